@@ -1,0 +1,38 @@
+# psm-bot: `make run` sets everything up and starts the bot; `make test` runs lint + tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test demo migrate lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@test -f .env || cp .env.example .env
+	$(BIN)/psm-bot migrate
+	$(BIN)/psm-bot run
+
+migrate: $(STAMP)
+	$(BIN)/psm-bot migrate
+
+demo: $(STAMP)
+	$(BIN)/psm-bot demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

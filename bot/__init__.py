@@ -1,0 +1,1 @@
+"""Wiring: configuration, channel adapters, workers, scheduler and the command line."""

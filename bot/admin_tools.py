@@ -1,0 +1,69 @@
+"""Server-side people management used by the CLI."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.config import Settings
+from bot.runtime import prepare_database
+from storage.models import Role, UserStatus
+
+
+async def add_user(
+    settings: Settings,
+    *,
+    role: str,
+    telegram_id: int,
+    name: str,
+    kabupaten: str | None,
+    kecamatan: str | None = None,
+    desa: str | None = None,
+) -> int:
+    """Create an active user known by Telegram id (they have not started the bot yet)."""
+    role_value = Role(role)
+    served = {d.code for d in settings.district_list}
+    if role_value != Role.ADMIN and kabupaten not in served:
+        raise ValueError(f"--kabupaten must be one of the districts served: {sorted(served)}")
+    if len(name.strip()) < 3:
+        raise ValueError("--name needs at least 3 characters")
+    db, _ = await prepare_database(settings)
+    try:
+        async with db.transaction() as repos:
+            for code, parent, option in (
+                (kecamatan, kabupaten, "--kecamatan"),
+                (desa, kecamatan, "--desa"),
+            ):
+                region = await repos.regions.get(code) if code else None
+                if code and (region is None or region.parent_code != parent):
+                    raise ValueError(f"{option} {code} is not a region under {parent}")
+            if await repos.users.identity("telegram", str(telegram_id)):
+                raise ValueError(f"Telegram user {telegram_id} already has an account")
+            now = datetime.now(UTC)
+            user = await repos.users.create(
+                now=now,
+                status=UserStatus.ACTIVE,
+                full_name=name.strip(),
+                role=role_value,
+                kabupaten_code=kabupaten,
+                language=settings.default_language,
+            )
+            user = await repos.users.update(
+                user.id,
+                now=now,
+                kecamatan_code=kecamatan,
+                desa_code=desa,
+                requested_role=role_value,
+            )
+            await repos.users.add_identity(
+                user_id=user.id, channel="telegram", external_id=str(telegram_id)
+            )
+            await repos.audit.record(
+                now=now,
+                actor_id=None,
+                action="user.added_by_cli",
+                subject=f"user:{user.id}",
+                detail={"role": role},
+            )
+            return user.id
+    finally:
+        await db.close()

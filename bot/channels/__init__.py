@@ -1,0 +1,1 @@
+"""Channel adapters: each translates events in and messages out, and nothing else."""

@@ -1,0 +1,92 @@
+"""The Telegram channel: PTB Application for the Bot API, our poller, our sender."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from telegram import BotCommand
+from telegram.ext import Application, ExtBot
+
+from bot.channels.base import SendOutcome
+from bot.channels.telegram import outbound
+from bot.channels.telegram.inbound import CHANNEL
+from bot.channels.telegram.polling import TelegramPoller
+from bot.clock import Clock
+from bot.config import Settings
+from handlers.events import Outbound
+from handlers.i18n import Catalog
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+PUBLISHED_COMMANDS = ("start", "bantuan", "saya", "bahasa", "batal")
+
+
+class TelegramChannel:
+    """Starts and stops everything Telegram needs."""
+
+    name = CHANNEL
+
+    def __init__(self, settings: Settings, catalog: Catalog) -> None:
+        assert settings.telegram_bot_token is not None
+        self.settings, self.catalog = settings, catalog
+        self.application = (
+            Application.builder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .base_url(settings.telegram_api_base_url)
+            .base_file_url(settings.telegram_file_base_url)
+            .updater(None)
+            .build()
+        )
+        self.poller: TelegramPoller | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def bot(self) -> ExtBot:
+        """PTB's bot, talking HTTP to TELEGRAM_API_BASE_URL."""
+        return self.application.bot
+
+    async def start(self, db: Database, clock: Clock, on_stored: Callable[[], None]) -> None:
+        """getMe, publish the commands, start polling into the inbox."""
+        await self.application.initialize()
+        await self._publish_commands()
+        self.poller = TelegramPoller(
+            self.bot, db, clock, on_stored, timeout=self.settings.telegram_poll_timeout
+        )
+        self._task = asyncio.create_task(self.poller.run(), name="telegram-poller")
+
+    async def _publish_commands(self) -> None:
+        for language in ("id", "en"):
+            commands = [
+                BotCommand(name, self.catalog.text(language, f"commands.{name}"))
+                for name in PUBLISHED_COMMANDS
+            ]
+            code = None if language == "id" else language
+            try:
+                await self.bot.set_my_commands(commands, language_code=code)
+            except Exception:
+                log.warning("could not publish the command list", exc_info=True)
+
+    async def stop_polling(self) -> None:
+        """Stop fetching new updates."""
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            except Exception:
+                log.warning("poller ended with an error", exc_info=True)
+            self._task = None
+
+    async def confirm(self) -> None:
+        """Tell Telegram which updates are stored (shutdown)."""
+        if self.poller is not None:
+            await self.poller.confirm()
+
+    async def shutdown(self) -> None:
+        await self.application.shutdown()
+
+    async def send(self, chat_id: str, message: Outbound, attempts: int) -> SendOutcome:
+        return await outbound.send(self.bot, chat_id, message, attempts)

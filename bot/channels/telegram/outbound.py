@@ -1,0 +1,181 @@
+"""Neutral `Outbound` messages to Bot API calls, within Telegram's limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.channels.base import SendOutcome
+from handlers.events import Button, Outbound
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_DATA_LIMIT = 64  # bytes
+TOAST_LIMIT = 200
+# Bad requests that mean "nothing left to do" rather than a failure.
+_HARMLESS = (
+    "message is not modified",
+    "message to delete not found",
+    "query is too old",
+    "message can't be deleted",
+    "message to edit not found",
+)
+
+
+class TelegramLimitError(ValueError):
+    """A message our code built breaks a Telegram limit (a bug, not a user error)."""
+
+
+def inline_keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    """Our buttons as an inline keyboard; refuses callback data over 64 bytes."""
+    if not rows:
+        return None
+    for row in rows:
+        for button in row:
+            size = len(button.data.encode())
+            if not 0 < size <= CALLBACK_DATA_LIMIT:
+                raise TelegramLimitError(f"callback_data {button.data!r} is {size} bytes")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+def request_keyboard(message: Outbound) -> ReplyKeyboardMarkup:
+    """A one-time keyboard with the share-contact or share-location key.
+
+    Telegram cannot put a request key and inline buttons on one message, so the other
+    options (e.g. "Lewati") become plain keys the person taps as text.
+    """
+    key = KeyboardButton(
+        message.request_label,
+        request_contact=message.request == "contact",
+        request_location=message.request == "location",
+    )
+    extra = [[KeyboardButton(b.label)] for row in message.buttons for b in row]
+    return ReplyKeyboardMarkup([[key], *extra], one_time_keyboard=True, resize_keyboard=True)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Long texts in pieces at line breaks, each within Telegram's limit."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+async def _send_text(bot: Bot, chat_id: int, message: Outbound) -> str:
+    pieces = split_text(message.text or "…")
+    if message.request is not None:
+        markup = request_keyboard(message)
+    elif message.buttons:
+        markup = inline_keyboard(message.buttons)
+        if message.remove_keyboard:
+            # One markup per message: close the old reply keyboard with the first part.
+            head, _, rest = pieces[0].partition("\n\n")
+            if rest:
+                await bot.send_message(
+                    chat_id, head, parse_mode=ParseMode.HTML, reply_markup=ReplyKeyboardRemove()
+                )
+                pieces[0] = rest
+    elif message.remove_keyboard:
+        markup = ReplyKeyboardRemove()
+    else:
+        markup = None
+    sent = None
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        sent = await bot.send_message(
+            chat_id, piece, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+        )
+    assert sent is not None
+    return str(sent.message_id)
+
+
+async def render(bot: Bot, chat_id: int, message: Outbound) -> str | None:
+    """Perform the API call(s) for one message; returns the id of the message sent."""
+    if message.type == "text":
+        return await _send_text(bot, chat_id, message)
+    if message.type == "callback_answer":
+        if message.callback_id:
+            await bot.answer_callback_query(
+                message.callback_id, text=message.text[:TOAST_LIMIT] or None
+            )
+        return None
+    if message.type == "delete":
+        await bot.delete_message(chat_id, int(message.target_message_id or 0))
+        return None
+    if message.type == "edit":
+        markup = inline_keyboard(message.buttons)
+        if message.text:
+            await bot.edit_message_text(
+                message.text[:TEXT_LIMIT],
+                chat_id=chat_id,
+                message_id=int(message.target_message_id or 0),
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        else:
+            await bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=int(message.target_message_id or 0), reply_markup=markup
+            )
+        return message.target_message_id
+    caption = (message.text or None) and message.text[:CAPTION_LIMIT]
+    document = Path(message.file_path or "")
+    if message.type == "image":
+        sent = await bot.send_photo(chat_id, document, caption=caption, parse_mode=ParseMode.HTML)
+    else:
+        sent = await bot.send_document(
+            chat_id, document, caption=caption, parse_mode=ParseMode.HTML
+        )
+    return str(sent.message_id)
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def send(bot: Bot, chat_id: str, message: Outbound, attempts: int) -> SendOutcome:
+    """Send and translate Telegram's answer into a `SendOutcome`."""
+    try:
+        return SendOutcome.sent(await render(bot, int(chat_id), message))
+    except RetryAfter as exc:
+        return SendOutcome(
+            "retry", retry_after=_seconds(exc.retry_after), error=str(exc), chat_wide=True
+        )
+    except Forbidden as exc:
+        return SendOutcome("unreachable", error=str(exc))
+    except BadRequest as exc:
+        if any(text in str(exc).lower() for text in _HARMLESS):
+            return SendOutcome.sent()
+        return SendOutcome("failed", error=str(exc))
+    except (TimedOut, NetworkError) as exc:
+        return SendOutcome("retry", retry_after=min(300.0, 2.0 ** min(attempts, 8)), error=str(exc))
+    except (TelegramLimitError, OSError) as exc:
+        return SendOutcome("failed", error=str(exc))

@@ -1,0 +1,99 @@
+"""Our own getUpdates loop: an update is stored before Telegram is told it was received.
+
+PTB's stock Updater advances the offset as soon as it has queued an update, so a crash
+would lose it. Here each batch is committed to the inbox first; only the next getUpdates
+(with a higher offset) confirms it to Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+
+from telegram import Bot
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
+
+from bot.channels.telegram.inbound import CHANNEL, sender_key
+from bot.clock import Clock
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+OFFSET_KEY = "confirmed_offset"
+
+
+class TelegramPoller:
+    """Fetches updates into the inbox."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        db: Database,
+        clock: Clock,
+        on_stored: Callable[[], None],
+        *,
+        timeout: int = 30,
+    ) -> None:
+        self.bot, self.db, self.clock, self.on_stored = bot, db, clock, on_stored
+        self.timeout = timeout
+        self.offset: int | None = None
+        self.first_poll = asyncio.Event()
+
+    async def run(self) -> None:
+        """Poll until cancelled; network trouble backs off and retries."""
+        backoff = 1.0
+        while True:
+            try:
+                await self.poll_once(self.timeout)
+                backoff = 1.0
+            except RetryAfter as exc:
+                await asyncio.sleep(float(getattr(exc, "retry_after", 5) or 5))
+            except InvalidToken:
+                log.error("Telegram refused the bot token; check TELEGRAM_BOT_TOKEN")
+                raise
+            except (TimedOut, NetworkError, Conflict) as exc:
+                log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 60.0)
+
+    async def poll_once(self, long_poll_seconds: int) -> int:
+        """One getUpdates call; stores what arrived; returns how many were new."""
+        asked_offset = self.offset
+        self.first_poll.set()
+        updates = await self.bot.get_updates(
+            offset=asked_offset,
+            timeout=long_poll_seconds,
+            allowed_updates=ALLOWED_UPDATES,
+            read_timeout=long_poll_seconds + 10,
+        )
+        new = 0
+        async with self.db.transaction() as repos:
+            if asked_offset is not None:
+                # Telegram has now forgotten everything below the offset we sent.
+                await repos.inbox.confirm_below(CHANNEL, asked_offset)
+                await repos.schedule.set_state(CHANNEL, OFFSET_KEY, str(asked_offset))
+            for update in updates:
+                payload = update.to_dict()
+                stored = await repos.inbox.add(
+                    channel=CHANNEL,
+                    ext_id=str(update.update_id),
+                    payload=payload,
+                    sender_key=sender_key(payload),
+                    now=self.clock.now(),
+                )
+                new += int(stored)
+        if updates:
+            self.offset = max(update.update_id for update in updates) + 1
+        if new:
+            self.on_stored()
+        return new
+
+    async def confirm(self) -> None:
+        """Tell Telegram which updates were handled (used at shutdown)."""
+        if self.offset is None:
+            return
+        try:
+            await self.poll_once(0)
+        except (TimedOut, NetworkError) as exc:
+            log.warning("could not confirm updates at shutdown: %s", exc)

@@ -1,0 +1,226 @@
+"""`make demo`: chat with the bot in the terminal, on the same engine, no token needed.
+
+A throwaway database is seeded with a coordinator and an approved PSM; you start as a new
+person who registers. Type answers as text; `>N` taps button N; `!bantuan` lists the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.channels.base import SendOutcome
+from bot.config import load_settings
+from bot.outbox_sender import OutboxSender
+from bot.runtime import Runtime
+from handlers.events import Button, Inbound, InboundKind, Outbound
+from storage.models import Role, UserStatus
+
+CHANNEL = "demo"
+PERSONAS = {
+    "baru": ("calon-1", "Pak Dedi (orang baru)"),
+    "koordinator": ("koordinator-1", "Ibu Sari (koordinator)"),
+    "psm": ("psm-1", "Pak Budi (PSM)"),
+}
+HELP = """Perintah demo:
+  ketik jawaban biasa       menjawab pertanyaan
+  >N                        menekan tombol nomor N
+  /start, /saya, /batal...  perintah bot
+  !kontak                   membagikan nomor HP (seperti tombol Bagikan nomor)
+  !lokasi -6.97 108.48      mengirim lokasi
+  !sebagai baru|koordinator|psm   berganti orang
+  !keluar                   selesai"""
+
+
+def _plain(text: str) -> str:
+    return html.unescape(re.sub(r"</?(b|i)>", "", text))
+
+
+class DemoChannel:
+    """Prints what the bot sends; remembers each chat's last buttons for `>N`."""
+
+    name = CHANNEL
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.buttons: dict[str, list[Button]] = {}
+        self.names = {external: name for external, name in PERSONAS.values()}
+        self._next_id = 1
+
+    async def start(self, db: Any, clock: Any, on_stored: Any) -> None:
+        return None
+
+    async def stop_polling(self) -> None:
+        return None
+
+    async def confirm(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def send(self, chat_id: str, message: Outbound, attempts: int) -> SendOutcome:
+        who = self.names.get(chat_id, chat_id)
+        if message.type in ("callback_answer", "delete"):
+            if message.type == "delete":
+                print(
+                    f"   (pesan #{message.target_message_id} dihapus demi keamanan data)",
+                    file=self.out,
+                )
+            return SendOutcome.sent()
+        self._next_id += 1
+        heading = "diperbarui" if message.type == "edit" else "pesan"
+        print(f"\n── bot → {who} [{heading} #{self._next_id}]", file=self.out)
+        print(_plain(message.text), file=self.out)
+        flat = [button for row in message.buttons for button in row]
+        if flat:
+            self.buttons[chat_id] = flat
+            print(
+                "   " + "   ".join(f"[>{i}] {b.label}" for i, b in enumerate(flat, 1)),
+                file=self.out,
+            )
+        if message.request:
+            print(f"   [{message.request_label}] → ketik !kontak atau !lokasi", file=self.out)
+        return SendOutcome.sent(str(self._next_id))
+
+
+async def _seed(runtime: Runtime) -> None:
+    assert runtime.db is not None
+    now = datetime.now(UTC)
+    async with runtime.db.transaction() as repos:
+        people = [
+            ("koordinator", Role.COORDINATOR, None, None),
+            ("psm", Role.PSM, "32.08.01", "32.08.01.2001"),
+        ]
+        for persona, role, kecamatan, desa in people:
+            external, name = PERSONAS[persona]
+            user = await repos.users.create(
+                now=now,
+                status=UserStatus.ACTIVE,
+                full_name=name.split(" (")[0],
+                role=role,
+                kabupaten_code="32.08",
+            )
+            await repos.users.update(user.id, now=now, kecamatan_code=kecamatan, desa_code=desa)
+            await repos.users.add_identity(
+                user_id=user.id, channel=CHANNEL, external_id=external, chat_id=external, now=now
+            )
+
+
+def _event(persona: str, line: str, channel: DemoChannel) -> Inbound | str:
+    external, name = PERSONAS[persona]
+    base = {
+        "channel": CHANNEL,
+        "external_user_id": external,
+        "chat_id": external,
+        "display_name": name,
+        "message_id": uuid.uuid4().hex[:8],
+    }
+    if line.startswith(">"):
+        buttons = channel.buttons.get(external, [])
+        number = line[1:].strip()
+        if not number.isdigit() or not 1 <= int(number) <= len(buttons):
+            return "Tidak ada tombol dengan nomor itu."
+        button = buttons[int(number) - 1]
+        return Inbound(
+            **base, kind=InboundKind.BUTTON, data=button.data, callback_id=uuid.uuid4().hex
+        )
+    if line == "!kontak":
+        return Inbound(
+            **base, kind=InboundKind.CONTACT, contact_phone="+6281234567890", contact_is_sender=True
+        )
+    if line.startswith("!lokasi"):
+        parts = line.split()[1:]
+        try:
+            lat, lon = float(parts[0]), float(parts[1])
+        except (IndexError, ValueError):
+            return "Tulis: !lokasi -6.97 108.48"
+        return Inbound(**base, kind=InboundKind.LOCATION, latitude=lat, longitude=lon)
+    if line.startswith("/"):
+        word, _, args = line[1:].partition(" ")
+        return Inbound(
+            **base, kind=InboundKind.COMMAND, command=word.lower(), command_args=args, text=line
+        )
+    return Inbound(**base, kind=InboundKind.TEXT, text=line)
+
+
+async def _settle(runtime: Runtime) -> None:
+    """Process everything stored and send everything queued."""
+    assert runtime.worker is not None
+    while await runtime.worker.process_pending():
+        pass
+    await runtime.senders[CHANNEL].drain()
+
+
+async def run_demo(stdin: TextIO, out: TextIO) -> int:
+    """The interactive loop; returns the exit code."""
+    with tempfile.TemporaryDirectory(prefix="psm-demo-") as folder:
+        settings = load_settings(
+            telegram_bot_token=None,
+            database_path=Path(folder) / "demo.db",
+            media_path=Path(folder) / "media",
+            districts="32.08:KNG",
+        )
+        channel = DemoChannel(out)
+        runtime = Runtime(settings, [channel], {CHANNEL: Inbound.model_validate})
+        await runtime.start(background=False)
+        assert runtime.db is not None
+        runtime.senders[CHANNEL] = OutboxSender(
+            runtime.db,
+            CHANNEL,
+            channel.send,
+            runtime.clock,
+            chat_rate=1e6,
+            chat_burst=1e6,
+            overall_rate=1e6,
+        )
+        await _seed(runtime)
+        persona = "baru"
+        print(
+            "psm-bot demo (Kabupaten Kuningan). Ketik !bantuan untuk daftar perintah demo.",
+            file=out,
+        )
+        print(f"Anda sekarang: {PERSONAS[persona][1]}. Coba ketik /start", file=out)
+        try:
+            while True:
+                print(f"\n[{PERSONAS[persona][1]}] > ", end="", file=out, flush=True)
+                line = await asyncio.to_thread(stdin.readline)
+                if not line or line.strip() == "!keluar":
+                    break
+                line = line.strip()
+                if not line:
+                    continue
+                if line == "!bantuan":
+                    print(HELP, file=out)
+                    continue
+                if line.startswith("!sebagai"):
+                    wanted = line.partition(" ")[2].strip()
+                    if wanted in PERSONAS:
+                        persona = wanted
+                        print(f"Anda sekarang: {PERSONAS[persona][1]}", file=out)
+                    else:
+                        print("Pilih: baru, koordinator, psm", file=out)
+                    continue
+                event = _event(persona, line, channel)
+                if isinstance(event, str):
+                    print(event, file=out)
+                    continue
+                async with runtime.db.transaction() as repos:
+                    await repos.inbox.add(
+                        channel=CHANNEL,
+                        ext_id=uuid.uuid4().hex,
+                        payload=event.model_dump(mode="json"),
+                        sender_key=event.external_user_id,
+                        now=runtime.clock.now(),
+                    )
+                await _settle(runtime)
+        finally:
+            await runtime.stop()
+        print("\nDemo selesai. Sampai jumpa!", file=out)
+    return 0

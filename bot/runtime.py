@@ -1,0 +1,167 @@
+"""The running bot: storage, conversations, channels, workers and the scheduler together."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.channels.base import SendOutcome
+from bot.clock import Clock, SystemClock
+from bot.config import ConfigError, Settings
+from bot.inbox_worker import InboxWorker, Parser
+from bot.outbox_sender import OutboxSender
+from bot.region_files import load_regions
+from bot.scheduler import Scheduler, default_work
+from handlers.context import AppContext
+from handlers.events import Outbound
+from handlers.forms.model import load_forms
+from handlers.i18n import Catalog
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class Channel(Protocol):
+    """What the runtime needs from a channel adapter."""
+
+    name: str
+
+    async def start(self, db: Database, clock: Clock, on_stored: Callable[[], None]) -> None: ...
+    async def stop_polling(self) -> None: ...
+    async def confirm(self) -> None: ...
+    async def shutdown(self) -> None: ...
+    async def send(self, chat_id: str, message: Outbound, attempts: int) -> SendOutcome: ...
+
+
+async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
+    """Open (and migrate) the database, load regions, texts and forms; check them all."""
+    catalog = Catalog.load()
+    forms = load_forms()
+    regions = load_regions()
+    known = {region.code for region in regions}
+    missing = [d.code for d in settings.district_list if d.code not in known]
+    if missing:
+        raise ConfigError([f"DISTRICTS: no region list in regions/ for {', '.join(missing)}"])
+    db = Database(settings.database_path)
+    await db.open()
+    async with db.transaction() as repos:
+        await repos.regions.sync(regions)
+        for form in forms.values():
+            await repos.forms.save_definition(form.id, form.version, form.model_dump(mode="json"))
+    app = AppContext(
+        catalog=catalog,
+        forms=forms,
+        districts=settings.district_list,
+        timezone=settings.zone,
+        admin_ids={"telegram": settings.admin_telegram_id_set},
+        default_language=settings.default_language,
+        form_versions={(f.id, f.version): f for f in forms.values()},
+    )
+    return db, app
+
+
+class Runtime:
+    """Start, run and stop the bot."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        channels: list[Channel],
+        parsers: dict[str, Parser],
+        clock: Clock | None = None,
+    ) -> None:
+        self.settings = settings
+        self.channels = channels
+        self.parsers = parsers
+        self.clock = clock or SystemClock()
+        self.db: Database | None = None
+        self.app: AppContext | None = None
+        self.worker: InboxWorker | None = None
+        self.senders: dict[str, OutboxSender] = {}
+        self.scheduler: Scheduler | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._worker_task: asyncio.Task[None] | None = None
+
+    def _wake_sender(self, channel: str) -> None:
+        sender = self.senders.get(channel)
+        if sender is not None:
+            sender.wake()
+
+    def _wake_all(self) -> None:
+        for sender in self.senders.values():
+            sender.wake()
+
+    async def start(self, *, senders: bool = True, background: bool = True) -> None:
+        """Open everything and start the loops.
+
+        `senders=False` leaves the outbox unsent (a crash between commit and send, in tests);
+        `background=False` starts no loops at all: the caller drives the worker and senders.
+        """
+        self.db, self.app = await prepare_database(self.settings)
+        async with self.db.transaction() as repos:
+            expired = await repos.outbox.expire_transient()
+        if expired:
+            log.info("dropped %s unsent callback answers/edits from before the restart", expired)
+        self.worker = InboxWorker(self.db, self.app, self.parsers, self.clock, self._wake_sender)
+        for channel in self.channels:
+            self.senders[channel.name] = OutboxSender(
+                self.db, channel.name, channel.send, self.clock
+            )
+        if not background:
+            return
+        if senders:
+            for name, sender in self.senders.items():
+                self._tasks.append(asyncio.create_task(sender.run(), name=f"sender-{name}"))
+        self._worker_task = asyncio.create_task(self.worker.run(), name="inbox-worker")
+        self.scheduler = Scheduler(
+            self.db, self.app, self.clock, default_work(), on_outbox=self._wake_all
+        )
+        await self.scheduler.tick()
+        self.scheduler.start()
+        for channel in self.channels:
+            await channel.start(self.db, self.clock, self.worker.wake)
+        log.info("psm-bot started (%s)", ", ".join(c.name for c in self.channels) or "no channel")
+
+    async def stop(self) -> None:
+        """Finish the current step, confirm handled updates, send what is due, close."""
+        for channel in self.channels:
+            await channel.stop_polling()
+        if self.worker is not None and self._worker_task is not None:
+            self.worker.stop()
+            await self._worker_task
+        for channel in self.channels:
+            await channel.confirm()
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        for sender in self.senders.values():
+            sender.stop()
+        for task in self._tasks:
+            with contextlib.suppress(Exception):
+                await task
+        self._tasks.clear()
+        for name, sender in self.senders.items():
+            try:
+                await asyncio.wait_for(sender.drain(), timeout=5)
+            except Exception:
+                log.warning("could not send everything due from %s before stopping", name)
+        for channel in self.channels:
+            await channel.shutdown()
+        if self.db is not None:
+            await self.db.close()
+        log.info("psm-bot stopped")
+
+    async def run_until_signal(self) -> None:
+        """Run until SIGTERM or SIGINT, then stop cleanly."""
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()

@@ -1,0 +1,86 @@
+"""The one scheduler: a database-driven tick every minute.
+
+Nothing is kept only in memory: each kind of scheduled work looks at the database to see
+what is due at `now` and records what it did (scheduled_runs keys), so a restart or a
+missed tick never loses or repeats a day. Features register work with `register`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock
+from handlers.context import AppContext
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+DueWork = Callable[[Database, AppContext, datetime], Awaitable[None]]
+TICK_SECONDS = 60
+WHATSAPP_REDELIVERY_WINDOW = timedelta(days=8)
+
+
+@dataclass
+class Scheduler:
+    """Runs every registered kind of work on each tick."""
+
+    db: Database
+    app: AppContext
+    clock: Clock
+    work: dict[str, DueWork]
+    on_outbox: Callable[[], None] = lambda: None
+
+    def __post_init__(self) -> None:
+        self._apscheduler: AsyncIOScheduler | None = None
+
+    def register(self, name: str, work: DueWork) -> None:
+        """Add a kind of scheduled work."""
+        self.work[name] = work
+
+    async def tick(self) -> None:
+        """Ask every feature what is due now; one failing kind does not stop the others."""
+        now = self.clock.now()
+        for name, work in self.work.items():
+            try:
+                await work(self.db, self.app, now)
+            except Exception:
+                log.exception("scheduled work %s failed", name)
+        self.on_outbox()
+
+    def start(self) -> None:
+        """Tick every minute (and once right away, to catch up after downtime)."""
+        scheduler = AsyncIOScheduler(timezone=self.app.timezone)
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=TICK_SECONDS,
+            next_run_time=None,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=TICK_SECONDS,
+        )
+        scheduler.start()
+        self._apscheduler = scheduler
+
+    def stop(self) -> None:
+        if self._apscheduler is not None:
+            self._apscheduler.shutdown(wait=False)
+            self._apscheduler = None
+
+
+async def housekeeping(db: Database, app: AppContext, now: datetime) -> None:
+    """Expire stale routine messages; forget dedup keys channels can no longer redeliver."""
+    async with db.transaction() as repos:
+        await repos.outbox.expire_due(now)
+        await repos.inbox.purge_confirmed("telegram")
+        await repos.inbox.purge_older_than("whatsapp", now - WHATSAPP_REDELIVERY_WINDOW)
+
+
+def default_work() -> dict[str, DueWork]:
+    """The work the foundation schedules."""
+    return {"housekeeping": housekeeping}

@@ -1,0 +1,1 @@
+"""Conversations and commands, independent of any chat channel."""

@@ -1,0 +1,78 @@
+"""A person's own account: profile (/saya), help (/bantuan), language (/bahasa)."""
+
+from __future__ import annotations
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound
+from handlers.i18n import LANGUAGES
+from storage.models import UserStatus
+
+LANGUAGE_PREFIX = "lang"
+
+
+async def _region(turn: Turn, code: str | None) -> str:
+    if not code:
+        return "-"
+    region = await turn.repos.regions.get(code)
+    return region.name if region else code
+
+
+async def show_profile(turn: Turn) -> None:
+    """/saya: who the bot thinks I am."""
+    user = turn.user
+    assert user is not None
+    role = (
+        turn.t(f"roles.{user.role or user.requested_role}")
+        if (user.role or user.requested_role)
+        else "-"
+    )
+    turn.reply(
+        turn.t(
+            "profile.card",
+            name=user.full_name or "-",
+            role=role,
+            status=turn.t(f"status.{user.status}"),
+            kabupaten=await _region(turn, user.kabupaten_code),
+            kecamatan=await _region(turn, user.kecamatan_code),
+            desa=await _region(turn, user.desa_code),
+            phone=user.phone or "-",
+            verified=turn.t("common.yes" if user.phone_verified else "common.no"),
+            language=turn.t(f"languages.{user.language}"),
+        )
+    )
+
+
+def help_text(turn: Turn) -> str:
+    """Plain-words help for the person's role or registration state."""
+    user = turn.user
+    if user is None or user.status != UserStatus.ACTIVE or user.role is None:
+        return turn.t("help.not_active")
+    return turn.t(f"help.{user.role}")
+
+
+async def show_help(turn: Turn) -> None:
+    """/bantuan."""
+    turn.reply(help_text(turn))
+
+
+async def ask_language(turn: Turn) -> None:
+    """/bahasa: offer the languages."""
+    buttons = [
+        [
+            Button(label=turn.t(f"languages.{code}"), data=f"{LANGUAGE_PREFIX}:{code}")
+            for code in LANGUAGES
+        ]
+    ]
+    turn.reply(Outbound.say(turn.t("language.choose"), buttons))
+
+
+async def set_language(turn: Turn, data: str) -> None:
+    """A language button was tapped."""
+    assert turn.user is not None
+    code = data.partition(":")[2]
+    if code not in LANGUAGES:
+        turn.reply(turn.t("errors.unknown_button"))
+        return
+    turn.user = await turn.repos.users.update(turn.user.id, now=turn.now, language=code)
+    turn.toast = turn.t("language.changed")
+    turn.reply(turn.t("language.changed"))

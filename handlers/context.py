@@ -1,0 +1,76 @@
+"""What a conversation turn can see and do: the event, the person, storage, delivery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Inbound, Outbound
+from handlers.forms.model import Form
+from handlers.i18n import Catalog
+from storage.models import ChannelIdentity, User
+from storage.repos import Repos
+
+
+@dataclass(frozen=True)
+class District:
+    """A kabupaten served by this deployment, with its case-number prefix."""
+
+    code: str  # e.g. 32.08
+    prefix: str  # e.g. KNG
+
+
+@dataclass
+class AppContext:
+    """Everything conversations share for the life of the process."""
+
+    catalog: Catalog
+    forms: dict[str, Form]  # the current version of each form, by id
+    districts: list[District]
+    timezone: ZoneInfo
+    admin_ids: dict[str, frozenset[str]]  # channel -> external ids that are admins
+    default_language: str = "id"
+    form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
+
+    def local_date(self, moment: datetime) -> date:
+        """The local calendar date of a moment: what "a day" means everywhere."""
+        return moment.astimezone(self.timezone).date()
+
+
+@dataclass
+class Turn:
+    """One inbound event being handled inside one write transaction."""
+
+    app: AppContext
+    repos: Repos
+    event: Inbound
+    now: datetime
+    user: User | None = None
+    identity: ChannelIdentity | None = None
+    replies: list[Outbound] = field(default_factory=list)
+    toast: str = ""  # short text for the answer to a button tap
+
+    @property
+    def language(self) -> str:
+        return self.user.language if self.user else self.app.default_language
+
+    @property
+    def today(self) -> date:
+        return self.app.local_date(self.now)
+
+    def t(self, key: str, /, **values: Any) -> str:
+        """A catalogue text in the person's language."""
+        return self.app.catalog.text(self.language, key, **values)
+
+    def reply(self, message: Outbound | str) -> None:
+        """Answer in the chat the event came from."""
+        self.replies.append(Outbound.say(message) if isinstance(message, str) else message)
+
+    async def deliver(
+        self, user_id: int, message: Outbound, kind: DeliveryKind = DeliveryKind.NOTICE
+    ) -> None:
+        """Send to another person through the one delivery path."""
+        await deliver(self.repos, user_id=user_id, message=message, kind=kind, now=self.now)

@@ -1,0 +1,97 @@
+"""The one delivery path: every message the bot sends goes through `deliver`.
+
+Messages are written to the outbox in the caller's transaction, so a reply or notice exists
+exactly when the change that causes it does; channel senders drain the outbox afterwards.
+The NIK/KK mask is applied here, before anything is stored or sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from handlers.events import Button, Outbound
+from handlers.masking import mask_identifiers
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryKind(StrEnum):
+    """How a message is delivered (see docs/model.md, Delivery)."""
+
+    REPLY = "reply"  # answer to the person's own message: at least once, first in line
+    TRANSIENT = "transient"  # callback answers and edits: best effort, never replayed
+    NOTICE = "notice"  # something happened that concerns them: at least once, waits for start
+    ROUTINE = "routine"  # reminders: at most once, expire
+    BULK = "bulk"  # broadcasts: at most once, behind everything else
+
+
+PRIORITY = {
+    DeliveryKind.REPLY: 0,
+    DeliveryKind.TRANSIENT: 0,
+    DeliveryKind.NOTICE: 1,
+    DeliveryKind.ROUTINE: 2,
+    DeliveryKind.BULK: 3,
+}
+AT_MOST_ONCE = frozenset({DeliveryKind.ROUTINE, DeliveryKind.BULK})
+ROUTINE_LIFETIME = timedelta(hours=12)
+
+
+def masked(message: Outbound) -> Outbound:
+    """The message with every NIK/KK-like number masked in its text and buttons."""
+    return message.model_copy(
+        update={
+            "text": mask_identifiers(message.text),
+            "request_label": mask_identifiers(message.request_label),
+            "buttons": [
+                [Button(label=mask_identifiers(b.label), data=b.data) for b in row]
+                for row in message.buttons
+            ],
+        }
+    )
+
+
+async def deliver(
+    repos: Repos,
+    *,
+    user_id: int,
+    message: Outbound,
+    kind: DeliveryKind,
+    now: datetime,
+    channel: str | None = None,
+    chat_id: str | None = None,
+) -> int | None:
+    """Queue a message for a person; returns the outbox id, or None if they have no channel.
+
+    Without an explicit channel the person's preferred (else most recently used) channel is
+    used. Someone who never started the bot cannot be written to: notices wait until they do,
+    routine messages expire.
+    """
+    if message.best_effort and kind != DeliveryKind.TRANSIENT:
+        kind = DeliveryKind.TRANSIENT
+    waiting = False
+    if channel is None or chat_id is None:
+        user = await repos.users.get(user_id)
+        identities = await repos.users.identities_of(user_id)
+        if user and user.preferred_channel:
+            identities.sort(key=lambda i: i.channel != user.preferred_channel)
+        if not identities:
+            log.warning("user %s has no channel identity; message not queued", user_id)
+            return None
+        identity = identities[0]
+        channel, chat_id = identity.channel, identity.chat_id
+        waiting = chat_id is None
+    expires_at = now + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
+    return await repos.outbox.enqueue(
+        user_id=user_id,
+        channel=channel,
+        chat_id=chat_id,
+        kind=kind,
+        priority=PRIORITY[kind],
+        message=masked(message).model_dump(mode="json", exclude_defaults=True),
+        now=now,
+        expires_at=expires_at,
+        waiting=waiting,
+    )

@@ -1,0 +1,94 @@
+"""Neutral inbound events and outbound messages shared by every channel adapter.
+
+An adapter turns a channel's update into an `Inbound`, and renders an `Outbound` into the
+channel's API call. Conversations only ever see these two types.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class InboundKind(StrEnum):
+    """What the person sent."""
+
+    TEXT = "text"
+    COMMAND = "command"
+    BUTTON = "button"  # a tap on one of our buttons (Telegram callback, WhatsApp reply)
+    CONTACT = "contact"
+    LOCATION = "location"
+    PHOTO = "photo"
+    OTHER = "other"  # sticker, voice note, document, video...
+
+
+class Inbound(BaseModel):
+    """One event from a person, whatever the channel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    external_user_id: str
+    chat_id: str
+    is_private: bool = True
+    kind: InboundKind
+    message_id: str | None = None
+    display_name: str = ""
+    text: str | None = None  # message text or photo caption
+    command: str | None = None  # without the slash, lower case
+    command_args: str = ""
+    data: str | None = None  # button payload
+    callback_id: str | None = None
+    contact_phone: str | None = None
+    contact_is_sender: bool = False  # the channel vouches the shared number is the sender's
+    latitude: float | None = None
+    longitude: float | None = None
+    photo_ref: str | None = None
+    media_group_id: str | None = None
+    other_type: str | None = None
+
+
+class Button(BaseModel):
+    """One option a person can tap; `data` is our short payload (<= 64 bytes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    data: str
+
+
+OutboundType = Literal["text", "document", "image", "edit", "delete", "callback_answer"]
+
+
+class Outbound(BaseModel):
+    """One message to send, in channel-neutral terms."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: OutboundType = "text"
+    text: str = ""  # limited HTML: <b>, <i>; every placeholder value escaped
+    buttons: list[list[Button]] = Field(default_factory=list)
+    request: Literal["location", "contact"] | None = None
+    request_label: str = ""
+    remove_keyboard: bool = False
+    file_path: str | None = None
+    target_message_id: str | None = None  # edit or delete this message
+    callback_id: str | None = None
+
+    @property
+    def best_effort(self) -> bool:
+        """Callback answers and edits are never replayed later."""
+        return self.type in ("edit", "callback_answer")
+
+    @classmethod
+    def say(cls, text: str, buttons: list[list[Button]] | None = None) -> Outbound:
+        """A text message, optionally with buttons."""
+        return cls(text=text, buttons=buttons or [])
+
+
+def button_fields(data: str, count: int) -> list[str]:
+    """Split button data "ap:12:a" into exactly `count` fields (missing ones empty)."""
+    fields = data.split(":")[:count]
+    return fields + [""] * (count - len(fields))

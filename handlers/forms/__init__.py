@@ -1,0 +1,1 @@
+"""The channel-agnostic form engine: definitions as YAML data, one step at a time."""

@@ -1,0 +1,189 @@
+"""Turning what a person sent into an answer for one question type.
+
+Each parser returns an `Answer` or raises `Invalid` with a catalogue key; the engine then
+says what was wrong and asks the same question again.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from handlers.events import Inbound, InboundKind
+from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
+from handlers.masking import mask_identifier
+
+MONTHS = {
+    "januari": 1, "jan": 1, "january": 1,
+    "februari": 2, "feb": 2, "pebruari": 2, "february": 2,
+    "maret": 3, "mar": 3, "march": 3,
+    "april": 4, "apr": 4,
+    "mei": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "august": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
+    "november": 11, "nov": 11, "nopember": 11,
+    "desember": 12, "des": 12, "dec": 12, "december": 12,
+}  # fmt: skip
+
+YES_WORDS = frozenset({"ya", "iya", "y", "yes", "ok", "oke", "okay", "siap", "nggih", "muhun"})
+NO_WORDS = frozenset(
+    {"tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "n", "mboten", "henteu", "teu"}
+)
+
+
+class Invalid(ValueError):
+    """The input does not answer the question; `key` names the catalogue message."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An accepted answer: the stored value and how to restate it (masked if personal)."""
+
+    value: Any
+    display: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (keeping newlines), trim and normalise Unicode."""
+    text = unicodedata.normalize("NFC", text)
+    kept = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
+    return kept.strip()
+
+
+def _text_of(event: Inbound) -> str:
+    if event.kind not in (InboundKind.TEXT,) or event.text is None:
+        raise Invalid("answer.need_text")
+    return clean_text(event.text)
+
+
+def parse_text(event: Inbound, *, max_length: int) -> Answer:
+    """Free text within a length limit."""
+    text = _text_of(event)
+    if not text:
+        raise Invalid("answer.empty")
+    if len(text) > max_length:
+        raise Invalid("answer.too_long", limit=max_length, length=len(text))
+    return Answer(text, text)
+
+
+def parse_integer(event: Inbound) -> Answer:
+    """A whole number, "1.234" style thousands allowed."""
+    text = _text_of(event).replace(" ", "")
+    if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
+        text = text.replace(".", "")
+    if not re.fullmatch(r"[+-]?\d{1,12}", text):
+        raise Invalid("answer.need_integer")
+    value = int(text)
+    return Answer(value, str(value))
+
+
+def parse_decimal(event: Inbound) -> Answer:
+    """A number with a decimal comma or point."""
+    text = _text_of(event).replace(" ", "")
+    if re.fullmatch(r"[+-]?\d{1,9}([.,]\d{1,6})?", text) is None:
+        raise Invalid("answer.need_decimal")
+    value = float(text.replace(",", "."))
+    if not math.isfinite(value):
+        raise Invalid("answer.need_decimal")
+    return Answer(value, f"{value:g}".replace(".", ","))
+
+
+def parse_date_text(text: str) -> date:
+    """`9-1-2024`, `09/01/2024`, `2024-01-09`, `9 Januari 2024`."""
+    text = text.strip().lower().replace(",", " ")
+    numeric = re.fullmatch(r"(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})", text)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+    named = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})", text)
+    try:
+        if numeric:
+            return date(int(numeric[3]), int(numeric[2]), int(numeric[1]))
+        if iso:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        if named and named[2] in MONTHS:
+            return date(int(named[3]), MONTHS[named[2]], int(named[1]))
+    except ValueError as exc:
+        raise Invalid("answer.date_impossible") from exc
+    raise Invalid("answer.need_date")
+
+
+def parse_date(event: Inbound, *, today: date) -> Answer:
+    """A calendar date that exists and is not in the future."""
+    value = parse_date_text(_text_of(event))
+    if value > today:
+        raise Invalid("answer.date_future")
+    if value.year < 1900:
+        raise Invalid("answer.date_impossible")
+    return Answer(value.isoformat(), value.strftime("%d-%m-%Y"))
+
+
+def parse_geopoint(event: Inbound) -> Answer:
+    """A shared location, or "lat, lon" typed in decimal degrees."""
+    if event.kind == InboundKind.LOCATION and event.latitude is not None:
+        lat, lon = event.latitude, event.longitude
+    else:
+        match = re.fullmatch(
+            r"\s*(-?\d{1,2}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*", _text_of(event)
+        )
+        if not match:
+            raise Invalid("answer.need_location")
+        lat, lon = float(match[1]), float(match[2])
+    if lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise Invalid("answer.location_out_of_range")
+    return Answer({"lat": round(lat, 6), "lon": round(lon, 6)}, f"{lat:.5f}, {lon:.5f}")
+
+
+def parse_image(event: Inbound) -> Answer:
+    """A photo; the reference is the channel's file id, fetched by the media feature."""
+    if event.kind != InboundKind.PHOTO or not event.photo_ref:
+        raise Invalid("answer.need_photo")
+    return Answer({"channel": event.channel, "ref": event.photo_ref}, "📷")
+
+
+def parse_nik_answer(event: Inbound, *, today: date) -> Answer:
+    """A NIK; the restated value is masked."""
+    try:
+        nik = parse_nik(_text_of(event), today=today)
+    except IdentifierError as exc:
+        raise Invalid(exc.key) from exc
+    extra = {"sex": nik.sex, "birth_date": nik.birth_date.isoformat(), "region": nik.region_code}
+    return Answer(nik.digits, mask_identifier(nik.digits), extra)
+
+
+def parse_kk_answer(event: Inbound, *, today: date) -> Answer:
+    """A Kartu Keluarga number; the restated value is masked."""
+    try:
+        kk = parse_kk(_text_of(event), today=today)
+    except IdentifierError as exc:
+        raise Invalid(exc.key) from exc
+    return Answer(kk.digits, mask_identifier(kk.digits), {"region": kk.region_code})
+
+
+def parse_phone_answer(event: Inbound) -> Answer:
+    """A phone number, verified only when the channel vouches it is the sender's own."""
+    if event.kind == InboundKind.CONTACT and event.contact_phone:
+        raw, verified = event.contact_phone, event.contact_is_sender
+    else:
+        raw, verified = _text_of(event), False
+    try:
+        phone = parse_phone(raw)
+    except IdentifierError as exc:
+        raise Invalid(exc.key) from exc
+    return Answer({"e164": phone, "verified": verified}, phone)
+
+
+def normalise_word(text: str) -> str:
+    """Lower case, no surrounding punctuation or spaces: for matching typed choices."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())

@@ -1,0 +1,81 @@
+"""Matching what a person typed to the options of a select question.
+
+Typed answers are matched ignoring case, spaces and punctuation (2025 spellings such as
+"Luragungtonggoh" also match "Luragung Tonggoh"); informal yes/no words are understood; a
+number picks the option with that number; a near miss offers the closest options to confirm.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
+
+
+@dataclass(frozen=True)
+class ChoiceOption:
+    """One option as shown: stable name, label in the person's language, typed aliases."""
+
+    name: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class ChoiceMatch:
+    """Options matched exactly, or suggestions to confirm."""
+
+    exact: list[ChoiceOption] = field(default_factory=list)
+    suggestions: list[ChoiceOption] = field(default_factory=list)
+
+
+def _keys(option: ChoiceOption) -> set[str]:
+    keys = {normalise_word(option.label), normalise_word(option.name)}
+    keys.update(normalise_word(alias) for alias in option.aliases)
+    if option.name == "ya":
+        keys.update(YES_WORDS)
+    if option.name == "tidak":
+        keys.update(NO_WORDS)
+    return {key for key in keys if key}
+
+
+def _match_one(text: str, options: list[ChoiceOption]) -> ChoiceMatch:
+    word = normalise_word(text)
+    if not word:
+        return ChoiceMatch()
+    if (
+        word.isdigit()
+        and 1 <= int(word) <= len(options)
+        and not any(word in _keys(o) for o in options)
+    ):
+        return ChoiceMatch(exact=[options[int(word) - 1]])
+    exact = [o for o in options if word in _keys(o)]
+    if len(exact) == 1:
+        return ChoiceMatch(exact=exact)
+    prefixed = [o for o in options if any(k.startswith(word) for k in _keys(o))]
+    if len(word) >= 3 and len(prefixed) == 1:
+        return ChoiceMatch(suggestions=prefixed)
+    labels = {normalise_word(o.label): o for o in options}
+    close = difflib.get_close_matches(word, list(labels), n=4, cutoff=0.7)
+    suggestions = [labels[key] for key in close] or prefixed[:4]
+    return ChoiceMatch(suggestions=suggestions)
+
+
+def match_choice(text: str, options: list[ChoiceOption], *, multiple: bool) -> ChoiceMatch:
+    """Match typed text to options; for multiple choice, "1, 3" or "a, b" picks several."""
+    text = text[:200]
+    if not multiple:
+        return _match_one(text, options)
+    parts = [part for part in re.split(r"[,;\n]+|\s+dan\s+", text) if part.strip()]
+    if len(parts) <= 1 and re.fullmatch(r"[\d\s]+", text):
+        parts = text.split()
+    exact: list[ChoiceOption] = []
+    for part in parts:
+        found = _match_one(part, options)
+        if len(found.exact) != 1:
+            return ChoiceMatch(suggestions=found.suggestions)
+        if found.exact[0] not in exact:
+            exact.append(found.exact[0])
+    return ChoiceMatch(exact=exact)

@@ -1,0 +1,265 @@
+"""Form definitions, in XLSForm's vocabulary so an XLSForm import is a mapping.
+
+A form is a YAML file in `forms/`; it is validated at start-up and every error names the
+file and the field. Labels are per language; a short label (for buttons and summaries) is
+checked against the channels' limits here, so nothing is ever truncated at send time.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from handlers.forms.expr import Expression, ExpressionError, parse
+
+FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+# The tightest limits among our channels: WhatsApp button titles (20), row titles (24),
+# message bodies (1024). Telegram's are looser.
+SHORT_LABEL_MAX = 20
+LABEL_MAX = 1024
+
+
+class FormError(ValueError):
+    """A form definition is invalid; the message names the file and the field."""
+
+
+class QuestionType(StrEnum):
+    """Question types: XLSForm's plus our identifiers."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    DATE = "date"
+    SELECT_ONE = "select_one"
+    SELECT_MULTIPLE = "select_multiple"
+    GEOPOINT = "geopoint"
+    IMAGE = "image"
+    NOTE = "note"
+    NIK = "nik"
+    KK = "kk"
+    PHONE = "phone"
+
+
+Texts = dict[str, str]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_texts(value: Texts, limit: int, what: str) -> Texts:
+    if "id" not in value:
+        raise ValueError(f"{what} needs an Indonesian ('id') text")
+    for language, text in value.items():
+        if len(text) > limit:
+            raise ValueError(f"{what} ({language}) is {len(text)} characters; at most {limit}")
+    return value
+
+
+class Choice(_Strict):
+    """One static option of a select question."""
+
+    name: str
+    label: Texts
+    aliases: list[str] = Field(default_factory=list)  # informal words typed for it
+
+    @field_validator("label")
+    @classmethod
+    def _short_enough(cls, value: Texts) -> Texts:
+        return _check_texts(value, SHORT_LABEL_MAX, "choice label")
+
+
+class ChoicesFrom(_Strict):
+    """Options computed at run time, e.g. the desa of the kecamatan answered earlier."""
+
+    source: Literal["districts", "regions"]
+    parent: str | None = None  # name of the earlier question whose answer is the parent code
+
+
+class Question(_Strict):
+    """One question of a form."""
+
+    type: QuestionType
+    name: str
+    label: Texts
+    short: Texts | None = None
+    hint: Texts | None = None
+    required: bool = True
+    relevant: str | None = None
+    constraint: str | None = None
+    constraint_message: Texts | None = None
+    choices: list[Choice] | None = None
+    choices_from: ChoicesFrom | None = None
+    max_length: int = Field(default=300, ge=1, le=3000)
+    request_button: bool = True  # share-location / share-contact button where it applies
+    skip_if_single: bool = False  # answer by itself when there is only one option
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not NAME_PATTERN.match(value):
+            raise ValueError("names are 1-32 of a-z, 0-9, _ and start with a letter")
+        return value
+
+    @field_validator("label", "hint", "constraint_message")
+    @classmethod
+    def _label(cls, value: Texts | None) -> Texts | None:
+        return None if value is None else _check_texts(value, LABEL_MAX, "label")
+
+    @field_validator("short")
+    @classmethod
+    def _short(cls, value: Texts | None) -> Texts | None:
+        return None if value is None else _check_texts(value, SHORT_LABEL_MAX, "short label")
+
+    @field_validator("relevant", "constraint")
+    @classmethod
+    def _expression(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse(value)
+            except ExpressionError as exc:
+                raise ValueError(f"expression {value!r}: {exc}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _choices(self) -> Question:
+        is_select = self.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE)
+        has_choices = self.choices is not None or self.choices_from is not None
+        if is_select and not has_choices:
+            raise ValueError(f"{self.name}: a select question needs choices or choices_from")
+        if not is_select and has_choices:
+            raise ValueError(f"{self.name}: only select questions have choices")
+        if self.choices is not None:
+            names = [choice.name for choice in self.choices]
+            if len(set(names)) != len(names):
+                raise ValueError(f"{self.name}: choice names must be unique")
+        return self
+
+    def short_label(self, language: str) -> str:
+        """The label used in summaries and acknowledgements."""
+        texts = self.short or self.label
+        return texts.get(language) or texts["id"]
+
+    def parsed(self, attribute: Literal["relevant", "constraint"]) -> Expression | None:
+        """The parsed relevant or constraint expression (parsed once at load time)."""
+        source = getattr(self, attribute)
+        return _parse_cached(source) if source else None
+
+
+class RepeatGroup(_Strict):
+    """Questions asked once per item, e.g. per household member."""
+
+    type: Literal["repeat"]
+    name: str
+    label: Texts
+    add_another: Texts  # "Tambah anggota lain?"
+    relevant: str | None = None
+    min_count: int = Field(default=1, ge=0)
+    max_count: int = Field(default=20, ge=1, le=50)
+    children: list[Question]
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not NAME_PATTERN.match(value):
+            raise ValueError("names are 1-32 of a-z, 0-9, _ and start with a letter")
+        return value
+
+    def parsed_relevant(self) -> Expression | None:
+        """The parsed relevant expression."""
+        return _parse_cached(self.relevant) if self.relevant else None
+
+
+Item = Annotated[Question | RepeatGroup, Field(union_mode="left_to_right")]
+
+
+class Form(_Strict):
+    """A whole form."""
+
+    id: str
+    version: int = Field(ge=1)
+    title: Texts
+    confirm: bool = True  # show a summary to check and edit before finishing
+    items: list[Item]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Form:
+        seen: set[str] = set()
+        for item in self.items:
+            names = [item.name] + (
+                [c.name for c in item.children] if isinstance(item, RepeatGroup) else []
+            )
+            for name in names:
+                if name in seen:
+                    raise ValueError(f"the name {name!r} is used twice")
+                seen.add(name)
+        return self
+
+    def question(self, name: str) -> Question:
+        """A question by name, top level or inside a repeat group."""
+        for item in self.items:
+            if isinstance(item, Question) and item.name == name:
+                return item
+            if isinstance(item, RepeatGroup):
+                for child in item.children:
+                    if child.name == name:
+                        return child
+        raise KeyError(name)
+
+    def group(self, name: str) -> RepeatGroup:
+        """A repeat group by name."""
+        for item in self.items:
+            if isinstance(item, RepeatGroup) and item.name == name:
+                return item
+        raise KeyError(name)
+
+
+_EXPRESSIONS: dict[str, Expression] = {}
+
+
+def _parse_cached(source: str) -> Expression:
+    if source not in _EXPRESSIONS:
+        _EXPRESSIONS[source] = parse(source)
+    return _EXPRESSIONS[source]
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for problem in error.errors():
+        where = ".".join(str(piece) for piece in problem["loc"])
+        parts.append(f"{where}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def form_from_data(data: Any, source: str) -> Form:
+    """Validate a form given as data; errors name the source and the field."""
+    try:
+        return Form.model_validate(data)
+    except ValidationError as exc:
+        raise FormError(f"{source}: {_describe(exc)}") from exc
+
+
+def load_form(path: Path) -> Form:
+    """Load and validate one YAML form file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise FormError(f"{path}: {exc}") from exc
+    return form_from_data(data, str(path))
+
+
+def load_forms(directory: Path = FORMS_DIR) -> dict[str, Form]:
+    """Every form in a folder, by id."""
+    forms: dict[str, Form] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        form = load_form(path)
+        if form.id in forms:
+            raise FormError(f"{path}: form id {form.id!r} is defined twice")
+        forms[form.id] = form
+    return forms

@@ -1,0 +1,109 @@
+"""Form sessions of a person: start, resume, step, cancel; saved in the turn's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from handlers.context import Turn
+from handlers.events import Outbound
+from handlers.forms.engine import FormEngine, StepContext, new_state
+from handlers.forms.model import Form, form_from_data
+from handlers.regions import RegionChoices
+from storage.models import FormSession
+
+# form id -> what to do with the answers once the person confirms them
+Completion = Callable[[Turn, FormSession, dict[str, Any]], Awaitable[None]]
+_COMPLETIONS: dict[str, Completion] = {}
+
+
+def on_complete(form_id: str) -> Callable[[Completion], Completion]:
+    """Register the handler that receives a finished form's answers."""
+
+    def register(function: Completion) -> Completion:
+        _COMPLETIONS[form_id] = function
+        return function
+
+    return register
+
+
+async def form_of(turn: Turn, session: FormSession) -> Form:
+    """The form version a session started with (kept even after the form changes)."""
+    key = (session.form_id, session.form_version)
+    cached = turn.app.form_versions.get(key)
+    if cached is None:
+        definition = await turn.repos.forms.definition(*key)
+        if definition is None:
+            raise LookupError(f"form {key} is not stored")
+        cached = form_from_data(definition, f"stored form {key}")
+        turn.app.form_versions[key] = cached
+    return cached
+
+
+def _engine(turn: Turn, form: Form, rev: int) -> FormEngine:
+    context = StepContext(
+        catalog=turn.app.catalog,
+        language=turn.language,
+        today=turn.today,
+        choices=RegionChoices(turn.repos, turn.app.districts),
+        next_rev=rev + 1,
+    )
+    return FormEngine(form, context)
+
+
+async def start_form(turn: Turn, form_id: str, prefix: str = "") -> None:
+    """Open a new session of the current version of a form and ask its first question."""
+    assert turn.user is not None
+    form = turn.app.forms[form_id]
+    session = await turn.repos.forms.start(
+        user_id=turn.user.id,
+        form_id=form_id,
+        form_version=form.version,
+        state=new_state(),
+        now=turn.now,
+    )
+    # The session is saved with rev 1; buttons rendered now must carry rev 1.
+    engine = _engine(turn, form, session.rev - 1)
+    result = await engine.start(session.state, prefix)
+    await turn.repos.forms.save(session.id, state=result.state, status="active", now=turn.now)
+    for message in result.messages:
+        turn.reply(_with_rev(message, session.rev, session.rev + 1))
+
+
+def _with_rev(message: Outbound, old: int, new: int) -> Outbound:
+    """Re-stamp button revisions after an extra save (start saves twice)."""
+    if not message.buttons:
+        return message
+    rows = [
+        [b.model_copy(update={"data": b.data.replace(f"f{old}:", f"f{new}:", 1)}) for b in row]
+        for row in message.buttons
+    ]
+    return message.model_copy(update={"buttons": rows})
+
+
+async def resume_form(turn: Turn, session: FormSession, prefix: str = "") -> None:
+    """Ask the current question of a session again (after /start, a restart, a resume)."""
+    form = await form_of(turn, session)
+    engine = _engine(turn, form, session.rev)
+    result = await engine.start(session.state, prefix)
+    await turn.repos.forms.save(session.id, state=result.state, status="active", now=turn.now)
+    for message in result.messages:
+        turn.reply(message)
+
+
+async def step_form(turn: Turn, session: FormSession) -> None:
+    """Apply the turn's event to the session; finish the form when it is confirmed."""
+    form = await form_of(turn, session)
+    engine = _engine(turn, form, session.rev)
+    result = await engine.step(session.state, turn.event, session.rev)
+    status = "completed" if result.finished else "active"
+    saved = await turn.repos.forms.save(session.id, state=result.state, status=status, now=turn.now)
+    for message in result.messages:
+        turn.reply(message)
+    if result.finished:
+        await _COMPLETIONS[session.form_id](turn, saved, engine.final_answers(result.state))
+
+
+async def cancel_form(turn: Turn, session: FormSession) -> None:
+    """Drop a session; its answers are kept as cancelled, never used."""
+    await turn.repos.forms.save(session.id, state=session.state, status="cancelled", now=turn.now)

@@ -1,0 +1,128 @@
+"""NIK, KK and phone numbers: parsing and checks per domain.md section 3.
+
+python-stdnum's `id.nik` is not used for validation on purpose: its `validate()` refuses
+region prefixes it does not know and its `get_birth_date()` tries 19YY first, which makes a
+toddler a centenarian. A NIK keeps the place where it was first issued, so any prefix goes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+
+_SEPARATORS = re.compile(r"[\s.\-]")
+
+
+class IdentifierError(ValueError):
+    """A number that cannot be a NIK, KK or phone; `key` names the catalogue message."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def compact(text: str) -> str:
+    """Strip spaces, dots and dashes."""
+    return _SEPARATORS.sub("", text.strip())
+
+
+def _sixteen_digits(text: str) -> str:
+    digits = compact(text)
+    if not digits.isdigit():
+        raise IdentifierError("identifier.not_digits")
+    if len(digits) != 16:
+        raise IdentifierError("identifier.wrong_length")
+    return digits
+
+
+def _century_year(two_digits: int, today: date) -> int:
+    """The most recent year ending in these digits that is not in the future."""
+    year = today.year - (today.year % 100) + two_digits
+    return year if year <= today.year else year - 100
+
+
+@dataclass(frozen=True)
+class Nik:
+    """A parsed NIK."""
+
+    digits: str
+    region_code: str  # PP.KK.CC where it was first registered
+    sex: str  # "L" or "P"
+    birth_date: date
+    serial: str
+
+
+def parse_nik(text: str, *, today: date, birth_year: int | None = None) -> Nik:
+    """Parse a NIK; `birth_year` (from a typed birth date or age) overrides the century."""
+    digits = _sixteen_digits(text)
+    day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    sex = "L"
+    if day > 40:
+        day -= 40
+        sex = "P"
+    year = _century_year(year2, today)
+    if birth_year is not None and birth_year % 100 == year2:
+        year = birth_year
+    try:
+        born = date(year, month, day)
+    except ValueError as exc:
+        raise IdentifierError("identifier.nik_bad_date") from exc
+    if born > today:
+        raise IdentifierError("identifier.nik_bad_date")
+    serial = digits[12:]
+    if serial == "0000":
+        raise IdentifierError("identifier.bad_serial")
+    region = f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
+    return Nik(digits=digits, region_code=region, sex=sex, birth_date=born, serial=serial)
+
+
+@dataclass(frozen=True)
+class KartuKeluarga:
+    """A parsed Kartu Keluarga number."""
+
+    digits: str
+    region_code: str
+    issued_on: date
+    serial: str
+
+
+def parse_kk(text: str, *, today: date) -> KartuKeluarga:
+    """Parse a KK number: region, issue date DDMMYY (no +40), serial."""
+    digits = _sixteen_digits(text)
+    day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    try:
+        issued = date(_century_year(year2, today), month, day)
+    except ValueError as exc:
+        raise IdentifierError("identifier.kk_bad_date") from exc
+    serial = digits[12:]
+    if serial == "0000":
+        raise IdentifierError("identifier.bad_serial")
+    region = f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
+    return KartuKeluarga(digits=digits, region_code=region, issued_on=issued, serial=serial)
+
+
+_MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
+
+
+def parse_phone(text: str) -> str:
+    """An Indonesian mobile number (08..., +628..., 628...) as E.164 (+628...)."""
+    raw = compact(text).replace("(", "").replace(")", "")
+    if raw.startswith("62") and not raw.startswith("+"):
+        raw = "+" + raw
+    if not re.fullmatch(r"\+?\d{8,15}", raw):
+        raise IdentifierError("identifier.phone_invalid")
+    try:
+        number = phonenumbers.parse(raw, "ID")
+    except phonenumbers.NumberParseException as exc:
+        raise IdentifierError("identifier.phone_invalid") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise IdentifierError("identifier.phone_invalid")
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        raise IdentifierError("identifier.phone_not_mobile")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -1,0 +1,51 @@
+"""The last filter on everything sent: no full NIK or KK ever leaves the bot.
+
+A NIK or KK is 16 digits, often written with spaces, dots or dashes. Separators are ignored,
+and any run of digit groups that adds up to exactly 16 digits (not inside a longer unbroken
+run of digits) is shown as `320801******0001`.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Digit groups joined by single separators: "3208 0101 0190 0001", "32.08.01-0101900001".
+_DIGIT_RUN = re.compile(r"\d+(?:[ .\-]\d+)*")
+_GROUP = re.compile(r"\d+")
+IDENTIFIER_LENGTH = 16
+
+
+def mask_identifier(digits: str) -> str:
+    """`3208010101900001` -> `320801******0001`."""
+    return f"{digits[:6]}{'*' * 6}{digits[-4:]}"
+
+
+def _mask_run(run: str) -> str:
+    groups = [(m.start(), m.end()) for m in _GROUP.finditer(run)]
+    pieces: list[str] = []
+    cursor = 0
+    i = 0
+    while i < len(groups):
+        total = 0
+        j = i
+        while j < len(groups) and total < IDENTIFIER_LENGTH:
+            total += groups[j][1] - groups[j][0]
+            j += 1
+        if total == IDENTIFIER_LENGTH:
+            start, end = groups[i][0], groups[j - 1][1]
+            digits = "".join(ch for ch in run[start:end] if ch.isdigit())
+            pieces.append(run[cursor:start])
+            pieces.append(mask_identifier(digits))
+            cursor = end
+            i = j
+        else:
+            i += 1
+    pieces.append(run[cursor:])
+    return "".join(pieces)
+
+
+def mask_identifiers(text: str) -> str:
+    """Mask every NIK/KK-like number in a text."""
+    if not text:
+        return text
+    return _DIGIT_RUN.sub(lambda match: _mask_run(match.group(0)), text)

@@ -1,0 +1,33 @@
+"""Region choices for forms: the districts served, their kecamatan and desa."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from handlers.forms.choices import ChoiceOption
+from handlers.forms.model import ChoicesFrom
+from storage.repos import Repos
+
+
+class RegionChoices:
+    """A `ChoiceSource` over the region table."""
+
+    def __init__(self, repos: Repos, districts: Sequence[Any]) -> None:
+        self.repos = repos
+        self.districts = districts
+
+    async def options(
+        self, spec: ChoicesFrom, values: dict[str, Any], language: str
+    ) -> list[ChoiceOption]:
+        if spec.source == "districts":
+            options = []
+            for district in self.districts:
+                region = await self.repos.regions.get(district.code)
+                name = region.name.removeprefix("Kabupaten ") if region else district.code
+                options.append(ChoiceOption(district.code, name))
+            return options
+        parent = values.get(spec.parent or "")
+        if not parent:
+            return []
+        return [ChoiceOption(r.code, r.name) for r in await self.repos.regions.children(parent)]

@@ -1,0 +1,140 @@
+"""Registration of PSM and TKSK, and its approval by coordinators and admins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Turn
+from handlers.delivery import DeliveryKind
+from handlers.events import Button, Outbound, button_fields
+from handlers.forms.runner import on_complete, start_form
+from handlers.permissions import allowed
+from storage.models import FormSession, Role, User, UserStatus
+
+FORM_ID = "registration"
+DECISION_PREFIX = "ap"
+
+
+async def begin(turn: Turn) -> None:
+    """An unknown person wrote: welcome them and ask the first registration question."""
+    await start_form(turn, FORM_ID, prefix=turn.t("registration.welcome") + "\n\n")
+
+
+@on_complete(FORM_ID)
+async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """Store the registration as pending and ask the district's approvers to decide."""
+    assert turn.user is not None and turn.identity is not None
+    phone = answers["phone"]
+    user = await turn.repos.users.update(
+        turn.user.id,
+        now=turn.now,
+        full_name=answers["full_name"],
+        phone=phone["e164"],
+        phone_verified=phone["verified"],
+        requested_role=answers["role"]["name"],
+        kabupaten_code=answers["kabupaten"]["name"],
+        kecamatan_code=answers["kecamatan"]["name"],
+        desa_code=answers.get("desa", {}).get("name") if answers.get("desa") else None,
+        status=UserStatus.PENDING,
+    )
+    turn.user = user
+    await turn.repos.users.set_identity_phone(
+        turn.identity.id, phone["e164"], verified=phone["verified"]
+    )
+    await turn.repos.audit.record(
+        now=turn.now, actor_id=user.id, action="registration.submitted", subject=f"user:{user.id}"
+    )
+    turn.reply(Outbound(text=turn.t("registration.submitted"), remove_keyboard=True))
+    approvers = await turn.repos.users.list_approvers(user.kabupaten_code)
+    for approver in approvers:
+        await turn.deliver(approver.id, await _request_message(turn, user, approver))
+
+
+async def _region_name(turn: Turn, code: str | None) -> str:
+    if not code:
+        return "-"
+    region = await turn.repos.regions.get(code)
+    return region.name if region else code
+
+
+async def _request_message(turn: Turn, candidate: User, approver: User) -> Outbound:
+    catalog, language = turn.app.catalog, approver.language
+    role = catalog.text(language, f"roles.{candidate.requested_role}")
+    text = catalog.text(
+        language,
+        "registration.request",
+        name=candidate.full_name,
+        role=role,
+        phone=candidate.phone or "-",
+        verified=catalog.text(language, "common.yes" if candidate.phone_verified else "common.no"),
+        kabupaten=await _region_name(turn, candidate.kabupaten_code),
+        kecamatan=await _region_name(turn, candidate.kecamatan_code),
+        desa=await _region_name(turn, candidate.desa_code),
+    )
+    buttons = [
+        [
+            Button(
+                label=catalog.text(language, "registration.approve"),
+                data=f"{DECISION_PREFIX}:{candidate.id}:a",
+            ),
+            Button(
+                label=catalog.text(language, "registration.reject"),
+                data=f"{DECISION_PREFIX}:{candidate.id}:r",
+            ),
+        ]
+    ]
+    return Outbound.say(text, buttons)
+
+
+async def decide(turn: Turn, data: str) -> None:
+    """An approver tapped approve or reject on a registration request."""
+    _, raw_id, verdict = button_fields(data, 3)
+    decider = turn.user
+    candidate = await turn.repos.users.get(int(raw_id)) if raw_id.isdigit() else None
+    if not allowed(decider, "registration.decide") or candidate is None or verdict not in "ar":
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    assert decider is not None
+    if decider.role != Role.ADMIN and candidate.kabupaten_code != decider.kabupaten_code:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    if candidate.status != UserStatus.PENDING:
+        who = await turn.repos.users.get(candidate.decided_by) if candidate.decided_by else None
+        turn.reply(
+            turn.t(
+                "registration.already_decided",
+                name=candidate.full_name,
+                by=who.full_name if who else "-",
+            )
+        )
+        return
+    approve = verdict == "a"
+    candidate = await turn.repos.users.update(
+        candidate.id,
+        now=turn.now,
+        status=UserStatus.ACTIVE if approve else UserStatus.REJECTED,
+        role=candidate.requested_role if approve else None,
+        decided_by=decider.id,
+        decided_at=turn.now,
+    )
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=decider.id,
+        action="registration.approved" if approve else "registration.rejected",
+        subject=f"user:{candidate.id}",
+    )
+    outcome_key = "registration.approved_by" if approve else "registration.rejected_by"
+    outcome = turn.t(outcome_key, name=candidate.full_name, by=decider.full_name)
+    turn.toast = outcome
+    if turn.event.message_id:
+        turn.reply(Outbound(type="edit", target_message_id=turn.event.message_id, text=outcome))
+    else:
+        turn.reply(outcome)
+    catalog = turn.app.catalog
+    if approve:
+        role = catalog.text(candidate.language, f"roles.{candidate.role}")
+        text = catalog.text(candidate.language, "registration.you_are_approved", role=role)
+        text += "\n\n" + catalog.text(candidate.language, f"help.{candidate.role}")
+    else:
+        text = catalog.text(candidate.language, "registration.you_are_rejected")
+    await turn.deliver(candidate.id, Outbound.say(text), DeliveryKind.NOTICE)

@@ -1,0 +1,205 @@
+"""Where each inbound event goes: identity first, then buttons, commands, forms.
+
+Everything here runs inside the turn's transaction; replies are collected on the turn and
+written to the outbox with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from handlers import account, registration
+from handlers.context import Turn
+from handlers.events import Button, InboundKind, Outbound, button_fields
+from handlers.forms.runner import cancel_form, resume_form, step_form
+from storage.models import Role, UserStatus
+
+Handler = Callable[[Turn], Awaitable[None]]
+CANCEL_PREFIX = "cx"
+
+
+async def handle(turn: Turn) -> None:
+    """Handle one inbound event."""
+    event = turn.event
+    if not event.is_private:
+        if event.kind in (InboundKind.TEXT, InboundKind.COMMAND):
+            turn.reply(turn.t("errors.private_only"))
+        return
+    await _identify(turn)
+    if event.kind == InboundKind.BUTTON:
+        await _on_button(turn)
+        turn.replies.insert(
+            0, Outbound(type="callback_answer", callback_id=event.callback_id, text=turn.toast)
+        )
+    elif event.kind == InboundKind.COMMAND:
+        await _on_command(turn)
+    else:
+        await _on_message(turn)
+
+
+async def _identify(turn: Turn) -> None:
+    """Find (or create) the person behind the event and note that they can be reached."""
+    event, users, now = turn.event, turn.repos.users, turn.now
+    is_admin = event.external_user_id in turn.app.admin_ids.get(event.channel, frozenset())
+    identity = await users.identity(event.channel, event.external_user_id)
+    if identity is None:
+        user = await users.create(
+            now=now,
+            status=UserStatus.ACTIVE if is_admin else UserStatus.REGISTERING,
+            full_name=event.display_name if is_admin else "",
+            role=Role.ADMIN if is_admin else None,
+            language=turn.app.default_language,
+        )
+        identity = await users.add_identity(
+            user_id=user.id,
+            channel=event.channel,
+            external_id=event.external_user_id,
+            chat_id=event.chat_id,
+            now=now,
+        )
+        await turn.repos.audit.record(
+            now=now, actor_id=user.id, action="user.first_contact", subject=f"user:{user.id}"
+        )
+    else:
+        first_start = identity.started_at is None or identity.chat_id != event.chat_id
+        identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
+        if first_start:
+            await turn.repos.outbox.release_waiting(
+                user_id=identity.user_id, channel=event.channel, chat_id=event.chat_id, now=now
+            )
+        user = await users.get(identity.user_id)
+        assert user is not None
+        if is_admin and (user.role != Role.ADMIN or user.status != UserStatus.ACTIVE):
+            user = await users.update(user.id, now=now, role=Role.ADMIN, status=UserStatus.ACTIVE)
+    if user.preferred_channel != event.channel:
+        user = await users.update(user.id, now=now, preferred_channel=event.channel)
+    turn.user, turn.identity = user, identity
+
+
+def _is_active(turn: Turn) -> bool:
+    return turn.user is not None and turn.user.status == UserStatus.ACTIVE
+
+
+async def _explain_status(turn: Turn) -> None:
+    """Someone not (yet) active asked for something: say what they can do."""
+    assert turn.user is not None
+    turn.reply(turn.t(f"status_explained.{turn.user.status}"))
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+async def _start(turn: Turn) -> None:
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if turn.user.status == UserStatus.REGISTERING:
+        if session is not None:
+            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
+        else:
+            await registration.begin(turn)
+        return
+    if not _is_active(turn):
+        await _explain_status(turn)
+        return
+    turn.reply(
+        turn.t("start.welcome_back", name=turn.user.full_name) + "\n\n" + account.help_text(turn)
+    )
+    if session is not None:
+        await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
+
+
+async def _cancel(turn: Turn) -> None:
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is None:
+        turn.reply(turn.t("cancel.nothing"))
+        return
+    buttons = [
+        [
+            Button(label=turn.t("cancel.yes"), data=f"{CANCEL_PREFIX}:y:{session.id}"),
+            Button(label=turn.t("cancel.no"), data=f"{CANCEL_PREFIX}:n:{session.id}"),
+        ]
+    ]
+    turn.reply(Outbound.say(turn.t("cancel.confirm"), buttons))
+
+
+COMMANDS: dict[str, Handler] = {
+    "start": _start,
+    "bantuan": account.show_help,
+    "help": account.show_help,
+    "saya": account.show_profile,
+    "bahasa": account.ask_language,
+    "batal": _cancel,
+}
+# Commands anyone may use, registered or not.
+OPEN_COMMANDS = frozenset({"start", "bantuan", "help", "bahasa", "batal"})
+
+
+async def _on_command(turn: Turn) -> None:
+    name = turn.event.command or ""
+    handler = COMMANDS.get(name)
+    if handler is None:
+        turn.reply(turn.t("errors.unknown_command") + "\n\n" + account.help_text(turn))
+        return
+    if name not in OPEN_COMMANDS and not _is_active(turn):
+        await _explain_status(turn)
+        return
+    await handler(turn)
+    if name not in ("start", "batal"):
+        assert turn.user is not None
+        session = await turn.repos.forms.active(turn.user.id)
+        if session is not None:
+            await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
+
+
+# -- buttons and messages -------------------------------------------------------------------
+
+
+async def _on_button(turn: Turn) -> None:
+    assert turn.user is not None
+    data = turn.event.data or ""
+    prefix = data.partition(":")[0]
+    if prefix == registration.DECISION_PREFIX:
+        await registration.decide(turn, data)
+    elif prefix == account.LANGUAGE_PREFIX:
+        await account.set_language(turn, data)
+    elif prefix == CANCEL_PREFIX:
+        await _confirm_cancel(turn, data)
+    elif data.startswith("f"):
+        session = await turn.repos.forms.active(turn.user.id)
+        if session is None:
+            turn.reply(turn.t("errors.old_button") + "\n\n" + account.help_text(turn))
+        else:
+            await step_form(turn, session)
+    else:
+        turn.reply(turn.t("errors.unknown_button"))
+
+
+async def _confirm_cancel(turn: Turn, data: str) -> None:
+    assert turn.user is not None
+    _, answer, raw_id = button_fields(data, 3)
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is None or str(session.id) != raw_id:
+        turn.reply(turn.t("errors.old_button"))
+        return
+    if answer != "y":
+        await resume_form(turn, session, turn.t("cancel.kept") + "\n\n")
+        return
+    await cancel_form(turn, session)
+    turn.toast = turn.t("cancel.done")
+    key = "cancel.done_registration" if session.form_id == registration.FORM_ID else "cancel.done"
+    turn.reply(Outbound(text=turn.t(key), remove_keyboard=True))
+
+
+async def _on_message(turn: Turn) -> None:
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is not None:
+        await step_form(turn, session)
+        return
+    if turn.user.status == UserStatus.REGISTERING:
+        await registration.begin(turn)
+    elif not _is_active(turn):
+        await _explain_status(turn)
+    else:
+        turn.reply(turn.t("errors.not_understood") + "\n\n" + account.help_text(turn))

@@ -1,0 +1,96 @@
+"""Form definitions by version and the form sessions (drafts) of users."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from storage.base import Repo
+from storage.models import FormSession, from_db, to_db
+
+
+def _session(row: Any) -> FormSession:
+    return FormSession(
+        id=row["id"],
+        user_id=row["user_id"],
+        form_id=row["form_id"],
+        form_version=row["form_version"],
+        state=json.loads(row["state"]),
+        rev=row["rev"],
+        status=row["status"],
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+class FormRepo(Repo):
+    """form_versions and form_sessions."""
+
+    async def save_definition(self, form_id: str, version: int, definition: dict) -> None:
+        """Keep a form version (first one wins: a published version never changes)."""
+        await self._run(
+            "INSERT OR IGNORE INTO form_versions (form_id, version, definition) VALUES (?, ?, ?)",
+            (form_id, version, json.dumps(definition, ensure_ascii=False, sort_keys=True)),
+        )
+
+    async def definition(self, form_id: str, version: int) -> dict | None:
+        """A stored form version."""
+        row = await self._one(
+            "SELECT definition FROM form_versions WHERE form_id = ? AND version = ?",
+            (form_id, version),
+        )
+        return json.loads(row[0]) if row else None
+
+    async def start(
+        self, *, user_id: int, form_id: str, form_version: int, state: dict, now: datetime
+    ) -> FormSession:
+        """Open a session as the user's active one (pausing any other)."""
+        await self._run(
+            "UPDATE form_sessions SET status = 'paused', updated_at = ?"
+            " WHERE user_id = ? AND status = 'active'",
+            (to_db(now), user_id),
+        )
+        cursor = await self._run(
+            "INSERT INTO form_sessions (user_id, form_id, form_version, state, rev, status,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, 1, 'active', ?, ?)",
+            (user_id, form_id, form_version, json.dumps(state), to_db(now), to_db(now)),
+        )
+        session = await self.get(int(cursor.lastrowid))
+        assert session is not None
+        return session
+
+    async def get(self, session_id: int) -> FormSession | None:
+        """One session by id."""
+        row = await self._one("SELECT * FROM form_sessions WHERE id = ?", (session_id,))
+        return _session(row) if row else None
+
+    async def active(self, user_id: int) -> FormSession | None:
+        """The session the user is answering now, if any."""
+        row = await self._one(
+            "SELECT * FROM form_sessions WHERE user_id = ? AND status = 'active'", (user_id,)
+        )
+        return _session(row) if row else None
+
+    async def save(
+        self, session_id: int, *, state: dict, status: str, now: datetime
+    ) -> FormSession:
+        """Store a step: new state, next revision (old buttons become stale)."""
+        await self._run(
+            "UPDATE form_sessions SET state = ?, status = ?, rev = rev + 1, updated_at = ?"
+            " WHERE id = ?",
+            (json.dumps(state), status, to_db(now), session_id),
+        )
+        session = await self.get(session_id)
+        assert session is not None
+        return session
+
+    async def of_user(self, user_id: int, statuses: tuple[str, ...]) -> list[FormSession]:
+        """A user's sessions in the given statuses, newest first."""
+        marks = ", ".join("?" for _ in statuses)
+        rows = await self._all(
+            f"SELECT * FROM form_sessions WHERE user_id = ? AND status IN ({marks})"
+            " ORDER BY updated_at DESC",
+            (user_id, *statuses),
+        )
+        return [_session(row) for row in rows]

@@ -1,0 +1,67 @@
+"""Numbered migrations tracked with PRAGMA user_version.
+
+Files are `storage/migrations/NNNN_description.sql`; each one is applied in its own
+transaction that also bumps user_version, so a crash leaves the schema at a whole version.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import aiosqlite
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def available_migrations() -> list[tuple[int, Path]]:
+    """All migration files, ordered by number; refuses gaps and duplicates."""
+    found: list[tuple[int, Path]] = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise RuntimeError(f"{path}: migration files are named NNNN_description.sql")
+        found.append((int(match.group(1)), path))
+    numbers = [number for number, _ in found]
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise RuntimeError(f"{MIGRATIONS_DIR}: migrations must be numbered 1..n, got {numbers}")
+    return found
+
+
+def latest_version() -> int:
+    """The schema version this code expects."""
+    return len(available_migrations())
+
+
+async def current_version(conn: aiosqlite.Connection) -> int:
+    """The schema version of the open database."""
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0])
+
+
+async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
+    """Apply every migration newer than the database; returns the numbers applied."""
+    version = await current_version(conn)
+    latest = latest_version()
+    if version > latest:
+        raise RuntimeError(
+            f"the database is at schema version {version}, newer than this code ({latest}); "
+            "upgrade psm-bot before using it"
+        )
+    applied: list[int] = []
+    for number, path in available_migrations():
+        if number <= version:
+            continue
+        script = path.read_text(encoding="utf-8")
+        try:
+            await conn.executescript(
+                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            )
+        except Exception:
+            if conn.in_transaction:
+                await conn.execute("ROLLBACK")
+            raise
+        applied.append(number)
+    return applied

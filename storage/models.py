@@ -1,0 +1,139 @@
+"""Pydantic models returned by the repositories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+def to_db(moment: datetime) -> str:
+    """A timezone-aware moment as the UTC ISO string stored in the database."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetimes are not stored; use an aware UTC datetime")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_db(text: str | None) -> datetime | None:
+    """The stored ISO string back as an aware UTC datetime."""
+    return datetime.fromisoformat(text) if text else None
+
+
+class Role(StrEnum):
+    """Who a person is in the bot; see docs/model.md."""
+
+    PSM = "psm"
+    TKSK = "tksk"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+    CALON = "calon"
+
+
+class UserStatus(StrEnum):
+    """Where a person is in registration and approval."""
+
+    REGISTERING = "registering"
+    PENDING = "pending"
+    ACTIVE = "active"
+    REJECTED = "rejected"
+    SUSPENDED = "suspended"
+
+
+class CaseState(StrEnum):
+    """The one case workflow enum; transitions belong to the review feature."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    VERIFIED = "verified"
+    NEEDS_REVISION = "needs_revision"
+    RESUBMITTED = "resubmitted"
+    APPROVED = "approved"
+    IN_FOLLOW_UP = "in_follow_up"
+    RESOLVED = "resolved"
+    REJECTED = "rejected"
+
+    @property
+    def is_open(self) -> bool:
+        """Open means any state but draft, resolved and rejected."""
+        return self not in (CaseState.DRAFT, CaseState.RESOLVED, CaseState.REJECTED)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Region(_Model):
+    code: str
+    name: str
+    level: str
+    parent_code: str
+
+
+class User(_Model):
+    id: int
+    full_name: str
+    role: Role | None
+    requested_role: Role | None
+    status: UserStatus
+    kabupaten_code: str | None
+    kecamatan_code: str | None
+    desa_code: str | None
+    phone: str | None
+    phone_verified: bool
+    language: str
+    preferred_channel: str | None
+    decided_by: int | None
+    decided_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ChannelIdentity(_Model):
+    id: int
+    user_id: int
+    channel: str
+    external_id: str
+    chat_id: str | None
+    phone: str | None
+    phone_verified: bool
+    started_at: datetime | None
+    last_inbound_at: datetime | None
+    unreachable_at: datetime | None
+
+
+class InboxItem(_Model):
+    id: int
+    channel: str
+    ext_id: str
+    sender_key: str | None
+    payload: dict[str, Any] | None
+    status: str
+    attempts: int
+
+
+class OutboxItem(_Model):
+    id: int
+    user_id: int | None
+    channel: str
+    chat_id: str | None
+    kind: str
+    priority: int
+    message: dict[str, Any]
+    status: str
+    attempts: int
+    not_before: datetime
+    expires_at: datetime | None
+
+
+class FormSession(_Model):
+    id: int
+    user_id: int
+    form_id: str
+    form_version: int
+    state: dict[str, Any]
+    rev: int
+    status: str
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,153 @@
+"""Outgoing messages, written in the same transaction as the change that causes them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from storage.base import Repo
+from storage.models import OutboxItem, from_db, to_db
+
+
+def _item(row: Any) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        user_id=row["user_id"],
+        channel=row["channel"],
+        chat_id=row["chat_id"],
+        kind=row["kind"],
+        priority=row["priority"],
+        message=json.loads(row["message"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        not_before=from_db(row["not_before"]),
+        expires_at=from_db(row["expires_at"]),
+    )
+
+
+class OutboxRepo(Repo):
+    """The outbox table."""
+
+    async def enqueue(
+        self,
+        *,
+        user_id: int | None,
+        channel: str,
+        chat_id: str | None,
+        kind: str,
+        priority: int,
+        message: dict[str, Any],
+        now: datetime,
+        expires_at: datetime | None = None,
+        waiting: bool = False,
+    ) -> int:
+        """Queue one message; `waiting` holds it until the person starts the bot."""
+        cursor = await self._run(
+            "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
+            " not_before, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                channel,
+                chat_id,
+                kind,
+                priority,
+                json.dumps(message, ensure_ascii=False),
+                "waiting" if waiting else "pending",
+                to_db(now),
+                to_db(expires_at) if expires_at else None,
+                to_db(now),
+            ),
+        )
+        return int(cursor.lastrowid)
+
+    async def due(self, channel: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
+        """Pending messages whose time has come: most urgent first, then in order."""
+        rows = await self._all(
+            "SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND not_before <= ?"
+            " ORDER BY priority, id LIMIT ?",
+            (channel, to_db(now), limit),
+        )
+        return [_item(row) for row in rows]
+
+    async def next_due_at(self, channel: str) -> datetime | None:
+        """When the earliest pending message may go out."""
+        row = await self._one(
+            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?",
+            (channel,),
+        )
+        return from_db(row[0]) if row and row[0] else None
+
+    async def mark_sent(
+        self, item_id: int, *, now: datetime, ext_message_id: str | None = None
+    ) -> None:
+        """The channel accepted the message (or, for at-most-once kinds, it is about to)."""
+        await self._run(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
+            " attempts = attempts + 1 WHERE id = ?",
+            (to_db(now), ext_message_id, item_id),
+        )
+
+    async def set_ext_message_id(self, item_id: int, ext_message_id: str | None) -> None:
+        """Remember the channel's id of a sent message (to edit or delete it later)."""
+        await self._run(
+            "UPDATE outbox SET ext_message_id = ? WHERE id = ?", (ext_message_id, item_id)
+        )
+
+    async def retry_later(self, item_id: int, *, not_before: datetime, error: str) -> None:
+        """A temporary failure (flood limit, network): try again later."""
+        await self._run(
+            "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ?,"
+            " attempts = attempts + 1 WHERE id = ?",
+            (to_db(not_before), error[:500], item_id),
+        )
+
+    async def mark_failed(self, item_id: int, *, error: str) -> None:
+        """A permanent failure: the message will not be sent."""
+        await self._run(
+            "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1"
+            " WHERE id = ?",
+            (error[:500], item_id),
+        )
+
+    async def expire_transient(self) -> int:
+        """Callback answers and edits are never replayed after a restart."""
+        cursor = await self._run(
+            "UPDATE outbox SET status = 'expired' WHERE kind = 'transient' AND status = 'pending'"
+        )
+        return cursor.rowcount
+
+    async def expire_due(self, now: datetime) -> int:
+        """Messages past their expiry (routine ones nobody could receive in time)."""
+        cursor = await self._run(
+            "UPDATE outbox SET status = 'expired' WHERE status IN ('pending', 'waiting')"
+            " AND expires_at IS NOT NULL AND expires_at < ?",
+            (to_db(now),),
+        )
+        return cursor.rowcount
+
+    async def release_waiting(
+        self, *, user_id: int, channel: str, chat_id: str, now: datetime
+    ) -> int:
+        """The person started the bot: waiting notices go out, waiting routine ones expire."""
+        await self._run(
+            "UPDATE outbox SET status = 'expired' WHERE user_id = ? AND channel = ?"
+            " AND status = 'waiting' AND kind IN ('routine', 'bulk')",
+            (user_id, channel),
+        )
+        cursor = await self._run(
+            "UPDATE outbox SET status = 'pending', chat_id = ?, not_before = ? WHERE user_id = ?"
+            " AND channel = ? AND status = 'waiting'",
+            (chat_id, to_db(now), user_id, channel),
+        )
+        return cursor.rowcount
+
+    async def for_user(self, user_id: int) -> list[OutboxItem]:
+        """Everything queued for a user, oldest first (for tests and support)."""
+        rows = await self._all("SELECT * FROM outbox WHERE user_id = ? ORDER BY id", (user_id,))
+        return [_item(row) for row in rows]
+
+    async def counts(self) -> dict[str, int]:
+        """How many rows per status."""
+        rows = await self._all("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+        return {row[0]: row[1] for row in rows}

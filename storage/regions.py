@@ -1,0 +1,45 @@
+"""Kemendagri region codes (kabupaten, kecamatan, desa/kelurahan)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from storage.base import Repo
+from storage.models import Region
+
+
+def name_key(name: str) -> str:
+    """How typed names are matched: case and spaces ignored."""
+    return "".join(name.split()).casefold()
+
+
+class RegionRepo(Repo):
+    """Region lookups; the list itself comes from CSV files loaded at start."""
+
+    async def sync(self, regions: Iterable[Region]) -> int:
+        """Insert or update the given regions; returns how many were written."""
+        rows = [(r.code, r.name, r.level, r.parent_code, name_key(r.name)) for r in regions]
+        await self.conn.executemany(
+            "INSERT INTO regions (code, name, level, parent_code, name_key)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+            " level = excluded.level, parent_code = excluded.parent_code,"
+            " name_key = excluded.name_key",
+            rows,
+        )
+        return len(rows)
+
+    async def get(self, code: str) -> Region | None:
+        """One region by code."""
+        row = await self._one(
+            "SELECT code, name, level, parent_code FROM regions WHERE code = ?", (code,)
+        )
+        return Region(**dict(row)) if row else None
+
+    async def children(self, parent_code: str) -> list[Region]:
+        """The kecamatan of a kabupaten or the desa of a kecamatan, by name."""
+        rows = await self._all(
+            "SELECT code, name, level, parent_code FROM regions WHERE parent_code = ?"
+            " ORDER BY name",
+            (parent_code,),
+        )
+        return [Region(**dict(row)) for row in rows]

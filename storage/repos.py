@@ -1,0 +1,27 @@
+"""All repositories bound to one connection (a transaction or the read-only connection)."""
+
+from __future__ import annotations
+
+import aiosqlite
+
+from storage.audit import AuditRepo
+from storage.forms import FormRepo
+from storage.inbox import InboxRepo
+from storage.outbox import OutboxRepo
+from storage.regions import RegionRepo
+from storage.schedule import ScheduleRepo
+from storage.users import UserRepo
+
+
+class Repos:
+    """The repositories of one unit of work."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        self.users = UserRepo(conn)
+        self.regions = RegionRepo(conn)
+        self.inbox = InboxRepo(conn)
+        self.outbox = OutboxRepo(conn)
+        self.forms = FormRepo(conn)
+        self.schedule = ScheduleRepo(conn)
+        self.audit = AuditRepo(conn)

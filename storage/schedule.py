@@ -1,0 +1,35 @@
+"""Keys of scheduled work already done, and small per-channel cursors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.base import Repo
+from storage.models import to_db
+
+
+class ScheduleRepo(Repo):
+    """scheduled_runs and channel_state."""
+
+    async def claim(self, kind: str, run_key: str, *, now: datetime) -> bool:
+        """Record that (kind, key) runs now; False when it already ran (at most once)."""
+        cursor = await self._run(
+            "INSERT OR IGNORE INTO scheduled_runs (kind, run_key, ran_at) VALUES (?, ?, ?)",
+            (kind, run_key, to_db(now)),
+        )
+        return cursor.rowcount == 1
+
+    async def get_state(self, channel: str, key: str) -> str | None:
+        """A stored cursor value."""
+        row = await self._one(
+            "SELECT value FROM channel_state WHERE channel = ? AND key = ?", (channel, key)
+        )
+        return row[0] if row else None
+
+    async def set_state(self, channel: str, key: str, value: str) -> None:
+        """Store a cursor value."""
+        await self._run(
+            "INSERT INTO channel_state (channel, key, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (channel, key) DO UPDATE SET value = excluded.value",
+            (channel, key, value),
+        )

@@ -1,0 +1,184 @@
+"""People who use the bot and their identities on each channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from storage.base import Repo
+from storage.models import ChannelIdentity, Role, User, UserStatus, from_db, to_db
+
+_USER_FIELDS = {
+    "full_name",
+    "role",
+    "requested_role",
+    "status",
+    "kabupaten_code",
+    "kecamatan_code",
+    "desa_code",
+    "phone",
+    "phone_verified",
+    "language",
+    "preferred_channel",
+    "decided_by",
+    "decided_at",
+}
+
+
+def _user(row: Any) -> User:
+    return User(
+        id=row["id"],
+        full_name=row["full_name"],
+        role=row["role"],
+        requested_role=row["requested_role"],
+        status=row["status"],
+        kabupaten_code=row["kabupaten_code"],
+        kecamatan_code=row["kecamatan_code"],
+        desa_code=row["desa_code"],
+        phone=row["phone"],
+        phone_verified=bool(row["phone_verified"]),
+        language=row["language"],
+        preferred_channel=row["preferred_channel"],
+        decided_by=row["decided_by"],
+        decided_at=from_db(row["decided_at"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+def _identity(row: Any) -> ChannelIdentity:
+    return ChannelIdentity(
+        id=row["id"],
+        user_id=row["user_id"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        chat_id=row["chat_id"],
+        phone=row["phone"],
+        phone_verified=bool(row["phone_verified"]),
+        started_at=from_db(row["started_at"]),
+        last_inbound_at=from_db(row["last_inbound_at"]),
+        unreachable_at=from_db(row["unreachable_at"]),
+    )
+
+
+class UserRepo(Repo):
+    """Users and channel identities."""
+
+    async def create(
+        self,
+        *,
+        now: datetime,
+        status: UserStatus,
+        full_name: str = "",
+        role: Role | None = None,
+        kabupaten_code: str | None = None,
+        language: str = "id",
+    ) -> User:
+        """Insert a user and return it."""
+        cursor = await self._run(
+            "INSERT INTO users (full_name, role, status, kabupaten_code, language,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (full_name, role, status, kabupaten_code, language, to_db(now), to_db(now)),
+        )
+        user = await self.get(cursor.lastrowid)
+        assert user is not None
+        return user
+
+    async def get(self, user_id: int) -> User | None:
+        """The user with this id, if any."""
+        row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def update(self, user_id: int, *, now: datetime, **fields: Any) -> User:
+        """Change some columns of a user; unknown column names are refused."""
+        unknown = set(fields) - _USER_FIELDS
+        if unknown:
+            raise ValueError(f"unknown user fields: {sorted(unknown)}")
+        values = {k: (to_db(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        await self._run(
+            f"UPDATE users SET {assignments}, updated_at = ? WHERE id = ?",
+            (*values.values(), to_db(now), user_id),
+        )
+        user = await self.get(user_id)
+        assert user is not None
+        return user
+
+    async def list_approvers(self, kabupaten_code: str | None) -> list[User]:
+        """Active coordinators of the kabupaten and all active admins."""
+        rows = await self._all(
+            "SELECT * FROM users WHERE status = 'active' AND"
+            " (role = 'admin' OR (role = 'coordinator' AND kabupaten_code = ?)) ORDER BY id",
+            (kabupaten_code,),
+        )
+        return [_user(row) for row in rows]
+
+    async def count(self) -> int:
+        """How many users exist."""
+        row = await self._one("SELECT COUNT(*) FROM users")
+        return int(row[0])
+
+    # -- identities -------------------------------------------------------------------------
+
+    async def identity(self, channel: str, external_id: str) -> ChannelIdentity | None:
+        """The identity a channel knows a person by."""
+        row = await self._one(
+            "SELECT * FROM channel_identities WHERE channel = ? AND external_id = ?",
+            (channel, external_id),
+        )
+        return _identity(row) if row else None
+
+    async def identities_of(self, user_id: int) -> list[ChannelIdentity]:
+        """Every channel identity of a user, most recently used first."""
+        rows = await self._all(
+            "SELECT * FROM channel_identities WHERE user_id = ?"
+            " ORDER BY last_inbound_at IS NULL, last_inbound_at DESC, id",
+            (user_id,),
+        )
+        return [_identity(row) for row in rows]
+
+    async def add_identity(
+        self,
+        *,
+        user_id: int,
+        channel: str,
+        external_id: str,
+        chat_id: str | None = None,
+        now: datetime | None = None,
+    ) -> ChannelIdentity:
+        """Link a channel identity to a user; `now` marks that the person has started the bot."""
+        stamp = to_db(now) if now else None
+        await self._run(
+            "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, started_at,"
+            " last_inbound_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (user_id, channel, external_id, chat_id, stamp, stamp),
+        )
+        identity = await self.identity(channel, external_id)
+        assert identity is not None
+        return identity
+
+    async def touch_identity(
+        self, identity_id: int, *, chat_id: str, now: datetime
+    ) -> ChannelIdentity:
+        """Record an inbound message: the person has started the bot and can be reached."""
+        await self._run(
+            "UPDATE channel_identities SET chat_id = ?, started_at = COALESCE(started_at, ?),"
+            " last_inbound_at = ?, unreachable_at = NULL WHERE id = ?",
+            (chat_id, to_db(now), to_db(now), identity_id),
+        )
+        row = await self._one("SELECT * FROM channel_identities WHERE id = ?", (identity_id,))
+        return _identity(row)
+
+    async def set_identity_phone(self, identity_id: int, phone: str, *, verified: bool) -> None:
+        """Store the phone a channel gave (verified) or the person typed (unverified)."""
+        await self._run(
+            "UPDATE channel_identities SET phone = ?, phone_verified = ? WHERE id = ?",
+            (phone, int(verified), identity_id),
+        )
+
+    async def mark_unreachable(self, channel: str, chat_id: str, *, now: datetime) -> None:
+        """The channel refused delivery (blocked, deactivated) until the person writes again."""
+        await self._run(
+            "UPDATE channel_identities SET unreachable_at = ? WHERE channel = ? AND chat_id = ?",
+            (to_db(now), channel, chat_id),
+        )
