@@ -1,0 +1,71 @@
+"""End-to-end fixtures: the real bot runtime (PTB Application over HTTP) against the fake
+Telegram Bot API server on 127.0.0.1, with a real SQLite file in a temporary folder."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from bot.app import build_runtime
+from bot.config import Settings, load_settings
+from bot.runtime import Runtime
+from tests.fakes.telegram_api import FakeTelegram
+
+ADMIN_ID = 999
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _reset(fake: FakeTelegram) -> None:
+    fake.reset()
+
+
+def bot_environment(fake: FakeTelegram, folder: Path, **extra: str) -> dict[str, str]:
+    """Environment variables that point a bot at the fake and a temporary database."""
+    return {
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_BASE_URL": f"{fake.url}/bot",
+        "TELEGRAM_FILE_BASE_URL": f"{fake.url}/file/bot",
+        "TELEGRAM_POLL_TIMEOUT": "1",
+        "DATABASE_PATH": str(folder / "psm.db"),
+        "MEDIA_PATH": str(folder / "media"),
+        "ADMIN_TELEGRAM_IDS": str(ADMIN_ID),
+        "DISTRICTS": "32.08:KNG",
+        **extra,
+    }
+
+
+@pytest.fixture
+def settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
+    env = bot_environment(fake, tmp_path)
+    return load_settings(**{key.lower(): value for key, value in env.items()})
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def start_bot(
+    settings: Settings,
+) -> AsyncIterator[Callable[..., Any]]:
+    """Start (and at the end stop) runtimes on the test's database."""
+    running: list[Runtime] = []
+
+    async def start(**options: Any) -> Runtime:
+        runtime = build_runtime(settings)
+        await runtime.start(**options)
+        running.append(runtime)
+        return runtime
+
+    yield start
+    for runtime in running:
+        if runtime.db is not None:
+            await runtime.stop()
