@@ -152,6 +152,7 @@ class Runtime:
             await channel.shutdown()
         if self.db is not None:
             await self.db.close()
+            self.db = None
         log.info("psm-bot stopped")
 
     async def run_until_signal(self) -> None:

@@ -1,0 +1,79 @@
+"""The bot as a real subprocess (`python -m bot.cli run`), for crash and signal tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.e2e.conftest import bot_environment
+from tests.fakes.telegram_api import FakeTelegram
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class BotProcess:
+    """Start, kill and stop a bot process pointed at the fake server."""
+
+    def __init__(self, fake: FakeTelegram, folder: Path) -> None:
+        self.fake, self.folder = fake, folder
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = folder / "bot.log"
+
+    async def start(self) -> None:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_"))
+        }
+        env.update(bot_environment(self.fake, self.folder))
+        env["PYTHONPATH"] = str(REPO)
+        polls_before = len(self.fake.calls_of("getUpdates"))
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "run"],
+                cwd=self.folder,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        await self.fake.wait_for(
+            lambda: (
+                len(self.fake.calls_of("getUpdates")) > polls_before
+                or self.process.poll() is not None
+            ),
+            timeout=30,
+            what="bot process polling",
+        )
+        assert self.process.poll() is None, self.log.read_text()
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up of any kind."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    async def terminate(self, timeout: float = 20.0) -> int:
+        """SIGTERM and wait for the exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.process.poll() is None:
+            if loop.time() > deadline:
+                self.process.kill()
+                raise AssertionError("the bot did not stop after SIGTERM:\n" + self.output())
+            await asyncio.sleep(0.05)
+        return self.process.returncode
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def ensure_stopped(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
