@@ -33,7 +33,7 @@ class BotProcess:
         env["PYTHONPATH"] = str(REPO)
         polls_before = len(self.fake.calls_of("getUpdates"))
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # noqa: ASYNC220 - returns at once
                 [sys.executable, "-m", "bot.cli", "run"],
                 cwd=self.folder,
                 env=env,
@@ -57,12 +57,12 @@ class BotProcess:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
 
-    async def terminate(self, timeout: float = 20.0) -> int:
+    async def terminate(self, within: float = 20.0) -> int:
         """SIGTERM and wait for the exit code."""
         assert self.process is not None
         self.process.send_signal(signal.SIGTERM)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + within
         while self.process.poll() is None:
             if loop.time() > deadline:
                 self.process.kill()
