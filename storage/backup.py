@@ -24,6 +24,9 @@ def integrity_problems(path: Path) -> list[str]:
 
 
 def _copy_database(source: Path, target: Path) -> None:
+    if target.exists():
+        raise FileExistsError(f"{target} already exists")
+    target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(target)
     try:
@@ -38,9 +41,6 @@ def _copy_database(source: Path, target: Path) -> None:
 
 async def backup_database(source: Path, target: Path) -> None:
     """Copy a live database to `target` (which must not exist) and check the copy."""
-    if target.exists():
-        raise FileExistsError(f"{target} already exists")
-    target.parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(_copy_database, source, target)
     problems = await asyncio.to_thread(integrity_problems, target)
     if problems:

@@ -1,0 +1,124 @@
+"""The one delivery path and the scheduler's housekeeping, on a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest_asyncio
+
+from bot.clock import ManualClock
+from bot.logs import MaskIdentifiers
+from bot.scheduler import Scheduler, default_work
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Button, Outbound
+from storage.db import Database
+from storage.models import UserStatus
+
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(tmp_path):
+    database = Database(tmp_path / "psm.db")
+    await database.open()
+    yield database
+    await database.close()
+
+
+async def _user(db: Database, *, started: bool) -> int:
+    async with db.transaction() as repos:
+        user = await repos.users.create(now=NOW, status=UserStatus.ACTIVE, full_name="Tini")
+        await repos.users.add_identity(
+            user_id=user.id,
+            channel="telegram",
+            external_id="55",
+            chat_id="55" if started else None,
+            now=NOW if started else None,
+        )
+        return user.id
+
+
+async def test_deliver_masks_every_nik_in_text_and_buttons(db) -> None:
+    user_id = await _user(db, started=True)
+    message = Outbound(
+        text="NIK 3208 0101 0190 0001 dan KK 3208-0112-3456-0002",
+        buttons=[[Button(label="3208010101900001", data="x")]],
+    )
+    async with db.transaction() as repos:
+        await deliver(repos, user_id=user_id, message=message, kind=DeliveryKind.NOTICE, now=NOW)
+        (item,) = await repos.outbox.for_user(user_id)
+    assert item.message["text"] == "NIK 320801******0001 dan KK 320801******0002"
+    assert item.message["buttons"][0][0]["label"] == "320801******0001"
+    assert item.chat_id == "55" and item.status == "pending"
+
+
+async def test_someone_who_never_started_gets_notices_later_and_no_routine(db) -> None:
+    user_id = await _user(db, started=False)
+    async with db.transaction() as repos:
+        await deliver(
+            repos,
+            user_id=user_id,
+            message=Outbound.say("disetujui"),
+            kind=DeliveryKind.NOTICE,
+            now=NOW,
+        )
+        await deliver(
+            repos,
+            user_id=user_id,
+            message=Outbound.say("pengingat"),
+            kind=DeliveryKind.ROUTINE,
+            now=NOW,
+        )
+        assert [i.status for i in await repos.outbox.for_user(user_id)] == ["waiting"] * 2
+        assert await repos.outbox.due("telegram", NOW + timedelta(hours=1)) == []
+        await repos.outbox.release_waiting(
+            user_id=user_id, channel="telegram", chat_id="55", now=NOW
+        )
+        items = await repos.outbox.for_user(user_id)
+    assert [(i.message["text"], i.status) for i in items] == [
+        ("disetujui", "pending"),
+        ("pengingat", "expired"),
+    ]
+
+
+async def test_housekeeping_expires_routine_messages_and_forgets_confirmed_updates(db) -> None:
+    user_id = await _user(db, started=True)
+    clock = ManualClock(NOW)
+    async with db.transaction() as repos:
+        await deliver(
+            repos,
+            user_id=user_id,
+            message=Outbound.say("pengingat"),
+            kind=DeliveryKind.ROUTINE,
+            now=NOW,
+        )
+        await deliver(
+            repos,
+            user_id=user_id,
+            message=Outbound.say("balasan"),
+            kind=DeliveryKind.REPLY,
+            now=NOW,
+        )
+        await repos.inbox.add(channel="telegram", ext_id="10", payload={}, sender_key="55", now=NOW)
+        await repos.inbox.add(channel="telegram", ext_id="11", payload={}, sender_key="55", now=NOW)
+        for item in await repos.inbox.pending():
+            await repos.inbox.mark_done(item.id, now=NOW)
+        await repos.inbox.confirm_below("telegram", 11)
+    scheduler = Scheduler(db, app=None, clock=clock, work=default_work())  # type: ignore[arg-type]
+    clock.advance(timedelta(hours=13))
+    await scheduler.tick()
+    async with db.reading() as repos:
+        statuses = {i.message["text"]: i.status for i in await repos.outbox.for_user(user_id)}
+        inbox = await repos.inbox.counts()
+    assert statuses == {"pengingat": "expired", "balasan": "pending"}
+    assert inbox == {"done": 1}  # update 10 confirmed and forgotten; 11 kept
+
+
+def test_log_lines_never_carry_a_nik() -> None:
+    import logging
+
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "user typed %s", ("3208010101900001",), None
+    )
+    MaskIdentifiers().filter(record)
+    assert record.getMessage() == "user typed 320801******0001"
