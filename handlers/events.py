@@ -6,6 +6,7 @@ channel's API call. Conversations only ever see these two types.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Literal
 
@@ -92,3 +93,8 @@ def button_fields(data: str, count: int) -> list[str]:
     """Split button data "ap:12:a" into exactly `count` fields (missing ones empty)."""
     fields = data.split(":")[:count]
     return fields + [""] * (count - len(fields))
+
+
+def small_number(text: str) -> int | None:
+    """A short run of ASCII digits as an int (button indexes, ids); None for anything else."""
+    return int(text) if re.fullmatch(r"[0-9]{1,9}", text) else None

@@ -13,7 +13,9 @@ from datetime import date
 
 import phonenumbers
 
-_SEPARATORS = re.compile(r"[\s.\-]")
+# Spaces (of any kind), dots and dashes people put inside long numbers. Shared with the mask.
+SEPARATORS = r"[\s.\-]"
+_SEPARATORS = re.compile(SEPARATORS)
 
 
 class IdentifierError(ValueError):
@@ -31,7 +33,7 @@ def compact(text: str) -> str:
 
 def _sixteen_digits(text: str) -> str:
     digits = compact(text)
-    if not digits.isdigit():
+    if not re.fullmatch(r"[0-9]+", digits):  # ASCII digits only: no fullwidth, no superscripts
         raise IdentifierError("identifier.not_digits")
     if len(digits) != 16:
         raise IdentifierError("identifier.wrong_length")
@@ -97,6 +99,8 @@ def parse_kk(text: str, *, today: date) -> KartuKeluarga:
         issued = date(_century_year(year2, today), month, day)
     except ValueError as exc:
         raise IdentifierError("identifier.kk_bad_date") from exc
+    if issued > today:
+        raise IdentifierError("identifier.kk_bad_date")
     serial = digits[12:]
     if serial == "0000":
         raise IdentifierError("identifier.bad_serial")
@@ -121,7 +125,7 @@ def parse_phone(text: str) -> str:
         number = phonenumbers.parse(raw, "ID")
     except phonenumbers.NumberParseException as exc:
         raise IdentifierError("identifier.phone_invalid") from exc
-    if not phonenumbers.is_valid_number(number):
+    if number.country_code != 62 or not phonenumbers.is_valid_number(number):
         raise IdentifierError("identifier.phone_invalid")
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise IdentifierError("identifier.phone_not_mobile")

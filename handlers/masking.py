@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 
-# Digit groups joined by single separators: "3208 0101 0190 0001", "32.08.01-0101900001".
-_DIGIT_RUN = re.compile(r"\d+(?:[ .\-]\d+)*")
+from handlers.identifiers import SEPARATORS
+
+# Digit groups joined by separators: "3208 0101 0190 0001", "32.08.01-0101900001",
+# "3208 - 0101", no-break spaces, tabs. The separators are those the NIK parser ignores.
+_DIGIT_RUN = re.compile(rf"\d+(?:{SEPARATORS}+\d+)*")
 _GROUP = re.compile(r"\d+")
 IDENTIFIER_LENGTH = 16
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
-from handlers.events import Button, Outbound, button_fields
+from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
 from storage.models import FormSession, Role, User, UserStatus
@@ -90,7 +90,8 @@ async def decide(turn: Turn, data: str) -> None:
     """An approver tapped approve or reject on a registration request."""
     _, raw_id, verdict = button_fields(data, 3)
     decider = turn.user
-    candidate = await turn.repos.users.get(int(raw_id)) if raw_id.isdigit() else None
+    candidate_id = small_number(raw_id)
+    candidate = await turn.repos.users.get(candidate_id) if candidate_id is not None else None
     if not allowed(decider, "registration.decide") or candidate is None or verdict not in "ar":
         turn.reply(turn.t("errors.not_allowed"))
         return

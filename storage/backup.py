@@ -13,14 +13,26 @@ from pathlib import Path
 
 
 def integrity_problems(path: Path) -> list[str]:
-    """`PRAGMA integrity_check` of a database file; empty when it is sound."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    """What is wrong with a psm-bot database file; empty when it is sound."""
+    if not path.is_file():
+        return [f"{path} does not exist"]
     try:
-        rows = connection.execute("PRAGMA integrity_check").fetchall()
-    finally:
-        connection.close()
-    problems = [row[0] for row in rows]
-    return [] if problems == ["ok"] else problems
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = connection.execute("PRAGMA integrity_check").fetchall()
+            (version,) = connection.execute("PRAGMA user_version").fetchone()
+            tables = {
+                row[0]
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as exc:
+        return [f"{path} is not a readable SQLite database ({exc})"]
+    problems = [row[0] for row in rows if row[0] != "ok"]
+    if not problems and (version < 1 or "users" not in tables):
+        problems.append(f"{path} is not a psm-bot database (no schema)")
+    return problems
 
 
 def _copy_database(source: Path, target: Path) -> None:

@@ -58,7 +58,12 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await connect(self.path)
         if migrate:
-            await apply_migrations(self._writer)
+            try:
+                await apply_migrations(self._writer)
+            except BaseException:
+                await self._writer.close()
+                self._writer = None
+                raise
         self._reader = await connect(self.path, read_only=True)
 
     async def close(self) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
+
 from handlers.events import Inbound, InboundKind
 from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
 from handlers.masking import mask_identifier
@@ -56,11 +58,22 @@ class Answer:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+_ZERO_WIDTH_JOINER = "\u200d"  # glues emoji sequences such as 👩‍💻
+
+
+def _keep(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    if category == "Cc":  # control characters: only the line break survives
+        return ch == "\n"
+    if category == "Cf":  # invisible formatting (e.g. bidi overrides), except the emoji joiner
+        return ch == _ZERO_WIDTH_JOINER
+    return category != "Cs"  # lone surrogates cannot be stored; newer emoji (Cn) are kept
+
+
 def clean_text(text: str) -> str:
-    """Drop control characters (keeping newlines), trim and normalise Unicode."""
-    text = unicodedata.normalize("NFC", text)
-    kept = "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch)[0] != "C")
-    return kept.strip()
+    """Drop control and invisible formatting characters, trim, normalise Unicode."""
+    text = unicodedata.normalize("NFC", text).replace("\t", " ")
+    return "".join(ch for ch in text if _keep(ch)).strip()
 
 
 def _text_of(event: Inbound) -> str:
@@ -98,7 +111,12 @@ def parse_decimal(event: Inbound) -> Answer:
     value = float(text.replace(",", "."))
     if not math.isfinite(value):
         raise Invalid("answer.need_decimal")
-    return Answer(value, f"{value:g}".replace(".", ","))
+    return Answer(value, display_decimal(value))
+
+
+def display_decimal(value: float) -> str:
+    """Indonesian notation, never scientific: 1.234.567,5."""
+    return format_decimal(value, locale="id", decimal_quantization=False)
 
 
 def parse_date_text(text: str) -> date:

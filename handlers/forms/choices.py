@@ -11,6 +11,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from handlers.events import small_number
 from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
 
 
@@ -45,12 +46,13 @@ def _match_one(text: str, options: list[ChoiceOption]) -> ChoiceMatch:
     word = normalise_word(text)
     if not word:
         return ChoiceMatch()
+    number = small_number(word)
     if (
-        word.isdigit()
-        and 1 <= int(word) <= len(options)
+        number is not None
+        and 1 <= number <= len(options)
         and not any(word in _keys(o) for o in options)
     ):
-        return ChoiceMatch(exact=[options[int(word) - 1]])
+        return ChoiceMatch(exact=[options[number - 1]])
     exact = [o for o in options if word in _keys(o)]
     if len(exact) == 1:
         return ChoiceMatch(exact=exact)

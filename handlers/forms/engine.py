@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from handlers.events import Button, Inbound, InboundKind, Outbound
+from handlers.events import Button, Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import EvalContext
@@ -82,6 +82,7 @@ class FormEngine:
     def __init__(self, form: Form, ctx: StepContext) -> None:
         self.form = form
         self.ctx = ctx
+        self._group_names = {item.name for item in form.items if isinstance(item, RepeatGroup)}
 
     # -- text helpers -------------------------------------------------------------------------
 
@@ -102,11 +103,8 @@ class FormEngine:
 
     def _values(self, state: dict[str, Any], position: Position | None) -> dict[str, Any]:
         """Top-level answers, overlaid with the answers of the current repeat item."""
-        values = {
-            k: v
-            for k, v in self._answers(state).items()
-            if not isinstance(v, list) or (v and not isinstance(v[0], dict))
-        }
+        groups = self._group_names
+        values = {k: v for k, v in self._answers(state).items() if k not in groups}
         if position and position.group is not None:
             items = self._answers(state).get(position.group, [])
             if position.index is not None and position.index < len(items):
@@ -354,6 +352,8 @@ class FormEngine:
             return f"{value['lat']:.5f}, {value['lon']:.5f}"
         if question.type == QuestionType.IMAGE:
             return "📷"
+        if question.type == QuestionType.DECIMAL:
+            return parsers.display_decimal(value)
         if question.type == QuestionType.DATE:
             return date.fromisoformat(value).strftime("%d-%m-%Y")
         if isinstance(value, dict) and "label" in value:
@@ -430,8 +430,8 @@ class FormEngine:
     async def _step_question(
         self, state, position: Position, question: Question, event: Inbound, action: str | None
     ) -> StepResult:
-        if action is not None and action.startswith("p") and action[1:].isdigit():
-            state["page"] = int(action[1:])
+        if action is not None and action.startswith("p") and small_number(action[1:]) is not None:
+            state["page"] = small_number(action[1:])
             return StepResult(state, [await self.render(state)])
         if action is None and not question.required and self._is_skip_word(event):
             action = "s"
@@ -517,8 +517,8 @@ class FormEngine:
                 return await self._ask_again(state, "answer.pick_at_least_one")
             return await self._accept_choice(state, position, question, picked)
         chosen: list[ChoiceOption]
-        if action is not None and action.startswith("o") and action[1:].isdigit():
-            index = int(action[1:])
+        if action is not None and action.startswith("o") and small_number(action[1:]) is not None:
+            index = small_number(action[1:])
             if index >= len(options):
                 return await self._ask_again(state, "answer.use_buttons_or_type")
             chosen = [options[index]]
@@ -585,8 +585,8 @@ class FormEngine:
         if action == "ed":
             state["phase"] = "edit_menu"
             return StepResult(state, [self._render_edit_menu(state, positions)])
-        if action is not None and action.startswith("e") and action[1:].isdigit():
-            index = int(action[1:])
+        if action is not None and action.startswith("e") and small_number(action[1:]) is not None:
+            index = small_number(action[1:])
             if index < len(positions):
                 state["phase"] = "ask"
                 state["editing"] = positions[index].as_list()
@@ -636,6 +636,6 @@ def _button_action(data: str | None, rev: int) -> str | None:
     if not data or not data.startswith("f") or ":" not in data:
         return None
     revision, _, action = data[1:].partition(":")
-    if not revision.isdigit() or int(revision) != rev or not action:
+    if small_number(revision) != rev or not action:
         return None
     return action

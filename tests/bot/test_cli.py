@@ -1,0 +1,427 @@
+"""The `psm-bot` command line in-process: user add, backup, restore and the process lock.
+
+`bot.cli.main` runs its own event loop (asyncio.run), so these tests are plain sync functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.lock import DatabaseLocked, ProcessLock
+
+SETTING_NAMES = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE_URL",
+    "TELEGRAM_FILE_BASE_URL",
+    "TELEGRAM_POLL_TIMEOUT",
+    "DATABASE_PATH",
+    "MEDIA_PATH",
+    "ADMIN_TELEGRAM_IDS",
+    "TIMEZONE",
+    "DEFAULT_LANGUAGE",
+    "DISTRICTS",
+    "LOG_LEVEL",
+)
+
+COORDINATOR = [
+    "user",
+    "add",
+    "--role",
+    "coordinator",
+    "--telegram-id",
+    "42",
+    "--name",
+    "Ibu Sari",
+    "--kabupaten",
+    "32.08",
+]
+
+
+@dataclass
+class Env:
+    root: Path
+    database: Path
+    media: Path
+    monkeypatch: pytest.MonkeyPatch
+
+    def use(self, database: Path, media: Path) -> None:
+        """Point DATABASE_PATH and MEDIA_PATH somewhere else (e.g. a fresh server)."""
+        self.database, self.media = database, media
+        self.monkeypatch.setenv("DATABASE_PATH", str(database))
+        self.monkeypatch.setenv("MEDIA_PATH", str(media))
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
+    """A clean environment and working directory; the root logger is put back afterwards."""
+    monkeypatch.chdir(tmp_path)
+    for name in os.environ:
+        if name.upper() in SETTING_NAMES or name.upper().startswith("TELEGRAM_"):
+            monkeypatch.delenv(name, raising=False)
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    environment = Env(tmp_path, tmp_path, tmp_path, monkeypatch)
+    environment.use(tmp_path / "data" / "psm.db", tmp_path / "data" / "media")
+    try:
+        yield environment
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+def query(database: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+    connection = sqlite3.connect(database)
+    connection.row_factory = sqlite3.Row
+    try:
+        return connection.execute(sql, params).fetchall()
+    finally:
+        connection.close()
+
+
+def users_of(database: Path) -> list[tuple]:
+    return [
+        tuple(row)
+        for row in query(
+            database, "SELECT id, full_name, role, status, kabupaten_code FROM users ORDER BY id"
+        )
+    ]
+
+
+def add_user(*extra: str, telegram_id: str = "42", name: str = "Ibu Sari") -> int:
+    args = COORDINATOR[:]
+    args[args.index("--telegram-id") + 1] = telegram_id
+    args[args.index("--name") + 1] = name
+    return main([*args, *extra])
+
+
+def assert_clean_failure(capsys: pytest.CaptureFixture[str], *fragments: str) -> str:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, err
+    return err
+
+
+# -- user add -------------------------------------------------------------------------------
+
+
+def test_user_add_creates_an_active_coordinator_with_a_telegram_identity(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(COORDINATOR) == 0
+    out = capsys.readouterr().out
+    assert "added (coordinator)" in out
+
+    (user,) = query(env.database, "SELECT * FROM users")
+    assert user["full_name"] == "Ibu Sari"
+    assert user["role"] == "coordinator"
+    assert user["requested_role"] == "coordinator"
+    assert user["status"] == "active"
+    assert user["kabupaten_code"] == "32.08"
+    assert user["kecamatan_code"] is None and user["desa_code"] is None
+    assert user["language"] == "id"
+    assert f"user {user['id']} added" in out
+
+    (identity,) = query(env.database, "SELECT * FROM channel_identities")
+    assert identity["user_id"] == user["id"]
+    assert identity["channel"] == "telegram"
+    assert identity["external_id"] == "42"
+    assert identity["chat_id"] is None
+    assert identity["started_at"] is None
+
+    (entry,) = query(env.database, "SELECT * FROM audit_log")
+    assert entry["action"] == "user.added_by_cli"
+    assert entry["subject"] == f"user:{user['id']}"
+
+
+def test_user_add_psm_with_kecamatan_and_desa(env: Env) -> None:
+    assert (
+        main(
+            [
+                "user",
+                "add",
+                "--role",
+                "psm",
+                "--telegram-id",
+                "77",
+                "--name",
+                "Pak Budi",
+                "--kabupaten",
+                "35.23",
+                "--kecamatan",
+                "35.23.01",
+                "--desa",
+                "35.23.01.2001",
+            ]
+        )
+        == 0
+    )
+    (user,) = query(env.database, "SELECT * FROM users")
+    assert (user["role"], user["kabupaten_code"], user["kecamatan_code"], user["desa_code"]) == (
+        "psm",
+        "35.23",
+        "35.23.01",
+        "35.23.01.2001",
+    )
+
+
+def test_user_add_admin_needs_no_kabupaten(env: Env) -> None:
+    args = ["user", "add", "--role", "admin", "--telegram-id", "1", "--name", "Admin Dinsos"]
+    assert main(args) == 0
+    (user,) = query(env.database, "SELECT role, status, kabupaten_code FROM users")
+    assert tuple(user) == ("admin", "active", None)
+
+
+@pytest.mark.parametrize(
+    ("extra", "fragments"),
+    [
+        (["--kabupaten", "33.01"], ["--kabupaten must be one of the districts served", "32.08"]),
+        (["--kecamatan", "35.23.01"], ["--kecamatan 35.23.01 is not a region under 32.08"]),
+        (["--kecamatan", "32.08.99"], ["--kecamatan 32.08.99 is not a region under 32.08"]),
+        (
+            ["--kecamatan", "32.08.01", "--desa", "32.08.02.2001"],
+            ["--desa 32.08.02.2001 is not a region under 32.08.01"],
+        ),
+    ],
+)
+def test_user_add_refuses_regions_outside_the_district(
+    env: Env, capsys: pytest.CaptureFixture[str], extra: list[str], fragments: list[str]
+) -> None:
+    args = COORDINATOR[:]
+    if extra[0] == "--kabupaten":
+        args[args.index("--kabupaten") + 1] = extra[1]
+        extra = []
+    assert main([*args, *extra]) == 1
+    assert_clean_failure(capsys, "psm-bot: ", *fragments)
+    if env.database.exists():
+        assert users_of(env.database) == []
+        assert query(env.database, "SELECT * FROM channel_identities") == []
+
+
+def test_user_add_refuses_a_duplicate_telegram_id(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add_user() == 0
+    capsys.readouterr()
+    assert add_user(name="Bu Ani") == 1
+    assert_clean_failure(capsys, "Telegram user 42 already has an account")
+    assert [user[1] for user in users_of(env.database)] == ["Ibu Sari"]
+
+
+def test_user_add_refuses_a_too_short_name(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    assert add_user(name=" A ") == 1
+    assert_clean_failure(capsys, "--name")
+
+
+# -- backup and restore ---------------------------------------------------------------------
+
+
+def make_media(env: Env) -> None:
+    (env.media / "cases").mkdir(parents=True)
+    (env.media / "cases" / "photo.jpg").write_bytes(b"\xff\xd8 not really a jpeg")
+
+
+def only_backup(directory: Path) -> Path:
+    (folder,) = directory.glob("psm-backup-*")
+    return folder
+
+
+def test_backup_writes_a_sound_copy_and_the_media(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add_user() == 0
+    assert add_user(telegram_id="43", name="Pak Budi") == 0
+    make_media(env)
+    target = env.root / "backups"
+    assert main(["backup", str(target)]) == 0
+    folder = only_backup(target)
+    assert str(folder) in capsys.readouterr().out
+
+    copy = folder / "psm.db"
+    assert [tuple(row) for row in query(copy, "PRAGMA integrity_check")] == [("ok",)]
+    assert users_of(copy) == users_of(env.database)
+    assert len(users_of(copy)) == 2
+    assert (folder / "media" / "cases" / "photo.jpg").read_bytes() == (
+        b"\xff\xd8 not really a jpeg"
+    )
+    # The copy stands alone: no WAL needed beside it.
+    assert query(copy, "PRAGMA journal_mode")[0][0] == "delete"
+
+
+def test_backup_while_another_connection_writes(env: Env) -> None:
+    assert add_user() == 0
+    writer = sqlite3.connect(env.database, isolation_level=None)
+    try:
+        assert writer.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        insert = (
+            "INSERT INTO users (full_name, role, status, kabupaten_code, created_at, updated_at)"
+            " VALUES (?, 'psm', 'active', '32.08', '2026-11-29T10:00:00.000000+00:00',"
+            " '2026-11-29T10:00:00.000000+00:00')"
+        )
+        writer.execute(insert, ("Committed Only In WAL",))  # autocommit, not checkpointed
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute(insert, ("Not Yet Committed",))
+
+        target = env.root / "backups"
+        assert main(["backup", str(target)]) == 0
+        copy = only_backup(target) / "psm.db"
+        names = [user[1] for user in users_of(copy)]
+        assert names == ["Ibu Sari", "Committed Only In WAL"]
+        assert [tuple(row) for row in query(copy, "PRAGMA integrity_check")] == [("ok",)]
+        writer.execute("COMMIT")
+    finally:
+        writer.close()
+    assert len(users_of(env.database)) == 3
+
+
+def test_backup_without_media_folder(env: Env) -> None:
+    assert add_user() == 0
+    target = env.root / "backups"
+    assert main(["backup", str(target)]) == 0
+    folder = only_backup(target)
+    assert (folder / "psm.db").exists()
+    assert not (folder / "media").exists()
+
+
+def make_backup(env: Env) -> tuple[Path, list[tuple]]:
+    assert add_user() == 0
+    assert add_user(telegram_id="43", name="Pak Budi") == 0
+    make_media(env)
+    target = env.root / "backups"
+    assert main(["backup", str(target)]) == 0
+    return only_backup(target), users_of(env.database)
+
+
+def test_restore_into_a_fresh_database(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    folder, users = make_backup(env)
+    env.use(env.root / "new-server" / "psm.db", env.root / "new-server" / "media")
+    capsys.readouterr()
+
+    assert main(["restore", str(folder)]) == 0
+    assert "run `psm-bot migrate` next" in capsys.readouterr().out
+    assert users_of(env.database) == users
+    assert [tuple(row) for row in query(env.database, "PRAGMA integrity_check")] == [("ok",)]
+    assert (env.media / "cases" / "photo.jpg").read_bytes() == b"\xff\xd8 not really a jpeg"
+    identities = query(env.database, "SELECT external_id FROM channel_identities ORDER BY id")
+    assert [row[0] for row in identities] == ["42", "43"]
+
+    # The restored database opens and migrates as usual.
+    assert main(["migrate"]) == 0
+    assert users_of(env.database) == users
+
+
+def test_restore_from_a_db_file_replaces_the_current_database(env: Env) -> None:
+    folder, users = make_backup(env)
+    assert add_user(telegram_id="44", name="Added After Backup") == 0
+    assert len(users_of(env.database)) == 3
+
+    assert main(["restore", str(folder / "psm.db")]) == 0
+    assert users_of(env.database) == users
+    assert not Path(f"{env.database}-wal").exists()
+
+
+def test_restore_refuses_a_garbage_file(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    assert add_user() == 0
+    before = users_of(env.database)
+    garbage = env.root / "garbage.db"
+    garbage.write_bytes(os.urandom(8192))
+    capsys.readouterr()
+
+    assert main(["restore", str(garbage)]) == 1
+    assert_clean_failure(capsys, "psm-bot: ", str(garbage))
+    assert users_of(env.database) == before
+
+
+def test_restore_refuses_a_damaged_database(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    folder, users = make_backup(env)
+    damaged = env.root / "damaged.db"
+    data = bytearray((folder / "psm.db").read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    assert len(data) >= 4 * page_size
+    # Keep the header page, scribble over the b-tree pages after it.
+    data[page_size : len(data)] = b"\xa5" * (len(data) - page_size)
+    damaged.write_bytes(bytes(data))
+    capsys.readouterr()
+
+    assert main(["restore", str(damaged)]) == 1
+    assert_clean_failure(capsys, "psm-bot: ", str(damaged))
+    assert users_of(env.database) == users
+
+
+def test_restore_refuses_a_database_failing_its_integrity_check(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, users = make_backup(env)
+    inconsistent = env.root / "inconsistent.db"
+    inconsistent.write_bytes((folder / "psm.db").read_bytes())
+    # A readable file whose index no longer matches its table.
+    connection = sqlite3.connect(inconsistent)
+    connection.execute("PRAGMA writable_schema=ON")
+    connection.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX users_scope ON users (full_name, id, role)'"
+        " WHERE name = 'users_scope'"
+    )
+    connection.commit()
+    connection.close()
+    capsys.readouterr()
+
+    assert main(["restore", str(inconsistent)]) == 1
+    assert_clean_failure(capsys, "psm-bot: ", "failed its integrity check")
+    assert users_of(env.database) == users
+
+
+def test_restore_refuses_a_missing_backup(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    assert add_user() == 0
+    before = users_of(env.database)
+    capsys.readouterr()
+    missing = env.root / "no-such-backup" / "psm.db"
+
+    assert main(["restore", str(missing)]) == 1
+    assert_clean_failure(capsys, "psm-bot: ")
+    assert users_of(env.database) == before
+
+
+# -- the process lock -----------------------------------------------------------------------
+
+
+def test_migrate_and_restore_refuse_while_another_process_holds_the_lock(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, users = make_backup(env)
+    capsys.readouterr()
+    with ProcessLock(env.database):
+        assert main(["migrate"]) == 1
+        assert_clean_failure(capsys, "another psm-bot process", str(env.database))
+
+        assert main(["restore", str(folder)]) == 1
+        assert_clean_failure(capsys, "another psm-bot process", str(env.database))
+    assert users_of(env.database) == users
+    # Released: both work again.
+    assert main(["migrate"]) == 0
+    assert main(["restore", str(folder)]) == 0
+
+
+def test_process_lock_is_exclusive_and_can_be_taken_again(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "psm.db"
+    with ProcessLock(database) as lock:
+        assert lock.path == Path(f"{database}.lock")
+        assert lock.path.read_text() == str(os.getpid())
+        with pytest.raises(DatabaseLocked, match="another psm-bot process"), ProcessLock(database):
+            pass
+    with ProcessLock(database):
+        pass
+    lock = ProcessLock(database)
+    with lock:
+        pass
+    with lock:
+        pass
+    with ProcessLock(tmp_path / "other.db"), ProcessLock(database):
+        pass

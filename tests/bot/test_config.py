@@ -1,0 +1,253 @@
+"""Settings from the environment: defaults, one clear line per wrong value, the console entry."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import BOTFATHER_HELP, ConfigError, load_settings, require_channel
+from handlers.context import District
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+SETTING_NAMES = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_API_BASE_URL",
+    "TELEGRAM_FILE_BASE_URL",
+    "TELEGRAM_POLL_TIMEOUT",
+    "DATABASE_PATH",
+    "MEDIA_PATH",
+    "ADMIN_TELEGRAM_IDS",
+    "TIMEZONE",
+    "DEFAULT_LANGUAGE",
+    "DISTRICTS",
+    "LOG_LEVEL",
+)
+
+GOOD_TOKEN = "123456789:AAEfake-token_for_tests"
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No .env and no setting from the developer's shell leak into these tests."""
+    monkeypatch.chdir(tmp_path)
+    for name in os.environ:
+        if name.upper() in SETTING_NAMES or name.upper().startswith("TELEGRAM_"):
+            monkeypatch.delenv(name, raising=False)
+
+
+def test_defaults() -> None:
+    settings = load_settings()
+    assert settings.telegram_bot_token is None
+    assert settings.telegram_enabled is False
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.telegram_file_base_url == "https://api.telegram.org/file/bot"
+    assert settings.telegram_poll_timeout == 30
+    assert settings.database_path == Path("data/psm.db")
+    assert settings.media_path == Path("data/media")
+    assert settings.admin_telegram_id_set == frozenset()
+    assert settings.timezone == "Asia/Jakarta"
+    assert str(settings.zone) == "Asia/Jakarta"
+    assert settings.default_language == "id"
+    assert settings.log_level == "INFO"
+    assert settings.district_list == [
+        District(code="32.08", prefix="KNG"),
+        District(code="35.23", prefix="TBN"),
+    ]
+
+
+def test_good_overrides() -> None:
+    settings = load_settings(
+        telegram_bot_token=GOOD_TOKEN,
+        admin_telegram_ids=" 12, 34 ,",
+        districts="35.23=TBN",
+        timezone="Asia/Makassar",
+        default_language="en",
+        log_level="DEBUG",
+        telegram_api_base_url="http://localhost:8081/bot",
+    )
+    assert settings.telegram_enabled is True
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == GOOD_TOKEN
+    assert GOOD_TOKEN not in repr(settings)
+    assert settings.admin_telegram_id_set == frozenset({"12", "34"})
+    assert settings.district_list == [District(code="35.23", prefix="TBN")]
+    assert str(settings.zone) == "Asia/Makassar"
+    require_channel(settings)
+
+
+def test_empty_token_means_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    assert load_settings().telegram_bot_token is None
+
+
+def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        f"TELEGRAM_BOT_TOKEN={GOOD_TOKEN}\nLOG_LEVEL=WARNING\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")
+    settings = load_settings()
+    assert settings.telegram_enabled is True
+    assert settings.log_level == "ERROR"  # the environment wins over .env
+
+
+BAD_VALUES = [
+    ("TELEGRAM_BOT_TOKEN", "abc"),
+    ("TIMEZONE", "Mars/Olympus"),
+    ("DISTRICTS", ""),
+    ("DISTRICTS", "3208:KNG"),
+    ("DISTRICTS", "32.08:kng"),
+    ("ADMIN_TELEGRAM_IDS", "12,abc"),
+    ("DEFAULT_LANGUAGE", "fr"),
+    ("TELEGRAM_API_BASE_URL", "ftp://x"),
+    ("LOG_LEVEL", "LOUD"),
+]
+
+
+def _single_problem(raised: pytest.ExceptionInfo[ConfigError], name: str) -> str:
+    problems = raised.value.problems
+    assert len(problems) == 1, problems
+    (problem,) = problems
+    assert problem.startswith(f"{name}: "), problem
+    assert "\n" not in problem
+    assert str(raised.value) == problem
+    return problem
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_VALUES)
+def test_bad_value_as_override(name: str, value: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(**{name.lower(): value})
+    problem = _single_problem(raised, name)
+    assert "Value error" not in problem
+
+
+@pytest.mark.parametrize(("name", "value"), BAD_VALUES)
+def test_bad_value_in_environment(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as raised:
+        load_settings()
+    _single_problem(raised, name)
+
+
+def test_bad_token_says_where_tokens_come_from_without_echoing_it() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(telegram_bot_token="12:almost-secret")
+    assert "@BotFather" in raised.value.problems[0]
+    assert "almost-secret" not in str(raised.value)
+
+
+def test_several_bad_values_give_several_lines() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(
+            telegram_bot_token="abc",
+            timezone="Mars/Olympus",
+            districts="3208:KNG",
+            log_level="LOUD",
+        )
+    problems = raised.value.problems
+    assert sorted(problem.split(":", 1)[0] for problem in problems) == [
+        "DISTRICTS",
+        "LOG_LEVEL",
+        "TELEGRAM_BOT_TOKEN",
+        "TIMEZONE",
+    ]
+    assert str(raised.value).count("\n") == 3
+
+
+def test_require_channel_without_token() -> None:
+    settings = load_settings()
+    with pytest.raises(ConfigError) as raised:
+        require_channel(settings)
+    assert raised.value.problems == [BOTFATHER_HELP]
+    (line,) = raised.value.problems
+    assert line.startswith("TELEGRAM_BOT_TOKEN")
+    assert "BotFather" in line
+    assert "make demo" in line
+
+
+# -- the real console entry -----------------------------------------------------------------
+
+
+def run_cli(tmp_path: Path, *args: str, **env_vars: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name.upper() not in SETTING_NAMES and not name.upper().startswith("TELEGRAM_")
+    }
+    env["PYTHONPATH"] = str(PROJECT)
+    env.update(env_vars)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_cli_run_without_token_exits_2_with_botfather_help(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "run", DATABASE_PATH=str(tmp_path / "psm.db"))
+    assert result.returncode == 2, result.stderr
+    assert BOTFATHER_HELP in result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "psm.db").exists()
+
+
+def test_cli_run_with_bad_timezone_exits_2_naming_it(tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path,
+        "run",
+        TELEGRAM_BOT_TOKEN=GOOD_TOKEN,
+        TIMEZONE="Nowhere",
+        DATABASE_PATH=str(tmp_path / "psm.db"),
+    )
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("TIMEZONE: ")
+    assert "Nowhere" in lines[0]
+    assert "Traceback" not in result.stderr
+    assert GOOD_TOKEN not in result.stderr + result.stdout
+
+
+def test_cli_several_bad_values_one_line_each(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "migrate", TIMEZONE="Nowhere", LOG_LEVEL="LOUD")
+    assert result.returncode == 2, result.stderr
+    names = sorted(line.split(":", 1)[0] for line in result.stderr.splitlines())
+    assert names == ["LOG_LEVEL", "TIMEZONE"]
+
+
+def test_cli_migrate_works_without_a_token(tmp_path: Path) -> None:
+    database = tmp_path / "somewhere" / "psm.db"
+    result = run_cli(tmp_path, "migrate", DATABASE_PATH=str(database))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert str(database) in result.stdout
+    assert database.exists()
+    connection = sqlite3.connect(database)
+    try:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] >= 1
+        kabupaten = connection.execute(
+            "SELECT code FROM regions WHERE level = 'kabupaten' ORDER BY code"
+        ).fetchall()
+        assert [row[0] for row in kabupaten] == ["32.08", "35.23"]
+    finally:
+        connection.close()
+    # A second migrate is harmless.
+    again = run_cli(tmp_path, "migrate", DATABASE_PATH=str(database))
+    assert again.returncode == 0, again.stderr
+
+
+def test_cli_migrate_reads_dotenv_from_working_directory(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DATABASE_PATH=from-dotenv/psm.db\n", encoding="utf-8")
+    result = run_cli(tmp_path, "migrate")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "from-dotenv" / "psm.db").exists()

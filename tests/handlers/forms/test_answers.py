@@ -1,0 +1,572 @@
+"""Table-driven tests for the per-question-type answer parsers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from handlers.events import Inbound, InboundKind
+from handlers.forms.answers import (
+    Answer,
+    Invalid,
+    clean_text,
+    parse_date,
+    parse_decimal,
+    parse_geopoint,
+    parse_image,
+    parse_integer,
+    parse_kk_answer,
+    parse_nik_answer,
+    parse_phone_answer,
+    parse_text,
+)
+from handlers.i18n import Catalog
+
+TODAY = date(2026, 11, 29)
+
+
+def event(kind: InboundKind = InboundKind.TEXT, text: str | None = None, **fields: Any) -> Inbound:
+    return Inbound(
+        channel="test", external_user_id="1", chat_id="1", kind=kind, text=text, **fields
+    )
+
+
+def text(value: str | None) -> Inbound:
+    return event(InboundKind.TEXT, value)
+
+
+STICKER = event(InboundKind.OTHER, other_type="sticker")
+PHOTO = event(InboundKind.PHOTO, photo_ref="AgACAgIAAxkBAAIB")
+PHOTO_WITH_CAPTION = event(InboundKind.PHOTO, "3208014506230001", photo_ref="AgACAgIAAxkBAAIB")
+LOCATION = event(InboundKind.LOCATION, latitude=-6.97, longitude=108.48)
+CONTACT = event(InboundKind.CONTACT, contact_phone="6281234567890", contact_is_sender=True)
+VOICE = event(InboundKind.OTHER, other_type="voice")
+BUTTON = event(InboundKind.BUTTON, data="f:1:y")
+COMMAND = event(InboundKind.COMMAND, "/start", command="start")
+TEXT_NONE = text(None)
+
+
+def assert_invalid(parse, inbound: Inbound, key: str) -> Invalid:
+    with pytest.raises(Invalid) as caught:
+        parse(inbound)
+    assert caught.value.key == key
+    return caught.value
+
+
+# --------------------------------------------------------------------------------------
+# parse_text
+# (typed text, max_length, expected value)
+# --------------------------------------------------------------------------------------
+LONG = "a" * 4000
+TEXT_VALID = [
+    pytest.param("Budi Santoso", 100, "Budi Santoso", id="plain"),
+    pytest.param("  Budi  ", 100, "Budi", id="trimmed"),
+    pytest.param("Bu\x00di\x07", 100, "Budi", id="nul-and-bell-stripped"),
+    pytest.param("Budi\x1b[31m", 100, "Budi[31m", id="escape-stripped"),
+    pytest.param("a\tb", 100, "a b", id="tab-becomes-space"),
+    pytest.param("baris 1\r\nbaris 2", 100, "baris 1\nbaris 2", id="cr-stripped-newline-kept"),
+    pytest.param("a\u200bb", 100, "ab", id="zero-width-space-stripped"),
+    pytest.param("Jose\u0301", 100, "José", id="nfc-normalised"),
+    pytest.param("abcde", 5, "abcde", id="exactly-max-length"),
+    pytest.param(LONG, 4000, LONG, id="4000-chars-at-limit-4000"),
+    pytest.param("Rumah 🏠 bagus 👍🏽", 100, "Rumah 🏠 bagus 👍🏽", id="emoji-skin-tone"),
+    pytest.param("❤️ 🇮🇩", 100, "❤️ 🇮🇩", id="emoji-variation-selector-and-flag"),
+    pytest.param("👩‍💻 👨‍👩‍👧", 100, "👩‍💻 👨‍👩‍👧", id="emoji-zwj-sequences-kept"),
+    pytest.param("🫨", 100, "🫨", id="emoji-unicode-15-kept"),
+    pytest.param(
+        "<b>tebal</b> & <script>x</script>", 100, "<b>tebal</b> & <script>x</script>",
+        id="html-verbatim",
+    ),
+    pytest.param("*bold* _it_ `code` [a](b) ~s~", 100, "*bold* _it_ `code` [a](b) ~s~",
+                 id="markdown-verbatim"),
+    pytest.param("RT 03/RW 05, Dusun Kaler", 100, "RT 03/RW 05, Dusun Kaler", id="address"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("typed", "max_length", "expected"), TEXT_VALID)
+def test_parse_text_accepts(typed, max_length, expected):
+    answer = parse_text(text(typed), max_length=max_length)
+    assert answer == Answer(expected, expected)
+
+
+# (event, max_length, key, values carried for the message)
+TEXT_INVALID = [
+    pytest.param(text(""), 100, "answer.empty", {}, id="empty"),
+    pytest.param(text("   \n\t "), 100, "answer.empty", {}, id="whitespace-only"),
+    pytest.param(text("\x00\x01\x7f"), 100, "answer.empty", {}, id="control-only"),
+    pytest.param(text("\u200b\u200e"), 100, "answer.empty", {}, id="invisible-only"),
+    pytest.param(text("abcdef"), 5, "answer.too_long", {"limit": 5, "length": 6}, id="over-5"),
+    pytest.param(
+        text("a" * 4001), 4000, "answer.too_long", {"limit": 4000, "length": 4001},
+        id="4001-chars",
+    ),
+    pytest.param(
+        text("a" * 5000), 4000, "answer.too_long", {"limit": 4000, "length": 5000},
+        id="5000-chars",
+    ),
+    pytest.param(TEXT_NONE, 100, "answer.need_text", {}, id="text-kind-without-text"),
+    pytest.param(STICKER, 100, "answer.need_text", {}, id="sticker"),
+    pytest.param(VOICE, 100, "answer.need_text", {}, id="voice-note"),
+    pytest.param(PHOTO, 100, "answer.need_text", {}, id="photo"),
+    pytest.param(PHOTO_WITH_CAPTION, 100, "answer.need_text", {}, id="photo-with-caption"),
+    pytest.param(LOCATION, 100, "answer.need_text", {}, id="location"),
+    pytest.param(CONTACT, 100, "answer.need_text", {}, id="contact"),
+    pytest.param(BUTTON, 100, "answer.need_text", {}, id="button"),
+    pytest.param(COMMAND, 100, "answer.need_text", {}, id="command"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("inbound", "max_length", "key", "values"), TEXT_INVALID)
+def test_parse_text_refuses(inbound, max_length, key, values):
+    with pytest.raises(Invalid) as caught:
+        parse_text(inbound, max_length=max_length)
+    assert caught.value.key == key
+    assert caught.value.values == values
+
+
+CLEAN_CASES = [
+    pytest.param(" a\x00b\n", "ab", id="trim-and-nul"),
+    pytest.param("a\nb", "a\nb", id="inner-newline-kept"),
+    pytest.param("\u00a0x\u00a0", "x", id="nbsp-trimmed"),
+    pytest.param("", "", id="empty"),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), CLEAN_CASES)
+def test_clean_text(raw, expected):
+    assert clean_text(raw) == expected
+
+
+# --------------------------------------------------------------------------------------
+# Numbers
+# --------------------------------------------------------------------------------------
+INTEGER_VALID = [
+    pytest.param("3", 3, "3", id="single-digit"),
+    pytest.param("0", 0, "0", id="zero"),
+    pytest.param("1.234", 1234, "1234", id="thousands-dot"),
+    pytest.param("1.234.567", 1234567, "1234567", id="millions-dots"),
+    pytest.param("-5", -5, "-5", id="negative"),
+    pytest.param("+7", 7, "7", id="explicit-plus"),
+    pytest.param(" 12 ", 12, "12", id="surrounding-spaces"),
+    pytest.param("1 000", 1000, "1000", id="space-thousands"),
+    pytest.param("007", 7, "7", id="leading-zeros"),
+    pytest.param("999999999999", 999999999999, "999999999999", id="12-digits"),
+]
+
+
+@pytest.mark.parametrize(("typed", "value", "display"), INTEGER_VALID)
+def test_parse_integer_accepts(typed, value, display):
+    assert parse_integer(text(typed)) == Answer(value, display)
+
+
+INTEGER_INVALID = [
+    pytest.param(text("abc"), "answer.need_integer", id="letters"),
+    pytest.param(text("1,5"), "answer.need_integer", id="decimal-comma"),
+    pytest.param(text("1.5"), "answer.need_integer", id="decimal-point"),
+    pytest.param(text("12.34"), "answer.need_integer", id="two-decimals-not-thousands"),
+    pytest.param(text("1.2345"), "answer.need_integer", id="bad-thousands-group"),
+    pytest.param(text("3 orang"), "answer.need_integer", id="number-with-word"),
+    pytest.param(text("tiga"), "answer.need_integer", id="number-in-words"),
+    pytest.param(text("1e3"), "answer.need_integer", id="exponent"),
+    pytest.param(text("--5"), "answer.need_integer", id="double-minus"),
+    pytest.param(text("9999999999999"), "answer.need_integer", id="13-digits"),
+    pytest.param(text(""), "answer.need_integer", id="empty"),
+    pytest.param(STICKER, "answer.need_text", id="sticker"),
+    pytest.param(PHOTO, "answer.need_text", id="photo"),
+]
+
+
+@pytest.mark.parametrize(("inbound", "key"), INTEGER_INVALID)
+def test_parse_integer_refuses(inbound, key):
+    assert_invalid(parse_integer, inbound, key)
+
+
+DECIMAL_VALID = [
+    pytest.param("2,5", 2.5, "2,5", id="decimal-comma"),
+    pytest.param("2.5", 2.5, "2,5", id="decimal-point"),
+    pytest.param("3", 3.0, "3", id="whole"),
+    pytest.param("-0,75", -0.75, "-0,75", id="negative"),
+    pytest.param(" 36,5 ", 36.5, "36,5", id="spaces"),
+    pytest.param("0,123456", 0.123456, "0,123456", id="six-decimals"),
+]
+
+
+@pytest.mark.parametrize(("typed", "value", "display"), DECIMAL_VALID)
+def test_parse_decimal_accepts(typed, value, display):
+    assert parse_decimal(text(typed)) == Answer(value, display)
+
+
+# The restated value must be readable by the person who typed it: no "2,5e+06".
+DECIMAL_DISPLAY = [
+    pytest.param("2500000", 2500000.0, id="two-and-a-half-million"),
+    pytest.param("123456789", 123456789.0, id="nine-digits"),
+    pytest.param("1000000,5", 1000000.5, id="million-and-a-half"),
+    pytest.param("0,000001", 0.000001, id="one-millionth"),
+]
+
+
+@pytest.mark.parametrize(("typed", "value"), DECIMAL_DISPLAY)
+def test_parse_decimal_display_has_no_exponent(typed, value):
+    answer = parse_decimal(text(typed))
+    assert answer.value == value
+    assert "e" not in answer.display.lower(), answer.display
+    assert float(answer.display.replace(".", "").replace(",", ".")) == value
+
+
+DECIMAL_INVALID = [
+    pytest.param(text("abc"), "answer.need_decimal", id="letters"),
+    pytest.param(text("2,5 m"), "answer.need_decimal", id="with-unit"),
+    pytest.param(text("1.234,5"), "answer.need_decimal", id="thousands-and-comma"),
+    pytest.param(text("1,2,3"), "answer.need_decimal", id="two-commas"),
+    pytest.param(text("1e5"), "answer.need_decimal", id="exponent"),
+    pytest.param(text("nan"), "answer.need_decimal", id="nan"),
+    pytest.param(text("inf"), "answer.need_decimal", id="inf"),
+    pytest.param(text(",5"), "answer.need_decimal", id="no-leading-digit"),
+    pytest.param(text("0,1234567"), "answer.need_decimal", id="seven-decimals"),
+    pytest.param(text(""), "answer.need_decimal", id="empty"),
+    pytest.param(STICKER, "answer.need_text", id="sticker"),
+]
+
+
+@pytest.mark.parametrize(("inbound", "key"), DECIMAL_INVALID)
+def test_parse_decimal_refuses(inbound, key):
+    assert_invalid(parse_decimal, inbound, key)
+
+
+# --------------------------------------------------------------------------------------
+# Dates (today is 2026-11-29)
+# --------------------------------------------------------------------------------------
+DATE_VALID = [
+    pytest.param("17-08-1990", "1990-08-17", "17-08-1990", id="dd-mm-yyyy-dashes"),
+    pytest.param("17/08/1990", "1990-08-17", "17-08-1990", id="dd-mm-yyyy-slashes"),
+    pytest.param("17.08.1990", "1990-08-17", "17-08-1990", id="dd-mm-yyyy-dots"),
+    pytest.param("1990-08-17", "1990-08-17", "17-08-1990", id="iso"),
+    pytest.param("9-1-2024", "2024-01-09", "09-01-2024", id="single-digit-day-month"),
+    pytest.param("17 Agustus 1990", "1990-08-17", "17-08-1990", id="indonesian-month-name"),
+    pytest.param("17 agustus 1990", "1990-08-17", "17-08-1990", id="lower-case-month"),
+    pytest.param("17 AGUSTUS 1990", "1990-08-17", "17-08-1990", id="upper-case-month"),
+    pytest.param("17 Agt. 1990", "1990-08-17", "17-08-1990", id="abbreviated-with-dot"),
+    pytest.param("17 Agustus, 1990", "1990-08-17", "17-08-1990", id="comma-before-year"),
+    pytest.param("9 Jan 2024", "2024-01-09", "09-01-2024", id="short-month"),
+    pytest.param("1 Mei 2000", "2000-05-01", "01-05-2000", id="mei"),
+    pytest.param("5 Nopember 1975", "1975-11-05", "05-11-1975", id="old-spelling-nopember"),
+    pytest.param("3 December 2001", "2001-12-03", "03-12-2001", id="english-month"),
+    pytest.param("29-02-2024", "2024-02-29", "29-02-2024", id="leap-day"),
+    pytest.param("29-11-2026", "2026-11-29", "29-11-2026", id="today"),
+    pytest.param("01-01-1900", "1900-01-01", "01-01-1900", id="earliest-1900"),
+    pytest.param("  17-08-1990  ", "1990-08-17", "17-08-1990", id="surrounding-spaces"),
+]
+
+
+@pytest.mark.parametrize(("typed", "value", "display"), DATE_VALID)
+def test_parse_date_accepts(typed, value, display):
+    assert parse_date(text(typed), today=TODAY) == Answer(value, display)
+
+
+DATE_INVALID = [
+    pytest.param(text("31-02-2020"), "answer.date_impossible", id="31-february"),
+    pytest.param(text("29-02-2023"), "answer.date_impossible", id="29-february-non-leap"),
+    pytest.param(text("30 Februari 2020"), "answer.date_impossible", id="named-30-february"),
+    pytest.param(text("00-01-2020"), "answer.date_impossible", id="day-zero"),
+    pytest.param(text("2020-13-01"), "answer.date_impossible", id="iso-month-13"),
+    pytest.param(text("17-13-1990"), "answer.date_impossible", id="month-13"),
+    pytest.param(text("31-12-1899"), "answer.date_impossible", id="before-1900"),
+    pytest.param(text("30-11-2026"), "answer.date_future", id="tomorrow"),
+    pytest.param(text("01-01-2030"), "answer.date_future", id="future-year"),
+    pytest.param(text("1 Desember 2026"), "answer.date_future", id="named-future"),
+    pytest.param(text("kemarin"), "answer.need_date", id="word"),
+    pytest.param(text("17 Foo 1990"), "answer.need_date", id="unknown-month"),
+    pytest.param(text("17-08-90"), "answer.need_date", id="two-digit-year"),
+    pytest.param(text("17081990"), "answer.need_date", id="no-separators"),
+    pytest.param(text("1990"), "answer.need_date", id="year-only"),
+    pytest.param(text(""), "answer.need_date", id="empty"),
+    pytest.param(STICKER, "answer.need_text", id="sticker"),
+    pytest.param(PHOTO, "answer.need_text", id="photo"),
+]
+
+
+@pytest.mark.parametrize(("inbound", "key"), DATE_INVALID)
+def test_parse_date_refuses(inbound, key):
+    with pytest.raises(Invalid) as caught:
+        parse_date(inbound, today=TODAY)
+    assert caught.value.key == key
+
+
+# --------------------------------------------------------------------------------------
+# Geopoints
+# --------------------------------------------------------------------------------------
+GEOPOINT_VALID = [
+    pytest.param(LOCATION, -6.97, 108.48, "-6.97000, 108.48000", id="shared-location"),
+    pytest.param(text("-6.97, 108.48"), -6.97, 108.48, "-6.97000, 108.48000", id="typed-comma"),
+    pytest.param(text("-6.97;108.48"), -6.97, 108.48, "-6.97000, 108.48000", id="typed-semicolon"),
+    pytest.param(text("-6.97 108.48"), -6.97, 108.48, "-6.97000, 108.48000", id="typed-space"),
+    pytest.param(
+        text("-6.9712345678, 108.4812345678"), -6.971235, 108.481235, "-6.97123, 108.48123",
+        id="rounded-to-6-decimals",
+    ),
+    pytest.param(text("-90, 180"), -90.0, 180.0, "-90.00000, 180.00000", id="extreme-sw"),
+    pytest.param(text("90, -180"), 90.0, -180.0, "90.00000, -180.00000", id="extreme-ne"),
+    pytest.param(text("0, 0"), 0.0, 0.0, "0.00000, 0.00000", id="null-island"),
+    pytest.param(
+        event(InboundKind.LOCATION, latitude=-90.0, longitude=180.0), -90.0, 180.0,
+        "-90.00000, 180.00000", id="shared-extreme",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("inbound", "lat", "lon", "display"), GEOPOINT_VALID)
+def test_parse_geopoint_accepts(inbound, lat, lon, display):
+    assert parse_geopoint(inbound) == Answer({"lat": lat, "lon": lon}, display)
+
+
+GEOPOINT_INVALID = [
+    pytest.param(text("91, 0"), "answer.location_out_of_range", id="latitude-91"),
+    pytest.param(text("-90.5, 0"), "answer.location_out_of_range", id="latitude-minus-90.5"),
+    pytest.param(text("0, 181"), "answer.location_out_of_range", id="longitude-181"),
+    pytest.param(text("0, -180.1"), "answer.location_out_of_range", id="longitude-minus-180.1"),
+    pytest.param(
+        event(InboundKind.LOCATION, latitude=91.0, longitude=0.0),
+        "answer.location_out_of_range",
+        id="shared-latitude-91",
+    ),
+    pytest.param(
+        event(InboundKind.LOCATION, latitude=-6.9, longitude=None),
+        "answer.location_out_of_range",
+        id="shared-without-longitude",
+    ),
+    pytest.param(text("di rumah pak RT"), "answer.need_location", id="words"),
+    pytest.param(text("-6.97"), "answer.need_location", id="latitude-only"),
+    pytest.param(text("-6.97, 108.48, 5"), "answer.need_location", id="three-numbers"),
+    pytest.param(text(""), "answer.need_location", id="empty"),
+    pytest.param(STICKER, "answer.need_text", id="sticker"),
+    pytest.param(PHOTO, "answer.need_text", id="photo"),
+]
+
+
+@pytest.mark.parametrize(("inbound", "key"), GEOPOINT_INVALID)
+def test_parse_geopoint_refuses(inbound, key):
+    assert_invalid(parse_geopoint, inbound, key)
+
+
+# --------------------------------------------------------------------------------------
+# Images
+# --------------------------------------------------------------------------------------
+IMAGE_CASES = [
+    pytest.param(PHOTO, {"channel": "test", "ref": "AgACAgIAAxkBAAIB"}, None, id="photo"),
+    pytest.param(
+        PHOTO_WITH_CAPTION, {"channel": "test", "ref": "AgACAgIAAxkBAAIB"}, None,
+        id="photo-with-caption",
+    ),
+    pytest.param(event(InboundKind.PHOTO, photo_ref=""), None, "answer.need_photo",
+                 id="photo-without-ref"),
+    pytest.param(event(InboundKind.PHOTO), None, "answer.need_photo", id="photo-ref-none"),
+    pytest.param(text("foto rumah"), None, "answer.need_photo", id="text"),
+    pytest.param(STICKER, None, "answer.need_photo", id="sticker"),
+    pytest.param(event(InboundKind.OTHER, other_type="document"), None, "answer.need_photo",
+                 id="document"),
+    pytest.param(LOCATION, None, "answer.need_photo", id="location"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("inbound", "value", "key"), IMAGE_CASES)
+def test_parse_image(inbound, value, key):
+    if key is None:
+        assert parse_image(inbound) == Answer(value, "📷")
+    else:
+        assert_invalid(parse_image, inbound, key)
+
+
+# --------------------------------------------------------------------------------------
+# NIK and KK answers: stored in full, restated masked
+# --------------------------------------------------------------------------------------
+NIK_ANSWER_VALID = [
+    pytest.param(
+        "3208014506230001", "3208014506230001", "320801******0001",
+        {"sex": "P", "birth_date": "2023-06-05", "region": "32.08.01"}, id="girl-2023",
+    ),
+    pytest.param(
+        "3208 0112 0395 0002", "3208011203950002", "320801******0002",
+        {"sex": "L", "birth_date": "1995-03-12", "region": "32.08.01"}, id="man-1995-spaced",
+    ),
+    pytest.param(
+        "31.71.01.250180.0004", "3171012501800004", "317101******0004",
+        {"sex": "L", "birth_date": "1980-01-25", "region": "31.71.01"}, id="jakarta-dotted",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("typed", "value", "display", "extra"), NIK_ANSWER_VALID)
+def test_parse_nik_answer_accepts(typed, value, display, extra):
+    answer = parse_nik_answer(text(typed), today=TODAY)
+    assert answer == Answer(value, display, extra)
+    assert value not in answer.display
+
+
+NIK_ANSWER_INVALID = [
+    pytest.param(text("320801450623001"), "identifier.wrong_length", id="15-digits"),
+    pytest.param(text("32080145062300011"), "identifier.wrong_length", id="17-digits"),
+    pytest.param(text("3208O14506230001"), "identifier.not_digits", id="letter"),
+    pytest.param(text("3208013102950001"), "identifier.nik_bad_date", id="31-february"),
+    pytest.param(text("3208010112260001"), "identifier.nik_bad_date", id="future"),
+    pytest.param(text("3208014506230000"), "identifier.bad_serial", id="serial-0000"),
+    pytest.param(text(""), "identifier.not_digits", id="empty"),
+    pytest.param(STICKER, "answer.need_text", id="sticker"),
+    pytest.param(PHOTO_WITH_CAPTION, "answer.need_text", id="photo-with-nik-caption"),
+]
+
+
+@pytest.mark.parametrize(("inbound", "key"), NIK_ANSWER_INVALID)
+def test_parse_nik_answer_refuses(inbound, key):
+    with pytest.raises(Invalid) as caught:
+        parse_nik_answer(inbound, today=TODAY)
+    assert caught.value.key == key
+
+
+KK_ANSWER_VALID = [
+    pytest.param("3208011506230001", "3208011506230001", "320801******0001", "32.08.01",
+                 id="plain"),
+    pytest.param("3171-0101-0110-0002", "3171010101100002", "317101******0002", "31.71.01",
+                 id="dashes"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("typed", "value", "display", "region"), KK_ANSWER_VALID)
+def test_parse_kk_answer_accepts(typed, value, display, region):
+    answer = parse_kk_answer(text(typed), today=TODAY)
+    assert answer == Answer(value, display, {"region": region})
+
+
+KK_ANSWER_INVALID = [
+    pytest.param(text("3208014506230001"), "identifier.kk_bad_date", id="day-45"),
+    pytest.param(text("3208011506230000"), "identifier.bad_serial", id="serial-0000"),
+    pytest.param(text("320801150623001"), "identifier.wrong_length", id="15-digits"),
+    pytest.param(text("KK3208011506230001"), "identifier.not_digits", id="prefix"),
+    pytest.param(STICKER, "answer.need_text", id="sticker"),
+]
+
+
+@pytest.mark.parametrize(("inbound", "key"), KK_ANSWER_INVALID)
+def test_parse_kk_answer_refuses(inbound, key):
+    with pytest.raises(Invalid) as caught:
+        parse_kk_answer(inbound, today=TODAY)
+    assert caught.value.key == key
+
+
+# --------------------------------------------------------------------------------------
+# Phone answers
+# --------------------------------------------------------------------------------------
+PHONE_ANSWER_VALID = [
+    pytest.param(CONTACT, "+6281234567890", True, id="contact-from-sender-verified"),
+    pytest.param(
+        event(InboundKind.CONTACT, contact_phone="+6281234567890", contact_is_sender=False),
+        "+6281234567890", False, id="contact-of-someone-else-unverified",
+    ),
+    pytest.param(
+        event(InboundKind.CONTACT, contact_phone="081234567890"), "+6281234567890", False,
+        id="contact-default-not-sender",
+    ),
+    pytest.param(text("081234567890"), "+6281234567890", False, id="typed-unverified"),
+    pytest.param(text("+62 812-3456-7890"), "+6281234567890", False, id="typed-e164-spaced"),
+    pytest.param(text("(0812) 3456 7890"), "+6281234567890", False, id="typed-parentheses"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("inbound", "e164", "verified"), PHONE_ANSWER_VALID)
+def test_parse_phone_answer_accepts(inbound, e164, verified):
+    answer = parse_phone_answer(inbound)
+    assert answer == Answer({"e164": e164, "verified": verified}, e164)
+    assert answer.value["verified"] is verified
+
+
+PHONE_ANSWER_INVALID = [
+    pytest.param(text("0221234567"), "identifier.phone_not_mobile", id="typed-landline"),
+    pytest.param(
+        event(InboundKind.CONTACT, contact_phone="62221234567", contact_is_sender=True),
+        "identifier.phone_not_mobile",
+        id="shared-landline",
+    ),
+    pytest.param(text("0812"), "identifier.phone_invalid", id="too-short"),
+    pytest.param(text("nomor saya"), "identifier.phone_invalid", id="words"),
+    pytest.param(text(""), "identifier.phone_invalid", id="empty"),
+    pytest.param(
+        event(InboundKind.CONTACT, contact_phone=None), "answer.need_text", id="contact-no-phone"
+    ),
+    pytest.param(STICKER, "answer.need_text", id="sticker"),
+    pytest.param(PHOTO, "answer.need_text", id="photo"),
+]
+
+
+@pytest.mark.parametrize(("inbound", "key"), PHONE_ANSWER_INVALID)
+def test_parse_phone_answer_refuses(inbound, key):
+    assert_invalid(parse_phone_answer, inbound, key)
+
+
+# --------------------------------------------------------------------------------------
+# A sticker or photo where text is expected: every text-reading parser says need_text
+# --------------------------------------------------------------------------------------
+TEXT_PARSERS = [
+    pytest.param(lambda e: parse_text(e, max_length=100), id="text"),
+    pytest.param(parse_integer, id="integer"),
+    pytest.param(parse_decimal, id="decimal"),
+    pytest.param(lambda e: parse_date(e, today=TODAY), id="date"),
+    pytest.param(parse_geopoint, id="geopoint"),
+    pytest.param(lambda e: parse_nik_answer(e, today=TODAY), id="nik"),
+    pytest.param(lambda e: parse_kk_answer(e, today=TODAY), id="kk"),
+    pytest.param(parse_phone_answer, id="phone"),
+]
+NON_TEXT_EVENTS = [
+    pytest.param(STICKER, id="sticker"),
+    pytest.param(PHOTO, id="photo"),
+    pytest.param(PHOTO_WITH_CAPTION, id="photo-with-caption"),
+    pytest.param(VOICE, id="voice"),
+]
+
+
+@pytest.mark.parametrize("inbound", NON_TEXT_EVENTS)
+@pytest.mark.parametrize("parse", TEXT_PARSERS)
+def test_non_text_where_text_expected(parse, inbound):
+    assert_invalid(parse, inbound, "answer.need_text")
+
+
+def test_invalid_carries_key_and_values():
+    error = Invalid("answer.too_long", limit=5, length=6)
+    assert isinstance(error, ValueError)
+    assert error.key == "answer.too_long"
+    assert error.values == {"limit": 5, "length": 6}
+
+
+def _all_expected_keys() -> set[str]:
+    tables = [
+        TEXT_INVALID,
+        INTEGER_INVALID,
+        DECIMAL_INVALID,
+        DATE_INVALID,
+        GEOPOINT_INVALID,
+        NIK_ANSWER_INVALID,
+        KK_ANSWER_INVALID,
+        PHONE_ANSWER_INVALID,
+    ]
+    keys = {value for table in tables for p in table for value in p.values if _is_key(value)}
+    keys |= {p.values[2] for p in IMAGE_CASES if p.values[2]}
+    return keys
+
+
+def _is_key(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(("answer.", "identifier."))
+
+
+def test_every_expected_key_is_in_the_catalogue():
+    catalog = Catalog.load()
+    keys = _all_expected_keys()
+    assert len(keys) > 15
+    assert sorted(key for key in keys if not catalog.has(key)) == []
+
+
+def test_too_long_values_fill_the_catalogue_text():
+    catalog = Catalog.load()
+    with pytest.raises(Invalid) as caught:
+        parse_text(text("abcdef"), max_length=5)
+    message = catalog.text("id", caught.value.key, **caught.value.values)
+    assert "5" in message and "6" in message

@@ -1,0 +1,139 @@
+"""Table-driven and property tests for the outbound NIK/KK mask."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from handlers.identifiers import compact
+from handlers.masking import mask_identifier, mask_identifiers
+
+NIK = "3208010101900001"
+KK = "3208011506230002"
+NIK_MASKED = "320801******0001"
+KK_MASKED = "320801******0002"
+
+# (text, expected output)
+MASK_CASES = [
+    pytest.param(NIK, NIK_MASKED, id="plain-16-digits"),
+    pytest.param(f"NIK {NIK} ok", f"NIK {NIK_MASKED} ok", id="inside-sentence"),
+    pytest.param("3208 0101 0190 0001", NIK_MASKED, id="spaces-4-4-4-4"),
+    pytest.param("320801 010190 0001", NIK_MASKED, id="spaces-6-6-4"),
+    pytest.param("32.08.01.010190.0001", NIK_MASKED, id="dots"),
+    pytest.param("3208-0101-0190-0001", NIK_MASKED, id="dashes"),
+    pytest.param("32.08.01-010190 0001", NIK_MASKED, id="mixed-separators"),
+    pytest.param(
+        f"NIK {NIK}, KK {KK}.", f"NIK {NIK_MASKED}, KK {KK_MASKED}.", id="two-in-one-text"
+    ),
+    pytest.param(f"{NIK}\n{KK}", f"{NIK_MASKED}\n{KK_MASKED}", id="two-on-separate-lines"),
+    pytest.param(
+        "NIK: 3208 0101 0190 0001 / KK: 32.08.01.150623.0002",
+        f"NIK: {NIK_MASKED} / KK: {KK_MASKED}",
+        id="two-with-different-separators",
+    ),
+    pytest.param(f"{NIK} 2", f"{NIK_MASKED} 2", id="followed-by-space-2"),
+    pytest.param(f"{NIK}.", f"{NIK_MASKED}.", id="followed-by-full-stop"),
+    pytest.param(f"anak ke 2 {NIK}", f"anak ke 2 {NIK_MASKED}", id="preceded-by-small-number"),
+    pytest.param(f"17 08 1990 {NIK}", f"17 08 1990 {NIK_MASKED}", id="after-spaced-date"),
+    pytest.param(f"NIK:{NIK}", f"NIK:{NIK_MASKED}", id="after-colon"),
+    pytest.param(f"nik{NIK}abc", f"nik{NIK_MASKED}abc", id="glued-to-letters"),
+    pytest.param(f"({NIK})", f"({NIK_MASKED})", id="in-parentheses"),
+    pytest.param(f"<b>{NIK}</b>", f"<b>{NIK_MASKED}</b>", id="inside-html-tags"),
+    pytest.param(NIK + "2", NIK + "2", id="17-unbroken-digits-not-masked"),
+    pytest.param(NIK[:-1], NIK[:-1], id="15-digits-not-masked"),
+    pytest.param("3208 0101 0190 000", "3208 0101 0190 000", id="15-digits-spaced-not-masked"),
+    pytest.param(
+        "1234567890123456789012", "1234567890123456789012", id="22-unbroken-digits-not-masked"
+    ),
+    pytest.param("081234567890", "081234567890", id="phone-national"),
+    pytest.param("+6281234567890", "+6281234567890", id="phone-e164"),
+    pytest.param("+62 812-3456-7890", "+62 812-3456-7890", id="phone-spaced"),
+    pytest.param("(022) 7654321", "(022) 7654321", id="landline"),
+    pytest.param("17-08-1990", "17-08-1990", id="date-dashes"),
+    pytest.param("17.08.1990 s.d. 29.11.2026", "17.08.1990 s.d. 29.11.2026", id="dates-dots"),
+    pytest.param("RT 03/RW 05", "RT 03/RW 05", id="rt-rw"),
+    pytest.param("Rp 2.500.000", "Rp 2.500.000", id="money"),
+    pytest.param("Tidak ada angka", "Tidak ada angka", id="no-digits"),
+    pytest.param("", "", id="empty"),
+    # Separators that parse_nik() accepts (any whitespace, repeated) must hide a NIK too:
+    # "no full NIK or KK ever leaves the bot".
+    pytest.param("3208  0101  0190  0001", NIK_MASKED, id="double-spaces"),
+    pytest.param("3208 - 0101 - 0190 - 0001", NIK_MASKED, id="spaced-dashes"),
+    pytest.param("3208\t0101\t0190\t0001", NIK_MASKED, id="tabs"),
+    pytest.param("3208\u00a00101\u00a00190\u00a00001", NIK_MASKED, id="no-break-spaces"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MASK_CASES)
+def test_mask_identifiers(text, expected):
+    assert mask_identifiers(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("digits", "expected"),
+    [
+        pytest.param(NIK, NIK_MASKED, id="nik"),
+        pytest.param("1271016912990005", "127101******0005", id="medan"),
+    ],
+)
+def test_mask_identifier(digits, expected):
+    assert mask_identifier(digits) == expected
+
+
+def test_masking_is_idempotent():
+    once = mask_identifiers(f"NIK {NIK} dan KK {KK}")
+    assert mask_identifiers(once) == once
+
+
+# --------------------------------------------------------------------------------------
+# Properties
+# --------------------------------------------------------------------------------------
+sixteen_digits = st.text(alphabet="0123456789", min_size=16, max_size=16)
+
+
+def _masked(d: str) -> str:
+    return d[:6] + "******" + d[-4:]
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@given(d=sixteen_digits)
+def test_plain_identifier_in_text_is_masked(d):
+    out = mask_identifiers(f"NIK {d} ok")
+    assert d not in out
+    assert _masked(d) in out
+    assert out == f"NIK {_masked(d)} ok"
+
+
+@st.composite
+def separated(draw, separators):
+    """16 digits with separators inserted at random positions between digit groups."""
+    d = draw(sixteen_digits)
+    cuts = draw(st.sets(st.integers(min_value=1, max_value=15), max_size=8))
+    pieces, start = [], 0
+    for cut in sorted(cuts):
+        pieces.append(d[start:cut])
+        pieces.append(draw(separators))
+        start = cut
+    pieces.append(d[start:])
+    return d, "".join(pieces)
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@given(case=separated(st.sampled_from([" ", ".", "-"])))
+def test_separated_identifier_is_masked(case):
+    d, written = case
+    out = mask_identifiers(f"NIK {written} ok")
+    assert d not in re.sub(r"\D", "", out)
+    assert _masked(d) in out
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True)
+@given(case=separated(st.text(alphabet=" .-\t\u00a0", min_size=1, max_size=3)))
+def test_anything_parse_nik_reads_as_sixteen_digits_is_masked(case):
+    d, written = case
+    assert compact(written) == d  # the bot would accept this as a NIK/KK
+    out = mask_identifiers(f"NIK {written} ok")
+    assert d not in re.sub(r"\D", "", out)
