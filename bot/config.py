@@ -43,12 +43,15 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_poll_timeout: int = Field(default=30, ge=0, le=50)
+    send_rate_overall: float = Field(default=30.0, gt=0, le=1000)
+    send_rate_per_chat: float = Field(default=1.0, gt=0, le=100)
     database_path: Path = Path("data/psm.db")
     media_path: Path = Path("data/media")
     admin_telegram_ids: str = ""
     timezone: str = "Asia/Jakarta"
     default_language: Literal["id", "en"] = "id"
     districts: str = "32.08:KNG,35.23:TBN"
+    draft_ttl_days: int = Field(default=14, ge=3, le=365)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("telegram_bot_token")

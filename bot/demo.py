@@ -34,6 +34,7 @@ HELP = """Perintah demo:
   /start, /saya, /batal...  perintah bot
   !kontak                   membagikan nomor HP (seperti tombol Bagikan nomor)
   !lokasi -6.97 108.48      mengirim lokasi
+  !foto                     mengirim sebuah foto
   !sebagai baru|koordinator|psm   berganti orang
   !keluar                   selesai"""
 
@@ -64,6 +65,16 @@ class DemoChannel:
 
     async def shutdown(self) -> None:
         return None
+
+    async def download(self, ref: str) -> bytes:
+        """A made-up photo (a coloured square) for `!foto`."""
+        from io import BytesIO
+
+        from PIL import Image
+
+        out = BytesIO()
+        Image.new("RGB", (640, 480), (200, 120, 60)).save(out, format="JPEG")
+        return out.getvalue()
 
     async def send(self, chat_id: str, message: Outbound, attempts: int) -> SendOutcome:
         who = self.names.get(chat_id, chat_id)
@@ -135,6 +146,8 @@ def _event(persona: str, line: str, channel: DemoChannel) -> Inbound | str:
         return Inbound(
             **base, kind=InboundKind.CONTACT, contact_phone="+6281234567890", contact_is_sender=True
         )
+    if line == "!foto":
+        return Inbound(**base, kind=InboundKind.PHOTO, photo_ref=uuid.uuid4().hex)
     if line.startswith("!lokasi"):
         parts = line.split()[1:]
         try:

@@ -10,20 +10,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
+from bot.media import store_photo
 from handlers import router
 from handlers.context import AppContext, Turn
 from handlers.delivery import DeliveryKind, deliver
-from handlers.events import Inbound, Outbound
+from handlers.events import Inbound, InboundKind, Outbound
 from storage.db import Database
 from storage.models import InboxItem
 
 log = logging.getLogger(__name__)
 
 Parser = Callable[[dict[str, Any]], Inbound | None]
+Downloader = Callable[[str], Awaitable[bytes]]
 MAX_ATTEMPTS = 3
 
 
@@ -37,9 +40,14 @@ class InboxWorker:
         parsers: dict[str, Parser],
         clock: Clock,
         on_outbox: Callable[[str], None],
+        *,
+        downloaders: dict[str, Downloader] | None = None,
+        media_dir: Path | None = None,
     ) -> None:
         self.db, self.app, self.parsers, self.clock = db, app, parsers, clock
         self.on_outbox = on_outbox
+        self.downloaders = downloaders or {}
+        self.media_dir = media_dir or Path("data/media")
         self._wake = asyncio.Event()
         self._stopping = False
 
@@ -67,20 +75,56 @@ class InboxWorker:
         async with self.db.reading() as repos:
             items = await repos.inbox.pending()
         count = 0
-        for item in items:
+        for index, item in enumerate(items):
             if self._stopping:
                 break
+            follower = items[index + 1] if index + 1 < len(items) else None
             # Shielded: a cancellation (SIGTERM) lets the current step finish.
-            await asyncio.shield(self.process(item))
+            await asyncio.shield(
+                self.process(item, album_continues=self._same_album(item, follower))
+            )
             count += 1
         return count
 
-    async def process(self, item: InboxItem) -> None:
-        """Handle one stored update."""
+    def _parse(self, item: InboxItem) -> Inbound | None:
         parser = self.parsers.get(item.channel)
+        return parser(item.payload or {}) if parser else None
+
+    def _same_album(self, item: InboxItem, follower: InboxItem | None) -> bool:
+        """An album arrives as several updates; all but the last are answered silently."""
+        if follower is None or follower.sender_key != item.sender_key:
+            return False
+        try:
+            first, second = self._parse(item), self._parse(follower)
+        except Exception:
+            return False
+        return bool(
+            first
+            and second
+            and first.media_group_id
+            and first.media_group_id == second.media_group_id
+        )
+
+    async def _fetch_photo(self, event: Inbound) -> Inbound:
+        """Download a photo at once (channel links expire) and keep a clean copy."""
+        download = self.downloaders.get(event.channel)
+        if download is None or not event.photo_ref:
+            return event
+        try:
+            path = await store_photo(await download(event.photo_ref), self.media_dir)
+        except Exception:
+            log.warning("could not fetch a photo from %s", event.channel, exc_info=True)
+            return event.model_copy(update={"photo_ref": None})
+        return event.model_copy(update={"photo_ref": path})
+
+    async def process(self, item: InboxItem, *, album_continues: bool = False) -> None:
+        """Handle one stored update."""
         event: Inbound | None = None
         try:
-            event = parser(item.payload or {}) if parser else None
+            event = self._parse(item)
+            if event is not None and event.kind == InboundKind.PHOTO:
+                event = await self._fetch_photo(event)
+                event = event.model_copy(update={"album_continues": album_continues})
             async with self.db.transaction() as repos:
                 if event is not None:
                     await self._handle(repos, event)

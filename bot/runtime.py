@@ -35,6 +35,7 @@ class Channel(Protocol):
     async def confirm(self) -> None: ...
     async def shutdown(self) -> None: ...
     async def send(self, chat_id: str, message: Outbound, attempts: int) -> SendOutcome: ...
+    async def download(self, ref: str) -> bytes: ...
 
 
 async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
@@ -59,6 +60,7 @@ async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
         timezone=settings.zone,
         admin_ids={"telegram": settings.admin_telegram_id_set},
         default_language=settings.default_language,
+        draft_ttl_days=settings.draft_ttl_days,
         form_versions={(f.id, f.version): f for f in forms.values()},
     )
     return db, app
@@ -106,10 +108,23 @@ class Runtime:
             expired = await repos.outbox.expire_transient()
         if expired:
             log.info("dropped %s unsent callback answers/edits from before the restart", expired)
-        self.worker = InboxWorker(self.db, self.app, self.parsers, self.clock, self._wake_sender)
+        self.worker = InboxWorker(
+            self.db,
+            self.app,
+            self.parsers,
+            self.clock,
+            self._wake_sender,
+            downloaders={channel.name: channel.download for channel in self.channels},
+            media_dir=self.settings.media_path,
+        )
         for channel in self.channels:
             self.senders[channel.name] = OutboxSender(
-                self.db, channel.name, channel.send, self.clock
+                self.db,
+                channel.name,
+                channel.send,
+                self.clock,
+                overall_rate=self.settings.send_rate_overall,
+                chat_rate=self.settings.send_rate_per_chat,
             )
         if not background:
             return

@@ -16,11 +16,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from handlers.context import AppContext
+from handlers.draft_expiry import expire_drafts
 from storage.db import Database
+from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
-DueWork = Callable[[Database, AppContext, datetime], Awaitable[None]]
+# Each kind of work runs in its own write transaction: it reads what is due and records it.
+DueWork = Callable[[Repos, AppContext, datetime], Awaitable[None]]
 TICK_SECONDS = 60
 WHATSAPP_REDELIVERY_WINDOW = timedelta(days=8)
 
@@ -47,7 +50,8 @@ class Scheduler:
         now = self.clock.now()
         for name, work in self.work.items():
             try:
-                await work(self.db, self.app, now)
+                async with self.db.transaction() as repos:
+                    await work(repos, self.app, now)
             except Exception:
                 log.exception("scheduled work %s failed", name)
         self.on_outbox()
@@ -73,14 +77,13 @@ class Scheduler:
             self._apscheduler = None
 
 
-async def housekeeping(db: Database, app: AppContext, now: datetime) -> None:
+async def housekeeping(repos: Repos, app: AppContext, now: datetime) -> None:
     """Expire stale routine messages; forget dedup keys channels can no longer redeliver."""
-    async with db.transaction() as repos:
-        await repos.outbox.expire_due(now)
-        await repos.inbox.purge_confirmed("telegram")
-        await repos.inbox.purge_older_than("whatsapp", now - WHATSAPP_REDELIVERY_WINDOW)
+    await repos.outbox.expire_due(now)
+    await repos.inbox.purge_confirmed("telegram")
+    await repos.inbox.purge_older_than("whatsapp", now - WHATSAPP_REDELIVERY_WINDOW)
 
 
 def default_work() -> dict[str, DueWork]:
-    """The work the foundation schedules."""
-    return {"housekeeping": housekeeping}
+    """Every kind of scheduled work, by name."""
+    return {"housekeeping": housekeeping, "draft_expiry": expire_drafts}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from handlers.case_report import main_menu
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.i18n import LANGUAGES
+from handlers.permissions import allowed
 from storage.models import UserStatus
 
 LANGUAGE_PREFIX = "lang"
@@ -53,6 +55,12 @@ def help_text(turn: Turn) -> str:
 async def show_help(turn: Turn) -> None:
     """/bantuan."""
     turn.reply(help_text(turn))
+
+
+async def show_menu(turn: Turn, prefix: str = "") -> None:
+    """/menu: what I can do, with buttons for the usual actions."""
+    buttons = main_menu(turn).buttons if allowed(turn.user, "case.report") else []
+    turn.reply(Outbound.say(prefix + help_text(turn), buttons))
 
 
 async def ask_language(turn: Turn) -> None:

@@ -33,6 +33,7 @@ class AppContext:
     timezone: ZoneInfo
     admin_ids: dict[str, frozenset[str]]  # channel -> external ids that are admins
     default_language: str = "id"
+    draft_ttl_days: int = 14
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
 
     def local_date(self, moment: datetime) -> date:

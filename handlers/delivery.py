@@ -23,6 +23,7 @@ class DeliveryKind(StrEnum):
 
     REPLY = "reply"  # answer to the person's own message: at least once, first in line
     TRANSIENT = "transient"  # callback answers and edits: best effort, never replayed
+    ALERT = "alert"  # an emergency (darurat): at least once, first in line, never held
     NOTICE = "notice"  # something happened that concerns them: at least once, waits for start
     ROUTINE = "routine"  # reminders: at most once, expire
     BULK = "bulk"  # broadcasts: at most once, behind everything else
@@ -31,6 +32,7 @@ class DeliveryKind(StrEnum):
 PRIORITY = {
     DeliveryKind.REPLY: 0,
     DeliveryKind.TRANSIENT: 0,
+    DeliveryKind.ALERT: 0,
     DeliveryKind.NOTICE: 1,
     DeliveryKind.ROUTINE: 2,
     DeliveryKind.BULK: 3,

@@ -48,6 +48,7 @@ class Inbound(BaseModel):
     longitude: float | None = None
     photo_ref: str | None = None
     media_group_id: str | None = None
+    album_continues: bool = False  # more photos of the same album are waiting behind this one
     other_type: str | None = None
 
 

@@ -18,7 +18,7 @@ class RegionChoices:
         self.districts = districts
 
     async def options(
-        self, spec: ChoicesFrom, values: dict[str, Any], language: str
+        self, spec: ChoicesFrom, parent: str | None, language: str
     ) -> list[ChoiceOption]:
         if spec.source == "districts":
             options = []
@@ -27,7 +27,10 @@ class RegionChoices:
                 name = region.name.removeprefix("Kabupaten ") if region else district.code
                 options.append(ChoiceOption(district.code, name))
             return options
-        parent = values.get(spec.parent or "")
         if not parent:
             return []
         return [ChoiceOption(r.code, r.name) for r in await self.repos.regions.children(parent)]
+
+    async def region_known(self, code: str) -> bool:
+        """Whether a region code (e.g. a NIK's PP.KK.CC) is in our region lists."""
+        return await self.repos.regions.get(code) is not None

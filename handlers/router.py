@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import account, registration
+from handlers import account, case_report, registration
+from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
@@ -101,9 +102,7 @@ async def _start(turn: Turn) -> None:
     if not _is_active(turn):
         await _explain_status(turn)
         return
-    turn.reply(
-        turn.t("start.welcome_back", name=turn.user.full_name) + "\n\n" + account.help_text(turn)
-    )
+    await account.show_menu(turn, turn.t("start.welcome_back", name=turn.user.full_name) + "\n\n")
     if session is not None:
         await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
 
@@ -127,10 +126,16 @@ COMMANDS: dict[str, Handler] = {
     "start": _start,
     "bantuan": account.show_help,
     "help": account.show_help,
+    "menu": account.show_menu,
     "saya": account.show_profile,
     "bahasa": account.ask_language,
     "batal": _cancel,
+    "lapor": case_report.start_report,
+    "draf": case_report.list_drafts,
+    "laporan_saya": case_report.my_reports,
 }
+# Commands that open or switch a form themselves (no "continue your form" reminder after).
+FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf"})
 # Commands anyone may use, registered or not.
 OPEN_COMMANDS = frozenset({"start", "bantuan", "help", "bahasa", "batal"})
 
@@ -145,7 +150,7 @@ async def _on_command(turn: Turn) -> None:
         await _explain_status(turn)
         return
     await handler(turn)
-    if name not in ("start", "batal"):
+    if name not in FORM_COMMANDS:
         assert turn.user is not None
         session = await turn.repos.forms.active(turn.user.id)
         if session is not None:
@@ -165,6 +170,15 @@ async def _on_button(turn: Turn) -> None:
         await account.set_language(turn, data)
     elif prefix == CANCEL_PREFIX:
         await _confirm_cancel(turn, data)
+    elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, case_report.MENU_PREFIX):
+        if not _is_active(turn):
+            await _explain_status(turn)
+        elif prefix == case_report.DRAFT_PREFIX:
+            await case_report.open_draft(turn, data)
+        elif prefix == DUPLICATE_PREFIX:
+            await case_report.decide_duplicate(turn, data)
+        else:
+            await _run_menu_command(turn, data)
     elif data.startswith("f"):
         session = await turn.repos.forms.active(turn.user.id)
         if session is None:
@@ -173,6 +187,15 @@ async def _on_button(turn: Turn) -> None:
             await step_form(turn, session)
     else:
         turn.reply(turn.t("errors.unknown_button"))
+
+
+async def _run_menu_command(turn: Turn, data: str) -> None:
+    """A main-menu button does what its command does."""
+    name = data.partition(":")[2]
+    if name not in ("lapor", "draf", "laporan_saya"):
+        turn.reply(turn.t("errors.unknown_button"))
+        return
+    await COMMANDS[name](turn)
 
 
 async def _confirm_cancel(turn: Turn, data: str) -> None:

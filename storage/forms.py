@@ -85,6 +85,29 @@ class FormRepo(Repo):
         assert session is not None
         return session
 
+    async def activate(self, session_id: int, *, now: datetime) -> FormSession:
+        """Make a paused session (a draft) the user's active one, pausing any other."""
+        session = await self.get(session_id)
+        assert session is not None
+        await self._run(
+            "UPDATE form_sessions SET status = 'paused', updated_at = ?"
+            " WHERE user_id = ? AND status = 'active' AND id != ?",
+            (to_db(now), session.user_id, session_id),
+        )
+        await self._run("UPDATE form_sessions SET status = 'active' WHERE id = ?", (session_id,))
+        activated = await self.get(session_id)
+        assert activated is not None
+        return activated
+
+    async def stale(self, form_id: str, before: datetime) -> list[FormSession]:
+        """Unfinished sessions of a form untouched since `before` (for the draft TTL)."""
+        rows = await self._all(
+            "SELECT * FROM form_sessions WHERE form_id = ? AND status IN ('active', 'paused')"
+            " AND updated_at < ? ORDER BY id",
+            (form_id, to_db(before)),
+        )
+        return [_session(row) for row in rows]
+
     async def of_user(self, user_id: int, statuses: tuple[str, ...]) -> list[FormSession]:
         """A user's sessions in the given statuses, newest first."""
         marks = ", ".join("?" for _ in statuses)

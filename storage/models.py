@@ -137,3 +137,30 @@ class FormSession(_Model):
     status: str
     created_at: datetime
     updated_at: datetime
+
+
+class CaseSummary(_Model):
+    """A case as listed (no personal data)."""
+
+    id: int
+    number: str
+    state: CaseState
+    urgency: str
+    kabupaten_code: str
+    kecamatan_code: str
+    desa_code: str
+    reporter_id: int
+    submitted_at: datetime
+    categories: list[str]
+
+
+class DuplicateMatch(_Model):
+    """An open case that concerns the same household or person."""
+
+    case_id: int
+    number: str
+    kabupaten_code: str
+    kecamatan_code: str
+    desa_code: str
+    reporter_id: int
+    matched_on: str  # nik, kk, identity

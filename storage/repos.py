@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.audit import AuditRepo
+from storage.cases import CaseRepo
 from storage.forms import FormRepo
 from storage.inbox import InboxRepo
 from storage.outbox import OutboxRepo
@@ -25,3 +26,4 @@ class Repos:
         self.forms = FormRepo(conn)
         self.schedule = ScheduleRepo(conn)
         self.audit = AuditRepo(conn)
+        self.cases = CaseRepo(conn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.base import Repo
-from storage.models import to_db
+from storage.models import from_db, to_db
 
 
 class ScheduleRepo(Repo):
@@ -18,6 +18,13 @@ class ScheduleRepo(Repo):
             (kind, run_key, to_db(now)),
         )
         return cursor.rowcount == 1
+
+    async def ran_at(self, kind: str, run_key: str) -> datetime | None:
+        """When (kind, key) ran, if it did."""
+        row = await self._one(
+            "SELECT ran_at FROM scheduled_runs WHERE kind = ? AND run_key = ?", (kind, run_key)
+        )
+        return from_db(row[0]) if row else None
 
     async def get_state(self, channel: str, key: str) -> str | None:
         """A stored cursor value."""

@@ -113,6 +113,20 @@ class UserRepo(Repo):
         )
         return [_user(row) for row in rows]
 
+    async def active_with_role(
+        self, role: Role, *, kabupaten_code: str | None = None, kecamatan_code: str | None = None
+    ) -> list[User]:
+        """Active users of a role, optionally within a kabupaten or kecamatan."""
+        sql = "SELECT * FROM users WHERE status = 'active' AND role = ?"
+        params: list[Any] = [role]
+        if kabupaten_code is not None:
+            sql += " AND kabupaten_code = ?"
+            params.append(kabupaten_code)
+        if kecamatan_code is not None:
+            sql += " AND kecamatan_code = ?"
+            params.append(kecamatan_code)
+        return [_user(row) for row in await self._all(sql + " ORDER BY id", params)]
+
     async def count(self) -> int:
         """How many users exist."""
         row = await self._one("SELECT COUNT(*) FROM users")

@@ -147,6 +147,48 @@ def parse_date(event: Inbound, *, today: date) -> Answer:
     return Answer(value.isoformat(), value.strftime("%d-%m-%Y"))
 
 
+_AGE_PART = re.compile(
+    r"(\d{1,3})\s*(tahun|thn|th|th\.|t|years?|yrs?|y|bulan|bln|bl|b|months?|mo|m)(?![a-z])\.?"
+)
+_YEAR_WORDS = ("tahun", "thn", "th", "th.", "t", "year", "years", "yr", "yrs", "y")
+
+
+def months_between(born: date, today: date) -> int:
+    """Whole months from a birth date to today."""
+    months = (today.year - born.year) * 12 + today.month - born.month
+    return months - 1 if today.day < born.day else months
+
+
+def parse_age(event: Inbound, *, today: date) -> Answer:
+    """A birth date, or an age: "5", "5 tahun", "18 bulan", "2 th 3 bln"."""
+    text = _text_of(event).lower().replace(",", " ")
+    if re.search(r"\d{1,4}[-/. ]\d{1,2}[-/. ]\d{2,4}|[a-z]{3,}\s+\d{4}", text):
+        born = parse_date_text(text)
+        if born > today:
+            raise Invalid("answer.date_future")
+        months = months_between(born, today)
+        if months > 130 * 12:
+            raise Invalid("answer.date_impossible")
+        value = {"birth_date": born.isoformat(), "months": months}
+        return Answer(value, f"{born:%d-%m-%Y} ({_spoken_age(months)})")
+    if re.fullmatch(r"\d{1,3}", text.strip()):
+        months = int(text) * 12
+    else:
+        parts = _AGE_PART.findall(text)
+        leftover = _AGE_PART.sub("", text).strip(" dan&+")
+        if not parts or leftover:
+            raise Invalid("answer.need_age")
+        months = sum(int(n) * (12 if unit in _YEAR_WORDS else 1) for n, unit in parts)
+    if months > 130 * 12:
+        raise Invalid("answer.need_age")
+    return Answer({"birth_date": None, "months": months}, _spoken_age(months))
+
+
+def _spoken_age(months: int) -> str:
+    years, rest = divmod(months, 12)
+    return f"{years} th {rest} bln"
+
+
 def parse_geopoint(event: Inbound) -> Answer:
     """A shared location, or "lat, lon" typed in decimal degrees."""
     if event.kind == InboundKind.LOCATION and event.latitude is not None:

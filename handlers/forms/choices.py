@@ -22,6 +22,7 @@ class ChoiceOption:
     name: str
     label: str
     aliases: tuple[str, ...] = ()
+    group: str | None = None  # the choice-group screen it is shown on
 
 
 @dataclass

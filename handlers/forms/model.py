@@ -13,7 +13,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from handlers.forms.expr import Expression, ExpressionError, parse
 
@@ -36,6 +45,7 @@ class QuestionType(StrEnum):
     INTEGER = "integer"
     DECIMAL = "decimal"
     DATE = "date"
+    AGE = "age"  # a birth date or an age ("2 th 3 bln")
     SELECT_ONE = "select_one"
     SELECT_MULTIPLE = "select_multiple"
     GEOPOINT = "geopoint"
@@ -68,6 +78,7 @@ class Choice(_Strict):
     name: str
     label: Texts
     aliases: list[str] = Field(default_factory=list)  # informal words typed for it
+    group: str | None = None  # the ChoiceGroup screen it is shown on
 
     @field_validator("label")
     @classmethod
@@ -75,11 +86,33 @@ class Choice(_Strict):
         return _check_texts(value, SHORT_LABEL_MAX, "choice label")
 
 
+class ChoiceGroup(_Strict):
+    """A screen of a long multi-select (e.g. "PPKS anak"), so no screen has 33 buttons."""
+
+    name: str
+    label: Texts
+
+    @field_validator("label")
+    @classmethod
+    def _short_enough(cls, value: Texts) -> Texts:
+        return _check_texts(value, SHORT_LABEL_MAX, "choice group label")
+
+
 class ChoicesFrom(_Strict):
     """Options computed at run time, e.g. the desa of the kecamatan answered earlier."""
 
     source: Literal["districts", "regions"]
-    parent: str | None = None  # name of the earlier question whose answer is the parent code
+    parent: str | None = None  # expression giving the parent region code, e.g. ${kecamatan}
+
+    @field_validator("parent")
+    @classmethod
+    def _expression(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse(value)
+            except ExpressionError as exc:
+                raise ValueError(f"expression {value!r}: {exc}") from exc
+        return value
 
 
 class Question(_Strict):
@@ -96,9 +129,14 @@ class Question(_Strict):
     constraint_message: Texts | None = None
     choices: list[Choice] | None = None
     choices_from: ChoicesFrom | None = None
+    choice_groups: list[ChoiceGroup] | None = None
     max_length: int = Field(default=300, ge=1, le=3000)
     request_button: bool = True  # share-location / share-contact button where it applies
     skip_if_single: bool = False  # answer by itself when there is only one option
+    allow_missing: bool = False  # nik/kk: "tidak punya" / "tidak tahu" buttons
+    default: str | None = None  # expression: the suggested answer, offered as a button
+    nik: str | None = None  # name of the NIK question this answer is checked against
+    max_count: int = Field(default=1, ge=1, le=10)  # image: how many photos
 
     @field_validator("name")
     @classmethod
@@ -117,7 +155,7 @@ class Question(_Strict):
     def _short(cls, value: Texts | None) -> Texts | None:
         return None if value is None else _check_texts(value, SHORT_LABEL_MAX, "short label")
 
-    @field_validator("relevant", "constraint")
+    @field_validator("relevant", "constraint", "default")
     @classmethod
     def _expression(cls, value: str | None) -> str | None:
         if value is not None:
@@ -139,6 +177,12 @@ class Question(_Strict):
             names = [choice.name for choice in self.choices]
             if len(set(names)) != len(names):
                 raise ValueError(f"{self.name}: choice names must be unique")
+        if self.choice_groups is not None:
+            groups = {group.name for group in self.choice_groups}
+            if self.choices is None or any(c.group not in groups for c in self.choices):
+                raise ValueError(f"{self.name}: every choice needs one of the choice_groups")
+        if self.allow_missing and self.type not in (QuestionType.NIK, QuestionType.KK):
+            raise ValueError(f"{self.name}: allow_missing is for nik and kk questions")
         return self
 
     def short_label(self, language: str) -> str:
@@ -146,10 +190,10 @@ class Question(_Strict):
         texts = self.short or self.label
         return texts.get(language) or texts["id"]
 
-    def parsed(self, attribute: Literal["relevant", "constraint"]) -> Expression | None:
+    def parsed(self, attribute: Literal["relevant", "constraint", "default"]) -> Expression | None:
         """The parsed relevant or constraint expression (parsed once at load time)."""
         source = getattr(self, attribute)
-        return _parse_cached(source) if source else None
+        return parse_expression(source) if source else None
 
 
 class RepeatGroup(_Strict):
@@ -173,10 +217,19 @@ class RepeatGroup(_Strict):
 
     def parsed_relevant(self) -> Expression | None:
         """The parsed relevant expression."""
-        return _parse_cached(self.relevant) if self.relevant else None
+        return parse_expression(self.relevant) if self.relevant else None
 
 
-Item = Annotated[Question | RepeatGroup, Field(union_mode="left_to_right")]
+def _item_kind(value: Any) -> str:
+    kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return "repeat" if kind == "repeat" else "question"
+
+
+# Tagged so a mistake in a question is reported against Question only, not both shapes.
+Item = Annotated[
+    Annotated[Question, Tag("question")] | Annotated[RepeatGroup, Tag("repeat")],
+    Discriminator(_item_kind),
+]
 
 
 class Form(_Strict):
@@ -223,7 +276,8 @@ class Form(_Strict):
 _EXPRESSIONS: dict[str, Expression] = {}
 
 
-def _parse_cached(source: str) -> Expression:
+def parse_expression(source: str) -> Expression:
+    """A parsed expression, cached: forms are parsed once, evaluated at every step."""
     if source not in _EXPRESSIONS:
         _EXPRESSIONS[source] = parse(source)
     return _EXPRESSIONS[source]

@@ -41,12 +41,19 @@ async def form_of(turn: Turn, session: FormSession) -> Form:
 
 
 def _engine(turn: Turn, form: Form, rev: int) -> FormEngine:
+    user = turn.user
     context = StepContext(
         catalog=turn.app.catalog,
         language=turn.language,
         today=turn.today,
         choices=RegionChoices(turn.repos, turn.app.districts),
         next_rev=rev + 1,
+        context={
+            "user_role": (user.role or "") if user else "",
+            "user_kabupaten": (user.kabupaten_code or "") if user else "",
+            "user_kecamatan": (user.kecamatan_code or "") if user else "",
+            "user_desa": (user.desa_code or "") if user else "",
+        },
     )
     return FormEngine(form, context)
 
@@ -102,6 +109,24 @@ async def step_form(turn: Turn, session: FormSession) -> None:
         turn.reply(message)
     if result.finished:
         await _COMPLETIONS[session.form_id](turn, saved, engine.final_answers(result.state))
+
+
+async def final_answers(turn: Turn, session: FormSession, state: dict[str, Any]) -> dict:
+    """The still-relevant answers of a session's state."""
+    form = await form_of(turn, session)
+    return _engine(turn, form, session.rev).final_answers(state)
+
+
+async def complete_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> None:
+    """Finish a session whose answers were already confirmed (after a follow-up question)."""
+    answers = await final_answers(turn, session, state)
+    saved = await turn.repos.forms.save(session.id, state=state, status="completed", now=turn.now)
+    await _COMPLETIONS[session.form_id](turn, saved, answers)
+
+
+async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> FormSession:
+    """Make a finished session active again (e.g. to ask about a duplicate first)."""
+    return await turn.repos.forms.save(session.id, state=state, status="active", now=turn.now)
 
 
 async def cancel_form(turn: Turn, session: FormSession) -> None:

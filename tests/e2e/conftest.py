@@ -42,6 +42,8 @@ def bot_environment(fake: FakeTelegram, folder: Path, **extra: str) -> dict[str,
         "MEDIA_PATH": str(folder / "media"),
         "ADMIN_TELEGRAM_IDS": str(ADMIN_ID),
         "DISTRICTS": "32.08:KNG",
+        # Simulated people answer faster than anyone types; Telegram's pacing is tested apart.
+        "SEND_RATE_PER_CHAT": "50",
         **extra,
     }
 

@@ -20,7 +20,17 @@ from handlers.i18n import Catalog
 from storage.db import Database
 
 log = logging.getLogger(__name__)
-PUBLISHED_COMMANDS = ("start", "bantuan", "saya", "bahasa", "batal")
+PUBLISHED_COMMANDS = (
+    "lapor",
+    "draf",
+    "laporan_saya",
+    "menu",
+    "saya",
+    "bantuan",
+    "bahasa",
+    "batal",
+    "start",
+)
 
 
 class TelegramChannel:
@@ -87,6 +97,11 @@ class TelegramChannel:
 
     async def shutdown(self) -> None:
         await self.application.shutdown()
+
+    async def download(self, ref: str) -> bytes:
+        """A photo's bytes by file id (getFile, then the file URL)."""
+        telegram_file = await self.bot.get_file(ref)
+        return bytes(await telegram_file.download_as_bytearray())
 
     async def send(self, chat_id: str, message: Outbound, attempts: int) -> SendOutcome:
         return await outbound.send(self.bot, chat_id, message, attempts)

@@ -1,0 +1,212 @@
+"""The household case report: /lapor, /draf, /laporan_saya, and what happens on submit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from handlers.case_submission import (
+    ask_about_duplicate,
+    case_facts,
+    find_duplicates,
+    in_scope,
+    store_case,
+)
+from handlers.context import Turn
+from handlers.delivery import DeliveryKind
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.runner import (
+    complete_form,
+    final_answers,
+    on_complete,
+    reopen_form,
+    resume_form,
+    start_form,
+)
+from handlers.permissions import allowed
+from handlers.scope import can_see_case
+from storage.models import FormSession
+
+FORM_ID = "case_report"
+DRAFT_PREFIX = "dr"
+MENU_PREFIX = "menu"
+UNFINISHED = ("active", "paused")
+MAX_DRAFTS_SHOWN = 5
+
+
+def main_menu(turn: Turn) -> Outbound:
+    """The buttons an active reporter starts from."""
+    rows = [
+        [Button(label=turn.t("menu.report"), data=f"{MENU_PREFIX}:lapor")],
+        [
+            Button(label=turn.t("menu.drafts"), data=f"{MENU_PREFIX}:draf"),
+            Button(label=turn.t("menu.my_reports"), data=f"{MENU_PREFIX}:laporan_saya"),
+        ],
+    ]
+    return Outbound.say(turn.t("menu.title"), rows)
+
+
+def _age(turn: Turn, session: FormSession) -> str:
+    elapsed = turn.now - session.updated_at
+    if elapsed < timedelta(hours=1):
+        return turn.t("time.minutes_ago", count=max(1, int(elapsed.total_seconds() // 60)))
+    if elapsed < timedelta(days=1):
+        return turn.t("time.hours_ago", count=int(elapsed.total_seconds() // 3600))
+    return turn.t("time.days_ago", count=elapsed.days)
+
+
+async def _drafts(turn: Turn) -> list[FormSession]:
+    assert turn.user is not None
+    sessions = await turn.repos.forms.of_user(turn.user.id, UNFINISHED)
+    return [s for s in sessions if s.form_id == FORM_ID]
+
+
+def _draft_label(turn: Turn, session: FormSession) -> str:
+    head = session.state.get("answers", {}).get("head_name")
+    name = head[:18] if isinstance(head, str) else turn.t("case.draft_unnamed")
+    return turn.t("case.draft_button", name=name, age=_age(turn, session))
+
+
+async def start_report(turn: Turn) -> None:
+    """/lapor: a new report, or the choice to go on with an unfinished one."""
+    if not allowed(turn.user, "case.report"):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    drafts = await _drafts(turn)
+    if not drafts:
+        await start_form(turn, FORM_ID, prefix=turn.t("case.intro") + "\n\n")
+        return
+    rows = [
+        [Button(label=_draft_label(turn, s), data=f"{DRAFT_PREFIX}:{s.id}")]
+        for s in drafts[:MAX_DRAFTS_SHOWN]
+    ]
+    rows.append([Button(label=turn.t("case.new_report"), data=f"{DRAFT_PREFIX}:new")])
+    turn.reply(Outbound.say(turn.t("case.have_drafts", count=len(drafts)), rows))
+
+
+async def list_drafts(turn: Turn) -> None:
+    """/draf: unfinished reports, with how old they are, to resume."""
+    if not allowed(turn.user, "case.report"):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    drafts = await _drafts(turn)
+    if not drafts:
+        turn.reply(turn.t("case.no_drafts"))
+        return
+    rows = [
+        [Button(label=_draft_label(turn, s), data=f"{DRAFT_PREFIX}:{s.id}")]
+        for s in drafts[:MAX_DRAFTS_SHOWN]
+    ]
+    ttl = turn.app.draft_ttl_days
+    turn.reply(Outbound.say(turn.t("case.drafts", count=len(drafts), days=ttl), rows))
+
+
+async def open_draft(turn: Turn, data: str) -> None:
+    """A draft button: resume that draft, or start a new report."""
+    assert turn.user is not None
+    if not allowed(turn.user, "case.report"):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    _, target = button_fields(data, 2)
+    if target == "new":
+        await start_form(turn, FORM_ID, prefix=turn.t("case.intro") + "\n\n")
+        return
+    session_id = small_number(target)
+    session = await turn.repos.forms.get(session_id) if session_id is not None else None
+    if (
+        session is None
+        or session.user_id != turn.user.id
+        or session.status not in UNFINISHED
+        or session.form_id != FORM_ID
+    ):
+        turn.reply(turn.t("case.draft_gone"))
+        return
+    session = await turn.repos.forms.activate(session.id, now=turn.now)
+    await resume_form(turn, session, turn.t("case.resuming") + "\n\n")
+
+
+async def my_reports(turn: Turn) -> None:
+    """/laporan_saya: my latest cases and where they are."""
+    assert turn.user is not None
+    if not allowed(turn.user, "case.list_own"):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    cases = await turn.repos.cases.of_reporter(turn.user.id, limit=10)
+    if not cases:
+        turn.reply(turn.t("case.none_yet"))
+        return
+    lines = [turn.t("case.mine_title")]
+    for case in cases:
+        local = case.submitted_at.astimezone(turn.app.timezone)
+        lines.append(
+            turn.t(
+                "case.mine_line",
+                number=case.number,
+                state=turn.t(f"case_states.{case.state}"),
+                date=local.strftime("%d-%m-%Y"),
+            )
+        )
+    turn.reply("\n".join(lines))
+
+
+@on_complete(FORM_ID)
+async def submit(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """The reporter confirmed the summary: check for duplicates, then store the case."""
+    facts = case_facts(answers, session, turn)
+    matches = await find_duplicates(turn, facts)
+    visible = [m for m in matches if in_scope(turn, m)]
+    if visible and not session.state.get("duplicate_decided"):
+        state = {**session.state, "phase": "duplicate"}
+        reopened = await reopen_form(turn, session, state)
+        turn.reply(ask_about_duplicate(turn, reopened, visible[0]))
+        return
+    hidden = [m for m in matches if not in_scope(turn, m)]
+    await store_case(turn, session, answers, facts, hidden)
+    turn.reply(main_menu(turn))
+
+
+async def decide_duplicate(turn: Turn, data: str) -> None:
+    """The reporter chose: add to the existing case, or submit as a new one."""
+    assert turn.user is not None
+    _, raw_session, choice, raw_case = button_fields(data, 4)
+    session_id = small_number(raw_session)
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is None or session.id != session_id or session.state.get("phase") != "duplicate":
+        turn.reply(turn.t("errors.old_button"))
+        return
+    state = {**session.state, "phase": "summary", "duplicate_decided": True}
+    if choice == "n":
+        await complete_form(turn, session, state)
+        return
+    case_id = small_number(raw_case)
+    case = await turn.repos.cases.by_id(case_id) if case_id is not None else None
+    if (
+        choice != "u"
+        or case is None
+        or not case.state.is_open
+        or not can_see_case(
+            turn.user,
+            kabupaten_code=case.kabupaten_code,
+            kecamatan_code=case.kecamatan_code,
+            desa_code=case.desa_code,
+            reporter_id=case.reporter_id,
+        )
+    ):
+        turn.reply(turn.t("errors.old_button"))
+        return
+    answers = await final_answers(turn, session, state)
+    await turn.repos.cases.add_update(
+        case.id, reporter_id=turn.user.id, answers=answers, now=turn.now
+    )
+    await turn.repos.forms.save(session.id, state=state, status="completed", now=turn.now)
+    await turn.repos.audit.record(
+        now=turn.now, actor_id=turn.user.id, action="case.updated", subject=f"case:{case.id}"
+    )
+    turn.reply(turn.t("case.added_as_update", number=case.number))
+    if case.reporter_id != turn.user.id:
+        reporter = await turn.repos.users.get(case.reporter_id)
+        if reporter is not None:
+            text = turn.app.catalog.text(
+                reporter.language, "case.update_by_other", number=case.number
+            )
+            await turn.deliver(reporter.id, Outbound.say(text), DeliveryKind.NOTICE)

@@ -1,0 +1,51 @@
+"""Unfinished case reports are discarded after DRAFT_TTL_DAYS, after a reminder (UU PDP:
+drafts hold personal data and get a short life)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from handlers.context import AppContext
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
+from storage.repos import Repos
+
+FORM_ID = "case_report"
+WARNING_KIND = "draft_warning"
+WARN_DAYS_BEFORE = 2
+MIN_NOTICE = timedelta(days=1)
+
+
+async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
+    """Warn about drafts close to their end; discard drafts past it that were warned."""
+    ttl = timedelta(days=app.draft_ttl_days)
+    warn_after = ttl - timedelta(days=min(WARN_DAYS_BEFORE, app.draft_ttl_days - 1))
+    for session in await repos.forms.stale(FORM_ID, now - warn_after):
+        user = await repos.users.get(session.user_id)
+        language = user.language if user else app.default_language
+        key = f"{session.id}:{session.updated_at.isoformat()}"
+        warned = await repos.schedule.ran_at(WARNING_KIND, key)
+        if warned is None:
+            await repos.schedule.claim(WARNING_KIND, key, now=now)
+            days = (session.updated_at + ttl - now).days + 1
+            text = app.catalog.text(language, "case.draft_warning", days=max(1, days))
+            await deliver(
+                repos,
+                user_id=session.user_id,
+                message=Outbound.say(text),
+                kind=DeliveryKind.ROUTINE,
+                now=now,
+            )
+        elif session.updated_at + ttl <= now and now - warned >= MIN_NOTICE:
+            await repos.forms.save(session.id, state=session.state, status="cancelled", now=now)
+            await repos.audit.record(
+                now=now, actor_id=None, action="draft.expired", subject=f"session:{session.id}"
+            )
+            text = app.catalog.text(language, "case.draft_discarded", days=app.draft_ttl_days)
+            await deliver(
+                repos,
+                user_id=session.user_id,
+                message=Outbound.say(text),
+                kind=DeliveryKind.NOTICE,
+                now=now,
+            )

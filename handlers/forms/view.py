@@ -1,0 +1,235 @@
+"""How a form looks: questions, choice screens, the summary and its edit menu.
+
+Every button carries `f<rev>:<action>` (<= 64 bytes); labels come from the form's short
+labels, already checked against the channels' limits when the form was loaded.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import Any
+
+from handlers.events import Button, Outbound
+from handlers.forms import answers as parsers
+from handlers.forms.choices import ChoiceOption
+from handlers.forms.model import Question, QuestionType
+from handlers.forms.state import Position
+from handlers.i18n import Catalog
+from handlers.masking import mask_identifier
+
+PAGE_SIZE = 8
+SUMMARY_PAGE_LINES = 15
+MISSING_CHOICES = ("tidak_punya", "tidak_tahu")
+
+
+class FormView:
+    """Renders for one person (language) and one revision."""
+
+    def __init__(self, catalog: Catalog, language: str, next_rev: int) -> None:
+        self.catalog, self.language, self.next_rev = catalog, language, next_rev
+
+    def t(self, key: str, /, **values: Any) -> str:
+        return self.catalog.text(self.language, key, **values)
+
+    def label(self, texts: dict[str, str]) -> str:
+        return texts.get(self.language) or texts["id"]
+
+    def data(self, action: str) -> str:
+        return f"f{self.next_rev}:{action}"
+
+    def button(self, label: str, action: str) -> Button:
+        return Button(label=label, data=self.data(action))
+
+    # -- values ---------------------------------------------------------------------------------
+
+    def display(self, question: Question, value: Any) -> str:
+        """How a stored answer is shown back (masked where personal)."""
+        if value is None:
+            return self.t("form.skipped")
+        kind = question.type
+        if kind in (QuestionType.NIK, QuestionType.KK):
+            if isinstance(value, dict):
+                return self.t(f"form.missing.{value['missing']}")
+            return mask_identifier(value)
+        if kind == QuestionType.PHONE:
+            return value["e164"]
+        if kind == QuestionType.GEOPOINT:
+            return f"{value['lat']:.5f}, {value['lon']:.5f}"
+        if kind == QuestionType.IMAGE:
+            return self.t("form.photos", count=len(value))
+        if kind == QuestionType.DATE:
+            return date.fromisoformat(value).strftime("%d-%m-%Y")
+        if kind == QuestionType.DECIMAL:
+            return parsers.display_decimal(value)
+        if kind == QuestionType.AGE:
+            return self.age(value)
+        if isinstance(value, dict) and "label" in value:
+            return value["label"]
+        if isinstance(value, list):
+            return ", ".join(v["label"] if isinstance(v, dict) else str(v) for v in value)
+        return str(value)
+
+    def age(self, value: dict[str, Any]) -> str:
+        years, months = divmod(value["months"], 12)
+        spoken = self.t("form.age_years_months", years=years, months=months)
+        if value.get("birth_date"):
+            born = date.fromisoformat(value["birth_date"]).strftime("%d-%m-%Y")
+            return f"{born} ({spoken})"
+        return spoken
+
+    # -- questions ------------------------------------------------------------------------------
+
+    def heading(self, question: Question, position: Position, group_label: str | None) -> str:
+        text = f"<b>{html.escape(self.label(question.label))}</b>"
+        if group_label is not None:
+            text = f"<i>{html.escape(group_label)} {position.index + 1}</i>\n{text}"
+        if question.hint:
+            text += f"\n<i>{html.escape(self.label(question.hint))}</i>"
+        return text
+
+    def question(
+        self,
+        question: Question,
+        heading: str,
+        *,
+        options: list[ChoiceOption],
+        picking: list[Any],
+        page: int,
+        default: Any,
+    ) -> Outbound:
+        """One question with its buttons."""
+        rows: list[list[Button]] = []
+        request, request_label, text = None, "", heading
+        kind = question.type
+        if kind in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
+            rows, note = self.choice_rows(question, options, picking, page, default)
+            text += note
+        elif kind == QuestionType.PHONE and question.request_button:
+            request, request_label = "contact", self.t("form.share_contact")
+            text += "\n" + self.t("form.phone_hint")
+        elif kind == QuestionType.GEOPOINT and question.request_button:
+            request, request_label = "location", self.t("form.share_location")
+            text += "\n" + self.t("form.location_hint")
+        elif kind in (QuestionType.NIK, QuestionType.KK) and question.allow_missing:
+            rows.append(
+                [
+                    self.button(self.t(f"form.missing.{name}"), f"m{index}")
+                    for index, name in enumerate(MISSING_CHOICES)
+                ]
+            )
+        elif kind == QuestionType.IMAGE:
+            text += "\n" + self.t("form.photo_hint", limit=question.max_count)
+            if picking:
+                text += "\n" + self.t("form.photos_so_far", count=len(picking))
+                rows.append([self.button(self.t("form.done_photos"), "d")])
+        if default is not None and kind not in (
+            QuestionType.SELECT_ONE,
+            QuestionType.SELECT_MULTIPLE,
+        ):
+            rows.insert(0, [self.button(self.t("form.use_default", value=default), "df")])
+        if not question.required and not (kind == QuestionType.IMAGE and picking):
+            rows.append([self.button(self.t("form.skip"), "s")])
+        return Outbound(text=text, buttons=rows, request=request, request_label=request_label)
+
+    def choice_rows(
+        self,
+        question: Question,
+        options: list[ChoiceOption],
+        picking: list[Any],
+        page: int,
+        default: Any,
+    ) -> tuple[list[list[Button]], str]:
+        """Option buttons for one screen (a choice group, or a page of 8) and navigation."""
+        multiple = question.type == QuestionType.SELECT_MULTIPLE
+        indexed = list(enumerate(options))
+        if default is not None:
+            indexed.sort(key=lambda pair: pair[1].name != default)
+        note = ""
+        navigation: list[Button] = []
+        if question.choice_groups:
+            groups = question.choice_groups
+            page = min(max(0, page), len(groups) - 1)
+            shown = [(i, o) for i, o in indexed if o.group == groups[page].name]
+            note = f"\n<i>{html.escape(self.label(groups[page].label))}</i>"
+            navigation = [
+                self.button(("› " if n == page else "") + self.label(g.label), f"p{n}")
+                for n, g in enumerate(groups)
+                if n != page
+            ]
+        else:
+            page_count = max(1, -(-len(indexed) // PAGE_SIZE))
+            page = min(max(0, page), page_count - 1)
+            shown = indexed[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+            if page > 0:
+                navigation.append(self.button(self.t("form.previous"), f"p{page - 1}"))
+            if page < page_count - 1:
+                navigation.append(self.button(self.t("form.next"), f"p{page + 1}"))
+        picked = set(picking)
+        buttons = []
+        for index, option in shown:
+            mark = "✅ " if multiple and option.name in picked else ""
+            star = "⭐ " if option.name == default else ""
+            buttons.append(self.button(mark + star + option.label, f"o{index}"))
+        per_row = 2 if all(len(b.label) <= 16 for b in buttons) else 1
+        rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+        rows.extend([navigation[i : i + 2] for i in range(0, len(navigation), 2)])
+        if multiple:
+            rows.append([self.button(self.t("form.done_picking"), "d")])
+            if picked:
+                chosen = [o.label for o in options if o.name in picked]
+                note += "\n" + self.t("form.picked_so_far", chosen=", ".join(chosen))
+        return rows, note
+
+    def more(self, prompt: dict[str, str], prefix: str) -> Outbound:
+        """The repeat group's "add another?" question."""
+        return Outbound.say(
+            prefix + f"<b>{html.escape(self.label(prompt))}</b>",
+            [[self.button(self.t("common.yes"), "y"), self.button(self.t("common.no"), "n")]],
+        )
+
+    # -- summary --------------------------------------------------------------------------------
+
+    def summary(self, lines: list[tuple[str, str]], prefix: str, page: int) -> Outbound:
+        """The answers to check, in pages that fit a phone screen."""
+        page_count = max(1, -(-len(lines) // SUMMARY_PAGE_LINES))
+        page = min(max(0, page), page_count - 1)
+        start = page * SUMMARY_PAGE_LINES
+        text = [prefix + f"<b>{self.t('form.summary_title')}</b>"]
+        if page_count > 1:
+            text[0] += " " + self.t("form.page_of", page=page + 1, pages=page_count)
+        for number, (label, shown) in enumerate(
+            lines[start : start + SUMMARY_PAGE_LINES], start=start + 1
+        ):
+            text.append(f"{number}. {html.escape(label)}: {html.escape(shown)}")
+        text += ["", self.t("form.summary_hint")]
+        navigation = []
+        if page > 0:
+            navigation.append(self.button(self.t("form.previous"), f"sp{page - 1}"))
+        if page < page_count - 1:
+            navigation.append(self.button(self.t("form.next"), f"sp{page + 1}"))
+        rows = [navigation] if navigation else []
+        rows += [
+            [self.button(self.t("form.submit"), "ok")],
+            [self.button(self.t("form.edit"), "ed")],
+        ]
+        return Outbound.say("\n".join(text), rows)
+
+    def edit_menu(self, labels: list[str], page: int) -> Outbound:
+        """Which answer to change: one button per answer, paged."""
+        page_count = max(1, -(-len(labels) // PAGE_SIZE))
+        page = min(max(0, page), page_count - 1)
+        start = page * PAGE_SIZE
+        rows = [
+            [self.button(label, f"e{index}")]
+            for index, label in enumerate(labels[start : start + PAGE_SIZE], start=start)
+        ]
+        navigation = []
+        if page > 0:
+            navigation.append(self.button(self.t("form.previous"), f"ep{page - 1}"))
+        if page < page_count - 1:
+            navigation.append(self.button(self.t("form.next"), f"ep{page + 1}"))
+        if navigation:
+            rows.append(navigation)
+        rows.append([self.button(self.t("form.back_to_summary"), "sum")])
+        return Outbound.say(self.t("form.edit_which"), rows)

@@ -1,0 +1,320 @@
+"""Households, their members, and the cases reported about them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from storage.base import Repo
+from storage.models import CaseState, CaseSummary, DuplicateMatch, from_db, to_db
+
+OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
+
+
+def person_key(name: str) -> str:
+    """Names compared ignoring case and extra spaces."""
+    return " ".join(name.casefold().split())
+
+
+class CaseRepo(Repo):
+    """households, household_members, cases and what hangs off them."""
+
+    async def next_number(self, kabupaten_code: str, prefix: str, year: int) -> str:
+        """The next readable case number of a district and local year: KNG-2026-000123."""
+        await self._run(
+            "INSERT INTO case_counters (kabupaten_code, year, last_number) VALUES (?, ?, 1)"
+            " ON CONFLICT (kabupaten_code, year) DO UPDATE SET last_number = last_number + 1",
+            (kabupaten_code, year),
+        )
+        row = await self._one(
+            "SELECT last_number FROM case_counters WHERE kabupaten_code = ? AND year = ?",
+            (kabupaten_code, year),
+        )
+        return f"{prefix}-{year}-{row[0]:06d}"
+
+    async def household_by_kk(self, no_kk: str, kabupaten_code: str) -> int | None:
+        """The household already known by this KK number in the district."""
+        row = await self._one(
+            "SELECT id FROM households WHERE no_kk = ? AND kabupaten_code = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (no_kk, kabupaten_code),
+        )
+        return row[0] if row else None
+
+    async def create_household(self, *, now: datetime, **fields: Any) -> int:
+        """A new household row; returns its id."""
+        columns = [
+            "kabupaten_code",
+            "kecamatan_code",
+            "desa_code",
+            "no_kk",
+            "no_kk_missing",
+            "no_kk_reason",
+            "head_name",
+            "address",
+            "member_count",
+            "latitude",
+            "longitude",
+        ]
+        values = [fields.get(column) for column in columns]
+        cursor = await self._run(
+            f"INSERT INTO households ({', '.join(columns)}, created_at, updated_at)"
+            f" VALUES ({', '.join('?' for _ in columns)}, ?, ?)",
+            (*values, to_db(now), to_db(now)),
+        )
+        return int(cursor.lastrowid)
+
+    async def update_household(self, household_id: int, *, now: datetime, **fields: Any) -> None:
+        """Refresh what the latest report says about a known household."""
+        allowed = {
+            "head_name",
+            "address",
+            "member_count",
+            "latitude",
+            "longitude",
+            "desa_code",
+            "kecamatan_code",
+        }
+        values = {k: v for k, v in fields.items() if k in allowed and v is not None}
+        if not values:
+            return
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        await self._run(
+            f"UPDATE households SET {assignments}, updated_at = ? WHERE id = ?",
+            (*values.values(), to_db(now), household_id),
+        )
+
+    async def add_member(
+        self,
+        household_id: int,
+        *,
+        now: datetime,
+        name: str,
+        nik: str | None,
+        nik_missing: str | None,
+        nik_reason: str | None,
+        sex: str | None,
+        birth_date: str | None,
+        age_months: int | None,
+        relation: str | None,
+    ) -> int:
+        """A member of a household (reused when the same NIK is already there)."""
+        if nik:
+            row = await self._one(
+                "SELECT id FROM household_members WHERE household_id = ? AND nik = ?",
+                (household_id, nik),
+            )
+            if row:
+                return int(row[0])
+        cursor = await self._run(
+            "INSERT INTO household_members (household_id, nik, nik_missing, nik_reason, name,"
+            " name_key, sex, birth_date, age_months, relation, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                household_id,
+                nik,
+                nik_missing,
+                nik_reason,
+                name,
+                person_key(name),
+                sex,
+                birth_date,
+                age_months,
+                relation,
+                to_db(now),
+            ),
+        )
+        return int(cursor.lastrowid)
+
+    async def create_case(
+        self,
+        *,
+        now: datetime,
+        number: str,
+        household_id: int,
+        reporter_id: int,
+        kabupaten_code: str,
+        kecamatan_code: str,
+        desa_code: str,
+        urgency: str,
+        protected: bool,
+        description: str,
+        details: dict[str, Any],
+        consent: dict[str, Any],
+        answers: dict[str, Any],
+        form_version: int,
+        categories: list[str],
+        subject_ids: list[int],
+        photos: list[str],
+    ) -> int:
+        """Insert a submitted case with its categories, subjects, photos and first event."""
+        cursor = await self._run(
+            "INSERT INTO cases (number, kabupaten_code, kecamatan_code, desa_code, household_id,"
+            " reporter_id, state, urgency, protected, description, details, consent, answers,"
+            " form_version, submitted_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                number,
+                kabupaten_code,
+                kecamatan_code,
+                desa_code,
+                household_id,
+                reporter_id,
+                CaseState.SUBMITTED,
+                urgency,
+                int(protected),
+                description,
+                json.dumps(details, ensure_ascii=False),
+                json.dumps(consent, ensure_ascii=False),
+                json.dumps(answers, ensure_ascii=False),
+                form_version,
+                to_db(now),
+                to_db(now),
+            ),
+        )
+        case_id = int(cursor.lastrowid)
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO case_categories (case_id, code) VALUES (?, ?)",
+            [(case_id, code) for code in categories],
+        )
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO case_subjects (case_id, member_id) VALUES (?, ?)",
+            [(case_id, member) for member in subject_ids],
+        )
+        await self.conn.executemany(
+            "INSERT INTO case_photos (case_id, path, created_at) VALUES (?, ?, ?)",
+            [(case_id, path, to_db(now)) for path in photos],
+        )
+        await self.add_event(
+            case_id, now=now, actor_id=reporter_id, from_state=None, to_state=CaseState.SUBMITTED
+        )
+        return case_id
+
+    async def add_event(
+        self,
+        case_id: int,
+        *,
+        now: datetime,
+        actor_id: int | None,
+        from_state: str | None,
+        to_state: str,
+        reason: str | None = None,
+    ) -> None:
+        """Record a change of state: who, when, why."""
+        await self._run(
+            "INSERT INTO case_events (case_id, at, actor_id, from_state, to_state, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (case_id, to_db(now), actor_id, from_state, to_state, reason),
+        )
+
+    async def open_duplicates(
+        self, *, niks: Iterable[str], no_kk: str | None, identities: Iterable[tuple[str, str, str]]
+    ) -> list[DuplicateMatch]:
+        """Open cases for the same NIK, KK, or (without documents) name + birth date + desa."""
+        marks = ", ".join("?" for _ in OPEN_STATES)
+        select = (
+            "SELECT DISTINCT c.id, c.number, c.kabupaten_code, c.kecamatan_code, c.desa_code,"
+            " c.reporter_id, '{on}' AS matched_on FROM cases c"
+        )
+        queries: list[tuple[str, tuple[Any, ...]]] = []
+        niks = [nik for nik in niks if nik]
+        if niks:
+            queries.append(
+                (
+                    select.format(on="nik") + " JOIN case_subjects s ON s.case_id = c.id"
+                    " JOIN household_members m ON m.id = s.member_id"
+                    f" WHERE m.nik IN ({', '.join('?' for _ in niks)}) AND c.state IN ({marks})",
+                    (*niks, *OPEN_STATES),
+                )
+            )
+        if no_kk:
+            queries.append(
+                (
+                    select.format(on="kk") + " JOIN households h ON h.id = c.household_id"
+                    f" WHERE h.no_kk = ? AND c.state IN ({marks})",
+                    (no_kk, *OPEN_STATES),
+                )
+            )
+        for name, birth_date, desa in identities:
+            queries.append(
+                (
+                    select.format(on="identity") + " JOIN case_subjects s ON s.case_id = c.id"
+                    " JOIN household_members m ON m.id = s.member_id"
+                    " WHERE m.name_key = ? AND m.birth_date = ? AND c.desa_code = ?"
+                    f" AND c.state IN ({marks})",
+                    (person_key(name), birth_date, desa, *OPEN_STATES),
+                )
+            )
+        found: dict[int, DuplicateMatch] = {}
+        for sql, params in queries:
+            for row in await self._all(sql, params):
+                found.setdefault(
+                    row[0],
+                    DuplicateMatch(
+                        case_id=row[0],
+                        number=row[1],
+                        kabupaten_code=row[2],
+                        kecamatan_code=row[3],
+                        desa_code=row[4],
+                        reporter_id=row[5],
+                        matched_on=row[6],
+                    ),
+                )
+        return sorted(found.values(), key=lambda match: match.case_id)
+
+    async def flag_duplicate(
+        self, case_id: int, other_id: int, matched_on: str, *, now: datetime
+    ) -> None:
+        """Remember a possible duplicate the reporter was not told about."""
+        await self._run(
+            "INSERT INTO duplicate_flags (case_id, other_id, matched_on, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            (case_id, other_id, matched_on, to_db(now)),
+        )
+
+    async def add_update(
+        self, case_id: int, *, reporter_id: int, answers: dict[str, Any], now: datetime
+    ) -> None:
+        """A later report added to an open case of the same household."""
+        await self._run(
+            "INSERT INTO case_updates (case_id, reporter_id, answers, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            (case_id, reporter_id, json.dumps(answers, ensure_ascii=False), to_db(now)),
+        )
+
+    async def summaries(
+        self, where: str, params: tuple[Any, ...], limit: int = 20
+    ) -> list[CaseSummary]:
+        rows = await self._all(
+            "SELECT c.id, c.number, c.state, c.urgency, c.kabupaten_code, c.kecamatan_code,"
+            " c.desa_code, c.reporter_id, c.submitted_at,"
+            " (SELECT group_concat(code) FROM case_categories WHERE case_id = c.id)"
+            f" FROM cases c WHERE {where} ORDER BY c.submitted_at DESC, c.id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [
+            CaseSummary(
+                id=r[0],
+                number=r[1],
+                state=r[2],
+                urgency=r[3],
+                kabupaten_code=r[4],
+                kecamatan_code=r[5],
+                desa_code=r[6],
+                reporter_id=r[7],
+                submitted_at=from_db(r[8]),
+                categories=sorted((r[9] or "").split(",")) if r[9] else [],
+            )
+            for r in rows
+        ]
+
+    async def of_reporter(self, reporter_id: int, limit: int = 20) -> list[CaseSummary]:
+        """A reporter's latest cases."""
+        return await self.summaries("c.reporter_id = ?", (reporter_id,), limit)
+
+    async def by_id(self, case_id: int) -> CaseSummary | None:
+        """One case (summary) by id."""
+        found = await self.summaries("c.id = ?", (case_id,), 1)
+        return found[0] if found else None
