@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest_asyncio
 
 from bot.clock import ManualClock
 from bot.logs import MaskIdentifiers
 from bot.scheduler import Scheduler, default_work
+from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound
+from handlers.forms.model import load_forms
+from handlers.i18n import Catalog
 from storage.db import Database
 from storage.models import UserStatus
 
@@ -104,7 +108,14 @@ async def test_housekeeping_expires_routine_messages_and_forgets_confirmed_updat
         for item in await repos.inbox.pending():
             await repos.inbox.mark_done(item.id, now=NOW)
         await repos.inbox.confirm_below("telegram", 11)
-    scheduler = Scheduler(db, app=None, clock=clock, work=default_work())  # type: ignore[arg-type]
+    app = AppContext(
+        catalog=Catalog.load(),
+        forms=load_forms(),
+        districts=[],
+        timezone=ZoneInfo("Asia/Jakarta"),
+        admin_ids={},
+    )
+    scheduler = Scheduler(db, app=app, clock=clock, work=default_work())
     clock.advance(timedelta(hours=13))
     await scheduler.tick()
     async with db.reading() as repos:

@@ -1,4 +1,4 @@
-"""`make demo` works without a token: registration, approval and profile in the terminal."""
+"""`make demo` works without a token: registration, approval, profile and a case report."""
 
 from __future__ import annotations
 
@@ -8,23 +8,48 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPT = "\n".join(
-    [
-        "/start",
-        "Budi Santoso",
-        "!kontak",
-        ">1",
-        "Kadugede",
-        ">1",
-        ">1",
-        "!sebagai koordinator",
-        ">1",
-        "!sebagai baru",
-        "/saya",
-        "!keluar",
-        "",
-    ]
-)
+REGISTRATION = [
+    "/start",
+    "Budi Santoso",
+    "!kontak",
+    ">1",
+    "Kadugede",
+    ">1",
+    ">1",
+    "!sebagai koordinator",
+    ">1",
+    "!sebagai baru",
+    "/saya",
+]
+# A case report by the newly approved PSM; ">N" taps the N-th button shown.
+REPORT = [
+    "/lapor",
+    "Slamet Riyadi",
+    "3208011210190005",
+    "Ayu Lestari",
+    "3208014506230001",
+    ">1",
+    ">1",
+    ">2",
+    "Dusun Manis RT 02 RW 05",
+    ">1",
+    "!lokasi -6.97 108.48",
+    ">1",
+    ">11",
+    ">1",
+    ">1",
+    "5",
+    ">1",
+    ">7",
+    ">2",
+    ">1",
+    "Balita kurus",
+    "!foto",
+    ">1",
+    ">1",
+    ">2",
+]
+SCRIPT = "\n".join([*REGISTRATION, *REPORT, "!keluar", ""])
 
 
 def test_demo_walks_registration_and_approval(tmp_path: Path) -> None:
@@ -46,5 +71,7 @@ def test_demo_walks_registration_and_approval(tmp_path: Path) -> None:
     assert "Pendaftaran baru menunggu persetujuan" in out
     assert "disetujui oleh Ibu Sari" in out
     assert "Status: Aktif" in out
+    assert "Laporan terkirim. Nomor kasus: KNG-" in out
+    assert "320801******0001" in out and "3208014506230001" not in out
     assert "Traceback" not in out + result.stderr
     assert not list(tmp_path.iterdir())  # the throwaway database is gone

@@ -67,7 +67,13 @@ async def start_bot(
         running.append(runtime)
         return runtime
 
+    start.running = running  # type: ignore[attr-defined]
     yield start
-    for runtime in running:
+    await stop_all(start)
+
+
+async def stop_all(start: Callable[..., Any]) -> None:
+    """Stop every runtime a `start_bot` factory started (a clean shutdown)."""
+    for runtime in start.running:  # type: ignore[attr-defined]
         if runtime.db is not None:
             await runtime.stop()

@@ -11,6 +11,7 @@ from PIL import Image
 
 from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import stop_all
 from tests.e2e.reports import CHILD_NIK, FAMILY_KK, Report, toggle, walk_report
 
 PSM, TKSK, COORDINATOR, OTHER_PSM = 700, 600, 500, 701
@@ -260,3 +261,18 @@ async def test_a_psm_cannot_resume_someone_elses_draft(fake, settings, people) -
 async def test_coordinator_cannot_report_without_a_kecamatan_list(fake, settings, people) -> None:
     reply = await people[COORDINATOR].say("/lapor")
     assert "kecamatan" not in reply[0]["text"].lower() or "Laporan baru" in reply[0]["text"]
+
+
+async def test_restart_halfway_through_a_report(fake, settings, people, start_bot) -> None:
+    psm = people[PSM]
+    await psm.say("/lapor")
+    await psm.say("Keluarga Pak Darto")
+    await psm.say(FAMILY_KK)
+    # Stop every running bot and start a fresh one on the same database.
+    await stop_all(start_bot)
+    await start_bot()
+    reply = await psm.say("Budi Kecil")
+    assert reply[0]["text"].startswith("✓ Nama: Budi Kecil")
+    assert "NIK" in reply[0]["text"]
+    texts = [m["text"] for m in psm.messages()]
+    assert sum("nomor Kartu Keluarga" in t for t in texts) == 1

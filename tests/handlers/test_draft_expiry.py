@@ -1,0 +1,106 @@
+"""Drafts are discarded after DRAFT_TTL_DAYS, and only after a reminder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest_asyncio
+
+from handlers.context import AppContext
+from handlers.draft_expiry import expire_drafts
+from handlers.forms.model import load_forms
+from handlers.forms.state import new_state
+from handlers.i18n import Catalog
+from storage.db import Database
+from storage.models import Role, UserStatus
+
+START = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(tmp_path):
+    database = Database(tmp_path / "psm.db")
+    await database.open()
+    forms = load_forms()
+    async with database.transaction() as repos:
+        for form in forms.values():
+            await repos.forms.save_definition(form.id, form.version, form.model_dump(mode="json"))
+    yield database
+    await database.close()
+
+
+def _app() -> AppContext:
+    return AppContext(
+        catalog=Catalog.load(),
+        forms=load_forms(),
+        districts=[],
+        timezone=ZoneInfo("Asia/Jakarta"),
+        admin_ids={},
+        draft_ttl_days=14,
+    )
+
+
+async def _draft(db: Database) -> tuple[int, int]:
+    async with db.transaction() as repos:
+        user = await repos.users.create(
+            now=START, status=UserStatus.ACTIVE, full_name="Ani", role=Role.PSM
+        )
+        await repos.users.add_identity(
+            user_id=user.id, channel="telegram", external_id="9", chat_id="9", now=START
+        )
+        session = await repos.forms.start(
+            user_id=user.id, form_id="case_report", form_version=1, state=new_state(), now=START
+        )
+        return user.id, session.id
+
+
+async def _run(db: Database, at: datetime) -> None:
+    async with db.transaction() as repos:
+        await expire_drafts(repos, _app(), at)
+
+
+async def test_a_draft_is_warned_then_discarded(db) -> None:
+    user_id, session_id = await _draft(db)
+    await _run(db, START + timedelta(days=11))  # too early for anything
+    async with db.reading() as repos:
+        assert await repos.outbox.for_user(user_id) == []
+    await _run(db, START + timedelta(days=12, hours=1))  # two days before the end: reminder
+    await _run(db, START + timedelta(days=12, hours=2))  # the next tick: no second reminder
+    async with db.reading() as repos:
+        sent = await repos.outbox.for_user(user_id)
+        assert [item.kind for item in sent] == ["routine"]
+        assert "/draf" in sent[0].message["text"] and "Ani" not in sent[0].message["text"]
+        assert (await repos.forms.get(session_id)).status == "active"
+    await _run(db, START + timedelta(days=14, hours=1))  # past the end: discarded
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "cancelled"
+        kinds = [item.kind for item in await repos.outbox.for_user(user_id)]
+        assert kinds == ["routine", "notice"]
+
+
+async def test_a_draft_is_never_discarded_without_a_reminder_first(db) -> None:
+    _, session_id = await _draft(db)
+    # The bot was down for a month: the first tick only warns.
+    await _run(db, START + timedelta(days=40))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "active"
+    await _run(db, START + timedelta(days=40, hours=12))  # less than a day later: still kept
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "active"
+    await _run(db, START + timedelta(days=41, hours=1))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "cancelled"
+
+
+async def test_touching_a_draft_restarts_its_clock(db) -> None:
+    _, session_id = await _draft(db)
+    await _run(db, START + timedelta(days=12, hours=1))
+    async with db.transaction() as repos:
+        session = await repos.forms.get(session_id)
+        await repos.forms.save(
+            session_id, state=session.state, status="active", now=START + timedelta(days=13)
+        )
+    await _run(db, START + timedelta(days=14, hours=1))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "active"
