@@ -53,6 +53,22 @@ class Settings(BaseSettings):
     districts: str = "32.08:KNG,35.23:TBN"
     draft_ttl_days: int = Field(default=14, ge=3, le=365)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Telegram webhook mode (instead of polling): the public HTTPS URL of /webhook/telegram.
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: SecretStr | None = None
+    # WhatsApp Cloud API.
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str = ""
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v23.0"
+    whatsapp_template_notice: str = "psm_pemberitahuan"
+    whatsapp_template_alert: str = "psm_darurat"
+    whatsapp_template_language: str = "id"
+    whatsapp_daily_limit: int = Field(default=250, ge=1)
+    admin_whatsapp_phones: str = ""
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -62,6 +78,23 @@ class Settings(BaseSettings):
         if value is not None and not _TOKEN.match(value.get_secret_value()):
             raise ValueError("expected the token from @BotFather, like 123456789:AAE...")
         return value
+
+    @field_validator("admin_whatsapp_phones")
+    @classmethod
+    def _phones(cls, value: str) -> str:
+        for part in value.split(","):
+            if part.strip() and not re.fullmatch(r"\+?\d{8,15}", part.strip()):
+                raise ValueError(
+                    f"expected comma-separated phone numbers like 628123..., got {part!r}"
+                )
+        return value
+
+    @field_validator("whatsapp_api_base_url")
+    @classmethod
+    def _graph_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http(s) URL, like https://graph.facebook.com/v23.0")
+        return value.rstrip("/")
 
     @field_validator("telegram_api_base_url", "telegram_file_base_url")
     @classmethod
@@ -123,6 +156,20 @@ class Settings(BaseSettings):
     def telegram_enabled(self) -> bool:
         return self.telegram_bot_token is not None
 
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return self.whatsapp_access_token is not None
+
+    @property
+    def admin_whatsapp_phone_set(self) -> frozenset[str]:
+        """Admins on WhatsApp, as E.164 numbers."""
+        phones = (p.strip().lstrip("+") for p in self.admin_whatsapp_phones.split(","))
+        return frozenset(f"+{p}" for p in phones if p)
+
+    @property
+    def webhook_needed(self) -> bool:
+        return self.whatsapp_enabled or bool(self.telegram_webhook_url)
+
 
 def load_settings(**overrides: object) -> Settings:
     """Read settings; raise ConfigError with one line per problem."""
@@ -137,7 +184,25 @@ def load_settings(**overrides: object) -> Settings:
         raise ConfigError(problems) from None
 
 
+WHATSAPP_REQUIRED = (
+    "whatsapp_phone_number_id",
+    "whatsapp_app_secret",
+    "whatsapp_verify_token",
+)
+
+
 def require_channel(settings: Settings) -> None:
-    """`run` needs at least one channel configured."""
-    if not settings.telegram_enabled:
+    """`run` needs at least one channel configured, each completely."""
+    if not settings.telegram_enabled and not settings.whatsapp_enabled:
         raise ConfigError([BOTFATHER_HELP])
+    problems = []
+    if settings.whatsapp_enabled:
+        for name in WHATSAPP_REQUIRED:
+            if not getattr(settings, name):
+                problems.append(f"{name.upper()}: required when WHATSAPP_ACCESS_TOKEN is set")
+    if settings.telegram_webhook_url and not settings.telegram_enabled:
+        problems.append("TELEGRAM_WEBHOOK_URL: needs TELEGRAM_BOT_TOKEN")
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        problems.append("TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL")
+    if problems:
+        raise ConfigError(problems)

@@ -20,7 +20,7 @@ from bot.config import load_settings
 from bot.outbox_sender import OutboxSender
 from bot.runtime import Runtime
 from handlers.events import Button, Inbound, InboundKind, Outbound
-from storage.models import Role, UserStatus
+from storage.models import OutboxItem, Role, UserStatus
 
 CHANNEL = "demo"
 PERSONAS = {
@@ -76,7 +76,8 @@ class DemoChannel:
         Image.new("RGB", (640, 480), (200, 120, 60)).save(out, format="JPEG")
         return out.getvalue()
 
-    async def send(self, chat_id: str, message: Outbound, attempts: int) -> SendOutcome:
+    async def send(self, item: OutboxItem, message: Outbound) -> SendOutcome:
+        chat_id = item.chat_id or ""
         who = self.names.get(chat_id, chat_id)
         if message.type in ("callback_answer", "delete"):
             if message.type == "delete":

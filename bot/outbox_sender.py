@@ -12,19 +12,34 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.channels.base import SendOutcome
 from bot.clock import Clock
-from handlers.delivery import AT_MOST_ONCE, DeliveryKind
+from handlers.delivery import AT_MOST_ONCE, DeliveryKind, deliver
 from handlers.events import Outbound
 from storage.db import Database
-from storage.models import OutboxItem
+from storage.models import OutboxItem, Role
+from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
-SendFunction = Callable[[str, Outbound, int], Awaitable[SendOutcome]]
+SendFunction = Callable[[OutboxItem, Outbound], Awaitable[SendOutcome]]
 MAX_ATTEMPTS = 8
+
+
+async def alert_admins(repos: Repos, problem: str, *, now: datetime) -> None:
+    """Tell every active admin, once a day per problem, about something only they can fix."""
+    if not await repos.schedule.claim("operator_alert", f"{problem}:{now.date()}", now=now):
+        return
+    for admin in await repos.users.active_with_role(Role.ADMIN):
+        await deliver(
+            repos,
+            user_id=admin.id,
+            message=Outbound.say(problem),
+            kind=DeliveryKind.NOTICE,
+            now=now,
+        )
 
 
 class TokenBucket:
@@ -119,7 +134,7 @@ class OutboxSender:
         if at_most_once:
             async with self.db.transaction() as repos:
                 await repos.outbox.mark_sent(item.id, now=self.clock.now())
-        outcome = await self._send(item.chat_id or "", message, item.attempts)
+        outcome = await self._send(item, message)
         now = self.clock.now()
         async with self.db.transaction() as repos:
             if outcome.status == "sent":
@@ -137,9 +152,15 @@ class OutboxSender:
                     not_before=now + timedelta(seconds=outcome.retry_after),
                     error=outcome.error,
                 )
+            elif outcome.status == "held":
+                await repos.outbox.hold(item.id, error=outcome.error or "held")
             elif outcome.status == "unreachable":
                 await repos.outbox.mark_failed(item.id, error=outcome.error or "unreachable")
                 await repos.users.mark_unreachable(self.channel, item.chat_id or "", now=now)
             else:
                 log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
                 await repos.outbox.mark_failed(item.id, error=outcome.error or outcome.status)
+            if outcome.template:
+                await repos.outbox.record_template(item.id, outcome.template)
+            if outcome.operator_alert:
+                await alert_admins(repos, outcome.operator_alert, now=now)

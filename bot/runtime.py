@@ -16,11 +16,13 @@ from bot.inbox_worker import InboxWorker, Parser
 from bot.outbox_sender import OutboxSender
 from bot.region_files import load_regions
 from bot.scheduler import Scheduler, default_work
+from bot.webhook import WebhookApp, WebServer
 from handlers.context import AppContext
 from handlers.events import Outbound
 from handlers.forms.model import load_forms
 from handlers.i18n import Catalog
 from storage.db import Database
+from storage.models import OutboxItem
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ class Channel(Protocol):
     async def stop_polling(self) -> None: ...
     async def confirm(self) -> None: ...
     async def shutdown(self) -> None: ...
-    async def send(self, chat_id: str, message: Outbound, attempts: int) -> SendOutcome: ...
+    async def send(self, item: OutboxItem, message: Outbound) -> SendOutcome: ...
     async def download(self, ref: str) -> bytes: ...
 
 
@@ -58,7 +60,10 @@ async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
         forms=forms,
         districts=settings.district_list,
         timezone=settings.zone,
-        admin_ids={"telegram": settings.admin_telegram_id_set},
+        admin_ids={
+            "telegram": settings.admin_telegram_id_set,
+            "whatsapp": settings.admin_whatsapp_phone_set,
+        },
         default_language=settings.default_language,
         draft_ttl_days=settings.draft_ttl_days,
         form_versions={(f.id, f.version): f for f in forms.values()},
@@ -87,6 +92,7 @@ class Runtime:
         self.scheduler: Scheduler | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._worker_task: asyncio.Task[None] | None = None
+        self.web: WebServer | None = None
 
     def _wake_sender(self, channel: str) -> None:
         sender = self.senders.get(channel)
@@ -139,10 +145,29 @@ class Runtime:
         self.scheduler.start()
         for channel in self.channels:
             await channel.start(self.db, self.clock, self.worker.wake)
+        if self.settings.webhook_needed:
+            routes = WebhookApp(
+                self.settings,
+                self._database,
+                self.clock,
+                on_stored=self.worker.wake,
+                on_status=self._wake_all,
+            )
+            self.web = WebServer(
+                routes.app(), self.settings.webhook_host, self.settings.webhook_port
+            )
+            await self.web.start()
         log.info("psm-bot started (%s)", ", ".join(c.name for c in self.channels) or "no channel")
+
+    def _database(self) -> Database:
+        assert self.db is not None, "the bot is not running"
+        return self.db
 
     async def stop(self) -> None:
         """Finish the current step, confirm handled updates, send what is due, close."""
+        if self.web is not None:
+            await self.web.stop()  # no new inbound first
+            self.web = None
         for channel in self.channels:
             await channel.stop_polling()
         if self.worker is not None and self._worker_task is not None:

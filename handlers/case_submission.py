@@ -278,7 +278,7 @@ async def _tell_others(
                 categories=categories(person.language),
                 **place,
             )
-            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.ALERT)
+            await turn.deliver(person.id, Outbound(text=text, summary=number), DeliveryKind.ALERT)
     else:
         for person in tksk:
             if person.id != reporter.id:

@@ -53,6 +53,7 @@ class Turn:
     identity: ChannelIdentity | None = None
     replies: list[Outbound] = field(default_factory=list)
     toast: str = ""  # short text for the answer to a button tap
+    released: int = 0  # messages that waited for this person and go out now
 
     @property
     def language(self) -> str:

@@ -37,6 +37,7 @@ class Inbound(BaseModel):
     kind: InboundKind
     message_id: str | None = None
     display_name: str = ""
+    sender_phone: str | None = None  # E.164, when the channel itself vouches for it (WhatsApp)
     text: str | None = None  # message text or photo caption
     command: str | None = None  # without the slash, lower case
     command_args: str = ""
@@ -78,6 +79,9 @@ class Outbound(BaseModel):
     file_path: str | None = None
     target_message_id: str | None = None  # edit or delete this message
     callback_id: str | None = None
+    # A short line with nothing personal (e.g. a case number) for channels that must
+    # announce a message before delivering it (WhatsApp templates outside the 24-hour window).
+    summary: str = ""
 
     @property
     def best_effort(self) -> bool:

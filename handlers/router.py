@@ -13,10 +13,11 @@ from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
-from storage.models import Role, UserStatus
+from storage.models import ChannelIdentity, Role, UserStatus
 
 Handler = Callable[[Turn], Awaitable[None]]
 CANCEL_PREFIX = "cx"
+OPEN_WAITING = "open"  # "show me what waits" (WhatsApp's template button)
 
 
 async def handle(turn: Turn) -> None:
@@ -41,8 +42,11 @@ async def handle(turn: Turn) -> None:
 async def _identify(turn: Turn) -> None:
     """Find (or create) the person behind the event and note that they can be reached."""
     event, users, now = turn.event, turn.repos.users, turn.now
-    is_admin = event.external_user_id in turn.app.admin_ids.get(event.channel, frozenset())
+    admins = turn.app.admin_ids.get(event.channel, frozenset())
+    is_admin = event.external_user_id in admins or (event.sender_phone or "") in admins
     identity = await users.identity(event.channel, event.external_user_id)
+    if identity is None:
+        identity = await _known_by_chat_or_phone(turn)
     if identity is None:
         user = await users.create(
             now=now,
@@ -62,19 +66,52 @@ async def _identify(turn: Turn) -> None:
             now=now, actor_id=user.id, action="user.first_contact", subject=f"user:{user.id}"
         )
     else:
-        first_start = identity.started_at is None or identity.chat_id != event.chat_id
         identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
-        if first_start:
-            await turn.repos.outbox.release_waiting(
-                user_id=identity.user_id, channel=event.channel, chat_id=event.chat_id, now=now
-            )
+        # Whatever waited for them (never started, or a closed WhatsApp window) goes out now.
+        turn.released = await turn.repos.outbox.release_waiting(
+            user_id=identity.user_id, channel=event.channel, chat_id=event.chat_id, now=now
+        )
         user = await users.get(identity.user_id)
         assert user is not None
         if is_admin and (user.role != Role.ADMIN or user.status != UserStatus.ACTIVE):
             user = await users.update(user.id, now=now, role=Role.ADMIN, status=UserStatus.ACTIVE)
+    if event.sender_phone and not identity.phone_verified:
+        await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
+        identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
     if user.preferred_channel != event.channel:
         user = await users.update(user.id, now=now, preferred_channel=event.channel)
     turn.user, turn.identity = user, identity
+
+
+async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:
+    """A channel may start to know someone by another id (WhatsApp's BSUID arriving after
+    the phone); and someone known on another channel by a phone that channel verified is the
+    same person. A typed phone number never links accounts."""
+    event, users = turn.event, turn.repos.users
+    identity = await users.identity_by_chat(event.channel, event.chat_id)
+    if identity is not None:
+        await users.rekey_identity(identity.id, event.external_user_id)
+        return await users.identity(event.channel, event.external_user_id)
+    if event.sender_phone:
+        linked = await users.with_verified_phone(event.sender_phone)
+        if linked is not None:
+            identity = await users.add_identity(
+                user_id=linked.id,
+                channel=event.channel,
+                external_id=event.external_user_id,
+                chat_id=event.chat_id,
+                now=turn.now,
+            )
+            await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
+            await turn.repos.audit.record(
+                now=turn.now,
+                actor_id=linked.id,
+                action="user.channel_linked",
+                subject=f"user:{linked.id}",
+                detail={"channel": event.channel},
+            )
+            return await users.identity(event.channel, event.external_user_id)
+    return None
 
 
 def _is_active(turn: Turn) -> bool:
@@ -179,6 +216,9 @@ async def _on_button(turn: Turn) -> None:
             await case_report.decide_duplicate(turn, data)
         else:
             await _run_menu_command(turn, data)
+    elif data == OPEN_WAITING:
+        if not turn.released:
+            await account.show_menu(turn)
     elif data.startswith("f"):
         session = await turn.repos.forms.active(turn.user.id)
         if session is None:

@@ -142,6 +142,55 @@ class OutboxRepo(Repo):
         )
         return cursor.rowcount
 
+    async def hold(self, item_id: int, *, error: str) -> None:
+        """Keep a message until the person writes again (e.g. WhatsApp's closed window)."""
+        await self._run(
+            "UPDATE outbox SET status = 'waiting', last_error = ?, attempts = attempts + 1"
+            " WHERE id = ?",
+            (error[:500], item_id),
+        )
+
+    async def record_template(self, item_id: int, template: str) -> None:
+        """Which template announced this message."""
+        await self._run("UPDATE outbox SET template = ? WHERE id = ?", (template, item_id))
+
+    async def templates_since(self, channel: str, since: datetime) -> tuple[int, int]:
+        """(templates sent, distinct people reached by them) since a moment."""
+        row = await self._one(
+            "SELECT COUNT(*), COUNT(DISTINCT chat_id) FROM outbox WHERE channel = ?"
+            " AND template IS NOT NULL AND sent_at >= ?",
+            (channel, to_db(since)),
+        )
+        return int(row[0]), int(row[1])
+
+    async def last_template_to(self, channel: str, chat_id: str) -> datetime | None:
+        """When a template was last sent to a chat."""
+        row = await self._one(
+            "SELECT MAX(sent_at) FROM outbox WHERE channel = ? AND chat_id = ?"
+            " AND template IS NOT NULL",
+            (channel, chat_id),
+        )
+        return from_db(row[0]) if row and row[0] else None
+
+    async def by_ext_message_id(self, channel: str, ext_message_id: str) -> OutboxItem | None:
+        """The message the channel knows by this id."""
+        row = await self._one(
+            "SELECT * FROM outbox WHERE channel = ? AND ext_message_id = ?",
+            (channel, ext_message_id),
+        )
+        return _item(row) if row else None
+
+    async def record_delivery(self, item_id: int, status: str, error: int | None) -> None:
+        """A status report: statuses only move forward (sent < delivered < read)."""
+        order = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
+        row = await self._one("SELECT delivery_status FROM outbox WHERE id = ?", (item_id,))
+        current = order.get(row[0], 0) if row else 0
+        if order.get(status, 0) > current:
+            await self._run(
+                "UPDATE outbox SET delivery_status = ?, delivery_error = ? WHERE id = ?",
+                (status, error, item_id),
+            )
+
     async def for_user(self, user_id: int) -> list[OutboxItem]:
         """Everything queued for a user, oldest first (for tests and support)."""
         rows = await self._all("SELECT * FROM outbox WHERE user_id = ? ORDER BY id", (user_id,))

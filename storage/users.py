@@ -190,6 +190,30 @@ class UserRepo(Repo):
             (phone, int(verified), identity_id),
         )
 
+    async def identity_by_chat(self, channel: str, chat_id: str) -> ChannelIdentity | None:
+        """The identity that owns a chat."""
+        row = await self._one(
+            "SELECT * FROM channel_identities WHERE channel = ? AND chat_id = ?",
+            (channel, chat_id),
+        )
+        return _identity(row) if row else None
+
+    async def rekey_identity(self, identity_id: int, external_id: str) -> None:
+        """The channel now knows the person by another id (e.g. a WhatsApp BSUID)."""
+        await self._run(
+            "UPDATE channel_identities SET external_id = ? WHERE id = ?",
+            (external_id, identity_id),
+        )
+
+    async def with_verified_phone(self, phone: str) -> User | None:
+        """The person whose phone a channel vouched for (links channels, never typed numbers)."""
+        row = await self._one(
+            "SELECT u.* FROM users u JOIN channel_identities i ON i.user_id = u.id"
+            " WHERE i.phone = ? AND i.phone_verified = 1 ORDER BY u.id LIMIT 1",
+            (phone,),
+        )
+        return _user(row) if row else None
+
     async def mark_unreachable(self, channel: str, chat_id: str, *, now: datetime) -> None:
         """The channel refused delivery (blocked, deactivated) until the person writes again."""
         await self._run(

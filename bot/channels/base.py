@@ -1,4 +1,8 @@
-"""What a channel adapter reports after trying to send one outbox message."""
+"""What a channel adapter reports after trying to send one outbox message.
+
+`held` means the channel cannot deliver it now but will once the person writes again
+(WhatsApp's 24-hour window): the message waits, like a notice to someone who never started.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,13 @@ from typing import Literal
 class SendOutcome:
     """The channel's verdict on one message."""
 
-    status: Literal["sent", "retry", "unreachable", "failed"]
+    status: Literal["sent", "retry", "unreachable", "failed", "held"]
     message_id: str | None = None
     retry_after: float = 0.0  # seconds, for "retry"
     error: str = ""
     chat_wide: bool = False  # the retry applies to the whole chat (a flood limit)
+    template: str | None = None  # a template sent to announce a held message (WhatsApp)
+    operator_alert: str | None = None  # something the admins must fix (token, templates)
 
     @classmethod
     def sent(cls, message_id: str | None = None) -> SendOutcome:

@@ -275,7 +275,16 @@ class FormEngine:
             default = self._default(fs, question, position)
             if default is None:
                 return await self._ask_again(fs, "answer.use_buttons_or_type")
-            event = event.model_copy(update={"kind": InboundKind.TEXT, "text": str(default)})
+            if question.type == QuestionType.PHONE:
+                # Phone defaults are numbers the channel itself vouched for (channel_phone).
+                update = {
+                    "kind": InboundKind.CONTACT,
+                    "contact_phone": str(default),
+                    "contact_is_sender": True,
+                }
+            else:
+                update = {"kind": InboundKind.TEXT, "text": str(default)}
+            event = event.model_copy(update=update)
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         try:

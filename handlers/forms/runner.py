@@ -41,7 +41,7 @@ async def form_of(turn: Turn, session: FormSession) -> Form:
 
 
 def _engine(turn: Turn, form: Form, rev: int) -> FormEngine:
-    user = turn.user
+    user, identity = turn.user, turn.identity
     context = StepContext(
         catalog=turn.app.catalog,
         language=turn.language,
@@ -53,6 +53,8 @@ def _engine(turn: Turn, form: Form, rev: int) -> FormEngine:
             "user_kabupaten": (user.kabupaten_code or "") if user else "",
             "user_kecamatan": (user.kecamatan_code or "") if user else "",
             "user_desa": (user.desa_code or "") if user else "",
+            # A phone the channel itself vouched for (WhatsApp's own number), offered as answer.
+            "channel_phone": identity.phone if identity and identity.phone_verified else "",
         },
     )
     return FormEngine(form, context)

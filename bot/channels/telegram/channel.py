@@ -18,6 +18,7 @@ from bot.config import Settings
 from handlers.events import Outbound
 from handlers.i18n import Catalog
 from storage.db import Database
+from storage.models import OutboxItem
 
 log = logging.getLogger(__name__)
 PUBLISHED_COMMANDS = (
@@ -103,5 +104,5 @@ class TelegramChannel:
         telegram_file = await self.bot.get_file(ref)
         return bytes(await telegram_file.download_as_bytearray())
 
-    async def send(self, chat_id: str, message: Outbound, attempts: int) -> SendOutcome:
-        return await outbound.send(self.bot, chat_id, message, attempts)
+    async def send(self, item: OutboxItem, message: Outbound) -> SendOutcome:
+        return await outbound.send(self.bot, item.chat_id or "", message, item.attempts)

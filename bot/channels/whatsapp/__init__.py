@@ -1,0 +1,1 @@
+"""WhatsApp through the Cloud API: a thin httpx client, our webhook, our models."""

@@ -1,0 +1,99 @@
+"""WhatsApp webhook messages (as stored in the inbox) to neutral `Inbound` events.
+
+The inbox payload is {"message": <messages[] item>, "contact": <contacts[] item or {}>,
+"menu_data": <button data when a typed number picked a numbered option>}.
+People are keyed by their business-scoped user id (BSUID, `contacts[].user_id`); `wa_id`
+(their phone) may be absent for people who use usernames.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from handlers.events import Inbound, InboundKind
+
+CHANNEL = "whatsapp"
+BSUID_PREFIX = "bsuid:"
+# No slash commands on WhatsApp: these words (alone in a message) are commands.
+KEYWORDS = {
+    "lapor": "lapor", "laporan": "lapor", "draf": "draf", "draft": "draf",
+    "laporansaya": "laporan_saya", "batal": "batal", "bantuan": "bantuan", "help": "bantuan",
+    "menu": "menu", "saya": "saya", "profil": "saya", "bahasa": "bahasa", "mulai": "start",
+    "start": "start", "daftar": "start", "halo": "start", "hai": "start",
+}  # fmt: skip
+_OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "order", "unsupported")
+
+
+def sender_ids(payload: dict[str, Any]) -> tuple[str, str | None]:
+    """(the key we know the person by, their wa_id if WhatsApp gave it)."""
+    message, contact = payload.get("message") or {}, payload.get("contact") or {}
+    wa_id = contact.get("wa_id") or None
+    user_id = contact.get("user_id")
+    if user_id:
+        return str(user_id), wa_id
+    if wa_id:
+        return f"wa:{wa_id}", wa_id
+    return f"wa:{message.get('from', '')}", None
+
+
+def chat_of(payload: dict[str, Any]) -> str:
+    """Where replies go: the phone when known, else the BSUID (sent as `recipient`)."""
+    key, wa_id = sender_ids(payload)
+    return wa_id if wa_id else BSUID_PREFIX + key
+
+
+def _command(text: str) -> str | None:
+    word = re.sub(r"[^a-z_]", "", text.strip().lower().lstrip("/").replace(" ", ""))
+    if text.strip().startswith("/") and word:
+        return word
+    return KEYWORDS.get(word) if len(text.strip()) <= 20 else None
+
+
+def to_inbound(payload: dict[str, Any]) -> Inbound | None:
+    """The neutral event for a stored WhatsApp message."""
+    message = payload.get("message") or {}
+    kind = message.get("type")
+    key, wa_id = sender_ids(payload)
+    base: dict[str, Any] = {
+        "channel": CHANNEL,
+        "external_user_id": key,
+        "chat_id": chat_of(payload),
+        "message_id": message.get("id"),
+        "display_name": ((payload.get("contact") or {}).get("profile") or {}).get("name", ""),
+        "sender_phone": f"+{wa_id}" if wa_id else None,
+    }
+    if payload.get("menu_data"):
+        return Inbound(**base, kind=InboundKind.BUTTON, data=payload["menu_data"])
+    if kind == "text":
+        text = (message.get("text") or {}).get("body", "")
+        command = _command(text)
+        if command:
+            return Inbound(**base, kind=InboundKind.COMMAND, command=command, text=text)
+        return Inbound(**base, kind=InboundKind.TEXT, text=text)
+    if kind == "interactive":
+        interactive = message.get("interactive") or {}
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        context = (message.get("context") or {}).get("id")
+        return Inbound(
+            **{**base, "message_id": context or base["message_id"]},
+            kind=InboundKind.BUTTON,
+            data=reply.get("id"),
+        )
+    if kind == "button":  # the quick-reply of a template
+        button = message.get("button") or {}
+        return Inbound(**base, kind=InboundKind.BUTTON, data=button.get("payload") or "open")
+    if kind == "location":
+        location = message.get("location") or {}
+        return Inbound(
+            **base,
+            kind=InboundKind.LOCATION,
+            latitude=location.get("latitude"),
+            longitude=location.get("longitude"),
+        )
+    if kind == "image":
+        image = message.get("image") or {}
+        return Inbound(
+            **base, kind=InboundKind.PHOTO, photo_ref=image.get("id"), text=image.get("caption")
+        )
+    return Inbound(**base, kind=InboundKind.OTHER, other_type=kind if kind in _OTHER else "unknown")

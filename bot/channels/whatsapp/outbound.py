@@ -1,0 +1,137 @@
+"""Neutral `Outbound` messages to Cloud API message bodies, within WhatsApp's limits.
+
+Up to 3 options: reply buttons; up to 10: a list; more: numbered text, and the number typed
+back is turned into the option again (see `NumberedMenu`). Labels are not truncated: forms'
+short labels were checked against these limits when they were loaded; anything longer goes
+into numbered text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from handlers.events import Button, Outbound
+from handlers.i18n import Catalog
+
+BUTTON_TITLE = 20
+ROW_TITLE = 24
+INTERACTIVE_BODY = 1024
+TEXT_BODY = 4096
+MAX_BUTTONS = 3
+MAX_ROWS = 10
+_NUMBERED_ACTION = re.compile(r"^f\d+:[oe](\d+)$")
+
+
+def to_whatsapp_text(text: str) -> str:
+    """Our limited HTML as WhatsApp markup; slash commands become the words people type."""
+    text = re.sub(r"</?b>", "*", text)
+    text = re.sub(r"</?i>", "_", text)
+    text = re.sub(r"(?<![\w/])/([a-z_]{3,20})\b", lambda m: f"*{m.group(1)}*", text)
+    return html.unescape(text)
+
+
+@dataclass
+class Rendered:
+    """The bodies to send, in order, and the numbered options if text stands in for buttons."""
+
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    menu: dict[str, str] = field(default_factory=dict)  # "3" -> button data
+
+
+def _number_options(buttons: list[Button]) -> list[tuple[str, Button]]:
+    """Options keep their form index as number (so "1, 3" means the same to the engine)."""
+    numbered: list[tuple[str, Button]] = []
+    taken: set[int] = set()
+    for button in buttons:
+        match = _NUMBERED_ACTION.match(button.data)
+        if match:
+            number = int(match.group(1)) + 1
+            numbered.append((str(number), button))
+            taken.add(number)
+    following = max(taken, default=0)
+    for button in buttons:
+        if not _NUMBERED_ACTION.match(button.data):
+            following += 1
+            numbered.append((str(following), button))
+    return numbered
+
+
+def _split(text: str, limit: int) -> list[str]:
+    pieces, current = [], ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit and current:
+            pieces.append(current)
+            current = line[:limit]
+        else:
+            current = candidate[:limit]
+    return [*pieces, current] if current else pieces or [""]
+
+
+def render(message: Outbound, catalog: Catalog, language: str) -> Rendered:
+    """The Cloud API bodies (without the recipient) for one neutral message."""
+    text = to_whatsapp_text(message.text) or "…"
+    buttons = [button for row in message.buttons for button in row]
+    rendered = Rendered()
+    if message.request == "location":
+        body = text
+        if buttons:
+            words = ", ".join(f"*{b.label}*" for b in buttons)
+            body += "\n" + catalog.text(language, "whatsapp.or_type", words=words)
+            rendered.menu = {b.label.lower(): b.data for b in buttons}
+        *before, last = _split(body, INTERACTIVE_BODY)
+        rendered.bodies += [{"type": "text", "text": {"body": piece}} for piece in before]
+        rendered.bodies.append(
+            {
+                "type": "interactive",
+                "interactive": {
+                    "type": "location_request_message",
+                    "body": {"text": last},
+                    "action": {"name": "send_location"},
+                },
+            }
+        )
+        return rendered
+    if not buttons:
+        rendered.bodies = [
+            {"type": "text", "text": {"body": piece}} for piece in _split(text, TEXT_BODY)
+        ]
+        return rendered
+    fits_buttons = len(buttons) <= MAX_BUTTONS and all(
+        len(b.label) <= BUTTON_TITLE for b in buttons
+    )
+    fits_list = len(buttons) <= MAX_ROWS and all(len(b.label) <= ROW_TITLE for b in buttons)
+    if fits_buttons or fits_list:
+        *before, last = _split(text, INTERACTIVE_BODY)
+        rendered.bodies += [{"type": "text", "text": {"body": piece}} for piece in before]
+        if fits_buttons:
+            action: dict[str, Any] = {
+                "buttons": [
+                    {"type": "reply", "reply": {"id": b.data, "title": b.label}} for b in buttons
+                ]
+            }
+            kind = "button"
+        else:
+            action = {
+                "button": catalog.text(language, "whatsapp.choose"),
+                "sections": [{"rows": [{"id": b.data, "title": b.label} for b in buttons]}],
+            }
+            kind = "list"
+        rendered.bodies.append(
+            {
+                "type": "interactive",
+                "interactive": {"type": kind, "body": {"text": last}, "action": action},
+            }
+        )
+        return rendered
+    numbered = _number_options(buttons)
+    lines = [text, ""] + [f"{number}. {button.label}" for number, button in numbered]
+    lines += ["", catalog.text(language, "whatsapp.type_number")]
+    rendered.bodies = [
+        {"type": "text", "text": {"body": piece}} for piece in _split("\n".join(lines), TEXT_BODY)
+    ]
+    rendered.menu = {number: button.data for number, button in numbered}
+    return rendered

@@ -1,0 +1,229 @@
+"""The HTTP side: WhatsApp's webhook, Telegram's webhook mode, and a health check.
+
+Every POST is verified, stored in the inbox (unique on the channel's message id) and
+answered 200 before any processing, so restarts and redeliveries lose nothing and apply
+nothing twice. Serve it behind an HTTPS reverse proxy (see README).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from bot.channels.telegram.inbound import CHANNEL as TELEGRAM
+from bot.channels.telegram.inbound import sender_key as telegram_sender
+from bot.channels.whatsapp.channel import MENU_KEY
+from bot.channels.whatsapp.inbound import CHANNEL as WHATSAPP
+from bot.channels.whatsapp.inbound import chat_of, sender_ids
+from bot.clock import Clock
+from bot.config import Settings
+from storage.db import Database
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+MAX_BODY = 3 * 1024 * 1024  # Meta's payloads stay under 3 MB
+
+
+def valid_signature(raw: bytes, header: str | None, secret: str) -> bool:
+    """X-Hub-Signature-256 is the HMAC-SHA256 of the raw body with the app secret."""
+    if not header:
+        return False
+    expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header)
+
+
+def _whatsapp_items(envelope: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(message payloads for the inbox, status reports) from a webhook envelope."""
+    messages, statuses = [], []
+    for entry in envelope.get("entry") or []:
+        for change in entry.get("changes") or []:
+            value = change.get("value") or {}
+            contacts = value.get("contacts") or []
+            for message in value.get("messages") or []:
+                sender = message.get("from")
+                contact = next(
+                    (c for c in contacts if sender in (c.get("wa_id"), c.get("user_id"))),
+                    contacts[0] if len(contacts) == 1 else {},
+                )
+                messages.append({"message": message, "contact": contact})
+            statuses.extend(value.get("statuses") or [])
+    return messages, statuses
+
+
+class WebhookApp:
+    """Builds the Starlette app for the configured channels."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Callable[[], Database],
+        clock: Clock,
+        on_stored: Callable[[], None],
+        on_status: Callable[[], None],
+    ) -> None:
+        self.settings, self._db, self.clock = settings, db, clock
+        self.on_stored, self.on_status = on_stored, on_status
+        self._server: Any = None
+
+    def app(self) -> Starlette:
+        routes = [Route("/healthz", self.health, methods=["GET"])]
+        if self.settings.whatsapp_enabled:
+            routes += [
+                Route("/webhook/whatsapp", self.whatsapp_verify, methods=["GET"]),
+                Route("/webhook/whatsapp", self.whatsapp_receive, methods=["POST"]),
+            ]
+        if self.settings.telegram_webhook_url:
+            routes.append(Route("/webhook/telegram", self.telegram_receive, methods=["POST"]))
+        return Starlette(routes=routes)
+
+    async def health(self, request: Request) -> Response:
+        async with self._db().reading() as repos:
+            counts = await repos.inbox.counts()
+        return JSONResponse({"ok": True, "inbox_pending": counts.get("pending", 0)})
+
+    async def whatsapp_verify(self, request: Request) -> Response:
+        """The subscription handshake: echo hub.challenge when the verify token matches."""
+        params = request.query_params
+        token = self.settings.whatsapp_verify_token
+        expected = token.get_secret_value() if token else ""
+        if (
+            params.get("hub.mode") == "subscribe"
+            and expected
+            and hmac.compare_digest(params.get("hub.verify_token", ""), expected)
+        ):
+            return PlainTextResponse(params.get("hub.challenge", ""))
+        return PlainTextResponse("forbidden", status_code=403)
+
+    async def whatsapp_receive(self, request: Request) -> Response:
+        raw = await request.body()
+        secret = self.settings.whatsapp_app_secret
+        header = request.headers.get("x-hub-signature-256")
+        if header is None:
+            return PlainTextResponse("missing signature", status_code=401)
+        if (
+            len(raw) > MAX_BODY
+            or not secret
+            or not valid_signature(raw, header, secret.get_secret_value())
+        ):
+            return PlainTextResponse("bad signature", status_code=403)
+        try:
+            messages, statuses = _whatsapp_items(json.loads(raw))
+        except (ValueError, AttributeError, TypeError):
+            # Answer 200 anyway, or Meta retries a payload we will never understand.
+            log.warning("WhatsApp webhook: unreadable payload (%s bytes) ignored", len(raw))
+            return PlainTextResponse("ok")
+        stored = 0
+        async with self._db().transaction() as repos:
+            for payload in messages:
+                await self._attach_menu_choice(repos, payload)
+                wamid = payload["message"].get("id")
+                if wamid:
+                    stored += await repos.inbox.add(
+                        channel=WHATSAPP,
+                        ext_id=str(wamid),
+                        payload=payload,
+                        sender_key=sender_ids(payload)[0],
+                        now=self.clock.now(),
+                    )
+            for status in statuses:
+                await self._record_status(repos, status)
+        if stored:
+            self.on_stored()
+        if statuses:
+            self.on_status()
+        return PlainTextResponse("ok")
+
+    @staticmethod
+    async def _attach_menu_choice(repos: Repos, payload: dict[str, Any]) -> None:
+        """A typed number (or word) that picks an option of the last numbered menu."""
+        message = payload["message"]
+        if message.get("type") != "text":
+            return
+        stored = await repos.schedule.get_state(WHATSAPP, MENU_KEY + chat_of(payload))
+        if not stored:
+            return
+        typed = (message.get("text") or {}).get("body", "").strip().lower().rstrip(".")
+        data = json.loads(stored).get(typed)
+        if data:
+            payload["menu_data"] = data
+
+    async def _record_status(self, repos: Repos, status: dict[str, Any]) -> None:
+        """sent / delivered / read / failed, possibly out of order or twice."""
+        item = await repos.outbox.by_ext_message_id(WHATSAPP, str(status.get("id")))
+        if item is None:
+            return
+        errors = status.get("errors") or [{}]
+        code = errors[0].get("code")
+        await repos.outbox.record_delivery(item.id, str(status.get("status")), code)
+        if status.get("status") == "failed" and code == 131047:
+            # Accepted at send, refused later: send again, which announces it with a template.
+            await repos.outbox.retry_later(
+                item.id, not_before=self.clock.now(), error="131047 reported by status webhook"
+            )
+        elif status.get("status") == "failed" and code == 131026:
+            await repos.users.mark_unreachable(WHATSAPP, item.chat_id or "", now=self.clock.now())
+
+    async def telegram_receive(self, request: Request) -> Response:
+        secret = self.settings.telegram_webhook_secret
+        header = request.headers.get("x-telegram-bot-api-secret-token", "")
+        if not secret or not hmac.compare_digest(header, secret.get_secret_value()):
+            return PlainTextResponse("forbidden", status_code=403)
+        try:
+            update = json.loads(await request.body())
+            update_id = int(update["update_id"])
+        except (ValueError, KeyError, TypeError):
+            log.warning("Telegram webhook: unreadable update ignored")
+            return PlainTextResponse("ok")
+        async with self._db().transaction() as repos:
+            stored = await repos.inbox.add(
+                channel=TELEGRAM,
+                ext_id=str(update_id),
+                payload=update,
+                sender_key=telegram_sender(update),
+                now=self.clock.now(),
+            )
+        if stored:
+            self.on_stored()
+        return PlainTextResponse("ok")
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the runtime owns SIGTERM and SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class WebServer:
+    """uvicorn serving the webhook app inside the bot's event loop."""
+
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        self.server = _Server(config)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.server.serve(), name="webhook-server")
+        while not self.server.started:
+            if self._task.done():
+                self._task.result()  # raises the start-up error (e.g. port in use)
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self.server.should_exit = True
+            await self._task
+            self._task = None
