@@ -3,6 +3,7 @@ Telegram Bot API server on 127.0.0.1, with a real SQLite file in a temporary fol
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,9 @@ import pytest_asyncio
 from bot.app import build_runtime
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime
+from tests.e2e.whatsapp import APP_SECRET, VERIFY_TOKEN
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.whatsapp_api import FakeGraph
 
 ADMIN_ID = 999
 
@@ -52,6 +55,59 @@ def bot_environment(fake: FakeTelegram, folder: Path, **extra: str) -> dict[str,
 def settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
     env = bot_environment(fake, tmp_path)
     return load_settings(**{key.lower(): value for key, value in env.items()})
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def graph() -> AsyncIterator[FakeGraph]:
+    server = FakeGraph()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def wa_settings(fake: FakeTelegram, graph: FakeGraph, tmp_path: Path) -> Settings:
+    """Telegram and WhatsApp both configured; the webhook server on a free local port."""
+    graph.reset()
+    env = bot_environment(
+        fake,
+        tmp_path,
+        WHATSAPP_ACCESS_TOKEN=graph.access_token,
+        WHATSAPP_PHONE_NUMBER_ID=graph.phone_number_id,
+        WHATSAPP_APP_SECRET=APP_SECRET,
+        WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
+        WHATSAPP_API_BASE_URL=graph.base_url,
+        ADMIN_WHATSAPP_PHONES="6281299990000",
+        WEBHOOK_HOST="127.0.0.1",
+        WEBHOOK_PORT=str(free_port()),
+    )
+    return load_settings(**{key.lower(): value for key, value in env.items()})
+
+
+@pytest.fixture
+def webhook_url(wa_settings: Settings) -> str:
+    return f"http://127.0.0.1:{wa_settings.webhook_port}"
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def start_wa_bot(wa_settings: Settings) -> AsyncIterator[Callable[..., Any]]:
+    running: list[Runtime] = []
+
+    async def start(**options: Any) -> Runtime:
+        runtime = build_runtime(wa_settings)
+        await runtime.start(**options)
+        running.append(runtime)
+        return runtime
+
+    start.running = running  # type: ignore[attr-defined]
+    yield start
+    await stop_all(start)
 
 
 @pytest_asyncio.fixture(loop_scope="session")

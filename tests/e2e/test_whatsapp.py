@@ -1,0 +1,282 @@
+"""Every conversation over WhatsApp: signed webhooks over real HTTP in, a fake Graph API out."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from PIL import Image
+
+from bot.admin_tools import add_user
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.reports import photo_with_exif
+from tests.e2e.whatsapp import (
+    VERIFY_TOKEN,
+    WhatsAppPerson,
+    body_of,
+    new_wamid,
+    post_webhook,
+)
+from tests.fakes.whatsapp_api import contact, envelope, status_update, text_message
+
+COORDINATOR = 500
+
+
+async def _coordinator(fake, wa_settings) -> TelegramPerson:
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+    )
+    coordinator = TelegramPerson(fake, COORDINATOR)
+    await coordinator.say("/start")
+    return coordinator
+
+
+async def _register(person: WhatsAppPerson) -> None:
+    welcome = await person.say("halo")
+    assert "Selamat datang" in body_of(welcome[0]) and "*psm-bot*" in body_of(welcome[0])
+    phone = await person.say("Siti Aminah")
+    assert "✓ Nama: Siti Aminah" in body_of(phone[0])
+    if person.wa_id:
+        role = await person.tap("+" + person.wa_id)  # the number WhatsApp vouches for
+        assert "terverifikasi" not in body_of(role[0])
+    else:
+        await person.say("0812 3456 7890")
+    await person.tap("PSM")
+    await person.say("kadugede")
+    summary = await person.tap("Babatan")
+    assert "Periksa kembali" in body_of(summary[-1])
+    done = await person.tap("Kirim")
+    assert "menunggu persetujuan" in body_of(done[0])
+
+
+async def _approve(fake, coordinator: TelegramPerson) -> None:
+    await fake.wait_for(
+        lambda: any("Pendaftaran baru" in m["text"] for m in coordinator.messages()), what="request"
+    )
+    await coordinator.tap("Setujui", expect=0)
+
+
+async def test_registration_over_whatsapp(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await start_wa_bot()
+    coordinator = await _coordinator(fake, wa_settings)
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1001", wa_id="6281234500001")
+    await _register(person)
+    await _approve(fake, coordinator)
+    approved = await graph.wait_messages(person.recipient, len(person.messages()) + 1)
+    assert "sudah disetujui" in body_of(approved[-1])
+    assert "*lapor*" in body_of(approved[-1])  # keywords instead of slash commands
+    with sqlite3.connect(wa_settings.database_path) as db:
+        row = db.execute(
+            "SELECT u.status, u.phone, u.phone_verified, i.external_id, i.chat_id"
+            " FROM users u JOIN channel_identities i ON i.user_id = u.id"
+            " WHERE i.channel = 'whatsapp'"
+        ).fetchone()
+    assert row == ("active", "+6281234500001", 1, "ID.1001", "6281234500001")
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_case_report_over_whatsapp_with_multiselect_and_photo(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await start_wa_bot()
+    coordinator = await _coordinator(fake, wa_settings)
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1002", wa_id="6281234500002")
+    await _register(person)
+    await _approve(fake, coordinator)
+    await graph.wait_messages(person.recipient, len(person.messages()) + 1)
+
+    first = await person.say("lapor")
+    assert "Laporan baru" in body_of(first[0])
+    await person.say("Slamet Riyadi")
+    await person.say("3208011210190005")
+    await person.say("Ayu Lestari")
+    await person.say("3208014506230001")
+    await person.tap("05-06-2023")
+    await person.tap("Anak")
+    await person.tap("Tidak")
+    await person.say("Dusun Manis RT 02 RW 05")
+    location = await person.tap("Babatan")
+    assert location[-1]["interactive"]["type"] == "location_request_message"
+    categories = await person.share_location(-6.97, 108.48)
+    assert categories[-1]["type"] == "text"  # 11 options: numbered text
+    assert "1. Stunting" in body_of(categories[-1])
+    picked = await person.tap("Stunting")  # types "1"
+    assert "Dipilih: Stunting" in body_of(picked[-1])
+    await person.tap("Selesai memilih")
+    await person.tap("Dugaan")
+    await person.tap("Lewati")
+    await person.say("5")
+    await person.tap("PKH")
+    await person.tap("Selesai memilih")
+    await person.tap("Orang tua/wali")
+    await person.tap("Lisan")
+    await person.say("Balita kurus")
+    media_id = graph.register_media(photo_with_exif(1))
+    received = await person.send_photo(media_id)
+    assert "Foto diterima (1)" in body_of(received[-1])
+    await person.tap("Selesai kirim foto")
+    summary = await person.tap("Biasa")
+    assert "320801******0001" in body_of(summary[-1])
+    done = await person.tap("Kirim", expect=2)
+    assert "Nomor kasus: *KNG-" in body_of(done[0])
+    with sqlite3.connect(wa_settings.database_path) as db:
+        (path,) = db.execute("SELECT path FROM case_photos").fetchone()
+        (categories_stored,) = db.execute(
+            "SELECT group_concat(code) FROM case_categories"
+        ).fetchone()
+    assert categories_stored == "stunting"
+    with Image.open(wa_settings.media_path / path) as image:
+        assert not image.getexif()
+    assert all("3208014506230001" not in json.dumps(m) for m in person.messages())
+    assert graph.rejections == []
+
+
+async def test_signatures_and_handshake(graph, wa_settings, webhook_url, start_wa_bot) -> None:
+    await start_wa_bot()
+    body = envelope(
+        messages=[text_message(new_wamid(), "6281234500003", "halo")],
+        contacts=[contact(user_id="ID.1003", wa_id="6281234500003")],
+    )
+    missing = await post_webhook(webhook_url, body, signature=None)
+    wrong = await post_webhook(webhook_url, body, signature="sha256=" + "0" * 64)
+    other_secret = await post_webhook(webhook_url, body, secret="not-the-secret")
+    assert (missing.status_code, wrong.status_code, other_secret.status_code) == (401, 403, 403)
+    garbage = await post_webhook(webhook_url, b"{not json")
+    unknown_shape = await post_webhook(webhook_url, {"entry": "nonsense"})
+    assert garbage.status_code == 200 and unknown_shape.status_code == 200
+    with sqlite3.connect(wa_settings.database_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)
+    async with httpx.AsyncClient() as client:
+        ok = await client.get(
+            f"{webhook_url}/webhook/whatsapp",
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": VERIFY_TOKEN,
+                "hub.challenge": "42",
+            },
+        )
+        bad = await client.get(
+            f"{webhook_url}/webhook/whatsapp",
+            params={"hub.mode": "subscribe", "hub.verify_token": "nope", "hub.challenge": "42"},
+        )
+        health = await client.get(f"{webhook_url}/healthz")
+    assert (ok.status_code, ok.text, bad.status_code) == (200, "42", 403)
+    assert health.json()["ok"] is True
+
+
+async def test_a_redelivered_message_is_applied_once(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await start_wa_bot()
+    body = envelope(
+        messages=[text_message("wamid.SAME", "6281234500004", "halo")],
+        contacts=[contact(user_id="ID.1004", wa_id="6281234500004")],
+    )
+    for _ in range(3):
+        assert (await post_webhook(webhook_url, body)).status_code == 200
+    await graph.wait_messages("6281234500004", 1)
+    with sqlite3.connect(wa_settings.database_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM inbox").fetchone() == (1,)
+        assert db.execute("SELECT COUNT(*) FROM form_sessions").fetchone() == (1,)
+    assert len(graph.messages_to("6281234500004")) == 1
+
+
+async def test_outside_the_window_a_template_then_the_message_after_the_tap(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await start_wa_bot()
+    coordinator = await _coordinator(fake, wa_settings)
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1005", wa_id="6281234500005")
+    await _register(person)
+    long_ago = (datetime.now(UTC) - timedelta(hours=25)).isoformat()
+    with sqlite3.connect(wa_settings.database_path) as db:
+        db.execute(
+            "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
+            (long_ago,),
+        )
+    before = len(person.messages())
+    await _approve(fake, coordinator)
+    sent = await graph.wait_messages(person.recipient, before + 1)
+    assert sent[-1]["type"] == "template"
+    assert sent[-1]["template"]["name"] == "psm_pemberitahuan"
+
+    def held() -> tuple | None:
+        with sqlite3.connect(wa_settings.database_path) as db:
+            return db.execute(
+                "SELECT status, template FROM outbox WHERE channel = 'whatsapp'"
+                " ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+
+    await graph.wait_for(lambda: held() == ("waiting", "psm_pemberitahuan"), what="held")
+    after_tap = await person.tap_template()
+    assert "sudah disetujui" in body_of(after_tap[-1])
+
+
+async def test_username_only_person_is_written_to_by_user_id(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="US.77001", wa_id=None)
+    welcome = await person.say("halo")
+    assert "Selamat datang" in body_of(welcome[0])
+    assert graph.messages_to("US.77001")[0]["recipient"] == "US.77001"
+    await person.say("Rina Wati")
+    stored = await person.say("0812 3456 7890")  # no number from WhatsApp: typed, unverified
+    assert "+6281234567890" in body_of(stored[0])
+    with sqlite3.connect(wa_settings.database_path) as db:
+        (chat,) = db.execute("SELECT chat_id FROM channel_identities").fetchone()
+    assert chat == "bsuid:US.77001"
+
+
+async def test_error_codes_decide(fake, graph, wa_settings, webhook_url, start_wa_bot) -> None:
+    await start_wa_bot()
+    admin = TelegramPerson(fake, 999, name="Admin")
+    await admin.say("/start")
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1006", wa_id="6281234500006")
+    # Pair rate limit: backed off and delivered later.
+    graph.fail_next(131056, recipient=person.recipient)
+    await person.say("halo", expect=0)
+    await graph.wait_messages(person.recipient, 1, timeout=15)
+    # Token expired: the admins are told.
+    graph.fail_next(190, recipient=person.recipient)
+    await person.say("Dewi", expect=0)
+    alert = await fake.wait_sent(999, 2, timeout=15)
+    assert "token" in alert[-1]["text"].lower()
+    # Accepted, then reported failed outside the window: sent again as a template.
+    graph.close_window(person.recipient)
+    with sqlite3.connect(wa_settings.database_path) as db:
+        (wamid,) = db.execute(
+            "SELECT ext_message_id FROM outbox WHERE channel = 'whatsapp'"
+            " AND ext_message_id IS NOT NULL ORDER BY id LIMIT 1"
+        ).fetchone()
+        db.execute(
+            "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
+            ((datetime.now(UTC) - timedelta(hours=30)).isoformat(),),
+        )
+    failed = status_update(wamid, person.recipient, "failed", errors=[131047])
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+    await graph.wait_for(
+        lambda: any(m["type"] == "template" for m in graph.messages_to(person.recipient)),
+        timeout=15,
+    )
+    # Undeliverable: the person is marked unreachable.
+    graph.open_window(person.recipient)
+    graph.fail_next(131026, recipient=person.recipient)
+    with sqlite3.connect(wa_settings.database_path) as db:
+        db.execute(
+            "UPDATE channel_identities SET last_inbound_at = ?", (datetime.now(UTC).isoformat(),)
+        )
+    await person.say("/saya", expect=0)
+    await graph.wait_for(lambda: _unreachable(wa_settings), timeout=15, what="unreachable")
+
+
+def _unreachable(wa_settings) -> bool:
+    with sqlite3.connect(wa_settings.database_path) as db:
+        row = db.execute(
+            "SELECT unreachable_at FROM channel_identities WHERE channel = 'whatsapp'"
+        ).fetchone()
+    return bool(row and row[0])

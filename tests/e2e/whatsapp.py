@@ -1,0 +1,164 @@
+"""A person chatting with the bot over WhatsApp: signed webhook posts over real HTTP into the
+bot's server, replies read from the fake Graph API."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tests.fakes.whatsapp_api import (
+    FakeGraph,
+    button_reply,
+    contact,
+    envelope,
+    image_message,
+    list_reply,
+    location_message,
+    sign,
+    template_button,
+    text_message,
+)
+
+APP_SECRET = "test-app-secret"
+VERIFY_TOKEN = "test-verify-token"
+_wamids = itertools.count(1)
+
+
+def new_wamid() -> str:
+    return f"wamid.TEST{next(_wamids):06d}"
+
+
+async def post_webhook(
+    url: str,
+    body: dict[str, Any] | bytes,
+    *,
+    secret: str = APP_SECRET,
+    signature: str | None = "auto",
+) -> httpx.Response:
+    """POST a (signed) webhook body to the bot's server, like Meta does."""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Content-Type": "application/json"}
+    if signature == "auto":
+        headers["X-Hub-Signature-256"] = sign(raw, secret)
+    elif signature is not None:
+        headers["X-Hub-Signature-256"] = signature
+    async with httpx.AsyncClient() as client:
+        return await client.post(f"{url}/webhook/whatsapp", content=raw, headers=headers)
+
+
+@dataclass
+class WhatsAppPerson:
+    """One WhatsApp user; `wa_id` None for someone known only by username (BSUID)."""
+
+    graph: FakeGraph
+    webhook_url: str
+    user_id: str
+    wa_id: str | None
+    name: str = "Sari"
+    last_context: str = field(default="")
+
+    @property
+    def recipient(self) -> str:
+        return self.wa_id or self.user_id
+
+    @property
+    def sender(self) -> str:
+        return self.wa_id or self.user_id
+
+    def messages(self) -> list[dict[str, Any]]:
+        return self.graph.messages_to(self.recipient)
+
+    async def _post(self, message: dict[str, Any], expect: int) -> list[dict[str, Any]]:
+        before = len(self.messages())
+        response = await post_webhook(
+            self.webhook_url,
+            envelope(
+                messages=[message],
+                contacts=[contact(user_id=self.user_id, wa_id=self.wa_id, name=self.name)],
+            ),
+        )
+        assert response.status_code == 200, response.text
+        if expect == 0:
+            return []
+        messages = await self.graph.wait_messages(self.recipient, before + expect)
+        return messages[before:]
+
+    async def say(self, text: str, *, expect: int = 1) -> list[dict[str, Any]]:
+        return await self._post(text_message(new_wamid(), self.sender, text), expect)
+
+    async def share_location(self, lat: float, lon: float) -> list[dict[str, Any]]:
+        return await self._post(location_message(new_wamid(), self.sender, lat, lon), 1)
+
+    async def send_photo(self, media_id: str, *, expect: int = 1) -> list[dict[str, Any]]:
+        return await self._post(image_message(new_wamid(), self.sender, media_id), expect)
+
+    async def tap_template(self, payload: str = "open", *, expect: int = 1) -> list[dict]:
+        return await self._post(
+            template_button(new_wamid(), self.sender, payload, "Buka", context_id="wamid.template"),
+            expect,
+        )
+
+    async def tap(self, label: str, *, expect: int = 1) -> list[dict[str, Any]]:
+        """Tap a reply button or list row whose title contains `label` (latest first);
+        for numbered text, type the number."""
+        for message in reversed(self.messages()):
+            if message.get("type") == "interactive":
+                interactive = message["interactive"]
+                action = interactive.get("action", {})
+                for button in action.get("buttons", []):
+                    if label in button["reply"]["title"]:
+                        return await self._post(
+                            button_reply(
+                                new_wamid(),
+                                self.sender,
+                                button["reply"]["id"],
+                                button["reply"]["title"],
+                                context_id="wamid.x",
+                            ),
+                            expect,
+                        )
+                for section in action.get("sections", []):
+                    for row in section["rows"]:
+                        if label in row["title"]:
+                            return await self._post(
+                                list_reply(
+                                    new_wamid(),
+                                    self.sender,
+                                    row["id"],
+                                    row["title"],
+                                    context_id="wamid.x",
+                                ),
+                                expect,
+                            )
+            if message.get("type") == "text":
+                for line in message["text"]["body"].split("\n"):
+                    number, _, title = line.partition(". ")
+                    if number.isdigit() and label in title:
+                        return await self.say(number, expect=expect)
+        raise AssertionError(f"no option {label!r} in {self.latest_text()!r}")
+
+    def latest_text(self) -> str:
+        messages = self.messages()
+        if not messages:
+            return ""
+        last = messages[-1]
+        if last.get("type") == "text":
+            return last["text"]["body"]
+        if last.get("type") == "interactive":
+            return last["interactive"]["body"]["text"]
+        return json.dumps(last)
+
+
+def body_of(message: dict[str, Any]) -> str:
+    """The visible text of a sent WhatsApp message."""
+    if message.get("type") == "text":
+        return message["text"]["body"]
+    if message.get("type") == "interactive":
+        return message["interactive"]["body"]["text"]
+    if message.get("type") == "template":
+        return "template:" + message["template"]["name"]
+    return ""
