@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     default_language: Literal["id", "en"] = "id"
     districts: str = "32.08:KNG,35.23:TBN"
     draft_ttl_days: int = Field(default=14, ge=3, le=365)
+    retention_days: int = Field(default=1825, ge=30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Telegram webhook mode (instead of polling): the public HTTPS URL of /webhook/telegram.
     telegram_webhook_url: str = ""

@@ -66,6 +66,7 @@ async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
         },
         default_language=settings.default_language,
         draft_ttl_days=settings.draft_ttl_days,
+        media_dir=settings.media_path,
         form_versions={(f.id, f.version): f for f in forms.values()},
     )
     return db, app

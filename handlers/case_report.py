@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from handlers.case_submission import (
+    CaseFacts,
     ask_about_duplicate,
     case_facts,
     find_duplicates,
@@ -25,7 +26,7 @@ from handlers.forms.runner import (
 )
 from handlers.permissions import allowed
 from handlers.scope import can_see_case
-from storage.models import FormSession
+from storage.models import FormSession, Role
 
 FORM_ID = "case_report"
 DRAFT_PREFIX = "dr"
@@ -153,6 +154,10 @@ async def my_reports(turn: Turn) -> None:
 async def submit(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """The reporter confirmed the summary: check for duplicates, then store the case."""
     facts = case_facts(answers, session, turn)
+    revising = (session.state.get("context") or {}).get("revising")
+    if revising is not None:
+        await _resubmit(turn, session, answers, facts)
+        return
     matches = await find_duplicates(turn, facts)
     visible = [m for m in matches if in_scope(turn, m)]
     if visible and not session.state.get("duplicate_decided"):
@@ -210,3 +215,55 @@ async def decide_duplicate(turn: Turn, data: str) -> None:
                 reporter.language, "case.update_by_other", number=case.number
             )
             await turn.deliver(reporter.id, Outbound.say(text), DeliveryKind.NOTICE)
+
+
+async def _resubmit(
+    turn: Turn, session: FormSession, answers: dict[str, Any], facts: CaseFacts
+) -> None:
+    """A case sent back for revision comes back: the old version is kept."""
+    assert turn.user is not None
+    context = session.state["context"]
+    case = await turn.repos.cases.by_id(int(context["revising"]))
+    done = (
+        case is not None
+        and case.reporter_id == turn.user.id
+        and await turn.repos.review.revise(
+            case.id,
+            version=int(context["version"]),
+            answers=answers,
+            details=facts.details,
+            description=facts.description,
+            categories=facts.categories,
+            urgency=facts.urgency,
+            actor_id=turn.user.id,
+            now=turn.now,
+        )
+    )
+    if not done or case is None:
+        turn.reply(turn.t("review.nothing_to_revise"))
+        return
+    await turn.repos.audit.record(
+        now=turn.now, actor_id=turn.user.id, action="case.resubmitted", subject=f"case:{case.id}"
+    )
+    turn.reply(
+        Outbound(text=turn.t("review.resubmitted", number=case.number), remove_keyboard=True)
+    )
+    reviewers = await turn.repos.users.active_with_role(
+        Role.TKSK, kecamatan_code=case.kecamatan_code
+    )
+    if not reviewers:
+        reviewers = await turn.repos.users.active_with_role(
+            Role.COORDINATOR, kabupaten_code=case.kabupaten_code
+        )
+    for person in reviewers:
+        text = turn.app.catalog.text(
+            person.language, "review.resubmitted_for_reviewer", number=case.number
+        )
+        await turn.deliver(
+            person.id,
+            Outbound(
+                text=text,
+                summary=case.number,
+                buttons=[[Button(label=turn.t("review.open"), data=f"cs:{case.id}")]],
+            ),
+        )

@@ -8,6 +8,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound
+from handlers.identifiers import IdentifierError, parse_nik
 from handlers.scope import can_see_case
 from storage.models import DuplicateMatch, FormSession, Role
 
@@ -67,13 +68,24 @@ def _names(answer: Any) -> list[str]:
     return [item["name"] for item in answer or []]
 
 
+def _nik_facts(nik: Any, turn: Turn) -> dict[str, Any]:
+    """Sex and birth date from a NIK (when the session no longer holds them, e.g. a revision)."""
+    if not isinstance(nik, str):
+        return {}
+    try:
+        parsed = parse_nik(nik, today=turn.today)
+    except IdentifierError:
+        return {}
+    return {"sex": parsed.sex, "birth_date": parsed.birth_date.isoformat()}
+
+
 def case_facts(answers: dict[str, Any], session: FormSession, turn: Turn) -> CaseFacts:
     """Read the form's final answers (see forms/case_report.yaml)."""
     derived = session.state.get("derived", {})
     subjects = []
     for index, member in enumerate(answers.get("members", [])):
         nik = member.get("member_nik")
-        facts = derived.get(f"members.{index}.member_nik", {})
+        facts = derived.get(f"members.{index}.member_nik") or _nik_facts(nik, turn)
         age = member.get("member_age") or {}
         subjects.append(
             Subject(

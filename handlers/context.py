@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,8 @@ class AppContext:
     admin_ids: dict[str, frozenset[str]]  # channel -> external ids that are admins
     default_language: str = "id"
     draft_ttl_days: int = 14
+    media_dir: Path = Path("data/media")
+    retention_days: int = 1825  # closed cases are purged this long after their last change
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
 
     def local_date(self, moment: datetime) -> date:

@@ -13,6 +13,8 @@ from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
+from handlers.review import cases as review_cases
+from handlers.review import search as review_search
 from storage.models import ChannelIdentity, Role, UserStatus
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -170,6 +172,15 @@ COMMANDS: dict[str, Handler] = {
     "lapor": case_report.start_report,
     "draf": case_report.list_drafts,
     "laporan_saya": case_report.my_reports,
+    "antrian": review_cases.show_queue,
+    "cari": review_search.search,
+}
+REVIEW_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
+    review_cases.QUEUE_PREFIX: review_cases.queue_button,
+    review_cases.CASE_PREFIX: review_cases.case_button,
+    review_cases.ACTION_PREFIX: review_cases.action_button,
+    review_cases.PHOTO_PREFIX: review_cases.photos_button,
+    review_cases.REVISE_PREFIX: review_cases.revise_button,
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
 FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf"})
@@ -207,6 +218,11 @@ async def _on_button(turn: Turn) -> None:
         await account.set_language(turn, data)
     elif prefix == CANCEL_PREFIX:
         await _confirm_cancel(turn, data)
+    elif prefix in REVIEW_BUTTONS:
+        if not _is_active(turn):
+            await _explain_status(turn)
+        else:
+            await REVIEW_BUTTONS[prefix](turn, data)
     elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, case_report.MENU_PREFIX):
         if not _is_active(turn):
             await _explain_status(turn)

@@ -4,6 +4,24 @@ coordinators their kabupaten, admins everything."""
 from __future__ import annotations
 
 from storage.models import Role, User, UserStatus
+from storage.scope import Scope
+
+
+def scope_of(user: User | None) -> Scope:
+    """The cases a person may see, as a storage scope (enforced in the queries)."""
+    if user is None or user.status != UserStatus.ACTIVE:
+        return Scope()
+    if user.role == Role.ADMIN:
+        return Scope(everything=True)
+    if user.role == Role.COORDINATOR and user.kabupaten_code:
+        return Scope(kabupaten_code=user.kabupaten_code)
+    if user.role == Role.TKSK and user.kecamatan_code:
+        return Scope(kecamatan_code=user.kecamatan_code)
+    if user.role == Role.PSM:
+        if user.desa_code:
+            return Scope(desa_code=user.desa_code, reporter_id=user.id)
+        return Scope(reporter_id=user.id)
+    return Scope()
 
 
 def can_see_case(

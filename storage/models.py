@@ -164,3 +164,36 @@ class DuplicateMatch(_Model):
     desa_code: str
     reporter_id: int
     matched_on: str  # nik, kk, identity
+
+
+class CaseEvent(_Model):
+    """One change of a case's state."""
+
+    at: datetime
+    actor_id: int | None
+    from_state: str | None
+    to_state: str
+    reason: str | None
+
+
+class CaseDetail(_Model):
+    """Everything about one case, for the people allowed to see it."""
+
+    summary: CaseSummary
+    version: int
+    household_id: int
+    head_name: str
+    address: str
+    no_kk: str | None
+    latitude: float | None
+    longitude: float | None
+    member_count: int | None
+    description: str
+    details: dict[str, Any]
+    consent: dict[str, Any]
+    answers: dict[str, Any]
+    protected: bool
+    form_version: int
+    subjects: list[dict[str, Any]]
+    photos: list[str]
+    events: list[CaseEvent]

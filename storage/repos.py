@@ -5,12 +5,15 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.audit import AuditRepo
-from storage.cases import CaseRepo
+from storage.cases import CaseRepo, CaseReviewRepo
+from storage.exports import ExportRepo
 from storage.forms import FormRepo
 from storage.inbox import InboxRepo
 from storage.outbox import OutboxRepo
 from storage.regions import RegionRepo
 from storage.schedule import ScheduleRepo
+from storage.stats import StatsRepo
+from storage.subjects import SubjectRepo
 from storage.users import UserRepo
 
 
@@ -27,3 +30,7 @@ class Repos:
         self.schedule = ScheduleRepo(conn)
         self.audit = AuditRepo(conn)
         self.cases = CaseRepo(conn)
+        self.review = CaseReviewRepo(conn)
+        self.stats = StatsRepo(conn)
+        self.exports = ExportRepo(conn)
+        self.subjects = SubjectRepo(conn)

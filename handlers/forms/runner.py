@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.context import Turn
-from handlers.events import Outbound
 from handlers.forms.engine import FormEngine, StepContext, new_state
 from handlers.forms.model import Form, form_from_data
 from handlers.regions import RegionChoices
@@ -60,34 +59,23 @@ def _engine(turn: Turn, form: Form, rev: int) -> FormEngine:
     return FormEngine(form, context)
 
 
-async def start_form(turn: Turn, form_id: str, prefix: str = "") -> None:
-    """Open a new session of the current version of a form and ask its first question."""
+async def start_form(
+    turn: Turn, form_id: str, prefix: str = "", *, state: dict[str, Any] | None = None
+) -> None:
+    """Open a new session of the current version of a form and ask its first question.
+
+    `state` may carry answers already known (a revision) and a `context` for the completion.
+    """
     assert turn.user is not None
     form = turn.app.forms[form_id]
     session = await turn.repos.forms.start(
         user_id=turn.user.id,
         form_id=form_id,
         form_version=form.version,
-        state=new_state(),
+        state=state or new_state(),
         now=turn.now,
     )
-    # The session is saved with rev 1; buttons rendered now must carry rev 1.
-    engine = _engine(turn, form, session.rev - 1)
-    result = await engine.start(session.state, prefix)
-    await turn.repos.forms.save(session.id, state=result.state, status="active", now=turn.now)
-    for message in result.messages:
-        turn.reply(_with_rev(message, session.rev, session.rev + 1))
-
-
-def _with_rev(message: Outbound, old: int, new: int) -> Outbound:
-    """Re-stamp button revisions after an extra save (start saves twice)."""
-    if not message.buttons:
-        return message
-    rows = [
-        [b.model_copy(update={"data": b.data.replace(f"f{old}:", f"f{new}:", 1)}) for b in row]
-        for row in message.buttons
-    ]
-    return message.model_copy(update={"buttons": rows})
+    await resume_form(turn, session, prefix)
 
 
 async def resume_form(turn: Turn, session: FormSession, prefix: str = "") -> None:

@@ -55,6 +55,17 @@ def new_state() -> dict[str, Any]:
     }
 
 
+def prefilled_state(form: Form, answers: dict[str, Any]) -> dict[str, Any]:
+    """A state holding earlier answers (e.g. a case sent back), opened at the summary."""
+    state = new_state()
+    state["answers"] = answers
+    state["closed"] = [
+        item.name for item in form.items if isinstance(item, RepeatGroup) and answers.get(item.name)
+    ]
+    state["phase"] = "summary"
+    return state
+
+
 def expression_value(value: Any) -> Any:
     """What expressions see for a stored answer: choice names, numbers, plain strings."""
     if value is None:

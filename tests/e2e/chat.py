@@ -25,12 +25,15 @@ class TelegramPerson:
         self.fake.user_text(self.user_id, text, first_name=self.name)
         return await self._wait(before, expect)
 
-    async def share_contact(self, phone: str, *, own: bool = True) -> list[dict[str, Any]]:
+    async def share_contact(
+        self, phone: str, *, own: bool = True, expect: int = 2
+    ) -> list[dict[str, Any]]:
+        """Share a contact; the reply comes in two messages (the first closes the keyboard)."""
         before = len(self.messages())
         self.fake.user_contact(
             self.user_id, phone, contact_user_id=self.user_id if own else self.user_id + 1
         )
-        return await self._wait(before, 1)
+        return await self._wait(before, expect)
 
     async def tap(self, label: str, *, expect: int = 1) -> list[dict[str, Any]]:
         """Tap the button whose label contains `label` on the latest message that has it."""

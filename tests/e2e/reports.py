@@ -76,7 +76,8 @@ async def walk_report(person: TelegramPerson, report: Report, *, fake) -> list[d
     before = len(person.messages())
     fake.user_location(person.user_id, -6.9712, 108.4821)
     report.actions += 1
-    await fake.wait_sent(person.user_id, before + 1)
+    # Two messages: the acknowledgement closes the location keyboard, then the buttons.
+    await fake.wait_sent(person.user_id, before + 2)
     for label in report.categories:
         await act(toggle(person, label, fake))
     await act(person.tap("Selesai memilih"))

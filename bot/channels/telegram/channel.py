@@ -25,6 +25,8 @@ PUBLISHED_COMMANDS = (
     "lapor",
     "draf",
     "laporan_saya",
+    "antrian",
+    "cari",
     "menu",
     "saya",
     "bantuan",

@@ -21,6 +21,7 @@ KEYWORDS = {
     "laporansaya": "laporan_saya", "batal": "batal", "bantuan": "bantuan", "help": "bantuan",
     "menu": "menu", "saya": "saya", "profil": "saya", "bahasa": "bahasa", "mulai": "start",
     "start": "start", "daftar": "start", "halo": "start", "hai": "start",
+    "antrian": "antrian",
 }  # fmt: skip
 _OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "order", "unsupported")
 
@@ -43,11 +44,22 @@ def chat_of(payload: dict[str, Any]) -> str:
     return wa_id if wa_id else BSUID_PREFIX + key
 
 
-def _command(text: str) -> str | None:
-    word = re.sub(r"[^a-z_]", "", text.strip().lower().lstrip("/").replace(" ", ""))
-    if text.strip().startswith("/") and word:
-        return word
-    return KEYWORDS.get(word) if len(text.strip()) <= 20 else None
+# Keywords followed by words to look for: "cari Ayu Lestari".
+WITH_ARGUMENTS = {"cari": "cari", "statistik": "statistik"}
+
+
+def _command(text: str) -> tuple[str, str] | None:
+    """(command, arguments) when the text is a keyword (or a /command)."""
+    stripped = text.strip()
+    first, _, rest = stripped.partition(" ")
+    head = re.sub(r"[^a-z_]", "", first.lower().lstrip("/"))
+    if head in WITH_ARGUMENTS:
+        return WITH_ARGUMENTS[head], rest.strip()
+    word = re.sub(r"[^a-z_]", "", stripped.lower().lstrip("/").replace(" ", ""))
+    if stripped.startswith("/") and head:
+        return head, rest.strip()
+    command = KEYWORDS.get(word) if len(stripped) <= 20 else None
+    return (command, "") if command else None
 
 
 def to_inbound(payload: dict[str, Any]) -> Inbound | None:
@@ -69,7 +81,13 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
         text = (message.get("text") or {}).get("body", "")
         command = _command(text)
         if command:
-            return Inbound(**base, kind=InboundKind.COMMAND, command=command, text=text)
+            return Inbound(
+                **base,
+                kind=InboundKind.COMMAND,
+                command=command[0],
+                command_args=command[1],
+                text=text,
+            )
         return Inbound(**base, kind=InboundKind.TEXT, text=text)
     if kind == "interactive":
         interactive = message.get("interactive") or {}

@@ -1,0 +1,44 @@
+"""Retention (UU PDP Ps. 42-44): closed cases are deleted RETENTION_DAYS after their last
+change, with what hangs off them, the people no other case names, their photos, and the
+finished form sessions of that age. A daily scheduler kind; a backlog (the first run on an
+old database) is worked off in batches, one per tick, before the day is marked done.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from handlers.context import AppContext
+from handlers.temp_files import remove_media, sweep_temp_files
+from storage.repos import Repos
+
+KIND = "retention"
+BATCH = 500  # cases per tick: keeps each transaction short
+
+
+async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> None:
+    """Purge resolved/rejected cases untouched for `app.retention_days` (once a local day)."""
+    day = app.local_date(now).isoformat()
+    if await repos.schedule.ran_at(KIND, day) is not None:
+        return
+    before = now - timedelta(days=app.retention_days)
+    case_ids = await repos.subjects.closed_cases(before, BATCH)
+    unused_photos = await repos.subjects.delete_cases(case_ids)
+    sessions = await repos.subjects.delete_finished_sessions(before)
+    if case_ids or sessions:
+        await repos.audit.record(
+            now=now,
+            actor_id=None,
+            action="retention.purged",
+            detail={
+                "cases": len(case_ids),
+                "sessions": sessions,
+                "photos": len(unused_photos),
+                "closed_before": before.isoformat(),
+            },
+        )
+    if len(case_ids) < BATCH:
+        await repos.schedule.claim(KIND, day, now=now)
+    # Files go last: the transaction commits right after this returns.
+    remove_media(app.media_dir, unused_photos)
+    sweep_temp_files(app.media_dir)

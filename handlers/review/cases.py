@@ -1,0 +1,402 @@
+"""The review queue, a case's page, and the review actions with their round-trip to the
+reporter. Every button is re-checked against the presser's role and scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Turn
+from handlers.delivery import DeliveryKind
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.runner import on_complete, start_form
+from handlers.forms.state import new_state, prefilled_state
+from handlers.masking import mask_identifier
+from handlers.permissions import allowed
+from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
+from handlers.scope import scope_of
+from storage.models import CaseDetail, FormSession, Role
+from storage.models import CaseState as S
+
+QUEUE_PREFIX, CASE_PREFIX, ACTION_PREFIX, PHOTO_PREFIX = "cq", "cs", "ca", "cp"
+REVISE_PREFIX = "rv"
+NOTE_FORM = "review_note"
+PAGE = 5
+QUEUE_STATES = {
+    Role.TKSK: (S.SUBMITTED, S.RESUBMITTED, S.APPROVED, S.IN_FOLLOW_UP),
+    Role.COORDINATOR: (S.VERIFIED, S.SUBMITTED, S.RESUBMITTED, S.APPROVED, S.IN_FOLLOW_UP),
+    Role.ADMIN: (S.VERIFIED, S.SUBMITTED, S.RESUBMITTED),
+}
+
+
+def _local(turn: Turn, moment: Any) -> str:
+    return moment.astimezone(turn.app.timezone).strftime("%d-%m-%Y %H.%M")
+
+
+async def _region(turn: Turn, code: str) -> str:
+    region = await turn.repos.regions.get(code)
+    return region.name if region else code
+
+
+async def show_queue(turn: Turn, page: int = 0) -> None:
+    """/antrian: cases waiting for this person, most urgent and oldest first, in pages."""
+    user = turn.user
+    if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_STATES:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    cases, total = await turn.repos.review.queue(
+        scope_of(user), QUEUE_STATES[user.role], limit=PAGE, offset=page * PAGE
+    )
+    if total == 0:
+        turn.reply(turn.t("review.queue_empty"))
+        return
+    rows = []
+    for case in cases:
+        desa = await _region(turn, case.desa_code)
+        mark = "🚨 " if case.urgency == "darurat" else "❗ " if case.urgency == "segera" else ""
+        label = f"{mark}{case.number} · {desa}"
+        rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
+    navigation = []
+    if page > 0:
+        navigation.append(Button(label=turn.t("form.previous"), data=f"{QUEUE_PREFIX}:{page - 1}"))
+    if (page + 1) * PAGE < total:
+        navigation.append(Button(label=turn.t("form.next"), data=f"{QUEUE_PREFIX}:{page + 1}"))
+    if navigation:
+        rows.append(navigation)
+    pages = -(-total // PAGE)
+    turn.reply(
+        Outbound.say(turn.t("review.queue_title", total=total, page=page + 1, pages=pages), rows)
+    )
+
+
+async def queue_button(turn: Turn, data: str) -> None:
+    _, raw_page = button_fields(data, 2)
+    await show_queue(turn, small_number(raw_page) or 0)
+
+
+async def _tksk_exists(turn: Turn, kecamatan_code: str) -> bool:
+    return bool(await turn.repos.users.active_with_role(Role.TKSK, kecamatan_code=kecamatan_code))
+
+
+async def _possible(turn: Turn, case: CaseDetail) -> list[Transition]:
+    """The review actions this person may take on this case now."""
+    result = []
+    for transition in TRANSITIONS.values():
+        if case.summary.state not in transition.from_states:
+            continue
+        if not allowed(turn.user, f"case.{transition.action}"):
+            continue
+        if (
+            transition.action == "verify"
+            and turn.user
+            and turn.user.role == Role.COORDINATOR
+            and await _tksk_exists(turn, case.summary.kecamatan_code)
+        ):
+            continue  # the TKSK verifies in the field; coordinators only where there is none
+        result.append(transition)
+    return result
+
+
+def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
+    nik = (
+        mask_identifier(subject["nik"])
+        if subject["nik"]
+        else turn.t(f"form.missing.{subject['nik_missing'] or 'tidak_tahu'}")
+    )
+    months = subject["age_months"]
+    age = (
+        turn.t("form.age_years_months", years=months // 12, months=months % 12)
+        if months is not None
+        else "-"
+    )
+    return turn.t(
+        "review.subject",
+        name=subject["name"],
+        sex=subject["sex"] or "-",
+        age=age,
+        relation=subject["relation"] or "-",
+        nik=nik,
+    )
+
+
+async def _case_text(turn: Turn, case: CaseDetail) -> str:
+    summary = case.summary
+    reporter = await turn.repos.users.get(summary.reporter_id)
+    categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
+    lines = [
+        turn.t(
+            "review.case_heading",
+            number=summary.number,
+            state=turn.t(f"case_states.{summary.state}"),
+            urgency=turn.t(f"urgency.{summary.urgency}"),
+        ),
+        turn.t(
+            "review.case_place",
+            desa=await _region(turn, summary.desa_code),
+            kecamatan=await _region(turn, summary.kecamatan_code),
+        ),
+        turn.t("review.case_categories", categories=categories or "-"),
+        turn.t(
+            "review.case_household",
+            head=case.head_name,
+            kk=mask_identifier(case.no_kk) if case.no_kk else "-",
+            size=case.member_count or "-",
+        ),
+    ]
+    lines += [_subject_line(turn, subject) for subject in case.subjects]
+    lines.append(turn.t("review.case_address", address=case.address or "-"))
+    if case.latitude is not None:
+        lines.append(
+            turn.t("review.case_map", lat=f"{case.latitude:.5f}", lon=f"{case.longitude:.5f}")
+        )
+    lines.append(turn.t("review.case_description", description=case.description[:600]))
+    consent = case.consent.get("by") or "-"
+    lines.append(
+        turn.t("review.case_consent", consent=consent, method=case.consent.get("method") or "-")
+    )
+    if case.protected:
+        lines.append(turn.t("review.case_protected"))
+    lines.append(
+        turn.t(
+            "review.case_reporter",
+            name=reporter.full_name if reporter else "-",
+            at=_local(turn, summary.submitted_at),
+        )
+    )
+    lines.append(turn.t("review.case_history"))
+    for event in case.events[-8:]:
+        actor = await turn.repos.users.get(event.actor_id) if event.actor_id else None
+        line = f"• {_local(turn, event.at)} {turn.t(f'case_states.{event.to_state}')}"
+        line += f" ({actor.full_name})" if actor else ""
+        if event.reason:
+            line += f": {event.reason[:200]}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+async def show_case(turn: Turn, case_id: int) -> None:
+    """A case's page: all answers (NIK and KK masked), map link, history, actions."""
+    if not allowed(turn.user, "case.view") or turn.user is None:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    case = await turn.repos.review.detail(case_id, scope_of(turn.user))
+    if case is None:
+        turn.reply(turn.t("review.case_not_found"))  # says nothing about other regions
+        return
+    await turn.repos.audit.record(
+        now=turn.now, actor_id=turn.user.id, action="case.view", subject=f"case:{case_id}"
+    )
+    rows = [
+        [
+            Button(
+                label=turn.t(f"review.action.{t.action}"),
+                data=f"{ACTION_PREFIX}:{CODES[t.action]}:{case_id}:{case.version}",
+            )
+        ]
+        for t in await _possible(turn, case)
+    ]
+    if case.photos:
+        rows.append(
+            [
+                Button(
+                    label=turn.t("review.show_photos", count=len(case.photos)),
+                    data=f"{PHOTO_PREFIX}:{case_id}",
+                )
+            ]
+        )
+    turn.reply(Outbound.say(await _case_text(turn, case), rows))
+
+
+async def case_button(turn: Turn, data: str) -> None:
+    _, raw_id = button_fields(data, 2)
+    case_id = small_number(raw_id)
+    if case_id is None:
+        turn.reply(turn.t("review.case_not_found"))
+        return
+    await show_case(turn, case_id)
+
+
+async def photos_button(turn: Turn, data: str) -> None:
+    """Send a case's photos (in scope only)."""
+    _, raw_id = button_fields(data, 2)
+    case_id = small_number(raw_id)
+    case = (
+        await turn.repos.review.detail(case_id, scope_of(turn.user))
+        if case_id is not None and allowed(turn.user, "case.view")
+        else None
+    )
+    if case is None:
+        turn.reply(turn.t("review.case_not_found"))
+        return
+    for path in case.photos:
+        turn.reply(
+            Outbound(
+                type="image", file_path=str(turn.app.media_dir / path), text=case.summary.number
+            )
+        )
+
+
+async def action_button(turn: Turn, data: str) -> None:
+    """A review action: done at once, or after asking for the reason."""
+    _, code, raw_id, raw_version = button_fields(data, 4)
+    action = ACTIONS_BY_CODE.get(code)
+    case_id, version = small_number(raw_id), small_number(raw_version)
+    case = (
+        await turn.repos.review.detail(case_id, scope_of(turn.user))
+        if case_id is not None
+        else None
+    )
+    if action is None or case is None or version is None:
+        await turn.repos.audit.record(
+            now=turn.now,
+            actor_id=turn.user.id if turn.user else None,
+            action="review.refused",
+            detail={"data": data[:64]},
+        )
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    transition = TRANSITIONS[action]
+    if transition not in await _possible(turn, case):
+        await turn.repos.audit.record(
+            now=turn.now,
+            actor_id=turn.user.id if turn.user else None,
+            action="review.refused",
+            subject=f"case:{case_id}",
+            detail={"action": action},
+        )
+        turn.reply(
+            turn.t(
+                "review.not_possible",
+                number=case.summary.number,
+                state=turn.t(f"case_states.{case.summary.state}"),
+            )
+        )
+        return
+    if transition.needs_reason:
+        state = new_state()
+        state["context"] = {"case_id": case_id, "action": action, "version": version}
+        await start_form(
+            turn,
+            NOTE_FORM,
+            prefix=turn.t(f"review.ask_reason.{action}", number=case.summary.number) + "\n\n",
+            state=state,
+        )
+        return
+    await apply(turn, case_id, action, version, reason=None)
+
+
+@on_complete(NOTE_FORM)
+async def _note_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    context = session.state.get("context") or {}
+    await apply(
+        turn,
+        int(context["case_id"]),
+        context["action"],
+        int(context["version"]),
+        reason=answers.get("note"),
+    )
+
+
+async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str | None) -> None:
+    """Move the case (if nobody else did first) and tell the people concerned."""
+    assert turn.user is not None
+    case = await turn.repos.review.detail(case_id, scope_of(turn.user))
+    transition = TRANSITIONS[action]
+    if case is None or transition not in await _possible(turn, case):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    done = await turn.repos.review.transition(
+        case_id,
+        version=version,
+        from_states=tuple(transition.from_states),
+        to_state=transition.to_state,
+        actor_id=turn.user.id,
+        reason=reason,
+        now=turn.now,
+    )
+    if not done:
+        turn.reply(turn.t("review.changed_meanwhile", number=case.summary.number))
+        return
+    await turn.repos.audit.record(
+        now=turn.now, actor_id=turn.user.id, action=f"case.{action}", subject=f"case:{case_id}"
+    )
+    state_label = turn.t(f"case_states.{transition.to_state}")
+    turn.reply(turn.t("review.done", number=case.summary.number, state=state_label))
+    await _tell_reporter(turn, case, transition, reason)
+    if transition.to_state == S.VERIFIED:
+        for person in await turn.repos.users.active_with_role(
+            Role.COORDINATOR, kabupaten_code=case.summary.kabupaten_code
+        ):
+            text = turn.app.catalog.text(
+                person.language, "review.verified_for_coordinator", number=case.summary.number
+            )
+            await turn.deliver(
+                person.id,
+                Outbound(
+                    text=text,
+                    summary=case.summary.number,
+                    buttons=[
+                        [Button(label=turn.t("review.open"), data=f"{CASE_PREFIX}:{case_id}")]
+                    ],
+                ),
+            )
+
+
+async def _tell_reporter(
+    turn: Turn, case: CaseDetail, transition: Transition, reason: str | None
+) -> None:
+    """Every PSM hears what became of each report, with the reason."""
+    reporter = await turn.repos.users.get(case.summary.reporter_id)
+    if reporter is None or reporter.id == (turn.user.id if turn.user else None):
+        return
+    catalog, language = turn.app.catalog, reporter.language
+    text = catalog.text(
+        language,
+        "review.reporter_told",
+        number=case.summary.number,
+        state=catalog.text(language, f"case_states.{transition.to_state}"),
+    )
+    if reason:
+        text += "\n" + catalog.text(language, "review.reporter_reason", reason=reason)
+    buttons = []
+    if transition.to_state == S.NEEDS_REVISION:
+        text += "\n" + catalog.text(language, "review.reporter_revise_hint")
+        buttons = [
+            [
+                Button(
+                    label=catalog.text(language, "review.revise"),
+                    data=f"{REVISE_PREFIX}:{case.summary.id}",
+                )
+            ]
+        ]
+    await turn.deliver(
+        reporter.id,
+        Outbound(text=text, buttons=buttons, summary=case.summary.number),
+        DeliveryKind.NOTICE,
+    )
+
+
+async def revise_button(turn: Turn, data: str) -> None:
+    """The reporter opens a case sent back to them: the summary of their answers to change."""
+    assert turn.user is not None
+    _, raw_id = button_fields(data, 2)
+    case_id = small_number(raw_id)
+    case = (
+        await turn.repos.review.detail(case_id, scope_of(turn.user))
+        if case_id is not None
+        else None
+    )
+    if (
+        case is None
+        or case.summary.reporter_id != turn.user.id
+        or case.summary.state != S.NEEDS_REVISION
+    ):
+        turn.reply(turn.t("review.nothing_to_revise"))
+        return
+    state = prefilled_state(turn.app.forms["case_report"], case.answers)
+    state["context"] = {"revising": case_id, "version": case.version}
+    await start_form(
+        turn,
+        "case_report",
+        turn.t("review.revising", number=case.summary.number) + "\n\n",
+        state=state,
+    )

@@ -1,0 +1,62 @@
+"""/cari: a case by number, exact NIK or KK (audited as a keyed hash), or name, in scope."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.audit_keys import keyed_hash
+from handlers.context import Turn
+from handlers.events import Button, Outbound
+from handlers.identifiers import compact
+from handlers.permissions import allowed
+from handlers.review.cases import CASE_PREFIX
+from handlers.scope import scope_of
+from storage.cases import person_key
+
+_NUMBER = re.compile(r"^([A-Z]{2,5}-\d{4}-\d{6}|\d{1,6})$")
+
+
+async def search(turn: Turn) -> None:
+    """Find cases; what is outside the person's scope simply is not found."""
+    user = turn.user
+    if not allowed(user, "case.search") or user is None:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    query = turn.event.command_args.strip()
+    if len(query) < 3 and not query.isdigit():
+        turn.reply(turn.t("review.search_how"))
+        return
+    scope = scope_of(user)
+    digits = compact(query)
+    kind = "name"
+    if _NUMBER.match(query.upper()):
+        kind, found = "number", await turn.repos.review.search(scope, number=query.upper())
+    elif re.fullmatch(r"[0-9]{16}", digits):
+        kind = "nik_or_kk"
+        found = await turn.repos.review.search(scope, nik=digits)
+        found += [
+            case
+            for case in await turn.repos.review.search(scope, no_kk=digits)
+            if case.id not in {c.id for c in found}
+        ]
+    else:
+        found = await turn.repos.review.search(scope, name_key=person_key(query))
+    detail = {"kind": kind, "results": len(found)}
+    if kind == "nik_or_kk":
+        detail["hash"] = await keyed_hash(turn.repos, digits)
+    await turn.repos.audit.record(
+        now=turn.now, actor_id=user.id, action="case.search", detail=detail
+    )
+    if not found:
+        turn.reply(turn.t("review.search_none"))
+        return
+    rows = [
+        [
+            Button(
+                label=f"{case.number} · {turn.t(f'case_states.{case.state}')}",
+                data=f"{CASE_PREFIX}:{case.id}",
+            )
+        ]
+        for case in found[:10]
+    ]
+    turn.reply(Outbound.say(turn.t("review.search_found", count=len(found)), rows))

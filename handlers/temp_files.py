@@ -1,0 +1,48 @@
+"""Files made for one message (charts, chat exports) under MEDIA_PATH/tmp, and their end.
+
+The outbox sends them shortly after; they are kept a day (a send may be retried), then
+removed by the retention job. They never hold a full NIK or KK.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import datetime
+from pathlib import Path
+
+TEMP_FOLDER = "tmp"
+KEEP_SECONDS = 24 * 3600
+
+
+def temp_path(media_dir: Path, stem: str, suffix: str, now: datetime) -> Path:
+    """A new, unguessable file name under MEDIA_PATH/tmp (the folder is created)."""
+    folder = media_dir / TEMP_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{stem}-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(6)}{suffix}"
+
+
+def sweep_temp_files(media_dir: Path, *, older_than: float = KEEP_SECONDS) -> int:
+    """Remove files under MEDIA_PATH/tmp older than `older_than` seconds; returns how many."""
+    folder = media_dir / TEMP_FOLDER
+    if not folder.is_dir():
+        return 0
+    limit = time.time() - older_than
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def remove_media(media_dir: Path, relative_paths: list[str]) -> int:
+    """Delete stored media files (paths relative to MEDIA_PATH, never outside it)."""
+    root = media_dir.resolve()
+    removed = 0
+    for relative in relative_paths:
+        path = (root / relative).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            path.unlink()
+            removed += 1
+    return removed

@@ -1,0 +1,188 @@
+"""The review round-trip on Telegram: TKSK verification, coordinator validation, the
+reporter told at every step, revision with every version kept, search within scope."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from bot.admin_tools import add_user
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.reports import CHILD_NIK, Report, walk_report
+
+PSM, TKSK, COORDINATOR, OTHER_TKSK = 700, 600, 500, 601
+
+
+@pytest.fixture
+async def people(fake, settings, start_bot):
+    await add_user(
+        settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+    )
+    await add_user(
+        settings,
+        role="tksk",
+        telegram_id=TKSK,
+        name="Pak Tono",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )
+    await add_user(
+        settings,
+        role="tksk",
+        telegram_id=OTHER_TKSK,
+        name="Pak Budi",
+        kabupaten="32.08",
+        kecamatan="32.08.02",
+    )
+    await add_user(
+        settings,
+        role="psm",
+        telegram_id=PSM,
+        name="Bu Ani",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    await start_bot()
+    found = {}
+    for user_id in (COORDINATOR, TKSK, OTHER_TKSK, PSM):
+        found[user_id] = TelegramPerson(fake, user_id)
+        await found[user_id].say("/start")
+    return found
+
+
+async def _report(fake, psm: TelegramPerson) -> str:
+    await walk_report(psm, Report(photos=0), fake=fake)
+    done = await psm.tap("Kirim", expect=2)
+    return done[0]["text"].split("<b>")[1].split("</b>")[0]
+
+
+async def _told(fake, person: TelegramPerson, before: int, text: str) -> str:
+    messages = await fake.wait_sent(person.user_id, before + 1)
+    assert any(text in m["text"] for m in messages[before:]), messages[before:]
+    return messages[-1]["text"]
+
+
+def _state(settings, number: str) -> str:
+    with sqlite3.connect(settings.database_path) as db:
+        return db.execute("SELECT state FROM cases WHERE number = ?", (number,)).fetchone()[0]
+
+
+async def test_the_whole_round_trip(fake, settings, people) -> None:
+    psm, tksk, coordinator = people[PSM], people[TKSK], people[COORDINATOR]
+    number = await _report(fake, psm)
+
+    queue = await tksk.say("/antrian")
+    assert number in str(queue[0]["reply_markup"])
+    page = await tksk.tap(number)
+    assert "320801******0001" in page[0]["text"] and CHILD_NIK not in page[0]["text"]
+    assert "maps.google.com" in page[0]["text"]
+    before_psm, before_coordinator = len(psm.messages()), len(coordinator.messages())
+    await tksk.tap("Verifikasi")
+    await _told(fake, psm, before_psm, "Diverifikasi TKSK")
+    await _told(fake, coordinator, before_coordinator, "menunggu validasi")
+    assert _state(settings, number) == "verified"
+
+    await coordinator.say("/antrian")
+    await coordinator.tap(number)
+    before_psm = len(psm.messages())
+    ask = await coordinator.tap("Kembalikan")
+    assert "alasan" in ask[0]["text"].lower()
+    await coordinator.say("Mohon lengkapi alamat dengan nomor rumah")
+    note = await _told(fake, psm, before_psm, "Perlu perbaikan")
+    assert "nomor rumah" in note
+    assert _state(settings, number) == "needs_revision"
+
+    summary = await psm.tap("Perbaiki laporan")
+    assert "Perbaikan laporan" in summary[0]["text"]
+    await psm.tap("Ubah jawaban")
+    await psm.tap("Alamat")
+    await psm.say("Dusun Manis RT 02 RW 05 No. 17")
+    before_tksk = len(tksk.messages())
+    resubmitted = await psm.tap("Kirim")
+    assert "Perbaikan laporan" in resubmitted[0]["text"]
+    await _told(fake, tksk, before_tksk, "diajukan ulang")
+    assert _state(settings, number) == "resubmitted"
+    with sqlite3.connect(settings.database_path) as db:
+        versions = db.execute("SELECT COUNT(*) FROM case_versions").fetchone()[0]
+        address = db.execute("SELECT answers FROM cases WHERE number = ?", (number,)).fetchone()
+    assert versions == 1 and "No. 17" in address[0]
+
+    await tksk.say("/antrian")
+    await tksk.tap(number)
+    await tksk.tap("Verifikasi")
+    await coordinator.say("/antrian")
+    await coordinator.tap(number)
+    before_psm = len(psm.messages())
+    await coordinator.tap("Validasi")
+    await _told(fake, psm, before_psm, "Disetujui")
+    await coordinator.say(f"/cari {number}")
+    await coordinator.tap(number)
+    await coordinator.tap("Catat tindak lanjut")
+    before_psm = len(psm.messages())
+    await coordinator.say("Kunjungan 1 Des: rujukan ke puskesmas, kunjungan lagi 15 Des")
+    await _told(fake, psm, before_psm, "Dalam tindak lanjut")
+    await coordinator.say(f"/cari {number}")
+    await coordinator.tap(number)
+    await coordinator.tap("Selesai")
+    before_psm = len(psm.messages())
+    await coordinator.say("Sudah menerima bantuan gizi")
+    await _told(fake, psm, before_psm, "Selesai")
+    assert _state(settings, number) == "resolved"
+    with sqlite3.connect(settings.database_path) as db:
+        events = [
+            r[0]
+            for r in db.execute(
+                "SELECT to_state FROM case_events e JOIN cases c ON c.id = e.case_id"
+                " WHERE c.number = ? ORDER BY e.id",
+                (number,),
+            )
+        ]
+    assert events == [
+        "submitted",
+        "verified",
+        "needs_revision",
+        "resubmitted",
+        "verified",
+        "approved",
+        "in_follow_up",
+        "resolved",
+    ]
+    assert fake.rejections == []
+
+
+async def test_out_of_scope_cases_are_not_found_and_not_acted_on(fake, settings, people) -> None:
+    number = await _report(fake, people[PSM])
+    other = people[OTHER_TKSK]
+    found = await other.say(f"/cari {number}")
+    assert "Tidak ada laporan" in found[0]["text"]
+    by_nik = await other.say(f"/cari {CHILD_NIK}")
+    assert "Tidak ada laporan" in by_nik[0]["text"]
+    with sqlite3.connect(settings.database_path) as db:
+        (case_id, version) = db.execute("SELECT id, version FROM cases").fetchone()
+        audit = db.execute(
+            "SELECT detail FROM audit_log WHERE action = 'case.search' ORDER BY id DESC LIMIT 1"
+        ).fetchone()[0]
+    assert CHILD_NIK not in audit and "hash" in audit  # searched NIKs only as a keyed hash
+    forged = await other.tap_data(f"ca:v:{case_id}:{version}", 1)
+    assert "tidak berwenang" in forged[0]["text"]
+    shown = await other.tap_data(f"cs:{case_id}", 1)
+    assert "tidak ditemukan" in shown[0]["text"]
+    assert _state(settings, number) == "submitted"
+    # The PSM cannot act as a reviewer on their own report either.
+    psm_try = await people[PSM].tap_data(f"ca:a:{case_id}:{version}", 1)
+    assert "tidak" in psm_try[0]["text"]
+
+
+async def test_two_reviewers_at_once_cannot_both_win(fake, settings, people) -> None:
+    number = await _report(fake, people[PSM])
+    tksk, coordinator = people[TKSK], people[COORDINATOR]
+    with sqlite3.connect(settings.database_path) as db:
+        (case_id, version) = db.execute("SELECT id, version FROM cases").fetchone()
+    await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
+    # A second press with the same (now old) version: nothing happens twice.
+    again = await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
+    assert "tidak bisa" in again[0]["text"] or "diubah orang lain" in again[0]["text"]
+    assert _state(settings, number) == "verified"
+    del coordinator
