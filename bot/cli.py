@@ -1,4 +1,5 @@
-"""The `psm-bot` command line: run, migrate, demo, user add, backup, restore."""
+"""The `psm-bot` command line: run, migrate, demo, user add, backup, restore, export, case show,
+subject find/export/correct/erase."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings, require_channel
 from bot.lock import DatabaseLocked, ProcessLock
@@ -100,6 +102,134 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- personal data on the server: exports, case show, data-subject rights ---------------------
+
+
+def _nik_argument(value: str) -> str:
+    """A NIK from the command line, or from standard input with "-" (keeps it out of
+    the shell history and the process list)."""
+    return sys.stdin.readline().strip() if value == "-" else value
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from bot.export_file import export_cases
+
+    since = datetime.strptime(args.since, "%Y-%m-%d").date() if args.since else None
+    rows = asyncio.run(
+        export_cases(
+            _settings(),
+            Path(args.out),
+            kabupaten=args.kabupaten,
+            since=since,
+            unmasked=args.unmasked,
+            layout=args.layout,
+        )
+    )
+    state = "UNMASKED (full NIK/KK)" if args.unmasked else "NIK/KK masked"
+    print(f"{rows} rows written to {args.out} ({args.layout}, {state}); logged in the audit")
+    return 0
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    from bot.subject_tools import show_case
+
+    found = asyncio.run(show_case(_settings(), args.number, reveal=args.reveal, out=sys.stdout))
+    return 0 if found else 1
+
+
+def cmd_subject_find(args: argparse.Namespace) -> int:
+    from bot.subject_tools import find_subject
+
+    asyncio.run(find_subject(_settings(), _nik_argument(args.nik), sys.stdout))
+    return 0
+
+
+def cmd_subject_export(args: argparse.Namespace) -> int:
+    from bot.subject_tools import export_subject
+
+    people = asyncio.run(export_subject(_settings(), _nik_argument(args.nik), Path(args.out)))
+    print(f"{people} person record(s) written to {args.out}; logged in the audit")
+    return 0
+
+
+def cmd_subject_correct(args: argparse.Namespace) -> int:
+    from bot.subject_tools import correct_subject
+
+    changed = asyncio.run(
+        correct_subject(_settings(), _nik_argument(args.nik), args.field, args.value)
+    )
+    print(f"{changed} person record(s) corrected ({args.field}); logged in the audit")
+    return 0 if changed else 1
+
+
+def cmd_subject_erase(args: argparse.Namespace) -> int:
+    from bot.subject_tools import erase_subject
+
+    nik = _nik_argument(args.nik)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise ValueError("erasure cannot be undone: add --yes to confirm")
+        if input("Erasure cannot be undone. Type ERASE to confirm: ").strip() != "ERASE":
+            print("nothing erased")
+            return 1
+    settings = _settings()
+    with ProcessLock(settings.database_path):
+        report = asyncio.run(erase_subject(settings, nik))
+    print(
+        f"erased: {report.members} person record(s), {report.households_cleared} household(s)"
+        f" cleared, {report.cases} case(s) kept without them, {len(report.photos_removed)}"
+        f" photo(s) removed, {sum(report.rows_rewritten.values())} other row(s) rewritten;"
+        " database rebuilt (VACUUM) and WAL emptied; logged in the audit"
+    )
+    if report.audit_rows_holding_it:
+        print(
+            f"warning: {report.audit_rows_holding_it} audit row(s) hold this NIK and cannot be"
+            " changed (append-only)",
+            file=sys.stderr,
+        )
+    print("backups made before now still hold the data: renew or destroy them", file=sys.stderr)
+    return 0
+
+
+def _add_data_commands(commands: Any) -> None:
+    export = commands.add_parser("export", help="all cases to an .xlsx file (masked by default)")
+    export.add_argument("out", help="the .xlsx file to write")
+    export.add_argument("--kabupaten", help="only this kabupaten, e.g. 32.08")
+    export.add_argument("--since", help="only cases reported on or after this local date")
+    export.add_argument("--unmasked", action="store_true", help="full NIK/KK (logged)")
+    export.add_argument("--layout", choices=["standard", "siksng"], default="standard")
+    export.set_defaults(func=cmd_export)
+    case = commands.add_parser("case", help="look at one case").add_subparsers(
+        dest="case_command", required=True
+    )
+    show = case.add_parser("show", help="print a case (NIK/KK masked unless --reveal)")
+    show.add_argument("number", help="e.g. KNG-2026-000123")
+    show.add_argument("--reveal", action="store_true", help="full NIK/KK (logged)")
+    show.set_defaults(func=cmd_case_show)
+    subject = commands.add_parser(
+        "subject", help="a person's data: find, export, correct, erase (UU PDP)"
+    ).add_subparsers(dest="subject_command", required=True)
+    nik_help = 'the NIK, or "-" to read it from standard input'
+    find = subject.add_parser("find", help="the records and cases of a NIK")
+    find.add_argument("nik", help=nik_help)
+    find.set_defaults(func=cmd_subject_find)
+    copy = subject.add_parser("export", help="everything about a NIK to a JSON file")
+    copy.add_argument("nik", help=nik_help)
+    copy.add_argument("out", help="the .json file to write")
+    copy.set_defaults(func=cmd_subject_export)
+    correct = subject.add_parser("correct", help="correct one field of a NIK's records")
+    correct.add_argument("nik", help=nik_help)
+    correct.add_argument(
+        "--field", required=True, choices=["name", "sex", "birth_date", "relation", "nik"]
+    )
+    correct.add_argument("--value", required=True)
+    correct.set_defaults(func=cmd_subject_correct)
+    erase = subject.add_parser("erase", help="erase a NIK's personal data (stop the bot first)")
+    erase.add_argument("nik", help=nik_help)
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.set_defaults(func=cmd_subject_erase)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="psm-bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -127,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="restore a backup (stop the bot first)")
     restore.add_argument("backup", help="a backup folder or .db file")
     restore.set_defaults(func=cmd_restore)
+    _add_data_commands(commands)
     return parser
 
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     default_language: Literal["id", "en"] = "id"
     districts: str = "32.08:KNG,35.23:TBN"
     draft_ttl_days: int = Field(default=14, ge=3, le=365)
+    reminder_time: str = "16:00"
+    digest_time: str = "07:00"
+    quiet_hours: str = "21:00-06:00"
     retention_days: int = Field(default=1825, ge=30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Telegram webhook mode (instead of polling): the public HTTPS URL of /webhook/telegram.
@@ -78,6 +81,20 @@ class Settings(BaseSettings):
             return None
         if value is not None and not _TOKEN.match(value.get_secret_value()):
             raise ValueError("expected the token from @BotFather, like 123456789:AAE...")
+        return value
+
+    @field_validator("reminder_time", "digest_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"expected a local time like 16:00, got {value!r}")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"expected a range of local times like 21:00-06:00, got {value!r}")
         return value
 
     @field_validator("admin_whatsapp_phones")

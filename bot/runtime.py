@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
+from datetime import time
 from typing import Protocol
 
 from bot.channels.base import SendOutcome
@@ -67,6 +68,10 @@ async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
         default_language=settings.default_language,
         draft_ttl_days=settings.draft_ttl_days,
         media_dir=settings.media_path,
+        reminder_time=time.fromisoformat(settings.reminder_time),
+        digest_time=time.fromisoformat(settings.digest_time),
+        quiet_start=time.fromisoformat(settings.quiet_hours.split("-")[0]),
+        quiet_end=time.fromisoformat(settings.quiet_hours.split("-")[1]),
         form_versions={(f.id, f.version): f for f in forms.values()},
     )
     return db, app

@@ -17,6 +17,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
+from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
+from handlers.retention import purge_closed_cases
 from storage.db import Database
 from storage.repos import Repos
 
@@ -86,4 +88,11 @@ async def housekeeping(repos: Repos, app: AppContext, now: datetime) -> None:
 
 def default_work() -> dict[str, DueWork]:
     """Every kind of scheduled work, by name."""
-    return {"housekeeping": housekeeping, "draft_expiry": expire_drafts}
+    return {
+        "housekeeping": housekeeping,
+        "draft_expiry": expire_drafts,
+        "retention": purge_closed_cases,
+        "daily_reminders": daily_reminders,
+        "coordinator_digest": coordinator_digest,
+        "broadcast_reports": broadcast_reports,
+    }

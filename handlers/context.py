@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,8 +36,16 @@ class AppContext:
     default_language: str = "id"
     draft_ttl_days: int = 14
     media_dir: Path = Path("data/media")
+    reminder_time: time = time(16, 0)
+    digest_time: time = time(7, 0)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(6, 0)
     retention_days: int = 1825  # closed cases are purged this long after their last change
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
+
+    def local_time(self, moment: datetime) -> datetime:
+        """A moment on the local clock."""
+        return moment.astimezone(self.timezone)
 
     def local_date(self, moment: datetime) -> date:
         """The local calendar date of a moment: what "a day" means everywhere."""

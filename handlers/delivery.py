@@ -64,6 +64,7 @@ async def deliver(
     now: datetime,
     channel: str | None = None,
     chat_id: str | None = None,
+    not_before: datetime | None = None,
 ) -> int | None:
     """Queue a message for a person; returns the outbox id, or None if they have no channel.
 
@@ -85,7 +86,7 @@ async def deliver(
         identity = identities[0]
         channel, chat_id = identity.channel, identity.chat_id
         waiting = chat_id is None
-    expires_at = now + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
+    expires_at = (not_before or now) + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
     return await repos.outbox.enqueue(
         user_id=user_id,
         channel=channel,
@@ -96,4 +97,5 @@ async def deliver(
         now=now,
         expires_at=expires_at,
         waiting=waiting,
+        not_before=not_before,
     )

@@ -10,7 +10,8 @@ Every cell is written as what it is: a name starting with "=" stays text, never 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -107,6 +108,7 @@ class SheetWriter:
             self.sheet.write_string(0, index, self._t(f"export.columns.{column.key}"), bold)
         self.sheet.freeze_panes(1, 0)
         self.rows = 0
+        self._labels: dict[str, str] = {}
 
     def _t(self, key: str, **values: Any) -> str:
         return self.catalog.text(self.language, key, **values)
@@ -118,50 +120,53 @@ class SheetWriter:
             return self._t(f"form.missing.{missing}")
         return ""
 
-    def _value(self, key: str, row: ExportRow) -> str | date | None:
-        local = row.submitted_at.astimezone(self.timezone)
-        values: dict[str, Callable[[], str | date | None]] = {
-            "number": lambda: row.number,
-            "submitted": lambda: local.date(),
-            "state": lambda: self._label("case_states", row.state),
-            "urgency": lambda: self._label("urgency", row.urgency),
-            "categories": lambda: ", ".join(self._label("categories", c) for c in row.categories),
-            "kabupaten_code": lambda: row.kabupaten_code,
-            "kabupaten": lambda: row.kabupaten_name,
-            "kecamatan_code": lambda: row.kecamatan_code,
-            "kecamatan": lambda: row.kecamatan_name,
-            "desa_code": lambda: row.desa_code,
-            "desa": lambda: row.desa_name,
-            "address": lambda: row.address,
-            "no_kk": lambda: self._identifier(row.no_kk, row.no_kk_missing),
-            "head_name": lambda: row.head_name,
-            "nik": lambda: self._identifier(row.nik, row.nik_missing),
-            "name": lambda: row.name or "",
-            "sex": lambda: row.sex or "",
-            "birth_date": lambda: _date(row.birth_date),
-            "relation": lambda: (row.relation or "").replace("_", " "),
-            "protected": lambda: self._t("common.yes" if row.protected else "common.no"),
-            "reporter": lambda: row.reporter_name,
+    def _values(self, row: ExportRow) -> dict[str, str | date | None]:
+        """Every column's value of one row (the layout picks its columns)."""
+        return {
+            "number": row.number,
+            "submitted": row.submitted_at.astimezone(self.timezone).date(),
+            "state": self._label("case_states", row.state),
+            "urgency": self._label("urgency", row.urgency),
+            "categories": ", ".join(self._label("categories", c) for c in row.categories),
+            "kabupaten_code": row.kabupaten_code,
+            "kabupaten": row.kabupaten_name,
+            "kecamatan_code": row.kecamatan_code,
+            "kecamatan": row.kecamatan_name,
+            "desa_code": row.desa_code,
+            "desa": row.desa_name,
+            "address": row.address,
+            "no_kk": self._identifier(row.no_kk, row.no_kk_missing),
+            "head_name": row.head_name,
+            "nik": self._identifier(row.nik, row.nik_missing),
+            "name": row.name or "",
+            "sex": row.sex or "",
+            "birth_date": _date(row.birth_date),
+            "relation": (row.relation or "").replace("_", " "),
+            "protected": self._label("common", "yes" if row.protected else "no"),
+            "reporter": row.reporter_name,
         }
-        return values[key]()
 
     def _label(self, group: str, code: str) -> str:
         key = f"{group}.{code}"
-        return self._t(key) if self.catalog.has(key) else code
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = self._t(key) if self.catalog.has(key) else code
+        return label
 
     def write_rows(self, rows: list[ExportRow]) -> None:
         """Append rows (call from a worker thread: it writes to disk)."""
+        sheet, columns = self.sheet, self.columns
         for row in rows:
             self.rows += 1
-            for index, column in enumerate(self.columns):
-                value = self._value(column.key, row)
+            values = self._values(row)
+            for index, column in enumerate(columns):
+                value = values[column.key]
                 if isinstance(value, date):
-                    self.sheet.write_datetime(
-                        self.rows, index, datetime(value.year, value.month, value.day), self.date
-                    )
+                    moment = datetime(value.year, value.month, value.day)
+                    sheet.write_datetime(self.rows, index, moment, self.date)
                 elif value:
                     cell_format = self.text if column.kind == "identifier" else None
-                    self.sheet.write_string(self.rows, index, value, cell_format)
+                    sheet.write_string(self.rows, index, value, cell_format)
 
     def close(self, info: list[tuple[str, str]]) -> None:
         """Finish: filters on the header, the information sheet, the zip on disk."""
@@ -183,19 +188,20 @@ def _date(text: str | None) -> date | None:
 
 
 async def write_export(
-    writer: SheetWriter, chunks: AsyncIterator[list[ExportRow]], *, limit: int | None
+    writer: SheetWriter, chunks: AsyncGenerator[list[ExportRow], None], *, limit: int | None
 ) -> tuple[int, bool]:
     """Stream rows into the workbook off the event loop; returns (rows, truncated).
 
     Pass chunks of at most `limit + 1` rows to learn whether there were more than `limit`.
     """
     truncated = False
-    async for chunk in chunks:
-        if limit is not None and writer.rows + len(chunk) > limit:
-            chunk = chunk[: limit - writer.rows]
-            truncated = True
-        if chunk:
-            await asyncio.to_thread(writer.write_rows, chunk)
-        if truncated:
-            break
+    async with aclosing(chunks) as stream:  # an early stop closes the cursor at once
+        async for chunk in stream:
+            if limit is not None and writer.rows + len(chunk) > limit:
+                chunk = chunk[: limit - writer.rows]
+                truncated = True
+            if chunk:
+                await asyncio.to_thread(writer.write_rows, chunk)
+            if truncated:
+                break
     return writer.rows, truncated

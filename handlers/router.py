@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import account, case_report, registration
+from handlers import account, broadcast, case_report, registration, reminder_settings
 from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
@@ -174,6 +174,8 @@ COMMANDS: dict[str, Handler] = {
     "laporan_saya": case_report.my_reports,
     "antrian": review_cases.show_queue,
     "cari": review_search.search,
+    "siaran": broadcast.start_broadcast,
+    "pengingat": reminder_settings.ask,
 }
 REVIEW_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     review_cases.QUEUE_PREFIX: review_cases.queue_button,
@@ -181,9 +183,11 @@ REVIEW_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     review_cases.ACTION_PREFIX: review_cases.action_button,
     review_cases.PHOTO_PREFIX: review_cases.photos_button,
     review_cases.REVISE_PREFIX: review_cases.revise_button,
+    broadcast.CONFIRM_PREFIX: broadcast.confirm,
+    reminder_settings.PREFIX: reminder_settings.choose,
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
-FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf"})
+FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf", "siaran"})
 # Commands anyone may use, registered or not.
 OPEN_COMMANDS = frozenset({"start", "bantuan", "help", "bahasa", "batal"})
 

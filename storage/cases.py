@@ -23,8 +23,24 @@ from storage.scope import Scope
 OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
 
 
-_MUHAMMAD = frozenset({"muhammad", "muhamad", "muhamat", "mochammad", "mochamad", "mohammad",
-                       "mohamad", "mohamed", "moch", "moh", "muh", "mhd", "mochamat", "mukhammad"})
+_MUHAMMAD = frozenset(
+    {
+        "muhammad",
+        "muhamad",
+        "muhamat",
+        "mochammad",
+        "mochamad",
+        "mohammad",
+        "mohamad",
+        "mohamed",
+        "moch",
+        "moh",
+        "muh",
+        "mhd",
+        "mochamat",
+        "mukhammad",
+    }
+)
 
 
 def person_key(name: str) -> str:

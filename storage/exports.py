@@ -123,8 +123,9 @@ class ExportRepo(Repo):
             where.append("c.state = ?")
             values.append(state)
         if category is not None:
-            where.append("EXISTS (SELECT 1 FROM case_categories k WHERE k.case_id = c.id"
-                         " AND k.code = ?)")
+            where.append(
+                "EXISTS (SELECT 1 FROM case_categories k WHERE k.case_id = c.id AND k.code = ?)"
+            )
             values.append(category)
         sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY c.submitted_at, c.id, m.id"
         if limit is not None:
@@ -136,3 +137,8 @@ class ExportRepo(Repo):
                 if not batch:
                     return
                 yield [_row(tuple(r)) for r in batch]
+
+    async def case_id(self, number: str) -> int | None:
+        """The id of the case with this number."""
+        row = await self._one("SELECT id FROM cases WHERE number = ?", (number,))
+        return int(row[0]) if row else None

@@ -88,6 +88,8 @@ class User(_Model):
     decided_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    reminder_time: str | None = None
+    reminders_enabled: bool = True
 
 
 class ChannelIdentity(_Model):

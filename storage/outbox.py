@@ -41,6 +41,7 @@ class OutboxRepo(Repo):
         now: datetime,
         expires_at: datetime | None = None,
         waiting: bool = False,
+        not_before: datetime | None = None,
     ) -> int:
         """Queue one message; `waiting` holds it until the person starts the bot."""
         cursor = await self._run(
@@ -54,7 +55,7 @@ class OutboxRepo(Repo):
                 priority,
                 json.dumps(message, ensure_ascii=False),
                 "waiting" if waiting else "pending",
-                to_db(now),
+                to_db(not_before or now),
                 to_db(expires_at) if expires_at else None,
                 to_db(now),
             ),

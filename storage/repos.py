@@ -5,12 +5,14 @@ from __future__ import annotations
 import aiosqlite
 
 from storage.audit import AuditRepo
+from storage.broadcasts import BroadcastRepo
 from storage.cases import CaseRepo, CaseReviewRepo
 from storage.exports import ExportRepo
 from storage.forms import FormRepo
 from storage.inbox import InboxRepo
 from storage.outbox import OutboxRepo
 from storage.regions import RegionRepo
+from storage.reminders import ReminderRepo
 from storage.schedule import ScheduleRepo
 from storage.stats import StatsRepo
 from storage.subjects import SubjectRepo
@@ -34,3 +36,5 @@ class Repos:
         self.stats = StatsRepo(conn)
         self.exports = ExportRepo(conn)
         self.subjects = SubjectRepo(conn)
+        self.reminders = ReminderRepo(conn)
+        self.broadcasts = BroadcastRepo(conn)

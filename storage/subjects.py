@@ -221,7 +221,7 @@ class SubjectRepo(Repo):
 
     async def erase(self, nik: str) -> ErasureReport:
         """Remove the person with this NIK (run in a transaction, then `wipe_free_space`)."""
-        await self._run("PRAGMA secure_delete = ON")
+        await self._one("PRAGMA secure_delete = ON")
         members = [
             dict(row)
             for row in await self._all(
@@ -259,7 +259,7 @@ class SubjectRepo(Repo):
                 member_ids,
             )
         identifiers = {nik}
-        cleared = 0
+        cleared_ids: set[int] = set()
         households = sorted({m["household_id"] for m in members})
         for household_id in households:
             others = await self._one(
@@ -278,7 +278,7 @@ class SubjectRepo(Repo):
                     " longitude = NULL WHERE id = ?",
                     (household_id,),
                 )
-                cleared += 1
+                cleared_ids.add(household_id)
             elif person_key(row["head_name"]) in {m["name_key"] for m in members}:
                 await self._run(
                     "UPDATE households SET head_name = '' WHERE id = ?", (household_id,)
@@ -290,7 +290,7 @@ class SubjectRepo(Repo):
             )
         photos = await self._drop_photos(only_theirs)
         scrubber = _Scrubber(
-            nik, identifiers, household=bool(households) and cleared == len(households)
+            nik, identifiers, household=bool(households) and cleared_ids == set(households)
         )
         # Completed and cancelled sessions have done their work: they go entirely.
         await self.conn.create_function("psm_mentions", 1, scrubber.mentions, deterministic=True)
@@ -303,19 +303,27 @@ class SubjectRepo(Repo):
             "UPDATE inbox SET payload = NULL WHERE status != 'pending' AND psm_mentions(payload)"
         )
         inbox = cursor.rowcount
-        # Answers of the cases about them (structured: the member's and household's entries).
+        # Answers of the cases about them: their member entries, and the household's entries
+        # where the household was cleared; the free text where the case is only theirs.
         for case_id in case_ids:
-            row = await self._one("SELECT answers FROM cases WHERE id = ?", (case_id,))
+            row = await self._one(
+                "SELECT answers, household_id FROM cases WHERE id = ?", (case_id,)
+            )
+            own = _Scrubber(nik, identifiers, household=row[1] in cleared_ids)
+            answers = own.node(json.loads(row[0]))
+            if case_id in only_theirs and isinstance(answers.get("description"), str):
+                answers["description"] = ERASED
             await self._run(
                 "UPDATE cases SET answers = ? WHERE id = ?",
-                (json.dumps(scrubber.node(json.loads(row[0])), ensure_ascii=False), case_id),
+                (json.dumps(answers, ensure_ascii=False), case_id),
             )
         rewritten = await self._scrub_everywhere(scrubber)
-        audit = await self._one("SELECT COUNT(*) FROM audit_log WHERE psm_mentions(detail)"
-                                " OR psm_mentions(subject)")
+        audit = await self._one(
+            "SELECT COUNT(*) FROM audit_log WHERE psm_mentions(detail) OR psm_mentions(subject)"
+        )
         return ErasureReport(
             members=len(member_ids),
-            households_cleared=cleared,
+            households_cleared=len(cleared_ids),
             cases=len(case_ids),
             photos_removed=photos,
             rows_rewritten=rewritten,
@@ -386,7 +394,7 @@ class SubjectRepo(Repo):
         files no remaining case uses."""
         if not case_ids:
             return []
-        await self._run("PRAGMA secure_delete = ON")
+        await self._one("PRAGMA secure_delete = ON")
         marks = _marks(case_ids)
         paths = {
             r[0]
@@ -408,7 +416,7 @@ class SubjectRepo(Repo):
             )
         ]
         references = await self._all(
-            "SELECT m.name, p.\"from\" FROM sqlite_master m"
+            'SELECT m.name, p."from" FROM sqlite_master m'
             " JOIN pragma_foreign_key_list(m.name) p"
             " WHERE m.type = 'table' AND p.\"table\" = 'cases'"
         )
@@ -464,7 +472,8 @@ async def wipe_free_space(path: Path) -> None:
 
     conn = await connect(path)
     try:
-        await conn.execute("PRAGMA secure_delete = ON")
+        async with conn.execute("PRAGMA secure_delete = ON") as cursor:
+            await cursor.fetchall()
         await conn.execute("VACUUM")
         async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             busy, _, _ = await cursor.fetchone()

@@ -22,10 +22,12 @@ _USER_FIELDS = {
     "preferred_channel",
     "decided_by",
     "decided_at",
+    "reminder_time",
+    "reminders_enabled",
 }
 
 
-def _user(row: Any) -> User:
+def user_from_row(row: Any) -> User:
     return User(
         id=row["id"],
         full_name=row["full_name"],
@@ -43,6 +45,8 @@ def _user(row: Any) -> User:
         decided_at=from_db(row["decided_at"]),
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
+        reminder_time=row["reminder_time"],
+        reminders_enabled=bool(row["reminders_enabled"]),
     )
 
 
@@ -87,7 +91,7 @@ class UserRepo(Repo):
     async def get(self, user_id: int) -> User | None:
         """The user with this id, if any."""
         row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def update(self, user_id: int, *, now: datetime, **fields: Any) -> User:
         """Change some columns of a user; unknown column names are refused."""
@@ -111,7 +115,7 @@ class UserRepo(Repo):
             " (role = 'admin' OR (role = 'coordinator' AND kabupaten_code = ?)) ORDER BY id",
             (kabupaten_code,),
         )
-        return [_user(row) for row in rows]
+        return [user_from_row(row) for row in rows]
 
     async def active_with_role(
         self, role: Role, *, kabupaten_code: str | None = None, kecamatan_code: str | None = None
@@ -125,7 +129,7 @@ class UserRepo(Repo):
         if kecamatan_code is not None:
             sql += " AND kecamatan_code = ?"
             params.append(kecamatan_code)
-        return [_user(row) for row in await self._all(sql + " ORDER BY id", params)]
+        return [user_from_row(row) for row in await self._all(sql + " ORDER BY id", params)]
 
     async def count(self) -> int:
         """How many users exist."""
@@ -212,7 +216,7 @@ class UserRepo(Repo):
             " WHERE i.phone = ? AND i.phone_verified = 1 ORDER BY u.id LIMIT 1",
             (phone,),
         )
-        return _user(row) if row else None
+        return user_from_row(row) if row else None
 
     async def mark_unreachable(self, channel: str, chat_id: str, *, now: datetime) -> None:
         """The channel refused delivery (blocked, deactivated) until the person writes again."""

@@ -19,11 +19,14 @@ class TelegramPerson:
     def messages(self) -> list[dict[str, Any]]:
         return self.fake.sent_to(self.user_id)
 
-    async def say(self, text: str, *, expect: int = 1) -> list[dict[str, Any]]:
-        """Send a text (or /command) and wait for `expect` new messages."""
+    async def say(
+        self, text: str, *, expect: int = 1, until: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Send a text (or /command) and wait for `expect` new messages (or for one that
+        contains `until`, when other notices may arrive in between)."""
         before = len(self.messages())
         self.fake.user_text(self.user_id, text, first_name=self.name)
-        return await self._wait(before, expect)
+        return await self._wait(before, expect, until)
 
     async def share_contact(
         self, phone: str, *, own: bool = True, expect: int = 2
@@ -35,21 +38,28 @@ class TelegramPerson:
         )
         return await self._wait(before, expect)
 
-    async def tap(self, label: str, *, expect: int = 1) -> list[dict[str, Any]]:
+    async def tap(
+        self, label: str, *, expect: int = 1, until: str | None = None
+    ) -> list[dict[str, Any]]:
         """Tap the button whose label contains `label` on the latest message that has it."""
         for message in reversed(self.all_with_buttons()):
             for row in message["reply_markup"]["inline_keyboard"]:
                 for button in row:
                     if label in button["text"]:
                         return await self.tap_data(
-                            button["callback_data"], message["message_id"], expect=expect
+                            button["callback_data"],
+                            message["message_id"],
+                            expect=expect,
+                            until=until,
                         )
         raise AssertionError(f"no button {label!r} in {self.latest_text()!r}")
 
-    async def tap_data(self, data: str, message_id: int, *, expect: int = 1) -> list[dict]:
+    async def tap_data(
+        self, data: str, message_id: int, *, expect: int = 1, until: str | None = None
+    ) -> list[dict]:
         before = len(self.messages())
         self.fake.user_callback(self.user_id, data, message_id=message_id, first_name=self.name)
-        return await self._wait(before, expect)
+        return await self._wait(before, expect, until)
 
     def all_with_buttons(self) -> list[dict[str, Any]]:
         """Sent messages with an inline keyboard, as they look now (after edits)."""
@@ -70,7 +80,15 @@ class TelegramPerson:
         messages = self.messages()
         return messages[-1]["text"] if messages else ""
 
-    async def _wait(self, before: int, expect: int) -> list[dict[str, Any]]:
+    async def _wait(
+        self, before: int, expect: int, until: str | None = None
+    ) -> list[dict[str, Any]]:
+        if until is not None:
+            await self.fake.wait_for(
+                lambda: any(until in m["text"] for m in self.messages()[before:]),
+                what=f"a message with {until!r}",
+            )
+            return [m for m in self.messages()[before:] if until in m["text"]]
         if expect == 0:
             return []
         messages = await self.fake.wait_sent(self.user_id, before + expect)

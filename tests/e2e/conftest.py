@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 
 from bot.app import build_runtime
+from bot.clock import Clock
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime
 from tests.e2e.whatsapp import APP_SECRET, VERIFY_TOKEN
@@ -117,8 +118,8 @@ async def start_bot(
     """Start (and at the end stop) runtimes on the test's database."""
     running: list[Runtime] = []
 
-    async def start(**options: Any) -> Runtime:
-        runtime = build_runtime(settings)
+    async def start(clock: Clock | None = None, **options: Any) -> Runtime:
+        runtime = build_runtime(settings, clock)
         await runtime.start(**options)
         running.append(runtime)
         return runtime

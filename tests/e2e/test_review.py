@@ -55,13 +55,21 @@ async def people(fake, settings, start_bot):
 async def _report(fake, psm: TelegramPerson) -> str:
     await walk_report(psm, Report(photos=0), fake=fake)
     done = await psm.tap("Kirim", expect=2)
-    return done[0]["text"].split("<b>")[1].split("</b>")[0]
+    number = done[0]["text"].split("<b>")[1].split("</b>")[0]
+    # The TKSK's notice comes on its own; wait for it so later replies are not mixed up.
+    await fake.wait_for(
+        lambda: any(number in m["text"] for m in fake.sent_to(TKSK)), what="TKSK notice"
+    )
+    return number
 
 
 async def _told(fake, person: TelegramPerson, before: int, text: str) -> str:
-    messages = await fake.wait_sent(person.user_id, before + 1)
-    assert any(text in m["text"] for m in messages[before:]), messages[before:]
-    return messages[-1]["text"]
+    """Wait until the person got a message containing `text` (other notices may come too)."""
+    await fake.wait_for(
+        lambda: any(text in m["text"] for m in person.messages()[before:]),
+        what=f"{text!r} to {person.user_id}",
+    )
+    return next(m["text"] for m in person.messages()[before:] if text in m["text"])
 
 
 def _state(settings, number: str) -> str:
@@ -73,19 +81,19 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     psm, tksk, coordinator = people[PSM], people[TKSK], people[COORDINATOR]
     number = await _report(fake, psm)
 
-    queue = await tksk.say("/antrian")
+    queue = await tksk.say("/antrian", until="Antrian")
     assert number in str(queue[0]["reply_markup"])
-    page = await tksk.tap(number)
+    page = await tksk.tap(number, until="Riwayat")
     assert "320801******0001" in page[0]["text"] and CHILD_NIK not in page[0]["text"]
     assert "maps.google.com" in page[0]["text"]
     before_psm, before_coordinator = len(psm.messages()), len(coordinator.messages())
-    await tksk.tap("Verifikasi")
+    await tksk.tap("Verifikasi", until="sekarang")
     await _told(fake, psm, before_psm, "Diverifikasi TKSK")
     await _told(fake, coordinator, before_coordinator, "menunggu validasi")
     assert _state(settings, number) == "verified"
 
-    await coordinator.say("/antrian")
-    await coordinator.tap(number)
+    await coordinator.say("/antrian", until="Antrian")
+    await coordinator.tap(number, until="Riwayat")
     before_psm = len(psm.messages())
     ask = await coordinator.tap("Kembalikan")
     assert "alasan" in ask[0]["text"].lower()
@@ -109,22 +117,22 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
         address = db.execute("SELECT answers FROM cases WHERE number = ?", (number,)).fetchone()
     assert versions == 1 and "No. 17" in address[0]
 
-    await tksk.say("/antrian")
-    await tksk.tap(number)
-    await tksk.tap("Verifikasi")
-    await coordinator.say("/antrian")
-    await coordinator.tap(number)
+    await tksk.say("/antrian", until="Antrian")
+    await tksk.tap(number, until="Riwayat")
+    await tksk.tap("Verifikasi", until="sekarang")
+    await coordinator.say("/antrian", until="Antrian")
+    await coordinator.tap(number, until="Riwayat")
     before_psm = len(psm.messages())
-    await coordinator.tap("Validasi")
+    await coordinator.tap("Validasi", until="sekarang")
     await _told(fake, psm, before_psm, "Disetujui")
-    await coordinator.say(f"/cari {number}")
-    await coordinator.tap(number)
+    await coordinator.say(f"/cari {number}", until="Ditemukan")
+    await coordinator.tap(number, until="Riwayat")
     await coordinator.tap("Catat tindak lanjut")
     before_psm = len(psm.messages())
     await coordinator.say("Kunjungan 1 Des: rujukan ke puskesmas, kunjungan lagi 15 Des")
     await _told(fake, psm, before_psm, "Dalam tindak lanjut")
-    await coordinator.say(f"/cari {number}")
-    await coordinator.tap(number)
+    await coordinator.say(f"/cari {number}", until="Ditemukan")
+    await coordinator.tap(number, until="Riwayat")
     await coordinator.tap("Selesai")
     before_psm = len(psm.messages())
     await coordinator.say("Sudah menerima bantuan gizi")

@@ -27,6 +27,8 @@ PUBLISHED_COMMANDS = (
     "laporan_saya",
     "antrian",
     "cari",
+    "siaran",
+    "pengingat",
     "menu",
     "saya",
     "bantuan",

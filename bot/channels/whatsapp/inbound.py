@@ -21,7 +21,7 @@ KEYWORDS = {
     "laporansaya": "laporan_saya", "batal": "batal", "bantuan": "bantuan", "help": "bantuan",
     "menu": "menu", "saya": "saya", "profil": "saya", "bahasa": "bahasa", "mulai": "start",
     "start": "start", "daftar": "start", "halo": "start", "hai": "start",
-    "antrian": "antrian",
+    "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat",
 }  # fmt: skip
 _OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "order", "unsupported")
 

@@ -1,0 +1,290 @@
+"""Server tools for personal data (UU PDP): `psm-bot case show` and `psm-bot subject ...`.
+
+Every use is in the audit log. A NIK someone looked for is recorded only as a keyed hash
+(HMAC-SHA256 with a server key kept in channel_state("server", "audit_key"), created at
+first use), so the log proves what was done about whom without holding the NIK itself.
+Full NIK/KK numbers are printed only when asked (`--reveal`), and that is logged too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import shutil
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.config import Settings
+from bot.export_file import operator
+from bot.runtime import prepare_database
+from handlers.context import AppContext
+from handlers.identifiers import compact
+from handlers.masking import mask_identifiers
+from handlers.temp_files import TEMP_FOLDER, remove_media
+from storage.repos import Repos
+from storage.scope import Scope
+from storage.subjects import CORRECTABLE, ErasureReport, wipe_free_space
+
+KEY_CHANNEL, KEY_NAME = "server", "audit_key"
+
+
+def clean_nik(text: str) -> str:
+    """A NIK as typed (spaces, dots, dashes allowed) as 16 digits."""
+    digits = compact(text)
+    if not re.fullmatch(r"[0-9]{16}", digits):
+        raise ValueError("a NIK has 16 digits")
+    return digits
+
+
+def subject_ref(key: bytes, nik: str) -> str:
+    """What the audit log keeps instead of a NIK."""
+    return "nik-hmac:" + hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()
+
+
+async def audit_key(repos: Repos) -> bytes:
+    """The server's audit key, created at first use (in the caller's write transaction)."""
+    value = await repos.schedule.get_state(KEY_CHANNEL, KEY_NAME)
+    if value is None:
+        value = secrets.token_hex(32)
+        await repos.schedule.set_state(KEY_CHANNEL, KEY_NAME, value)
+    return bytes.fromhex(value)
+
+
+async def _record(repos: Repos, action: str, nik: str, detail: dict[str, Any]) -> None:
+    await repos.audit.record(
+        now=datetime.now(UTC),
+        actor_id=None,
+        action=action,
+        subject=subject_ref(await audit_key(repos), nik),
+        detail={**detail, "operator": operator()},
+    )
+
+
+def _local(app: AppContext, stored: str | None) -> str:
+    if not stored:
+        return "-"
+    return datetime.fromisoformat(stored).astimezone(app.timezone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+# -- subject find / export / correct / erase --------------------------------------------------
+
+
+async def find_subject(settings: Settings, nik_text: str, out: TextIO) -> int:
+    """Print the people with this NIK and their cases; returns how many people."""
+    nik = clean_nik(nik_text)
+    db, app = await prepare_database(settings)
+    try:
+        async with db.transaction() as repos:
+            members = await repos.subjects.members(nik)
+            cases = await repos.subjects.cases_of([m["id"] for m in members])
+            await _record(repos, "subject.find", nik, {"members": len(members)})
+    finally:
+        await db.close()
+    if not members:
+        print("no household member has this NIK", file=out)
+        return 0
+    for member in members:
+        print(
+            f"member {member['id']} (household {member['household_id']}): {member['name']},"
+            f" {member['sex'] or '-'}, born {member['birth_date'] or '-'},"
+            f" {member['relation'] or '-'}; desa {member['desa_name']} ({member['desa_code']}),"
+            f" kecamatan {member['kecamatan_name']}",
+            file=out,
+        )
+    for case in cases:
+        print(
+            f"case {case['number']}: {case['state']}, {', '.join(case['categories']) or '-'},"
+            f" reported {_local(app, case['submitted_at'])}",
+            file=out,
+        )
+    return len(members)
+
+
+def _own_entries(node: Any, nik: str) -> Any:
+    """Form answers with only this person's member entries (others are not theirs to get)."""
+    if isinstance(node, dict):
+        return {
+            key: (
+                [m for m in value if isinstance(m, dict) and m.get("member_nik") == nik]
+                if key == "members" and isinstance(value, list)
+                else _own_entries(value, nik)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_own_entries(item, nik) for item in node]
+    return node
+
+
+async def export_subject(settings: Settings, nik_text: str, out: Path) -> int:
+    """Write everything stored about the person to a JSON file (access and copy)."""
+    nik = clean_nik(nik_text)
+    db, app = await prepare_database(settings)
+    try:
+        async with db.transaction() as repos:
+            members = await repos.subjects.members(nik)
+            cases = await repos.subjects.cases_of([m["id"] for m in members])
+            await _record(
+                repos, "subject.export", nik, {"members": len(members), "cases": len(cases)}
+            )
+    finally:
+        await db.close()
+    for case in cases:
+        case["answers"] = _own_entries(case["answers"], nik)
+        for update in case["updates"]:
+            update["answers"] = _own_entries(update["answers"], nik)
+    document = {
+        "nik": nik,
+        "exported_at": datetime.now(UTC).astimezone(app.timezone).isoformat(),
+        "people": members,
+        "cases": cases,
+    }
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    await asyncio.to_thread(_write_private, out, text)
+    return len(members)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """A file only its owner can read (it holds personal data)."""
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(text, encoding="utf-8")
+
+
+def _correction(field: str, value: str) -> str | None:
+    if field not in CORRECTABLE:
+        raise ValueError(f"--field must be one of {', '.join(sorted(CORRECTABLE))}")
+    value = value.strip()
+    if field == "name":
+        if len(value) < 2:
+            raise ValueError("--value: a name needs at least 2 characters")
+        return value
+    if field == "sex":
+        if value.upper() not in ("L", "P"):
+            raise ValueError("--value: sex is L or P")
+        return value.upper()
+    if field == "birth_date":
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError as exc:
+            raise ValueError("--value: a birth date is YYYY-MM-DD") from exc
+    if field == "nik":
+        return clean_nik(value)
+    return value or None
+
+
+async def correct_subject(settings: Settings, nik_text: str, field: str, value: str) -> int:
+    """Correct one field of the person (right to correction); returns members changed."""
+    nik = clean_nik(nik_text)
+    new_value = _correction(field, value)
+    db, _ = await prepare_database(settings)
+    try:
+        async with db.transaction() as repos:
+            changed = await repos.subjects.correct(nik, field, new_value, now=datetime.now(UTC))
+            await _record(repos, "subject.correct", nik, {"field": field, "members": changed})
+            return changed
+    finally:
+        await db.close()
+
+
+async def erase_subject(settings: Settings, nik_text: str) -> ErasureReport:
+    """Erase the person (stop the bot first): rows, photos, transient files, free bytes."""
+    nik = clean_nik(nik_text)
+    db, _ = await prepare_database(settings)
+    try:
+        async with db.transaction() as repos:
+            report = await repos.subjects.erase(nik)
+            counts = report.model_dump(exclude={"photos_removed"})
+            await _record(
+                repos, "subject.erase", nik, {**counts, "photos": len(report.photos_removed)}
+            )
+    finally:
+        await db.close()
+    remove_media(settings.media_path, report.photos_removed)
+    temporary = settings.media_path / TEMP_FOLDER  # charts and masked chat exports
+    if temporary.is_dir():
+        shutil.rmtree(temporary)
+    await wipe_free_space(settings.database_path)
+    return report
+
+
+# -- case show ---------------------------------------------------------------------------------
+
+
+async def show_case(settings: Settings, number: str, *, reveal: bool, out: TextIO) -> bool:
+    """Print one case; full NIK/KK only with `reveal`. Logged either way."""
+    db, app = await prepare_database(settings)
+    try:
+        async with db.transaction() as repos:
+            case_id = await repos.exports.case_id(number.strip())
+            detail = (
+                await repos.review.detail(case_id, Scope(everything=True))
+                if case_id is not None
+                else None
+            )
+            if detail is None:
+                print(f"no case {number}", file=out)
+                return False
+            await repos.audit.record(
+                now=datetime.now(UTC),
+                actor_id=None,
+                action="case.revealed" if reveal else "case.shown",
+                subject=f"case:{case_id}",
+                detail={"via": "cli", "operator": operator(), "reveal": reveal},
+            )
+            names = {
+                code: (region.name if region else code)
+                for code in (
+                    detail.summary.desa_code,
+                    detail.summary.kecamatan_code,
+                    detail.summary.kabupaten_code,
+                )
+                for region in [await repos.regions.get(code)]
+            }
+            reporter = await repos.users.get(detail.summary.reporter_id)
+    finally:
+        await db.close()
+    summary = detail.summary
+    local = summary.submitted_at.astimezone(app.timezone).strftime("%Y-%m-%d %H:%M %Z")
+    lines = [
+        f"Case {summary.number} (id {summary.id}, version {detail.version})",
+        f"State: {summary.state}   Urgency: {summary.urgency}   Protected: {detail.protected}",
+        f"Region: desa {names[summary.desa_code]} ({summary.desa_code}), kecamatan"
+        f" {names[summary.kecamatan_code]} ({summary.kecamatan_code}), kabupaten"
+        f" {names[summary.kabupaten_code]} ({summary.kabupaten_code})",
+        f"Reported: {local} by {reporter.full_name if reporter else '?'}"
+        f" (user {summary.reporter_id})",
+        f"Categories: {', '.join(summary.categories) or '-'}",
+        f"Household {detail.household_id}: head {detail.head_name}; KK {detail.no_kk or '-'};"
+        f" address {detail.address or '-'}; members {detail.member_count or '-'};"
+        f" GPS {detail.latitude}, {detail.longitude}",
+        "Subjects:",
+    ]
+    for subject in detail.subjects:
+        lines.append(
+            f"  - {subject['name']}: NIK {subject['nik'] or subject['nik_missing'] or '-'},"
+            f" {subject['sex'] or '-'}, born {subject['birth_date'] or '-'},"
+            f" {subject['relation'] or '-'}"
+        )
+    lines += [
+        f"Description: {detail.description or '-'}",
+        f"Details: {json.dumps(detail.details, ensure_ascii=False)}",
+        f"Consent: {json.dumps(detail.consent, ensure_ascii=False)}",
+        f"Photos: {', '.join(detail.photos) or '-'}",
+        "Events:",
+    ]
+    for event in detail.events:
+        when = event.at.astimezone(app.timezone).strftime("%Y-%m-%d %H:%M %Z")
+        reason = f" ({event.reason})" if event.reason else ""
+        lines.append(
+            f"  {when}: {event.from_state or '-'} -> {event.to_state}"
+            f" by user {event.actor_id}{reason}"
+        )
+    text = "\n".join(lines)
+    print(text if reveal else mask_identifiers(text), file=out)
+    return True

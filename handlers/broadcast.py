@@ -1,0 +1,119 @@
+"""/siaran: a coordinator (their kabupaten) or TKSK (their kecamatan) writes once, picks an
+audience, sees how many people it reaches, confirms; a delivery report follows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Turn
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.runner import on_complete, reopen_form, start_form
+from handlers.permissions import allowed
+from handlers.quiet_hours import next_allowed
+from storage.models import FormSession, Role, User
+
+FORM_ID = "broadcast"
+CONFIRM_PREFIX = "bc"
+
+
+async def start_broadcast(turn: Turn) -> None:
+    if not allowed(turn.user, "broadcast.send"):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    await start_form(turn, FORM_ID, prefix=turn.t("broadcast.intro") + "\n\n")
+
+
+async def _audience(turn: Turn, answers: dict[str, Any]) -> tuple[list[User], dict[str, Any]]:
+    """Who it reaches; a TKSK reaches only the PSM of their kecamatan."""
+    user = turn.user
+    assert user is not None
+    choice = answers["audience"]["name"]
+    role = {"psm": "psm", "tksk": "tksk", "kecamatan": "psm"}.get(choice)
+    kecamatan = (answers.get("kecamatan") or {}).get("name") if choice == "kecamatan" else None
+    if user.role == Role.TKSK:
+        role, kecamatan = "psm", user.kecamatan_code
+    audience = {"role": role, "kecamatan": kecamatan}
+    people = await turn.repos.broadcasts.audience(
+        kabupaten_code=user.kabupaten_code, role=role, kecamatan_code=kecamatan
+    )
+    return [p for p in people if p.id != user.id], audience
+
+
+@on_complete(FORM_ID)
+async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """Show the number of recipients and ask for the final go."""
+    people, _ = await _audience(turn, answers)
+    state = {**session.state, "phase": "broadcast_confirm", "final": answers}
+    reopened = await reopen_form(turn, session, state)
+    buttons = [
+        [
+            Button(label=turn.t("broadcast.send"), data=f"{CONFIRM_PREFIX}:y:{reopened.id}"),
+            Button(label=turn.t("broadcast.cancel"), data=f"{CONFIRM_PREFIX}:n:{reopened.id}"),
+        ]
+    ]
+    turn.reply(
+        Outbound.say(
+            turn.t("broadcast.preview", count=len(people), text=answers["message"]), buttons
+        )
+    )
+
+
+async def confirm(turn: Turn, data: str) -> None:
+    """Send (every message queued in this one transaction, so nothing goes twice) or drop."""
+    user = turn.user
+    _, choice, raw_id = button_fields(data, 3)
+    session = await turn.repos.forms.active(user.id) if user else None
+    if (
+        session is None
+        or session.id != small_number(raw_id)
+        or session.state.get("phase") != "broadcast_confirm"
+        or not allowed(user, "broadcast.send")
+    ):
+        turn.reply(turn.t("errors.old_button"))
+        return
+    await turn.repos.forms.save(
+        session.id,
+        state=session.state,
+        status="completed" if choice == "y" else "cancelled",
+        now=turn.now,
+    )
+    if choice != "y":
+        turn.reply(turn.t("broadcast.cancelled"))
+        return
+    answers = session.state["final"]
+    people, audience = await _audience(turn, answers)
+    broadcast_id = await turn.repos.broadcasts.create(
+        sender_id=user.id,
+        kabupaten_code=user.kabupaten_code,
+        audience=audience,
+        text=answers["message"],
+        recipients=len(people),
+        now=turn.now,
+    )
+    not_before = next_allowed(turn.app, turn.now)
+    for person in people:
+        text = (
+            turn.app.catalog.text(person.language, "broadcast.heading", sender=user.full_name)
+            + "\n"
+            + answers["message"]
+        )
+        outbox_id = await deliver(
+            turn.repos,
+            user_id=person.id,
+            message=Outbound.say(text),
+            kind=DeliveryKind.BULK,
+            now=turn.now,
+            not_before=not_before,
+        )
+        if outbox_id is not None:
+            await turn.repos.broadcasts.attach(outbox_id, broadcast_id)
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=user.id,
+        action="broadcast.sent",
+        subject=f"broadcast:{broadcast_id}",
+        detail={"recipients": len(people)},
+    )
+    key = "broadcast.queued_later" if not_before > turn.now else "broadcast.queued"
+    turn.reply(turn.t(key, count=len(people)))

@@ -1,0 +1,264 @@
+"""/ekspor: a coordinator's case data as an Excel file, chosen with buttons.
+
+Period (7/30/365 days or all), then optionally a kecamatan, a category and a state; every
+tap carries the choices so far in its button data (`ex:<act>:<period>:<kec>:<cat>:<state>`,
+well under 64 bytes). The file is masked (NIK/KK as `320801******0001`, text cells),
+capped at CHAT_EXPORT_MAX_ROWS rows, written under MEDIA_PATH/tmp off the event loop, sent
+as a document, and every export is in the audit log with its filters and row count.
+A full or unmasked export exists only on the server (`psm-bot export`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound, button_fields
+from handlers.export_sheet import SheetWriter, write_export
+from handlers.permissions import allowed
+from handlers.scope import scope_of
+from handlers.statistics import period_start
+from handlers.temp_files import temp_path
+from storage.models import CaseState
+
+EXPORT_PREFIX = "ex"
+CHAT_EXPORT_MAX_ROWS = 5000
+PERIODS = ("7", "30", "365", "a")  # days, or all
+ALL = "*"  # the person chose "all" for this filter
+UNSET = "-"  # not asked yet
+STATES = tuple(state.value for state in CaseState if state != CaseState.DRAFT)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The filters chosen so far (UNSET: not asked yet; ALL: no filter)."""
+
+    period: str
+    kecamatan: str = UNSET  # the last segment of the kecamatan code, e.g. "01"
+    category: str = UNSET
+    state: str = UNSET
+
+    def data(self, act: str = "n") -> str:
+        fields = (act, self.period, self.kecamatan, self.category, self.state)
+        return ":".join((EXPORT_PREFIX, *fields))
+
+    @property
+    def complete(self) -> bool:
+        return UNSET not in (self.kecamatan, self.category, self.state)
+
+
+async def start_export(turn: Turn) -> None:
+    """/ekspor: choose the period."""
+    if not _may_export(turn):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    labels = [turn.t("export.period_days", days=days) for days in PERIODS[:-1]]
+    labels.append(turn.t("export.period_all"))
+    buttons = [
+        Button(label=label, data=Choice(period=period).data())
+        for label, period in zip(labels, PERIODS, strict=True)
+    ]
+    turn.reply(Outbound.say(turn.t("export.choose_period"), [buttons[:2], buttons[2:]]))
+
+
+def _may_export(turn: Turn) -> bool:
+    return allowed(turn.user, "case.export") and scope_of(turn.user).kabupaten_code is not None
+
+
+async def export_button(turn: Turn, data: str) -> None:
+    """A tap in the export dialogue: ask the next question, or make the file."""
+    if not _may_export(turn):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    choice, act = await _parse(turn, data)
+    if choice is None:
+        turn.reply(turn.t("errors.old_button"))
+        return
+    if act == "b" or choice.complete:
+        await _build(turn, choice)
+    elif choice.kecamatan == UNSET:
+        await _ask_kecamatan(turn, choice)
+    elif choice.category == UNSET:
+        await _ask_category(turn, choice)
+    else:
+        await _ask_state(turn, choice)
+
+
+async def _parse(turn: Turn, data: str) -> tuple[Choice | None, str]:
+    prefix, act, period, kecamatan, category, state, *rest = button_fields(data, 7)
+    valid = (
+        prefix == EXPORT_PREFIX
+        and not any(rest)
+        and act in ("n", "b")
+        and period in PERIODS
+        and (kecamatan in (UNSET, ALL) or await _kecamatan_code(turn, kecamatan) is not None)
+        and (category in (UNSET, ALL) or turn.app.catalog.has(f"categories.{category}"))
+        and (state in (UNSET, ALL) or state in STATES)
+    )
+    return (Choice(period, kecamatan, category, state) if valid else None), act
+
+
+async def _kecamatan_code(turn: Turn, segment: str) -> str | None:
+    """The full code of a kecamatan of the person's kabupaten, from its last segment."""
+    kabupaten = scope_of(turn.user).kabupaten_code
+    if not (segment.isdigit() and len(segment) == 2 and kabupaten):
+        return None
+    region = await turn.repos.regions.get(f"{kabupaten}.{segment}")
+    return region.code if region and region.parent_code == kabupaten else None
+
+
+def _since(turn: Turn, choice: Choice) -> datetime | None:
+    if choice.period == "a":
+        return None
+    return period_start(turn.app, turn.now, int(choice.period))[0]
+
+
+async def _filters_text(turn: Turn, choice: Choice) -> str:
+    parts = [
+        turn.t("export.filter_all_time")
+        if choice.period == "a"
+        else turn.t("export.filter_days", days=choice.period)
+    ]
+    if choice.kecamatan not in (UNSET, ALL):
+        code = await _kecamatan_code(turn, choice.kecamatan)
+        region = await turn.repos.regions.get(code) if code else None
+        parts.append(turn.t("export.filter_kecamatan", name=region.name if region else code))
+    if choice.category not in (UNSET, ALL):
+        parts.append(turn.t(f"categories.{choice.category}"))
+    if choice.state not in (UNSET, ALL):
+        parts.append(turn.t(f"case_states.{choice.state}"))
+    return " · ".join(parts)
+
+
+def _rows_of(buttons: list[Button], first: list[Button]) -> list[list[Button]]:
+    rows = [first]
+    rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return rows
+
+
+async def _ask_kecamatan(turn: Turn, choice: Choice) -> None:
+    """Only the kecamatan that have cases in the period are offered, with their counts."""
+    counts = await turn.repos.stats.counts(
+        scope_of(turn.user), since=_since(turn, choice) or EPOCH, until=turn.now
+    )
+    if counts.total == 0:
+        turn.reply(turn.t("export.none", filters=await _filters_text(turn, choice)))
+        return
+    buttons = [
+        Button(
+            label=f"{k.name} ({k.count})",
+            data=replace(choice, kecamatan=k.code.rsplit(".", 1)[-1]).data(),
+        )
+        for k in sorted(counts.by_kecamatan, key=lambda k: k.name)
+    ]
+    first = [
+        Button(label=turn.t("export.all_kecamatan"), data=replace(choice, kecamatan=ALL).data()),
+        Button(label=turn.t("export.build_now"), data=choice.data("b")),
+    ]
+    text = turn.t("export.choose_kecamatan", filters=await _filters_text(turn, choice))
+    turn.reply(Outbound.say(text, _rows_of(buttons, first)))
+
+
+async def _ask_category(turn: Turn, choice: Choice) -> None:
+    scope = scope_of(turn.user)
+    code = await _kecamatan_code(turn, choice.kecamatan)
+    if code is not None:
+        scope = replace(scope, kabupaten_code=None, kecamatan_code=code)  # inside theirs
+    counts = await turn.repos.stats.counts(
+        scope, since=_since(turn, choice) or EPOCH, until=turn.now
+    )
+    buttons = [
+        Button(
+            label=f"{turn.t(f'categories.{category}')} ({count})",
+            data=replace(choice, category=category).data(),
+        )
+        for category, count in counts.by_category.items()
+        if turn.app.catalog.has(f"categories.{category}")
+    ]
+    first = [
+        Button(label=turn.t("export.all_categories"), data=replace(choice, category=ALL).data()),
+        Button(label=turn.t("export.build_now"), data=choice.data("b")),
+    ]
+    text = turn.t("export.choose_category", filters=await _filters_text(turn, choice))
+    turn.reply(Outbound.say(text, _rows_of(buttons, first)))
+
+
+async def _ask_state(turn: Turn, choice: Choice) -> None:
+    buttons = [
+        Button(label=turn.t(f"case_states.{state}"), data=replace(choice, state=state).data())
+        for state in STATES
+    ]
+    first = [Button(label=turn.t("export.all_states"), data=replace(choice, state=ALL).data())]
+    first.append(Button(label=turn.t("export.build_now"), data=choice.data("b")))
+    text = turn.t("export.choose_state", filters=await _filters_text(turn, choice))
+    turn.reply(Outbound.say(text, _rows_of(buttons, first)))
+
+
+async def _build(turn: Turn, choice: Choice) -> None:
+    """Write the workbook (masked, capped), audit it, send it."""
+    assert turn.user is not None
+    filters = await _filters_text(turn, choice)
+    kecamatan = await _kecamatan_code(turn, choice.kecamatan)
+    category = choice.category if choice.category not in (UNSET, ALL) else None
+    state = choice.state if choice.state not in (UNSET, ALL) else None
+    since = _since(turn, choice)
+    path = temp_path(turn.app.media_dir, "ekspor-kasus", ".xlsx", turn.now)
+    writer = await asyncio.to_thread(
+        SheetWriter,
+        path,
+        catalog=turn.app.catalog,
+        language=turn.language,
+        timezone=turn.app.timezone,
+        layout="standard",
+        masked=True,
+    )
+    chunks = turn.repos.exports.rows(
+        scope_of(turn.user),
+        since=since,
+        kecamatan_code=kecamatan,
+        category=category,
+        state=state,
+        limit=CHAT_EXPORT_MAX_ROWS + 1,
+    )
+    rows, truncated = await write_export(writer, chunks, limit=CHAT_EXPORT_MAX_ROWS)
+    made = turn.now.astimezone(turn.app.timezone)
+    info = [
+        (turn.t("export.info_made"), made.strftime("%d-%m-%Y %H:%M %Z")),
+        (turn.t("export.info_by"), turn.user.full_name),
+        (turn.t("export.info_filters"), filters),
+        (turn.t("export.info_rows"), str(rows)),
+        (turn.t("export.info_identifiers"), turn.t("export.masked")),
+    ]
+    if truncated:
+        note = turn.t("export.truncated", limit=CHAT_EXPORT_MAX_ROWS)
+        info.append((turn.t("export.info_truncated"), note))
+    await asyncio.to_thread(writer.close, info)
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action="case.export",
+        subject=f"kabupaten:{scope_of(turn.user).kabupaten_code}",
+        detail={
+            "via": "chat",
+            "masked": True,
+            "period": choice.period,
+            "since": since.isoformat() if since else None,
+            "kecamatan": kecamatan,
+            "category": category,
+            "state": state,
+            "rows": rows,
+            "truncated": truncated,
+            "limit": CHAT_EXPORT_MAX_ROWS,
+        },
+    )
+    if rows == 0:
+        path.unlink(missing_ok=True)
+        turn.reply(turn.t("export.none", filters=filters))
+        return
+    caption = turn.t("export.caption", filters=filters, rows=rows)
+    if truncated:
+        caption += "\n" + turn.t("export.truncated", limit=CHAT_EXPORT_MAX_ROWS)
+    turn.reply(Outbound(type="document", file_path=str(path), text=caption))

@@ -1,0 +1,173 @@
+"""Daily reminders to PSM/TKSK, the coordinators' digest and broadcast delivery reports.
+
+Scheduler kinds (see bot/scheduler.py): each looks at the local clock and the database, and
+claims a key per person and local date, so restarts and missed ticks neither repeat nor lose
+a day. Reminders name no household and show no personal data (lock screens show them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from handlers.context import AppContext
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Button, Outbound
+from handlers.quiet_hours import in_quiet_hours
+from storage.models import Role, User
+from storage.repos import Repos
+
+QUIET_DAYS = 7
+REPORT_FORM = "case_report"
+
+
+def _due(user: User, app: AppContext) -> time:
+    return time.fromisoformat(user.reminder_time) if user.reminder_time else app.reminder_time
+
+
+def _week(day: datetime) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
+    """One message per person at their hour listing only what applies, or nothing."""
+    if in_quiet_hours(app, now):
+        return  # a reminder missed before the quiet hours waits for nothing: the day is over
+    local = app.local_time(now)
+    for user in await repos.reminders.people_with_reminders():
+        if local.time() < _due(user, app):
+            continue
+        if not await repos.schedule.claim("daily_reminder", f"{user.id}:{local.date()}", now=now):
+            continue
+        lines, buttons = await _reminder_lines(repos, app, user, now)
+        if lines:
+            text = app.catalog.text(user.language, "reminder.title") + "\n" + "\n".join(lines)
+            await deliver(
+                repos,
+                user_id=user.id,
+                message=Outbound(text=text, buttons=buttons),
+                kind=DeliveryKind.ROUTINE,
+                now=now,
+            )
+
+
+async def _reminder_lines(
+    repos: Repos, app: AppContext, user: User, now: datetime
+) -> tuple[list[str], list[list[Button]]]:
+    t = app.catalog.text
+    lines: list[str] = []
+    buttons: list[list[Button]] = []
+    week = _week(app.local_time(now))
+    drafts = await repos.reminders.drafts(user.id, REPORT_FORM)
+    if drafts:
+        lines.append(t(user.language, "reminder.drafts", count=drafts))
+        buttons.append([Button(label=t(user.language, "menu.drafts"), data="menu:draf")])
+    sent_back = await repos.reminders.sent_back(user.id)
+    if sent_back:
+        lines.append(t(user.language, "reminder.sent_back", count=sent_back))
+        buttons.append(
+            [Button(label=t(user.language, "menu.my_reports"), data="menu:laporan_saya")]
+        )
+    if user.role == Role.PSM:
+        last = await repos.reminders.last_report(user.id) or user.decided_at or user.created_at
+        if now - last >= timedelta(days=QUIET_DAYS) and await repos.schedule.claim(
+            "quiet_reminder", f"{user.id}:{week}", now=now
+        ):
+            lines.append(t(user.language, "reminder.quiet", days=(now - last).days))
+            buttons.append([Button(label=t(user.language, "menu.report"), data="menu:lapor")])
+    if user.role == Role.TKSK and user.kecamatan_code:
+        quiet = await repos.reminders.quiet_psm(
+            user.kecamatan_code, now - timedelta(days=QUIET_DAYS)
+        )
+        if quiet and await repos.schedule.claim("quiet_list", f"{user.id}:{week}", now=now):
+            names = ", ".join(person.full_name for person in quiet[:15])
+            lines.append(
+                t(
+                    user.language,
+                    "reminder.quiet_psm",
+                    count=len(quiet),
+                    names=names,
+                    days=QUIET_DAYS,
+                )
+            )
+    return lines, buttons
+
+
+async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> None:
+    """Each morning: yesterday's new cases, the queue, people waiting for approval."""
+    local = app.local_time(now)
+    if local.time() < app.digest_time or in_quiet_hours(app, now):
+        return
+    today = local.date()
+    start = datetime.combine(today - timedelta(days=1), time(0), tzinfo=app.timezone)
+    end = datetime.combine(today, time(0), tzinfo=app.timezone)
+    for district in app.districts:
+        coordinators = await repos.users.active_with_role(
+            Role.COORDINATOR, kabupaten_code=district.code
+        )
+        if not coordinators:
+            continue
+        new = await repos.reminders.new_cases(district.code, start, end)
+        waiting, oldest, since = await repos.reminders.queue(district.code)
+        pending = await repos.reminders.pending_people(district.code)
+        for person in coordinators:
+            if not await repos.schedule.claim("digest", f"{person.id}:{today}", now=now):
+                continue
+            text = _digest_text(app, person.language, new, waiting, oldest, since, pending, now)
+            await deliver(
+                repos,
+                user_id=person.id,
+                message=Outbound.say(text),
+                kind=DeliveryKind.ROUTINE,
+                now=now,
+            )
+
+
+def _digest_text(
+    app: AppContext,
+    language: str,
+    new: dict,
+    waiting: int,
+    oldest: str | None,
+    since: datetime | None,
+    pending: int,
+    now: datetime,
+) -> str:
+    t = app.catalog.text
+    total = sum(count for _, count in new["kecamatan"])
+    lines = [t(language, "digest.title"), t(language, "digest.new", count=total)]
+    lines += [f"• {name}: {count}" for name, count in new["kecamatan"][:10]]
+    if new["categories"]:
+        categories = ", ".join(
+            f"{t(language, f'categories.{code}')} {count}" for code, count in new["categories"][:8]
+        )
+        lines.append(t(language, "digest.categories", categories=categories))
+    if waiting:
+        days = (now - since).days if since else 0
+        lines.append(t(language, "digest.queue", count=waiting, oldest=oldest or "-", days=days))
+    else:
+        lines.append(t(language, "digest.queue_empty"))
+    if pending:
+        lines.append(t(language, "digest.pending", count=pending))
+    return "\n".join(lines)
+
+
+async def broadcast_reports(repos: Repos, app: AppContext, now: datetime) -> None:
+    """Tell the sender how a finished broadcast went."""
+    for broadcast_id, sender_id in await repos.broadcasts.finished_unreported():
+        counts = await repos.broadcasts.report(broadcast_id)
+        sender = await repos.users.get(sender_id)
+        language = sender.language if sender else app.default_language
+        text = app.catalog.text(
+            language,
+            "broadcast.report",
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+            unreachable=counts.get("unreachable", 0),
+            blocked=counts.get("blocked", 0),
+            expired=counts.get("expired", 0),
+        )
+        await deliver(
+            repos, user_id=sender_id, message=Outbound.say(text), kind=DeliveryKind.NOTICE, now=now
+        )
+        await repos.broadcasts.mark_reported(broadcast_id, now)

@@ -1,0 +1,202 @@
+"""/statistik [7|30|365]: how many cases of the caller's area were reported in the last days,
+by state, category, kecamatan and reporter; as text and as a chart image.
+
+The counts come from `storage.stats` (scope enforced in SQL; covering indexes, no table
+scan). The chart is drawn with matplotlib's object API on the Agg canvas (no pyplot state)
+in a worker thread, into MEDIA_PATH/tmp, and sent as an image.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from handlers.context import AppContext, Turn
+from handlers.events import Outbound
+from handlers.permissions import allowed
+from handlers.scope import scope_of
+from handlers.temp_files import temp_path
+from storage.models import CaseState
+from storage.stats import CaseCounts
+
+PERIODS = (7, 30, 365)
+DEFAULT_DAYS = 30
+SHOWN = 10  # lines per section in the text and bars per chart panel
+LABEL_WIDTH = 28
+
+
+def period_start(app: AppContext, now: datetime, days: int) -> tuple[datetime, date, date]:
+    """The first moment of the period (local midnight `days - 1` days ago) and its dates."""
+    end = app.local_date(now)
+    start = end - timedelta(days=days - 1)
+    return datetime.combine(start, time(0), tzinfo=app.timezone).astimezone(UTC), start, end
+
+
+def _days(args: str) -> int | None:
+    words = args.split()
+    if not words:
+        return DEFAULT_DAYS
+    digits = words[0].removesuffix("hari")
+    return int(digits) if digits.isdigit() and int(digits) in PERIODS else None
+
+
+async def show_statistics(turn: Turn) -> None:
+    """/statistik [7|30|365]."""
+    if not allowed(turn.user, "case.stats"):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    days = _days(turn.event.command_args)
+    if days is None:
+        turn.reply(turn.t("statistics.usage"))
+        return
+    scope = scope_of(turn.user)
+    since, start, end = period_start(turn.app, turn.now, days)
+    counts = await turn.repos.stats.counts(scope, since=since, until=turn.now, top=SHOWN)
+    area = await _area(turn)
+    turn.reply(statistics_text(turn, counts, days=days, start=start, end=end, area=area))
+    if counts.total == 0:
+        return
+    chart = Chart(
+        title=_plain(turn.t("statistics.title", days=days)) + f"\n{area}",
+        axis=turn.t("statistics.chart_axis"),
+        sections=_chart_sections(turn, counts, by_kecamatan=scope.kecamatan_code is None),
+    )
+    path = temp_path(turn.app.media_dir, "statistik", ".png", turn.now)
+    await asyncio.to_thread(render_chart, chart, path)
+    caption = turn.t("statistics.chart_caption", days=days, area=area)
+    turn.reply(Outbound(type="image", file_path=str(path), text=caption))
+
+
+async def _area(turn: Turn) -> str:
+    scope = scope_of(turn.user)
+    for code, key in (
+        (scope.kecamatan_code, "statistics.area_kecamatan"),
+        (scope.kabupaten_code, "statistics.area_kabupaten"),
+    ):
+        if code:
+            region = await turn.repos.regions.get(code)
+            return turn.t(key, name=region.name if region else code)
+    return turn.t("statistics.area_all")
+
+
+def _number(turn: Turn, value: int) -> str:
+    return format_decimal(value, locale=turn.language)
+
+
+def _state_items(turn: Turn, counts: CaseCounts) -> list[tuple[str, int]]:
+    order = [state.value for state in CaseState]
+    ordered = sorted(counts.by_state.items(), key=lambda item: order.index(item[0]))
+    return [(turn.t(f"case_states.{state}"), count) for state, count in ordered]
+
+
+def _category_items(turn: Turn, counts: CaseCounts) -> list[tuple[str, int]]:
+    def label(code: str) -> str:
+        key = f"categories.{code}"
+        return turn.t(key) if turn.app.catalog.has(key) else code
+
+    return [(label(code), count) for code, count in counts.by_category.items()]
+
+
+def statistics_text(
+    turn: Turn, counts: CaseCounts, *, days: int, start: date, end: date, area: str
+) -> str:
+    """The phone-readable summary."""
+    lines = [
+        turn.t("statistics.title", days=days),
+        turn.t(
+            "statistics.period",
+            start=format_date(start, format="long", locale=turn.language),
+            end=format_date(end, format="long", locale=turn.language),
+            area=area,
+        ),
+        turn.t("statistics.total", count=_number(turn, counts.total)),
+    ]
+    if counts.total == 0:
+        return "\n".join([*lines, "", turn.t("statistics.none")])
+
+    def section(key: str, items: list[tuple[str, int]], *, ranked: bool = False) -> None:
+        lines.extend(["", turn.t(key)])
+        for rank, (label, count) in enumerate(items[:SHOWN], start=1):
+            if ranked:
+                text = turn.t("statistics.ranked", rank=rank, label=label, count=count)
+            else:
+                text = turn.t("statistics.line", label=label, count=_number(turn, count))
+            lines.append(text)
+        if len(items) > SHOWN:
+            lines.append(turn.t("statistics.more", count=len(items) - SHOWN))
+
+    section("statistics.by_state", _state_items(turn, counts))
+    section("statistics.by_category", _category_items(turn, counts))
+    if scope_of(turn.user).kecamatan_code is None:
+        section("statistics.by_kecamatan", [(k.name, k.count) for k in counts.by_kecamatan])
+    section("statistics.by_reporter", [(r.name, r.count) for r in counts.by_reporter], ranked=True)
+    return "\n".join(lines)
+
+
+# -- the chart --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chart:
+    """What to draw: panels of labelled counts (plain text, already translated)."""
+
+    title: str
+    axis: str
+    sections: list[tuple[str, list[tuple[str, int]]]]
+
+
+def _plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_WIDTH else label[: LABEL_WIDTH - 1] + "…"
+
+
+def _chart_sections(
+    turn: Turn, counts: CaseCounts, *, by_kecamatan: bool
+) -> list[tuple[str, list[tuple[str, int]]]]:
+    sections = [
+        (turn.t("statistics.chart_by_state"), _state_items(turn, counts)),
+        (turn.t("statistics.chart_by_category"), _category_items(turn, counts)[:SHOWN]),
+    ]
+    if by_kecamatan:
+        kecamatan = [(k.name, k.count) for k in counts.by_kecamatan[:SHOWN]]
+        sections.append((turn.t("statistics.chart_by_kecamatan"), kecamatan))
+    return [(_plain(name), items) for name, items in sections if items]
+
+
+def render_chart(chart: Chart, path: Path) -> Path:
+    """Draw horizontal bar panels into a PNG (blocking: run it in a thread)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    bars = [max(1, len(items)) for _, items in chart.sections]
+    figure = Figure(figsize=(7.2, 1.4 + 0.34 * sum(bars) + 0.9 * len(bars)), dpi=120)
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(len(bars), 1, squeeze=False, gridspec_kw={"height_ratios": bars})
+    for axis, (name, items) in zip(axes[:, 0], chart.sections, strict=True):
+        labels = [_short(label) for label, _ in items][::-1]
+        values = [count for _, count in items][::-1]
+        drawn = axis.barh(range(len(values)), values, color="#1f77b4")
+        axis.set_yticks(range(len(values)), labels)
+        axis.bar_label(drawn, padding=3, fontsize=9)
+        axis.set_title(name, loc="left", fontsize=11, fontweight="bold")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axis.set_xlim(0, max(values) * 1.15 + 1)
+        axis.tick_params(axis="y", labelsize=9)
+        for side in ("top", "right"):
+            axis.spines[side].set_visible(False)
+    axes[-1, 0].set_xlabel(chart.axis)
+    figure.suptitle(chart.title, fontsize=12)
+    figure.tight_layout()
+    figure.savefig(path, format="png")
+    return path

@@ -1,0 +1,79 @@
+"""Broadcasts (/siaran): who gets them, and what became of each message."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from storage.base import Repo
+from storage.models import User, to_db
+from storage.users import user_from_row
+
+
+class BroadcastRepo(Repo):
+    """broadcasts and their outbox rows."""
+
+    async def audience(
+        self, *, kabupaten_code: str | None, role: str | None, kecamatan_code: str | None
+    ) -> list[User]:
+        """Active people a broadcast would reach."""
+        sql = "SELECT * FROM users WHERE status = 'active' AND role IN ('psm', 'tksk')"
+        params: list[Any] = []
+        if kabupaten_code is not None:
+            sql += " AND kabupaten_code = ?"
+            params.append(kabupaten_code)
+        if role is not None:
+            sql += " AND role = ?"
+            params.append(role)
+        if kecamatan_code is not None:
+            sql += " AND kecamatan_code = ?"
+            params.append(kecamatan_code)
+        return [user_from_row(row) for row in await self._all(sql + " ORDER BY id", params)]
+
+    async def create(
+        self,
+        *,
+        sender_id: int,
+        kabupaten_code: str | None,
+        audience: dict[str, Any],
+        text: str,
+        recipients: int,
+        now: datetime,
+    ) -> int:
+        cursor = await self._run(
+            "INSERT INTO broadcasts (sender_id, kabupaten_code, audience, text, recipients,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (sender_id, kabupaten_code, json.dumps(audience), text, recipients, to_db(now)),
+        )
+        return int(cursor.lastrowid)
+
+    async def attach(self, outbox_id: int, broadcast_id: int) -> None:
+        await self._run(
+            "UPDATE outbox SET broadcast_id = ? WHERE id = ?", (broadcast_id, outbox_id)
+        )
+
+    async def finished_unreported(self) -> list[tuple[int, int]]:
+        """(broadcast id, sender id) of broadcasts whose every message is settled."""
+        rows = await self._all(
+            "SELECT b.id, b.sender_id FROM broadcasts b WHERE b.reported_at IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = b.id"
+            " AND o.status IN ('pending', 'waiting'))"
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    async def report(self, broadcast_id: int) -> dict[str, int]:
+        """How its messages ended: sent, failed, unreachable (blocked), expired."""
+        rows = await self._all(
+            "SELECT CASE WHEN o.status = 'failed' AND o.last_error LIKE '%unreachable%'"
+            " THEN 'unreachable' WHEN o.status = 'failed' AND (o.last_error LIKE '%blocked%'"
+            " OR o.last_error LIKE '%Forbidden%') THEN 'blocked' ELSE o.status END, COUNT(*)"
+            " FROM outbox o WHERE o.broadcast_id = ? GROUP BY 1",
+            (broadcast_id,),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def mark_reported(self, broadcast_id: int, now: datetime) -> None:
+        await self._run(
+            "UPDATE broadcasts SET reported_at = ? WHERE id = ?", (to_db(now), broadcast_id)
+        )

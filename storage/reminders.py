@@ -1,0 +1,98 @@
+"""What the daily reminders and digests are made of (counts only: no personal data)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from storage.base import Repo
+from storage.models import User, from_db, to_db
+from storage.users import user_from_row
+
+
+class ReminderRepo(Repo):
+    """Queries for reminders and digests."""
+
+    async def people_with_reminders(self) -> list[User]:
+        """Active PSM and TKSK who have not turned reminders off."""
+        rows = await self._all(
+            "SELECT * FROM users WHERE status = 'active' AND role IN ('psm', 'tksk')"
+            " AND reminders_enabled = 1 ORDER BY id"
+        )
+        return [user_from_row(row) for row in rows]
+
+    async def drafts(self, user_id: int, form_id: str) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM form_sessions WHERE user_id = ? AND form_id = ?"
+            " AND status IN ('active', 'paused')",
+            (user_id, form_id),
+        )
+        return int(row[0])
+
+    async def sent_back(self, user_id: int) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM cases WHERE reporter_id = ? AND state = 'needs_revision'",
+            (user_id,),
+        )
+        return int(row[0])
+
+    async def last_report(self, user_id: int) -> datetime | None:
+        row = await self._one(
+            "SELECT MAX(submitted_at) FROM cases WHERE reporter_id = ?", (user_id,)
+        )
+        return from_db(row[0]) if row and row[0] else None
+
+    async def quiet_psm(self, kecamatan_code: str, since: datetime) -> list[User]:
+        """Active PSM of a kecamatan with no report since `since` (approved before it)."""
+        rows = await self._all(
+            "SELECT u.* FROM users u WHERE u.status = 'active' AND u.role = 'psm'"
+            " AND u.kecamatan_code = ? AND COALESCE(u.decided_at, u.created_at) < ?"
+            " AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.reporter_id = u.id"
+            " AND c.submitted_at >= ?) ORDER BY u.full_name",
+            (kecamatan_code, to_db(since), to_db(since)),
+        )
+        return [user_from_row(row) for row in rows]
+
+    async def new_cases(
+        self, kabupaten_code: str, start: datetime, end: datetime
+    ) -> dict[str, Any]:
+        """Counts of cases reported in [start, end): by kecamatan and by category."""
+        by_kecamatan = await self._all(
+            "SELECT r.name, COUNT(*) FROM cases c JOIN regions r ON r.code = c.kecamatan_code"
+            " WHERE c.kabupaten_code = ? AND c.submitted_at >= ? AND c.submitted_at < ?"
+            " GROUP BY r.name ORDER BY COUNT(*) DESC, r.name",
+            (kabupaten_code, to_db(start), to_db(end)),
+        )
+        by_category = await self._all(
+            "SELECT k.code, COUNT(*) FROM cases c JOIN case_categories k ON k.case_id = c.id"
+            " WHERE c.kabupaten_code = ? AND c.submitted_at >= ? AND c.submitted_at < ?"
+            " GROUP BY k.code ORDER BY COUNT(*) DESC, k.code",
+            (kabupaten_code, to_db(start), to_db(end)),
+        )
+        return {
+            "kecamatan": [(r[0], r[1]) for r in by_kecamatan],
+            "categories": [(r[0], r[1]) for r in by_category],
+        }
+
+    async def queue(self, kabupaten_code: str) -> tuple[int, str | None, datetime | None]:
+        """Cases waiting for review in a kabupaten: how many, the oldest number and when."""
+        row = await self._one(
+            "SELECT COUNT(*), MIN(submitted_at) FROM cases WHERE kabupaten_code = ?"
+            " AND state IN ('submitted', 'resubmitted', 'verified')",
+            (kabupaten_code,),
+        )
+        if not row or not row[0]:
+            return 0, None, None
+        oldest = await self._one(
+            "SELECT number FROM cases WHERE kabupaten_code = ? AND submitted_at = ?"
+            " AND state IN ('submitted', 'resubmitted', 'verified')",
+            (kabupaten_code, row[1]),
+        )
+        return int(row[0]), oldest[0] if oldest else None, from_db(row[1])
+
+    async def pending_people(self, kabupaten_code: str) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM users WHERE status = 'pending' AND kabupaten_code = ?",
+            (kabupaten_code,),
+        )
+        return int(row[0])

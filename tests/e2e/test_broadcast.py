@@ -1,0 +1,73 @@
+"""/siaran on Telegram: audience, preview with the count, confirm, delivery report."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.admin_tools import add_user
+from bot.clock import ManualClock
+from tests.e2e.chat import TelegramPerson
+
+NOON = datetime(2026, 12, 2, 12, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+
+async def test_broadcast_with_preview_and_delivery_report(fake, settings, start_bot) -> None:
+    await add_user(
+        settings, role="coordinator", telegram_id=500, name="Ibu Sari", kabupaten="32.08"
+    )
+    for telegram_id, name, kecamatan, desa in (
+        (701, "Bu Ani", "32.08.01", "32.08.01.2006"),
+        (702, "Pak Joko", "32.08.02", "32.08.02.2001"),
+        (703, "Bu Rina", "32.08.01", "32.08.01.2001"),
+    ):
+        await add_user(
+            settings,
+            role="psm",
+            telegram_id=telegram_id,
+            name=name,
+            kabupaten="32.08",
+            kecamatan=kecamatan,
+            desa=desa,
+        )
+    runtime = await start_bot(clock=ManualClock(NOON))
+    coordinator = TelegramPerson(fake, 500)
+    await coordinator.say("/start")
+    for psm in (701, 702):
+        await TelegramPerson(fake, psm).say("/start")
+    fake.block_user(702)  # started once, then blocked the bot
+    # 703 never started the bot: bulk messages to them expire.
+
+    await coordinator.say("/siaran")
+    await coordinator.say("Pelatihan pendataan hari Sabtu pukul 08.00 di kantor Dinsos.")
+    await coordinator.tap("Semua PSM & TKSK")
+    preview = await coordinator.tap("Kirim")
+    assert "<b>3</b> orang" in preview[0]["text"]
+    queued = await coordinator.tap("📣 Kirim")
+    assert "dikirim ke 3 orang" in queued[0]["text"]
+    received = await fake.wait_sent(701, 2)
+    assert "Pelatihan pendataan" in received[-1]["text"] and "Ibu Sari" in received[-1]["text"]
+    await fake.wait_for(
+        lambda: any(
+            call.params.get("chat_id") == 702 and call.error
+            for call in fake.calls_of("sendMessage")
+        ),
+        what="403",
+    )
+    with sqlite3.connect(settings.database_path) as db:
+        db.execute(
+            "UPDATE outbox SET expires_at = '2000-01-01T00:00:00+00:00' WHERE status = 'waiting'"
+        )  # 703's copy: expired
+    assert runtime.scheduler is not None
+    before = len(coordinator.messages())
+    await runtime.scheduler.tick()  # expires 703's copy, then reports the settled broadcast
+    report = await fake.wait_sent(500, before + 1)
+    assert "Laporan siaran" in report[-1]["text"]
+    assert "Terkirim: 1" in report[-1]["text"] and "Memblokir bot: 1" in report[-1]["text"]
+    assert "Kedaluwarsa: 1" in report[-1]["text"]
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute(
+            "SELECT unreachable_at IS NOT NULL FROM channel_identities WHERE external_id = '702'"
+        ).fetchone() == (1,)
+    assert fake.rejections == []

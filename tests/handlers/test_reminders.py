@@ -1,0 +1,159 @@
+"""Daily reminders, quiet hours, the coordinator digest and broadcast reports, with the
+clock injected (tests never wait) on a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest_asyncio
+
+from handlers.context import AppContext, District
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
+from handlers.forms.model import load_forms
+from handlers.forms.state import new_state
+from handlers.i18n import Catalog
+from handlers.quiet_hours import in_quiet_hours, next_allowed
+from handlers.reminders import coordinator_digest, daily_reminders
+from storage.db import Database
+from storage.models import Role, UserStatus
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A local (WIB) time in December 2026, as the aware UTC moment stored everywhere."""
+    return datetime(2026, 12, day, hour, minute, tzinfo=JAKARTA).astimezone(UTC)
+
+
+APP = AppContext(catalog=Catalog.load(), forms=load_forms(),
+                 districts=[District("32.08", "KNG")], timezone=JAKARTA, admin_ids={})
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(tmp_path):
+    database = Database(tmp_path / "psm.db")
+    await database.open()
+    async with database.transaction() as repos:
+        for form in APP.forms.values():
+            await repos.forms.save_definition(form.id, form.version, form.model_dump(mode="json"))
+    yield database
+    await database.close()
+
+
+async def _person(db: Database, role: Role, *, external: str, created: datetime,
+                  kecamatan: str = "32.08.01", name: str = "Ani") -> int:
+    async with db.transaction() as repos:
+        user = await repos.users.create(now=created, status=UserStatus.ACTIVE, full_name=name,
+                                        role=role, kabupaten_code="32.08")
+        await repos.users.update(user.id, now=created, kecamatan_code=kecamatan,
+                                 desa_code="32.08.01.2006", decided_at=created)
+        await repos.users.add_identity(user_id=user.id, channel="telegram", external_id=external,
+                                       chat_id=external, now=created)
+        return user.id
+
+
+async def _tick(db: Database, now: datetime) -> None:
+    async with db.transaction() as repos:
+        await daily_reminders(repos, APP, now)
+        await coordinator_digest(repos, APP, now)
+
+
+async def _texts(db: Database, user_id: int) -> list[str]:
+    async with db.reading() as repos:
+        return [item.message["text"] for item in await repos.outbox.for_user(user_id)]
+
+
+async def test_one_reminder_at_the_hour_listing_only_what_applies(db) -> None:
+    psm = await _person(db, Role.PSM, external="1", created=at(1, 8))
+    async with db.transaction() as repos:
+        session = await repos.forms.start(user_id=psm, form_id="case_report", form_version=1,
+                                          state=new_state(), now=at(1, 9))
+        await repos.forms.save(session.id, state={**new_state(), "answers": {
+            "head_name": "Keluarga Darto"}}, status="paused", now=at(1, 9))
+    await _tick(db, at(1, 15, 59))
+    assert await _texts(db, psm) == []
+    await _tick(db, at(1, 16, 0))
+    await _tick(db, at(1, 17, 0))  # the same day: nothing more
+    texts = await _texts(db, psm)
+    assert len(texts) == 1
+    assert "1 laporan belum selesai" in texts[0]
+    assert "Darto" not in texts[0]  # no household on a lock screen
+    await _tick(db, at(2, 16, 5))
+    assert len(await _texts(db, psm)) == 2
+
+
+async def test_nothing_to_say_sends_nothing_and_quiet_hours_send_nothing(db) -> None:
+    psm = await _person(db, Role.PSM, external="2", created=at(1, 8))
+    await _tick(db, at(1, 16, 0))
+    await _tick(db, at(1, 23, 0))
+    await _tick(db, at(2, 5, 0))
+    assert await _texts(db, psm) == []
+    # Down all day and back after the quiet hours began: the day's reminder is skipped.
+    psm2 = await _person(db, Role.PSM, external="3", created=at(1, 8))
+    async with db.transaction() as repos:
+        await repos.forms.start(user_id=psm2, form_id="case_report", form_version=1,
+                                state=new_state(), now=at(1, 9))
+    await _tick(db, at(1, 21, 30))
+    assert await _texts(db, psm2) == []
+    await _tick(db, at(2, 18, 0))  # back the next evening, before quiet hours: sent
+    assert len(await _texts(db, psm2)) == 1
+
+
+async def test_quiet_psm_is_told_once_a_week_and_their_tksk_learns_who(db) -> None:
+    psm = await _person(db, Role.PSM, external="4", created=at(1, 8), name="Bu Ani")
+    tksk = await _person(db, Role.TKSK, external="5", created=at(1, 8), name="Pak Tono")
+    await _tick(db, at(9, 16, 0))  # 8 days without a report
+    texts = await _texts(db, psm)
+    assert len(texts) == 1 and "Belum ada laporan baru selama 8 hari" in texts[0]
+    tksk_texts = await _texts(db, tksk)
+    assert len(tksk_texts) == 1 and "Bu Ani" in tksk_texts[0]
+    await _tick(db, at(10, 16, 0))  # the next day: not repeated
+    assert len(await _texts(db, psm)) == 1
+    await _tick(db, at(15, 16, 0))  # the next week: again
+    assert len(await _texts(db, psm)) == 2
+
+
+async def test_reminder_hour_can_change_or_be_off(db) -> None:
+    psm = await _person(db, Role.PSM, external="6", created=at(1, 8))
+    async with db.transaction() as repos:
+        await repos.users.update(psm, now=at(1, 8), reminder_time="08:00")
+        await repos.forms.start(user_id=psm, form_id="case_report", form_version=1,
+                                state=new_state(), now=at(1, 9))
+    await _tick(db, at(2, 8, 1))
+    assert len(await _texts(db, psm)) == 1
+    async with db.transaction() as repos:
+        await repos.users.update(psm, now=at(2, 9), reminders_enabled=False)
+    await _tick(db, at(3, 8, 1))
+    assert len(await _texts(db, psm)) == 1
+
+
+async def test_coordinator_digest_each_morning(db) -> None:
+    coordinator = await _person(db, Role.COORDINATOR, external="7", created=at(1, 8))
+    await _tick(db, at(2, 6, 59))
+    assert await _texts(db, coordinator) == []
+    await _tick(db, at(2, 7, 0))
+    await _tick(db, at(2, 9, 0))
+    texts = await _texts(db, coordinator)
+    assert len(texts) == 1 and "Ringkasan harian" in texts[0]
+    assert "Laporan baru kemarin: 0" in texts[0]
+
+
+async def test_quiet_hours_hold_routine_but_never_alerts(db) -> None:
+    night = at(1, 23, 30)
+    assert in_quiet_hours(APP, night) and not in_quiet_hours(APP, at(1, 12))
+    morning = next_allowed(APP, night)
+    assert morning == at(2, 6, 0)
+    assert next_allowed(APP, at(2, 3, 0)) == at(2, 6, 0)
+    person = await _person(db, Role.TKSK, external="8", created=at(1, 8))
+    async with db.transaction() as repos:
+        await deliver(repos, user_id=person, message=Outbound.say("DARURAT"),
+                      kind=DeliveryKind.ALERT, now=night)
+        await deliver(repos, user_id=person, message=Outbound.say("siaran"),
+                      kind=DeliveryKind.BULK, now=night, not_before=next_allowed(APP, night))
+        due_now = [i.message["text"] for i in await repos.outbox.due("telegram", night)]
+        due_morning = [i.message["text"] for i in
+                       await repos.outbox.due("telegram", at(2, 6, 0))]
+    assert due_now == ["DARURAT"]
+    assert due_morning == ["DARURAT", "siaran"]
