@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test demo migrate lint format bench clean
+.PHONY: run test demo migrate lint format bench clean soak
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/python -m pytest -q
+
+# Long durability runs: more crashes, fuzz examples and backups (PSM_SOAK_FACTOR=5 by default).
+soak: $(STAMP)
+	PSM_SOAK_FACTOR=$${PSM_SOAK_FACTOR:-5} $(BIN)/python -m pytest tests/durability -m soak -q
+
+# Benchmarks (a few minutes; figures in bench/results/*.json). `python -m bench steps|scale|footprint`.
+bench: $(STAMP)
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

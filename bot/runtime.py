@@ -67,6 +67,7 @@ async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
         },
         default_language=settings.default_language,
         draft_ttl_days=settings.draft_ttl_days,
+        retention_days=settings.retention_days,
         media_dir=settings.media_path,
         reminder_time=time.fromisoformat(settings.reminder_time),
         digest_time=time.fromisoformat(settings.digest_time),

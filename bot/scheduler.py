@@ -19,6 +19,7 @@ from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
 from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
 from handlers.retention import purge_closed_cases
+from handlers.trainings.schedule import morning_reminders
 from storage.db import Database
 from storage.repos import Repos
 
@@ -95,4 +96,5 @@ def default_work() -> dict[str, DueWork]:
         "daily_reminders": daily_reminders,
         "coordinator_digest": coordinator_digest,
         "broadcast_reports": broadcast_reports,
+        "training_reminders": morning_reminders,
     }

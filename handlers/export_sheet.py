@@ -177,7 +177,10 @@ class SheetWriter:
         for index, (label, value) in enumerate(info):
             about.write_string(index, 0, label)
             about.write_string(index, 1, value)
-        self.workbook.close()
+        try:
+            self.workbook.close()
+        except Exception as exc:  # XlsxWriter's FileCreateError: a folder gone, a full disk
+            raise RuntimeError(f"could not write the workbook: {exc}") from exc
 
 
 def _date(text: str | None) -> date | None:

@@ -92,7 +92,11 @@ async def decide(turn: Turn, data: str) -> None:
     decider = turn.user
     candidate_id = small_number(raw_id)
     candidate = await turn.repos.users.get(candidate_id) if candidate_id is not None else None
-    if not allowed(decider, "registration.decide") or candidate is None or verdict not in "ar":
+    if (
+        not allowed(decider, "registration.decide")
+        or candidate is None
+        or verdict not in ("a", "r")
+    ):
         turn.reply(turn.t("errors.not_allowed"))
         return
     assert decider is not None

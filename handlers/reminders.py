@@ -13,6 +13,7 @@ from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound
 from handlers.quiet_hours import in_quiet_hours
+from handlers.trainings.schedule import tomorrow_lines
 from storage.models import Role, User
 from storage.repos import Repos
 
@@ -90,6 +91,7 @@ async def _reminder_lines(
                     days=QUIET_DAYS,
                 )
             )
+    lines += await tomorrow_lines(repos, app, user, now)
     return lines, buttons
 
 

@@ -8,13 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from handlers import account, broadcast, case_report, registration, reminder_settings
+from handlers import (
+    account,
+    broadcast,
+    case_report,
+    export,
+    registration,
+    reminder_settings,
+    statistics,
+)
 from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
 from handlers.review import cases as review_cases
 from handlers.review import search as review_search
+from handlers.trainings import checkin as training_checkin
+from handlers.trainings import common as training
+from handlers.trainings import creation as training_creation
+from handlers.trainings import manual as training_manual
+from handlers.trainings import page as training_page
+from handlers.trainings import rsvp as training_rsvp
 from storage.models import ChannelIdentity, Role, UserStatus
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -176,6 +190,12 @@ COMMANDS: dict[str, Handler] = {
     "cari": review_search.search,
     "siaran": broadcast.start_broadcast,
     "pengingat": reminder_settings.ask,
+    "statistik": statistics.show_statistics,
+    "ekspor": export.start_export,
+    "bimtek_baru": training_creation.start_creation,
+    "bimtek": training_page.show_trainings,
+    "jadwal": training_rsvp.show_schedule,
+    "hadir": training_checkin.check_in,
 }
 REVIEW_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     review_cases.QUEUE_PREFIX: review_cases.queue_button,
@@ -185,9 +205,14 @@ REVIEW_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     review_cases.REVISE_PREFIX: review_cases.revise_button,
     broadcast.CONFIRM_PREFIX: broadcast.confirm,
     reminder_settings.PREFIX: reminder_settings.choose,
+    export.EXPORT_PREFIX: export.export_button,
+    training.CREATE_PREFIX: training_creation.confirm,
+    training.RSVP_PREFIX: training_rsvp.answer,
+    training.PAGE_PREFIX: training_page.page_button,
+    training.MANUAL_PREFIX: training_manual.manual_button,
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
-FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf", "siaran"})
+FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir"})
 # Commands anyone may use, registered or not.
 OPEN_COMMANDS = frozenset({"start", "bantuan", "help", "bahasa", "batal"})
 
@@ -224,6 +249,12 @@ async def _on_button(turn: Turn) -> None:
         await _confirm_cancel(turn, data)
     elif prefix in REVIEW_BUTTONS:
         if not _is_active(turn):
+            await turn.repos.audit.record(
+                now=turn.now,
+                actor_id=turn.user.id,
+                action="review.refused",
+                detail={"data": data[:64]},
+            )
             await _explain_status(turn)
         else:
             await REVIEW_BUTTONS[prefix](turn, data)

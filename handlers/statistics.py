@@ -125,7 +125,9 @@ def statistics_text(
         lines.extend(["", turn.t(key)])
         for rank, (label, count) in enumerate(items[:SHOWN], start=1):
             if ranked:
-                text = turn.t("statistics.ranked", rank=rank, label=label, count=count)
+                text = turn.t(
+                    "statistics.ranked", rank=rank, label=label, count=_number(turn, count)
+                )
             else:
                 text = turn.t("statistics.line", label=label, count=_number(turn, count))
             lines.append(text)

@@ -7,7 +7,7 @@ needs the memory of one chunk. Masking is the writer's job (handlers/export_shee
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
@@ -109,7 +109,7 @@ class ExportRepo(Repo):
         state: str | None = None,
         limit: int | None = None,
         chunk: int = CHUNK,
-    ) -> AsyncIterator[list[ExportRow]]:
+    ) -> AsyncGenerator[list[ExportRow], None]:
         """Rows in order of submission, `chunk` at a time; at most `limit` rows."""
         condition, params = scope.where("c")
         where, values = [condition], list(params)

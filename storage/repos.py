@@ -16,6 +16,7 @@ from storage.reminders import ReminderRepo
 from storage.schedule import ScheduleRepo
 from storage.stats import StatsRepo
 from storage.subjects import SubjectRepo
+from storage.trainings import TrainingRepo
 from storage.users import UserRepo
 
 
@@ -38,3 +39,4 @@ class Repos:
         self.subjects = SubjectRepo(conn)
         self.reminders = ReminderRepo(conn)
         self.broadcasts = BroadcastRepo(conn)
+        self.trainings = TrainingRepo(conn)

@@ -36,6 +36,9 @@ HOUSEHOLD_KEYS = ("head_name", "no_kk", "no_kk_reason", "address", "gps", "gps_r
 CORRECTABLE = {"name", "sex", "birth_date", "relation", "nik"}
 # Never rewritten: append-only by trigger (and it must never hold a NIK: we store a keyed hash).
 UNTOUCHED_TABLES = ("audit_log",)
+# Transcripts of conversations: here the person's name, address and masked numbers go too.
+CONVERSATIONS = (("outbox", "message"), ("inbox", "payload"), ("form_sessions", "state"))
+MIN_TEXT = 4  # shorter names are not searched for (they would match inside other words)
 _SEPARATOR = r"[\s.\-]*"
 
 
@@ -62,10 +65,23 @@ class ErasureReport(BaseModel):
 class _Scrubber:
     """Removes identifiers (and, in form answers, the person's or household's entries)."""
 
-    def __init__(self, nik: str, identifiers: Iterable[str], *, household: bool) -> None:
+    def __init__(
+        self,
+        nik: str,
+        identifiers: Iterable[str],
+        *,
+        household: bool,
+        texts: Iterable[str] = (),
+    ) -> None:
         self.nik = nik
-        self.patterns = [identifier_pattern(value) for value in identifiers]
         self.numbers = {int(value) for value in identifiers}
+        self.patterns = [identifier_pattern(value) for value in identifiers]
+        # Names, addresses, masked numbers: matched as written, whatever the case.
+        self.patterns += [
+            re.compile(re.escape(text), re.IGNORECASE)
+            for text in sorted(set(texts), key=len, reverse=True)
+            if len(text) >= MIN_TEXT
+        ]
         self.household = household
 
     def mentions(self, value: Any) -> int:
@@ -104,6 +120,11 @@ class _Scrubber:
                 return self.text(value)
             return json.dumps(self.node(parsed), ensure_ascii=False)
         return self.text(value)
+
+
+def _masked(digits: str) -> str:
+    """How the bot showed the number in chat: 320801******0001."""
+    return f"{digits[:6]}{'*' * 6}{digits[-4:]}"
 
 
 def _compact(value: Any) -> str | None:
@@ -225,7 +246,8 @@ class SubjectRepo(Repo):
         members = [
             dict(row)
             for row in await self._all(
-                "SELECT id, household_id, name_key FROM household_members WHERE nik = ?", (nik,)
+                "SELECT id, household_id, name, name_key FROM household_members WHERE nik = ?",
+                (nik,),
             )
         ]
         member_ids = [m["id"] for m in members]
@@ -259,6 +281,7 @@ class SubjectRepo(Repo):
                 member_ids,
             )
         identifiers = {nik}
+        texts = {m["name"] for m in members} | {_masked(nik)}
         cleared_ids: set[int] = set()
         households = sorted({m["household_id"] for m in members})
         for household_id in households:
@@ -267,11 +290,13 @@ class SubjectRepo(Repo):
                 (household_id,),
             )
             row = await self._one(
-                "SELECT no_kk, head_name FROM households WHERE id = ?", (household_id,)
+                "SELECT no_kk, head_name, address FROM households WHERE id = ?", (household_id,)
             )
             if others[0] == 0:
+                texts |= {row["head_name"], row["address"]}
                 if row["no_kk"]:
                     identifiers.add(row["no_kk"])
+                    texts.add(_masked(row["no_kk"]))
                 await self._run(
                     "UPDATE households SET no_kk = NULL, no_kk_missing = NULL,"
                     " no_kk_reason = NULL, head_name = '', address = '', latitude = NULL,"
@@ -317,10 +342,15 @@ class SubjectRepo(Repo):
                 "UPDATE cases SET answers = ? WHERE id = ?",
                 (json.dumps(answers, ensure_ascii=False), case_id),
             )
-        rewritten = await self._scrub_everywhere(scrubber)
+        rewritten = await self._scrub(scrubber, await self._text_columns())
         audit = await self._one(
             "SELECT COUNT(*) FROM audit_log WHERE psm_mentions(detail) OR psm_mentions(subject)"
         )
+        # Conversation transcripts: also their name, address and masked numbers.
+        talk = _Scrubber(nik, identifiers, household=False, texts=texts)
+        await self.conn.create_function("psm_mentions", 1, talk.mentions, deterministic=True)
+        for column, count in (await self._scrub(talk, list(CONVERSATIONS))).items():
+            rewritten[column] = rewritten.get(column, 0) + count
         return ErasureReport(
             members=len(member_ids),
             households_cleared=len(cleared_ids),
@@ -341,10 +371,10 @@ class SubjectRepo(Repo):
         )
         return [(r[0], r[1]) for r in rows if r[0] not in UNTOUCHED_TABLES]
 
-    async def _scrub_everywhere(self, scrubber: _Scrubber) -> dict[str, int]:
-        """Every text column of every table (but the audit log): the identifiers go."""
+    async def _scrub(self, scrubber: _Scrubber, columns: list[tuple[str, str]]) -> dict[str, int]:
+        """Rewrite the values of these columns that `psm_mentions` (the scrubber's)."""
         counts: dict[str, int] = {}
-        for table, column in await self._text_columns():
+        for table, column in columns:
             rows = await self._all(
                 f'SELECT rowid, "{column}" FROM "{table}" WHERE psm_mentions("{column}")'
             )
@@ -394,7 +424,15 @@ class SubjectRepo(Repo):
         files no remaining case uses."""
         if not case_ids:
             return []
+        # Zero the freed bytes of what goes now, and leave the connection as it was.
+        previous = (await self._one("PRAGMA secure_delete"))[0]
         await self._one("PRAGMA secure_delete = ON")
+        try:
+            return await self._delete_cases(case_ids)
+        finally:
+            await self._one(f"PRAGMA secure_delete = {int(previous)}")
+
+    async def _delete_cases(self, case_ids: list[int]) -> list[str]:
         marks = _marks(case_ids)
         paths = {
             r[0]

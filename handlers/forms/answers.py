@@ -137,11 +137,14 @@ def parse_date_text(text: str) -> date:
     raise Invalid("answer.need_date")
 
 
-def parse_date(event: Inbound, *, today: date) -> Answer:
-    """A calendar date that exists and is not in the future."""
+def parse_date(event: Inbound, *, today: date, when: str = "past") -> Answer:
+    """A calendar date that exists and, by `when`, is not in the future ("past", the
+    default), not before today ("future") or either ("any")."""
     value = parse_date_text(_text_of(event))
-    if value > today:
+    if when == "past" and value > today:
         raise Invalid("answer.date_future")
+    if when == "future" and value < today:
+        raise Invalid("answer.date_past")
     if value.year < 1900:
         raise Invalid("answer.date_impossible")
     return Answer(value.isoformat(), value.strftime("%d-%m-%Y"))

@@ -323,7 +323,7 @@ class FormEngine:
         if kind == QuestionType.DECIMAL:
             return parsers.parse_decimal(event)
         if kind == QuestionType.DATE:
-            return parsers.parse_date(event, today=today)
+            return parsers.parse_date(event, today=today, when=question.when)
         if kind == QuestionType.AGE:
             return parsers.parse_age(event, today=today)
         if kind == QuestionType.GEOPOINT:

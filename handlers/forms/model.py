@@ -137,6 +137,7 @@ class Question(_Strict):
     default: str | None = None  # expression: the suggested answer, offered as a button
     nik: str | None = None  # name of the NIK question this answer is checked against
     max_count: int = Field(default=1, ge=1, le=10)  # image: how many photos
+    when: Literal["past", "future", "any"] = "past"  # date: which dates are accepted
 
     @field_validator("name")
     @classmethod
@@ -183,6 +184,8 @@ class Question(_Strict):
                 raise ValueError(f"{self.name}: every choice needs one of the choice_groups")
         if self.allow_missing and self.type not in (QuestionType.NIK, QuestionType.KK):
             raise ValueError(f"{self.name}: allow_missing is for nik and kk questions")
+        if self.when != "past" and self.type != QuestionType.DATE:
+            raise ValueError(f"{self.name}: when is for date questions")
         return self
 
     def short_label(self, language: str) -> str:

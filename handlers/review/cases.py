@@ -227,6 +227,9 @@ async def photos_button(turn: Turn, data: str) -> None:
     if case is None:
         turn.reply(turn.t("review.case_not_found"))
         return
+    if not case.photos:
+        turn.reply(turn.t("review.no_photos"))
+        return
     for path in case.photos:
         turn.reply(
             Outbound(
@@ -255,6 +258,16 @@ async def action_button(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.not_allowed"))
         return
     transition = TRANSITIONS[action]
+    if not allowed(turn.user, f"case.{action}"):
+        await turn.repos.audit.record(
+            now=turn.now,
+            actor_id=turn.user.id if turn.user else None,
+            action="review.refused",
+            subject=f"case:{case_id}",
+            detail={"action": action},
+        )
+        turn.reply(turn.t("errors.not_allowed"))
+        return
     if transition not in await _possible(turn, case):
         await turn.repos.audit.record(
             now=turn.now,

@@ -21,7 +21,9 @@ KEYWORDS = {
     "laporansaya": "laporan_saya", "batal": "batal", "bantuan": "bantuan", "help": "bantuan",
     "menu": "menu", "saya": "saya", "profil": "saya", "bahasa": "bahasa", "mulai": "start",
     "start": "start", "daftar": "start", "halo": "start", "hai": "start",
-    "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat",
+    "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat", "ekspor": "ekspor",
+    "jadwal": "jadwal", "bimtek": "bimtek", "bimtekbaru": "bimtek_baru",
+    "bimtek_baru": "bimtek_baru",
 }  # fmt: skip
 _OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "order", "unsupported")
 
@@ -45,7 +47,7 @@ def chat_of(payload: dict[str, Any]) -> str:
 
 
 # Keywords followed by words to look for: "cari Ayu Lestari".
-WITH_ARGUMENTS = {"cari": "cari", "statistik": "statistik"}
+WITH_ARGUMENTS = {"cari": "cari", "statistik": "statistik", "hadir": "hadir"}
 
 
 def _command(text: str) -> tuple[str, str] | None:

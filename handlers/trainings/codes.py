@@ -1,0 +1,79 @@
+"""Proof of presence: rotating check-in codes and the distance from the venue.
+
+A code is 6 digits from an HMAC of the training's secret and the current time slot (like
+TOTP, RFC 6238). It changes every ROTATE_SECONDS, so a code forwarded to a group chat is soon
+stale; the current and the previous slot are accepted, so a code read out just before it
+changes still works.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import re
+import secrets
+from datetime import UTC, datetime
+
+ROTATE_SECONDS = 300
+DIGITS = 6
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def new_secret() -> str:
+    return secrets.token_hex(20)
+
+
+def slot_of(moment: datetime) -> int:
+    return int(moment.timestamp()) // ROTATE_SECONDS
+
+
+def code_for(secret: str, slot: int) -> str:
+    """The code of one time slot."""
+    digest = hmac.new(bytes.fromhex(secret), slot.to_bytes(8, "big"), hashlib.sha256).digest()
+    offset = digest[-1] & 0x0F
+    number = int.from_bytes(digest[offset : offset + 4], "big") & 0x7FFFFFFF
+    return str(number % 10**DIGITS).zfill(DIGITS)
+
+
+def current_code(secret: str, now: datetime) -> str:
+    return code_for(secret, slot_of(now))
+
+
+def valid_until(now: datetime) -> datetime:
+    """When the current code stops being the current one."""
+    return datetime.fromtimestamp((slot_of(now) + 1) * ROTATE_SECONDS, UTC)
+
+
+def normalise_code(text: str) -> str | None:
+    """The digits of a typed code ("123 456", "123-456"), or None if it is not one."""
+    digits = re.sub(r"[\s.\-]", "", text)
+    return digits if re.fullmatch(rf"[0-9]{{{DIGITS}}}", digits) else None
+
+
+def slots_ago(secret: str, code: str, now: datetime, *, lookback: int) -> int | None:
+    """How many slots ago a code was current (0 = now), looking back `lookback` slots."""
+    slot = slot_of(now)
+    for back in range(lookback + 1):
+        if hmac.compare_digest(code, code_for(secret, slot - back)):
+            return back
+    return None
+
+
+def code_matches(secret: str, code: str, now: datetime) -> bool:
+    """Whether a code is the current or the previous slot's."""
+    return slots_ago(secret, code, now, lookback=1) is not None
+
+
+def code_expired(secret: str, code: str, now: datetime) -> bool:
+    """A code that was valid within the last hour but is no longer (so we can say so)."""
+    back = slots_ago(secret, code, now, lookback=3600 // ROTATE_SECONDS)
+    return back is not None and back > 1
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))

@@ -1,0 +1,140 @@
+"""What the training (Bimtek) handlers share: button prefixes, dates in words, statuses.
+
+Button data (all well under 64 bytes):
+  tc:<y|n>:<session id>               the creator's final go (or not) after the preview
+  tr:<training id>:<a|b>              RSVP: akan hadir / berhalangan
+  tp:<training id>[:<action>]         a training's page and its buttons
+  tm:<day id>:p<page>                 hand-set status: the people of a day, paged
+  tm:<day id>:u<user id>[:<status>]   ... one person, then the status chosen
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime, time, timedelta
+
+from babel.dates import format_date
+
+from handlers.context import AppContext, Turn
+from handlers.permissions import allowed
+from handlers.scope import scope_of
+from storage.trainings import Attendance, Invitation, Training, TrainingDay
+
+CREATE_PREFIX = "tc"
+RSVP_PREFIX = "tr"
+PAGE_PREFIX = "tp"
+MANUAL_PREFIX = "tm"
+STATUSES = ("hadir", "izin", "sakit", "tidak_hadir")
+_ZONES = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def zone_name(app: AppContext) -> str:
+    """WIB, WITA or WIT (else the zone's name)."""
+    return _ZONES.get(str(app.timezone), str(app.timezone))
+
+
+def spoken_date(day: date, language: str) -> str:
+    """Selasa, 9 Januari 2024."""
+    return format_date(day, "EEEE, d MMMM y", locale=language)
+
+
+def clock_time(app: AppContext, moment: datetime) -> str:
+    """08.00 (local)."""
+    return app.local_time(moment).strftime("%H.%M")
+
+
+def spoken_moment(app: AppContext, language: str, moment: datetime) -> str:
+    """Selasa, 9 Januari 2024, pukul 08.00 WIB."""
+    return app.catalog.text(
+        language,
+        "training.moment",
+        date=spoken_date(app.local_date(moment), language),
+        time=clock_time(app, moment),
+        zone=zone_name(app),
+    )
+
+
+def summary_of(app: AppContext, language: str, training: Training) -> str:
+    """The non-personal line a WhatsApp template announces a message with (one line)."""
+    title = " ".join(training.title.split())[:60]
+    return app.catalog.text(language, "training.summary", title=title)
+
+
+def day_line(app: AppContext, language: str, day: TrainingDay) -> str:
+    """Hari 1: Selasa, 9 Januari 2024, pukul 08.00-16.00 WIB."""
+    return app.catalog.text(
+        language,
+        "training.day_line",
+        number=day.day_number,
+        date=spoken_date(app.local_date(day.starts_at), language),
+        start=clock_time(app, day.starts_at),
+        end=clock_time(app, day.ends_at),
+        zone=zone_name(app),
+    )
+
+
+def deadline_text(app: AppContext, language: str, training: Training) -> str:
+    """The last day answers may change (the deadline is the end of that local day)."""
+    last_day = app.local_date(training.rsvp_deadline - timedelta(seconds=1))
+    return spoken_date(last_day, language)
+
+
+def describe(app: AppContext, language: str, training: Training, days: list[TrainingDay]) -> str:
+    """Title, venue and days: the head of an invitation or a training's page."""
+    lines = [f"<b>{html.escape(training.title, quote=False)}</b>"]
+    lines += [day_line(app, language, day) for day in days]
+    lines.append(
+        app.catalog.text(
+            language,
+            "training.venue",
+            name=training.venue_name,
+            address=training.venue_address,
+        )
+    )
+    return "\n".join(lines)
+
+
+def checkin_opens(training: Training, day: TrainingDay) -> datetime:
+    return day.starts_at - timedelta(minutes=training.open_minutes)
+
+
+def checkin_closes(day: TrainingDay) -> datetime:
+    """The end of the day, or earlier when check-in was closed by hand."""
+    if day.checkin_closed_at is not None:
+        return min(day.checkin_closed_at, day.ends_at)
+    return day.ends_at
+
+
+def day_status(
+    invitation: Invitation, record: Attendance | None, day: TrainingDay, now: datetime
+) -> str | None:
+    """hadir/izin/sakit/tidak_hadir as it stands, or None while the day may still bring it.
+
+    A recorded status wins; someone who excused themselves (izin/sakit) keeps that reason;
+    anyone else without a record once check-in closed did not attend.
+    """
+    if record is not None:
+        return record.status
+    if invitation.rsvp == "berhalangan" and invitation.reason_kind:
+        return invitation.reason_kind
+    if now >= checkin_closes(day):
+        return "tidak_hadir"
+    return None
+
+
+def local_day_bounds(app: AppContext, day: date) -> tuple[datetime, datetime]:
+    """The moments a local calendar day starts and ends."""
+    start = datetime.combine(day, time(0), tzinfo=app.timezone)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=app.timezone)
+
+
+async def managed(turn: Turn, training_id: int | None) -> Training | None:
+    """The training, if the person manages it (in their scope); None otherwise."""
+    if training_id is None or not allowed(turn.user, "training.manage"):
+        return None
+    return await turn.repos.trainings.get(training_id, scope_of(turn.user))

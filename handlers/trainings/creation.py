@@ -1,0 +1,208 @@
+"""/bimtek_baru: a coordinator (their kabupaten) or a TKSK (the PSM of their kecamatan)
+describes a training in a guided form, checks the summary, sees how many people it invites and
+confirms; the invitations go out through deliver() and the people the bot cannot reach are
+listed, so the office can call them."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, datetime, time
+from typing import Any
+
+from handlers.context import Turn
+from handlers.delivery import DeliveryKind
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.runner import on_complete, reopen_form, resume_form, start_form
+from handlers.permissions import allowed
+from handlers.trainings.codes import new_secret
+from handlers.trainings.common import CREATE_PREFIX, describe, local_day_bounds
+from handlers.trainings.rsvp import invitation_message
+from storage.models import FormSession, Role, User
+
+FORM_ID = "training"
+_CLOCK = re.compile(r"^(\d{1,2})[.:](\d{2})$")
+UNREACHABLE_LISTED = 50
+
+
+def _may_create(user: User | None) -> bool:
+    if not allowed(user, "training.create") or user is None or not user.kabupaten_code:
+        return False
+    return user.role != Role.TKSK or bool(user.kecamatan_code)
+
+
+async def start_creation(turn: Turn) -> None:
+    if not _may_create(turn.user):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    await start_form(turn, FORM_ID, prefix=turn.t("training.create_intro") + "\n\n")
+
+
+def _audience(user: User, answers: dict[str, Any]) -> dict[str, str | None]:
+    """Whom it invites; a TKSK invites the PSM of their kecamatan."""
+    if user.role == Role.TKSK:
+        return {"role": "psm", "kecamatan": user.kecamatan_code}
+    choice = answers["audience"]["name"]
+    role = {"psm": "psm", "tksk": "tksk", "all": None, "kecamatan": "psm"}[choice]
+    kecamatan = answers["kecamatan"]["name"] if choice == "kecamatan" else None
+    return {"role": role, "kecamatan": kecamatan}
+
+
+async def _invitees(turn: Turn, audience: dict[str, str | None]) -> list[User]:
+    user = turn.user
+    assert user is not None
+    people = await turn.repos.broadcasts.audience(
+        kabupaten_code=user.kabupaten_code,
+        role=audience["role"],
+        kecamatan_code=audience["kecamatan"],
+    )
+    return [person for person in people if person.id != user.id]
+
+
+def _clock(text: str) -> time:
+    match = _CLOCK.match(text.strip())
+    assert match is not None  # the form's constraint checked it
+    return time(int(match[1]), int(match[2]))
+
+
+def _schedule(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetime, datetime]], str]:
+    """The days as UTC (start, end), and what is wrong with them ("" when nothing)."""
+    zone = turn.app.timezone
+    days = []
+    for item in answers["days"]:
+        day = date.fromisoformat(item["day_date"])
+        starts = datetime.combine(day, _clock(item["start_time"]), tzinfo=zone)
+        ends = datetime.combine(day, _clock(item["end_time"]), tzinfo=zone)
+        if ends <= starts:
+            return [], turn.t("training.problem_times", date=day.strftime("%d-%m-%Y"))
+        days.append((starts, ends))
+    days.sort()
+    dates = [turn.app.local_date(starts) for starts, _ in days]
+    if len(set(dates)) != len(dates):
+        return [], turn.t("training.problem_same_day")
+    if days[0][0] <= turn.now:
+        return [], turn.t("training.problem_started")
+    if date.fromisoformat(answers["rsvp_deadline"]) > dates[0]:
+        return [], turn.t("training.problem_deadline")
+    return days, ""
+
+
+@on_complete(FORM_ID)
+async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """Check the days; show how many people it invites and ask for the final go."""
+    assert turn.user is not None
+    _, problem = _schedule(turn, answers)
+    if problem:
+        state = {**session.state, "phase": "summary", "page": 0}
+        reopened = await reopen_form(turn, session, state)
+        await resume_form(turn, reopened, "⚠️ " + problem + "\n\n")
+        return
+    people = await _invitees(turn, _audience(turn.user, answers))
+    state = {**session.state, "phase": "training_confirm", "final": answers}
+    reopened = await reopen_form(turn, session, state)
+    buttons = [
+        [
+            Button(label=turn.t("training.send"), data=f"{CREATE_PREFIX}:y:{reopened.id}"),
+            Button(label=turn.t("training.dont_send"), data=f"{CREATE_PREFIX}:n:{reopened.id}"),
+        ]
+    ]
+    turn.reply(
+        Outbound.say(turn.t("training.preview", title=answers["title"], count=len(people)), buttons)
+    )
+
+
+async def confirm(turn: Turn, data: str) -> None:
+    """Create the training and invite (all in this one transaction), or drop it."""
+    user = turn.user
+    _, choice, raw_id = button_fields(data, 3)
+    session = await turn.repos.forms.active(user.id) if user else None
+    if (
+        user is None
+        or session is None
+        or session.id != small_number(raw_id)
+        or session.state.get("phase") != "training_confirm"
+        or not _may_create(user)
+    ):
+        turn.reply(turn.t("errors.old_button"))
+        return
+    answers = session.state["final"]
+    days, problem = _schedule(turn, answers)
+    done = choice == "y" and not problem
+    await turn.repos.forms.save(
+        session.id, state=session.state, status="completed" if done else "cancelled", now=turn.now
+    )
+    if not done:
+        prefix = "⚠️ " + problem + "\n" if problem else ""
+        turn.reply(prefix + turn.t("training.not_sent"))
+        return
+    audience = _audience(user, answers)
+    people = await _invitees(turn, audience)
+    training_id = await turn.repos.trainings.create(
+        fields=_fields(turn, user, answers, audience),
+        days=days,
+        created_by=user.id,
+        now=turn.now,
+    )
+    await turn.repos.trainings.invite(training_id, [person.id for person in people], turn.now)
+    training = await turn.repos.trainings.get(training_id)
+    assert training is not None
+    stored_days = await turn.repos.trainings.days(training_id)
+    for person in people:
+        message = invitation_message(
+            turn.app, person.language, training, stored_days, "training.invitation_title"
+        )
+        await turn.deliver(person.id, message, DeliveryKind.NOTICE)
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=user.id,
+        action="training.created",
+        subject=f"training:{training_id}",
+        detail={"invited": len(people), "days": len(days)},
+    )
+    await _report(turn, training_id)
+
+
+def _fields(
+    turn: Turn, user: User, answers: dict[str, Any], audience: dict[str, str | None]
+) -> dict[str, Any]:
+    location = answers.get("venue_location")
+    method = (answers.get("checkin_method") or {}).get("name", "code") if location else "code"
+    deadline_day = date.fromisoformat(answers["rsvp_deadline"])
+    return {
+        "kabupaten_code": user.kabupaten_code,
+        "kecamatan_code": user.kecamatan_code if user.role == Role.TKSK else None,
+        "title": answers["title"],
+        "venue_name": answers["venue_name"],
+        "venue_address": answers["venue_address"],
+        "latitude": location["lat"] if location else None,
+        "longitude": location["lon"] if location else None,
+        "radius_m": answers.get("radius_m") if location else None,
+        "audience": audience,
+        "rsvp_deadline": local_day_bounds(turn.app, deadline_day)[1],
+        "checkin_method": method,
+        "open_minutes": answers["open_minutes"],
+        "late_minutes": answers["late_minutes"],
+        "secret": new_secret(),
+    }
+
+
+async def _report(turn: Turn, training_id: int) -> None:
+    """Tell the creator it went out, and whom the bot cannot reach."""
+    training = await turn.repos.trainings.get(training_id)
+    assert training is not None
+    invitations = await turn.repos.trainings.invitations(training_id)
+    days = await turn.repos.trainings.days(training_id)
+    text = describe(turn.app, turn.language, training, days) + "\n\n"
+    text += turn.t("training.created", count=len(invitations))
+    unreachable = [i for i in invitations if not i.reachable]
+    if unreachable:
+        lines = [
+            "• " + html.escape(f"{i.full_name} ({i.phone or '-'}, {i.desa or i.kecamatan})", False)
+            for i in unreachable[:UNREACHABLE_LISTED]
+        ]
+        text += "\n\n" + turn.t("training.unreachable", count=len(unreachable))
+        text += "\n" + "\n".join(lines)
+        if len(unreachable) > UNREACHABLE_LISTED:
+            more = len(unreachable) - UNREACHABLE_LISTED
+            text += "\n" + turn.t("training.unreachable_more", count=more)
+    turn.reply(text)

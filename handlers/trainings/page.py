@@ -1,0 +1,234 @@
+"""/bimtek: the trainings a coordinator (kabupaten), TKSK (kecamatan) or admin manages, and a
+training's page: who is invited, akan hadir, berhalangan, no answer, checked in per day, late;
+buttons to remind those who have not answered, show the current check-in code, set anyone's
+status by hand, close check-in, cancel (invitees told) and export."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from handlers.context import Turn
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.permissions import allowed
+from handlers.quiet_hours import next_allowed
+from handlers.scope import scope_of
+from handlers.trainings import export, manual
+from handlers.trainings.codes import current_code, valid_until
+from handlers.trainings.common import (
+    PAGE_PREFIX,
+    checkin_closes,
+    checkin_opens,
+    clock_time,
+    day_status,
+    describe,
+    managed,
+    spoken_date,
+    summary_of,
+)
+from handlers.trainings.rsvp import invitation_message
+from storage.trainings import Training
+
+LIST_LIMIT = 10
+
+
+async def show_trainings(turn: Turn) -> None:
+    """/bimtek: the latest trainings in my scope, one button each."""
+    if not allowed(turn.user, "training.manage"):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    trainings = await turn.repos.trainings.in_scope(scope_of(turn.user), limit=LIST_LIMIT)
+    if not trainings:
+        turn.reply(turn.t("training.list_empty"))
+        return
+    rows = []
+    for training in trainings:
+        days = await turn.repos.trainings.days(training.id)
+        when = turn.app.local_date(days[0].starts_at).strftime("%d-%m") if days else "-"
+        label = f"{when} {training.title}"
+        if training.status != "scheduled":
+            label += f" ({turn.t(f'training.state.{training.status}')})"
+        rows.append([Button(label=label, data=f"{PAGE_PREFIX}:{training.id}")])
+    turn.reply(Outbound.say(turn.t("training.list_title"), rows))
+
+
+async def page_button(turn: Turn, data: str) -> None:
+    """tp:<training id>[:<action>]."""
+    _, raw_id, action = button_fields(data, 3)
+    training = await managed(turn, small_number(raw_id))
+    if training is None:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    handlers = {
+        "": show_page,
+        "r": _remind,
+        "c": _show_code,
+        "m": manual.choose_day,
+        "x": _close_checkin,
+        "e": export.send_export,
+        "k": _ask_cancel,
+        "kk": _cancel,
+    }
+    handler = handlers.get(action)
+    if handler is None:
+        turn.reply(turn.t("errors.unknown_button"))
+        return
+    if action not in ("", "e") and training.status == "cancelled":
+        turn.reply(turn.t("training.is_cancelled", title=training.title))
+        return
+    await handler(turn, training)
+
+
+async def show_page(turn: Turn, training: Training) -> None:
+    days = await turn.repos.trainings.days(training.id)
+    invitations = await turn.repos.trainings.invitations(training.id)
+    answers = Counter(i.rsvp or "none" for i in invitations)
+    lines = [describe(turn.app, turn.language, training, days), ""]
+    lines.append(turn.t("training.page_state", state=turn.t(f"training.state.{training.status}")))
+    lines.append(
+        turn.t(
+            "training.page_answers",
+            invited=len(invitations),
+            yes=answers["akan_hadir"],
+            no=answers["berhalangan"],
+            none=answers["none"],
+            unreachable=sum(not i.reachable for i in invitations),
+        )
+    )
+    for day in days:
+        records = await turn.repos.trainings.attendance(day.id)
+        counts = Counter(day_status(i, records.get(i.user_id), day, turn.now) for i in invitations)
+        lines.append(
+            turn.t(
+                "training.page_day",
+                number=day.day_number,
+                hadir=counts["hadir"],
+                late=sum(r.late and r.status == "hadir" for r in records.values()),
+                izin=counts["izin"],
+                sakit=counts["sakit"],
+                tidak_hadir=counts["tidak_hadir"],
+                open=turn.t("training.day_open")
+                if checkin_opens(training, day) <= turn.now < checkin_closes(day)
+                else "",
+            )
+        )
+    turn.reply(Outbound.say("\n".join(lines), _page_buttons(turn, training)))
+
+
+def _page_buttons(turn: Turn, training: Training) -> list[list[Button]]:
+    def button(key: str, action: str) -> Button:
+        return Button(label=turn.t(key), data=f"{PAGE_PREFIX}:{training.id}:{action}")
+
+    export_button = button("training.button_export", "e")
+    if training.status == "cancelled":
+        return [[export_button]]
+    rows = [[button("training.button_manual", "m"), export_button]]
+    if training.status == "scheduled":
+        rows.insert(0, [button("training.button_remind", "r"), button("training.button_code", "c")])
+        rows.append([button("training.button_close", "x"), button("training.button_cancel", "k")])
+    return rows
+
+
+async def _remind(turn: Turn, training: Training) -> None:
+    """The invitation again, to those who have not answered (while answers are open)."""
+    if turn.now >= training.rsvp_deadline:
+        turn.reply(turn.t("training.remind_too_late"))
+        return
+    days = await turn.repos.trainings.days(training.id)
+    silent = [i for i in await turn.repos.trainings.invitations(training.id) if i.rsvp is None]
+    not_before = next_allowed(turn.app, turn.now)
+    for invitation in silent:
+        person = await turn.repos.users.get(invitation.user_id)
+        language = person.language if person else turn.app.default_language
+        message = invitation_message(
+            turn.app, language, training, days, "training.invitation_reminder"
+        )
+        await deliver(
+            turn.repos,
+            user_id=invitation.user_id,
+            message=message,
+            kind=DeliveryKind.ROUTINE,
+            now=turn.now,
+            not_before=not_before,
+        )
+    turn.reply(turn.t("training.reminded", count=len(silent)))
+
+
+async def _show_code(turn: Turn, training: Training) -> None:
+    """The current code, to show on a screen at the venue (it rotates)."""
+    code = current_code(training.secret, turn.now)
+    text = turn.t(
+        "training.code",
+        title=training.title,
+        code=code,
+        until=clock_time(turn.app, valid_until(turn.now)),
+    )
+    buttons = [
+        [
+            Button(label=turn.t("training.button_new_code"), data=f"{PAGE_PREFIX}:{training.id}:c"),
+            Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}"),
+        ]
+    ]
+    turn.reply(Outbound.say(text, buttons))
+
+
+async def _close_checkin(turn: Turn, training: Training) -> None:
+    """Close the open day's check-in; after the last day, the training is closed."""
+    days = await turn.repos.trainings.days(training.id)
+    open_days = [d for d in days if checkin_opens(training, d) <= turn.now < checkin_closes(d)]
+    if not open_days:
+        turn.reply(turn.t("training.nothing_open"))
+        return
+    day = open_days[0]
+    await turn.repos.trainings.close_day(day.id, turn.now)
+    if day.day_number == days[-1].day_number:
+        await turn.repos.trainings.set_status(training.id, "closed")
+    await _audit(turn, training, "training.checkin_closed", {"day": day.day_number})
+    turn.reply(turn.t("training.closed_day", number=day.day_number))
+    refreshed = await turn.repos.trainings.get(training.id)
+    assert refreshed is not None
+    await show_page(turn, refreshed)
+
+
+async def _ask_cancel(turn: Turn, training: Training) -> None:
+    buttons = [
+        [
+            Button(label=turn.t("training.cancel_yes"), data=f"{PAGE_PREFIX}:{training.id}:kk"),
+            Button(label=turn.t("training.cancel_no"), data=f"{PAGE_PREFIX}:{training.id}"),
+        ]
+    ]
+    turn.reply(Outbound.say(turn.t("training.cancel_confirm", title=training.title), buttons))
+
+
+async def _cancel(turn: Turn, training: Training) -> None:
+    """Cancel; every invitee is told."""
+    if training.status != "scheduled":
+        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
+        return
+    await turn.repos.trainings.set_status(training.id, "cancelled")
+    days = await turn.repos.trainings.days(training.id)
+    invitations = await turn.repos.trainings.invitations(training.id)
+    for invitation in invitations:
+        person = await turn.repos.users.get(invitation.user_id)
+        language = person.language if person else turn.app.default_language
+        text = turn.app.catalog.text(
+            language,
+            "training.cancelled_notice",
+            title=training.title,
+            date=spoken_date(turn.app.local_date(days[0].starts_at), language),
+        )
+        message = Outbound(text=text, summary=summary_of(turn.app, language, training))
+        await turn.deliver(invitation.user_id, message, DeliveryKind.NOTICE)
+    await _audit(turn, training, "training.cancelled", {"told": len(invitations)})
+    turn.reply(turn.t("training.cancelled", title=training.title, count=len(invitations)))
+
+
+async def _audit(turn: Turn, training: Training, action: str, detail: dict) -> None:
+    assert turn.user is not None
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action=action,
+        subject=f"training:{training.id}",
+        detail=detail,
+    )

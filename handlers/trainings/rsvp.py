@@ -1,0 +1,149 @@
+"""The invitation and its answer: *Akan hadir* / *Berhalangan* (izin or sakit, with a reason),
+changeable until the deadline; /jadwal lists my upcoming trainings and my answers.
+
+The RSVP button is never labelled "Hadir": people would tap it on the day and think they had
+checked in (checking in is /hadir).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import AppContext, Turn
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.engine import new_state
+from handlers.forms.runner import on_complete, start_form
+from handlers.permissions import allowed
+from handlers.trainings.common import RSVP_PREFIX, deadline_text, describe, summary_of
+from storage.models import FormSession
+from storage.trainings import Invitation, Training, TrainingDay
+
+ABSENCE_FORM = "training_absence"
+SCHEDULE_LIMIT = 5
+
+
+def rsvp_buttons(app: AppContext, language: str, training_id: int) -> list[list[Button]]:
+    t = app.catalog.text
+    data = f"{RSVP_PREFIX}:{training_id}"
+    return [
+        [
+            Button(label=t(language, "training.rsvp_yes_button"), data=f"{data}:a"),
+            Button(label=t(language, "training.rsvp_no_button"), data=f"{data}:b"),
+        ]
+    ]
+
+
+def invitation_message(
+    app: AppContext, language: str, training: Training, days: list[TrainingDay], heading: str
+) -> Outbound:
+    """An invitation (or a reminder of it, by `heading`) with the RSVP buttons."""
+    t = app.catalog.text
+    text = "\n\n".join(
+        [
+            t(language, heading),
+            describe(app, language, training, days),
+            t(language, "training.invitation_ask", deadline=deadline_text(app, language, training)),
+        ]
+    )
+    return Outbound(
+        text=text,
+        buttons=rsvp_buttons(app, language, training.id),
+        summary=summary_of(app, language, training),
+    )
+
+
+def answer_label(app: AppContext, language: str, invitation: Invitation) -> str:
+    """Akan hadir / Berhalangan (sakit) / Belum menjawab."""
+    t = app.catalog.text
+    if invitation.rsvp is None:
+        return t(language, "training.rsvp.none")
+    label = t(language, f"training.rsvp.{invitation.rsvp}")
+    if invitation.reason_kind:
+        label += f" ({t(language, f'training.status.{invitation.reason_kind}')})"
+    return label
+
+
+async def answer(turn: Turn, data: str) -> None:
+    """A tap on Akan hadir / Berhalangan."""
+    assert turn.user is not None
+    _, raw_id, choice = button_fields(data, 3)
+    training_id = small_number(raw_id)
+    training = await turn.repos.trainings.get(training_id) if training_id else None
+    invitation = (
+        await turn.repos.trainings.invitation(training.id, turn.user.id) if training else None
+    )
+    if training is None or invitation is None or choice not in ("a", "b"):
+        turn.reply(turn.t("training.not_invited"))
+        return
+    if training.status != "scheduled":
+        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
+        return
+    if turn.now >= training.rsvp_deadline:
+        turn.reply(
+            turn.t(
+                "training.rsvp_closed",
+                title=training.title,
+                deadline=deadline_text(turn.app, turn.language, training),
+                answer=answer_label(turn.app, turn.language, invitation),
+            )
+        )
+        return
+    rsvp = "akan_hadir" if choice == "a" else "berhalangan"
+    await turn.repos.trainings.set_rsvp(training.id, turn.user.id, rsvp, turn.now)
+    turn.toast = turn.t(f"training.rsvp.{rsvp}")
+    if rsvp == "akan_hadir":
+        turn.reply(turn.t("training.rsvp_yes_done", title=training.title))
+        return
+    state = new_state()
+    state["context"] = {"training_id": training.id}
+    prefix = turn.t("training.rsvp_no_ask", title=training.title) + "\n\n"
+    await start_form(turn, ABSENCE_FORM, prefix, state=state)
+
+
+@on_complete(ABSENCE_FORM)
+async def _reason_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    assert turn.user is not None
+    training_id = int((session.state.get("context") or {})["training_id"])
+    training = await turn.repos.trainings.get(training_id)
+    kind = answers["reason_kind"]["name"]
+    saved = await turn.repos.trainings.set_reason(
+        training_id, turn.user.id, kind, answers["reason_text"], turn.now
+    )
+    if training is None or not saved:
+        turn.reply(turn.t("errors.old_button"))
+        return
+    turn.reply(
+        turn.t(
+            "training.rsvp_no_done",
+            title=training.title,
+            reason=turn.t(f"training.status.{kind}"),
+        )
+    )
+
+
+async def show_schedule(turn: Turn) -> None:
+    """/jadwal: my upcoming trainings, my answers, and buttons while answers may change."""
+    user = turn.user
+    if not allowed(user, "training.attend") or user is None:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    trainings = await turn.repos.trainings.upcoming_of_user(user.id, turn.now)
+    if not trainings:
+        turn.reply(turn.t("training.schedule_empty"))
+        return
+    for number, training in enumerate(trainings[:SCHEDULE_LIMIT]):
+        days = await turn.repos.trainings.days(training.id)
+        invitation = await turn.repos.trainings.invitation(training.id, user.id)
+        assert invitation is not None
+        parts = [describe(turn.app, turn.language, training, days)]
+        parts.append(
+            turn.t("training.your_answer", answer=answer_label(turn.app, turn.language, invitation))
+        )
+        buttons: list[list[Button]] = []
+        if turn.now < training.rsvp_deadline:
+            deadline = deadline_text(turn.app, turn.language, training)
+            parts.append(turn.t("training.change_until", deadline=deadline))
+            buttons = rsvp_buttons(turn.app, turn.language, training.id)
+        if number == 0:
+            parts.insert(0, turn.t("training.schedule_title", count=len(trainings)))
+        turn.reply(Outbound.say("\n".join(parts), buttons))

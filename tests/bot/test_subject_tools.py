@@ -1,0 +1,239 @@
+"""`psm-bot subject find|export|correct|erase`: a data subject's rights (UU PDP), each logged
+with the NIK only as a keyed hash; erasure leaves no byte of the NIK in the database file."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.lock import ProcessLock
+from storage.db import Database
+from tests.bot.cli_world import (
+    CHILD_NIK,
+    CHILD_PHOTO,
+    FAMILY_KK,
+    OTHER_NIK,
+    SHARED_PHOTO,
+    SISTER_NIK,
+    World,
+    world_fixture,  # noqa: F401 (the `world` fixture)
+)
+from tests.storage.seed_cases import NOW, query
+
+
+def _subject_audit(world: World) -> list[tuple[str, str, dict]]:
+    rows = query(
+        world.database,
+        "SELECT action, subject, detail FROM audit_log WHERE action LIKE 'subject.%' ORDER BY id",
+    )
+    return [(r["action"], r["subject"], json.loads(r["detail"])) for r in rows]
+
+
+def _expected_ref(world: World, nik: str) -> str:
+    (row,) = query(
+        world.database,
+        "SELECT value FROM channel_state WHERE channel = 'server' AND key = 'audit_key'",
+    )
+    key = bytes.fromhex(row["value"])
+    return "nik-hmac:" + hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()
+
+
+def _file_bytes(world: World) -> bytes:
+    data = b""
+    for suffix in ("", "-wal", "-journal"):
+        path = Path(f"{world.database}{suffix}")
+        if path.exists():
+            data += path.read_bytes()
+    return data
+
+
+def _spaced(digits: str) -> list[bytes]:
+    return [digits.encode(), f"{digits[:8]} {digits[8:]}".encode()]
+
+
+def test_find_prints_and_logs_a_keyed_hash(world: World, capsys) -> None:
+    assert main(["subject", "find", "3208 0145 0623 0001"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("Ayu Lestari") == 2  # one person, two households
+    assert "desa Babatan (32.08.01.2006)" in out
+    assert "case KNG-2026-000001: submitted, stunting" in out
+    assert "case KNG-2026-000002: verified, anak_tidak_sekolah" in out
+    assert main(["subject", "find", CHILD_NIK]) == 0
+    first, second = _subject_audit(world)
+    assert first[0] == "subject.find" and first[2]["members"] == 2
+    assert first[1] == second[1] == _expected_ref(world, CHILD_NIK)  # one key, kept
+    log = " ".join(
+        str(r["detail"]) + str(r["subject"])
+        for r in query(world.database, "SELECT * FROM audit_log")
+    )
+    assert CHILD_NIK not in log
+
+
+def test_find_from_standard_input(world: World, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO(OTHER_NIK + "\n"))
+    assert main(["subject", "find", "-"]) == 0
+    assert "Budi Santoso" in capsys.readouterr().out
+
+
+def test_export_gives_their_data_and_not_their_sisters(world: World) -> None:
+    out = world.root / "ayu.json"
+    assert main(["subject", "export", CHILD_NIK, str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["nik"] == CHILD_NIK and len(document["people"]) == 2
+    numbers = [case["number"] for case in document["cases"]]
+    assert numbers == ["KNG-2026-000001", "KNG-2026-000002"]
+    siblings = document["cases"][1]
+    assert [m["member_name"] for m in siblings["answers"]["members"]] == ["Ayu Lestari"]
+    assert SISTER_NIK not in out.read_text(encoding="utf-8")
+    assert document["cases"][0]["photos"] == [SHARED_PHOTO, CHILD_PHOTO]
+    ((action, subject, detail),) = _subject_audit(world)
+    assert action == "subject.export" and detail["cases"] == 2
+    assert subject == _expected_ref(world, CHILD_NIK)
+
+
+def test_correct_a_name(world: World) -> None:
+    assert main(["subject", "correct", CHILD_NIK, "--field", "name", "--value", "Ayu Lestary"]) == 0
+    names = query(world.database, "SELECT name, name_key FROM household_members WHERE nik = ?",
+                  (CHILD_NIK,))  # fmt: skip
+    assert [tuple(r) for r in names] == [("Ayu Lestary", "ayu lestary")] * 2
+    (answers,) = query(world.database, "SELECT answers FROM cases WHERE number = ?",
+                       ("KNG-2026-000002",))  # fmt: skip
+    members = json.loads(answers[0])["members"]
+    assert [m["member_name"] for m in members] == ["Ayu Lestary", "Siti Aminah"]
+    ((action, _, detail),) = _subject_audit(world)
+    assert action == "subject.correct" and detail["field"] == "name" and detail["members"] == 2
+    assert "Lestary" not in json.dumps(detail)
+
+
+def test_correct_refuses_bad_values(world: World, capsys) -> None:
+    assert main(["subject", "correct", CHILD_NIK, "--field", "sex", "--value", "X"]) == 1
+    assert main(["subject", "correct", CHILD_NIK, "--field", "nik", "--value", "123"]) == 1
+    assert main(["subject", "correct", "123", "--field", "name", "--value", "Ayu"]) == 1
+    assert "Traceback" not in capsys.readouterr().err
+    assert _subject_audit(world) == []
+
+
+async def _leave_traces(world: World) -> None:
+    """What a conversation leaves behind: a processed update whose raw payload was dropped,
+    and a draft rewritten step by step, on a connection that does not zero freed bytes (as
+    SQLite builds without SECURE_DELETE; Debian's zero them): old bytes in free space."""
+    db = Database(world.database)
+    await db.open()
+    try:
+        for step in range(3):
+            async with db.transaction() as repos:
+                async with repos.conn.execute("PRAGMA secure_delete = 0") as cursor:
+                    await cursor.fetchall()
+                if step == 0:
+                    payload = {"message": {"text": f"NIK anaknya {CHILD_NIK} " + "x" * 300}}
+                    await repos.inbox.add(
+                        channel="telegram", ext_id="1", payload=payload, sender_key="7", now=NOW
+                    )
+                    await repos.forms.start(
+                        user_id=1,
+                        form_id="case_report",
+                        form_version=1,
+                        state={"answers": {"members": [{"member_nik": CHILD_NIK}]}},
+                        now=NOW,
+                    )
+                elif step == 1:
+                    await repos.inbox.mark_done(1, now=NOW)
+                else:
+                    session = await repos.forms.active(1)
+                    await repos.forms.save(
+                        session.id, state={"answers": {}}, status="paused", now=NOW
+                    )
+    finally:
+        await db.close()
+
+
+def test_erase_leaves_no_trace_and_keeps_the_counts(world: World, capsys) -> None:
+    asyncio.run(_leave_traces(world))
+    tmp = world.media / "tmp"
+    tmp.mkdir()
+    (tmp / "ekspor-kasus-old.xlsx").write_bytes(b"masked export")
+    before = query(world.database, "SELECT id, state, kecamatan_code FROM cases ORDER BY id")
+    categories = query(world.database, "SELECT * FROM case_categories ORDER BY case_id, code")
+    assert b"NIK anaknya" in _file_bytes(world)  # only in freed space now
+
+    assert main(["subject", "erase", CHILD_NIK, "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "erased: 2 person record(s), 1 household(s) cleared, 2 case(s)" in out
+
+    data = _file_bytes(world)
+    for digits in (CHILD_NIK, FAMILY_KK):
+        for form in _spaced(digits):
+            assert form not in data, form
+    assert b"Ayu Lestari" not in data and b"Balita kurus, NIK" not in data
+    # Other people are untouched (and the byte search would see them).
+    assert SISTER_NIK.encode() in data and OTHER_NIK.encode() in data and b"Siti Aminah" in data
+    assert (
+        not Path(f"{world.database}-wal").exists()
+        or not Path(f"{world.database}-wal").stat().st_size
+    )
+
+    # Anonymous counts stay: the same cases, states, regions and categories.
+    assert query(world.database, "SELECT id, state, kecamatan_code FROM cases ORDER BY id") == (
+        before
+    )
+    assert query(world.database, "SELECT * FROM case_categories ORDER BY case_id, code") == (
+        categories
+    )
+    household = query(
+        world.database,
+        "SELECT h.no_kk, h.head_name, h.address FROM households h JOIN cases c"
+        " ON c.household_id = h.id WHERE c.number = 'KNG-2026-000001'",
+    )[0]
+    assert tuple(household) == (None, "", "")
+    (child,) = query(world.database, "SELECT description, answers FROM cases WHERE id = 1")
+    answers = json.loads(child["answers"])
+    assert child["description"] == "" and answers["description"] == "[dihapus]"
+    assert answers["head_name"] == answers["address"] == answers["no_kk"] == "[dihapus]"
+    assert answers["members"] == [
+        {"member_name": "[dihapus]", "member_nik": "[dihapus]", "member_age": None}
+    ]
+    siblings = query(
+        world.database,
+        "SELECT h.head_name, c.answers FROM households h JOIN cases c"
+        " ON c.household_id = h.id WHERE c.number = 'KNG-2026-000002'",
+    )[0]
+    assert siblings["head_name"] == "Slamet Riyadi"
+    members = json.loads(siblings["answers"])["members"]
+    assert members[0]["member_name"] == "[dihapus]" and members[1]["member_name"] == "Siti Aminah"
+
+    # Photos of the case only about her are gone; the one shared with her sister's case stays.
+    assert not (world.media / CHILD_PHOTO).exists() and (world.media / SHARED_PHOTO).exists()
+    assert not tmp.exists()
+    photos = query(world.database, "SELECT path FROM case_photos ORDER BY id")
+    assert [r["path"] for r in photos] == [SHARED_PHOTO]
+    assert query(world.database, "PRAGMA foreign_key_check") == []
+    assert query(world.database, "PRAGMA integrity_check")[0][0] == "ok"
+
+    ((action, subject, detail),) = _subject_audit(world)
+    assert action == "subject.erase" and subject == _expected_ref(world, CHILD_NIK)
+    assert detail["members"] == 2 and detail["photos"] == 1 and detail["audit_rows_holding_it"] == 0
+    assert main(["subject", "find", CHILD_NIK]) == 0
+    assert "no household member has this NIK" in capsys.readouterr().out
+
+
+def test_erase_needs_confirmation_and_a_stopped_bot(world: World, capsys) -> None:
+    assert main(["subject", "erase", CHILD_NIK]) == 1  # no terminal, no --yes
+    assert "--yes" in capsys.readouterr().err
+    with ProcessLock(world.database):
+        assert main(["subject", "erase", CHILD_NIK, "--yes"]) == 1
+    assert query(world.database, "SELECT COUNT(*) FROM household_members WHERE nik = ?",
+                 (CHILD_NIK,))[0][0] == 2  # fmt: skip
+
+
+@pytest.mark.parametrize("nik", ["3208 0145 0623 0001", "3208.0145.0623.0001"])
+def test_separators_are_accepted(world: World, nik: str, capsys) -> None:
+    assert main(["subject", "find", nik]) == 0
+    assert "Ayu Lestari" in capsys.readouterr().out

@@ -1,0 +1,49 @@
+"""Handler turns without a channel: an AppContext, a command or a button tap, one person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from handlers.context import AppContext, District, Turn
+from handlers.events import Inbound, InboundKind
+from handlers.forms.model import load_forms
+from handlers.i18n import Catalog
+from storage.models import User
+from storage.repos import Repos
+from tests.storage.seed_cases import NOW
+
+
+def app_context(media_dir: Path) -> AppContext:
+    return AppContext(
+        catalog=Catalog.load(),
+        forms=load_forms(),
+        districts=[District("32.08", "KNG"), District("35.23", "TBN")],
+        timezone=ZoneInfo("Asia/Jakarta"),
+        admin_ids={},
+        media_dir=media_dir,
+    )
+
+
+def command(app: AppContext, repos: Repos, user: User, name: str, args: str = "") -> Turn:
+    event = Inbound(
+        channel="telegram",
+        external_user_id=str(user.id),
+        chat_id=str(user.id),
+        kind=InboundKind.COMMAND,
+        command=name,
+        command_args=args,
+    )
+    return Turn(app=app, repos=repos, event=event, now=NOW, user=user)
+
+
+def tap(app: AppContext, repos: Repos, user: User, data: str) -> Turn:
+    event = Inbound(
+        channel="telegram",
+        external_user_id=str(user.id),
+        chat_id=str(user.id),
+        kind=InboundKind.BUTTON,
+        data=data,
+        callback_id="cb",
+    )
+    return Turn(app=app, repos=repos, event=event, now=NOW, user=user)
