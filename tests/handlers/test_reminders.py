@@ -27,8 +27,13 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=JAKARTA).astimezone(UTC)
 
 
-APP = AppContext(catalog=Catalog.load(), forms=load_forms(),
-                 districts=[District("32.08", "KNG")], timezone=JAKARTA, admin_ids={})
+APP = AppContext(
+    catalog=Catalog.load(),
+    forms=load_forms(),
+    districts=[District("32.08", "KNG")],
+    timezone=JAKARTA,
+    admin_ids={},
+)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -42,15 +47,29 @@ async def db(tmp_path):
     await database.close()
 
 
-async def _person(db: Database, role: Role, *, external: str, created: datetime,
-                  kecamatan: str = "32.08.01", name: str = "Ani") -> int:
+async def _person(
+    db: Database,
+    role: Role,
+    *,
+    external: str,
+    created: datetime,
+    kecamatan: str = "32.08.01",
+    name: str = "Ani",
+) -> int:
     async with db.transaction() as repos:
-        user = await repos.users.create(now=created, status=UserStatus.ACTIVE, full_name=name,
-                                        role=role, kabupaten_code="32.08")
-        await repos.users.update(user.id, now=created, kecamatan_code=kecamatan,
-                                 desa_code="32.08.01.2006", decided_at=created)
-        await repos.users.add_identity(user_id=user.id, channel="telegram", external_id=external,
-                                       chat_id=external, now=created)
+        user = await repos.users.create(
+            now=created, status=UserStatus.ACTIVE, full_name=name, role=role, kabupaten_code="32.08"
+        )
+        await repos.users.update(
+            user.id,
+            now=created,
+            kecamatan_code=kecamatan,
+            desa_code="32.08.01.2006",
+            decided_at=created,
+        )
+        await repos.users.add_identity(
+            user_id=user.id, channel="telegram", external_id=external, chat_id=external, now=created
+        )
         return user.id
 
 
@@ -68,10 +87,15 @@ async def _texts(db: Database, user_id: int) -> list[str]:
 async def test_one_reminder_at_the_hour_listing_only_what_applies(db) -> None:
     psm = await _person(db, Role.PSM, external="1", created=at(1, 8))
     async with db.transaction() as repos:
-        session = await repos.forms.start(user_id=psm, form_id="case_report", form_version=1,
-                                          state=new_state(), now=at(1, 9))
-        await repos.forms.save(session.id, state={**new_state(), "answers": {
-            "head_name": "Keluarga Darto"}}, status="paused", now=at(1, 9))
+        session = await repos.forms.start(
+            user_id=psm, form_id="case_report", form_version=1, state=new_state(), now=at(1, 9)
+        )
+        await repos.forms.save(
+            session.id,
+            state={**new_state(), "answers": {"head_name": "Keluarga Darto"}},
+            status="paused",
+            now=at(1, 9),
+        )
     await _tick(db, at(1, 15, 59))
     assert await _texts(db, psm) == []
     await _tick(db, at(1, 16, 0))
@@ -93,8 +117,9 @@ async def test_nothing_to_say_sends_nothing_and_quiet_hours_send_nothing(db) -> 
     # Down all day and back after the quiet hours began: the day's reminder is skipped.
     psm2 = await _person(db, Role.PSM, external="3", created=at(1, 8))
     async with db.transaction() as repos:
-        await repos.forms.start(user_id=psm2, form_id="case_report", form_version=1,
-                                state=new_state(), now=at(1, 9))
+        await repos.forms.start(
+            user_id=psm2, form_id="case_report", form_version=1, state=new_state(), now=at(1, 9)
+        )
     await _tick(db, at(1, 21, 30))
     assert await _texts(db, psm2) == []
     await _tick(db, at(2, 18, 0))  # back the next evening, before quiet hours: sent
@@ -119,8 +144,9 @@ async def test_reminder_hour_can_change_or_be_off(db) -> None:
     psm = await _person(db, Role.PSM, external="6", created=at(1, 8))
     async with db.transaction() as repos:
         await repos.users.update(psm, now=at(1, 8), reminder_time="08:00")
-        await repos.forms.start(user_id=psm, form_id="case_report", form_version=1,
-                                state=new_state(), now=at(1, 9))
+        await repos.forms.start(
+            user_id=psm, form_id="case_report", form_version=1, state=new_state(), now=at(1, 9)
+        )
     await _tick(db, at(2, 8, 1))
     assert len(await _texts(db, psm)) == 1
     async with db.transaction() as repos:
@@ -148,12 +174,22 @@ async def test_quiet_hours_hold_routine_but_never_alerts(db) -> None:
     assert next_allowed(APP, at(2, 3, 0)) == at(2, 6, 0)
     person = await _person(db, Role.TKSK, external="8", created=at(1, 8))
     async with db.transaction() as repos:
-        await deliver(repos, user_id=person, message=Outbound.say("DARURAT"),
-                      kind=DeliveryKind.ALERT, now=night)
-        await deliver(repos, user_id=person, message=Outbound.say("siaran"),
-                      kind=DeliveryKind.BULK, now=night, not_before=next_allowed(APP, night))
+        await deliver(
+            repos,
+            user_id=person,
+            message=Outbound.say("DARURAT"),
+            kind=DeliveryKind.ALERT,
+            now=night,
+        )
+        await deliver(
+            repos,
+            user_id=person,
+            message=Outbound.say("siaran"),
+            kind=DeliveryKind.BULK,
+            now=night,
+            not_before=next_allowed(APP, night),
+        )
         due_now = [i.message["text"] for i in await repos.outbox.due("telegram", night)]
-        due_morning = [i.message["text"] for i in
-                       await repos.outbox.due("telegram", at(2, 6, 0))]
+        due_morning = [i.message["text"] for i in await repos.outbox.due("telegram", at(2, 6, 0))]
     assert due_now == ["DARURAT"]
     assert due_morning == ["DARURAT", "siaran"]
