@@ -280,3 +280,32 @@ def _unreachable(wa_settings) -> bool:
             "SELECT unreachable_at FROM channel_identities WHERE channel = 'whatsapp'"
         ).fetchone()
     return bool(row and row[0])
+
+
+async def test_files_are_uploaded_and_sent_by_media_id(
+    graph, wa_settings, webhook_url, start_wa_bot, tmp_path
+) -> None:
+    runtime = await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1007", wa_id="6281234500007")
+    await person.say("halo")
+    sheet = tmp_path / "laporan.xlsx"
+    sheet.write_bytes(b"PK\x03\x04 not really a workbook")
+    from handlers.delivery import DeliveryKind, deliver
+    from handlers.events import Outbound
+
+    async with runtime.db.transaction() as repos:
+        identity = await repos.users.identity("whatsapp", "ID.1007")
+        await deliver(
+            repos,
+            user_id=identity.user_id,
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+            message=Outbound(type="document", file_path=str(sheet), text="<b>Ekspor</b>"),
+        )
+    runtime.senders["whatsapp"].wake()
+    sent = await graph.wait_messages(person.recipient, 2)
+    document = sent[-1]
+    assert document["type"] == "document"
+    assert document["document"]["filename"] == "laporan.xlsx"
+    assert document["document"]["caption"] == "*Ekspor*"
+    assert graph.media(document["document"]["id"])[0] == sheet.read_bytes()

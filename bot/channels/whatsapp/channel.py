@@ -3,15 +3,18 @@ with a utility template outside it, and receives through the webhook (bot/webhoo
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import mimetypes
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.channels.base import SendOutcome
 from bot.channels.whatsapp.client import GraphClient, GraphError
 from bot.channels.whatsapp.inbound import CHANNEL
-from bot.channels.whatsapp.outbound import render
+from bot.channels.whatsapp.outbound import render, to_whatsapp_text
 from bot.clock import Clock
 from bot.config import Settings
 from handlers.delivery import DeliveryKind
@@ -82,6 +85,8 @@ class WhatsAppChannel:
         rendered = render(message, self.catalog, language)
         message_id = None
         try:
+            if message.type in ("image", "document") and message.file_path:
+                rendered.bodies = [await self._media_body(message)]
             for body in rendered.bodies:
                 message_id = await self.client.send(chat, body)
         except GraphError as error:
@@ -92,6 +97,20 @@ class WhatsAppChannel:
             )
         await self._remember_menu(chat, rendered.menu)
         return SendOutcome.sent(message_id)
+
+    async def _media_body(self, message: Outbound) -> dict[str, object]:
+        """Upload the file, then send it by media id with its caption."""
+        path = Path(message.file_path or "")
+        data = await asyncio.to_thread(path.read_bytes)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        media_id = await self.client.upload_media(data, path.name, mime)
+        caption = to_whatsapp_text(message.text)[:1024]
+        if message.type == "image":
+            return {"type": "image", "image": {"id": media_id, "caption": caption}}
+        return {
+            "type": "document",
+            "document": {"id": media_id, "filename": path.name, "caption": caption},
+        }
 
     async def _remember_menu(self, chat: str, menu: dict[str, str]) -> None:
         """Numbered options (or words) the person may type back instead of tapping."""

@@ -63,6 +63,15 @@ class GraphClient:
         data = self._raise_for_error(response)
         return str(data["messages"][0]["id"])
 
+    async def upload_media(self, data: bytes, filename: str, mime_type: str) -> str:
+        """Upload a file we send (a chart, a spreadsheet); returns its media id."""
+        response = await self._http.post(
+            f"{self.base_url}/{self.phone_number_id}/media",
+            data={"messaging_product": "whatsapp", "type": mime_type},
+            files={"file": (filename, data, mime_type)},
+        )
+        return str(self._raise_for_error(response)["id"])
+
     async def download_media(self, media_id: str) -> bytes:
         """A received photo: its short-lived URL first, then the bytes (checked by sha256)."""
         meta = self._raise_for_error(await self._http.get(f"{self.base_url}/{media_id}"))
