@@ -1,0 +1,195 @@
+"""Upgrading a database of any earlier schema version keeps every row and keeps serving.
+
+`tests/fixtures/schema_vN.sql` is a database as it looked at version N (schema and rows of
+every table; see tests/fixtures/make_schema_fixtures.py). Each one is opened with the current
+code, which applies the later migrations.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.channels.telegram.inbound import sender_key, to_inbound
+from storage.db import Database
+from storage.migrate import available_migrations, latest_version
+from tests.durability.durable_harness import (
+    RecordingChannel,
+    in_process_settings,
+    integrity,
+    settle,
+    start_in_process,
+)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+_VERSION = re.compile(r"schema_v(\d+)\.sql$")
+
+
+def _version(path: Path) -> int:
+    match = _VERSION.search(path.name)
+    assert match, path
+    return int(match.group(1))
+
+
+FIXTURE_FILES = sorted(FIXTURES.glob("schema_v*.sql"), key=_version)
+
+
+def _load(fixture: Path, target: Path) -> None:
+    connection = sqlite3.connect(target)
+    try:
+        connection.executescript(fixture.read_text(encoding="utf-8"))
+    finally:
+        connection.close()
+
+
+def _contents(path: Path) -> dict[str, tuple[list[str], Counter]]:
+    """Every table's columns and rows (as a multiset)."""
+    connection = sqlite3.connect(path)
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        found = {}
+        for table in tables:
+            columns = [row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')]
+            rows = connection.execute(f'SELECT * FROM "{table}"').fetchall()
+            found[table] = (columns, Counter(rows))
+        return found
+    finally:
+        connection.close()
+
+
+def _user_version(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_every_version_before_the_latest_has_a_fixture() -> None:
+    latest = latest_version()
+    have = {_version(path) for path in FIXTURE_FILES}
+    missing = [version for version in range(1, latest) if version not in have]
+    assert not missing, (
+        f"the newest migration is {latest:04d}, but there is no database fixture of schema"
+        f" version(s) {missing}: add ROWS for them in tests/fixtures/make_schema_fixtures.py"
+        " and run `.venv/bin/python tests/fixtures/make_schema_fixtures.py`, so upgrades from"
+        " every released version stay tested"
+    )
+    assert all(version < latest for version in have), "a fixture of an unknown schema version"
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[p.stem for p in FIXTURE_FILES])
+def test_the_fixture_is_what_its_migrations_build(fixture: Path) -> None:
+    """Migration files are append-only: 0001..000N still build the schema recorded at N."""
+    version = _version(fixture)
+    fresh = sqlite3.connect(":memory:")
+    recorded = sqlite3.connect(":memory:")
+    try:
+        for number, path in available_migrations():
+            if number <= version:
+                fresh.executescript(path.read_text(encoding="utf-8"))
+        recorded.executescript(fixture.read_text(encoding="utf-8"))
+
+        def schema(connection: sqlite3.Connection) -> set[tuple[str, str, str]]:
+            return {
+                (kind, name, " ".join((sql or "").split()))
+                for kind, name, sql in connection.execute(
+                    "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                )
+            }
+
+        changed = schema(fresh) ^ schema(recorded)
+        assert not changed, (
+            f"migrations 0001..{version:04d} no longer build the schema of {fixture.name}:"
+            " a migration that deployments already ran was edited (add a new migration"
+            f" instead). Differences: {sorted(changed)}"
+        )
+    finally:
+        fresh.close()
+        recorded.close()
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[p.stem for p in FIXTURE_FILES])
+async def test_upgrading_keeps_every_row(fixture: Path, tmp_path: Path) -> None:
+    path = tmp_path / "psm.db"
+    _load(fixture, path)
+    assert _user_version(path) == _version(fixture)
+    before = _contents(path)
+    assert all(rows for _, rows in before.values()), "the fixture should fill every table"
+
+    database = Database(path)
+    await database.open()
+    await database.close()
+
+    assert _user_version(path) == latest_version()
+    assert integrity(path) == ["ok"]
+    connection = sqlite3.connect(path)
+    try:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table, (columns, rows) in before.items():
+            listed = ", ".join(f'"{column}"' for column in columns)
+            try:
+                now = Counter(connection.execute(f'SELECT {listed} FROM "{table}"').fetchall())
+            except sqlite3.OperationalError as exc:
+                raise AssertionError(f"{table} lost a column or went away: {exc}") from exc
+            lost = rows - now
+            assert not lost, f"{table}: rows lost or changed by the upgrade: {list(lost)[:3]}"
+    finally:
+        connection.close()
+
+
+def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": "Budi"},
+        "from": {"id": user_id, "is_bot": False, "first_name": "Budi", "language_code": "id"},
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+    return {"update_id": update_id, "message": message}
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[p.stem for p in FIXTURE_FILES])
+async def test_an_upgraded_database_serves_the_people_in_it(fixture: Path, tmp_path: Path) -> None:
+    """Someone halfway through registering before the upgrade goes on after it."""
+    _load(fixture, tmp_path / "psm.db")
+    channel = RecordingChannel(name="telegram")
+    runtime = await start_in_process(in_process_settings(tmp_path), channel, to_inbound)
+    try:
+        assert runtime.db is not None
+        async with runtime.db.transaction() as repos:
+            for update in (_update(5001, 2001, "/start"), _update(5002, 1003, "/saya")):
+                await repos.inbox.add(
+                    channel="telegram",
+                    ext_id=str(update["update_id"]),
+                    payload=update,
+                    sender_key=sender_key(update),
+                    now=runtime.clock.now(),
+                )
+        await settle(runtime, "telegram")
+        # The update stored before the upgrade (1004 typed "kadu gede") is handled now.
+        assert any("✓ Kecamatan: Kadugede" in m.text for m in channel.to("1004"))
+        assert "nama lengkap" in channel.to("2001")[-1].text.lower()
+        assert "Bu Ani" in channel.to("1003")[-1].text
+        assert channel.bot.problems == []
+    finally:
+        await runtime.stop()
+    connection = sqlite3.connect(tmp_path / "psm.db")
+    try:
+        statuses = dict(connection.execute("SELECT ext_id, status FROM inbox").fetchall())
+    finally:
+        connection.close()
+    assert statuses["1043"] == "done" and statuses["5001"] == statuses["5002"] == "done"
