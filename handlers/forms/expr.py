@@ -9,6 +9,7 @@ which is then interpreted with XLSForm-like coercion rules.
 
 from __future__ import annotations
 
+import abc
 import datetime
 import functools
 import math
@@ -330,9 +331,10 @@ def _compile_pattern(pattern: str) -> re.Pattern[str]:
 # --------------------------------------------------------------------------- AST
 
 
-class _Node:
+class _Node(abc.ABC):
+    @abc.abstractmethod
     def eval(self, ctx: EvalContext) -> object:
-        raise NotImplementedError
+        """The node's value in a context."""
 
     def children(self) -> tuple[_Node, ...]:
         return ()

@@ -86,6 +86,22 @@ class Choice(_Strict):
         return _check_texts(value, SHORT_LABEL_MAX, "choice label")
 
 
+def _check_name(value: str) -> str:
+    if not NAME_PATTERN.match(value):
+        raise ValueError("names are 1-32 of a-z, 0-9, _ and start with a letter")
+    return value
+
+
+def _check_expression(value: str | None) -> str | None:
+    """An expression must parse when the form is loaded, not when someone answers."""
+    if value is not None:
+        try:
+            parse(value)
+        except ExpressionError as exc:
+            raise ValueError(f"expression {value!r}: {exc}") from exc
+    return value
+
+
 class ChoiceGroup(_Strict):
     """A screen of a long multi-select (e.g. "PPKS anak"), so no screen has 33 buttons."""
 
@@ -107,12 +123,7 @@ class ChoicesFrom(_Strict):
     @field_validator("parent")
     @classmethod
     def _expression(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse(value)
-            except ExpressionError as exc:
-                raise ValueError(f"expression {value!r}: {exc}") from exc
-        return value
+        return _check_expression(value)
 
 
 class Question(_Strict):
@@ -142,9 +153,7 @@ class Question(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not NAME_PATTERN.match(value):
-            raise ValueError("names are 1-32 of a-z, 0-9, _ and start with a letter")
-        return value
+        return _check_name(value)
 
     @field_validator("label", "hint", "constraint_message")
     @classmethod
@@ -159,12 +168,7 @@ class Question(_Strict):
     @field_validator("relevant", "constraint", "default")
     @classmethod
     def _expression(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                parse(value)
-            except ExpressionError as exc:
-                raise ValueError(f"expression {value!r}: {exc}") from exc
-        return value
+        return _check_expression(value)
 
     @model_validator(mode="after")
     def _choices(self) -> Question:
@@ -214,9 +218,7 @@ class RepeatGroup(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not NAME_PATTERN.match(value):
-            raise ValueError("names are 1-32 of a-z, 0-9, _ and start with a letter")
-        return value
+        return _check_name(value)
 
     def parsed_relevant(self) -> Expression | None:
         """The parsed relevant expression."""
