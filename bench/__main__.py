@@ -1,0 +1,187 @@
+"""`python -m bench [all|steps|scale|stalls|footprint]`: run the benchmarks, print a summary.
+
+Results go to bench/results/<name>.json. Run from the project folder with the venv's Python
+(`make bench` does both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench.common import ROOT, machine, read_result, table
+
+NAMES = ("steps", "scale", "stalls", "footprint")
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.1f}{unit}" if value >= 10 else f"{value:.2f}{unit}"
+    return f"{value}{unit}"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else "met" if ok else "NOT met"
+
+
+def summary_rows() -> list[list[str]]:
+    """One row per target, from whatever results exist."""
+    try:
+        return _summary_rows()
+    except (KeyError, TypeError) as exc:  # a result written by an older version of the bench
+        return [["?", f"stale result ({exc!r}): run the benchmark again", "", "", ""]]
+
+
+def _summary_rows() -> list[list[str]]:
+    rows: list[list[str]] = []
+    steps = read_result("steps")
+    if steps:
+        floor = steps["bare_commit_floor"]["aiosqlite_commits_per_s_mean"]
+        overall = steps["saturated"]["all"]
+        ratio = overall["ratio_to_bare_commits"]
+        rows.append(["steps", "bare aiosqlite INSERT+COMMIT/s", _fmt(floor), "", ""])
+        rows.append(["steps", "saturated steps/s", _fmt(overall["steps_per_s"]), "", ""])
+        rows.append(
+            ["steps", "steps/s / bare commits/s", f"{ratio:.3f}", ">= 0.5", _verdict(ratio >= 0.5)]
+        )
+        for lat in steps["latency_by_offered_load"]:
+            p99 = lat["latency_inbox_insert_to_reply_handed_to_send"]["p99_ms"]
+            rate = lat["offered_steps_per_s"]
+            target = rate == 100
+            rows.append(
+                [
+                    "steps",
+                    f"p99 inbox->send at {rate:g} steps/s",
+                    _fmt(p99, " ms"),
+                    "<= 20 ms" if target else "",
+                    _verdict(p99 <= 20) if target else "",
+                ]
+            )
+    scale = read_result("scale")
+    if scale:
+        for name, query in scale["queries"].items():
+            target = query["target_p95_le_50ms"]
+            rows.append(
+                [
+                    "scale",
+                    f"p95 {name}",
+                    _fmt(query["p95_ms"], " ms"),
+                    "<= 50 ms" if target else "",
+                    _verdict(query["p95_ms"] <= 50) if target else "",
+                ]
+            )
+        rows.append(["scale", "export", "see bench/case_scale.py", "", "n/a"])
+    stalls = read_result("stalls")
+    if stalls:
+        key = "latency_update_queued_at_telegram_to_reply_handed_to_send"
+        alone, busy = stalls["alone"][key], stalls["with_statistik"][key]
+        rows.append(
+            ["stalls", "p99 PSM step (from Telegram) alone", _fmt(alone["p99_ms"], " ms"), "", ""]
+        )
+        rows.append(
+            [
+                "stalls",
+                "p99 PSM step during /statistik 365",
+                _fmt(busy["p99_ms"], " ms"),
+                "no stall",
+                _verdict(stalls["targets"]["no_stall_p99_within_20ms_of_alone"]),
+            ]
+        )
+    footprint = read_result("footprint")
+    if footprint:
+        s = footprint["summary"]
+        rows.append(
+            [
+                "footprint",
+                "idle RSS",
+                _fmt(s["idle_rss_mib_max"], " MiB"),
+                "<= 100 MB",
+                _verdict(footprint["targets"]["idle_rss_le_100mib"]),
+            ]
+        )
+        worst = s.get("to_first_getupdates_s_max", 0.0)
+        rows.append(
+            [
+                "footprint",
+                "start -> first getUpdates (max)",
+                _fmt(worst, " s"),
+                "<= 2 s",
+                _verdict(worst <= 2),
+            ]
+        )
+        rows.append(
+            ["footprint", "RSS after traffic", _fmt(s["rss_after_traffic_mib"], " MiB"), "", ""]
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("which", nargs="?", default="all", choices=("all", *NAMES))
+    parser.add_argument(
+        "--rebuild", action="store_true", help="scale: regenerate the cached database"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="steps: fewer people and shorter runs (a smoke test)"
+    )
+    parser.add_argument(
+        "--registrations", type=int, default=500, help="steps: people registering at once"
+    )
+    parser.add_argument(
+        "--reports", type=int, default=200, help="steps: PSMs each submitting a case report"
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=20.0, help="steps: length of each latency run"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    info = machine()
+    print(
+        f"psm-bot benchmarks on {info['nproc']} x {info['cpu_model']}, Python {info['python']}, "
+        f"SQLite {info['sqlite']} (load average {info['load_average']})\n"
+    )
+    jobs: dict[str, Callable[[], Any]] = {}
+    if args.which in ("all", "steps"):
+        from bench import steps
+
+        if args.quick:
+            jobs["steps"] = lambda: steps.run(
+                registrations=50, reports=20, latency_rates=(25.0, 100.0), latency_seconds=5.0
+            )
+        else:
+            jobs["steps"] = lambda: steps.run(
+                registrations=args.registrations,
+                reports=args.reports,
+                latency_seconds=args.seconds,
+            )
+    if args.which in ("all", "scale"):
+        from bench import scale
+
+        jobs["scale"] = lambda: scale.run(rebuild=args.rebuild)
+    if args.which in ("all", "stalls"):
+        from bench import stalls
+
+        jobs["stalls"] = stalls.run
+    if args.which in ("all", "footprint"):
+        from bench import footprint
+
+        jobs["footprint"] = footprint.run
+    for name, job in jobs.items():
+        started = time.perf_counter()
+        job()
+        print(f"  ({name}: {time.perf_counter() - started:.0f} s)\n")
+    print("summary (from bench/results/*.json):")
+    print(table(summary_rows(), ["benchmark", "figure", "value", "target", "verdict"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

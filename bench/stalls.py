@@ -1,0 +1,165 @@
+"""No stalls: do the statistics stall everyone else's conversation?
+
+The bot runs in-process (as in bench/steps.py) on a copy of the 1,000,000-case database of
+bench/scale.py. PSMs of Kabupaten Kuningan walk case reports at a steady offered load; the
+step latency is measured first alone, then while a coordinator asks for `/statistik 365`
+again and again (each time after the previous chart arrived and a short pause).
+
+`/statistik` answers inside the inbox worker's turn, as every command does, holding the one
+writer connection: meanwhile no other update is handled, and the poller cannot even insert
+new updates into the inbox. The stall therefore shows in the latency from the update
+reaching Telegram (the fake) to the reply, not in the one from the inbox insert.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import scale
+from bench.common import RESULTS, latency_summary, table, write_result
+from bench.people import Place, Step, places, say
+from bench.stack import running_bot
+from bench.steps import Recorder, offered_load, take_step
+
+PEOPLE = 100
+RATE = 20.0  # steps/s offered
+SECONDS = 15.0
+PAUSE = 2.0  # seconds between two /statistik of the coordinator
+TELEGRAM_ID_OFFSET = 10_000_000  # bench/scale.py: Telegram id = user id + this
+QUEUED = "latency_update_queued_at_telegram_to_reply_handed_to_send"
+INSERTED = "latency_inbox_insert_to_reply_handed_to_send"
+
+
+def _people(path: Path, count: int) -> tuple[list[tuple[int, Place]], int]:
+    """Active Kuningan PSMs of the generated database whose desa can be typed, and a
+    coordinator of Kuningan (their Telegram ids)."""
+    typed = {place.desa_code: place for place in places("32.08")}
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        rows = db.execute(
+            "SELECT id, desa_code FROM users WHERE role = 'psm' AND status = 'active'"
+            " AND kabupaten_code = '32.08' ORDER BY id"
+        ).fetchall()
+        (coordinator,) = db.execute(
+            "SELECT id FROM users WHERE role = 'coordinator' AND status = 'active'"
+            " AND kabupaten_code = '32.08' ORDER BY id LIMIT 1"
+        ).fetchone()
+    chosen = [(uid + TELEGRAM_ID_OFFSET, typed[desa]) for uid, desa in rows if desa in typed]
+    random.Random(5).shuffle(chosen)
+    return chosen[:count], coordinator + TELEGRAM_ID_OFFSET
+
+
+async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, Any]:
+    if scale.cached(scale.CASES, scale.USERS) is None:
+        print("  the generated database is missing or stale: generating it (bench/scale.py) ...")
+        scale.generate(scale.DB_PATH, cases=scale.CASES, users=scale.USERS)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="stalls-", dir=RESULTS) as scratch:
+        folder = Path(scratch)
+        started = time.perf_counter()
+        shutil.copyfile(scale.DB_PATH, folder / "psm.db")
+        copied = time.perf_counter() - started
+        # Two groups of PSMs: the first run leaves reports half done, which would make the
+        # second run's /lapor ask about drafts.
+        walkers, coordinator_id = _people(folder / "psm.db", 2 * people)
+        groups = [walkers[:people], walkers[people:]]
+        async with running_bot(folder, districts="32.08:KNG,35.23:TBN") as stack:
+            persons = [stack.hub.person(telegram_id) for telegram_id, _ in groups[0]]
+            where = [place for _, place in groups[0]]
+            print(f"  {rate:g} steps/s from {len(persons)} PSMs on 1,000,000 cases, alone ...")
+            alone = await offered_load(
+                stack, persons, where, rate=rate, seconds=seconds, warmup=3.0, serial_base=500_000
+            )
+            persons = [stack.hub.person(telegram_id) for telegram_id, _ in groups[1]]
+            where = [place for _, place in groups[1]]
+
+            coordinator = stack.hub.person(coordinator_id, "Koordinator")
+            asked: list[float] = []
+            recorder = Recorder()
+            statistik = Step(say("/statistik 365").act, "", replies=2)  # the text, then a chart
+
+            async def keep_asking() -> None:
+                while True:
+                    begun = time.perf_counter()
+                    await take_step(coordinator, statistik, recorder)
+                    asked.append(recorder.steps[-1].last_reply - begun)
+                    await asyncio.sleep(PAUSE)
+
+            print("  ... and with a coordinator asking /statistik 365 over and over ...")
+            asking = asyncio.create_task(keep_asking())
+            try:
+                busy = await offered_load(
+                    stack,
+                    persons,
+                    where,
+                    rate=rate,
+                    seconds=seconds,
+                    warmup=3.0,
+                    serial_base=900_000,
+                )
+            finally:
+                asking.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asking
+    # While a turn holds the writer, the poller cannot insert either: the wait happens before
+    # the inbox insert, so the stall shows from the moment the update reached Telegram.
+    key = QUEUED
+    return {
+        "setup": {
+            "database": "copy of bench/results/scale.db (1,000,000 cases, 50,000 users)",
+            "copy_s": round(copied, 1),
+            "people": len(persons),
+            "offered_steps_per_s": rate,
+            "statistik": "/statistik 365 by a Kuningan coordinator, then a pause of "
+            f"{PAUSE:g} s, repeated",
+        },
+        "alone": alone,
+        "with_statistik": busy,
+        "statistik_answer_s": latency_summary(asked),
+        "targets": {
+            "measured_on": key,
+            "no_stall_p99_within_20ms_of_alone": busy[key]["p99_ms"] <= alone[key]["p99_ms"] + 20,
+        },
+    }
+
+
+def run(*, people: int = PEOPLE, rate: float = RATE, seconds: float = SECONDS) -> dict[str, Any]:
+    print("stalls: PSM steps while a coordinator asks for statistics (1,000,000 cases)")
+    result = asyncio.run(run_async(people=people, rate=rate, seconds=seconds))
+    rows = []
+    for name in ("alone", "with_statistik"):
+        for label, key in (("update queued", QUEUED), ("inbox insert", INSERTED)):
+            lat = result[name][key]
+            rows.append(
+                [
+                    name,
+                    label,
+                    str(lat["count"]),
+                    f"{lat['p50_ms']:.1f}",
+                    f"{lat['p95_ms']:.1f}",
+                    f"{lat['p99_ms']:.1f}",
+                    f"{lat['max_ms']:.1f}",
+                ]
+            )
+    print()
+    print(
+        table(
+            rows,
+            ["PSM steps", "-> reply handed to send, from", "steps", "p50", "p95", "p99", "max ms"],
+        )
+    )
+    answer = result["statistik_answer_s"]
+    if answer.get("count"):
+        print(
+            f"  /statistik 365 answered (text and chart) in p50 {answer['p50_ms']:.0f} ms, "
+            f"max {answer['max_ms']:.0f} ms ({answer['count']} times)"
+        )
+    write_result("stalls", result)
+    return result
