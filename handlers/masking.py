@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 
-from handlers.identifiers import SEPARATORS
-
 # Digit groups joined by separators: "3208 0101 0190 0001", "32.08.01-0101900001",
-# "3208 - 0101", no-break spaces, tabs. The separators are those the NIK parser ignores.
-_DIGIT_RUN = re.compile(rf"\d+(?:{SEPARATORS}+\d+)*")
+# "3208 - 0101", no-break spaces, tabs: those the NIK parser ignores, and more (slashes,
+# underscores, commas, invisible joiners) so that no way of writing a number slips through.
+_MASK_SEPARATORS = r"[\s.\-/_,\u200b\u200c\u200d\u2060\ufeff]"
+_DIGIT_RUN = re.compile(rf"\d+(?:{_MASK_SEPARATORS}+\d+)*")
 _GROUP = re.compile(r"\d+")
 IDENTIFIER_LENGTH = 16
 

@@ -137,3 +137,19 @@ def test_anything_parse_nik_reads_as_sixteen_digits_is_masked(case):
     assert compact(written) == d  # the bot would accept this as a NIK/KK
     out = mask_identifiers(f"NIK {written} ok")
     assert d not in re.sub(r"\D", "", out)
+
+
+MORE_SEPARATORS = [
+    pytest.param("3208/0145/0623/0001", id="slashes"),
+    pytest.param("3208_0145_0623_0001", id="underscores"),
+    pytest.param("3208,0145,0623,0001", id="commas"),
+    pytest.param("3208\u200b0145\u200b0623\u200b0001", id="zero-width-spaces"),
+    pytest.param("Alamat: Dusun Manis 3208/0145/0623/0001 RT 2", id="inside-an-address"),
+]
+
+
+@pytest.mark.parametrize("text", MORE_SEPARATORS)
+def test_any_way_of_writing_a_number_is_masked(text: str) -> None:
+    masked = mask_identifiers(text)
+    assert "320801******0001" in masked
+    assert "0623" not in masked
