@@ -78,6 +78,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     settings = _settings()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = Path(args.directory) / f"psm-backup-{stamp}"
+    extra = 1
+    while folder.exists():  # two backups within one second get their own folders
+        extra += 1
+        folder = Path(args.directory) / f"psm-backup-{stamp}-{extra}"
     asyncio.run(backup_database(settings.database_path, folder / "psm.db"))
     if settings.media_path.exists():
         shutil.copytree(settings.media_path, folder / "media")

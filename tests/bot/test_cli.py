@@ -291,6 +291,16 @@ def test_backup_without_media_folder(env: Env) -> None:
     assert not (folder / "media").exists()
 
 
+def test_two_backups_in_the_same_second_get_their_own_folders(env: Env) -> None:
+    assert add_user() == 0
+    target = env.root / "backups"
+    assert main(["backup", str(target)]) == 0
+    assert main(["backup", str(target)]) == 0
+    folders = sorted(target.glob("psm-backup-*"))
+    assert len(folders) == 2
+    assert all((folder / "psm.db").exists() for folder in folders)
+
+
 def make_backup(env: Env) -> tuple[Path, list[tuple]]:
     assert add_user() == 0
     assert add_user(telegram_id="43", name="Pak Budi") == 0
