@@ -197,7 +197,8 @@ COMMANDS: dict[str, Handler] = {
     "jadwal": training_rsvp.show_schedule,
     "hadir": training_checkin.check_in,
 }
-REVIEW_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
+# Buttons only active people may press (each handler re-checks role and scope as well).
+ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     review_cases.QUEUE_PREFIX: review_cases.queue_button,
     review_cases.CASE_PREFIX: review_cases.case_button,
     review_cases.ACTION_PREFIX: review_cases.action_button,
@@ -247,7 +248,7 @@ async def _on_button(turn: Turn) -> None:
         await account.set_language(turn, data)
     elif prefix == CANCEL_PREFIX:
         await _confirm_cancel(turn, data)
-    elif prefix in REVIEW_BUTTONS:
+    elif prefix in ACTIVE_BUTTONS:
         if not _is_active(turn):
             await turn.repos.audit.record(
                 now=turn.now,
@@ -257,7 +258,7 @@ async def _on_button(turn: Turn) -> None:
             )
             await _explain_status(turn)
         else:
-            await REVIEW_BUTTONS[prefix](turn, data)
+            await ACTIVE_BUTTONS[prefix](turn, data)
     elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, case_report.MENU_PREFIX):
         if not _is_active(turn):
             await _explain_status(turn)
