@@ -7,14 +7,15 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver
-from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.runner import on_complete, reopen_form, start_form
+from handlers.events import Outbound
+from handlers.forms.runner import ask_final_go, final_go, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
 from storage.models import FormSession, Role, User
 
 FORM_ID = "broadcast"
 CONFIRM_PREFIX = "bc"
+PHASE = "broadcast_confirm"
 
 
 async def start_broadcast(turn: Turn) -> None:
@@ -44,41 +45,32 @@ async def _audience(turn: Turn, answers: dict[str, Any]) -> tuple[list[User], di
 async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """Show the number of recipients and ask for the final go."""
     people, _ = await _audience(turn, answers)
-    state = {**session.state, "phase": "broadcast_confirm", "final": answers}
-    reopened = await reopen_form(turn, session, state)
-    buttons = [
-        [
-            Button(label=turn.t("broadcast.send"), data=f"{CONFIRM_PREFIX}:y:{reopened.id}"),
-            Button(label=turn.t("broadcast.cancel"), data=f"{CONFIRM_PREFIX}:n:{reopened.id}"),
-        ]
-    ]
-    turn.reply(
-        Outbound.say(
-            turn.t("broadcast.preview", count=len(people), text=answers["message"]), buttons
-        )
+    await ask_final_go(
+        turn,
+        session,
+        answers,
+        phase=PHASE,
+        prefix=CONFIRM_PREFIX,
+        text=turn.t("broadcast.preview", count=len(people), text=answers["message"]),
+        yes=turn.t("broadcast.send"),
+        no=turn.t("broadcast.cancel"),
     )
 
 
 async def confirm(turn: Turn, data: str) -> None:
     """Send (every message queued in this one transaction, so nothing goes twice) or drop."""
     user = turn.user
-    _, choice, raw_id = button_fields(data, 3)
-    session = await turn.repos.forms.active(user.id) if user else None
-    if (
-        session is None
-        or session.id != small_number(raw_id)
-        or session.state.get("phase") != "broadcast_confirm"
-        or not allowed(user, "broadcast.send")
-    ):
+    session, yes = await final_go(turn, data, PHASE)
+    if session is None or user is None or not allowed(user, "broadcast.send"):
         turn.reply(turn.t("errors.old_button"))
         return
     await turn.repos.forms.save(
         session.id,
         state=session.state,
-        status="completed" if choice == "y" else "cancelled",
+        status="completed" if yes else "cancelled",
         now=turn.now,
     )
-    if choice != "y":
+    if not yes:
         turn.reply(turn.t("broadcast.cancelled"))
         return
     answers = session.state["final"]

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.context import Turn
+from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.engine import FormEngine, StepContext, new_state
 from handlers.forms.model import Form, form_from_data
 from handlers.regions import RegionChoices
@@ -117,6 +118,42 @@ async def complete_form(turn: Turn, session: FormSession, state: dict[str, Any])
 async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> FormSession:
     """Make a finished session active again (e.g. to ask about a duplicate first)."""
     return await turn.repos.forms.save(session.id, state=state, status="active", now=turn.now)
+
+
+async def ask_final_go(
+    turn: Turn,
+    session: FormSession,
+    answers: dict[str, Any],
+    *,
+    phase: str,
+    prefix: str,
+    text: str,
+    yes: str,
+    no: str,
+) -> None:
+    """After the summary, hold the answers for one more yes/no (e.g. "send to 120 people?").
+
+    The buttons are `<prefix>:y|n:<session id>`; `final_go` reads them back.
+    """
+    state = {**session.state, "phase": phase, "final": answers}
+    held = await reopen_form(turn, session, state)
+    buttons = [
+        [
+            Button(label=yes, data=f"{prefix}:y:{held.id}"),
+            Button(label=no, data=f"{prefix}:n:{held.id}"),
+        ]
+    ]
+    turn.reply(Outbound.say(text, buttons))
+
+
+async def final_go(turn: Turn, data: str, phase: str) -> tuple[FormSession | None, bool]:
+    """(the session held by `ask_final_go`, whether the answer was yes); the session is None
+    for a stale or foreign button (the caller says so)."""
+    _, choice, raw_id = button_fields(data, 3)
+    session = await turn.repos.forms.active(turn.user.id) if turn.user else None
+    if session is None or session.id != small_number(raw_id) or session.state.get("phase") != phase:
+        return None, False
+    return session, choice == "y"
 
 
 async def cancel_form(turn: Turn, session: FormSession) -> None:

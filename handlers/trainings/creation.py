@@ -12,8 +12,14 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
-from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.runner import on_complete, reopen_form, resume_form, start_form
+from handlers.forms.runner import (
+    ask_final_go,
+    final_go,
+    on_complete,
+    reopen_form,
+    resume_form,
+    start_form,
+)
 from handlers.permissions import allowed
 from handlers.trainings.codes import new_secret
 from handlers.trainings.common import CREATE_PREFIX, describe, local_day_bounds
@@ -23,6 +29,7 @@ from storage.models import FormSession, Role, User
 FORM_ID = "training"
 _CLOCK = re.compile(r"^(\d{1,2})[.:](\d{2})$")
 UNREACHABLE_LISTED = 50
+PHASE = "training_confirm"  # the summary was confirmed; waiting for the final go
 
 
 def _may_create(user: User | None) -> bool:
@@ -98,36 +105,28 @@ async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> 
         await resume_form(turn, reopened, "⚠️ " + problem + "\n\n")
         return
     people = await _invitees(turn, _audience(turn.user, answers))
-    state = {**session.state, "phase": "training_confirm", "final": answers}
-    reopened = await reopen_form(turn, session, state)
-    buttons = [
-        [
-            Button(label=turn.t("training.send"), data=f"{CREATE_PREFIX}:y:{reopened.id}"),
-            Button(label=turn.t("training.dont_send"), data=f"{CREATE_PREFIX}:n:{reopened.id}"),
-        ]
-    ]
-    turn.reply(
-        Outbound.say(turn.t("training.preview", title=answers["title"], count=len(people)), buttons)
+    await ask_final_go(
+        turn,
+        session,
+        answers,
+        phase=PHASE,
+        prefix=CREATE_PREFIX,
+        text=turn.t("training.preview", title=answers["title"], count=len(people)),
+        yes=turn.t("training.send"),
+        no=turn.t("training.dont_send"),
     )
 
 
 async def confirm(turn: Turn, data: str) -> None:
     """Create the training and invite (all in this one transaction), or drop it."""
     user = turn.user
-    _, choice, raw_id = button_fields(data, 3)
-    session = await turn.repos.forms.active(user.id) if user else None
-    if (
-        user is None
-        or session is None
-        or session.id != small_number(raw_id)
-        or session.state.get("phase") != "training_confirm"
-        or not _may_create(user)
-    ):
+    session, yes = await final_go(turn, data, PHASE)
+    if user is None or session is None or not _may_create(user):
         turn.reply(turn.t("errors.old_button"))
         return
     answers = session.state["final"]
     days, problem = _schedule(turn, answers)
-    done = choice == "y" and not problem
+    done = yes and not problem
     await turn.repos.forms.save(
         session.id, state=session.state, status="completed" if done else "cancelled", now=turn.now
     )
