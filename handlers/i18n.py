@@ -1,6 +1,8 @@
 """Message catalogues: every user-facing text, Indonesian first, English second.
 
-Catalogues are YAML files in `locales/` (nested keys flattened to `a.b.c`). Texts may use
+Catalogues are YAML files in `locales/`: `<language>.yaml` plus, per feature, any number of
+`<language>/<feature>.yaml` (nested keys flattened to `a.b.c`; a key defined twice is an
+error). Texts may use
 the tags <b> and <i>; placeholder values are HTML-escaped when a text is formatted, so a
 person's name or answer can never break the markup.
 """
@@ -37,6 +39,13 @@ def _flatten(prefix: str, node: Any, out: dict[str, str], source: Path) -> None:
         raise CatalogError(f"{source}: {prefix}: expected text, got {type(node).__name__}")
 
 
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path}: {exc}") from exc
+
+
 def _placeholders(text: str) -> set[str]:
     return {field for _, field, _, _ in string.Formatter().parse(text) if field}
 
@@ -53,13 +62,14 @@ class Catalog:
         """Load and check every language's file."""
         texts: dict[str, dict[str, str]] = {}
         for language in LANGUAGES:
-            path = directory / f"{language}.yaml"
-            try:
-                raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, yaml.YAMLError) as exc:
-                raise CatalogError(f"{path}: {exc}") from exc
+            paths = [directory / f"{language}.yaml", *sorted((directory / language).glob("*.yaml"))]
             flat: dict[str, str] = {}
-            _flatten("", raw or {}, flat, path)
+            for path in paths:
+                part: dict[str, str] = {}
+                _flatten("", _read(path), part, path)
+                if clashes := sorted(set(part) & set(flat)):
+                    raise CatalogError(f"{path}: keys defined twice: {', '.join(clashes)}")
+                flat.update(part)
             texts[language] = flat
         return cls(texts)
 

@@ -375,3 +375,22 @@ def test_every_fstring_key_prefix_exists(catalog):
 def test_locales_dir_is_the_shipped_one():
     assert (LOCALES_DIR / "id.yaml").is_file()
     assert (LOCALES_DIR / "en.yaml").is_file()
+
+
+def test_feature_catalogues_are_merged(tmp_path):
+    _write(tmp_path, "greeting:\n  hello: Halo\n", "greeting:\n  hello: Hello\n")
+    for language, text in (("id", "Dah"), ("en", "Bye")):
+        (tmp_path / language).mkdir()
+        (tmp_path / language / "farewell.yaml").write_text(f"farewell:\n  bye: {text}\n")
+    catalog = Catalog.load(tmp_path)
+    assert catalog.text("en", "farewell.bye") == "Bye"
+    assert catalog.text("id", "greeting.hello") == "Halo"
+
+
+def test_key_defined_in_two_files_is_refused(tmp_path):
+    _write(tmp_path, "greeting:\n  hello: Halo\n", "greeting:\n  hello: Hello\n")
+    (tmp_path / "id").mkdir()
+    (tmp_path / "id" / "more.yaml").write_text("greeting:\n  hello: Hai\n")
+    with pytest.raises(CatalogError) as caught:
+        Catalog.load(tmp_path)
+    assert "greeting.hello" in str(caught.value) and "more.yaml" in str(caught.value)
