@@ -23,6 +23,7 @@ from handlers.events import Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
 from handlers.review import cases as review_cases
 from handlers.review import search as review_search
+from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
 from handlers.trainings import checkin as training_checkin
 from handlers.trainings import common as training
 from handlers.trainings import creation as training_creation

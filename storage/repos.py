@@ -18,6 +18,7 @@ from storage.stats import StatsRepo
 from storage.subjects import SubjectRepo
 from storage.trainings import TrainingRepo
 from storage.users import UserRepo
+from storage.visits import VisitRepo
 
 
 class Repos:
@@ -40,3 +41,4 @@ class Repos:
         self.reminders = ReminderRepo(conn)
         self.broadcasts = BroadcastRepo(conn)
         self.trainings = TrainingRepo(conn)
+        self.visits = VisitRepo(conn)

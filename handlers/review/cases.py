@@ -12,6 +12,7 @@ from handlers.forms.runner import on_complete, start_form
 from handlers.forms.state import new_state, prefilled_state
 from handlers.masking import mask_identifier
 from handlers.permissions import allowed
+from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
 from handlers.scope import scope_of
 from storage.models import CaseDetail, FormSession, Role
@@ -162,6 +163,7 @@ async def _case_text(turn: Turn, case: CaseDetail) -> str:
             at=_local(turn, summary.submitted_at),
         )
     )
+    lines += await visit_lines(turn, summary.id)
     lines.append(turn.t("review.case_history"))
     for event in case.events[-8:]:
         actor = await turn.repos.users.get(event.actor_id) if event.actor_id else None
@@ -289,7 +291,7 @@ async def action_button(turn: Turn, data: str) -> None:
         state["context"] = {"case_id": case_id, "action": action, "version": version}
         await start_form(
             turn,
-            NOTE_FORM,
+            transition.form,
             prefix=turn.t(f"review.ask_reason.{action}", number=case.summary.number) + "\n\n",
             state=state,
         )
@@ -309,14 +311,17 @@ async def _note_given(turn: Turn, session: FormSession, answers: dict[str, Any])
     )
 
 
-async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str | None) -> None:
-    """Move the case (if nobody else did first) and tell the people concerned."""
+async def move_case(
+    turn: Turn, case_id: int, action: str, version: int, reason: str | None
+) -> CaseDetail | None:
+    """Move the case through the workflow if nobody else did first, and audit it; the case
+    as it was, or None (the person told why)."""
     assert turn.user is not None
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     transition = TRANSITIONS[action]
     if case is None or transition not in await _possible(turn, case):
         turn.reply(turn.t("errors.not_allowed"))
-        return
+        return None
     done = await turn.repos.review.transition(
         case_id,
         version=version,
@@ -328,13 +333,22 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
     )
     if not done:
         turn.reply(turn.t("review.changed_meanwhile", number=case.summary.number))
-        return
+        return None
     await turn.repos.audit.record(
         now=turn.now, actor_id=turn.user.id, action=f"case.{action}", subject=f"case:{case_id}"
     )
+    return case
+
+
+async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str | None) -> None:
+    """Move the case (if nobody else did first) and tell the people concerned."""
+    case = await move_case(turn, case_id, action, version, reason)
+    if case is None:
+        return
+    transition = TRANSITIONS[action]
     state_label = turn.t(f"case_states.{transition.to_state}")
     turn.reply(turn.t("review.done", number=case.summary.number, state=state_label))
-    await _tell_reporter(turn, case, transition, reason)
+    await tell_reporter(turn, case, transition, reason)
     if transition.to_state == S.VERIFIED:
         for person in await turn.repos.users.active_with_role(
             Role.COORDINATOR, kabupaten_code=case.summary.kabupaten_code
@@ -354,10 +368,15 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
             )
 
 
-async def _tell_reporter(
-    turn: Turn, case: CaseDetail, transition: Transition, reason: str | None
+async def tell_reporter(
+    turn: Turn,
+    case: CaseDetail,
+    transition: Transition,
+    reason: str | None,
+    detail: tuple[str, dict[str, Any]] | None = None,
 ) -> None:
-    """Every PSM hears what became of each report, with the reason."""
+    """Every PSM hears what became of each report, with the reason (and an extra line:
+    a catalogue key and its values, e.g. a visit's dates)."""
     reporter = await turn.repos.users.get(case.summary.reporter_id)
     if reporter is None or reporter.id == (turn.user.id if turn.user else None):
         return
@@ -370,6 +389,8 @@ async def _tell_reporter(
     )
     if reason:
         text += "\n" + catalog.text(language, "review.reporter_reason", reason=reason)
+    if detail:
+        text += "\n" + catalog.text(language, detail[0], **detail[1])
     buttons = []
     if transition.to_state == S.NEEDS_REVISION:
         text += "\n" + catalog.text(language, "review.reporter_revise_hint")

@@ -20,6 +20,7 @@ class Transition:
     from_states: tuple[S, ...]
     to_state: S
     needs_reason: bool  # the person is asked why (sent back, rejected, visit notes...)
+    form: str = "review_note"  # the form that asks for it (forms/<form>.yaml)
 
 
 WAITING = (S.SUBMITTED, S.RESUBMITTED)
@@ -30,7 +31,13 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("send_back", (*WAITING, S.VERIFIED), S.NEEDS_REVISION, needs_reason=True),
         Transition("reject", (*WAITING, S.VERIFIED), S.REJECTED, needs_reason=True),
         Transition("approve", (S.VERIFIED,), S.APPROVED, needs_reason=False),
-        Transition("follow_up", (S.APPROVED, S.IN_FOLLOW_UP), S.IN_FOLLOW_UP, needs_reason=True),
+        Transition(
+            "follow_up",
+            (S.APPROVED, S.IN_FOLLOW_UP),
+            S.IN_FOLLOW_UP,
+            needs_reason=True,
+            form="followup_visit",  # a visit: date, what was done, next visit
+        ),
         Transition("resolve", (S.APPROVED, S.IN_FOLLOW_UP), S.RESOLVED, needs_reason=True),
         Transition("reopen", (S.RESOLVED,), S.IN_FOLLOW_UP, needs_reason=True),
     )

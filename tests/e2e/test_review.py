@@ -128,9 +128,13 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     await coordinator.say(f"/cari {number}", until="Ditemukan")
     await coordinator.tap(number, until="Riwayat")
     await coordinator.tap("Catat tindak lanjut")
+    await coordinator.tap("Hari ini")
+    await coordinator.say("Rujukan ke puskesmas")
+    await coordinator.tap("Lewati")  # no next visit planned
     before_psm = len(psm.messages())
-    await coordinator.say("Kunjungan 1 Des: rujukan ke puskesmas, kunjungan lagi 15 Des")
-    await _told(fake, psm, before_psm, "Dalam tindak lanjut")
+    await coordinator.tap("Kirim", until="sudah dicatat")
+    told = await _told(fake, psm, before_psm, "Dalam tindak lanjut")
+    assert "Kunjungan tindak lanjut dilakukan" in told and "puskesmas" not in told
     await coordinator.say(f"/cari {number}", until="Ditemukan")
     await coordinator.tap(number, until="Riwayat")
     await coordinator.tap("Selesai")

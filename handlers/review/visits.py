@@ -1,0 +1,72 @@
+"""Recording a follow-up visit (kunjungan tindak lanjut) of an approved case.
+
+The "follow_up" action of the workflow (handlers/review/workflow.py) opens the visit form
+(forms/followup_visit.yaml); once it is confirmed, the case moves through the same workflow
+path as every review action (approved or in_follow_up -> in_follow_up, version-checked and
+audited), the visit is stored in the same transaction and the reporter is told briefly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from handlers.context import Turn
+from handlers.forms.runner import on_complete
+from handlers.review.cases import move_case, tell_reporter
+from handlers.review.visit_history import day_label
+from handlers.review.workflow import TRANSITIONS
+from handlers.scope import scope_of
+from storage.models import FormSession
+
+VISIT_ACTION = "follow_up"
+VISIT_FORM = TRANSITIONS[VISIT_ACTION].form
+
+
+def visit_date(answers: dict[str, Any], today: date) -> date:
+    """The day of the visit from the form's answers: today, yesterday or the typed date."""
+    day = (answers.get("visit_day") or {}).get("name")
+    if day == "yesterday":
+        return today - timedelta(days=1)
+    if day == "other" and answers.get("visit_date"):
+        return date.fromisoformat(answers["visit_date"])
+    return today
+
+
+@on_complete(VISIT_FORM)
+async def _visit_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    assert turn.user is not None
+    context = session.state.get("context") or {}
+    case_id = int(context["case_id"])
+    case = await turn.repos.review.detail(case_id, scope_of(turn.user))
+    if case is None:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    # A visit adds to the case: another visit recorded meanwhile is no conflict, so the
+    # current version is used (a case closed meanwhile is still refused by the workflow).
+    moved = await move_case(turn, case_id, VISIT_ACTION, case.version, reason=None)
+    if moved is None:
+        return
+    visited_on = visit_date(answers, turn.today)
+    next_on = date.fromisoformat(answers["next_visit"]) if answers.get("next_visit") else None
+    await turn.repos.visits.add(
+        case_id,
+        visited_on=visited_on,
+        actions=answers["actions"],
+        next_visit_on=next_on,
+        recorded_by=turn.user.id,
+        now=turn.now,
+    )
+    transition = TRANSITIONS[VISIT_ACTION]
+    values = {"number": case.summary.number, "date": day_label(visited_on)}
+    reply = turn.t(
+        "followup.recorded", **values, state=turn.t(f"case_states.{transition.to_state}")
+    )
+    if next_on:
+        reply += "\n" + turn.t("followup.next_planned", date=day_label(next_on))
+    turn.reply(reply)
+    detail_key = "followup.reporter_visit_next" if next_on else "followup.reporter_visit"
+    detail = {"date": day_label(visited_on)}
+    if next_on:
+        detail["next"] = day_label(next_on)
+    await tell_reporter(turn, moved, transition, reason=None, detail=(detail_key, detail))
