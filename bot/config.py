@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     draft_ttl_days: int = Field(default=14, ge=3, le=365)
     reminder_time: str = "16:00"
     digest_time: str = "07:00"
+    weekly_digest_day: int = Field(default=1, ge=1, le=7)  # TKSK weekly digest: 1 = Monday
     quiet_hours: str = "21:00-06:00"
     retention_days: int = Field(default=1825, ge=30)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

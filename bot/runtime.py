@@ -71,6 +71,7 @@ async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
         media_dir=settings.media_path,
         reminder_time=time.fromisoformat(settings.reminder_time),
         digest_time=time.fromisoformat(settings.digest_time),
+        weekly_digest_day=settings.weekly_digest_day,
         quiet_start=time.fromisoformat(settings.quiet_hours.split("-")[0]),
         quiet_end=time.fromisoformat(settings.quiet_hours.split("-")[1]),
         form_versions={(f.id, f.version): f for f in forms.values()},

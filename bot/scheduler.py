@@ -20,6 +20,7 @@ from handlers.draft_expiry import expire_drafts
 from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
 from handlers.retention import purge_closed_cases
 from handlers.trainings.schedule import morning_reminders
+from handlers.weekly_digest import tksk_weekly_digest
 from storage.db import Database
 from storage.repos import Repos
 
@@ -97,4 +98,5 @@ def default_work() -> dict[str, DueWork]:
         "coordinator_digest": coordinator_digest,
         "broadcast_reports": broadcast_reports,
         "training_reminders": morning_reminders,
+        "weekly_digest": tksk_weekly_digest,
     }

@@ -38,6 +38,7 @@ class AppContext:
     media_dir: Path = Path("data/media")
     reminder_time: time = time(16, 0)
     digest_time: time = time(7, 0)
+    weekly_digest_day: int = 1  # ISO weekday of the TKSK weekly digest (1 = Monday)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(6, 0)
     retention_days: int = 1825  # closed cases are purged this long after their last change

@@ -8,10 +8,13 @@ a day. Reminders name no household and show no personal data (lock screens show 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
+from handlers.digest_chart import deliver_digest, draw_digest_chart
 from handlers.events import Button, Outbound
+from handlers.followup_reminders import due_visit_lines
 from handlers.quiet_hours import in_quiet_hours
 from handlers.trainings.schedule import tomorrow_lines
 from storage.models import Role, User
@@ -35,7 +38,9 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
     if in_quiet_hours(app, now):
         return  # a reminder missed before the quiet hours waits for nothing: the day is over
     local = app.local_time(now)
-    for user in await repos.reminders.people_with_reminders():
+    people = await repos.reminders.people_with_reminders()
+    people += await repos.visits.recorders_with_due(local.date())  # coordinators' visits due
+    for user in people:
         if local.time() < _due(user, app):
             continue
         if not await repos.schedule.claim("daily_reminder", f"{user.id}:{local.date()}", now=now):
@@ -92,6 +97,9 @@ async def _reminder_lines(
                 )
             )
     lines += await tomorrow_lines(repos, app, user, now)
+    visit_lines, visit_buttons = await due_visit_lines(repos, app, user, now)
+    lines += visit_lines
+    buttons += visit_buttons
     return lines, buttons
 
 
@@ -112,15 +120,25 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
         new = await repos.reminders.new_cases(district.code, start, end)
         waiting, oldest, since = await repos.reminders.queue(district.code)
         pending = await repos.reminders.pending_people(district.code)
+        region = await repos.regions.get(district.code)
+        area = region.name if region else district.code
+        charts: dict[str, Path | None] = {}  # one chart per language
         for person in coordinators:
             if not await repos.schedule.claim("digest", f"{person.id}:{today}", now=now):
                 continue
             text = _digest_text(app, person.language, new, waiting, oldest, since, pending, now)
-            await deliver(
+            if person.language not in charts:
+                charts[person.language] = await draw_digest_chart(
+                    app, person.language, new, area, now
+                )
+            await deliver_digest(
                 repos,
+                app,
                 user_id=person.id,
-                message=Outbound.say(text),
-                kind=DeliveryKind.ROUTINE,
+                language=person.language,
+                text=text,
+                chart=charts[person.language],
+                area=area,
                 now=now,
             )
 

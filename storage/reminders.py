@@ -74,19 +74,27 @@ class ReminderRepo(Repo):
             "categories": [(r[0], r[1]) for r in by_category],
         }
 
-    async def queue(self, kabupaten_code: str) -> tuple[int, str | None, datetime | None]:
-        """Cases waiting for review in a kabupaten: how many, the oldest number and when."""
+    async def queue(
+        self,
+        kabupaten_code: str,
+        *,
+        kecamatan_code: str | None = None,
+        states: tuple[str, ...] = ("submitted", "resubmitted", "verified"),
+    ) -> tuple[int, str | None, datetime | None]:
+        """Cases waiting for review in a kabupaten (or one kecamatan of it): how many, the
+        oldest number and when it was reported."""
+        where = f"kabupaten_code = ? AND state IN ({', '.join('?' for _ in states)})"
+        params: list[Any] = [kabupaten_code, *states]
+        if kecamatan_code is not None:
+            where += " AND kecamatan_code = ?"
+            params.append(kecamatan_code)
         row = await self._one(
-            "SELECT COUNT(*), MIN(submitted_at) FROM cases WHERE kabupaten_code = ?"
-            " AND state IN ('submitted', 'resubmitted', 'verified')",
-            (kabupaten_code,),
+            f"SELECT COUNT(*), MIN(submitted_at) FROM cases WHERE {where}", params
         )
         if not row or not row[0]:
             return 0, None, None
         oldest = await self._one(
-            "SELECT number FROM cases WHERE kabupaten_code = ? AND submitted_at = ?"
-            " AND state IN ('submitted', 'resubmitted', 'verified')",
-            (kabupaten_code, row[1]),
+            f"SELECT number FROM cases WHERE {where} AND submitted_at = ?", (*params, row[1])
         )
         return int(row[0]), oldest[0] if oldest else None, from_db(row[1])
 

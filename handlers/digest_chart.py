@@ -1,0 +1,82 @@
+"""The small chart of the coordinators' daily digest: yesterday's new cases by kecamatan and
+by category, drawn by the statistics chart (`handlers.statistics.render_chart`) in a worker
+thread, never on the event loop, into MEDIA_PATH/tmp."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from handlers.context import AppContext
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
+from handlers.statistics import SHOWN, Chart, render_chart
+from handlers.temp_files import temp_path
+from storage.repos import Repos
+
+CAPTION_LIMIT = 1024  # Telegram and WhatsApp captions
+
+
+def _category(app: AppContext, language: str, code: str) -> str:
+    key = f"categories.{code}"
+    return app.catalog.text(language, key) if app.catalog.has(key) else code
+
+
+async def draw_digest_chart(
+    app: AppContext, language: str, new: dict[str, Any], area: str, now: datetime
+) -> Path | None:
+    """The chart of yesterday's new cases (None when there were none)."""
+    if not new["kecamatan"]:
+        return None
+    t = app.catalog.text
+    sections = [
+        (t(language, "followup.digest_chart_by_kecamatan"), new["kecamatan"][:SHOWN]),
+        (
+            t(language, "followup.digest_chart_by_category"),
+            [(_category(app, language, code), n) for code, n in new["categories"][:SHOWN]],
+        ),
+    ]
+    chart = Chart(
+        title=f"{t(language, 'followup.digest_chart_title')}\n{area}",
+        axis=t(language, "followup.digest_chart_axis"),
+        sections=[(name, items) for name, items in sections if items],
+    )
+    path = temp_path(app.media_dir, "ringkasan", ".png", now)
+    return await asyncio.to_thread(render_chart, chart, path)
+
+
+async def deliver_digest(
+    repos: Repos,
+    app: AppContext,
+    *,
+    user_id: int,
+    language: str,
+    text: str,
+    chart: Path | None,
+    area: str,
+    now: datetime,
+) -> None:
+    """The digest as one photo with the text as its caption when it fits; else the photo
+    with a short caption followed by the text. Without a chart, the text alone."""
+    if chart is None:
+        await deliver(
+            repos, user_id=user_id, message=Outbound.say(text), kind=DeliveryKind.ROUTINE, now=now
+        )
+        return
+    fits = len(text) <= CAPTION_LIMIT
+    caption = (
+        text if fits else app.catalog.text(language, "followup.digest_chart_caption", area=area)
+    )
+    await deliver(
+        repos,
+        user_id=user_id,
+        message=Outbound(type="image", file_path=str(chart), text=caption),
+        kind=DeliveryKind.ROUTINE,
+        now=now,
+    )
+    if not fits:
+        await deliver(
+            repos, user_id=user_id, message=Outbound.say(text), kind=DeliveryKind.ROUTINE, now=now
+        )

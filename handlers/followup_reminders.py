@@ -1,0 +1,53 @@
+"""Follow-up visits due (a next visit date today or overdue) in the daily reminder: for the
+TKSK of the case's kecamatan, and for whoever recorded the latest visit. Case numbers only:
+reminders name no household (phone lock screens show them)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from handlers.context import AppContext
+from handlers.events import Button
+from handlers.review.cases import CASE_PREFIX
+from storage.models import Role, User
+from storage.repos import Repos
+from storage.visits import DueVisit
+
+NUMBERS_SHOWN = 10
+BUTTONS_SHOWN = 3
+
+
+def case_numbers(app: AppContext, language: str, due: list[DueVisit]) -> str:
+    """'KNG-2026-000001, KNG-2026-000004 dan 3 lainnya'."""
+    text = ", ".join(visit.number for visit in due[:NUMBERS_SHOWN])
+    if len(due) > NUMBERS_SHOWN:
+        more = app.catalog.text(language, "followup.reminder_more", count=len(due) - NUMBERS_SHOWN)
+        text += " " + more
+    return text
+
+
+async def due_visits_for(
+    repos: Repos, app: AppContext, user: User, now: datetime
+) -> list[DueVisit]:
+    """The visits this person should make: their kecamatan's (TKSK) or the ones they planned."""
+    kecamatan = user.kecamatan_code if user.role == Role.TKSK else None
+    return await repos.visits.due(
+        app.local_date(now), kecamatan_code=kecamatan, recorded_by=user.id
+    )
+
+
+async def due_visit_lines(
+    repos: Repos, app: AppContext, user: User, now: datetime
+) -> tuple[list[str], list[list[Button]]]:
+    """The reminder's line about visits due, with buttons to open the first cases."""
+    due = await due_visits_for(repos, app, user, now)
+    if not due:
+        return [], []
+    line = app.catalog.text(
+        user.language, "followup.reminder_due", numbers=case_numbers(app, user.language, due)
+    )
+    buttons = [
+        [Button(label=visit.number, data=f"{CASE_PREFIX}:{visit.case_id}")]
+        for visit in due[:BUTTONS_SHOWN]
+    ]
+    return [line], buttons

@@ -1,0 +1,115 @@
+"""The weekly digest to each TKSK for their kecamatan: the week's new cases by category and
+state, the verification queue and its oldest case, follow-up visits due, quiet PSM.
+
+A scheduler kind: on WEEKLY_DIGEST_DAY at DIGEST_TIME (or later that week, if the bot was
+down), claimed per (person, local ISO week) so it goes at most once a week. Counts and case
+numbers only: no household is named.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from handlers.context import AppContext
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
+from handlers.followup_reminders import case_numbers
+from handlers.quiet_hours import in_quiet_hours
+from handlers.reminders import QUIET_DAYS
+from storage.models import CaseState, Role, User
+from storage.repos import Repos
+from storage.scope import Scope
+
+KIND = "weekly_digest"
+TKSK_QUEUE = ("submitted", "resubmitted")  # what waits for the TKSK's verification
+NAMES_SHOWN = 15
+
+
+def digest_week(app: AppContext, now: datetime) -> tuple[str, date] | None:
+    """(the local ISO week, the digest day of that week) once this week's digest is due."""
+    local = app.local_time(now)
+    if in_quiet_hours(app, now):
+        return None
+    weekday = local.isoweekday()
+    if weekday < app.weekly_digest_day:
+        return None
+    if weekday == app.weekly_digest_day and local.time() < app.digest_time:
+        return None
+    year, week, _ = local.isocalendar()
+    return f"{year}-W{week:02d}", local.date() - timedelta(days=weekday - app.weekly_digest_day)
+
+
+async def tksk_weekly_digest(repos: Repos, app: AppContext, now: datetime) -> None:
+    """Send each active TKSK this week's digest, once."""
+    due = digest_week(app, now)
+    if due is None:
+        return
+    week, digest_day = due
+    for person in await repos.users.active_with_role(Role.TKSK):
+        if not person.kecamatan_code or not person.kabupaten_code:
+            continue
+        if not await repos.schedule.claim(KIND, f"{person.id}:{week}", now=now):
+            continue
+        text = await _digest_text(repos, app, person, digest_day, now)
+        await deliver(
+            repos, user_id=person.id, message=Outbound.say(text), kind=DeliveryKind.ROUTINE, now=now
+        )
+
+
+async def _digest_text(
+    repos: Repos, app: AppContext, person: User, digest_day: date, now: datetime
+) -> str:
+    assert person.kecamatan_code and person.kabupaten_code
+    t, language = app.catalog.text, person.language
+    end = datetime.combine(digest_day, time(0), tzinfo=app.timezone)
+    start = end - timedelta(days=7)
+    scope = Scope(kabupaten_code=person.kabupaten_code, kecamatan_code=person.kecamatan_code)
+    counts = await repos.stats.counts(
+        scope, since=start, until=end - timedelta(microseconds=1), top=1
+    )
+    region = await repos.regions.get(person.kecamatan_code)
+    lines = [
+        t(
+            language,
+            "followup.weekly.title",
+            kecamatan=region.name if region else person.kecamatan_code,
+            start=start.strftime("%d-%m-%Y"),
+            end=(end - timedelta(days=1)).strftime("%d-%m-%Y"),
+        ),
+        t(language, "followup.weekly.new", count=counts.total),
+    ]
+    if counts.total:
+        order = [state.value for state in CaseState]
+        states = ", ".join(
+            f"{t(language, f'case_states.{state}')} {count}"
+            for state, count in sorted(counts.by_state.items(), key=lambda i: order.index(i[0]))
+        )
+        lines.append(t(language, "followup.weekly.by_state", states=states))
+        categories = ", ".join(
+            f"{t(language, f'categories.{code}')} {count}"
+            for code, count in list(counts.by_category.items())[:8]
+        )
+        lines.append(t(language, "followup.weekly.by_category", categories=categories or "-"))
+    waiting, oldest, since = await repos.reminders.queue(
+        person.kabupaten_code, kecamatan_code=person.kecamatan_code, states=TKSK_QUEUE
+    )
+    if waiting:
+        days = (now - since).days if since else 0
+        lines.append(
+            t(language, "followup.weekly.queue", count=waiting, oldest=oldest or "-", days=days)
+        )
+    else:
+        lines.append(t(language, "followup.weekly.queue_empty"))
+    visits = await repos.visits.due(app.local_date(now), kecamatan_code=person.kecamatan_code)
+    if visits:
+        numbers = case_numbers(app, language, visits)
+        lines.append(t(language, "followup.weekly.visits_due", count=len(visits), numbers=numbers))
+    else:
+        lines.append(t(language, "followup.weekly.visits_none"))
+    quiet = await repos.reminders.quiet_psm(person.kecamatan_code, now - timedelta(days=QUIET_DAYS))
+    if quiet:
+        names = ", ".join(p.full_name for p in quiet[:NAMES_SHOWN])
+        lines.append(
+            t(language, "followup.weekly.quiet", days=QUIET_DAYS, count=len(quiet), names=names)
+        )
+    return "\n".join(lines)
