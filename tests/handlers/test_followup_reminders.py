@@ -1,0 +1,286 @@
+"""Follow-up visits due in the daily reminder, the TKSK weekly digest (exactly once a week)
+and the chart of the coordinators' daily digest; the clock injected, a real database."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest_asyncio
+from PIL import Image
+
+from handlers.context import AppContext, District
+from handlers.forms.model import load_forms
+from handlers.i18n import Catalog
+from handlers.reminders import coordinator_digest, daily_reminders
+from handlers.weekly_digest import tksk_weekly_digest
+from storage.db import Database
+from storage.models import Role, User
+from storage.repos import Repos
+from tests.storage.seed_cases import (
+    BABATAN,
+    CINIRU,
+    CINIRU_DESA,
+    KADUGEDE,
+    make_user,
+    open_database,
+    seed_case,
+)
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """A local (WIB) time in December 2026 (the 7th is a Monday) as the stored UTC moment."""
+    return datetime(2026, 12, day, hour, minute, tzinfo=JAKARTA).astimezone(UTC)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def app(tmp_path) -> AppContext:
+    return AppContext(
+        catalog=Catalog.load(),
+        forms=load_forms(),
+        districts=[District("32.08", "KNG")],
+        timezone=JAKARTA,
+        admin_ids={},
+        media_dir=tmp_path / "media",
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(tmp_path):
+    database = await open_database(tmp_path / "psm.db")
+    yield database
+    await database.close()
+
+
+async def _person(repos: Repos, name: str, role: Role, **region: str | None) -> User:
+    user = await make_user(repos, name, role, **region)
+    await repos.users.update(user.id, now=at(1, 8), decided_at=at(1, 8))
+    external = f"ext{user.id}"
+    await repos.users.add_identity(
+        user_id=user.id, channel="telegram", external_id=external, chat_id=external, now=at(1, 8)
+    )
+    return user
+
+
+async def _messages(db: Database, user: User) -> list[dict]:
+    async with db.reading() as repos:
+        return [item.message for item in await repos.outbox.for_user(user.id)]
+
+
+async def _texts(db: Database, user: User) -> list[str]:
+    return [message.get("text", "") for message in await _messages(db, user)]
+
+
+async def _visit(
+    db: Database, case_id: int, by: User, *, visited: date, next_on: date | None, state: str
+) -> None:
+    async with db.transaction() as repos:
+        await repos.visits.add(
+            case_id,
+            visited_on=visited,
+            actions="Rujukan ke puskesmas untuk Ayu Lestari",
+            next_visit_on=next_on,
+            recorded_by=by.id,
+            now=at(1, 9),
+        )
+        await repos.conn.execute("UPDATE cases SET state = ? WHERE id = ?", (state, case_id))
+
+
+async def _world(db: Database):
+    async with db.transaction() as repos:
+        psm = await _person(repos, "Bu Ani", Role.PSM, kecamatan=KADUGEDE, desa=BABATAN)
+        tksk = await _person(repos, "Pak Tono", Role.TKSK, kecamatan=KADUGEDE)
+        other_tksk = await _person(repos, "Pak Budi", Role.TKSK, kecamatan=CINIRU)
+        coordinator = await _person(repos, "Ibu Sari", Role.COORDINATOR)
+        followed = await seed_case(
+            repos,
+            reporter=psm,
+            desa=BABATAN,
+            at=at(1, 9),
+            number="KNG-2026-000001",
+            state="approved",
+        )
+        elsewhere = await seed_case(
+            repos,
+            reporter=psm,
+            desa=CINIRU_DESA,
+            at=at(1, 9),
+            number="KNG-2026-000002",
+            state="approved",
+        )
+    return psm, tksk, other_tksk, coordinator, followed, elsewhere
+
+
+async def test_visits_due_remind_the_tksk_and_the_recorder_with_case_numbers_only(db, app) -> None:
+    psm, tksk, other_tksk, coordinator, followed, elsewhere = await _world(db)
+    await _visit(
+        db,
+        followed,
+        coordinator,
+        visited=date(2026, 12, 1),
+        next_on=date(2026, 12, 3),
+        state="in_follow_up",
+    )
+
+    async def tick(now: datetime) -> None:
+        async with db.transaction() as repos:
+            await daily_reminders(repos, app, now)
+
+    await tick(at(2, 16, 0))  # the day before: not due yet
+    assert not any("KNG-2026-000001" in text for text in await _texts(db, tksk))
+    assert await _texts(db, coordinator) == []
+    await tick(at(3, 16, 0))  # due today
+    await tick(at(4, 16, 0))  # overdue: said again the next day
+    for person in (tksk, coordinator):
+        due = [t for t in await _texts(db, person) if "jatuh tempo" in t]
+        assert len(due) == 2, person.full_name
+        assert all("KNG-2026-000001" in t for t in due)
+        assert all("KNG-2026-000002" not in t for t in due)
+        # Nothing of the household on a lock screen: no names, no visit notes.
+        assert all("Ayu" not in t and "Slamet" not in t and "puskesmas" not in t for t in due)
+    tksk_message = next(m for m in await _messages(db, tksk) if "jatuh tempo" in m["text"])
+    assert [b["data"] for row in tksk_message["buttons"] for b in row] == [f"cs:{followed}"]
+    assert not any("jatuh tempo" in t for t in await _texts(db, other_tksk))
+    assert not any("jatuh tempo" in t for t in await _texts(db, psm))
+
+    # A newer visit without a next date ends the reminders; so does a resolved case.
+    await _visit(db, followed, tksk, visited=date(2026, 12, 5), next_on=None, state="in_follow_up")
+    await _visit(
+        db,
+        elsewhere,
+        other_tksk,
+        visited=date(2026, 12, 1),
+        next_on=date(2026, 12, 2),
+        state="resolved",
+    )
+    before = len(await _texts(db, tksk)), len(await _texts(db, other_tksk))
+    await tick(at(5, 16, 0))
+    after = len(await _texts(db, tksk)), len(await _texts(db, other_tksk))
+    assert not any("jatuh tempo" in t for t in (await _texts(db, tksk))[before[0] :])
+    assert not any("jatuh tempo" in t for t in (await _texts(db, other_tksk))[before[1] :])
+    assert after[0] - before[0] <= 1  # perhaps the quiet-PSM line, never the visit
+
+
+async def test_visits_due_wait_for_no_quiet_hour(db, app) -> None:
+    _, tksk, _, coordinator, followed, _ = await _world(db)
+    await _visit(
+        db,
+        followed,
+        coordinator,
+        visited=date(2026, 12, 1),
+        next_on=date(2026, 12, 3),
+        state="in_follow_up",
+    )
+    async with db.transaction() as repos:
+        await daily_reminders(repos, app, at(3, 21, 30))  # down all day, back at night
+        await daily_reminders(repos, app, at(4, 5, 30))  # still night
+    assert await _texts(db, tksk) == [] and await _texts(db, coordinator) == []
+    async with db.transaction() as repos:
+        await daily_reminders(repos, app, at(4, 16, 0))
+    assert any("KNG-2026-000001" in t for t in await _texts(db, tksk))
+
+
+async def test_the_weekly_digest_goes_once_a_week_on_its_day(db, app) -> None:
+    psm, tksk, other_tksk, coordinator, followed, _ = await _world(db)
+    async with db.transaction() as repos:
+        await seed_case(
+            repos,
+            reporter=psm,
+            desa=BABATAN,
+            at=at(3, 10),
+            number="KNG-2026-000003",
+            categories=("stunting", "fakir_miskin"),
+        )
+        await seed_case(
+            repos,
+            reporter=psm,
+            desa=BABATAN,
+            at=at(8, 10),
+            number="KNG-2026-000004",
+        )  # the next week: not counted in the first digest
+    await _visit(
+        db,
+        followed,
+        tksk,
+        visited=date(2026, 12, 1),
+        next_on=date(2026, 12, 6),
+        state="in_follow_up",
+    )
+
+    async def tick(now: datetime) -> None:
+        async with db.transaction() as repos:
+            await tksk_weekly_digest(repos, app, now)
+
+    def weekly(texts: list[str]) -> list[str]:
+        return [t for t in texts if "Ringkasan mingguan" in t]
+
+    await tick(at(7, 6, 59))  # Monday before DIGEST_TIME
+    assert weekly(await _texts(db, tksk)) == []
+    await tick(at(7, 7, 0))
+    await tick(at(7, 9, 0))
+    await tick(at(9, 7, 0))
+    await tick(at(13, 20, 0))
+    digests = weekly(await _texts(db, tksk))
+    assert len(digests) == 1
+    digest = digests[0]
+    assert "Kadugede" in digest and "30-11-2026 s.d. 06-12-2026" in digest
+    assert "Laporan baru minggu ini: 2" in digest  # KNG-2026-000001 and 000003
+    assert "Diajukan 1" in digest and "Dalam tindak lanjut 1" in digest
+    assert "Stunting 2" in digest and "Fakir miskin 1" in digest
+    assert "Menunggu verifikasi: 2 (paling lama: KNG-2026-000003" in digest
+    assert "jatuh tempo: 1 (KNG-2026-000001)" in digest
+    assert "Bu Ani" not in digest  # she reported this week: not quiet
+    assert "Slamet" not in digest and "Ayu" not in digest
+    assert len(weekly(await _texts(db, other_tksk))) == 1
+    assert weekly(await _texts(db, coordinator)) == [] and weekly(await _texts(db, psm)) == []
+
+    # The bot down on the next Monday and back on Wednesday: that week's digest goes then,
+    # not during the quiet hours, and only once.
+    await tick(at(16, 22, 0))
+    assert len(weekly(await _texts(db, tksk))) == 1
+    await tick(at(16, 8, 0))
+    await tick(at(17, 8, 0))
+    digests = weekly(await _texts(db, tksk))
+    assert len(digests) == 2
+    assert "07-12-2026 s.d. 13-12-2026" in digests[1]
+    assert "Laporan baru minggu ini: 1" in digests[1]
+
+
+async def test_the_coordinator_digest_carries_a_chart(db, app) -> None:
+    psm, _, _, coordinator, _, _ = await _world(db)
+    async with db.transaction() as repos:
+        await seed_case(
+            repos,
+            reporter=psm,
+            desa=BABATAN,
+            at=at(9, 10),
+            number="KNG-2026-000005",
+        )
+        await seed_case(
+            repos,
+            reporter=psm,
+            desa=CINIRU_DESA,
+            at=at(9, 11),
+            number="KNG-2026-000006",
+            categories=("fakir_miskin",),
+        )
+    async with db.transaction() as repos:
+        await coordinator_digest(repos, app, at(10, 7, 0))
+        await coordinator_digest(repos, app, at(10, 8, 0))
+    messages = await _messages(db, coordinator)
+    assert [m.get("type", "text") for m in messages] == ["image"]  # the text is its caption
+    caption = messages[0]["text"]
+    assert "Ringkasan harian" in caption and "Laporan baru kemarin: 2" in caption
+    chart = Path(messages[0]["file_path"])
+    assert chart.is_relative_to(app.media_dir / "tmp")
+    with Image.open(chart) as image:
+        assert image.format == "PNG" and image.width > 300
+    # A day without new cases: the text alone.
+    async with db.transaction() as repos:
+        await coordinator_digest(repos, app, at(11, 7, 0))
+    messages = await _messages(db, coordinator)
+    assert len(messages) == 2 and messages[1].get("type", "text") == "text"
+    assert "Laporan baru kemarin: 0" in messages[1]["text"]
