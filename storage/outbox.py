@@ -130,11 +130,14 @@ class OutboxRepo(Repo):
     async def release_waiting(
         self, *, user_id: int, channel: str, chat_id: str, now: datetime
     ) -> int:
-        """The person started the bot: waiting notices go out, waiting routine ones expire."""
+        """The person wrote: what waited for them goes out now. Routine and bulk messages
+        queued before they ever started expire (and any past their lifetime); those held
+        behind a closed WhatsApp window (they had a chat) follow the template's tap."""
         await self._run(
             "UPDATE outbox SET status = 'expired' WHERE user_id = ? AND channel = ?"
-            " AND status = 'waiting' AND kind IN ('routine', 'bulk')",
-            (user_id, channel),
+            " AND status = 'waiting' AND kind IN ('routine', 'bulk')"
+            " AND (chat_id IS NULL OR (expires_at IS NOT NULL AND expires_at <= ?))",
+            (user_id, channel, to_db(now)),
         )
         cursor = await self._run(
             "UPDATE outbox SET status = 'pending', chat_id = ?, not_before = ? WHERE user_id = ?"
