@@ -136,6 +136,11 @@ class Action:
     from_state: str  # a state the action is possible from (set before the row)
     to_state: str
     ask: str | None  # the question for the reason, for actions that need one
+    answers: tuple[str, ...] = ("{reason}",)  # typed after the question ("Kirim": tapped)
+    done: str = ""  # the reply once done (default: "sekarang: <state>")
+
+
+VISIT = ("Hari ini", "{reason}", "Lewati", "Kirim")  # the follow-up visit form
 
 
 ACTIONS: dict[str, Action] = {
@@ -143,7 +148,9 @@ ACTIONS: dict[str, Action] = {
     "b": Action("send_back", "verified", "needs_revision", "akan dikembalikan"),
     "x": Action("reject", "verified", "rejected", "akan ditolak"),
     "a": Action("approve", "verified", "approved", None),
-    "f": Action("follow_up", "approved", "in_follow_up", "Tindak lanjut laporan"),
+    "f": Action(
+        "follow_up", "approved", "in_follow_up", "Tindak lanjut laporan", VISIT, "sudah dicatat"
+    ),
     "r": Action("resolve", "approved", "resolved", "akan ditandai selesai"),
     "o": Action("reopen", "resolved", "in_follow_up", "akan dibuka kembali"),
 }
@@ -339,9 +346,10 @@ def button_rows(key: str) -> list[dict[str, Any]]:
                     _allowed(
                         key,
                         send,
-                        f"sekarang: {STATE_LABEL[action.to_state]}",
+                        action.done or f"sekarang: {STATE_LABEL[action.to_state]}",
                         state=state,
                         ask=action.ask,
+                        answers=action.answers,
                         effect=f"state:{record}:{action.to_state}",
                         audit=f"case.{action.name}",
                     )
@@ -501,6 +509,20 @@ class World:
         )
         return found[0][0] if found else None
 
+    def tap_latest(self, person: TelegramPerson, label: str) -> int:
+        """Tap the newest button whose label holds `label`; the update id."""
+        for message in reversed(person.all_with_buttons()):
+            for line in message["reply_markup"]["inline_keyboard"]:
+                for button in line:
+                    if label in button["text"]:
+                        return self.fake.user_callback(
+                            person.user_id,
+                            button["callback_data"],
+                            message_id=message["message_id"],
+                            first_name=person.name,
+                        )
+        raise AssertionError(f"no button {label!r} for {person.user_id}")
+
     async def settle(self, update_id: int) -> None:
         """Wait until the bot handled the update and sent everything it wrote."""
 
@@ -579,6 +601,7 @@ class World:
                 (self.max_seeded,),
             ),
             "sessions": self.query("SELECT id, user_id, status FROM form_sessions ORDER BY id"),
+            "visits": self.query("SELECT COUNT(*) FROM case_visits"),
         }
 
     # -- one row --
@@ -607,8 +630,13 @@ class World:
         if row.get("ask"):
             asked = _texts(person.messages()[before:])
             assert row["ask"] in asked, f"{send}: expected the reason question, got {asked!r}"
-            update = self.fake.user_text(person.user_id, REASON, first_name=person.name)
-            await self.settle(update)
+            for answer in row.get("answers", ("{reason}",)):
+                if answer == "Kirim":  # a summary to confirm with its button
+                    update = self.tap_latest(person, answer)
+                else:
+                    text = answer.format(reason=REASON)
+                    update = self.fake.user_text(person.user_id, text, first_name=person.name)
+                await self.settle(update)
         replies = person.messages()[before:]
 
         def edits() -> list[str]:
@@ -674,6 +702,8 @@ class World:
         elif kind == "state":
             record, state = detail.split(":")
             assert self.query("SELECT state FROM cases WHERE id = ?", (v[record],)) == [(state,)]
+            if row["send"].startswith("ca:f:"):  # a follow-up visit is recorded with it
+                assert after["visits"][0][0] == before["visits"][0][0] + 1
             reporter = RECORDS[record].reporter
             if reporter != row["who"]:
                 told = _texts(self.people[reporter].messages()[reporters[record] :])
