@@ -313,6 +313,10 @@ class SubjectRepo(Repo):
                 f"UPDATE cases SET description = '' WHERE id IN ({_marks(only_theirs)})",
                 only_theirs,
             )
+            await self._run(  # what the follow-up visits did for them is about them too
+                f"UPDATE case_visits SET actions = '' WHERE case_id IN ({_marks(only_theirs)})",
+                only_theirs,
+            )
         photos = await self._drop_photos(only_theirs)
         scrubber = _Scrubber(
             nik, identifiers, household=bool(households) and cleared_ids == set(households)

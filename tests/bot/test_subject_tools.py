@@ -144,6 +144,14 @@ async def _leave_traces(world: World) -> None:
                         state={"answers": {"members": [{"member_nik": CHILD_NIK}]}},
                         now=NOW,
                     )
+                    await repos.visits.add(  # case 1 is about the child alone
+                        1,
+                        visited_on=NOW.date(),
+                        actions="Ayu Lestari dirujuk ke puskesmas",
+                        next_visit_on=None,
+                        recorded_by=1,
+                        now=NOW,
+                    )
                 elif step == 1:
                     await repos.inbox.mark_done(1, now=NOW)
                 else:
@@ -196,6 +204,7 @@ def test_erase_leaves_no_trace_and_keeps_the_counts(world: World, capsys) -> Non
     (child,) = query(world.database, "SELECT description, answers FROM cases WHERE id = 1")
     answers = json.loads(child["answers"])
     assert child["description"] == "" and answers["description"] == "[dihapus]"
+    assert [r[0] for r in query(world.database, "SELECT actions FROM case_visits")] == [""]
     assert answers["head_name"] == answers["address"] == answers["no_kk"] == "[dihapus]"
     assert answers["members"] == [
         {"member_name": "[dihapus]", "member_nik": "[dihapus]", "member_age": None}
