@@ -55,8 +55,13 @@ async def _hears(person: WhatsAppPerson, before: int, *texts: str) -> str:
 
 async def test_a_visit_recorded_over_whatsapp(graph, wa_settings, webhook_url, start_wa_bot):
     tksk, psm, tksk_id, case_id = await _people(wa_settings, graph, webhook_url)
+    await add_whatsapp_user(
+        wa_settings, role=Role.TKSK, bsuid="ID.3003", name="Pak Budi", kecamatan="32.08.02"
+    )
+    other = WhatsAppPerson(graph, webhook_url, user_id="ID.3003", wa_id="6281234500303")
     await start_wa_bot()
-    await psm.say("halo")  # both have written: their windows are open
+    await other.say("halo")
+    await psm.say("halo")  # they have all written: their windows are open
     await tksk.say("halo")
     queue = await tksk.say("antrian")
     assert NUMBER in str(queue[0])
@@ -83,23 +88,29 @@ async def test_a_visit_recorded_over_whatsapp(graph, wa_settings, webhook_url, s
         ("Rujukan ke puskesmas", tksk_id)
     ]
 
-    # The PSM forges the TKSK's button: refused, nothing recorded.
+    # The PSM and a TKSK of another kecamatan forge the TKSK's button: refused, nothing
+    # recorded, nothing about the case said.
     state, version = case_row(wa_settings, case_id)
-    before = len(psm.messages())
-    response = await post_webhook(
-        webhook_url,
-        envelope(
-            messages=[
-                button_reply(
-                    new_wamid(), psm.sender, f"ca:f:{case_id}:{version}", "x", context_id="wamid.x"
-                )
-            ],
-            contacts=[contact(user_id=psm.user_id, wa_id=psm.wa_id, name=psm.name)],
-        ),
-    )
-    assert response.status_code == 200
-    refused = await _hears(psm, before, "tidak berwenang")
-    assert NUMBER not in refused
+    for person in (psm, other):
+        before = len(person.messages())
+        response = await post_webhook(
+            webhook_url,
+            envelope(
+                messages=[
+                    button_reply(
+                        new_wamid(),
+                        person.sender,
+                        f"ca:f:{case_id}:{version}",
+                        "x",
+                        context_id="wamid.x",
+                    )
+                ],
+                contacts=[contact(user_id=person.user_id, wa_id=person.wa_id, name=person.name)],
+            ),
+        )
+        assert response.status_code == 200
+        refused = await _hears(person, before, "tidak berwenang")
+        assert NUMBER not in refused
     assert case_row(wa_settings, case_id) == (state, version)
     assert len(visits(wa_settings, case_id)) == 1
     assert graph.rejections == []
