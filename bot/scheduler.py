@@ -17,9 +17,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
+from handlers.export_expiry import delete_expired_exports
 from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
 from handlers.retention import purge_closed_cases
 from handlers.trainings.schedule import morning_reminders
+from handlers.transcripts import clear_transcripts
 from storage.db import Database
 from storage.repos import Repos
 
@@ -97,4 +99,6 @@ def default_work() -> dict[str, DueWork]:
         "coordinator_digest": coordinator_digest,
         "broadcast_reports": broadcast_reports,
         "training_reminders": morning_reminders,
+        "export_deletion": delete_expired_exports,
+        "transcripts": clear_transcripts,
     }

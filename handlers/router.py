@@ -17,6 +17,7 @@ from handlers import (
     reminder_settings,
     statistics,
 )
+from handlers.audit import view as audit_view
 from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
@@ -196,6 +197,7 @@ COMMANDS: dict[str, Handler] = {
     "bimtek": training_page.show_trainings,
     "jadwal": training_rsvp.show_schedule,
     "hadir": training_checkin.check_in,
+    "audit": audit_view.show_audit,
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
@@ -211,6 +213,7 @@ ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     training.RSVP_PREFIX: training_rsvp.answer,
     training.PAGE_PREFIX: training_page.page_button,
     training.MANUAL_PREFIX: training_manual.manual_button,
+    audit_view.AUDIT_PREFIX: audit_view.audit_button,
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
 FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir"})
