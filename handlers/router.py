@@ -91,7 +91,16 @@ async def _identify(turn: Turn) -> None:
         user = await users.get(identity.user_id)
         assert user is not None
         if is_admin and (user.role != Role.ADMIN or user.status != UserStatus.ACTIVE):
+            before = user.role
             user = await users.update(user.id, now=now, role=Role.ADMIN, status=UserStatus.ACTIVE)
+            if before != Role.ADMIN:
+                await turn.repos.audit.record(
+                    now=now,
+                    actor_id=None,
+                    action="user.role_changed",
+                    subject=f"user:{user.id}",
+                    detail={"from": before, "role": Role.ADMIN, "why": "admin_setting"},
+                )
     if event.sender_phone and not identity.phone_verified:
         await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
         identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
