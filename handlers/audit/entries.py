@@ -12,7 +12,9 @@ from handlers.context import Turn
 from storage.models import AuditEntry
 
 
-async def who(turn: Turn, actor_id: int | None, detail: dict[str, Any] | None = None) -> str:
+async def who(
+    turn: Turn, actor_id: int | None, detail: dict[str, Any] | None = None, *, role: bool = True
+) -> str:
     """The person (with their role), or the system / the server operator."""
     if actor_id is None:
         operator = (detail or {}).get("operator")
@@ -21,8 +23,10 @@ async def who(turn: Turn, actor_id: int | None, detail: dict[str, Any] | None = 
     user = await turn.repos.users.get(actor_id)
     if user is None:
         return f"#{actor_id}"
-    role = turn.t(f"roles.{user.role}") if user.role else "-"
-    return f"{user.full_name or '#' + str(user.id)} ({role})"
+    name = user.full_name or f"#{user.id}"
+    if not role:
+        return name
+    return f"{name} ({turn.t(f'roles.{user.role}') if user.role else '-'})"
 
 
 async def record(turn: Turn, subject: str | None) -> str:

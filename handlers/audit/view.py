@@ -112,7 +112,7 @@ async def _filters_text(turn: Turn, chosen: Filter) -> str:
         parts.append(turn.t(f"audit.kind.{chosen.kind}"))
     actor = _actor_id(chosen)
     if actor is not None:
-        parts.append(await who(turn, actor or None))
+        parts.append(await who(turn, actor or None, role=False))
     if chosen.case != UNSET:
         case = await turn.repos.cases.by_id(int(chosen.case))
         parts.append(case.number if case else f"#{chosen.case}")
@@ -146,8 +146,10 @@ async def _ask_actor(turn: Turn, chosen: Filter) -> None:
     )
     buttons = [Button(label=turn.t("audit.actor_all"), data=chosen.data(actor=ALL))]
     for actor_id, count in busiest:
-        name = await who(turn, actor_id)
-        buttons.append(Button(label=f"{name} ({count})", data=chosen.data(actor=actor_id or 0)))
+        name = await who(turn, actor_id, role=False)
+        buttons.append(
+            Button(label=f"{name} ({count})", data=chosen.data(actor=str(actor_id or 0)))
+        )
     text = turn.t("audit.choose_actor", filters=await _filters_text(turn, chosen))
     turn.reply(Outbound.say(text, [[button] for button in buttons]))
 

@@ -119,7 +119,7 @@ async def test_blanked_after_the_period_and_gone_from_the_file(world) -> None:
 
 
 async def test_a_cleared_message_is_still_a_valid_message(world) -> None:
-    db, app, path, ids, _ = world
+    db, app, _, ids, _ = world
     await _tick(db, app, NOW + timedelta(hours=25))
     async with db.reading() as repos:
         (item,) = [i for i in await repos.outbox.for_user(1) if i.id == ids["tg_sent"]]
