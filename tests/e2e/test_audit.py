@@ -152,16 +152,28 @@ async def test_audit_on_whatsapp(fake, graph, wa_settings, webhook_url, start_wa
     assert "Log audit" not in body_of(refused[0])
 
 
-async def _export(coordinator: TelegramPerson, fake) -> dict:
-    """/ekspor, all time, at once; returns the document message sent."""
+async def _exported(fake, settings, start_bot, clock: ManualClock):
+    """The coordinator makes an export (all time, at once) at START; returns the runtime and
+    the document message, once the bot has recorded it as sent (its clock starts there)."""
+    await _world(settings)
+    runtime = await start_bot(clock=clock)
+    coordinator = TelegramPerson(fake, COORDINATOR)
+    await coordinator.say("/start")
     await coordinator.say("/ekspor")
     await coordinator.tap("Semua waktu")
-    before = len(fake.calls_of("sendDocument"))
     await coordinator.tap("Buat file sekarang")
-    await fake.wait_for(lambda: len(fake.calls_of("sendDocument")) > before, what="the file")
-    call = fake.calls_of("sendDocument")[-1]
+    await fake.wait_for(lambda: bool(fake.calls_of("sendDocument")), what="the file")
+
+    def recorded() -> bool:
+        with sqlite3.connect(settings.database_path) as db:
+            return db.execute(
+                "SELECT COUNT(*) FROM outbox WHERE delete_after IS NOT NULL AND status = 'sent'"
+            ).fetchone() == (1,)
+
+    await fake.wait_for(recorded, what="the file recorded as sent")
+    (call,) = fake.calls_of("sendDocument")
     assert call.error is None
-    return call.result
+    return runtime, call.result
 
 
 def _deleted(fake, message_id: int) -> bool:
@@ -169,12 +181,8 @@ def _deleted(fake, message_id: int) -> bool:
 
 
 async def test_the_export_leaves_the_chat_after_its_time(fake, settings, start_bot) -> None:
-    await _world(settings)
     clock = ManualClock(START)
-    runtime = await start_bot(clock=clock)
-    coordinator = TelegramPerson(fake, COORDINATOR)
-    await coordinator.say("/start")
-    document = await _export(coordinator, fake)
+    runtime, document = await _exported(fake, settings, start_bot, clock)
     caption = document["caption"]
     assert "akan dihapus dari obrolan ini sekitar 02-12-2026 14.00 WIB (4 jam lagi)" in caption
     message_id = document["message_id"]
@@ -194,16 +202,14 @@ async def test_the_export_leaves_the_chat_after_its_time(fake, settings, start_b
 
 
 async def test_the_deletion_survives_a_restart(fake, settings, start_bot) -> None:
-    await _world(settings)
     clock = ManualClock(START)
-    runtime = await start_bot(clock=clock)
-    coordinator = TelegramPerson(fake, COORDINATOR)
-    await coordinator.say("/start")
-    message_id = (await _export(coordinator, fake))["message_id"]
+    runtime, document = await _exported(fake, settings, start_bot, clock)
     await runtime.stop()  # the bot is down when the time comes
     clock.advance(timedelta(hours=5))
     await start_bot(clock=clock)  # the first tick at start catches up
-    await fake.wait_for(lambda: _deleted(fake, message_id), what="deleteMessage after restart")
+    await fake.wait_for(
+        lambda: _deleted(fake, document["message_id"]), what="deleteMessage after restart"
+    )
     with sqlite3.connect(settings.database_path) as db:
         assert db.execute(
             "SELECT COUNT(*) FROM outbox WHERE delete_after IS NOT NULL"
