@@ -197,7 +197,11 @@ async def test_the_export_leaves_the_chat_after_its_time(fake, settings, start_b
     await fake.wait_for(lambda: _deleted(fake, message_id), what="deleteMessage")
     assert fake.message(COORDINATOR, message_id) is None
     await runtime.scheduler.tick()  # queued once: never deleted twice
-    assert len(fake.calls_of("deleteMessage")) == 1
+    assert [c.error for c in fake.calls_of("deleteMessage")] == [None]
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE json_extract(message, '$.type') = 'delete'"
+        ).fetchone() == (1,)
     assert fake.rejections == []
 
 

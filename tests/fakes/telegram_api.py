@@ -1137,8 +1137,8 @@ class FakeTelegram:
 
     async def _delete_message(self, p: dict[str, Any]) -> bool:
         key = (p["chat_id"], int(p["message_id"]))
-        if key in self.deleted:
-            raise _bad("message to delete not found")
+        if key in self.deleted:  # what Telegram answers; not an invalid request
+            raise _ApiError(400, "Bad Request: message to delete not found")
         self._messages.pop(key, None)
         self._message_src.pop(key, None)
         self.deleted.append(key)

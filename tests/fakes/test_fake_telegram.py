@@ -259,7 +259,7 @@ async def test_edit_delete_and_answer(fake: FakeTelegram, bot: Bot) -> None:
     assert await bot.send_chat_action(CHAT, "typing")
     with pytest.raises(BadRequest, match=r"(?i)query ID is invalid"):
         await bot.answer_callback_query("nope")
-    assert len(fake.rejections) == 3
+    assert len(fake.rejections) == 2
 
 
 # ---------------------------------------------------------------- updates
