@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     weekly_digest_day: int = Field(default=1, ge=1, le=7)  # TKSK weekly digest: 1 = Monday
     quiet_hours: str = "21:00-06:00"
     retention_days: int = Field(default=1825, ge=30)
+    # A chat export is deleted from the chat this long after it was sent (Telegram: < 48 h).
+    export_message_ttl_hours: int = 4
+    # Texts of settled messages and answers of finished forms are blanked after this long.
+    transcript_ttl_hours: int = Field(default=24, ge=1, le=720)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Telegram webhook mode (instead of polling): the public HTTPS URL of /webhook/telegram.
     telegram_webhook_url: str = ""
@@ -82,6 +86,16 @@ class Settings(BaseSettings):
             return None
         if value is not None and not _TOKEN.match(value.get_secret_value()):
             raise ValueError("expected the token from @BotFather, like 123456789:AAE...")
+        return value
+
+    @field_validator("export_message_ttl_hours")
+    @classmethod
+    def _export_ttl(cls, value: int) -> int:
+        if not 1 <= value < 48:
+            raise ValueError(
+                f"expected 1 to 47 hours (Telegram deletes a bot's message only within"
+                f" 48 hours), got {value}"
+            )
         return value
 
     @field_validator("reminder_time", "digest_time")

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from datetime import time
+from datetime import time, timedelta
 from typing import Protocol
 
 from bot.channels.base import SendOutcome
@@ -68,6 +68,8 @@ async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
         default_language=settings.default_language,
         draft_ttl_days=settings.draft_ttl_days,
         retention_days=settings.retention_days,
+        export_message_ttl=timedelta(hours=settings.export_message_ttl_hours),
+        transcript_ttl=timedelta(hours=settings.transcript_ttl_hours),
         media_dir=settings.media_path,
         reminder_time=time.fromisoformat(settings.reminder_time),
         digest_time=time.fromisoformat(settings.digest_time),

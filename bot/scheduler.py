@@ -17,9 +17,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
+from handlers.export_expiry import delete_expired_exports
 from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
 from handlers.retention import purge_closed_cases
 from handlers.trainings.schedule import morning_reminders
+from handlers.transcripts import clear_transcripts
 from handlers.weekly_digest import tksk_weekly_digest
 from storage.db import Database
 from storage.repos import Repos
@@ -99,4 +101,6 @@ def default_work() -> dict[str, DueWork]:
         "broadcast_reports": broadcast_reports,
         "training_reminders": morning_reminders,
         "weekly_digest": tksk_weekly_digest,
+        "export_deletion": delete_expired_exports,
+        "transcripts": clear_transcripts,
     }

@@ -9,11 +9,8 @@ Full NIK/KK numbers are printed only when asked (`--reveal`), and that is logged
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import re
-import secrets
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,6 +19,7 @@ from typing import Any, TextIO
 from bot.config import Settings
 from bot.export_file import operator
 from bot.runtime import prepare_database
+from handlers.audit_keys import number_subject
 from handlers.context import AppContext
 from handlers.identifiers import compact
 from handlers.masking import mask_identifiers
@@ -29,8 +27,6 @@ from handlers.temp_files import TEMP_FOLDER, remove_media
 from storage.repos import Repos
 from storage.scope import Scope
 from storage.subjects import CORRECTABLE, ErasureReport, wipe_free_space
-
-KEY_CHANNEL, KEY_NAME = "server", "audit_key"
 
 
 def clean_nik(text: str) -> str:
@@ -41,26 +37,12 @@ def clean_nik(text: str) -> str:
     return digits
 
 
-def subject_ref(key: bytes, nik: str) -> str:
-    """What the audit log keeps instead of a NIK."""
-    return "nik-hmac:" + hmac.new(key, nik.encode(), hashlib.sha256).hexdigest()
-
-
-async def audit_key(repos: Repos) -> bytes:
-    """The server's audit key, created at first use (in the caller's write transaction)."""
-    value = await repos.schedule.get_state(KEY_CHANNEL, KEY_NAME)
-    if value is None:
-        value = secrets.token_hex(32)
-        await repos.schedule.set_state(KEY_CHANNEL, KEY_NAME, value)
-    return bytes.fromhex(value)
-
-
 async def _record(repos: Repos, action: str, nik: str, detail: dict[str, Any]) -> None:
     await repos.audit.record(
         now=datetime.now(UTC),
         actor_id=None,
         action=action,
-        subject=subject_ref(await audit_key(repos), nik),
+        subject=await number_subject(repos, nik),
         detail={**detail, "operator": operator()},
     )
 

@@ -167,7 +167,7 @@ class WebhookApp:
         errors = status.get("errors") or [{}]
         code = errors[0].get("code")
         await repos.outbox.record_delivery(item.id, str(status.get("status")), code)
-        if status.get("status") == "failed" and code == 131047:
+        if status.get("status") == "failed" and code == 131047 and not item.message.get("cleared"):
             # Accepted at send, refused later: send again, which announces it with a template.
             await repos.outbox.retry_later(
                 item.id, not_before=self.clock.now(), error="131047 reported by status webhook"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -42,6 +42,8 @@ class AppContext:
     quiet_start: time = time(21, 0)
     quiet_end: time = time(6, 0)
     retention_days: int = 1825  # closed cases are purged this long after their last change
+    export_message_ttl: timedelta = timedelta(hours=4)  # chat exports leave the chat after this
+    transcript_ttl: timedelta = timedelta(hours=24)  # settled texts and finished answers blanked
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
 
     def local_time(self, moment: datetime) -> datetime:

@@ -98,4 +98,5 @@ async def deliver(
         expires_at=expires_at,
         waiting=waiting,
         not_before=not_before,
+        delete_after=message.delete_after,
     )

@@ -82,6 +82,9 @@ class Outbound(BaseModel):
     # A short line with nothing personal (e.g. a case number) for channels that must
     # announce a message before delivering it (WhatsApp templates outside the 24-hour window).
     summary: str = ""
+    # Channels that can delete what they sent do so this many seconds after sending (a chat
+    # export); the deletion is scheduled from the database (handlers/export_expiry.py).
+    delete_after: int | None = None
 
     @property
     def best_effort(self) -> bool:

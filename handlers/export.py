@@ -6,6 +6,10 @@ well under 64 bytes). The file is masked (NIK/KK as `320801******0001`, text cel
 capped at CHAT_EXPORT_MAX_ROWS rows, written under MEDIA_PATH/tmp off the event loop, sent
 as a document, and every export is in the audit log with its filters and row count.
 A full or unmasked export exists only on the server (`psm-bot export`).
+
+The file leaves the chat after EXPORT_MESSAGE_TTL_HOURS (handlers/export_expiry.py), and the
+coordinator is told when. A channel that cannot delete what it sent (WhatsApp) gets no file:
+the coordinator is pointed to Telegram or the server export instead.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ ALL = "*"  # the person chose "all" for this filter
 UNSET = "-"  # not asked yet
 STATES = tuple(state.value for state in CaseState if state != CaseState.DRAFT)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+CHANNELS_THAT_DELETE = frozenset({"telegram", "demo"})  # can delete a message they sent
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,8 @@ async def start_export(turn: Turn) -> None:
     if not _may_export(turn):
         turn.reply(turn.t("errors.not_allowed"))
         return
+    if not _file_can_leave(turn):
+        return
     labels = [turn.t("export.period_days", days=days) for days in PERIODS[:-1]]
     labels.append(turn.t("export.period_all"))
     buttons = [
@@ -68,10 +75,21 @@ def _may_export(turn: Turn) -> bool:
     return allowed(turn.user, "case.export") and scope_of(turn.user).kabupaten_code is not None
 
 
+def _file_can_leave(turn: Turn) -> bool:
+    """A file with personal data goes only where the bot can delete it later; elsewhere
+    the coordinator is pointed to Telegram or the server export."""
+    if turn.event.channel in CHANNELS_THAT_DELETE:
+        return True
+    turn.reply(turn.t("audit.export.not_here"))
+    return False
+
+
 async def export_button(turn: Turn, data: str) -> None:
     """A tap in the export dialogue: ask the next question, or make the file."""
     if not _may_export(turn):
         turn.reply(turn.t("errors.not_allowed"))
+        return
+    if not _file_can_leave(turn):
         return
     choice, act = await _parse(turn, data)
     if choice is None:
@@ -261,4 +279,15 @@ async def _build(turn: Turn, choice: Choice) -> None:
     caption = turn.t("export.caption", filters=filters, rows=rows)
     if truncated:
         caption += "\n" + turn.t("export.truncated", limit=CHAT_EXPORT_MAX_ROWS)
-    turn.reply(Outbound(type="document", file_path=str(path), text=caption))
+    ttl = turn.app.export_message_ttl
+    leaves = turn.app.local_time(turn.now + ttl).strftime("%d-%m-%Y %H.%M %Z")
+    hours = int(ttl.total_seconds() // 3600)
+    caption += "\n\n" + turn.t("audit.export.disappears", at=leaves, hours=hours)
+    turn.reply(
+        Outbound(
+            type="document",
+            file_path=str(path),
+            text=caption,
+            delete_after=int(ttl.total_seconds()),
+        )
+    )

@@ -127,6 +127,7 @@ async def decide(turn: Turn, data: str) -> None:
         actor_id=decider.id,
         action="registration.approved" if approve else "registration.rejected",
         subject=f"user:{candidate.id}",
+        detail={"role": candidate.role} if approve else None,
     )
     outcome_key = "registration.approved_by" if approve else "registration.rejected_by"
     outcome = turn.t(outcome_key, name=candidate.full_name, by=decider.full_name)

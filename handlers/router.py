@@ -17,6 +17,7 @@ from handlers import (
     reminder_settings,
     statistics,
 )
+from handlers.audit import view as audit_view
 from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
@@ -91,7 +92,16 @@ async def _identify(turn: Turn) -> None:
         user = await users.get(identity.user_id)
         assert user is not None
         if is_admin and (user.role != Role.ADMIN or user.status != UserStatus.ACTIVE):
+            before = user.role
             user = await users.update(user.id, now=now, role=Role.ADMIN, status=UserStatus.ACTIVE)
+            if before != Role.ADMIN:
+                await turn.repos.audit.record(
+                    now=now,
+                    actor_id=None,
+                    action="user.role_changed",
+                    subject=f"user:{user.id}",
+                    detail={"from": before, "role": Role.ADMIN, "why": "admin_setting"},
+                )
     if event.sender_phone and not identity.phone_verified:
         await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
         identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
@@ -197,6 +207,7 @@ COMMANDS: dict[str, Handler] = {
     "bimtek": training_page.show_trainings,
     "jadwal": training_rsvp.show_schedule,
     "hadir": training_checkin.check_in,
+    "audit": audit_view.show_audit,
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
@@ -212,6 +223,7 @@ ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     training.RSVP_PREFIX: training_rsvp.answer,
     training.PAGE_PREFIX: training_page.page_button,
     training.MANUAL_PREFIX: training_manual.manual_button,
+    audit_view.AUDIT_PREFIX: audit_view.audit_button,
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
 FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir"})

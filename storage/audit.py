@@ -1,4 +1,8 @@
-"""Append-only audit log of who did what (UU PDP Ps. 31)."""
+"""Append-only audit log of who did what (UU PDP Ps. 31).
+
+Only inserts and reads: the table's triggers refuse UPDATE, DELETE and INSERT OR REPLACE of
+an existing row, and this repository offers nothing else.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,45 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo
-from storage.models import to_db
+from storage.models import AuditEntry, from_db, to_db
+
+SYSTEM_ACTOR = 0  # filter value for entries without a person (the server, scheduled jobs)
+
+
+def _entry(row: Any) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        at=from_db(row["at"]),
+        actor_id=row["actor_id"],
+        action=row["action"],
+        subject=row["subject"],
+        detail=json.loads(row["detail"] or "{}"),
+    )
+
+
+def _where(
+    since: datetime | None,
+    actions: tuple[str, ...],
+    actor_id: int | None,
+    subject: str | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause of a filter; `actions` are GLOB patterns (`user.role*`)."""
+    clauses, params = ["1"], []
+    if since is not None:
+        clauses.append("at >= ?")
+        params.append(to_db(since))
+    if actions:
+        clauses.append("(" + " OR ".join("action GLOB ?" for _ in actions) + ")")
+        params += actions
+    if actor_id == SYSTEM_ACTOR:
+        clauses.append("actor_id IS NULL")
+    elif actor_id is not None:
+        clauses.append("actor_id = ?")
+        params.append(actor_id)
+    if subject is not None:
+        clauses.append("subject = ?")
+        params.append(subject)
+    return " AND ".join(clauses), params
 
 
 class AuditRepo(Repo):
@@ -37,3 +79,34 @@ class AuditRepo(Repo):
                 "SELECT * FROM audit_log WHERE action = ? ORDER BY id", (action,)
             )
         return [dict(row) for row in rows]
+
+    async def page(
+        self,
+        *,
+        since: datetime | None = None,
+        actions: tuple[str, ...] = (),
+        actor_id: int | None = None,
+        subject: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> tuple[list[AuditEntry], int]:
+        """(one page of the matching entries, newest first; how many match in all)."""
+        where, params = _where(since, actions, actor_id, subject)
+        total = await self._one(f"SELECT COUNT(*) FROM audit_log WHERE {where}", params)
+        rows = await self._all(
+            f"SELECT * FROM audit_log WHERE {where} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [_entry(row) for row in rows], int(total[0]) if total else 0
+
+    async def actors(
+        self, *, since: datetime | None = None, actions: tuple[str, ...] = (), limit: int = 8
+    ) -> list[tuple[int | None, int]]:
+        """(actor id or None for the system, entries) of the busiest actors in a filter."""
+        where, params = _where(since, actions, None, None)
+        rows = await self._all(
+            f"SELECT actor_id, COUNT(*) FROM audit_log WHERE {where}"
+            " GROUP BY actor_id ORDER BY COUNT(*) DESC, actor_id LIMIT ?",
+            [*params, limit],
+        )
+        return [(row[0], int(row[1])) for row in rows]

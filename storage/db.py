@@ -25,6 +25,8 @@ PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=5000",
+    # Deleted and blanked content is zeroed, not left in free space (UU PDP: no copies).
+    "PRAGMA secure_delete=ON",
 )
 
 

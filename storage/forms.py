@@ -117,3 +117,14 @@ class FormRepo(Repo):
             (user_id, *statuses),
         )
         return [_session(row) for row in rows]
+
+    async def clear_finished(self, *, before: datetime, now: datetime, limit: int = 500) -> int:
+        """Blank the answers of sessions completed or cancelled before `before`: a finished
+        form's answers live on in what it made (the case, the broadcast), nowhere else."""
+        cursor = await self._run(
+            "UPDATE form_sessions SET state = '{}', cleared_at = ? WHERE id IN (SELECT id"
+            " FROM form_sessions WHERE cleared_at IS NULL AND status IN ('completed',"
+            " 'cancelled') AND updated_at < ? ORDER BY id LIMIT ?)",
+            (to_db(now), to_db(before), limit),
+        )
+        return cursor.rowcount

@@ -129,6 +129,28 @@ class OutboxItem(_Model):
     expires_at: datetime | None
 
 
+class AuditEntry(_Model):
+    """One audit_log row; `subject` names the record (`case:12`, `user:3`, `nik-hmac:...`)."""
+
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    subject: str | None
+    detail: dict[str, Any]
+
+
+class ExpiringMessage(_Model):
+    """A sent message the channel should delete (a chat export past its time)."""
+
+    outbox_id: int
+    user_id: int | None
+    channel: str
+    chat_id: str | None
+    ext_message_id: str | None
+    sent: bool
+
+
 class FormSession(_Model):
     id: int
     user_id: int

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo
-from storage.models import OutboxItem, from_db, to_db
+from storage.models import ExpiringMessage, OutboxItem, from_db, to_db
 
 
 def _item(row: Any) -> OutboxItem:
@@ -42,11 +42,14 @@ class OutboxRepo(Repo):
         expires_at: datetime | None = None,
         waiting: bool = False,
         not_before: datetime | None = None,
+        delete_after: int | None = None,
     ) -> int:
-        """Queue one message; `waiting` holds it until the person starts the bot."""
+        """Queue one message; `waiting` holds it until the person starts the bot;
+        `delete_after`: seconds after sending at which the channel's copy is deleted."""
         cursor = await self._run(
             "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
-            " not_before, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " not_before, expires_at, created_at, delete_after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 user_id,
                 channel,
@@ -58,6 +61,7 @@ class OutboxRepo(Repo):
                 to_db(not_before or now),
                 to_db(expires_at) if expires_at else None,
                 to_db(now),
+                delete_after,
             ),
         )
         return int(cursor.lastrowid)
@@ -194,6 +198,66 @@ class OutboxRepo(Repo):
                 "UPDATE outbox SET delivery_status = ?, delivery_error = ? WHERE id = ?",
                 (status, error, item_id),
             )
+
+    async def due_deletions(self, now: datetime, limit: int = 100) -> list[ExpiringMessage]:
+        """Messages whose copy in the chat should be deleted by now (`delete_after` passed
+        since sending), and ones that will never be sent (nothing to delete)."""
+        rows = await self._all(
+            "SELECT id, user_id, channel, chat_id, ext_message_id, status FROM outbox"
+            " WHERE delete_after IS NOT NULL AND ((status = 'sent'"
+            " AND julianday(sent_at) + delete_after / 86400.0 <= julianday(?))"
+            " OR status IN ('failed', 'expired')) ORDER BY id LIMIT ?",
+            (to_db(now), limit),
+        )
+        return [
+            ExpiringMessage(
+                outbox_id=row["id"],
+                user_id=row["user_id"],
+                channel=row["channel"],
+                chat_id=row["chat_id"],
+                ext_message_id=row["ext_message_id"],
+                sent=row["status"] == "sent",
+            )
+            for row in rows
+        ]
+
+    async def deletion_queued(self, item_id: int) -> None:
+        """The deletion of a message's copy is queued (or not needed): never again."""
+        await self._run("UPDATE outbox SET delete_after = NULL WHERE id = ?", (item_id,))
+
+    async def clear_settled_texts(
+        self,
+        *,
+        before: datetime,
+        now: datetime,
+        reporting_channels: tuple[str, ...] = (),
+        reports_until: datetime | None = None,
+        limit: int = 500,
+    ) -> int:
+        """Blank the text of messages settled before `before` (sent, failed or expired);
+        the row, its status and delivery record stay. On `reporting_channels` (a status
+        webhook may still ask to send it again) a sent message waits for its final status
+        (delivered, read, failed) or until `reports_until`. Returns how many."""
+        marks = ", ".join("?" for _ in reporting_channels) or "''"
+        cursor = await self._run(
+            "UPDATE outbox SET cleared_at = ?, message = json_object('type',"
+            " COALESCE(json_extract(message, '$.type'), 'text'), 'cleared', json('true'))"
+            " WHERE id IN (SELECT id FROM outbox WHERE cleared_at IS NULL"
+            " AND status IN ('sent', 'failed', 'expired') AND created_at < ?"
+            " AND COALESCE(sent_at, created_at) < ?"
+            f" AND (channel NOT IN ({marks}) OR ext_message_id IS NULL"
+            " OR delivery_status IN ('delivered', 'read', 'failed')"
+            " OR COALESCE(sent_at, created_at) < ?) ORDER BY id LIMIT ?)",
+            (
+                to_db(now),
+                to_db(before),
+                to_db(before),
+                *reporting_channels,
+                to_db(reports_until or before),
+                limit,
+            ),
+        )
+        return cursor.rowcount
 
     async def for_user(self, user_id: int) -> list[OutboxItem]:
         """Everything queued for a user, oldest first (for tests and support)."""

@@ -232,6 +232,13 @@ async def photos_button(turn: Turn, data: str) -> None:
     if not case.photos:
         turn.reply(turn.t("review.no_photos"))
         return
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id if turn.user else None,
+        action="case.view",
+        subject=f"case:{case_id}",
+        detail={"photos": len(case.photos)},
+    )
     for path in case.photos:
         turn.reply(
             Outbound(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from handlers.audit_keys import keyed_hash
+from handlers.audit_keys import number_subject
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.identifiers import compact
@@ -41,11 +41,13 @@ async def search(turn: Turn) -> None:
         ]
     else:
         found = await turn.repos.review.search(scope, name_key=person_key(query))
-    detail = {"kind": kind, "results": len(found)}
-    if kind == "nik_or_kk":
-        detail["hash"] = await keyed_hash(turn.repos, digits)
+    subject = await number_subject(turn.repos, digits) if kind == "nik_or_kk" else None
     await turn.repos.audit.record(
-        now=turn.now, actor_id=user.id, action="case.search", detail=detail
+        now=turn.now,
+        actor_id=user.id,
+        action="case.search",
+        subject=subject,
+        detail={"kind": kind, "results": len(found)},
     )
     if not found:
         turn.reply(turn.t("review.search_none"))

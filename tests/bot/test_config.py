@@ -81,6 +81,14 @@ def test_good_overrides() -> None:
     require_channel(settings)
 
 
+def test_export_messages_leave_the_chat_within_telegrams_48_hours() -> None:
+    assert load_settings().export_message_ttl_hours == 4
+    assert load_settings(export_message_ttl_hours="47").export_message_ttl_hours == 47
+    with pytest.raises(ConfigError) as raised:
+        load_settings(export_message_ttl_hours="48")
+    assert "48 hours" in _single_problem(raised, "EXPORT_MESSAGE_TTL_HOURS")
+
+
 def test_empty_token_means_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
     assert load_settings().telegram_bot_token is None
@@ -106,6 +114,9 @@ BAD_VALUES = [
     ("DEFAULT_LANGUAGE", "fr"),
     ("TELEGRAM_API_BASE_URL", "ftp://x"),
     ("LOG_LEVEL", "LOUD"),
+    ("EXPORT_MESSAGE_TTL_HOURS", "48"),
+    ("EXPORT_MESSAGE_TTL_HOURS", "0"),
+    ("TRANSCRIPT_TTL_HOURS", "0"),
 ]
 
 

@@ -90,6 +90,7 @@ MAY: dict[str, frozenset[str]] = {
     "case.follow_up": frozenset({"tksk", "coordinator"}),
     "case.resolve": frozenset({"coordinator"}),
     "case.reopen": frozenset({"coordinator"}),
+    "audit.view": frozenset({"admin"}),
 }
 
 
@@ -401,6 +402,24 @@ def button_rows(key: str) -> list[dict[str, Any]]:
     return rows
 
 
+def audit_rows(key: str) -> list[dict[str, Any]]:
+    """/audit (and one case's history) and its buttons: admins only."""
+    rows = [
+        _gate(key, "/audit", "audit.view")
+        or _allowed(key, "/audit", "Log audit", has=["au:1:-:-:-:0", "au:30:-:-:-:0"]),
+        _gate(key, "/audit {A_no}", "audit.view")
+        or _allowed(key, "/audit {A_no}", "Log audit</b> · Semua waktu · {A_no}"),
+    ]
+    send = "au:7:*:*:-:0"
+    # Buttons only active people may press: a press by anyone else is audited as refused.
+    refused = {"audit": "review.refused"} if PEOPLE[key].status != "active" else {}
+    rows.append(
+        _gate(key, send, "audit.view", **refused)
+        or _allowed(key, send, "Log audit</b> · 7 hari terakhir", has=["au:-:-:-:-:0"])
+    )
+    return rows
+
+
 # Forged, replayed and malformed button data (each against another account's records or an
 # old state of the record).
 FORGED: list[dict[str, Any]] = [
@@ -448,6 +467,10 @@ FORGED: list[dict[str, Any]] = [
     _refused("coord_kng", "ap:{admin_id}:r", NOT_ALLOWED),
     _refused("coord_kng", "ap:{suspended_id}:a", ALREADY_DECIDED),
     _refused("tksk_01", "ap:{cand}:a", NOT_ALLOWED),
+    # Made-up /audit filters.
+    _refused("admin", "au:7:nope:*:-:0", OLD_BUTTON),
+    _refused("admin", "au:7:*:x:-:0", OLD_BUTTON),
+    _refused("admin", "au:7:*:*:-:0:9", OLD_BUTTON),
 ]
 for _row_ in FORGED:
     _row_["id"] = "forged|" + _row_["id"]
@@ -455,6 +478,7 @@ for _row_ in FORGED:
 ROWS: list[dict[str, Any]] = [
     *(row for key in PEOPLE for row in command_rows(key)),
     *(row for key in PEOPLE for row in button_rows(key)),
+    *(row for key in PEOPLE for row in audit_rows(key)),
     *FORGED,
 ]
 

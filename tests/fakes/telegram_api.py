@@ -378,6 +378,8 @@ class FakeTelegram:
         self._allowed_updates: set[str] | None = None
         self._webhook_url = ""
         self._commands: list[Any] = []
+        #: (chat_id, message_id) of every message deleted, in order.
+        self.deleted: list[tuple[int | str, int]] = []
         self._server: _QuietServer | None = None
         self._task: asyncio.Task[None] | None = None
         handlers: dict[str, Handler] = {
@@ -466,6 +468,7 @@ class FakeTelegram:
         self._blocked.clear()
         self._messages.clear()
         self._message_src.clear()
+        self.deleted.clear()
         self._chats.clear()
         self._files.clear()
         self._files_by_path.clear()
@@ -1134,8 +1137,11 @@ class FakeTelegram:
 
     async def _delete_message(self, p: dict[str, Any]) -> bool:
         key = (p["chat_id"], int(p["message_id"]))
+        if key in self.deleted:  # what Telegram answers; not an invalid request
+            raise _ApiError(400, "Bad Request: message to delete not found")
         self._messages.pop(key, None)
         self._message_src.pop(key, None)
+        self.deleted.append(key)
         return True
 
     async def _set_my_commands(self, p: dict[str, Any]) -> bool:

@@ -253,6 +253,9 @@ async def test_edit_delete_and_answer(fake: FakeTelegram, bot: Bot) -> None:
     )
     assert not isinstance(edited, bool) and edited.reply_markup is not None
     assert await bot.delete_message(CHAT, msg.message_id)
+    assert fake.deleted == [(CHAT, msg.message_id)] and fake.message(CHAT, msg.message_id) is None
+    with pytest.raises(BadRequest, match=r"(?i)message to delete not found"):
+        await bot.delete_message(CHAT, msg.message_id)
     assert await bot.send_chat_action(CHAT, "typing")
     with pytest.raises(BadRequest, match=r"(?i)query ID is invalid"):
         await bot.answer_callback_query("nope")

@@ -47,7 +47,7 @@ def chat_of(payload: dict[str, Any]) -> str:
 
 
 # Keywords followed by words to look for: "cari Ayu Lestari".
-WITH_ARGUMENTS = {"cari": "cari", "statistik": "statistik", "hadir": "hadir"}
+WITH_ARGUMENTS = {"cari": "cari", "statistik": "statistik", "hadir": "hadir", "audit": "audit"}
 
 
 def _command(text: str) -> tuple[str, str] | None:
