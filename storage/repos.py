@@ -11,6 +11,7 @@ from storage.exports import ExportRepo
 from storage.forms import FormRepo
 from storage.inbox import InboxRepo
 from storage.outbox import OutboxRepo
+from storage.people import PeopleRepo
 from storage.regions import RegionRepo
 from storage.reminders import ReminderRepo
 from storage.schedule import ScheduleRepo
@@ -40,3 +41,4 @@ class Repos:
         self.reminders = ReminderRepo(conn)
         self.broadcasts = BroadcastRepo(conn)
         self.trainings = TrainingRepo(conn)
+        self.people = PeopleRepo(conn)
