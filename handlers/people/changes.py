@@ -84,11 +84,11 @@ async def ask_role(turn: Turn, person_id: int, version: int, pressed: str) -> No
 async def set_role(turn: Turn, person_id: int, version: int, code: str, pressed: str) -> None:
     """A role was chosen: apply it, or first ask for the kecamatan / desa it needs."""
     role = ROLE_CODES.get(code)
-    person = await _changeable(turn, person_id, version, pressed)
-    if person is None:
-        return
     if role is None or role not in assignable_roles(turn.user):
         await refuse(turn, pressed)
+        return
+    person = await _changeable(turn, person_id, version, pressed)
+    if person is None:
         return
     if role == Role.PSM and not person.desa_code:
         if person.kecamatan_code:
