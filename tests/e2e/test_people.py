@@ -385,6 +385,18 @@ async def test_admin_makes_a_coordinator(fake, start_bot, settings) -> None:
     # The new coordinator may now manage the people of Kuningan.
     menu = await people["psm_b"].say("/pengguna", until="Kelola pengguna")
     assert "Kabupaten Kuningan" in menu[0]["text"]
+    # An admin made in chat cannot change the admins the configuration names.
+    await admin.say("/pengguna Dedi")
+    await admin.tap("Pak Dedi")
+    await admin.tap("Ubah peran")
+    made = await admin.tap("Admin")
+    assert "Peran: Admin" in made[0]["text"]
+    dedi = people["coord2"]
+    admin_id = _id_of(settings, ADMIN_ID)
+    ((version,),) = _query(settings, "SELECT version FROM users WHERE id = ?", (admin_id,))
+    refused = await dedi.tap_data(f"pg:sy:{admin_id}:{version}", 1)
+    assert "ditetapkan di konfigurasi server" in refused[0]["text"]
+    assert _query(settings, "SELECT status FROM users WHERE id = ?", (admin_id,)) == [("active",)]
 
 
 async def test_phone_number_is_changed_only_when_telegram_vouches(
