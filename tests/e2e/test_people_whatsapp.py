@@ -16,7 +16,7 @@ ADMIN_PHONE = "6281299990000"  # ADMIN_WHATSAPP_PHONES of the wa_settings fixtur
 
 
 def _query(settings, sql: str, params: tuple = ()) -> list[tuple]:
-    with sqlite3.connect(settings.database_path) as db:
+    with sqlite3.connect(settings.database_path, timeout=60) as db:
         return db.execute(sql, params).fetchall()
 
 
@@ -58,8 +58,13 @@ async def _register(person: WhatsAppPerson, name: str) -> None:
     assert "menunggu persetujuan" in body_of(done[0])
 
 
-async def _registered(coordinator: TelegramPerson, person: WhatsAppPerson, name: str) -> None:
+async def _registered(
+    coordinator: TelegramPerson, person: WhatsAppPerson, name: str, admin: WhatsAppPerson
+) -> None:
+    """Registered over WhatsApp and approved on Telegram; the admin's copy of the request
+    has arrived (so that it is not taken for the answer to their next message)."""
     await _register(person, name)
+    await _told(admin, f"Nama: {name}")
     await coordinator.fake.wait_for(
         lambda: any(name in m["text"] for m in coordinator.messages()), what="request"
     )
@@ -73,6 +78,7 @@ async def test_registration_decided_over_whatsapp_once(
     coordinator, admin = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
     person = WhatsAppPerson(graph, webhook_url, user_id="ID.1001", wa_id="6281234500001")
     await _register(person, "Siti Aminah")
+    await _told(admin, "Nama: Siti Aminah")
     menu = await admin.say("pengguna")
     assert "Kelola pengguna" in body_of(menu[0]) and "Pendaftaran menunggu: 1" in body_of(menu[0])
     listing = await admin.tap("Pendaftaran (1)")
@@ -100,7 +106,7 @@ async def test_region_role_suspension_over_whatsapp(
 ) -> None:
     coordinator, admin = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
     psm = WhatsAppPerson(graph, webhook_url, user_id="ID.1002", wa_id="6281234500002")
-    await _registered(coordinator, psm, "Siti Aminah")
+    await _registered(coordinator, psm, "Siti Aminah", admin)
     psm_id = _wa_user(wa_settings, "ID.1002")
 
     found = await admin.say("pengguna siti")
@@ -165,7 +171,7 @@ async def test_hand_over_to_a_psm_on_whatsapp(
     await leaving.say("/lapor")
     await leaving.say("Keluarga Draf")
     receiver = WhatsAppPerson(graph, webhook_url, user_id="ID.1003", wa_id="6281234500003")
-    await _registered(coordinator, receiver, "Siti Aminah")
+    await _registered(coordinator, receiver, "Siti Aminah", admin)
 
     await admin.say("pengguna ani")
     card = await admin.tap("Bu Ani")
@@ -187,9 +193,9 @@ async def test_hand_over_to_a_psm_on_whatsapp(
 async def test_phone_is_the_number_written_from(
     fake, graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:
-    coordinator, _ = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
+    coordinator, admin = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
     psm = WhatsAppPerson(graph, webhook_url, user_id="ID.1004", wa_id="6281234500004")
-    await _registered(coordinator, psm, "Siti Aminah")
+    await _registered(coordinator, psm, "Siti Aminah", admin)
     psm_id = _wa_user(wa_settings, "ID.1004")
 
     asked = await psm.say("nomor")
@@ -218,9 +224,9 @@ async def test_phone_is_the_number_written_from(
 
 
 async def test_refusals_over_whatsapp(fake, graph, wa_settings, webhook_url, start_wa_bot) -> None:
-    coordinator, _ = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
+    coordinator, admin = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
     psm = WhatsAppPerson(graph, webhook_url, user_id="ID.1005", wa_id="6281234500005")
-    await _registered(coordinator, psm, "Siti Aminah")
+    await _registered(coordinator, psm, "Siti Aminah", admin)
     psm_id = _wa_user(wa_settings, "ID.1005")
     assert "tidak berwenang" in body_of((await psm.say("pengguna"))[0])
     assert "tidak berwenang" in body_of((await psm.say("pengguna siti"))[0])
