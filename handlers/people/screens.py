@@ -53,9 +53,10 @@ async def show_menu(turn: Turn) -> None:
         [Button(label=turn.t(f"people.list_role.{role}"), data=data("r", CODE_OF_ROLE[role], 0))]
         for role in LISTED_ROLES
     ]
-    kabupaten = [turn.user.kabupaten_code] if not scope.everything else []
     if scope.everything:
         kabupaten = [district.code for district in turn.app.districts]
+    else:
+        kabupaten = [turn.user.kabupaten_code]
     for code in kabupaten:
         label = turn.t("people.by_kecamatan", kabupaten=await region_name(turn, code))
         rows.append([Button(label=label, data=data("k", code, 0))])

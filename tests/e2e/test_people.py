@@ -4,6 +4,7 @@ region changes (one TKSK per kecamatan), suspension, handover of work, refusals.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from typing import Any
@@ -31,6 +32,16 @@ def settings(fake, tmp_path) -> Settings:
 def _query(settings, sql: str, params: tuple = ()) -> list[tuple]:
     with sqlite3.connect(settings.database_path, timeout=60) as db:
         return db.execute(sql, params).fetchall()
+
+
+async def _write(settings, sql: str, params: tuple = ()) -> None:
+    """A write beside the running bot, in a thread (the bot's transactions go on meanwhile)."""
+
+    def run() -> None:
+        with sqlite3.connect(settings.database_path, timeout=60) as db:
+            db.execute(sql, params)
+
+    await asyncio.to_thread(run)
 
 
 def _id_of(settings, telegram_id: int) -> int:
@@ -159,7 +170,7 @@ async def test_find_a_person_and_change_region_and_role(fake, start_bot, setting
     people = await _people(fake, settings, start_bot)
     coord, psm_a = people["coord"], people["psm_a"]
     psm_id = _id_of(settings, PSM_A)
-    _query(
+    await _write(
         settings,
         "UPDATE users SET phone = '+6281234567890', phone_verified = 1 WHERE id = ?",
         (psm_id,),
@@ -238,7 +249,7 @@ async def test_suspend_and_reactivate(fake, start_bot, settings) -> None:
     coord, psm = people["coord"], people["psm_a"]
     psm_id = _id_of(settings, PSM_A)
     await psm.say("/lapor")  # a report in progress when the suspension comes
-    _query(
+    await _write(
         settings,
         "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
         " attempts, not_before, created_at) VALUES (?, 'telegram', ?, 'routine', 2,"
@@ -330,7 +341,7 @@ async def test_refusals_and_forged_buttons(fake, start_bot, settings) -> None:
         assert NOT_ALLOWED in forged[0]["text"]
 
     # A coordinator of another kabupaten finds nobody and changes nothing.
-    tuban = people["coord_tbn"]
+    tuban, tbn_id = people["coord_tbn"], _id_of(settings, COORD_TBN)
     assert "Tidak ada pengguna" in (await tuban.say("/pengguna Ani"))[0]["text"]
     for data in (f"pg:u:{psm_id}", f"pg:sy:{psm_id}:1", f"pg:h:{psm_id}:1:0"):
         reply = await tuban.tap_data(data, 1)
@@ -353,7 +364,7 @@ async def test_refusals_and_forged_buttons(fake, start_bot, settings) -> None:
         reply = await coord.tap_data(data, 1)
         assert expected in reply[0]["text"], data
     # An old button (the person changed since) acts on nothing and shows the latest.
-    _query(settings, "UPDATE users SET version = 5 WHERE id = ?", (psm_id,))
+    await _write(settings, "UPDATE users SET version = 5 WHERE id = ?", (psm_id,))
     stale = await coord.tap_data(f"pg:sy:{psm_id}:4", 1)
     assert "baru saja diubah orang lain" in stale[0]["text"]
     assert _query(settings, "SELECT status, role, version FROM users WHERE id = ?", (psm_id,)) == [
@@ -361,6 +372,21 @@ async def test_refusals_and_forged_buttons(fake, start_bot, settings) -> None:
     ]
     refused = _audit(settings, "people.refused")
     assert len(refused) >= 2 + 3 + 8
+    assert NOT_ALLOWED in (await coord.tap_data("pg:k:35.23:0", 1))[0]["text"]
+    await _write(settings, "UPDATE users SET kecamatan_code = '35.23.01' WHERE id = ?", (tbn_id,))
+    other = await coord.tap_data("pg:kp:35.23.01:0", 1)  # Tuban's people stay out of sight
+    assert "Belum ada orang" in other[0]["text"] and "Pak Hadi" not in json.dumps(other)
+
+    # The people of one kecamatan, picked from the kabupaten's list.
+    await coord.say("/pengguna")
+    await coord.tap("Per kecamatan")
+    await coord.tap("Berikutnya")
+    await coord.tap("Berikutnya")
+    listing = await coord.tap("Kadugede")
+    shown = json.dumps(listing, ensure_ascii=False)
+    assert "Pengguna di Kecamatan Kadugede" in shown and "3 orang" in shown
+    for name in ("Bu Ani", "Bu Wati", "Pak Tono"):
+        assert name in shown
     assert fake.rejections == []
 
 
