@@ -47,7 +47,7 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
     turn.reply(Outbound(text=turn.t("registration.submitted"), remove_keyboard=True))
     approvers = await turn.repos.users.list_approvers(user.kabupaten_code)
     for approver in approvers:
-        await turn.deliver(approver.id, await _request_message(turn, user, approver))
+        await turn.deliver(approver.id, await request_message(turn, user, approver))
 
 
 async def _region_name(turn: Turn, code: str | None) -> str:
@@ -57,7 +57,9 @@ async def _region_name(turn: Turn, code: str | None) -> str:
     return region.name if region else code
 
 
-async def _request_message(turn: Turn, candidate: User, approver: User) -> Outbound:
+async def request_message(turn: Turn, candidate: User, approver: User) -> Outbound:
+    """A registration to decide, with the approve / reject buttons (also shown from
+    /pengguna: one decision path)."""
     catalog, language = turn.app.catalog, approver.language
     role = catalog.text(language, f"roles.{candidate.requested_role}")
     text = catalog.text(
@@ -104,24 +106,24 @@ async def decide(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.not_allowed"))
         return
     if candidate.status != UserStatus.PENDING:
-        who = await turn.repos.users.get(candidate.decided_by) if candidate.decided_by else None
-        turn.reply(
-            turn.t(
-                "registration.already_decided",
-                name=candidate.full_name,
-                by=who.full_name if who else "-",
-            )
-        )
+        await _already_decided(turn, candidate)
         return
     approve = verdict == "a"
-    candidate = await turn.repos.users.update(
-        candidate.id,
-        now=turn.now,
-        status=UserStatus.ACTIVE if approve else UserStatus.REJECTED,
-        role=candidate.requested_role if approve else None,
-        decided_by=decider.id,
-        decided_at=turn.now,
+    if approve and candidate.requested_role == Role.TKSK and candidate.kecamatan_code:
+        # A kecamatan has one TKSK: the one there now is changed first.
+        holder = await turn.repos.people.active_tksk(
+            candidate.kecamatan_code, other_than=candidate.id
+        )
+        if holder is not None:
+            turn.reply(turn.t("people.tksk_taken", name=holder.full_name))
+            return
+    decided = await turn.repos.people.decide_registration(
+        candidate.id, approve=approve, decider_id=decider.id, now=turn.now
     )
+    if decided is None:  # another approver decided in between
+        await _already_decided(turn, await turn.repos.users.get(candidate.id) or candidate)
+        return
+    candidate = decided
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=decider.id,
@@ -144,3 +146,14 @@ async def decide(turn: Turn, data: str) -> None:
     else:
         text = catalog.text(candidate.language, "registration.you_are_rejected")
     await turn.deliver(candidate.id, Outbound.say(text), DeliveryKind.NOTICE)
+
+
+async def _already_decided(turn: Turn, candidate: User) -> None:
+    who = await turn.repos.users.get(candidate.decided_by) if candidate.decided_by else None
+    turn.reply(
+        turn.t(
+            "registration.already_decided",
+            name=candidate.full_name,
+            by=who.full_name if who else "-",
+        )
+    )

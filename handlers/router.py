@@ -13,6 +13,7 @@ from handlers import (
     broadcast,
     case_report,
     export,
+    phone_number,
     registration,
     reminder_settings,
     statistics,
@@ -22,6 +23,8 @@ from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
+from handlers.people import buttons as people_buttons
+from handlers.people import screens as people_screens
 from handlers.review import cases as review_cases
 from handlers.review import search as review_search
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
@@ -145,6 +148,13 @@ def _is_active(turn: Turn) -> bool:
     return turn.user is not None and turn.user.status == UserStatus.ACTIVE
 
 
+def _may_answer_forms(turn: Turn) -> bool:
+    """Active people, and people registering (a suspended person's draft waits)."""
+    return _is_active(turn) or (
+        turn.user is not None and turn.user.status == UserStatus.REGISTERING
+    )
+
+
 async def _explain_status(turn: Turn) -> None:
     """Someone not (yet) active asked for something: say what they can do."""
     assert turn.user is not None
@@ -208,6 +218,8 @@ COMMANDS: dict[str, Handler] = {
     "jadwal": training_rsvp.show_schedule,
     "hadir": training_checkin.check_in,
     "audit": audit_view.show_audit,
+    "pengguna": people_screens.show_people,
+    "nomor": phone_number.ask,
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
@@ -224,9 +236,12 @@ ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     training.PAGE_PREFIX: training_page.page_button,
     training.MANUAL_PREFIX: training_manual.manual_button,
     audit_view.AUDIT_PREFIX: audit_view.audit_button,
+    people_buttons.PREFIX: people_buttons.people_button,
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
-FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir"})
+FORM_COMMANDS = frozenset(
+    {"start", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir", "nomor"}
+)
 # Commands anyone may use, registered or not.
 OPEN_COMMANDS = frozenset({"start", "bantuan", "help", "bahasa", "batal"})
 
@@ -286,7 +301,9 @@ async def _on_button(turn: Turn) -> None:
             await account.show_menu(turn)
     elif data.startswith("f"):
         session = await turn.repos.forms.active(turn.user.id)
-        if session is None:
+        if session is not None and not _may_answer_forms(turn):
+            await _explain_status(turn)
+        elif session is None:
             turn.reply(turn.t("errors.old_button") + "\n\n" + account.help_text(turn))
         else:
             await step_form(turn, session)
@@ -322,7 +339,7 @@ async def _confirm_cancel(turn: Turn, data: str) -> None:
 async def _on_message(turn: Turn) -> None:
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
-    if session is not None:
+    if session is not None and _may_answer_forms(turn):
         await step_form(turn, session)
         return
     if turn.user.status == UserStatus.REGISTERING:

@@ -90,6 +90,7 @@ class User(_Model):
     updated_at: datetime
     reminder_time: str | None = None
     reminders_enabled: bool = True
+    version: int = 1  # bumped by every people-management change (storage/people.py)
 
 
 class ChannelIdentity(_Model):

@@ -11,6 +11,7 @@ from storage.exports import ExportRepo
 from storage.forms import FormRepo
 from storage.inbox import InboxRepo
 from storage.outbox import OutboxRepo
+from storage.people import PeopleRepo
 from storage.regions import RegionRepo
 from storage.reminders import ReminderRepo
 from storage.schedule import ScheduleRepo
@@ -42,3 +43,4 @@ class Repos:
         self.broadcasts = BroadcastRepo(conn)
         self.trainings = TrainingRepo(conn)
         self.visits = VisitRepo(conn)
+        self.people = PeopleRepo(conn)

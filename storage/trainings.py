@@ -345,7 +345,8 @@ class TrainingRepo(Repo):
     async def to_remind(self, training_id: int, day_id: int) -> list[int]:
         """People coming or not yet answering who have no attendance for the day."""
         rows = await self._all(
-            "SELECT i.user_id FROM training_invitations i WHERE i.training_id = ?"
+            "SELECT i.user_id FROM training_invitations i JOIN users u ON u.id = i.user_id"
+            " WHERE i.training_id = ? AND u.status = 'active'"  # suspended: no reminders
             " AND (i.rsvp IS NULL OR i.rsvp = 'akan_hadir') AND NOT EXISTS (SELECT 1 FROM"
             " training_attendance a WHERE a.day_id = ? AND a.user_id = i.user_id)"
             " ORDER BY i.user_id",

@@ -47,6 +47,7 @@ def user_from_row(row: Any) -> User:
         updated_at=from_db(row["updated_at"]),
         reminder_time=row["reminder_time"],
         reminders_enabled=bool(row["reminders_enabled"]),
+        version=row["version"],
     )
 
 

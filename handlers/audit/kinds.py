@@ -23,8 +23,8 @@ KINDS: dict[str, tuple[str, ...]] = {
         "case.resolve",
         "case.reopen",
     ),
-    "role": ("user.role*",),
+    "role": ("user.role*", "user.phone_changed", "person.*", "case.handed_over"),
     "approval": ("registration.approved", "registration.rejected"),
-    "refused": ("review.refused",),
+    "refused": ("review.refused", "people.refused"),
     "data": ("subject.correct", "subject.erase", "retention.purged", "draft.expired"),
 }

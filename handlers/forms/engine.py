@@ -293,6 +293,8 @@ class FormEngine:
             return await self._ask_again(fs, invalid.key, **invalid.values)
         if not self._satisfies(fs, question, position, answer.value):
             return await self._ask_again_constraint(fs, question)
+        if question.verified_only and not answer.value.get("verified"):
+            return await self._ask_again_constraint(fs, question)  # a typed number
         warnings = await self._warnings(fs, question, position, answer)
         fs.store(position, answer.value, answer.extra or None)
         extra: list[Outbound] = []

@@ -53,8 +53,10 @@ def _engine(turn: Turn, form: Form, rev: int) -> FormEngine:
             "user_kabupaten": (user.kabupaten_code or "") if user else "",
             "user_kecamatan": (user.kecamatan_code or "") if user else "",
             "user_desa": (user.desa_code or "") if user else "",
-            # A phone the channel itself vouched for (WhatsApp's own number), offered as answer.
-            "channel_phone": identity.phone if identity and identity.phone_verified else "",
+            # A phone the channel itself vouched for (WhatsApp's own number, as of this very
+            # message: someone who changed number writes from the new one), offered as answer.
+            "channel_phone": turn.event.sender_phone
+            or (identity.phone if identity and identity.phone_verified else ""),
         },
     )
     return FormEngine(form, context)

@@ -107,7 +107,8 @@ class FormView:
             text += note
         elif kind == QuestionType.PHONE and question.request_button:
             request, request_label = "contact", self.t("form.share_contact")
-            text += "\n" + self.t("form.phone_hint")
+            if not question.verified_only:  # else the question's hint says what to do
+                text += "\n" + self.t("form.phone_hint")
         elif kind == QuestionType.GEOPOINT and question.request_button:
             request, request_label = "location", self.t("form.share_location")
             text += "\n" + self.t("form.location_hint")

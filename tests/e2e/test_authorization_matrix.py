@@ -91,6 +91,9 @@ MAY: dict[str, frozenset[str]] = {
     "case.resolve": frozenset({"coordinator"}),
     "case.reopen": frozenset({"coordinator"}),
     "audit.view": frozenset({"admin"}),
+    "people.manage": frozenset({"coordinator", "admin"}),  # coordinators: own kabupaten
+    "people.assign_staff": frozenset({"admin"}),
+    "phone.change": ALL,
 }
 
 
@@ -196,6 +199,8 @@ CHANGED_MEANWHILE = "baru saja diubah orang lain"
 ALREADY_DECIDED = "sudah diputuskan oleh"
 HELP_ACTIVE = "Yang bisa Bapak/Ibu lakukan"
 HELP_NOT_ACTIVE = "Setelah pendaftaran disetujui"
+PERSON_NOT_FOUND = "Pengguna itu tidak ditemukan"
+PERSON_CHANGED = "baru saja diubah orang lain"
 REASON = "Alasan uji matriks"
 
 # -- the matrix -----------------------------------------------------------------------------
@@ -251,6 +256,72 @@ def _my_reports(key: str, send: str) -> dict[str, Any]:
     if own:
         return _allowed(key, send, "Laporan saya", has=[f"{{{r}_no}}" for r in own])
     return _allowed(key, send, "belum pernah mengirim laporan")
+
+
+def _people_gate(key: str, send: str, **more: Any) -> dict[str, Any] | None:
+    """People-management buttons: refused (and audited) for anyone but active coordinators
+    and admins; the router refuses people who are not active."""
+    who = PEOPLE[key]
+    if who.status != "active":
+        return _refused(key, send, EXPLAIN[who.status], audit="review.refused", **more)
+    if not may(who, "people.manage"):
+        return _refused(key, send, NOT_ALLOWED, audit="people.refused", **more)
+    return None
+
+
+def manages(key: str, kabupaten: str | None) -> bool:
+    """People scope: admins everyone, coordinators the people of their kabupaten."""
+    who = PEOPLE[key]
+    return who.role == "admin" or (who.role == "coordinator" and who.kabupaten == kabupaten)
+
+
+def people_rows(key: str) -> list[dict[str, Any]]:
+    """/pengguna, /nomor and the people-management buttons."""
+    rows = [
+        _gate(key, "/pengguna", "people.manage") or _allowed(key, "/pengguna", "Kelola pengguna"),
+        _gate(key, "/nomor", "phone.change")
+        or _allowed(key, "/nomor", "Nomor HP baru", effect="session:phone_change"),
+        _people_gate(key, "pg:m") or _allowed(key, "pg:m", "Kelola pengguna"),
+    ]
+    send = "pg:u:{psm_01_id}"
+    rows.append(
+        _people_gate(key, send)
+        or (
+            _allowed(key, send, "Peran: PSM", has=[PEOPLE["psm_01"].name], audit="person.view")
+            if manages(key, "32.08")
+            else _refused(key, send, PERSON_NOT_FOUND, audit="people.refused")
+        )
+    )
+    send = "pg:u:{cand}"
+    rows.append(
+        _people_gate(key, send)
+        or (
+            _allowed(key, send, "Pendaftaran baru", has=["ap:{cand}:a"], audit="person.view")
+            if manages(key, "32.08")
+            else _refused(key, send, PERSON_NOT_FOUND, audit="people.refused")
+        )
+    )
+    # A suspension pressed with an old version: nothing changes for anybody.
+    send = "pg:sy:{psm_01_id}:0"
+    rows.append(
+        _people_gate(key, send)
+        or (
+            _allowed(key, send, PERSON_CHANGED)
+            if manages(key, "32.08")
+            else _refused(key, send, PERSON_NOT_FOUND, audit="people.refused")
+        )
+    )
+    # Only admins make coordinators.
+    send = "pg:or:{psm_01_id}:0:c"
+    rows.append(
+        _people_gate(key, send)
+        or (
+            _allowed(key, send, PERSON_CHANGED)
+            if may(PEOPLE[key], "people.assign_staff")
+            else _refused(key, send, NOT_ALLOWED, audit="people.refused")
+        )
+    )
+    return rows
 
 
 def command_rows(key: str) -> list[dict[str, Any]]:
@@ -471,6 +542,18 @@ FORGED: list[dict[str, Any]] = [
     _refused("admin", "au:7:nope:*:-:0", OLD_BUTTON),
     _refused("admin", "au:7:*:x:-:0", OLD_BUTTON),
     _refused("admin", "au:7:*:*:-:0:9", OLD_BUTTON),
+    # People management: people out of scope, malformed data, a receiver who is no PSM.
+    _refused("coord_kng", "pg:u:{coord_tbn_id}", PERSON_NOT_FOUND, audit="people.refused"),
+    _refused("coord_kng", "pg:sy:{admin_id}:1", PERSON_NOT_FOUND, audit="people.refused"),
+    _refused("coord_tbn", "pg:h:{psm_01_id}:1:0", PERSON_NOT_FOUND, audit="people.refused"),
+    _refused("coord_kng", "pg:sy:{coord_tbn_id}", NOT_ALLOWED, audit="people.refused"),
+    _refused("coord_kng", "pg:u:-{psm_01_id}", NOT_ALLOWED, audit="people.refused"),
+    _refused(
+        "coord_kng", "pg:gd:{psm_01_id}:1:p:35.23.01.2001", NOT_ALLOWED, audit="people.refused"
+    ),
+    _refused(
+        "admin", "pg:hc:{psm_01_id}:1:{coord_kng_id}", PERSON_NOT_FOUND, audit="people.refused"
+    ),
 ]
 for _row_ in FORGED:
     _row_["id"] = "forged|" + _row_["id"]
@@ -479,6 +562,7 @@ ROWS: list[dict[str, Any]] = [
     *(row for key in PEOPLE for row in command_rows(key)),
     *(row for key in PEOPLE for row in button_rows(key)),
     *(row for key in PEOPLE for row in audit_rows(key)),
+    *(row for key in PEOPLE for row in people_rows(key)),
     *FORGED,
 ]
 

@@ -35,6 +35,8 @@ PUBLISHED_COMMANDS = (
     "hadir",
     "bimtek",
     "bimtek_baru",
+    "pengguna",
+    "nomor",
     "menu",
     "saya",
     "bantuan",

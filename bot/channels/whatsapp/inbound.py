@@ -23,7 +23,8 @@ KEYWORDS = {
     "start": "start", "daftar": "start", "halo": "start", "hai": "start",
     "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat", "ekspor": "ekspor",
     "jadwal": "jadwal", "bimtek": "bimtek", "bimtekbaru": "bimtek_baru",
-    "bimtek_baru": "bimtek_baru",
+    "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
+    "pengguna": "pengguna",
 }  # fmt: skip
 _OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "order", "unsupported")
 
@@ -47,7 +48,10 @@ def chat_of(payload: dict[str, Any]) -> str:
 
 
 # Keywords followed by words to look for: "cari Ayu Lestari".
-WITH_ARGUMENTS = {"cari": "cari", "statistik": "statistik", "hadir": "hadir", "audit": "audit"}
+WITH_ARGUMENTS = {
+    "cari": "cari", "statistik": "statistik", "hadir": "hadir", "audit": "audit",
+    "pengguna": "pengguna",
+}  # fmt: skip
 
 
 def _command(text: str) -> tuple[str, str] | None:

@@ -1,0 +1,369 @@
+"""Changing a person from their page: role, region (kecamatan / desa pickers from the regions
+table), suspension and reactivation. Each change is audited, told to the person, refused out
+of scope and applied only if the person is still as the presser saw them (their version)."""
+
+from __future__ import annotations
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound
+from handlers.people.common import (
+    CODE_OF_ROLE,
+    PAGE,
+    ROLE_CODES,
+    assignable_roles,
+    data,
+    is_configured_admin,
+    may_change,
+    navigation,
+    notify,
+    people_scope,
+    refuse,
+    region_name,
+    role_label,
+)
+from handlers.people.screens import show_person
+from storage.models import Region, Role, User, UserStatus
+
+CHOOSABLE = (Role.PSM, Role.TKSK, Role.COORDINATOR, Role.ADMIN)
+
+
+async def _changeable(turn: Turn, person_id: int, version: int, pressed: str) -> User | None:
+    """The person if the presser may change them as they saw them; else says why (None)."""
+    person = await turn.repos.people.person(person_id, people_scope(turn.user))
+    if person is None:
+        await refuse(turn, pressed, "people.not_found")
+        return None
+    if not may_change(turn, person):
+        await refuse(turn, pressed)
+        return None
+    if await is_configured_admin(turn, person):
+        turn.reply(turn.t("people.configured_admin"))
+        return None
+    if person.version != version:
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        return None
+    return person
+
+
+async def _tksk_free(turn: Turn, person: User, kecamatan_code: str | None) -> bool:
+    """A kecamatan has one active TKSK: refuse a second one, pointing to the one there."""
+    if not kecamatan_code:
+        return True
+    holder = await turn.repos.people.active_tksk(kecamatan_code, other_than=person.id)
+    if holder is None:
+        return True
+    button = Button(label=holder.full_name[:24], data=data("u", holder.id))
+    turn.reply(Outbound.say(turn.t("people.tksk_taken", name=holder.full_name), [[button]]))
+    return False
+
+
+# -- role -----------------------------------------------------------------------------------
+
+
+async def ask_role(turn: Turn, person_id: int, version: int, pressed: str) -> None:
+    """The roles this presser may give."""
+    person = await _changeable(turn, person_id, version, pressed)
+    if person is None:
+        return
+    allowed_roles = assignable_roles(turn.user)
+    rows = [
+        [
+            Button(
+                label=role_label(turn, role),
+                data=data("or", person.id, version, CODE_OF_ROLE[role]),
+            )
+        ]
+        for role in CHOOSABLE
+        if role in allowed_roles and role != person.role
+    ]
+    rows.append([Button(label=turn.t("people.back"), data=data("u", person.id))])
+    text = turn.t("people.ask_role", name=person.full_name, role=role_label(turn, person.role))
+    turn.reply(Outbound.say(text, rows))
+
+
+async def set_role(turn: Turn, person_id: int, version: int, code: str, pressed: str) -> None:
+    """A role was chosen: apply it, or first ask for the kecamatan / desa it needs."""
+    role = ROLE_CODES.get(code)
+    if role is None or role not in assignable_roles(turn.user):
+        await refuse(turn, pressed)
+        return
+    person = await _changeable(turn, person_id, version, pressed)
+    if person is None:
+        return
+    if role == Role.PSM and not person.desa_code:
+        if person.kecamatan_code:
+            await ask_desa(turn, person_id, version, code, person.kecamatan_code, 0, pressed)
+        else:
+            await ask_kecamatan(turn, person_id, version, code, 0, None, pressed)
+        return
+    if role == Role.TKSK and not person.kecamatan_code:
+        await ask_kecamatan(turn, person_id, version, code, 0, None, pressed)
+        return
+    kabupaten = person.kabupaten_code or _default_kabupaten(turn)
+    if role == Role.PSM:
+        await apply(turn, person, role, kabupaten, person.kecamatan_code, person.desa_code, pressed)
+    elif role == Role.TKSK:
+        await apply(turn, person, role, kabupaten, person.kecamatan_code, None, pressed)
+    else:  # coordinators and admins work for a whole kabupaten (or everywhere)
+        await apply(turn, person, role, kabupaten, None, None, pressed)
+
+
+def _default_kabupaten(turn: Turn) -> str | None:
+    assert turn.user is not None
+    if turn.user.kabupaten_code:
+        return turn.user.kabupaten_code
+    return turn.app.districts[0].code if turn.app.districts else None
+
+
+# -- region ---------------------------------------------------------------------------------
+
+
+def _in_scope(turn: Turn, kabupaten_code: str | None) -> bool:
+    scope = people_scope(turn.user)
+    return kabupaten_code is not None and (
+        scope.everything or kabupaten_code == scope.kabupaten_code
+    )
+
+
+async def ask_kecamatan(
+    turn: Turn,
+    person_id: int,
+    version: int,
+    code: str,
+    page: int,
+    kabupaten_code: str | None,
+    pressed: str,
+) -> None:
+    """The kecamatan of the kabupaten (admins may switch kabupaten)."""
+    person = await _changeable(turn, person_id, version, pressed)
+    if person is None:
+        return
+    kabupaten = kabupaten_code or person.kabupaten_code or _default_kabupaten(turn)
+    if code not in ("p", "t") or not _in_scope(turn, kabupaten):
+        await refuse(turn, pressed)
+        return
+    assert kabupaten is not None
+    kecamatan = await turn.repos.regions.children(kabupaten)
+    rows = [
+        [Button(label=k.name, data=data("gk", person.id, version, code, k.code, 0))]
+        for k in kecamatan[page * PAGE : (page + 1) * PAGE]
+    ]
+    fields = ("g", person.id, version, code)
+    # Paging keeps the kabupaten chosen: it goes after the page number.
+    nav = [
+        b.model_copy(update={"data": f"{b.data}:{kabupaten}"})
+        for b in navigation(turn, page, len(kecamatan), *fields)
+    ]
+    if nav:
+        rows.append(nav)
+    if people_scope(turn.user).everything:
+        others = [d.code for d in turn.app.districts if d.code != kabupaten]
+        for other in others:
+            label = turn.t("people.other_kabupaten", kabupaten=await region_name(turn, other))
+            rows.append([Button(label=label, data=data(*fields, 0, other))])
+    rows.append([Button(label=turn.t("people.back"), data=data("u", person.id))])
+    text = turn.t(
+        "people.ask_kecamatan",
+        name=person.full_name,
+        kabupaten=await region_name(turn, kabupaten),
+    )
+    turn.reply(Outbound.say(text, rows))
+
+
+async def _region(turn: Turn, code: str, level: str) -> Region | None:
+    region = await turn.repos.regions.get(code)
+    return region if region is not None and region.level == level else None
+
+
+async def ask_desa(
+    turn: Turn,
+    person_id: int,
+    version: int,
+    code: str,
+    kecamatan_code: str,
+    page: int,
+    pressed: str,
+) -> None:
+    """A kecamatan was chosen: a PSM also needs a desa; a TKSK is done."""
+    person = await _changeable(turn, person_id, version, pressed)
+    if person is None:
+        return
+    kecamatan = await _region(turn, kecamatan_code, "kecamatan")
+    role = ROLE_CODES.get(code)
+    if (
+        kecamatan is None
+        or role not in (Role.PSM, Role.TKSK)
+        or role not in assignable_roles(turn.user)
+        or not _in_scope(turn, kecamatan.parent_code)
+    ):
+        await refuse(turn, pressed)
+        return
+    if role == Role.TKSK:
+        await apply(turn, person, role, kecamatan.parent_code, kecamatan.code, None, pressed)
+        return
+    desa = await turn.repos.regions.children(kecamatan.code)
+    rows = [
+        [Button(label=d.name, data=data("gd", person.id, version, code, d.code))]
+        for d in desa[page * PAGE : (page + 1) * PAGE]
+    ]
+    if nav := navigation(turn, page, len(desa), "gk", person.id, version, code, kecamatan.code):
+        rows.append(nav)
+    rows.append([Button(label=turn.t("people.back"), data=data("u", person.id))])
+    text = turn.t("people.ask_desa", name=person.full_name, kecamatan=kecamatan.name)
+    turn.reply(Outbound.say(text, rows))
+
+
+async def set_desa(
+    turn: Turn, person_id: int, version: int, code: str, desa_code: str, pressed: str
+) -> None:
+    person = await _changeable(turn, person_id, version, pressed)
+    if person is None:
+        return
+    desa = await _region(turn, desa_code, "desa")
+    kecamatan = await _region(turn, desa.parent_code, "kecamatan") if desa else None
+    if (
+        desa is None
+        or kecamatan is None
+        or ROLE_CODES.get(code) != Role.PSM
+        or not _in_scope(turn, kecamatan.parent_code)
+    ):
+        await refuse(turn, pressed)
+        return
+    await apply(turn, person, Role.PSM, kecamatan.parent_code, kecamatan.code, desa.code, pressed)
+
+
+async def apply(
+    turn: Turn,
+    person: User,
+    role: Role,
+    kabupaten_code: str | None,
+    kecamatan_code: str | None,
+    desa_code: str | None,
+    pressed: str,
+) -> None:
+    """Give a person a role and region (if nobody changed them meanwhile); tell them."""
+    assert turn.user is not None
+    if role not in assignable_roles(turn.user) or (
+        role in (Role.PSM, Role.TKSK, Role.COORDINATOR) and not _in_scope(turn, kabupaten_code)
+    ):
+        await refuse(turn, pressed)
+        return
+    if (
+        role == Role.TKSK
+        and person.status == UserStatus.ACTIVE
+        and not await _tksk_free(turn, person, kecamatan_code)
+    ):
+        return
+    before = {
+        "role": person.role,
+        "kabupaten": person.kabupaten_code,
+        "kecamatan": person.kecamatan_code,
+        "desa": person.desa_code,
+    }
+    changed = await turn.repos.people.change(
+        person.id,
+        version=person.version,
+        scope=people_scope(turn.user),
+        manageable=assignable_roles(turn.user),
+        now=turn.now,
+        role=role,
+        kabupaten_code=kabupaten_code,
+        kecamatan_code=kecamatan_code,
+        desa_code=desa_code,
+    )
+    if changed is None:
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        return
+    after = {
+        "role": changed.role,
+        "kabupaten": changed.kabupaten_code,
+        "kecamatan": changed.kecamatan_code,
+        "desa": changed.desa_code,
+    }
+    action = "person.role_changed" if role != person.role else "person.region_changed"
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action=action,
+        subject=f"user:{person.id}",
+        detail={"from": before, "to": after},
+    )
+    region = await region_name(turn, desa_code or kecamatan_code or kabupaten_code)
+    catalog = turn.app.catalog
+    await notify(
+        turn,
+        changed,
+        "people.you_changed",
+        then=f"help.{role}" if role != person.role and changed.status == "active" else None,
+        role=catalog.text(changed.language, f"roles.{role}"),
+        region=region,
+        by=turn.user.full_name,
+    )
+    await show_person(turn, changed.id, turn.t("people.changed") + "\n\n")
+
+
+# -- suspension -----------------------------------------------------------------------------
+
+
+async def ask_suspend(turn: Turn, person_id: int, version: int, pressed: str) -> None:
+    person = await _changeable(turn, person_id, version, pressed)
+    if person is None:
+        return
+    if person.status != UserStatus.ACTIVE:
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        return
+    rows = [
+        [
+            Button(label=turn.t("people.suspend_yes"), data=data("sy", person.id, version)),
+            Button(label=turn.t("people.back"), data=data("u", person.id)),
+        ]
+    ]
+    turn.reply(Outbound.say(turn.t("people.suspend_confirm", name=person.full_name), rows))
+
+
+async def set_status(
+    turn: Turn, person_id: int, version: int, status: UserStatus, pressed: str
+) -> None:
+    """Suspend an active person or reactivate a suspended one."""
+    assert turn.user is not None
+    person = await _changeable(turn, person_id, version, pressed)
+    if person is None:
+        return
+    expected = UserStatus.ACTIVE if status == UserStatus.SUSPENDED else UserStatus.SUSPENDED
+    if person.status != expected:
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        return
+    if (
+        status == UserStatus.ACTIVE
+        and person.role == Role.TKSK
+        and not await _tksk_free(turn, person, person.kecamatan_code)
+    ):
+        return
+    changed = await turn.repos.people.change(
+        person.id,
+        version=version,
+        scope=people_scope(turn.user),
+        manageable=assignable_roles(turn.user),
+        now=turn.now,
+        status=status,
+    )
+    if changed is None:
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        return
+    suspended = status == UserStatus.SUSPENDED
+    if suspended:
+        # Their reminders stop, and the form they were in waits as a draft.
+        await turn.repos.people.drop_routine(person.id)
+        await turn.repos.people.pause_session(person.id, now=turn.now)
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action="person.suspended" if suspended else "person.reactivated",
+        subject=f"user:{person.id}",
+    )
+    if suspended:
+        await notify(turn, changed, "people.you_suspended")
+    else:
+        await notify(turn, changed, "people.you_reactivated", then=f"help.{changed.role}")
+    key = "people.suspended" if suspended else "people.reactivated"
+    await show_person(turn, changed.id, turn.t(key, name=changed.full_name) + "\n\n")

@@ -1,0 +1,120 @@
+"""What the people-management screens share: who manages whom, button data, a person's card.
+
+Buttons are `pg:<verb>:<fields>` with short ids (user ids, region codes, a page number and
+the version of the person shown); every press is re-checked against the presser's role and
+scope (`storage/people.py` enforces the scope in its queries).
+"""
+
+from __future__ import annotations
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound
+from handlers.permissions import allowed
+from storage.models import Role, User
+from storage.scope import Scope
+
+PREFIX = "pg"
+PAGE = 7  # rows per page: with previous / next / menu it fits a WhatsApp list (10 rows)
+ROLE_CODES = {"p": Role.PSM, "t": Role.TKSK, "c": Role.COORDINATOR, "a": Role.ADMIN}
+CODE_OF_ROLE = {role: code for code, role in ROLE_CODES.items()}
+
+
+def data(*fields: object) -> str:
+    """Button data for a people-management button."""
+    return ":".join([PREFIX, *(str(f) for f in fields)])
+
+
+def people_scope(user: User | None) -> Scope:
+    """The people a person may manage: admins everyone, coordinators their kabupaten."""
+    if not allowed(user, "people.manage") or user is None:
+        return Scope()
+    if user.role == Role.ADMIN:
+        return Scope(everything=True)
+    if user.role == Role.COORDINATOR and user.kabupaten_code:
+        return Scope(kabupaten_code=user.kabupaten_code)
+    return Scope()
+
+
+def assignable_roles(user: User | None) -> tuple[Role, ...]:
+    """Roles a person may give (and the roles of the people they may change): only admins
+    make (or change) coordinators and admins."""
+    if allowed(user, "people.assign_staff"):
+        return (Role.PSM, Role.TKSK, Role.COORDINATOR, Role.ADMIN, Role.CALON)
+    if allowed(user, "people.manage"):
+        return (Role.PSM, Role.TKSK, Role.CALON)
+    return ()
+
+
+def may_change(turn: Turn, person: User) -> bool:
+    """Whether the presser may change this person (never themselves)."""
+    actor = turn.user
+    if actor is None or actor.id == person.id:
+        return False
+    return person.role is None or person.role in assignable_roles(actor)
+
+
+async def is_configured_admin(turn: Turn, person: User) -> bool:
+    """Admins named in the configuration are admins again at their next message."""
+    for identity in await turn.repos.users.identities_of(person.id):
+        if identity.external_id in turn.app.admin_ids.get(identity.channel, frozenset()):
+            return True
+        if identity.phone and identity.phone in turn.app.admin_ids.get(identity.channel, ()):
+            return True
+    return False
+
+
+async def region_name(turn: Turn, code: str | None) -> str:
+    if not code:
+        return "-"
+    region = await turn.repos.regions.get(code)
+    return region.name if region else code
+
+
+def masked_phone(phone: str | None) -> str:
+    """+6281234567890 -> +62812*****890: enough to recognise, not to dial."""
+    if not phone:
+        return "-"
+    if len(phone) <= 8:
+        return phone[:2] + "*" * (len(phone) - 2)
+    return phone[:6] + "*" * (len(phone) - 9) + phone[-3:]
+
+
+def role_label(turn: Turn, role: str | None) -> str:
+    return turn.t(f"roles.{role}") if role else "-"
+
+
+def navigation(turn: Turn, page: int, total: int, *fields: object) -> list[Button]:
+    """Previous / next buttons of a paged list whose button data is `fields` + page."""
+    row = []
+    if page > 0:
+        row.append(Button(label=turn.t("form.previous"), data=data(*fields, page - 1)))
+    if (page + 1) * PAGE < total:
+        row.append(Button(label=turn.t("form.next"), data=data(*fields, page + 1)))
+    return row
+
+
+def menu_button(turn: Turn) -> Button:
+    return Button(label=turn.t("people.back_to_menu"), data=data("m"))
+
+
+async def refuse(turn: Turn, pressed: str, key: str = "errors.not_allowed") -> None:
+    """A press that acts on nothing: said politely, revealing nothing, and audited."""
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id if turn.user else None,
+        action="people.refused",
+        detail={"data": pressed[:64]},
+    )
+    turn.reply(turn.t(key))
+
+
+async def notify(
+    turn: Turn, person: User, key: str, *, then: str | None = None, **values: object
+) -> None:
+    """Tell a person (in their language) what a coordinator or admin changed; `then` is
+    another catalogue text to add (e.g. the help for their new role)."""
+    catalog = turn.app.catalog
+    text = catalog.text(person.language, key, **values)
+    if then and catalog.has(then):
+        text += "\n\n" + catalog.text(person.language, then)
+    await turn.deliver(person.id, Outbound.say(text))

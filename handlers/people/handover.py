@@ -1,0 +1,164 @@
+"""Handing a departing person's open cases and drafts to another active PSM in scope: the
+receiver is chosen from a list, both are told, cases keep their history, all is audited."""
+
+from __future__ import annotations
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound
+from handlers.people.common import (
+    PAGE,
+    data,
+    may_change,
+    navigation,
+    notify,
+    people_scope,
+    refuse,
+    region_name,
+)
+from handlers.people.screens import show_person
+from storage.models import Role, User, UserStatus
+
+
+async def _departing(turn: Turn, person_id: int, version: int, pressed: str) -> User | None:
+    person = await turn.repos.people.person(person_id, people_scope(turn.user))
+    if person is None:
+        await refuse(turn, pressed, "people.not_found")
+        return None
+    if not may_change(turn, person):
+        await refuse(turn, pressed)
+        return None
+    if person.version != version:
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        return None
+    return person
+
+
+async def ask_receiver(turn: Turn, person_id: int, version: int, page: int, pressed: str) -> None:
+    """The active PSM who could take over (same kecamatan first), in pages."""
+    person = await _departing(turn, person_id, version, pressed)
+    if person is None:
+        return
+    cases, drafts = await turn.repos.people.workload(person.id)
+    if not cases and not drafts:
+        await show_person(turn, person.id, turn.t("people.nothing_to_hand_over") + "\n\n")
+        return
+    receivers, total = await turn.repos.people.receivers(
+        people_scope(turn.user), person, limit=PAGE, offset=page * PAGE
+    )
+    back = [Button(label=turn.t("people.back"), data=data("u", person.id))]
+    if total == 0:
+        turn.reply(Outbound.say(turn.t("people.no_receiver"), [back]))
+        return
+    rows = []
+    for receiver in receivers:
+        place = await region_name(turn, receiver.desa_code or receiver.kecamatan_code)
+        rows.append(
+            [
+                Button(
+                    label=f"{receiver.full_name} · {place}",
+                    data=data("hc", person.id, version, receiver.id),
+                )
+            ]
+        )
+    if nav := navigation(turn, page, total, "h", person.id, version):
+        rows.append(nav)
+    rows.append(back)
+    text = turn.t("people.ask_receiver", name=person.full_name, cases=cases, drafts=drafts)
+    turn.reply(Outbound.say(text, rows))
+
+
+async def _receiver(turn: Turn, departing: User, receiver_id: int) -> User | None:
+    receiver = await turn.repos.people.person(receiver_id, people_scope(turn.user))
+    if (
+        receiver is None
+        or receiver.id == departing.id
+        or receiver.role != Role.PSM
+        or receiver.status != UserStatus.ACTIVE
+        or receiver.kabupaten_code != departing.kabupaten_code
+    ):
+        return None
+    return receiver
+
+
+async def confirm(turn: Turn, person_id: int, version: int, receiver_id: int, pressed: str) -> None:
+    """Say what will move to whom, with the final yes."""
+    person = await _departing(turn, person_id, version, pressed)
+    if person is None:
+        return
+    receiver = await _receiver(turn, person, receiver_id)
+    if receiver is None:
+        await refuse(turn, pressed, "people.not_found")
+        return
+    cases, drafts = await turn.repos.people.workload(person.id)
+    rows = [
+        [
+            Button(
+                label=turn.t("people.hand_over_yes"),
+                data=data("hy", person.id, version, receiver.id),
+            ),
+            Button(label=turn.t("people.back"), data=data("u", person.id)),
+        ]
+    ]
+    text = turn.t(
+        "people.hand_over_confirm",
+        name=person.full_name,
+        receiver=receiver.full_name,
+        cases=cases,
+        drafts=drafts,
+    )
+    turn.reply(Outbound.say(text, rows))
+
+
+async def hand_over(
+    turn: Turn, person_id: int, version: int, receiver_id: int, pressed: str
+) -> None:
+    """Move the work (if nobody changed the person meanwhile) and tell both."""
+    assert turn.user is not None
+    person = await _departing(turn, person_id, version, pressed)
+    if person is None:
+        return
+    receiver = await _receiver(turn, person, receiver_id)
+    if receiver is None:
+        await refuse(turn, pressed, "people.not_found")
+        return
+    if not await turn.repos.people.bump(person.id, version=version, now=turn.now):
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        return
+    cases, drafts = await turn.repos.people.hand_over(
+        from_id=person.id, to_id=receiver.id, scope=people_scope(turn.user)
+    )
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action="person.handover",
+        subject=f"user:{person.id}",
+        detail={"to": receiver.id, "cases": [c for c, _ in cases], "drafts": drafts},
+    )
+    for case_id, _ in cases:
+        await turn.repos.audit.record(
+            now=turn.now,
+            actor_id=turn.user.id,
+            action="case.handed_over",
+            subject=f"case:{case_id}",
+            detail={"from": person.id, "to": receiver.id},
+        )
+    numbers = ", ".join(number for _, number in cases) or "-"
+    values = {"cases": len(cases), "drafts": len(drafts), "numbers": numbers}
+    await notify(
+        turn,
+        receiver,
+        "people.you_received",
+        name=person.full_name,
+        by=turn.user.full_name,
+        **values,
+    )
+    await notify(
+        turn,
+        person,
+        "people.you_handed_over",
+        name=receiver.full_name,
+        by=turn.user.full_name,
+        **values,
+    )
+    done = turn.t("people.handed_over", receiver=receiver.full_name, **values)
+    await show_person(turn, person.id, done + "\n\n")

@@ -1,0 +1,57 @@
+"""/nomor: a person changes their own phone number, verified by the channel (the same phone
+question as registration, refusing typed numbers): Telegram's share-contact of the sender's
+own account; on WhatsApp the number they write from (someone who changed number writes from
+the new one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Turn
+from handlers.events import Outbound
+from handlers.forms.runner import on_complete, start_form
+from handlers.permissions import allowed
+from storage.models import FormSession
+
+FORM_ID = "phone_change"
+
+
+async def ask(turn: Turn) -> None:
+    """/nomor: explain how the channel verifies a number, then ask for it."""
+    if not allowed(turn.user, "phone.change"):
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    assert turn.user is not None
+    intro = turn.t(
+        f"people.phone.intro_{'whatsapp' if turn.event.channel == 'whatsapp' else 'telegram'}",
+        current=turn.user.phone or "-",
+    )
+    await start_form(turn, FORM_ID, prefix=intro + "\n\n")
+
+
+@on_complete(FORM_ID)
+async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """Store the verified number on the person and on the channel that vouched for it."""
+    assert turn.user is not None and turn.identity is not None
+    phone = answers["phone"]
+    if not phone.get("verified"):  # the form refuses typed numbers; never store one here
+        await start_form(turn, FORM_ID)
+        return
+    number = phone["e164"]
+    if await turn.repos.people.verified_phone_owner(number, other_than=turn.user.id):
+        turn.reply(Outbound(text=turn.t("people.phone.taken"), remove_keyboard=True))
+        return
+    changed = number != turn.user.phone or not turn.user.phone_verified
+    turn.user = await turn.repos.users.update(
+        turn.user.id, now=turn.now, phone=number, phone_verified=True
+    )
+    await turn.repos.users.set_identity_phone(turn.identity.id, number, verified=True)
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action="user.phone_changed" if changed else "user.phone_confirmed",
+        subject=f"user:{turn.user.id}",
+        detail={"channel": turn.event.channel, "verified": True},
+    )
+    key = "people.phone.changed" if changed else "people.phone.same"
+    turn.reply(Outbound(text=turn.t(key, phone=number), remove_keyboard=True))

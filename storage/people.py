@@ -1,0 +1,259 @@
+"""People management (/pengguna): lists, a person's page, changes and handovers.
+
+Scope is enforced here: coordinators reach the people of their kabupaten, admins everyone
+(`Scope.kabupaten_code` / `Scope.everything`; any other scope reaches nobody). Every change
+is conditional on the person's `version` (the one the presser saw), so two coordinators
+acting on the same person at once cannot both win.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from storage.base import Repo
+from storage.models import CaseState, Role, User, UserStatus, to_db
+from storage.scope import Scope
+from storage.users import user_from_row
+
+OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
+DRAFT_FORM = "case_report"
+_CHANGEABLE = {"role", "status", "kabupaten_code", "kecamatan_code", "desa_code"}
+
+
+def people_where(scope: Scope, alias: str = "u") -> tuple[str, tuple[Any, ...]]:
+    """A SQL condition limiting `alias` (a users row) to the people a scope may manage."""
+    if scope.everything:
+        return "1 = 1", ()
+    if scope.kabupaten_code is not None and scope.kecamatan_code is None:
+        return f"{alias}.kabupaten_code = ?", (scope.kabupaten_code,)
+    return "0 = 1", ()
+
+
+def _marks(values: tuple[Any, ...]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+class PeopleRepo(Repo):
+    """Queries and changes of people management, always within a scope."""
+
+    async def _page(
+        self, condition: str, params: tuple[Any, ...], scope: Scope, limit: int, offset: int
+    ) -> tuple[list[User], int]:
+        where, scope_params = people_where(scope)
+        sql = f"FROM users u WHERE {where} AND {condition}"
+        total = await self._one(f"SELECT COUNT(*) {sql}", (*scope_params, *params))
+        rows = await self._all(
+            f"SELECT u.* {sql} ORDER BY u.full_name COLLATE NOCASE, u.id LIMIT ? OFFSET ?",
+            (*scope_params, *params, limit, offset),
+        )
+        return [user_from_row(row) for row in rows], int(total[0]) if total else 0
+
+    async def pending(self, scope: Scope, *, limit: int, offset: int) -> tuple[list[User], int]:
+        """Registrations waiting for a decision."""
+        return await self._page("u.status = 'pending'", (), scope, limit, offset)
+
+    async def with_role(
+        self, scope: Scope, role: Role, *, limit: int, offset: int
+    ) -> tuple[list[User], int]:
+        """Active and suspended people of a role."""
+        return await self._page(
+            "u.role = ? AND u.status IN ('active', 'suspended')", (role,), scope, limit, offset
+        )
+
+    async def in_kecamatan(
+        self, scope: Scope, kecamatan_code: str, *, limit: int, offset: int
+    ) -> tuple[list[User], int]:
+        """Active and suspended people working in a kecamatan."""
+        return await self._page(
+            "u.kecamatan_code = ? AND u.status IN ('active', 'suspended')",
+            (kecamatan_code,),
+            scope,
+            limit,
+            offset,
+        )
+
+    async def named(
+        self, scope: Scope, words: str, *, limit: int, offset: int
+    ) -> tuple[list[User], int]:
+        """People whose name contains every typed word (case ignored)."""
+        parts = [w for w in words.lower().split() if w][:5]
+        if not parts:
+            return [], 0
+        condition = " AND ".join("lower(u.full_name) LIKE ? ESCAPE '\\'" for _ in parts)
+        params = tuple(
+            "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            for w in parts
+        )
+        return await self._page(
+            f"u.status IN ('pending', 'active', 'suspended') AND {condition}",
+            params,
+            scope,
+            limit,
+            offset,
+        )
+
+    async def person(self, user_id: int, scope: Scope) -> User | None:
+        """One person, or None when they are outside the scope."""
+        where, params = people_where(scope)
+        row = await self._one(
+            f"SELECT u.* FROM users u WHERE u.id = ? AND {where}", (user_id, *params)
+        )
+        return user_from_row(row) if row else None
+
+    async def workload(self, user_id: int) -> tuple[int, int]:
+        """(open cases reported by the person, their unfinished case-report drafts)."""
+        cases = await self._one(
+            "SELECT COUNT(*) FROM cases WHERE reporter_id = ?"
+            f" AND state IN ({_marks(OPEN_STATES)})",
+            (user_id, *OPEN_STATES),
+        )
+        drafts = await self._one(
+            "SELECT COUNT(*) FROM form_sessions WHERE user_id = ? AND form_id = ?"
+            " AND status IN ('active', 'paused')",
+            (user_id, DRAFT_FORM),
+        )
+        return int(cases[0]) if cases else 0, int(drafts[0]) if drafts else 0
+
+    async def change(
+        self,
+        user_id: int,
+        *,
+        version: int,
+        scope: Scope,
+        manageable: tuple[Role, ...],
+        now: datetime,
+        **fields: Any,
+    ) -> User | None:
+        """Change a person if they are still at `version`, in scope and of a role the actor
+        manages; None when any of that no longer holds (nothing changed)."""
+        unknown = set(fields) - _CHANGEABLE
+        if unknown:
+            raise ValueError(f"unknown fields: {sorted(unknown)}")
+        where, scope_params = people_where(scope, "users")
+        roles = tuple(str(role) for role in manageable)
+        assignments = "".join(f"{name} = ?, " for name in fields)
+        cursor = await self._run(
+            f"UPDATE users SET {assignments}version = version + 1, updated_at = ?"
+            f" WHERE id = ? AND version = ? AND {where}"
+            f" AND (role IS NULL OR role IN ({_marks(roles)}))",
+            (*fields.values(), to_db(now), user_id, version, *scope_params, *roles),
+        )
+        if cursor.rowcount != 1:
+            return None
+        row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return user_from_row(row) if row else None
+
+    async def decide_registration(
+        self, candidate_id: int, *, approve: bool, decider_id: int, now: datetime
+    ) -> User | None:
+        """Approve or reject a pending registration; None if it is no longer pending (someone
+        else decided first)."""
+        cursor = await self._run(
+            "UPDATE users SET status = ?, role = CASE WHEN ? THEN requested_role END,"
+            " decided_by = ?, decided_at = ?, version = version + 1, updated_at = ?"
+            " WHERE id = ? AND status = 'pending'",
+            (
+                UserStatus.ACTIVE if approve else UserStatus.REJECTED,
+                int(approve),
+                decider_id,
+                to_db(now),
+                to_db(now),
+                candidate_id,
+            ),
+        )
+        if cursor.rowcount != 1:
+            return None
+        row = await self._one("SELECT * FROM users WHERE id = ?", (candidate_id,))
+        return user_from_row(row) if row else None
+
+    async def active_tksk(self, kecamatan_code: str, *, other_than: int) -> User | None:
+        """The active TKSK of a kecamatan other than this person (a kecamatan has one)."""
+        row = await self._one(
+            "SELECT * FROM users WHERE role = 'tksk' AND status = 'active'"
+            " AND kecamatan_code = ? AND id != ? ORDER BY id LIMIT 1",
+            (kecamatan_code, other_than),
+        )
+        return user_from_row(row) if row else None
+
+    async def receivers(
+        self, scope: Scope, departing: User, *, limit: int, offset: int
+    ) -> tuple[list[User], int]:
+        """Active PSM of the departing person's kabupaten (in scope) who could take over
+        their work; those of the same kecamatan first."""
+        where, scope_params = people_where(scope)
+        sql = (
+            f"FROM users u WHERE {where} AND u.role = 'psm' AND u.status = 'active'"
+            " AND u.kabupaten_code = ? AND u.id != ?"
+        )
+        params = (*scope_params, departing.kabupaten_code, departing.id)
+        total = await self._one(f"SELECT COUNT(*) {sql}", params)
+        rows = await self._all(
+            f"SELECT u.* {sql} ORDER BY u.kecamatan_code IS NOT ? ,"
+            " u.full_name COLLATE NOCASE, u.id LIMIT ? OFFSET ?",
+            (*params, departing.kecamatan_code, limit, offset),
+        )
+        return [user_from_row(row) for row in rows], int(total[0]) if total else 0
+
+    async def hand_over(
+        self, *, from_id: int, to_id: int, scope: Scope
+    ) -> tuple[list[tuple[int, str]], list[int]]:
+        """Give the open cases (in scope) and drafts of one person to another. Cases keep
+        their history (events, versions); drafts arrive paused. Returns ([(case id, number)],
+        [draft session ids]) moved."""
+        where, params = scope.where("c")
+        cases = await self._all(
+            f"SELECT c.id, c.number FROM cases c WHERE c.reporter_id = ?"
+            f" AND c.state IN ({_marks(OPEN_STATES)}) AND {where} ORDER BY c.id",
+            (from_id, *OPEN_STATES, *params),
+        )
+        moved = [(int(row[0]), str(row[1])) for row in cases]
+        for case_id, _ in moved:
+            await self._run("UPDATE cases SET reporter_id = ? WHERE id = ?", (to_id, case_id))
+        drafts = await self._all(
+            "SELECT id FROM form_sessions WHERE user_id = ? AND form_id = ?"
+            " AND status IN ('active', 'paused') ORDER BY id",
+            (from_id, DRAFT_FORM),
+        )
+        draft_ids = [int(row[0]) for row in drafts]
+        for draft_id in draft_ids:
+            await self._run(
+                "UPDATE form_sessions SET user_id = ?, status = 'paused' WHERE id = ?",
+                (to_id, draft_id),
+            )
+        return moved, draft_ids
+
+    async def bump(self, user_id: int, *, version: int, now: datetime) -> bool:
+        """Claim a person at the version seen (for changes that touch other tables)."""
+        cursor = await self._run(
+            "UPDATE users SET version = version + 1, updated_at = ? WHERE id = ? AND version = ?",
+            (to_db(now), user_id, version),
+        )
+        return cursor.rowcount == 1
+
+    async def drop_routine(self, user_id: int) -> int:
+        """A suspended person's reminders and broadcasts not yet sent are dropped."""
+        cursor = await self._run(
+            "UPDATE outbox SET status = 'expired' WHERE user_id = ?"
+            " AND status IN ('pending', 'waiting') AND kind IN ('routine', 'bulk')",
+            (user_id,),
+        )
+        return cursor.rowcount
+
+    async def pause_session(self, user_id: int, *, now: datetime) -> None:
+        """Set aside the form a person was answering (kept as a draft)."""
+        await self._run(
+            "UPDATE form_sessions SET status = 'paused', updated_at = ?"
+            " WHERE user_id = ? AND status = 'active'",
+            (to_db(now), user_id),
+        )
+
+    async def verified_phone_owner(self, phone: str, *, other_than: int) -> int | None:
+        """Another person whose verified phone (profile or channel) this number is."""
+        row = await self._one(
+            "SELECT id FROM users WHERE phone = ? AND phone_verified = 1 AND id != ?"
+            " UNION SELECT user_id FROM channel_identities WHERE phone = ? AND phone_verified = 1"
+            " AND user_id != ? LIMIT 1",
+            (phone, other_than, phone, other_than),
+        )
+        return int(row[0]) if row else None
