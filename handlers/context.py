@@ -42,6 +42,8 @@ class AppContext:
     quiet_end: time = time(6, 0)
     retention_days: int = 1825  # closed cases are purged this long after their last change
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
+    telegram_username: str = ""  # the bot's username (getMe), for t.me deep links
+    whatsapp_number: str = ""  # the business number (digits), for wa.me links
 
     def local_time(self, moment: datetime) -> datetime:
         """A moment on the local clock."""

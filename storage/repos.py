@@ -16,6 +16,7 @@ from storage.reminders import ReminderRepo
 from storage.schedule import ScheduleRepo
 from storage.stats import StatsRepo
 from storage.subjects import SubjectRepo
+from storage.training_invites import TrainingInviteRepo
 from storage.trainings import TrainingRepo
 from storage.users import UserRepo
 
@@ -40,3 +41,4 @@ class Repos:
         self.reminders = ReminderRepo(conn)
         self.broadcasts = BroadcastRepo(conn)
         self.trainings = TrainingRepo(conn)
+        self.training_invites = TrainingInviteRepo(conn)

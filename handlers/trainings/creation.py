@@ -72,7 +72,7 @@ def _clock(text: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def _schedule(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetime, datetime]], str]:
+def schedule_of(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetime, datetime]], str]:
     """The days as UTC (start, end), and what is wrong with them ("" when nothing)."""
     zone = turn.app.timezone
     days = []
@@ -98,7 +98,7 @@ def _schedule(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetime,
 async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """Check the days; show how many people it invites and ask for the final go."""
     assert turn.user is not None
-    _, problem = _schedule(turn, answers)
+    _, problem = schedule_of(turn, answers)
     if problem:
         state = {**session.state, "phase": "summary", "page": 0}
         reopened = await reopen_form(turn, session, state)
@@ -125,7 +125,7 @@ async def confirm(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.old_button"))
         return
     answers = session.state["final"]
-    days, problem = _schedule(turn, answers)
+    days, problem = schedule_of(turn, answers)
     done = yes and not problem
     await turn.repos.forms.save(
         session.id, state=session.state, status="completed" if done else "cancelled", now=turn.now

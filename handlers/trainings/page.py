@@ -13,7 +13,7 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
 from handlers.scope import scope_of
-from handlers.trainings import export, manual
+from handlers.trainings import export, imports, links, manual, people, reschedule
 from handlers.trainings.codes import current_code, valid_until
 from handlers.trainings.common import (
     PAGE_PREFIX,
@@ -68,6 +68,12 @@ async def page_button(turn: Turn, data: str) -> None:
         "e": export.send_export,
         "k": _ask_cancel,
         "kk": _cancel,
+        "l": links.send_links,
+        "i": people.invite_menu,
+        "in": people.ask_name_to_invite,
+        "if": imports.ask_for_file,
+        "w": people.walk_in,
+        "s": reschedule.start_reschedule,
     }
     handler = handlers.get(action)
     if handler is None:
@@ -95,6 +101,9 @@ async def show_page(turn: Turn, training: Training) -> None:
             unreachable=sum(not i.reachable for i in invitations),
         )
     )
+    pending = await turn.repos.training_invites.pending(training.id)
+    if pending:
+        lines.append(turn.t("training_extra.page_pending", count=len(pending)))
     for day in days:
         records = await turn.repos.trainings.attendance(day.id)
         counts = Counter(day_status(i, records.get(i.user_id), day, turn.now) for i in invitations)
@@ -123,9 +132,19 @@ def _page_buttons(turn: Turn, training: Training) -> list[list[Button]]:
     if training.status == "cancelled":
         return [[export_button]]
     rows = [[button("training.button_manual", "m"), export_button]]
+    walk_in = button("training_extra.button_walk_in", "w")
     if training.status == "scheduled":
         rows.insert(0, [button("training.button_remind", "r"), button("training.button_code", "c")])
+        rows.append([button("training_extra.button_invite", "i"), walk_in])
+        rows.append(
+            [
+                button("training_extra.button_links", "l"),
+                button("training_extra.button_reschedule", "s"),
+            ]
+        )
         rows.append([button("training.button_close", "x"), button("training.button_cancel", "k")])
+    else:
+        rows[0].insert(1, walk_in)
     return rows
 
 
