@@ -70,7 +70,7 @@ async def take_file(turn: Turn, session: FormSession) -> bool:
         turn.reply(turn.t("training_extra.import_empty") + _problem_lines(turn, problems))
         await ask_for_file(turn, training)
         return True
-    await _invite(turn, training, name, len(cells), invitees, problems)
+    await _invite(turn, training, name, len(invitees) + len(problems), invitees, problems)
     return True
 
 

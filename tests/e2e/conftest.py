@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from bot.app import build_runtime
-from bot.clock import Clock
+from bot.clock import Clock, ManualClock
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime
 from tests.e2e.whatsapp import APP_SECRET, VERIFY_TOKEN
@@ -121,6 +121,22 @@ async def start_bot(
     async def start(clock: Clock | None = None, **options: Any) -> Runtime:
         runtime = build_runtime(settings, clock)
         await runtime.start(**options)
+        running.append(runtime)
+        return runtime
+
+    start.running = running  # type: ignore[attr-defined]
+    yield start
+    await stop_all(start)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def start_wa_clock_bot(wa_settings: Settings) -> AsyncIterator[Callable[..., Any]]:
+    """Like start_wa_bot, with an injected clock."""
+    running: list[Runtime] = []
+
+    async def start(clock: ManualClock) -> Runtime:
+        runtime = build_runtime(wa_settings, clock)
+        await runtime.start()
         running.append(runtime)
         return runtime
 
