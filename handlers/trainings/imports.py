@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind
 from handlers.events import InboundKind
 from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
 from handlers.i18n import Markup
 from handlers.temp_files import TEMP_FOLDER
-from handlers.trainings.common import managed
+from handlers.trainings.common import audit, managed
 from handlers.trainings.phone_lists import (
     MAX_ROWS,
     Invitee,
@@ -27,7 +26,7 @@ from handlers.trainings.phone_lists import (
     parse_invitees,
     read_cells,
 )
-from handlers.trainings.rsvp import invitation_message
+from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession
 from storage.trainings import Training
 
@@ -96,7 +95,6 @@ async def _invite(
         [person.phone for person in invitees]
     )
     already = {i.user_id for i in await turn.repos.trainings.invitations(training.id)}
-    days = await turn.repos.trainings.days(training.id)
     invited, repeated, pending = [], 0, []
     for person in invitees:
         user_id = known.get(person.phone)
@@ -115,25 +113,9 @@ async def _invite(
             already.add(user_id)
             invited.append(user_id)
     await turn.repos.trainings.invite(training.id, invited, turn.now)
-    for user_id in invited:
-        person_user = await turn.repos.users.get(user_id)
-        language = person_user.language if person_user else turn.app.default_language
-        message = invitation_message(
-            turn.app, language, training, days, "training.invitation_title"
-        )
-        await turn.deliver(user_id, message, DeliveryKind.NOTICE)
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="training.imported",
-        subject=f"training:{training.id}",
-        detail={
-            "rows": rows,
-            "invited": len(invited),
-            "pending": len(pending),
-            "problems": len(problems),
-        },
-    )
+    await send_invitations(turn, training, invited, "training.invitation_title")
+    counts = {"invited": len(invited), "pending": len(pending), "problems": len(problems)}
+    await audit(turn, training, "training.imported", {"rows": rows, **counts})
     text = turn.t(
         "training_extra.import_report",
         file=file_name,

@@ -18,6 +18,7 @@ from handlers.events import InboundKind, Outbound
 from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
+from handlers.trainings.common import audit
 from handlers.trainings.links import START_PREFIX, WHATSAPP_KEYWORD, as_join_code
 from handlers.trainings.rsvp import invitation_message
 from storage.models import FormSession, Role, UserStatus
@@ -85,13 +86,7 @@ async def _invite_and_show(turn: Turn, training: Training, *, via: str) -> None:
     already = await turn.repos.trainings.invitation(training.id, turn.user.id)
     if already is None:
         await turn.repos.trainings.invite(training.id, [turn.user.id], turn.now)
-        await turn.repos.audit.record(
-            now=turn.now,
-            actor_id=turn.user.id,
-            action="training.joined",
-            subject=f"training:{training.id}",
-            detail={"via": via},
-        )
+        await audit(turn, training, "training.joined", {"via": via})
     days = await turn.repos.trainings.days(training.id)
     heading = "training.invitation_title"
     message = invitation_message(turn.app, turn.language, training, days, heading)

@@ -17,6 +17,7 @@ from handlers.trainings import export, imports, links, manual, people, reschedul
 from handlers.trainings.codes import current_code, valid_until
 from handlers.trainings.common import (
     PAGE_PREFIX,
+    audit,
     checkin_closes,
     checkin_opens,
     clock_time,
@@ -202,7 +203,7 @@ async def _close_checkin(turn: Turn, training: Training) -> None:
     await turn.repos.trainings.close_day(day.id, turn.now)
     if day.day_number == days[-1].day_number:
         await turn.repos.trainings.set_status(training.id, "closed")
-    await _audit(turn, training, "training.checkin_closed", {"day": day.day_number})
+    await audit(turn, training, "training.checkin_closed", {"day": day.day_number})
     turn.reply(turn.t("training.closed_day", number=day.day_number))
     refreshed = await turn.repos.trainings.get(training.id)
     assert refreshed is not None
@@ -238,16 +239,5 @@ async def _cancel(turn: Turn, training: Training) -> None:
         )
         message = Outbound(text=text, summary=summary_of(turn.app, language, training))
         await turn.deliver(invitation.user_id, message, DeliveryKind.NOTICE)
-    await _audit(turn, training, "training.cancelled", {"told": len(invitations)})
+    await audit(turn, training, "training.cancelled", {"told": len(invitations)})
     turn.reply(turn.t("training.cancelled", title=training.title, count=len(invitations)))
-
-
-async def _audit(turn: Turn, training: Training, action: str, detail: dict) -> None:
-    assert turn.user is not None
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action=action,
-        subject=f"training:{training.id}",
-        detail=detail,
-    )

@@ -16,12 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
-from handlers.trainings.common import MANUAL_PREFIX, PAGE_PREFIX, managed
-from handlers.trainings.rsvp import invitation_message
+from handlers.trainings.common import MANUAL_PREFIX, PAGE_PREFIX, audit, day_buttons, managed
+from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession, User
 from storage.scope import Scope
 from storage.trainings import Training, TrainingDay
@@ -69,19 +68,7 @@ async def walk_in(turn: Turn, training: Training) -> None:
             turn, {"training_id": training.id, "purpose": "walk_in", "day_id": days[0].id}
         )
         return
-    rows = [
-        [
-            Button(
-                label=turn.t(
-                    "training.day_button",
-                    number=day.day_number,
-                    date=turn.app.local_date(day.starts_at).strftime("%d-%m"),
-                ),
-                data=f"{PEOPLE_PREFIX}:d:{day.id}",
-            )
-        ]
-        for day in days
-    ]
+    rows = day_buttons(turn, days, lambda day: f"{PEOPLE_PREFIX}:d:{day.id}")
     turn.reply(Outbound.say(turn.t("training_extra.walk_in_which_day"), rows))
 
 
@@ -179,18 +166,8 @@ async def _invite_one(turn: Turn, training: Training, user_id: int) -> None:
         turn.reply(turn.t("training_extra.invited_already", name=person.full_name))
         return
     await turn.repos.trainings.invite(training.id, [person.id], turn.now)
-    days = await turn.repos.trainings.days(training.id)
-    message = invitation_message(
-        turn.app, person.language, training, days, "training.invitation_title"
-    )
-    await turn.deliver(person.id, message, DeliveryKind.NOTICE)
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="training.invited",
-        subject=f"training:{training.id}",
-        detail={"user": person.id},
-    )
+    await send_invitations(turn, training, [person.id], "training.invitation_title")
+    await audit(turn, training, "training.invited", {"user": person.id})
     invitation = await turn.repos.trainings.invitation(training.id, person.id)
     key = "invited_one" if invitation and invitation.reachable else "invited_one_unreachable"
     turn.toast = person.full_name[:60]
@@ -230,13 +207,8 @@ async def _walk_in(
     await turn.repos.trainings.set_status_by_hand(
         day.id, person.id, status="hadir", recorded_by=turn.user.id, now=turn.now
     )
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="training.walk_in",
-        subject=f"training:{training.id}",
-        detail={"day": day.day_number, "user": person.id, "new": action == "n"},
-    )
+    detail = {"day": day.day_number, "user": person.id, "new": action == "n"}
+    await audit(turn, training, "training.walk_in", detail)
     rows = [
         [
             Button(

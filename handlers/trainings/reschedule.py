@@ -13,12 +13,11 @@ from datetime import date
 from typing import Any
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind
 from handlers.forms.engine import new_state
-from handlers.forms.runner import on_complete, reopen_form, resume_form, start_form
-from handlers.trainings.common import checkin_opens, local_day_bounds, managed
-from handlers.trainings.creation import schedule_of
-from handlers.trainings.rsvp import invitation_message
+from handlers.forms.runner import on_complete, start_form
+from handlers.trainings.common import audit, checkin_opens, local_day_bounds, managed
+from handlers.trainings.creation import back_to_summary, schedule_of
+from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession
 from storage.trainings import Training
 
@@ -59,28 +58,13 @@ async def _new_days(turn: Turn, session: FormSession, answers: dict[str, Any]) -
         return
     days, problem = schedule_of(turn, answers)
     if problem:
-        state = {**session.state, "phase": "summary", "page": 0}
-        reopened = await reopen_form(turn, session, state)
-        await resume_form(turn, reopened, "⚠️ " + problem + "\n\n")
+        await back_to_summary(turn, session, problem)
         return
     deadline = local_day_bounds(turn.app, date.fromisoformat(answers["rsvp_deadline"]))[1]
     await turn.repos.training_invites.replace_days(training.id, days, deadline)
     moved = await turn.repos.trainings.get(training.id)
     assert moved is not None
-    new_days = await turn.repos.trainings.days(training.id)
-    invitations = await turn.repos.trainings.invitations(training.id)
-    for invitation in invitations:
-        person = await turn.repos.users.get(invitation.user_id)
-        language = person.language if person else turn.app.default_language
-        message = invitation_message(
-            turn.app, language, moved, new_days, "training_extra.rescheduled_title"
-        )
-        await turn.deliver(invitation.user_id, message, DeliveryKind.NOTICE)
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="training.rescheduled",
-        subject=f"training:{training.id}",
-        detail={"days": len(new_days), "told": len(invitations)},
-    )
-    turn.reply(turn.t("training_extra.rescheduled", title=training.title, count=len(invitations)))
+    invited = [i.user_id for i in await turn.repos.trainings.invitations(training.id)]
+    await send_invitations(turn, moved, invited, "training_extra.rescheduled_title")
+    await audit(turn, training, "training.rescheduled", {"days": len(days), "told": len(invited)})
+    turn.reply(turn.t("training_extra.rescheduled", title=training.title, count=len(invited)))

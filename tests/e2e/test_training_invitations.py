@@ -23,6 +23,7 @@ from tests.e2e.training_helpers import (
     TITLE,
     at,
     create_training,
+    invitation_of,
     open_page,
     plain,
     send_file,
@@ -114,11 +115,7 @@ async def test_phone_lists_as_csv_and_xlsx(fake, settings, start_bot) -> None:
         "Baris 8: nomor sama dengan baris 5",
         "Baris 9: bukan nomor HP (022-1234567)",
     ]
-    joko_chat = TelegramPerson(fake, 702)
-    await fake.wait_for(
-        lambda: any("Undangan bimtek" in m.get("text", "") for m in joko_chat.messages()),
-        what="Pak Joko's invitation",
-    )
+    await invitation_of(fake, TelegramPerson(fake, 702))
     page = await open_page(coordinator)
     assert "Diundang: 3" in page and "Belum terjangkau bot: 1" in page  # Bu Rina
     assert "Nomor belum terdaftar di bot (mohon telepon): 1" in page

@@ -14,7 +14,14 @@ from bot.admin_tools import add_user
 from bot.clock import ManualClock
 from handlers.trainings.codes import code_for, slot_of
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.training_helpers import TITLE, at, create_training, open_page, plain
+from tests.e2e.training_helpers import (
+    TITLE,
+    at,
+    create_training,
+    invitation_of,
+    open_page,
+    plain,
+)
 
 COORDINATOR = 500
 
@@ -47,6 +54,8 @@ async def test_reschedule_walk_ins_and_the_printable_daftar_hadir(
     for person in (coordinator, ani, joko, budi):
         await person.say("/start")
     await create_training(coordinator)  # all PSM: Bu Ani and Pak Joko
+    for person in (ani, joko):
+        await invitation_of(fake, person)
     await ani.tap("Akan hadir")
     await joko.tap("Berhalangan")
     await joko.tap("Izin")
@@ -65,9 +74,7 @@ async def test_reschedule_walk_ins_and_the_printable_daftar_hadir(
     ]
     invited = await coordinator.tap("Pak Budi")
     assert "Pak Budi diundang; undangan dikirim" in plain(invited[0]["text"])
-    await fake.wait_for(
-        lambda: any("Undangan bimtek" in m["text"] for m in budi.messages()), what="invitation"
-    )
+    await invitation_of(fake, budi)
     twice = await coordinator.tap("Pak Budi")
     assert "sudah diundang sebelumnya" in plain(twice[0]["text"])
 

@@ -81,3 +81,12 @@ async def send_file(
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def invitation_of(fake: FakeTelegram, person: TelegramPerson) -> dict[str, Any]:
+    """The invitation once it reached the person (it goes out after the creator's answer)."""
+    await fake.wait_for(
+        lambda: any("Undangan bimtek" in m.get("text", "") for m in person.messages()),
+        what=f"the invitation to {person.user_id}",
+    )
+    return next(m for m in person.messages() if "Undangan bimtek" in m.get("text", ""))
