@@ -20,6 +20,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.whatsapp_api import FakeGraph
 
 ADMIN_ID = 999
+BUSINESS_NUMBER = "6281100001111"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -46,6 +47,7 @@ def bot_environment(fake: FakeTelegram, folder: Path, **extra: str) -> dict[str,
         "MEDIA_PATH": str(folder / "media"),
         "ADMIN_TELEGRAM_IDS": str(ADMIN_ID),
         "DISTRICTS": "32.08:KNG",
+        "WHATSAPP_DISPLAY_NUMBER": BUSINESS_NUMBER,  # wa.me links on Bimtek letters
         # Simulated people answer faster than anyone types; Telegram's pacing is tested apart.
         "SEND_RATE_PER_CHAT": "50",
         **extra,

@@ -8,17 +8,15 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
-from pathlib import Path
 
 import openpyxl
-import pytest
 
 from bot.admin_tools import add_user
 from bot.clock import ManualClock
-from bot.config import Settings, load_settings
+from bot.config import Settings
 from handlers.trainings.codes import code_for, slot_of
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.conftest import bot_environment, free_port
+from tests.e2e.conftest import BUSINESS_NUMBER
 from tests.e2e.training_helpers import (
     TITLE,
     at,
@@ -29,10 +27,9 @@ from tests.e2e.training_helpers import (
     send_file,
     verify_phone,
 )
-from tests.e2e.whatsapp import APP_SECRET, VERIFY_TOKEN, WhatsAppPerson, body_of
+from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
 COORDINATOR = 500
-BUSINESS_NUMBER = "6281100001111"
 CSV_LIST = """No;Nama;No HP
 1;Bu Ani;0812-3450-0701
 2;Pak Joko;+62 812 3450 0702
@@ -162,25 +159,6 @@ async def test_phone_lists_as_csv_and_xlsx(fake, settings, start_bot) -> None:
     assert sorted(invited.split(",")) == ["Bu Ani", "Bu Rina", "Pak Joko"]
     assert len(audit) == 2 and '"problems": 4' in audit[0][0]
     assert fake.rejections == []
-
-
-@pytest.fixture
-def wa_settings(fake, graph, tmp_path: Path) -> Settings:
-    """Telegram and WhatsApp, with the business number for the letter's links."""
-    graph.reset()
-    env = bot_environment(
-        fake,
-        tmp_path,
-        WHATSAPP_ACCESS_TOKEN=graph.access_token,
-        WHATSAPP_PHONE_NUMBER_ID=graph.phone_number_id,
-        WHATSAPP_APP_SECRET=APP_SECRET,
-        WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
-        WHATSAPP_API_BASE_URL=graph.base_url,
-        WHATSAPP_DISPLAY_NUMBER=BUSINESS_NUMBER,
-        WEBHOOK_HOST="127.0.0.1",
-        WEBHOOK_PORT=str(free_port()),
-    )
-    return load_settings(**{key.lower(): value for key, value in env.items()})
 
 
 async def _register_on_whatsapp(person: WhatsAppPerson) -> list[dict]:

@@ -7,28 +7,17 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
-from pathlib import Path
 
-import pytest
 import qrcode
 
 from bot.admin_tools import add_user
 from bot.clock import ManualClock
-from bot.config import Settings, load_settings
 from handlers.trainings.codes import code_for, slot_of
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.conftest import bot_environment
+from tests.e2e.conftest import BUSINESS_NUMBER
 from tests.e2e.training_helpers import TITLE, at, create_training, open_page, plain
-from tests.fakes.telegram_api import FakeTelegram
 
 COORDINATOR = 500
-BUSINESS_NUMBER = "6281100001111"
-
-
-@pytest.fixture
-def settings(fake: FakeTelegram, tmp_path: Path) -> Settings:
-    env = bot_environment(fake, tmp_path, WHATSAPP_DISPLAY_NUMBER=BUSINESS_NUMBER)
-    return load_settings(**{key.lower(): value for key, value in env.items()})
 
 
 def _qr_png(url: str) -> bytes:
