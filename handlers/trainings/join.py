@@ -6,7 +6,9 @@ and shown the invitation.
 
 Phone numbers invited from a file before their owners used the bot wait in
 `training_pending_invitations`; they are attached when someone with that phone, verified by
-the channel (WhatsApp's own number, Telegram's shared contact), arrives.
+the channel (WhatsApp's own number, Telegram's shared contact), arrives: by the light
+registration (someone new on WhatsApp whose number waits is offered it at once), or when
+their usual registration is approved.
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
 from handlers.trainings.common import audit
 from handlers.trainings.links import START_PREFIX, WHATSAPP_KEYWORD, as_join_code
-from handlers.trainings.rsvp import invitation_message
-from storage.models import FormSession, Role, UserStatus
+from handlers.trainings.rsvp import invitation_message, send_invitations
+from storage.models import FormSession, Role, User, UserStatus
 from storage.trainings import Training
 
 JOIN_FORM = "training_join"
@@ -124,20 +126,31 @@ async def _registered(turn: Turn, session: FormSession, answers: dict[str, Any])
     )
     turn.reply(Outbound(text=turn.t("training_extra.joined"), remove_keyboard=True))
     training_id = int((session.state.get("context") or {}).get("training_id", 0))
-    attached = await attach_pending(turn, phone["e164"]) if phone["verified"] else []
+    attached = await attach_pending(turn, turn.user.id, phone["e164"]) if phone["verified"] else []
     for wanted in dict.fromkeys([training_id, *attached]):
         training = await _open_training(turn, wanted)
         if training is not None:
             await _invite_and_show(turn, training, via="link" if wanted == training_id else "file")
 
 
-async def attach_pending(turn: Turn, phone: str) -> list[int]:
+async def attach_pending(turn: Turn, user_id: int, phone: str) -> list[int]:
     """Trainings that invited this (verified) phone before its owner used the bot."""
-    assert turn.user is not None
     waiting = await turn.repos.training_invites.pending_for_phone(phone)
     for training_id in waiting:
-        await turn.repos.training_invites.mark_attached(training_id, phone, turn.user.id, turn.now)
+        await turn.repos.training_invites.mark_attached(training_id, phone, user_id, turn.now)
     return waiting
+
+
+async def invite_on_approval(turn: Turn, person: User) -> None:
+    """A registration just approved: the trainings that listed their verified phone invite
+    them now (the invitation through the delivery path)."""
+    if not person.phone or not person.phone_verified:
+        return
+    for training_id in await attach_pending(turn, person.id, person.phone):
+        training = await _open_training(turn, training_id)
+        if training is not None:
+            await turn.repos.trainings.invite(training.id, [person.id], turn.now)
+            await send_invitations(turn, training, [person.id], "training.invitation_title")
 
 
 async def begin_if_invited(turn: Turn) -> bool:

@@ -144,9 +144,27 @@ async def test_phone_lists_as_csv_and_xlsx(fake, settings, start_bot) -> None:
     await coordinator.say("/batal")
     await coordinator.tap("Ya")
 
+    # -- a listed number registers the usual way (Telegram, own contact): invited on approval ---
+    satu = TelegramPerson(fake, 802, "Satu")
+    await satu.say("/start")
+    await satu.say("Calon Satu")
+    await satu.share_contact("+62 813-1111-2222")
+    await satu.tap("PSM")
+    await satu.say("kadugede")
+    await satu.tap("Babatan")
+    await satu.tap("Kirim")
+    await fake.wait_for(
+        lambda: any("Calon Satu" in m["text"] for m in coordinator.messages()[-3:]),
+        what="the registration request",
+    )
+    assert not any("Undangan bimtek" in m["text"] for m in satu.messages())  # not before
+    await coordinator.tap("Setujui", expect=0)
+    await invitation_of(fake, satu)
+
     with sqlite3.connect(settings.database_path) as db:
         pending = db.execute(
-            "SELECT phone, name FROM training_pending_invitations ORDER BY phone"
+            "SELECT phone, name, user_id IS NOT NULL FROM training_pending_invitations"
+            " ORDER BY phone"
         ).fetchall()
         invited = db.execute(
             "SELECT group_concat(u.full_name, ',') FROM training_invitations i"
@@ -155,8 +173,8 @@ async def test_phone_lists_as_csv_and_xlsx(fake, settings, start_bot) -> None:
         audit = db.execute(
             "SELECT detail FROM audit_log WHERE action = 'training.imported' ORDER BY id"
         ).fetchall()
-    assert pending == [("+6281311112222", "Calon Satu"), ("+6281355550002", "Calon Dua")]
-    assert sorted(invited.split(",")) == ["Bu Ani", "Bu Rina", "Pak Joko"]
+    assert pending == [("+6281311112222", "Calon Satu", 1), ("+6281355550002", "Calon Dua", 0)]
+    assert sorted(invited.split(",")) == ["Bu Ani", "Bu Rina", "Calon Satu", "Pak Joko"]
     assert len(audit) == 2 and '"problems": 4' in audit[0][0]
     assert fake.rejections == []
 
