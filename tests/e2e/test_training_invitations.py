@@ -250,3 +250,71 @@ async def test_candidates_join_over_whatsapp_answer_and_check_in(
         ).fetchall()
     assert attached == [("Tri Wahyuni", "calon", 1)]
     assert graph.rejections == [] and fake.rejections == []
+
+
+async def _page_on_whatsapp(person: WhatsAppPerson) -> str:
+    await person.say("bimtek")
+    return body_of((await person.tap("Bimtek Calon"))[0])
+
+
+async def test_a_coordinator_manages_a_training_over_whatsapp(
+    fake, graph, wa_settings, webhook_url, start_wa_clock_bot
+) -> None:
+    sari = await add_user(
+        wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+    )
+    with sqlite3.connect(wa_settings.database_path) as db:  # known on WhatsApp by her phone
+        db.execute(
+            "INSERT INTO channel_identities (user_id, channel, external_id, phone, phone_verified)"
+            " VALUES (?, 'whatsapp', 'ID.9001', '+6281299990001', 1)",
+            (sari,),
+        )
+    clock = ManualClock(at(1, 9))
+    await start_wa_clock_bot(clock)
+    on_telegram = TelegramPerson(fake, COORDINATOR, "Sari")
+    await on_telegram.say("/start")
+    await create_training(on_telegram)
+    sari_wa = WhatsAppPerson(graph, webhook_url, user_id="ID.9001", wa_id="6281299990001")
+    await sari_wa.say("halo")
+
+    # -- the links and QR codes ------------------------------------------------------------------
+    page = await _page_on_whatsapp(sari_wa)
+    assert "Diundang: 0" in page
+    sent = await sari_wa.tap("Tautan & QR", expect=3)
+    assert "https://t.me/psm_test_bot?start=bt-" in body_of(sent[0])
+    assert [m["type"] for m in sent[1:]] == ["image", "image"]
+    assert sent[2]["image"]["caption"] == f"Kode QR WhatsApp: {TITLE}"
+
+    # -- a phone list sent as a WhatsApp document -----------------------------------------------
+    await _page_on_whatsapp(sari_wa)
+    await sari_wa.tap("Undang")
+    asked = await sari_wa.tap("Kirim file nomor HP")
+    assert "Kirim file CSV atau XLSX" in body_of(asked[0])
+    listed = b"Nama;HP\nCalon Empat;0813-5555-0004\nSalah;999\n"
+    media = graph.register_media(listed, "text/csv")
+    report = body_of((await sari_wa.send_document(media, "daftar.csv", "text/csv"))[0])
+    assert "Nomor belum terdaftar di bot: 1" in report
+    assert "Calon Empat (+6281355550004)" in report
+    assert "Baris 3: nomor HP tidak valid (999)" in report
+
+    # -- a walk-in without a phone ---------------------------------------------------------------
+    await _page_on_whatsapp(sari_wa)
+    await sari_wa.tap("Peserta tambahan")
+    await sari_wa.say("Mbah Karsih")
+    added = await sari_wa.tap("Mbah Karsih")
+    assert "*Mbah Karsih* ditambahkan ke daftar hadir hari 1" in body_of(added[0])
+
+    # -- reschedule ------------------------------------------------------------------------------
+    await _page_on_whatsapp(sari_wa)
+    await sari_wa.tap("Ubah jadwal")
+    await sari_wa.say("10-12-2026")
+    await sari_wa.say("09.00")
+    await sari_wa.say("13.00")
+    await sari_wa.tap("Tidak")
+    await sari_wa.say("9-12-2026")
+    done = await sari_wa.tap("Kirim")
+    assert f"Jadwal {TITLE} diubah; 1 peserta diberi tahu" in body_of(done[0])
+    with sqlite3.connect(wa_settings.database_path) as db:
+        days = db.execute("SELECT day_number, starts_at FROM training_days").fetchall()
+    assert days == [(1, "2026-12-10T02:00:00.000000+00:00")]
+    assert graph.rejections == [] and fake.rejections == []
