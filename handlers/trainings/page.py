@@ -5,6 +5,7 @@ status by hand, close check-in, cancel (invitees told) and export."""
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 
 from handlers.context import Turn
@@ -31,6 +32,7 @@ from handlers.trainings.rsvp import invitation_message
 from storage.trainings import Training
 
 LIST_LIMIT = 10
+PENDING_LISTED = 10  # numbers still to call, on the page (all of them in the import report)
 
 
 async def show_trainings(turn: Turn) -> None:
@@ -105,6 +107,13 @@ async def show_page(turn: Turn, training: Training) -> None:
     pending = await turn.repos.training_invites.pending(training.id)
     if pending:
         lines.append(turn.t("training_extra.page_pending", count=len(pending)))
+        lines += [
+            "• " + html.escape(f"{p.name or '-'} ({p.phone})", quote=False)
+            for p in pending[:PENDING_LISTED]
+        ]
+        if len(pending) > PENDING_LISTED:
+            more = len(pending) - PENDING_LISTED
+            lines.append(turn.t("training_extra.import_more", count=more))
     for day in days:
         records = await turn.repos.trainings.attendance(day.id)
         counts = Counter(day_status(i, records.get(i.user_id), day, turn.now) for i in invitations)
