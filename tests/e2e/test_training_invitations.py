@@ -77,14 +77,18 @@ async def test_phone_lists_as_csv_and_xlsx(fake, settings, start_bot) -> None:
     ani = await _psm(settings, 701, "Bu Ani", "32.08.01", "32.08.01.2006")
     joko = await _psm(settings, 702, "Pak Joko", "32.08.02", "32.08.02.2001")
     rina = await _psm(settings, 703, "Bu Rina", "32.08.03", "32.08.03.2001")  # never starts
+    # Written before the bot runs: a write from the test would share the bot's event loop.
+    for user_id, phone in (
+        (ani, "+6281234500701"),
+        (joko, "+6281234500702"),
+        (rina, "+6281234500703"),
+    ):
+        verify_phone(settings.database_path, user_id, phone)
     await start_bot(clock=ManualClock(at(1, 9)))
     coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
     await coordinator.say("/start")
     for telegram_id in (701, 702):
         await TelegramPerson(fake, telegram_id).say("/start")
-    for user_id, phone in ((ani, "+6281234500701"), (joko, "+6281234500702")):
-        verify_phone(settings.database_path, user_id, phone)
-    verify_phone(settings.database_path, rina, "+6281234500703")
     await create_training(coordinator, audience="PSM satu kecamatan", kecamatan="kadugede")
 
     # -- text is not a file ---------------------------------------------------------------------
