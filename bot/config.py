@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     whatsapp_template_language: str = "id"
     whatsapp_daily_limit: int = Field(default=250, ge=1)
     admin_whatsapp_phones: str = ""
+    # The business number people write to (digits), for the wa.me links of invitation letters.
+    whatsapp_display_number: str = ""
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
@@ -121,6 +123,16 @@ class Settings(BaseSettings):
                     f"expected comma-separated phone numbers like 628123..., got {part!r}"
                 )
         return value
+
+    @field_validator("whatsapp_display_number")
+    @classmethod
+    def _display_number(cls, value: str) -> str:
+        digits = re.sub(r"[\s+\-]", "", value)
+        if digits and not re.fullmatch(r"\d{8,15}", digits):
+            raise ValueError(
+                f"expected the business phone number like 6281234567890, got {value!r}"
+            )
+        return digits
 
     @field_validator("whatsapp_api_base_url")
     @classmethod

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
+from bot.documents import fetch_spreadsheet, is_spreadsheet
 from bot.media import store_photo
 from handlers import router
 from handlers.context import AppContext, Turn
@@ -125,6 +126,8 @@ class InboxWorker:
             if event is not None and event.kind == InboundKind.PHOTO:
                 event = await self._fetch_photo(event)
                 event = event.model_copy(update={"album_continues": album_continues})
+            if event is not None and is_spreadsheet(event):
+                event = await fetch_spreadsheet(event, self.downloaders, self.media_dir, self.clock)
             async with self.db.transaction() as repos:
                 if event is not None:
                     await self._handle(repos, event)

@@ -77,6 +77,7 @@ async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
         quiet_start=time.fromisoformat(settings.quiet_hours.split("-")[0]),
         quiet_end=time.fromisoformat(settings.quiet_hours.split("-")[1]),
         form_versions={(f.id, f.version): f for f in forms.values()},
+        whatsapp_number=settings.whatsapp_display_number,
     )
     return db, app
 
@@ -155,6 +156,9 @@ class Runtime:
         self.scheduler.start()
         for channel in self.channels:
             await channel.start(self.db, self.clock, self.worker.wake)
+            username = getattr(channel, "username", None)  # Telegram's, for deep links
+            if isinstance(username, str) and username:
+                self.app.telegram_username = username
         if self.settings.webhook_needed:
             routes = WebhookApp(
                 self.settings,

@@ -45,6 +45,8 @@ class AppContext:
     export_message_ttl: timedelta = timedelta(hours=4)  # chat exports leave the chat after this
     transcript_ttl: timedelta = timedelta(hours=24)  # settled texts and finished answers blanked
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
+    telegram_username: str = ""  # the bot's username (getMe), for t.me deep links
+    whatsapp_number: str = ""  # the business number (digits), for wa.me links
 
     def local_time(self, moment: datetime) -> datetime:
         """A moment on the local clock."""

@@ -51,6 +51,10 @@ class Inbound(BaseModel):
     media_group_id: str | None = None
     album_continues: bool = False  # more photos of the same album are waiting behind this one
     other_type: str | None = None
+    # A document (other_type "document"): the channel's file id, then (once the inbox worker
+    # fetched a spreadsheet we read) its path under MEDIA_PATH/tmp; and the name it was sent as.
+    file_ref: str | None = None
+    file_name: str | None = None
 
 
 class Button(BaseModel):

@@ -9,6 +9,7 @@ from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
+from handlers.trainings.join import begin_if_invited, invite_on_approval
 from storage.models import FormSession, Role, User, UserStatus
 
 FORM_ID = "registration"
@@ -17,6 +18,8 @@ DECISION_PREFIX = "ap"
 
 async def begin(turn: Turn) -> None:
     """An unknown person wrote: welcome them and ask the first registration question."""
+    if await begin_if_invited(turn):  # a number a Bimtek invited: its light registration
+        return
     await start_form(turn, FORM_ID, prefix=turn.t("registration.welcome") + "\n\n")
 
 
@@ -146,6 +149,8 @@ async def decide(turn: Turn, data: str) -> None:
     else:
         text = catalog.text(candidate.language, "registration.you_are_rejected")
     await turn.deliver(candidate.id, Outbound.say(text), DeliveryKind.NOTICE)
+    if approve:  # a Bimtek that listed their phone before they used the bot
+        await invite_on_approval(turn, candidate)
 
 
 async def _already_decided(turn: Turn, candidate: User) -> None:

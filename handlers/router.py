@@ -31,8 +31,11 @@ from handlers.review import visits as review_visits  # noqa: F401 (the visit for
 from handlers.trainings import checkin as training_checkin
 from handlers.trainings import common as training
 from handlers.trainings import creation as training_creation
+from handlers.trainings import imports as training_imports
+from handlers.trainings import join as training_join
 from handlers.trainings import manual as training_manual
 from handlers.trainings import page as training_page
+from handlers.trainings import people as training_people
 from handlers.trainings import rsvp as training_rsvp
 from storage.models import ChannelIdentity, Role, UserStatus
 
@@ -237,6 +240,7 @@ ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     training.MANUAL_PREFIX: training_manual.manual_button,
     audit_view.AUDIT_PREFIX: audit_view.audit_button,
     people_buttons.PREFIX: people_buttons.people_button,
+    training_people.PEOPLE_PREFIX: training_people.people_button,
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
 FORM_COMMANDS = frozenset(
@@ -248,6 +252,10 @@ OPEN_COMMANDS = frozenset({"start", "bantuan", "help", "bahasa", "batal"})
 
 async def _on_command(turn: Turn) -> None:
     name = turn.event.command or ""
+    join_code = training_join.requested_code(turn)  # a Bimtek invitation letter's link
+    if join_code is not None:
+        await training_join.join(turn, join_code)
+        return
     handler = COMMANDS.get(name)
     if handler is None:
         turn.reply(turn.t("errors.unknown_command") + "\n\n" + account.help_text(turn))
@@ -340,7 +348,8 @@ async def _on_message(turn: Turn) -> None:
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
     if session is not None and _may_answer_forms(turn):
-        await step_form(turn, session)
+        if not await training_imports.take_file(turn, session):
+            await step_form(turn, session)
         return
     if turn.user.status == UserStatus.REGISTERING:
         await registration.begin(turn)

@@ -17,6 +17,7 @@ from storage.reminders import ReminderRepo
 from storage.schedule import ScheduleRepo
 from storage.stats import StatsRepo
 from storage.subjects import SubjectRepo
+from storage.training_invites import TrainingInviteRepo
 from storage.trainings import TrainingRepo
 from storage.users import UserRepo
 from storage.visits import VisitRepo
@@ -44,3 +45,4 @@ class Repos:
         self.trainings = TrainingRepo(conn)
         self.visits = VisitRepo(conn)
         self.people = PeopleRepo(conn)
+        self.training_invites = TrainingInviteRepo(conn)

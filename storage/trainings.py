@@ -36,6 +36,7 @@ class Training(_Model):
     status: str  # scheduled, cancelled, closed
     created_by: int
     created_at: datetime
+    join_code: str | None = None  # the invitation letter's links (Telegram and WhatsApp)
 
 
 class TrainingDay(_Model):

@@ -11,11 +11,13 @@ Button data (all well under 64 bytes):
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from babel.dates import format_date
 
 from handlers.context import AppContext, Turn
+from handlers.events import Button
 from handlers.permissions import allowed
 from handlers.scope import scope_of
 from storage.trainings import Attendance, Invitation, Training, TrainingDay
@@ -138,3 +140,34 @@ async def managed(turn: Turn, training_id: int | None) -> Training | None:
     if training_id is None or not allowed(turn.user, "training.manage"):
         return None
     return await turn.repos.trainings.get(training_id, scope_of(turn.user))
+
+
+def day_buttons(
+    turn: Turn, days: list[TrainingDay], data: Callable[[TrainingDay], str]
+) -> list[list[Button]]:
+    """One button per day ("Hari 2 (09-12)"), each with its own data."""
+    return [
+        [
+            Button(
+                label=turn.t(
+                    "training.day_button",
+                    number=day.day_number,
+                    date=turn.app.local_date(day.starts_at).strftime("%d-%m"),
+                ),
+                data=data(day),
+            )
+        ]
+        for day in days
+    ]
+
+
+async def audit(turn: Turn, training: Training, action: str, detail: dict) -> None:
+    """An audit row about a training, by the person of the turn."""
+    assert turn.user is not None
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action=action,
+        subject=f"training:{training.id}",
+        detail=detail,
+    )

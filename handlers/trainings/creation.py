@@ -11,7 +11,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind
 from handlers.forms.runner import (
     ask_final_go,
     final_go,
@@ -23,7 +22,7 @@ from handlers.forms.runner import (
 from handlers.permissions import allowed
 from handlers.trainings.codes import new_secret
 from handlers.trainings.common import CREATE_PREFIX, describe, local_day_bounds
-from handlers.trainings.rsvp import invitation_message
+from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession, Role, User
 
 FORM_ID = "training"
@@ -72,7 +71,7 @@ def _clock(text: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def _schedule(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetime, datetime]], str]:
+def schedule_of(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetime, datetime]], str]:
     """The days as UTC (start, end), and what is wrong with them ("" when nothing)."""
     zone = turn.app.timezone
     days = []
@@ -94,15 +93,20 @@ def _schedule(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetime,
     return days, ""
 
 
+async def back_to_summary(turn: Turn, session: FormSession, problem: str) -> None:
+    """The answers' summary again, headed by what is wrong with the days."""
+    state = {**session.state, "phase": "summary", "page": 0}
+    reopened = await reopen_form(turn, session, state)
+    await resume_form(turn, reopened, "⚠️ " + problem + "\n\n")
+
+
 @on_complete(FORM_ID)
 async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """Check the days; show how many people it invites and ask for the final go."""
     assert turn.user is not None
-    _, problem = _schedule(turn, answers)
+    _, problem = schedule_of(turn, answers)
     if problem:
-        state = {**session.state, "phase": "summary", "page": 0}
-        reopened = await reopen_form(turn, session, state)
-        await resume_form(turn, reopened, "⚠️ " + problem + "\n\n")
+        await back_to_summary(turn, session, problem)
         return
     people = await _invitees(turn, _audience(turn.user, answers))
     await ask_final_go(
@@ -125,7 +129,7 @@ async def confirm(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.old_button"))
         return
     answers = session.state["final"]
-    days, problem = _schedule(turn, answers)
+    days, problem = schedule_of(turn, answers)
     done = yes and not problem
     await turn.repos.forms.save(
         session.id, state=session.state, status="completed" if done else "cancelled", now=turn.now
@@ -145,12 +149,8 @@ async def confirm(turn: Turn, data: str) -> None:
     await turn.repos.trainings.invite(training_id, [person.id for person in people], turn.now)
     training = await turn.repos.trainings.get(training_id)
     assert training is not None
-    stored_days = await turn.repos.trainings.days(training_id)
-    for person in people:
-        message = invitation_message(
-            turn.app, person.language, training, stored_days, "training.invitation_title"
-        )
-        await turn.deliver(person.id, message, DeliveryKind.NOTICE)
+    invited = [person.id for person in people]
+    await send_invitations(turn, training, invited, "training.invitation_title")
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=user.id,

@@ -1,5 +1,7 @@
-"""A training's attendance list as .xlsx: one sheet per day, printable as the daftar hadir the
-finance office files (a signature column, a tall row per person), sent as a document.
+"""A training's attendance list as .xlsx: one sheet per day, print-ready as the daftar hadir
+the finance office files (A4 landscape fitted to the width, the title with the training, day
+and venue, the header row repeated on every page, a signature column, a tall row per person,
+page numbers), sent as a document with a PDF of the same list to print as it is.
 
 It holds names and phone numbers, so every export is in the audit log. Cells are written as
 text (a name starting with "=" never becomes a formula).
@@ -13,8 +15,10 @@ from pathlib import Path
 
 from handlers.context import Turn
 from handlers.events import Outbound
+from handlers.i18n import Markup
 from handlers.temp_files import temp_path
 from handlers.trainings.common import clock_time, day_line, day_status
+from handlers.trainings.daftar_hadir_pdf import PRINTED, PrintedDay, write_pdf
 from handlers.trainings.rsvp import answer_label
 from storage.trainings import Training
 
@@ -48,7 +52,8 @@ async def send_export(turn: Turn, training: Training) -> None:
     sheets = await _sheets(turn, training)
     headers = [turn.t(f"training.columns.{key}") for key, _ in COLUMNS]
     path = temp_path(turn.app.media_dir, "daftar-hadir", ".xlsx", turn.now)
-    await asyncio.to_thread(_write, path, headers, sheets)
+    footer = turn.t("training_extra.pdf_page", page=Markup("&P"))  # Excel's page number
+    await asyncio.to_thread(_write, path, headers, sheets, footer)
     people = len(sheets[0].rows) if sheets else 0
     await turn.repos.audit.record(
         now=turn.now,
@@ -59,6 +64,15 @@ async def send_export(turn: Turn, training: Training) -> None:
     )
     caption = turn.t("training.export_caption", title=training.title, count=people)
     turn.reply(Outbound(type="document", file_path=str(path), text=caption))
+    printed = [
+        PrintedDay(sheet.heading, [headers[index] for index, _ in PRINTED], sheet.rows)
+        for sheet in sheets
+    ]
+    pdf_path = temp_path(turn.app.media_dir, "daftar-hadir", ".pdf", turn.now)
+    page_label = turn.t("training_extra.pdf_page", page="{page}")
+    await asyncio.to_thread(write_pdf, pdf_path, printed, page_label)
+    caption = turn.t("training_extra.pdf_caption", title=training.title)
+    turn.reply(Outbound(type="document", file_path=str(pdf_path), text=caption))
 
 
 async def _sheets(turn: Turn, training: Training) -> list[Sheet]:
@@ -99,7 +113,7 @@ async def _sheets(turn: Turn, training: Training) -> list[Sheet]:
     return sheets
 
 
-def _write(path: Path, headers: list[str], sheets: list[Sheet]) -> None:
+def _write(path: Path, headers: list[str], sheets: list[Sheet], footer: str) -> None:
     import xlsxwriter  # loaded only when exporting
 
     workbook = xlsxwriter.Workbook(
@@ -107,12 +121,13 @@ def _write(path: Path, headers: list[str], sheets: list[Sheet]) -> None:
         {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
     )
     bold = workbook.add_format({"bold": True})
+    title = workbook.add_format({"bold": True, "font_size": 14})
     header = workbook.add_format({"bold": True, "border": 1, "text_wrap": True})
     cell = workbook.add_format({"border": 1, "valign": "vcenter", "text_wrap": True})
     for sheet in sheets:
         worksheet = workbook.add_worksheet(sheet.name[:31])
         for row, line in enumerate(sheet.heading):
-            worksheet.write_string(row, 0, line, bold if row == 0 else None)
+            worksheet.write_string(row, 0, line, title if row == 0 else bold if row == 1 else None)
         top = len(sheet.heading) + 1
         for column, (label, (_, width)) in enumerate(zip(headers, COLUMNS, strict=True)):
             worksheet.set_column(column, column, width)
@@ -124,5 +139,8 @@ def _write(path: Path, headers: list[str], sheets: list[Sheet]) -> None:
         worksheet.repeat_rows(top)
         worksheet.set_landscape()
         worksheet.set_paper(9)  # A4
-        worksheet.fit_to_pages(1, 0)
+        worksheet.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+        worksheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        worksheet.center_horizontally()
+        worksheet.set_footer(f"&C{footer}")
     workbook.close()

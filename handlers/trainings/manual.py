@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.trainings.common import MANUAL_PREFIX, PAGE_PREFIX, STATUSES, day_status, managed
+from handlers.trainings.common import (
+    MANUAL_PREFIX,
+    PAGE_PREFIX,
+    STATUSES,
+    day_buttons,
+    day_status,
+    managed,
+)
 from storage.trainings import Training, TrainingDay
 
 PAGE_SIZE = 8
@@ -18,19 +25,7 @@ async def choose_day(turn: Turn, training: Training) -> None:
     if len(days) == 1:
         await _people(turn, training, days[0], 0)
         return
-    rows = [
-        [
-            Button(
-                label=turn.t(
-                    "training.day_button",
-                    number=day.day_number,
-                    date=turn.app.local_date(day.starts_at).strftime("%d-%m"),
-                ),
-                data=f"{MANUAL_PREFIX}:{day.id}:p0",
-            )
-        ]
-        for day in days
-    ]
+    rows = day_buttons(turn, days, lambda day: f"{MANUAL_PREFIX}:{day.id}:p0")
     turn.reply(Outbound.say(turn.t("training.manual_which_day"), rows))
 
 

@@ -5,6 +5,7 @@ status by hand, close check-in, cancel (invitees told) and export."""
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 
 from handlers.context import Turn
@@ -13,10 +14,11 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
 from handlers.scope import scope_of
-from handlers.trainings import export, manual
+from handlers.trainings import export, imports, links, manual, people, reschedule
 from handlers.trainings.codes import current_code, valid_until
 from handlers.trainings.common import (
     PAGE_PREFIX,
+    audit,
     checkin_closes,
     checkin_opens,
     clock_time,
@@ -30,6 +32,7 @@ from handlers.trainings.rsvp import invitation_message
 from storage.trainings import Training
 
 LIST_LIMIT = 10
+PENDING_LISTED = 10  # numbers still to call, on the page (all of them in the import report)
 
 
 async def show_trainings(turn: Turn) -> None:
@@ -68,6 +71,12 @@ async def page_button(turn: Turn, data: str) -> None:
         "e": export.send_export,
         "k": _ask_cancel,
         "kk": _cancel,
+        "l": links.send_links,
+        "i": people.invite_menu,
+        "in": people.ask_name_to_invite,
+        "if": imports.ask_for_file,
+        "w": people.walk_in,
+        "s": reschedule.start_reschedule,
     }
     handler = handlers.get(action)
     if handler is None:
@@ -95,6 +104,16 @@ async def show_page(turn: Turn, training: Training) -> None:
             unreachable=sum(not i.reachable for i in invitations),
         )
     )
+    pending = await turn.repos.training_invites.pending(training.id)
+    if pending:
+        lines.append(turn.t("training_extra.page_pending", count=len(pending)))
+        lines += [
+            "• " + html.escape(f"{p.name or '-'} ({p.phone})", quote=False)
+            for p in pending[:PENDING_LISTED]
+        ]
+        if len(pending) > PENDING_LISTED:
+            more = len(pending) - PENDING_LISTED
+            lines.append(turn.t("training_extra.import_more", count=more))
     for day in days:
         records = await turn.repos.trainings.attendance(day.id)
         counts = Counter(day_status(i, records.get(i.user_id), day, turn.now) for i in invitations)
@@ -123,9 +142,19 @@ def _page_buttons(turn: Turn, training: Training) -> list[list[Button]]:
     if training.status == "cancelled":
         return [[export_button]]
     rows = [[button("training.button_manual", "m"), export_button]]
+    walk_in = button("training_extra.button_walk_in", "w")
     if training.status == "scheduled":
         rows.insert(0, [button("training.button_remind", "r"), button("training.button_code", "c")])
+        rows.append([button("training_extra.button_invite", "i"), walk_in])
+        rows.append(
+            [
+                button("training_extra.button_links", "l"),
+                button("training_extra.button_reschedule", "s"),
+            ]
+        )
         rows.append([button("training.button_close", "x"), button("training.button_cancel", "k")])
+    else:
+        rows[0].insert(1, walk_in)
     return rows
 
 
@@ -183,7 +212,7 @@ async def _close_checkin(turn: Turn, training: Training) -> None:
     await turn.repos.trainings.close_day(day.id, turn.now)
     if day.day_number == days[-1].day_number:
         await turn.repos.trainings.set_status(training.id, "closed")
-    await _audit(turn, training, "training.checkin_closed", {"day": day.day_number})
+    await audit(turn, training, "training.checkin_closed", {"day": day.day_number})
     turn.reply(turn.t("training.closed_day", number=day.day_number))
     refreshed = await turn.repos.trainings.get(training.id)
     assert refreshed is not None
@@ -219,16 +248,5 @@ async def _cancel(turn: Turn, training: Training) -> None:
         )
         message = Outbound(text=text, summary=summary_of(turn.app, language, training))
         await turn.deliver(invitation.user_id, message, DeliveryKind.NOTICE)
-    await _audit(turn, training, "training.cancelled", {"told": len(invitations)})
+    await audit(turn, training, "training.cancelled", {"told": len(invitations)})
     turn.reply(turn.t("training.cancelled", title=training.title, count=len(invitations)))
-
-
-async def _audit(turn: Turn, training: Training, action: str, detail: dict) -> None:
-    assert turn.user is not None
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action=action,
-        subject=f"training:{training.id}",
-        detail=detail,
-    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import AppContext, Turn
+from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
@@ -50,6 +51,19 @@ def invitation_message(
         buttons=rsvp_buttons(app, language, training.id),
         summary=summary_of(app, language, training),
     )
+
+
+async def send_invitations(
+    turn: Turn, training: Training, user_ids: list[int], heading: str
+) -> None:
+    """The invitation (or news of it, by `heading`) to each person, in their language, through
+    the delivery path as a notice (it waits for those who never started the bot)."""
+    days = await turn.repos.trainings.days(training.id)
+    for user_id in user_ids:
+        person = await turn.repos.users.get(user_id)
+        language = person.language if person else turn.app.default_language
+        message = invitation_message(turn.app, language, training, days, heading)
+        await turn.deliver(user_id, message, DeliveryKind.NOTICE)
 
 
 def answer_label(app: AppContext, language: str, invitation: Invitation) -> str:

@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from bot.app import build_runtime
-from bot.clock import Clock
+from bot.clock import Clock, ManualClock
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime
 from tests.e2e.whatsapp import APP_SECRET, VERIFY_TOKEN
@@ -20,6 +20,7 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.whatsapp_api import FakeGraph
 
 ADMIN_ID = 999
+BUSINESS_NUMBER = "6281100001111"
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -46,6 +47,7 @@ def bot_environment(fake: FakeTelegram, folder: Path, **extra: str) -> dict[str,
         "MEDIA_PATH": str(folder / "media"),
         "ADMIN_TELEGRAM_IDS": str(ADMIN_ID),
         "DISTRICTS": "32.08:KNG",
+        "WHATSAPP_DISPLAY_NUMBER": BUSINESS_NUMBER,  # wa.me links on Bimtek letters
         # Simulated people answer faster than anyone types; Telegram's pacing is tested apart.
         "SEND_RATE_PER_CHAT": "50",
         **extra,
@@ -121,6 +123,22 @@ async def start_bot(
     async def start(clock: Clock | None = None, **options: Any) -> Runtime:
         runtime = build_runtime(settings, clock)
         await runtime.start(**options)
+        running.append(runtime)
+        return runtime
+
+    start.running = running  # type: ignore[attr-defined]
+    yield start
+    await stop_all(start)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def start_wa_clock_bot(wa_settings: Settings) -> AsyncIterator[Callable[..., Any]]:
+    """Like start_wa_bot, with an injected clock."""
+    running: list[Runtime] = []
+
+    async def start(clock: ManualClock) -> Runtime:
+        runtime = build_runtime(wa_settings, clock)
+        await runtime.start()
         running.append(runtime)
         return runtime
 

@@ -55,6 +55,16 @@ async def test_broadcast_with_preview_and_delivery_report(fake, settings, start_
         ),
         what="403",
     )
+
+    def failure_recorded() -> bool:
+        # A read never waits in WAL mode; a write from this (the bot's) event loop while the
+        # bot's sender is still recording the 403 would block the loop on the bot's own lock.
+        with sqlite3.connect(settings.database_path) as db:
+            return db.execute(
+                "SELECT COUNT(*) FROM outbox WHERE chat_id = '702' AND status = 'failed'"
+            ).fetchone() == (1,)
+
+    await fake.wait_for(failure_recorded, what="the 403 recorded")
     with sqlite3.connect(settings.database_path) as db:
         db.execute(
             "UPDATE outbox SET expires_at = '2000-01-01T00:00:00+00:00' WHERE status = 'waiting'"

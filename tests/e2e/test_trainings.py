@@ -8,22 +8,17 @@ import html
 import io
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import openpyxl
-import pytest_asyncio
 
 from bot.admin_tools import add_user
-from bot.app import build_runtime
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.runtime import Runtime
 from handlers.trainings.codes import code_for, slot_of
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.conftest import stop_all
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -308,8 +303,9 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
     assert "sudah ditutup" in plain(outsider[0]["text"])
 
     # -- export: the daftar hadir, row by row --------------------------------------------------
-    exported = await coordinator.tap("Ekspor")
+    exported = await coordinator.tap("Ekspor", expect=2)
     assert "Daftar hadir Bimtek Pendataan PPKS (4 peserta)" in exported[0]["caption"]
+    assert exported[1]["document"].data.startswith(b"%PDF")
     workbook = openpyxl.load_workbook(io.BytesIO(exported[0]["document"].data))
     assert workbook.sheetnames == ["Hari 1", "Hari 2"]
     sheet = [[c or "" for c in row] for row in workbook["Hari 1"].iter_rows(values_only=True)]
@@ -360,22 +356,6 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
 
 
 # -- WhatsApp ---------------------------------------------------------------------------------
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def start_wa_clock_bot(wa_settings: Settings) -> AsyncIterator[Callable[..., Any]]:
-    """Like start_wa_bot, with an injected clock."""
-    running: list[Runtime] = []
-
-    async def start(clock: ManualClock) -> Runtime:
-        runtime = build_runtime(wa_settings, clock)
-        await runtime.start()
-        running.append(runtime)
-        return runtime
-
-    start.running = running  # type: ignore[attr-defined]
-    yield start
-    await stop_all(start)
 
 
 async def test_rsvp_and_check_in_over_whatsapp(

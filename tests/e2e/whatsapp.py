@@ -14,6 +14,7 @@ from tests.fakes.whatsapp_api import (
     FakeGraph,
     button_reply,
     contact,
+    document_message,
     envelope,
     image_message,
     list_reply,
@@ -95,6 +96,14 @@ class WhatsAppPerson:
 
     async def send_photo(self, media_id: str, *, expect: int = 1) -> list[dict[str, Any]]:
         return await self._post(image_message(new_wamid(), self.sender, media_id), expect)
+
+    async def send_document(
+        self, media_id: str, filename: str, mime_type: str, *, expect: int = 1
+    ) -> list[dict[str, Any]]:
+        message = document_message(
+            new_wamid(), self.sender, media_id, filename=filename, mime_type=mime_type
+        )
+        return await self._post(message, expect)
 
     async def tap_template(self, payload: str = "open", *, expect: int = 1) -> list[dict]:
         return await self._post(

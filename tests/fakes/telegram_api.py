@@ -697,10 +697,19 @@ class FakeTelegram:
         voice = {**info, "duration": 3, "mime_type": "audio/ogg"}
         return self._user_message(user_id, first_name, {"voice": voice})
 
-    def user_document(self, user_id: int, *, first_name: str = "Budi") -> int:
-        """Queue a document (a tiny PDF)."""
-        info = self._register_file(b"%PDF-1.4\n%%EOF\n", "documents", "pdf")
-        document = {**info, "file_name": "dokumen.pdf", "mime_type": "application/pdf"}
+    def user_document(
+        self,
+        user_id: int,
+        *,
+        first_name: str = "Budi",
+        data: bytes = b"%PDF-1.4\n%%EOF\n",
+        file_name: str = "dokumen.pdf",
+        mime_type: str = "application/pdf",
+    ) -> int:
+        """Queue a document (by default a tiny PDF)."""
+        extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
+        info = self._register_file(data, "documents", extension)
+        document = {**info, "file_name": file_name, "mime_type": mime_type}
         return self._user_message(user_id, first_name, {"document": document})
 
     @property

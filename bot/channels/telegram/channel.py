@@ -63,6 +63,7 @@ class TelegramChannel:
             .build()
         )
         self.poller: TelegramPoller | None = None
+        self.username = ""  # from getMe once started: t.me deep links
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -73,6 +74,7 @@ class TelegramChannel:
     async def start(self, db: Database, clock: Clock, on_stored: Callable[[], None]) -> None:
         """getMe, publish the commands, start polling into the inbox."""
         await self.application.initialize()
+        self.username = self.bot.username
         await self._publish_commands()
         self.poller = TelegramPoller(
             self.bot, db, clock, on_stored, timeout=self.settings.telegram_poll_timeout

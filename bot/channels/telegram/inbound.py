@@ -95,5 +95,14 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
             text=message.caption,
             media_group_id=message.media_group_id,
         )
+    if message.document is not None:
+        return Inbound(
+            **base,
+            kind=InboundKind.OTHER,
+            other_type="document",
+            text=message.caption,
+            file_ref=message.document.file_id,
+            file_name=message.document.file_name,
+        )
     other = next((name for name in _OTHER_TYPES if getattr(message, name, None)), "unknown")
     return Inbound(**base, kind=InboundKind.OTHER, other_type=other, text=message.caption)

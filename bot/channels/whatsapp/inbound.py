@@ -61,6 +61,8 @@ def _command(text: str) -> tuple[str, str] | None:
     head = re.sub(r"[^a-z_]", "", first.lower().lstrip("/"))
     if head in WITH_ARGUMENTS:
         return WITH_ARGUMENTS[head], rest.strip()
+    if head == "bimtek" and re.fullmatch(r"[A-Za-z0-9]{8,16}", rest.strip()):
+        return "bimtek", rest.strip()  # a Bimtek invitation letter's link: "bimtek K7Q2XM4PRA"
     word = re.sub(r"[^a-z_]", "", stripped.lower().lstrip("/").replace(" ", ""))
     if stripped.startswith("/") and head:
         return head, rest.strip()
@@ -119,5 +121,15 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
         image = message.get("image") or {}
         return Inbound(
             **base, kind=InboundKind.PHOTO, photo_ref=image.get("id"), text=image.get("caption")
+        )
+    if kind == "document":
+        document = message.get("document") or {}
+        return Inbound(
+            **base,
+            kind=InboundKind.OTHER,
+            other_type="document",
+            text=document.get("caption"),
+            file_ref=document.get("id"),
+            file_name=document.get("filename"),
         )
     return Inbound(**base, kind=InboundKind.OTHER, other_type=kind if kind in _OTHER else "unknown")

@@ -1,0 +1,93 @@
+"""The invitation letter's links and QR codes: a Telegram deep link
+(`https://t.me/<bot>?start=bt-<code>`) and a WhatsApp link (`https://wa.me/<number>?text=bimtek
+<code>`) per training, with the code short, opaque and unguessable (10 characters from 32,
+about 50 bits; `[A-Za-z0-9_-]`, well under Telegram's 64). Opening either joins the training
+(handlers/trainings/join.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from pathlib import Path
+from urllib.parse import quote
+
+from handlers.context import AppContext, Turn
+from handlers.events import Outbound
+from handlers.temp_files import temp_path
+from storage.repos import Repos
+from storage.trainings import Training
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a letter
+CODE_LENGTH = 10
+START_PREFIX = "bt-"  # Telegram's ?start= payload: bt-<code>
+WHATSAPP_KEYWORD = "bimtek"  # WhatsApp: "bimtek <code>"
+_CODE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def as_join_code(text: str) -> str | None:
+    """A typed or linked code (any case, spaces around), or None if it cannot be one."""
+    code = text.strip().upper()
+    return code if _CODE.fullmatch(code) else None
+
+
+async def join_code(repos: Repos, training_id: int) -> str:
+    """The training's code, made the first time someone asks for its links."""
+    existing = await repos.training_invites.join_code(training_id)
+    while existing is None:
+        candidate = new_join_code()
+        if await repos.training_invites.by_join_code(candidate) is None:
+            await repos.training_invites.set_join_code(training_id, candidate)
+        existing = await repos.training_invites.join_code(training_id)
+    return existing
+
+
+def telegram_link(app: AppContext, code: str) -> str | None:
+    if not app.telegram_username:
+        return None
+    return f"https://t.me/{app.telegram_username}?start={START_PREFIX}{code}"
+
+
+def whatsapp_text(code: str) -> str:
+    return f"{WHATSAPP_KEYWORD} {code}"
+
+
+def whatsapp_link(app: AppContext, code: str) -> str | None:
+    if not app.whatsapp_number:
+        return None
+    return f"https://wa.me/{app.whatsapp_number}?text={quote(whatsapp_text(code))}"
+
+
+def _write_qr(url: str, path: Path) -> None:
+    import qrcode  # loaded only when a QR code is drawn
+
+    image = qrcode.make(url, box_size=10, border=4)
+    image.save(str(path), format="PNG")
+
+
+async def send_links(turn: Turn, training: Training) -> None:
+    """tp:<id>:l: both links as text, then each one's QR code as a PNG image."""
+    code = await join_code(turn.repos, training.id)
+    telegram = telegram_link(turn.app, code)
+    whatsapp = whatsapp_link(turn.app, code)
+    missing = turn.t("training_extra.link_missing")
+    turn.reply(
+        turn.t(
+            "training_extra.links",
+            title=training.title,
+            telegram=telegram or missing,
+            whatsapp=whatsapp or missing,
+            keyword=whatsapp_text(code),
+        )
+    )
+    for url, caption in ((telegram, "qr_telegram"), (whatsapp, "qr_whatsapp")):
+        if url is None:
+            continue
+        path = temp_path(turn.app.media_dir, f"qr-{caption[3:]}", ".png", turn.now)
+        await asyncio.to_thread(_write_qr, url, path)
+        text = turn.t(f"training_extra.{caption}", title=training.title)
+        turn.reply(Outbound(type="image", file_path=str(path), text=text))

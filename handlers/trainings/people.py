@@ -1,0 +1,222 @@
+"""From a training's page: invite hand-picked people, or add a walk-in to a day's daftar hadir.
+
+Both look a name up among the active people of the training's area (its kecamatan, else its
+kabupaten; the query takes that scope). A walk-in is invited and set `hadir` by hand for the
+day; someone without a phone is registered by name only (a `calon` with no channel).
+
+Button data (see handlers/trainings/common.py for the others):
+  ti:i:<training id>:<user id>     invite this person
+  ti:d:<day id>                    walk-in: the day chosen, now the name
+  ti:w:<day id>:<user id>          walk-in: this person
+  ti:n:<day id>:<session id>       walk-in: register the name typed in that session
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.engine import new_state
+from handlers.forms.runner import on_complete, start_form
+from handlers.trainings.common import MANUAL_PREFIX, PAGE_PREFIX, audit, day_buttons, managed
+from handlers.trainings.rsvp import send_invitations
+from storage.models import FormSession, User
+from storage.scope import Scope
+from storage.trainings import Training, TrainingDay
+
+PEOPLE_PREFIX = "ti"
+PERSON_FORM = "training_person"
+MATCHES = 8
+
+
+def area_of(training: Training) -> Scope:
+    """The people a training is for: its kecamatan (a TKSK's), else its kabupaten."""
+    if training.kecamatan_code:
+        return Scope(kecamatan_code=training.kecamatan_code)
+    return Scope(kabupaten_code=training.kabupaten_code)
+
+
+async def invite_menu(turn: Turn, training: Training) -> None:
+    """tp:<id>:i: by name or from a file."""
+    rows = [
+        [
+            Button(
+                label=turn.t("training_extra.invite_by_name"),
+                data=f"{PAGE_PREFIX}:{training.id}:in",
+            ),
+            Button(
+                label=turn.t("training_extra.invite_by_file"),
+                data=f"{PAGE_PREFIX}:{training.id}:if",
+            ),
+        ],
+        [Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}")],
+    ]
+    turn.reply(Outbound.say(turn.t("training_extra.invite_how", title=training.title), rows))
+
+
+async def ask_name_to_invite(turn: Turn, training: Training) -> None:
+    """tp:<id>:in."""
+    await _ask_name(turn, {"training_id": training.id, "purpose": "invite"})
+
+
+async def walk_in(turn: Turn, training: Training) -> None:
+    """tp:<id>:w: which day (when there are several), then the name."""
+    days = await turn.repos.trainings.days(training.id)
+    if len(days) == 1:
+        await _ask_name(
+            turn, {"training_id": training.id, "purpose": "walk_in", "day_id": days[0].id}
+        )
+        return
+    rows = day_buttons(turn, days, lambda day: f"{PEOPLE_PREFIX}:d:{day.id}")
+    turn.reply(Outbound.say(turn.t("training_extra.walk_in_which_day"), rows))
+
+
+async def _ask_name(turn: Turn, context: dict[str, Any]) -> None:
+    state = new_state()
+    state["context"] = context
+    await start_form(turn, PERSON_FORM, state=state)
+
+
+@on_complete(PERSON_FORM)
+async def _name_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """The people of the area with that name, one button each."""
+    context = session.state.get("context") or {}
+    training = await managed(turn, int(context.get("training_id", 0)))
+    if training is None:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    name = " ".join(answers["name"].split())
+    people = await turn.repos.training_invites.people_named(area_of(training), name, limit=MATCHES)
+    day_id = context.get("day_id")
+    rows: list[list[Button]] = []
+    if context.get("purpose") == "walk_in" and day_id:
+        day = await turn.repos.trainings.day(int(day_id))
+        assert day is not None
+        rows = [
+            [Button(label=_label(p), data=f"{PEOPLE_PREFIX}:w:{day.id}:{p.id}")] for p in people
+        ]
+        rows.append(
+            [
+                Button(
+                    label=turn.t("training_extra.walk_in_new", name=name[:40]),
+                    data=f"{PEOPLE_PREFIX}:n:{day.id}:{session.id}",
+                )
+            ]
+        )
+        again = f"{PAGE_PREFIX}:{training.id}:w"
+        text = turn.t("training_extra.person_pick_walk_in", number=day.day_number, name=name)
+    else:
+        rows = [
+            [Button(label=_label(p), data=f"{PEOPLE_PREFIX}:i:{training.id}:{p.id}")]
+            for p in people
+        ]
+        again = f"{PAGE_PREFIX}:{training.id}:in"
+        key = "person_pick_invite" if people else "person_none"
+        text = turn.t(f"training_extra.{key}", name=name)
+    rows.append(
+        [
+            Button(label=turn.t("training_extra.search_again"), data=again),
+            Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}"),
+        ]
+    )
+    turn.reply(Outbound.say(text, rows))
+
+
+def _label(person: User) -> str:
+    role = person.role.value.upper() if person.role else ""
+    return f"{person.full_name} · {role}"[:60]
+
+
+async def people_button(turn: Turn, data: str) -> None:
+    """ti:..."""
+    _, action, raw_first, raw_second = button_fields(data, 4)
+    first, second = small_number(raw_first), small_number(raw_second)
+    if action == "i" and first and second:
+        training = await managed(turn, first)
+        if training is not None and training.status == "scheduled":
+            await _invite_one(turn, training, second)
+            return
+    elif action in ("d", "w", "n") and first:
+        day = await turn.repos.trainings.day(first)
+        training = await managed(turn, day.training_id) if day else None
+        if day is not None and training is not None and training.status != "cancelled":
+            if action == "d":
+                context = {"training_id": training.id, "purpose": "walk_in", "day_id": day.id}
+                await _ask_name(turn, context)
+                return
+            if second:
+                await _walk_in(turn, training, day, action, second)
+                return
+    turn.reply(turn.t("errors.not_allowed"))
+
+
+async def _in_area(turn: Turn, training: Training, user_id: int) -> User | None:
+    """The person, if active and of the training's area (so a button cannot reach further)."""
+    return await turn.repos.training_invites.person_in(area_of(training), user_id)
+
+
+async def _invite_one(turn: Turn, training: Training, user_id: int) -> None:
+    assert turn.user is not None
+    person = await _in_area(turn, training, user_id)
+    if person is None:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    if await turn.repos.trainings.invitation(training.id, person.id) is not None:
+        turn.reply(turn.t("training_extra.invited_already", name=person.full_name))
+        return
+    await turn.repos.trainings.invite(training.id, [person.id], turn.now)
+    await send_invitations(turn, training, [person.id], "training.invitation_title")
+    await audit(turn, training, "training.invited", {"user": person.id})
+    invitation = await turn.repos.trainings.invitation(training.id, person.id)
+    key = "invited_one" if invitation and invitation.reachable else "invited_one_unreachable"
+    turn.toast = person.full_name[:60]
+    turn.reply(turn.t(f"training_extra.{key}", name=person.full_name))
+
+
+async def _walk_in(
+    turn: Turn, training: Training, day: TrainingDay, action: str, number: int
+) -> None:
+    """Invite (if need be) and mark hadir for the day, by hand."""
+    assert turn.user is not None
+    if action == "n":
+        session = await turn.repos.forms.get(number)
+        if session is None or session.user_id != turn.user.id or session.form_id != PERSON_FORM:
+            turn.reply(turn.t("errors.old_button"))
+            return
+        user_id = session.state.get("walk_in_user")  # a second tap registers nobody new
+        if not user_id:
+            name = " ".join(str(session.state.get("answers", {}).get("name", "")).split())
+            user_id = await turn.repos.training_invites.add_walk_in(
+                name,
+                kabupaten_code=training.kabupaten_code,
+                kecamatan_code=training.kecamatan_code,
+                now=turn.now,
+            )
+            state = {**session.state, "walk_in_user": user_id}
+            await turn.repos.forms.save(
+                session.id, state=state, status=session.status, now=turn.now
+            )
+        person = await turn.repos.users.get(int(user_id))
+    else:
+        person = await _in_area(turn, training, number)
+    if person is None:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    await turn.repos.trainings.invite(training.id, [person.id], turn.now)
+    await turn.repos.trainings.set_status_by_hand(
+        day.id, person.id, status="hadir", recorded_by=turn.user.id, now=turn.now
+    )
+    detail = {"day": day.day_number, "user": person.id, "new": action == "n"}
+    await audit(turn, training, "training.walk_in", detail)
+    rows = [
+        [
+            Button(
+                label=turn.t("training_extra.walk_in_other_status"),
+                data=f"{MANUAL_PREFIX}:{day.id}:u{person.id}",
+            ),
+            Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}"),
+        ]
+    ]
+    text = turn.t("training_extra.walk_in_done", name=person.full_name, number=day.day_number)
+    turn.reply(Outbound.say(text, rows))

@@ -1,0 +1,70 @@
+"""Rescheduling a training that has not started: new days and answer deadline, from its page.
+
+What is kept and what is reset: the invitations (who is invited) are kept; every RSVP answer
+and reason is reset (a yes for the old date says nothing about the new one) and each invitee
+is told through deliver() with the new schedule and the answer buttons again; attendance of
+the old days (only statuses set by hand ahead of time, since check-in has not opened) is
+dropped with those days. Once the first day's check-in has opened it can no longer move.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from handlers.context import Turn
+from handlers.forms.engine import new_state
+from handlers.forms.runner import on_complete, start_form
+from handlers.trainings.common import audit, checkin_opens, local_day_bounds, managed
+from handlers.trainings.creation import back_to_summary, schedule_of
+from handlers.trainings.rsvp import send_invitations
+from storage.models import FormSession
+from storage.trainings import Training
+
+RESCHEDULE_FORM = "training_reschedule"
+
+
+async def _movable(turn: Turn, training: Training) -> bool:
+    """Scheduled and its first day's check-in not yet open; otherwise says why."""
+    if training.status != "scheduled":
+        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
+        return False
+    days = await turn.repos.trainings.days(training.id)
+    if days and turn.now >= checkin_opens(training, days[0]):
+        turn.reply(turn.t("training_extra.reschedule_started"))
+        return False
+    return True
+
+
+async def start_reschedule(turn: Turn, training: Training) -> None:
+    """tp:<id>:s."""
+    if not await _movable(turn, training):
+        return
+    state = new_state()
+    state["context"] = {"training_id": training.id}
+    prefix = turn.t("training_extra.reschedule_intro", title=training.title) + "\n\n"
+    await start_form(turn, RESCHEDULE_FORM, prefix, state=state)
+
+
+@on_complete(RESCHEDULE_FORM)
+async def _new_days(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    assert turn.user is not None
+    training_id = int((session.state.get("context") or {}).get("training_id", 0))
+    training = await managed(turn, training_id)
+    if training is None:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    if not await _movable(turn, training):
+        return
+    days, problem = schedule_of(turn, answers)
+    if problem:
+        await back_to_summary(turn, session, problem)
+        return
+    deadline = local_day_bounds(turn.app, date.fromisoformat(answers["rsvp_deadline"]))[1]
+    await turn.repos.training_invites.replace_days(training.id, days, deadline)
+    moved = await turn.repos.trainings.get(training.id)
+    assert moved is not None
+    invited = [i.user_id for i in await turn.repos.trainings.invitations(training.id)]
+    await send_invitations(turn, moved, invited, "training_extra.rescheduled_title")
+    await audit(turn, training, "training.rescheduled", {"days": len(days), "told": len(invited)})
+    turn.reply(turn.t("training_extra.rescheduled", title=training.title, count=len(invited)))
