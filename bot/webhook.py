@@ -24,9 +24,10 @@ from starlette.routing import Route
 
 from bot.channels.telegram.inbound import CHANNEL as TELEGRAM
 from bot.channels.telegram.inbound import sender_key as telegram_sender
-from bot.channels.whatsapp.channel import MENU_KEY
+from bot.channels.whatsapp.channel import MENU_KEY, WRONG_RECIPIENT_FIELD
 from bot.channels.whatsapp.inbound import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.inbound import chat_of, sender_ids
+from bot.channels.whatsapp.recipients import resend_with_other_field
 from bot.clock import Clock
 from bot.config import Settings
 from storage.db import Database
@@ -174,6 +175,8 @@ class WebhookApp:
             )
         elif status.get("status") == "failed" and code == 131026:
             await repos.users.mark_unreachable(WHATSAPP, item.chat_id or "", now=self.clock.now())
+        elif status.get("status") == "failed" and code == WRONG_RECIPIENT_FIELD:
+            await resend_with_other_field(repos, item, now=self.clock.now())
 
     async def telegram_receive(self, request: Request) -> Response:
         secret = self.settings.telegram_webhook_secret

@@ -7,6 +7,7 @@ import aiosqlite
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastRepo
 from storage.cases import CaseRepo, CaseReviewRepo
+from storage.district_reminders import DistrictReminderRepo
 from storage.exports import ExportRepo
 from storage.forms import FormRepo
 from storage.inbox import InboxRepo
@@ -16,6 +17,7 @@ from storage.reminders import ReminderRepo
 from storage.schedule import ScheduleRepo
 from storage.stats import StatsRepo
 from storage.subjects import SubjectRepo
+from storage.template_usage import TemplateUsageRepo
 from storage.trainings import TrainingRepo
 from storage.users import UserRepo
 
@@ -40,3 +42,5 @@ class Repos:
         self.reminders = ReminderRepo(conn)
         self.broadcasts = BroadcastRepo(conn)
         self.trainings = TrainingRepo(conn)
+        self.templates = TemplateUsageRepo(conn)
+        self.district_reminders = DistrictReminderRepo(conn)

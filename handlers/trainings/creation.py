@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind
+from handlers.delivery import DeliveryKind, Topic
 from handlers.forms.runner import (
     ask_final_go,
     final_go,
@@ -150,7 +150,7 @@ async def confirm(turn: Turn, data: str) -> None:
         message = invitation_message(
             turn.app, person.language, training, stored_days, "training.invitation_title"
         )
-        await turn.deliver(person.id, message, DeliveryKind.NOTICE)
+        await turn.deliver(person.id, message, DeliveryKind.NOTICE, Topic.TRAINING)
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=user.id,
