@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
+from handlers.limit_report import report_held_back
 from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
 from handlers.retention import purge_closed_cases
 from handlers.trainings.schedule import morning_reminders
@@ -97,4 +98,5 @@ def default_work() -> dict[str, DueWork]:
         "coordinator_digest": coordinator_digest,
         "broadcast_reports": broadcast_reports,
         "training_reminders": morning_reminders,
+        "limit_report": report_held_back,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import channel_choice
 from handlers.case_report import main_menu
 from handlers.context import Turn
 from handlers.events import Button, Outbound
@@ -42,6 +43,7 @@ async def show_profile(turn: Turn) -> None:
             language=turn.t(f"languages.{user.language}"),
         )
     )
+    await channel_choice.offer(turn)
 
 
 def help_text(turn: Turn) -> str:

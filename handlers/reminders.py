@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
+from handlers.district_reminders import reminder_day
 from handlers.events import Button, Outbound
 from handlers.quiet_hours import in_quiet_hours
 from handlers.trainings.schedule import tomorrow_lines
@@ -38,6 +39,8 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
     for user in await repos.reminders.people_with_reminders():
         if local.time() < _due(user, app):
             continue
+        if not await reminder_day(repos, app, user, local.date()):
+            continue  # weekly on WhatsApp in this district, and not the day
         if not await repos.schedule.claim("daily_reminder", f"{user.id}:{local.date()}", now=now):
             continue
         lines, buttons = await _reminder_lines(repos, app, user, now)

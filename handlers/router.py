@@ -12,10 +12,13 @@ from handlers import (
     account,
     broadcast,
     case_report,
+    channel_choice,
+    district_reminders,
     export,
     registration,
     reminder_settings,
     statistics,
+    template_count,
 )
 from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
@@ -196,6 +199,7 @@ COMMANDS: dict[str, Handler] = {
     "bimtek": training_page.show_trainings,
     "jadwal": training_rsvp.show_schedule,
     "hadir": training_checkin.check_in,
+    "templat": template_count.show_template_count,
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
@@ -211,6 +215,8 @@ ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     training.RSVP_PREFIX: training_rsvp.answer,
     training.PAGE_PREFIX: training_page.page_button,
     training.MANUAL_PREFIX: training_manual.manual_button,
+    channel_choice.PREFIX: channel_choice.choose,
+    district_reminders.PREFIX: district_reminders.choose,
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
 FORM_COMMANDS = frozenset({"start", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir"})

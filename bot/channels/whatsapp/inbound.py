@@ -23,7 +23,7 @@ KEYWORDS = {
     "start": "start", "daftar": "start", "halo": "start", "hai": "start",
     "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat", "ekspor": "ekspor",
     "jadwal": "jadwal", "bimtek": "bimtek", "bimtekbaru": "bimtek_baru",
-    "bimtek_baru": "bimtek_baru",
+    "bimtek_baru": "bimtek_baru", "templat": "templat", "template": "templat",
 }  # fmt: skip
 _OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "order", "unsupported")
 
