@@ -39,10 +39,10 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
     for user in await repos.reminders.people_with_reminders():
         if local.time() < _due(user, app):
             continue
-        if not await reminder_day(repos, app, user, local.date()):
-            continue  # weekly on WhatsApp in this district, and not the day
         if not await repos.schedule.claim("daily_reminder", f"{user.id}:{local.date()}", now=now):
             continue
+        if not await reminder_day(repos, app, user, local.date()):
+            continue  # weekly on WhatsApp in this district, and not the day
         lines, buttons = await _reminder_lines(repos, app, user, now)
         if lines:
             text = app.catalog.text(user.language, "reminder.title") + "\n" + "\n".join(lines)
