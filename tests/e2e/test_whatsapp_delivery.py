@@ -137,9 +137,16 @@ async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
 
     # Accepted with `to`, then reported failed with 131062: sent again with `recipient`.
     await person.say("Siti Aminah")
-    [(item_id, wamid)] = _rows(
-        wa_settings, "SELECT id, ext_message_id FROM outbox WHERE other_recipient = 0"
-    )
+
+    def accepted() -> list[tuple]:
+        return _rows(
+            wa_settings,
+            "SELECT id, ext_message_id FROM outbox WHERE other_recipient = 0"
+            " AND ext_message_id IS NOT NULL",
+        )
+
+    await graph.wait_for(lambda: bool(accepted()), what="the accepted message's id")
+    [(item_id, wamid)] = accepted()
     failed = status_update(wamid, "6281234500041", "failed", errors=[131062])
     assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
     again = await graph.wait_messages("ID.3101", 2)
