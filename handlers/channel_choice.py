@@ -26,13 +26,13 @@ def _name(turn: Turn, channel: str) -> str:
     return turn.t(key) if turn.app.catalog.has(key) else channel
 
 
-async def offer(turn: Turn) -> None:
+async def choice(turn: Turn) -> tuple[str, list[list[Button]]] | None:
     """The current choice and buttons to change it, for people on more than one channel."""
     if not allowed(turn.user, "delivery.choose_channel") or turn.user is None:
-        return
+        return None
     channels = await _linked_channels(turn)
     if len(channels) < 2:
-        return
+        return None
     chosen = turn.user.delivery_channel
     if chosen in channels:
         current = _name(turn, chosen)
@@ -49,7 +49,14 @@ async def offer(turn: Turn) -> None:
         ],
         [Button(label=turn.t("whatsapp.delivery.automatic"), data=f"{PREFIX}:{AUTOMATIC}")],
     ]
-    turn.reply(Outbound.say(turn.t("whatsapp.delivery.ask", current=current), buttons))
+    return turn.t("whatsapp.delivery.ask", current=current), buttons
+
+
+async def offer(turn: Turn) -> None:
+    """The choice as a message of its own (after /pengingat's hours)."""
+    offered = await choice(turn)
+    if offered is not None:
+        turn.reply(Outbound.say(*offered))
 
 
 async def choose(turn: Turn, data: str) -> None:
