@@ -185,6 +185,11 @@ class OutboxRepo(Repo):
         """Which template announced this message."""
         await self._run("UPDATE outbox SET template = ? WHERE id = ?", (template, item_id))
 
+    async def get(self, item_id: int) -> OutboxItem | None:
+        """One message by its id."""
+        row = await self._one("SELECT * FROM outbox WHERE id = ?", (item_id,))
+        return _item(row) if row else None
+
     async def by_ext_message_id(self, channel: str, ext_message_id: str) -> OutboxItem | None:
         """The message the channel knows by this id."""
         row = await self._one(

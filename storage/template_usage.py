@@ -40,13 +40,26 @@ class TemplateUsageRepo(Repo):
         template: str,
         kind: str,
         outbox_id: int | None,
+        ext_message_id: str | None = None,
     ) -> None:
         """One template went out (counted per month, and per chat for the 24-hour limit)."""
         await self._run(
-            "INSERT INTO template_sends (sent_at, chat_id, template, kind, outbox_id)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (to_db(now), chat_id, template, kind, outbox_id),
+            "INSERT INTO template_sends (sent_at, chat_id, template, kind, outbox_id,"
+            " ext_message_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (to_db(now), chat_id, template, kind, outbox_id, ext_message_id),
         )
+
+    async def announced_by(self, ext_message_id: str) -> int | None:
+        """The outbox message a template (known by its wamid) announced."""
+        row = await self._one(
+            "SELECT outbox_id FROM template_sends WHERE ext_message_id = ?", (ext_message_id,)
+        )
+        return int(row[0]) if row and row[0] is not None else None
+
+    async def forget_send(self, ext_message_id: str) -> None:
+        """A template that never reached anyone (refused later): not counted, not a reason
+        to wait for a tap."""
+        await self._run("DELETE FROM template_sends WHERE ext_message_id = ?", (ext_message_id,))
 
     async def people_reached_since(self, since: datetime) -> int:
         """Unique chats templates went to since a moment (the messaging limit counts them)."""

@@ -11,7 +11,8 @@ CREATE TABLE template_sends (
     chat_id   TEXT,                         -- cleared after two days (only the limit needs it)
     template  TEXT NOT NULL,
     kind      TEXT NOT NULL,                -- what it announced: notice, routine, alert, bulk, reply
-    outbox_id INTEGER REFERENCES outbox (id)
+    outbox_id INTEGER REFERENCES outbox (id),
+    ext_message_id TEXT                     -- its wamid, to match a failed status webhook
 );
 CREATE INDEX template_sends_time ON template_sends (sent_at);
 CREATE INDEX template_sends_chat ON template_sends (chat_id, sent_at);

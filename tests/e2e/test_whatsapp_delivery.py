@@ -123,7 +123,7 @@ async def test_a_linked_person_gets_reminders_on_the_chosen_channel_only(
 async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
     graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:
-    await start_wa_bot()
+    runtime = await start_wa_bot()
     person = WhatsAppPerson(graph, webhook_url, user_id="ID.3101", wa_id="6281234500041")
     graph.fail_next(131062, recipient="6281234500041")
     await person.say("halo", expect=0)
@@ -179,6 +179,34 @@ async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
             == [(2,)]
         ),
         what="failed on send",
+    )
+
+    # A template (outside the window) refused later with 131062: announced again, other field.
+    with sqlite3.connect(wa_settings.database_path) as db:
+        db.execute(
+            "UPDATE channel_identities SET last_inbound_at = ?",
+            (to_db(datetime.now(UTC) - timedelta(hours=25)),),
+        )
+    async with runtime.db.transaction() as repos:
+        identity = await repos.users.identity("whatsapp", "ID.3101")
+        await deliver(
+            repos,
+            user_id=identity.user_id,
+            message=Outbound(text="Pendaftaran disetujui", summary="Pendaftaran"),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    await graph.wait_for(lambda: bool(_templates_to(graph, "6281234500041")), what="template")
+    await graph.wait_for(
+        lambda: bool(_rows(wa_settings, "SELECT ext_message_id FROM template_sends")),
+        what="template recorded",
+    )
+    [(template_wamid,)] = _rows(wa_settings, "SELECT ext_message_id FROM template_sends")
+    failed = status_update(template_wamid, "6281234500041", "failed", errors=[131062])
+    await post_webhook(webhook_url, envelope(statuses=[failed]))
+    await graph.wait_for(
+        lambda: _templates_to(graph, "ID.3101") == ["psm_pemberitahuan"], what="re-announced"
     )
     assert graph.rejections == []
 

@@ -208,12 +208,17 @@ class WhatsAppChannel:
             },
         }
         try:
-            await self._post(delivery, body)
+            message_id = await self._post(delivery, body)
         except GraphError as error:
             return await self._on_error(error, delivery, template=template)
         async with self.db.transaction() as repos:
             await repos.templates.record_send(
-                now=now, chat_id=delivery.chat, template=template, kind=item.kind, outbox_id=item.id
+                now=now,
+                chat_id=delivery.chat,
+                template=template,
+                kind=item.kind,
+                outbox_id=item.id,
+                ext_message_id=message_id,
             )
         return SendOutcome("held", error="window closed; template sent", template=template)
 
