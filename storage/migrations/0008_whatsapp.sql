@@ -39,3 +39,16 @@ CREATE TABLE district_reminder_schedules (
     updated_at     TEXT NOT NULL,
     PRIMARY KEY (kabupaten_code, channel)
 );
+
+-- Templates counted before this version (channel_state "templates:YYYY-MM", a UTC month):
+-- one row each on the first of their month, of unknown kind, so the monthly count goes on.
+WITH RECURSIVE counted (month, total) AS (
+    SELECT substr(key, 11, 7), CAST(value AS INTEGER) FROM channel_state
+    WHERE channel = 'whatsapp' AND key GLOB 'templates:[0-9][0-9][0-9][0-9]-[0-9][0-9]'
+), each_one (month, n) AS (
+    SELECT month, 1 FROM counted WHERE total > 0
+    UNION ALL
+    SELECT each_one.month, n + 1 FROM each_one JOIN counted USING (month) WHERE n < total
+)
+INSERT INTO template_sends (sent_at, template, kind)
+SELECT month || '-01T00:00:00.000000+00:00', 'unknown', 'unknown' FROM each_one;
