@@ -31,6 +31,8 @@ def other_recipient(identity: ChannelIdentity | None, chat: str) -> str | None:
 async def resend_with_other_field(repos: Repos, item: OutboxItem, *, now: datetime) -> None:
     """A failed status webhook said 131062: send the message once more with the other field;
     if that was the other field already, the message has failed."""
+    if item.other_recipient and item.status == "pending":
+        return  # the same report twice: the resend is already queued
     if item.other_recipient:
         log.error("WhatsApp refused both recipient fields for outbox %s (status webhook)", item.id)
         await repos.outbox.mark_failed(item.id, error="131062 with both recipient fields")
