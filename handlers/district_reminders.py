@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.context import AppContext, Turn
+from handlers.context import Turn
 from handlers.delivery import identity_for
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.permissions import allowed
@@ -20,7 +20,7 @@ PAID_CHANNEL = "whatsapp"  # the channel whose messages outside a window are pai
 WEEKDAYS = range(7)  # 0 = Monday
 
 
-async def reminder_day(repos: Repos, app: AppContext, user: User, day: date) -> bool:
+async def reminder_day(repos: Repos, user: User, day: date) -> bool:
     """Whether a person's routine reminder goes out on a local date: every day, unless it
     would go over a channel on which their district chose weekly reminders."""
     identity = await identity_for(repos, user.id)

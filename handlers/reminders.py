@@ -41,7 +41,7 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
             continue
         if not await repos.schedule.claim("daily_reminder", f"{user.id}:{local.date()}", now=now):
             continue
-        if not await reminder_day(repos, app, user, local.date()):
+        if not await reminder_day(repos, user, local.date()):
             continue  # weekly on WhatsApp in this district, and not the day
         lines, buttons = await _reminder_lines(repos, app, user, now)
         if lines:

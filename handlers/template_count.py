@@ -12,7 +12,7 @@ from babel.numbers import format_decimal
 from handlers.context import Turn
 from handlers.permissions import allowed
 
-KINDS = ("notice", "routine", "alert", "bulk", "reply")
+KINDS = ("notice", "routine", "alert", "bulk", "reply", "unknown")  # unknown: counted before 0008
 
 
 def _midnight(turn: Turn, day: date) -> datetime:
