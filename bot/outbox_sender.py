@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.channels.base import SendOutcome
 from bot.clock import Clock
-from handlers.delivery import AT_MOST_ONCE, DeliveryKind, deliver
+from handlers.delivery import AT_MOST_ONCE, ROUTINE_LIFETIME, DeliveryKind, deliver
 from handlers.events import Outbound
 from storage.db import Database
 from storage.models import OutboxItem, Role
@@ -150,6 +150,13 @@ class OutboxSender:
                 await repos.outbox.retry_later(
                     item.id,
                     not_before=now + timedelta(seconds=outcome.retry_after),
+                    error=outcome.error,
+                )
+            elif outcome.status == "deferred":
+                await repos.outbox.defer(
+                    item.id,
+                    not_before=now + timedelta(seconds=outcome.retry_after),
+                    lifetime=ROUTINE_LIFETIME,
                     error=outcome.error,
                 )
             elif outcome.status == "held":

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
 from handlers.export_expiry import delete_expired_exports
+from handlers.limit_report import report_held_back
 from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
 from handlers.retention import purge_closed_cases
 from handlers.trainings.schedule import morning_reminders
@@ -103,4 +104,5 @@ def default_work() -> dict[str, DueWork]:
         "weekly_digest": tksk_weekly_digest,
         "export_deletion": delete_expired_exports,
         "transcripts": clear_transcripts,
+        "limit_report": report_held_back,
     }

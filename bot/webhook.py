@@ -24,9 +24,10 @@ from starlette.routing import Route
 
 from bot.channels.telegram.inbound import CHANNEL as TELEGRAM
 from bot.channels.telegram.inbound import sender_key as telegram_sender
-from bot.channels.whatsapp.channel import MENU_KEY
+from bot.channels.whatsapp.channel import MENU_KEY, WRONG_RECIPIENT_FIELD
 from bot.channels.whatsapp.inbound import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.inbound import chat_of, sender_ids
+from bot.channels.whatsapp.recipients import announce_with_other_field, resend_with_other_field
 from bot.clock import Clock
 from bot.config import Settings
 from storage.db import Database
@@ -161,11 +162,14 @@ class WebhookApp:
 
     async def _record_status(self, repos: Repos, status: dict[str, Any]) -> None:
         """sent / delivered / read / failed, possibly out of order or twice."""
-        item = await repos.outbox.by_ext_message_id(WHATSAPP, str(status.get("id")))
-        if item is None:
-            return
+        wamid = str(status.get("id"))
         errors = status.get("errors") or [{}]
         code = errors[0].get("code")
+        item = await repos.outbox.by_ext_message_id(WHATSAPP, wamid)
+        if item is None:
+            if status.get("status") == "failed" and code == WRONG_RECIPIENT_FIELD:
+                await announce_with_other_field(repos, wamid, now=self.clock.now())
+            return
         await repos.outbox.record_delivery(item.id, str(status.get("status")), code)
         if status.get("status") == "failed" and code == 131047 and not item.message.get("cleared"):
             # Accepted at send, refused later: send again, which announces it with a template.
@@ -174,6 +178,8 @@ class WebhookApp:
             )
         elif status.get("status") == "failed" and code == 131026:
             await repos.users.mark_unreachable(WHATSAPP, item.chat_id or "", now=self.clock.now())
+        elif status.get("status") == "failed" and code == WRONG_RECIPIENT_FIELD:
+            await resend_with_other_field(repos, item, now=self.clock.now())
 
     async def telegram_receive(self, request: Request) -> Response:
         secret = self.settings.telegram_webhook_secret

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import channel_choice
 from handlers.case_report import main_menu
 from handlers.context import Turn
 from handlers.events import Button, Outbound
@@ -28,20 +29,23 @@ async def show_profile(turn: Turn) -> None:
         if (user.role or user.requested_role)
         else "-"
     )
-    turn.reply(
-        turn.t(
-            "profile.card",
-            name=user.full_name or "-",
-            role=role,
-            status=turn.t(f"status.{user.status}"),
-            kabupaten=await _region(turn, user.kabupaten_code),
-            kecamatan=await _region(turn, user.kecamatan_code),
-            desa=await _region(turn, user.desa_code),
-            phone=user.phone or "-",
-            verified=turn.t("common.yes" if user.phone_verified else "common.no"),
-            language=turn.t(f"languages.{user.language}"),
-        )
+    card = turn.t(
+        "profile.card",
+        name=user.full_name or "-",
+        role=role,
+        status=turn.t(f"status.{user.status}"),
+        kabupaten=await _region(turn, user.kabupaten_code),
+        kecamatan=await _region(turn, user.kecamatan_code),
+        desa=await _region(turn, user.desa_code),
+        phone=user.phone or "-",
+        verified=turn.t("common.yes" if user.phone_verified else "common.no"),
+        language=turn.t(f"languages.{user.language}"),
     )
+    offered = await channel_choice.choice(turn)  # people on both channels pick one
+    if offered is None:
+        turn.reply(card)
+    else:
+        turn.reply(Outbound.say(card + "\n\n" + offered[0], offered[1]))
 
 
 def help_text(turn: Turn) -> str:

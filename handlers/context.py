@@ -88,7 +88,13 @@ class Turn:
         self.replies.append(Outbound.say(message) if isinstance(message, str) else message)
 
     async def deliver(
-        self, user_id: int, message: Outbound, kind: DeliveryKind = DeliveryKind.NOTICE
+        self,
+        user_id: int,
+        message: Outbound,
+        kind: DeliveryKind = DeliveryKind.NOTICE,
+        topic: str | None = None,
     ) -> None:
         """Send to another person through the one delivery path."""
-        await deliver(self.repos, user_id=user_id, message=message, kind=kind, now=self.now)
+        await deliver(
+            self.repos, user_id=user_id, message=message, kind=kind, now=self.now, topic=topic
+        )

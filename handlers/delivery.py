@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from handlers.events import Button, Outbound
 from handlers.masking import mask_identifiers
+from storage.models import ChannelIdentity
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,14 @@ class DeliveryKind(StrEnum):
     NOTICE = "notice"  # something happened that concerns them: at least once, waits for start
     ROUTINE = "routine"  # reminders: at most once, expire
     BULK = "bulk"  # broadcasts: at most once, behind everything else
+
+
+class Topic(StrEnum):
+    """Messages that go first when a channel can reach only some people today (WhatsApp's
+    messaging limit): after darurat alerts, before routine reminders."""
+
+    REVISION = "revision"  # a case sent back to its reporter
+    TRAINING = "training"  # invitations, reminders and changes of a Bimtek
 
 
 PRIORITY = {
@@ -65,25 +74,23 @@ async def deliver(
     channel: str | None = None,
     chat_id: str | None = None,
     not_before: datetime | None = None,
+    topic: str | None = None,
 ) -> int | None:
     """Queue a message for a person; returns the outbox id, or None if they have no channel.
 
-    Without an explicit channel the person's preferred (else most recently used) channel is
-    used. Someone who never started the bot cannot be written to: notices wait until they do,
-    routine messages expire.
+    Without an explicit channel the one the person chose is used (else the one they used
+    last; see `identity_for`). Someone who never started the bot cannot be written to:
+    notices wait until they do, routine messages expire. `topic` ("revision", "training")
+    puts a message first when a channel can reach only some people today.
     """
     if message.best_effort and kind != DeliveryKind.TRANSIENT:
         kind = DeliveryKind.TRANSIENT
     waiting = False
     if channel is None or chat_id is None:
-        user = await repos.users.get(user_id)
-        identities = await repos.users.identities_of(user_id)
-        if user and user.preferred_channel:
-            identities.sort(key=lambda i: i.channel != user.preferred_channel)
-        if not identities:
+        identity = await identity_for(repos, user_id)
+        if identity is None:
             log.warning("user %s has no channel identity; message not queued", user_id)
             return None
-        identity = identities[0]
         channel, chat_id = identity.channel, identity.chat_id
         waiting = chat_id is None
     expires_at = (not_before or now) + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
@@ -99,4 +106,16 @@ async def deliver(
         waiting=waiting,
         not_before=not_before,
         delete_after=message.delete_after,
+        topic=topic,
     )
+
+
+async def identity_for(repos: Repos, user_id: int) -> ChannelIdentity | None:
+    """Where reminders and notices go: the channel the person chose, unless it cannot reach
+    them (blocked); otherwise the one they used last."""
+    user = await repos.users.get(user_id)
+    identities = await repos.users.identities_of(user_id)
+    preferred = user and (user.delivery_channel or user.preferred_channel)
+    if preferred:
+        identities.sort(key=lambda i: (i.unreachable_at is not None, i.channel != preferred))
+    return identities[0] if identities else None

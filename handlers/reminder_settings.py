@@ -1,9 +1,11 @@
-"""/pengingat: choose the hour of the daily reminder, or turn it off."""
+"""/pengingat: choose the hour of the daily reminder, or turn it off (and, for people on
+both channels, which one gets it); coordinators set their district's WhatsApp frequency."""
 
 from __future__ import annotations
 
 import re
 
+from handlers import channel_choice, district_reminders
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields
 from handlers.permissions import allowed
@@ -13,6 +15,9 @@ HOURS = ("06:00", "08:00", "12:00", "16:00", "19:00")
 
 
 async def ask(turn: Turn) -> None:
+    if allowed(turn.user, "reminder.district"):
+        await district_reminders.ask(turn)
+        return
     if not allowed(turn.user, "reminder.settings") or turn.user is None:
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -24,6 +29,7 @@ async def ask(turn: Turn) -> None:
         [Button(label=turn.t("reminder.turn_off"), data=f"{PREFIX}:off")],
     ]
     turn.reply(Outbound.say(turn.t("reminder.settings", current=state), rows))
+    await channel_choice.offer(turn)
 
 
 async def choose(turn: Turn, data: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.digest_chart import deliver_digest, draw_digest_chart
+from handlers.district_reminders import reminder_day
 from handlers.events import Button, Outbound
 from handlers.followup_reminders import due_visit_lines
 from handlers.quiet_hours import in_quiet_hours
@@ -45,6 +46,8 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
             continue
         if not await repos.schedule.claim("daily_reminder", f"{user.id}:{local.date()}", now=now):
             continue
+        if not await reminder_day(repos, user, local.date()):
+            continue  # weekly on WhatsApp in this district, and not the day
         lines, buttons = await _reminder_lines(repos, app, user, now)
         if lines:
             text = app.catalog.text(user.language, "reminder.title") + "\n" + "\n".join(lines)

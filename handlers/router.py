@@ -12,11 +12,14 @@ from handlers import (
     account,
     broadcast,
     case_report,
+    channel_choice,
+    district_reminders,
     export,
     phone_number,
     registration,
     reminder_settings,
     statistics,
+    template_count,
 )
 from handlers.audit import view as audit_view
 from handlers.case_submission import DUPLICATE_PREFIX
@@ -223,6 +226,7 @@ COMMANDS: dict[str, Handler] = {
     "audit": audit_view.show_audit,
     "pengguna": people_screens.show_people,
     "nomor": phone_number.ask,
+    "templat": template_count.show_template_count,
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
@@ -241,6 +245,8 @@ ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
     audit_view.AUDIT_PREFIX: audit_view.audit_button,
     people_buttons.PREFIX: people_buttons.people_button,
     training_people.PEOPLE_PREFIX: training_people.people_button,
+    channel_choice.PREFIX: channel_choice.choose,
+    district_reminders.PREFIX: district_reminders.choose,
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
 FORM_COMMANDS = frozenset(

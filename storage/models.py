@@ -83,7 +83,7 @@ class User(_Model):
     phone: str | None
     phone_verified: bool
     language: str
-    preferred_channel: str | None
+    preferred_channel: str | None  # the channel used last
     decided_by: int | None
     decided_at: datetime | None
     created_at: datetime
@@ -91,6 +91,7 @@ class User(_Model):
     reminder_time: str | None = None
     reminders_enabled: bool = True
     version: int = 1  # bumped by every people-management change (storage/people.py)
+    delivery_channel: str | None = None  # chosen for reminders and notices (linked people)
 
 
 class ChannelIdentity(_Model):
@@ -128,6 +129,8 @@ class OutboxItem(_Model):
     attempts: int
     not_before: datetime
     expires_at: datetime | None
+    topic: str | None = None  # "revision", "training": first when WhatsApp's limit is short
+    other_recipient: bool = False  # WhatsApp 131062: send with the other recipient field
 
 
 class AuditEntry(_Model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.base import Repo
@@ -23,6 +23,8 @@ def _item(row: Any) -> OutboxItem:
         attempts=row["attempts"],
         not_before=from_db(row["not_before"]),
         expires_at=from_db(row["expires_at"]),
+        topic=row["topic"],
+        other_recipient=bool(row["other_recipient"]),
     )
 
 
@@ -43,13 +45,14 @@ class OutboxRepo(Repo):
         waiting: bool = False,
         not_before: datetime | None = None,
         delete_after: int | None = None,
+        topic: str | None = None,
     ) -> int:
         """Queue one message; `waiting` holds it until the person starts the bot;
         `delete_after`: seconds after sending at which the channel's copy is deleted."""
         cursor = await self._run(
             "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
-            " not_before, expires_at, created_at, delete_after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " not_before, expires_at, created_at, delete_after, topic)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 user_id,
                 channel,
@@ -62,6 +65,7 @@ class OutboxRepo(Repo):
                 to_db(expires_at) if expires_at else None,
                 to_db(now),
                 delete_after,
+                topic,
             ),
         )
         return int(cursor.lastrowid)
@@ -150,6 +154,30 @@ class OutboxRepo(Repo):
         )
         return cursor.rowcount
 
+    async def defer(
+        self, item_id: int, *, not_before: datetime, lifetime: timedelta, error: str
+    ) -> None:
+        """Not now (WhatsApp's messaging limit): pending again from `not_before`, living at
+        least `lifetime` after it; not counted as a failed attempt."""
+        await self._run(
+            "UPDATE outbox SET status = 'pending', sent_at = NULL, not_before = ?,"
+            " last_error = ?, expires_at = CASE WHEN expires_at IS NULL THEN NULL"
+            " ELSE MAX(expires_at, ?) END WHERE id = ?",
+            (to_db(not_before), error[:500], to_db(not_before + lifetime), item_id),
+        )
+
+    async def resend_other_recipient(self, item_id: int, *, now: datetime, error: str) -> None:
+        """Send again, with the other recipient field (WhatsApp 131062)."""
+        await self._run(
+            "UPDATE outbox SET status = 'pending', other_recipient = 1, not_before = ?,"
+            " last_error = ? WHERE id = ?",
+            (to_db(now), error[:500], item_id),
+        )
+
+    async def note_other_recipient(self, item_id: int) -> None:
+        """The other recipient field got the message through (after a 131062)."""
+        await self._run("UPDATE outbox SET other_recipient = 1 WHERE id = ?", (item_id,))
+
     async def hold(self, item_id: int, *, error: str) -> None:
         """Keep a message until the person writes again (e.g. WhatsApp's closed window)."""
         await self._run(
@@ -162,23 +190,10 @@ class OutboxRepo(Repo):
         """Which template announced this message."""
         await self._run("UPDATE outbox SET template = ? WHERE id = ?", (template, item_id))
 
-    async def templates_since(self, channel: str, since: datetime) -> tuple[int, int]:
-        """(templates sent, distinct people reached by them) since a moment."""
-        row = await self._one(
-            "SELECT COUNT(*), COUNT(DISTINCT chat_id) FROM outbox WHERE channel = ?"
-            " AND template IS NOT NULL AND sent_at >= ?",
-            (channel, to_db(since)),
-        )
-        return int(row[0]), int(row[1])
-
-    async def last_template_to(self, channel: str, chat_id: str) -> datetime | None:
-        """When a template was last sent to a chat."""
-        row = await self._one(
-            "SELECT MAX(sent_at) FROM outbox WHERE channel = ? AND chat_id = ?"
-            " AND template IS NOT NULL",
-            (channel, chat_id),
-        )
-        return from_db(row[0]) if row and row[0] else None
+    async def get(self, item_id: int) -> OutboxItem | None:
+        """One message by its id."""
+        row = await self._one("SELECT * FROM outbox WHERE id = ?", (item_id,))
+        return _item(row) if row else None
 
     async def by_ext_message_id(self, channel: str, ext_message_id: str) -> OutboxItem | None:
         """The message the channel knows by this id."""

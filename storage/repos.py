@@ -7,6 +7,7 @@ import aiosqlite
 from storage.audit import AuditRepo
 from storage.broadcasts import BroadcastRepo
 from storage.cases import CaseRepo, CaseReviewRepo
+from storage.district_reminders import DistrictReminderRepo
 from storage.exports import ExportRepo
 from storage.forms import FormRepo
 from storage.inbox import InboxRepo
@@ -17,6 +18,7 @@ from storage.reminders import ReminderRepo
 from storage.schedule import ScheduleRepo
 from storage.stats import StatsRepo
 from storage.subjects import SubjectRepo
+from storage.template_usage import TemplateUsageRepo
 from storage.training_invites import TrainingInviteRepo
 from storage.trainings import TrainingRepo
 from storage.users import UserRepo
@@ -46,3 +48,5 @@ class Repos:
         self.visits = VisitRepo(conn)
         self.people = PeopleRepo(conn)
         self.training_invites = TrainingInviteRepo(conn)
+        self.templates = TemplateUsageRepo(conn)
+        self.district_reminders = DistrictReminderRepo(conn)

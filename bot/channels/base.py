@@ -2,6 +2,8 @@
 
 `held` means the channel cannot deliver it now but will once the person writes again
 (WhatsApp's 24-hour window): the message waits, like a notice to someone who never started.
+`deferred` means not before `retry_after` seconds, without counting as a failed attempt
+(WhatsApp's messaging limit).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from typing import Literal
 class SendOutcome:
     """The channel's verdict on one message."""
 
-    status: Literal["sent", "retry", "unreachable", "failed", "held"]
+    status: Literal["sent", "retry", "unreachable", "failed", "held", "deferred"]
     message_id: str | None = None
-    retry_after: float = 0.0  # seconds, for "retry"
+    retry_after: float = 0.0  # seconds, for "retry" and "deferred"
     error: str = ""
     chat_wide: bool = False  # the retry applies to the whole chat (a flood limit)
     template: str | None = None  # a template sent to announce a held message (WhatsApp)

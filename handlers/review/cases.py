@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind
+from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import on_complete, start_form
 from handlers.forms.state import new_state, prefilled_state
@@ -413,6 +413,7 @@ async def tell_reporter(
         reporter.id,
         Outbound(text=text, buttons=buttons, summary=case.summary.number),
         DeliveryKind.NOTICE,
+        Topic.REVISION if transition.to_state == S.NEEDS_REVISION else None,
     )
 
 

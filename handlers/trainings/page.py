@@ -9,7 +9,7 @@ import html
 from collections import Counter
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind, deliver
+from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
@@ -179,6 +179,7 @@ async def _remind(turn: Turn, training: Training) -> None:
             kind=DeliveryKind.ROUTINE,
             now=turn.now,
             not_before=not_before,
+            topic=Topic.TRAINING,
         )
     turn.reply(turn.t("training.reminded", count=len(silent)))
 
@@ -247,6 +248,6 @@ async def _cancel(turn: Turn, training: Training) -> None:
             date=spoken_date(turn.app.local_date(days[0].starts_at), language),
         )
         message = Outbound(text=text, summary=summary_of(turn.app, language, training))
-        await turn.deliver(invitation.user_id, message, DeliveryKind.NOTICE)
+        await turn.deliver(invitation.user_id, message, DeliveryKind.NOTICE, Topic.TRAINING)
     await audit(turn, training, "training.cancelled", {"told": len(invitations)})
     turn.reply(turn.t("training.cancelled", title=training.title, count=len(invitations)))

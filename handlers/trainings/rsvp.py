@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import AppContext, Turn
-from handlers.delivery import DeliveryKind
+from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
@@ -63,7 +63,7 @@ async def send_invitations(
         person = await turn.repos.users.get(user_id)
         language = person.language if person else turn.app.default_language
         message = invitation_message(turn.app, language, training, days, heading)
-        await turn.deliver(user_id, message, DeliveryKind.NOTICE)
+        await turn.deliver(user_id, message, DeliveryKind.NOTICE, Topic.TRAINING)
 
 
 def answer_label(app: AppContext, language: str, invitation: Invitation) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
-from handlers.delivery import DeliveryKind, deliver
+from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Outbound
 from handlers.quiet_hours import in_quiet_hours
 from handlers.trainings.common import (
@@ -48,6 +48,7 @@ async def morning_reminders(repos: Repos, app: AppContext, now: datetime) -> Non
                 message=Outbound(text=text, summary=summary_of(app, language, training)),
                 kind=DeliveryKind.ROUTINE,
                 now=now,
+                topic=Topic.TRAINING,
             )
 
 

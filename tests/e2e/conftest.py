@@ -102,8 +102,12 @@ def webhook_url(wa_settings: Settings) -> str:
 async def start_wa_bot(wa_settings: Settings) -> AsyncIterator[Callable[..., Any]]:
     running: list[Runtime] = []
 
-    async def start(**options: Any) -> Runtime:
-        runtime = build_runtime(wa_settings)
+    async def start(
+        clock: Clock | None = None, settings: dict[str, Any] | None = None, **options: Any
+    ) -> Runtime:
+        """`settings` overrides some of wa_settings (e.g. whatsapp_daily_limit)."""
+        chosen = wa_settings.model_copy(update=settings) if settings else wa_settings
+        runtime = build_runtime(chosen, clock)
         await runtime.start(**options)
         running.append(runtime)
         return runtime

@@ -94,6 +94,10 @@ MAY: dict[str, frozenset[str]] = {
     "people.manage": frozenset({"coordinator", "admin"}),  # coordinators: own kabupaten
     "people.assign_staff": frozenset({"admin"}),
     "phone.change": ALL,
+    "reminder.settings": frozenset({"psm", "tksk"}),
+    "reminder.district": frozenset({"coordinator"}),  # their own kabupaten
+    "delivery.choose_channel": ALL,
+    "whatsapp.template_count": frozenset({"admin"}),
 }
 
 
@@ -239,6 +243,31 @@ def _gate(key: str, send: str, action: str | None, **more: Any) -> dict[str, Any
     return None
 
 
+def _button_gate(key: str, send: str, action: str) -> dict[str, Any] | None:
+    """Buttons only active people may press: the others hear why (and the press is audited);
+    a role that may not is told so."""
+    who = PEOPLE[key]
+    if who.status != "active":
+        return _refused(key, send, EXPLAIN[who.status], audit="review.refused")
+    if not may(who, action):
+        return _refused(key, send, NOT_ALLOWED)
+    return None
+
+
+def _reminder_settings(key: str) -> dict[str, Any]:
+    """/pengingat: the hour for PSM and TKSK, the district's WhatsApp frequency for
+    coordinators."""
+    who, send = PEOPLE[key], "/pengingat"
+    refused = _gate(key, send, None)
+    if refused:
+        return refused
+    if may(who, "reminder.district"):
+        return _allowed(key, send, "lewat WhatsApp untuk", has=["pd:w"])
+    if may(who, "reminder.settings"):
+        return _allowed(key, send, "Pengingat harian saat ini")
+    return _refused(key, send, NOT_ALLOWED)
+
+
 def _queue(key: str, send: str) -> dict[str, Any]:
     """/antrian and its page button: the records in scope (all are waiting), no others."""
     refused = _gate(key, send, "case.queue")
@@ -373,6 +402,11 @@ def command_rows(key: str) -> list[dict[str, Any]]:
         rows.append(_gate(key, "/start", None) or _allowed(key, "/start", "Selamat datang kembali"))
     rows.append(_allowed(key, "/bantuan", HELP_ACTIVE if active else HELP_NOT_ACTIVE))
     rows.append(_allowed(key, "/batal", "Tidak ada isian yang sedang berjalan"))
+    rows.append(_reminder_settings(key))
+    rows.append(
+        _gate(key, "/templat", "whatsapp.template_count")
+        or _allowed(key, "/templat", "Template WhatsApp")
+    )
     return rows
 
 
@@ -469,6 +503,25 @@ def button_rows(key: str) -> list[dict[str, Any]]:
     )
     rows.append(_my_reports(key, "menu:laporan_saya"))
     rows.append(_allowed(key, "lang:id", "Bahasa diganti"))
+    send = "pd:w:3"  # weekly WhatsApp reminders on Thursdays, for the presser's district
+    rows.append(
+        _button_gate(key, send, "reminder.district")
+        or _allowed(
+            key,
+            send,
+            "hari Kamis",
+            effect=f"district:{who.kabupaten}",
+            audit="reminder.district_schedule",
+        )
+    )
+    rows.append(
+        _button_gate(key, "dc:auto", "delivery.choose_channel")
+        or _allowed(key, "dc:auto", "terakhir Bapak/Ibu pakai", audit="delivery.channel_chosen")
+    )
+    rows.append(  # a channel the person is not on
+        _button_gate(key, "dc:whatsapp", "delivery.choose_channel")
+        or _refused(key, "dc:whatsapp", "tombol itu tidak dikenal")
+    )
     rows.append(_allowed(key, "open", HELP_ACTIVE if who.status == "active" else HELP_NOT_ACTIVE))
     return rows
 
@@ -710,6 +763,14 @@ class World:
             ),
             "sessions": self.query("SELECT id, user_id, status FROM form_sessions ORDER BY id"),
             "visits": self.query("SELECT COUNT(*) FROM case_visits"),
+            "districts": self.query(
+                "SELECT kabupaten_code, channel, frequency, weekday, updated_by"
+                " FROM district_reminder_schedules ORDER BY 1, 2"
+            ),
+            "choices": self.query(
+                "SELECT id, delivery_channel FROM users WHERE id <= ? ORDER BY id",
+                (self.max_seeded,),
+            ),
         }
 
     # -- one row --
@@ -831,6 +892,14 @@ class World:
             assert self.query("SELECT status FROM form_sessions WHERE id = ?", (v["draft"],)) == [
                 ("active",)
             ]
+        elif kind == "district":
+            assert self.query(
+                "SELECT channel, frequency, weekday, updated_by FROM district_reminder_schedules"
+                " WHERE kabupaten_code = ?",
+                (detail,),
+            ) == [("whatsapp", "weekly", 3, actor)]
+            others = [r for r in after["districts"] if r[0] != detail]
+            assert others == [r for r in before["districts"] if r[0] != detail]
         elif kind == "case_update":
             assert after["updates"][0][0] == before["updates"][0][0] + 1
             assert self.query(

@@ -249,10 +249,12 @@ async def test_error_codes_decide(fake, graph, wa_settings, webhook_url, start_w
     # Accepted, then reported failed outside the window: sent again as a template.
     graph.close_window(person.recipient)
     with sqlite3.connect(wa_settings.database_path) as db:
-        (wamid,) = db.execute(
+        # fetchall: a half-read statement keeps a read snapshot open, and the UPDATE below
+        # would then fail ("database is locked") if the bot committed in between.
+        [(wamid,)] = db.execute(
             "SELECT ext_message_id FROM outbox WHERE channel = 'whatsapp'"
             " AND ext_message_id IS NOT NULL ORDER BY id LIMIT 1"
-        ).fetchone()
+        ).fetchall()
         db.execute(
             "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
             ((datetime.now(UTC) - timedelta(hours=30)).isoformat(),),

@@ -8,28 +8,47 @@ import json
 import logging
 import mimetypes
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from bot.channels.base import SendOutcome
 from bot.channels.whatsapp.client import GraphClient, GraphError
 from bot.channels.whatsapp.inbound import CHANNEL
+from bot.channels.whatsapp.limit import WINDOW, category, no_room_until
 from bot.channels.whatsapp.outbound import render, to_whatsapp_text
+from bot.channels.whatsapp.recipients import other_recipient
 from bot.clock import Clock
 from bot.config import Settings
 from handlers.delivery import DeliveryKind
 from handlers.events import Outbound
 from handlers.i18n import Catalog
 from storage.db import Database
-from storage.models import OutboxItem
+from storage.models import ChannelIdentity, OutboxItem, User
 
 log = logging.getLogger(__name__)
-WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = 131047
 THROUGHPUT, PAIR_RATE = 130429, 131056
 UNDELIVERABLE, WRONG_RECIPIENT_FIELD = 131026, 131062
 TOKEN_EXPIRED = 190
 MENU_KEY = "menu:"
+
+
+@dataclass
+class _Delivery:
+    """One outbox message on its way: where it goes and what we know of the person."""
+
+    item: OutboxItem
+    message: Outbound
+    chat: str  # the chat as stored (the person's key for windows and the limit)
+    target: str  # what is sent: the chat, or the other recipient field after a 131062
+    identity: ChannelIdentity | None
+    user: User | None
+    now: datetime
+    swapped: bool = False  # the other recipient field is in use already
+
+    def __post_init__(self) -> None:
+        self.swapped = self.item.other_recipient
 
 
 class WhatsAppChannel:
@@ -77,26 +96,50 @@ class WhatsAppChannel:
         async with self.db.reading() as repos:
             identity = await repos.users.identity_by_chat(CHANNEL, chat)
             user = await repos.users.get(identity.user_id) if identity else None
-        language = user.language if user else self.settings.default_language
-        now = self.clock.now()
+        target = chat
+        if item.other_recipient:  # 131062 reported for the usual field
+            target = other_recipient(identity, chat) or ""
+            if not target:
+                log.error("WhatsApp 131062 for outbox %s and no other recipient field", item.id)
+                return SendOutcome("failed", error="131062: no other recipient field known")
+        delivery = _Delivery(item, message, chat, target, identity, user, self.clock.now())
         last_inbound = identity.last_inbound_at if identity else None
-        if last_inbound is None or now - last_inbound >= WINDOW:
-            return await self._announce(item, chat, message, now)
+        if last_inbound is None or delivery.now - last_inbound >= WINDOW:
+            return await self._announce(delivery)
+        language = user.language if user else self.settings.default_language
         rendered = render(message, self.catalog, language)
         message_id = None
         try:
             if message.type in ("image", "document") and message.file_path:
                 rendered.bodies = [await self._media_body(message)]
             for body in rendered.bodies:
-                message_id = await self.client.send(chat, body)
+                message_id = await self._post(delivery, body)
         except GraphError as error:
-            return await self._on_error(error, item, chat, message, now)
+            return await self._on_error(error, delivery)
         except Exception as exc:  # network trouble: try again later
             return SendOutcome(
                 "retry", retry_after=min(300.0, 2.0 ** min(item.attempts, 8)), error=str(exc)
             )
         await self._remember_menu(chat, rendered.menu)
         return SendOutcome.sent(message_id)
+
+    async def _post(self, delivery: _Delivery, body: dict[str, object]) -> str:
+        """Send one body; on 131062 (wrong recipient field) once more with the other field."""
+        try:
+            return await self.client.send(delivery.target, body)
+        except GraphError as error:
+            other = other_recipient(delivery.identity, delivery.target)
+            if error.code != WRONG_RECIPIENT_FIELD or delivery.swapped or other is None:
+                raise
+        log.warning(
+            "WhatsApp 131062 for outbox %s: trying the other recipient field", delivery.item.id
+        )
+        delivery.target, delivery.swapped = other, True
+        message_id = await self.client.send(other, body)
+        assert self.db is not None
+        async with self.db.transaction() as repos:
+            await repos.outbox.note_other_recipient(delivery.item.id)
+        return message_id
 
     async def _media_body(self, message: Outbound) -> dict[str, object]:
         """Upload the file, then send it by media id with its caption."""
@@ -118,20 +161,31 @@ class WhatsAppChannel:
         async with self.db.transaction() as repos:
             await repos.schedule.set_state(CHANNEL, MENU_KEY + chat, json.dumps(menu))
 
-    async def _announce(
-        self, item: OutboxItem, chat: str, message: Outbound, now: datetime
-    ) -> SendOutcome:
+    async def _announce(self, delivery: _Delivery) -> SendOutcome:
         """Outside the window: a template names what waits; its tap reopens the window."""
         assert self.db is not None
+        item, now = delivery.item, delivery.now
         alert = item.kind == DeliveryKind.ALERT
         async with self.db.reading() as repos:
-            last_template = await repos.outbox.last_template_to(CHANNEL, chat)
-            _, reached = await repos.outbox.templates_since(CHANNEL, now - WINDOW)
-        if not alert and last_template is not None and now - last_template < WINDOW:
-            return SendOutcome("held", error="window closed; template already sent")
-        if reached >= self.settings.whatsapp_daily_limit and not alert:
+            last_template = await repos.templates.last_to(delivery.chat)
+            if not alert and last_template is not None and now - last_template < WINDOW:
+                return SendOutcome("held", error="window closed; template already sent")
+            retry_at = None
+            if not alert:
+                retry_at = await no_room_until(
+                    repos,
+                    channel=CHANNEL,
+                    chat_id=delivery.chat,
+                    kind=item.kind,
+                    topic=item.topic,
+                    now=now,
+                    limit=self.settings.whatsapp_daily_limit,
+                )
+        if retry_at is not None:
+            await self._record_deferral(delivery)
             return SendOutcome(
-                "held",
+                "deferred",
+                retry_after=(retry_at - now).total_seconds(),
                 error="daily template limit reached",
                 operator_alert=self._text(
                     "whatsapp.limit_reached", limit=self.settings.whatsapp_daily_limit
@@ -142,7 +196,7 @@ class WhatsAppChannel:
             if alert
             else self.settings.whatsapp_template_notice
         )
-        parameter = message.summary or "1"
+        parameter = delivery.message.summary or "1"
         body = {
             "type": "template",
             "template": {
@@ -154,28 +208,42 @@ class WhatsAppChannel:
             },
         }
         try:
-            await self.client.send(chat, body)
+            message_id = await self._post(delivery, body)
         except GraphError as error:
-            return await self._on_error(error, item, chat, message, now, template=template)
+            return await self._on_error(error, delivery, template=template)
         async with self.db.transaction() as repos:
-            month = now.strftime("%Y-%m")
-            count = int(await repos.schedule.get_state(CHANNEL, f"templates:{month}") or 0)
-            await repos.schedule.set_state(CHANNEL, f"templates:{month}", str(count + 1))
+            await repos.templates.record_send(
+                now=now,
+                chat_id=delivery.chat,
+                template=template,
+                kind=item.kind,
+                outbox_id=item.id,
+                ext_message_id=message_id,
+            )
         return SendOutcome("held", error="window closed; template sent", template=template)
 
+    async def _record_deferral(self, delivery: _Delivery) -> None:
+        """Remember who the limit kept a message from today, for the coordinators' report."""
+        assert self.db is not None
+        user = delivery.user
+        if user is None:
+            return
+        async with self.db.transaction() as repos:
+            await repos.templates.record_deferral(
+                local_date=delivery.now.astimezone(self.settings.zone).date().isoformat(),
+                user_id=user.id,
+                category=category(delivery.item.kind, delivery.item.topic),
+                kabupaten_code=user.kabupaten_code,
+                now=delivery.now,
+            )
+
     async def _on_error(
-        self,
-        error: GraphError,
-        item: OutboxItem,
-        chat: str,
-        message: Outbound,
-        now: datetime,
-        template: str | None = None,
+        self, error: GraphError, delivery: _Delivery, template: str | None = None
     ) -> SendOutcome:
         """Error codes, not HTTP statuses, decide what happens next."""
         code = error.code
         if code == OUTSIDE_WINDOW and template is None:
-            return await self._announce(item, chat, message, now)
+            return await self._announce(delivery)
         if code == PAIR_RATE:
             return SendOutcome("retry", retry_after=6.0, error=str(error), chat_wide=True)
         if code == THROUGHPUT:
@@ -198,5 +266,10 @@ class WhatsAppChannel:
                 ),
             )
         if code == WRONG_RECIPIENT_FIELD:
-            log.error("WhatsApp refused the recipient field for %s: %s", chat, error)
+            log.error(
+                "WhatsApp refused the recipient field for outbox %s (other field tried: %s): %s",
+                delivery.item.id,
+                delivery.swapped,
+                error,
+            )
         return SendOutcome("failed", error=str(error))

@@ -24,7 +24,7 @@ KEYWORDS = {
     "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat", "ekspor": "ekspor",
     "jadwal": "jadwal", "bimtek": "bimtek", "bimtekbaru": "bimtek_baru",
     "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
-    "pengguna": "pengguna",
+    "pengguna": "pengguna", "templat": "templat", "template": "templat",
 }  # fmt: skip
 _OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "order", "unsupported")
 

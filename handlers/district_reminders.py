@@ -1,0 +1,101 @@
+"""Routine reminders on WhatsApp, daily or weekly, chosen per district by its coordinators
+(/pengingat). Template messages cost money outside WhatsApp's 24-hour window, so a district
+may send its routine reminders there once a week, on a weekday it picks. Telegram stays daily.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.context import Turn
+from handlers.delivery import identity_for
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.permissions import allowed
+from storage.district_reminders import DAILY, ReminderSchedule
+from storage.models import User
+from storage.repos import Repos
+
+PREFIX = "pd"
+PAID_CHANNEL = "whatsapp"  # the channel whose messages outside a window are paid templates
+WEEKDAYS = range(7)  # 0 = Monday
+
+
+async def reminder_day(repos: Repos, user: User, day: date) -> bool:
+    """Whether a person's routine reminder goes out on a local date: every day, unless it
+    would go over a channel on which their district chose weekly reminders."""
+    identity = await identity_for(repos, user.id)
+    if identity is None:
+        return True
+    schedule = await repos.district_reminders.schedule(user.kabupaten_code, identity.channel)
+    return schedule.frequency != "weekly" or schedule.weekday == day.weekday()
+
+
+def _describe(turn: Turn, schedule: ReminderSchedule) -> str:
+    if schedule.frequency == "weekly" and schedule.weekday is not None:
+        return turn.t(
+            "whatsapp.schedule.weekly_on", day=turn.t(f"whatsapp.weekdays.d{schedule.weekday}")
+        )
+    return turn.t("whatsapp.schedule.daily")
+
+
+async def ask(turn: Turn) -> None:
+    """/pengingat for a coordinator: the district's reminder frequency on WhatsApp."""
+    user = turn.user
+    if not allowed(user, "reminder.district") or user is None or not user.kabupaten_code:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    schedule = await turn.repos.district_reminders.schedule(user.kabupaten_code, PAID_CHANNEL)
+    region = await turn.repos.regions.get(user.kabupaten_code)
+    buttons = [
+        [
+            Button(label=turn.t("whatsapp.schedule.daily_button"), data=f"{PREFIX}:d"),
+            Button(label=turn.t("whatsapp.schedule.weekly_button"), data=f"{PREFIX}:w"),
+        ]
+    ]
+    turn.reply(
+        Outbound.say(
+            turn.t(
+                "whatsapp.schedule.ask",
+                district=region.name if region else user.kabupaten_code,
+                current=_describe(turn, schedule),
+            ),
+            buttons,
+        )
+    )
+
+
+async def choose(turn: Turn, data: str) -> None:
+    """`pd:d` daily, `pd:w` asks for the weekday, `pd:w:<0-6>` weekly on that day."""
+    user = turn.user
+    if not allowed(user, "reminder.district") or user is None or not user.kabupaten_code:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    _, frequency, raw_day = button_fields(data, 3)
+    if frequency == "w" and not raw_day:
+        days = [
+            Button(label=turn.t(f"whatsapp.weekdays.d{day}"), data=f"{PREFIX}:w:{day}")
+            for day in WEEKDAYS
+        ]
+        turn.reply(Outbound.say(turn.t("whatsapp.schedule.pick_day"), [days[:4], days[4:]]))
+        return
+    weekday = small_number(raw_day)
+    if frequency == "d":
+        schedule = DAILY
+    elif frequency == "w" and weekday in WEEKDAYS:
+        schedule = ReminderSchedule("weekly", weekday)
+    else:
+        turn.reply(turn.t("errors.unknown_button"))
+        return
+    await turn.repos.district_reminders.set_schedule(
+        user.kabupaten_code, PAID_CHANNEL, schedule, by=user.id, now=turn.now
+    )
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=user.id,
+        action="reminder.district_schedule",
+        subject=f"kabupaten:{user.kabupaten_code}",
+        detail={"channel": PAID_CHANNEL, "frequency": schedule.frequency, "weekday": weekday},
+    )
+    text = turn.t("whatsapp.schedule.saved", current=_describe(turn, schedule))
+    turn.toast = text
+    turn.reply(text)

@@ -1,0 +1,430 @@
+"""WhatsApp delivery choices end to end (signed webhooks in, the fake Graph API out, the fake
+Bot API for Telegram): the channel a linked person chooses, error 131062, the monthly
+template count, the messaging limit with its priorities and the coordinators' report, and a
+district's weekly reminders on WhatsApp."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+
+from bot.admin_tools import add_user
+from bot.clock import ManualClock
+from bot.config import Settings
+from handlers.delivery import DeliveryKind, Topic, deliver
+from handlers.events import Outbound
+from storage.models import to_db
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.whatsapp import WhatsAppPerson, body_of, post_webhook
+from tests.fakes.whatsapp_api import envelope, status_update
+
+WIB = ZoneInfo("Asia/Jakarta")
+TUESDAY = datetime(2026, 12, 1, 9, 0, tzinfo=WIB)
+COORDINATOR = 500
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 12, day, hour, minute, tzinfo=WIB)
+
+
+def _rows(settings: Settings, sql: str, *params: Any) -> list[tuple]:
+    with sqlite3.connect(settings.database_path) as db:
+        return db.execute(sql, params).fetchall()
+
+
+async def _psm(settings: Settings, telegram_id: int, name: str) -> int:
+    return await add_user(
+        settings,
+        role="psm",
+        telegram_id=telegram_id,
+        name=name,
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+
+
+def _on_whatsapp(
+    settings: Settings, user_id: int, bsuid: str, wa_id: str, last_inbound: datetime
+) -> None:
+    """Known on WhatsApp by the phone WhatsApp gave, last heard from at `last_inbound`."""
+    stamp = to_db(last_inbound)
+    with sqlite3.connect(settings.database_path) as db:
+        db.execute(
+            "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, phone,"
+            " phone_verified, started_at, last_inbound_at)"
+            " VALUES (?, 'whatsapp', ?, ?, ?, 1, ?, ?)",
+            (user_id, bsuid, wa_id, "+" + wa_id, stamp, stamp),
+        )
+
+
+def _said(person: TelegramPerson, words: str) -> list[str]:
+    return [m["text"] for m in person.messages() if words in m["text"]]
+
+
+def _templates_to(graph, recipient: str) -> list[str]:
+    return [m["template"]["name"] for m in graph.messages_to(recipient) if m["type"] == "template"]
+
+
+# -- 1. the channel a linked person chooses ---------------------------------------------------
+
+
+async def test_a_linked_person_gets_reminders_on_the_chosen_channel_only(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    psm_id = await _psm(wa_settings, 7201, "Bu Ani")
+    with sqlite3.connect(wa_settings.database_path) as db:  # shared her contact on Telegram
+        db.execute(
+            "UPDATE channel_identities SET phone = '+6281234500031', phone_verified = 1"
+            " WHERE channel = 'telegram' AND external_id = '7201'"
+        )
+    clock = ManualClock(TUESDAY)
+    runtime = await start_wa_bot(clock)
+    telegram = TelegramPerson(fake, 7201, "Ani")
+    await telegram.say("/start")
+    whatsapp = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281234500031")
+    await whatsapp.say("halo")  # the same phone, vouched for by both channels: one person
+    assert _rows(wa_settings, "SELECT DISTINCT user_id FROM channel_identities") == [(psm_id,)]
+
+    on_whatsapp = body_of((await whatsapp.say("saya"))[0])
+    assert "Profil saya" in on_whatsapp and "Pengingat dan pemberitahuan dikirim" in on_whatsapp
+    chosen = await whatsapp.tap("Lewat Telegram")
+    assert "akan dikirim lewat Telegram" in body_of(chosen[0])  # the reply: where she wrote
+    on_telegram = await telegram.say("/saya")
+    assert "Profil saya" in on_telegram[0]["text"] and "<b>Telegram</b>" in on_telegram[0]["text"]
+    await telegram.tap("Lewat WhatsApp", until="akan dikirim lewat WhatsApp")
+    await telegram.say("/lapor")  # a draft to be reminded of; Telegram is now the last used
+    assert _rows(
+        wa_settings, "SELECT preferred_channel, delivery_channel FROM users WHERE id = ?", psm_id
+    ) == [("telegram", "whatsapp")]
+
+    clock.set(at(1, 16, 5))
+    before_telegram = len(telegram.messages())
+    await runtime.scheduler.tick()
+    await graph.wait_for(
+        lambda: "Pengingat harian" in whatsapp.latest_text(), what="reminder on WhatsApp"
+    )
+    routine = _rows(
+        wa_settings, "SELECT channel FROM outbox WHERE user_id = ? AND kind = 'routine'", psm_id
+    )
+    assert routine == [("whatsapp",)]
+    assert all("Pengingat" not in m["text"] for m in telegram.messages()[before_telegram:])
+    assert graph.rejections == [] and fake.rejections == []
+
+
+# -- 2. error 131062: the other recipient field, once ----------------------------------------
+
+
+async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    runtime = await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.3101", wa_id="6281234500041")
+    graph.fail_next(131062, recipient="6281234500041")
+    await person.say("halo", expect=0)
+    welcome = await graph.wait_messages("ID.3101", 1)  # sent with `recipient`, the BSUID
+    assert "Selamat datang" in body_of(welcome[0]) and "to" not in welcome[0]
+    await graph.wait_for(
+        lambda: _rows(wa_settings, "SELECT other_recipient FROM outbox") == [(1,)],
+        what="the other field noted",
+    )
+
+    # Accepted with `to`, then reported failed with 131062: sent again with `recipient`.
+    await person.say("Siti Aminah")
+
+    def accepted() -> list[tuple]:
+        return _rows(
+            wa_settings,
+            "SELECT id, ext_message_id FROM outbox WHERE other_recipient = 0"
+            " AND ext_message_id IS NOT NULL",
+        )
+
+    await graph.wait_for(lambda: bool(accepted()), what="the accepted message's id")
+    [(item_id, wamid)] = accepted()
+    failed = status_update(wamid, "6281234500041", "failed", errors=[131062])
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+    again = await graph.wait_messages("ID.3101", 2)
+    assert "Siti Aminah" in body_of(again[-1])
+
+    # The other field failing too (reported later): the message has failed, once.
+    def sent_as() -> list[tuple]:
+        return _rows(wa_settings, "SELECT ext_message_id FROM outbox WHERE id = ?", item_id)
+
+    await graph.wait_for(lambda: sent_as() != [(wamid,)], what="the resent message's id")
+    [(second_wamid,)] = sent_as()
+    failed = status_update(second_wamid, "ID.3101", "failed", errors=[131062])
+    await post_webhook(webhook_url, envelope(statuses=[failed]))
+    await graph.wait_for(
+        lambda: (
+            _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", item_id) == [("failed",)]
+        ),
+        what="failed after both fields",
+    )
+    assert len(graph.messages_to("ID.3101")) == 2  # no third try
+
+    # Both fields refused on the send itself: failed at once, nothing sent.
+    graph.fail_next(131062, times=2)
+    await person.say("0812 3456 7890", expect=0)
+    await graph.wait_for(
+        lambda: (
+            _rows(
+                wa_settings,
+                "SELECT COUNT(*) FROM outbox WHERE status = 'failed' AND last_error LIKE '131062%'",
+            )
+            == [(2,)]
+        ),
+        what="failed on send",
+    )
+
+    # A template (outside the window) refused later with 131062: announced again, other field.
+    with sqlite3.connect(wa_settings.database_path) as db:
+        db.execute(
+            "UPDATE channel_identities SET last_inbound_at = ?",
+            (to_db(datetime.now(UTC) - timedelta(hours=25)),),
+        )
+    async with runtime.db.transaction() as repos:
+        identity = await repos.users.identity("whatsapp", "ID.3101")
+        await deliver(
+            repos,
+            user_id=identity.user_id,
+            message=Outbound(text="Pendaftaran disetujui", summary="Pendaftaran"),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    await graph.wait_for(lambda: bool(_templates_to(graph, "6281234500041")), what="template")
+    await graph.wait_for(
+        lambda: bool(_rows(wa_settings, "SELECT ext_message_id FROM template_sends")),
+        what="template recorded",
+    )
+    [(template_wamid,)] = _rows(wa_settings, "SELECT ext_message_id FROM template_sends")
+    failed = status_update(template_wamid, "6281234500041", "failed", errors=[131062])
+    await post_webhook(webhook_url, envelope(statuses=[failed]))
+    await graph.wait_for(
+        lambda: _templates_to(graph, "ID.3101") == ["psm_pemberitahuan"], what="re-announced"
+    )
+    assert graph.rejections == []
+
+
+# -- 3. the monthly template count --------------------------------------------------------------
+
+
+async def test_admins_see_the_monthly_template_count_and_others_are_refused(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    runtime = await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.3201", wa_id="6281234500051")
+    await person.say("halo")
+    previous = (datetime.now(WIB).date().replace(day=1) - timedelta(days=1)).replace(day=15)
+    previous_name = format_date(previous, format="LLLL yyyy", locale="id")
+    with sqlite3.connect(wa_settings.database_path) as db:
+        db.execute(
+            "UPDATE channel_identities SET last_inbound_at = ? WHERE external_id = 'ID.3201'",
+            (to_db(datetime.now(UTC) - timedelta(hours=25)),),
+        )
+        last_month = to_db(datetime.combine(previous, datetime.min.time(), tzinfo=UTC))
+        db.executemany(
+            "INSERT INTO template_sends (sent_at, chat_id, template, kind) VALUES (?, ?, ?, ?)",
+            [(last_month, None, "psm_pemberitahuan", "routine")] * 3
+            + [(last_month, None, "psm_darurat", "alert")],
+        )
+    async with runtime.db.transaction() as repos:
+        identity = await repos.users.identity("whatsapp", "ID.3201")
+        await deliver(
+            repos,
+            user_id=identity.user_id,
+            message=Outbound(text="Pendaftaran disetujui", summary="Pendaftaran"),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    await graph.wait_for(lambda: _templates_to(graph, "6281234500051") == ["psm_pemberitahuan"])
+    await graph.wait_for(
+        lambda: _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(5,)], what="count"
+    )
+
+    admin = TelegramPerson(fake, ADMIN_ID, "Admin")
+    await admin.say("/start")
+    shown = (await admin.say("/templat"))[0]["text"]
+    this_month = format_date(datetime.now(WIB).date(), format="LLLL yyyy", locale="id")
+    assert f"{this_month}: <b>1</b> (pemberitahuan 1)" in shown
+    assert f"{previous_name}: <b>4</b> (pengingat 3, darurat 1)" in shown
+
+    admin_on_whatsapp = WhatsAppPerson(graph, webhook_url, user_id="ID.3299", wa_id="6281299990000")
+    await admin_on_whatsapp.say("halo")
+    over_whatsapp = await admin_on_whatsapp.say("templat")
+    assert f"{previous_name}: *4*" in body_of(over_whatsapp[0])
+
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+    )
+    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
+    await coordinator.say("/start")
+    refused = await coordinator.say("/templat")
+    assert "tidak berwenang" in refused[0]["text"] and previous_name not in refused[0]["text"]
+    stranger = await person.say("templat")
+    assert previous_name not in body_of(stranger[0])
+    assert graph.rejections == [] and fake.rejections == []
+
+
+# -- 4. the messaging limit: priorities, deferral, the coordinators' report ------------------
+
+
+async def test_over_the_limit_revisions_and_trainings_go_first_and_coordinators_are_told(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    start = at(1, 10)
+    closed = start - timedelta(hours=30)  # everyone's window closed: templates needed
+    people = {}
+    for number, name in enumerate(("Bu Ana", "Pak Budi", "Bu Citra", "Pak Dodi", "Bu Eka")):
+        user_id = await _psm(wa_settings, 7401 + number, name)
+        wa_id = f"62812345006{number}1"
+        _on_whatsapp(wa_settings, user_id, f"ID.34{number}1", wa_id, closed)
+        people[name] = (user_id, wa_id)
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+    )
+    clock = ManualClock(start)
+    runtime = await start_wa_bot(clock, settings={"whatsapp_daily_limit": 2})
+    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
+    await coordinator.say("/start")
+
+    async with runtime.db.transaction() as repos:  # one fan-out: reminders queued first
+        for name in ("Bu Ana", "Pak Budi"):
+            await deliver(
+                repos,
+                user_id=people[name][0],
+                message=Outbound.say("Pengingat harian: 1 draf"),
+                kind=DeliveryKind.ROUTINE,
+                now=clock.now(),
+            )
+        await deliver(
+            repos,
+            user_id=people["Pak Dodi"][0],
+            message=Outbound(text="Besok bimtek", summary="Bimtek 2 Des"),
+            kind=DeliveryKind.ROUTINE,
+            now=clock.now(),
+            topic=Topic.TRAINING,
+        )
+        await deliver(
+            repos,
+            user_id=people["Bu Citra"][0],
+            message=Outbound(text="Laporan perlu perbaikan", summary="KNG-2026-000007"),
+            kind=DeliveryKind.NOTICE,
+            now=clock.now(),
+            topic=Topic.REVISION,
+        )
+    runtime.senders["whatsapp"].wake()
+    citra, dodi = people["Bu Citra"][1], people["Pak Dodi"][1]
+    await graph.wait_for(lambda: _templates_to(graph, citra) and _templates_to(graph, dodi))
+
+    def deferred() -> list[tuple]:
+        return _rows(
+            wa_settings,
+            "SELECT user_id, status FROM outbox WHERE last_error = 'daily template limit reached'"
+            " ORDER BY user_id",
+        )
+
+    ana, budi = people["Bu Ana"][0], people["Pak Budi"][0]
+    await graph.wait_for(lambda: len(deferred()) == 2, what="reminders deferred")
+    assert deferred() == [(ana, "pending"), (budi, "pending")]  # waiting, not dropped
+    assert _templates_to(graph, people["Bu Ana"][1]) == []
+    assert _templates_to(graph, people["Pak Budi"][1]) == []
+
+    # A darurat alert is never held, limit or not.
+    async with runtime.db.transaction() as repos:
+        await deliver(
+            repos,
+            user_id=people["Bu Eka"][0],
+            message=Outbound(text="Darurat", summary="KNG-2026-000009"),
+            kind=DeliveryKind.ALERT,
+            now=clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    eka = people["Bu Eka"][1]
+    await graph.wait_for(lambda: _templates_to(graph, eka) == ["psm_darurat"], what="alert")
+
+    # Once the fan-out has settled, the district's coordinators hear who was not reached.
+    clock.advance(timedelta(minutes=11))
+    await runtime.scheduler.tick()
+    await fake.wait_for(lambda: bool(_said(coordinator, "Batas harian")), what="report")
+    report = _said(coordinator, "Batas harian")[0]
+    assert "2 orang di kabupaten" in report and "pengingat rutin: 2 orang" in report
+    assert "bimtek didahulukan" in report and "tidak hilang" in report
+    await runtime.scheduler.tick()  # reported once, not at every tick
+    assert _rows(
+        wa_settings, "SELECT COUNT(*) FROM outbox WHERE message LIKE '%Batas harian%'"
+    ) == [(1,)]
+
+    # When the limit has room again, the held reminders go out.
+    clock.advance(timedelta(hours=24))
+    await runtime.scheduler.tick()
+    await graph.wait_for(
+        lambda: (
+            _templates_to(graph, people["Bu Ana"][1])
+            and _templates_to(graph, people["Pak Budi"][1])
+        ),
+        what="deferred reminders sent after the reset",
+    )
+    assert graph.rejections == [] and fake.rejections == []
+
+
+# -- 5. a district's weekly reminders on WhatsApp --------------------------------------------
+
+
+async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    coordinator_id = await add_user(
+        wa_settings, role="coordinator", telegram_id=5101, name="Ibu Sari", kabupaten="32.08"
+    )
+    _on_whatsapp(wa_settings, coordinator_id, "ID.3501", "6281234500071", TUESDAY)
+    await _psm(wa_settings, 7501, "Bu Tuti")  # Telegram only
+    wulan = await _psm(wa_settings, 7502, "Bu Wulan")
+    _on_whatsapp(wa_settings, wulan, "ID.3502", "6281234500072", TUESDAY)
+    clock = ManualClock(TUESDAY)
+    runtime = await start_wa_bot(clock)
+
+    coordinator = WhatsAppPerson(graph, webhook_url, user_id="ID.3501", wa_id="6281234500071")
+    asked = await coordinator.say("pengingat")
+    assert "lewat WhatsApp untuk Kabupaten Kuningan: *setiap hari*" in body_of(asked[0])
+    await coordinator.tap("Mingguan")
+    saved = await coordinator.tap("Kamis")
+    assert "seminggu sekali, hari Kamis" in body_of(saved[0])
+    on_telegram = TelegramPerson(fake, 5101, "Sari")  # the same coordinator on Telegram
+    await on_telegram.say("/start")
+    shown = await on_telegram.say("/pengingat")
+    assert "seminggu sekali, hari Kamis" in shown[0]["text"]
+    await on_telegram.tap("Harian", until="setiap hari")
+    await on_telegram.say("/pengingat")
+    await on_telegram.tap("Mingguan")
+    await on_telegram.tap("Kamis", until="hari Kamis")
+
+    tuti = TelegramPerson(fake, 7501, "Tuti")
+    await tuti.say("/start")
+    await tuti.say("/lapor")  # a draft to be reminded of
+    wa_wulan = WhatsAppPerson(graph, webhook_url, user_id="ID.3502", wa_id="6281234500072")
+    await wa_wulan.say("lapor")
+
+    clock.set(at(1, 16, 5))  # Tuesday
+    await runtime.scheduler.tick()
+    await fake.wait_for(lambda: bool(_said(tuti, "Pengingat harian")), what="Telegram: daily")
+    assert _rows(
+        wa_settings, "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND kind = 'routine'", wulan
+    ) == [(0,)]
+
+    clock.set(at(3, 16, 5))  # Thursday: the district's day
+    await runtime.scheduler.tick()
+    await graph.wait_for(
+        lambda: _templates_to(graph, "6281234500072") == ["psm_pemberitahuan"],
+        what="weekly reminder on WhatsApp",
+    )
+    assert _rows(
+        wa_settings, "SELECT channel FROM outbox WHERE user_id = ? AND kind = 'routine'", wulan
+    ) == [("whatsapp",)]
+    assert graph.rejections == [] and fake.rejections == []
