@@ -23,10 +23,22 @@ async def begin(turn: Turn) -> None:
     await start_form(turn, FORM_ID, prefix=turn.t("registration.welcome") + "\n\n")
 
 
+async def apply_as_candidate(turn: Turn) -> None:
+    """A training candidate (`calon`) asks to become PSM or TKSK: the usual registration,
+    decided by the usual approvers; they keep their training meanwhile."""
+    assert turn.user is not None
+    if turn.user.awaits_decision:
+        turn.reply(turn.t("registration.calon_waiting"))
+        return
+    await start_form(turn, FORM_ID, prefix=turn.t("registration.calon_apply") + "\n\n")
+
+
 @on_complete(FORM_ID)
 async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
-    """Store the registration as pending and ask the district's approvers to decide."""
+    """Store the registration as pending and ask the district's approvers to decide. A
+    training candidate stays active (for their training) while the approvers decide."""
     assert turn.user is not None and turn.identity is not None
+    candidate = turn.user.role == Role.CALON and turn.user.status == UserStatus.ACTIVE
     phone = answers["phone"]
     user = await turn.repos.users.update(
         turn.user.id,
@@ -38,7 +50,7 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
         kabupaten_code=answers["kabupaten"]["name"],
         kecamatan_code=answers["kecamatan"]["name"],
         desa_code=answers.get("desa", {}).get("name") if answers.get("desa") else None,
-        status=UserStatus.PENDING,
+        status=UserStatus.ACTIVE if candidate else UserStatus.PENDING,
     )
     turn.user = user
     await turn.repos.users.set_identity_phone(
@@ -47,7 +59,8 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
     await turn.repos.audit.record(
         now=turn.now, actor_id=user.id, action="registration.submitted", subject=f"user:{user.id}"
     )
-    turn.reply(Outbound(text=turn.t("registration.submitted"), remove_keyboard=True))
+    submitted = "registration.submitted_calon" if candidate else "registration.submitted"
+    turn.reply(Outbound(text=turn.t(submitted), remove_keyboard=True))
     approvers = await turn.repos.users.list_approvers(user.kabupaten_code)
     for approver in approvers:
         await turn.deliver(approver.id, await request_message(turn, user, approver))
@@ -108,7 +121,7 @@ async def decide(turn: Turn, data: str) -> None:
     if decider.role != Role.ADMIN and candidate.kabupaten_code != decider.kabupaten_code:
         turn.reply(turn.t("errors.not_allowed"))
         return
-    if candidate.status != UserStatus.PENDING:
+    if not candidate.awaits_decision:
         await _already_decided(turn, candidate)
         return
     approve = verdict == "a"
@@ -146,6 +159,8 @@ async def decide(turn: Turn, data: str) -> None:
         role = catalog.text(candidate.language, f"roles.{candidate.role}")
         text = catalog.text(candidate.language, "registration.you_are_approved", role=role)
         text += "\n\n" + catalog.text(candidate.language, f"help.{candidate.role}")
+    elif candidate.role == Role.CALON:
+        text = catalog.text(candidate.language, "registration.calon_rejected")
     else:
         text = catalog.text(candidate.language, "registration.you_are_rejected")
     await turn.deliver(candidate.id, Outbound.say(text), DeliveryKind.NOTICE)

@@ -28,6 +28,7 @@ from handlers.events import Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
 from handlers.people import buttons as people_buttons
 from handlers.people import screens as people_screens
+from handlers.permissions import allowed
 from handlers.review import cases as review_cases
 from handlers.review import search as review_search
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
@@ -187,6 +188,14 @@ async def _start(turn: Turn) -> None:
         await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
 
 
+async def _register(turn: Turn) -> None:
+    """/daftar: a training candidate applies to become PSM/TKSK; anyone else as /start."""
+    if allowed(turn.user, "registration.apply") and _is_active(turn):
+        await registration.apply_as_candidate(turn)
+    else:
+        await _start(turn)
+
+
 async def _cancel(turn: Turn) -> None:
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
@@ -210,6 +219,7 @@ COMMANDS: dict[str, Handler] = {
     "saya": account.show_profile,
     "bahasa": account.ask_language,
     "batal": _cancel,
+    "daftar": _register,
     "lapor": case_report.start_report,
     "draf": case_report.list_drafts,
     "laporan_saya": case_report.my_reports,
@@ -250,10 +260,10 @@ ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
 }
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
 FORM_COMMANDS = frozenset(
-    {"start", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir", "nomor"}
+    {"start", "daftar", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir", "nomor"}
 )
 # Commands anyone may use, registered or not.
-OPEN_COMMANDS = frozenset({"start", "bantuan", "help", "bahasa", "batal"})
+OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal"})
 
 
 async def _on_command(turn: Turn) -> None:

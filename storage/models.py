@@ -93,6 +93,16 @@ class User(_Model):
     version: int = 1  # bumped by every people-management change (storage/people.py)
     delivery_channel: str | None = None  # chosen for reminders and notices (linked people)
 
+    @property
+    def awaits_decision(self) -> bool:
+        """A registration an approver has to decide: a new person's (pending), or a training
+        candidate's (`calon`, active for their training meanwhile) asking to become PSM/TKSK."""
+        return self.status == UserStatus.PENDING or (
+            self.status == UserStatus.ACTIVE
+            and self.role == Role.CALON
+            and self.requested_role is not None
+        )
+
 
 class ChannelIdentity(_Model):
     id: int

@@ -12,12 +12,17 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo
-from storage.models import CaseState, Role, User, UserStatus, to_db
+from storage.models import CaseState, Role, User, to_db
 from storage.scope import Scope
 from storage.users import user_from_row
 
 OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
 DRAFT_FORM = "case_report"
+# `User.awaits_decision` in SQL ({u} is the table alias with its dot, or nothing).
+AWAITS_DECISION = (
+    "({u}status = 'pending' OR ({u}status = 'active' AND {u}role = 'calon'"
+    " AND {u}requested_role IS NOT NULL))"
+)
 _CHANGEABLE = {"role", "status", "kabupaten_code", "kecamatan_code", "desa_code"}
 
 
@@ -50,8 +55,8 @@ class PeopleRepo(Repo):
         return [user_from_row(row) for row in rows], int(total[0]) if total else 0
 
     async def pending(self, scope: Scope, *, limit: int, offset: int) -> tuple[list[User], int]:
-        """Registrations waiting for a decision."""
-        return await self._page("u.status = 'pending'", (), scope, limit, offset)
+        """Registrations waiting for a decision (`User.awaits_decision`)."""
+        return await self._page(AWAITS_DECISION.format(u="u."), (), scope, limit, offset)
 
     async def with_role(
         self, scope: Scope, role: Role, *, limit: int, offset: int
@@ -147,20 +152,17 @@ class PeopleRepo(Repo):
     async def decide_registration(
         self, candidate_id: int, *, approve: bool, decider_id: int, now: datetime
     ) -> User | None:
-        """Approve or reject a pending registration; None if it is no longer pending (someone
-        else decided first)."""
+        """Approve or reject a registration awaiting a decision; None if it no longer awaits one
+        (someone else decided first). A rejected training candidate stays a `calon`."""
         cursor = await self._run(
-            "UPDATE users SET status = ?, role = CASE WHEN ? THEN requested_role END,"
-            " decided_by = ?, decided_at = ?, version = version + 1, updated_at = ?"
-            " WHERE id = ? AND status = 'pending'",
-            (
-                UserStatus.ACTIVE if approve else UserStatus.REJECTED,
-                int(approve),
-                decider_id,
-                to_db(now),
-                to_db(now),
-                candidate_id,
-            ),
+            "UPDATE users SET"
+            " status = CASE WHEN ?1 OR role = 'calon' THEN 'active' ELSE 'rejected' END,"
+            " role = CASE WHEN ?1 THEN requested_role WHEN role = 'calon' THEN role END,"
+            " requested_role = CASE WHEN NOT ?1 AND role = 'calon' THEN NULL"
+            " ELSE requested_role END,"
+            " decided_by = ?2, decided_at = ?3, version = version + 1, updated_at = ?3"
+            f" WHERE id = ?4 AND {AWAITS_DECISION.format(u='')}",
+            (int(approve), decider_id, to_db(now), candidate_id),
         )
         if cursor.rowcount != 1:
             return None

@@ -171,7 +171,7 @@ async def show_person(turn: Turn, person_id: int, prefix: str = "") -> None:
     await turn.repos.audit.record(
         now=turn.now, actor_id=turn.user.id, action="person.view", subject=f"user:{person.id}"
     )
-    if person.status == UserStatus.PENDING:
+    if person.awaits_decision:
         # The registration request with its approve / reject buttons: one decision path.
         request = await request_message(turn, person, turn.user)
         turn.reply(request.model_copy(update={"buttons": [*request.buttons, [menu_button(turn)]]}))

@@ -98,6 +98,7 @@ MAY: dict[str, frozenset[str]] = {
     "reminder.district": frozenset({"coordinator"}),  # their own kabupaten
     "delivery.choose_channel": ALL,
     "whatsapp.template_count": frozenset({"admin"}),
+    "registration.apply": frozenset({"calon"}),
 }
 
 

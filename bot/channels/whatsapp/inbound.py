@@ -20,7 +20,7 @@ KEYWORDS = {
     "lapor": "lapor", "laporan": "lapor", "draf": "draf", "draft": "draf",
     "laporansaya": "laporan_saya", "batal": "batal", "bantuan": "bantuan", "help": "bantuan",
     "menu": "menu", "saya": "saya", "profil": "saya", "bahasa": "bahasa", "mulai": "start",
-    "start": "start", "daftar": "start", "halo": "start", "hai": "start",
+    "start": "start", "daftar": "daftar", "halo": "start", "hai": "start",
     "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat", "ekspor": "ekspor",
     "jadwal": "jadwal", "bimtek": "bimtek", "bimtekbaru": "bimtek_baru",
     "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
