@@ -11,6 +11,7 @@ from bot.admin_tools import add_user
 from bot.clock import ManualClock
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.training_helpers import TITLE, at, create_training, open_page, plain
+from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
 COORDINATOR = 500
 
@@ -125,3 +126,51 @@ async def test_a_rejected_candidate_stays_a_candidate(fake, settings, start_bot)
     # He may apply again later.
     again = await budi.say("/daftar")
     assert "Pendaftaran sebagai PSM atau TKSK" in plain(again[0]["text"])
+
+
+async def test_a_candidate_applies_over_whatsapp(
+    fake, graph, wa_settings, webhook_url, start_wa_clock_bot
+) -> None:
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+    )
+    await start_wa_clock_bot(ManualClock(at(1, 9)))
+    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
+    await coordinator.say("/start")
+    await create_training(coordinator)
+    await open_page(coordinator)
+    links = plain((await coordinator.tap("Tautan & QR", expect=3))[0]["text"])
+    keyword = re.search(r"(bimtek [A-Z2-9]{10})", links)
+    assert keyword, links
+
+    dewi = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281355550001", name="Dewi")
+    await dewi.say(keyword.group(1))
+    await dewi.say("Dewi Lestari")
+    await dewi.tap("+6281355550001")
+    await dewi.say("kadugede")
+    await dewi.tap("Babatan")
+    await dewi.tap("Kirim", expect=2)
+    assert _user(wa_settings, "Dewi Lestari") == ("calon", None, "active")
+
+    intro = await dewi.say("daftar")  # the keyword for /daftar
+    assert "Pendaftaran sebagai PSM atau TKSK" in body_of(intro[0])
+    await dewi.say("Dewi Lestari")
+    await dewi.tap("+6281355550001")  # the number WhatsApp vouches for
+    await dewi.tap("PSM")
+    await dewi.say("kadugede")
+    await dewi.tap("Babatan")
+    submitted = await dewi.tap("Kirim")
+    assert "tetap peserta bimtek" in body_of(submitted[0])
+    assert _user(wa_settings, "Dewi Lestari") == ("calon", "psm", "active")
+    schedule = await dewi.say("jadwal")
+    assert TITLE in body_of(schedule[0])
+
+    await fake.wait_for(
+        lambda: any("Dewi Lestari" in m.get("text", "") for m in coordinator.messages()),
+        what="the request reaches the coordinator",
+    )
+    await coordinator.tap("Setujui", expect=0)
+    approved = await graph.wait_messages(dewi.recipient, len(dewi.messages()) + 1)
+    assert "sudah disetujui" in body_of(approved[-1])
+    assert _user(wa_settings, "Dewi Lestari") == ("psm", "psm", "active")
+    assert graph.rejections == [] and fake.rejections == []
