@@ -63,19 +63,28 @@ def _engine(turn: Turn, form: Form, rev: int) -> FormEngine:
 
 
 async def start_form(
-    turn: Turn, form_id: str, prefix: str = "", *, state: dict[str, Any] | None = None
+    turn: Turn,
+    form_id: str,
+    prefix: str = "",
+    *,
+    state: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> None:
     """Open a new session of the current version of a form and ask its first question.
 
-    `state` may carry answers already known (a revision) and a `context` for the completion.
+    `state` may carry answers already known (a revision); `context` is what the completion
+    handler needs to know (which case, which training), kept in the session's state.
     """
     assert turn.user is not None
     form = turn.app.forms[form_id]
+    state = state or new_state()
+    if context is not None:
+        state["context"] = context
     session = await turn.repos.forms.start(
         user_id=turn.user.id,
         form_id=form_id,
         form_version=form.version,
-        state=state or new_state(),
+        state=state,
         now=turn.now,
     )
     await resume_form(turn, session, prefix)

@@ -27,7 +27,7 @@ from storage.models import Region, Role, User, UserStatus
 CHOOSABLE = (Role.PSM, Role.TKSK, Role.COORDINATOR, Role.ADMIN)
 
 
-async def _changeable(turn: Turn, person_id: int, version: int, pressed: str) -> User | None:
+async def changeable(turn: Turn, person_id: int, version: int, pressed: str) -> User | None:
     """The person if the presser may change them as they saw them; else says why (None)."""
     person = await turn.repos.people.person(person_id, people_scope(turn.user))
     if person is None:
@@ -62,7 +62,7 @@ async def _tksk_free(turn: Turn, person: User, kecamatan_code: str | None) -> bo
 
 async def ask_role(turn: Turn, person_id: int, version: int, pressed: str) -> None:
     """The roles this presser may give."""
-    person = await _changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     allowed_roles = assignable_roles(turn.user)
@@ -87,7 +87,7 @@ async def set_role(turn: Turn, person_id: int, version: int, code: str, pressed:
     if role is None or role not in assignable_roles(turn.user):
         await refuse(turn, pressed)
         return
-    person = await _changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     if role == Role.PSM and not person.desa_code:
@@ -135,7 +135,7 @@ async def ask_kecamatan(
     pressed: str,
 ) -> None:
     """The kecamatan of the kabupaten (admins may switch kabupaten)."""
-    person = await _changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     kabupaten = kabupaten_code or person.kabupaten_code or _default_kabupaten(turn)
@@ -185,7 +185,7 @@ async def ask_desa(
     pressed: str,
 ) -> None:
     """A kecamatan was chosen: a PSM also needs a desa; a TKSK is done."""
-    person = await _changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     kecamatan = await _region(turn, kecamatan_code, "kecamatan")
@@ -216,7 +216,7 @@ async def ask_desa(
 async def set_desa(
     turn: Turn, person_id: int, version: int, code: str, desa_code: str, pressed: str
 ) -> None:
-    person = await _changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     desa = await _region(turn, desa_code, "desa")
@@ -306,7 +306,7 @@ async def apply(
 
 
 async def ask_suspend(turn: Turn, person_id: int, version: int, pressed: str) -> None:
-    person = await _changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     if person.status != UserStatus.ACTIVE:
@@ -326,7 +326,7 @@ async def set_status(
 ) -> None:
     """Suspend an active person or reactivate a suspended one."""
     assert turn.user is not None
-    person = await _changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     expected = UserStatus.ACTIVE if status == UserStatus.SUSPENDED else UserStatus.SUSPENDED

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound
+from handlers.people.changes import changeable
 from handlers.people.common import (
     PAGE,
     data,
-    may_change,
     navigation,
     notify,
     people_scope,
@@ -19,23 +19,9 @@ from handlers.people.screens import show_person
 from storage.models import Role, User, UserStatus
 
 
-async def _departing(turn: Turn, person_id: int, version: int, pressed: str) -> User | None:
-    person = await turn.repos.people.person(person_id, people_scope(turn.user))
-    if person is None:
-        await refuse(turn, pressed, "people.not_found")
-        return None
-    if not may_change(turn, person):
-        await refuse(turn, pressed)
-        return None
-    if person.version != version:
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
-        return None
-    return person
-
-
 async def ask_receiver(turn: Turn, person_id: int, version: int, page: int, pressed: str) -> None:
     """The active PSM who could take over (same kecamatan first), in pages."""
-    person = await _departing(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     cases, drafts = await turn.repos.people.workload(person.id)
@@ -82,7 +68,7 @@ async def _receiver(turn: Turn, departing: User, receiver_id: int) -> User | Non
 
 async def confirm(turn: Turn, person_id: int, version: int, receiver_id: int, pressed: str) -> None:
     """Say what will move to whom, with the final yes."""
-    person = await _departing(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     receiver = await _receiver(turn, person, receiver_id)
@@ -114,7 +100,7 @@ async def hand_over(
 ) -> None:
     """Move the work (if nobody changed the person meanwhile) and tell both."""
     assert turn.user is not None
-    person = await _departing(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
     receiver = await _receiver(turn, person, receiver_id)

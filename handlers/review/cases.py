@@ -9,7 +9,7 @@ from handlers.context import Turn
 from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import on_complete, start_form
-from handlers.forms.state import new_state, prefilled_state
+from handlers.forms.state import prefilled_state
 from handlers.masking import mask_identifier
 from handlers.permissions import allowed
 from handlers.review.visit_history import visit_lines
@@ -294,13 +294,11 @@ async def action_button(turn: Turn, data: str) -> None:
         )
         return
     if transition.needs_reason:
-        state = new_state()
-        state["context"] = {"case_id": case_id, "action": action, "version": version}
         await start_form(
             turn,
             transition.form,
             prefix=turn.t(f"review.ask_reason.{action}", number=case.summary.number) + "\n\n",
-            state=state,
+            context={"case_id": case_id, "action": action, "version": version},
         )
         return
     await apply(turn, case_id, action, version, reason=None)
@@ -435,10 +433,10 @@ async def revise_button(turn: Turn, data: str) -> None:
         turn.reply(turn.t("review.nothing_to_revise"))
         return
     state = prefilled_state(turn.app.forms["case_report"], case.answers)
-    state["context"] = {"revising": case_id, "version": case.version}
     await start_form(
         turn,
         "case_report",
         turn.t("review.revising", number=case.summary.number) + "\n\n",
         state=state,
+        context={"revising": case_id, "version": case.version},
     )

@@ -10,7 +10,6 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import InboundKind, Outbound
-from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
 from handlers.trainings.codes import code_expired, code_matches, distance_m, normalise_code
@@ -92,10 +91,9 @@ async def check_in(turn: Turn) -> None:
             turn.reply(turn.t("training.code_expired" if expired else "training.code_wrong"))
             return
     if needs_location:
-        state = new_state()
-        state["context"] = {"day_id": day.id, "with_code": needs_code}
         prefix = turn.t("training.checkin_location", title=training.title) + "\n\n"
-        await start_form(turn, CHECKIN_FORM, prefix, state=state)
+        context = {"day_id": day.id, "with_code": needs_code}
+        await start_form(turn, CHECKIN_FORM, prefix, context=context)
         return
     turn.reply(await _record(turn, training, day, method="code", distance=None))
 

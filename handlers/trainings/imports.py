@@ -13,7 +13,6 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import InboundKind
-from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
 from handlers.i18n import Markup
 from handlers.temp_files import TEMP_FOLDER
@@ -36,9 +35,7 @@ LISTED = 50
 
 async def ask_for_file(turn: Turn, training: Training) -> None:
     """tp:<id>:if: wait for the document."""
-    state = new_state()
-    state["context"] = {"training_id": training.id}
-    await start_form(turn, IMPORT_FORM, state=state)
+    await start_form(turn, IMPORT_FORM, context={"training_id": training.id})
 
 
 async def take_file(turn: Turn, session: FormSession) -> bool:

@@ -17,7 +17,6 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import InboundKind, Outbound
-from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
 from handlers.trainings.common import audit
@@ -76,10 +75,8 @@ async def _light_registration(turn: Turn, training: Training) -> None:
     turn.user = await turn.repos.users.update(
         turn.user.id, now=turn.now, kabupaten_code=training.kabupaten_code
     )
-    state = new_state()
-    state["context"] = {"training_id": training.id}
     prefix = turn.t("training_extra.join_intro", title=training.title) + "\n\n"
-    await start_form(turn, JOIN_FORM, prefix, state=state)
+    await start_form(turn, JOIN_FORM, prefix, context={"training_id": training.id})
 
 
 async def _invite_and_show(turn: Turn, training: Training, *, via: str) -> None:

@@ -17,7 +17,6 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
 from handlers.trainings.common import MANUAL_PREFIX, PAGE_PREFIX, audit, day_buttons, managed
 from handlers.trainings.rsvp import send_invitations
@@ -73,9 +72,7 @@ async def walk_in(turn: Turn, training: Training) -> None:
 
 
 async def _ask_name(turn: Turn, context: dict[str, Any]) -> None:
-    state = new_state()
-    state["context"] = context
-    await start_form(turn, PERSON_FORM, state=state)
+    await start_form(turn, PERSON_FORM, context=context)
 
 
 @on_complete(PERSON_FORM)

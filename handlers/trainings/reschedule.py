@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from handlers.context import Turn
-from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
 from handlers.trainings.common import audit, checkin_opens, local_day_bounds, managed
 from handlers.trainings.creation import back_to_summary, schedule_of
@@ -40,10 +39,8 @@ async def start_reschedule(turn: Turn, training: Training) -> None:
     """tp:<id>:s."""
     if not await _movable(turn, training):
         return
-    state = new_state()
-    state["context"] = {"training_id": training.id}
     prefix = turn.t("training_extra.reschedule_intro", title=training.title) + "\n\n"
-    await start_form(turn, RESCHEDULE_FORM, prefix, state=state)
+    await start_form(turn, RESCHEDULE_FORM, prefix, context={"training_id": training.id})
 
 
 @on_complete(RESCHEDULE_FORM)

@@ -12,7 +12,6 @@ from typing import Any
 from handlers.context import AppContext, Turn
 from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.engine import new_state
 from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
 from handlers.trainings.common import RSVP_PREFIX, deadline_text, describe, summary_of
@@ -108,10 +107,8 @@ async def answer(turn: Turn, data: str) -> None:
     if rsvp == "akan_hadir":
         turn.reply(turn.t("training.rsvp_yes_done", title=training.title))
         return
-    state = new_state()
-    state["context"] = {"training_id": training.id}
     prefix = turn.t("training.rsvp_no_ask", title=training.title) + "\n\n"
-    await start_form(turn, ABSENCE_FORM, prefix, state=state)
+    await start_form(turn, ABSENCE_FORM, prefix, context={"training_id": training.id})
 
 
 @on_complete(ABSENCE_FORM)

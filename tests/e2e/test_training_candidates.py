@@ -33,6 +33,17 @@ async def _join(fake, coordinator: TelegramPerson, user_id: int, name: str) -> T
     return person
 
 
+async def _coordinator_with_training(fake, settings, start_bot) -> TelegramPerson:
+    await add_user(
+        settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+    )
+    await start_bot(clock=ManualClock(at(1, 9)))
+    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
+    await coordinator.say("/start")
+    await create_training(coordinator)
+    return coordinator
+
+
 def _user(settings, name: str) -> tuple:
     with sqlite3.connect(settings.database_path) as db:
         return db.execute(
@@ -54,13 +65,7 @@ async def _apply(person: TelegramPerson) -> None:
 
 
 async def test_a_candidate_becomes_psm_after_approval(fake, settings, start_bot) -> None:
-    await add_user(
-        settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
-    )
-    await start_bot(clock=ManualClock(at(1, 9)))
-    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
-    await coordinator.say("/start")
-    await create_training(coordinator)
+    coordinator = await _coordinator_with_training(fake, settings, start_bot)
     siti = await _join(fake, coordinator, 801, "Siti")
 
     refused = await siti.say("/lapor")  # a candidate reports nothing yet
@@ -93,13 +98,7 @@ async def test_a_candidate_becomes_psm_after_approval(fake, settings, start_bot)
 
 
 async def test_a_rejected_candidate_stays_a_candidate(fake, settings, start_bot) -> None:
-    await add_user(
-        settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
-    )
-    await start_bot(clock=ManualClock(at(1, 9)))
-    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
-    await coordinator.say("/start")
-    await create_training(coordinator)
+    coordinator = await _coordinator_with_training(fake, settings, start_bot)
     budi = await _join(fake, coordinator, 802, "Budi")
     await _apply(budi)
     await fake.wait_for(
