@@ -66,7 +66,7 @@ class Button(BaseModel):
     data: str
 
 
-OutboundType = Literal["text", "document", "image", "edit", "delete", "callback_answer"]
+OutboundType = Literal["text", "document", "image", "edit", "delete", "callback_answer", "menu"]
 
 
 class Outbound(BaseModel):
@@ -89,6 +89,9 @@ class Outbound(BaseModel):
     # Channels that can delete what they sent do so this many seconds after sending (a chat
     # export); the deletion is scheduled from the database (handlers/export_expiry.py).
     delete_after: int | None = None
+    # A `menu`: the (command, description) pairs of the person's command menu, for channels
+    # that have one (handlers/command_menu.py).
+    commands: list[tuple[str, str]] = Field(default_factory=list)
 
     @property
     def best_effort(self) -> bool:

@@ -23,6 +23,7 @@ from handlers import (
 )
 from handlers.audit import view as audit_view
 from handlers.case_submission import DUPLICATE_PREFIX
+from handlers.command_menu import refresh_menu
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
@@ -65,6 +66,7 @@ async def handle(turn: Turn) -> None:
         await _on_command(turn)
     else:
         await _on_message(turn)
+    await refresh_menu(turn)  # after the turn: it may have changed the role or the language
 
 
 async def _identify(turn: Turn) -> None:

@@ -115,6 +115,7 @@ class ChannelIdentity(_Model):
     started_at: datetime | None
     last_inbound_at: datetime | None
     unreachable_at: datetime | None
+    menu_key: str | None = None  # fingerprint of the command menu this chat was last given
 
 
 class InboxItem(_Model):

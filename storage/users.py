@@ -65,6 +65,7 @@ def _identity(row: Any) -> ChannelIdentity:
         started_at=from_db(row["started_at"]),
         last_inbound_at=from_db(row["last_inbound_at"]),
         unreachable_at=from_db(row["unreachable_at"]),
+        menu_key=row["menu_key"],
     )
 
 
@@ -189,6 +190,12 @@ class UserRepo(Repo):
         )
         row = await self._one("SELECT * FROM channel_identities WHERE id = ?", (identity_id,))
         return _identity(row)
+
+    async def set_menu_key(self, identity_id: int, key: str) -> None:
+        """Remember which command menu this chat was given (handlers/command_menu.py)."""
+        await self._run(
+            "UPDATE channel_identities SET menu_key = ? WHERE id = ?", (key, identity_id)
+        )
 
     async def set_identity_phone(self, identity_id: int, phone: str, *, verified: bool) -> None:
         """Store the phone a channel gave (verified) or the person typed (unverified)."""

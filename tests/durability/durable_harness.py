@@ -136,6 +136,13 @@ class RecordingBot:
         self.calls.append(("deleteMessage", {"chat_id": chat_id, "message_id": message_id}))
         return True
 
+    async def set_my_commands(self, commands, scope=None, **_):
+        self.calls.append(("setMyCommands", {"scope": scope, "count": len(commands)}))
+        for command in commands:
+            if not 1 <= len(command.description) <= 256:
+                self.problems.append(f"setMyCommands: description of {command.command!r}")
+        return True
+
     async def send_photo(self, chat_id, photo, caption=None, parse_mode=None, **_):
         self.calls.append(("sendPhoto", {"chat_id": chat_id, "caption": caption}))
         self._check_html("sendPhoto caption", caption, outbound.CAPTION_LIMIT, required=False)
@@ -217,7 +224,8 @@ class RecordingChannel:
         return SendOutcome.sent(message_id)
 
     def to(self, chat_id: str) -> list[Outbound]:
-        return [s.message for s in self.sent if s.chat_id == chat_id]
+        """The messages a chat received (its command menu is not a message)."""
+        return [s.message for s in self.sent if s.chat_id == chat_id and s.message.type != "menu"]
 
 
 # -- an in-process bot driven step by step -----------------------------------------------------

@@ -26,10 +26,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.telegram.channel import PUBLISHED_COMMANDS
 from bot.runtime import Runtime
 from handlers.events import Inbound, InboundKind, Outbound
 from handlers.forms.model import Question, QuestionType, load_forms
+from handlers.router import COMMANDS as ROUTED_COMMANDS
 from storage.models import Role
 from tests.durability.durable_harness import (
     CHANNEL,
@@ -118,7 +118,7 @@ FRAGMENTS = [
     "",
 ]
 # Every published command (features add theirs), plus aliases, unknown ones and @mentions.
-COMMANDS = [*sorted(PUBLISHED_COMMANDS), "help", "xyz", "settings", "lapor@psm_test_bot"]
+COMMANDS = [*sorted(ROUTED_COMMANDS), "help", "xyz", "settings", "lapor@psm_test_bot"]
 # Valid answers to text questions that the bot restates: markup and entities must stay text.
 VALID_TEXTS = [
     "Siti Aminah",

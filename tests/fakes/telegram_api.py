@@ -377,7 +377,8 @@ class FakeTelegram:
         self._blocked: set[int | str] = set()
         self._allowed_updates: set[str] | None = None
         self._webhook_url = ""
-        self._commands: list[Any] = []
+        # Command menus by (scope, language): ("default", None, "") or ("chat", chat_id, "").
+        self._commands: dict[tuple[str, int | None, str], list[Any]] = {}
         #: (chat_id, message_id) of every message deleted, in order.
         self.deleted: list[tuple[int | str, int]] = []
         self._server: _QuietServer | None = None
@@ -475,7 +476,7 @@ class FakeTelegram:
         self._callback_ids.clear()
         self._allowed_updates = None
         self._webhook_url = ""
-        self._commands = []
+        self._commands = {}
         self.confirmed_offset = 0
         self.strict_not_modified = True
         self._update_event.set()
@@ -1153,15 +1154,30 @@ class FakeTelegram:
         self.deleted.append(key)
         return True
 
+    @staticmethod
+    def _menu_key(p: dict[str, Any]) -> tuple[str, int | None, str]:
+        scope = p.get("scope") or {"type": "default"}
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        if scope.get("type") not in ("default", "chat", "all_private_chats"):
+            raise _bad("unsupported scope in this fake")
+        chat = scope.get("chat_id")
+        return scope["type"], int(chat) if chat is not None else None, p.get("language_code") or ""
+
     async def _set_my_commands(self, p: dict[str, Any]) -> bool:
-        self._commands = list(p.get("commands") or [])
+        self._commands[self._menu_key(p)] = list(p.get("commands") or [])
         return True
 
+    def menu_of(self, chat_id: int | None = None, language: str = "") -> list[str]:
+        """The command names a chat's menu shows (the default menu when no chat is given)."""
+        key = ("chat", chat_id, "") if chat_id is not None else ("default", None, language)
+        return [command["command"] for command in self._commands.get(key, [])]
+
     async def _get_my_commands(self, p: dict[str, Any]) -> list[Any]:
-        return list(self._commands)
+        return list(self._commands.get(self._menu_key(p), []))
 
     async def _delete_my_commands(self, p: dict[str, Any]) -> bool:
-        self._commands = []
+        self._commands.pop(self._menu_key(p), None)
         return True
 
     async def _set_webhook(self, p: dict[str, Any]) -> bool:

@@ -15,35 +15,13 @@ from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.polling import TelegramPoller
 from bot.clock import Clock
 from bot.config import Settings
+from handlers.command_menu import VISITOR_COMMANDS
 from handlers.events import Outbound
 from handlers.i18n import Catalog
 from storage.db import Database
 from storage.models import OutboxItem
 
 log = logging.getLogger(__name__)
-PUBLISHED_COMMANDS = (
-    "lapor",
-    "draf",
-    "laporan_saya",
-    "antrian",
-    "cari",
-    "siaran",
-    "statistik",
-    "ekspor",
-    "pengingat",
-    "jadwal",
-    "hadir",
-    "bimtek",
-    "bimtek_baru",
-    "pengguna",
-    "nomor",
-    "menu",
-    "saya",
-    "bantuan",
-    "bahasa",
-    "batal",
-    "start",
-)
 
 
 class TelegramChannel:
@@ -82,10 +60,12 @@ class TelegramChannel:
         self._task = asyncio.create_task(self.poller.run(), name="telegram-poller")
 
     async def _publish_commands(self) -> None:
+        """The menu of people the bot does not know yet; each known person's chat gets the menu
+        of their role (handlers/command_menu.py)."""
         for language in ("id", "en"):
             commands = [
                 BotCommand(name, self.catalog.text(language, f"commands.{name}"))
-                for name in PUBLISHED_COMMANDS
+                for name in VISITOR_COMMANDS
             ]
             code = None if language == "id" else language
             try:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from telegram import (
     Bot,
+    BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -127,6 +129,10 @@ async def render(bot: Bot, chat_id: int, message: Outbound) -> str | None:
             await bot.answer_callback_query(
                 message.callback_id, text=message.text[:TOAST_LIMIT] or None
             )
+        return None
+    if message.type == "menu":
+        commands = [BotCommand(name, description) for name, description in message.commands]
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
         return None
     if message.type == "delete":
         await bot.delete_message(chat_id, int(message.target_message_id or 0))

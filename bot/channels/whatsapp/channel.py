@@ -91,8 +91,10 @@ class WhatsAppChannel:
         """Send inside the window; outside it, hold the message and send a template."""
         assert self.db is not None and self.clock is not None
         chat = item.chat_id or ""
-        if message.type in ("delete", "callback_answer"):
-            return SendOutcome.sent()  # WhatsApp can neither delete our copy nor answer taps
+        if message.type in ("delete", "callback_answer", "menu"):
+            # WhatsApp can neither delete our copy nor answer taps, and has no command menu
+            # (its keywords and numbered menu need nothing sent).
+            return SendOutcome.sent()
         async with self.db.reading() as repos:
             identity = await repos.users.identity_by_chat(CHANNEL, chat)
             user = await repos.users.get(identity.user_id) if identity else None

@@ -1,0 +1,82 @@
+"""Each person's command menu: only the commands their role may use, in their language.
+
+Channels with a command menu (Telegram's "/" list) show it per chat; the menu is sent as an
+outbound `menu` message whenever what a person should see differs from what their chat was
+last given (a new role, suspension, another language, a new release's commands), checked on
+each message they send. Channels without one (WhatsApp) ignore it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from handlers.context import Turn
+from handlers.events import Outbound
+from handlers.permissions import allowed
+from storage.models import User, UserStatus
+
+# Command -> the permission it needs (any of them); () = every active person.
+COMMAND_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "lapor": ("case.report",),
+    "draf": ("case.report",),
+    "laporan_saya": ("case.list_own",),
+    "antrian": ("case.queue",),
+    "cari": ("case.search",),
+    "statistik": ("case.stats",),
+    "ekspor": ("case.export",),
+    "siaran": ("broadcast.send",),
+    "pengingat": ("reminder.settings", "reminder.district"),
+    "jadwal": ("training.attend",),
+    "hadir": ("training.attend",),
+    "bimtek": ("training.manage",),
+    "bimtek_baru": ("training.create",),
+    "pengguna": ("people.manage",),
+    "audit": ("audit.view",),
+    "templat": ("whatsapp.template_count",),
+    "daftar": ("registration.apply",),
+    "nomor": ("phone.change",),
+    "menu": (),
+    "saya": (),
+    "bantuan": (),
+    "bahasa": (),
+    "batal": (),
+}
+# What someone not (or no longer) active may use: the menu everyone sees first.
+VISITOR_COMMANDS = ("start", "bantuan", "bahasa", "batal")
+
+
+def command_names(user: User | None) -> list[str]:
+    """The commands this person's menu lists, in menu order."""
+    if user is None or user.status != UserStatus.ACTIVE or user.role is None:
+        return list(VISITOR_COMMANDS)
+    return [
+        name
+        for name, actions in COMMAND_PERMISSIONS.items()
+        if not actions or any(allowed(user, action) for action in actions)
+    ]
+
+
+def menu_for(turn: Turn, user: User | None, language: str) -> list[tuple[str, str]]:
+    """(command, description) pairs for a person in a language."""
+    catalog = turn.app.catalog
+    return [(name, catalog.text(language, f"commands.{name}")) for name in command_names(user)]
+
+
+def menu_key(commands: list[tuple[str, str]]) -> str:
+    """A short fingerprint of a menu: a chat given this menu needs nothing new."""
+    text = "\n".join(f"{name}={description}" for name, description in commands)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+async def refresh_menu(turn: Turn) -> None:
+    """Give the person's chat their menu if it differs from the one it was last given."""
+    if turn.user is None or turn.identity is None:
+        return
+    commands = menu_for(turn, turn.user, turn.user.language)
+    key = menu_key(commands)
+    if turn.identity.menu_key == key:
+        return
+    if turn.identity.menu_key is None and command_names(turn.user) == list(VISITOR_COMMANDS):
+        return  # the menu every chat starts with (published at start-up) is already theirs
+    await turn.repos.users.set_menu_key(turn.identity.id, key)
+    turn.reply(Outbound(type="menu", commands=commands))

@@ -1,0 +1,55 @@
+"""The command menu table stays in step with the router, the permissions and the catalogues."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.command_menu import COMMAND_PERMISSIONS, VISITOR_COMMANDS, command_names
+from handlers.i18n import LANGUAGES, Catalog
+from handlers.permissions import table
+from handlers.router import COMMANDS
+from storage.models import Role, User, UserStatus
+
+
+def _user(role: Role | None, status: UserStatus = UserStatus.ACTIVE) -> User:
+    return User.model_validate(
+        {
+            "id": 1, "full_name": "X", "role": role, "requested_role": None, "status": status,
+            "kabupaten_code": None, "kecamatan_code": None, "desa_code": None, "phone": None,
+            "phone_verified": False, "language": "id", "preferred_channel": None,
+            "decided_by": None, "decided_at": None,
+            "created_at": "2026-11-29T00:00:00+00:00", "updated_at": "2026-11-29T00:00:00+00:00",
+        }
+    )  # fmt: skip
+
+
+def test_every_routed_command_has_a_menu_rule() -> None:
+    aliases = {"start", "help"}  # in the visitor menu / the English alias of /bantuan
+    assert set(COMMANDS) - aliases == set(COMMAND_PERMISSIONS)
+    assert set(VISITOR_COMMANDS) <= set(COMMANDS)
+
+
+def test_rules_name_real_permissions() -> None:
+    actions = set(table())
+    for command, needed in COMMAND_PERMISSIONS.items():
+        assert set(needed) <= actions, command
+
+
+def test_descriptions_exist_and_fit_telegram() -> None:
+    catalog = Catalog.load()
+    for language in LANGUAGES:
+        for command in [*COMMAND_PERMISSIONS, *VISITOR_COMMANDS]:
+            assert re.fullmatch(r"[a-z0-9_]{1,32}", command)
+            description = catalog.text(language, f"commands.{command}")
+            assert 1 <= len(description) <= 256, (language, command)
+
+
+def test_menus_by_role() -> None:
+    psm, coordinator = command_names(_user(Role.PSM)), command_names(_user(Role.COORDINATOR))
+    assert "lapor" in psm and "antrian" not in psm and "pengguna" not in psm
+    assert "antrian" in coordinator and "audit" not in coordinator
+    assert "daftar" in command_names(_user(Role.CALON)) and "lapor" not in command_names(
+        _user(Role.CALON)
+    )
+    assert command_names(_user(Role.PSM, UserStatus.SUSPENDED)) == list(VISITOR_COMMANDS)
+    assert command_names(_user(None, UserStatus.PENDING)) == list(VISITOR_COMMANDS)
