@@ -44,7 +44,10 @@ def _copy_database(source: Path, target: Path) -> None:
     try:
         src.execute("PRAGMA busy_timeout=5000")
         with dst:
-            src.backup(dst, pages=1024)
+            # One step, inside one read transaction: with WAL the writers go on meanwhile, and
+            # the copy is the database as of that moment. (Copying in steps restarts whenever
+            # another process writes between two steps, which a busy bot can do forever.)
+            src.backup(dst, pages=-1)
         dst.execute("PRAGMA journal_mode=DELETE")
     finally:
         dst.close()
