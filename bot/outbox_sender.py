@@ -1,8 +1,9 @@
 """Drains the outbox of one channel: most urgent first, paced per chat and overall.
 
 Pacing is ours (not AIORateLimiter, which pauses every request on any 429 and has no
-per-chat pacing): a flood limit in one chat holds only that chat. At-least-once kinds are
-marked sent after the channel accepts them; at-most-once kinds (routine, bulk) before.
+per-chat pacing): a flood limit in one chat holds only that chat, and a paced chat never
+delays another. At-least-once kinds are marked sent after the channel accepts them (several
+at a time, in one transaction); at-most-once kinds (routine, bulk) before.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.channels.base import SendOutcome
@@ -26,6 +28,9 @@ log = logging.getLogger(__name__)
 
 SendFunction = Callable[[OutboxItem, Outbound], Awaitable[SendOutcome]]
 MAX_ATTEMPTS = 8
+BATCH = 200  # due messages read per round
+FLUSH_AT = 64  # write the outcomes once this many sends finished ...
+FLUSH_AFTER = 0.05  # ... or the oldest finished this long ago (seconds), or nothing is sending
 
 
 async def alert_admins(repos: Repos, problem: str, *, now: datetime) -> None:
@@ -50,18 +55,40 @@ class TokenBucket:
         self.tokens = burst
         self.stamp = time.monotonic()
 
-    def take(self) -> bool:
+    def _refill(self) -> None:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
+
+    def take(self) -> bool:
+        self._refill()
         if self.tokens >= 1:
             self.tokens -= 1
             return True
         return False
 
+    def wait_time(self) -> float:
+        """Seconds until a token is there (0 when one is)."""
+        self._refill()
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+@dataclass
+class _Sent:
+    """One message's fate, kept until the next batch of status marks (`_flush`)."""
+
+    item: OutboxItem
+    outcome: SendOutcome | None  # None: not attempted (an earlier one of its chat failed)
+
 
 class OutboxSender:
-    """One channel's sender loop."""
+    """One channel's sender loop.
+
+    Each round reads what is due, starts one task per chat that may send now (its messages
+    in order, one after the other; other chats in parallel, at most `concurrency` at once),
+    and writes the outcomes of finished sends in one transaction. A chat that is paced,
+    held by a flood limit or already sending is skipped, never waited for.
+    """
 
     def __init__(
         self,
@@ -73,17 +100,24 @@ class OutboxSender:
         overall_rate: float = 30.0,
         chat_rate: float = 1.0,
         chat_burst: float = 3.0,
+        concurrency: int = 32,
     ) -> None:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
-        self._overall = TokenBucket(overall_rate, overall_rate)
+        # A small overall burst: a channel counting per second never sees much above `rate`.
+        self._overall = TokenBucket(overall_rate, max(1.0, overall_rate / 6))
         self._chat_rate, self._chat_burst = chat_rate, chat_burst
         self._chats: dict[str, TokenBucket] = {}
         self._held_until: dict[str, float] = {}
+        self._concurrency = concurrency
+        self._sending: dict[str, asyncio.Task[None]] = {}  # chat -> its running task
+        self._finished: list[_Sent] = []  # sent (or not), status not written yet
+        self._finished_since = 0.0
+        self._round_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = False
 
     def stop(self) -> None:
-        """Finish the current batch, then return from `run`."""
+        """Finish the current sends, then return from `run`."""
         self._stopping = True
         self._wake.set()
 
@@ -96,71 +130,172 @@ class OutboxSender:
         while not self._stopping:
             self._wake.clear()
             try:
-                busy = await self.drain()
+                started, flushed, pause = await self._round()
             except Exception:
                 log.exception("outbox sender for %s failed; retrying", self.channel)
-                busy = False
-            if busy and not self._stopping:
-                await asyncio.sleep(0.05)
+                started, flushed, pause = 0, False, 1.0
+            if (started or flushed) and not self._stopping:
                 continue
+            if pause is None:
+                pause = await self._until_next_due()
+            if self._finished:
+                pause = min(pause, max(0.0, self._finished_since + FLUSH_AFTER - time.monotonic()))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-
-    def _may_send(self, chat_id: str) -> bool:
-        if self._held_until.get(chat_id, 0) > time.monotonic():
-            return False
-        bucket = self._chats.setdefault(chat_id, TokenBucket(self._chat_rate, self._chat_burst))
-        return bucket.take()
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+        await self._settle()
 
     async def drain(self) -> bool:
-        """Send what is due now; True when some messages had to wait for pacing."""
-        async with self.db.reading() as repos:
-            items = await repos.outbox.due(self.channel, self.clock.now())
-        waited: set[str] = set()
-        for item in items:
-            chat = item.chat_id or ""
-            if chat in waited:
-                continue  # keep each chat's messages in order
-            best_effort = item.kind == DeliveryKind.TRANSIENT
-            if not best_effort and (not self._may_send(chat) or not self._overall.take()):
-                waited.add(chat)
-                continue
-            await self._deliver(item)
-        return bool(waited)
+        """Send everything that may go now; True when some messages had to wait for pacing."""
+        waited = False
+        for _ in range(1000):
+            started, _, pause = await self._round()
+            await self._settle()
+            waited = waited or pause is not None
+            if not started:
+                break
+        return waited
 
-    async def _deliver(self, item: OutboxItem) -> None:
-        message = Outbound.model_validate(item.message)
-        at_most_once = item.kind in AT_MOST_ONCE
-        if at_most_once:
-            async with self.db.transaction() as repos:
-                await repos.outbox.mark_sent(item.id, now=self.clock.now())
-        outcome = await self._send(item, message)
-        now = self.clock.now()
-        async with self.db.transaction() as repos:
-            if outcome.status == "sent":
-                if at_most_once:
-                    await repos.outbox.set_ext_message_id(item.id, outcome.message_id)
-                else:
-                    await repos.outbox.mark_sent(
-                        item.id, now=now, ext_message_id=outcome.message_id
-                    )
-            elif outcome.status == "retry" and item.attempts + 1 < MAX_ATTEMPTS:
-                if outcome.chat_wide:
-                    self._held_until[item.chat_id or ""] = time.monotonic() + outcome.retry_after
-                await repos.outbox.retry_later(
-                    item.id,
-                    not_before=now + timedelta(seconds=outcome.retry_after),
-                    error=outcome.error,
+    async def _settle(self) -> None:
+        """Wait for the running sends and write their outcomes."""
+        while self._sending:
+            await asyncio.gather(*self._sending.values(), return_exceptions=True)
+        await self._flush()
+
+    async def _until_next_due(self) -> float:
+        async with self.db.reading() as repos:
+            due = await repos.outbox.next_due_at(self.channel)
+        if due is None:
+            return 1.0
+        return min(1.0, max(0.0, (due - self.clock.now()).total_seconds()))
+
+    def _pacing_delay(self, chat_id: str) -> float:
+        """0 when the chat may get a message now (and takes its token), else how long to wait."""
+        held = self._held_until.get(chat_id, 0) - time.monotonic()
+        if held > 0:
+            return held
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            bucket = self._chats[chat_id] = TokenBucket(self._chat_rate, self._chat_burst)
+        return 0.0 if bucket.take() else bucket.wait_time()
+
+    async def _round(self) -> tuple[int, bool, float | None]:
+        """Start what may go now; (chats started, outcomes written, seconds until a paced
+        message may go or None)."""
+        async with self._round_lock:
+            flushed = False
+            if len(self._finished) >= FLUSH_AT:
+                flushed = await self._flush()
+            busy = set(self._sending)
+            skip = [entry.item.id for entry in self._finished]
+            async with self.db.reading() as repos:
+                items = await repos.outbox.due(
+                    self.channel, self.clock.now(), limit=BATCH, skip_ids=skip
                 )
-            elif outcome.status == "held":
-                await repos.outbox.hold(item.id, error=outcome.error or "held")
-            elif outcome.status == "unreachable":
-                await repos.outbox.mark_failed(item.id, error=outcome.error or "unreachable")
-                await repos.users.mark_unreachable(self.channel, item.chat_id or "", now=now)
+            chosen: dict[str, list[OutboxItem]] = {}
+            pause: float | None = None
+            for item in items:
+                chat = item.chat_id or ""
+                if chat in busy:
+                    continue  # keeps each chat's messages in order
+                if len(self._sending) + len(chosen) >= self._concurrency and chat not in chosen:
+                    break
+                if item.kind != DeliveryKind.TRANSIENT:
+                    delay = self._overall.wait_time() or self._pacing_delay(chat)
+                    if delay > 0:
+                        busy.add(chat)
+                        pause = delay if pause is None else min(pause, delay)
+                        continue
+                    self._overall.take()
+                chosen.setdefault(chat, []).append(item)
+            ahead = [i.id for batch in chosen.values() for i in batch if i.kind in AT_MOST_ONCE]
+            if ahead:
+                async with self.db.transaction() as repos:
+                    await repos.outbox.mark_many_sent_ahead(ahead, now=self.clock.now())
+            for chat, batch in chosen.items():
+                self._sending[chat] = asyncio.create_task(self._send_chat(chat, batch))
+            idle = not chosen and not self._sending
+            age = time.monotonic() - self._finished_since
+            if self._finished and (idle or age >= FLUSH_AFTER):
+                flushed = await self._flush() or flushed
+            return len(chosen), flushed, pause
+
+    async def _send_chat(self, chat: str, batch: list[OutboxItem]) -> None:
+        """One chat's messages in order; the first one not sent stops the rest."""
+        try:
+            for index, item in enumerate(batch):
+                outcome = await self._send_one(item)
+                self._finish(_Sent(item, outcome))
+                if outcome.status != "sent":
+                    if outcome.status == "retry" and outcome.chat_wide:
+                        self._held_until[chat] = time.monotonic() + outcome.retry_after
+                    for rest in batch[index + 1 :]:
+                        self._finish(_Sent(rest, None))
+                    break
+        finally:
+            del self._sending[chat]
+            self._wake.set()
+
+    def _finish(self, entry: _Sent) -> None:
+        if not self._finished:
+            self._finished_since = time.monotonic()
+        self._finished.append(entry)
+
+    async def _send_one(self, item: OutboxItem) -> SendOutcome:
+        try:
+            return await self._send(item, Outbound.model_validate(item.message))
+        except Exception as exc:
+            log.exception("outbox %s to %s: the channel adapter failed", item.id, self.channel)
+            return SendOutcome("retry", retry_after=5.0, error=repr(exc))
+
+    async def _flush(self) -> bool:
+        """Write the outcomes of finished sends in one transaction."""
+        done, self._finished = self._finished, []
+        if not done:
+            return False
+        now = self.clock.now()
+        try:
+            async with self.db.transaction() as repos:
+                await self._record(repos, done, now)
+        except BaseException:
+            self._finished = done + self._finished
+            raise
+        return True
+
+    async def _record(self, repos: Repos, done: list[_Sent], now: datetime) -> None:
+        sent_ahead, sent, not_attempted = [], [], []
+        for entry in done:
+            item, outcome = entry.item, entry.outcome
+            at_most_once = item.kind in AT_MOST_ONCE
+            if outcome is None:
+                if at_most_once:
+                    not_attempted.append(item.id)
+                continue
+            if outcome.status == "sent":
+                (sent_ahead if at_most_once else sent).append((item.id, outcome.message_id))
             else:
-                log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
-                await repos.outbox.mark_failed(item.id, error=outcome.error or outcome.status)
+                await self._record_problem(repos, item, outcome, now)
             if outcome.template:
                 await repos.outbox.record_template(item.id, outcome.template)
             if outcome.operator_alert:
                 await alert_admins(repos, outcome.operator_alert, now=now)
+        await repos.outbox.mark_sent_many(sent, now=now)
+        await repos.outbox.set_ext_message_ids(sent_ahead)
+        await repos.outbox.unmark_sent(not_attempted)
+
+    async def _record_problem(
+        self, repos: Repos, item: OutboxItem, outcome: SendOutcome, now: datetime
+    ) -> None:
+        if outcome.status == "retry" and item.attempts + 1 < MAX_ATTEMPTS:
+            await repos.outbox.retry_later(
+                item.id,
+                not_before=now + timedelta(seconds=outcome.retry_after),
+                error=outcome.error,
+            )
+        elif outcome.status == "held":
+            await repos.outbox.hold(item.id, error=outcome.error or "held")
+        elif outcome.status == "unreachable":
+            await repos.outbox.mark_failed(item.id, error=outcome.error or "unreachable")
+            await repos.users.mark_unreachable(self.channel, item.chat_id or "", now=now)
+        else:
+            log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
+            await repos.outbox.mark_failed(item.id, error=outcome.error or outcome.status)
