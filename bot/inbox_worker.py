@@ -3,6 +3,8 @@
 Each update is handled in one write transaction that stores the answer, writes the reply
 to the outbox and marks the inbox row done: kill the process at any moment and the update
 is either wholly applied (and its reply will be sent) or not at all (and will be again).
+Heavy work a turn hands off (`Turn.later`: statistics, exports) runs afterwards in a
+background task on the read-only connection; its result is queued like any reply.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.media import store_photo
 from handlers import router
-from handlers.context import AppContext, Turn
+from handlers.context import AppContext, BackgroundJob, Turn
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Inbound, InboundKind, Outbound
 from storage.db import Database
@@ -28,6 +30,7 @@ log = logging.getLogger(__name__)
 Parser = Callable[[dict[str, Any]], Inbound | None]
 Downloader = Callable[[str], Awaitable[bytes]]
 MAX_ATTEMPTS = 3
+BACKGROUND_AT_ONCE = 2  # statistics/exports produced at the same time
 
 
 class InboxWorker:
@@ -50,6 +53,8 @@ class InboxWorker:
         self.media_dir = media_dir or Path("data/media")
         self._wake = asyncio.Event()
         self._stopping = False
+        self._background: set[asyncio.Task[None]] = set()
+        self._background_slots = asyncio.Semaphore(BACKGROUND_AT_ONCE)
 
     def wake(self) -> None:
         """New rows were stored."""
@@ -69,6 +74,7 @@ class InboxWorker:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+        await self.finish_background()
 
     async def process_pending(self) -> int:
         """Process every pending row (or until stopped); returns how many."""
@@ -125,10 +131,13 @@ class InboxWorker:
             if event is not None and event.kind == InboundKind.PHOTO:
                 event = await self._fetch_photo(event)
                 event = event.model_copy(update={"album_continues": album_continues})
+            turn = None
             async with self.db.transaction() as repos:
                 if event is not None:
-                    await self._handle(repos, event)
+                    turn = await self._handle(repos, event)
                 await repos.inbox.mark_done(item.id, now=self.clock.now())
+            if turn is not None:
+                self._start_background(turn)
         except Exception:
             # Log the context without the payload: it may hold a NIK.
             log.exception("inbox %s (%s, sender %s) failed", item.id, item.channel, item.sender_key)
@@ -136,7 +145,7 @@ class InboxWorker:
         if event is not None:
             self.on_outbox(event.channel)
 
-    async def _handle(self, repos: Any, event: Inbound) -> None:
+    async def _handle(self, repos: Any, event: Inbound) -> Turn:
         now = self.clock.now()
         turn = Turn(app=self.app, repos=repos, event=event, now=now)
         await router.handle(turn)
@@ -151,6 +160,45 @@ class InboxWorker:
                 channel=event.channel,
                 chat_id=event.chat_id,
             )
+        return turn
+
+    def _start_background(self, turn: Turn) -> None:
+        for job in turn.background:
+            task = asyncio.create_task(self._run_background(job, turn))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def finish_background(self) -> None:
+        """Wait for the background jobs still running (before closing the database)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _run_background(self, job: BackgroundJob, turn: Turn) -> None:
+        """Heavy work a turn handed off: read from the read-only connection (CPU-bound parts
+        in threads), then its messages go out through the outbox like any reply."""
+        event, record = turn.event, job.record
+        async with self._background_slots:
+            try:
+                async with self.db.reading() as reader:
+                    messages = await job.produce(reader)
+            except Exception:
+                log.exception("a background job for %s (%s) failed", event.chat_id, event.channel)
+                messages = [Outbound.say(turn.t("errors.internal"))]
+                record = None
+        async with self.db.transaction() as repos:
+            if record is not None:
+                await record(repos)
+            for message in messages:
+                await deliver(
+                    repos,
+                    user_id=turn.user.id if turn.user else None,
+                    message=message,
+                    kind=DeliveryKind.REPLY,
+                    now=self.clock.now(),
+                    channel=event.channel,
+                    chat_id=event.chat_id,
+                )
+        self.on_outbox(event.channel)
 
     async def _record_failure(self, item: InboxItem, event: Inbound | None) -> None:
         give_up = item.attempts + 1 >= MAX_ATTEMPTS
