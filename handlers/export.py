@@ -24,6 +24,8 @@ from handlers.statistics import period_start
 from handlers.temp_files import temp_path
 from storage.models import CaseState
 from storage.repos import Repos
+from storage.scope import Scope
+from storage.stats import CaseCounts
 
 EXPORT_PREFIX = "ex"
 CHAT_EXPORT_MAX_ROWS = 5000
@@ -149,9 +151,7 @@ def _ask_kecamatan(turn: Turn, choice: Choice) -> None:
 
 
 async def _kecamatan_question(turn: Turn, choice: Choice, repos: Repos) -> list[Outbound]:
-    counts = await repos.stats.counts(
-        scope_of(turn.user), since=_since(turn, choice) or EPOCH, until=turn.now
-    )
+    counts = await _counts(turn, choice, repos, scope_of(turn.user))
     if counts.total == 0:
         return [
             Outbound.say(turn.t("export.none", filters=await _filters_text(turn, choice, repos)))
@@ -171,6 +171,13 @@ async def _kecamatan_question(turn: Turn, choice: Choice, repos: Repos) -> list[
     return [Outbound.say(text, _rows_of(buttons, first))]
 
 
+async def _counts(turn: Turn, choice: Choice, repos: Repos, scope: Scope) -> CaseCounts:
+    """The period's counts; all time from the rollup when it covers the scope."""
+    since = _since(turn, choice)
+    counts = await repos.stats.all_time(scope) if since is None else None
+    return counts or await repos.stats.counts(scope, since=since or EPOCH, until=turn.now)
+
+
 def _ask_category(turn: Turn, choice: Choice) -> None:
     turn.later(BackgroundJob(lambda repos: _category_question(turn, choice, repos)))
 
@@ -180,7 +187,7 @@ async def _category_question(turn: Turn, choice: Choice, repos: Repos) -> list[O
     code = await _kecamatan_code(turn, choice.kecamatan, repos)
     if code is not None:
         scope = replace(scope, kabupaten_code=None, kecamatan_code=code)  # inside theirs
-    counts = await repos.stats.counts(scope, since=_since(turn, choice) or EPOCH, until=turn.now)
+    counts = await _counts(turn, choice, repos, scope)
     buttons = [
         Button(
             label=f"{turn.t(f'categories.{category}')} ({count})",

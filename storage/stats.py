@@ -1,9 +1,10 @@
 """Case counts for /statistik: by state, category, kecamatan and reporter, within a scope and
 a period of submission.
 
-Fast at a million cases without a rollup table: migration 0005 adds covering indexes that
-start with the scope column and `submitted_at`, so each count reads only the period's range
-of one index (never the table), and the category counts add one primary-key lookup per case.
+For a period, migration 0005's covering indexes start with the scope column and
+`submitted_at`, so each count reads only the period's range of one index (never the table),
+and the category counts add one primary-key lookup per case. All time (`all_time`) reads the
+`case_counts` rollup of migration 0008 instead, kept exact by triggers.
 """
 
 from __future__ import annotations
@@ -95,6 +96,46 @@ class StatsRepo(Repo):
             by_category=categories,
             by_kecamatan=by_kecamatan,
             by_reporter=by_reporter,
+        )
+
+    async def all_time(self, scope: Scope) -> CaseCounts | None:
+        """Every case of a kabupaten or kecamatan scope (or all), from the `case_counts`
+        rollup (migration 0008): a few hundred rows at a million cases. None for scopes the
+        rollup does not cover (a PSM's desa and own cases); no reporters either way."""
+        regional = scope.kecamatan_code is not None or scope.kabupaten_code is not None
+        if not scope.everything and (scope.desa_code is not None or not regional):
+            return None
+        condition, params = scope.where("r")
+        rows = await self._all(
+            "SELECT r.kecamatan_code, r.state, r.category, SUM(r.cases) FROM case_counts r"
+            f" WHERE {condition}"
+            " GROUP BY r.kecamatan_code, r.state, r.category HAVING SUM(r.cases) > 0",
+            params,
+        )
+        states: Counter[str] = Counter()
+        kecamatan: Counter[str] = Counter()
+        categories: Counter[str] = Counter()
+        for code, state, category, count in rows:
+            if category:
+                categories[category] += count
+            else:
+                states[state] += count
+                kecamatan[code] += count
+        region_names = await self._names(
+            "SELECT code, name FROM regions WHERE code IN ({marks})", list(kecamatan)
+        )
+        return CaseCounts(
+            total=sum(states.values()),
+            by_state=dict(states.most_common()),
+            by_category=dict(sorted(categories.items(), key=lambda item: (-item[1], item[0]))),
+            by_kecamatan=sorted(
+                (
+                    NamedCount(code=code, name=region_names.get(code, code), count=count)
+                    for code, count in kecamatan.items()
+                ),
+                key=lambda item: (-item.count, item.name),
+            ),
+            by_reporter=[],
         )
 
     async def _names(self, sql: str, keys: list) -> dict:
