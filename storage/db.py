@@ -91,3 +91,16 @@ class Database:
         """Repositories on the read-only connection (a consistent snapshot per statement)."""
         assert self._reader is not None, "database is not open"
         yield Repos(self._reader)
+
+
+@asynccontextmanager
+async def savepoint(conn: aiosqlite.Connection, name: str = "step") -> AsyncIterator[None]:
+    """A nested unit inside a write transaction: an error rolls back only what it did."""
+    await conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        await conn.execute(f"ROLLBACK TO {name}")
+        await conn.execute(f"RELEASE {name}")
+        raise
+    await conn.execute(f"RELEASE {name}")
