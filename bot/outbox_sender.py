@@ -112,6 +112,8 @@ class OutboxSender:
         self._sending: dict[str, asyncio.Task[None]] = {}  # chat -> its running task
         self._finished: list[_Sent] = []  # sent (or not), status not written yet
         self._finished_since = 0.0
+        self._flushing: list[_Sent] = []  # being written now
+        self._flushing_task: asyncio.Task[None] | None = None
         self._round_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = False
@@ -130,13 +132,18 @@ class OutboxSender:
         while not self._stopping:
             self._wake.clear()
             try:
-                started, flushed, pause = await self._round()
+                started, paced, blocked = await self._round()
             except Exception:
                 log.exception("outbox sender for %s failed; retrying", self.channel)
-                started, flushed, pause = 0, False, 1.0
-            if (started or flushed) and not self._stopping:
+                started, paced, blocked = 0, 1.0, False
+            self._flush_soon()
+            if started and not self._stopping:
                 continue
-            if pause is None:
+            if paced is not None:
+                pause = paced
+            elif blocked:
+                pause = 1.0  # a chat's send finishing wakes us
+            else:
                 pause = await self._until_next_due()
             if self._finished:
                 pause = min(pause, max(0.0, self._finished_since + FLUSH_AFTER - time.monotonic()))
@@ -148,9 +155,9 @@ class OutboxSender:
         """Send everything that may go now; True when some messages had to wait for pacing."""
         waited = False
         for _ in range(1000):
-            started, _, pause = await self._round()
+            started, paced, _ = await self._round()
             await self._settle()
-            waited = waited or pause is not None
+            waited = waited or paced is not None
             if not started:
                 break
         return waited
@@ -159,11 +166,32 @@ class OutboxSender:
         """Wait for the running sends and write their outcomes."""
         while self._sending:
             await asyncio.gather(*self._sending.values(), return_exceptions=True)
+        if self._flushing_task is not None:
+            await asyncio.gather(self._flushing_task, return_exceptions=True)
         await self._flush()
+
+    def _unwritten(self) -> list[int]:
+        """Messages sent (or tried) whose outcome is not written yet: not due again."""
+        return [entry.item.id for entry in (*self._flushing, *self._finished)]
+
+    def _flush_soon(self) -> None:
+        """Write finished outcomes in the background when enough have gathered, the oldest
+        has waited long enough or nothing is sending; sending goes on meanwhile."""
+        if not self._finished or (self._flushing_task and not self._flushing_task.done()):
+            return
+        old = time.monotonic() - self._finished_since >= FLUSH_AFTER
+        if not self._sending or old or len(self._finished) >= FLUSH_AT:
+            self._flushing_task = asyncio.create_task(self._flush_logged())
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self._flush()
+        except Exception:
+            log.exception("outbox sender for %s could not write outcomes; later", self.channel)
 
     async def _until_next_due(self) -> float:
         async with self.db.reading() as repos:
-            due = await repos.outbox.next_due_at(self.channel)
+            due = await repos.outbox.next_due_at(self.channel, skip_ids=self._unwritten())
         if due is None:
             return 1.0
         return min(1.0, max(0.0, (due - self.clock.now()).total_seconds()))
@@ -178,32 +206,31 @@ class OutboxSender:
             bucket = self._chats[chat_id] = TokenBucket(self._chat_rate, self._chat_burst)
         return 0.0 if bucket.take() else bucket.wait_time()
 
-    async def _round(self) -> tuple[int, bool, float | None]:
-        """Start what may go now; (chats started, outcomes written, seconds until a paced
-        message may go or None)."""
+    async def _round(self) -> tuple[int, float | None, bool]:
+        """Start what may go now: (chats started, seconds until a paced message may go or
+        None, whether some chat was skipped because it is sending)."""
         async with self._round_lock:
-            flushed = False
-            if len(self._finished) >= FLUSH_AT:
-                flushed = await self._flush()
             busy = set(self._sending)
-            skip = [entry.item.id for entry in self._finished]
             async with self.db.reading() as repos:
                 items = await repos.outbox.due(
-                    self.channel, self.clock.now(), limit=BATCH, skip_ids=skip
+                    self.channel, self.clock.now(), limit=BATCH, skip_ids=self._unwritten()
                 )
             chosen: dict[str, list[OutboxItem]] = {}
-            pause: float | None = None
+            paced: float | None = None
+            blocked = False
             for item in items:
                 chat = item.chat_id or ""
                 if chat in busy:
+                    blocked = blocked or chat in self._sending
                     continue  # keeps each chat's messages in order
                 if len(self._sending) + len(chosen) >= self._concurrency and chat not in chosen:
+                    blocked = True
                     break
                 if item.kind != DeliveryKind.TRANSIENT:
                     delay = self._overall.wait_time() or self._pacing_delay(chat)
                     if delay > 0:
                         busy.add(chat)
-                        pause = delay if pause is None else min(pause, delay)
+                        paced = delay if paced is None else min(paced, delay)
                         continue
                     self._overall.take()
                 chosen.setdefault(chat, []).append(item)
@@ -213,11 +240,7 @@ class OutboxSender:
                     await repos.outbox.mark_many_sent_ahead(ahead, now=self.clock.now())
             for chat, batch in chosen.items():
                 self._sending[chat] = asyncio.create_task(self._send_chat(chat, batch))
-            idle = not chosen and not self._sending
-            age = time.monotonic() - self._finished_since
-            if self._finished and (idle or age >= FLUSH_AFTER):
-                flushed = await self._flush() or flushed
-            return len(chosen), flushed, pause
+            return len(chosen), paced, blocked
 
     async def _send_chat(self, chat: str, batch: list[OutboxItem]) -> None:
         """One chat's messages in order; the first one not sent stops the rest."""
@@ -247,19 +270,20 @@ class OutboxSender:
             log.exception("outbox %s to %s: the channel adapter failed", item.id, self.channel)
             return SendOutcome("retry", retry_after=5.0, error=repr(exc))
 
-    async def _flush(self) -> bool:
+    async def _flush(self) -> None:
         """Write the outcomes of finished sends in one transaction."""
         done, self._finished = self._finished, []
         if not done:
-            return False
-        now = self.clock.now()
+            return
+        self._flushing = done
         try:
             async with self.db.transaction() as repos:
-                await self._record(repos, done, now)
+                await self._record(repos, done, self.clock.now())
         except BaseException:
             self._finished = done + self._finished
             raise
-        return True
+        finally:
+            self._flushing = []
 
     async def _record(self, repos: Repos, done: list[_Sent], now: datetime) -> None:
         sent_ahead, sent, not_attempted = [], [], []

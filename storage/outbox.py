@@ -77,11 +77,14 @@ class OutboxRepo(Repo):
         )
         return [_item(row) for row in rows]
 
-    async def next_due_at(self, channel: str) -> datetime | None:
-        """When the earliest pending message may go out."""
+    async def next_due_at(self, channel: str, skip_ids: list[int] | None = None) -> datetime | None:
+        """When the earliest pending message may go out (`skip_ids`: as for `due`)."""
+        skip = ""
+        if skip_ids:
+            skip = f" AND id NOT IN ({', '.join('?' for _ in skip_ids)})"
         row = await self._one(
-            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?",
-            (channel,),
+            f"SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?{skip}",
+            (channel, *(skip_ids or ())),
         )
         return from_db(row[0]) if row and row[0] else None
 
