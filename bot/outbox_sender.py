@@ -28,7 +28,9 @@ log = logging.getLogger(__name__)
 
 SendFunction = Callable[[OutboxItem, Outbound], Awaitable[SendOutcome]]
 MAX_ATTEMPTS = 8
-BATCH = 200  # due messages read per round
+BATCH = 200  # due messages read per round at most
+RESERVED_FOR_REPLIES = 2.0  # overall tokens routine and bulk messages leave untouched
+LOOK_PAST = 8  # ... beyond those that may go now (callback answers are not paced)
 FLUSH_AT = 64  # write the outcomes once this many sends finished ...
 FLUSH_AFTER = 0.05  # ... or the oldest finished this long ago (seconds), or nothing is sending
 
@@ -67,10 +69,15 @@ class TokenBucket:
             return True
         return False
 
-    def wait_time(self) -> float:
-        """Seconds until a token is there (0 when one is)."""
+    def available(self) -> float:
+        """Tokens there now."""
         self._refill()
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+        return self.tokens
+
+    def wait_time(self, need: float = 1.0) -> float:
+        """Seconds until `need` tokens are there (0 when they are)."""
+        self._refill()
+        return 0.0 if self.tokens >= need else (need - self.tokens) / self.rate
 
 
 @dataclass
@@ -105,6 +112,8 @@ class OutboxSender:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
         # A small overall burst: a channel counting per second never sees much above `rate`.
         self._overall = TokenBucket(overall_rate, max(1.0, overall_rate / 6))
+        # Reminders and broadcasts leave a few tokens for replies, which then need not wait.
+        self._reserve = min(RESERVED_FOR_REPLIES, self._overall.burst - 1)
         self._chat_rate, self._chat_burst = chat_rate, chat_burst
         self._chats: dict[str, TokenBucket] = {}
         self._held_until: dict[str, float] = {}
@@ -211,9 +220,15 @@ class OutboxSender:
         None, whether some chat was skipped because it is sending)."""
         async with self._round_lock:
             busy = set(self._sending)
+            # No more than may go now (and the chats sending now): a backlog of thousands
+            # is not read again and again while the overall bucket refills.
+            wanted = int(self._overall.available()) + len(self._sending) + LOOK_PAST
             async with self.db.reading() as repos:
                 items = await repos.outbox.due(
-                    self.channel, self.clock.now(), limit=BATCH, skip_ids=self._unwritten()
+                    self.channel,
+                    self.clock.now(),
+                    limit=min(BATCH, wanted),
+                    skip_ids=self._unwritten(),
                 )
             chosen: dict[str, list[OutboxItem]] = {}
             paced: float | None = None
@@ -227,7 +242,8 @@ class OutboxSender:
                     blocked = True
                     break
                 if item.kind != DeliveryKind.TRANSIENT:
-                    delay = self._overall.wait_time() or self._pacing_delay(chat)
+                    need = 1.0 + (self._reserve if item.kind in AT_MOST_ONCE else 0.0)
+                    delay = self._overall.wait_time(need) or self._pacing_delay(chat)
                     if delay > 0:
                         busy.add(chat)
                         paced = delay if paced is None else min(paced, delay)

@@ -87,7 +87,7 @@ async def test_a_flood_limited_chat_holds_only_itself(db) -> None:
     await _queue(db, [(three, "c1", DeliveryKind.ROUTINE), (one, "a3", DeliveryKind.ROUTINE)])
     channel = Channel()
     channel.script["a1"] = SendOutcome("retry", retry_after=60, chat_wide=True, error="429")
-    sender = _sender(db, channel)
+    sender = _sender(db, channel, overall_rate=1000)
     assert await sender.drain() is True  # chat 1 waits for its flood limit
     assert sorted(channel.sent) == [("2", "b1"), ("3", "c1")]
     # Nothing of chat 1 went out after its first failed, and nothing was lost: the
@@ -129,6 +129,18 @@ async def test_a_slow_chat_does_not_hold_up_the_others(db) -> None:
         await running
     assert await _statuses(db, one) == [("a0", "sent")]
     assert await _statuses(db, two) == [("b0", "sent"), ("b1", "sent")]
+
+
+async def test_reminders_leave_room_for_replies(db) -> None:
+    people = await _people(db, 6)
+    await _queue(db, [(uid, "pengingat", DeliveryKind.ROUTINE) for uid in people[1:]])
+    channel = Channel()
+    sender = _sender(db, channel, overall_rate=30, chat_rate=1000)  # five tokens at most
+    assert await sender.drain() is True
+    assert len(channel.sent) == 3  # the reminders stopped with two tokens left ...
+    await _queue(db, [(people[0], "balasan", DeliveryKind.REPLY)])
+    await sender.drain()
+    assert channel.sent[3] == ("1", "balasan")  # ... so a reply goes at once
 
 
 async def test_outcomes_are_written_in_one_transaction(db, monkeypatch) -> None:
