@@ -106,21 +106,20 @@ class StatsRepo(Repo):
         if not scope.everything and (scope.desa_code is not None or not regional):
             return None
         condition, params = scope.where("r")
-        rows = await self._all(
-            "SELECT r.kecamatan_code, r.state, r.category, SUM(r.cases) FROM case_counts r"
-            f" WHERE {condition}"
-            " GROUP BY r.kecamatan_code, r.state, r.category HAVING SUM(r.cases) > 0",
-            params,
+        cases, tagged = f"{condition} AND r.category = ''", f"{condition} AND r.category != ''"
+        rows = await self._all(  # summed in SQL: a few dozen rows come back, not thousands
+            f"SELECT 's', r.state, SUM(r.cases) FROM case_counts r WHERE {cases} GROUP BY 2"
+            f" UNION ALL SELECT 'k', r.kecamatan_code, SUM(r.cases) FROM case_counts r"
+            f" WHERE {cases} GROUP BY 2"
+            f" UNION ALL SELECT 'c', r.category, SUM(r.cases) FROM case_counts r"
+            f" WHERE {tagged} GROUP BY 2",
+            (*params, *params, *params),
         )
-        states: Counter[str] = Counter()
-        kecamatan: Counter[str] = Counter()
-        categories: Counter[str] = Counter()
-        for code, state, category, count in rows:
-            if category:
-                categories[category] += count
-            else:
-                states[state] += count
-                kecamatan[code] += count
+        found: dict[str, Counter[str]] = {"s": Counter(), "k": Counter(), "c": Counter()}
+        for what, key, count in rows:
+            if count > 0:
+                found[what][key] += count
+        states, kecamatan, categories = found["s"], found["k"], found["c"]
         region_names = await self._names(
             "SELECT code, name FROM regions WHERE code IN ({marks})", list(kecamatan)
         )
