@@ -235,7 +235,7 @@ class InboxWorker:
         event, record = turn.event, job.record
         async with self._background_slots:
             try:
-                async with self.db.reading() as reader:
+                async with self.db.reading_apart() as reader:
                     messages = await job.produce(reader)
             except Exception:
                 log.exception("a background job for %s (%s) failed", event.chat_id, event.channel)

@@ -266,7 +266,10 @@ class OutboxSender:
                 self._finish(_Sent(item, outcome))
                 if outcome.status != "sent":
                     if outcome.status == "retry" and outcome.chat_wide:
-                        self._held_until[chat] = time.monotonic() + outcome.retry_after
+                        # Long enough for the chat's whole burst to come back: one message
+                        # may take several API calls (a keyboard, a caption, an album).
+                        hold = max(outcome.retry_after, self._chat_burst / self._chat_rate)
+                        self._held_until[chat] = time.monotonic() + hold
                     for rest in batch[index + 1 :]:
                         self._finish(_Sent(rest, None))
                     break
@@ -325,7 +328,8 @@ class OutboxSender:
     async def _record_problem(
         self, repos: Repos, item: OutboxItem, outcome: SendOutcome, now: datetime
     ) -> None:
-        if outcome.status == "retry" and item.attempts + 1 < MAX_ATTEMPTS:
+        # A flood limit is the channel saying when, not a failure: it never uses up attempts.
+        if outcome.status == "retry" and (outcome.chat_wide or item.attempts + 1 < MAX_ATTEMPTS):
             await repos.outbox.retry_later(
                 item.id,
                 not_before=now + timedelta(seconds=outcome.retry_after),

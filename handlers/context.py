@@ -56,7 +56,7 @@ class AppContext:
 @dataclass(frozen=True)
 class BackgroundJob:
     """Heavy work a turn hands off (statistics, exports): run after the turn committed,
-    reading from the read-only connection; what `produce` returns is sent to the chat the
+    reading from a read-only connection of its own; what `produce` returns is sent to the chat the
     turn came from, in a write transaction that also runs `record` (e.g. an audit row)."""
 
     produce: Callable[[Repos], Awaitable[list[Outbound]]]
