@@ -14,7 +14,7 @@ CREATE TABLE case_counts (
     category       TEXT NOT NULL,
     cases          INTEGER NOT NULL,
     PRIMARY KEY (kabupaten_code, kecamatan_code, state, category)
-) WITHOUT ROWID;
+);
 
 INSERT INTO case_counts (kabupaten_code, kecamatan_code, state, category, cases)
     SELECT kabupaten_code, kecamatan_code, state, '', COUNT(*) FROM cases
