@@ -1,4 +1,4 @@
-"""`python -m bench [all|steps|scale|stalls|footprint]`: run the benchmarks, print a summary.
+"""`python -m bench [all|steps|scale|stalls|footprint|fanout]`: run the benchmarks, print a summary.
 
 Results go to bench/results/<name>.json. Run from the project folder with the venv's Python
 (`make bench` does both).
@@ -15,7 +15,7 @@ from typing import Any
 
 from bench.common import ROOT, machine, read_result, table
 
-NAMES = ("steps", "scale", "stalls", "footprint")
+NAMES = ("steps", "scale", "stalls", "footprint", "fanout")
 
 
 def _fmt(value: Any, unit: str = "") -> str:
@@ -77,6 +77,35 @@ def _summary_rows() -> list[list[str]]:
                 ]
             )
         rows.append(["scale", "export", "see bench/case_scale.py", "", "n/a"])
+    fanout = read_result("fanout")
+    if fanout:
+        rows.append(
+            [
+                "fanout",
+                "msg/s sustained at the limits",
+                _fmt(fanout["sustained_messages_per_s"]),
+                ">= 28",
+                _verdict(fanout["targets"]["sustained_ge_28_per_s"]),
+            ]
+        )
+        rows.append(
+            [
+                "fanout",
+                "ignored retry_after",
+                str(fanout["ignored_retry_after"]),
+                "0",
+                _verdict(fanout["targets"]["no_ignored_retry_after"]),
+            ]
+        )
+        rows.append(
+            [
+                "fanout",
+                "walkers' p99 beyond the limits",
+                _fmt(fanout["walker_p99_beyond_limits_ms"], " ms"),
+                "< 50 ms",
+                _verdict(fanout["targets"]["walker_p99_beyond_limits_lt_50ms"]),
+            ]
+        )
     stalls = read_result("stalls")
     if stalls:
         key = "latency_update_queued_at_telegram_to_reply_handed_to_send"
@@ -128,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         "--rebuild", action="store_true", help="scale: regenerate the cached database"
     )
     parser.add_argument(
-        "--quick", action="store_true", help="steps: fewer people and shorter runs (a smoke test)"
+        "--quick",
+        action="store_true",
+        help="steps, fanout: fewer people and shorter runs (a smoke test)",
     )
     parser.add_argument(
         "--registrations", type=int, default=500, help="steps: people registering at once"
@@ -174,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
         from bench import footprint
 
         jobs["footprint"] = footprint.run
+    if args.which in ("all", "fanout"):
+        from bench import fanout
+
+        if args.quick:
+            jobs["fanout"] = lambda: fanout.run(reminders=600, walkers=20, pace=5.0)
+        else:
+            jobs["fanout"] = fanout.run
     for name, job in jobs.items():
         started = time.perf_counter()
         job()

@@ -83,7 +83,8 @@ async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, An
             coordinator = stack.hub.person(coordinator_id, "Koordinator")
             asked: list[float] = []
             recorder = Recorder()
-            statistik = Step(say("/statistik 365").act, "", replies=2)  # the text, then a chart
+            # "being prepared", then (from the background job) the text and a chart
+            statistik = Step(say("/statistik 365").act, "", replies=3)
 
             async def keep_asking() -> None:
                 while True:

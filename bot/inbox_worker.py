@@ -1,8 +1,13 @@
-"""Processes stored inbound updates, one at a time, in arrival order.
+"""Processes stored inbound updates in arrival order, several per write transaction.
 
-Each update is handled in one write transaction that stores the answer, writes the reply
-to the outbox and marks the inbox row done: kill the process at any moment and the update
-is either wholly applied (and its reply will be sent) or not at all (and will be again).
+Each update is handled in its own savepoint inside a group transaction that stores the
+answers, writes the replies to the outbox and marks the inbox rows done (group commit: one
+fsync for the group). Kill the process at any moment and each update is either wholly
+applied (and its reply will be sent) or not at all (and will be again); no reply is sent
+before the commit that makes its answer durable; one failing update is rolled back to its
+savepoint and recorded as failed without undoing the others.
+Heavy work a turn hands off (`Turn.later`: statistics, exports) runs afterwards in a
+background task on the read-only connection; its result is queued like any reply.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -18,10 +24,10 @@ from bot.clock import Clock
 from bot.documents import fetch_spreadsheet, is_spreadsheet
 from bot.media import store_photo
 from handlers import router
-from handlers.context import AppContext, Turn
+from handlers.context import AppContext, BackgroundJob, Turn
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Inbound, InboundKind, Outbound
-from storage.db import Database
+from storage.db import Database, savepoint
 from storage.models import InboxItem
 
 log = logging.getLogger(__name__)
@@ -29,6 +35,9 @@ log = logging.getLogger(__name__)
 Parser = Callable[[dict[str, Any]], Inbound | None]
 Downloader = Callable[[str], Awaitable[bytes]]
 MAX_ATTEMPTS = 3
+GROUP_MAX = 64  # updates committed together at most ...
+GROUP_SECONDS = 0.015  # ... and no new one joins a group open this long
+BACKGROUND_AT_ONCE = 2  # statistics/exports produced at the same time
 
 
 class InboxWorker:
@@ -51,6 +60,8 @@ class InboxWorker:
         self.media_dir = media_dir or Path("data/media")
         self._wake = asyncio.Event()
         self._stopping = False
+        self._background: set[asyncio.Task[None]] = set()
+        self._background_slots = asyncio.Semaphore(BACKGROUND_AT_ONCE)
 
     def wake(self) -> None:
         """New rows were stored."""
@@ -70,22 +81,97 @@ class InboxWorker:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+        await self.finish_background()
 
     async def process_pending(self) -> int:
         """Process every pending row (or until stopped); returns how many."""
         async with self.db.reading() as repos:
             items = await repos.inbox.pending()
+        albums = [
+            self._same_album(item, items[index + 1] if index + 1 < len(items) else None)
+            for index, item in enumerate(items)
+        ]
+        queue = list(zip(items, albums, strict=True))
         count = 0
-        for index, item in enumerate(items):
-            if self._stopping:
-                break
-            follower = items[index + 1] if index + 1 < len(items) else None
-            # Shielded: a cancellation (SIGTERM) lets the current step finish.
-            await asyncio.shield(
-                self.process(item, album_continues=self._same_album(item, follower))
-            )
-            count += 1
+        while queue and not self._stopping:
+            batch, queue = queue[:GROUP_MAX], queue[GROUP_MAX:]
+            # Shielded: a cancellation (SIGTERM) lets the current batch finish.
+            handled = await asyncio.shield(self.process_group(batch))
+            count += handled
+            queue = batch[handled:] + queue
         return count
+
+    async def process_group(self, batch: list[tuple[InboxItem, bool]]) -> int:
+        """Handle several updates in one write transaction (group commit): one fsync for
+        all of them. Each runs in its own savepoint, so a failing one is rolled back alone;
+        replies are committed with their answers and sent only after the commit. Returns
+        how many of the batch were handled (the rest, past the time budget, stay pending)."""
+        prepared = [(item, *await self._prepare(item, album)) for item, album in batch]
+        turns: list[Turn] = []
+        handled = 0
+        try:
+            async with self.db.transaction() as repos:
+                started, done = time.monotonic(), []
+                for item, event, broken in prepared:
+                    if handled and time.monotonic() - started > GROUP_SECONDS:
+                        break
+                    handled += 1
+                    if not broken:
+                        try:
+                            turn = await self._apply(repos, item, event)
+                        except Exception:
+                            broken = True
+                            self._log_failure(item)
+                    if broken:
+                        await self._record_failure_in(repos, item, event)
+                        continue
+                    done.append(item.id)
+                    if turn is not None:
+                        turns.append(turn)
+                await repos.inbox.mark_done_many(done, now=self.clock.now())
+        except Exception:
+            if len(batch) > 1:
+                log.exception("a group of %s updates failed to commit; one at a time", len(batch))
+                for one in batch:
+                    await self.process_group([one])
+            else:
+                self._log_failure(batch[0][0])
+                await self._record_failure(batch[0][0], prepared[0][1])
+                self.on_outbox(batch[0][0].channel)
+            return len(batch)
+        for turn in turns:
+            self._start_background(turn)
+        for channel in {item.channel for item, _, _ in prepared[:handled]}:
+            self.on_outbox(channel)
+        return handled
+
+    async def process(self, item: InboxItem, *, album_continues: bool = False) -> None:
+        """Handle one stored update (a group of one)."""
+        await self.process_group([(item, album_continues)])
+
+    async def _apply(self, repos: Any, item: InboxItem, event: Inbound | None) -> Turn | None:
+        """One update inside the group's transaction, in its own savepoint: on an error
+        everything it did is rolled back and the error raised."""
+        async with savepoint(repos.conn):
+            return await self._handle(repos, event) if event is not None else None
+
+    async def _prepare(self, item: InboxItem, album_continues: bool) -> tuple[Inbound | None, bool]:
+        """Parse the update and fetch its photo, before any transaction; (event, broken)."""
+        try:
+            event = self._parse(item)
+            if event is not None and event.kind == InboundKind.PHOTO:
+                event = await self._fetch_photo(event)
+                event = event.model_copy(update={"album_continues": album_continues})
+            if event is not None and is_spreadsheet(event):
+                event = await fetch_spreadsheet(event, self.downloaders, self.media_dir, self.clock)
+        except Exception:
+            self._log_failure(item)
+            return None, True
+        return event, False
+
+    def _log_failure(self, item: InboxItem) -> None:
+        # The context without the payload: it may hold a NIK.
+        log.exception("inbox %s (%s, sender %s) failed", item.id, item.channel, item.sender_key)
 
     def _parse(self, item: InboxItem) -> Inbound | None:
         parser = self.parsers.get(item.channel)
@@ -118,28 +204,7 @@ class InboxWorker:
             return event.model_copy(update={"photo_ref": None})
         return event.model_copy(update={"photo_ref": path})
 
-    async def process(self, item: InboxItem, *, album_continues: bool = False) -> None:
-        """Handle one stored update."""
-        event: Inbound | None = None
-        try:
-            event = self._parse(item)
-            if event is not None and event.kind == InboundKind.PHOTO:
-                event = await self._fetch_photo(event)
-                event = event.model_copy(update={"album_continues": album_continues})
-            if event is not None and is_spreadsheet(event):
-                event = await fetch_spreadsheet(event, self.downloaders, self.media_dir, self.clock)
-            async with self.db.transaction() as repos:
-                if event is not None:
-                    await self._handle(repos, event)
-                await repos.inbox.mark_done(item.id, now=self.clock.now())
-        except Exception:
-            # Log the context without the payload: it may hold a NIK.
-            log.exception("inbox %s (%s, sender %s) failed", item.id, item.channel, item.sender_key)
-            await self._record_failure(item, event)
-        if event is not None:
-            self.on_outbox(event.channel)
-
-    async def _handle(self, repos: Any, event: Inbound) -> None:
+    async def _handle(self, repos: Any, event: Inbound) -> Turn:
         now = self.clock.now()
         turn = Turn(app=self.app, repos=repos, event=event, now=now)
         await router.handle(turn)
@@ -154,19 +219,61 @@ class InboxWorker:
                 channel=event.channel,
                 chat_id=event.chat_id,
             )
+        return turn
 
-    async def _record_failure(self, item: InboxItem, event: Inbound | None) -> None:
-        give_up = item.attempts + 1 >= MAX_ATTEMPTS
+    def _start_background(self, turn: Turn) -> None:
+        for job in turn.background:
+            task = asyncio.create_task(self._run_background(job, turn))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+
+    async def finish_background(self) -> None:
+        """Wait for the background jobs still running (before closing the database)."""
+        while self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _run_background(self, job: BackgroundJob, turn: Turn) -> None:
+        """Heavy work a turn handed off: read from the read-only connection (CPU-bound parts
+        in threads), then its messages go out through the outbox like any reply."""
+        event, record = turn.event, job.record
+        async with self._background_slots:
+            try:
+                async with self.db.reading_apart() as reader:
+                    messages = await job.produce(reader)
+            except Exception:
+                log.exception("a background job for %s (%s) failed", event.chat_id, event.channel)
+                messages = [Outbound.say(turn.t("errors.internal"))]
+                record = None
         async with self.db.transaction() as repos:
-            await repos.inbox.record_failure(item.id, now=self.clock.now(), give_up=give_up)
-            if give_up and event is not None and event.is_private:
-                apology = self.app.catalog.text(self.app.default_language, "errors.internal")
+            if record is not None:
+                await record(repos)
+            for message in messages:
                 await deliver(
                     repos,
-                    user_id=None,
-                    message=Outbound.say(apology),
+                    user_id=turn.user.id if turn.user else None,
+                    message=message,
                     kind=DeliveryKind.REPLY,
                     now=self.clock.now(),
                     channel=event.channel,
                     chat_id=event.chat_id,
                 )
+        self.on_outbox(event.channel)
+
+    async def _record_failure(self, item: InboxItem, event: Inbound | None) -> None:
+        async with self.db.transaction() as repos:
+            await self._record_failure_in(repos, item, event)
+
+    async def _record_failure_in(self, repos: Any, item: InboxItem, event: Inbound | None) -> None:
+        give_up = item.attempts + 1 >= MAX_ATTEMPTS
+        await repos.inbox.record_failure(item.id, now=self.clock.now(), give_up=give_up)
+        if give_up and event is not None and event.is_private:
+            apology = self.app.catalog.text(self.app.default_language, "errors.internal")
+            await deliver(
+                repos,
+                user_id=None,
+                message=Outbound.say(apology),
+                kind=DeliveryKind.REPLY,
+                now=self.clock.now(),
+                channel=event.channel,
+                chat_id=event.chat_id,
+            )

@@ -1,8 +1,9 @@
 """Drains the outbox of one channel: most urgent first, paced per chat and overall.
 
 Pacing is ours (not AIORateLimiter, which pauses every request on any 429 and has no
-per-chat pacing): a flood limit in one chat holds only that chat. At-least-once kinds are
-marked sent after the channel accepts them; at-most-once kinds (routine, bulk) before.
+per-chat pacing): a flood limit in one chat holds only that chat, and a paced chat never
+delays another. At-least-once kinds are marked sent after the channel accepts them (several
+at a time, in one transaction); at-most-once kinds (routine, bulk) before.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.channels.base import SendOutcome
@@ -26,6 +28,11 @@ log = logging.getLogger(__name__)
 
 SendFunction = Callable[[OutboxItem, Outbound], Awaitable[SendOutcome]]
 MAX_ATTEMPTS = 8
+BATCH = 200  # due messages read per round at most
+RESERVED_FOR_REPLIES = 2.0  # overall tokens routine and bulk messages leave untouched
+LOOK_PAST = 8  # ... beyond those that may go now (callback answers are not paced)
+FLUSH_AT = 64  # write the outcomes once this many sends finished ...
+FLUSH_AFTER = 0.05  # ... or the oldest finished this long ago (seconds), or nothing is sending
 
 
 async def alert_admins(repos: Repos, problem: str, *, now: datetime) -> None:
@@ -50,18 +57,45 @@ class TokenBucket:
         self.tokens = burst
         self.stamp = time.monotonic()
 
-    def take(self) -> bool:
+    def _refill(self) -> None:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
+
+    def take(self) -> bool:
+        self._refill()
         if self.tokens >= 1:
             self.tokens -= 1
             return True
         return False
 
+    def available(self) -> float:
+        """Tokens there now."""
+        self._refill()
+        return self.tokens
+
+    def wait_time(self, need: float = 1.0) -> float:
+        """Seconds until `need` tokens are there (0 when they are)."""
+        self._refill()
+        return 0.0 if self.tokens >= need else (need - self.tokens) / self.rate
+
+
+@dataclass
+class _Sent:
+    """One message's fate, kept until the next batch of status marks (`_flush`)."""
+
+    item: OutboxItem
+    outcome: SendOutcome | None  # None: not attempted (an earlier one of its chat failed)
+
 
 class OutboxSender:
-    """One channel's sender loop."""
+    """One channel's sender loop.
+
+    Each round reads what is due, starts one task per chat that may send now (its messages
+    in order, one after the other; other chats in parallel, at most `concurrency` at once),
+    and writes the outcomes of finished sends in one transaction. A chat that is paced,
+    held by a flood limit or already sending is skipped, never waited for.
+    """
 
     def __init__(
         self,
@@ -73,17 +107,28 @@ class OutboxSender:
         overall_rate: float = 30.0,
         chat_rate: float = 1.0,
         chat_burst: float = 3.0,
+        concurrency: int = 32,
     ) -> None:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
-        self._overall = TokenBucket(overall_rate, overall_rate)
+        # A small overall burst: a channel counting per second never sees much above `rate`.
+        self._overall = TokenBucket(overall_rate, max(1.0, overall_rate / 6))
+        # Reminders and broadcasts leave a few tokens for replies, which then need not wait.
+        self._reserve = min(RESERVED_FOR_REPLIES, self._overall.burst - 1)
         self._chat_rate, self._chat_burst = chat_rate, chat_burst
         self._chats: dict[str, TokenBucket] = {}
         self._held_until: dict[str, float] = {}
+        self._concurrency = concurrency
+        self._sending: dict[str, asyncio.Task[None]] = {}  # chat -> its running task
+        self._finished: list[_Sent] = []  # sent (or not), status not written yet
+        self._finished_since = 0.0
+        self._flushing: list[_Sent] = []  # being written now
+        self._flushing_task: asyncio.Task[None] | None = None
+        self._round_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = False
 
     def stop(self) -> None:
-        """Finish the current batch, then return from `run`."""
+        """Finish the current sends, then return from `run`."""
         self._stopping = True
         self._wake.set()
 
@@ -96,78 +141,212 @@ class OutboxSender:
         while not self._stopping:
             self._wake.clear()
             try:
-                busy = await self.drain()
+                started, paced, blocked = await self._round()
             except Exception:
                 log.exception("outbox sender for %s failed; retrying", self.channel)
-                busy = False
-            if busy and not self._stopping:
-                await asyncio.sleep(0.05)
+                started, paced, blocked = 0, 1.0, False
+            self._flush_soon()
+            if started and not self._stopping:
                 continue
+            if paced is not None:
+                pause = paced
+            elif blocked:
+                pause = 1.0  # a chat's send finishing wakes us
+            else:
+                pause = await self._until_next_due()
+            if self._finished:
+                pause = min(pause, max(0.0, self._finished_since + FLUSH_AFTER - time.monotonic()))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
-
-    def _may_send(self, chat_id: str) -> bool:
-        if self._held_until.get(chat_id, 0) > time.monotonic():
-            return False
-        bucket = self._chats.setdefault(chat_id, TokenBucket(self._chat_rate, self._chat_burst))
-        return bucket.take()
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+        await self._settle()
 
     async def drain(self) -> bool:
-        """Send what is due now; True when some messages had to wait for pacing."""
-        async with self.db.reading() as repos:
-            items = await repos.outbox.due(self.channel, self.clock.now())
-        waited: set[str] = set()
-        for item in items:
-            chat = item.chat_id or ""
-            if chat in waited:
-                continue  # keep each chat's messages in order
-            best_effort = item.kind == DeliveryKind.TRANSIENT
-            if not best_effort and (not self._may_send(chat) or not self._overall.take()):
-                waited.add(chat)
-                continue
-            await self._deliver(item)
-        return bool(waited)
+        """Send everything that may go now; True when some messages had to wait for pacing."""
+        waited = False
+        for _ in range(1000):
+            started, paced, _ = await self._round()
+            await self._settle()
+            waited = waited or paced is not None
+            if not started:
+                break
+        return waited
 
-    async def _deliver(self, item: OutboxItem) -> None:
-        message = Outbound.model_validate(item.message)
-        at_most_once = item.kind in AT_MOST_ONCE
-        if at_most_once:
+    async def _settle(self) -> None:
+        """Wait for the running sends and write their outcomes."""
+        while self._sending:
+            await asyncio.gather(*self._sending.values(), return_exceptions=True)
+        if self._flushing_task is not None:
+            await asyncio.gather(self._flushing_task, return_exceptions=True)
+        await self._flush()
+
+    def _unwritten(self) -> list[int]:
+        """Messages sent (or tried) whose outcome is not written yet: not due again."""
+        return [entry.item.id for entry in (*self._flushing, *self._finished)]
+
+    def _flush_soon(self) -> None:
+        """Write finished outcomes in the background when enough have gathered, the oldest
+        has waited long enough or nothing is sending; sending goes on meanwhile."""
+        if not self._finished or (self._flushing_task and not self._flushing_task.done()):
+            return
+        old = time.monotonic() - self._finished_since >= FLUSH_AFTER
+        if not self._sending or old or len(self._finished) >= FLUSH_AT:
+            self._flushing_task = asyncio.create_task(self._flush_logged())
+
+    async def _flush_logged(self) -> None:
+        try:
+            await self._flush()
+        except Exception:
+            log.exception("outbox sender for %s could not write outcomes; later", self.channel)
+
+    async def _until_next_due(self) -> float:
+        async with self.db.reading() as repos:
+            due = await repos.outbox.next_due_at(self.channel, skip_ids=self._unwritten())
+        if due is None:
+            return 1.0
+        return min(1.0, max(0.0, (due - self.clock.now()).total_seconds()))
+
+    def _pacing_delay(self, chat_id: str) -> float:
+        """0 when the chat may get a message now (and takes its token), else how long to wait."""
+        held = self._held_until.get(chat_id, 0) - time.monotonic()
+        if held > 0:
+            return held
+        bucket = self._chats.get(chat_id)
+        if bucket is None:
+            bucket = self._chats[chat_id] = TokenBucket(self._chat_rate, self._chat_burst)
+        return 0.0 if bucket.take() else bucket.wait_time()
+
+    async def _round(self) -> tuple[int, float | None, bool]:
+        """Start what may go now: (chats started, seconds until a paced message may go or
+        None, whether some chat was skipped because it is sending)."""
+        async with self._round_lock:
+            busy = set(self._sending)
+            # No more than may go now (and the chats sending now): a backlog of thousands
+            # is not read again and again while the overall bucket refills.
+            wanted = int(self._overall.available()) + len(self._sending) + LOOK_PAST
+            async with self.db.reading() as repos:
+                items = await repos.outbox.due(
+                    self.channel,
+                    self.clock.now(),
+                    limit=min(BATCH, wanted),
+                    skip_ids=self._unwritten(),
+                )
+            chosen: dict[str, list[OutboxItem]] = {}
+            paced: float | None = None
+            blocked = False
+            for item in items:
+                chat = item.chat_id or ""
+                if chat in busy:
+                    blocked = blocked or chat in self._sending
+                    continue  # keeps each chat's messages in order
+                if len(self._sending) + len(chosen) >= self._concurrency and chat not in chosen:
+                    blocked = True
+                    break
+                if item.kind != DeliveryKind.TRANSIENT:
+                    need = 1.0 + (self._reserve if item.kind in AT_MOST_ONCE else 0.0)
+                    delay = self._overall.wait_time(need) or self._pacing_delay(chat)
+                    if delay > 0:
+                        busy.add(chat)
+                        paced = delay if paced is None else min(paced, delay)
+                        continue
+                    self._overall.take()
+                chosen.setdefault(chat, []).append(item)
+            ahead = [i.id for batch in chosen.values() for i in batch if i.kind in AT_MOST_ONCE]
+            if ahead:
+                async with self.db.transaction() as repos:
+                    await repos.outbox.mark_many_sent_ahead(ahead, now=self.clock.now())
+            for chat, batch in chosen.items():
+                self._sending[chat] = asyncio.create_task(self._send_chat(chat, batch))
+            return len(chosen), paced, blocked
+
+    async def _send_chat(self, chat: str, batch: list[OutboxItem]) -> None:
+        """One chat's messages in order; the first one not sent stops the rest."""
+        try:
+            for index, item in enumerate(batch):
+                outcome = await self._send_one(item)
+                self._finish(_Sent(item, outcome))
+                if outcome.status != "sent":
+                    if outcome.status == "retry" and outcome.chat_wide:
+                        # Long enough for the chat's whole burst to come back: one message
+                        # may take several API calls (a keyboard, a caption, an album).
+                        hold = max(outcome.retry_after, self._chat_burst / self._chat_rate)
+                        self._held_until[chat] = time.monotonic() + hold
+                    for rest in batch[index + 1 :]:
+                        self._finish(_Sent(rest, None))
+                    break
+        finally:
+            del self._sending[chat]
+            self._wake.set()
+
+    def _finish(self, entry: _Sent) -> None:
+        if not self._finished:
+            self._finished_since = time.monotonic()
+        self._finished.append(entry)
+
+    async def _send_one(self, item: OutboxItem) -> SendOutcome:
+        try:
+            return await self._send(item, Outbound.model_validate(item.message))
+        except Exception as exc:
+            log.exception("outbox %s to %s: the channel adapter failed", item.id, self.channel)
+            return SendOutcome("retry", retry_after=5.0, error=repr(exc))
+
+    async def _flush(self) -> None:
+        """Write the outcomes of finished sends in one transaction."""
+        done, self._finished = self._finished, []
+        if not done:
+            return
+        self._flushing = done
+        try:
             async with self.db.transaction() as repos:
-                await repos.outbox.mark_sent(item.id, now=self.clock.now())
-        outcome = await self._send(item, message)
-        now = self.clock.now()
-        async with self.db.transaction() as repos:
-            if outcome.status == "sent":
+                await self._record(repos, done, self.clock.now())
+        except BaseException:
+            self._finished = done + self._finished
+            raise
+        finally:
+            self._flushing = []
+
+    async def _record(self, repos: Repos, done: list[_Sent], now: datetime) -> None:
+        sent_ahead, sent, not_attempted = [], [], []
+        for entry in done:
+            item, outcome = entry.item, entry.outcome
+            at_most_once = item.kind in AT_MOST_ONCE
+            if outcome is None:
                 if at_most_once:
-                    await repos.outbox.set_ext_message_id(item.id, outcome.message_id)
-                else:
-                    await repos.outbox.mark_sent(
-                        item.id, now=now, ext_message_id=outcome.message_id
-                    )
-            elif outcome.status == "retry" and item.attempts + 1 < MAX_ATTEMPTS:
-                if outcome.chat_wide:
-                    self._held_until[item.chat_id or ""] = time.monotonic() + outcome.retry_after
-                await repos.outbox.retry_later(
-                    item.id,
-                    not_before=now + timedelta(seconds=outcome.retry_after),
-                    error=outcome.error,
-                )
-            elif outcome.status == "deferred":
-                await repos.outbox.defer(
-                    item.id,
-                    not_before=now + timedelta(seconds=outcome.retry_after),
-                    lifetime=ROUTINE_LIFETIME,
-                    error=outcome.error,
-                )
-            elif outcome.status == "held":
-                await repos.outbox.hold(item.id, error=outcome.error or "held")
-            elif outcome.status == "unreachable":
-                await repos.outbox.mark_failed(item.id, error=outcome.error or "unreachable")
-                await repos.users.mark_unreachable(self.channel, item.chat_id or "", now=now)
+                    not_attempted.append(item.id)
+                continue
+            if outcome.status == "sent":
+                (sent_ahead if at_most_once else sent).append((item.id, outcome.message_id))
             else:
-                log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
-                await repos.outbox.mark_failed(item.id, error=outcome.error or outcome.status)
+                await self._record_problem(repos, item, outcome, now)
             if outcome.template:
                 await repos.outbox.record_template(item.id, outcome.template)
             if outcome.operator_alert:
                 await alert_admins(repos, outcome.operator_alert, now=now)
+        await repos.outbox.mark_sent_many(sent, now=now)
+        await repos.outbox.set_ext_message_ids(sent_ahead)
+        await repos.outbox.unmark_sent(not_attempted)
+
+    async def _record_problem(
+        self, repos: Repos, item: OutboxItem, outcome: SendOutcome, now: datetime
+    ) -> None:
+        # A flood limit is the channel saying when, not a failure: it never uses up attempts.
+        if outcome.status == "retry" and (outcome.chat_wide or item.attempts + 1 < MAX_ATTEMPTS):
+            await repos.outbox.retry_later(
+                item.id,
+                not_before=now + timedelta(seconds=outcome.retry_after),
+                error=outcome.error,
+            )
+        elif outcome.status == "deferred":  # the messaging limit: a later place, no attempt
+            await repos.outbox.defer(
+                item.id,
+                not_before=now + timedelta(seconds=outcome.retry_after),
+                lifetime=ROUTINE_LIFETIME,
+                error=outcome.error,
+            )
+        elif outcome.status == "held":
+            await repos.outbox.hold(item.id, error=outcome.error or "held")
+        elif outcome.status == "unreachable":
+            await repos.outbox.mark_failed(item.id, error=outcome.error or "unreachable")
+            await repos.users.mark_unreachable(self.channel, item.chat_id or "", now=now)
+        else:
+            log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
+            await repos.outbox.mark_failed(item.id, error=outcome.error or outcome.status)

@@ -189,6 +189,8 @@ class Runtime:
             await self._worker_task
         for channel in self.channels:
             await channel.confirm()
+        if self.worker is not None:
+            await self.worker.finish_background()
         if self.scheduler is not None:
             self.scheduler.stop()
         for sender in self.senders.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -57,6 +58,16 @@ class AppContext:
         return moment.astimezone(self.timezone).date()
 
 
+@dataclass(frozen=True)
+class BackgroundJob:
+    """Heavy work a turn hands off (statistics, exports): run after the turn committed,
+    reading from a read-only connection of its own; what `produce` returns is sent to the chat the
+    turn came from, in a write transaction that also runs `record` (e.g. an audit row)."""
+
+    produce: Callable[[Repos], Awaitable[list[Outbound]]]
+    record: Callable[[Repos], Awaitable[None]] | None = None
+
+
 @dataclass
 class Turn:
     """One inbound event being handled inside one write transaction."""
@@ -70,6 +81,7 @@ class Turn:
     replies: list[Outbound] = field(default_factory=list)
     toast: str = ""  # short text for the answer to a button tap
     released: int = 0  # messages that waited for this person and go out now
+    background: list[BackgroundJob] = field(default_factory=list)
 
     @property
     def language(self) -> str:
@@ -86,6 +98,11 @@ class Turn:
     def reply(self, message: Outbound | str) -> None:
         """Answer in the chat the event came from."""
         self.replies.append(Outbound.say(message) if isinstance(message, str) else message)
+
+    def later(self, job: BackgroundJob) -> None:
+        """Answer "being prepared" now; the job's messages follow (see BackgroundJob)."""
+        self.background.append(job)
+        self.reply(self.t("background.preparing"))
 
     async def deliver(
         self,

@@ -17,8 +17,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
-from handlers.context import Turn
+from handlers.context import BackgroundJob, Turn
 from handlers.events import Button, Outbound, button_fields
 from handlers.export_sheet import SheetWriter, write_export
 from handlers.permissions import allowed
@@ -26,6 +27,9 @@ from handlers.scope import scope_of
 from handlers.statistics import period_start
 from handlers.temp_files import temp_path
 from storage.models import CaseState
+from storage.repos import Repos
+from storage.scope import Scope
+from storage.stats import CaseCounts
 
 EXPORT_PREFIX = "ex"
 CHAT_EXPORT_MAX_ROWS = 5000
@@ -96,11 +100,11 @@ async def export_button(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.old_button"))
         return
     if act == "b" or choice.complete:
-        await _build(turn, choice)
+        _build(turn, choice)
     elif choice.kecamatan == UNSET:
-        await _ask_kecamatan(turn, choice)
+        _ask_kecamatan(turn, choice)
     elif choice.category == UNSET:
-        await _ask_category(turn, choice)
+        _ask_category(turn, choice)
     else:
         await _ask_state(turn, choice)
 
@@ -119,12 +123,12 @@ async def _parse(turn: Turn, data: str) -> tuple[Choice | None, str]:
     return (Choice(period, kecamatan, category, state) if valid else None), act
 
 
-async def _kecamatan_code(turn: Turn, segment: str) -> str | None:
+async def _kecamatan_code(turn: Turn, segment: str, repos: Repos | None = None) -> str | None:
     """The full code of a kecamatan of the person's kabupaten, from its last segment."""
     kabupaten = scope_of(turn.user).kabupaten_code
     if not (segment.isdigit() and len(segment) == 2 and kabupaten):
         return None
-    region = await turn.repos.regions.get(f"{kabupaten}.{segment}")
+    region = await (repos or turn.repos).regions.get(f"{kabupaten}.{segment}")
     return region.code if region and region.parent_code == kabupaten else None
 
 
@@ -134,15 +138,16 @@ def _since(turn: Turn, choice: Choice) -> datetime | None:
     return period_start(turn.app, turn.now, int(choice.period))[0]
 
 
-async def _filters_text(turn: Turn, choice: Choice) -> str:
+async def _filters_text(turn: Turn, choice: Choice, repos: Repos | None = None) -> str:
     parts = [
         turn.t("export.filter_all_time")
         if choice.period == "a"
         else turn.t("export.filter_days", days=choice.period)
     ]
     if choice.kecamatan not in (UNSET, ALL):
-        code = await _kecamatan_code(turn, choice.kecamatan)
-        region = await turn.repos.regions.get(code) if code else None
+        repos = repos or turn.repos
+        code = await _kecamatan_code(turn, choice.kecamatan, repos)
+        region = await repos.regions.get(code) if code else None
         parts.append(turn.t("export.filter_kecamatan", name=region.name if region else code))
     if choice.category not in (UNSET, ALL):
         parts.append(turn.t(f"categories.{choice.category}"))
@@ -157,14 +162,18 @@ def _rows_of(buttons: list[Button], first: list[Button]) -> list[list[Button]]:
     return rows
 
 
-async def _ask_kecamatan(turn: Turn, choice: Choice) -> None:
-    """Only the kecamatan that have cases in the period are offered, with their counts."""
-    counts = await turn.repos.stats.counts(
-        scope_of(turn.user), since=_since(turn, choice) or EPOCH, until=turn.now
-    )
+def _ask_kecamatan(turn: Turn, choice: Choice) -> None:
+    """Only the kecamatan that have cases in the period are offered, with their counts
+    (counted in the background: all time is every case of the kabupaten)."""
+    turn.later(BackgroundJob(lambda repos: _kecamatan_question(turn, choice, repos)))
+
+
+async def _kecamatan_question(turn: Turn, choice: Choice, repos: Repos) -> list[Outbound]:
+    counts = await _counts(turn, choice, repos, scope_of(turn.user))
     if counts.total == 0:
-        turn.reply(turn.t("export.none", filters=await _filters_text(turn, choice)))
-        return
+        return [
+            Outbound.say(turn.t("export.none", filters=await _filters_text(turn, choice, repos)))
+        ]
     buttons = [
         Button(
             label=f"{k.name} ({k.count})",
@@ -176,18 +185,27 @@ async def _ask_kecamatan(turn: Turn, choice: Choice) -> None:
         Button(label=turn.t("export.all_kecamatan"), data=replace(choice, kecamatan=ALL).data()),
         Button(label=turn.t("export.build_now"), data=choice.data("b")),
     ]
-    text = turn.t("export.choose_kecamatan", filters=await _filters_text(turn, choice))
-    turn.reply(Outbound.say(text, _rows_of(buttons, first)))
+    text = turn.t("export.choose_kecamatan", filters=await _filters_text(turn, choice, repos))
+    return [Outbound.say(text, _rows_of(buttons, first))]
 
 
-async def _ask_category(turn: Turn, choice: Choice) -> None:
+async def _counts(turn: Turn, choice: Choice, repos: Repos, scope: Scope) -> CaseCounts:
+    """The period's counts; all time from the rollup when it covers the scope."""
+    since = _since(turn, choice)
+    counts = await repos.stats.all_time(scope) if since is None else None
+    return counts or await repos.stats.counts(scope, since=since or EPOCH, until=turn.now)
+
+
+def _ask_category(turn: Turn, choice: Choice) -> None:
+    turn.later(BackgroundJob(lambda repos: _category_question(turn, choice, repos)))
+
+
+async def _category_question(turn: Turn, choice: Choice, repos: Repos) -> list[Outbound]:
     scope = scope_of(turn.user)
-    code = await _kecamatan_code(turn, choice.kecamatan)
+    code = await _kecamatan_code(turn, choice.kecamatan, repos)
     if code is not None:
         scope = replace(scope, kabupaten_code=None, kecamatan_code=code)  # inside theirs
-    counts = await turn.repos.stats.counts(
-        scope, since=_since(turn, choice) or EPOCH, until=turn.now
-    )
+    counts = await _counts(turn, choice, repos, scope)
     buttons = [
         Button(
             label=f"{turn.t(f'categories.{category}')} ({count})",
@@ -200,8 +218,8 @@ async def _ask_category(turn: Turn, choice: Choice) -> None:
         Button(label=turn.t("export.all_categories"), data=replace(choice, category=ALL).data()),
         Button(label=turn.t("export.build_now"), data=choice.data("b")),
     ]
-    text = turn.t("export.choose_category", filters=await _filters_text(turn, choice))
-    turn.reply(Outbound.say(text, _rows_of(buttons, first)))
+    text = turn.t("export.choose_category", filters=await _filters_text(turn, choice, repos))
+    return [Outbound.say(text, _rows_of(buttons, first))]
 
 
 async def _ask_state(turn: Turn, choice: Choice) -> None:
@@ -215,11 +233,30 @@ async def _ask_state(turn: Turn, choice: Choice) -> None:
     turn.reply(Outbound.say(text, _rows_of(buttons, first)))
 
 
-async def _build(turn: Turn, choice: Choice) -> None:
-    """Write the workbook (masked, capped), audit it, send it."""
+def _build(turn: Turn, choice: Choice) -> None:
+    """Write the workbook (masked, capped), audit it, send it: in the background."""
+    audit: dict[str, Any] = {}
+
+    async def record(repos: Repos) -> None:
+        assert turn.user is not None
+        await repos.audit.record(
+            now=turn.now,
+            actor_id=turn.user.id,
+            action="case.export",
+            subject=f"kabupaten:{scope_of(turn.user).kabupaten_code}",
+            detail=audit,
+        )
+
+    turn.later(BackgroundJob(lambda repos: _workbook(turn, choice, repos, audit), record))
+
+
+async def _workbook(
+    turn: Turn, choice: Choice, repos: Repos, audit: dict[str, Any]
+) -> list[Outbound]:
+    """The workbook from the read-only connection; fills in `audit` for `record`."""
     assert turn.user is not None
-    filters = await _filters_text(turn, choice)
-    kecamatan = await _kecamatan_code(turn, choice.kecamatan)
+    filters = await _filters_text(turn, choice, repos)
+    kecamatan = await _kecamatan_code(turn, choice.kecamatan, repos)
     category = choice.category if choice.category not in (UNSET, ALL) else None
     state = choice.state if choice.state not in (UNSET, ALL) else None
     since = _since(turn, choice)
@@ -233,7 +270,7 @@ async def _build(turn: Turn, choice: Choice) -> None:
         layout="standard",
         masked=True,
     )
-    chunks = turn.repos.exports.rows(
+    chunks = repos.exports.rows(
         scope_of(turn.user),
         since=since,
         kecamatan_code=kecamatan,
@@ -254,12 +291,8 @@ async def _build(turn: Turn, choice: Choice) -> None:
         note = turn.t("export.truncated", limit=CHAT_EXPORT_MAX_ROWS)
         info.append((turn.t("export.info_truncated"), note))
     await asyncio.to_thread(writer.close, info)
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="case.export",
-        subject=f"kabupaten:{scope_of(turn.user).kabupaten_code}",
-        detail={
+    audit.update(
+        {
             "via": "chat",
             "masked": True,
             "period": choice.period,
@@ -270,12 +303,11 @@ async def _build(turn: Turn, choice: Choice) -> None:
             "rows": rows,
             "truncated": truncated,
             "limit": CHAT_EXPORT_MAX_ROWS,
-        },
+        }
     )
     if rows == 0:
         path.unlink(missing_ok=True)
-        turn.reply(turn.t("export.none", filters=filters))
-        return
+        return [Outbound.say(turn.t("export.none", filters=filters))]
     caption = turn.t("export.caption", filters=filters, rows=rows)
     if truncated:
         caption += "\n" + turn.t("export.truncated", limit=CHAT_EXPORT_MAX_ROWS)
@@ -283,11 +315,11 @@ async def _build(turn: Turn, choice: Choice) -> None:
     leaves = turn.app.local_time(turn.now + ttl).strftime("%d-%m-%Y %H.%M %Z")
     hours = int(ttl.total_seconds() // 3600)
     caption += "\n\n" + turn.t("audit.export.disappears", at=leaves, hours=hours)
-    turn.reply(
+    return [
         Outbound(
             type="document",
             file_path=str(path),
             text=caption,
             delete_after=int(ttl.total_seconds()),
         )
-    )
+    ]

@@ -2,8 +2,10 @@
 by state, category, kecamatan and reporter; as text and as a chart image.
 
 The counts come from `storage.stats` (scope enforced in SQL; covering indexes, no table
-scan). The chart is drawn with matplotlib's object API on the Agg canvas (no pyplot state)
-in a worker thread, into MEDIA_PATH/tmp, and sent as an image.
+scan). The turn answers "being prepared"; the counting and drawing run afterwards as a
+background job on the read-only connection (never inside the writer's transaction). The
+chart is drawn with matplotlib's object API on the Agg canvas (no pyplot state) in a worker
+thread, into MEDIA_PATH/tmp, and sent as an image.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from handlers.context import AppContext, Turn
+from handlers.context import AppContext, BackgroundJob, Turn
 from handlers.events import Outbound
 from handlers.permissions import allowed
 from handlers.scope import scope_of
 from handlers.temp_files import temp_path
 from storage.models import CaseState
+from storage.repos import Repos
 from storage.stats import CaseCounts
 
 PERIODS = (7, 30, 365)
@@ -58,30 +61,35 @@ async def show_statistics(turn: Turn) -> None:
         return
     scope = scope_of(turn.user)
     since, start, end = period_start(turn.app, turn.now, days)
-    counts = await turn.repos.stats.counts(scope, since=since, until=turn.now, top=SHOWN)
-    area = await _area(turn)
-    turn.reply(statistics_text(turn, counts, days=days, start=start, end=end, area=area))
-    if counts.total == 0:
-        return
-    chart = Chart(
-        title=_plain(turn.t("statistics.title", days=days)) + f"\n{area}",
-        axis=turn.t("statistics.chart_axis"),
-        sections=_chart_sections(turn, counts, by_kecamatan=scope.kecamatan_code is None),
-    )
-    path = temp_path(turn.app.media_dir, "statistik", ".png", turn.now)
-    await asyncio.to_thread(render_chart, chart, path)
-    caption = turn.t("statistics.chart_caption", days=days, area=area)
-    turn.reply(Outbound(type="image", file_path=str(path), text=caption))
+
+    async def produce(repos: Repos) -> list[Outbound]:
+        counts = await repos.stats.counts(scope, since=since, until=turn.now, top=SHOWN)
+        area = await _area(turn, repos)
+        text = statistics_text(turn, counts, days=days, start=start, end=end, area=area)
+        if counts.total == 0:
+            return [Outbound.say(text)]
+        chart = Chart(
+            title=_plain(turn.t("statistics.title", days=days)) + f"\n{area}",
+            axis=turn.t("statistics.chart_axis"),
+            sections=_chart_sections(turn, counts, by_kecamatan=scope.kecamatan_code is None),
+        )
+        path = temp_path(turn.app.media_dir, "statistik", ".png", turn.now)
+        await asyncio.to_thread(render_chart, chart, path)
+        caption = turn.t("statistics.chart_caption", days=days, area=area)
+        return [Outbound.say(text), Outbound(type="image", file_path=str(path), text=caption)]
+
+    # Counting a year of a district and drawing take a while: off the turn, on the reader.
+    turn.later(BackgroundJob(produce))
 
 
-async def _area(turn: Turn) -> str:
+async def _area(turn: Turn, repos: Repos) -> str:
     scope = scope_of(turn.user)
     for code, key in (
         (scope.kecamatan_code, "statistics.area_kecamatan"),
         (scope.kabupaten_code, "statistics.area_kabupaten"),
     ):
         if code:
-            region = await turn.repos.regions.get(code)
+            region = await repos.regions.get(code)
             return turn.t(key, name=region.name if region else code)
     return turn.t("statistics.area_all")
 

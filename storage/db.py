@@ -89,7 +89,31 @@ class Database:
             await self._writer.execute("COMMIT")
 
     @asynccontextmanager
+    async def reading_apart(self) -> AsyncIterator[Repos]:
+        """Repositories on a read-only connection of its own, for long reads (statistics,
+        exports): the shared reader (the senders use it) never waits behind them."""
+        assert self._reader is not None, "database is not open"
+        conn = await connect(self.path, read_only=True)
+        try:
+            yield Repos(conn)
+        finally:
+            await conn.close()
+
+    @asynccontextmanager
     async def reading(self) -> AsyncIterator[Repos]:
         """Repositories on the read-only connection (a consistent snapshot per statement)."""
         assert self._reader is not None, "database is not open"
         yield Repos(self._reader)
+
+
+@asynccontextmanager
+async def savepoint(conn: aiosqlite.Connection, name: str = "step") -> AsyncIterator[None]:
+    """A nested unit inside a write transaction: an error rolls back only what it did."""
+    await conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        await conn.execute(f"ROLLBACK TO {name}")
+        await conn.execute(f"RELEASE {name}")
+        raise
+    await conn.execute(f"RELEASE {name}")

@@ -57,6 +57,15 @@ class InboxRepo(Repo):
             (to_db(now), item_id),
         )
 
+    async def mark_done_many(self, item_ids: list[int], *, now: datetime) -> None:
+        """`mark_done` for several rows in one round trip."""
+        if item_ids:
+            await self.conn.executemany(
+                "UPDATE inbox SET status = 'done', payload = NULL, processed_at = ?,"
+                " attempts = attempts + 1 WHERE id = ?",
+                [(to_db(now), item_id) for item_id in item_ids],
+            )
+
     async def record_failure(self, item_id: int, *, now: datetime, give_up: bool) -> int:
         """Count a failed attempt; after the last one the payload is dropped too."""
         if give_up:

@@ -70,20 +70,29 @@ class OutboxRepo(Repo):
         )
         return int(cursor.lastrowid)
 
-    async def due(self, channel: str, now: datetime, limit: int = 50) -> list[OutboxItem]:
-        """Pending messages whose time has come: most urgent first, then in order."""
+    async def due(
+        self, channel: str, now: datetime, limit: int = 50, skip_ids: list[int] | None = None
+    ) -> list[OutboxItem]:
+        """Pending messages whose time has come: most urgent first, then in order
+        (`skip_ids`: sent already, their status not written yet)."""
+        skip = ""
+        if skip_ids:
+            skip = f" AND id NOT IN ({', '.join('?' for _ in skip_ids)})"
         rows = await self._all(
             "SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND not_before <= ?"
-            " ORDER BY priority, id LIMIT ?",
-            (channel, to_db(now), limit),
+            f"{skip} ORDER BY priority, id LIMIT ?",
+            (channel, to_db(now), *(skip_ids or ()), limit),
         )
         return [_item(row) for row in rows]
 
-    async def next_due_at(self, channel: str) -> datetime | None:
-        """When the earliest pending message may go out."""
+    async def next_due_at(self, channel: str, skip_ids: list[int] | None = None) -> datetime | None:
+        """When the earliest pending message may go out (`skip_ids`: as for `due`)."""
+        skip = ""
+        if skip_ids:
+            skip = f" AND id NOT IN ({', '.join('?' for _ in skip_ids)})"
         row = await self._one(
-            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?",
-            (channel,),
+            f"SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?{skip}",
+            (channel, *(skip_ids or ())),
         )
         return from_db(row[0]) if row and row[0] else None
 
@@ -96,6 +105,36 @@ class OutboxRepo(Repo):
             " attempts = attempts + 1 WHERE id = ?",
             (to_db(now), ext_message_id, item_id),
         )
+
+    async def mark_many_sent_ahead(self, item_ids: list[int], *, now: datetime) -> None:
+        """At-most-once messages about to be sent: marked first, in one round trip."""
+        await self.mark_sent_many([(item_id, None) for item_id in item_ids], now=now)
+
+    async def mark_sent_many(self, sent: list[tuple[int, str | None]], *, now: datetime) -> None:
+        """Several `mark_sent` in one round trip: (outbox id, channel message id) pairs."""
+        if sent:
+            await self.conn.executemany(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
+                " attempts = attempts + 1 WHERE id = ?",
+                [(to_db(now), ext_id, item_id) for item_id, ext_id in sent],
+            )
+
+    async def set_ext_message_ids(self, sent: list[tuple[int, str | None]]) -> None:
+        """Remember the channel's ids of messages already marked sent, in one round trip."""
+        if sent:
+            await self.conn.executemany(
+                "UPDATE outbox SET ext_message_id = ? WHERE id = ?",
+                [(ext_id, item_id) for item_id, ext_id in sent],
+            )
+
+    async def unmark_sent(self, item_ids: list[int]) -> None:
+        """Messages marked sent ahead of a send that never happened: pending again."""
+        if item_ids:
+            await self.conn.executemany(
+                "UPDATE outbox SET status = 'pending', sent_at = NULL,"
+                " attempts = MAX(attempts - 1, 0) WHERE id = ? AND status = 'sent'",
+                [(item_id,) for item_id in item_ids],
+            )
 
     async def set_ext_message_id(self, item_id: int, ext_message_id: str | None) -> None:
         """Remember the channel's id of a sent message (to edit or delete it later)."""

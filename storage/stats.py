@@ -1,9 +1,10 @@
 """Case counts for /statistik: by state, category, kecamatan and reporter, within a scope and
 a period of submission.
 
-Fast at a million cases without a rollup table: migration 0005 adds covering indexes that
-start with the scope column and `submitted_at`, so each count reads only the period's range
-of one index (never the table), and the category counts add one primary-key lookup per case.
+For a period, migration 0005's covering indexes start with the scope column and
+`submitted_at`, so each count reads only the period's range of one index (never the table),
+and the category counts add one primary-key lookup per case. All time (`all_time`) reads the
+`case_counts` rollup of migration 0008 instead, kept exact by triggers.
 """
 
 from __future__ import annotations
@@ -95,6 +96,45 @@ class StatsRepo(Repo):
             by_category=categories,
             by_kecamatan=by_kecamatan,
             by_reporter=by_reporter,
+        )
+
+    async def all_time(self, scope: Scope) -> CaseCounts | None:
+        """Every case of a kabupaten or kecamatan scope (or all), from the `case_counts`
+        rollup (migration 0008): a few hundred rows at a million cases. None for scopes the
+        rollup does not cover (a PSM's desa and own cases); no reporters either way."""
+        regional = scope.kecamatan_code is not None or scope.kabupaten_code is not None
+        if not scope.everything and (scope.desa_code is not None or not regional):
+            return None
+        condition, params = scope.where("r")
+        cases, tagged = f"{condition} AND r.category = ''", f"{condition} AND r.category != ''"
+        rows = await self._all(  # summed in SQL: a few dozen rows come back, not thousands
+            f"SELECT 's', r.state, SUM(r.cases) FROM case_counts r WHERE {cases} GROUP BY 2"
+            f" UNION ALL SELECT 'k', r.kecamatan_code, SUM(r.cases) FROM case_counts r"
+            f" WHERE {cases} GROUP BY 2"
+            f" UNION ALL SELECT 'c', r.category, SUM(r.cases) FROM case_counts r"
+            f" WHERE {tagged} GROUP BY 2",
+            (*params, *params, *params),
+        )
+        found: dict[str, Counter[str]] = {"s": Counter(), "k": Counter(), "c": Counter()}
+        for what, key, count in rows:
+            if count > 0:
+                found[what][key] += count
+        states, kecamatan, categories = found["s"], found["k"], found["c"]
+        region_names = await self._names(
+            "SELECT code, name FROM regions WHERE code IN ({marks})", list(kecamatan)
+        )
+        return CaseCounts(
+            total=sum(states.values()),
+            by_state=dict(states.most_common()),
+            by_category=dict(sorted(categories.items(), key=lambda item: (-item[1], item[0]))),
+            by_kecamatan=sorted(
+                (
+                    NamedCount(code=code, name=region_names.get(code, code), count=count)
+                    for code, count in kecamatan.items()
+                ),
+                key=lambda item: (-item.count, item.name),
+            ),
+            by_reporter=[],
         )
 
     async def _names(self, sql: str, keys: list) -> dict:

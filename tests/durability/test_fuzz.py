@@ -258,7 +258,6 @@ class Session:
     events: dict[str, Inbound] = field(default_factory=dict)  # ext_id -> event
     batches: list[list[str]] = field(default_factory=list)
     caused: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # ext_id -> outbox rows
-    album_continues: dict[str, bool] = field(default_factory=dict)
     _album: int = 0
 
     def event(self, actor: str, kind: InboundKind, **fields: Any) -> Inbound:
@@ -455,24 +454,39 @@ class Session:
 
 
 def _watch_processing(session: Session) -> None:
-    """Record which outbox rows each inbox row's transaction wrote."""
+    """Record which outbox rows each inbox row wrote (several rows share a transaction:
+    group commit; each is handled in its own savepoint, watched on the writer itself)."""
     worker = session.runtime.worker
     assert worker is not None
-    original = worker.process
+    apply, fail = worker._apply, worker._record_failure_in
 
-    async def process(item, *, album_continues: bool = False) -> None:
-        (before,) = rows(session.path, "SELECT COALESCE(MAX(id), 0) FROM outbox")[0]
-        await original(item, album_continues=album_continues)
-        created = rows(
-            session.path, "SELECT chat_id, kind, message FROM outbox WHERE id > ?", (before,)
+    async def latest(repos) -> int:
+        row = await repos.outbox._one("SELECT COALESCE(MAX(id), 0) FROM outbox")
+        return int(row[0])
+
+    async def remember(repos, item, before: int) -> None:
+        created = await repos.outbox._all(
+            "SELECT chat_id, kind, message FROM outbox WHERE id > ?", (before,)
         )
         session.caused[item.ext_id] = [
             {"chat_id": chat, "kind": kind, "type": Outbound.model_validate_json(m).type}
             for chat, kind, m in created
         ]
-        session.album_continues[item.ext_id] = album_continues
 
-    worker.process = process  # type: ignore[method-assign]
+    async def watched_apply(repos, item, event):
+        before = await latest(repos)
+        session.caused[item.ext_id] = []
+        turn = await apply(repos, item, event)
+        await remember(repos, item, before)
+        return turn
+
+    async def watched_fail(repos, item, event) -> None:
+        before = await latest(repos)
+        await fail(repos, item, event)
+        await remember(repos, item, before)
+
+    worker._apply = watched_apply  # type: ignore[method-assign]
+    worker._record_failure_in = watched_fail  # type: ignore[method-assign]
 
 
 class _Errors(logging.Handler):

@@ -211,6 +211,42 @@ class _ApiError(Exception):
         self.retry_after = retry_after
 
 
+# Methods that send a message and count against Telegram's flood limits.
+LIMITED_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+
+
+@dataclass
+class RateLimits:
+    """Telegram's flood limits as token buckets (about 30 messages a second overall, about
+    one a second per chat with short bursts); off unless `FakeTelegram.enforce_limits`."""
+
+    overall_per_s: float = 30.0
+    overall_burst: float = 30.0
+    chat_per_s: float = 1.0
+    chat_burst: float = 3.0
+
+
+class _Bucket:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst, self.tokens, self.stamp = rate, burst, burst, time.monotonic()
+
+    def wait(self, now: float) -> float:
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+@dataclass
+class LimitCounters:
+    """What the enforced limits saw."""
+
+    accepted: int = 0  # messages sent within the limits
+    limited: int = 0  # 429 answers
+    ignored_retry_after: int = 0  # sends to a chat before its retry_after had passed
+    first_at: float = 0.0  # monotonic time of the first and last accepted message
+    last_at: float = 0.0
+
+
 def _bad(description: str) -> _ApiError:
     return _ApiError(400, f"Bad Request: {description}", rejected=True)
 
@@ -375,6 +411,8 @@ class FakeTelegram:
         self._callback_ids: set[str] = set()
         self._faults: list[_Fault] = []
         self._blocked: set[int | str] = set()
+        self._limits: RateLimits | None = None  # see enforce_limits
+        self.limit_counters = LimitCounters()
         self._allowed_updates: set[str] | None = None
         self._webhook_url = ""
         # Command menus by (scope, language): ("default", None, "") or ("chat", chat_id, "").
@@ -467,6 +505,7 @@ class FakeTelegram:
         self._updates.clear()
         self._faults.clear()
         self._blocked.clear()
+        self._limits = None
         self._messages.clear()
         self._message_src.clear()
         self.deleted.clear()
@@ -866,8 +905,43 @@ class FakeTelegram:
             )
         return JSONResponse({"ok": True, "result": result})
 
+    def enforce_limits(self, limits: RateLimits | None = None) -> LimitCounters:
+        """Answer sends beyond Telegram's flood limits with 429 and a retry_after (whole
+        seconds, as Telegram does), and count sends that come back too early."""
+        self._limits = limits or RateLimits()
+        self._overall = _Bucket(self._limits.overall_per_s, self._limits.overall_burst)
+        self._chat_buckets: dict[int | str | None, _Bucket] = {}
+        self._retry_until: dict[int | str | None, float] = {}
+        self.limit_counters = LimitCounters()
+        return self.limit_counters
+
+    def _apply_limits(self, method: str, chat: int | str | None) -> None:
+        if self._limits is None or method not in LIMITED_METHODS:
+            return
+        now, counters = time.monotonic(), self.limit_counters
+        if now < self._retry_until.get(chat, 0.0):
+            counters.ignored_retry_after += 1
+        bucket = self._chat_buckets.get(chat)
+        if bucket is None:
+            limits = self._limits
+            bucket = self._chat_buckets[chat] = _Bucket(limits.chat_per_s, limits.chat_burst)
+        wait = max(self._overall.wait(now), bucket.wait(now))
+        if wait > 0:
+            retry_after = max(1, int(wait + 0.999))
+            self._retry_until[chat] = now + retry_after
+            counters.limited += 1
+            raise _ApiError(
+                429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+            )
+        self._overall.tokens -= 1
+        bucket.tokens -= 1
+        counters.accepted += 1
+        counters.first_at = counters.first_at or now
+        counters.last_at = now
+
     def _apply_faults(self, method: str, params: dict[str, Any]) -> None:
         chat = _chat_key(params.get("chat_id"))
+        self._apply_limits(method, chat)
         for fault in self._faults:
             if fault.method.lower() != method.lower():
                 continue

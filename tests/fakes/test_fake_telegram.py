@@ -22,7 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.fakes.telegram_api import TINY_JPEG, FakeTelegram, parse_telegram_html
+from tests.fakes.telegram_api import TINY_JPEG, FakeTelegram, RateLimits, parse_telegram_html
 
 CHAT = 777001
 
@@ -190,6 +190,25 @@ async def test_retry_after(fake: FakeTelegram, bot: Bot) -> None:
     ]
     assert len(fake.sent_to(CHAT)) == 1
     assert fake.rejections == []  # injected faults are not rejections
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+async def test_enforced_flood_limits(fake: FakeTelegram, bot: Bot) -> None:
+    counters = fake.enforce_limits(RateLimits(overall_per_s=0.001, overall_burst=4))
+    for _ in range(3):  # a chat's burst
+        await bot.send_message(CHAT, "halo")
+    with pytest.raises(RetryAfter) as info:
+        await bot.send_message(CHAT, "halo")  # the fourth within a second: this chat waits
+    assert info.value.retry_after in (1, dtm.timedelta(seconds=1))
+    with pytest.raises(RetryAfter):
+        await bot.send_message(CHAT, "halo")  # too early: counted as ignored
+    await bot.send_message(CHAT + 1, "halo")  # another chat: the last overall token
+    with pytest.raises(RetryAfter):
+        await bot.send_message(CHAT + 2, "halo")  # overall limit reached
+    assert (counters.accepted, counters.limited, counters.ignored_retry_after) == (4, 3, 1)
+    fake.reset()
+    await bot.send_message(CHAT, "halo")  # reset switches the limits off
+    assert counters.accepted == 4
 
 
 async def test_fail_next_scoped_to_chat_and_times(fake: FakeTelegram, bot: Bot) -> None:

@@ -6,9 +6,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from handlers.context import AppContext, District, Turn
-from handlers.events import Inbound, InboundKind
+from handlers.events import Inbound, InboundKind, Outbound
 from handlers.forms.model import load_forms
 from handlers.i18n import Catalog
+from storage.db import Database
 from storage.models import User
 from storage.repos import Repos
 from tests.storage.seed_cases import NOW
@@ -47,3 +48,19 @@ def tap(app: AppContext, repos: Repos, user: User, data: str) -> Turn:
         callback_id="cb",
     )
     return Turn(app=app, repos=repos, event=event, now=NOW, user=user)
+
+
+async def run_background(db: Database, turn: Turn) -> list[Outbound]:
+    """What the turn answered, with its background jobs run as the inbox worker runs them
+    (after the turn, on the read-only connection): "being prepared" gives way to the result."""
+    if not turn.background:
+        return turn.replies
+    preparing = turn.t("background.preparing")
+    replies = [reply for reply in turn.replies if reply.text != preparing]
+    for job in turn.background:
+        async with db.reading() as reader:
+            replies += await job.produce(reader)
+        if job.record is not None:
+            async with db.transaction() as repos:
+                await job.record(repos)
+    return replies

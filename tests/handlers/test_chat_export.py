@@ -14,7 +14,7 @@ import pytest_asyncio
 import handlers.export as export
 from handlers.export import export_button, start_export
 from storage.models import Role
-from tests.handlers.chat_turns import app_context, command, tap
+from tests.handlers.chat_turns import app_context, command, run_background, tap
 from tests.storage.seed_cases import (
     BABATAN,
     CINIRU,
@@ -113,7 +113,7 @@ async def _tap(world, data: str, who: str = "coordinator"):
     async with db.transaction() as repos:
         turn = tap(app, repos, people[who], data)
         await export_button(turn, data)
-    return turn.replies
+    return await run_background(db, turn)
 
 
 def _buttons(reply) -> dict[str, str]:

@@ -15,7 +15,7 @@ from PIL import Image
 import handlers.statistics as statistics
 from handlers.statistics import show_statistics
 from storage.models import Role
-from tests.handlers.chat_turns import app_context, command
+from tests.handlers.chat_turns import app_context, command, run_background
 from tests.storage.seed_cases import (
     BABATAN,
     CINIRU,
@@ -71,7 +71,7 @@ async def _run(world, who: str, args: str = ""):
     async with db.transaction() as repos:
         turn = command(app, repos, people[who], "statistik", args)
         await show_statistics(turn)
-    return turn.replies
+    return await run_background(db, turn)
 
 
 def _head(path: str) -> bytes:
@@ -166,4 +166,6 @@ async def test_a_quiet_period_has_text_and_no_chart(world) -> None:
         turn = command(app, repos, people["tksk"], "statistik", "7")
         turn.now = NOW - timedelta(days=40)
         await show_statistics(turn)
-    assert len(turn.replies) == 1 and "Belum ada laporan" in turn.replies[0].text
+    assert [reply.text for reply in turn.replies] == [turn.t("background.preparing")]
+    replies = await run_background(db, turn)
+    assert len(replies) == 1 and "Belum ada laporan" in replies[0].text

@@ -1,0 +1,173 @@
+"""The outbox sender on a real database: a paced or flood-limited chat never holds up
+another, each chat's messages keep their order, at-most-once messages that were never
+tried are not lost, and outcomes are written several at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest_asyncio
+
+from bot.channels.base import SendOutcome
+from bot.clock import ManualClock
+from bot.outbox_sender import OutboxSender
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
+from storage.db import Database
+from storage.models import OutboxItem, UserStatus
+
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(tmp_path):
+    database = Database(tmp_path / "psm.db")
+    await database.open()
+    yield database
+    await database.close()
+
+
+class Channel:
+    """Records what it is asked to send; answers with a scripted outcome per text."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.script: dict[str, SendOutcome] = {}
+        self.gate: asyncio.Event | None = None  # when set up, sends to chat "1" wait for it
+        self.changed = asyncio.Condition()
+
+    async def wait_sent(self, chat: str, text: str) -> None:
+        async with self.changed:
+            await self.changed.wait_for(lambda: (chat, text) in self.sent)
+
+    async def send(self, item: OutboxItem, message: Outbound) -> SendOutcome:
+        if self.gate is not None and item.chat_id == "1":
+            await self.gate.wait()
+        outcome = self.script.pop(message.text, None)
+        if outcome is None:
+            self.sent.append((item.chat_id or "", message.text))
+            async with self.changed:
+                self.changed.notify_all()
+            return SendOutcome.sent(f"m{len(self.sent)}")
+        return outcome
+
+
+async def _people(db: Database, count: int) -> list[int]:
+    ids = []
+    async with db.transaction() as repos:
+        for n in range(1, count + 1):
+            user = await repos.users.create(now=NOW, status=UserStatus.ACTIVE, full_name=f"P{n}")
+            await repos.users.add_identity(
+                user_id=user.id, channel="telegram", external_id=str(n), chat_id=str(n), now=NOW
+            )
+            ids.append(user.id)
+    return ids
+
+
+async def _queue(db: Database, plan: list[tuple[int, str, DeliveryKind]]) -> None:
+    async with db.transaction() as repos:
+        for user_id, text, kind in plan:
+            await deliver(repos, user_id=user_id, message=Outbound.say(text), kind=kind, now=NOW)
+
+
+def _sender(db: Database, channel: Channel, **pacing: float) -> OutboxSender:
+    return OutboxSender(db, "telegram", channel.send, ManualClock(NOW), **pacing)
+
+
+async def _statuses(db: Database, user_id: int) -> list[tuple[str, str]]:
+    async with db.reading() as repos:
+        return [(i.message["text"], i.status) for i in await repos.outbox.for_user(user_id)]
+
+
+async def test_a_flood_limited_chat_holds_only_itself(db) -> None:
+    one, two, three = await _people(db, 3)
+    notice = DeliveryKind.NOTICE
+    await _queue(db, [(one, "a1", notice), (one, "a2", notice), (two, "b1", notice)])
+    await _queue(db, [(three, "c1", DeliveryKind.ROUTINE), (one, "a3", DeliveryKind.ROUTINE)])
+    channel = Channel()
+    channel.script["a1"] = SendOutcome("retry", retry_after=60, chat_wide=True, error="429")
+    sender = _sender(db, channel, overall_rate=1000)
+    assert await sender.drain() is True  # chat 1 waits for its flood limit
+    assert sorted(channel.sent) == [("2", "b1"), ("3", "c1")]
+    # Nothing of chat 1 went out after its first failed, and nothing was lost: the
+    # reminder that was marked sent ahead of the attempt is pending again.
+    assert await _statuses(db, one) == [("a1", "pending"), ("a2", "pending"), ("a3", "pending")]
+    assert await _statuses(db, two) == [("b1", "sent")]
+    assert await _statuses(db, three) == [("c1", "sent")]
+
+
+async def test_each_chat_keeps_its_order_and_paced_chats_do_not_wait_for_each_other(db) -> None:
+    one, two = await _people(db, 2)
+    await _queue(db, [(one, f"a{n}", DeliveryKind.REPLY) for n in range(6)])
+    await _queue(db, [(two, f"b{n}", DeliveryKind.REPLY) for n in range(2)])
+    channel = Channel()
+    sender = _sender(db, channel, chat_rate=0.001, chat_burst=2)
+    assert await sender.drain() is True
+    # Two per chat (the burst), in order; chat 2 was not held up by chat 1's pacing.
+    assert channel.sent == [("1", "a0"), ("1", "a1"), ("2", "b0"), ("2", "b1")]
+    assert [s for _, s in await _statuses(db, one)] == ["sent"] * 2 + ["pending"] * 4
+
+
+async def test_a_slow_chat_does_not_hold_up_the_others(db) -> None:
+    one, two = await _people(db, 2)
+    await _queue(db, [(one, "a0", DeliveryKind.REPLY), (two, "b0", DeliveryKind.REPLY)])
+    channel = Channel()
+    channel.gate = asyncio.Event()
+    sender = _sender(db, channel)
+    running = asyncio.create_task(sender.run())
+    try:
+        await asyncio.wait_for(channel.wait_sent("2", "b0"), timeout=10)
+        assert channel.sent == [("2", "b0")]  # chat 1's send is still hanging
+        await _queue(db, [(two, "b1", DeliveryKind.REPLY)])
+        sender.wake()
+        await asyncio.wait_for(channel.wait_sent("2", "b1"), timeout=10)
+        channel.gate.set()
+        await asyncio.wait_for(channel.wait_sent("1", "a0"), timeout=10)
+    finally:
+        sender.stop()
+        await running
+    assert await _statuses(db, one) == [("a0", "sent")]
+    assert await _statuses(db, two) == [("b0", "sent"), ("b1", "sent")]
+
+
+async def test_reminders_leave_room_for_replies(db) -> None:
+    people = await _people(db, 6)
+    await _queue(db, [(uid, "pengingat", DeliveryKind.ROUTINE) for uid in people[1:]])
+    channel = Channel()
+    sender = _sender(db, channel, overall_rate=30, chat_rate=1000)  # five tokens at most
+    assert await sender.drain() is True
+    assert len(channel.sent) == 3  # the reminders stopped with two tokens left ...
+    await _queue(db, [(people[0], "balasan", DeliveryKind.REPLY)])
+    await sender.drain()
+    assert channel.sent[3] == ("1", "balasan")  # ... so a reply goes at once
+
+
+async def test_outcomes_are_written_in_one_transaction(db, monkeypatch) -> None:
+    people = await _people(db, 20)
+    await _queue(db, [(uid, f"m{uid}", DeliveryKind.REPLY) for uid in people])
+    transactions = 0
+    opened = db.transaction
+
+    def counting():
+        nonlocal transactions
+        transactions += 1
+        return opened()
+
+    monkeypatch.setattr(db, "transaction", counting)
+    channel = Channel()
+    await _sender(db, channel, overall_rate=1000).drain()
+    assert len(channel.sent) == 20
+    assert transactions == 1
+    for uid in people:
+        assert await _statuses(db, uid) == [(f"m{uid}", "sent")]
+
+
+async def test_confirming_updates_reads_only_the_unconfirmed(db) -> None:
+    async with db.reading() as repos:
+        plan = await repos.inbox._all(
+            "EXPLAIN QUERY PLAN UPDATE inbox SET confirmed = 1 WHERE channel = ?"
+            " AND confirmed = 0 AND CAST(ext_id AS INTEGER) < ?",
+            ("telegram", 10),
+        )
+    assert "USING INDEX inbox_unconfirmed" in " ".join(row[3] for row in plan)
