@@ -160,7 +160,7 @@ async def _exported(fake, settings, start_bot, clock: ManualClock):
     coordinator = TelegramPerson(fake, COORDINATOR)
     await coordinator.say("/start")
     await coordinator.say("/ekspor")
-    await coordinator.tap("Semua waktu")
+    await coordinator.tap("Semua waktu", expect=2)  # "sedang disiapkan", then the counts
     await coordinator.tap("Buat file sekarang")
     await fake.wait_for(lambda: bool(fake.calls_of("sendDocument")), what="the file")
 
