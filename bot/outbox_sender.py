@@ -86,6 +86,7 @@ class _Sent:
 
     item: OutboxItem
     outcome: SendOutcome | None  # None: not attempted (an earlier one of its chat failed)
+    at: datetime  # when the outcome came: a `retry_after` counts from here, not from the flush
 
 
 class OutboxSender:
@@ -263,7 +264,7 @@ class OutboxSender:
         try:
             for index, item in enumerate(batch):
                 outcome = await self._send_one(item)
-                self._finish(_Sent(item, outcome))
+                self._finish(_Sent(item, outcome, self.clock.now()))
                 if outcome.status != "sent":
                     if outcome.status == "retry" and outcome.chat_wide:
                         # Long enough for the chat's whole burst to come back: one message
@@ -271,7 +272,7 @@ class OutboxSender:
                         hold = max(outcome.retry_after, self._chat_burst / self._chat_rate)
                         self._held_until[chat] = time.monotonic() + hold
                     for rest in batch[index + 1 :]:
-                        self._finish(_Sent(rest, None))
+                        self._finish(_Sent(rest, None, self.clock.now()))
                     break
         finally:
             del self._sending[chat]
@@ -316,7 +317,7 @@ class OutboxSender:
             if outcome.status == "sent":
                 (sent_ahead if at_most_once else sent).append((item.id, outcome.message_id))
             else:
-                await self._record_problem(repos, item, outcome, now)
+                await self._record_problem(repos, item, outcome, entry.at)
             if outcome.template:
                 await repos.outbox.record_template(item.id, outcome.template)
             if outcome.operator_alert:

@@ -361,6 +361,25 @@ async def test_over_the_limit_revisions_and_trainings_go_first_and_coordinators_
         wa_settings, "SELECT COUNT(*) FROM outbox WHERE message LIKE '%Batas harian%'"
     ) == [(1,)]
 
+    # Those that waited a minute for better-ranked messages have been tried again meanwhile
+    # and now wait for the limit's reset (time passes for the sender, not only in jumps).
+    runtime.senders["whatsapp"].wake()
+    tomorrow = (clock.now() + timedelta(hours=12)).isoformat()
+    await graph.wait_for(
+        lambda: (
+            _rows(
+                wa_settings,
+                "SELECT COUNT(*) FROM outbox WHERE user_id IN (?, ?) AND status = 'pending'"
+                " AND not_before > ?",
+                ana,
+                budi,
+                tomorrow,
+            )
+            == [(2,)]
+        ),
+        what="the reminders waiting for the reset",
+    )
+
     # When the limit has room again, the held reminders go out.
     clock.advance(timedelta(hours=24))
     await runtime.scheduler.tick()
