@@ -81,15 +81,29 @@ async def _seed(fake, folder) -> None:
                         state=new_state(),
                         now=now,
                     )
-                else:
-                    for index in range(NOTICES_EACH):
-                        await deliver(
-                            repos,
-                            user_id=user.id,
-                            message=Outbound.say(f"Kabar uji {telegram_id}-{index}"),
-                            kind=DeliveryKind.NOTICE,
-                            now=now,
-                        )
+    finally:
+        await db.close()
+
+
+async def _queue_notices(fake, folder) -> None:
+    """Revision-style notices for the NOTIFIED, queued while the bot runs (notices go before
+    routine reminders, so queued at the start they would all be out before the reminders)."""
+    env = bot_environment(fake, folder)
+    settings = load_settings(**{key.lower(): value for key, value in env.items()})
+    db, _ = await prepare_database(settings)
+    try:
+        async with db.transaction() as repos:
+            for telegram_id in NOTIFIED:
+                identity = await repos.users.identity("telegram", str(telegram_id))
+                assert identity is not None
+                for index in range(NOTICES_EACH):
+                    await deliver(
+                        repos,
+                        user_id=identity.user_id,
+                        message=Outbound.say(f"Kabar uji {telegram_id}-{index}"),
+                        kind=DeliveryKind.NOTICE,
+                        now=datetime.now(UTC),
+                    )
     finally:
         await db.close()
 
@@ -116,6 +130,12 @@ async def test_killed_mid_fan_out_no_reminder_twice_no_notice_lost(
         return sum(TITLE in text for chat in REMINDED for text in _texts(fake, chat))
 
     await fake.wait_for(lambda: reminders_sent() >= 6, timeout=30, what="fan-out under way")
+    await _queue_notices(fake, tmp_path)
+
+    def notices_sent() -> int:
+        return sum(len(_texts(fake, chat)) for chat in NOTIFIED)
+
+    await fake.wait_for(lambda: notices_sent() >= 2, timeout=30, what="notices under way")
     slow_bot.kill()
     before = {chat: _texts(fake, chat) for chat in REMINDED + NOTIFIED}
     sent_before = sum(TITLE in t for chat in REMINDED for t in before[chat])
