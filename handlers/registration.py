@@ -9,6 +9,7 @@ from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
+from handlers.person_answers import store_person
 from handlers.trainings.join import begin_if_invited, invite_on_approval
 from storage.models import FormSession, Role, User, UserStatus
 
@@ -39,22 +40,14 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
     training candidate stays active (for their training) while the approvers decide."""
     assert turn.user is not None and turn.identity is not None
     candidate = turn.user.role == Role.CALON and turn.user.status == UserStatus.ACTIVE
-    phone = answers["phone"]
-    user = await turn.repos.users.update(
-        turn.user.id,
-        now=turn.now,
-        full_name=answers["full_name"],
-        phone=phone["e164"],
-        phone_verified=phone["verified"],
+    user = await store_person(
+        turn,
+        answers,
         requested_role=answers["role"]["name"],
         kabupaten_code=answers["kabupaten"]["name"],
         kecamatan_code=answers["kecamatan"]["name"],
         desa_code=answers.get("desa", {}).get("name") if answers.get("desa") else None,
         status=UserStatus.ACTIVE if candidate else UserStatus.PENDING,
-    )
-    turn.user = user
-    await turn.repos.users.set_identity_phone(
-        turn.identity.id, phone["e164"], verified=phone["verified"]
     )
     await turn.repos.audit.record(
         now=turn.now, actor_id=user.id, action="registration.submitted", subject=f"user:{user.id}"

@@ -66,15 +66,26 @@ async def _receiver(turn: Turn, departing: User, receiver_id: int) -> User | Non
     return receiver
 
 
-async def confirm(turn: Turn, person_id: int, version: int, receiver_id: int, pressed: str) -> None:
-    """Say what will move to whom, with the final yes."""
+async def _giver_and_receiver(
+    turn: Turn, person_id: int, version: int, receiver_id: int, pressed: str
+) -> tuple[User, User] | None:
+    """The departing person (as the presser saw them) and the PSM taking over; else says why."""
     person = await changeable(turn, person_id, version, pressed)
     if person is None:
-        return
+        return None
     receiver = await _receiver(turn, person, receiver_id)
     if receiver is None:
         await refuse(turn, pressed, "people.not_found")
+        return None
+    return person, receiver
+
+
+async def confirm(turn: Turn, person_id: int, version: int, receiver_id: int, pressed: str) -> None:
+    """Say what will move to whom, with the final yes."""
+    pair = await _giver_and_receiver(turn, person_id, version, receiver_id, pressed)
+    if pair is None:
         return
+    person, receiver = pair
     cases, drafts = await turn.repos.people.workload(person.id)
     rows = [
         [
@@ -100,13 +111,10 @@ async def hand_over(
 ) -> None:
     """Move the work (if nobody changed the person meanwhile) and tell both."""
     assert turn.user is not None
-    person = await changeable(turn, person_id, version, pressed)
-    if person is None:
+    pair = await _giver_and_receiver(turn, person_id, version, receiver_id, pressed)
+    if pair is None:
         return
-    receiver = await _receiver(turn, person, receiver_id)
-    if receiver is None:
-        await refuse(turn, pressed, "people.not_found")
-        return
+    person, receiver = pair
     if not await turn.repos.people.bump(person.id, version=version, now=turn.now):
         await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
         return

@@ -19,6 +19,7 @@ from handlers.context import Turn
 from handlers.events import InboundKind, Outbound
 from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
+from handlers.person_answers import store_person
 from handlers.trainings.common import audit
 from handlers.trainings.links import START_PREFIX, WHATSAPP_KEYWORD, as_join_code
 from handlers.trainings.rsvp import invitation_message, send_invitations
@@ -100,20 +101,13 @@ async def _invite_and_show(turn: Turn, training: Training, *, via: str) -> None:
 async def _registered(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """The candidate answered: a `calon`, active, invited to the training."""
     assert turn.user is not None and turn.identity is not None
-    phone = answers["phone"]
-    turn.user = await turn.repos.users.update(
-        turn.user.id,
-        now=turn.now,
-        full_name=answers["full_name"],
-        phone=phone["e164"],
-        phone_verified=phone["verified"],
+    person = await store_person(
+        turn,
+        answers,
         kecamatan_code=answers["kecamatan"]["name"],
         desa_code=answers["desa"]["name"],
         role=Role.CALON,
         status=UserStatus.ACTIVE,
-    )
-    await turn.repos.users.set_identity_phone(
-        turn.identity.id, phone["e164"], verified=phone["verified"]
     )
     await turn.repos.audit.record(
         now=turn.now,
@@ -123,7 +117,8 @@ async def _registered(turn: Turn, session: FormSession, answers: dict[str, Any])
     )
     turn.reply(Outbound(text=turn.t("training_extra.joined"), remove_keyboard=True))
     training_id = int((session.state.get("context") or {}).get("training_id", 0))
-    attached = await attach_pending(turn, turn.user.id, phone["e164"]) if phone["verified"] else []
+    verified = person.phone if person.phone_verified else None
+    attached = await attach_pending(turn, person.id, verified) if verified else []
     for wanted in dict.fromkeys([training_id, *attached]):
         training = await _open_training(turn, wanted)
         if training is not None:
