@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
+from storage.models import FormSession, UserStatus
 from storage.repos import Repos
 
 FORM_ID = "case_report"
@@ -25,6 +26,11 @@ async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
         language = user.language if user else app.default_language
         key = f"{session.id}:{session.updated_at.isoformat()}"
         warned = await repos.schedule.ran_at(WARNING_KIND, key)
+        if user is None or user.status != UserStatus.ACTIVE:
+            # Suspended (or gone): nobody to warn or tell; the draft still ends at its time.
+            if session.updated_at + ttl <= now:
+                await _discard(repos, session, now)
+            continue
         if warned is None:
             await repos.schedule.claim(WARNING_KIND, key, now=now)
             days = (session.updated_at + ttl - now).days + 1
@@ -37,10 +43,7 @@ async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
                 now=now,
             )
         elif session.updated_at + ttl <= now and now - warned >= MIN_NOTICE:
-            await repos.forms.save(session.id, state=session.state, status="cancelled", now=now)
-            await repos.audit.record(
-                now=now, actor_id=None, action="draft.expired", subject=f"session:{session.id}"
-            )
+            await _discard(repos, session, now)
             text = app.catalog.text(language, "case.draft_discarded", days=app.draft_ttl_days)
             await deliver(
                 repos,
@@ -49,3 +52,10 @@ async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
                 kind=DeliveryKind.NOTICE,
                 now=now,
             )
+
+
+async def _discard(repos: Repos, session: FormSession, now: datetime) -> None:
+    await repos.forms.save(session.id, state=session.state, status="cancelled", now=now)
+    await repos.audit.record(
+        now=now, actor_id=None, action="draft.expired", subject=f"session:{session.id}"
+    )

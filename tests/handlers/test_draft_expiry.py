@@ -104,3 +104,19 @@ async def test_touching_a_draft_restarts_its_clock(db) -> None:
     await _run(db, START + timedelta(days=14, hours=1))
     async with db.reading() as repos:
         assert (await repos.forms.get(session_id)).status == "active"
+
+
+async def test_a_suspended_persons_draft_ends_silently_at_its_time(db) -> None:
+    user_id, session_id = await _draft(db)
+    async with db.transaction() as repos:
+        await repos.users.update(user_id, now=START, status=UserStatus.SUSPENDED)
+    await _run(db, START + timedelta(days=12, hours=1))  # no warning to a suspended person
+    async with db.reading() as repos:
+        assert await repos.outbox.for_user(user_id) == []
+        assert (await repos.forms.get(session_id)).status == "active"
+    await _run(db, START + timedelta(days=14, hours=1))  # still ends: data is not kept longer
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "cancelled"
+        assert await repos.outbox.for_user(user_id) == []
+        actions = await repos.conn.execute_fetchall("SELECT action FROM audit_log")
+        assert [row[0] for row in actions] == ["draft.expired"]
