@@ -1,7 +1,9 @@
 """Retention (UU PDP Ps. 42-44): closed cases are deleted RETENTION_DAYS after their last
 change, with what hangs off them, the people no other case names, their photos, and the
-finished form sessions of that age. A daily scheduler kind; a backlog (the first run on an
-old database) is worked off in batches, one per tick, before the day is marked done.
+finished form sessions of that age; numbers from a training's phone list that nobody claimed
+go 30 days after the training ended (or when it was cancelled). A daily scheduler kind; a
+backlog (the first run on an old database) is worked off in batches, one per tick, before the
+day is marked done.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from storage.repos import Repos
 
 KIND = "retention"
 BATCH = 500  # cases per tick: keeps each transaction short
+UNCLAIMED_INVITES_DAYS = 30  # phone-list numbers nobody claimed, after the training ended
 
 
 async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> None:
@@ -25,7 +28,10 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
     case_ids = await repos.subjects.closed_cases(before, BATCH)
     unused_photos = await repos.subjects.delete_cases(case_ids)
     sessions = await repos.subjects.delete_finished_sessions(before)
-    if case_ids or sessions:
+    invites = await repos.training_invites.forget_unclaimed(
+        now - timedelta(days=UNCLAIMED_INVITES_DAYS)
+    )
+    if case_ids or sessions or invites:
         await repos.audit.record(
             now=now,
             actor_id=None,
@@ -34,6 +40,7 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
                 "cases": len(case_ids),
                 "sessions": sessions,
                 "photos": len(unused_photos),
+                "unclaimed_invitations": invites,
                 "closed_before": before.isoformat(),
             },
         )

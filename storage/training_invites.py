@@ -85,6 +85,17 @@ class TrainingInviteRepo(Repo):
             (user_id, to_db(now), training_id, phone),
         )
 
+    async def forget_unclaimed(self, ended_before: datetime) -> int:
+        """Delete the numbers nobody claimed of trainings cancelled or over before
+        `ended_before` (names and phones of people who never used the bot; UU PDP)."""
+        cursor = await self._run(
+            "DELETE FROM training_pending_invitations WHERE user_id IS NULL AND training_id IN"
+            " (SELECT t.id FROM trainings t WHERE t.status = 'cancelled' OR NOT EXISTS"
+            " (SELECT 1 FROM training_days d WHERE d.training_id = t.id AND d.ends_at >= ?))",
+            (to_db(ended_before),),
+        )
+        return cursor.rowcount
+
     async def users_with_verified_phone(self, phones: list[str]) -> dict[str, int]:
         """phone -> user id, for numbers a channel vouched for (typed numbers never count)."""
         found: dict[str, int] = {}

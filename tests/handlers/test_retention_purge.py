@@ -137,6 +137,7 @@ async def test_old_closed_cases_go_with_their_people(world) -> None:
         "cases": 2,
         "sessions": 1,
         "photos": 1,
+        "unclaimed_invitations": 0,
         "closed_before": (NOW - timedelta(days=1825)).isoformat(),
     }
 
@@ -196,3 +197,54 @@ async def test_the_writer_connection_is_left_as_it_was(world) -> None:
         async with repos.conn.execute("PRAGMA secure_delete") as cursor:
             assert (await cursor.fetchone())[0] == 0
     assert len(query(db.path, "SELECT id FROM cases")) == 2  # it did purge
+
+
+async def test_unclaimed_phone_list_numbers_go_a_month_after_their_training(world) -> None:
+    db, app, _ = world
+    rows = {  # training id -> (status, how long ago its last day ended)
+        1: ("closed", timedelta(days=40)),
+        2: ("closed", timedelta(days=10)),
+        3: ("cancelled", timedelta(days=-20)),  # cancelled before it took place
+        4: ("scheduled", timedelta(days=-5)),  # still to come
+    }
+    async with db.transaction() as repos:
+        (owner,) = await repos.conn.execute_fetchall("SELECT id FROM users LIMIT 1")
+        for training_id, (status, ago) in rows.items():
+            ends = (NOW - ago).isoformat()
+            await repos.conn.execute(
+                "INSERT INTO trainings (id, kabupaten_code, title, venue_name, venue_address,"
+                " audience, rsvp_deadline, checkin_method, open_minutes, late_minutes, secret,"
+                " status, created_by, created_at) VALUES (?, '32.08', 'Bimtek', 'Aula', 'Jl. 1',"
+                " '{}', ?, 'code', 60, 15, 'k', ?, ?, ?)",
+                (training_id, ends, status, owner[0], OLD.isoformat()),
+            )
+            await repos.conn.execute(
+                "INSERT INTO training_days (training_id, day_number, starts_at, ends_at)"
+                " VALUES (?, 1, ?, ?)",
+                (training_id, ends, ends),
+            )
+            for phone, user in (
+                (f"+62813000{training_id}1", None),
+                (f"+62813000{training_id}2", owner[0]),
+            ):
+                await repos.conn.execute(
+                    "INSERT INTO training_pending_invitations (training_id, phone, name,"
+                    " invited_by, invited_at, user_id) VALUES (?, ?, 'Calon', ?, ?, ?)",
+                    (training_id, phone, owner[0], OLD.isoformat(), user),
+                )
+    await _purge(db, app)
+    left = [
+        tuple(row)
+        for row in query(
+            db.path,
+            "SELECT training_id, user_id IS NULL FROM training_pending_invitations ORDER BY 1, 2",
+        )
+    ]
+    # Unclaimed numbers of the training over for 40 days and of the cancelled one are gone;
+    # numbers someone claimed (they are that user's now) and those of recent trainings stay.
+    assert left == [(1, 0), (2, 0), (2, 1), (3, 0), (4, 0), (4, 1)]
+    (detail,) = query(
+        db.path,
+        "SELECT detail FROM audit_log WHERE action = 'retention.purged' ORDER BY id DESC LIMIT 1",
+    )
+    assert json.loads(detail[0])["unclaimed_invitations"] == 2
