@@ -6,6 +6,7 @@ import sqlite3
 
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.db_writes import write_db
 
 
 async def test_language_switch_changes_every_following_text(fake, start_bot) -> None:
@@ -60,9 +61,8 @@ async def test_a_failing_update_is_retried_then_apologised_for(fake, start_bot, 
     await start_bot()
     person = TelegramPerson(fake, 3003)
     await person.say("/start")
-    with sqlite3.connect(settings.database_path) as db:
-        # A corrupted session makes every step fail inside the handler.
-        db.execute("UPDATE form_sessions SET state = '{\"answers\": 5}'")
+    # A corrupted session makes every step fail inside the handler.
+    await write_db(settings.database_path, "UPDATE form_sessions SET state = '{\"answers\": 5}'")
     reply = await person.say("Joko Widodo")
     assert "terjadi gangguan" in reply[0]["text"]
     with sqlite3.connect(settings.database_path) as db:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.admin_tools import add_user
 from bot.clock import ManualClock
 from tests.e2e.chat import TelegramPerson
+from tests.e2e.db_writes import write_db
 
 NOON = datetime(2026, 12, 2, 12, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 
@@ -65,10 +66,10 @@ async def test_broadcast_with_preview_and_delivery_report(fake, settings, start_
             ).fetchone() == (1,)
 
     await fake.wait_for(failure_recorded, what="the 403 recorded")
-    with sqlite3.connect(settings.database_path) as db:
-        db.execute(
-            "UPDATE outbox SET expires_at = '2000-01-01T00:00:00+00:00' WHERE status = 'waiting'"
-        )  # 703's copy: expired
+    await write_db(  # 703's copy: expired
+        settings.database_path,
+        "UPDATE outbox SET expires_at = '2000-01-01T00:00:00+00:00' WHERE status = 'waiting'",
+    )
     assert runtime.scheduler is not None
     before = len(coordinator.messages())
     await runtime.scheduler.tick()  # expires 703's copy, then reports the settled broadcast

@@ -3,11 +3,10 @@ and follows a change of role, status or language; strangers see the short defaul
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.db_writes import write_db
 
 VISITOR = ["start", "bantuan", "bahasa", "batal"]
 
@@ -77,8 +76,9 @@ async def test_menus_follow_role_status_and_language(fake, settings, start_bot) 
     )
 
     # Suspended: back to the short menu at their next message.
-    with sqlite3.connect(settings.database_path) as db:
-        db.execute("UPDATE users SET status = 'suspended' WHERE full_name = 'Bu Ani'")
+    await write_db(
+        settings.database_path, "UPDATE users SET status = 'suspended' WHERE full_name = 'Bu Ani'"
+    )
     await ani.say("/saya")
     await fake.wait_for(lambda: fake.menu_of(601) == VISITOR, what="the suspended menu")
     assert fake.rejections == []

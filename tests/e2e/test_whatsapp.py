@@ -11,6 +11,7 @@ from PIL import Image
 
 from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
+from tests.e2e.db_writes import write_db
 from tests.e2e.reports import photo_with_exif
 from tests.e2e.whatsapp import (
     VERIFY_TOKEN,
@@ -193,11 +194,11 @@ async def test_outside_the_window_a_template_then_the_message_after_the_tap(
     person = WhatsAppPerson(graph, webhook_url, user_id="ID.1005", wa_id="6281234500005")
     await _register(person)
     long_ago = (datetime.now(UTC) - timedelta(hours=25)).isoformat()
-    with sqlite3.connect(wa_settings.database_path) as db:
-        db.execute(
-            "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
-            (long_ago,),
-        )
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
+        long_ago,
+    )
     before = len(person.messages())
     await _approve(fake, coordinator)
     sent = await graph.wait_messages(person.recipient, before + 1)
@@ -249,16 +250,15 @@ async def test_error_codes_decide(fake, graph, wa_settings, webhook_url, start_w
     # Accepted, then reported failed outside the window: sent again as a template.
     graph.close_window(person.recipient)
     with sqlite3.connect(wa_settings.database_path) as db:
-        # fetchall: a half-read statement keeps a read snapshot open, and the UPDATE below
-        # would then fail ("database is locked") if the bot committed in between.
         [(wamid,)] = db.execute(
             "SELECT ext_message_id FROM outbox WHERE channel = 'whatsapp'"
             " AND ext_message_id IS NOT NULL ORDER BY id LIMIT 1"
         ).fetchall()
-        db.execute(
-            "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
-            ((datetime.now(UTC) - timedelta(hours=30)).isoformat(),),
-        )
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
+        (datetime.now(UTC) - timedelta(hours=30)).isoformat(),
+    )
     failed = status_update(wamid, person.recipient, "failed", errors=[131047])
     assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
     await graph.wait_for(
@@ -268,10 +268,11 @@ async def test_error_codes_decide(fake, graph, wa_settings, webhook_url, start_w
     # Undeliverable: the person is marked unreachable.
     graph.open_window(person.recipient)
     graph.fail_next(131026, recipient=person.recipient)
-    with sqlite3.connect(wa_settings.database_path) as db:
-        db.execute(
-            "UPDATE channel_identities SET last_inbound_at = ?", (datetime.now(UTC).isoformat(),)
-        )
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE channel_identities SET last_inbound_at = ?",
+        datetime.now(UTC).isoformat(),
+    )
     await person.say("/saya", expect=0)
     await graph.wait_for(lambda: _unreachable(wa_settings), timeout=15, what="unreachable")
 

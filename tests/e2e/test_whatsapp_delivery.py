@@ -20,6 +20,7 @@ from handlers.events import Outbound
 from storage.models import to_db
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.db_writes import write_db
 from tests.e2e.whatsapp import WhatsAppPerson, body_of, post_webhook
 from tests.fakes.whatsapp_api import envelope, status_update
 
@@ -182,11 +183,11 @@ async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
     )
 
     # A template (outside the window) refused later with 131062: announced again, other field.
-    with sqlite3.connect(wa_settings.database_path) as db:
-        db.execute(
-            "UPDATE channel_identities SET last_inbound_at = ?",
-            (to_db(datetime.now(UTC) - timedelta(hours=25)),),
-        )
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE channel_identities SET last_inbound_at = ?",
+        to_db(datetime.now(UTC) - timedelta(hours=25)),
+    )
     async with runtime.db.transaction() as repos:
         identity = await repos.users.identity("whatsapp", "ID.3101")
         await deliver(
