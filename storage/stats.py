@@ -1,16 +1,19 @@
 """Case counts for /statistik: by state, category, kecamatan and reporter, within a scope and
 a period of submission.
 
-For a period, migration 0005's covering indexes start with the scope column and
-`submitted_at`, so each count reads only the period's range of one index (never the table),
-and the category counts add one primary-key lookup per case. All time (`all_time`) reads the
-`case_counts` rollup of migration 0008 instead, kept exact by triggers.
+For a period of a kabupaten, a kecamatan or everything, the whole local days come from the
+per-day rollups `case_day_counts` and `case_day_reporters` (migration 0015, kept exact by
+triggers) and only the partial days at the ends (for /statistik: today) are counted from the
+cases, through migration 0005's covering indexes (scope column, then `submitted_at`: one index
+range, never the table). A PSM's desa scope is counted from the cases. All time (`all_time`)
+reads the `case_counts` rollup of migration 0014.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict
 
@@ -41,13 +44,102 @@ class CaseCounts(BaseModel):
     by_reporter: list[NamedCount]  # the top reporters, most first
 
 
+ONE_DAY = timedelta(days=1)
+MICROSECOND = timedelta(microseconds=1)  # stored moments have microseconds
+
+
+@dataclass
+class _Tally:
+    states: Counter[str] = field(default_factory=Counter)
+    kecamatan: Counter[str] = field(default_factory=Counter)
+    reporters: Counter[int] = field(default_factory=Counter)
+    categories: Counter[str] = field(default_factory=Counter)
+
+
+def _rolled_up(scope: Scope) -> bool:
+    """Whether the day rollups cover the scope: everything, a kabupaten or a kecamatan (not a
+    PSM's desa and own cases, which are few and read from the cases)."""
+    if scope.everything:
+        return True
+    return scope.desa_code is None and (
+        scope.kecamatan_code is not None or scope.kabupaten_code is not None
+    )
+
+
+def _day_start(day: date, offset: timezone) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=offset)
+
+
+def _positive(counts: Counter) -> Counter:
+    """Rollup rows keep zero counts after deletes and moves; those are not shown."""
+    return Counter({key: count for key, count in counts.items() if count > 0})
+
+
+def _most_first(counts: Counter) -> list:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 class StatsRepo(Repo):
     """Grouped counts over cases (read-only)."""
 
     async def counts(
         self, scope: Scope, *, since: datetime, until: datetime, top: int = 10
     ) -> CaseCounts:
-        """Cases in `scope` submitted in [since, until]."""
+        """Cases in `scope` submitted in [since, until]: the whole local days inside the
+        period from the per-day rollups (migration 0015), the partial days at its ends from
+        the cases themselves (for /statistik only today so far)."""
+        tally = _Tally()
+        days = await self._whole_days(since, until) if _rolled_up(scope) else None
+        if days is None:
+            await self._scan(tally, scope, since, until)
+        else:
+            (first, last), (first_start, after_last) = days
+            await self._sum_days(tally, scope, first, last)
+            if since < first_start:
+                await self._scan(tally, scope, since, first_start - MICROSECOND)
+            if after_last <= until:
+                await self._scan(tally, scope, after_last, until)
+        return await self._report(tally, top)
+
+    async def _whole_days(
+        self, since: datetime, until: datetime
+    ) -> tuple[tuple[date, date], tuple[datetime, datetime]] | None:
+        """The first and last local day lying wholly in [since, until] (in the rollups' fixed
+        offset) and the moments they start and end; None when no whole day fits."""
+        row = await self._one("SELECT minutes FROM case_day_offset WHERE id = 1")
+        offset = timezone(timedelta(minutes=row[0]))
+        first = since.astimezone(offset).date()
+        if _day_start(first, offset) < since:
+            first += ONE_DAY
+        last = (until + MICROSECOND).astimezone(offset).date() - ONE_DAY
+        if first > last:
+            return None
+        return (first, last), (_day_start(first, offset), _day_start(last + ONE_DAY, offset))
+
+    async def _sum_days(self, tally: _Tally, scope: Scope, first: date, last: date) -> None:
+        condition, params = scope.where("r")
+        values = (*params, first.isoformat(), last.isoformat())
+        period = f"{condition} AND r.day >= ? AND r.day <= ?"
+        rows = await self._all(  # summed in SQL: a few hundred groups, never the cases
+            "SELECT r.kecamatan_code, r.state, r.category, SUM(r.cases) FROM case_day_counts r"
+            f" WHERE {period} GROUP BY r.kecamatan_code, r.state, r.category",
+            values,
+        )
+        for kecamatan, state, category, count in rows:
+            if category:
+                tally.categories[category] += count
+            else:
+                tally.states[state] += count
+                tally.kecamatan[kecamatan] += count
+        for reporter, count in await self._all(
+            "SELECT r.reporter_id, SUM(r.cases) FROM case_day_reporters r"
+            f" WHERE {period} GROUP BY r.reporter_id",
+            values,
+        ):
+            tally.reporters[reporter] += count
+
+    async def _scan(self, tally: _Tally, scope: Scope, since: datetime, until: datetime) -> None:
+        """Counts straight from the cases: one range of migration 0005's covering indexes."""
         condition, params = scope.where("c")
         period = f"{condition} AND c.submitted_at >= ? AND c.submitted_at <= ?"
         values = (*params, to_db(since), to_db(until))
@@ -57,25 +149,28 @@ class StatsRepo(Repo):
             f" WHERE {period} GROUP BY c.kecamatan_code, c.state, c.reporter_id",
             values,
         )
-        states: Counter[str] = Counter()
-        kecamatan: Counter[str] = Counter()
-        reporters: Counter[int] = Counter()
         for code, state, reporter, count in rows:
-            states[state] += count
-            kecamatan[code] += count
-            reporters[reporter] += count
-        categories = {
-            row[0]: row[1]
-            for row in await self._all(
-                "SELECT k.code, COUNT(*) FROM cases c JOIN case_categories k ON k.case_id = c.id"
-                f" WHERE {period} GROUP BY k.code ORDER BY COUNT(*) DESC, k.code",
-                values,
-            )
-        }
+            tally.states[state] += count
+            tally.kecamatan[code] += count
+            tally.reporters[reporter] += count
+        for code, count in await self._all(
+            "SELECT k.code, COUNT(*) FROM cases c JOIN case_categories k ON k.case_id = c.id"
+            f" WHERE {period} GROUP BY k.code",
+            values,
+        ):
+            tally.categories[code] += count
+
+    async def _report(self, tally: _Tally, top: int) -> CaseCounts:
+        states, kecamatan, reporters, categories = (
+            _positive(tally.states),
+            _positive(tally.kecamatan),
+            _positive(tally.reporters),
+            _positive(tally.categories),
+        )
         region_names = await self._names(
             "SELECT code, name FROM regions WHERE code IN ({marks})", list(kecamatan)
         )
-        best = sorted(reporters.items(), key=lambda item: (-item[1], item[0]))[:top]
+        best = _most_first(reporters)[:top]
         user_names = await self._names(
             "SELECT id, full_name FROM users WHERE id IN ({marks})", [uid for uid, _ in best]
         )
@@ -92,8 +187,8 @@ class StatsRepo(Repo):
         ]
         return CaseCounts(
             total=sum(states.values()),
-            by_state=dict(states.most_common()),
-            by_category=categories,
+            by_state=dict(_most_first(states)),
+            by_category=dict(_most_first(categories)),
             by_kecamatan=by_kecamatan,
             by_reporter=by_reporter,
         )
@@ -102,8 +197,7 @@ class StatsRepo(Repo):
         """Every case of a kabupaten or kecamatan scope (or all), from the `case_counts`
         rollup (migration 0008): a few hundred rows at a million cases. None for scopes the
         rollup does not cover (a PSM's desa and own cases); no reporters either way."""
-        regional = scope.kecamatan_code is not None or scope.kabupaten_code is not None
-        if not scope.everything and (scope.desa_code is not None or not regional):
+        if not _rolled_up(scope):
             return None
         condition, params = scope.where("r")
         cases, tagged = f"{condition} AND r.category = ''", f"{condition} AND r.category != ''"
@@ -126,7 +220,7 @@ class StatsRepo(Repo):
         return CaseCounts(
             total=sum(states.values()),
             by_state=dict(states.most_common()),
-            by_category=dict(sorted(categories.items(), key=lambda item: (-item[1], item[0]))),
+            by_category=dict(_most_first(categories)),
             by_kecamatan=sorted(
                 (
                     NamedCount(code=code, name=region_names.get(code, code), count=count)
