@@ -4,6 +4,10 @@ Pacing is ours (not AIORateLimiter, which pauses every request on any 429 and ha
 per-chat pacing): a flood limit in one chat holds only that chat, and a paced chat never
 delays another. At-least-once kinds are marked sent after the channel accepts them (several
 at a time, in one transaction); at-most-once kinds (routine, bulk) before.
+
+The buckets count API calls, not messages: a message that takes several calls (Telegram: a
+reply keyboard removal before a question, a long text in pieces) waits until its chat and the
+channel have tokens for all of them (`api_calls`, from the message's shape, before sending).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from storage.repos import Repos
 log = logging.getLogger(__name__)
 
 SendFunction = Callable[[OutboxItem, Outbound], Awaitable[SendOutcome]]
+CallCount = Callable[[Outbound], int]  # rate-limited API calls one message takes
 MAX_ATTEMPTS = 8
 BATCH = 200  # due messages read per round at most
 RESERVED_FOR_REPLIES = 2.0  # overall tokens routine and bulk messages leave untouched
@@ -62,10 +67,12 @@ class TokenBucket:
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
 
-    def take(self) -> bool:
+    def take(self, count: float = 1.0) -> bool:
+        """Take `count` tokens if they are there (all of the burst will do for more: the
+        bucket then goes below zero and the next sends wait longer)."""
         self._refill()
-        if self.tokens >= 1:
-            self.tokens -= 1
+        if self.tokens >= min(count, self.burst):
+            self.tokens -= count
             return True
         return False
 
@@ -75,8 +82,9 @@ class TokenBucket:
         return self.tokens
 
     def wait_time(self, need: float = 1.0) -> float:
-        """Seconds until `need` tokens are there (0 when they are)."""
+        """Seconds until `need` tokens (at most the burst) are there (0 when they are)."""
         self._refill()
+        need = min(need, self.burst)
         return 0.0 if self.tokens >= need else (need - self.tokens) / self.rate
 
 
@@ -109,8 +117,10 @@ class OutboxSender:
         chat_rate: float = 1.0,
         chat_burst: float = 3.0,
         concurrency: int = 32,
+        api_calls: CallCount | None = None,
     ) -> None:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
+        self._api_calls = api_calls
         # A small overall burst: a channel counting per second never sees much above `rate`.
         self._overall = TokenBucket(overall_rate, max(1.0, overall_rate / 6))
         # Reminders and broadcasts leave a few tokens for replies, which then need not wait.
@@ -206,15 +216,26 @@ class OutboxSender:
             return 1.0
         return min(1.0, max(0.0, (due - self.clock.now()).total_seconds()))
 
-    def _pacing_delay(self, chat_id: str) -> float:
-        """0 when the chat may get a message now (and takes its token), else how long to wait."""
+    def _calls(self, item: OutboxItem) -> int:
+        """API calls the item's message takes (1 when the channel does not say)."""
+        if self._api_calls is None:
+            return 1
+        try:
+            return max(1, self._api_calls(Outbound.model_validate(item.message)))
+        except Exception:
+            log.exception("outbox %s: could not count its API calls", item.id)
+            return 1
+
+    def _pacing_delay(self, chat_id: str, calls: int = 1) -> float:
+        """0 when the chat may get a message of `calls` API calls now (and takes their
+        tokens), else how long to wait."""
         held = self._held_until.get(chat_id, 0) - time.monotonic()
         if held > 0:
             return held
         bucket = self._chats.get(chat_id)
         if bucket is None:
             bucket = self._chats[chat_id] = TokenBucket(self._chat_rate, self._chat_burst)
-        return 0.0 if bucket.take() else bucket.wait_time()
+        return 0.0 if bucket.take(calls) else bucket.wait_time(calls)
 
     async def _round(self) -> tuple[int, float | None, bool]:
         """Start what may go now: (chats started, seconds until a paced message may go or
@@ -243,13 +264,15 @@ class OutboxSender:
                     blocked = True
                     break
                 if item.kind != DeliveryKind.TRANSIENT:
-                    need = 1.0 + (self._reserve if item.kind in AT_MOST_ONCE else 0.0)
-                    delay = self._overall.wait_time(need) or self._pacing_delay(chat)
+                    calls = self._calls(item)
+                    reserve = self._reserve if item.kind in AT_MOST_ONCE else 0.0
+                    need = min(calls, self._overall.burst - reserve) + reserve
+                    delay = self._overall.wait_time(need) or self._pacing_delay(chat, calls)
                     if delay > 0:
                         busy.add(chat)
                         paced = delay if paced is None else min(paced, delay)
                         continue
-                    self._overall.take()
+                    self._overall.take(calls)
                 chosen.setdefault(chat, []).append(item)
             ahead = [i.id for batch in chosen.values() for i in batch if i.kind in AT_MOST_ONCE]
             if ahead:

@@ -142,6 +142,8 @@ class Runtime:
                 self.clock,
                 overall_rate=self.settings.send_rate_overall,
                 chat_rate=self.settings.send_rate_per_chat,
+                # A channel whose messages may take several API calls says how many.
+                api_calls=getattr(channel, "api_calls", None),
             )
         if not background:
             return

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
+import pytest
 import pytest_asyncio
 
+from bot import outbox_sender
 from bot.channels.base import SendOutcome
 from bot.clock import ManualClock
 from bot.outbox_sender import OutboxSender
@@ -36,6 +39,7 @@ class Channel:
         self.script: dict[str, SendOutcome] = {}
         self.gate: asyncio.Event | None = None  # when set up, sends to chat "1" wait for it
         self.changed = asyncio.Condition()
+        self.calls: dict[str, int] = {}  # API calls per text (1 unless said)
 
     async def wait_sent(self, chat: str, text: str) -> None:
         async with self.changed:
@@ -51,6 +55,9 @@ class Channel:
                 self.changed.notify_all()
             return SendOutcome.sent(f"m{len(self.sent)}")
         return outcome
+
+    def api_calls(self, message: Outbound) -> int:
+        return self.calls.get(message.text, 1)
 
 
 async def _people(db: Database, count: int) -> list[int]:
@@ -72,7 +79,15 @@ async def _queue(db: Database, plan: list[tuple[int, str, DeliveryKind]]) -> Non
 
 
 def _sender(db: Database, channel: Channel, **pacing: float) -> OutboxSender:
-    return OutboxSender(db, "telegram", channel.send, ManualClock(NOW), **pacing)
+    return OutboxSender(
+        db, "telegram", channel.send, ManualClock(NOW), api_calls=channel.api_calls, **pacing
+    )
+
+
+@pytest.fixture
+def frozen_buckets(monkeypatch):
+    """The sender's buckets refill no token during the test: what goes is what they allow."""
+    monkeypatch.setattr(outbox_sender, "time", SimpleNamespace(monotonic=lambda: 1000.0))
 
 
 async def _statuses(db: Database, user_id: int) -> list[tuple[str, str]]:
@@ -171,3 +186,34 @@ async def test_confirming_updates_reads_only_the_unconfirmed(db) -> None:
             ("telegram", 10),
         )
     assert "USING INDEX inbox_unconfirmed" in " ".join(row[3] for row in plan)
+
+
+async def test_a_message_of_several_api_calls_takes_as_many_chat_tokens(db, frozen_buckets) -> None:
+    one, two = await _people(db, 2)
+    await _queue(db, [(one, f"a{n}", DeliveryKind.REPLY) for n in range(2)])
+    await _queue(db, [(two, f"b{n}", DeliveryKind.REPLY) for n in range(4)])
+    channel = Channel()
+    channel.calls = {"a0": 2, "a1": 2, "b0": 5}
+    sender = _sender(db, channel, overall_rate=1000, chat_rate=1, chat_burst=3)
+    assert await sender.drain() is True
+    # a0 took two of chat 1's three tokens, so a1 (two calls) waits; b0 (more calls than a
+    # whole burst) went with the full burst, and chat 2 then owes tokens.
+    assert channel.sent == [("1", "a0"), ("2", "b0")]
+    assert [s for _, s in await _statuses(db, one)] == ["sent", "pending"]
+    assert [s for _, s in await _statuses(db, two)] == ["sent"] + ["pending"] * 3
+
+
+async def test_the_overall_bucket_counts_api_calls_and_still_leaves_room_for_replies(
+    db, frozen_buckets
+) -> None:
+    people = await _people(db, 6)
+    await _queue(db, [(uid, f"r{uid}", DeliveryKind.ROUTINE) for uid in people[1:]])
+    channel = Channel()
+    channel.calls = {f"r{uid}": 2 for uid in people} | {"balasan": 2}
+    sender = _sender(db, channel, overall_rate=30, chat_rate=1000)  # five tokens at most
+    assert await sender.drain() is True
+    assert len(channel.sent) == 1  # two calls, and two tokens left for replies ...
+    await _queue(db, [(people[0], "balasan", DeliveryKind.REPLY)])
+    await sender.drain()
+    assert channel.sent[1] == ("1", "balasan")  # ... which a two-call reply may use
+    assert len(channel.sent) == 2  # and then nothing more: the bucket is empty

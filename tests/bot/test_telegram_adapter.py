@@ -7,7 +7,9 @@ import pytest
 from bot.channels.telegram.inbound import sender_key, to_inbound
 from bot.channels.telegram.outbound import (
     TelegramLimitError,
+    api_calls,
     inline_keyboard,
+    render,
     request_keyboard,
     split_text,
 )
@@ -171,3 +173,51 @@ def test_long_texts_are_split_within_the_limit(length: int) -> None:
 def test_one_enormous_line_is_cut() -> None:
     pieces = split_text("y" * 10_000)
     assert [len(p) for p in pieces] == [4096, 4096, 1808]
+
+
+class _CountingBot:
+    """Stands in for PTB's Bot: counts the messages it is asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, object]] = []
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: object) -> object:
+        self.sent.append((text, kwargs.get("reply_markup")))
+        return type("Sent", (), {"message_id": len(self.sent)})()
+
+
+QUESTION = [[Button(label="Ya", data="f:y")]]
+SHAPES = [
+    pytest.param(Outbound.say("halo"), 1, id="plain"),
+    pytest.param(Outbound.say("Tersimpan.\n\nLanjut?", QUESTION), 1, id="question"),
+    pytest.param(
+        Outbound(text="Tersimpan.\n\nLanjut?", buttons=QUESTION, remove_keyboard=True),
+        2,
+        id="keyboard-removal-then-question",
+    ),
+    pytest.param(
+        Outbound(text="Lanjut?", buttons=QUESTION, remove_keyboard=True), 1, id="nothing-before"
+    ),
+    pytest.param(Outbound(text="Lanjut?", remove_keyboard=True), 1, id="removal-only"),
+    pytest.param(
+        Outbound(text="Lokasi?", request="location", request_label="Kirim"), 1, id="request"
+    ),
+    pytest.param(Outbound.say("\n".join(["x" * 100] * 90)), 3, id="long-text"),
+    pytest.param(
+        Outbound(
+            text="a\n\n" + "\n".join(["x" * 100] * 50), buttons=QUESTION, remove_keyboard=True
+        ),
+        3,
+        id="removal-and-long-question",
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "calls"), SHAPES)
+async def test_the_api_calls_counted_before_sending_are_the_calls_made(
+    message: Outbound, calls: int
+) -> None:
+    bot = _CountingBot()
+    await render(bot, 77, message)  # type: ignore[arg-type]
+    assert len(bot.sent) == calls
+    assert api_calls(message) == calls

@@ -98,5 +98,9 @@ class TelegramChannel:
         telegram_file = await self.bot.get_file(ref)
         return bytes(await telegram_file.download_as_bytearray())
 
+    def api_calls(self, message: Outbound) -> int:
+        """Rate-limited API calls `message` takes: what the sender's pacing charges."""
+        return outbound.api_calls(message)
+
     async def send(self, item: OutboxItem, message: Outbound) -> SendOutcome:
         return await outbound.send(self.bot, item.chat_id or "", message, item.attempts)

@@ -92,30 +92,47 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return pieces
 
 
-async def _send_text(bot: Bot, chat_id: int, message: Outbound) -> str:
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+def _text_plan(message: Outbound) -> list[tuple[str, Markup]]:
+    """The sendMessage calls of a text message, in order: (text, reply markup or None)."""
     pieces = split_text(message.text or "…")
+    calls: list[tuple[str, Markup]] = []
     if message.request is not None:
-        markup = request_keyboard(message)
+        markup: Markup = request_keyboard(message)
     elif message.buttons:
         markup = inline_keyboard(message.buttons)
         if message.remove_keyboard:
             # One markup per message: close the old reply keyboard with the first part.
             head, _, rest = pieces[0].partition("\n\n")
             if rest:
-                await bot.send_message(
-                    chat_id, head, parse_mode=ParseMode.HTML, reply_markup=ReplyKeyboardRemove()
-                )
+                calls.append((head, ReplyKeyboardRemove()))
                 pieces[0] = rest
     elif message.remove_keyboard:
         markup = ReplyKeyboardRemove()
     else:
         markup = None
+    last = len(pieces) - 1
+    calls.extend((piece, markup if index == last else None) for index, piece in enumerate(pieces))
+    return calls
+
+
+def api_calls(message: Outbound) -> int:
+    """How many rate-limited Bot API calls sending `message` takes (a reply keyboard removal
+    before a question, a long text in pieces): what the sender's pacing charges for it."""
+    if message.type != "text":
+        return 1
+    try:
+        return len(_text_plan(message))
+    except TelegramLimitError:
+        return 1  # refused before any call
+
+
+async def _send_text(bot: Bot, chat_id: int, message: Outbound) -> str:
     sent = None
-    for index, piece in enumerate(pieces):
-        last = index == len(pieces) - 1
-        sent = await bot.send_message(
-            chat_id, piece, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
-        )
+    for text, markup in _text_plan(message):
+        sent = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
     assert sent is not None
     return str(sent.message_id)
 
