@@ -247,6 +247,17 @@ async def photos_button(turn: Turn, data: str) -> None:
         )
 
 
+async def _record_refusal(turn: Turn, case_id: int | None, detail: dict[str, Any]) -> None:
+    """A review press refused (forged, replayed, not allowed, not possible now): audited."""
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id if turn.user else None,
+        action="review.refused",
+        subject=f"case:{case_id}" if case_id is not None else None,
+        detail=detail,
+    )
+
+
 async def action_button(turn: Turn, data: str) -> None:
     """A review action: done at once, or after asking for the reason."""
     _, code, raw_id, raw_version = button_fields(data, 4)
@@ -258,33 +269,16 @@ async def action_button(turn: Turn, data: str) -> None:
         else None
     )
     if action is None or case is None or version is None:
-        await turn.repos.audit.record(
-            now=turn.now,
-            actor_id=turn.user.id if turn.user else None,
-            action="review.refused",
-            detail={"data": data[:64]},
-        )
+        await _record_refusal(turn, None, {"data": data[:64]})
         turn.reply(turn.t("errors.not_allowed"))
         return
     transition = TRANSITIONS[action]
     if not allowed(turn.user, f"case.{action}"):
-        await turn.repos.audit.record(
-            now=turn.now,
-            actor_id=turn.user.id if turn.user else None,
-            action="review.refused",
-            subject=f"case:{case_id}",
-            detail={"action": action},
-        )
+        await _record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
         return
     if transition not in await _possible(turn, case):
-        await turn.repos.audit.record(
-            now=turn.now,
-            actor_id=turn.user.id if turn.user else None,
-            action="review.refused",
-            subject=f"case:{case_id}",
-            detail={"action": action},
-        )
+        await _record_refusal(turn, case_id, {"action": action})
         turn.reply(
             turn.t(
                 "review.not_possible",
