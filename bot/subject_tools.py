@@ -56,17 +56,25 @@ def _local(app: AppContext, stored: str | None) -> str:
 # -- subject find / export / correct / erase --------------------------------------------------
 
 
-async def find_subject(settings: Settings, nik_text: str, out: TextIO) -> int:
-    """Print the people with this NIK and their cases; returns how many people."""
-    nik = clean_nik(nik_text)
+async def _held_about(
+    settings: Settings, nik: str, action: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], AppContext]:
+    """The household members with this NIK and their cases, the look audited as `action`."""
     db, app = await prepare_database(settings)
     try:
         async with db.transaction() as repos:
             members = await repos.subjects.members(nik)
             cases = await repos.subjects.cases_of([m["id"] for m in members])
-            await _record(repos, "subject.find", nik, {"members": len(members)})
+            await _record(repos, action, nik, {"members": len(members), "cases": len(cases)})
     finally:
         await db.close()
+    return members, cases, app
+
+
+async def find_subject(settings: Settings, nik_text: str, out: TextIO) -> int:
+    """Print the people with this NIK and their cases; returns how many people."""
+    nik = clean_nik(nik_text)
+    members, cases, app = await _held_about(settings, nik, "subject.find")
     if not members:
         print("no household member has this NIK", file=out)
         return 0
@@ -106,16 +114,7 @@ def _own_entries(node: Any, nik: str) -> Any:
 async def export_subject(settings: Settings, nik_text: str, out: Path) -> int:
     """Write everything stored about the person to a JSON file (access and copy)."""
     nik = clean_nik(nik_text)
-    db, app = await prepare_database(settings)
-    try:
-        async with db.transaction() as repos:
-            members = await repos.subjects.members(nik)
-            cases = await repos.subjects.cases_of([m["id"] for m in members])
-            await _record(
-                repos, "subject.export", nik, {"members": len(members), "cases": len(cases)}
-            )
-    finally:
-        await db.close()
+    members, cases, app = await _held_about(settings, nik, "subject.export")
     for case in cases:
         case["answers"] = _own_entries(case["answers"], nik)
         for update in case["updates"]:
