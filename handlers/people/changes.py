@@ -45,6 +45,16 @@ async def changeable(turn: Turn, person_id: int, version: int, pressed: str) -> 
     return person
 
 
+def _placement(person: User) -> dict[str, str | None]:
+    """Role and region codes, as the audit records a change of them."""
+    return {
+        "role": person.role,
+        "kabupaten": person.kabupaten_code,
+        "kecamatan": person.kecamatan_code,
+        "desa": person.desa_code,
+    }
+
+
 async def _tksk_free(turn: Turn, person: User, kecamatan_code: str | None) -> bool:
     """A kecamatan has one active TKSK: refuse a second one, pointing to the one there."""
     if not kecamatan_code:
@@ -254,12 +264,6 @@ async def apply(
         and not await _tksk_free(turn, person, kecamatan_code)
     ):
         return
-    before = {
-        "role": person.role,
-        "kabupaten": person.kabupaten_code,
-        "kecamatan": person.kecamatan_code,
-        "desa": person.desa_code,
-    }
     changed = await turn.repos.people.change(
         person.id,
         version=person.version,
@@ -274,19 +278,13 @@ async def apply(
     if changed is None:
         await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
         return
-    after = {
-        "role": changed.role,
-        "kabupaten": changed.kabupaten_code,
-        "kecamatan": changed.kecamatan_code,
-        "desa": changed.desa_code,
-    }
     action = "person.role_changed" if role != person.role else "person.region_changed"
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=turn.user.id,
         action=action,
         subject=f"user:{person.id}",
-        detail={"from": before, "to": after},
+        detail={"from": _placement(person), "to": _placement(changed)},
     )
     region = await region_name(turn, desa_code or kecamatan_code or kabupaten_code)
     catalog = turn.app.catalog
