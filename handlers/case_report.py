@@ -19,6 +19,7 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import (
     complete_form,
     final_answers,
+    form_context,
     on_complete,
     reopen_form,
     resume_form,
@@ -154,7 +155,7 @@ async def my_reports(turn: Turn) -> None:
 async def submit(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """The reporter confirmed the summary: check for duplicates, then store the case."""
     facts = case_facts(answers, session, turn)
-    revising = (session.state.get("context") or {}).get("revising")
+    revising = form_context(session).get("revising")
     if revising is not None:
         await _resubmit(turn, session, answers, facts)
         return

@@ -90,6 +90,11 @@ async def start_form(
     await resume_form(turn, session, prefix)
 
 
+def form_context(session: FormSession) -> dict[str, Any]:
+    """What `start_form(context=...)` gave the session, for its completion handler."""
+    return session.state.get("context") or {}
+
+
 async def resume_form(turn: Turn, session: FormSession, prefix: str = "") -> None:
     """Ask the current question of a session again (after /start, a restart, a resume)."""
     form = await form_of(turn, session)

@@ -8,7 +8,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
 from handlers.masking import mask_identifier
 from handlers.permissions import allowed
@@ -300,7 +300,7 @@ async def action_button(turn: Turn, data: str) -> None:
 
 @on_complete(NOTE_FORM)
 async def _note_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
-    context = session.state.get("context") or {}
+    context = form_context(session)
     await apply(
         turn,
         int(context["case_id"]),

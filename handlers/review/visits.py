@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from handlers.context import Turn
-from handlers.forms.runner import on_complete
+from handlers.forms.runner import form_context, on_complete
 from handlers.review.cases import move_case, tell_reporter
 from handlers.review.visit_history import day_label
 from handlers.review.workflow import TRANSITIONS
@@ -36,7 +36,7 @@ def visit_date(answers: dict[str, Any], today: date) -> date:
 @on_complete(VISIT_FORM)
 async def _visit_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     assert turn.user is not None
-    context = session.state.get("context") or {}
+    context = form_context(session)
     case_id = int(context["case_id"])
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     if case is None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import InboundKind, Outbound
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.trainings.codes import code_expired, code_matches, distance_m, normalise_code
 from handlers.trainings.common import checkin_closes, checkin_opens, clock_time, local_day_bounds
@@ -106,7 +106,7 @@ async def _location_given(turn: Turn, session: FormSession, answers: dict[str, A
 
 
 async def _location_outcome(turn: Turn, session: FormSession, point: dict[str, float]) -> str:
-    day = await turn.repos.trainings.day(int((session.state.get("context") or {})["day_id"]))
+    day = await turn.repos.trainings.day(int(form_context(session)["day_id"]))
     training = await turn.repos.trainings.get(day.training_id) if day else None
     if day is None or training is None or training.latitude is None:
         return turn.t("errors.old_button")

@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import InboundKind
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.i18n import Markup
 from handlers.temp_files import TEMP_FOLDER
 from handlers.trainings.common import audit, managed
@@ -46,7 +46,7 @@ async def take_file(turn: Turn, session: FormSession) -> bool:
     if event.other_type != "document":
         return False
     await turn.repos.forms.save(session.id, state=session.state, status="completed", now=turn.now)
-    training_id = int((session.state.get("context") or {}).get("training_id", 0))
+    training_id = int(form_context(session).get("training_id", 0))
     training = await managed(turn, training_id)
     if training is None or training.status != "scheduled":
         turn.reply(turn.t("training_extra.import_expired"))
@@ -163,7 +163,7 @@ def _more(turn: Turn, count: int) -> str:
 @on_complete(IMPORT_FORM)
 async def _typed_instead(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """Text is not a file: say so and wait for the document again."""
-    training_id = int((session.state.get("context") or {}).get("training_id", 0))
+    training_id = int(form_context(session).get("training_id", 0))
     training = await managed(turn, training_id)
     if training is None:
         turn.reply(turn.t("training_extra.import_expired"))

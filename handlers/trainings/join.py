@@ -17,7 +17,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import InboundKind, Outbound
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
 from handlers.trainings.common import audit
@@ -116,7 +116,7 @@ async def _registered(turn: Turn, session: FormSession, answers: dict[str, Any])
         subject=f"user:{turn.user.id}",
     )
     turn.reply(Outbound(text=turn.t("training_extra.joined"), remove_keyboard=True))
-    training_id = int((session.state.get("context") or {}).get("training_id", 0))
+    training_id = int(form_context(session).get("training_id", 0))
     verified = person.phone if person.phone_verified else None
     attached = await attach_pending(turn, person.id, verified) if verified else []
     for wanted in dict.fromkeys([training_id, *attached]):

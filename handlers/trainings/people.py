@@ -17,7 +17,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.trainings.common import MANUAL_PREFIX, PAGE_PREFIX, audit, day_buttons, managed
 from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession, User
@@ -78,7 +78,7 @@ async def _ask_name(turn: Turn, context: dict[str, Any]) -> None:
 @on_complete(PERSON_FORM)
 async def _name_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """The people of the area with that name, one button each."""
-    context = session.state.get("context") or {}
+    context = form_context(session)
     training = await managed(turn, int(context.get("training_id", 0)))
     if training is None:
         turn.reply(turn.t("errors.not_allowed"))

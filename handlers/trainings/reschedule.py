@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from handlers.context import Turn
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.trainings.common import audit, checkin_opens, local_day_bounds, managed
 from handlers.trainings.creation import back_to_summary, schedule_of
 from handlers.trainings.rsvp import send_invitations
@@ -46,7 +46,7 @@ async def start_reschedule(turn: Turn, training: Training) -> None:
 @on_complete(RESCHEDULE_FORM)
 async def _new_days(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     assert turn.user is not None
-    training_id = int((session.state.get("context") or {}).get("training_id", 0))
+    training_id = int(form_context(session).get("training_id", 0))
     training = await managed(turn, training_id)
     if training is None:
         turn.reply(turn.t("errors.not_allowed"))

@@ -12,7 +12,7 @@ from typing import Any
 from handlers.context import AppContext, Turn
 from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.trainings.common import RSVP_PREFIX, deadline_text, describe, summary_of
 from storage.models import FormSession
@@ -114,7 +114,7 @@ async def answer(turn: Turn, data: str) -> None:
 @on_complete(ABSENCE_FORM)
 async def _reason_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     assert turn.user is not None
-    training_id = int((session.state.get("context") or {})["training_id"])
+    training_id = int(form_context(session)["training_id"])
     training = await turn.repos.trainings.get(training_id)
     kind = answers["reason_kind"]["name"]
     saved = await turn.repos.trainings.set_reason(
