@@ -19,7 +19,7 @@ import random
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -446,13 +446,34 @@ def _product_statistics(conn: Any) -> Callable[[str, int], Awaitable[Any]] | Non
     except ImportError:
         return None
     repo = StatsRepo(conn)
+    now = LAST_DAY.astimezone(timezone(timedelta(hours=7)))  # 07.00 WIB: today so far
 
     async def counts(kabupaten: str, days: int) -> Any:
-        return await repo.counts(
-            Scope(kabupaten_code=kabupaten), since=LAST_DAY - timedelta(days=days), until=LAST_DAY
-        )
+        if days < 0:  # any period (not /statistik's): the day rows, partial ends from cases
+            days = -days
+            return await repo.counts(
+                Scope(kabupaten_code=kabupaten),
+                since=LAST_DAY - timedelta(days=days),
+                until=LAST_DAY,
+            )
+        return await repo.recent_days(Scope(kabupaten_code=kabupaten), days=days, now=now)
 
     return counts
+
+
+async def _end_windows_on_last_day() -> None:
+    """Move /statistik's rolling windows (migration 0016) to LAST_DAY, as the bot's first
+    tick of that day would."""
+    try:
+        from storage.stats_windows import StatsWindowRepo
+    except ImportError:
+        return
+    conn = await connect(DB_PATH)
+    try:
+        if await StatsWindowRepo(conn).advance(LAST_DAY):
+            await conn.commit()
+    finally:
+        await conn.close()
 
 
 async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
@@ -482,6 +503,7 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
             niks.append(row[0])
             kks.append(row[1])
 
+    await _end_windows_on_last_day()
     conn = await connect(DB_PATH, read_only=True)
     statements: list[str] = []
     await conn.set_trace_callback(statements.append)
@@ -573,16 +595,21 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
     ]
     product_stats = _product_statistics(conn)
     if product_stats is not None:
-        for days in (30, 365):
+        for days, name, what in (
+            (7, "statistik_coordinator_7_days", "the last 7 local days, rolling window"),
+            (30, "statistik_coordinator_30_days", "the last 30 local days, rolling window"),
+            (365, "statistik_coordinator_365_days", "the last 365 local days, rolling window"),
+            (-365, "period_365_days_from_day_rows", "any 365 days: day rows, partial ends"),
+        ):
 
             async def counts(kabupaten: str, days: int = days) -> Any:
                 return await product_stats(kabupaten, days)
 
+            method = "recent_days" if days > 0 else "counts"
             queries.append(
                 (
-                    f"statistik_coordinator_{days}_days",
-                    f"storage.stats.StatsRepo.counts(Scope(kabupaten_code), last {days} days)"
-                    " (the /statistik feature, added while this harness was written)",
+                    name,
+                    f"storage.stats.StatsRepo.{method}(Scope(kabupaten_code)): {what}",
                     counts,
                     districts,
                     False,

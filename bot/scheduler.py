@@ -91,10 +91,16 @@ async def housekeeping(repos: Repos, app: AppContext, now: datetime) -> None:
     await repos.inbox.purge_older_than("whatsapp", now - WHATSAPP_REDELIVERY_WINDOW)
 
 
+async def move_statistics_windows(repos: Repos, app: AppContext, now: datetime) -> None:
+    """From the first tick of a local day, /statistik's rolling windows end on that day."""
+    await repos.stats_windows.advance(now)
+
+
 def default_work() -> dict[str, DueWork]:
     """Every kind of scheduled work, by name."""
     return {
         "housekeeping": housekeeping,
+        "statistics_windows": move_statistics_windows,
         "draft_expiry": expire_drafts,
         "retention": purge_closed_cases,
         "daily_reminders": daily_reminders,

@@ -60,10 +60,11 @@ async def show_statistics(turn: Turn) -> None:
         turn.reply(turn.t("statistics.usage"))
         return
     scope = scope_of(turn.user)
-    since, start, end = period_start(turn.app, turn.now, days)
+    _, start, end = period_start(turn.app, turn.now, days)
 
     async def produce(repos: Repos) -> list[Outbound]:
-        counts = await repos.stats.counts(scope, since=since, until=turn.now, top=SHOWN)
+        now = turn.app.local_time(turn.now)
+        counts = await repos.stats.recent_days(scope, days=days, now=now, top=SHOWN)
         area = await _area(turn, repos)
         text = statistics_text(turn, counts, days=days, start=start, end=end, area=area)
         if counts.total == 0:

@@ -17,6 +17,7 @@ from storage.regions import RegionRepo
 from storage.reminders import ReminderRepo
 from storage.schedule import ScheduleRepo
 from storage.stats import StatsRepo
+from storage.stats_windows import StatsWindowRepo
 from storage.subjects import SubjectRepo
 from storage.template_usage import TemplateUsageRepo
 from storage.training_invites import TrainingInviteRepo
@@ -40,6 +41,7 @@ class Repos:
         self.cases = CaseRepo(conn)
         self.review = CaseReviewRepo(conn)
         self.stats = StatsRepo(conn)
+        self.stats_windows = StatsWindowRepo(conn)
         self.exports = ExportRepo(conn)
         self.subjects = SubjectRepo(conn)
         self.reminders = ReminderRepo(conn)

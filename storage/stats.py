@@ -5,8 +5,10 @@ For a period of a kabupaten, a kecamatan or everything, the whole local days com
 per-day rollups `case_day_counts` and `case_day_reporters` (migration 0015, kept exact by
 triggers) and only the partial days at the ends (for /statistik: today) are counted from the
 cases, through migration 0005's covering indexes (scope column, then `submitted_at`: one index
-range, never the table). A PSM's desa scope is counted from the cases. All time (`all_time`)
-reads the `case_counts` rollup of migration 0014.
+range, never the table). The last 7, 30 or 365 local days (`recent_days`, what /statistik
+asks) read the rolling windows of migration 0016 instead: one row per kecamatan, state and
+category, and one per reporter. A PSM's desa scope is counted from the cases. All time
+(`all_time`) reads the `case_counts` rollup of migration 0014.
 """
 
 from __future__ import annotations
@@ -195,41 +197,69 @@ class StatsRepo(Repo):
 
     async def all_time(self, scope: Scope) -> CaseCounts | None:
         """Every case of a kabupaten or kecamatan scope (or all), from the `case_counts`
-        rollup (migration 0008): a few hundred rows at a million cases. None for scopes the
+        rollup (migration 0014): a few hundred rows at a million cases. None for scopes the
         rollup does not cover (a PSM's desa and own cases); no reporters either way."""
         if not _rolled_up(scope):
             return None
+        tally = _Tally()
+        await self._sum_rollup(tally, "case_counts", scope)
+        return await self._report(tally, top=0)
+
+    async def recent_days(
+        self, scope: Scope, *, days: int, now: datetime, top: int = 10
+    ) -> CaseCounts:
+        """Cases in `scope` submitted on the last `days` local days, today so far; `now` is on
+        the local clock (its offset says which days are meant). From a rolling window
+        (migration 0016) when one of that span ends on `now`'s date in the rollups' offset;
+        otherwise counted like any period (`counts`)."""
+        if _rolled_up(scope) and await self._window_fits(days, now):
+            tally = _Tally()
+            await self._sum_rollup(tally, "case_window_counts", scope, span=days)
+            condition, params = scope.where("r")
+            for reporter, count in await self._all(  # the top few, chosen in SQL
+                "SELECT r.reporter_id, SUM(r.cases) AS n FROM case_window_reporters r"
+                f" WHERE r.span = ? AND {condition} GROUP BY r.reporter_id HAVING n > 0"
+                " ORDER BY n DESC, r.reporter_id LIMIT ?",
+                (days, *params, top),
+            ):
+                tally.reporters[reporter] = count
+            return await self._report(tally, top)
+        first = now.date() - timedelta(days=days - 1)
+        since = datetime.combine(first, time(0), tzinfo=now.tzinfo)
+        return await self.counts(scope, since=since, until=now, top=top)
+
+    async def _window_fits(self, days: int, now: datetime) -> bool:
+        """A window of `days` exists, ends on `now`'s local date, and `now`'s offset is the
+        rollups' (the local days are the same days)."""
+        row = await self._one(
+            "SELECT e.last_day, o.minutes FROM case_window_end e, case_day_offset o,"
+            " case_window_spans s WHERE e.id = 1 AND o.id = 1 AND s.span = ?",
+            (days,),
+        )
+        if row is None:
+            return False
+        offset = timedelta(minutes=row[1])
+        return now.utcoffset() == offset and now.date().isoformat() == row[0]
+
+    async def _sum_rollup(
+        self, tally: _Tally, table: str, scope: Scope, *, span: int | None = None
+    ) -> None:
+        """Add a rollup of `case_counts`' shape, summed in SQL: a few dozen rows come back."""
         condition, params = scope.where("r")
+        if span is not None:
+            condition, params = f"r.span = ? AND {condition}", (span, *params)
         cases, tagged = f"{condition} AND r.category = ''", f"{condition} AND r.category != ''"
-        rows = await self._all(  # summed in SQL: a few dozen rows come back, not thousands
-            f"SELECT 's', r.state, SUM(r.cases) FROM case_counts r WHERE {cases} GROUP BY 2"
-            f" UNION ALL SELECT 'k', r.kecamatan_code, SUM(r.cases) FROM case_counts r"
+        rows = await self._all(
+            f"SELECT 's', r.state, SUM(r.cases) FROM {table} r WHERE {cases} GROUP BY 2"
+            f" UNION ALL SELECT 'k', r.kecamatan_code, SUM(r.cases) FROM {table} r"
             f" WHERE {cases} GROUP BY 2"
-            f" UNION ALL SELECT 'c', r.category, SUM(r.cases) FROM case_counts r"
+            f" UNION ALL SELECT 'c', r.category, SUM(r.cases) FROM {table} r"
             f" WHERE {tagged} GROUP BY 2",
             (*params, *params, *params),
         )
-        found: dict[str, Counter[str]] = {"s": Counter(), "k": Counter(), "c": Counter()}
+        found = {"s": tally.states, "k": tally.kecamatan, "c": tally.categories}
         for what, key, count in rows:
-            if count > 0:
-                found[what][key] += count
-        states, kecamatan, categories = found["s"], found["k"], found["c"]
-        region_names = await self._names(
-            "SELECT code, name FROM regions WHERE code IN ({marks})", list(kecamatan)
-        )
-        return CaseCounts(
-            total=sum(states.values()),
-            by_state=dict(states.most_common()),
-            by_category=dict(_most_first(categories)),
-            by_kecamatan=sorted(
-                (
-                    NamedCount(code=code, name=region_names.get(code, code), count=count)
-                    for code, count in kecamatan.items()
-                ),
-                key=lambda item: (-item.count, item.name),
-            ),
-            by_reporter=[],
-        )
+            found[what][key] += count
 
     async def _names(self, sql: str, keys: list) -> dict:
         if not keys:

@@ -35,9 +35,16 @@ PERSON_KEYS = (
 HOUSEHOLD_KEYS = ("head_name", "no_kk", "no_kk_reason", "address", "gps", "gps_reason")
 CORRECTABLE = {"name", "sex", "birth_date", "relation", "nik"}
 # Never rewritten: append-only by trigger (and it must never hold a NIK: we store a keyed hash).
-# The audit trail; and the day rollups (migration 0015: region codes, dates, user ids and
-# counts only, no subject's data; WITHOUT ROWID, so they cannot be scrubbed by rowid).
-UNTOUCHED_TABLES = ("audit_log", "case_day_counts", "case_day_reporters")
+# The audit trail; and the day rollups and their rolling windows (migrations 0015 and 0016:
+# region codes, dates, user ids and counts only, no subject's data; WITHOUT ROWID, so they
+# cannot be scrubbed by rowid).
+UNTOUCHED_TABLES = (
+    "audit_log",
+    "case_day_counts",
+    "case_day_reporters",
+    "case_window_counts",
+    "case_window_reporters",
+)
 # Transcripts of conversations: here the person's name, address and masked numbers go too.
 CONVERSATIONS = (("outbox", "message"), ("inbox", "payload"), ("form_sessions", "state"))
 MIN_TEXT = 4  # shorter names are not searched for (they would match inside other words)
