@@ -612,7 +612,7 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
                     f"storage.stats.StatsRepo.{method}(Scope(kabupaten_code)): {what}",
                     counts,
                     districts,
-                    False,
+                    days > 0,  # issue 8's "district statistics": what /statistik asks
                 )
             )
     results: dict[str, Any] = {}
