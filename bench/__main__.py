@@ -1,4 +1,4 @@
-"""`python -m bench [all|steps|scale|stalls|footprint|fanout]`: run the benchmarks, print a summary.
+"""`python -m bench [all|NAME]`: run the benchmarks (NAMES below), print a summary.
 
 Results go to bench/results/<name>.json. Run from the project folder with the venv's Python
 (`make bench` does both).
@@ -15,7 +15,7 @@ from typing import Any
 
 from bench.common import ROOT, machine, read_result, table
 
-NAMES = ("steps", "scale", "stalls", "footprint", "fanout")
+NAMES = ("steps", "scale", "stalls", "export", "footprint", "fanout")
 
 
 def _fmt(value: Any, unit: str = "") -> str:
@@ -76,7 +76,6 @@ def _summary_rows() -> list[list[str]]:
                     _verdict(query["p95_ms"] <= 50) if target else "",
                 ]
             )
-        rows.append(["scale", "export", "see bench/case_scale.py", "", "n/a"])
     fanout = read_result("fanout")
     if fanout:
         rows.append(
@@ -120,6 +119,26 @@ def _summary_rows() -> list[list[str]]:
                 _fmt(busy["p99_ms"], " ms"),
                 "no stall",
                 _verdict(stalls["targets"]["no_stall_p99_within_20ms_of_alone"]),
+            ]
+        )
+    export = read_result("export")
+    if export:
+        rows.append(
+            [
+                "export",
+                f"{export['cases']:,} cases to .xlsx",
+                _fmt(export["seconds"], " s"),
+                "<= 20 s",
+                _verdict(export["targets"]["seconds_le_20"]),
+            ]
+        )
+        rows.append(
+            [
+                "export",
+                "peak RSS",
+                _fmt(export["peak_rss_mb"], " MB"),
+                "<= 300 MB",
+                _verdict(export["targets"]["peak_rss_le_300mb"]),
             ]
         )
     footprint = read_result("footprint")
@@ -201,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench import stalls
 
         jobs["stalls"] = stalls.run
+    if args.which in ("all", "export"):
+        from bench import export
+
+        jobs["export"] = export.run
     if args.which in ("all", "footprint"):
         from bench import footprint
 

@@ -57,9 +57,7 @@ def _people(path: Path, count: int) -> tuple[list[tuple[int, Place]], int]:
 
 
 async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, Any]:
-    if scale.cached(scale.CASES, scale.USERS) is None:
-        print("  the generated database is missing or stale: generating it (bench/scale.py) ...")
-        scale.generate(scale.DB_PATH, cases=scale.CASES, users=scale.USERS)
+    scale.ensure_database()
     RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="stalls-", dir=RESULTS) as scratch:
         folder = Path(scratch)
