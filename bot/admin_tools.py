@@ -18,8 +18,10 @@ async def add_user(
     kabupaten: str | None,
     kecamatan: str | None = None,
     desa: str | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Create an active user known by Telegram id (they have not started the bot yet)."""
+    """Create an active user known by Telegram id (they have not started the bot yet),
+    registered at `now` (the real clock unless given)."""
     role_value = Role(role)
     served = {d.code for d in settings.district_list}
     if role_value != Role.ADMIN and kabupaten not in served:
@@ -38,7 +40,7 @@ async def add_user(
                     raise ValueError(f"{option} {code} is not a region under {parent}")
             if await repos.users.identity("telegram", str(telegram_id)):
                 raise ValueError(f"Telegram user {telegram_id} already has an account")
-            now = datetime.now(UTC)
+            now = now or datetime.now(UTC)
             user = await repos.users.create(
                 now=now,
                 status=UserStatus.ACTIVE,

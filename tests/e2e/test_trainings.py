@@ -8,7 +8,7 @@ import html
 import io
 import re
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -41,8 +41,16 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 async def _people(settings: Settings) -> None:
+    """Registered a month before the training is created: by its eve, every PSM has been
+    quiet for over 7 days, so each gets a daily reminder (with or without a training line)."""
+    registered = CREATED - timedelta(days=30)
     await add_user(
-        settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+        settings,
+        role="coordinator",
+        telegram_id=COORDINATOR,
+        name="Ibu Sari",
+        kabupaten="32.08",
+        now=registered,
     )
     await add_user(
         settings,
@@ -51,6 +59,7 @@ async def _people(settings: Settings) -> None:
         name="Pak Tono",
         kabupaten="32.08",
         kecamatan="32.08.01",
+        now=registered,
     )
     for telegram_id, name, kecamatan, desa in (
         (701, "Bu Ani", "32.08.01", "32.08.01.2006"),
@@ -66,6 +75,7 @@ async def _people(settings: Settings) -> None:
             kabupaten="32.08",
             kecamatan=kecamatan,
             desa=desa,
+            now=registered,
         )
 
 
