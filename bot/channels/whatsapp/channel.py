@@ -103,7 +103,7 @@ class WhatsAppChannel:
         chat = item.chat_id or ""
         if message.type in ("delete", "callback_answer", "menu"):
             # WhatsApp can neither delete our copy nor answer taps, and has no command menu
-            # (its keywords and numbered menu need nothing sent).
+            # (TRAITS: handlers queue no menu; a row from before that goes as nothing).
             return SendOutcome.sent()
         async with self.db.reading() as repos:
             identity = await repos.users.identity_by_chat(CHANNEL, chat)
