@@ -11,7 +11,7 @@ import html
 import re
 import tempfile
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,6 +19,7 @@ from bot.channels.base import SendOutcome
 from bot.config import load_settings
 from bot.outbox_sender import OutboxSender
 from bot.runtime import Runtime
+from handlers.channel_traits import ChannelTraits, PhoneProof
 from handlers.events import Button, Inbound, InboundKind, Outbound
 from storage.models import OutboxItem, Role, UserStatus
 
@@ -47,6 +48,11 @@ class DemoChannel:
     """Prints what the bot sends; remembers each chat's last buttons for `>N`."""
 
     name = CHANNEL
+    traits = ChannelTraits(
+        deletes_sent_within=timedelta.max,  # prints the deletion, whenever it comes
+        phone_proof=PhoneProof.SHARED_CONTACT,  # `!kontak`, like Telegram's button
+        has_command_menu=False,  # a terminal has no menu to set
+    )
 
     def __init__(self, out: TextIO) -> None:
         self.out = out

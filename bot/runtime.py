@@ -6,11 +6,12 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import time, timedelta
 from typing import Protocol
 
 from bot.channels.base import SendOutcome
+from bot.channels.traits import DeclaresTraits, channel_traits
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.inbox_worker import InboxWorker, Parser
@@ -18,6 +19,7 @@ from bot.outbox_sender import OutboxSender
 from bot.region_files import load_regions
 from bot.scheduler import Scheduler, default_work
 from bot.webhook import WebhookApp, WebServer
+from handlers.channel_traits import ChannelTraits
 from handlers.context import AppContext
 from handlers.events import Outbound
 from handlers.forms.model import load_forms
@@ -32,6 +34,7 @@ class Channel(Protocol):
     """What the runtime needs from a channel adapter."""
 
     name: str
+    traits: ChannelTraits  # what conversations may assume about it (AppContext.channels)
 
     async def start(self, db: Database, clock: Clock, on_stored: Callable[[], None]) -> None: ...
     async def stop_polling(self) -> None: ...
@@ -41,8 +44,12 @@ class Channel(Protocol):
     async def download(self, ref: str) -> bytes: ...
 
 
-async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
-    """Open (and migrate) the database, load regions, texts and forms; check them all."""
+async def prepare_database(
+    settings: Settings, running: Iterable[DeclaresTraits] = ()
+) -> tuple[Database, AppContext]:
+    """Open (and migrate) the database, load regions, texts and forms; check them all.
+    `running`: the channels this process runs; their traits join the built-in adapters'
+    (bot/channels/traits.py) in `AppContext.channels`."""
     catalog = Catalog.load()
     forms = load_forms()
     regions = load_regions()
@@ -78,6 +85,7 @@ async def prepare_database(settings: Settings) -> tuple[Database, AppContext]:
         quiet_end=time.fromisoformat(settings.quiet_hours.split("-")[1]),
         form_versions={(f.id, f.version): f for f in forms.values()},
         whatsapp_number=settings.whatsapp_display_number,
+        channels=channel_traits(running),
     )
     return db, app
 
@@ -120,7 +128,7 @@ class Runtime:
         `senders=False` leaves the outbox unsent (a crash between commit and send, in tests);
         `background=False` starts no loops at all: the caller drives the worker and senders.
         """
-        self.db, self.app = await prepare_database(self.settings)
+        self.db, self.app = await prepare_database(self.settings, self.channels)
         async with self.db.transaction() as repos:
             expired = await repos.outbox.expire_transient()
         if expired:

@@ -3,7 +3,8 @@
 Channels with a command menu (Telegram's "/" list) show it per chat; the menu is sent as an
 outbound `menu` message whenever what a person should see differs from what their chat was
 last given (a new role, suspension, another language, a new release's commands), checked on
-each message they send. Channels without one (WhatsApp) ignore it.
+each message they send. Channels without one (`ChannelTraits.has_command_menu` false, e.g.
+WhatsApp) are sent nothing.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def menu_key(commands: list[tuple[str, str]]) -> str:
 
 async def refresh_menu(turn: Turn) -> None:
     """Give the person's chat their menu if it differs from the one it was last given."""
-    if turn.user is None or turn.identity is None:
+    if turn.user is None or turn.identity is None or not turn.channel_traits.has_command_menu:
         return
     commands = menu_for(turn, turn.user, turn.user.language)
     key = menu_key(commands)

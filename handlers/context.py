@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Inbound, Outbound
 from handlers.forms.model import Form
@@ -48,6 +49,16 @@ class AppContext:
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
     telegram_username: str = ""  # the bot's username (getMe), for t.me deep links
     whatsapp_number: str = ""  # the business number (digits), for wa.me links
+    channels: dict[str, ChannelTraits] = field(default_factory=dict)  # by channel name
+
+    def traits(self, channel: str) -> ChannelTraits:
+        """What a channel can do; a channel missing from the table is assumed to do nothing
+        special (handlers/channel_traits.py)."""
+        return self.channels.get(channel, UNKNOWN_CHANNEL)
+
+    def channels_where(self, trait: Callable[[ChannelTraits], bool]) -> list[str]:
+        """The names of the channels with a trait, sorted (e.g. those that report status)."""
+        return sorted(name for name, traits in self.channels.items() if trait(traits))
 
     def local_time(self, moment: datetime) -> datetime:
         """A moment on the local clock."""
@@ -90,6 +101,11 @@ class Turn:
     @property
     def today(self) -> date:
         return self.app.local_date(self.now)
+
+    @property
+    def channel_traits(self) -> ChannelTraits:
+        """What the channel this event came from can do."""
+        return self.app.traits(self.event.channel)
 
     def t(self, key: str, /, **values: Any) -> str:
         """A catalogue text in the person's language."""

@@ -1,13 +1,14 @@
-"""Routine reminders on WhatsApp, daily or weekly, chosen per district by its coordinators
-(/pengingat). Template messages cost money outside WhatsApp's 24-hour window, so a district
-may send its routine reminders there once a week, on a weekday it picks. Telegram stays daily.
+"""Routine reminders on paid channels, daily or weekly, chosen per district by its coordinators
+(/pengingat). On a channel that charges for templates (`ChannelTraits.charges_for_templates`:
+WhatsApp, outside its 24-hour window) a district may send its routine reminders once a week,
+on a weekday it picks; the choice applies to every such channel. Other channels stay daily.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from handlers.context import Turn
+from handlers.context import AppContext, Turn
 from handlers.delivery import identity_for
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.permissions import allowed
@@ -16,7 +17,6 @@ from storage.models import User
 from storage.repos import Repos
 
 PREFIX = "pd"
-PAID_CHANNEL = "whatsapp"  # the channel whose messages outside a window are paid templates
 WEEKDAYS = range(7)  # 0 = Monday
 
 
@@ -30,6 +30,11 @@ async def reminder_day(repos: Repos, user: User, day: date) -> bool:
     return schedule.frequency != "weekly" or schedule.weekday == day.weekday()
 
 
+def paid_channels(app: AppContext) -> list[str]:
+    """The channels whose routine reminders a district may make weekly."""
+    return app.channels_where(lambda traits: traits.charges_for_templates)
+
+
 def _describe(turn: Turn, schedule: ReminderSchedule) -> str:
     if schedule.frequency == "weekly" and schedule.weekday is not None:
         return turn.t(
@@ -39,12 +44,16 @@ def _describe(turn: Turn, schedule: ReminderSchedule) -> str:
 
 
 async def ask(turn: Turn) -> None:
-    """/pengingat for a coordinator: the district's reminder frequency on WhatsApp."""
+    """/pengingat for a coordinator: the district's reminder frequency on paid channels."""
     user = turn.user
     if not allowed(user, "reminder.district") or user is None or not user.kabupaten_code:
         turn.reply(turn.t("errors.not_allowed"))
         return
-    schedule = await turn.repos.district_reminders.schedule(user.kabupaten_code, PAID_CHANNEL)
+    paid = paid_channels(turn.app)
+    if not paid:
+        turn.reply(turn.t("whatsapp.schedule.nothing_to_choose"))
+        return
+    schedule = await turn.repos.district_reminders.schedule(user.kabupaten_code, paid[0])
     region = await turn.repos.regions.get(user.kabupaten_code)
     buttons = [
         [
@@ -70,6 +79,10 @@ async def choose(turn: Turn, data: str) -> None:
     if not allowed(user, "reminder.district") or user is None or not user.kabupaten_code:
         turn.reply(turn.t("errors.not_allowed"))
         return
+    paid = paid_channels(turn.app)
+    if not paid:
+        turn.reply(turn.t("whatsapp.schedule.nothing_to_choose"))
+        return
     _, frequency, raw_day = button_fields(data, 3)
     if frequency == "w" and not raw_day:
         days = [
@@ -86,16 +99,17 @@ async def choose(turn: Turn, data: str) -> None:
     else:
         turn.reply(turn.t("errors.unknown_button"))
         return
-    await turn.repos.district_reminders.set_schedule(
-        user.kabupaten_code, PAID_CHANNEL, schedule, by=user.id, now=turn.now
-    )
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=user.id,
-        action="reminder.district_schedule",
-        subject=f"kabupaten:{user.kabupaten_code}",
-        detail={"channel": PAID_CHANNEL, "frequency": schedule.frequency, "weekday": weekday},
-    )
+    for channel in paid:
+        await turn.repos.district_reminders.set_schedule(
+            user.kabupaten_code, channel, schedule, by=user.id, now=turn.now
+        )
+        await turn.repos.audit.record(
+            now=turn.now,
+            actor_id=user.id,
+            action="reminder.district_schedule",
+            subject=f"kabupaten:{user.kabupaten_code}",
+            detail={"channel": channel, "frequency": schedule.frequency, "weekday": weekday},
+        )
     text = turn.t("whatsapp.schedule.saved", current=_describe(turn, schedule))
     turn.toast = text
     turn.reply(text)

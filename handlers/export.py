@@ -8,8 +8,9 @@ as a document, and every export is in the audit log with its filters and row cou
 A full or unmasked export exists only on the server (`psm-bot export`).
 
 The file leaves the chat after EXPORT_MESSAGE_TTL_HOURS (handlers/export_expiry.py), and the
-coordinator is told when. A channel that cannot delete what it sent (WhatsApp) gets no file:
-the coordinator is pointed to Telegram or the server export instead.
+coordinator is told when. A channel that cannot delete what it sent by then (its
+`ChannelTraits.deletes_sent_within`) gets no file: the coordinator is pointed to another
+channel or the server export instead.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ ALL = "*"  # the person chose "all" for this filter
 UNSET = "-"  # not asked yet
 STATES = tuple(state.value for state in CaseState if state != CaseState.DRAFT)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-CHANNELS_THAT_DELETE = frozenset({"telegram", "demo"})  # can delete a message they sent
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,8 @@ def _may_export(turn: Turn) -> bool:
 
 def _file_can_leave(turn: Turn) -> bool:
     """A file with personal data goes only where the bot can delete it later; elsewhere
-    the coordinator is pointed to Telegram or the server export."""
-    if turn.event.channel in CHANNELS_THAT_DELETE:
+    the coordinator is pointed to another channel or the server export."""
+    if turn.channel_traits.can_delete_after(turn.app.export_message_ttl):
         return True
     turn.reply(turn.t("audit.export.not_here"))
     return False

@@ -1,7 +1,7 @@
 """/nomor: a person changes their own phone number, verified by the channel (the same phone
-question as registration, refusing typed numbers): Telegram's share-contact of the sender's
-own account; on WhatsApp the number they write from (someone who changed number writes from
-the new one)."""
+question as registration, refusing typed numbers) as its `ChannelTraits.phone_proof` says:
+a shared contact of the sender's own account (Telegram); the number they write from
+(WhatsApp: someone who changed number writes from the new one)."""
 
 from __future__ import annotations
 
@@ -23,8 +23,7 @@ async def ask(turn: Turn) -> None:
         return
     assert turn.user is not None
     intro = turn.t(
-        f"people.phone.intro_{'whatsapp' if turn.event.channel == 'whatsapp' else 'telegram'}",
-        current=turn.user.phone or "-",
+        f"people.phone.intro_{turn.channel_traits.phone_proof}", current=turn.user.phone or "-"
     )
     await start_form(turn, FORM_ID, prefix=intro + "\n\n")
 

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from handlers.context import AppContext
 from storage.repos import Repos
 
-# Channels whose status webhooks may still ask to send a sent message again (WhatsApp's late
-# 131047), and how long they may: a text waits for its final status or this window.
-REPORTING_CHANNELS = ("whatsapp",)
+# How long a channel that reports delivery status (ChannelTraits.reports_delivery_status) may
+# still ask to send a sent message again (WhatsApp's late 131047): a text waits for its final
+# status or this window.
 STATUS_WINDOW = timedelta(days=8)
 
 
@@ -27,7 +27,7 @@ async def clear_transcripts(repos: Repos, app: AppContext, now: datetime) -> Non
     await repos.outbox.clear_settled_texts(
         before=before,
         now=now,
-        reporting_channels=REPORTING_CHANNELS,
+        reporting_channels=tuple(app.channels_where(lambda c: c.reports_delivery_status)),
         reports_until=min(before, now - STATUS_WINDOW),
     )
     await repos.forms.clear_finished(before=before, now=now)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest_asyncio
 
+from bot.channels.traits import channel_traits
 from bot.clock import ManualClock
 from bot.logs import MaskIdentifiers
 from bot.scheduler import Scheduler, default_work
@@ -114,6 +115,7 @@ async def test_housekeeping_expires_routine_messages_and_forgets_confirmed_updat
         districts=[],
         timezone=ZoneInfo("Asia/Jakarta"),
         admin_ids={},
+        channels=channel_traits(),
     )
     scheduler = Scheduler(db, app=app, clock=clock, work=default_work())
     clock.advance(timedelta(hours=13))

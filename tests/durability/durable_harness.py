@@ -19,9 +19,11 @@ from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRem
 
 from bot.channels.base import SendOutcome
 from bot.channels.telegram import outbound
+from bot.channels.telegram.channel import TRAITS as TELEGRAM_TRAITS
 from bot.config import Settings, load_settings
 from bot.outbox_sender import OutboxSender
 from bot.runtime import Runtime
+from handlers.channel_traits import ChannelTraits
 from handlers.events import Inbound, InboundKind, Outbound
 from handlers.masking import mask_identifiers
 from storage.models import Role, UserStatus
@@ -166,6 +168,7 @@ class RecordingChannel:
     into a `RecordingBot`, and serves photo downloads (a real JPEG or garbage bytes)."""
 
     name: str = CHANNEL
+    traits: ChannelTraits = TELEGRAM_TRAITS  # it renders through the Telegram adapter
     sent: list[Sent] = field(default_factory=list)
     bot: RecordingBot = field(default_factory=RecordingBot)
     files: dict[str, bytes] = field(default_factory=dict)

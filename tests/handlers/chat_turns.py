@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.channels.traits import channel_traits
 from handlers.context import AppContext, District, Turn
 from handlers.events import Inbound, InboundKind, Outbound
 from handlers.forms.model import load_forms
@@ -23,12 +24,21 @@ def app_context(media_dir: Path) -> AppContext:
         timezone=ZoneInfo("Asia/Jakarta"),
         admin_ids={},
         media_dir=media_dir,
+        channels=channel_traits(),
     )
 
 
-def command(app: AppContext, repos: Repos, user: User, name: str, args: str = "") -> Turn:
+def command(
+    app: AppContext,
+    repos: Repos,
+    user: User,
+    name: str,
+    args: str = "",
+    *,
+    channel: str = "telegram",
+) -> Turn:
     event = Inbound(
-        channel="telegram",
+        channel=channel,
         external_user_id=str(user.id),
         chat_id=str(user.id),
         kind=InboundKind.COMMAND,
@@ -38,9 +48,9 @@ def command(app: AppContext, repos: Repos, user: User, name: str, args: str = ""
     return Turn(app=app, repos=repos, event=event, now=NOW, user=user)
 
 
-def tap(app: AppContext, repos: Repos, user: User, data: str) -> Turn:
+def tap(app: AppContext, repos: Repos, user: User, data: str, *, channel: str = "telegram") -> Turn:
     event = Inbound(
-        channel="telegram",
+        channel=channel,
         external_user_id=str(user.id),
         chat_id=str(user.id),
         kind=InboundKind.BUTTON,

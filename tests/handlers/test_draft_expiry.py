@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest_asyncio
 
+from bot.channels.traits import channel_traits
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
 from handlers.forms.model import load_forms
@@ -38,6 +39,7 @@ def _app() -> AppContext:
         timezone=ZoneInfo("Asia/Jakarta"),
         admin_ids={},
         draft_ttl_days=14,
+        channels=channel_traits(),
     )
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest_asyncio
 from PIL import Image
 
+from bot.channels.traits import channel_traits
 from handlers.context import AppContext, District
 from handlers.forms.model import load_forms
 from handlers.i18n import Catalog
@@ -45,6 +46,7 @@ async def app(tmp_path) -> AppContext:
         timezone=JAKARTA,
         admin_ids={},
         media_dir=tmp_path / "media",
+        channels=channel_traits(),
     )
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest_asyncio
 
+from bot.channels.traits import channel_traits
 from handlers.context import AppContext, District
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
@@ -33,6 +34,7 @@ APP = AppContext(
     districts=[District("32.08", "KNG")],
     timezone=JAKARTA,
     admin_ids={},
+    channels=channel_traits(),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from telegram import BotCommand
 from telegram.ext import Application, ExtBot
@@ -15,6 +16,7 @@ from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.polling import TelegramPoller
 from bot.clock import Clock
 from bot.config import Settings
+from handlers.channel_traits import ChannelTraits, PhoneProof
 from handlers.command_menu import VISITOR_COMMANDS
 from handlers.events import Outbound
 from handlers.i18n import Catalog
@@ -23,11 +25,20 @@ from storage.models import OutboxItem
 
 log = logging.getLogger(__name__)
 
+TRAITS = ChannelTraits(
+    deletes_sent_within=timedelta(hours=48),  # the Bot API's deleteMessage limit
+    reports_delivery_status=False,  # the Bot API reports no delivery or read status
+    charges_for_templates=False,
+    phone_proof=PhoneProof.SHARED_CONTACT,  # a contact whose user_id is the sender's
+    has_command_menu=True,  # setMyCommands with a chat scope
+)
+
 
 class TelegramChannel:
     """Starts and stops everything Telegram needs."""
 
     name = CHANNEL
+    traits = TRAITS
 
     def __init__(self, settings: Settings, catalog: Catalog) -> None:
         assert settings.telegram_bot_token is not None

@@ -20,6 +20,7 @@ from bot.channels.whatsapp.outbound import render, to_whatsapp_text
 from bot.channels.whatsapp.recipients import other_recipient
 from bot.clock import Clock
 from bot.config import Settings
+from handlers.channel_traits import ChannelTraits, PhoneProof
 from handlers.delivery import DeliveryKind
 from handlers.events import Outbound
 from handlers.i18n import Catalog
@@ -32,6 +33,14 @@ THROUGHPUT, PAIR_RATE = 130429, 131056
 UNDELIVERABLE, WRONG_RECIPIENT_FIELD = 131026, 131062
 TOKEN_EXPIRED = 190
 MENU_KEY = "menu:"
+
+TRAITS = ChannelTraits(
+    deletes_sent_within=None,  # the Cloud API cannot delete a message once sent
+    reports_delivery_status=True,  # status webhooks, days later, may ask to resend (131047)
+    charges_for_templates=True,  # outside the 24-hour window only paid templates go out
+    phone_proof=PhoneProof.SENDER_NUMBER,  # wa_id: the number the person writes from
+    has_command_menu=False,  # keywords and numbered menus instead
+)
 
 
 @dataclass
@@ -55,6 +64,7 @@ class WhatsAppChannel:
     """Everything WhatsApp needs at run time."""
 
     name = CHANNEL
+    traits = TRAITS
 
     def __init__(self, settings: Settings, catalog: Catalog, client: GraphClient | None = None):
         assert settings.whatsapp_access_token is not None
@@ -93,7 +103,7 @@ class WhatsAppChannel:
         chat = item.chat_id or ""
         if message.type in ("delete", "callback_answer", "menu"):
             # WhatsApp can neither delete our copy nor answer taps, and has no command menu
-            # (its keywords and numbered menu need nothing sent).
+            # (TRAITS: handlers queue no menu; a row from before that goes as nothing).
             return SendOutcome.sent()
         async with self.db.reading() as repos:
             identity = await repos.users.identity_by_chat(CHANNEL, chat)

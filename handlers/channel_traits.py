@@ -1,0 +1,51 @@
+"""What conversations may assume about a channel, without knowing its name.
+
+Each adapter declares its `ChannelTraits` (bot/channels/<channel>/channel.py); the running bot
+puts them in `AppContext.channels`, by channel name. Handlers ask `AppContext.traits(channel)`
+and decide from the answer: a channel missing from the table gets `UNKNOWN_CHANNEL`, which
+promises nothing (cannot delete, no menu, charges nothing, reports no status).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+
+class PhoneProof(StrEnum):
+    """How a channel vouches for a person's phone number (a typed number never counts)."""
+
+    SHARED_CONTACT = "shared_contact"  # the person shares their own contact card with a button
+    SENDER_NUMBER = "sender_number"  # the number they write from is the channel's own key
+
+
+@dataclass(frozen=True)
+class ChannelTraits:
+    """The facts about one channel that change what a conversation does."""
+
+    deletes_sent_within: timedelta | None = None
+    """How long after sending the bot can still delete its own message; None: it never can.
+    Only such channels get files with personal data that must leave the chat later (exports)."""
+
+    reports_delivery_status: bool = False
+    """Status reports for sent messages may arrive for days and may ask to send a message
+    again, so a sent message keeps its text until its final status (transcript clearing)."""
+
+    charges_for_templates: bool = False
+    """Messages the bot starts outside the person's window are paid templates, so a district
+    may choose weekly instead of daily routine reminders on this channel (/pengingat)."""
+
+    phone_proof: PhoneProof = PhoneProof.SHARED_CONTACT
+    """How a new number is verified; picks the explanation /nomor gives."""
+
+    has_command_menu: bool = False
+    """The chat shows a per-person command menu, so each person is sent the menu of their
+    role (handlers/command_menu.py); without one nothing is queued."""
+
+    def can_delete_after(self, delay: timedelta) -> bool:
+        """Whether a message sent now can still be deleted `delay` later."""
+        return self.deletes_sent_within is not None and delay < self.deletes_sent_within
+
+
+UNKNOWN_CHANNEL = ChannelTraits()

@@ -1,0 +1,94 @@
+"""Each adapter declares what its channel can do; the table conversations see is built from
+those declarations, and a channel missing from it is assumed to do nothing special."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict
+from datetime import timedelta
+
+import pytest
+
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.traits import ADAPTERS, channel_traits
+from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.demo import DemoChannel
+from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits, PhoneProof
+from tests.handlers.chat_turns import app_context
+
+# What each channel is known to do, kept as data: a changed declaration fails here first.
+EXPECTED = {
+    "telegram": {
+        "deletes_sent_within": timedelta(hours=48),
+        "reports_delivery_status": False,
+        "charges_for_templates": False,
+        "phone_proof": PhoneProof.SHARED_CONTACT,
+        "has_command_menu": True,
+    },
+    "whatsapp": {
+        "deletes_sent_within": None,
+        "reports_delivery_status": True,
+        "charges_for_templates": True,
+        "phone_proof": PhoneProof.SENDER_NUMBER,
+        "has_command_menu": False,
+    },
+    "demo": {
+        "deletes_sent_within": timedelta.max,
+        "reports_delivery_status": False,
+        "charges_for_templates": False,
+        "phone_proof": PhoneProof.SHARED_CONTACT,
+        "has_command_menu": False,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "adapter",
+    [TelegramChannel, WhatsAppChannel, DemoChannel(io.StringIO())],
+    ids=lambda adapter: adapter.name,
+)
+def test_each_adapter_declares_its_traits(adapter) -> None:
+    assert asdict(adapter.traits) == EXPECTED[adapter.name]
+
+
+def test_the_table_has_every_adapter_and_the_running_channels() -> None:
+    assert {adapter.name for adapter in ADAPTERS} == {"telegram", "whatsapp"}
+    assert channel_traits() == {
+        "telegram": TelegramChannel.traits,
+        "whatsapp": WhatsAppChannel.traits,
+    }
+    demo = DemoChannel(io.StringIO())
+    with_demo = channel_traits([demo])
+    assert set(with_demo) == {"telegram", "whatsapp", "demo"}
+    assert with_demo["demo"] is demo.traits
+
+
+def test_a_channel_missing_from_the_table_promises_nothing(tmp_path) -> None:
+    app = app_context(tmp_path)
+    assert app.traits("sms") is UNKNOWN_CHANNEL
+    assert asdict(UNKNOWN_CHANNEL) == asdict(ChannelTraits())
+    assert not UNKNOWN_CHANNEL.can_delete_after(timedelta(0))
+    assert not UNKNOWN_CHANNEL.has_command_menu
+    assert not UNKNOWN_CHANNEL.charges_for_templates
+    assert not UNKNOWN_CHANNEL.reports_delivery_status
+
+
+@pytest.mark.parametrize(
+    ("channel", "delay", "can"),
+    [
+        ("telegram", timedelta(hours=4), True),
+        ("telegram", timedelta(hours=47, minutes=59), True),
+        ("telegram", timedelta(hours=48), False),
+        ("whatsapp", timedelta(minutes=1), False),
+    ],
+)
+def test_deleting_later_is_bounded_by_the_channel(tmp_path, channel, delay, can) -> None:
+    assert app_context(tmp_path).traits(channel).can_delete_after(delay) is can
+
+
+def test_channels_where_names_those_with_a_trait(tmp_path) -> None:
+    app = app_context(tmp_path)
+    assert app.channels_where(lambda c: c.reports_delivery_status) == ["whatsapp"]
+    assert app.channels_where(lambda c: c.has_command_menu) == ["telegram"]
+    app.channels = {}
+    assert app.channels_where(lambda c: c.charges_for_templates) == []
