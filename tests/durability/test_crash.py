@@ -9,8 +9,9 @@ while it is still starting, and restarted.
 At every crash, on a copy of the database as the crash left it: every answer a person saw
 acknowledged is stored, and every stored answer was acknowledged or its reply is still
 queued in the outbox. At the end: everyone finished, each update was applied exactly once,
-no reply was lost, a crash repeated at most the message being sent when it struck, the
-database is sound and Telegram refused nothing.
+no reply was lost, a crash repeated in each chat at most the reply being sent when it struck
+(chats are sent to in parallel and their sent marks written in batches, so one crash may
+repeat a reply in several chats), the database is sound and Telegram refused nothing.
 """
 
 from __future__ import annotations
@@ -489,7 +490,7 @@ async def fake_server():
         ),
     ],
 )
-async def test_sigkill_at_random_moments_loses_nothing_and_repeats_only_the_last_message(
+async def test_sigkill_at_random_moments_loses_nothing_and_repeats_only_replies_in_flight(
     fake_server: FakeTelegram, tmp_path: Path, kills_wanted: int, seed: int
 ) -> None:
     """(Replay a soak failure with PSM_CRASH_SEED=<seed> make soak.)"""
@@ -637,9 +638,10 @@ async def test_sigkill_at_random_moments_loses_nothing_and_repeats_only_the_last
                 f"user {person.user_id}: what Telegram got is not the outbox in order"
                 f" (lost, reordered or replayed messages): {person.texts()}"
             )
+            # Only what a kill caught sent but not yet marked goes out twice: in each chat at
+            # most the reply of the turn being sent (a person waits for it before answering).
+            assert repeats <= kills, (person.user_id, repeats, kills)
             total_repeats += repeats
-        # Only the message being sent when the bot was killed can go out twice.
-        assert total_repeats <= kills, (total_repeats, kills)
         print(
             f"{kills} kills, {len(registrants)} registrations,"
             f" {sum(len(r.cycles) for r in reporters)} reports cancelled,"
