@@ -1,7 +1,8 @@
-"""Heavy drawing (statistics and digest charts) in a worker process, off the main process.
+"""Heavy drawing (statistics and digest charts, chat exports' workbooks) in a worker process.
 
-matplotlib holds the GIL while it draws; in a thread of the bot's process that stalls the
-event loop, and with it every other conversation. Here it runs in one worker process:
+matplotlib and XlsxWriter hold the GIL while they work; in a thread of the bot's process that
+stalls the event loop, and with it every other conversation. Here they run in one worker
+process:
 
 - started on first use (no worker at start: idle RSS stays low) with the "spawn" start
   method (never fork a process that has threads: aiosqlite's, PTB's);
@@ -12,8 +13,8 @@ event loop, and with it every other conversation. Here it runs in one worker pro
   failure is raised, and the caller answers without the picture;
 - shut down when the bot stops (`Runtime.stop`), after the background jobs finished.
 
-Arguments and results travel by pickle: pass module-level functions and plain data (a
-`Chart`, a `Path`), get plain data back.
+Arguments and results travel by pickle: pass module-level functions (or a `partial` of one)
+and plain data (a `Chart`, export rows, a `Path`), get plain data back.
 """
 
 from __future__ import annotations

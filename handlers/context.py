@@ -49,7 +49,7 @@ class AppContext:
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
     telegram_username: str = ""  # the bot's username (getMe), for t.me deep links
     whatsapp_number: str = ""  # the business number (digits), for wa.me links
-    # `await render(fn, *args)`: CPU-heavy drawing off the event loop. A thread by default; the
+    # `await render(fn, *args)`: CPU-heavy work off the event loop. A thread by default; the
     # running bot's draws in a worker process (bot/render_pool.py): arguments and result pickle.
     render: Callable[..., Awaitable[Any]] = asyncio.to_thread
 
