@@ -50,7 +50,7 @@ class AppContext:
     telegram_username: str = ""  # the bot's username (getMe), for t.me deep links
     whatsapp_number: str = ""  # the business number (digits), for wa.me links
     # `await render(fn, *args)`: CPU-heavy work off the event loop. A thread by default; the
-    # running bot's draws in a worker process (bot/render_pool.py): arguments and result pickle.
+    # running bot's runs it in a worker process (bot/render_pool.py): arguments and result pickle.
     render: Callable[..., Awaitable[Any]] = asyncio.to_thread
 
     def local_time(self, moment: datetime) -> datetime:

@@ -200,7 +200,7 @@ def write_workbook(
     timezone: ZoneInfo,
 ) -> Path:
     """A whole masked, standard workbook in one blocking call: for a chat export (capped,
-    so its rows fit in memory), drawn in the render process (`AppContext.render`):
+    so its rows fit in memory), written in the render process (`AppContext.render`):
     XlsxWriter is pure Python and in a thread would hold the bot's GIL for seconds."""
     writer = SheetWriter(path, catalog=catalog, language=language, timezone=timezone)
     writer.write_rows(rows)
