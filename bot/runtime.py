@@ -17,6 +17,7 @@ from bot.config import ConfigError, Settings
 from bot.inbox_worker import InboxWorker, Parser
 from bot.outbox_sender import OutboxSender
 from bot.region_files import load_regions
+from bot.render_pool import RenderPool
 from bot.scheduler import Scheduler, default_work
 from bot.webhook import WebhookApp, WebServer
 from handlers.channel_traits import ChannelTraits
@@ -112,6 +113,7 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
         self._worker_task: asyncio.Task[None] | None = None
         self.web: WebServer | None = None
+        self.render_pool: RenderPool | None = None
 
     def _wake_sender(self, channel: str) -> None:
         sender = self.senders.get(channel)
@@ -129,6 +131,8 @@ class Runtime:
         `background=False` starts no loops at all: the caller drives the worker and senders.
         """
         self.db, self.app = await prepare_database(self.settings, self.channels)
+        self.render_pool = RenderPool()  # no worker process until the first chart
+        self.app.render = self.render_pool.render
         async with self.db.transaction() as repos:
             expired = await repos.outbox.expire_transient()
         if expired:
@@ -203,6 +207,9 @@ class Runtime:
             await self.worker.finish_background()
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.render_pool is not None:
+            await self.render_pool.shutdown()  # after the background jobs that draw
+            self.render_pool = None
         for sender in self.senders.values():
             sender.stop()
         for task in self._tasks:

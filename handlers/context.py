@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -50,6 +51,9 @@ class AppContext:
     telegram_username: str = ""  # the bot's username (getMe), for t.me deep links
     whatsapp_number: str = ""  # the business number (digits), for wa.me links
     channels: dict[str, ChannelTraits] = field(default_factory=dict)  # by channel name
+    # `await render(fn, *args)`: CPU-heavy work off the event loop. A thread by default; the
+    # running bot's runs it in a worker process (bot/render_pool.py): arguments and result pickle.
+    render: Callable[..., Awaitable[Any]] = asyncio.to_thread
 
     def traits(self, channel: str) -> ChannelTraits:
         """What a channel can do; a channel missing from the table is assumed to do nothing

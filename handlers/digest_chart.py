@@ -1,10 +1,9 @@
 """The small chart of the coordinators' daily digest: yesterday's new cases by kecamatan and
-by category, drawn by the statistics chart (`handlers.statistics.render_chart`) in a worker
-thread, never on the event loop, into MEDIA_PATH/tmp."""
+by category, drawn by the statistics chart (`handlers.statistics.draw`) off the event loop, into
+MEDIA_PATH/tmp. A chart that fails leaves the digest text alone."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
-from handlers.statistics import SHOWN, Chart, render_chart
+from handlers.statistics import SHOWN, Chart, draw
 from handlers.temp_files import temp_path
 from storage.repos import Repos
 
@@ -27,7 +26,7 @@ def _category(app: AppContext, language: str, code: str) -> str:
 async def draw_digest_chart(
     app: AppContext, language: str, new: dict[str, Any], area: str, now: datetime
 ) -> Path | None:
-    """The chart of yesterday's new cases (None when there were none)."""
+    """The chart of yesterday's new cases (None when there were none or drawing failed)."""
     if not new["kecamatan"]:
         return None
     t = app.catalog.text
@@ -44,7 +43,7 @@ async def draw_digest_chart(
         sections=[(name, items) for name, items in sections if items],
     )
     path = temp_path(app.media_dir, "ringkasan", ".png", now)
-    return await asyncio.to_thread(render_chart, chart, path)
+    return await draw(app, chart, path)
 
 
 async def deliver_digest(

@@ -15,14 +15,14 @@ channel or the server export instead.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from handlers.context import BackgroundJob, Turn
 from handlers.events import Button, Outbound, button_fields
-from handlers.export_sheet import SheetWriter, write_export
+from handlers.export_sheet import write_workbook
 from handlers.permissions import allowed
 from handlers.scope import scope_of
 from handlers.statistics import period_start
@@ -261,15 +261,6 @@ async def _workbook(
     state = choice.state if choice.state not in (UNSET, ALL) else None
     since = _since(turn, choice)
     path = temp_path(turn.app.media_dir, "ekspor-kasus", ".xlsx", turn.now)
-    writer = await asyncio.to_thread(
-        SheetWriter,
-        path,
-        catalog=turn.app.catalog,
-        language=turn.language,
-        timezone=turn.app.timezone,
-        layout="standard",
-        masked=True,
-    )
     chunks = repos.exports.rows(
         scope_of(turn.user),
         since=since,
@@ -278,7 +269,10 @@ async def _workbook(
         state=state,
         limit=CHAT_EXPORT_MAX_ROWS + 1,
     )
-    rows, truncated = await write_export(writer, chunks, limit=CHAT_EXPORT_MAX_ROWS)
+    found = [row async for chunk in chunks for row in chunk]  # at most the cap + 1
+    truncated = len(found) > CHAT_EXPORT_MAX_ROWS
+    kept = found[:CHAT_EXPORT_MAX_ROWS]
+    rows = len(kept)
     made = turn.now.astimezone(turn.app.timezone)
     info = [
         (turn.t("export.info_made"), made.strftime("%d-%m-%Y %H:%M %Z")),
@@ -290,7 +284,18 @@ async def _workbook(
     if truncated:
         note = turn.t("export.truncated", limit=CHAT_EXPORT_MAX_ROWS)
         info.append((turn.t("export.info_truncated"), note))
-    await asyncio.to_thread(writer.close, info)
+    if rows:
+        await turn.app.render(
+            partial(
+                write_workbook,
+                catalog=turn.app.catalog,
+                language=turn.language,
+                timezone=turn.app.timezone,
+            ),
+            path,
+            kept,
+            info,
+        )
     audit.update(
         {
             "via": "chat",
@@ -306,7 +311,6 @@ async def _workbook(
         }
     )
     if rows == 0:
-        path.unlink(missing_ok=True)
         return [Outbound.say(turn.t("export.none", filters=filters))]
     caption = turn.t("export.caption", filters=filters, rows=rows)
     if truncated:

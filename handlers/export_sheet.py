@@ -190,6 +190,24 @@ def _date(text: str | None) -> date | None:
         return None
 
 
+def write_workbook(
+    path: Path,
+    rows: list[ExportRow],
+    info: list[tuple[str, str]],
+    *,
+    catalog: Catalog,
+    language: str,
+    timezone: ZoneInfo,
+) -> Path:
+    """A whole masked, standard workbook in one blocking call: for a chat export (capped,
+    so its rows fit in memory), written in the render process (`AppContext.render`):
+    XlsxWriter is pure Python and in a thread would hold the bot's GIL for seconds."""
+    writer = SheetWriter(path, catalog=catalog, language=language, timezone=timezone)
+    writer.write_rows(rows)
+    writer.close(info)
+    return path
+
+
 async def write_export(
     writer: SheetWriter, chunks: AsyncGenerator[list[ExportRow], None], *, limit: int | None
 ) -> tuple[int, bool]:

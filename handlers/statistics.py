@@ -4,14 +4,15 @@ by state, category, kecamatan and reporter; as text and as a chart image.
 The counts come from `storage.stats` (scope enforced in SQL; covering indexes, no table
 scan). The turn answers "being prepared"; the counting and drawing run afterwards as a
 background job on the read-only connection (never inside the writer's transaction). The
-chart is drawn with matplotlib's object API on the Agg canvas (no pyplot state) in a worker
-thread, into MEDIA_PATH/tmp, and sent as an image.
+chart is drawn with matplotlib's object API on the Agg canvas (no pyplot state) by
+`AppContext.render` (in the running bot, a worker process: matplotlib holds the GIL while it
+draws), into MEDIA_PATH/tmp, and sent as an image. A chart that fails leaves the text answer.
 """
 
 from __future__ import annotations
 
-import asyncio
 import html
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -28,6 +29,8 @@ from handlers.temp_files import temp_path
 from storage.models import CaseState
 from storage.repos import Repos
 from storage.stats import CaseCounts
+
+log = logging.getLogger(__name__)
 
 PERIODS = (7, 30, 365)
 DEFAULT_DAYS = 30
@@ -75,7 +78,8 @@ async def show_statistics(turn: Turn) -> None:
             sections=_chart_sections(turn, counts, by_kecamatan=scope.kecamatan_code is None),
         )
         path = temp_path(turn.app.media_dir, "statistik", ".png", turn.now)
-        await asyncio.to_thread(render_chart, chart, path)
+        if await draw(turn.app, chart, path) is None:
+            return [Outbound.say(text)]
         caption = turn.t("statistics.chart_caption", days=days, area=area)
         return [Outbound.say(text), Outbound(type="image", file_path=str(path), text=caption)]
 
@@ -184,8 +188,18 @@ def _chart_sections(
     return [(_plain(name), items) for name, items in sections if items]
 
 
+async def draw(app: AppContext, chart: Chart, path: Path) -> Path | None:
+    """The chart drawn off the event loop (`AppContext.render`) into `path`; None when drawing
+    failed (logged): the caller answers with its text alone."""
+    try:
+        return await app.render(render_chart, chart, path)
+    except Exception:
+        log.exception("could not draw the chart %s", path.name)  # a partial file: tmp retention
+        return None
+
+
 def render_chart(chart: Chart, path: Path) -> Path:
-    """Draw horizontal bar panels into a PNG (blocking: run it in a thread)."""
+    """Draw horizontal bar panels into a PNG (blocking: run it through `draw`)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator

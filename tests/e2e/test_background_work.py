@@ -3,11 +3,19 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
+from tests.e2e.followup_world import seed_approved_case
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
 PREPARING = "Sedang disiapkan"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def _children() -> set[int]:
+    return {child.pid for child in multiprocessing.active_children() if child.pid}
 
 
 async def test_statistics_and_export_follow_the_preparing_note_on_telegram(
@@ -37,3 +45,35 @@ async def test_statistics_follow_the_preparing_note_on_whatsapp(graph, webhook_u
     assert PREPARING in body_of(preparing)
     assert "Statistik kasus 30 hari terakhir" in body_of(result)
     assert "Semua wilayah" in body_of(result)
+
+
+async def test_the_chart_is_drawn_by_a_worker_started_on_first_use(
+    fake, settings, start_bot
+) -> None:
+    await add_user(
+        settings, role="coordinator", telegram_id=500, name="Ibu Sari", kabupaten="32.08"
+    )
+    psm_id = await add_user(
+        settings,
+        role="psm",
+        telegram_id=501,
+        name="Bu Ani",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    await seed_approved_case(settings, psm_id, "KNG-2026-000001")
+    before = _children()
+    runtime = await start_bot()
+    assert runtime.render_pool is not None and not runtime.render_pool.started
+    assert _children() == before  # no worker process at start
+    coordinator = TelegramPerson(fake, 500)
+    await coordinator.say("/start")
+    preparing, result, chart = await coordinator.say("/statistik 30", expect=3)
+    assert PREPARING in preparing["text"]
+    assert "Jumlah laporan: <b>1</b>" in result["text"]
+    assert "Grafik kasus 30 hari terakhir" in chart["caption"]
+    assert chart["photo"].data.startswith(PNG_MAGIC)
+    assert len(_children() - before) == 1  # drawn by the one worker process
+    await runtime.stop()
+    assert _children() == before  # stopped with the bot

@@ -3,7 +3,9 @@ masked NIK/KK as text cells, region names and codes, local dates, the cap, the a
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +14,7 @@ import pytest
 import pytest_asyncio
 
 import handlers.export as export
+from bot.render_pool import RenderPool
 from handlers.export import export_button, start_export
 from storage.models import Role
 from tests.handlers.chat_turns import app_context, command, run_background, tap
@@ -233,6 +236,28 @@ async def test_the_cap(world, monkeypatch) -> None:
     assert len(rows) == 2
     detail = json.loads(query(db.path, "SELECT detail FROM audit_log")[-1]["detail"])
     assert detail["rows"] == 2 and detail["truncated"] is True and detail["limit"] == 2
+
+
+def _writer_pid(path, rows, info, **options):
+    """Writes the workbook, and in its information sheet which process wrote it."""
+    return export.write_workbook(path, rows, [*info, ("pid", str(os.getpid()))], **options)
+
+
+async def test_the_workbook_is_written_by_the_render_process(world, monkeypatch) -> None:
+    db, people, app = world
+    monkeypatch.setattr(export, "write_workbook", _writer_pid)
+    pool = RenderPool()
+    try:
+        document = (
+            await _tap((db, people, dataclasses.replace(app, render=pool.render)), "ex:b:a:*:*:*")
+        )[0]
+    finally:
+        await pool.shutdown()
+    _, rows = _sheet(document.file_path)
+    assert len(rows) == 5 and "5 baris" in document.text
+    info = openpyxl.load_workbook(document.file_path).worksheets[1]
+    written_by = {row[0].value: row[1].value for row in info.iter_rows()}["pid"]
+    assert written_by != str(os.getpid())
 
 
 async def test_nothing_matches(world) -> None:

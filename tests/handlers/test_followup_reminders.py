@@ -3,6 +3,8 @@ and the chart of the coordinators' daily digest; the clock injected, a real data
 
 from __future__ import annotations
 
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -286,3 +288,19 @@ async def test_the_coordinator_digest_carries_a_chart(db, app) -> None:
     messages = await _messages(db, coordinator)
     assert len(messages) == 2 and messages[1].get("type", "text") == "text"
     assert "Laporan baru kemarin: 0" in messages[1]["text"]
+
+
+async def test_a_chart_that_cannot_be_drawn_leaves_the_digest_text(db, app) -> None:
+    psm, _, _, coordinator, _, _ = await _world(db)
+    async with db.transaction() as repos:
+        await seed_case(repos, reporter=psm, desa=BABATAN, at=at(9, 10), number="KNG-2026-000007")
+
+    async def broken(fn, *args):  # as the render process answers when it died twice
+        raise BrokenProcessPool("the render worker died")
+
+    async with db.transaction() as repos:
+        await coordinator_digest(repos, replace(app, render=broken), at(10, 7, 0))
+    messages = await _messages(db, coordinator)
+    assert [m.get("type", "text") for m in messages] == ["text"]
+    assert "Ringkasan harian" in messages[0]["text"]
+    assert "Laporan baru kemarin: 1" in messages[0]["text"]

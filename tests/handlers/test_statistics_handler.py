@@ -3,6 +3,8 @@ the event loop, and each role sees its own area only."""
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import re
 import threading
 from datetime import timedelta
@@ -13,6 +15,7 @@ import pytest_asyncio
 from PIL import Image
 
 import handlers.statistics as statistics
+from bot.render_pool import RenderPool
 from handlers.statistics import show_statistics
 from storage.models import Role
 from tests.handlers.chat_turns import app_context, command, run_background
@@ -131,6 +134,36 @@ async def test_the_chart_is_drawn_off_the_event_loop(world, monkeypatch) -> None
     monkeypatch.setattr(statistics, "render_chart", spy)
     await _run(world, "coordinator", "7")
     assert threads and threads[0] is not threading.main_thread()
+
+
+def _die(chart, path):
+    """A chart that takes its worker down (the OOM killer, a crash in native code)."""
+    os._exit(3)
+
+
+async def _run_with_pool(world, who: str, args: str):
+    """/statistik with the charts drawn by the running bot's worker process."""
+    db, people, app = world
+    pool = RenderPool()
+    try:
+        return await _run((db, people, dataclasses.replace(app, render=pool.render)), who, args)
+    finally:
+        await pool.shutdown()
+
+
+async def test_the_worker_process_draws_a_png(world) -> None:
+    replies = await _run_with_pool(world, "coordinator", "365")
+    assert [reply.type for reply in replies] == ["text", "image"]
+    assert _head(replies[1].file_path) == PNG_MAGIC
+    with Image.open(replies[1].file_path) as picture:
+        picture.verify()
+
+
+async def test_a_dying_worker_leaves_the_text_answer(world, monkeypatch) -> None:
+    monkeypatch.setattr(statistics, "render_chart", _die)
+    replies = await _run_with_pool(world, "coordinator", "365")
+    assert len(replies) == 1 and replies[0].type == "text"
+    assert "Statistik kasus 365 hari terakhir" in replies[0].text
 
 
 async def test_tksk_sees_their_kecamatan_only(world) -> None:
