@@ -190,7 +190,8 @@ async def measure_chat_export(path: Path, folder: Path) -> dict:
     return {"rows": rows, "truncated": truncated, "seconds": round(seconds, 2)}
 
 
-def measure_server_export(path: Path, folder: Path, since: str) -> dict:
+def server_export_command(path: Path, folder: Path, since: str) -> tuple[list[str], dict]:
+    """`psm-bot export` of Kuningan's cases since a local date (unmasked), and its environment."""
     env = {
         **os.environ,
         "DATABASE_PATH": str(path),
@@ -198,18 +199,17 @@ def measure_server_export(path: Path, folder: Path, since: str) -> dict:
         "DISTRICTS": "32.08:KNG,35.23:TBN",
         "LOG_LEVEL": "WARNING",
     }
+    command = [sys.executable, "-m", "bot.cli", "export", str(folder / "server.xlsx"),
+               "--kabupaten", "32.08", "--since", since, "--unmasked"]  # fmt: skip
+    return command, env
+
+
+def measure_server_export(path: Path, folder: Path, since: str) -> dict:
+    command, env = server_export_command(path, folder, since)
     out = folder / "server.xlsx"
     started = time.perf_counter()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "export", str(out), "--kabupaten", "32.08",
-         "--since", since, "--unmasked"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {

@@ -25,7 +25,7 @@ CASES = 100_000
 WIB = timedelta(hours=7)
 
 
-def _since_for(path: Path, cases: int) -> tuple[str, int]:
+def since_for(path: Path, cases: int) -> tuple[str, int]:
     """The local date from which the district has at least `cases` cases, and how many."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         (moment,) = db.execute(
@@ -50,7 +50,7 @@ def run() -> dict[str, Any]:
         path = folder / "psm.db"
         shutil.copyfile(scale.DB_PATH, path)
         print(f"  copied the 1,000,000-case database in {time.perf_counter() - started:.0f} s")
-        since, cases = _since_for(path, CASES)
+        since, cases = since_for(path, CASES)
         print(f"  exporting {cases:,} cases of {KABUPATEN} reported since {since} ...")
         server = measure_server_export(path, folder, since)
     print(

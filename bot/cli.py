@@ -117,6 +117,9 @@ def _nik_argument(value: str) -> str:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.export_file import export_cases
+    from bot.priority import lower_priority
+
+    lower_priority()  # a long export never slows a running bot's conversations
 
     since = datetime.strptime(args.since, "%Y-%m-%d").date() if args.since else None
     rows = asyncio.run(

@@ -28,6 +28,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from bot.priority import lower_priority
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -35,10 +37,12 @@ WORKERS = 1
 IDLE_SECONDS = 600.0
 
 
-def _ignore_interrupt() -> None:
+def _start_worker() -> None:
     """Ctrl-C in a terminal reaches the whole process group: the bot stops cleanly and
-    shuts the worker down itself, so the worker must not die of it mid-drawing."""
+    shuts the worker down itself, so the worker must not die of it mid-drawing. And the
+    worker's drawing gives way to the bot's turns (bot/priority.py)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lower_priority()
 
 
 class RenderPool:
@@ -64,7 +68,7 @@ class RenderPool:
             self._executor = ProcessPoolExecutor(
                 max_workers=self._workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_ignore_interrupt,
+                initializer=_start_worker,
             )
         return self._executor
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot.priority import BATCH_NICENESS
 from bot.render_pool import RenderPool
 from handlers.statistics import Chart, render_chart
 
@@ -102,3 +103,12 @@ async def test_after_shutdown_no_process_is_left_and_calls_fail() -> None:
     with pytest.raises(RuntimeError):
         await pool.render(os.getpid)
     assert _children() == before
+
+
+async def test_the_worker_gives_way_to_the_bot() -> None:
+    pool = RenderPool()
+    try:
+        worker_niceness = await pool.render(os.nice, 0)  # os.nice(0) reads the niceness
+    finally:
+        await pool.shutdown()
+    assert worker_niceness >= min(os.nice(0) + BATCH_NICENESS, 19)
