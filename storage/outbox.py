@@ -179,19 +179,20 @@ class OutboxRepo(Repo):
     ) -> int:
         """The person wrote: what waited for them goes out now. Routine and bulk messages
         queued before they ever started expire (and any past their lifetime); those held
-        behind a closed WhatsApp window (they had a chat) follow the template's tap."""
-        await self._run(
-            "UPDATE outbox SET status = 'expired' WHERE user_id = ? AND channel = ?"
-            " AND status = 'waiting' AND kind IN ('routine', 'bulk')"
-            " AND (chat_id IS NULL OR (expires_at IS NOT NULL AND expires_at <= ?))",
-            (user_id, channel, to_db(now)),
+        behind a closed WhatsApp window (they had a chat) follow the template's tap.
+        One statement (every turn runs it): SET expressions all see the row as it was."""
+        expires = (
+            "kind IN ('routine', 'bulk')"
+            " AND (chat_id IS NULL OR (expires_at IS NOT NULL AND expires_at <= ?4))"
         )
-        cursor = await self._run(
-            "UPDATE outbox SET status = 'pending', chat_id = ?, not_before = ? WHERE user_id = ?"
-            " AND channel = ? AND status = 'waiting'",
-            (chat_id, to_db(now), user_id, channel),
+        rows = await self._all(
+            f"UPDATE outbox SET status = CASE WHEN {expires} THEN 'expired' ELSE 'pending' END,"
+            f" chat_id = CASE WHEN {expires} THEN chat_id ELSE ?3 END,"
+            f" not_before = CASE WHEN {expires} THEN not_before ELSE ?4 END"
+            " WHERE user_id = ?1 AND channel = ?2 AND status = 'waiting' RETURNING status",
+            (user_id, channel, chat_id, to_db(now)),
         )
-        return cursor.rowcount
+        return sum(1 for row in rows if row["status"] == "pending")
 
     async def defer(
         self, item_id: int, *, not_before: datetime, lifetime: timedelta, error: str

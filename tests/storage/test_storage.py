@@ -305,6 +305,22 @@ async def test_identity_add_and_touch(db: Database) -> None:
         assert touched.user_id == user_id
 
 
+async def test_identity_touched_by_the_id_the_channel_knows(db: Database) -> None:
+    async with db.transaction() as repos:
+        user_id = await make_user(repos)
+        first = await repos.users.add_identity(
+            user_id=user_id, channel="telegram", external_id="42"
+        )
+        assert await repos.users.touch_known("telegram", "43", chat_id="43", now=T0) is None
+        assert await repos.users.touch_known("whatsapp", "42", chat_id="42", now=T0) is None
+        assert await repos.users.identity("telegram", "43") is None
+
+        touched = await repos.users.touch_known("telegram", "42", chat_id="4242", now=minutes(2))
+        assert touched is not None and touched.id == first.id and touched.user_id == user_id
+        assert (touched.chat_id, touched.started_at) == ("4242", minutes(2))
+        assert touched == await repos.users.identity("telegram", "42")
+
+
 async def test_identity_added_before_start_gets_started_at_on_first_touch(db: Database) -> None:
     async with db.transaction() as repos:
         user_id = await make_user(repos)
@@ -583,11 +599,28 @@ async def test_outbox_release_waiting(db: Database) -> None:
             repos, user_id=user_id, kind="notice", chat_id=None, waiting=True, channel="whatsapp"
         )
         others = await enqueue(repos, user_id=other, kind="notice", chat_id=None, waiting=True)
+        # Held behind a closed window (they had a chat): goes out unless past its lifetime.
+        held = await enqueue(
+            repos,
+            user_id=user_id,
+            kind="routine",
+            chat_id="1",
+            waiting=True,
+            expires_at=minutes(31),
+        )
+        held_too_long = await enqueue(
+            repos,
+            user_id=user_id,
+            kind="routine",
+            chat_id="1",
+            waiting=True,
+            expires_at=minutes(30),
+        )
 
         released = await repos.outbox.release_waiting(
             user_id=user_id, channel="telegram", chat_id="4242", now=minutes(30)
         )
-        assert released == 1
+        assert released == 2
         statuses = {item.id: item for item in await repos.outbox.for_user(user_id)}
         assert statuses[notice].status == "pending"
         assert statuses[notice].chat_id == "4242"
@@ -595,8 +628,12 @@ async def test_outbox_release_waiting(db: Database) -> None:
         assert statuses[routine].status == "expired"
         assert statuses[bulk].status == "expired"
         assert statuses[on_whatsapp].status == "waiting"
+        assert (statuses[held].status, statuses[held].chat_id) == ("pending", "4242")
+        assert (statuses[held_too_long].status, statuses[held_too_long].chat_id) == ("expired", "1")
+        assert statuses[held_too_long].not_before == T0
         assert (await repos.outbox.for_user(other))[0].status == "waiting"
-        assert [item.id for item in await repos.outbox.due("telegram", minutes(30))] == [notice]
+        due = await repos.outbox.due("telegram", minutes(30))
+        assert sorted(item.id for item in due) == sorted([notice, held])
         assert others not in statuses
 
 
