@@ -25,7 +25,7 @@ from bot.documents import fetch_spreadsheet, is_spreadsheet
 from bot.media import store_photo
 from handlers import router
 from handlers.context import AppContext, BackgroundJob, Turn
-from handlers.delivery import DeliveryKind, deliver
+from handlers.delivery import DeliveryKind, deliver, deliver_to_chat
 from handlers.events import Inbound, InboundKind, Outbound
 from storage.db import Database, savepoint
 from storage.models import InboxItem
@@ -234,17 +234,15 @@ class InboxWorker:
         now = self.clock.now()
         turn = Turn(app=self.app, repos=repos, event=event, now=now)
         await router.handle(turn)
-        for message in turn.replies:
-            kind = DeliveryKind.TRANSIENT if message.best_effort else DeliveryKind.REPLY
-            await deliver(
-                repos,
-                user_id=turn.user.id if turn.user else None,
-                message=message,
-                kind=kind,
-                now=now,
-                channel=event.channel,
-                chat_id=event.chat_id,
-            )
+        await deliver_to_chat(
+            repos,
+            user_id=turn.user.id if turn.user else None,
+            messages=turn.replies,
+            kind=DeliveryKind.REPLY,
+            now=now,
+            channel=event.channel,
+            chat_id=event.chat_id,
+        )
         return turn
 
     def _start_background(self, turn: Turn) -> None:
@@ -273,16 +271,15 @@ class InboxWorker:
         async with self.db.transaction() as repos:
             if record is not None:
                 await record(repos)
-            for message in messages:
-                await deliver(
-                    repos,
-                    user_id=turn.user.id if turn.user else None,
-                    message=message,
-                    kind=DeliveryKind.REPLY,
-                    now=self.clock.now(),
-                    channel=event.channel,
-                    chat_id=event.chat_id,
-                )
+            await deliver_to_chat(
+                repos,
+                user_id=turn.user.id if turn.user else None,
+                messages=messages,
+                kind=DeliveryKind.REPLY,
+                now=self.clock.now(),
+                channel=event.channel,
+                chat_id=event.chat_id,
+            )
         self.on_outbox(event.channel)
 
     async def _record_failure(self, item: InboxItem, event: Inbound | None) -> None:

@@ -28,6 +28,45 @@ def _item(row: Any) -> OutboxItem:
     )
 
 
+_ENQUEUE = (
+    "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
+    " not_before, expires_at, created_at, delete_after, topic)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _enqueued(
+    *,
+    user_id: int | None,
+    channel: str,
+    chat_id: str | None,
+    kind: str,
+    priority: int,
+    message: dict[str, Any],
+    now: datetime,
+    expires_at: datetime | None = None,
+    waiting: bool = False,
+    not_before: datetime | None = None,
+    delete_after: int | None = None,
+    topic: str | None = None,
+) -> tuple[Any, ...]:
+    """The values of `_ENQUEUE` for one message."""
+    return (
+        user_id,
+        channel,
+        chat_id,
+        kind,
+        priority,
+        json.dumps(message, ensure_ascii=False),
+        "waiting" if waiting else "pending",
+        to_db(not_before or now),
+        to_db(expires_at) if expires_at else None,
+        to_db(now),
+        delete_after,
+        topic,
+    )
+
+
 class OutboxRepo(Repo):
     """The outbox table."""
 
@@ -50,25 +89,29 @@ class OutboxRepo(Repo):
         """Queue one message; `waiting` holds it until the person starts the bot;
         `delete_after`: seconds after sending at which the channel's copy is deleted."""
         cursor = await self._run(
-            "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
-            " not_before, expires_at, created_at, delete_after, topic)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                channel,
-                chat_id,
-                kind,
-                priority,
-                json.dumps(message, ensure_ascii=False),
-                "waiting" if waiting else "pending",
-                to_db(not_before or now),
-                to_db(expires_at) if expires_at else None,
-                to_db(now),
-                delete_after,
-                topic,
+            _ENQUEUE,
+            _enqueued(
+                user_id=user_id,
+                channel=channel,
+                chat_id=chat_id,
+                kind=kind,
+                priority=priority,
+                message=message,
+                now=now,
+                expires_at=expires_at,
+                waiting=waiting,
+                not_before=not_before,
+                delete_after=delete_after,
+                topic=topic,
             ),
         )
         return int(cursor.lastrowid)
+
+    async def enqueue_many(self, messages: list[dict[str, Any]]) -> None:
+        """Several `enqueue` (its keyword arguments, one dict per message, queued in this
+        order) in one round trip."""
+        if messages:
+            await self.conn.executemany(_ENQUEUE, [_enqueued(**fields) for fields in messages])
 
     async def due(
         self, channel: str, now: datetime, limit: int = 50, skip_ids: list[int] | None = None

@@ -546,6 +546,26 @@ async def outbox_row(repos: Repos, item_id: int) -> dict:
     return row
 
 
+async def test_outbox_enqueue_many_queues_in_order_as_enqueue_would(db: Database) -> None:
+    async with db.transaction() as repos:
+        user_id = await make_user(repos)
+        fields = [
+            {"kind": "transient", "priority": 0, "message": {"callback_id": "c1"}},
+            {"kind": "reply", "priority": 0, "message": {"text": "Nama?"}, "delete_after": 60},
+            {"kind": "routine", "priority": 2, "message": {"text": "ingat"}, "waiting": True},
+        ]
+        common = {"user_id": user_id, "channel": "telegram", "chat_id": "42", "now": T0}
+        await repos.outbox.enqueue_many([{**common, **one} for one in fields])
+        one_by_one = [await repos.outbox.enqueue(**common, **one) for one in fields]
+        await repos.outbox.enqueue_many([])
+        stored = await rows(repos, "SELECT * FROM outbox ORDER BY id")
+    assert [row["id"] for row in stored[3:]] == one_by_one
+    for many, single in zip(stored[:3], stored[3:], strict=True):
+        assert {**many, "id": 0} == {**single, "id": 0}
+    assert [row["kind"] for row in stored[:3]] == ["transient", "reply", "routine"]
+    assert [row["status"] for row in stored[:3]] == ["pending", "pending", "waiting"]
+
+
 async def test_outbox_due_by_priority_then_id(db: Database) -> None:
     async with db.transaction() as repos:
         low_1 = await enqueue(repos, priority=3, text="Sudah dicatat ✓")
