@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.db import Database, connect
+from storage.db import Database, connect, savepoint
 from storage.migrate import apply_migrations, available_migrations, latest_version
 from storage.models import Region, Role, UserStatus
 from storage.repos import Repos
@@ -930,3 +931,21 @@ async def test_regions_sync_get_children(db: Database) -> None:
         assert [region.name for region in children] == ["Ciketak", "Sindangjawa"]
         key = await scalar(repos, "SELECT name_key FROM regions WHERE code = '32.08.01'")
         assert key == "kadugede"
+
+
+async def test_a_failing_savepoint_rolls_back_only_itself(db: Database) -> None:
+    async with db.transaction() as repos:
+        for name, fails in (("Ani", False), ("Budi", True), ("Citra", False), ("Dewi", True)):
+            with pytest.raises(RuntimeError) if fails else contextlib.nullcontext():
+                async with savepoint(repos.conn):
+                    await repos.users.create(now=T0, status=UserStatus.ACTIVE, full_name=name)
+                    if fails:
+                        raise RuntimeError(name)
+        await repos.users.create(now=T0, status=UserStatus.ACTIVE, full_name="Eka")
+    async with db.reading() as repos:
+        names = [row["full_name"] for row in await rows(repos, "SELECT * FROM users")]
+    assert names == ["Ani", "Citra", "Eka"]
+    async with db.reading() as repos:
+        with pytest.raises(RuntimeError, match="inside a write transaction"):
+            async with savepoint(repos.conn):
+                pass
