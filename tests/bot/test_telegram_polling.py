@@ -68,6 +68,21 @@ async def test_updates_are_stored_as_telegram_sent_them(fake, bot, db) -> None:
         confirmed = await repos.inbox._all("SELECT confirmed FROM inbox ORDER BY id")
     assert [row[0] for row in confirmed] == [1, 1]
 
+    # While updates keep coming, confirmations are written in batches; once they stop, at once.
+    third = fake.user_text(501, "satu")
+    assert await poller.poll_once(0) == 1
+    fake.user_text(502, "dua")
+    assert await poller.poll_once(0) == 1  # Telegram now forgot `third`; not written yet
+    async with db.reading() as repos:
+        confirmed = await repos.inbox._all("SELECT confirmed FROM inbox ORDER BY id")
+    assert [row[0] for row in confirmed] == [1, 1, 0, 0]
+    assert await poller.poll_once(0) == 0
+    async with db.reading() as repos:
+        confirmed = await repos.inbox._all("SELECT confirmed FROM inbox ORDER BY id")
+        offset = await repos.schedule.get_state("telegram", "confirmed_offset")
+    assert [row[0] for row in confirmed] == [1, 1, 1, 1]
+    assert offset == str(poller.offset) and int(offset) > third + 1
+
 
 async def test_a_refused_token_stops_the_poller(fake, bot, db, monkeypatch) -> None:
     poller = TelegramPoller(bot, db, ManualClock(datetime(2026, 12, 1, tzinfo=UTC)), lambda: None)

@@ -33,6 +33,7 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # `do_api_request("getUpdates")` (raw JSON, see `_get_updates`) is done on purpose.
 warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
 OFFSET_KEY = "confirmed_offset"
+CONFIRM_EVERY = 100  # updates: while they keep coming, confirmations are written this seldom
 
 
 class TelegramPoller:
@@ -50,6 +51,7 @@ class TelegramPoller:
         self.bot, self.db, self.clock, self.on_stored = bot, db, clock, on_stored
         self.timeout = timeout
         self.offset: int | None = None
+        self._confirmed: int | None = None  # the offset last written as confirmed
         self.first_poll = asyncio.Event()
 
     async def run(self) -> None:
@@ -75,8 +77,11 @@ class TelegramPoller:
         self.first_poll.set()
         updates = await self._get_updates(asked_offset, long_poll_seconds)
         new = 0
+        confirm = self._confirm_now(asked_offset, arrived=bool(updates))
+        if not updates and not confirm:
+            return 0
         async with self.db.transaction() as repos:
-            if asked_offset is not None:
+            if confirm:
                 # Telegram has now forgotten everything below the offset we sent.
                 await repos.inbox.confirm_below(CHANNEL, asked_offset)
                 await repos.schedule.set_state(CHANNEL, OFFSET_KEY, str(asked_offset))
@@ -89,11 +94,24 @@ class TelegramPoller:
                     now=self.clock.now(),
                 )
                 new += int(stored)
+        if confirm:
+            self._confirmed = asked_offset
         if updates:
             self.offset = max(int(payload["update_id"]) for payload in updates) + 1
         if new:
             self.on_stored()
         return new
+
+    def _confirm_now(self, asked_offset: int | None, *, arrived: bool) -> bool:
+        """Whether to write what Telegram confirmed (it only lets old dedup keys be purged,
+        so it may lag): when the updates stop coming, else every CONFIRM_EVERY updates."""
+        if asked_offset is None or asked_offset == self._confirmed:
+            return False
+        return (
+            not arrived
+            or self._confirmed is None
+            or (asked_offset - self._confirmed >= CONFIRM_EVERY)
+        )
 
     async def _get_updates(
         self, offset: int | None, long_poll_seconds: int
