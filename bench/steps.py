@@ -187,6 +187,7 @@ class Phase:
             "cpu_utilisation_of_one_core": round(self.cpu_s / self.wall_s, 2)
             if self.wall_s
             else None,
+            "cpu_ms_per_step": round(self.cpu_s / self.steps * 1000, 2) if self.steps else None,
         }
 
 
@@ -457,7 +458,9 @@ def report(result: dict[str, Any]) -> None:
                 f"{phase['steps_per_s']:.1f}",
                 f"{phase['ratio_to_bare_commits']:.3f}",
                 str(phase.get("commits_per_step", "")),
+                str(phase.get("aiosqlite_round_trips_per_step", {}).get("writer", "")),
                 str(phase.get("cpu_utilisation_of_one_core", "")),
+                str(phase.get("cpu_ms_per_step", "")),
             ]
         )
     print(f"\n  bare aiosqlite INSERT+COMMIT: {floor:.0f}/s")
@@ -472,7 +475,9 @@ def report(result: dict[str, Any]) -> None:
                 "steps/s (saturated)",
                 "/ bare commits",
                 "commits/step",
+                "writer round trips/step",
                 "cpu (1 core)",
+                "cpu ms/step",
             ],
         )
     )
@@ -489,6 +494,8 @@ def report(result: dict[str, Any]) -> None:
                 f"{first['p95_ms']:.1f}",
                 f"{first['p99_ms']:.1f}",
                 f"{user['p99_ms']:.1f}",
+                str(lat["commits_per_step"]),
+                str(lat["aiosqlite_round_trips_per_step"].get("writer", "")),
             ]
         )
     people = result["latency"]["people"]
@@ -504,6 +511,8 @@ def report(result: dict[str, Any]) -> None:
                 "p95 ms",
                 "p99 ms",
                 "p99 from update queued",
+                "commits/step",
+                "writer round trips/step",
             ],
         )
     )

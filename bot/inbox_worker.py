@@ -25,7 +25,7 @@ from bot.documents import fetch_spreadsheet, is_spreadsheet
 from bot.media import store_photo
 from handlers import router
 from handlers.context import AppContext, BackgroundJob, Turn
-from handlers.delivery import DeliveryKind, deliver
+from handlers.delivery import DeliveryKind, deliver, deliver_to_chat
 from handlers.events import Inbound, InboundKind, Outbound
 from storage.db import Database, savepoint
 from storage.models import InboxItem
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 Parser = Callable[[dict[str, Any]], Inbound | None]
 Downloader = Callable[[str], Awaitable[bytes]]
+Prepared = tuple[Inbound | None, bool]  # the event (None: nothing to act on), broken
 MAX_ATTEMPTS = 3
 GROUP_MAX = 64  # updates committed together at most ...
 GROUP_SECONDS = 0.015  # ... and no new one joins a group open this long
@@ -87,32 +88,48 @@ class InboxWorker:
         """Process every pending row (or until stopped); returns how many."""
         async with self.db.reading() as repos:
             items = await repos.inbox.pending()
+        # Each update is parsed once and prepared once, however many groups it waits through
+        # (parsing a Telegram update is the costliest part of a step's CPU).
+        parsed = {item.id: self._parse_logged(item) for item in items}
         albums = [
-            self._same_album(item, items[index + 1] if index + 1 < len(items) else None)
+            self._same_album(parsed, item, items[index + 1] if index + 1 < len(items) else None)
             for index, item in enumerate(items)
         ]
         queue = list(zip(items, albums, strict=True))
+        prepared: dict[int, Prepared] = {}
         count = 0
         while queue and not self._stopping:
             batch, queue = queue[:GROUP_MAX], queue[GROUP_MAX:]
             # Shielded: a cancellation (SIGTERM) lets the current batch finish.
-            handled = await asyncio.shield(self.process_group(batch))
+            handled = await asyncio.shield(self.process_group(batch, parsed, prepared))
             count += handled
             queue = batch[handled:] + queue
         return count
 
-    async def process_group(self, batch: list[tuple[InboxItem, bool]]) -> int:
+    async def process_group(
+        self,
+        batch: list[tuple[InboxItem, bool]],
+        parsed: dict[int, Prepared] | None = None,
+        prepared: dict[int, Prepared] | None = None,
+    ) -> int:
         """Handle several updates in one write transaction (group commit): one fsync for
         all of them. Each runs in its own savepoint, so a failing one is rolled back alone;
         replies are committed with their answers and sent only after the commit. Returns
-        how many of the batch were handled (the rest, past the time budget, stay pending)."""
-        prepared = [(item, *await self._prepare(item, album)) for item, album in batch]
+        how many of the batch were handled (the rest, past the time budget, stay pending).
+        `parsed` and `prepared` remember, by inbox id, the work done for earlier groups."""
+        parsed = {} if parsed is None else parsed
+        prepared = {} if prepared is None else prepared
+        for item, album in batch:
+            if item.id not in prepared:
+                parse = parsed.get(item.id) or self._parse_logged(item)
+                prepared[item.id] = await self._prepare(item, album, parse)
+        group = [(item, *prepared[item.id]) for item, _ in batch]
         turns: list[Turn] = []
         handled = 0
         try:
             async with self.db.transaction() as repos:
                 started, done = time.monotonic(), []
-                for item, event, broken in prepared:
+                for item, event, broken in group:
                     if handled and time.monotonic() - started > GROUP_SECONDS:
                         break
                     handled += 1
@@ -133,15 +150,15 @@ class InboxWorker:
             if len(batch) > 1:
                 log.exception("a group of %s updates failed to commit; one at a time", len(batch))
                 for one in batch:
-                    await self.process_group([one])
+                    await self.process_group([one], parsed, prepared)
             else:
                 self._log_failure(batch[0][0])
-                await self._record_failure(batch[0][0], prepared[0][1])
+                await self._record_failure(batch[0][0], group[0][1])
                 self.on_outbox(batch[0][0].channel)
             return len(batch)
         for turn in turns:
             self._start_background(turn)
-        for channel in {item.channel for item, _, _ in prepared[:handled]}:
+        for channel in {item.channel for item, _, _ in group[:handled]}:
             self.on_outbox(channel)
         return handled
 
@@ -155,10 +172,20 @@ class InboxWorker:
         async with savepoint(repos.conn):
             return await self._handle(repos, event) if event is not None else None
 
-    async def _prepare(self, item: InboxItem, album_continues: bool) -> tuple[Inbound | None, bool]:
-        """Parse the update and fetch its photo, before any transaction; (event, broken)."""
+    def _parse_logged(self, item: InboxItem) -> Prepared:
+        """The update's event; (None, True) if it cannot be parsed (logged)."""
         try:
-            event = self._parse(item)
+            return self._parse(item), False
+        except Exception:
+            self._log_failure(item)
+            return None, True
+
+    async def _prepare(self, item: InboxItem, album_continues: bool, parsed: Prepared) -> Prepared:
+        """Fetch the photo or spreadsheet of a parsed update, before any transaction."""
+        event, broken = parsed
+        if broken:
+            return parsed
+        try:
             if event is not None and event.kind == InboundKind.PHOTO:
                 event = await self._fetch_photo(event)
                 event = event.model_copy(update={"album_continues": album_continues})
@@ -177,14 +204,13 @@ class InboxWorker:
         parser = self.parsers.get(item.channel)
         return parser(item.payload or {}) if parser else None
 
-    def _same_album(self, item: InboxItem, follower: InboxItem | None) -> bool:
+    def _same_album(
+        self, parsed: dict[int, Prepared], item: InboxItem, follower: InboxItem | None
+    ) -> bool:
         """An album arrives as several updates; all but the last are answered silently."""
         if follower is None or follower.sender_key != item.sender_key:
             return False
-        try:
-            first, second = self._parse(item), self._parse(follower)
-        except Exception:
-            return False
+        (first, _), (second, _) = parsed[item.id], parsed[follower.id]
         return bool(
             first
             and second
@@ -208,17 +234,15 @@ class InboxWorker:
         now = self.clock.now()
         turn = Turn(app=self.app, repos=repos, event=event, now=now)
         await router.handle(turn)
-        for message in turn.replies:
-            kind = DeliveryKind.TRANSIENT if message.best_effort else DeliveryKind.REPLY
-            await deliver(
-                repos,
-                user_id=turn.user.id if turn.user else None,
-                message=message,
-                kind=kind,
-                now=now,
-                channel=event.channel,
-                chat_id=event.chat_id,
-            )
+        await deliver_to_chat(
+            repos,
+            user_id=turn.user.id if turn.user else None,
+            messages=turn.replies,
+            kind=DeliveryKind.REPLY,
+            now=now,
+            channel=event.channel,
+            chat_id=event.chat_id,
+        )
         return turn
 
     def _start_background(self, turn: Turn) -> None:
@@ -247,16 +271,15 @@ class InboxWorker:
         async with self.db.transaction() as repos:
             if record is not None:
                 await record(repos)
-            for message in messages:
-                await deliver(
-                    repos,
-                    user_id=turn.user.id if turn.user else None,
-                    message=message,
-                    kind=DeliveryKind.REPLY,
-                    now=self.clock.now(),
-                    channel=event.channel,
-                    chat_id=event.chat_id,
-                )
+            await deliver_to_chat(
+                repos,
+                user_id=turn.user.id if turn.user else None,
+                messages=messages,
+                kind=DeliveryKind.REPLY,
+                now=self.clock.now(),
+                channel=event.channel,
+                chat_id=event.chat_id,
+            )
         self.on_outbox(event.channel)
 
     async def _record_failure(self, item: InboxItem, event: Inbound | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from handlers.events import Button, Outbound
 from handlers.masking import mask_identifiers
@@ -83,8 +84,6 @@ async def deliver(
     notices wait until they do, routine messages expire. `topic` ("revision", "training")
     puts a message first when a channel can reach only some people today.
     """
-    if message.best_effort and kind != DeliveryKind.TRANSIENT:
-        kind = DeliveryKind.TRANSIENT
     waiting = False
     if channel is None or chat_id is None:
         identity = await identity_for(repos, user_id)
@@ -93,21 +92,78 @@ async def deliver(
             return None
         channel, chat_id = identity.channel, identity.chat_id
         waiting = chat_id is None
-    expires_at = (not_before or now) + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
     return await repos.outbox.enqueue(
-        user_id=user_id,
-        channel=channel,
-        chat_id=chat_id,
-        kind=kind,
-        priority=PRIORITY[kind],
-        message=masked(message).model_dump(mode="json", exclude_defaults=True),
-        now=now,
-        expires_at=expires_at,
-        waiting=waiting,
-        not_before=not_before,
-        delete_after=message.delete_after,
-        topic=topic,
+        **_queued(
+            user_id=user_id,
+            message=message,
+            kind=kind,
+            now=now,
+            channel=channel,
+            chat_id=chat_id,
+            waiting=waiting,
+            not_before=not_before,
+            topic=topic,
+        )
     )
+
+
+async def deliver_to_chat(
+    repos: Repos,
+    *,
+    user_id: int | None,
+    messages: list[Outbound],
+    kind: DeliveryKind,
+    now: datetime,
+    channel: str,
+    chat_id: str,
+) -> None:
+    """`deliver` for messages to the chat an event came from (a turn's replies), queued in
+    one round trip; best-effort ones (callback answers, edits) go as transient."""
+    await repos.outbox.enqueue_many(
+        [
+            _queued(
+                user_id=user_id,
+                message=message,
+                kind=kind,
+                now=now,
+                channel=channel,
+                chat_id=chat_id,
+            )
+            for message in messages
+        ]
+    )
+
+
+def _queued(
+    *,
+    user_id: int | None,
+    message: Outbound,
+    kind: DeliveryKind,
+    now: datetime,
+    channel: str,
+    chat_id: str | None,
+    waiting: bool = False,
+    not_before: datetime | None = None,
+    topic: str | None = None,
+) -> dict[str, Any]:
+    """The outbox row (`OutboxRepo.enqueue`'s arguments) for one message."""
+    if message.best_effort and kind != DeliveryKind.TRANSIENT:
+        kind = DeliveryKind.TRANSIENT
+    expires_at = (not_before or now) + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
+    return {
+        "user_id": user_id,
+        "channel": channel,
+        "chat_id": chat_id,
+        "kind": kind,
+        "priority": PRIORITY[kind],
+        "message": masked(message).model_dump(mode="json", exclude_defaults=True),
+        "now": now,
+        "expires_at": expires_at,
+        "waiting": waiting,
+        "not_before": not_before,
+        "delete_after": message.delete_after,
+        "topic": topic,
+    }
 
 
 async def identity_for(repos: Repos, user_id: int) -> ChannelIdentity | None:

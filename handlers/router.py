@@ -74,9 +74,12 @@ async def _identify(turn: Turn) -> None:
     event, users, now = turn.event, turn.repos.users, turn.now
     admins = turn.app.admin_ids.get(event.channel, frozenset())
     is_admin = event.external_user_id in admins or (event.sender_phone or "") in admins
-    identity = await users.identity(event.channel, event.external_user_id)
-    if identity is None:
-        identity = await _known_by_chat_or_phone(turn)
+    # Known: noted as reachable in the same statement that finds them.
+    identity = await users.touch_known(
+        event.channel, event.external_user_id, chat_id=event.chat_id, now=now
+    )
+    if identity is None and (known := await _known_by_chat_or_phone(turn)) is not None:
+        identity = await users.touch_identity(known.id, chat_id=event.chat_id, now=now)
     if identity is None:
         user = await users.create(
             now=now,
@@ -96,7 +99,6 @@ async def _identify(turn: Turn) -> None:
             now=now, actor_id=user.id, action="user.first_contact", subject=f"user:{user.id}"
         )
     else:
-        identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
         # Whatever waited for them (never started, or a closed WhatsApp window) goes out now.
         turn.released = await turn.repos.outbox.release_waiting(
             user_id=identity.user_id, channel=event.channel, chat_id=event.chat_id, now=now

@@ -1,4 +1,9 @@
-"""Shared helpers for repositories."""
+"""Shared helpers for repositories.
+
+Every call to aiosqlite is a round trip to its thread and back (a queue put, a wake-up of
+the event loop), and the writer connection is shared by everything: reads go in one round
+trip (`execute_fetchall`), not three (execute, fetch, close).
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,13 @@ class Repo:
         self.conn = conn
 
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        """The first row (queries that may match many say `LIMIT 1`)."""
+        rows = await self.conn.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, tuple(params)))
 
     async def _run(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
+        """A statement whose rows are not read (its cursor gives rowcount and lastrowid)."""
         return await self.conn.execute(sql, tuple(params))

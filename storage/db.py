@@ -108,7 +108,14 @@ class Database:
 
 @asynccontextmanager
 async def savepoint(conn: aiosqlite.Connection, name: str = "step") -> AsyncIterator[None]:
-    """A nested unit inside a write transaction: an error rolls back only what it did."""
+    """A nested unit inside a write transaction: an error rolls back only what it did.
+
+    On success it is not released: the transaction's COMMIT releases it with the others (a
+    round trip fewer per unit). Units opened after it nest inside it, and `ROLLBACK TO`
+    names the most recent savepoint of a name, so a failing later unit still rolls back only
+    itself."""
+    if not conn.in_transaction:
+        raise RuntimeError("a savepoint belongs inside a write transaction")
     await conn.execute(f"SAVEPOINT {name}")
     try:
         yield
@@ -116,4 +123,3 @@ async def savepoint(conn: aiosqlite.Connection, name: str = "step") -> AsyncIter
         await conn.execute(f"ROLLBACK TO {name}")
         await conn.execute(f"RELEASE {name}")
         raise
-    await conn.execute(f"RELEASE {name}")

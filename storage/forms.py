@@ -51,14 +51,12 @@ class FormRepo(Repo):
             " WHERE user_id = ? AND status = 'active'",
             (to_db(now), user_id),
         )
-        cursor = await self._run(
+        row = await self._one(
             "INSERT INTO form_sessions (user_id, form_id, form_version, state, rev, status,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, 1, 'active', ?, ?)",
+            " created_at, updated_at) VALUES (?, ?, ?, ?, 1, 'active', ?, ?) RETURNING *",
             (user_id, form_id, form_version, json.dumps(state), to_db(now), to_db(now)),
         )
-        session = await self.get(int(cursor.lastrowid))
-        assert session is not None
-        return session
+        return _session(row)
 
     async def get(self, session_id: int) -> FormSession | None:
         """One session by id."""
@@ -76,14 +74,13 @@ class FormRepo(Repo):
         self, session_id: int, *, state: dict, status: str, now: datetime
     ) -> FormSession:
         """Store a step: new state, next revision (old buttons become stale)."""
-        await self._run(
+        row = await self._one(
             "UPDATE form_sessions SET state = ?, status = ?, rev = rev + 1, updated_at = ?"
-            " WHERE id = ?",
+            " WHERE id = ? RETURNING *",
             (json.dumps(state), status, to_db(now), session_id),
         )
-        session = await self.get(session_id)
-        assert session is not None
-        return session
+        assert row is not None
+        return _session(row)
 
     async def activate(self, session_id: int, *, now: datetime) -> FormSession:
         """Make a paused session (a draft) the user's active one, pausing any other."""
@@ -94,10 +91,10 @@ class FormRepo(Repo):
             " WHERE user_id = ? AND status = 'active' AND id != ?",
             (to_db(now), session.user_id, session_id),
         )
-        await self._run("UPDATE form_sessions SET status = 'active' WHERE id = ?", (session_id,))
-        activated = await self.get(session_id)
-        assert activated is not None
-        return activated
+        row = await self._one(
+            "UPDATE form_sessions SET status = 'active' WHERE id = ? RETURNING *", (session_id,)
+        )
+        return _session(row)
 
     async def stale(self, form_id: str, before: datetime) -> list[FormSession]:
         """Unfinished sessions of a form untouched since `before` (for the draft TTL)."""

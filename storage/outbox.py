@@ -28,6 +28,45 @@ def _item(row: Any) -> OutboxItem:
     )
 
 
+_ENQUEUE = (
+    "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
+    " not_before, expires_at, created_at, delete_after, topic)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _enqueued(
+    *,
+    user_id: int | None,
+    channel: str,
+    chat_id: str | None,
+    kind: str,
+    priority: int,
+    message: dict[str, Any],
+    now: datetime,
+    expires_at: datetime | None = None,
+    waiting: bool = False,
+    not_before: datetime | None = None,
+    delete_after: int | None = None,
+    topic: str | None = None,
+) -> tuple[Any, ...]:
+    """The values of `_ENQUEUE` for one message."""
+    return (
+        user_id,
+        channel,
+        chat_id,
+        kind,
+        priority,
+        json.dumps(message, ensure_ascii=False),
+        "waiting" if waiting else "pending",
+        to_db(not_before or now),
+        to_db(expires_at) if expires_at else None,
+        to_db(now),
+        delete_after,
+        topic,
+    )
+
+
 class OutboxRepo(Repo):
     """The outbox table."""
 
@@ -50,25 +89,29 @@ class OutboxRepo(Repo):
         """Queue one message; `waiting` holds it until the person starts the bot;
         `delete_after`: seconds after sending at which the channel's copy is deleted."""
         cursor = await self._run(
-            "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
-            " not_before, expires_at, created_at, delete_after, topic)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                channel,
-                chat_id,
-                kind,
-                priority,
-                json.dumps(message, ensure_ascii=False),
-                "waiting" if waiting else "pending",
-                to_db(not_before or now),
-                to_db(expires_at) if expires_at else None,
-                to_db(now),
-                delete_after,
-                topic,
+            _ENQUEUE,
+            _enqueued(
+                user_id=user_id,
+                channel=channel,
+                chat_id=chat_id,
+                kind=kind,
+                priority=priority,
+                message=message,
+                now=now,
+                expires_at=expires_at,
+                waiting=waiting,
+                not_before=not_before,
+                delete_after=delete_after,
+                topic=topic,
             ),
         )
         return int(cursor.lastrowid)
+
+    async def enqueue_many(self, messages: list[dict[str, Any]]) -> None:
+        """Several `enqueue` (its keyword arguments, one dict per message, queued in this
+        order) in one round trip."""
+        if messages:
+            await self.conn.executemany(_ENQUEUE, [_enqueued(**fields) for fields in messages])
 
     async def due(
         self, channel: str, now: datetime, limit: int = 50, skip_ids: list[int] | None = None
@@ -179,19 +222,20 @@ class OutboxRepo(Repo):
     ) -> int:
         """The person wrote: what waited for them goes out now. Routine and bulk messages
         queued before they ever started expire (and any past their lifetime); those held
-        behind a closed WhatsApp window (they had a chat) follow the template's tap."""
-        await self._run(
-            "UPDATE outbox SET status = 'expired' WHERE user_id = ? AND channel = ?"
-            " AND status = 'waiting' AND kind IN ('routine', 'bulk')"
-            " AND (chat_id IS NULL OR (expires_at IS NOT NULL AND expires_at <= ?))",
-            (user_id, channel, to_db(now)),
+        behind a closed WhatsApp window (they had a chat) follow the template's tap.
+        One statement (every turn runs it): SET expressions all see the row as it was."""
+        expires = (
+            "kind IN ('routine', 'bulk')"
+            " AND (chat_id IS NULL OR (expires_at IS NOT NULL AND expires_at <= ?4))"
         )
-        cursor = await self._run(
-            "UPDATE outbox SET status = 'pending', chat_id = ?, not_before = ? WHERE user_id = ?"
-            " AND channel = ? AND status = 'waiting'",
-            (chat_id, to_db(now), user_id, channel),
+        rows = await self._all(
+            f"UPDATE outbox SET status = CASE WHEN {expires} THEN 'expired' ELSE 'pending' END,"
+            f" chat_id = CASE WHEN {expires} THEN chat_id ELSE ?3 END,"
+            f" not_before = CASE WHEN {expires} THEN not_before ELSE ?4 END"
+            " WHERE user_id = ?1 AND channel = ?2 AND status = 'waiting' RETURNING status",
+            (user_id, channel, chat_id, to_db(now)),
         )
-        return cursor.rowcount
+        return sum(1 for row in rows if row["status"] == "pending")
 
     async def defer(
         self, item_id: int, *, not_before: datetime, lifetime: timedelta, error: str

@@ -83,14 +83,12 @@ class UserRepo(Repo):
         language: str = "id",
     ) -> User:
         """Insert a user and return it."""
-        cursor = await self._run(
+        row = await self._one(
             "INSERT INTO users (full_name, role, status, kabupaten_code, language,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *",
             (full_name, role, status, kabupaten_code, language, to_db(now), to_db(now)),
         )
-        user = await self.get(cursor.lastrowid)
-        assert user is not None
-        return user
+        return user_from_row(row)
 
     async def get(self, user_id: int) -> User | None:
         """The user with this id, if any."""
@@ -104,13 +102,12 @@ class UserRepo(Repo):
             raise ValueError(f"unknown user fields: {sorted(unknown)}")
         values = {k: (to_db(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
         assignments = ", ".join(f"{name} = ?" for name in values)
-        await self._run(
-            f"UPDATE users SET {assignments}, updated_at = ? WHERE id = ?",
+        row = await self._one(
+            f"UPDATE users SET {assignments}, updated_at = ? WHERE id = ? RETURNING *",
             (*values.values(), to_db(now), user_id),
         )
-        user = await self.get(user_id)
-        assert user is not None
-        return user
+        assert row is not None
+        return user_from_row(row)
 
     async def list_approvers(self, kabupaten_code: str | None) -> list[User]:
         """Active coordinators of the kabupaten and all active admins."""
@@ -170,26 +167,39 @@ class UserRepo(Repo):
     ) -> ChannelIdentity:
         """Link a channel identity to a user; `now` marks that the person has started the bot."""
         stamp = to_db(now) if now else None
-        await self._run(
+        row = await self._one(
             "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, started_at,"
-            " last_inbound_at) VALUES (?, ?, ?, ?, ?, ?)",
+            " last_inbound_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
             (user_id, channel, external_id, chat_id, stamp, stamp),
         )
-        identity = await self.identity(channel, external_id)
-        assert identity is not None
-        return identity
+        return _identity(row)
 
     async def touch_identity(
         self, identity_id: int, *, chat_id: str, now: datetime
     ) -> ChannelIdentity:
         """Record an inbound message: the person has started the bot and can be reached."""
-        await self._run(
-            "UPDATE channel_identities SET chat_id = ?, started_at = COALESCE(started_at, ?),"
-            " last_inbound_at = ?, unreachable_at = NULL WHERE id = ?",
-            (chat_id, to_db(now), to_db(now), identity_id),
+        identity = await self._touch("id = ?", (identity_id,), chat_id=chat_id, now=now)
+        assert identity is not None
+        return identity
+
+    async def touch_known(
+        self, channel: str, external_id: str, *, chat_id: str, now: datetime
+    ) -> ChannelIdentity | None:
+        """`identity` and `touch_identity` in one statement: None (and nothing written)
+        when the channel does not know the person by this id."""
+        return await self._touch(
+            "channel = ? AND external_id = ?", (channel, external_id), chat_id=chat_id, now=now
         )
-        row = await self._one("SELECT * FROM channel_identities WHERE id = ?", (identity_id,))
-        return _identity(row)
+
+    async def _touch(
+        self, where: str, params: tuple[Any, ...], *, chat_id: str, now: datetime
+    ) -> ChannelIdentity | None:
+        row = await self._one(
+            "UPDATE channel_identities SET chat_id = ?, started_at = COALESCE(started_at, ?),"
+            f" last_inbound_at = ?, unreachable_at = NULL WHERE {where} RETURNING *",
+            (chat_id, to_db(now), to_db(now), *params),
+        )
+        return _identity(row) if row else None
 
     async def set_menu_key(self, identity_id: int, key: str) -> None:
         """Remember which command menu this chat was given (handlers/command_menu.py)."""

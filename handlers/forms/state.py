@@ -20,6 +20,8 @@ from handlers.forms.expr import EvalContext, Expression
 from handlers.forms.model import Form, Question, QuestionType, RepeatGroup, parse_expression
 
 MORE = "__more"  # the "add another?" pseudo-question of a repeat group
+# The values expressions see, by repeat item ((None, None): the top level).
+Seen = dict[tuple[str | None, int | None], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -129,29 +131,40 @@ class FormState:
         except ValueError:
             return None
 
-    def relevant(self, item: Question | RepeatGroup, position: Position | None) -> bool:
+    def relevant(
+        self, item: Question | RepeatGroup, position: Position | None, seen: Seen | None = None
+    ) -> bool:
+        """Whether the item is asked; `seen` keeps the values built for each repeat item
+        while a loop reads a state it does not change (building them is the costly part)."""
         expression = (
             item.parsed_relevant() if isinstance(item, RepeatGroup) else item.parsed("relevant")
         )
         if expression is None:
             return True
-        context = EvalContext(values=self.values(position), today=self.today)
-        return expression.truthy(context)
+        if seen is None:
+            values = self.values(position)
+        else:
+            where = (position.group, position.index) if position is not None else (None, None)
+            values = seen.get(where)
+            if values is None:
+                values = seen[where] = self.values(position)
+        return expression.truthy(EvalContext(values=values, today=self.today))
 
     def next_position(self) -> Position | None:
         """The first relevant question without an answer, or None when all are answered."""
+        seen: Seen = {}
         for item in self.form.items:
             if isinstance(item, Question):
-                if item.name not in self.answers and self.relevant(item, None):
+                if item.name not in self.answers and self.relevant(item, None, seen):
                     return Position(item.name)
                 continue
-            if not self.relevant(item, None):
+            if not self.relevant(item, None, seen):
                 continue
             items = self.answers.get(item.name, [])
             for index, values in enumerate(items):
                 here = Position("", item.name, index)
                 for child in item.children:
-                    if child.name not in values and self.relevant(child, here):
+                    if child.name not in values and self.relevant(child, here, seen):
                         return Position(child.name, item.name, index)
             if item.name in self.state["closed"] or len(items) >= item.max_count:
                 continue
@@ -230,12 +243,13 @@ class FormState:
     def final_answers(self) -> dict[str, Any]:
         """Only the answers still relevant (an edit may have turned some questions off)."""
         result: dict[str, Any] = {}
+        seen: Seen = {}
         for item in self.form.items:
             if isinstance(item, Question):
-                if item.name in self.answers and self.relevant(item, None):
+                if item.name in self.answers and self.relevant(item, None, seen):
                     result[item.name] = self.answers[item.name]
                 continue
-            if not self.relevant(item, None):
+            if not self.relevant(item, None, seen):
                 continue
             kept = []
             for index, values in enumerate(self.answers.get(item.name, [])):
@@ -244,7 +258,7 @@ class FormState:
                     {
                         child.name: values[child.name]
                         for child in item.children
-                        if child.name in values and self.relevant(child, here)
+                        if child.name in values and self.relevant(child, here, seen)
                     }
                 )
             result[item.name] = kept

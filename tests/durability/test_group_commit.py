@@ -86,3 +86,31 @@ async def test_one_failing_update_does_not_undo_the_others(bot, monkeypatch) -> 
     monkeypatch.setattr(router, "handle", handle)
     assert await runtime.worker.process_pending() == 1
     assert _names(path)["7002"] == "Dewi Lestari"
+
+
+async def test_each_update_is_parsed_once_however_many_groups_it_waits(bot, monkeypatch) -> None:
+    runtime, channel, path = bot
+    parse = runtime.worker.parsers[channel.name]
+    parsed: list[str] = []
+
+    def counting(payload):
+        parsed.append(payload["chat_id"])
+        return parse(payload)
+
+    monkeypatch.setitem(runtime.worker.parsers, channel.name, counting)
+    monkeypatch.setattr(inbox_worker, "GROUP_SECONDS", 0.0)  # a group of one update each
+    people = ["7101", "7102", "7103", "7104"]
+    await store_events(runtime, [text_event(p, "/start") for p in people])
+    transactions = 0
+    opened = runtime.db.transaction
+
+    def counting_transactions():
+        nonlocal transactions
+        transactions += 1
+        return opened()
+
+    monkeypatch.setattr(runtime.db, "transaction", counting_transactions)
+    assert await runtime.worker.process_pending() == 4
+    assert transactions == 4
+    assert sorted(parsed) == people
+    assert len(rows(path, "SELECT id FROM form_sessions")) == 4

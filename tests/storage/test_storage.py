@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.db import Database, connect
+from storage.db import Database, connect, savepoint
 from storage.migrate import apply_migrations, available_migrations, latest_version
 from storage.models import Region, Role, UserStatus
 from storage.repos import Repos
@@ -305,6 +306,22 @@ async def test_identity_add_and_touch(db: Database) -> None:
         assert touched.user_id == user_id
 
 
+async def test_identity_touched_by_the_id_the_channel_knows(db: Database) -> None:
+    async with db.transaction() as repos:
+        user_id = await make_user(repos)
+        first = await repos.users.add_identity(
+            user_id=user_id, channel="telegram", external_id="42"
+        )
+        assert await repos.users.touch_known("telegram", "43", chat_id="43", now=T0) is None
+        assert await repos.users.touch_known("whatsapp", "42", chat_id="42", now=T0) is None
+        assert await repos.users.identity("telegram", "43") is None
+
+        touched = await repos.users.touch_known("telegram", "42", chat_id="4242", now=minutes(2))
+        assert touched is not None and touched.id == first.id and touched.user_id == user_id
+        assert (touched.chat_id, touched.started_at) == ("4242", minutes(2))
+        assert touched == await repos.users.identity("telegram", "42")
+
+
 async def test_identity_added_before_start_gets_started_at_on_first_touch(db: Database) -> None:
     async with db.transaction() as repos:
         user_id = await make_user(repos)
@@ -530,6 +547,26 @@ async def outbox_row(repos: Repos, item_id: int) -> dict:
     return row
 
 
+async def test_outbox_enqueue_many_queues_in_order_as_enqueue_would(db: Database) -> None:
+    async with db.transaction() as repos:
+        user_id = await make_user(repos)
+        fields = [
+            {"kind": "transient", "priority": 0, "message": {"callback_id": "c1"}},
+            {"kind": "reply", "priority": 0, "message": {"text": "Nama?"}, "delete_after": 60},
+            {"kind": "routine", "priority": 2, "message": {"text": "ingat"}, "waiting": True},
+        ]
+        common = {"user_id": user_id, "channel": "telegram", "chat_id": "42", "now": T0}
+        await repos.outbox.enqueue_many([{**common, **one} for one in fields])
+        one_by_one = [await repos.outbox.enqueue(**common, **one) for one in fields]
+        await repos.outbox.enqueue_many([])
+        stored = await rows(repos, "SELECT * FROM outbox ORDER BY id")
+    assert [row["id"] for row in stored[3:]] == one_by_one
+    for many, single in zip(stored[:3], stored[3:], strict=True):
+        assert {**many, "id": 0} == {**single, "id": 0}
+    assert [row["kind"] for row in stored[:3]] == ["transient", "reply", "routine"]
+    assert [row["status"] for row in stored[:3]] == ["pending", "pending", "waiting"]
+
+
 async def test_outbox_due_by_priority_then_id(db: Database) -> None:
     async with db.transaction() as repos:
         low_1 = await enqueue(repos, priority=3, text="Sudah dicatat ✓")
@@ -583,11 +620,28 @@ async def test_outbox_release_waiting(db: Database) -> None:
             repos, user_id=user_id, kind="notice", chat_id=None, waiting=True, channel="whatsapp"
         )
         others = await enqueue(repos, user_id=other, kind="notice", chat_id=None, waiting=True)
+        # Held behind a closed window (they had a chat): goes out unless past its lifetime.
+        held = await enqueue(
+            repos,
+            user_id=user_id,
+            kind="routine",
+            chat_id="1",
+            waiting=True,
+            expires_at=minutes(31),
+        )
+        held_too_long = await enqueue(
+            repos,
+            user_id=user_id,
+            kind="routine",
+            chat_id="1",
+            waiting=True,
+            expires_at=minutes(30),
+        )
 
         released = await repos.outbox.release_waiting(
             user_id=user_id, channel="telegram", chat_id="4242", now=minutes(30)
         )
-        assert released == 1
+        assert released == 2
         statuses = {item.id: item for item in await repos.outbox.for_user(user_id)}
         assert statuses[notice].status == "pending"
         assert statuses[notice].chat_id == "4242"
@@ -595,8 +649,12 @@ async def test_outbox_release_waiting(db: Database) -> None:
         assert statuses[routine].status == "expired"
         assert statuses[bulk].status == "expired"
         assert statuses[on_whatsapp].status == "waiting"
+        assert (statuses[held].status, statuses[held].chat_id) == ("pending", "4242")
+        assert (statuses[held_too_long].status, statuses[held_too_long].chat_id) == ("expired", "1")
+        assert statuses[held_too_long].not_before == T0
         assert (await repos.outbox.for_user(other))[0].status == "waiting"
-        assert [item.id for item in await repos.outbox.due("telegram", minutes(30))] == [notice]
+        due = await repos.outbox.due("telegram", minutes(30))
+        assert sorted(item.id for item in due) == sorted([notice, held])
         assert others not in statuses
 
 
@@ -873,3 +931,21 @@ async def test_regions_sync_get_children(db: Database) -> None:
         assert [region.name for region in children] == ["Ciketak", "Sindangjawa"]
         key = await scalar(repos, "SELECT name_key FROM regions WHERE code = '32.08.01'")
         assert key == "kadugede"
+
+
+async def test_a_failing_savepoint_rolls_back_only_itself(db: Database) -> None:
+    async with db.transaction() as repos:
+        for name, fails in (("Ani", False), ("Budi", True), ("Citra", False), ("Dewi", True)):
+            with pytest.raises(RuntimeError) if fails else contextlib.nullcontext():
+                async with savepoint(repos.conn):
+                    await repos.users.create(now=T0, status=UserStatus.ACTIVE, full_name=name)
+                    if fails:
+                        raise RuntimeError(name)
+        await repos.users.create(now=T0, status=UserStatus.ACTIVE, full_name="Eka")
+    async with db.reading() as repos:
+        names = [row["full_name"] for row in await rows(repos, "SELECT * FROM users")]
+    assert names == ["Ani", "Citra", "Eka"]
+    async with db.reading() as repos:
+        with pytest.raises(RuntimeError, match="inside a write transaction"):
+            async with savepoint(repos.conn):
+                pass

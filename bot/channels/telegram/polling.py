@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Callable
+from typing import Any
 
 from telegram import Bot
-from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    Conflict,
+    EndPointNotFound,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
+from telegram.warnings import PTBUserWarning
 
 from bot.channels.telegram.inbound import CHANNEL, sender_key
 from bot.clock import Clock
@@ -20,7 +30,10 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# `do_api_request("getUpdates")` (raw JSON, see `_get_updates`) is done on purpose.
+warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
 OFFSET_KEY = "confirmed_offset"
+CONFIRM_EVERY = 100  # updates: while they keep coming, confirmations are written this seldom
 
 
 class TelegramPoller:
@@ -38,6 +51,7 @@ class TelegramPoller:
         self.bot, self.db, self.clock, self.on_stored = bot, db, clock, on_stored
         self.timeout = timeout
         self.offset: int | None = None
+        self._confirmed: int | None = None  # the offset last written as confirmed
         self.first_poll = asyncio.Event()
 
     async def run(self) -> None:
@@ -61,33 +75,63 @@ class TelegramPoller:
         """One getUpdates call; stores what arrived; returns how many were new."""
         asked_offset = self.offset
         self.first_poll.set()
-        updates = await self.bot.get_updates(
-            offset=asked_offset,
-            timeout=long_poll_seconds,
-            allowed_updates=ALLOWED_UPDATES,
-            read_timeout=long_poll_seconds + 10,
-        )
+        updates = await self._get_updates(asked_offset, long_poll_seconds)
         new = 0
+        confirm = self._confirm_now(asked_offset, arrived=bool(updates))
+        if not updates and not confirm:
+            return 0
         async with self.db.transaction() as repos:
-            if asked_offset is not None:
+            if confirm:
                 # Telegram has now forgotten everything below the offset we sent.
                 await repos.inbox.confirm_below(CHANNEL, asked_offset)
                 await repos.schedule.set_state(CHANNEL, OFFSET_KEY, str(asked_offset))
-            for update in updates:
-                payload = update.to_dict()
+            for payload in updates:
                 stored = await repos.inbox.add(
                     channel=CHANNEL,
-                    ext_id=str(update.update_id),
+                    ext_id=str(payload["update_id"]),
                     payload=payload,
                     sender_key=sender_key(payload),
                     now=self.clock.now(),
                 )
                 new += int(stored)
+        if confirm:
+            self._confirmed = asked_offset
         if updates:
-            self.offset = max(update.update_id for update in updates) + 1
+            self.offset = max(int(payload["update_id"]) for payload in updates) + 1
         if new:
             self.on_stored()
         return new
+
+    def _confirm_now(self, asked_offset: int | None, *, arrived: bool) -> bool:
+        """Whether to write what Telegram confirmed (it only lets old dedup keys be purged,
+        so it may lag): when the updates stop coming, else every CONFIRM_EVERY updates."""
+        if asked_offset is None or asked_offset == self._confirmed:
+            return False
+        return (
+            not arrived
+            or self._confirmed is None
+            or (asked_offset - self._confirmed >= CONFIRM_EVERY)
+        )
+
+    async def _get_updates(
+        self, offset: int | None, long_poll_seconds: int
+    ) -> list[dict[str, Any]]:
+        """getUpdates as the JSON Telegram sent: stored as it is, and parsed once, by the
+        inbox worker (PTB's `get_updates` would build `Update` objects only for us to turn
+        them back into JSON: a third of the CPU of storing a step)."""
+        try:
+            updates = await self.bot.do_api_request(
+                "getUpdates",
+                api_kwargs={
+                    "offset": offset,
+                    "timeout": long_poll_seconds,
+                    "allowed_updates": ALLOWED_UPDATES,
+                },
+                read_timeout=long_poll_seconds + 10,
+            )
+        except EndPointNotFound as exc:  # how do_api_request reports a refused token
+            raise InvalidToken(str(exc)) from exc
+        return list(updates)
 
     async def confirm(self) -> None:
         """Tell Telegram which updates were handled (used at shutdown)."""

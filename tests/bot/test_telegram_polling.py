@@ -1,0 +1,91 @@
+"""The Telegram poller against the fake Bot API over HTTP: updates are stored as the JSON
+Telegram sent, confirmed by the next getUpdates, and a refused token stops the poller."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from telegram import Bot
+from telegram.error import InvalidToken
+
+from bot.channels.telegram.inbound import to_inbound
+from bot.channels.telegram.polling import TelegramPoller
+from bot.clock import ManualClock
+from handlers.events import InboundKind
+from storage.db import Database
+from tests.fakes.telegram_api import FakeTelegram
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
+    b = Bot(fake.token, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot")
+    await b.initialize()
+    yield b
+    await b.shutdown()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "psm.db")
+    await database.open()
+    yield database
+    await database.close()
+
+
+async def test_updates_are_stored_as_telegram_sent_them(fake, bot, db) -> None:
+    woken: list[bool] = []
+    poller = TelegramPoller(
+        bot, db, ManualClock(datetime(2026, 12, 1, tzinfo=UTC)), lambda: woken.append(True)
+    )
+    first = fake.user_text(501, "/start", first_name="Sri")
+    second = fake.user_text(502, "halo")
+    assert await poller.poll_once(0) == 2
+    assert woken == [True]
+    async with db.reading() as repos:
+        items = await repos.inbox.pending()
+    assert [item.ext_id for item in items] == [str(first), str(second)]
+    assert [item.sender_key for item in items] == ["501", "502"]
+    assert items[0].payload["message"]["from"]["first_name"] == "Sri"
+    event = to_inbound(items[0].payload)
+    assert event is not None and event.kind == InboundKind.COMMAND and event.command == "start"
+    assert poller.offset == second + 1
+
+    assert await poller.poll_once(0) == 0  # confirms both
+    assert fake.confirmed_offset == second + 1
+    async with db.reading() as repos:
+        confirmed = await repos.inbox._all("SELECT confirmed FROM inbox ORDER BY id")
+    assert [row[0] for row in confirmed] == [1, 1]
+
+    # While updates keep coming, confirmations are written in batches; once they stop, at once.
+    third = fake.user_text(501, "satu")
+    assert await poller.poll_once(0) == 1
+    fake.user_text(502, "dua")
+    assert await poller.poll_once(0) == 1  # Telegram now forgot `third`; not written yet
+    async with db.reading() as repos:
+        confirmed = await repos.inbox._all("SELECT confirmed FROM inbox ORDER BY id")
+    assert [row[0] for row in confirmed] == [1, 1, 0, 0]
+    assert await poller.poll_once(0) == 0
+    async with db.reading() as repos:
+        confirmed = await repos.inbox._all("SELECT confirmed FROM inbox ORDER BY id")
+        offset = await repos.schedule.get_state("telegram", "confirmed_offset")
+    assert [row[0] for row in confirmed] == [1, 1, 1, 1]
+    assert offset == str(poller.offset) and int(offset) > third + 1
+
+
+async def test_a_refused_token_stops_the_poller(fake, bot, db, monkeypatch) -> None:
+    poller = TelegramPoller(bot, db, ManualClock(datetime(2026, 12, 1, tzinfo=UTC)), lambda: None)
+    monkeypatch.setattr(fake, "token", "999:REVOKED")
+    with pytest.raises(InvalidToken):
+        await poller.run()
