@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -46,6 +47,20 @@ async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connectio
     return conn
 
 
+MIN_SQLITE = (3, 35, 0)  # RETURNING (storage writes return their row)
+
+
+def require_sqlite(version: tuple[int, int, int] = sqlite3.sqlite_version_info) -> None:
+    """Refuse to start on an SQLite too old for our statements, saying what to do."""
+    if version < MIN_SQLITE:
+        have, need = ".".join(map(str, version)), ".".join(map(str, MIN_SQLITE))
+        raise RuntimeError(
+            f"psm-bot needs SQLite {need} or newer; this Python has {have}."
+            " Use a Python built with a newer SQLite (any Python 3.11 from python.org or a"
+            " current distribution has one)."
+        )
+
+
 class Database:
     """The bot's database: a writer connection, a reader connection, migrations."""
 
@@ -57,6 +72,7 @@ class Database:
 
     async def open(self, *, migrate: bool = True) -> None:
         """Open both connections, applying pending migrations first when asked."""
+        require_sqlite()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = await connect(self.path)
         if migrate:

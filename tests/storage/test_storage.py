@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.db import Database, connect, savepoint
+from storage.db import Database, connect, require_sqlite, savepoint
 from storage.migrate import apply_migrations, available_migrations, latest_version
 from storage.models import Region, Role, UserStatus
 from storage.repos import Repos
@@ -949,3 +949,11 @@ async def test_a_failing_savepoint_rolls_back_only_itself(db: Database) -> None:
         with pytest.raises(RuntimeError, match="inside a write transaction"):
             async with savepoint(repos.conn):
                 pass
+
+
+def test_an_sqlite_too_old_for_returning_is_refused_with_what_to_do() -> None:
+    with pytest.raises(
+        RuntimeError, match=r"needs SQLite 3\.35\.0 or newer; this Python has 3\.34\.1"
+    ):
+        require_sqlite((3, 34, 1))
+    require_sqlite((3, 35, 0))  # new enough: nothing happens
