@@ -21,6 +21,7 @@ from bot.channels.base import SendOutcome
 from bot.channels.telegram import outbound
 from bot.config import Settings, load_settings
 from bot.outbox_sender import OutboxSender
+from bot.pacing import Pacing
 from bot.runtime import Runtime
 from handlers.events import Inbound, InboundKind, Outbound
 from handlers.masking import mask_identifiers
@@ -254,9 +255,7 @@ async def start_in_process(
         channel.name,
         channel.send,
         runtime.clock,
-        overall_rate=1e6,
-        chat_rate=1e6,
-        chat_burst=1e6,
+        pacing=Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6),
     )
     return runtime
 
