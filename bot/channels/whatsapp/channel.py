@@ -169,10 +169,18 @@ class WhatsAppChannel:
         }
 
     async def _remember_menu(self, chat: str, menu: dict[str, str]) -> None:
-        """Numbered options (or words) the person may type back instead of tapping."""
+        """Numbered options (or words) the person may type back instead of tapping.
+
+        Written only when they change: a fan-out of plain reminders to chats without a
+        menu costs no write transaction (one fsync) per message."""
         assert self.db is not None
+        value = json.dumps(menu)
+        async with self.db.reading() as repos:
+            stored = await repos.schedule.get_state(CHANNEL, MENU_KEY + chat)
+        if (stored or "{}") == value:
+            return
         async with self.db.transaction() as repos:
-            await repos.schedule.set_state(CHANNEL, MENU_KEY + chat, json.dumps(menu))
+            await repos.schedule.set_state(CHANNEL, MENU_KEY + chat, value)
 
     async def _announce(self, delivery: _Delivery) -> SendOutcome:
         """Outside the window: a template names what waits; its tap reopens the window.
