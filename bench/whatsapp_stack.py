@@ -1,9 +1,9 @@
 """The bot on WhatsApp alone, over real HTTP, with simulated WhatsApp people.
 
-The product's runtime with its `WhatsAppChannel`, talking HTTP to the fake Graph API
-(`tests/fakes/whatsapp_api.py`, uvicorn on 127.0.0.1) and receiving signed webhooks over
-HTTP in its own webhook server, as in tests/e2e. Unlike the Telegram benchmarks there is no
-in-memory shortcut: the channel's HTTP client is part of what is measured.
+The product's runtime with its `WhatsAppChannel` and its httpx client, whose requests go to
+the fake Graph API's ASGI app (`tests/fakes/whatsapp_api.py`) through httpx's in-memory
+transport (the fake would otherwise take much of the 2 cores serving HTTP), and receiving
+signed webhooks over real HTTP in its own webhook server, as in tests/e2e.
 
 `WhatsAppWalker` is a `Person` (bench/telegram_memory.py) that writes over WhatsApp: each
 act posts a webhook in the background and returns at once, and the bot's answers are read
@@ -27,6 +27,7 @@ import httpx
 from bench.people import whatsapp_user_id
 from bench.telegram_memory import Hub, Person, Sent
 from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.inbound import CHANNEL, to_inbound
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime
@@ -179,7 +180,16 @@ async def running_whatsapp_bot(folder: Path, **settings_extra: Any) -> AsyncIter
         log_level="WARNING",
         **settings_extra,
     )
-    channel = WhatsAppChannel(settings, Catalog.load())
+    # The bot's requests reach the fake's ASGI app in memory (as bench/telegram_memory.py
+    # does for Telegram): no sockets or uvicorn on the fake's side, so the figures measure
+    # the bot. Webhooks still come over HTTP into the bot's own server.
+    client = GraphClient(
+        settings.whatsapp_api_base_url,
+        settings.whatsapp_phone_number_id,
+        graph.access_token,
+        transport=httpx.ASGITransport(app=graph.app),
+    )
+    channel = WhatsAppChannel(settings, Catalog.load(), client)
     hub = Hub(None)
     channel.send = hub.wrap(channel.send)  # type: ignore[method-assign]
     runtime = Runtime(settings, [channel], {CHANNEL: to_inbound})

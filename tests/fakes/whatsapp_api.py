@@ -508,6 +508,11 @@ class FakeGraph:
         )
 
     @property
+    def app(self) -> Starlette:
+        """The ASGI app, for an in-memory client (``httpx.ASGITransport(app=fake.app)``)."""
+        return self._app
+
+    @property
     def base_url(self) -> str:
         """The client's ``WHATSAPP_API_BASE_URL``: ``{url}/{version}``."""
         return f"{self.url}/{self.version}"
