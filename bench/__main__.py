@@ -1,4 +1,5 @@
-"""`python -m bench [all|NAME]`: run the benchmarks (NAMES below), print a summary.
+"""`python -m bench [all|NAME] [--channel ...]`: run the benchmarks (NAMES below), print a
+summary.
 
 Results go to bench/results/<name>.json. Run from the project folder with the venv's Python
 (`make bench` does both).
@@ -76,20 +77,23 @@ def _summary_rows() -> list[list[str]]:
                     _verdict(query["p95_ms"] <= 50) if target else "",
                 ]
             )
-    fanout = read_result("fanout")
-    if fanout:
+    for name in ("fanout", "fanout_whatsapp"):
+        fanout = read_result(name)
+        if not fanout:
+            continue
+        floor = 0.93 * fanout["ceiling_messages_per_s"]
         rows.append(
             [
-                "fanout",
+                name,
                 "msg/s sustained at the limits",
                 _fmt(fanout["sustained_messages_per_s"]),
-                ">= 28",
-                _verdict(fanout["targets"]["sustained_ge_28_per_s"]),
+                f">= {floor:.1f}",
+                _verdict(fanout["targets"]["sustained_ge_93_percent_of_ceiling"]),
             ]
         )
         rows.append(
             [
-                "fanout",
+                name,
                 "ignored retry_after",
                 str(fanout["ignored_retry_after"]),
                 "0",
@@ -98,7 +102,7 @@ def _summary_rows() -> list[list[str]]:
         )
         rows.append(
             [
-                "fanout",
+                name,
                 "walkers' p99 beyond the limits",
                 _fmt(fanout["walker_p99_beyond_limits_ms"], " ms"),
                 "< 50 ms",
@@ -181,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         help="steps, fanout: fewer people and shorter runs (a smoke test)",
     )
     parser.add_argument(
+        "--channel",
+        choices=("all", "telegram", "whatsapp"),
+        default="all",
+        help="fanout: the channel whose limits (default both, one after the other)",
+    )
+    parser.add_argument(
         "--registrations", type=int, default=500, help="steps: people registering at once"
     )
     parser.add_argument(
@@ -231,10 +241,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.which in ("all", "fanout"):
         from bench import fanout
 
-        if args.quick:
-            jobs["fanout"] = lambda: fanout.run(reminders=600, walkers=20, pace=5.0)
-        else:
-            jobs["fanout"] = fanout.run
+        channels = ("telegram", "whatsapp") if args.channel == "all" else (args.channel,)
+        for channel in channels:
+            name = fanout.result_name(channel)
+            if args.quick:
+                # WhatsApp's pair rate (a message per 6 s per person, bursts of 4) would
+                # pace a walker stepping every 5 s: it steps every 8 s there.
+                whatsapp = channel == "whatsapp"
+                jobs[name] = lambda channel=channel, whatsapp=whatsapp: fanout.run(
+                    reminders=2000 if whatsapp else 600,
+                    walkers=20,
+                    pace=8.0 if whatsapp else 5.0,
+                    channel=channel,
+                )
+            else:
+                jobs[name] = lambda channel=channel: fanout.run(channel=channel)
     for name, job in jobs.items():
         started = time.perf_counter()
         job()

@@ -150,7 +150,9 @@ def case_report(serial: int, place: Place) -> list[Step]:
     ]
 
 
-async def seed_staff(db: Database, people: list[Place], *, first_id: int) -> int:
+async def seed_staff(
+    db: Database, people: list[Place], *, first_id: int, channel: str = "telegram"
+) -> int:
     """A coordinator and one TKSK per kecamatan in use, all having started the bot."""
     now = datetime.now(UTC)
     async with db.transaction() as repos:
@@ -158,19 +160,24 @@ async def seed_staff(db: Database, people: list[Place], *, first_id: int) -> int
         for code in sorted({p.kecamatan_code for p in people}):
             staff.append((f"Pak Tksk {code}", Role.TKSK, code))
         for offset, (name, role, kecamatan) in enumerate(staff):
-            await _active_user(repos, now, first_id + offset, name, role, kecamatan, None)
+            await _active_user(repos, now, channel, first_id + offset, name, role, kecamatan, None)
     return len(staff)
 
 
-async def seed_psms(db: Database, ids: list[int], where: list[Place]) -> None:
-    """Active PSMs (as `psm-bot user add` makes them) who have already started the bot."""
+async def seed_psms(
+    db: Database, ids: list[int], where: list[Place], *, channel: str = "telegram"
+) -> None:
+    """Active PSMs (as `psm-bot user add` makes them) who have already started the bot
+    (and just written to it: a WhatsApp window is open). `ids` are Telegram user ids, or
+    phone numbers on WhatsApp."""
     now = datetime.now(UTC)
     async with db.transaction() as repos:
-        for index, (telegram_id, place) in enumerate(zip(ids, where, strict=True)):
+        for index, (number, place) in enumerate(zip(ids, where, strict=True)):
             await _active_user(
                 repos,
                 now,
-                telegram_id,
+                channel,
+                number,
                 person_name(index),
                 Role.PSM,
                 place.kecamatan_code,
@@ -178,17 +185,19 @@ async def seed_psms(db: Database, ids: list[int], where: list[Place]) -> None:
             )
 
 
-async def _active_user(repos, now, telegram_id, name, role, kecamatan, desa) -> None:
+def whatsapp_user_id(phone: int | str) -> str:
+    """The business-scoped user id a simulated WhatsApp person writes with."""
+    return f"ID.{phone}"
+
+
+async def _active_user(repos, now, channel, number, name, role, kecamatan, desa) -> None:
     user = await repos.users.create(
         now=now, status=UserStatus.ACTIVE, full_name=name, role=role, kabupaten_code=KABUPATEN
     )
     await repos.users.update(
         user.id, now=now, kecamatan_code=kecamatan, desa_code=desa, requested_role=role
     )
+    external_id = whatsapp_user_id(number) if channel == "whatsapp" else str(number)
     await repos.users.add_identity(
-        user_id=user.id,
-        channel="telegram",
-        external_id=str(telegram_id),
-        chat_id=str(telegram_id),
-        now=now,
+        user_id=user.id, channel=channel, external_id=external_id, chat_id=str(number), now=now
     )

@@ -44,6 +44,8 @@ def bench_settings(folder: Path, token: str, **extra: Any) -> Settings:
         # highest rates the settings accept are used (as tests/e2e/conftest.py does).
         "send_rate_overall": 1000,
         "send_rate_per_chat": 100,
+        "whatsapp_send_rate_overall": 1000,
+        "whatsapp_send_rate_per_chat": 100,
     }
     values.update(extra)
     return load_settings(_env_file=None, **values)

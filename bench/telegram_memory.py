@@ -116,7 +116,7 @@ class Sent:
     """One message handed to the channel's `send` for a chat."""
 
     type: str
-    message_id: int | None
+    message_id: int | str | None  # Telegram's message number, or WhatsApp's wamid
     handed_at: float  # perf_counter() when `send` was called
     done_at: float  # perf_counter() when the channel accepted it
 
@@ -134,6 +134,7 @@ class Person:
 
     @property
     def fake(self) -> FakeTelegram:
+        assert self.hub.fake is not None
         return self.hub.fake
 
     # -- what the bot sent --------------------------------------------------------------------
@@ -201,7 +202,7 @@ class Person:
 class Hub:
     """Routes what the bot sends to the simulated people, with time stamps."""
 
-    fake: FakeTelegram
+    fake: FakeTelegram | None  # None for WhatsApp people (bench/whatsapp_stack.py)
     people: dict[str, Person] = field(default_factory=dict)
     sends: int = 0
 
@@ -231,7 +232,9 @@ class Hub:
                 and outcome.status == "sent"
                 and message.type in CONTENT_TYPES
             ):
-                message_id = int(outcome.message_id) if outcome.message_id else None
+                message_id: int | str | None = outcome.message_id
+                if message_id is not None and message_id.isdigit():
+                    message_id = int(message_id)
                 person.on_sent(message, Sent(message.type, message_id, handed, time.perf_counter()))
             return outcome
 

@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     telegram_poll_timeout: int = Field(default=30, ge=0, le=50)
+    # Telegram's pace (and the demo's): messages per second in all and per chat.
     send_rate_overall: float = Field(default=30.0, gt=0, le=1000)
     send_rate_per_chat: float = Field(default=1.0, gt=0, le=100)
     database_path: Path = Path("data/psm.db")
@@ -75,6 +76,10 @@ class Settings(BaseSettings):
     whatsapp_template_alert: str = "psm_darurat"
     whatsapp_template_language: str = "id"
     whatsapp_daily_limit: int = Field(default=250, ge=1)
+    # WhatsApp's pace: Meta allows 80 messages/s per number (error 130429) and one message
+    # every 6 s to the same person (the pair rate, error 131056); a little under the latter.
+    whatsapp_send_rate_overall: float = Field(default=80.0, gt=0, le=1000)
+    whatsapp_send_rate_per_chat: float = Field(default=0.16, gt=0, le=100)
     admin_whatsapp_phones: str = ""
     # The business number people write to (digits), for the wa.me links of invitation letters.
     whatsapp_display_number: str = ""

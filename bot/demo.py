@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from bot.channels.base import SendOutcome
 from bot.config import load_settings
 from bot.outbox_sender import OutboxSender
+from bot.pacing import Pacing
 from bot.runtime import Runtime
 from handlers.channel_traits import ChannelTraits, PhoneProof
 from handlers.events import Button, Inbound, InboundKind, Outbound
@@ -196,9 +197,7 @@ async def run_demo(stdin: TextIO, out: TextIO) -> int:
             CHANNEL,
             channel.send,
             runtime.clock,
-            chat_rate=1e6,
-            chat_burst=1e6,
-            overall_rate=1e6,
+            pacing=Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6),
         )
         await _seed(runtime)
         persona = "baru"

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from bot.channels.base import SendOutcome
 from bot.clock import Clock
+from bot.pacing import Pacing
 from handlers.delivery import AT_MOST_ONCE, ROUTINE_LIFETIME, DeliveryKind, deliver
 from handlers.events import Outbound
 from storage.db import Database
@@ -35,6 +36,7 @@ CallCount = Callable[[Outbound], int]  # rate-limited API calls one message take
 MAX_ATTEMPTS = 8
 BATCH = 200  # due messages read per round at most
 RESERVED_FOR_REPLIES = 2.0  # overall tokens routine and bulk messages leave untouched
+CALLS_AFTER_A_FLOOD_LIMIT = 3.0  # per-chat calls a flood-limited chat waits to have again
 LOOK_PAST = 8  # ... beyond those that may go now (callback answers are not paced)
 FLUSH_AT = 64  # write the outcomes once this many sends finished ...
 FLUSH_AFTER = 0.05  # ... or the oldest finished this long ago (seconds), or nothing is sending
@@ -113,21 +115,20 @@ class OutboxSender:
         send: SendFunction,
         clock: Clock,
         *,
-        overall_rate: float = 30.0,
-        chat_rate: float = 1.0,
-        chat_burst: float = 3.0,
+        pacing: Pacing | None = None,
         concurrency: int = 32,
         api_calls: CallCount | None = None,
     ) -> None:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
         self._api_calls = api_calls
-        # A small overall burst: a channel counting per second never sees much above `rate`.
-        self._overall = TokenBucket(overall_rate, max(1.0, overall_rate / 6))
+        pacing = pacing or Pacing()
+        self._overall = TokenBucket(pacing.overall_rate, pacing.overall_bucket)
         # Reminders and broadcasts leave a few tokens for replies, which then need not wait.
         self._reserve = min(RESERVED_FOR_REPLIES, self._overall.burst - 1)
-        self._chat_rate, self._chat_burst = chat_rate, chat_burst
+        self._chat_rate, self._chat_burst = pacing.chat_rate, pacing.chat_burst
         self._chats: dict[str, TokenBucket] = {}
-        self._held_until: dict[str, float] = {}
+        self._held_until: dict[str, float] = {}  # chat -> monotonic time its hold ends
+        self._channel_held_until = 0.0  # the channel's overall throughput said to wait
         self._concurrency = concurrency
         self._sending: dict[str, asyncio.Task[None]] = {}  # chat -> its running task
         self._finished: list[_Sent] = []  # sent (or not), status not written yet
@@ -255,6 +256,7 @@ class OutboxSender:
             chosen: dict[str, list[OutboxItem]] = {}
             paced: float | None = None
             blocked = False
+            channel_hold = self._channel_held_until - time.monotonic()
             for item in items:
                 chat = item.chat_id or ""
                 if chat in busy:
@@ -267,7 +269,11 @@ class OutboxSender:
                     calls = self._calls(item)
                     reserve = self._reserve if item.kind in AT_MOST_ONCE else 0.0
                     need = min(calls, self._overall.burst - reserve) + reserve
-                    delay = self._overall.wait_time(need) or self._pacing_delay(chat, calls)
+                    delay = (
+                        max(0.0, channel_hold)
+                        or self._overall.wait_time(need)
+                        or self._pacing_delay(chat, calls)
+                    )
                     if delay > 0:
                         busy.add(chat)
                         paced = delay if paced is None else min(paced, delay)
@@ -289,17 +295,27 @@ class OutboxSender:
                 outcome = await self._send_one(item)
                 self._finish(_Sent(item, outcome, self.clock.now()))
                 if outcome.status != "sent":
-                    if outcome.status == "retry" and outcome.chat_wide:
-                        # Long enough for the chat's whole burst to come back: one message
-                        # may take several API calls (a keyboard, a caption, an album).
-                        hold = max(outcome.retry_after, self._chat_burst / self._chat_rate)
-                        self._held_until[chat] = time.monotonic() + hold
+                    self._hold(chat, outcome)
                     for rest in batch[index + 1 :]:
                         self._finish(_Sent(rest, None, self.clock.now()))
                     break
         finally:
             del self._sending[chat]
             self._wake.set()
+
+    def _hold(self, chat: str, outcome: SendOutcome) -> None:
+        """A flood limit holds the chat, or the channel's overall pace, until it passes."""
+        if outcome.status != "retry":
+            return
+        if outcome.channel_wide:
+            until = time.monotonic() + outcome.retry_after
+            self._channel_held_until = max(self._channel_held_until, until)
+        elif outcome.chat_wide:
+            # Long enough for one message's calls to come back (a keyboard, a caption, an
+            # album take several), never the whole of a large burst (WhatsApp's 40: 4 min).
+            calls = min(self._chat_burst, CALLS_AFTER_A_FLOOD_LIMIT)
+            hold = max(outcome.retry_after, calls / self._chat_rate)
+            self._held_until[chat] = time.monotonic() + hold
 
     def _finish(self, entry: _Sent) -> None:
         if not self._finished:
@@ -353,7 +369,8 @@ class OutboxSender:
         self, repos: Repos, item: OutboxItem, outcome: SendOutcome, now: datetime
     ) -> None:
         # A flood limit is the channel saying when, not a failure: it never uses up attempts.
-        if outcome.status == "retry" and (outcome.chat_wide or item.attempts + 1 < MAX_ATTEMPTS):
+        flood = outcome.chat_wide or outcome.channel_wide
+        if outcome.status == "retry" and (flood or item.attempts + 1 < MAX_ATTEMPTS):
             await repos.outbox.retry_later(
                 item.id,
                 not_before=now + timedelta(seconds=outcome.retry_after),

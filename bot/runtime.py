@@ -16,6 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.inbox_worker import InboxWorker, Parser
 from bot.outbox_sender import OutboxSender
+from bot.pacing import channel_pacing
 from bot.region_files import load_regions
 from bot.render_pool import RenderPool
 from bot.scheduler import Scheduler, default_work
@@ -152,8 +153,7 @@ class Runtime:
                 channel.name,
                 channel.send,
                 self.clock,
-                overall_rate=self.settings.send_rate_overall,
-                chat_rate=self.settings.send_rate_per_chat,
+                pacing=channel_pacing(self.settings, channel.name),
                 # A channel whose messages may take several API calls says how many.
                 api_calls=getattr(channel, "api_calls", None),
             )

@@ -4,10 +4,14 @@ messaging limit of unique people per 24 hours) and the people the limit held bac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from storage.base import Repo
 from storage.models import from_db, to_db
+
+# A message marked sent ahead of its attempt longer ago than this was sent (or lost in a
+# crash): no longer waiting.
+IN_FLIGHT = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -96,16 +100,28 @@ class TemplateUsageRepo(Repo):
         self, channel: str, *, now: datetime, window_start: datetime, besides: str
     ) -> list[WaitingForTemplate]:
         """Due messages to other chats that are outside the window and were sent no template
-        within it: each will need a template (a place under the limit) to get through."""
+        within it: each will need a template (a place under the limit) to get through.
+        Routine and bulk messages being sent right now count too: they are marked sent
+        before the attempt (`mark_many_sent_ahead`, no channel id yet), and chats are sent
+        to in parallel."""
         rows = await self._all(
             "SELECT DISTINCT o.chat_id, o.kind, o.topic FROM outbox o"
             " JOIN channel_identities i ON i.channel = o.channel AND i.chat_id = o.chat_id"
-            " WHERE o.channel = ? AND o.status = 'pending' AND o.not_before <= ?"
+            " WHERE o.channel = ? AND o.not_before <= ?"
+            " AND (o.status = 'pending' OR (o.status = 'sent' AND o.ext_message_id IS NULL"
+            " AND o.sent_at >= ?))"
             " AND o.chat_id != ? AND o.kind != 'transient'"
             " AND (i.last_inbound_at IS NULL OR i.last_inbound_at < ?)"
             " AND NOT EXISTS (SELECT 1 FROM template_sends t WHERE t.chat_id = o.chat_id"
             " AND t.sent_at >= ?)",
-            (channel, to_db(now), besides, to_db(window_start), to_db(window_start)),
+            (
+                channel,
+                to_db(now),
+                to_db(now - IN_FLIGHT),
+                besides,
+                to_db(window_start),
+                to_db(window_start),
+            ),
         )
         return [WaitingForTemplate(row[0], row[1], row[2]) for row in rows]
 

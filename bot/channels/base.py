@@ -4,6 +4,9 @@
 (WhatsApp's 24-hour window): the message waits, like a notice to someone who never started.
 `deferred` means not before `retry_after` seconds, without counting as a failed attempt
 (WhatsApp's messaging limit).
+A `retry` that is `chat_wide` holds that chat until `retry_after` (Telegram's 429, WhatsApp's
+pair rate 131056); one that is `channel_wide` holds the channel's overall pace instead
+(WhatsApp's throughput 130429), never other chats' own pace nor another channel.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ class SendOutcome:
     retry_after: float = 0.0  # seconds, for "retry" and "deferred"
     error: str = ""
     chat_wide: bool = False  # the retry applies to the whole chat (a flood limit)
+    channel_wide: bool = False  # ... to every send of the channel (its overall throughput)
     template: str | None = None  # a template sent to announce a held message (WhatsApp)
     operator_alert: str | None = None  # something the admins must fix (token, templates)
 

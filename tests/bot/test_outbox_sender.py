@@ -5,7 +5,7 @@ tried are not lost, and outcomes are written several at a time."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -15,6 +15,7 @@ from bot import outbox_sender
 from bot.channels.base import SendOutcome
 from bot.clock import ManualClock
 from bot.outbox_sender import OutboxSender
+from bot.pacing import Pacing
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from storage.db import Database
@@ -78,9 +79,17 @@ async def _queue(db: Database, plan: list[tuple[int, str, DeliveryKind]]) -> Non
             await deliver(repos, user_id=user_id, message=Outbound.say(text), kind=kind, now=NOW)
 
 
-def _sender(db: Database, channel: Channel, **pacing: float) -> OutboxSender:
+def _sender(
+    db: Database, channel: Channel, *, concurrency: int = 32, **pacing: float
+) -> OutboxSender:
     return OutboxSender(
-        db, "telegram", channel.send, ManualClock(NOW), api_calls=channel.api_calls, **pacing
+        db,
+        "telegram",
+        channel.send,
+        ManualClock(NOW),
+        api_calls=channel.api_calls,
+        pacing=Pacing(**pacing),
+        concurrency=concurrency,
     )
 
 
@@ -217,3 +226,45 @@ async def test_the_overall_bucket_counts_api_calls_and_still_leaves_room_for_rep
     await sender.drain()
     assert channel.sent[1] == ("1", "balasan")  # ... which a two-call reply may use
     assert len(channel.sent) == 2  # and then nothing more: the bucket is empty
+
+
+async def test_a_throughput_limit_holds_the_channel_not_the_chat(db) -> None:
+    one, two = await _people(db, 2)
+    await _queue(db, [(one, "a1", DeliveryKind.NOTICE), (two, "b1", DeliveryKind.NOTICE)])
+    channel = Channel()
+    # WhatsApp's 130429 without a wait: a chat-wide hold would keep chat 1 for its whole
+    # burst (3 s), a channel-wide one lets a1 go again at once.
+    channel.script["a1"] = SendOutcome("retry", retry_after=0.0, channel_wide=True, error="x")
+    sender = _sender(db, channel, overall_rate=1000, concurrency=1)
+    await sender.drain()
+    assert sorted(channel.sent) == [("1", "a1"), ("2", "b1")]
+    assert await _statuses(db, one) == [("a1", "sent")]
+
+
+async def test_while_the_channel_is_held_nothing_paced_goes_on_it(db) -> None:
+    one, two = await _people(db, 2)
+    await _queue(db, [(one, "a1", DeliveryKind.NOTICE), (two, "b1", DeliveryKind.NOTICE)])
+    channel = Channel()
+    channel.script["a1"] = SendOutcome("retry", retry_after=600, channel_wide=True, error="x")
+    sender = _sender(db, channel, overall_rate=1000, concurrency=1)  # one chat at a time
+    assert await sender.drain() is True  # b1 waits for the channel
+    assert channel.sent == []
+    assert await _statuses(db, two) == [("b1", "pending")]
+    # A flood limit is not a failed attempt: a1 waits for its retry_after, never fails.
+    async with db.reading() as repos:
+        (item,) = await repos.outbox.for_user(one)
+    assert item.status == "pending" and item.not_before == NOW + timedelta(seconds=600)
+    # Another channel is not held: its sender keeps its own pace.
+    async with db.transaction() as repos:
+        await deliver(
+            repos,
+            user_id=two,
+            message=Outbound.say("w1"),
+            kind=DeliveryKind.NOTICE,
+            now=NOW,
+            channel="whatsapp",
+            chat_id="6281200000002",
+        )
+    whatsapp = Channel()
+    await OutboxSender(db, "whatsapp", whatsapp.send, ManualClock(NOW)).drain()
+    assert whatsapp.sent == [("6281200000002", "w1")]

@@ -22,6 +22,7 @@ from bot.channels.telegram import outbound
 from bot.channels.telegram.channel import TRAITS as TELEGRAM_TRAITS
 from bot.config import Settings, load_settings
 from bot.outbox_sender import OutboxSender
+from bot.pacing import Pacing
 from bot.runtime import Runtime
 from handlers.channel_traits import ChannelTraits
 from handlers.events import Inbound, InboundKind, Outbound
@@ -257,9 +258,7 @@ async def start_in_process(
         channel.name,
         channel.send,
         runtime.clock,
-        overall_rate=1e6,
-        chat_rate=1e6,
-        chat_burst=1e6,
+        pacing=Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6),
     )
     return runtime
 

@@ -50,6 +50,7 @@ def bot_environment(fake: FakeTelegram, folder: Path, **extra: str) -> dict[str,
         "WHATSAPP_DISPLAY_NUMBER": BUSINESS_NUMBER,  # wa.me links on Bimtek letters
         # Simulated people answer faster than anyone types; Telegram's pacing is tested apart.
         "SEND_RATE_PER_CHAT": "50",
+        "WHATSAPP_SEND_RATE_PER_CHAT": "50",  # WhatsApp's pair rate likewise
         **extra,
     }
 

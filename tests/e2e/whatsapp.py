@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,41 +115,15 @@ class WhatsAppPerson:
     async def tap(self, label: str, *, expect: int = 1) -> list[dict[str, Any]]:
         """Tap a reply button or list row whose title contains `label` (latest first);
         for numbered text, type the number."""
-        for message in reversed(self.messages()):
-            if message.get("type") == "interactive":
-                interactive = message["interactive"]
-                action = interactive.get("action", {})
-                for button in action.get("buttons", []):
-                    if label in button["reply"]["title"]:
-                        return await self._post(
-                            button_reply(
-                                new_wamid(),
-                                self.sender,
-                                button["reply"]["id"],
-                                button["reply"]["title"],
-                                context_id="wamid.x",
-                            ),
-                            expect,
-                        )
-                for section in action.get("sections", []):
-                    for row in section["rows"]:
-                        if label in row["title"]:
-                            return await self._post(
-                                list_reply(
-                                    new_wamid(),
-                                    self.sender,
-                                    row["id"],
-                                    row["title"],
-                                    context_id="wamid.x",
-                                ),
-                                expect,
-                            )
-            if message.get("type") == "text":
-                for line in message["text"]["body"].split("\n"):
-                    number, _, title = line.partition(". ")
-                    if number.isdigit() and label in title:
-                        return await self.say(number, expect=expect)
-        raise AssertionError(f"no option {label!r} in {self.latest_text()!r}")
+        found = option_for(reversed(self.messages()), label)
+        if found is None:
+            raise AssertionError(f"no option {label!r} in {self.latest_text()!r}")
+        kind, option_id, title = found
+        if kind == "number":
+            return await self.say(option_id, expect=expect)
+        reply = button_reply if kind == "button" else list_reply
+        message = reply(new_wamid(), self.sender, option_id, title, context_id="wamid.x")
+        return await self._post(message, expect)
 
     def latest_text(self) -> str:
         messages = self.messages()
@@ -160,6 +135,28 @@ class WhatsAppPerson:
         if last.get("type") == "interactive":
             return last["interactive"]["body"]["text"]
         return json.dumps(last)
+
+
+def option_for(messages: Iterable[dict[str, Any]], label: str) -> tuple[str, str, str] | None:
+    """The option whose title contains `label` in the first of `messages` offering one:
+    ("button" | "list", its id, its title), or ("number", the number to type, its title)
+    for numbered text."""
+    for message in messages:
+        if message.get("type") == "interactive":
+            action = message["interactive"].get("action", {})
+            for button in action.get("buttons", []):
+                if label in button["reply"]["title"]:
+                    return "button", button["reply"]["id"], button["reply"]["title"]
+            for section in action.get("sections", []):
+                for row in section["rows"]:
+                    if label in row["title"]:
+                        return "list", row["id"], row["title"]
+        if message.get("type") == "text":
+            for line in message["text"]["body"].split("\n"):
+                number, _, title = line.partition(". ")
+                if number.isdigit() and label in title:
+                    return "number", number, title
+    return None
 
 
 def body_of(message: dict[str, Any]) -> str:

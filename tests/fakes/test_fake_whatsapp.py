@@ -14,6 +14,7 @@ import pytest_asyncio
 
 from tests.fakes.whatsapp_api import (
     FakeGraph,
+    WhatsAppLimits,
     audio_message,
     button_reply,
     contact,
@@ -284,6 +285,48 @@ async def test_injected_faults(
     assert (await send(client, text("Halo"))).status_code == 200
     assert fake.rejections == []  # injected faults are not rejections
     assert [c.error_code for c in fake.calls] == [code, code, None]
+
+
+async def _code(client: httpx.AsyncClient, body: dict[str, Any]) -> int | None:
+    r = await send(client, body)
+    return r.json()["error"]["code"] if r.status_code != 200 else None
+
+
+async def test_enforced_pair_rate_and_throughput(
+    fake: FakeGraph, client: httpx.AsyncClient
+) -> None:
+    # Buckets that refill nothing during the test; waits longer than the test.
+    counters = fake.enforce_limits(
+        WhatsAppLimits(
+            throughput_per_s=0.001,
+            throughput_burst=4,
+            pair_per_s=0.001,
+            pair_burst=2,
+            throughput_wait_s=600,
+        )
+    )
+    other, third, fourth = "6289999999991", "6289999999992", "6289999999993"
+    assert await _code(client, text("a")) is None
+    assert await _code(client, template("psm_pemberitahuan")) is None  # templates count too
+    assert await _code(client, text("b")) == 131056  # the pair's burst is used up
+    assert await _code(client, text("c")) == 131056  # too early: an ignored retry
+    read = {"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.X"}
+    assert (await send(client, read)).status_code == 200  # read receipts are not sends
+    assert await _code(client, text("d", to=other)) is None  # another person is not held
+    assert await _code(client, text("e", to=third)) is None  # the last of the throughput
+    assert await _code(client, text("f", to=fourth)) == 130429  # the number's throughput
+    assert await _code(client, text("g", to=other)) == 130429  # everyone waits: ignored
+    assert (counters.accepted, counters.pair_limited, counters.throughput_limited) == (4, 2, 2)
+    assert counters.ignored_retry == 2
+    assert fake.rejections == []  # limits are not rejections
+    fake.reset()
+    assert await _code(client, text("h")) is None  # reset switches the limits off
+    assert counters.accepted == 4
+
+
+async def test_limits_are_off_unless_enforced(fake: FakeGraph, client: httpx.AsyncClient) -> None:
+    for n in range(10):
+        assert await _code(client, text(f"pesan {n}")) is None
 
 
 async def test_injected_fault_for_one_recipient(fake: FakeGraph, client: httpx.AsyncClient) -> None:

@@ -18,6 +18,11 @@ also listed by :attr:`FakeGraph.rejections`, so a test can assert ``fake.rejecti
 Injected faults (:meth:`FakeGraph.fail_next`) and closed customer-service windows
 (:meth:`FakeGraph.close_window`) are *not* rejections.
 
+Opt-in, :meth:`FakeGraph.enforce_limits` answers sends beyond the Cloud API's limits the way
+Meta documents them: error 130429 above the business number's throughput (80 messages a
+second) and 131056 when the same person gets messages faster than the pair rate (one every 6
+seconds, short bursts allowed), and counts sends made while a limit said to wait.
+
 The module-level builders (:func:`envelope`, :func:`text_message`, :func:`button_reply`,
 ...) produce ``messages`` webhook payloads shaped like the Cloud API's; :func:`sign`
 computes the ``X-Hub-Signature-256`` header value for a raw body.
@@ -53,6 +58,8 @@ __all__ = [
     "PHONE_NUMBER_ID",
     "FakeGraph",
     "GraphCall",
+    "LimitCounters",
+    "WhatsAppLimits",
     "audio_message",
     "button_reply",
     "contact",
@@ -171,6 +178,48 @@ class GraphCall:
     at: float
     rejected: str | None = None
     async_error: int | None = None
+
+
+@dataclass
+class WhatsAppLimits:
+    """The Cloud API's send limits as token buckets; off unless `FakeGraph.enforce_limits`.
+
+    Meta's limits: 80 messages a second per business number; one message every 6 seconds to
+    the same person, in bursts of up to 45 (borrowed from the following minutes).
+    """
+
+    throughput_per_s: float = 80.0
+    throughput_burst: float = 80.0
+    pair_per_s: float = 1 / 6
+    pair_burst: float = 45.0
+    throughput_wait_s: float = 1.0  # how long a 130429 tells every send to wait
+
+
+@dataclass
+class LimitCounters:
+    """What the enforced limits saw.
+
+    A 131056 tells that person's sends to wait one pair interval (6 s); a 130429 tells every
+    send to wait `throughput_wait_s` (a second: throughput is counted per second). A send
+    that comes within such a wait is an *ignored retry* (and is then judged like any other).
+    """
+
+    accepted: int = 0  # sends within the limits
+    throughput_limited: int = 0  # 130429 answers
+    pair_limited: int = 0  # 131056 answers
+    ignored_retry: int = 0  # sends made while a limit said to wait
+    first_at: float = 0.0  # monotonic time of the first and last accepted send
+    last_at: float = 0.0
+
+
+class _Bucket:
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst, self.tokens, self.stamp = rate, burst, burst, time.monotonic()
+
+    def has_token(self, now: float) -> bool:
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        return self.tokens >= 1
 
 
 @dataclass
@@ -438,6 +487,8 @@ class FakeGraph:
         #: :func:`envelope` and post them to the bot's webhook.
         self.failed_statuses: list[dict[str, Any]] = []
         self._closed: dict[str, bool] = {}  # normalised recipient -> asynchronous
+        self._limits: WhatsAppLimits | None = None  # see enforce_limits
+        self.limit_counters = LimitCounters()
         self._faults: list[_Fault] = []
         self._media: dict[str, _Media] = {}
         self._downloads: dict[str, str] = {}  # download token -> media id
@@ -455,6 +506,11 @@ class FakeGraph:
                 Route("/{path:path}", self._handle_unknown, methods=methods),
             ]
         )
+
+    @property
+    def app(self) -> Starlette:
+        """The ASGI app, for an in-memory client (``httpx.ASGITransport(app=fake.app)``)."""
+        return self._app
 
     @property
     def base_url(self) -> str:
@@ -515,6 +571,7 @@ class FakeGraph:
         self._faults.clear()
         self._media.clear()
         self._downloads.clear()
+        self._limits = None
 
     # ------------------------------------------------------------------ inspection
 
@@ -648,6 +705,45 @@ class FakeGraph:
         target = None if recipient is None else _norm(recipient)
         self._faults.append(_Fault(code, target, times, message, status))
 
+    def enforce_limits(self, limits: WhatsAppLimits | None = None) -> LimitCounters:
+        """Answer sends beyond the throughput with 130429 and beyond the pair rate with
+        131056 (HTTP 400, like the Cloud API), until :meth:`reset`; returns the counters."""
+        self._limits = limits or WhatsAppLimits()
+        self._throughput = _Bucket(self._limits.throughput_per_s, self._limits.throughput_burst)
+        self._pairs: dict[str, _Bucket] = {}
+        self._channel_wait_until = 0.0
+        self._pair_wait_until: dict[str, float] = {}
+        self.limit_counters = LimitCounters()
+        return self.limit_counters
+
+    def _apply_limits(self, body: dict[str, Any]) -> None:
+        limits = self._limits
+        if limits is None:
+            return
+        now, counters, target = time.monotonic(), self.limit_counters, self._target(body)
+        if now < max(self._channel_wait_until, self._pair_wait_until.get(target, 0.0)):
+            counters.ignored_retry += 1
+        pair = self._pairs.get(target)
+        if pair is None:
+            pair = self._pairs[target] = _Bucket(limits.pair_per_s, limits.pair_burst)
+        if not self._throughput.has_token(now):
+            counters.throughput_limited += 1
+            self._channel_wait_until = now + limits.throughput_wait_s
+            raise _GraphError(130429, "Cloud API message throughput has been reached.")
+        if not pair.has_token(now):
+            counters.pair_limited += 1
+            self._pair_wait_until[target] = now + 1 / limits.pair_per_s
+            raise _GraphError(
+                131056,
+                "Too many messages sent from the sender phone number to the same recipient "
+                "phone number in a short period of time.",
+            )
+        self._throughput.tokens -= 1
+        pair.tokens -= 1
+        counters.accepted += 1
+        counters.first_at = counters.first_at or now
+        counters.last_at = now
+
     def register_media(self, data: bytes, mime_type: str = "image/jpeg") -> str:
         """Store media (as if a user had sent it); return its media id."""
         media_id = f"{900000000000000 + next(self._media_no)}"
@@ -741,6 +837,7 @@ class FakeGraph:
                 self._check_read(body)
                 return {"success": True}
             self._validate_send(body)
+            self._apply_limits(body)
             self._apply_faults(body)
             wamid = f"wamid.HBgL{next(self._wamid_no):010d}{secrets.token_hex(6).upper()}"
             target = self._target(body)

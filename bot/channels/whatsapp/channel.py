@@ -16,7 +16,13 @@ from bot.channels.base import SendOutcome
 from bot.channels.whatsapp.client import GraphClient, GraphError
 from bot.channels.whatsapp.inbound import CHANNEL
 from bot.channels.whatsapp.limit import WINDOW, category, no_room_until
-from bot.channels.whatsapp.outbound import render, to_whatsapp_text
+from bot.channels.whatsapp.outbound import (
+    PAIR_RATE_PAUSE,
+    THROUGHPUT_PAUSE,
+    api_calls,
+    render,
+    to_whatsapp_text,
+)
 from bot.channels.whatsapp.recipients import other_recipient
 from bot.clock import Clock
 from bot.config import Settings
@@ -77,6 +83,7 @@ class WhatsAppChannel:
         self.db: Database | None = None
         self.clock: Clock | None = None
         self.on_stored: Callable[[], None] = lambda: None
+        self._announcing = asyncio.Lock()
 
     async def start(self, db: Database, clock: Clock, on_stored: Callable[[], None]) -> None:
         """Nothing to poll: the webhook stores messages; keep what the sender needs."""
@@ -93,6 +100,10 @@ class WhatsAppChannel:
 
     async def download(self, ref: str) -> bytes:
         return await self.client.download_media(ref)
+
+    def api_calls(self, message: Outbound) -> int:
+        """Cloud API sends the message takes (the sender paces in sends)."""
+        return api_calls(message, self.catalog, self.settings.default_language)
 
     def _text(self, key: str, **values: object) -> str:
         return self.catalog.text(self.settings.default_language, key, **values)
@@ -168,13 +179,28 @@ class WhatsAppChannel:
         }
 
     async def _remember_menu(self, chat: str, menu: dict[str, str]) -> None:
-        """Numbered options (or words) the person may type back instead of tapping."""
+        """Numbered options (or words) the person may type back instead of tapping.
+
+        Written only when they change: a fan-out of plain reminders to chats without a
+        menu costs no write transaction (one fsync) per message."""
         assert self.db is not None
+        value = json.dumps(menu)
+        async with self.db.reading() as repos:
+            stored = await repos.schedule.get_state(CHANNEL, MENU_KEY + chat)
+        if (stored or "{}") == value:
+            return
         async with self.db.transaction() as repos:
-            await repos.schedule.set_state(CHANNEL, MENU_KEY + chat, json.dumps(menu))
+            await repos.schedule.set_state(CHANNEL, MENU_KEY + chat, value)
 
     async def _announce(self, delivery: _Delivery) -> SendOutcome:
-        """Outside the window: a template names what waits; its tap reopens the window."""
+        """Outside the window: a template names what waits; its tap reopens the window.
+
+        One at a time: chats are sent to in parallel, and each decision must see the
+        templates sent before it (one per person a day, the messaging limit)."""
+        async with self._announcing:
+            return await self._announce_one(delivery)
+
+    async def _announce_one(self, delivery: _Delivery) -> SendOutcome:
         assert self.db is not None
         item, now = delivery.item, delivery.now
         alert = item.kind == DeliveryKind.ALERT
@@ -256,10 +282,14 @@ class WhatsAppChannel:
         code = error.code
         if code == OUTSIDE_WINDOW and template is None:
             return await self._announce(delivery)
-        if code == PAIR_RATE:
-            return SendOutcome("retry", retry_after=6.0, error=str(error), chat_wide=True)
-        if code == THROUGHPUT:
-            return SendOutcome("retry", retry_after=30.0, error=str(error))
+        if code == PAIR_RATE:  # this person only
+            return SendOutcome(
+                "retry", retry_after=PAIR_RATE_PAUSE, error=str(error), chat_wide=True
+            )
+        if code == THROUGHPUT:  # the business number: pause the channel's overall pace
+            return SendOutcome(
+                "retry", retry_after=THROUGHPUT_PAUSE, error=str(error), channel_wide=True
+            )
         if code == UNDELIVERABLE:
             return SendOutcome("unreachable", error=str(error))
         if code == TOKEN_EXPIRED:

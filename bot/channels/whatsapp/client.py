@@ -24,12 +24,20 @@ class GraphClient:
     """Send messages and fetch media for one WhatsApp business phone number."""
 
     def __init__(
-        self, base_url: str, phone_number_id: str, access_token: str, *, timeout: float = 20.0
+        self,
+        base_url: str,
+        phone_number_id: str,
+        access_token: str,
+        *,
+        timeout: float = 20.0,
+        transport: httpx.AsyncBaseTransport | None = None,  # benchmarks: in memory
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.phone_number_id = phone_number_id
         self._http = httpx.AsyncClient(
-            headers={"Authorization": f"Bearer {access_token}"}, timeout=timeout
+            headers={"Authorization": f"Bearer {access_token}"},
+            timeout=timeout,
+            transport=transport,
         )
 
     async def close(self) -> None:

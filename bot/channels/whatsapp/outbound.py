@@ -23,6 +23,10 @@ TEXT_BODY = 4096
 MAX_BUTTONS = 3
 MAX_ROWS = 10
 _NUMBERED_ACTION = re.compile(r"^f\d+:[oe](\d+)$")
+# Seconds to wait after a limit: 130429 (the number's messages per second, the whole
+# channel) and 131056 (the pair rate, one message per 6 s to the same person: that chat).
+THROUGHPUT_PAUSE = 1.0
+PAIR_RATE_PAUSE = 6.0
 
 
 def to_whatsapp_text(text: str) -> str:
@@ -69,6 +73,15 @@ def _split(text: str, limit: int) -> list[str]:
         else:
             current = candidate[:limit]
     return [*pieces, current] if current else pieces or [""]
+
+
+def api_calls(message: Outbound, catalog: Catalog, language: str) -> int:
+    """Sends one message takes: each counts against the pair rate and the throughput."""
+    if message.type in ("delete", "callback_answer", "menu"):
+        return 0
+    if message.type in ("image", "document") and message.file_path:
+        return 1
+    return len(render(message, catalog, language).bodies)
 
 
 def render(message: Outbound, catalog: Catalog, language: str) -> Rendered:
