@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import os
 import random
-import resource
 import sqlite3
 import statistics
 import subprocess
@@ -208,14 +207,18 @@ def measure_server_export(path: Path, folder: Path, since: str) -> dict:
     command, env = server_export_command(path, folder, since)
     out = folder / "server.xlsx"
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    output = child.stdout.read() if child.stdout else ""
+    # This child's own peak (RUSAGE_CHILDREN would be the largest of every child so far).
+    _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise subprocess.CalledProcessError(child.returncode, command, output)
     return {
-        "output": done.stdout.strip(),
+        "output": output.strip(),
         "seconds": round(seconds, 1),
-        "peak_rss_mb": round(max(peak, before) / 1024, 1),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
         "file_mb": round(out.stat().st_size / 2**20, 1),
     }
 
