@@ -45,6 +45,7 @@ from bench.stack import running_bot
 from bench.steps import STAFF_FIRST_ID, Recorder, take_step
 from bench.telegram_memory import Person
 from bench.whatsapp_stack import running_whatsapp_bot
+from bot.pacing import WHATSAPP_CHAT_BURST
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from tests.fakes.telegram_api import RateLimits
@@ -113,8 +114,9 @@ def line(channel: str) -> Line:
             "whatsapp",
             80.0,
             "fake Graph API: 80/s throughput (burst 80, error 130429), pair rate 1 per 6 s"
-            " (burst 4, error 131056)",
-            "WHATSAPP_SEND_RATE_OVERALL=80, WHATSAPP_SEND_RATE_PER_CHAT=0.16 (burst 4)",
+            f" (burst {WhatsAppLimits().pair_burst:g}, error 131056)",
+            "WHATSAPP_SEND_RATE_OVERALL=80, WHATSAPP_SEND_RATE_PER_CHAT=0.16"
+            f" (burst {WHATSAPP_CHAT_BURST:g})",
             staff_first=6281100001000,
             walker_first=6281150000000,
             reminded_first=6281160000000,
