@@ -257,8 +257,9 @@ class InboxWorker:
             await asyncio.gather(*self._background, return_exceptions=True)
 
     async def _run_background(self, job: BackgroundJob, turn: Turn) -> None:
-        """Heavy work a turn handed off: read from the read-only connection (CPU-bound parts
-        in threads), then its messages go out through the outbox like any reply."""
+        """Heavy work a turn handed off: read from a read-only connection of its own (charts
+        and workbooks drawn by `AppContext.render`, in the render process), then its
+        messages go out through the outbox like any reply."""
         event, record = turn.event, job.record
         async with self._background_slots:
             try:

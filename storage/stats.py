@@ -81,7 +81,16 @@ def _most_first(counts: Counter) -> list:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
-class StatsRepo(Repo):
+class DayRollupRepo(Repo):
+    """What reads or moves the per-day rollups needs: their fixed offset (migration 0015)."""
+
+    async def day_zone(self) -> timezone:
+        """The fixed UTC offset the rollups' local days are taken in."""
+        row = await self._one("SELECT minutes FROM case_day_offset WHERE id = 1")
+        return timezone(timedelta(minutes=row[0]))
+
+
+class StatsRepo(DayRollupRepo):
     """Grouped counts over cases (read-only)."""
 
     async def counts(
@@ -108,8 +117,7 @@ class StatsRepo(Repo):
     ) -> tuple[tuple[date, date], tuple[datetime, datetime]] | None:
         """The first and last local day lying wholly in [since, until] (in the rollups' fixed
         offset) and the moments they start and end; None when no whole day fits."""
-        row = await self._one("SELECT minutes FROM case_day_offset WHERE id = 1")
-        offset = timezone(timedelta(minutes=row[0]))
+        offset = await self.day_zone()
         first = since.astimezone(offset).date()
         if _day_start(first, offset) < since:
             first += ONE_DAY

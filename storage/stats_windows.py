@@ -9,9 +9,9 @@ added, from the day rollups. A jump back in time or longer than a window rebuild
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-from storage.base import Repo
+from storage.stats import DayRollupRepo
 
 # (table, its key columns after span) for the two kinds of windows and their day rollups.
 _WINDOWS = (
@@ -20,13 +20,12 @@ _WINDOWS = (
 )
 
 
-class StatsWindowRepo(Repo):
+class StatsWindowRepo(DayRollupRepo):
     """The rolling windows' end and their moves (writer only)."""
 
     async def local_day(self, now: datetime) -> date:
         """The day rollups' local date of a moment (their fixed offset, see migration 0015)."""
-        row = await self._one("SELECT minutes FROM case_day_offset WHERE id = 1")
-        return now.astimezone(timezone(timedelta(minutes=row[0]))).date()
+        return now.astimezone(await self.day_zone()).date()
 
     async def last_day(self) -> date:
         row = await self._one("SELECT last_day FROM case_window_end WHERE id = 1")
