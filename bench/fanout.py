@@ -10,12 +10,15 @@ WhatsApp (`--channel whatsapp`): the bot on WhatsApp alone with the product's Wh
 (80/s overall, 0.16/s per chat), over real HTTP (bench/whatsapp_stack.py): the walkers post
 signed webhooks, the bot sends to the fake Graph API enforcing the Cloud API's limits
 (`FakeGraph.enforce_limits`: 80 messages/s throughput, error 130429; one message per 6 s to
-the same person with bursts of 4, error 131056; and a count of sends made while a limit said
+the same person with bursts of 45, error 131056; and a count of sends made while a limit said
 to wait). Everyone has written within 24 hours, so reminders are free-form messages.
 
-Reminders are queued as the scheduler queues them (routine, at most once, behind interactive
-replies); the walkers each take one step every PACE seconds (after the previous answer came)
-until every reminder is out.
+Reminders are queued by the scheduler's own daily reminders (`handlers/reminders.py`, one tick:
+everyone's hour is 16:00 by default, so all at once), which let answers go in between the
+people they remind; each reminded PSM has been quiet for 8 days, so each gets one reminder
+(routine, at most once, sent behind interactive replies). Walkers have reminders off; each
+takes one step every PACE seconds (after the previous answer came) until every reminder is
+out.
 
 Reported: messages/s sustained from the moment the reminders were queued until the last one
 went out (replies and reminders together; the ceiling is 30 on Telegram, 80 on WhatsApp),
@@ -34,8 +37,9 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
 
@@ -46,8 +50,8 @@ from bench.steps import STAFF_FIRST_ID, Recorder, take_step
 from bench.telegram_memory import Person
 from bench.whatsapp_stack import running_whatsapp_bot
 from bot.pacing import WHATSAPP_CHAT_BURST
-from handlers.delivery import DeliveryKind, deliver
-from handlers.events import Outbound
+from bot.scheduler import Scheduler
+from handlers.reminders import daily_reminders
 from tests.fakes.telegram_api import RateLimits
 from tests.fakes.whatsapp_api import WhatsAppLimits
 
@@ -132,25 +136,20 @@ def line(channel: str) -> Line:
     )
 
 
-async def _queue_reminders(db: Any, channel: str, first: int, count: int) -> None:
-    now = datetime.now(UTC)
-    async with db.transaction() as repos:
-        rows = await repos.users._all(
-            "SELECT user_id, chat_id FROM channel_identities WHERE channel = ?"
-            " AND CAST(chat_id AS INTEGER) >= ?",
-            (channel, first),
+async def _queue_reminders(runtime: Any, first_chat: int) -> int:
+    """The scheduler's daily reminders, as its tick queues them at everyone's hour (16:00 by
+    default: everyone at once), whatever the time of day the benchmark runs: the quiet hours
+    off and the hour passed. Each reminded PSM has been quiet for 8 days: one reminder each."""
+    midnight = time_of_day(0)
+    app = replace(runtime.app, quiet_start=midnight, quiet_end=midnight, reminder_time=midnight)
+    work = {"daily_reminders": daily_reminders}
+    await Scheduler(runtime.db, app, runtime.clock, work, runtime.scheduler.on_outbox).tick()
+    async with runtime.db.reading() as repos:  # how many of the reminded PSMs got one
+        row = await repos.outbox._one(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'routine' AND CAST(chat_id AS INTEGER) >= ?",
+            (first_chat,),
         )
-        for user_id, chat_id in rows:
-            await deliver(
-                repos,
-                user_id=user_id,
-                message=Outbound.say("Pengingat: ada laporan yang belum selesai."),
-                kind=DeliveryKind.ROUTINE,
-                now=now,
-                channel=channel,
-                chat_id=chat_id,
-            )
-    assert len(rows) == count
+    return int(row[0])
 
 
 async def _unsent_reminders(db: Any) -> int:
@@ -175,10 +174,16 @@ async def run_async(
             walker_places = [rng.choice(where) for _ in range(walkers)]
             await seed_staff(db, where, first_id=bot.staff_first, channel=channel)
             walker_ids = [bot.walker_first + n for n in range(walkers)]
-            await seed_psms(db, walker_ids, walker_places, channel=channel)
+            await seed_psms(db, walker_ids, walker_places, channel=channel, reminders=False)
             reminded = [bot.reminded_first + n for n in range(reminders)]
             seeded = time.perf_counter()
-            await seed_psms(db, reminded, [rng.choice(where) for _ in reminded], channel=channel)
+            await seed_psms(
+                db,
+                reminded,
+                [rng.choice(where) for _ in reminded],
+                channel=channel,
+                joined=datetime.now(UTC) - timedelta(days=8),
+            )
             print(f"  {reminders:,} people seeded in {time.perf_counter() - seeded:.0f} s")
             bot.enforce_limits()
             recorder = Recorder()
@@ -202,8 +207,10 @@ async def run_async(
             before = bot.counts()
             started, started_clock = time.perf_counter(), time.monotonic()
             print(f"  queueing {reminders:,} reminders ...")
-            await _queue_reminders(db, channel, bot.reminded_first, reminders)
-            bot.stack.runtime.senders[channel].wake()
+            reminded_now = await _queue_reminders(bot.stack.runtime, bot.reminded_first)
+            queueing = time.perf_counter() - started
+            print(f"  {reminded_now:,} reminders queued in {queueing:.1f} s")
+            assert reminded_now == reminders, "each reminded PSM gets one reminder"
             while True:  # until every reminder went out (or failed for good)
                 if not await _unsent_reminders(db):
                     break
@@ -231,6 +238,7 @@ async def run_async(
             "limits": chosen.limits,
             "product_pacing": chosen.product_pacing,
         },
+        "queueing_s": round(queueing, 1),
         "fan_out_s": round(elapsed, 1),
         "messages_sent": sent,
         "sustained_messages_per_s": round(sent / elapsed, 1),

@@ -165,15 +165,22 @@ async def seed_staff(
 
 
 async def seed_psms(
-    db: Database, ids: list[int], where: list[Place], *, channel: str = "telegram"
+    db: Database,
+    ids: list[int],
+    where: list[Place],
+    *,
+    channel: str = "telegram",
+    joined: datetime | None = None,
+    reminders: bool = True,
 ) -> None:
     """Active PSMs (as `psm-bot user add` makes them) who have already started the bot
     (and just written to it: a WhatsApp window is open). `ids` are Telegram user ids, or
-    phone numbers on WhatsApp."""
+    phone numbers on WhatsApp. `joined`: when they were approved (now when not given);
+    `reminders`: whether they get the daily reminder."""
     now = datetime.now(UTC)
     async with db.transaction() as repos:
         for index, (number, place) in enumerate(zip(ids, where, strict=True)):
-            await _active_user(
+            user_id = await _active_user(
                 repos,
                 now,
                 channel,
@@ -182,7 +189,10 @@ async def seed_psms(
                 Role.PSM,
                 place.kecamatan_code,
                 place.desa_code,
+                joined=joined,
             )
+            if not reminders:
+                await repos.users.update(user_id, now=now, reminders_enabled=False)
 
 
 def whatsapp_user_id(phone: int | str) -> str:
@@ -190,14 +200,23 @@ def whatsapp_user_id(phone: int | str) -> str:
     return f"ID.{phone}"
 
 
-async def _active_user(repos, now, channel, number, name, role, kecamatan, desa) -> None:
+async def _active_user(
+    repos, now, channel, number, name, role, kecamatan, desa, *, joined=None
+) -> int:
+    joined = joined or now
     user = await repos.users.create(
-        now=now, status=UserStatus.ACTIVE, full_name=name, role=role, kabupaten_code=KABUPATEN
+        now=joined, status=UserStatus.ACTIVE, full_name=name, role=role, kabupaten_code=KABUPATEN
     )
     await repos.users.update(
-        user.id, now=now, kecamatan_code=kecamatan, desa_code=desa, requested_role=role
+        user.id,
+        now=joined,
+        kecamatan_code=kecamatan,
+        desa_code=desa,
+        requested_role=role,
+        decided_at=joined,
     )
     external_id = whatsapp_user_id(number) if channel == "whatsapp" else str(number)
     await repos.users.add_identity(
         user_id=user.id, channel=channel, external_id=external_id, chat_id=str(number), now=now
     )
+    return user.id

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
@@ -44,20 +45,29 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
     for user in people:
         if local.time() < _due(user, app):
             continue
-        if not await repos.schedule.claim("daily_reminder", f"{user.id}:{local.date()}", now=now):
-            continue
-        if not await reminder_day(repos, user, local.date()):
-            continue  # weekly on WhatsApp in this district, and not the day
-        lines, buttons = await _reminder_lines(repos, app, user, now)
-        if lines:
-            text = app.catalog.text(user.language, "reminder.title") + "\n" + "\n".join(lines)
-            await deliver(
-                repos,
-                user_id=user.id,
-                message=Outbound(text=text, buttons=buttons),
-                kind=DeliveryKind.ROUTINE,
-                now=now,
-            )
+        await _remind(repos, app, user, now)
+        # Everyone's hour is 16:00 by default: thousands at one tick. Each person's claim
+        # and message stand on their own; answers from the field go in between.
+        await repos.let_others_write()
+
+
+async def _remind(repos: Repos, app: AppContext, user: User, now: datetime) -> None:
+    """The person's reminder of the local day, once (nothing when nothing applies)."""
+    day = app.local_date(now)
+    if not await repos.schedule.claim("daily_reminder", f"{user.id}:{day}", now=now):
+        return
+    if not await reminder_day(repos, user, day):
+        return  # weekly on WhatsApp in this district, and not the day
+    lines, buttons = await _reminder_lines(repos, app, user, now)
+    if lines:
+        text = app.catalog.text(user.language, "reminder.title") + "\n" + "\n".join(lines)
+        await deliver(
+            repos,
+            user_id=user.id,
+            message=Outbound(text=text, buttons=buttons),
+            kind=DeliveryKind.ROUTINE,
+            now=now,
+        )
 
 
 async def _reminder_lines(
@@ -125,25 +135,47 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
         pending = await repos.reminders.pending_people(district.code)
         region = await repos.regions.get(district.code)
         area = region.name if region else district.code
-        charts: dict[str, Path | None] = {}  # one chart per language
-        for person in coordinators:
+        due = [
+            person
+            for person in coordinators
+            if await repos.schedule.ran_at("digest", f"{person.id}:{today}") is None
+        ]
+        if not due:
+            continue
+        charts = await _charts(repos, app, {person.language for person in due}, new, area, now)
+        for person in due:
             if not await repos.schedule.claim("digest", f"{person.id}:{today}", now=now):
                 continue
             text = _digest_text(app, person.language, new, waiting, oldest, since, pending, now)
-            if person.language not in charts:
-                charts[person.language] = await draw_digest_chart(
-                    app, person.language, new, area, now
-                )
             await deliver_digest(
                 repos,
                 app,
                 user_id=person.id,
                 language=person.language,
                 text=text,
-                chart=charts[person.language],
+                chart=charts.get(person.language),
                 area=area,
                 now=now,
             )
+
+
+async def _charts(
+    repos: Repos,
+    app: AppContext,
+    languages: set[str],
+    new: dict[str, Any],
+    area: str,
+    now: datetime,
+) -> dict[str, Path | None]:
+    """One chart per language, drawn with the writer given up (drawing writes nothing and
+    may take a second: answers from the field go meanwhile); none without new cases."""
+    if not new["kecamatan"]:
+        return {}
+    async with repos.writer_released():
+        return {
+            language: await draw_digest_chart(app, language, new, area, now)
+            for language in sorted(languages)
+        }
 
 
 def _digest_text(

@@ -54,6 +54,7 @@ async def tksk_weekly_digest(repos: Repos, app: AppContext, now: datetime) -> No
         await deliver(
             repos, user_id=person.id, message=Outbound.say(text), kind=DeliveryKind.ROUTINE, now=now
         )
+        await repos.let_others_write()  # each TKSK's digest stands on its own
 
 
 async def _digest_text(

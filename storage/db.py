@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -47,6 +48,60 @@ async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connectio
     return conn
 
 
+WRITER_SLICE = 0.02  # seconds long work holds the writer before letting waiting writes in
+
+
+class WriterTurn:
+    """The writer, held by one `Database.transaction`.
+
+    Long work (a fan-out of 10,000 reminders, a chart drawn for a digest) gives it up
+    between units that stand on their own, so a person's answer never waits long behind it:
+    `let_others_write` commits what was done, lets waiting writes go first and rests once the
+    transaction is older than the database's slice; `released` commits and gives the writer
+    up for the duration of its body. Never inside a savepoint: the commit ends it."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.held = False
+        self._began = 0.0
+
+    async def take(self) -> None:
+        """Wait for the writer and begin a transaction."""
+        await self._db._lock.acquire()
+        try:
+            await self._db.writer.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self._db._lock.release()
+            raise
+        self.held, self._began = True, time.monotonic()
+
+    def give_up(self) -> None:
+        """Let the next writer in (the transaction is committed or rolled back)."""
+        if self.held:
+            self.held = False
+            self._db._lock.release()
+
+    async def let_others_write(self) -> None:
+        """Commit and let waiting writes in when this transaction has held the writer for
+        longer than a slice, and rest as long as it held it: long work takes at most half
+        of the writer and of the event loop, answers get the rest. A no-op within a slice."""
+        held = time.monotonic() - self._began
+        if held >= self._db.slice_seconds:
+            async with self.released():
+                await asyncio.sleep(held)
+
+    @asynccontextmanager
+    async def released(self) -> AsyncIterator[None]:
+        """Commit what was done and give the writer up while the body runs (slow work that
+        writes nothing); then wait for it again (behind anyone already waiting)."""
+        await self._db.writer.execute("COMMIT")
+        self.give_up()
+        try:
+            yield
+        finally:
+            await self.take()
+
+
 MIN_SQLITE = (3, 35, 0)  # RETURNING (storage writes return their row)
 
 
@@ -69,6 +124,7 @@ class Database:
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self.slice_seconds = WRITER_SLICE
 
     async def open(self, *, migrate: bool = True) -> None:
         """Open both connections, applying pending migrations first when asked."""
@@ -94,15 +150,23 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repos]:
         """One write transaction (BEGIN IMMEDIATE ... COMMIT); rolled back on any error."""
+        turn = WriterTurn(self)
+        await turn.take()
+        try:
+            yield Repos(self.writer, turn)
+            await self.writer.execute("COMMIT")
+        except BaseException:
+            if turn.held:  # not when giving the writer up was interrupted
+                await self.writer.execute("ROLLBACK")
+            raise
+        finally:
+            turn.give_up()
+
+    @property
+    def writer(self) -> aiosqlite.Connection:
+        """The writer connection (use `transaction`, which holds it)."""
         assert self._writer is not None, "database is not open"
-        async with self._lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield Repos(self._writer)
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            await self._writer.execute("COMMIT")
+        return self._writer
 
     @asynccontextmanager
     async def reading_apart(self) -> AsyncIterator[Repos]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
 import aiosqlite
 
 from storage.audit import AuditRepo
@@ -25,12 +29,16 @@ from storage.trainings import TrainingRepo
 from storage.users import UserRepo
 from storage.visits import VisitRepo
 
+if TYPE_CHECKING:
+    from storage.db import WriterTurn
+
 
 class Repos:
     """The repositories of one unit of work."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, turn: WriterTurn | None = None) -> None:
         self.conn = conn
+        self._turn = turn
         self.users = UserRepo(conn)
         self.regions = RegionRepo(conn)
         self.inbox = InboxRepo(conn)
@@ -52,3 +60,19 @@ class Repos:
         self.training_invites = TrainingInviteRepo(conn)
         self.templates = TemplateUsageRepo(conn)
         self.district_reminders = DistrictReminderRepo(conn)
+
+    async def let_others_write(self) -> None:
+        """Between units of long work that stand on their own: commit and let waiting
+        writes in once the transaction has held the writer for a slice (`WriterTurn`)."""
+        if self._turn is not None:
+            await self._turn.let_others_write()
+
+    @asynccontextmanager
+    async def writer_released(self) -> AsyncIterator[None]:
+        """Commit and give the writer up while the body runs (slow work that writes
+        nothing, like drawing a chart); a plain block outside a write transaction."""
+        if self._turn is None:
+            yield
+            return
+        async with self._turn.released():
+            yield

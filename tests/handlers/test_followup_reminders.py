@@ -3,6 +3,7 @@ and the chart of the coordinators' daily digest; the clock injected, a real data
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -304,3 +305,27 @@ async def test_a_chart_that_cannot_be_drawn_leaves_the_digest_text(db, app) -> N
     assert [m.get("type", "text") for m in messages] == ["text"]
     assert "Ringkasan harian" in messages[0]["text"]
     assert "Laporan baru kemarin: 1" in messages[0]["text"]
+
+
+async def test_the_digest_chart_is_drawn_with_the_writer_free(db, app) -> None:
+    psm, _, _, coordinator, _, _ = await _world(db)
+    async with db.transaction() as repos:
+        await seed_case(repos, reporter=psm, desa=BABATAN, at=at(9, 10), number="KNG-2026-000008")
+    answered_while_drawing: list[bool] = []
+
+    async def answer() -> bool:
+        async with db.transaction() as repos:
+            return await repos.schedule.claim("answer", "while-drawing", now=at(10, 7, 0))
+
+    async def drawing(fn, *args):  # a person's answer arrives while the chart is drawn
+        try:  # behind a held writer it would wait for ever (the bound only ends the test)
+            answered_while_drawing.append(await asyncio.wait_for(answer(), 30))
+        except TimeoutError:
+            answered_while_drawing.append(False)
+        return fn(*args)
+
+    async with db.transaction() as repos:
+        await coordinator_digest(repos, replace(app, render=drawing), at(10, 7, 0))
+    assert answered_while_drawing == [True]
+    messages = await _messages(db, coordinator)
+    assert [m.get("type", "text") for m in messages] == ["image"]

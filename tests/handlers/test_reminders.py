@@ -3,6 +3,7 @@ clock injected (tests never wait) on a real database."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -195,3 +196,25 @@ async def test_quiet_hours_hold_routine_but_never_alerts(db) -> None:
         due_morning = [i.message["text"] for i in await repos.outbox.due("telegram", at(2, 6, 0))]
     assert due_now == ["DARURAT"]
     assert due_morning == ["DARURAT", "siaran"]
+
+
+async def test_answers_go_between_the_reminders_of_a_large_fan_out(db) -> None:
+    people = [await _person(db, Role.PSM, external=f"9{n}", created=at(1, 8)) for n in range(8)]
+    db.slice_seconds = 0.0  # let others write after every person
+    fan_out = asyncio.create_task(_tick(db, at(9, 16, 0)))  # all quiet for 8 days
+    await asyncio.sleep(0)  # the fan-out has the writer
+    async with db.transaction() as repos:  # a person's answer waits for it
+        await repos.schedule.claim("answer", "meanwhile", now=at(9, 16, 0))
+    await fan_out
+    async with db.reading() as repos:
+        kinds = [
+            row[0]
+            for row in await repos.schedule._all(
+                "SELECT kind FROM scheduled_runs WHERE kind IN ('answer', 'daily_reminder')"
+                " ORDER BY rowid"
+            )
+        ]
+    assert kinds.index("answer") == 1  # after the first person, not behind everyone
+    assert kinds.count("daily_reminder") == len(people)
+    for person in people:
+        assert len(await _texts(db, person)) == 1
