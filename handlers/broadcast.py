@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind, deliver
+from handlers.delivery import DeliveryKind, deliver_to_people
 from handlers.events import Outbound
 from handlers.forms.runner import ask_final_go, final_go, on_complete, start_form
 from handlers.permissions import allowed
@@ -84,22 +84,21 @@ async def confirm(turn: Turn, data: str) -> None:
         now=turn.now,
     )
     not_before = next_allowed(turn.app, turn.now)
-    for person in people:
-        text = (
-            turn.app.catalog.text(person.language, "broadcast.heading", sender=user.full_name)
-            + "\n"
-            + answers["message"]
-        )
-        outbox_id = await deliver(
-            turn.repos,
-            user_id=person.id,
-            message=Outbound.say(text),
-            kind=DeliveryKind.BULK,
-            now=turn.now,
-            not_before=not_before,
-        )
-        if outbox_id is not None:
-            await turn.repos.broadcasts.attach(outbox_id, broadcast_id)
+    headings = {
+        language: turn.app.catalog.text(language, "broadcast.heading", sender=user.full_name)
+        for language in {person.language for person in people}
+    }
+    await deliver_to_people(
+        turn.repos,
+        [
+            (person, Outbound.say(headings[person.language] + "\n" + answers["message"]))
+            for person in people
+        ],
+        kind=DeliveryKind.BULK,
+        now=turn.now,
+        not_before=not_before,
+        broadcast_id=broadcast_id,
+    )
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=user.id,

@@ -14,7 +14,7 @@ from typing import Any
 
 from handlers.events import Button, Outbound
 from handlers.masking import mask_identifiers
-from storage.models import ChannelIdentity
+from storage.models import ChannelIdentity, User
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -167,11 +167,52 @@ def _queued(
 
 
 async def identity_for(repos: Repos, user_id: int) -> ChannelIdentity | None:
-    """Where reminders and notices go: the channel the person chose, unless it cannot reach
-    them (blocked); otherwise the one they used last."""
+    """Where reminders and notices go (`choose_identity`)."""
     user = await repos.users.get(user_id)
-    identities = await repos.users.identities_of(user_id)
+    return choose_identity(user, await repos.users.identities_of(user_id))
+
+
+def choose_identity(user: User | None, identities: list[ChannelIdentity]) -> ChannelIdentity | None:
+    """The channel the person chose, unless it cannot reach them (blocked); otherwise the
+    one they used last (`identities` most recently used first)."""
     preferred = user and (user.delivery_channel or user.preferred_channel)
     if preferred:
-        identities.sort(key=lambda i: (i.unreachable_at is not None, i.channel != preferred))
+        identities = sorted(
+            identities, key=lambda i: (i.unreachable_at is not None, i.channel != preferred)
+        )
     return identities[0] if identities else None
+
+
+async def deliver_to_people(
+    repos: Repos,
+    messages: list[tuple[User, Outbound]],
+    *,
+    kind: DeliveryKind,
+    now: datetime,
+    not_before: datetime | None = None,
+    broadcast_id: int | None = None,
+) -> int:
+    """`deliver` to many people at once (a broadcast to a district's thousands): their
+    channels read in one query, the messages queued in one round trip, so the transaction
+    holds the writer for milliseconds, not seconds. Returns how many were queued (someone
+    without a channel is skipped, as `deliver` skips them)."""
+    identities = await repos.users.identities_of_many([user.id for user, _ in messages])
+    rows: list[dict[str, Any]] = []
+    for user, message in messages:
+        identity = choose_identity(user, identities.get(user.id, []))
+        if identity is None:
+            log.warning("user %s has no channel identity; message not queued", user.id)
+            continue
+        queued = _queued(
+            user_id=user.id,
+            message=message,
+            kind=kind,
+            now=now,
+            channel=identity.channel,
+            chat_id=identity.chat_id,
+            waiting=identity.chat_id is None,
+            not_before=not_before,
+        )
+        rows.append({**queued, "broadcast_id": broadcast_id})
+    await repos.outbox.enqueue_many(rows)
+    return len(rows)

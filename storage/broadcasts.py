@@ -48,11 +48,6 @@ class BroadcastRepo(Repo):
         )
         return int(cursor.lastrowid)
 
-    async def attach(self, outbox_id: int, broadcast_id: int) -> None:
-        await self._run(
-            "UPDATE outbox SET broadcast_id = ? WHERE id = ?", (broadcast_id, outbox_id)
-        )
-
     async def finished_unreported(self) -> list[tuple[int, int]]:
         """(broadcast id, sender id) of broadcasts whose every message is settled."""
         rows = await self._all(

@@ -30,8 +30,8 @@ def _item(row: Any) -> OutboxItem:
 
 _ENQUEUE = (
     "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
-    " not_before, expires_at, created_at, delete_after, topic)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " not_before, expires_at, created_at, delete_after, topic, broadcast_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -49,6 +49,7 @@ def _enqueued(
     not_before: datetime | None = None,
     delete_after: int | None = None,
     topic: str | None = None,
+    broadcast_id: int | None = None,
 ) -> tuple[Any, ...]:
     """The values of `_ENQUEUE` for one message."""
     return (
@@ -64,6 +65,7 @@ def _enqueued(
         to_db(now),
         delete_after,
         topic,
+        broadcast_id,
     )
 
 

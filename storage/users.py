@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -155,6 +156,18 @@ class UserRepo(Repo):
             (user_id,),
         )
         return [_identity(row) for row in rows]
+
+    async def identities_of_many(self, user_ids: list[int]) -> dict[int, list[ChannelIdentity]]:
+        """`identities_of` for many people in one query (a broadcast's audience)."""
+        rows = await self._all(
+            "SELECT * FROM channel_identities WHERE user_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY user_id, last_inbound_at IS NULL, last_inbound_at DESC, id",
+            (json.dumps(user_ids),),
+        )
+        found: dict[int, list[ChannelIdentity]] = {}
+        for row in rows:
+            found.setdefault(row["user_id"], []).append(_identity(row))
+        return found
 
     async def add_identity(
         self,
