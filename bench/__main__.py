@@ -245,8 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         for channel in channels:
             name = fanout.result_name(channel)
             if args.quick:
-                # WhatsApp's pair rate (a message per 6 s per person, bursts of 4) would
-                # pace a walker stepping every 5 s: it steps every 8 s there.
+                # WhatsApp's pair rate (a message per 6 s per person, bursts of 40) would
+                # in the end pace a walker stepping every 5 s: it steps every 8 s there.
                 whatsapp = channel == "whatsapp"
                 jobs[name] = lambda channel=channel, whatsapp=whatsapp: fanout.run(
                     reminders=2000 if whatsapp else 600,

@@ -274,6 +274,7 @@ def run(
         table(
             [
                 [
+                    f"{result['queueing_s']:.0f}",
                     f"{result['fan_out_s']:.0f}",
                     str(result["messages_sent"]),
                     f"{result['sustained_messages_per_s']:.1f}",
@@ -287,6 +288,7 @@ def run(
                 ]
             ],
             [
+                "queued in s",
                 "seconds",
                 "sent",
                 "msg/s",
