@@ -49,7 +49,7 @@ from bench.stack import running_bot
 from bench.steps import STAFF_FIRST_ID, Recorder, take_step
 from bench.telegram_memory import Person
 from bench.whatsapp_stack import running_whatsapp_bot
-from bot.pacing import WHATSAPP_CHAT_BURST
+from bot.channels.whatsapp.channel import CHAT_BURST as WHATSAPP_CHAT_BURST
 from bot.scheduler import Scheduler
 from handlers.reminders import daily_reminders
 from tests.fakes.telegram_api import RateLimits

@@ -17,7 +17,6 @@ from typing import Any, TextIO
 
 from bot.channels.base import SendOutcome
 from bot.config import load_settings
-from bot.outbox_sender import OutboxSender
 from bot.pacing import Pacing
 from bot.runtime import Runtime
 from handlers.channel_traits import ChannelTraits, PhoneProof
@@ -54,6 +53,7 @@ class DemoChannel:
         phone_proof=PhoneProof.SHARED_CONTACT,  # `!kontak`, like Telegram's button
         has_command_menu=False,  # a terminal has no menu to set
     )
+    pacing = Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6)  # a terminal: no limits
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -192,13 +192,6 @@ async def run_demo(stdin: TextIO, out: TextIO) -> int:
         runtime = Runtime(settings, [channel], {CHANNEL: Inbound.model_validate})
         await runtime.start(background=False)
         assert runtime.db is not None
-        runtime.senders[CHANNEL] = OutboxSender(
-            runtime.db,
-            CHANNEL,
-            channel.send,
-            runtime.clock,
-            pacing=Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6),
-        )
         await _seed(runtime)
         persona = "baru"
         print(

@@ -16,7 +16,6 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.inbox_worker import InboxWorker, Parser
 from bot.outbox_sender import OutboxSender
-from bot.pacing import channel_pacing
 from bot.region_files import load_regions
 from bot.render_pool import RenderPool
 from bot.scheduler import Scheduler, default_work
@@ -153,7 +152,7 @@ class Runtime:
                 channel.name,
                 channel.send,
                 self.clock,
-                pacing=channel_pacing(self.settings, channel.name),
+                pacing=channel.pacing,
                 # A channel whose messages may take several API calls says how many.
                 api_calls=getattr(channel, "api_calls", None),
             )

@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import pytest_asyncio
 
+from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.whatsapp import channel as whatsapp_channel
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.outbox_sender import OutboxSender
-from bot.pacing import Pacing, channel_pacing
+from bot.pacing import Pacing
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.i18n import Catalog
@@ -99,13 +100,15 @@ def _texts(graph: FakeGraph, phone: str) -> list[str]:
 
 
 def test_the_products_whatsapp_pacing_stays_within_the_cloud_apis_limits() -> None:
-    settings = load_settings(_env_file=None)
-    whatsapp, meta = channel_pacing(settings, "whatsapp"), WhatsAppLimits()
+    settings = load_settings(
+        _env_file=None, whatsapp_access_token="token", telegram_bot_token="123456789:AAE" + "x" * 32
+    )
+    whatsapp, meta = WhatsAppChannel(settings, Catalog.load()).pacing, WhatsAppLimits()
     assert whatsapp.chat_rate <= meta.pair_per_s and whatsapp.chat_burst <= meta.pair_burst
     assert whatsapp.overall_rate <= meta.throughput_per_s
     assert whatsapp.overall_bucket <= meta.throughput_burst
     # Telegram keeps its own: 30/s overall, 1/s and bursts of 3 per chat.
-    assert channel_pacing(settings, "telegram") == Pacing(30.0, 1.0, 3.0)
+    assert TelegramChannel(settings, Catalog.load()).pacing == Pacing(30.0, 1.0, 3.0)
 
 
 async def test_the_pair_rate_holds_only_that_chat(world, graph, monkeypatch) -> None:

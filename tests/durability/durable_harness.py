@@ -21,7 +21,6 @@ from bot.channels.base import SendOutcome
 from bot.channels.telegram import outbound
 from bot.channels.telegram.channel import TRAITS as TELEGRAM_TRAITS
 from bot.config import Settings, load_settings
-from bot.outbox_sender import OutboxSender
 from bot.pacing import Pacing
 from bot.runtime import Runtime
 from handlers.channel_traits import ChannelTraits
@@ -163,6 +162,10 @@ class Sent:
     message: Outbound
 
 
+# No pacing: tests drive the sender by hand and want everything due sent at once.
+UNPACED = Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6)
+
+
 @dataclass
 class RecordingChannel:
     """A channel for `Runtime`: renders every message through the real Telegram adapter
@@ -170,6 +173,7 @@ class RecordingChannel:
 
     name: str = CHANNEL
     traits: ChannelTraits = TELEGRAM_TRAITS  # it renders through the Telegram adapter
+    pacing: Pacing = UNPACED
     sent: list[Sent] = field(default_factory=list)
     bot: RecordingBot = field(default_factory=RecordingBot)
     files: dict[str, bytes] = field(default_factory=dict)
@@ -251,15 +255,6 @@ async def start_in_process(
     """A runtime with no loops: the caller drives the worker and the sender."""
     runtime = Runtime(settings, [channel], {channel.name: parser})
     await runtime.start(background=False)
-    assert runtime.db is not None
-    # No pacing: tests drive the sender by hand and want everything due sent at once.
-    runtime.senders[channel.name] = OutboxSender(
-        runtime.db,
-        channel.name,
-        channel.send,
-        runtime.clock,
-        pacing=Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6),
-    )
     return runtime
 
 

@@ -16,6 +16,7 @@ from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.polling import TelegramPoller
 from bot.clock import Clock
 from bot.config import Settings
+from bot.pacing import Pacing
 from handlers.channel_traits import ChannelTraits, PhoneProof
 from handlers.command_menu import VISITOR_COMMANDS
 from handlers.events import Outbound
@@ -32,6 +33,9 @@ TRAITS = ChannelTraits(
     phone_proof=PhoneProof.SHARED_CONTACT,  # a contact whose user_id is the sender's
     has_command_menu=True,  # setMyCommands with a chat scope
 )
+# Telegram allows about 30 messages a second in all and one a second per chat, with short
+# bursts (beyond them a 429 with `retry_after`); the rates are settings (`SEND_RATE_*`).
+CHAT_BURST = 3.0
 
 
 class TelegramChannel:
@@ -43,6 +47,11 @@ class TelegramChannel:
     def __init__(self, settings: Settings, catalog: Catalog) -> None:
         assert settings.telegram_bot_token is not None
         self.settings, self.catalog = settings, catalog
+        self.pacing = Pacing(
+            overall_rate=settings.send_rate_overall,
+            chat_rate=settings.send_rate_per_chat,
+            chat_burst=CHAT_BURST,
+        )
         self.application = (
             Application.builder()
             .token(settings.telegram_bot_token.get_secret_value())

@@ -26,6 +26,7 @@ from bot.channels.whatsapp.outbound import (
 from bot.channels.whatsapp.recipients import other_recipient
 from bot.clock import Clock
 from bot.config import Settings
+from bot.pacing import Pacing
 from handlers.channel_traits import ChannelTraits, PhoneProof
 from handlers.delivery import DeliveryKind
 from handlers.events import Outbound
@@ -47,6 +48,13 @@ TRAITS = ChannelTraits(
     phone_proof=PhoneProof.SENDER_NUMBER,  # wa_id: the number the person writes from
     has_command_menu=False,  # keywords and numbered menus instead
 )
+# The Cloud API: 80 messages a second per business number (130429; inbound messages count
+# too), and a pair rate of one message per 6 s to the same person with bursts of up to 45 in
+# 6 s that borrow from the following minutes (131056; as Meta's throughput page is summarised
+# by several providers). The rates are settings (`WHATSAPP_SEND_RATE_*`). A person walking a
+# form quickly must never wait 6 s for each answer, so the per-chat bucket allows nearly all
+# of the burst: 40, a margin for clock skew between us and Meta.
+CHAT_BURST = 40.0
 
 
 @dataclass
@@ -75,6 +83,11 @@ class WhatsAppChannel:
     def __init__(self, settings: Settings, catalog: Catalog, client: GraphClient | None = None):
         assert settings.whatsapp_access_token is not None
         self.settings, self.catalog = settings, catalog
+        self.pacing = Pacing(
+            overall_rate=settings.whatsapp_send_rate_overall,
+            chat_rate=settings.whatsapp_send_rate_per_chat,
+            chat_burst=CHAT_BURST,
+        )
         self.client = client or GraphClient(
             settings.whatsapp_api_base_url,
             settings.whatsapp_phone_number_id,
