@@ -7,9 +7,11 @@ import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import pytest_asyncio
 
 from bot.channels.traits import channel_traits
+from handlers import reminders
 from handlers.context import AppContext, District
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
@@ -218,3 +220,27 @@ async def test_answers_go_between_the_reminders_of_a_large_fan_out(db) -> None:
     assert kinds.count("daily_reminder") == len(people)
     for person in people:
         assert len(await _texts(db, person)) == 1
+
+
+async def test_a_crash_mid_fan_out_keeps_what_was_committed_and_repeats_nobody(
+    db, monkeypatch
+) -> None:
+    people = [await _person(db, Role.PSM, external=f"8{n}", created=at(1, 8)) for n in range(6)]
+    db.slice_seconds = 0.0  # each person is committed before the next
+    remind = reminders._remind
+    reminded = 0
+
+    async def crashing(repos, app, user, now):
+        nonlocal reminded
+        if reminded == 3:
+            raise SystemExit("the power goes")  # mid-transaction: the slice is rolled back
+        reminded += 1
+        await remind(repos, app, user, now)
+
+    monkeypatch.setattr(reminders, "_remind", crashing)
+    with pytest.raises(SystemExit):
+        await _tick(db, at(9, 16, 0))
+    assert [len(await _texts(db, person)) for person in people] == [1, 1, 1, 0, 0, 0]
+    monkeypatch.setattr(reminders, "_remind", remind)
+    await _tick(db, at(9, 16, 1))  # the next tick, after the restart
+    assert [len(await _texts(db, person)) for person in people] == [1] * 6
