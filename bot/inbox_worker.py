@@ -124,7 +124,7 @@ class InboxWorker:
                 parse = parsed.get(item.id) or self._parse_logged(item)
                 prepared[item.id] = await self._prepare(item, album, parse)
         group = [(item, *prepared[item.id]) for item, _ in batch]
-        turns: list[Turn] = []
+        turns: list[tuple[Turn, list[int]]] = []
         handled = 0
         try:
             async with self.db.transaction() as repos:
@@ -144,7 +144,7 @@ class InboxWorker:
                         continue
                     done.append(item.id)
                     if turn is not None:
-                        turns.append(turn)
+                        turns.append((turn, await self._note_background(repos, turn)))
                 await repos.inbox.mark_done_many(done, now=self.clock.now())
         except Exception:
             if len(batch) > 1:
@@ -156,8 +156,8 @@ class InboxWorker:
                 await self._record_failure(batch[0][0], group[0][1])
                 self.on_outbox(batch[0][0].channel)
             return len(batch)
-        for turn in turns:
-            self._start_background(turn)
+        for turn, requests in turns:
+            self._start_background(turn, requests)
         for channel in {item.channel for item, _, _ in group[:handled]}:
             self.on_outbox(channel)
         return handled
@@ -245,9 +245,24 @@ class InboxWorker:
         )
         return turn
 
-    def _start_background(self, turn: Turn) -> None:
-        for job in turn.background:
-            task = asyncio.create_task(self._run_background(job, turn))
+    async def _note_background(self, repos: Any, turn: Turn) -> list[int]:
+        """Write down each job the turn handed off, with the turn (removed with its answer;
+        one left at a restart is answered "ask again", bot/interrupted.py)."""
+        event = turn.event
+        return [
+            await repos.background.add(
+                user_id=turn.user.id if turn.user else None,
+                channel=event.channel,
+                chat_id=event.chat_id,
+                language=turn.language,
+                now=self.clock.now(),
+            )
+            for _ in turn.background
+        ]
+
+    def _start_background(self, turn: Turn, requests: list[int]) -> None:
+        for job, request in zip(turn.background, requests, strict=True):
+            task = asyncio.create_task(self._run_background(job, turn, request))
             self._background.add(task)
             task.add_done_callback(self._background.discard)
 
@@ -256,7 +271,7 @@ class InboxWorker:
         while self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
-    async def _run_background(self, job: BackgroundJob, turn: Turn) -> None:
+    async def _run_background(self, job: BackgroundJob, turn: Turn, request: int) -> None:
         """Heavy work a turn handed off: read from a read-only connection of its own (charts
         and workbooks drawn by `AppContext.render`, in the render process), then its
         messages go out through the outbox like any reply."""
@@ -272,6 +287,7 @@ class InboxWorker:
         async with self.db.transaction() as repos:
             if record is not None:
                 await record(repos)
+            await repos.background.answered(request)
             await deliver_to_chat(
                 repos,
                 user_id=turn.user.id if turn.user else None,

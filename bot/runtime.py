@@ -15,6 +15,7 @@ from bot.channels.traits import DeclaresTraits, channel_traits
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings
 from bot.inbox_worker import InboxWorker, Parser
+from bot.interrupted import tell_interrupted
 from bot.outbox_sender import OutboxSender
 from bot.region_files import load_regions
 from bot.render_pool import RenderPool
@@ -135,8 +136,11 @@ class Runtime:
         self.app.render = self.render_pool.render
         async with self.db.transaction() as repos:
             expired = await repos.outbox.expire_transient()
+            interrupted = await tell_interrupted(repos, self.app, self.clock.now())
         if expired:
             log.info("dropped %s unsent callback answers/edits from before the restart", expired)
+        if interrupted:
+            log.info("told %s people their statistics or export was interrupted", interrupted)
         self.worker = InboxWorker(
             self.db,
             self.app,

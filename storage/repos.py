@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from storage.audit import AuditRepo
+from storage.background import BackgroundRequestRepo
 from storage.broadcasts import BroadcastRepo
 from storage.cases import CaseRepo, CaseReviewRepo
 from storage.district_reminders import DistrictReminderRepo
@@ -60,6 +61,7 @@ class Repos:
         self.training_invites = TrainingInviteRepo(conn)
         self.templates = TemplateUsageRepo(conn)
         self.district_reminders = DistrictReminderRepo(conn)
+        self.background = BackgroundRequestRepo(conn)
 
     async def let_others_write(self) -> None:
         """Between units of long work that stand on their own: commit and let waiting

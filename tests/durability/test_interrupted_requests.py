@@ -1,0 +1,99 @@
+"""Statistics and exports are prepared in memory after their turn commits: a restart in
+between must not leave the person waiting for ever. The request is written down with the turn
+and removed with its answer; at start every request still written down gets "ask again"."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+from storage.models import Role
+from tests.durability.durable_harness import (
+    RecordingChannel,
+    in_process_settings,
+    rows,
+    seed_user,
+    settle,
+    start_in_process,
+    store_events,
+    text_event,
+)
+from tests.storage.seed_cases import BABATAN, seed_case
+
+COORDINATOR = "8101"
+ASK_AGAIN = "Silakan kirim permintaan itu sekali lagi"
+
+
+def _texts(channel: RecordingChannel, chat: str) -> list[str]:
+    return [sent.message.text or "" for sent in channel.sent if sent.chat_id == chat]
+
+
+async def test_a_request_cut_off_by_a_restart_is_answered_ask_again(tmp_path: Path) -> None:
+    settings = in_process_settings(tmp_path)
+    first = RecordingChannel()
+    runtime = await start_in_process(settings, first)
+    await seed_user(runtime, external_id=COORDINATOR, role=Role.COORDINATOR, name="Bu Rina")
+    psm = await seed_user(runtime, external_id="8102", role=Role.PSM, name="Pak Dedi")
+    assert runtime.db is not None
+    async with runtime.db.transaction() as repos:  # a case this week: the answer has a chart
+        reporter = await repos.users.get(psm)
+        assert reporter is not None
+        await seed_case(
+            repos, reporter=reporter, desa=BABATAN, at=datetime.now(UTC), number="KNG-2026-000001"
+        )
+    drawing = asyncio.Event()
+
+    async def never_finishes(fn, *args):  # the chart is being drawn when the power goes
+        drawing.set()
+        await asyncio.Event().wait()
+
+    assert runtime.app is not None and runtime.worker is not None
+    runtime.app.render = never_finishes
+    await store_events(runtime, [text_event(COORDINATOR, "/statistik 7")])
+    await settle(runtime)
+    await asyncio.wait_for(drawing.wait(), 60)  # bounded: a missing chart fails, not hangs
+    assert any("disiapkan" in text for text in _texts(first, COORDINATOR))
+    path = settings.database_path
+    assert len(rows(path, "SELECT id FROM background_requests")) == 1
+    # The crash: the job never answers; nothing is closed in order.
+    for task in list(runtime.worker._background):
+        task.cancel()
+    await asyncio.gather(*runtime.worker._background, return_exceptions=True)
+    assert runtime.db is not None
+    await runtime.db.close()
+
+    second = RecordingChannel()
+    restarted = await start_in_process(settings, second)
+    try:
+        await settle(restarted)
+        texts = _texts(second, COORDINATOR)
+        assert len(texts) == 1 and ASK_AGAIN in texts[0]
+        assert rows(path, "SELECT id FROM background_requests") == []
+    finally:
+        await restarted.stop()
+    third = RecordingChannel()
+    again = await start_in_process(settings, third)  # told once, not at every start
+    try:
+        await settle(again)
+        assert _texts(third, COORDINATOR) == []
+    finally:
+        await again.stop()
+
+
+async def test_an_answered_request_leaves_nothing_behind(tmp_path: Path) -> None:
+    settings = in_process_settings(tmp_path)
+    channel = RecordingChannel()
+    runtime = await start_in_process(settings, channel)
+    try:
+        await seed_user(runtime, external_id=COORDINATOR, role=Role.COORDINATOR, name="Bu Rina")
+        await store_events(runtime, [text_event(COORDINATOR, "/statistik 7")])
+        await settle(runtime)
+        assert runtime.worker is not None
+        await runtime.worker.finish_background()
+        await settle(runtime)
+        texts = _texts(channel, COORDINATOR)
+        assert any("Statistik" in text for text in texts), texts
+        assert rows(settings.database_path, "SELECT id FROM background_requests") == []
+    finally:
+        await runtime.stop()
