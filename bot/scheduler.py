@@ -29,7 +29,8 @@ from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
-# Each kind of work runs in its own write transaction: it reads what is due and records it.
+# Each kind of work runs in a write transaction of its own: it reads what is due and records
+# it (long kinds commit between people, `Repos.let_others_write`).
 DueWork = Callable[[Repos, AppContext, datetime], Awaitable[None]]
 TICK_SECONDS = 60
 WHATSAPP_REDELIVERY_WINDOW = timedelta(days=8)
@@ -64,13 +65,13 @@ class Scheduler:
         self.on_outbox()
 
     def start(self) -> None:
-        """Tick every minute (and once right away, to catch up after downtime)."""
+        """Tick every minute from now (the runtime ticks once itself before, to catch up
+        after downtime). No `next_run_time=None` here: APScheduler adds such a job paused."""
         scheduler = AsyncIOScheduler(timezone=self.app.timezone)
         scheduler.add_job(
             self.tick,
             "interval",
             seconds=TICK_SECONDS,
-            next_run_time=None,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=TICK_SECONDS,

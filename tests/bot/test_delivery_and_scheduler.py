@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest_asyncio
 
+from bot import scheduler as scheduler_module
 from bot.channels.traits import channel_traits
 from bot.clock import ManualClock
 from bot.logs import MaskIdentifiers
@@ -135,3 +137,35 @@ def test_log_lines_never_carry_a_nik() -> None:
     )
     MaskIdentifiers().filter(record)
     assert record.getMessage() == "user typed 320801******0001"
+
+
+async def test_the_started_scheduler_keeps_ticking(tmp_path, monkeypatch) -> None:
+    """Not just once: an interval job added with `next_run_time=None` is paused for ever."""
+    monkeypatch.setattr(scheduler_module, "TICK_SECONDS", 1)
+    db = Database(tmp_path / "psm.db")
+    await db.open()
+    ticked = asyncio.Event()
+    ticks = 0
+
+    async def counting(repos, app, now) -> None:
+        nonlocal ticks
+        ticks += 1
+        if ticks == 2:
+            ticked.set()
+
+    app = AppContext(
+        catalog=Catalog.load(),
+        forms=load_forms(),
+        districts=[],
+        timezone=ZoneInfo("Asia/Jakarta"),
+        admin_ids={},
+        channels=channel_traits(),
+    )
+    scheduler = Scheduler(db, app=app, clock=ManualClock(NOW), work={"count": counting})
+    scheduler.start()
+    try:
+        await asyncio.wait_for(ticked.wait(), 30)  # bounded: a paused job fails, not hangs
+    finally:
+        scheduler.stop()
+        await db.close()
+    assert ticks >= 2
