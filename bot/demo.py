@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from bot.channels.base import SendOutcome
 from bot.config import load_settings
-from bot.pacing import Pacing
+from bot.pacing import UNPACED
 from bot.runtime import Runtime
 from handlers.channel_traits import ChannelTraits, PhoneProof
 from handlers.events import Button, Inbound, InboundKind, Outbound
@@ -53,7 +53,7 @@ class DemoChannel:
         phone_proof=PhoneProof.SHARED_CONTACT,  # `!kontak`, like Telegram's button
         has_command_menu=False,  # a terminal has no menu to set
     )
-    pacing = Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6)  # a terminal: no limits
+    pacing = UNPACED  # a terminal has no limits
 
     def __init__(self, out: TextIO) -> None:
         self.out = out

@@ -25,3 +25,7 @@ class Pacing:
     def overall_bucket(self) -> float:
         """The overall burst in use."""
         return self.overall_burst or max(1.0, self.overall_rate / 6)
+
+
+# No limits: the terminal demo and tests that drive the sender by hand.
+UNPACED = Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6)

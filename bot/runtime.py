@@ -17,6 +17,7 @@ from bot.config import ConfigError, Settings
 from bot.inbox_worker import InboxWorker, Parser
 from bot.interrupted import tell_interrupted
 from bot.outbox_sender import OutboxSender
+from bot.pacing import Pacing
 from bot.region_files import load_regions
 from bot.render_pool import RenderPool
 from bot.scheduler import Scheduler, default_work
@@ -37,6 +38,7 @@ class Channel(Protocol):
 
     name: str
     traits: ChannelTraits  # what conversations may assume about it (AppContext.channels)
+    pacing: Pacing  # how fast its sender may go, overall and per chat
 
     async def start(self, db: Database, clock: Clock, on_stored: Callable[[], None]) -> None: ...
     async def stop_polling(self) -> None: ...

@@ -84,27 +84,16 @@ async def deliver(
     notices wait until they do, routine messages expire. `topic` ("revision", "training")
     puts a message first when a channel can reach only some people today.
     """
-    waiting = False
-    if channel is None or chat_id is None:
-        identity = await identity_for(repos, user_id)
-        if identity is None:
-            log.warning("user %s has no channel identity; message not queued", user_id)
-            return None
-        channel, chat_id = identity.channel, identity.chat_id
-        waiting = chat_id is None
-    return await repos.outbox.enqueue(
-        **_queued(
-            user_id=user_id,
-            message=message,
-            kind=kind,
-            now=now,
-            channel=channel,
-            chat_id=chat_id,
-            waiting=waiting,
-            not_before=not_before,
-            topic=topic,
-        )
+    fields = dict(
+        user_id=user_id, message=message, kind=kind, now=now, not_before=not_before, topic=topic
     )
+    if channel is None or chat_id is None:
+        row = _queued_to(await identity_for(repos, user_id), **fields)
+        if row is None:
+            return None
+    else:
+        row = _queued(channel=channel, chat_id=chat_id, **fields)
+    return await repos.outbox.enqueue(**row)
 
 
 async def deliver_to_chat(
@@ -145,8 +134,9 @@ def _queued(
     waiting: bool = False,
     not_before: datetime | None = None,
     topic: str | None = None,
+    broadcast_id: int | None = None,
 ) -> dict[str, Any]:
-    """The outbox row (`OutboxRepo.enqueue`'s arguments) for one message."""
+    """The outbox row (`OutboxRepo.enqueue_many`'s fields) for one message."""
     if message.best_effort and kind != DeliveryKind.TRANSIENT:
         kind = DeliveryKind.TRANSIENT
     expires_at = (not_before or now) + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
@@ -163,6 +153,7 @@ def _queued(
         "not_before": not_before,
         "delete_after": message.delete_after,
         "topic": topic,
+        "broadcast_id": broadcast_id,
     }
 
 
@@ -197,22 +188,35 @@ async def deliver_to_people(
     holds the writer for milliseconds, not seconds. Returns how many were queued (someone
     without a channel is skipped, as `deliver` skips them)."""
     identities = await repos.users.identities_of_many([user.id for user, _ in messages])
-    rows: list[dict[str, Any]] = []
+    rows = []
     for user, message in messages:
-        identity = choose_identity(user, identities.get(user.id, []))
-        if identity is None:
-            log.warning("user %s has no channel identity; message not queued", user.id)
-            continue
-        queued = _queued(
+        row = _queued_to(
+            choose_identity(user, identities.get(user.id, [])),
             user_id=user.id,
             message=message,
             kind=kind,
             now=now,
-            channel=identity.channel,
-            chat_id=identity.chat_id,
-            waiting=identity.chat_id is None,
             not_before=not_before,
+            broadcast_id=broadcast_id,
         )
-        rows.append({**queued, "broadcast_id": broadcast_id})
+        if row is not None:
+            rows.append(row)
     await repos.outbox.enqueue_many(rows)
     return len(rows)
+
+
+def _queued_to(
+    identity: ChannelIdentity | None, *, user_id: int, **fields: Any
+) -> dict[str, Any] | None:
+    """The outbox row of a message to the person at `identity` (held until they start the
+    bot); None, logged, when they have no channel (notices wait, routine ones expire)."""
+    if identity is None:
+        log.warning("user %s has no channel identity; message not queued", user_id)
+        return None
+    return _queued(
+        user_id=user_id,
+        channel=identity.channel,
+        chat_id=identity.chat_id,
+        waiting=identity.chat_id is None,
+        **fields,
+    )

@@ -51,6 +51,18 @@ async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connectio
 WRITER_SLICE = 0.02  # seconds long work holds the writer before letting waiting writes in
 
 
+async def run_to_the_end(conn: aiosqlite.Connection, sql: str) -> None:
+    """BEGIN, COMMIT or ROLLBACK, finished even when the caller is cancelled meanwhile:
+    aiosqlite runs a statement in its thread whatever happens to the awaiting task, so the
+    caller waits for it and then re-raises, and the connection's state is known."""
+    statement = asyncio.ensure_future(conn.execute(sql))
+    try:
+        await asyncio.shield(statement)
+    except asyncio.CancelledError:
+        await asyncio.gather(statement, return_exceptions=True)
+        raise
+
+
 class WriterTurn:
     """The writer, held by one `Database.transaction`.
 
@@ -68,9 +80,12 @@ class WriterTurn:
     async def take(self) -> None:
         """Wait for the writer and begin a transaction."""
         await self._db._lock.acquire()
+        writer = self._db.writer
         try:
-            await self._db.writer.execute("BEGIN IMMEDIATE")
+            await run_to_the_end(writer, "BEGIN IMMEDIATE")
         except BaseException:
+            if writer.in_transaction:  # cancelled, but it began: nobody else may inherit it
+                await run_to_the_end(writer, "ROLLBACK")
             self._db._lock.release()
             raise
         self.held, self._began = True, time.monotonic()
@@ -85,16 +100,22 @@ class WriterTurn:
         """Commit and let waiting writes in when this transaction has held the writer for
         longer than a slice, and rest as long as it held it: long work takes at most half
         of the writer and of the event loop, answers get the rest. A no-op within a slice."""
+        self._require_held()
         held = time.monotonic() - self._began
         if held >= self._db.slice_seconds:
             async with self.released():
                 await asyncio.sleep(held)
 
+    def _require_held(self) -> None:
+        if not self.held:  # after the transaction ended, or inside `released`
+            raise RuntimeError("the writer is not held by this transaction")
+
     @asynccontextmanager
     async def released(self) -> AsyncIterator[None]:
         """Commit what was done and give the writer up while the body runs (slow work that
         writes nothing); then wait for it again (behind anyone already waiting)."""
-        await self._db.writer.execute("COMMIT")
+        self._require_held()
+        await run_to_the_end(self._db.writer, "COMMIT")
         self.give_up()
         try:
             yield
@@ -149,15 +170,18 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Repos]:
-        """One write transaction (BEGIN IMMEDIATE ... COMMIT); rolled back on any error."""
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT); rolled back on any error.
+        Long work may commit in slices inside it (`Repos.let_others_write`)."""
         turn = WriterTurn(self)
         await turn.take()
         try:
             yield Repos(self.writer, turn)
-            await self.writer.execute("COMMIT")
+            await run_to_the_end(self.writer, "COMMIT")
         except BaseException:
-            if turn.held:  # not when giving the writer up was interrupted
-                await self.writer.execute("ROLLBACK")
+            # Not when the writer was given up and not taken back, nor after a COMMIT that
+            # went through although its caller was cancelled, nor after one SQLite undid.
+            if turn.held and self.writer.in_transaction:
+                await run_to_the_end(self.writer, "ROLLBACK")
             raise
         finally:
             turn.give_up()

@@ -87,6 +87,7 @@ class OutboxRepo(Repo):
         not_before: datetime | None = None,
         delete_after: int | None = None,
         topic: str | None = None,
+        broadcast_id: int | None = None,
     ) -> int:
         """Queue one message; `waiting` holds it until the person starts the bot;
         `delete_after`: seconds after sending at which the channel's copy is deleted."""
@@ -105,6 +106,7 @@ class OutboxRepo(Repo):
                 not_before=not_before,
                 delete_after=delete_after,
                 topic=topic,
+                broadcast_id=broadcast_id,
             ),
         )
         return int(cursor.lastrowid)

@@ -9,6 +9,8 @@ from typing import Any
 from storage.base import Repo
 from storage.models import ChannelIdentity, Role, User, UserStatus, from_db, to_db
 
+# A person's identities, the one they wrote from most recently first.
+_RECENT_FIRST = "last_inbound_at IS NULL, last_inbound_at DESC, id"
 _USER_FIELDS = {
     "full_name",
     "role",
@@ -151,8 +153,7 @@ class UserRepo(Repo):
     async def identities_of(self, user_id: int) -> list[ChannelIdentity]:
         """Every channel identity of a user, most recently used first."""
         rows = await self._all(
-            "SELECT * FROM channel_identities WHERE user_id = ?"
-            " ORDER BY last_inbound_at IS NULL, last_inbound_at DESC, id",
+            f"SELECT * FROM channel_identities WHERE user_id = ? ORDER BY {_RECENT_FIRST}",
             (user_id,),
         )
         return [_identity(row) for row in rows]
@@ -161,7 +162,7 @@ class UserRepo(Repo):
         """`identities_of` for many people in one query (a broadcast's audience)."""
         rows = await self._all(
             "SELECT * FROM channel_identities WHERE user_id IN (SELECT value FROM json_each(?))"
-            " ORDER BY user_id, last_inbound_at IS NULL, last_inbound_at DESC, id",
+            f" ORDER BY user_id, {_RECENT_FIRST}",
             (json.dumps(user_ids),),
         )
         found: dict[int, list[ChannelIdentity]] = {}

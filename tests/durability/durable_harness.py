@@ -21,7 +21,7 @@ from bot.channels.base import SendOutcome
 from bot.channels.telegram import outbound
 from bot.channels.telegram.channel import TRAITS as TELEGRAM_TRAITS
 from bot.config import Settings, load_settings
-from bot.pacing import Pacing
+from bot.pacing import UNPACED, Pacing
 from bot.runtime import Runtime
 from handlers.channel_traits import ChannelTraits
 from handlers.events import Inbound, InboundKind, Outbound
@@ -162,10 +162,6 @@ class Sent:
     message: Outbound
 
 
-# No pacing: tests drive the sender by hand and want everything due sent at once.
-UNPACED = Pacing(overall_rate=1e6, chat_rate=1e6, chat_burst=1e6)
-
-
 @dataclass
 class RecordingChannel:
     """A channel for `Runtime`: renders every message through the real Telegram adapter
@@ -173,7 +169,7 @@ class RecordingChannel:
 
     name: str = CHANNEL
     traits: ChannelTraits = TELEGRAM_TRAITS  # it renders through the Telegram adapter
-    pacing: Pacing = UNPACED
+    pacing: Pacing = UNPACED  # tests drive the sender by hand: everything due goes at once
     sent: list[Sent] = field(default_factory=list)
     bot: RecordingBot = field(default_factory=RecordingBot)
     files: dict[str, bytes] = field(default_factory=dict)

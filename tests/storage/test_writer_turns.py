@@ -135,3 +135,44 @@ async def test_outside_a_write_transaction_both_are_plain(db: Database) -> None:
         async with repos.writer_released():
             await _claim(db, "inside")
     assert await _keys(db) == ["inside"]
+
+
+async def test_cancelled_while_committing_the_commit_stands_and_the_writer_is_free(
+    db: Database,
+) -> None:
+    async def work() -> None:
+        async with db.transaction() as repos:
+            await repos.schedule.claim("test", "committed", now=NOW)
+            # The cancellation comes while COMMIT runs in aiosqlite's thread.
+            asyncio.get_running_loop().call_soon(task.cancel)
+
+    task = asyncio.create_task(work())
+    with pytest.raises(asyncio.CancelledError):  # not "cannot rollback - no transaction"
+        await task
+    assert await _keys(db) == ["committed"]
+    assert not db.writer.in_transaction
+    await _claim(db, "next")
+    assert await _keys(db) == ["committed", "next"]
+
+
+async def test_cancelled_while_beginning_the_writer_is_left_clean(db: Database) -> None:
+    async def work() -> None:
+        async with db.transaction() as repos:  # pragma: no cover - never entered
+            await repos.schedule.claim("test", "never", now=NOW)
+
+    task = asyncio.create_task(work())
+    await asyncio.sleep(0)  # it has the lock and BEGIN IMMEDIATE is on its way
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not db.writer.in_transaction  # the next writer does not inherit a transaction
+    await _claim(db, "next")
+    assert await _keys(db) == ["next"]
+
+
+async def test_giving_up_a_writer_not_held_is_refused(db: Database) -> None:
+    async with db.transaction() as repos, repos.writer_released():
+        with pytest.raises(RuntimeError):
+            await repos.let_others_write()
+    with pytest.raises(RuntimeError):
+        await repos.let_others_write()  # the transaction is over
