@@ -17,7 +17,9 @@ behind the writing.
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 import signal
+import tempfile
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -50,10 +52,16 @@ class SheetProcess:
         }
         self.cells = SheetCells(**options)  # a wrong layout fails here, before the child
         self.rows = 0
+        # XlsxWriter's temporary files (the rows so far) in a folder of ours: a child ended
+        # midway leaves nothing behind.
+        self.scratch = Path(tempfile.mkdtemp(prefix="psm-export-"))
         context = multiprocessing.get_context("spawn")
         self._connection, theirs = context.Pipe()
         self._process = context.Process(
-            target=_write, args=(theirs, path, options), name="export-writer", daemon=True
+            target=_write,
+            args=(theirs, path, {**options, "scratch": self.scratch}),
+            name="export-writer",
+            daemon=True,
         )
         self._process.start()
         theirs.close()
@@ -72,17 +80,19 @@ class SheetProcess:
             failure = self._connection.recv()
         except EOFError:
             failure = "the workbook writer stopped"
-        self._process.join()
-        self._connection.close()
+        self._process.join()  # it answered: it ends now
+        self.stop()
         if failure:
             raise RuntimeError(failure)
 
     def stop(self) -> None:
-        """End the child if it still runs (an export that failed elsewhere); idempotent."""
+        """End the child if it still runs (an export that failed elsewhere) and remove its
+        temporary files; idempotent."""
         if self._process.is_alive():
             self._process.kill()
-            self._process.join()
+        self._process.join()
         self._connection.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def _send(self, message: tuple[str, Any]) -> None:
         try:

@@ -173,7 +173,9 @@ class SheetWriter:
         timezone: ZoneInfo,
         layout: str = "standard",
         masked: bool = True,
+        scratch: Path | None = None,
     ) -> None:
+        """`scratch`: the folder of XlsxWriter's temporary files (the system's by default)."""
         import xlsxwriter  # loaded only by the processes that export
 
         self.cells = SheetCells(
@@ -187,6 +189,7 @@ class SheetWriter:
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
+                **({"tmpdir": str(scratch)} if scratch else {}),
             },
         )
         self.sheet = self.workbook.add_worksheet(self.cells.text("export.sheet_cases")[:31])

@@ -35,7 +35,8 @@ def test_the_child_writes_what_the_writer_writes(tmp_path: Path, masked: bool) -
     here.close([("Baris", "5")])
     assert _cells(tmp_path / "apart.xlsx") == _cells(tmp_path / "here.xlsx")
     assert len(_cells(tmp_path / "apart.xlsx")) == 6
-    assert not apart._process.is_alive()
+    assert not apart._process.is_alive() and apart._process.exitcode == 0
+    assert not apart.scratch.exists()
 
 
 def test_a_failure_in_the_child_is_told_at_close(tmp_path: Path) -> None:
@@ -51,10 +52,12 @@ def test_a_failure_in_the_child_is_told_at_close(tmp_path: Path) -> None:
 
 def test_stop_ends_a_child_that_still_writes(tmp_path: Path) -> None:
     writer = SheetProcess(tmp_path / "x.xlsx", catalog=Catalog.load(), language="id", timezone=ZONE)
-    writer.write_rows([export_row()])
+    writer.write_rows([export_row()] * 3000)  # XlsxWriter's temporary file has rows
+    assert any(writer.scratch.iterdir())
     writer.stop()
     writer.stop()  # again: nothing left to do
     assert not writer._process.is_alive()
+    assert not writer.scratch.exists()  # its temporary files are gone with it
     assert not (tmp_path / "x.xlsx").exists()
     with pytest.raises(RuntimeError, match="stopped"):
         writer.write_rows([export_row()])
