@@ -10,12 +10,13 @@ Every cell is written as what it is: a name starting with "=" stays text, never 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from handlers.i18n import Catalog
@@ -24,6 +25,7 @@ from storage.exports import ExportRow
 
 LAYOUTS = ("standard", "siksng")
 DATE_FORMAT = "dd-mm-yyyy"
+EXCEL_EPOCH = date(1899, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,95 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
+Cell = str | float | None  # text, an Excel serial number (dates), or nothing
+
+
+class SheetCells:
+    """What each row shows in a layout's columns: labels from the catalogue, local days as
+    Excel serial numbers, NIK/KK masked unless the server asked for them in full.
+
+    Plain Python, no XlsxWriter: the server export makes the cells in its own process and
+    writes them in another (bot/export_writer.py)."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        language: str,
+        timezone: ZoneInfo,
+        layout: str = "standard",
+        masked: bool = True,
+    ) -> None:
+        if layout not in COLUMNS:
+            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
+        self.catalog, self.language, self.timezone = catalog, language, timezone
+        self.columns, self.masked = COLUMNS[layout], masked
+        self._labels: dict[str, str] = {}
+        self._serials: dict[date, float] = {}
+        values = self._value_functions()
+        self._values = [values[column.key] for column in self.columns]
+
+    def of(self, rows: list[ExportRow]) -> list[tuple[Cell, ...]]:
+        """The cells of each row, in the layout's order."""
+        values = self._values
+        return [tuple([value(row) for value in values]) for row in rows]
+
+    def _value_functions(self) -> dict[str, Callable[[ExportRow], Cell]]:
+        """Every column's value of a row, one function each: built once, so a row costs
+        one call per column of its layout and no dictionary."""
+        label, zone, serial, identifier = self._label, self.timezone, self._serial, self._identifier
+        return {
+            "number": attrgetter("number"),
+            "submitted": lambda r: serial(r.submitted_at.astimezone(zone).date()),
+            "state": lambda r: label("case_states", r.state),
+            "urgency": lambda r: label("urgency", r.urgency),
+            "categories": lambda r: ", ".join([label("categories", c) for c in r.categories]),
+            "kabupaten_code": attrgetter("kabupaten_code"),
+            "kabupaten": attrgetter("kabupaten_name"),
+            "kecamatan_code": attrgetter("kecamatan_code"),
+            "kecamatan": attrgetter("kecamatan_name"),
+            "desa_code": attrgetter("desa_code"),
+            "desa": attrgetter("desa_name"),
+            "address": attrgetter("address"),
+            "no_kk": lambda r: identifier(r.no_kk, r.no_kk_missing),
+            "head_name": attrgetter("head_name"),
+            "nik": lambda r: identifier(r.nik, r.nik_missing),
+            "name": attrgetter("name"),
+            "sex": attrgetter("sex"),
+            "birth_date": lambda r: serial(_date(r.birth_date)),
+            "relation": lambda r: (r.relation or "").replace("_", " "),
+            "protected": lambda r: label("common", "yes" if r.protected else "no"),
+            "reporter": attrgetter("reporter_name"),
+        }
+
+    def text(self, key: str, **values: Any) -> str:
+        """A text of the catalogue in the sheet's language."""
+        return self.catalog.text(self.language, key, **values)
+
+    def _identifier(self, digits: str | None, missing: str | None) -> str:
+        if digits:
+            return mask_identifiers(digits) if self.masked else digits
+        if missing and self.catalog.has(f"form.missing.{missing}"):
+            return self.text(f"form.missing.{missing}")
+        return ""
+
+    def _serial(self, day: date | None) -> float | None:
+        """The Excel serial number of a day (None stays None), cached: few days repeat a lot."""
+        if day is None:
+            return None
+        number = self._serials.get(day)
+        if number is None:
+            number = self._serials[day] = excel_serial(day)
+        return number
+
+    def _label(self, group: str, code: str) -> str:
+        key = f"{group}.{code}"
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = self.text(key) if self.catalog.has(key) else code
+        return label
+
+
 class SheetWriter:
     """One workbook being written: header, rows, then an information sheet on close."""
 
@@ -82,13 +173,15 @@ class SheetWriter:
         timezone: ZoneInfo,
         layout: str = "standard",
         masked: bool = True,
+        scratch: Path | None = None,
     ) -> None:
+        """`scratch`: the folder of XlsxWriter's temporary files (the system's by default)."""
         import xlsxwriter  # loaded only by the processes that export
 
-        if layout not in COLUMNS:
-            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
-        self.catalog, self.language, self.timezone = catalog, language, timezone
-        self.columns, self.masked = COLUMNS[layout], masked
+        self.cells = SheetCells(
+            catalog=catalog, language=language, timezone=timezone, layout=layout, masked=masked
+        )
+        self.columns = self.cells.columns
         self.workbook = xlsxwriter.Workbook(
             str(path),
             {
@@ -96,82 +189,43 @@ class SheetWriter:
                 "strings_to_numbers": False,
                 "strings_to_formulas": False,
                 "strings_to_urls": False,
+                **({"tmpdir": str(scratch)} if scratch else {}),
             },
         )
-        self.sheet = self.workbook.add_worksheet(self._t("export.sheet_cases")[:31])
+        self.sheet = self.workbook.add_worksheet(self.cells.text("export.sheet_cases")[:31])
         self.date = self.workbook.add_format({"num_format": DATE_FORMAT})
         self.text = self.workbook.add_format({"num_format": "@"})
         bold = self.workbook.add_format({"bold": True})
+        self._writers: list[tuple[int, Callable[..., int], Any]] = []
         for index, column in enumerate(self.columns):
             cell_format = self.text if column.kind == "identifier" else None
             self.sheet.set_column(index, index, column.width, cell_format)
-            self.sheet.write_string(0, index, self._t(f"export.columns.{column.key}"), bold)
+            self.sheet.write_string(0, index, self.cells.text(f"export.columns.{column.key}"), bold)
+            if column.kind == "date":  # a serial number in the date format
+                self._writers.append((index, self.sheet.write_number, self.date))
+            else:
+                self._writers.append((index, self.sheet.write_string, cell_format))
         self.sheet.freeze_panes(1, 0)
         self.rows = 0
-        self._labels: dict[str, str] = {}
-
-    def _t(self, key: str, **values: Any) -> str:
-        return self.catalog.text(self.language, key, **values)
-
-    def _identifier(self, digits: str | None, missing: str | None) -> str:
-        if digits:
-            return mask_identifiers(digits) if self.masked else digits
-        if missing and self.catalog.has(f"form.missing.{missing}"):
-            return self._t(f"form.missing.{missing}")
-        return ""
-
-    def _values(self, row: ExportRow) -> dict[str, str | date | None]:
-        """Every column's value of one row (the layout picks its columns)."""
-        return {
-            "number": row.number,
-            "submitted": row.submitted_at.astimezone(self.timezone).date(),
-            "state": self._label("case_states", row.state),
-            "urgency": self._label("urgency", row.urgency),
-            "categories": ", ".join(self._label("categories", c) for c in row.categories),
-            "kabupaten_code": row.kabupaten_code,
-            "kabupaten": row.kabupaten_name,
-            "kecamatan_code": row.kecamatan_code,
-            "kecamatan": row.kecamatan_name,
-            "desa_code": row.desa_code,
-            "desa": row.desa_name,
-            "address": row.address,
-            "no_kk": self._identifier(row.no_kk, row.no_kk_missing),
-            "head_name": row.head_name,
-            "nik": self._identifier(row.nik, row.nik_missing),
-            "name": row.name or "",
-            "sex": row.sex or "",
-            "birth_date": _date(row.birth_date),
-            "relation": (row.relation or "").replace("_", " "),
-            "protected": self._label("common", "yes" if row.protected else "no"),
-            "reporter": row.reporter_name,
-        }
-
-    def _label(self, group: str, code: str) -> str:
-        key = f"{group}.{code}"
-        label = self._labels.get(key)
-        if label is None:
-            label = self._labels[key] = self._t(key) if self.catalog.has(key) else code
-        return label
 
     def write_rows(self, rows: list[ExportRow]) -> None:
         """Append rows (call from a worker thread: it writes to disk)."""
-        sheet, columns = self.sheet, self.columns
-        for row in rows:
-            self.rows += 1
-            values = self._values(row)
-            for index, column in enumerate(columns):
-                value = values[column.key]
-                if isinstance(value, date):
-                    moment = datetime(value.year, value.month, value.day)
-                    sheet.write_datetime(self.rows, index, moment, self.date)
-                elif value:
-                    cell_format = self.text if column.kind == "identifier" else None
-                    sheet.write_string(self.rows, index, value, cell_format)
+        self.write_cells(self.cells.of(rows))
+
+    def write_cells(self, rows: list[tuple[Cell, ...]]) -> None:
+        """Append rows already made into cells (`SheetCells.of`); an empty cell stays empty."""
+        number, writers = self.rows, self._writers
+        for cells in rows:
+            number += 1
+            for (index, write, cell_format), value in zip(writers, cells, strict=True):
+                if value is not None and value != "":
+                    write(number, index, value, cell_format)
+        self.rows = number
 
     def close(self, info: list[tuple[str, str]]) -> None:
         """Finish: filters on the header, the information sheet, the zip on disk."""
         self.sheet.autofilter(0, 0, max(self.rows, 1), len(self.columns) - 1)
-        about = self.workbook.add_worksheet(self._t("export.sheet_info")[:31])
+        about = self.workbook.add_worksheet(self.cells.text("export.sheet_info")[:31])
         about.set_column(0, 0, 28)
         about.set_column(1, 1, 60)
         for index, (label, value) in enumerate(info):
@@ -181,6 +235,13 @@ class SheetWriter:
             self.workbook.close()
         except Exception as exc:  # XlsxWriter's FileCreateError: a folder gone, a full disk
             raise RuntimeError(f"could not write the workbook: {exc}") from exc
+
+
+def excel_serial(day: date) -> float:
+    """A day as Excel's serial number (1900 date system): days since 31 Dec 1899, one more
+    from March 1900 on, because Excel counts a 29 Feb 1900 that never was."""
+    number = float((day - EXCEL_EPOCH).days)
+    return number + 1 if number > 59 else number
 
 
 def _date(text: str | None) -> date | None:
@@ -208,8 +269,16 @@ def write_workbook(
     return path
 
 
+class RowWriter(Protocol):
+    """What `write_export` writes to: a `SheetWriter`, or one in a process of its own."""
+
+    rows: int
+
+    def write_rows(self, rows: list[ExportRow]) -> None: ...
+
+
 async def write_export(
-    writer: SheetWriter, chunks: AsyncGenerator[list[ExportRow], None], *, limit: int | None
+    writer: RowWriter, chunks: AsyncGenerator[list[ExportRow], None], *, limit: int | None
 ) -> tuple[int, bool]:
     """Stream rows into the workbook off the event loop; returns (rows, truncated).
 
