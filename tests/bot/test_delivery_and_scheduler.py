@@ -111,15 +111,7 @@ async def test_housekeeping_expires_routine_messages_and_forgets_confirmed_updat
         for item in await repos.inbox.pending():
             await repos.inbox.mark_done(item.id, now=NOW)
         await repos.inbox.confirm_below("telegram", 11)
-    app = AppContext(
-        catalog=Catalog.load(),
-        forms=load_forms(),
-        districts=[],
-        timezone=ZoneInfo("Asia/Jakarta"),
-        admin_ids={},
-        channels=channel_traits(),
-    )
-    scheduler = Scheduler(db, app=app, clock=clock, work=default_work())
+    scheduler = Scheduler(db, app=_app(), clock=clock, work=default_work())
     clock.advance(timedelta(hours=13))
     await scheduler.tick()
     async with db.reading() as repos:
@@ -127,6 +119,18 @@ async def test_housekeeping_expires_routine_messages_and_forgets_confirmed_updat
         inbox = await repos.inbox.counts()
     assert statuses == {"pengingat": "expired", "balasan": "pending"}
     assert inbox == {"done": 1}  # update 10 confirmed and forgotten; 11 kept
+
+
+def _app() -> AppContext:
+    """Kuningan's time zone, no districts: what the scheduler's foundation kinds need."""
+    return AppContext(
+        catalog=Catalog.load(),
+        forms=load_forms(),
+        districts=[],
+        timezone=ZoneInfo("Asia/Jakarta"),
+        admin_ids={},
+        channels=channel_traits(),
+    )
 
 
 def test_log_lines_never_carry_a_nik() -> None:
@@ -153,15 +157,7 @@ async def test_the_started_scheduler_keeps_ticking(tmp_path, monkeypatch) -> Non
         if ticks == 2:
             ticked.set()
 
-    app = AppContext(
-        catalog=Catalog.load(),
-        forms=load_forms(),
-        districts=[],
-        timezone=ZoneInfo("Asia/Jakarta"),
-        admin_ids={},
-        channels=channel_traits(),
-    )
-    scheduler = Scheduler(db, app=app, clock=ManualClock(NOW), work={"count": counting})
+    scheduler = Scheduler(db, app=_app(), clock=ManualClock(NOW), work={"count": counting})
     scheduler.start()
     try:
         await asyncio.wait_for(ticked.wait(), 30)  # bounded: a paused job fails, not hangs
