@@ -40,11 +40,14 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
     if in_quiet_hours(app, now):
         return  # a reminder missed before the quiet hours waits for nothing: the day is over
     local = app.local_time(now)
-    people = await repos.reminders.people_with_reminders()
-    people += await repos.visits.recorders_with_due(local.date())  # coordinators' visits due
+    people = await repos.reminders.due_for_daily_reminder(
+        default_time=app.reminder_time.strftime("%H:%M"),
+        local_time=local.strftime("%H:%M"),
+        day=local.date().isoformat(),
+    )
+    coordinators = await repos.visits.recorders_with_due(local.date())  # their visits due
+    people += [user for user in coordinators if local.time() >= _due(user, app)]
     for user in people:
-        if local.time() < _due(user, app):
-            continue
         await _remind(repos, app, user, now)
         # Everyone's hour is 16:00 by default: thousands at one tick. Each person's claim
         # and message stand on their own; answers from the field go in between.

@@ -13,11 +13,19 @@ from storage.users import user_from_row
 class ReminderRepo(Repo):
     """Queries for reminders and digests."""
 
-    async def people_with_reminders(self) -> list[User]:
-        """Active PSM and TKSK who have not turned reminders off."""
+    async def due_for_daily_reminder(
+        self, *, default_time: str, local_time: str, day: str
+    ) -> list[User]:
+        """Active PSM and TKSK with reminders on whose hour ("HH:MM", theirs or
+        `default_time`) has come at `local_time` and who have no `daily_reminder` key for
+        the local `day` yet: the scheduler asks every minute, and in a province of 50,000
+        people nobody else need be read."""
         rows = await self._all(
-            "SELECT * FROM users WHERE status = 'active' AND role IN ('psm', 'tksk')"
-            " AND reminders_enabled = 1 ORDER BY id"
+            "SELECT u.* FROM users u WHERE u.status = 'active' AND u.role IN ('psm', 'tksk')"
+            " AND u.reminders_enabled = 1 AND COALESCE(u.reminder_time, ?) <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'daily_reminder'"
+            " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
+            (default_time, local_time, day),
         )
         return [user_from_row(row) for row in rows]
 

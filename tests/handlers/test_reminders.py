@@ -244,3 +244,25 @@ async def test_a_crash_mid_fan_out_keeps_what_was_committed_and_repeats_nobody(
     monkeypatch.setattr(reminders, "_remind", remind)
     await _tick(db, at(9, 16, 1))  # the next tick, after the restart
     assert [len(await _texts(db, person)) for person in people] == [1] * 6
+
+
+async def test_each_minute_reads_only_the_people_whose_reminder_is_due(db) -> None:
+    due = await _person(db, Role.PSM, external="71", created=at(1, 8))
+    later = await _person(db, Role.TKSK, external="72", created=at(1, 8))
+    off = await _person(db, Role.PSM, external="73", created=at(1, 8))
+    done = await _person(db, Role.PSM, external="74", created=at(1, 8))
+    async with db.transaction() as repos:
+        await repos.users.update(later, now=at(1, 8), reminder_time="18:00")
+        await repos.users.update(off, now=at(1, 8), reminders_enabled=False)
+        await repos.schedule.claim("daily_reminder", f"{done}:2026-12-02", now=at(2, 16))
+
+    async def read(hour: str) -> list[int]:
+        async with db.reading() as repos:
+            people = await repos.reminders.due_for_daily_reminder(
+                default_time="16:00", local_time=hour, day="2026-12-02"
+            )
+        return [person.id for person in people]
+
+    assert await read("15:59") == []
+    assert await read("16:00") == [due]
+    assert await read("18:00") == [due, later]
