@@ -4,11 +4,7 @@ one used last; held until a person who never started the bot does; nobody withou
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from handlers.delivery import DeliveryKind, deliver, deliver_to_people
 from handlers.events import Outbound
@@ -18,16 +14,6 @@ from storage.repos import Repos
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
 TEXT = "Rapat PSM besok. NIK contoh 3208011204850001."
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "psm.db")
-    await database.open()
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def _person(repos: Repos, name: str, **fields: object) -> User:

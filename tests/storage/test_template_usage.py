@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,16 +16,6 @@ from storage.models import UserStatus
 from storage.repos import Repos
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "psm.db")
-    await database.open()
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 @pytest.mark.parametrize(

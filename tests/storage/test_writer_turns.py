@@ -7,25 +7,13 @@ after is still one transaction that an error rolls back."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from storage.db import Database
 
 NOW = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(tmp_path / "psm.db")
-    await database.open()
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def _keys(db: Database) -> list[str]:
