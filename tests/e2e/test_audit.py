@@ -134,6 +134,9 @@ async def test_audit_on_whatsapp(fake, graph, wa_settings, webhook_url, start_wa
     admin = WhatsAppPerson(graph, webhook_url, user_id="ID.999", wa_id=ADMIN_WA, name="Admin")
     await coordinator.say(f"cari {NUMBER}")
     await coordinator.tap(NUMBER)
+    # A reply in several messages may still be arriving when `tap` returns: the admin's
+    # question below lists who viewed cases, so wait until the view is recorded.
+    await graph.wait_for(lambda: bool(_audit_rows(wa_settings, "case.view")), timeout=30)
 
     first = await admin.say("audit")
     assert "Log audit" in body_of(first[0])

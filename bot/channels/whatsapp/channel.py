@@ -156,7 +156,10 @@ class WhatsAppChannel:
             return SendOutcome(
                 "retry", retry_after=min(300.0, 2.0 ** min(item.attempts, 8)), error=str(exc)
             )
-        await self._remember_menu(chat, rendered.menu)
+        if rendered.menu or item.kind == DeliveryKind.REPLY:
+            # A reminder or digest without options arriving between a question and the
+            # person's typed number must not take the question's options away.
+            await self._remember_menu(chat, rendered.menu)
         return SendOutcome.sent(message_id)
 
     async def _post(self, delivery: _Delivery, body: dict[str, object]) -> str:
