@@ -1,7 +1,8 @@
 """`psm-bot export`: the full case spreadsheet, on the server only.
 
 Streams every row (no cap) from the read-only connection into XlsxWriter's constant-memory
-workbook, so 100,000 rows need little memory. Masked unless `--unmasked` is given; every
+workbook, so 100,000 rows need little memory; a child process writes the workbook while this
+one reads the next rows (bot/export_writer.py). Masked unless `--unmasked` is given; every
 export, masked or not, is in the audit log. The file is written beside OUT and renamed when
 complete, readable by its owner only.
 """
@@ -15,8 +16,10 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from bot.config import Settings
+from bot.export_scratch import scratch_root
+from bot.export_writer import SheetProcess
 from bot.runtime import prepare_database
-from handlers.export_sheet import LAYOUTS, SheetWriter, write_export
+from handlers.export_sheet import LAYOUTS, write_export
 from storage.scope import Scope
 
 LANGUAGE = "id"
@@ -52,22 +55,26 @@ async def export_cases(
         raise FileNotFoundError(f"folder {out.parent} does not exist")
     db, app = await prepare_database(settings)
     partial = out.with_name(f".{out.name}.part")
+    writer: SheetProcess | None = None
     try:
         scope = Scope(kabupaten_code=kabupaten) if kabupaten else Scope(everything=True)
         start = (
             datetime.combine(since, time(0), tzinfo=app.timezone).astimezone(UTC) if since else None
         )
         partial.touch(mode=0o600)
-        writer = await asyncio.to_thread(
-            SheetWriter,
-            partial,
-            catalog=app.catalog,
-            language=LANGUAGE,
-            timezone=app.timezone,
-            layout=layout,
-            masked=not unmasked,
-        )
         async with db.reading() as repos:
+            # How many rows: only to choose where the temporary files go (memory or disk).
+            expected = await repos.exports.count(scope, since=start)
+            writer = await asyncio.to_thread(
+                SheetProcess,
+                partial,
+                catalog=app.catalog,
+                language=LANGUAGE,
+                timezone=app.timezone,
+                layout=layout,
+                masked=not unmasked,
+                scratch_root=scratch_root(expected),
+            )
             rows, _ = await write_export(
                 writer, repos.exports.rows(scope, since=start, chunk=CHUNK), limit=None
             )
@@ -106,5 +113,7 @@ async def export_cases(
             )
         return rows
     finally:
+        if writer is not None:
+            writer.stop()
         partial.unlink(missing_ok=True)
         await db.close()

@@ -57,14 +57,48 @@ _SELECT = (
     " (SELECT group_concat(code, ',') FROM case_categories WHERE case_id = c.id),"
     " h.no_kk, h.no_kk_missing, h.head_name, h.address,"
     " m.nik, m.nik_missing, m.name, m.sex, m.birth_date, m.relation, coalesce(u.full_name, '')"
-    " FROM cases c JOIN households h ON h.id = c.household_id"
+)
+# One row per person of each case (one for a case without subjects).
+_FROM_ROWS = (
+    "FROM cases c JOIN households h ON h.id = c.household_id"
     " LEFT JOIN case_subjects s ON s.case_id = c.id"
     " LEFT JOIN household_members m ON m.id = s.member_id"
+)
+_FROM = (
+    f"{_FROM_ROWS}"
     " LEFT JOIN regions rk ON rk.code = c.kabupaten_code"
     " LEFT JOIN regions rc ON rc.code = c.kecamatan_code"
     " LEFT JOIN regions rd ON rd.code = c.desa_code"
     " LEFT JOIN users u ON u.id = c.reporter_id"
 )
+
+
+def _filters(
+    scope: Scope,
+    *,
+    since: datetime | None = None,
+    kecamatan_code: str | None = None,
+    category: str | None = None,
+    state: str | None = None,
+) -> tuple[str, list[object]]:
+    """The WHERE condition (on cases `c`) of an export, and its parameters."""
+    condition, params = scope.where("c")
+    where, values = [condition], list(params)
+    if since is not None:
+        where.append("c.submitted_at >= ?")
+        values.append(to_db(since))
+    if kecamatan_code is not None:
+        where.append("c.kecamatan_code = ?")
+        values.append(kecamatan_code)
+    if state is not None:
+        where.append("c.state = ?")
+        values.append(state)
+    if category is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM case_categories k WHERE k.case_id = c.id AND k.code = ?)"
+        )
+        values.append(category)
+    return " AND ".join(where), values
 
 
 def _row(r: tuple) -> ExportRow:
@@ -111,23 +145,10 @@ class ExportRepo(Repo):
         chunk: int = CHUNK,
     ) -> AsyncGenerator[list[ExportRow], None]:
         """Rows in order of submission, `chunk` at a time; at most `limit` rows."""
-        condition, params = scope.where("c")
-        where, values = [condition], list(params)
-        if since is not None:
-            where.append("c.submitted_at >= ?")
-            values.append(to_db(since))
-        if kecamatan_code is not None:
-            where.append("c.kecamatan_code = ?")
-            values.append(kecamatan_code)
-        if state is not None:
-            where.append("c.state = ?")
-            values.append(state)
-        if category is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM case_categories k WHERE k.case_id = c.id AND k.code = ?)"
-            )
-            values.append(category)
-        sql = f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY c.submitted_at, c.id, m.id"
+        where, values = _filters(
+            scope, since=since, kecamatan_code=kecamatan_code, category=category, state=state
+        )
+        sql = f"{_SELECT} {_FROM} WHERE {where} ORDER BY c.submitted_at, c.id, m.id"
         if limit is not None:
             sql += " LIMIT ?"
             values.append(limit)
@@ -137,6 +158,12 @@ class ExportRepo(Repo):
                 if not batch:
                     return
                 yield [_row(tuple(r)) for r in batch]
+
+    async def count(self, scope: Scope, *, since: datetime | None = None) -> int:
+        """How many rows `rows` would give (one per person of each case)."""
+        where, values = _filters(scope, since=since)
+        row = await self._one(f"SELECT COUNT(*) {_FROM_ROWS} WHERE {where}", values)
+        return int(row[0])
 
     async def case_id(self, number: str) -> int | None:
         """The id of the case with this number."""

@@ -11,13 +11,16 @@ import subprocess
 import sys
 import zipfile
 from contextlib import closing
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from bot import export_scratch, export_writer
 from bot.cli import main
+from storage.db import Database
+from storage.scope import Scope
 from tests.bot.cli_world import (
     CHILD_NIK,
     FAMILY_KK,
@@ -178,15 +181,18 @@ def _seed_many(database: Path, count: int) -> None:
 
 
 def _export_in_a_child(world: World, out: Path) -> tuple[int, str]:
-    """Run `psm-bot export` in a fresh process; returns its peak RSS (KiB) and output."""
+    """Run `psm-bot export` in a fresh process; returns the peak RSS (KiB) of it or of its
+    workbook writer (bot/export_writer.py), whichever is larger, and its output."""
     # VmHWM: the peak RSS of this program's own address space (ru_maxrss would include the
-    # pytest process it was forked from).
+    # pytest process it was forked from); its children's ru_maxrss: the writer's.
     script = (
-        "import re, sys\n"
+        "import re, resource, sys\n"
         "from bot.cli import main\n"
         "code = main(sys.argv[1:])\n"
         "status = open('/proc/self/status').read()\n"
-        "print('PEAK', re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
+        "own = int(re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
+        "writer = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print('PEAK', max(own, writer), 'WRITER', writer)\n"
         "sys.exit(code)\n"
     )
     done = subprocess.run(
@@ -198,7 +204,8 @@ def _export_in_a_child(world: World, out: Path) -> tuple[int, str]:
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    peak = int(done.stdout.split("PEAK ")[1].split()[0])
+    peak, writer = (int(done.stdout.split(f"{name} ")[1].split()[0]) for name in ("PEAK", "WRITER"))
+    assert writer > 0, "the workbook was written by a child process"
     return peak, done.stdout
 
 
@@ -216,3 +223,44 @@ def test_a_hundred_thousand_rows_stream_in_modest_memory(world: World) -> None:
     print(f"100,000 rows: {seconds:.1f} s, peak RSS {peak // 1024} MiB ({small // 1024} MiB for 5)")
     book = openpyxl.load_workbook(world.root / "big.xlsx", read_only=True)
     assert book.worksheets[0].max_row == 100_006
+
+
+def test_the_temporary_files_go_to_memory_and_are_removed(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    memory = tmp_path / "shm"
+    memory.mkdir()
+    monkeypatch.setattr(export_scratch, "MEMORY_FOLDER", memory)
+    made: list[Path] = []
+
+    def remember(root: Path | None) -> Path:
+        made.append(real_make_scratch(root))
+        return made[-1]
+
+    real_make_scratch = export_writer.make_scratch
+    monkeypatch.setattr(export_writer, "make_scratch", remember)
+    out = world.root / "kasus.xlsx"
+    assert main(["export", str(out)]) == 0
+    assert [folder.parent for folder in made] == [memory]
+    assert list(memory.iterdir()) == []  # removed with the export
+    assert len(_rows(out)[1]) == 5
+
+
+async def test_the_count_is_the_number_of_rows(world: World) -> None:
+    db = Database(world.database)
+    await db.open()
+    try:
+        for scope, since in [
+            (Scope(everything=True), None),
+            (Scope(kabupaten_code="32.08"), None),
+            (Scope(kabupaten_code="35.23"), None),
+            (Scope(everything=True), datetime(2026, 11, 28, 17, 0, tzinfo=UTC)),
+        ]:
+            async with db.reading() as repos:
+                rows = [row async for chunk in repos.exports.rows(scope, since=since)
+                        for row in chunk]  # fmt: skip
+                assert await repos.exports.count(scope, since=since) == len(rows)
+        async with db.reading() as repos:
+            assert await repos.exports.count(Scope(everything=True)) == 5
+    finally:
+        await db.close()

@@ -19,7 +19,7 @@ NIK = "3208014506230001"
 KK = "3208011210190005"
 
 
-def _row(**changes: object) -> ExportRow:
+def export_row(**changes: object) -> ExportRow:
     values: dict[str, object] = {
         "case_id": 1,
         "number": "KNG-2026-000001",
@@ -72,7 +72,7 @@ def _write(path: Path, rows: list[ExportRow], *, masked: bool) -> list[dict]:
     ],
 )
 def test_dates_read_back_as_the_same_day(tmp_path: Path, day: date) -> None:
-    (row,) = _write(tmp_path / "d.xlsx", [_row(birth_date=day.isoformat())], masked=True)
+    (row,) = _write(tmp_path / "d.xlsx", [export_row(birth_date=day.isoformat())], masked=True)
     cell = row["Tanggal lahir"]
     assert cell.is_date and cell.number_format == "dd-mm-yyyy"
     assert cell.value == datetime(day.year, day.month, day.day)
@@ -87,8 +87,8 @@ def test_serial_numbers_are_excels() -> None:
 
 def test_cells_masked_unmasked_and_empty(tmp_path: Path) -> None:
     rows = [
-        _row(),
-        _row(
+        export_row(),
+        export_row(
             number="KNG-2026-000002",
             no_kk=None,
             no_kk_missing="tidak_tahu",

@@ -1,0 +1,67 @@
+"""Where the server export's temporary files go: memory when they fit with room to spare,
+the system's temporary folder otherwise; folders of killed exports are swept."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import export_scratch
+from bot.export_scratch import BYTES_PER_ROW, available_memory, make_scratch, scratch_root
+
+
+def test_a_small_export_goes_to_memory(tmp_path: Path) -> None:
+    assert scratch_root(100, memory_folder=tmp_path) == tmp_path
+
+
+def test_an_export_too_big_for_the_memory_left_goes_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_scratch, "available_memory", lambda: 400 * 2**20)
+    rows_in_100mb = 100 * 2**20 // BYTES_PER_ROW
+    assert scratch_root(rows_in_100mb - 10, memory_folder=tmp_path) == tmp_path
+    assert scratch_root(rows_in_100mb + 10, memory_folder=tmp_path) is None  # > a quarter
+
+
+def test_an_export_bigger_than_half_the_free_space_goes_to_disk(tmp_path: Path) -> None:
+    usage = os.statvfs(tmp_path)
+    free_rows = usage.f_bavail * usage.f_frsize // BYTES_PER_ROW
+    assert scratch_root(free_rows, memory_folder=tmp_path) is None
+
+
+def test_no_memory_folder_or_unknown_memory_means_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert scratch_root(1, memory_folder=tmp_path / "none") is None
+    monkeypatch.setattr(export_scratch, "available_memory", lambda: None)
+    assert scratch_root(1, memory_folder=tmp_path) is None
+
+
+def test_available_memory_reads_memavailable(tmp_path: Path) -> None:
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:  2000 kB\nMemFree:  100 kB\nMemAvailable:  1500 kB\n")
+    assert available_memory(meminfo) == 1500 * 1024
+    meminfo.write_text("MemTotal:  2000 kB\n")  # an old kernel
+    assert available_memory(meminfo) is None
+    assert available_memory(tmp_path / "absent") is None
+
+
+def test_folders_of_killed_exports_are_swept_and_others_kept(tmp_path: Path) -> None:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    dead = tmp_path / f"psm-export-{int(gone.stdout)}-abc"
+    (dead / "sub").mkdir(parents=True)
+    (dead / "sub" / "rows.xml").write_text("<row/>")
+    running = tmp_path / f"psm-export-{os.getpid()}-def"  # this process: alive
+    running.mkdir()
+    unrelated = tmp_path / "psm-export-notes"
+    unrelated.mkdir()
+    made = make_scratch(tmp_path)
+    assert not dead.exists()
+    assert running.exists() and unrelated.exists()
+    assert made.parent == tmp_path and made.name.startswith(f"psm-export-{os.getpid()}-")
+    assert made.stat().st_mode & 0o777 == 0o700
