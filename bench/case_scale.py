@@ -28,6 +28,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.common import ROOT, table, write_result
+from bench.memory import TreeMemory
 from bot.region_files import load_regions
 from handlers.export import CHAT_EXPORT_MAX_ROWS
 from handlers.export_sheet import SheetWriter, write_export
@@ -208,9 +209,10 @@ def measure_server_export(path: Path, folder: Path, since: str) -> dict:
     out = folder / "server.xlsx"
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    output = child.stdout.read() if child.stdout else ""
-    # This child's own peak (RUSAGE_CHILDREN would be the largest of every child so far).
-    _, status, usage = os.wait4(child.pid, 0)
+    with TreeMemory(child.pid) as memory:
+        output = child.stdout.read() if child.stdout else ""
+        # This child's own peak, or its writer's (RUSAGE_CHILDREN: the largest child so far).
+        _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
@@ -219,6 +221,10 @@ def measure_server_export(path: Path, folder: Path, since: str) -> dict:
         "output": output.strip(),
         "seconds": round(seconds, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        # Both processes at once, and XlsxWriter's temporary files when they are in memory.
+        "peak_rss_both_mb": round(memory.peak_rss / 2**20, 1),
+        "peak_files_in_memory_mb": round(memory.peak_files / 2**20, 1),
+        "peak_memory_mb": round((memory.peak_rss + memory.peak_files) / 2**20, 1),
         "file_mb": round(out.stat().st_size / 2**20, 1),
     }
 

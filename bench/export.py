@@ -54,8 +54,9 @@ def run() -> dict[str, Any]:
         print(f"  exporting {cases:,} cases of {KABUPATEN} reported since {since} ...")
         server = measure_server_export(path, folder, since)
     print(
-        f"  {server['output']}\n  {server['seconds']} s, peak RSS {server['peak_rss_mb']} MB,"
-        f" file {server['file_mb']} MB"
+        f"  {server['output']}\n  {server['seconds']} s, peak RSS {server['peak_rss_mb']} MB"
+        f" (both processes at once {server['peak_rss_both_mb']} MB, temporary files in memory"
+        f" {server['peak_files_in_memory_mb']} MB), file {server['file_mb']} MB"
     )
     result = {
         "what": "psm-bot export (server, standard layout, unmasked) in a child process",

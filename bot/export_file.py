@@ -1,8 +1,9 @@
 """`psm-bot export`: the full case spreadsheet, on the server only.
 
 Streams every row (no cap) from the read-only connection into XlsxWriter's constant-memory
-workbook, so 100,000 rows need little memory; a child process writes the workbook while this
-one reads the next rows (bot/export_writer.py). Masked unless `--unmasked` is given; every
+workbook, so 100,000 rows need little memory. When XlsxWriter's temporary files fit in memory
+a child process writes the workbook while this one reads the next rows (bot/export_writer.py);
+otherwise this process writes it alone, at a pace the bot's disk absorbs. Masked unless `--unmasked` is given; every
 export, masked or not, is in the audit log. The file is written beside OUT and renamed when
 complete, readable by its owner only.
 """
@@ -12,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
+import shutil
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
-from bot.export_scratch import scratch_root
+from bot.export_scratch import make_scratch, scratch_root
 from bot.export_writer import SheetProcess
 from bot.runtime import prepare_database
-from handlers.export_sheet import LAYOUTS, write_export
+from handlers.context import AppContext
+from handlers.export_sheet import LAYOUTS, SheetWriter, write_export
 from storage.scope import Scope
 
 LANGUAGE = "id"
@@ -32,6 +36,40 @@ def operator() -> str:
         return getpass.getuser()
     except Exception:  # no user name in this environment
         return str(os.getuid())
+
+
+class _SheetHere(SheetWriter):
+    """The workbook written in this process, its temporary files in a folder of its own."""
+
+    def __init__(self, path: Path, **options: Any) -> None:
+        self.scratch = make_scratch(None)
+        try:
+            super().__init__(path, scratch=self.scratch, **options)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _writer(
+    path: Path, app: AppContext, *, layout: str, masked: bool, rows: int
+) -> SheetProcess | _SheetHere:
+    """Two processes when the temporary files fit in memory; else this one alone: two write
+    the files on disk twice as fast, and at that pace the bot's commits waited for the disk
+    (replies p99 190-360 ms during an export instead of 30; bot/export_scratch.py)."""
+    options = {
+        "catalog": app.catalog,
+        "language": LANGUAGE,
+        "timezone": app.timezone,
+        "layout": layout,
+        "masked": masked,
+    }
+    root = scratch_root(rows)
+    if root is None:
+        return _SheetHere(path, **options)
+    return SheetProcess(path, scratch_root=root, **options)
 
 
 async def export_cases(
@@ -55,7 +93,7 @@ async def export_cases(
         raise FileNotFoundError(f"folder {out.parent} does not exist")
     db, app = await prepare_database(settings)
     partial = out.with_name(f".{out.name}.part")
-    writer: SheetProcess | None = None
+    writer: SheetProcess | _SheetHere | None = None
     try:
         scope = Scope(kabupaten_code=kabupaten) if kabupaten else Scope(everything=True)
         start = (
@@ -66,14 +104,7 @@ async def export_cases(
             # How many rows: only to choose where the temporary files go (memory or disk).
             expected = await repos.exports.count(scope, since=start)
             writer = await asyncio.to_thread(
-                SheetProcess,
-                partial,
-                catalog=app.catalog,
-                language=LANGUAGE,
-                timezone=app.timezone,
-                layout=layout,
-                masked=not unmasked,
-                scratch_root=scratch_root(expected),
+                _writer, partial, app, layout=layout, masked=not unmasked, rows=expected
             )
             rows, _ = await write_export(
                 writer, repos.exports.rows(scope, since=start, chunk=CHUNK), limit=None
