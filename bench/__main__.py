@@ -125,6 +125,16 @@ def _summary_rows() -> list[list[str]]:
                 _verdict(stalls["targets"]["p99_le_50ms_while_busy"]),
             ]
         )
+        if "with_backup" in stalls:  # measured since 5 Dec 2026
+            rows.append(
+                [
+                    "stalls",
+                    "p99 PSM step during psm-bot backup",
+                    _fmt(stalls["with_backup"][key]["p99_ms"], " ms"),
+                    "<= 50 ms",
+                    _verdict(stalls["targets"]["p99_le_50ms_during_backup"]),
+                ]
+            )
     export = read_result("export")
     if export:
         rows.append(

@@ -21,6 +21,7 @@ import os
 import random
 import shutil
 import sqlite3
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -75,8 +76,8 @@ async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, An
         copied = time.perf_counter() - started
         # Two groups of PSMs: the first run leaves reports half done, which would make the
         # second run's /lapor ask about drafts.
-        walkers, coordinator_id = _people(folder / "psm.db", 2 * people)
-        groups = [walkers[:people], walkers[people:]]
+        walkers, coordinator_id = _people(folder / "psm.db", 3 * people)
+        groups = [walkers[i * people : (i + 1) * people] for i in range(3)]
         async with running_bot(folder, districts="32.08:KNG,35.23:TBN") as stack:
             persons = [stack.hub.person(telegram_id) for telegram_id, _ in groups[0]]
             where = [place for _, place in groups[0]]
@@ -128,10 +129,32 @@ async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, An
                 asking.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await asking
-                export_running = export.returncode is None
-                if export_running:
-                    export.kill()
-                await export.wait()
+                export_running = await _end(export)
+
+            persons = [stack.hub.person(telegram_id) for telegram_id, _ in groups[2]]
+            where = [place for _, place in groups[2]]
+            print("  ... and while psm-bot backup copies the database ...")
+            backup = await asyncio.create_subprocess_exec(
+                *backup_command(folder),
+                cwd=ROOT,
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
+            backing_up_at = time.perf_counter()
+            try:
+                during_backup = await offered_load(
+                    stack,
+                    persons,
+                    where,
+                    rate=rate,
+                    seconds=seconds,
+                    warmup=3.0,
+                    serial_base=1_300_000,
+                )
+            finally:
+                backup_running = await _end(backup)
+                backup_seconds = time.perf_counter() - backing_up_at
     # While a turn holds the writer, the poller cannot insert either: the wait happens before
     # the inbox insert, so the stall shows from the moment the update reached Telegram.
     key = QUEUED
@@ -146,23 +169,46 @@ async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, An
             "export": f"psm-bot export of {exported:,} cases (since {since}) in a child process,"
             " started with the busy phase"
             + (" and still writing when it ended" if export_running else ""),
+            "backup": "psm-bot backup of the database (the 1,000,000-case copy) in a child"
+            " process, started with the third phase"
+            + (
+                " and still copying when it ended"
+                if backup_running
+                else f", done in {backup_seconds:.1f} s"
+            ),
         },
         "alone": alone,
         "with_statistik": busy,
+        "with_backup": during_backup,
         "statistik_answer_s": latency_summary(asked),
         "targets": {
             "measured_on": key,
             "no_stall_p99_within_20ms_of_alone": busy[key]["p99_ms"] <= alone[key]["p99_ms"] + 20,
             "p99_le_50ms_while_busy": busy[key]["p99_ms"] <= 50,
+            "p99_le_50ms_during_backup": during_backup[key]["p99_ms"] <= 50,
         },
     }
+
+
+def backup_command(folder: Path) -> list[str]:
+    """`psm-bot backup` into a folder beside the database (same disk, as on a server)."""
+    return [sys.executable, "-m", "bot.cli", "backup", str(folder / "backups")]
+
+
+async def _end(child: asyncio.subprocess.Process) -> bool:
+    """Stop a child still running at the end of its phase; True if it was."""
+    running = child.returncode is None
+    if running:
+        child.kill()
+    await child.wait()
+    return running
 
 
 def run(*, people: int = PEOPLE, rate: float = RATE, seconds: float = SECONDS) -> dict[str, Any]:
     print("stalls: PSM steps while statistics and an export are produced (1,000,000 cases)")
     result = asyncio.run(run_async(people=people, rate=rate, seconds=seconds))
     rows = []
-    for name in ("alone", "with_statistik"):
+    for name in ("alone", "with_statistik", "with_backup"):
         for label, key in (("update queued", QUEUED), ("inbox insert", INSERTED)):
             lat = result[name][key]
             rows.append(

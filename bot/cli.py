@@ -14,6 +14,7 @@ from typing import Any
 from bot.config import ConfigError, Settings, load_settings, require_channel
 from bot.lock import DatabaseLocked, ProcessLock
 from bot.logs import setup_logging
+from storage.backup import BACKUP_RATE
 
 EXIT_CONFIG = 2
 
@@ -73,6 +74,7 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.priority import lower_priority
     from storage.backup import backup_database
 
     settings = _settings()
@@ -82,9 +84,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     while folder.exists():  # two backups within one second get their own folders
         extra += 1
         folder = Path(args.directory) / f"psm-backup-{stamp}-{extra}"
-    asyncio.run(backup_database(settings.database_path, folder / "psm.db"))
-    if settings.media_path.exists():
-        shutil.copytree(settings.media_path, folder / "media")
+    lower_priority()  # the running bot's turns first
+    rate = args.rate * 2**20 if args.rate > 0 else None
+    asyncio.run(
+        backup_database(
+            settings.database_path, folder / "psm.db", media=settings.media_path, rate=rate
+        )
+    )
     print(f"backup written to {folder}")
     return 0
 
@@ -260,6 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(func=cmd_user_add)
     backup = commands.add_parser("backup", help="copy the database and media, safely while running")
     backup.add_argument("directory")
+    backup.add_argument(
+        "--rate",
+        type=float,
+        default=BACKUP_RATE / 2**20,
+        help="MiB written per second, so a running bot's commits never wait long (0: no limit;"
+        " default %(default)g)",
+    )
     backup.set_defaults(func=cmd_backup)
     restore = commands.add_parser("restore", help="restore a backup (stop the bot first)")
     restore.add_argument("backup", help="a backup folder or .db file")

@@ -3,9 +3,9 @@
 Streams every row (no cap) from the read-only connection into XlsxWriter's constant-memory
 workbook, so 100,000 rows need little memory. When XlsxWriter's temporary files fit in memory
 a child process writes the workbook while this one reads the next rows (bot/export_writer.py);
-otherwise this process writes it alone, at a pace the bot's disk absorbs. Masked unless `--unmasked` is given; every
-export, masked or not, is in the audit log. The file is written beside OUT and renamed when
-complete, readable by its owner only.
+otherwise this process writes it alone, at a pace the bot's disk absorbs. Masked unless
+`--unmasked` is given; every export, masked or not, is in the audit log. The file is written
+beside OUT and renamed when complete, readable by its owner only.
 """
 
 from __future__ import annotations

@@ -435,3 +435,18 @@ def test_process_lock_is_exclusive_and_can_be_taken_again(tmp_path: Path) -> Non
         pass
     with ProcessLock(tmp_path / "other.db"), ProcessLock(database):
         pass
+
+
+@pytest.mark.parametrize(("rate", "ok"), [("0", True), ("0.5", True), ("lots", False)])
+def test_backup_rate_option(env: Env, rate: str, ok: bool) -> None:
+    assert add_user() == 0
+    target = env.root / "backups"
+    if not ok:
+        with pytest.raises(SystemExit):
+            main(["backup", str(target), "--rate", rate])
+        assert not target.exists()
+        return
+    assert main(["backup", str(target), "--rate", rate]) == 0
+    copy = only_backup(target) / "psm.db"
+    assert [tuple(row) for row in query(copy, "PRAGMA integrity_check")] == [("ok",)]
+    assert len(users_of(copy)) == 1
