@@ -26,10 +26,6 @@ QUIET_DAYS = 7
 REPORT_FORM = "case_report"
 
 
-def _due(user: User, app: AppContext) -> time:
-    return time.fromisoformat(user.reminder_time) if user.reminder_time else app.reminder_time
-
-
 def _week(day: datetime) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -45,8 +41,6 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
         local_time=local.strftime("%H:%M"),
         day=local.date().isoformat(),
     )
-    coordinators = await repos.visits.recorders_with_due(local.date())  # their visits due
-    people += [user for user in coordinators if local.time() >= _due(user, app)]
     for user in people:
         await _remind(repos, app, user, now)
         # Everyone's hour is 16:00 by default: thousands at one tick. Each person's claim

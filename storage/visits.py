@@ -7,13 +7,22 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict
 
 from storage.base import Repo
-from storage.models import User, from_db, to_db
-from storage.users import user_from_row
+from storage.models import from_db, to_db
 
 FOLLOW_UP_STATES = ("approved", "in_follow_up")
 # The latest recorded visit of a case decides its next visit date.
 _LATEST = "v.id = (SELECT MAX(w.id) FROM case_visits w WHERE w.case_id = v.case_id)"
 _FOLLOWED = f"c.state IN ({', '.join(repr(s) for s in FOLLOW_UP_STATES)})"
+
+
+def recorded_a_due_visit(user: str) -> str:
+    """SQL: the user (table alias `user`) recorded the latest visit of a followed case whose
+    next visit is due by the local date given as the one parameter."""
+    return (
+        "EXISTS (SELECT 1 FROM case_visits v JOIN cases c ON c.id = v.case_id"
+        f" WHERE v.recorded_by = {user}.id AND v.next_visit_on IS NOT NULL"
+        f" AND v.next_visit_on <= ? AND {_LATEST} AND {_FOLLOWED})"
+    )
 
 
 class CaseVisit(BaseModel):
@@ -118,16 +127,3 @@ class VisitRepo(Repo):
             DueVisit(case_id=r[0], number=r[1], next_visit_on=date.fromisoformat(r[2]))
             for r in rows
         ]
-
-    async def recorders_with_due(self, today: date) -> list[User]:
-        """Active coordinators who recorded the latest visit of a case now due (TKSK and PSM
-        get the daily reminder anyway)."""
-        rows = await self._all(
-            "SELECT DISTINCT u.* FROM case_visits v JOIN cases c ON c.id = v.case_id"
-            " JOIN users u ON u.id = v.recorded_by"
-            f" WHERE v.next_visit_on IS NOT NULL AND v.next_visit_on <= ? AND {_LATEST}"
-            f" AND {_FOLLOWED} AND u.status = 'active' AND u.role = 'coordinator'"
-            " AND u.reminders_enabled = 1 ORDER BY u.id",
-            (today.isoformat(),),
-        )
-        return [user_from_row(row) for row in rows]

@@ -329,3 +329,36 @@ async def test_the_digest_chart_is_drawn_with_the_writer_free(db, app) -> None:
     assert answered_while_drawing == [True]
     messages = await _messages(db, coordinator)
     assert [m.get("type", "text") for m in messages] == ["image"]
+
+
+async def test_a_coordinator_with_a_visit_due_is_reminded_at_her_own_hour_once(db, app) -> None:
+    _, _, _, coordinator, followed, _ = await _world(db)
+    async with db.transaction() as repos:
+        await repos.users.update(coordinator.id, now=at(1, 8), reminder_time="18:30")
+
+    async def due(hour: str, day: str = "2026-12-03") -> bool:
+        async with db.reading() as repos:
+            people = await repos.reminders.due_for_daily_reminder(
+                default_time="16:00", local_time=hour, day=day
+            )
+        return coordinator.id in [person.id for person in people]
+
+    assert not await due("18:30")  # no visit of hers is due: coordinators get no reminder
+    await _visit(
+        db,
+        followed,
+        coordinator,
+        visited=date(2026, 12, 1),
+        next_on=date(2026, 12, 3),
+        state="in_follow_up",
+    )
+    assert not await due("18:30", day="2026-12-02")  # the day before the visit
+    assert not await due("16:00")  # everyone else's hour, not hers
+    assert await due("18:30")
+    async with db.transaction() as repos:
+        await daily_reminders(repos, app, at(3, 18, 30))
+    assert any("KNG-2026-000001" in t for t in await _texts(db, coordinator))
+    assert not await due("18:31")  # reminded today
+    async with db.transaction() as repos:
+        await repos.users.update(coordinator.id, now=at(4, 8), reminders_enabled=False)
+    assert not await due("18:30", day="2026-12-04")
