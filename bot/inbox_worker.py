@@ -27,7 +27,7 @@ from handlers import router
 from handlers.context import AppContext, BackgroundJob, Turn
 from handlers.delivery import DeliveryKind, deliver, deliver_to_chat
 from handlers.events import Inbound, InboundKind, Outbound
-from storage.db import Database, savepoint
+from storage.db import Database
 from storage.models import InboxItem
 
 log = logging.getLogger(__name__)
@@ -169,7 +169,7 @@ class InboxWorker:
     async def _apply(self, repos: Any, item: InboxItem, event: Inbound | None) -> Turn | None:
         """One update inside the group's transaction, in its own savepoint: on an error
         everything it did is rolled back and the error raised."""
-        async with savepoint(repos.conn):
+        async with repos.savepoint():
             return await self._handle(repos, event) if event is not None else None
 
     def _parse_logged(self, item: InboxItem) -> Prepared:

@@ -75,6 +75,7 @@ class WriterTurn:
     def __init__(self, db: Database) -> None:
         self._db = db
         self.held = False
+        self.savepoints = 0  # open in this transaction (`Repos.savepoint`)
         self._began = 0.0
 
     async def take(self) -> None:
@@ -109,6 +110,8 @@ class WriterTurn:
     def _require_held(self) -> None:
         if not self.held:  # after the transaction ended, or inside `released`
             raise RuntimeError("the writer is not held by this transaction")
+        if self.savepoints:  # a commit would end them: nothing left to roll back to
+            raise RuntimeError("the writer cannot be shared inside a savepoint")
 
     @asynccontextmanager
     async def released(self) -> AsyncIterator[None]:
@@ -208,22 +211,3 @@ class Database:
         """Repositories on the read-only connection (a consistent snapshot per statement)."""
         assert self._reader is not None, "database is not open"
         yield Repos(self._reader)
-
-
-@asynccontextmanager
-async def savepoint(conn: aiosqlite.Connection, name: str = "step") -> AsyncIterator[None]:
-    """A nested unit inside a write transaction: an error rolls back only what it did.
-
-    On success it is not released: the transaction's COMMIT releases it with the others (a
-    round trip fewer per unit). Units opened after it nest inside it, and `ROLLBACK TO`
-    names the most recent savepoint of a name, so a failing later unit still rolls back only
-    itself."""
-    if not conn.in_transaction:
-        raise RuntimeError("a savepoint belongs inside a write transaction")
-    await conn.execute(f"SAVEPOINT {name}")
-    try:
-        yield
-    except BaseException:
-        await conn.execute(f"ROLLBACK TO {name}")
-        await conn.execute(f"RELEASE {name}")
-        raise

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.db import Database, connect, require_sqlite, savepoint
+from storage.db import Database, connect, require_sqlite
 from storage.migrate import apply_migrations, available_migrations, latest_version
 from storage.models import Region, Role, UserStatus
 from storage.repos import Repos
@@ -937,7 +937,7 @@ async def test_a_failing_savepoint_rolls_back_only_itself(db: Database) -> None:
     async with db.transaction() as repos:
         for name, fails in (("Ani", False), ("Budi", True), ("Citra", False), ("Dewi", True)):
             with pytest.raises(RuntimeError) if fails else contextlib.nullcontext():
-                async with savepoint(repos.conn):
+                async with repos.savepoint():
                     await repos.users.create(now=T0, status=UserStatus.ACTIVE, full_name=name)
                     if fails:
                         raise RuntimeError(name)
@@ -947,8 +947,27 @@ async def test_a_failing_savepoint_rolls_back_only_itself(db: Database) -> None:
     assert names == ["Ani", "Citra", "Eka"]
     async with db.reading() as repos:
         with pytest.raises(RuntimeError, match="inside a write transaction"):
-            async with savepoint(repos.conn):
+            async with repos.savepoint():
                 pass
+
+
+async def test_the_writer_is_not_shared_inside_a_savepoint(db: Database) -> None:
+    async with db.transaction() as repos:
+        with pytest.raises(RuntimeError, match="inside a savepoint"):
+            async with repos.savepoint():
+                await repos.users.create(now=T0, status=UserStatus.ACTIVE, full_name="Ani")
+                await repos.let_others_write()  # would commit Ani, and end the savepoint
+        with pytest.raises(RuntimeError, match="inside a savepoint"):
+            async with repos.savepoint(), repos.writer_released():
+                pass
+        await repos.let_others_write()  # both rolled back: nothing open, sharing is fine
+        async with repos.savepoint():
+            await repos.users.create(now=T0, status=UserStatus.ACTIVE, full_name="Budi")
+        with pytest.raises(RuntimeError, match="inside a savepoint"):
+            await repos.let_others_write()  # Budi's savepoint stays open until COMMIT
+    async with db.reading() as repos:
+        names = [row["full_name"] for row in await rows(repos, "SELECT * FROM users")]
+    assert names == ["Budi"]
 
 
 def test_an_sqlite_too_old_for_returning_is_refused_with_what_to_do() -> None:
