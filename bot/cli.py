@@ -5,18 +5,28 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import shutil
+import signal
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.config import ConfigError, Settings, load_settings, require_channel
-from bot.lock import DatabaseLocked, ProcessLock
+from bot.lock import BACKUP_LOCK, DatabaseLocked, ProcessLock
 from bot.logs import setup_logging
 from storage.backup import BACKUP_RATE
 
 EXIT_CONFIG = 2
+
+
+BACKUP_BUSY = "a backup or an erasure is running on {database}; try again when it has ended"
+ERASE_BUSY = (
+    "a backup (psm-bot backup) is copying {database}: erase when it has ended (that backup"
+    " holds the person too: renew or destroy it afterwards)"
+)
 
 
 def _settings() -> Settings:
@@ -75,7 +85,8 @@ def cmd_user_add(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from bot.priority import lower_priority
-    from storage.backup import backup_database
+    from handlers.temp_files import TEMP_FOLDER
+    from storage.backup import backup
 
     settings = _settings()
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
@@ -85,14 +96,44 @@ def cmd_backup(args: argparse.Namespace) -> int:
         extra += 1
         folder = Path(args.directory) / f"psm-backup-{stamp}-{extra}"
     lower_priority()  # the running bot's turns first
-    rate = args.rate * 2**20 if args.rate > 0 else None
-    asyncio.run(
-        backup_database(
-            settings.database_path, folder / "psm.db", media=settings.media_path, rate=rate
+    with (
+        _ended_like_ctrl_c(),
+        ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=BACKUP_BUSY),
+    ):
+        vanished = backup(
+            settings.database_path,
+            folder,
+            media=settings.media_path,
+            leave_out=(TEMP_FOLDER,),  # charts and chat exports of the last day
+            rate=args.rate * 2**20 or None,
         )
-    )
     print(f"backup written to {folder}")
+    if vanished:
+        print(f"{vanished} media file(s) were removed by the bot while the backup ran")
     return 0
+
+
+def _rate(text: str) -> float:
+    """--rate: MiB a second, 0 for no limit."""
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError("give MiB a second, 0 or more (0: no limit)")
+    return value
+
+
+@contextlib.contextmanager
+def _ended_like_ctrl_c() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a closed ssh session) end the command as Ctrl-C does, so what it
+    leaves half done (a backup folder, an export's temporary files) is cleaned up."""
+    numbers = (signal.SIGTERM, signal.SIGHUP)
+    before = [signal.getsignal(number) for number in numbers]
+    for number in numbers:
+        signal.signal(number, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        for number, handler in zip(numbers, before, strict=True):
+            signal.signal(number, handler)
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
@@ -128,16 +169,17 @@ def cmd_export(args: argparse.Namespace) -> int:
     lower_priority()  # a long export never slows a running bot's conversations
 
     since = datetime.strptime(args.since, "%Y-%m-%d").date() if args.since else None
-    rows = asyncio.run(
-        export_cases(
-            _settings(),
-            Path(args.out),
-            kabupaten=args.kabupaten,
-            since=since,
-            unmasked=args.unmasked,
-            layout=args.layout,
+    with _ended_like_ctrl_c():
+        rows = asyncio.run(
+            export_cases(
+                _settings(),
+                Path(args.out),
+                kabupaten=args.kabupaten,
+                since=since,
+                unmasked=args.unmasked,
+                layout=args.layout,
+            )
         )
-    )
     state = "UNMASKED (full NIK/KK)" if args.unmasked else "NIK/KK masked"
     print(f"{rows} rows written to {args.out} ({args.layout}, {state}); logged in the audit")
     return 0
@@ -186,7 +228,10 @@ def cmd_subject_erase(args: argparse.Namespace) -> int:
             print("nothing erased")
             return 1
     settings = _settings()
-    with ProcessLock(settings.database_path):
+    with (
+        ProcessLock(settings.database_path),
+        ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=ERASE_BUSY),
+    ):
         report = asyncio.run(erase_subject(settings, nik))
     print(
         f"erased: {report.members} person record(s), {report.households_cleared} household(s)"
@@ -268,7 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("directory")
     backup.add_argument(
         "--rate",
-        type=float,
+        type=_rate,
         default=BACKUP_RATE / 2**20,
         help="MiB written per second, so a running bot's commits never wait long (0: no limit;"
         " default %(default)g)",

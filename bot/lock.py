@@ -1,4 +1,6 @@
-"""One bot process per database: an exclusive lock file beside it."""
+"""One bot process per database: an exclusive lock file beside it (`<db>.lock`); and one
+backup or erasure at a time (`<db>.backup.lock`): an erasure cannot clean the WAL while a
+backup holds its snapshot."""
 
 from __future__ import annotations
 
@@ -12,11 +14,23 @@ class DatabaseLocked(RuntimeError):
     """Another psm-bot process holds the database."""
 
 
-class ProcessLock:
-    """`with ProcessLock(db_path):` holds `<db>.lock` for the life of the block."""
+BOT_LOCK = ".lock"
+BACKUP_LOCK = ".backup.lock"
+BOT_BUSY = (
+    "another psm-bot process is using {database}; stop it first (only one bot may run per database)"
+)
 
-    def __init__(self, database_path: Path) -> None:
-        self.path = Path(f"{database_path}.lock")
+
+class ProcessLock:
+    """`with ProcessLock(db_path):` holds `<db>.lock` for the life of the block (or another
+    `suffix`; `busy` says what to do when someone else holds it, with `{database}`)."""
+
+    def __init__(
+        self, database_path: Path, *, suffix: str = BOT_LOCK, busy: str = BOT_BUSY
+    ) -> None:
+        self.database = Path(database_path)
+        self.path = Path(f"{database_path}{suffix}")
+        self.busy = busy
         self._fd: int | None = None
 
     def __enter__(self) -> ProcessLock:
@@ -26,10 +40,7 @@ class ProcessLock:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise DatabaseLocked(
-                f"another psm-bot process is using {self.path.with_suffix('')}; "
-                "stop it first (only one bot may run per database)"
-            ) from None
+            raise DatabaseLocked(self.busy.format(database=self.database)) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd

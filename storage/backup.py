@@ -1,21 +1,23 @@
 """Online backup and restore of the SQLite database (and the media files).
 
-The backup runs SQLite's backup API on a second connection, in a thread, so it is safe while
-the bot writes (WAL) and never blocks the bot's own connections. It reads one snapshot (a
-read transaction held from the first page to the last) and writes at a steady pace
+`backup` runs SQLite's backup API on a connection of its own, so it is safe while the bot
+writes (WAL) and never blocks the bot's connections. It reads one snapshot (a read
+transaction held from the first page to the last) and writes at a steady pace
 (`BACKUP_RATE`), forcing each few MiB to disk as it goes: the whole copy left in the page
 cache and flushed at the end made every commit of the running bot wait behind it (replies
-p99 1.4 s during the backup of a 1.9 GB database; bench/stalls.py).
+p99 1.4 s during the backup of a 1.9 GB database; bench/stalls.py). It runs in the calling
+thread, so Ctrl-C (or SIGTERM, turned into it by the CLI) stops it between two steps; a
+backup that did not finish leaves nothing behind.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 BACKUP_RATE = 32 * 2**20  # bytes/s written by a backup
@@ -24,7 +26,10 @@ COPY_CHUNK = 2**20
 
 
 class Pace:
-    """At most `rate` bytes a second (None: no limit), forced to disk every `FLUSH_BYTES`."""
+    """At most `rate` bytes a second (None: no limit), forced to disk every `FLUSH_BYTES`.
+
+    Time spent on other things (the integrity check between the database and the media)
+    gives no credit beyond one flush's worth: the rate holds for every stretch of writing."""
 
     def __init__(self, rate: float | None = BACKUP_RATE) -> None:
         self.rate = rate
@@ -35,6 +40,9 @@ class Pace:
     def wrote(self, size: int, fd: int) -> None:
         """`size` bytes were written to the file `fd`: flush it when due, then wait as long
         as the pace asks."""
+        if self.rate:
+            earliest = time.monotonic() - (self.written + FLUSH_BYTES) / self.rate
+            self._started = max(self._started, earliest)
         self.written += size
         self._unflushed += size
         if self._unflushed >= FLUSH_BYTES:
@@ -52,6 +60,41 @@ def _flush(fd: int) -> None:
     os.fdatasync(fd)
     with contextlib.suppress(AttributeError, OSError):  # not on every platform
         os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def backup(
+    source: Path,
+    folder: Path,
+    *,
+    media: Path | None = None,
+    leave_out: Iterable[str] = (),
+    rate: float | None = BACKUP_RATE,
+) -> int:
+    """Copy a live database into `folder/psm.db` and check the copy; with `media`, copy that
+    folder (but its top-level folders named in `leave_out`) into `folder/media`. At most
+    `rate` bytes a second; everything on disk (files and folders) when it returns. `folder`
+    must not exist; on any failure, or an interruption, it is removed. Returns how many media
+    files vanished before they were copied (the bot removes temporary files and erased
+    photos meanwhile)."""
+    if folder.exists():
+        raise FileExistsError(f"{folder} already exists")
+    created = [parent for parent in (folder, *folder.parents) if not parent.exists()]
+    folder.mkdir(parents=True)
+    try:
+        pace = Pace(rate)
+        _copy_database(source, folder / "psm.db", pace)
+        problems = integrity_problems(folder / "psm.db")
+        if problems:
+            raise RuntimeError(f"the backup {folder} failed its integrity check: {problems[:3]}")
+        vanished = _copy_media(media, folder / "media", pace, set(leave_out)) if media else 0
+        for path in _folders_below(folder):
+            _fsync(path)
+        for path in [*created[1:], created[-1].parent]:  # the new names in their folders
+            _fsync(path)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return vanished
 
 
 def integrity_problems(path: Path) -> list[str]:
@@ -78,12 +121,10 @@ def integrity_problems(path: Path) -> list[str]:
 
 
 def _copy_database(source: Path, target: Path, pace: Pace) -> None:
-    if target.exists():
-        raise FileExistsError(f"{target} already exists")
-    target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, isolation_level=None)
     dst = sqlite3.connect(target)
     fd: int | None = None
+    copied = 0  # pages
     try:
         src.execute("PRAGMA busy_timeout=5000")
         # One read transaction from the first step to the last: with WAL the writers go on
@@ -93,16 +134,17 @@ def _copy_database(source: Path, target: Path, pace: Pace) -> None:
         src.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
         (page_size,) = src.execute("PRAGMA page_size").fetchone()
         dst.execute("PRAGMA synchronous=OFF")  # forced to disk by the pace, then at the end
-        pages = max(1, FLUSH_BYTES // page_size)
 
-        def step_done(_status: int, _remaining: int, _total: int) -> None:
-            nonlocal fd
+        def step_done(_status: int, remaining: int, total: int) -> None:
+            nonlocal fd, copied
             if fd is None:
                 fd = os.open(target, os.O_RDONLY)
-            pace.wrote(pages * page_size, fd)
+            done = max(total - remaining, copied)
+            pace.wrote((done - copied) * page_size, fd)
+            copied = done
 
         with dst:
-            src.backup(dst, pages=pages, progress=step_done)
+            src.backup(dst, pages=max(1, FLUSH_BYTES // page_size), progress=step_done)
         dst.execute("PRAGMA journal_mode=DELETE")
         src.execute("COMMIT")
     finally:
@@ -110,56 +152,58 @@ def _copy_database(source: Path, target: Path, pace: Pace) -> None:
         src.close()
         if fd is not None:
             os.close(fd)
-    _sync(target)
+    _fsync(target)
 
 
-def _sync(path: Path) -> None:
-    """The file, and its name in its folder, on disk."""
-    fd = os.open(path, os.O_RDONLY)
+def _copy_media(source: Path, target: Path, pace: Pace, leave_out: set[str]) -> int:
+    """Copy the media folder (if there is one) file by file at the pace, each file forced
+    to disk; returns how many files vanished before they were copied."""
+    vanished = 0
+    if not source.is_dir():
+        return vanished
+    for folder, subfolders, files in os.walk(source):  # a folder gone meanwhile is skipped
+        here = Path(folder)
+        if here == source:
+            subfolders[:] = [name for name in subfolders if name not in leave_out]
+        there = target / here.relative_to(source)
+        there.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            try:
+                _copy_file(here / name, there / name, pace)
+            except FileNotFoundError:
+                vanished += 1
+    return vanished
+
+
+def _copy_file(src: Path, dst: Path, pace: Pace) -> None:
+    with open(src, "rb") as reading, open(dst, "wb") as writing:
+        while chunk := reading.read(COPY_CHUNK):
+            writing.write(chunk)
+            writing.flush()
+            pace.wrote(len(chunk), writing.fileno())
+        writing.flush()
+        os.fdatasync(writing.fileno())
+    with contextlib.suppress(FileNotFoundError):  # removed since it was read
+        shutil.copystat(src, dst)
+
+
+def _folders_below(folder: Path) -> list[Path]:
+    """`folder` and every folder in it, deepest first."""
+    return [Path(path) for path, _, _ in os.walk(folder, topdown=False)]
+
+
+def _fsync(path: Path) -> None:
+    """A file's content, or a folder's names, on disk (folders: where the platform can)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        if path.is_dir():
+            return  # folders cannot be opened everywhere
+        raise
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
-    with contextlib.suppress(OSError):  # folders cannot be opened everywhere
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
-
-
-def _copy_media(source: Path, target: Path, pace: Pace) -> None:
-    """Copy the media folder (if there is one) file by file at the pace, each file forced to
-    disk."""
-    if not source.is_dir():
-        return
-
-    def copy(src: str, dst: str) -> str:
-        with open(src, "rb") as reading, open(dst, "wb") as writing:
-            while chunk := reading.read(COPY_CHUNK):
-                writing.write(chunk)
-                writing.flush()
-                pace.wrote(len(chunk), writing.fileno())
-            writing.flush()
-            os.fdatasync(writing.fileno())
-        shutil.copystat(src, dst)
-        return dst
-
-    shutil.copytree(source, target, copy_function=copy)
-
-
-async def backup_database(
-    source: Path, target: Path, *, media: Path | None = None, rate: float | None = BACKUP_RATE
-) -> None:
-    """Copy a live database to `target` (which must not exist) and check the copy; with
-    `media`, copy that folder beside it (`media/`). At most `rate` bytes a second."""
-    pace = Pace(rate)
-    await asyncio.to_thread(_copy_database, source, target, pace)
-    problems = await asyncio.to_thread(integrity_problems, target)
-    if problems:
-        raise RuntimeError(f"the backup {target} failed its integrity check: {problems[:3]}")
-    if media is not None:
-        await asyncio.to_thread(_copy_media, media, target.parent / "media", pace)
 
 
 def restore_database(backup: Path, target: Path) -> None:

@@ -437,16 +437,47 @@ def test_process_lock_is_exclusive_and_can_be_taken_again(tmp_path: Path) -> Non
         pass
 
 
-@pytest.mark.parametrize(("rate", "ok"), [("0", True), ("0.5", True), ("lots", False)])
-def test_backup_rate_option(env: Env, rate: str, ok: bool) -> None:
+@pytest.mark.parametrize(
+    ("rate", "paced"),
+    [(None, 32 * 2**20), ("0", None), ("0.5", 2**19), ("lots", "error"), ("-1", "error")],
+)
+def test_backup_rate_option(
+    env: Env, monkeypatch: pytest.MonkeyPatch, rate: str | None, paced: object
+) -> None:
+    from storage import backup as backup_module
+
+    rates: list[float | None] = []
+
+    class Recorded(backup_module.Pace):
+        def __init__(self, rate: float | None) -> None:
+            rates.append(rate)
+            super().__init__(rate)
+
+    monkeypatch.setattr(backup_module, "Pace", Recorded)
     assert add_user() == 0
     target = env.root / "backups"
-    if not ok:
+    args = ["backup", str(target)] + (["--rate", rate] if rate else [])
+    if paced == "error":
         with pytest.raises(SystemExit):
-            main(["backup", str(target), "--rate", rate])
-        assert not target.exists()
+            main(args)
+        assert not target.exists() and rates == []
         return
-    assert main(["backup", str(target), "--rate", rate]) == 0
+    assert main(args) == 0
+    assert rates == [paced]
     copy = only_backup(target) / "psm.db"
     assert [tuple(row) for row in query(copy, "PRAGMA integrity_check")] == [("ok",)]
     assert len(users_of(copy)) == 1
+
+
+def test_one_backup_or_erasure_at_a_time(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.lock import BACKUP_LOCK
+
+    assert add_user() == 0
+    target = env.root / "backups"
+    with ProcessLock(env.database, suffix=BACKUP_LOCK):  # a backup still copying
+        assert main(["backup", str(target)]) == 1
+        assert "a backup or an erasure is running" in capsys.readouterr().err
+        assert main(["subject", "erase", "3208011234560001", "--yes"]) == 1
+        assert "a backup (psm-bot backup) is copying" in capsys.readouterr().err
+    assert not target.exists()
+    assert main(["backup", str(target)]) == 0  # free again
