@@ -22,6 +22,7 @@ from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
+WAL_SIZE_LIMIT = 64 * 2**20  # bytes
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -29,6 +30,9 @@ PRAGMAS = (
     "PRAGMA busy_timeout=5000",
     # Deleted and blanked content is zeroed, not left in free space (UU PDP: no copies).
     "PRAGMA secure_delete=ON",
+    # The WAL grows while a reader holds an old snapshot (a backup copying for minutes);
+    # afterwards it is cut back to this size instead of keeping its largest size for ever.
+    f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}",
 )
 
 

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.db import Database, connect, require_sqlite
+from storage import db as db_module
+from storage.db import WAL_SIZE_LIMIT, Database, connect, require_sqlite
 from storage.migrate import apply_migrations, available_migrations, latest_version
 from storage.models import Region, Role, UserStatus
 from storage.repos import Repos
@@ -96,6 +97,41 @@ async def test_writer_pragmas(db: Database) -> None:
         assert await scalar(repos, "PRAGMA synchronous") == 2  # FULL
         assert await scalar(repos, "PRAGMA foreign_keys") == 1
         assert await scalar(repos, "PRAGMA busy_timeout") == 5000
+        assert await scalar(repos, "PRAGMA journal_size_limit") == WAL_SIZE_LIMIT
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
+async def test_the_wal_is_cut_back_after_a_long_snapshot(tmp_path: Path, monkeypatch) -> None:
+    limit = 256 * 1024
+    pragmas = [p for p in db_module.PRAGMAS if "journal_size_limit" not in p]
+    monkeypatch.setattr(db_module, "PRAGMAS", (*pragmas, f"PRAGMA journal_size_limit={limit}"))
+    database = Database(tmp_path / "psm.db")
+    await database.open()
+    wal = Path(f"{database.path}-wal")
+    backup = sqlite3.connect(database.path, isolation_level=None)  # a backup's snapshot
+    try:
+        backup.execute("BEGIN")
+        backup.execute("SELECT COUNT(*) FROM users").fetchone()
+        for index in range(40):
+            async with database.transaction() as repos:
+                await repos.conn.execute(
+                    "INSERT INTO audit_log (at, action, subject, detail) VALUES (?, ?, ?, ?)",
+                    (T0.isoformat(), "test", str(index), "x" * 60_000),
+                )
+        grown = _size(wal)
+        backup.execute("COMMIT")  # the backup ends
+        backup.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()  # as the bot's would
+        async with database.transaction() as repos:  # the WAL starts over
+            await repos.users.create(now=T0, status=UserStatus.ACTIVE, full_name="Ani")
+        after = _size(wal)
+    finally:
+        backup.close()
+        await database.close()
+    assert grown > 2 * 2**20
+    assert after <= limit
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
