@@ -149,12 +149,22 @@ def _summary_rows() -> list[list[str]]:
         rows.append(
             [
                 "export",
-                "peak RSS",
-                _fmt(export["peak_rss_mb"], " MB"),
+                "peak RSS (both processes)",
+                _fmt(export.get("peak_rss_both_mb", export["peak_rss_mb"]), " MB"),
                 "<= 300 MB",
                 _verdict(export["targets"]["peak_rss_le_300mb"]),
             ]
         )
+        if "peak_memory_mb" in export:  # measured since 5 Dec 2026
+            rows.append(
+                [
+                    "export",
+                    "peak memory with the temporary files in /dev/shm",
+                    _fmt(export["peak_memory_mb"], " MB"),
+                    "<= 300 MB",
+                    _verdict(export["targets"]["peak_memory_with_files_le_300mb"]),
+                ]
+            )
     footprint = read_result("footprint")
     if footprint:
         s = footprint["summary"]

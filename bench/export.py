@@ -3,7 +3,9 @@
 Runs the product's server export (`python -m bot.cli export`, unmasked, the standard layout)
 as a child process on a copy of the 1,000,000-case database of bench/scale.py, from the local
 date that gives at least 100,000 cases of Kabupaten Kuningan, and reports wall time, the
-child's peak RSS and the file size. (bench/case_scale.py also times the capped chat export.)
+peak RSS (of the export's process, and of it and its workbook writer together, sampled), the
+temporary files it keeps in memory (/dev/shm) and the file size. (bench/case_scale.py also
+times the capped chat export.)
 """
 
 from __future__ import annotations
@@ -66,7 +68,10 @@ def run() -> dict[str, Any]:
         **server,
         "targets": {
             "seconds_le_20": server["seconds"] <= 20,
-            "peak_rss_le_300mb": server["peak_rss_mb"] <= 300,
+            # Both processes at once; and with XlsxWriter's temporary files in memory counted
+            # as what they are (memory), which RSS does not show.
+            "peak_rss_le_300mb": server["peak_rss_both_mb"] <= 300,
+            "peak_memory_with_files_le_300mb": server["peak_memory_mb"] <= 300,
         },
     }
     write_result("export", result)

@@ -40,6 +40,8 @@ PEOPLE = 200
 RATE = 20.0  # steps/s offered
 SECONDS = 15.0
 PAUSE = 2.0  # seconds between two /statistik of the coordinator
+BACKUP_SECONDS = 600.0  # at most (1.9 GB at 32 MiB/s: about a minute, then the check)
+MEDIA_FILES = 2_000  # photos of 200 KB beside the database, for the backup to copy
 TELEGRAM_ID_OFFSET = 10_000_000  # bench/scale.py: Telegram id = user id + this
 QUEUED = "latency_update_queued_at_telegram_to_reply_handed_to_send"
 INSERTED = "latency_inbox_insert_to_reply_handed_to_send"
@@ -70,9 +72,11 @@ async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, An
         folder = Path(scratch)
         started = time.perf_counter()
         shutil.copyfile(scale.DB_PATH, folder / "psm.db")
+        _photos(folder / "media" / "cases", MEDIA_FILES)
         # On disk before measuring: else writing back the 1.9 GB copy delays the bot's fsyncs.
         with (folder / "psm.db").open("rb+") as copy:
             os.fsync(copy.fileno())
+        os.sync()  # and the photos
         copied = time.perf_counter() - started
         # Two groups of PSMs: the first run leaves reports half done, which would make the
         # second run's /lapor ask about drafts.
@@ -148,9 +152,10 @@ async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, An
                     persons,
                     where,
                     rate=rate,
-                    seconds=seconds,
+                    seconds=BACKUP_SECONDS,  # all of it: copy, check, media, last fsyncs
                     warmup=3.0,
                     serial_base=1_300_000,
+                    until=lambda: backup.returncode is not None,
                 )
             finally:
                 backup_running = await _end(backup)
@@ -169,8 +174,9 @@ async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, An
             "export": f"psm-bot export of {exported:,} cases (since {since}) in a child process,"
             " started with the busy phase"
             + (" and still writing when it ended" if export_running else ""),
-            "backup": "psm-bot backup of the database (the 1,000,000-case copy) in a child"
-            " process, started with the third phase"
+            "backup": "psm-bot backup of the database (the 1,000,000-case copy) and"
+            f" {MEDIA_FILES:,} photos of 200 KB in a child process, started with the third"
+            " phase, which lasts until it ends"
             + (
                 " and still copying when it ended"
                 if backup_running
@@ -188,6 +194,14 @@ async def run_async(*, people: int, rate: float, seconds: float) -> dict[str, An
             "p99_le_50ms_during_backup": during_backup[key]["p99_ms"] <= 50,
         },
     }
+
+
+def _photos(folder: Path, count: int) -> None:
+    """Case photos for the backup to copy (200 KB each, incompressible like JPEGs)."""
+    for index in range(count):
+        path = folder / str(index % 100) / f"{index}.jpg"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(os.urandom(200_000))
 
 
 def backup_command(folder: Path) -> list[str]:

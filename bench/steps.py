@@ -29,7 +29,7 @@ import sqlite3
 import tempfile
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,11 +231,13 @@ async def offered_load(
     seconds: float,
     warmup: float,
     serial_base: int = 200_000,
+    until: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
     """Poisson arrivals at `rate` steps/s; each goes to the person idle the longest.
 
     Each person walks case report after case report; a person has at most one step in
-    flight (people wait for the answer before they reply).
+    flight (people wait for the answer before they reply). With `until`, arrivals stop as
+    soon as it is true after the warm-up (`seconds` then bounds the measured time).
     """
     rng = random.Random(7)
     idle: deque[int] = deque(range(len(people)))
@@ -267,6 +269,8 @@ async def offered_load(
     cpu_before, started = cpu_seconds(), time.perf_counter()
     due = started
     while due - started < warmup + seconds:
+        if until is not None and due - started > warmup and until():
+            break
         due += rng.expovariate(rate)
         delay = due - time.perf_counter()
         if delay > 0:
@@ -304,7 +308,7 @@ async def offered_load(
         "arrivals": "Poisson",
         "people": len(people),
         "warmup_s": warmup,
-        "measured_s": seconds,
+        "measured_s": round(offered_until - started - warmup, 1),
         "steps_measured": len(measured),
         "achieved_steps_per_s": round(achieved, 1),
         "arrivals_delayed_no_idle_person": starved,

@@ -3,7 +3,7 @@
 Streams every row (no cap) from the read-only connection into XlsxWriter's constant-memory
 workbook, so 100,000 rows need little memory. When XlsxWriter's temporary files fit in memory
 a child process writes the workbook while this one reads the next rows (bot/export_writer.py);
-otherwise this process writes it alone, at a pace the bot's disk absorbs. Masked unless
+otherwise this process writes it alone, more slowly, which the bot's commits bear. Masked unless
 `--unmasked` is given; every export, masked or not, is in the audit log. The file is written
 beside OUT and renamed when complete, readable by its owner only.
 """
@@ -39,10 +39,11 @@ def operator() -> str:
 
 
 class _SheetHere(SheetWriter):
-    """The workbook written in this process, its temporary files in a folder of its own."""
+    """The workbook written in this process, its temporary files in a folder of their own
+    beside the output (the system's temporary folder may be in memory too)."""
 
     def __init__(self, path: Path, **options: Any) -> None:
-        self.scratch = make_scratch(None)
+        self.scratch = make_scratch(path.parent)
         try:
             super().__init__(path, scratch=self.scratch, **options)
         except BaseException:
@@ -58,7 +59,8 @@ def _writer(
 ) -> SheetProcess | _SheetHere:
     """Two processes when the temporary files fit in memory; else this one alone: two write
     the files on disk twice as fast, and at that pace the bot's commits waited for the disk
-    (replies p99 190-360 ms during an export instead of 30; bot/export_scratch.py)."""
+    (replies p99 190-360 ms during an export; one process, slower: 29-31 ms;
+    bot/export_scratch.py)."""
     options = {
         "catalog": app.catalog,
         "language": LANGUAGE,
@@ -103,9 +105,8 @@ async def export_cases(
         async with db.reading() as repos:
             # How many rows: only to choose where the temporary files go (memory or disk).
             expected = await repos.exports.count(scope, since=start)
-            writer = await asyncio.to_thread(
-                _writer, partial, app, layout=layout, masked=not unmasked, rows=expected
-            )
+            # Not in a thread: a Ctrl-C while it ran would leave a child nobody stops.
+            writer = _writer(partial, app, layout=layout, masked=not unmasked, rows=expected)
             rows, _ = await write_export(
                 writer, repos.exports.rows(scope, since=start, chunk=CHUNK), limit=None
             )

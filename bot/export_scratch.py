@@ -5,8 +5,9 @@ once more, then zips it: some 2.5 KB a row, 250 MB for 100,000 rows. On the disk
 database those writes made the bot's commits (fsync) wait: replies p99 250-340 ms during an
 export, 31 ms with the files on tmpfs (bench/stalls.py). So the files go to the memory
 filesystem when it is there and the export is small enough to leave plenty of memory to the
-rest; otherwise to the system's temporary folder, as before (slower for the bot, never
-failing for want of memory).
+rest (the memory available to this process: the machine's, or its cgroup's limit when lower,
+as in a container or a systemd unit with MemoryMax); otherwise beside the output file, on
+disk (bot/export_file.py).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ MEMORY_FOLDER = Path("/dev/shm")  # tmpfs on Linux
 BYTES_PER_ROW = 3_000  # measured 2,450 (standard layout, 100,000 rows), with room
 MEMORY_SHARE = 4  # use at most a quarter of the memory still available
 FREE_SHARE = 2  # and at most half of the memory filesystem's free space
-PREFIX = "psm-export-"
-_OWNED = re.compile(rf"{PREFIX}(\d+)-")
+PREFIX = ".psm-export-"
+_OWNED = re.compile(rf"{re.escape(PREFIX)}(\d+)-")
+CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
 def make_scratch(root: Path | None) -> Path:
@@ -68,10 +70,57 @@ def scratch_root(rows: int, *, memory_folder: Path | None = None) -> Path | None
     return memory_folder
 
 
-def available_memory(meminfo: Path = Path("/proc/meminfo")) -> int | None:
-    """Bytes of memory available without swapping (Linux's MemAvailable), None if unknown."""
+def available_memory(
+    meminfo: Path = Path("/proc/meminfo"),
+    cgroups: Path = Path("/proc/self/cgroup"),
+    cgroup_root: Path = CGROUP_ROOT,
+) -> int | None:
+    """Bytes of memory this process may still use without swapping: Linux's MemAvailable,
+    or what its cgroup's limit leaves when that is lower; None if unknown."""
+    available = None
     with contextlib.suppress(OSError, ValueError):
         for line in meminfo.read_text().splitlines():
             if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) * 1024  # kB
+                available = int(line.split()[1]) * 1024  # kB
+    left = _cgroup_left(cgroups, cgroup_root)
+    if available is None or left is None:
+        return available
+    return min(available, left)
+
+
+def _cgroup_left(cgroups: Path, root: Path) -> int | None:
+    """Limit minus usage of this process's memory cgroup (v2 or v1), None if it has none."""
+    try:
+        lines = cgroups.read_text().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        number, controllers, path = line.split(":", 2)
+        if number == "0" and controllers == "":  # v2: memory.max, memory.current
+            left = _left(root / path.lstrip("/"), root, "memory.max", "memory.current")
+        elif "memory" in controllers.split(","):  # v1
+            left = _left(
+                root / "memory" / path.lstrip("/"),
+                root / "memory",
+                "memory.limit_in_bytes",
+                "memory.usage_in_bytes",
+            )
+        else:
+            continue
+        if left is not None:
+            return left
+    return None
+
+
+def _left(folder: Path, fallback: Path, limit_file: str, usage_file: str) -> int | None:
+    """Inside a container the cgroup's own folder is often the root of the mount."""
+    for where in (folder, fallback):
+        try:
+            limit = (where / limit_file).read_text().strip()
+            usage = int((where / usage_file).read_text().strip())
+        except (OSError, ValueError):
+            continue
+        if limit == "max" or int(limit) >= 2**60:  # no limit
+            return None
+        return max(0, int(limit) - usage)
     return None

@@ -66,8 +66,14 @@ class SheetProcess:
             name="export-writer",
             daemon=True,
         )
-        self._process.start()
-        theirs.close()
+        try:
+            self._process.start()
+        except BaseException:  # no child: nothing of ours may stay behind either
+            self._connection.close()
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            raise
+        finally:
+            theirs.close()
 
     def write_rows(self, rows: list[ExportRow]) -> None:
         """Make the rows' cells and hand them to the child (blocks while it is behind: call
@@ -105,8 +111,14 @@ class SheetProcess:
 
 
 def _write(connection: Connection, path: Path, options: dict[str, Any]) -> None:
-    """The child: write every chunk of cells, then close and answer None or the failure."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the export's process ends us
+    """The child: write every chunk of cells, then close and answer None or the failure.
+
+    Ctrl-C, SIGTERM and SIGHUP reach the export's whole process group: the export's process
+    handles them (it stops us and removes what we wrote). If it ends without a word (killed),
+    we see the pipe close: the workbook is unfinished, so the temporary files and the partial
+    file go (unmasked NIKs must not stay in memory or beside the output)."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, signal.SIG_IGN)
     failure: str | None = None
     try:
         writer = SheetWriter(path, **options)
@@ -116,6 +128,8 @@ def _write(connection: Connection, path: Path, options: dict[str, Any]) -> None:
         try:
             kind, payload = connection.recv()
         except EOFError:  # the export's process is gone
+            shutil.rmtree(options["scratch"], ignore_errors=True)
+            path.unlink(missing_ok=True)
             return
         if failure is None:
             try:

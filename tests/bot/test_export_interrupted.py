@@ -1,0 +1,116 @@
+"""A server export stopped halfway leaves no unmasked NIK behind: not in memory (/dev/shm),
+not beside the output. SIGTERM or SIGHUP end it as Ctrl-C does (its cleanup runs); if its
+process is killed outright, the workbook writer sees the pipe close and cleans up itself."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.export_scratch import PREFIX
+from tests.bot.cli_world import World, world_fixture  # noqa: F401 (the `world` fixture)
+from tests.bot.test_server_export import ROOT, _seed_many
+
+WAIT = 120.0  # seconds, only a bound for a broken run
+# The export with its "memory" folder in the test's folder (or none: on disk, one process).
+SCRIPT = (
+    "import sys\n"
+    "from pathlib import Path\n"
+    "from bot import export_scratch\n"
+    "from bot.cli import main\n"
+    "export_scratch.MEMORY_FOLDER = Path(sys.argv[1])\n"
+    "sys.exit(main(sys.argv[2:]))\n"
+)
+
+
+class Export:
+    def __init__(self, world: World, *, memory: bool) -> None:
+        self.out = world.root / "kasus.xlsx"
+        self.memory = world.root / ("shm" if memory else "no-shm")
+        if memory:
+            self.memory.mkdir()
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", SCRIPT, str(self.memory), "export", str(self.out),
+             "--unmasked"],
+            cwd=world.root,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        _until(lambda: self.writing() or self.process.poll() is not None, "never wrote")
+        assert self.process.poll() is None, self.process.stderr
+        self.children = [
+            int(pid)
+            for pid in subprocess.run(
+                ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+            ).stdout.split()
+        ]
+
+    def scratch(self) -> list[Path]:
+        """The export's temporary folders: in "memory" or beside the output."""
+        pid = self.process.pid
+        return [
+            f for where in (self.memory, self.out.parent) for f in where.glob(f"{PREFIX}{pid}-*")
+        ]
+
+    def writing(self) -> bool:
+        return any(
+            file.stat().st_size > 0
+            for folder in self.scratch()
+            for file in folder.rglob("*")
+            if file.is_file()
+        )
+
+    def left_nothing(self) -> bool:
+        return (
+            self.scratch() == []
+            and not self.out.exists()
+            and list(self.out.parent.glob(".*.part")) == []
+            and not any(_alive(pid) for pid in self.children)
+        )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _until(condition, what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("memory", [True, False], ids=["two-processes", "one-process"])
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_stopped_export_leaves_nothing(world: World, number: int, memory: bool) -> None:
+    _seed_many(world.database, 15_000)
+    export = Export(world, memory=memory)
+    if memory and not export.children:
+        pytest.skip("not enough memory here for the two-process export")
+    assert bool(export.children) == memory  # the writer (and multiprocessing's tracker)
+    export.process.send_signal(number)
+    export.process.wait(WAIT)
+    assert export.process.returncode != 0
+    _until(export.left_nothing, "something was left behind")
+
+
+def test_a_killed_export_is_cleaned_up_by_its_writer(world: World) -> None:
+    _seed_many(world.database, 15_000)
+    export = Export(world, memory=True)
+    if not export.children:
+        pytest.skip("not enough memory here for the two-process export")
+    export.process.kill()  # SIGKILL: no cleanup of its own
+    export.process.wait(WAIT)
+    _until(export.left_nothing, "the writer left its temporary files or the partial file")
