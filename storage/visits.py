@@ -13,6 +13,8 @@ FOLLOW_UP_STATES = ("approved", "in_follow_up")
 # The latest recorded visit of a case decides its next visit date.
 _LATEST = "v.id = (SELECT MAX(w.id) FROM case_visits w WHERE w.case_id = v.case_id)"
 _FOLLOWED = f"c.state IN ({', '.join(repr(s) for s in FOLLOW_UP_STATES)})"
+# Visit `v` of case `c` is the latest of a followed case and due by the local date (one `?`).
+_DUE = f"v.next_visit_on IS NOT NULL AND v.next_visit_on <= ? AND {_LATEST} AND {_FOLLOWED}"
 
 
 def recorded_a_due_visit(user: str) -> str:
@@ -20,8 +22,7 @@ def recorded_a_due_visit(user: str) -> str:
     next visit is due by the local date given as the one parameter."""
     return (
         "EXISTS (SELECT 1 FROM case_visits v JOIN cases c ON c.id = v.case_id"
-        f" WHERE v.recorded_by = {user}.id AND v.next_visit_on IS NOT NULL"
-        f" AND v.next_visit_on <= ? AND {_LATEST} AND {_FOLLOWED})"
+        f" WHERE v.recorded_by = {user}.id AND {_DUE})"
     )
 
 
@@ -118,8 +119,7 @@ class VisitRepo(Repo):
         rows = await self._all(
             "SELECT c.id, c.number, v.next_visit_on FROM case_visits v"
             " JOIN cases c ON c.id = v.case_id"
-            f" WHERE v.next_visit_on IS NOT NULL AND v.next_visit_on <= ? AND {_LATEST}"
-            f" AND {_FOLLOWED} AND ({' OR '.join(where)})"
+            f" WHERE {_DUE} AND ({' OR '.join(where)})"
             " ORDER BY v.next_visit_on, c.number",
             (today.isoformat(), *params),
         )
