@@ -5,7 +5,8 @@ workbook, so 100,000 rows need little memory. When XlsxWriter's temporary files 
 a child process writes the workbook while this one reads the next rows (bot/export_writer.py);
 otherwise this process writes it alone, more slowly, which the bot's commits bear. Masked unless
 `--unmasked` is given; every export, masked or not, is in the audit log. The file is written
-beside OUT and renamed when complete, readable by its owner only.
+beside OUT under a hidden name and renamed when complete, readable by its owner only; a
+partial file left by an export that was killed is removed by the next export to that folder.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.export_scratch import make_scratch, scratch_root
+from bot.export_scratch import make_scratch, partial_file, scratch_root, sweep
 from bot.export_writer import SheetProcess
 from bot.runtime import prepare_database
 from handlers.context import AppContext
@@ -94,7 +95,8 @@ async def export_cases(
     if not out.parent.is_dir():
         raise FileNotFoundError(f"folder {out.parent} does not exist")
     db, app = await prepare_database(settings)
-    partial = out.with_name(f".{out.name}.part")
+    sweep(out.parent)  # partial files of exports that were killed
+    partial = partial_file(out)
     writer: SheetProcess | _SheetHere | None = None
     try:
         scope = Scope(kabupaten_code=kabupaten) if kabupaten else Scope(everything=True)

@@ -30,15 +30,32 @@ CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 def make_scratch(root: Path | None) -> Path:
     """A new private folder (0700) under `root` (None: the system's temporary folder), named
-    after this process. Folders left by exports that were killed (their process is gone) are
-    removed first: in memory they would hold it until the next boot."""
+    after this process; what killed exports left there is swept first."""
     base = Path(root or tempfile.gettempdir())
-    with contextlib.suppress(OSError):
-        for folder in base.glob(f"{PREFIX}*"):
-            owner = _OWNED.match(folder.name)
-            if owner and folder.is_dir() and not _alive(int(owner.group(1))):
-                shutil.rmtree(folder, ignore_errors=True)
+    sweep(base)
     return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base))
+
+
+def partial_file(out: Path) -> Path:
+    """Where the workbook for OUT is written until complete: hidden, beside OUT (the rename
+    stays on one file system), named after this process so that `sweep` can tell when it was
+    left by an export that was killed."""
+    return out.with_name(f"{PREFIX}{os.getpid()}-{out.name}.part")
+
+
+def sweep(base: Path) -> None:
+    """Remove the temporary folders and partial files in `base` of exports that were killed
+    (their process is gone): they may hold unmasked NIKs, and in memory they would hold it
+    until the next boot."""
+    with contextlib.suppress(OSError):
+        for left in base.glob(f"{PREFIX}*"):
+            owner = _OWNED.match(left.name)
+            if owner is None or _alive(int(owner.group(1))):
+                continue
+            if left.is_dir() and not left.is_symlink():
+                shutil.rmtree(left, ignore_errors=True)
+            else:
+                left.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

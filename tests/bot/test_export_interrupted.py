@@ -114,3 +114,27 @@ def test_a_killed_export_is_cleaned_up_by_its_writer(world: World) -> None:
     export.process.kill()  # SIGKILL: no cleanup of its own
     export.process.wait(WAIT)
     _until(export.left_nothing, "the writer left its temporary files or the partial file")
+
+
+def test_what_a_killed_one_process_export_left_goes_with_the_next_export(world: World) -> None:
+    _seed_many(world.database, 15_000)
+    export = Export(world, memory=False)
+    export.process.kill()  # SIGKILL: one process, nobody left to clean up
+    export.process.wait(WAIT)
+    left = export.scratch()
+    assert any(path.name.endswith("kasus.xlsx.part") for path in left), left
+    assert any(path.is_dir() for path in left), left
+
+    other = world.root / "lain.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", str(other)],
+        cwd=world.root,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"},
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert other.exists()
+    assert [path for path in left if path.exists()] == []
+    assert list(world.root.glob(".*.part")) == []
