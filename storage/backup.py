@@ -73,9 +73,9 @@ def backup(
     """Copy a live database into `folder/psm.db` and check the copy; with `media`, copy that
     folder (but its top-level folders named in `leave_out`) into `folder/media`. At most
     `rate` bytes a second; everything on disk (files and folders) when it returns. `folder`
-    must not exist; on any failure, or an interruption, it is removed. Returns how many media
-    files vanished before they were copied (the bot removes temporary files and erased
-    photos meanwhile)."""
+    must not exist; on any failure, or an interruption, it is removed (with the folders made
+    for it). Returns how many media files vanished before they were copied (the bot removes
+    temporary files and erased photos meanwhile)."""
     if folder.exists():
         raise FileExistsError(f"{folder} already exists")
     created = [parent for parent in (folder, *folder.parents) if not parent.exists()]
@@ -93,6 +93,9 @@ def backup(
             _fsync(path)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
+        for parent in created[1:]:  # the folders made for it, deepest first, if still empty
+            with contextlib.suppress(OSError):
+                parent.rmdir()
         raise
     return vanished
 

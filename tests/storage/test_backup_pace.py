@@ -171,10 +171,13 @@ def test_an_interrupted_backup_leaves_nothing(tmp_path: Path, monkeypatch) -> No
             super().__init__(rate, at_step=3, action=ctrl_c)
 
     monkeypatch.setattr(backup_module, "Pace", Stopped)
-    folder = tmp_path / "backups" / "psm-backup-1"
+    (tmp_path / "backups").mkdir()  # someone's folder, kept
+    folder = tmp_path / "backups" / "new" / "nightly" / "psm-backup-1"
     with pytest.raises(KeyboardInterrupt):
         backup(tmp_path / "psm.db", folder, media=_media(tmp_path), rate=None)
     assert not folder.exists()
+    assert not (tmp_path / "backups" / "new").exists()  # the folders made for it are gone
+    assert (tmp_path / "backups").is_dir()
     with sqlite3.connect(tmp_path / "psm.db") as db:  # the database itself untouched
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("SELECT COUNT(*) FROM users").fetchone() == (2_000,)
