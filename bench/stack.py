@@ -19,7 +19,7 @@ import aiosqlite
 from bench.telegram_memory import Hub, MemoryTelegramChannel
 from bot.channels.telegram.inbound import CHANNEL, to_inbound
 from bot.config import Settings, load_settings
-from bot.runtime import Runtime
+from bot.runtime import Runtime, keep_startup_objects
 from handlers.i18n import Catalog
 from storage.inbox import InboxRepo
 from tests.fakes.telegram_api import FakeTelegram
@@ -156,6 +156,7 @@ async def running_bot(folder: Path, **settings_extra: Any) -> AsyncIterator[Stac
     connections: dict[int, str] = {}
     with stamp_inbox_inserts(probes), count_round_trips(probes, connections):
         await runtime.start()
+        keep_startup_objects()  # as `psm-bot run` does
         assert runtime.db is not None
         connections[id(runtime.db._writer)] = "writer"
         connections[id(runtime.db._reader)] = "reader"

@@ -30,7 +30,7 @@ from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.inbound import CHANNEL, to_inbound
 from bot.config import Settings, load_settings
-from bot.runtime import Runtime
+from bot.runtime import Runtime, keep_startup_objects
 from handlers.i18n import Catalog
 from tests.e2e.whatsapp import body_of, option_for
 from tests.fakes.whatsapp_api import (
@@ -197,6 +197,7 @@ async def running_whatsapp_bot(folder: Path, **settings_extra: Any) -> AsyncIter
     async with httpx.AsyncClient(limits=limits, timeout=120) as http:
         line = WhatsAppLine(f"http://127.0.0.1:{settings.webhook_port}", http, GraphIndex(graph))
         await runtime.start()
+        keep_startup_objects()  # as `psm-bot run` does
         try:
             yield WhatsAppStack(runtime, graph, hub, line, settings)
         finally:
