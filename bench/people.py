@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from bench.telegram_memory import Person
+from bench.telegram_memory import Person, UpdateRef
 from bot.region_files import load_regions
 from storage.db import Database
 from storage.models import Role, UserStatus
@@ -64,7 +64,7 @@ def places(kabupaten: str = KABUPATEN) -> list[Place]:
 class Step:
     """One thing a person does, and how the bot should answer."""
 
-    act: Callable[[Person], int]  # queues the update at the fake, returns its update_id
+    act: Callable[[Person], UpdateRef]  # sends the update, returns the inbox's ext_id
     expect: str = ""  # the last answer contains this
     replies: int = 1  # texts/edits the bot sends back for it
 

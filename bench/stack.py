@@ -102,6 +102,7 @@ _ROLES = {
     "bot.inbox_worker": "inbox-worker",
     "bot.outbox_sender": "outbox-sender",
     "bot.channels.telegram.polling": "telegram-poller",
+    "bot.webhook": "webhook",
     "bot.scheduler": "scheduler",
 }
 
@@ -143,15 +144,9 @@ class Stack:
 
 
 @asynccontextmanager
-async def running_bot(folder: Path, **settings_extra: Any) -> AsyncIterator[Stack]:
-    """The whole bot (poller, inbox worker, outbox sender, scheduler) on a new database."""
-    logging.getLogger().setLevel(logging.WARNING)
-    fake = FakeTelegram()
-    settings = bench_settings(folder, fake.token, **settings_extra)
-    channel = MemoryTelegramChannel(settings, Catalog.load(), fake)
-    hub = Hub(fake)
-    channel.send = hub.wrap(channel.send)  # type: ignore[method-assign]
-    runtime = Runtime(settings, [channel], {CHANNEL: to_inbound})
+async def instrumented(runtime: Runtime) -> AsyncIterator[Probes]:
+    """Start `runtime` with the probes in place (inbox inserts stamped, round trips and
+    commits counted) and stop it at the end, whatever its channel."""
     probes = Probes()
     connections: dict[int, str] = {}
     with stamp_inbox_inserts(probes), count_round_trips(probes, connections):
@@ -162,6 +157,20 @@ async def running_bot(folder: Path, **settings_extra: Any) -> AsyncIterator[Stac
         connections[id(runtime.db._reader)] = "reader"
         count_commits(runtime, probes)
         try:
-            yield Stack(runtime, fake, hub, probes, settings)
+            yield probes
         finally:
             await runtime.stop()
+
+
+@asynccontextmanager
+async def running_bot(folder: Path, **settings_extra: Any) -> AsyncIterator[Stack]:
+    """The whole bot (poller, inbox worker, outbox sender, scheduler) on a new database."""
+    logging.getLogger().setLevel(logging.WARNING)
+    fake = FakeTelegram()
+    settings = bench_settings(folder, fake.token, **settings_extra)
+    channel = MemoryTelegramChannel(settings, Catalog.load(), fake)
+    hub = Hub(fake)
+    channel.send = hub.wrap(channel.send)  # type: ignore[method-assign]
+    runtime = Runtime(settings, [channel], {CHANNEL: to_inbound})
+    async with instrumented(runtime) as probes:
+        yield Stack(runtime, fake, hub, probes, settings)

@@ -40,6 +40,7 @@ from bench.common import RESULTS, latency_summary, table, write_result
 from bench.people import Place, Step, case_report, places, registration, seed_psms, seed_staff
 from bench.stack import Stack, running_bot
 from bench.telegram_memory import Person
+from bench.whatsapp_stack import WhatsAppStack, running_whatsapp_bot
 from storage.db import PRAGMAS
 
 STEP_TIMEOUT = 120.0
@@ -48,6 +49,40 @@ WINDOW = 5.0  # seconds per point of a throughput timeline
 STAFF_FIRST_ID = 1_000
 REGISTERING_FIRST_ID = 2_000_000
 REPORTING_FIRST_ID = 3_000_000
+WHATSAPP_STAFF_FIRST = 6281100001000  # phone numbers on WhatsApp
+WHATSAPP_REPORTING_FIRST = 6281130000000
+CHANNELS = ("telegram", "whatsapp")
+
+
+AnyStack = Stack | WhatsAppStack
+
+
+@dataclass(frozen=True)
+class Line:
+    """The channel the simulated people write on: how the bot is started, who they are."""
+
+    channel: str
+
+    @property
+    def whatsapp(self) -> bool:
+        return self.channel == "whatsapp"
+
+    def running(self, folder: Path) -> Any:
+        if self.whatsapp:  # the highest pacing the settings allow, as bench_settings does
+            return running_whatsapp_bot(
+                folder, whatsapp_send_rate_overall=1000, whatsapp_send_rate_per_chat=100
+            )
+        return running_bot(folder)
+
+    def staff_first(self) -> int:
+        return WHATSAPP_STAFF_FIRST if self.whatsapp else STAFF_FIRST_ID
+
+    def reporter_ids(self, count: int) -> list[int]:
+        first = WHATSAPP_REPORTING_FIRST if self.whatsapp else REPORTING_FIRST_ID
+        return [first + index for index in range(count)]
+
+    def person(self, stack: Any, number: int) -> Person:
+        return stack.walker(number) if self.whatsapp else stack.hub.person(number)
 
 
 # -- the floor ----------------------------------------------------------------------------------
@@ -191,7 +226,7 @@ class Phase:
         }
 
 
-async def saturate(stack: Stack, name: str, walks: list[tuple[Person, list[Step]]]) -> Phase:
+async def saturate(stack: AnyStack, name: str, walks: list[tuple[Person, list[Step]]]) -> Phase:
     """Everyone walks their script at once, answering as soon as the bot has answered."""
     phase = Phase(name, len(walks))
     stack.probes.commits.clear()
@@ -223,7 +258,7 @@ async def saturate(stack: Stack, name: str, walks: list[tuple[Person, list[Step]
 
 
 async def offered_load(
-    stack: Stack,
+    stack: AnyStack,
     people: list[Person],
     where: list[Place],
     *,
@@ -335,12 +370,17 @@ async def offered_load(
 
 async def run_async(
     *,
+    channel: str = "telegram",
     registrations: int,
     reports: int,
     latency_people: int,
     latency_rates: Sequence[float],
     latency_seconds: float,
 ) -> dict[str, Any]:
+    line = Line(channel)
+    if line.whatsapp:
+        registrations = 0  # on WhatsApp the number people write from is their phone: the
+        # registration form differs (no contact to share); the case report is the same walk
     where = places()
     rng = random.Random(1)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -356,21 +396,22 @@ async def run_async(
         saturated: dict[str, Any] = {}
         phases: list[Phase] = []
         (folder / "saturation").mkdir()
-        async with running_bot(folder / "saturation") as stack:
+        async with line.running(folder / "saturation") as stack:
             assert stack.runtime.db is not None
             psm_places = [rng.choice(where) for _ in range(max(registrations, reports))]
-            await seed_staff(stack.runtime.db, where, first_id=STAFF_FIRST_ID)
-            walks = []
-            for index in range(registrations):
-                person = stack.hub.person(REGISTERING_FIRST_ID + index)
-                walks.append((person, registration(index, psm_places[index])))
-            print(f"  saturation: {registrations} people register at once ...")
-            phases.append(await saturate(stack, "registrations", walks))
+            await seed_staff(stack.runtime.db, where, first_id=line.staff_first(), channel=channel)
+            if registrations:
+                walks = []
+                for index in range(registrations):
+                    person = stack.hub.person(REGISTERING_FIRST_ID + index)
+                    walks.append((person, registration(index, psm_places[index])))
+                print(f"  saturation: {registrations} people register at once ...")
+                phases.append(await saturate(stack, "registrations", walks))
             if reports:
-                ids = [REPORTING_FIRST_ID + index for index in range(reports)]
-                await seed_psms(stack.runtime.db, ids, psm_places[:reports])
+                ids = line.reporter_ids(reports)
+                await seed_psms(stack.runtime.db, ids, psm_places[:reports], channel=channel)
                 walks = [
-                    (stack.hub.person(ids[index]), case_report(index, psm_places[index]))
+                    (line.person(stack, ids[index]), case_report(index, psm_places[index]))
                     for index in range(reports)
                 ]
                 print(f"  saturation: {reports} PSMs each submit a case report at once ...")
@@ -397,13 +438,15 @@ async def run_async(
         for rate in latency_rates:
             run_folder = folder / f"latency-{rate:g}"
             run_folder.mkdir()
-            async with running_bot(run_folder) as stack:
+            async with line.running(run_folder) as stack:
                 assert stack.runtime.db is not None
                 lat_places = [rng.choice(where) for _ in range(latency_people)]
-                await seed_staff(stack.runtime.db, where, first_id=STAFF_FIRST_ID)
-                ids = [REPORTING_FIRST_ID + index for index in range(latency_people)]
-                await seed_psms(stack.runtime.db, ids, lat_places)
-                people = [stack.hub.person(i) for i in ids]
+                await seed_staff(
+                    stack.runtime.db, where, first_id=line.staff_first(), channel=channel
+                )
+                ids = line.reporter_ids(latency_people)
+                await seed_psms(stack.runtime.db, ids, lat_places, channel=channel)
+                people = [line.person(stack, i) for i in ids]
                 print(
                     f"  latency: {rate:g} steps/s offered by {latency_people} PSMs "
                     f"for {latency_seconds:g} s ..."
@@ -427,7 +470,15 @@ async def run_async(
     ratio = saturated["all"]["ratio_to_bare_commits"]
     return {
         "setup": {
-            "transport": "in-memory Bot API (fake's handlers, no HTTP); PTB, poller, worker, "
+            "channel": channel,
+            "transport": (
+                "webhooks over HTTP into the bot's own server (the simulated people's HTTP "
+                "client runs in the same process); the fake Graph API's ASGI app in memory; "
+                "webhook server, worker, engine, storage, outbox sender and rendering are "
+                "the product's; 'update queued' is the moment the webhook is posted"
+            )
+            if line.whatsapp
+            else "in-memory Bot API (fake's handlers, no HTTP); PTB, poller, worker, "
             "engine, storage, outbox sender and rendering are the product's",
             "database": "file on the project disk, WAL, synchronous=FULL (storage.db.PRAGMAS)",
             "send_rate_overall": 1000,
@@ -522,17 +573,23 @@ def report(result: dict[str, Any]) -> None:
     )
 
 
+def result_name(channel: str) -> str:
+    return "steps" if channel == "telegram" else f"steps_{channel}"
+
+
 def run(
     *,
+    channel: str = "telegram",
     registrations: int = 500,
     reports: int = 200,
     latency_people: int = 200,
     latency_rates: Sequence[float] = (25.0, 50.0, TARGET_RATE),
     latency_seconds: float = 20.0,
 ) -> dict[str, Any]:
-    print("steps: durable conversation steps")
+    print(f"steps: durable conversation steps ({channel})")
     result = asyncio.run(
         run_async(
+            channel=channel,
             registrations=registrations,
             reports=reports,
             latency_people=latency_people,
@@ -541,5 +598,5 @@ def run(
         )
     )
     report(result)
-    write_result("steps", result)
+    write_result(result_name(channel), result)
     return result

@@ -31,6 +31,10 @@ from handlers.events import Outbound
 from handlers.i18n import Catalog
 from tests.fakes.telegram_api import FakeTelegram, UploadedFile, _ApiError, _coerce
 
+#: What a person's act returns: the id the bot's inbox stores the update under (`ext_id`):
+#: Telegram's update_id here, the message's wamid on WhatsApp (bench/whatsapp_stack.py).
+UpdateRef = int | str
+
 # Outbound types a person reads as "the bot answered" (callback toasts and deletes are not).
 CONTENT_TYPES = frozenset({"text", "edit", "image", "document"})
 
@@ -163,21 +167,21 @@ class Person:
 
     # -- what the person does -----------------------------------------------------------------
 
-    def send_text(self, text: str) -> int:
+    def send_text(self, text: str) -> UpdateRef:
         return self.fake.user_text(self.user_id, text, first_name=self.name)
 
-    def tap(self, label: str) -> int:
+    def tap(self, label: str) -> UpdateRef:
         data, message_id = self.button(label)
         return self.fake.user_callback(
             self.user_id, data, message_id=message_id, first_name=self.name
         )
 
-    def share_contact(self, phone: str) -> int:
+    def share_contact(self, phone: str) -> UpdateRef:
         return self.fake.user_contact(
             self.user_id, phone, contact_user_id=self.user_id, first_name=self.name
         )
 
-    def share_location(self, lat: float, lon: float) -> int:
+    def share_location(self, lat: float, lon: float) -> UpdateRef:
         return self.fake.user_location(self.user_id, lat, lon, first_name=self.name)
 
     async def wait_content(self, count: int, timeout: float) -> None:  # noqa: ASYNC109

@@ -25,12 +25,13 @@ from typing import Any
 import httpx
 
 from bench.people import whatsapp_user_id
-from bench.telegram_memory import Hub, Person, Sent
+from bench.stack import Probes, instrumented
+from bench.telegram_memory import Hub, Person, Sent, UpdateRef
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.channels.whatsapp.client import GraphClient
 from bot.channels.whatsapp.inbound import CHANNEL, to_inbound
 from bot.config import Settings, load_settings
-from bot.runtime import Runtime, keep_startup_objects
+from bot.runtime import Runtime
 from handlers.i18n import Catalog
 from tests.e2e.whatsapp import body_of, option_for
 from tests.fakes.whatsapp_api import (
@@ -73,14 +74,25 @@ class WhatsAppLine:
     http: httpx.AsyncClient
     index: GraphIndex
     posting: set[asyncio.Task[None]] = field(default_factory=set)
+    reposted: int = 0  # posts that failed on a closed connection and were made again
     wamids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     async def _post(self, raw: bytes) -> None:
+        """Post until answered 200, as Meta does: a kept-alive connection the server closed
+        just then fails the request (counted in `reposted`), and it is posted again."""
         headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(raw, APP_SECRET)}
-        response = await self.http.post(
-            f"{self.url}/webhook/whatsapp", content=raw, headers=headers
-        )
-        response.raise_for_status()
+        for attempt in range(5):
+            try:
+                response = await self.http.post(
+                    f"{self.url}/webhook/whatsapp", content=raw, headers=headers
+                )
+            except httpx.TransportError:
+                self.reposted += 1
+                await asyncio.sleep(0.05 * 2**attempt)
+                continue
+            response.raise_for_status()
+            return
+        raise RuntimeError("the bot's webhook did not answer five posts")
 
     def post(self, payload: dict[str, Any]) -> None:
         """Post a webhook in the background (the walker waits for the answer, not the 200)."""
@@ -95,7 +107,8 @@ class WhatsAppWalker(Person):
 
     line: WhatsAppLine | None = None
 
-    def _write(self, message: dict[str, Any]) -> int:
+    def _write(self, message: dict[str, Any]) -> UpdateRef:
+        """Post `message` from this person; returns its wamid (the inbox's ext_id)."""
         assert self.line is not None
         phone = str(self.user_id)
         self.line.post(
@@ -104,7 +117,7 @@ class WhatsAppWalker(Person):
                 contacts=[contact(user_id=whatsapp_user_id(phone), wa_id=phone, name=self.name)],
             )
         )
-        return int(message["id"].rsplit(".", 1)[-1])
+        return str(message["id"])
 
     def _wamid(self) -> str:
         assert self.line is not None
@@ -114,13 +127,13 @@ class WhatsAppWalker(Person):
         assert self.line is not None
         return body_of(self.line.index.body(str(sent.message_id)))
 
-    def send_text(self, text: str) -> int:
+    def send_text(self, text: str) -> UpdateRef:
         return self._write(text_message(self._wamid(), str(self.user_id), text))
 
-    def share_location(self, lat: float, lon: float) -> int:
+    def share_location(self, lat: float, lon: float) -> UpdateRef:
         return self._write(location_message(self._wamid(), str(self.user_id), lat, lon))
 
-    def tap(self, label: str) -> int:
+    def tap(self, label: str) -> UpdateRef:
         assert self.line is not None
         recent = (self.line.index.body(str(s.message_id)) for s in reversed(self.content[-5:]))
         found = option_for(recent, label)
@@ -143,6 +156,7 @@ class WhatsAppStack:
     hub: Hub
     line: WhatsAppLine
     settings: Settings
+    probes: Probes
 
     def walker(self, phone: int) -> WhatsAppWalker:
         found = self.hub.people.get(str(phone))
@@ -196,10 +210,8 @@ async def running_whatsapp_bot(folder: Path, **settings_extra: Any) -> AsyncIter
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     async with httpx.AsyncClient(limits=limits, timeout=120) as http:
         line = WhatsAppLine(f"http://127.0.0.1:{settings.webhook_port}", http, GraphIndex(graph))
-        await runtime.start()
-        keep_startup_objects()  # as `psm-bot run` does
         try:
-            yield WhatsAppStack(runtime, graph, hub, line, settings)
+            async with instrumented(runtime) as probes:
+                yield WhatsAppStack(runtime, graph, hub, line, settings, probes)
         finally:
-            await runtime.stop()
             await graph.stop()
