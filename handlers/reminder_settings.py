@@ -7,10 +7,10 @@ import re
 
 from handlers import channel_choice, district_reminders
 from handlers.context import Turn
-from handlers.events import Button, Outbound, button_fields
+from handlers.events import Button, Outbound
 from handlers.permissions import allowed
 
-PREFIX = "pg"
+PREFIX = "rm"
 HOURS = ("06:00", "08:00", "12:00", "16:00", "19:00")
 
 
@@ -36,7 +36,7 @@ async def choose(turn: Turn, data: str) -> None:
     if not allowed(turn.user, "reminder.settings") or turn.user is None:
         turn.reply(turn.t("errors.not_allowed"))
         return
-    _, value = button_fields(data, 2)
+    value = data.partition(":")[2]  # "off" or an hour, itself "HH:MM"
     if value == "off":
         turn.user = await turn.repos.users.update(
             turn.user.id, now=turn.now, reminders_enabled=False

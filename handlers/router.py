@@ -243,25 +243,55 @@ COMMANDS: dict[str, Handler] = {
     "templat": template_count.show_template_count,
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
-ACTIVE_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[None]]] = {
-    review_cases.QUEUE_PREFIX: review_cases.queue_button,
-    review_cases.CASE_PREFIX: review_cases.case_button,
-    review_cases.ACTION_PREFIX: review_cases.action_button,
-    review_cases.PHOTO_PREFIX: review_cases.photos_button,
-    review_cases.REVISE_PREFIX: review_cases.revise_button,
-    broadcast.CONFIRM_PREFIX: broadcast.confirm,
-    reminder_settings.PREFIX: reminder_settings.choose,
-    export.EXPORT_PREFIX: export.export_button,
-    training.CREATE_PREFIX: training_creation.confirm,
-    training.RSVP_PREFIX: training_rsvp.answer,
-    training.PAGE_PREFIX: training_page.page_button,
-    training.MANUAL_PREFIX: training_manual.manual_button,
-    audit_view.AUDIT_PREFIX: audit_view.audit_button,
-    people_buttons.PREFIX: people_buttons.people_button,
-    training_people.PEOPLE_PREFIX: training_people.people_button,
-    channel_choice.PREFIX: channel_choice.choose,
-    district_reminders.PREFIX: district_reminders.choose,
-}
+_ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] = [
+    (review_cases.QUEUE_PREFIX, review_cases.queue_button),
+    (review_cases.CASE_PREFIX, review_cases.case_button),
+    (review_cases.ACTION_PREFIX, review_cases.action_button),
+    (review_cases.PHOTO_PREFIX, review_cases.photos_button),
+    (review_cases.REVISE_PREFIX, review_cases.revise_button),
+    (broadcast.CONFIRM_PREFIX, broadcast.confirm),
+    (reminder_settings.PREFIX, reminder_settings.choose),
+    (export.EXPORT_PREFIX, export.export_button),
+    (training.CREATE_PREFIX, training_creation.confirm),
+    (training.RSVP_PREFIX, training_rsvp.answer),
+    (training.PAGE_PREFIX, training_page.page_button),
+    (training.MANUAL_PREFIX, training_manual.manual_button),
+    (audit_view.AUDIT_PREFIX, audit_view.audit_button),
+    (people_buttons.PREFIX, people_buttons.people_button),
+    (training_people.PEOPLE_PREFIX, training_people.people_button),
+    (channel_choice.PREFIX, channel_choice.choose),
+    (district_reminders.PREFIX, district_reminders.choose),
+]
+ACTIVE_BUTTONS = dict(_ACTIVE_BUTTON_ROUTES)
+# Every button's data starts with its prefix; form buttons start with "f" (f<index>:...).
+_OTHER_BUTTON_PREFIXES = (
+    registration.DECISION_PREFIX,
+    account.LANGUAGE_PREFIX,
+    CANCEL_PREFIX,
+    case_report.DRAFT_PREFIX,
+    DUPLICATE_PREFIX,
+    case_report.MENU_PREFIX,
+)
+
+
+def button_prefix_clashes(prefixes: list[str]) -> list[str]:
+    """Prefixes that two handlers claim, or that a form button could start with: a clash
+    sends one handler's presses to the other (`/pengingat`'s hours once went to people
+    management)."""
+    seen: set[str] = set()
+    clashes = []
+    for prefix in prefixes:
+        if prefix in seen or prefix.startswith("f") or ":" in prefix:
+            clashes.append(prefix)
+        seen.add(prefix)
+    return clashes
+
+
+_CLASHES = button_prefix_clashes(
+    [*(prefix for prefix, _ in _ACTIVE_BUTTON_ROUTES), *_OTHER_BUTTON_PREFIXES]
+)
+if _CLASHES:
+    raise RuntimeError(f"button prefixes claimed twice or unusable: {_CLASHES}")
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
 FORM_COMMANDS = frozenset(
     {"start", "daftar", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir", "nomor"}

@@ -504,6 +504,10 @@ def button_rows(key: str) -> list[dict[str, Any]]:
     )
     rows.append(_my_reports(key, "menu:laporan_saya"))
     rows.append(_allowed(key, "lang:id", "Bahasa diganti"))
+    rows.append(  # the hour of their own daily reminder
+        _button_gate(key, "rm:08:00", "reminder.settings")
+        or _allowed(key, "rm:08:00", "sekitar pukul 08:00")
+    )
     send = "pd:w:3"  # weekly WhatsApp reminders on Thursdays, for the presser's district
     rows.append(
         _button_gate(key, send, "reminder.district")
