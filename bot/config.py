@@ -157,7 +157,7 @@ class Settings(BaseSettings):
     @classmethod
     def _admins(cls, value: str) -> str:
         for part in value.split(","):
-            if part.strip() and not part.strip().isdigit():
+            if part.strip() and not (part.strip().isascii() and part.strip().isdigit()):
                 raise ValueError(f"expected comma-separated Telegram user ids, got {part!r}")
         return value
 

@@ -20,7 +20,7 @@ from bot.config import load_settings
 from bot.pacing import UNPACED
 from bot.runtime import Runtime
 from handlers.channel_traits import ChannelTraits, PhoneProof
-from handlers.events import Button, Inbound, InboundKind, Outbound
+from handlers.events import Button, Inbound, InboundKind, Outbound, small_number
 from storage.models import OutboxItem, Role, UserStatus
 
 CHANNEL = "demo"
@@ -143,10 +143,10 @@ def _event(persona: str, line: str, channel: DemoChannel) -> Inbound | str:
     }
     if line.startswith(">"):
         buttons = channel.buttons.get(external, [])
-        number = line[1:].strip()
-        if not number.isdigit() or not 1 <= int(number) <= len(buttons):
+        number = small_number(line[1:].strip())
+        if number is None or not 1 <= number <= len(buttons):
             return "Tidak ada tombol dengan nomor itu."
-        button = buttons[int(number) - 1]
+        button = buttons[number - 1]
         return Inbound(
             **base, kind=InboundKind.BUTTON, data=button.data, callback_id=uuid.uuid4().hex
         )

@@ -22,7 +22,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from handlers.context import AppContext, BackgroundJob, Turn
-from handlers.events import Outbound
+from handlers.events import Outbound, small_number
 from handlers.permissions import allowed
 from handlers.scope import scope_of
 from handlers.temp_files import temp_path
@@ -49,8 +49,8 @@ def _days(args: str) -> int | None:
     words = args.split()
     if not words:
         return DEFAULT_DAYS
-    digits = words[0].removesuffix("hari")
-    return int(digits) if digits.isdigit() and int(digits) in PERIODS else None
+    days = small_number(words[0].removesuffix("hari"))  # ASCII digits only: "²" is no 2
+    return days if days in PERIODS else None
 
 
 async def show_statistics(turn: Turn) -> None:

@@ -89,6 +89,13 @@ def test_export_messages_leave_the_chat_within_telegrams_48_hours() -> None:
     assert "48 hours" in _single_problem(raised, "EXPORT_MESSAGE_TTL_HOURS")
 
 
+@pytest.mark.parametrize("ids", ["12,abc", "12,3²", "١٢"])
+def test_admin_ids_must_be_plain_digits(ids: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(admin_telegram_ids=ids)
+    assert "Telegram user ids" in _single_problem(raised, "ADMIN_TELEGRAM_IDS")
+
+
 def test_empty_token_means_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
     assert load_settings().telegram_bot_token is None

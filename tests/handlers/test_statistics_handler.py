@@ -183,7 +183,7 @@ async def test_psm_may_not(world) -> None:
     assert [r.text for r in replies] == ["Maaf, Bapak/Ibu tidak berwenang melakukan itu."]
 
 
-@pytest.mark.parametrize("args", ["12", "abc", "-7"])
+@pytest.mark.parametrize("args", ["12", "abc", "-7", "²", "7²", "①", "٣٠", "3" * 40])
 async def test_other_periods_get_the_usage(world, args) -> None:
     replies = await _run(world, "coordinator", args)
     assert len(replies) == 1 and "/statistik 7" in replies[0].text
