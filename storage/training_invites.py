@@ -13,6 +13,9 @@ from storage.models import Role, User, UserStatus, to_db
 from storage.scope import Scope
 from storage.users import user_from_row
 
+# Who a training may invite: by name, from a phone list, as a walk-in.
+INVITABLE_ROLES = ", ".join(f"'{role}'" for role in (Role.PSM, Role.TKSK, Role.CALON))
+
 
 class PendingInvitation(BaseModel):
     """A phone number invited to a training, not (yet) matched to a user."""
@@ -96,19 +99,25 @@ class TrainingInviteRepo(Repo):
         )
         return cursor.rowcount
 
-    async def users_with_verified_phone(self, phones: list[str]) -> dict[str, int]:
-        """phone -> user id, for numbers a channel vouched for (typed numbers never count)."""
-        found: dict[str, int] = {}
+    async def users_with_verified_phone(
+        self, phones: list[str], scope: Scope
+    ) -> dict[str, int | None]:
+        """phone -> user id, for numbers a channel vouched for (typed numbers never count);
+        None for a number whose owner this training may not invite: outside `scope` (the
+        training's area) or not a PSM, TKSK or candidate."""
+        where, params = scope.where("u")
+        found: dict[str, int | None] = {}
         for start in range(0, len(phones), 500):
             chunk = phones[start : start + 500]
             marks = ", ".join("?" for _ in chunk)
             rows = await self._all(
-                "SELECT i.phone, MIN(i.user_id) FROM channel_identities i JOIN users u"
+                f"SELECT i.phone, MIN(CASE WHEN {where} AND u.role IN ({INVITABLE_ROLES})"
+                " THEN i.user_id END) FROM channel_identities i JOIN users u"
                 f" ON u.id = i.user_id WHERE i.phone_verified = 1 AND i.phone IN ({marks})"
                 " AND u.status = 'active' GROUP BY i.phone",
-                chunk,
+                (*params, *chunk),
             )
-            found.update({row[0]: int(row[1]) for row in rows})
+            found.update({row[0]: None if row[1] is None else int(row[1]) for row in rows})
         return found
 
     # -- days ---------------------------------------------------------------------------------
@@ -147,7 +156,7 @@ class TrainingInviteRepo(Repo):
         like = "%" + "%".join(_escape(w) for w in words.split()) + "%"
         rows = await self._all(
             f"SELECT u.* FROM users u WHERE u.status = 'active' AND {where}"
-            " AND u.role IN ('psm', 'tksk', 'calon') AND u.full_name LIKE ? ESCAPE '\\'"
+            f" AND u.role IN ({INVITABLE_ROLES}) AND u.full_name LIKE ? ESCAPE '\\'"
             " ORDER BY u.full_name, u.id LIMIT ?",
             (*params, like, limit),
         )
@@ -158,7 +167,7 @@ class TrainingInviteRepo(Repo):
         where, params = scope.where("u")
         row = await self._one(
             f"SELECT u.* FROM users u WHERE u.id = ? AND u.status = 'active' AND {where}"
-            " AND u.role IN ('psm', 'tksk', 'calon')",
+            f" AND u.role IN ({INVITABLE_ROLES})",
             (user_id, *params),
         )
         return user_from_row(row) if row else None

@@ -17,6 +17,7 @@ from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.i18n import Markup
 from handlers.temp_files import TEMP_FOLDER
 from handlers.trainings.common import audit, managed
+from handlers.trainings.people import area_of
 from handlers.trainings.phone_lists import (
     MAX_ROWS,
     Invitee,
@@ -89,11 +90,14 @@ async def _invite(
 ) -> None:
     assert turn.user is not None
     known = await turn.repos.training_invites.users_with_verified_phone(
-        [person.phone for person in invitees]
+        [person.phone for person in invitees], area_of(training)
     )
     already = {i.user_id for i in await turn.repos.trainings.invitations(training.id)}
-    invited, repeated, pending = [], 0, []
+    invited, repeated, pending, elsewhere = [], 0, [], 0
     for person in invitees:
+        if person.phone in known and known[person.phone] is None:
+            elsewhere += 1  # someone the training is not for: not invited, nor named here
+            continue
         user_id = known.get(person.phone)
         if user_id is None:
             await turn.repos.training_invites.add_pending(
@@ -111,7 +115,12 @@ async def _invite(
             invited.append(user_id)
     await turn.repos.trainings.invite(training.id, invited, turn.now)
     await send_invitations(turn, training, invited, "training.invitation_title")
-    counts = {"invited": len(invited), "pending": len(pending), "problems": len(problems)}
+    counts = {
+        "invited": len(invited),
+        "pending": len(pending),
+        "outside_area": elsewhere,
+        "problems": len(problems),
+    }
     await audit(turn, training, "training.imported", {"rows": rows, **counts})
     text = turn.t(
         "training_extra.import_report",
@@ -122,6 +131,8 @@ async def _invite(
         already=repeated,
         pending=len(pending),
     )
+    if elsewhere:
+        text += "\n" + turn.t("training_extra.import_outside_area", count=elsewhere)
     if pending:
         lines = [
             "• " + html.escape(f"{p.name or '-'} ({p.phone})", quote=False)

@@ -71,7 +71,7 @@ async def _ask_for_file(coordinator: TelegramPerson) -> str:
 
 
 async def test_phone_lists_as_csv_and_xlsx(fake, settings, start_bot) -> None:
-    await add_user(
+    sari = await add_user(
         settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
     )
     ani = await _psm(settings, 701, "Bu Ani", "32.08.01", "32.08.01.2006")
@@ -82,6 +82,7 @@ async def test_phone_lists_as_csv_and_xlsx(fake, settings, start_bot) -> None:
         (ani, "+6281234500701"),
         (joko, "+6281234500702"),
         (rina, "+6281234500703"),
+        (sari, "+6281234500500"),
     ):
         verify_phone(settings.database_path, user_id, phone)
     await start_bot(clock=ManualClock(at(1, 9)))
@@ -131,10 +132,13 @@ async def test_phone_lists_as_csv_and_xlsx(fake, settings, start_bot) -> None:
             [None, None, None],
             ["Rusak", "abc", "Babatan"],
             ["Calon Satu", "+6281311112222", "Babatan"],  # on the list already: kept once
+            ["Ibu Sari", "081234500500", "Kantor"],  # a coordinator: not whom trainings are for
         ]
     )
     report = plain((await send_file(fake, coordinator, workbook, "peserta.xlsx"))[0]["text"])
-    assert "Baris dibaca: 4" in report and "Diundang langsung: 0" in report
+    assert "Baris dibaca: 5" in report and "Diundang langsung: 0" in report
+    assert "di luar wilayah pelatihan ini (tidak diundang): 1" in report
+    assert "Ibu Sari" not in report and "500500" not in report
     assert "Sudah diundang sebelumnya: 1" in report
     assert "Nomor belum terdaftar di bot: 2" in report
     assert "• Calon Dua (+6281355550002)" in report
