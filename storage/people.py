@@ -233,11 +233,14 @@ class PeopleRepo(Repo):
         )
         return cursor.rowcount == 1
 
-    async def drop_routine(self, user_id: int) -> int:
-        """A suspended person's reminders and broadcasts not yet sent are dropped."""
+    async def drop_unsent(self, user_id: int) -> int:
+        """A suspended person gets nothing that was queued for them before: reminders,
+        broadcasts, and notices and alerts about cases and people they may no longer see
+        (one held behind a closed WhatsApp window would otherwise go out as soon as they
+        write again). The notice of the suspension is queued after this."""
         cursor = await self._run(
             "UPDATE outbox SET status = 'expired' WHERE user_id = ?"
-            " AND status IN ('pending', 'waiting') AND kind IN ('routine', 'bulk')",
+            " AND status IN ('pending', 'waiting')",
             (user_id,),
         )
         return cursor.rowcount

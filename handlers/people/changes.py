@@ -350,8 +350,8 @@ async def set_status(
         return
     suspended = status == UserStatus.SUSPENDED
     if suspended:
-        # Their reminders stop, and the form they were in waits as a draft.
-        await turn.repos.people.drop_routine(person.id)
+        # Nothing queued for them goes out any more; the form they were in waits as a draft.
+        await turn.repos.people.drop_unsent(person.id)
         await turn.repos.people.pause_session(person.id, now=turn.now)
     await turn.repos.audit.record(
         now=turn.now,

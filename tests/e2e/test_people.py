@@ -257,6 +257,14 @@ async def test_suspend_and_reactivate(fake, start_bot, settings) -> None:
         " '2026-01-01T00:00:00+00:00')",
         (psm_id, str(PSM_A)),
     )
+    await _write(  # an alert held for them (as behind a closed WhatsApp window)
+        settings,
+        "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
+        " attempts, not_before, created_at) VALUES (?, 'telegram', ?, 'alert', 0,"
+        " '{\"text\": \"DARURAT KNG-2026-000009\"}', 'waiting', 0,"
+        " '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
+        (psm_id, str(PSM_A)),
+    )
 
     await coord.say("/pengguna Ani")
     await coord.tap("Bu Ani")
@@ -266,18 +274,22 @@ async def test_suspend_and_reactivate(fake, start_bot, settings) -> None:
     assert "Bu Ani dinonaktifkan" in done[0]["text"] and "Aktifkan kembali" in json.dumps(done)
     await _told(psm, "dinonaktifkan oleh koordinator")
     assert _query(settings, "SELECT status FROM users WHERE id = ?", (psm_id,)) == [("suspended",)]
-    # Reminders not yet sent are dropped; the report waits as a draft.
+    # Whatever was queued for them is dropped (the suspension notice came after); the report
+    # waits as a draft.
     assert _query(
-        settings, "SELECT status FROM outbox WHERE user_id = ? AND kind = 'routine'", (psm_id,)
-    ) == [("expired",)]
+        settings,
+        "SELECT kind, status FROM outbox WHERE user_id = ? AND kind IN ('routine', 'alert')",
+        (psm_id,),
+    ) == [("routine", "expired"), ("alert", "expired")]
     assert _query(settings, "SELECT status FROM form_sessions WHERE user_id = ?", (psm_id,)) == [
         ("paused",)
     ]
 
-    # Everything is refused politely, except help.
+    # Everything is refused politely, except help; writing releases nothing held for them.
     for attempt in ("/lapor", "Slamet Riyadi", "/pengguna", "/saya"):
         reply = await psm.say(attempt)
         assert "sedang dinonaktifkan" in reply[0]["text"], attempt
+    assert not any("DARURAT" in m["text"] for m in psm.messages())
     assert "/start" in (await psm.say("/bantuan"))[0]["text"]
 
     await coord.tap("Aktifkan kembali")
