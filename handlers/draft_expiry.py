@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
+from handlers.quiet_hours import next_allowed
 from storage.models import FormSession, UserStatus
 from storage.repos import Repos
 
@@ -32,8 +33,10 @@ async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
                 await _discard(repos, session, now)
             continue
         if warned is None:
-            await repos.schedule.claim(WARNING_KIND, key, now=now)
-            days = (session.updated_at + ttl - now).days + 1
+            # Not in the quiet hours: then in the morning, and the day's notice counts from it.
+            delivered = next_allowed(app, now)
+            await repos.schedule.claim(WARNING_KIND, key, now=delivered)
+            days = (session.updated_at + ttl - delivered).days + 1
             text = app.catalog.text(language, "case.draft_warning", days=max(1, days))
             await deliver(
                 repos,
@@ -41,6 +44,7 @@ async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
                 message=Outbound.say(text),
                 kind=DeliveryKind.ROUTINE,
                 now=now,
+                not_before=delivered,
             )
         elif session.updated_at + ttl <= now and now - warned >= MIN_NOTICE:
             await _discard(repos, session, now)
@@ -51,6 +55,7 @@ async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
                 message=Outbound.say(text),
                 kind=DeliveryKind.NOTICE,
                 now=now,
+                not_before=next_allowed(app, now),
             )
 
 

@@ -122,3 +122,35 @@ async def test_a_suspended_persons_draft_ends_silently_at_its_time(db) -> None:
         assert await repos.outbox.for_user(user_id) == []
         actions = await repos.conn.execute_fetchall("SELECT action FROM audit_log")
         assert [row[0] for row in actions] == ["draft.expired"]
+
+
+async def test_a_warning_due_in_the_quiet_hours_waits_for_the_morning(db) -> None:
+    user_id, session_id = await _draft(db)
+    # The bot was down past the draft's end; it comes back at 22:31 WIB (quiet hours).
+    night = datetime(2026, 11, 20, 15, 31, tzinfo=UTC)
+    morning = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)  # 06:00 WIB
+    await _run(db, night)
+    async with db.reading() as repos:
+        (warning,) = await repos.outbox.for_user(user_id)
+        assert warning.kind == "routine" and warning.not_before == morning
+    # The day's notice counts from the morning it reaches them, not from the night tick.
+    await _run(db, night + timedelta(days=1, minutes=30))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "active"
+    await _run(db, morning + timedelta(days=1))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "cancelled"
+        notice = (await repos.outbox.for_user(user_id))[-1]
+        assert notice.kind == "notice" and notice.not_before == morning + timedelta(days=1)
+
+
+async def test_a_discard_in_the_quiet_hours_is_told_in_the_morning(db) -> None:
+    user_id, session_id = await _draft(db)
+    await _run(db, START + timedelta(days=12, hours=1))  # warned at 11:00 WIB
+    night = START + timedelta(days=14, hours=13)  # 23:00 WIB, past the end
+    await _run(db, night)
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "cancelled"
+        notice = (await repos.outbox.for_user(user_id))[-1]
+        assert notice.kind == "notice"
+        assert notice.not_before == datetime(2026, 11, 15, 23, 0, tzinfo=UTC)  # 06:00 WIB
