@@ -1,8 +1,9 @@
 """The HTTP side: WhatsApp's webhook, Telegram's webhook mode, and a health check.
 
 Every POST is verified, stored in the inbox (unique on the channel's message id) and
-answered 200 before any processing, so restarts and redeliveries lose nothing and apply
-nothing twice. Serve it behind an HTTPS reverse proxy (see README).
+answered 200 once that is committed, before any processing, so restarts and redeliveries
+lose nothing and apply nothing twice. Requests that arrive together share one commit
+(storage/group_commit.py). Serve it behind an HTTPS reverse proxy (see README).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from bot.channels.whatsapp.recipients import announce_with_other_field, resend_w
 from bot.clock import Clock
 from bot.config import Settings
 from storage.db import Database
+from storage.group_commit import GroupCommit
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,8 @@ class WebhookApp:
         on_status: Callable[[], None],
     ) -> None:
         self.settings, self._db, self.clock = settings, db, clock
+        # Concurrent requests share a commit; each is answered once its own write is on disk.
+        self.commits = GroupCommit(db)
         self.on_stored, self.on_status = on_stored, on_status
         self._server: Any = None
 
@@ -125,8 +129,9 @@ class WebhookApp:
             # Answer 200 anyway, or Meta retries a payload we will never understand.
             log.warning("WhatsApp webhook: unreadable payload (%s bytes) ignored", len(raw))
             return PlainTextResponse("ok")
-        stored = 0
-        async with self._db().transaction() as repos:
+
+        async def store(repos: Repos) -> int:
+            stored = 0
             for payload in messages:
                 await self._attach_menu_choice(repos, payload)
                 wamid = payload["message"].get("id")
@@ -140,6 +145,9 @@ class WebhookApp:
                     )
             for status in statuses:
                 await self._record_status(repos, status)
+            return stored
+
+        stored = await self.commits.run(store)
         if stored:
             self.on_stored()
         if statuses:
@@ -192,14 +200,15 @@ class WebhookApp:
         except (ValueError, KeyError, TypeError):
             log.warning("Telegram webhook: unreadable update ignored")
             return PlainTextResponse("ok")
-        async with self._db().transaction() as repos:
-            stored = await repos.inbox.add(
+        stored = await self.commits.run(
+            lambda repos: repos.inbox.add(
                 channel=TELEGRAM,
                 ext_id=str(update_id),
                 payload=update,
                 sender_key=telegram_sender(update),
                 now=self.clock.now(),
             )
+        )
         if stored:
             self.on_stored()
         return PlainTextResponse("ok")
