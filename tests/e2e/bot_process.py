@@ -24,23 +24,9 @@ class BotProcess:
         self.log = folder / "bot.log"
 
     async def start(self) -> None:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_"))
-        }
-        env.update(bot_environment(self.fake, self.folder))
-        env["PYTHONPATH"] = str(REPO)
+        """Start the bot and wait until it polls."""
         polls_before = len(self.fake.calls_of("getUpdates"))
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: ASYNC220 - returns at once
-                [sys.executable, "-m", "bot.cli", "run"],
-                cwd=self.folder,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
+        self.spawn()
         await self.fake.wait_for(
             lambda: (
                 len(self.fake.calls_of("getUpdates")) > polls_before
@@ -50,6 +36,25 @@ class BotProcess:
             what="bot process polling",
         )
         assert self.process.poll() is None, self.log.read_text()
+
+    def spawn(self) -> None:
+        """Start the process and return at once."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_"))
+        }
+        env.update(bot_environment(self.fake, self.folder))
+        env["PYTHONPATH"] = str(REPO)
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "bot.cli", "run"],
+                cwd=self.folder,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
 
     def kill(self) -> None:
         """SIGKILL: no clean-up of any kind."""

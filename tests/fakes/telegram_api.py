@@ -415,6 +415,10 @@ class FakeTelegram:
         self.limit_counters = LimitCounters()
         self._allowed_updates: set[str] | None = None
         self._webhook_url = ""
+        self._webhook_secret = ""
+        self._pushing: set[asyncio.Task[None]] = set()  # updates on their way to the webhook
+        #: Webhook posts that were not answered 200 (each is posted again, as Telegram does).
+        self.webhook_failures = 0
         # Command menus by (scope, language): ("default", None, "") or ("chat", chat_id, "").
         self._commands: dict[tuple[str, int | None, str], list[Any]] = {}
         #: (chat_id, message_id) of every message deleted, in order.
@@ -483,6 +487,8 @@ class FakeTelegram:
 
     async def stop(self) -> None:
         """Shut the server down (pending long polls are released first)."""
+        for task in list(self._pushing):
+            task.cancel()
         if self._server is None or self._task is None:
             return
         self._update_event.set()
@@ -515,6 +521,8 @@ class FakeTelegram:
         self._callback_ids.clear()
         self._allowed_updates = None
         self._webhook_url = ""
+        self._webhook_secret = ""
+        self.webhook_failures = 0
         self._commands = {}
         self.confirmed_offset = 0
         self.strict_not_modified = True
@@ -621,6 +629,11 @@ class FakeTelegram:
         query = update.get("callback_query")
         if isinstance(query, dict) and "id" in query:
             self._callback_ids.add(str(query["id"]))
+        if self._webhook_url:  # webhook mode: posted to the bot, never offered to getUpdates
+            task = asyncio.get_running_loop().create_task(self._push(update))
+            self._pushing.add(task)
+            task.add_done_callback(self._pushing.discard)
+            return update_id
         self._updates.append(update)
         self._updates.sort(key=lambda u: u["update_id"])
         self._update_event.set()
@@ -1256,7 +1269,33 @@ class FakeTelegram:
 
     async def _set_webhook(self, p: dict[str, Any]) -> bool:
         self._webhook_url = str(p.get("url") or "")
+        self._webhook_secret = str(p.get("secret_token") or "")
+        if self._webhook_url:  # what was waiting for getUpdates goes to the webhook now
+            waiting, self._updates = self._updates, []
+            for update in waiting:
+                self.add_update(update)
         return True
+
+    async def _push(self, update: dict[str, Any]) -> None:
+        """POST one update to the webhook, again and again until it is answered 200."""
+        import httpx  # only the webhook mode needs a client
+
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret}
+        delay = 0.05
+        async with httpx.AsyncClient(timeout=30) as client:
+            while self._webhook_url:
+                try:
+                    response = await client.post(self._webhook_url, json=update, headers=headers)
+                    if response.status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                self.webhook_failures += 1
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        self._updates.append(update)  # the webhook was deleted meanwhile: for getUpdates
+        self._updates.sort(key=lambda u: u["update_id"])
+        self._update_event.set()
 
     async def _delete_webhook(self, p: dict[str, Any]) -> bool:
         self._webhook_url = ""

@@ -13,7 +13,7 @@ from telegram.ext import Application, ExtBot
 from bot.channels.base import SendOutcome
 from bot.channels.telegram import outbound
 from bot.channels.telegram.inbound import CHANNEL
-from bot.channels.telegram.polling import TelegramPoller
+from bot.channels.telegram.polling import ALLOWED_UPDATES, TelegramPoller
 from bot.clock import Clock
 from bot.config import Settings
 from bot.pacing import Pacing
@@ -70,10 +70,23 @@ class TelegramChannel:
         return self.application.bot
 
     async def start(self, db: Database, clock: Clock, on_stored: Callable[[], None]) -> None:
-        """getMe, publish the commands, start polling into the inbox."""
+        """getMe, publish the commands, then either register the webhook (updates arrive
+        at bot/webhook.py) or start polling into the inbox."""
         await self.application.initialize()
         self.username = self.bot.username
         await self._publish_commands()
+        secret = self.settings.telegram_webhook_secret
+        if self.settings.telegram_webhook_url and secret is not None:
+            # Telegram keeps undelivered updates for a day and sends them on to the new URL.
+            await self.bot.set_webhook(
+                self.settings.telegram_webhook_url,
+                secret_token=secret.get_secret_value(),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            return
+        # Back to polling after webhook mode: getUpdates is refused while a webhook is set.
+        # The updates waiting at Telegram are kept (and fetched by the poller).
+        await self.bot.delete_webhook(drop_pending_updates=False)
         self.poller = TelegramPoller(
             self.bot, db, clock, on_stored, timeout=self.settings.telegram_poll_timeout
         )
