@@ -102,7 +102,7 @@ _ROLES = {
     "bot.inbox_worker": "inbox-worker",
     "bot.outbox_sender": "outbox-sender",
     "bot.channels.telegram.polling": "telegram-poller",
-    "bot.webhook": "webhook",
+    "storage.group_commit": "webhook",
     "bot.scheduler": "scheduler",
 }
 

@@ -207,7 +207,10 @@ async def running_whatsapp_bot(folder: Path, **settings_extra: Any) -> AsyncIter
     hub = Hub(None)
     channel.send = hub.wrap(channel.send)  # type: ignore[method-assign]
     runtime = Runtime(settings, [channel], {CHANNEL: to_inbound})
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    # Meta's side, in this process: httpx's pool looks at every connection for each request,
+    # so 200 of them cost the simulated people more CPU than the bot's own HTTP server; with
+    # 32 a post may wait for a connection (Meta's queueing, outside the measured latency).
+    limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
     async with httpx.AsyncClient(limits=limits, timeout=120) as http:
         line = WhatsAppLine(f"http://127.0.0.1:{settings.webhook_port}", http, GraphIndex(graph))
         try:
