@@ -52,3 +52,8 @@ def mask_identifiers(text: str) -> str:
     if not text:
         return text
     return _DIGIT_RUN.sub(lambda match: _mask_run(match.group(0)), text)
+
+
+def holds_identifier(text: str | None) -> bool:
+    """Whether a text holds a NIK/KK-like number (`mask_identifiers` would change it)."""
+    return bool(text) and mask_identifiers(text) != text
