@@ -51,6 +51,7 @@ PRIORITY = {
 }
 AT_MOST_ONCE = frozenset({DeliveryKind.ROUTINE, DeliveryKind.BULK})
 ROUTINE_LIFETIME = timedelta(hours=12)
+PLAIN_TEXT_TYPES = frozenset({"callback_answer", "menu", "delete"})
 
 
 def masked(message: Outbound) -> Outbound:
@@ -58,7 +59,7 @@ def masked(message: Outbound) -> Outbound:
     (a WhatsApp template's parameter), and its text's HTML one Telegram can parse."""
     return message.model_copy(
         update={
-            "text": safe_html(mask_identifiers(message.text)),
+            "text": _html_checked(message, mask_identifiers(message.text)),
             "request_label": mask_identifiers(message.request_label),
             "summary": mask_identifiers(message.summary),
             "buttons": [
@@ -67,6 +68,11 @@ def masked(message: Outbound) -> Outbound:
             ],
         }
     )
+
+
+def _html_checked(message: Outbound, text: str) -> str:
+    """Texts and captions are HTML; a callback answer's toast is plain text, left as it is."""
+    return text if message.type in PLAIN_TEXT_TYPES else safe_html(text)
 
 
 async def deliver(

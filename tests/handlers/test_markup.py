@@ -51,3 +51,8 @@ def test_the_delivery_path_repairs_the_text_and_masks_the_summary() -> None:
     )
     assert message.text == "<b>Siaran</b>\nRapat &amp; makan"
     assert message.summary == "Bimtek 320801******0001"  # a WhatsApp template's {{1}}
+
+
+def test_a_toast_is_plain_text_and_left_as_it_is() -> None:
+    toast = Outbound(type="callback_answer", callback_id="1", text="PSM & TKSK <3")
+    assert masked(toast).text == "PSM & TKSK <3"
