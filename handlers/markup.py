@@ -3,8 +3,8 @@
 Texts are written with the tags <b> and <i> only (the catalogue's), and every value put into
 them is escaped. Telegram refuses a whole message whose HTML it cannot parse ("can't parse
 entities") and would refuse it on every retry, so a text that slipped through unescaped is
-repaired here rather than lost: stray `<`, `>` and `&` are escaped; if the tags still do not
-pair up, the text goes without any markup.
+repaired here rather than lost: a stray `<` or `&` is escaped (Telegram takes a bare `>`); if
+the tags still do not pair up, the text goes without any markup.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 # Our tags, the entities Telegram knows (named: only these four), or a character that must
 # have been escaped.
-_TOKEN = re.compile(r"</?[bi]>|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);|[<>&]")
+_TOKEN = re.compile(r"</?[bi]>|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);|[<&]")
 _TAG = re.compile(r"</?[bi]>")
 
 
@@ -31,7 +31,7 @@ def _repaired(text: str) -> tuple[str, bool]:
         token = match.group(0)
         pieces.append(text[cursor : match.start()])
         cursor = match.end()
-        if token in ("<", ">", "&"):
+        if token in ("<", "&"):
             pieces.append(html.escape(token))
             continue
         if token.startswith("</"):
@@ -48,7 +48,7 @@ def _repaired(text: str) -> tuple[str, bool]:
 
 def safe_html(text: str) -> str:
     """`text` if Telegram can parse it, else repaired (logged: a value was not escaped)."""
-    if not text or ("<" not in text and "&" not in text and ">" not in text):
+    if not text or ("<" not in text and "&" not in text):
         return text
     repaired, balanced = _repaired(text)
     if repaired == text and balanced:
