@@ -3,6 +3,7 @@ audience, sees how many people it reaches, confirms; a delivery report follows."
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from handlers.context import Turn
@@ -84,16 +85,14 @@ async def confirm(turn: Turn, data: str) -> None:
         now=turn.now,
     )
     not_before = next_allowed(turn.app, turn.now)
+    message = html.escape(answers["message"], quote=False)  # typed text inside our HTML
     headings = {
         language: turn.app.catalog.text(language, "broadcast.heading", sender=user.full_name)
         for language in {person.language for person in people}
     }
     await deliver_to_people(
         turn.repos,
-        [
-            (person, Outbound.say(headings[person.language] + "\n" + answers["message"]))
-            for person in people
-        ],
+        [(person, Outbound.say(headings[person.language] + "\n" + message)) for person in people],
         kind=DeliveryKind.BULK,
         now=turn.now,
         not_before=not_before,

@@ -2,7 +2,8 @@
 
 Messages are written to the outbox in the caller's transaction, so a reply or notice exists
 exactly when the change that causes it does; channel senders drain the outbox afterwards.
-The NIK/KK mask is applied here, before anything is stored or sent.
+The NIK/KK mask is applied here, before anything is stored or sent, and a text whose HTML
+Telegram would refuse is repaired (`handlers.markup`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from handlers.events import Button, Outbound
+from handlers.markup import safe_html
 from handlers.masking import mask_identifiers
 from storage.models import ChannelIdentity, User
 from storage.repos import Repos
@@ -49,20 +51,28 @@ PRIORITY = {
 }
 AT_MOST_ONCE = frozenset({DeliveryKind.ROUTINE, DeliveryKind.BULK})
 ROUTINE_LIFETIME = timedelta(hours=12)
+PLAIN_TEXT_TYPES = frozenset({"callback_answer", "menu", "delete"})
 
 
 def masked(message: Outbound) -> Outbound:
-    """The message with every NIK/KK-like number masked in its text and buttons."""
+    """The message with every NIK/KK-like number masked in its text, buttons and summary
+    (a WhatsApp template's parameter), and its text's HTML one Telegram can parse."""
     return message.model_copy(
         update={
-            "text": mask_identifiers(message.text),
+            "text": _html_checked(message, mask_identifiers(message.text)),
             "request_label": mask_identifiers(message.request_label),
+            "summary": mask_identifiers(message.summary),
             "buttons": [
                 [Button(label=mask_identifiers(b.label), data=b.data) for b in row]
                 for row in message.buttons
             ],
         }
     )
+
+
+def _html_checked(message: Outbound, text: str) -> str:
+    """Texts and captions are HTML; a callback answer's toast is plain text, left as it is."""
+    return text if message.type in PLAIN_TEXT_TYPES else safe_html(text)
 
 
 async def deliver(

@@ -3,7 +3,8 @@
 Written with XlsxWriter in constant-memory mode: each row goes to disk as it is written, so
 an export of any size needs the memory of one chunk of rows. Headers and labels come from the
 catalogue (Indonesian for the server). NIK and KK are always text cells (never numbers that
-Excel would round) and masked (`320801******0001`) unless the server asked for them in full.
+Excel would round) and masked (`320801******0001`) unless the server asked for them in full;
+so are NIK/KK-like numbers typed into a free-text cell (a name, an address, the reporter).
 Every cell is written as what it is: a name starting with "=" stays text, never a formula.
 """
 
@@ -32,7 +33,7 @@ EXCEL_EPOCH = date(1899, 12, 31)
 class Column:
     key: str  # catalogue key export.columns.<key>
     width: int
-    kind: str = "text"  # text, identifier, date
+    kind: str = "text"  # text, identifier, date, free (typed by a person: masked too)
 
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -48,23 +49,23 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("kecamatan", 16),
         Column("desa_code", 15),
         Column("desa", 18),
-        Column("address", 30),
+        Column("address", 30, "free"),
         Column("no_kk", 18, "identifier"),
-        Column("head_name", 22),
+        Column("head_name", 22, "free"),
         Column("nik", 18, "identifier"),
-        Column("name", 22),
+        Column("name", 22, "free"),
         Column("sex", 6),
         Column("birth_date", 12, "date"),
         Column("relation", 16),
         Column("protected", 10),
-        Column("reporter", 20),
+        Column("reporter", 20, "free"),
     ),
     # What a desa operator re-keys into SIKS-NG (domain.md section 7), and the case number.
     "siksng": (
         Column("nik", 18, "identifier"),
         Column("no_kk", 18, "identifier"),
-        Column("name", 24),
-        Column("address", 30),
+        Column("name", 24, "free"),
+        Column("address", 30, "free"),
         Column("desa_code", 15),
         Column("desa", 20),
         Column("number", 17),
@@ -77,7 +78,8 @@ Cell = str | float | None  # text, an Excel serial number (dates), or nothing
 
 class SheetCells:
     """What each row shows in a layout's columns: labels from the catalogue, local days as
-    Excel serial numbers, NIK/KK masked unless the server asked for them in full.
+    Excel serial numbers, NIK/KK masked unless the server asked for them in full (and then
+    any NIK/KK-like number typed into a name, an address or the reporter's name too).
 
     Plain Python, no XlsxWriter: the server export makes the cells in its own process and
     writes them in another (bot/export_writer.py)."""
@@ -98,7 +100,10 @@ class SheetCells:
         self._labels: dict[str, str] = {}
         self._serials: dict[date, float] = {}
         values = self._value_functions()
-        self._values = [values[column.key] for column in self.columns]
+        self._values = [
+            _masking(values[column.key]) if masked and column.kind == "free" else values[column.key]
+            for column in self.columns
+        ]
 
     def of(self, rows: list[ExportRow]) -> list[tuple[Cell, ...]]:
         """The cells of each row, in the layout's order."""
@@ -235,6 +240,16 @@ class SheetWriter:
             self.workbook.close()
         except Exception as exc:  # XlsxWriter's FileCreateError: a folder gone, a full disk
             raise RuntimeError(f"could not write the workbook: {exc}") from exc
+
+
+def _masking(value: Callable[[ExportRow], Cell]) -> Callable[[ExportRow], Cell]:
+    """A free-text column's value with any NIK/KK-like number in it masked ("Siti 3208...")."""
+
+    def masked(row: ExportRow) -> Cell:
+        text = value(row)
+        return mask_identifiers(text) if isinstance(text, str) else text
+
+    return masked
 
 
 def excel_serial(day: date) -> float:

@@ -16,6 +16,9 @@ _MASK_SEPARATORS = r"[\s.\-/_,\u200b\u200c\u200d\u2060\ufeff]"
 _DIGIT_RUN = re.compile(rf"\d+(?:{_MASK_SEPARATORS}+\d+)*")
 _GROUP = re.compile(r"\d+")
 IDENTIFIER_LENGTH = 16
+# At least 16 digits somewhere: what any masking needs. A cheap first look, since nearly every
+# text (a name, an address, most messages) has fewer and so is returned as it is.
+_ENOUGH_DIGITS = re.compile(rf"(?:\d\D*+){{{IDENTIFIER_LENGTH}}}")
 
 
 def mask_identifier(digits: str) -> str:
@@ -49,6 +52,11 @@ def _mask_run(run: str) -> str:
 
 def mask_identifiers(text: str) -> str:
     """Mask every NIK/KK-like number in a text."""
-    if not text:
+    if not text or _ENOUGH_DIGITS.search(text) is None:
         return text
     return _DIGIT_RUN.sub(lambda match: _mask_run(match.group(0)), text)
+
+
+def holds_identifier(text: str | None) -> bool:
+    """Whether a text holds a NIK/KK-like number (`mask_identifiers` would change it)."""
+    return bool(text) and mask_identifiers(text) != text

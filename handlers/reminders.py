@@ -7,6 +7,7 @@ a day. Reminders name no household and show no personal data (lock screens show 
 
 from __future__ import annotations
 
+import html
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -188,7 +189,9 @@ def _digest_text(
     t = app.catalog.text
     total = sum(count for _, count in new["kecamatan"])
     lines = [t(language, "digest.title"), t(language, "digest.new", count=total)]
-    lines += [f"• {name}: {count}" for name, count in new["kecamatan"][:10]]
+    lines += [
+        f"• {html.escape(name, quote=False)}: {count}" for name, count in new["kecamatan"][:10]
+    ]
     if new["categories"]:
         categories = ", ".join(
             f"{t(language, f'categories.{code}')} {count}" for code, count in new["categories"][:8]

@@ -27,6 +27,7 @@ from handlers.command_menu import refresh_menu
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
+from handlers.identifier_messages import identifier_deletion
 from handlers.people import buttons as people_buttons
 from handlers.people import screens as people_screens
 from handlers.permissions import allowed
@@ -66,6 +67,8 @@ async def handle(turn: Turn) -> None:
         await _on_command(turn)
     else:
         await _on_message(turn)
+    if (deletion := identifier_deletion(event, turn.channel_traits)) is not None:
+        turn.replies.insert(0, deletion)  # gone from the chat before anything else is said
     await refresh_menu(turn)  # after the turn: it may have changed the role or the language
 
 

@@ -208,7 +208,6 @@ class FormEngine:
         question: Question,
         shown: str,
         *,
-        extra: list[Outbound] | None = None,
         warnings: list[str] | None = None,
     ) -> StepResult:
         state = fs.state
@@ -216,7 +215,7 @@ class FormEngine:
         ack = self.t("form.ack", label=question.short_label(self.ctx.language), value=shown)
         for warning in warnings or []:
             ack += "\n⚠️ " + warning
-        messages = list(extra or [])
+        messages: list[Outbound] = []
         if fs.next_position() is None:
             if not self.form.confirm:
                 return StepResult(state, messages, finished=True)
@@ -297,16 +296,10 @@ class FormEngine:
             return await self._ask_again_constraint(fs, question)  # a typed number
         warnings = await self._warnings(fs, question, position, answer)
         fs.store(position, answer.value, answer.extra or None)
-        extra: list[Outbound] = []
-        if (
-            question.type in (QuestionType.NIK, QuestionType.KK)
-            and event.message_id
-            and event.kind == InboundKind.TEXT
-        ):
-            # The message holding a full number is deleted once captured (UU PDP).
-            extra.append(Outbound(type="delete", target_message_id=event.message_id))
+        # The message holding a full NIK or KK leaves the chat after the turn, whatever it
+        # answered (handlers/identifier_messages.py).
         shown = self.view.display(question, answer.value)
-        return await self._advance(fs, question, shown, extra=extra, warnings=warnings)
+        return await self._advance(fs, question, shown, warnings=warnings)
 
     def _is_skip_word(self, event: Inbound) -> bool:
         """A typed "Lewati" (channels that show the skip option as a keyboard key)."""

@@ -3,6 +3,7 @@ reporter. Every button is re-checked against the presser's role and scope."""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from handlers.context import Turn
@@ -168,9 +169,10 @@ async def _case_text(turn: Turn, case: CaseDetail) -> str:
     for event in case.events[-8:]:
         actor = await turn.repos.users.get(event.actor_id) if event.actor_id else None
         line = f"• {_local(turn, event.at)} {turn.t(f'case_states.{event.to_state}')}"
-        line += f" ({actor.full_name})" if actor else ""
+        # Typed names and reasons go into HTML: escaped, or "<5 th & KK" breaks the page.
+        line += f" ({html.escape(actor.full_name, quote=False)})" if actor else ""
         if event.reason:
-            line += f": {event.reason[:200]}"
+            line += f": {html.escape(event.reason[:200], quote=False)}"
         lines.append(line)
     return "\n".join(lines)
 

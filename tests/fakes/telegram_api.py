@@ -1067,6 +1067,10 @@ class FakeTelegram:
 
     # ------------------------------------------------------------------ messages
 
+    def next_message_id(self, chat_id: int | str) -> int:
+        """The id the next message in a chat gets (a person's message about to be typed)."""
+        return self._next_message_ids.get(chat_id, 1)
+
     def _new_message_id(self, chat_id: int | str) -> int:
         message_id = self._next_message_ids.get(chat_id, 1)
         self._next_message_ids[chat_id] = message_id + 1

@@ -3,6 +3,7 @@ date format, local days), identifiers as text (masked or in full), empty cells l
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -10,7 +11,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from handlers.export_sheet import SheetWriter, excel_serial
+from handlers.export_sheet import LAYOUTS, SheetCells, SheetWriter, excel_serial
 from handlers.i18n import Catalog
 from storage.exports import ExportRow
 
@@ -127,3 +128,33 @@ def test_cells_masked_unmasked_and_empty(tmp_path: Path) -> None:
             assert bare[column].value is None, column
         assert bare["No. KK"].data_type == "s" and bare["No. KK"].value == "Tidak tahu"
         assert bare["Dilindungi"].value != full["Dilindungi"].value
+
+
+TYPED_NIK = "3208010101900001"  # typed into free text before such answers were refused
+TYPED = {
+    "head_name": f"Slamet {TYPED_NIK}",
+    "name": "Ayu 3208 0145 0623 0001",
+    "address": "Dusun Manis RT 02, KK 32.08.01.121019.0005",
+    "reporter_name": f"Bu Ani {TYPED_NIK}",
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("masked", [True, False])
+def test_numbers_typed_into_free_text_are_masked_too(layout: str, masked: bool) -> None:
+    cells = SheetCells(
+        catalog=Catalog.load(), language="id", timezone=ZONE, layout=layout, masked=masked
+    )
+    (row,) = cells.of([export_row(**TYPED)])
+    by_key = dict(zip([column.key for column in cells.columns], row, strict=True))
+    texts = [value for value in row if isinstance(value, str)]
+    digits = [re.sub(r"\D", "", text) for text in texts]
+    if masked:
+        assert not any(re.search(r"\d{16}", run) for run in digits), texts
+        assert by_key["name"] == "Ayu 320801******0001"
+        assert by_key["address"] == "Dusun Manis RT 02, KK 320801******0005"
+        assert by_key.get("head_name", "Slamet 320801******0001") == "Slamet 320801******0001"
+    else:
+        assert by_key["name"] == TYPED["name"] and by_key["address"] == TYPED["address"]
+        assert by_key.get("reporter", TYPED["reporter_name"]) == TYPED["reporter_name"]
+    assert by_key["desa_code"] == "32.08.01.2006"  # codes are not numbers to hide

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.identifiers import compact
-from handlers.masking import mask_identifier, mask_identifiers
+from handlers.masking import holds_identifier, mask_identifier, mask_identifiers
 
 NIK = "3208010101900001"
 KK = "3208011506230002"
@@ -81,6 +81,11 @@ def test_mask_identifiers(text, expected):
 )
 def test_mask_identifier(digits, expected):
     assert mask_identifier(digits) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), MASK_CASES)
+def test_holds_identifier_exactly_when_the_mask_changes_the_text(text, expected):
+    assert holds_identifier(text) == (expected != text)
 
 
 def test_masking_is_idempotent():

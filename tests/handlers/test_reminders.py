@@ -171,6 +171,12 @@ async def test_coordinator_digest_each_morning(db) -> None:
     assert "Laporan baru kemarin: 0" in texts[0]
 
 
+def test_the_digest_escapes_region_names() -> None:
+    new = {"kecamatan": [("Darma & <Sekitar>", 3)], "categories": []}
+    text = reminders._digest_text(APP, "id", new, 0, None, None, 0, at(2, 7))
+    assert "• Darma &amp; &lt;Sekitar&gt;: 3" in text
+
+
 async def test_quiet_hours_hold_routine_but_never_alerts(db) -> None:
     night = at(1, 23, 30)
     assert in_quiet_hours(APP, night) and not in_quiet_hours(APP, at(1, 12))

@@ -82,6 +82,8 @@ TEXT_VALID = [
     pytest.param("*bold* _it_ `code` [a](b) ~s~", 100, "*bold* _it_ `code` [a](b) ~s~",
                  id="markdown-verbatim"),
     pytest.param("RT 03/RW 05, Dusun Kaler", 100, "RT 03/RW 05, Dusun Kaler", id="address"),
+    pytest.param("Telp 0812 3456 7890", 100, "Telp 0812 3456 7890", id="phone-not-an-identifier"),
+    pytest.param("Anak ke-2 lahir 17-08-2015", 100, "Anak ke-2 lahir 17-08-2015", id="date"),
 ]  # fmt: skip
 
 
@@ -106,6 +108,10 @@ TEXT_INVALID = [
         text("a" * 5000), 4000, "answer.too_long", {"limit": 4000, "length": 5000},
         id="5000-chars",
     ),
+    pytest.param(text("Siti 3208014506230001"), 100, "answer.identifier_in_text", {},
+                 id="nik-in-a-name"),
+    pytest.param(text("Dusun Kaler, KK 3208.01.150623.0002"), 100, "answer.identifier_in_text",
+                 {}, id="kk-in-an-address"),
     pytest.param(TEXT_NONE, 100, "answer.need_text", {}, id="text-kind-without-text"),
     pytest.param(STICKER, 100, "answer.need_text", {}, id="sticker"),
     pytest.param(VOICE, 100, "answer.need_text", {}, id="voice-note"),
