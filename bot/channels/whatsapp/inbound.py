@@ -8,6 +8,7 @@ People are keyed by their business-scoped user id (BSUID, `contacts[].user_id`);
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -70,6 +71,18 @@ def _command(text: str) -> tuple[str, str] | None:
     return (command, "") if command else None
 
 
+def _coordinate(value: Any) -> float | None:
+    """A finite number (or a number written as text), else None: the form then asks for
+    the location again."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):  # not a number; an integer beyond any float
+        return None
+    return number if math.isfinite(number) else None
+
+
 def to_inbound(payload: dict[str, Any]) -> Inbound | None:
     """The neutral event for a stored WhatsApp message."""
     message = payload.get("message") or {}
@@ -114,8 +127,8 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
         return Inbound(
             **base,
             kind=InboundKind.LOCATION,
-            latitude=location.get("latitude"),
-            longitude=location.get("longitude"),
+            latitude=_coordinate(location.get("latitude")),
+            longitude=_coordinate(location.get("longitude")),
         )
     if kind == "image":
         image = message.get("image") or {}
