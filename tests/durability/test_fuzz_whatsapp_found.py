@@ -19,7 +19,7 @@ from tests.durability.whatsapp_line import (
     visible_texts,
     whatsapp_bot,
 )
-from tests.fakes.whatsapp_api import FakeGraph, envelope, location_message
+from tests.fakes.whatsapp_api import FakeGraph, envelope, location_message, text_message
 
 SARI = Person("ID.6001", "6281200006001", "Sari")
 
@@ -82,3 +82,50 @@ def test_a_location_whose_coordinates_are_not_numbers_is_answered(
     assert errors == []
     assert rows(path, "SELECT status FROM inbox") == [("done",)]
     assert len(_texts(line, SARI)) >= 1 and line.graph.rejections == []
+
+
+@pytest.mark.parametrize("contacts", ["none", "someone else and another"])
+def test_a_message_without_its_senders_contact_is_answered_at_the_senders_phone(
+    graph_loop,
+    tmp_path: Path,
+    contacts: str,
+) -> None:
+    """Found: without a contact naming the sender, the reply went to `recipient`
+    "wa:<phone>", which the Cloud API refuses; `from` is the sender's phone."""
+    others = [Person("ID.6002", "6281200006002").contact(), Person("ID.6003", None).contact()]
+
+    async def scenario(line: WhatsAppLine) -> None:
+        message = text_message(line.wamid(), SARI.sender, "halo")
+        await _post(line, message, [] if contacts == "none" else others)
+
+    line, _, errors = _conversation(graph_loop, tmp_path, scenario)
+    assert errors == [] and line.graph.rejections == []
+    assert "Selamat datang" in _texts(line, SARI)[0]
+
+
+def test_a_message_from_a_bsuid_without_a_contact_is_answered_at_the_bsuid(
+    graph_loop, tmp_path: Path
+) -> None:
+    """Likewise for someone known only by username: `from` holds their BSUID."""
+    ayu = Person("ID.6004", None, "Ayu")
+
+    async def scenario(line: WhatsAppLine) -> None:
+        await _post(line, text_message(line.wamid(), ayu.sender, "halo"), [])
+
+    line, _, errors = _conversation(graph_loop, tmp_path, scenario)
+    assert errors == [] and line.graph.rejections == []
+    assert "Selamat datang" in _texts(line, ayu)[0]
+
+
+def test_a_message_naming_no_sender_is_ignored(graph_loop, tmp_path: Path) -> None:
+    """No `from` and no contact: nobody to answer (it used to be sent to "wa:")."""
+
+    async def scenario(line: WhatsAppLine) -> None:
+        message = text_message(line.wamid(), "", "halo")
+        del message["from"]
+        await _post(line, message, [])
+
+    line, path, errors = _conversation(graph_loop, tmp_path, scenario)
+    assert errors == [] and line.graph.sends == []
+    assert rows(path, "SELECT status FROM inbox") == [("done",)]
+    assert rows(path, "SELECT COUNT(*) FROM users") == [(0,)]

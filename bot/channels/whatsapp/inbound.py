@@ -31,7 +31,10 @@ _OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "orde
 
 
 def sender_ids(payload: dict[str, Any]) -> tuple[str, str | None]:
-    """(the key we know the person by, their wa_id if WhatsApp gave it)."""
+    """(the key we know the person by, their wa_id if WhatsApp gave it); ("", None) when
+    the message names no sender at all.
+
+    Without a matching contact, `from` is the sender's phone (digits) or their BSUID."""
     message, contact = payload.get("message") or {}, payload.get("contact") or {}
     wa_id = contact.get("wa_id") or None
     user_id = contact.get("user_id")
@@ -39,7 +42,10 @@ def sender_ids(payload: dict[str, Any]) -> tuple[str, str | None]:
         return str(user_id), wa_id
     if wa_id:
         return f"wa:{wa_id}", wa_id
-    return f"wa:{message.get('from', '')}", None
+    sender = str(message.get("from") or "")
+    if re.fullmatch(r"[0-9]+", sender):
+        return f"wa:{sender}", sender
+    return sender, None
 
 
 def chat_of(payload: dict[str, Any]) -> str:
@@ -84,10 +90,13 @@ def _coordinate(value: Any) -> float | None:
 
 
 def to_inbound(payload: dict[str, Any]) -> Inbound | None:
-    """The neutral event for a stored WhatsApp message."""
+    """The neutral event for a stored WhatsApp message; None for a message without a
+    sender (nobody to answer)."""
     message = payload.get("message") or {}
     kind = message.get("type")
     key, wa_id = sender_ids(payload)
+    if not key:
+        return None
     base: dict[str, Any] = {
         "channel": CHANNEL,
         "external_user_id": key,
