@@ -16,6 +16,7 @@ from tests.durability.test_fuzz import _Errors
 from tests.durability.whatsapp_line import (
     Person,
     WhatsAppLine,
+    reaction_message,
     visible_texts,
     whatsapp_bot,
 )
@@ -129,3 +130,19 @@ def test_a_message_naming_no_sender_is_ignored(graph_loop, tmp_path: Path) -> No
     assert errors == [] and line.graph.sends == []
     assert rows(path, "SELECT status FROM inbox") == [("done",)]
     assert rows(path, "SELECT COUNT(*) FROM users") == [(0,)]
+
+
+def test_a_reaction_gets_no_answer(graph_loop, tmp_path: Path) -> None:
+    """Decided while fuzzing: a reaction (👍 to the bot's message, or its removal) asks for
+    nothing; it used to be answered "send text, please"."""
+
+    async def scenario(line: WhatsAppLine) -> None:
+        await _post(line, text_message(line.wamid(), SARI.sender, "halo"), [SARI.contact()])
+        for emoji in ("👍", ""):
+            reaction = reaction_message(line.wamid(), SARI.sender, "wamid.x", emoji)
+            await _post(line, reaction, [SARI.contact()])
+
+    line, path, errors = _conversation(graph_loop, tmp_path, scenario)
+    assert errors == []
+    assert len(_texts(line, SARI)) == 1  # the welcome only
+    assert rows(path, "SELECT status, COUNT(*) FROM inbox GROUP BY status") == [("done", 3)]

@@ -27,7 +27,7 @@ KEYWORDS = {
     "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
     "pengguna": "pengguna", "templat": "templat", "template": "templat",
 }  # fmt: skip
-_OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "order", "unsupported")
+_OTHER = ("sticker", "audio", "video", "document", "contacts", "order", "unsupported")
 
 
 def sender_ids(payload: dict[str, Any]) -> tuple[str, str | None]:
@@ -90,12 +90,12 @@ def _coordinate(value: Any) -> float | None:
 
 
 def to_inbound(payload: dict[str, Any]) -> Inbound | None:
-    """The neutral event for a stored WhatsApp message; None for a message without a
-    sender (nobody to answer)."""
+    """The neutral event for a stored WhatsApp message; None for what is not answered:
+    reactions (a thumbs-up to our message asks for nothing) and messages without a sender."""
     message = payload.get("message") or {}
     kind = message.get("type")
     key, wa_id = sender_ids(payload)
-    if not key:
+    if not key or kind == "reaction":
         return None
     base: dict[str, Any] = {
         "channel": CHANNEL,
