@@ -1,0 +1,631 @@
+"""Random sequences of WhatsApp webhook payloads through the real path: the webhook app
+(signature, inbox), the inbox worker, router, forms, outbox and the real WhatsApp channel
+sending to the FakeGraph over HTTP, which refuses every body the Cloud API would refuse.
+
+Each example starts from a fresh database with an active coordinator and an active PSM on
+WhatsApp; a newcomer with a phone and one known only by username (BSUID) are unknown to the
+bot. Steps mix sensible answers to what each person is being asked (registration, approval,
+the case report up to its summary) with hostile payloads: any text, typed numbers and words
+for numbered menus, current, stale, replayed and forged replies, template taps, extreme and
+invalid coordinates, unknown media, stickers, reactions, unknown types, missing fields,
+several messages and statuses in one envelope, contacts that do not match the sender, the
+same wamid twice, keywords mid-form, bursts and forged signatures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.channels.whatsapp.inbound import CHANNEL, KEYWORDS, WITH_ARGUMENTS, chat_of
+from bot.channels.whatsapp.outbound import to_whatsapp_text
+from bot.runtime import Runtime
+from bot.webhook import _whatsapp_items
+from handlers.forms.model import Question, QuestionType
+from handlers.masking import mask_identifiers
+from storage.models import Role
+from tests.durability.durable_harness import (
+    SOAK_FACTOR,
+    integrity,
+    rows,
+    seed_user,
+    settle,
+)
+from tests.durability.test_fuzz import (
+    FORGED_BUTTONS,
+    HEADINGS,
+    KK,
+    NIK,
+    VALID_TEXTS,
+    Step,
+    _Errors,
+    _watch_processing,
+    any_text,
+    coordinates,
+    hostile_text,
+)
+from tests.durability.whatsapp_line import (
+    Person,
+    WhatsAppLine,
+    interactive_other,
+    odd_message,
+    options_of,
+    reaction_message,
+    video_message,
+    visible_texts,
+    whatsapp_bot,
+)
+from tests.fakes.telegram_api import TINY_JPEG
+from tests.fakes.whatsapp_api import (
+    FakeGraph,
+    audio_message,
+    button_reply,
+    document_message,
+    envelope,
+    image_message,
+    list_reply,
+    location_message,
+    status_update,
+    sticker_message,
+    template_button,
+    text_message,
+)
+
+COORDINATOR = Person("ID.5000", "6281200005000", "Ibu Sari")
+PSM = Person("ID.7001", "6281200007001", "Bu Ani")
+NEWCOMER = Person("ID.5001", "6281200005001")
+USERNAME = Person("ID.5002", None, "Ayu")  # no phone: replies go to the BSUID
+PEOPLE = {p.user_id: p for p in (COORDINATOR, PSM, NEWCOMER, USERNAME)}
+EXAMPLES = 20
+MAX_STEPS = 40
+#: Messages the bot knowingly leaves unanswered: reactions, and messages naming no sender.
+IGNORED_TYPES = {"reaction", "no sender"}
+# Question headings as WhatsApp shows them (`<b>x</b>` becomes `*x*`).
+WA_HEADINGS = {to_whatsapp_text(heading): q for heading, q in HEADINGS.items()}
+
+# -- hostile payloads --------------------------------------------------------------------------
+
+WORDS = [*sorted(KEYWORDS), *sorted(WITH_ARGUMENTS), "LAPOR", " Batal ", "batal!", "/lapor"]
+WORDS += ["menu menu", "bimtek K7Q2XM4PRA", "bimtek ???", "cari", "halo" * 6, "/xyz"]
+TYPED = ["1", "2", "3", "10", "11", "12", "0", "-1", "01", " 2 ", "3.", "1, 3", "99", "ya"]
+TYPED += ["tidak", "lewati", "selesai", "kirim", "setujui", "1e3", "٣", "１"]
+MEDIA = ["jpeg", "garbage", "unknown", "empty"]
+BAD_COORDINATES = ["abc", "-6.97", None, [], {}, True, 1e308, -1e308, "NaN", "", 10**30, 10**400]
+DROPPED = ["id", "from", "type", "timestamp", "text", "body", "interactive", "location"]
+DROPPED += ["image", "contacts", "button", "reply_id", "latitude"]
+ODD_TYPES = ["unsupported", "contacts", "order", "system", "request_welcome", "ephemeral"]
+ODD_TYPES += ["", "TEXT", "weird"]
+
+forged_id = st.sampled_from(FORGED_BUTTONS) | st.text(max_size=80) | any_text
+json_scalar = st.sampled_from(BAD_COORDINATES) | st.floats() | st.integers()
+
+
+def _chaos_step(actor: str) -> st.SearchStrategy[Step]:
+    return st.one_of(
+        hostile_text.map(lambda t: Step(actor, "text", (t,))),
+        st.tuples(st.sampled_from(WORDS), st.just("") | hostile_text).map(
+            lambda w: Step(actor, "text", (f"{w[0]} {w[1]}".rstrip(),))
+        ),
+        st.sampled_from(TYPED).map(lambda t: Step(actor, "text", (t,))),
+        st.tuples(
+            st.sampled_from(["current", "stale", "replay", "forged"]),
+            st.sampled_from(["button", "list"]),
+            st.integers(0, 50),
+            forged_id,
+            st.booleans(),
+        ).map(lambda r: Step(actor, "reply", r)),
+        st.tuples(st.sampled_from(["open", "", "open open"]) | forged_id, st.booleans()).map(
+            lambda t: Step(actor, "template", t)
+        ),
+        coordinates.map(lambda c: Step(actor, "location", c)),
+        st.tuples(json_scalar, json_scalar).map(lambda c: Step(actor, "location", c)),
+        st.tuples(st.sampled_from(MEDIA), st.none() | hostile_text).map(
+            lambda m: Step(actor, "image", m)
+        ),
+        st.tuples(
+            st.sampled_from(MEDIA),
+            st.sampled_from(["surat.pdf", "daftar.xlsx", "nomor.csv", "", "x" * 300]),
+            st.none() | hostile_text,
+        ).map(lambda d: Step(actor, "document", d)),
+        st.sampled_from(["sticker", "audio", "video", "flow"]).map(
+            lambda k: Step(actor, "media", (k,))
+        ),
+        st.tuples(st.sampled_from(["👍", "", "🧕🏽", "x"]), st.integers(0, 30)).map(
+            lambda r: Step(actor, "reaction", r)
+        ),
+        st.sampled_from(ODD_TYPES).map(lambda k: Step(actor, "odd", (k,))),
+        st.tuples(st.integers(0, 1000), st.sampled_from(DROPPED)).map(
+            lambda b: Step(actor, "broken", b)
+        ),
+        st.tuples(st.sampled_from(sorted(PEOPLE)), st.integers(0, 1000), st.integers(0, 2)).map(
+            lambda m: Step(actor, "mismatch", m)
+        ),
+        st.integers(0, 60).map(lambda i: Step(actor, "again", (i,))),
+        st.tuples(st.sampled_from(["none", "bad"]), hostile_text).map(
+            lambda f: Step(actor, "forged_signature", f)
+        ),
+    )
+
+
+def _step(actor: str) -> st.SearchStrategy[Step]:
+    progress = st.integers(0, 1000).map(lambda pick: Step(actor, "progress", (pick,)))
+    run = st.tuples(st.integers(3, 15), st.integers(0, 1000)).map(lambda r: Step(actor, "run", r))
+    return st.one_of(progress, run, run, _chaos_step(actor), _chaos_step(actor))
+
+
+actor = st.sampled_from([NEWCOMER, NEWCOMER, USERNAME, PSM, PSM, PSM, COORDINATOR]).map(
+    lambda p: p.user_id
+)
+step = actor.flatmap(_step)
+several = st.tuples(
+    st.lists(step, min_size=2, max_size=4),
+    st.lists(st.sampled_from(["sent", "delivered", "read", "failed", "unknown"]), max_size=3),
+).map(lambda s: Step("", "envelope", s))
+burst = st.lists(step, min_size=2, max_size=5).map(lambda steps: Step("", "burst", (steps,)))
+scenario = st.lists(st.one_of(step, step, step, several, burst), min_size=5, max_size=MAX_STEPS)
+
+
+# -- the people's side -------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    """One example: a fresh bot, its webhook, the FakeGraph and what each message caused."""
+
+    runtime: Runtime
+    line: WhatsAppLine
+    path: Path
+    rng: random.Random
+    posted: list[dict[str, Any]] = field(default_factory=list)  # envelopes, in order
+    caused: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # wamid -> outbox
+    applied: Counter[str] = field(default_factory=Counter)  # wamid -> times handled
+
+    def message(self, who: str, kind: str, *args: Any, **extra: Any) -> dict[str, Any]:
+        """A `messages[]` item of one kind from one person."""
+        person, wamid = PEOPLE[who], self.line.wamid()
+        if kind == "text":
+            return text_message(wamid, person.sender, args[0])
+        if kind == "button":
+            return button_reply(wamid, person.sender, args[0], args[1], context_id=args[2])
+        if kind == "list":
+            return list_reply(wamid, person.sender, args[0], args[1], context_id=args[2])
+        if kind == "location":
+            return location_message(wamid, person.sender, args[0], args[1])
+        if kind == "image":
+            return image_message(wamid, person.sender, self.media(args[0]), caption=args[1])
+        raise AssertionError(kind)
+
+    def media(self, ref: str) -> str:
+        """A media id the person's message carries: real, garbage, empty or unknown."""
+        graph = self.line.graph
+        if ref == "jpeg":
+            return graph.register_media(TINY_JPEG)
+        if ref == "garbage":
+            return graph.register_media(self.rng.randbytes(self.rng.randrange(1, 300)))
+        if ref == "empty":
+            return graph.register_media(b"")
+        return str(self.rng.randrange(10**15, 10**16))
+
+    def progress(self, who: str, pick: int) -> dict[str, Any]:
+        """A sensible answer to what the person is being asked now."""
+        sent = self.line.sent_to(PEOPLE[who])
+        if not sent:
+            return self.message(who, "text", "halo")
+        wamid, body = sent[-1]
+        options = options_of(body)
+        text = "\n".join(visible_texts(body))
+        question = next((q for h, q in WA_HEADINGS.items() if h in text), None)
+        if isinstance(question, Question):
+            answer = self._answer(who, question, pick, options)
+            if answer is not None:
+                return answer
+        if options:
+            chosen = options[pick % len(options)]
+            submit = [o for o in options if o[1].endswith(":ok")]
+            done = [o for o in options if o[1].endswith(":d") or o[2].startswith("✔️")]
+            if submit and pick % 4:
+                chosen = submit[0]  # mostly submit a summary rather than edit it
+            elif done and pick % 3 == 0:
+                chosen = done[0]  # finish a multiple choice now and then
+            kind, value, title = chosen
+            if kind in ("number", "word"):
+                return self.message(who, "text", value)
+            return self.message(who, kind, value, title, wamid)
+        if who == PSM.user_id or pick % 4 == 0:
+            return self.message(who, "text", "lapor")
+        return self.message(who, "text", "halo")
+
+    def _answer(self, who: str, question: Question, pick: int, options: list) -> dict | None:
+        kind = question.type
+        if kind == QuestionType.TEXT:
+            return self.message(who, "text", VALID_TEXTS[pick % len(VALID_TEXTS)])
+        if kind == QuestionType.PHONE and not (options and pick % 2):
+            return self.message(who, "text", "0812 3456 7890")
+        if kind == QuestionType.NIK and pick % 5:
+            return self.message(who, "text", NIK)
+        if kind == QuestionType.KK and pick % 5:
+            return self.message(who, "text", KK)
+        if kind == QuestionType.AGE and pick % 2:
+            return self.message(who, "text", "5 tahun")
+        if kind == QuestionType.INTEGER:
+            return self.message(who, "text", str(1 + pick % 9))
+        if kind == QuestionType.GEOPOINT and pick % 4:
+            return self.message(who, "location", -6.97, 108.48)
+        if kind == QuestionType.IMAGE and pick % 3:
+            return self.message(who, "image", "jpeg", None)
+        if kind in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE) and pick % 4 == 0:
+            titles = [o[2] for o in options if ":o" in o[1]]
+            if titles:
+                return self.message(who, "text", titles[pick % len(titles)].lstrip("✅⭐ "))
+        return None
+
+    def build(self, step: Step) -> list[dict[str, Any]]:
+        """The `messages[]` items of one step (none for a step that is not a message)."""
+        who, args, line = step.actor, step.args, self.line
+        person = PEOPLE.get(who)
+        if step.kind == "progress":
+            return [self.progress(who, args[0])]
+        if step.kind == "run":
+            return [self.progress(who, args[1])]
+        if step.kind == "text":
+            return [self.message(who, "text", args[0])]
+        if step.kind == "reply":
+            return [self._reply(who, *args)]
+        if step.kind == "template":
+            payload, with_context = args
+            context = self._bot_wamid(who, 0) if with_context else "wamid.template"
+            assert person is not None
+            return [
+                template_button(line.wamid(), person.sender, payload, "Buka", context_id=context)
+            ]
+        if step.kind == "location":
+            return [self.message(who, "location", *args)]
+        if step.kind == "image":
+            return [self.message(who, "image", *args)]
+        assert person is not None
+        if step.kind == "document":
+            ref, name, caption = args
+            return [
+                document_message(
+                    line.wamid(), person.sender, self.media(ref), filename=name, caption=caption
+                )
+            ]
+        if step.kind == "media":
+            kind = args[0]
+            if kind == "sticker":
+                return [sticker_message(line.wamid(), person.sender)]
+            if kind == "audio":
+                return [audio_message(line.wamid(), person.sender)]
+            if kind == "video":
+                return [video_message(line.wamid(), person.sender)]
+            return [interactive_other(line.wamid(), person.sender, self._bot_wamid(who, 0))]
+        if step.kind == "reaction":
+            emoji, back = args
+            target = self._bot_wamid(who, back)
+            return [reaction_message(line.wamid(), person.sender, target, emoji)]
+        if step.kind == "odd":
+            return [odd_message(line.wamid(), person.sender, args[0])]
+        if step.kind == "broken":
+            return [self._broken(who, *args)]
+        raise AssertionError(f"not a message step: {step}")
+
+    def _bot_wamid(self, who: str, back: int) -> str:
+        sent = self.line.sent_to(PEOPLE[who])
+        return sent[-1 - back % len(sent)][0] if sent else "wamid.unknown"
+
+    def _reply(
+        self, who: str, which: str, kind: str, back: int, forged: str, context: bool
+    ) -> dict[str, Any]:
+        """A button or list reply: to the latest options, older ones, or a forged id."""
+        sent = [(w, b, options_of(b)) for w, b in self.line.sent_to(PEOPLE[who])]
+        with_options = [s for s in sent if any(o[0] in ("button", "list") for o in s[2])]
+        wamid, reply_id, title = "wamid.forged", forged, "Ya"
+        if which != "forged" and with_options:
+            index = -1 if which == "current" else -1 - back % len(with_options)
+            wamid, _, options = with_options[index]
+            tappable = [o for o in options if o[0] in ("button", "list")]
+            _, reply_id, title = tappable[back % len(tappable)]
+        message = self.message(who, kind, reply_id, title, wamid)
+        if not context:
+            message.pop("context")
+        return message
+
+    def _broken(self, who: str, pick: int, dropped: str) -> dict[str, Any]:
+        """A sensible message with one field missing."""
+        message = self.progress(who, pick)
+        inner = message.get(message.get("type", ""), {})
+        if dropped in message:
+            del message[dropped]
+        elif dropped == "reply_id" and isinstance(inner, dict):
+            for reply in (inner.get("button_reply"), inner.get("list_reply")):
+                if isinstance(reply, dict):
+                    reply.pop("id", None)
+        elif isinstance(inner, dict):
+            inner.pop(dropped, None)
+        return message
+
+    # -- posting ---------------------------------------------------------------------------
+
+    def _envelope(self, messages: list[dict[str, Any]], statuses=()) -> dict[str, Any]:
+        senders = []
+        for message in messages:
+            person = next((p for p in PEOPLE.values() if p.sender == message.get("from")), None)
+            if person is not None and person not in senders:
+                senders.append(person)
+        return envelope(messages, statuses, [p.contact() for p in senders])
+
+    def statuses(self, kinds: list[str]) -> list[dict[str, Any]]:
+        """Status reports for messages the bot sent (or never sent)."""
+        sent = self.line.sent()
+        found = []
+        for kind in kinds:
+            if kind == "unknown" or not sent:
+                found.append(status_update("wamid.never", "6281", "failed", errors=[131047]))
+                continue
+            wamid, body = sent[self.rng.randrange(len(sent))]
+            recipient = str(body.get("to") or body.get("recipient"))
+            errors = [131026 if self.rng.random() < 0.5 else 131000] if kind == "failed" else None
+            found.append(status_update(wamid, recipient, kind, errors=errors))
+        return found
+
+    def messages_of(self, step: Step) -> list[dict[str, Any]]:
+        """The `messages[]` items of any step that is not a whole post of its own."""
+        if step.kind == "mismatch":
+            return [self.progress(step.actor, step.args[1])]
+        if step.kind == "again":  # the same wamid again, in the same envelope or a later one
+            earlier = [m for p in self.posted for m in _whatsapp_items(p)[0]]
+            return [earlier[step.args[0] % len(earlier)]["message"]] if earlier else []
+        if step.kind == "forged_signature":
+            return [self.message(step.actor, "text", step.args[1])]
+        return self.build(step)
+
+    def posts(self, step: Step) -> list[tuple[dict[str, Any], str]]:
+        """The webhook posts of one step: (envelope, how it is signed)."""
+        if step.kind == "envelope":
+            inner, kinds = step.args
+            messages = [m for s in inner for m in self.messages_of(s)]
+            return [(self._envelope(messages, self.statuses(kinds)), "good")]
+        if step.kind == "mismatch":
+            other, pick, how = step.args
+            message = self.progress(step.actor, pick)
+            contacts = [PEOPLE[other].contact()] if how < 2 else []
+            if how == 1:
+                contacts.append(USERNAME.contact())
+            return [(envelope([message], contacts=contacts), "good")]
+        if step.kind == "again":
+            return [(self.posted[step.args[0] % len(self.posted)], "good")] if self.posted else []
+        if step.kind == "forged_signature":
+            return [(self._envelope(self.messages_of(step)), step.args[0])]
+        return [(self._envelope(self.build(step)), "good")]
+
+    async def _post(self, payload: dict[str, Any], signature: str = "good") -> None:
+        if signature == "good":
+            self.posted.append(payload)
+        await self.line.post(payload, signature=signature)
+
+    async def play(self, step: Step) -> None:
+        if step.kind == "run":
+            count, pick = step.args
+            for index in range(count):
+                await self._post(self._envelope([self.progress(step.actor, pick + index * 7)]))
+                await settle(self.runtime, CHANNEL)
+            return
+        if step.kind == "burst":
+            posts = [post for inner in step.args[0] for post in self.posts(inner)]
+            await asyncio.gather(*(self._post(*post) for post in posts))
+        else:
+            for post in self.posts(step):
+                await self._post(*post)
+        await settle(self.runtime, CHANNEL)
+
+
+# -- the run and its properties ----------------------------------------------------------------
+
+
+def _count_applied(session: Session) -> None:
+    """Count how often each stored message is handled (a replay must not be handled again)."""
+    worker = session.runtime.worker
+    assert worker is not None
+    apply = worker._apply
+
+    async def counted(repos, item, event):
+        session.applied[item.ext_id] += 1
+        return await apply(repos, item, event)
+
+    worker._apply = counted  # type: ignore[method-assign]
+
+
+def _posted_messages(session: Session) -> dict[str, dict[str, Any]]:
+    """wamid -> the inbox payload its first post made (the stored copy is cleared later)."""
+    found: dict[str, dict[str, Any]] = {}
+    for posted in session.posted:
+        for payload in _whatsapp_items(posted)[0]:
+            wamid = payload["message"].get("id")
+            if wamid:
+                found.setdefault(str(wamid), payload)
+    return found
+
+
+def _unanswered(session: Session) -> list[str]:
+    """Stored messages that expect an answer in their chat and got none; messages lost."""
+    posted = _posted_messages(session)
+    stored = {row[0] for row in rows(session.path, "SELECT ext_id FROM inbox")}
+    problems = [f"not stored: {posted[w]!r}"[:600] for w in sorted(set(posted) - stored)]
+    for wamid in sorted(stored):
+        payload = posted[wamid]
+        kind = payload["message"].get("type")
+        if not (payload["message"].get("from") or payload["contact"]):
+            kind = "no sender"  # nobody to answer
+        if kind in IGNORED_TYPES:
+            if [r for r in session.caused.get(wamid, []) if r["type"] != "callback_answer"]:
+                problems.append(f"an answer to an ignored {kind}: {payload!r}"[:600])
+            continue
+        chat = chat_of(payload)
+        replies = [
+            r
+            for r in session.caused.get(wamid, [])
+            if r["chat_id"] == chat and r["type"] not in ("callback_answer", "delete", "menu")
+        ]
+        if not replies:
+            problems.append(f"no answer to {payload!r}"[:600])
+    return problems
+
+
+def _shown_identifiers(line: WhatsAppLine) -> list[str]:
+    return [
+        text[:300]
+        for _, body in line.sent()
+        for text in visible_texts(body)
+        if mask_identifiers(text) != text
+    ]
+
+
+async def _run(graph: FakeGraph, steps: list[Step], seed: int, depth: tuple[int, int]) -> None:
+    graph.reset()
+    with tempfile.TemporaryDirectory(prefix="psm-wafuzz-") as folder:
+        runtime, webhook = await whatsapp_bot(Path(folder), graph)
+        line = WhatsAppLine(webhook, graph)
+        path = runtime.settings.database_path
+        session = Session(runtime, line, path, random.Random(seed))
+        errors = _Errors()
+        logging.getLogger().addHandler(errors)
+        try:
+            for person, role in ((COORDINATOR, Role.COORDINATOR), (PSM, Role.PSM)):
+                coordinator = role == Role.COORDINATOR
+                await seed_user(
+                    runtime,
+                    external_id=person.user_id,
+                    role=role,
+                    name=person.name,
+                    kecamatan=None if coordinator else "32.08.01",
+                    desa=None if coordinator else "32.08.01.2006",
+                    channel=CHANNEL,
+                    chat_id=person.wa_id,
+                )
+            _watch_processing(session)  # type: ignore[arg-type]
+            _count_applied(session)
+            walk = random.Random(seed)
+            for who, count in zip((NEWCOMER.user_id, PSM.user_id), depth, strict=True):
+                for _ in range(count):
+                    await session.play(Step(who, "progress", (walk.randrange(1000),)))
+            for item in steps:
+                await session.play(item)
+            await settle(runtime, CHANNEL)
+        finally:
+            logging.getLogger().removeHandler(errors)
+            await webhook.aclose()
+            await runtime.stop()
+        inbox = dict(rows(path, "SELECT status, COUNT(*) FROM inbox GROUP BY status"))
+        outbox = rows(
+            path,
+            "SELECT kind, status, message, last_error FROM outbox"
+            " WHERE status NOT IN ('sent', 'cleared') AND kind != 'bulk'",
+        )
+        two_sessions = rows(
+            path,
+            "SELECT user_id, COUNT(*) FROM form_sessions WHERE status = 'active'"
+            " GROUP BY user_id HAVING COUNT(*) > 1",
+        )
+        log = "\n".join(errors.records)[-6000:]
+        refused = [(c.path, c.body, c.rejected) for c in graph.rejections if c.method == "POST"]
+        assert errors.records == [], log
+        assert inbox.get("failed", 0) == 0 and inbox.get("pending", 0) == 0, (inbox, log)
+        assert [a for a in line.answers if a[0] != a[1]] == [], line.answers
+        assert refused == [], str(refused)[:6000]
+        assert outbox == [], str(outbox)[:6000]
+        assert _shown_identifiers(line) == [], _shown_identifiers(line)
+        assert _unanswered(session) == [], "\n".join(_unanswered(session))[:6000]
+        assert [w for w, n in session.applied.items() if n > 1] == [], session.applied
+        assert two_sessions == [], two_sessions
+        assert integrity(path) == ["ok"]
+
+
+_SUPPRESSED = [
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.large_base_example,
+    HealthCheck.function_scoped_fixture,
+]
+_EXAMPLE = {
+    "steps": scenario,
+    "seed": st.integers(0, 2**32),
+    "depth": st.tuples(st.integers(0, 10), st.integers(0, 40)),
+}
+
+
+# `make test`: the same examples every run (a failure is reproducible at once).
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=_SUPPRESSED,
+)
+@given(**_EXAMPLE)
+def test_random_whatsapp_payloads_never_break_thewhatsapp_bot(
+    graph_loop, steps: list[Step], seed: int, depth: tuple[int, int]
+) -> None:
+    runner, graph = graph_loop
+    runner.run(_run(graph, steps, seed, depth))
+
+
+# `make soak`: new random examples every run, many more of them.
+@pytest.mark.soak
+@settings(
+    max_examples=EXAMPLES * 10 * SOAK_FACTOR,
+    deadline=None,
+    suppress_health_check=_SUPPRESSED,
+    print_blob=True,
+)
+@given(**_EXAMPLE)
+def test_random_whatsapp_payloads_never_break_the_bot_soak(
+    graph_loop, steps: list[Step], seed: int, depth: tuple[int, int]
+) -> None:
+    runner, graph = graph_loop
+    runner.run(_run(graph, steps, seed, depth))
+
+
+def test_a_sensible_whatsapp_walk_reaches_both_summaries(graph_loop) -> None:
+    """The oracle behind `progress` gets deep: registration submitted, a report summarised."""
+
+    async def walk(graph: FakeGraph) -> tuple[str, str]:
+        graph.reset()
+        with tempfile.TemporaryDirectory(prefix="psm-wafuzz-") as folder:
+            runtime, webhook = await whatsapp_bot(Path(folder), graph)
+            line = WhatsAppLine(webhook, graph)
+            session = Session(runtime, line, runtime.settings.database_path, random.Random(1))
+            try:
+                await seed_user(
+                    runtime,
+                    external_id=PSM.user_id,
+                    role=Role.PSM,
+                    name=PSM.name,
+                    channel=CHANNEL,
+                    chat_id=PSM.wa_id,
+                )
+                picks = random.Random(7)
+                for _ in range(80):
+                    await session.play(Step(NEWCOMER.user_id, "progress", (picks.randrange(1000),)))
+                    await session.play(Step(PSM.user_id, "progress", (picks.randrange(1000),)))
+            finally:
+                await webhook.aclose()
+                await runtime.stop()
+            return tuple(  # type: ignore[return-value]
+                "\n".join(t for _, body in line.sent_to(p) for t in visible_texts(body))
+                for p in (NEWCOMER, PSM)
+            )
+
+    runner, graph = graph_loop
+    newcomer, psm = runner.run(walk(graph))
+    assert "menunggu persetujuan" in newcomer
+    assert "Periksa kembali" in psm or "KNG-" in psm
