@@ -146,3 +146,31 @@ def test_a_reaction_gets_no_answer(graph_loop, tmp_path: Path) -> None:
     assert errors == []
     assert len(_texts(line, SARI)) == 1  # the welcome only
     assert rows(path, "SELECT status, COUNT(*) FROM inbox GROUP BY status") == [("done", 3)]
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [("text", "halo"), ("text", {"body": True}), ("id", 5), ("interactive", [1]), ("from", {})],
+    ids=["text-string", "body-bool", "id-number", "interactive-list", "from-object"],
+)
+def test_a_message_with_a_field_of_the_wrong_type_fails_neither_its_envelope_nor_the_worker(
+    graph_loop, tmp_path: Path, field: str, value: Any
+) -> None:
+    """Found: `"text": "halo"` (a string for an object) raised in the webhook (HTTP 500, the
+    envelope's other messages lost, Meta retrying it forever); `"interactive": [1]` failed
+    parsing three times. A field of the wrong type is read as absent."""
+
+    async def scenario(line: WhatsAppLine) -> None:
+        odd = text_message(line.wamid(), SARI.sender, "halo")
+        odd[field] = value
+        if field == "interactive":
+            odd["type"] = "interactive"
+        fine = text_message(line.wamid(), SARI.sender, "halo")
+        await line.post(envelope([odd, fine], contacts=[SARI.contact()]))
+
+    line, path, errors = _conversation(graph_loop, tmp_path, scenario)
+    assert line.answers == [(200, 200)]
+    assert errors == []
+    statuses = rows(path, "SELECT status FROM inbox")
+    assert statuses and {s for (s,) in statuses} == {"done"}
+    assert any("Selamat datang" in text for text in _texts(line, SARI))
