@@ -7,9 +7,9 @@ WhatsApp; a newcomer with a phone and one known only by username (BSUID) are unk
 bot. Steps mix sensible answers to what each person is being asked (registration, approval,
 the case report up to its summary) with hostile payloads: any text, typed numbers and words
 for numbered menus, current, stale, replayed and forged replies, template taps, extreme and
-invalid coordinates, unknown media, stickers, reactions, unknown types, missing fields,
-several messages and statuses in one envelope, contacts that do not match the sender, the
-same wamid twice, keywords mid-form, bursts and forged signatures.
+invalid coordinates, unknown media, stickers, reactions, unknown types, missing fields and
+fields of the wrong type, several messages and statuses in one envelope, contacts that do
+not match the sender, the same wamid twice, keywords mid-form, bursts, forged signatures.
 """
 
 from __future__ import annotations
@@ -66,6 +66,16 @@ DROPPED += ["image", "context", "button", "reply_id", "latitude"]
 ODD_TYPES = ["unsupported", "contacts", "order", "system", "request_welcome", "ephemeral"]
 ODD_TYPES += ["", "TEXT", "weird"]
 
+# Fields given a value of the wrong type ("$kind": the object the message's type names).
+MISTYPED = [("$kind",), ("$kind", "body"), ("$kind", "id"), ("$kind", "caption"), ("from",)]
+MISTYPED += [("id",), ("type",), ("context",), ("context", "id"), ("timestamp",)]
+MISTYPED += [("$kind", "button_reply"), ("$kind", "list_reply", "id"), ("$kind", "payload")]
+MISTYPED += [("$kind", "latitude"), ("$kind", "list_reply", "title")]
+json_value = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | any_text,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(any_text, inner, max_size=3),
+    max_leaves=6,
+)
 forged_id = st.sampled_from(FORGED_BUTTONS) | st.text(max_size=80) | any_text
 json_scalar = st.sampled_from(BAD_COORDINATES) | st.floats() | st.integers()
 
@@ -106,6 +116,9 @@ def _chaos_step(actor: str) -> st.SearchStrategy[Step]:
         st.sampled_from(ODD_TYPES).map(lambda k: Step(actor, "odd", (k,))),
         st.tuples(st.integers(0, 1000), st.sampled_from(DROPPED)).map(
             lambda b: Step(actor, "broken", b)
+        ),
+        st.tuples(st.integers(0, 1000), st.sampled_from(MISTYPED), json_value).map(
+            lambda m: Step(actor, "mistyped", m)
         ),
         st.tuples(st.sampled_from(sorted(PEOPLE)), st.integers(0, 1000), st.integers(0, 2)).map(
             lambda m: Step(actor, "mismatch", m)
@@ -157,8 +170,8 @@ def _posted_messages(session: Session) -> dict[str, dict[str, Any]]:
     for posted in session.posted:
         for payload in _whatsapp_items(posted)[0]:
             wamid = payload["message"].get("id")
-            if wamid:
-                found.setdefault(str(wamid), payload)
+            if wamid and isinstance(wamid, str):  # no (readable) id: not stored
+                found.setdefault(wamid, payload)
     return found
 
 
@@ -169,9 +182,11 @@ def _unanswered(session: Session) -> list[str]:
     problems = [f"not stored: {posted[w]!r}"[:600] for w in sorted(set(posted) - stored)]
     for wamid in sorted(stored):
         payload = posted[wamid]
-        kind = payload["message"].get("type")
+        kind = str(payload["message"].get("type"))
         if not (payload["message"].get("from") or payload["contact"]):
             kind = "no sender"  # nobody to answer
+        if id(payload["message"]) in session.mistyped:
+            continue  # Meta never sends these: stored and handled without a failure is enough
         if kind in IGNORED_TYPES:
             if [r for r in session.caused.get(wamid, []) if r["type"] != "callback_answer"]:
                 problems.append(f"an answer to an ignored {kind}: {payload!r}"[:600])
@@ -237,6 +252,10 @@ async def _run(graph: FakeGraph, steps: list[Step], seed: int, depth: tuple[int,
             "SELECT kind, status, message, last_error FROM outbox"
             " WHERE status NOT IN ('sent', 'cleared') AND kind != 'bulk'",
         )
+        twice_stored = rows(
+            path,
+            "SELECT channel, ext_id FROM inbox GROUP BY channel, ext_id HAVING COUNT(*) > 1",
+        )
         two_sessions = rows(
             path,
             "SELECT user_id, COUNT(*) FROM form_sessions WHERE status = 'active'"
@@ -252,6 +271,7 @@ async def _run(graph: FakeGraph, steps: list[Step], seed: int, depth: tuple[int,
         assert _shown_identifiers(line) == [], _shown_identifiers(line)
         assert _unanswered(session) == [], "\n".join(_unanswered(session))[:6000]
         assert [w for w, n in session.applied.items() if n > 1] == [], session.applied
+        assert twice_stored == [], twice_stored
         assert two_sessions == [], two_sessions
         assert integrity(path) == ["ok"]
 

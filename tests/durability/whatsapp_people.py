@@ -63,6 +63,7 @@ class Session:
     posted: list[dict[str, Any]] = field(default_factory=list)  # envelopes, in order
     caused: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # wamid -> outbox
     applied: Counter[str] = field(default_factory=Counter)  # wamid -> times handled
+    mistyped: set[int] = field(default_factory=set)  # id() of messages with a mistyped field
 
     def message(self, who: str, kind: str, *args: Any) -> dict[str, Any]:
         """A `messages[]` item of one kind from one person."""
@@ -192,6 +193,8 @@ class Session:
             return [odd_message(line.wamid(), person.sender, args[0])]
         if step.kind == "broken":
             return [self._broken(who, *args)]
+        if step.kind == "mistyped":
+            return [self._mistyped(who, *args)]
         raise AssertionError(f"not a message step: {step}")
 
     def _bot_wamid(self, who: str, back: int) -> str:
@@ -227,6 +230,20 @@ class Session:
                     reply.pop("id", None)
         elif isinstance(inner, dict):
             inner.pop(dropped, None)
+        return message
+
+    def _mistyped(self, who: str, pick: int, path: tuple[str, ...], value: Any) -> dict:
+        """A sensible message with one field of the wrong type (a string for an object...)."""
+        message = self.progress(who, pick)
+        if path[0] == "$kind":  # the object named by the message's type
+            path = (str(message.get("type")), *path[1:])
+        parent: Any = message
+        for key in path[:-1]:
+            if not isinstance(parent.get(key), dict):
+                parent[key] = {}
+            parent = parent[key]
+        parent[path[-1]] = value
+        self.mistyped.add(id(message))
         return message
 
     # -- posting ---------------------------------------------------------------------------
