@@ -27,7 +27,7 @@ from bot.channels.telegram.inbound import CHANNEL as TELEGRAM
 from bot.channels.telegram.inbound import sender_key as telegram_sender
 from bot.channels.whatsapp.channel import MENU_KEY, WRONG_RECIPIENT_FIELD
 from bot.channels.whatsapp.inbound import CHANNEL as WHATSAPP
-from bot.channels.whatsapp.inbound import chat_of, sender_ids
+from bot.channels.whatsapp.inbound import chat_of, object_at, sender_ids, text_at
 from bot.channels.whatsapp.recipients import announce_with_other_field, resend_with_other_field
 from bot.clock import Clock
 from bot.config import Settings
@@ -53,16 +53,21 @@ def _whatsapp_items(envelope: Any) -> tuple[list[dict[str, Any]], list[dict[str,
     for entry in envelope.get("entry") or []:
         for change in entry.get("changes") or []:
             value = change.get("value") or {}
-            contacts = value.get("contacts") or []
-            for message in value.get("messages") or []:
+            contacts = _objects(value.get("contacts"))
+            for message in _objects(value.get("messages")):
                 sender = message.get("from")
                 contact = next(
                     (c for c in contacts if sender in (c.get("wa_id"), c.get("user_id"))),
                     contacts[0] if len(contacts) == 1 else {},
                 )
                 messages.append({"message": message, "contact": contact})
-            statuses.extend(value.get("statuses") or [])
+            statuses.extend(_objects(value.get("statuses")))
     return messages, statuses
+
+
+def _objects(items: Any) -> list[dict[str, Any]]:
+    """The objects of a payload's list (an item of another type is skipped, not fatal)."""
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 class WebhookApp:
@@ -134,7 +139,7 @@ class WebhookApp:
             stored = 0
             for payload in messages:
                 await self._attach_menu_choice(repos, payload)
-                wamid = payload["message"].get("id")
+                wamid = text_at(payload["message"], "id")
                 if wamid:
                     stored += await repos.inbox.add(
                         channel=WHATSAPP,
@@ -163,7 +168,7 @@ class WebhookApp:
         stored = await repos.schedule.get_state(WHATSAPP, MENU_KEY + chat_of(payload))
         if not stored:
             return
-        typed = (message.get("text") or {}).get("body", "").strip().lower().rstrip(".")
+        typed = (text_at(object_at(message, "text"), "body") or "").strip().lower().rstrip(".")
         data = json.loads(stored).get(typed)
         if data:
             payload["menu_data"] = data

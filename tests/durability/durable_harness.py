@@ -263,8 +263,10 @@ async def seed_user(
     kecamatan: str | None = KECAMATAN,
     desa: str | None = DESA,
     channel: str = CHANNEL,
+    chat_id: str | None = None,
 ) -> int:
-    """An active user who has already written to the bot on `channel`."""
+    """An active user who has already written to the bot on `channel` (from `chat_id`,
+    by default their `external_id`)."""
     assert runtime.db is not None
     now = datetime.now(UTC)
     async with runtime.db.transaction() as repos:
@@ -279,7 +281,11 @@ async def seed_user(
             user.id, now=now, kecamatan_code=kecamatan, desa_code=desa, requested_role=role
         )
         await repos.users.add_identity(
-            user_id=user.id, channel=channel, external_id=external_id, chat_id=external_id, now=now
+            user_id=user.id,
+            channel=channel,
+            external_id=external_id,
+            chat_id=chat_id or external_id,
+            now=now,
         )
     return user.id
 

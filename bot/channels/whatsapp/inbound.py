@@ -8,6 +8,7 @@ People are keyed by their business-scoped user id (BSUID, `contacts[].user_id`);
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -26,19 +27,39 @@ KEYWORDS = {
     "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
     "pengguna": "pengguna", "templat": "templat", "template": "templat",
 }  # fmt: skip
-_OTHER = ("sticker", "audio", "video", "document", "reaction", "contacts", "order", "unsupported")
+_OTHER = ("sticker", "audio", "video", "document", "contacts", "order", "unsupported")
+
+
+def object_at(value: Any, key: str) -> dict[str, Any]:
+    """The object under `key` of a payload's object; {} when either is not an object.
+    Meta's payloads are well formed; a field of another type is read as absent, so one odd
+    message can neither fail its envelope at the webhook nor its parsing three times."""
+    inner = value.get(key) if isinstance(value, dict) else None
+    return inner if isinstance(inner, dict) else {}
+
+
+def text_at(value: dict[str, Any], key: str) -> str | None:
+    """The string under `key`, or None for anything else."""
+    found = value.get(key)
+    return found if isinstance(found, str) else None
 
 
 def sender_ids(payload: dict[str, Any]) -> tuple[str, str | None]:
-    """(the key we know the person by, their wa_id if WhatsApp gave it)."""
-    message, contact = payload.get("message") or {}, payload.get("contact") or {}
-    wa_id = contact.get("wa_id") or None
-    user_id = contact.get("user_id")
+    """(the key we know the person by, their wa_id if WhatsApp gave it); ("", None) when
+    the message names no sender at all.
+
+    Without a matching contact, `from` is the sender's phone (digits) or their BSUID."""
+    message, contact = object_at(payload, "message"), object_at(payload, "contact")
+    wa_id = text_at(contact, "wa_id") or None
+    user_id = text_at(contact, "user_id")
     if user_id:
-        return str(user_id), wa_id
+        return user_id, wa_id
     if wa_id:
         return f"wa:{wa_id}", wa_id
-    return f"wa:{message.get('from', '')}", None
+    sender = text_at(message, "from") or ""
+    if re.fullmatch(r"[0-9]+", sender):
+        return f"wa:{sender}", sender
+    return sender, None
 
 
 def chat_of(payload: dict[str, Any]) -> str:
@@ -70,23 +91,38 @@ def _command(text: str) -> tuple[str, str] | None:
     return (command, "") if command else None
 
 
+def _coordinate(value: Any) -> float | None:
+    """A finite number (or a number written as text), else None: the form then asks for
+    the location again."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):  # not a number; an integer beyond any float
+        return None
+    return number if math.isfinite(number) else None
+
+
 def to_inbound(payload: dict[str, Any]) -> Inbound | None:
-    """The neutral event for a stored WhatsApp message."""
-    message = payload.get("message") or {}
-    kind = message.get("type")
+    """The neutral event for a stored WhatsApp message; None for what is not answered:
+    reactions (a thumbs-up to our message asks for nothing) and messages without a sender."""
+    message = object_at(payload, "message")
+    kind = text_at(message, "type")
     key, wa_id = sender_ids(payload)
+    if not key or kind == "reaction":
+        return None
     base: dict[str, Any] = {
         "channel": CHANNEL,
         "external_user_id": key,
         "chat_id": chat_of(payload),
-        "message_id": message.get("id"),
-        "display_name": ((payload.get("contact") or {}).get("profile") or {}).get("name", ""),
+        "message_id": text_at(message, "id"),
+        "display_name": text_at(object_at(object_at(payload, "contact"), "profile"), "name") or "",
         "sender_phone": f"+{wa_id}" if wa_id else None,
     }
-    if payload.get("menu_data"):
+    if text_at(payload, "menu_data"):
         return Inbound(**base, kind=InboundKind.BUTTON, data=payload["menu_data"])
     if kind == "text":
-        text = (message.get("text") or {}).get("body", "")
+        text = text_at(object_at(message, "text"), "body") or ""
         command = _command(text)
         if command:
             return Inbound(
@@ -98,38 +134,41 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
             )
         return Inbound(**base, kind=InboundKind.TEXT, text=text)
     if kind == "interactive":
-        interactive = message.get("interactive") or {}
-        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
-        context = (message.get("context") or {}).get("id")
+        interactive = object_at(message, "interactive")
+        reply = object_at(interactive, "button_reply") or object_at(interactive, "list_reply")
+        context = text_at(object_at(message, "context"), "id")
         return Inbound(
             **{**base, "message_id": context or base["message_id"]},
             kind=InboundKind.BUTTON,
-            data=reply.get("id"),
+            data=text_at(reply, "id"),
         )
     if kind == "button":  # the quick-reply of a template
-        button = message.get("button") or {}
-        return Inbound(**base, kind=InboundKind.BUTTON, data=button.get("payload") or "open")
+        button = object_at(message, "button")
+        return Inbound(**base, kind=InboundKind.BUTTON, data=text_at(button, "payload") or "open")
     if kind == "location":
-        location = message.get("location") or {}
+        location = object_at(message, "location")
         return Inbound(
             **base,
             kind=InboundKind.LOCATION,
-            latitude=location.get("latitude"),
-            longitude=location.get("longitude"),
+            latitude=_coordinate(location.get("latitude")),
+            longitude=_coordinate(location.get("longitude")),
         )
     if kind == "image":
-        image = message.get("image") or {}
+        image = object_at(message, "image")
         return Inbound(
-            **base, kind=InboundKind.PHOTO, photo_ref=image.get("id"), text=image.get("caption")
+            **base,
+            kind=InboundKind.PHOTO,
+            photo_ref=text_at(image, "id"),
+            text=text_at(image, "caption"),
         )
     if kind == "document":
-        document = message.get("document") or {}
+        document = object_at(message, "document")
         return Inbound(
             **base,
             kind=InboundKind.OTHER,
             other_type="document",
-            text=document.get("caption"),
-            file_ref=document.get("id"),
-            file_name=document.get("filename"),
+            text=text_at(document, "caption"),
+            file_ref=text_at(document, "id"),
+            file_name=text_at(document, "filename"),
         )
     return Inbound(**base, kind=InboundKind.OTHER, other_type=kind if kind in _OTHER else "unknown")
