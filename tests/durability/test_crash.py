@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import os
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -84,7 +84,7 @@ class TelegramChat(Chat):
     def command(self, word: str) -> str:
         return f"/{word}"
 
-    async def wait_for(self, predicate: Any, what: str) -> None:
+    async def wait_for(self, predicate: Callable[[], bool], what: str) -> None:
         await self.fake.wait_for(predicate, timeout=WAIT, what=what)
 
     def pieces(self, message: Outbound) -> list[str]:

@@ -68,8 +68,9 @@ from tests.fakes.whatsapp_api import (
 
 KILLS = 20
 REPORTERS = 2
-AGAIN = 0.15  # how often Meta delivers a message once more after a 200 (and half as often
-# two copies at the same time)
+# How often Meta delivers a message once more after its 200 (and, half as often, two copies
+# at the same time).
+AGAIN = 0.15
 CATALOG = Catalog.load()
 
 
