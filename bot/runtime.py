@@ -178,6 +178,13 @@ class Runtime:
             )
         if not background:
             return
+        # Channels first: a sender may send at once (replies a crash left unsent), and an
+        # adapter sends only once started (WhatsApp's needs the database and the clock).
+        for channel in self.channels:
+            await channel.start(self.db, self.clock, self.worker.wake)
+            username = getattr(channel, "username", None)  # Telegram's, for deep links
+            if isinstance(username, str) and username:
+                self.app.telegram_username = username
         if senders:
             for name, sender in self.senders.items():
                 self._tasks.append(asyncio.create_task(sender.run(), name=f"sender-{name}"))
@@ -187,11 +194,6 @@ class Runtime:
         )
         await self.scheduler.tick()
         self.scheduler.start()
-        for channel in self.channels:
-            await channel.start(self.db, self.clock, self.worker.wake)
-            username = getattr(channel, "username", None)  # Telegram's, for deep links
-            if isinstance(username, str) and username:
-                self.app.telegram_username = username
         if self.settings.webhook_needed:
             routes = WebhookApp(
                 self.settings,

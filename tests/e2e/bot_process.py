@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from tests.e2e.conftest import bot_environment
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -18,33 +20,21 @@ REPO = Path(__file__).resolve().parents[2]
 class BotProcess:
     """Start, kill and stop a bot process pointed at the fake server."""
 
-    def __init__(self, fake: FakeTelegram, folder: Path) -> None:
-        self.fake, self.folder = fake, folder
+    def __init__(self, fake: FakeTelegram, folder: Path, **extra: str) -> None:
+        """`extra`: more settings (e.g. WhatsApp's); with WEBHOOK_PORT among them the bot
+        counts as started once its webhook server answers, else once it polls Telegram."""
+        self.fake, self.folder, self.extra = fake, folder, extra
         self.process: subprocess.Popen[bytes] | None = None
         self.log = folder / "bot.log"
 
-    async def start(self) -> None:
-        """Start the bot and wait until it polls."""
-        polls_before = len(self.fake.calls_of("getUpdates"))
-        self.spawn()
-        await self.fake.wait_for(
-            lambda: (
-                len(self.fake.calls_of("getUpdates")) > polls_before
-                or self.process.poll() is not None
-            ),
-            timeout=30,
-            what="bot process polling",
-        )
-        assert self.process.poll() is None, self.log.read_text()
-
     def spawn(self) -> None:
-        """Start the process and return at once."""
+        """Start the process (and return at once)."""
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_"))
+            if not key.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "WHATSAPP_", "WEBHOOK_"))
         }
-        env.update(bot_environment(self.fake, self.folder))
+        env.update(bot_environment(self.fake, self.folder, **self.extra))
         env["PYTHONPATH"] = str(REPO)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -55,6 +45,41 @@ class BotProcess:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
+
+    async def start(self) -> None:
+        polls_before = len(self.fake.calls_of("getUpdates"))
+        self.spawn()
+        assert self.process is not None
+        process = self.process
+        if "WEBHOOK_PORT" in self.extra:
+            await self._wait_webhook()
+        else:
+            await self.fake.wait_for(
+                lambda: (
+                    len(self.fake.calls_of("getUpdates")) > polls_before
+                    or process.poll() is not None
+                ),
+                timeout=30,
+                what="bot process polling",
+            )
+        assert process.poll() is None, self.log.read_text()
+
+    async def _wait_webhook(self, within: float = 30.0) -> None:
+        """Until the webhook server answers its health check (or the process ends)."""
+        assert self.process is not None
+        url = f"http://127.0.0.1:{self.extra['WEBHOOK_PORT']}/healthz"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        async with httpx.AsyncClient() as client:
+            while self.process.poll() is None:
+                try:
+                    if (await client.get(url)).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                if loop.time() > deadline:
+                    raise AssertionError("the webhook server did not start:\n" + self.output())
+                await asyncio.sleep(0.05)
 
     def kill(self) -> None:
         """SIGKILL: no clean-up of any kind."""

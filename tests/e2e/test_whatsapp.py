@@ -312,3 +312,28 @@ async def test_files_are_uploaded_and_sent_by_media_id(
     assert document["document"]["filename"] == "laporan.xlsx"
     assert document["document"]["caption"] == "*Ekspor*"
     assert graph.media(document["document"]["id"])[0] == sheet.read_bytes()
+
+
+async def test_a_reply_left_unsent_by_a_crash_goes_first_thing_after_the_restart(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """The sender starts only once the channel has: the reply goes at the first attempt
+    (the adapter used before it was started failed, and the chat's next reply overtook it)."""
+    runtime = await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1008", wa_id="6281234500008")
+    await person.say("halo")
+    await runtime.stop()
+    # As if the bot had died after sending the welcome, before writing its sent mark.
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE outbox SET status = 'pending', attempts = 0, sent_at = NULL,"
+        " ext_message_id = NULL WHERE channel = 'whatsapp'",
+    )
+    await start_wa_bot()
+    again = await graph.wait_messages(person.recipient, 2)
+    assert body_of(again[1]) == body_of(again[0])
+    with sqlite3.connect(wa_settings.database_path) as db:
+        rows = db.execute(
+            "SELECT status, attempts, last_error FROM outbox WHERE channel = 'whatsapp'"
+        ).fetchall()
+    assert rows == [("sent", 1, None)]

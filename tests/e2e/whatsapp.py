@@ -40,16 +40,20 @@ async def post_webhook(
     *,
     secret: str = APP_SECRET,
     signature: str | None = "auto",
+    client: httpx.AsyncClient | None = None,
 ) -> httpx.Response:
-    """POST a (signed) webhook body to the bot's server, like Meta does."""
+    """POST a (signed) webhook body to the bot's server, like Meta does (through `client`
+    when given, else a client of its own)."""
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     headers = {"Content-Type": "application/json"}
     if signature == "auto":
         headers["X-Hub-Signature-256"] = sign(raw, secret)
     elif signature is not None:
         headers["X-Hub-Signature-256"] = signature
-    async with httpx.AsyncClient() as client:
+    if client is not None:
         return await client.post(f"{url}/webhook/whatsapp", content=raw, headers=headers)
+    async with httpx.AsyncClient() as own:
+        return await own.post(f"{url}/webhook/whatsapp", content=raw, headers=headers)
 
 
 @dataclass
