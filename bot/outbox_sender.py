@@ -295,7 +295,7 @@ class OutboxSender:
                 outcome = await self._send_one(item)
                 self._finish(_Sent(item, outcome, self.clock.now()))
                 if outcome.status != "sent":
-                    self._hold(chat, outcome)
+                    self._hold(chat, item, outcome)
                     for rest in batch[index + 1 :]:
                         self._finish(_Sent(rest, None, self.clock.now()))
                     break
@@ -303,8 +303,10 @@ class OutboxSender:
             del self._sending[chat]
             self._wake.set()
 
-    def _hold(self, chat: str, outcome: SendOutcome) -> None:
-        """A flood limit holds the chat, or the channel's overall pace, until it passes."""
+    def _hold(self, chat: str, item: OutboxItem, outcome: SendOutcome) -> None:
+        """A flood limit holds the chat, or the channel's overall pace, until it passes; a
+        message to be tried again holds its chat until then, so that the messages queued
+        after it do not overtake it (the person reads them in order)."""
         if outcome.status != "retry":
             return
         if outcome.channel_wide:
@@ -316,6 +318,9 @@ class OutboxSender:
             calls = min(self._chat_burst, CALLS_AFTER_A_FLOOD_LIMIT)
             hold = max(outcome.retry_after, calls / self._chat_rate)
             self._held_until[chat] = time.monotonic() + hold
+        elif item.attempts + 1 < MAX_ATTEMPTS:  # else it fails now: nothing to wait for
+            until = time.monotonic() + outcome.retry_after
+            self._held_until[chat] = max(self._held_until.get(chat, 0.0), until)
 
     def _finish(self, entry: _Sent) -> None:
         if not self._finished:

@@ -121,6 +121,28 @@ async def test_a_flood_limited_chat_holds_only_itself(db) -> None:
     assert await _statuses(db, three) == [("c1", "sent")]
 
 
+async def test_a_message_to_be_tried_again_is_not_overtaken_in_its_chat(db, monkeypatch) -> None:
+    monotonic = [1000.0]
+    monkeypatch.setattr(outbox_sender, "time", SimpleNamespace(monotonic=lambda: monotonic[0]))
+    one, two = await _people(db, 2)
+    await _queue(db, [(one, "a1", DeliveryKind.REPLY), (two, "b1", DeliveryKind.REPLY)])
+    channel = Channel()
+    channel.script["a1"] = SendOutcome("retry", retry_after=30, error="network")
+    clock = ManualClock(NOW)
+    sender = OutboxSender(db, "telegram", channel.send, clock, pacing=Pacing(overall_rate=1000))
+    await sender.drain()
+    assert channel.sent == [("2", "b1")]
+    # The person's next reply is queued while the first waits to be tried again.
+    await _queue(db, [(one, "a2", DeliveryKind.REPLY), (two, "b2", DeliveryKind.REPLY)])
+    await sender.drain()
+    assert channel.sent == [("2", "b1"), ("2", "b2")]  # a2 waits behind a1; chat 2 goes on
+    assert await _statuses(db, one) == [("a1", "pending"), ("a2", "pending")]
+    monotonic[0] += 31
+    clock.advance(timedelta(seconds=31))
+    await sender.drain()
+    assert channel.sent[2:] == [("1", "a1"), ("1", "a2")]
+
+
 async def test_each_chat_keeps_its_order_and_paced_chats_do_not_wait_for_each_other(db) -> None:
     one, two = await _people(db, 2)
     await _queue(db, [(one, f"a{n}", DeliveryKind.REPLY) for n in range(6)])
