@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound
 from handlers.identifiers import IdentifierError, parse_nik
 from handlers.scope import can_see_case
-from storage.models import DuplicateMatch, FormSession, Role
+from storage.models import DuplicateMatch, FormSession
 
 PROTECTING_CONSENT = ("menolak", "wali_bermasalah")
 DUPLICATE_PREFIX = "dp"
@@ -180,18 +179,8 @@ def ask_about_duplicate(turn: Turn, session: FormSession, match: DuplicateMatch)
     return Outbound.say(turn.t("case.duplicate_found", number=match.number), buttons)
 
 
-async def store_case(
-    turn: Turn,
-    session: FormSession,
-    answers: dict[str, Any],
-    facts: CaseFacts,
-    hidden: list[DuplicateMatch],
-) -> str:
-    """Store household, members and case; tell everyone concerned. Returns the case number."""
-    assert turn.user is not None
-    repos, now = turn.repos, turn.now
-    district = next(d for d in turn.app.districts if d.code == facts.kabupaten_code)
-    household_fields = {
+def _household_fields(facts: CaseFacts) -> dict[str, Any]:
+    return {
         "kabupaten_code": facts.kabupaten_code,
         "kecamatan_code": facts.kecamatan_code,
         "desa_code": facts.desa_code,
@@ -204,15 +193,35 @@ async def store_case(
         "latitude": facts.latitude,
         "longitude": facts.longitude,
     }
+
+
+async def record_household(
+    turn: Turn, facts: CaseFacts, *, revising: tuple[int, int] | None = None
+) -> tuple[int, list[int]]:
+    """Store the household and the members a report is about; returns (household id, member
+    ids). A household is found again by its KK in the district and refreshed. `revising`
+    (case id, its household id): a corrected report rewrites that household whole (KK too)
+    when no other case is about it, else it is found by its KK or made anew."""
+    repos, now = turn.repos, turn.now
+    fields = _household_fields(facts)
     household_id = (
         await repos.cases.household_by_kk(facts.no_kk, facts.kabupaten_code)
         if facts.no_kk
         else None
     )
-    if household_id is None:
-        household_id = await repos.cases.create_household(now=now, **household_fields)
+    if revising is not None and household_id in (None, revising[1]):
+        case_id, current = revising
+        if not await repos.cases.shared_household(current, case_id):
+            await repos.cases.update_household(current, now=now, whole=True, **fields)
+            household_id = current
+        elif household_id is None:
+            household_id = await repos.cases.create_household(now=now, **fields)
+        else:
+            await repos.cases.update_household(household_id, now=now, **fields)
+    elif household_id is None:
+        household_id = await repos.cases.create_household(now=now, **fields)
     else:
-        await repos.cases.update_household(household_id, now=now, **household_fields)
+        await repos.cases.update_household(household_id, now=now, **fields)
     subject_ids = [
         await repos.cases.add_member(
             household_id,
@@ -228,6 +237,18 @@ async def store_case(
         )
         for s in facts.subjects
     ]
+    return household_id, subject_ids
+
+
+async def store_case(
+    turn: Turn, session: FormSession, answers: dict[str, Any], facts: CaseFacts
+) -> tuple[int, str]:
+    """Store household, members and case, and confirm to the reporter. Returns the case's
+    id and number (handlers/case_notices.py tells the others)."""
+    assert turn.user is not None
+    repos, now = turn.repos, turn.now
+    district = next(d for d in turn.app.districts if d.code == facts.kabupaten_code)
+    household_id, subject_ids = await record_household(turn, facts)
     number = await repos.cases.next_number(facts.kabupaten_code, district.prefix, turn.today.year)
     case_id = await repos.cases.create_case(
         now=now,
@@ -256,64 +277,4 @@ async def store_case(
         detail={"number": number},
     )
     turn.reply(Outbound(text=turn.t("case.submitted", number=number), remove_keyboard=True))
-    await _tell_others(turn, facts, number, case_id, hidden)
-    return number
-
-
-async def _tell_others(
-    turn: Turn, facts: CaseFacts, number: str, case_id: int, hidden: list[DuplicateMatch]
-) -> None:
-    """The TKSK hears of each new case; darurat alerts go out at once; flags to coordinators."""
-    repos, reporter = turn.repos, turn.user
-    assert reporter is not None
-    tksk = await repos.users.active_with_role(Role.TKSK, kecamatan_code=facts.kecamatan_code)
-    coordinators = await repos.users.active_with_role(
-        Role.COORDINATOR, kabupaten_code=facts.kabupaten_code
-    )
-    desa = await repos.regions.get(facts.desa_code)
-    kecamatan = await repos.regions.get(facts.kecamatan_code)
-    place = {
-        "desa": desa.name if desa else facts.desa_code,
-        "kecamatan": kecamatan.name if kecamatan else facts.kecamatan_code,
-    }
-    catalog = turn.app.catalog
-
-    def categories(language: str) -> str:
-        return ", ".join(catalog.text(language, f"categories.{code}") for code in facts.categories)
-
-    if facts.urgency == "darurat":
-        for person in {u.id: u for u in tksk + coordinators}.values():
-            text = catalog.text(
-                person.language,
-                "case.darurat_alert",
-                number=number,
-                categories=categories(person.language),
-                **place,
-            )
-            await turn.deliver(person.id, Outbound(text=text, summary=number), DeliveryKind.ALERT)
-    else:
-        for person in tksk:
-            if person.id != reporter.id:
-                text = catalog.text(
-                    person.language,
-                    "case.new_in_kecamatan",
-                    number=number,
-                    categories=categories(person.language),
-                    urgency=catalog.text(person.language, f"urgency.{facts.urgency}"),
-                    **place,
-                )
-                await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
-    for match in hidden:
-        await repos.cases.flag_duplicate(case_id, match.case_id, match.matched_on, now=turn.now)
-    for person in coordinators:
-        if facts.protected:
-            text = catalog.text(person.language, "case.protected_flag", number=number)
-            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
-        for match in hidden:
-            other = (
-                match.number
-                if match.kabupaten_code == facts.kabupaten_code
-                else catalog.text(person.language, "case.other_district")
-            )
-            text = catalog.text(person.language, "case.duplicate_flag", number=number, other=other)
-            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+    return case_id, number

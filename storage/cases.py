@@ -15,12 +15,34 @@ from storage.models import (
     CaseState,
     CaseSummary,
     DuplicateMatch,
+    RevisedFacts,
     from_db,
     to_db,
 )
 from storage.scope import Scope
 
 OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
+HOUSEHOLD_FIELDS = (
+    "kabupaten_code",
+    "kecamatan_code",
+    "desa_code",
+    "no_kk",
+    "no_kk_missing",
+    "no_kk_reason",
+    "head_name",
+    "address",
+    "member_count",
+    "latitude",
+    "longitude",
+)
+# What a later report about a household found by its KK refreshes.
+HOUSEHOLD_REFRESHED = frozenset(
+    {"head_name", "address", "member_count", "latitude", "longitude", "desa_code", "kecamatan_code"}
+)
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join("?" for _ in values)
 
 
 _MUHAMMAD = frozenset(
@@ -76,19 +98,7 @@ class CaseRepo(Repo):
 
     async def create_household(self, *, now: datetime, **fields: Any) -> int:
         """A new household row; returns its id."""
-        columns = [
-            "kabupaten_code",
-            "kecamatan_code",
-            "desa_code",
-            "no_kk",
-            "no_kk_missing",
-            "no_kk_reason",
-            "head_name",
-            "address",
-            "member_count",
-            "latitude",
-            "longitude",
-        ]
+        columns = HOUSEHOLD_FIELDS
         values = [fields.get(column) for column in columns]
         cursor = await self._run(
             f"INSERT INTO households ({', '.join(columns)}, created_at, updated_at)"
@@ -97,18 +107,14 @@ class CaseRepo(Repo):
         )
         return int(cursor.lastrowid)
 
-    async def update_household(self, household_id: int, *, now: datetime, **fields: Any) -> None:
-        """Refresh what the latest report says about a known household."""
-        allowed = {
-            "head_name",
-            "address",
-            "member_count",
-            "latitude",
-            "longitude",
-            "desa_code",
-            "kecamatan_code",
-        }
-        values = {k: v for k, v in fields.items() if k in allowed and v is not None}
+    async def update_household(
+        self, household_id: int, *, now: datetime, whole: bool = False, **fields: Any
+    ) -> None:
+        """Refresh what the latest report says about a known household: the fields it gives
+        (the KK stays); `whole` when the report is the household's only source (a revision of
+        the one case about it): every field, empty ones and the KK included."""
+        allowed = HOUSEHOLD_FIELDS if whole else HOUSEHOLD_REFRESHED
+        values = {k: v for k, v in fields.items() if k in allowed and (whole or v is not None)}
         if not values:
             return
         assignments = ", ".join(f"{name} = ?" for name in values)
@@ -116,6 +122,32 @@ class CaseRepo(Repo):
             f"UPDATE households SET {assignments}, updated_at = ? WHERE id = ?",
             (*values.values(), to_db(now), household_id),
         )
+
+    async def shared_household(self, household_id: int, case_id: int) -> bool:
+        """Whether another case is about this household too."""
+        row = await self._one(
+            "SELECT 1 FROM cases WHERE household_id = ? AND id != ? LIMIT 1",
+            (household_id, case_id),
+        )
+        return row is not None
+
+    async def drop_orphans(self, member_ids: list[int], household_ids: list[int]) -> None:
+        """Forget these members when no case names them any more, then these households when
+        no case and no member is left in them."""
+        if member_ids:
+            await self._run(
+                f"DELETE FROM household_members WHERE id IN ({_marks(member_ids)})"
+                " AND id NOT IN (SELECT member_id FROM case_subjects)",
+                member_ids,
+            )
+        if household_ids:
+            await self._run(
+                f"DELETE FROM households WHERE id IN ({_marks(household_ids)})"
+                " AND NOT EXISTS (SELECT 1 FROM cases WHERE household_id = households.id)"
+                " AND NOT EXISTS (SELECT 1 FROM household_members"
+                " WHERE household_id = households.id)",
+                household_ids,
+            )
 
     async def add_member(
         self,
@@ -131,13 +163,28 @@ class CaseRepo(Repo):
         age_months: int | None,
         relation: str | None,
     ) -> int:
-        """A member of a household (reused when the same NIK is already there)."""
+        """A member of a household (the row of the same NIK there is reused and takes what
+        this report says: a corrected name, say)."""
         if nik:
             row = await self._one(
                 "SELECT id FROM household_members WHERE household_id = ? AND nik = ?",
                 (household_id, nik),
             )
             if row:
+                await self._run(
+                    "UPDATE household_members SET name = ?, name_key = ?, nik_reason = ?,"
+                    " sex = ?, birth_date = ?, age_months = ?, relation = ? WHERE id = ?",
+                    (
+                        name,
+                        person_key(name),
+                        nik_reason,
+                        sex,
+                        birth_date,
+                        age_months,
+                        relation,
+                        row[0],
+                    ),
+                )
                 return int(row[0])
         cursor = await self._run(
             "INSERT INTO household_members (household_id, nik, nik_missing, nik_reason, name,"
@@ -298,11 +345,12 @@ class CaseRepo(Repo):
     async def flag_duplicate(
         self, case_id: int, other_id: int, matched_on: str, *, now: datetime
     ) -> None:
-        """Remember a possible duplicate the reporter was not told about."""
+        """Remember a possible duplicate for the coordinators (once per pair and reason)."""
         await self._run(
             "INSERT INTO duplicate_flags (case_id, other_id, matched_on, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (case_id, other_id, matched_on, to_db(now)),
+            " SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM duplicate_flags"
+            " WHERE case_id = ? AND other_id = ? AND matched_on = ?)",
+            (case_id, other_id, matched_on, to_db(now), case_id, other_id, matched_on),
         )
 
     async def add_update(
@@ -475,10 +523,12 @@ class CaseReviewRepo(Repo):
         urgency: str,
         actor_id: int,
         now: datetime,
+        facts: RevisedFacts | None = None,
     ) -> bool:
-        """The reporter's corrected answers: the old version is kept, the case resubmitted."""
+        """The reporter's corrected answers (and `facts`): the old version is kept, the case
+        resubmitted; members and a household nothing names any more are forgotten."""
         row = await self._one(
-            "SELECT answers, details FROM cases WHERE id = ? AND version = ?"
+            "SELECT answers, details, household_id FROM cases WHERE id = ? AND version = ?"
             " AND state = 'needs_revision'",
             (case_id, version),
         )
@@ -506,6 +556,8 @@ class CaseReviewRepo(Repo):
             "INSERT OR IGNORE INTO case_categories (case_id, code) VALUES (?, ?)",
             [(case_id, code) for code in categories],
         )
+        if facts is not None:
+            await self._apply(case_id, facts, old_household=int(row[2]), now=now)
         await CaseRepo(self.conn).add_event(
             case_id,
             now=now,
@@ -515,6 +567,49 @@ class CaseReviewRepo(Repo):
             reason=None,
         )
         return True
+
+    async def _apply(
+        self, case_id: int, facts: RevisedFacts, *, old_household: int, now: datetime
+    ) -> None:
+        await self._run(
+            "UPDATE cases SET household_id = ?, kabupaten_code = ?, kecamatan_code = ?,"
+            " desa_code = ?, protected = ?, consent = ? WHERE id = ?",
+            (
+                facts.household_id,
+                facts.kabupaten_code,
+                facts.kecamatan_code,
+                facts.desa_code,
+                int(facts.protected),
+                json.dumps(facts.consent, ensure_ascii=False),
+                case_id,
+            ),
+        )
+        old_members = [
+            r[0]
+            for r in await self._all(
+                "SELECT member_id FROM case_subjects WHERE case_id = ?", (case_id,)
+            )
+        ]
+        await self._run("DELETE FROM case_subjects WHERE case_id = ?", (case_id,))
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO case_subjects (case_id, member_id) VALUES (?, ?)",
+            [(case_id, member) for member in facts.subject_ids],
+        )
+        kept = {
+            r[0]
+            for r in await self._all("SELECT path FROM case_photos WHERE case_id = ?", (case_id,))
+        }
+        gone = sorted(kept - set(facts.photos))
+        if gone:
+            await self._run(
+                f"DELETE FROM case_photos WHERE case_id = ? AND path IN ({_marks(gone)})",
+                (case_id, *gone),
+            )
+        await self.conn.executemany(
+            "INSERT INTO case_photos (case_id, path, created_at) VALUES (?, ?, ?)",
+            [(case_id, path, to_db(now)) for path in facts.photos if path not in kept],
+        )
+        await CaseRepo(self.conn).drop_orphans(old_members, [old_household])
 
     async def versions(self, case_id: int) -> list[int]:
         """Kept earlier versions of a case's answers."""
