@@ -183,3 +183,44 @@ async def test_replaced_photos_leave_the_case_and_the_disk(fake, settings, peopl
     media = Path(settings.media_path)
     assert (media / new[0]).is_file()
     assert not any((media / path).exists() for path in old)
+
+
+async def test_a_corrected_kk_joins_that_household_and_leaves_the_other_its_own(
+    fake, settings, people
+) -> None:
+    psm, coordinator = people[PSM], people[COORDINATOR]
+    first = await _report_and_send_back(fake, people)
+    await psm.tap("Kirim", until="Perbaikan laporan")  # resubmitted unchanged
+    report = Report(kk=None, head="Slamet R.", member="Rudi Hartono", nik=None, age="40", photos=0)
+    second = await _report_and_send_back(fake, people, report)
+    assert len(_rows(settings, "SELECT id FROM households")) == 2
+    await _edit(psm, "Nomor KK")
+    await psm.say(FAMILY_KK)
+    before = len(coordinator.messages())
+    await psm.tap("Kirim", until="Perbaikan laporan")
+    flag = await _told(fake, coordinator, before, "mungkin sama")
+    assert second in flag and first in flag
+    query = "SELECT household_id FROM cases WHERE number = ?"
+    assert _row(settings, query, second) == _row(settings, query, first)
+    assert _rows(settings, "SELECT no_kk, head_name FROM households") == [(FAMILY_KK, "Slamet R.")]
+    flags = "SELECT c.number, o.number, f.matched_on FROM duplicate_flags f"
+    flags += " JOIN cases c ON c.id = f.case_id JOIN cases o ON o.id = f.other_id"
+    assert _rows(settings, flags) == [(second, first, "kk")]
+
+    # The first case's KK was wrong: it leaves the shared household, which the second keeps.
+    await people[TKSK].say("/antrian", until="Antrian")
+    await people[TKSK].tap(first, until="Riwayat")
+    await people[TKSK].tap("Kembalikan")
+    await people[TKSK].say("KK salah")
+    await _told(fake, psm, 0, "KK salah")
+    await psm.tap("Perbaiki laporan")
+    await _edit(psm, "Nomor KK")
+    await psm.say(NEW_KK)
+    await psm.tap("Kirim", until="Perbaikan laporan")
+    households = "SELECT h.no_kk, m.name FROM cases c JOIN households h ON h.id = c.household_id"
+    households += " JOIN case_subjects s ON s.case_id = c.id"
+    households += " JOIN household_members m ON m.id = s.member_id WHERE c.number = ?"
+    assert _rows(settings, households, first) == [(NEW_KK, "Ayu Lestari")]
+    assert _rows(settings, households, second) == [(FAMILY_KK, "Rudi Hartono")]
+    assert len(_rows(settings, "SELECT id FROM households")) == 2
+    assert len(_rows(settings, "SELECT id FROM household_members")) == 2
