@@ -27,6 +27,7 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.permissions import allowed
+from handlers.review.cases import revise_buttons
 from handlers.scope import can_see_case
 from storage.models import FormSession
 
@@ -129,7 +130,7 @@ async def open_draft(turn: Turn, data: str) -> None:
 
 
 async def my_reports(turn: Turn) -> None:
-    """/laporan_saya: my latest cases and where they are."""
+    """/laporan_saya: my latest cases and where they are; a button for each one sent back."""
     assert turn.user is not None
     if not allowed(turn.user, "case.list_own"):
         turn.reply(turn.t("errors.not_allowed"))
@@ -149,7 +150,10 @@ async def my_reports(turn: Turn) -> None:
                 date=local.strftime("%d-%m-%Y"),
             )
         )
-    turn.reply("\n".join(lines))
+    sent_back = await turn.repos.cases.sent_back(turn.user.id)
+    if sent_back:
+        lines += ["", turn.t("case.mine_revise_hint", count=len(sent_back))]
+    turn.reply(Outbound.say("\n".join(lines), revise_buttons(turn, turn.language, sent_back)))
 
 
 @on_complete(FORM_ID)

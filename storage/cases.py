@@ -393,6 +393,12 @@ class CaseRepo(Repo):
         """A reporter's latest cases."""
         return await self.summaries("c.reporter_id = ?", (reporter_id,), limit)
 
+    async def sent_back(self, reporter_id: int, limit: int = 10) -> list[CaseSummary]:
+        """A reporter's cases waiting for their revision (the latest first)."""
+        return await self.summaries(
+            "c.reporter_id = ? AND c.state = ?", (reporter_id, CaseState.NEEDS_REVISION), limit
+        )
+
     async def by_id(self, case_id: int) -> CaseSummary | None:
         """One case (summary) by id."""
         found = await self.summaries("c.id = ?", (case_id,), 1)
