@@ -8,7 +8,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.identifiers import IdentifierError, parse_nik
-from handlers.scope import can_see_case
+from handlers.scope import can_see_case, scope_of
 from storage.models import DuplicateMatch, FormSession
 
 PROTECTING_CONSENT = ("menolak", "wali_bermasalah")
@@ -199,13 +199,15 @@ async def record_household(
     turn: Turn, facts: CaseFacts, *, revising: tuple[int, int] | None = None
 ) -> tuple[int, list[int]]:
     """Store the household and the members a report is about; returns (household id, member
-    ids). A household is found again by its KK in the district and refreshed. `revising`
+    ids). A household is found again by its KK in the same desa and refreshed, unless a case
+    about it is outside the reporter's scope: then this report gets a household of its own
+    (the duplicate check tells who needs to know of the open cases with that KK). `revising`
     (case id, its household id): a corrected report rewrites that household whole (KK too)
     when no other case is about it, else it is found by its KK or made anew."""
     repos, now = turn.repos, turn.now
     fields = _household_fields(facts)
     household_id = (
-        await repos.cases.household_by_kk(facts.no_kk, facts.kabupaten_code)
+        await repos.cases.household_by_kk(facts.no_kk, facts.desa_code, scope_of(turn.user))
         if facts.no_kk
         else None
     )

@@ -35,10 +35,8 @@ HOUSEHOLD_FIELDS = (
     "latitude",
     "longitude",
 )
-# What a later report about a household found by its KK refreshes.
-HOUSEHOLD_REFRESHED = frozenset(
-    {"head_name", "address", "member_count", "latitude", "longitude", "desa_code", "kecamatan_code"}
-)
+# What a later report about a household found by its KK (in its desa) refreshes.
+HOUSEHOLD_REFRESHED = frozenset({"head_name", "address", "member_count", "latitude", "longitude"})
 
 
 def _marks(values: list[Any]) -> str:
@@ -87,12 +85,15 @@ class CaseRepo(Repo):
         )
         return f"{prefix}-{year}-{row[0]:06d}"
 
-    async def household_by_kk(self, no_kk: str, kabupaten_code: str) -> int | None:
-        """The household already known by this KK number in the district."""
+    async def household_by_kk(self, no_kk: str, desa_code: str, scope: Scope) -> int | None:
+        """The household known by this KK number in this desa, if every case about it is in
+        the scope of the one reporting (else a report may not rewrite it: None)."""
+        condition, params = scope.where("c")
         row = await self._one(
-            "SELECT id FROM households WHERE no_kk = ? AND kabupaten_code = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (no_kk, kabupaten_code),
+            "SELECT h.id FROM households h WHERE h.no_kk = ? AND h.desa_code = ?"
+            " AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id"
+            f" AND NOT ({condition})) ORDER BY h.id DESC LIMIT 1",
+            (no_kk, desa_code, *params),
         )
         return row[0] if row else None
 
