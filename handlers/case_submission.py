@@ -211,15 +211,13 @@ async def record_household(
         if facts.no_kk
         else None
     )
-    if revising is not None and household_id in (None, revising[1]):
-        case_id, current = revising
-        if not await repos.cases.shared_household(current, case_id):
-            await repos.cases.update_household(current, now=now, whole=True, **fields)
-            household_id = current
-        elif household_id is None:
-            household_id = await repos.cases.create_household(now=now, **fields)
-        else:
-            await repos.cases.update_household(household_id, now=now, **fields)
+    if (
+        revising is not None
+        and household_id in (None, revising[1])
+        and not await repos.cases.shared_household(revising[1], revising[0])
+    ):
+        household_id = revising[1]
+        await repos.cases.update_household(household_id, now=now, whole=True, **fields)
     elif household_id is None:
         household_id = await repos.cases.create_household(now=now, **fields)
     else:
