@@ -195,6 +195,11 @@ async def test_review_round_trip_with_the_reporter_on_whatsapp(
     titles = [b["reply"]["title"] for b in notice["interactive"]["action"]["buttons"]]
     assert any("Perbaiki laporan" in title for title in titles), titles
     assert _state(wa_settings, number) == "needs_revision"
+    # /laporan_saya (where the daily reminder leads) offers the case too, as a list row.
+    mine = await psm.say("laporansaya")
+    assert "1 laporan perlu perbaikan" in body_of(mine[-1])
+    rows = [row["title"] for row in mine[-1]["interactive"]["action"]["sections"][0]["rows"]]
+    assert rows == [f"Perbaiki {number}"]
 
     await _revise(fake, psm, tksk, number)
     assert _state(wa_settings, number) == "resubmitted"
