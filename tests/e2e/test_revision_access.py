@@ -84,8 +84,8 @@ async def test_a_handed_over_case_is_revised_by_the_receiver(fake, settings, peo
     assert _buttons(told) == [f"Perbaiki {number}"]
 
     # The PSM who handed it over can no longer open it from the original notice.
-    refused = await psm.tap("Perbaiki laporan")
-    assert GONE in refused[0]["text"]
+    await _told(fake, psm, 0, "kepada Bu Wati")
+    await psm.tap("Perbaiki laporan", until=GONE)
     mine = await receiver.say("/laporan_saya")
     assert _buttons(mine[0]) == [f"Perbaiki {number}"]
     opened = await receiver.tap(f"Perbaiki {number}")
