@@ -7,7 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.case_notices import alert_darurat, flag_to_coordinators
-from handlers.case_submission import CaseFacts, find_duplicates, record_household
+from handlers.case_submission import (
+    CaseFacts,
+    duplicates_of,
+    find_duplicates,
+    record_household,
+)
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.scope import scope_of
@@ -39,6 +44,8 @@ async def resubmit(
         turn.reply(turn.t("review.nothing_to_revise"))
         return
     number = case.summary.number
+    people = [(s["name"], s["nik"], s["birth_date"]) for s in case.subjects]
+    known = await duplicates_of(turn, people, case.no_kk, case.summary.desa_code)
     household_id, subject_ids = await record_household(
         turn, facts, revising=(case.summary.id, case.household_id)
     )
@@ -76,7 +83,9 @@ async def resubmit(
     await _tell_reviewers(turn, facts, case.summary.id, number)
     if facts.urgency == "darurat" and case.summary.urgency != "darurat":
         await alert_darurat(turn, facts, number)
-    matches = [m for m in await find_duplicates(turn, facts) if m.case_id != case.summary.id]
+    # Only matches the correction brought: those of the report as sent were dealt with then.
+    seen = {m.case_id for m in known} | {case.summary.id}
+    matches = [m for m in await find_duplicates(turn, facts) if m.case_id not in seen]
     await flag_to_coordinators(
         turn,
         facts,

@@ -145,13 +145,21 @@ def case_facts(answers: dict[str, Any], session: FormSession, turn: Turn) -> Cas
 
 async def find_duplicates(turn: Turn, facts: CaseFacts) -> list[DuplicateMatch]:
     """Open cases about the same people or family."""
-    identities = [
-        (s.name, s.birth_date, facts.desa_code)
-        for s in facts.subjects
-        if not s.nik and s.birth_date
-    ]
+    people = [(s.name, s.nik, s.birth_date) for s in facts.subjects]
+    return await duplicates_of(turn, people, facts.no_kk, facts.desa_code)
+
+
+async def duplicates_of(
+    turn: Turn,
+    people: list[tuple[str, str | None, str | None]],
+    no_kk: str | None,
+    desa_code: str,
+) -> list[DuplicateMatch]:
+    """Open cases naming one of these people (name, NIK, birth date) or this KK: by NIK, else
+    by name and birth date in the desa."""
+    identities = [(name, born, desa_code) for name, nik, born in people if not nik and born]
     return await turn.repos.cases.open_duplicates(
-        niks=[s.nik for s in facts.subjects if s.nik], no_kk=facts.no_kk, identities=identities
+        niks=[nik for _, nik, _ in people if nik], no_kk=no_kk, identities=identities
     )
 
 

@@ -19,24 +19,34 @@ people = test_review.people  # the fixture: a coordinator, two TKSK and the PSM
 
 NEW_NIK = "3208014506230009"  # the same girl's NIK, typed wrong the first time
 NEW_KK = "3208011210190007"
+# Who (Telegram id) was written to in the outbox after a given row.
+TOLD = (
+    "SELECT DISTINCT i.external_id FROM outbox o JOIN channel_identities i"
+    " ON i.user_id = o.user_id WHERE o.id > ? ORDER BY 1"
+)
 
 
 async def _report_and_send_back(fake, people, report: Report | None = None) -> str:
-    psm, tksk = people[PSM], people[TKSK]
+    psm = people[PSM]
     await walk_report(psm, report or Report(photos=0), fake=fake)
     done = await psm.tap("Kirim", expect=2)
     number = done[0]["text"].split("<b>")[1].split("</b>")[0]
     await fake.wait_for(
         lambda: any(number in m["text"] for m in fake.sent_to(TKSK)), what="TKSK notice"
     )
+    await _send_back(fake, people, number, "Mohon periksa lagi datanya")
+    await psm.tap("Perbaiki laporan")
+    return number
+
+
+async def _send_back(fake, people, number: str, reason: str) -> None:
+    tksk, psm = people[TKSK], people[PSM]
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
     before = len(psm.messages())
     await tksk.tap("Kembalikan")
-    await tksk.say("Mohon periksa lagi datanya")
-    await _told(fake, psm, before, "Perlu perbaikan")
-    await psm.tap("Perbaiki laporan")
-    return number
+    await tksk.say(reason)
+    await _told(fake, psm, before, reason)
 
 
 async def _edit(psm: TelegramPerson, label: str) -> list[dict]:
@@ -166,9 +176,7 @@ async def test_a_correction_changes_only_what_was_corrected(fake, settings, peop
     assert _rows(settings, "SELECT path, created_at FROM case_photos ORDER BY id") == photos
     assert _rows(settings, "SELECT COUNT(*) FROM duplicate_flags") == [(0,)]
     # Nothing new to alert or flag: only the reporter and the TKSK were written to.
-    to = "SELECT DISTINCT i.external_id FROM outbox o JOIN channel_identities i"
-    to += " ON i.user_id = o.user_id WHERE o.id > ? ORDER BY 1"
-    assert _rows(settings, to, last) == [(str(TKSK),), (str(PSM),)]
+    assert _rows(settings, TOLD, last) == [(str(TKSK),), (str(PSM),)]
 
 
 async def test_replaced_photos_leave_the_case_and_the_disk(fake, settings, people) -> None:
@@ -210,12 +218,18 @@ async def test_a_corrected_kk_joins_that_household_and_leaves_the_other_its_own(
     flags += " JOIN cases c ON c.id = f.case_id JOIN cases o ON o.id = f.other_id"
     assert _rows(settings, flags) == [(second, first, "kk")]
 
+    # Sent back again and corrected elsewhere: that match is known, nobody is told again.
+    await _send_back(fake, people, second, "Alamat kurang")
+    await psm.tap("Perbaiki laporan")
+    await _edit(psm, "Alamat")
+    await psm.say("Dusun Manis RT 02 RW 05 No. 9")
+    (last,) = _row(settings, "SELECT max(id) FROM outbox")
+    await psm.tap("Kirim", until="Perbaikan laporan")
+    assert _rows(settings, TOLD, last) == [(str(TKSK),), (str(PSM),)]
+    assert len(_rows(settings, flags)) == 1
+
     # The first case's KK was wrong: it leaves the shared household, which the second keeps.
-    await people[TKSK].say("/antrian", until="Antrian")
-    await people[TKSK].tap(first, until="Riwayat")
-    await people[TKSK].tap("Kembalikan")
-    await people[TKSK].say("KK salah")
-    await _told(fake, psm, 0, "KK salah")
+    await _send_back(fake, people, first, "KK salah")
     await psm.tap("Perbaiki laporan")
     await _edit(psm, "Nomor KK")
     await psm.say(NEW_KK)
