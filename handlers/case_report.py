@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from handlers.case_notices import tell_new_case
+from handlers.case_revision import resubmit
 from handlers.case_submission import (
-    CaseFacts,
     ask_about_duplicate,
     case_facts,
     find_duplicates,
@@ -26,8 +27,9 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.permissions import allowed
+from handlers.review.cases import revise_buttons
 from handlers.scope import can_see_case
-from storage.models import FormSession, Role
+from storage.models import FormSession
 
 FORM_ID = "case_report"
 DRAFT_PREFIX = "dr"
@@ -128,7 +130,7 @@ async def open_draft(turn: Turn, data: str) -> None:
 
 
 async def my_reports(turn: Turn) -> None:
-    """/laporan_saya: my latest cases and where they are."""
+    """/laporan_saya: my latest cases and where they are; a button for each one sent back."""
     assert turn.user is not None
     if not allowed(turn.user, "case.list_own"):
         turn.reply(turn.t("errors.not_allowed"))
@@ -148,7 +150,10 @@ async def my_reports(turn: Turn) -> None:
                 date=local.strftime("%d-%m-%Y"),
             )
         )
-    turn.reply("\n".join(lines))
+    sent_back = await turn.repos.cases.sent_back(turn.user.id)
+    if sent_back:
+        lines += ["", turn.t("case.mine_revise_hint", count=len(sent_back))]
+    turn.reply(Outbound.say("\n".join(lines), revise_buttons(turn, turn.language, sent_back)))
 
 
 @on_complete(FORM_ID)
@@ -157,7 +162,7 @@ async def submit(turn: Turn, session: FormSession, answers: dict[str, Any]) -> N
     facts = case_facts(answers, session, turn)
     revising = form_context(session).get("revising")
     if revising is not None:
-        await _resubmit(turn, session, answers, facts)
+        await resubmit(turn, session, answers, facts)
         return
     matches = await find_duplicates(turn, facts)
     visible = [m for m in matches if in_scope(turn, m)]
@@ -167,7 +172,8 @@ async def submit(turn: Turn, session: FormSession, answers: dict[str, Any]) -> N
         turn.reply(ask_about_duplicate(turn, reopened, visible[0]))
         return
     hidden = [m for m in matches if not in_scope(turn, m)]
-    await store_case(turn, session, answers, facts, hidden)
+    case_id, number = await store_case(turn, session, answers, facts)
+    await tell_new_case(turn, facts, number, case_id, hidden)
     turn.reply(main_menu(turn))
 
 
@@ -216,55 +222,3 @@ async def decide_duplicate(turn: Turn, data: str) -> None:
                 reporter.language, "case.update_by_other", number=case.number
             )
             await turn.deliver(reporter.id, Outbound.say(text), DeliveryKind.NOTICE)
-
-
-async def _resubmit(
-    turn: Turn, session: FormSession, answers: dict[str, Any], facts: CaseFacts
-) -> None:
-    """A case sent back for revision comes back: the old version is kept."""
-    assert turn.user is not None
-    context = session.state["context"]
-    case = await turn.repos.cases.by_id(int(context["revising"]))
-    done = (
-        case is not None
-        and case.reporter_id == turn.user.id
-        and await turn.repos.review.revise(
-            case.id,
-            version=int(context["version"]),
-            answers=answers,
-            details=facts.details,
-            description=facts.description,
-            categories=facts.categories,
-            urgency=facts.urgency,
-            actor_id=turn.user.id,
-            now=turn.now,
-        )
-    )
-    if not done or case is None:
-        turn.reply(turn.t("review.nothing_to_revise"))
-        return
-    await turn.repos.audit.record(
-        now=turn.now, actor_id=turn.user.id, action="case.resubmitted", subject=f"case:{case.id}"
-    )
-    turn.reply(
-        Outbound(text=turn.t("review.resubmitted", number=case.number), remove_keyboard=True)
-    )
-    reviewers = await turn.repos.users.active_with_role(
-        Role.TKSK, kecamatan_code=case.kecamatan_code
-    )
-    if not reviewers:
-        reviewers = await turn.repos.users.active_with_role(
-            Role.COORDINATOR, kabupaten_code=case.kabupaten_code
-        )
-    for person in reviewers:
-        text = turn.app.catalog.text(
-            person.language, "review.resubmitted_for_reviewer", number=case.number
-        )
-        await turn.deliver(
-            person.id,
-            Outbound(
-                text=text,
-                summary=case.number,
-                buttons=[[Button(label=turn.t("review.open"), data=f"cs:{case.id}")]],
-            ),
-        )

@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound
 from handlers.identifiers import IdentifierError, parse_nik
-from handlers.scope import can_see_case
-from storage.models import DuplicateMatch, FormSession, Role
+from handlers.scope import can_see_case, scope_of
+from storage.models import DuplicateMatch, FormSession
 
 PROTECTING_CONSENT = ("menolak", "wali_bermasalah")
 DUPLICATE_PREFIX = "dp"
@@ -146,13 +145,21 @@ def case_facts(answers: dict[str, Any], session: FormSession, turn: Turn) -> Cas
 
 async def find_duplicates(turn: Turn, facts: CaseFacts) -> list[DuplicateMatch]:
     """Open cases about the same people or family."""
-    identities = [
-        (s.name, s.birth_date, facts.desa_code)
-        for s in facts.subjects
-        if not s.nik and s.birth_date
-    ]
+    people = [(s.name, s.nik, s.birth_date) for s in facts.subjects]
+    return await duplicates_of(turn, people, facts.no_kk, facts.desa_code)
+
+
+async def duplicates_of(
+    turn: Turn,
+    people: list[tuple[str, str | None, str | None]],
+    no_kk: str | None,
+    desa_code: str,
+) -> list[DuplicateMatch]:
+    """Open cases naming one of these people (name, NIK, birth date) or this KK: by NIK, else
+    by name and birth date in the desa."""
+    identities = [(name, born, desa_code) for name, nik, born in people if not nik and born]
     return await turn.repos.cases.open_duplicates(
-        niks=[s.nik for s in facts.subjects if s.nik], no_kk=facts.no_kk, identities=identities
+        niks=[nik for _, nik, _ in people if nik], no_kk=no_kk, identities=identities
     )
 
 
@@ -180,18 +187,8 @@ def ask_about_duplicate(turn: Turn, session: FormSession, match: DuplicateMatch)
     return Outbound.say(turn.t("case.duplicate_found", number=match.number), buttons)
 
 
-async def store_case(
-    turn: Turn,
-    session: FormSession,
-    answers: dict[str, Any],
-    facts: CaseFacts,
-    hidden: list[DuplicateMatch],
-) -> str:
-    """Store household, members and case; tell everyone concerned. Returns the case number."""
-    assert turn.user is not None
-    repos, now = turn.repos, turn.now
-    district = next(d for d in turn.app.districts if d.code == facts.kabupaten_code)
-    household_fields = {
+def _household_fields(facts: CaseFacts) -> dict[str, Any]:
+    return {
         "kabupaten_code": facts.kabupaten_code,
         "kecamatan_code": facts.kecamatan_code,
         "desa_code": facts.desa_code,
@@ -204,15 +201,35 @@ async def store_case(
         "latitude": facts.latitude,
         "longitude": facts.longitude,
     }
+
+
+async def record_household(
+    turn: Turn, facts: CaseFacts, *, revising: tuple[int, int] | None = None
+) -> tuple[int, list[int]]:
+    """Store the household and the members a report is about; returns (household id, member
+    ids). A household is found again by its KK in the same desa and refreshed, unless a case
+    about it is outside the reporter's scope: then this report gets a household of its own
+    (the duplicate check tells who needs to know of the open cases with that KK). `revising`
+    (case id, its household id): a corrected report rewrites that household whole (KK too)
+    when no other case is about it, else it is found by its KK or made anew."""
+    repos, now = turn.repos, turn.now
+    fields = _household_fields(facts)
     household_id = (
-        await repos.cases.household_by_kk(facts.no_kk, facts.kabupaten_code)
+        await repos.cases.household_by_kk(facts.no_kk, facts.desa_code, scope_of(turn.user))
         if facts.no_kk
         else None
     )
-    if household_id is None:
-        household_id = await repos.cases.create_household(now=now, **household_fields)
+    if (
+        revising is not None
+        and household_id in (None, revising[1])
+        and not await repos.cases.shared_household(revising[1], revising[0])
+    ):
+        household_id = revising[1]
+        await repos.cases.update_household(household_id, now=now, whole=True, **fields)
+    elif household_id is None:
+        household_id = await repos.cases.create_household(now=now, **fields)
     else:
-        await repos.cases.update_household(household_id, now=now, **household_fields)
+        await repos.cases.update_household(household_id, now=now, **fields)
     subject_ids = [
         await repos.cases.add_member(
             household_id,
@@ -228,6 +245,18 @@ async def store_case(
         )
         for s in facts.subjects
     ]
+    return household_id, subject_ids
+
+
+async def store_case(
+    turn: Turn, session: FormSession, answers: dict[str, Any], facts: CaseFacts
+) -> tuple[int, str]:
+    """Store household, members and case, and confirm to the reporter. Returns the case's
+    id and number (handlers/case_notices.py tells the others)."""
+    assert turn.user is not None
+    repos, now = turn.repos, turn.now
+    district = next(d for d in turn.app.districts if d.code == facts.kabupaten_code)
+    household_id, subject_ids = await record_household(turn, facts)
     number = await repos.cases.next_number(facts.kabupaten_code, district.prefix, turn.today.year)
     case_id = await repos.cases.create_case(
         now=now,
@@ -256,64 +285,4 @@ async def store_case(
         detail={"number": number},
     )
     turn.reply(Outbound(text=turn.t("case.submitted", number=number), remove_keyboard=True))
-    await _tell_others(turn, facts, number, case_id, hidden)
-    return number
-
-
-async def _tell_others(
-    turn: Turn, facts: CaseFacts, number: str, case_id: int, hidden: list[DuplicateMatch]
-) -> None:
-    """The TKSK hears of each new case; darurat alerts go out at once; flags to coordinators."""
-    repos, reporter = turn.repos, turn.user
-    assert reporter is not None
-    tksk = await repos.users.active_with_role(Role.TKSK, kecamatan_code=facts.kecamatan_code)
-    coordinators = await repos.users.active_with_role(
-        Role.COORDINATOR, kabupaten_code=facts.kabupaten_code
-    )
-    desa = await repos.regions.get(facts.desa_code)
-    kecamatan = await repos.regions.get(facts.kecamatan_code)
-    place = {
-        "desa": desa.name if desa else facts.desa_code,
-        "kecamatan": kecamatan.name if kecamatan else facts.kecamatan_code,
-    }
-    catalog = turn.app.catalog
-
-    def categories(language: str) -> str:
-        return ", ".join(catalog.text(language, f"categories.{code}") for code in facts.categories)
-
-    if facts.urgency == "darurat":
-        for person in {u.id: u for u in tksk + coordinators}.values():
-            text = catalog.text(
-                person.language,
-                "case.darurat_alert",
-                number=number,
-                categories=categories(person.language),
-                **place,
-            )
-            await turn.deliver(person.id, Outbound(text=text, summary=number), DeliveryKind.ALERT)
-    else:
-        for person in tksk:
-            if person.id != reporter.id:
-                text = catalog.text(
-                    person.language,
-                    "case.new_in_kecamatan",
-                    number=number,
-                    categories=categories(person.language),
-                    urgency=catalog.text(person.language, f"urgency.{facts.urgency}"),
-                    **place,
-                )
-                await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
-    for match in hidden:
-        await repos.cases.flag_duplicate(case_id, match.case_id, match.matched_on, now=turn.now)
-    for person in coordinators:
-        if facts.protected:
-            text = catalog.text(person.language, "case.protected_flag", number=number)
-            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
-        for match in hidden:
-            other = (
-                match.number
-                if match.kabupaten_code == facts.kabupaten_code
-                else catalog.text(person.language, "case.other_district")
-            )
-            text = catalog.text(person.language, "case.duplicate_flag", number=number, other=other)
-            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+    return case_id, number

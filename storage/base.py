@@ -13,6 +13,11 @@ from typing import Any
 import aiosqlite
 
 
+def placeholders(values: Iterable[Any]) -> str:
+    """As many `?` placeholders as values: `IN (?, ?, ?)`."""
+    return ", ".join("?" for _ in values)
+
+
 class Repo:
     """A repository: a thin, typed layer over one connection."""
 

@@ -8,10 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import (
-    CaseDetail,
-    CaseEvent,
     CaseState,
     CaseSummary,
     DuplicateMatch,
@@ -21,6 +19,21 @@ from storage.models import (
 from storage.scope import Scope
 
 OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
+HOUSEHOLD_FIELDS = (
+    "kabupaten_code",
+    "kecamatan_code",
+    "desa_code",
+    "no_kk",
+    "no_kk_missing",
+    "no_kk_reason",
+    "head_name",
+    "address",
+    "member_count",
+    "latitude",
+    "longitude",
+)
+# What a later report about a household found by its KK (in its desa) refreshes.
+HOUSEHOLD_REFRESHED = frozenset({"head_name", "address", "member_count", "latitude", "longitude"})
 
 
 _MUHAMMAD = frozenset(
@@ -65,30 +78,21 @@ class CaseRepo(Repo):
         )
         return f"{prefix}-{year}-{row[0]:06d}"
 
-    async def household_by_kk(self, no_kk: str, kabupaten_code: str) -> int | None:
-        """The household already known by this KK number in the district."""
+    async def household_by_kk(self, no_kk: str, desa_code: str, scope: Scope) -> int | None:
+        """The household known by this KK number in this desa, if every case about it is in
+        the scope of the one reporting (else a report may not rewrite it: None)."""
+        condition, params = scope.where("c")
         row = await self._one(
-            "SELECT id FROM households WHERE no_kk = ? AND kabupaten_code = ?"
-            " ORDER BY id DESC LIMIT 1",
-            (no_kk, kabupaten_code),
+            "SELECT h.id FROM households h WHERE h.no_kk = ? AND h.desa_code = ?"
+            " AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.household_id = h.id"
+            f" AND NOT ({condition})) ORDER BY h.id DESC LIMIT 1",
+            (no_kk, desa_code, *params),
         )
         return row[0] if row else None
 
     async def create_household(self, *, now: datetime, **fields: Any) -> int:
         """A new household row; returns its id."""
-        columns = [
-            "kabupaten_code",
-            "kecamatan_code",
-            "desa_code",
-            "no_kk",
-            "no_kk_missing",
-            "no_kk_reason",
-            "head_name",
-            "address",
-            "member_count",
-            "latitude",
-            "longitude",
-        ]
+        columns = HOUSEHOLD_FIELDS
         values = [fields.get(column) for column in columns]
         cursor = await self._run(
             f"INSERT INTO households ({', '.join(columns)}, created_at, updated_at)"
@@ -97,18 +101,14 @@ class CaseRepo(Repo):
         )
         return int(cursor.lastrowid)
 
-    async def update_household(self, household_id: int, *, now: datetime, **fields: Any) -> None:
-        """Refresh what the latest report says about a known household."""
-        allowed = {
-            "head_name",
-            "address",
-            "member_count",
-            "latitude",
-            "longitude",
-            "desa_code",
-            "kecamatan_code",
-        }
-        values = {k: v for k, v in fields.items() if k in allowed and v is not None}
+    async def update_household(
+        self, household_id: int, *, now: datetime, whole: bool = False, **fields: Any
+    ) -> None:
+        """Refresh what the latest report says about a known household: the fields it gives
+        (the KK stays); `whole` when the report is the household's only source (a revision of
+        the one case about it): every field, empty ones and the KK included."""
+        allowed = HOUSEHOLD_FIELDS if whole else HOUSEHOLD_REFRESHED
+        values = {k: v for k, v in fields.items() if k in allowed and (whole or v is not None)}
         if not values:
             return
         assignments = ", ".join(f"{name} = ?" for name in values)
@@ -116,6 +116,32 @@ class CaseRepo(Repo):
             f"UPDATE households SET {assignments}, updated_at = ? WHERE id = ?",
             (*values.values(), to_db(now), household_id),
         )
+
+    async def shared_household(self, household_id: int, case_id: int) -> bool:
+        """Whether another case is about this household too."""
+        row = await self._one(
+            "SELECT 1 FROM cases WHERE household_id = ? AND id != ? LIMIT 1",
+            (household_id, case_id),
+        )
+        return row is not None
+
+    async def drop_orphans(self, member_ids: list[int], household_ids: list[int]) -> None:
+        """Forget these members when no case names them any more, then these households when
+        no case and no member is left in them."""
+        if member_ids:
+            await self._run(
+                f"DELETE FROM household_members WHERE id IN ({placeholders(member_ids)})"
+                " AND id NOT IN (SELECT member_id FROM case_subjects)",
+                member_ids,
+            )
+        if household_ids:
+            await self._run(
+                f"DELETE FROM households WHERE id IN ({placeholders(household_ids)})"
+                " AND NOT EXISTS (SELECT 1 FROM cases WHERE household_id = households.id)"
+                " AND NOT EXISTS (SELECT 1 FROM household_members"
+                " WHERE household_id = households.id)",
+                household_ids,
+            )
 
     async def add_member(
         self,
@@ -131,13 +157,28 @@ class CaseRepo(Repo):
         age_months: int | None,
         relation: str | None,
     ) -> int:
-        """A member of a household (reused when the same NIK is already there)."""
+        """A member of a household (the row of the same NIK there is reused and takes what
+        this report says: a corrected name, say)."""
         if nik:
             row = await self._one(
                 "SELECT id FROM household_members WHERE household_id = ? AND nik = ?",
                 (household_id, nik),
             )
             if row:
+                await self._run(
+                    "UPDATE household_members SET name = ?, name_key = ?, nik_reason = ?,"
+                    " sex = ?, birth_date = ?, age_months = ?, relation = ? WHERE id = ?",
+                    (
+                        name,
+                        person_key(name),
+                        nik_reason,
+                        sex,
+                        birth_date,
+                        age_months,
+                        relation,
+                        row[0],
+                    ),
+                )
                 return int(row[0])
         cursor = await self._run(
             "INSERT INTO household_members (household_id, nik, nik_missing, nik_reason, name,"
@@ -298,11 +339,12 @@ class CaseRepo(Repo):
     async def flag_duplicate(
         self, case_id: int, other_id: int, matched_on: str, *, now: datetime
     ) -> None:
-        """Remember a possible duplicate the reporter was not told about."""
+        """Remember a possible duplicate for the coordinators (once per pair and reason)."""
         await self._run(
             "INSERT INTO duplicate_flags (case_id, other_id, matched_on, created_at)"
-            " VALUES (?, ?, ?, ?)",
-            (case_id, other_id, matched_on, to_db(now)),
+            " SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM duplicate_flags"
+            " WHERE case_id = ? AND other_id = ? AND matched_on = ?)",
+            (case_id, other_id, matched_on, to_db(now), case_id, other_id, matched_on),
         )
 
     async def add_update(
@@ -345,217 +387,13 @@ class CaseRepo(Repo):
         """A reporter's latest cases."""
         return await self.summaries("c.reporter_id = ?", (reporter_id,), limit)
 
+    async def sent_back(self, reporter_id: int, limit: int = 10) -> list[CaseSummary]:
+        """A reporter's cases waiting for their revision (the latest first)."""
+        return await self.summaries(
+            "c.reporter_id = ? AND c.state = ?", (reporter_id, CaseState.NEEDS_REVISION), limit
+        )
+
     async def by_id(self, case_id: int) -> CaseSummary | None:
         """One case (summary) by id."""
         found = await self.summaries("c.id = ?", (case_id,), 1)
         return found[0] if found else None
-
-
-URGENCY_ORDER = "CASE c.urgency WHEN 'darurat' THEN 0 WHEN 'segera' THEN 1 ELSE 2 END"
-
-
-class CaseReviewRepo(Repo):
-    """Scoped queries and state changes for review (every query takes a Scope)."""
-
-    async def queue(
-        self, scope: Scope, states: tuple[str, ...], *, limit: int, offset: int
-    ) -> tuple[list[CaseSummary], int]:
-        """Cases waiting in these states: most urgent, then oldest, first; and the total."""
-        condition, params = scope.where("c")
-        marks = ", ".join("?" for _ in states)
-        where = f"{condition} AND c.state IN ({marks})"
-        row = await self._one(f"SELECT COUNT(*) FROM cases c WHERE {where}", (*params, *states))
-        rows = await self._all(
-            "SELECT c.id FROM cases c WHERE "
-            + where
-            + f" ORDER BY {URGENCY_ORDER}, c.submitted_at, c.id LIMIT ? OFFSET ?",
-            (*params, *states, limit, offset),
-        )
-        repo = CaseRepo(self.conn)
-        found = [await repo.by_id(r[0]) for r in rows]
-        return [case for case in found if case is not None], int(row[0])
-
-    async def detail(self, case_id: int, scope: Scope) -> CaseDetail | None:
-        """One case, only if it is within the scope."""
-        condition, params = scope.where("c")
-        row = await self._one(
-            "SELECT c.*, h.head_name, h.address, h.no_kk, h.latitude, h.longitude,"
-            " h.member_count FROM cases c JOIN households h ON h.id = c.household_id"
-            f" WHERE c.id = ? AND {condition}",
-            (case_id, *params),
-        )
-        if row is None:
-            return None
-        summary = await CaseRepo(self.conn).by_id(case_id)
-        assert summary is not None
-        subjects = [
-            dict(r)
-            for r in await self._all(
-                "SELECT m.name, m.nik, m.nik_missing, m.sex, m.birth_date, m.age_months, m.relation"
-                " FROM case_subjects s JOIN household_members m ON m.id = s.member_id"
-                " WHERE s.case_id = ? ORDER BY m.id",
-                (case_id,),
-            )
-        ]
-        photos = [
-            r[0]
-            for r in await self._all(
-                "SELECT path FROM case_photos WHERE case_id = ? ORDER BY id", (case_id,)
-            )
-        ]
-        events = [
-            CaseEvent(at=from_db(r[0]), actor_id=r[1], from_state=r[2], to_state=r[3], reason=r[4])
-            for r in await self._all(
-                "SELECT at, actor_id, from_state, to_state, reason FROM case_events"
-                " WHERE case_id = ? ORDER BY id",
-                (case_id,),
-            )
-        ]
-        return CaseDetail(
-            summary=summary,
-            version=row["version"],
-            household_id=row["household_id"],
-            head_name=row["head_name"],
-            address=row["address"],
-            no_kk=row["no_kk"],
-            latitude=row["latitude"],
-            longitude=row["longitude"],
-            member_count=row["member_count"],
-            description=row["description"],
-            details=json.loads(row["details"]),
-            consent=json.loads(row["consent"]),
-            answers=json.loads(row["answers"]),
-            protected=bool(row["protected"]),
-            form_version=row["form_version"],
-            subjects=subjects,
-            photos=photos,
-            events=events,
-        )
-
-    async def transition(
-        self,
-        case_id: int,
-        *,
-        version: int,
-        from_states: tuple[str, ...],
-        to_state: str,
-        actor_id: int,
-        reason: str | None,
-        now: datetime,
-    ) -> bool:
-        """Change the state if nobody changed the case meanwhile (version check)."""
-        marks = ", ".join("?" for _ in from_states)
-        row = await self._one("SELECT state FROM cases WHERE id = ?", (case_id,))
-        cursor = await self._run(
-            "UPDATE cases SET state = ?, version = version + 1, updated_at = ?"
-            f" WHERE id = ? AND version = ? AND state IN ({marks})",
-            (to_state, to_db(now), case_id, version, *from_states),
-        )
-        if cursor.rowcount != 1:
-            return False
-        await CaseRepo(self.conn).add_event(
-            case_id,
-            now=now,
-            actor_id=actor_id,
-            from_state=row[0] if row else None,
-            to_state=to_state,
-            reason=reason,
-        )
-        return True
-
-    async def revise(
-        self,
-        case_id: int,
-        *,
-        version: int,
-        answers: dict[str, Any],
-        details: dict[str, Any],
-        description: str,
-        categories: list[str],
-        urgency: str,
-        actor_id: int,
-        now: datetime,
-    ) -> bool:
-        """The reporter's corrected answers: the old version is kept, the case resubmitted."""
-        row = await self._one(
-            "SELECT answers, details FROM cases WHERE id = ? AND version = ?"
-            " AND state = 'needs_revision'",
-            (case_id, version),
-        )
-        if row is None:
-            return False
-        await self._run(
-            "INSERT INTO case_versions (case_id, version, answers, details, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (case_id, version, row[0], row[1], to_db(now)),
-        )
-        await self._run(
-            "UPDATE cases SET answers = ?, details = ?, description = ?, urgency = ?,"
-            " state = 'resubmitted', version = version + 1, updated_at = ? WHERE id = ?",
-            (
-                json.dumps(answers, ensure_ascii=False),
-                json.dumps(details, ensure_ascii=False),
-                description,
-                urgency,
-                to_db(now),
-                case_id,
-            ),
-        )
-        await self._run("DELETE FROM case_categories WHERE case_id = ?", (case_id,))
-        await self.conn.executemany(
-            "INSERT OR IGNORE INTO case_categories (case_id, code) VALUES (?, ?)",
-            [(case_id, code) for code in categories],
-        )
-        await CaseRepo(self.conn).add_event(
-            case_id,
-            now=now,
-            actor_id=actor_id,
-            from_state="needs_revision",
-            to_state="resubmitted",
-            reason=None,
-        )
-        return True
-
-    async def versions(self, case_id: int) -> list[int]:
-        """Kept earlier versions of a case's answers."""
-        rows = await self._all(
-            "SELECT version FROM case_versions WHERE case_id = ? ORDER BY version", (case_id,)
-        )
-        return [r[0] for r in rows]
-
-    async def search(
-        self,
-        scope: Scope,
-        *,
-        number: str | None = None,
-        nik: str | None = None,
-        no_kk: str | None = None,
-        name_key: str | None = None,
-        limit: int = 10,
-    ) -> list[CaseSummary]:
-        """Cases in scope by number, exact NIK, exact KK or (normalised) name."""
-        condition, params = scope.where("c")
-        if number is not None:
-            where, extra = "c.number = ? OR c.number LIKE ?", (number, f"%-{number.zfill(6)}")
-        elif nik is not None:
-            where = (
-                "c.id IN (SELECT s.case_id FROM case_subjects s JOIN household_members m"
-                " ON m.id = s.member_id WHERE m.nik = ?)"
-            )
-            extra = (nik,)
-        elif no_kk is not None:
-            where = "c.household_id IN (SELECT id FROM households WHERE no_kk = ?)"
-            extra = (no_kk,)
-        elif name_key is not None:
-            where = (
-                "c.id IN (SELECT s.case_id FROM case_subjects s JOIN household_members m"
-                " ON m.id = s.member_id WHERE m.name_key LIKE ?)"
-                " OR c.household_id IN (SELECT id FROM households WHERE"
-                " lower(head_name) LIKE ?)"
-            )
-            extra = (f"%{name_key}%", f"%{name_key}%")
-        else:
-            return []
-        return await CaseRepo(self.conn).summaries(
-            f"({where}) AND {condition}", (*extra, *params), limit
-        )

@@ -215,6 +215,20 @@ class CaseEvent(_Model):
     reason: str | None
 
 
+class RevisedFacts(_Model):
+    """What a corrected report changes in a case besides its answers, details, description,
+    urgency and categories: the household and members it is about, where, consent, photos."""
+
+    household_id: int
+    kabupaten_code: str
+    kecamatan_code: str
+    desa_code: str
+    protected: bool
+    consent: dict[str, Any]
+    subject_ids: list[int]
+    photos: list[str]
+
+
 class CaseDetail(_Model):
     """Everything about one case, for the people allowed to see it."""
 

@@ -11,7 +11,8 @@ import aiosqlite
 from storage.audit import AuditRepo
 from storage.background import BackgroundRequestRepo
 from storage.broadcasts import BroadcastRepo
-from storage.cases import CaseRepo, CaseReviewRepo
+from storage.case_review import CaseReviewRepo
+from storage.cases import CaseRepo
 from storage.district_reminders import DistrictReminderRepo
 from storage.exports import ExportRepo
 from storage.forms import FormRepo

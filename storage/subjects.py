@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from storage.base import Repo
-from storage.cases import person_key
+from storage.cases import CaseRepo, person_key
 from storage.models import to_db
 
 ERASED = "[dihapus]"
@@ -411,9 +411,10 @@ class SubjectRepo(Repo):
             )
         }
         await self._run(f"DELETE FROM case_photos WHERE case_id IN ({_marks(case_ids)})", case_ids)
-        return await self._unused(paths)
+        return await self.unused_photos(paths)
 
-    async def _unused(self, paths: set[str]) -> list[str]:
+    async def unused_photos(self, paths: set[str]) -> list[str]:
+        """Of these photo files, those no case shows any more."""
         unused = []
         for path in sorted(paths):
             if await self._one("SELECT 1 FROM case_photos WHERE path = ? LIMIT 1", (path,)) is None:
@@ -474,21 +475,8 @@ class SubjectRepo(Repo):
         for table, column in references:
             await self._run(f'DELETE FROM "{table}" WHERE "{column}" IN ({marks})', case_ids)
         await self._run(f"DELETE FROM cases WHERE id IN ({marks})", case_ids)
-        if members:
-            await self._run(
-                f"DELETE FROM household_members WHERE id IN ({_marks(members)})"
-                " AND id NOT IN (SELECT member_id FROM case_subjects)",
-                members,
-            )
-        if households:
-            await self._run(
-                f"DELETE FROM households WHERE id IN ({_marks(households)})"
-                " AND NOT EXISTS (SELECT 1 FROM cases WHERE household_id = households.id)"
-                " AND NOT EXISTS (SELECT 1 FROM household_members"
-                " WHERE household_id = households.id)",
-                households,
-            )
-        return await self._unused(paths)
+        await CaseRepo(self.conn).drop_orphans(members, households)
+        return await self.unused_photos(paths)
 
     async def delete_finished_sessions(self, before: datetime) -> int:
         """Completed and cancelled form sessions (their answers live on in the cases)."""

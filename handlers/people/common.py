@@ -109,12 +109,18 @@ async def refuse(turn: Turn, pressed: str, key: str = "errors.not_allowed") -> N
 
 
 async def notify(
-    turn: Turn, person: User, key: str, *, then: str | None = None, **values: object
+    turn: Turn,
+    person: User,
+    key: str,
+    *,
+    then: str | None = None,
+    buttons: list[list[Button]] | None = None,
+    **values: object,
 ) -> None:
     """Tell a person (in their language) what a coordinator or admin changed; `then` is
     another catalogue text to add (e.g. the help for their new role)."""
     catalog = turn.app.catalog
     text = catalog.text(person.language, key, **values)
     if then and catalog.has(then):
-        text += "\n\n" + catalog.text(person.language, then)
-    await turn.deliver(person.id, Outbound.say(text))
+        text += "\n\n" + catalog.text(person.language, then, **values)
+    await turn.deliver(person.id, Outbound.say(text, buttons))

@@ -16,6 +16,7 @@ from handlers.people.common import (
     region_name,
 )
 from handlers.people.screens import show_person
+from handlers.review.cases import revise_buttons
 from storage.models import Role, User, UserStatus
 
 
@@ -138,12 +139,17 @@ async def hand_over(
         )
     numbers = ", ".join(number for _, number in cases) or "-"
     values = {"cases": len(cases), "drafts": len(drafts), "numbers": numbers}
+    moved = {case_id for case_id, _ in cases}
+    sent_back = [c for c in await turn.repos.cases.sent_back(receiver.id) if c.id in moved]
     await notify(
         turn,
         receiver,
         "people.you_received",
+        then="case.mine_revise_hint" if sent_back else None,
+        buttons=revise_buttons(turn, receiver.language, sent_back),
         name=person.full_name,
         by=turn.user.full_name,
+        count=len(sent_back),
         **values,
     )
     await notify(

@@ -16,7 +16,7 @@ from handlers.permissions import allowed
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
 from handlers.scope import scope_of
-from storage.models import CaseDetail, FormSession, Role
+from storage.models import CaseDetail, CaseSummary, FormSession, Role
 from storage.models import CaseState as S
 
 QUEUE_PREFIX, CASE_PREFIX, ACTION_PREFIX, PHOTO_PREFIX = "cq", "cs", "ca", "cp"
@@ -411,8 +411,23 @@ async def tell_reporter(
     )
 
 
+def revise_buttons(turn: Turn, language: str, cases: list[CaseSummary]) -> list[list[Button]]:
+    """One "Perbaiki <number>" button per case sent back (for /laporan_saya, a hand-over)."""
+    catalog = turn.app.catalog
+    return [
+        [
+            Button(
+                label=catalog.text(language, "case.revise_button", number=case.number),
+                data=f"{REVISE_PREFIX}:{case.id}",
+            )
+        ]
+        for case in cases
+    ]
+
+
 async def revise_button(turn: Turn, data: str) -> None:
-    """The reporter opens a case sent back to them: the summary of their answers to change."""
+    """The reporter opens a case sent back to them: the summary of their answers to change.
+    Only its current reporter (after a hand-over: the receiver), only while it waits."""
     assert turn.user is not None
     _, raw_id = button_fields(data, 2)
     case_id = small_number(raw_id)

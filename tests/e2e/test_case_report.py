@@ -206,7 +206,16 @@ async def test_duplicate_out_of_scope_is_flagged_not_revealed(fake, settings, pe
     assert "mungkin sama" in flag[-1]["text"]
     with _db(settings) as db:
         flags = db.execute("SELECT matched_on FROM duplicate_flags").fetchall()
+        households = db.execute(
+            "SELECT h.no_kk, h.head_name, h.address, h.desa_code FROM cases c"
+            " JOIN households h ON h.id = c.household_id ORDER BY c.id"
+        ).fetchall()
     assert ("nik",) in flags
+    # The first family's household is not rewritten from another desa: each case keeps its own.
+    assert households == [
+        (FAMILY_KK, "Slamet Riyadi", "Dusun Manis RT 02 RW 05", "32.08.01.2006"),
+        (FAMILY_KK, "Slamet", "Kampung Baru", "32.08.02.2001"),
+    ]
 
 
 async def test_darurat_alerts_the_tksk_and_coordinator_at_once(fake, settings, people) -> None:

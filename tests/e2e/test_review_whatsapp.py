@@ -112,11 +112,12 @@ async def _told(fake, person: TelegramPerson, before: int, text: str) -> None:
     )
 
 
-async def _open(person: TelegramPerson, number: str) -> None:
+async def _open(person: TelegramPerson, number: str) -> str:
     queue = await person.say("/antrian")
     assert number in str(queue[0]["reply_markup"])
     page = await person.tap(number)
     assert number in page[0]["text"] and CHILD_NIK not in page[0]["text"]
+    return page[0]["text"]
 
 
 def _state(wa_settings, number: str) -> str:
@@ -194,16 +195,22 @@ async def test_review_round_trip_with_the_reporter_on_whatsapp(
     titles = [b["reply"]["title"] for b in notice["interactive"]["action"]["buttons"]]
     assert any("Perbaiki laporan" in title for title in titles), titles
     assert _state(wa_settings, number) == "needs_revision"
+    # /laporan_saya (where the daily reminder leads) offers the case too, as a list row.
+    mine = await psm.say("laporansaya")
+    assert "1 laporan perlu perbaikan" in body_of(mine[-1])
+    rows = [row["title"] for row in mine[-1]["interactive"]["action"]["sections"][0]["rows"]]
+    assert rows == [f"Perbaiki {number}"]
 
     await _revise(fake, psm, tksk, number)
     assert _state(wa_settings, number) == "resubmitted"
     with sqlite3.connect(wa_settings.database_path) as db:
         (versions,) = db.execute("SELECT COUNT(*) FROM case_versions").fetchone()
         (answers,) = db.execute("SELECT answers FROM cases WHERE number = ?", (number,)).fetchone()
-    assert versions == 1 and "No. 17" in answers
+        (address,) = db.execute("SELECT address FROM households").fetchone()
+    assert versions == 1 and "No. 17" in answers and address.endswith("No. 17")
 
     await _verify(fake, tksk, coordinator, psm, number)
-    await _open(coordinator, number)
+    assert "Dusun Manis RT 02 RW 05 No. 17" in await _open(coordinator, number)
     before = len(psm.messages())
     done = await coordinator.tap("Validasi")
     assert "Disetujui" in done[0]["text"]

@@ -1,0 +1,104 @@
+"""Who hears of a reported (or corrected) case: the TKSK of its kecamatan, darurat alerts at
+once, and the coordinators' flags (protected cases, possible duplicates)."""
+
+from __future__ import annotations
+
+from handlers.case_submission import CaseFacts
+from handlers.context import Turn
+from handlers.delivery import DeliveryKind
+from handlers.events import Outbound
+from storage.models import DuplicateMatch, Role, User
+
+
+async def _place(turn: Turn, facts: CaseFacts) -> dict[str, str]:
+    desa = await turn.repos.regions.get(facts.desa_code)
+    kecamatan = await turn.repos.regions.get(facts.kecamatan_code)
+    return {
+        "desa": desa.name if desa else facts.desa_code,
+        "kecamatan": kecamatan.name if kecamatan else facts.kecamatan_code,
+    }
+
+
+def _categories(turn: Turn, facts: CaseFacts, language: str) -> str:
+    catalog = turn.app.catalog
+    return ", ".join(catalog.text(language, f"categories.{code}") for code in facts.categories)
+
+
+async def _tksk(turn: Turn, facts: CaseFacts) -> list[User]:
+    return await turn.repos.users.active_with_role(Role.TKSK, kecamatan_code=facts.kecamatan_code)
+
+
+async def _coordinators(turn: Turn, facts: CaseFacts) -> list[User]:
+    return await turn.repos.users.active_with_role(
+        Role.COORDINATOR, kabupaten_code=facts.kabupaten_code
+    )
+
+
+async def alert_darurat(turn: Turn, facts: CaseFacts, number: str) -> None:
+    """A darurat case: its TKSK and coordinators are alerted at once."""
+    place = await _place(turn, facts)
+    people = await _tksk(turn, facts) + await _coordinators(turn, facts)
+    for person in {u.id: u for u in people}.values():
+        text = turn.app.catalog.text(
+            person.language,
+            "case.darurat_alert",
+            number=number,
+            categories=_categories(turn, facts, person.language),
+            **place,
+        )
+        await turn.deliver(person.id, Outbound(text=text, summary=number), DeliveryKind.ALERT)
+
+
+async def tell_new_case(
+    turn: Turn, facts: CaseFacts, number: str, case_id: int, hidden: list[DuplicateMatch]
+) -> None:
+    """The TKSK hears of each new case; darurat alerts go out at once; flags to coordinators."""
+    reporter = turn.user
+    assert reporter is not None
+    if facts.urgency == "darurat":
+        await alert_darurat(turn, facts, number)
+    else:
+        place = await _place(turn, facts)
+        catalog = turn.app.catalog
+        for person in await _tksk(turn, facts):
+            if person.id != reporter.id:
+                text = catalog.text(
+                    person.language,
+                    "case.new_in_kecamatan",
+                    number=number,
+                    categories=_categories(turn, facts, person.language),
+                    urgency=catalog.text(person.language, f"urgency.{facts.urgency}"),
+                    **place,
+                )
+                await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+    await flag_to_coordinators(turn, facts, number, case_id, hidden, protected=facts.protected)
+
+
+async def flag_to_coordinators(
+    turn: Turn,
+    facts: CaseFacts,
+    number: str,
+    case_id: int,
+    matches: list[DuplicateMatch],
+    *,
+    protected: bool,
+) -> None:
+    """Possible duplicates are flagged; the coordinators hear of them (and of a case that
+    became protected)."""
+    catalog = turn.app.catalog
+    for match in matches:
+        await turn.repos.cases.flag_duplicate(
+            case_id, match.case_id, match.matched_on, now=turn.now
+        )
+    for person in await _coordinators(turn, facts):
+        if protected:
+            text = catalog.text(person.language, "case.protected_flag", number=number)
+            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+        for match in matches:
+            other = (
+                match.number
+                if match.kabupaten_code == facts.kabupaten_code
+                else catalog.text(person.language, "case.other_district")
+            )
+            text = catalog.text(person.language, "case.duplicate_flag", number=number, other=other)
+            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)

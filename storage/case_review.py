@@ -1,0 +1,268 @@
+"""Review: scoped queues, a case's page, state changes and the reporter's revision."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from storage.base import Repo, placeholders
+from storage.cases import CaseRepo
+from storage.models import CaseDetail, CaseEvent, CaseSummary, RevisedFacts, from_db, to_db
+from storage.scope import Scope
+
+URGENCY_ORDER = "CASE c.urgency WHEN 'darurat' THEN 0 WHEN 'segera' THEN 1 ELSE 2 END"
+
+
+class CaseReviewRepo(Repo):
+    """Scoped queries and state changes for review (every query takes a Scope)."""
+
+    async def queue(
+        self, scope: Scope, states: tuple[str, ...], *, limit: int, offset: int
+    ) -> tuple[list[CaseSummary], int]:
+        """Cases waiting in these states: most urgent, then oldest, first; and the total."""
+        condition, params = scope.where("c")
+        marks = ", ".join("?" for _ in states)
+        where = f"{condition} AND c.state IN ({marks})"
+        row = await self._one(f"SELECT COUNT(*) FROM cases c WHERE {where}", (*params, *states))
+        rows = await self._all(
+            "SELECT c.id FROM cases c WHERE "
+            + where
+            + f" ORDER BY {URGENCY_ORDER}, c.submitted_at, c.id LIMIT ? OFFSET ?",
+            (*params, *states, limit, offset),
+        )
+        repo = CaseRepo(self.conn)
+        found = [await repo.by_id(r[0]) for r in rows]
+        return [case for case in found if case is not None], int(row[0])
+
+    async def detail(self, case_id: int, scope: Scope) -> CaseDetail | None:
+        """One case, only if it is within the scope."""
+        condition, params = scope.where("c")
+        row = await self._one(
+            "SELECT c.*, h.head_name, h.address, h.no_kk, h.latitude, h.longitude,"
+            " h.member_count FROM cases c JOIN households h ON h.id = c.household_id"
+            f" WHERE c.id = ? AND {condition}",
+            (case_id, *params),
+        )
+        if row is None:
+            return None
+        summary = await CaseRepo(self.conn).by_id(case_id)
+        assert summary is not None
+        subjects = [
+            dict(r)
+            for r in await self._all(
+                "SELECT m.name, m.nik, m.nik_missing, m.sex, m.birth_date, m.age_months, m.relation"
+                " FROM case_subjects s JOIN household_members m ON m.id = s.member_id"
+                " WHERE s.case_id = ? ORDER BY m.id",
+                (case_id,),
+            )
+        ]
+        photos = [
+            r[0]
+            for r in await self._all(
+                "SELECT path FROM case_photos WHERE case_id = ? ORDER BY id", (case_id,)
+            )
+        ]
+        events = [
+            CaseEvent(at=from_db(r[0]), actor_id=r[1], from_state=r[2], to_state=r[3], reason=r[4])
+            for r in await self._all(
+                "SELECT at, actor_id, from_state, to_state, reason FROM case_events"
+                " WHERE case_id = ? ORDER BY id",
+                (case_id,),
+            )
+        ]
+        return CaseDetail(
+            summary=summary,
+            version=row["version"],
+            household_id=row["household_id"],
+            head_name=row["head_name"],
+            address=row["address"],
+            no_kk=row["no_kk"],
+            latitude=row["latitude"],
+            longitude=row["longitude"],
+            member_count=row["member_count"],
+            description=row["description"],
+            details=json.loads(row["details"]),
+            consent=json.loads(row["consent"]),
+            answers=json.loads(row["answers"]),
+            protected=bool(row["protected"]),
+            form_version=row["form_version"],
+            subjects=subjects,
+            photos=photos,
+            events=events,
+        )
+
+    async def transition(
+        self,
+        case_id: int,
+        *,
+        version: int,
+        from_states: tuple[str, ...],
+        to_state: str,
+        actor_id: int,
+        reason: str | None,
+        now: datetime,
+    ) -> bool:
+        """Change the state if nobody changed the case meanwhile (version check)."""
+        marks = ", ".join("?" for _ in from_states)
+        row = await self._one("SELECT state FROM cases WHERE id = ?", (case_id,))
+        cursor = await self._run(
+            "UPDATE cases SET state = ?, version = version + 1, updated_at = ?"
+            f" WHERE id = ? AND version = ? AND state IN ({marks})",
+            (to_state, to_db(now), case_id, version, *from_states),
+        )
+        if cursor.rowcount != 1:
+            return False
+        await CaseRepo(self.conn).add_event(
+            case_id,
+            now=now,
+            actor_id=actor_id,
+            from_state=row[0] if row else None,
+            to_state=to_state,
+            reason=reason,
+        )
+        return True
+
+    async def revise(
+        self,
+        case_id: int,
+        *,
+        version: int,
+        answers: dict[str, Any],
+        details: dict[str, Any],
+        description: str,
+        categories: list[str],
+        urgency: str,
+        actor_id: int,
+        now: datetime,
+        facts: RevisedFacts | None = None,
+    ) -> bool:
+        """The reporter's corrected answers (and `facts`): the old version is kept, the case
+        resubmitted; members and a household nothing names any more are forgotten."""
+        row = await self._one(
+            "SELECT answers, details, household_id FROM cases WHERE id = ? AND version = ?"
+            " AND state = 'needs_revision'",
+            (case_id, version),
+        )
+        if row is None:
+            return False
+        await self._run(
+            "INSERT INTO case_versions (case_id, version, answers, details, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (case_id, version, row[0], row[1], to_db(now)),
+        )
+        await self._run(
+            "UPDATE cases SET answers = ?, details = ?, description = ?, urgency = ?,"
+            " state = 'resubmitted', version = version + 1, updated_at = ? WHERE id = ?",
+            (
+                json.dumps(answers, ensure_ascii=False),
+                json.dumps(details, ensure_ascii=False),
+                description,
+                urgency,
+                to_db(now),
+                case_id,
+            ),
+        )
+        await self._run("DELETE FROM case_categories WHERE case_id = ?", (case_id,))
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO case_categories (case_id, code) VALUES (?, ?)",
+            [(case_id, code) for code in categories],
+        )
+        if facts is not None:
+            await self._apply(case_id, facts, old_household=int(row[2]), now=now)
+        await CaseRepo(self.conn).add_event(
+            case_id,
+            now=now,
+            actor_id=actor_id,
+            from_state="needs_revision",
+            to_state="resubmitted",
+            reason=None,
+        )
+        return True
+
+    async def _apply(
+        self, case_id: int, facts: RevisedFacts, *, old_household: int, now: datetime
+    ) -> None:
+        await self._run(
+            "UPDATE cases SET household_id = ?, kabupaten_code = ?, kecamatan_code = ?,"
+            " desa_code = ?, protected = ?, consent = ? WHERE id = ?",
+            (
+                facts.household_id,
+                facts.kabupaten_code,
+                facts.kecamatan_code,
+                facts.desa_code,
+                int(facts.protected),
+                json.dumps(facts.consent, ensure_ascii=False),
+                case_id,
+            ),
+        )
+        old_members = [
+            r[0]
+            for r in await self._all(
+                "SELECT member_id FROM case_subjects WHERE case_id = ?", (case_id,)
+            )
+        ]
+        await self._run("DELETE FROM case_subjects WHERE case_id = ?", (case_id,))
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO case_subjects (case_id, member_id) VALUES (?, ?)",
+            [(case_id, member) for member in facts.subject_ids],
+        )
+        kept = {
+            r[0]
+            for r in await self._all("SELECT path FROM case_photos WHERE case_id = ?", (case_id,))
+        }
+        gone = sorted(kept - set(facts.photos))
+        if gone:
+            await self._run(
+                f"DELETE FROM case_photos WHERE case_id = ? AND path IN ({placeholders(gone)})",
+                (case_id, *gone),
+            )
+        await self.conn.executemany(
+            "INSERT INTO case_photos (case_id, path, created_at) VALUES (?, ?, ?)",
+            [(case_id, path, to_db(now)) for path in facts.photos if path not in kept],
+        )
+        await CaseRepo(self.conn).drop_orphans(old_members, [old_household])
+
+    async def versions(self, case_id: int) -> list[int]:
+        """Kept earlier versions of a case's answers."""
+        rows = await self._all(
+            "SELECT version FROM case_versions WHERE case_id = ? ORDER BY version", (case_id,)
+        )
+        return [r[0] for r in rows]
+
+    async def search(
+        self,
+        scope: Scope,
+        *,
+        number: str | None = None,
+        nik: str | None = None,
+        no_kk: str | None = None,
+        name_key: str | None = None,
+        limit: int = 10,
+    ) -> list[CaseSummary]:
+        """Cases in scope by number, exact NIK, exact KK or (normalised) name."""
+        condition, params = scope.where("c")
+        if number is not None:
+            where, extra = "c.number = ? OR c.number LIKE ?", (number, f"%-{number.zfill(6)}")
+        elif nik is not None:
+            where = (
+                "c.id IN (SELECT s.case_id FROM case_subjects s JOIN household_members m"
+                " ON m.id = s.member_id WHERE m.nik = ?)"
+            )
+            extra = (nik,)
+        elif no_kk is not None:
+            where = "c.household_id IN (SELECT id FROM households WHERE no_kk = ?)"
+            extra = (no_kk,)
+        elif name_key is not None:
+            where = (
+                "c.id IN (SELECT s.case_id FROM case_subjects s JOIN household_members m"
+                " ON m.id = s.member_id WHERE m.name_key LIKE ?)"
+                " OR c.household_id IN (SELECT id FROM households WHERE"
+                " lower(head_name) LIKE ?)"
+            )
+            extra = (f"%{name_key}%", f"%{name_key}%")
+        else:
+            return []
+        return await CaseRepo(self.conn).summaries(
+            f"({where}) AND {condition}", (*extra, *params), limit
+        )

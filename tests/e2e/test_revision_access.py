@@ -1,0 +1,99 @@
+"""A case sent back can be opened for revision from /laporan_saya (where the daily reminder
+leads) and, after a hand-over, by the PSM who received it; only by its current reporter and
+only while it waits."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.admin_tools import add_user
+from tests.e2e import test_review
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.reports import Report, walk_report
+from tests.e2e.test_review import COORDINATOR, PSM, TKSK, _state, _told
+
+people = test_review.people  # the fixture: a coordinator, two TKSK and the PSM
+RECEIVER = 702
+GONE = "tidak sedang menunggu perbaikan"
+
+
+def _buttons(message: dict) -> list[str]:
+    return [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+
+
+async def _sent_back_report(fake, people) -> str:
+    psm, tksk = people[PSM], people[TKSK]
+    await walk_report(psm, Report(photos=0), fake=fake)
+    done = await psm.tap("Kirim", expect=2)
+    number = done[0]["text"].split("<b>")[1].split("</b>")[0]
+    await fake.wait_for(
+        lambda: any(number in m["text"] for m in fake.sent_to(TKSK)), what="TKSK notice"
+    )
+    await tksk.say("/antrian", until="Antrian")
+    await tksk.tap(number, until="Riwayat")
+    before = len(psm.messages())
+    await tksk.tap("Kembalikan")
+    await tksk.say("Alamat kurang lengkap")
+    await _told(fake, psm, before, "Perlu perbaikan")
+    return number
+
+
+async def test_my_reports_opens_a_case_sent_back(fake, settings, people) -> None:
+    psm = people[PSM]
+    number = await _sent_back_report(fake, people)
+    # The daily reminder's button leads to /laporan_saya, which has the case's button.
+    mine = await psm.tap_data("menu:laporan_saya", 1)
+    assert "1 laporan perlu perbaikan" in mine[0]["text"]
+    assert _buttons(mine[0]) == [f"Perbaiki {number}"]
+    opened = await psm.tap(f"Perbaiki {number}")
+    assert "Perbaikan laporan" in opened[0]["text"] and number in opened[0]["text"]
+    await psm.tap("Kirim", until="Perbaikan laporan")
+    assert _state(settings, number) == "resubmitted"
+
+    # Once resubmitted, the list has no button and the old one opens nothing.
+    mine = await psm.say("/laporan_saya")
+    assert "perlu perbaikan" not in mine[0]["text"] and not mine[0].get("reply_markup")
+    stale = await psm.tap(f"Perbaiki {number}")
+    assert GONE in stale[0]["text"]
+    assert _state(settings, number) == "resubmitted"
+
+
+async def test_a_handed_over_case_is_revised_by_the_receiver(fake, settings, people) -> None:
+    psm, coordinator = people[PSM], people[COORDINATOR]
+    await add_user(
+        settings,
+        role="psm",
+        telegram_id=RECEIVER,
+        name="Bu Wati",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2005",
+    )
+    receiver = TelegramPerson(fake, RECEIVER)
+    await receiver.say("/start")
+    number = await _sent_back_report(fake, people)
+
+    await coordinator.say("/pengguna Ani")
+    await coordinator.tap("Bu Ani")
+    await coordinator.tap("Serahkan laporan")
+    await coordinator.tap("Bu Wati")
+    await coordinator.tap("Ya, serahkan")
+    notice = await _told(fake, receiver, 0, "dari Bu Ani")
+    assert "1 laporan perlu perbaikan" in notice
+    told = next(m for m in receiver.messages() if "dari Bu Ani" in m["text"])
+    assert _buttons(told) == [f"Perbaiki {number}"]
+
+    # The PSM who handed it over can no longer open it from the original notice.
+    await _told(fake, psm, 0, "kepada Bu Wati")
+    await psm.tap("Perbaiki laporan", until=GONE)
+    mine = await receiver.say("/laporan_saya")
+    assert _buttons(mine[0]) == [f"Perbaiki {number}"]
+    opened = await receiver.tap(f"Perbaiki {number}")
+    assert "Perbaikan laporan" in opened[0]["text"]
+    await receiver.tap("Kirim", until="Perbaikan laporan")
+    assert _state(settings, number) == "resubmitted"
+    with sqlite3.connect(settings.database_path) as db:
+        ((reporter,),) = db.execute(
+            "SELECT u.full_name FROM cases c JOIN users u ON u.id = c.reporter_id"
+        ).fetchall()
+    assert reporter == "Bu Wati"
