@@ -12,7 +12,10 @@ import re
 # Digit groups joined by separators: "3208 0101 0190 0001", "32.08.01-0101900001",
 # "3208 - 0101", no-break spaces, tabs: those the NIK parser ignores, and more (slashes,
 # underscores, commas, invisible joiners) so that no way of writing a number slips through.
-_MASK_SEPARATORS = r"[\s.\-/_,\u200b\u200c\u200d\u2060\ufeff]"
+# Not line breaks: a number ending one line and the next line's ("-6.97120, 108.48210" then
+# "10. Kategori" in a summary) are two numbers, and masking them as one garbled both lines.
+_SPACE_IN_A_LINE = r"[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]"
+_MASK_SEPARATORS = rf"(?:{_SPACE_IN_A_LINE}|[.\-/_,\u200b\u200c\u200d\u2060\ufeff])"
 _DIGIT_RUN = re.compile(rf"\d+(?:{_MASK_SEPARATORS}+\d+)*")
 _GROUP = re.compile(r"\d+")
 IDENTIFIER_LENGTH = 16

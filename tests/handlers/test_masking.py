@@ -43,6 +43,12 @@ MASK_CASES = [
     pytest.param(f"({NIK})", f"({NIK_MASKED})", id="in-parentheses"),
     pytest.param(f"<b>{NIK}</b>", f"<b>{NIK_MASKED}</b>", id="inside-html-tags"),
     pytest.param(NIK + "2", NIK + "2", id="17-unbroken-digits-not-masked"),
+    pytest.param(  # 14 digits of GPS and the next line's "10": two numbers, not one NIK
+        "✓ Lokasi: -6.97120, 108.48210\n10. Kategori: stunting",
+        "✓ Lokasi: -6.97120, 108.48210\n10. Kategori: stunting",
+        id="gps-then-a-numbered-line",
+    ),
+    pytest.param("RT 02 RW 05\n1234 5678 9012", "RT 02 RW 05\n1234 5678 9012", id="line-break"),
     pytest.param(NIK[:-1], NIK[:-1], id="15-digits-not-masked"),
     pytest.param("3208 0101 0190 000", "3208 0101 0190 000", id="15-digits-spaced-not-masked"),
     pytest.param(
