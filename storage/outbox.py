@@ -69,6 +69,11 @@ def _enqueued(
     )
 
 
+# A message dropped while it was being sent (its person suspended meanwhile) stays dropped
+# whatever the send's outcome asks for.
+_NOT_DROPPED = " AND status != 'expired'"
+
+
 class OutboxRepo(Repo):
     """The outbox table."""
 
@@ -193,7 +198,7 @@ class OutboxRepo(Repo):
         """A temporary failure (flood limit, network): try again later."""
         await self._run(
             "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ?,"
-            " attempts = attempts + 1 WHERE id = ?",
+            f" attempts = attempts + 1 WHERE id = ?{_NOT_DROPPED}",
             (to_db(not_before), error[:500], item_id),
         )
 
@@ -249,7 +254,7 @@ class OutboxRepo(Repo):
         await self._run(
             "UPDATE outbox SET status = 'pending', sent_at = NULL, not_before = ?,"
             " last_error = ?, expires_at = CASE WHEN expires_at IS NULL THEN NULL"
-            " ELSE MAX(expires_at, ?) END WHERE id = ?",
+            f" ELSE MAX(expires_at, ?) END WHERE id = ?{_NOT_DROPPED}",
             (to_db(not_before), error[:500], to_db(not_before + lifetime), item_id),
         )
 
@@ -257,7 +262,7 @@ class OutboxRepo(Repo):
         """Send again, with the other recipient field (WhatsApp 131062)."""
         await self._run(
             "UPDATE outbox SET status = 'pending', other_recipient = 1, not_before = ?,"
-            " last_error = ? WHERE id = ?",
+            f" last_error = ? WHERE id = ?{_NOT_DROPPED}",
             (to_db(now), error[:500], item_id),
         )
 
@@ -269,7 +274,7 @@ class OutboxRepo(Repo):
         """Keep a message until the person writes again (e.g. WhatsApp's closed window)."""
         await self._run(
             "UPDATE outbox SET status = 'waiting', last_error = ?, attempts = attempts + 1"
-            " WHERE id = ?",
+            f" WHERE id = ?{_NOT_DROPPED}",
             (error[:500], item_id),
         )
 

@@ -237,10 +237,12 @@ class PeopleRepo(Repo):
         """A suspended person gets nothing that was queued for them before: reminders,
         broadcasts, and notices and alerts about cases and people they may no longer see
         (one held behind a closed WhatsApp window would otherwise go out as soon as they
-        write again). The notice of the suspension is queued after this."""
+        write again). The notice of the suspension is queued after this. Deletions still go:
+        an export file or a message holding a NIK leaves their chat all the same."""
         cursor = await self._run(
             "UPDATE outbox SET status = 'expired' WHERE user_id = ?"
-            " AND status IN ('pending', 'waiting')",
+            " AND status IN ('pending', 'waiting')"
+            " AND COALESCE(json_extract(message, '$.type'), 'text') != 'delete'",
             (user_id,),
         )
         return cursor.rowcount

@@ -266,6 +266,15 @@ async def test_suspend_and_reactivate(fake, start_bot, settings) -> None:
         (psm_id, str(PSM_A)),
     )
 
+    await _write(  # the deletion of a message of theirs, waiting behind a flood limit
+        settings,
+        "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
+        " attempts, not_before, created_at) VALUES (?, 'telegram', ?, 'transient', 0,"
+        " '{\"type\": \"delete\", \"target_message_id\": \"1\"}', 'pending', 0,"
+        " '2999-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
+        (psm_id, str(PSM_A)),
+    )
+
     await coord.say("/pengguna Ani")
     await coord.tap("Bu Ani")
     asked = await coord.tap("Nonaktifkan")
@@ -281,6 +290,9 @@ async def test_suspend_and_reactivate(fake, start_bot, settings) -> None:
         "SELECT kind, status FROM outbox WHERE user_id = ? AND kind IN ('routine', 'alert')",
         (psm_id,),
     ) == [("routine", "expired"), ("alert", "expired")]
+    assert _query(  # a deletion still goes: the message leaves their chat all the same
+        settings, "SELECT status FROM outbox WHERE user_id = ? AND kind = 'transient'", (psm_id,)
+    ) == [("pending",)]
     assert _query(settings, "SELECT status FROM form_sessions WHERE user_id = ?", (psm_id,)) == [
         ("paused",)
     ]
