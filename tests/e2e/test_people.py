@@ -270,7 +270,7 @@ async def test_suspend_and_reactivate(fake, start_bot, settings) -> None:
         settings,
         "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
         " attempts, not_before, created_at) VALUES (?, 'telegram', ?, 'transient', 0,"
-        " '{\"type\": \"delete\", \"target_message_id\": \"1\"}', 'pending', 0,"
+        ' \'{"type": "delete", "target_message_id": "1"}\', \'pending\', 0,'
         " '2999-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
         (psm_id, str(PSM_A)),
     )
