@@ -17,7 +17,7 @@ from babel.numbers import format_decimal
 
 from handlers.events import Inbound, InboundKind
 from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
-from handlers.masking import holds_identifier, mask_identifier
+from handlers.masking import holds_nik_or_kk, mask_identifier
 
 MONTHS = {
     "januari": 1, "jan": 1, "january": 1,
@@ -89,7 +89,7 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
         raise Invalid("answer.empty")
     if len(text) > max_length:
         raise Invalid("answer.too_long", limit=max_length, length=len(text))
-    if holds_identifier(text):
+    if holds_nik_or_kk(text):
         # "Siti 3208...": a full NIK or KK belongs in its own question (checked, searchable
         # only as a keyed hash, erasable), never in a name, an address or a note.
         raise Invalid("answer.identifier_in_text")

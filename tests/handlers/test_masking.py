@@ -9,7 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.identifiers import compact
-from handlers.masking import holds_identifier, mask_identifier, mask_identifiers
+from handlers.masking import (
+    holds_identifier,
+    holds_nik_or_kk,
+    mask_identifier,
+    mask_identifiers,
+)
 
 NIK = "3208010101900001"
 KK = "3208011506230002"
@@ -49,6 +54,8 @@ MASK_CASES = [
         id="gps-then-a-numbered-line",
     ),
     pytest.param("RT 02 RW 05\n1234 5678 9012", "RT 02 RW 05\n1234 5678 9012", id="line-break"),
+    pytest.param("320801010190\n0001", NIK_MASKED, id="a-nik-across-a-line-break"),
+    pytest.param("NIK 3208 0101 0190\r\n0001 ok", f"NIK {NIK_MASKED} ok", id="crlf-inside"),
     pytest.param(NIK[:-1], NIK[:-1], id="15-digits-not-masked"),
     pytest.param("3208 0101 0190 000", "3208 0101 0190 000", id="15-digits-spaced-not-masked"),
     pytest.param(
@@ -164,3 +171,19 @@ def test_any_way_of_writing_a_number_is_masked(text: str) -> None:
     masked = mask_identifiers(text)
     assert "320801******0001" in masked
     assert "0623" not in masked
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        pytest.param(f"Siti {NIK}", True, id="a-nik-in-a-name"),
+        pytest.param("Dusun 3208\n0101 0190 0001", True, id="across-a-line-break"),
+        pytest.param(f"KK {KK}", True, id="a-kk"),
+        pytest.param("Telp 0812-3456-7890, 0813-1111-2222", False, id="two-phone-numbers"),
+        pytest.param("Koordinat -6.971201, 108.482101", False, id="a-gps-position"),
+        pytest.param("3208010101900000", False, id="serial-0000-is-no-nik"),
+        pytest.param("Rumah no 12, RT 03 RW 04", False, id="an-address"),
+    ],
+)
+def test_free_text_refuses_only_what_is_shaped_like_a_nik_or_kk(text: str, refused: bool) -> None:
+    assert holds_nik_or_kk(text) is refused
