@@ -22,6 +22,7 @@ from handlers.permissions import allowed
 from handlers.person_answers import store_person
 from handlers.trainings.common import audit
 from handlers.trainings.links import START_PREFIX, WHATSAPP_KEYWORD, as_join_code
+from handlers.trainings.people import area_of
 from handlers.trainings.rsvp import invitation_message, send_invitations
 from storage.models import FormSession, Role, User, UserStatus
 from storage.trainings import Training
@@ -135,14 +136,18 @@ async def attach_pending(turn: Turn, user_id: int, phone: str) -> list[int]:
 
 async def invite_on_approval(turn: Turn, person: User) -> None:
     """A registration just approved: the trainings that listed their verified phone invite
-    them now (the invitation through the delivery path)."""
+    them now (the invitation through the delivery path), if the training is for them: a
+    PSM, TKSK or candidate of its area, as an invitation from a file requires."""
     if not person.phone or not person.phone_verified:
         return
     for training_id in await attach_pending(turn, person.id, person.phone):
         training = await _open_training(turn, training_id)
-        if training is not None:
-            await turn.repos.trainings.invite(training.id, [person.id], turn.now)
-            await send_invitations(turn, training, [person.id], "training.invitation_title")
+        if training is None:
+            continue
+        if await turn.repos.training_invites.person_in(area_of(training), person.id) is None:
+            continue  # e.g. a coordinator, or a PSM of another kabupaten
+        await turn.repos.trainings.invite(training.id, [person.id], turn.now)
+        await send_invitations(turn, training, [person.id], "training.invitation_title")
 
 
 async def begin_if_invited(turn: Turn) -> bool:
