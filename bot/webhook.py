@@ -174,24 +174,28 @@ class WebhookApp:
             payload["menu_data"] = data
 
     async def _record_status(self, repos: Repos, status: dict[str, Any]) -> None:
-        """sent / delivered / read / failed, possibly out of order or twice."""
-        wamid = str(status.get("id"))
-        errors = status.get("errors") or [{}]
-        code = errors[0].get("code")
+        """sent / delivered / read / failed, possibly out of order or twice; a field of
+        another type is read as absent (a status without an id is ignored)."""
+        wamid, state = text_at(status, "id"), text_at(status, "status")
+        if not wamid or not state:
+            return
+        errors = _objects(status.get("errors"))
+        code = errors[0].get("code") if errors else None
+        code = code if isinstance(code, int) else None
         item = await repos.outbox.by_ext_message_id(WHATSAPP, wamid)
         if item is None:
-            if status.get("status") == "failed" and code == WRONG_RECIPIENT_FIELD:
+            if state == "failed" and code == WRONG_RECIPIENT_FIELD:
                 await announce_with_other_field(repos, wamid, now=self.clock.now())
             return
-        await repos.outbox.record_delivery(item.id, str(status.get("status")), code)
-        if status.get("status") == "failed" and code == 131047 and not item.message.get("cleared"):
+        await repos.outbox.record_delivery(item.id, state, code)
+        if state == "failed" and code == 131047 and not item.message.get("cleared"):
             # Accepted at send, refused later: send again, which announces it with a template.
             await repos.outbox.retry_later(
                 item.id, not_before=self.clock.now(), error="131047 reported by status webhook"
             )
-        elif status.get("status") == "failed" and code == 131026:
+        elif state == "failed" and code == 131026:
             await repos.users.mark_unreachable(WHATSAPP, item.chat_id or "", now=self.clock.now())
-        elif status.get("status") == "failed" and code == WRONG_RECIPIENT_FIELD:
+        elif state == "failed" and code == WRONG_RECIPIENT_FIELD:
             await resend_with_other_field(repos, item, now=self.clock.now())
 
     async def telegram_receive(self, request: Request) -> Response:

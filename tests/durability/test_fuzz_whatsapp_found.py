@@ -174,3 +174,33 @@ def test_a_message_with_a_field_of_the_wrong_type_fails_neither_its_envelope_nor
     statuses = rows(path, "SELECT status FROM inbox")
     assert statuses and {s for (s,) in statuses} == {"done"}
     assert any("Selamat datang" in text for text in _texts(line, SARI))
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        {"id": "wamid.X", "status": "failed", "errors": "x"},
+        {"id": "wamid.X", "status": "failed", "errors": {"code": 131047}},
+        {"id": "wamid.X", "status": "failed", "errors": [1]},
+        {"id": "wamid.X", "status": "failed", "errors": [{"code": "131047"}]},
+        {"id": ["wamid.X"], "status": "read"},
+        {"status": "delivered"},
+        {"id": "wamid.X", "status": {"name": "read"}},
+    ],
+    ids=["errors-text", "errors-object", "errors-number", "code-text", "id-list", "no-id", "odd"],
+)
+def test_a_status_with_a_field_of_the_wrong_type_fails_not_its_envelope(
+    graph_loop, tmp_path: Path, status: dict[str, Any]
+) -> None:
+    """A status report is read as the messages are: a field of the wrong type as absent, so
+    the message beside it in the envelope is stored and answered (no HTTP 500)."""
+
+    async def scenario(line: WhatsAppLine) -> None:
+        message = text_message(line.wamid(), SARI.sender, "halo")
+        await line.post(envelope([message], [status], contacts=[SARI.contact()]))
+
+    line, path, errors = _conversation(graph_loop, tmp_path, scenario)
+    assert line.answers == [(200, 200)]
+    assert errors == []
+    assert [s for (s,) in rows(path, "SELECT status FROM inbox")] == ["done"]
+    assert any("Selamat datang" in text for text in _texts(line, SARI))
