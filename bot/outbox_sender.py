@@ -128,6 +128,8 @@ class OutboxSender:
         self._chat_rate, self._chat_burst = pacing.chat_rate, pacing.chat_burst
         self._chats: dict[str, TokenBucket] = {}
         self._held_until: dict[str, float] = {}  # chat -> monotonic time its hold ends
+        # chat -> (the message to be tried again, when): later ones of the chat wait for it
+        self._retrying: dict[str, tuple[int, float]] = {}
         self._channel_held_until = 0.0  # the channel's overall throughput said to wait
         self._concurrency = concurrency
         self._sending: dict[str, asyncio.Task[None]] = {}  # chat -> its running task
@@ -262,6 +264,11 @@ class OutboxSender:
                 if chat in busy:
                     blocked = blocked or chat in self._sending
                     continue  # keeps each chat's messages in order
+                behind = self._behind_a_retry(chat, item)
+                if behind > 0:
+                    busy.add(chat)
+                    paced = behind if paced is None else min(paced, behind)
+                    continue
                 if len(self._sending) + len(chosen) >= self._concurrency and chat not in chosen:
                     blocked = True
                     break
@@ -319,8 +326,22 @@ class OutboxSender:
             hold = max(outcome.retry_after, calls / self._chat_rate)
             self._held_until[chat] = time.monotonic() + hold
         elif item.attempts + 1 < MAX_ATTEMPTS:  # else it fails now: nothing to wait for
-            until = time.monotonic() + outcome.retry_after
-            self._held_until[chat] = max(self._held_until.get(chat, 0.0), until)
+            # Only what was queued after it waits: an earlier message sent again (a status
+            # webhook's 131047) may go.
+            self._retrying[chat] = (item.id, time.monotonic() + outcome.retry_after)
+
+    def _behind_a_retry(self, chat: str, item: OutboxItem) -> float:
+        """Seconds `item` waits for an earlier message of its chat to be tried again (0 when
+        none is waiting, or it is that message or an earlier one)."""
+        retrying = self._retrying.get(chat)
+        if retrying is None:
+            return 0.0
+        first, until = retrying
+        left = until - time.monotonic()
+        if left <= 0:
+            del self._retrying[chat]
+            return 0.0
+        return left if item.id > first else 0.0
 
     def _finish(self, entry: _Sent) -> None:
         if not self._finished:

@@ -178,8 +178,22 @@ class Runtime:
             )
         if not background:
             return
-        # Channels first: a sender may send at once (replies a crash left unsent), and an
-        # adapter sends only once started (WhatsApp's needs the database and the clock).
+        # The webhook server before the channels: Telegram's webhook mode registers its URL
+        # when its channel starts, and posts to it at once (what arrives waits in the inbox).
+        if self.settings.webhook_needed:
+            routes = WebhookApp(
+                self.settings,
+                self._database,
+                self.clock,
+                on_stored=self.worker.wake,
+                on_status=self._wake_all,
+            )
+            self.web = WebServer(
+                routes.app(), self.settings.webhook_host, self.settings.webhook_port
+            )
+            await self.web.start()
+        # Channels before the senders: a sender may send at once (replies a crash left
+        # unsent), and an adapter sends only once started (WhatsApp's needs the database).
         for channel in self.channels:
             await channel.start(self.db, self.clock, self.worker.wake)
             username = getattr(channel, "username", None)  # Telegram's, for deep links
@@ -194,18 +208,6 @@ class Runtime:
         )
         await self.scheduler.tick()
         self.scheduler.start()
-        if self.settings.webhook_needed:
-            routes = WebhookApp(
-                self.settings,
-                self._database,
-                self.clock,
-                on_stored=self.worker.wake,
-                on_status=self._wake_all,
-            )
-            self.web = WebServer(
-                routes.app(), self.settings.webhook_host, self.settings.webhook_port
-            )
-            await self.web.start()
         log.info("psm-bot started (%s)", ", ".join(c.name for c in self.channels) or "no channel")
 
     def _database(self) -> Database:

@@ -411,6 +411,9 @@ async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
     runtime = await start_wa_bot(clock)
 
     coordinator = WhatsAppPerson(graph, webhook_url, user_id="ID.3501", wa_id="6281234500071")
+    # The start's first tick sends her the daily digest (it is past 07:00): that one first.
+    digest = await graph.wait_messages(coordinator.recipient, 1)
+    assert "Ringkasan harian" in body_of(digest[0])
     asked = await coordinator.say("pengingat")
     assert "lewat WhatsApp untuk Kabupaten Kuningan: *setiap hari*" in body_of(asked[0])
     await coordinator.tap("Mingguan")
