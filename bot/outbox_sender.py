@@ -244,7 +244,11 @@ class OutboxSender:
         """Start what may go now: (chats started, seconds until a paced message may go or
         None, whether some chat was skipped because it is sending)."""
         async with self._round_lock:
-            busy = set(self._sending)
+            # A chat whose last sends are not marked yet waits for that write: a crash then
+            # repeats at most the message being sent in each chat, never an earlier one
+            # after a later (the marks are written several chats at a time, within 50 ms).
+            unmarked = {entry.item.chat_id or "" for entry in (*self._flushing, *self._finished)}
+            busy = set(self._sending) | unmarked
             # No more than may go now (and the chats sending now): a backlog of thousands
             # is not read again and again while the overall bucket refills.
             wanted = int(self._overall.available()) + len(self._sending) + LOOK_PAST
@@ -262,7 +266,7 @@ class OutboxSender:
             for item in items:
                 chat = item.chat_id or ""
                 if chat in busy:
-                    blocked = blocked or chat in self._sending
+                    blocked = blocked or chat in self._sending or chat in unmarked
                     continue  # keeps each chat's messages in order
                 behind = self._behind_a_retry(chat, item)
                 if behind > 0:
@@ -369,6 +373,7 @@ class OutboxSender:
             raise
         finally:
             self._flushing = []
+            self._wake.set()  # their chats may send again
 
     async def _record(self, repos: Repos, done: list[_Sent], now: datetime) -> None:
         sent_ahead, sent, not_attempted = [], [], []

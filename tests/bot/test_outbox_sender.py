@@ -290,3 +290,22 @@ async def test_while_the_channel_is_held_nothing_paced_goes_on_it(db) -> None:
     whatsapp = Channel()
     await OutboxSender(db, "whatsapp", whatsapp.send, ManualClock(NOW)).drain()
     assert whatsapp.sent == [("6281200000002", "w1")]
+
+
+async def test_a_chat_sends_again_only_once_its_last_send_is_marked(db) -> None:
+    """So that a crash repeats at most the message being sent in a chat, never an earlier
+    one after a later."""
+    (one,) = await _people(db, 1)
+    await _queue(db, [(one, "a1", DeliveryKind.REPLY)])
+    channel = Channel()
+    sender = _sender(db, channel, overall_rate=1000)
+    await sender._round()
+    await asyncio.gather(*sender._sending.values())
+    assert channel.sent == [("1", "a1")] and sender._unwritten()  # sent, not marked yet
+    await _queue(db, [(one, "a2", DeliveryKind.REPLY)])
+    started, _, blocked = await sender._round()
+    assert (started, blocked) == (0, True)
+    await sender._flush()
+    started, _, _ = await sender._round()
+    await sender._settle()
+    assert started == 1 and channel.sent == [("1", "a1"), ("1", "a2")]

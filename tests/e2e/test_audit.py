@@ -11,7 +11,7 @@ from bot.admin_tools import add_user
 from bot.clock import ManualClock
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import ADMIN_ID
-from tests.e2e.whatsapp import WhatsAppPerson, body_of
+from tests.e2e.whatsapp import WhatsAppPerson, body_of, option_for
 from tests.storage.seed_cases import BABATAN, open_database, seed_case
 
 COORDINATOR, TKSK = 500, 600
@@ -133,6 +133,10 @@ async def test_audit_on_whatsapp(fake, graph, wa_settings, webhook_url, start_wa
     coordinator = WhatsAppPerson(graph, webhook_url, user_id="ID.500", wa_id=COORDINATOR_WA)
     admin = WhatsAppPerson(graph, webhook_url, user_id="ID.999", wa_id=ADMIN_WA, name="Admin")
     await coordinator.say(f"cari {NUMBER}")
+    # The start's first tick may send her the daily digest just before or after the answer.
+    await graph.wait_for(
+        lambda: option_for(reversed(coordinator.messages()), NUMBER) is not None, timeout=15
+    )
     await coordinator.tap(NUMBER)
     # A reply in several messages may still be arriving when `tap` returns: the admin's
     # question below lists who viewed cases, so wait until the view is recorded.
