@@ -6,7 +6,8 @@ from __future__ import annotations
 from handlers.case_submission import CaseFacts
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
-from handlers.events import Outbound
+from handlers.events import Button, Outbound
+from handlers.review.cases import CASE_PREFIX
 from storage.models import DuplicateMatch, Role, User
 
 
@@ -102,3 +103,17 @@ async def flag_to_coordinators(
             )
             text = catalog.text(person.language, "case.duplicate_flag", number=number, other=other)
             await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+
+
+async def tell_reviewers_of_revision(
+    turn: Turn, facts: CaseFacts, case_id: int, number: str
+) -> None:
+    """The TKSK of the (corrected) kecamatan, or its coordinators where it has none, hear
+    that the case sent back came back, with a button to open it."""
+    reviewers = await _tksk(turn, facts) or await _coordinators(turn, facts)
+    catalog = turn.app.catalog
+    for person in reviewers:
+        text = catalog.text(person.language, "review.resubmitted_for_reviewer", number=number)
+        label = catalog.text(person.language, "review.open")
+        button = Button(label=label, data=f"{CASE_PREFIX}:{case_id}")
+        await turn.deliver(person.id, Outbound(text=text, summary=number, buttons=[[button]]))

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.case_notices import alert_darurat, flag_to_coordinators
+from handlers.case_notices import (
+    alert_darurat,
+    flag_to_coordinators,
+    tell_reviewers_of_revision,
+)
 from handlers.case_submission import (
     CaseFacts,
     duplicates_of,
@@ -14,10 +18,10 @@ from handlers.case_submission import (
     record_household,
 )
 from handlers.context import Turn
-from handlers.events import Button, Outbound
+from handlers.events import Outbound
 from handlers.scope import scope_of
 from handlers.temp_files import remove_media
-from storage.models import CaseDetail, CaseState, FormSession, RevisedFacts, Role
+from storage.models import CaseDetail, CaseState, FormSession, RevisedFacts
 
 
 def _consent(case: CaseDetail, facts: CaseFacts) -> dict[str, Any]:
@@ -80,7 +84,7 @@ async def resubmit(
         subject=f"case:{case.summary.id}",
     )
     turn.reply(Outbound(text=turn.t("review.resubmitted", number=number), remove_keyboard=True))
-    await _tell_reviewers(turn, facts, case.summary.id, number)
+    await tell_reviewers_of_revision(turn, facts, case.summary.id, number)
     if facts.urgency == "darurat" and case.summary.urgency != "darurat":
         await alert_darurat(turn, facts, number)
     # Only matches the correction brought: those of the report as sent were dealt with then.
@@ -97,26 +101,3 @@ async def resubmit(
     # Photos taken out of the case go once no case shows them (files are shared by hash).
     removed = set(case.photos) - set(facts.photos)
     remove_media(turn.app.media_dir, await turn.repos.subjects.unused_photos(removed))
-
-
-async def _tell_reviewers(turn: Turn, facts: CaseFacts, case_id: int, number: str) -> None:
-    """The TKSK of the (corrected) kecamatan, or its coordinators where it has none."""
-    reviewers = await turn.repos.users.active_with_role(
-        Role.TKSK, kecamatan_code=facts.kecamatan_code
-    )
-    if not reviewers:
-        reviewers = await turn.repos.users.active_with_role(
-            Role.COORDINATOR, kabupaten_code=facts.kabupaten_code
-        )
-    catalog = turn.app.catalog
-    for person in reviewers:
-        text = catalog.text(person.language, "review.resubmitted_for_reviewer", number=number)
-        label = catalog.text(person.language, "review.open")
-        await turn.deliver(
-            person.id,
-            Outbound(
-                text=text,
-                summary=number,
-                buttons=[[Button(label=label, data=f"cs:{case_id}")]],
-            ),
-        )
