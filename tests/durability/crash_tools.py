@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import json
+import os
 import random
 import shutil
 import signal
@@ -25,9 +26,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from handlers.events import Outbound
 from tests.durability.crash_people import Chat, Person, Registrant, Reporter, Step
+from tests.durability.durable_harness import SOAK_FACTOR
 from tests.e2e.bot_process import BotProcess
+
+KILLS = 20  # SIGKILLs in `make test`; `make soak` multiplies them by SOAK_FACTOR
+
+
+def kill_plans(seed: int) -> list:
+    """(kills wanted, seed) for `pytest.mark.parametrize`: the fixed run of `make test`, and
+    a soak run with a random seed (replayed with PSM_CRASH_SEED=<seed> make soak)."""
+    return [
+        (KILLS, seed),
+        pytest.param(
+            KILLS * SOAK_FACTOR,
+            int(os.environ.get("PSM_CRASH_SEED") or random.randrange(10**6)),
+            marks=pytest.mark.soak,
+            id="soak",
+        ),
+    ]
+
 
 REGISTRATION_SLOTS = 4
 

@@ -16,7 +16,6 @@ repeat a reply in several chats), the database is sound and Telegram refused not
 
 from __future__ import annotations
 
-import os
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,12 +37,10 @@ from tests.durability.crash_people import (
     Reporter,
     registrant_name,
 )
-from tests.durability.crash_tools import ChaosBot, CrashRun, repeats_needed
-from tests.durability.durable_harness import SOAK_FACTOR
+from tests.durability.crash_tools import ChaosBot, CrashRun, kill_plans, repeats_needed
 from tests.e2e.conftest import bot_environment
 from tests.fakes.telegram_api import FakeTelegram
 
-KILLS = 20
 PSM_IDS = (8801, 8802)
 FIRST_PERSON = 31000
 
@@ -122,18 +119,7 @@ async def fake_server():
     await server.stop()
 
 
-@pytest.mark.parametrize(
-    ("kills_wanted", "seed"),
-    [
-        (KILLS, 20260),
-        pytest.param(
-            KILLS * SOAK_FACTOR,
-            int(os.environ.get("PSM_CRASH_SEED") or random.randrange(10**6)),
-            marks=pytest.mark.soak,
-            id="soak",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("kills_wanted", "seed"), kill_plans(20260))
 async def test_sigkill_at_random_moments_loses_nothing_and_repeats_only_replies_in_flight(
     fake_server: FakeTelegram, tmp_path: Path, kills_wanted: int, seed: int
 ) -> None:

@@ -18,7 +18,6 @@ next answer. Telegram stays configured (the admin hears of registrations there).
 from __future__ import annotations
 
 import asyncio
-import os
 import random
 from collections import Counter
 from collections.abc import Callable, Coroutine
@@ -44,8 +43,7 @@ from tests.durability.crash_people import (
     Reporter,
     registrant_name,
 )
-from tests.durability.crash_tools import ChaosBot, CrashRun
-from tests.durability.durable_harness import SOAK_FACTOR
+from tests.durability.crash_tools import ChaosBot, CrashRun, kill_plans
 from tests.e2e.conftest import bot_environment, free_port
 from tests.e2e.followup_world import add_whatsapp_user
 from tests.e2e.whatsapp import (
@@ -66,7 +64,6 @@ from tests.fakes.whatsapp_api import (
     text_message,
 )
 
-KILLS = 20
 REPORTERS = 2
 # How often Meta delivers a message once more after its 200 (and, half as often, two copies
 # at the same time).
@@ -198,18 +195,7 @@ async def servers():
     await telegram.stop()
 
 
-@pytest.mark.parametrize(
-    ("kills_wanted", "seed"),
-    [
-        (KILLS, 20261),
-        pytest.param(
-            KILLS * SOAK_FACTOR,
-            int(os.environ.get("PSM_CRASH_SEED") or random.randrange(10**6)),
-            marks=pytest.mark.soak,
-            id="soak",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("kills_wanted", "seed"), kill_plans(20261))
 async def test_sigkill_over_whatsapp_loses_nothing_applies_redeliveries_once(
     servers: tuple[FakeTelegram, FakeGraph], tmp_path: Path, kills_wanted: int, seed: int
 ) -> None:

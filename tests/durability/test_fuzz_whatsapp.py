@@ -298,7 +298,7 @@ _EXAMPLE = {
     suppress_health_check=_SUPPRESSED,
 )
 @given(**_EXAMPLE)
-def test_random_whatsapp_payloads_never_break_thewhatsapp_bot(
+def test_random_whatsapp_payloads_never_break_the_whatsapp_bot(
     graph_loop, steps: list[Step], seed: int, depth: tuple[int, int]
 ) -> None:
     runner, graph = graph_loop
