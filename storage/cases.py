@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -387,11 +387,19 @@ class CaseRepo(Repo):
         """A reporter's latest cases."""
         return await self.summaries("c.reporter_id = ?", (reporter_id,), limit)
 
-    async def sent_back(self, reporter_id: int, limit: int = 10) -> list[CaseSummary]:
-        """A reporter's cases waiting for their revision (the latest first)."""
-        return await self.summaries(
-            "c.reporter_id = ? AND c.state = ?", (reporter_id, CaseState.NEEDS_REVISION), limit
+    async def sent_back(
+        self, reporter_id: int, limit: int = 10, *, among: Collection[int] = ()
+    ) -> list[CaseSummary]:
+        """A reporter's cases waiting for their revision (the latest first); with `among`,
+        only those of these cases (e.g. the ones just handed over)."""
+        condition, values = (
+            "c.reporter_id = ? AND c.state = ?",
+            [reporter_id, CaseState.NEEDS_REVISION],
         )
+        if among:
+            condition += f" AND c.id IN ({placeholders(among)})"
+            values += list(among)
+        return await self.summaries(condition, tuple(values), limit)
 
     async def by_id(self, case_id: int) -> CaseSummary | None:
         """One case (summary) by id."""

@@ -139,8 +139,10 @@ async def hand_over(
         )
     numbers = ", ".join(number for _, number in cases) or "-"
     values = {"cases": len(cases), "drafts": len(drafts), "numbers": numbers}
-    moved = {case_id for case_id, _ in cases}
-    sent_back = [c for c in await turn.repos.cases.sent_back(receiver.id) if c.id in moved]
+    moved = [case_id for case_id, _ in cases]
+    sent_back = (
+        await turn.repos.cases.sent_back(receiver.id, len(moved), among=moved) if moved else []
+    )
     await notify(
         turn,
         receiver,
