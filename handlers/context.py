@@ -72,6 +72,11 @@ class AppContext:
         """The local calendar date of a moment: what "a day" means everywhere."""
         return moment.astimezone(self.timezone).date()
 
+    @property
+    def zone_name(self) -> str:
+        """The local zone as people name it: WIB, WITA or WIT (the tz database's abbreviation)."""
+        return datetime.now(self.timezone).strftime("%Z")
+
 
 @dataclass(frozen=True)
 class BackgroundJob:

@@ -28,7 +28,9 @@ async def ask(turn: Turn) -> None:
         [Button(label=hour, data=f"{PREFIX}:{hour}") for hour in HOURS[3:]],
         [Button(label=turn.t("reminder.turn_off"), data=f"{PREFIX}:off")],
     ]
-    turn.reply(Outbound.say(turn.t("reminder.settings", current=state), rows))
+    turn.reply(
+        Outbound.say(turn.t("reminder.settings", current=state, zone=turn.app.zone_name), rows)
+    )
     await channel_choice.offer(turn)
 
 

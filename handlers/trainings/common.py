@@ -27,17 +27,6 @@ RSVP_PREFIX = "tr"
 PAGE_PREFIX = "tp"
 MANUAL_PREFIX = "tm"
 STATUSES = ("hadir", "izin", "sakit", "tidak_hadir")
-_ZONES = {
-    "Asia/Jakarta": "WIB",
-    "Asia/Pontianak": "WIB",
-    "Asia/Makassar": "WITA",
-    "Asia/Jayapura": "WIT",
-}
-
-
-def zone_name(app: AppContext) -> str:
-    """WIB, WITA or WIT (else the zone's name)."""
-    return _ZONES.get(str(app.timezone), str(app.timezone))
 
 
 def spoken_date(day: date, language: str) -> str:
@@ -57,7 +46,7 @@ def spoken_moment(app: AppContext, language: str, moment: datetime) -> str:
         "training.moment",
         date=spoken_date(app.local_date(moment), language),
         time=clock_time(app, moment),
-        zone=zone_name(app),
+        zone=app.zone_name,
     )
 
 
@@ -76,7 +65,7 @@ def day_line(app: AppContext, language: str, day: TrainingDay) -> str:
         date=spoken_date(app.local_date(day.starts_at), language),
         start=clock_time(app, day.starts_at),
         end=clock_time(app, day.ends_at),
-        zone=zone_name(app),
+        zone=app.zone_name,
     )
 
 

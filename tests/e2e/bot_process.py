@@ -11,10 +11,13 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import bot_environment
+from tests.e2e.conftest import SYSTEM_CLOCK_REMINDER_TIME, bot_environment
 from tests.fakes.telegram_api import FakeTelegram
 
 REPO = Path(__file__).resolve().parents[2]
+# The process runs on the real clock: no daily reminders at the suite's hour (conftest's
+# on_clock); a test of reminders sets REMINDER_TIME in the environment.
+SYSTEM_CLOCK_SETTINGS = {"REMINDER_TIME": SYSTEM_CLOCK_REMINDER_TIME}
 
 
 class BotProcess:
@@ -30,9 +33,12 @@ class BotProcess:
     def spawn(self) -> None:
         """Start the process (and return at once)."""
         env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "WHATSAPP_", "WEBHOOK_"))
+            **SYSTEM_CLOCK_SETTINGS,
+            **{
+                key: value
+                for key, value in os.environ.items()
+                if not key.startswith(("TELEGRAM_", "DATABASE_", "ADMIN_", "WHATSAPP_", "WEBHOOK_"))
+            },
         }
         env.update(bot_environment(self.fake, self.folder, **self.extra))
         env["PYTHONPATH"] = str(REPO)

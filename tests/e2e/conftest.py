@@ -20,6 +20,9 @@ from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.whatsapp_api import FakeGraph
 
 ADMIN_ID = 999
+# On the real clock the daily reminder (16:00 local by default) would reach people with a
+# draft whenever the suite runs in the afternoon; 23:59 lies in the quiet hours: never.
+SYSTEM_CLOCK_REMINDER_TIME = "23:59"
 BUSINESS_NUMBER = "6281100001111"
 
 
@@ -69,6 +72,15 @@ async def graph() -> AsyncIterator[FakeGraph]:
     await server.stop()
 
 
+def on_clock(settings: Settings, clock: Clock | None) -> Settings:
+    """The settings a runtime starts with: on the real clock (no `clock` injected) without
+    daily reminders at the suite's hour; a test with a ManualClock gets the product's
+    defaults and moves time to them."""
+    if clock is not None:
+        return settings
+    return settings.model_copy(update={"reminder_time": SYSTEM_CLOCK_REMINDER_TIME})
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -108,7 +120,7 @@ async def start_wa_bot(wa_settings: Settings) -> AsyncIterator[Callable[..., Any
     ) -> Runtime:
         """`settings` overrides some of wa_settings (e.g. whatsapp_daily_limit)."""
         chosen = wa_settings.model_copy(update=settings) if settings else wa_settings
-        runtime = build_runtime(chosen, clock)
+        runtime = build_runtime(on_clock(chosen, clock), clock)
         await runtime.start(**options)
         running.append(runtime)
         return runtime
@@ -126,7 +138,7 @@ async def start_bot(
     running: list[Runtime] = []
 
     async def start(clock: Clock | None = None, **options: Any) -> Runtime:
-        runtime = build_runtime(settings, clock)
+        runtime = build_runtime(on_clock(settings, clock), clock)
         await runtime.start(**options)
         running.append(runtime)
         return runtime

@@ -28,7 +28,7 @@ from bot.app import build_runtime
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.conftest import ADMIN_ID, bot_environment
+from tests.e2e.conftest import ADMIN_ID, bot_environment, on_clock
 from tests.e2e.reports import CHILD_NIK, Report, walk_report
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -992,7 +992,7 @@ async def _seed(world: World) -> None:
         kecamatan=TUBAN_CANDIDATE.kecamatan,
         desa=TUBAN_CANDIDATE.desa,
     )
-    runtime = build_runtime(settings)
+    runtime = build_runtime(on_clock(settings, None))
     await runtime.start()
     world.runtime = runtime
     for key, person in world.people.items():
