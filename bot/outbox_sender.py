@@ -137,6 +137,7 @@ class OutboxSender:
         self._finished_since = 0.0
         self._flushing: list[_Sent] = []  # being written now
         self._flushing_task: asyncio.Task[None] | None = None
+        self._marks_awaited = False  # a due message waits for its chat's unwritten outcome
         self._round_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = False
@@ -199,11 +200,12 @@ class OutboxSender:
 
     def _flush_soon(self) -> None:
         """Write finished outcomes in the background when enough have gathered, the oldest
-        has waited long enough or nothing is sending; sending goes on meanwhile."""
+        has waited long enough, a due message waits for them or nothing is sending; sending
+        goes on meanwhile (outcomes finishing during a write gather for the next)."""
         if not self._finished or (self._flushing_task and not self._flushing_task.done()):
             return
         old = time.monotonic() - self._finished_since >= FLUSH_AFTER
-        if not self._sending or old or len(self._finished) >= FLUSH_AT:
+        if not self._sending or old or len(self._finished) >= FLUSH_AT or self._marks_awaited:
             self._flushing_task = asyncio.create_task(self._flush_logged())
 
     async def _flush_logged(self) -> None:
@@ -267,6 +269,8 @@ class OutboxSender:
                 chat = item.chat_id or ""
                 if chat in busy:
                     blocked = blocked or chat in self._sending or chat in unmarked
+                    if chat in unmarked and chat not in self._sending:
+                        self._marks_awaited = True  # a person waits: write the marks now
                     continue  # keeps each chat's messages in order
                 behind = self._behind_a_retry(chat, item)
                 if behind > 0:
@@ -364,6 +368,7 @@ class OutboxSender:
         done, self._finished = self._finished, []
         if not done:
             return
+        self._marks_awaited = False
         self._flushing = done
         try:
             async with self.db.transaction() as repos:

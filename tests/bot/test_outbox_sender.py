@@ -309,3 +309,34 @@ async def test_a_chat_sends_again_only_once_its_last_send_is_marked(db) -> None:
     started, _, _ = await sender._round()
     await sender._settle()
     assert started == 1 and channel.sent == [("1", "a1"), ("1", "a2")]
+
+
+async def test_a_reply_waiting_for_its_chats_mark_has_it_written_at_once(
+    db, frozen_buckets
+) -> None:
+    """Not after FLUSH_AFTER (or once no chat is sending): the person is waiting for it."""
+    one, two = await _people(db, 2)
+    await _queue(db, [(two, "b1", DeliveryKind.REPLY)])
+    channel = Channel()
+    sender = _sender(db, channel, overall_rate=1000)
+    await sender._round()
+    await asyncio.gather(*sender._sending.values())
+    channel.gate = asyncio.Event()  # chat "1" keeps sending until the gate opens
+    await _queue(db, [(one, "c1", DeliveryKind.REPLY)])
+    await sender._round()
+    await asyncio.sleep(0)
+    assert list(sender._sending) == ["1"]
+    sender._flush_soon()
+    assert sender._flushing_task is None  # b1's mark may wait: nobody needs it yet
+    await _queue(db, [(two, "b2", DeliveryKind.REPLY)])
+    started, _, blocked = await sender._round()
+    assert (started, blocked) == (0, True)
+    sender._flush_soon()
+    assert sender._flushing_task is not None
+    await sender._flushing_task
+    started, _, _ = await sender._round()
+    await asyncio.gather(sender._sending["2"])
+    assert started == 1 and channel.sent == [("2", "b1"), ("2", "b2")]
+    channel.gate.set()
+    await sender._settle()
+    assert channel.sent[-1] == ("1", "c1")
