@@ -188,6 +188,10 @@ class WebhookApp:
                 await announce_with_other_field(repos, wamid, now=self.clock.now())
             return
         await repos.outbox.record_delivery(item.id, state, code)
+        if code in (131047, WRONG_RECIPIENT_FIELD) and not await repos.outbox.may_send_again(
+            item.id
+        ):
+            return
         if state == "failed" and code == 131047 and not item.message.get("cleared"):
             # Accepted at send, refused later: send again, which announces it with a template.
             await repos.outbox.retry_later(

@@ -270,6 +270,18 @@ class OutboxRepo(Repo):
         """The other recipient field got the message through (after a 131062)."""
         await self._run("UPDATE outbox SET other_recipient = 1 WHERE id = ?", (item_id,))
 
+    async def may_send_again(self, item_id: int) -> bool:
+        """Whether a message the channel accepted and refused later (a status webhook) may
+        be sent again: not when its person was suspended after it was queued (what
+        suspension dropped unsent must not come back this way; the suspension notice,
+        queued after, may)."""
+        row = await self._one(
+            "SELECT 1 FROM outbox o LEFT JOIN users u ON u.id = o.user_id WHERE o.id = ?"
+            " AND (u.id IS NULL OR u.status != 'suspended' OR o.created_at >= u.updated_at)",
+            (item_id,),
+        )
+        return row is not None
+
     async def hold(self, item_id: int, *, error: str) -> None:
         """Keep a message until the person writes again (e.g. WhatsApp's closed window)."""
         await self._run(

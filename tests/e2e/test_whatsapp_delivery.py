@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Outbound
-from storage.models import to_db
+from storage.models import UserStatus, to_db
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.db_writes import write_db
@@ -209,6 +209,58 @@ async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
     await graph.wait_for(
         lambda: _templates_to(graph, "ID.3101") == ["psm_pemberitahuan"], what="re-announced"
     )
+    assert graph.rejections == []
+
+
+async def test_a_message_refused_later_is_not_sent_again_to_someone_suspended_since(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """131047 (or 131062) in a status webhook days after the send would queue the message
+    again; suspension dropped what was unsent for that person, and this must not bring an
+    older message back. What was queued after the suspension (its notice) may go again."""
+    runtime = await start_wa_bot()
+    phone = "6281234500051"
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.3201", wa_id=phone)
+    await person.say("halo")  # the welcome: sent and accepted
+
+    def accepted(text: str) -> list[tuple[int, str]]:
+        """(outbox id, wamid) of the message holding `text`, once marked sent."""
+        return _rows(
+            wa_settings,
+            "SELECT id, ext_message_id FROM outbox WHERE message LIKE ?"
+            " AND ext_message_id IS NOT NULL",
+            f"%{text}%",
+        )
+
+    await graph.wait_for(lambda: bool(accepted("Selamat datang")), what="its mark")
+    [(welcome_id, welcome_wamid)] = accepted("Selamat datang")
+    async with runtime.db.transaction() as repos:
+        identity = await repos.users.identity("whatsapp", "ID.3201")
+        now = runtime.clock.now()
+        await repos.users.update(identity.user_id, now=now, status=UserStatus.SUSPENDED)
+        await deliver(
+            repos,
+            user_id=identity.user_id,
+            message=Outbound.say("Akun Anda dinonaktifkan"),
+            kind=DeliveryKind.NOTICE,
+            now=now + timedelta(seconds=1),
+        )
+    runtime.senders["whatsapp"].wake()
+    await graph.wait_for(lambda: len(graph.messages_to(phone)) == 2, what="the notice")
+    await graph.wait_for(lambda: bool(accepted("dinonaktifkan")), what="its mark")
+    [(_, notice_wamid)] = accepted("dinonaktifkan")
+
+    for wamid in (welcome_wamid, notice_wamid):
+        failed = status_update(wamid, phone, "failed", errors=[131047])
+        assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+    # The notice goes again (after the welcome, had that been queued again: it is older).
+    await graph.wait_for(lambda: len(graph.messages_to(phone)) == 3, what="notice again")
+    assert "dinonaktifkan" in body_of(graph.messages_to(phone)[-1])
+    statuses = dict(_rows(wa_settings, "SELECT id, status FROM outbox"))
+    assert statuses[welcome_id] == "sent"
+    assert [body_of(m) for m in graph.messages_to(phone)].count(
+        body_of(graph.messages_to(phone)[0])
+    ) == 1
     assert graph.rejections == []
 
 
