@@ -20,7 +20,7 @@ from handlers.case_submission import (
 from handlers.context import Turn
 from handlers.events import Outbound
 from handlers.scope import scope_of
-from handlers.temp_files import remove_media
+from handlers.temp_files import remove_photos_once_unused
 from storage.models import CaseDetail, CaseState, FormSession, RevisedFacts
 
 
@@ -100,4 +100,4 @@ async def resubmit(
     )
     # Photos taken out of the case go once no case shows them (files are shared by hash).
     removed = set(case.photos) - set(facts.photos)
-    remove_media(turn.app.media_dir, await turn.repos.subjects.unused_photos(removed))
+    remove_photos_once_unused(turn.repos, turn.app.media_dir, removed)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
-from handlers.temp_files import remove_media, sweep_temp_files
+from handlers.temp_files import remove_photos_once_unused, sweep_temp_files
 from storage.repos import Repos
 
 KIND = "retention"
@@ -46,6 +46,5 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
         )
     if len(case_ids) < BATCH:
         await repos.schedule.claim(KIND, day, now=now)
-    # Files go last: the transaction commits right after this returns.
-    remove_media(app.media_dir, unused_photos)
+    remove_photos_once_unused(repos, app.media_dir, set(unused_photos))
     sweep_temp_files(app.media_dir)

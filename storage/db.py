@@ -11,7 +11,7 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -74,13 +74,28 @@ class WriterTurn:
     between units that stand on their own, so a person's answer never waits long behind it:
     `let_others_write` commits what was done, lets waiting writes go first and rests once the
     transaction is older than the database's slice; `released` commits and gives the writer
-    up for the duration of its body. Never inside a savepoint: the commit ends it."""
+    up for the duration of its body. Never inside a savepoint: the commit ends it.
+
+    Work that must not happen unless the data is committed (removing files a change no
+    longer needs) waits in `after_commit` and runs after the next commit, the writer still
+    held; a rollback (of the transaction or of the savepoint it was asked in) forgets it."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
         self.held = False
         self.savepoints = 0  # open in this transaction (`Repos.savepoint`)
         self._began = 0.0
+        self.after_commit: list[Callable[[], Awaitable[None]]] = []
+
+    async def committed(self) -> None:
+        """Run the work that waited for the commit that just happened (each on its own: one
+        failing is logged, the data is committed all the same)."""
+        waiting, self.after_commit = self.after_commit, []
+        for action in waiting:
+            try:
+                await action()
+            except Exception:
+                log.exception("work after a commit failed")
 
     async def take(self) -> None:
         """Wait for the writer and begin a transaction."""
@@ -123,6 +138,7 @@ class WriterTurn:
         writes nothing); then wait for it again (behind anyone already waiting)."""
         self._require_held()
         await run_to_the_end(self._db.writer, "COMMIT")
+        await self.committed()
         self.give_up()
         try:
             yield
@@ -184,7 +200,9 @@ class Database:
         try:
             yield Repos(self.writer, turn)
             await run_to_the_end(self.writer, "COMMIT")
+            await turn.committed()
         except BaseException:
+            turn.after_commit.clear()
             # Not when the writer was given up and not taken back, nor after a COMMIT that
             # went through although its caller was cancelled, nor after one SQLite undid.
             if turn.held and self.writer.in_transaction:

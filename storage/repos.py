@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
@@ -70,6 +70,13 @@ class Repos:
         if self._turn is not None:
             await self._turn.let_others_write()
 
+    def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run `action` once what this transaction did so far is committed (not at all if it
+        is rolled back): removing files the change no longer needs, for one."""
+        if self._turn is None:
+            raise RuntimeError("after_commit belongs inside a write transaction")
+        self._turn.after_commit.append(action)
+
     @asynccontextmanager
     async def savepoint(self, name: str = "step") -> AsyncIterator[None]:
         """A nested unit inside a write transaction: an error rolls back only what it did.
@@ -83,8 +90,10 @@ class Repos:
         if not conn.in_transaction:
             raise RuntimeError("a savepoint belongs inside a write transaction")
         await conn.execute(f"SAVEPOINT {name}")
+        waiting = 0
         if self._turn is not None:
             self._turn.savepoints += 1
+            waiting = len(self._turn.after_commit)
         try:
             yield
         except BaseException:
@@ -92,6 +101,7 @@ class Repos:
             await conn.execute(f"RELEASE {name}")
             if self._turn is not None:
                 self._turn.savepoints -= 1
+                del self._turn.after_commit[waiting:]  # asked for by what was rolled back
             raise
 
     @asynccontextmanager

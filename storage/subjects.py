@@ -414,11 +414,19 @@ class SubjectRepo(Repo):
         return await self.unused_photos(paths)
 
     async def unused_photos(self, paths: set[str]) -> list[str]:
-        """Of these photo files, those no case shows any more."""
+        """Of these photo files (named by their content hash), those no case shows and no
+        unfinished form holds (the same photo sent again for another report)."""
         unused = []
         for path in sorted(paths):
-            if await self._one("SELECT 1 FROM case_photos WHERE path = ? LIMIT 1", (path,)) is None:
-                unused.append(path)
+            if await self._one("SELECT 1 FROM case_photos WHERE path = ? LIMIT 1", (path,)):
+                continue
+            if await self._one(
+                "SELECT 1 FROM form_sessions WHERE status IN ('active', 'paused')"
+                " AND instr(state, ?) > 0 LIMIT 1",
+                (path,),
+            ):
+                continue
+            unused.append(path)
         return unused
 
     # -- retention ------------------------------------------------------------------------

@@ -248,3 +248,33 @@ async def test_unclaimed_phone_list_numbers_go_a_month_after_their_training(worl
         "SELECT detail FROM audit_log WHERE action = 'retention.purged' ORDER BY id DESC LIMIT 1",
     )
     assert json.loads(detail[0])["unclaimed_invitations"] == 2
+
+
+async def test_a_purge_rolled_back_leaves_the_photos(world) -> None:
+    db, app, _ = world
+
+    class Interrupted(Exception):
+        pass
+
+    try:
+        async with db.transaction() as repos:
+            await purge_closed_cases(repos, app, NOW)
+            raise Interrupted  # e.g. the power went before the commit
+    except Interrupted:
+        pass
+    assert len(query(db.path, "SELECT id FROM cases")) == 4  # nothing purged
+    assert (app.media_dir / ONLY_OLD).exists()  # so the case still shows its photo
+    await _purge(db, app)
+    assert not (app.media_dir / ONLY_OLD).exists()
+
+
+async def test_a_photo_a_draft_holds_stays(world) -> None:
+    """The same picture sent again for a new report is the same file (content hash)."""
+    db, app, ids = world
+    async with db.transaction() as repos:
+        await repos.forms.save(
+            ids["draft_session"], state={"photos": [ONLY_OLD]}, status="active", now=NOW
+        )
+    await _purge(db, app)
+    assert len(query(db.path, "SELECT id FROM cases")) == 2
+    assert (app.media_dir / ONLY_OLD).exists()
