@@ -309,6 +309,11 @@ async def _on_command(turn: Turn) -> None:
     if join_code is not None:
         await training_join.join(turn, join_code)
         return
+    if turn.event.loose_command and await _answering_a_form(turn):
+        # "Pengguna narkoba", "Cari kerja ke kota": words of an answer, not a command.
+        turn.event = turn.event.model_copy(update={"kind": InboundKind.TEXT, "command": None})
+        await _on_message(turn)
+        return
     handler = COMMANDS.get(name)
     if handler is None:
         turn.reply(turn.t("errors.unknown_command") + "\n\n" + account.help_text(turn))
@@ -395,6 +400,11 @@ async def _confirm_cancel(turn: Turn, data: str) -> None:
     turn.toast = turn.t("cancel.done")
     key = "cancel.done_registration" if session.form_id == registration.FORM_ID else "cancel.done"
     turn.reply(Outbound(text=turn.t(key), remove_keyboard=True))
+
+
+async def _answering_a_form(turn: Turn) -> bool:
+    assert turn.user is not None
+    return _may_answer_forms(turn) and await turn.repos.forms.active(turn.user.id) is not None
 
 
 async def _on_message(turn: Turn) -> None:

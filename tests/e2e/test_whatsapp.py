@@ -115,7 +115,9 @@ async def test_case_report_over_whatsapp_with_multiselect_and_photo(
     await person.tap("Selesai memilih")
     await person.tap("Orang tua/wali")
     await person.tap("Lisan")
-    await person.say("Balita kurus")
+    # Starts like a keyword ("cari Ayu" searches): inside a form, it is the answer.
+    described = await person.say("Cari kerja ke kota, balita kurus")
+    assert "Cari kerja ke kota" in body_of(described[0])
     media_id = graph.register_media(photo_with_exif(1))
     received = await person.send_photo(media_id)
     assert "Foto diterima (1)" in body_of(received[-1])
@@ -129,7 +131,9 @@ async def test_case_report_over_whatsapp_with_multiselect_and_photo(
         (categories_stored,) = db.execute(
             "SELECT group_concat(code) FROM case_categories"
         ).fetchone()
+        (description,) = db.execute("SELECT description FROM cases").fetchone()
     assert categories_stored == "stunting"
+    assert description == "Cari kerja ke kota, balita kurus"
     with Image.open(wa_settings.media_path / path) as image:
         assert not image.getexif()
     assert all("3208014506230001" not in json.dumps(m) for m in person.messages())

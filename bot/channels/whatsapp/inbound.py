@@ -75,6 +75,12 @@ WITH_ARGUMENTS = {
 }  # fmt: skip
 
 
+def _is_loose(text: str) -> bool:
+    """More than a keyword alone (or a /command): words that may as well be an answer."""
+    stripped = text.strip()
+    return not stripped.startswith("/") and stripped.lower().strip(" .!?") not in KEYWORDS
+
+
 def _command(text: str) -> tuple[str, str] | None:
     """(command, arguments) when the text is a keyword (or a /command)."""
     stripped = text.strip()
@@ -130,6 +136,7 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
                 kind=InboundKind.COMMAND,
                 command=command[0],
                 command_args=command[1],
+                loose_command=_is_loose(text),
                 text=text,
             )
         return Inbound(**base, kind=InboundKind.TEXT, text=text)
