@@ -25,6 +25,10 @@ class InboundKind(StrEnum):
     OTHER = "other"  # sticker, voice note, document, video...
 
 
+# Button data of "show me what waits for me" (WhatsApp's template quick reply).
+OPEN_WAITING = "open"
+
+
 class Inbound(BaseModel):
     """One event from a person, whatever the channel."""
 

@@ -25,7 +25,7 @@ from handlers.audit import view as audit_view
 from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.command_menu import refresh_menu
 from handlers.context import Turn
-from handlers.events import Button, InboundKind, Outbound, button_fields
+from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
 from handlers.identifier_messages import identifier_deletion
 from handlers.people import buttons as people_buttons
@@ -47,7 +47,6 @@ from storage.models import ChannelIdentity, Role, UserStatus
 
 Handler = Callable[[Turn], Awaitable[None]]
 CANCEL_PREFIX = "cx"
-OPEN_WAITING = "open"  # "show me what waits" (WhatsApp's template button)
 
 
 async def handle(turn: Turn) -> None:

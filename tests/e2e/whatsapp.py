@@ -110,9 +110,10 @@ class WhatsAppPerson:
         )
         return await self._post(message, expect)
 
-    async def tap_template(self, payload: str = "open", *, expect: int = 1) -> list[dict]:
+    async def tap_template(self, label: str = "Buka pesan", *, expect: int = 1) -> list[dict]:
+        """Our templates' quick reply; sent without a payload, Meta's payload is its label."""
         return await self._post(
-            template_button(new_wamid(), self.sender, payload, "Buka", context_id="wamid.template"),
+            template_button(new_wamid(), self.sender, label, label, context_id="wamid.template"),
             expect,
         )
 

@@ -12,7 +12,7 @@ import math
 import re
 from typing import Any
 
-from handlers.events import Inbound, InboundKind
+from handlers.events import OPEN_WAITING, Inbound, InboundKind
 
 CHANNEL = "whatsapp"
 BSUID_PREFIX = "bsuid:"
@@ -149,9 +149,10 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
             kind=InboundKind.BUTTON,
             data=text_at(reply, "id"),
         )
-    if kind == "button":  # the quick-reply of a template
-        button = object_at(message, "button")
-        return Inbound(**base, kind=InboundKind.BUTTON, data=text_at(button, "payload") or "open")
+    if kind == "button":
+        # The quick reply of our templates ("Buka pesan", "Buka"): show what waits. The send
+        # sets no payload, so Meta's is the button's label (whatever the template says).
+        return Inbound(**base, kind=InboundKind.BUTTON, data=OPEN_WAITING)
     if kind == "location":
         location = object_at(message, "location")
         return Inbound(
