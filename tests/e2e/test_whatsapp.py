@@ -7,9 +7,11 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 from PIL import Image
 
 from bot.admin_tools import add_user
+from bot.channels.whatsapp import channel as whatsapp_channel
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.db_writes import write_db
 from tests.e2e.reports import photo_with_exif
@@ -249,11 +251,6 @@ async def test_error_codes_decide(fake, graph, wa_settings, webhook_url, start_w
     graph.fail_next(131056, recipient=person.recipient)
     await person.say("halo", expect=0)
     await graph.wait_messages(person.recipient, 1, timeout=15)
-    # Token expired: the admins are told.
-    graph.fail_next(190, recipient=person.recipient)
-    await person.say("Dewi", expect=0)
-    alert = await fake.wait_sent(999, 2, timeout=15)
-    assert "token" in alert[-1]["text"].lower()
     # Accepted, then reported failed outside the window: sent again as a template.
     graph.close_window(person.recipient)
     with sqlite3.connect(wa_settings.database_path) as db:
@@ -282,6 +279,50 @@ async def test_error_codes_decide(fake, graph, wa_settings, webhook_url, start_w
     )
     await person.say("/saya", expect=0)
     await graph.wait_for(lambda: _unreachable(wa_settings), timeout=15, what="unreachable")
+    # Token expired: the admins are told; the channel waits (every send would fail alike).
+    graph.fail_next(190)
+    await person.say("Dewi", expect=0)
+    alert = await fake.wait_sent(999, 2, timeout=15)
+    assert "token" in alert[-1]["text"].lower()
+    with sqlite3.connect(wa_settings.database_path) as db:
+        waiting = db.execute(
+            "SELECT attempts, status FROM outbox WHERE last_error LIKE '190:%'"
+        ).fetchall()
+    assert waiting == [(1, "pending")]  # waiting, not failed: it goes once the token works
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [(131000, 500), (2, 503), (133004, 503), (131016, 400), (1, 400), (502, 502)],
+)
+async def test_meta_being_unwell_for_a_while_delays_a_message_never_loses_it(
+    graph, wa_settings, webhook_url, start_wa_bot, monkeypatch, code, status
+) -> None:
+    """Temporary errors (or a bare HTTP 5xx) are tried again, later each time; they used to
+    fail the message for good: a darurat alert or a reply lost."""
+    monkeypatch.setattr(whatsapp_channel, "TEMPORARY_PAUSE", 0.2)
+    await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1011", wa_id="6281234500011")
+    graph.fail_next(code, recipient=person.recipient, times=2, status=status)
+    welcome = await person.say("halo")  # third time lucky
+    assert "Selamat datang" in body_of(welcome[0])
+    with sqlite3.connect(wa_settings.database_path) as db:
+        [(attempts, state)] = db.execute("SELECT attempts, status FROM outbox").fetchall()
+    assert (attempts, state) == (3, "sent")
+
+
+async def test_too_many_calls_for_the_account_hold_the_channel_a_while(
+    graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
+) -> None:
+    monkeypatch.setattr(whatsapp_channel, "ACCOUNT_RATE_PAUSE", 0.3)
+    await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1012", wa_id="6281234500012")
+    graph.fail_next(80007, recipient=person.recipient)
+    welcome = await person.say("halo")
+    assert "Selamat datang" in body_of(welcome[0])
+    with sqlite3.connect(wa_settings.database_path) as db:
+        [(attempts, state)] = db.execute("SELECT attempts, status FROM outbox").fetchall()
+    assert (attempts, state) == (2, "sent")
 
 
 def _unreachable(wa_settings) -> bool:

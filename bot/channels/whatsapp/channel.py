@@ -39,6 +39,15 @@ OUTSIDE_WINDOW = 131047
 THROUGHPUT, PAIR_RATE = 130429, 131056
 UNDELIVERABLE, WRONG_RECIPIENT_FIELD = 131026, 131062
 TOKEN_EXPIRED = 190
+# Meta's side is unwell for a while ("unknown", "service temporarily unavailable", "something
+# went wrong", "service unavailable", "server temporarily unavailable"; or an HTTP 5xx): the
+# message is tried again later, each time later (TEMPORARY_PAUSE doubled, at most 30 min).
+TEMPORARY = frozenset({1, 2, 131000, 131016, 133004})
+TEMPORARY_PAUSE, TEMPORARY_PAUSE_MAX = 30.0, 1800.0
+# Too many API calls (the app, the WhatsApp account): the whole channel waits a minute.
+ACCOUNT_RATE_LIMITS = frozenset({4, 80007})
+ACCOUNT_RATE_PAUSE = 60.0
+TOKEN_PAUSE = 600.0  # an expired or revoked token: until the operators put a new one in
 MENU_KEY = "menu:"
 
 TRAITS = ChannelTraits(
@@ -306,13 +315,21 @@ class WhatsAppChannel:
             return SendOutcome(
                 "retry", retry_after=THROUGHPUT_PAUSE, error=str(error), channel_wide=True
             )
+        if code in ACCOUNT_RATE_LIMITS:
+            return SendOutcome(
+                "retry", retry_after=ACCOUNT_RATE_PAUSE, error=str(error), channel_wide=True
+            )
+        if code in TEMPORARY or error.status >= 500:
+            pause = min(TEMPORARY_PAUSE * 2**delivery.item.attempts, TEMPORARY_PAUSE_MAX)
+            return SendOutcome("retry", retry_after=pause, error=str(error))
         if code == UNDELIVERABLE:
             return SendOutcome("unreachable", error=str(error))
-        if code == TOKEN_EXPIRED:
+        if code == TOKEN_EXPIRED:  # every send fails alike: the channel waits, no attempt used
             return SendOutcome(
                 "retry",
-                retry_after=600.0,
+                retry_after=TOKEN_PAUSE,
                 error=str(error),
+                channel_wide=True,
                 operator_alert=self._text("whatsapp.token_problem", code=code),
             )
         if 132000 <= code < 133000:

@@ -15,9 +15,10 @@ import httpx
 class GraphError(Exception):
     """The Graph API refused a request; `code` is its error code (131047, 130429, 190...)."""
 
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, status: int = 0) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
+        self.status = status  # the HTTP status (0 when none came)
 
 
 class GraphClient:
@@ -55,6 +56,7 @@ class GraphClient:
         raise GraphError(
             int(error.get("code") or response.status_code),
             str(error.get("message") or response.text[:200]),
+            response.status_code,
         )
 
     async def send(self, recipient: str, body: dict[str, Any]) -> str:
