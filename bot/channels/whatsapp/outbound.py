@@ -2,14 +2,16 @@
 
 Up to 3 options: reply buttons; up to 10: a list; more: numbered text, and the number typed
 back is turned into the option again (see `NumberedMenu`). Labels are not truncated: forms'
-short labels were checked against these limits when they were loaded; anything longer goes
-into numbered text.
+short labels were checked against these limits when they were loaded; anything longer, and
+options whose titles are alike, go into numbered text. Texts are cut into several messages
+between lines, never shortened.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,15 +65,27 @@ def _number_options(buttons: list[Button]) -> list[tuple[str, Button]]:
     return numbered
 
 
-def _split(text: str, limit: int) -> list[str]:
-    pieces, current = [], ""
+def _lines(text: str, limit: int) -> list[str]:
+    """The text's lines, a line longer than `limit` broken (between words where it can)."""
+    lines: list[str] = []
     for line in text.split("\n"):
+        if len(line) <= limit:
+            lines.append(line)
+        else:
+            lines += textwrap.wrap(line, limit, replace_whitespace=False, break_on_hyphens=False)
+    return lines
+
+
+def _split(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut between lines: nothing is left out."""
+    pieces, current = [], ""
+    for line in _lines(text, limit):
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit and current:
             pieces.append(current)
-            current = line[:limit]
+            current = line
         else:
-            current = candidate[:limit]
+            current = candidate
     return [*pieces, current] if current else pieces or [""]
 
 
@@ -113,10 +127,17 @@ def render(message: Outbound, catalog: Catalog, language: str) -> Rendered:
             {"type": "text", "text": {"body": piece}} for piece in _split(text, TEXT_BODY)
         ]
         return rendered
-    fits_buttons = len(buttons) <= MAX_BUTTONS and all(
-        len(b.label) <= BUTTON_TITLE for b in buttons
+    # Two options with the same title could not be told apart (and Meta refuses duplicate
+    # button titles): they are numbered instead.
+    distinct = len({b.label for b in buttons}) == len(buttons)
+    fits_buttons = (
+        distinct
+        and len(buttons) <= MAX_BUTTONS
+        and all(len(b.label) <= BUTTON_TITLE for b in buttons)
     )
-    fits_list = len(buttons) <= MAX_ROWS and all(len(b.label) <= ROW_TITLE for b in buttons)
+    fits_list = (
+        distinct and len(buttons) <= MAX_ROWS and all(len(b.label) <= ROW_TITLE for b in buttons)
+    )
     if fits_buttons or fits_list:
         *before, last = _split(text, INTERACTIVE_BODY)
         rendered.bodies += [{"type": "text", "text": {"body": piece}} for piece in before]

@@ -1,0 +1,45 @@
+"""Rendering for WhatsApp never loses words and never offers two options alike."""
+
+from __future__ import annotations
+
+from bot.channels.whatsapp.outbound import INTERACTIVE_BODY, TEXT_BODY, render
+from handlers.events import Button, Outbound
+from handlers.i18n import Catalog
+from tests.e2e.whatsapp import body_of
+
+CATALOG = Catalog.load()
+
+
+def _words(text: str) -> list[str]:
+    return text.replace("*", "").split()
+
+
+def test_options_with_the_same_title_are_numbered() -> None:
+    """Two drafts of households with the same head, started the same hour."""
+    buttons = [
+        [Button(label="Ahmad · 2 jam lalu", data="dr:1")],
+        [Button(label="Ahmad · 2 jam lalu", data="dr:2")],
+        [Button(label="Mulai laporan baru", data="dr:new")],
+    ]
+    rendered = render(Outbound(text="Draf Anda:", buttons=buttons), CATALOG, "id")
+    assert [body["type"] for body in rendered.bodies] == ["text"]
+    assert rendered.menu == {"1": "dr:1", "2": "dr:2", "3": "dr:new"}
+    distinct = [[Button(label="Ya", data="y")], [Button(label="Tidak", data="n")]]
+    buttons_body = render(Outbound(text="Kirim?", buttons=distinct), CATALOG, "id").bodies[-1]
+    assert buttons_body["interactive"]["type"] == "button"
+
+
+def test_a_long_paragraph_with_buttons_is_sent_whole() -> None:
+    """A broadcast of 1,500 characters in one paragraph, previewed before it is sent."""
+    paragraph = " ".join(f"kata{n}" for n in range(300))  # about 2,000 characters
+    message = Outbound(text=paragraph, buttons=[[Button(label="Kirim sekarang", data="b:y")]])
+    bodies = render(message, CATALOG, "id").bodies
+    assert len(bodies) >= 2 and bodies[-1]["type"] == "interactive"
+    assert all(len(body_of(body)) <= INTERACTIVE_BODY for body in bodies)
+    assert _words(" ".join(body_of(body) for body in bodies)) == paragraph.split()
+
+
+def test_a_line_longer_than_a_message_goes_in_several() -> None:
+    line = "x" * (TEXT_BODY + 500)
+    bodies = render(Outbound(text=line), CATALOG, "id").bodies
+    assert [len(body_of(body)) for body in bodies] == [TEXT_BODY, 500]
