@@ -1070,6 +1070,17 @@ class FakeGraph:
                 component = _obj(component, f"template.components[{i}]")
                 if not isinstance(component.get("type"), str):
                     raise _bad(f"template.components[{i}].type is required")
+                for parameter in component.get("parameters") or []:
+                    text = parameter.get("text") if isinstance(parameter, dict) else None
+                    if isinstance(text, str) and (
+                        not text.strip() or re.search(r"[\n\t]| {5,}", text)
+                    ):
+                        raise _GraphError(
+                            132018,
+                            "template parameter: empty, or new lines, tabs or more than 4"
+                            " consecutive spaces",
+                            rejected=True,
+                        )
         if name not in self.templates:
             raise _GraphError(
                 132001,

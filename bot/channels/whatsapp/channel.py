@@ -21,6 +21,7 @@ from bot.channels.whatsapp.outbound import (
     THROUGHPUT_PAUSE,
     api_calls,
     render,
+    template_parameter,
     to_whatsapp_text,
 )
 from bot.channels.whatsapp.recipients import other_recipient
@@ -259,7 +260,9 @@ class WhatsAppChannel:
             if alert
             else self.settings.whatsapp_template_notice
         )
-        parameter = delivery.message.summary or "1"
+        parameter = template_parameter(delivery.message.summary or "") or self._text(
+            "whatsapp.template_default"
+        )
         body = {
             "type": "template",
             "template": {

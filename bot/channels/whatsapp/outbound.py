@@ -31,6 +31,16 @@ THROUGHPUT_PAUSE = 1.0
 PAIR_RATE_PAUSE = 6.0
 
 
+TEMPLATE_PARAMETER = 60  # characters of a template's body parameter we send
+
+
+def template_parameter(summary: str) -> str:
+    """A template's body parameter: plain text on one line (Meta refuses new lines, tabs and
+    more than four spaces in a row there), never markup nor HTML escapes."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", summary))
+    return " ".join(plain.split())[:TEMPLATE_PARAMETER]
+
+
 def to_whatsapp_text(text: str) -> str:
     """Our limited HTML as WhatsApp markup; slash commands become the words people type."""
     text = re.sub(r"</?b>", "*", text)
