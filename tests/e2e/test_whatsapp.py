@@ -253,11 +253,16 @@ async def test_error_codes_decide(fake, graph, wa_settings, webhook_url, start_w
     await graph.wait_messages(person.recipient, 1, timeout=15)
     # Accepted, then reported failed outside the window: sent again as a template.
     graph.close_window(person.recipient)
-    with sqlite3.connect(wa_settings.database_path) as db:
-        [(wamid,)] = db.execute(
-            "SELECT ext_message_id FROM outbox WHERE channel = 'whatsapp'"
-            " AND ext_message_id IS NOT NULL ORDER BY id LIMIT 1"
-        ).fetchall()
+
+    def accepted() -> list[tuple]:
+        with sqlite3.connect(wa_settings.database_path) as db:
+            return db.execute(
+                "SELECT ext_message_id FROM outbox WHERE channel = 'whatsapp'"
+                " AND ext_message_id IS NOT NULL ORDER BY id LIMIT 1"
+            ).fetchall()
+
+    await graph.wait_for(lambda: bool(accepted()), what="the welcome marked sent")
+    [(wamid,)] = accepted()
     await write_db(
         wa_settings.database_path,
         "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
@@ -306,9 +311,7 @@ async def test_meta_being_unwell_for_a_while_delays_a_message_never_loses_it(
     graph.fail_next(code, recipient=person.recipient, times=2, status=status)
     welcome = await person.say("halo")  # third time lucky
     assert "Selamat datang" in body_of(welcome[0])
-    with sqlite3.connect(wa_settings.database_path) as db:
-        [(attempts, state)] = db.execute("SELECT attempts, status FROM outbox").fetchall()
-    assert (attempts, state) == (3, "sent")
+    await graph.wait_for(lambda: _outbox(wa_settings) == [(3, "sent")], what="marked sent")
 
 
 async def test_too_many_calls_for_the_account_hold_the_channel_a_while(
@@ -320,9 +323,13 @@ async def test_too_many_calls_for_the_account_hold_the_channel_a_while(
     graph.fail_next(80007, recipient=person.recipient)
     welcome = await person.say("halo")
     assert "Selamat datang" in body_of(welcome[0])
+    await graph.wait_for(lambda: _outbox(wa_settings) == [(2, "sent")], what="marked sent")
+
+
+def _outbox(wa_settings) -> list[tuple]:
+    """(attempts, status) of every outbox message."""
     with sqlite3.connect(wa_settings.database_path) as db:
-        [(attempts, state)] = db.execute("SELECT attempts, status FROM outbox").fetchall()
-    assert (attempts, state) == (2, "sent")
+        return db.execute("SELECT attempts, status FROM outbox ORDER BY id").fetchall()
 
 
 def _unreachable(wa_settings) -> bool:

@@ -118,6 +118,22 @@ _WINDOW_DETAILS = (
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+# Media the Cloud API takes (type -> largest size in bytes): what the bot uploads is among them.
+UPLOAD_LIMITS = {
+    "image/jpeg": 5 * 2**20,
+    "image/png": 5 * 2**20,
+    **{
+        kind: 100 * 2**20
+        for kind in (
+            "text/plain",
+            "application/pdf",
+            "application/msword",
+            "application/vnd.ms-excel",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    },
+}
 MAX_BUTTON_BODY = 1024
 MAX_LIST_BODY = 4096
 MAX_HEADER_TEXT = 60
@@ -894,6 +910,11 @@ class FakeGraph:
             mime = fields.get("type") or upload[1]
             if not isinstance(mime, str) or "/" not in mime:
                 raise _bad("the 'type' field must be a MIME type")
+            limit = UPLOAD_LIMITS.get(mime)
+            if limit is None or len(upload[2]) > limit:
+                raise _GraphError(
+                    131053, f"media upload: {mime} of {len(upload[2])} bytes is not supported"
+                )
             return {"id": self.register_media(upload[2], mime)}
 
         return await self._record(request, handle)
