@@ -23,6 +23,7 @@ class ChoiceOption:
     label: str
     aliases: tuple[str, ...] = ()
     group: str | None = None  # the choice-group screen it is shown on
+    day_offset: int | None = None  # a relative day (model.Choice.day_offset)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Protocol
 
 from handlers.events import Inbound, InboundKind, Outbound, small_number
@@ -87,7 +87,9 @@ class FormEngine:
     ) -> list[ChoiceOption]:
         if question.choices is not None:
             return [
-                ChoiceOption(c.name, self.view.label(c.label), tuple(c.aliases), c.group)
+                ChoiceOption(
+                    c.name, self.view.label(c.label), tuple(c.aliases), c.group, c.day_offset
+                )
                 for c in question.choices
             ]
         spec = question.choices_from
@@ -480,10 +482,14 @@ class FormEngine:
         question: Question,
         chosen: ChoiceOption | list[ChoiceOption],
     ) -> StepResult:
+        derived = None
         if isinstance(chosen, list):
             value: Any = [{"name": o.name, "label": o.label} for o in chosen]
         else:
             value = {"name": chosen.name, "label": chosen.label}
+            if chosen.day_offset is not None:
+                day = self.ctx.today + timedelta(days=chosen.day_offset)
+                derived = {"day": day.isoformat()}
         if not self._satisfies(fs, question, position, value):
             return await self._ask_again_constraint(fs, question)
         warnings = []
@@ -493,7 +499,7 @@ class FormEngine:
             )
             if facts and facts.get("sex") and facts["sex"] != value["name"]:
                 warnings.append(self.t("identifier.sex_mismatch"))
-        fs.store(position, value, None)
+        fs.store(position, value, derived)
         return await self._advance(
             fs, question, self.view.display(question, value), warnings=warnings
         )

@@ -79,6 +79,9 @@ class Choice(_Strict):
     label: Texts
     aliases: list[str] = Field(default_factory=list)  # informal words typed for it
     group: str | None = None  # the ChoiceGroup screen it is shown on
+    # A day relative to the answer ("Hari ini" 0, "Kemarin" -1): the date is fixed when the
+    # option is picked (the answer's derived "day"), not when the form is sent later.
+    day_offset: int | None = None
 
     @field_validator("label")
     @classmethod

@@ -23,9 +23,13 @@ VISIT_ACTION = "follow_up"
 VISIT_FORM = TRANSITIONS[VISIT_ACTION].form
 
 
-def visit_date(answers: dict[str, Any], today: date) -> date:
-    """The day of the visit from the form's answers: today, yesterday or the typed date."""
+def visit_date(answers: dict[str, Any], today: date, derived: dict[str, Any] | None = None) -> date:
+    """The day of the visit from the form's answers: "today" and "yesterday" as of when
+    they were picked (`derived`, the answer's facts; a form of version 1 has none: as of
+    `today`), or the typed date."""
     day = (answers.get("visit_day") or {}).get("name")
+    if derived and derived.get("day"):
+        return date.fromisoformat(derived["day"])
     if day == "yesterday":
         return today - timedelta(days=1)
     if day == "other" and answers.get("visit_date"):
@@ -47,7 +51,7 @@ async def _visit_given(turn: Turn, session: FormSession, answers: dict[str, Any]
     moved = await move_case(turn, case_id, VISIT_ACTION, case.version, reason=None)
     if moved is None:
         return
-    visited_on = visit_date(answers, turn.today)
+    visited_on = visit_date(answers, turn.today, session.state.get("derived", {}).get("visit_day"))
     next_on = date.fromisoformat(answers["next_visit"]) if answers.get("next_visit") else None
     await turn.repos.visits.add(
         case_id,
