@@ -180,13 +180,19 @@ class TrainingRepo(Repo):
         )
         return _training(row) if row else None
 
-    async def in_scope(self, scope: Scope, *, limit: int) -> list[Training]:
-        """Trainings in a scope, the latest first day first."""
+    async def in_scope(
+        self, scope: Scope, *, today_starts: datetime, limit: int, offset: int = 0
+    ) -> list[Training]:
+        """Trainings in a scope: those with a day ending after `today_starts` (today's and
+        coming ones) first, the soonest first; then the past ones, the latest first."""
         where, params = scope.where("t")
+        first = "(SELECT MIN(starts_at) FROM training_days d WHERE d.training_id = t.id)"
+        last = "(SELECT MAX(ends_at) FROM training_days d WHERE d.training_id = t.id)"
         rows = await self._all(
-            f"SELECT t.* FROM trainings t WHERE {where} ORDER BY (SELECT MIN(starts_at)"
-            " FROM training_days d WHERE d.training_id = t.id) DESC, t.id DESC LIMIT ?",
-            (*params, limit),
+            f"SELECT t.* FROM trainings t WHERE {where} ORDER BY"
+            f" CASE WHEN {last} > ? THEN 0 ELSE 1 END,"
+            f" CASE WHEN {last} > ? THEN {first} END, {first} DESC, t.id DESC LIMIT ? OFFSET ?",
+            (*params, to_db(today_starts), to_db(today_starts), limit, offset),
         )
         return [_training(row) for row in rows]
 

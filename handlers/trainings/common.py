@@ -4,6 +4,7 @@ Button data (all well under 64 bytes):
   tc:<y|n>:<session id>               the creator's final go (or not) after the preview
   tr:<training id>:<a|b>              RSVP: akan hadir / berhalangan
   tp:<training id>[:<action>]         a training's page and its buttons
+  tp:l:<page>                         /bimtek's list, paged
   tm:<day id>:p<page>                 hand-set status: the people of a day, paged
   tm:<day id>:u<user id>[:<status>]   ... one person, then the status chosen
 """
