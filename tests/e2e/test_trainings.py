@@ -313,7 +313,8 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
     assert "sudah ditutup" in plain(outsider[0]["text"])
 
     # -- export: the daftar hadir, row by row --------------------------------------------------
-    exported = await coordinator.tap("Ekspor", expect=2)
+    preparing, *exported = await coordinator.tap("Ekspor", expect=3)  # off the writer
+    assert "Sedang disiapkan" in preparing["text"]
     assert "Daftar hadir Bimtek Pendataan PPKS (4 peserta)" in exported[0]["caption"]
     assert exported[1]["document"].data.startswith(b"%PDF")
     workbook = openpyxl.load_workbook(io.BytesIO(exported[0]["document"].data))
