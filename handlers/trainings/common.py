@@ -103,16 +103,22 @@ def checkin_closes(day: TrainingDay) -> datetime:
 
 
 def day_status(
-    invitation: Invitation, record: Attendance | None, day: TrainingDay, now: datetime
+    training: Training,
+    invitation: Invitation,
+    record: Attendance | None,
+    day: TrainingDay,
+    now: datetime,
 ) -> str | None:
     """hadir/izin/sakit/tidak_hadir as it stands, or None while the day may still bring it.
 
-    A recorded status wins; someone who excused themselves (izin/sakit) keeps that reason;
-    anyone else without a record once check-in closed did not attend.
+    A recorded status wins; someone who excused themselves (izin/sakit) before the day's
+    check-in opened keeps that reason (an excuse after it does not undo a no-show); anyone
+    else without a record once check-in closed did not attend.
     """
     if record is not None:
         return record.status
-    if invitation.rsvp == "berhalangan" and invitation.reason_kind:
+    excused = invitation.rsvp_at is not None and invitation.rsvp_at < checkin_opens(training, day)
+    if invitation.rsvp == "berhalangan" and invitation.reason_kind and excused:
         return invitation.reason_kind
     if now >= checkin_closes(day):
         return "tidak_hadir"

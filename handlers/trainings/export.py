@@ -105,7 +105,7 @@ async def _sheets(turn: Turn, training: Training, repos: Repos) -> list[Sheet]:
         rows = []
         for number, invitation in enumerate(invitations, start=1):
             record = records.get(invitation.user_id)
-            status = day_status(invitation, record, day, turn.now)
+            status = day_status(training, invitation, record, day, turn.now)
             checked_in = record is not None and record.method != "manual"
             rows.append(
                 [

@@ -62,7 +62,7 @@ async def _people(turn: Turn, training: Training, day: TrainingDay, page: int) -
     page = min(page, pages - 1)
     rows = []
     for invitation in invitations[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
-        status = day_status(invitation, records.get(invitation.user_id), day, turn.now)
+        status = day_status(training, invitation, records.get(invitation.user_id), day, turn.now)
         rows.append(
             [
                 Button(
@@ -93,7 +93,7 @@ async def _ask_status(turn: Turn, training: Training, day: TrainingDay, user_id:
         turn.reply(turn.t("errors.old_button"))
         return
     record = await turn.repos.trainings.attendance_of(day.id, user_id)
-    current = day_status(invitation, record, day, turn.now)
+    current = day_status(training, invitation, record, day, turn.now)
     buttons = [
         Button(
             label=turn.t(f"training.status.{status}"),

@@ -133,7 +133,9 @@ async def show_page(turn: Turn, training: Training) -> None:
             lines.append(turn.t("training_extra.import_more", count=more))
     for day in days:
         records = await turn.repos.trainings.attendance(day.id)
-        counts = Counter(day_status(i, records.get(i.user_id), day, turn.now) for i in invitations)
+        counts = Counter(
+            day_status(training, i, records.get(i.user_id), day, turn.now) for i in invitations
+        )
         lines.append(
             turn.t(
                 "training.page_day",

@@ -88,18 +88,7 @@ async def answer(turn: Turn, data: str) -> None:
     if training is None or invitation is None or choice not in ("a", "b"):
         turn.reply(turn.t("training.not_invited"))
         return
-    if training.status != "scheduled":
-        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
-        return
-    if turn.now >= training.rsvp_deadline:
-        turn.reply(
-            turn.t(
-                "training.rsvp_closed",
-                title=training.title,
-                deadline=deadline_text(turn.app, turn.language, training),
-                answer=answer_label(turn.app, turn.language, invitation),
-            )
-        )
+    if not await _still_open(turn, training, invitation):
         return
     rsvp = "akan_hadir" if choice == "a" else "berhalangan"
     await turn.repos.trainings.set_rsvp(training.id, turn.user.id, rsvp, turn.now)
@@ -111,16 +100,41 @@ async def answer(turn: Turn, data: str) -> None:
     await start_form(turn, ABSENCE_FORM, prefix, context={"training_id": training.id})
 
 
+async def _still_open(turn: Turn, training: Training, invitation: Invitation) -> bool:
+    """Answers may change: the training is scheduled and its deadline not passed (a reason
+    finished after either changes nothing); otherwise says why."""
+    if training.status != "scheduled":
+        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
+        return False
+    if turn.now >= training.rsvp_deadline:
+        turn.reply(
+            turn.t(
+                "training.rsvp_closed",
+                title=training.title,
+                deadline=deadline_text(turn.app, turn.language, training),
+                answer=answer_label(turn.app, turn.language, invitation),
+            )
+        )
+        return False
+    return True
+
+
 @on_complete(ABSENCE_FORM)
 async def _reason_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     assert turn.user is not None
     training_id = int(form_context(session)["training_id"])
     training = await turn.repos.trainings.get(training_id)
+    if training is None:
+        turn.reply(turn.t("errors.old_button"))
+        return
+    invitation = await turn.repos.trainings.invitation(training.id, turn.user.id)
+    if invitation is None or not await _still_open(turn, training, invitation):
+        return
     kind = answers["reason_kind"]["name"]
     saved = await turn.repos.trainings.set_reason(
         training_id, turn.user.id, kind, answers["reason_text"], turn.now
     )
-    if training is None or not saved:
+    if not saved:
         turn.reply(turn.t("errors.old_button"))
         return
     turn.reply(

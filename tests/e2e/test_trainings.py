@@ -482,7 +482,7 @@ async def test_a_tksk_training_for_their_kecamatan_with_check_in_by_location(
     await tono.say("60")
     await tono.say("15")
     problem = await tono.tap("✅ Kirim")
-    assert "Batas konfirmasi harus sebelum atau pada hari pertama" in plain(problem[0]["text"])
+    assert "paling lambat sehari sebelum hari pertama" in plain(problem[0]["text"])
     assert "Periksa kembali" in plain(problem[0]["text"])
     await tono.tap("Ubah jawaban")
     await tono.tap("Berikutnya")
