@@ -63,6 +63,7 @@ class Invitation(_Model):
     reason_text: str | None
     rsvp_at: datetime | None
     reachable: bool  # has started the bot on some channel
+    active: bool  # not suspended: reminders and notices go only to active people
 
 
 class Attendance(_Model):
@@ -110,7 +111,8 @@ def _attendance(row: Any) -> Attendance:
 
 
 _INVITATIONS = (
-    "SELECT i.*, u.full_name, u.phone, u.role, COALESCE(k.name, '') AS kecamatan,"
+    "SELECT i.*, u.full_name, u.phone, u.role, u.status = 'active' AS active,"
+    " COALESCE(k.name, '') AS kecamatan,"
     " COALESCE(d.name, '') AS desa, EXISTS (SELECT 1 FROM channel_identities c"
     " WHERE c.user_id = u.id AND c.chat_id IS NOT NULL AND c.unreachable_at IS NULL)"
     " AS reachable"
@@ -134,6 +136,7 @@ def _invitation(row: Any) -> Invitation:
         reason_text=row["reason_text"],
         rsvp_at=from_db(row["rsvp_at"]),
         reachable=bool(row["reachable"]),
+        active=bool(row["active"]),
     )
 
 

@@ -178,12 +178,13 @@ def _page_buttons(turn: Turn, training: Training) -> list[list[Button]]:
 
 
 async def _remind(turn: Turn, training: Training) -> None:
-    """The invitation again, to those who have not answered (while answers are open)."""
+    """The invitation again, to those (active) who have not answered, while answers are open."""
     if turn.now >= training.rsvp_deadline:
         turn.reply(turn.t("training.remind_too_late"))
         return
     days = await turn.repos.trainings.days(training.id)
-    silent = [i for i in await turn.repos.trainings.invitations(training.id) if i.rsvp is None]
+    invitations = await turn.repos.trainings.invitations(training.id)
+    silent = [i for i in invitations if i.rsvp is None and i.active]
     not_before = next_allowed(turn.app, turn.now)
     for invitation in silent:
         person = await turn.repos.users.get(invitation.user_id)
