@@ -62,6 +62,7 @@ class Invitation(_Model):
     reason_kind: str | None  # izin, sakit
     reason_text: str | None
     rsvp_at: datetime | None
+    invited_at: datetime
     reachable: bool  # has started the bot on some channel
     active: bool  # not suspended: reminders and notices go only to active people
 
@@ -135,6 +136,7 @@ def _invitation(row: Any) -> Invitation:
         reason_kind=row["reason_kind"],
         reason_text=row["reason_text"],
         rsvp_at=from_db(row["rsvp_at"]),
+        invited_at=from_db(row["invited_at"]),
         reachable=bool(row["reachable"]),
         active=bool(row["active"]),
     )

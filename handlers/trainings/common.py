@@ -113,10 +113,13 @@ def day_status(
 
     A recorded status wins; someone who excused themselves (izin/sakit) before the day's
     check-in opened keeps that reason (an excuse after it does not undo a no-show); anyone
-    else without a record once check-in closed did not attend.
+    else without a record once check-in closed did not attend. A day over before the person
+    was invited has no status.
     """
     if record is not None:
         return record.status
+    if invitation.invited_at >= day.ends_at:
+        return None  # invited after the day: nothing to say about it
     excused = invitation.rsvp_at is not None and invitation.rsvp_at < checkin_opens(training, day)
     if invitation.rsvp == "berhalangan" and invitation.reason_kind and excused:
         return invitation.reason_kind

@@ -71,8 +71,8 @@ async def walk_in(turn: Turn, training: Training) -> None:
     turn.reply(Outbound.say(turn.t("training_extra.walk_in_which_day"), rows))
 
 
-async def _ask_name(turn: Turn, context: dict[str, Any]) -> None:
-    await start_form(turn, PERSON_FORM, context=context)
+async def _ask_name(turn: Turn, context: dict[str, Any], prefix: str = "") -> None:
+    await start_form(turn, PERSON_FORM, prefix, context=context)
 
 
 @on_complete(PERSON_FORM)
@@ -184,6 +184,10 @@ async def _walk_in(
         user_id = session.state.get("walk_in_user")  # a second tap registers nobody new
         if not user_id:
             name = " ".join(str(session.state.get("answers", {}).get("name", "")).split())
+            if not name:  # the session's transcript was cleared (24 h): ask again
+                context = {"training_id": training.id, "purpose": "walk_in", "day_id": day.id}
+                await _ask_name(turn, context, turn.t("training_extra.walk_in_name_lost") + "\n\n")
+                return
             user_id = await turn.repos.training_invites.add_walk_in(
                 name,
                 kabupaten_code=training.kabupaten_code,
