@@ -160,6 +160,18 @@ def day_buttons(
     ]
 
 
+async def refuse(turn: Turn, key: str = "errors.not_allowed") -> None:
+    """A refused or forged training button: said politely, revealing nothing, and audited
+    with the button's data (`training.refused`)."""
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id if turn.user else None,
+        action="training.refused",
+        detail={"data": (turn.event.data or "")[:64]},
+    )
+    turn.reply(turn.t(key))
+
+
 async def audit(turn: Turn, training: Training, action: str, detail: dict) -> None:
     """An audit row about a training, by the person of the turn."""
     assert turn.user is not None

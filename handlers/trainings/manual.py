@@ -13,6 +13,7 @@ from handlers.trainings.common import (
     day_buttons,
     day_status,
     managed,
+    refuse,
 )
 from storage.trainings import Training, TrainingDay
 
@@ -37,7 +38,7 @@ async def manual_button(turn: Turn, data: str) -> None:
     training = await managed(turn, day.training_id) if day else None
     number = small_number(target[1:])
     if day is None or training is None or number is None or target[:1] not in ("p", "u"):
-        turn.reply(turn.t("errors.not_allowed"))
+        await refuse(turn)
         return
     if training.status == "cancelled":
         turn.reply(turn.t("training.is_cancelled", title=training.title))
@@ -48,7 +49,7 @@ async def manual_button(turn: Turn, data: str) -> None:
     elif status in STATUSES:
         await _set(turn, training, day, number, status)
     else:
-        turn.reply(turn.t("errors.unknown_button"))
+        await refuse(turn, "errors.unknown_button")
 
 
 def _status_label(turn: Turn, status: str | None) -> str:

@@ -26,6 +26,7 @@ from handlers.trainings.common import (
     describe,
     local_day_bounds,
     managed,
+    refuse,
     spoken_date,
     summary_of,
 )
@@ -77,7 +78,7 @@ async def page_button(turn: Turn, data: str) -> None:
         return
     training = await managed(turn, small_number(raw_id))
     if training is None:
-        turn.reply(turn.t("errors.not_allowed"))
+        await refuse(turn)
         return
     handlers = {
         "": show_page,
@@ -97,7 +98,7 @@ async def page_button(turn: Turn, data: str) -> None:
     }
     handler = handlers.get(action)
     if handler is None:
-        turn.reply(turn.t("errors.unknown_button"))
+        await refuse(turn, "errors.unknown_button")
         return
     if action not in ("", "e") and training.status == "cancelled":
         turn.reply(turn.t("training.is_cancelled", title=training.title))

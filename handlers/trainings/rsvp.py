@@ -14,7 +14,13 @@ from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
-from handlers.trainings.common import RSVP_PREFIX, deadline_text, describe, summary_of
+from handlers.trainings.common import (
+    RSVP_PREFIX,
+    deadline_text,
+    describe,
+    refuse,
+    summary_of,
+)
 from storage.models import FormSession
 from storage.trainings import Invitation, Training, TrainingDay
 
@@ -86,7 +92,7 @@ async def answer(turn: Turn, data: str) -> None:
         await turn.repos.trainings.invitation(training.id, turn.user.id) if training else None
     )
     if training is None or invitation is None or choice not in ("a", "b"):
-        turn.reply(turn.t("training.not_invited"))
+        await refuse(turn, "training.not_invited")
         return
     if not await _still_open(turn, training, invitation):
         return
