@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
+from bot.render_pool import RenderPool
 from handlers.trainings import page
 from storage.models import Role
 from tests.handlers.chat_turns import app_context, run_background
@@ -55,4 +56,30 @@ async def test_the_export_is_built_after_the_turn_off_the_writer(tmp_path):
             ("training.export", {"people": 1, "days": 2})
         ]
     finally:
+        await db.close()
+
+
+def _sizes(paths: list[str]) -> list[int]:
+    return [Path(path).stat().st_size for path in paths]
+
+
+async def test_the_render_process_draws_both_documents(tmp_path):
+    """What goes to the render process pickles (module-level functions, plain data)."""
+    pool = RenderPool()
+    app = dataclasses.replace(app_context(tmp_path / "media"), render=pool.render)
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            training_id = await new_training(repos, coordinator, [(at(8, 8), at(8, 12))])
+        data = f"tp:{training_id}:e"
+        async with db.transaction() as repos:
+            tapped = await turn(app, repos, coordinator, at(8, 13), data=data)
+            await page.page_button(tapped, data)
+        replies = await run_background(db, tapped)
+        documents = [reply.file_path or "" for reply in replies if reply.type == "document"]
+        assert [Path(path).suffix for path in documents] == [".xlsx", ".pdf"]
+        assert all(size > 0 for size in _sizes(documents))
+    finally:
+        await pool.shutdown()
         await db.close()
