@@ -2,7 +2,7 @@
 
 Button data (all well under 64 bytes):
   tc:<y|n>:<session id>               the creator's final go (or not) after the preview
-  tr:<training id>:<a|b>              RSVP: akan hadir / berhalangan
+  tr:<training id>:<a|b>:<schedule>   RSVP: akan hadir / berhalangan, for that schedule
   tp:<training id>[:<action>]         a training's page and its buttons
   tp:l:<page>                         /bimtek's list, paged
   tm:<day id>:p<page>                 hand-set status: the people of a day, paged
@@ -89,6 +89,12 @@ def describe(app: AppContext, language: str, training: Training, days: list[Trai
         )
     )
     return "\n".join(lines)
+
+
+def schedule_stamp(days: list[TrainingDay]) -> str:
+    """The schedule an invitation's RSVP buttons answer (the first day's start, in minutes):
+    after a reschedule, the old invitation's buttons no longer match."""
+    return str(int(days[0].starts_at.timestamp()) // 60) if days else ""
 
 
 def checkin_opens(training: Training, day: TrainingDay) -> datetime:

@@ -19,6 +19,7 @@ from handlers.trainings.common import (
     deadline_text,
     describe,
     refuse,
+    schedule_stamp,
     summary_of,
 )
 from storage.models import FormSession
@@ -28,13 +29,16 @@ ABSENCE_FORM = "training_absence"
 SCHEDULE_LIMIT = 5
 
 
-def rsvp_buttons(app: AppContext, language: str, training_id: int) -> list[list[Button]]:
+def rsvp_buttons(
+    app: AppContext, language: str, training_id: int, days: list[TrainingDay]
+) -> list[list[Button]]:
     t = app.catalog.text
     data = f"{RSVP_PREFIX}:{training_id}"
+    stamp = schedule_stamp(days)
     return [
         [
-            Button(label=t(language, "training.rsvp_yes_button"), data=f"{data}:a"),
-            Button(label=t(language, "training.rsvp_no_button"), data=f"{data}:b"),
+            Button(label=t(language, "training.rsvp_yes_button"), data=f"{data}:a:{stamp}"),
+            Button(label=t(language, "training.rsvp_no_button"), data=f"{data}:b:{stamp}"),
         ]
     ]
 
@@ -53,7 +57,7 @@ def invitation_message(
     )
     return Outbound(
         text=text,
-        buttons=rsvp_buttons(app, language, training.id),
+        buttons=rsvp_buttons(app, language, training.id, days),
         summary=summary_of(app, language, training),
     )
 
@@ -85,7 +89,7 @@ def answer_label(app: AppContext, language: str, invitation: Invitation) -> str:
 async def answer(turn: Turn, data: str) -> None:
     """A tap on Akan hadir / Berhalangan."""
     assert turn.user is not None
-    _, raw_id, choice = button_fields(data, 3)
+    _, raw_id, choice, stamp = button_fields(data, 4)
     training_id = small_number(raw_id)
     training = await turn.repos.trainings.get(training_id) if training_id else None
     invitation = (
@@ -95,6 +99,11 @@ async def answer(turn: Turn, data: str) -> None:
         await refuse(turn, "training.not_invited")
         return
     if not await _still_open(turn, training, invitation):
+        return
+    days = await turn.repos.trainings.days(training.id)
+    if stamp and stamp != schedule_stamp(days):  # (buttons sent before stamps carry none)
+        heading = "training_extra.rsvp_old_schedule"
+        turn.reply(invitation_message(turn.app, turn.language, training, days, heading))
         return
     rsvp = "akan_hadir" if choice == "a" else "berhalangan"
     await turn.repos.trainings.set_rsvp(training.id, turn.user.id, rsvp, turn.now)
@@ -174,7 +183,7 @@ async def show_schedule(turn: Turn) -> None:
         if turn.now < training.rsvp_deadline:
             deadline = deadline_text(turn.app, turn.language, training)
             parts.append(turn.t("training.change_until", deadline=deadline))
-            buttons = rsvp_buttons(turn.app, turn.language, training.id)
+            buttons = rsvp_buttons(turn.app, turn.language, training.id, days)
         if number == 0:
             parts.insert(0, turn.t("training.schedule_title", count=len(trainings)))
         turn.reply(Outbound.say("\n".join(parts), buttons))

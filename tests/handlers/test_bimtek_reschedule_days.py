@@ -1,12 +1,14 @@
-"""A reschedule changes the day rows in place (day N keeps its id, nothing is reused), and the
-morning reminder of the new date goes out even when the old date's went out that morning."""
+"""A reschedule changes the day rows in place (day N keeps its id, nothing is reused), the
+morning reminder of the new date goes out even when the old date's went out that morning, and
+the old invitation's answer buttons no longer answer (the new schedule is shown instead)."""
 
 from __future__ import annotations
 
-from handlers.trainings import schedule
+from handlers.trainings import rsvp, schedule
+from handlers.trainings.rsvp import invitation_message
 from storage.models import Role
 from tests.handlers.chat_turns import app_context
-from tests.handlers.training_turns import at, new_training, person
+from tests.handlers.training_turns import at, button_data, new_training, person, texts, turn
 from tests.storage.seed_cases import open_database, query
 
 
@@ -45,5 +47,38 @@ async def test_the_new_days_morning_reminder_after_a_reschedule(tmp_path):
             await schedule.morning_reminders(repos, app, at(15, 6, 1))
             await schedule.morning_reminders(repos, app, at(15, 6, 2))  # once a day
         assert _morning_reminders(tmp_path / "psm.db", psm.id) == 2
+    finally:
+        await db.close()
+
+
+async def test_the_old_invitations_answer_buttons_refuse_after_a_reschedule(tmp_path):
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+            training_id = await new_training(
+                repos, coordinator, [(at(8, 10), at(8, 15))], deadline=at(7, 0)
+            )
+            await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+            training = await repos.trainings.get(training_id)
+            days = await repos.trainings.days(training_id)
+            old = invitation_message(app, "id", training, days, "training.invitation_title")
+            old_yes = old.buttons[0][0].data
+            await repos.training_invites.replace_days(
+                training_id, [(at(15, 10), at(15, 15))], at(14, 0)
+            )
+        async with db.transaction() as repos:
+            tapped = await turn(app, repos, psm, at(2, 9), data=old_yes)
+            await rsvp.answer(tapped, old_yes)
+            assert (await repos.trainings.invitation(training_id, psm.id)).rsvp is None
+        assert "jadwal lama" in texts(tapped)[0] and "15 Desember" in texts(tapped)[0]
+        new_yes = button_data(tapped)[0]
+        assert new_yes != old_yes and len(new_yes.encode()) <= 64
+        async with db.transaction() as repos:
+            tapped = await turn(app, repos, psm, at(2, 9), data=new_yes)
+            await rsvp.answer(tapped, new_yes)
+            assert (await repos.trainings.invitation(training_id, psm.id)).rsvp == "akan_hadir"
     finally:
         await db.close()
