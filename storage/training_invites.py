@@ -126,17 +126,26 @@ class TrainingInviteRepo(Repo):
         self, training_id: int, days: list[tuple[datetime, datetime]], deadline: datetime
     ) -> None:
         """New days (numbered from 1) and RSVP deadline; the old days' attendance goes, and
-        every answer is reset (a yes for the old date says nothing about the new one)."""
+        every answer is reset (a yes for the old date says nothing about the new one).
+
+        Day rows are changed in place (day N keeps its id), days beyond the new count are
+        deleted and new ones added: deleting and inserting them all let SQLite hand the old
+        ids to the new rows, so a stale button or claim of an old day hit a new one."""
         await self._run(
             "DELETE FROM training_attendance WHERE day_id IN"
             " (SELECT id FROM training_days WHERE training_id = ?)",
             (training_id,),
         )
-        await self._run("DELETE FROM training_days WHERE training_id = ?", (training_id,))
+        await self._run(
+            "DELETE FROM training_days WHERE training_id = ? AND day_number > ?",
+            (training_id, len(days)),
+        )
         for number, (starts, ends) in enumerate(days, start=1):
             await self._run(
                 "INSERT INTO training_days (training_id, day_number, starts_at, ends_at)"
-                " VALUES (?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?) ON CONFLICT (training_id, day_number) DO UPDATE SET"
+                " starts_at = excluded.starts_at, ends_at = excluded.ends_at,"
+                " checkin_closed_at = NULL",
                 (training_id, number, to_db(starts), to_db(ends)),
             )
         await self._run(

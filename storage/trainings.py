@@ -62,7 +62,9 @@ class Invitation(_Model):
     reason_kind: str | None  # izin, sakit
     reason_text: str | None
     rsvp_at: datetime | None
+    invited_at: datetime
     reachable: bool  # has started the bot on some channel
+    active: bool  # not suspended: reminders and notices go only to active people
 
 
 class Attendance(_Model):
@@ -110,7 +112,8 @@ def _attendance(row: Any) -> Attendance:
 
 
 _INVITATIONS = (
-    "SELECT i.*, u.full_name, u.phone, u.role, COALESCE(k.name, '') AS kecamatan,"
+    "SELECT i.*, u.full_name, u.phone, u.role, u.status = 'active' AS active,"
+    " COALESCE(k.name, '') AS kecamatan,"
     " COALESCE(d.name, '') AS desa, EXISTS (SELECT 1 FROM channel_identities c"
     " WHERE c.user_id = u.id AND c.chat_id IS NOT NULL AND c.unreachable_at IS NULL)"
     " AS reachable"
@@ -133,7 +136,9 @@ def _invitation(row: Any) -> Invitation:
         reason_kind=row["reason_kind"],
         reason_text=row["reason_text"],
         rsvp_at=from_db(row["rsvp_at"]),
+        invited_at=from_db(row["invited_at"]),
         reachable=bool(row["reachable"]),
+        active=bool(row["active"]),
     )
 
 
@@ -180,13 +185,19 @@ class TrainingRepo(Repo):
         )
         return _training(row) if row else None
 
-    async def in_scope(self, scope: Scope, *, limit: int) -> list[Training]:
-        """Trainings in a scope, the latest first day first."""
+    async def in_scope(
+        self, scope: Scope, *, today_starts: datetime, limit: int, offset: int = 0
+    ) -> list[Training]:
+        """Trainings in a scope: those with a day ending after `today_starts` (today's and
+        coming ones) first, the soonest first; then the past ones, the latest first."""
         where, params = scope.where("t")
+        first = "(SELECT MIN(starts_at) FROM training_days d WHERE d.training_id = t.id)"
+        last = "(SELECT MAX(ends_at) FROM training_days d WHERE d.training_id = t.id)"
         rows = await self._all(
-            f"SELECT t.* FROM trainings t WHERE {where} ORDER BY (SELECT MIN(starts_at)"
-            " FROM training_days d WHERE d.training_id = t.id) DESC, t.id DESC LIMIT ?",
-            (*params, limit),
+            f"SELECT t.* FROM trainings t WHERE {where} ORDER BY"
+            f" CASE WHEN {last} > ? THEN 0 ELSE 1 END,"
+            f" CASE WHEN {last} > ? THEN {first} END, {first} DESC, t.id DESC LIMIT ? OFFSET ?",
+            (*params, to_db(today_starts), to_db(today_starts), limit, offset),
         )
         return [_training(row) for row in rows]
 

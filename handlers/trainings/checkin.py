@@ -1,7 +1,9 @@
 """Check-in on the day: `/hadir KODE` (WhatsApp: `hadir KODE`), the person's location within
 the venue's radius, or both, as the training asks; only inside the window (from
 `open_minutes` before the start to the end of the day, or until check-in is closed by hand).
-Late after `late_minutes`; a second check-in changes nothing; every refusal says why."""
+Late after `late_minutes`; a second check-in changes nothing; every refusal says why. Two
+trainings may be open the same day: the code typed picks one, a location the one within its
+radius."""
 
 from __future__ import annotations
 
@@ -31,14 +33,14 @@ def _is_open(turn: Turn, training: Training, day: TrainingDay) -> bool:
     return checkin_opens(training, day) <= turn.now < checkin_closes(day)
 
 
-async def _open_day(turn: Turn) -> tuple[Training, TrainingDay] | None:
-    """Today's training day whose check-in is open; otherwise says why there is none."""
+async def _open_days(turn: Turn) -> list[tuple[Training, TrainingDay]]:
+    """Today's training days whose check-in is open; when none, says why."""
     assert turn.user is not None
     start, end = local_day_bounds(turn.app, turn.today)
     today = await turn.repos.trainings.days_of_user(turn.user.id, start=start, end=end)
-    for training, day in today:
-        if _is_open(turn, training, day):
-            return training, day
+    open_now = [(training, day) for training, day in today if _is_open(turn, training, day)]
+    if open_now:
+        return open_now
     waiting = [(t, d) for t, d in today if turn.now < checkin_opens(t, d)]
     if waiting:
         training, day = waiting[0]
@@ -50,7 +52,7 @@ async def _open_day(turn: Turn) -> tuple[Training, TrainingDay] | None:
         turn.reply(await _already(turn, day) or closed)
     else:
         turn.reply(turn.t("training.checkin_none_today"))
-    return None
+    return []
 
 
 async def _already(turn: Turn, day: TrainingDay) -> str | None:
@@ -67,35 +69,58 @@ async def _already(turn: Turn, day: TrainingDay) -> str | None:
 
 
 async def check_in(turn: Turn) -> None:
-    """/hadir [KODE]."""
+    """/hadir [KODE]: the code is tried against every training open today (two may overlap);
+    trainings checked by location alone are chosen by the location shared."""
     if not allowed(turn.user, "training.attend"):
         turn.reply(turn.t("errors.not_allowed"))
         return
-    found = await _open_day(turn)
-    if found is None:
+    open_now = await _open_days(turn)
+    if not open_now:
         return
-    training, day = found
-    already = await _already(turn, day)
-    if already:
-        turn.reply(already)
+    pending = [(t, d) for t, d in open_now if await _already(turn, d) is None]
+    if not pending:
+        turn.reply(await _already(turn, open_now[0][1]) or "")
         return
-    needs_code, needs_location = _needs(training)
-    if needs_code:
-        typed = turn.event.command_args.strip()
-        code = normalise_code(typed)
-        if not typed:
-            turn.reply(turn.t("training.checkin_need_code", title=training.title))
+    typed = turn.event.command_args.strip()
+    by_code = [(t, d) for t, d in open_now if _needs(t)[0]]
+    by_location = [(t, d) for t, d in pending if not _needs(t)[0]]
+    if by_code and (typed or not by_location):
+        found = await _by_code(turn, by_code, typed)
+        if found is None:
             return
-        if code is None or not code_matches(training.secret, code, turn.now):
-            expired = code is not None and code_expired(training.secret, code, turn.now)
-            turn.reply(turn.t("training.code_expired" if expired else "training.code_wrong"))
+        training, day = found
+        already = await _already(turn, day)
+        if already:
+            turn.reply(already)
             return
-    if needs_location:
-        prefix = turn.t("training.checkin_location", title=training.title) + "\n\n"
-        context = {"day_id": day.id, "with_code": needs_code}
-        await start_form(turn, CHECKIN_FORM, prefix, context=context)
-        return
-    turn.reply(await _record(turn, training, day, method="code", distance=None))
+        if not _needs(training)[1]:
+            turn.reply(await _record(turn, training, day, method="code", distance=None))
+            return
+        chosen, with_code = [found], True
+    else:
+        chosen, with_code = by_location, False
+    title = chosen[0][0].title
+    prefix = turn.t("training.checkin_location", title=title) + "\n\n"
+    context = {"day_ids": [day.id for _, day in chosen], "with_code": with_code}
+    await start_form(turn, CHECKIN_FORM, prefix, context=context)
+
+
+async def _by_code(
+    turn: Turn, candidates: list[tuple[Training, TrainingDay]], typed: str
+) -> tuple[Training, TrainingDay] | None:
+    """The open training whose current code was typed; otherwise says what is wrong."""
+    code = normalise_code(typed)
+    if not typed:
+        turn.reply(turn.t("training.checkin_need_code", title=candidates[0][0].title))
+        return None
+    for training, day in candidates:
+        if code is not None and code_matches(training.secret, code, turn.now):
+            return training, day
+    expired = code is not None and any(
+        code_expired(training.secret, code, turn.now) for training, _ in candidates
+    )
+    turn.reply(turn.t("training.code_expired" if expired else "training.code_wrong"))
+    return None
 
 
 @on_complete(CHECKIN_FORM)
@@ -106,24 +131,37 @@ async def _location_given(turn: Turn, session: FormSession, answers: dict[str, A
 
 
 async def _location_outcome(turn: Turn, session: FormSession, point: dict[str, float]) -> str:
-    day = await turn.repos.trainings.day(int(form_context(session)["day_id"]))
-    training = await turn.repos.trainings.get(day.training_id) if day else None
-    if day is None or training is None or training.latitude is None:
+    context = form_context(session)
+    day_ids = context.get("day_ids") or [context["day_id"]]
+    candidates = []
+    for day_id in day_ids:
+        day = await turn.repos.trainings.day(int(day_id))
+        training = await turn.repos.trainings.get(day.training_id) if day else None
+        if day is not None and training is not None and training.latitude is not None:
+            candidates.append((training, day))
+    if not candidates:
         return turn.t("errors.old_button")
     if turn.event.kind != InboundKind.LOCATION:
         return turn.t("training.checkin_location_typed")
-    if training.status != "scheduled" or not _is_open(turn, training, day):
-        return turn.t("training.checkin_closed", title=training.title)
-    already = await _already(turn, day)
-    if already:
-        return already
-    distance = round(
-        distance_m(point["lat"], point["lon"], training.latitude, training.longitude or 0.0)
-    )
+    still_open = [(t, d) for t, d in candidates if t.status == "scheduled" and _is_open(turn, t, d)]
+    if not still_open:
+        return turn.t("training.checkin_closed", title=candidates[0][0].title)
+    waiting = [(t, d) for t, d in still_open if await _already(turn, d) is None]
+    if not waiting:
+        return await _already(turn, still_open[0][1]) or ""
+    measured = []
+    for training, day in waiting:
+        distance = round(
+            distance_m(
+                point["lat"], point["lon"], training.latitude or 0.0, training.longitude or 0.0
+            )
+        )
+        measured.append((distance - (training.radius_m or 0), distance, training, day))
+    _, distance, training, day = min(measured, key=lambda found: found[0])
     radius = training.radius_m or 0
     if distance > radius:
         return turn.t("training.checkin_too_far", distance=distance, radius=radius)
-    method = "both" if session.state["context"].get("with_code") else "location"
+    method = "both" if context.get("with_code") else "location"
     return await _record(turn, training, day, method=method, distance=distance)
 
 

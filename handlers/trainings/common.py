@@ -2,8 +2,9 @@
 
 Button data (all well under 64 bytes):
   tc:<y|n>:<session id>               the creator's final go (or not) after the preview
-  tr:<training id>:<a|b>              RSVP: akan hadir / berhalangan
+  tr:<training id>:<a|b>:<schedule>   RSVP: akan hadir / berhalangan, for that schedule
   tp:<training id>[:<action>]         a training's page and its buttons
+  tp:l:<page>                         /bimtek's list, paged
   tm:<day id>:p<page>                 hand-set status: the people of a day, paged
   tm:<day id>:u<user id>[:<status>]   ... one person, then the status chosen
 """
@@ -90,6 +91,12 @@ def describe(app: AppContext, language: str, training: Training, days: list[Trai
     return "\n".join(lines)
 
 
+def schedule_stamp(days: list[TrainingDay]) -> str:
+    """The schedule an invitation's RSVP buttons answer (the first day's start, in minutes):
+    after a reschedule, the old invitation's buttons no longer match."""
+    return str(int(days[0].starts_at.timestamp()) // 60) if days else ""
+
+
 def checkin_opens(training: Training, day: TrainingDay) -> datetime:
     return day.starts_at - timedelta(minutes=training.open_minutes)
 
@@ -102,16 +109,25 @@ def checkin_closes(day: TrainingDay) -> datetime:
 
 
 def day_status(
-    invitation: Invitation, record: Attendance | None, day: TrainingDay, now: datetime
+    training: Training,
+    invitation: Invitation,
+    record: Attendance | None,
+    day: TrainingDay,
+    now: datetime,
 ) -> str | None:
     """hadir/izin/sakit/tidak_hadir as it stands, or None while the day may still bring it.
 
-    A recorded status wins; someone who excused themselves (izin/sakit) keeps that reason;
-    anyone else without a record once check-in closed did not attend.
+    A recorded status wins; someone who excused themselves (izin/sakit) before the day's
+    check-in opened keeps that reason (an excuse after it does not undo a no-show); anyone
+    else without a record once check-in closed did not attend. A day over before the person
+    was invited has no status.
     """
     if record is not None:
         return record.status
-    if invitation.rsvp == "berhalangan" and invitation.reason_kind:
+    if invitation.invited_at >= day.ends_at:
+        return None  # invited after the day: nothing to say about it
+    excused = invitation.rsvp_at is not None and invitation.rsvp_at < checkin_opens(training, day)
+    if invitation.rsvp == "berhalangan" and invitation.reason_kind and excused:
         return invitation.reason_kind
     if now >= checkin_closes(day):
         return "tidak_hadir"
@@ -148,6 +164,18 @@ def day_buttons(
         ]
         for day in days
     ]
+
+
+async def refuse(turn: Turn, key: str = "errors.not_allowed") -> None:
+    """A refused or forged training button: said politely, revealing nothing, and audited
+    with the button's data (`training.refused`)."""
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id if turn.user else None,
+        action="training.refused",
+        detail={"data": (turn.event.data or "")[:64]},
+    )
+    turn.reply(turn.t(key))
 
 
 async def audit(turn: Turn, training: Training, action: str, detail: dict) -> None:

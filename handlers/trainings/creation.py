@@ -88,7 +88,7 @@ def schedule_of(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetim
         return [], turn.t("training.problem_same_day")
     if days[0][0] <= turn.now:
         return [], turn.t("training.problem_started")
-    if date.fromisoformat(answers["rsvp_deadline"]) > dates[0]:
+    if date.fromisoformat(answers["rsvp_deadline"]) >= dates[0]:
         return [], turn.t("training.problem_deadline")
     return days, ""
 

@@ -9,17 +9,17 @@ text (a name starting with "=" never becomes a formula).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from handlers.context import Turn
+from handlers.context import BackgroundJob, Turn
 from handlers.events import Outbound
 from handlers.i18n import Markup
 from handlers.temp_files import temp_path
 from handlers.trainings.common import clock_time, day_line, day_status
 from handlers.trainings.daftar_hadir_pdf import PRINTED, PrintedDay, write_pdf
 from handlers.trainings.rsvp import answer_label
+from storage.repos import Repos
 from storage.trainings import Training
 
 COLUMNS = (
@@ -47,44 +47,65 @@ class Sheet:
 
 
 async def send_export(turn: Turn, training: Training) -> None:
-    """tp:<id>:e: write the workbook off the event loop, audit it, send it."""
-    assert turn.user is not None
-    sheets = await _sheets(turn, training)
+    """tp:<id>:e: the workbook and the PDF as a background job (read from the read-only
+    connection, rendered by `AppContext.render`, so the writer is not held); audited."""
+    counts: dict[str, int] = {}
+
+    async def record(repos: Repos) -> None:
+        assert turn.user is not None
+        await repos.audit.record(
+            now=turn.now,
+            actor_id=turn.user.id,
+            action="training.export",
+            subject=f"training:{training.id}",
+            detail=counts,
+        )
+
+    turn.later(BackgroundJob(lambda repos: _documents(turn, training, repos, counts), record))
+
+
+async def _documents(
+    turn: Turn, training: Training, repos: Repos, counts: dict[str, int]
+) -> list[Outbound]:
+    """The .xlsx and its PDF; fills in `counts` for the audit row."""
+    sheets = await _sheets(turn, training, repos)
     headers = [turn.t(f"training.columns.{key}") for key, _ in COLUMNS]
     path = temp_path(turn.app.media_dir, "daftar-hadir", ".xlsx", turn.now)
     footer = turn.t("training_extra.pdf_page", page=Markup("&P"))  # Excel's page number
-    await asyncio.to_thread(_write, path, headers, sheets, footer)
+    await turn.app.render(_write, path, headers, sheets, footer)
     people = len(sheets[0].rows) if sheets else 0
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="training.export",
-        subject=f"training:{training.id}",
-        detail={"people": people, "days": len(sheets)},
-    )
-    caption = turn.t("training.export_caption", title=training.title, count=people)
-    turn.reply(Outbound(type="document", file_path=str(path), text=caption))
+    counts.update({"people": people, "days": len(sheets)})
     printed = [
         PrintedDay(sheet.heading, [headers[index] for index, _ in PRINTED], sheet.rows)
         for sheet in sheets
     ]
     pdf_path = temp_path(turn.app.media_dir, "daftar-hadir", ".pdf", turn.now)
     page_label = turn.t("training_extra.pdf_page", page="{page}")
-    await asyncio.to_thread(write_pdf, pdf_path, printed, page_label)
-    caption = turn.t("training_extra.pdf_caption", title=training.title)
-    turn.reply(Outbound(type="document", file_path=str(pdf_path), text=caption))
+    await turn.app.render(write_pdf, pdf_path, printed, page_label)
+    return [
+        Outbound(
+            type="document",
+            file_path=str(path),
+            text=turn.t("training.export_caption", title=training.title, count=people),
+        ),
+        Outbound(
+            type="document",
+            file_path=str(pdf_path),
+            text=turn.t("training_extra.pdf_caption", title=training.title),
+        ),
+    ]
 
 
-async def _sheets(turn: Turn, training: Training) -> list[Sheet]:
+async def _sheets(turn: Turn, training: Training, repos: Repos) -> list[Sheet]:
     t = turn.t
-    invitations = await turn.repos.trainings.invitations(training.id)
+    invitations = await repos.trainings.invitations(training.id)
     sheets = []
-    for day in await turn.repos.trainings.days(training.id):
-        records = await turn.repos.trainings.attendance(day.id)
+    for day in await repos.trainings.days(training.id):
+        records = await repos.trainings.attendance(day.id)
         rows = []
         for number, invitation in enumerate(invitations, start=1):
             record = records.get(invitation.user_id)
-            status = day_status(invitation, record, day, turn.now)
+            status = day_status(training, invitation, record, day, turn.now)
             checked_in = record is not None and record.method != "manual"
             rows.append(
                 [

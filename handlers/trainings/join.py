@@ -2,7 +2,8 @@
 `bimtek <code>`. Someone unknown answers a light registration (name, phone, kecamatan, desa)
 and becomes a `calon` invited to that training, who can see and answer it and nothing else
 (becoming a PSM still needs the usual registration and approval); someone known is invited
-and shown the invitation.
+and shown the invitation, when they are a PSM, TKSK or candidate of the training's area (as for
+an invitation by name or phone list).
 
 Phone numbers invited from a file before their owners used the bot wait in
 `training_pending_invitations`; they are attached when someone with that phone, verified by
@@ -85,6 +86,9 @@ async def _invite_and_show(turn: Turn, training: Training, *, via: str) -> None:
     """Invite the person (once) and show them the invitation with its answer buttons."""
     assert turn.user is not None
     already = await turn.repos.trainings.invitation(training.id, turn.user.id)
+    if already is None and not await _for_them(turn, training):
+        turn.reply(turn.t("training_extra.join_not_for_area", title=training.title))
+        return
     if already is None:
         await turn.repos.trainings.invite(training.id, [turn.user.id], turn.now)
         await audit(turn, training, "training.joined", {"via": via})
@@ -96,6 +100,13 @@ async def _invite_and_show(turn: Turn, training: Training, *, via: str) -> None:
             update={"text": turn.t("training_extra.already_invited") + "\n\n" + message.text}
         )
     turn.reply(message)
+
+
+async def _for_them(turn: Turn, training: Training) -> bool:
+    """The link invites as a name or a phone list does: an active PSM, TKSK or candidate of
+    the training's area (never a coordinator, nor someone of another kabupaten)."""
+    assert turn.user is not None
+    return await turn.repos.training_invites.person_in(area_of(training), turn.user.id) is not None
 
 
 @on_complete(JOIN_FORM)

@@ -13,6 +13,7 @@ from handlers.trainings.common import (
     day_buttons,
     day_status,
     managed,
+    refuse,
 )
 from storage.trainings import Training, TrainingDay
 
@@ -37,7 +38,7 @@ async def manual_button(turn: Turn, data: str) -> None:
     training = await managed(turn, day.training_id) if day else None
     number = small_number(target[1:])
     if day is None or training is None or number is None or target[:1] not in ("p", "u"):
-        turn.reply(turn.t("errors.not_allowed"))
+        await refuse(turn)
         return
     if training.status == "cancelled":
         turn.reply(turn.t("training.is_cancelled", title=training.title))
@@ -48,7 +49,7 @@ async def manual_button(turn: Turn, data: str) -> None:
     elif status in STATUSES:
         await _set(turn, training, day, number, status)
     else:
-        turn.reply(turn.t("errors.unknown_button"))
+        await refuse(turn, "errors.unknown_button")
 
 
 def _status_label(turn: Turn, status: str | None) -> str:
@@ -62,7 +63,7 @@ async def _people(turn: Turn, training: Training, day: TrainingDay, page: int) -
     page = min(page, pages - 1)
     rows = []
     for invitation in invitations[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
-        status = day_status(invitation, records.get(invitation.user_id), day, turn.now)
+        status = day_status(training, invitation, records.get(invitation.user_id), day, turn.now)
         rows.append(
             [
                 Button(
@@ -93,7 +94,7 @@ async def _ask_status(turn: Turn, training: Training, day: TrainingDay, user_id:
         turn.reply(turn.t("errors.old_button"))
         return
     record = await turn.repos.trainings.attendance_of(day.id, user_id)
-    current = day_status(invitation, record, day, turn.now)
+    current = day_status(training, invitation, record, day, turn.now)
     buttons = [
         Button(
             label=turn.t(f"training.status.{status}"),

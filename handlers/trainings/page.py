@@ -24,43 +24,61 @@ from handlers.trainings.common import (
     clock_time,
     day_status,
     describe,
+    local_day_bounds,
     managed,
+    refuse,
     spoken_date,
     summary_of,
 )
 from handlers.trainings.rsvp import invitation_message
 from storage.trainings import Training
 
-LIST_LIMIT = 10
+LIST_PAGE = 8  # with the two paging buttons, a WhatsApp list (10 rows) holds the page
+LIST_ACTION = "l"  # tp:l:<page>: a page of the list
 PENDING_LISTED = 10  # numbers still to call, on the page (all of them in the import report)
 
 
-async def show_trainings(turn: Turn) -> None:
-    """/bimtek: the latest trainings in my scope, one button each."""
+async def show_trainings(turn: Turn, page: int = 0) -> None:
+    """/bimtek: my scope's trainings, today's and coming ones first, one button each."""
     if not allowed(turn.user, "training.manage"):
         turn.reply(turn.t("errors.not_allowed"))
         return
-    trainings = await turn.repos.trainings.in_scope(scope_of(turn.user), limit=LIST_LIMIT)
-    if not trainings:
+    today_starts = local_day_bounds(turn.app, turn.today)[0]
+    found = await turn.repos.trainings.in_scope(
+        scope_of(turn.user), today_starts=today_starts, limit=LIST_PAGE + 1, offset=page * LIST_PAGE
+    )
+    if not found and page == 0:
         turn.reply(turn.t("training.list_empty"))
         return
     rows = []
-    for training in trainings:
+    for training in found[:LIST_PAGE]:
         days = await turn.repos.trainings.days(training.id)
         when = turn.app.local_date(days[0].starts_at).strftime("%d-%m") if days else "-"
         label = f"{when} {training.title}"
         if training.status != "scheduled":
             label += f" ({turn.t(f'training.state.{training.status}')})"
         rows.append([Button(label=label, data=f"{PAGE_PREFIX}:{training.id}")])
+    paging = []
+    if page > 0:
+        data = f"{PAGE_PREFIX}:{LIST_ACTION}:{page - 1}"
+        paging.append(Button(label=turn.t("form.previous"), data=data))
+    if len(found) > LIST_PAGE:
+        data = f"{PAGE_PREFIX}:{LIST_ACTION}:{page + 1}"
+        paging.append(Button(label=turn.t("form.next"), data=data))
+    if paging:
+        rows.append(paging)
     turn.reply(Outbound.say(turn.t("training.list_title"), rows))
 
 
 async def page_button(turn: Turn, data: str) -> None:
-    """tp:<training id>[:<action>]."""
+    """tp:<training id>[:<action>], or tp:l:<page> (the list)."""
     _, raw_id, action = button_fields(data, 3)
+    if raw_id == LIST_ACTION:
+        await show_trainings(turn, small_number(action) or 0)
+        return
     training = await managed(turn, small_number(raw_id))
     if training is None:
-        turn.reply(turn.t("errors.not_allowed"))
+        await refuse(turn)
         return
     handlers = {
         "": show_page,
@@ -80,7 +98,7 @@ async def page_button(turn: Turn, data: str) -> None:
     }
     handler = handlers.get(action)
     if handler is None:
-        turn.reply(turn.t("errors.unknown_button"))
+        await refuse(turn, "errors.unknown_button")
         return
     if action not in ("", "e") and training.status == "cancelled":
         turn.reply(turn.t("training.is_cancelled", title=training.title))
@@ -116,7 +134,9 @@ async def show_page(turn: Turn, training: Training) -> None:
             lines.append(turn.t("training_extra.import_more", count=more))
     for day in days:
         records = await turn.repos.trainings.attendance(day.id)
-        counts = Counter(day_status(i, records.get(i.user_id), day, turn.now) for i in invitations)
+        counts = Counter(
+            day_status(training, i, records.get(i.user_id), day, turn.now) for i in invitations
+        )
         lines.append(
             turn.t(
                 "training.page_day",
@@ -159,12 +179,13 @@ def _page_buttons(turn: Turn, training: Training) -> list[list[Button]]:
 
 
 async def _remind(turn: Turn, training: Training) -> None:
-    """The invitation again, to those who have not answered (while answers are open)."""
+    """The invitation again, to those (active) who have not answered, while answers are open."""
     if turn.now >= training.rsvp_deadline:
         turn.reply(turn.t("training.remind_too_late"))
         return
     days = await turn.repos.trainings.days(training.id)
-    silent = [i for i in await turn.repos.trainings.invitations(training.id) if i.rsvp is None]
+    invitations = await turn.repos.trainings.invitations(training.id)
+    silent = [i for i in invitations if i.rsvp is None and i.active]
     not_before = next_allowed(turn.app, turn.now)
     for invitation in silent:
         person = await turn.repos.users.get(invitation.user_id)

@@ -18,7 +18,14 @@ from typing import Any
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import form_context, on_complete, start_form
-from handlers.trainings.common import MANUAL_PREFIX, PAGE_PREFIX, audit, day_buttons, managed
+from handlers.trainings.common import (
+    MANUAL_PREFIX,
+    PAGE_PREFIX,
+    audit,
+    day_buttons,
+    managed,
+    refuse,
+)
 from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession, User
 from storage.scope import Scope
@@ -71,8 +78,8 @@ async def walk_in(turn: Turn, training: Training) -> None:
     turn.reply(Outbound.say(turn.t("training_extra.walk_in_which_day"), rows))
 
 
-async def _ask_name(turn: Turn, context: dict[str, Any]) -> None:
-    await start_form(turn, PERSON_FORM, context=context)
+async def _ask_name(turn: Turn, context: dict[str, Any], prefix: str = "") -> None:
+    await start_form(turn, PERSON_FORM, prefix, context=context)
 
 
 @on_complete(PERSON_FORM)
@@ -145,7 +152,7 @@ async def people_button(turn: Turn, data: str) -> None:
             if second:
                 await _walk_in(turn, training, day, action, second)
                 return
-    turn.reply(turn.t("errors.not_allowed"))
+    await refuse(turn)
 
 
 async def _in_area(turn: Turn, training: Training, user_id: int) -> User | None:
@@ -157,7 +164,7 @@ async def _invite_one(turn: Turn, training: Training, user_id: int) -> None:
     assert turn.user is not None
     person = await _in_area(turn, training, user_id)
     if person is None:
-        turn.reply(turn.t("errors.not_allowed"))
+        await refuse(turn)
         return
     if await turn.repos.trainings.invitation(training.id, person.id) is not None:
         turn.reply(turn.t("training_extra.invited_already", name=person.full_name))
@@ -184,6 +191,10 @@ async def _walk_in(
         user_id = session.state.get("walk_in_user")  # a second tap registers nobody new
         if not user_id:
             name = " ".join(str(session.state.get("answers", {}).get("name", "")).split())
+            if not name:  # the session's transcript was cleared (24 h): ask again
+                context = {"training_id": training.id, "purpose": "walk_in", "day_id": day.id}
+                await _ask_name(turn, context, turn.t("training_extra.walk_in_name_lost") + "\n\n")
+                return
             user_id = await turn.repos.training_invites.add_walk_in(
                 name,
                 kabupaten_code=training.kabupaten_code,
@@ -198,7 +209,7 @@ async def _walk_in(
     else:
         person = await _in_area(turn, training, number)
     if person is None:
-        turn.reply(turn.t("errors.not_allowed"))
+        await refuse(turn)
         return
     await turn.repos.trainings.invite(training.id, [person.id], turn.now)
     await turn.repos.trainings.set_status_by_hand(

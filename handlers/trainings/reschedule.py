@@ -1,8 +1,8 @@
 """Rescheduling a training that has not started: new days and answer deadline, from its page.
 
 What is kept and what is reset: the invitations (who is invited) are kept; every RSVP answer
-and reason is reset (a yes for the old date says nothing about the new one) and each invitee
-is told through deliver() with the new schedule and the answer buttons again; attendance of
+and reason is reset (a yes for the old date says nothing about the new one) and each active
+invitee is told through deliver() with the new schedule and the answer buttons again; attendance of
 the old days (only statuses set by hand ahead of time, since check-in has not opened) is
 dropped with those days. Once the first day's check-in has opened it can no longer move.
 """
@@ -61,7 +61,8 @@ async def _new_days(turn: Turn, session: FormSession, answers: dict[str, Any]) -
     await turn.repos.training_invites.replace_days(training.id, days, deadline)
     moved = await turn.repos.trainings.get(training.id)
     assert moved is not None
-    invited = [i.user_id for i in await turn.repos.trainings.invitations(training.id)]
+    invitations = await turn.repos.trainings.invitations(training.id)
+    invited = [i.user_id for i in invitations if i.active]  # suspended: no notice
     await send_invitations(turn, moved, invited, "training_extra.rescheduled_title")
     await audit(turn, training, "training.rescheduled", {"days": len(days), "told": len(invited)})
     turn.reply(turn.t("training_extra.rescheduled", title=training.title, count=len(invited)))

@@ -14,7 +14,14 @@ from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
-from handlers.trainings.common import RSVP_PREFIX, deadline_text, describe, summary_of
+from handlers.trainings.common import (
+    RSVP_PREFIX,
+    deadline_text,
+    describe,
+    refuse,
+    schedule_stamp,
+    summary_of,
+)
 from storage.models import FormSession
 from storage.trainings import Invitation, Training, TrainingDay
 
@@ -22,13 +29,16 @@ ABSENCE_FORM = "training_absence"
 SCHEDULE_LIMIT = 5
 
 
-def rsvp_buttons(app: AppContext, language: str, training_id: int) -> list[list[Button]]:
+def rsvp_buttons(
+    app: AppContext, language: str, training_id: int, days: list[TrainingDay]
+) -> list[list[Button]]:
     t = app.catalog.text
     data = f"{RSVP_PREFIX}:{training_id}"
+    stamp = schedule_stamp(days)
     return [
         [
-            Button(label=t(language, "training.rsvp_yes_button"), data=f"{data}:a"),
-            Button(label=t(language, "training.rsvp_no_button"), data=f"{data}:b"),
+            Button(label=t(language, "training.rsvp_yes_button"), data=f"{data}:a:{stamp}"),
+            Button(label=t(language, "training.rsvp_no_button"), data=f"{data}:b:{stamp}"),
         ]
     ]
 
@@ -47,7 +57,7 @@ def invitation_message(
     )
     return Outbound(
         text=text,
-        buttons=rsvp_buttons(app, language, training.id),
+        buttons=rsvp_buttons(app, language, training.id, days),
         summary=summary_of(app, language, training),
     )
 
@@ -79,27 +89,21 @@ def answer_label(app: AppContext, language: str, invitation: Invitation) -> str:
 async def answer(turn: Turn, data: str) -> None:
     """A tap on Akan hadir / Berhalangan."""
     assert turn.user is not None
-    _, raw_id, choice = button_fields(data, 3)
+    _, raw_id, choice, stamp = button_fields(data, 4)
     training_id = small_number(raw_id)
     training = await turn.repos.trainings.get(training_id) if training_id else None
     invitation = (
         await turn.repos.trainings.invitation(training.id, turn.user.id) if training else None
     )
     if training is None or invitation is None or choice not in ("a", "b"):
-        turn.reply(turn.t("training.not_invited"))
+        await refuse(turn, "training.not_invited")
         return
-    if training.status != "scheduled":
-        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
+    if not await _still_open(turn, training, invitation):
         return
-    if turn.now >= training.rsvp_deadline:
-        turn.reply(
-            turn.t(
-                "training.rsvp_closed",
-                title=training.title,
-                deadline=deadline_text(turn.app, turn.language, training),
-                answer=answer_label(turn.app, turn.language, invitation),
-            )
-        )
+    days = await turn.repos.trainings.days(training.id)
+    if stamp and stamp != schedule_stamp(days):  # (buttons sent before stamps carry none)
+        heading = "training_extra.rsvp_old_schedule"
+        turn.reply(invitation_message(turn.app, turn.language, training, days, heading))
         return
     rsvp = "akan_hadir" if choice == "a" else "berhalangan"
     await turn.repos.trainings.set_rsvp(training.id, turn.user.id, rsvp, turn.now)
@@ -111,16 +115,41 @@ async def answer(turn: Turn, data: str) -> None:
     await start_form(turn, ABSENCE_FORM, prefix, context={"training_id": training.id})
 
 
+async def _still_open(turn: Turn, training: Training, invitation: Invitation) -> bool:
+    """Answers may change: the training is scheduled and its deadline not passed (a reason
+    finished after either changes nothing); otherwise says why."""
+    if training.status != "scheduled":
+        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
+        return False
+    if turn.now >= training.rsvp_deadline:
+        turn.reply(
+            turn.t(
+                "training.rsvp_closed",
+                title=training.title,
+                deadline=deadline_text(turn.app, turn.language, training),
+                answer=answer_label(turn.app, turn.language, invitation),
+            )
+        )
+        return False
+    return True
+
+
 @on_complete(ABSENCE_FORM)
 async def _reason_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     assert turn.user is not None
     training_id = int(form_context(session)["training_id"])
     training = await turn.repos.trainings.get(training_id)
+    if training is None:
+        turn.reply(turn.t("errors.old_button"))
+        return
+    invitation = await turn.repos.trainings.invitation(training.id, turn.user.id)
+    if invitation is None or not await _still_open(turn, training, invitation):
+        return
     kind = answers["reason_kind"]["name"]
     saved = await turn.repos.trainings.set_reason(
         training_id, turn.user.id, kind, answers["reason_text"], turn.now
     )
-    if training is None or not saved:
+    if not saved:
         turn.reply(turn.t("errors.old_button"))
         return
     turn.reply(
@@ -154,7 +183,7 @@ async def show_schedule(turn: Turn) -> None:
         if turn.now < training.rsvp_deadline:
             deadline = deadline_text(turn.app, turn.language, training)
             parts.append(turn.t("training.change_until", deadline=deadline))
-            buttons = rsvp_buttons(turn.app, turn.language, training.id)
+            buttons = rsvp_buttons(turn.app, turn.language, training.id, days)
         if number == 0:
             parts.insert(0, turn.t("training.schedule_title", count=len(trainings)))
         turn.reply(Outbound.say("\n".join(parts), buttons))

@@ -30,7 +30,9 @@ async def morning_reminders(repos: Repos, app: AppContext, now: datetime) -> Non
         if now >= day.ends_at:
             continue
         for user_id in await repos.trainings.to_remind(training.id, day.id):
-            if not await repos.schedule.claim("training_morning", f"{day.id}:{user_id}", now=now):
+            # The day's start is in the key: a rescheduled day keeps its id.
+            key = f"{day.id}:{day.starts_at.timestamp():.0f}:{user_id}"
+            if not await repos.schedule.claim("training_morning", key, now=now):
                 continue
             user = await repos.users.get(user_id)
             language = user.language if user else app.default_language

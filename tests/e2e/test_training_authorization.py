@@ -5,6 +5,7 @@ is refused too."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def _snapshot(database) -> tuple:
                 "SELECT id, day_number, starts_at FROM training_days ORDER BY id",
                 "SELECT id, full_name, role, status FROM users ORDER BY id",
                 "SELECT user_id, form_id FROM form_sessions WHERE status = 'active' ORDER BY 1",
-                "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'training.%'",
+                "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'training.%'"
+                " AND action != 'training.refused'",  # a refusal is audited, and changes nothing
                 "SELECT join_code FROM trainings",
             )
         )
@@ -141,4 +143,13 @@ async def test_only_managers_in_scope_use_the_new_buttons(fake, settings, start_
     reply = await admin.tap_data(f"ti:n:{day}:{session}", 1)  # the coordinator's session
     assert OLD_BUTTON in plain(reply[-1]["text"])
     assert _snapshot(settings.database_path) == before
+    with sqlite3.connect(settings.database_path) as db:
+        refused = db.execute("SELECT detail FROM audit_log WHERE action = 'training.refused'")
+        audited = [json.loads(row[0])["data"] for row in refused]
+    assert audited == buttons * 3 + [  # each refused press of the three others, then forged
+        f"ti:i:{training}:{tuban_psm}",
+        f"ti:w:{day}:{tuban_psm}",
+        f"ti:i:{training}:x",
+        f"ti:q:{training}:{ani}",
+    ]
     assert fake.rejections == []

@@ -131,7 +131,8 @@ async def test_reschedule_walk_ins_and_the_printable_daftar_hadir(
 
     # -- the daftar hadir -----------------------------------------------------------------------
     await open_page(coordinator)
-    exported = await coordinator.tap("Ekspor", expect=2)
+    preparing, *exported = await coordinator.tap("Ekspor", expect=3)
+    assert "Sedang disiapkan" in preparing["text"]
     assert "(5 peserta)" in exported[0]["caption"]
     workbook = openpyxl.load_workbook(io.BytesIO(exported[0]["document"].data))
     sheet = workbook["Hari 1"]

@@ -313,7 +313,8 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
     assert "sudah ditutup" in plain(outsider[0]["text"])
 
     # -- export: the daftar hadir, row by row --------------------------------------------------
-    exported = await coordinator.tap("Ekspor", expect=2)
+    preparing, *exported = await coordinator.tap("Ekspor", expect=3)  # off the writer
+    assert "Sedang disiapkan" in preparing["text"]
     assert "Daftar hadir Bimtek Pendataan PPKS (4 peserta)" in exported[0]["caption"]
     assert exported[1]["document"].data.startswith(b"%PDF")
     workbook = openpyxl.load_workbook(io.BytesIO(exported[0]["document"].data))
@@ -481,7 +482,7 @@ async def test_a_tksk_training_for_their_kecamatan_with_check_in_by_location(
     await tono.say("60")
     await tono.say("15")
     problem = await tono.tap("✅ Kirim")
-    assert "Batas konfirmasi harus sebelum atau pada hari pertama" in plain(problem[0]["text"])
+    assert "paling lambat sehari sebelum hari pertama" in plain(problem[0]["text"])
     assert "Periksa kembali" in plain(problem[0]["text"])
     await tono.tap("Ubah jawaban")
     await tono.tap("Berikutnya")

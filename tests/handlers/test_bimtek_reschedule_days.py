@@ -1,0 +1,84 @@
+"""A reschedule changes the day rows in place (day N keeps its id, nothing is reused), the
+morning reminder of the new date goes out even when the old date's went out that morning, and
+the old invitation's answer buttons no longer answer (the new schedule is shown instead)."""
+
+from __future__ import annotations
+
+from handlers.trainings import rsvp, schedule
+from handlers.trainings.rsvp import invitation_message
+from storage.models import Role
+from tests.handlers.chat_turns import app_context
+from tests.handlers.training_turns import at, button_data, new_training, person, texts, turn
+from tests.storage.seed_cases import open_database, query
+
+
+def _morning_reminders(path, user_id: int) -> int:
+    rows = query(path, "SELECT message FROM outbox WHERE user_id = ?", (user_id,))
+    return sum("Hari ini" in row["message"] for row in rows)
+
+
+async def test_the_new_days_morning_reminder_after_a_reschedule(tmp_path):
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+            days = [(at(8, 10), at(8, 15)), (at(9, 10), at(9, 15))]
+            training_id = await new_training(repos, coordinator, days, deadline=at(7, 0))
+            await new_training(repos, coordinator, [(at(20, 8), at(20, 12))], title="Lain")
+            await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+            before = [day.id for day in await repos.trainings.days(training_id)]
+        async with db.transaction() as repos:
+            await schedule.morning_reminders(repos, app, at(8, 6, 1))
+        assert _morning_reminders(tmp_path / "psm.db", psm.id) == 1
+
+        # 07.00, before check-in opens: moved to 15 and 16 Dec, then to one day, the 15th.
+        async with db.transaction() as repos:
+            new_days = [(at(15, 10), at(15, 15)), (at(16, 10), at(16, 15))]
+            await repos.training_invites.replace_days(training_id, new_days, at(14, 0))
+            assert [day.id for day in await repos.trainings.days(training_id)] == before
+            await repos.training_invites.replace_days(
+                training_id, [(at(15, 10), at(15, 15))], at(14, 0)
+            )
+            kept = await repos.trainings.days(training_id)
+            assert [(day.id, day.starts_at) for day in kept] == [(before[0], at(15, 10))]
+        async with db.transaction() as repos:
+            await schedule.morning_reminders(repos, app, at(15, 6, 1))
+            await schedule.morning_reminders(repos, app, at(15, 6, 2))  # once a day
+        assert _morning_reminders(tmp_path / "psm.db", psm.id) == 2
+    finally:
+        await db.close()
+
+
+async def test_the_old_invitations_answer_buttons_refuse_after_a_reschedule(tmp_path):
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+            training_id = await new_training(
+                repos, coordinator, [(at(8, 10), at(8, 15))], deadline=at(7, 0)
+            )
+            await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+            training = await repos.trainings.get(training_id)
+            days = await repos.trainings.days(training_id)
+            old = invitation_message(app, "id", training, days, "training.invitation_title")
+            old_yes = old.buttons[0][0].data
+            await repos.training_invites.replace_days(
+                training_id, [(at(15, 10), at(15, 15))], at(14, 0)
+            )
+        async with db.transaction() as repos:
+            tapped = await turn(app, repos, psm, at(2, 9), data=old_yes)
+            await rsvp.answer(tapped, old_yes)
+            assert (await repos.trainings.invitation(training_id, psm.id)).rsvp is None
+        assert "jadwal lama" in texts(tapped)[0] and "15 Desember" in texts(tapped)[0]
+        new_yes = button_data(tapped)[0]
+        assert new_yes != old_yes and len(new_yes.encode()) <= 64
+        async with db.transaction() as repos:
+            tapped = await turn(app, repos, psm, at(2, 9), data=new_yes)
+            await rsvp.answer(tapped, new_yes)
+            assert (await repos.trainings.invitation(training_id, psm.id)).rsvp == "akan_hadir"
+    finally:
+        await db.close()
