@@ -252,13 +252,18 @@ async def _ask_cancel(turn: Turn, training: Training) -> None:
 
 
 async def _cancel(turn: Turn, training: Training) -> None:
-    """Cancel; every invitee is told."""
+    """Cancel (what is left of) it, but not while a day's check-in is open (people are on
+    their way or there) nor once it is over; every active invitee is told."""
     if training.status != "scheduled":
         turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
         return
-    await turn.repos.trainings.set_status(training.id, "cancelled")
     days = await turn.repos.trainings.days(training.id)
-    invitations = await turn.repos.trainings.invitations(training.id)
+    under_way = any(checkin_opens(training, d) <= turn.now < checkin_closes(d) for d in days)
+    if under_way or (days and turn.now >= days[-1].ends_at):
+        turn.reply(turn.t("training.cancel_too_late", title=training.title))
+        return
+    await turn.repos.trainings.set_status(training.id, "cancelled")
+    invitations = [i for i in await turn.repos.trainings.invitations(training.id) if i.active]
     for invitation in invitations:
         person = await turn.repos.users.get(invitation.user_id)
         language = person.language if person else turn.app.default_language

@@ -1,0 +1,58 @@
+"""Cancelling a Bimtek: before it begins only, and only active invitees are told."""
+
+from __future__ import annotations
+
+from handlers.trainings import page
+from storage.models import Role, UserStatus
+from tests.handlers.chat_turns import app_context
+from tests.handlers.training_turns import CREATED, at, new_training, person, texts, turn
+from tests.storage.seed_cases import open_database, query
+
+
+async def _world(tmp_path):
+    db = await open_database(tmp_path / "psm.db")
+    async with db.transaction() as repos:
+        coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+        ani = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+        suspended = await person(repos, "Pak Susp", Role.PSM, kecamatan="32.08.01")
+        training_id = await new_training(
+            repos, coordinator, [(at(8, 8), at(8, 12))], deadline=at(7, 0)
+        )
+        await repos.trainings.invite(training_id, [ani.id, suspended.id], CREATED)
+        await repos.users.update(suspended.id, now=CREATED, status=UserStatus.SUSPENDED)
+    return db, coordinator, ani, training_id
+
+
+async def test_before_it_begins_active_invitees_are_told(tmp_path) -> None:
+    app = app_context(tmp_path / "media")
+    db, coordinator, ani, training_id = await _world(tmp_path)
+    try:
+        async with db.transaction() as repos:
+            cancel = await turn(app, repos, coordinator, at(7, 10), data=f"tp:{training_id}:kk")
+            await page.page_button(cancel, cancel.event.data)
+        assert "1 peserta diberi tahu" in texts(cancel)[0]
+        rows = query(tmp_path / "psm.db", "SELECT user_id, message FROM outbox ORDER BY id")
+        assert [row["user_id"] for row in rows] == [ani.id]
+        assert "dibatalkan" in rows[0]["message"]
+    finally:
+        await db.close()
+
+
+async def test_not_while_a_day_is_under_way_nor_once_it_is_over(tmp_path) -> None:
+    """People are on their way or there: the day is closed as usual instead."""
+    app = app_context(tmp_path / "media")
+    db, coordinator, _, training_id = await _world(tmp_path)
+    try:
+        async with db.transaction() as repos:
+            cancel = await turn(app, repos, coordinator, at(8, 9), data=f"tp:{training_id}:kk")
+            await page.page_button(cancel, cancel.event.data)
+            training = await repos.trainings.get(training_id)
+        assert "tidak bisa dibatalkan" in texts(cancel)[0]
+        assert training is not None and training.status == "scheduled"
+        async with db.transaction() as repos:
+            late = await turn(app, repos, coordinator, at(8, 13), data=f"tp:{training_id}:kk")
+            await page.page_button(late, late.event.data)
+        assert "tidak bisa dibatalkan" in texts(late)[0]
+        assert query(tmp_path / "psm.db", "SELECT COUNT(*) FROM outbox")[0][0] == 0
+    finally:
+        await db.close()
