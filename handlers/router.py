@@ -118,7 +118,8 @@ async def _identify(turn: Turn) -> None:
                     subject=f"user:{user.id}",
                     detail={"from": before, "role": Role.ADMIN, "why": "admin_setting"},
                 )
-    if event.sender_phone and not identity.phone_verified:
+    if event.sender_phone and (not identity.phone_verified or identity.phone != event.sender_phone):
+        # The number the channel vouches for, also after the person changed number.
         await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
         identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
     if user.preferred_channel != event.channel:

@@ -226,6 +226,22 @@ async def test_outside_the_window_a_template_then_the_message_after_the_tap(
     assert not any("tidak dikenal" in body_of(message) for message in person.messages())
 
 
+async def test_a_new_number_is_followed_by_replies_and_the_verified_phone(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """Someone who changed their number keeps their BSUID: replies go to the new number and
+    the number WhatsApp vouches for is the new one."""
+    await start_wa_bot()
+    before = WhatsAppPerson(graph, webhook_url, user_id="ID.1013", wa_id="6281234500013")
+    await before.say("halo")
+    after = WhatsAppPerson(graph, webhook_url, user_id="ID.1013", wa_id="6281299900013")
+    answer = await after.say("Siti Aminah")
+    assert "Siti Aminah" in body_of(answer[0])
+    with sqlite3.connect(wa_settings.database_path) as db:
+        row = db.execute("SELECT chat_id, phone, phone_verified FROM channel_identities").fetchone()
+    assert row == ("6281299900013", "+6281299900013", 1)
+
+
 async def test_username_only_person_is_written_to_by_user_id(
     graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:
