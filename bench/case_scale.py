@@ -180,6 +180,7 @@ async def measure_chat_export(path: Path, folder: Path) -> dict:
                     Scope(kabupaten_code="32.08"),
                     since=local_start(365),
                     limit=CHAT_EXPORT_MAX_ROWS + 1,
+                    newest_first=True,  # as /ekspor reads them
                 ),
                 limit=CHAT_EXPORT_MAX_ROWS,
             )

@@ -27,10 +27,13 @@ import yaml
 
 from bench.common import RESULTS, ROOT, latency_summary, table, write_result
 from bot.region_files import load_regions
+from storage.case_review import CaseReviewRepo
 from storage.cases import CaseRepo
 from storage.db import connect
 from storage.migrate import apply_migrations, latest_version
+from storage.person_names import SQL_FUNCTION, person_key
 from storage.regions import name_key
+from storage.scope import Scope
 
 DB_PATH = RESULTS / "scale.db"
 META_PATH = RESULTS / "scale-db.json"
@@ -38,6 +41,7 @@ GENERATOR_VERSION = 1
 CASES = 1_000_000
 USERS = 50_000
 CHUNK = 50_000
+NAME_SEARCHES = 20  # each scans the names (over a second at 1,000,000 cases)
 DISTRICTS = {"32.08": "KNG", "35.23": "TBN"}
 FIRST_DAY = datetime(2023, 1, 1, tzinfo=UTC)
 LAST_DAY = datetime(2026, 11, 30, tzinfo=UTC)
@@ -441,7 +445,6 @@ async def _timed(call: Callable[[Any], Awaitable[Any]], keys: list[Any]) -> list
 def _product_statistics(conn: Any) -> Callable[[str, int], Awaitable[Any]] | None:
     """The product's /statistik counts, when the feature is there (storage.stats)."""
     try:
-        from storage.scope import Scope
         from storage.stats import StatsRepo
     except ImportError:
         return None
@@ -479,6 +482,7 @@ async def _end_windows_on_last_day() -> None:
 async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
     rng = random.Random(99)
     plain = sqlite3.connect(f"file:{DB_PATH}?mode=ro", uri=True)
+    plain.create_function(SQL_FUNCTION, 1, person_key, deterministic=True)  # for the plans
     max_id = plain.execute("SELECT MAX(id) FROM cases").fetchone()[0]
     ids = [rng.randint(1, max_id) for _ in range(samples)]
     numbers = [
@@ -490,6 +494,15 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
     heaviest, heaviest_count = plain.execute(
         "SELECT reporter_id, COUNT(*) FROM cases GROUP BY reporter_id ORDER BY 2 DESC LIMIT 1"
     ).fetchone()
+    # /cari with a name: a case's head of household, within the case's kabupaten.
+    heads = [
+        plain.execute(
+            "SELECT c.kabupaten_code, h.head_name FROM cases c JOIN households h"
+            " ON h.id = c.household_id WHERE c.id = ?",
+            (i,),
+        ).fetchone()
+        for i in ids[:NAME_SEARCHES]
+    ]
     max_member = plain.execute("SELECT MAX(id) FROM household_members").fetchone()[0]
     niks: list[str] = []
     kks: list[str | None] = []
@@ -521,6 +534,11 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
     async def submit_duplicates(pair: tuple[str, str | None]) -> Any:
         return await repo.open_duplicates(niks=[pair[0]], no_kk=pair[1], identities=[])
 
+    async def name_search(head: tuple[str, str]) -> Any:
+        return await CaseReviewRepo(conn).search(
+            Scope(kabupaten_code=head[0]), name_key=person_key(head[1])
+        )
+
     async def reporter_cases(reporter: int) -> Any:
         return await repo.of_reporter(reporter)
 
@@ -528,7 +546,6 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
         async with conn.execute(STATISTICS_SQL, (kabupaten,)) as cursor:
             return await cursor.fetchall()
 
-    from storage.scope import Scope
     from storage.stats import StatsRepo
 
     async def rollup_statistics(kabupaten: str) -> Any:
@@ -569,6 +586,14 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
             reporter_cases,
             reporters,
             True,
+        ),
+        (
+            "case_search_by_name",
+            "CaseReviewRepo.search(Scope(kabupaten_code), name_key=person_key(head)) (/cari"
+            " with a name: subjects' and heads' names scanned)",
+            name_search,
+            heads,
+            False,
         ),
         (
             f"heaviest_reporter_latest_cases ({heaviest_count} cases)",

@@ -26,6 +26,14 @@ async def add_user(
     served = {d.code for d in settings.district_list}
     if role_value != Role.ADMIN and kabupaten not in served:
         raise ValueError(f"--kabupaten must be one of the districts served: {sorted(served)}")
+    # A TKSK serves (and broadcasts to) one kecamatan, a PSM one desa of it.
+    needed = {
+        Role.TKSK: (("--kecamatan", kecamatan),),
+        Role.PSM: (("--kecamatan", kecamatan), ("--desa", desa)),
+    }
+    missing = [option for option, value in needed.get(role_value, ()) if not value]
+    if missing:
+        raise ValueError(f"a {role_value.value} needs {' and '.join(missing)}")
     if len(name.strip()) < 3:
         raise ValueError("--name needs at least 3 characters")
     db, _ = await prepare_database(settings)

@@ -19,9 +19,18 @@ CONFIRM_PREFIX = "bc"
 PHASE = "broadcast_confirm"
 
 
+def _without_kecamatan(user: User) -> bool:
+    """A TKSK reaches the PSM of their kecamatan: without one (an account made before it was
+    required) they reach nobody, never the whole kabupaten."""
+    return user.role == Role.TKSK and not user.kecamatan_code
+
+
 async def start_broadcast(turn: Turn) -> None:
     if not allowed(turn.user, "broadcast.send"):
         turn.reply(turn.t("errors.not_allowed"))
+        return
+    if turn.user is not None and _without_kecamatan(turn.user):
+        turn.reply(turn.t("broadcast.no_kecamatan"))
         return
     await start_form(turn, FORM_ID, prefix=turn.t("broadcast.intro") + "\n\n")
 
@@ -36,6 +45,8 @@ async def _audience(turn: Turn, answers: dict[str, Any]) -> tuple[list[User], di
     if user.role == Role.TKSK:
         role, kecamatan = "psm", user.kecamatan_code
     audience = {"role": role, "kecamatan": kecamatan}
+    if _without_kecamatan(user):
+        return [], audience
     people = await turn.repos.broadcasts.audience(
         kabupaten_code=user.kabupaten_code, role=role, kecamatan_code=kecamatan
     )
@@ -65,14 +76,15 @@ async def confirm(turn: Turn, data: str) -> None:
     if session is None or user is None or not allowed(user, "broadcast.send"):
         turn.reply(turn.t("errors.old_button"))
         return
+    refused = yes and _without_kecamatan(user)  # their kecamatan was taken meanwhile
     await turn.repos.forms.save(
         session.id,
         state=session.state,
-        status="completed" if yes else "cancelled",
+        status="completed" if yes and not refused else "cancelled",
         now=turn.now,
     )
-    if not yes:
-        turn.reply(turn.t("broadcast.cancelled"))
+    if not yes or refused:
+        turn.reply(turn.t("broadcast.no_kecamatan" if refused else "broadcast.cancelled"))
         return
     answers = session.state["final"]
     people, audience = await _audience(turn, answers)

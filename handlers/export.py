@@ -3,8 +3,9 @@
 Period (7/30/365 days or all), then optionally a kecamatan, a category and a state; every
 tap carries the choices so far in its button data (`ex:<act>:<period>:<kec>:<cat>:<state>`,
 well under 64 bytes). The file is masked (NIK/KK as `320801******0001`, text cells),
-capped at CHAT_EXPORT_MAX_ROWS rows, written under MEDIA_PATH/tmp off the event loop, sent
-as a document, and every export is in the audit log with its filters and row count.
+newest case first, capped at CHAT_EXPORT_MAX_ROWS rows (whole cases; the message says when
+the list was cut), written under MEDIA_PATH/tmp off the event loop, sent as a document, and
+every export is in the audit log with its filters and row count.
 A full or unmasked export exists only on the server (`psm-bot export`).
 
 The file leaves the chat after EXPORT_MESSAGE_TTL_HOURS (handlers/export_expiry.py), and the
@@ -27,6 +28,7 @@ from handlers.permissions import allowed
 from handlers.scope import scope_of
 from handlers.statistics import period_start
 from handlers.temp_files import temp_path
+from storage.exports import ExportRow
 from storage.models import CaseState
 from storage.repos import Repos
 from storage.scope import Scope
@@ -250,6 +252,15 @@ def _build(turn: Turn, choice: Choice) -> None:
     turn.later(BackgroundJob(lambda repos: _workbook(turn, choice, repos, audit), record))
 
 
+def _whole_cases(rows: list[ExportRow], cap: int) -> list[ExportRow]:
+    """The first `cap` rows without the case they would cut in two (a case's rows come
+    together), unless that case is all there is."""
+    if len(rows) <= cap:
+        return rows
+    cut = rows[cap].case_id
+    return [row for row in rows[:cap] if row.case_id != cut] or rows[:cap]
+
+
 async def _workbook(
     turn: Turn, choice: Choice, repos: Repos, audit: dict[str, Any]
 ) -> list[Outbound]:
@@ -268,10 +279,11 @@ async def _workbook(
         category=category,
         state=state,
         limit=CHAT_EXPORT_MAX_ROWS + 1,
+        newest_first=True,
     )
     found = [row async for chunk in chunks for row in chunk]  # at most the cap + 1
     truncated = len(found) > CHAT_EXPORT_MAX_ROWS
-    kept = found[:CHAT_EXPORT_MAX_ROWS]
+    kept = _whole_cases(found, CHAT_EXPORT_MAX_ROWS)
     rows = len(kept)
     made = turn.now.astimezone(turn.app.timezone)
     info = [
@@ -282,7 +294,7 @@ async def _workbook(
         (turn.t("export.info_identifiers"), turn.t("export.masked")),
     ]
     if truncated:
-        note = turn.t("export.truncated", limit=CHAT_EXPORT_MAX_ROWS)
+        note = turn.t("export.truncated", rows=rows, limit=CHAT_EXPORT_MAX_ROWS)
         info.append((turn.t("export.info_truncated"), note))
     if rows:
         await turn.app.render(
@@ -314,7 +326,7 @@ async def _workbook(
         return [Outbound.say(turn.t("export.none", filters=filters))]
     caption = turn.t("export.caption", filters=filters, rows=rows)
     if truncated:
-        caption += "\n" + turn.t("export.truncated", limit=CHAT_EXPORT_MAX_ROWS)
+        caption += "\n" + turn.t("export.truncated", rows=rows, limit=CHAT_EXPORT_MAX_ROWS)
     ttl = turn.app.export_message_ttl
     leaves = turn.app.local_time(turn.now + ttl).strftime("%d-%m-%Y %H.%M %Z")
     hours = int(ttl.total_seconds() // 3600)

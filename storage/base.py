@@ -13,6 +13,11 @@ from typing import Any
 import aiosqlite
 
 
+def like_escape(text: str) -> str:
+    """`text` for a LIKE pattern with `ESCAPE '\\'`: its `%` and `_` are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def placeholders(values: Iterable[Any]) -> str:
     """As many `?` placeholders as values: `IN (?, ?, ?)`."""
     return ", ".join("?" for _ in values)

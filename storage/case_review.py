@@ -6,9 +6,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo, placeholders
+from storage.base import Repo, like_escape, placeholders
 from storage.cases import CaseRepo
 from storage.models import CaseDetail, CaseEvent, CaseSummary, RevisedFacts, from_db, to_db
+from storage.person_names import name_contains
 from storage.scope import Scope
 
 URGENCY_ORDER = "CASE c.urgency WHEN 'darurat' THEN 0 WHEN 'segera' THEN 1 ELSE 2 END"
@@ -240,7 +241,8 @@ class CaseReviewRepo(Repo):
         name_key: str | None = None,
         limit: int = 10,
     ) -> list[CaseSummary]:
-        """Cases in scope by number, exact NIK, exact KK or (normalised) name."""
+        """Cases in scope by number, exact NIK, exact KK or name: `name_key` (a
+        `person_key`) within a subject's or the head of household's name."""
         condition, params = scope.where("c")
         if number is not None:
             where, extra = "c.number = ? OR c.number LIKE ?", (number, f"%-{number.zfill(6)}")
@@ -253,14 +255,14 @@ class CaseReviewRepo(Repo):
         elif no_kk is not None:
             where = "c.household_id IN (SELECT id FROM households WHERE no_kk = ?)"
             extra = (no_kk,)
-        elif name_key is not None:
+        elif name_key:
+            head, head_params = name_contains("head_name", name_key)
             where = (
                 "c.id IN (SELECT s.case_id FROM case_subjects s JOIN household_members m"
-                " ON m.id = s.member_id WHERE m.name_key LIKE ?)"
-                " OR c.household_id IN (SELECT id FROM households WHERE"
-                " lower(head_name) LIKE ?)"
+                " ON m.id = s.member_id WHERE m.name_key LIKE ? ESCAPE '\\')"
+                f" OR c.household_id IN (SELECT id FROM households WHERE {head})"
             )
-            extra = (f"%{name_key}%", f"%{name_key}%")
+            extra = (f"%{like_escape(name_key)}%", *head_params)
         else:
             return []
         return await CaseRepo(self.conn).summaries(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ from storage.models import (
     from_db,
     to_db,
 )
+from storage.person_names import person_key
 from storage.scope import Scope
 
 OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
@@ -34,32 +34,6 @@ HOUSEHOLD_FIELDS = (
 )
 # What a later report about a household found by its KK (in its desa) refreshes.
 HOUSEHOLD_REFRESHED = frozenset({"head_name", "address", "member_count", "latitude", "longitude"})
-
-
-_MUHAMMAD = frozenset(
-    {
-        "muhammad",
-        "muhamad",
-        "muhamat",
-        "mochammad",
-        "mochamad",
-        "mohammad",
-        "mohamad",
-        "mohamed",
-        "moch",
-        "moh",
-        "muh",
-        "mhd",
-        "mochamat",
-        "mukhammad",
-    }
-)
-
-
-def person_key(name: str) -> str:
-    """Names compared ignoring case, punctuation and the spellings of Muhammad (Moch., Muh.)."""
-    words = re.sub(r"[^\w\s]", " ", name.casefold()).split()
-    return " ".join("muhammad" if word in _MUHAMMAD else word for word in words)
 
 
 class CaseRepo(Repo):

@@ -1,7 +1,8 @@
 """Rows for spreadsheet exports (/ekspor in chat, `psm-bot export` on the server).
 
 One row per person a case is about (a case without subjects gives one row). Rows are
-streamed in chunks from an open cursor, in order of submission, so an export of any size
+streamed in chunks from an open cursor, in order of submission (the chat export's newest
+first), so an export of any size
 needs the memory of one chunk. Masking is the writer's job (handlers/export_sheet.py).
 """
 
@@ -142,13 +143,16 @@ class ExportRepo(Repo):
         category: str | None = None,
         state: str | None = None,
         limit: int | None = None,
+        newest_first: bool = False,
         chunk: int = CHUNK,
     ) -> AsyncGenerator[list[ExportRow], None]:
-        """Rows in order of submission, `chunk` at a time; at most `limit` rows."""
+        """Rows in order of submission (`newest_first`: the latest case first), a case's
+        rows together, `chunk` at a time; at most `limit` rows."""
         where, values = _filters(
             scope, since=since, kecamatan_code=kecamatan_code, category=category, state=state
         )
-        sql = f"{_SELECT} {_FROM} WHERE {where} ORDER BY c.submitted_at, c.id, m.id"
+        cases = "c.submitted_at DESC, c.id DESC" if newest_first else "c.submitted_at, c.id"
+        sql = f"{_SELECT} {_FROM} WHERE {where} ORDER BY {cases}, m.id"
         if limit is not None:
             sql += " LIMIT ?"
             values.append(limit)

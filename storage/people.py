@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo
+from storage.base import Repo, like_escape
 from storage.models import CaseState, Role, User, to_db
 from storage.scope import Scope
 from storage.users import user_from_row
@@ -86,10 +86,7 @@ class PeopleRepo(Repo):
         if not parts:
             return [], 0
         condition = " AND ".join("lower(u.full_name) LIKE ? ESCAPE '\\'" for _ in parts)
-        params = tuple(
-            "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            for w in parts
-        )
+        params = tuple(f"%{like_escape(w)}%" for w in parts)
         return await self._page(
             f"u.status IN ('pending', 'active', 'suspended') AND {condition}",
             params,

@@ -18,8 +18,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from storage.base import Repo
-from storage.cases import CaseRepo, person_key
+from storage.cases import CaseRepo
 from storage.models import to_db
+from storage.person_names import person_key
 
 ERASED = "[dihapus]"
 CLOSED_STATES = ("resolved", "rejected")

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from storage.base import Repo
+from storage.base import Repo, like_escape
 from storage.models import Role, User, UserStatus, to_db
 from storage.scope import Scope
 from storage.users import user_from_row
@@ -162,7 +162,7 @@ class TrainingInviteRepo(Repo):
     async def people_named(self, scope: Scope, words: str, *, limit: int) -> list[User]:
         """Active people in the area whose name contains the typed words (case-insensitive)."""
         where, params = scope.where("u")
-        like = "%" + "%".join(_escape(w) for w in words.split()) + "%"
+        like = "%" + "%".join(like_escape(w) for w in words.split()) + "%"
         rows = await self._all(
             f"SELECT u.* FROM users u WHERE u.status = 'active' AND {where}"
             f" AND u.role IN ({INVITABLE_ROLES}) AND u.full_name LIKE ? ESCAPE '\\'"
@@ -204,7 +204,3 @@ class TrainingInviteRepo(Repo):
             ),
         )
         return int(cursor.lastrowid)
-
-
-def _escape(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -11,7 +11,7 @@ from handlers.identifiers import compact
 from handlers.permissions import allowed
 from handlers.review.cases import CASE_PREFIX
 from handlers.scope import scope_of
-from storage.cases import person_key
+from storage.person_names import person_key
 
 _NUMBER = re.compile(r"^([A-Z]{2,5}-\d{4}-\d{6}|\d{1,6})$")
 
@@ -40,7 +40,11 @@ async def search(turn: Turn) -> None:
             if case.id not in {c.id for c in found}
         ]
     else:
-        found = await turn.repos.review.search(scope, name_key=person_key(query))
+        key = person_key(query)
+        if len(key) < 3:  # punctuation only ("...") would match every name
+            turn.reply(turn.t("review.search_how"))
+            return
+        found = await turn.repos.review.search(scope, name_key=key)
     subject = await number_subject(turn.repos, digits) if kind == "nik_or_kk" else None
     await turn.repos.audit.record(
         now=turn.now,

@@ -206,6 +206,27 @@ def test_user_add_refuses_regions_outside_the_district(
         assert query(env.database, "SELECT * FROM channel_identities") == []
 
 
+@pytest.mark.parametrize(
+    ("role", "regions", "fragment"),
+    [
+        ("tksk", [], "a tksk needs --kecamatan"),
+        ("psm", ["--kecamatan", "32.08.01"], "a psm needs --desa"),
+        ("psm", ["--desa", "32.08.01.2006"], "a psm needs --kecamatan"),
+        ("psm", [], "a psm needs --kecamatan and --desa"),
+    ],
+)
+def test_user_add_refuses_a_tksk_or_psm_without_their_region(
+    env: Env, capsys: pytest.CaptureFixture[str], role: str, regions: list[str], fragment: str
+) -> None:
+    """A TKSK without a kecamatan would broadcast to the whole kabupaten's PSM."""
+    args = COORDINATOR[:]
+    args[args.index("--role") + 1] = role
+    assert main([*args, *regions]) == 1
+    assert_clean_failure(capsys, "psm-bot: ", fragment)
+    if env.database.exists():
+        assert users_of(env.database) == []
+
+
 def test_user_add_refuses_a_duplicate_telegram_id(
     env: Env, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -82,3 +82,52 @@ async def test_broadcast_with_preview_and_delivery_report(fake, settings, start_
             "SELECT unreachable_at IS NOT NULL FROM channel_identities WHERE external_id = '702'"
         ).fetchone() == (1,)
     assert fake.rejections == []
+
+
+async def test_a_tksk_without_a_kecamatan_broadcasts_to_nobody(fake, settings, start_bot) -> None:
+    """A TKSK's audience is the PSM of their kecamatan: without one (an account from before
+    it was required, or taken meanwhile) they are refused, not sent to the whole kabupaten."""
+    await add_user(
+        settings,
+        role="tksk",
+        telegram_id=600,
+        name="Pak Tono",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )
+    for telegram_id, kecamatan, desa in (
+        (701, "32.08.01", "32.08.01.2006"),
+        (702, "32.08.02", "32.08.02.2001"),
+    ):
+        await add_user(
+            settings,
+            role="psm",
+            telegram_id=telegram_id,
+            name="Bu Ani",
+            kabupaten="32.08",
+            kecamatan=kecamatan,
+            desa=desa,
+        )
+    await start_bot(clock=ManualClock(NOON))
+    tksk = TelegramPerson(fake, 600)
+    for person in (tksk, TelegramPerson(fake, 701), TelegramPerson(fake, 702)):
+        await person.say("/start")
+    refusal = "belum terdaftar di kecamatan mana pun"
+
+    # The kecamatan goes while the broadcast waits for its final go.
+    await tksk.say("/siaran")
+    await tksk.say("Rapat PSM hari Sabtu di kantor kecamatan.")
+    await tksk.tap("Semua PSM")
+    preview = await tksk.tap("Kirim")
+    assert "<b>1</b> orang" in preview[0]["text"]
+    await write_db(settings.database_path, "UPDATE users SET kecamatan_code = NULL WHERE id = 1")
+    refused = await tksk.tap("📣 Kirim")
+    assert refusal in refused[0]["text"]
+
+    refused = await tksk.say("/siaran")
+    assert refusal in refused[0]["text"]
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM broadcasts").fetchone() == (0,)
+        assert db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE broadcast_id IS NOT NULL"
+        ).fetchone() == (0,)

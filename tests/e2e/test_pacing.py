@@ -26,7 +26,15 @@ def settings(fake: FakeTelegram, tmp_path) -> Settings:
 
 async def test_a_fan_out_at_telegrams_limits(fake, settings, start_bot) -> None:
     users = [
-        await add_user(settings, role="psm", telegram_id=chat, name="Bu Ani", kabupaten="32.08")
+        await add_user(
+            settings,
+            role="psm",
+            telegram_id=chat,
+            name="Bu Ani",
+            kabupaten="32.08",
+            kecamatan="32.08.01",
+            desa="32.08.01.2006",
+        )
         for chat in CHATS
     ]
     runtime = await start_bot()

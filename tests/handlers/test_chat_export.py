@@ -160,7 +160,8 @@ async def test_guided_choice_then_a_masked_workbook(world) -> None:
         "SELECT c.number, m.nik, m.name, h.no_kk, c.desa_code FROM cases c"
         " JOIN households h ON h.id = c.household_id JOIN case_subjects s ON s.case_id = c.id"
         " JOIN household_members m ON m.id = s.member_id"
-        " WHERE c.kecamatan_code = ? AND c.submitted_at >= ? ORDER BY c.submitted_at, m.id",
+        " WHERE c.kecamatan_code = ? AND c.submitted_at >= ?"
+        " ORDER BY c.submitted_at DESC, c.id DESC, m.id",  # the newest case first
         (KADUGEDE, "2026-10-30T17:00"),
     )
     assert [r["Nomor kasus"].value for r in rows] == [e["number"] for e in expected]
@@ -218,24 +219,41 @@ async def test_build_now_with_a_category_and_all_time(world) -> None:
     categories = await _tap(world, options["Semua kecamatan"])
     document = (await _tap(world, _buttons(categories[0])["Stunting (3)"].replace(":n:", ":b:")))[0]
     _, rows = _sheet(document.file_path)
-    assert [r["Nomor kasus"].value for r in rows] == [
-        "KNG-2026-000004",
+    assert [r["Nomor kasus"].value for r in rows] == [  # the newest first
+        "KNG-2026-000001",
+        "KNG-2026-000001",
         "KNG-2026-000003",
-        "KNG-2026-000001",
-        "KNG-2026-000001",
+        "KNG-2026-000004",
     ]
-    assert rows[0]["NIK"].value == "Tidak tahu"
+    assert rows[-1]["NIK"].value == "Tidak tahu"
 
 
-async def test_the_cap(world, monkeypatch) -> None:
-    db, _, _ = world
-    monkeypatch.setattr(export, "CHAT_EXPORT_MAX_ROWS", 2)
+async def test_the_cap_keeps_the_newest_whole_cases_and_says_so(world, monkeypatch) -> None:
+    db, people, _ = world
+    async with db.transaction() as repos:
+        await seed_case(
+            repos,
+            reporter=people["psm"],
+            desa=BABATAN,
+            at=NOW - timedelta(hours=1),
+            number="KNG-2026-000005",
+            people=(("Dewi", None), ("Rina", None)),
+        )
+    # The newest rows: case 5 (2 people), case 1 (2 people), ...: a cap of 3 would cut case 1.
+    monkeypatch.setattr(export, "CHAT_EXPORT_MAX_ROWS", 3)
     document = (await _tap(world, "ex:b:a:*:*:*"))[0]
-    assert "Hanya 2 baris pertama" in document.text
+    assert "Daftar dipotong: hanya laporan terbaru yang dimuat (2 baris, batas 3)" in (
+        document.text
+    )
     _, rows = _sheet(document.file_path)
-    assert len(rows) == 2
+    info = openpyxl.load_workbook(document.file_path).worksheets[1]
+    assert any("Daftar dipotong" in str(row[1].value) for row in info.iter_rows())
+    assert [(r["Nomor kasus"].value, r["Nama"].value) for r in rows] == [
+        ("KNG-2026-000005", "Dewi"),
+        ("KNG-2026-000005", "Rina"),
+    ]
     detail = json.loads(query(db.path, "SELECT detail FROM audit_log")[-1]["detail"])
-    assert detail["rows"] == 2 and detail["truncated"] is True and detail["limit"] == 2
+    assert detail["rows"] == 2 and detail["truncated"] is True and detail["limit"] == 3
 
 
 def _writer_pid(path, rows, info, **options):

@@ -1,0 +1,105 @@
+"""/cari by name (`CaseReviewRepo.search(name_key=...)`): the head of household and the
+subjects are compared on the same person key (case, punctuation and the spellings of
+Muhammad ignored), LIKE's wildcards are taken literally, and only cases in scope are found."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import pytest_asyncio
+
+from handlers.scope import scope_of
+from storage.models import Role
+from storage.person_names import MUHAMMAD_SPELLINGS, person_key
+from tests.storage.seed_cases import (
+    BABATAN,
+    CINIRU_DESA,
+    KADUGEDE,
+    NOW,
+    TUBAN_DESA,
+    make_user,
+    open_database,
+    seed_case,
+)
+
+# (number, head of household, the subject of the case, the desa)
+CASES = [
+    ("KNG-2026-000001", "Moch. Sanusi", "Ayu Lestari", BABATAN),
+    ("KNG-2026-000002", "Slamet Riyadi", "Muh. Rizki Ramadhan", BABATAN),
+    ("KNG-2026-000003", "JOSÉ Ömer", "Dewi Sartika", BABATAN),  # not plain ASCII
+    ("KNG-2026-000004", "Siti Aminah", "Budi", CINIRU_DESA),
+    ("KNG-2026-000005", "Hamdan", "Wulan", BABATAN),
+    ("TBN-2026-000001", "Moch. Sanusi", "Rina", TUBAN_DESA),
+]
+
+# (what the coordinator of Kuningan types, the numbers found)
+SEARCHES = [
+    ("Moch. Sanusi", {"KNG-2026-000001"}),
+    ("Moch Sanusi", {"KNG-2026-000001"}),
+    ("Muhammad Sanusi", {"KNG-2026-000001"}),
+    ("MOHAMMAD sanusi", {"KNG-2026-000001"}),
+    ("sanusi", {"KNG-2026-000001"}),
+    ("Muhammad", {"KNG-2026-000001", "KNG-2026-000002"}),
+    ("Mhd Rizki", {"KNG-2026-000002"}),
+    ("ammad sanu", {"KNG-2026-000001"}),  # pieces of words
+    ("ham", {"KNG-2026-000001", "KNG-2026-000002", "KNG-2026-000005"}),  # muhammad, Hamdan
+    ("slamet", {"KNG-2026-000002"}),
+    ("josé ömer", {"KNG-2026-000003"}),
+    ("Ömer", {"KNG-2026-000003"}),
+    ("siti aminah", {"KNG-2026-000004"}),
+    ("Aminah Siti", set()),
+    ("___", set()),
+    ("a_u", set()),
+    ("Sanusi Riyadi", set()),
+]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def world(tmp_path):
+    db = await open_database(tmp_path / "psm.db")
+    async with db.transaction() as repos:
+        reporter = await make_user(repos, "Bu Ani", Role.PSM, kecamatan=KADUGEDE, desa=BABATAN)
+        people = {
+            "coordinator": await make_user(repos, "Ibu Sari", Role.COORDINATOR),
+            "tksk": await make_user(repos, "Pak Tono", Role.TKSK, kecamatan=KADUGEDE),
+        }
+        for number, head, subject, desa in CASES:
+            await seed_case(
+                repos,
+                reporter=reporter,
+                desa=desa,
+                at=NOW,
+                number=number,
+                head=head,
+                people=((subject, None),),
+                no_kk=None,
+            )
+    yield db, people
+    await db.close()
+
+
+@pytest.mark.parametrize(("typed", "numbers"), SEARCHES)
+async def test_a_name_finds_the_cases_of_that_head_or_subject(
+    world, typed: str, numbers: set[str]
+) -> None:
+    db, people = world
+    async with db.reading() as repos:
+        found = await repos.review.search(
+            scope_of(people["coordinator"]), name_key=person_key(typed)
+        )
+    assert {case.number for case in found} == numbers
+
+
+async def test_a_name_is_found_only_in_scope(world) -> None:
+    db, people = world
+    async with db.reading() as repos:
+        found = await repos.review.search(scope_of(people["tksk"]), name_key="siti")
+        sanusi = await repos.review.search(scope_of(people["tksk"]), name_key="muhammad sanusi")
+    assert found == []
+    assert [case.number for case in sanusi] == ["KNG-2026-000001"]
+
+
+def test_every_spelling_of_muhammad_passes_the_cheap_sql_check() -> None:
+    """`name_contains` lets a name through to Python when it has an "m" and later an "h"."""
+    assert all(re.search("m.*h", spelling) for spelling in MUHAMMAD_SPELLINGS)
