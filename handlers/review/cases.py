@@ -377,8 +377,8 @@ async def tell_reporter(
     detail: tuple[str, dict[str, Any]] | None = None,
 ) -> None:
     """Every PSM hears what became of each report, with the reason (and an extra line:
-    a catalogue key and its values, e.g. a visit's dates)."""
-    reporter = await turn.repos.users.get(case.summary.reporter_id)
+    a catalogue key and its values, e.g. a visit's dates); not a suspended one."""
+    reporter = await turn.repos.users.get_active(case.summary.reporter_id)
     if reporter is None or reporter.id == (turn.user.id if turn.user else None):
         return
     catalog, language = turn.app.catalog, reporter.language
