@@ -75,8 +75,13 @@ async def queue_button(turn: Turn, data: str) -> None:
     await show_queue(turn, small_number(raw_page) or 0)
 
 
-async def _tksk_exists(turn: Turn, kecamatan_code: str) -> bool:
-    return bool(await turn.repos.users.active_with_role(Role.TKSK, kecamatan_code=kecamatan_code))
+FOUR_EYES = frozenset({"verify", "approve"})  # never on one's own report
+
+
+async def _other_tksk_exists(turn: Turn, case: CaseSummary) -> bool:
+    """Whether the case's kecamatan has an active TKSK who did not report it."""
+    found = await turn.repos.users.active_with_role(Role.TKSK, kecamatan_code=case.kecamatan_code)
+    return any(person.id != case.reporter_id for person in found)
 
 
 async def _possible(turn: Turn, case: CaseDetail) -> list[Transition]:
@@ -85,13 +90,14 @@ async def _possible(turn: Turn, case: CaseDetail) -> list[Transition]:
     for transition in TRANSITIONS.values():
         if case.summary.state not in transition.from_states:
             continue
-        if not allowed(turn.user, f"case.{transition.action}"):
+        if not allowed(turn.user, f"case.{transition.action}") or turn.user is None:
+            continue
+        if transition.action in FOUR_EYES and case.summary.reporter_id == turn.user.id:
             continue
         if (
             transition.action == "verify"
-            and turn.user
             and turn.user.role == Role.COORDINATOR
-            and await _tksk_exists(turn, case.summary.kecamatan_code)
+            and await _other_tksk_exists(turn, case.summary)
         ):
             continue  # the TKSK verifies in the field; coordinators only where there is none
         result.append(transition)
@@ -354,6 +360,8 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
         for person in await turn.repos.users.active_with_role(
             Role.COORDINATOR, kabupaten_code=case.summary.kabupaten_code
         ):
+            if person.id in (turn.user.id if turn.user else None, case.summary.reporter_id):
+                continue  # not of their own action; a reporter cannot validate their own
             text = turn.app.catalog.text(
                 person.language, "review.verified_for_coordinator", number=case.summary.number
             )

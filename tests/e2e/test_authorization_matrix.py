@@ -178,6 +178,8 @@ def may_act(key: str, code: str, record: str) -> bool:
     who, action = PEOPLE[key], ACTIONS[code].name
     if not may(who, f"case.{action}"):
         return False
+    if action in ("verify", "approve") and RECORDS[record].reporter == key:
+        return False  # four eyes: never on one's own report
     return not (
         action == "verify"
         and who.role == "coordinator"

@@ -67,3 +67,45 @@ async def test_a_suspended_reporter_hears_nothing_of_their_case(fake, settings, 
     assert _rows(settings, "SELECT COUNT(*) FROM case_updates") == [(1,)]
 
     assert _outbox_after(settings, psm_id, suspended_at) == []
+
+
+def _labels(message: dict) -> str:
+    return " | ".join(b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row)
+
+
+async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
+    tksk, coordinator = people[TKSK], people[COORDINATOR]
+    # The TKSK reports a case in their own kecamatan: they may not verify it.
+    await walk_report(tksk, Report(photos=0), fake=fake)
+    done = await tksk.tap("Kirim", expect=2)
+    number = done[0]["text"].split("<b>")[1].split("</b>")[0]
+    await tksk.say("/antrian", until="Antrian")
+    page = await tksk.tap(number, until="Riwayat")
+    assert "Verifikasi" not in _labels(page[0]) and "Kembalikan" in _labels(page[0])
+    ((case_id, version),) = _rows(settings, "SELECT id, version FROM cases")
+    forged = await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
+    assert "tidak bisa dilakukan" in forged[0]["text"]
+    assert _state(settings, number) == "submitted"
+
+    # So a coordinator verifies it (as where the kecamatan has no TKSK), and is not told
+    # that it waits for their validation after their own action.
+    coordinator_id = _user_id(settings, "Ibu Sari")
+    await coordinator.say("/antrian", until="Antrian")
+    await coordinator.tap(number, until="Riwayat")
+    before = _last_outbox_id(settings)
+    await coordinator.tap("Verifikasi", until="sekarang")
+    assert _state(settings, number) == "verified"
+    assert not any(
+        "menunggu validasi" in m for m in _outbox_after(settings, coordinator_id, before)
+    )
+
+    # Sent back and corrected: the coordinators hear of it, not only the reporter themselves.
+    await coordinator.say("/antrian", until="Antrian")
+    await coordinator.tap(number, until="Riwayat")
+    await coordinator.tap("Kembalikan")
+    await coordinator.say("Mohon lengkapi alamat", until="sekarang")
+    await _told(fake, tksk, 0, "Perlu perbaikan")
+    await tksk.tap("Perbaiki laporan")
+    before = len(coordinator.messages())
+    await tksk.tap("Kirim", until="Perbaikan laporan")
+    await _told(fake, coordinator, before, "diajukan ulang")
