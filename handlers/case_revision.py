@@ -19,7 +19,7 @@ from handlers.case_submission import (
 )
 from handlers.context import Turn
 from handlers.events import Outbound
-from handlers.scope import scope_of
+from handlers.scope import own_cases
 from handlers.temp_files import remove_photos_once_unused
 from storage.models import CaseDetail, CaseState, FormSession, RevisedFacts
 
@@ -38,10 +38,9 @@ async def resubmit(
     """Apply the corrected report to the case sent back, if it still waits for it."""
     assert turn.user is not None
     context = session.state["context"]
-    case = await turn.repos.review.detail(int(context["revising"]), scope_of(turn.user))
+    case = await turn.repos.review.detail(int(context["revising"]), own_cases(turn.user))
     if (
         case is None
-        or case.summary.reporter_id != turn.user.id
         or case.summary.state != CaseState.NEEDS_REVISION
         or case.version != int(context["version"])
     ):

@@ -15,7 +15,7 @@ from handlers.masking import mask_identifier
 from handlers.permissions import allowed
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
-from handlers.scope import scope_of
+from handlers.scope import own_cases, scope_of
 from storage.models import CaseDetail, CaseSummary, FormSession, Role
 from storage.models import CaseState as S
 
@@ -440,15 +440,11 @@ async def revise_button(turn: Turn, data: str) -> None:
     _, raw_id = button_fields(data, 2)
     case_id = small_number(raw_id)
     case = (
-        await turn.repos.review.detail(case_id, scope_of(turn.user))
+        await turn.repos.review.detail(case_id, own_cases(turn.user))
         if case_id is not None
         else None
     )
-    if (
-        case is None
-        or case.summary.reporter_id != turn.user.id
-        or case.summary.state != S.NEEDS_REVISION
-    ):
+    if case is None or case.summary.state != S.NEEDS_REVISION:
         turn.reply(turn.t("review.nothing_to_revise"))
         return
     state = prefilled_state(turn.app.forms["case_report"], case.answers)
