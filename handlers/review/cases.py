@@ -183,13 +183,26 @@ async def _case_text(turn: Turn, case: CaseDetail) -> str:
     return "\n".join(lines)
 
 
+async def record_refusal(turn: Turn, case_id: int | None, detail: dict[str, Any]) -> None:
+    """A review press refused (forged, replayed, not allowed, not possible now): audited."""
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id if turn.user else None,
+        action="review.refused",
+        subject=f"case:{case_id}" if case_id is not None else None,
+        detail=detail,
+    )
+
+
 async def show_case(turn: Turn, case_id: int) -> None:
     """A case's page: all answers (NIK and KK masked), map link, history, actions."""
     if not allowed(turn.user, "case.view") or turn.user is None:
+        await record_refusal(turn, case_id, {"view": "case"})
         turn.reply(turn.t("errors.not_allowed"))
         return
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     if case is None:
+        await record_refusal(turn, case_id, {"view": "case"})
         turn.reply(turn.t("review.case_not_found"))  # says nothing about other regions
         return
     await turn.repos.audit.record(
@@ -220,6 +233,7 @@ async def case_button(turn: Turn, data: str) -> None:
     _, raw_id = button_fields(data, 2)
     case_id = small_number(raw_id)
     if case_id is None:
+        await record_refusal(turn, None, {"data": data[:64]})
         turn.reply(turn.t("review.case_not_found"))
         return
     await show_case(turn, case_id)
@@ -235,6 +249,7 @@ async def photos_button(turn: Turn, data: str) -> None:
         else None
     )
     if case is None:
+        await record_refusal(turn, case_id, {"view": "photos", "data": data[:64]})
         turn.reply(turn.t("review.case_not_found"))
         return
     if not case.photos:
@@ -255,17 +270,6 @@ async def photos_button(turn: Turn, data: str) -> None:
         )
 
 
-async def _record_refusal(turn: Turn, case_id: int | None, detail: dict[str, Any]) -> None:
-    """A review press refused (forged, replayed, not allowed, not possible now): audited."""
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id if turn.user else None,
-        action="review.refused",
-        subject=f"case:{case_id}" if case_id is not None else None,
-        detail=detail,
-    )
-
-
 async def action_button(turn: Turn, data: str) -> None:
     """A review action: done at once, or after asking for the reason."""
     _, code, raw_id, raw_version = button_fields(data, 4)
@@ -277,16 +281,16 @@ async def action_button(turn: Turn, data: str) -> None:
         else None
     )
     if action is None or case is None or version is None:
-        await _record_refusal(turn, None, {"data": data[:64]})
+        await record_refusal(turn, None, {"data": data[:64]})
         turn.reply(turn.t("errors.not_allowed"))
         return
     transition = TRANSITIONS[action]
     if not allowed(turn.user, f"case.{action}"):
-        await _record_refusal(turn, case_id, {"action": action})
+        await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
         return
     if transition not in await _possible(turn, case):
-        await _record_refusal(turn, case_id, {"action": action})
+        await record_refusal(turn, case_id, {"action": action})
         turn.reply(
             turn.t(
                 "review.not_possible",
@@ -327,6 +331,7 @@ async def move_case(
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     transition = TRANSITIONS[action]
     if case is None or transition not in await _possible(turn, case):
+        await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
         return None
     done = await turn.repos.review.transition(
@@ -445,6 +450,7 @@ async def revise_button(turn: Turn, data: str) -> None:
         else None
     )
     if case is None or case.summary.state != S.NEEDS_REVISION:
+        await record_refusal(turn, case_id, {"view": "revise", "data": data[:64]})
         turn.reply(turn.t("review.nothing_to_revise"))
         return
     state = prefilled_state(turn.app.forms["case_report"], case.answers)
