@@ -128,3 +128,20 @@ async def test_a_reporter_who_became_tksk_elsewhere_still_revises(fake, settings
 def _case_id(settings, number: str) -> int:
     with sqlite3.connect(settings.database_path) as db:
         return db.execute("SELECT id FROM cases WHERE number = ?", (number,)).fetchone()[0]
+
+
+async def test_a_case_never_corrected_can_be_rejected(fake, settings, people) -> None:
+    psm, coordinator = people[PSM], people[COORDINATOR]
+    number = await _sent_back_report(fake, people)
+    # The reporter never corrects it: a coordinator closes it, and the reporter hears why.
+    await coordinator.say(f"/cari {number}", until="Ditemukan")
+    page = await coordinator.tap(number, until="Riwayat")
+    assert any("Tolak" in label for label in _buttons(page[0]))
+    await coordinator.tap("Tolak")
+    before = len(psm.messages())
+    await coordinator.say("Tidak ada perbaikan, keluarga sudah pindah", until="sekarang")
+    told = await _told(fake, psm, before, "Ditolak")
+    assert "sudah pindah" in told and "Perbaiki" not in told
+    assert _state(settings, number) == "rejected"
+    stale = await psm.tap("Perbaiki laporan")
+    assert GONE in stale[0]["text"]
