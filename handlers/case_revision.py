@@ -84,8 +84,9 @@ async def resubmit(
     )
     turn.reply(Outbound(text=turn.t("review.resubmitted", number=number), remove_keyboard=True))
     await tell_reviewers_of_revision(turn, facts, case.summary.id, number)
-    if facts.urgency == "darurat" and case.summary.urgency != "darurat":
-        await alert_darurat(turn, facts, number)
+    moved = facts.kecamatan_code != case.summary.kecamatan_code
+    if facts.urgency == "darurat" and (case.summary.urgency != "darurat" or moved):
+        await alert_darurat(turn, facts, number)  # new to it, or new to its new kecamatan
     # Only matches the correction brought: those of the report as sent were dealt with then.
     seen = {m.case_id for m in known} | {case.summary.id}
     matches = [m for m in await find_duplicates(turn, facts) if m.case_id not in seen]
