@@ -367,18 +367,14 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
         ):
             if person.id in (turn.user.id if turn.user else None, case.summary.reporter_id):
                 continue  # not of their own action; a reporter cannot validate their own
-            text = turn.app.catalog.text(
-                person.language, "review.verified_for_coordinator", number=case.summary.number
+            catalog, language = turn.app.catalog, person.language
+            text = catalog.text(
+                language, "review.verified_for_coordinator", number=case.summary.number
             )
+            label = catalog.text(language, "review.open")
+            button = Button(label=label, data=f"{CASE_PREFIX}:{case_id}")
             await turn.deliver(
-                person.id,
-                Outbound(
-                    text=text,
-                    summary=case.summary.number,
-                    buttons=[
-                        [Button(label=turn.t("review.open"), data=f"{CASE_PREFIX}:{case_id}")]
-                    ],
-                ),
+                person.id, Outbound(text=text, summary=case.summary.number, buttons=[[button]])
             )
 
 

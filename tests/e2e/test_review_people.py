@@ -109,3 +109,17 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     before = len(coordinator.messages())
     await tksk.tap("Kirim", until="Perbaikan laporan")
     await _told(fake, coordinator, before, "diajukan ulang")
+
+
+async def test_the_coordinator_is_told_in_their_own_language(fake, settings, people) -> None:
+    psm, tksk, coordinator = people[PSM], people[TKSK], people[COORDINATOR]
+    await coordinator.say("/bahasa")
+    await coordinator.tap("English", until="English")
+    number = await _report(fake, psm)
+    await tksk.say("/antrian", until="Antrian")
+    await tksk.tap(number, until="Riwayat")
+    before = len(coordinator.messages())
+    await tksk.tap("Verifikasi", until="sekarang")
+    await _told(fake, coordinator, before, number)
+    told = next(m for m in coordinator.messages()[before:] if number in m["text"])
+    assert _labels(told) == "Open the report"
