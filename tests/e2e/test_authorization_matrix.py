@@ -435,7 +435,7 @@ def button_rows(key: str) -> list[dict[str, Any]]:
                 else _refused(key, send, NOT_FOUND, audit="review.refused")
             )
         )
-    for record, codes in (("A", "vbxafro"), ("B", "vb"), ("T", "vb")):
+    for record, codes in (("A", "vbxafro"), ("B", "vb"), ("T", "vba")):
         for code in codes:
             action = ACTIONS[code]
             send = f"ca:{code}:{{{record}}}:{{{record}_v}}"
