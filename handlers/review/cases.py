@@ -23,10 +23,13 @@ QUEUE_PREFIX, CASE_PREFIX, ACTION_PREFIX, PHOTO_PREFIX = "cq", "cs", "ca", "cp"
 REVISE_PREFIX = "rv"
 NOTE_FORM = "review_note"
 PAGE = 5
-QUEUE_STATES = {
-    Role.TKSK: (S.SUBMITTED, S.RESUBMITTED, S.APPROVED, S.IN_FOLLOW_UP),
-    Role.COORDINATOR: (S.VERIFIED, S.SUBMITTED, S.RESUBMITTED, S.APPROVED, S.IN_FOLLOW_UP),
-    Role.ADMIN: (S.VERIFIED, S.SUBMITTED, S.RESUBMITTED),
+# /antrian, in groups of states: first what waits for the person's own action (the TKSK
+# verifies, the coordinator validates, and verifies where the kecamatan has no TKSK), then
+# follow-up. Groups of states only, so the order comes from the covering index.
+QUEUE_GROUPS = {
+    Role.TKSK: ((S.SUBMITTED, S.RESUBMITTED), (S.APPROVED, S.IN_FOLLOW_UP)),
+    Role.COORDINATOR: ((S.VERIFIED,), (S.SUBMITTED, S.RESUBMITTED), (S.APPROVED, S.IN_FOLLOW_UP)),
+    Role.ADMIN: ((S.VERIFIED,), (S.SUBMITTED, S.RESUBMITTED)),
 }
 
 
@@ -40,13 +43,14 @@ async def _region(turn: Turn, code: str) -> str:
 
 
 async def show_queue(turn: Turn, page: int = 0) -> None:
-    """/antrian: cases waiting for this person, most urgent and oldest first, in pages."""
+    """/antrian: cases waiting for this person's action first, then those in follow-up;
+    most urgent and oldest first within each, in pages."""
     user = turn.user
-    if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_STATES:
+    if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_GROUPS:
         turn.reply(turn.t("errors.not_allowed"))
         return
     cases, total = await turn.repos.review.queue(
-        scope_of(user), QUEUE_STATES[user.role], limit=PAGE, offset=page * PAGE
+        scope_of(user), QUEUE_GROUPS[user.role], limit=PAGE, offset=page * PAGE
     )
     if total == 0:
         turn.reply(turn.t("review.queue_empty"))

@@ -244,3 +244,42 @@ async def test_an_action_no_longer_possible_when_applied_is_audited(fake, settin
     with sqlite3.connect(settings.database_path) as db:
         rows = db.execute("SELECT detail FROM audit_log WHERE action = 'review.refused'").fetchall()
     assert [json.loads(detail) for (detail,) in rows] == [{"action": "send_back"}]
+
+
+def _queue_order(message: dict) -> list[str]:
+    return [row[0]["text"] for row in message["reply_markup"]["inline_keyboard"]]
+
+
+async def test_the_queue_shows_what_waits_for_this_person_first(fake, settings, people) -> None:
+    psm, tksk, coordinator = people[PSM], people[TKSK], people[COORDINATOR]
+    older = await _report(fake, psm)
+    await tksk.say("/antrian", until="Antrian")
+    await tksk.tap(older, until="Riwayat")
+    await tksk.tap("Verifikasi", until="sekarang")
+    await coordinator.say("/antrian", until="Antrian")
+    await coordinator.tap(older, until="Riwayat")
+    await coordinator.tap("Validasi", until="sekarang")  # approved: follow-up from now on
+    await _told(fake, psm, 0, "Disetujui")  # before the next report, not in its middle
+    await walk_report(
+        psm,
+        Report(
+            kk=None,
+            head="Ujang Suryana",
+            member="Dede Kurnia",
+            nik=None,
+            age="2 th 3 bln",
+            photos=0,
+        ),
+        fake=fake,
+    )
+    done = await psm.tap("Kirim", expect=2)
+    newer = done[0]["text"].split("<b>")[1].split("</b>")[0]
+
+    # The TKSK: the new case to verify before the older one in follow-up.
+    queue = await tksk.say("/antrian", until="Antrian")
+    assert [label.split(" · ")[0] for label in _queue_order(queue[0])] == [newer, older]
+    # The coordinator: once verified, it waits for their validation: first too.
+    await tksk.tap(newer, until="Riwayat")
+    await tksk.tap("Verifikasi", until="sekarang")
+    queue = await coordinator.say("/antrian", until="Antrian")
+    assert [label.split(" · ")[0] for label in _queue_order(queue[0])] == [newer, older]
