@@ -108,9 +108,15 @@ async def flag_to_coordinators(
 async def tell_reviewers_of_revision(
     turn: Turn, facts: CaseFacts, case_id: int, number: str
 ) -> None:
-    """The TKSK of the (corrected) kecamatan, or its coordinators where it has none, hear
-    that the case sent back came back, with a button to open it."""
-    reviewers = await _tksk(turn, facts) or await _coordinators(turn, facts)
+    """The TKSK of the (corrected) kecamatan, or its coordinators where it has none (or the
+    TKSK is the reporter), hear that the case sent back came back, with a button to open it."""
+    assert turn.user is not None
+    reporter_id = turn.user.id  # who corrected it
+
+    def others(people: list[User]) -> list[User]:
+        return [person for person in people if person.id != reporter_id]
+
+    reviewers = others(await _tksk(turn, facts)) or others(await _coordinators(turn, facts))
     catalog = turn.app.catalog
     for person in reviewers:
         text = catalog.text(person.language, "review.resubmitted_for_reviewer", number=number)

@@ -216,8 +216,8 @@ async def decide_duplicate(turn: Turn, data: str) -> None:
     )
     turn.reply(turn.t("case.added_as_update", number=case.number))
     if case.reporter_id != turn.user.id:
-        reporter = await turn.repos.users.get(case.reporter_id)
-        if reporter is not None:
+        reporter = await turn.repos.users.get_active(case.reporter_id)
+        if reporter is not None:  # not told while suspended
             text = turn.app.catalog.text(
                 reporter.language, "case.update_by_other", number=case.number
             )

@@ -19,7 +19,7 @@ from handlers.case_submission import (
 )
 from handlers.context import Turn
 from handlers.events import Outbound
-from handlers.scope import scope_of
+from handlers.scope import own_cases
 from handlers.temp_files import remove_photos_once_unused
 from storage.models import CaseDetail, CaseState, FormSession, RevisedFacts
 
@@ -38,10 +38,9 @@ async def resubmit(
     """Apply the corrected report to the case sent back, if it still waits for it."""
     assert turn.user is not None
     context = session.state["context"]
-    case = await turn.repos.review.detail(int(context["revising"]), scope_of(turn.user))
+    case = await turn.repos.review.detail(int(context["revising"]), own_cases(turn.user))
     if (
         case is None
-        or case.summary.reporter_id != turn.user.id
         or case.summary.state != CaseState.NEEDS_REVISION
         or case.version != int(context["version"])
     ):
@@ -85,8 +84,9 @@ async def resubmit(
     )
     turn.reply(Outbound(text=turn.t("review.resubmitted", number=number), remove_keyboard=True))
     await tell_reviewers_of_revision(turn, facts, case.summary.id, number)
-    if facts.urgency == "darurat" and case.summary.urgency != "darurat":
-        await alert_darurat(turn, facts, number)
+    moved = facts.kecamatan_code != case.summary.kecamatan_code
+    if facts.urgency == "darurat" and (case.summary.urgency != "darurat" or moved):
+        await alert_darurat(turn, facts, number)  # new to it, or new to its new kecamatan
     # Only matches the correction brought: those of the report as sent were dealt with then.
     seen = {m.case_id for m in known} | {case.summary.id}
     matches = [m for m in await find_duplicates(turn, facts) if m.case_id not in seen]

@@ -24,6 +24,14 @@ def scope_of(user: User | None) -> Scope:
     return Scope()
 
 
+def own_cases(user: User | None) -> Scope:
+    """The cases a person reported (is the current reporter of), whatever their role and
+    region are now: a case sent back stays theirs to correct."""
+    if user is None or user.status != UserStatus.ACTIVE:
+        return Scope()
+    return Scope(reporter_id=user.id)
+
+
 def can_see_case(
     user: User | None, *, kabupaten_code: str, kecamatan_code: str, desa_code: str, reporter_id: int
 ) -> bool:

@@ -98,6 +98,11 @@ class UserRepo(Repo):
         row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
         return user_from_row(row) if row else None
 
+    async def get_active(self, user_id: int) -> User | None:
+        """The user with this id if active: only they hear what became of a case."""
+        row = await self._one("SELECT * FROM users WHERE id = ? AND status = 'active'", (user_id,))
+        return user_from_row(row) if row else None
+
     async def update(self, user_id: int, *, now: datetime, **fields: Any) -> User:
         """Change some columns of a user; unknown column names are refused."""
         unknown = set(fields) - _USER_FIELDS

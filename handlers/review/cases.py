@@ -15,7 +15,7 @@ from handlers.masking import mask_identifier
 from handlers.permissions import allowed
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
-from handlers.scope import scope_of
+from handlers.scope import own_cases, scope_of
 from storage.models import CaseDetail, CaseSummary, FormSession, Role
 from storage.models import CaseState as S
 
@@ -23,10 +23,13 @@ QUEUE_PREFIX, CASE_PREFIX, ACTION_PREFIX, PHOTO_PREFIX = "cq", "cs", "ca", "cp"
 REVISE_PREFIX = "rv"
 NOTE_FORM = "review_note"
 PAGE = 5
-QUEUE_STATES = {
-    Role.TKSK: (S.SUBMITTED, S.RESUBMITTED, S.APPROVED, S.IN_FOLLOW_UP),
-    Role.COORDINATOR: (S.VERIFIED, S.SUBMITTED, S.RESUBMITTED, S.APPROVED, S.IN_FOLLOW_UP),
-    Role.ADMIN: (S.VERIFIED, S.SUBMITTED, S.RESUBMITTED),
+# /antrian, in groups of states: first what waits for the person's own action (the TKSK
+# verifies, the coordinator validates, and verifies where the kecamatan has no TKSK), then
+# follow-up. Groups of states only, so the order comes from the covering index.
+QUEUE_GROUPS = {
+    Role.TKSK: ((S.SUBMITTED, S.RESUBMITTED), (S.APPROVED, S.IN_FOLLOW_UP)),
+    Role.COORDINATOR: ((S.VERIFIED,), (S.SUBMITTED, S.RESUBMITTED), (S.APPROVED, S.IN_FOLLOW_UP)),
+    Role.ADMIN: ((S.VERIFIED,), (S.SUBMITTED, S.RESUBMITTED)),
 }
 
 
@@ -40,13 +43,14 @@ async def _region(turn: Turn, code: str) -> str:
 
 
 async def show_queue(turn: Turn, page: int = 0) -> None:
-    """/antrian: cases waiting for this person, most urgent and oldest first, in pages."""
+    """/antrian: cases waiting for this person's action first, then those in follow-up;
+    most urgent and oldest first within each, in pages."""
     user = turn.user
-    if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_STATES:
+    if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_GROUPS:
         turn.reply(turn.t("errors.not_allowed"))
         return
     cases, total = await turn.repos.review.queue(
-        scope_of(user), QUEUE_STATES[user.role], limit=PAGE, offset=page * PAGE
+        scope_of(user), QUEUE_GROUPS[user.role], limit=PAGE, offset=page * PAGE
     )
     if total == 0:
         turn.reply(turn.t("review.queue_empty"))
@@ -75,8 +79,13 @@ async def queue_button(turn: Turn, data: str) -> None:
     await show_queue(turn, small_number(raw_page) or 0)
 
 
-async def _tksk_exists(turn: Turn, kecamatan_code: str) -> bool:
-    return bool(await turn.repos.users.active_with_role(Role.TKSK, kecamatan_code=kecamatan_code))
+FOUR_EYES = frozenset({"verify", "approve"})  # never on one's own report
+
+
+async def _other_tksk_exists(turn: Turn, case: CaseSummary) -> bool:
+    """Whether the case's kecamatan has an active TKSK who did not report it."""
+    found = await turn.repos.users.active_with_role(Role.TKSK, kecamatan_code=case.kecamatan_code)
+    return any(person.id != case.reporter_id for person in found)
 
 
 async def _possible(turn: Turn, case: CaseDetail) -> list[Transition]:
@@ -85,13 +94,14 @@ async def _possible(turn: Turn, case: CaseDetail) -> list[Transition]:
     for transition in TRANSITIONS.values():
         if case.summary.state not in transition.from_states:
             continue
-        if not allowed(turn.user, f"case.{transition.action}"):
+        if not allowed(turn.user, f"case.{transition.action}") or turn.user is None:
+            continue
+        if transition.action in FOUR_EYES and case.summary.reporter_id == turn.user.id:
             continue
         if (
             transition.action == "verify"
-            and turn.user
             and turn.user.role == Role.COORDINATOR
-            and await _tksk_exists(turn, case.summary.kecamatan_code)
+            and await _other_tksk_exists(turn, case.summary)
         ):
             continue  # the TKSK verifies in the field; coordinators only where there is none
         result.append(transition)
@@ -177,13 +187,26 @@ async def _case_text(turn: Turn, case: CaseDetail) -> str:
     return "\n".join(lines)
 
 
+async def record_refusal(turn: Turn, case_id: int | None, detail: dict[str, Any]) -> None:
+    """A review press refused (forged, replayed, not allowed, not possible now): audited."""
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id if turn.user else None,
+        action="review.refused",
+        subject=f"case:{case_id}" if case_id is not None else None,
+        detail=detail,
+    )
+
+
 async def show_case(turn: Turn, case_id: int) -> None:
     """A case's page: all answers (NIK and KK masked), map link, history, actions."""
     if not allowed(turn.user, "case.view") or turn.user is None:
+        await record_refusal(turn, case_id, {"view": "case"})
         turn.reply(turn.t("errors.not_allowed"))
         return
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     if case is None:
+        await record_refusal(turn, case_id, {"view": "case"})
         turn.reply(turn.t("review.case_not_found"))  # says nothing about other regions
         return
     await turn.repos.audit.record(
@@ -214,6 +237,7 @@ async def case_button(turn: Turn, data: str) -> None:
     _, raw_id = button_fields(data, 2)
     case_id = small_number(raw_id)
     if case_id is None:
+        await record_refusal(turn, None, {"data": data[:64]})
         turn.reply(turn.t("review.case_not_found"))
         return
     await show_case(turn, case_id)
@@ -229,6 +253,7 @@ async def photos_button(turn: Turn, data: str) -> None:
         else None
     )
     if case is None:
+        await record_refusal(turn, case_id, {"view": "photos", "data": data[:64]})
         turn.reply(turn.t("review.case_not_found"))
         return
     if not case.photos:
@@ -249,17 +274,6 @@ async def photos_button(turn: Turn, data: str) -> None:
         )
 
 
-async def _record_refusal(turn: Turn, case_id: int | None, detail: dict[str, Any]) -> None:
-    """A review press refused (forged, replayed, not allowed, not possible now): audited."""
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id if turn.user else None,
-        action="review.refused",
-        subject=f"case:{case_id}" if case_id is not None else None,
-        detail=detail,
-    )
-
-
 async def action_button(turn: Turn, data: str) -> None:
     """A review action: done at once, or after asking for the reason."""
     _, code, raw_id, raw_version = button_fields(data, 4)
@@ -271,16 +285,16 @@ async def action_button(turn: Turn, data: str) -> None:
         else None
     )
     if action is None or case is None or version is None:
-        await _record_refusal(turn, None, {"data": data[:64]})
+        await record_refusal(turn, None, {"data": data[:64]})
         turn.reply(turn.t("errors.not_allowed"))
         return
     transition = TRANSITIONS[action]
     if not allowed(turn.user, f"case.{action}"):
-        await _record_refusal(turn, case_id, {"action": action})
+        await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
         return
     if transition not in await _possible(turn, case):
-        await _record_refusal(turn, case_id, {"action": action})
+        await record_refusal(turn, case_id, {"action": action})
         turn.reply(
             turn.t(
                 "review.not_possible",
@@ -321,6 +335,7 @@ async def move_case(
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     transition = TRANSITIONS[action]
     if case is None or transition not in await _possible(turn, case):
+        await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
         return None
     done = await turn.repos.review.transition(
@@ -354,18 +369,16 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
         for person in await turn.repos.users.active_with_role(
             Role.COORDINATOR, kabupaten_code=case.summary.kabupaten_code
         ):
-            text = turn.app.catalog.text(
-                person.language, "review.verified_for_coordinator", number=case.summary.number
+            if person.id in (turn.user.id if turn.user else None, case.summary.reporter_id):
+                continue  # not of their own action; a reporter cannot validate their own
+            catalog, language = turn.app.catalog, person.language
+            text = catalog.text(
+                language, "review.verified_for_coordinator", number=case.summary.number
             )
+            label = catalog.text(language, "review.open")
+            button = Button(label=label, data=f"{CASE_PREFIX}:{case_id}")
             await turn.deliver(
-                person.id,
-                Outbound(
-                    text=text,
-                    summary=case.summary.number,
-                    buttons=[
-                        [Button(label=turn.t("review.open"), data=f"{CASE_PREFIX}:{case_id}")]
-                    ],
-                ),
+                person.id, Outbound(text=text, summary=case.summary.number, buttons=[[button]])
             )
 
 
@@ -377,8 +390,8 @@ async def tell_reporter(
     detail: tuple[str, dict[str, Any]] | None = None,
 ) -> None:
     """Every PSM hears what became of each report, with the reason (and an extra line:
-    a catalogue key and its values, e.g. a visit's dates)."""
-    reporter = await turn.repos.users.get(case.summary.reporter_id)
+    a catalogue key and its values, e.g. a visit's dates); not a suspended one."""
+    reporter = await turn.repos.users.get_active(case.summary.reporter_id)
     if reporter is None or reporter.id == (turn.user.id if turn.user else None):
         return
     catalog, language = turn.app.catalog, reporter.language
@@ -432,15 +445,12 @@ async def revise_button(turn: Turn, data: str) -> None:
     _, raw_id = button_fields(data, 2)
     case_id = small_number(raw_id)
     case = (
-        await turn.repos.review.detail(case_id, scope_of(turn.user))
+        await turn.repos.review.detail(case_id, own_cases(turn.user))
         if case_id is not None
         else None
     )
-    if (
-        case is None
-        or case.summary.reporter_id != turn.user.id
-        or case.summary.state != S.NEEDS_REVISION
-    ):
+    if case is None or case.summary.state != S.NEEDS_REVISION:
+        await record_refusal(turn, case_id, {"view": "revise", "data": data[:64]})
         turn.reply(turn.t("review.nothing_to_revise"))
         return
     state = prefilled_state(turn.app.forms["case_report"], case.answers)

@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.forms.runner import form_context, on_complete
-from handlers.review.cases import move_case, tell_reporter
+from handlers.review.cases import move_case, record_refusal, tell_reporter
 from handlers.review.visit_history import day_label
 from handlers.review.workflow import TRANSITIONS
 from handlers.scope import scope_of
@@ -44,6 +44,7 @@ async def _visit_given(turn: Turn, session: FormSession, answers: dict[str, Any]
     case_id = int(context["case_id"])
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     if case is None:
+        await record_refusal(turn, case_id, {"action": VISIT_ACTION})
         turn.reply(turn.t("errors.not_allowed"))
         return
     # A visit adds to the case: another visit recorded meanwhile is no conflict, so the

@@ -29,7 +29,10 @@ TRANSITIONS: dict[str, Transition] = {
     for t in (
         Transition("verify", WAITING, S.VERIFIED, needs_reason=False),
         Transition("send_back", (*WAITING, S.VERIFIED), S.NEEDS_REVISION, needs_reason=True),
-        Transition("reject", (*WAITING, S.VERIFIED), S.REJECTED, needs_reason=True),
+        # Also a case sent back that its reporter never corrects (left, suspended): closed.
+        Transition(
+            "reject", (*WAITING, S.VERIFIED, S.NEEDS_REVISION), S.REJECTED, needs_reason=True
+        ),
         Transition("approve", (S.VERIFIED,), S.APPROVED, needs_reason=False),
         Transition(
             "follow_up",

@@ -178,6 +178,8 @@ def may_act(key: str, code: str, record: str) -> bool:
     who, action = PEOPLE[key], ACTIONS[code].name
     if not may(who, f"case.{action}"):
         return False
+    if action in ("verify", "approve") and RECORDS[record].reporter == key:
+        return False  # four eyes: never on one's own report
     return not (
         action == "verify"
         and who.role == "coordinator"
@@ -421,7 +423,7 @@ def button_rows(key: str) -> list[dict[str, Any]]:
             or (
                 _allowed(key, send, f"{{{record}_no}}", audit="case.view")
                 if sees(key, record)
-                else _refused(key, send, NOT_FOUND)
+                else _refused(key, send, NOT_FOUND, audit="review.refused")
             )
         )
         send = f"cp:{{{record}}}"
@@ -430,10 +432,10 @@ def button_rows(key: str) -> list[dict[str, Any]]:
             or (
                 _allowed(key, send, f"{{{record}_no}}", effect="photo")
                 if sees(key, record)
-                else _refused(key, send, NOT_FOUND)
+                else _refused(key, send, NOT_FOUND, audit="review.refused")
             )
         )
-    for record, codes in (("A", "vbxafro"), ("B", "vb"), ("T", "vb")):
+    for record, codes in (("A", "vbxafro"), ("B", "vb"), ("T", "vba")):
         for code in codes:
             action = ACTIONS[code]
             send = f"ca:{code}:{{{record}}}:{{{record}_v}}"
@@ -467,7 +469,7 @@ def button_rows(key: str) -> list[dict[str, Any]]:
         or (
             _allowed(key, send, "Perbaikan laporan", state=state, effect="session:case_report")
             if key == RECORDS["A"].reporter
-            else _refused(key, send, NOTHING_TO_REVISE, state=state)
+            else _refused(key, send, NOTHING_TO_REVISE, state=state, audit="review.refused")
         )
     )
     for candidate, kabupaten in (("cand", "32.08"), ("cand_tbn", "35.23")):
@@ -573,7 +575,7 @@ FORGED: list[dict[str, Any]] = [
     _refused("tksk_01", "ca:v:{A}", NOT_ALLOWED, audit="review.refused"),
     _refused("tksk_01", "ca:v:{A}:x1", NOT_ALLOWED, audit="review.refused"),
     _refused("admin", "ca:v:-{A}:{A_v}", NOT_ALLOWED, audit="review.refused"),
-    _refused("tksk_02", "cs:{A} ", NOT_FOUND),
+    _refused("tksk_02", "cs:{A} ", NOT_FOUND, audit="review.refused"),
     # Another account's sessions: cancel, resume, decide a duplicate, form buttons.
     _refused("tksk_02", "cx:y:{draft}", OLD_BUTTON),
     _refused("psm_02", "cx:y:{draft}", OLD_BUTTON),
@@ -582,8 +584,12 @@ FORGED: list[dict[str, Any]] = [
     _refused("tksk_01", "dp:{dup}:n", OLD_BUTTON, dup_active=True),
     _refused("psm_02", "f2:0", OLD_BUTTON),
     # The reporter's revise button of a case they cannot see.
-    _refused("psm_01", "rv:{B}", NOTHING_TO_REVISE, state={"B": "needs_revision"}),
-    _refused("psm_02", "rv:{A}", NOTHING_TO_REVISE, state={"A": "needs_revision"}),
+    _refused(
+        "psm_01", "rv:{B}", NOTHING_TO_REVISE, state={"B": "needs_revision"}, audit="review.refused"
+    ),
+    _refused(
+        "psm_02", "rv:{A}", NOTHING_TO_REVISE, state={"A": "needs_revision"}, audit="review.refused"
+    ),
     # Registration decisions: malformed verdicts, another district, people already decided.
     _refused("coord_kng", "ap:{cand}:", NOT_ALLOWED),
     _refused("coord_kng", "ap:{cand}:ar", NOT_ALLOWED),

@@ -3,6 +3,7 @@ reporter told at every step, revision with every version kept, search within sco
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -201,3 +202,84 @@ async def test_two_reviewers_at_once_cannot_both_win(fake, settings, people) -> 
     assert "tidak bisa" in again[0]["text"] or "diubah orang lain" in again[0]["text"]
     assert _state(settings, number) == "verified"
     del coordinator
+
+
+async def test_out_of_scope_views_are_refused_and_audited(fake, settings, people) -> None:
+    number = await _report(fake, people[PSM])
+    other = people[OTHER_TKSK]
+    with sqlite3.connect(settings.database_path) as db:
+        (case_id,) = db.execute("SELECT id FROM cases WHERE number = ?", (number,)).fetchone()
+        (other_id,) = db.execute("SELECT id FROM users WHERE full_name = 'Pak Budi'").fetchone()
+    # Forged presses of another kecamatan's case: the page, its photos, its revision.
+    shown = await other.tap_data(f"cs:{case_id}", 1)
+    assert "tidak ditemukan" in shown[0]["text"] and number not in shown[0]["text"]
+    photos = await other.tap_data(f"cp:{case_id}", 1)
+    assert "tidak ditemukan" in photos[0]["text"]
+    revise = await other.tap_data(f"rv:{case_id}", 1)
+    assert "tidak sedang menunggu perbaikan" in revise[0]["text"]
+    with sqlite3.connect(settings.database_path) as db:
+        refused = db.execute(
+            "SELECT actor_id, subject, detail FROM audit_log WHERE action = 'review.refused'"
+            " ORDER BY id"
+        ).fetchall()
+    assert [(actor, subject) for actor, subject, _ in refused] == [
+        (other_id, f"case:{case_id}")
+    ] * 3
+    assert [json.loads(detail)["view"] for *_, detail in refused] == ["case", "photos", "revise"]
+
+
+async def test_an_action_no_longer_possible_when_applied_is_audited(fake, settings, people) -> None:
+    number = await _report(fake, people[PSM])
+    tksk, coordinator = people[TKSK], people[COORDINATOR]
+    await tksk.say("/antrian", until="Antrian")
+    await tksk.tap(number, until="Riwayat")
+    await tksk.tap("Kembalikan")  # the reason is asked; meanwhile the coordinator rejects
+    await coordinator.say("/antrian", until="Antrian")
+    await coordinator.tap(number, until="Riwayat")
+    await coordinator.tap("Tolak")
+    await coordinator.say("Bukan warga Kuningan", until="sekarang")
+    refused = await tksk.say("Alamat kurang lengkap", until="tidak berwenang")
+    assert "tidak berwenang" in refused[0]["text"]
+    assert _state(settings, number) == "rejected"
+    with sqlite3.connect(settings.database_path) as db:
+        rows = db.execute("SELECT detail FROM audit_log WHERE action = 'review.refused'").fetchall()
+    assert [json.loads(detail) for (detail,) in rows] == [{"action": "send_back"}]
+
+
+def _queue_order(message: dict) -> list[str]:
+    return [row[0]["text"] for row in message["reply_markup"]["inline_keyboard"]]
+
+
+async def test_the_queue_shows_what_waits_for_this_person_first(fake, settings, people) -> None:
+    psm, tksk, coordinator = people[PSM], people[TKSK], people[COORDINATOR]
+    older = await _report(fake, psm)
+    await tksk.say("/antrian", until="Antrian")
+    await tksk.tap(older, until="Riwayat")
+    await tksk.tap("Verifikasi", until="sekarang")
+    await coordinator.say("/antrian", until="Antrian")
+    await coordinator.tap(older, until="Riwayat")
+    await coordinator.tap("Validasi", until="sekarang")  # approved: follow-up from now on
+    await _told(fake, psm, 0, "Disetujui")  # before the next report, not in its middle
+    await walk_report(
+        psm,
+        Report(
+            kk=None,
+            head="Ujang Suryana",
+            member="Dede Kurnia",
+            nik=None,
+            age="2 th 3 bln",
+            photos=0,
+        ),
+        fake=fake,
+    )
+    done = await psm.tap("Kirim", expect=2)
+    newer = done[0]["text"].split("<b>")[1].split("</b>")[0]
+
+    # The TKSK: the new case to verify before the older one in follow-up.
+    queue = await tksk.say("/antrian", until="Antrian")
+    assert [label.split(" · ")[0] for label in _queue_order(queue[0])] == [newer, older]
+    # The coordinator: once verified, it waits for their validation: first too.
+    await tksk.tap(newer, until="Riwayat")
+    await tksk.tap("Verifikasi", until="sekarang")
+    queue = await coordinator.say("/antrian", until="Antrian")
+    assert [label.split(" · ")[0] for label in _queue_order(queue[0])] == [newer, older]

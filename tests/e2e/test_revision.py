@@ -13,7 +13,7 @@ from bot.export_file import export_cases
 from tests.e2e import test_review
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.reports import CHILD_NIK, FAMILY_KK, Report, photo_with_exif, walk_report
-from tests.e2e.test_review import COORDINATOR, PSM, TKSK, _state, _told
+from tests.e2e.test_review import COORDINATOR, OTHER_TKSK, PSM, TKSK, _state, _told
 
 people = test_review.people  # the fixture: a coordinator, two TKSK and the PSM
 
@@ -241,3 +241,30 @@ async def test_a_corrected_kk_joins_that_household_and_leaves_the_other_its_own(
     assert _rows(settings, households, second) == [(FAMILY_KK, "Rudi Hartono")]
     assert len(_rows(settings, "SELECT id FROM households")) == 2
     assert len(_rows(settings, "SELECT id FROM household_members")) == 2
+
+
+async def test_a_darurat_case_moved_to_another_kecamatan_alerts_its_tksk(
+    fake, settings, people
+) -> None:
+    psm, coordinator, other_tksk = people[PSM], people[COORDINATOR], people[OTHER_TKSK]
+    await walk_report(psm, Report(photos=0, urgency="Darurat"), fake=fake)
+    done = await psm.tap("Kirim", expect=2)
+    number = done[0]["text"].split("<b>")[1].split("</b>")[0]
+    await _told(fake, people[TKSK], 0, "LAPORAN DARURAT")
+    await _send_back(fake, people, number, "Desanya salah")
+    # Bu Ani now serves Ciniru; the family turns out to live there too.
+    await coordinator.say("/pengguna Ani")
+    await coordinator.tap("Bu Ani")
+    await coordinator.tap("Ubah wilayah")
+    await coordinator.tap("Berikutnya")
+    await coordinator.tap("Ciniru")
+    await coordinator.tap("Cijemit", until="Perubahan disimpan")
+    await _told(fake, psm, 0, "diubah oleh Ibu Sari")
+    await psm.tap("Perbaiki laporan")
+    await _edit(psm, "Desa/Kelurahan")
+    await psm.say("Cijemit")
+    before = len(other_tksk.messages())
+    await psm.tap("Kirim", until="Perbaikan laporan")
+    assert _row(settings, "SELECT kecamatan_code, urgency FROM cases") == ("32.08.02", "darurat")
+    # Ciniru's TKSK hears of it as the emergency it is, not as an ordinary correction.
+    assert number in await _told(fake, other_tksk, before, "LAPORAN DARURAT")

@@ -97,3 +97,51 @@ async def test_a_handed_over_case_is_revised_by_the_receiver(fake, settings, peo
             "SELECT u.full_name FROM cases c JOIN users u ON u.id = c.reporter_id"
         ).fetchall()
     assert reporter == "Bu Wati"
+
+
+async def test_a_reporter_who_became_tksk_elsewhere_still_revises(fake, settings, people) -> None:
+    psm, coordinator = people[PSM], people[COORDINATOR]
+    number = await _sent_back_report(fake, people)
+    # Bu Ani moves to Cibingbin and becomes its TKSK: the case (in Kadugede) is out of her new
+    # region, but it is still hers to correct, as /laporan_saya and the reminder say.
+    await coordinator.say("/pengguna Ani")
+    await coordinator.tap("Bu Ani")
+    await coordinator.tap("Ubah wilayah")
+    await coordinator.tap("Cibingbin")
+    await coordinator.tap("Cipondok", until="Perubahan disimpan")
+    await coordinator.tap("Ubah peran")
+    done = await coordinator.tap("TKSK")
+    assert "Perubahan disimpan" in done[0]["text"]
+    await _told(fake, psm, 0, "sekarang <b>TKSK</b>")
+    mine = await psm.say("/laporan_saya", until="perlu perbaikan")
+    assert _buttons(mine[0]) == [f"Perbaiki {number}"]
+    opened = await psm.tap(f"Perbaiki {number}")
+    assert "Perbaikan laporan" in opened[0]["text"] and number in opened[0]["text"]
+    await psm.tap("Kirim", until="Perbaikan laporan")
+    assert _state(settings, number) == "resubmitted"
+
+    # Her new kecamatan's scope does not make other people's cases hers to revise.
+    other = await people[TKSK].tap_data(f"rv:{_case_id(settings, number)}", 1, until=GONE)
+    assert GONE in other[0]["text"]
+
+
+def _case_id(settings, number: str) -> int:
+    with sqlite3.connect(settings.database_path) as db:
+        return db.execute("SELECT id FROM cases WHERE number = ?", (number,)).fetchone()[0]
+
+
+async def test_a_case_never_corrected_can_be_rejected(fake, settings, people) -> None:
+    psm, coordinator = people[PSM], people[COORDINATOR]
+    number = await _sent_back_report(fake, people)
+    # The reporter never corrects it: a coordinator closes it, and the reporter hears why.
+    await coordinator.say(f"/cari {number}", until="Ditemukan")
+    page = await coordinator.tap(number, until="Riwayat")
+    assert any("Tolak" in label for label in _buttons(page[0]))
+    await coordinator.tap("Tolak")
+    before = len(psm.messages())
+    await coordinator.say("Tidak ada perbaikan, keluarga sudah pindah", until="sekarang")
+    told = await _told(fake, psm, before, "Ditolak")
+    assert "sudah pindah" in told and "Perbaiki" not in told
+    assert _state(settings, number) == "rejected"
+    stale = await psm.tap("Perbaiki laporan")
+    assert GONE in stale[0]["text"]
