@@ -129,6 +129,28 @@ class Turn:
         self.background.append(job)
         self.reply(self.t("background.preparing"))
 
+    def later_audited(
+        self,
+        produce: Callable[[Repos], Awaitable[list[Outbound]]],
+        *,
+        action: str,
+        subject: str,
+        detail: dict[str, Any],
+    ) -> None:
+        """`later`, with an audit row by this person written when the messages are queued
+        (`detail` as `produce` filled it in: what went out)."""
+
+        async def record(repos: Repos) -> None:
+            await repos.audit.record(
+                now=self.now,
+                actor_id=self.user.id if self.user else None,
+                action=action,
+                subject=subject,
+                detail=detail,
+            )
+
+        self.later(BackgroundJob(produce, record))
+
     async def deliver(
         self,
         user_id: int,

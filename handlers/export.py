@@ -237,19 +237,14 @@ async def _ask_state(turn: Turn, choice: Choice) -> None:
 
 def _build(turn: Turn, choice: Choice) -> None:
     """Write the workbook (masked, capped), audit it, send it: in the background."""
+    assert turn.user is not None
     audit: dict[str, Any] = {}
-
-    async def record(repos: Repos) -> None:
-        assert turn.user is not None
-        await repos.audit.record(
-            now=turn.now,
-            actor_id=turn.user.id,
-            action="case.export",
-            subject=f"kabupaten:{scope_of(turn.user).kabupaten_code}",
-            detail=audit,
-        )
-
-    turn.later(BackgroundJob(lambda repos: _workbook(turn, choice, repos, audit), record))
+    turn.later_audited(
+        lambda repos: _workbook(turn, choice, repos, audit),
+        action="case.export",
+        subject=f"kabupaten:{scope_of(turn.user).kabupaten_code}",
+        detail=audit,
+    )
 
 
 def _whole_cases(rows: list[ExportRow], cap: int) -> list[ExportRow]:

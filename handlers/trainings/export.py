@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from handlers.context import BackgroundJob, Turn
+from handlers.context import Turn
 from handlers.events import Outbound
 from handlers.i18n import Markup
 from handlers.temp_files import temp_path
@@ -50,18 +50,12 @@ async def send_export(turn: Turn, training: Training) -> None:
     """tp:<id>:e: the workbook and the PDF as a background job (read from the read-only
     connection, rendered by `AppContext.render`, so the writer is not held); audited."""
     counts: dict[str, int] = {}
-
-    async def record(repos: Repos) -> None:
-        assert turn.user is not None
-        await repos.audit.record(
-            now=turn.now,
-            actor_id=turn.user.id,
-            action="training.export",
-            subject=f"training:{training.id}",
-            detail=counts,
-        )
-
-    turn.later(BackgroundJob(lambda repos: _documents(turn, training, repos, counts), record))
+    turn.later_audited(
+        lambda repos: _documents(turn, training, repos, counts),
+        action="training.export",
+        subject=f"training:{training.id}",
+        detail=counts,
+    )
 
 
 async def _documents(
