@@ -72,7 +72,9 @@ class Repos:
 
     def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
         """Run `action` once what this transaction did so far is committed (not at all if it
-        is rolled back): removing files the change no longer needs, for one."""
+        is rolled back): removing files the change no longer needs, for one. It runs with the
+        writer still held: it may read through these repositories, never open a transaction
+        (that would wait for the writer for ever)."""
         if self._turn is None:
             raise RuntimeError("after_commit belongs inside a write transaction")
         self._turn.after_commit.append(action)
