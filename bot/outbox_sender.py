@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 SendFunction = Callable[[OutboxItem, Outbound], Awaitable[SendOutcome]]
 CallCount = Callable[[Outbound], int]  # rate-limited API calls one message takes
 MAX_ATTEMPTS = 8
+# The longest a message to be tried again holds the later messages of its chat: a reply or
+# an alert does not wait out a long back-off (WhatsApp's temporary errors: up to 30 min);
+# after that they may overtake it.
+RETRY_HOLD_MAX = 60.0
 BATCH = 200  # due messages read per round at most
 RESERVED_FOR_REPLIES = 2.0  # overall tokens routine and bulk messages leave untouched
 CALLS_AFTER_A_FLOOD_LIMIT = 3.0  # per-chat calls a flood-limited chat waits to have again
@@ -336,7 +340,8 @@ class OutboxSender:
         elif item.attempts + 1 < MAX_ATTEMPTS:  # else it fails now: nothing to wait for
             # Only what was queued after it waits: an earlier message sent again (a status
             # webhook's 131047) may go.
-            self._retrying[chat] = (item.id, time.monotonic() + outcome.retry_after)
+            hold = min(outcome.retry_after, RETRY_HOLD_MAX)
+            self._retrying[chat] = (item.id, time.monotonic() + hold)
 
     def _behind_a_retry(self, chat: str, item: OutboxItem) -> float:
         """Seconds `item` waits for an earlier message of its chat to be tried again (0 when

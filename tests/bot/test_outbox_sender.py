@@ -143,6 +143,25 @@ async def test_a_message_to_be_tried_again_is_not_overtaken_in_its_chat(db, monk
     assert channel.sent[2:] == [("1", "a1"), ("1", "a2")]
 
 
+async def test_a_long_back_off_holds_the_chat_a_minute_at_most(db, monkeypatch) -> None:
+    """A reminder Meta keeps refusing for a while must not hold a darurat alert for 30 min."""
+    monotonic = [1000.0]
+    monkeypatch.setattr(outbox_sender, "time", SimpleNamespace(monotonic=lambda: monotonic[0]))
+    (one,) = await _people(db, 1)
+    await _queue(db, [(one, "r1", DeliveryKind.ROUTINE)])
+    channel = Channel()
+    channel.script["r1"] = SendOutcome("retry", retry_after=1800, error="131000")
+    clock = ManualClock(NOW)
+    sender = OutboxSender(db, "telegram", channel.send, clock, pacing=Pacing(overall_rate=1000))
+    await sender.drain()
+    await _queue(db, [(one, "alert", DeliveryKind.ALERT)])
+    await sender.drain()
+    assert channel.sent == []  # held behind r1 for now
+    monotonic[0] += outbox_sender.RETRY_HOLD_MAX + 1
+    await sender.drain()
+    assert channel.sent == [("1", "alert")]  # r1 itself waits for its own back-off
+
+
 async def test_each_chat_keeps_its_order_and_paced_chats_do_not_wait_for_each_other(db) -> None:
     one, two = await _people(db, 2)
     await _queue(db, [(one, f"a{n}", DeliveryKind.REPLY) for n in range(6)])

@@ -28,6 +28,14 @@ def _event(text: str):
         ("Pengguna narkoba di rumah", "pengguna", True),
         ("Menu 2", "menu", True),
         ("Nomor 3", "nomor", True),
+        ("hadir", "hadir", False),  # keywords that take words, alone
+        ("cari", "cari", False),
+        ("Laporan saya", "laporan_saya", False),
+        ("bimtek baru", "bimtek_baru", False),
+        ("hadir 389262", "hadir", False),  # a check-in with its code, even inside a form
+        ("Hadir 389-262", "hadir", False),
+        ("Hadir Budi", "hadir", True),  # a name is no code
+        ("Hadir semua keluarga", "hadir", True),
     ],
 )
 def test_keywords_and_loose_ones(text: str, command: str, loose: bool) -> None:

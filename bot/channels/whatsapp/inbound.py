@@ -75,10 +75,16 @@ WITH_ARGUMENTS = {
 }  # fmt: skip
 
 
+_CHECK_IN = re.compile(r"hadir\s+[\d\s.\-]{6,9}", re.IGNORECASE)  # "hadir 389 262"
+
+
 def _is_loose(text: str) -> bool:
-    """More than a keyword alone (or a /command): words that may as well be an answer."""
-    stripped = text.strip()
-    return not stripped.startswith("/") and stripped.lower().strip(" .!?") not in KEYWORDS
+    """More than a keyword alone (or a /command, or a check-in with its code): words that
+    may as well be an answer ("Cari kerja ke kota", "Pengguna narkoba", "Menu 2")."""
+    stripped = text.strip().strip(".!?").strip()
+    compact = re.sub(r"\s+", "", stripped.lower())  # "laporan saya", "bimtek baru"
+    alone = compact in KEYWORDS or compact in WITH_ARGUMENTS
+    return not (stripped.startswith("/") or alone or _CHECK_IN.fullmatch(stripped))
 
 
 def _command(text: str) -> tuple[str, str] | None:
