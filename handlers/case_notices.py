@@ -53,7 +53,8 @@ async def alert_darurat(turn: Turn, facts: CaseFacts, number: str) -> None:
 async def tell_new_case(
     turn: Turn, facts: CaseFacts, number: str, case_id: int, hidden: list[DuplicateMatch]
 ) -> None:
-    """The TKSK hears of each new case; darurat alerts go out at once; flags to coordinators."""
+    """The TKSK hears of each new case (the coordinators, who verify it then, of the TKSK's
+    own report); darurat alerts go out at once; flags to coordinators."""
     reporter = turn.user
     assert reporter is not None
     if facts.urgency == "darurat":
@@ -61,17 +62,20 @@ async def tell_new_case(
     else:
         place = await _place(turn, facts)
         catalog = turn.app.catalog
-        for person in await _tksk(turn, facts):
-            if person.id != reporter.id:
-                text = catalog.text(
-                    person.language,
-                    "case.new_in_kecamatan",
-                    number=number,
-                    categories=_categories(turn, facts, person.language),
-                    urgency=catalog.text(person.language, f"urgency.{facts.urgency}"),
-                    **place,
-                )
-                await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+        tksk = await _tksk(turn, facts)
+        told = [person for person in tksk if person.id != reporter.id]
+        if not told and any(person.id == reporter.id for person in tksk):
+            told = [p for p in await _coordinators(turn, facts) if p.id != reporter.id]
+        for person in told:
+            text = catalog.text(
+                person.language,
+                "case.new_in_kecamatan",
+                number=number,
+                categories=_categories(turn, facts, person.language),
+                urgency=catalog.text(person.language, f"urgency.{facts.urgency}"),
+                **place,
+            )
+            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
     await flag_to_coordinators(turn, facts, number, case_id, hidden, protected=facts.protected)
 
 

@@ -75,10 +75,13 @@ def _labels(message: dict) -> str:
 
 async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     tksk, coordinator = people[TKSK], people[COORDINATOR]
-    # The TKSK reports a case in their own kecamatan: they may not verify it.
+    # The TKSK reports a case in their own kecamatan: they may not verify it, and the
+    # coordinators (who verify it then) hear of it.
+    before_new = len(coordinator.messages())
     await walk_report(tksk, Report(photos=0), fake=fake)
     done = await tksk.tap("Kirim", expect=2)
     number = done[0]["text"].split("<b>")[1].split("</b>")[0]
+    await _told(fake, coordinator, before_new, number)
     await tksk.say("/antrian", until="Antrian")
     page = await tksk.tap(number, until="Riwayat")
     assert "Verifikasi" not in _labels(page[0]) and "Kembalikan" in _labels(page[0])
