@@ -32,6 +32,8 @@ async def morning_reminders(repos: Repos, app: AppContext, now: datetime) -> Non
         for user_id in await repos.trainings.to_remind(training.id, day.id):
             # The day's start is in the key: a rescheduled day keeps its id.
             key = f"{day.id}:{day.starts_at.timestamp():.0f}:{user_id}"
+            if await _sent_before_the_key_held_the_start(repos, app, day.id, user_id, now):
+                continue
             if not await repos.schedule.claim("training_morning", key, now=now):
                 continue
             user = await repos.users.get(user_id)
@@ -52,6 +54,14 @@ async def morning_reminders(repos: Repos, app: AppContext, now: datetime) -> Non
                 now=now,
                 topic=Topic.TRAINING,
             )
+
+
+async def _sent_before_the_key_held_the_start(
+    repos: Repos, app: AppContext, day_id: int, user_id: int, now: datetime
+) -> bool:
+    """Claimed today by a release whose key was "{day id}:{user}" (the day of deployment)."""
+    claimed = await repos.schedule.ran_at("training_morning", f"{day_id}:{user_id}")
+    return claimed is not None and app.local_date(claimed) == app.local_date(now)
 
 
 async def tomorrow_lines(repos: Repos, app: AppContext, user: User, now: datetime) -> list[str]:

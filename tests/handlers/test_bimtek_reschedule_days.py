@@ -51,6 +51,27 @@ async def test_the_new_days_morning_reminder_after_a_reschedule(tmp_path):
         await db.close()
 
 
+async def test_a_reminder_claimed_with_the_earlier_key_today_is_not_sent_again(tmp_path):
+    """The release before keyed the claim "{day id}:{user}": on the day of deployment."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+            training_id = await new_training(
+                repos, coordinator, [(at(8, 10), at(8, 15))], deadline=at(7, 0)
+            )
+            await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+            (day,) = await repos.trainings.days(training_id)
+            await repos.schedule.claim("training_morning", f"{day.id}:{psm.id}", now=at(8, 6, 1))
+        async with db.transaction() as repos:
+            await schedule.morning_reminders(repos, app, at(8, 9))
+        assert _morning_reminders(tmp_path / "psm.db", psm.id) == 0
+    finally:
+        await db.close()
+
+
 async def test_the_old_invitations_answer_buttons_refuse_after_a_reschedule(tmp_path):
     app = app_context(tmp_path / "media")
     db = await open_database(tmp_path / "psm.db")
