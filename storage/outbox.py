@@ -274,10 +274,13 @@ class OutboxRepo(Repo):
         """Whether a message the channel accepted and refused later (a status webhook) may
         be sent again: not when its person was suspended after it was queued (what
         suspension dropped unsent must not come back this way; the suspension notice,
-        queued after, may)."""
+        queued after, may). The moment of suspension is its audit row's (else the person's
+        last change)."""
         row = await self._one(
             "SELECT 1 FROM outbox o LEFT JOIN users u ON u.id = o.user_id WHERE o.id = ?"
-            " AND (u.id IS NULL OR u.status != 'suspended' OR o.created_at >= u.updated_at)",
+            " AND (u.id IS NULL OR u.status != 'suspended' OR o.created_at >= COALESCE("
+            " (SELECT MAX(a.at) FROM audit_log a WHERE a.subject = 'user:' || u.id"
+            " AND a.action = 'person.suspended'), u.updated_at))",
             (item_id,),
         )
         return row is not None

@@ -238,6 +238,9 @@ async def test_a_message_refused_later_is_not_sent_again_to_someone_suspended_si
         identity = await repos.users.identity("whatsapp", "ID.3201")
         now = runtime.clock.now()
         await repos.users.update(identity.user_id, now=now, status=UserStatus.SUSPENDED)
+        await repos.audit.record(
+            now=now, actor_id=None, action="person.suspended", subject=f"user:{identity.user_id}"
+        )
         await deliver(
             repos,
             user_id=identity.user_id,
@@ -249,6 +252,10 @@ async def test_a_message_refused_later_is_not_sent_again_to_someone_suspended_si
     await graph.wait_for(lambda: len(graph.messages_to(phone)) == 2, what="the notice")
     await graph.wait_for(lambda: bool(accepted("dinonaktifkan")), what="its mark")
     [(_, notice_wamid)] = accepted("dinonaktifkan")
+    async with runtime.db.transaction() as repos:  # a later change is not the suspension
+        await repos.users.update(
+            identity.user_id, now=runtime.clock.now() + timedelta(minutes=1), language="en"
+        )
 
     for wamid in (welcome_wamid, notice_wamid):
         failed = status_update(wamid, phone, "failed", errors=[131047])
