@@ -11,6 +11,7 @@ Button data (all well under 64 bytes):
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
@@ -92,9 +93,14 @@ def describe(app: AppContext, language: str, training: Training, days: list[Trai
 
 
 def schedule_stamp(days: list[TrainingDay]) -> str:
-    """The schedule an invitation's RSVP buttons answer (the first day's start, in minutes):
-    after a reschedule, the old invitation's buttons no longer match."""
-    return str(int(days[0].starts_at.timestamp()) // 60) if days else ""
+    """The schedule an invitation's RSVP buttons answer (8 hex digits of a hash of every
+    day's start and end): after any reschedule the old invitation's buttons no longer match."""
+    if not days:
+        return ""
+    schedule = ";".join(
+        f"{day.starts_at.timestamp():.0f}-{day.ends_at.timestamp():.0f}" for day in days
+    )
+    return hashlib.blake2s(schedule.encode(), digest_size=4).hexdigest()
 
 
 def checkin_opens(training: Training, day: TrainingDay) -> datetime:

@@ -103,3 +103,29 @@ async def test_the_old_invitations_answer_buttons_refuse_after_a_reschedule(tmp_
             assert (await repos.trainings.invitation(training_id, psm.id)).rsvp == "akan_hadir"
     finally:
         await db.close()
+
+
+async def test_a_later_day_moved_also_stales_the_old_buttons(tmp_path):
+    """Day 1 kept, day 2 moved: the old "Akan hadir" answered a schedule that is gone."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+            two_days = [(at(8, 10), at(8, 15)), (at(9, 10), at(9, 15))]
+            training_id = await new_training(repos, coordinator, two_days, deadline=at(7, 0))
+            await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+            training = await repos.trainings.get(training_id)
+            days = await repos.trainings.days(training_id)
+            old = invitation_message(app, "id", training, days, "training.invitation_title")
+            old_yes = old.buttons[0][0].data
+            moved = [(at(8, 10), at(8, 15)), (at(10, 10), at(10, 15))]
+            await repos.training_invites.replace_days(training_id, moved, at(7, 0))
+        async with db.transaction() as repos:
+            tapped = await turn(app, repos, psm, at(2, 9), data=old_yes)
+            await rsvp.answer(tapped, old_yes)
+            assert (await repos.trainings.invitation(training_id, psm.id)).rsvp is None
+        assert "jadwal lama" in texts(tapped)[0]
+    finally:
+        await db.close()
