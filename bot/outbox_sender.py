@@ -253,7 +253,8 @@ class OutboxSender:
             # A chat whose last sends are not marked yet waits for that write: a crash then
             # repeats at most the message being sent in each chat, never an earlier one
             # after a later (the marks are written several chats at a time, within 50 ms).
-            unmarked = {entry.item.chat_id or "" for entry in (*self._flushing, *self._finished)}
+            unflushed = {entry.item.chat_id or "" for entry in self._finished}  # not writing
+            unmarked = unflushed | {entry.item.chat_id or "" for entry in self._flushing}
             busy = set(self._sending) | unmarked
             # No more than may go now (and the chats sending now): a backlog of thousands
             # is not read again and again while the overall bucket refills.
@@ -273,7 +274,7 @@ class OutboxSender:
                 chat = item.chat_id or ""
                 if chat in busy:
                     blocked = blocked or chat in self._sending or chat in unmarked
-                    if chat in unmarked and chat not in self._sending:
+                    if chat in unflushed and chat not in self._sending:
                         self._marks_awaited = True  # a person waits: write the marks now
                     continue  # keeps each chat's messages in order
                 behind = self._behind_a_retry(chat, item)
