@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from handlers.trainings import page
-from storage.models import Role, UserStatus
 from tests.handlers.chat_turns import app_context
-from tests.handlers.training_turns import CREATED, at, new_training, person, texts, turn
+from tests.handlers.training_turns import at, invited_psm, texts, turn
 from tests.storage.seed_cases import open_database, query
 
 
 async def _world(tmp_path):
     db = await open_database(tmp_path / "psm.db")
     async with db.transaction() as repos:
-        coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
-        ani = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
-        suspended = await person(repos, "Pak Susp", Role.PSM, kecamatan="32.08.01")
-        training_id = await new_training(
-            repos, coordinator, [(at(8, 8), at(8, 12))], deadline=at(7, 0)
+        coordinator, ani, training_id = await invited_psm(
+            repos, [(at(8, 8), at(8, 12))], and_a_suspended_one=True
         )
-        await repos.trainings.invite(training_id, [ani.id, suspended.id], CREATED)
-        await repos.users.update(suspended.id, now=CREATED, status=UserStatus.SUSPENDED)
     return db, coordinator, ani, training_id
 
 

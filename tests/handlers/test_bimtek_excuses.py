@@ -10,7 +10,7 @@ from handlers.trainings.common import day_status
 from handlers.trainings.creation import schedule_of
 from storage.models import Role
 from tests.handlers.chat_turns import app_context
-from tests.handlers.training_turns import at, new_training, person, texts, turn
+from tests.handlers.training_turns import at, invited_psm, new_training, person, texts, turn
 from tests.storage.seed_cases import open_database
 
 SICK = {"reason_kind": {"name": "sakit"}, "reason_text": "demam"}
@@ -44,12 +44,9 @@ async def test_a_no_show_cannot_excuse_a_day_already_held(tmp_path):
     db = await open_database(tmp_path / "psm.db")
     try:
         async with db.transaction() as repos:
-            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
-            psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
             days = [(at(8, 8), at(8, 12)), (at(9, 8), at(9, 12))]
             # Made before the rule: answers open until the end of the first day.
-            training_id = await new_training(repos, coordinator, days, deadline=at(9, 0))
-            await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+            _, psm, training_id = await invited_psm(repos, days, deadline=at(9, 0))
             await repos.trainings.set_rsvp(training_id, psm.id, "akan_hadir", at(1, 9))
         evening = at(8, 20)  # day 1 is over and she never came
         said = await _excuse(app, db, psm, training_id, evening, evening)

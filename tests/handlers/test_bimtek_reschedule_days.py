@@ -8,7 +8,15 @@ from handlers.trainings import rsvp, schedule
 from handlers.trainings.rsvp import invitation_message
 from storage.models import Role
 from tests.handlers.chat_turns import app_context
-from tests.handlers.training_turns import at, button_data, new_training, person, texts, turn
+from tests.handlers.training_turns import (
+    at,
+    button_data,
+    invited_psm,
+    new_training,
+    person,
+    texts,
+    turn,
+)
 from tests.storage.seed_cases import open_database, query
 
 
@@ -57,12 +65,7 @@ async def test_a_reminder_claimed_with_the_earlier_key_today_is_not_sent_again(t
     db = await open_database(tmp_path / "psm.db")
     try:
         async with db.transaction() as repos:
-            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
-            psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
-            training_id = await new_training(
-                repos, coordinator, [(at(8, 10), at(8, 15))], deadline=at(7, 0)
-            )
-            await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+            _, psm, training_id = await invited_psm(repos, [(at(8, 10), at(8, 15))])
             (day,) = await repos.trainings.days(training_id)
             await repos.schedule.claim("training_morning", f"{day.id}:{psm.id}", now=at(8, 6, 1))
         async with db.transaction() as repos:
@@ -77,12 +80,7 @@ async def test_the_old_invitations_answer_buttons_refuse_after_a_reschedule(tmp_
     db = await open_database(tmp_path / "psm.db")
     try:
         async with db.transaction() as repos:
-            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
-            psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
-            training_id = await new_training(
-                repos, coordinator, [(at(8, 10), at(8, 15))], deadline=at(7, 0)
-            )
-            await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+            _, psm, training_id = await invited_psm(repos, [(at(8, 10), at(8, 15))])
             training = await repos.trainings.get(training_id)
             days = await repos.trainings.days(training_id)
             old = invitation_message(app, "id", training, days, "training.invitation_title")
@@ -111,11 +109,8 @@ async def test_a_later_day_moved_also_stales_the_old_buttons(tmp_path):
     db = await open_database(tmp_path / "psm.db")
     try:
         async with db.transaction() as repos:
-            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
-            psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
             two_days = [(at(8, 10), at(8, 15)), (at(9, 10), at(9, 15))]
-            training_id = await new_training(repos, coordinator, two_days, deadline=at(7, 0))
-            await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+            _, psm, training_id = await invited_psm(repos, two_days)
             training = await repos.trainings.get(training_id)
             days = await repos.trainings.days(training_id)
             old = invitation_message(app, "id", training, days, "training.invitation_title")

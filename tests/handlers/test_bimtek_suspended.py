@@ -4,9 +4,8 @@ reminder already spares them); the active ones get both."""
 from __future__ import annotations
 
 from handlers.trainings import page, reschedule
-from storage.models import Role, UserStatus
 from tests.handlers.chat_turns import app_context
-from tests.handlers.training_turns import CREATED, at, new_training, person, texts, turn
+from tests.handlers.training_turns import at, invited_psm, texts, turn
 from tests.storage.seed_cases import open_database, query
 
 NEW_DAYS = {
@@ -20,14 +19,9 @@ async def test_suspended_invitees_are_neither_reminded_nor_told(tmp_path):
     db = await open_database(tmp_path / "psm.db")
     try:
         async with db.transaction() as repos:
-            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
-            ani = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
-            suspended = await person(repos, "Pak Susp", Role.PSM, kecamatan="32.08.01")
-            training_id = await new_training(
-                repos, coordinator, [(at(8, 8), at(8, 12))], deadline=at(7, 0)
+            coordinator, ani, training_id = await invited_psm(
+                repos, [(at(8, 8), at(8, 12))], and_a_suspended_one=True
             )
-            await repos.trainings.invite(training_id, [ani.id, suspended.id], CREATED)
-            await repos.users.update(suspended.id, now=CREATED, status=UserStatus.SUSPENDED)
         async with db.transaction() as repos:
             remind = await turn(app, repos, coordinator, at(2, 10), data=f"tp:{training_id}:r")
             await page.page_button(remind, remind.event.data)

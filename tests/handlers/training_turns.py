@@ -87,6 +87,27 @@ async def new_training(
     )
 
 
+async def invited_psm(
+    repos: Repos,
+    days: list[tuple[datetime, datetime]],
+    *,
+    deadline: datetime | None = None,
+    and_a_suspended_one: bool = False,
+) -> tuple[User, User, int]:
+    """Ibu Sari (coordinator), Bu Ani (PSM of Kadugede) and a training of `days` by the
+    coordinator that Bu Ani is invited to (answers until `deadline`, else 7 Dec 00.00);
+    with `and_a_suspended_one`, Pak Susp is invited too, then suspended."""
+    coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+    psm = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+    training_id = await new_training(repos, coordinator, days, deadline=deadline or at(7, 0))
+    await repos.trainings.invite(training_id, [psm.id], at(1, 9))
+    if and_a_suspended_one:
+        suspended = await person(repos, "Pak Susp", Role.PSM, kecamatan="32.08.01")
+        await repos.trainings.invite(training_id, [suspended.id], at(1, 9))
+        await repos.users.update(suspended.id, now=at(1, 9), status=UserStatus.SUSPENDED)
+    return coordinator, psm, training_id
+
+
 async def turn(
     app: AppContext,
     repos: Repos,
