@@ -77,9 +77,10 @@ async def check_in(turn: Turn) -> None:
     open_now = await _open_days(turn)
     if not open_now:
         return
-    pending = [(t, d) for t, d in open_now if await _already(turn, d) is None]
+    already = {day.id: await _already(turn, day) for _, day in open_now}
+    pending = [(t, d) for t, d in open_now if already[d.id] is None]
     if not pending:
-        turn.reply(await _already(turn, open_now[0][1]) or "")
+        turn.reply(already[open_now[0][1].id] or "")
         return
     typed = turn.event.command_args.strip()
     by_code = [(t, d) for t, d in open_now if _needs(t)[0]]
@@ -89,9 +90,8 @@ async def check_in(turn: Turn) -> None:
         if found is None:
             return
         training, day = found
-        already = await _already(turn, day)
-        if already:
-            turn.reply(already)
+        if already[day.id]:
+            turn.reply(already[day.id])
             return
         if not _needs(training)[1]:
             turn.reply(await _record(turn, training, day, method="code", distance=None))
