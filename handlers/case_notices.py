@@ -35,10 +35,15 @@ async def _coordinators(turn: Turn, facts: CaseFacts) -> list[User]:
     )
 
 
-async def alert_darurat(turn: Turn, facts: CaseFacts, number: str) -> None:
-    """A darurat case: its TKSK and coordinators are alerted at once."""
+async def alert_darurat(
+    turn: Turn, facts: CaseFacts, number: str, *, coordinators: bool = True
+) -> None:
+    """A darurat case: its TKSK and coordinators are alerted at once (only the TKSK when the
+    coordinators were alerted of it already: a case moved to another kecamatan)."""
     place = await _place(turn, facts)
-    people = await _tksk(turn, facts) + await _coordinators(turn, facts)
+    people = await _tksk(turn, facts)
+    if coordinators:
+        people += await _coordinators(turn, facts)
     for person in {u.id: u for u in people}.values():
         text = turn.app.catalog.text(
             person.language,

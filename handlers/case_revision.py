@@ -84,9 +84,15 @@ async def resubmit(
     )
     turn.reply(Outbound(text=turn.t("review.resubmitted", number=number), remove_keyboard=True))
     await tell_reviewers_of_revision(turn, facts, case.summary.id, number)
-    moved = facts.kecamatan_code != case.summary.kecamatan_code
-    if facts.urgency == "darurat" and (case.summary.urgency != "darurat" or moved):
-        await alert_darurat(turn, facts, number)  # new to it, or new to its new kecamatan
+    if facts.urgency == "darurat":
+        # Alerted as new to it; else only those to whom it is new: another kecamatan's TKSK,
+        # another kabupaten's coordinators.
+        was_darurat = case.summary.urgency == "darurat"
+        new_kabupaten = facts.kabupaten_code != case.summary.kabupaten_code
+        if not was_darurat or new_kabupaten:
+            await alert_darurat(turn, facts, number)
+        elif facts.kecamatan_code != case.summary.kecamatan_code:
+            await alert_darurat(turn, facts, number, coordinators=False)
     # Only matches the correction brought: those of the report as sent were dealt with then.
     seen = {m.case_id for m in known} | {case.summary.id}
     matches = [m for m in await find_duplicates(turn, facts) if m.case_id not in seen]

@@ -268,3 +268,6 @@ async def test_a_darurat_case_moved_to_another_kecamatan_alerts_its_tksk(
     assert _row(settings, "SELECT kecamatan_code, urgency FROM cases") == ("32.08.02", "darurat")
     # Ciniru's TKSK hears of it as the emergency it is, not as an ordinary correction.
     assert number in await _told(fake, other_tksk, before, "LAPORAN DARURAT")
+    # The coordinators of the kabupaten were alerted when it came in: not a second time.
+    alerts = [m for m in coordinator.messages() if "LAPORAN DARURAT" in (m.get("text") or "")]
+    assert len(alerts) == 1
