@@ -25,10 +25,17 @@ NOTE_FORM = "review_note"
 PAGE = 5
 # /antrian, in groups of states: first what waits for the person's own action (the TKSK
 # verifies, the coordinator validates, and verifies where the kecamatan has no TKSK), then
-# follow-up. Groups of states only, so the order comes from the covering index.
+# follow-up, last those sent back that wait for the reporter's correction (marked).
+# Groups of states only, so the order comes from the covering index.
+SENT_BACK = (S.NEEDS_REVISION,)
 QUEUE_GROUPS = {
-    Role.TKSK: ((S.SUBMITTED, S.RESUBMITTED), (S.APPROVED, S.IN_FOLLOW_UP)),
-    Role.COORDINATOR: ((S.VERIFIED,), (S.SUBMITTED, S.RESUBMITTED), (S.APPROVED, S.IN_FOLLOW_UP)),
+    Role.TKSK: ((S.SUBMITTED, S.RESUBMITTED), (S.APPROVED, S.IN_FOLLOW_UP), SENT_BACK),
+    Role.COORDINATOR: (
+        (S.VERIFIED,),
+        (S.SUBMITTED, S.RESUBMITTED),
+        (S.APPROVED, S.IN_FOLLOW_UP),
+        SENT_BACK,
+    ),
     Role.ADMIN: ((S.VERIFIED,), (S.SUBMITTED, S.RESUBMITTED)),
 }
 
@@ -59,6 +66,8 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
     for case in cases:
         desa = await _region(turn, case.desa_code)
         mark = "🚨 " if case.urgency == "darurat" else "❗ " if case.urgency == "segera" else ""
+        if case.state in SENT_BACK:
+            mark = "✏️ "  # waits for the reporter, whatever its urgency
         label = f"{mark}{case.number} · {desa}"
         rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
     navigation = []

@@ -283,3 +283,12 @@ async def test_the_queue_shows_what_waits_for_this_person_first(fake, settings, 
     await tksk.tap("Verifikasi", until="sekarang")
     queue = await coordinator.say("/antrian", until="Antrian")
     assert [label.split(" · ")[0] for label in _queue_order(queue[0])] == [newer, older]
+
+    # Sent back, it waits for the reporter: last for both, marked, still findable here.
+    await coordinator.tap(newer, until="Riwayat")
+    await coordinator.tap("Kembalikan")
+    await coordinator.say("Mohon lengkapi alamat", until="sekarang")
+    for reviewer in (coordinator, tksk):
+        queue = await reviewer.say("/antrian", until="Antrian")
+        labels = _queue_order(queue[0])
+        assert [label.split(" · ")[0] for label in labels] == [older, f"✏️ {newer}"]
