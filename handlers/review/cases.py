@@ -97,6 +97,17 @@ async def _other_tksk_exists(turn: Turn, case: CaseSummary) -> bool:
     return any(person.id != case.reporter_id for person in found)
 
 
+def _waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
+    """Whether the viewer would verify or approve this case now, were it not their own."""
+    user = turn.user
+    if user is None or case.reporter_id != user.id:
+        return False
+    return any(
+        case.state in TRANSITIONS[action].from_states and allowed(user, f"case.{action}")
+        for action in FOUR_EYES
+    )
+
+
 async def _possible(turn: Turn, case: CaseDetail) -> list[Transition]:
     """The review actions this person may take on this case now."""
     result = []
@@ -176,6 +187,8 @@ async def _case_text(turn: Turn, case: CaseDetail) -> str:
     )
     if case.protected:
         lines.append(turn.t("review.case_protected"))
+    if _waits_for_other_eyes(turn, summary):
+        lines.append(turn.t("review.own_report"))
     lines.append(
         turn.t(
             "review.case_reporter",

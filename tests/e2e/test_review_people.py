@@ -85,6 +85,7 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     await tksk.say("/antrian", until="Antrian")
     page = await tksk.tap(number, until="Riwayat")
     assert "Verifikasi" not in _labels(page[0]) and "Kembalikan" in _labels(page[0])
+    assert "laporan Anda sendiri" in page[0]["text"]  # why there is no Verifikasi
     ((case_id, version),) = _rows(settings, "SELECT id, version FROM cases")
     forged = await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
     assert "tidak bisa dilakukan" in forged[0]["text"]
@@ -94,7 +95,8 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     # that it waits for their validation after their own action.
     coordinator_id = _user_id(settings, "Ibu Sari")
     await coordinator.say("/antrian", until="Antrian")
-    await coordinator.tap(number, until="Riwayat")
+    page = await coordinator.tap(number, until="Riwayat")
+    assert "laporan Anda sendiri" not in page[0]["text"]
     before = _last_outbox_id(settings)
     await coordinator.tap("Verifikasi", until="sekarang")
     assert _state(settings, number) == "verified"
