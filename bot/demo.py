@@ -172,10 +172,12 @@ def _event(persona: str, line: str, channel: DemoChannel) -> Inbound | str:
 
 
 async def _settle(runtime: Runtime) -> None:
-    """Process everything stored and send everything queued."""
+    """Process everything stored, wait for the background jobs it started (statistics,
+    exports), and send everything queued."""
     assert runtime.worker is not None
     while await runtime.worker.process_pending():
         pass
+    await runtime.worker.finish_background()
     await runtime.senders[CHANNEL].drain()
 
 

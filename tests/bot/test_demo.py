@@ -49,7 +49,9 @@ REPORT = [
     ">1",
     ">2",
 ]
-SCRIPT = "\n".join([*REGISTRATION, *REPORT, "!keluar", ""])
+# Statistics are drawn by a background job: shown before the next line is read.
+STATISTICS = ["!sebagai koordinator", "/statistik 7"]
+SCRIPT = "\n".join([*REGISTRATION, *REPORT, *STATISTICS, "!keluar", ""])
 
 
 def test_demo_walks_registration_and_approval(tmp_path: Path) -> None:
@@ -73,5 +75,8 @@ def test_demo_walks_registration_and_approval(tmp_path: Path) -> None:
     assert "Status: Aktif" in out
     assert "Laporan terkirim. Nomor kasus: KNG-" in out
     assert "320801******0001" in out and "3208014506230001" not in out
+    last_prompt = out.rindex("] > ")  # where "!keluar" was read
+    assert 0 < out.index("Jumlah laporan: 1") < last_prompt
+    assert 0 < out.index("Grafik kasus 7 hari terakhir") < last_prompt
     assert "Traceback" not in out + result.stderr
     assert not list(tmp_path.iterdir())  # the throwaway database is gone
