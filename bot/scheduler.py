@@ -21,6 +21,7 @@ from handlers.export_expiry import delete_expired_exports
 from handlers.limit_report import report_held_back
 from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
 from handlers.retention import purge_closed_cases
+from handlers.temp_files import sweep_temp_files
 from handlers.trainings.schedule import morning_reminders
 from handlers.transcripts import clear_transcripts
 from handlers.weekly_digest import tksk_weekly_digest
@@ -86,10 +87,12 @@ class Scheduler:
 
 
 async def housekeeping(repos: Repos, app: AppContext, now: datetime) -> None:
-    """Expire stale routine messages; forget dedup keys channels can no longer redeliver."""
+    """Expire stale routine messages; forget dedup keys channels can no longer redeliver;
+    remove charts and chat exports (MEDIA_PATH/tmp) older than a day."""
     await repos.outbox.expire_due(now)
     await repos.inbox.purge_confirmed("telegram")
     await repos.inbox.purge_older_than("whatsapp", now - WHATSAPP_REDELIVERY_WINDOW)
+    sweep_temp_files(app.media_dir)
 
 
 async def move_statistics_windows(repos: Repos, app: AppContext, now: datetime) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
-from handlers.temp_files import remove_photos_once_unused, sweep_temp_files
+from handlers.temp_files import remove_photos_once_unused
 from storage.repos import Repos
 
 KIND = "retention"
@@ -47,4 +47,3 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
     if len(case_ids) < BATCH:
         await repos.schedule.claim(KIND, day, now=now)
     remove_photos_once_unused(repos, app.media_dir, set(unused_photos))
-    sweep_temp_files(app.media_dir)

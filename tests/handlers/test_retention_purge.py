@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest_asyncio
 
 import handlers.retention as retention
+from bot.scheduler import housekeeping
 from handlers.retention import purge_closed_cases
 from storage.models import Role
 from tests.handlers.chat_turns import app_context
@@ -175,16 +176,18 @@ async def test_a_backlog_goes_in_batches_before_the_day_is_done(world, monkeypat
     assert len(query(db.path, "SELECT 1 FROM scheduled_runs WHERE kind = 'retention'")) == 1
 
 
-async def test_temporary_files_older_than_a_day_are_swept(world) -> None:
+async def test_temporary_files_older_than_a_day_are_swept_at_the_next_tick(world) -> None:
     db, app, _ = world
+    await _purge(db, app)  # the day's retention has run: the sweep does not wait for tomorrow
     folder = app.media_dir / "tmp"
     folder.mkdir(parents=True)
     old, fresh = folder / "ekspor-old.xlsx", folder / "statistik-new.png"
     old.write_bytes(b"x")
     fresh.write_bytes(b"x")
-    two_days_ago = time.time() - 2 * 24 * 3600
-    os.utime(old, (two_days_ago, two_days_ago))
-    await _purge(db, app)
+    a_day_ago = time.time() - 24 * 3600 - 60
+    os.utime(old, (a_day_ago, a_day_ago))
+    async with db.transaction() as repos:
+        await housekeeping(repos, app, NOW + timedelta(minutes=1))
     assert not old.exists() and fresh.exists()
 
 
