@@ -358,6 +358,7 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
         ]
     assert actions == [
         "training.created",
+        "training.code_wrong",  # the one wrong code (the expired one is not counted)
         "training.status_set",
         "training.checkin_closed",
         "training.export",
