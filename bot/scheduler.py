@@ -22,7 +22,7 @@ from handlers.limit_report import report_held_back
 from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
 from handlers.retention import purge_closed_cases
 from handlers.temp_files import sweep_temp_files
-from handlers.trainings.schedule import morning_reminders
+from handlers.trainings.schedule import eve_reminders, morning_reminders
 from handlers.transcripts import clear_transcripts
 from handlers.weekly_digest import tksk_weekly_digest
 from storage.db import Database
@@ -111,6 +111,7 @@ def default_work() -> dict[str, DueWork]:
         "coordinator_digest": coordinator_digest,
         "broadcast_reports": broadcast_reports,
         "training_reminders": morning_reminders,
+        "training_eve": eve_reminders,
         "weekly_digest": tksk_weekly_digest,
         "export_deletion": delete_expired_exports,
         "transcripts": clear_transcripts,

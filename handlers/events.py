@@ -54,6 +54,9 @@ class Inbound(BaseModel):
     contact_is_sender: bool = False  # the channel vouches the shared number is the sender's
     latitude: float | None = None
     longitude: float | None = None
+    # The channel says the message was forwarded from another chat: a forwarded location is
+    # not where the sender is (a check-in refuses it).
+    forwarded: bool = False
     photo_ref: str | None = None
     media_group_id: str | None = None
     album_continues: bool = False  # more photos of the same album are waiting behind this one

@@ -70,6 +70,15 @@ class AuditRepo(Repo):
             (to_db(now), actor_id, action, subject, json.dumps(detail or {}, ensure_ascii=False)),
         )
 
+    async def times_of(self, *, actor_id: int, action: str, since: datetime) -> list[datetime]:
+        """When one person's entries of one action were recorded since a moment, oldest
+        first (read through the (actor_id, at) index)."""
+        rows = await self._all(
+            "SELECT at FROM audit_log WHERE actor_id = ? AND at >= ? AND action = ? ORDER BY at",
+            (actor_id, to_db(since), action),
+        )
+        return [moment for row in rows if (moment := from_db(row[0])) is not None]
+
     async def entries(self, action: str | None = None) -> list[dict[str, Any]]:
         """Entries, oldest first, optionally of one action."""
         if action is None:

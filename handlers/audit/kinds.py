@@ -25,6 +25,6 @@ KINDS: dict[str, tuple[str, ...]] = {
     ),
     "role": ("user.role*", "user.phone_changed", "person.*", "case.handed_over"),
     "approval": ("registration.approved", "registration.rejected"),
-    "refused": ("review.refused", "people.refused", "training.refused"),
+    "refused": ("review.refused", "people.refused", "training.refused", "training.code_wrong"),
     "data": ("subject.correct", "subject.erase", "retention.purged", "draft.expired"),
 }

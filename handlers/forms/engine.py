@@ -288,6 +288,8 @@ class FormEngine:
             event = event.model_copy(update=update)
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
+        if question.own_location and event.kind == InboundKind.LOCATION and event.forwarded:
+            return await self._ask_again(fs, "answer.location_forwarded")
         try:
             answer = self._parse(question, event)
         except parsers.Invalid as invalid:

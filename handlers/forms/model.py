@@ -147,6 +147,7 @@ class Question(_Strict):
     max_length: int = Field(default=300, ge=1, le=3000)
     request_button: bool = True  # share-location / share-contact button where it applies
     verified_only: bool = False  # phone: only a number the channel vouches for (no typing)
+    own_location: bool = False  # geopoint: a location forwarded from another chat is refused
     skip_if_single: bool = False  # answer by itself when there is only one option
     allow_missing: bool = False  # nik/kk: "tidak punya" / "tidak tahu" buttons
     default: str | None = None  # expression: the suggested answer, offered as a button
@@ -194,6 +195,8 @@ class Question(_Strict):
             raise ValueError(f"{self.name}: allow_missing is for nik and kk questions")
         if self.when != "past" and self.type != QuestionType.DATE:
             raise ValueError(f"{self.name}: when is for date questions")
+        if self.own_location and self.type != QuestionType.GEOPOINT:
+            raise ValueError(f"{self.name}: own_location is for geopoint questions")
         if self.verified_only and (self.type != QuestionType.PHONE or not self.constraint_message):
             raise ValueError(
                 f"{self.name}: verified_only is for phone questions and needs a"

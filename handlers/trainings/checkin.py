@@ -3,7 +3,7 @@ the venue's radius, or both, as the training asks; only inside the window (from
 `open_minutes` before the start to the end of the day, or until check-in is closed by hand).
 Late after `late_minutes`; a second check-in changes nothing; every refusal says why. Two
 trainings may be open the same day: the code typed picks one, a location the one within its
-radius."""
+radius. Wrong codes are limited (handlers/trainings/code_attempts.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from handlers.context import Turn
 from handlers.events import InboundKind, Outbound
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
+from handlers.trainings import code_attempts
 from handlers.trainings.codes import code_expired, code_matches, distance_m, normalise_code
 from handlers.trainings.common import checkin_closes, checkin_opens, clock_time, local_day_bounds
 from storage.models import FormSession
@@ -108,18 +109,30 @@ async def check_in(turn: Turn) -> None:
 async def _by_code(
     turn: Turn, candidates: list[tuple[Training, TrainingDay]], typed: str
 ) -> tuple[Training, TrainingDay] | None:
-    """The open training whose current code was typed; otherwise says what is wrong."""
+    """The open training whose current code was typed; otherwise says what is wrong (after
+    too many wrong codes, no code is tried until the lockout ends)."""
     code = normalise_code(typed)
     if not typed:
         turn.reply(turn.t("training.checkin_need_code", title=candidates[0][0].title))
         return None
+    locked = await code_attempts.locked_until(turn)
+    if locked is not None:
+        turn.reply(code_attempts.locked_text(turn, locked))
+        return None
     for training, day in candidates:
         if code is not None and code_matches(training.secret, code, turn.now):
             return training, day
-    expired = code is not None and any(
+    if code is not None and any(
         code_expired(training.secret, code, turn.now) for training, _ in candidates
-    )
-    turn.reply(turn.t("training.code_expired" if expired else "training.code_wrong"))
+    ):
+        turn.reply(turn.t("training.code_expired"))
+        return None
+    if code is not None:
+        locked = await code_attempts.record_wrong(turn, candidates)
+        if locked is not None:
+            turn.reply(code_attempts.locked_text(turn, locked))
+            return None
+    turn.reply(turn.t("training.code_wrong"))
     return None
 
 

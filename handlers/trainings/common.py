@@ -5,8 +5,13 @@ Button data (all well under 64 bytes):
   tr:<training id>:<a|b>:<schedule>   RSVP: akan hadir / berhalangan, for that schedule
   tp:<training id>[:<action>]         a training's page and its buttons
   tp:l:<page>                         /bimtek's list, paged
-  tm:<day id>:p<page>                 hand-set status: the people of a day, paged
-  tm:<day id>:u<user id>[:<status>]   ... one person, then the status chosen
+  tm:<training id>:<day id>:p<page>   hand-set status: the people of a day, paged
+  tm:<training id>:<day id>:u<user id>[:<status>]   ... one person, then the status chosen
+
+Every button naming a day names its training too, and the day must still belong to it: a
+reschedule that drops days lets SQLite give a dropped day's id to a later new day (of any
+training), so a stale button must not open that one. Buttons from before this format (a day
+id alone) are answered as out of date (`is_day_without_training`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from datetime import date, datetime, time, timedelta
 from babel.dates import format_date
 
 from handlers.context import AppContext, Turn
-from handlers.events import Button
+from handlers.events import Button, small_number
 from handlers.permissions import allowed
 from handlers.scope import scope_of
 from storage.trainings import Attendance, Invitation, Training, TrainingDay
@@ -170,6 +175,37 @@ def day_buttons(
         ]
         for day in days
     ]
+
+
+OLD_MESSAGE = "training_extra.old_message"
+
+
+def manual_data(training: Training, day: TrainingDay) -> str:
+    """The head of a day's hand-set status buttons: tm:<training id>:<day id>."""
+    return f"{MANUAL_PREFIX}:{training.id}:{day.id}"
+
+
+def outdated(turn: Turn) -> None:
+    """A button of an old message (from before a change of the button format): out of date,
+    start again from the training's page (/bimtek)."""
+    turn.reply(turn.t(OLD_MESSAGE))
+
+
+async def managed_day(
+    turn: Turn, raw_training: str, raw_day: str
+) -> tuple[Training, TrainingDay] | None:
+    """The training of a day button, if the person manages it, and its day, if the day still
+    belongs to it; otherwise the press is refused (audited) and None."""
+    training = await managed(turn, small_number(raw_training))
+    if training is None:
+        await refuse(turn)
+        return None
+    day_id = small_number(raw_day)
+    day = await turn.repos.trainings.day(day_id) if day_id else None
+    if day is None or day.training_id != training.id:  # dropped by a reschedule
+        await refuse(turn, OLD_MESSAGE)
+        return None
+    return training, day
 
 
 async def refuse(turn: Turn, key: str = "errors.not_allowed") -> None:

@@ -50,7 +50,7 @@ async def take_file(turn: Turn, session: FormSession) -> bool:
     training_id = int(form_context(session).get("training_id", 0))
     training = await managed(turn, training_id)
     if training is None or training.status != "scheduled":
-        turn.reply(turn.t("training_extra.import_expired"))
+        turn.reply(turn.t("training_extra.old_message"))
         return True
     name = event.file_name or "-"
     path = _local_copy(turn, event.file_ref)
@@ -177,7 +177,7 @@ async def _typed_instead(turn: Turn, session: FormSession, answers: dict[str, An
     training_id = int(form_context(session).get("training_id", 0))
     training = await managed(turn, training_id)
     if training is None:
-        turn.reply(turn.t("training_extra.import_expired"))
+        turn.reply(turn.t("training_extra.old_message"))
         return
     turn.reply(turn.t("training_extra.import_not_a_file"))
     await ask_for_file(turn, training)

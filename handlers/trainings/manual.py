@@ -7,12 +7,13 @@ from __future__ import annotations
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.trainings.common import (
-    MANUAL_PREFIX,
     PAGE_PREFIX,
     STATUSES,
     day_buttons,
     day_status,
-    managed,
+    managed_day,
+    manual_data,
+    outdated,
     refuse,
 )
 from storage.trainings import Training, TrainingDay
@@ -26,18 +27,22 @@ async def choose_day(turn: Turn, training: Training) -> None:
     if len(days) == 1:
         await _people(turn, training, days[0], 0)
         return
-    rows = day_buttons(turn, days, lambda day: f"{MANUAL_PREFIX}:{day.id}:p0")
+    rows = day_buttons(turn, days, lambda day: f"{manual_data(training, day)}:p0")
     turn.reply(Outbound.say(turn.t("training.manual_which_day"), rows))
 
 
 async def manual_button(turn: Turn, data: str) -> None:
-    """tm:<day id>:p<page> | tm:<day id>:u<user id>[:<status>]."""
-    _, raw_day, target, status = button_fields(data, 4)
-    day_id = small_number(raw_day)
-    day = await turn.repos.trainings.day(day_id) if day_id else None
-    training = await managed(turn, day.training_id) if day else None
+    """tm:<training id>:<day id>:p<page> | tm:<training id>:<day id>:u<user id>[:<status>]."""
+    _, raw_training, raw_day, target, status = button_fields(data, 5)
+    if small_number(raw_day) is None:  # tm:<day id>:...: a day id alone, from an old message
+        outdated(turn)
+        return
+    found = await managed_day(turn, raw_training, raw_day)
+    if found is None:
+        return
+    training, day = found
     number = small_number(target[1:])
-    if day is None or training is None or number is None or target[:1] not in ("p", "u"):
+    if number is None or target[:1] not in ("p", "u"):
         await refuse(turn)
         return
     if training.status == "cancelled":
@@ -68,18 +73,18 @@ async def _people(turn: Turn, training: Training, day: TrainingDay, page: int) -
             [
                 Button(
                     label=f"{invitation.full_name} · {_status_label(turn, status)}",
-                    data=f"{MANUAL_PREFIX}:{day.id}:u{invitation.user_id}",
+                    data=f"{manual_data(training, day)}:u{invitation.user_id}",
                 )
             ]
         )
     navigation = []
     if page > 0:
         navigation.append(
-            Button(label=turn.t("form.previous"), data=f"{MANUAL_PREFIX}:{day.id}:p{page - 1}")
+            Button(label=turn.t("form.previous"), data=f"{manual_data(training, day)}:p{page - 1}")
         )
     if page < pages - 1:
         navigation.append(
-            Button(label=turn.t("form.next"), data=f"{MANUAL_PREFIX}:{day.id}:p{page + 1}")
+            Button(label=turn.t("form.next"), data=f"{manual_data(training, day)}:p{page + 1}")
         )
     if navigation:
         rows.append(navigation)
@@ -98,12 +103,14 @@ async def _ask_status(turn: Turn, training: Training, day: TrainingDay, user_id:
     buttons = [
         Button(
             label=turn.t(f"training.status.{status}"),
-            data=f"{MANUAL_PREFIX}:{day.id}:u{user_id}:{status}",
+            data=f"{manual_data(training, day)}:u{user_id}:{status}",
         )
         for status in STATUSES
     ]
     rows = [buttons[:2], buttons[2:]]
-    rows.append([Button(label=turn.t("training.button_back"), data=f"{MANUAL_PREFIX}:{day.id}:p0")])
+    rows.append(
+        [Button(label=turn.t("training.button_back"), data=f"{manual_data(training, day)}:p0")]
+    )
     text = turn.t(
         "training.manual_ask",
         name=invitation.full_name,
@@ -130,7 +137,7 @@ async def _set(turn: Turn, training: Training, day: TrainingDay, user_id: int, s
         detail={"day": day.day_number, "user": user_id, "status": status},
     )
     turn.toast = turn.t(f"training.status.{status}")
-    rows = [[Button(label=turn.t("training.button_list"), data=f"{MANUAL_PREFIX}:{day.id}:p0")]]
+    rows = [[Button(label=turn.t("training.button_list"), data=f"{manual_data(training, day)}:p0")]]
     text = turn.t(
         "training.manual_done",
         name=invitation.full_name,

@@ -4,11 +4,12 @@ Both look a name up among the active people of the training's area (its kecamata
 kabupaten; the query takes that scope). A walk-in is invited and set `hadir` by hand for the
 day; someone without a phone is registered by name only (a `calon` with no channel).
 
-Button data (see handlers/trainings/common.py for the others):
-  ti:i:<training id>:<user id>     invite this person
-  ti:d:<day id>                    walk-in: the day chosen, now the name
-  ti:w:<day id>:<user id>          walk-in: this person
-  ti:n:<day id>:<session id>       walk-in: register the name typed in that session
+Button data (see handlers/trainings/common.py for the others, and why a day's buttons name
+its training too):
+  ti:i:<training id>:<user id>                 invite this person
+  ti:d:<training id>:<day id>                  walk-in: the day chosen, now the name
+  ti:w:<training id>:<day id>:<user id>        walk-in: this person
+  ti:n:<training id>:<day id>:<session id>     walk-in: register the name typed in that session
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.trainings.common import (
-    MANUAL_PREFIX,
     PAGE_PREFIX,
     audit,
     day_buttons,
     managed,
+    managed_day,
+    manual_data,
+    outdated,
     refuse,
 )
 from handlers.trainings.rsvp import send_invitations
@@ -74,7 +77,7 @@ async def walk_in(turn: Turn, training: Training) -> None:
             turn, {"training_id": training.id, "purpose": "walk_in", "day_id": days[0].id}
         )
         return
-    rows = day_buttons(turn, days, lambda day: f"{PEOPLE_PREFIX}:d:{day.id}")
+    rows = day_buttons(turn, days, lambda day: f"{PEOPLE_PREFIX}:d:{training.id}:{day.id}")
     turn.reply(Outbound.say(turn.t("training_extra.walk_in_which_day"), rows))
 
 
@@ -96,15 +99,18 @@ async def _name_given(turn: Turn, session: FormSession, answers: dict[str, Any])
     rows: list[list[Button]] = []
     if context.get("purpose") == "walk_in" and day_id:
         day = await turn.repos.trainings.day(int(day_id))
-        assert day is not None
+        if day is None or day.training_id != training.id:  # dropped by a reschedule since
+            outdated(turn)
+            return
+        day_of = f"{training.id}:{day.id}"
         rows = [
-            [Button(label=_label(p), data=f"{PEOPLE_PREFIX}:w:{day.id}:{p.id}")] for p in people
+            [Button(label=_label(p), data=f"{PEOPLE_PREFIX}:w:{day_of}:{p.id}")] for p in people
         ]
         rows.append(
             [
                 Button(
                     label=turn.t("training_extra.walk_in_new", name=name[:40]),
-                    data=f"{PEOPLE_PREFIX}:n:{day.id}:{session.id}",
+                    data=f"{PEOPLE_PREFIX}:n:{day_of}:{session.id}",
                 )
             ]
         )
@@ -134,23 +140,29 @@ def _label(person: User) -> str:
 
 async def people_button(turn: Turn, data: str) -> None:
     """ti:..."""
-    _, action, raw_first, raw_second = button_fields(data, 4)
+    _, action, raw_first, raw_second, raw_third = button_fields(data, 5)
     first, second = small_number(raw_first), small_number(raw_second)
     if action == "i" and first and second:
         training = await managed(turn, first)
         if training is not None and training.status == "scheduled":
             await _invite_one(turn, training, second)
             return
-    elif action in ("d", "w", "n") and first:
-        day = await turn.repos.trainings.day(first)
-        training = await managed(turn, day.training_id) if day else None
-        if day is not None and training is not None and training.status != "cancelled":
+    elif action in ("d", "w", "n"):
+        if not (raw_third if action in ("w", "n") else raw_second):
+            outdated(turn)  # a day id alone: a button of an old message
+            return
+        found = await managed_day(turn, raw_first, raw_second)
+        if found is None:
+            return
+        training, day = found
+        if training.status != "cancelled":
             if action == "d":
                 context = {"training_id": training.id, "purpose": "walk_in", "day_id": day.id}
                 await _ask_name(turn, context)
                 return
-            if second:
-                await _walk_in(turn, training, day, action, second)
+            third = small_number(raw_third)
+            if third:
+                await _walk_in(turn, training, day, action, third)
                 return
     await refuse(turn)
 
@@ -221,7 +233,7 @@ async def _walk_in(
         [
             Button(
                 label=turn.t("training_extra.walk_in_other_status"),
-                data=f"{MANUAL_PREFIX}:{day.id}:u{person.id}",
+                data=f"{manual_data(training, day)}:u{person.id}",
             ),
             Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}"),
         ]

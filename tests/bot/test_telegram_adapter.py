@@ -57,8 +57,30 @@ UPDATES = [
     pytest.param(
         _message(location={"latitude": -6.97, "longitude": 108.48}),
         InboundKind.LOCATION,
-        {"latitude": -6.97},
+        {"latitude": -6.97, "forwarded": False},
         id="location",
+    ),
+    pytest.param(
+        _message(
+            location={"latitude": -6.97, "longitude": 108.48},
+            forward_origin={"type": "hidden_user", "date": 1, "sender_user_name": "Budi"},
+        ),
+        InboundKind.LOCATION,
+        {"latitude": -6.97, "forwarded": True},
+        id="forwarded-location",
+    ),
+    pytest.param(
+        _message(
+            location={"latitude": -6.97, "longitude": 108.48},
+            venue={
+                "location": {"latitude": -6.97, "longitude": 108.48},
+                "title": "Aula",
+                "address": "Jl. Siliwangi 88",
+            },
+        ),
+        InboundKind.LOCATION,
+        {"latitude": -6.97, "forwarded": False},
+        id="venue-picked-on-the-map",
     ),
     pytest.param(
         _message(

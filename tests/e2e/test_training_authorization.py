@@ -110,9 +110,9 @@ async def test_only_managers_in_scope_use_the_new_buttons(fake, settings, start_
         f"tp:{training}:w",
         f"tp:{training}:s",
         f"ti:i:{training}:{ani}",
-        f"ti:d:{day}",
-        f"ti:w:{day}:{ani}",
-        f"ti:n:{day}:{session}",
+        f"ti:d:{training}:{day}",
+        f"ti:w:{training}:{day}:{ani}",
+        f"ti:n:{training}:{day}:{session}",
     ]
     for who, person in others.items():
         if who == "admin":
@@ -130,7 +130,7 @@ async def test_only_managers_in_scope_use_the_new_buttons(fake, settings, start_
     # Forged data from the training's own coordinator: outside its area, someone else's session.
     for data, expected in (
         (f"ti:i:{training}:{tuban_psm}", NOT_ALLOWED),
-        (f"ti:w:{day}:{tuban_psm}", NOT_ALLOWED),
+        (f"ti:w:{training}:{day}:{tuban_psm}", NOT_ALLOWED),
         (f"ti:i:{training}:x", NOT_ALLOWED),
         (f"ti:q:{training}:{ani}", NOT_ALLOWED),
     ):
@@ -140,7 +140,7 @@ async def test_only_managers_in_scope_use_the_new_buttons(fake, settings, start_
         assert _snapshot(settings.database_path) == before, data
     admin = others["admin"]
     before = _snapshot(settings.database_path)
-    reply = await admin.tap_data(f"ti:n:{day}:{session}", 1)  # the coordinator's session
+    reply = await admin.tap_data(f"ti:n:{training}:{day}:{session}", 1)  # the coordinator's session
     assert OLD_BUTTON in plain(reply[-1]["text"])
     assert _snapshot(settings.database_path) == before
     with sqlite3.connect(settings.database_path) as db:
@@ -148,7 +148,7 @@ async def test_only_managers_in_scope_use_the_new_buttons(fake, settings, start_
         audited = [json.loads(row[0])["data"] for row in refused]
     assert audited == buttons * 3 + [  # each refused press of the three others, then forged
         f"ti:i:{training}:{tuban_psm}",
-        f"ti:w:{day}:{tuban_psm}",
+        f"ti:w:{training}:{day}:{tuban_psm}",
         f"ti:i:{training}:x",
         f"ti:q:{training}:{ani}",
     ]

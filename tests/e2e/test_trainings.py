@@ -1,6 +1,7 @@
 """Trainings (Bimtek) end to end over the fake Bot API with an injected clock: creation and
 invitations, RSVPs, reminders, check-in by code and location, hand-set status, export, cancel;
-and an RSVP and a check-in over WhatsApp."""
+and an RSVP and a check-in by code and location over WhatsApp. A forwarded location is refused
+on both channels (asked again)."""
 
 from __future__ import annotations
 
@@ -80,10 +81,14 @@ async def _people(settings: Settings) -> None:
 
 
 async def _share_location(
-    fake: FakeTelegram, person: TelegramPerson, point: tuple[float, float]
+    fake: FakeTelegram,
+    person: TelegramPerson,
+    point: tuple[float, float],
+    *,
+    forwarded_from: str | None = None,
 ) -> list[dict[str, Any]]:
     before = len(person.messages())
-    fake.user_location(person.user_id, *point)
+    fake.user_location(person.user_id, *point, forwarded_from=forwarded_from)
     return (await fake.wait_sent(person.user_id, before + 1))[before:]
 
 
@@ -358,6 +363,7 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
         ]
     assert actions == [
         "training.created",
+        "training.code_wrong",  # the one wrong code (the expired one is not counted)
         "training.status_set",
         "training.checkin_closed",
         "training.export",
@@ -401,7 +407,10 @@ async def test_rsvp_and_check_in_over_whatsapp(
     await coordinator.say(TITLE)
     await coordinator.say("Aula Dinas Sosial")
     await coordinator.say("Jl. Siliwangi No. 88, Kuningan")
-    await coordinator.say("Lewati")  # no venue location: check-in by code
+    before = len(coordinator.messages())
+    fake.user_location(COORDINATOR, *VENUE)
+    await fake.wait_sent(COORDINATOR, before + 2)
+    await coordinator.say("150")
     await coordinator.say("8-12-2026")
     await coordinator.say("08.00")
     await coordinator.say("12.00")
@@ -409,6 +418,7 @@ async def test_rsvp_and_check_in_over_whatsapp(
     await coordinator.tap("PSM satu kecamatan")
     await coordinator.say("kadugede")
     await coordinator.say("7-12-2026")
+    await coordinator.tap("Kode dan lokasi")
     await coordinator.say("60")
     await coordinator.say("15")
     preview = await coordinator.tap("✅ Kirim")
@@ -425,13 +435,19 @@ async def test_rsvp_and_check_in_over_whatsapp(
     clock.set(at(8, 7, 40))
     await _page(coordinator)
     code = _code_in((await coordinator.tap("Kode absen"))[0]["text"])
-    present = await wulan.say(f"hadir {code}")
+    asked = await wulan.say(f"hadir {code}")
+    assert asked[0]["interactive"]["type"] == "location_request_message"
+    for forwarded in ("forwarded", "frequently_forwarded"):  # not where she is: asked again
+        refused = await wulan.share_location(*NEAR, forwarded=forwarded)
+        assert "diteruskan dari obrolan lain" in body_of(refused[0])
+        assert refused[0]["interactive"]["type"] == "location_request_message"
+    present = await wulan.share_location(*NEAR)
     assert "Tercatat *hadir*" in body_of(present[0]) and "07.40" in body_of(present[0])
     again = await wulan.say(f"hadir {code}")
     assert "sudah tercatat *Hadir*" in body_of(again[0])
     with sqlite3.connect(wa_settings.database_path) as db:
         assert db.execute("SELECT status, late, method FROM training_attendance").fetchall() == [
-            ("hadir", 0, "code")
+            ("hadir", 0, "both")
         ]
     assert graph.rejections == [] and fake.rejections == []
 
@@ -511,6 +527,9 @@ async def test_a_tksk_training_for_their_kecamatan_with_check_in_by_location(
     typed = await ani.say("-6.9755, 108.4836")  # typed coordinates are not a presence
     assert "bukan diketik" in plain(typed[0]["text"])
     await ani.say("/hadir")
+    forwarded = await _share_location(fake, ani, NEAR, forwarded_from="Bu Rina")
+    assert "diteruskan dari obrolan lain" in plain(forwarded[0]["text"])  # asked again
+    assert forwarded[0]["reply_markup"]["keyboard"][0][0]["request_location"] is True
     present = await _share_location(fake, ani, NEAR)
     assert "Tercatat hadir" in plain(present[0]["text"])
     assert present[0]["reply_markup"] == {"remove_keyboard": True}

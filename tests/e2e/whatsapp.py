@@ -96,8 +96,12 @@ class WhatsAppPerson:
     async def say(self, text: str, *, expect: int = 1) -> list[dict[str, Any]]:
         return await self._post(text_message(new_wamid(), self.sender, text), expect)
 
-    async def share_location(self, lat: float, lon: float) -> list[dict[str, Any]]:
-        return await self._post(location_message(new_wamid(), self.sender, lat, lon), 1)
+    async def share_location(
+        self, lat: float, lon: float, *, forwarded: str | None = None
+    ) -> list[dict[str, Any]]:
+        """`forwarded`: "forwarded" or "frequently_forwarded" (the message's context)."""
+        message = location_message(new_wamid(), self.sender, lat, lon, forwarded=forwarded)
+        return await self._post(message, 1)
 
     async def send_photo(self, media_id: str, *, expect: int = 1) -> list[dict[str, Any]]:
         return await self._post(image_message(new_wamid(), self.sender, media_id), expect)

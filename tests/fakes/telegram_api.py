@@ -698,12 +698,23 @@ class FakeTelegram:
         return self._user_message(user_id, first_name, {"contact": contact})
 
     def user_location(
-        self, user_id: int, lat: float, lon: float, *, first_name: str = "Budi"
+        self,
+        user_id: int,
+        lat: float,
+        lon: float,
+        *,
+        first_name: str = "Budi",
+        forwarded_from: str | None = None,
     ) -> int:
-        """Queue a shared location."""
-        return self._user_message(
-            user_id, first_name, {"location": {"latitude": lat, "longitude": lon}}
-        )
+        """Queue a shared location (forwarded from someone's chat when `forwarded_from`)."""
+        content: dict[str, Any] = {"location": {"latitude": lat, "longitude": lon}}
+        if forwarded_from is not None:
+            content["forward_origin"] = {
+                "type": "hidden_user",
+                "date": int(time.time()) - 600,
+                "sender_user_name": forwarded_from,
+            }
+        return self._user_message(user_id, first_name, content)
 
     def user_photo(
         self,

@@ -1263,14 +1263,19 @@ def location_message(
     address: str | None = None,
     *,
     timestamp: int | float | str | None = None,
+    forwarded: str | None = None,
 ) -> dict[str, Any]:
-    """A shared location (``name``/``address`` only when given, as for a chosen place)."""
+    """A shared location (``name``/``address`` only when given, as for a chosen place);
+    `forwarded` is "forwarded" or "frequently_forwarded" for a forwarded one."""
     location: dict[str, Any] = {"latitude": lat, "longitude": lon}
     if name is not None:
         location["name"] = name
     if address is not None:
         location["address"] = address
-    return _message(wamid, sender, "location", location, timestamp=timestamp)
+    message = _message(wamid, sender, "location", location, timestamp=timestamp)
+    if forwarded is not None:
+        message["context"] = {forwarded: True}
+    return message
 
 
 def _sha(sha256: str | None, media_id: str) -> str:

@@ -18,7 +18,10 @@ from tests.storage.seed_cases import open_database, query
 PRESSES = [
     ("psm", "tp:{training}:e"),  # a participant opening the export
     ("other_tksk", "tp:{training}:kk"),  # a TKSK of another kecamatan cancelling
-    ("tuban", "tm:{day}:u{psm}:hadir"),  # another kabupaten's coordinator setting a status
+    (
+        "tuban",
+        "tm:{training}:{day}:u{psm}:hadir",
+    ),  # another kabupaten's coordinator setting a status
     ("tuban", "ti:i:{training}:{psm}"),  # ... inviting
     ("coordinator", "ti:i:{training}:{tuban_psm}"),  # inviting someone of another kabupaten
     ("coordinator", "tp:{training}:zz"),  # a made-up action

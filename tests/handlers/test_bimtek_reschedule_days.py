@@ -1,10 +1,12 @@
 """A reschedule changes the day rows in place (day N keeps its id, nothing is reused), the
 morning reminder of the new date goes out even when the old date's went out that morning, and
-the old invitation's answer buttons no longer answer (the new schedule is shown instead)."""
+the old invitation's answer buttons no longer answer (the new schedule is shown instead). A
+dropped day's id may go to another training's new day: a day's buttons name their training, so
+a stale one says it is out of date instead of opening the other training's day."""
 
 from __future__ import annotations
 
-from handlers.trainings import rsvp, schedule
+from handlers.trainings import manual, people, rsvp, schedule
 from handlers.trainings.rsvp import invitation_message
 from storage.models import Role
 from tests.handlers.chat_turns import app_context
@@ -122,5 +124,52 @@ async def test_a_later_day_moved_also_stales_the_old_buttons(tmp_path):
             await rsvp.answer(tapped, old_yes)
             assert (await repos.trainings.invitation(training_id, psm.id)).rsvp is None
         assert "jadwal lama" in texts(tapped)[0]
+    finally:
+        await db.close()
+
+
+async def test_a_dropped_days_buttons_do_not_open_the_day_that_took_its_id(tmp_path):
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            two_days = [(at(8, 10), at(8, 15)), (at(9, 10), at(9, 15))]
+            coordinator, psm, first = await invited_psm(repos, two_days)
+            training = await repos.trainings.get(first)
+            shown = await turn(app, repos, coordinator, at(2, 9), data=f"tp:{first}:m")
+            await manual.choose_day(shown, training)
+            walk_in = await turn(app, repos, coordinator, at(2, 9), data=f"tp:{first}:w")
+            await people.walk_in(walk_in, training)
+            dropped = (await repos.trainings.days(first))[1]
+            await repos.training_invites.replace_days(first, two_days[:1], at(7, 0))
+            other = await new_training(repos, coordinator, [(at(20, 8), at(20, 12))], title="Lain")
+            await repos.trainings.invite(other, [psm.id], at(2, 9))
+            (taken,) = await repos.trainings.days(other)
+        assert taken.id == dropped.id  # SQLite gave the dropped day's id to the new day
+        stale = [button_data(shown)[1], button_data(walk_in)[1]]  # day 2's
+        assert stale == [f"tm:{first}:{dropped.id}:p0", f"ti:d:{first}:{dropped.id}"]
+        old_format = [
+            f"tm:{dropped.id}:p0",
+            f"tm:{dropped.id}:u{psm.id}:hadir",
+            f"ti:d:{dropped.id}",
+        ]
+        for data in stale + old_format:
+            async with db.transaction() as repos:
+                tapped = await turn(app, repos, coordinator, at(2, 9), data=data)
+                handler = manual.manual_button if data.startswith("tm") else people.people_button
+                await handler(tapped, data)
+                assert await repos.trainings.attendance(taken.id) == {}
+                assert await repos.forms.active(coordinator.id) is None  # no walk-in asked
+            assert texts(tapped) == [
+                "Pesan itu sudah lama; mohon mulai lagi dari halaman bimtek (ketik /bimtek)."
+            ]
+        async with db.transaction() as repos:  # the new day's own buttons work
+            data = f"tm:{other}:{taken.id}:u{psm.id}"
+            tapped = await turn(app, repos, coordinator, at(2, 9), data=data)
+            await manual.manual_button(tapped, data)
+        assert "Status Bu Ani hari 1" in texts(tapped)[0]
+        statuses = button_data(tapped)
+        assert f"tm:{other}:{taken.id}:u{psm.id}:tidak_hadir" in statuses
+        assert all(len(data.encode()) <= 64 for data in statuses)  # WhatsApp ids: 200-256
     finally:
         await db.close()

@@ -37,7 +37,7 @@ async def test_a_walk_in_whose_name_was_cleared_is_asked_again(tmp_path):
         later = at(8, 9)
         async with db.transaction() as repos:
             assert await repos.forms.clear_finished(before=later - timedelta(hours=24), now=later)
-            data = f"ti:n:{day.id}:{session.id}"
+            data = f"ti:n:{training_id}:{day.id}:{session.id}"
             tapped = await turn(app, repos, coordinator, later, data=data)
             await people.people_button(tapped, data)
             assert await repos.trainings.invitations(training_id) == []

@@ -63,6 +63,7 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
         "is_private": message.chat.type == ChatType.PRIVATE,
         "message_id": str(message.message_id),
         "display_name": message.from_user.full_name,
+        "forwarded": message.forward_origin is not None,
     }
     if message.text is not None:
         entity = message.entities[0] if message.entities else None

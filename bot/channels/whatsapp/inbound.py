@@ -115,6 +115,12 @@ def _coordinate(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _forwarded(context: dict[str, Any]) -> bool:
+    """Whether the message's `context` marks it forwarded (`forwarded`, or
+    `frequently_forwarded` after five forwards)."""
+    return context.get("forwarded") is True or context.get("frequently_forwarded") is True
+
+
 def to_inbound(payload: dict[str, Any]) -> Inbound | None:
     """The neutral event for a stored WhatsApp message; None for what is not answered:
     reactions (a thumbs-up to our message asks for nothing) and messages without a sender."""
@@ -130,6 +136,7 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
         "message_id": text_at(message, "id"),
         "display_name": text_at(object_at(object_at(payload, "contact"), "profile"), "name") or "",
         "sender_phone": f"+{wa_id}" if wa_id else None,
+        "forwarded": _forwarded(object_at(message, "context")),
     }
     if text_at(payload, "menu_data"):
         return Inbound(**base, kind=InboundKind.BUTTON, data=payload["menu_data"])

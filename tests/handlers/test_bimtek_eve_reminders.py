@@ -1,0 +1,68 @@
+"""The day before a training day: a person who accepted hears of it once, in their daily
+reminder when it goes out that day (as a line), else by a message of its own: a candidate
+(`calon`, who has no daily reminder), someone with reminders off, someone whose district sends
+WhatsApp reminders weekly on another day. Those who have not answered are not chased."""
+
+from __future__ import annotations
+
+from handlers.reminders import daily_reminders
+from handlers.trainings.schedule import eve_reminders
+from storage.district_reminders import ReminderSchedule
+from storage.models import Role, UserStatus
+from tests.handlers.chat_turns import app_context
+from tests.handlers.training_turns import CREATED, at, invited_psm, person, plain
+from tests.storage.seed_cases import open_database
+
+
+async def _texts(db, user_id: int) -> list[str]:
+    async with db.reading() as repos:
+        return [plain(item.message["text"]) for item in await repos.outbox.for_user(user_id)]
+
+
+async def test_the_eve_of_a_training_reaches_everyone_who_accepted_once(tmp_path):
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            coordinator, ani, training_id = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            off = await person(repos, "Pak Mati", Role.PSM, kecamatan="32.08.01")
+            await repos.users.update(off.id, now=CREATED, reminders_enabled=False)
+            calon = await person(repos, "Calon Dewi", Role.CALON, kecamatan="32.08.01")
+            silent = await person(repos, "Pak Diam", Role.CALON, kecamatan="32.08.01")
+            wulan = await repos.users.create(  # on WhatsApp only, weekly there on Thursdays
+                now=CREATED,
+                status=UserStatus.ACTIVE,
+                full_name="Bu Wulan",
+                role=Role.PSM,
+                kabupaten_code="32.08",
+            )
+            await repos.users.add_identity(
+                user_id=wulan.id,
+                channel="whatsapp",
+                external_id="ID.1",
+                chat_id="6281",
+                now=CREATED,
+            )
+            weekly = ReminderSchedule("weekly", 3)
+            await repos.district_reminders.set_schedule(
+                "32.08", "whatsapp", weekly, by=coordinator.id, now=CREATED
+            )
+            people = [ani.id, off.id, calon.id, silent.id, wulan.id]
+            await repos.trainings.invite(training_id, people[1:], at(1, 9))
+            for user_id in (ani.id, off.id, calon.id, wulan.id):  # not Pak Diam
+                await repos.trainings.set_rsvp(training_id, user_id, "akan_hadir", at(2, 9))
+        for moment in (at(7, 15, 59), at(7, 16), at(7, 16, 1), at(7, 18)):  # Monday, 7 Dec
+            async with db.transaction() as repos:
+                await eve_reminders(repos, app, moment)
+                await daily_reminders(repos, app, moment)
+        told = {user_id: await _texts(db, user_id) for user_id in people}
+    finally:
+        await db.close()
+    daily = told[ani.id]
+    assert len(daily) == 1 and "Besok: bimtek Bimtek Uji, pukul 08.00 di Aula" in daily[0]
+    for user_id in (off.id, calon.id, wulan.id):
+        assert len(told[user_id]) == 1, told[user_id]
+        assert "Besok: bimtek Bimtek Uji" in told[user_id][0]
+        assert "Hari 1: Selasa, 8 Desember 2026" in told[user_id][0]
+        assert "tercatat akan hadir" in told[user_id][0]
+    assert told[silent.id] == []  # not answered, no daily reminder: not chased
