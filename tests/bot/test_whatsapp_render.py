@@ -53,3 +53,20 @@ def test_a_template_parameter_is_plain_text_on_one_line() -> None:
         "KNG-2026-000123 baris dua spasi"
     )
     assert len(template_parameter("x" * 500)) == 60
+
+
+def test_a_title_with_an_emoji_is_measured_in_utf16_units() -> None:
+    """ "📝 Mulai laporan baru" is 20 code points but 21 UTF-16 units: not a reply button
+    (Meta's counting of emoji is undocumented), a list row; beyond 24 units, numbered text."""
+    options = [
+        [Button(label="📝 Mulai laporan baru", data="dr:new")],
+        [Button(label="Batal", data="x")],
+    ]
+    body = render(Outbound(text="Draf Anda:", buttons=options), CATALOG, "id").bodies[-1]
+    assert body["interactive"]["type"] == "list"
+    long = [[Button(label="🚨🚨 " + "x" * 21, data="a")], [Button(label="Batal", data="x")]]
+    rendered = render(Outbound(text="Pilih:", buttons=long), CATALOG, "id")
+    assert [b["type"] for b in rendered.bodies] == ["text"] and rendered.menu == {
+        "1": "a",
+        "2": "x",
+    }

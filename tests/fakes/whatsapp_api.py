@@ -319,6 +319,16 @@ def _obj(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def _title(value: Any, where: str, max_len: int) -> str:
+    """A button or row title, counted strictly (UTF-16 code units: "📝" is two), as Meta's
+    counting of emoji is not documented."""
+    title = _text(value, where, max_len)
+    width = len(title.encode("utf-16-le")) // 2
+    if width > max_len:
+        raise _bad(f"{where} is too long: {width} UTF-16 units, the maximum is {max_len}")
+    return title
+
+
 def _text(value: Any, where: str, max_len: int, *, min_len: int = 1) -> str:
     if not isinstance(value, str):
         raise _bad(f"{where} is required and must be a string")
@@ -389,7 +399,7 @@ def _check_buttons(interactive: dict[str, Any]) -> None:
             raise _bad(f"{where}.type must be 'reply'")
         reply = _obj(button.get("reply"), f"{where}.reply")
         button_id = _text(reply.get("id"), f"{where}.reply.id", MAX_BUTTON_ID)
-        title = _text(reply.get("title"), f"{where}.reply.title", MAX_BUTTON_TITLE)
+        title = _title(reply.get("title"), f"{where}.reply.title", MAX_BUTTON_TITLE)
         if button_id in ids:
             raise _bad(f"duplicate button id {button_id!r}: button ids must be unique")
         if title in titles:
@@ -420,7 +430,7 @@ def _check_list(interactive: dict[str, Any]) -> None:
             row_where = f"{where}.rows[{r}]"
             row = _obj(row, row_where)
             row_id = _text(row.get("id"), f"{row_where}.id", MAX_ROW_ID)
-            _text(row.get("title"), f"{row_where}.title", MAX_ROW_TITLE)
+            _title(row.get("title"), f"{row_where}.title", MAX_ROW_TITLE)
             _optional_text(row.get("description"), f"{row_where}.description", MAX_ROW_DESCRIPTION)
             if row_id in ids:
                 raise _bad(f"duplicate row id {row_id!r}: row ids must be unique")

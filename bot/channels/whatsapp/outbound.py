@@ -28,6 +28,15 @@ _NUMBERED_ACTION = re.compile(r"^f\d+:[oe](\d+)$")
 # Seconds to wait after a limit: 130429 (the number's messages per second, the whole
 # channel) and 131056 (the pair rate, one message per 6 s to the same person: that chat).
 THROUGHPUT_PAUSE = 1.0
+
+
+def title_width(label: str) -> int:
+    """A button or row title's length as Meta may count it: in UTF-16 code units, so an
+    emoji outside the basic plane ("📝") counts two. Whether Meta counts it one or two is
+    not documented; counting two can only move an option to a list or numbered text."""
+    return len(label.encode("utf-16-le")) // 2
+
+
 PAIR_RATE_PAUSE = 6.0
 
 
@@ -143,10 +152,12 @@ def render(message: Outbound, catalog: Catalog, language: str) -> Rendered:
     fits_buttons = (
         distinct
         and len(buttons) <= MAX_BUTTONS
-        and all(len(b.label) <= BUTTON_TITLE for b in buttons)
+        and all(title_width(b.label) <= BUTTON_TITLE for b in buttons)
     )
     fits_list = (
-        distinct and len(buttons) <= MAX_ROWS and all(len(b.label) <= ROW_TITLE for b in buttons)
+        distinct
+        and len(buttons) <= MAX_ROWS
+        and all(title_width(b.label) <= ROW_TITLE for b in buttons)
     )
     if fits_buttons or fits_list:
         *before, last = _split(text, INTERACTIVE_BODY)
