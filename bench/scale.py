@@ -41,7 +41,7 @@ GENERATOR_VERSION = 1
 CASES = 1_000_000
 USERS = 50_000
 CHUNK = 50_000
-NAME_SEARCHES = 20  # each scans the names (over a second at 1,000,000 cases)
+NAME_SEARCHES = 20  # each scans the names (0.3 s at 1,000,000 cases; over a second before 0018)
 DISTRICTS = {"32.08": "KNG", "35.23": "TBN"}
 FIRST_DAY = datetime(2023, 1, 1, tzinfo=UTC)
 LAST_DAY = datetime(2026, 11, 30, tzinfo=UTC)
