@@ -34,6 +34,7 @@ from handlers.export import CHAT_EXPORT_MAX_ROWS
 from handlers.export_sheet import SheetWriter, write_export
 from handlers.i18n import Catalog
 from storage.db import Database
+from storage.person_names import person_key
 from storage.scope import Scope
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
@@ -80,7 +81,18 @@ def seed(path: Path, count: int) -> None:
             at = (NOW - timedelta(seconds=rng.randrange(span))).isoformat(timespec="microseconds")
             nik = f"{kecamatan.replace('.', '')}{rng.randrange(10**10):010d}"
             households.append(
-                (case_id, kabupaten, kecamatan, desa.code, nik, "Kepala", "RT 01 RW 02", at, at)
+                (
+                    case_id,
+                    kabupaten,
+                    kecamatan,
+                    desa.code,
+                    nik,
+                    "Kepala",
+                    person_key("Kepala"),
+                    "RT 01 RW 02",
+                    at,
+                    at,
+                )
             )
             members.append((case_id, case_id, nik, "Anggota", "anggota", "L", at))
             cases.append(
@@ -102,7 +114,8 @@ def seed(path: Path, count: int) -> None:
                 categories.append((case_id, code))
         conn.executemany(
             "INSERT INTO households (id, kabupaten_code, kecamatan_code, desa_code, no_kk,"
-            " head_name, address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " head_name, head_key, address, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             households,
         )
         conn.executemany(

@@ -36,6 +36,14 @@ HOUSEHOLD_FIELDS = (
 HOUSEHOLD_REFRESHED = frozenset({"head_name", "address", "member_count", "latitude", "longitude"})
 
 
+def _with_head_key(values: dict[str, Any]) -> dict[str, Any]:
+    """Household columns to write, the head's person key beside the head's name (/cari
+    compares the key: `households.head_key`)."""
+    if values.get("head_name") is None:
+        return values
+    return {**values, "head_key": person_key(values["head_name"])}
+
+
 class CaseRepo(Repo):
     """households, household_members, cases and what hangs off them."""
 
@@ -66,12 +74,11 @@ class CaseRepo(Repo):
 
     async def create_household(self, *, now: datetime, **fields: Any) -> int:
         """A new household row; returns its id."""
-        columns = HOUSEHOLD_FIELDS
-        values = [fields.get(column) for column in columns]
+        values = _with_head_key({column: fields.get(column) for column in HOUSEHOLD_FIELDS})
         cursor = await self._run(
-            f"INSERT INTO households ({', '.join(columns)}, created_at, updated_at)"
-            f" VALUES ({', '.join('?' for _ in columns)}, ?, ?)",
-            (*values, to_db(now), to_db(now)),
+            f"INSERT INTO households ({', '.join(values)}, created_at, updated_at)"
+            f" VALUES ({', '.join('?' for _ in values)}, ?, ?)",
+            (*values.values(), to_db(now), to_db(now)),
         )
         return int(cursor.lastrowid)
 
@@ -85,6 +92,7 @@ class CaseRepo(Repo):
         values = {k: v for k, v in fields.items() if k in allowed and (whole or v is not None)}
         if not values:
             return
+        values = _with_head_key(values)
         assignments = ", ".join(f"{name} = ?" for name in values)
         await self._run(
             f"UPDATE households SET {assignments}, updated_at = ? WHERE id = ?",

@@ -18,7 +18,6 @@ from pathlib import Path
 import aiosqlite
 
 from storage.migrate import apply_migrations
-from storage.person_names import SQL_FUNCTION, person_key
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -48,8 +47,6 @@ async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connectio
         for pragma in PRAGMAS:
             await conn.execute(pragma)
     conn.row_factory = aiosqlite.Row
-    # Heads of household are searched by their person key, which SQL cannot compute itself.
-    await conn.create_function(SQL_FUNCTION, 1, person_key, deterministic=True)
     # aiosqlite's worker thread is non-daemon: a forgotten connection would hang exit.
     conn.daemon = True
     return conn

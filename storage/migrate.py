@@ -2,17 +2,37 @@
 
 Files are `storage/migrations/NNNN_description.sql`; each one is applied in its own
 transaction that also bumps user_version, so a crash leaves the schema at a whole version.
+A migration that adds values SQL cannot compute (a person key) has a `Fill`, run in that
+same transaction.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
+from storage.person_names import person_key
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class Fill(NamedTuple):
+    """What a migration adds to the rows already there when SQL cannot compute it: `sql`,
+    run right after the migration's file, calls `functions` (Python, one argument each),
+    which are registered on the migrating connection only."""
+
+    sql: str
+    functions: dict[str, Callable[[str], str]]
+
+
+FILLS: dict[int, Fill] = {
+    18: Fill("UPDATE households SET head_key = person_key(head_name);", {"person_key": person_key}),
+}
 
 
 def available_migrations() -> list[tuple[int, Path]]:
@@ -55,6 +75,11 @@ async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
         if number <= version:
             continue
         script = path.read_text(encoding="utf-8")
+        fill = FILLS.get(number)
+        if fill is not None:
+            for name, function in fill.functions.items():
+                await conn.create_function(name, 1, function, deterministic=True)
+            script = f"{script}\n{fill.sql}"
         try:
             await conn.executescript(
                 f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"

@@ -300,7 +300,8 @@ class SubjectRepo(Repo):
                 (household_id,),
             )
             row = await self._one(
-                "SELECT no_kk, head_name, address FROM households WHERE id = ?", (household_id,)
+                "SELECT no_kk, head_name, head_key, address FROM households WHERE id = ?",
+                (household_id,),
             )
             if others[0] == 0:
                 texts |= {row["head_name"], row["address"]}
@@ -309,14 +310,15 @@ class SubjectRepo(Repo):
                     texts.add(_masked(row["no_kk"]))
                 await self._run(
                     "UPDATE households SET no_kk = NULL, no_kk_missing = NULL,"
-                    " no_kk_reason = NULL, head_name = '', address = '', latitude = NULL,"
-                    " longitude = NULL WHERE id = ?",
+                    " no_kk_reason = NULL, head_name = '', head_key = '', address = '',"
+                    " latitude = NULL, longitude = NULL WHERE id = ?",
                     (household_id,),
                 )
                 cleared_ids.add(household_id)
-            elif person_key(row["head_name"]) in {m["name_key"] for m in members}:
+            elif row["head_key"] in {m["name_key"] for m in members}:
                 await self._run(
-                    "UPDATE households SET head_name = '' WHERE id = ?", (household_id,)
+                    "UPDATE households SET head_name = '', head_key = '' WHERE id = ?",
+                    (household_id,),
                 )
         if only_theirs:
             await self._run(

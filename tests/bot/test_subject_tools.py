@@ -197,10 +197,10 @@ def test_erase_leaves_no_trace_and_keeps_the_counts(world: World, capsys) -> Non
     )
     household = query(
         world.database,
-        "SELECT h.no_kk, h.head_name, h.address FROM households h JOIN cases c"
+        "SELECT h.no_kk, h.head_name, h.head_key, h.address FROM households h JOIN cases c"
         " ON c.household_id = h.id WHERE c.number = 'KNG-2026-000001'",
     )[0]
-    assert tuple(household) == (None, "", "")
+    assert tuple(household) == (None, "", "", "")
     (child,) = query(world.database, "SELECT description, answers FROM cases WHERE id = 1")
     answers = json.loads(child["answers"])
     assert child["description"] == "" and answers["description"] == "[dihapus]"
@@ -211,10 +211,10 @@ def test_erase_leaves_no_trace_and_keeps_the_counts(world: World, capsys) -> Non
     ]
     siblings = query(
         world.database,
-        "SELECT h.head_name, c.answers FROM households h JOIN cases c"
+        "SELECT h.head_name, h.head_key, c.answers FROM households h JOIN cases c"
         " ON c.household_id = h.id WHERE c.number = 'KNG-2026-000002'",
     )[0]
-    assert siblings["head_name"] == "Slamet Riyadi"
+    assert (siblings["head_name"], siblings["head_key"]) == ("Slamet Riyadi", "slamet riyadi")
     members = json.loads(siblings["answers"])["members"]
     assert members[0]["member_name"] == "[dihapus]" and members[1]["member_name"] == "Siti Aminah"
 

@@ -19,6 +19,7 @@ import pytest
 from bot.channels.telegram.inbound import sender_key, to_inbound
 from storage.db import Database
 from storage.migrate import available_migrations, latest_version
+from storage.person_names import person_key
 from tests.durability.durable_harness import (
     RecordingChannel,
     in_process_settings,
@@ -147,6 +148,25 @@ async def test_upgrading_keeps_every_row(fixture: Path, tmp_path: Path) -> None:
             assert not lost, f"{table}: rows lost or changed by the upgrade: {list(lost)[:3]}"
     finally:
         connection.close()
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[p.stem for p in FIXTURE_FILES])
+async def test_upgraded_households_have_their_heads_keys(fixture: Path, tmp_path: Path) -> None:
+    """Migration 0018 stores the head's person key; the households already there get theirs
+    (SQL cannot compute it: the runner fills it in the migration's transaction)."""
+    path = tmp_path / "psm.db"
+    _load(fixture, path)
+    database = Database(path)
+    await database.open()
+    await database.close()
+
+    connection = sqlite3.connect(path)
+    try:
+        rows = connection.execute("SELECT head_name, head_key FROM households").fetchall()
+    finally:
+        connection.close()
+    assert len(rows) == (0 if _version(fixture) < 2 else 2)  # migration 0002 made households
+    assert [key for _, key in rows] == [person_key(name) for name, _ in rows]
 
 
 def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
