@@ -33,14 +33,47 @@ def _settings() -> Settings:
     return load_settings()
 
 
+TOKEN_REJECTED = (
+    "TELEGRAM_BOT_TOKEN: Telegram rejected this token ({reason}). Copy it again from"
+    " @BotFather (/mybots, API Token) into .env; a token revoked there no longer works."
+)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     require_channel(settings)
     with ProcessLock(settings.database_path):
+        from telegram.error import InvalidToken, TelegramError
+
         from bot.app import run_bot
 
-        asyncio.run(run_bot(settings))
+        # A failed start has closed everything (Runtime.run_until_signal): one line, an exit
+        # code, and systemd's Restart=on-failure may try again.
+        try:
+            asyncio.run(run_bot(settings))
+        except InvalidToken as exc:
+            reason = str(exc.__cause__ or "Unauthorized")
+            raise ConfigError([TOKEN_REJECTED.format(reason=reason)]) from None
+        except TelegramError as exc:  # no network, or Telegram refused a start-up call
+            print(_start_failed(exc, settings), file=sys.stderr)
+            return 1
     return 0
+
+
+def _start_failed(exc: Exception, settings: Settings) -> str:
+    """One line for a Telegram error at start-up, without the bot token (which request
+    URLs hold)."""
+    from telegram.error import BadRequest, NetworkError
+
+    text, token = str(exc), settings.telegram_bot_token
+    if token is not None:
+        text = text.replace(token.get_secret_value(), "<token>")
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        return (
+            f"psm-bot: could not reach Telegram at {settings.telegram_api_base_url} ({text});"
+            " check the server's connection"
+        )
+    return f"psm-bot: Telegram refused the start: {text}"
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
