@@ -29,8 +29,20 @@ ERASE_BUSY = (
 )
 
 
+# Commands that may make the database: run (`make run` migrates first; tests start fresh
+# ones), migrate, demo (a throwaway one) and restore (onto a new server). Every other command
+# refuses a database that is not there rather than make an empty one wherever it was run.
+MAKE_THE_DATABASE = frozenset({"run", "migrate", "demo", "restore"})
+NO_DATABASE = "psm-bot: no database at {path} (run from the bot's folder or set DATABASE_PATH)"
+
+
 def _settings() -> Settings:
     return load_settings()
+
+
+def _require_database(settings: Settings) -> None:
+    if not settings.database_path.is_file():
+        raise ConfigError([NO_DATABASE.format(path=settings.database_path.absolute())])
 
 
 TOKEN_REJECTED = (
@@ -365,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings_level = "WARNING" if args.command == "demo" else _settings().log_level
         setup_logging(settings_level)
+        if args.command not in MAKE_THE_DATABASE:
+            _require_database(_settings())
         return args.func(args)
     except ConfigError as exc:
         for problem in exc.problems:

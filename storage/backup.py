@@ -76,6 +76,8 @@ def backup(
     must not exist; on any failure, or an interruption, it is removed (with the folders made
     for it). Returns how many media files vanished before they were copied (the bot removes
     temporary files and erased photos meanwhile)."""
+    if not source.is_file():  # SQLite would make an empty one (or fail, read-only)
+        raise FileNotFoundError(f"no database at {source.absolute()}")
     if folder.exists():
         raise FileExistsError(f"{folder} already exists")
     created = [parent for parent in (folder, *folder.parents) if not parent.exists()]

@@ -70,6 +70,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
     handlers, level = root.handlers[:], root.level
     environment = Env(tmp_path, tmp_path, tmp_path, monkeypatch)
     environment.use(tmp_path / "data" / "psm.db", tmp_path / "data" / "media")
+    assert main(["migrate"]) == 0  # as `make run` does before anything else
     try:
         yield environment
     finally:
@@ -240,6 +241,51 @@ def test_user_add_refuses_a_duplicate_telegram_id(
 def test_user_add_refuses_a_too_short_name(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     assert add_user(name=" A ") == 1
     assert_clean_failure(capsys, "--name")
+
+
+# -- run from elsewhere ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        COORDINATOR,
+        ["backup", "backups"],
+        ["export", "cases.xlsx"],
+        ["case", "show", "KNG-2026-000001"],
+        ["subject", "find", "3208011234560001"],
+        ["subject", "export", "3208011234560001", "subject.json"],
+        ["subject", "correct", "3208011234560001", "--field", "name", "--value", "Ayu"],
+        ["subject", "erase", "3208011234560001", "--yes"],
+    ],
+    ids=lambda args: " ".join(args[:2]),
+)
+def test_commands_run_outside_the_bots_folder_make_no_database(
+    env: Env, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """From another folder the default data/psm.db is not there: an empty one made there
+    took the user (or wrote an empty backup) and said it had worked."""
+    elsewhere = env.root / "elsewhere"
+    elsewhere.mkdir()
+    env.monkeypatch.chdir(elsewhere)
+    env.monkeypatch.delenv("DATABASE_PATH")
+    capsys.readouterr()
+
+    assert main(args) == 2
+    err = assert_clean_failure(capsys)
+    assert err.splitlines() == [
+        f"psm-bot: no database at {elsewhere / 'data' / 'psm.db'} (run from the bot's folder"
+        " or set DATABASE_PATH)"
+    ]
+    assert list(elsewhere.iterdir()) == []  # no data/ folder, lock, backup or export
+
+
+def test_backup_of_a_database_that_is_not_there_leaves_nothing(tmp_path: Path) -> None:
+    from storage.backup import backup
+
+    with pytest.raises(FileNotFoundError, match="no database at"):
+        backup(tmp_path / "data" / "psm.db", tmp_path / "backups" / "psm-backup-1")
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- backup and restore ---------------------------------------------------------------------
