@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import shutil
 import signal
 import sys
@@ -371,9 +372,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Files and folders the bot and these commands make (the database, its WAL, photos, backups,
+# exports) are its user's alone: they hold NIK, KK, names and addresses.
+PRIVATE_FILES = 0o077
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `psm-bot` console script."""
     args = build_parser().parse_args(argv)
+    umask = os.umask(PRIVATE_FILES)
     try:
         settings_level = "WARNING" if args.command == "demo" else _settings().log_level
         setup_logging(settings_level)
@@ -390,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileExistsError, FileNotFoundError, RuntimeError) as exc:
         print(f"psm-bot: {exc}", file=sys.stderr)
         return 1
+    finally:
+        os.umask(umask)  # for callers in the same process (tests)
 
 
 if __name__ == "__main__":

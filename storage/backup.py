@@ -82,6 +82,7 @@ def backup(
         raise FileExistsError(f"{folder} already exists")
     created = [parent for parent in (folder, *folder.parents) if not parent.exists()]
     folder.mkdir(parents=True)
+    folder.chmod(0o700)  # personal data: the bot's user's alone, whatever the umask
     try:
         pace = Pace(rate)
         _copy_database(source, folder / "psm.db", pace)

@@ -288,6 +288,47 @@ def test_backup_of_a_database_that_is_not_there_leaves_nothing(tmp_path: Path) -
     assert list(tmp_path.iterdir()) == []
 
 
+# -- file permissions -----------------------------------------------------------------------
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_database_and_its_backups_are_the_bot_users_alone(env: Env) -> None:
+    """They hold NIK, KK and addresses: they were 0644 in a 0755 folder under the usual
+    umask, readable by every account on the server."""
+    usual = os.umask(0o022)
+    try:
+        env.use(env.root / "server" / "data" / "psm.db", env.root / "server" / "data" / "media")
+        assert main(["migrate"]) == 0
+        assert add_user() == 0
+        assert main(["backup", str(env.root / "server" / "backups")]) == 0
+        assert os.umask(0o022) == 0o022  # put back for the rest of the process
+    finally:
+        os.umask(usual)
+
+    data = env.database.parent
+    made = [path for path in data.iterdir() if path.name.startswith("psm.db")]
+    assert {path.name for path in made} >= {"psm.db", "psm.db.lock"}
+    assert {path.name: mode(path) for path in made} == {path.name: 0o600 for path in made}
+    assert mode(data) == 0o700
+    backups = env.root / "server" / "backups"
+    folder = only_backup(backups)
+    assert (mode(backups), mode(folder), mode(folder / "psm.db")) == (0o700, 0o700, 0o600)
+
+
+def test_a_backup_folder_is_private_whatever_the_umask(tmp_path: Path, env: Env) -> None:
+    from storage.backup import backup
+
+    usual = os.umask(0o022)
+    try:
+        backup(env.database, tmp_path / "copies" / "psm-backup-1")
+    finally:
+        os.umask(usual)
+    assert mode(tmp_path / "copies" / "psm-backup-1") == 0o700
+
+
 # -- backup and restore ---------------------------------------------------------------------
 
 
