@@ -96,10 +96,13 @@ def users_of(database: Path) -> list[tuple]:
     ]
 
 
-def add_user(*extra: str, telegram_id: str = "42", name: str = "Ibu Sari") -> int:
+def add_user(
+    *extra: str, telegram_id: str = "42", name: str = "Ibu Sari", role: str = "coordinator"
+) -> int:
     args = COORDINATOR[:]
     args[args.index("--telegram-id") + 1] = telegram_id
     args[args.index("--name") + 1] = name
+    args[args.index("--role") + 1] = role
     return main([*args, *extra])
 
 
@@ -241,6 +244,42 @@ def test_user_add_refuses_a_duplicate_telegram_id(
 def test_user_add_refuses_a_too_short_name(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     assert add_user(name=" A ") == 1
     assert_clean_failure(capsys, "--name")
+
+
+@pytest.mark.parametrize("name", ["Siti 3208014506230001", "Siti 3208 0145 0623 0001"])
+def test_user_add_refuses_a_name_holding_a_nik_as_registration_does(
+    env: Env, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    capsys.readouterr()
+    assert add_user(name=name) == 1
+    err = assert_clean_failure(capsys, "--name holds a number shaped like a NIK or KK")
+    assert "0001" not in err
+    assert users_of(env.database) == []
+
+
+def add_tksk(telegram_id: str, name: str, kecamatan: str = "32.08.01") -> int:
+    return add_user("--kecamatan", kecamatan, telegram_id=telegram_id, name=name, role="tksk")
+
+
+def test_user_add_refuses_a_second_tksk_in_a_kecamatan(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Registration and /pengguna keep one active TKSK per kecamatan; `user add` made two."""
+    assert add_tksk("51", "Pak Dedi") == 0
+    capsys.readouterr()
+
+    assert add_tksk("52", "Bu Rina") == 1
+    err = assert_clean_failure(capsys, "kecamatan 32.08.01 already has an active TKSK: Pak Dedi")
+    assert err.count("\n") == 1
+    assert [user[1] for user in users_of(env.database)] == ["Pak Dedi"]
+    assert query(env.database, "SELECT external_id FROM channel_identities")[0][0] == "51"
+
+    assert add_tksk("53", "Bu Rina", kecamatan="32.08.02") == 0  # another kecamatan
+    connection = sqlite3.connect(env.database)
+    with connection:  # the one there is suspended: the kecamatan has no active TKSK
+        connection.execute("UPDATE users SET status = 'suspended' WHERE full_name = 'Pak Dedi'")
+    connection.close()
+    assert add_tksk("54", "Pak Joko") == 0
 
 
 # -- run from elsewhere ---------------------------------------------------------------------
