@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	@test -f .env || cp .env.example .env
+	@test -f .env || install -m 600 .env.example .env
 	$(BIN)/psm-bot migrate
 	$(BIN)/psm-bot run
 

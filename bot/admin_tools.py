@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from bot.config import Settings
 from bot.runtime import prepare_database
+from handlers.forms.answers import clean_text
+from handlers.masking import holds_nik_or_kk
 from storage.models import Role, UserStatus
 
 
@@ -34,8 +36,11 @@ async def add_user(
     missing = [option for option, value in needed.get(role_value, ()) if not value]
     if missing:
         raise ValueError(f"a {role_value.value} needs {' and '.join(missing)}")
-    if len(name.strip()) < 3:
+    name = clean_text(name)
+    if len(name) < 3:
         raise ValueError("--name needs at least 3 characters")
+    if holds_nik_or_kk(name):  # as registration refuses it; not echoed
+        raise ValueError("--name holds a number shaped like a NIK or KK: give the name only")
     db, _ = await prepare_database(settings)
     try:
         async with db.transaction() as repos:
@@ -48,11 +53,21 @@ async def add_user(
                     raise ValueError(f"{option} {code} is not a region under {parent}")
             if await repos.users.identity("telegram", str(telegram_id)):
                 raise ValueError(f"Telegram user {telegram_id} already has an account")
+            holder = (
+                await repos.people.active_tksk(kecamatan, other_than=0)  # 0: nobody yet
+                if role_value == Role.TKSK and kecamatan
+                else None
+            )
+            if holder is not None:  # a kecamatan has one TKSK, as /pengguna keeps it
+                raise ValueError(
+                    f"kecamatan {kecamatan} already has an active TKSK: {holder.full_name}"
+                    f" (user {holder.id}); change their role or region in /pengguna first"
+                )
             now = now or datetime.now(UTC)
             user = await repos.users.create(
                 now=now,
                 status=UserStatus.ACTIVE,
-                full_name=name.strip(),
+                full_name=name,
                 role=role_value,
                 kabupaten_code=kabupaten,
                 language=settings.default_language,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import shutil
 import signal
 import sys
@@ -29,18 +30,63 @@ ERASE_BUSY = (
 )
 
 
+# Commands that may make the database: run (`make run` migrates first; tests start fresh
+# ones), migrate, demo (a throwaway one) and restore (onto a new server). Every other command
+# refuses a database that is not there rather than make an empty one wherever it was run.
+MAKE_THE_DATABASE = frozenset({"run", "migrate", "demo", "restore"})
+NO_DATABASE = "psm-bot: no database at {path} (run from the bot's folder or set DATABASE_PATH)"
+
+
 def _settings() -> Settings:
     return load_settings()
+
+
+def _require_database(settings: Settings) -> None:
+    if not settings.database_path.is_file():
+        raise ConfigError([NO_DATABASE.format(path=settings.database_path.absolute())])
+
+
+TOKEN_REJECTED = (
+    "TELEGRAM_BOT_TOKEN: Telegram rejected this token ({reason}). Copy it again from"
+    " @BotFather (/mybots, API Token) into .env; a token revoked there no longer works."
+)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     require_channel(settings)
     with ProcessLock(settings.database_path):
+        from telegram.error import InvalidToken, TelegramError
+
         from bot.app import run_bot
 
-        asyncio.run(run_bot(settings))
+        # A failed start has closed everything (Runtime.run_until_signal): one line, an exit
+        # code, and systemd's Restart=on-failure may try again.
+        try:
+            asyncio.run(run_bot(settings))
+        except InvalidToken as exc:
+            reason = str(exc.__cause__ or "Unauthorized")
+            raise ConfigError([TOKEN_REJECTED.format(reason=reason)]) from None
+        except TelegramError as exc:  # no network, or Telegram refused a start-up call
+            print(_start_failed(exc, settings), file=sys.stderr)
+            return 1
     return 0
+
+
+def _start_failed(exc: Exception, settings: Settings) -> str:
+    """One line for a Telegram error at start-up, without the bot token (which request
+    URLs hold)."""
+    from telegram.error import BadRequest, NetworkError
+
+    text, token = str(exc), settings.telegram_bot_token
+    if token is not None:
+        text = text.replace(token.get_secret_value(), "<token>")
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        return (
+            f"psm-bot: could not reach Telegram at {settings.telegram_api_base_url} ({text});"
+            " check the server's connection"
+        )
+    return f"psm-bot: Telegram refused the start: {text}"
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -326,12 +372,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Files and folders the bot and these commands make (the database, its WAL, photos, backups,
+# exports) are its user's alone: they hold NIK, KK, names and addresses.
+PRIVATE_FILES = 0o077
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `psm-bot` console script."""
     args = build_parser().parse_args(argv)
+    umask = os.umask(PRIVATE_FILES)
     try:
         settings_level = "WARNING" if args.command == "demo" else _settings().log_level
         setup_logging(settings_level)
+        if args.command not in MAKE_THE_DATABASE:
+            _require_database(_settings())
         return args.func(args)
     except ConfigError as exc:
         for problem in exc.problems:
@@ -343,6 +397,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileExistsError, FileNotFoundError, RuntimeError) as exc:
         print(f"psm-bot: {exc}", file=sys.stderr)
         return 1
+    finally:
+        os.umask(umask)  # for callers in the same process (tests)
 
 
 if __name__ == "__main__":

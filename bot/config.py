@@ -86,11 +86,26 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
+    @field_validator(
+        "telegram_bot_token",
+        "telegram_webhook_secret",
+        "whatsapp_access_token",
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
+        mode="before",
+    )
+    @classmethod
+    def _empty_secret_is_unset(cls, value: object) -> object:
+        """`NAME=` (as `.env.example` ships them) means not set, not an empty secret: an
+        empty WHATSAPP_ACCESS_TOKEN must not turn WhatsApp on."""
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if isinstance(text, str) and not text.strip():
+            return None
+        return value
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _token(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value():
-            return None
         if value is not None and not _TOKEN.match(value.get_secret_value()):
             raise ValueError("expected the token from @BotFather, like 123456789:AAE...")
         return value

@@ -77,10 +77,15 @@ async def prepare_database(
         raise ConfigError([f"DISTRICTS: no region list in regions/ for {', '.join(missing)}"])
     db = Database(settings.database_path)
     await db.open()
-    async with db.transaction() as repos:
-        await repos.regions.sync(regions)
-        for form in forms.values():
-            await repos.forms.save_definition(form.id, form.version, form.model_dump(mode="json"))
+    try:
+        async with db.transaction() as repos:
+            await repos.regions.sync(regions)
+            for form in forms.values():
+                definition = form.model_dump(mode="json")
+                await repos.forms.save_definition(form.id, form.version, definition)
+    except BaseException:
+        await db.close()  # its threads would keep the process alive
+        raise
     app = AppContext(
         catalog=catalog,
         forms=forms,
@@ -131,6 +136,7 @@ class Runtime:
         self._worker_task: asyncio.Task[None] | None = None
         self.web: WebServer | None = None
         self.render_pool: RenderPool | None = None
+        self._started = False  # every channel started: `stop` may send what is due
 
     def _wake_sender(self, channel: str) -> None:
         sender = self.senders.get(channel)
@@ -177,6 +183,7 @@ class Runtime:
                 api_calls=getattr(channel, "api_calls", None),
             )
         if not background:
+            self._started = True
             return
         # The webhook server before the channels: Telegram's webhook mode registers its URL
         # when its channel starts, and posts to it at once (what arrives waits in the inbox).
@@ -208,6 +215,7 @@ class Runtime:
         )
         await self.scheduler.tick()
         self.scheduler.start()
+        self._started = True
         log.info("psm-bot started (%s)", ", ".join(c.name for c in self.channels) or "no channel")
 
     def _database(self) -> Database:
@@ -215,7 +223,9 @@ class Runtime:
         return self.db
 
     async def stop(self) -> None:
-        """Finish the current step, confirm handled updates, send what is due, close."""
+        """Finish the current step, confirm handled updates, send what is due, close.
+        After a failed `start`, closes what it opened (and sends nothing: a channel that
+        did not start would only use up the messages' attempts)."""
         if self.web is not None:
             await self.web.stop()  # no new inbound first
             self.web = None
@@ -239,17 +249,20 @@ class Runtime:
             with contextlib.suppress(Exception):
                 await task
         self._tasks.clear()
-        for name, sender in self.senders.items():
-            try:
-                await asyncio.wait_for(sender.drain(), timeout=5)
-            except Exception:
-                log.warning("could not send everything due from %s before stopping", name)
+        started, self._started = self._started, False
+        if started:
+            for name, sender in self.senders.items():
+                try:
+                    await asyncio.wait_for(sender.drain(), timeout=5)
+                except Exception:
+                    log.warning("could not send everything due from %s before stopping", name)
         for channel in self.channels:
             await channel.shutdown()
         if self.db is not None:
             await self.db.close()
             self.db = None
-        log.info("psm-bot stopped")
+        if started:
+            log.info("psm-bot stopped")
 
     async def run_until_signal(self) -> None:
         """Run until SIGTERM or SIGINT, then stop cleanly."""
@@ -257,9 +270,9 @@ class Runtime:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await self.start()
-        keep_startup_objects()
         try:
+            await self.start()  # a failed start (token refused, no network) closes too
+            keep_startup_objects()
             await stop.wait()
         finally:
             await self.stop()

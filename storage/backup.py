@@ -76,10 +76,13 @@ def backup(
     must not exist; on any failure, or an interruption, it is removed (with the folders made
     for it). Returns how many media files vanished before they were copied (the bot removes
     temporary files and erased photos meanwhile)."""
+    if not source.is_file():  # SQLite would make an empty one (or fail, read-only)
+        raise FileNotFoundError(f"no database at {source.absolute()}")
     if folder.exists():
         raise FileExistsError(f"{folder} already exists")
     created = [parent for parent in (folder, *folder.parents) if not parent.exists()]
     folder.mkdir(parents=True)
+    folder.chmod(0o700)  # personal data: the bot's user's alone, whatever the umask
     try:
         pace = Pace(rate)
         _copy_database(source, folder / "psm.db", pace)

@@ -70,6 +70,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Env]:
     handlers, level = root.handlers[:], root.level
     environment = Env(tmp_path, tmp_path, tmp_path, monkeypatch)
     environment.use(tmp_path / "data" / "psm.db", tmp_path / "data" / "media")
+    assert main(["migrate"]) == 0  # as `make run` does before anything else
     try:
         yield environment
     finally:
@@ -95,10 +96,13 @@ def users_of(database: Path) -> list[tuple]:
     ]
 
 
-def add_user(*extra: str, telegram_id: str = "42", name: str = "Ibu Sari") -> int:
+def add_user(
+    *extra: str, telegram_id: str = "42", name: str = "Ibu Sari", role: str = "coordinator"
+) -> int:
     args = COORDINATOR[:]
     args[args.index("--telegram-id") + 1] = telegram_id
     args[args.index("--name") + 1] = name
+    args[args.index("--role") + 1] = role
     return main([*args, *extra])
 
 
@@ -240,6 +244,128 @@ def test_user_add_refuses_a_duplicate_telegram_id(
 def test_user_add_refuses_a_too_short_name(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     assert add_user(name=" A ") == 1
     assert_clean_failure(capsys, "--name")
+
+
+@pytest.mark.parametrize("name", ["Siti 3208014506230001", "Siti 3208 0145 0623 0001"])
+def test_user_add_refuses_a_name_holding_a_nik_as_registration_does(
+    env: Env, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    capsys.readouterr()
+    assert add_user(name=name) == 1
+    err = assert_clean_failure(capsys, "--name holds a number shaped like a NIK or KK")
+    assert "0001" not in err
+    assert users_of(env.database) == []
+
+
+def add_tksk(telegram_id: str, name: str, kecamatan: str = "32.08.01") -> int:
+    return add_user("--kecamatan", kecamatan, telegram_id=telegram_id, name=name, role="tksk")
+
+
+def test_user_add_refuses_a_second_tksk_in_a_kecamatan(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Registration and /pengguna keep one active TKSK per kecamatan; `user add` made two."""
+    assert add_tksk("51", "Pak Dedi") == 0
+    capsys.readouterr()
+
+    assert add_tksk("52", "Bu Rina") == 1
+    err = assert_clean_failure(capsys, "kecamatan 32.08.01 already has an active TKSK: Pak Dedi")
+    assert err.count("\n") == 1
+    assert [user[1] for user in users_of(env.database)] == ["Pak Dedi"]
+    assert query(env.database, "SELECT external_id FROM channel_identities")[0][0] == "51"
+
+    assert add_tksk("53", "Bu Rina", kecamatan="32.08.02") == 0  # another kecamatan
+    connection = sqlite3.connect(env.database)
+    with connection:  # the one there is suspended: the kecamatan has no active TKSK
+        connection.execute("UPDATE users SET status = 'suspended' WHERE full_name = 'Pak Dedi'")
+    connection.close()
+    assert add_tksk("54", "Pak Joko") == 0
+
+
+# -- run from elsewhere ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        COORDINATOR,
+        ["backup", "backups"],
+        ["export", "cases.xlsx"],
+        ["case", "show", "KNG-2026-000001"],
+        ["subject", "find", "3208011234560001"],
+        ["subject", "export", "3208011234560001", "subject.json"],
+        ["subject", "correct", "3208011234560001", "--field", "name", "--value", "Ayu"],
+        ["subject", "erase", "3208011234560001", "--yes"],
+    ],
+    ids=lambda args: " ".join(args[:2]),
+)
+def test_commands_run_outside_the_bots_folder_make_no_database(
+    env: Env, capsys: pytest.CaptureFixture[str], args: list[str]
+) -> None:
+    """From another folder the default data/psm.db is not there: an empty one made there
+    took the user (or wrote an empty backup) and said it had worked."""
+    elsewhere = env.root / "elsewhere"
+    elsewhere.mkdir()
+    env.monkeypatch.chdir(elsewhere)
+    env.monkeypatch.delenv("DATABASE_PATH")
+    capsys.readouterr()
+
+    assert main(args) == 2
+    err = assert_clean_failure(capsys)
+    assert err.splitlines() == [
+        f"psm-bot: no database at {elsewhere / 'data' / 'psm.db'} (run from the bot's folder"
+        " or set DATABASE_PATH)"
+    ]
+    assert list(elsewhere.iterdir()) == []  # no data/ folder, lock, backup or export
+
+
+def test_backup_of_a_database_that_is_not_there_leaves_nothing(tmp_path: Path) -> None:
+    from storage.backup import backup
+
+    with pytest.raises(FileNotFoundError, match="no database at"):
+        backup(tmp_path / "data" / "psm.db", tmp_path / "backups" / "psm-backup-1")
+    assert list(tmp_path.iterdir()) == []
+
+
+# -- file permissions -----------------------------------------------------------------------
+
+
+def mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_the_database_and_its_backups_are_the_bot_users_alone(env: Env) -> None:
+    """They hold NIK, KK and addresses: they were 0644 in a 0755 folder under the usual
+    umask, readable by every account on the server."""
+    usual = os.umask(0o022)
+    try:
+        env.use(env.root / "server" / "data" / "psm.db", env.root / "server" / "data" / "media")
+        assert main(["migrate"]) == 0
+        assert add_user() == 0
+        assert main(["backup", str(env.root / "server" / "backups")]) == 0
+        assert os.umask(0o022) == 0o022  # put back for the rest of the process
+    finally:
+        os.umask(usual)
+
+    data = env.database.parent
+    made = [path for path in data.iterdir() if path.name.startswith("psm.db")]
+    assert {path.name for path in made} >= {"psm.db", "psm.db.lock"}
+    assert {path.name: mode(path) for path in made} == {path.name: 0o600 for path in made}
+    assert mode(data) == 0o700
+    backups = env.root / "server" / "backups"
+    folder = only_backup(backups)
+    assert (mode(backups), mode(folder), mode(folder / "psm.db")) == (0o700, 0o700, 0o600)
+
+
+def test_a_backup_folder_is_private_whatever_the_umask(tmp_path: Path, env: Env) -> None:
+    from storage.backup import backup
+
+    usual = os.umask(0o022)
+    try:
+        backup(env.database, tmp_path / "copies" / "psm-backup-1")
+    finally:
+        os.umask(usual)
+    assert mode(tmp_path / "copies" / "psm-backup-1") == 0o700
 
 
 # -- backup and restore ---------------------------------------------------------------------

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
-from bot.config import BOTFATHER_HELP, ConfigError, load_settings, require_channel
+from bot.config import (
+    BOTFATHER_HELP,
+    ConfigError,
+    Settings,
+    load_settings,
+    require_channel,
+)
 from handlers.context import District
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -37,7 +45,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No .env and no setting from the developer's shell leak into these tests."""
     monkeypatch.chdir(tmp_path)
     for name in os.environ:
-        if name.upper() in SETTING_NAMES or name.upper().startswith("TELEGRAM_"):
+        if name.upper() in SETTING_NAMES or name.upper().startswith(("TELEGRAM_", "WHATSAPP_")):
             monkeypatch.delenv(name, raising=False)
 
 
@@ -99,6 +107,49 @@ def test_admin_ids_must_be_plain_digits(ids: str) -> None:
 def test_empty_token_means_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
     assert load_settings().telegram_bot_token is None
+
+
+SECRETS = [
+    name.upper()
+    for name, field in Settings.model_fields.items()
+    if field.annotation == SecretStr | None
+]
+
+
+def test_every_optional_secret_is_checked_here() -> None:
+    assert sorted(SECRETS) == [
+        "TELEGRAM_BOT_TOKEN",
+        "TELEGRAM_WEBHOOK_SECRET",
+        "WHATSAPP_ACCESS_TOKEN",
+        "WHATSAPP_APP_SECRET",
+        "WHATSAPP_VERIFY_TOKEN",
+    ]
+
+
+@pytest.mark.parametrize("name", SECRETS)
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_secret_means_not_set(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert getattr(load_settings(), name.lower()) is None
+    assert getattr(load_settings(**{name.lower(): value}), name.lower()) is None
+
+
+def test_the_shipped_env_example_with_a_token_runs_telegram_only(tmp_path: Path) -> None:
+    """`make run` copies .env.example to .env; the newcomer fills in the token only."""
+    example = (PROJECT / ".env.example").read_text(encoding="utf-8")
+    assert "\nTELEGRAM_BOT_TOKEN=\n" in example
+    assert "\nWHATSAPP_ACCESS_TOKEN=\n" in example
+    (tmp_path / ".env").write_text(
+        example.replace("\nTELEGRAM_BOT_TOKEN=\n", f"\nTELEGRAM_BOT_TOKEN={GOOD_TOKEN}\n"),
+        encoding="utf-8",
+    )
+    settings = load_settings()
+    assert settings.telegram_enabled is True
+    assert settings.whatsapp_enabled is False
+    assert settings.webhook_needed is False
+    require_channel(settings)
 
 
 def test_environment_and_dotenv_are_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -196,7 +247,8 @@ def run_cli(tmp_path: Path, *args: str, **env_vars: str) -> subprocess.Completed
     env = {
         name: value
         for name, value in os.environ.items()
-        if name.upper() not in SETTING_NAMES and not name.upper().startswith("TELEGRAM_")
+        if name.upper() not in SETTING_NAMES
+        and not name.upper().startswith(("TELEGRAM_", "WHATSAPP_"))
     }
     env["PYTHONPATH"] = str(PROJECT)
     env.update(env_vars)
@@ -217,6 +269,16 @@ def test_cli_run_without_token_exits_2_with_botfather_help(tmp_path: Path) -> No
     assert BOTFATHER_HELP in result.stderr.splitlines()
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "psm.db").exists()
+
+
+def test_cli_run_with_the_shipped_env_example_asks_for_a_token(tmp_path: Path) -> None:
+    """README: the first `make run` copies .env.example to .env and, without a token, stops
+    with the BotFather help (it named three WhatsApp settings instead)."""
+    shutil.copy(PROJECT / ".env.example", tmp_path / ".env")
+    result = run_cli(tmp_path, "run")
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [BOTFATHER_HELP]
+    assert not (tmp_path / "data").exists()
 
 
 def test_cli_run_with_bad_timezone_exits_2_naming_it(tmp_path: Path) -> None:
