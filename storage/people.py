@@ -81,14 +81,15 @@ class PeopleRepo(Repo):
     async def named(
         self, scope: Scope, words: str, *, limit: int, offset: int
     ) -> tuple[list[User], int]:
-        """People whose name contains every typed word (case ignored)."""
+        """People whose name contains every typed word (case ignored), those whose
+        registration was rejected included (to review it again)."""
         parts = [w for w in words.lower().split() if w][:5]
         if not parts:
             return [], 0
         condition = " AND ".join("lower(u.full_name) LIKE ? ESCAPE '\\'" for _ in parts)
         params = tuple(f"%{like_escape(w)}%" for w in parts)
         return await self._page(
-            f"u.status IN ('pending', 'active', 'suspended') AND {condition}",
+            f"u.status IN ('pending', 'active', 'suspended', 'rejected') AND {condition}",
             params,
             scope,
             limit,

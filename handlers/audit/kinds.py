@@ -24,7 +24,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "case.reopen",
     ),
     "role": ("user.role*", "user.phone_changed", "person.*", "case.handed_over"),
-    "approval": ("registration.approved", "registration.rejected"),
+    "approval": ("registration.approved", "registration.rejected", "registration.reconsidered"),
     "refused": ("review.refused", "people.refused", "training.refused"),
     "data": ("subject.correct", "subject.erase", "retention.purged", "draft.expired"),
 }
