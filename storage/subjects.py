@@ -535,13 +535,8 @@ class SubjectRepo(Repo):
         files no remaining case uses."""
         if not case_ids:
             return []
-        # Zero the freed bytes of what goes now, and leave the connection as it was.
-        previous = (await self._one("PRAGMA secure_delete"))[0]
-        await self._one("PRAGMA secure_delete = ON")
-        try:
+        async with self._secure_delete():
             return await self._delete_cases(case_ids)
-        finally:
-            await self._one(f"PRAGMA secure_delete = {int(previous)}")
 
     async def _delete_cases(self, case_ids: list[int]) -> list[str]:
         marks = _marks(case_ids)
