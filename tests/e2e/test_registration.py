@@ -15,6 +15,10 @@ async def _register(person: TelegramPerson) -> None:
     """Walk the registration form to the summary and submit it."""
     first = await person.say("/start")
     assert "Selamat datang" in first[0]["text"]
+    # What is kept, why, and whom to ask (UU PDP), before anything is asked.
+    assert "menyimpan nama, nomor HP dan wilayah" in first[0]["text"]
+    assert "layanan publik Dinas Sosial" in first[0]["text"]
+    assert "koordinator Dinas Sosial kabupaten" in first[0]["text"]
     assert "nama lengkap" in first[0]["text"]
     reply = await person.say("Budi Santoso")
     assert reply[0]["text"].startswith("✓ Nama: Budi Santoso")
