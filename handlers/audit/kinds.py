@@ -10,7 +10,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "view": ("case.view", "case.shown"),
     "reveal": ("case.revealed",),
     "search": ("case.search", "subject.find"),
-    "export": ("case.export", "training.export", "subject.export"),
+    "export": ("case.export", "training.export", "subject.export", "user.exported"),
     "state": (
         "case.submitted",
         "case.resubmitted",

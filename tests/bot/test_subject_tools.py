@@ -318,6 +318,27 @@ def test_correct_the_name_of_a_head(world: World) -> None:
     assert "Slamet Riyadi" in heads
 
 
+def test_user_export_gives_a_user_their_own_data(world: World, capsys) -> None:
+    out = world.root / "ani.json"
+    assert main(["user", "export", "1", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = out.read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert document["user_id"] == 1 and document["profile"]["full_name"] == "Bu Ani"
+    assert [r["number"] for r in document["reports"]] == [
+        "KNG-2026-000001",
+        "KNG-2026-000002",
+        "KNG-2025-000001",
+        "TBN-2026-000001",
+    ]
+    # Their reports by number only: the households they reported on are not theirs to get.
+    assert "Ayu Lestari" not in text and CHILD_NIK not in text
+    (row,) = query(world.database, "SELECT subject, detail FROM audit_log")
+    assert row["subject"] == "user:1" and "Bu Ani" not in row["detail"]
+    assert main(["user", "export", "99", str(world.root / "nobody.json")]) == 1
+    assert "no user 99" in capsys.readouterr().err
+
+
 def test_erase_needs_confirmation_and_a_stopped_bot(world: World, capsys) -> None:
     assert main(["subject", "erase", CHILD_NIK]) == 1  # no terminal, no --yes
     assert "--yes" in capsys.readouterr().err
