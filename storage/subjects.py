@@ -230,7 +230,8 @@ class SubjectRepo(Repo):
         """Correct one field of every member with this NIK; returns how many members.
 
         The member rows are what every view shows; the answers as submitted are kept as the
-        record of the report, except the person's name and NIK, which follow the correction.
+        record of the report, except the person's name and NIK, which follow the correction
+        (their name as head of a household too, in the household and its cases' answers).
         """
         if field not in CORRECTABLE:
             raise ValueError(f"field must be one of {sorted(CORRECTABLE)}")
