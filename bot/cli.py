@@ -1,5 +1,5 @@
-"""The `psm-bot` command line: run, migrate, demo, user add, backup, restore, export, case show,
-subject find/export/correct/erase."""
+"""The `psm-bot` command line: run, migrate, demo, user add/export, backup, restore, export, case
+show, subject find/export/correct/erase."""
 
 from __future__ import annotations
 
@@ -126,6 +126,16 @@ def cmd_user_add(args: argparse.Namespace) -> int:
         )
     )
     print(f"user {user_id} added ({args.role}); they can now send /start to the bot")
+    return 0
+
+
+def cmd_user_export(args: argparse.Namespace) -> int:
+    from bot.user_tools import export_user
+
+    if not asyncio.run(export_user(_settings(), args.id, Path(args.out))):
+        print(f"no user {args.id}", file=sys.stderr)
+        return 1
+    print(f"user {args.id}'s data written to {args.out}; logged in the audit")
     return 0
 
 
@@ -355,6 +365,10 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--kecamatan", help="kecamatan code, e.g. 32.08.01 (required for psm, tksk)")
     add.add_argument("--desa", help="desa code, e.g. 32.08.01.2001 (required for psm)")
     add.set_defaults(func=cmd_user_add)
+    mine = user.add_parser("export", help="a user's own data to a JSON file (UU PDP)")
+    mine.add_argument("id", type=int, help="the user id (shown on /audit and in the logs)")
+    mine.add_argument("out", help="the .json file to write")
+    mine.set_defaults(func=cmd_user_export)
     backup = commands.add_parser("backup", help="copy the database and media, safely while running")
     backup.add_argument("directory")
     backup.add_argument(

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     weekly_digest_day: int = Field(default=1, ge=1, le=7)  # TKSK weekly digest: 1 = Monday
     quiet_hours: str = "21:00-06:00"
     retention_days: int = Field(default=1825, ge=30)
+    # People whose registration was rejected are forgotten this long after the decision.
+    rejected_retention_days: int = Field(default=90, ge=7)
     # A chat export is deleted from the chat this long after it was sent (Telegram: < 48 h).
     export_message_ttl_hours: int = 4
     # Texts of settled messages and answers of finished forms are blanked after this long.

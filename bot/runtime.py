@@ -98,6 +98,7 @@ async def prepare_database(
         default_language=settings.default_language,
         draft_ttl_days=settings.draft_ttl_days,
         retention_days=settings.retention_days,
+        rejected_retention_days=settings.rejected_retention_days,
         export_message_ttl=timedelta(hours=settings.export_message_ttl_hours),
         transcript_ttl=timedelta(hours=settings.transcript_ttl_hours),
         media_dir=settings.media_path,

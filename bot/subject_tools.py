@@ -126,11 +126,11 @@ async def export_subject(settings: Settings, nik_text: str, out: Path) -> int:
         "cases": cases,
     }
     text = json.dumps(document, ensure_ascii=False, indent=2)
-    await asyncio.to_thread(_write_private, out, text)
+    await asyncio.to_thread(write_private, out, text)
     return len(members)
 
 
-def _write_private(path: Path, text: str) -> None:
+def write_private(path: Path, text: str) -> None:
     """A file only its owner can read (it holds personal data)."""
     path.touch(mode=0o600)
     path.chmod(0o600)

@@ -45,6 +45,7 @@ class AppContext:
     quiet_start: time = time(21, 0)
     quiet_end: time = time(6, 0)
     retention_days: int = 1825  # closed cases are purged this long after their last change
+    rejected_retention_days: int = 90  # rejected applicants are forgotten this long after
     export_message_ttl: timedelta = timedelta(hours=4)  # chat exports leave the chat after this
     transcript_ttl: timedelta = timedelta(hours=24)  # settled texts and finished answers blanked
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)

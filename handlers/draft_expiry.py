@@ -1,8 +1,10 @@
-"""Unfinished case reports are discarded after DRAFT_TTL_DAYS, after a reminder (UU PDP:
-drafts hold personal data and get a short life)."""
+"""Unfinished case reports and registrations are discarded after DRAFT_TTL_DAYS, after a
+reminder (UU PDP: a half-filled form holds personal data, a household's or the registering
+person's name and phone number, and gets a short life)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
@@ -12,7 +14,23 @@ from handlers.quiet_hours import next_allowed
 from storage.models import FormSession, UserStatus
 from storage.repos import Repos
 
-FORM_ID = "case_report"
+
+@dataclass(frozen=True)
+class Expiring:
+    """A form whose unfinished sessions end: the catalogue section of its reminder and its
+    notice (`<texts>.draft_warning`, `<texts>.draft_discarded`), and the statuses of the
+    people who are told (the others' sessions end silently at their time)."""
+
+    form_id: str
+    texts: str
+    told: tuple[UserStatus, ...]
+
+
+EXPIRING = (
+    Expiring("case_report", "case", (UserStatus.ACTIVE,)),
+    # A training candidate (active) applying is not told: the texts speak to newcomers.
+    Expiring("registration", "registration", (UserStatus.REGISTERING,)),
+)
 WARNING_KIND = "draft_warning"
 WARN_DAYS_BEFORE = 2
 MIN_NOTICE = timedelta(days=1)
@@ -20,14 +38,19 @@ MIN_NOTICE = timedelta(days=1)
 
 async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
     """Warn about drafts close to their end; discard drafts past it that were warned."""
+    for form in EXPIRING:
+        await _expire(repos, app, now, form)
+
+
+async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) -> None:
     ttl = timedelta(days=app.draft_ttl_days)
     warn_after = ttl - timedelta(days=min(WARN_DAYS_BEFORE, app.draft_ttl_days - 1))
-    for session in await repos.forms.stale(FORM_ID, now - warn_after):
+    for session in await repos.forms.stale(form.form_id, now - warn_after):
         user = await repos.users.get(session.user_id)
         language = user.language if user else app.default_language
         key = f"{session.id}:{session.updated_at.isoformat()}"
         warned = await repos.schedule.ran_at(WARNING_KIND, key)
-        if user is None or user.status != UserStatus.ACTIVE:
+        if user is None or user.status not in form.told:
             # Suspended (or gone): nobody to warn or tell; the draft still ends at its time.
             if session.updated_at + ttl <= now:
                 await _discard(repos, session, now)
@@ -37,7 +60,7 @@ async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
             delivered = next_allowed(app, now)
             await repos.schedule.claim(WARNING_KIND, key, now=delivered)
             days = (session.updated_at + ttl - delivered).days + 1
-            text = app.catalog.text(language, "case.draft_warning", days=max(1, days))
+            text = app.catalog.text(language, f"{form.texts}.draft_warning", days=max(1, days))
             await deliver(
                 repos,
                 user_id=session.user_id,
@@ -48,7 +71,9 @@ async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
             )
         elif session.updated_at + ttl <= now and now - warned >= MIN_NOTICE:
             await _discard(repos, session, now)
-            text = app.catalog.text(language, "case.draft_discarded", days=app.draft_ttl_days)
+            text = app.catalog.text(
+                language, f"{form.texts}.draft_discarded", days=app.draft_ttl_days
+            )
             await deliver(
                 repos,
                 user_id=session.user_id,

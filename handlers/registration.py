@@ -106,7 +106,7 @@ async def decide(turn: Turn, data: str) -> None:
     if (
         not allowed(decider, "registration.decide")
         or candidate is None
-        or verdict not in ("a", "r")
+        or verdict not in ("a", "r", "y", "b")
     ):
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -116,6 +116,9 @@ async def decide(turn: Turn, data: str) -> None:
         return
     if not candidate.awaits_decision:
         await _already_decided(turn, candidate)
+        return
+    if verdict in ("r", "b"):  # rejecting is asked again; "b" goes back to the request
+        await _confirm_rejection(turn, candidate, back=verdict == "b")
         return
     approve = verdict == "a"
     if approve and candidate.requested_role == Role.TKSK and candidate.kecamatan_code:
@@ -159,6 +162,35 @@ async def decide(turn: Turn, data: str) -> None:
     await turn.deliver(candidate.id, Outbound.say(text), DeliveryKind.NOTICE)
     if approve:  # a Bimtek that listed their phone before they used the bot
         await invite_on_approval(turn, candidate)
+
+
+async def _confirm_rejection(turn: Turn, candidate: User, *, back: bool) -> None:
+    """A tap on reject asks again (next to approve, one slip would turn someone away);
+    the request comes back when they change their mind."""
+    assert turn.user is not None
+    if back:
+        shown = await request_message(turn, candidate, turn.user)
+    else:
+        shown = Outbound.say(
+            turn.t("registration.reject_confirm", name=candidate.full_name),
+            [
+                [
+                    Button(
+                        label=turn.t("registration.reject_yes"),
+                        data=f"{DECISION_PREFIX}:{candidate.id}:y",
+                    ),
+                    Button(
+                        label=turn.t("registration.reject_back"),
+                        data=f"{DECISION_PREFIX}:{candidate.id}:b",
+                    ),
+                ]
+            ],
+        )
+    if turn.event.message_id:
+        shown = shown.model_copy(
+            update={"type": "edit", "target_message_id": turn.event.message_id}
+        )
+    turn.reply(shown)
 
 
 async def _already_decided(turn: Turn, candidate: User) -> None:

@@ -1,7 +1,8 @@
 """Retention (UU PDP Ps. 42-44): closed cases are deleted RETENTION_DAYS after their last
 change, with what hangs off them, the people no other case names, their photos, and the
 finished form sessions of that age; numbers from a training's phone list that nobody claimed
-go 30 days after the training ended (or when it was cancelled). A daily scheduler kind; a
+go 30 days after the training ended (or when it was cancelled); people whose registration
+was rejected are forgotten REJECTED_RETENTION_DAYS after the decision. A daily scheduler kind; a
 backlog (the first run on an old database) is worked off in batches, one per tick, before the
 day is marked done.
 """
@@ -31,7 +32,10 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
     invites = await repos.training_invites.forget_unclaimed(
         now - timedelta(days=UNCLAIMED_INVITES_DAYS)
     )
-    if case_ids or sessions or invites:
+    rejected = await repos.people.forget_rejected(
+        now - timedelta(days=app.rejected_retention_days), now=now, limit=BATCH
+    )
+    if case_ids or sessions or invites or rejected:
         await repos.audit.record(
             now=now,
             actor_id=None,
@@ -41,9 +45,10 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
                 "sessions": sessions,
                 "photos": len(unused_photos),
                 "unclaimed_invitations": invites,
+                "rejected_people": rejected,
                 "closed_before": before.isoformat(),
             },
         )
-    if len(case_ids) < BATCH:
+    if len(case_ids) < BATCH and rejected < BATCH:
         await repos.schedule.claim(KIND, day, now=now)
     remove_photos_once_unused(repos, app.media_dir, set(unused_photos))

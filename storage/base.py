@@ -7,7 +7,8 @@ trip (`execute_fetchall`), not three (execute, fetch, close).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import aiosqlite
@@ -40,3 +41,14 @@ class Repo:
     async def _run(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Cursor:
         """A statement whose rows are not read (its cursor gives rowcount and lastrowid)."""
         return await self.conn.execute(sql, tuple(params))
+
+    @asynccontextmanager
+    async def _secure_delete(self) -> AsyncIterator[None]:
+        """Zero the freed bytes of what is deleted inside, and leave the connection as it was
+        (personal data must not survive in free pages)."""
+        previous = (await self._one("PRAGMA secure_delete"))[0]
+        await self._one("PRAGMA secure_delete = ON")
+        try:
+            yield
+        finally:
+            await self._one(f"PRAGMA secure_delete = {int(previous)}")

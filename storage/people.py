@@ -23,6 +23,15 @@ AWAITS_DECISION = (
     "({u}status = 'pending' OR ({u}status = 'active' AND {u}role = 'calon'"
     " AND {u}requested_role IS NOT NULL))"
 )
+# What a rejected applicant leaves besides their row, deleted by `forget_rejected`: how to
+# reach them and their answers. (Messages to them stay, addressed to nobody, for the delivery
+# records; their texts are blanked after TRANSCRIPT_TTL_HOURS like everyone's.)
+FORGOTTEN_WITH_THEM = (
+    "channel_identities",
+    "form_sessions",
+    "limit_deferrals",
+    "background_requests",
+)
 _CHANGEABLE = {"role", "status", "kabupaten_code", "kecamatan_code", "desa_code"}
 
 
@@ -81,14 +90,15 @@ class PeopleRepo(Repo):
     async def named(
         self, scope: Scope, words: str, *, limit: int, offset: int
     ) -> tuple[list[User], int]:
-        """People whose name contains every typed word (case ignored)."""
+        """People whose name contains every typed word (case ignored), those whose
+        registration was rejected included (to review it again)."""
         parts = [w for w in words.lower().split() if w][:5]
         if not parts:
             return [], 0
         condition = " AND ".join("lower(u.full_name) LIKE ? ESCAPE '\\'" for _ in parts)
         params = tuple(f"%{like_escape(w)}%" for w in parts)
         return await self._page(
-            f"u.status IN ('pending', 'active', 'suspended') AND {condition}",
+            f"u.status IN ('pending', 'active', 'suspended', 'rejected') AND {condition}",
             params,
             scope,
             limit,
@@ -251,6 +261,38 @@ class PeopleRepo(Repo):
             " WHERE user_id = ? AND status = 'active'",
             (to_db(now), user_id),
         )
+
+    async def forget_rejected(self, before: datetime, *, now: datetime, limit: int) -> int:
+        """Forget people whose registration was rejected before `before` (UU PDP): their
+        channel identities and form sessions go, nothing more is sent to them and their row
+        is blanked (it stays, nameless, for the audit log that refers to it). Returns how
+        many people."""
+        rows = await self._all(
+            "SELECT id FROM users u WHERE status = 'rejected' AND decided_at < ?"
+            " AND (full_name != '' OR phone IS NOT NULL"
+            " OR EXISTS (SELECT 1 FROM channel_identities i WHERE i.user_id = u.id))"
+            " ORDER BY decided_at, id LIMIT ?",
+            (to_db(before), limit),
+        )
+        ids = tuple(int(row[0]) for row in rows)
+        if not ids:
+            return 0
+        async with self._secure_delete():
+            for table in FORGOTTEN_WITH_THEM:
+                await self._run(f"DELETE FROM {table} WHERE user_id IN ({_marks(ids)})", ids)
+            await self._run(
+                "UPDATE outbox SET chat_id = NULL, status = CASE WHEN status IN ('pending',"
+                f" 'waiting') THEN 'expired' ELSE status END WHERE user_id IN ({_marks(ids)})",
+                ids,
+            )
+            await self._run(
+                "UPDATE users SET full_name = '', requested_role = NULL, kabupaten_code = NULL,"
+                " kecamatan_code = NULL, desa_code = NULL, phone = NULL, phone_verified = 0,"
+                " preferred_channel = NULL, delivery_channel = NULL, reminder_time = NULL,"
+                f" version = version + 1, updated_at = ? WHERE id IN ({_marks(ids)})",
+                (to_db(now), *ids),
+            )
+        return len(ids)
 
     async def verified_phone_owner(self, phone: str, *, other_than: int) -> int | None:
         """Another person whose verified phone (profile or channel) this number is."""

@@ -82,8 +82,12 @@ class _Scrubber:
         *,
         household: bool,
         texts: Iterable[str] = (),
+        heads: Iterable[str] = (),
     ) -> None:
         self.nik = nik
+        # Name keys of the person: where they are the head, `head_name` goes even though
+        # the household (with its other members) stays.
+        self.heads = set(heads)
         self.numbers = {int(value) for value in identifiers}
         self.patterns = [identifier_pattern(value) for value in identifiers]
         # Names, addresses, masked numbers: matched as written, whatever the case.
@@ -108,7 +112,11 @@ class _Scrubber:
             household = self.household and ("head_name" in node or "members" in node)
             result = {}
             for key, value in node.items():
-                if (person and key in PERSON_KEYS) or (household and key in HOUSEHOLD_KEYS):
+                if (
+                    (person and key in PERSON_KEYS)
+                    or (household and key in HOUSEHOLD_KEYS)
+                    or (key == "head_name" and self._their_name(value))
+                ):
                     result[key] = ERASED if isinstance(value, str) else None
                 else:
                     result[key] = self.node(value)
@@ -120,6 +128,9 @@ class _Scrubber:
         if isinstance(node, int) and not isinstance(node, bool) and node in self.numbers:
             return None
         return node
+
+    def _their_name(self, value: Any) -> bool:
+        return isinstance(value, str) and person_key(value) in self.heads
 
     def value(self, value: str) -> str:
         """A column value: JSON is walked (and stays valid JSON), other text is replaced."""
@@ -219,20 +230,35 @@ class SubjectRepo(Repo):
         """Correct one field of every member with this NIK; returns how many members.
 
         The member rows are what every view shows; the answers as submitted are kept as the
-        record of the report, except the person's name and NIK, which follow the correction.
+        record of the report, except the person's name and NIK, which follow the correction
+        (their name as head of a household too, in the household and its cases' answers).
         """
         if field not in CORRECTABLE:
             raise ValueError(f"field must be one of {sorted(CORRECTABLE)}")
-        members = await self._all("SELECT id FROM household_members WHERE nik = ?", (nik,))
-        ids = [row[0] for row in members]
+        members = await self._all(
+            "SELECT m.id, m.name_key, h.id AS household_id, h.head_name FROM household_members m"
+            " JOIN households h ON h.id = m.household_id WHERE m.nik = ?",
+            (nik,),
+        )
+        ids = [row["id"] for row in members]
         if not ids:
             return 0
+        # Households they head: the head's name (what case pages and exports show) follows.
+        old_keys = {row["name_key"] for row in members if row["name_key"]}
+        headed = sorted(
+            {row["household_id"] for row in members if person_key(row["head_name"]) in old_keys}
+        )
         if field == "name":
             assert value is not None
             await self._run(
                 f"UPDATE household_members SET name = ?, name_key = ? WHERE id IN ({_marks(ids)})",
                 (value, person_key(value), *ids),
             )
+            if headed:
+                await self._run(
+                    f"UPDATE households SET head_name = ? WHERE id IN ({_marks(headed)})",
+                    (value, *headed),
+                )
         else:
             await self._run(
                 f"UPDATE household_members SET {field} = ? WHERE id IN ({_marks(ids)})",
@@ -240,12 +266,25 @@ class SubjectRepo(Repo):
             )
         if field in ("name", "nik"):
             key = "member_name" if field == "name" else "member_nik"
-            for case in await self.cases_of(ids):
-                answers = _rewrite_member(case["answers"], nik, key, value)
-                await self._run(
-                    "UPDATE cases SET answers = ?, updated_at = ? WHERE id = ?",
-                    (json.dumps(answers, ensure_ascii=False), to_db(now), case["id"]),
-                )
+            case_ids = {case["id"] for case in await self.cases_of(ids)}
+            if field == "name" and headed:
+                case_ids |= {
+                    r[0]
+                    for r in await self._all(
+                        f"SELECT id FROM cases WHERE household_id IN ({_marks(headed)})", headed
+                    )
+                }
+            for case_id in sorted(case_ids):
+                row = await self._one("SELECT answers FROM cases WHERE id = ?", (case_id,))
+                before = json.loads(row[0])
+                answers = _rewrite_member(before, nik, key, value)
+                if field == "name":
+                    answers = _rename_head(answers, old_keys, value)
+                if answers != before:
+                    await self._run(
+                        "UPDATE cases SET answers = ?, updated_at = ? WHERE id = ?",
+                        (json.dumps(answers, ensure_ascii=False), to_db(now), case_id),
+                    )
         return len(ids)
 
     # -- erasure --------------------------------------------------------------------------
@@ -294,6 +333,7 @@ class SubjectRepo(Repo):
         texts = {m["name"] for m in members} | {_masked(nik)}
         cleared_ids: set[int] = set()
         households = sorted({m["household_id"] for m in members})
+        headed: set[int] = set()  # households they head, kept for the others in them
         for household_id in households:
             others = await self._one(
                 "SELECT COUNT(*) FROM household_members WHERE household_id = ? AND name != ''",
@@ -320,6 +360,7 @@ class SubjectRepo(Repo):
                     "UPDATE households SET head_name = '', head_key = '' WHERE id = ?",
                     (household_id,),
                 )
+                headed.add(household_id)
         if only_theirs:
             await self._run(
                 f"UPDATE cases SET description = '' WHERE id IN ({_marks(only_theirs)})",
@@ -330,8 +371,12 @@ class SubjectRepo(Repo):
                 only_theirs,
             )
         photos = await self._drop_photos(only_theirs)
+        heads = {m["name_key"] for m in members if m["name_key"]} if headed else set()
         scrubber = _Scrubber(
-            nik, identifiers, household=bool(households) and cleared_ids == set(households)
+            nik,
+            identifiers,
+            household=bool(households) and cleared_ids == set(households),
+            heads=heads,
         )
         # Completed and cancelled sessions have done their work: they go entirely.
         await self.conn.create_function("psm_mentions", 1, scrubber.mentions, deterministic=True)
@@ -350,7 +395,7 @@ class SubjectRepo(Repo):
             row = await self._one(
                 "SELECT answers, household_id FROM cases WHERE id = ?", (case_id,)
             )
-            own = _Scrubber(nik, identifiers, household=row[1] in cleared_ids)
+            own = _Scrubber(nik, identifiers, household=row[1] in cleared_ids, heads=heads)
             answers = own.node(json.loads(row[0]))
             if case_id in only_theirs and isinstance(answers.get("description"), str):
                 answers["description"] = ERASED
@@ -359,6 +404,10 @@ class SubjectRepo(Repo):
                 (json.dumps(answers, ensure_ascii=False), case_id),
             )
         rewritten = await self._scrub(scrubber, await self._text_columns())
+        # Their name as head in the household's other cases, versions and updates (a later
+        # revision would otherwise write it back to the household).
+        for column, count in (await self._scrub_head(scrubber, sorted(headed))).items():
+            rewritten[column] = rewritten.get(column, 0) + count
         audit = await self._one(
             "SELECT COUNT(*) FROM audit_log WHERE psm_mentions(detail) OR psm_mentions(subject)"
         )
@@ -402,6 +451,46 @@ class SubjectRepo(Repo):
             if rows:
                 counts[f"{table}.{column}"] = len(rows)
         return counts
+
+    async def _scrub_head(self, scrubber: _Scrubber, households: list[int]) -> dict[str, int]:
+        """Blank the head's name in the answers of every case of these households and in
+        every row referring to those cases (versions, updates), whoever the case is about."""
+        if not households:
+            return {}
+        case_ids = [
+            r[0]
+            for r in await self._all(
+                f"SELECT id FROM cases WHERE household_id IN ({_marks(households)})", households
+            )
+        ]
+        if not case_ids:
+            return {}
+        keys = [("cases", "id"), *await self._case_references()]
+        columns = await self._text_columns()
+        counts: dict[str, int] = {}
+        for table, key, column in [(t, k, c) for t, k in keys for n, c in columns if n == t]:
+            rows = await self._all(
+                f'SELECT rowid, "{column}" FROM "{table}" WHERE "{key}"'
+                f' IN ({_marks(case_ids)}) AND instr("{column}", \'"head_name"\')',
+                case_ids,
+            )
+            for rowid, value in rows:
+                scrubbed = scrubber.value(value)
+                if scrubbed != value:
+                    await self._run(
+                        f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', (scrubbed, rowid)
+                    )
+                    counts[f"{table}.{column}"] = counts.get(f"{table}.{column}", 0) + 1
+        return counts
+
+    async def _case_references(self) -> list[tuple[str, str]]:
+        """(table, column) of every column referring to a case, found from the schema."""
+        rows = await self._all(
+            'SELECT m.name, p."from" FROM sqlite_master m'
+            " JOIN pragma_foreign_key_list(m.name) p"
+            " WHERE m.type = 'table' AND p.\"table\" = 'cases'"
+        )
+        return [(r[0], r[1]) for r in rows]
 
     async def _drop_photos(self, case_ids: list[int]) -> list[str]:
         """Remove the photo rows of these cases; returns files no other case uses."""
@@ -449,13 +538,8 @@ class SubjectRepo(Repo):
         files no remaining case uses."""
         if not case_ids:
             return []
-        # Zero the freed bytes of what goes now, and leave the connection as it was.
-        previous = (await self._one("PRAGMA secure_delete"))[0]
-        await self._one("PRAGMA secure_delete = ON")
-        try:
+        async with self._secure_delete():
             return await self._delete_cases(case_ids)
-        finally:
-            await self._one(f"PRAGMA secure_delete = {int(previous)}")
 
     async def _delete_cases(self, case_ids: list[int]) -> list[str]:
         marks = _marks(case_ids)
@@ -478,12 +562,7 @@ class SubjectRepo(Repo):
                 f"SELECT DISTINCT household_id FROM cases WHERE id IN ({marks})", case_ids
             )
         ]
-        references = await self._all(
-            'SELECT m.name, p."from" FROM sqlite_master m'
-            " JOIN pragma_foreign_key_list(m.name) p"
-            " WHERE m.type = 'table' AND p.\"table\" = 'cases'"
-        )
-        for table, column in references:
+        for table, column in await self._case_references():
             await self._run(f'DELETE FROM "{table}" WHERE "{column}" IN ({marks})', case_ids)
         await self._run(f"DELETE FROM cases WHERE id IN ({marks})", case_ids)
         await CaseRepo(self.conn).drop_orphans(members, households)
@@ -509,6 +588,22 @@ def _rewrite_member(node: Any, nik: str, key: str, value: Any) -> Any:
         }
     if isinstance(node, list):
         return [_rewrite_member(item, nik, key, value) for item in node]
+    return node
+
+
+def _rename_head(node: Any, old_keys: set[str], value: Any) -> Any:
+    """Form answers with `head_name` set to `value` where it names the person (`old_keys`)."""
+    if isinstance(node, dict):
+        return {
+            k: (
+                value
+                if k == "head_name" and isinstance(v, str) and person_key(v) in old_keys
+                else _rename_head(v, old_keys, value)
+            )
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_rename_head(item, old_keys, value) for item in node]
     return node
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,14 @@ from typing import Any
 from storage.base import Repo
 from storage.models import ChannelIdentity, Role, User, UserStatus, from_db, to_db
 
+# The tables of rows about a person who uses the bot (`own_data`; `user_id` is theirs).
+OWN_TABLES = (
+    "channel_identities",
+    "form_sessions",
+    "training_invitations",
+    "training_attendance",
+    "training_pending_invitations",
+)
 # A person's identities, the one they wrote from most recently first.
 _RECENT_FIRST = "last_inbound_at IS NULL, last_inbound_at DESC, id"
 _USER_FIELDS = {
@@ -263,3 +272,33 @@ class UserRepo(Repo):
             "UPDATE channel_identities SET unreachable_at = ? WHERE channel = ? AND chat_id = ?",
             (to_db(now), channel, chat_id),
         )
+
+    async def own_data(self, user_id: int) -> dict[str, Any] | None:
+        """Everything kept about a person who uses the bot, for their copy (UU PDP access):
+        their row, and their rows in the tables about them; of their reports only the
+        number, state and dates (the households are not theirs to get). None: no such user."""
+        row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        if row is None:
+            return None
+        data: dict[str, Any] = {"profile": dict(row)}
+        for table in OWN_TABLES:
+            rows = await self._all(
+                f"SELECT * FROM {table} WHERE user_id = ? ORDER BY 1", (user_id,)
+            )
+            data[table] = [_parsed(dict(r)) for r in rows]
+        reports = await self._all(
+            "SELECT number, state, submitted_at, updated_at FROM cases WHERE reporter_id = ?"
+            " ORDER BY id",
+            (user_id,),
+        )
+        data["reports"] = [dict(r) for r in reports]
+        return data
+
+
+def _parsed(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its JSON text columns (a form's answers) as JSON."""
+    for key, value in row.items():
+        if isinstance(value, str) and value[:1] in ("{", "["):
+            with contextlib.suppress(ValueError):
+                row[key] = json.loads(value)
+    return row

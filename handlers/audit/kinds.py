@@ -10,7 +10,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "view": ("case.view", "case.shown"),
     "reveal": ("case.revealed",),
     "search": ("case.search", "subject.find"),
-    "export": ("case.export", "training.export", "subject.export"),
+    "export": ("case.export", "training.export", "subject.export", "user.exported"),
     "state": (
         "case.submitted",
         "case.resubmitted",
@@ -24,7 +24,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "case.reopen",
     ),
     "role": ("user.role*", "user.phone_changed", "person.*", "case.handed_over"),
-    "approval": ("registration.approved", "registration.rejected"),
+    "approval": ("registration.approved", "registration.rejected", "registration.reconsidered"),
     "refused": ("review.refused", "people.refused", "training.refused", "training.code_wrong"),
     "data": ("subject.correct", "subject.erase", "retention.purged", "draft.expired"),
 }

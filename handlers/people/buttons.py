@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import small_number
-from handlers.people import changes, handover, screens
+from handlers.people import changes, handover, reconsider, screens
 from handlers.people.common import PREFIX, ROLE_CODES, refuse
 
 __all__ = ["PREFIX", "people_button"]
@@ -74,6 +74,8 @@ async def _dispatch(turn: Turn, data: str, verb: str, fields: list[str]) -> bool
         await changes.set_desa(turn, n[0], n[1], fields[2], fields[3], data)
     elif verb == "h" and len(fields) == 3 and (n := _numbers(fields, 3)):
         await handover.ask_receiver(turn, n[0], n[1], n[2], data)
+    elif verb == "rv" and len(fields) == 2 and (n := _numbers(fields, 2)):
+        await reconsider.reconsider(turn, n[0], n[1], data)
     elif verb in ("hc", "hy") and len(fields) == 3 and (n := _numbers(fields, 3)):
         step = handover.confirm if verb == "hc" else handover.hand_over
         await step(turn, n[0], n[1], n[2], data)

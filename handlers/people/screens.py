@@ -24,6 +24,7 @@ from handlers.registration import request_message
 from storage.models import Role, User, UserStatus
 
 LISTED_ROLES = (Role.PSM, Role.TKSK, Role.COORDINATOR)
+MARKS = {UserStatus.SUSPENDED: "⏸ ", UserStatus.REJECTED: "✖️ "}
 
 
 async def show_people(turn: Turn) -> None:
@@ -66,7 +67,7 @@ async def show_menu(turn: Turn) -> None:
 async def _people_rows(turn: Turn, people: list[User]) -> list[list[Button]]:
     rows = []
     for person in people:
-        mark = "⏸ " if person.status == UserStatus.SUSPENDED else ""
+        mark = MARKS.get(person.status, "")
         place = await region_name(turn, person.desa_code or person.kecamatan_code)
         label = f"{mark}{person.full_name}" + (f" · {place}" if place != "-" else "")
         rows.append([Button(label=label, data=data("u", person.id))])
@@ -174,7 +175,8 @@ async def show_person(turn: Turn, person_id: int, prefix: str = "") -> None:
     if person.awaits_decision:
         # The registration request with its approve / reject buttons: one decision path.
         request = await request_message(turn, person, turn.user)
-        turn.reply(request.model_copy(update={"buttons": [*request.buttons, [menu_button(turn)]]}))
+        buttons = [*request.buttons, [menu_button(turn)]]
+        turn.reply(request.model_copy(update={"text": prefix + request.text, "buttons": buttons}))
         return
     rows: list[list[Button]] = []
     version = person.version
@@ -202,5 +204,9 @@ async def show_person(turn: Turn, person_id: int, prefix: str = "") -> None:
             rows.append(
                 [Button(label=turn.t("people.hand_over"), data=data("h", person.id, version, 0))]
             )
+    if may_change(turn, person) and person.status == UserStatus.REJECTED:
+        rows.append(
+            [Button(label=turn.t("people.reconsider"), data=data("rv", person.id, version))]
+        )
     rows.append([menu_button(turn)])
     turn.reply(Outbound.say(prefix + await person_text(turn, person), rows))

@@ -15,6 +15,7 @@ import pytest
 from bot.cli import main
 from bot.lock import ProcessLock
 from storage.db import Database
+from storage.models import Role
 from tests.bot.cli_world import (
     CHILD_NIK,
     CHILD_PHOTO,
@@ -25,7 +26,7 @@ from tests.bot.cli_world import (
     World,
     world_fixture,  # noqa: F401 (the `world` fixture)
 )
-from tests.storage.seed_cases import NOW, query
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, query, seed_case
 
 
 def _subject_audit(world: World) -> list[tuple[str, str, dict]]:
@@ -231,6 +232,111 @@ def test_erase_leaves_no_trace_and_keeps_the_counts(world: World, capsys) -> Non
     assert detail["members"] == 2 and detail["photos"] == 1 and detail["audit_rows_holding_it"] == 0
     assert main(["subject", "find", CHILD_NIK]) == 0
     assert "no household member has this NIK" in capsys.readouterr().out
+
+
+HEAD_NIK = "3208010101600003"
+WIFE_NIK = "3208014202650004"
+
+
+async def _seed_headed_family(world: World) -> int:
+    """Pak Darto, head of the family, and his wife in one case; a later report about the
+    wife alone (an update without his NIK) and an earlier version of the case."""
+    db = Database(world.database)
+    await db.open()
+    try:
+        async with db.transaction() as repos:
+            psm = await make_user(repos, "Bu Wati", Role.PSM, kecamatan=KADUGEDE, desa=BABATAN)
+            case_id = await seed_case(
+                repos,
+                reporter=psm,
+                desa=BABATAN,
+                at=NOW,
+                number="KNG-2026-000009",
+                people=(("Darto Wiryono", HEAD_NIK), ("Sumiati", WIFE_NIK)),
+                head="Darto Wiryono",
+                no_kk=None,
+                categories=("lansia_telantar",),
+            )
+            (answers,) = await (
+                await repos.conn.execute("SELECT answers FROM cases WHERE id = ?", (case_id,))
+            ).fetchone()
+            await repos.conn.execute(
+                "INSERT INTO case_versions (case_id, version, answers, details, created_at)"
+                " VALUES (?, 0, ?, '{}', ?)",
+                (case_id, answers, NOW.isoformat()),
+            )
+            await repos.cases.add_update(
+                case_id,
+                reporter_id=psm.id,
+                answers={
+                    "head_name": "DARTO wiryono",
+                    "members": [{"member_name": "Sumiati", "member_nik": WIFE_NIK}],
+                },
+                now=NOW,
+            )
+    finally:
+        await db.close()
+    return case_id
+
+
+def test_erase_a_head_whose_family_stays(world: World, capsys) -> None:
+    case_id = asyncio.run(_seed_headed_family(world))
+    assert main(["subject", "erase", HEAD_NIK, "--yes"]) == 0
+    assert b"Darto" not in _file_bytes(world) and b"DARTO" not in _file_bytes(world)
+    (household,) = query(
+        world.database,
+        "SELECT h.head_name, h.address FROM households h JOIN cases c ON c.household_id = h.id"
+        " WHERE c.id = ?",
+        (case_id,),
+    )
+    assert tuple(household) == ("", "Dusun Manis RT 02 RW 05")  # the family stays
+    (row,) = query(world.database, "SELECT answers FROM cases WHERE id = ?", (case_id,))
+    answers = json.loads(row[0])
+    assert answers["head_name"] == "[dihapus]"
+    assert [m["member_name"] for m in answers["members"]] == ["[dihapus]", "Sumiati"]
+    (update,) = query(world.database, "SELECT answers FROM case_updates")
+    assert json.loads(update[0])["head_name"] == "[dihapus]"
+    # Another family's head is not touched.
+    heads = {r[0] for r in query(world.database, "SELECT head_name FROM households")}
+    assert "Slamet Riyadi" in heads
+
+
+def test_correct_the_name_of_a_head(world: World) -> None:
+    case_id = asyncio.run(_seed_headed_family(world))
+    assert main(["subject", "correct", HEAD_NIK, "--field", "name", "--value", "Sudarto W"]) == 0
+    (row,) = query(
+        world.database,
+        "SELECT h.head_name, c.answers FROM households h JOIN cases c"
+        " ON c.household_id = h.id WHERE c.id = ?",
+        (case_id,),
+    )
+    assert row["head_name"] == "Sudarto W"  # what the case page and exports show
+    answers = json.loads(row["answers"])
+    assert answers["head_name"] == "Sudarto W"
+    assert [m["member_name"] for m in answers["members"]] == ["Sudarto W", "Sumiati"]
+    heads = {r[0] for r in query(world.database, "SELECT head_name FROM households")}
+    assert "Slamet Riyadi" in heads
+
+
+def test_user_export_gives_a_user_their_own_data(world: World, capsys) -> None:
+    out = world.root / "ani.json"
+    assert main(["user", "export", "1", str(out)]) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = out.read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert document["user_id"] == 1 and document["profile"]["full_name"] == "Bu Ani"
+    assert [r["number"] for r in document["reports"]] == [
+        "KNG-2026-000001",
+        "KNG-2026-000002",
+        "KNG-2025-000001",
+        "TBN-2026-000001",
+    ]
+    # Their reports by number only: the households they reported on are not theirs to get.
+    assert "Ayu Lestari" not in text and CHILD_NIK not in text
+    (row,) = query(world.database, "SELECT subject, detail FROM audit_log")
+    assert row["subject"] == "user:1" and "Bu Ani" not in row["detail"]
+    assert main(["user", "export", "99", str(world.root / "nobody.json")]) == 1
+    assert "no user 99" in capsys.readouterr().err
 
 
 def test_erase_needs_confirmation_and_a_stopped_bot(world: World, capsys) -> None:

@@ -76,6 +76,18 @@ class TelegramPerson:
                 found.append(current)
         return found
 
+    async def wait_button(self, label: str) -> None:
+        """Wait until a message has a button whose label contains `label` (an edit)."""
+        await self.fake.wait_for(
+            lambda: any(
+                label in button["text"]
+                for message in self.all_with_buttons()
+                for row in message["reply_markup"]["inline_keyboard"]
+                for button in row
+            ),
+            what=f"a button {label!r}",
+        )
+
     def latest_text(self) -> str:
         messages = self.messages()
         return messages[-1]["text"] if messages else ""

@@ -596,6 +596,8 @@ FORGED: list[dict[str, Any]] = [
     _refused("coord_kng", "ap:{cand}:x", NOT_ALLOWED),
     _refused("coord_tbn", "ap:{cand}:r", NOT_ALLOWED),
     _refused("coord_kng", "ap:{cand_tbn}:r", NOT_ALLOWED),
+    _refused("coord_tbn", "ap:{cand}:y", NOT_ALLOWED),  # the confirmed rejection too
+    _refused("admin", "ap:{cand}:y", ALREADY_DECIDED, decided="cand"),
     _refused("coord_kng", "ap:{cand}:a", ALREADY_DECIDED, decided="cand"),
     _refused("admin", "ap:{cand}:r", ALREADY_DECIDED, decided="cand"),
     _refused("coord_kng", "ap:{psm_02_id}:r", ALREADY_DECIDED),

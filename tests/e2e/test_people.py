@@ -145,10 +145,12 @@ async def test_waiting_registration_decided_from_pengguna_and_only_once(
     card = await coord.tap("Rina Lestari")
     assert "Pendaftaran baru" in card[0]["text"] and "Rina Lestari" in card[0]["text"]
 
-    # Both coordinators press at once: Sari approves from /pengguna, Dedi rejects from the
-    # request he was sent. One decision wins; the other is told who decided.
+    # Both coordinators press at once: Sari approves from /pengguna, Dedi rejects (confirmed)
+    # from the request he was sent. One decision wins; the other is told who decided.
     approve, approve_message = _button(coord, "Rina Lestari", "Setujui")
-    reject, reject_message = _button(coord2, "Rina Lestari", "Tolak")
+    await coord2.tap("Tolak", expect=0)
+    await coord2.wait_button("Ya, tolak")
+    reject, reject_message = _button(coord2, "Rina Lestari", "Ya, tolak")
     before, waiting = len(coord2.messages()), len(candidate.messages())
     fake.user_callback(COORD, approve, message_id=approve_message)
     fake.user_callback(COORD2, reject, message_id=reject_message)
@@ -164,6 +166,55 @@ async def test_waiting_registration_decided_from_pengguna_and_only_once(
     assert len(_audit(settings, "registration.approved")) == 1
     assert _audit(settings, "registration.rejected") == []
     assert not any("tidak disetujui" in m["text"] for m in candidate.messages())
+
+
+async def test_a_rejection_is_confirmed_and_can_be_reviewed_again(
+    fake, start_bot, settings
+) -> None:
+    people = await _people(fake, settings, start_bot)
+    coord, tuban = people["coord"], people["coord_tbn"]
+    candidate = TelegramPerson(fake, 1001)
+    await _register(candidate, "Rina Lestari")
+    await _told(coord, "Nama: Rina Lestari")
+    status = "SELECT status, version FROM users WHERE full_name = 'Rina Lestari'"
+
+    # "Tolak" beside "Setujui" asks again; "Kembali" brings the request back.
+    await coord.tap("Tolak", expect=0)
+    await coord.wait_button("Ya, tolak")
+    assert _query(settings, status)[0][0] == "pending"
+    await coord.tap("Kembali", expect=0)
+    await coord.wait_button("Setujui")
+    await coord.tap("Tolak", expect=0)
+    await coord.wait_button("Ya, tolak")
+    await coord.tap("Ya, tolak", expect=0)
+    await _told(candidate, "tidak disetujui")
+    (rejected,) = _query(settings, status)
+    assert rejected[0] == "rejected"
+    rina = _id_of(settings, 1001)
+
+    # Found by name, marked, and their page offers a review; not from another kabupaten.
+    assert "Tidak ada pengguna" in (await tuban.say("/pengguna Rina"))[0]["text"]
+    forged = await tuban.tap_data(f"pg:rv:{rina}:{rejected[1]}", 1)
+    assert NOT_FOUND in forged[0]["text"]
+    found = await coord.say("/pengguna Rina")
+    assert "✖️ Rina Lestari" in json.dumps(found, ensure_ascii=False)
+    page = await coord.tap("Rina Lestari")
+    assert "Status: Ditolak" in page[0]["text"]
+    again = await coord.tap("Tinjau ulang")
+    assert "ditinjau ulang" in again[0]["text"] and "Pendaftaran baru" in again[0]["text"]
+    assert _query(settings, status)[0][0] == "pending"
+    assert "ditinjau ulang" in await _told(candidate, "ditinjau ulang")
+    ((actor, subject, detail),) = _audit(settings, "registration.reconsidered")
+    assert (actor, subject, detail) == (_id_of(settings, COORD), f"user:{rina}", "{}")
+    # A second press of the old button changes nothing.
+    stale = await coord.tap_data(f"pg:rv:{rina}:{rejected[1]}", 1)
+    assert "baru saja diubah orang lain" in stale[0]["text"]
+
+    # Decided as any registration.
+    await coord.tap("Setujui", expect=0)
+    await _told(candidate, "sudah disetujui")
+    assert _query(settings, status)[0][0] == "active"
+    assert fake.rejections == []
 
 
 async def test_find_a_person_and_change_region_and_role(fake, start_bot, settings) -> None:

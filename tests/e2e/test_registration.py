@@ -15,6 +15,10 @@ async def _register(person: TelegramPerson) -> None:
     """Walk the registration form to the summary and submit it."""
     first = await person.say("/start")
     assert "Selamat datang" in first[0]["text"]
+    # What is kept, why, and whom to ask (UU PDP), before anything is asked.
+    assert "menyimpan nama, nomor HP dan wilayah" in first[0]["text"]
+    assert "layanan publik Dinas Sosial" in first[0]["text"]
+    assert "koordinator Dinas Sosial kabupaten" in first[0]["text"]
     assert "nama lengkap" in first[0]["text"]
     reply = await person.say("Budi Santoso")
     assert reply[0]["text"].startswith("✓ Nama: Budi Santoso")
@@ -110,6 +114,8 @@ async def test_admin_needs_no_approval_and_sees_requests(fake, start_bot, settin
     request = await fake.wait_sent(ADMIN_ID, 2)
     assert "Pendaftaran baru" in request[-1]["text"]
     await admin.tap("Tolak", expect=0)
+    await admin.wait_button("Ya, tolak")  # asked again: nothing decided yet
+    await admin.tap("Ya, tolak", expect=0)
     rejected = await fake.wait_sent(person.user_id, len(person.messages()) + 1)
     assert "tidak disetujui" in rejected[-1]["text"]
     # Rejected people are told what they can do, never silence.

@@ -154,3 +154,34 @@ async def test_a_discard_in_the_quiet_hours_is_told_in_the_morning(db) -> None:
         notice = (await repos.outbox.for_user(user_id))[-1]
         assert notice.kind == "notice"
         assert notice.not_before == datetime(2026, 11, 15, 23, 0, tzinfo=UTC)  # 06:00 WIB
+
+
+async def _registering(db: Database) -> tuple[int, int]:
+    """Someone new who answered two registration questions and went away."""
+    async with db.transaction() as repos:
+        user = await repos.users.create(now=START, status=UserStatus.REGISTERING)
+        await repos.users.add_identity(
+            user_id=user.id, channel="telegram", external_id="8", chat_id="8", now=START
+        )
+        state = new_state()
+        state["answers"] = {"full_name": "Rina Lestari", "phone": "+6281234567001"}
+        session = await repos.forms.start(
+            user_id=user.id, form_id="registration", form_version=1, state=state, now=START
+        )
+        return user.id, session.id
+
+
+async def test_an_abandoned_registration_is_warned_then_discarded(db) -> None:
+    user_id, session_id = await _registering(db)
+    await _run(db, START + timedelta(days=12, hours=1))
+    async with db.reading() as repos:
+        (warning,) = await repos.outbox.for_user(user_id)
+        assert "Pendaftaran Bapak/Ibu belum selesai" in warning.message["text"]
+        assert (await repos.forms.get(session_id)).status == "active"
+    await _run(db, START + timedelta(days=14, hours=1))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "cancelled"
+        notice = (await repos.outbox.for_user(user_id))[-1]
+        assert notice.kind == "notice" and "/start" in notice.message["text"]
+        actions = await repos.conn.execute_fetchall("SELECT action, subject FROM audit_log")
+        assert [tuple(row) for row in actions] == [("draft.expired", f"session:{session_id}")]

@@ -1,5 +1,6 @@
 """Retention: closed cases are purged RETENTION_DAYS after their last change, with their
-people, households, photos and finished form sessions; nothing else goes."""
+people, households, photos and finished form sessions; nothing else goes. Rejected applicants
+are forgotten REJECTED_RETENTION_DAYS after the decision."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ import pytest_asyncio
 
 import handlers.retention as retention
 from bot.scheduler import housekeeping
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
 from handlers.retention import purge_closed_cases
-from storage.models import Role
+from storage.models import Role, UserStatus
 from tests.handlers.chat_turns import app_context
 from tests.storage.seed_cases import (
     BABATAN,
@@ -139,6 +142,7 @@ async def test_old_closed_cases_go_with_their_people(world) -> None:
         "sessions": 1,
         "photos": 1,
         "unclaimed_invitations": 0,
+        "rejected_people": 0,
         "closed_before": (NOW - timedelta(days=1825)).isoformat(),
     }
 
@@ -281,3 +285,61 @@ async def test_a_photo_a_draft_holds_stays(world) -> None:
     await _purge(db, app)
     assert len(query(db.path, "SELECT id FROM cases")) == 2
     assert (app.media_dir / ONLY_OLD).exists()
+
+
+async def _applicant(repos, name: str, telegram_id: str, decided_days_ago: int | None) -> int:
+    """Someone who registered (and whose registration was rejected that many days ago)."""
+    at = NOW - timedelta(days=(decided_days_ago or 0) + 1)
+    user = await repos.users.create(now=at, status=UserStatus.PENDING, full_name=name)
+    await repos.users.update(
+        user.id, now=at, phone="+6281234567001", requested_role="psm", kecamatan_code=KADUGEDE
+    )
+    await repos.users.add_identity(
+        user_id=user.id, channel="telegram", external_id=telegram_id, chat_id=telegram_id, now=at
+    )
+    await repos.audit.record(
+        now=at, actor_id=user.id, action="registration.submitted", subject=f"user:{user.id}"
+    )
+    session = await repos.forms.start(
+        user_id=user.id, form_id="registration", form_version=1, state={"n": name}, now=at
+    )
+    await repos.forms.save(session.id, state={"n": name}, status="completed", now=at)
+    if decided_days_ago is not None:
+        await repos.people.decide_registration(
+            user.id, approve=False, decider_id=1, now=NOW - timedelta(days=decided_days_ago)
+        )
+    await deliver(  # the notice of the rejection, never sent (they blocked the bot)
+        repos, user_id=user.id, message=Outbound.say("Maaf"), kind=DeliveryKind.NOTICE, now=at
+    )
+    return user.id
+
+
+async def test_rejected_applicants_are_forgotten_after_their_retention(world) -> None:
+    db, app, _ = world
+    app = replace(app, rejected_retention_days=90)
+    async with db.transaction() as repos:
+        old = await _applicant(repos, "Rina Lestari", "9001", decided_days_ago=91)
+        recent = await _applicant(repos, "Sari Rahayu", "9002", decided_days_ago=30)
+        waiting = await _applicant(repos, "Dewi Kartika", "9003", decided_days_ago=None)
+    await _purge(db, app)
+    users = {
+        r[0]: tuple(r[1:])
+        for r in query(db.path, "SELECT id, status, full_name, phone, kecamatan_code FROM users")
+    }
+    assert users[old] == ("rejected", "", None, None)  # nameless, for the audit log
+    assert users[recent] == ("rejected", "Sari Rahayu", "+6281234567001", KADUGEDE)
+    assert users[waiting] == ("pending", "Dewi Kartika", "+6281234567001", KADUGEDE)
+    assert users[1][1] == "Bu Ani"
+    for table in ("channel_identities", "form_sessions"):
+        owners = {r[0] for r in query(db.path, f"SELECT user_id FROM {table}")}
+        assert old not in owners and {recent, waiting} <= owners, table
+    (message,) = query(db.path, "SELECT status, chat_id FROM outbox WHERE user_id = ?", (old,))
+    assert tuple(message) == ("expired", None)
+    assert query(db.path, "PRAGMA foreign_key_check") == []
+    (detail,) = query(db.path, "SELECT detail FROM audit_log WHERE action = 'retention.purged'")
+    assert json.loads(detail[0])["rejected_people"] == 1
+    assert "Rina" not in detail[0] and "9001" not in detail[0]
+    # The next day finds nothing more to forget.
+    await _purge(db, app, NOW + timedelta(days=1))
+    details = query(db.path, "SELECT detail FROM audit_log WHERE action = 'retention.purged'")
+    assert len(details) == 1

@@ -1,0 +1,46 @@
+"""A rejected registration reviewed again: back to waiting, decided as any other.
+
+A coordinator finds the rejected person with /pengguna and taps "Tinjau ulang" on their page:
+the registration waits again (audited, the person told) and its approve / reject buttons are
+shown at once. A rejection by mistake is then undone with one more tap, on the usual path.
+"""
+
+from __future__ import annotations
+
+from handlers.context import Turn
+from handlers.people.changes import changeable
+from handlers.people.common import assignable_roles, notify, people_scope
+from handlers.people.screens import show_person
+from storage.models import UserStatus
+
+
+async def reconsider(turn: Turn, person_id: int, version: int, pressed: str) -> None:
+    """Put a rejected registration back among those awaiting a decision."""
+    assert turn.user is not None
+    person = await changeable(turn, person_id, version, pressed)
+    if person is None:
+        return
+    if person.status != UserStatus.REJECTED:
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        return
+    changed = await turn.repos.people.change(
+        person.id,
+        version=version,
+        scope=people_scope(turn.user),
+        manageable=assignable_roles(turn.user),
+        now=turn.now,
+        status=UserStatus.PENDING,
+    )
+    if changed is None:
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        return
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action="registration.reconsidered",
+        subject=f"user:{person.id}",
+    )
+    await notify(turn, changed, "people.you_reconsidered")
+    await show_person(
+        turn, changed.id, turn.t("people.reconsidered", name=changed.full_name) + "\n\n"
+    )
