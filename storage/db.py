@@ -39,17 +39,26 @@ PRAGMAS = (
 async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connection:
     """Open a connection with the project's PRAGMAs and explicit transactions."""
     if read_only:
-        conn = await aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        conn = await _daemon(
+            aiosqlite.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        )
         await conn.execute("PRAGMA busy_timeout=5000")
         await conn.execute("PRAGMA query_only=ON")
     else:
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn = await _daemon(aiosqlite.connect(path, isolation_level=None))
         for pragma in PRAGMAS:
             await conn.execute(pragma)
     conn.row_factory = aiosqlite.Row
-    # aiosqlite's worker thread is non-daemon: a forgotten connection would hang exit.
-    conn.daemon = True
     return conn
+
+
+async def _daemon(conn: aiosqlite.Connection) -> aiosqlite.Connection:
+    """Start a connection with its worker thread marked daemon: aiosqlite's is not, so a
+    connection left open (a failed start, a bug) would keep the process from exiting.
+    Since aiosqlite 0.22 the thread is the connection's `_thread`; before, the connection."""
+    thread = getattr(conn, "_thread", conn)
+    thread.daemon = True
+    return await conn
 
 
 WRITER_SLICE = 0.02  # seconds long work holds the writer before letting waiting writes in
