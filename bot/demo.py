@@ -67,6 +67,9 @@ class DemoChannel:
     async def stop_polling(self) -> None:
         return None
 
+    def intake(self) -> None:
+        return None  # nothing fetched: nothing to fail
+
     async def confirm(self) -> None:
         return None
 

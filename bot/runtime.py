@@ -43,6 +43,7 @@ class Channel(Protocol):
 
     async def start(self, db: Database, clock: Clock, on_stored: Callable[[], None]) -> None: ...
     async def stop_polling(self) -> None: ...
+    def intake(self) -> asyncio.Task[None] | None: ...
     async def confirm(self) -> None: ...
     async def shutdown(self) -> None: ...
     async def send(self, item: OutboxItem, message: Outbound) -> SendOutcome: ...
@@ -265,6 +266,19 @@ class Runtime:
         if started:
             log.info("psm-bot stopped")
 
+    async def _until_stopped_or_deaf(self, stop: asyncio.Event) -> None:
+        """Wait for a signal, or for a channel's intake to end with an error (a token revoked
+        while running: the bot would hear nobody), which then ends the run with that error."""
+        stopped = asyncio.create_task(stop.wait(), name="stop-signal")
+        intakes = [task for channel in self.channels if (task := channel.intake()) is not None]
+        try:
+            done, _ = await asyncio.wait([stopped, *intakes], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        for task in done:
+            if task is not stopped and not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+
     async def run_until_signal(self) -> None:
         """Run until SIGTERM or SIGINT, then stop cleanly."""
         stop = asyncio.Event()
@@ -274,7 +288,7 @@ class Runtime:
         try:
             await self.start()  # a failed start (token refused, no network) closes too
             keep_startup_objects()
-            await stop.wait()
+            await self._until_stopped_or_deaf(stop)
         finally:
             await self.stop()
             for signum in (signal.SIGTERM, signal.SIGINT):

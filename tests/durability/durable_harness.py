@@ -180,6 +180,9 @@ class RecordingChannel:
     async def stop_polling(self) -> None:
         return None
 
+    def intake(self) -> None:
+        return None  # nothing fetched: nothing to fail
+
     async def confirm(self) -> None:
         return None
 

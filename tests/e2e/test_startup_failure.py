@@ -91,3 +91,22 @@ async def test_the_bot_starts_after_a_refused_start_on_the_same_database(
     processes.append(fixed)
     await fixed.start()
     assert await fixed.terminate() == 0, fixed.output()
+
+
+async def test_a_token_revoked_while_running_ends_the_process_with_exit_2(
+    fake: FakeTelegram, processes: list[BotProcess], tmp_path: Path
+) -> None:
+    """The poller stopped at the refusal and the process ran on deaf: nobody was heard and
+    systemd saw nothing wrong."""
+    process = BotProcess(fake, tmp_path)
+    processes.append(process)
+    await process.start()
+    fake.token = OTHER_TOKEN  # revoked at @BotFather: every call is now refused
+    assert process.process is not None
+    code = await asyncio.to_thread(process.process.wait, 60)
+    lines = process.output().splitlines()
+
+    assert code == EXIT_CONFIG, lines
+    assert lines[-1].startswith("TELEGRAM_BOT_TOKEN: Telegram rejected this token"), lines
+    assert not any(OTHER_TOKEN in line or "123456:TEST" in line for line in lines), lines
+    assert_released(tmp_path / "psm.db")

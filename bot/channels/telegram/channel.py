@@ -106,6 +106,10 @@ class TelegramChannel:
             except Exception:
                 log.warning("could not publish the command list", exc_info=True)
 
+    def intake(self) -> asyncio.Task[None] | None:
+        """The poller (None in webhook mode): it ends only when Telegram refuses the token."""
+        return self._task
+
     async def stop_polling(self) -> None:
         """Stop fetching new updates."""
         if self._task is not None:

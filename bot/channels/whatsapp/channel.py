@@ -115,6 +115,9 @@ class WhatsAppChannel:
     async def stop_polling(self) -> None:
         return None
 
+    def intake(self) -> None:
+        return None  # nothing fetched: nothing to fail
+
     async def confirm(self) -> None:
         return None
 
