@@ -21,7 +21,8 @@ async def begin(turn: Turn) -> None:
     """An unknown person wrote: welcome them and ask the first registration question."""
     if await begin_if_invited(turn):  # a number a Bimtek invited: its light registration
         return
-    await start_form(turn, FORM_ID, prefix=turn.t("registration.welcome") + "\n\n")
+    welcome = turn.t("registration.welcome") + "\n\n" + turn.t("registration.privacy")
+    await start_form(turn, FORM_ID, prefix=welcome + "\n\n")
 
 
 async def apply_as_candidate(turn: Turn) -> None:

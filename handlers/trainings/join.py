@@ -78,7 +78,8 @@ async def _light_registration(turn: Turn, training: Training) -> None:
     turn.user = await turn.repos.users.update(
         turn.user.id, now=turn.now, kabupaten_code=training.kabupaten_code
     )
-    prefix = turn.t("training_extra.join_intro", title=training.title) + "\n\n"
+    intro = turn.t("training_extra.join_intro", title=training.title)
+    prefix = intro + "\n\n" + turn.t("registration.privacy") + "\n\n"
     await start_form(turn, JOIN_FORM, prefix, context={"training_id": training.id})
 
 
