@@ -5,29 +5,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import shutil
-import signal
 import sys
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from bot.backup_commands import cmd_backup, cmd_restore
 from bot.config import ConfigError, Settings, load_settings, require_channel
-from bot.lock import BACKUP_LOCK, DatabaseLocked, ProcessLock
+from bot.data_commands import (
+    cmd_case_show,
+    cmd_export,
+    cmd_subject_correct,
+    cmd_subject_erase,
+    cmd_subject_export,
+    cmd_subject_find,
+    cmd_user_export,
+)
+from bot.lock import DatabaseLocked, ProcessLock
 from bot.logs import setup_logging
 from storage.backup import BACKUP_RATE
 
 EXIT_CONFIG = 2
-
-
-BACKUP_BUSY = "a backup or an erasure is running on {database}; try again when it has ended"
-ERASE_BUSY = (
-    "a backup (psm-bot backup) is copying {database}: erase when it has ended (that backup"
-    " holds the person too: renew or destroy it afterwards)"
-)
 
 
 # Commands that may make the database: run (`make run` migrates first; tests start fresh
@@ -129,46 +126,6 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_user_export(args: argparse.Namespace) -> int:
-    from bot.user_tools import export_user
-
-    if not asyncio.run(export_user(_settings(), args.id, Path(args.out))):
-        print(f"no user {args.id}", file=sys.stderr)
-        return 1
-    print(f"user {args.id}'s data written to {args.out}; logged in the audit")
-    return 0
-
-
-def cmd_backup(args: argparse.Namespace) -> int:
-    from bot.priority import lower_priority
-    from handlers.temp_files import TEMP_FOLDER
-    from storage.backup import backup
-
-    settings = _settings()
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    folder = Path(args.directory) / f"psm-backup-{stamp}"
-    extra = 1
-    while folder.exists():  # two backups within one second get their own folders
-        extra += 1
-        folder = Path(args.directory) / f"psm-backup-{stamp}-{extra}"
-    lower_priority()  # the running bot's turns first
-    with (
-        _ended_like_ctrl_c(),
-        ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=BACKUP_BUSY),
-    ):
-        vanished = backup(
-            settings.database_path,
-            folder,
-            media=settings.media_path,
-            leave_out=(TEMP_FOLDER,),  # charts and chat exports of the last day
-            rate=args.rate * 2**20 or None,
-        )
-    print(f"backup written to {folder}")
-    if vanished:
-        print(f"{vanished} media file(s) were removed by the bot while the backup ran")
-    return 0
-
-
 def _rate(text: str) -> float:
     """--rate: MiB a second, 0 for no limit."""
     value = float(text)
@@ -177,132 +134,7 @@ def _rate(text: str) -> float:
     return value
 
 
-@contextlib.contextmanager
-def _ended_like_ctrl_c() -> Iterator[None]:
-    """SIGTERM and SIGHUP (a closed ssh session) end the command as Ctrl-C does, so what it
-    leaves half done (a backup folder, an export's temporary files) is cleaned up."""
-    numbers = (signal.SIGTERM, signal.SIGHUP)
-    before = [signal.getsignal(number) for number in numbers]
-    for number in numbers:
-        signal.signal(number, signal.default_int_handler)
-    try:
-        yield
-    finally:
-        for number, handler in zip(numbers, before, strict=True):
-            signal.signal(number, handler)
-
-
-def cmd_restore(args: argparse.Namespace) -> int:
-    from storage.backup import restore_database
-
-    settings = _settings()
-    source = Path(args.backup)
-    database = source / "psm.db" if source.is_dir() else source
-    with ProcessLock(settings.database_path):
-        restore_database(database, settings.database_path)
-        media = database.parent / "media"
-        if media.is_dir():
-            if settings.media_path.exists():
-                shutil.rmtree(settings.media_path)
-            shutil.copytree(media, settings.media_path)
-    print(f"restored {database} into {settings.database_path}; run `psm-bot migrate` next")
-    return 0
-
-
-# -- personal data on the server: exports, case show, data-subject rights ---------------------
-
-
-def _nik_argument(value: str) -> str:
-    """A NIK from the command line, or from standard input with "-" (keeps it out of
-    the shell history and the process list)."""
-    return sys.stdin.readline().strip() if value == "-" else value
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from bot.export_file import export_cases
-    from bot.priority import lower_priority
-
-    lower_priority()  # a long export never slows a running bot's conversations
-
-    since = datetime.strptime(args.since, "%Y-%m-%d").date() if args.since else None
-    with _ended_like_ctrl_c():
-        rows = asyncio.run(
-            export_cases(
-                _settings(),
-                Path(args.out),
-                kabupaten=args.kabupaten,
-                since=since,
-                unmasked=args.unmasked,
-                layout=args.layout,
-            )
-        )
-    state = "UNMASKED (full NIK/KK)" if args.unmasked else "NIK/KK masked"
-    print(f"{rows} rows written to {args.out} ({args.layout}, {state}); logged in the audit")
-    return 0
-
-
-def cmd_case_show(args: argparse.Namespace) -> int:
-    from bot.subject_tools import show_case
-
-    found = asyncio.run(show_case(_settings(), args.number, reveal=args.reveal, out=sys.stdout))
-    return 0 if found else 1
-
-
-def cmd_subject_find(args: argparse.Namespace) -> int:
-    from bot.subject_tools import find_subject
-
-    asyncio.run(find_subject(_settings(), _nik_argument(args.nik), sys.stdout))
-    return 0
-
-
-def cmd_subject_export(args: argparse.Namespace) -> int:
-    from bot.subject_tools import export_subject
-
-    people = asyncio.run(export_subject(_settings(), _nik_argument(args.nik), Path(args.out)))
-    print(f"{people} person record(s) written to {args.out}; logged in the audit")
-    return 0
-
-
-def cmd_subject_correct(args: argparse.Namespace) -> int:
-    from bot.subject_tools import correct_subject
-
-    changed = asyncio.run(
-        correct_subject(_settings(), _nik_argument(args.nik), args.field, args.value)
-    )
-    print(f"{changed} person record(s) corrected ({args.field}); logged in the audit")
-    return 0 if changed else 1
-
-
-def cmd_subject_erase(args: argparse.Namespace) -> int:
-    from bot.subject_tools import erase_subject
-
-    nik = _nik_argument(args.nik)
-    if not args.yes:
-        if not sys.stdin.isatty():
-            raise ValueError("erasure cannot be undone: add --yes to confirm")
-        if input("Erasure cannot be undone. Type ERASE to confirm: ").strip() != "ERASE":
-            print("nothing erased")
-            return 1
-    settings = _settings()
-    with (
-        ProcessLock(settings.database_path),
-        ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=ERASE_BUSY),
-    ):
-        report = asyncio.run(erase_subject(settings, nik))
-    print(
-        f"erased: {report.members} person record(s), {report.households_cleared} household(s)"
-        f" cleared, {report.cases} case(s) kept without them, {len(report.photos_removed)}"
-        f" photo(s) removed, {sum(report.rows_rewritten.values())} other row(s) rewritten;"
-        " database rebuilt (VACUUM) and WAL emptied; logged in the audit"
-    )
-    if report.audit_rows_holding_it:
-        print(
-            f"warning: {report.audit_rows_holding_it} audit row(s) hold this NIK and cannot be"
-            " changed (append-only)",
-            file=sys.stderr,
-        )
-    print("backups made before now still hold the data: renew or destroy them", file=sys.stderr)
-    return 0
+# -- personal data on the server (bot/data_commands.py): exports, case show, data-subject rights
 
 
 def _add_data_commands(commands: Any) -> None:

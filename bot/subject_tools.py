@@ -24,9 +24,10 @@ from handlers.context import AppContext
 from handlers.identifiers import compact
 from handlers.masking import mask_identifiers
 from handlers.temp_files import TEMP_FOLDER, remove_media
+from storage.erasure import ErasureReport, wipe_free_space
 from storage.repos import Repos
 from storage.scope import Scope
-from storage.subjects import CORRECTABLE, ErasureReport, wipe_free_space
+from storage.subjects import CORRECTABLE
 
 
 def clean_nik(text: str) -> str:
@@ -179,7 +180,7 @@ async def erase_subject(settings: Settings, nik_text: str) -> ErasureReport:
     db, _ = await prepare_database(settings)
     try:
         async with db.transaction() as repos:
-            report = await repos.subjects.erase(nik)
+            report = await repos.erasure.erase(nik)
             counts = report.model_dump(exclude={"photos_removed"})
             await _record(
                 repos, "subject.erase", nik, {**counts, "photos": len(report.photos_removed)}

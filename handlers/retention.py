@@ -26,9 +26,9 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
     if await repos.schedule.ran_at(KIND, day) is not None:
         return
     before = now - timedelta(days=app.retention_days)
-    case_ids = await repos.subjects.closed_cases(before, BATCH)
-    unused_photos = await repos.subjects.delete_cases(case_ids)
-    sessions = await repos.subjects.delete_finished_sessions(before)
+    case_ids = await repos.retention.closed_cases(before, BATCH)
+    unused_photos = await repos.retention.delete_cases(case_ids)
+    sessions = await repos.retention.delete_finished_sessions(before)
     invites = await repos.training_invites.forget_unclaimed(
         now - timedelta(days=UNCLAIMED_INVITES_DAYS)
     )

@@ -58,6 +58,6 @@ def remove_photos_once_unused(repos: Repos, media_dir: Path, paths: set[str]) ->
         return
 
     async def remove() -> None:
-        remove_media(media_dir, await repos.subjects.unused_photos(paths))
+        remove_media(media_dir, await repos.photos.unused(paths))
 
     repos.after_commit(remove)

@@ -14,13 +14,16 @@ from storage.broadcasts import BroadcastRepo
 from storage.case_review import CaseReviewRepo
 from storage.cases import CaseRepo
 from storage.district_reminders import DistrictReminderRepo
+from storage.erasure import ErasureRepo
 from storage.exports import ExportRepo
 from storage.forms import FormRepo
 from storage.inbox import InboxRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
+from storage.photos import PhotoRepo
 from storage.regions import RegionRepo
 from storage.reminders import ReminderRepo
+from storage.retention import RetentionRepo
 from storage.schedule import ScheduleRepo
 from storage.stats import StatsRepo
 from storage.stats_windows import StatsWindowRepo
@@ -54,6 +57,9 @@ class Repos:
         self.stats_windows = StatsWindowRepo(conn)
         self.exports = ExportRepo(conn)
         self.subjects = SubjectRepo(conn)
+        self.erasure = ErasureRepo(conn)
+        self.retention = RetentionRepo(conn)
+        self.photos = PhotoRepo(conn)
         self.reminders = ReminderRepo(conn)
         self.broadcasts = BroadcastRepo(conn)
         self.trainings = TrainingRepo(conn)

@@ -69,7 +69,7 @@ async def random_change(db: Database, people: list[User], rng: random.Random) ->
     what = rng.randrange(7)
     async with db.transaction() as repos:
         if what == 0:
-            await repos.subjects.delete_cases([case_id])  # retention purge and erasure
+            await repos.retention.delete_cases([case_id])  # retention purge and erasure
         elif what == 1:
             giver, taker = rng.sample(people, 2)
             scope = Scope(everything=True)

@@ -107,7 +107,7 @@ async def test_the_rollup_follows_every_change(world) -> None:
     assert _rollup(db) == _counted(db)
     assert _rollup(db)[(KADUGEDE, "resubmitted", "rtlh")] == 1
     async with db.transaction() as repos:
-        await repos.subjects.delete_cases([ids[2]])
+        await repos.retention.delete_cases([ids[2]])
     assert _rollup(db) == _counted(db)
     assert _rollup(db)[(CINIRU, "approved", "rtlh")] == 0
 

@@ -1,0 +1,62 @@
+"""`psm-bot backup` and `psm-bot restore`: copy the database and media while the bot runs,
+and put a copy back (the bot stopped)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.cli_signals import ended_like_ctrl_c
+from bot.config import load_settings
+from bot.lock import BACKUP_LOCK, ProcessLock
+
+BACKUP_BUSY = "a backup or an erasure is running on {database}; try again when it has ended"
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.priority import lower_priority
+    from handlers.temp_files import TEMP_FOLDER
+    from storage.backup import backup
+
+    settings = load_settings()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    folder = Path(args.directory) / f"psm-backup-{stamp}"
+    extra = 1
+    while folder.exists():  # two backups within one second get their own folders
+        extra += 1
+        folder = Path(args.directory) / f"psm-backup-{stamp}-{extra}"
+    lower_priority()  # the running bot's turns first
+    with (
+        ended_like_ctrl_c(),
+        ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=BACKUP_BUSY),
+    ):
+        vanished = backup(
+            settings.database_path,
+            folder,
+            media=settings.media_path,
+            leave_out=(TEMP_FOLDER,),  # charts and chat exports of the last day
+            rate=args.rate * 2**20 or None,
+        )
+    print(f"backup written to {folder}")
+    if vanished:
+        print(f"{vanished} media file(s) were removed by the bot while the backup ran")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from storage.backup import restore_database
+
+    settings = load_settings()
+    source = Path(args.backup)
+    database = source / "psm.db" if source.is_dir() else source
+    with ProcessLock(settings.database_path):
+        restore_database(database, settings.database_path)
+        media = database.parent / "media"
+        if media.is_dir():
+            if settings.media_path.exists():
+                shutil.rmtree(settings.media_path)
+            shutil.copytree(media, settings.media_path)
+    print(f"restored {database} into {settings.database_path}; run `psm-bot migrate` next")
+    return 0

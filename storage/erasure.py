@@ -1,0 +1,372 @@
+"""Erasure of one person's data (UU PDP: the right to erasure).
+
+Server-side only (`psm-bot subject erase`). Erasure removes a person's personal fields and
+every occurrence of their NIK (and of their family's KK once nobody else of the household is
+left) from every table, generically: tables added by later features are searched too. Case
+rows stay, without the person, so anonymous counts do not change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from storage.base import Repo, placeholders
+from storage.case_references import case_references
+from storage.identifiers import compact_number, identifier_pattern, masked_number
+from storage.person_names import person_key
+from storage.photos import PhotoRepo
+
+ERASED = "[dihapus]"
+# Form answers about one member and about the household (forms/case_report.yaml).
+PERSON_KEYS = (
+    "member_name",
+    "member_nik",
+    "member_nik_reason",
+    "member_sex",
+    "member_age",
+    "member_relation",
+)
+HOUSEHOLD_KEYS = ("head_name", "no_kk", "no_kk_reason", "address", "gps", "gps_reason")
+# Never rewritten: append-only by trigger (and it must never hold a NIK: we store a keyed hash).
+# The audit trail; and the day rollups and their rolling windows (migrations 0015 and 0016:
+# region codes, dates, user ids and counts only, no subject's data; WITHOUT ROWID, so they
+# cannot be scrubbed by rowid).
+UNTOUCHED_TABLES = (
+    "audit_log",
+    "case_day_counts",
+    "case_day_reporters",
+    "case_window_counts",
+    "case_window_reporters",
+)
+# Transcripts of conversations: here the person's name, address and masked numbers go too.
+CONVERSATIONS = (("outbox", "message"), ("inbox", "payload"), ("form_sessions", "state"))
+MIN_TEXT = 4  # shorter names are not searched for (they would match inside other words)
+
+
+class ErasureReport(BaseModel):
+    """What an erasure changed (counts only: nothing personal)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    members: int
+    households_cleared: int
+    cases: int
+    photos_removed: list[str]
+    rows_rewritten: dict[str, int]
+    sessions_deleted: int
+    inbox_payloads_dropped: int
+    audit_rows_holding_it: int
+
+
+class _Scrubber:
+    """Removes identifiers (and, in form answers, the person's or household's entries)."""
+
+    def __init__(
+        self,
+        nik: str,
+        identifiers: Iterable[str],
+        *,
+        household: bool,
+        texts: Iterable[str] = (),
+        heads: Iterable[str] = (),
+    ) -> None:
+        self.nik = nik
+        # Name keys of the person: where they are the head, `head_name` goes even though
+        # the household (with its other members) stays.
+        self.heads = set(heads)
+        self.numbers = {int(value) for value in identifiers}
+        self.patterns = [identifier_pattern(value) for value in identifiers]
+        # Names, addresses, masked numbers: matched as written, whatever the case.
+        self.patterns += [
+            re.compile(re.escape(text), re.IGNORECASE)
+            for text in sorted(set(texts), key=len, reverse=True)
+            if len(text) >= MIN_TEXT
+        ]
+        self.household = household
+
+    def mentions(self, value: Any) -> int:
+        return int(isinstance(value, str) and any(p.search(value) for p in self.patterns))
+
+    def text(self, value: str) -> str:
+        for pattern in self.patterns:
+            value = pattern.sub(ERASED, value)
+        return value
+
+    def node(self, node: Any) -> Any:
+        if isinstance(node, dict):
+            person = compact_number(node.get("member_nik")) == self.nik
+            household = self.household and ("head_name" in node or "members" in node)
+            result = {}
+            for key, value in node.items():
+                if (
+                    (person and key in PERSON_KEYS)
+                    or (household and key in HOUSEHOLD_KEYS)
+                    or (key == "head_name" and self._their_name(value))
+                ):
+                    result[key] = ERASED if isinstance(value, str) else None
+                else:
+                    result[key] = self.node(value)
+            return result
+        if isinstance(node, list):
+            return [self.node(item) for item in node]
+        if isinstance(node, str):
+            return self.text(node)
+        if isinstance(node, int) and not isinstance(node, bool) and node in self.numbers:
+            return None
+        return node
+
+    def _their_name(self, value: Any) -> bool:
+        return isinstance(value, str) and person_key(value) in self.heads
+
+    def value(self, value: str) -> str:
+        """A column value: JSON is walked (and stays valid JSON), other text is replaced."""
+        if value[:1] in ("{", "["):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                return self.text(value)
+            return json.dumps(self.node(parsed), ensure_ascii=False)
+        return self.text(value)
+
+
+class ErasureRepo(Repo):
+    """Erase one person's data from every table (the audit trail and rollups excepted)."""
+
+    async def erase(self, nik: str) -> ErasureReport:
+        """Remove the person with this NIK (run in a transaction, then `wipe_free_space`)."""
+        await self._one("PRAGMA secure_delete = ON")
+        members = [
+            dict(row)
+            for row in await self._all(
+                "SELECT id, household_id, name, name_key FROM household_members WHERE nik = ?",
+                (nik,),
+            )
+        ]
+        member_ids = [m["id"] for m in members]
+        case_ids = (
+            [
+                r[0]
+                for r in await self._all(
+                    "SELECT DISTINCT case_id FROM case_subjects"
+                    f" WHERE member_id IN ({placeholders(member_ids)})",
+                    member_ids,
+                )
+            ]
+            if member_ids
+            else []
+        )
+        # Cases about nobody else: their free text and photos are about this person.
+        only_theirs = []
+        for case_id in case_ids:
+            row = await self._one(
+                "SELECT COUNT(*) FROM case_subjects WHERE case_id = ?"
+                f" AND member_id NOT IN ({placeholders(member_ids)})",
+                (case_id, *member_ids),
+            )
+            if row[0] == 0:
+                only_theirs.append(case_id)
+        if member_ids:
+            await self._run(
+                "UPDATE household_members SET name = '', name_key = '', nik = NULL,"
+                " nik_missing = NULL, nik_reason = NULL, sex = NULL, birth_date = NULL,"
+                f" age_months = NULL, relation = NULL WHERE id IN ({placeholders(member_ids)})",
+                member_ids,
+            )
+        identifiers = {nik}
+        texts = {m["name"] for m in members} | {masked_number(nik)}
+        cleared_ids: set[int] = set()
+        households = sorted({m["household_id"] for m in members})
+        headed: set[int] = set()  # households they head, kept for the others in them
+        for household_id in households:
+            others = await self._one(
+                "SELECT COUNT(*) FROM household_members WHERE household_id = ? AND name != ''",
+                (household_id,),
+            )
+            row = await self._one(
+                "SELECT no_kk, head_name, head_key, address FROM households WHERE id = ?",
+                (household_id,),
+            )
+            if others[0] == 0:
+                texts |= {row["head_name"], row["address"]}
+                if row["no_kk"]:
+                    identifiers.add(row["no_kk"])
+                    texts.add(masked_number(row["no_kk"]))
+                await self._run(
+                    "UPDATE households SET no_kk = NULL, no_kk_missing = NULL,"
+                    " no_kk_reason = NULL, head_name = '', head_key = '', address = '',"
+                    " latitude = NULL, longitude = NULL WHERE id = ?",
+                    (household_id,),
+                )
+                cleared_ids.add(household_id)
+            elif row["head_key"] in {m["name_key"] for m in members}:
+                await self._run(
+                    "UPDATE households SET head_name = '', head_key = '' WHERE id = ?",
+                    (household_id,),
+                )
+                headed.add(household_id)
+        if only_theirs:
+            await self._run(
+                f"UPDATE cases SET description = '' WHERE id IN ({placeholders(only_theirs)})",
+                only_theirs,
+            )
+            await self._run(  # what the follow-up visits did for them is about them too
+                "UPDATE case_visits SET actions = ''"
+                f" WHERE case_id IN ({placeholders(only_theirs)})",
+                only_theirs,
+            )
+        photos = await self._drop_photos(only_theirs)
+        heads = {m["name_key"] for m in members if m["name_key"]} if headed else set()
+        scrubber = _Scrubber(
+            nik,
+            identifiers,
+            household=bool(households) and cleared_ids == set(households),
+            heads=heads,
+        )
+        # Completed and cancelled sessions have done their work: they go entirely.
+        await self.conn.create_function("psm_mentions", 1, scrubber.mentions, deterministic=True)
+        cursor = await self._run(
+            "DELETE FROM form_sessions WHERE status IN ('completed', 'cancelled')"
+            " AND psm_mentions(state)"
+        )
+        sessions = cursor.rowcount
+        cursor = await self._run(
+            "UPDATE inbox SET payload = NULL WHERE status != 'pending' AND psm_mentions(payload)"
+        )
+        inbox = cursor.rowcount
+        # Answers of the cases about them: their member entries, and the household's entries
+        # where the household was cleared; the free text where the case is only theirs.
+        for case_id in case_ids:
+            row = await self._one(
+                "SELECT answers, household_id FROM cases WHERE id = ?", (case_id,)
+            )
+            own = _Scrubber(nik, identifiers, household=row[1] in cleared_ids, heads=heads)
+            answers = own.node(json.loads(row[0]))
+            if case_id in only_theirs and isinstance(answers.get("description"), str):
+                answers["description"] = ERASED
+            await self._run(
+                "UPDATE cases SET answers = ? WHERE id = ?",
+                (json.dumps(answers, ensure_ascii=False), case_id),
+            )
+        rewritten = await self._scrub(scrubber, await self._text_columns())
+        # Their name as head in the household's other cases, versions and updates (a later
+        # revision would otherwise write it back to the household).
+        for column, count in (await self._scrub_head(scrubber, sorted(headed))).items():
+            rewritten[column] = rewritten.get(column, 0) + count
+        audit = await self._one(
+            "SELECT COUNT(*) FROM audit_log WHERE psm_mentions(detail) OR psm_mentions(subject)"
+        )
+        # Conversation transcripts: also their name, address and masked numbers.
+        talk = _Scrubber(nik, identifiers, household=False, texts=texts)
+        await self.conn.create_function("psm_mentions", 1, talk.mentions, deterministic=True)
+        for column, count in (await self._scrub(talk, list(CONVERSATIONS))).items():
+            rewritten[column] = rewritten.get(column, 0) + count
+        return ErasureReport(
+            members=len(member_ids),
+            households_cleared=len(cleared_ids),
+            cases=len(case_ids),
+            photos_removed=photos,
+            rows_rewritten=rewritten,
+            sessions_deleted=sessions,
+            inbox_payloads_dropped=inbox,
+            audit_rows_holding_it=int(audit[0]),
+        )
+
+    async def _text_columns(self) -> list[tuple[str, str]]:
+        rows = await self._all(
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p"
+            " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+            " AND (upper(p.type) LIKE '%TEXT%' OR upper(p.type) LIKE '%CHAR%' OR p.type = '')"
+            " ORDER BY m.name, p.cid"
+        )
+        return [(r[0], r[1]) for r in rows if r[0] not in UNTOUCHED_TABLES]
+
+    async def _scrub(self, scrubber: _Scrubber, columns: list[tuple[str, str]]) -> dict[str, int]:
+        """Rewrite the values of these columns that `psm_mentions` (the scrubber's)."""
+        counts: dict[str, int] = {}
+        for table, column in columns:
+            rows = await self._all(
+                f'SELECT rowid, "{column}" FROM "{table}" WHERE psm_mentions("{column}")'
+            )
+            for rowid, value in rows:
+                await self._run(
+                    f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?',
+                    (scrubber.value(value), rowid),
+                )
+            if rows:
+                counts[f"{table}.{column}"] = len(rows)
+        return counts
+
+    async def _scrub_head(self, scrubber: _Scrubber, households: list[int]) -> dict[str, int]:
+        """Blank the head's name in the answers of every case of these households and in
+        every row referring to those cases (versions, updates), whoever the case is about."""
+        if not households:
+            return {}
+        case_ids = [
+            r[0]
+            for r in await self._all(
+                f"SELECT id FROM cases WHERE household_id IN ({placeholders(households)})",
+                households,
+            )
+        ]
+        if not case_ids:
+            return {}
+        keys = [("cases", "id"), *await case_references(self.conn)]
+        columns = await self._text_columns()
+        counts: dict[str, int] = {}
+        for table, key, column in [(t, k, c) for t, k in keys for n, c in columns if n == t]:
+            rows = await self._all(
+                f'SELECT rowid, "{column}" FROM "{table}" WHERE "{key}"'
+                f' IN ({placeholders(case_ids)}) AND instr("{column}", \'"head_name"\')',
+                case_ids,
+            )
+            for rowid, value in rows:
+                scrubbed = scrubber.value(value)
+                if scrubbed != value:
+                    await self._run(
+                        f'UPDATE "{table}" SET "{column}" = ? WHERE rowid = ?', (scrubbed, rowid)
+                    )
+                    counts[f"{table}.{column}"] = counts.get(f"{table}.{column}", 0) + 1
+        return counts
+
+    async def _drop_photos(self, case_ids: list[int]) -> list[str]:
+        """Remove the photo rows of these cases; returns files no other case uses."""
+        if not case_ids:
+            return []
+        paths = {
+            r[0]
+            for r in await self._all(
+                f"SELECT path FROM case_photos WHERE case_id IN ({placeholders(case_ids)})",
+                case_ids,
+            )
+        }
+        await self._run(
+            f"DELETE FROM case_photos WHERE case_id IN ({placeholders(case_ids)})", case_ids
+        )
+        return await PhotoRepo(self.conn).unused(paths)
+
+
+async def wipe_free_space(path: Path) -> None:
+    """Rebuild the database file so no deleted bytes survive in free pages or the WAL.
+
+    Run with every other connection closed: VACUUM with secure_delete writes fresh pages,
+    and a TRUNCATE checkpoint copies them into the file and empties the WAL.
+    """
+    from storage.db import connect  # storage.db imports the repositories, this among them
+
+    conn = await connect(path)
+    try:
+        async with conn.execute("PRAGMA secure_delete = ON") as cursor:
+            await cursor.fetchall()
+        await conn.execute("VACUUM")
+        async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            busy, _, _ = await cursor.fetchone()
+        if busy:
+            raise RuntimeError("another connection holds the database: stop the bot first")
+    finally:
+        await conn.close()
