@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo, like_escape
+from storage.base import Repo, like_escape, placeholders
 from storage.models import CaseState, Role, User, to_db
 from storage.scope import Scope
 from storage.users import user_from_row
@@ -42,10 +42,6 @@ def people_where(scope: Scope, alias: str = "u") -> tuple[str, tuple[Any, ...]]:
     if scope.kabupaten_code is not None and scope.kecamatan_code is None:
         return f"{alias}.kabupaten_code = ?", (scope.kabupaten_code,)
     return "0 = 1", ()
-
-
-def _marks(values: tuple[Any, ...]) -> str:
-    return ", ".join("?" for _ in values)
 
 
 class PeopleRepo(Repo):
@@ -117,7 +113,7 @@ class PeopleRepo(Repo):
         """(open cases reported by the person, their unfinished case-report drafts)."""
         cases = await self._one(
             "SELECT COUNT(*) FROM cases WHERE reporter_id = ?"
-            f" AND state IN ({_marks(OPEN_STATES)})",
+            f" AND state IN ({placeholders(OPEN_STATES)})",
             (user_id, *OPEN_STATES),
         )
         drafts = await self._one(
@@ -148,7 +144,7 @@ class PeopleRepo(Repo):
         cursor = await self._run(
             f"UPDATE users SET {assignments}version = version + 1, updated_at = ?"
             f" WHERE id = ? AND version = ? AND {where}"
-            f" AND (role IS NULL OR role IN ({_marks(roles)}))",
+            f" AND (role IS NULL OR role IN ({placeholders(roles)}))",
             (*fields.values(), to_db(now), user_id, version, *scope_params, *roles),
         )
         if cursor.rowcount != 1:
@@ -213,7 +209,7 @@ class PeopleRepo(Repo):
         where, params = scope.where("c")
         cases = await self._all(
             f"SELECT c.id, c.number FROM cases c WHERE c.reporter_id = ?"
-            f" AND c.state IN ({_marks(OPEN_STATES)}) AND {where} ORDER BY c.id",
+            f" AND c.state IN ({placeholders(OPEN_STATES)}) AND {where} ORDER BY c.id",
             (from_id, *OPEN_STATES, *params),
         )
         moved = [(int(row[0]), str(row[1])) for row in cases]
@@ -279,17 +275,18 @@ class PeopleRepo(Repo):
             return 0
         async with self._secure_delete():
             for table in FORGOTTEN_WITH_THEM:
-                await self._run(f"DELETE FROM {table} WHERE user_id IN ({_marks(ids)})", ids)
+                await self._run(f"DELETE FROM {table} WHERE user_id IN ({placeholders(ids)})", ids)
             await self._run(
                 "UPDATE outbox SET chat_id = NULL, status = CASE WHEN status IN ('pending',"
-                f" 'waiting') THEN 'expired' ELSE status END WHERE user_id IN ({_marks(ids)})",
+                " 'waiting') THEN 'expired' ELSE status END"
+                f" WHERE user_id IN ({placeholders(ids)})",
                 ids,
             )
             await self._run(
                 "UPDATE users SET full_name = '', requested_role = NULL, kabupaten_code = NULL,"
                 " kecamatan_code = NULL, desa_code = NULL, phone = NULL, phone_verified = 0,"
                 " preferred_channel = NULL, delivery_channel = NULL, reminder_time = NULL,"
-                f" version = version + 1, updated_at = ? WHERE id IN ({_marks(ids)})",
+                f" version = version + 1, updated_at = ? WHERE id IN ({placeholders(ids)})",
                 (to_db(now), *ids),
             )
         return len(ids)
