@@ -33,16 +33,19 @@ class ReminderRepo(Repo):
         )
         return [user_from_row(row) for row in rows]
 
-    async def training_eve_due(self, training_id: int, key_prefix: str) -> list[User]:
-        """Active people who accepted a training (`akan_hadir`) and were not yet handled for
-        a day of it: no `training_eve` or `training_eve_daily` key `<key_prefix><user id>`."""
+    async def training_eve_due(self, training_id: int, day_id: int, key_prefix: str) -> list[User]:
+        """Active people who accepted a training (`akan_hadir`), have no attendance set for the
+        day (an excuse recorded by hand) and were not yet told of it: no `training_eve` key
+        `<key_prefix><user id>`."""
         rows = await self._all(
             "SELECT u.* FROM training_invitations i JOIN users u ON u.id = i.user_id"
             " WHERE i.training_id = ? AND u.status = 'active' AND i.rsvp = 'akan_hadir'"
-            " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind IN"
-            " ('training_eve', 'training_eve_daily') AND r.run_key = ? || u.id)"
+            " AND NOT EXISTS (SELECT 1 FROM training_attendance a"
+            " WHERE a.day_id = ? AND a.user_id = u.id)"
+            " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'training_eve'"
+            " AND r.run_key = ? || u.id)"
             " ORDER BY u.id",
-            (training_id, key_prefix),
+            (training_id, day_id, key_prefix),
         )
         return [user_from_row(row) for row in rows]
 

@@ -1,19 +1,21 @@
 """Training reminders: on the morning of each training day, to those coming or not yet
-answering (a scheduler kind, once per person per day, never in the quiet hours); the mention
-the day before is a line of the daily reminder (handlers/reminders.py), and a message of its
-own for those who accepted but get no daily reminder that day (a training they accepted is an
-appointment): candidates (`calon`), coordinators, people with reminders off or whose district
-sends WhatsApp reminders weekly on another day."""
+answering (a scheduler kind, once per person per day, never in the quiet hours). The day
+before, each person is told of it once (a `training_eve` claim per day, start and person): as a
+line of their daily reminder (handlers/reminders.py) when one goes out, else, for those who
+accepted (a training they accepted is an appointment), by a message of its own once every
+daily reminder hour has passed: candidates (`calon`), people with reminders off, whose
+district sends WhatsApp reminders weekly on another day, whose reminder went out before they
+accepted, or whose reminder had nothing else to say."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, Topic, deliver
-from handlers.district_reminders import reminder_day
 from handlers.events import Outbound
 from handlers.quiet_hours import in_quiet_hours
+from handlers.reminder_settings import HOURS
 from handlers.trainings.common import (
     checkin_opens,
     clock_time,
@@ -21,12 +23,11 @@ from handlers.trainings.common import (
     local_day_bounds,
     summary_of,
 )
-from storage.models import Role, User
+from storage.models import User
 from storage.repos import Repos
 from storage.trainings import TrainingDay
 
-EVE = "training_eve"  # the day before, told by a message of its own
-EVE_LEFT = "training_eve_daily"  # the day before, left to the person's daily reminder
+EVE = "training_eve"  # the day before: the person was told (a reminder's line or a message)
 
 
 def _day_key(day: TrainingDay) -> str:
@@ -77,20 +78,22 @@ async def _sent_before_the_key_held_the_start(
     return claimed is not None and app.local_date(claimed) == app.local_date(now)
 
 
+def eve_time(app: AppContext) -> time:
+    """When every daily reminder of the day has gone out (the latest hour one may choose, or
+    REMINDER_TIME if later): whoever was not told by theirs by then is told by a message."""
+    return max(app.reminder_time, *(time.fromisoformat(hour) for hour in HOURS))
+
+
 async def eve_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
-    """Scheduler kind `training_eve`: from REMINDER_TIME the day before a training day, each
-    person who accepted it is handled once: left to their daily reminder when it goes out that
-    day (it carries the line), else told by a message of its own."""
-    if in_quiet_hours(app, now) or app.local_time(now).time() < app.reminder_time:
+    """Scheduler kind `training_eve` (after `daily_reminders` in a tick): from `eve_time` the
+    day before a training day, each person who accepted it and was not told yet (by a daily
+    reminder's line) gets a message of its own, once."""
+    if in_quiet_hours(app, now) or app.local_time(now).time() < eve_time(app):
         return
-    today = app.local_date(now)
-    start, end = local_day_bounds(app, today + timedelta(days=1))
+    start, end = local_day_bounds(app, app.local_date(now) + timedelta(days=1))
     for training, day in await repos.trainings.days_starting(start=start, end=end):
         prefix = _day_key(day)
-        for user in await repos.reminders.training_eve_due(training.id, prefix):
-            if await _daily_reminder_tells(repos, user, today):
-                await repos.schedule.claim(EVE_LEFT, f"{prefix}{user.id}", now=now)
-                continue
+        for user in await repos.reminders.training_eve_due(training.id, day.id, prefix):
             if not await repos.schedule.claim(EVE, f"{prefix}{user.id}", now=now):
                 continue
             text = app.catalog.text(
@@ -111,19 +114,9 @@ async def eve_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
             )
 
 
-async def _daily_reminder_tells(repos: Repos, user: User, today: date) -> bool:
-    """Whether the person's daily reminder of `today` carries the training line: PSM and TKSK
-    with reminders on, on a day their district's schedule sends it (as `daily_reminders`)."""
-    return (
-        user.role in (Role.PSM, Role.TKSK)
-        and user.reminders_enabled
-        and await reminder_day(repos, user, today)
-    )
-
-
 async def tomorrow_lines(repos: Repos, app: AppContext, user: User, now: datetime) -> list[str]:
-    """Lines of the daily reminder: trainings tomorrow the person has not declined (and was
-    not told of by a message of its own)."""
+    """Lines of the daily reminder: trainings tomorrow the person has not declined and was not
+    told of yet (the line claims it: the reminder goes out with it in the same transaction)."""
     tomorrow = app.local_date(now) + timedelta(days=1)
     start, end = local_day_bounds(app, tomorrow)
     lines = []
@@ -131,7 +124,9 @@ async def tomorrow_lines(repos: Repos, app: AppContext, user: User, now: datetim
         invitation = await repos.trainings.invitation(training.id, user.id)
         if invitation is None or invitation.rsvp == "berhalangan":
             continue
-        if await repos.schedule.ran_at(EVE, f"{_day_key(day)}{user.id}") is not None:
+        if await repos.trainings.attendance_of(day.id, user.id) is not None:
+            continue  # excused (or marked) by hand for that day already
+        if not await repos.schedule.claim(EVE, f"{_day_key(day)}{user.id}", now=now):
             continue
         lines.append(
             app.catalog.text(

@@ -1,7 +1,9 @@
 """The day before a training day: a person who accepted hears of it once, in their daily
-reminder when it goes out that day (as a line), else by a message of its own: a candidate
-(`calon`, who has no daily reminder), someone with reminders off, someone whose district sends
-WhatsApp reminders weekly on another day. Those who have not answered are not chased."""
+reminder when it goes out that day (as a line), else by a message of its own once every
+reminder hour has passed: a candidate (`calon`, who has no daily reminder), someone with
+reminders off, someone whose district sends WhatsApp reminders weekly on another day, someone
+whose reminder went out before they accepted. Those who have not answered are not chased, nor
+those a coordinator excused by hand."""
 
 from __future__ import annotations
 
@@ -19,6 +21,16 @@ async def _texts(db, user_id: int) -> list[str]:
         return [plain(item.message["text"]) for item in await repos.outbox.for_user(user_id)]
 
 
+async def _tick(db, app, moment, *, accept) -> None:
+    training_id, user_id, when = accept
+    async with db.transaction() as repos:
+        if moment == when:
+            await repos.trainings.invite(training_id, [user_id], moment)
+            await repos.trainings.set_rsvp(training_id, user_id, "akan_hadir", moment)
+        await daily_reminders(repos, app, moment)
+        await eve_reminders(repos, app, moment)
+
+
 async def test_the_eve_of_a_training_reaches_everyone_who_accepted_once(tmp_path):
     app = app_context(tmp_path / "media")
     db = await open_database(tmp_path / "psm.db")
@@ -29,6 +41,9 @@ async def test_the_eve_of_a_training_reaches_everyone_who_accepted_once(tmp_path
             await repos.users.update(off.id, now=CREATED, reminders_enabled=False)
             calon = await person(repos, "Calon Dewi", Role.CALON, kecamatan="32.08.01")
             silent = await person(repos, "Pak Diam", Role.CALON, kecamatan="32.08.01")
+            early = await person(repos, "Bu Pagi", Role.PSM, kecamatan="32.08.01")
+            await repos.users.update(early.id, now=CREATED, reminder_time="06:00")
+            excused = await person(repos, "Pak Izin", Role.PSM, kecamatan="32.08.01")
             wulan = await repos.users.create(  # on WhatsApp only, weekly there on Thursdays
                 now=CREATED,
                 status=UserStatus.ACTIVE,
@@ -47,22 +62,32 @@ async def test_the_eve_of_a_training_reaches_everyone_who_accepted_once(tmp_path
             await repos.district_reminders.set_schedule(
                 "32.08", "whatsapp", weekly, by=coordinator.id, now=CREATED
             )
-            people = [ani.id, off.id, calon.id, silent.id, wulan.id]
-            await repos.trainings.invite(training_id, people[1:], at(1, 9))
-            for user_id in (ani.id, off.id, calon.id, wulan.id):  # not Pak Diam
+            people = [ani.id, off.id, calon.id, silent.id, wulan.id, early.id, excused.id]
+            await repos.trainings.invite(training_id, people[1:5] + people[6:], at(1, 9))
+            for user_id in (ani.id, off.id, calon.id, wulan.id, excused.id):  # not Pak Diam
                 await repos.trainings.set_rsvp(training_id, user_id, "akan_hadir", at(2, 9))
-        for moment in (at(7, 15, 59), at(7, 16), at(7, 16, 1), at(7, 18)):  # Monday, 7 Dec
-            async with db.transaction() as repos:
-                await eve_reminders(repos, app, moment)
-                await daily_reminders(repos, app, moment)
+            (day,) = await repos.trainings.days(training_id)
+            await repos.trainings.set_status_by_hand(
+                day.id, excused.id, status="izin", recorded_by=coordinator.id, now=at(3, 9)
+            )
+        # Monday, 7 Dec, tick by tick as the scheduler: the daily reminders, then the eve.
+        # Bu Pagi is invited and accepts at 10.00, after her 06.00 reminder went out.
+        accept = (training_id, early.id, at(7, 10))
+        for moment in (at(7, 6), at(7, 10), at(7, 16), at(7, 16, 1), at(7, 18, 59)):
+            await _tick(db, app, moment, accept=accept)
+        before_the_eve = {user_id: await _texts(db, user_id) for user_id in people}
+        for moment in (at(7, 19), at(7, 19, 1), at(7, 20)):
+            await _tick(db, app, moment, accept=accept)
         told = {user_id: await _texts(db, user_id) for user_id in people}
     finally:
         await db.close()
     daily = told[ani.id]
     assert len(daily) == 1 and "Besok: bimtek Bimtek Uji, pukul 08.00 di Aula" in daily[0]
-    for user_id in (off.id, calon.id, wulan.id):
+    for user_id in (off.id, calon.id, wulan.id, early.id):
+        assert before_the_eve[user_id] == [], before_the_eve[user_id]
         assert len(told[user_id]) == 1, told[user_id]
         assert "Besok: bimtek Bimtek Uji" in told[user_id][0]
         assert "Hari 1: Selasa, 8 Desember 2026" in told[user_id][0]
         assert "tercatat akan hadir" in told[user_id][0]
+    assert told[excused.id] == []  # excused by hand for the day
     assert told[silent.id] == []  # not answered, no daily reminder: not chased
