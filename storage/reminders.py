@@ -8,7 +8,7 @@ from typing import Any
 from storage.base import Repo
 from storage.models import User, from_db, to_db
 from storage.users import user_from_row
-from storage.visits import recorded_a_due_visit
+from storage.visits import coordinator_has_a_due_visit
 
 
 class ReminderRepo(Repo):
@@ -20,16 +20,16 @@ class ReminderRepo(Repo):
         """Who gets a daily reminder now: active people with reminders on whose hour
         ("HH:MM", theirs or `default_time`) has come at `local_time` and who have no
         `daily_reminder` key for the local `day` yet. PSM and TKSK always; coordinators only
-        when a visit they recorded is due. The scheduler asks every minute, and in a
-        province of 50,000 people nobody else need be read."""
+        when a visit they follow is due (`VisitRepo.due_for_coordinator`). The scheduler asks
+        every minute, and in a province of 50,000 people nobody else need be read."""
         rows = await self._all(
             "SELECT u.* FROM users u WHERE u.status = 'active' AND u.reminders_enabled = 1"
             f" AND (u.role IN ('psm', 'tksk') OR (u.role = 'coordinator'"
-            f" AND {recorded_a_due_visit('u')}))"
+            f" AND {coordinator_has_a_due_visit('u')}))"
             " AND COALESCE(u.reminder_time, ?) <= ?"
             " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'daily_reminder'"
             " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
-            (day, default_time, local_time, day),
+            (day, day, default_time, local_time, day),
         )
         return [user_from_row(row) for row in rows]
 
