@@ -7,6 +7,7 @@ from typing import Any
 
 from storage.base import Repo
 from storage.models import User, from_db, to_db
+from storage.people import AWAITS_DECISION
 from storage.users import user_from_row
 from storage.visits import coordinator_has_a_due_visit
 
@@ -111,8 +112,10 @@ class ReminderRepo(Repo):
         return int(row[0]), oldest[0] if oldest else None, from_db(row[1])
 
     async def pending_people(self, kabupaten_code: str) -> int:
+        """Registrations of a kabupaten waiting for a decision, as /pengguna lists them."""
         row = await self._one(
-            "SELECT COUNT(*) FROM users WHERE status = 'pending' AND kabupaten_code = ?",
+            f"SELECT COUNT(*) FROM users WHERE {AWAITS_DECISION.format(u='')}"
+            " AND kabupaten_code = ?",
             (kabupaten_code,),
         )
         return int(row[0])
