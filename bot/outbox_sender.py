@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from bot.channels.base import SendOutcome
 from bot.clock import Clock
@@ -46,9 +46,10 @@ FLUSH_AT = 64  # write the outcomes once this many sends finished ...
 FLUSH_AFTER = 0.05  # ... or the oldest finished this long ago (seconds), or nothing is sending
 
 
-async def alert_admins(repos: Repos, problem: str, *, now: datetime) -> None:
-    """Tell every active admin, once a day per problem, about something only they can fix."""
-    if not await repos.schedule.claim("operator_alert", f"{problem}:{now.date()}", now=now):
+async def alert_admins(repos: Repos, problem: str, *, day: date, now: datetime) -> None:
+    """Tell every active admin, once a local `day` per problem, about something only they
+    can fix."""
+    if not await repos.schedule.claim("operator_alert", f"{problem}:{day}", now=now):
         return
     for admin in await repos.users.active_with_role(Role.ADMIN):
         await deliver(
@@ -122,8 +123,10 @@ class OutboxSender:
         pacing: Pacing | None = None,
         concurrency: int = 32,
         api_calls: CallCount | None = None,
+        zone: tzinfo = UTC,
     ) -> None:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
+        self._zone = zone  # the app's: admins are alerted once per local date
         self._api_calls = api_calls
         pacing = pacing or Pacing()
         self._overall = TokenBucket(pacing.overall_rate, pacing.overall_bucket)
@@ -402,7 +405,8 @@ class OutboxSender:
             if outcome.template:
                 await repos.outbox.record_template(item.id, outcome.template)
             if outcome.operator_alert:
-                await alert_admins(repos, outcome.operator_alert, now=now)
+                day = now.astimezone(self._zone).date()
+                await alert_admins(repos, outcome.operator_alert, day=day, now=now)
         await repos.outbox.mark_sent_many(sent, now=now)
         await repos.outbox.set_ext_message_ids(sent_ahead)
         await repos.outbox.unmark_sent(not_attempted)

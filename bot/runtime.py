@@ -183,6 +183,7 @@ class Runtime:
                 pacing=channel.pacing,
                 # A channel whose messages may take several API calls says how many.
                 api_calls=getattr(channel, "api_calls", None),
+                zone=self.app.timezone,
             )
         if not background:
             self._started = True

@@ -20,13 +20,18 @@ PREFIX = "pd"
 WEEKDAYS = range(7)  # 0 = Monday
 
 
-async def reminder_day(repos: Repos, user: User, day: date) -> bool:
-    """Whether a person's routine reminder goes out on a local date: every day, unless it
-    would go over a channel on which their district chose weekly reminders."""
+async def schedule_of(repos: Repos, user: User) -> ReminderSchedule:
+    """How often a person's routine reminder goes out: daily, unless it would go over a
+    channel on which their district chose weekly reminders."""
     identity = await identity_for(repos, user.id)
     if identity is None:
-        return True
-    schedule = await repos.district_reminders.schedule(user.kabupaten_code, identity.channel)
+        return DAILY
+    return await repos.district_reminders.schedule(user.kabupaten_code, identity.channel)
+
+
+async def reminder_day(repos: Repos, user: User, day: date) -> bool:
+    """Whether a person's routine reminder goes out on a local date (`schedule_of`)."""
+    schedule = await schedule_of(repos, user)
     return schedule.frequency != "weekly" or schedule.weekday == day.weekday()
 
 

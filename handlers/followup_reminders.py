@@ -1,6 +1,8 @@
 """Follow-up visits due (a next visit date today or overdue) in the daily reminder: for the
-TKSK of the case's kecamatan, and for whoever recorded the latest visit. Case numbers only:
-reminders name no household (phone lock screens show them)."""
+TKSK of the case's kecamatan now; for a coordinator who recorded the latest visit while the
+case is in their kabupaten; for the kabupaten's coordinators where the kecamatan has no active
+TKSK. Whoever recorded it and moved elsewhere is not reminded. Case numbers only: reminders
+name no household (phone lock screens show them)."""
 
 from __future__ import annotations
 
@@ -29,11 +31,15 @@ def case_numbers(app: AppContext, language: str, due: list[DueVisit]) -> str:
 async def due_visits_for(
     repos: Repos, app: AppContext, user: User, now: datetime
 ) -> list[DueVisit]:
-    """The visits this person should make: their kecamatan's (TKSK) or the ones they planned."""
-    kecamatan = user.kecamatan_code if user.role == Role.TKSK else None
-    return await repos.visits.due(
-        app.local_date(now), kecamatan_code=kecamatan, recorded_by=user.id
-    )
+    """The visits this person should make, within their scope now."""
+    today = app.local_date(now)
+    if user.role == Role.TKSK and user.kecamatan_code:
+        return await repos.visits.due(today, kecamatan_code=user.kecamatan_code)
+    if user.role == Role.COORDINATOR and user.kabupaten_code:
+        return await repos.visits.due_for_coordinator(
+            today, kabupaten_code=user.kabupaten_code, coordinator_id=user.id
+        )
+    return []
 
 
 async def due_visit_lines(

@@ -1,5 +1,6 @@
-"""/pengingat: choose the hour of the daily reminder, or turn it off (and, for people on
-both channels, which one gets it); coordinators set their district's WhatsApp frequency."""
+"""/pengingat: choose the hour of one's own reminder, or turn it off (and, for people on
+both channels, which one gets it); coordinators also set their district's WhatsApp frequency.
+In a district whose WhatsApp reminders are weekly, a person reached there is told the day."""
 
 from __future__ import annotations
 
@@ -9,15 +10,22 @@ from handlers import channel_choice, district_reminders
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.permissions import allowed
+from storage.models import User
 
 PREFIX = "rm"
 HOURS = ("06:00", "08:00", "12:00", "16:00", "19:00")
 
 
+async def _frequency(turn: Turn, user: User) -> tuple[str, dict[str, str]]:
+    """The text key suffix and the day of the person's reminder: "" daily, "_weekly" on a
+    day (their district's choice for the channel it goes over)."""
+    schedule = await district_reminders.schedule_of(turn.repos, user)
+    if schedule.frequency == "weekly" and schedule.weekday is not None:
+        return "_weekly", {"day": turn.t(f"whatsapp.weekdays.d{schedule.weekday}")}
+    return "", {}
+
+
 async def ask(turn: Turn) -> None:
-    if allowed(turn.user, "reminder.district"):
-        await district_reminders.ask(turn)
-        return
     if not allowed(turn.user, "reminder.settings") or turn.user is None:
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -28,10 +36,12 @@ async def ask(turn: Turn) -> None:
         [Button(label=hour, data=f"{PREFIX}:{hour}") for hour in HOURS[3:]],
         [Button(label=turn.t("reminder.turn_off"), data=f"{PREFIX}:off")],
     ]
-    turn.reply(
-        Outbound.say(turn.t("reminder.settings", current=state, zone=turn.app.zone_name), rows)
-    )
+    suffix, day = await _frequency(turn, turn.user)
+    text = turn.t(f"reminder.settings{suffix}", current=state, zone=turn.app.zone_name, **day)
+    turn.reply(Outbound.say(text, rows))
     await channel_choice.offer(turn)
+    if allowed(turn.user, "reminder.district"):
+        await district_reminders.ask(turn)
 
 
 async def choose(turn: Turn, data: str) -> None:
@@ -51,4 +61,5 @@ async def choose(turn: Turn, data: str) -> None:
     turn.user = await turn.repos.users.update(
         turn.user.id, now=turn.now, reminder_time=value, reminders_enabled=True
     )
-    turn.reply(turn.t("reminder.now_at", time=value))
+    suffix, day = await _frequency(turn, turn.user)
+    turn.reply(turn.t(f"reminder.now_at{suffix}", time=value, **day))

@@ -7,8 +7,9 @@ from typing import Any
 
 from storage.base import Repo
 from storage.models import User, from_db, to_db
+from storage.people import AWAITS_DECISION
 from storage.users import user_from_row
-from storage.visits import recorded_a_due_visit
+from storage.visits import coordinator_has_a_due_visit
 
 
 class ReminderRepo(Repo):
@@ -20,16 +21,16 @@ class ReminderRepo(Repo):
         """Who gets a daily reminder now: active people with reminders on whose hour
         ("HH:MM", theirs or `default_time`) has come at `local_time` and who have no
         `daily_reminder` key for the local `day` yet. PSM and TKSK always; coordinators only
-        when a visit they recorded is due. The scheduler asks every minute, and in a
-        province of 50,000 people nobody else need be read."""
+        when a visit they follow is due (`VisitRepo.due_for_coordinator`). The scheduler asks
+        every minute, and in a province of 50,000 people nobody else need be read."""
         rows = await self._all(
             "SELECT u.* FROM users u WHERE u.status = 'active' AND u.reminders_enabled = 1"
             f" AND (u.role IN ('psm', 'tksk') OR (u.role = 'coordinator'"
-            f" AND {recorded_a_due_visit('u')}))"
+            f" AND {coordinator_has_a_due_visit('u')}))"
             " AND COALESCE(u.reminder_time, ?) <= ?"
             " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'daily_reminder'"
             " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
-            (day, default_time, local_time, day),
+            (day, day, default_time, local_time, day),
         )
         return [user_from_row(row) for row in rows]
 
@@ -127,8 +128,10 @@ class ReminderRepo(Repo):
         return int(row[0]), oldest[0] if oldest else None, from_db(row[1])
 
     async def pending_people(self, kabupaten_code: str) -> int:
+        """Registrations of a kabupaten waiting for a decision, as /pengguna lists them."""
         row = await self._one(
-            "SELECT COUNT(*) FROM users WHERE status = 'pending' AND kabupaten_code = ?",
+            f"SELECT COUNT(*) FROM users WHERE {AWAITS_DECISION.format(u='')}"
+            " AND kabupaten_code = ?",
             (kabupaten_code,),
         )
         return int(row[0])

@@ -17,12 +17,29 @@ _FOLLOWED = f"c.state IN ({', '.join(repr(s) for s in FOLLOW_UP_STATES)})"
 _DUE = f"v.next_visit_on IS NOT NULL AND v.next_visit_on <= ? AND {_LATEST} AND {_FOLLOWED}"
 
 
-def recorded_a_due_visit(user: str) -> str:
-    """SQL: the user (table alias `user`) recorded the latest visit of a followed case whose
-    next visit is due by the local date given as the one parameter."""
+# A coordinator follows the due visits of their kabupaten's cases whose latest visit they
+# recorded, and those of its kecamatan that have no active TKSK to make them. Two queries,
+# each led by an index (a kabupaten's followed cases; an unstaffed kecamatan's), as one OR
+# would scan every followed case. {kabupaten} and {user}: a column or a `?`.
+_RECORDED_BY = "c.kabupaten_code = {kabupaten} AND v.recorded_by = {user}"
+_UNSTAFFED = (
+    "c.kecamatan_code IN (SELECT r.code FROM regions r WHERE r.parent_code = {kabupaten}"
+    " AND r.level = 'kecamatan' AND NOT EXISTS (SELECT 1 FROM users t"
+    " WHERE t.kabupaten_code = r.parent_code AND t.status = 'active' AND t.role = 'tksk'"
+    " AND t.kecamatan_code = r.code))"
+)
+_VISITS = "FROM case_visits v JOIN cases c ON c.id = v.case_id WHERE " + _DUE
+_DUE_COLUMNS = "SELECT c.id, c.number, v.next_visit_on"
+
+
+def coordinator_has_a_due_visit(user: str) -> str:
+    """SQL: coordinator `user` (a users row alias) follows a case whose next visit is due by
+    the local date, given twice as the two parameters (see `VisitRepo.due_for_coordinator`)."""
+    kabupaten = f"{user}.kabupaten_code"
+    recorded = _RECORDED_BY.format(kabupaten=kabupaten, user=f"{user}.id")
     return (
-        "EXISTS (SELECT 1 FROM case_visits v JOIN cases c ON c.id = v.case_id"
-        f" WHERE v.recorded_by = {user}.id AND {_DUE})"
+        f"(EXISTS (SELECT 1 {_VISITS} AND {recorded})"
+        f" OR EXISTS (SELECT 1 {_VISITS} AND {_UNSTAFFED.format(kabupaten=kabupaten)}))"
     )
 
 
@@ -98,32 +115,32 @@ class VisitRepo(Repo):
             for row in rows
         ]
 
-    async def due(
-        self,
-        today: date,
-        *,
-        kecamatan_code: str | None = None,
-        recorded_by: int | None = None,
-    ) -> list[DueVisit]:
-        """Cases still followed up whose next visit is today or overdue: those of a
-        kecamatan, or whose latest visit this person recorded (either, when both given)."""
-        where, params = [], []
-        if kecamatan_code is not None:
-            where.append("c.kecamatan_code = ?")
-            params.append(kecamatan_code)
-        if recorded_by is not None:
-            where.append("v.recorded_by = ?")
-            params.append(recorded_by)
-        if not where:
-            return []
-        rows = await self._all(
-            "SELECT c.id, c.number, v.next_visit_on FROM case_visits v"
-            " JOIN cases c ON c.id = v.case_id"
-            f" WHERE {_DUE} AND ({' OR '.join(where)})"
-            " ORDER BY v.next_visit_on, c.number",
-            (today.isoformat(), *params),
-        )
+    async def _due(self, sql: str, params: tuple) -> list[DueVisit]:
+        """`sql` selects (case id, number, next visit date) of due visits."""
+        rows = await self._all(sql, params)
         return [
             DueVisit(case_id=r[0], number=r[1], next_visit_on=date.fromisoformat(r[2]))
             for r in rows
         ]
+
+    async def due(self, today: date, *, kecamatan_code: str) -> list[DueVisit]:
+        """Cases of a kecamatan still followed up whose next visit is today or overdue
+        (its TKSK makes them, whoever recorded the visit before)."""
+        return await self._due(
+            f"{_DUE_COLUMNS} {_VISITS} AND c.kecamatan_code = ? ORDER BY v.next_visit_on, c.number",
+            (today.isoformat(), kecamatan_code),
+        )
+
+    async def due_for_coordinator(
+        self, today: date, *, kabupaten_code: str, coordinator_id: int
+    ) -> list[DueVisit]:
+        """The visits due that a coordinator follows: of their kabupaten, whose latest visit
+        they recorded or whose kecamatan has no active TKSK."""
+        recorded = _RECORDED_BY.format(kabupaten="?", user="?")
+        unstaffed = _UNSTAFFED.format(kabupaten="?")
+        day = today.isoformat()
+        return await self._due(
+            f"{_DUE_COLUMNS} {_VISITS} AND {recorded}"
+            f" UNION {_DUE_COLUMNS} {_VISITS} AND {unstaffed} ORDER BY 3, 2",
+            (day, kabupaten_code, coordinator_id, day, kabupaten_code),
+        )

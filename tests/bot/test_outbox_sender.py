@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -19,7 +20,7 @@ from bot.pacing import Pacing
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from storage.db import Database
-from storage.models import OutboxItem, UserStatus
+from storage.models import OutboxItem, Role, UserStatus
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 
@@ -359,3 +360,47 @@ async def test_a_reply_waiting_for_its_chats_mark_has_it_written_at_once(
     channel.gate.set()
     await sender._settle()
     assert channel.sent[-1] == ("1", "c1")
+
+
+async def test_admins_hear_of_a_problem_once_a_local_day(db) -> None:
+    """Once per date of the app's zone: 23.30 UTC is already the next day (06.30 WIB)."""
+    (person,) = await _people(db, 1)
+    async with db.transaction() as repos:
+        admin = await repos.users.create(
+            now=NOW, status=UserStatus.ACTIVE, full_name="Admin", role=Role.ADMIN
+        )
+        await repos.users.add_identity(
+            user_id=admin.id, channel="telegram", external_id="99", chat_id="99", now=NOW
+        )
+    problem = "Token ditolak: periksa WHATSAPP_ACCESS_TOKEN."
+    channel = Channel()
+    clock = ManualClock(NOW)
+    sender = OutboxSender(db, "telegram", channel.send, clock, zone=ZoneInfo("Asia/Jakarta"))
+
+    async def fails_at(moment: datetime) -> None:
+        clock.set(moment)
+        text = f"pesan {moment:%d %H:%M}"
+        channel.script[text] = SendOutcome("failed", error="401", operator_alert=problem)
+        async with db.transaction() as repos:
+            await deliver(
+                repos,
+                user_id=person,
+                message=Outbound.say(text),
+                kind=DeliveryKind.NOTICE,
+                now=moment,
+            )
+        await sender.drain()
+
+    async def alerts() -> int:
+        async with db.reading() as repos:
+            return sum(
+                item.message["text"] == problem for item in await repos.outbox.for_user(admin.id)
+            )
+
+    await fails_at(datetime(2026, 11, 29, 9, 0, tzinfo=UTC))  # 16.00 WIB on the 29th
+    await fails_at(datetime(2026, 11, 29, 16, 0, tzinfo=UTC))  # 23.00 WIB, the same day
+    assert await alerts() == 1
+    await fails_at(datetime(2026, 11, 29, 23, 30, tzinfo=UTC))  # 06.30 WIB on the 30th
+    assert await alerts() == 2
+    await fails_at(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # 08.00 WIB, still the 30th
+    assert await alerts() == 2

@@ -94,7 +94,7 @@ MAY: dict[str, frozenset[str]] = {
     "people.manage": frozenset({"coordinator", "admin"}),  # coordinators: own kabupaten
     "people.assign_staff": frozenset({"admin"}),
     "phone.change": ALL,
-    "reminder.settings": frozenset({"psm", "tksk"}),
+    "reminder.settings": frozenset({"psm", "tksk", "coordinator"}),  # their own reminder
     "reminder.district": frozenset({"coordinator"}),  # their own kabupaten
     "delivery.choose_channel": ALL,
     "whatsapp.template_count": frozenset({"admin"}),
@@ -258,17 +258,15 @@ def _button_gate(key: str, send: str, action: str) -> dict[str, Any] | None:
 
 
 def _reminder_settings(key: str) -> dict[str, Any]:
-    """/pengingat: the hour for PSM and TKSK, the district's WhatsApp frequency for
-    coordinators."""
+    """/pengingat: one's own reminder hour for PSM, TKSK and coordinators, and for
+    coordinators also the district's WhatsApp frequency."""
     who, send = PEOPLE[key], "/pengingat"
-    refused = _gate(key, send, None)
+    refused = _gate(key, send, "reminder.settings")
     if refused:
         return refused
     if may(who, "reminder.district"):
-        return _allowed(key, send, "lewat WhatsApp untuk", has=["pd:w"])
-    if may(who, "reminder.settings"):
-        return _allowed(key, send, "Pengingat harian saat ini")
-    return _refused(key, send, NOT_ALLOWED)
+        return _allowed(key, send, "lewat WhatsApp untuk", has=["rm:off", "pd:w"])
+    return _allowed(key, send, "Pengingat harian saat ini", has=["rm:off"], lacks=["pd:w"])
 
 
 def _queue(key: str, send: str) -> dict[str, Any]:

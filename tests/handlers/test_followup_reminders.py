@@ -169,6 +169,45 @@ async def test_visits_due_remind_the_tksk_and_the_recorder_with_case_numbers_onl
     assert after[0] - before[0] <= 1  # perhaps the quiet-PSM line, never the visit
 
 
+async def test_visits_due_follow_the_case_not_a_recorder_who_moved(db, app) -> None:
+    psm, tksk, other_tksk, coordinator, followed, elsewhere = await _world(db)
+    await _visit(
+        db,
+        followed,
+        tksk,
+        visited=date(2026, 12, 1),
+        next_on=date(2026, 12, 3),
+        state="in_follow_up",
+    )
+    await _visit(
+        db,
+        elsewhere,
+        coordinator,
+        visited=date(2026, 12, 1),
+        next_on=date(2026, 12, 3),
+        state="in_follow_up",
+    )
+    async with db.transaction() as repos:
+        # Ciniru's TKSK leaves and Pak Tono, who recorded the Kadugede visit, goes there:
+        # Kadugede has no TKSK now. Ibu Sari, who recorded the Ciniru visit, moves to Tuban.
+        await repos.users.update(other_tksk.id, now=at(2, 9), status="suspended")
+        await repos.users.update(tksk.id, now=at(2, 9), kecamatan_code=CINIRU)
+        moved = await _person(repos, "Ibu Rina", Role.COORDINATOR)
+        await repos.users.update(coordinator.id, now=at(2, 9), kabupaten_code="35.23")
+        await daily_reminders(repos, app, at(3, 16, 0))
+
+    def due(texts: list[str]) -> list[str]:
+        return [t for t in texts if "jatuh tempo" in t]
+
+    # The Ciniru case is Pak Tono's now; the Kadugede one, without a TKSK, the coordinators'.
+    [line] = due(await _texts(db, tksk))
+    assert "KNG-2026-000002" in line and "KNG-2026-000001" not in line
+    [line] = due(await _texts(db, moved))
+    assert "KNG-2026-000001" in line and "KNG-2026-000002" not in line
+    assert due(await _texts(db, coordinator)) == []  # out of her kabupaten now
+    assert due(await _texts(db, other_tksk)) == [] and due(await _texts(db, psm)) == []
+
+
 async def test_visits_due_wait_for_no_quiet_hour(db, app) -> None:
     _, tksk, _, coordinator, followed, _ = await _world(db)
     await _visit(

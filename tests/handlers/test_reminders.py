@@ -171,6 +171,24 @@ async def test_coordinator_digest_each_morning(db) -> None:
     assert "Laporan baru kemarin: 0" in texts[0]
 
 
+async def test_the_digest_counts_every_registration_waiting_in_pengguna(db) -> None:
+    coordinator = await _person(db, Role.COORDINATOR, external="7b", created=at(1, 8))
+    applying = await _person(db, Role.CALON, external="7c", created=at(1, 8), name="Pak Calon")
+    await _person(db, Role.CALON, external="7d", created=at(1, 8), name="Bu Peserta")
+    async with db.transaction() as repos:
+        # A training candidate asking to become a PSM waits in /pengguna, active meanwhile.
+        await repos.users.update(applying, now=at(1, 9), requested_role="psm")
+        await repos.users.create(
+            now=at(1, 9), status=UserStatus.PENDING, full_name="Siti", kabupaten_code="32.08"
+        )
+        await repos.users.create(
+            now=at(1, 9), status=UserStatus.PENDING, full_name="Tuti", kabupaten_code="35.23"
+        )
+    await _tick(db, at(2, 7, 0))
+    [text] = await _texts(db, coordinator)
+    assert "Pendaftaran menunggu persetujuan: 2. Ketik /pengguna." in text
+
+
 def test_the_digest_escapes_region_names() -> None:
     new = {"kecamatan": [("Darma & <Sekitar>", 3)], "categories": []}
     text = reminders._digest_text(APP, "id", new, 0, None, None, 0, at(2, 7))
