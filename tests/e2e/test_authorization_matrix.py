@@ -118,6 +118,7 @@ RECORDS: dict[str, Record] = {
     "T": Record("35.23", "35.23.01", "35.23.01.2001", "coord_tbn"),
 }
 # Kecamatan with an active TKSK: there the TKSK verifies, never the coordinator.
+SUBANG = "32.08.03"  # a kecamatan of Kuningan with no TKSK here
 TKSK_KECAMATAN = {p.kecamatan for p in PEOPLE.values() if p.role == "tksk" and p.status == "active"}
 
 
@@ -986,7 +987,8 @@ async def _seed(world: World) -> None:
             telegram_id=who.telegram_id,
             name=who.name,
             kabupaten=who.kabupaten,
-            kecamatan=who.kecamatan,
+            # One active TKSK a kecamatan: the one to be suspended starts elsewhere.
+            kecamatan=SUBANG if key == "suspended" else who.kecamatan,
             desa=who.desa,
         )
     await add_user(
@@ -1017,7 +1019,10 @@ async def _seed(world: World) -> None:
             "UPDATE users SET status = 'rejected', role = NULL, decided_by = ? WHERE id = ?",
             (v["admin_id"], v["rejected_id"]),
         )
-        db.execute("UPDATE users SET status = 'suspended' WHERE id = ?", (v["suspended_id"],))
+        db.execute(
+            "UPDATE users SET status = 'suspended', kecamatan_code = ? WHERE id = ?",
+            (PEOPLE["suspended"].kecamatan, v["suspended_id"]),
+        )
 
     await world.write(statuses)
 
