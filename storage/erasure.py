@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from storage.base import Repo, placeholders
 from storage.case_references import case_references
+from storage.household_heads import HouseholdHeads
 from storage.identifiers import compact_number, identifier_pattern, masked_number
 from storage.person_names import person_key
 from storage.photos import PhotoRepo
@@ -62,6 +63,19 @@ class ErasureReport(BaseModel):
     sessions_deleted: int
     inbox_payloads_dropped: int
     audit_rows_holding_it: int
+
+
+def _member_names(node: Any, nik: str) -> set[str]:
+    """The name keys form answers give the member with this NIK."""
+    if isinstance(node, list):
+        return set().union(*(_member_names(item, nik) for item in node))
+    if not isinstance(node, dict):
+        return set()
+    found = set().union(*(_member_names(value, nik) for value in node.values()))
+    name = node.get("member_name")
+    if compact_number(node.get("member_nik")) == nik and isinstance(name, str) and name:
+        found.add(person_key(name))
+    return found
 
 
 class _Scrubber:
@@ -138,17 +152,41 @@ class _Scrubber:
 class ErasureRepo(Repo):
     """Erase one person's data from every table (the audit trail and rollups excepted)."""
 
+    async def _names_as_head(
+        self, members: list[dict[str, Any]], nik: str, headed: set[int]
+    ) -> set[str]:
+        """The name keys the person heads `headed` households by: their name now, and those
+        the answers (as sent, earlier versions, updates) of those households' cases gave
+        them, as a corrected name leaves the old one in the record of the report."""
+        if not headed:
+            return set()
+        keys = {m["name_key"] for m in members if m["name_key"]}
+        marks = placeholders(headed)
+        rows = await self._all(
+            f"SELECT answers FROM cases WHERE household_id IN ({marks})"
+            " UNION ALL SELECT v.answers FROM case_versions v JOIN cases c ON c.id = v.case_id"
+            f" WHERE c.household_id IN ({marks})"
+            " UNION ALL SELECT u.answers FROM case_updates u JOIN cases c ON c.id = u.case_id"
+            f" WHERE c.household_id IN ({marks})",
+            (*headed, *headed, *headed),
+        )
+        for (answers,) in rows:
+            keys |= _member_names(json.loads(answers or "{}"), nik)
+        return keys
+
     async def erase(self, nik: str) -> ErasureReport:
         """Remove the person with this NIK (run in a transaction, then `wipe_free_space`)."""
         await self._one("PRAGMA secure_delete = ON")
         members = [
             dict(row)
             for row in await self._all(
-                "SELECT id, household_id, name, name_key FROM household_members WHERE nik = ?",
+                "SELECT id, household_id, name, name_key, relation FROM household_members"
+                " WHERE nik = ?",
                 (nik,),
             )
         ]
         member_ids = [m["id"] for m in members]
+        heads_of = await HouseholdHeads(self.conn).headed_by(members)  # before the rows go
         case_ids = (
             [
                 r[0]
@@ -204,7 +242,7 @@ class ErasureRepo(Repo):
                     (household_id,),
                 )
                 cleared_ids.add(household_id)
-            elif row["head_key"] in {m["name_key"] for m in members}:
+            elif household_id in heads_of:
                 await self._run(
                     "UPDATE households SET head_name = '', head_key = '' WHERE id = ?",
                     (household_id,),
@@ -221,7 +259,7 @@ class ErasureRepo(Repo):
                 only_theirs,
             )
         photos = await self._drop_photos(only_theirs)
-        heads = {m["name_key"] for m in members if m["name_key"]} if headed else set()
+        heads = await self._names_as_head(members, nik, headed)
         scrubber = _Scrubber(
             nik,
             identifiers,

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo, placeholders
+from storage.household_heads import HouseholdHeads
 from storage.identifiers import compact_number
 from storage.models import to_db
 from storage.person_names import person_key
@@ -99,8 +100,7 @@ class SubjectRepo(Repo):
         if field not in CORRECTABLE:
             raise ValueError(f"field must be one of {sorted(CORRECTABLE)}")
         members = await self._all(
-            "SELECT m.id, m.name_key, h.id AS household_id, h.head_name FROM household_members m"
-            " JOIN households h ON h.id = m.household_id WHERE m.nik = ?",
+            "SELECT id, household_id, name_key, relation FROM household_members WHERE nik = ?",
             (nik,),
         )
         ids = [row["id"] for row in members]
@@ -108,9 +108,7 @@ class SubjectRepo(Repo):
             return 0
         # Households they head: the head's name (what case pages and exports show) follows.
         old_keys = {row["name_key"] for row in members if row["name_key"]}
-        headed = sorted(
-            {row["household_id"] for row in members if person_key(row["head_name"]) in old_keys}
-        )
+        headed = sorted(await HouseholdHeads(self.conn).headed_by(dict(row) for row in members))
         if field == "name":
             assert value is not None
             await self._run(
@@ -120,8 +118,9 @@ class SubjectRepo(Repo):
             )
             if headed:
                 await self._run(
-                    f"UPDATE households SET head_name = ? WHERE id IN ({placeholders(headed)})",
-                    (value, *headed),
+                    "UPDATE households SET head_name = ?, head_key = ?"
+                    f" WHERE id IN ({placeholders(headed)})",
+                    (value, person_key(value), *headed),
                 )
         else:
             await self._run(
@@ -131,19 +130,20 @@ class SubjectRepo(Repo):
         if field in ("name", "nik"):
             key = "member_name" if field == "name" else "member_nik"
             case_ids = {case["id"] for case in await self.cases_of(ids)}
+            headed_cases: set[int] = set()
             if field == "name" and headed:
-                case_ids |= {
+                headed_cases = {
                     r[0]
                     for r in await self._all(
                         f"SELECT id FROM cases WHERE household_id IN ({placeholders(headed)})",
                         headed,
                     )
                 }
-            for case_id in sorted(case_ids):
+            for case_id in sorted(case_ids | headed_cases):
                 row = await self._one("SELECT answers FROM cases WHERE id = ?", (case_id,))
                 before = json.loads(row[0])
                 answers = _rewrite_member(before, nik, key, value)
-                if field == "name":
+                if case_id in headed_cases:
                     answers = _rename_head(answers, old_keys, value)
                 if answers != before:
                     await self._run(

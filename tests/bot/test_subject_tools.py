@@ -352,3 +352,54 @@ def test_erase_needs_confirmation_and_a_stopped_bot(world: World, capsys) -> Non
 def test_separators_are_accepted(world: World, nik: str, capsys) -> None:
     assert main(["subject", "find", nik]) == 0
     assert "Ayu Lestari" in capsys.readouterr().out
+
+
+def test_correct_then_erase_a_head_leaves_neither_name(world: World) -> None:
+    """The correction moves the head's search key too; the erasure then finds them as head."""
+    asyncio.run(_seed_headed_family(world))
+    assert main(["subject", "correct", HEAD_NIK, "--field", "name", "--value", "Sudarto W"]) == 0
+    heads = query(world.database, "SELECT head_name, head_key FROM households ORDER BY id")
+    assert ("Sudarto W", "sudarto w") in [tuple(row) for row in heads]
+    assert main(["subject", "erase", HEAD_NIK, "--yes"]) == 0
+    data = _file_bytes(world).lower()
+    assert b"sudarto" not in data and b"darto wiryono" not in data
+
+
+FATHER_NIK, SON_NIK = "3208010101600003", "3208010101900005"
+
+
+async def _seed_namesakes(world: World) -> int:
+    """Muhammad Rizki heads the family (reported so); his son Moch. Rizki has the same name
+    key."""
+    db = Database(world.database)
+    await db.open()
+    try:
+        async with db.transaction() as repos:
+            psm = await make_user(repos, "Bu Wati", Role.PSM, kecamatan=KADUGEDE, desa=BABATAN)
+            case_id = await seed_case(
+                repos,
+                reporter=psm,
+                desa=BABATAN,
+                at=NOW,
+                number="KNG-2026-000009",
+                people=(("Muhammad Rizki", FATHER_NIK), ("Moch. Rizki", SON_NIK)),
+                head="Muhammad Rizki",
+                no_kk=None,
+            )
+            await repos.conn.execute(
+                "UPDATE household_members SET relation = 'kepala_keluarga' WHERE nik = ?",
+                (FATHER_NIK,),
+            )
+            return case_id
+    finally:
+        await db.close()
+
+
+def test_a_namesake_son_is_not_taken_for_the_head(world: World) -> None:
+    case_id = asyncio.run(_seed_namesakes(world))
+    head = "SELECT h.head_name FROM households h JOIN cases c ON c.household_id = h.id"
+    head += " WHERE c.id = ?"
+    assert main(["subject", "correct", SON_NIK, "--field", "name", "--value", "M. Rizki A"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == "Muhammad Rizki"
+    assert main(["subject", "erase", SON_NIK, "--yes"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == "Muhammad Rizki"
