@@ -18,6 +18,12 @@ OWN_TABLES = (
     "training_attendance",
     "training_pending_invitations",
 )
+# Forms whose answers are about the person who fills them in: their copy holds the answers.
+# Of the others (a household's report, a visit, a broadcast...) only which form, its status
+# and dates: the answers are about other people.
+FORMS_ABOUT_THEMSELVES = frozenset(
+    {"registration", "phone_change", "training_join", "training_absence", "training_checkin"}
+)
 # A person's identities, the one they wrote from most recently first.
 _RECENT_FIRST = "last_inbound_at IS NULL, last_inbound_at DESC, id"
 _USER_FIELDS = {
@@ -285,7 +291,7 @@ class UserRepo(Repo):
             rows = await self._all(
                 f"SELECT * FROM {table} WHERE user_id = ? ORDER BY 1", (user_id,)
             )
-            data[table] = [_parsed(dict(r)) for r in rows]
+            data[table] = [_own_row(table, dict(r)) for r in rows]
         reports = await self._all(
             "SELECT number, state, submitted_at, updated_at FROM cases WHERE reporter_id = ?"
             " ORDER BY id",
@@ -293,6 +299,15 @@ class UserRepo(Repo):
         )
         data["reports"] = [dict(r) for r in reports]
         return data
+
+
+def _own_row(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A row for the person's copy: a form about others without its answers."""
+    if table == "form_sessions" and row["form_id"] not in FORMS_ABOUT_THEMSELVES:
+        row = {key: row[key] for key in ("id", "form_id", "status", "created_at", "updated_at")}
+        row["answers"] = "not included: about other people"
+        return row
+    return _parsed(row)
 
 
 def _parsed(row: dict[str, Any]) -> dict[str, Any]:

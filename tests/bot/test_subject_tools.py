@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -318,8 +319,22 @@ def test_correct_the_name_of_a_head(world: World) -> None:
     assert "Slamet Riyadi" in heads
 
 
+def _session(world: World, form_id: str, answers: dict) -> None:
+    db = sqlite3.connect(world.database)
+    with db:
+        db.execute(
+            "INSERT INTO form_sessions (user_id, form_id, form_version, state, status,"
+            " created_at, updated_at) SELECT 1, form_id, MAX(version), ?, 'paused', ?, ?"
+            " FROM form_versions WHERE form_id = ?",
+            (json.dumps({"answers": answers}), NOW.isoformat(), NOW.isoformat(), form_id),
+        )
+    db.close()
+
+
 def test_user_export_gives_a_user_their_own_data(world: World, capsys) -> None:
     out = world.root / "ani.json"
+    _session(world, "phone_change", {"phone": "+6281322220001"})
+    _session(world, "case_report", {"head_name": "Pak Draf", "no_kk": "3208010101010077"})
     assert main(["user", "export", "1", str(out)]) == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     text = out.read_text(encoding="utf-8")
@@ -333,6 +348,11 @@ def test_user_export_gives_a_user_their_own_data(world: World, capsys) -> None:
     ]
     # Their reports by number only: the households they reported on are not theirs to get.
     assert "Ayu Lestari" not in text and CHILD_NIK not in text
+    # Their own forms' answers, not those of a draft about a household.
+    assert "+6281322220001" in text
+    assert "Pak Draf" not in text and "3208010101010077" not in text
+    forms = {f["form_id"]: f for f in document["form_sessions"]}
+    assert forms["case_report"]["status"] == "paused"
     (row,) = query(world.database, "SELECT subject, detail FROM audit_log")
     assert row["subject"] == "user:1" and "Bu Ani" not in row["detail"]
     assert main(["user", "export", "99", str(world.root / "nobody.json")]) == 1
