@@ -102,7 +102,9 @@ async def check_in(turn: Turn) -> None:
         chosen, with_code = by_location, False
     title = chosen[0][0].title
     prefix = turn.t("training.checkin_location", title=title) + "\n\n"
-    context = {"day_ids": [day.id for _, day in chosen], "with_code": with_code}
+    # Each day with its training: a day id alone could be reused by a reschedule meanwhile.
+    days = [[training.id, day.id] for training, day in chosen]
+    context = {"days": days, "with_code": with_code}
     await start_form(turn, CHECKIN_FORM, prefix, context=context)
 
 
@@ -145,12 +147,17 @@ async def _location_given(turn: Turn, session: FormSession, answers: dict[str, A
 
 async def _location_outcome(turn: Turn, session: FormSession, point: dict[str, float]) -> str:
     context = form_context(session)
-    day_ids = context.get("day_ids") or [context["day_id"]]
+    # Forms started before days carried their training: day ids alone.
+    days = context.get("days") or [
+        [None, day_id] for day_id in context.get("day_ids") or [context["day_id"]]
+    ]
     candidates = []
-    for day_id in day_ids:
+    for training_id, day_id in days:
         day = await turn.repos.trainings.day(int(day_id))
-        training = await turn.repos.trainings.get(day.training_id) if day else None
-        if day is not None and training is not None and training.latitude is not None:
+        if day is None or training_id not in (None, day.training_id):
+            continue  # the day is gone, or its id now another training's
+        training = await turn.repos.trainings.get(day.training_id)
+        if training is not None and training.latitude is not None:
             candidates.append((training, day))
     if not candidates:
         return turn.t("errors.old_button")

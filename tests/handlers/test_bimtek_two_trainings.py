@@ -84,3 +84,47 @@ async def test_a_location_counts_for_the_training_within_its_radius(tmp_path):
         assert "Balai" in texts(shared)[0]
     finally:
         await db.close()
+
+
+async def test_a_location_form_counts_a_day_only_for_the_training_it_was_asked_for(tmp_path):
+    """A reschedule that drops a day lets SQLite give its id to another training's new day:
+    the open check-in form names each day with its training, and a day now another
+    training's is not checked in to."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            ani = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+            ids = {}
+            for title, venue in (("Aula", AULA), ("Balai", BALAI_DESA)):
+                ids[title] = await new_training(
+                    repos,
+                    coordinator,
+                    [(at(8, 8), at(8, 12))],
+                    title=title,
+                    method="location",
+                    venue=venue,
+                    radius=150,
+                )
+                await repos.trainings.invite(ids[title], [ani.id], CREATED)
+        now = at(8, 8, 5)
+        async with db.transaction() as repos:
+            asked = await turn(app, repos, ani, now, command="hadir")
+            await checkin.check_in(asked)
+            session = await repos.forms.active(ani.id)
+            assert session is not None
+            assert sorted(session.state["context"]["days"]) == sorted(
+                [[ids[t], (await repos.trainings.days(ids[t]))[0].id] for t in ids]
+            )
+            balai = (await repos.trainings.days(ids["Balai"]))[0]
+            # As if the form had been asked for Aula's day whose id Balai's day now has.
+            session.state["context"]["days"] = [[ids["Aula"], balai.id]]
+            shared = await turn(app, repos, ani, now, location=BALAI_DESA)
+            await checkin._location_given(
+                shared, session, {"location": {"lat": -6.9, "lon": 108.55}}
+            )
+            assert await repos.trainings.attendance_of(balai.id, ani.id) is None
+        assert "tidak berlaku" in texts(shared)[0]
+    finally:
+        await db.close()
