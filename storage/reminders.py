@@ -43,8 +43,9 @@ class ReminderRepo(Repo):
             " WHERE i.training_id = ? AND u.status = 'active' AND i.rsvp = 'akan_hadir'"
             " AND NOT EXISTS (SELECT 1 FROM training_attendance a"
             " WHERE a.day_id = ? AND a.user_id = u.id)"
-            " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'training_eve'"
-            " AND r.run_key = ? || u.id)"
+            # `training_eve_daily`: "left to the daily reminder" of the release before
+            " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind IN"
+            " ('training_eve', 'training_eve_daily') AND r.run_key = ? || u.id)"
             " ORDER BY u.id",
             (training_id, day_id, key_prefix),
         )

@@ -2,20 +2,19 @@
 answering (a scheduler kind, once per person per day, never in the quiet hours). The day
 before, each person is told of it once (a `training_eve` claim per day, start and person): as a
 line of their daily reminder (handlers/reminders.py) when one goes out, else, for those who
-accepted (a training they accepted is an appointment), by a message of its own once every
-daily reminder hour has passed: candidates (`calon`), people with reminders off, whose
-district sends WhatsApp reminders weekly on another day, whose reminder went out before they
-accepted, or whose reminder had nothing else to say."""
+accepted (a training they accepted is an appointment), by a message of its own once their
+reminder hour has come (or half an hour before the quiet hours, when these begin first):
+candidates (`calon`), people with reminders off, whose district sends WhatsApp reminders
+weekly on another day, or whose reminder went out before they were invited or accepted."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Outbound
 from handlers.quiet_hours import in_quiet_hours
-from handlers.reminder_settings import HOURS
 from handlers.trainings.common import (
     checkin_opens,
     clock_time,
@@ -78,22 +77,33 @@ async def _sent_before_the_key_held_the_start(
     return claimed is not None and app.local_date(claimed) == app.local_date(now)
 
 
-def eve_time(app: AppContext) -> time:
-    """When every daily reminder of the day has gone out (the latest hour one may choose, or
-    REMINDER_TIME if later): whoever was not told by theirs by then is told by a message."""
-    return max(app.reminder_time, *(time.fromisoformat(hour) for hour in HOURS))
+LAST_CALL = timedelta(minutes=30)  # before the quiet hours: the eve's last chance
+
+
+def eve_time(app: AppContext, user: User) -> time:
+    """From when a person not told by their daily reminder's line is told by a message: their
+    reminder hour (the daily reminder runs before in the same tick: a line it carried has
+    claimed the telling), or half an hour before the quiet hours when that hour falls later
+    (no daily reminder goes out in them)."""
+    hour = time.fromisoformat(user.reminder_time) if user.reminder_time else app.reminder_time
+    last_call = (datetime.combine(date(2000, 1, 2), app.quiet_start) - LAST_CALL).time()
+    evening_quiet = app.quiet_start > app.quiet_end and last_call < app.quiet_start
+    return min(hour, last_call) if evening_quiet else hour
 
 
 async def eve_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
-    """Scheduler kind `training_eve` (after `daily_reminders` in a tick): from `eve_time` the
-    day before a training day, each person who accepted it and was not told yet (by a daily
-    reminder's line) gets a message of its own, once."""
-    if in_quiet_hours(app, now) or app.local_time(now).time() < eve_time(app):
+    """Scheduler kind `training_eve` (after `daily_reminders` in a tick): the day before a
+    training day, each person who accepted it and was not told yet (by a daily reminder's
+    line) gets a message of its own once their `eve_time` has come, once."""
+    if in_quiet_hours(app, now):
         return
+    local = app.local_time(now).time()
     start, end = local_day_bounds(app, app.local_date(now) + timedelta(days=1))
     for training, day in await repos.trainings.days_starting(start=start, end=end):
         prefix = _day_key(day)
         for user in await repos.reminders.training_eve_due(training.id, day.id, prefix):
+            if local < eve_time(app, user):
+                continue
             if not await repos.schedule.claim(EVE, f"{prefix}{user.id}", now=now):
                 continue
             text = app.catalog.text(

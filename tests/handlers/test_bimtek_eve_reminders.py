@@ -7,6 +7,9 @@ those a coordinator excused by hand."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import time
+
 from handlers.reminders import daily_reminders
 from handlers.trainings.schedule import eve_reminders
 from storage.district_reminders import ReminderSchedule
@@ -73,21 +76,66 @@ async def test_the_eve_of_a_training_reaches_everyone_who_accepted_once(tmp_path
         # Monday, 7 Dec, tick by tick as the scheduler: the daily reminders, then the eve.
         # Bu Pagi is invited and accepts at 10.00, after her 06.00 reminder went out.
         accept = (training_id, early.id, at(7, 10))
-        for moment in (at(7, 6), at(7, 10), at(7, 16), at(7, 16, 1), at(7, 18, 59)):
+        for moment in (at(7, 6), at(7, 10), at(7, 15, 59)):
             await _tick(db, app, moment, accept=accept)
-        before_the_eve = {user_id: await _texts(db, user_id) for user_id in people}
-        for moment in (at(7, 19), at(7, 19, 1), at(7, 20)):
+        before_the_hour = {user_id: await _texts(db, user_id) for user_id in people}
+        for moment in (at(7, 16), at(7, 16, 1), at(7, 19), at(7, 20)):
             await _tick(db, app, moment, accept=accept)
         told = {user_id: await _texts(db, user_id) for user_id in people}
     finally:
         await db.close()
     daily = told[ani.id]
     assert len(daily) == 1 and "Besok: bimtek Bimtek Uji, pukul 08.00 di Aula" in daily[0]
+    # Their hour (16.00 unless chosen) has to come: Bu Pagi's (06.00) had, when she accepted.
+    assert [len(before_the_hour[i]) for i in (off.id, calon.id, wulan.id, early.id)] == [0, 0, 0, 1]
     for user_id in (off.id, calon.id, wulan.id, early.id):
-        assert before_the_eve[user_id] == [], before_the_eve[user_id]
         assert len(told[user_id]) == 1, told[user_id]
         assert "Besok: bimtek Bimtek Uji" in told[user_id][0]
         assert "Hari 1: Selasa, 8 Desember 2026" in told[user_id][0]
         assert "tercatat akan hadir" in told[user_id][0]
     assert told[excused.id] == []  # excused by hand for the day
     assert told[silent.id] == []  # not answered, no daily reminder: not chased
+
+
+async def test_the_eve_comes_before_quiet_hours_that_begin_before_the_persons_hour(tmp_path):
+    """Quiet from 18.00: a candidate whose hour is 19.00 is told at 17.30, not never."""
+    app = replace(app_context(tmp_path / "media"), quiet_start=time(18, 0))
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            _, _, training_id = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            calon = await person(repos, "Calon Dewi", Role.CALON, kecamatan="32.08.01")
+            await repos.users.update(calon.id, now=CREATED, reminder_time="19:00")
+            await repos.trainings.invite(training_id, [calon.id], at(1, 9))
+            await repos.trainings.set_rsvp(training_id, calon.id, "akan_hadir", at(2, 9))
+        accept = (training_id, calon.id, at(1, 0))  # accepted long before
+        await _tick(db, app, at(7, 17, 29), accept=accept)
+        early = await _texts(db, calon.id)
+        for moment in (at(7, 17, 30), at(7, 17, 45)):
+            await _tick(db, app, moment, accept=accept)
+        told = await _texts(db, calon.id)
+    finally:
+        await db.close()
+    assert early == []
+    assert len(told) == 1 and "Besok: bimtek Bimtek Uji" in told[0]
+
+
+async def test_left_to_the_daily_reminder_by_the_release_before_counts_as_told(tmp_path):
+    """The release before claimed `training_eve_daily` for those whose daily reminder carried
+    the line (and the line claimed nothing): no second telling on the day of deployment."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            _, ani, training_id = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            await repos.trainings.set_rsvp(training_id, ani.id, "akan_hadir", at(2, 9))
+            (day,) = await repos.trainings.days(training_id)
+            key = f"{day.id}:{day.starts_at.timestamp():.0f}:{ani.id}"
+            await repos.schedule.claim("training_eve_daily", key, now=at(7, 16))
+            # ... and her daily reminder went out with the line at 16.00.
+            await repos.schedule.claim("daily_reminder", f"{ani.id}:2026-12-07", now=at(7, 16))
+        await _tick(db, app, at(7, 19), accept=(training_id, ani.id, at(1, 0)))
+        told = await _texts(db, ani.id)
+    finally:
+        await db.close()
+    assert told == []
