@@ -1,8 +1,10 @@
-"""Which households a person (their member rows, one per household) heads: the relation they
-were reported with says so ("kepala_keluarga"); else their name key matching the head's does,
-unless another member with that key is the one reported as head ("Moch. Rizki", the son, and
-"Muhammad Rizki", the father, share one). Where it cannot be told, they are taken for the head:
-an erasure then removes the head's name rather than leave a name that may be theirs."""
+"""Which households a person (their member rows, one per household) heads, as its head's
+name (`households.head_name`, `head_key`) stands now:
+- reported as head (`relation` "kepala_keluarga"): yes, unless the head's name is another
+  member's (a later report named a new head: the husband died, the wife heads it now);
+- reported as someone else of the family (a son "Moch. Rizki" of "Muhammad Rizki"): no;
+- relation unknown: when their name key is the head's, unless a member with that key is the
+  one reported as head."""
 
 from __future__ import annotations
 
@@ -20,23 +22,18 @@ class HouseholdHeads(Repo):
         `relation`) head; asked before the rows are changed."""
         headed: set[int] = set()
         for member in members:
-            if member["relation"] == HEAD_RELATION:
-                headed.add(member["household_id"])
-                continue
-            if not member["name_key"]:
+            relation = member["relation"]
+            if relation not in (None, HEAD_RELATION):
                 continue
             row = await self._one(
-                "SELECT h.head_key = ?, EXISTS (SELECT 1 FROM household_members m"
-                " WHERE m.household_id = h.id AND m.name_key = ? AND m.id != ?"
-                " AND m.relation = ?) FROM households h WHERE h.id = ?",
-                (
-                    member["name_key"],
-                    member["name_key"],
-                    member["id"],
-                    HEAD_RELATION,
-                    member["household_id"],
-                ),
+                "SELECT h.head_key, EXISTS (SELECT 1 FROM household_members m"
+                " WHERE m.household_id = h.id AND m.id != ? AND m.name_key = h.head_key"
+                " AND m.name_key != '' AND (? OR m.relation = ?))"
+                " FROM households h WHERE h.id = ?",
+                (member["id"], relation == HEAD_RELATION, HEAD_RELATION, member["household_id"]),
             )
-            if row is not None and row[0] and not row[1]:
+            if row is None or not row["head_key"] or row[1]:
+                continue  # no head name left, or it is another member's
+            if relation == HEAD_RELATION or row["head_key"] == member["name_key"]:
                 headed.add(member["household_id"])
         return headed

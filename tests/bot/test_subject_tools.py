@@ -258,6 +258,11 @@ async def _seed_headed_family(world: World) -> int:
                 no_kk=None,
                 categories=("lansia_telantar",),
             )
+            await repos.conn.execute(  # reported as the head of the family, his wife as wife
+                "UPDATE household_members SET relation = CASE nik WHEN ? THEN 'kepala_keluarga'"
+                " ELSE 'istri' END WHERE nik IN (?, ?)",
+                (HEAD_NIK, HEAD_NIK, WIFE_NIK),
+            )
             (answers,) = await (
                 await repos.conn.execute("SELECT answers FROM cases WHERE id = ?", (case_id,))
             ).fetchone()
@@ -417,6 +422,44 @@ async def _seed_namesakes(world: World) -> int:
 
 def test_a_namesake_son_is_not_taken_for_the_head(world: World) -> None:
     case_id = asyncio.run(_seed_namesakes(world))
+    head = "SELECT h.head_name FROM households h JOIN cases c ON c.household_id = h.id"
+    head += " WHERE c.id = ?"
+    assert main(["subject", "correct", SON_NIK, "--field", "name", "--value", "M. Rizki A"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == "Muhammad Rizki"
+    assert main(["subject", "erase", SON_NIK, "--yes"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == "Muhammad Rizki"
+
+
+def test_a_former_head_is_not_taken_for_the_head_a_later_report_named(world: World) -> None:
+    """Pak Darto, reported as head, died; a later report names Bu Sumiati the head."""
+    case_id = asyncio.run(_seed_headed_family(world))
+    db = sqlite3.connect(world.database)
+    with db:
+        db.execute(
+            "UPDATE households SET head_name = 'Sumiati', head_key = 'sumiati'"
+            " WHERE id = (SELECT household_id FROM cases WHERE id = ?)",
+            (case_id,),
+        )
+    db.close()
+    head = "SELECT h.head_name FROM households h JOIN cases c ON c.household_id = h.id"
+    head += " WHERE c.id = ?"
+    assert main(["subject", "correct", HEAD_NIK, "--field", "name", "--value", "Sudarto W"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == "Sumiati"
+    assert main(["subject", "erase", HEAD_NIK, "--yes"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == "Sumiati"
+
+
+def test_a_son_reported_as_a_son_is_not_the_head_of_his_fathers_name(world: World) -> None:
+    """The father is not a member of the report (it is about the child and the mother)."""
+    case_id = asyncio.run(_seed_namesakes(world))
+    db = sqlite3.connect(world.database)
+    with db:
+        db.execute(
+            "UPDATE household_members SET name = 'Siti Aminah', name_key = 'siti aminah',"
+            " relation = 'istri' WHERE nik = ?",
+            (FATHER_NIK,),
+        )
+    db.close()
     head = "SELECT h.head_name FROM households h JOIN cases c ON c.household_id = h.id"
     head += " WHERE c.id = ?"
     assert main(["subject", "correct", SON_NIK, "--field", "name", "--value", "M. Rizki A"]) == 0
