@@ -29,10 +29,14 @@ async def schedule_of(repos: Repos, user: User) -> ReminderSchedule:
     return await repos.district_reminders.schedule(user.kabupaten_code, identity.channel)
 
 
+def goes_out_on(schedule: ReminderSchedule, day: date) -> bool:
+    """Whether a routine reminder on this schedule goes out on a local date."""
+    return schedule.frequency != "weekly" or schedule.weekday == day.weekday()
+
+
 async def reminder_day(repos: Repos, user: User, day: date) -> bool:
     """Whether a person's routine reminder goes out on a local date (`schedule_of`)."""
-    schedule = await schedule_of(repos, user)
-    return schedule.frequency != "weekly" or schedule.weekday == day.weekday()
+    return goes_out_on(await schedule_of(repos, user), day)
 
 
 def paid_channels(app: AppContext) -> list[str]:

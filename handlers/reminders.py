@@ -15,7 +15,7 @@ from typing import Any
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.digest_chart import deliver_digest, draw_digest_chart
-from handlers.district_reminders import reminder_day
+from handlers.district_reminders import goes_out_on, schedule_of
 from handlers.events import Button, Outbound
 from handlers.followup_reminders import due_visit_lines
 from handlers.quiet_hours import in_quiet_hours
@@ -54,11 +54,13 @@ async def _remind(repos: Repos, app: AppContext, user: User, now: datetime) -> N
     day = app.local_date(now)
     if not await repos.schedule.claim("daily_reminder", f"{user.id}:{day}", now=now):
         return
-    if not await reminder_day(repos, user, day):
+    schedule = await schedule_of(repos, user)
+    if not goes_out_on(schedule, day):
         return  # weekly on WhatsApp in this district, and not the day
     lines, buttons = await _reminder_lines(repos, app, user, now)
     if lines:
-        text = app.catalog.text(user.language, "reminder.title") + "\n" + "\n".join(lines)
+        title = "reminder.title_weekly" if schedule.frequency == "weekly" else "reminder.title"
+        text = app.catalog.text(user.language, title) + "\n" + "\n".join(lines)
         await deliver(
             repos,
             user_id=user.id,

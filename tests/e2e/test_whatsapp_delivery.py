@@ -473,17 +473,18 @@ async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
     # The start's first tick sends her the daily digest (it is past 07:00): that one first.
     digest = await graph.wait_messages(coordinator.recipient, 1)
     assert "Ringkasan harian" in body_of(digest[0])
-    asked = await coordinator.say("pengingat")
-    assert "lewat WhatsApp untuk Kabupaten Kuningan: *setiap hari*" in body_of(asked[0])
+    asked = await coordinator.say("pengingat", expect=2)  # her own hour, then the district's
+    assert "Pengingat harian saat ini" in body_of(asked[0])
+    assert "lewat WhatsApp untuk Kabupaten Kuningan: *setiap hari*" in body_of(asked[1])
     await coordinator.tap("Mingguan")
     saved = await coordinator.tap("Kamis")
     assert "seminggu sekali, hari Kamis" in body_of(saved[0])
     on_telegram = TelegramPerson(fake, 5101, "Sari")  # the same coordinator on Telegram
     await on_telegram.say("/start")
-    shown = await on_telegram.say("/pengingat")
-    assert "seminggu sekali, hari Kamis" in shown[0]["text"]
+    # Her own hour, the district's frequency (saved over WhatsApp), her channel.
+    await on_telegram.say("/pengingat", until="seminggu sekali, hari Kamis")
     await on_telegram.tap("Harian", until="setiap hari")
-    await on_telegram.say("/pengingat")
+    await on_telegram.say("/pengingat", until="setiap hari")
     await on_telegram.tap("Mingguan")
     await on_telegram.tap("Kamis", until="hari Kamis")
 
@@ -506,7 +507,10 @@ async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
         lambda: _templates_to(graph, "6281234500072") == ["psm_pemberitahuan"],
         what="weekly reminder on WhatsApp",
     )
-    assert _rows(
-        wa_settings, "SELECT channel FROM outbox WHERE user_id = ? AND kind = 'routine'", wulan
-    ) == [("whatsapp",)]
+    ((channel, message),) = _rows(
+        wa_settings,
+        "SELECT channel, message FROM outbox WHERE user_id = ? AND kind = 'routine'",
+        wulan,
+    )
+    assert channel == "whatsapp" and "Pengingat mingguan" in message  # not "harian"
     assert graph.rejections == [] and fake.rejections == []
