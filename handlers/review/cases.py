@@ -78,9 +78,10 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
     if navigation:
         rows.append(navigation)
     pages = -(-total // PAGE)
-    turn.reply(
-        Outbound.say(turn.t("review.queue_title", total=total, page=page + 1, pages=pages), rows)
-    )
+    title = turn.t("review.queue_title", total=total, page=page + 1, pages=pages)
+    if page == 0 and cases[0].state in SENT_BACK:  # the last group first: nothing else waits
+        title = turn.t("review.queue_only_sent_back") + "\n\n" + title
+    turn.reply(Outbound.say(title, rows))
 
 
 async def queue_button(turn: Turn, data: str) -> None:

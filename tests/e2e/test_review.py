@@ -102,6 +102,9 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     note = await _told(fake, psm, before_psm, "Perlu perbaikan")
     assert "nomor rumah" in note
     assert _state(settings, number) == "needs_revision"
+    queue = await tksk.say("/antrian", until="Antrian")  # only what waits for the reporter
+    assert "Tidak ada laporan yang menunggu tindakan Anda" in queue[0]["text"]
+    assert _queue_order(queue[0]) == [f"✏️ {number} · Babatan"]
 
     summary = await psm.tap("Perbaiki laporan")
     assert "Perbaikan laporan" in summary[0]["text"]
