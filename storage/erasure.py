@@ -9,8 +9,6 @@ rows stay, without the person, so anonymous counts do not change.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +17,10 @@ from pydantic import BaseModel, ConfigDict
 from storage.base import Repo, placeholders
 from storage.case_references import case_references
 from storage.household_heads import HouseholdHeads
-from storage.identifiers import compact_number, identifier_pattern, masked_number
-from storage.person_names import person_key
+from storage.identifiers import masked_number
 from storage.photos import PhotoRepo
+from storage.scrubber import ERASED, Scrubber, member_names
 
-ERASED = "[dihapus]"
-# Form answers about one member and about the household (forms/case_report.yaml).
-PERSON_KEYS = (
-    "member_name",
-    "member_nik",
-    "member_nik_reason",
-    "member_sex",
-    "member_age",
-    "member_relation",
-)
-HOUSEHOLD_KEYS = ("head_name", "no_kk", "no_kk_reason", "address", "gps", "gps_reason")
 # Never rewritten: append-only by trigger (and it must never hold a NIK: we store a keyed hash).
 # The audit trail; and the day rollups and their rolling windows (migrations 0015 and 0016:
 # region codes, dates, user ids and counts only, no subject's data; WITHOUT ROWID, so they
@@ -47,7 +34,6 @@ UNTOUCHED_TABLES = (
 )
 # Transcripts of conversations: here the person's name, address and masked numbers go too.
 CONVERSATIONS = (("outbox", "message"), ("inbox", "payload"), ("form_sessions", "state"))
-MIN_TEXT = 4  # shorter names are not searched for (they would match inside other words)
 
 
 class ErasureReport(BaseModel):
@@ -63,90 +49,6 @@ class ErasureReport(BaseModel):
     sessions_deleted: int
     inbox_payloads_dropped: int
     audit_rows_holding_it: int
-
-
-def _member_names(node: Any, nik: str) -> set[str]:
-    """The name keys form answers give the member with this NIK."""
-    if isinstance(node, list):
-        return set().union(*(_member_names(item, nik) for item in node))
-    if not isinstance(node, dict):
-        return set()
-    found = set().union(*(_member_names(value, nik) for value in node.values()))
-    name = node.get("member_name")
-    if compact_number(node.get("member_nik")) == nik and isinstance(name, str) and name:
-        found.add(person_key(name))
-    return found
-
-
-class _Scrubber:
-    """Removes identifiers (and, in form answers, the person's or household's entries)."""
-
-    def __init__(
-        self,
-        nik: str,
-        identifiers: Iterable[str],
-        *,
-        household: bool,
-        texts: Iterable[str] = (),
-        heads: Iterable[str] = (),
-    ) -> None:
-        self.nik = nik
-        # Name keys of the person: where they are the head, `head_name` goes even though
-        # the household (with its other members) stays.
-        self.heads = set(heads)
-        self.numbers = {int(value) for value in identifiers}
-        self.patterns = [identifier_pattern(value) for value in identifiers]
-        # Names, addresses, masked numbers: matched as written, whatever the case.
-        self.patterns += [
-            re.compile(re.escape(text), re.IGNORECASE)
-            for text in sorted(set(texts), key=len, reverse=True)
-            if len(text) >= MIN_TEXT
-        ]
-        self.household = household
-
-    def mentions(self, value: Any) -> int:
-        return int(isinstance(value, str) and any(p.search(value) for p in self.patterns))
-
-    def text(self, value: str) -> str:
-        for pattern in self.patterns:
-            value = pattern.sub(ERASED, value)
-        return value
-
-    def node(self, node: Any) -> Any:
-        if isinstance(node, dict):
-            person = compact_number(node.get("member_nik")) == self.nik
-            household = self.household and ("head_name" in node or "members" in node)
-            result = {}
-            for key, value in node.items():
-                if (
-                    (person and key in PERSON_KEYS)
-                    or (household and key in HOUSEHOLD_KEYS)
-                    or (key == "head_name" and self._their_name(value))
-                ):
-                    result[key] = ERASED if isinstance(value, str) else None
-                else:
-                    result[key] = self.node(value)
-            return result
-        if isinstance(node, list):
-            return [self.node(item) for item in node]
-        if isinstance(node, str):
-            return self.text(node)
-        if isinstance(node, int) and not isinstance(node, bool) and node in self.numbers:
-            return None
-        return node
-
-    def _their_name(self, value: Any) -> bool:
-        return isinstance(value, str) and person_key(value) in self.heads
-
-    def value(self, value: str) -> str:
-        """A column value: JSON is walked (and stays valid JSON), other text is replaced."""
-        if value[:1] in ("{", "["):
-            try:
-                parsed = json.loads(value)
-            except ValueError:
-                return self.text(value)
-            return json.dumps(self.node(parsed), ensure_ascii=False)
-        return self.text(value)
 
 
 class ErasureRepo(Repo):
@@ -171,7 +73,7 @@ class ErasureRepo(Repo):
             (*headed, *headed, *headed),
         )
         for (answers,) in rows:
-            keys |= _member_names(json.loads(answers or "{}"), nik)
+            keys |= member_names(json.loads(answers or "{}"), nik)
         return keys
 
     async def erase(self, nik: str) -> ErasureReport:
@@ -260,7 +162,7 @@ class ErasureRepo(Repo):
             )
         photos = await self._drop_photos(only_theirs)
         heads = await self._names_as_head(members, nik, headed)
-        scrubber = _Scrubber(
+        scrubber = Scrubber(
             nik,
             identifiers,
             household=bool(households) and cleared_ids == set(households),
@@ -283,7 +185,7 @@ class ErasureRepo(Repo):
             row = await self._one(
                 "SELECT answers, household_id FROM cases WHERE id = ?", (case_id,)
             )
-            own = _Scrubber(nik, identifiers, household=row[1] in cleared_ids, heads=heads)
+            own = Scrubber(nik, identifiers, household=row[1] in cleared_ids, heads=heads)
             answers = own.node(json.loads(row[0]))
             if case_id in only_theirs and isinstance(answers.get("description"), str):
                 answers["description"] = ERASED
@@ -300,7 +202,7 @@ class ErasureRepo(Repo):
             "SELECT COUNT(*) FROM audit_log WHERE psm_mentions(detail) OR psm_mentions(subject)"
         )
         # Conversation transcripts: also their name, address and masked numbers.
-        talk = _Scrubber(nik, identifiers, household=False, texts=texts)
+        talk = Scrubber(nik, identifiers, household=False, texts=texts)
         await self.conn.create_function("psm_mentions", 1, talk.mentions, deterministic=True)
         for column, count in (await self._scrub(talk, list(CONVERSATIONS))).items():
             rewritten[column] = rewritten.get(column, 0) + count
@@ -324,7 +226,7 @@ class ErasureRepo(Repo):
         )
         return [(r[0], r[1]) for r in rows if r[0] not in UNTOUCHED_TABLES]
 
-    async def _scrub(self, scrubber: _Scrubber, columns: list[tuple[str, str]]) -> dict[str, int]:
+    async def _scrub(self, scrubber: Scrubber, columns: list[tuple[str, str]]) -> dict[str, int]:
         """Rewrite the values of these columns that `psm_mentions` (the scrubber's)."""
         counts: dict[str, int] = {}
         for table, column in columns:
@@ -340,7 +242,7 @@ class ErasureRepo(Repo):
                 counts[f"{table}.{column}"] = len(rows)
         return counts
 
-    async def _scrub_head(self, scrubber: _Scrubber, households: list[int]) -> dict[str, int]:
+    async def _scrub_head(self, scrubber: Scrubber, households: list[int]) -> dict[str, int]:
         """Blank the head's name in the answers of every case of these households and in
         every row referring to those cases (versions, updates), whoever the case is about."""
         if not households:

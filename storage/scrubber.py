@@ -1,0 +1,110 @@
+"""Rewriting what holds a person's data (for erasure, `storage/erasure.py`): identifiers
+and names in any text, and in form answers the person's member entries, the household's
+entries where it is cleared, and the head's name where the person headed it."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from storage.identifiers import compact_number, identifier_pattern
+from storage.person_names import person_key
+
+ERASED = "[dihapus]"
+# Form answers about one member and about the household (forms/case_report.yaml).
+PERSON_KEYS = (
+    "member_name",
+    "member_nik",
+    "member_nik_reason",
+    "member_sex",
+    "member_age",
+    "member_relation",
+)
+HOUSEHOLD_KEYS = ("head_name", "no_kk", "no_kk_reason", "address", "gps", "gps_reason")
+MIN_TEXT = 4  # shorter names are not searched for (they would match inside other words)
+
+
+def member_names(node: Any, nik: str) -> set[str]:
+    """The name keys form answers give the member with this NIK."""
+    if isinstance(node, list):
+        return set().union(*(member_names(item, nik) for item in node))
+    if not isinstance(node, dict):
+        return set()
+    found = set().union(*(member_names(value, nik) for value in node.values()))
+    name = node.get("member_name")
+    if compact_number(node.get("member_nik")) == nik and isinstance(name, str) and name:
+        found.add(person_key(name))
+    return found
+
+
+class Scrubber:
+    """Removes identifiers (and, in form answers, the person's or household's entries)."""
+
+    def __init__(
+        self,
+        nik: str,
+        identifiers: Iterable[str],
+        *,
+        household: bool,
+        texts: Iterable[str] = (),
+        heads: Iterable[str] = (),
+    ) -> None:
+        self.nik = nik
+        # Name keys of the person: where they are the head, `head_name` goes even though
+        # the household (with its other members) stays.
+        self.heads = set(heads)
+        self.numbers = {int(value) for value in identifiers}
+        self.patterns = [identifier_pattern(value) for value in identifiers]
+        # Names, addresses, masked numbers: matched as written, whatever the case.
+        self.patterns += [
+            re.compile(re.escape(text), re.IGNORECASE)
+            for text in sorted(set(texts), key=len, reverse=True)
+            if len(text) >= MIN_TEXT
+        ]
+        self.household = household
+
+    def mentions(self, value: Any) -> int:
+        return int(isinstance(value, str) and any(p.search(value) for p in self.patterns))
+
+    def text(self, value: str) -> str:
+        for pattern in self.patterns:
+            value = pattern.sub(ERASED, value)
+        return value
+
+    def node(self, node: Any) -> Any:
+        if isinstance(node, dict):
+            person = compact_number(node.get("member_nik")) == self.nik
+            household = self.household and ("head_name" in node or "members" in node)
+            result = {}
+            for key, value in node.items():
+                if (
+                    (person and key in PERSON_KEYS)
+                    or (household and key in HOUSEHOLD_KEYS)
+                    or (key == "head_name" and self._their_name(value))
+                ):
+                    result[key] = ERASED if isinstance(value, str) else None
+                else:
+                    result[key] = self.node(value)
+            return result
+        if isinstance(node, list):
+            return [self.node(item) for item in node]
+        if isinstance(node, str):
+            return self.text(node)
+        if isinstance(node, int) and not isinstance(node, bool) and node in self.numbers:
+            return None
+        return node
+
+    def _their_name(self, value: Any) -> bool:
+        return isinstance(value, str) and person_key(value) in self.heads
+
+    def value(self, value: str) -> str:
+        """A column value: JSON is walked (and stays valid JSON), other text is replaced."""
+        if value[:1] in ("{", "["):
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                return self.text(value)
+            return json.dumps(self.node(parsed), ensure_ascii=False)
+        return self.text(value)
