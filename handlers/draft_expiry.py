@@ -1,6 +1,6 @@
-"""Unfinished case reports and registrations are discarded after DRAFT_TTL_DAYS, after a
-reminder (UU PDP: a half-filled form holds personal data, a household's or the registering
-person's name and phone number, and gets a short life)."""
+"""Unfinished case reports and registrations (a Bimtek link's light one too) are discarded
+after DRAFT_TTL_DAYS, after a reminder (UU PDP: a half-filled form holds personal data, a
+household's or the registering person's name and phone number, and gets a short life)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ EXPIRING = (
     Expiring("case_report", "case", (UserStatus.ACTIVE,)),
     # A training candidate (active) applying is not told: the texts speak to newcomers.
     Expiring("registration", "registration", (UserStatus.REGISTERING,)),
+    # A Bimtek link's light registration: /start resumes it as it does the registration.
+    Expiring("training_join", "registration", (UserStatus.REGISTERING,)),
 )
 WARNING_KIND = "draft_warning"
 WARN_DAYS_BEFORE = 2

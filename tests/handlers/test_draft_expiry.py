@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import pytest_asyncio
 
 from bot.channels.traits import channel_traits
@@ -156,8 +157,9 @@ async def test_a_discard_in_the_quiet_hours_is_told_in_the_morning(db) -> None:
         assert notice.not_before == datetime(2026, 11, 15, 23, 0, tzinfo=UTC)  # 06:00 WIB
 
 
-async def _registering(db: Database) -> tuple[int, int]:
-    """Someone new who answered two registration questions and went away."""
+async def _registering(db: Database, form_id: str) -> tuple[int, int]:
+    """Someone new who answered two registration questions (or those of a Bimtek's light
+    registration) and went away."""
     async with db.transaction() as repos:
         user = await repos.users.create(now=START, status=UserStatus.REGISTERING)
         await repos.users.add_identity(
@@ -166,13 +168,14 @@ async def _registering(db: Database) -> tuple[int, int]:
         state = new_state()
         state["answers"] = {"full_name": "Rina Lestari", "phone": "+6281234567001"}
         session = await repos.forms.start(
-            user_id=user.id, form_id="registration", form_version=1, state=state, now=START
+            user_id=user.id, form_id=form_id, form_version=1, state=state, now=START
         )
         return user.id, session.id
 
 
-async def test_an_abandoned_registration_is_warned_then_discarded(db) -> None:
-    user_id, session_id = await _registering(db)
+@pytest.mark.parametrize("form_id", ["registration", "training_join"])
+async def test_an_abandoned_registration_is_warned_then_discarded(db, form_id) -> None:
+    user_id, session_id = await _registering(db, form_id)
     await _run(db, START + timedelta(days=12, hours=1))
     async with db.reading() as repos:
         (warning,) = await repos.outbox.for_user(user_id)
