@@ -420,49 +420,48 @@ async def _seed_namesakes(world: World) -> int:
         await db.close()
 
 
-def test_a_namesake_son_is_not_taken_for_the_head(world: World) -> None:
-    case_id = asyncio.run(_seed_namesakes(world))
-    head = "SELECT h.head_name FROM households h JOIN cases c ON c.household_id = h.id"
-    head += " WHERE c.id = ?"
-    assert main(["subject", "correct", SON_NIK, "--field", "name", "--value", "M. Rizki A"]) == 0
-    assert query(world.database, head, (case_id,))[0][0] == "Muhammad Rizki"
-    assert main(["subject", "erase", SON_NIK, "--yes"]) == 0
-    assert query(world.database, head, (case_id,))[0][0] == "Muhammad Rizki"
+def _write(world: World, sql: str, params: tuple) -> None:
+    db = sqlite3.connect(world.database)
+    with db:
+        db.execute(sql, params)
+    db.close()
 
 
-def test_a_former_head_is_not_taken_for_the_head_a_later_report_named(world: World) -> None:
+def _a_namesake_son(world: World) -> tuple[int, str, str]:
+    """Moch. Rizki, the son, shares a name key with Muhammad Rizki, the head."""
+    return asyncio.run(_seed_namesakes(world)), SON_NIK, "Muhammad Rizki"
+
+
+def _a_former_head(world: World) -> tuple[int, str, str]:
     """Pak Darto, reported as head, died; a later report names Bu Sumiati the head."""
     case_id = asyncio.run(_seed_headed_family(world))
-    db = sqlite3.connect(world.database)
-    with db:
-        db.execute(
-            "UPDATE households SET head_name = 'Sumiati', head_key = 'sumiati'"
-            " WHERE id = (SELECT household_id FROM cases WHERE id = ?)",
-            (case_id,),
-        )
-    db.close()
-    head = "SELECT h.head_name FROM households h JOIN cases c ON c.household_id = h.id"
-    head += " WHERE c.id = ?"
-    assert main(["subject", "correct", HEAD_NIK, "--field", "name", "--value", "Sudarto W"]) == 0
-    assert query(world.database, head, (case_id,))[0][0] == "Sumiati"
-    assert main(["subject", "erase", HEAD_NIK, "--yes"]) == 0
-    assert query(world.database, head, (case_id,))[0][0] == "Sumiati"
+    _write(
+        world,
+        "UPDATE households SET head_name = 'Sumiati', head_key = 'sumiati'"
+        " WHERE id = (SELECT household_id FROM cases WHERE id = ?)",
+        (case_id,),
+    )
+    return case_id, HEAD_NIK, "Sumiati"
 
 
-def test_a_son_reported_as_a_son_is_not_the_head_of_his_fathers_name(world: World) -> None:
+def _a_son_beside_his_mother(world: World) -> tuple[int, str, str]:
     """The father is not a member of the report (it is about the child and the mother)."""
     case_id = asyncio.run(_seed_namesakes(world))
-    db = sqlite3.connect(world.database)
-    with db:
-        db.execute(
-            "UPDATE household_members SET name = 'Siti Aminah', name_key = 'siti aminah',"
-            " relation = 'istri' WHERE nik = ?",
-            (FATHER_NIK,),
-        )
-    db.close()
+    _write(
+        world,
+        "UPDATE household_members SET name = 'Siti Aminah', name_key = 'siti aminah',"
+        " relation = 'istri' WHERE nik = ?",
+        (FATHER_NIK,),
+    )
+    return case_id, SON_NIK, "Muhammad Rizki"
+
+
+@pytest.mark.parametrize("family", [_a_namesake_son, _a_former_head, _a_son_beside_his_mother])
+def test_someone_who_is_not_the_head_leaves_the_heads_name_alone(world: World, family) -> None:
+    case_id, nik, head_name = family(world)
     head = "SELECT h.head_name FROM households h JOIN cases c ON c.household_id = h.id"
     head += " WHERE c.id = ?"
-    assert main(["subject", "correct", SON_NIK, "--field", "name", "--value", "M. Rizki A"]) == 0
-    assert query(world.database, head, (case_id,))[0][0] == "Muhammad Rizki"
-    assert main(["subject", "erase", SON_NIK, "--yes"]) == 0
-    assert query(world.database, head, (case_id,))[0][0] == "Muhammad Rizki"
+    assert main(["subject", "correct", nik, "--field", "name", "--value", "Nama Baru"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == head_name
+    assert main(["subject", "erase", nik, "--yes"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == head_name

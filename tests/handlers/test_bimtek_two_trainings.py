@@ -48,25 +48,31 @@ async def test_the_code_of_either_training_checks_in_to_that_one(tmp_path):
         await db.close()
 
 
+async def _two_location_trainings(repos) -> tuple:
+    """Bu Ani invited to two trainings on one morning, checked in by location, 10 km apart."""
+    coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+    ani = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+    ids = {}
+    for title, venue in (("Aula", AULA), ("Balai", BALAI_DESA)):
+        ids[title] = await new_training(
+            repos,
+            coordinator,
+            [(at(8, 8), at(8, 12))],
+            title=title,
+            method="location",
+            venue=venue,
+            radius=150,
+        )
+        await repos.trainings.invite(ids[title], [ani.id], CREATED)
+    return ani, ids
+
+
 async def test_a_location_counts_for_the_training_within_its_radius(tmp_path):
     app = app_context(tmp_path / "media")
     db = await open_database(tmp_path / "psm.db")
     try:
         async with db.transaction() as repos:
-            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
-            ani = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
-            ids = {}
-            for title, venue in (("Aula", AULA), ("Balai", BALAI_DESA)):
-                ids[title] = await new_training(
-                    repos,
-                    coordinator,
-                    [(at(8, 8), at(8, 12))],
-                    title=title,
-                    method="location",
-                    venue=venue,
-                    radius=150,
-                )
-                await repos.trainings.invite(ids[title], [ani.id], CREATED)
+            ani, ids = await _two_location_trainings(repos)
         now = at(8, 8, 5)
         async with db.transaction() as repos:
             asked = await turn(app, repos, ani, now, command="hadir")
@@ -94,20 +100,7 @@ async def test_a_location_form_counts_a_day_only_for_the_training_it_was_asked_f
     db = await open_database(tmp_path / "psm.db")
     try:
         async with db.transaction() as repos:
-            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
-            ani = await person(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
-            ids = {}
-            for title, venue in (("Aula", AULA), ("Balai", BALAI_DESA)):
-                ids[title] = await new_training(
-                    repos,
-                    coordinator,
-                    [(at(8, 8), at(8, 12))],
-                    title=title,
-                    method="location",
-                    venue=venue,
-                    radius=150,
-                )
-                await repos.trainings.invite(ids[title], [ani.id], CREATED)
+            ani, ids = await _two_location_trainings(repos)
         now = at(8, 8, 5)
         async with db.transaction() as repos:
             asked = await turn(app, repos, ani, now, command="hadir")
