@@ -319,6 +319,23 @@ async def ask_suspend(turn: Turn, person_id: int, version: int, pressed: str) ->
     turn.reply(Outbound.say(turn.t("people.suspend_confirm", name=person.full_name), rows))
 
 
+async def change_status(turn: Turn, person: User, version: int, status: UserStatus) -> User | None:
+    """A person's new status, as the presser may set it (their scope, the roles they manage,
+    the version they saw); None, with the page shown again, when it changed meanwhile."""
+    assert turn.user is not None
+    changed = await turn.repos.people.change(
+        person.id,
+        version=version,
+        scope=people_scope(turn.user),
+        manageable=assignable_roles(turn.user),
+        now=turn.now,
+        status=status,
+    )
+    if changed is None:
+        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+    return changed
+
+
 async def set_status(
     turn: Turn, person_id: int, version: int, status: UserStatus, pressed: str
 ) -> None:
@@ -337,16 +354,8 @@ async def set_status(
         and not await _tksk_free(turn, person, person.kecamatan_code)
     ):
         return
-    changed = await turn.repos.people.change(
-        person.id,
-        version=version,
-        scope=people_scope(turn.user),
-        manageable=assignable_roles(turn.user),
-        now=turn.now,
-        status=status,
-    )
+    changed = await change_status(turn, person, version, status)
     if changed is None:
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
         return
     suspended = status == UserStatus.SUSPENDED
     if suspended:

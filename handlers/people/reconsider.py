@@ -8,8 +8,8 @@ shown at once. A rejection by mistake is then undone with one more tap, on the u
 from __future__ import annotations
 
 from handlers.context import Turn
-from handlers.people.changes import changeable
-from handlers.people.common import assignable_roles, notify, people_scope
+from handlers.people.changes import change_status, changeable
+from handlers.people.common import notify
 from handlers.people.screens import show_person
 from storage.models import UserStatus
 
@@ -23,16 +23,8 @@ async def reconsider(turn: Turn, person_id: int, version: int, pressed: str) -> 
     if person.status != UserStatus.REJECTED:
         await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
         return
-    changed = await turn.repos.people.change(
-        person.id,
-        version=version,
-        scope=people_scope(turn.user),
-        manageable=assignable_roles(turn.user),
-        now=turn.now,
-        status=UserStatus.PENDING,
-    )
+    changed = await change_status(turn, person, version, UserStatus.PENDING)
     if changed is None:
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
         return
     await turn.repos.audit.record(
         now=turn.now,
