@@ -60,7 +60,8 @@ class InboxWorker:
         self.downloaders = downloaders or {}
         self.media_dir = media_dir or Path("data/media")
         self._wake = asyncio.Event()
-        self._stopping = False
+        self._finishing = False
+        self._stop_at = float("inf")
         self._background: set[asyncio.Task[None]] = set()
         self._background_slots = asyncio.Semaphore(BACKGROUND_AT_ONCE)
 
@@ -68,18 +69,28 @@ class InboxWorker:
         """New rows were stored."""
         self._wake.set()
 
-    def stop(self) -> None:
-        """Finish the current update, then return from `run`."""
-        self._stopping = True
+    def stop(self, *, finish_within: float = 0.0) -> None:
+        """Return from `run` once the inbox is empty or `finish_within` seconds have passed,
+        whichever comes first; the current group is always finished. Stop the channels
+        first: then nothing new arrives, and whoever was answered before the stop hears
+        back now rather than at the next start."""
+        self._stop_at = min(self._stop_at, time.monotonic() + finish_within)
+        self._finishing = True
         self._wake.set()
+
+    @property
+    def _stopping(self) -> bool:
+        return self._finishing and time.monotonic() >= self._stop_at
 
     async def run(self) -> None:
         """Process until stopped."""
         while not self._stopping:
             self._wake.clear()
             processed = await self.process_pending()
-            if processed or self._stopping:
+            if processed:
                 continue
+            if self._finishing:
+                break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
         await self.finish_background()

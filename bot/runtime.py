@@ -32,6 +32,9 @@ from storage.db import Database
 from storage.models import OutboxItem
 
 log = logging.getLogger(__name__)
+# On SIGTERM the updates already stored are handled for at most this long (the rest wait
+# for the next start); with the senders' drains it fits the systemd unit's TimeoutStopSec.
+FINISH_INBOX_SECONDS = 10.0
 
 
 class Channel(Protocol):
@@ -226,7 +229,8 @@ class Runtime:
         return self.db
 
     async def stop(self) -> None:
-        """Finish the current step, confirm handled updates, send what is due, close.
+        """Handle what the inbox holds (for `FINISH_INBOX_SECONDS` at most), confirm handled
+        updates, send what is due, close.
         After a failed `start`, closes what it opened (and sends nothing: a channel that
         did not start would only use up the messages' attempts)."""
         if self.web is not None:
@@ -235,7 +239,7 @@ class Runtime:
         for channel in self.channels:
             await channel.stop_polling()
         if self.worker is not None and self._worker_task is not None:
-            self.worker.stop()
+            self.worker.stop(finish_within=FINISH_INBOX_SECONDS)
             await self._worker_task
         for channel in self.channels:
             await channel.confirm()
