@@ -3,11 +3,14 @@ once, and the coordinators' flags (protected cases, possible duplicates)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from handlers.case_submission import CaseFacts
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound
 from handlers.review.cases import CASE_PREFIX
+from handlers.review.deciders import Deciders, deciders
 from storage.models import DuplicateMatch, Role, User
 
 
@@ -35,6 +38,16 @@ async def _coordinators(turn: Turn, facts: CaseFacts) -> list[User]:
     )
 
 
+def _verifiers(turn: Turn, facts: CaseFacts, reporter_id: int) -> Awaitable[Deciders]:
+    return deciders(
+        turn.repos,
+        "verify",
+        kecamatan_code=facts.kecamatan_code,
+        kabupaten_code=facts.kabupaten_code,
+        reporter_id=reporter_id,
+    )
+
+
 async def alert_darurat(
     turn: Turn, facts: CaseFacts, number: str, *, coordinators: bool = True
 ) -> None:
@@ -59,7 +72,8 @@ async def tell_new_case(
     turn: Turn, facts: CaseFacts, number: str, case_id: int, hidden: list[DuplicateMatch]
 ) -> None:
     """The TKSK hears of each new case (the coordinators, who verify it then, of the TKSK's
-    own report); darurat alerts go out at once; flags to coordinators."""
+    own report); darurat alerts go out at once; the admins hear of it when they must stand
+    in (nobody in the region may verify it); flags to coordinators."""
     reporter = turn.user
     assert reporter is not None
     if facts.urgency == "darurat":
@@ -81,7 +95,22 @@ async def tell_new_case(
                 **place,
             )
             await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+    verifiers = await _verifiers(turn, facts, reporter.id)
+    if verifiers.standing_in:
+        await _ask_admins_to_stand_in(turn, verifiers.people, number, case_id)
     await flag_to_coordinators(turn, facts, number, case_id, hidden, protected=facts.protected)
+
+
+async def _ask_admins_to_stand_in(
+    turn: Turn, admins: list[User], number: str, case_id: int
+) -> None:
+    """Nobody in the case's region may verify it (four eyes): the admins hear of it."""
+    catalog = turn.app.catalog
+    for person in admins:
+        text = catalog.text(person.language, "case.new_for_stand_in", number=number)
+        label = catalog.text(person.language, "review.open")
+        button = Button(label=label, data=f"{CASE_PREFIX}:{case_id}")
+        await turn.deliver(person.id, Outbound(text=text, summary=number, buttons=[[button]]))
 
 
 async def flag_to_coordinators(
@@ -117,17 +146,11 @@ async def flag_to_coordinators(
 async def tell_reviewers_of_revision(
     turn: Turn, facts: CaseFacts, case_id: int, number: str
 ) -> None:
-    """The TKSK of the (corrected) kecamatan, or its coordinators where it has none (or the
-    TKSK is the reporter), hear that the case sent back came back, with a button to open it."""
-    assert turn.user is not None
-    reporter_id = turn.user.id  # who corrected it
-
-    def others(people: list[User]) -> list[User]:
-        return [person for person in people if person.id != reporter_id]
-
-    reviewers = others(await _tksk(turn, facts)) or others(await _coordinators(turn, facts))
+    """Whoever may verify the corrected case (its kecamatan's TKSK, else the coordinators,
+    else the admins standing in) hears that it came back, with a button to open it."""
+    assert turn.user is not None  # who corrected it: its reporter now
     catalog = turn.app.catalog
-    for person in reviewers:
+    for person in (await _verifiers(turn, facts, turn.user.id)).people:
         text = catalog.text(person.language, "review.resubmitted_for_reviewer", number=number)
         label = catalog.text(person.language, "review.open")
         button = Button(label=label, data=f"{CASE_PREFIX}:{case_id}")

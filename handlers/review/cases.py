@@ -4,6 +4,7 @@ reporter. Every button is re-checked against the presser's role and scope."""
 from __future__ import annotations
 
 import html
+from collections.abc import Awaitable
 from typing import Any
 
 from handlers.context import Turn
@@ -13,6 +14,7 @@ from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
 from handlers.masking import mask_identifier
 from handlers.permissions import allowed
+from handlers.review.deciders import DECIDING, STAND_IN, Deciders, deciders
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
 from handlers.scope import own_cases, scope_of
@@ -89,13 +91,14 @@ async def queue_button(turn: Turn, data: str) -> None:
     await show_queue(turn, small_number(raw_page) or 0)
 
 
-FOUR_EYES = frozenset({"verify", "approve"})  # never on one's own report
-
-
-async def _other_tksk_exists(turn: Turn, case: CaseSummary) -> bool:
-    """Whether the case's kecamatan has an active TKSK who did not report it."""
-    found = await turn.repos.users.active_with_role(Role.TKSK, kecamatan_code=case.kecamatan_code)
-    return any(person.id != case.reporter_id for person in found)
+def _deciding(turn: Turn, case: CaseSummary, action: str) -> Awaitable[Deciders]:
+    return deciders(
+        turn.repos,
+        action,
+        kecamatan_code=case.kecamatan_code,
+        kabupaten_code=case.kabupaten_code,
+        reporter_id=case.reporter_id,
+    )
 
 
 def _waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
@@ -105,7 +108,7 @@ def _waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
         return False
     return any(
         case.state in TRANSITIONS[action].from_states and allowed(user, f"case.{action}")
-        for action in FOUR_EYES
+        for action in DECIDING
     )
 
 
@@ -113,20 +116,27 @@ async def _possible(turn: Turn, case: CaseDetail) -> list[Transition]:
     """The review actions this person may take on this case now."""
     result = []
     for transition in TRANSITIONS.values():
-        if case.summary.state not in transition.from_states:
+        if case.summary.state not in transition.from_states or turn.user is None:
             continue
-        if not allowed(turn.user, f"case.{transition.action}") or turn.user is None:
+        if transition.action in DECIDING:
+            # Four eyes, the TKSK before the coordinators, the admins standing in.
+            who = await _deciding(turn, case.summary, transition.action)
+            if not who.includes(turn.user):
+                continue
+        elif not allowed(turn.user, f"case.{transition.action}"):
             continue
-        if transition.action in FOUR_EYES and case.summary.reporter_id == turn.user.id:
-            continue
-        if (
-            transition.action == "verify"
-            and turn.user.role == Role.COORDINATOR
-            and await _other_tksk_exists(turn, case.summary)
-        ):
-            continue  # the TKSK verifies in the field; coordinators only where there is none
         result.append(transition)
     return result
+
+
+async def _standing_in(turn: Turn, case: CaseDetail) -> bool:
+    """Whether the viewer may decide this case only as an admin standing in."""
+    for action in DECIDING:
+        if case.summary.state in TRANSITIONS[action].from_states:
+            who = await _deciding(turn, case.summary, action)
+            if who.standing_in and who.includes(turn.user):
+                return True
+    return False
 
 
 def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
@@ -190,6 +200,8 @@ async def _case_text(turn: Turn, case: CaseDetail) -> str:
         lines.append(turn.t("review.case_protected"))
     if _waits_for_other_eyes(turn, summary):
         lines.append(turn.t("review.own_report"))
+    elif await _standing_in(turn, case):
+        lines.append(turn.t("review.stand_in"))
     lines.append(
         turn.t(
             "review.case_reporter",
@@ -312,7 +324,8 @@ async def action_button(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.not_allowed"))
         return
     transition = TRANSITIONS[action]
-    if not allowed(turn.user, f"case.{action}"):
+    standing_in = action in DECIDING and allowed(turn.user, STAND_IN)
+    if not allowed(turn.user, f"case.{action}") and not standing_in:
         await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -374,7 +387,11 @@ async def move_case(
         turn.reply(turn.t("review.changed_meanwhile", number=case.summary.number))
         return None
     await turn.repos.audit.record(
-        now=turn.now, actor_id=turn.user.id, action=f"case.{action}", subject=f"case:{case_id}"
+        now=turn.now,
+        actor_id=turn.user.id,
+        action=f"case.{action}",
+        subject=f"case:{case_id}",
+        detail={"stand_in": True} if not allowed(turn.user, f"case.{action}") else None,
     )
     return case
 
@@ -389,20 +406,24 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
     turn.reply(turn.t("review.done", number=case.summary.number, state=state_label))
     await tell_reporter(turn, case, transition, reason)
     if transition.to_state == S.VERIFIED:
-        for person in await turn.repos.users.active_with_role(
-            Role.COORDINATOR, kabupaten_code=case.summary.kabupaten_code
-        ):
-            if person.id in (turn.user.id if turn.user else None, case.summary.reporter_id):
-                continue  # not of their own action; a reporter cannot validate their own
-            catalog, language = turn.app.catalog, person.language
-            text = catalog.text(
-                language, "review.verified_for_coordinator", number=case.summary.number
-            )
-            label = catalog.text(language, "review.open")
-            button = Button(label=label, data=f"{CASE_PREFIX}:{case_id}")
-            await turn.deliver(
-                person.id, Outbound(text=text, summary=case.summary.number, buttons=[[button]])
-            )
+        await _ask_for_approval(turn, case)
+
+
+async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
+    """Whoever may approve the case just verified hears of it (not of their own action)."""
+    who = await _deciding(turn, case.summary, "approve")
+    key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
+    for person in who.people:
+        if turn.user is not None and person.id == turn.user.id:
+            continue
+        catalog, language = turn.app.catalog, person.language
+        text = catalog.text(language, key, number=case.summary.number)
+        button = Button(
+            label=catalog.text(language, "review.open"), data=f"{CASE_PREFIX}:{case.summary.id}"
+        )
+        await turn.deliver(
+            person.id, Outbound(text=text, summary=case.summary.number, buttons=[[button]])
+        )
 
 
 async def tell_reporter(

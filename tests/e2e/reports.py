@@ -38,6 +38,7 @@ class Report:
     consent: str = "Orang tua/wali"
     photos: int = 3
     actions: int = 0
+    kecamatan: str | None = None  # asked of reporters with no kecamatan (coordinators)
 
 
 async def walk_report(person: TelegramPerson, report: Report, *, fake) -> list[dict]:
@@ -72,6 +73,8 @@ async def walk_report(person: TelegramPerson, report: Report, *, fake) -> list[d
     await act(person.tap("Anak"))
     await act(person.tap("Tidak"))  # no other member
     await act(person.say("Dusun Manis RT 02 RW 05"))
+    if report.kecamatan:
+        await act(person.say(report.kecamatan))
     await act(person.tap("Babatan"))
     before = len(person.messages())
     fake.user_location(person.user_id, -6.9712, 108.4821)

@@ -87,6 +87,7 @@ MAY: dict[str, frozenset[str]] = {
     "case.send_back": frozenset({"tksk", "coordinator"}),
     "case.reject": frozenset({"coordinator"}),
     "case.approve": frozenset({"coordinator"}),
+    "case.stand_in": frozenset({"admin"}),  # verify/approve where nobody in the region may
     "case.follow_up": frozenset({"tksk", "coordinator"}),
     "case.resolve": frozenset({"coordinator"}),
     "case.reopen": frozenset({"coordinator"}),
@@ -117,9 +118,7 @@ RECORDS: dict[str, Record] = {
     "B": Record("32.08", "32.08.02", "32.08.02.2001", "psm_02"),
     "T": Record("35.23", "35.23.01", "35.23.01.2001", "coord_tbn"),
 }
-# Kecamatan with an active TKSK: there the TKSK verifies, never the coordinator.
 SUBANG = "32.08.03"  # a kecamatan of Kuningan with no TKSK here
-TKSK_KECAMATAN = {p.kecamatan for p in PEOPLE.values() if p.role == "tksk" and p.status == "active"}
 
 
 def may(who: Who, action: str) -> bool:
@@ -175,17 +174,41 @@ STATE_LABEL = {
 }
 
 
+DECIDING = ("verify", "approve")  # never on one's own report (four eyes)
+
+
+def _deciders_in_region(action: str, record: str) -> set[str]:
+    """Who of the region may verify (the TKSK, else the coordinators) or approve (the
+    coordinators) the record: active, allowed, not its reporter."""
+    where = RECORDS[record]
+    levels = [("coordinator", lambda p: p.kabupaten == where.kabupaten)]
+    if action == "verify":
+        levels.insert(0, ("tksk", lambda p: p.kecamatan == where.kecamatan))
+    for role, inside in levels:
+        found = {
+            key
+            for key, p in PEOPLE.items()
+            if p.role == role and p.status == "active" and inside(p) and key != where.reporter
+        }
+        if found:
+            return found
+    return set()
+
+
+def may_try(who: Who, action: str) -> bool:
+    """The role may do this at all (admins: verify or approve, standing in)."""
+    standing_in = action in DECIDING and may(who, "case.stand_in")
+    return may(who, f"case.{action}") or standing_in
+
+
 def may_act(key: str, code: str, record: str) -> bool:
     who, action = PEOPLE[key], ACTIONS[code].name
-    if not may(who, f"case.{action}"):
-        return False
-    if action in ("verify", "approve") and RECORDS[record].reporter == key:
-        return False  # four eyes: never on one's own report
-    return not (
-        action == "verify"
-        and who.role == "coordinator"
-        and RECORDS[record].kecamatan in TKSK_KECAMATAN
-    )
+    if action not in DECIDING:
+        return may(who, f"case.{action}")
+    region = _deciders_in_region(action, record)
+    if region:
+        return key in region
+    return may(who, "case.stand_in")  # nobody in the region: the admins stand in
 
 
 # -- what people are told -------------------------------------------------------------------
@@ -444,7 +467,7 @@ def button_rows(key: str) -> list[dict[str, Any]]:
                 rows.append(_refused(key, send, EXPLAIN[who.status], **refusal))
             elif not sees(key, record):
                 rows.append(_refused(key, send, NOT_ALLOWED, **refusal))
-            elif not may(who, f"case.{ACTIONS[code].name}"):
+            elif not may_try(who, ACTIONS[code].name):
                 # The role may never do this: said plainly, not blamed on the case's state.
                 rows.append(_refused(key, send, NOT_ALLOWED, **refusal))
             elif not may_act(key, code, record):

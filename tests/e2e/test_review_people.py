@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.admin_tools import add_user
 from tests.e2e import test_review
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.reports import Report, walk_report
@@ -128,3 +129,47 @@ async def test_the_coordinator_is_told_in_their_own_language(fake, settings, peo
     await _told(fake, coordinator, before, number)
     told = next(m for m in coordinator.messages()[before:] if number in m["text"])
     assert _labels(told) == "Open the report"
+
+
+ADMIN = 400
+
+
+async def test_an_admin_stands_in_where_only_the_reporter_could_validate(
+    fake, settings, people
+) -> None:
+    tksk, coordinator = people[TKSK], people[COORDINATOR]
+    await add_user(settings, role="admin", telegram_id=ADMIN, name="Pak Admin", kabupaten=None)
+    admin = TelegramPerson(fake, ADMIN)
+    await admin.say("/start")
+    # The kabupaten's only coordinator reports a case: the TKSK verifies it as usual.
+    before_tksk = len(tksk.messages())
+    await walk_report(coordinator, Report(photos=0, kecamatan="Kadugede"), fake=fake)
+    done = await coordinator.tap("Kirim", expect=2)
+    number = done[0]["text"].split("<b>")[1].split("</b>")[0]
+    await _told(fake, tksk, before_tksk, number)
+    await tksk.say("/antrian", until="Antrian")
+    await tksk.tap(number, until="Riwayat")
+    before_admin = len(admin.messages())
+    await tksk.tap("Verifikasi", until="sekarang")
+
+    # Four eyes leaves nobody to validate it: the admin is asked to stand in.
+    told = await _told(fake, admin, before_admin, "sebagai admin menggantikan")
+    assert number in told
+    await coordinator.say("/antrian", until="Antrian")
+    page = await coordinator.tap(number, until="Riwayat")
+    assert "Validasi" not in _labels(page[0]) and "laporan Anda sendiri" in page[0]["text"]
+    page = await admin.tap("Buka laporan", until="Riwayat")
+    assert "sebagai admin menggantikan" in page[0]["text"]
+    # Only what four eyes blocks: an admin never sends back or rejects.
+    assert _labels(page[0]).count("Validasi") == 1
+    assert "Kembalikan" not in _labels(page[0]) and "Tolak" not in _labels(page[0])
+    ((case_id, version),) = _rows(settings, "SELECT id, version FROM cases")
+    refused = await admin.tap_data(f"ca:x:{case_id}:{version}", 1)
+    assert "tidak" in refused[0]["text"].lower() and _state(settings, number) == "verified"
+
+    before_reporter = len(coordinator.messages())
+    await admin.tap("Validasi", until="sekarang")
+    assert _state(settings, number) == "approved"
+    await _told(fake, coordinator, before_reporter, number)
+    (detail,) = _rows(settings, "SELECT detail FROM audit_log WHERE action = 'case.approve'")[0]
+    assert '"stand_in": true' in detail
