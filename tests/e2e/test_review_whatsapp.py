@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
+from tests.e2e.reports import Report, walk_report
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
 COORDINATOR, TKSK = 500, 600
@@ -281,4 +282,38 @@ async def test_send_back_outside_the_window_goes_out_as_a_template_first(
     # The released notice works as in the open window: the PSM revises and resubmits.
     await _revise(fake, psm, tksk, number)
     assert _state(wa_settings, number) == "resubmitted"
+    assert graph.rejections == [] and fake.rejections == []
+
+
+ADMIN_PHONE = "6281299990000"  # ADMIN_WHATSAPP_PHONES of the wa_settings fixture
+
+
+async def test_an_admin_on_whatsapp_stands_in_for_the_only_coordinator(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await start_wa_bot()
+    coordinator, tksk = await _reviewers(fake, wa_settings)
+    admin = WhatsAppPerson(graph, webhook_url, user_id="ID.9000", wa_id=ADMIN_PHONE)
+    await admin.say("halo")
+    # The kabupaten's only coordinator reports a case; the TKSK verifies it.
+    before_tksk = len(tksk.messages())
+    await walk_report(coordinator, Report(photos=0, kecamatan="Kadugede"), fake=fake)
+    done = await coordinator.tap("Kirim", expect=2)
+    number = done[0]["text"].split("<b>")[1].split("</b>")[0]
+    await _told(fake, tksk, before_tksk, number)
+    await _open(tksk, number)
+    before = len(admin.messages())
+    await tksk.tap("Verifikasi")
+
+    notice = await _hears(admin, before, number, "sebagai admin menggantikan")
+    titles = [b["reply"]["title"] for b in notice["interactive"]["action"]["buttons"]]
+    assert titles == ["Buka laporan"]
+    page = await admin.tap("Buka laporan")
+    assert "sebagai admin menggantikan" in body_of(page[0])
+    assert CHILD_NIK not in body_of(page[0])
+    before_reporter = len(coordinator.messages())
+    done = await admin.tap("Validasi")
+    assert "Disetujui" in body_of(done[0])
+    assert _state(wa_settings, number) == "approved"
+    await _told(fake, coordinator, before_reporter, "Disetujui")
     assert graph.rejections == [] and fake.rejections == []
