@@ -7,7 +7,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import on_complete, resume_form, start_form
 from handlers.people.common import menu_button
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
@@ -31,11 +31,18 @@ async def begin(turn: Turn) -> None:
 
 async def apply_as_candidate(turn: Turn) -> None:
     """A training candidate (`calon`) asks to become PSM or TKSK: the usual registration,
-    decided by the usual approvers; they keep their training meanwhile."""
+    decided by the usual approvers; they keep their training meanwhile. An application
+    left unfinished is taken up where it was."""
     assert turn.user is not None
     if turn.user.awaits_decision:
         turn.reply(turn.t("registration.calon_waiting"))
         return
+    unfinished = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
+    for session in unfinished:
+        if session.form_id == FORM_ID:  # left half answered: its reminder says /daftar goes on
+            session = await turn.repos.forms.activate(session.id, now=turn.now)
+            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
+            return
     await start_form(turn, FORM_ID, prefix=turn.t("registration.calon_apply") + "\n\n")
 
 

@@ -188,3 +188,34 @@ async def test_an_abandoned_registration_is_warned_then_discarded(db, form_id) -
         assert notice.kind == "notice" and "/start" in notice.message["text"]
         actions = await repos.conn.execute_fetchall("SELECT action, subject FROM audit_log")
         assert [tuple(row) for row in actions] == [("draft.expired", f"session:{session_id}")]
+
+
+async def test_a_candidates_abandoned_application_is_warned_then_discarded(db) -> None:
+    """A training candidate (`calon`, active) left /daftar half answered: told as a newcomer
+    would be, in words for a candidate (their training goes on; /daftar continues)."""
+    async with db.transaction() as repos:
+        user = await repos.users.create(
+            now=START, status=UserStatus.ACTIVE, full_name="Dewi", role=Role.CALON
+        )
+        await repos.users.add_identity(
+            user_id=user.id, channel="telegram", external_id="7", chat_id="7", now=START
+        )
+        state = new_state()
+        state["answers"] = {"full_name": "Dewi Lestari"}
+        session = await repos.forms.start(
+            user_id=user.id, form_id="registration", form_version=1, state=state, now=START
+        )
+    await _run(db, START + timedelta(days=12, hours=1))
+    async with db.reading() as repos:
+        (warning,) = await repos.outbox.for_user(user.id)
+        assert warning.kind == "routine"
+        assert "sebagai PSM/TKSK belum selesai" in warning.message["text"]
+        assert "/daftar" in warning.message["text"] and "/start" not in warning.message["text"]
+        assert (await repos.forms.get(session.id)).status == "active"
+    await _run(db, START + timedelta(days=14, hours=1))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session.id)).status == "cancelled"
+        notice = (await repos.outbox.for_user(user.id))[-1]
+        assert notice.kind == "notice" and "/daftar" in notice.message["text"]
+        assert "tetap peserta bimtek" in notice.message["text"]
+        assert (await repos.users.get(user.id)).status == UserStatus.ACTIVE  # still a candidate
