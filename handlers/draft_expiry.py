@@ -34,7 +34,11 @@ class Expiring:
     told: tuple[Told, ...]
 
     def texts_for(self, user: User | None) -> str | None:
-        """The catalogue section for this person, None when they are not told."""
+        """The catalogue section for this person, None when they are not told. Nobody
+        awaiting a decision is: their registration is sent, and a second one left unfinished
+        (from before /daftar took an unfinished one up) ends silently."""
+        if user is not None and user.awaits_decision:
+            return None
         for who in self.told:
             if user is not None and user.status == who.status and who.role in (None, user.role):
                 return who.texts
