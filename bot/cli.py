@@ -197,9 +197,17 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--kecamatan", help="kecamatan code, e.g. 32.08.01 (required for psm, tksk)")
     add.add_argument("--desa", help="desa code, e.g. 32.08.01.2001 (required for psm)")
     add.set_defaults(func=cmd_user_add)
-    mine = user.add_parser("export", help="a user's own data to a JSON file (UU PDP)")
-    mine.add_argument("id", type=int, help="the user id (shown on /audit and in the logs)")
+    mine = user.add_parser(
+        "export",
+        help="a user's own data to a JSON file (UU PDP), by user id, phone or Telegram id",
+    )
+    mine.add_argument(
+        "id", nargs="?", type=int, help="the user id (shown on /audit and in the logs)"
+    )
     mine.add_argument("out", help="the .json file to write")
+    named = mine.add_mutually_exclusive_group()
+    named.add_argument("--phone", help="their phone number (08..., +628...; - reads it from stdin)")
+    named.add_argument("--telegram-id", type=int, help="their Telegram user id")
     mine.set_defaults(func=cmd_user_export)
     backup = commands.add_parser("backup", help="copy the database and media, safely while running")
     backup.add_argument("directory")

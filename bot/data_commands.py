@@ -19,19 +19,30 @@ ERASE_BUSY = (
 )
 
 
-def _nik_argument(value: str) -> str:
-    """A NIK from the command line, or from standard input with "-" (keeps it out of
-    the shell history and the process list)."""
+def _private_argument(value: str) -> str:
+    """A NIK (or a phone number) from the command line, or from standard input with "-"
+    (keeps it out of the shell history and the process list)."""
     return sys.stdin.readline().strip() if value == "-" else value
 
 
-def cmd_user_export(args: argparse.Namespace) -> int:
-    from bot.user_tools import export_user
+ONE_WAY = "psm-bot user export: name the person by one of ID, --phone or --telegram-id"
 
-    if not asyncio.run(export_user(load_settings(), args.id, Path(args.out))):
-        print(f"no user {args.id}", file=sys.stderr)
+
+def cmd_user_export(args: argparse.Namespace) -> int:
+    from bot.user_tools import NotOneUser, UserNamed, export_user
+
+    given = [args.id, args.phone, args.telegram_id]
+    if sum(value is not None for value in given) != 1:
+        print(ONE_WAY, file=sys.stderr)
+        return 2
+    phone = _private_argument(args.phone) if args.phone is not None else None
+    named = UserNamed(user_id=args.id, phone=phone, telegram_id=args.telegram_id)
+    try:
+        user_id = asyncio.run(export_user(load_settings(), named, Path(args.out)))
+    except NotOneUser as exc:
+        print(exc, file=sys.stderr)
         return 1
-    print(f"user {args.id}'s data written to {args.out}; logged in the audit")
+    print(f"user {user_id}'s data written to {args.out}; logged in the audit")
     return 0
 
 
@@ -68,14 +79,16 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 def cmd_subject_find(args: argparse.Namespace) -> int:
     from bot.subject_tools import find_subject
 
-    asyncio.run(find_subject(load_settings(), _nik_argument(args.nik), sys.stdout))
+    asyncio.run(find_subject(load_settings(), _private_argument(args.nik), sys.stdout))
     return 0
 
 
 def cmd_subject_export(args: argparse.Namespace) -> int:
     from bot.subject_tools import export_subject
 
-    people = asyncio.run(export_subject(load_settings(), _nik_argument(args.nik), Path(args.out)))
+    people = asyncio.run(
+        export_subject(load_settings(), _private_argument(args.nik), Path(args.out))
+    )
     print(f"{people} person record(s) written to {args.out}; logged in the audit")
     return 0
 
@@ -84,7 +97,7 @@ def cmd_subject_correct(args: argparse.Namespace) -> int:
     from bot.subject_tools import correct_subject
 
     changed = asyncio.run(
-        correct_subject(load_settings(), _nik_argument(args.nik), args.field, args.value)
+        correct_subject(load_settings(), _private_argument(args.nik), args.field, args.value)
     )
     print(f"{changed} person record(s) corrected ({args.field}); logged in the audit")
     return 0 if changed else 1
@@ -93,7 +106,7 @@ def cmd_subject_correct(args: argparse.Namespace) -> int:
 def cmd_subject_erase(args: argparse.Namespace) -> int:
     from bot.subject_tools import erase_subject
 
-    nik = _nik_argument(args.nik)
+    nik = _private_argument(args.nik)
     if not args.yes:
         if not sys.stdin.isatty():
             raise ValueError("erasure cannot be undone: add --yes to confirm")

@@ -1,10 +1,13 @@
-"""`psm-bot user export ID OUT.json`: a person who uses the bot gets a copy of their own data
-(UU PDP right of access). Audited, with nothing personal in the log."""
+"""`psm-bot user export ID|--phone NUMBER|--telegram-id N OUT.json`: a person who uses the
+bot gets a copy of their own data (UU PDP right of access). The operator names them by our
+user id, or by what a data-subject request gives: a phone number (as people write it) or a
+Telegram id. Audited, with nothing personal in the log."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,23 +15,72 @@ from bot.config import Settings
 from bot.export_file import operator
 from bot.runtime import prepare_database
 from bot.subject_tools import write_private
+from handlers.identifiers import IdentifierError, parse_phone
+from storage.repos import Repos
 
 
-async def export_user(settings: Settings, user_id: int, out: Path) -> bool:
-    """Write everything kept about user `user_id` to a JSON file only its owner can read;
-    False when there is no such user."""
+@dataclass(frozen=True)
+class UserNamed:
+    """How the operator names the person: exactly one of the three is set."""
+
+    user_id: int | None = None
+    phone: str | None = None  # as typed: 0812..., +62 812..., 62812...
+    telegram_id: int | None = None
+
+    @property
+    def way(self) -> str:
+        """Which one it is, for the audit log (never the value)."""
+        if self.phone is not None:
+            return "phone"
+        return "telegram_id" if self.telegram_id is not None else "id"
+
+
+class NotOneUser(Exception):
+    """Nobody, or more than one person, is named so; the message says which."""
+
+
+async def _find(repos: Repos, named: UserNamed) -> int:
+    """The id of the one person named, else NotOneUser."""
+    if named.phone is not None:
+        try:
+            phone = parse_phone(named.phone)
+        except IdentifierError:
+            raise NotOneUser(
+                "--phone: not an Indonesian mobile number (08..., +628..., 628...)"
+            ) from None
+        found = await repos.users.with_phone(phone)
+        if not found:
+            raise NotOneUser(f"no user with phone {phone}")
+        if len(found) > 1:
+            who = ", ".join(f"{user.id} ({user.role or '-'}, {user.status})" for user in found)
+            raise NotOneUser(f"{len(found)} users have phone {phone}: {who}; export one by its id")
+        return found[0].id
+    if named.telegram_id is not None:
+        identity = await repos.users.identity("telegram", str(named.telegram_id))
+        if identity is None:
+            raise NotOneUser(f"no user with Telegram id {named.telegram_id}")
+        return identity.user_id
+    assert named.user_id is not None
+    if await repos.users.get(named.user_id) is None:
+        raise NotOneUser(f"no user {named.user_id}")
+    return named.user_id
+
+
+async def export_user(settings: Settings, named: UserNamed, out: Path) -> int:
+    """Write everything kept about the person named to a JSON file only its owner can
+    read; returns their user id (NotOneUser when nobody, or several people, are named so)."""
     db, app = await prepare_database(settings)
     try:
         async with db.transaction() as repos:
+            user_id = await _find(repos, named)
             data = await repos.users.own_data(user_id)
-            if data is None:
-                return False
+            assert data is not None
             await repos.audit.record(
                 now=datetime.now(UTC),
                 actor_id=None,
                 action="user.exported",
                 subject=f"user:{user_id}",
-                detail={"operator": operator()},
+                detail={"operator": operator(), "found_by": named.way},
             )
     finally:
         await db.close()
@@ -39,4 +91,4 @@ async def export_user(settings: Settings, user_id: int, out: Path) -> bool:
     }
     text = json.dumps(document, ensure_ascii=False, indent=2)
     await asyncio.to_thread(write_private, out, text)
-    return True
+    return user_id

@@ -11,27 +11,52 @@ from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.quiet_hours import next_allowed
-from storage.models import FormSession, UserStatus
+from storage.models import FormSession, Role, User, UserStatus
 from storage.repos import Repos
 
 
 @dataclass(frozen=True)
+class Told:
+    """People told about their unfinished session of a form, and the catalogue section of
+    their reminder and notice (`<texts>.draft_warning`, `<texts>.draft_discarded`)."""
+
+    status: UserStatus
+    texts: str
+    role: Role | None = None  # None: whatever their role
+
+
+@dataclass(frozen=True)
 class Expiring:
-    """A form whose unfinished sessions end: the catalogue section of its reminder and its
-    notice (`<texts>.draft_warning`, `<texts>.draft_discarded`), and the statuses of the
-    people who are told (the others' sessions end silently at their time)."""
+    """A form whose unfinished sessions end, and who is told (the others' sessions end
+    silently at their time)."""
 
     form_id: str
-    texts: str
-    told: tuple[UserStatus, ...]
+    told: tuple[Told, ...]
+
+    def texts_for(self, user: User | None) -> str | None:
+        """The catalogue section for this person, None when they are not told. Nobody
+        awaiting a decision is: their registration is sent, and a second one left unfinished
+        (from before /daftar took an unfinished one up) ends silently."""
+        if user is not None and user.awaits_decision:
+            return None
+        for who in self.told:
+            if user is not None and user.status == who.status and who.role in (None, user.role):
+                return who.texts
+        return None
 
 
 EXPIRING = (
-    Expiring("case_report", "case", (UserStatus.ACTIVE,)),
-    # A training candidate (active) applying is not told: the texts speak to newcomers.
-    Expiring("registration", "registration", (UserStatus.REGISTERING,)),
+    Expiring("case_report", (Told(UserStatus.ACTIVE, "case"),)),
+    Expiring(
+        "registration",
+        (
+            Told(UserStatus.REGISTERING, "registration"),
+            # A training candidate's application (/daftar): they stay a candidate meanwhile.
+            Told(UserStatus.ACTIVE, "registration.calon_application", role=Role.CALON),
+        ),
+    ),
     # A Bimtek link's light registration: /start resumes it as it does the registration.
-    Expiring("training_join", "registration", (UserStatus.REGISTERING,)),
+    Expiring("training_join", (Told(UserStatus.REGISTERING, "registration"),)),
 )
 WARNING_KIND = "draft_warning"
 WARN_DAYS_BEFORE = 2
@@ -52,7 +77,8 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
         language = user.language if user else app.default_language
         key = f"{session.id}:{session.updated_at.isoformat()}"
         warned = await repos.schedule.ran_at(WARNING_KIND, key)
-        if user is None or user.status not in form.told:
+        texts = form.texts_for(user)
+        if user is None or texts is None:
             # Suspended (or gone): nobody to warn or tell; the draft still ends at its time.
             if session.updated_at + ttl <= now:
                 await _discard(repos, session, now)
@@ -62,7 +88,7 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
             delivered = next_allowed(app, now)
             await repos.schedule.claim(WARNING_KIND, key, now=delivered)
             days = (session.updated_at + ttl - delivered).days + 1
-            text = app.catalog.text(language, f"{form.texts}.draft_warning", days=max(1, days))
+            text = app.catalog.text(language, f"{texts}.draft_warning", days=max(1, days))
             await deliver(
                 repos,
                 user_id=session.user_id,
@@ -73,9 +99,7 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
             )
         elif session.updated_at + ttl <= now and now - warned >= MIN_NOTICE:
             await _discard(repos, session, now)
-            text = app.catalog.text(
-                language, f"{form.texts}.draft_discarded", days=app.draft_ttl_days
-            )
+            text = app.catalog.text(language, f"{texts}.draft_discarded", days=app.draft_ttl_days)
             await deliver(
                 repos,
                 user_id=session.user_id,

@@ -7,7 +7,8 @@ from typing import Any
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import on_complete, resume_form, start_form
+from handlers.people.common import menu_button
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
 from handlers.trainings.join import begin_if_invited, invite_on_approval
@@ -15,6 +16,9 @@ from storage.models import FormSession, Role, User, UserStatus
 
 FORM_ID = "registration"
 DECISION_PREFIX = "ap"
+# The last field of a decision button shown from /pengguna (`ap:<id>:r:p`): the rejection's
+# confirmation and its "Kembali" keep the way back to the /pengguna menu.
+FROM_PEOPLE = "p"
 
 
 async def begin(turn: Turn) -> None:
@@ -27,11 +31,18 @@ async def begin(turn: Turn) -> None:
 
 async def apply_as_candidate(turn: Turn) -> None:
     """A training candidate (`calon`) asks to become PSM or TKSK: the usual registration,
-    decided by the usual approvers; they keep their training meanwhile."""
+    decided by the usual approvers; they keep their training meanwhile. An application
+    left unfinished is taken up where it was."""
     assert turn.user is not None
     if turn.user.awaits_decision:
         turn.reply(turn.t("registration.calon_waiting"))
         return
+    unfinished = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
+    for session in unfinished:
+        if session.form_id == FORM_ID:  # left half answered: its reminder says /daftar goes on
+            session = await turn.repos.forms.activate(session.id, now=turn.now)
+            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
+            return
     await start_form(turn, FORM_ID, prefix=turn.t("registration.calon_apply") + "\n\n")
 
 
@@ -67,9 +78,11 @@ async def _region_name(turn: Turn, code: str | None) -> str:
     return region.name if region else code
 
 
-async def request_message(turn: Turn, candidate: User, approver: User) -> Outbound:
+async def request_message(
+    turn: Turn, candidate: User, approver: User, *, from_people: bool = False
+) -> Outbound:
     """A registration to decide, with the approve / reject buttons (also shown from
-    /pengguna: one decision path)."""
+    /pengguna: one decision path, there with the /pengguna menu button)."""
     catalog, language = turn.app.catalog, approver.language
     role = catalog.text(language, f"roles.{candidate.requested_role}")
     text = catalog.text(
@@ -83,6 +96,7 @@ async def request_message(turn: Turn, candidate: User, approver: User) -> Outbou
         kecamatan=await _region_name(turn, candidate.kecamatan_code),
         desa=await _region_name(turn, candidate.desa_code),
     )
+    origin = f":{FROM_PEOPLE}" if from_people else ""
     buttons = [
         [
             Button(
@@ -91,16 +105,18 @@ async def request_message(turn: Turn, candidate: User, approver: User) -> Outbou
             ),
             Button(
                 label=catalog.text(language, "registration.reject"),
-                data=f"{DECISION_PREFIX}:{candidate.id}:r",
+                data=f"{DECISION_PREFIX}:{candidate.id}:r{origin}",
             ),
         ]
     ]
+    if from_people:
+        buttons.append([menu_button(turn)])
     return Outbound.say(text, buttons)
 
 
 async def decide(turn: Turn, data: str) -> None:
     """An approver tapped approve or reject on a registration request."""
-    _, raw_id, verdict = button_fields(data, 3)
+    _, raw_id, verdict, origin = button_fields(data, 4)
     decider = turn.user
     candidate_id = small_number(raw_id)
     candidate = await turn.repos.users.get(candidate_id) if candidate_id is not None else None
@@ -108,6 +124,7 @@ async def decide(turn: Turn, data: str) -> None:
         not allowed(decider, "registration.decide")
         or candidate is None
         or verdict not in ("a", "r", "y", "b")
+        or origin not in ("", FROM_PEOPLE)
     ):
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -119,7 +136,9 @@ async def decide(turn: Turn, data: str) -> None:
         await _already_decided(turn, candidate)
         return
     if verdict in ("r", "b"):  # rejecting is asked again; "b" goes back to the request
-        await _confirm_rejection(turn, candidate, back=verdict == "b")
+        await _confirm_rejection(
+            turn, candidate, back=verdict == "b", from_people=origin == FROM_PEOPLE
+        )
         return
     approve = verdict == "a"
     if approve and candidate.requested_role == Role.TKSK and candidate.kecamatan_code:
@@ -165,24 +184,26 @@ async def decide(turn: Turn, data: str) -> None:
         await invite_on_approval(turn, candidate)
 
 
-async def _confirm_rejection(turn: Turn, candidate: User, *, back: bool) -> None:
+async def _confirm_rejection(turn: Turn, candidate: User, *, back: bool, from_people: bool) -> None:
     """A tap on reject asks again (next to approve, one slip would turn someone away);
-    the request comes back when they change their mind."""
+    the request comes back when they change their mind, as it was shown (from /pengguna:
+    with its menu button)."""
     assert turn.user is not None
     if back:
-        shown = await request_message(turn, candidate, turn.user)
+        shown = await request_message(turn, candidate, turn.user, from_people=from_people)
     else:
+        origin = f":{FROM_PEOPLE}" if from_people else ""
         shown = Outbound.say(
             turn.t("registration.reject_confirm", name=candidate.full_name),
             [
                 [
                     Button(
                         label=turn.t("registration.reject_yes"),
-                        data=f"{DECISION_PREFIX}:{candidate.id}:y",
+                        data=f"{DECISION_PREFIX}:{candidate.id}:y{origin}",
                     ),
                     Button(
                         label=turn.t("registration.reject_back"),
-                        data=f"{DECISION_PREFIX}:{candidate.id}:b",
+                        data=f"{DECISION_PREFIX}:{candidate.id}:b{origin}",
                     ),
                 ]
             ],

@@ -24,13 +24,16 @@ AWAITS_DECISION = (
     " AND {u}requested_role IS NOT NULL))"
 )
 # What a rejected applicant leaves besides their row, deleted by `forget_rejected`: how to
-# reach them and their answers. (Messages to them stay, addressed to nobody, for the delivery
+# reach them and their answers, and the numbers of trainings' phone lists they claimed (their
+# phone, and the name the file gave them; nothing refers to such a row, and the import's audit
+# row holds counts only). (Messages to them stay, addressed to nobody, for the delivery
 # records; their texts are blanked after TRANSCRIPT_TTL_HOURS like everyone's.)
 FORGOTTEN_WITH_THEM = (
     "channel_identities",
     "form_sessions",
     "limit_deferrals",
     "background_requests",
+    "training_pending_invitations",
 )
 _CHANGEABLE = {"role", "status", "kabupaten_code", "kecamatan_code", "desa_code"}
 
@@ -260,7 +263,8 @@ class PeopleRepo(Repo):
 
     async def forget_rejected(self, before: datetime, *, now: datetime, limit: int) -> int:
         """Forget people whose registration was rejected before `before` (UU PDP): their
-        channel identities and form sessions go, nothing more is sent to them and their row
+        channel identities, form sessions and claimed phone-list numbers go (the tables of
+        `FORGOTTEN_WITH_THEM`), nothing more is sent to them and their row
         is blanked (it stays, nameless, for the audit log that refers to it). Returns how
         many people."""
         rows = await self._all(

@@ -272,6 +272,17 @@ class UserRepo(Repo):
         )
         return user_from_row(row) if row else None
 
+    async def with_phone(self, phone: str) -> list[User]:
+        """Everyone this number (E.164) is the phone of, typed or verified, on their profile
+        or a channel identity (an operator looking someone up; a typed number may be two
+        people's)."""
+        rows = await self._all(
+            "SELECT * FROM users WHERE id IN (SELECT id FROM users WHERE phone = ?"
+            " UNION SELECT user_id FROM channel_identities WHERE phone = ?) ORDER BY id",
+            (phone, phone),
+        )
+        return [user_from_row(row) for row in rows]
+
     async def mark_unreachable(self, channel: str, chat_id: str, *, now: datetime) -> None:
         """The channel refused delivery (blocked, deactivated) until the person writes again."""
         await self._run(

@@ -174,9 +174,8 @@ async def show_person(turn: Turn, person_id: int, prefix: str = "") -> None:
     )
     if person.awaits_decision:
         # The registration request with its approve / reject buttons: one decision path.
-        request = await request_message(turn, person, turn.user)
-        buttons = [*request.buttons, [menu_button(turn)]]
-        turn.reply(request.model_copy(update={"text": prefix + request.text, "buttons": buttons}))
+        request = await request_message(turn, person, turn.user, from_people=True)
+        turn.reply(request.model_copy(update={"text": prefix + request.text}))
         return
     rows: list[list[Button]] = []
     version = person.version

@@ -217,6 +217,43 @@ async def test_a_rejection_is_confirmed_and_can_be_reviewed_again(
     assert fake.rejections == []
 
 
+def _labels(message: dict[str, Any]) -> list[str]:
+    keyboard = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [b["text"] for row in keyboard for b in row]
+
+
+async def test_back_from_a_rejection_in_pengguna_keeps_the_menu_button(
+    fake, start_bot, settings
+) -> None:
+    people = await _people(fake, settings, start_bot)
+    coord = people["coord"]
+    await _register(TelegramPerson(fake, 1001), "Rina Lestari")
+    await _told(coord, "Nama: Rina Lestari")
+    await coord.say("/pengguna")
+    await coord.tap("Pendaftaran (1)")
+    (card,) = await coord.tap("Rina Lestari")
+    shown = _labels(card)
+    assert shown == ["✅ Setujui", "❌ Tolak", "« Menu pengguna"]
+
+    # "Tolak" asks again in place; "Kembali" brings the request back as /pengguna showed it.
+    reject, card_id = _button(coord, "Rina Lestari", "Tolak")
+    await coord.tap_data(reject, card_id, expect=0)
+    await coord.wait_button("Ya, tolak")
+    back, _ = _button(coord, "Rina Lestari", "Kembali")
+    await coord.tap_data(back, card_id, expect=0)
+    await fake.wait_for(
+        lambda: "✅ Setujui" in _labels(fake.message(COORD, card_id) or {}), what="the request"
+    )
+    again = fake.message(COORD, card_id)
+    assert again is not None and _labels(again) == shown
+    assert "Pendaftaran baru" in again["text"]
+    await coord.tap("Menu pengguna")  # and it still leads there
+    assert "Kelola pengguna" in coord.latest_text()
+    assert _query(settings, "SELECT status FROM users WHERE full_name = 'Rina Lestari'") == [
+        ("pending",)
+    ]
+
+
 async def test_find_a_person_and_change_region_and_role(fake, start_bot, settings) -> None:
     people = await _people(fake, settings, start_bot)
     coord, psm_a = people["coord"], people["psm_a"]

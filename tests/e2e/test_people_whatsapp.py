@@ -101,6 +101,36 @@ async def test_registration_decided_over_whatsapp_once(
     assert graph.rejections == [] and fake.rejections == []
 
 
+async def test_back_from_a_rejection_in_pengguna_keeps_the_menu_button(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    _, admin = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1001", wa_id="6281234500001")
+    await _register(person, "Siti Aminah")
+    await _told(admin, "Nama: Siti Aminah")
+    await admin.say("pengguna")
+    await admin.tap("Pendaftaran (1)")
+    (card,) = await admin.tap("Siti Aminah")
+    assert _titles(card) == ["✅ Setujui", "❌ Tolak", "« Menu pengguna"]
+
+    (confirm,) = await admin.tap("Tolak")
+    assert "Tolak pendaftaran" in body_of(confirm)
+    (back,) = await admin.tap("Kembali")
+    assert "Pendaftaran baru" in body_of(back) and _titles(back) == _titles(card)
+    menu = await admin.tap("Menu pengguna")
+    assert "Kelola pengguna" in body_of(menu[0])
+    assert _query(wa_settings, "SELECT status FROM users WHERE full_name = 'Siti Aminah'") == [
+        ("pending",)
+    ]
+    assert graph.rejections == [] and fake.rejections == []
+
+
+def _titles(message: dict) -> list[str]:
+    """The reply buttons' titles of an interactive WhatsApp message."""
+    buttons = message["interactive"]["action"].get("buttons", [])
+    return [button["reply"]["title"] for button in buttons]
+
+
 async def test_region_role_suspension_over_whatsapp(
     fake, graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:

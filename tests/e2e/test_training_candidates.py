@@ -4,6 +4,7 @@ and a rejection leaves them a candidate."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 
@@ -174,4 +175,98 @@ async def test_a_candidate_applies_over_whatsapp(
     approved = await graph.wait_messages(dewi.recipient, len(dewi.messages()) + 1)
     assert "sudah disetujui" in body_of(approved[-1])
     assert _user(wa_settings, "Dewi Lestari") == ("psm", "psm", "active")
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def _said(person: TelegramPerson, text: str) -> str:
+    """Wait until the person was sent a message with `text`; returns it."""
+    await person.fake.wait_for(
+        lambda: any(text in plain(m["text"]) for m in person.messages()), what=repr(text)
+    )
+    return next(plain(m["text"]) for m in reversed(person.messages()) if text in plain(m["text"]))
+
+
+async def test_an_unfinished_application_is_recalled_then_discarded(
+    fake, settings, start_bot
+) -> None:
+    """A candidate's /daftar left half answered ends after DRAFT_TTL_DAYS (14) like any
+    registration: a reminder two days before (/daftar continues it), then a notice."""
+    await add_user(
+        settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+    )
+    clock = ManualClock(at(1, 9))
+    runtime = await start_bot(clock=clock)
+    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
+    await coordinator.say("/start")
+    await create_training(coordinator)
+    rina = await _join(fake, coordinator, 803, "Rina")
+    await rina.say("/daftar")
+    await rina.say("Rina Lengkap")  # and she goes away at the phone question
+
+    clock.set(at(13, 10))
+    await runtime.scheduler.tick()
+    warning = await _said(rina, "belum selesai")
+    assert "sebagai PSM/TKSK" in warning and "/daftar" in warning and "/start" not in warning
+    resumed = await rina.say("/daftar", until="Kita lanjutkan pendaftaran")
+    assert "nomor HP" in plain(resumed[0]["text"])  # where she left it, not a new form
+
+    clock.set(at(25, 11))  # 12 days after she came back: warned again, then it ends
+    await runtime.scheduler.tick()
+    await fake.wait_for(
+        lambda: sum("belum selesai" in m["text"] for m in rina.messages()) == 2, what="2nd"
+    )
+    clock.set(at(27, 12))
+    await runtime.scheduler.tick()
+    discarded = await _said(rina, "sudah dihapus")
+    assert "tetap peserta bimtek" in discarded and "/daftar" in discarded
+    assert _user(settings, "Rina") == ("calon", None, "active")  # still a candidate
+    with sqlite3.connect(settings.database_path) as db:
+        sessions = db.execute(
+            "SELECT status FROM form_sessions WHERE form_id = 'registration'"
+        ).fetchall()
+    assert sessions == [("cancelled",)]
+    again = await rina.say("/daftar")
+    assert "Pendaftaran sebagai PSM atau TKSK" in plain(again[0]["text"])
+    assert fake.rejections == []
+
+
+async def test_an_unfinished_application_is_recalled_over_whatsapp(
+    fake, graph, wa_settings, webhook_url, start_wa_clock_bot
+) -> None:
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
+    )
+    clock = ManualClock(at(1, 9))
+    runtime = await start_wa_clock_bot(clock)
+    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
+    await coordinator.say("/start")
+    await create_training(coordinator)
+    await open_page(coordinator)
+    links = plain((await coordinator.tap("Tautan & QR", expect=3))[0]["text"])
+    keyword = re.search(r"(bimtek [A-Z2-9]{10})", links)
+    assert keyword, links
+    dewi = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281355550001", name="Dewi")
+    await dewi.say(keyword.group(1))
+    await dewi.say("Dewi Lestari")
+    await dewi.tap("+6281355550001")
+    await dewi.say("kadugede")
+    await dewi.tap("Babatan")
+    await dewi.tap("Kirim", expect=2)
+    await dewi.say("daftar")
+    await dewi.say("Dewi Lestari")  # and she goes away at the phone question
+
+    clock.set(at(13, 10))  # her 24-hour window has long closed: a template first
+    await runtime.scheduler.tick()
+    await graph.wait_for(
+        lambda: any(body_of(m).startswith("template:") for m in dewi.messages()), what="template"
+    )
+    await dewi.tap_template(expect=0)
+    await graph.wait_for(
+        lambda: any("belum selesai" in body_of(m) for m in dewi.messages()), what="the reminder"
+    )
+    warning = next(body_of(m) for m in dewi.messages() if "belum selesai" in body_of(m))
+    assert "sebagai PSM/TKSK" in warning and "Ketik *daftar*" in warning
+    resumed = await dewi.say("daftar")
+    assert "Kita lanjutkan pendaftaran" in body_of(resumed[0])
+    assert "+6281355550001" in json.dumps(resumed[0])  # the phone question, where she left it
     assert graph.rejections == [] and fake.rejections == []

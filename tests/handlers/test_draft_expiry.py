@@ -188,3 +188,54 @@ async def test_an_abandoned_registration_is_warned_then_discarded(db, form_id) -
         assert notice.kind == "notice" and "/start" in notice.message["text"]
         actions = await repos.conn.execute_fetchall("SELECT action, subject FROM audit_log")
         assert [tuple(row) for row in actions] == [("draft.expired", f"session:{session_id}")]
+
+
+async def _application(db: Database, **fields: object) -> tuple[int, int]:
+    """A training candidate (`calon`, active) who left /daftar half answered."""
+    async with db.transaction() as repos:
+        user = await repos.users.create(
+            now=START, status=UserStatus.ACTIVE, full_name="Dewi", role=Role.CALON
+        )
+        if fields:
+            await repos.users.update(user.id, now=START, **fields)
+        await repos.users.add_identity(
+            user_id=user.id, channel="telegram", external_id="7", chat_id="7", now=START
+        )
+        state = new_state()
+        state["answers"] = {"full_name": "Dewi Lestari"}
+        session = await repos.forms.start(
+            user_id=user.id, form_id="registration", form_version=1, state=state, now=START
+        )
+        return user.id, session.id
+
+
+async def test_a_candidates_abandoned_application_is_warned_then_discarded(db) -> None:
+    """Told as a newcomer would be, in words for a candidate (their training goes on;
+    /daftar continues)."""
+    user_id, session_id = await _application(db)
+    await _run(db, START + timedelta(days=12, hours=1))
+    async with db.reading() as repos:
+        (warning,) = await repos.outbox.for_user(user_id)
+        assert warning.kind == "routine"
+        assert "sebagai PSM/TKSK belum selesai" in warning.message["text"]
+        assert "/daftar" in warning.message["text"] and "/start" not in warning.message["text"]
+        assert (await repos.forms.get(session_id)).status == "active"
+    await _run(db, START + timedelta(days=14, hours=1))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "cancelled"
+        notice = (await repos.outbox.for_user(user_id))[-1]
+        assert notice.kind == "notice" and "/daftar" in notice.message["text"]
+        assert "tetap peserta bimtek" in notice.message["text"]
+        assert (await repos.users.get(user_id)).status == UserStatus.ACTIVE  # still a candidate
+
+
+async def test_a_second_application_of_someone_awaiting_a_decision_ends_silently(db) -> None:
+    """Their application is sent (/daftar says so): no reminder that says /daftar goes on."""
+    user_id, session_id = await _application(db, requested_role="psm")
+    await _run(db, START + timedelta(days=12, hours=1))
+    async with db.reading() as repos:
+        assert await repos.outbox.for_user(user_id) == []
+    await _run(db, START + timedelta(days=14, hours=1))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "cancelled"
+        assert await repos.outbox.for_user(user_id) == []

@@ -8,7 +8,7 @@ import json
 import os
 import time
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest_asyncio
 
@@ -206,6 +206,31 @@ async def test_the_writer_connection_is_left_as_it_was(world) -> None:
     assert len(query(db.path, "SELECT id FROM cases")) == 2  # it did purge
 
 
+async def _training(repos, training_id: int, status: str, ends: datetime, owner: int) -> None:
+    """A one-day training of Kuningan ending at `ends`."""
+    await repos.conn.execute(
+        "INSERT INTO trainings (id, kabupaten_code, title, venue_name, venue_address,"
+        " audience, rsvp_deadline, checkin_method, open_minutes, late_minutes, secret,"
+        " status, created_by, created_at) VALUES (?, '32.08', 'Bimtek', 'Aula', 'Jl. 1',"
+        " '{}', ?, 'code', 60, 15, 'k', ?, ?, ?)",
+        (training_id, ends.isoformat(), status, owner, OLD.isoformat()),
+    )
+    await repos.conn.execute(
+        "INSERT INTO training_days (training_id, day_number, starts_at, ends_at)"
+        " VALUES (?, 1, ?, ?)",
+        (training_id, ends.isoformat(), ends.isoformat()),
+    )
+
+
+async def _listed(repos, training_id: int, phone: str, owner: int, user: int | None) -> None:
+    """A number from a training's phone list, claimed by `user` (None: not yet)."""
+    await repos.conn.execute(
+        "INSERT INTO training_pending_invitations (training_id, phone, name,"
+        " invited_by, invited_at, user_id, attached_at) VALUES (?, ?, 'Calon', ?, ?, ?, ?)",
+        (training_id, phone, owner, OLD.isoformat(), user, user and OLD.isoformat()),
+    )
+
+
 async def test_unclaimed_phone_list_numbers_go_a_month_after_their_training(world) -> None:
     db, app, _ = world
     rows = {  # training id -> (status, how long ago its last day ended)
@@ -217,28 +242,12 @@ async def test_unclaimed_phone_list_numbers_go_a_month_after_their_training(worl
     async with db.transaction() as repos:
         (owner,) = await repos.conn.execute_fetchall("SELECT id FROM users LIMIT 1")
         for training_id, (status, ago) in rows.items():
-            ends = (NOW - ago).isoformat()
-            await repos.conn.execute(
-                "INSERT INTO trainings (id, kabupaten_code, title, venue_name, venue_address,"
-                " audience, rsvp_deadline, checkin_method, open_minutes, late_minutes, secret,"
-                " status, created_by, created_at) VALUES (?, '32.08', 'Bimtek', 'Aula', 'Jl. 1',"
-                " '{}', ?, 'code', 60, 15, 'k', ?, ?, ?)",
-                (training_id, ends, status, owner[0], OLD.isoformat()),
-            )
-            await repos.conn.execute(
-                "INSERT INTO training_days (training_id, day_number, starts_at, ends_at)"
-                " VALUES (?, 1, ?, ?)",
-                (training_id, ends, ends),
-            )
+            await _training(repos, training_id, status, NOW - ago, owner[0])
             for phone, user in (
                 (f"+62813000{training_id}1", None),
                 (f"+62813000{training_id}2", owner[0]),
             ):
-                await repos.conn.execute(
-                    "INSERT INTO training_pending_invitations (training_id, phone, name,"
-                    " invited_by, invited_at, user_id) VALUES (?, ?, 'Calon', ?, ?, ?)",
-                    (training_id, phone, owner[0], OLD.isoformat(), user),
-                )
+                await _listed(repos, training_id, phone, owner[0], user)
     await _purge(db, app)
     left = [
         tuple(row)
@@ -343,3 +352,24 @@ async def test_rejected_applicants_are_forgotten_after_their_retention(world) ->
     await _purge(db, app, NOW + timedelta(days=1))
     details = query(db.path, "SELECT detail FROM audit_log WHERE action = 'retention.purged'")
     assert len(details) == 1
+
+
+async def test_a_forgotten_applicant_leaves_no_claimed_phone_list_number(world) -> None:
+    """A number from a phone list that a rejected applicant claimed holds their phone (and
+    the name the file gave them): it goes when they are forgotten, nothing else does."""
+    db, app, _ = world
+    app = replace(app, rejected_retention_days=90)
+    async with db.transaction() as repos:
+        old = await _applicant(repos, "Rina Lestari", "9001", decided_days_ago=91)
+        recent = await _applicant(repos, "Sari Rahayu", "9002", decided_days_ago=30)
+        await _training(repos, 7, "scheduled", NOW + timedelta(days=5), owner=1)
+        await _listed(repos, 7, "+6281234567001", owner=1, user=old)
+        await _listed(repos, 7, "+6281234567002", owner=1, user=recent)
+        await _listed(repos, 7, "+6281234567003", owner=1, user=None)
+    await _purge(db, app)
+    left = query(db.path, "SELECT phone, user_id FROM training_pending_invitations ORDER BY phone")
+    assert [tuple(row) for row in left] == [
+        ("+6281234567002", recent),
+        ("+6281234567003", None),
+    ]
+    assert query(db.path, "PRAGMA foreign_key_check") == []
