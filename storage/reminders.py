@@ -34,6 +34,17 @@ class ReminderRepo(Repo):
         )
         return [user_from_row(row) for row in rows]
 
+    async def due_for_digest(self, kabupaten_code: str, day: str) -> list[User]:
+        """Active coordinators of a kabupaten without a `digest` key for the local `day` yet
+        (the key is claimed as each digest goes out)."""
+        rows = await self._all(
+            "SELECT u.* FROM users u WHERE u.kabupaten_code = ? AND u.status = 'active'"
+            " AND u.role = 'coordinator' AND NOT EXISTS (SELECT 1 FROM scheduled_runs r"
+            " WHERE r.kind = 'digest' AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
+            (kabupaten_code, day),
+        )
+        return [user_from_row(row) for row in rows]
+
     async def training_eve_due(self, training_id: int, day_id: int, key_prefix: str) -> list[User]:
         """Active people who accepted a training (`akan_hadir`), have no attendance set for the
         day (an excuse recorded by hand) and were not yet told of it: no `training_eve` key
