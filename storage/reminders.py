@@ -45,6 +45,16 @@ class ReminderRepo(Repo):
         )
         return [user_from_row(row) for row in rows]
 
+    async def due_for_weekly_digest(self, week: str) -> list[User]:
+        """Active TKSK without a `weekly_digest` key for the local ISO `week` yet."""
+        rows = await self._all(
+            "SELECT u.* FROM users u WHERE u.status = 'active' AND u.role = 'tksk'"
+            " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'weekly_digest'"
+            " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
+            (week,),
+        )
+        return [user_from_row(row) for row in rows]
+
     async def training_eve_due(self, training_id: int, day_id: int, key_prefix: str) -> list[User]:
         """Active people who accepted a training (`akan_hadir`), have no attendance set for the
         day (an excuse recorded by hand) and were not yet told of it: no `training_eve` key
