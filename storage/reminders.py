@@ -134,7 +134,10 @@ class ReminderRepo(Repo):
     ) -> tuple[int, str | None, datetime | None]:
         """Cases waiting for review in a kabupaten (or one kecamatan of it): how many, the
         oldest number and when it was reported."""
-        where = f"kabupaten_code = ? AND state IN ({', '.join('?' for _ in states)})"
+        # A kecamatan's queue is read by `cases_queue_kecamatan`: with the kabupaten's column
+        # in the running, the planner (no statistics) read the kabupaten's 500,000 cases.
+        kabupaten = "kabupaten_code" if kecamatan_code is None else "+kabupaten_code"
+        where = f"{kabupaten} = ? AND state IN ({', '.join('?' for _ in states)})"
         params: list[Any] = [kabupaten_code, *states]
         if kecamatan_code is not None:
             where += " AND kecamatan_code = ?"
