@@ -72,11 +72,19 @@ async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
 async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) -> None:
     ttl = timedelta(days=app.draft_ttl_days)
     warn_after = ttl - timedelta(days=min(WARN_DAYS_BEFORE, app.draft_ttl_days - 1))
-    for session in await repos.forms.stale(form.form_id, now - warn_after):
-        user = await repos.users.get(session.user_id)
+    stale = await repos.forms.stale(form.form_id, now - warn_after)
+    if not stale:
+        return
+    # Asked every minute while drafts wait out their notice: the people and the warnings of
+    # them all in two queries, not two a draft.
+    keys = {session.id: f"{session.id}:{session.updated_at.isoformat()}" for session in stale}
+    warnings = await repos.schedule.ran_at_many(WARNING_KIND, list(keys.values()))
+    people = await repos.users.get_many(sorted({session.user_id for session in stale}))
+    for session in stale:
+        user = people.get(session.user_id)
         language = user.language if user else app.default_language
-        key = f"{session.id}:{session.updated_at.isoformat()}"
-        warned = await repos.schedule.ran_at(WARNING_KIND, key)
+        key = keys[session.id]
+        warned = warnings.get(key)
         texts = form.texts_for(user)
         if user is None or texts is None:
             # Suspended (or gone): nobody to warn or tell; the draft still ends at its time.

@@ -125,23 +125,16 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
     start = datetime.combine(today - timedelta(days=1), time(0), tzinfo=app.timezone)
     end = datetime.combine(today, time(0), tzinfo=app.timezone)
     for district in app.districts:
-        coordinators = await repos.users.active_with_role(
-            Role.COORDINATOR, kabupaten_code=district.code
-        )
-        if not coordinators:
+        # Asked every minute until the quiet hours: who still waits for today's digest, in
+        # one query, before any count (the counts read a day of cases and the whole queue).
+        due = await repos.reminders.due_for_digest(district.code, today.isoformat())
+        if not due:
             continue
         new = await repos.reminders.new_cases(district.code, start, end)
         waiting, oldest, since = await repos.reminders.queue(district.code)
         pending = await repos.reminders.pending_people(district.code)
         region = await repos.regions.get(district.code)
         area = region.name if region else district.code
-        due = [
-            person
-            for person in coordinators
-            if await repos.schedule.ran_at("digest", f"{person.id}:{today}") is None
-        ]
-        if not due:
-            continue
         charts = await _charts(repos, app, {person.language for person in due}, new, area, now)
         for person in due:
             if not await repos.schedule.claim("digest", f"{person.id}:{today}", now=now):

@@ -16,7 +16,7 @@ from handlers.events import Outbound
 from handlers.followup_reminders import case_numbers
 from handlers.quiet_hours import in_quiet_hours
 from handlers.reminders import QUIET_DAYS
-from storage.models import CaseState, Role, User
+from storage.models import CaseState, User
 from storage.repos import Repos
 from storage.scope import Scope
 
@@ -45,7 +45,8 @@ async def tksk_weekly_digest(repos: Repos, app: AppContext, now: datetime) -> No
     if due is None:
         return
     week, digest_day = due
-    for person in await repos.users.active_with_role(Role.TKSK):
+    # Asked every minute for the rest of the week: only those still without this week's.
+    for person in await repos.reminders.due_for_weekly_digest(week):
         if not person.kecamatan_code or not person.kabupaten_code:
             continue
         if not await repos.schedule.claim(KIND, f"{person.id}:{week}", now=now):

@@ -97,7 +97,8 @@ class FormRepo(Repo):
         return _session(row)
 
     async def stale(self, form_id: str, before: datetime) -> list[FormSession]:
-        """Unfinished sessions of a form untouched since `before` (for the draft TTL)."""
+        """Unfinished sessions of a form untouched since `before` (for the draft TTL; every
+        minute: `form_sessions_drafts`, migration 0019)."""
         rows = await self._all(
             "SELECT * FROM form_sessions WHERE form_id = ? AND status IN ('active', 'paused')"
             " AND updated_at < ? ORDER BY id",
@@ -119,9 +120,12 @@ class FormRepo(Repo):
         """Blank the answers of sessions completed or cancelled before `before`: a finished
         form's answers live on in what it made (the case, the broadcast), nowhere else."""
         cursor = await self._run(
+            # Every minute: the index of the uncleared, in its order (by id the planner reads
+            # every session to spare a sort).
             "UPDATE form_sessions SET state = '{}', cleared_at = ? WHERE id IN (SELECT id"
-            " FROM form_sessions WHERE cleared_at IS NULL AND status IN ('completed',"
-            " 'cancelled') AND updated_at < ? ORDER BY id LIMIT ?)",
+            " FROM form_sessions INDEXED BY form_sessions_to_clear WHERE cleared_at IS NULL"
+            " AND status IN ('completed', 'cancelled') AND updated_at < ?"
+            " ORDER BY updated_at, id LIMIT ?)",
             (to_db(now), to_db(before), limit),
         )
         return cursor.rowcount

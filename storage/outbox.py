@@ -324,8 +324,11 @@ class OutboxRepo(Repo):
     async def due_deletions(self, now: datetime, limit: int = 100) -> list[ExpiringMessage]:
         """Messages whose copy in the chat should be deleted by now (`delete_after` passed
         since sending), and ones that will never be sent (nothing to delete)."""
+        # Every minute: named, or the planner (no statistics) reads every sent message by
+        # `outbox_due` (status) to find the few exports in `outbox_to_delete`.
         rows = await self._all(
-            "SELECT id, user_id, channel, chat_id, ext_message_id, status FROM outbox"
+            "SELECT id, user_id, channel, chat_id, ext_message_id, status"
+            " FROM outbox INDEXED BY outbox_to_delete"
             " WHERE delete_after IS NOT NULL AND ((status = 'sent'"
             " AND julianday(sent_at) + delete_after / 86400.0 <= julianday(?))"
             " OR status IN ('failed', 'expired')) ORDER BY id LIMIT ?",
@@ -364,12 +367,15 @@ class OutboxRepo(Repo):
         cursor = await self._run(
             "UPDATE outbox SET cleared_at = ?, message = json_object('type',"
             " COALESCE(json_extract(message, '$.type'), 'text'), 'cleared', json('true'))"
-            " WHERE id IN (SELECT id FROM outbox WHERE cleared_at IS NULL"
-            " AND status IN ('sent', 'failed', 'expired') AND created_at < ?"
+            # Every minute: the index of the uncleared (named, or the planner reads every
+            # sent message by status), in its order, so the batch stops at `limit`.
+            " WHERE id IN (SELECT id FROM outbox INDEXED BY outbox_to_clear"
+            " WHERE cleared_at IS NULL AND status IN ('sent', 'failed', 'expired')"
+            " AND created_at < ?"
             " AND COALESCE(sent_at, created_at) < ?"
             f" AND (channel NOT IN ({marks}) OR ext_message_id IS NULL"
             " OR delivery_status IN ('delivered', 'read', 'failed')"
-            " OR COALESCE(sent_at, created_at) < ?) ORDER BY id LIMIT ?)",
+            " OR COALESCE(sent_at, created_at) < ?) ORDER BY created_at, id LIMIT ?)",
             (
                 to_db(now),
                 to_db(before),

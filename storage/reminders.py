@@ -34,6 +34,27 @@ class ReminderRepo(Repo):
         )
         return [user_from_row(row) for row in rows]
 
+    async def due_for_digest(self, kabupaten_code: str, day: str) -> list[User]:
+        """Active coordinators of a kabupaten without a `digest` key for the local `day` yet
+        (the key is claimed as each digest goes out)."""
+        rows = await self._all(
+            "SELECT u.* FROM users u WHERE u.kabupaten_code = ? AND u.status = 'active'"
+            " AND u.role = 'coordinator' AND NOT EXISTS (SELECT 1 FROM scheduled_runs r"
+            " WHERE r.kind = 'digest' AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
+            (kabupaten_code, day),
+        )
+        return [user_from_row(row) for row in rows]
+
+    async def due_for_weekly_digest(self, week: str) -> list[User]:
+        """Active TKSK without a `weekly_digest` key for the local ISO `week` yet."""
+        rows = await self._all(
+            "SELECT u.* FROM users u WHERE u.status = 'active' AND u.role = 'tksk'"
+            " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'weekly_digest'"
+            " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
+            (week,),
+        )
+        return [user_from_row(row) for row in rows]
+
     async def training_eve_due(self, training_id: int, day_id: int, key_prefix: str) -> list[User]:
         """Active people who accepted a training (`akan_hadir`), have no attendance set for the
         day (an excuse recorded by hand) and were not yet told of it: no `training_eve` key
@@ -113,7 +134,10 @@ class ReminderRepo(Repo):
     ) -> tuple[int, str | None, datetime | None]:
         """Cases waiting for review in a kabupaten (or one kecamatan of it): how many, the
         oldest number and when it was reported."""
-        where = f"kabupaten_code = ? AND state IN ({', '.join('?' for _ in states)})"
+        # A kecamatan's queue is read by `cases_queue_kecamatan`: with the kabupaten's column
+        # in the running, the planner (no statistics) read the kabupaten's 500,000 cases.
+        kabupaten = "kabupaten_code" if kecamatan_code is None else "+kabupaten_code"
+        where = f"{kabupaten} = ? AND state IN ({', '.join('?' for _ in states)})"
         params: list[Any] = [kabupaten_code, *states]
         if kecamatan_code is not None:
             where += " AND kecamatan_code = ?"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from storage.base import Repo
@@ -25,6 +26,15 @@ class ScheduleRepo(Repo):
             "SELECT ran_at FROM scheduled_runs WHERE kind = ? AND run_key = ?", (kind, run_key)
         )
         return from_db(row[0]) if row else None
+
+    async def ran_at_many(self, kind: str, run_keys: list[str]) -> dict[str, datetime]:
+        """`ran_at` for many keys of a kind in one query: the keys that ran, and when."""
+        rows = await self._all(
+            "SELECT run_key, ran_at FROM scheduled_runs WHERE kind = ?"
+            " AND run_key IN (SELECT value FROM json_each(?))",
+            (kind, json.dumps(run_keys)),
+        )
+        return {row[0]: from_db(row[1]) for row in rows}
 
     async def get_state(self, channel: str, key: str) -> str | None:
         """A stored cursor value."""

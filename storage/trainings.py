@@ -354,14 +354,17 @@ class TrainingRepo(Repo):
             (day_id, user_id, status, to_db(now), recorded_by),
         )
 
-    async def to_remind(self, training_id: int, day_id: int) -> list[int]:
-        """People coming or not yet answering who have no attendance for the day."""
+    async def to_remind(self, training_id: int, day_id: int, key_prefix: str) -> list[int]:
+        """People coming or not yet answering who have no attendance for the day and were not
+        reminded yet: no `training_morning` key `<key_prefix><user id>` (asked every minute of
+        the day, so those already reminded are not read again)."""
         rows = await self._all(
             "SELECT i.user_id FROM training_invitations i JOIN users u ON u.id = i.user_id"
             " WHERE i.training_id = ? AND u.status = 'active'"  # suspended: no reminders
             " AND (i.rsvp IS NULL OR i.rsvp = 'akan_hadir') AND NOT EXISTS (SELECT 1 FROM"
             " training_attendance a WHERE a.day_id = ? AND a.user_id = i.user_id)"
-            " ORDER BY i.user_id",
-            (training_id, day_id),
+            " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'training_morning'"
+            " AND r.run_key = ? || i.user_id) ORDER BY i.user_id",
+            (training_id, day_id, key_prefix),
         )
         return [row[0] for row in rows]

@@ -43,8 +43,9 @@ async def morning_reminders(repos: Repos, app: AppContext, now: datetime) -> Non
     for training, day in await repos.trainings.days_starting(start=start, end=end):
         if now >= day.ends_at:
             continue
-        for user_id in await repos.trainings.to_remind(training.id, day.id):
-            key = f"{_day_key(day)}{user_id}"
+        prefix = _day_key(day)
+        for user_id in await repos.trainings.to_remind(training.id, day.id, prefix):
+            key = f"{prefix}{user_id}"
             if await _sent_before_the_key_held_the_start(repos, app, day.id, user_id, now):
                 continue
             if not await repos.schedule.claim("training_morning", key, now=now):

@@ -171,6 +171,20 @@ async def test_coordinator_digest_each_morning(db) -> None:
     assert "Laporan baru kemarin: 0" in texts[0]
 
 
+async def test_the_digest_goes_to_each_coordinator_still_without_todays(db) -> None:
+    first = await _person(db, Role.COORDINATOR, external="7e", created=at(1, 8))
+    await _tick(db, at(2, 7, 0))
+    later = await _person(db, Role.COORDINATOR, external="7f", created=at(2, 8))
+    async with db.reading() as repos:
+        waiting = await repos.reminders.due_for_digest("32.08", "2026-12-02")
+        assert [person.id for person in waiting] == [later]
+        assert await repos.reminders.due_for_digest("35.23", "2026-12-02") == []
+    await _tick(db, at(2, 8, 1))
+    await _tick(db, at(2, 9, 0))
+    assert len(await _texts(db, first)) == 1
+    assert len(await _texts(db, later)) == 1
+
+
 async def test_the_digest_counts_every_registration_waiting_in_pengguna(db) -> None:
     coordinator = await _person(db, Role.COORDINATOR, external="7b", created=at(1, 8))
     applying = await _person(db, Role.CALON, external="7c", created=at(1, 8), name="Pak Calon")
