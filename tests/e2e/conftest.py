@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,11 +73,20 @@ async def graph() -> AsyncIterator[FakeGraph]:
     await server.stop()
 
 
+class TodayClock(ManualClock):
+    """The moment it was made, held still: the suite's own time of day, like the real clock
+    (`on_clock` treats it so), on a local date that cannot turn over in the middle of a test
+    that types dates relative to today (17:00 UTC is midnight in Asia/Jakarta)."""
+
+    def __init__(self) -> None:
+        super().__init__(datetime.now(UTC))
+
+
 def on_clock(settings: Settings, clock: Clock | None) -> Settings:
-    """The settings a runtime starts with: on the real clock (no `clock` injected) without
-    daily reminders at the suite's hour; a test with a ManualClock gets the product's
-    defaults and moves time to them."""
-    if clock is not None:
+    """The settings a runtime starts with: on the real clock (no `clock` injected, or a
+    TodayClock) without daily reminders at the suite's hour; a test with a ManualClock gets
+    the product's defaults and moves time to them."""
+    if clock is not None and not isinstance(clock, TodayClock):
         return settings
     return settings.model_copy(update={"reminder_time": SYSTEM_CLOCK_REMINDER_TIME})
 
