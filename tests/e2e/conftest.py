@@ -4,10 +4,13 @@ Telegram Bot API server on 127.0.0.1, with a real SQLite file in a temporary fol
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -25,6 +28,7 @@ ADMIN_ID = 999
 # draft whenever the suite runs in the afternoon; 23:59 lies in the quiet hours: never.
 SYSTEM_CLOCK_REMINDER_TIME = "23:59"
 BUSINESS_NUMBER = "6281100001111"
+LOCAL_ZONE = ZoneInfo("Asia/Jakarta")  # the settings' default TIMEZONE
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -73,13 +77,21 @@ async def graph() -> AsyncIterator[FakeGraph]:
     await server.stop()
 
 
-class TodayClock(ManualClock):
-    """The moment it was made, held still: the suite's own time of day, like the real clock
-    (`on_clock` treats it so), on a local date that cannot turn over in the middle of a test
-    that types dates relative to today (17:00 UTC is midnight in Asia/Jakarta)."""
+class TodayClock:
+    """The real clock, except that it stops at the end of the local day it started on: the
+    suite's own time of day (`on_clock` treats it as the real clock), on a date that cannot
+    turn in the middle of a test that types dates relative to today (17:00 UTC is midnight
+    in Asia/Jakarta)."""
 
     def __init__(self) -> None:
-        super().__init__(datetime.now(UTC))
+        self._start, self._started = datetime.now(UTC), time.monotonic()
+        local = self._start.astimezone(LOCAL_ZONE)
+        midnight = datetime.combine(local.date() + timedelta(days=1), dtime(0), LOCAL_ZONE)
+        self._last = (midnight - timedelta(microseconds=1)).astimezone(UTC)
+
+    def now(self) -> datetime:
+        elapsed = timedelta(seconds=time.monotonic() - self._started)
+        return min(self._start + elapsed, self._last)
 
 
 def on_clock(settings: Settings, clock: Clock | None) -> Settings:
