@@ -39,6 +39,7 @@ MAX_ATTEMPTS = 3
 GROUP_MAX = 64  # updates committed together at most ...
 GROUP_SECONDS = 0.015  # ... and no new one joins a group open this long
 BACKGROUND_AT_ONCE = 2  # statistics/exports produced at the same time
+IDLE_POLL_SECONDS = 1.0  # an idle worker looks at the inbox this often, woken or not
 
 
 class InboxWorker:
@@ -92,7 +93,7 @@ class InboxWorker:
             if self._finishing:
                 break
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                await asyncio.wait_for(self._wake.wait(), timeout=IDLE_POLL_SECONDS)
         await self.finish_background()
 
     async def process_pending(self) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot import inbox_worker
 from bot import runtime as runtime_module
 from handlers.events import Inbound
 from tests.durability.durable_harness import (
@@ -42,6 +43,9 @@ async def test_a_stop_handles_and_answers_what_the_inbox_holds(tmp_path) -> None
 
 async def test_past_the_time_limit_the_rest_waits_for_the_next_start(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(runtime_module, "FINISH_INBOX_SECONDS", 0.0)
+    # Only the stop wakes the worker: its idle look at the inbox (every second) would handle
+    # the rows whenever storing them and stopping take longer than that (a loaded machine).
+    monkeypatch.setattr(inbox_worker, "IDLE_POLL_SECONDS", 3600.0)
     channel = RecordingChannel()
     runtime = await _running(tmp_path, channel)
     await store_events(runtime, [text_event(person, "/start") for person in PEOPLE])

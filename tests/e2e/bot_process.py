@@ -23,10 +23,14 @@ SYSTEM_CLOCK_SETTINGS = {"REMINDER_TIME": SYSTEM_CLOCK_REMINDER_TIME}
 class BotProcess:
     """Start, kill and stop a bot process pointed at the fake server."""
 
-    def __init__(self, fake: FakeTelegram, folder: Path, **extra: str) -> None:
+    def __init__(
+        self, fake: FakeTelegram, folder: Path, *, clock_shift: float | None = None, **extra: str
+    ) -> None:
         """`extra`: more settings (e.g. WhatsApp's); with WEBHOOK_PORT among them the bot
-        counts as started once its webhook server answers, else once it polls Telegram."""
+        counts as started once its webhook server answers, else once it polls Telegram.
+        `clock_shift`: seconds added to the process's clock (tests/e2e/shifted_clock_bot.py)."""
         self.fake, self.folder, self.extra = fake, folder, extra
+        self.clock_shift = clock_shift
         self.process: subprocess.Popen[bytes] | None = None
         self.log = folder / "bot.log"
 
@@ -42,9 +46,13 @@ class BotProcess:
         }
         env.update(bot_environment(self.fake, self.folder, **self.extra))
         env["PYTHONPATH"] = str(REPO)
+        module = "bot.cli"
+        if self.clock_shift is not None:
+            env["PSM_TEST_CLOCK_SHIFT"] = str(self.clock_shift)
+            module = "tests.e2e.shifted_clock_bot"
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot.cli", "run"],
+                [sys.executable, "-m", module, "run"],
                 cwd=self.folder,
                 env=env,
                 stdout=log,

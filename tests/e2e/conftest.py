@@ -4,9 +4,13 @@ Telegram Bot API server on 127.0.0.1, with a real SQLite file in a temporary fol
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
@@ -24,6 +28,7 @@ ADMIN_ID = 999
 # draft whenever the suite runs in the afternoon; 23:59 lies in the quiet hours: never.
 SYSTEM_CLOCK_REMINDER_TIME = "23:59"
 BUSINESS_NUMBER = "6281100001111"
+LOCAL_ZONE = ZoneInfo("Asia/Jakarta")  # the settings' default TIMEZONE
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -72,11 +77,28 @@ async def graph() -> AsyncIterator[FakeGraph]:
     await server.stop()
 
 
+class TodayClock:
+    """The real clock, except that it stops at the end of the local day it started on: the
+    suite's own time of day (`on_clock` treats it as the real clock), on a date that cannot
+    turn in the middle of a test that types dates relative to today (17:00 UTC is midnight
+    in Asia/Jakarta)."""
+
+    def __init__(self) -> None:
+        self._start, self._started = datetime.now(UTC), time.monotonic()
+        local = self._start.astimezone(LOCAL_ZONE)
+        midnight = datetime.combine(local.date() + timedelta(days=1), dtime(0), LOCAL_ZONE)
+        self._last = (midnight - timedelta(microseconds=1)).astimezone(UTC)
+
+    def now(self) -> datetime:
+        elapsed = timedelta(seconds=time.monotonic() - self._started)
+        return min(self._start + elapsed, self._last)
+
+
 def on_clock(settings: Settings, clock: Clock | None) -> Settings:
-    """The settings a runtime starts with: on the real clock (no `clock` injected) without
-    daily reminders at the suite's hour; a test with a ManualClock gets the product's
-    defaults and moves time to them."""
-    if clock is not None:
+    """The settings a runtime starts with: on the real clock (no `clock` injected, or a
+    TodayClock) without daily reminders at the suite's hour; a test with a ManualClock gets
+    the product's defaults and moves time to them."""
+    if clock is not None and not isinstance(clock, TodayClock):
         return settings
     return settings.model_copy(update={"reminder_time": SYSTEM_CLOCK_REMINDER_TIME})
 

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.runtime import prepare_database
 from storage.models import Role, UserStatus
@@ -15,13 +16,14 @@ from tests.storage.seed_cases import BABATAN, seed_case
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
-def local_today() -> date:
-    return datetime.now(JAKARTA).date()
+def local_today(clock: Clock) -> date:
+    """The bot's local date (never the wall clock's: it may have turned meanwhile)."""
+    return clock.now().astimezone(JAKARTA).date()
 
 
-def day(offset: int) -> str:
-    """A local date `offset` days from today, as people type it."""
-    return (local_today() + timedelta(days=offset)).strftime("%d-%m-%Y")
+def day(clock: Clock, offset: int) -> str:
+    """A local date `offset` days from the bot's today, as people type it."""
+    return (local_today(clock) + timedelta(days=offset)).strftime("%d-%m-%Y")
 
 
 async def seed_approved_case(settings: Settings, reporter_id: int, number: str) -> int:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.admin_tools import add_user
 from bot.clock import ManualClock
-from tests.e2e.chat import TelegramPerson
+from tests.e2e.chat import RENDER_WAIT, TelegramPerson
 from tests.e2e.conftest import ADMIN_ID
 from tests.e2e.whatsapp import WhatsAppPerson, body_of, option_for
 from tests.storage.seed_cases import BABATAN, open_database, seed_case
@@ -169,7 +169,7 @@ async def _exported(fake, settings, start_bot, clock: ManualClock):
     await coordinator.say("/ekspor")
     await coordinator.tap("Semua waktu", expect=2)  # "sedang disiapkan", then the counts
     await coordinator.tap("Buat file sekarang")
-    await fake.wait_for(lambda: bool(fake.calls_of("sendDocument")), what="the file")
+    await fake.wait_for(lambda: bool(fake.calls_of("sendDocument")), RENDER_WAIT, what="the file")
 
     def recorded() -> bool:
         with sqlite3.connect(settings.database_path) as db:

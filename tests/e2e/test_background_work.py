@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing
 
 from bot.admin_tools import add_user
-from tests.e2e.chat import TelegramPerson
+from tests.e2e.chat import RENDER_WAIT, TelegramPerson
 from tests.e2e.followup_world import seed_approved_case
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
@@ -69,7 +69,7 @@ async def test_the_chart_is_drawn_by_a_worker_started_on_first_use(
     assert _children() == before  # no worker process at start
     coordinator = TelegramPerson(fake, 500)
     await coordinator.say("/start")
-    preparing, result, chart = await coordinator.say("/statistik 30", expect=3)
+    preparing, result, chart = await coordinator.say("/statistik 30", expect=3, within=RENDER_WAIT)
     assert PREPARING in preparing["text"]
     assert "Jumlah laporan: <b>1</b>" in result["text"]
     assert "Grafik kasus 30 hari terakhir" in chart["caption"]

@@ -12,6 +12,7 @@ import pytest
 
 from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import TodayClock
 from tests.e2e.followup_world import (
     case_row,
     day,
@@ -52,12 +53,13 @@ async def world(fake, settings, start_bot):
         desa="32.08.01.2006",
     )
     case_id = await seed_approved_case(settings, psm_id, NUMBER)
-    await start_bot()
+    clock = TodayClock()  # dates typed relative to today: the bot's today must not turn
+    await start_bot(clock=clock)
     people = {}
     for user_id in (COORDINATOR, TKSK, OTHER_TKSK, PSM):
         people[user_id] = TelegramPerson(fake, user_id)
         await people[user_id].say("/start")
-    return people, case_id
+    return people, case_id, clock
 
 
 async def _told(fake, person: TelegramPerson, before: int, text: str) -> str:
@@ -69,7 +71,7 @@ async def _told(fake, person: TelegramPerson, before: int, text: str) -> str:
 
 
 async def test_tksk_records_visits_with_bad_dates_asked_again(fake, settings, world) -> None:
-    people, case_id = world
+    people, case_id, clock = world
     tksk, psm, coordinator = people[TKSK], people[PSM], people[COORDINATOR]
     queue = await tksk.say("/antrian", until="Antrian")
     assert NUMBER in str(queue[0]["reply_markup"])
@@ -78,38 +80,38 @@ async def test_tksk_records_visits_with_bad_dates_asked_again(fake, settings, wo
     assert NUMBER in asked[0]["text"] and "Kapan kunjungannya" in asked[0]["text"]
     await tksk.tap("Tanggal lain")
     # Bad dates: in the future, not in the calendar, not a date at all. Each is asked again.
-    future = await tksk.say(day(1))
+    future = await tksk.say(day(clock, 1))
     assert "belum terjadi" in future[0]["text"] and "Tanggal kunjungan" in future[0]["text"]
     impossible = await tksk.say("31-02-2026")
     assert "tidak ada di kalender" in impossible[0]["text"]
     words = await tksk.say("minggu lalu")
     assert "Mohon ketik tanggal" in words[0]["text"]
-    visited = local_today() - timedelta(days=3)
-    asked = await tksk.say(day(-3))
+    visited = local_today(clock) - timedelta(days=3)
+    asked = await tksk.say(day(clock, -3))
     assert "Apa yang dilakukan" in asked[0]["text"]
     short = await tksk.say("ok")
     assert "minimal 3 huruf" in short[0]["text"]
     await tksk.say("Rujukan ke puskesmas, bantuan PMT untuk Ayu")
-    past = await tksk.say(day(-1))
+    past = await tksk.say(day(clock, -1))
     assert "sudah lewat" in past[0]["text"]
-    summary = await tksk.say(day(7))
-    assert "Periksa kembali" in summary[0]["text"] and day(7) in summary[0]["text"]
+    summary = await tksk.say(day(clock, 7))
+    assert "Periksa kembali" in summary[0]["text"] and day(clock, 7) in summary[0]["text"]
     assert case_row(settings, case_id)[0] == "approved"  # nothing recorded before "Kirim"
 
     before_psm = len(psm.messages())
     done = await tksk.tap("Kirim", until="sudah dicatat")
     assert NUMBER in done[0]["text"] and "Dalam tindak lanjut" in done[0]["text"]
-    assert day(7) in done[0]["text"]
+    assert day(clock, 7) in done[0]["text"]
     told = await _told(fake, psm, before_psm, NUMBER)
     assert "Dalam tindak lanjut" in told
-    assert f"dilakukan tanggal {day(-3)}" in told and f"berikutnya {day(7)}" in told
+    assert f"dilakukan tanggal {day(clock, -3)}" in told and f"berikutnya {day(clock, 7)}" in told
     assert "puskesmas" not in told and "Ayu" not in told  # briefly: no visit notes
     assert case_row(settings, case_id)[0] == "in_follow_up"
     assert visits(settings, case_id) == [
         (
             visited.isoformat(),
             "Rujukan ke puskesmas, bantuan PMT untuk Ayu",
-            (local_today() + timedelta(days=7)).isoformat(),
+            (local_today(clock) + timedelta(days=7)).isoformat(),
             _user_id(settings, TKSK),
         )
     ]
@@ -126,7 +128,7 @@ async def test_tksk_records_visits_with_bad_dates_asked_again(fake, settings, wo
     assert case_row(settings, case_id)[0] == "in_follow_up"
     assert [v[0] for v in visits(settings, case_id)] == [
         visited.isoformat(),
-        local_today().isoformat(),
+        local_today(clock).isoformat(),
     ]
     assert events(settings, case_id) == ["submitted", "in_follow_up", "in_follow_up"]
 
@@ -136,7 +138,7 @@ async def test_tksk_records_visits_with_bad_dates_asked_again(fake, settings, wo
     text = page[0]["text"]
     assert "Kunjungan tindak lanjut (2)" in text
     assert text.index("Rujukan ke puskesmas") < text.index("Pemeriksaan berat badan")
-    assert f"Berikutnya: {day(7)}" in text and "(Ibu Sari)" in text
+    assert f"Berikutnya: {day(clock, 7)}" in text and "(Ibu Sari)" in text
     assert fake.rejections == []
 
 
@@ -149,7 +151,7 @@ def _user_id(settings, telegram_id: int) -> int:
 
 
 async def test_psm_and_another_kecamatan_are_refused(fake, settings, world) -> None:
-    people, case_id = world
+    people, case_id, _ = world
     psm, other = people[PSM], people[OTHER_TKSK]
     state, version = case_row(settings, case_id)
     forged = f"ca:f:{case_id}:{version}"
@@ -176,7 +178,7 @@ async def test_psm_and_another_kecamatan_are_refused(fake, settings, world) -> N
 async def test_the_visit_form_is_stopped_when_the_case_closed_meanwhile(
     fake, settings, world
 ) -> None:
-    people, case_id = world
+    people, case_id, _ = world
     tksk, coordinator = people[TKSK], people[COORDINATOR]
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(NUMBER, until="Riwayat")

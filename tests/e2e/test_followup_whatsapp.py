@@ -5,11 +5,12 @@ reminder follows the template's button tap; inside it the reminder goes as it is
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.app import build_runtime
 from bot.clock import ManualClock
 from storage.models import Role
+from tests.e2e.conftest import TodayClock
 from tests.e2e.followup_world import (
     JAKARTA,
     add_whatsapp_user,
@@ -59,7 +60,8 @@ async def test_a_visit_recorded_over_whatsapp(graph, wa_settings, webhook_url, s
         wa_settings, role=Role.TKSK, bsuid="ID.3003", name="Pak Budi", kecamatan="32.08.02"
     )
     other = WhatsAppPerson(graph, webhook_url, user_id="ID.3003", wa_id="6281234500303")
-    await start_wa_bot()
+    clock = TodayClock()  # dates typed relative to today: the bot's today must not turn
+    await start_wa_bot(clock)
     await other.say("halo")
     await psm.say("halo")  # they have all written: their windows are open
     await tksk.say("halo")
@@ -70,19 +72,19 @@ async def test_a_visit_recorded_over_whatsapp(graph, wa_settings, webhook_url, s
     asked = await tksk.tap("tindak lanjut")
     assert "Kapan kunjungannya" in body_of(asked[-1])
     await tksk.tap("Tanggal lain")
-    future = await tksk.say(day(2))
+    future = await tksk.say(day(clock, 2))
     assert "belum terjadi" in body_of(future[-1])
-    await tksk.say(day(-2))
+    await tksk.say(day(clock, -2))
     await tksk.say("Rujukan ke puskesmas")
-    past = await tksk.say(day(-1))
+    past = await tksk.say(day(clock, -1))
     assert "sudah lewat" in body_of(past[-1])
-    summary = await tksk.say(day(5))
-    assert day(5) in body_of(summary[-1])
+    summary = await tksk.say(day(clock, 5))
+    assert day(clock, 5) in body_of(summary[-1])
     before = len(psm.messages())
     done = await tksk.tap("Kirim")
     assert "sudah dicatat" in body_of(done[0]) and NUMBER in body_of(done[0])
     told = await _hears(psm, before, NUMBER, "Dalam tindak lanjut")
-    assert f"berikutnya {day(5)}" in told and "puskesmas" not in told
+    assert f"berikutnya {day(clock, 5)}" in told and "puskesmas" not in told
     assert case_row(wa_settings, case_id)[0] == "in_follow_up"
     assert [(v[1], v[3]) for v in visits(wa_settings, case_id)] == [
         ("Rujukan ke puskesmas", tksk_id)
@@ -116,8 +118,8 @@ async def test_a_visit_recorded_over_whatsapp(graph, wa_settings, webhook_url, s
     assert graph.rejections == []
 
 
-def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
-    base = datetime.combine(datetime.now(JAKARTA).date(), time(hour, minute), tzinfo=JAKARTA)
+def _local(today: date, day_offset: int, hour: int, minute: int = 0) -> datetime:
+    base = datetime.combine(today, time(hour, minute), tzinfo=JAKARTA)
     return (base + timedelta(days=day_offset)).astimezone(UTC)
 
 
@@ -125,7 +127,8 @@ async def test_visit_reminders_follow_the_whatsapp_window(
     graph, wa_settings, webhook_url, start_wa_bot
 ):
     tksk, _, _, case_id = await _people(wa_settings, graph, webhook_url)
-    clock = ManualClock(_local(-3, 10))
+    today = datetime.now(JAKARTA).date()  # read once: the wall clock's date may turn
+    clock = ManualClock(_local(today, -3, 10))
     runtime = build_runtime(wa_settings, clock)
     await runtime.start()
     start_wa_bot.running.append(runtime)  # stopped with the others
@@ -134,15 +137,15 @@ async def test_visit_reminders_follow_the_whatsapp_window(
     async with runtime.db.transaction() as repos:
         await repos.visits.add(
             case_id,
-            visited_on=_local(-3, 10).astimezone(JAKARTA).date(),
+            visited_on=_local(today, -3, 10).astimezone(JAKARTA).date(),
             actions="Rujukan",
-            next_visit_on=_local(-1, 10).astimezone(JAKARTA).date(),
+            next_visit_on=_local(today, -1, 10).astimezone(JAKARTA).date(),
             recorded_by=(await repos.users.identity("whatsapp", "ID.3001")).user_id,
             now=clock.now(),
         )
 
     # Day -1, 16.00: the window closed two days ago. A template goes, the reminder waits.
-    clock.set(_local(-1, 16))
+    clock.set(_local(today, -1, 16))
     before = len(tksk.messages())
     await runtime.scheduler.tick()
     sent = await graph.wait_messages(tksk.recipient, before + 1)
@@ -150,7 +153,7 @@ async def test_visit_reminders_follow_the_whatsapp_window(
     assert NUMBER not in str(sent[-1]) and "Ayu" not in str(sent[-1])
     assert len(tksk.messages()) == before + 1
     # The tap on the template's button (that evening) opens the window: the reminder follows.
-    clock.set(_local(-1, 20))
+    clock.set(_local(today, -1, 20))
     after_tap = await tksk.tap_template()
     reminder = body_of(after_tap[0])
     assert "Pengingat harian" in reminder and "jatuh tempo" in reminder and NUMBER in reminder
@@ -160,7 +163,7 @@ async def test_visit_reminders_follow_the_whatsapp_window(
     def reminders() -> list[dict]:
         return [m for m in tksk.messages() if "Pengingat harian" in body_of(m)]
 
-    clock.set(_local(0, 16))
+    clock.set(_local(today, 0, 16))
     assert len(reminders()) == 1
     await runtime.scheduler.tick()
     await runtime.scheduler.tick()
@@ -168,7 +171,7 @@ async def test_visit_reminders_follow_the_whatsapp_window(
     assert reminders()[-1]["type"] in ("text", "interactive")
     assert "jatuh tempo" in body_of(reminders()[-1]) and NUMBER in body_of(reminders()[-1])
     assert all(m["type"] != "template" for m in tksk.messages()[-2:])
-    clock.set(_local(0, 18))
+    clock.set(_local(today, 0, 18))
     await runtime.scheduler.tick()
     await runtime.senders["whatsapp"].drain()
     assert len(reminders()) == 2  # once a day

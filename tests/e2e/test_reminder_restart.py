@@ -26,29 +26,39 @@ NOTICES_EACH = 6
 TITLE = "Pengingat harian"
 
 
+def noon_today() -> float:
+    """Seconds that move the clock to 12.00 local time of today (the date the seeds were
+    written on): the bot's local date cannot turn between its two runs, which would make a
+    second day's fan-out (17:00 UTC is midnight in Asia/Jakarta)."""
+    now = datetime.now(JAKARTA)
+    return (now.replace(hour=12, minute=0, second=0, microsecond=0) - now).total_seconds()
+
+
 @pytest.fixture
 def slow_bot(fake, tmp_path, monkeypatch):
     """A bot process that sends slowly (5/s overall, 1/s per chat), reminds at any hour and
-    has no quiet hours now, so a fan-out is still going when it is killed."""
-    hour = datetime.now(JAKARTA).hour
+    is at noon (outside the quiet hours), so a fan-out is still going when it is killed."""
     monkeypatch.setenv("REMINDER_TIME", "00:00")
-    monkeypatch.setenv("QUIET_HOURS", f"{(hour + 2) % 24:02d}:00-{(hour + 3) % 24:02d}:00")
     original = bot_process_module.bot_environment
 
     def slow_environment(fake, folder):
         return {**original(fake, folder), "SEND_RATE_OVERALL": "5", "SEND_RATE_PER_CHAT": "1"}
 
     monkeypatch.setattr(bot_process_module, "bot_environment", slow_environment)
-    process = BotProcess(fake, tmp_path)
+    process = BotProcess(fake, tmp_path, clock_shift=noon_today())
     yield process
     process.ensure_stopped()
 
 
-async def _seed(fake, folder) -> None:
+def _bot_now(process: BotProcess) -> datetime:
+    """The time on the bot process's clock (what it stores is dated by it)."""
+    return datetime.now(UTC) + timedelta(seconds=process.clock_shift or 0.0)
+
+
+async def _seed(fake, folder, now: datetime) -> None:
     env = bot_environment(fake, folder)
     settings = load_settings(**{key.lower(): value for key, value in env.items()})
     db, _ = await prepare_database(settings)
-    now = datetime.now(UTC)
     try:
         async with db.transaction() as repos:
             for telegram_id in REMINDED + NOTIFIED:
@@ -85,7 +95,7 @@ async def _seed(fake, folder) -> None:
         await db.close()
 
 
-async def _queue_notices(fake, folder) -> None:
+async def _queue_notices(fake, folder, now: datetime) -> None:
     """Revision-style notices for the NOTIFIED, queued while the bot runs (notices go before
     routine reminders, so queued at the start they would all be out before the reminders)."""
     env = bot_environment(fake, folder)
@@ -102,7 +112,7 @@ async def _queue_notices(fake, folder) -> None:
                         user_id=identity.user_id,
                         message=Outbound.say(f"Kabar uji {telegram_id}-{index}"),
                         kind=DeliveryKind.NOTICE,
-                        now=datetime.now(UTC),
+                        now=now,
                     )
     finally:
         await db.close()
@@ -123,14 +133,14 @@ def _unsettled(database) -> int:
 async def test_killed_mid_fan_out_no_reminder_twice_no_notice_lost(
     fake, slow_bot, tmp_path
 ) -> None:
-    await _seed(fake, tmp_path)
+    await _seed(fake, tmp_path, _bot_now(slow_bot))
     await slow_bot.start()
 
     def reminders_sent() -> int:
         return sum(TITLE in text for chat in REMINDED for text in _texts(fake, chat))
 
     await fake.wait_for(lambda: reminders_sent() >= 6, timeout=30, what="fan-out under way")
-    await _queue_notices(fake, tmp_path)
+    await _queue_notices(fake, tmp_path, _bot_now(slow_bot))
 
     def notices_sent() -> int:
         return sum(len(_texts(fake, chat)) for chat in NOTIFIED)

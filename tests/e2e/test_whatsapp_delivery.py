@@ -19,7 +19,7 @@ from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Outbound
 from storage.models import UserStatus, to_db
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.conftest import ADMIN_ID
+from tests.e2e.conftest import ADMIN_ID, TodayClock
 from tests.e2e.db_writes import write_db
 from tests.e2e.whatsapp import WhatsAppPerson, body_of, post_webhook
 from tests.fakes.whatsapp_api import envelope, status_update
@@ -277,10 +277,12 @@ async def test_a_message_refused_later_is_not_sent_again_to_someone_suspended_si
 async def test_admins_see_the_monthly_template_count_and_others_are_refused(
     fake, graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:
-    runtime = await start_wa_bot()
+    clock = TodayClock()  # months named from its date: the local month may turn meanwhile
+    runtime = await start_wa_bot(clock)
+    today = clock.now().astimezone(WIB).date()
     person = WhatsAppPerson(graph, webhook_url, user_id="ID.3201", wa_id="6281234500051")
     await person.say("halo")
-    previous = (datetime.now(WIB).date().replace(day=1) - timedelta(days=1)).replace(day=15)
+    previous = (today.replace(day=1) - timedelta(days=1)).replace(day=15)
     previous_name = format_date(previous, format="LLLL yyyy", locale="id")
     with sqlite3.connect(wa_settings.database_path) as db:
         db.execute(
@@ -311,7 +313,7 @@ async def test_admins_see_the_monthly_template_count_and_others_are_refused(
     admin = TelegramPerson(fake, ADMIN_ID, "Admin")
     await admin.say("/start")
     shown = (await admin.say("/templat"))[0]["text"]
-    this_month = format_date(datetime.now(WIB).date(), format="LLLL yyyy", locale="id")
+    this_month = format_date(today, format="LLLL yyyy", locale="id")
     assert f"{this_month}: <b>1</b> (pemberitahuan 1)" in shown
     assert f"{previous_name}: <b>4</b> (pengingat 3, darurat 1)" in shown
 

@@ -22,6 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from tests.fakes import telegram_api
 from tests.fakes.telegram_api import TINY_JPEG, FakeTelegram, RateLimits, parse_telegram_html
 
 CHAT = 777001
@@ -355,20 +356,31 @@ async def test_offset_confirmation(fake: FakeTelegram, bot: Bot) -> None:
     assert len(await bot.get_updates(limit=1, timeout=0)) == 1
 
 
-async def test_long_poll(fake: FakeTelegram, bot: Bot) -> None:
+# A bound far above what each poll needs (1 s, or none), far below what it would take if
+# the fake misbehaved (30 s): a loaded machine cannot make these tests fail.
+POLL_BOUND = 10.0
+
+
+async def test_long_poll_is_capped(fake: FakeTelegram, bot: Bot) -> None:
     started = time.monotonic()
-    assert await bot.get_updates(timeout=30) == ()  # capped at 1 s by the fake
-    assert 0.9 < time.monotonic() - started < 3
+    polled = await asyncio.wait_for(bot.get_updates(timeout=30), POLL_BOUND)
+    assert polled == ()  # capped at LONG_POLL_CAP (1 s) by the fake, not 30 s
+    assert time.monotonic() - started >= 0.9 * telegram_api.LONG_POLL_CAP  # it did wait
+
+
+async def test_long_poll_returns_when_an_update_arrives(
+    fake: FakeTelegram, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without the cap the poll would wait its whole 30 s unless the update wakes it.
+    monkeypatch.setattr(telegram_api, "LONG_POLL_CAP", 60.0)
 
     async def later() -> None:
         await asyncio.sleep(0.2)
         fake.user_text(9, "bangun")
 
     task = asyncio.create_task(later())
-    started = time.monotonic()
-    updates = await bot.get_updates(timeout=5)
+    updates = await asyncio.wait_for(bot.get_updates(timeout=30), POLL_BOUND)
     await task
-    assert time.monotonic() - started < 0.9
     assert updates[0].message is not None and updates[0].message.text == "bangun"
 
 
