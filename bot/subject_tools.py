@@ -21,10 +21,10 @@ from bot.export_file import operator
 from bot.runtime import prepare_database
 from handlers.audit_keys import number_subject
 from handlers.context import AppContext
-from handlers.identifiers import compact
 from handlers.masking import mask_identifiers
 from handlers.temp_files import TEMP_FOLDER, remove_media
 from storage.erasure import ErasureReport, wipe_free_space
+from storage.identifiers import compact_number
 from storage.repos import Repos
 from storage.scope import Scope
 from storage.subjects import CORRECTABLE
@@ -32,7 +32,7 @@ from storage.subjects import CORRECTABLE
 
 def clean_nik(text: str) -> str:
     """A NIK as typed (spaces, dots, dashes allowed) as 16 digits."""
-    digits = compact(text)
+    digits = compact_number(text)
     if not re.fullmatch(r"[0-9]{16}", digits):
         raise ValueError("a NIK has 16 digits")
     return digits

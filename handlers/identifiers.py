@@ -13,9 +13,7 @@ from datetime import date
 
 import phonenumbers
 
-# Spaces (of any kind), dots and dashes people put inside long numbers. Shared with the mask.
-SEPARATORS = r"[\s.\-]"
-_SEPARATORS = re.compile(SEPARATORS)
+from storage.identifiers import compact_number
 
 
 class IdentifierError(ValueError):
@@ -26,13 +24,8 @@ class IdentifierError(ValueError):
         self.key = key
 
 
-def compact(text: str) -> str:
-    """Strip spaces, dots and dashes."""
-    return _SEPARATORS.sub("", text.strip())
-
-
 def _sixteen_digits(text: str) -> str:
-    digits = compact(text)
+    digits = compact_number(text)
     if not re.fullmatch(r"[0-9]+", digits):  # ASCII digits only: no fullwidth, no superscripts
         raise IdentifierError("identifier.not_digits")
     if len(digits) != 16:
@@ -116,7 +109,7 @@ _MOBILE_TYPES = (
 
 def parse_phone(text: str) -> str:
     """An Indonesian mobile number (08..., +628..., 628...) as E.164 (+628...)."""
-    raw = compact(text).replace("(", "").replace(")", "")
+    raw = compact_number(text).replace("(", "").replace(")", "")
     if raw.startswith("62") and not raw.startswith("+"):
         raw = "+" + raw
     if not re.fullmatch(r"\+?\d{8,15}", raw):

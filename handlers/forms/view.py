@@ -16,7 +16,7 @@ from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import Position
 from handlers.i18n import Catalog
-from handlers.masking import mask_identifier
+from storage.identifiers import mask_identifier
 
 PAGE_SIZE = 8
 SUMMARY_PAGE_LINES = 15

@@ -11,11 +11,11 @@ from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
-from handlers.masking import mask_identifier
 from handlers.permissions import allowed
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
 from handlers.scope import own_cases, scope_of
+from storage.identifiers import mask_identifier
 from storage.models import CaseDetail, CaseSummary, FormSession, Role
 from storage.models import CaseState as S
 
