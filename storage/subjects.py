@@ -17,7 +17,8 @@ from storage.identifiers import same_number
 from storage.models import to_db
 from storage.person_names import person_key
 
-CORRECTABLE = {"name", "sex", "birth_date", "relation", "nik"}
+# The fields `correct` changes, in the order the command line offers them (`--field`).
+CORRECTABLE = ("name", "sex", "birth_date", "relation", "nik")
 
 
 class SubjectRepo(Repo):
