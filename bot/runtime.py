@@ -112,7 +112,7 @@ async def prepare_database(
         quiet_start=time.fromisoformat(settings.quiet_hours.split("-")[0]),
         quiet_end=time.fromisoformat(settings.quiet_hours.split("-")[1]),
         form_versions={(f.id, f.version): f for f in forms.values()},
-        whatsapp_number=settings.whatsapp_display_number,
+        bot_addresses={"whatsapp": settings.whatsapp_display_number},
         channels=channel_traits(running),
     )
     return db, app
@@ -211,7 +211,7 @@ class Runtime:
             await channel.start(self.db, self.clock, self.worker.wake)
             username = getattr(channel, "username", None)  # Telegram's, for deep links
             if isinstance(username, str) and username:
-                self.app.telegram_username = username
+                self.app.bot_addresses[channel.name] = username
         if senders:
             for name, sender in self.senders.items():
                 self._tasks.append(asyncio.create_task(sender.run(), name=f"sender-{name}"))
