@@ -39,6 +39,26 @@ def _century_year(two_digits: int, today: date) -> int:
     return year if year <= today.year else year - 100
 
 
+def _past_date(year: int, month: int, day: int, *, today: date, error: str) -> date:
+    """The date a NIK or KK holds; IdentifierError(`error`) when there is no such day or it is
+    still to come."""
+    try:
+        found = date(year, month, day)
+    except ValueError as exc:
+        raise IdentifierError(error) from exc
+    if found > today:
+        raise IdentifierError(error)
+    return found
+
+
+def _region_and_serial(digits: str) -> tuple[str, str]:
+    """The region code (PP.KK.CC) and serial of a NIK or KK; a serial of 0000 is refused."""
+    serial = digits[12:]
+    if serial == "0000":
+        raise IdentifierError("identifier.bad_serial")
+    return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}", serial
+
+
 @dataclass(frozen=True)
 class Nik:
     """A parsed NIK."""
@@ -61,16 +81,8 @@ def parse_nik(text: str, *, today: date, birth_year: int | None = None) -> Nik:
     year = _century_year(year2, today)
     if birth_year is not None and birth_year % 100 == year2:
         year = birth_year
-    try:
-        born = date(year, month, day)
-    except ValueError as exc:
-        raise IdentifierError("identifier.nik_bad_date") from exc
-    if born > today:
-        raise IdentifierError("identifier.nik_bad_date")
-    serial = digits[12:]
-    if serial == "0000":
-        raise IdentifierError("identifier.bad_serial")
-    region = f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
+    born = _past_date(year, month, day, today=today, error="identifier.nik_bad_date")
+    region, serial = _region_and_serial(digits)
     return Nik(digits=digits, region_code=region, sex=sex, birth_date=born, serial=serial)
 
 
@@ -88,16 +100,9 @@ def parse_kk(text: str, *, today: date) -> KartuKeluarga:
     """Parse a KK number: region, issue date DDMMYY (no +40), serial."""
     digits = _sixteen_digits(text)
     day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
-    try:
-        issued = date(_century_year(year2, today), month, day)
-    except ValueError as exc:
-        raise IdentifierError("identifier.kk_bad_date") from exc
-    if issued > today:
-        raise IdentifierError("identifier.kk_bad_date")
-    serial = digits[12:]
-    if serial == "0000":
-        raise IdentifierError("identifier.bad_serial")
-    region = f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
+    year = _century_year(year2, today)
+    issued = _past_date(year, month, day, today=today, error="identifier.kk_bad_date")
+    region, serial = _region_and_serial(digits)
     return KartuKeluarga(digits=digits, region_code=region, issued_on=issued, serial=serial)
 
 
