@@ -51,7 +51,8 @@ def _enqueued(
     topic: str | None = None,
     broadcast_id: int | None = None,
 ) -> tuple[Any, ...]:
-    """The values of `_ENQUEUE` for one message."""
+    """The values of `_ENQUEUE` for one message: `waiting` holds it until the person starts
+    the bot; `delete_after`: seconds after sending at which the channel's copy is deleted."""
     return (
         user_id,
         channel,
@@ -77,43 +78,9 @@ _NOT_DROPPED = " AND status != 'expired'"
 class OutboxRepo(Repo):
     """The outbox table."""
 
-    async def enqueue(
-        self,
-        *,
-        user_id: int | None,
-        channel: str,
-        chat_id: str | None,
-        kind: str,
-        priority: int,
-        message: dict[str, Any],
-        now: datetime,
-        expires_at: datetime | None = None,
-        waiting: bool = False,
-        not_before: datetime | None = None,
-        delete_after: int | None = None,
-        topic: str | None = None,
-        broadcast_id: int | None = None,
-    ) -> int:
-        """Queue one message; `waiting` holds it until the person starts the bot;
-        `delete_after`: seconds after sending at which the channel's copy is deleted."""
-        cursor = await self._run(
-            _ENQUEUE,
-            _enqueued(
-                user_id=user_id,
-                channel=channel,
-                chat_id=chat_id,
-                kind=kind,
-                priority=priority,
-                message=message,
-                now=now,
-                expires_at=expires_at,
-                waiting=waiting,
-                not_before=not_before,
-                delete_after=delete_after,
-                topic=topic,
-                broadcast_id=broadcast_id,
-            ),
-        )
+    async def enqueue(self, **fields: Any) -> int:
+        """Queue one message (the keyword arguments of `_enqueued`); returns its id."""
+        cursor = await self._run(_ENQUEUE, _enqueued(**fields))
         return int(cursor.lastrowid)
 
     async def enqueue_many(self, messages: list[dict[str, Any]]) -> None:
