@@ -210,3 +210,8 @@ async def show_person(turn: Turn, person_id: int, prefix: str = "") -> None:
         )
     rows.append([menu_button(turn)])
     turn.reply(Outbound.say(prefix + await person_text(turn, person), rows))
+
+
+async def show_changed_meanwhile(turn: Turn, person_id: int) -> None:
+    """The person's page again, saying they changed since the presser saw them."""
+    await show_person(turn, person_id, turn.t("people.changed_meanwhile") + "\n\n")
