@@ -9,6 +9,7 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.trainings.common import (
     PAGE_PREFIX,
     STATUSES,
+    audit,
     day_buttons,
     day_status,
     managed_day,
@@ -129,12 +130,11 @@ async def _set(turn: Turn, training: Training, day: TrainingDay, user_id: int, s
     await turn.repos.trainings.set_status_by_hand(
         day.id, user_id, status=status, recorded_by=turn.user.id, now=turn.now
     )
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="training.status_set",
-        subject=f"training:{training.id}",
-        detail={"day": day.day_number, "user": user_id, "status": status},
+    await audit(
+        turn,
+        training,
+        "training.status_set",
+        {"day": day.day_number, "user": user_id, "status": status},
     )
     turn.toast = turn.t(f"training.status.{status}")
     rows = [[Button(label=turn.t("training.button_list"), data=f"{manual_data(training, day)}:p0")]]
