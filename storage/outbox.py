@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import ExpiringMessage, OutboxItem, from_db, to_db
 
 
@@ -96,7 +96,7 @@ class OutboxRepo(Repo):
         (`skip_ids`: sent already, their status not written yet)."""
         skip = ""
         if skip_ids:
-            skip = f" AND id NOT IN ({', '.join('?' for _ in skip_ids)})"
+            skip = f" AND id NOT IN ({placeholders(skip_ids)})"
         rows = await self._all(
             "SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND not_before <= ?"
             f"{skip} ORDER BY priority, id LIMIT ?",
@@ -108,7 +108,7 @@ class OutboxRepo(Repo):
         """When the earliest pending message may go out (`skip_ids`: as for `due`)."""
         skip = ""
         if skip_ids:
-            skip = f" AND id NOT IN ({', '.join('?' for _ in skip_ids)})"
+            skip = f" AND id NOT IN ({placeholders(skip_ids)})"
         row = await self._one(
             f"SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?{skip}",
             (channel, *(skip_ids or ())),
@@ -327,7 +327,7 @@ class OutboxRepo(Repo):
         the row, its status and delivery record stay. On `reporting_channels` (a status
         webhook may still ask to send it again) a sent message waits for its final status
         (delivered, read, failed) or until `reports_until`. Returns how many."""
-        marks = ", ".join("?" for _ in reporting_channels) or "''"
+        marks = placeholders(reporting_channels) or "''"
         cursor = await self._run(
             "UPDATE outbox SET cleared_at = ?, message = json_object('type',"
             " COALESCE(json_extract(message, '$.type'), 'text'), 'cleared', json('true'))"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import User, from_db, to_db
 from storage.people import AWAITS_DECISION
 from storage.users import user_from_row
@@ -113,7 +113,7 @@ class ReminderRepo(Repo):
     ) -> tuple[int, str | None, datetime | None]:
         """Cases waiting for review in a kabupaten (or one kecamatan of it): how many, the
         oldest number and when it was reported."""
-        where = f"kabupaten_code = ? AND state IN ({', '.join('?' for _ in states)})"
+        where = f"kabupaten_code = ? AND state IN ({placeholders(states)})"
         params: list[Any] = [kabupaten_code, *states]
         if kecamatan_code is not None:
             where += " AND kecamatan_code = ?"
