@@ -70,9 +70,18 @@ def _enqueued(
     )
 
 
+_MARK_SENT = (
+    "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
+    " attempts = attempts + 1 WHERE id = ?"
+)
 # A message dropped while it was being sent (its person suspended meanwhile) stays dropped
 # whatever the send's outcome asks for.
 _NOT_DROPPED = " AND status != 'expired'"
+
+
+def _not_among(skip_ids: list[int] | None) -> str:
+    """The condition leaving out messages `due` and `next_due_at` are told to skip."""
+    return f" AND id NOT IN ({placeholders(skip_ids)})" if skip_ids else ""
 
 
 class OutboxRepo(Repo):
@@ -94,23 +103,18 @@ class OutboxRepo(Repo):
     ) -> list[OutboxItem]:
         """Pending messages whose time has come: most urgent first, then in order
         (`skip_ids`: sent already, their status not written yet)."""
-        skip = ""
-        if skip_ids:
-            skip = f" AND id NOT IN ({placeholders(skip_ids)})"
         rows = await self._all(
             "SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND not_before <= ?"
-            f"{skip} ORDER BY priority, id LIMIT ?",
+            f"{_not_among(skip_ids)} ORDER BY priority, id LIMIT ?",
             (channel, to_db(now), *(skip_ids or ()), limit),
         )
         return [_item(row) for row in rows]
 
     async def next_due_at(self, channel: str, skip_ids: list[int] | None = None) -> datetime | None:
         """When the earliest pending message may go out (`skip_ids`: as for `due`)."""
-        skip = ""
-        if skip_ids:
-            skip = f" AND id NOT IN ({placeholders(skip_ids)})"
         row = await self._one(
-            f"SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?{skip}",
+            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?"
+            + _not_among(skip_ids),
             (channel, *(skip_ids or ())),
         )
         return from_db(row[0]) if row and row[0] else None
@@ -120,8 +124,7 @@ class OutboxRepo(Repo):
     ) -> None:
         """The channel accepted the message (or, for at-most-once kinds, it is about to)."""
         await self._run(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
-            " attempts = attempts + 1 WHERE id = ?",
+            _MARK_SENT,
             (to_db(now), ext_message_id, item_id),
         )
 
@@ -133,8 +136,7 @@ class OutboxRepo(Repo):
         """Several `mark_sent` in one round trip: (outbox id, channel message id) pairs."""
         if sent:
             await self.conn.executemany(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
-                " attempts = attempts + 1 WHERE id = ?",
+                _MARK_SENT,
                 [(to_db(now), ext_id, item_id) for item_id, ext_id in sent],
             )
 
