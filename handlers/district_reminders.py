@@ -73,7 +73,6 @@ async def ask(turn: Turn) -> None:
         return
     user, paid = chosen_by
     schedule = await turn.repos.district_reminders.schedule(user.kabupaten_code, paid[0])
-    region = await turn.repos.regions.get(user.kabupaten_code)
     buttons = [
         [
             Button(label=turn.t("whatsapp.schedule.daily_button"), data=f"{PREFIX}:d"),
@@ -84,7 +83,7 @@ async def ask(turn: Turn) -> None:
         Outbound.say(
             turn.t(
                 "whatsapp.schedule.ask",
-                district=region.name if region else user.kabupaten_code,
+                district=await turn.repos.regions.name_of(user.kabupaten_code),
                 current=_describe(turn, schedule),
             ),
             buttons,

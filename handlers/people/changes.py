@@ -18,10 +18,10 @@ from handlers.people.common import (
     notify,
     people_scope,
     refuse,
-    region_name,
     role_label,
 )
 from handlers.people.screens import show_changed_meanwhile, show_person
+from handlers.regions import region_name
 from storage.models import Region, Role, User, UserStatus
 
 CHOOSABLE = (Role.PSM, Role.TKSK, Role.COORDINATOR, Role.ADMIN)

@@ -63,13 +63,6 @@ async def is_configured_admin(turn: Turn, person: User) -> bool:
     return False
 
 
-async def region_name(turn: Turn, code: str | None) -> str:
-    if not code:
-        return "-"
-    region = await turn.repos.regions.get(code)
-    return region.name if region else code
-
-
 def masked_phone(phone: str | None) -> str:
     """+6281234567890 -> +62812*****890: enough to recognise, not to dial."""
     if not phone:

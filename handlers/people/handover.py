@@ -13,9 +13,9 @@ from handlers.people.common import (
     notify,
     people_scope,
     refuse,
-    region_name,
 )
 from handlers.people.screens import show_changed_meanwhile, show_person
+from handlers.regions import region_name
 from handlers.review.cases import revise_buttons
 from storage.models import Role, User, UserStatus
 

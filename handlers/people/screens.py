@@ -16,10 +16,10 @@ from handlers.people.common import (
     navigation,
     people_scope,
     refuse,
-    region_name,
     role_label,
 )
 from handlers.permissions import allowed
+from handlers.regions import region_name
 from handlers.registration import request_message
 from storage.models import Role, User, UserStatus
 

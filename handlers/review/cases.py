@@ -44,11 +44,6 @@ def _local(turn: Turn, moment: Any) -> str:
     return moment.astimezone(turn.app.timezone).strftime("%d-%m-%Y %H.%M")
 
 
-async def _region(turn: Turn, code: str) -> str:
-    region = await turn.repos.regions.get(code)
-    return region.name if region else code
-
-
 async def show_queue(turn: Turn, page: int = 0) -> None:
     """/antrian: cases waiting for this person's action first, then those in follow-up;
     most urgent and oldest first within each, in pages."""
@@ -64,7 +59,7 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
         return
     rows = []
     for case in cases:
-        desa = await _region(turn, case.desa_code)
+        desa = await turn.repos.regions.name_of(case.desa_code)
         mark = "🚨 " if case.urgency == "darurat" else "❗ " if case.urgency == "segera" else ""
         if case.state in SENT_BACK:
             mark = "✏️ "  # waits for the reporter, whatever its urgency
@@ -164,8 +159,8 @@ async def _case_text(turn: Turn, case: CaseDetail) -> str:
         ),
         turn.t(
             "review.case_place",
-            desa=await _region(turn, summary.desa_code),
-            kecamatan=await _region(turn, summary.kecamatan_code),
+            desa=await turn.repos.regions.name_of(summary.desa_code),
+            kecamatan=await turn.repos.regions.name_of(summary.kecamatan_code),
         ),
         turn.t("review.case_categories", categories=categories or "-"),
         turn.t(
