@@ -16,6 +16,7 @@ from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import Position
 from handlers.i18n import Catalog
+from handlers.paging import page_buttons
 from storage.identifiers import mask_identifier
 
 PAGE_SIZE = 8
@@ -40,6 +41,11 @@ class FormView:
 
     def button(self, label: str, action: str) -> Button:
         return Button(label=label, data=self.data(action))
+
+    def _page_buttons(self, page: int, page_count: int, action: str) -> list[Button]:
+        """Previous / next for a paged question, summary or edit menu (`<action><page>`)."""
+        more = page < page_count - 1
+        return page_buttons(self.t, page, more=more, data=lambda n: self.data(f"{action}{n}"))
 
     # -- values ---------------------------------------------------------------------------------
 
@@ -162,10 +168,7 @@ class FormView:
             page_count = max(1, -(-len(indexed) // PAGE_SIZE))
             page = min(max(0, page), page_count - 1)
             shown = indexed[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-            if page > 0:
-                navigation.append(self.button(self.t("form.previous"), f"p{page - 1}"))
-            if page < page_count - 1:
-                navigation.append(self.button(self.t("form.next"), f"p{page + 1}"))
+            navigation = self._page_buttons(page, page_count, "p")
         picked = set(picking)
         buttons = []
         for index, option in shown:
@@ -204,11 +207,7 @@ class FormView:
         ):
             text.append(f"{number}. {html.escape(label)}: {html.escape(shown)}")
         text += ["", self.t("form.summary_hint")]
-        navigation = []
-        if page > 0:
-            navigation.append(self.button(self.t("form.previous"), f"sp{page - 1}"))
-        if page < page_count - 1:
-            navigation.append(self.button(self.t("form.next"), f"sp{page + 1}"))
+        navigation = self._page_buttons(page, page_count, "sp")
         rows = [navigation] if navigation else []
         rows += [
             [self.button(self.t("form.submit"), "ok")],
@@ -225,11 +224,7 @@ class FormView:
             [self.button(label, f"e{index}")]
             for index, label in enumerate(labels[start : start + PAGE_SIZE], start=start)
         ]
-        navigation = []
-        if page > 0:
-            navigation.append(self.button(self.t("form.previous"), f"ep{page - 1}"))
-        if page < page_count - 1:
-            navigation.append(self.button(self.t("form.next"), f"ep{page + 1}"))
+        navigation = self._page_buttons(page, page_count, "ep")
         if navigation:
             rows.append(navigation)
         rows.append([self.button(self.t("form.back_to_summary"), "sum")])

@@ -11,6 +11,7 @@ from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
+from handlers.paging import page_buttons
 from handlers.permissions import allowed
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
@@ -65,11 +66,9 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
             mark = "✏️ "  # waits for the reporter, whatever its urgency
         label = f"{mark}{case.number} · {desa}"
         rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
-    navigation = []
-    if page > 0:
-        navigation.append(Button(label=turn.t("form.previous"), data=f"{QUEUE_PREFIX}:{page - 1}"))
-    if (page + 1) * PAGE < total:
-        navigation.append(Button(label=turn.t("form.next"), data=f"{QUEUE_PREFIX}:{page + 1}"))
+    navigation = page_buttons(
+        turn.t, page, more=(page + 1) * PAGE < total, data=lambda n: f"{QUEUE_PREFIX}:{n}"
+    )
     if navigation:
         rows.append(navigation)
     pages = -(-total // PAGE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.paging import page_buttons
 from handlers.trainings.common import (
     PAGE_PREFIX,
     STATUSES,
@@ -78,15 +79,9 @@ async def _people(turn: Turn, training: Training, day: TrainingDay, page: int) -
                 )
             ]
         )
-    navigation = []
-    if page > 0:
-        navigation.append(
-            Button(label=turn.t("form.previous"), data=f"{manual_data(training, day)}:p{page - 1}")
-        )
-    if page < pages - 1:
-        navigation.append(
-            Button(label=turn.t("form.next"), data=f"{manual_data(training, day)}:p{page + 1}")
-        )
+    navigation = page_buttons(
+        turn.t, page, more=page < pages - 1, data=lambda n: f"{manual_data(training, day)}:p{n}"
+    )
     if navigation:
         rows.append(navigation)
     rows.append([Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}")])
