@@ -14,7 +14,7 @@ from handlers.audit.entries import line, who
 from handlers.audit.kinds import KINDS
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.paging import page_buttons
+from handlers.paging import page_buttons, page_count
 from handlers.permissions import allowed
 from handlers.statistics import period_start
 
@@ -169,7 +169,7 @@ async def _show_entries(turn: Turn, chosen: Filter) -> None:
     if total == 0:
         turn.reply(Outbound.say(turn.t("audit.none", filters=filters), [again]))
         return
-    pages = -(-total // PAGE)
+    pages = page_count(total, PAGE)
     lines = [turn.t("audit.title", filters=filters, total=total, page=chosen.page + 1, pages=pages)]
     lines += [await line(turn, entry) for entry in entries]
     navigation = page_buttons(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound
+from handlers.paging import page_count
 from handlers.people.common import (
     CODE_OF_ROLE,
     PAGE,
@@ -84,7 +85,7 @@ async def _list(
     if nav := navigation(turn, page, total, *fields):
         rows.append(nav)
     rows.append([menu_button(turn)])
-    pages = -(-total // PAGE)
+    pages = page_count(total, PAGE)
     heading = title + "\n" + turn.t("people.page", total=total, page=page + 1, pages=pages)
     turn.reply(Outbound.say(heading, rows))
 

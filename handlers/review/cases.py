@@ -11,7 +11,7 @@ from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
-from handlers.paging import page_buttons
+from handlers.paging import page_buttons, page_count
 from handlers.permissions import allowed
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
@@ -71,7 +71,7 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
     )
     if navigation:
         rows.append(navigation)
-    pages = -(-total // PAGE)
+    pages = page_count(total, PAGE)
     title = turn.t("review.queue_title", total=total, page=page + 1, pages=pages)
     if page == 0 and cases[0].state in SENT_BACK:  # the last group first: nothing else waits
         title = turn.t("review.queue_only_sent_back") + "\n\n" + title

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.paging import page_buttons
+from handlers.paging import page_buttons, page_count, within
 from handlers.trainings.common import (
     PAGE_PREFIX,
     STATUSES,
@@ -66,8 +66,8 @@ def _status_label(turn: Turn, status: str | None) -> str:
 async def _people(turn: Turn, training: Training, day: TrainingDay, page: int) -> None:
     invitations = await turn.repos.trainings.invitations(training.id)
     records = await turn.repos.trainings.attendance(day.id)
-    pages = max(1, -(-len(invitations) // PAGE_SIZE))
-    page = min(page, pages - 1)
+    pages = page_count(len(invitations), PAGE_SIZE)
+    page = within(page, pages)
     rows = []
     for invitation in invitations[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
         status = day_status(training, invitation, records.get(invitation.user_id), day, turn.now)
