@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.config import Settings
-from bot.runtime import prepare_database
+from bot.runtime import one_transaction
 from handlers.forms.answers import clean_text
 from handlers.masking import holds_nik_or_kk
 from storage.models import Role, UserStatus
@@ -41,54 +41,50 @@ async def add_user(
         raise ValueError("--name needs at least 3 characters")
     if holds_nik_or_kk(name):  # as registration refuses it; not echoed
         raise ValueError("--name holds a number shaped like a NIK or KK: give the name only")
-    db, _ = await prepare_database(settings)
-    try:
-        async with db.transaction() as repos:
-            for code, parent, option in (
-                (kecamatan, kabupaten, "--kecamatan"),
-                (desa, kecamatan, "--desa"),
-            ):
-                region = await repos.regions.get(code) if code else None
-                if code and (region is None or region.parent_code != parent):
-                    raise ValueError(f"{option} {code} is not a region under {parent}")
-            if await repos.users.identity("telegram", str(telegram_id)):
-                raise ValueError(f"Telegram user {telegram_id} already has an account")
-            holder = (
-                await repos.people.active_tksk(kecamatan, other_than=0)  # 0: nobody yet
-                if role_value == Role.TKSK and kecamatan
-                else None
+    async with one_transaction(settings) as (repos, _):
+        for code, parent, option in (
+            (kecamatan, kabupaten, "--kecamatan"),
+            (desa, kecamatan, "--desa"),
+        ):
+            region = await repos.regions.get(code) if code else None
+            if code and (region is None or region.parent_code != parent):
+                raise ValueError(f"{option} {code} is not a region under {parent}")
+        if await repos.users.identity("telegram", str(telegram_id)):
+            raise ValueError(f"Telegram user {telegram_id} already has an account")
+        holder = (
+            await repos.people.active_tksk(kecamatan, other_than=0)  # 0: nobody yet
+            if role_value == Role.TKSK and kecamatan
+            else None
+        )
+        if holder is not None:  # a kecamatan has one TKSK, as /pengguna keeps it
+            raise ValueError(
+                f"kecamatan {kecamatan} already has an active TKSK: {holder.full_name}"
+                f" (user {holder.id}); change their role or region in /pengguna first"
             )
-            if holder is not None:  # a kecamatan has one TKSK, as /pengguna keeps it
-                raise ValueError(
-                    f"kecamatan {kecamatan} already has an active TKSK: {holder.full_name}"
-                    f" (user {holder.id}); change their role or region in /pengguna first"
-                )
-            now = now or datetime.now(UTC)
-            user = await repos.users.create(
-                now=now,
-                status=UserStatus.ACTIVE,
-                full_name=name,
-                role=role_value,
-                kabupaten_code=kabupaten,
-                language=settings.default_language,
-            )
-            user = await repos.users.update(
-                user.id,
-                now=now,
-                kecamatan_code=kecamatan,
-                desa_code=desa,
-                requested_role=role_value,
-            )
-            await repos.users.add_identity(
-                user_id=user.id, channel="telegram", external_id=str(telegram_id)
-            )
-            await repos.audit.record(
-                now=now,
-                actor_id=None,
-                action="user.added_by_cli",
-                subject=f"user:{user.id}",
-                detail={"role": role},
-            )
-            return user.id
-    finally:
-        await db.close()
+        now = now or datetime.now(UTC)
+        user = await repos.users.create(
+            now=now,
+            status=UserStatus.ACTIVE,
+            full_name=name,
+            role=role_value,
+            kabupaten_code=kabupaten,
+            language=settings.default_language,
+        )
+        user = await repos.users.update(
+            user.id,
+            now=now,
+            kecamatan_code=kecamatan,
+            desa_code=desa,
+            requested_role=role_value,
+        )
+        await repos.users.add_identity(
+            user_id=user.id, channel="telegram", external_id=str(telegram_id)
+        )
+        await repos.audit.record(
+            now=now,
+            actor_id=None,
+            action="user.added_by_cli",
+            subject=f"user:{user.id}",
+            detail={"role": role},
+        )
+        return user.id

@@ -23,6 +23,7 @@ from bot.data_commands import (
 from bot.lock import DatabaseLocked, ProcessLock
 from bot.logs import setup_logging
 from storage.backup import BACKUP_RATE
+from storage.subjects import CORRECTABLE
 
 EXIT_CONFIG = 2
 
@@ -165,9 +166,7 @@ def _add_data_commands(commands: Any) -> None:
     copy.set_defaults(func=cmd_subject_export)
     correct = subject.add_parser("correct", help="correct one field of a NIK's records")
     correct.add_argument("nik", help=nik_help)
-    correct.add_argument(
-        "--field", required=True, choices=["name", "sex", "birth_date", "relation", "nik"]
-    )
+    correct.add_argument("--field", required=True, choices=CORRECTABLE)
     correct.add_argument("--value", required=True)
     correct.set_defaults(func=cmd_subject_correct)
     erase = subject.add_parser("erase", help="erase a NIK's personal data (stop the bot first)")

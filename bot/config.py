@@ -18,6 +18,7 @@ from handlers.context import District
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{4,}$")
 _DISTRICT = re.compile(r"^(\d{2}\.\d{2})[:=]([A-Z]{2,5})$")
+_CLOCK_TIME = r"([01]\d|2[0-3]):[0-5]\d"  # a local time of day, 00:00 to 23:59
 
 BOTFATHER_HELP = (
     "TELEGRAM_BOT_TOKEN: not set. Create a bot by messaging @BotFather in Telegram (/newbot), "
@@ -125,14 +126,14 @@ class Settings(BaseSettings):
     @field_validator("reminder_time", "digest_time")
     @classmethod
     def _clock_time(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        if not re.fullmatch(_CLOCK_TIME, value):
             raise ValueError(f"expected a local time like 16:00, got {value!r}")
         return value
 
     @field_validator("quiet_hours")
     @classmethod
     def _quiet(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+        if not re.fullmatch(f"{_CLOCK_TIME}-{_CLOCK_TIME}", value):
             raise ValueError(f"expected a range of local times like 21:00-06:00, got {value!r}")
         return value
 

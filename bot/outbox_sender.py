@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from bot.channels.base import SendOutcome
 from bot.clock import Clock
@@ -123,7 +123,7 @@ class OutboxSender:
         pacing: Pacing | None = None,
         concurrency: int = 32,
         api_calls: CallCount | None = None,
-        zone: tzinfo = UTC,
+        zone: tzinfo,
     ) -> None:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
         self._zone = zone  # the app's: admins are alerted once per local date

@@ -7,7 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import time, timedelta
 from typing import Protocol
 
@@ -30,6 +30,7 @@ from handlers.forms.model import load_forms
 from handlers.i18n import Catalog
 from storage.db import Database
 from storage.models import OutboxItem
+from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 # On SIGTERM the updates already stored are handled for at most this long (the rest wait
@@ -112,10 +113,22 @@ async def prepare_database(
         quiet_start=time.fromisoformat(settings.quiet_hours.split("-")[0]),
         quiet_end=time.fromisoformat(settings.quiet_hours.split("-")[1]),
         form_versions={(f.id, f.version): f for f in forms.values()},
-        whatsapp_number=settings.whatsapp_display_number,
+        bot_addresses={"whatsapp": settings.whatsapp_display_number},
         channels=channel_traits(running),
     )
     return db, app
+
+
+@contextlib.asynccontextmanager
+async def one_transaction(settings: Settings) -> AsyncIterator[tuple[Repos, AppContext]]:
+    """For a command-line tool: the database prepared (`prepare_database`), one transaction
+    on it, and the database closed again however the tool's work ends."""
+    db, app = await prepare_database(settings)
+    try:
+        async with db.transaction() as repos:
+            yield repos, app
+    finally:
+        await db.close()
 
 
 class Runtime:
@@ -211,7 +224,7 @@ class Runtime:
             await channel.start(self.db, self.clock, self.worker.wake)
             username = getattr(channel, "username", None)  # Telegram's, for deep links
             if isinstance(username, str) and username:
-                self.app.telegram_username = username
+                self.app.bot_addresses[channel.name] = username
         if senders:
             for name, sender in self.senders.items():
                 self._tasks.append(asyncio.create_task(sender.run(), name=f"sender-{name}"))

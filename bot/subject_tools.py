@@ -18,13 +18,13 @@ from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.export_file import operator
-from bot.runtime import prepare_database
+from bot.runtime import one_transaction
 from handlers.audit_keys import number_subject
 from handlers.context import AppContext
-from handlers.identifiers import compact
 from handlers.masking import mask_identifiers
 from handlers.temp_files import TEMP_FOLDER, remove_media
 from storage.erasure import ErasureReport, wipe_free_space
+from storage.identifiers import compact_number
 from storage.repos import Repos
 from storage.scope import Scope
 from storage.subjects import CORRECTABLE
@@ -32,7 +32,7 @@ from storage.subjects import CORRECTABLE
 
 def clean_nik(text: str) -> str:
     """A NIK as typed (spaces, dots, dashes allowed) as 16 digits."""
-    digits = compact(text)
+    digits = compact_number(text)
     if not re.fullmatch(r"[0-9]{16}", digits):
         raise ValueError("a NIK has 16 digits")
     return digits
@@ -61,14 +61,10 @@ async def _held_about(
     settings: Settings, nik: str, action: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], AppContext]:
     """The household members with this NIK and their cases, the look audited as `action`."""
-    db, app = await prepare_database(settings)
-    try:
-        async with db.transaction() as repos:
-            members = await repos.subjects.members(nik)
-            cases = await repos.subjects.cases_of([m["id"] for m in members])
-            await _record(repos, action, nik, {"members": len(members), "cases": len(cases)})
-    finally:
-        await db.close()
+    async with one_transaction(settings) as (repos, app):
+        members = await repos.subjects.members(nik)
+        cases = await repos.subjects.cases_of([m["id"] for m in members])
+        await _record(repos, action, nik, {"members": len(members), "cases": len(cases)})
     return members, cases, app
 
 
@@ -164,29 +160,19 @@ async def correct_subject(settings: Settings, nik_text: str, field: str, value: 
     """Correct one field of the person (right to correction); returns members changed."""
     nik = clean_nik(nik_text)
     new_value = _correction(field, value)
-    db, _ = await prepare_database(settings)
-    try:
-        async with db.transaction() as repos:
-            changed = await repos.subjects.correct(nik, field, new_value, now=datetime.now(UTC))
-            await _record(repos, "subject.correct", nik, {"field": field, "members": changed})
-            return changed
-    finally:
-        await db.close()
+    async with one_transaction(settings) as (repos, _):
+        changed = await repos.subjects.correct(nik, field, new_value, now=datetime.now(UTC))
+        await _record(repos, "subject.correct", nik, {"field": field, "members": changed})
+        return changed
 
 
 async def erase_subject(settings: Settings, nik_text: str) -> ErasureReport:
     """Erase the person (stop the bot first): rows, photos, transient files, free bytes."""
     nik = clean_nik(nik_text)
-    db, _ = await prepare_database(settings)
-    try:
-        async with db.transaction() as repos:
-            report = await repos.erasure.erase(nik)
-            counts = report.model_dump(exclude={"photos_removed"})
-            await _record(
-                repos, "subject.erase", nik, {**counts, "photos": len(report.photos_removed)}
-            )
-    finally:
-        await db.close()
+    async with one_transaction(settings) as (repos, _):
+        report = await repos.erasure.erase(nik)
+        counts = report.model_dump(exclude={"photos_removed"})
+        await _record(repos, "subject.erase", nik, {**counts, "photos": len(report.photos_removed)})
     remove_media(settings.media_path, report.photos_removed)
     temporary = settings.media_path / TEMP_FOLDER  # charts and masked chat exports
     if temporary.is_dir():
@@ -200,38 +186,29 @@ async def erase_subject(settings: Settings, nik_text: str) -> ErasureReport:
 
 async def show_case(settings: Settings, number: str, *, reveal: bool, out: TextIO) -> bool:
     """Print one case; full NIK/KK only with `reveal`. Logged either way."""
-    db, app = await prepare_database(settings)
-    try:
-        async with db.transaction() as repos:
-            case_id = await repos.exports.case_id(number.strip())
-            detail = (
-                await repos.review.detail(case_id, Scope(everything=True))
-                if case_id is not None
-                else None
-            )
-            if detail is None:
-                print(f"no case {number}", file=out)
-                return False
-            await repos.audit.record(
-                now=datetime.now(UTC),
-                actor_id=None,
-                action="case.revealed" if reveal else "case.shown",
-                subject=f"case:{case_id}",
-                detail={"via": "cli", "operator": operator(), "reveal": reveal},
-            )
-            names = {
-                code: (region.name if region else code)
-                for code in (
-                    detail.summary.desa_code,
-                    detail.summary.kecamatan_code,
-                    detail.summary.kabupaten_code,
-                )
-                for region in [await repos.regions.get(code)]
-            }
-            reporter = await repos.users.get(detail.summary.reporter_id)
-    finally:
-        await db.close()
-    summary = detail.summary
+    async with one_transaction(settings) as (repos, app):
+        case_id = await repos.exports.case_id(number.strip())
+        detail = (
+            await repos.review.detail(case_id, Scope(everything=True))
+            if case_id is not None
+            else None
+        )
+        if detail is None:
+            print(f"no case {number}", file=out)
+            return False
+        await repos.audit.record(
+            now=datetime.now(UTC),
+            actor_id=None,
+            action="case.revealed" if reveal else "case.shown",
+            subject=f"case:{case_id}",
+            detail={"via": "cli", "operator": operator(), "reveal": reveal},
+        )
+        summary = detail.summary
+        names = {
+            code: await repos.regions.name_of(code)
+            for code in (summary.desa_code, summary.kecamatan_code, summary.kabupaten_code)
+        }
+        reporter = await repos.users.get(summary.reporter_id)
     local = summary.submitted_at.astimezone(app.timezone).strftime("%Y-%m-%d %H:%M %Z")
     lines = [
         f"Case {summary.number} (id {summary.id}, version {detail.version})",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.export_file import operator
-from bot.runtime import prepare_database
+from bot.runtime import one_transaction
 from bot.subject_tools import write_private
 from handlers.identifiers import IdentifierError, parse_phone
 from storage.repos import Repos
@@ -69,21 +69,17 @@ async def _find(repos: Repos, named: UserNamed) -> int:
 async def export_user(settings: Settings, named: UserNamed, out: Path) -> int:
     """Write everything kept about the person named to a JSON file only its owner can
     read; returns their user id (NotOneUser when nobody, or several people, are named so)."""
-    db, app = await prepare_database(settings)
-    try:
-        async with db.transaction() as repos:
-            user_id = await _find(repos, named)
-            data = await repos.users.own_data(user_id)
-            assert data is not None
-            await repos.audit.record(
-                now=datetime.now(UTC),
-                actor_id=None,
-                action="user.exported",
-                subject=f"user:{user_id}",
-                detail={"operator": operator(), "found_by": named.way},
-            )
-    finally:
-        await db.close()
+    async with one_transaction(settings) as (repos, app):
+        user_id = await _find(repos, named)
+        data = await repos.users.own_data(user_id)
+        assert data is not None
+        await repos.audit.record(
+            now=datetime.now(UTC),
+            actor_id=None,
+            action="user.exported",
+            subject=f"user:{user_id}",
+            detail={"operator": operator(), "found_by": named.way},
+        )
     document = {
         "user_id": user_id,
         "exported_at": datetime.now(UTC).astimezone(app.timezone).isoformat(),

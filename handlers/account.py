@@ -8,16 +8,10 @@ from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.i18n import LANGUAGES
 from handlers.permissions import allowed
+from handlers.regions import region_name
 from storage.models import UserStatus
 
 LANGUAGE_PREFIX = "lang"
-
-
-async def _region(turn: Turn, code: str | None) -> str:
-    if not code:
-        return "-"
-    region = await turn.repos.regions.get(code)
-    return region.name if region else code
 
 
 async def show_profile(turn: Turn) -> None:
@@ -34,9 +28,9 @@ async def show_profile(turn: Turn) -> None:
         name=user.full_name or "-",
         role=role,
         status=turn.t(f"status.{user.status}"),
-        kabupaten=await _region(turn, user.kabupaten_code),
-        kecamatan=await _region(turn, user.kecamatan_code),
-        desa=await _region(turn, user.desa_code),
+        kabupaten=await region_name(turn, user.kabupaten_code),
+        kecamatan=await region_name(turn, user.kecamatan_code),
+        desa=await region_name(turn, user.desa_code),
         phone=user.phone or "-",
         verified=turn.t("common.yes" if user.phone_verified else "common.no"),
         language=turn.t(f"languages.{user.language}"),

@@ -15,11 +15,9 @@ from storage.models import DuplicateMatch, Role, User
 
 
 async def _place(turn: Turn, facts: CaseFacts) -> dict[str, str]:
-    desa = await turn.repos.regions.get(facts.desa_code)
-    kecamatan = await turn.repos.regions.get(facts.kecamatan_code)
     return {
-        "desa": desa.name if desa else facts.desa_code,
-        "kecamatan": kecamatan.name if kecamatan else facts.kecamatan_code,
+        "desa": await turn.repos.regions.name_of(facts.desa_code),
+        "kecamatan": await turn.repos.regions.name_of(facts.kecamatan_code),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from urllib.parse import quote
 
 
 class PhoneProof(StrEnum):
@@ -42,6 +43,18 @@ class ChannelTraits:
     has_command_menu: bool = False
     """The chat shows a per-person command menu, so each person is sent the menu of their
     role (handlers/command_menu.py); without one nothing is queued."""
+
+    chat_link_format: str | None = None
+    """A link that opens a chat with the bot and starts it with a payload: `{address}` stands
+    for the bot's address on the channel (`AppContext.bot_addresses`), `{payload}` for the
+    payload, URL-quoted. None: the channel has no such link."""
+
+    def chat_link(self, address: str, payload: str) -> str | None:
+        """The link opening a chat with the bot at `address` that starts with `payload`; None
+        when the channel has no such link or the bot's address is not known (yet)."""
+        if self.chat_link_format is None or not address:
+            return None
+        return self.chat_link_format.format(address=address, payload=quote(payload))
 
     def can_delete_after(self, delay: timedelta) -> bool:
         """Whether a message sent now can still be deleted `delay` later."""

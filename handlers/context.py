@@ -49,8 +49,9 @@ class AppContext:
     export_message_ttl: timedelta = timedelta(hours=4)  # chat exports leave the chat after this
     transcript_ttl: timedelta = timedelta(hours=24)  # settled texts and finished answers blanked
     form_versions: dict[tuple[str, int], Form] = field(default_factory=dict)
-    telegram_username: str = ""  # the bot's username (getMe), for t.me deep links
-    whatsapp_number: str = ""  # the business number (digits), for wa.me links
+    # The bot's address by channel name (Telegram's username from getMe, WhatsApp's business
+    # number): what links opening a chat with it need (`chat_link`).
+    bot_addresses: dict[str, str] = field(default_factory=dict)
     channels: dict[str, ChannelTraits] = field(default_factory=dict)  # by channel name
     # `await render(fn, *args)`: CPU-heavy work off the event loop. A thread by default; the
     # running bot's runs it in a worker process (bot/render_pool.py): arguments and result pickle.
@@ -60,6 +61,11 @@ class AppContext:
         """What a channel can do; a channel missing from the table is assumed to do nothing
         special (handlers/channel_traits.py)."""
         return self.channels.get(channel, UNKNOWN_CHANNEL)
+
+    def chat_link(self, channel: str, payload: str) -> str | None:
+        """A link that opens a chat with the bot on a channel and starts it with `payload`
+        (Telegram's /start parameter, WhatsApp's typed text); None where there is none."""
+        return self.traits(channel).chat_link(self.bot_addresses.get(channel, ""), payload)
 
     def channels_where(self, trait: Callable[[ChannelTraits], bool]) -> list[str]:
         """The names of the channels with a trait, sorted (e.g. those that report status)."""

@@ -52,18 +52,27 @@ def _describe(turn: Turn, schedule: ReminderSchedule) -> str:
     return turn.t("whatsapp.schedule.daily")
 
 
-async def ask(turn: Turn) -> None:
-    """/pengingat for a coordinator: the district's reminder frequency on paid channels."""
+def _coordinator_and_channels(turn: Turn) -> tuple[User, list[str]] | None:
+    """The person choosing for their district and the paid channels the choice is for; None,
+    having said why, when they may not choose or there is nothing to choose."""
     user = turn.user
     if not allowed(user, "reminder.district") or user is None or not user.kabupaten_code:
         turn.reply(turn.t("errors.not_allowed"))
-        return
+        return None
     paid = paid_channels(turn.app)
     if not paid:
         turn.reply(turn.t("whatsapp.schedule.nothing_to_choose"))
+        return None
+    return user, paid
+
+
+async def ask(turn: Turn) -> None:
+    """/pengingat for a coordinator: the district's reminder frequency on paid channels."""
+    chosen_by = _coordinator_and_channels(turn)
+    if chosen_by is None:
         return
+    user, paid = chosen_by
     schedule = await turn.repos.district_reminders.schedule(user.kabupaten_code, paid[0])
-    region = await turn.repos.regions.get(user.kabupaten_code)
     buttons = [
         [
             Button(label=turn.t("whatsapp.schedule.daily_button"), data=f"{PREFIX}:d"),
@@ -74,7 +83,7 @@ async def ask(turn: Turn) -> None:
         Outbound.say(
             turn.t(
                 "whatsapp.schedule.ask",
-                district=region.name if region else user.kabupaten_code,
+                district=await turn.repos.regions.name_of(user.kabupaten_code),
                 current=_describe(turn, schedule),
             ),
             buttons,
@@ -84,14 +93,10 @@ async def ask(turn: Turn) -> None:
 
 async def choose(turn: Turn, data: str) -> None:
     """`pd:d` daily, `pd:w` asks for the weekday, `pd:w:<0-6>` weekly on that day."""
-    user = turn.user
-    if not allowed(user, "reminder.district") or user is None or not user.kabupaten_code:
-        turn.reply(turn.t("errors.not_allowed"))
+    chosen_by = _coordinator_and_channels(turn)
+    if chosen_by is None:
         return
-    paid = paid_channels(turn.app)
-    if not paid:
-        turn.reply(turn.t("whatsapp.schedule.nothing_to_choose"))
-        return
+    user, paid = chosen_by
     _, frequency, raw_day = button_fields(data, 3)
     if frequency == "w" and not raw_day:
         days = [

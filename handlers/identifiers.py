@@ -13,9 +13,7 @@ from datetime import date
 
 import phonenumbers
 
-# Spaces (of any kind), dots and dashes people put inside long numbers. Shared with the mask.
-SEPARATORS = r"[\s.\-]"
-_SEPARATORS = re.compile(SEPARATORS)
+from storage.identifiers import compact_number
 
 
 class IdentifierError(ValueError):
@@ -26,13 +24,8 @@ class IdentifierError(ValueError):
         self.key = key
 
 
-def compact(text: str) -> str:
-    """Strip spaces, dots and dashes."""
-    return _SEPARATORS.sub("", text.strip())
-
-
 def _sixteen_digits(text: str) -> str:
-    digits = compact(text)
+    digits = compact_number(text)
     if not re.fullmatch(r"[0-9]+", digits):  # ASCII digits only: no fullwidth, no superscripts
         raise IdentifierError("identifier.not_digits")
     if len(digits) != 16:
@@ -44,6 +37,26 @@ def _century_year(two_digits: int, today: date) -> int:
     """The most recent year ending in these digits that is not in the future."""
     year = today.year - (today.year % 100) + two_digits
     return year if year <= today.year else year - 100
+
+
+def _past_date(year: int, month: int, day: int, *, today: date, error: str) -> date:
+    """The date a NIK or KK holds; IdentifierError(`error`) when there is no such day or it is
+    still to come."""
+    try:
+        found = date(year, month, day)
+    except ValueError as exc:
+        raise IdentifierError(error) from exc
+    if found > today:
+        raise IdentifierError(error)
+    return found
+
+
+def _region_and_serial(digits: str) -> tuple[str, str]:
+    """The region code (PP.KK.CC) and serial of a NIK or KK; a serial of 0000 is refused."""
+    serial = digits[12:]
+    if serial == "0000":
+        raise IdentifierError("identifier.bad_serial")
+    return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}", serial
 
 
 @dataclass(frozen=True)
@@ -68,16 +81,8 @@ def parse_nik(text: str, *, today: date, birth_year: int | None = None) -> Nik:
     year = _century_year(year2, today)
     if birth_year is not None and birth_year % 100 == year2:
         year = birth_year
-    try:
-        born = date(year, month, day)
-    except ValueError as exc:
-        raise IdentifierError("identifier.nik_bad_date") from exc
-    if born > today:
-        raise IdentifierError("identifier.nik_bad_date")
-    serial = digits[12:]
-    if serial == "0000":
-        raise IdentifierError("identifier.bad_serial")
-    region = f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
+    born = _past_date(year, month, day, today=today, error="identifier.nik_bad_date")
+    region, serial = _region_and_serial(digits)
     return Nik(digits=digits, region_code=region, sex=sex, birth_date=born, serial=serial)
 
 
@@ -95,16 +100,9 @@ def parse_kk(text: str, *, today: date) -> KartuKeluarga:
     """Parse a KK number: region, issue date DDMMYY (no +40), serial."""
     digits = _sixteen_digits(text)
     day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
-    try:
-        issued = date(_century_year(year2, today), month, day)
-    except ValueError as exc:
-        raise IdentifierError("identifier.kk_bad_date") from exc
-    if issued > today:
-        raise IdentifierError("identifier.kk_bad_date")
-    serial = digits[12:]
-    if serial == "0000":
-        raise IdentifierError("identifier.bad_serial")
-    region = f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}"
+    year = _century_year(year2, today)
+    issued = _past_date(year, month, day, today=today, error="identifier.kk_bad_date")
+    region, serial = _region_and_serial(digits)
     return KartuKeluarga(digits=digits, region_code=region, issued_on=issued, serial=serial)
 
 
@@ -116,7 +114,7 @@ _MOBILE_TYPES = (
 
 def parse_phone(text: str) -> str:
     """An Indonesian mobile number (08..., +628..., 628...) as E.164 (+628...)."""
-    raw = compact(text).replace("(", "").replace(")", "")
+    raw = compact_number(text).replace("(", "").replace(")", "")
     if raw.startswith("62") and not raw.startswith("+"):
         raw = "+" + raw
     if not re.fullmatch(r"\+?\d{8,15}", raw):

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from storage.identifiers import mask_identifier
+
 # Digit groups joined by separators: "3208 0101 0190 0001", "32.08.01-0101900001",
 # "3208 - 0101", no-break spaces, tabs, line breaks: those the NIK parser ignores, and more
 # (slashes, underscores, commas, invisible joiners) so that no way of writing a number slips
@@ -25,11 +27,6 @@ IDENTIFIER_LENGTH = 16
 # At least 16 digits somewhere: what any masking needs. A cheap first look, since nearly every
 # text (a name, an address, most messages) has fewer and so is returned as it is.
 _ENOUGH_DIGITS = re.compile(rf"(?:\d\D*+){{{IDENTIFIER_LENGTH}}}")
-
-
-def mask_identifier(digits: str) -> str:
-    """`3208010101900001` -> `320801******0001`."""
-    return f"{digits[:6]}{'*' * 6}{digits[-4:]}"
 
 
 # The provinces' two-digit codes a NIK or KK begins with (Kepmendagri; 92-97 Papua's newer).

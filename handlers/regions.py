@@ -1,13 +1,20 @@
-"""Region choices for forms: the districts served, their kecamatan and desa."""
+"""Regions in conversations: form choices (the districts served, their kecamatan and desa)
+and a region's name in a message."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from handlers.context import Turn
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import ChoicesFrom
 from storage.repos import Repos
+
+
+async def region_name(turn: Turn, code: str | None) -> str:
+    """A region's name for a message: "-" when there is none, its code when it is unknown."""
+    return await turn.repos.regions.name_of(code) if code else "-"
 
 
 class RegionChoices:

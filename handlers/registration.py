@@ -11,6 +11,7 @@ from handlers.forms.runner import on_complete, resume_form, start_form
 from handlers.people.common import menu_button
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
+from handlers.regions import region_name
 from handlers.trainings.join import begin_if_invited, invite_on_approval
 from storage.models import FormSession, Role, User, UserStatus
 
@@ -71,13 +72,6 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
         await turn.deliver(approver.id, await request_message(turn, user, approver))
 
 
-async def _region_name(turn: Turn, code: str | None) -> str:
-    if not code:
-        return "-"
-    region = await turn.repos.regions.get(code)
-    return region.name if region else code
-
-
 async def request_message(
     turn: Turn, candidate: User, approver: User, *, from_people: bool = False
 ) -> Outbound:
@@ -92,9 +86,9 @@ async def request_message(
         role=role,
         phone=candidate.phone or "-",
         verified=catalog.text(language, "common.yes" if candidate.phone_verified else "common.no"),
-        kabupaten=await _region_name(turn, candidate.kabupaten_code),
-        kecamatan=await _region_name(turn, candidate.kecamatan_code),
-        desa=await _region_name(turn, candidate.desa_code),
+        kabupaten=await region_name(turn, candidate.kabupaten_code),
+        kecamatan=await region_name(turn, candidate.kecamatan_code),
+        desa=await region_name(turn, candidate.desa_code),
     )
     origin = f":{FROM_PEOPLE}" if from_people else ""
     buttons = [

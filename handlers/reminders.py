@@ -133,8 +133,7 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
         new = await repos.reminders.new_cases(district.code, start, end)
         waiting, oldest, since = await repos.reminders.queue(district.code)
         pending = await repos.reminders.pending_people(district.code)
-        region = await repos.regions.get(district.code)
-        area = region.name if region else district.code
+        area = await repos.regions.name_of(district.code)
         charts = await _charts(repos, app, {person.language for person in due}, new, area, now)
         for person in due:
             if not await repos.schedule.claim("digest", f"{person.id}:{today}", now=now):

@@ -94,8 +94,7 @@ async def _area(turn: Turn, repos: Repos) -> str:
         (scope.kabupaten_code, "statistics.area_kabupaten"),
     ):
         if code:
-            region = await repos.regions.get(code)
-            return turn.t(key, name=region.name if region else code)
+            return turn.t(key, name=await repos.regions.name_of(code))
     return turn.t("statistics.area_all")
 
 

@@ -69,12 +69,11 @@ async def _digest_text(
     counts = await repos.stats.counts(
         scope, since=start, until=end - timedelta(microseconds=1), top=1
     )
-    region = await repos.regions.get(person.kecamatan_code)
     lines = [
         t(
             language,
             "followup.weekly.title",
-            kecamatan=region.name if region else person.kecamatan_code,
+            kecamatan=await repos.regions.name_of(person.kecamatan_code),
             start=start.strftime("%d-%m-%Y"),
             end=(end - timedelta(days=1)).strftime("%d-%m-%Y"),
         ),

@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo
-from storage.models import User, to_db
-from storage.users import user_from_row
+from storage.models import Role, User, to_db
+from storage.users import UserRepo
+
+BROADCAST_ROLES = (Role.PSM, Role.TKSK)
 
 
 class BroadcastRepo(Repo):
@@ -17,19 +19,11 @@ class BroadcastRepo(Repo):
     async def audience(
         self, *, kabupaten_code: str | None, role: str | None, kecamatan_code: str | None
     ) -> list[User]:
-        """Active people a broadcast would reach."""
-        sql = "SELECT * FROM users WHERE status = 'active' AND role IN ('psm', 'tksk')"
-        params: list[Any] = []
-        if kabupaten_code is not None:
-            sql += " AND kabupaten_code = ?"
-            params.append(kabupaten_code)
-        if role is not None:
-            sql += " AND role = ?"
-            params.append(role)
-        if kecamatan_code is not None:
-            sql += " AND kecamatan_code = ?"
-            params.append(kecamatan_code)
-        return [user_from_row(row) for row in await self._all(sql + " ORDER BY id", params)]
+        """Active people a broadcast would reach: PSM and TKSK, or those of one `role`."""
+        roles = [one for one in BROADCAST_ROLES if role in (None, one)]
+        return await UserRepo(self.conn).active_with_roles(
+            roles, kabupaten_code=kabupaten_code, kecamatan_code=kecamatan_code
+        )
 
     async def create(
         self,

@@ -109,7 +109,7 @@ class CaseReviewRepo(Repo):
         now: datetime,
     ) -> bool:
         """Change the state if nobody changed the case meanwhile (version check)."""
-        marks = ", ".join("?" for _ in from_states)
+        marks = placeholders(from_states)
         row = await self._one("SELECT state FROM cases WHERE id = ?", (case_id,))
         cursor = await self._run(
             "UPDATE cases SET state = ?, version = version + 1, updated_at = ?"

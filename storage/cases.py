@@ -77,7 +77,7 @@ class CaseRepo(Repo):
         values = _with_head_key({column: fields.get(column) for column in HOUSEHOLD_FIELDS})
         cursor = await self._run(
             f"INSERT INTO households ({', '.join(values)}, created_at, updated_at)"
-            f" VALUES ({', '.join('?' for _ in values)}, ?, ?)",
+            f" VALUES ({placeholders(values)}, ?, ?)",
             (*values.values(), to_db(now), to_db(now)),
         )
         return int(cursor.lastrowid)
@@ -267,7 +267,7 @@ class CaseRepo(Repo):
         self, *, niks: Iterable[str], no_kk: str | None, identities: Iterable[tuple[str, str, str]]
     ) -> list[DuplicateMatch]:
         """Open cases for the same NIK, KK, or (without documents) name + birth date + desa."""
-        marks = ", ".join("?" for _ in OPEN_STATES)
+        marks = placeholders(OPEN_STATES)
         select = (
             "SELECT DISTINCT c.id, c.number, c.kabupaten_code, c.kecamatan_code, c.desa_code,"
             " c.reporter_id, '{on}' AS matched_on FROM cases c"
@@ -279,7 +279,7 @@ class CaseRepo(Repo):
                 (
                     select.format(on="nik") + " JOIN case_subjects s ON s.case_id = c.id"
                     " JOIN household_members m ON m.id = s.member_id"
-                    f" WHERE m.nik IN ({', '.join('?' for _ in niks)}) AND c.state IN ({marks})",
+                    f" WHERE m.nik IN ({placeholders(niks)}) AND c.state IN ({marks})",
                     (*niks, *OPEN_STATES),
                 )
             )

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from storage.base import Repo, placeholders
 from storage.case_references import case_references
 from storage.household_heads import HouseholdHeads
-from storage.identifiers import masked_number
+from storage.identifiers import mask_identifier
 from storage.photos import PhotoRepo
 from storage.scrubber import ERASED, Scrubber, member_names
 
@@ -119,7 +119,7 @@ class ErasureRepo(Repo):
                 member_ids,
             )
         identifiers = {nik}
-        texts = {m["name"] for m in members} | {masked_number(nik)}
+        texts = {m["name"] for m in members} | {mask_identifier(nik)}
         cleared_ids: set[int] = set()
         households = sorted({m["household_id"] for m in members})
         headed: set[int] = set()  # households they head, kept for the others in them
@@ -136,7 +136,7 @@ class ErasureRepo(Repo):
                 texts |= {row["head_name"], row["address"]}
                 if row["no_kk"]:
                     identifiers.add(row["no_kk"])
-                    texts.add(masked_number(row["no_kk"]))
+                    texts.add(mask_identifier(row["no_kk"]))
                 await self._run(
                     "UPDATE households SET no_kk = NULL, no_kk_missing = NULL,"
                     " no_kk_reason = NULL, head_name = '', head_key = '', address = '',"

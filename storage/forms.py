@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import FormSession, from_db, to_db
 
 
@@ -108,7 +108,7 @@ class FormRepo(Repo):
 
     async def of_user(self, user_id: int, statuses: tuple[str, ...]) -> list[FormSession]:
         """A user's sessions in the given statuses, newest first."""
-        marks = ", ".join("?" for _ in statuses)
+        marks = placeholders(statuses)
         rows = await self._all(
             f"SELECT * FROM form_sessions WHERE user_id = ? AND status IN ({marks})"
             " ORDER BY updated_at DESC",

@@ -1,24 +1,32 @@
-"""How a NIK or KK number shows up in stored text: typed with separators, or masked as the
-bot showed it in chat (shared by correction and erasure)."""
+"""NIK, KK and phone numbers as text: typed with separators, compacted, or masked as the bot
+shows them in chat. The one place for this, shared by storage (correction, erasure) and the
+conversations (parsing, the outbound mask)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-_SEPARATOR = r"[\s.\-]*"
+# Spaces (of any kind), dots and dashes people put inside long numbers.
+_SEPARATOR = r"[\s.\-]"
+_SEPARATORS = re.compile(_SEPARATOR)
+
+
+def compact_number(text: str) -> str:
+    """The number without its spaces, dots and dashes: `32.08 01-45` -> `32080145`."""
+    return _SEPARATORS.sub("", text)
+
+
+def same_number(value: Any, digits: str) -> bool:
+    """Whether a stored answer is this number however it was typed (never for non-text)."""
+    return isinstance(value, str) and compact_number(value) == digits
 
 
 def identifier_pattern(digits: str) -> re.Pattern[str]:
     """The number however it was typed: separators allowed between any two digits."""
-    return re.compile(_SEPARATOR.join(re.escape(d) for d in digits))
+    return re.compile(f"{_SEPARATOR}*".join(re.escape(d) for d in digits))
 
 
-def compact_number(value: Any) -> str | None:
-    """A typed number without its separators (None for what is not text)."""
-    return re.sub(_SEPARATOR, "", value) if isinstance(value, str) else None
-
-
-def masked_number(digits: str) -> str:
-    """How the bot showed the number in chat: 320801******0001."""
+def mask_identifier(digits: str) -> str:
+    """How the bot shows a NIK or KK in chat: `3208010101900001` -> `320801******0001`."""
     return f"{digits[:6]}{'*' * 6}{digits[-4:]}"

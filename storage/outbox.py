@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import ExpiringMessage, OutboxItem, from_db, to_db
 
 
@@ -51,7 +51,8 @@ def _enqueued(
     topic: str | None = None,
     broadcast_id: int | None = None,
 ) -> tuple[Any, ...]:
-    """The values of `_ENQUEUE` for one message."""
+    """The values of `_ENQUEUE` for one message: `waiting` holds it until the person starts
+    the bot; `delete_after`: seconds after sending at which the channel's copy is deleted."""
     return (
         user_id,
         channel,
@@ -69,51 +70,26 @@ def _enqueued(
     )
 
 
+_MARK_SENT = (
+    "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
+    " attempts = attempts + 1 WHERE id = ?"
+)
 # A message dropped while it was being sent (its person suspended meanwhile) stays dropped
 # whatever the send's outcome asks for.
 _NOT_DROPPED = " AND status != 'expired'"
 
 
+def _not_among(skip_ids: list[int] | None) -> str:
+    """The condition leaving out messages `due` and `next_due_at` are told to skip."""
+    return f" AND id NOT IN ({placeholders(skip_ids)})" if skip_ids else ""
+
+
 class OutboxRepo(Repo):
     """The outbox table."""
 
-    async def enqueue(
-        self,
-        *,
-        user_id: int | None,
-        channel: str,
-        chat_id: str | None,
-        kind: str,
-        priority: int,
-        message: dict[str, Any],
-        now: datetime,
-        expires_at: datetime | None = None,
-        waiting: bool = False,
-        not_before: datetime | None = None,
-        delete_after: int | None = None,
-        topic: str | None = None,
-        broadcast_id: int | None = None,
-    ) -> int:
-        """Queue one message; `waiting` holds it until the person starts the bot;
-        `delete_after`: seconds after sending at which the channel's copy is deleted."""
-        cursor = await self._run(
-            _ENQUEUE,
-            _enqueued(
-                user_id=user_id,
-                channel=channel,
-                chat_id=chat_id,
-                kind=kind,
-                priority=priority,
-                message=message,
-                now=now,
-                expires_at=expires_at,
-                waiting=waiting,
-                not_before=not_before,
-                delete_after=delete_after,
-                topic=topic,
-                broadcast_id=broadcast_id,
-            ),
-        )
+    async def enqueue(self, **fields: Any) -> int:
+        """Queue one message (the keyword arguments of `_enqueued`); returns its id."""
+        cursor = await self._run(_ENQUEUE, _enqueued(**fields))
         return int(cursor.lastrowid)
 
     async def enqueue_many(self, messages: list[dict[str, Any]]) -> None:
@@ -127,23 +103,18 @@ class OutboxRepo(Repo):
     ) -> list[OutboxItem]:
         """Pending messages whose time has come: most urgent first, then in order
         (`skip_ids`: sent already, their status not written yet)."""
-        skip = ""
-        if skip_ids:
-            skip = f" AND id NOT IN ({', '.join('?' for _ in skip_ids)})"
         rows = await self._all(
             "SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND not_before <= ?"
-            f"{skip} ORDER BY priority, id LIMIT ?",
+            f"{_not_among(skip_ids)} ORDER BY priority, id LIMIT ?",
             (channel, to_db(now), *(skip_ids or ()), limit),
         )
         return [_item(row) for row in rows]
 
     async def next_due_at(self, channel: str, skip_ids: list[int] | None = None) -> datetime | None:
         """When the earliest pending message may go out (`skip_ids`: as for `due`)."""
-        skip = ""
-        if skip_ids:
-            skip = f" AND id NOT IN ({', '.join('?' for _ in skip_ids)})"
         row = await self._one(
-            f"SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?{skip}",
+            "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?"
+            + _not_among(skip_ids),
             (channel, *(skip_ids or ())),
         )
         return from_db(row[0]) if row and row[0] else None
@@ -153,8 +124,7 @@ class OutboxRepo(Repo):
     ) -> None:
         """The channel accepted the message (or, for at-most-once kinds, it is about to)."""
         await self._run(
-            "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
-            " attempts = attempts + 1 WHERE id = ?",
+            _MARK_SENT,
             (to_db(now), ext_message_id, item_id),
         )
 
@@ -166,8 +136,7 @@ class OutboxRepo(Repo):
         """Several `mark_sent` in one round trip: (outbox id, channel message id) pairs."""
         if sent:
             await self.conn.executemany(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
-                " attempts = attempts + 1 WHERE id = ?",
+                _MARK_SENT,
                 [(to_db(now), ext_id, item_id) for item_id, ext_id in sent],
             )
 
@@ -363,7 +332,7 @@ class OutboxRepo(Repo):
         the row, its status and delivery record stay. On `reporting_channels` (a status
         webhook may still ask to send it again) a sent message waits for its final status
         (delivered, read, failed) or until `reports_until`. Returns how many."""
-        marks = ", ".join("?" for _ in reporting_channels) or "''"
+        marks = placeholders(reporting_channels) or "''"
         cursor = await self._run(
             "UPDATE outbox SET cleared_at = ?, message = json_object('type',"
             " COALESCE(json_extract(message, '$.type'), 'text'), 'cleared', json('true'))"

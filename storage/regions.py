@@ -35,6 +35,11 @@ class RegionRepo(Repo):
         )
         return Region(**dict(row)) if row else None
 
+    async def name_of(self, code: str) -> str:
+        """A region's name; the code itself when it is not in our lists."""
+        region = await self.get(code)
+        return region.name if region else code
+
     async def children(self, parent_code: str) -> list[Region]:
         """The kecamatan of a kabupaten or the desa of a kecamatan, by name."""
         rows = await self._all(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import User, from_db, to_db
 from storage.people import AWAITS_DECISION
 from storage.users import user_from_row
@@ -137,7 +137,7 @@ class ReminderRepo(Repo):
         # A kecamatan's queue is read by `cases_queue_kecamatan`: with the kabupaten's column
         # in the running, the planner (no statistics) read the kabupaten's 500,000 cases.
         kabupaten = "kabupaten_code" if kecamatan_code is None else "+kabupaten_code"
-        where = f"{kabupaten} = ? AND state IN ({', '.join('?' for _ in states)})"
+        where = f"{kabupaten} = ? AND state IN ({placeholders(states)})"
         params: list[Any] = [kabupaten_code, *states]
         if kecamatan_code is not None:
             where += " AND kecamatan_code = ?"

@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from storage.identifiers import compact_number, identifier_pattern
+from storage.identifiers import identifier_pattern, same_number
 from storage.person_names import person_key
 
 ERASED = "[dihapus]"
@@ -34,7 +34,7 @@ def member_names(node: Any, nik: str) -> set[str]:
         return set()
     found = set().union(*(member_names(value, nik) for value in node.values()))
     name = node.get("member_name")
-    if compact_number(node.get("member_nik")) == nik and isinstance(name, str) and name:
+    if same_number(node.get("member_nik"), nik) and isinstance(name, str) and name:
         found.add(person_key(name))
     return found
 
@@ -75,7 +75,7 @@ class Scrubber:
 
     def node(self, node: Any) -> Any:
         if isinstance(node, dict):
-            person = compact_number(node.get("member_nik")) == self.nik
+            person = same_number(node.get("member_nik"), self.nik)
             household = self.household and ("head_name" in node or "members" in node)
             result = {}
             for key, value in node.items():

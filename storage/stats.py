@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from pydantic import BaseModel, ConfigDict
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import to_db
 from storage.scope import Scope
 
@@ -272,5 +272,5 @@ class StatsRepo(DayRollupRepo):
     async def _names(self, sql: str, keys: list) -> dict:
         if not keys:
             return {}
-        rows = await self._all(sql.format(marks=", ".join("?" for _ in keys)), keys)
+        rows = await self._all(sql.format(marks=placeholders(keys)), keys)
         return {row[0]: row[1] for row in rows}

@@ -13,11 +13,12 @@ from typing import Any
 
 from storage.base import Repo, placeholders
 from storage.household_heads import HouseholdHeads
-from storage.identifiers import compact_number
+from storage.identifiers import same_number
 from storage.models import to_db
 from storage.person_names import person_key
 
-CORRECTABLE = {"name", "sex", "birth_date", "relation", "nik"}
+# The fields `correct` changes, in the order the command line offers them (`--field`).
+CORRECTABLE = ("name", "sex", "birth_date", "relation", "nik")
 
 
 class SubjectRepo(Repo):
@@ -156,7 +157,7 @@ class SubjectRepo(Repo):
 def _rewrite_member(node: Any, nik: str, key: str, value: Any) -> Any:
     """Form answers with `key` of the member with this NIK set to `value`."""
     if isinstance(node, dict):
-        mine = compact_number(node.get("member_nik")) == nik
+        mine = same_number(node.get("member_nik"), nik)
         return {
             k: (value if mine and k == key else _rewrite_member(v, nik, key, value))
             for k, v in node.items()

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from storage.base import Repo, like_escape
+from storage.base import Repo, like_escape, placeholders
 from storage.models import Role, User, UserStatus, to_db
 from storage.scope import Scope
 from storage.users import user_from_row
@@ -109,7 +109,7 @@ class TrainingInviteRepo(Repo):
         found: dict[str, int | None] = {}
         for start in range(0, len(phones), 500):
             chunk = phones[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
+            marks = placeholders(chunk)
             rows = await self._all(
                 f"SELECT i.phone, MIN(CASE WHEN {where} AND u.role IN ({INVITABLE_ROLES})"
                 " THEN i.user_id END) FROM channel_identities i JOIN users u"

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import from_db, to_db
 from storage.scope import Scope
 
@@ -164,7 +164,7 @@ class TrainingRepo(Repo):
             "created_at": to_db(now),
         }
         columns = ", ".join(values)
-        marks = ", ".join("?" for _ in values)
+        marks = placeholders(values)
         cursor = await self._run(
             f"INSERT INTO trainings ({columns}) VALUES ({marks})", tuple(values.values())
         )

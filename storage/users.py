@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import ChannelIdentity, Role, User, UserStatus, from_db, to_db
 
 # The tables of rows about a person who uses the bot (`own_data`; `user_id` is theirs).
@@ -153,8 +154,21 @@ class UserRepo(Repo):
         self, role: Role, *, kabupaten_code: str | None = None, kecamatan_code: str | None = None
     ) -> list[User]:
         """Active users of a role, optionally within a kabupaten or kecamatan."""
-        sql = "SELECT * FROM users WHERE status = 'active' AND role = ?"
-        params: list[Any] = [role]
+        return await self.active_with_roles(
+            (role,), kabupaten_code=kabupaten_code, kecamatan_code=kecamatan_code
+        )
+
+    async def active_with_roles(
+        self,
+        roles: Sequence[str],
+        *,
+        kabupaten_code: str | None = None,
+        kecamatan_code: str | None = None,
+    ) -> list[User]:
+        """Active users of any of these roles, optionally within a kabupaten or kecamatan,
+        by id."""
+        sql = f"SELECT * FROM users WHERE status = 'active' AND role IN ({placeholders(roles)})"
+        params: list[Any] = [*roles]
         if kabupaten_code is not None:
             sql += " AND kabupaten_code = ?"
             params.append(kabupaten_code)

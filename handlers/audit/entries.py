@@ -42,8 +42,7 @@ async def record(turn: Turn, subject: str | None) -> str:
         user = await turn.repos.users.get(number)
         return user.full_name if user and user.full_name else f"#{number}"
     if kind == "kabupaten":
-        region = await turn.repos.regions.get(key)
-        return region.name if region else key
+        return await turn.repos.regions.name_of(key)
     if kind == "nik-hmac":
         return turn.t("audit.record.person")
     if kind in ("training", "broadcast", "session") and number is not None:

@@ -14,6 +14,7 @@ from handlers.audit.entries import line, who
 from handlers.audit.kinds import KINDS
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.paging import page_buttons, page_count
 from handlers.permissions import allowed
 from handlers.statistics import period_start
 
@@ -168,15 +169,11 @@ async def _show_entries(turn: Turn, chosen: Filter) -> None:
     if total == 0:
         turn.reply(Outbound.say(turn.t("audit.none", filters=filters), [again]))
         return
-    pages = -(-total // PAGE)
+    pages = page_count(total, PAGE)
     lines = [turn.t("audit.title", filters=filters, total=total, page=chosen.page + 1, pages=pages)]
     lines += [await line(turn, entry) for entry in entries]
-    navigation = []
-    if chosen.page > 0:
-        navigation.append(
-            Button(label=turn.t("form.previous"), data=chosen.data(page=chosen.page - 1))
-        )
-    if chosen.page + 1 < pages:
-        navigation.append(Button(label=turn.t("form.next"), data=chosen.data(page=chosen.page + 1)))
+    navigation = page_buttons(
+        turn.t, chosen.page, more=chosen.page + 1 < pages, data=lambda n: chosen.data(page=n)
+    )
     rows = [navigation, again] if navigation else [again]
     turn.reply(Outbound.say("\n\n".join(lines), rows))

@@ -17,7 +17,8 @@ from babel.numbers import format_decimal
 
 from handlers.events import Inbound, InboundKind
 from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
-from handlers.masking import holds_nik_or_kk, mask_identifier
+from handlers.masking import holds_nik_or_kk
+from storage.identifiers import mask_identifier
 
 MONTHS = {
     "januari": 1, "jan": 1, "january": 1,

@@ -16,7 +16,8 @@ from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import Position
 from handlers.i18n import Catalog
-from handlers.masking import mask_identifier
+from handlers.paging import page_buttons, page_count, within
+from storage.identifiers import mask_identifier
 
 PAGE_SIZE = 8
 SUMMARY_PAGE_LINES = 15
@@ -40,6 +41,11 @@ class FormView:
 
     def button(self, label: str, action: str) -> Button:
         return Button(label=label, data=self.data(action))
+
+    def _page_buttons(self, page: int, pages: int, action: str) -> list[Button]:
+        """Previous / next for a paged question, summary or edit menu (`<action><page>`)."""
+        more = page < pages - 1
+        return page_buttons(self.t, page, more=more, data=lambda n: self.data(f"{action}{n}"))
 
     # -- values ---------------------------------------------------------------------------------
 
@@ -150,7 +156,7 @@ class FormView:
         navigation: list[Button] = []
         if question.choice_groups:
             groups = question.choice_groups
-            page = min(max(0, page), len(groups) - 1)
+            page = within(page, len(groups))
             shown = [(i, o) for i, o in indexed if o.group == groups[page].name]
             note = f"\n<i>{html.escape(self.label(groups[page].label))}</i>"
             navigation = [
@@ -159,13 +165,10 @@ class FormView:
                 if n != page
             ]
         else:
-            page_count = max(1, -(-len(indexed) // PAGE_SIZE))
-            page = min(max(0, page), page_count - 1)
+            pages = page_count(len(indexed), PAGE_SIZE)
+            page = within(page, pages)
             shown = indexed[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
-            if page > 0:
-                navigation.append(self.button(self.t("form.previous"), f"p{page - 1}"))
-            if page < page_count - 1:
-                navigation.append(self.button(self.t("form.next"), f"p{page + 1}"))
+            navigation = self._page_buttons(page, pages, "p")
         picked = set(picking)
         buttons = []
         for index, option in shown:
@@ -193,22 +196,18 @@ class FormView:
 
     def summary(self, lines: list[tuple[str, str]], prefix: str, page: int) -> Outbound:
         """The answers to check, in pages that fit a phone screen."""
-        page_count = max(1, -(-len(lines) // SUMMARY_PAGE_LINES))
-        page = min(max(0, page), page_count - 1)
+        pages = page_count(len(lines), SUMMARY_PAGE_LINES)
+        page = within(page, pages)
         start = page * SUMMARY_PAGE_LINES
         text = [prefix + f"<b>{self.t('form.summary_title')}</b>"]
-        if page_count > 1:
-            text[0] += " " + self.t("form.page_of", page=page + 1, pages=page_count)
+        if pages > 1:
+            text[0] += " " + self.t("form.page_of", page=page + 1, pages=pages)
         for number, (label, shown) in enumerate(
             lines[start : start + SUMMARY_PAGE_LINES], start=start + 1
         ):
             text.append(f"{number}. {html.escape(label)}: {html.escape(shown)}")
         text += ["", self.t("form.summary_hint")]
-        navigation = []
-        if page > 0:
-            navigation.append(self.button(self.t("form.previous"), f"sp{page - 1}"))
-        if page < page_count - 1:
-            navigation.append(self.button(self.t("form.next"), f"sp{page + 1}"))
+        navigation = self._page_buttons(page, pages, "sp")
         rows = [navigation] if navigation else []
         rows += [
             [self.button(self.t("form.submit"), "ok")],
@@ -218,18 +217,14 @@ class FormView:
 
     def edit_menu(self, labels: list[str], page: int) -> Outbound:
         """Which answer to change: one button per answer, paged."""
-        page_count = max(1, -(-len(labels) // PAGE_SIZE))
-        page = min(max(0, page), page_count - 1)
+        pages = page_count(len(labels), PAGE_SIZE)
+        page = within(page, pages)
         start = page * PAGE_SIZE
         rows = [
             [self.button(label, f"e{index}")]
             for index, label in enumerate(labels[start : start + PAGE_SIZE], start=start)
         ]
-        navigation = []
-        if page > 0:
-            navigation.append(self.button(self.t("form.previous"), f"ep{page - 1}"))
-        if page < page_count - 1:
-            navigation.append(self.button(self.t("form.next"), f"ep{page + 1}"))
+        navigation = self._page_buttons(page, pages, "ep")
         if navigation:
             rows.append(navigation)
         rows.append([self.button(self.t("form.back_to_summary"), "sum")])

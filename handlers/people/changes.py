@@ -18,17 +18,20 @@ from handlers.people.common import (
     notify,
     people_scope,
     refuse,
-    region_name,
     role_label,
 )
-from handlers.people.screens import show_person
+from handlers.people.screens import show_changed_meanwhile, show_person
+from handlers.regions import region_name
 from storage.models import Region, Role, User, UserStatus
 
 CHOOSABLE = (Role.PSM, Role.TKSK, Role.COORDINATOR, Role.ADMIN)
 
 
-async def changeable(turn: Turn, person_id: int, version: int, pressed: str) -> User | None:
-    """The person if the presser may change them as they saw them; else says why (None)."""
+async def changeable(
+    turn: Turn, person_id: int, version: int, pressed: str, *, status: UserStatus | None = None
+) -> User | None:
+    """The person if the presser may change them as they saw them (and, given a `status`, they
+    still have it); else says why (None)."""
     person = await turn.repos.people.person(person_id, people_scope(turn.user))
     if person is None:
         await refuse(turn, pressed, "people.not_found")
@@ -39,8 +42,8 @@ async def changeable(turn: Turn, person_id: int, version: int, pressed: str) -> 
     if await is_configured_admin(turn, person):
         turn.reply(turn.t("people.configured_admin"))
         return None
-    if person.version != version:
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+    if person.version != version or (status is not None and person.status != status):
+        await show_changed_meanwhile(turn, person.id)
         return None
     return person
 
@@ -276,7 +279,7 @@ async def apply(
         desa_code=desa_code,
     )
     if changed is None:
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        await show_changed_meanwhile(turn, person.id)
         return
     action = "person.role_changed" if role != person.role else "person.region_changed"
     await turn.repos.audit.record(
@@ -304,11 +307,8 @@ async def apply(
 
 
 async def ask_suspend(turn: Turn, person_id: int, version: int, pressed: str) -> None:
-    person = await changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed, status=UserStatus.ACTIVE)
     if person is None:
-        return
-    if person.status != UserStatus.ACTIVE:
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
         return
     rows = [
         [
@@ -332,7 +332,7 @@ async def change_status(turn: Turn, person: User, version: int, status: UserStat
         status=status,
     )
     if changed is None:
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        await show_changed_meanwhile(turn, person.id)
     return changed
 
 
@@ -341,12 +341,9 @@ async def set_status(
 ) -> None:
     """Suspend an active person or reactivate a suspended one."""
     assert turn.user is not None
-    person = await changeable(turn, person_id, version, pressed)
-    if person is None:
-        return
     expected = UserStatus.ACTIVE if status == UserStatus.SUSPENDED else UserStatus.SUSPENDED
-    if person.status != expected:
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+    person = await changeable(turn, person_id, version, pressed, status=expected)
+    if person is None:
         return
     if (
         status == UserStatus.ACTIVE

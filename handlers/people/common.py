@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound
+from handlers.paging import page_buttons
 from handlers.permissions import allowed
 from storage.models import Role, User
 from storage.scope import Scope
@@ -63,13 +64,6 @@ async def is_configured_admin(turn: Turn, person: User) -> bool:
     return False
 
 
-async def region_name(turn: Turn, code: str | None) -> str:
-    if not code:
-        return "-"
-    region = await turn.repos.regions.get(code)
-    return region.name if region else code
-
-
 def masked_phone(phone: str | None) -> str:
     """+6281234567890 -> +62812*****890: enough to recognise, not to dial."""
     if not phone:
@@ -85,12 +79,8 @@ def role_label(turn: Turn, role: str | None) -> str:
 
 def navigation(turn: Turn, page: int, total: int, *fields: object) -> list[Button]:
     """Previous / next buttons of a paged list whose button data is `fields` + page."""
-    row = []
-    if page > 0:
-        row.append(Button(label=turn.t("form.previous"), data=data(*fields, page - 1)))
-    if (page + 1) * PAGE < total:
-        row.append(Button(label=turn.t("form.next"), data=data(*fields, page + 1)))
-    return row
+    more = (page + 1) * PAGE < total
+    return page_buttons(turn.t, page, more=more, data=lambda n: data(*fields, n))
 
 
 def menu_button(turn: Turn) -> Button:

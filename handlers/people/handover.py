@@ -13,9 +13,9 @@ from handlers.people.common import (
     notify,
     people_scope,
     refuse,
-    region_name,
 )
-from handlers.people.screens import show_person
+from handlers.people.screens import show_changed_meanwhile, show_person
+from handlers.regions import region_name
 from handlers.review.cases import revise_buttons
 from storage.models import Role, User, UserStatus
 
@@ -117,7 +117,7 @@ async def hand_over(
         return
     person, receiver = pair
     if not await turn.repos.people.bump(person.id, version=version, now=turn.now):
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
+        await show_changed_meanwhile(turn, person.id)
         return
     cases, drafts = await turn.repos.people.hand_over(
         from_id=person.id, to_id=receiver.id, scope=people_scope(turn.user)

@@ -17,11 +17,8 @@ from storage.models import UserStatus
 async def reconsider(turn: Turn, person_id: int, version: int, pressed: str) -> None:
     """Put a rejected registration back among those awaiting a decision."""
     assert turn.user is not None
-    person = await changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed, status=UserStatus.REJECTED)
     if person is None:
-        return
-    if person.status != UserStatus.REJECTED:
-        await show_person(turn, person.id, turn.t("people.changed_meanwhile") + "\n\n")
         return
     changed = await change_status(turn, person, version, UserStatus.PENDING)
     if changed is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound
+from handlers.paging import page_count
 from handlers.people.common import (
     CODE_OF_ROLE,
     PAGE,
@@ -16,10 +17,10 @@ from handlers.people.common import (
     navigation,
     people_scope,
     refuse,
-    region_name,
     role_label,
 )
 from handlers.permissions import allowed
+from handlers.regions import region_name
 from handlers.registration import request_message
 from storage.models import Role, User, UserStatus
 
@@ -84,7 +85,7 @@ async def _list(
     if nav := navigation(turn, page, total, *fields):
         rows.append(nav)
     rows.append([menu_button(turn)])
-    pages = -(-total // PAGE)
+    pages = page_count(total, PAGE)
     heading = title + "\n" + turn.t("people.page", total=total, page=page + 1, pages=pages)
     turn.reply(Outbound.say(heading, rows))
 
@@ -209,3 +210,8 @@ async def show_person(turn: Turn, person_id: int, prefix: str = "") -> None:
         )
     rows.append([menu_button(turn)])
     turn.reply(Outbound.say(prefix + await person_text(turn, person), rows))
+
+
+async def show_changed_meanwhile(turn: Turn, person_id: int) -> None:
+    """The person's page again, saying they changed since the presser saw them."""
+    await show_person(turn, person_id, turn.t("people.changed_meanwhile") + "\n\n")

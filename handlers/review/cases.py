@@ -12,12 +12,13 @@ from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
-from handlers.masking import mask_identifier
+from handlers.paging import page_buttons, page_count
 from handlers.permissions import allowed
 from handlers.review.deciders import DECIDING, STAND_IN, Deciders, deciders
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
 from handlers.scope import own_cases, scope_of
+from storage.identifiers import mask_identifier
 from storage.models import CaseDetail, CaseSummary, FormSession, Role
 from storage.models import CaseState as S
 
@@ -46,11 +47,6 @@ def _local(turn: Turn, moment: Any) -> str:
     return moment.astimezone(turn.app.timezone).strftime("%d-%m-%Y %H.%M")
 
 
-async def _region(turn: Turn, code: str) -> str:
-    region = await turn.repos.regions.get(code)
-    return region.name if region else code
-
-
 async def show_queue(turn: Turn, page: int = 0) -> None:
     """/antrian: cases waiting for this person's action first, then those in follow-up;
     most urgent and oldest first within each, in pages."""
@@ -66,20 +62,18 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
         return
     rows = []
     for case in cases:
-        desa = await _region(turn, case.desa_code)
+        desa = await turn.repos.regions.name_of(case.desa_code)
         mark = "🚨 " if case.urgency == "darurat" else "❗ " if case.urgency == "segera" else ""
         if case.state in SENT_BACK:
             mark = "✏️ "  # waits for the reporter, whatever its urgency
         label = f"{mark}{case.number} · {desa}"
         rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
-    navigation = []
-    if page > 0:
-        navigation.append(Button(label=turn.t("form.previous"), data=f"{QUEUE_PREFIX}:{page - 1}"))
-    if (page + 1) * PAGE < total:
-        navigation.append(Button(label=turn.t("form.next"), data=f"{QUEUE_PREFIX}:{page + 1}"))
+    navigation = page_buttons(
+        turn.t, page, more=(page + 1) * PAGE < total, data=lambda n: f"{QUEUE_PREFIX}:{n}"
+    )
     if navigation:
         rows.append(navigation)
-    pages = -(-total // PAGE)
+    pages = page_count(total, PAGE)
     title = turn.t("review.queue_title", total=total, page=page + 1, pages=pages)
     if page == 0 and cases[0].state in SENT_BACK:  # the last group first: nothing else waits
         title = turn.t("review.queue_only_sent_back") + "\n\n" + title
@@ -174,8 +168,8 @@ async def _case_text(turn: Turn, case: CaseDetail) -> str:
         ),
         turn.t(
             "review.case_place",
-            desa=await _region(turn, summary.desa_code),
-            kecamatan=await _region(turn, summary.kecamatan_code),
+            desa=await turn.repos.regions.name_of(summary.desa_code),
+            kecamatan=await turn.repos.regions.name_of(summary.kecamatan_code),
         ),
         turn.t("review.case_categories", categories=categories or "-"),
         turn.t(

@@ -7,10 +7,10 @@ import re
 from handlers.audit_keys import number_subject
 from handlers.context import Turn
 from handlers.events import Button, Outbound
-from handlers.identifiers import compact
 from handlers.permissions import allowed
 from handlers.review.cases import CASE_PREFIX
 from handlers.scope import scope_of
+from storage.identifiers import compact_number
 from storage.person_names import person_key
 
 _NUMBER = re.compile(r"^([A-Z]{2,5}-\d{4}-\d{6}|\d{1,6})$")
@@ -27,7 +27,7 @@ async def search(turn: Turn) -> None:
         turn.reply(turn.t("review.search_how"))
         return
     scope = scope_of(user)
-    digits = compact(query)
+    digits = compact_number(query)
     kind = "name"
     if _NUMBER.match(query.upper()):
         kind, found = "number", await turn.repos.review.search(scope, number=query.upper())

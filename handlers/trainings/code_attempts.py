@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from handlers.context import Turn
-from handlers.trainings.common import clock_time
+from handlers.trainings.common import audit, clock_time
 from storage.trainings import Training, TrainingDay
 
 MAX_WRONG = 5
@@ -48,13 +48,8 @@ async def record_wrong(
     """Audit a wrong code (the trainings it was tried against); until when the person is now
     locked out, if this one reached the limit."""
     assert turn.user is not None
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action=ACTION,
-        subject=f"training:{candidates[0][0].id}",
-        detail={"trainings": [training.id for training, _ in candidates]},
-    )
+    tried = {"trainings": [training.id for training, _ in candidates]}
+    await audit(turn, candidates[0][0], ACTION, tried)
     return await locked_until(turn)
 
 

@@ -21,7 +21,7 @@ from handlers.forms.runner import (
 )
 from handlers.permissions import allowed
 from handlers.trainings.codes import new_secret
-from handlers.trainings.common import CREATE_PREFIX, describe, local_day_bounds
+from handlers.trainings.common import CREATE_PREFIX, audit, describe, local_day_bounds
 from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession, Role, User
 
@@ -151,13 +151,7 @@ async def confirm(turn: Turn, data: str) -> None:
     assert training is not None
     invited = [person.id for person in people]
     await send_invitations(turn, training, invited, "training.invitation_title")
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=user.id,
-        action="training.created",
-        subject=f"training:{training_id}",
-        detail={"invited": len(people), "days": len(days)},
-    )
+    await audit(turn, training, "training.created", {"invited": len(people), "days": len(days)})
     await _report(turn, training_id)
 
 

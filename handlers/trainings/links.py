@@ -1,8 +1,8 @@
 """The invitation letter's links and QR codes: a Telegram deep link
 (`https://t.me/<bot>?start=bt-<code>`) and a WhatsApp link (`https://wa.me/<number>?text=bimtek
-<code>`) per training, with the code short, opaque and unguessable (10 characters from 32,
-about 50 bits; `[A-Za-z0-9_-]`, well under Telegram's 64). Opening either joins the training
-(handlers/trainings/join.py)."""
+<code>`), as each channel's traits build them (`AppContext.chat_link`), per training, with the
+code short, opaque and unguessable (10 characters from 32, about 50 bits; `[A-Za-z0-9_-]`, well
+under Telegram's 64). Opening either joins the training (handlers/trainings/join.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import asyncio
 import re
 import secrets
 from pathlib import Path
-from urllib.parse import quote
 
 from handlers.context import AppContext, Turn
 from handlers.events import Outbound
@@ -20,6 +19,7 @@ from storage.trainings import Training
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a letter
 CODE_LENGTH = 10
+TELEGRAM, WHATSAPP = "telegram", "whatsapp"  # the channels the letter has a link for
 START_PREFIX = "bt-"  # Telegram's ?start= payload: bt-<code>
 WHATSAPP_KEYWORD = "bimtek"  # WhatsApp: "bimtek <code>"
 _CODE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
@@ -47,9 +47,7 @@ async def join_code(repos: Repos, training_id: int) -> str:
 
 
 def telegram_link(app: AppContext, code: str) -> str | None:
-    if not app.telegram_username:
-        return None
-    return f"https://t.me/{app.telegram_username}?start={START_PREFIX}{code}"
+    return app.chat_link(TELEGRAM, f"{START_PREFIX}{code}")
 
 
 def whatsapp_text(code: str) -> str:
@@ -57,9 +55,7 @@ def whatsapp_text(code: str) -> str:
 
 
 def whatsapp_link(app: AppContext, code: str) -> str | None:
-    if not app.whatsapp_number:
-        return None
-    return f"https://wa.me/{app.whatsapp_number}?text={quote(whatsapp_text(code))}"
+    return app.chat_link(WHATSAPP, whatsapp_text(code))
 
 
 def _write_qr(url: str, path: Path) -> None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.paging import page_buttons, page_count, within
 from handlers.trainings.common import (
     PAGE_PREFIX,
     STATUSES,
+    audit,
     day_buttons,
     day_status,
     managed_day,
@@ -64,8 +66,8 @@ def _status_label(turn: Turn, status: str | None) -> str:
 async def _people(turn: Turn, training: Training, day: TrainingDay, page: int) -> None:
     invitations = await turn.repos.trainings.invitations(training.id)
     records = await turn.repos.trainings.attendance(day.id)
-    pages = max(1, -(-len(invitations) // PAGE_SIZE))
-    page = min(page, pages - 1)
+    pages = page_count(len(invitations), PAGE_SIZE)
+    page = within(page, pages)
     rows = []
     for invitation in invitations[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]:
         status = day_status(training, invitation, records.get(invitation.user_id), day, turn.now)
@@ -77,15 +79,9 @@ async def _people(turn: Turn, training: Training, day: TrainingDay, page: int) -
                 )
             ]
         )
-    navigation = []
-    if page > 0:
-        navigation.append(
-            Button(label=turn.t("form.previous"), data=f"{manual_data(training, day)}:p{page - 1}")
-        )
-    if page < pages - 1:
-        navigation.append(
-            Button(label=turn.t("form.next"), data=f"{manual_data(training, day)}:p{page + 1}")
-        )
+    navigation = page_buttons(
+        turn.t, page, more=page < pages - 1, data=lambda n: f"{manual_data(training, day)}:p{n}"
+    )
     if navigation:
         rows.append(navigation)
     rows.append([Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}")])
@@ -129,12 +125,11 @@ async def _set(turn: Turn, training: Training, day: TrainingDay, user_id: int, s
     await turn.repos.trainings.set_status_by_hand(
         day.id, user_id, status=status, recorded_by=turn.user.id, now=turn.now
     )
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="training.status_set",
-        subject=f"training:{training.id}",
-        detail={"day": day.day_number, "user": user_id, "status": status},
+    await audit(
+        turn,
+        training,
+        "training.status_set",
+        {"day": day.day_number, "user": user_id, "status": status},
     )
     turn.toast = turn.t(f"training.status.{status}")
     rows = [[Button(label=turn.t("training.button_list"), data=f"{manual_data(training, day)}:p0")]]

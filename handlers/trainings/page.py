@@ -11,6 +11,7 @@ from collections import Counter
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.paging import page_buttons
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
 from handlers.scope import scope_of
@@ -58,13 +59,9 @@ async def show_trainings(turn: Turn, page: int = 0) -> None:
         if training.status != "scheduled":
             label += f" ({turn.t(f'training.state.{training.status}')})"
         rows.append([Button(label=label, data=f"{PAGE_PREFIX}:{training.id}")])
-    paging = []
-    if page > 0:
-        data = f"{PAGE_PREFIX}:{LIST_ACTION}:{page - 1}"
-        paging.append(Button(label=turn.t("form.previous"), data=data))
-    if len(found) > LIST_PAGE:
-        data = f"{PAGE_PREFIX}:{LIST_ACTION}:{page + 1}"
-        paging.append(Button(label=turn.t("form.next"), data=data))
+    paging = page_buttons(
+        turn.t, page, more=len(found) > LIST_PAGE, data=lambda n: f"{PAGE_PREFIX}:{LIST_ACTION}:{n}"
+    )
     if paging:
         rows.append(paging)
     turn.reply(Outbound.say(turn.t("training.list_title"), rows))

@@ -24,6 +24,7 @@ EXPECTED = {
         "charges_for_templates": False,
         "phone_proof": PhoneProof.SHARED_CONTACT,
         "has_command_menu": True,
+        "chat_link_format": "https://t.me/{address}?start={payload}",
     },
     "whatsapp": {
         "deletes_sent_within": None,
@@ -31,6 +32,7 @@ EXPECTED = {
         "charges_for_templates": True,
         "phone_proof": PhoneProof.SENDER_NUMBER,
         "has_command_menu": False,
+        "chat_link_format": "https://wa.me/{address}?text={payload}",
     },
     "demo": {
         "deletes_sent_within": timedelta.max,
@@ -38,6 +40,7 @@ EXPECTED = {
         "charges_for_templates": False,
         "phone_proof": PhoneProof.SHARED_CONTACT,
         "has_command_menu": False,
+        "chat_link_format": None,
     },
 }
 
@@ -92,3 +95,33 @@ def test_channels_where_names_those_with_a_trait(tmp_path) -> None:
     assert app.channels_where(lambda c: c.has_command_menu) == ["telegram"]
     app.channels = {}
     assert app.channels_where(lambda c: c.charges_for_templates) == []
+
+
+@pytest.mark.parametrize(
+    ("channel", "address", "payload", "link"),
+    [
+        pytest.param(
+            "telegram",
+            "psm_test_bot",
+            "bt-ABCDEFGH23",
+            "https://t.me/psm_test_bot?start=bt-ABCDEFGH23",
+            id="telegram-deep-link",
+        ),
+        pytest.param(
+            "whatsapp",
+            "6281234567890",
+            "bimtek ABCDEFGH23",
+            "https://wa.me/6281234567890?text=bimtek%20ABCDEFGH23",
+            id="whatsapp-text-quoted",
+        ),
+        pytest.param("telegram", "", "bt-ABCDEFGH23", None, id="address-not-known-yet"),
+        pytest.param("sms", "12345", "hello", None, id="unknown-channel"),
+    ],
+)
+def test_a_chat_link_is_the_channels_with_the_bots_address(
+    tmp_path, channel, address, payload, link
+) -> None:
+    app = app_context(tmp_path)
+    app.bot_addresses = {channel: address}
+    assert app.chat_link(channel, payload) == link
+    assert app.chat_link("whatsapp" if channel == "telegram" else "telegram", payload) is None

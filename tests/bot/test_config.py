@@ -175,6 +175,11 @@ BAD_VALUES = [
     ("EXPORT_MESSAGE_TTL_HOURS", "48"),
     ("EXPORT_MESSAGE_TTL_HOURS", "0"),
     ("TRANSCRIPT_TTL_HOURS", "0"),
+    ("REMINDER_TIME", "24:00"),
+    ("DIGEST_TIME", "7:00"),
+    ("QUIET_HOURS", "21:00"),
+    ("QUIET_HOURS", "21:00-24:00"),
+    ("QUIET_HOURS", "21:00-6:00"),
 ]
 
 

@@ -91,6 +91,7 @@ def _sender(
         api_calls=channel.api_calls,
         pacing=Pacing(**pacing),
         concurrency=concurrency,
+        zone=UTC,
     )
 
 
@@ -130,7 +131,9 @@ async def test_a_message_to_be_tried_again_is_not_overtaken_in_its_chat(db, monk
     channel = Channel()
     channel.script["a1"] = SendOutcome("retry", retry_after=30, error="network")
     clock = ManualClock(NOW)
-    sender = OutboxSender(db, "telegram", channel.send, clock, pacing=Pacing(overall_rate=1000))
+    sender = OutboxSender(
+        db, "telegram", channel.send, clock, pacing=Pacing(overall_rate=1000), zone=UTC
+    )
     await sender.drain()
     assert channel.sent == [("2", "b1")]
     # The person's next reply is queued while the first waits to be tried again.
@@ -153,7 +156,9 @@ async def test_a_long_back_off_holds_the_chat_a_minute_at_most(db, monkeypatch) 
     channel = Channel()
     channel.script["r1"] = SendOutcome("retry", retry_after=1800, error="131000")
     clock = ManualClock(NOW)
-    sender = OutboxSender(db, "telegram", channel.send, clock, pacing=Pacing(overall_rate=1000))
+    sender = OutboxSender(
+        db, "telegram", channel.send, clock, pacing=Pacing(overall_rate=1000), zone=UTC
+    )
     await sender.drain()
     await _queue(db, [(one, "alert", DeliveryKind.ALERT)])
     await sender.drain()
@@ -308,7 +313,7 @@ async def test_while_the_channel_is_held_nothing_paced_goes_on_it(db) -> None:
             chat_id="6281200000002",
         )
     whatsapp = Channel()
-    await OutboxSender(db, "whatsapp", whatsapp.send, ManualClock(NOW)).drain()
+    await OutboxSender(db, "whatsapp", whatsapp.send, ManualClock(NOW), zone=UTC).drain()
     assert whatsapp.sent == [("6281200000002", "w1")]
 
 

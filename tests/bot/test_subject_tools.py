@@ -17,6 +17,7 @@ from bot.cli import main
 from bot.lock import ProcessLock
 from storage.db import Database
 from storage.models import Role
+from storage.subjects import CORRECTABLE
 from tests.bot.cli_world import (
     CHILD_NIK,
     CHILD_PHOTO,
@@ -120,6 +121,13 @@ def test_correct_refuses_bad_values(world: World, capsys) -> None:
     assert main(["subject", "correct", CHILD_NIK, "--field", "nik", "--value", "123"]) == 1
     assert main(["subject", "correct", "123", "--field", "name", "--value", "Ayu"]) == 1
     assert "Traceback" not in capsys.readouterr().err
+    assert _subject_audit(world) == []
+
+
+def test_correct_offers_the_fields_storage_corrects(world: World, capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["subject", "correct", CHILD_NIK, "--field", "age", "--value", "3"])
+    assert f"--field {{{','.join(CORRECTABLE)}}}" in capsys.readouterr().err
     assert _subject_audit(world) == []
 
 

@@ -91,6 +91,7 @@ def _sender(db: Database, channel: WhatsAppChannel, pacing: Pacing, **options) -
         ManualClock(NOW),
         pacing=pacing,
         api_calls=channel.api_calls,
+        zone=UTC,
         **options,
     )
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from handlers.events import Outbound
-from handlers.masking import mask_identifier
+from storage.identifiers import mask_identifier
 
 WAIT = 120.0  # seconds a person waits for an answer: many restarts may come in between
 KADUGEDE, BABATAN = "32.08.01", "32.08.01.2006"

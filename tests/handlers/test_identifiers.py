@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.i18n import Catalog
-from handlers.identifiers import IdentifierError, compact, parse_kk, parse_nik, parse_phone
+from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
 
 TODAY = date(2026, 11, 29)
 D = date
@@ -343,25 +343,8 @@ def test_parse_phone_refuses_foreign_numbers(text):
 
 
 # --------------------------------------------------------------------------------------
-# compact() and IdentifierError
+# IdentifierError
 # --------------------------------------------------------------------------------------
-COMPACT_CASES = [
-    pytest.param("3208014506230001", "3208014506230001", id="already-compact"),
-    pytest.param("3208 0145 0623 0001", "3208014506230001", id="spaces"),
-    pytest.param("32.08.01.450623.0001", "3208014506230001", id="dots"),
-    pytest.param("3208-0145-0623-0001", "3208014506230001", id="dashes"),
-    pytest.param(" 32 08.01-45\t06\n23 ", "320801450623", id="mixed-and-whitespace"),
-    pytest.param("a b.c-d", "abcd", id="letters-kept"),
-    pytest.param("(0812) 3456", "(0812)3456", id="parentheses-kept"),
-    pytest.param("", "", id="empty"),
-]
-
-
-@pytest.mark.parametrize(("text", "expected"), COMPACT_CASES)
-def test_compact(text, expected):
-    assert compact(text) == expected
-
-
 def test_identifier_error_carries_key():
     error = IdentifierError("identifier.bad_serial")
     assert isinstance(error, ValueError)

@@ -963,6 +963,8 @@ async def test_regions_sync_get_children(db: Database) -> None:
         assert await repos.regions.sync([renamed]) == 1
         assert await repos.regions.get("32.08.01") == renamed
         assert await repos.regions.get("32.08.99") is None
+        assert await repos.regions.name_of("32.08.01") == "Kadu Gede"
+        assert await repos.regions.name_of("32.08.99") == "32.08.99"  # not in our lists
         children = await repos.regions.children("32.08.01")
         assert [region.name for region in children] == ["Ciketak", "Sindangjawa"]
         key = await scalar(repos, "SELECT name_key FROM regions WHERE code = '32.08.01'")

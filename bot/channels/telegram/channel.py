@@ -32,6 +32,7 @@ TRAITS = ChannelTraits(
     charges_for_templates=False,
     phone_proof=PhoneProof.SHARED_CONTACT,  # a contact whose user_id is the sender's
     has_command_menu=True,  # setMyCommands with a chat scope
+    chat_link_format="https://t.me/{address}?start={payload}",  # a deep link: /start <payload>
 )
 # Telegram allows about 30 messages a second in all and one a second per chat, with short
 # bursts (beyond them a 429 with `retry_after`); the rates are settings (`SEND_RATE_*`).

@@ -57,6 +57,7 @@ TRAITS = ChannelTraits(
     charges_for_templates=True,  # outside the 24-hour window only paid templates go out
     phone_proof=PhoneProof.SENDER_NUMBER,  # wa_id: the number the person writes from
     has_command_menu=False,  # keywords and numbered menus instead
+    chat_link_format="https://wa.me/{address}?text={payload}",  # click to chat, text typed in
 )
 # The Cloud API: 80 messages a second per business number (130429; inbound messages count
 # too), and a pair rate of one message per 6 s to the same person with bursts of up to 45 in
