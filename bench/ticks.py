@@ -7,10 +7,12 @@ what the scheduler reads each minute and the generator does not make: a visit fo
 followed case (a fifth with an earlier one; a tenth recorded by two of a district's three
 coordinators, the third recorded none), a finished (cleared) report session per case and
 3,000 drafts, 1,000,000 sent and cleared messages, 300 one-day trainings of 40 invited (one
-tomorrow) and 31 days of daily-reminder keys of every PSM and TKSK (as after the day's
-16:00 tick). At each local moment of Thursday 3 December 2026 (17:00: after the reminder
-hour; 08:00: after the digest hour) a first tick does the moment's work, then ROUNDS ticks
-are timed kind by kind, each in its own write transaction as the scheduler runs them.
+tomorrow) and the daily-reminder keys of every PSM and TKSK that housekeeping keeps at 17:00
+(today's and the days before within `handlers.run_keys.HORIZONS`), with today on their rows
+(`users.reminded_on`), as after the day's 16:00 tick. At each local moment of Thursday
+3 December 2026 (17:00: after the reminder hour; 08:00: after the digest hour) a first tick
+does the moment's work, then ROUNDS ticks are timed kind by kind, each in its own write
+transaction as the scheduler runs them.
 
     .venv/bin/python -m bench.ticks [--rounds 3]
 """
@@ -34,6 +36,7 @@ from bench.common import RESULTS, table, write_result
 from bot.config import Settings
 from bot.runtime import prepare_database
 from bot.scheduler import default_work
+from handlers.run_keys import HORIZONS
 from storage.db import Database
 
 ZONE = ZoneInfo("Asia/Jakarta")
@@ -142,7 +145,7 @@ def populate(path: Path) -> dict[str, int]:
         _sessions(conn, rng, psm)
         _outbox(conn)
         _trainings(conn, rng, psm)
-        for back in range(31):
+        for back in range(HORIZONS["daily_reminder"].days):
             day = (TODAY - timedelta(days=back)).isoformat()
             conn.execute(
                 "INSERT OR IGNORE INTO scheduled_runs (kind, run_key, ran_at)"
@@ -150,6 +153,9 @@ def populate(path: Path) -> dict[str, int]:
                 " WHERE role IN ('psm', 'tksk')",
                 (day, f"{day}T09:00:00+00:00"),
             )
+        conn.execute(
+            "UPDATE users SET reminded_on = ? WHERE role IN ('psm', 'tksk')", (TODAY.isoformat(),)
+        )
         conn.commit()
         counts = {
             table: conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

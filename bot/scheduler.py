@@ -21,6 +21,7 @@ from handlers.export_expiry import delete_expired_exports
 from handlers.limit_report import report_held_back
 from handlers.reminders import broadcast_reports, coordinator_digest, daily_reminders
 from handlers.retention import purge_closed_cases
+from handlers.run_keys import forget_old_run_keys
 from handlers.temp_files import sweep_temp_files
 from handlers.trainings.schedule import eve_reminders, morning_reminders
 from handlers.transcripts import clear_transcripts
@@ -87,11 +88,13 @@ class Scheduler:
 
 
 async def housekeeping(repos: Repos, app: AppContext, now: datetime) -> None:
-    """Expire stale routine messages; forget dedup keys channels can no longer redeliver;
-    remove charts and chat exports (MEDIA_PATH/tmp) older than a day."""
+    """Expire stale routine messages; forget dedup keys channels can no longer redeliver and
+    scheduler keys nothing asks for any more; remove charts and chat exports (MEDIA_PATH/tmp)
+    older than a day."""
     await repos.outbox.expire_due(now)
     await repos.inbox.purge_confirmed("telegram")
     await repos.inbox.purge_older_than("whatsapp", now - WHATSAPP_REDELIVERY_WINDOW)
+    await forget_old_run_keys(repos, now)
     sweep_temp_files(app.media_dir)
 
 

@@ -52,7 +52,7 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
 async def _remind(repos: Repos, app: AppContext, user: User, now: datetime) -> None:
     """The person's reminder of the local day, once (nothing when nothing applies)."""
     day = app.local_date(now)
-    if not await repos.schedule.claim("daily_reminder", f"{user.id}:{day}", now=now):
+    if not await repos.reminders.claim_daily_reminder(user.id, day.isoformat(), now=now):
         return
     schedule = await schedule_of(repos, user)
     if not goes_out_on(schedule, day):

@@ -8,6 +8,7 @@ from typing import Any
 from storage.base import Repo, placeholders
 from storage.models import User, from_db, to_db
 from storage.people import AWAITS_DECISION
+from storage.schedule import ScheduleRepo
 from storage.users import user_from_row
 from storage.visits import coordinator_has_a_due_visit
 
@@ -22,17 +23,31 @@ class ReminderRepo(Repo):
         ("HH:MM", theirs or `default_time`) has come at `local_time` and who have no
         `daily_reminder` key for the local `day` yet. PSM and TKSK always; coordinators only
         when a visit they follow is due (`VisitRepo.due_for_coordinator`). The scheduler asks
-        every minute, and in a province of 50,000 people nobody else need be read."""
+        every minute, and in a province of 50,000 people nobody else need be read: the
+        question is led by `users_daily_reminder` to those whose `reminded_on` is before the
+        day (migration 0020), and the key is still asked (it is what holds the reminder)."""
         rows = await self._all(
-            "SELECT u.* FROM users u WHERE u.status = 'active' AND u.reminders_enabled = 1"
+            "SELECT u.* FROM users u INDEXED BY users_daily_reminder"
+            " WHERE u.status = 'active' AND u.reminders_enabled = 1 AND u.reminded_on < ?"
             f" AND (u.role IN ('psm', 'tksk') OR (u.role = 'coordinator'"
             f" AND {coordinator_has_a_due_visit('u')}))"
             " AND COALESCE(u.reminder_time, ?) <= ?"
             " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'daily_reminder'"
             " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
-            (day, day, default_time, local_time, day),
+            (day, day, day, default_time, local_time, day),
         )
         return [user_from_row(row) for row in rows]
+
+    async def claim_daily_reminder(self, user_id: int, day: str, *, now: datetime) -> bool:
+        """Claim the person's `daily_reminder` key of the local `day` (False when it was
+        claimed before) and note the day on their row, which `due_for_daily_reminder` reads
+        first (also when the key was there already: the row catches up)."""
+        claimed = await ScheduleRepo(self.conn).claim("daily_reminder", f"{user_id}:{day}", now=now)
+        await self._run(
+            "UPDATE users SET reminded_on = ? WHERE id = ? AND reminded_on < ?",
+            (day, user_id, day),
+        )
+        return claimed
 
     async def due_for_digest(self, kabupaten_code: str, day: str) -> list[User]:
         """Active coordinators of a kabupaten without a `digest` key for the local `day` yet

@@ -36,6 +36,17 @@ class ScheduleRepo(Repo):
         )
         return {row[0]: from_db(row[1]) for row in rows}
 
+    async def forget(self, kind: str, ran_before: datetime, limit: int) -> int:
+        """Delete up to `limit` keys of a kind claimed before `ran_before`, the oldest first
+        (led by `scheduled_runs_age`: the keys kept are not read); returns how many."""
+        cursor = await self._run(
+            "DELETE FROM scheduled_runs WHERE rowid IN (SELECT rowid FROM scheduled_runs"
+            " INDEXED BY scheduled_runs_age WHERE kind = ? AND ran_at < ?"
+            " ORDER BY ran_at LIMIT ?)",
+            (kind, to_db(ran_before), limit),
+        )
+        return cursor.rowcount
+
     async def get_state(self, channel: str, key: str) -> str | None:
         """A stored cursor value."""
         row = await self._one(

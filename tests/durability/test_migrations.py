@@ -169,6 +169,24 @@ async def test_upgraded_households_have_their_heads_keys(fixture: Path, tmp_path
     assert [key for _, key in rows] == [person_key(name) for name, _ in rows]
 
 
+async def test_upgraded_people_hold_the_day_of_their_last_daily_reminder(tmp_path: Path) -> None:
+    """Migration 0020 gives each person the local date of their last daily reminder, read from
+    their `daily_reminder` keys (another person's whose id begins alike is not theirs)."""
+    path = tmp_path / "psm.db"
+    _load(FIXTURES / "schema_v19.sql", path)
+    database = Database(path)
+    await database.open()
+    await database.close()
+
+    connection = sqlite3.connect(path)
+    try:
+        rows = dict(connection.execute("SELECT id, reminded_on FROM users").fetchall())
+    finally:
+        connection.close()
+    assert rows[3] == "2026-11-22"
+    assert {rows[user] for user in rows if user != 3} == {""}
+
+
 def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
     message: dict[str, Any] = {
         "message_id": update_id,
