@@ -146,3 +146,23 @@ async def test_a_reply_without_options_takes_the_old_options_away(
     assert NOT_UNDERSTOOD in body_of(typed[0]) and NUMBER not in body_of(typed[0])
     assert _rows(wa_settings, "SELECT id FROM audit_log WHERE action = 'case.view'") == []
     assert graph.rejections == []
+
+
+async def test_the_options_are_remembered_before_the_person_can_see_them(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """A quick typist's number arrives as soon as the list is on their phone: its options
+    must be stored by then, not after the send returns (else "1" is read as a plain answer)."""
+    await _coordinator_with_a_case(wa_settings)
+    runtime = await start_wa_bot(ManualClock(NOW))
+    remembered_on_arrival: list[dict[str, str] | None] = []
+
+    async def on_send(body: dict) -> None:
+        if f"1. {NUMBER}" in str(body.get("text", {}).get("body", "")):
+            remembered_on_arrival.append(await _remembered(runtime))
+
+    graph.on_send = on_send
+    coordinator = WhatsAppPerson(graph, webhook_url, user_id="ID.500", wa_id=COORDINATOR_WA)
+    await coordinator.say(f"cari {NUMBER}")
+    await graph.wait_for(lambda: bool(remembered_on_arrival), what="the numbered list sent")
+    assert "1" in (remembered_on_arrival[0] or {})

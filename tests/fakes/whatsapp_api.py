@@ -42,7 +42,7 @@ import re
 import secrets
 import socket
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -516,6 +516,9 @@ class FakeGraph:
         self._limits: WhatsAppLimits | None = None  # see enforce_limits
         self.limit_counters = LimitCounters()
         self._faults: list[_Fault] = []
+        #: Awaited with each accepted send's body before the fake answers it: what the bot
+        #: had done by the moment a person could see the message.
+        self.on_send: Callable[[dict[str, Any]], Awaitable[None]] | None = None
         self._media: dict[str, _Media] = {}
         self._downloads: dict[str, str] = {}  # download token -> media id
         self._wamid_no = itertools.count(1)
@@ -865,6 +868,8 @@ class FakeGraph:
             self._validate_send(body)
             self._apply_limits(body)
             self._apply_faults(body)
+            if self.on_send is not None:
+                await self.on_send(body)
             wamid = f"wamid.HBgL{next(self._wamid_no):010d}{secrets.token_hex(6).upper()}"
             target = self._target(body)
             if body.get("type", "text") != "template" and target in self._closed:

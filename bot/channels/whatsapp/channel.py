@@ -158,6 +158,11 @@ class WhatsAppChannel:
             return await self._announce(delivery)
         language = user.language if user else self.settings.default_language
         rendered = render(message, self.catalog, language)
+        if rendered.menu or item.kind == DeliveryKind.REPLY:
+            # Before the message goes: a person quick to type a number must find its menu.
+            # (A reminder or digest without options arriving between a question and the
+            # person's typed number must not take the question's options away.)
+            await self._remember_menu(chat, rendered.menu)
         message_id = None
         try:
             if message.type in ("image", "document") and message.file_path:
@@ -170,10 +175,6 @@ class WhatsAppChannel:
             return SendOutcome(
                 "retry", retry_after=min(300.0, 2.0 ** min(item.attempts, 8)), error=str(exc)
             )
-        if rendered.menu or item.kind == DeliveryKind.REPLY:
-            # A reminder or digest without options arriving between a question and the
-            # person's typed number must not take the question's options away.
-            await self._remember_menu(chat, rendered.menu)
         return SendOutcome.sent(message_id)
 
     async def _post(self, delivery: _Delivery, body: dict[str, object]) -> str:
