@@ -130,13 +130,15 @@ async def test_a_rejected_candidate_stays_a_candidate(fake, settings, start_bot)
     assert "Pendaftaran sebagai PSM atau TKSK" in plain(again[0]["text"])
 
 
-async def test_a_candidate_applies_over_whatsapp(
-    fake, graph, wa_settings, webhook_url, start_wa_clock_bot
-) -> None:
+async def _dewi_joins_over_whatsapp(
+    fake, graph, wa_settings, webhook_url, start_wa_clock_bot, clock: ManualClock
+):
+    """A coordinator's training, and Dewi joining it over WhatsApp by its keyword (a
+    candidate now); the runtime, the coordinator and Dewi."""
     await add_user(
         wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
     )
-    await start_wa_clock_bot(ManualClock(at(1, 9)))
+    runtime = await start_wa_clock_bot(clock)
     coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
     await coordinator.say("/start")
     await create_training(coordinator)
@@ -144,7 +146,6 @@ async def test_a_candidate_applies_over_whatsapp(
     links = plain((await coordinator.tap("Tautan & QR", expect=3))[0]["text"])
     keyword = re.search(r"(bimtek [A-Z2-9]{10})", links)
     assert keyword, links
-
     dewi = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281355550001", name="Dewi")
     await dewi.say(keyword.group(1))
     await dewi.say("Dewi Lestari")
@@ -152,6 +153,15 @@ async def test_a_candidate_applies_over_whatsapp(
     await dewi.say("kadugede")
     await dewi.tap("Babatan")
     await dewi.tap("Kirim", expect=2)
+    return runtime, coordinator, dewi
+
+
+async def test_a_candidate_applies_over_whatsapp(
+    fake, graph, wa_settings, webhook_url, start_wa_clock_bot
+) -> None:
+    _, coordinator, dewi = await _dewi_joins_over_whatsapp(
+        fake, graph, wa_settings, webhook_url, start_wa_clock_bot, ManualClock(at(1, 9))
+    )
     assert _user(wa_settings, "Dewi Lestari") == ("calon", None, "active")
 
     intro = await dewi.say("daftar")  # the keyword for /daftar
@@ -233,25 +243,10 @@ async def test_an_unfinished_application_is_recalled_then_discarded(
 async def test_an_unfinished_application_is_recalled_over_whatsapp(
     fake, graph, wa_settings, webhook_url, start_wa_clock_bot
 ) -> None:
-    await add_user(
-        wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
-    )
     clock = ManualClock(at(1, 9))
-    runtime = await start_wa_clock_bot(clock)
-    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
-    await coordinator.say("/start")
-    await create_training(coordinator)
-    await open_page(coordinator)
-    links = plain((await coordinator.tap("Tautan & QR", expect=3))[0]["text"])
-    keyword = re.search(r"(bimtek [A-Z2-9]{10})", links)
-    assert keyword, links
-    dewi = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281355550001", name="Dewi")
-    await dewi.say(keyword.group(1))
-    await dewi.say("Dewi Lestari")
-    await dewi.tap("+6281355550001")
-    await dewi.say("kadugede")
-    await dewi.tap("Babatan")
-    await dewi.tap("Kirim", expect=2)
+    runtime, _, dewi = await _dewi_joins_over_whatsapp(
+        fake, graph, wa_settings, webhook_url, start_wa_clock_bot, clock
+    )
     await dewi.say("daftar")
     await dewi.say("Dewi Lestari")  # and she goes away at the phone question
 
