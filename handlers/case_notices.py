@@ -8,8 +8,8 @@ from collections.abc import Awaitable
 from handlers.case_submission import CaseFacts
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
-from handlers.events import Button, Outbound
-from handlers.review.cases import CASE_PREFIX
+from handlers.events import Outbound
+from handlers.review.cases import tell_to_open
 from handlers.review.deciders import Deciders, deciders
 from storage.models import DuplicateMatch, Role, User
 
@@ -74,15 +74,18 @@ async def tell_new_case(
     in (nobody in the region may verify it); flags to coordinators."""
     reporter = turn.user
     assert reporter is not None
+    verifiers = await _verifiers(turn, facts, reporter.id)
     if facts.urgency == "darurat":
         await alert_darurat(turn, facts, number)
-    else:
+    elif not verifiers.standing_in:
         place = await _place(turn, facts)
         catalog = turn.app.catalog
-        tksk = await _tksk(turn, facts)
-        told = [person for person in tksk if person.id != reporter.id]
-        if not told and any(person.id == reporter.id for person in tksk):
-            told = [p for p in await _coordinators(turn, facts) if p.id != reporter.id]
+        own_kecamatan = (
+            reporter.role == Role.TKSK and reporter.kecamatan_code == facts.kecamatan_code
+        )
+        # The TKSK who verifies; the coordinators only when they do because the TKSK reported
+        # it (where the kecamatan has no TKSK they find it in /antrian and the digest).
+        told = [p for p in verifiers.people if p.role == Role.TKSK or own_kecamatan]
         for person in told:
             text = catalog.text(
                 person.language,
@@ -93,22 +96,11 @@ async def tell_new_case(
                 **place,
             )
             await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
-    verifiers = await _verifiers(turn, facts, reporter.id)
-    if verifiers.standing_in:
-        await _ask_admins_to_stand_in(turn, verifiers.people, number, case_id)
+    if verifiers.standing_in:  # nobody in the region may verify it: the admins hear of it
+        await tell_to_open(
+            turn, verifiers.people, "case.new_for_stand_in", number=number, case_id=case_id
+        )
     await flag_to_coordinators(turn, facts, number, case_id, hidden, protected=facts.protected)
-
-
-async def _ask_admins_to_stand_in(
-    turn: Turn, admins: list[User], number: str, case_id: int
-) -> None:
-    """Nobody in the case's region may verify it (four eyes): the admins hear of it."""
-    catalog = turn.app.catalog
-    for person in admins:
-        text = catalog.text(person.language, "case.new_for_stand_in", number=number)
-        label = catalog.text(person.language, "review.open")
-        button = Button(label=label, data=f"{CASE_PREFIX}:{case_id}")
-        await turn.deliver(person.id, Outbound(text=text, summary=number, buttons=[[button]]))
 
 
 async def flag_to_coordinators(
@@ -147,9 +139,7 @@ async def tell_reviewers_of_revision(
     """Whoever may verify the corrected case (its kecamatan's TKSK, else the coordinators,
     else the admins standing in) hears that it came back, with a button to open it."""
     assert turn.user is not None  # who corrected it: its reporter now
-    catalog = turn.app.catalog
-    for person in (await _verifiers(turn, facts, turn.user.id)).people:
-        text = catalog.text(person.language, "review.resubmitted_for_reviewer", number=number)
-        label = catalog.text(person.language, "review.open")
-        button = Button(label=label, data=f"{CASE_PREFIX}:{case_id}")
-        await turn.deliver(person.id, Outbound(text=text, summary=number, buttons=[[button]]))
+    verifiers = await _verifiers(turn, facts, turn.user.id)
+    await tell_to_open(
+        turn, verifiers.people, "review.resubmitted_for_reviewer", number=number, case_id=case_id
+    )

@@ -19,7 +19,7 @@ from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
 from handlers.scope import own_cases, scope_of
 from storage.identifiers import mask_identifier
-from storage.models import CaseDetail, CaseSummary, FormSession, Role
+from storage.models import CaseDetail, CaseSummary, FormSession, Role, User
 from storage.models import CaseState as S
 
 QUEUE_PREFIX, CASE_PREFIX, ACTION_PREFIX, PHOTO_PREFIX = "cq", "cs", "ca", "cp"
@@ -123,14 +123,10 @@ async def _possible(turn: Turn, case: CaseDetail) -> list[Transition]:
     return result
 
 
-async def _standing_in(turn: Turn, case: CaseDetail) -> bool:
-    """Whether the viewer may decide this case only as an admin standing in."""
-    for action in DECIDING:
-        if case.summary.state in TRANSITIONS[action].from_states:
-            who = await _deciding(turn, case.summary, action)
-            if who.standing_in and who.includes(turn.user):
-                return True
-    return False
+def _stands_in(turn: Turn, action: str) -> bool:
+    """Whether the person takes this deciding action (one of `_possible`'s) only as an
+    admin standing in, not by their role."""
+    return action in DECIDING and not allowed(turn.user, f"case.{action}")
 
 
 def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
@@ -155,7 +151,7 @@ def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
     )
 
 
-async def _case_text(turn: Turn, case: CaseDetail) -> str:
+async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -> str:
     summary = case.summary
     reporter = await turn.repos.users.get(summary.reporter_id)
     categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
@@ -194,7 +190,7 @@ async def _case_text(turn: Turn, case: CaseDetail) -> str:
         lines.append(turn.t("review.case_protected"))
     if _waits_for_other_eyes(turn, summary):
         lines.append(turn.t("review.own_report"))
-    elif await _standing_in(turn, case):
+    elif any(_stands_in(turn, transition.action) for transition in possible):
         lines.append(turn.t("review.stand_in"))
     lines.append(
         turn.t(
@@ -241,6 +237,7 @@ async def show_case(turn: Turn, case_id: int) -> None:
     await turn.repos.audit.record(
         now=turn.now, actor_id=turn.user.id, action="case.view", subject=f"case:{case_id}"
     )
+    possible = await _possible(turn, case)
     rows = [
         [
             Button(
@@ -248,7 +245,7 @@ async def show_case(turn: Turn, case_id: int) -> None:
                 data=f"{ACTION_PREFIX}:{CODES[t.action]}:{case_id}:{case.version}",
             )
         ]
-        for t in await _possible(turn, case)
+        for t in possible
     ]
     if case.photos:
         rows.append(
@@ -259,7 +256,7 @@ async def show_case(turn: Turn, case_id: int) -> None:
                 )
             ]
         )
-    turn.reply(Outbound.say(await _case_text(turn, case), rows))
+    turn.reply(Outbound.say(await _case_text(turn, case, possible), rows))
 
 
 async def case_button(turn: Turn, data: str) -> None:
@@ -385,7 +382,7 @@ async def move_case(
         actor_id=turn.user.id,
         action=f"case.{action}",
         subject=f"case:{case_id}",
-        detail={"stand_in": True} if not allowed(turn.user, f"case.{action}") else None,
+        detail={"stand_in": True} if _stands_in(turn, action) else None,
     )
     return case
 
@@ -407,17 +404,22 @@ async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
     """Whoever may approve the case just verified hears of it (not of their own action)."""
     who = await _deciding(turn, case.summary, "approve")
     key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
-    for person in who.people:
-        if turn.user is not None and person.id == turn.user.id:
-            continue
-        catalog, language = turn.app.catalog, person.language
-        text = catalog.text(language, key, number=case.summary.number)
+    actor = turn.user.id if turn.user else None
+    others = [person for person in who.people if person.id != actor]
+    await tell_to_open(turn, others, key, number=case.summary.number, case_id=case.summary.id)
+
+
+async def tell_to_open(
+    turn: Turn, people: list[User], key: str, *, number: str, case_id: int
+) -> None:
+    """A notice about a case (catalogue `key`, with its number) with a button to open it."""
+    catalog = turn.app.catalog
+    for person in people:
+        text = catalog.text(person.language, key, number=number)
         button = Button(
-            label=catalog.text(language, "review.open"), data=f"{CASE_PREFIX}:{case.summary.id}"
+            label=catalog.text(person.language, "review.open"), data=f"{CASE_PREFIX}:{case_id}"
         )
-        await turn.deliver(
-            person.id, Outbound(text=text, summary=case.summary.number, buttons=[[button]])
-        )
+        await turn.deliver(person.id, Outbound(text=text, summary=number, buttons=[[button]]))
 
 
 async def tell_reporter(
