@@ -84,12 +84,12 @@ LAST_CALL = timedelta(minutes=30)  # before the quiet hours: the eve's last chan
 def eve_time(app: AppContext, user: User) -> time:
     """From when a person not told by their daily reminder's line is told by a message: their
     reminder hour (the daily reminder runs before in the same tick: a line it carried has
-    claimed the telling), or half an hour before the quiet hours when that hour falls later
-    (no daily reminder goes out in them)."""
+    claimed the telling), or half an hour before the quiet hours when that hour falls in them
+    (no daily reminder goes out then)."""
     hour = time.fromisoformat(user.reminder_time) if user.reminder_time else app.reminder_time
     last_call = (datetime.combine(date(2000, 1, 2), app.quiet_start) - LAST_CALL).time()
     evening_quiet = app.quiet_start > app.quiet_end and last_call < app.quiet_start
-    return min(hour, last_call) if evening_quiet else hour
+    return last_call if evening_quiet and hour >= app.quiet_start else hour
 
 
 async def eve_reminders(repos: Repos, app: AppContext, now: datetime) -> None:

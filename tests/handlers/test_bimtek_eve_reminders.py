@@ -139,3 +139,23 @@ async def test_left_to_the_daily_reminder_by_the_release_before_counts_as_told(t
     finally:
         await db.close()
     assert told == []
+
+
+async def test_an_hour_just_before_the_quiet_hours_keeps_the_eve_in_the_daily_reminder(tmp_path):
+    """Quiet from 19.15: a PSM whose reminder goes at 19.00 hears of the eve in it (one
+    message), not by a message of its own at 18.45 and the reminder after."""
+    app = replace(app_context(tmp_path / "media"), quiet_start=time(19, 15))
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            _, ani, training_id = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            await repos.users.update(ani.id, now=CREATED, reminder_time="19:00")
+            await repos.trainings.set_rsvp(training_id, ani.id, "akan_hadir", at(2, 9))
+        accept = (training_id, ani.id, at(1, 0))  # accepted long before
+        for moment in (at(7, 18, 45), at(7, 19), at(7, 19, 1)):
+            await _tick(db, app, moment, accept=accept)
+        told = await _texts(db, ani.id)
+    finally:
+        await db.close()
+    assert len(told) == 1 and "Pengingat harian" in told[0]
+    assert "Besok: bimtek Bimtek Uji" in told[0]
