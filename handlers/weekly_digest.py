@@ -47,8 +47,6 @@ async def tksk_weekly_digest(repos: Repos, app: AppContext, now: datetime) -> No
     week, digest_day = due
     # Asked every minute for the rest of the week: only those still without this week's.
     for person in await repos.reminders.due_for_weekly_digest(week):
-        if not person.kecamatan_code or not person.kabupaten_code:
-            continue
         if not await repos.schedule.claim(KIND, f"{person.id}:{week}", now=now):
             continue
         text = await _digest_text(repos, app, person, digest_day, now)

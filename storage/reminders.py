@@ -61,9 +61,11 @@ class ReminderRepo(Repo):
         return [user_from_row(row) for row in rows]
 
     async def due_for_weekly_digest(self, week: str) -> list[User]:
-        """Active TKSK without a `weekly_digest` key for the local ISO `week` yet."""
+        """Active TKSK of a kecamatan without a `weekly_digest` key for the local ISO `week`
+        yet (one of no kecamatan has no digest: not read again every minute)."""
         rows = await self._all(
             "SELECT u.* FROM users u WHERE u.status = 'active' AND u.role = 'tksk'"
+            " AND COALESCE(u.kecamatan_code, '') != '' AND COALESCE(u.kabupaten_code, '') != ''"
             " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'weekly_digest'"
             " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
             (week,),
