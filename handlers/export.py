@@ -149,7 +149,7 @@ async def _filters_text(turn: Turn, choice: Choice, repos: Repos | None = None) 
     if choice.kecamatan not in (UNSET, ALL):
         repos = repos or turn.repos
         code = await _kecamatan_code(turn, choice.kecamatan, repos)
-        name = await repos.regions.name_of(code) if code else code
+        name = await repos.regions.name_of(code) if code else "-"
         parts.append(turn.t("export.filter_kecamatan", name=name))
     if choice.category not in (UNSET, ALL):
         parts.append(turn.t(f"categories.{choice.category}"))
