@@ -72,6 +72,11 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
         await turn.deliver(approver.id, await request_message(turn, user, approver))
 
 
+def _origin(from_people: bool) -> str:
+    """The last field of the decision buttons: where the request was shown."""
+    return f":{FROM_PEOPLE}" if from_people else ""
+
+
 async def request_message(
     turn: Turn, candidate: User, approver: User, *, from_people: bool = False
 ) -> Outbound:
@@ -90,7 +95,7 @@ async def request_message(
         kecamatan=await region_name(turn, candidate.kecamatan_code),
         desa=await region_name(turn, candidate.desa_code),
     )
-    origin = f":{FROM_PEOPLE}" if from_people else ""
+    origin = _origin(from_people)
     buttons = [
         [
             Button(
@@ -186,7 +191,7 @@ async def _confirm_rejection(turn: Turn, candidate: User, *, back: bool, from_pe
     if back:
         shown = await request_message(turn, candidate, turn.user, from_people=from_people)
     else:
-        origin = f":{FROM_PEOPLE}" if from_people else ""
+        origin = _origin(from_people)
         shown = Outbound.say(
             turn.t("registration.reject_confirm", name=candidate.full_name),
             [
