@@ -1,7 +1,8 @@
 """Which households a person (their member rows, one per household) heads, as its head's
 name (`households.head_name`, `head_key`) stands now:
-- reported as head (`relation` "kepala_keluarga"): yes, unless the head's name is another
-  member's (a later report named a new head: the husband died, the wife heads it now);
+- reported as head (`relation` "kepala_keluarga"): yes when the head's name is theirs (a
+  namesake son beside them or not), else unless it is another member's (a later report
+  named a new head: the husband died, the wife heads it now);
 - reported as someone else of the family (a son "Moch. Rizki" of "Muhammad Rizki"): no;
 - relation unknown: when their name key is the head's, unless a member with that key is the
   one reported as head."""
@@ -32,8 +33,11 @@ class HouseholdHeads(Repo):
                 " FROM households h WHERE h.id = ?",
                 (member["id"], relation == HEAD_RELATION, HEAD_RELATION, member["household_id"]),
             )
-            if row is None or not row["head_key"] or row[1]:
-                continue  # no head name left, or it is another member's
-            if relation == HEAD_RELATION or row["head_key"] == member["name_key"]:
+            if row is None or not row["head_key"]:
+                continue  # no head name left
+            own_name = row["head_key"] == member["name_key"]
+            taken = bool(row[1])  # another member bears it (one reported as head, for them)
+            reported_head = relation == HEAD_RELATION
+            if (own_name and not taken) or (reported_head and (own_name or not taken)):
                 headed.add(member["household_id"])
         return headed

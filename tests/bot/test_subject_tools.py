@@ -473,3 +473,15 @@ def test_someone_who_is_not_the_head_leaves_the_heads_name_alone(world: World, f
     assert query(world.database, head, (case_id,))[0][0] == head_name
     assert main(["subject", "erase", nik, "--yes"]) == 0
     assert query(world.database, head, (case_id,))[0][0] == head_name
+
+
+def test_the_head_beside_a_namesake_son_is_still_the_head(world: World) -> None:
+    """Muhammad Rizki, reported as head, shares his name key with his son: correcting and
+    erasing him reach the household's head name all the same."""
+    case_id = asyncio.run(_seed_namesakes(world))
+    head = "SELECT h.head_name FROM households h JOIN cases c ON c.household_id = h.id"
+    head += " WHERE c.id = ?"
+    assert main(["subject", "correct", FATHER_NIK, "--field", "name", "--value", "M. Rizki"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == "M. Rizki"
+    assert main(["subject", "erase", FATHER_NIK, "--yes"]) == 0
+    assert query(world.database, head, (case_id,))[0][0] == ""
