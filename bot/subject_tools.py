@@ -21,6 +21,7 @@ from bot.export_file import operator
 from bot.runtime import one_transaction
 from handlers.audit_keys import number_subject
 from handlers.context import AppContext
+from handlers.forms.model import FORMS_DIR, load_form
 from handlers.masking import mask_identifiers
 from handlers.temp_files import TEMP_FOLDER, remove_media
 from storage.erasure import ErasureReport, wipe_free_space
@@ -134,6 +135,9 @@ def write_private(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+REPORT_FORM = FORMS_DIR / "case_report.yaml"
+
+
 def _correction(field: str, value: str) -> str | None:
     if field not in CORRECTABLE:
         raise ValueError(f"--field must be one of {', '.join(sorted(CORRECTABLE))}")
@@ -153,6 +157,13 @@ def _correction(field: str, value: str) -> str | None:
             raise ValueError("--value: a birth date is YYYY-MM-DD") from exc
     if field == "nik":
         return clean_nik(value)
+    if field == "relation" and value:
+        codes = [
+            choice.name
+            for choice in load_form(REPORT_FORM).question("member_relation").choices or []
+        ]
+        if value not in codes:  # the code decides who heads a household (storage/household_heads)
+            raise ValueError(f"--value: a relation is one of {', '.join(codes)}")
     return value or None
 
 

@@ -120,7 +120,11 @@ def test_correct_refuses_bad_values(world: World, capsys) -> None:
     assert main(["subject", "correct", CHILD_NIK, "--field", "sex", "--value", "X"]) == 1
     assert main(["subject", "correct", CHILD_NIK, "--field", "nik", "--value", "123"]) == 1
     assert main(["subject", "correct", "123", "--field", "name", "--value", "Ayu"]) == 1
-    assert "Traceback" not in capsys.readouterr().err
+    # A relation is its code: the code decides who heads a household.
+    relation = ["--field", "relation", "--value", "Kepala keluarga"]
+    assert main(["subject", "correct", CHILD_NIK, *relation]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "kepala_keluarga" in err
     assert _subject_audit(world) == []
 
 
