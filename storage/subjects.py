@@ -107,11 +107,12 @@ class SubjectRepo(Repo):
         ids = [row["id"] for row in members]
         if not ids:
             return 0
-        # Households they head: the head's name (what case pages and exports show) follows.
         old_keys = {row["name_key"] for row in members if row["name_key"]}
-        headed = sorted(await HouseholdHeads(self.conn).headed_by(dict(row) for row in members))
+        headed: list[int] = []
         if field == "name":
             assert value is not None
+            # Households they head: the head's name (what case pages and exports show) follows.
+            headed = sorted(await HouseholdHeads(self.conn).headed_by(dict(row) for row in members))
             await self._run(
                 "UPDATE household_members SET name = ?, name_key = ?"
                 f" WHERE id IN ({placeholders(ids)})",
@@ -132,7 +133,7 @@ class SubjectRepo(Repo):
             key = "member_name" if field == "name" else "member_nik"
             case_ids = {case["id"] for case in await self.cases_of(ids)}
             headed_cases: set[int] = set()
-            if field == "name" and headed:
+            if headed:
                 headed_cases = {
                     r[0]
                     for r in await self._all(
