@@ -178,7 +178,7 @@ def test_request_keyboard_offers_other_options_as_keys() -> None:
         request_label="Kirim lokasi",
         buttons=[[Button(label="Lewati", data="f1:s")]],
     )
-    markup = request_keyboard(message).to_dict()
+    markup = request_keyboard(message)
     assert markup["keyboard"][0][0]["request_location"] is True
     assert markup["keyboard"][1][0]["text"] == "Lewati"
     assert markup["one_time_keyboard"] is True
@@ -203,9 +203,10 @@ class _CountingBot:
     def __init__(self) -> None:
         self.sent: list[tuple[str, object]] = []
 
-    async def send_message(self, chat_id: int, text: str, **kwargs: object) -> object:
-        self.sent.append((text, kwargs.get("reply_markup")))
-        return type("Sent", (), {"message_id": len(self.sent)})()
+    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, object]) -> object:
+        assert endpoint == "sendMessage"
+        self.sent.append((str(api_kwargs["text"]), api_kwargs.get("reply_markup")))
+        return {"message_id": len(self.sent)}
 
 
 QUESTION = [[Button(label="Ya", data="f:y")]]

@@ -15,8 +15,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
-
 from bot.channels.base import SendOutcome
 from bot.channels.telegram import outbound
 from bot.channels.telegram.channel import TRAITS as TELEGRAM_TRAITS
@@ -80,38 +78,49 @@ class RecordingBot:
             self.problems.append(f"{what}: shows a full NIK/KK: {visible[:300]!r}")
 
     def _check_markup(self, what: str, markup: Any) -> None:
-        if markup is None or isinstance(markup, ReplyKeyboardRemove):
+        """A reply markup as the Bot API's JSON (outbound sends them as dicts)."""
+        if markup is None or markup == {"remove_keyboard": True}:
             return
-        if isinstance(markup, InlineKeyboardMarkup):
-            for row in markup.inline_keyboard:
+        if not isinstance(markup, dict):
+            self.problems.append(f"{what}: unexpected markup {markup!r}")
+        elif "inline_keyboard" in markup:
+            for row in markup["inline_keyboard"]:
                 for button in row:
-                    size = len((button.callback_data or "").encode())
+                    size = len(button.get("callback_data", "").encode())
                     if not 0 < size <= outbound.CALLBACK_DATA_LIMIT:
                         self.problems.append(f"{what}: callback_data of {size} bytes")
-                    if not button.text.strip():
+                    if not button["text"].strip():
                         self.problems.append(f"{what}: a button without a label")
-                    if mask_identifiers(button.text) != button.text:
-                        self.problems.append(f"{what}: a button shows a NIK/KK: {button.text!r}")
-        elif isinstance(markup, ReplyKeyboardMarkup):
-            for row in markup.keyboard:
+                    if mask_identifiers(button["text"]) != button["text"]:
+                        self.problems.append(f"{what}: a button shows a NIK/KK: {button['text']!r}")
+        elif "keyboard" in markup:
+            for row in markup["keyboard"]:
                 for key in row:
-                    if not key.text.strip():
+                    if not key["text"].strip():
                         self.problems.append(f"{what}: a keyboard key without a label")
         else:
             self.problems.append(f"{what}: unexpected markup {markup!r}")
 
-    def _message(self) -> SimpleNamespace:
-        return SimpleNamespace(message_id=next(self._ids))
+    def _message(self) -> dict[str, Any]:
+        return {"message_id": next(self._ids)}
 
-    async def send_message(self, chat_id, text, parse_mode=None, reply_markup=None, **_):
+    async def do_api_request(self, endpoint: str, api_kwargs: dict[str, Any], **_: Any) -> Any:
+        """The calls outbound makes through `raw_api` (JSON in, JSON out)."""
+        handler = {
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "answerCallbackQuery": self._answer_callback_query,
+        }[endpoint]
+        return handler(**api_kwargs)
+
+    def _send_message(self, chat_id, text, parse_mode=None, reply_markup=None):
         self.calls.append(("sendMessage", {"chat_id": chat_id, "text": text}))
         self._check_html("sendMessage", text, outbound.TEXT_LIMIT, required=True)
         self._check_markup("sendMessage", reply_markup)
         return self._message()
 
-    async def edit_message_text(
-        self, text, chat_id=None, message_id=None, parse_mode=None, reply_markup=None, **_
-    ):
+    def _edit_message_text(self, text, chat_id, message_id, parse_mode=None, reply_markup=None):
         self.calls.append(("editMessageText", {"chat_id": chat_id, "text": text}))
         self._check_html("editMessageText", text, outbound.TEXT_LIMIT, required=True)
         self._check_markup("editMessageText", reply_markup)
@@ -119,14 +128,12 @@ class RecordingBot:
             self.problems.append("editMessageText without a message id")
         return self._message()
 
-    async def edit_message_reply_markup(
-        self, chat_id=None, message_id=None, reply_markup=None, **_
-    ):
+    def _edit_message_reply_markup(self, chat_id, message_id, reply_markup=None):
         self.calls.append(("editMessageReplyMarkup", {"chat_id": chat_id}))
         self._check_markup("editMessageReplyMarkup", reply_markup)
         return self._message()
 
-    async def answer_callback_query(self, callback_query_id, text=None, **_):
+    def _answer_callback_query(self, callback_query_id, text=None):
         self.calls.append(("answerCallbackQuery", {"text": text}))
         if text is not None and len(text) > outbound.TOAST_LIMIT:
             self.problems.append(f"answerCallbackQuery: toast of {len(text)} characters")
@@ -148,12 +155,12 @@ class RecordingBot:
     async def send_photo(self, chat_id, photo, caption=None, parse_mode=None, **_):
         self.calls.append(("sendPhoto", {"chat_id": chat_id, "caption": caption}))
         self._check_html("sendPhoto caption", caption, outbound.CAPTION_LIMIT, required=False)
-        return self._message()
+        return SimpleNamespace(**self._message())  # media keep PTB's typed methods
 
     async def send_document(self, chat_id, document, caption=None, parse_mode=None, **_):
         self.calls.append(("sendDocument", {"chat_id": chat_id, "caption": caption}))
         self._check_html("sendDocument caption", caption, outbound.CAPTION_LIMIT, required=False)
-        return self._message()
+        return SimpleNamespace(**self._message())
 
 
 @dataclass

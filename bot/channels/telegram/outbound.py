@@ -4,26 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from telegram import (
-    Bot,
-    BotCommand,
-    BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
+from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.channels.base import SendOutcome
+from bot.channels.telegram import raw_api
 from handlers.events import Button, Outbound
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
+HTML = ParseMode.HTML.value
 TOAST_LIMIT = 200
 # Bad requests that mean "nothing left to do" rather than a failure.
 _HARMLESS = (
@@ -39,8 +33,13 @@ class TelegramLimitError(ValueError):
     """A message our code built breaks a Telegram limit (a bug, not a user error)."""
 
 
-def inline_keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
-    """Our buttons as an inline keyboard; refuses callback data over 64 bytes."""
+# Reply markups are sent as the Bot API's JSON objects (see raw_api).
+Markup = dict[str, Any]
+REMOVE_KEYBOARD: Markup = {"remove_keyboard": True}
+
+
+def inline_keyboard(rows: list[list[Button]]) -> Markup | None:
+    """Our buttons as an InlineKeyboardMarkup; refuses callback data over 64 bytes."""
     if not rows:
         return None
     for row in rows:
@@ -48,24 +47,22 @@ def inline_keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
             size = len(button.data.encode())
             if not 0 < size <= CALLBACK_DATA_LIMIT:
                 raise TelegramLimitError(f"callback_data {button.data!r} is {size} bytes")
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-    )
+    return {
+        "inline_keyboard": [
+            [{"text": b.label, "callback_data": b.data} for b in row] for row in rows
+        ]
+    }
 
 
-def request_keyboard(message: Outbound) -> ReplyKeyboardMarkup:
+def request_keyboard(message: Outbound) -> Markup:
     """A one-time keyboard with the share-contact or share-location key.
 
     Telegram cannot put a request key and inline buttons on one message, so the other
     options (e.g. "Lewati") become plain keys the person taps as text.
     """
-    key = KeyboardButton(
-        message.request_label,
-        request_contact=message.request == "contact",
-        request_location=message.request == "location",
-    )
-    extra = [[KeyboardButton(b.label)] for row in message.buttons for b in row]
-    return ReplyKeyboardMarkup([[key], *extra], one_time_keyboard=True, resize_keyboard=True)
+    key = {"text": message.request_label, f"request_{message.request}": True}
+    extra = [[{"text": b.label}] for row in message.buttons for b in row]
+    return {"keyboard": [[key], *extra], "one_time_keyboard": True, "resize_keyboard": True}
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
@@ -92,25 +89,22 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return pieces
 
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
-
-
-def _text_plan(message: Outbound) -> list[tuple[str, Markup]]:
+def _text_plan(message: Outbound) -> list[tuple[str, Markup | None]]:
     """The sendMessage calls of a text message, in order: (text, reply markup or None)."""
     pieces = split_text(message.text or "…")
-    calls: list[tuple[str, Markup]] = []
+    calls: list[tuple[str, Markup | None]] = []
     if message.request is not None:
-        markup: Markup = request_keyboard(message)
+        markup: Markup | None = request_keyboard(message)
     elif message.buttons:
         markup = inline_keyboard(message.buttons)
         if message.remove_keyboard:
             # One markup per message: close the old reply keyboard with the first part.
             head, _, rest = pieces[0].partition("\n\n")
             if rest:
-                calls.append((head, ReplyKeyboardRemove()))
+                calls.append((head, REMOVE_KEYBOARD))
                 pieces[0] = rest
     elif message.remove_keyboard:
-        markup = ReplyKeyboardRemove()
+        markup = REMOVE_KEYBOARD
     else:
         markup = None
     last = len(pieces) - 1
@@ -132,9 +126,11 @@ def api_calls(message: Outbound) -> int:
 async def _send_text(bot: Bot, chat_id: int, message: Outbound) -> str:
     sent = None
     for text, markup in _text_plan(message):
-        sent = await bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        sent = await raw_api.call(
+            bot, "sendMessage", chat_id=chat_id, text=text, parse_mode=HTML, reply_markup=markup
+        )
     assert sent is not None
-    return str(sent.message_id)
+    return str(sent["message_id"])
 
 
 async def render(bot: Bot, chat_id: int, message: Outbound) -> str | None:
@@ -143,8 +139,11 @@ async def render(bot: Bot, chat_id: int, message: Outbound) -> str | None:
         return await _send_text(bot, chat_id, message)
     if message.type == "callback_answer":
         if message.callback_id:
-            await bot.answer_callback_query(
-                message.callback_id, text=message.text[:TOAST_LIMIT] or None
+            await raw_api.call(
+                bot,
+                "answerCallbackQuery",
+                callback_query_id=message.callback_id,
+                text=message.text[:TOAST_LIMIT] or None,
             )
         return None
     if message.type == "menu":
@@ -155,19 +154,19 @@ async def render(bot: Bot, chat_id: int, message: Outbound) -> str | None:
         await bot.delete_message(chat_id, int(message.target_message_id or 0))
         return None
     if message.type == "edit":
+        target = {"chat_id": chat_id, "message_id": int(message.target_message_id or 0)}
         markup = inline_keyboard(message.buttons)
         if message.text:
-            await bot.edit_message_text(
-                message.text[:TEXT_LIMIT],
-                chat_id=chat_id,
-                message_id=int(message.target_message_id or 0),
-                parse_mode=ParseMode.HTML,
+            await raw_api.call(
+                bot,
+                "editMessageText",
+                **target,
+                text=message.text[:TEXT_LIMIT],
+                parse_mode=HTML,
                 reply_markup=markup,
             )
         else:
-            await bot.edit_message_reply_markup(
-                chat_id=chat_id, message_id=int(message.target_message_id or 0), reply_markup=markup
-            )
+            await raw_api.call(bot, "editMessageReplyMarkup", **target, reply_markup=markup)
         return message.target_message_id
     caption = (message.text or None) and message.text[:CAPTION_LIMIT]
     document = Path(message.file_path or "")

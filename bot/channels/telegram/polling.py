@@ -9,29 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot
-from telegram.error import (
-    Conflict,
-    EndPointNotFound,
-    InvalidToken,
-    NetworkError,
-    RetryAfter,
-    TimedOut,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 
+from bot.channels.telegram import raw_api
 from bot.channels.telegram.inbound import CHANNEL, sender_key
 from bot.clock import Clock
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
-# `do_api_request("getUpdates")` (raw JSON, see `_get_updates`) is done on purpose.
-warnings.filterwarnings("ignore", "Please use 'Bot.getUpdates'", PTBUserWarning)
 OFFSET_KEY = "confirmed_offset"
 CONFIRM_EVERY = 100  # updates: while they keep coming, confirmations are written this seldom
 
@@ -119,18 +109,14 @@ class TelegramPoller:
         """getUpdates as the JSON Telegram sent: stored as it is, and parsed once, by the
         inbox worker (PTB's `get_updates` would build `Update` objects only for us to turn
         them back into JSON: a third of the CPU of storing a step)."""
-        try:
-            updates = await self.bot.do_api_request(
-                "getUpdates",
-                api_kwargs={
-                    "offset": offset,
-                    "timeout": long_poll_seconds,
-                    "allowed_updates": ALLOWED_UPDATES,
-                },
-                read_timeout=long_poll_seconds + 10,
-            )
-        except EndPointNotFound as exc:  # how do_api_request reports a refused token
-            raise InvalidToken(str(exc)) from exc
+        updates = await raw_api.call(
+            self.bot,
+            "getUpdates",
+            read_timeout=long_poll_seconds + 10,
+            offset=offset,
+            timeout=long_poll_seconds,
+            allowed_updates=ALLOWED_UPDATES,
+        )
         return list(updates)
 
     async def confirm(self) -> None:
