@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot.export_file import operator
 from bot.runtime import one_transaction
 from bot.subject_tools import write_private
 from handlers.identifiers import IdentifierError, parse_phone
+from storage.models import User
 from storage.repos import Repos
 
 
@@ -39,8 +41,13 @@ class NotOneUser(Exception):
     """Nobody, or more than one person, is named so; the message says which."""
 
 
+def _who(users: Iterable[User]) -> str:
+    return ", ".join(f"{user.id} ({user.role or '-'}, {user.status})" for user in users)
+
+
 async def _find(repos: Repos, named: UserNamed) -> int:
-    """The id of the one person named, else NotOneUser."""
+    """The id of the one person named, else NotOneUser. By phone, only a number verified
+    for them counts (their copy must not go to whoever typed their number)."""
     if named.phone is not None:
         try:
             phone = parse_phone(named.phone)
@@ -48,13 +55,21 @@ async def _find(repos: Repos, named: UserNamed) -> int:
             raise NotOneUser(
                 "--phone: not an Indonesian mobile number (08..., +628..., 628...)"
             ) from None
-        found = await repos.users.with_phone(phone)
-        if not found:
-            raise NotOneUser(f"no user with phone {phone}")
-        if len(found) > 1:
-            who = ", ".join(f"{user.id} ({user.role or '-'}, {user.status})" for user in found)
-            raise NotOneUser(f"{len(found)} users have phone {phone}: {who}; export one by its id")
-        return found[0].id
+        owners = await repos.users.with_phone(phone)
+        verified = [user for user, is_verified in owners if is_verified]
+        if len(verified) == 1:
+            return verified[0].id
+        if len(verified) > 1:
+            raise NotOneUser(
+                f"{len(verified)} users have phone {phone} verified: {_who(verified)};"
+                " export one by its id"
+            )
+        if owners:  # only typed: anyone can type anyone's number at registration
+            raise NotOneUser(
+                f"phone {phone} was only typed, not verified, by {_who(u for u, _ in owners)}:"
+                " it proves nothing about who is asking; check the request, then export by id"
+            )
+        raise NotOneUser(f"no user with phone {phone}")
     if named.telegram_id is not None:
         identity = await repos.users.identity("telegram", str(named.telegram_id))
         if identity is None:

@@ -294,16 +294,19 @@ class UserRepo(Repo):
         )
         return user_from_row(row) if row else None
 
-    async def with_phone(self, phone: str) -> list[User]:
-        """Everyone this number (E.164) is the phone of, typed or verified, on their profile
-        or a channel identity (an operator looking someone up; a typed number may be two
-        people's)."""
+    async def with_phone(self, phone: str) -> list[tuple[User, bool]]:
+        """Everyone this number (E.164) is the phone of, on their profile or a channel
+        identity, each with whether the number is verified for them (the channel vouched
+        for it) or only typed (an operator looking someone up; a typed number may be two
+        people's, or somebody else's)."""
         rows = await self._all(
-            "SELECT * FROM users WHERE id IN (SELECT id FROM users WHERE phone = ?"
-            " UNION SELECT user_id FROM channel_identities WHERE phone = ?) ORDER BY id",
-            (phone, phone),
+            "SELECT u.*, MAX(m.verified) AS number_verified FROM users u JOIN ("
+            " SELECT id AS user_id, phone_verified AS verified FROM users WHERE phone = ?1"
+            " UNION ALL SELECT user_id, phone_verified FROM channel_identities WHERE phone = ?1"
+            ") m ON m.user_id = u.id GROUP BY u.id ORDER BY u.id",
+            (phone,),
         )
-        return [user_from_row(row) for row in rows]
+        return [(user_from_row(row), bool(row["number_verified"])) for row in rows]
 
     async def mark_unreachable(self, channel: str, chat_id: str, *, now: datetime) -> None:
         """The channel refused delivery (blocked, deactivated) until the person writes again."""

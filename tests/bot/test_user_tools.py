@@ -16,6 +16,7 @@ from tests.storage.seed_cases import NOW, make_user, open_database, query
 
 ANI_PHONE = "+6281322220001"  # Bu Ani (user 1): verified by her Telegram contact
 SHARED_PHONE = "+6281322220002"  # typed by two people
+TYPED_PHONE = "+6281322220003"  # typed by Pak Joko alone: nobody vouched for it
 
 
 async def _phones(world: World) -> None:
@@ -30,6 +31,11 @@ async def _phones(world: World) -> None:
             for name in ("Bu Wati", "Pak Wawan"):
                 user = await make_user(repos, name, Role.PSM)
                 await repos.users.update(user.id, now=NOW, phone=SHARED_PHONE)
+            joko = await make_user(repos, "Pak Joko", Role.PSM)
+            await repos.users.update(joko.id, now=NOW, phone=TYPED_PHONE)
+            # Somebody typed Bu Ani's number as theirs: her verified number still finds her.
+            rina = await make_user(repos, "Bu Rina", Role.PSM)
+            await repos.users.update(rina.id, now=NOW, phone=ANI_PHONE)
     finally:
         await db.close()
 
@@ -84,7 +90,11 @@ def test_found_by_id_as_before(people: World) -> None:
     ("argv", "said"),
     [
         (["--phone", "0813-9999-0001"], "no user with phone +6281399990001"),
-        (["--phone", "0813 2222 0002"], "2 users have phone +6281322220002: 2 (psm, active),"),
+        (
+            ["--phone", "0813 2222 0002"],
+            "phone +6281322220002 was only typed, not verified, by 2 (psm, active), 3 (psm,",
+        ),
+        (["--phone", "0813 2222 0003"], "only typed, not verified, by 4 (psm, active): it proves"),
         (["--phone", "12-34"], "--phone: not an Indonesian mobile number"),
         (["--telegram-id", "9999"], "no user with Telegram id 9999"),
         (["99"], "no user 99"),
