@@ -14,15 +14,41 @@ from storage.scope import Scope
 URGENCY_ORDER = "CASE c.urgency WHEN 'darurat' THEN 0 WHEN 'segera' THEN 1 ELSE 2 END"
 
 
+def _someone_else(role: str, region: str) -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM users u WHERE u.status = 'active' AND u.role = '{role}'"
+        f" AND u.kabupaten_code = c.kabupaten_code{region} AND u.id IS NOT c.reporter_id)"
+    )
+
+
+# A case that nobody of its region may decide, so an admin stands in: the rule of
+# handlers/review/deciders.py as SQL (verifying falls to the kecamatan's TKSK, else the
+# kabupaten's coordinators; approving to the coordinators; never the reporter).
+_COORDINATOR = _someone_else("coordinator", "")
+_TKSK = _someone_else("tksk", " AND u.kecamatan_code = c.kecamatan_code")
+NOBODY_TO_DECIDE = (
+    f"((c.state = 'verified' AND NOT {_COORDINATOR})"
+    f" OR (c.state IN ('submitted', 'resubmitted') AND NOT {_TKSK} AND NOT {_COORDINATOR}))"
+)
+
+
 class CaseReviewRepo(Repo):
     """Scoped queries and state changes for review (every query takes a Scope)."""
 
     async def queue(
-        self, scope: Scope, groups: tuple[tuple[str, ...], ...], *, limit: int, offset: int
+        self,
+        scope: Scope,
+        groups: tuple[tuple[str, ...], ...],
+        *,
+        limit: int,
+        offset: int,
+        stand_in_first: bool = False,
     ) -> tuple[list[CaseSummary], int]:
         """Cases in these groups of states: group by group (the first what waits for the
         person's own action), most urgent, then oldest, first within each; and the total.
-        Ordered on the state, urgency and time alone: the covering `cases_queue` indexes."""
+        Ordered on the state, urgency and time alone: the covering `cases_queue` indexes.
+        With `stand_in_first` (an admin's queue), those nobody of their region may decide
+        come before all others."""
         states = tuple(state for group in groups for state in group)
         condition, params = scope.where("c")
         where = f"{condition} AND c.state IN ({placeholders(states)})"
@@ -30,6 +56,8 @@ class CaseReviewRepo(Repo):
         rank = " ".join(
             f"WHEN c.state IN ({placeholders(group)}) THEN {i}" for i, group in enumerate(groups)
         )
+        if stand_in_first:
+            rank = f"WHEN {NOBODY_TO_DECIDE} THEN -1 {rank}"
         rows = await self._all(
             "SELECT c.id FROM cases c WHERE "
             + where
@@ -39,6 +67,16 @@ class CaseReviewRepo(Repo):
         repo = CaseRepo(self.conn)
         found = [await repo.by_id(r[0]) for r in rows]
         return [case for case in found if case is not None], int(row[0])
+
+    async def nobody_to_decide(self, scope: Scope, case_ids: list[int] | None = None) -> set[int]:
+        """Of these cases (else of all within the scope), those waiting for a verification
+        or a validation that nobody of their region may give (an admin stands in)."""
+        condition, params = scope.where("c")
+        sql = f"SELECT c.id FROM cases c WHERE {condition} AND {NOBODY_TO_DECIDE}"
+        if case_ids is not None:
+            sql += f" AND c.id IN ({placeholders(case_ids)})"
+            params = (*params, *case_ids)
+        return {row[0] for row in await self._all(sql, params)}
 
     async def detail(self, case_id: int, scope: Scope) -> CaseDetail | None:
         """One case, only if it is within the scope."""

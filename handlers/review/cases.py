@@ -54,18 +54,27 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
     if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_GROUPS:
         turn.reply(turn.t("errors.not_allowed"))
         return
+    scope = scope_of(user)
+    admin = allowed(user, STAND_IN)
     cases, total = await turn.repos.review.queue(
-        scope_of(user), QUEUE_GROUPS[user.role], limit=PAGE, offset=page * PAGE
+        scope, QUEUE_GROUPS[user.role], limit=PAGE, offset=page * PAGE, stand_in_first=admin
     )
     if total == 0:
         turn.reply(turn.t("review.queue_empty"))
         return
+    standing_in = (
+        await turn.repos.review.nobody_to_decide(scope, [case.id for case in cases])
+        if admin
+        else set()
+    )
     rows = []
     for case in cases:
         desa = await turn.repos.regions.name_of(case.desa_code)
         mark = "🚨 " if case.urgency == "darurat" else "❗ " if case.urgency == "segera" else ""
         if case.state in SENT_BACK:
             mark = "✏️ "  # waits for the reporter, whatever its urgency
+        elif case.id in standing_in:
+            mark = "🙋 " + mark  # nobody of its region may decide it: the admin stands in
         label = f"{mark}{case.number} · {desa}"
         rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
     navigation = page_buttons(
@@ -77,6 +86,8 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
     title = turn.t("review.queue_title", total=total, page=page + 1, pages=pages)
     if page == 0 and cases[0].state in SENT_BACK:  # the last group first: nothing else waits
         title = turn.t("review.queue_only_sent_back") + "\n\n" + title
+    if standing_in:
+        title += "\n" + turn.t("review.queue_stand_in")
     turn.reply(Outbound.say(title, rows))
 
 

@@ -155,6 +155,9 @@ async def test_an_admin_stands_in_where_only_the_reporter_could_validate(
     # Four eyes leaves nobody to validate it: the admin is asked to stand in.
     told = await _told(fake, admin, before_admin, "sebagai admin menggantikan")
     assert number in told
+    # Their queue marks it as theirs to decide (the order: tests/storage).
+    queue = await admin.say("/antrian", until="Antrian")
+    assert _labels(queue[0]).startswith(f"🙋 {number}") and "admin menggantikan" in queue[0]["text"]
     await coordinator.say("/antrian", until="Antrian")
     page = await coordinator.tap(number, until="Riwayat")
     assert "Validasi" not in _labels(page[0]) and "laporan Anda sendiri" in page[0]["text"]

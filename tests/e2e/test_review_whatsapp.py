@@ -308,6 +308,9 @@ async def test_an_admin_on_whatsapp_stands_in_for_the_only_coordinator(
     notice = await _hears(admin, before, number, "sebagai admin menggantikan")
     titles = [b["reply"]["title"] for b in notice["interactive"]["action"]["buttons"]]
     assert titles == ["Buka laporan"]
+    queue = await admin.say("/antrian")  # marks it as theirs to decide
+    assert f"🙋 {number}" in str(queue[0])
+    assert "admin menggantikan" in body_of(queue[0])
     page = await admin.tap("Buka laporan")
     assert "sebagai admin menggantikan" in body_of(page[0])
     assert CHILD_NIK not in body_of(page[0])

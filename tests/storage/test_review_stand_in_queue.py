@@ -1,0 +1,84 @@
+"""The admins' queue: the cases nobody of their region may decide (an admin stands in) come
+first, and the SQL that finds them agrees with `deciders`, the rule the review buttons use."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from handlers.review.deciders import deciders
+from storage.models import CaseState, Role
+from storage.scope import Scope
+from tests.storage.seed_cases import NOW, make_user, open_database, seed_case
+
+KADUGEDE, CINIRU = "32.08.01", "32.08.02"
+KADUGEDE_DESA, CINIRU_DESA, TUBAN_DESA = "32.08.01.2006", "32.08.02.2001", "35.23.01.2001"
+ACTION = {"submitted": "verify", "resubmitted": "verify", "verified": "approve"}
+
+
+async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_path) -> None:
+    db = await open_database(tmp_path / "psm.db")
+    async with db.transaction() as repos:
+        ani = await make_user(repos, "Bu Ani", Role.PSM, kecamatan=KADUGEDE, desa=KADUGEDE_DESA)
+        tono = await make_user(repos, "Pak Tono", Role.TKSK, kecamatan=KADUGEDE)
+        sari = await make_user(repos, "Ibu Sari", Role.COORDINATOR)  # Kuningan's only one
+        await make_user(repos, "Pak Admin", Role.ADMIN, kabupaten=None)
+        tuban_psm = await make_user(repos, "Bu Wati", Role.PSM, kabupaten="35.23")  # nobody else
+        cases = {}
+        for index, (name, reporter, desa, state) in enumerate(
+            [
+                ("psm, tksk verifies", ani, KADUGEDE_DESA, "submitted"),
+                ("tksk's own, coordinator verifies", tono, KADUGEDE_DESA, "submitted"),
+                ("psm, coordinator approves", ani, KADUGEDE_DESA, "verified"),
+                ("coordinator's own, no tksk there", sari, CINIRU_DESA, "resubmitted"),
+                ("coordinator's own, verified", sari, KADUGEDE_DESA, "verified"),
+                ("tuban, nobody at all", tuban_psm, TUBAN_DESA, "submitted"),
+                ("sent back", sari, CINIRU_DESA, "needs_revision"),
+            ]
+        ):
+            cases[name] = await seed_case(
+                repos,
+                reporter=reporter,
+                desa=desa,
+                at=NOW + timedelta(minutes=index),  # the oldest first within a group
+                number=f"KNG-2026-{index:05d}",
+                state=state,
+            )
+        everything = Scope(everything=True)
+        found = await repos.review.nobody_to_decide(everything)
+        assert found == {
+            cases["coordinator's own, no tksk there"],
+            cases["coordinator's own, verified"],
+            cases["tuban, nobody at all"],
+        }
+
+        # The same answer as the rule the review buttons use, case by case.
+        for case_id in cases.values():
+            case = await repos.cases.by_id(case_id)
+            assert case is not None
+            if case.state not in ACTION:
+                continue
+            who = await deciders(
+                repos,
+                ACTION[case.state],
+                kecamatan_code=case.kecamatan_code,
+                kabupaten_code=case.kabupaten_code,
+                reporter_id=case.reporter_id,
+            )
+            assert who.standing_in == (case_id in found), case.number
+
+        groups = ((CaseState.VERIFIED,), (CaseState.SUBMITTED, CaseState.RESUBMITTED))
+        listed, total = await repos.review.queue(
+            everything, groups, limit=10, offset=0, stand_in_first=True
+        )
+        assert total == 6
+        assert {case.id for case in listed[:3]} == found
+        assert [case.id for case in listed[3:]] == [
+            cases["psm, coordinator approves"],  # then the verified ones, as before
+            cases["psm, tksk verifies"],
+            cases["tksk's own, coordinator verifies"],
+        ]
+        # Only the cases asked about; a region's own queue is not reordered.
+        assert await repos.review.nobody_to_decide(everything, [cases["sent back"]]) == set()
+        plain, _ = await repos.review.queue(everything, groups, limit=10, offset=0)
+        assert plain[0].state == CaseState.VERIFIED and plain[-1].state != CaseState.VERIFIED
+    await db.close()
