@@ -19,8 +19,11 @@ from tests.bot.test_server_export import ROOT, _seed_many
 
 WAIT = 120.0  # seconds, only a bound for a broken run
 # The export with its "memory" folder in the test's folder (or none: on disk, one process).
+# Ctrl-C's SIGINT reaches the export as from a terminal, also when the tests run as a
+# background job (whose shell starts them with SIGINT ignored, which children inherit).
 SCRIPT = (
-    "import sys\n"
+    "import signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
     "from pathlib import Path\n"
     "from bot import export_scratch\n"
     "from bot.cli import main\n"
