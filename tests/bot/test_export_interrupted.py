@@ -48,9 +48,6 @@ class Export:
             text=True,
         )  # fmt: skip
         _until(lambda: self.writing() or self.process.poll() is not None, "never wrote")
-        # Held still from here, so that under load it cannot finish before the signal (a
-        # finished export has nothing to clean up and rightly exits 0).
-        self.process.send_signal(signal.SIGSTOP)
         assert self.process.poll() is None, self.process.stderr
         self.children = [
             int(pid)
@@ -58,11 +55,6 @@ class Export:
                 ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
             ).stdout.split()
         ]
-
-    def stop_with(self, number: int) -> None:
-        """Send `number`, then let the process go on to receive it."""
-        self.process.send_signal(number)
-        self.process.send_signal(signal.SIGCONT)
 
     def scratch(self) -> list[Path]:
         """The export's temporary folders: in "memory" or beside the output."""
@@ -111,7 +103,7 @@ def test_a_stopped_export_leaves_nothing(world: World, number: int, memory: bool
     if memory and not export.children:
         pytest.skip("not enough memory here for the two-process export")
     assert bool(export.children) == memory  # the writer (and multiprocessing's tracker)
-    export.stop_with(number)
+    export.process.send_signal(number)
     export.process.wait(WAIT)
     assert export.process.returncode != 0
     _until(export.left_nothing, "something was left behind")
