@@ -148,6 +148,31 @@ async def test_a_reply_without_options_takes_the_old_options_away(
     assert graph.rejections == []
 
 
+async def test_a_reply_that_never_arrives_leaves_the_options_the_person_saw(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """Options are stored before the send; if the send then fails for good, the person
+    never saw the new message, and a number they type answers the list they did see."""
+    runtime, coordinator, coordinator_id = await _search_result(
+        graph, wa_settings, webhook_url, start_wa_bot
+    )
+    graph.fail_next(131026, recipient=COORDINATOR_WA)  # undeliverable: not tried again
+    answer = Outbound.say("Terima kasih, pesan Anda sudah kami terima.")
+    item = await _send(runtime, coordinator_id, answer, DeliveryKind.REPLY)
+    await graph.wait_for(
+        lambda: (
+            _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", item)
+            not in ([("pending",)], [("sending",)])
+        ),
+        what="the reply given up",
+    )
+    assert "Terima kasih" not in coordinator.latest_text()
+    assert "1" in (await _remembered(runtime) or {})
+
+    page = await coordinator.say("1")
+    assert NUMBER in body_of(page[0]) and NOT_UNDERSTOOD not in body_of(page[0])
+
+
 async def test_the_options_are_remembered_before_the_person_can_see_them(
     graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:

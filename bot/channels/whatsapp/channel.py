@@ -158,11 +158,12 @@ class WhatsAppChannel:
             return await self._announce(delivery)
         language = user.language if user else self.settings.default_language
         rendered = render(message, self.catalog, language)
+        replaced = None
         if rendered.menu or item.kind == DeliveryKind.REPLY:
             # Before the message goes: a person quick to type a number must find its menu.
             # (A reminder or digest without options arriving between a question and the
             # person's typed number must not take the question's options away.)
-            await self._remember_menu(chat, rendered.menu)
+            replaced = await self._remember_menu(chat, rendered.menu)
         message_id = None
         try:
             if message.type in ("image", "document") and message.file_path:
@@ -170,7 +171,11 @@ class WhatsAppChannel:
             for body in rendered.bodies:
                 message_id = await self._post(delivery, body)
         except GraphError as error:
-            return await self._on_error(error, delivery)
+            outcome = await self._on_error(error, delivery)
+            if replaced is not None and outcome.status not in ("sent", "retry"):
+                # Not delivered, nor about to be: a number typed now answers what they saw.
+                await self._store_menu(chat, replaced)
+            return outcome
         except Exception as exc:  # network trouble: try again later
             return SendOutcome(
                 "retry", retry_after=min(300.0, 2.0 ** min(item.attempts, 8)), error=str(exc)
@@ -209,17 +214,23 @@ class WhatsAppChannel:
             "document": {"id": media_id, "filename": path.name, "caption": caption},
         }
 
-    async def _remember_menu(self, chat: str, menu: dict[str, str]) -> None:
-        """Numbered options (or words) the person may type back instead of tapping.
+    async def _remember_menu(self, chat: str, menu: dict[str, str]) -> str | None:
+        """Numbered options (or words) the person may type back instead of tapping; returns
+        what they replace (as stored), None when nothing changed.
 
         Written only when they change: a fan-out of plain reminders to chats without a
         menu costs no write transaction (one fsync) per message."""
         assert self.db is not None
         value = json.dumps(menu)
         async with self.db.reading() as repos:
-            stored = await repos.schedule.get_state(CHANNEL, MENU_KEY + chat)
-        if (stored or "{}") == value:
-            return
+            stored = await repos.schedule.get_state(CHANNEL, MENU_KEY + chat) or "{}"
+        if stored == value:
+            return None
+        await self._store_menu(chat, value)
+        return stored
+
+    async def _store_menu(self, chat: str, value: str) -> None:
+        assert self.db is not None
         async with self.db.transaction() as repos:
             await repos.schedule.set_state(CHANNEL, MENU_KEY + chat, value)
 
