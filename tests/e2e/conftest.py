@@ -4,6 +4,7 @@ Telegram Bot API server on 127.0.0.1, with a real SQLite file in a temporary fol
 from __future__ import annotations
 
 import socket
+import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -191,3 +192,13 @@ async def stop_all(start: Callable[..., Any]) -> None:
     for runtime in start.running:  # type: ignore[attr-defined]
         if runtime.db is not None:
             await runtime.stop()
+
+
+BUSY_WAIT = 60.0  # seconds
+
+
+def open_db(path: Path | str) -> sqlite3.Connection:
+    """A connection for a test's own writes to the running bot's database: it waits for the
+    bot's writer as long as a loaded machine may need (sqlite3's default of 5 s gave
+    "database is locked" once in a full run under load)."""
+    return sqlite3.connect(path, timeout=BUSY_WAIT)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import open_db
 from tests.e2e.reports import Report, walk_report
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
@@ -249,7 +250,7 @@ async def test_send_back_outside_the_window_goes_out_as_a_template_first(
     long_ago = (datetime.now(UTC) - timedelta(hours=25)).isoformat()
 
     def close_window() -> None:
-        with sqlite3.connect(wa_settings.database_path, timeout=10) as db:
+        with open_db(wa_settings.database_path) as db:
             db.execute(
                 "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
                 (long_ago,),

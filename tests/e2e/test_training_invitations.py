@@ -16,7 +16,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from handlers.trainings.codes import code_for, slot_of
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.conftest import BUSINESS_NUMBER
+from tests.e2e.conftest import BUSINESS_NUMBER, open_db
 from tests.e2e.training_helpers import (
     TITLE,
     at,
@@ -271,7 +271,7 @@ async def test_a_coordinator_manages_a_training_over_whatsapp(
     sari = await add_user(
         wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
     )
-    with sqlite3.connect(wa_settings.database_path) as db:  # known on WhatsApp by her phone
+    with open_db(wa_settings.database_path) as db:  # known on WhatsApp by her phone
         db.execute(
             "INSERT INTO channel_identities (user_id, channel, external_id, phone, phone_verified)"
             " VALUES (?, 'whatsapp', 'ID.9001', '+6281299990001', 1)",

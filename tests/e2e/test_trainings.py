@@ -20,6 +20,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from handlers.trainings.codes import code_for, slot_of
 from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import open_db
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -390,7 +391,7 @@ async def test_rsvp_and_check_in_over_whatsapp(
         kecamatan="32.08.01",
         desa="32.08.01.2006",
     )
-    with sqlite3.connect(wa_settings.database_path) as db:  # known on WhatsApp by her phone
+    with open_db(wa_settings.database_path) as db:  # known on WhatsApp by her phone
         db.execute(
             "INSERT INTO channel_identities (user_id, channel, external_id, phone, phone_verified)"
             " VALUES (?, 'whatsapp', 'ID.2001', '+6281234500021', 1)",

@@ -19,7 +19,7 @@ from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Outbound
 from storage.models import UserStatus, to_db
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.conftest import ADMIN_ID, TodayClock
+from tests.e2e.conftest import ADMIN_ID, TodayClock, open_db
 from tests.e2e.db_writes import write_db
 from tests.e2e.whatsapp import WhatsAppPerson, body_of, post_webhook
 from tests.fakes.whatsapp_api import envelope, status_update
@@ -55,7 +55,7 @@ def _on_whatsapp(
 ) -> None:
     """Known on WhatsApp by the phone WhatsApp gave, last heard from at `last_inbound`."""
     stamp = to_db(last_inbound)
-    with sqlite3.connect(settings.database_path) as db:
+    with open_db(settings.database_path) as db:
         db.execute(
             "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, phone,"
             " phone_verified, started_at, last_inbound_at)"
@@ -79,7 +79,7 @@ async def test_a_linked_person_gets_reminders_on_the_chosen_channel_only(
     fake, graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:
     psm_id = await _psm(wa_settings, 7201, "Bu Ani")
-    with sqlite3.connect(wa_settings.database_path) as db:  # shared her contact on Telegram
+    with open_db(wa_settings.database_path) as db:  # shared her contact on Telegram
         db.execute(
             "UPDATE channel_identities SET phone = '+6281234500031', phone_verified = 1"
             " WHERE channel = 'telegram' AND external_id = '7201'"
@@ -284,7 +284,7 @@ async def test_admins_see_the_monthly_template_count_and_others_are_refused(
     await person.say("halo")
     previous = (today.replace(day=1) - timedelta(days=1)).replace(day=15)
     previous_name = format_date(previous, format="LLLL yyyy", locale="id")
-    with sqlite3.connect(wa_settings.database_path) as db:
+    with open_db(wa_settings.database_path) as db:
         db.execute(
             "UPDATE channel_identities SET last_inbound_at = ? WHERE external_id = 'ID.3201'",
             (to_db(datetime.now(UTC) - timedelta(hours=25)),),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import open_db
 from tests.fakes.telegram_api import FakeTelegram
 
 WIB = ZoneInfo("Asia/Jakarta")
@@ -64,7 +64,7 @@ def code_in(text: str) -> str:
 def verify_phone(database: Path, user_id: int, phone: str) -> None:
     """As if the person had shared their own contact: the channel vouches for the phone.
     Call it before the bot starts (a write from the test would block the bot's event loop)."""
-    with sqlite3.connect(database) as db:
+    with open_db(database) as db:
         db.execute(
             "UPDATE channel_identities SET phone = ?, phone_verified = 1 WHERE user_id = ?",
             (phone, user_id),
