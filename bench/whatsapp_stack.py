@@ -79,7 +79,8 @@ class WhatsAppLine:
         return self.poster.reposted
 
     def post(self, payload: dict[str, Any]) -> None:
-        """Post a webhook in the background (the walker waits for the answer, not the 200)."""
+        """Hand a webhook to Meta's side, which posts it; returns at once (the walker waits
+        for the answer, not the 200)."""
         self.poster.post(json.dumps(payload).encode())
 
 
