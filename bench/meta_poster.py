@@ -163,7 +163,8 @@ class MetaPoster:
             await asyncio.wait_for(self._exit(), DRAIN_TIMEOUT)
         except TimeoutError:
             self.failures.append(f"the child did not drain in {DRAIN_TIMEOUT:g} s")
-        await self._end()
+        finally:
+            await self._end()
         self.check()
 
     async def _exit(self) -> None:
