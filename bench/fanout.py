@@ -6,12 +6,13 @@ Telegram's flood limits (`FakeTelegram.enforce_limits`: token buckets of 30/s ov
 1/s per chat with a burst of 3; beyond them a 429 with a whole-second retry_after, and a
 count of sends that came back to a chat before its retry_after had passed).
 
-WhatsApp (`--channel whatsapp`): the bot on WhatsApp alone with the product's WhatsApp pacing
-(80/s overall, 0.16/s per chat), over real HTTP (bench/whatsapp_stack.py): the walkers post
-signed webhooks, the bot sends to the fake Graph API enforcing the Cloud API's limits
-(`FakeGraph.enforce_limits`: 80 messages/s throughput, error 130429; one message per 6 s to
-the same person with bursts of 45, error 131056; and a count of sends made while a limit said
-to wait). Everyone has written within 24 hours, so reminders are free-form messages.
+WhatsApp (`--channel whatsapp`): the bot on WhatsApp alone with the product's WhatsApp
+pacing (80/s overall, 0.16/s per chat), over real HTTP (bench/whatsapp_stack.py): the
+walkers' signed webhooks are posted by Meta's simulated side from a child process; the bot
+sends to the fake Graph API enforcing the Cloud API's limits (`FakeGraph.enforce_limits`: 80
+messages/s throughput, error 130429; one message per 6 s to the same person with bursts of
+45, error 131056; and a count of sends made while a limit said to wait). Everyone has
+written within 24 hours, so reminders are free-form messages.
 
 Reminders are queued by the scheduler's own daily reminders (`handlers/reminders.py`, one tick:
 everyone's hour is 16:00 by default, so all at once), which let answers go in between the
@@ -23,9 +24,9 @@ out.
 Reported: messages/s sustained from the moment the reminders were queued until the last one
 went out (replies and reminders together; the ceiling is 30 on Telegram, 80 on WhatsApp),
 limit errors and ignored retries, and the walkers' time from the update reaching the channel
-(WhatsApp: the webhook being posted) to the first reply handed to `send`. Replies go first,
-so the rate limits impose at most the wait for the next overall token (1/ceiling s) on a
-reply; the figure "beyond the limits" subtracts that allowance.
+(WhatsApp: the webhook being handed to Meta's side) to the first reply handed to `send`.
+Replies go first, so the rate limits impose at most the wait for the next overall token
+(1/ceiling s) on a reply; the figure "beyond the limits" subtracts that allowance.
 """
 
 from __future__ import annotations

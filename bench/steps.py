@@ -5,7 +5,10 @@ Telegram poller, handled by the inbox worker (router, form engine, storage, outb
 one write transaction, and its reply rendered by the outbox sender through PTB into the
 channel. Everything runs in this process on a database file with the production PRAGMAs
 (WAL, synchronous=FULL); only the HTTP hop to the fake Bot API is replaced by an in-memory
-call (see bench/telegram_memory.py).
+call (see bench/telegram_memory.py). On WhatsApp (`--channel whatsapp`, bench/whatsapp_stack.py)
+updates are signed webhooks over HTTP into the bot's own server, posted by Meta's simulated
+side from a child process (bench/meta_poster.py): remote in production, so its CPU is not the
+bot's and is not counted (`cpu_seconds` is this process's).
 
 1. The floor: bare aiosqlite single-row INSERT + COMMIT with the same PRAGMAs on this disk.
 2. Saturation: 500 new people register at once (7 steps each), then active PSMs each walk a
@@ -472,10 +475,11 @@ async def run_async(
         "setup": {
             "channel": channel,
             "transport": (
-                "webhooks over HTTP into the bot's own server (the simulated people's HTTP "
-                "client runs in the same process); the fake Graph API's ASGI app in memory; "
-                "webhook server, worker, engine, storage, outbox sender and rendering are "
-                "the product's; 'update queued' is the moment the webhook is posted"
+                "webhooks over HTTP into the bot's own server, posted by Meta's simulated "
+                "side from a child process (its CPU not counted); the fake Graph API's ASGI "
+                "app in memory; webhook server, worker, engine, storage, outbox sender and "
+                "rendering are the product's; 'update queued' is the moment the webhook is "
+                "handed to that process"
             )
             if line.whatsapp
             else "in-memory Bot API (fake's handlers, no HTTP); PTB, poller, worker, "

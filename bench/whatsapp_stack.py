@@ -3,16 +3,17 @@
 The product's runtime with its `WhatsAppChannel` and its httpx client, whose requests go to
 the fake Graph API's ASGI app (`tests/fakes/whatsapp_api.py`) through httpx's in-memory
 transport (the fake would otherwise take much of the 2 cores serving HTTP), and receiving
-signed webhooks over real HTTP in its own webhook server, as in tests/e2e.
+signed webhooks over real HTTP in its own webhook server, as in tests/e2e. Meta's side, the
+HTTP client posting those webhooks, runs in a child process (bench/meta_poster.py): in
+production it is remote, and its CPU is not the bot's.
 
 `WhatsAppWalker` is a `Person` (bench/telegram_memory.py) that writes over WhatsApp: each
-act posts a webhook in the background and returns at once, and the bot's answers are read
-from what the fake Graph API accepted (`GraphIndex`).
+act hands a webhook to the child, which posts it, and returns at once; the bot's answers are
+read from what the fake Graph API accepted (`GraphIndex`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import socket
@@ -24,6 +25,7 @@ from typing import Any
 
 import httpx
 
+from bench.meta_poster import APP_SECRET, MetaPoster, meta_posting
 from bench.people import whatsapp_user_id
 from bench.stack import Probes, instrumented
 from bench.telegram_memory import Hub, Person, Sent, UpdateRef
@@ -41,12 +43,8 @@ from tests.fakes.whatsapp_api import (
     envelope,
     list_reply,
     location_message,
-    sign,
     text_message,
 )
-
-APP_SECRET = "bench-app-secret"
-CONNECTIONS = 16  # Meta's simulated side: connections to the bot's webhook server
 
 
 @dataclass
@@ -69,42 +67,21 @@ class GraphIndex:
 
 @dataclass
 class WhatsAppLine:
-    """What walkers share: the bot's webhook, an HTTP client, the index of sent bodies."""
+    """What walkers share: Meta's side posting their webhooks, the index of sent bodies."""
 
-    url: str
-    http: httpx.AsyncClient
+    poster: MetaPoster
     index: GraphIndex
-    posting: set[asyncio.Task[None]] = field(default_factory=set)
-    reposted: int = 0  # posts that failed on a closed connection and were made again
     wamids: itertools.count = field(default_factory=lambda: itertools.count(1))
-    # No more posts in flight than the pool has connections: httpx's pool looks at every
-    # connection for every request queued in it, each time one frees (CPU of the simulated
-    # side, in this process, that the bot would not have to share with Meta).
-    in_flight: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(CONNECTIONS))
 
-    async def _post(self, raw: bytes) -> None:
-        """Post until answered 200, as Meta does: a kept-alive connection the server closed
-        just then fails the request (counted in `reposted`), and it is posted again."""
-        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(raw, APP_SECRET)}
-        for attempt in range(5):
-            try:
-                async with self.in_flight:
-                    response = await self.http.post(
-                        f"{self.url}/webhook/whatsapp", content=raw, headers=headers
-                    )
-            except httpx.TransportError:
-                self.reposted += 1
-                await asyncio.sleep(0.05 * 2**attempt)
-                continue
-            response.raise_for_status()
-            return
-        raise RuntimeError("the bot's webhook did not answer five posts")
+    @property
+    def reposted(self) -> int:
+        """Posts that failed on a closed connection and were made again."""
+        return self.poster.reposted
 
     def post(self, payload: dict[str, Any]) -> None:
-        """Post a webhook in the background (the walker waits for the answer, not the 200)."""
-        task = asyncio.create_task(self._post(json.dumps(payload).encode()))
-        self.posting.add(task)
-        task.add_done_callback(self.posting.discard)
+        """Hand a webhook to Meta's side, which posts it; returns at once (the walker waits
+        for the answer, not the 200)."""
+        self.poster.post(json.dumps(payload).encode())
 
 
 @dataclass
@@ -213,16 +190,11 @@ async def running_whatsapp_bot(folder: Path, **settings_extra: Any) -> AsyncIter
     hub = Hub(None)
     channel.send = hub.wrap(channel.send)  # type: ignore[method-assign]
     runtime = Runtime(settings, [channel], {CHANNEL: to_inbound})
-    # Meta's side, in this process: httpx's pool looks at every connection for each request
-    # queued in it, so 200 of them cost the simulated people more CPU than the bot's own HTTP
-    # server; with 16 (and no more posts in flight) a post may wait for a connection (Meta's
-    # queueing, outside the measured latency). 8 would save a little more CPU but split the
-    # webhooks' group commits (twice the commits); 32 cost 1.3 ms more per step.
-    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
-    async with httpx.AsyncClient(limits=limits, timeout=120) as http:
-        line = WhatsAppLine(f"http://127.0.0.1:{settings.webhook_port}", http, GraphIndex(graph))
-        try:
-            async with instrumented(runtime) as probes:
-                yield WhatsAppStack(runtime, graph, hub, line, settings, probes)
-        finally:
-            await graph.stop()
+    webhook = f"http://127.0.0.1:{settings.webhook_port}/webhook/whatsapp"
+    try:
+        # Meta's side, in a child process, is drained before the bot stops.
+        async with instrumented(runtime) as probes, meta_posting(webhook) as poster:
+            line = WhatsAppLine(poster, GraphIndex(graph))
+            yield WhatsAppStack(runtime, graph, hub, line, settings, probes)
+    finally:
+        await graph.stop()
