@@ -68,15 +68,16 @@ class CaseReviewRepo(Repo):
         found = [await repo.by_id(r[0]) for r in rows]
         return [case for case in found if case is not None], int(row[0])
 
-    async def nobody_to_decide(self, scope: Scope, case_ids: list[int] | None = None) -> set[int]:
-        """Of these cases (else of all within the scope), those waiting for a verification
-        or a validation that nobody of their region may give (an admin stands in)."""
+    async def nobody_to_decide(self, scope: Scope, case_ids: list[int]) -> set[int]:
+        """Of these cases within the scope, those waiting for a verification or a validation
+        that nobody of their region may give (an admin stands in)."""
         condition, params = scope.where("c")
-        sql = f"SELECT c.id FROM cases c WHERE {condition} AND {NOBODY_TO_DECIDE}"
-        if case_ids is not None:
-            sql += f" AND c.id IN ({placeholders(case_ids)})"
-            params = (*params, *case_ids)
-        return {row[0] for row in await self._all(sql, params)}
+        rows = await self._all(
+            f"SELECT c.id FROM cases c WHERE {condition} AND {NOBODY_TO_DECIDE}"
+            f" AND c.id IN ({placeholders(case_ids)})",
+            (*params, *case_ids),
+        )
+        return {row[0] for row in rows}
 
     async def detail(self, case_id: int, scope: Scope) -> CaseDetail | None:
         """One case, only if it is within the scope."""

@@ -44,7 +44,7 @@ async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_p
                 state=state,
             )
         everything = Scope(everything=True)
-        found = await repos.review.nobody_to_decide(everything)
+        found = await repos.review.nobody_to_decide(everything, list(cases.values()))
         assert found == {
             cases["coordinator's own, no tksk there"],
             cases["coordinator's own, verified"],
