@@ -109,6 +109,11 @@ async def _reminder_lines(
                     days=QUIET_DAYS,
                 )
             )
+    if user.role == Role.ADMIN:
+        standing_in = await repos.review.stand_in_count(user.id)
+        if standing_in:
+            lines.append(t(user.language, "reminder.stand_in", count=standing_in))
+            buttons.append([Button(label=t(user.language, "menu.queue"), data="menu:antrian")])
     lines += await tomorrow_lines(repos, app, user, now)
     visit_lines, visit_buttons = await due_visit_lines(repos, app, user, now)
     lines += visit_lines

@@ -380,7 +380,7 @@ async def _on_button(turn: Turn) -> None:
 async def _run_menu_command(turn: Turn, data: str) -> None:
     """A main-menu button does what its command does."""
     name = data.partition(":")[2]
-    if name not in ("lapor", "draf", "laporan_saya"):
+    if name not in ("lapor", "draf", "laporan_saya", "antrian"):
         turn.reply(turn.t("errors.unknown_button"))
         return
     await COMMANDS[name](turn)

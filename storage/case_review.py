@@ -30,6 +30,22 @@ NOBODY_TO_DECIDE = (
     f"((c.state = 'verified' AND NOT {_COORDINATOR})"
     f" OR (c.state IN ('submitted', 'resubmitted') AND NOT {_TKSK} AND NOT {_COORDINATOR}))"
 )
+# Only a kabupaten with fewer than two active coordinators can have such a case (two cannot
+# both be its reporter), so the admins' daily question looks at the cases of those alone.
+_THIN_KABUPATEN = (
+    "SELECT r.code FROM regions r WHERE r.level = 'kabupaten' AND (SELECT COUNT(*) FROM users k"
+    " WHERE k.kabupaten_code = r.code AND k.status = 'active' AND k.role = 'coordinator') < 2"
+)
+
+
+def stand_in_cases(admin_id: str) -> str:
+    """SQL: the cases the admin whose id is the expression `admin_id` stands in for (nobody
+    of the region may decide them, and the admin did not report them)."""
+    return (
+        f"SELECT c.id FROM cases c WHERE c.kabupaten_code IN ({_THIN_KABUPATEN})"
+        " AND c.state IN ('submitted', 'resubmitted', 'verified')"
+        f" AND c.reporter_id IS NOT {admin_id} AND {NOBODY_TO_DECIDE}"
+    )
 
 
 class CaseReviewRepo(Repo):
@@ -78,6 +94,11 @@ class CaseReviewRepo(Repo):
             (*params, *case_ids),
         )
         return {row[0] for row in rows}
+
+    async def stand_in_count(self, admin_id: int) -> int:
+        """How many cases wait for this admin to stand in (`stand_in_cases`)."""
+        row = await self._one(f"SELECT COUNT(*) FROM ({stand_in_cases('?')})", (admin_id,))
+        return int(row[0])
 
     async def detail(self, case_id: int, scope: Scope) -> CaseDetail | None:
         """One case, only if it is within the scope."""

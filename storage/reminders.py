@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo, placeholders
+from storage.case_review import stand_in_cases
 from storage.models import User, from_db, to_db
 from storage.people import AWAITS_DECISION
 from storage.schedule import ScheduleRepo
@@ -22,7 +23,8 @@ class ReminderRepo(Repo):
         """Who gets a daily reminder now: active people with reminders on whose hour
         ("HH:MM", theirs or `default_time`) has come at `local_time` and who have no
         `daily_reminder` key for the local `day` yet. PSM and TKSK always; coordinators only
-        when a visit they follow is due (`VisitRepo.due_for_coordinator`). The scheduler asks
+        when a visit they follow is due (`VisitRepo.due_for_coordinator`); admins only when a
+        case waits for them to stand in (`stand_in_cases`). The scheduler asks
         every minute, and in a province of 50,000 people nobody else need be read: the
         question is led by `users_daily_reminder` to those whose `reminded_on` is before the
         day (migration 0020), and the key is still asked (it is what holds the reminder)."""
@@ -30,7 +32,8 @@ class ReminderRepo(Repo):
             "SELECT u.* FROM users u INDEXED BY users_daily_reminder"
             " WHERE u.status = 'active' AND u.reminders_enabled = 1 AND u.reminded_on < ?"
             f" AND (u.role IN ('psm', 'tksk') OR (u.role = 'coordinator'"
-            f" AND {coordinator_has_a_due_visit('u')}))"
+            f" AND {coordinator_has_a_due_visit('u')})"
+            f" OR (u.role = 'admin' AND EXISTS ({stand_in_cases('u.id')})))"
             " AND COALESCE(u.reminder_time, ?) <= ?"
             " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'daily_reminder'"
             " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",

@@ -21,7 +21,7 @@ async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_p
         ani = await make_user(repos, "Bu Ani", Role.PSM, kecamatan=KADUGEDE, desa=KADUGEDE_DESA)
         tono = await make_user(repos, "Pak Tono", Role.TKSK, kecamatan=KADUGEDE)
         sari = await make_user(repos, "Ibu Sari", Role.COORDINATOR)  # Kuningan's only one
-        await make_user(repos, "Pak Admin", Role.ADMIN, kabupaten=None)
+        admin = await make_user(repos, "Pak Admin", Role.ADMIN, kabupaten=None)
         tuban_psm = await make_user(repos, "Bu Wati", Role.PSM, kabupaten="35.23")  # nobody else
         cases = {}
         for index, (name, reporter, desa, state) in enumerate(
@@ -65,6 +65,8 @@ async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_p
                 reporter_id=case.reporter_id,
             )
             assert who.standing_in == (case_id in found), case.number
+        # The admins' daily reminder counts the same cases (looking in thin kabupaten only).
+        assert await repos.review.stand_in_count(admin.id) == len(found)
 
         groups = ((CaseState.VERIFIED,), (CaseState.SUBMITTED, CaseState.RESUBMITTED))
         listed, total = await repos.review.queue(
