@@ -95,7 +95,7 @@ MAY: dict[str, frozenset[str]] = {
     "people.manage": frozenset({"coordinator", "admin"}),  # coordinators: own kabupaten
     "people.assign_staff": frozenset({"admin"}),
     "phone.change": ALL,
-    "reminder.settings": frozenset({"psm", "tksk", "coordinator"}),  # their own reminder
+    "reminder.settings": frozenset({"psm", "tksk", "coordinator", "admin"}),  # their own
     "reminder.district": frozenset({"coordinator"}),  # their own kabupaten
     "delivery.choose_channel": ALL,
     "whatsapp.template_count": frozenset({"admin"}),
@@ -282,7 +282,7 @@ def _button_gate(key: str, send: str, action: str) -> dict[str, Any] | None:
 
 
 def _reminder_settings(key: str) -> dict[str, Any]:
-    """/pengingat: one's own reminder hour for PSM, TKSK and coordinators, and for
+    """/pengingat: one's own reminder hour for PSM, TKSK, coordinators and admins, and for
     coordinators also the district's WhatsApp frequency."""
     who, send = PEOPLE[key], "/pengingat"
     refused = _gate(key, send, "reminder.settings")
