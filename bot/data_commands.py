@@ -26,12 +26,18 @@ def _private_argument(value: str) -> str:
 
 
 ONE_WAY = "psm-bot user export: name the person by one of ID, --phone or --telegram-id"
+NO_FILE = (
+    "psm-bot user export: name the .json file to write after the id: psm-bot user export {id} OUT"
+)
 
 
 def cmd_user_export(args: argparse.Namespace) -> int:
     from bot.user_tools import NotOneUser, UserNamed, export_user
 
     given = [args.id, args.phone, args.telegram_id]
+    if not any(value is not None for value in given) and args.out.isdigit():
+        print(NO_FILE.format(id=args.out), file=sys.stderr)  # `user export 5`: an id, no file
+        return 2
     if sum(value is not None for value in given) != 1:
         print(ONE_WAY, file=sys.stderr)
         return 2

@@ -114,3 +114,11 @@ def test_one_way_of_naming_them(people: World, argv: list[str], capsys) -> None:
     assert main(["user", "export", *argv]) == 2
     assert "one of ID, --phone or --telegram-id" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_an_id_without_a_file_is_told_the_file_is_missing(people: World, capsys) -> None:
+    assert main(["user", "export", "5"]) == 2
+    said = capsys.readouterr().err
+    assert "name the .json file to write after the id: psm-bot user export 5 OUT" in said
+    assert "--phone" not in said  # not the wrong problem (the id was given)
+    assert _exports(people) == []
