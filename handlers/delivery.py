@@ -17,6 +17,7 @@ from handlers.events import Button, Outbound
 from handlers.markup import safe_html
 from handlers.masking import mask_identifiers
 from storage.models import ChannelIdentity, User
+from storage.outbox import NewMessage
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ async def deliver(
             return None
     else:
         row = _queued(channel=channel, chat_id=chat_id, **fields)
-    return await repos.outbox.enqueue(**row)
+    return await repos.outbox.enqueue(row)
 
 
 async def deliver_to_chat(
@@ -145,26 +146,26 @@ def _queued(
     not_before: datetime | None = None,
     topic: str | None = None,
     broadcast_id: int | None = None,
-) -> dict[str, Any]:
-    """The outbox row (`OutboxRepo.enqueue_many`'s fields) for one message."""
+) -> NewMessage:
+    """The outbox row for one message."""
     if message.best_effort and kind != DeliveryKind.TRANSIENT:
         kind = DeliveryKind.TRANSIENT
     expires_at = (not_before or now) + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
-    return {
-        "user_id": user_id,
-        "channel": channel,
-        "chat_id": chat_id,
-        "kind": kind,
-        "priority": PRIORITY[kind],
-        "message": masked(message).model_dump(mode="json", exclude_defaults=True),
-        "now": now,
-        "expires_at": expires_at,
-        "waiting": waiting,
-        "not_before": not_before,
-        "delete_after": message.delete_after,
-        "topic": topic,
-        "broadcast_id": broadcast_id,
-    }
+    return NewMessage(
+        user_id=user_id,
+        channel=channel,
+        chat_id=chat_id,
+        kind=kind,
+        priority=PRIORITY[kind],
+        message=masked(message).model_dump(mode="json", exclude_defaults=True),
+        now=now,
+        expires_at=expires_at,
+        waiting=waiting,
+        not_before=not_before,
+        delete_after=message.delete_after,
+        topic=topic,
+        broadcast_id=broadcast_id,
+    )
 
 
 async def identity_for(repos: Repos, user_id: int) -> ChannelIdentity | None:
@@ -217,7 +218,7 @@ async def deliver_to_people(
 
 def _queued_to(
     identity: ChannelIdentity | None, *, user_id: int, **fields: Any
-) -> dict[str, Any] | None:
+) -> NewMessage | None:
     """The outbox row of a message to the person at `identity` (held until they start the
     bot); None, logged, when they have no channel (notices wait, routine ones expire)."""
     if identity is None:

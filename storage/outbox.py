@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,38 +36,42 @@ _ENQUEUE = (
 )
 
 
-def _enqueued(
-    *,
-    user_id: int | None,
-    channel: str,
-    chat_id: str | None,
-    kind: str,
-    priority: int,
-    message: dict[str, Any],
-    now: datetime,
-    expires_at: datetime | None = None,
-    waiting: bool = False,
-    not_before: datetime | None = None,
-    delete_after: int | None = None,
-    topic: str | None = None,
-    broadcast_id: int | None = None,
-) -> tuple[Any, ...]:
-    """The values of `_ENQUEUE` for one message: `waiting` holds it until the person starts
-    the bot; `delete_after`: seconds after sending at which the channel's copy is deleted."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewMessage:
+    """One message to queue: `waiting` holds it until the person starts the bot;
+    `delete_after`: seconds after sending at which the channel's copy is deleted."""
+
+    user_id: int | None
+    channel: str
+    chat_id: str | None
+    kind: str
+    priority: int
+    message: dict[str, Any]
+    now: datetime
+    expires_at: datetime | None = None
+    waiting: bool = False
+    not_before: datetime | None = None
+    delete_after: int | None = None
+    topic: str | None = None
+    broadcast_id: int | None = None
+
+
+def _enqueued(new: NewMessage) -> tuple[Any, ...]:
+    """The values of `_ENQUEUE` for one message."""
     return (
-        user_id,
-        channel,
-        chat_id,
-        kind,
-        priority,
-        json.dumps(message, ensure_ascii=False),
-        "waiting" if waiting else "pending",
-        to_db(not_before or now),
-        to_db(expires_at) if expires_at else None,
-        to_db(now),
-        delete_after,
-        topic,
-        broadcast_id,
+        new.user_id,
+        new.channel,
+        new.chat_id,
+        new.kind,
+        new.priority,
+        json.dumps(new.message, ensure_ascii=False),
+        "waiting" if new.waiting else "pending",
+        to_db(new.not_before or new.now),
+        to_db(new.expires_at) if new.expires_at else None,
+        to_db(new.now),
+        new.delete_after,
+        new.topic,
+        new.broadcast_id,
     )
 
 
@@ -87,16 +92,15 @@ def _not_among(skip_ids: list[int] | None) -> str:
 class OutboxRepo(Repo):
     """The outbox table."""
 
-    async def enqueue(self, **fields: Any) -> int:
-        """Queue one message (the keyword arguments of `_enqueued`); returns its id."""
-        cursor = await self._run(_ENQUEUE, _enqueued(**fields))
+    async def enqueue(self, new: NewMessage) -> int:
+        """Queue one message; returns its id."""
+        cursor = await self._run(_ENQUEUE, _enqueued(new))
         return int(cursor.lastrowid)
 
-    async def enqueue_many(self, messages: list[dict[str, Any]]) -> None:
-        """Several `enqueue` (its keyword arguments, one dict per message, queued in this
-        order) in one round trip."""
+    async def enqueue_many(self, messages: list[NewMessage]) -> None:
+        """Several `enqueue` (queued in this order) in one round trip."""
         if messages:
-            await self.conn.executemany(_ENQUEUE, [_enqueued(**fields) for fields in messages])
+            await self.conn.executemany(_ENQUEUE, [_enqueued(new) for new in messages])
 
     async def due(
         self, channel: str, now: datetime, limit: int = 50, skip_ids: list[int] | None = None

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from storage.models import Role
+from storage.outbox import NewMessage
 from tests.storage.seed_cases import NOW, make_user, open_database
 
 
@@ -23,24 +24,28 @@ async def test_outcomes_of_a_send_do_not_revive_a_dropped_message(db) -> None:
         person = await make_user(repos, "Bu Ani", Role.PSM)
         ids = [
             await repos.outbox.enqueue(
-                user_id=person.id,
-                channel="whatsapp",
-                chat_id="62812",
-                kind="notice",
-                priority=1,
-                message={"text": f"kabar {n}"},
-                now=NOW,
+                NewMessage(
+                    user_id=person.id,
+                    channel="whatsapp",
+                    chat_id="62812",
+                    kind="notice",
+                    priority=1,
+                    message={"text": f"kabar {n}"},
+                    now=NOW,
+                )
             )
             for n in range(4)
         ]
         deletion = await repos.outbox.enqueue(
-            user_id=person.id,
-            channel="whatsapp",
-            chat_id="62812",
-            kind="transient",
-            priority=0,
-            message={"type": "delete", "target_message_id": "9"},
-            now=NOW,
+            NewMessage(
+                user_id=person.id,
+                channel="whatsapp",
+                chat_id="62812",
+                kind="transient",
+                priority=0,
+                message={"type": "delete", "target_message_id": "9"},
+                now=NOW,
+            )
         )
         assert await repos.people.drop_unsent(person.id) == 4  # the deletion stays
         later = NOW + timedelta(minutes=1)

@@ -15,6 +15,7 @@ from storage import db as db_module
 from storage.db import WAL_SIZE_LIMIT, Database, connect, require_sqlite
 from storage.migrate import apply_migrations, available_migrations, latest_version
 from storage.models import Region, Role, UserStatus
+from storage.outbox import NewMessage
 from storage.repos import Repos
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
@@ -566,15 +567,17 @@ async def enqueue(
     text: str = "halo",
 ) -> int:
     return await repos.outbox.enqueue(
-        user_id=user_id,
-        channel=channel,
-        chat_id=chat_id,
-        kind=kind,
-        priority=priority,
-        message={"text": text},
-        now=now,
-        expires_at=expires_at,
-        waiting=waiting,
+        NewMessage(
+            user_id=user_id,
+            channel=channel,
+            chat_id=chat_id,
+            kind=kind,
+            priority=priority,
+            message={"text": text},
+            now=now,
+            expires_at=expires_at,
+            waiting=waiting,
+        )
     )
 
 
@@ -592,8 +595,8 @@ async def test_outbox_enqueue_many_queues_in_order_as_enqueue_would(db: Database
             {"kind": "routine", "priority": 2, "message": {"text": "ingat"}, "waiting": True},
         ]
         common = {"user_id": user_id, "channel": "telegram", "chat_id": "42", "now": T0}
-        await repos.outbox.enqueue_many([{**common, **one} for one in fields])
-        one_by_one = [await repos.outbox.enqueue(**common, **one) for one in fields]
+        await repos.outbox.enqueue_many([NewMessage(**common, **one) for one in fields])
+        one_by_one = [await repos.outbox.enqueue(NewMessage(**common, **one)) for one in fields]
         await repos.outbox.enqueue_many([])
         stored = await rows(repos, "SELECT * FROM outbox ORDER BY id")
     assert [row["id"] for row in stored[3:]] == one_by_one

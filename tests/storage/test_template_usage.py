@@ -13,6 +13,7 @@ from bot.channels.whatsapp.limit import RANK, category, no_room_until
 from storage.db import Database
 from storage.migrate import available_migrations
 from storage.models import UserStatus
+from storage.outbox import NewMessage
 from storage.repos import Repos
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
@@ -78,14 +79,16 @@ async def _person(repos: Repos, chat: str, last_inbound: datetime) -> int:
 
 async def _queue(repos: Repos, user_id: int, chat: str, kind: str, topic: str | None) -> None:
     await repos.outbox.enqueue(
-        user_id=user_id,
-        channel="whatsapp",
-        chat_id=chat,
-        kind=kind,
-        priority=1,
-        message={"text": "x"},
-        now=T0,
-        topic=topic,
+        NewMessage(
+            user_id=user_id,
+            channel="whatsapp",
+            chat_id=chat,
+            kind=kind,
+            priority=1,
+            message={"text": "x"},
+            now=T0,
+            topic=topic,
+        )
     )
 
 
