@@ -296,6 +296,8 @@ class FormEngine:
             return await self._ask_again(fs, invalid.key, **invalid.values)
         if not self._satisfies(fs, question, position, answer.value):
             return await self._ask_again_constraint(fs, question)
+        if (twin := _same_nik_in_item(fs, question, position, answer.value)) is not None:
+            return await self._ask_again(fs, "identifier.nik_repeated", number=twin)
         if question.verified_only and not answer.value.get("verified"):
             return await self._ask_again_constraint(fs, question)  # a typed number
         warnings = await self._warnings(fs, question, position, answer)
@@ -539,6 +541,20 @@ class FormEngine:
         else:
             prefix = self.t("form.stale_button") + "\n\n"
         return StepResult(state, [await self.render(state, prefix)])
+
+
+def _same_nik_in_item(
+    fs: FormState, question: Question, position: Position, value: Any
+) -> int | None:
+    """The number (from 1) of another item of the same repeat already given this NIK, or
+    None: one NIK is one person, and two members stored under one NIK would become one
+    (the household's members are kept by NIK)."""
+    if question.type != QuestionType.NIK or position.group is None or not isinstance(value, str):
+        return None
+    for index, item in enumerate(fs.answers.get(position.group, [])):
+        if index != position.index and item.get(position.name) == value:
+            return index + 1
+    return None
 
 
 def _button_action(data: str | None, rev: int) -> str | None:

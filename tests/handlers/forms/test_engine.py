@@ -1781,3 +1781,23 @@ async def test_random_events_never_break_the_engine(
         for message in result.messages:
             assert_outbound_limits(message)
         assert_answers_valid(driver.state["answers"])
+
+
+async def test_a_nik_given_for_another_member_of_the_report_is_refused() -> None:
+    """Members are kept by NIK: a second member under the first one's NIK would overwrite
+    her (her name gone, his sex and birth date taken from her NIK)."""
+    driver = await walk_to(MORE)
+    await driver.send_text("iya")
+    await walk_to("member_nik", driver=driver)
+    before = copy.deepcopy(driver.state["answers"])
+
+    result = await driver.send_text(MEMBER_NIK)
+
+    text = result.messages[0].text
+    assert text.startswith("⚠️ ") and t("identifier.nik_repeated", number=1) in text
+    assert MEMBER_NIK not in text
+    assert driver.state["answers"] == before and driver.current() == "member_nik"
+    # Another NIK, or none, goes on; the first member's own NIK may be given again.
+    await driver.tap(t("form.missing.tidak_tahu"))
+    assert driver.current() != "member_nik"
+    assert driver.answers["members"][0]["member_nik"] == MEMBER_NIK
