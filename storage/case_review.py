@@ -48,6 +48,29 @@ def stand_in_cases(admin_id: str) -> str:
     )
 
 
+def _household_as_reported(row: Any, answers: dict[str, Any]) -> dict[str, Any]:
+    """The household as this report gave it. A household found again by its KK holds what
+    the latest report about it said (and keeps a location a later report skipped), so each
+    case shows its own answers; the household's row only where the answers are gone
+    (blanked by retention)."""
+    if "head_name" not in answers:
+        return {
+            "head_name": row["head_name"],
+            "address": row["address"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+            "member_count": row["member_count"],
+        }
+    gps = answers.get("gps") or {}
+    return {
+        "head_name": answers["head_name"],
+        "address": answers.get("address") or "",
+        "latitude": gps.get("lat"),
+        "longitude": gps.get("lon"),
+        "member_count": answers.get("household_size"),
+    }
+
+
 class CaseReviewRepo(Repo):
     """Scoped queries and state changes for review (every query takes a Scope)."""
 
@@ -136,20 +159,17 @@ class CaseReviewRepo(Repo):
                 (case_id,),
             )
         ]
+        answers = json.loads(row["answers"])
         return CaseDetail(
             summary=summary,
             version=row["version"],
             household_id=row["household_id"],
-            head_name=row["head_name"],
-            address=row["address"],
             no_kk=row["no_kk"],
-            latitude=row["latitude"],
-            longitude=row["longitude"],
-            member_count=row["member_count"],
+            **_household_as_reported(row, answers),
             description=row["description"],
             details=json.loads(row["details"]),
             consent=json.loads(row["consent"]),
-            answers=json.loads(row["answers"]),
+            answers=answers,
             protected=bool(row["protected"]),
             form_version=row["form_version"],
             subjects=subjects,

@@ -39,6 +39,8 @@ class Report:
     photos: int = 3
     actions: int = 0
     kecamatan: str | None = None  # asked of reporters with no kecamatan (coordinators)
+    address: str = "Dusun Manis RT 02 RW 05"
+    located: bool = True  # False: the location is skipped, with a reason
 
 
 async def walk_report(person: TelegramPerson, report: Report, *, fake) -> list[dict]:
@@ -72,15 +74,19 @@ async def walk_report(person: TelegramPerson, report: Report, *, fake) -> list[d
         await act(person.say(report.age))
     await act(person.tap("Anak"))
     await act(person.tap("Tidak"))  # no other member
-    await act(person.say("Dusun Manis RT 02 RW 05"))
+    await act(person.say(report.address))
     if report.kecamatan:
         await act(person.say(report.kecamatan))
     await act(person.tap("Babatan"))
-    before = len(person.messages())
-    fake.user_location(person.user_id, -6.9712, 108.4821)
-    report.actions += 1
-    # Two messages: the acknowledgement closes the location keyboard, then the buttons.
-    await fake.wait_sent(person.user_id, before + 2)
+    if report.located:
+        before = len(person.messages())
+        fake.user_location(person.user_id, -6.9712, 108.4821)
+        report.actions += 1
+        # Two messages: the acknowledgement closes the location keyboard, then the buttons.
+        await fake.wait_sent(person.user_id, before + 2)
+    else:
+        await act(person.say("Lewati"))  # the location keyboard's skip key
+        await act(person.say("Tidak di lokasi"))
     for label in report.categories:
         await act(toggle(person, label, fake))
     await act(person.tap("Selesai memilih"))

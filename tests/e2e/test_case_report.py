@@ -285,3 +285,26 @@ async def test_restart_halfway_through_a_report(fake, settings, people, start_bo
     assert "NIK" in reply[0]["text"]
     texts = [m["text"] for m in psm.messages()]
     assert sum("nomor Kartu Keluarga" in t for t in texts) == 1
+
+
+async def test_each_case_shows_its_own_household_answers(fake, settings, people) -> None:
+    """A second report with the same KK, sent as a new case, refreshes the household; each
+    case page still shows what its own report said (no location borrowed from the other)."""
+    psm, tksk = people[PSM], people[TKSK]
+    await walk_report(psm, Report(photos=0), fake=fake)
+    first = (await psm.tap("Kirim", expect=2))[0]["text"].split("<b>")[1].split("</b>")[0]
+    second_report = Report(photos=0, head="Sukarman", address="Blok Kliwon", located=False)
+    await walk_report(psm, second_report, fake=fake)
+    await psm.tap("Kirim", until="masih terbuka")
+    second = (await psm.tap("Kirim sebagai laporan baru", until="<b>"))[0]["text"]
+    second = second.split("<b>")[1].split("</b>")[0]
+    assert second != first
+
+    await tksk.say("/antrian", until="Antrian")
+    page = (await tksk.tap(first, until="Riwayat"))[0]["text"]
+    assert "Slamet Riyadi" in page and "Dusun Manis" in page and "maps.google.com" in page
+    assert "Sukarman" not in page and "Kliwon" not in page
+    await tksk.say("/antrian", until="Antrian")
+    page = (await tksk.tap(second, until="Riwayat"))[0]["text"]
+    assert "Sukarman" in page and "Blok Kliwon" in page
+    assert "maps.google.com" not in page and "Slamet" not in page
