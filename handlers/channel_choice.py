@@ -21,7 +21,9 @@ async def _linked_channels(turn: Turn) -> list[str]:
     return sorted({identity.channel for identity in identities if identity.chat_id})
 
 
-def _name(turn: Turn, channel: str) -> str:
+def channel_name(turn: Turn, channel: str) -> str:
+    """A channel as people call it ("WhatsApp"); its own name where the catalogue has none
+    (the terminal demo's)."""
     key = f"whatsapp.delivery.channels.{channel}"
     return turn.t(key) if turn.app.catalog.has(key) else channel
 
@@ -35,14 +37,14 @@ async def choice(turn: Turn) -> tuple[str, list[list[Button]]] | None:
         return None
     chosen = turn.user.delivery_channel
     if chosen in channels:
-        current = _name(turn, chosen)
+        current = channel_name(turn, chosen)
     else:
         last = turn.user.preferred_channel or channels[0]
-        current = turn.t("whatsapp.delivery.automatic_now", channel=_name(turn, last))
+        current = turn.t("whatsapp.delivery.automatic_now", channel=channel_name(turn, last))
     buttons = [
         [
             Button(
-                label=turn.t("whatsapp.delivery.via", channel=_name(turn, channel)),
+                label=turn.t("whatsapp.delivery.via", channel=channel_name(turn, channel)),
                 data=f"{PREFIX}:{channel}",
             )
             for channel in channels
@@ -81,7 +83,7 @@ async def choose(turn: Turn, data: str) -> None:
     text = (
         turn.t("whatsapp.delivery.now_automatic")
         if chosen is None
-        else turn.t("whatsapp.delivery.now_via", channel=_name(turn, chosen))
+        else turn.t("whatsapp.delivery.now_via", channel=channel_name(turn, chosen))
     )
     turn.toast = text
     turn.reply(text)

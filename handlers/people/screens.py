@@ -3,6 +3,7 @@ by name) and a person's page with what may be done to them."""
 
 from __future__ import annotations
 
+from handlers.channel_choice import channel_name
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.paging import page_count
@@ -155,7 +156,7 @@ async def person_text(turn: Turn, person: User) -> str:
         kabupaten=await region_name(turn, person.kabupaten_code),
         kecamatan=await region_name(turn, person.kecamatan_code),
         desa=await region_name(turn, person.desa_code),
-        channels=", ".join(turn.t(f"people.channel.{c}") for c in channels) or "-",
+        channels=", ".join(channel_name(turn, c) for c in channels) or "-",
         phone=masked_phone(person.phone),
         verified=turn.t("common.yes" if person.phone_verified else "common.no"),
         cases=cases,
