@@ -338,8 +338,9 @@ class FormEngine:
     async def _warnings(
         self, fs: FormState, question: Question, position: Position, answer: parsers.Answer
     ) -> list[str]:
-        """Doubts worth telling but not refusing: a NIK keeps the place it was first issued."""
-        warnings = []
+        """Doubts worth telling but not refusing: a NIK keeps the place it was first issued; a
+        typed position was read with latitude and longitude swapped."""
+        warnings = [self.t(key) for key in answer.warnings]
         region = answer.extra.get("region") if answer.extra else None
         if region and not await self.ctx.choices.region_known(region):
             warnings.append(self.t("identifier.unknown_region", region=region))
