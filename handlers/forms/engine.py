@@ -56,6 +56,9 @@ class StepResult:
     state: dict[str, Any]
     messages: list[Outbound] = field(default_factory=list)
     finished: bool = False
+    # The question the event was taken as an answer to, accepted or not (None: a button of
+    # the summary, "add another?", a stale button).
+    question: Question | None = None
 
 
 class FormEngine:
@@ -191,7 +194,9 @@ class FormEngine:
         if position.name == MORE:
             return await self._step_more(fs, position, event, action)
         question = self.form.question(position.name)
-        return await self._step_question(fs, position, question, event, action)
+        result = await self._step_question(fs, position, question, event, action)
+        result.question = question
+        return result
 
     def _rest_of_album(self, fs: FormState, event: Inbound, position: Position | None) -> bool:
         """Photos of an album beyond the limit arrive after their question is done: ignored."""
