@@ -108,6 +108,9 @@ class Turn:
     replies: list[Outbound] = field(default_factory=list)
     toast: str = ""  # short text for the answer to a button tap
     released: int = 0  # messages that waited for this person and go out now
+    # The event answered a NIK or KK question: a mistyped number leaves the chat too
+    # (handlers/identifier_messages.py).
+    identifier_question: bool = False
     background: list[BackgroundJob] = field(default_factory=list)
 
     @property

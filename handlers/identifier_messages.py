@@ -2,25 +2,50 @@
 
 Whatever the message answered (the NIK question, a name, an address, a description, a
 /cari search) and whether or not it was accepted, it is deleted once the turn is done, on
-channels that can delete messages (Telegram, within 48 hours; WhatsApp cannot). The answer
-itself is judged by its question as usual; the texts the bot sends are masked anyway
-(handlers/delivery.py).
+channels that can delete messages (Telegram, within 48 hours; WhatsApp cannot). So is a
+mistyped attempt at one: an answer to a NIK or KK question, or a /cari search, holding a long
+run of digits (a digit short or too many, a letter among the digits), which shows nearly the
+whole number. The answer itself is judged by its question as usual; the texts the bot sends
+are masked anyway (handlers/delivery.py), and a refused number is never repeated.
 """
 
 from __future__ import annotations
 
+import re
+
 from handlers.channel_traits import ChannelTraits
 from handlers.events import Inbound, InboundKind, Outbound
-from handlers.masking import holds_identifier
+from handlers.masking import holds_identifier, holds_long_number
+
+# Digits in a row (spaces, dots, dashes between them allowed) that make an attempt at a NIK or
+# KK worth deleting: half of its 16, more than a case number's year or serial, fewer than any
+# way of mistyping it.
+ATTEMPT_DIGITS = 8
+# A case number (storage/cases.py: KNG-2026-000123), which /cari also takes: not an attempt.
+_CASE_NUMBER = re.compile(r"\b[A-Za-z]{2,5}-\d{4}-\d{6}\b")
 
 
-def identifier_deletion(event: Inbound, traits: ChannelTraits) -> Outbound | None:
-    """The deletion of the person's message if it holds a NIK/KK-like number and their
-    channel can delete it; otherwise None."""
+def _attempted_identifier(event: Inbound, *, identifier_question: bool) -> bool:
+    """An answer to a NIK or KK question, or /cari's words, holding most of a number."""
+    if identifier_question:
+        return holds_long_number(event.text or event.command_args, ATTEMPT_DIGITS)
+    if event.kind == InboundKind.COMMAND and event.command == "cari":
+        return holds_long_number(_CASE_NUMBER.sub(" ", event.command_args), ATTEMPT_DIGITS)
+    return False
+
+
+def identifier_deletion(
+    event: Inbound, traits: ChannelTraits, *, identifier_question: bool = False
+) -> Outbound | None:
+    """The deletion of the person's message if it holds a NIK/KK-like number, or is an
+    attempt at one (`identifier_question`: the event answered a NIK or KK question), and
+    their channel can delete it; otherwise None."""
     if event.kind not in (InboundKind.TEXT, InboundKind.COMMAND) or not event.message_id:
         return None
     if traits.deletes_sent_within is None:
         return None
-    if not holds_identifier(event.text or event.command_args):
+    if not holds_identifier(event.text or event.command_args) and not _attempted_identifier(
+        event, identifier_question=identifier_question
+    ):
         return None
     return Outbound(type="delete", target_message_id=event.message_id)

@@ -5,8 +5,8 @@ and any run of digit groups within a line that adds up to exactly 16 digits (not
 longer unbroken run of digits) is shown as `320801******0001`; across a line break only a
 number shaped like a NIK or KK is (`looks_like_identifier`), so a GPS position and the next
 line's number stay readable. A message holding what is masked is deleted from chats
-(`holds_identifier`); a free-text answer holding a number shaped like a NIK or KK is refused
-(`holds_nik_or_kk`).
+(`holds_identifier`), and so is a mistyped attempt at a NIK or KK (`holds_long_number`); a
+free-text answer holding a number shaped like a NIK or KK is refused (`holds_nik_or_kk`).
 """
 
 from __future__ import annotations
@@ -105,6 +105,14 @@ def mask_identifiers(text: str) -> str:
 def holds_identifier(text: str | None) -> bool:
     """Whether `mask_identifiers` would change the text: what is deleted from a chat."""
     return bool(text) and mask_identifiers(text) != text
+
+
+def holds_long_number(text: str | None, digits: int) -> bool:
+    """Whether a text holds at least `digits` digits in a row, separators allowed between
+    them: most of a NIK or KK, mistyped (a digit short, a letter for a digit)."""
+    if not text or digits < 1:
+        return False
+    return re.search(rf"\d(?:{_MASK_SEPARATORS}*\d){{{digits - 1},}}", text) is not None
 
 
 def holds_nik_or_kk(text: str | None) -> bool:

@@ -66,7 +66,10 @@ async def handle(turn: Turn) -> None:
         await _on_command(turn)
     else:
         await _on_message(turn)
-    if (deletion := identifier_deletion(event, turn.channel_traits)) is not None:
+    deletion = identifier_deletion(
+        event, turn.channel_traits, identifier_question=turn.identifier_question
+    )
+    if deletion is not None:
         turn.replies.insert(0, deletion)  # gone from the chat before anything else is said
     await refresh_menu(turn)  # after the turn: it may have changed the role or the language
 

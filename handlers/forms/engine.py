@@ -56,6 +56,9 @@ class StepResult:
     state: dict[str, Any]
     messages: list[Outbound] = field(default_factory=list)
     finished: bool = False
+    # The question the event was taken as an answer to, accepted or not (None: a button of
+    # the summary, "add another?", a stale button).
+    question: Question | None = None
 
 
 class FormEngine:
@@ -191,7 +194,9 @@ class FormEngine:
         if position.name == MORE:
             return await self._step_more(fs, position, event, action)
         question = self.form.question(position.name)
-        return await self._step_question(fs, position, question, event, action)
+        result = await self._step_question(fs, position, question, event, action)
+        result.question = question
+        return result
 
     def _rest_of_album(self, fs: FormState, event: Inbound, position: Position | None) -> bool:
         """Photos of an album beyond the limit arrive after their question is done: ignored."""
@@ -340,8 +345,9 @@ class FormEngine:
     async def _warnings(
         self, fs: FormState, question: Question, position: Position, answer: parsers.Answer
     ) -> list[str]:
-        """Doubts worth telling but not refusing: a NIK keeps the place it was first issued."""
-        warnings = []
+        """Doubts worth telling but not refusing: a NIK keeps the place it was first issued; a
+        typed position was read with latitude and longitude swapped."""
+        warnings = [self.t(key) for key in answer.warnings]
         region = answer.extra.get("region") if answer.extra else None
         if region and not await self.ctx.choices.region_known(region):
             warnings.append(self.t("identifier.unknown_region", region=region))

@@ -8,13 +8,14 @@ from typing import Any
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.engine import FormEngine, StepContext, new_state
-from handlers.forms.model import Form, form_from_data
+from handlers.forms.model import Form, QuestionType, form_from_data
 from handlers.regions import RegionChoices
 from storage.models import FormSession
 
 # form id -> what to do with the answers once the person confirms them
 Completion = Callable[[Turn, FormSession, dict[str, Any]], Awaitable[None]]
 _COMPLETIONS: dict[str, Completion] = {}
+IDENTIFIER_TYPES = (QuestionType.NIK, QuestionType.KK)
 
 
 def on_complete(form_id: str) -> Callable[[Completion], Completion]:
@@ -110,6 +111,8 @@ async def step_form(turn: Turn, session: FormSession) -> None:
     form = await form_of(turn, session)
     engine = _engine(turn, form, session.rev)
     result = await engine.step(session.state, turn.event, session.rev)
+    if result.question is not None and result.question.type in IDENTIFIER_TYPES:
+        turn.identifier_question = True  # a mistyped NIK leaves the chat too
     status = "completed" if result.finished else "active"
     saved = await turn.repos.forms.save(session.id, state=result.state, status=status, now=turn.now)
     for message in result.messages:

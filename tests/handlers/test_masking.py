@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from handlers.masking import (
     holds_identifier,
+    holds_long_number,
     holds_nik_or_kk,
     mask_identifiers,
 )
@@ -87,6 +88,25 @@ def test_mask_identifiers(text, expected):
 @pytest.mark.parametrize(("text", "expected"), MASK_CASES)
 def test_holds_identifier_exactly_when_the_mask_changes_the_text(text, expected):
     assert holds_identifier(text) == (expected != text)
+
+
+LONG_NUMBER_CASES = [
+    pytest.param("12345678", True, id="eight"),
+    pytest.param("1234567", False, id="seven"),
+    pytest.param("1234 5678", True, id="spaced"),
+    pytest.param("12.34-56 78", True, id="dots-dashes-spaces"),
+    pytest.param("1234 -- 5678", True, id="several-separators"),
+    pytest.param("32080101019O0001", True, id="a-letter-splits-it-into-11-and-4"),
+    pytest.param("3208A010B1900C001", False, id="letters-every-few-digits"),
+    pytest.param("NIK 1234567 ya", False, id="seven-in-words"),
+    pytest.param("", False, id="empty"),
+    pytest.param(None, False, id="none"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LONG_NUMBER_CASES)
+def test_holds_long_number(text, expected):
+    assert holds_long_number(text, 8) == expected
 
 
 def test_masking_is_idempotent():

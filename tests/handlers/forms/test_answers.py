@@ -312,13 +312,15 @@ GEOPOINT_VALID = [
         text("-6.9712345678, 108.4812345678"), -6.971235, 108.481235, "-6.97123, 108.48123",
         id="rounded-to-6-decimals",
     ),
-    pytest.param(text("-90, 180"), -90.0, 180.0, "-90.00000, 180.00000", id="extreme-sw"),
-    pytest.param(text("90, -180"), 90.0, -180.0, "90.00000, -180.00000", id="extreme-ne"),
-    pytest.param(text("0, 0"), 0.0, 0.0, "0.00000, 0.00000", id="null-island"),
+    # Indonesia's far corners (Sabang, Pulau Rote, Merauke) and the box's own edges.
+    pytest.param(text("5.89, 95.32"), 5.89, 95.32, "5.89000, 95.32000", id="sabang"),
+    pytest.param(text("-10.75, 123.1"), -10.75, 123.1, "-10.75000, 123.10000", id="rote"),
     pytest.param(
-        event(InboundKind.LOCATION, latitude=-90.0, longitude=180.0), -90.0, 180.0,
-        "-90.00000, 180.00000", id="shared-extreme",
+        event(InboundKind.LOCATION, latitude=-8.49, longitude=140.4), -8.49, 140.4,
+        "-8.49000, 140.40000", id="shared-merauke",
     ),
+    pytest.param(text("6.5, 94.5"), 6.5, 94.5, "6.50000, 94.50000", id="box-north-west"),
+    pytest.param(text("-11.5, 141.5"), -11.5, 141.5, "-11.50000, 141.50000", id="box-south-east"),
 ]  # fmt: skip
 
 
@@ -327,11 +329,21 @@ def test_parse_geopoint_accepts(inbound, lat, lon, display):
     assert parse_geopoint(inbound) == Answer({"lat": lat, "lon": lon}, display)
 
 
+@pytest.mark.parametrize("typed", ["108.48, -6.97", "108.48 -6.97", "108.48;-6.97"])
+def test_parse_geopoint_takes_a_swapped_pair_with_a_warning(typed):
+    """No latitude exceeds 90: "108.48, -6.97" can only be longitude first."""
+    assert parse_geopoint(text(typed)) == Answer(
+        {"lat": -6.97, "lon": 108.48}, "-6.97000, 108.48000", warnings=("answer.location_swapped",)
+    )
+
+
+OUTSIDE = "answer.location_outside_indonesia"
 GEOPOINT_INVALID = [
     pytest.param(text("91, 0"), "answer.location_out_of_range", id="latitude-91"),
     pytest.param(text("-90.5, 0"), "answer.location_out_of_range", id="latitude-minus-90.5"),
     pytest.param(text("0, 181"), "answer.location_out_of_range", id="longitude-181"),
     pytest.param(text("0, -180.1"), "answer.location_out_of_range", id="longitude-minus-180.1"),
+    pytest.param(text("200, 108"), "answer.location_out_of_range", id="neither-way-possible"),
     pytest.param(
         event(InboundKind.LOCATION, latitude=91.0, longitude=0.0),
         "answer.location_out_of_range",
@@ -342,13 +354,32 @@ GEOPOINT_INVALID = [
         "answer.location_out_of_range",
         id="shared-without-longitude",
     ),
+    pytest.param(text("48.85, 2.35"), OUTSIDE, id="typed-paris"),
+    pytest.param(event(InboundKind.LOCATION, latitude=48.85, longitude=2.35), OUTSIDE,
+                 id="shared-paris"),
+    pytest.param(event(InboundKind.LOCATION, latitude=0.0, longitude=0.0), OUTSIDE,
+                 id="shared-null-island-gps-not-locked"),
+    pytest.param(text("0, 0"), OUTSIDE, id="typed-null-island"),
+    pytest.param(text("14.6, 120.98"), OUTSIDE, id="manila-north-of-the-box"),
+    pytest.param(text("-33.87, 151.21"), OUTSIDE, id="sydney"),
+    pytest.param(text("6.6, 100"), OUTSIDE, id="just-north"),
+    pytest.param(text("-11.6, 120"), OUTSIDE, id="just-south"),
+    pytest.param(text("-2, 94.4"), OUTSIDE, id="just-west"),
+    pytest.param(text("-6.97, 141.6"), OUTSIDE, id="just-east"),
+    pytest.param(text("-90, 180"), OUTSIDE, id="extreme-sw"),
+    pytest.param(text("90, -180"), OUTSIDE, id="extreme-ne"),
+    pytest.param(event(InboundKind.LOCATION, latitude=-90.0, longitude=180.0), OUTSIDE,
+                 id="shared-extreme"),
+    # A shared location comes from the phone's GPS: never read swapped.
+    pytest.param(event(InboundKind.LOCATION, latitude=108.48, longitude=-6.97),
+                 "answer.location_out_of_range", id="shared-swapped-is-not-turned-round"),
     pytest.param(text("di rumah pak RT"), "answer.need_location", id="words"),
     pytest.param(text("-6.97"), "answer.need_location", id="latitude-only"),
     pytest.param(text("-6.97, 108.48, 5"), "answer.need_location", id="three-numbers"),
     pytest.param(text(""), "answer.need_location", id="empty"),
     pytest.param(STICKER, "answer.need_text", id="sticker"),
     pytest.param(PHOTO, "answer.need_text", id="photo"),
-]
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("inbound", "key"), GEOPOINT_INVALID)

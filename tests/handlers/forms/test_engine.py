@@ -768,6 +768,7 @@ def _failed_photo(d: FormDriver) -> Awaitable[StepResult]:
 
 
 CONSTRAINT = ("answer.constraint", {})
+OUTSIDE = "answer.location_outside_indonesia"
 WRONG_ANSWERS: list[tuple[str, str, Action, str | None, dict[str, Any]]] = [
     # (id, question, wrong input, catalogue key of the complaint (None: any), its values)
     ("text-sticker", "name", _sticker, "answer.need_text", {}),
@@ -798,6 +799,9 @@ WRONG_ANSWERS: list[tuple[str, str, Action, str | None, dict[str, Any]]] = [
     ("geopoint-inf", "location", _location(-6.9, math.inf), "answer.location_out_of_range", {}),
     ("geopoint-no-lon", "location", _location(-6.9, None), "answer.location_out_of_range", {}),
     ("geopoint-sticker", "location", _sticker, None, {}),
+    ("geopoint-shared-paris", "location", _location(48.85, 2.35), OUTSIDE, {}),
+    ("geopoint-typed-paris", "location", _text("48.85, 2.35"), OUTSIDE, {}),
+    ("geopoint-gps-not-locked", "location", _location(0.0, 0.0), OUTSIDE, {}),
     ("image-text", "photo", _text("foto rumah"), "answer.need_photo", {}),
     ("image-sticker", "photo", _sticker, "answer.need_photo", {}),
     ("nik-15-digits", "nik", _text("320801010190001"), "identifier.wrong_length", {}),
@@ -866,6 +870,15 @@ async def test_wrong_answer_is_refused_and_the_question_asked_again(
         assert t(key, **values) in text
     assert driver.state["answers"] == before
     assert driver.current() == question
+
+
+async def test_a_typed_position_the_other_way_round_is_taken_with_a_warning() -> None:
+    driver = await walk_to("location")
+    await driver.send_text("108.48, -6.97")
+    assert driver.answers["location"] == {"lat": -6.97, "lon": 108.48}
+    restated = "✓ Lokasi: -6.97000, 108.48000\n⚠️ " + t("answer.location_swapped") + "\n\n"
+    assert driver.last_text.startswith(restated), driver.last_text
+    assert driver.current() == "photo"
 
 
 async def test_constraint_message_of_the_form_is_used() -> None:
