@@ -18,6 +18,7 @@ from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import (
+    cancel_form,
     complete_form,
     final_answers,
     form_context,
@@ -60,9 +61,19 @@ def _age(turn: Turn, session: FormSession) -> str:
 
 
 async def _drafts(turn: Turn) -> list[FormSession]:
+    """The person's unfinished reports; those nothing was answered in yet (a /lapor, then
+    another) are dropped first: listed, they would be entries nobody can tell apart."""
     assert turn.user is not None
     sessions = await turn.repos.forms.of_user(turn.user.id, UNFINISHED)
-    return [s for s in sessions if s.form_id == FORM_ID]
+    drafts = []
+    for session in sessions:
+        if session.form_id != FORM_ID:
+            continue
+        if session.state.get("answers") or "context" in session.state:
+            drafts.append(session)
+        else:
+            await cancel_form(turn, session)
+    return drafts
 
 
 def _draft_label(turn: Turn, session: FormSession) -> str:
@@ -113,6 +124,7 @@ async def open_draft(turn: Turn, data: str) -> None:
         return
     _, target = button_fields(data, 2)
     if target == "new":
+        await _drafts(turn)  # an untouched one is not kept beside the new one
         await start_form(turn, FORM_ID, prefix=turn.t("case.intro") + "\n\n")
         return
     session_id = small_number(target)
