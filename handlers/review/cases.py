@@ -10,6 +10,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.option_labels import OptionLabels
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
 from handlers.paging import page_buttons, page_count
@@ -140,7 +141,7 @@ def _stands_in(turn: Turn, action: str) -> bool:
     return action in DECIDING and not allowed(turn.user, f"case.{action}")
 
 
-def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
+def _subject_line(turn: Turn, subject: dict[str, Any], options: OptionLabels) -> str:
     nik = (
         mask_identifier(subject["nik"])
         if subject["nik"]
@@ -155,9 +156,9 @@ def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
     return turn.t(
         "review.subject",
         name=subject["name"],
-        sex=subject["sex"] or "-",
+        sex=options.label("member_sex", subject["sex"]) or "-",
         age=age,
-        relation=subject["relation"] or "-",
+        relation=options.label("member_relation", subject["relation"]) or "-",
         nik=nik,
     )
 
@@ -165,6 +166,7 @@ def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
 async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -> str:
     summary = case.summary
     reporter = await turn.repos.users.get(summary.reporter_id)
+    options = OptionLabels(turn.app.forms["case_report"], turn.language)  # codes as words
     categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
     lines = [
         turn.t(
@@ -186,16 +188,19 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
             size=case.member_count or "-",
         ),
     ]
-    lines += [_subject_line(turn, subject) for subject in case.subjects]
+    lines += [_subject_line(turn, subject, options) for subject in case.subjects]
     lines.append(turn.t("review.case_address", address=case.address or "-"))
     if case.latitude is not None:
         lines.append(
             turn.t("review.case_map", lat=f"{case.latitude:.5f}", lon=f"{case.longitude:.5f}")
         )
     lines.append(turn.t("review.case_description", description=case.description[:600]))
-    consent = case.consent.get("by") or "-"
     lines.append(
-        turn.t("review.case_consent", consent=consent, method=case.consent.get("method") or "-")
+        turn.t(
+            "review.case_consent",
+            consent=options.label("consent_by", case.consent.get("by")) or "-",
+            method=options.label("consent_method", case.consent.get("method")) or "-",
+        )
     )
     if case.protected:
         lines.append(turn.t("review.case_protected"))
