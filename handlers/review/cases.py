@@ -419,19 +419,36 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
 async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
     """Whoever may approve the case just verified hears of it (not of their own action)."""
     who = await _deciding(turn, case.summary, "approve")
+    assert turn.user is not None  # the case was just moved by them
     key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
-    actor = turn.user.id if turn.user else None
-    others = [person for person in who.people if person.id != actor]
-    await tell_to_open(turn, others, key, number=case.summary.number, case_id=case.summary.id)
+    others = [person for person in who.people if person.id != turn.user.id]
+    # Who verified, by their role: the TKSK, a coordinator where the kecamatan has none, or
+    # an admin standing in.
+    await tell_to_open(
+        turn,
+        others,
+        key,
+        number=case.summary.number,
+        case_id=case.summary.id,
+        labels={"verifier": f"roles.{turn.user.role}"},
+    )
 
 
 async def tell_to_open(
-    turn: Turn, people: list[User], key: str, *, number: str, case_id: int
+    turn: Turn,
+    people: list[User],
+    key: str,
+    *,
+    number: str,
+    case_id: int,
+    labels: dict[str, str] | None = None,
 ) -> None:
-    """A notice about a case (catalogue `key`, with its number) with a button to open it."""
+    """A notice about a case (catalogue `key`, with its number, and `labels`: placeholders
+    whose values are catalogue keys, said in each person's language) with a button to open it."""
     catalog = turn.app.catalog
     for person in people:
-        text = catalog.text(person.language, key, number=number)
+        values = {name: catalog.text(person.language, k) for name, k in (labels or {}).items()}
+        text = catalog.text(person.language, key, number=number, **values)
         button = Button(
             label=catalog.text(person.language, "review.open"), data=f"{CASE_PREFIX}:{case_id}"
         )
