@@ -68,6 +68,7 @@ def _writer(
         "timezone": app.timezone,
         "layout": layout,
         "masked": masked,
+        "form": app.forms["case_report"],
     }
     root = scratch_root(rows)
     if root is None:

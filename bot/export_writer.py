@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from bot.export_scratch import make_scratch
 from handlers.export_sheet import SheetCells, SheetWriter
+from handlers.forms.model import Form
 from handlers.i18n import Catalog
 from storage.exports import ExportRow
 
@@ -42,16 +43,19 @@ class SheetProcess:
         timezone: ZoneInfo,
         layout: str = "standard",
         masked: bool = True,
+        form: Form | None = None,
         scratch_root: Path | None = None,
     ) -> None:
         """`scratch_root`: where the folder of XlsxWriter's temporary files goes
-        (bot/export_scratch.py; None: the system's temporary folder)."""
+        (bot/export_scratch.py; None: the system's temporary folder); `form`: as
+        `SheetCells`'."""
         options = {
             "catalog": catalog,
             "language": language,
             "timezone": timezone,
             "layout": layout,
             "masked": masked,
+            "form": form,
         }
         self.cells = SheetCells(**options)  # a wrong layout fails here, before the child
         self.rows = 0

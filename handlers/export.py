@@ -298,6 +298,7 @@ async def _workbook(
                 catalog=turn.app.catalog,
                 language=turn.language,
                 timezone=turn.app.timezone,
+                form=turn.app.forms["case_report"],
             ),
             path,
             kept,

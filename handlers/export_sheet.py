@@ -20,11 +20,14 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from handlers.forms.model import FORMS_DIR, Form, load_form
+from handlers.forms.option_labels import OptionLabels, shown
 from handlers.i18n import Catalog
 from handlers.masking import mask_identifiers
 from storage.exports import ExportRow
 
 LAYOUTS = ("standard", "siksng")
+REPORT_FORM = FORMS_DIR / "case_report.yaml"
 DATE_FORMAT = "dd-mm-yyyy"
 EXCEL_EPOCH = date(1899, 12, 31)
 
@@ -54,7 +57,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("head_name", 22, "free"),
         Column("nik", 18, "identifier"),
         Column("name", 22, "free"),
-        Column("sex", 6),
+        Column("sex", 10),
         Column("birth_date", 12, "date"),
         Column("relation", 16),
         Column("protected", 10),
@@ -77,8 +80,9 @@ Cell = str | float | None  # text, an Excel serial number (dates), or nothing
 
 
 class SheetCells:
-    """What each row shows in a layout's columns: labels from the catalogue, local days as
-    Excel serial numbers, NIK/KK masked unless the server asked for them in full (and then
+    """What each row shows in a layout's columns: labels from the catalogue, the case report
+    form's option labels for its option codes (sex, relation), local days as Excel serial
+    numbers, NIK/KK masked unless the server asked for them in full (and then
     any NIK/KK-like number typed into a name, an address or the reporter's name too).
 
     Plain Python, no XlsxWriter: the server export makes the cells in its own process and
@@ -92,13 +96,17 @@ class SheetCells:
         timezone: ZoneInfo,
         layout: str = "standard",
         masked: bool = True,
+        form: Form | None = None,
     ) -> None:
+        """`form`: the case report form whose option labels are shown (None: the one in
+        forms/case_report.yaml)."""
         if layout not in COLUMNS:
             raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
         self.catalog, self.language, self.timezone = catalog, language, timezone
         self.columns, self.masked = COLUMNS[layout], masked
         self._labels: dict[str, str] = {}
         self._serials: dict[date, float] = {}
+        self.options = OptionLabels(form or load_form(REPORT_FORM), language)
         values = self._value_functions()
         self._values = [
             _masking(values[column.key]) if masked and column.kind == "free" else values[column.key]
@@ -114,6 +122,7 @@ class SheetCells:
         """Every column's value of a row, one function each: built once, so a row costs
         one call per column of its layout and no dictionary."""
         label, zone, serial, identifier = self._label, self.timezone, self._serial, self._identifier
+        sexes, relations = self.options.of("member_sex"), self.options.of("member_relation")
         return {
             "number": attrgetter("number"),
             "submitted": lambda r: serial(r.submitted_at.astimezone(zone).date()),
@@ -131,9 +140,9 @@ class SheetCells:
             "head_name": attrgetter("head_name"),
             "nik": lambda r: identifier(r.nik, r.nik_missing),
             "name": attrgetter("name"),
-            "sex": attrgetter("sex"),
+            "sex": lambda r: r.sex and shown(sexes, r.sex),
             "birth_date": lambda r: serial(_date(r.birth_date)),
-            "relation": lambda r: (r.relation or "").replace("_", " "),
+            "relation": lambda r: r.relation and shown(relations, r.relation),
             "protected": lambda r: label("common", "yes" if r.protected else "no"),
             "reporter": attrgetter("reporter_name"),
         }
@@ -178,13 +187,20 @@ class SheetWriter:
         timezone: ZoneInfo,
         layout: str = "standard",
         masked: bool = True,
+        form: Form | None = None,
         scratch: Path | None = None,
     ) -> None:
-        """`scratch`: the folder of XlsxWriter's temporary files (the system's by default)."""
+        """`scratch`: the folder of XlsxWriter's temporary files (the system's by default);
+        `form`: as `SheetCells`'."""
         import xlsxwriter  # loaded only by the processes that export
 
         self.cells = SheetCells(
-            catalog=catalog, language=language, timezone=timezone, layout=layout, masked=masked
+            catalog=catalog,
+            language=language,
+            timezone=timezone,
+            layout=layout,
+            masked=masked,
+            form=form,
         )
         self.columns = self.cells.columns
         self.workbook = xlsxwriter.Workbook(
@@ -274,11 +290,12 @@ def write_workbook(
     catalog: Catalog,
     language: str,
     timezone: ZoneInfo,
+    form: Form | None = None,
 ) -> Path:
     """A whole masked, standard workbook in one blocking call: for a chat export (capped,
     so its rows fit in memory), written in the render process (`AppContext.render`):
     XlsxWriter is pure Python and in a thread would hold the bot's GIL for seconds."""
-    writer = SheetWriter(path, catalog=catalog, language=language, timezone=timezone)
+    writer = SheetWriter(path, catalog=catalog, language=language, timezone=timezone, form=form)
     writer.write_rows(rows)
     writer.close(info)
     return path

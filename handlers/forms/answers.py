@@ -58,6 +58,9 @@ class Answer:
     display: str
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # catalogue keys of doubts told with the answer, not refusals
+    # An age typed in whole years ("2 tahun") is anything from 24 to 35 months: how many
+    # months more than value["months"] the true age may be (not stored).
+    age_slack: int = 0
 
 
 _ZERO_WIDTH_JOINER = "\u200d"  # glues emoji sequences such as 👩‍💻
@@ -181,16 +184,32 @@ def parse_age(event: Inbound, *, today: date) -> Answer:
         value = {"birth_date": born.isoformat(), "months": months}
         return Answer(value, f"{born:%d-%m-%Y} ({_spoken_age(months)})")
     if re.fullmatch(r"\d{1,3}", text.strip()):
-        months = int(text) * 12
+        months, in_years = int(text) * 12, True
     else:
         parts = _AGE_PART.findall(text)
         leftover = _AGE_PART.sub("", text).strip(" dan&+")
         if not parts or leftover:
             raise Invalid("answer.need_age")
         months = sum(int(n) * (12 if unit in _YEAR_WORDS else 1) for n, unit in parts)
+        in_years = all(unit in _YEAR_WORDS for _, unit in parts)
     if months > 130 * 12:
         raise Invalid("answer.need_age")
-    return Answer({"birth_date": None, "months": months}, _spoken_age(months))
+    value = {"birth_date": None, "months": months}
+    return Answer(value, _spoken_age(months), age_slack=11 if in_years else 0)
+
+
+def age_fits(born: date, months: int, slack: int, *, today: date) -> bool:
+    """Whether someone born on `born` is `months` old today, or up to `slack` months older
+    (an age in whole years). A NIK's two-digit year may be a century earlier than it was read
+    when the typed age says so (shared domain.md section 3)."""
+    for century in (0, 100):
+        try:
+            day = born.replace(year=born.year - century)
+        except ValueError:  # 29 February in a year that has none
+            day = born.replace(year=born.year - century, day=28)
+        if months <= months_between(day, today) <= months + slack:
+            return True
+    return False
 
 
 def _spoken_age(months: int) -> str:

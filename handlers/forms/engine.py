@@ -356,15 +356,26 @@ class FormEngine:
                 Position(question.nik, position.group, position.index).key
             )
             if facts:
-                warnings.extend(self._nik_mismatches(question, answer.value, facts))
+                warnings.extend(self._nik_mismatches(question, answer, facts))
         return warnings
 
-    def _nik_mismatches(self, question: Question, value: Any, facts: dict) -> list[str]:
-        born = value.get("birth_date") if isinstance(value, dict) else None
-        if question.type == QuestionType.AGE and born and born != facts.get("birth_date"):
-            shown = date.fromisoformat(facts["birth_date"]).strftime("%d-%m-%Y")
-            return [self.t("identifier.birth_mismatch", date=shown)]
-        return []
+    def _nik_mismatches(self, question: Question, answer: parsers.Answer, facts: dict) -> list[str]:
+        """A typed birth date other than the NIK's, or an age that cannot be its holder's."""
+        value = answer.value
+        if question.type != QuestionType.AGE or not facts.get("birth_date"):
+            return []
+        nik_born = date.fromisoformat(facts["birth_date"])
+        shown = nik_born.strftime("%d-%m-%Y")
+        if value.get("birth_date"):
+            if value["birth_date"] != facts["birth_date"]:
+                return [self.t("identifier.birth_mismatch", date=shown)]
+            return []
+        today = self.ctx.today
+        if parsers.age_fits(nik_born, value["months"], answer.age_slack, today=today):
+            return []
+        years, months = divmod(parsers.months_between(nik_born, today), 12)
+        age = self.t("form.age_years_months", years=years, months=months)
+        return [self.t("identifier.age_mismatch", date=shown, age=age)]
 
     def _satisfies(self, fs: FormState, question: Question, position: Position, value: Any) -> bool:
         expression = question.parsed("constraint")

@@ -10,6 +10,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.option_labels import OptionLabels
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
 from handlers.paging import page_buttons, page_count
@@ -140,7 +141,7 @@ def _stands_in(turn: Turn, action: str) -> bool:
     return action in DECIDING and not allowed(turn.user, f"case.{action}")
 
 
-def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
+def _subject_line(turn: Turn, subject: dict[str, Any], options: OptionLabels) -> str:
     nik = (
         mask_identifier(subject["nik"])
         if subject["nik"]
@@ -155,9 +156,9 @@ def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
     return turn.t(
         "review.subject",
         name=subject["name"],
-        sex=subject["sex"] or "-",
+        sex=options.label("member_sex", subject["sex"]) or "-",
         age=age,
-        relation=subject["relation"] or "-",
+        relation=options.label("member_relation", subject["relation"]) or "-",
         nik=nik,
     )
 
@@ -165,6 +166,7 @@ def _subject_line(turn: Turn, subject: dict[str, Any]) -> str:
 async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -> str:
     summary = case.summary
     reporter = await turn.repos.users.get(summary.reporter_id)
+    options = OptionLabels(turn.app.forms["case_report"], turn.language)  # codes as words
     categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
     lines = [
         turn.t(
@@ -186,16 +188,19 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
             size=case.member_count or "-",
         ),
     ]
-    lines += [_subject_line(turn, subject) for subject in case.subjects]
+    lines += [_subject_line(turn, subject, options) for subject in case.subjects]
     lines.append(turn.t("review.case_address", address=case.address or "-"))
     if case.latitude is not None:
         lines.append(
             turn.t("review.case_map", lat=f"{case.latitude:.5f}", lon=f"{case.longitude:.5f}")
         )
     lines.append(turn.t("review.case_description", description=case.description[:600]))
-    consent = case.consent.get("by") or "-"
     lines.append(
-        turn.t("review.case_consent", consent=consent, method=case.consent.get("method") or "-")
+        turn.t(
+            "review.case_consent",
+            consent=options.label("consent_by", case.consent.get("by")) or "-",
+            method=options.label("consent_method", case.consent.get("method")) or "-",
+        )
     )
     if case.protected:
         lines.append(turn.t("review.case_protected"))
@@ -414,19 +419,36 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
 async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
     """Whoever may approve the case just verified hears of it (not of their own action)."""
     who = await _deciding(turn, case.summary, "approve")
+    assert turn.user is not None  # the case was just moved by them
     key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
-    actor = turn.user.id if turn.user else None
-    others = [person for person in who.people if person.id != actor]
-    await tell_to_open(turn, others, key, number=case.summary.number, case_id=case.summary.id)
+    others = [person for person in who.people if person.id != turn.user.id]
+    # Who verified, by their role: the TKSK, a coordinator where the kecamatan has none, or
+    # an admin standing in.
+    await tell_to_open(
+        turn,
+        others,
+        key,
+        number=case.summary.number,
+        case_id=case.summary.id,
+        labels={"verifier": f"roles.{turn.user.role}"},
+    )
 
 
 async def tell_to_open(
-    turn: Turn, people: list[User], key: str, *, number: str, case_id: int
+    turn: Turn,
+    people: list[User],
+    key: str,
+    *,
+    number: str,
+    case_id: int,
+    labels: dict[str, str] | None = None,
 ) -> None:
-    """A notice about a case (catalogue `key`, with its number) with a button to open it."""
+    """A notice about a case (catalogue `key`, with its number, and `labels`: placeholders
+    whose values are catalogue keys, said in each person's language) with a button to open it."""
     catalog = turn.app.catalog
     for person in people:
-        text = catalog.text(person.language, key, number=number)
+        values = {name: catalog.text(person.language, k) for name, k in (labels or {}).items()}
+        text = catalog.text(person.language, key, number=number, **values)
         button = Button(
             label=catalog.text(person.language, "review.open"), data=f"{CASE_PREFIX}:{case_id}"
         )

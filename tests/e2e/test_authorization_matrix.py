@@ -165,7 +165,7 @@ ACTIONS: dict[str, Action] = {
 }
 STATE_LABEL = {
     "submitted": "Diajukan",
-    "verified": "Diverifikasi TKSK",
+    "verified": "Diverifikasi",
     "needs_revision": "Perlu perbaikan",
     "approved": "Disetujui",
     "in_follow_up": "Dalam tindak lanjut",

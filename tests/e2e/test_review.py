@@ -89,7 +89,7 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     assert "maps.google.com" in page[0]["text"]
     before_psm, before_coordinator = len(psm.messages()), len(coordinator.messages())
     await tksk.tap("Verifikasi", until="sekarang")
-    await _told(fake, psm, before_psm, "Diverifikasi TKSK")
+    await _told(fake, psm, before_psm, "Diverifikasi")
     await _told(fake, coordinator, before_coordinator, "menunggu validasi")
     assert _state(settings, number) == "verified"
 

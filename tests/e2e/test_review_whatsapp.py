@@ -145,8 +145,8 @@ async def _verify(
     await _open(tksk, number)
     before, before_coordinator = len(psm.messages()), len(coordinator.messages())
     done = await tksk.tap("Verifikasi")
-    assert "Diverifikasi TKSK" in done[0]["text"]
-    heard = await _hears(psm, before, number, "Diverifikasi TKSK")
+    assert "Diverifikasi" in done[0]["text"]
+    heard = await _hears(psm, before, number, "Diverifikasi")
     assert heard["type"] in ("text", "interactive")
     await _told(fake, coordinator, before_coordinator, "menunggu validasi")
 
@@ -229,7 +229,7 @@ async def test_review_round_trip_with_the_reporter_on_whatsapp(
     # The PSM heard each step on WhatsApp, never a full NIK; nothing went to a Telegram chat
     # of theirs (they have none).
     bodies = [body_of(m) for m in psm.messages()]
-    for state in ("Diverifikasi TKSK", "Perlu perbaikan", "Disetujui"):
+    for state in ("Diverifikasi", "Perlu perbaikan", "Disetujui"):
         assert any(number in b and state in b for b in bodies), state
     assert all(CHILD_NIK not in b for b in bodies)
     assert graph.rejections == [] and fake.rejections == []

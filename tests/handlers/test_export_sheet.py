@@ -79,6 +79,21 @@ def test_dates_read_back_as_the_same_day(tmp_path: Path, day: date) -> None:
     assert cell.value == datetime(day.year, day.month, day.day)
 
 
+@pytest.mark.parametrize(
+    ("language", "sex", "relation"),
+    [("id", "Laki-laki", "Suami"), ("en", "Male", "Husband")],
+)
+def test_option_codes_are_shown_as_the_forms_labels(language: str, sex: str, relation: str) -> None:
+    cells = SheetCells(catalog=Catalog.load(), language=language, timezone=ZONE)
+    keys = [column.key for column in cells.columns]
+    rows = cells.of(
+        [export_row(sex="L", relation="suami"), export_row(sex="P", relation="famili_lain")]
+    )
+    husband, relative = (dict(zip(keys, row, strict=True)) for row in rows)
+    assert (husband["sex"], husband["relation"]) == (sex, relation)
+    assert relative["relation"] == {"id": "Famili lain", "en": "Other relative"}[language]
+
+
 def test_serial_numbers_are_excels() -> None:
     assert excel_serial(date(1900, 1, 1)) == 1.0
     assert excel_serial(date(1900, 2, 28)) == 59.0
@@ -120,7 +135,7 @@ def test_cells_masked_unmasked_and_empty(tmp_path: Path) -> None:
         for column in (
             "NIK",
             "Nama",
-            "L/P",
+            "Jenis kelamin",
             "Tanggal lahir",
             "Hubungan dengan kepala keluarga",
             "Kategori",

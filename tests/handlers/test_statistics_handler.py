@@ -101,7 +101,7 @@ async def test_coordinator_numbers_come_from_the_database(world) -> None:
     assert "Statistik kasus 30 hari terakhir" in text and "Kabupaten Kuningan" in text
     assert f"Jumlah laporan: <b>{sum(r[1] for r in rows)}</b>" in text
     for state, count in rows:
-        label = {"submitted": "Diajukan", "verified": "Diverifikasi TKSK", "approved": "Disetujui"}
+        label = {"submitted": "Diajukan", "verified": "Diverifikasi", "approved": "Disetujui"}
         assert _count(text, label[state]) == count
     assert _count(text, "Stunting") == 2 and _count(text, "Anak tidak sekolah") == 1
     assert _count(text, "Kadugede") == 3 and _count(text, "Ciniru") == 1

@@ -63,6 +63,9 @@ async def seed_case(
     description: str = "Balita kurus.",
     photos: tuple[str, ...] = (),
     updated_at: datetime | None = None,
+    sex: str = "P",
+    relation: str = "anak",
+    consent: dict[str, str] | None = None,
 ) -> int:
     """One case about `people` (name, NIK) of a new household; returns the case id."""
     kecamatan, kabupaten = desa.rsplit(".", 1)[0], desa.rsplit(".", 2)[0]
@@ -84,10 +87,10 @@ async def seed_case(
             nik=nik,
             nik_missing=None if nik else "tidak_tahu",
             nik_reason=None,
-            sex="P",
+            sex=sex,
             birth_date="2023-06-05",
             age_months=41,
-            relation="anak",
+            relation=relation,
         )
         for name, nik in people
     ]
@@ -113,7 +116,7 @@ async def seed_case(
         protected=False,
         description=description,
         details={},
-        consent={"by": "orang_tua"},
+        consent=consent or {"by": "orang_tua"},
         answers=answers,
         form_version=1,
         categories=list(categories),

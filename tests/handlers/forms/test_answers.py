@@ -11,7 +11,9 @@ from handlers.events import Inbound, InboundKind
 from handlers.forms.answers import (
     Answer,
     Invalid,
+    age_fits,
     clean_text,
+    parse_age,
     parse_date,
     parse_decimal,
     parse_geopoint,
@@ -242,6 +244,28 @@ def test_parse_decimal_refuses(inbound, key):
 
 
 # --------------------------------------------------------------------------------------
+# Ages checked against a NIK's birth date (today is 2026-11-29)
+AGES = [
+    # (typed, born, fits): whole years fit the whole year; months only that month
+    ("3 tahun", date(2023, 6, 5), True),  # 3 th 5 bln
+    ("3", date(2022, 11, 30), True),  # 3 th 11 bln, a day short of 4
+    ("3 tahun", date(2022, 11, 29), False),  # 4 today
+    ("2 tahun", date(2023, 6, 5), False),
+    ("41 bulan", date(2023, 6, 5), True),
+    ("3 th 5 bln", date(2023, 6, 5), True),
+    ("40 bulan", date(2023, 6, 5), False),
+    ("2 tahun", date(1999, 12, 1), False),
+    ("26 tahun", date(1999, 12, 1), True),
+    ("126 tahun", date(2000, 2, 29), True),  # the NIK's "00" a century earlier: no 29-02-1900
+]
+
+
+@pytest.mark.parametrize(("typed", "born", "fits"), AGES)
+def test_age_fits_a_birth_date(typed: str, born: date, fits: bool) -> None:
+    answer = parse_age(text(typed), today=TODAY)
+    assert age_fits(born, answer.value["months"], answer.age_slack, today=TODAY) is fits
+
+
 # Dates (today is 2026-11-29)
 # --------------------------------------------------------------------------------------
 DATE_VALID = [

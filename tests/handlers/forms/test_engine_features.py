@@ -42,6 +42,10 @@ BORN_ISO = "2023-06-05"
 AGE_SHOWN = "05-06-2023 (3 th 5 bln)"
 BIRTH_MISMATCH = "⚠️ " + t("identifier.birth_mismatch", date=BORN)
 SEX_MISMATCH = "⚠️ " + t("identifier.sex_mismatch")
+AGE_MISMATCH = "⚠️ " + t("identifier.age_mismatch", date=BORN, age="3 th 5 bln")
+# A woman born 01-12-1999 (day 01 + 40), 26 th 11 bln old on TODAY.
+WOMAN_NIK = "3523014112990001"
+WOMAN_AGE_MISMATCH = "⚠️ " + t("identifier.age_mismatch", date="01-12-1999", age="26 th 11 bln")
 
 assert TODAY.isoformat() == "2026-11-29"  # the ages below are counted to this day
 
@@ -911,7 +915,20 @@ MISMATCHES = [
     (GIRL_NIK, "5 Juni 2023", "Perempuan", []),
     (GIRL_NIK, "06-06-2023", "Perempuan", [BIRTH_MISMATCH]),
     (GIRL_NIK, "05-06-2013", "Perempuan", [BIRTH_MISMATCH]),
-    (GIRL_NIK, "3 tahun", "Perempuan", []),  # an age alone has no date to compare
+    # An age in whole years fits any age in that year; one with months, only that month.
+    (GIRL_NIK, "3 tahun", "Perempuan", []),
+    (GIRL_NIK, "3", "Perempuan", []),
+    (GIRL_NIK, "3 th 5 bln", "Perempuan", []),
+    (GIRL_NIK, "41 bulan", "Perempuan", []),
+    (GIRL_NIK, "2 tahun", "Perempuan", [AGE_MISMATCH]),
+    (GIRL_NIK, "4 th", "Perempuan", [AGE_MISMATCH]),
+    (GIRL_NIK, "3 th 4 bln", "Perempuan", [AGE_MISMATCH]),
+    (GIRL_NIK, "42 bulan", "Perempuan", [AGE_MISMATCH]),
+    (GIRL_NIK, "2 tahun", "Laki-laki", [AGE_MISMATCH, SEX_MISMATCH]),
+    (GIRL_NIK, "103 tahun", "Perempuan", []),  # born 1923: the NIK's year is 23 either way
+    (WOMAN_NIK, "2 tahun", "Perempuan", [WOMAN_AGE_MISMATCH]),
+    (WOMAN_NIK, "26 tahun", "Perempuan", []),
+    (WOMAN_NIK, "27 tahun", "Perempuan", [WOMAN_AGE_MISMATCH]),
     (GIRL_NIK, BORN, "Laki-laki", [SEX_MISMATCH]),
     (BOY_NIK, "01-01-2020", "Perempuan", [BIRTH_MISMATCH, SEX_MISMATCH]),
     (BOY_NIK, BORN, "Laki-laki", []),

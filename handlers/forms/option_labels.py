@@ -1,0 +1,48 @@
+"""The labels of a form's fixed options, to show stored option codes to people.
+
+Answers keep option codes (`anak`, `cap_jempol`); whatever shows them to a person (a case's
+page, the case spreadsheet) shows the option's label from the form definition instead, in
+the reader's language. Built once per page or per export: a dictionary per question, so a
+row of 100,000 costs a dictionary look-up, not a walk through the form.
+"""
+
+from __future__ import annotations
+
+from handlers.forms.model import Form, Question, RepeatGroup
+
+
+def _questions(form: Form) -> list[Question]:
+    questions: list[Question] = []
+    for item in form.items:
+        questions.extend(item.children if isinstance(item, RepeatGroup) else [item])
+    return questions
+
+
+class OptionLabels:
+    """Every fixed option's label of one form in one language, by question and code."""
+
+    def __init__(self, form: Form, language: str) -> None:
+        self._labels = {
+            question.name: {
+                choice.name: choice.label.get(language) or choice.label["id"]
+                for choice in question.choices
+            }
+            for question in _questions(form)
+            if question.choices
+        }
+
+    def of(self, question: str) -> dict[str, str]:
+        """One question's labels by option code (a KeyError for a question without fixed
+        options: a misspelt name fails at once, not as codes shown raw)."""
+        return self._labels[question]
+
+    def label(self, question: str, code: str | None) -> str | None:
+        """The label of an option code; None stays None."""
+        return None if code is None else shown(self.of(question), code)
+
+
+def shown(labels: dict[str, str], code: str) -> str:
+    """The label of `code` among `labels`; a code the form no longer has (an older version's)
+    is shown as typed-out words ("famili_lain" as "famili lain"), never dropped."""
+    label = labels.get(code)
+    return label if label is not None else code.replace("_", " ")
