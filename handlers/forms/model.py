@@ -271,15 +271,18 @@ class Form(_Strict):
                 seen.add(name)
         return self
 
+    def questions(self) -> list[Question]:
+        """Every question, top level or inside a repeat group, in the form's order."""
+        found: list[Question] = []
+        for item in self.items:
+            found.extend(item.children if isinstance(item, RepeatGroup) else [item])
+        return found
+
     def question(self, name: str) -> Question:
         """A question by name, top level or inside a repeat group."""
-        for item in self.items:
-            if isinstance(item, Question) and item.name == name:
-                return item
-            if isinstance(item, RepeatGroup):
-                for child in item.children:
-                    if child.name == name:
-                        return child
+        for question in self.questions():
+            if question.name == name:
+                return question
         raise KeyError(name)
 
     def group(self, name: str) -> RepeatGroup:

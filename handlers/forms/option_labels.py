@@ -8,14 +8,7 @@ row of 100,000 costs a dictionary look-up, not a walk through the form.
 
 from __future__ import annotations
 
-from handlers.forms.model import Form, Question, RepeatGroup
-
-
-def _questions(form: Form) -> list[Question]:
-    questions: list[Question] = []
-    for item in form.items:
-        questions.extend(item.children if isinstance(item, RepeatGroup) else [item])
-    return questions
+from handlers.forms.model import Form
 
 
 class OptionLabels:
@@ -27,7 +20,7 @@ class OptionLabels:
                 choice.name: choice.label.get(language) or choice.label["id"]
                 for choice in question.choices
             }
-            for question in _questions(form)
+            for question in form.questions()
             if question.choices
         }
 

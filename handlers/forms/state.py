@@ -222,7 +222,7 @@ class FormState:
         frontier = [name]
         while frontier:
             current = frontier.pop()
-            for question in self.all_questions():
+            for question in self.form.questions():
                 spec = question.choices_from
                 if (
                     spec
@@ -233,12 +233,6 @@ class FormState:
                     found.append(question.name)
                     frontier.append(question.name)
         return found
-
-    def all_questions(self) -> list[Question]:
-        result: list[Question] = []
-        for item in self.form.items:
-            result.extend(item.children if isinstance(item, RepeatGroup) else [item])
-        return result
 
     def final_answers(self) -> dict[str, Any]:
         """Only the answers still relevant (an edit may have turned some questions off)."""
