@@ -28,6 +28,7 @@ from handlers.context import Turn
 from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
 from handlers.identifier_messages import identifier_deletion
+from handlers.keywords import alone_keyword
 from handlers.people import buttons as people_buttons
 from handlers.people import screens as people_screens
 from handlers.permissions import allowed
@@ -57,6 +58,12 @@ async def handle(turn: Turn) -> None:
             turn.reply(turn.t("errors.private_only"))
         return
     await _identify(turn)
+    if event.kind == InboundKind.TEXT and (word := alone_keyword(event.text or "")):
+        # "batal" or "menu" typed as a word: the command, on every channel (WhatsApp's
+        # adapter reads them so already), never an answer stored as "batal".
+        event = turn.event = event.model_copy(
+            update={"kind": InboundKind.COMMAND, "command": word, "command_args": ""}
+        )
     if event.kind == InboundKind.BUTTON:
         await _on_button(turn)
         turn.replies.insert(

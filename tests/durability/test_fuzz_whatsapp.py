@@ -24,8 +24,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.channels.whatsapp.inbound import CHANNEL, KEYWORDS, WITH_ARGUMENTS, chat_of
+from bot.channels.whatsapp.inbound import CHANNEL, chat_of
 from bot.webhook import _whatsapp_items
+from handlers.keywords import KEYWORDS, WITH_ARGUMENTS
 from handlers.masking import mask_identifiers
 from storage.models import Role
 from tests.durability.durable_harness import (

@@ -13,20 +13,11 @@ import re
 from typing import Any
 
 from handlers.events import OPEN_WAITING, Inbound, InboundKind
+from handlers.keywords import KEYWORDS, WITH_ARGUMENTS
 
 CHANNEL = "whatsapp"
 BSUID_PREFIX = "bsuid:"
-# No slash commands on WhatsApp: these words (alone in a message) are commands.
-KEYWORDS = {
-    "lapor": "lapor", "laporan": "lapor", "draf": "draf", "draft": "draf",
-    "laporansaya": "laporan_saya", "batal": "batal", "bantuan": "bantuan", "help": "bantuan",
-    "menu": "menu", "saya": "saya", "profil": "saya", "bahasa": "bahasa", "mulai": "start",
-    "start": "start", "daftar": "daftar", "halo": "start", "hai": "start",
-    "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat", "ekspor": "ekspor",
-    "jadwal": "jadwal", "bimtek": "bimtek", "bimtekbaru": "bimtek_baru",
-    "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
-    "pengguna": "pengguna", "templat": "templat", "template": "templat",
-}  # fmt: skip
+# No slash commands on WhatsApp: the keywords (handlers/keywords.py) alone are commands.
 _OTHER = ("sticker", "audio", "video", "document", "contacts", "order", "unsupported")
 
 
@@ -66,13 +57,6 @@ def chat_of(payload: dict[str, Any]) -> str:
     """Where replies go: the phone when known, else the BSUID (sent as `recipient`)."""
     key, wa_id = sender_ids(payload)
     return wa_id if wa_id else BSUID_PREFIX + key
-
-
-# Keywords followed by words to look for: "cari Ayu Lestari".
-WITH_ARGUMENTS = {
-    "cari": "cari", "statistik": "statistik", "hadir": "hadir", "audit": "audit",
-    "pengguna": "pengguna",
-}  # fmt: skip
 
 
 _CHECK_IN = re.compile(r"hadir\s+[\d\s.\-]{6,9}", re.IGNORECASE)  # "hadir 389 262"

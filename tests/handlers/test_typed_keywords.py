@@ -1,0 +1,82 @@
+"""A command typed as a word ("batal", "menu") is the command on every channel, as on
+WhatsApp: on Telegram "batal" at a question was stored as the answer, and "menu" outside a
+form was not understood."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers import router
+from handlers.context import AppContext, Turn
+from handlers.events import Inbound, InboundKind
+from handlers.keywords import alone_keyword
+from storage.db import Database
+from storage.models import Role, User
+from tests.handlers.chat_turns import app_context
+from tests.storage.seed_cases import NOW, make_user, open_database
+
+
+async def _say(db: Database, app: AppContext, user: User, text: str) -> Turn:
+    event = Inbound(
+        channel="telegram",
+        external_user_id=str(user.id),
+        chat_id=str(user.id),
+        kind=InboundKind.TEXT,
+        text=text,
+    )
+    async with db.transaction() as repos:
+        turn = Turn(app=app, repos=repos, event=event, now=NOW, user=user)
+        await router.handle(turn)
+    return turn
+
+
+def _text(turn: Turn) -> str:
+    return "\n".join(reply.text for reply in turn.replies if reply.type == "text")
+
+
+@pytest.mark.parametrize(
+    ("typed", "command"),
+    [
+        ("batal", "batal"),
+        (" Batal! ", "batal"),
+        ("Laporan saya", "laporan_saya"),
+        ("MENU", "menu"),
+        ("Menu 2", None),
+        ("Saya sakit", None),
+        ("Pak Menu", None),
+        ("batal.", "batal"),
+        ("", None),
+    ],
+)
+def test_a_keyword_alone_is_its_command(typed: str, command: str | None) -> None:
+    assert alone_keyword(typed) == command
+
+
+async def test_typed_words_are_commands_on_telegram(tmp_path) -> None:
+    db = await open_database(tmp_path / "psm.db")
+    app = app_context(tmp_path)
+    try:
+        async with db.transaction() as repos:
+            ani = await make_user(
+                repos, "Bu Ani", Role.PSM, kecamatan="32.08.01", desa="32.08.01.2006"
+            )
+            await repos.users.add_identity(
+                user_id=ani.id, channel="telegram", external_id=str(ani.id), chat_id="1", now=NOW
+            )
+        menu = await _say(db, app, ani, "menu")
+        assert app.catalog.text("id", "errors.not_understood") not in _text(menu)
+        assert any(b.data == "menu:lapor" for r in menu.replies for row in r.buttons for b in row)
+
+        assert "kepala keluarga" in _text(await _say(db, app, ani, "lapor"))
+        asked = await _say(db, app, ani, "Batal")
+        assert app.catalog.text("id", "cancel.confirm") in _text(asked)
+        async with db.reading() as repos:
+            session = await repos.forms.active(ani.id)
+        assert session is not None and "head_name" not in session.state["answers"]
+
+        await _say(db, app, ani, "Pak Menu")  # more than a keyword: an answer
+        async with db.reading() as repos:
+            session = await repos.forms.active(ani.id)
+        assert session is not None and session.state["answers"]["head_name"] == "Pak Menu"
+    finally:
+        await db.close()
