@@ -72,24 +72,27 @@ def _clock(text: str) -> time:
 
 
 def schedule_of(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetime, datetime]], str]:
-    """The days as UTC (start, end), and what is wrong with them ("" when nothing)."""
+    """The days as UTC (start, end), and what is wrong with them ("" when nothing): every
+    problem at once, one per line, so the summary comes back once, not once per problem."""
     zone = turn.app.timezone
-    days = []
+    days, problems = [], []
     for item in answers["days"]:
         day = date.fromisoformat(item["day_date"])
         starts = datetime.combine(day, _clock(item["start_time"]), tzinfo=zone)
         ends = datetime.combine(day, _clock(item["end_time"]), tzinfo=zone)
         if ends <= starts:
-            return [], turn.t("training.problem_times", date=day.strftime("%d-%m-%Y"))
+            problems.append(turn.t("training.problem_times", date=day.strftime("%d-%m-%Y")))
         days.append((starts, ends))
     days.sort()
     dates = [turn.app.local_date(starts) for starts, _ in days]
     if len(set(dates)) != len(dates):
-        return [], turn.t("training.problem_same_day")
+        problems.append(turn.t("training.problem_same_day"))
     if days[0][0] <= turn.now:
-        return [], turn.t("training.problem_started")
+        problems.append(turn.t("training.problem_started"))
     if date.fromisoformat(answers["rsvp_deadline"]) >= dates[0]:
-        return [], turn.t("training.problem_deadline")
+        problems.append(turn.t("training.problem_deadline"))
+    if problems:
+        return [], "\n".join(problems)
     return days, ""
 
 
@@ -97,7 +100,8 @@ async def back_to_summary(turn: Turn, session: FormSession, problem: str) -> Non
     """The answers' summary again, headed by what is wrong with the days."""
     state = {**session.state, "phase": "summary", "page": 0}
     reopened = await reopen_form(turn, session, state)
-    await resume_form(turn, reopened, "⚠️ " + problem + "\n\n")
+    warnings = "\n".join("⚠️ " + line for line in problem.splitlines())
+    await resume_form(turn, reopened, warnings + "\n\n")
 
 
 @on_complete(FORM_ID)
