@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption, match_choice
-from handlers.forms.expr import EvalContext
+from handlers.forms.expr import EvalContext, text_of
 from handlers.forms.model import ChoicesFrom, Form, Question, QuestionType, parse_expression
 from handlers.forms.state import MORE, FormState, Position, expression_value, new_state
 from handlers.forms.view import MISSING_CHOICES, FormView
@@ -25,6 +25,7 @@ from handlers.i18n import Catalog
 
 __all__ = ["ChoiceSource", "FormEngine", "StepContext", "StepResult", "new_state"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class ChoiceSource(Protocol):
@@ -300,11 +301,11 @@ class FormEngine:
         except parsers.Invalid as invalid:
             return await self._ask_again(fs, invalid.key, **invalid.values)
         if not self._satisfies(fs, question, position, answer.value):
-            return await self._ask_again_constraint(fs, question)
+            return await self._ask_again_constraint(fs, question, position)
         if (twin := _same_nik_in_item(fs, question, position, answer.value)) is not None:
             return await self._ask_again(fs, "identifier.nik_repeated", number=twin)
         if question.verified_only and not answer.value.get("verified"):
-            return await self._ask_again_constraint(fs, question)  # a typed number
+            return await self._ask_again_constraint(fs, question, position)  # a typed number
         warnings = await self._warnings(fs, question, position, answer)
         fs.store(position, answer.value, answer.extra or None)
         # The message holding a full NIK or KK leaves the chat after the turn, whatever it
@@ -375,9 +376,16 @@ class FormEngine:
         )
         return expression.truthy(context)
 
-    async def _ask_again_constraint(self, fs: FormState, question: Question) -> StepResult:
+    async def _ask_again_constraint(
+        self, fs: FormState, question: Question, position: Position
+    ) -> StepResult:
         if question.constraint_message:
-            text = self.view.label(question.constraint_message)
+            # ${name} in the message shows that answer (a repeat group: its number of items).
+            values = fs.values(position)
+            text = _REF.sub(
+                lambda m: text_of(values.get(m.group(1))),
+                self.view.label(question.constraint_message),
+            )
             message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
             return StepResult(fs.state, [message])
         return await self._ask_again(fs, "answer.constraint")
@@ -501,7 +509,7 @@ class FormEngine:
                 day = self.ctx.today + timedelta(days=chosen.day_offset)
                 derived = {"day": day.isoformat()}
         if not self._satisfies(fs, question, position, value):
-            return await self._ask_again_constraint(fs, question)
+            return await self._ask_again_constraint(fs, question, position)
         warnings = []
         if question.nik and isinstance(value, dict):
             facts = fs.state["derived"].get(

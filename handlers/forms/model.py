@@ -271,6 +271,22 @@ class Form(_Strict):
                 seen.add(name)
         return self
 
+    @model_validator(mode="after")
+    def _counts_repeats(self) -> Form:
+        """count(${x}) counts the items of a repeat group: x must be one of this form's."""
+        groups = {item.name for item in self.items if isinstance(item, RepeatGroup)}
+        for item in self.items:
+            questions = item.children if isinstance(item, RepeatGroup) else [item]
+            sources = [item.relevant] + [
+                getattr(q, attribute)
+                for q in questions
+                for attribute in ("relevant", "constraint", "default")
+            ]
+            for source in filter(None, sources):
+                for name in parse_expression(source).counted() - groups:
+                    raise ValueError(f"count(${{{name}}}): {name!r} is not a repeat group")
+        return self
+
     def question(self, name: str) -> Question:
         """A question by name, top level or inside a repeat group."""
         for item in self.items:

@@ -1091,3 +1091,30 @@ async def test_select_one_default_from_an_earlier_answer() -> None:
     assert driver.button("⭐ Luar").data == f"f{driver.rev}:o2"
     await driver.send_text("2")  # typed numbers keep the options' own order
     assert driver.answers["tinggal"] == {"name": "desa", "label": "Desa"}
+
+
+# -- count() of a repeat group and answers in a constraint message -------------------------------
+
+
+async def test_a_constraint_counts_the_repeat_items_and_its_message_names_them() -> None:
+    form = make_form(
+        repeat("anak", _q("text", "nama_anak", "Nama anak?", "Nama anak")),
+        _q(
+            "integer",
+            "penghuni",
+            "Berapa penghuni?",
+            "Penghuni",
+            constraint=". >= count(${anak})",
+            constraint_message={"id": "Paling sedikit ${anak} orang (${nama_anak}?)."},
+        ),
+    )
+    driver = await started(form)
+    await driver.send_text("Ayu")
+    await driver.tap("Ya")
+    await driver.send_text("Dede")
+    await driver.tap("Tidak")
+    await driver.send_text("1")
+    assert driver.last_text.startswith("⚠️ Paling sedikit 2 orang (?).")  # not in a repeat item
+    assert "penghuni" not in driver.answers
+    await driver.send_text("2")
+    assert driver.answers["penghuni"] == 2
