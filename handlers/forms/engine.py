@@ -530,6 +530,12 @@ class FormEngine:
             if fs.next_position() is not None:
                 state["phase"] = "ask"
                 return StepResult(state, [await self.render(state)])
+            if (refused := self._first_refused(fs, positions)) is not None:
+                # Answers given elsewhere (a case sent back, an earlier form version) meet
+                # this version's constraints before they are sent: the question comes again.
+                self._start_editing(fs, refused)
+                question = self.form.question(refused.name)
+                return await self._ask_again_constraint(fs, question, refused)
             return StepResult(state, [], finished=True)
         if action == "ed" or (number is not None and action.startswith("ep")):
             state["phase"] = "edit_menu"
@@ -537,14 +543,7 @@ class FormEngine:
             return StepResult(state, [self.view.edit_menu(labels, number or 0)])
         index = small_number(action[1:]) if action and action.startswith("e") else None
         if index is not None and index < len(positions):
-            position = positions[index]
-            question = self.form.question(position.name)
-            state["phase"], state["editing"], state["page"] = "ask", position.as_list(), 0
-            state["picking"] = (
-                [o["name"] for o in fs.get(position)]
-                if question.type == QuestionType.SELECT_MULTIPLE and fs.get(position)
-                else []
-            )
+            self._start_editing(fs, positions[index])
             return StepResult(state, [await self.render(state)])
         state["phase"] = "summary"
         state["page"] = number if number is not None and action.startswith("sp") else 0
@@ -555,6 +554,26 @@ class FormEngine:
         else:
             prefix = self.t("form.stale_button") + "\n\n"
         return StepResult(state, [await self.render(state, prefix)])
+
+    def _start_editing(self, fs: FormState, position: Position) -> None:
+        """Ask an answered question again, its current choices ticked (a multi-select)."""
+        question = self.form.question(position.name)
+        state = fs.state
+        state["phase"], state["editing"], state["page"] = "ask", position.as_list(), 0
+        state["picking"] = (
+            [o["name"] for o in fs.get(position)]
+            if question.type == QuestionType.SELECT_MULTIPLE and fs.get(position)
+            else []
+        )
+
+    def _first_refused(self, fs: FormState, positions: list[Position]) -> Position | None:
+        """The first answer its question's constraint refuses now (a skip is no answer)."""
+        for position in positions:
+            value = fs.get(position)
+            question = self.form.question(position.name)
+            if value is not None and not self._satisfies(fs, question, position, value):
+                return position
+        return None
 
 
 def _same_nik_in_item(
