@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption, match_choice
-from handlers.forms.expr import EvalContext
+from handlers.forms.expr import EvalContext, text_of
 from handlers.forms.model import ChoicesFrom, Form, Question, QuestionType, parse_expression
 from handlers.forms.state import MORE, FormState, Position, expression_value, new_state
 from handlers.forms.view import MISSING_CHOICES, FormView
@@ -25,6 +25,7 @@ from handlers.i18n import Catalog
 
 __all__ = ["ChoiceSource", "FormEngine", "StepContext", "StepResult", "new_state"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class ChoiceSource(Protocol):
@@ -300,11 +301,11 @@ class FormEngine:
         except parsers.Invalid as invalid:
             return await self._ask_again(fs, invalid.key, **invalid.values)
         if not self._satisfies(fs, question, position, answer.value):
-            return await self._ask_again_constraint(fs, question)
+            return await self._ask_again_constraint(fs, question, position)
         if (twin := _same_nik_in_item(fs, question, position, answer.value)) is not None:
             return await self._ask_again(fs, "identifier.nik_repeated", number=twin)
         if question.verified_only and not answer.value.get("verified"):
-            return await self._ask_again_constraint(fs, question)  # a typed number
+            return await self._ask_again_constraint(fs, question, position)  # a typed number
         warnings = await self._warnings(fs, question, position, answer)
         fs.store(position, answer.value, answer.extra or None)
         # The message holding a full NIK or KK leaves the chat after the turn, whatever it
@@ -386,9 +387,16 @@ class FormEngine:
         )
         return expression.truthy(context)
 
-    async def _ask_again_constraint(self, fs: FormState, question: Question) -> StepResult:
+    async def _ask_again_constraint(
+        self, fs: FormState, question: Question, position: Position
+    ) -> StepResult:
         if question.constraint_message:
-            text = self.view.label(question.constraint_message)
+            # ${name} in the message shows that answer (a repeat group: its number of items).
+            values = fs.values(position)
+            text = _REF.sub(
+                lambda m: text_of(values.get(m.group(1))),
+                self.view.label(question.constraint_message),
+            )
             message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
             return StepResult(fs.state, [message])
         return await self._ask_again(fs, "answer.constraint")
@@ -512,7 +520,7 @@ class FormEngine:
                 day = self.ctx.today + timedelta(days=chosen.day_offset)
                 derived = {"day": day.isoformat()}
         if not self._satisfies(fs, question, position, value):
-            return await self._ask_again_constraint(fs, question)
+            return await self._ask_again_constraint(fs, question, position)
         warnings = []
         if question.nik and isinstance(value, dict):
             facts = fs.state["derived"].get(
@@ -533,6 +541,12 @@ class FormEngine:
             if fs.next_position() is not None:
                 state["phase"] = "ask"
                 return StepResult(state, [await self.render(state)])
+            if (refused := self._first_refused(fs, positions)) is not None:
+                # Answers given elsewhere (a case sent back, an earlier form version) meet
+                # this version's constraints before they are sent: the question comes again.
+                self._start_editing(fs, refused)
+                question = self.form.question(refused.name)
+                return await self._ask_again_constraint(fs, question, refused)
             return StepResult(state, [], finished=True)
         if action == "ed" or (number is not None and action.startswith("ep")):
             state["phase"] = "edit_menu"
@@ -540,14 +554,7 @@ class FormEngine:
             return StepResult(state, [self.view.edit_menu(labels, number or 0)])
         index = small_number(action[1:]) if action and action.startswith("e") else None
         if index is not None and index < len(positions):
-            position = positions[index]
-            question = self.form.question(position.name)
-            state["phase"], state["editing"], state["page"] = "ask", position.as_list(), 0
-            state["picking"] = (
-                [o["name"] for o in fs.get(position)]
-                if question.type == QuestionType.SELECT_MULTIPLE and fs.get(position)
-                else []
-            )
+            self._start_editing(fs, positions[index])
             return StepResult(state, [await self.render(state)])
         state["phase"] = "summary"
         state["page"] = number if number is not None and action.startswith("sp") else 0
@@ -558,6 +565,26 @@ class FormEngine:
         else:
             prefix = self.t("form.stale_button") + "\n\n"
         return StepResult(state, [await self.render(state, prefix)])
+
+    def _start_editing(self, fs: FormState, position: Position) -> None:
+        """Ask an answered question again, its current choices ticked (a multi-select)."""
+        question = self.form.question(position.name)
+        state = fs.state
+        state["phase"], state["editing"], state["page"] = "ask", position.as_list(), 0
+        state["picking"] = (
+            [o["name"] for o in fs.get(position)]
+            if question.type == QuestionType.SELECT_MULTIPLE and fs.get(position)
+            else []
+        )
+
+    def _first_refused(self, fs: FormState, positions: list[Position]) -> Position | None:
+        """The first answer its question's constraint refuses now (a skip is no answer)."""
+        for position in positions:
+            value = fs.get(position)
+            question = self.form.question(position.name)
+            if value is not None and not self._satisfies(fs, question, position, value):
+                return position
+        return None
 
 
 def _same_nik_in_item(

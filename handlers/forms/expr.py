@@ -31,6 +31,14 @@ class ExpressionError(ValueError):
     """Raised for syntax errors at parse time and for failed evaluations."""
 
 
+@dataclass(frozen=True)
+class RepeatInstances:
+    """A repeat group as expressions see it (``${members}``): XLSForm reads a repeat only
+    through ``count()``, the number of its instances (items) so far."""
+
+    count: int
+
+
 # --------------------------------------------------------------------------- tokenizer
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*")
@@ -110,7 +118,7 @@ def _normalize(value: object) -> object:
     """Map an externally supplied answer onto the evaluator's value domain."""
     if value is None:
         return ""  # unanswered questions are the empty string in XLSForm
-    if isinstance(value, bool | int | float | str):
+    if isinstance(value, bool | int | float | str | RepeatInstances):
         return value
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -126,6 +134,8 @@ def _is_num(value: object) -> bool:
 
 
 def _to_str(value: object) -> str:
+    if isinstance(value, RepeatInstances):
+        raise ExpressionError("a repeat group is read with count()")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -174,6 +184,8 @@ def _to_date(value: object) -> datetime.date:
 
 
 def _truth(value: object) -> bool:
+    if isinstance(value, RepeatInstances):
+        return value.count > 0  # XPath: a node-set is true when it is not empty
     if isinstance(value, float):
         return not math.isnan(value) and value != 0
     if isinstance(value, datetime.date):
@@ -449,6 +461,13 @@ def _fn_int(ctx: EvalContext, args: _Args) -> int:
     return int(_checked(_to_number(args[0].eval(ctx))))  # truncates toward zero
 
 
+def _fn_count(ctx: EvalContext, args: _Args) -> int:
+    value = args[0].eval(ctx)
+    if not isinstance(value, RepeatInstances):
+        raise ExpressionError(f"count() takes a repeat group, got {_short(value)}")
+    return value.count
+
+
 def _fn_coalesce(ctx: EvalContext, args: _Args) -> object:
     first = args[0].eval(ctx)
     return first if first not in ("", []) else args[1].eval(ctx)
@@ -457,6 +476,7 @@ def _fn_coalesce(ctx: EvalContext, args: _Args) -> object:
 _FUNCTIONS: dict[str, tuple[int, Callable[[EvalContext, _Args], object]]] = {
     "selected": (2, lambda c, a: _to_str(a[1].eval(c)) in _choices(a[0].eval(c))),
     "count-selected": (1, lambda c, a: len(_choices(a[0].eval(c)))),
+    "count": (1, _fn_count),
     "regex": (2, _fn_regex),
     "today": (0, _fn_today),
     "string-length": (1, lambda c, a: len(_to_str(a[0].eval(c)))),
@@ -596,6 +616,10 @@ class _Parser:
             )
         if name in ("true", "false"):
             return _Literal(name == "true")
+        if name == "count" and not isinstance(args[0], _Ref):
+            raise ExpressionError(
+                f"count() takes a ${{name}} of a repeat group at position {tok.pos}"
+            )
         if name == "regex" and isinstance(args[1], _Literal):
             try:  # report bad literal patterns when the form loads, not when a user answers
                 _compile_pattern(_to_str(args[1].value))
@@ -629,6 +653,7 @@ class Expression:
     source: str
     _root: _Node = field(init=False, repr=False, compare=False)
     _refs: frozenset[str] = field(init=False, repr=False, compare=False)
+    _counted: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.source, str):
@@ -637,14 +662,18 @@ class Expression:
             raise ExpressionError(f"expression longer than {MAX_SOURCE_LENGTH} characters")
         root = _Parser(self.source).parse()
         refs: set[str] = set()
+        counted: set[str] = set()
         stack = [root]
         while stack:
             node = stack.pop()
             if isinstance(node, _Ref):
                 refs.add(node.name)
+            elif isinstance(node, _Call) and node.name == "count":
+                counted.update(arg.name for arg in node.args if isinstance(arg, _Ref))
             stack.extend(node.children())
         object.__setattr__(self, "_root", root)
         object.__setattr__(self, "_refs", frozenset(refs))
+        object.__setattr__(self, "_counted", frozenset(counted))
 
     def evaluate(self, ctx: EvalContext) -> object:
         """Evaluate against ``ctx``; every failure surfaces as :class:`ExpressionError`."""
@@ -665,6 +694,19 @@ class Expression:
     def references(self) -> frozenset[str]:
         """Return the set of ``${name}`` question names this expression reads."""
         return self._refs
+
+    def counted(self) -> frozenset[str]:
+        """The ``${name}`` references this expression counts (``count(${name})``): they must
+        name repeat groups."""
+        return self._counted
+
+
+def text_of(value: object) -> str:
+    """A value as a message shows it (``${name}`` in a constraint message): a repeat group
+    as its number of items, an answer as expressions see it."""
+    if isinstance(value, RepeatInstances):
+        return str(value.count)
+    return _to_str(_normalize(value))
 
 
 def parse(source: str) -> Expression:

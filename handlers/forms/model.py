@@ -278,6 +278,21 @@ class Form(_Strict):
             found.extend(item.children if isinstance(item, RepeatGroup) else [item])
         return found
 
+    @model_validator(mode="after")
+    def _counts_repeats(self) -> Form:
+        """count(${x}) counts the items of a repeat group: x must be one of this form's."""
+        repeats = [item for item in self.items if isinstance(item, RepeatGroup)]
+        groups = {group.name for group in repeats}
+        sources = [group.relevant for group in repeats] + [
+            getattr(question, attribute)
+            for question in self.questions()
+            for attribute in ("relevant", "constraint", "default")
+        ]
+        for source in filter(None, sources):
+            for name in parse_expression(source).counted() - groups:
+                raise ValueError(f"count(${{{name}}}): {name!r} is not a repeat group")
+        return self
+
     def question(self, name: str) -> Question:
         """A question by name, top level or inside a repeat group."""
         for question in self.questions():

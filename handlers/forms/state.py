@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from handlers.forms.expr import EvalContext, Expression
+from handlers.forms.expr import EvalContext, Expression, RepeatInstances
 from handlers.forms.model import Form, Question, QuestionType, RepeatGroup, parse_expression
 
 MORE = "__more"  # the "add another?" pseudo-question of a repeat group
@@ -108,6 +108,8 @@ class FormState:
                 raw.update(items[position.index])
         for name, value in raw.items():
             values[name] = expression_value(value)
+        for group in self.groups:  # count(${members}): how many items so far
+            values[group] = RepeatInstances(len(self.answers.get(group) or []))
         prefix = (
             ""
             if position is None or position.group is None

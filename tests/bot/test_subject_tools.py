@@ -28,7 +28,15 @@ from tests.bot.cli_world import (
     World,
     world_fixture,  # noqa: F401 (the `world` fixture)
 )
-from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, query, seed_case
+from tests.storage.seed_cases import (
+    BABATAN,
+    CASE_REPORT_VERSION,
+    KADUGEDE,
+    NOW,
+    make_user,
+    query,
+    seed_case,
+)
 
 
 def _subject_audit(world: World) -> list[tuple[str, str, dict]]:
@@ -154,7 +162,7 @@ async def _leave_traces(world: World) -> None:
                     await repos.forms.start(
                         user_id=1,
                         form_id="case_report",
-                        form_version=1,
+                        form_version=CASE_REPORT_VERSION,
                         state={"answers": {"members": [{"member_nik": CHILD_NIK}]}},
                         now=NOW,
                     )

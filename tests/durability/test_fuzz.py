@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from bot.runtime import Runtime
 from handlers.events import Inbound, InboundKind, Outbound
+from handlers.forms.expr import EvalContext
 from handlers.forms.model import Question, QuestionType, load_forms
 from handlers.router import COMMANDS as ROUTED_COMMANDS
 from storage.models import Role
@@ -74,6 +75,20 @@ def _headings() -> dict[str, Question | str]:
 
 
 HEADINGS = _headings()
+
+
+def sensible_text(question: Question, pick: int) -> str:
+    """One of VALID_TEXTS the question's own constraint takes (read without other answers):
+    a household name is letters, without "<b>&" or digits."""
+    constraint = question.parsed("constraint")
+    texts = [
+        text
+        for text in VALID_TEXTS
+        if constraint is None or constraint.truthy(EvalContext(values={}, current=text))
+    ]
+    texts = texts or VALID_TEXTS
+    return texts[pick % len(texts)]
+
 
 # -- hostile input -----------------------------------------------------------------------------
 
@@ -130,6 +145,7 @@ VALID_TEXTS = [
     "Ñoño Çelik 李小龍 🧕🏽 \u202eterbalik",
     "x" * 95 + "<b>&",
     "Rumah Bu Ani, NIK 3208 0145 0623 0001",  # restated masked, never in full
+    "Ni Luh Putu O'Brien-Çelik",  # a household name that still needs escaping
 ]
 FORGED_BUTTONS = [
     "f999:o1",
@@ -338,7 +354,7 @@ class Session:
             self.event(actor, InboundKind.TEXT, text=text)
         ]
         if kind == QuestionType.TEXT:
-            return typed(VALID_TEXTS[pick % len(VALID_TEXTS)])
+            return typed(sensible_text(question, pick))
         if kind == QuestionType.PHONE:
             if pick % 2:
                 return [

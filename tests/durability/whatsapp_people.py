@@ -17,7 +17,7 @@ from bot.runtime import Runtime
 from bot.webhook import _whatsapp_items
 from handlers.forms.model import Question, QuestionType
 from tests.durability.durable_harness import settle
-from tests.durability.test_fuzz import HEADINGS, KK, NIK, VALID_TEXTS, Step
+from tests.durability.test_fuzz import HEADINGS, KK, NIK, Step, sensible_text
 from tests.durability.whatsapp_line import (
     Person,
     WhatsAppLine,
@@ -126,7 +126,7 @@ class Session:
     def _answer(self, who: str, question: Question, pick: int, options: list) -> dict | None:
         kind = question.type
         if kind == QuestionType.TEXT:
-            return self.message(who, "text", VALID_TEXTS[pick % len(VALID_TEXTS)])
+            return self.message(who, "text", sensible_text(question, pick))
         if kind == QuestionType.PHONE and not (options and pick % 2):
             return self.message(who, "text", "0812 3456 7890")
         if kind == QuestionType.NIK and pick % 5:

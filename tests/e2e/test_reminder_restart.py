@@ -19,6 +19,7 @@ from tests.e2e import bot_process as bot_process_module
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.conftest import bot_environment
 from tests.e2e.followup_world import JAKARTA
+from tests.storage.seed_cases import CASE_REPORT_VERSION
 
 REMINDED = list(range(3001, 3031))  # 30 PSM with a draft: one reminder each
 NOTIFIED = [3101, 3102, 3103]  # 6 notices each, paced at 1 per second per chat
@@ -87,7 +88,7 @@ async def _seed(fake, folder, now: datetime) -> None:
                     await repos.forms.start(
                         user_id=user.id,
                         form_id="case_report",
-                        form_version=1,
+                        form_version=CASE_REPORT_VERSION,
                         state=new_state(),
                         now=now,
                     )

@@ -18,6 +18,7 @@ from storage.db import Database
 from storage.models import Role, UserStatus
 
 START = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
+CASE_REPORT_VERSION = load_forms()["case_report"].version
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -53,7 +54,11 @@ async def _draft(db: Database) -> tuple[int, int]:
             user_id=user.id, channel="telegram", external_id="9", chat_id="9", now=START
         )
         session = await repos.forms.start(
-            user_id=user.id, form_id="case_report", form_version=1, state=new_state(), now=START
+            user_id=user.id,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=new_state(),
+            now=START,
         )
         return user.id, session.id
 

@@ -24,6 +24,7 @@ from storage.db import Database
 from storage.models import Role, UserStatus
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
+CASE_REPORT_VERSION = load_forms()["case_report"].version
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -93,7 +94,11 @@ async def test_one_reminder_at_the_hour_listing_only_what_applies(db) -> None:
     psm = await _person(db, Role.PSM, external="1", created=at(1, 8))
     async with db.transaction() as repos:
         session = await repos.forms.start(
-            user_id=psm, form_id="case_report", form_version=1, state=new_state(), now=at(1, 9)
+            user_id=psm,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=new_state(),
+            now=at(1, 9),
         )
         await repos.forms.save(
             session.id,
@@ -123,7 +128,11 @@ async def test_nothing_to_say_sends_nothing_and_quiet_hours_send_nothing(db) -> 
     psm2 = await _person(db, Role.PSM, external="3", created=at(1, 8))
     async with db.transaction() as repos:
         await repos.forms.start(
-            user_id=psm2, form_id="case_report", form_version=1, state=new_state(), now=at(1, 9)
+            user_id=psm2,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=new_state(),
+            now=at(1, 9),
         )
     await _tick(db, at(1, 21, 30))
     assert await _texts(db, psm2) == []
@@ -150,7 +159,11 @@ async def test_reminder_hour_can_change_or_be_off(db) -> None:
     async with db.transaction() as repos:
         await repos.users.update(psm, now=at(1, 8), reminder_time="08:00")
         await repos.forms.start(
-            user_id=psm, form_id="case_report", form_version=1, state=new_state(), now=at(1, 9)
+            user_id=psm,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=new_state(),
+            now=at(1, 9),
         )
     await _tick(db, at(2, 8, 1))
     assert len(await _texts(db, psm)) == 1

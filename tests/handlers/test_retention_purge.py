@@ -21,6 +21,7 @@ from storage.models import Role, UserStatus
 from tests.handlers.chat_turns import app_context
 from tests.storage.seed_cases import (
     BABATAN,
+    CASE_REPORT_VERSION,
     KADUGEDE,
     NOW,
     make_user,
@@ -95,11 +96,19 @@ async def world(tmp_path):
             ids["resolved_old"], reporter_id=psm.id, answers={"x": 1}, now=OLD
         )
         finished = await repos.forms.start(
-            user_id=psm.id, form_id="case_report", form_version=1, state={"a": 1}, now=OLD
+            user_id=psm.id,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state={"a": 1},
+            now=OLD,
         )
         await repos.forms.save(finished.id, state={"a": 1}, status="completed", now=OLD)
         draft = await repos.forms.start(
-            user_id=psm.id, form_id="case_report", form_version=1, state={"b": 1}, now=OLD
+            user_id=psm.id,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state={"b": 1},
+            now=OLD,
         )
         ids["finished_session"], ids["draft_session"] = finished.id, draft.id
     yield db, app, ids

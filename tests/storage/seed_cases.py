@@ -20,6 +20,8 @@ KADUGEDE, CINIRU = "32.08.01", "32.08.02"
 BABATAN, SINDANGJAWA = "32.08.01.2006", "32.08.01.2001"
 CINIRU_DESA = "32.08.02.2001"
 TUBAN_DESA = "35.23.01.2001"
+# The stored case_report version sessions start on (their form_versions row must exist).
+CASE_REPORT_VERSION = load_forms()["case_report"].version
 
 
 async def open_database(path: Path) -> Database:

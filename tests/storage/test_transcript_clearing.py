@@ -14,7 +14,13 @@ from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from storage.models import Role
 from tests.handlers.chat_turns import app_context
-from tests.storage.seed_cases import NOW, make_user, open_database, query
+from tests.storage.seed_cases import (
+    CASE_REPORT_VERSION,
+    NOW,
+    make_user,
+    open_database,
+    query,
+)
 
 NIK = "3208014506230001"
 NAME = "Ayu Lestari Wulandari"
@@ -37,11 +43,19 @@ async def world(tmp_path):
             )
         state = {"answers": {"head_name": NAME, "members": [{"member_nik": NIK}]}}
         done = await repos.forms.start(
-            user_id=psm.id, form_id="case_report", form_version=1, state=state, now=NOW
+            user_id=psm.id,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=state,
+            now=NOW,
         )
         await repos.forms.save(done.id, state=done.state, status="completed", now=NOW)
         draft = await repos.forms.start(
-            user_id=psm.id, form_id="case_report", form_version=1, state=state, now=NOW
+            user_id=psm.id,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=state,
+            now=NOW,
         )
         await repos.forms.save(draft.id, state=draft.state, status="paused", now=NOW)
         ids = {}

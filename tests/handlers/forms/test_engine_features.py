@@ -31,6 +31,7 @@ from test_engine import (
 from handlers.events import InboundKind, Outbound
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import ChoicesFrom, Form, form_from_data
+from handlers.forms.state import prefilled_state
 from handlers.forms.view import PAGE_SIZE, SUMMARY_PAGE_LINES
 
 # Two children born 05-06-2023 (the girl's NIK has day 05 + 40), 3 th 5 bln old on TODAY.
@@ -1108,3 +1109,62 @@ async def test_select_one_default_from_an_earlier_answer() -> None:
     assert driver.button("⭐ Luar").data == f"f{driver.rev}:o2"
     await driver.send_text("2")  # typed numbers keep the options' own order
     assert driver.answers["tinggal"] == {"name": "desa", "label": "Desa"}
+
+
+# -- count() of a repeat group and answers in a constraint message -------------------------------
+
+
+async def test_a_constraint_counts_the_repeat_items_and_its_message_names_them() -> None:
+    form = make_form(
+        repeat("anak", _q("text", "nama_anak", "Nama anak?", "Nama anak")),
+        _q(
+            "integer",
+            "penghuni",
+            "Berapa penghuni?",
+            "Penghuni",
+            constraint=". >= count(${anak})",
+            constraint_message={"id": "Paling sedikit ${anak} orang (${nama_anak}?)."},
+        ),
+    )
+    driver = await started(form)
+    await driver.send_text("Ayu")
+    await driver.tap("Ya")
+    await driver.send_text("Dede")
+    await driver.tap("Tidak")
+    await driver.send_text("1")
+    assert driver.last_text.startswith("⚠️ Paling sedikit 2 orang (?).")  # not in a repeat item
+    assert "penghuni" not in driver.answers
+    await driver.send_text("2")
+    assert driver.answers["penghuni"] == 2
+
+
+async def test_sending_asks_again_the_answers_from_elsewhere_the_rules_refuse() -> None:
+    """A state prefilled with earlier answers (a case sent back) opens at the summary; sending
+    asks again, one by one, each answer its question's constraint refuses now."""
+    form = make_form(
+        _q(
+            "text",
+            "nama",
+            "Nama?",
+            "Nama",
+            constraint="not(regex(., '.*[0-9].*'))",
+            constraint_message={"id": "Tanpa angka."},
+        ),
+        _q("integer", "umur", "Umur?", "Umur", constraint=". <= 120"),
+        _q("integer", "anak", "Anak?", "Anak", required=False, constraint=". >= 1"),
+    )
+    driver = FormDriver(form)
+    driver.state = prefilled_state(form, {"nama": "Budi 2", "umur": 130, "anak": None})
+    await driver.start()
+    await driver.tap(t("form.submit"))
+    assert not driver.finished
+    assert driver.last_text.startswith("⚠️ Tanpa angka.\n\n" + heading(form, "nama"))
+    await driver.send_text("Budi")
+    assert driver.state["phase"] == "summary"
+    await driver.tap(t("form.submit"))
+    assert driver.last_text.startswith("⚠️ " + t("answer.constraint"))
+    assert heading(form, "umur") in driver.last_text
+    await driver.send_text("70")
+    await driver.tap(t("form.submit"))  # the skipped question is no answer to check
+    assert driver.finished
+    assert driver.final_answers() == {"nama": "Budi", "umur": 70, "anak": None}

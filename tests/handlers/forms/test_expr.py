@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers.forms.expr import EvalContext, Expression, ExpressionError, parse
+from handlers.forms.expr import (
+    EvalContext,
+    Expression,
+    ExpressionError,
+    RepeatInstances,
+    parse,
+    text_of,
+)
 
 TODAY = datetime.date(2026, 3, 1)
 D = datetime.date
@@ -116,6 +123,13 @@ EVAL_CASES: list[tuple[str, dict[str, object], object, object]] = [
     ("count-selected(${needs}) > 2", {"needs": ["a", "b"]}, None, False),
     ("${needs} = 'a b'", {"needs": ["a", "b"]}, None, True),
     ("selected(${n}, 'x') or count-selected(${n}) >= 2", {"n": ["y", "z"]}, None, True),
+    # count() of a repeat group: its items so far (XLSForm counts a repeat's instances)
+    ("count(${m})", {"m": RepeatInstances(2)}, None, 2),
+    ("count(${m})", {"m": RepeatInstances(0)}, None, 0),
+    ("count(${m}) + 1", {"m": RepeatInstances(3)}, None, 4),
+    (". >= count(${m})", {"m": RepeatInstances(2)}, 2, True),
+    (". >= count(${m})", {"m": RepeatInstances(2)}, 1, False),
+    (". >= count(${m})", {"m": RepeatInstances(2)}, "3", True),
     # string and number functions
     ("string-length('héllo')", {}, None, 5),
     ("string-length(${x})", {}, None, 0),
@@ -213,6 +227,9 @@ TRUTHY_CASES: list[tuple[str, dict[str, object], object, bool]] = [
     ("'false'", {}, None, True),
     ("${m}", {"m": []}, None, False),
     ("${m}", {"m": ["a"]}, None, True),
+    ("${m}", {"m": RepeatInstances(0)}, None, False),  # a node-set is true when not empty
+    ("${m}", {"m": RepeatInstances(1)}, None, True),
+    ("${m} = 1", {"m": RepeatInstances(1)}, None, False),  # a repeat is read with count()
     ("${x}", {}, None, False),
     (".", {}, None, False),
     ("today()", {}, None, True),
@@ -255,6 +272,12 @@ RUNTIME_ERRORS: list[tuple[str, dict[str, object], object]] = [
     ("regex(., ${p})", {"p": "x" * 201}, "x"),
     ("regex(., 'a*')", {}, "a" * 5000),
     ("int(${big})", {"big": "9" * 5000}, None),
+    ("count(${x})", {}, None),  # not a repeat group: no items to count
+    ("count(${picked})", {"picked": ["a", "b"]}, None),  # a multi-select: count-selected()
+    ("count(${n})", {"n": 2}, None),
+    ("${m} = 'x'", {"m": RepeatInstances(1)}, None),
+    ("${m} + 1", {"m": RepeatInstances(1)}, None),
+    ("string-length(${m})", {"m": RepeatInstances(1)}, None),
 ]
 
 
@@ -321,6 +344,12 @@ SYNTAX_ERRORS: list[str] = [
     "selected(${x})",
     "selected(${x}, 'a', 'b')",
     "count-selected()",
+    "count()",
+    "count(1)",
+    "count(.)",
+    "count('members')",
+    "count(${a}, ${b})",
+    "count(count(${a}))",
     "today(1)",
     "if(1, 2)",
     "coalesce(1)",
@@ -474,6 +503,27 @@ def test_references(source: str, expected: frozenset[str]):
     assert isinstance(refs, frozenset)
 
 
+COUNTED_CASES: list[tuple[str, frozenset[str]]] = [
+    ("${a} + 1", frozenset()),
+    ("count-selected(${a})", frozenset()),
+    ("count(${members})", frozenset({"members"})),
+    (". >= count(${m}) and count(${n}) < ${x}", frozenset({"m", "n"})),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), COUNTED_CASES)
+def test_counted(source: str, expected: frozenset[str]):
+    assert parse(source).counted() == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(RepeatInstances(2), "2"), (None, ""), (3, "3"), (2.0, "2"), ("Siti", "Siti")],
+)
+def test_text_of(value: object, shown: str):
+    assert text_of(value) == shown
+
+
 def test_expression_is_frozen_value_object():
     expr = parse("${a} + 1")
     assert isinstance(expr, Expression)
@@ -487,7 +537,7 @@ def test_expression_is_frozen_value_object():
 _TOKENS = [
     "1", "2.5", ".", "'a'", '"b"', "${a}", "${b}", "(", ")", ",", "+", "-", "*", "div",
     "mod", "=", "!=", "<", "<=", ">", ">=", "and", "or", "not(", "selected(", "today()",
-    "count-selected(", "regex(", "if(", "coalesce(", "date(", "int(", "number(",
+    "count-selected(", "count(", "regex(", "if(", "coalesce(", "date(", "int(", "number(",
     "string-length(", "true()", "false()", "'2026-01-01'",
 ]  # fmt: skip
 
