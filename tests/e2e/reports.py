@@ -97,7 +97,7 @@ async def walk_report(person: TelegramPerson, report: Report, *, fake) -> list[d
     await act(toggle(person, "PKH", fake))
     await act(person.tap("Selesai memilih"))
     await act(person.tap(report.consent))
-    if report.consent not in ("Menolak", "Wali adalah masalah"):
+    if report.consent not in ("Menolak", "Wali pelaku masalah"):
         await act(person.tap("Lisan"))
     await act(person.say("Balita kurus, jarang ke posyandu."))
     if report.photos:

@@ -233,7 +233,7 @@ async def test_darurat_alerts_the_tksk_and_coordinator_at_once(fake, settings, p
 async def test_protected_case_is_flagged_to_the_coordinator(fake, settings, people) -> None:
     psm = people[PSM]
     before = len(people[COORDINATOR].messages())
-    await walk_report(psm, Report(consent="Wali adalah masalah", photos=0), fake=fake)
+    await walk_report(psm, Report(consent="Wali pelaku masalah", photos=0), fake=fake)
     await psm.tap("Kirim", expect=2)
     flag = await fake.wait_sent(COORDINATOR, before + 1)
     assert "dilindungi" in flag[-1]["text"]
