@@ -60,7 +60,9 @@ class Scheduler:
         now = self.clock.now()
         for name, work in self.work.items():
             try:
-                async with self.db.transaction() as repos:
+                # In aiosqlite's thread: a kind may delete or queue thousands of rows, and
+                # answers go on meanwhile (storage/db.py WriterConnection).
+                async with self.db.transaction(in_place=False) as repos:
                     await work(repos, self.app, now)
             except Exception:
                 log.exception("scheduled work %s failed", name)

@@ -1,8 +1,9 @@
 """Shared helpers for repositories.
 
-Every call to aiosqlite is a round trip to its thread and back (a queue put, a wake-up of
-the event loop), and the writer connection is shared by everything: reads go in one round
-trip (`execute_fetchall`), not three (execute, fetch, close).
+A call to aiosqlite is a round trip to its thread and back (a queue put, a wake-up of the
+event loop), except most of the writer's, which run in place (storage/db.py
+`WriterConnection`); either way reads go in one call (`execute_fetchall`), not three
+(execute, fetch, close).
 """
 
 from __future__ import annotations

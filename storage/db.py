@@ -11,6 +11,7 @@ import asyncio
 import logging
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -48,27 +49,53 @@ _STATEMENT_CALLS = frozenset(
     {"execute", "executemany", "_execute_fetchall", "_execute_insert", "fetchone", "fetchmany",
      "fetchall"}
 )  # fmt: skip
+IN_PLACE_ROWS = 64  # an executemany of more rows (a broadcast's thousands) goes to the thread
 
 
 class WriterConnection(aiosqlite.Connection):
-    """The writer: its statements run on the event loop's thread, except those that wait
-    (`_WAITS`), which go to aiosqlite's thread as before.
+    """The writer: the statements of a conversation's transaction run on the event loop's
+    thread, except those that wait (`_WAITS`) and large batches, which go to aiosqlite's
+    thread as before; so does everything of a transaction that asked for it (`in_place`
+    False: the scheduler's work, which may delete or queue thousands of rows).
 
     A hand-over to aiosqlite's thread and back costs about 100 us of CPU (a queue, a
     thread wake-up, a wake-up of the event loop); the writer's statements are short indexed
     reads and writes of a few microseconds, and a conversation step makes about a dozen. The
     writer is held by one transaction at a time (`Database.transaction`), which awaits its
     BEGIN and COMMIT before anything else uses the connection, so the two threads never use
-    it at once; sqlite3 is told so (`check_same_thread=False`). Long reads stay on the
-    read-only connections, in their threads."""
+    it at once: sqlite3's own check is off (`check_same_thread=False`) and a guard of ours
+    makes any overlap fail loudly instead. Long reads stay on the read-only connections."""
+
+    in_place = True  # set by the transaction holding the writer (`WriterTurn.take`)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._busy = threading.Lock()
+
+    def _guarded(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._busy.acquire(blocking=False):
+            raise RuntimeError("the writer connection is in use by another thread")
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            self._busy.release()
+
+    def _runs_in_place(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> bool:
+        if not self.in_place or fn.__name__ not in _STATEMENT_CALLS:
+            return False
+        if args and isinstance(args[0], str) and _WAITS.match(args[0]):
+            return False
+        if fn.__name__ == "executemany":
+            rows = args[1] if len(args) > 1 else None
+            return isinstance(rows, list | tuple) and len(rows) <= IN_PLACE_ROWS
+        return True
 
     async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        statement = args[0] if args and isinstance(args[0], str) else ""
-        if fn.__name__ in _STATEMENT_CALLS and not _WAITS.match(statement):
+        if self._runs_in_place(fn, args):
             if not self._running or self._connection is None:
                 raise ValueError("Connection closed")
-            return fn(*args, **kwargs)
-        return await super()._execute(fn, *args, **kwargs)
+            return self._guarded(fn, *args, **kwargs)
+        return await super()._execute(self._guarded, fn, *args, **kwargs)
 
 
 async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connection:
@@ -86,6 +113,10 @@ async def connect(path: Path, *, read_only: bool = False) -> aiosqlite.Connectio
         conn = await _daemon(WriterConnection(connector, iter_chunk_size=64))
         for pragma in PRAGMAS:
             await conn.execute(pragma)
+        (mode,) = next(iter(await conn.execute_fetchall("PRAGMA journal_mode")))
+        if mode.lower() != "wal":  # readers would block the writer, and it the event loop
+            await conn.close()
+            raise RuntimeError(f"SQLite could not use WAL for {path} (journal mode {mode})")
     conn.row_factory = aiosqlite.Row
     return conn
 
@@ -99,6 +130,7 @@ async def _daemon(conn: aiosqlite.Connection) -> aiosqlite.Connection:
     return await conn
 
 
+CLOSE_WAIT = 5.0  # seconds `Database.close` waits for the transaction holding the writer
 WRITER_SLICE = 0.02  # seconds long work holds the writer before letting waiting writes in
 
 
@@ -127,8 +159,9 @@ class WriterTurn:
     longer needs) waits in `after_commit` and runs after the next commit, the writer still
     held; a rollback (of the transaction or of the savepoint it was asked in) forgets it."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, in_place: bool = True) -> None:
         self._db = db
+        self.in_place = in_place  # its statements on the event loop's thread (WriterConnection)
         self.held = False
         self.savepoints = 0  # open in this transaction (`Repos.savepoint`)
         self._began = 0.0
@@ -148,6 +181,7 @@ class WriterTurn:
         """Wait for the writer and begin a transaction."""
         await self._db._lock.acquire()
         writer = self._db.writer
+        writer.in_place = self.in_place
         try:
             await run_to_the_end(writer, "BEGIN IMMEDIATE")
         except BaseException:
@@ -212,7 +246,7 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._writer: aiosqlite.Connection | None = None
+        self._writer: WriterConnection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
         self.slice_seconds = WRITER_SLICE
@@ -221,7 +255,9 @@ class Database:
         """Open both connections, applying pending migrations first when asked."""
         require_sqlite()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await connect(self.path)
+        writer = await connect(self.path)
+        assert isinstance(writer, WriterConnection)
+        self._writer = writer
         if migrate:
             try:
                 await apply_migrations(self._writer)
@@ -232,17 +268,33 @@ class Database:
         self._reader = await connect(self.path, read_only=True)
 
     async def close(self) -> None:
-        """Close both connections; safe to call twice."""
-        for conn in (self._reader, self._writer):
-            if conn is not None:
-                await conn.close()
-        self._reader = self._writer = None
+        """Close both connections; safe to call twice. The writer is closed once the
+        transaction holding it has ended (a few seconds at most: then it is closed anyway,
+        and that transaction fails)."""
+        held = False
+        if self._writer is not None:
+            try:
+                async with asyncio.timeout(CLOSE_WAIT):
+                    await self._lock.acquire()
+                held = True
+            except TimeoutError:
+                log.warning("closing the database while a transaction still holds the writer")
+        try:
+            for conn in (self._reader, self._writer):
+                if conn is not None:
+                    await conn.close()
+            self._reader = self._writer = None
+        finally:
+            if held:
+                self._lock.release()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Repos]:
+    async def transaction(self, *, in_place: bool = True) -> AsyncIterator[Repos]:
         """One write transaction (BEGIN IMMEDIATE ... COMMIT); rolled back on any error.
-        Long work may commit in slices inside it (`Repos.let_others_write`)."""
-        turn = WriterTurn(self)
+        Long work may commit in slices inside it (`Repos.let_others_write`). `in_place`
+        False: every statement in aiosqlite's thread, for work whose statements may be long
+        (the scheduler's: deleting or queueing thousands of rows) while answers go on."""
+        turn = WriterTurn(self, in_place=in_place)
         await turn.take()
         try:
             yield Repos(self.writer, turn)
@@ -259,7 +311,7 @@ class Database:
             turn.give_up()
 
     @property
-    def writer(self) -> aiosqlite.Connection:
+    def writer(self) -> WriterConnection:
         """The writer connection (use `transaction`, which holds it)."""
         assert self._writer is not None, "database is not open"
         return self._writer
