@@ -60,18 +60,24 @@ def _age(turn: Turn, session: FormSession) -> str:
     return turn.t("time.days_ago", count=elapsed.days)
 
 
-async def _drafts(turn: Turn) -> list[FormSession]:
-    """The person's unfinished reports; those nothing was answered in yet (a /lapor, then
-    another) are dropped first: listed, they would be entries nobody can tell apart."""
+def _untouched(session: FormSession) -> bool:
+    """Nothing answered in it yet (a /lapor, then another): listed, such drafts would be
+    entries nobody can tell apart."""
+    return not session.state.get("answers") and "context" not in session.state
+
+
+async def _drafts(turn: Turn, *, drop_untouched: bool) -> list[FormSession]:
+    """The person's unfinished reports with an answer; `drop_untouched` cancels the others
+    (a new report starts: the one open at its first question is not kept beside it)."""
     assert turn.user is not None
     sessions = await turn.repos.forms.of_user(turn.user.id, UNFINISHED)
     drafts = []
     for session in sessions:
         if session.form_id != FORM_ID:
             continue
-        if session.state.get("answers") or "context" in session.state:
+        if not _untouched(session):
             drafts.append(session)
-        else:
+        elif drop_untouched:
             await cancel_form(turn, session)
     return drafts
 
@@ -87,7 +93,7 @@ async def start_report(turn: Turn) -> None:
     if not allowed(turn.user, "case.report"):
         turn.reply(turn.t("errors.not_allowed"))
         return
-    drafts = await _drafts(turn)
+    drafts = await _drafts(turn, drop_untouched=True)
     if not drafts:
         await start_form(turn, FORM_ID, prefix=turn.t("case.intro") + "\n\n")
         return
@@ -104,7 +110,7 @@ async def list_drafts(turn: Turn) -> None:
     if not allowed(turn.user, "case.report"):
         turn.reply(turn.t("errors.not_allowed"))
         return
-    drafts = await _drafts(turn)
+    drafts = await _drafts(turn, drop_untouched=False)  # one open at its first question stays
     if not drafts:
         turn.reply(turn.t("case.no_drafts"))
         return
@@ -124,7 +130,7 @@ async def open_draft(turn: Turn, data: str) -> None:
         return
     _, target = button_fields(data, 2)
     if target == "new":
-        await _drafts(turn)  # an untouched one is not kept beside the new one
+        await _drafts(turn, drop_untouched=True)
         await start_form(turn, FORM_ID, prefix=turn.t("case.intro") + "\n\n")
         return
     session_id = small_number(target)

@@ -27,8 +27,9 @@ _CASE_NUMBER = re.compile(r"\b[A-Za-z]{2,5}-\d{4}-\d{6}\b")
 
 def _attempted_identifier(event: Inbound, *, identifier_question: bool) -> bool:
     """An answer to a NIK or KK question, or /cari's words, holding most of a number."""
-    if identifier_question:
-        return holds_long_number(event.text or event.command_args, ATTEMPT_DIGITS)
+    if identifier_question:  # every digit counts: "3208010O1019O0001" shows 15 of 16
+        digits = sum(char.isdigit() for char in event.text or event.command_args or "")
+        return digits >= ATTEMPT_DIGITS
     if event.kind == InboundKind.COMMAND and event.command == "cari":
         return holds_long_number(_CASE_NUMBER.sub(" ", event.command_args), ATTEMPT_DIGITS)
     return False

@@ -26,6 +26,7 @@ WITH_ARGUMENTS = {
     "cari": "cari", "statistik": "statistik", "hadir": "hadir", "audit": "audit",
     "pengguna": "pengguna",
 }  # fmt: skip
+FORM_ESCAPES = frozenset({"batal", "menu", "bantuan"})  # commands even inside a form
 _ONE_WORD = re.compile(r"[A-Za-z_ ]{1,20}[.!?]*")  # letters and spaces: "Laporan saya!"
 
 

@@ -28,7 +28,7 @@ from handlers.context import Turn
 from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
 from handlers.identifier_messages import identifier_deletion
-from handlers.keywords import alone_keyword
+from handlers.keywords import FORM_ESCAPES, alone_keyword
 from handlers.people import buttons as people_buttons
 from handlers.people import screens as people_screens
 from handlers.permissions import allowed
@@ -58,9 +58,7 @@ async def handle(turn: Turn) -> None:
             turn.reply(turn.t("errors.private_only"))
         return
     await _identify(turn)
-    if event.kind == InboundKind.TEXT and (word := alone_keyword(event.text or "")):
-        # "batal" or "menu" typed as a word: the command, on every channel (WhatsApp's
-        # adapter reads them so already), never an answer stored as "batal".
+    if event.kind == InboundKind.TEXT and (word := await _typed_command(turn)):
         event = turn.event = event.model_copy(
             update={"kind": InboundKind.COMMAND, "command": word, "command_args": ""}
         )
@@ -79,6 +77,16 @@ async def handle(turn: Turn) -> None:
     if deletion is not None:
         turn.replies.insert(0, deletion)  # gone from the chat before anything else is said
     await refresh_menu(turn)  # after the turn: it may have changed the role or the language
+
+
+async def _typed_command(turn: Turn) -> str | None:
+    """The command a keyword typed alone stands for, on any channel (WhatsApp's adapter
+    reads its keywords itself): outside a form any keyword; inside one only those that leave
+    or explain it ("batal", "menu"), so "Bimtek" as a training's title stays an answer."""
+    word = alone_keyword(turn.event.text or "")
+    if word is None or word in FORM_ESCAPES:
+        return word
+    return None if await _answering_a_form(turn) else word
 
 
 async def _identify(turn: Turn) -> None:

@@ -22,6 +22,7 @@ KADUGEDE, KADUGEDE_DESA = "32.08.01", "32.08.01.2006"
 KK = "3208011506230002"
 SHORT_KK = "320801150623002"  # 15 digits
 LETTER_NIK = "32080141019O0001"  # a letter O for a zero
+SPLIT_NIK = "3208O1O1O19O0001"  # 12 of its 16 digits, none more than 4 in a row
 _MESSAGE_IDS = itertools.count(100)
 _EIGHT_DIGITS = re.compile(r"\d(?:[\s.\-]*\d){7,}")
 
@@ -111,6 +112,11 @@ async def test_a_mistyped_kk_and_nik_leave_the_chat_where_the_channel_can_delete
     expected = [Outbound(type="delete", target_message_id=letter.event.message_id)]
     assert deletions(letter) == (expected if deletes else [])
     assert_asked_again_without_the_digits(letter, "identifier.not_digits", "NIK")
+
+    # Letters every few digits leave no long run, but still most of the number.
+    broken = await text(db, app, ani, channel, SPLIT_NIK)
+    expected = [Outbound(type="delete", target_message_id=broken.event.message_id)]
+    assert deletions(broken) == (expected if deletes else [])
 
 
 async def test_a_few_digits_or_words_at_the_nik_question_stay(db, tmp_path) -> None:

@@ -74,9 +74,9 @@ async def test_typed_words_are_commands_on_telegram(tmp_path) -> None:
             session = await repos.forms.active(ani.id)
         assert session is not None and "head_name" not in session.state["answers"]
 
-        await _say(db, app, ani, "Pak Menu")  # more than a keyword: an answer
+        await _say(db, app, ani, "Bimtek")  # inside a form only batal/menu/bantuan leave it
         async with db.reading() as repos:
             session = await repos.forms.active(ani.id)
-        assert session is not None and session.state["answers"]["head_name"] == "Pak Menu"
+        assert session is not None and session.state["answers"]["head_name"] == "Bimtek"
     finally:
         await db.close()

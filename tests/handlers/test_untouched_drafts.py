@@ -56,5 +56,7 @@ async def test_only_drafts_with_an_answer_are_kept(tmp_path) -> None:
         listed = await _turn(db, app, ani, "draf")
         assert listed.buttons[0][0].label.startswith("Slamet")
         assert len(listed.buttons) == 1
+        # /draf only lists: the report open at its first question is still open.
+        assert sorted(await _drafts(db, ani)) == ["active", "paused"]
     finally:
         await db.close()
