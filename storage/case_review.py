@@ -38,13 +38,17 @@ _THIN_KABUPATEN = (
 )
 
 
+def _stands_in(admin_id: str) -> str:
+    """SQL: case `c` is one the admin whose id is the expression `admin_id` stands in for:
+    nobody of its region may decide it, and the admin did not report it."""
+    return f"({NOBODY_TO_DECIDE} AND c.reporter_id IS NOT {admin_id})"
+
+
 def stand_in_cases(admin_id: str) -> str:
-    """SQL: the cases the admin whose id is the expression `admin_id` stands in for (nobody
-    of the region may decide them, and the admin did not report them)."""
+    """SQL: the cases the admin whose id is the expression `admin_id` stands in for."""
     return (
         f"SELECT c.id FROM cases c WHERE c.kabupaten_code IN ({_THIN_KABUPATEN})"
-        " AND c.state IN ('submitted', 'resubmitted', 'verified')"
-        f" AND c.reporter_id IS NOT {admin_id} AND {NOBODY_TO_DECIDE}"
+        f" AND c.state IN ('submitted', 'resubmitted', 'verified') AND {_stands_in(admin_id)}"
     )
 
 
@@ -81,13 +85,13 @@ class CaseReviewRepo(Repo):
         *,
         limit: int,
         offset: int,
-        stand_in_first: bool = False,
+        stand_in_for: int | None = None,
     ) -> tuple[list[CaseSummary], int]:
         """Cases in these groups of states: group by group (the first what waits for the
         person's own action), most urgent, then oldest, first within each; and the total.
         Ordered on the state, urgency and time alone: the covering `cases_queue` indexes.
-        With `stand_in_first` (an admin's queue), those nobody of their region may decide
-        come before all others."""
+        With `stand_in_for` (an admin's id: their queue), the cases they stand in for come
+        before all others."""
         states = tuple(state for group in groups for state in group)
         condition, params = scope.where("c")
         where = f"{condition} AND c.state IN ({placeholders(states)})"
@@ -95,26 +99,27 @@ class CaseReviewRepo(Repo):
         rank = " ".join(
             f"WHEN c.state IN ({placeholders(group)}) THEN {i}" for i, group in enumerate(groups)
         )
-        if stand_in_first:
-            rank = f"WHEN {NOBODY_TO_DECIDE} THEN -1 {rank}"
+        admin: tuple[int, ...] = ()
+        if stand_in_for is not None:
+            rank, admin = f"WHEN {_stands_in('?')} THEN -1 {rank}", (stand_in_for,)
         rows = await self._all(
             "SELECT c.id FROM cases c WHERE "
             + where
             + f" ORDER BY CASE {rank} END, {URGENCY_ORDER}, c.submitted_at, c.id LIMIT ? OFFSET ?",
-            (*params, *states, *states, limit, offset),
+            (*params, *states, *admin, *states, limit, offset),
         )
         repo = CaseRepo(self.conn)
         found = [await repo.by_id(r[0]) for r in rows]
         return [case for case in found if case is not None], int(row[0])
 
-    async def nobody_to_decide(self, scope: Scope, case_ids: list[int]) -> set[int]:
-        """Of these cases within the scope, those waiting for a verification or a validation
-        that nobody of their region may give (an admin stands in)."""
+    async def stood_in_for(self, admin_id: int, scope: Scope, case_ids: list[int]) -> set[int]:
+        """Of these cases within the scope, those the admin stands in for: waiting for a
+        verification or a validation nobody of their region may give, not of their own."""
         condition, params = scope.where("c")
         rows = await self._all(
-            f"SELECT c.id FROM cases c WHERE {condition} AND {NOBODY_TO_DECIDE}"
+            f"SELECT c.id FROM cases c WHERE {condition} AND {_stands_in('?')}"
             f" AND c.id IN ({placeholders(case_ids)})",
-            (*params, *case_ids),
+            (*params, admin_id, *case_ids),
         )
         return {row[0] for row in rows}
 

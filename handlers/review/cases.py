@@ -58,13 +58,17 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
     scope = scope_of(user)
     admin = allowed(user, STAND_IN)
     cases, total = await turn.repos.review.queue(
-        scope, QUEUE_GROUPS[user.role], limit=PAGE, offset=page * PAGE, stand_in_first=admin
+        scope,
+        QUEUE_GROUPS[user.role],
+        limit=PAGE,
+        offset=page * PAGE,
+        stand_in_for=user.id if admin else None,
     )
     if total == 0:
         turn.reply(turn.t("review.queue_empty"))
         return
     standing_in = (
-        await turn.repos.review.nobody_to_decide(scope, [case.id for case in cases])
+        await turn.repos.review.stood_in_for(user.id, scope, [case.id for case in cases])
         if admin
         else set()
     )

@@ -33,6 +33,7 @@ async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_p
                 ("coordinator's own, verified", sari, KADUGEDE_DESA, "verified"),
                 ("tuban, nobody at all", tuban_psm, TUBAN_DESA, "submitted"),
                 ("sent back", sari, CINIRU_DESA, "needs_revision"),
+                ("the admin's own, tuban", admin, TUBAN_DESA, "submitted"),
             ]
         ):
             cases[name] = await seed_case(
@@ -44,7 +45,7 @@ async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_p
                 state=state,
             )
         everything = Scope(everything=True)
-        found = await repos.review.nobody_to_decide(everything, list(cases.values()))
+        found = await repos.review.stood_in_for(admin.id, everything, list(cases.values()))
         assert found == {
             cases["coordinator's own, no tksk there"],
             cases["coordinator's own, verified"],
@@ -64,23 +65,29 @@ async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_p
                 kabupaten_code=case.kabupaten_code,
                 reporter_id=case.reporter_id,
             )
-            assert who.standing_in == (case_id in found), case.number
+            # Nobody of the region may decide the admin's own either, but not the admin.
+            own = case.reporter_id == admin.id
+            assert who.standing_in == (case_id in found or own), case.number
+            deciding = admin.id in {person.id for person in who.people}
+            assert deciding == (case_id in found), case.number
         # The admins' daily reminder counts the same cases (looking in thin kabupaten only).
         assert await repos.review.stand_in_count(admin.id) == len(found)
 
         groups = ((CaseState.VERIFIED,), (CaseState.SUBMITTED, CaseState.RESUBMITTED))
         listed, total = await repos.review.queue(
-            everything, groups, limit=10, offset=0, stand_in_first=True
+            everything, groups, limit=10, offset=0, stand_in_for=admin.id
         )
-        assert total == 6
+        assert total == 7
         assert {case.id for case in listed[:3]} == found
         assert [case.id for case in listed[3:]] == [
             cases["psm, coordinator approves"],  # then the verified ones, as before
             cases["psm, tksk verifies"],
             cases["tksk's own, coordinator verifies"],
+            cases["the admin's own, tuban"],  # not theirs to decide: not first, not marked
         ]
         # Only the cases asked about; a region's own queue is not reordered.
-        assert await repos.review.nobody_to_decide(everything, [cases["sent back"]]) == set()
+        stood_in = await repos.review.stood_in_for(admin.id, everything, [cases["sent back"]])
+        assert stood_in == set()
         plain, _ = await repos.review.queue(everything, groups, limit=10, offset=0)
         assert plain[0].state == CaseState.VERIFIED and plain[-1].state != CaseState.VERIFIED
     await db.close()
