@@ -71,9 +71,11 @@ def _clock(text: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-def schedule_of(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetime, datetime]], str]:
-    """The days as UTC (start, end), and what is wrong with them ("" when nothing): every
-    problem at once, one per line, so the summary comes back once, not once per problem."""
+def schedule_of(
+    turn: Turn, answers: dict[str, Any]
+) -> tuple[list[tuple[datetime, datetime]], list[str]]:
+    """The days as UTC (start, end), and what is wrong with them (none: []): every problem
+    at once, so the summary comes back once, not once per problem."""
     zone = turn.app.timezone
     days, problems = [], []
     for item in answers["days"]:
@@ -91,16 +93,14 @@ def schedule_of(turn: Turn, answers: dict[str, Any]) -> tuple[list[tuple[datetim
         problems.append(turn.t("training.problem_started"))
     if date.fromisoformat(answers["rsvp_deadline"]) >= dates[0]:
         problems.append(turn.t("training.problem_deadline"))
-    if problems:
-        return [], "\n".join(problems)
-    return days, ""
+    return ([], problems) if problems else (days, [])
 
 
-async def back_to_summary(turn: Turn, session: FormSession, problem: str) -> None:
+async def back_to_summary(turn: Turn, session: FormSession, problems: list[str]) -> None:
     """The answers' summary again, headed by what is wrong with the days."""
     state = {**session.state, "phase": "summary", "page": 0}
     reopened = await reopen_form(turn, session, state)
-    warnings = "\n".join("⚠️ " + line for line in problem.splitlines())
+    warnings = "\n".join("⚠️ " + problem for problem in problems)
     await resume_form(turn, reopened, warnings + "\n\n")
 
 
@@ -108,9 +108,9 @@ async def back_to_summary(turn: Turn, session: FormSession, problem: str) -> Non
 async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """Check the days; show how many people it invites and ask for the final go."""
     assert turn.user is not None
-    _, problem = schedule_of(turn, answers)
-    if problem:
-        await back_to_summary(turn, session, problem)
+    _, problems = schedule_of(turn, answers)
+    if problems:
+        await back_to_summary(turn, session, problems)
         return
     people = await _invitees(turn, _audience(turn.user, answers))
     await ask_final_go(
@@ -133,13 +133,13 @@ async def confirm(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.old_button"))
         return
     answers = session.state["final"]
-    days, problem = schedule_of(turn, answers)
-    done = yes and not problem
+    days, problems = schedule_of(turn, answers)
+    done = yes and not problems
     await turn.repos.forms.save(
         session.id, state=session.state, status="completed" if done else "cancelled", now=turn.now
     )
     if not done:
-        prefix = "⚠️ " + problem + "\n" if problem else ""
+        prefix = "".join("⚠️ " + problem + "\n" for problem in problems)
         turn.reply(prefix + turn.t("training.not_sent"))
         return
     audience = _audience(user, answers)

@@ -53,9 +53,9 @@ async def _new_days(turn: Turn, session: FormSession, answers: dict[str, Any]) -
         return
     if not await _movable(turn, training):
         return
-    days, problem = schedule_of(turn, answers)
-    if problem:
-        await back_to_summary(turn, session, problem)
+    days, problems = schedule_of(turn, answers)
+    if problems:
+        await back_to_summary(turn, session, problems)
         return
     deadline = local_day_bounds(turn.app, date.fromisoformat(answers["rsvp_deadline"]))[1]
     await turn.repos.training_invites.replace_days(training.id, days, deadline)

@@ -20,14 +20,14 @@ async def test_every_problem_of_the_days_is_told_together(tmp_path) -> None:
         async with db.transaction() as repos:
             sari = await make_user(repos, "Ibu Sari", Role.COORDINATOR)
             turn = command(app_context(tmp_path), repos, sari, "bimtek_baru")
-        days, problem = schedule_of(turn, {"days": DAYS, "rsvp_deadline": "2026-12-20"})
+        days, problems = schedule_of(turn, {"days": DAYS, "rsvp_deadline": "2026-12-20"})
         assert days == []
-        assert problem.splitlines() == [
+        assert problems == [
             turn.t("training.problem_times", date="10-12-2026"),
             turn.t("training.problem_deadline"),
         ]
         fixed = [{**DAYS[0], "end_time": "12.00"}, DAYS[1]]
-        days, problem = schedule_of(turn, {"days": fixed, "rsvp_deadline": "2026-12-08"})
-        assert problem == "" and len(days) == 2 and days[0][0] > NOW
+        days, problems = schedule_of(turn, {"days": fixed, "rsvp_deadline": "2026-12-08"})
+        assert problems == [] and len(days) == 2 and days[0][0] > NOW
     finally:
         await db.close()
