@@ -21,6 +21,7 @@ from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.chat_turns import app_context
+from tests.handlers.forms.report_answers import BEFORE_SIZE
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, open_database
 
 V1 = load_form(Path(__file__).resolve().parents[1] / "fixtures" / "forms" / "case_report_v1.yaml")
@@ -28,26 +29,8 @@ _MESSAGE_IDS = itertools.count(500)
 # A version-1 draft waiting at the household size: its head's name is one version 2 refuses,
 # and it reported two members.
 DRAFT_ANSWERS: dict[str, Any] = {
+    **{key: value for key, value in BEFORE_SIZE.items() if key != "kecamatan"},
     "head_name": "😀😀",
-    "no_kk": "3208011210190005",
-    "members": [
-        {
-            "member_name": "Ayu Lestari",
-            "member_nik": "3208014506230001",
-            "member_age": {"months": 41, "birth_date": "2023-06-05"},
-            "member_relation": {"name": "anak", "label": "Anak"},
-        },
-        {
-            "member_name": "Dede",
-            "member_nik": "3208010506230004",
-            "member_age": {"months": 41, "birth_date": "2023-06-05"},
-            "member_relation": {"name": "anak", "label": "Anak"},
-        },
-    ],
-    "address": "Dusun Manis RT 02 RW 05",
-    "desa": {"name": BABATAN, "label": "Babatan"},
-    "gps": {"lat": -6.9712, "lon": 108.4821},
-    "categories": [{"name": "rtlh", "label": "Rumah tak layak huni"}],
 }
 
 

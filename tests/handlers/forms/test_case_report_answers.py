@@ -13,43 +13,10 @@ from test_engine import FormDriver, t
 
 from handlers.forms.model import FormError, form_from_data, load_forms
 from handlers.forms.state import prefilled_state
+from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 
 FORM = load_forms()["case_report"]
 NAME_REFUSED = "⚠️ Nama berisi huruf (minimal 2), boleh dengan spasi, titik, tanda petik"
-
-# Everything a report holds before the household size: two members, no photo question yet.
-BEFORE_SIZE: dict[str, Any] = {
-    "head_name": "Slamet Riyadi",
-    "no_kk": "3208011210190005",
-    "members": [
-        {
-            "member_name": "Ayu Lestari",
-            "member_nik": "3208014506230001",
-            "member_age": {"months": 41, "birth_date": "2023-06-05"},
-            "member_relation": {"name": "anak", "label": "Anak"},
-        },
-        {
-            "member_name": "Dede",
-            "member_nik": "3208010506230004",
-            "member_age": {"months": 41, "birth_date": "2023-06-05"},
-            "member_relation": {"name": "anak", "label": "Anak"},
-        },
-    ],
-    "address": "Dusun Manis RT 02 RW 05",
-    "kecamatan": {"name": "32.08.01", "label": "Kadugede"},
-    "desa": {"name": "32.08.01.2006", "label": "Babatan"},
-    "gps": {"lat": -6.9712, "lon": 108.4821},
-    "categories": [{"name": "rtlh", "label": "Rumah tak layak huni"}],
-}
-REST: dict[str, Any] = {
-    "household_size": 5,
-    "bansos": [{"name": "pkh", "label": "PKH"}],
-    "consent_by": {"name": "kepala_keluarga", "label": "Kepala keluarga"},
-    "consent_method": {"name": "lisan", "label": "Lisan"},
-    "description": "Atap bocor, dinding bambu lapuk.",
-    "photos": None,
-    "urgency": {"name": "biasa", "label": "Biasa"},
-}
 
 
 def driver_with(answers: dict[str, Any], *, closed: bool = True) -> FormDriver:
