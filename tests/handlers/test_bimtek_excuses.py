@@ -104,9 +104,10 @@ async def test_the_deadline_must_fall_before_the_first_day(tmp_path):
             asking = await turn(app, repos, coordinator, at(1, 9), text="x")
         day = {"day_date": "2026-12-08", "start_time": "08.00", "end_time": "12.00"}
         for deadline, refused in (("2026-12-08", True), ("2026-12-07", False)):
-            days, problem = schedule_of(asking, {"days": [day], "rsvp_deadline": deadline})
-            assert bool(problem) is refused and bool(days) is not refused
+            days, problems = schedule_of(asking, {"days": [day], "rsvp_deadline": deadline})
+            assert bool(problems) is refused and bool(days) is not refused
             if refused:
+                (problem,) = problems
                 assert "sehari sebelum hari pertama" in problem
     finally:
         await db.close()
