@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption, match_choice
-from handlers.forms.expr import EvalContext, text_of
+from handlers.forms.expr import REFERENCE, EvalContext, text_of
 from handlers.forms.model import ChoicesFrom, Form, Question, QuestionType, parse_expression
 from handlers.forms.state import MORE, FormState, Position, expression_value, new_state
 from handlers.forms.view import MISSING_CHOICES, FormView
@@ -25,7 +25,6 @@ from handlers.i18n import Catalog
 
 __all__ = ["ChoiceSource", "FormEngine", "StepContext", "StepResult", "new_state"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class ChoiceSource(Protocol):
@@ -393,7 +392,7 @@ class FormEngine:
         if question.constraint_message:
             # ${name} in the message shows that answer (a repeat group: its number of items).
             values = fs.values(position)
-            text = _REF.sub(
+            text = REFERENCE.sub(
                 lambda m: text_of(values.get(m.group(1))),
                 self.view.label(question.constraint_message),
             )

@@ -43,7 +43,7 @@ class RepeatInstances:
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*")
 _NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
-_REF_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")  # ${name}
 # Deliberately stricter than float(): no "inf", "nan", exponents or underscores.
 _NUMERIC_STR_RE = re.compile(r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*")
 _SYMBOLS = ("!=", "<=", ">=", "=", "<", ">", "+", "-", "*", "(", ")", ",")
@@ -82,7 +82,7 @@ def _tokenize(src: str) -> list[_Token]:
             tokens.append(_Token("dot", ".", i))
             i += 1
         elif ch == "$":
-            if not (m := _REF_RE.match(src, i)):
+            if not (m := REFERENCE.match(src, i)):
                 raise ExpressionError(f"malformed ${{name}} reference at position {i}")
             tokens.append(_Token("ref", m.group(1), i))
             i = m.end()
