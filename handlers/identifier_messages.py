@@ -16,13 +16,14 @@ import re
 from handlers.channel_traits import ChannelTraits
 from handlers.events import Inbound, InboundKind, Outbound
 from handlers.masking import holds_identifier, holds_long_number
+from storage.cases import CASE_NUMBER
 
 # Digits in a row (spaces, dots, dashes between them allowed) that make an attempt at a NIK or
 # KK worth deleting: half of its 16, more than a case number's year or serial, fewer than any
 # way of mistyping it.
 ATTEMPT_DIGITS = 8
-# A case number (storage/cases.py: KNG-2026-000123), which /cari also takes: not an attempt.
-_CASE_NUMBER = re.compile(r"\b[A-Za-z]{2,5}-\d{4}-\d{6}\b")
+# A case number, which /cari also takes (in any case): not an attempt.
+_CASE_NUMBER = re.compile(rf"\b{CASE_NUMBER}\b", re.IGNORECASE)
 
 
 def _attempted_identifier(event: Inbound, *, identifier_question: bool) -> bool:

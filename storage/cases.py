@@ -44,6 +44,10 @@ def _with_head_key(values: dict[str, Any]) -> dict[str, Any]:
     return {**values, "head_key": person_key(values["head_name"])}
 
 
+# A case number as `CaseRepo.next_number` makes it: KNG-2026-000123.
+CASE_NUMBER = r"[A-Z]{2,5}-\d{4}-\d{6}"
+
+
 class CaseRepo(Repo):
     """households, household_members, cases and what hangs off them."""
 

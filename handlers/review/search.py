@@ -10,10 +10,11 @@ from handlers.events import Button, Outbound
 from handlers.permissions import allowed
 from handlers.review.cases import CASE_PREFIX
 from handlers.scope import scope_of
+from storage.cases import CASE_NUMBER
 from storage.identifiers import compact_number
 from storage.person_names import person_key
 
-_NUMBER = re.compile(r"^([A-Z]{2,5}-\d{4}-\d{6}|\d{1,6})$")
+_NUMBER = re.compile(rf"^({CASE_NUMBER}|\d{{1,6}})$")
 
 
 async def search(turn: Turn) -> None:
