@@ -45,9 +45,6 @@ class Inbound(BaseModel):
     text: str | None = None  # message text or photo caption
     command: str | None = None  # without the slash, lower case
     command_args: str = ""
-    # A command read from typed words that hold more than the keyword alone ("cari Ayu",
-    # "Pengguna narkoba", "Menu 2": WhatsApp has no slash commands): inside a form, the answer.
-    loose_command: bool = False
     data: str | None = None  # button payload
     callback_id: str | None = None
     contact_phone: str | None = None

@@ -1,15 +1,16 @@
-"""Commands typed as words: "batal", "Laporan saya", "menu".
+"""Commands typed as words: "batal", "Laporan saya", "cari Ayu Lestari", "hadir 389 262".
 
-WhatsApp has no slash commands, so its adapter reads these words (and "cari <words>"-style
-ones with arguments) as commands (bot/channels/whatsapp/inbound.py). People on every
-channel type them too: the router takes a message that is one such word alone, without
-digits, as its command (`alone_keyword`), so "batal" typed on Telegram cancels rather than
-being stored as an answer, and "menu" opens the menu.
+WhatsApp has no slash commands, and people on every channel type words rather than commands.
+The router reads a text message as the command it stands for (`typed_command`), with one rule
+for every channel: outside a form any command word counts; inside one only the words that
+leave, explain or reopen it ("batal", "menu", "daftar") and a check-in or join with its code, so
+"Bimtek" as a training's title or "Pengguna narkoba" as a problem stay the answer.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 KEYWORDS = {
     "lapor": "lapor", "laporan": "lapor", "draf": "draf", "draft": "draf",
@@ -26,14 +27,48 @@ WITH_ARGUMENTS = {
     "cari": "cari", "statistik": "statistik", "hadir": "hadir", "audit": "audit",
     "pengguna": "pengguna",
 }  # fmt: skip
-FORM_ESCAPES = frozenset({"batal", "menu", "bantuan"})  # commands even inside a form
+# Commands even inside a form: those that leave or explain it, and those that (re)open one,
+# which reminders tell people to type while a form waits ("Ketik daftar untuk melanjutkan").
+FORM_ESCAPES = frozenset(
+    {"batal", "menu", "bantuan", "start", "daftar", "lapor", "draf", "hadir", "nomor"}
+)
 _ONE_WORD = re.compile(r"[A-Za-z_ ]{1,20}[.!?]*")  # letters and spaces: "Laporan saya!"
+_CHECK_IN = re.compile(r"hadir\s+([\d\s.\-]{6,9})", re.IGNORECASE)  # "hadir 389 262"
+# A Bimtek invitation's WhatsApp link sends "bimtek K7Q2XM4PRA" (handlers/trainings/links.py).
+# Inside a form only the code as the link writes it counts: "Bimtek Penyuluhan" is a title.
+_JOIN = re.compile(r"bimtek\s+([A-Za-z0-9]{8,16})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TypedCommand:
+    command: str
+    args: str = ""
+    in_form: bool = False  # a command even while a form waits for an answer
+
+
+def _key(word: str) -> str:
+    return re.sub(r"[^a-z_]", "", word.lower())
 
 
 def alone_keyword(text: str) -> str | None:
     """The command a message standing for one keyword alone means ("Batal", "laporan
-    saya!"), else None (a digit or anything more makes it an answer: "Saya 2")."""
+    saya!", "cari"), else None (a digit or anything more makes it an answer: "Saya 2")."""
     stripped = text.strip()
     if not _ONE_WORD.fullmatch(stripped):
         return None
-    return KEYWORDS.get(re.sub(r"[^a-z_]", "", stripped.lower()))
+    key = _key(stripped)
+    return KEYWORDS.get(key) or WITH_ARGUMENTS.get(key)
+
+
+def typed_command(text: str) -> TypedCommand | None:
+    """The command a typed text stands for, else None (it is an answer or a question)."""
+    stripped = text.strip()
+    if (word := alone_keyword(stripped)) is not None:
+        return TypedCommand(word, in_form=word in FORM_ESCAPES)
+    if check_in := _CHECK_IN.fullmatch(stripped):
+        return TypedCommand("hadir", check_in[1].strip(), in_form=True)
+    if join := _JOIN.fullmatch(stripped):
+        return TypedCommand("bimtek", join[1], in_form=join[1].isupper())
+    head, _, rest = stripped.partition(" ")
+    command = WITH_ARGUMENTS.get(_key(head))
+    return TypedCommand(command, rest.strip()) if command and rest.strip() else None

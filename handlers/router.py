@@ -28,7 +28,7 @@ from handlers.context import Turn
 from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_fields
 from handlers.forms.runner import cancel_form, resume_form, step_form
 from handlers.identifier_messages import identifier_deletion
-from handlers.keywords import FORM_ESCAPES, alone_keyword
+from handlers.keywords import TypedCommand, typed_command
 from handlers.people import buttons as people_buttons
 from handlers.people import screens as people_screens
 from handlers.permissions import allowed
@@ -58,9 +58,13 @@ async def handle(turn: Turn) -> None:
             turn.reply(turn.t("errors.private_only"))
         return
     await _identify(turn)
-    if event.kind == InboundKind.TEXT and (word := await _typed_command(turn)):
+    if event.kind == InboundKind.TEXT and (typed := await _typed_command(turn)):
         event = turn.event = event.model_copy(
-            update={"kind": InboundKind.COMMAND, "command": word, "command_args": ""}
+            update={
+                "kind": InboundKind.COMMAND,
+                "command": typed.command,
+                "command_args": typed.args,
+            }
         )
     if event.kind == InboundKind.BUTTON:
         await _on_button(turn)
@@ -79,14 +83,14 @@ async def handle(turn: Turn) -> None:
     await refresh_menu(turn)  # after the turn: it may have changed the role or the language
 
 
-async def _typed_command(turn: Turn) -> str | None:
-    """The command a keyword typed alone stands for, on any channel (WhatsApp's adapter
-    reads its keywords itself): outside a form any keyword; inside one only those that leave
-    or explain it ("batal", "menu"), so "Bimtek" as a training's title stays an answer."""
-    word = alone_keyword(turn.event.text or "")
-    if word is None or word in FORM_ESCAPES:
-        return word
-    return None if await _answering_a_form(turn) else word
+async def _typed_command(turn: Turn) -> TypedCommand | None:
+    """The command typed words stand for, on every channel (handlers/keywords.py): outside a
+    form any; inside one only those that leave, explain or reopen it ("batal", "menu",
+    "daftar") or check in with a code, so "Bimtek" as a training's title stays an answer."""
+    typed = typed_command(turn.event.text or "")
+    if typed is None or typed.in_form:
+        return typed
+    return None if await _answering_a_form(turn) else typed
 
 
 async def _identify(turn: Turn) -> None:
@@ -326,11 +330,6 @@ async def _on_command(turn: Turn) -> None:
     join_code = training_join.requested_code(turn)  # a Bimtek invitation letter's link
     if join_code is not None:
         await training_join.join(turn, join_code)
-        return
-    if turn.event.loose_command and await _answering_a_form(turn):
-        # "Pengguna narkoba", "Cari kerja ke kota": words of an answer, not a command.
-        turn.event = turn.event.model_copy(update={"kind": InboundKind.TEXT, "command": None})
-        await _on_message(turn)
         return
     handler = COMMANDS.get(name)
     if handler is None:

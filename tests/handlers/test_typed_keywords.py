@@ -9,16 +9,18 @@ import pytest
 from handlers import router
 from handlers.context import AppContext, Turn
 from handlers.events import Inbound, InboundKind
-from handlers.keywords import alone_keyword
+from handlers.keywords import TypedCommand, alone_keyword, typed_command
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.chat_turns import app_context
 from tests.storage.seed_cases import NOW, make_user, open_database
 
 
-async def _say(db: Database, app: AppContext, user: User, text: str) -> Turn:
+async def _say(
+    db: Database, app: AppContext, user: User, text: str, channel: str = "telegram"
+) -> Turn:
     event = Inbound(
-        channel="telegram",
+        channel=channel,
         external_user_id=str(user.id),
         chat_id=str(user.id),
         kind=InboundKind.TEXT,
@@ -46,13 +48,47 @@ def _text(turn: Turn) -> str:
         ("Pak Menu", None),
         ("batal.", "batal"),
         ("", None),
+        ("cari", "cari"),  # a keyword that takes words, alone
+        ("Hadir", "hadir"),
     ],
 )
 def test_a_keyword_alone_is_its_command(typed: str, command: str | None) -> None:
     assert alone_keyword(typed) == command
 
 
-async def test_typed_words_are_commands_on_telegram(tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("typed", "command"),
+    [
+        ("batal", TypedCommand("batal", in_form=True)),
+        ("Batal.", TypedCommand("batal", in_form=True)),
+        ("  menu ", TypedCommand("menu", in_form=True)),
+        ("Laporan saya", TypedCommand("laporan_saya")),
+        ("bimtek baru", TypedCommand("bimtek_baru")),
+        ("Bimtek", TypedCommand("bimtek")),
+        ("cari", TypedCommand("cari")),
+        ("Daftar", TypedCommand("daftar", in_form=True)),  # "Ketik daftar untuk melanjutkan"
+        ("cari Ayu Lestari", TypedCommand("cari", "Ayu Lestari")),
+        ("Cari: Ayu", TypedCommand("cari", "Ayu")),
+        ("Pengguna narkoba di rumah", TypedCommand("pengguna", "narkoba di rumah")),
+        # A check-in with its code, and a join as the invitation's link writes it, count
+        # even inside a form; a name is no code, a title is no link.
+        ("hadir 389262", TypedCommand("hadir", "389262", in_form=True)),
+        ("Hadir 389-262", TypedCommand("hadir", "389-262", in_form=True)),
+        ("Hadir Budi", TypedCommand("hadir", "Budi")),
+        ("bimtek K7Q2XM4PRA", TypedCommand("bimtek", "K7Q2XM4PRA", in_form=True)),
+        ("Bimtek Penyuluhan", TypedCommand("bimtek", "Penyuluhan")),
+        ("Menu 2", None),
+        ("Nomor 3", None),
+        ("Balita kurus", None),
+        ("Cari kerja", TypedCommand("cari", "kerja")),
+    ],
+)
+def test_typed_words_and_their_command(typed: str, command: TypedCommand | None) -> None:
+    assert typed_command(typed) == command
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_typed_words_are_commands_on_every_channel(tmp_path, channel: str) -> None:
     db = await open_database(tmp_path / "psm.db")
     app = app_context(tmp_path)
     try:
@@ -61,20 +97,22 @@ async def test_typed_words_are_commands_on_telegram(tmp_path) -> None:
                 repos, "Bu Ani", Role.PSM, kecamatan="32.08.01", desa="32.08.01.2006"
             )
             await repos.users.add_identity(
-                user_id=ani.id, channel="telegram", external_id=str(ani.id), chat_id="1", now=NOW
+                user_id=ani.id, channel=channel, external_id=str(ani.id), chat_id="1", now=NOW
             )
-        menu = await _say(db, app, ani, "menu")
+        menu = await _say(db, app, ani, "menu", channel)
         assert app.catalog.text("id", "errors.not_understood") not in _text(menu)
         assert any(b.data == "menu:lapor" for r in menu.replies for row in r.buttons for b in row)
 
-        assert "kepala keluarga" in _text(await _say(db, app, ani, "lapor"))
-        asked = await _say(db, app, ani, "Batal")
+        assert "kepala keluarga" in _text(await _say(db, app, ani, "lapor", channel))
+        asked = await _say(db, app, ani, "Batal", channel)
         assert app.catalog.text("id", "cancel.confirm") in _text(asked)
         async with db.reading() as repos:
             session = await repos.forms.active(ani.id)
         assert session is not None and "head_name" not in session.state["answers"]
 
-        await _say(db, app, ani, "Bimtek")  # inside a form only batal/menu/bantuan leave it
+        # Inside a form only the words that leave, explain or reopen one count: "Bimtek"
+        # is the answer (WhatsApp's adapter took it for /bimtek).
+        await _say(db, app, ani, "Bimtek", channel)
         async with db.reading() as repos:
             session = await repos.forms.active(ani.id)
         assert session is not None and session.state["answers"]["head_name"] == "Bimtek"

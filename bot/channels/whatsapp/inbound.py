@@ -13,11 +13,9 @@ import re
 from typing import Any
 
 from handlers.events import OPEN_WAITING, Inbound, InboundKind
-from handlers.keywords import KEYWORDS, WITH_ARGUMENTS
 
 CHANNEL = "whatsapp"
 BSUID_PREFIX = "bsuid:"
-# No slash commands on WhatsApp: the keywords (handlers/keywords.py) alone are commands.
 _OTHER = ("sticker", "audio", "video", "document", "contacts", "order", "unsupported")
 
 
@@ -59,32 +57,13 @@ def chat_of(payload: dict[str, Any]) -> str:
     return wa_id if wa_id else BSUID_PREFIX + key
 
 
-_CHECK_IN = re.compile(r"hadir\s+[\d\s.\-]{6,9}", re.IGNORECASE)  # "hadir 389 262"
-
-
-def _is_loose(text: str) -> bool:
-    """More than a keyword alone (or a /command, or a check-in with its code): words that
-    may as well be an answer ("Cari kerja ke kota", "Pengguna narkoba", "Menu 2")."""
-    stripped = text.strip().strip(".!?").strip()
-    compact = re.sub(r"\s+", "", stripped.lower())  # "laporan saya", "bimtek baru"
-    alone = compact in KEYWORDS or compact in WITH_ARGUMENTS
-    return not (stripped.startswith("/") or alone or _CHECK_IN.fullmatch(stripped))
-
-
-def _command(text: str) -> tuple[str, str] | None:
-    """(command, arguments) when the text is a keyword (or a /command)."""
+def _slash_command(text: str) -> tuple[str, str] | None:
+    """(command, arguments) of a text typed as a /command; words typed as commands
+    ("batal", "cari Ayu") are read by the router, as on every channel."""
     stripped = text.strip()
     first, _, rest = stripped.partition(" ")
-    head = re.sub(r"[^a-z_]", "", first.lower().lstrip("/"))
-    if head in WITH_ARGUMENTS:
-        return WITH_ARGUMENTS[head], rest.strip()
-    if head == "bimtek" and re.fullmatch(r"[A-Za-z0-9]{8,16}", rest.strip()):
-        return "bimtek", rest.strip()  # a Bimtek invitation letter's link: "bimtek K7Q2XM4PRA"
-    word = re.sub(r"[^a-z_]", "", stripped.lower().lstrip("/").replace(" ", ""))
-    if stripped.startswith("/") and head:
-        return head, rest.strip()
-    command = KEYWORDS.get(word) if len(stripped) <= 20 else None
-    return (command, "") if command else None
+    head = re.sub(r"[^a-z_]", "", first.lower())
+    return (head, rest.strip()) if stripped.startswith("/") and head else None
 
 
 def _coordinate(value: Any) -> float | None:
@@ -126,14 +105,13 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
         return Inbound(**base, kind=InboundKind.BUTTON, data=payload["menu_data"])
     if kind == "text":
         text = text_at(object_at(message, "text"), "body") or ""
-        command = _command(text)
+        command = _slash_command(text)
         if command:
             return Inbound(
                 **base,
                 kind=InboundKind.COMMAND,
                 command=command[0],
                 command_args=command[1],
-                loose_command=_is_loose(text),
                 text=text,
             )
         return Inbound(**base, kind=InboundKind.TEXT, text=text)
