@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption, match_choice
-from handlers.forms.expr import REFERENCE, EvalContext, text_of
+from handlers.forms.expr import REFERENCE, EvalContext, Expression, text_of
 from handlers.forms.model import ChoicesFrom, Form, Question, QuestionType, parse_expression
 from handlers.forms.state import MORE, FormState, Position, expression_value, new_state
 from handlers.forms.view import MISSING_CHOICES, FormView
@@ -346,8 +346,10 @@ class FormEngine:
         self, fs: FormState, question: Question, position: Position, answer: parsers.Answer
     ) -> list[str]:
         """Doubts worth telling but not refusing: a NIK keeps the place it was first issued; a
-        typed position was read with latitude and longitude swapped."""
+        typed position was read with latitude and longitude swapped; the question's own
+        `warning`."""
         warnings = [self.t(key) for key in answer.warnings]
+        warnings.extend(self._doubts(fs, question, position, answer.value))
         region = answer.extra.get("region") if answer.extra else None
         if region and not await self.ctx.choices.region_known(region):
             warnings.append(self.t("identifier.unknown_region", region=region))
@@ -377,25 +379,40 @@ class FormEngine:
         age = self.t("form.age_years_months", years=years, months=months)
         return [self.t("identifier.age_mismatch", date=shown, age=age)]
 
-    def _satisfies(self, fs: FormState, question: Question, position: Position, value: Any) -> bool:
-        expression = question.parsed("constraint")
-        if expression is None:
-            return True
+    def _holds(self, fs: FormState, expression: Expression, position: Position, value: Any) -> bool:
+        """Whether an expression of the question at `position` is true for the answer."""
         context = EvalContext(
             values=fs.values(position), current=expression_value(value), today=self.ctx.today
         )
         return expression.truthy(context)
 
+    def _satisfies(self, fs: FormState, question: Question, position: Position, value: Any) -> bool:
+        expression = question.parsed("constraint")
+        return expression is None or self._holds(fs, expression, position, value)
+
+    def _doubts(
+        self, fs: FormState, question: Question, position: Position, value: Any
+    ) -> list[str]:
+        """The question's warning_message when its `warning` holds for the answer (taken
+        all the same, e.g. a wife under 18: child marriage is reported, not refused)."""
+        expression = question.parsed("warning")
+        if expression is None or question.warning_message is None:
+            return []
+        if not self._holds(fs, expression, position, value):
+            return []
+        return [html.escape(self._with_answers(fs, position, question.warning_message))]
+
+    def _with_answers(self, fs: FormState, position: Position, texts: dict[str, str]) -> str:
+        """A form's message with ${name} showing that answer (a repeat group: its number of
+        items)."""
+        values = fs.values(position)
+        return REFERENCE.sub(lambda m: text_of(values.get(m.group(1))), self.view.label(texts))
+
     async def _ask_again_constraint(
         self, fs: FormState, question: Question, position: Position
     ) -> StepResult:
         if question.constraint_message:
-            # ${name} in the message shows that answer (a repeat group: its number of items).
-            values = fs.values(position)
-            text = REFERENCE.sub(
-                lambda m: text_of(values.get(m.group(1))),
-                self.view.label(question.constraint_message),
-            )
+            text = self._with_answers(fs, position, question.constraint_message)
             message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
             return StepResult(fs.state, [message])
         return await self._ask_again(fs, "answer.constraint")
@@ -527,6 +544,7 @@ class FormEngine:
             )
             if facts and facts.get("sex") and facts["sex"] != value["name"]:
                 warnings.append(self.t("identifier.sex_mismatch"))
+        warnings.extend(self._doubts(fs, question, position, value))
         fs.store(position, value, derived)
         return await self._advance(
             fs, question, self.view.display(question, value), warnings=warnings

@@ -39,6 +39,20 @@ class RepeatInstances:
     count: int
 
 
+@dataclass(frozen=True)
+class RepeatAnswers:
+    """A question of a repeat group read from outside it (``${member_age}`` in a top-level
+    question): its answers, one per item. XLSForm reads them through the aggregate functions
+    ``max()`` and ``min()``; anything else refuses them (a form using them so does not load)."""
+
+    values: tuple[object, ...]
+
+
+# Functions whose one argument is a ${name} read as a whole: a repeat group's items
+# (count) or the answers of a repeat group's question (max, min).
+_AGGREGATES = frozenset({"count", "max", "min"})
+
+
 # --------------------------------------------------------------------------- tokenizer
 
 _NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*")
@@ -118,7 +132,7 @@ def _normalize(value: object) -> object:
     """Map an externally supplied answer onto the evaluator's value domain."""
     if value is None:
         return ""  # unanswered questions are the empty string in XLSForm
-    if isinstance(value, bool | int | float | str | RepeatInstances):
+    if isinstance(value, bool | int | float | str | RepeatInstances | RepeatAnswers):
         return value
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -136,6 +150,8 @@ def _is_num(value: object) -> bool:
 def _to_str(value: object) -> str:
     if isinstance(value, RepeatInstances):
         raise ExpressionError("a repeat group is read with count()")
+    if isinstance(value, RepeatAnswers):
+        raise ExpressionError("a repeat group's question is read with max() or min()")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -186,6 +202,8 @@ def _to_date(value: object) -> datetime.date:
 def _truth(value: object) -> bool:
     if isinstance(value, RepeatInstances):
         return value.count > 0  # XPath: a node-set is true when it is not empty
+    if isinstance(value, RepeatAnswers):
+        return bool(value.values)
     if isinstance(value, float):
         return not math.isnan(value) and value != 0
     if isinstance(value, datetime.date):
@@ -468,6 +486,25 @@ def _fn_count(ctx: EvalContext, args: _Args) -> int:
     return value.count
 
 
+def _extreme(pick: Callable[[list[int | float]], int | float]) -> Callable[..., int | float]:
+    """max() or min() of a repeat group's question over its items (XForms): NaN when there
+    is no item or an answer is no number (e.g. unanswered), and NaN compares false with
+    everything, so a rule on it holds back rather than deciding on what is not known."""
+
+    def aggregate(ctx: EvalContext, args: _Args) -> int | float:
+        value = args[0].eval(ctx)
+        answers = value.values if isinstance(value, RepeatAnswers) else (value,)
+        numbers: list[int | float] = []
+        for answer in answers:
+            try:
+                numbers.append(_to_number(answer))
+            except ExpressionError:
+                return math.nan
+        return pick(numbers) if numbers else math.nan
+
+    return aggregate
+
+
 def _fn_coalesce(ctx: EvalContext, args: _Args) -> object:
     first = args[0].eval(ctx)
     return first if first not in ("", []) else args[1].eval(ctx)
@@ -477,6 +514,8 @@ _FUNCTIONS: dict[str, tuple[int, Callable[[EvalContext, _Args], object]]] = {
     "selected": (2, lambda c, a: _to_str(a[1].eval(c)) in _choices(a[0].eval(c))),
     "count-selected": (1, lambda c, a: len(_choices(a[0].eval(c)))),
     "count": (1, _fn_count),
+    "max": (1, _extreme(max)),
+    "min": (1, _extreme(min)),
     "regex": (2, _fn_regex),
     "today": (0, _fn_today),
     "string-length": (1, lambda c, a: len(_to_str(a[0].eval(c)))),
@@ -620,6 +659,10 @@ class _Parser:
             raise ExpressionError(
                 f"count() takes a ${{name}} of a repeat group at position {tok.pos}"
             )
+        if name in ("max", "min") and not isinstance(args[0], _Ref):
+            raise ExpressionError(
+                f"{name}() takes a ${{name}} of a repeat group's question at position {tok.pos}"
+            )
         if name == "regex" and isinstance(args[1], _Literal):
             try:  # report bad literal patterns when the form loads, not when a user answers
                 _compile_pattern(_to_str(args[1].value))
@@ -654,6 +697,8 @@ class Expression:
     _root: _Node = field(init=False, repr=False, compare=False)
     _refs: frozenset[str] = field(init=False, repr=False, compare=False)
     _counted: frozenset[str] = field(init=False, repr=False, compare=False)
+    _aggregated: frozenset[str] = field(init=False, repr=False, compare=False)
+    _plain: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.source, str):
@@ -661,19 +706,23 @@ class Expression:
         if len(self.source) > MAX_SOURCE_LENGTH:
             raise ExpressionError(f"expression longer than {MAX_SOURCE_LENGTH} characters")
         root = _Parser(self.source).parse()
-        refs: set[str] = set()
-        counted: set[str] = set()
+        plain: set[str] = set()  # ${name} read as one value
+        read_whole: dict[str, set[str]] = {"count": set(), "max": set(), "min": set()}
         stack = [root]
         while stack:
             node = stack.pop()
             if isinstance(node, _Ref):
-                refs.add(node.name)
-            elif isinstance(node, _Call) and node.name == "count":
-                counted.update(arg.name for arg in node.args if isinstance(arg, _Ref))
+                plain.add(node.name)
+            elif isinstance(node, _Call) and node.name in _AGGREGATES:
+                read_whole[node.name].update(a.name for a in node.args if isinstance(a, _Ref))
+                continue  # the parser made the argument a ${name}
             stack.extend(node.children())
+        aggregated = read_whole["max"] | read_whole["min"]
         object.__setattr__(self, "_root", root)
-        object.__setattr__(self, "_refs", frozenset(refs))
-        object.__setattr__(self, "_counted", frozenset(counted))
+        object.__setattr__(self, "_refs", frozenset(plain | read_whole["count"] | aggregated))
+        object.__setattr__(self, "_counted", frozenset(read_whole["count"]))
+        object.__setattr__(self, "_aggregated", frozenset(aggregated))
+        object.__setattr__(self, "_plain", frozenset(plain))
 
     def evaluate(self, ctx: EvalContext) -> object:
         """Evaluate against ``ctx``; every failure surfaces as :class:`ExpressionError`."""
@@ -700,12 +749,24 @@ class Expression:
         name repeat groups."""
         return self._counted
 
+    def aggregated(self) -> frozenset[str]:
+        """The ``${name}`` references read through ``max()`` or ``min()``: they must name
+        questions of a repeat group."""
+        return self._aggregated
+
+    def plain(self) -> frozenset[str]:
+        """The ``${name}`` references read as one value (not counted nor aggregated)."""
+        return self._plain
+
 
 def text_of(value: object) -> str:
     """A value as a message shows it (``${name}`` in a constraint message): a repeat group
-    as its number of items, an answer as expressions see it."""
+    as its number of items, a repeat group's question outside its items as nothing, an
+    answer as expressions see it."""
     if isinstance(value, RepeatInstances):
         return str(value.count)
+    if isinstance(value, RepeatAnswers):
+        return ""
     return _to_str(_normalize(value))
 
 

@@ -141,6 +141,10 @@ class Question(_Strict):
     relevant: str | None = None
     constraint: str | None = None
     constraint_message: Texts | None = None
+    # A doubt, not a refusal: when true for the answer (`.`), it is taken and warning_message
+    # is told with it, as an age that does not fit the NIK is.
+    warning: str | None = None
+    warning_message: Texts | None = None
     choices: list[Choice] | None = None
     choices_from: ChoicesFrom | None = None
     choice_groups: list[ChoiceGroup] | None = None
@@ -160,7 +164,7 @@ class Question(_Strict):
     def _name(cls, value: str) -> str:
         return _check_name(value)
 
-    @field_validator("label", "hint", "constraint_message")
+    @field_validator("label", "hint", "constraint_message", "warning_message")
     @classmethod
     def _label(cls, value: Texts | None) -> Texts | None:
         return None if value is None else _check_texts(value, LABEL_MAX, "label")
@@ -170,7 +174,7 @@ class Question(_Strict):
     def _short(cls, value: Texts | None) -> Texts | None:
         return None if value is None else _check_texts(value, SHORT_LABEL_MAX, "short label")
 
-    @field_validator("relevant", "constraint", "default")
+    @field_validator("relevant", "constraint", "default", "warning")
     @classmethod
     def _expression(cls, value: str | None) -> str | None:
         return _check_expression(value)
@@ -191,6 +195,8 @@ class Question(_Strict):
             groups = {group.name for group in self.choice_groups}
             if self.choices is None or any(c.group not in groups for c in self.choices):
                 raise ValueError(f"{self.name}: every choice needs one of the choice_groups")
+        if (self.warning is None) != (self.warning_message is None):
+            raise ValueError(f"{self.name}: warning and warning_message go together")
         if self.allow_missing and self.type not in (QuestionType.NIK, QuestionType.KK):
             raise ValueError(f"{self.name}: allow_missing is for nik and kk questions")
         if self.when != "past" and self.type != QuestionType.DATE:
@@ -209,8 +215,10 @@ class Question(_Strict):
         texts = self.short or self.label
         return texts.get(language) or texts["id"]
 
-    def parsed(self, attribute: Literal["relevant", "constraint", "default"]) -> Expression | None:
-        """The parsed relevant or constraint expression (parsed once at load time)."""
+    def parsed(
+        self, attribute: Literal["relevant", "constraint", "default", "warning"]
+    ) -> Expression | None:
+        """The parsed expression of that attribute (parsed once, then cached)."""
         source = getattr(self, attribute)
         return parse_expression(source) if source else None
 
@@ -279,18 +287,36 @@ class Form(_Strict):
         return found
 
     @model_validator(mode="after")
-    def _counts_repeats(self) -> Form:
-        """count(${x}) counts the items of a repeat group: x must be one of this form's."""
+    def _reads_repeats(self) -> Form:
+        """count(${x}) counts the items of one of this form's repeat groups; max(${x}) and
+        min(${x}) read a repeat group's question over its items, the only way to read one
+        outside its group (a plain ${x} there has no single value)."""
         repeats = [item for item in self.items if isinstance(item, RepeatGroup)]
         groups = {group.name for group in repeats}
-        sources = [group.relevant for group in repeats] + [
-            getattr(question, attribute)
-            for question in self.questions()
-            for attribute in ("relevant", "constraint", "default")
-        ]
-        for source in filter(None, sources):
-            for name in parse_expression(source).counted() - groups:
+        inside = {child.name: group.name for group in repeats for child in group.children}
+        # Every expression with the repeat group it is evaluated in (None: the top level).
+        sources: list[tuple[str | None, str | None]] = [(None, g.relevant) for g in repeats]
+        for item in self.items:
+            for question in item.children if isinstance(item, RepeatGroup) else [item]:
+                where = item.name if isinstance(item, RepeatGroup) else None
+                sources.extend(
+                    (where, getattr(question, attribute))
+                    for attribute in ("relevant", "constraint", "default", "warning")
+                )
+        for where, source in sources:
+            if source is None:
+                continue
+            expression = parse_expression(source)
+            for name in expression.counted() - groups:
                 raise ValueError(f"count(${{{name}}}): {name!r} is not a repeat group")
+            for name in expression.aggregated() - inside.keys():
+                raise ValueError(f"max/min(${{{name}}}): {name!r} is no repeat group's question")
+            for name in sorted(expression.plain() & inside.keys()):
+                if inside[name] != where:
+                    raise ValueError(
+                        f"${{{name}}} is a question of the repeat group {inside[name]!r}:"
+                        " outside it, read it with max() or min()"
+                    )
         return self
 
     def question(self, name: str) -> Question:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from handlers.forms.expr import EvalContext, Expression, RepeatInstances
+from handlers.forms.expr import EvalContext, Expression, RepeatAnswers, RepeatInstances
 from handlers.forms.model import Form, Question, QuestionType, RepeatGroup, parse_expression
 
 MORE = "__more"  # the "add another?" pseudo-question of a repeat group
@@ -91,7 +91,13 @@ class FormState:
         self, form: Form, state: dict[str, Any], *, today: date, context: dict[str, Any]
     ) -> None:
         self.form, self.state, self.today, self.context = form, state, today, context
-        self.groups = {item.name for item in form.items if isinstance(item, RepeatGroup)}
+        # Each repeat group's questions, by the group's name.
+        self.group_questions = {
+            item.name: [child.name for child in item.children]
+            for item in form.items
+            if isinstance(item, RepeatGroup)
+        }
+        self.groups = set(self.group_questions)
         state.setdefault("derived", {})
 
     @property
@@ -99,7 +105,9 @@ class FormState:
         return self.state["answers"]
 
     def values(self, position: Position | None) -> dict[str, Any]:
-        """Context, top-level answers and the current repeat item's answers, for expressions."""
+        """Context, top-level answers and the current repeat item's answers, for expressions;
+        a repeat group as its items (count()), and outside a group each of its questions as
+        the answers of every item (max(), min())."""
         values = dict(self.context)
         raw = {k: v for k, v in self.answers.items() if k not in self.groups}
         if position is not None and position.group is not None:
@@ -108,8 +116,14 @@ class FormState:
                 raw.update(items[position.index])
         for name, value in raw.items():
             values[name] = expression_value(value)
-        for group in self.groups:  # count(${members}): how many items so far
-            values[group] = RepeatInstances(len(self.answers.get(group) or []))
+        for group, questions in self.group_questions.items():
+            items = self.answers.get(group) or []
+            values[group] = RepeatInstances(len(items))  # count(${members}): items so far
+            if position is None or position.group != group:
+                for name in questions:  # max(${member_age}): over every item
+                    values[name] = RepeatAnswers(
+                        tuple(expression_value(item.get(name)) for item in items)
+                    )
         prefix = (
             ""
             if position is None or position.group is None

@@ -15,6 +15,7 @@ from handlers.forms.expr import (
     EvalContext,
     Expression,
     ExpressionError,
+    RepeatAnswers,
     RepeatInstances,
     parse,
     text_of,
@@ -130,6 +131,20 @@ EVAL_CASES: list[tuple[str, dict[str, object], object, object]] = [
     (". >= count(${m})", {"m": RepeatInstances(2)}, 2, True),
     (". >= count(${m})", {"m": RepeatInstances(2)}, 1, False),
     (". >= count(${m})", {"m": RepeatInstances(2)}, "3", True),
+    # max() / min() of a repeat group's question read from outside it: over every item
+    ("max(${age})", {"age": RepeatAnswers((41, 240, 7))}, None, 240),
+    ("min(${age})", {"age": RepeatAnswers((41, 240, 7))}, None, 7),
+    ("max(${age})", {"age": RepeatAnswers(("41", 2.5))}, None, 41),
+    ("max(${age}) >= 216", {"age": RepeatAnswers((41, 216))}, None, True),
+    ("max(${age}) >= 216", {"age": RepeatAnswers((41, 215))}, None, False),
+    ("max(${age})", {"age": 30}, None, 30),  # inside an item: that item's answer
+    # NaN (an unanswered item, no item at all) compares false with everything
+    ("max(${age}) < 216", {"age": RepeatAnswers((41, ""))}, None, False),
+    ("max(${age}) >= 216", {"age": RepeatAnswers((41, ""))}, None, False),
+    ("not(max(${age}) < 216)", {"age": RepeatAnswers((41, ""))}, None, True),
+    ("min(${age}) < 216", {"age": RepeatAnswers(())}, None, False),
+    ("max(${age}) = max(${age})", {"age": RepeatAnswers(("x",))}, None, False),
+    ("max(${age}) < 216", {}, None, False),  # an unanswered question outside a repeat
     # string and number functions
     ("string-length('héllo')", {}, None, 5),
     ("string-length(${x})", {}, None, 0),
@@ -230,6 +245,10 @@ TRUTHY_CASES: list[tuple[str, dict[str, object], object, bool]] = [
     ("${m}", {"m": RepeatInstances(0)}, None, False),  # a node-set is true when not empty
     ("${m}", {"m": RepeatInstances(1)}, None, True),
     ("${m} = 1", {"m": RepeatInstances(1)}, None, False),  # a repeat is read with count()
+    ("${a}", {"a": RepeatAnswers(())}, None, False),  # a node-set is true when not empty
+    ("${a}", {"a": RepeatAnswers(("",))}, None, True),
+    ("${a} < 216", {"a": RepeatAnswers((41,))}, None, False),  # read with max() or min()
+    ("${a} = 41", {"a": RepeatAnswers((41,))}, None, False),
     ("${x}", {}, None, False),
     (".", {}, None, False),
     ("today()", {}, None, True),
@@ -278,6 +297,9 @@ RUNTIME_ERRORS: list[tuple[str, dict[str, object], object]] = [
     ("${m} = 'x'", {"m": RepeatInstances(1)}, None),
     ("${m} + 1", {"m": RepeatInstances(1)}, None),
     ("string-length(${m})", {"m": RepeatInstances(1)}, None),
+    ("string-length(${a})", {"a": RepeatAnswers((41,))}, None),
+    ("${a} + 1", {"a": RepeatAnswers((41,))}, None),
+    ("max(${a}) + 1", {"a": RepeatAnswers((41, ""))}, None),  # NaN is out of range
 ]
 
 
@@ -350,6 +372,12 @@ SYNTAX_ERRORS: list[str] = [
     "count('members')",
     "count(${a}, ${b})",
     "count(count(${a}))",
+    "max()",
+    "max(1)",
+    "max(.)",
+    "min('member_age')",
+    "max(${a}, ${b})",
+    "min(max(${a}))",
     "today(1)",
     "if(1, 2)",
     "coalesce(1)",
@@ -516,9 +544,34 @@ def test_counted(source: str, expected: frozenset[str]):
     assert parse(source).counted() == expected
 
 
+# (source, aggregated: read with max()/min(), plain: read as one value)
+AGGREGATED_CASES: list[tuple[str, frozenset[str], frozenset[str]]] = [
+    ("${a} + 1", frozenset(), frozenset({"a"})),
+    ("count(${m})", frozenset(), frozenset()),
+    ("max(${age}) >= 216", frozenset({"age"}), frozenset()),
+    (". != 'x' or not(min(${a}) < ${b})", frozenset({"a"}), frozenset({"b"})),
+    ("max(${a}) > ${a}", frozenset({"a"}), frozenset({"a"})),
+]
+
+
+@pytest.mark.parametrize(("source", "aggregated", "plain"), AGGREGATED_CASES)
+def test_aggregated_and_plain(source: str, aggregated: frozenset[str], plain: frozenset[str]):
+    expression = parse(source)
+    assert expression.aggregated() == aggregated
+    assert expression.plain() == plain
+    assert expression.references() >= aggregated | plain | expression.counted()
+
+
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [(RepeatInstances(2), "2"), (None, ""), (3, "3"), (2.0, "2"), ("Siti", "Siti")],
+    [
+        (RepeatInstances(2), "2"),
+        (RepeatAnswers((41, 7)), ""),  # a repeat group's question outside its items
+        (None, ""),
+        (3, "3"),
+        (2.0, "2"),
+        ("Siti", "Siti"),
+    ],
 )
 def test_text_of(value: object, shown: str):
     assert text_of(value) == shown
@@ -538,7 +591,7 @@ _TOKENS = [
     "1", "2.5", ".", "'a'", '"b"', "${a}", "${b}", "(", ")", ",", "+", "-", "*", "div",
     "mod", "=", "!=", "<", "<=", ">", ">=", "and", "or", "not(", "selected(", "today()",
     "count-selected(", "count(", "regex(", "if(", "coalesce(", "date(", "int(", "number(",
-    "string-length(", "true()", "false()", "'2026-01-01'",
+    "string-length(", "true()", "false()", "'2026-01-01'", "max(", "min(",
 ]  # fmt: skip
 
 
