@@ -31,6 +31,7 @@ def _event(text: str):
         ("hadir", "hadir", False),  # keywords that take words, alone
         ("cari", "cari", False),
         ("Laporan saya", "laporan_saya", False),
+        ("Kontak", "kontak", False),  # a district office's contact line (/kontak)
         ("bimtek baru", "bimtek_baru", False),
         ("hadir 389262", "hadir", False),  # a check-in with its code, even inside a form
         ("Hadir 389-262", "hadir", False),
