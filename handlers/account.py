@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers import channel_choice
 from handlers.case_report import main_menu
 from handlers.context import Turn
+from handlers.district_contact import contact_note
 from handlers.events import Button, Outbound
 from handlers.i18n import LANGUAGES
 from handlers.permissions import allowed
@@ -51,8 +52,13 @@ def help_text(turn: Turn) -> str:
 
 
 async def show_help(turn: Turn) -> None:
-    """/bantuan."""
-    turn.reply(help_text(turn))
+    """/bantuan, with the contact of the person's district office when it is set."""
+    note = ""
+    if turn.user is not None:
+        note = await contact_note(
+            turn.repos, turn.app.catalog, turn.language, turn.user.kabupaten_code
+        )
+    turn.reply(help_text(turn) + note)
 
 
 async def show_menu(turn: Turn, prefix: str = "") -> None:

@@ -36,6 +36,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "templat": ("whatsapp.template_count",),
     "daftar": ("registration.apply",),
     "nomor": ("phone.change",),
+    "kontak": ("district.contact",),
     "menu": (),
     "saya": (),
     "bantuan": (),

@@ -20,7 +20,7 @@ KEYWORDS = {
     "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat", "ekspor": "ekspor",
     "jadwal": "jadwal", "bimtek": "bimtek", "bimtekbaru": "bimtek_baru",
     "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
-    "pengguna": "pengguna", "templat": "templat", "template": "templat",
+    "pengguna": "pengguna", "templat": "templat", "template": "templat", "kontak": "kontak",
 }  # fmt: skip
 # Keywords followed by words to look for: "cari Ayu Lestari".
 WITH_ARGUMENTS = {

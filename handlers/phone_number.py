@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Turn
+from handlers.district_contact import office_text
 from handlers.events import Outbound
 from handlers.forms.runner import on_complete, start_form
 from handlers.permissions import allowed
@@ -38,7 +39,8 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
         return
     number = phone["e164"]
     if await turn.repos.people.verified_phone_owner(number, other_than=turn.user.id):
-        turn.reply(Outbound(text=turn.t("people.phone.taken"), remove_keyboard=True))
+        text = await office_text(turn, turn.user, "people.phone.taken")
+        turn.reply(Outbound(text=text, remove_keyboard=True))
         return
     changed = number != turn.user.phone or not turn.user.phone_verified
     turn.user = await turn.repos.users.update(

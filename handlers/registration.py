@@ -6,6 +6,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
+from handlers.district_contact import office_text
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import on_complete, resume_form, start_form
 from handlers.people.common import menu_button
@@ -175,9 +176,9 @@ async def decide(turn: Turn, data: str) -> None:
         text = catalog.text(candidate.language, "registration.you_are_approved", role=role)
         text += "\n\n" + catalog.text(candidate.language, f"help.{candidate.role}")
     elif candidate.role == Role.CALON:
-        text = catalog.text(candidate.language, "registration.calon_rejected")
+        text = await office_text(turn, candidate, "registration.calon_rejected")
     else:
-        text = catalog.text(candidate.language, "registration.you_are_rejected")
+        text = await office_text(turn, candidate, "registration.you_are_rejected")
     await turn.deliver(candidate.id, Outbound.say(text), DeliveryKind.NOTICE)
     if approve:  # a Bimtek that listed their phone before they used the bot
         await invite_on_approval(turn, candidate)

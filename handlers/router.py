@@ -13,6 +13,7 @@ from handlers import (
     broadcast,
     case_report,
     channel_choice,
+    district_contact,
     district_reminders,
     export,
     phone_number,
@@ -194,7 +195,11 @@ def _may_answer_forms(turn: Turn) -> bool:
 async def _explain_status(turn: Turn) -> None:
     """Someone not (yet) active asked for something: say what they can do."""
     assert turn.user is not None
-    turn.reply(turn.t(f"status_explained.{turn.user.status}"))
+    key = f"status_explained.{turn.user.status}"
+    if turn.user.status in (UserStatus.REJECTED, UserStatus.SUSPENDED):  # sent to the office
+        turn.reply(await district_contact.office_text(turn, turn.user, key))
+    else:
+        turn.reply(turn.t(key))
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -266,6 +271,7 @@ COMMANDS: dict[str, Handler] = {
     "pengguna": people_screens.show_people,
     "nomor": phone_number.ask,
     "templat": template_count.show_template_count,
+    "kontak": district_contact.ask,
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] = [
@@ -319,7 +325,18 @@ if _CLASHES:
     raise RuntimeError(f"button prefixes claimed twice or unusable: {_CLASHES}")
 # Commands that open or switch a form themselves (no "continue your form" reminder after).
 FORM_COMMANDS = frozenset(
-    {"start", "daftar", "batal", "lapor", "draf", "siaran", "bimtek_baru", "hadir", "nomor"}
+    {
+        "start",
+        "daftar",
+        "batal",
+        "lapor",
+        "draf",
+        "siaran",
+        "bimtek_baru",
+        "hadir",
+        "nomor",
+        "kontak",
+    }
 )
 # Commands anyone may use, registered or not.
 OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal"})

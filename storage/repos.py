@@ -13,6 +13,7 @@ from storage.background import BackgroundRequestRepo
 from storage.broadcasts import BroadcastRepo
 from storage.case_review import CaseReviewRepo
 from storage.cases import CaseRepo
+from storage.district_contacts import DistrictContactRepo
 from storage.district_reminders import DistrictReminderRepo
 from storage.erasure import ErasureRepo
 from storage.exports import ExportRepo
@@ -68,6 +69,7 @@ class Repos:
         self.training_invites = TrainingInviteRepo(conn)
         self.templates = TemplateUsageRepo(conn)
         self.district_reminders = DistrictReminderRepo(conn)
+        self.district_contacts = DistrictContactRepo(conn)
         self.background = BackgroundRequestRepo(conn)
 
     async def let_others_write(self) -> None:

@@ -25,6 +25,12 @@ KINDS: dict[str, tuple[str, ...]] = {
     ),
     "role": ("user.role*", "user.phone_changed", "person.*", "case.handed_over"),
     "approval": ("registration.approved", "registration.rejected", "registration.reconsidered"),
-    "refused": ("review.refused", "people.refused", "training.refused", "training.code_wrong"),
+    "refused": (
+        "review.refused",
+        "people.refused",
+        "training.refused",
+        "training.code_wrong",
+        "district.contact_refused",
+    ),
     "data": ("subject.correct", "subject.erase", "retention.purged", "draft.expired"),
 }

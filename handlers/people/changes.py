@@ -5,6 +5,7 @@ of scope and applied only if the person is still as the presser saw them (their 
 from __future__ import annotations
 
 from handlers.context import Turn
+from handlers.district_contact import office_text
 from handlers.events import Button, Outbound
 from handlers.people.common import (
     CODE_OF_ROLE,
@@ -366,7 +367,8 @@ async def set_status(
         subject=f"user:{person.id}",
     )
     if suspended:
-        await notify(turn, changed, "people.you_suspended")
+        text = await office_text(turn, changed, "people.you_suspended")
+        await turn.deliver(changed.id, Outbound.say(text))
     else:
         await notify(turn, changed, "people.you_reactivated", then=f"help.{changed.role}")
     key = "people.suspended" if suspended else "people.reactivated"

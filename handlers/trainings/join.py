@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Turn
+from handlers.district_contact import office_text
 from handlers.events import InboundKind, Outbound
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
@@ -65,7 +66,7 @@ async def join(turn: Turn, code: str) -> None:
     if user.status == UserStatus.REGISTERING:
         await _light_registration(turn, training)
     elif user.status != UserStatus.ACTIVE:
-        turn.reply(turn.t(f"status_explained.{user.status}"))
+        turn.reply(await office_text(turn, user, f"status_explained.{user.status}"))
     elif not allowed(user, "training.attend"):
         turn.reply(turn.t("training_extra.join_not_for_role"))
     else:

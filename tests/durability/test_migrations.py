@@ -11,6 +11,7 @@ import re
 import sqlite3
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from tests.durability.durable_harness import (
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 _VERSION = re.compile(r"schema_v(\d+)\.sql$")
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 
 
 def _version(path: Path) -> int:
@@ -185,6 +187,33 @@ async def test_upgraded_people_hold_the_day_of_their_last_daily_reminder(tmp_pat
         connection.close()
     assert rows[3] == "2026-11-22"
     assert {rows[user] for user in rows if user != 3} == {""}
+
+
+async def test_upgraded_districts_have_no_contact_until_a_coordinator_sets_one(
+    tmp_path: Path,
+) -> None:
+    """Migration 0021 adds the district offices' contact lines: none at first (the messages
+    keep their general wording), one per kabupaten, 1-200 characters."""
+    path = tmp_path / "psm.db"
+    _load(FIXTURES / "schema_v20.sql", path)
+    database = Database(path)
+    await database.open()
+    try:
+        async with database.transaction() as repos:
+            assert await repos.district_contacts.contact("32.08") is None
+            await repos.district_contacts.set_contact(
+                "32.08", "Dinsos Kuningan, Bu Rina 0812-3456-7890", by=2, now=NOW
+            )
+            await repos.district_contacts.set_contact("32.08", "Pak Hadi 0813", by=2, now=NOW)
+        async with database.reading() as repos:
+            assert await repos.district_contacts.contact("32.08") == "Pak Hadi 0813"
+            assert await repos.district_contacts.contact("35.23") is None
+        for refused in ("  ", "x" * 201):
+            with pytest.raises(sqlite3.IntegrityError):
+                async with database.transaction() as repos:
+                    await repos.district_contacts.set_contact("35.23", refused, by=2, now=NOW)
+    finally:
+        await database.close()
 
 
 def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:

@@ -100,6 +100,7 @@ MAY: dict[str, frozenset[str]] = {
     "delivery.choose_channel": ALL,
     "whatsapp.template_count": frozenset({"admin"}),
     "registration.apply": frozenset({"calon"}),
+    "district.contact": frozenset({"coordinator", "admin"}),  # coordinators: own kabupaten
 }
 
 

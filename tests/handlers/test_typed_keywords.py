@@ -43,6 +43,7 @@ def _text(turn: Turn) -> str:
         (" Batal! ", "batal"),
         ("Laporan saya", "laporan_saya"),
         ("MENU", "menu"),
+        ("kontak", "kontak"),
         ("Menu 2", None),
         ("Saya sakit", None),
         ("Pak Menu", None),

@@ -1,0 +1,112 @@
+"""/kontak: the contact line of a district's Dinas Sosial office (who to call, which number,
+when), set by the district's coordinators (admins: any district) with the `district_contact`
+form, and shown wherever a message sends someone to the office: a rejected registration, a
+suspension, a number taken by another account, /bantuan. Without one, those messages keep
+their general wording ("hubungi koordinator Dinas Sosial kabupaten Bapak/Ibu").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Turn
+from handlers.events import Outbound
+from handlers.forms.runner import form_context, on_complete, start_form
+from handlers.i18n import Catalog
+from handlers.permissions import allowed
+from storage.models import FormSession, Role, User
+from storage.repos import Repos
+
+FORM_ID = "district_contact"
+
+
+async def contact_note(
+    repos: Repos, catalog: Catalog, language: str, kabupaten_code: str | None
+) -> str:
+    """What to add to a message sending someone to their district's office: a line with the
+    office's contact when the district set one, else nothing."""
+    contact = await repos.district_contacts.contact(kabupaten_code)
+    if contact is None:
+        return ""
+    return "\n\n" + catalog.text(language, "district_contact.line", contact=contact)
+
+
+async def office_text(turn: Turn, person: User, key: str, /, **values: Any) -> str:
+    """A catalogue text sending `person` to their district's office, in their language, with
+    the office's contact when it is set."""
+    catalog = turn.app.catalog
+    note = await contact_note(turn.repos, catalog, person.language, person.kabupaten_code)
+    return catalog.text(person.language, key, **values) + note
+
+
+def _may_set(user: User | None, kabupaten_code: str | None) -> bool:
+    """Coordinators set their own kabupaten's contact, admins any district's."""
+    if not allowed(user, "district.contact") or user is None or not kabupaten_code:
+        return False
+    return user.role == Role.ADMIN or user.kabupaten_code == kabupaten_code
+
+
+async def _current(turn: Turn, codes: list[str]) -> str:
+    lines = []
+    for code in codes:
+        contact = await turn.repos.district_contacts.contact(code)
+        lines.append(
+            turn.t(
+                "district_contact.current",
+                district=await turn.repos.regions.name_of(code),
+                contact=contact if contact is not None else turn.t("district_contact.unset"),
+            )
+        )
+    return "\n".join(lines)
+
+
+async def ask(turn: Turn) -> None:
+    """/kontak: show the current contact (an admin: every district's) and ask for the new
+    one. A coordinator's kabupaten is fixed when the form starts and checked again at the end."""
+    user = turn.user
+    if user is not None and user.role == Role.ADMIN and allowed(user, "district.contact"):
+        codes = [district.code for district in turn.app.districts]
+        context = None  # the form asks the admin which district
+    elif user is not None and _may_set(user, user.kabupaten_code):
+        assert user.kabupaten_code is not None
+        codes, context = [user.kabupaten_code], {"kabupaten": user.kabupaten_code}
+    else:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    intro = turn.t("district_contact.intro", current=await _current(turn, codes))
+    await start_form(turn, FORM_ID, prefix=intro + "\n\n", context=context)
+
+
+@on_complete(FORM_ID)
+async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """Store the contact for the district, if the person may still set that district's (a
+    coordinator moved to another kabupaten, or no longer a coordinator, may not)."""
+    assert turn.user is not None
+    user = turn.user
+    picked = answers.get("kabupaten")
+    kabupaten = picked["name"] if picked else form_context(session).get("kabupaten")
+    served = {district.code for district in turn.app.districts}
+    if kabupaten not in served or not _may_set(user, kabupaten):
+        await turn.repos.audit.record(
+            now=turn.now,
+            actor_id=user.id,
+            action="district.contact_refused",
+            subject=f"kabupaten:{kabupaten}" if kabupaten else None,
+        )
+        turn.reply(Outbound(text=turn.t("errors.not_allowed"), remove_keyboard=True))
+        return
+    contact = str(answers["contact"]).strip()
+    await turn.repos.district_contacts.set_contact(kabupaten, contact, by=user.id, now=turn.now)
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=user.id,
+        action="district.contact_set",
+        subject=f"kabupaten:{kabupaten}",
+        detail={"chars": len(contact)},  # the text names staff: not kept in the log
+    )
+    text = turn.t(
+        "district_contact.saved",
+        district=await turn.repos.regions.name_of(kabupaten),
+        contact=contact,
+    )
+    turn.reply(Outbound(text=text, remove_keyboard=True))
