@@ -22,6 +22,7 @@ from handlers.forms.runner import (
     complete_form,
     final_answers,
     form_context,
+    hold,
     on_complete,
     reopen_form,
     resume_form,
@@ -88,8 +89,9 @@ def _draft_label(turn: Turn, session: FormSession) -> str:
     return turn.t("case.draft_button", name=name, age=_age(turn, session))
 
 
-async def start_report(turn: Turn) -> None:
-    """/lapor: a new report, or the choice to go on with an unfinished one."""
+async def start_report(turn: Turn, *, again: bool = False) -> None:
+    """/lapor: a new report, or the choice to go on with an unfinished one (again: the
+    person typed rather than tapped one)."""
     if not allowed(turn.user, "case.report"):
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -102,7 +104,13 @@ async def start_report(turn: Turn) -> None:
         for s in drafts[:MAX_DRAFTS_SHOWN]
     ]
     rows.append([Button(label=turn.t("case.new_report"), data=f"{DRAFT_PREFIX}:new")])
-    turn.reply(Outbound.say(turn.t("case.have_drafts", count=len(drafts)), rows))
+    text = turn.t("case.have_drafts", count=len(drafts))
+    if again:
+        text = "⚠️ " + turn.t("case.pick_a_draft") + "\n\n" + text
+    turn.reply(Outbound.say(text, rows))
+    active = await turn.repos.forms.active(turn.user.id)
+    if active is not None:  # typed words answer the choice, not the question left open
+        await hold(turn, active, DRAFT_PREFIX)
 
 
 async def list_drafts(turn: Turn) -> None:

@@ -27,7 +27,8 @@ from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.command_menu import refresh_menu
 from handlers.context import Turn
 from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_fields
-from handlers.forms.runner import cancel_form, resume_form, step_form
+from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
+from handlers.forms.runner import cancel_form, held_choice, hold, resume_form, step_form
 from handlers.identifier_messages import identifier_deletion
 from handlers.keywords import TypedCommand, typed_command
 from handlers.people import buttons as people_buttons
@@ -45,7 +46,7 @@ from handlers.trainings import manual as training_manual
 from handlers.trainings import page as training_page
 from handlers.trainings import people as training_people
 from handlers.trainings import rsvp as training_rsvp
-from storage.models import ChannelIdentity, Role, UserStatus
+from storage.models import ChannelIdentity, FormSession, Role, UserStatus
 
 Handler = Callable[[Turn], Awaitable[None]]
 CANCEL_PREFIX = "cx"
@@ -230,7 +231,8 @@ async def _register(turn: Turn) -> None:
         await _start(turn)
 
 
-async def _cancel(turn: Turn) -> None:
+async def _cancel(turn: Turn, *, again: bool = False) -> None:
+    """/batal: ask whether to drop the form being filled in (again: the answer was unclear)."""
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
     if session is None:
@@ -242,7 +244,11 @@ async def _cancel(turn: Turn) -> None:
             Button(label=turn.t("cancel.no"), data=f"{CANCEL_PREFIX}:n:{session.id}"),
         ]
     ]
-    turn.reply(Outbound.say(turn.t("cancel.confirm"), buttons))
+    text = turn.t("cancel.confirm")
+    if again:
+        text = "⚠️ " + turn.t("cancel.need_yes_no") + "\n\n" + text
+    turn.reply(Outbound.say(text, buttons))
+    await hold(turn, session, CANCEL_PREFIX)
 
 
 COMMANDS: dict[str, Handler] = {
@@ -348,16 +354,22 @@ async def _on_command(turn: Turn) -> None:
     if join_code is not None:
         await training_join.join(turn, join_code)
         return
+    assert turn.user is not None
     handler = COMMANDS.get(name)
     if handler is None:
-        turn.reply(turn.t("errors.unknown_command") + "\n\n" + account.help_text(turn))
+        # A mistyped command ("/lapr"): the question left open is asked again, not lost.
+        session = await turn.repos.forms.active(turn.user.id)
+        if session is None or not _may_answer_forms(turn):
+            turn.reply(turn.t("errors.unknown_command") + "\n\n" + account.help_text(turn))
+        else:
+            unknown = turn.t("errors.unknown_command")
+            await resume_form(turn, session, f"{unknown}\n{turn.t('form.continue_hint')}\n\n")
         return
     if name not in OPEN_COMMANDS and not _is_active(turn):
         await _explain_status(turn)
         return
     await handler(turn)
     if name not in FORM_COMMANDS:
-        assert turn.user is not None
         session = await turn.repos.forms.active(turn.user.id)
         if session is not None:
             await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
@@ -427,13 +439,35 @@ async def _confirm_cancel(turn: Turn, data: str) -> None:
     if session is None or str(session.id) != raw_id:
         turn.reply(turn.t("errors.old_button"))
         return
-    if answer != "y":
+    await _cancel_or_keep(turn, session, cancel=answer == "y")
+
+
+async def _cancel_or_keep(turn: Turn, session: FormSession, *, cancel: bool) -> None:
+    """The answer to "cancel this form?", tapped or typed."""
+    if not cancel:
         await resume_form(turn, session, turn.t("cancel.kept") + "\n\n")
         return
     await cancel_form(turn, session)
     turn.toast = turn.t("cancel.done")
     key = "cancel.done_registration" if session.form_id == registration.FORM_ID else "cancel.done"
     turn.reply(Outbound(text=turn.t(key), remove_keyboard=True))
+
+
+async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
+    """A message while a choice beside the form waits ("cancel?", "which draft?"): typed
+    yes/no answers "cancel?"; anything else asks the choice again, never the form's question
+    ("iya" was stored as the answer to the question before /batal)."""
+    if held == CANCEL_PREFIX:
+        text = turn.event.text if turn.event.kind == InboundKind.TEXT else None
+        word = normalise_word(text or "")
+        if word in YES_WORDS or word in NO_WORDS:
+            await _cancel_or_keep(turn, session, cancel=word in YES_WORDS)
+        else:
+            await _cancel(turn, again=True)
+    elif held == case_report.DRAFT_PREFIX:
+        await case_report.start_report(turn, again=True)
+    else:  # a choice this version no longer asks: go on with the form
+        await resume_form(turn, session)
 
 
 async def _answering_a_form(turn: Turn) -> bool:
@@ -445,7 +479,9 @@ async def _on_message(turn: Turn) -> None:
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
     if session is not None and _may_answer_forms(turn):
-        if not await training_imports.take_file(turn, session):
+        if (held := held_choice(session)) is not None:
+            await _answer_held(turn, session, held)
+        elif not await training_imports.take_file(turn, session):
             await step_form(turn, session)
         return
     if turn.user.status == UserStatus.REGISTERING:

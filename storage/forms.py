@@ -82,6 +82,14 @@ class FormRepo(Repo):
         assert row is not None
         return _session(row)
 
+    async def note(self, session_id: int, *, state: dict, now: datetime) -> None:
+        """Store state beside the step (a choice asked outside the questions): same revision,
+        so the question's buttons stay valid."""
+        await self._run(
+            "UPDATE form_sessions SET state = ?, updated_at = ? WHERE id = ?",
+            (json.dumps(state), to_db(now), session_id),
+        )
+
     async def activate(self, session_id: int, *, now: datetime) -> FormSession:
         """Make a paused session (a draft) the user's active one, pausing any other."""
         session = await self.get(session_id)

@@ -16,6 +16,9 @@ from storage.models import FormSession
 Completion = Callable[[Turn, FormSession, dict[str, Any]], Awaitable[None]]
 _COMPLETIONS: dict[str, Completion] = {}
 IDENTIFIER_TYPES = (QuestionType.NIK, QuestionType.KK)
+# A choice asked beside the form's question ("cancel this form?", "which draft?"): until it is
+# answered, or the form goes on, typed words answer it, not the question.
+HELD = "held"
 
 
 def on_complete(form_id: str) -> Callable[[Completion], Completion]:
@@ -96,11 +99,26 @@ def form_context(session: FormSession) -> dict[str, Any]:
     return session.state.get("context") or {}
 
 
+async def hold(turn: Turn, session: FormSession, choice: str) -> None:
+    """Note that the person was just asked `choice` beside the form's question."""
+    await turn.repos.forms.note(session.id, state={**session.state, HELD: choice}, now=turn.now)
+
+
+def held_choice(session: FormSession) -> str | None:
+    """The choice asked beside the form's question (`hold`) and not yet answered."""
+    return session.state.get(HELD)
+
+
+def _going_on(session: FormSession) -> dict[str, Any]:
+    """The session's state as the form goes on: no choice is held any more."""
+    return {key: value for key, value in session.state.items() if key != HELD}
+
+
 async def resume_form(turn: Turn, session: FormSession, prefix: str = "") -> None:
     """Ask the current question of a session again (after /start, a restart, a resume)."""
     form = await form_of(turn, session)
     engine = _engine(turn, form, session.rev)
-    result = await engine.start(session.state, prefix)
+    result = await engine.start(_going_on(session), prefix)
     await turn.repos.forms.save(session.id, state=result.state, status="active", now=turn.now)
     for message in result.messages:
         turn.reply(message)
@@ -110,7 +128,7 @@ async def step_form(turn: Turn, session: FormSession) -> None:
     """Apply the turn's event to the session; finish the form when it is confirmed."""
     form = await form_of(turn, session)
     engine = _engine(turn, form, session.rev)
-    result = await engine.step(session.state, turn.event, session.rev)
+    result = await engine.step(_going_on(session), turn.event, session.rev)
     if result.question is not None and result.question.type in IDENTIFIER_TYPES:
         turn.identifier_question = True  # a mistyped NIK leaves the chat too
     status = "completed" if result.finished else "active"

@@ -110,6 +110,9 @@ async def test_typed_words_are_commands_on_every_channel(tmp_path, channel: str)
         async with db.reading() as repos:
             session = await repos.forms.active(ani.id)
         assert session is not None and "head_name" not in session.state["answers"]
+        assert app.catalog.text("id", "cancel.kept") in _text(
+            await _say(db, app, ani, "Tidak", channel)
+        )
 
         # Inside a form only the words that leave, explain or reopen one count: "Bimtek"
         # is the answer (WhatsApp's adapter took it for /bimtek).
