@@ -355,7 +355,13 @@ async def action_button(turn: Turn, data: str) -> None:
             turn,
             transition.form,
             prefix=turn.t(f"review.ask_reason.{action}", number=case.summary.number) + "\n\n",
-            context={"case_id": case_id, "action": action, "version": version},
+            context={
+                "case_id": case_id,
+                "action": action,
+                "version": version,
+                # A visit cannot be before the case was reported (forms/followup_visit.yaml).
+                "reported_on": turn.app.local_date(case.summary.submitted_at).isoformat(),
+            },
         )
         return
     await apply(turn, case_id, action, version, reason=None)
