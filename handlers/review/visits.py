@@ -70,7 +70,9 @@ async def _visit_given(turn: Turn, session: FormSession, answers: dict[str, Any]
         return
     # A visit adds to the case: another visit recorded meanwhile is no conflict, so the
     # current version is used (a case closed meanwhile is still refused by the workflow).
-    moved = await move_case(turn, case_id, VISIT_ACTION, case.version, reason=None)
+    moved = await move_case(
+        turn, case_id, VISIT_ACTION, case.version, reason=None, typed=answers["actions"]
+    )
     if moved is None:
         return
     visited_on = visit_date(answers, turn.today, session.state.get("derived", {}).get("visit_day"))
