@@ -146,9 +146,12 @@ class FormEngine:
             default = self._default(fs, question, position)
             if isinstance(default, str) and _ISO_DATE.match(default):
                 default = date.fromisoformat(default).strftime("%d-%m-%Y")
+            # A label may show values (${name}) as constraint messages do: answers, or what
+            # the form's context gives (e.g. the date a visited case was reported).
+            label = self._with_answers(fs, position, question.label)
             return self.view.question(
                 question,
-                prefix + self.view.heading(question, position, group),
+                prefix + self.view.heading(question, position, group, label),
                 options=options,
                 picking=fs.state.get("picking", []),
                 page=fs.state.get("page", 0),
@@ -405,8 +408,11 @@ class FormEngine:
     def _with_answers(self, fs: FormState, position: Position, texts: dict[str, str]) -> str:
         """A form's message with ${name} showing that answer (a repeat group: its number of
         items)."""
+        text = self.view.label(texts)
+        if "${" not in text:
+            return text  # most labels: no answers to gather
         values = fs.values(position)
-        return REFERENCE.sub(lambda m: text_of(values.get(m.group(1))), self.view.label(texts))
+        return REFERENCE.sub(lambda m: text_of(values.get(m.group(1))), text)
 
     async def _ask_again_constraint(
         self, fs: FormState, question: Question, position: Position

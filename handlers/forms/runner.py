@@ -15,6 +15,10 @@ from storage.models import FormSession
 # form id -> what to do with the answers once the person confirms them
 Completion = Callable[[Turn, FormSession, dict[str, Any]], Awaitable[None]]
 _COMPLETIONS: dict[str, Completion] = {}
+# form id -> values its expressions and labels read besides the person's (${name}), from
+# the turn (its day) and the session's context (e.g. the case a visit is recorded for)
+ContextValues = Callable[[Turn, dict[str, Any]], dict[str, Any]]
+_CONTEXT_VALUES: dict[str, ContextValues] = {}
 IDENTIFIER_TYPES = (QuestionType.NIK, QuestionType.KK)
 # A choice asked beside the form's question ("cancel this form?", "which draft?"): until it is
 # answered, or the form goes on, typed words answer it, not the question.
@@ -26,6 +30,17 @@ def on_complete(form_id: str) -> Callable[[Completion], Completion]:
 
     def register(function: Completion) -> Completion:
         _COMPLETIONS[form_id] = function
+        return function
+
+    return register
+
+
+def context_values(form_id: str) -> Callable[[ContextValues], ContextValues]:
+    """Register what a form's expressions and labels read from its session's context,
+    worked out again at every turn (so a value of today's date is never stale)."""
+
+    def register(function: ContextValues) -> ContextValues:
+        _CONTEXT_VALUES[form_id] = function
         return function
 
     return register
@@ -44,14 +59,15 @@ async def form_of(turn: Turn, session: FormSession) -> Form:
     return cached
 
 
-def _engine(turn: Turn, form: Form, rev: int) -> FormEngine:
+def _engine(turn: Turn, form: Form, session: FormSession) -> FormEngine:
     user, identity = turn.user, turn.identity
+    extra = _CONTEXT_VALUES.get(session.form_id)
     context = StepContext(
         catalog=turn.app.catalog,
         language=turn.language,
         today=turn.today,
         choices=RegionChoices(turn.repos, turn.app.districts),
-        next_rev=rev + 1,
+        next_rev=session.rev + 1,
         context={
             "user_role": (user.role or "") if user else "",
             "user_kabupaten": (user.kabupaten_code or "") if user else "",
@@ -61,6 +77,7 @@ def _engine(turn: Turn, form: Form, rev: int) -> FormEngine:
             # message: someone who changed number writes from the new one), offered as answer.
             "channel_phone": turn.event.sender_phone
             or (identity.phone if identity and identity.phone_verified else ""),
+            **(extra(turn, form_context(session)) if extra else {}),
         },
     )
     return FormEngine(form, context)
@@ -117,7 +134,7 @@ def _going_on(session: FormSession) -> dict[str, Any]:
 async def resume_form(turn: Turn, session: FormSession, prefix: str = "") -> None:
     """Ask the current question of a session again (after /start, a restart, a resume)."""
     form = await form_of(turn, session)
-    engine = _engine(turn, form, session.rev)
+    engine = _engine(turn, form, session)
     result = await engine.start(_going_on(session), prefix)
     await turn.repos.forms.save(session.id, state=result.state, status="active", now=turn.now)
     for message in result.messages:
@@ -127,7 +144,7 @@ async def resume_form(turn: Turn, session: FormSession, prefix: str = "") -> Non
 async def step_form(turn: Turn, session: FormSession) -> None:
     """Apply the turn's event to the session; finish the form when it is confirmed."""
     form = await form_of(turn, session)
-    engine = _engine(turn, form, session.rev)
+    engine = _engine(turn, form, session)
     result = await engine.step(_going_on(session), turn.event, session.rev)
     if result.question is not None and result.question.type in IDENTIFIER_TYPES:
         turn.identifier_question = True  # a mistyped NIK leaves the chat too
@@ -142,7 +159,7 @@ async def step_form(turn: Turn, session: FormSession) -> None:
 async def final_answers(turn: Turn, session: FormSession, state: dict[str, Any]) -> dict:
     """The still-relevant answers of a session's state."""
     form = await form_of(turn, session)
-    return _engine(turn, form, session.rev).final_answers(state)
+    return _engine(turn, form, session).final_answers(state)
 
 
 async def complete_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> None:

@@ -86,8 +86,16 @@ class FormView:
 
     # -- questions ------------------------------------------------------------------------------
 
-    def heading(self, question: Question, position: Position, group_label: str | None) -> str:
-        text = f"<b>{html.escape(self.label(question.label))}</b>"
+    def heading(
+        self,
+        question: Question,
+        position: Position,
+        group_label: str | None,
+        label: str | None = None,
+    ) -> str:
+        """The question's label (`label`: as the engine filled in its ${name}), its group
+        item and hint."""
+        text = f"<b>{html.escape(label if label is not None else self.label(question.label))}</b>"
         if group_label is not None:
             text = f"<i>{html.escape(group_label)} {position.index + 1}</i>\n{text}"
         if question.hint:

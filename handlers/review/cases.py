@@ -243,8 +243,9 @@ async def record_refusal(turn: Turn, case_id: int | None, detail: dict[str, Any]
     )
 
 
-async def show_case(turn: Turn, case_id: int) -> None:
-    """A case's page: all answers (NIK and KK masked), map link, history, actions."""
+async def show_case(turn: Turn, case_id: int, prefix: str = "") -> None:
+    """A case's page: all answers (NIK and KK masked), map link, history, actions; `prefix`
+    before it (e.g. why an old button did nothing)."""
     if not allowed(turn.user, "case.view") or turn.user is None:
         await record_refusal(turn, case_id, {"view": "case"})
         turn.reply(turn.t("errors.not_allowed"))
@@ -276,7 +277,7 @@ async def show_case(turn: Turn, case_id: int) -> None:
                 )
             ]
         )
-    turn.reply(Outbound.say(await _case_text(turn, case, possible), rows))
+    turn.reply(Outbound.say(prefix + await _case_text(turn, case, possible), rows))
 
 
 async def case_button(turn: Turn, data: str) -> None:
@@ -335,10 +336,15 @@ async def action_button(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.not_allowed"))
         return
     transition = TRANSITIONS[action]
-    standing_in = action in DECIDING and allowed(turn.user, STAND_IN)
-    if not allowed(turn.user, f"case.{action}") and not standing_in:
+    if not _may_try(turn, action):
         await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
+        return
+    if version != case.version:
+        # A button of an older page: the case changed since (maybe by this very person).
+        # Said now, with the page as it is, before a reason is asked that could not be used.
+        await record_refusal(turn, case_id, {"action": action, "stale": version})
+        await _tell_changed(turn, case, old_button=True)
         return
     if transition not in await _possible(turn, case):
         await record_refusal(turn, case_id, {"action": action})
@@ -355,7 +361,13 @@ async def action_button(turn: Turn, data: str) -> None:
             turn,
             transition.form,
             prefix=turn.t(f"review.ask_reason.{action}", number=case.summary.number) + "\n\n",
-            context={"case_id": case_id, "action": action, "version": version},
+            context={
+                "case_id": case_id,
+                "action": action,
+                "version": version,
+                # A visit cannot be before the case was reported (forms/followup_visit.yaml).
+                "reported_on": turn.app.local_date(case.summary.submitted_at).isoformat(),
+            },
         )
         return
     await apply(turn, case_id, action, version, reason=None)
@@ -373,17 +385,68 @@ async def _note_given(turn: Turn, session: FormSession, answers: dict[str, Any])
     )
 
 
+def _may_try(turn: Turn, action: str) -> bool:
+    """Whether the person's role may take this action at all (an admin standing in may
+    verify and approve), whatever the case's state."""
+    standing_in = action in DECIDING and allowed(turn.user, STAND_IN)
+    return allowed(turn.user, f"case.{action}") or standing_in
+
+
+def _typed_back(turn: Turn, typed: str | None) -> str:
+    """The text the person typed for an action that was not taken, to copy (else lost)."""
+    if not typed:
+        return ""
+    return "\n\n" + turn.t("review.typed_not_used", text=html.escape(typed, quote=False))
+
+
+async def _tell_changed(
+    turn: Turn, case: CaseDetail, *, old_button: bool = False, typed: str | None = None
+) -> None:
+    """The case changed since the person saw it: by whom (themselves, someone named), what
+    it is now, the text they typed to copy, and the page as it is."""
+    assert turn.user is not None
+    summary = case.summary
+    values = {"number": summary.number, "state": turn.t(f"case_states.{summary.state}")}
+    last = case.events[-1] if case.events else None
+    if last is None or last.actor_id is None:
+        text = turn.t("review.changed.unknown", **values)
+    elif last.actor_id == turn.user.id:
+        done = turn.t(f"review.you_did.{last.to_state}")
+        text = turn.t("review.changed.by_you", **values, done=done, at=_local(turn, last.at))
+    else:
+        actor = await turn.repos.users.get(last.actor_id)
+        name = html.escape(actor.full_name if actor else "-", quote=False)
+        text = turn.t("review.changed.by_other", **values, name=name, at=_local(turn, last.at))
+    if old_button:
+        text = turn.t("review.old_button") + " " + text
+    text += _typed_back(turn, typed)
+    await show_case(turn, summary.id, text + "\n\n")
+
+
 async def move_case(
-    turn: Turn, case_id: int, action: str, version: int, reason: str | None
+    turn: Turn,
+    case_id: int,
+    action: str,
+    version: int,
+    reason: str | None,
+    typed: str | None = None,
 ) -> CaseDetail | None:
     """Move the case through the workflow if nobody else did first, and audit it; the case
-    as it was, or None (the person told why)."""
+    as it was, or None (the person told why, and given back the reason or `typed`: the text
+    they wrote for it)."""
     assert turn.user is not None
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     transition = TRANSITIONS[action]
-    if case is None or transition not in await _possible(turn, case):
+    typed = typed or reason
+    if case is None or not _may_try(turn, action):
         await record_refusal(turn, case_id, {"action": action})
-        turn.reply(turn.t("errors.not_allowed"))
+        turn.reply(turn.t("errors.not_allowed") + _typed_back(turn, typed))
+        return None
+    if case.version != version or transition not in await _possible(turn, case):
+        # Changed while the reason was typed (by someone else, or by the person on another
+        # page or channel): said as it is, not blamed on someone else.
+        await record_refusal(turn, case_id, {"action": action, "stale": version})
+        await _tell_changed(turn, case, typed=typed)
         return None
     done = await turn.repos.review.transition(
         case_id,
@@ -394,8 +457,9 @@ async def move_case(
         reason=reason,
         now=turn.now,
     )
-    if not done:
-        turn.reply(turn.t("review.changed_meanwhile", number=case.summary.number))
+    if not done:  # the version was checked above in this transaction: not expected
+        await record_refusal(turn, case_id, {"action": action, "stale": version})
+        await _tell_changed(turn, case, typed=typed)
         return None
     await turn.repos.audit.record(
         now=turn.now,

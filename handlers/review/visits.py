@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from handlers.context import Turn
-from handlers.forms.runner import form_context, on_complete
+from handlers.forms.runner import context_values, form_context, on_complete
 from handlers.review.cases import move_case, record_refusal, tell_reporter
 from handlers.review.visit_history import day_label
 from handlers.review.workflow import TRANSITIONS
@@ -21,6 +21,27 @@ from storage.models import FormSession
 
 VISIT_ACTION = "follow_up"
 VISIT_FORM = TRANSITIONS[VISIT_ACTION].form
+NEXT_VISIT_EXAMPLE_DAYS = 7
+
+
+@context_values(VISIT_FORM)
+def _visit_values(turn: Turn, context: dict[str, Any]) -> dict[str, str]:
+    """What the visit form's questions read (version 3): the local date the case was
+    reported (ISO for its rules, as people write it for its messages), and examples worked
+    out from today that the date questions take: a visit between the report and today, a
+    next visit a week ahead."""
+    today = turn.today
+    raw = context.get("reported_on") or ""
+    reported_on = date.fromisoformat(raw) if raw else None
+    example = today - timedelta(days=1)
+    if reported_on is not None:
+        example = min(today, max(reported_on, example))
+    return {
+        "case_reported_on": raw,
+        "case_reported": day_label(reported_on) if reported_on else "",
+        "visit_example": day_label(example),
+        "next_visit_example": day_label(today + timedelta(days=NEXT_VISIT_EXAMPLE_DAYS)),
+    }
 
 
 def visit_date(answers: dict[str, Any], today: date, derived: dict[str, Any] | None = None) -> date:
@@ -49,7 +70,9 @@ async def _visit_given(turn: Turn, session: FormSession, answers: dict[str, Any]
         return
     # A visit adds to the case: another visit recorded meanwhile is no conflict, so the
     # current version is used (a case closed meanwhile is still refused by the workflow).
-    moved = await move_case(turn, case_id, VISIT_ACTION, case.version, reason=None)
+    moved = await move_case(
+        turn, case_id, VISIT_ACTION, case.version, reason=None, typed=answers["actions"]
+    )
     if moved is None:
         return
     visited_on = visit_date(answers, turn.today, session.state.get("derived", {}).get("visit_day"))

@@ -227,7 +227,7 @@ SEARCH_NONE = "Tidak ada laporan yang cocok"
 OLD_BUTTON = "Tombol itu sudah tidak berlaku"
 DRAFT_GONE = "Draf itu sudah tidak ada"
 NOTHING_TO_REVISE = "tidak sedang menunggu perbaikan"
-CHANGED_MEANWHILE = "baru saja diubah orang lain"
+OLD_REVIEW_BUTTON = "Tombol itu dari pesan lama, jadi tidak dijalankan."
 ALREADY_DECIDED = "sudah diputuskan oleh"
 HELP_ACTIVE = "Yang bisa Bapak/Ibu lakukan"
 HELP_NOT_ACTIVE = "Setelah pendaftaran disetujui"
@@ -577,15 +577,22 @@ def audit_rows(key: str) -> list[dict[str, Any]]:
 # Forged, replayed and malformed button data (each against another account's records or an
 # old state of the record).
 FORGED: list[dict[str, Any]] = [
-    # The reviewer's own button pressed again after someone moved the case on (old version).
-    _refused("tksk_01", "ca:v:{A}:{A_stale}", CHANGED_MEANWHILE, state={"A": "submitted"}),
+    # The reviewer's own button pressed again after someone moved the case on (old version):
+    # refused at the tap, before any reason is asked, the case's page shown as it is.
+    _refused(
+        "tksk_01",
+        "ca:v:{A}:{A_stale}",
+        OLD_REVIEW_BUTTON,
+        state={"A": "submitted"},
+        audit="review.refused",
+    ),
     _refused(
         "coord_kng",
         "ca:b:{A}:{A_stale}",
-        CHANGED_MEANWHILE,
+        OLD_REVIEW_BUTTON,
         state={"A": "verified"},
-        ask="akan dikembalikan",
-        ignore=["sessions"],  # the reason's own form session, completed
+        audit="review.refused",
+        lacks=["akan dikembalikan"],
     ),
     # The same button again once the case is past that state: a replay.
     _refused(

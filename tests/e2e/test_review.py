@@ -200,9 +200,11 @@ async def test_two_reviewers_at_once_cannot_both_win(fake, settings, people) -> 
     with sqlite3.connect(settings.database_path) as db:
         (case_id, version) = db.execute("SELECT id, version FROM cases").fetchone()
     await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
-    # A second press with the same (now old) version: nothing happens twice.
+    # A second press with the same (now old) version: nothing happens twice, and the TKSK
+    # hears it was their own doing.
     again = await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
-    assert "tidak bisa" in again[0]["text"] or "diubah orang lain" in again[0]["text"]
+    assert "Tombol itu dari pesan lama" in again[0]["text"]
+    assert f"Laporan {number} sudah Anda verifikasi" in again[0]["text"]
     assert _state(settings, number) == "verified"
     del coordinator
 
@@ -241,12 +243,14 @@ async def test_an_action_no_longer_possible_when_applied_is_audited(fake, settin
     await coordinator.tap(number, until="Riwayat")
     await coordinator.tap("Tolak")
     await coordinator.say("Bukan warga Kuningan", until="sekarang")
-    refused = await tksk.say("Alamat kurang lengkap", until="tidak berwenang")
-    assert "tidak berwenang" in refused[0]["text"]
+    # Said as it happened (not "not allowed"), the typed reason given back to copy.
+    refused = await tksk.say("Alamat kurang lengkap", until="baru saja diubah oleh")
+    assert "<b>Ditolak</b>" in refused[0]["text"]
+    assert "<i>Alamat kurang lengkap</i>" in refused[0]["text"]
     assert _state(settings, number) == "rejected"
     with sqlite3.connect(settings.database_path) as db:
         rows = db.execute("SELECT detail FROM audit_log WHERE action = 'review.refused'").fetchall()
-    assert [json.loads(detail) for (detail,) in rows] == [{"action": "send_back"}]
+    assert [json.loads(detail) for (detail,) in rows] == [{"action": "send_back", "stale": 1}]
 
 
 def _queue_order(message: dict) -> list[str]:
