@@ -63,6 +63,7 @@ class Answer:
     age_slack: int = 0
 
 
+LONG_TEXT = 200  # a limit from which a refused text is a paragraph, not a word
 _ZERO_WIDTH_JOINER = "\u200d"  # glues emoji sequences such as 👩‍💻
 
 
@@ -93,7 +94,9 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
     if not text:
         raise Invalid("answer.empty")
     if len(text) > max_length:
-        raise Invalid("answer.too_long", limit=max_length, length=len(text))
+        # A long text is worth copying and shortening rather than typing again.
+        key = "answer.too_long_text" if max_length >= LONG_TEXT else "answer.too_long"
+        raise Invalid(key, limit=max_length, length=len(text))
     if holds_nik_or_kk(text):
         # "Siti 3208...": a full NIK or KK belongs in its own question (checked, searchable
         # only as a keyed hash, erasable), never in a name, an address or a note.
@@ -157,6 +160,47 @@ def parse_date(event: Inbound, *, today: date, when: str = "past") -> Answer:
     if value.year < 1900:
         raise Invalid("answer.date_impossible")
     return Answer(value.isoformat(), value.strftime("%d-%m-%Y"))
+
+
+# A time of day as people write it: "08.00", "8:30", "0830", "jam 8 pagi", "3 sore",
+# "setengah 9" (half past eight), "16.00 WIB".
+_TIME = re.compile(
+    r"(?:jam|pukul|pk\.?)?\s*(setengah\s+)?(\d{1,2})(?:\s*[.:]\s*(\d{2})|(\d{2}))?"
+    r"\s*(pagi|siang|sore|petang|malam)?\s*(?:wib|wita|wit)?"
+)
+# The hours (1-12 as said) each part of the day turns into on the 24-hour clock.
+_DAY_PART_HOURS = {
+    "pagi": {hour: hour % 12 for hour in range(1, 13)},  # "jam 12 pagi" is midnight
+    "siang": {10: 10, 11: 11, 12: 12, **{hour: hour + 12 for hour in range(1, 4)}},
+    "sore": {hour: hour + 12 for hour in range(2, 8)},
+    "petang": {hour: hour + 12 for hour in range(5, 8)},
+    "malam": {**{hour: hour + 12 for hour in range(6, 12)}, 12: 0, 1: 1, 2: 2, 3: 3},
+}
+
+
+def parse_time_text(text: str) -> tuple[int, int]:
+    """(hour, minute) of a typed time of day; "setengah 9" is 8.30, as said in Indonesian."""
+    match = _TIME.fullmatch(text.strip().lower())
+    if match is None:
+        raise Invalid("answer.need_time")
+    half, hour, minute, part = match[1], int(match[2]), match[3] or match[4], match[5]
+    if part is not None:
+        hours = _DAY_PART_HOURS[part]
+        if hour in hours:
+            hour = hours[hour]
+        elif hours.get(hour - 12) != hour:  # "15.00 sore" says it twice; "15 pagi" cannot be
+            raise Invalid("answer.time_impossible")
+    if hour > 23 or (minute and int(minute) > 59) or (half and (minute or hour == 0)):
+        raise Invalid("answer.time_impossible")
+    if half:
+        return (hour - 1) % 24, 30
+    return hour, int(minute) if minute else 0
+
+
+def parse_time(event: Inbound) -> Answer:
+    """A time of day, stored as "HH:MM" (it sorts and compares as text), shown "HH.MM"."""
+    hour, minute = parse_time_text(_text_of(event))
+    return Answer(f"{hour:02d}:{minute:02d}", f"{hour:02d}.{minute:02d}")
 
 
 _AGE_PART = re.compile(

@@ -333,6 +333,8 @@ class FormEngine:
             return parsers.parse_decimal(event)
         if kind == QuestionType.DATE:
             return parsers.parse_date(event, today=today, when=question.when)
+        if kind == QuestionType.TIME:
+            return parsers.parse_time(event)
         if kind == QuestionType.AGE:
             return parsers.parse_age(event, today=today)
         if kind == QuestionType.GEOPOINT:

@@ -45,6 +45,7 @@ class QuestionType(StrEnum):
     INTEGER = "integer"
     DECIMAL = "decimal"
     DATE = "date"
+    TIME = "time"  # a time of day: "08.00", "jam 3 sore", stored "HH:MM"
     AGE = "age"  # a birth date or an age ("2 th 3 bln")
     SELECT_ONE = "select_one"
     SELECT_MULTIPLE = "select_multiple"

@@ -66,6 +66,8 @@ class FormView:
             return self.t("form.photos", count=len(value))
         if kind == QuestionType.DATE:
             return date.fromisoformat(value).strftime("%d-%m-%Y")
+        if kind == QuestionType.TIME:
+            return value.replace(":", ".")
         if kind == QuestionType.DECIMAL:
             return parsers.display_decimal(value)
         if kind == QuestionType.AGE:

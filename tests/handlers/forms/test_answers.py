@@ -23,6 +23,7 @@ from handlers.forms.answers import (
     parse_nik_answer,
     parse_phone_answer,
     parse_text,
+    parse_time,
 )
 from handlers.i18n import Catalog
 
@@ -103,11 +104,11 @@ TEXT_INVALID = [
     pytest.param(text("\u200b\u200e"), 100, "answer.empty", {}, id="invisible-only"),
     pytest.param(text("abcdef"), 5, "answer.too_long", {"limit": 5, "length": 6}, id="over-5"),
     pytest.param(
-        text("a" * 4001), 4000, "answer.too_long", {"limit": 4000, "length": 4001},
+        text("a" * 4001), 4000, "answer.too_long_text", {"limit": 4000, "length": 4001},
         id="4001-chars",
     ),
     pytest.param(
-        text("a" * 5000), 4000, "answer.too_long", {"limit": 4000, "length": 5000},
+        text("a" * 5000), 4000, "answer.too_long_text", {"limit": 4000, "length": 5000},
         id="5000-chars",
     ),
     pytest.param(text("Siti 3208014506230001"), 100, "answer.identifier_in_text", {},
@@ -576,6 +577,7 @@ TEXT_PARSERS = [
     pytest.param(lambda e: parse_nik_answer(e, today=TODAY), id="nik"),
     pytest.param(lambda e: parse_kk_answer(e, today=TODAY), id="kk"),
     pytest.param(parse_phone_answer, id="phone"),
+    pytest.param(parse_time, id="time"),
 ]
 NON_TEXT_EVENTS = [
     pytest.param(STICKER, id="sticker"),
@@ -591,6 +593,49 @@ def test_non_text_where_text_expected(parse, inbound):
     assert_invalid(parse, inbound, "answer.need_text")
 
 
+@pytest.mark.parametrize(
+    ("typed", "value", "display"),
+    [
+        ("08.00", "08:00", "08.00"),
+        ("8", "08:00", "08.00"),
+        ("8:30", "08:30", "08.30"),
+        ("0830", "08:30", "08.30"),
+        ("1600", "16:00", "16.00"),
+        ("jam 8 pagi", "08:00", "08.00"),  # it was "too long (10 huruf)"
+        ("Pukul 08.00 WIB", "08:00", "08.00"),
+        ("jam 3 sore", "15:00", "15.00"),
+        ("1 siang", "13:00", "13.00"),
+        ("12 siang", "12:00", "12.00"),
+        ("7 malam", "19:00", "19.00"),
+        ("12 malam", "00:00", "00.00"),
+        ("setengah 9", "08:30", "08.30"),  # half (an hour before) nine
+        ("setengah 1 siang", "12:30", "12.30"),
+        ("15.00 sore", "15:00", "15.00"),
+        ("23.59", "23:59", "23.59"),
+    ],
+)
+def test_parse_time_accepts(typed, value, display):
+    answer = parse_time(text(typed))
+    assert (answer.value, answer.display) == (value, display)
+
+
+TIME_INVALID = [
+    pytest.param(text("25"), "answer.time_impossible", id="hour-25"),
+    pytest.param(text("8.75"), "answer.time_impossible", id="minute-75"),
+    pytest.param(text("15 pagi"), "answer.time_impossible", id="afternoon-hour-in-the-morning"),
+    pytest.param(text("9 sore"), "answer.time_impossible", id="nine-in-the-afternoon"),
+    pytest.param(text("setengah 8.30"), "answer.time_impossible", id="half-with-minutes"),
+    pytest.param(text("delapan"), "answer.need_time", id="in-words"),
+    pytest.param(text("8 9"), "answer.need_time", id="two-numbers"),
+    pytest.param(text("jam"), "answer.need_time", id="no-number"),
+]
+
+
+@pytest.mark.parametrize(("inbound", "key"), TIME_INVALID)
+def test_parse_time_refuses(inbound, key):
+    assert_invalid(parse_time, inbound, key)
+
+
 def test_invalid_carries_key_and_values():
     error = Invalid("answer.too_long", limit=5, length=6)
     assert isinstance(error, ValueError)
@@ -604,6 +649,7 @@ def _all_expected_keys() -> set[str]:
         INTEGER_INVALID,
         DECIMAL_INVALID,
         DATE_INVALID,
+        TIME_INVALID,
         GEOPOINT_INVALID,
         NIK_ANSWER_INVALID,
         KK_ANSWER_INVALID,
