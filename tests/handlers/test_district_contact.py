@@ -154,7 +154,10 @@ async def test_too_long_empty_or_short_contacts_are_asked_again(world, channel: 
     await _send(db, app, sari, channel, command="kontak")
     label = "Tulis kontak yang bisa dihubungi"
     for typed, said in (
-        ("Dinsos " + "a" * 200, "terlalu panjang (207 huruf). Paling banyak 200 huruf"),
+        (
+            "Dinsos " + "a" * 200,
+            "terlalu panjang (207 karakter, termasuk spasi). Paling banyak 200",
+        ),
         ("   ", "masih kosong"),
         ("Rina", "Kontak minimal 5 huruf"),
     ):
