@@ -31,7 +31,7 @@ async def test_a_first_day_today_says_what_to_change(tmp_path):
             assert days == []
             (problem,) = problems
             assert "paling cepat besok" in plain(problem)
-            assert "Tanggal" in problem and "/batal" in problem
+            assert "Tanggal (1)" in problem and "/batal" in problem
         days, problems = schedule_of(asking, {"days": [TOMORROW], "rsvp_deadline": "2026-12-08"})
         (problem,) = problems
         assert "paling lambat Senin, 7 Desember 2026" in problem
