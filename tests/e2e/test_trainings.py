@@ -21,6 +21,7 @@ from bot.config import Settings
 from handlers.trainings.codes import code_for, slot_of
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import open_db
+from tests.e2e.training_helpers import tap_exactly
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -121,7 +122,7 @@ async def _create(coordinator: TelegramPerson, fake: FakeTelegram) -> list[dict[
     await coordinator.say("12.00")
     audience = await coordinator.tap("Tidak")
     assert "Siapa yang diundang" in plain(audience[0]["text"])
-    await coordinator.tap("Semua PSM")
+    await tap_exactly(coordinator, "Semua PSM")
     await coordinator.say("7-12-2026")
     await coordinator.tap("Kode dan lokasi")
     await coordinator.say("60")
