@@ -23,7 +23,14 @@ OWN_TABLES = (
 # Of the others (a household's report, a visit, a broadcast...) only which form, its status
 # and dates: the answers are about other people.
 FORMS_ABOUT_THEMSELVES = frozenset(
-    {"registration", "phone_change", "training_join", "training_absence", "training_checkin"}
+    {
+        "registration",
+        "phone_change",
+        "training_join",
+        "training_absence",
+        "training_checkin",
+        "training_code",
+    }
 )
 # A person's identities, the one they wrote from most recently first.
 _RECENT_FIRST = "last_inbound_at IS NULL, last_inbound_at DESC, id"

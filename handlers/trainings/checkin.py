@@ -12,15 +12,22 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import InboundKind, Outbound
-from handlers.forms.runner import form_context, on_complete, start_form
+from handlers.forms.runner import cancel_form, form_context, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.trainings import code_attempts
 from handlers.trainings.codes import code_expired, code_matches, distance_m, normalise_code
-from handlers.trainings.common import checkin_closes, checkin_opens, clock_time, local_day_bounds
+from handlers.trainings.common import (
+    checkin_closes,
+    checkin_opens,
+    clock_time,
+    local_day_bounds,
+    names_of,
+)
 from storage.models import FormSession
 from storage.trainings import Training, TrainingDay
 
 CHECKIN_FORM = "training_checkin"
+CODE_FORM = "training_code"  # /hadir without a code: the next message is the code
 
 
 def _needs(training: Training) -> tuple[bool, bool]:
@@ -46,10 +53,10 @@ async def _open_days(turn: Turn) -> list[tuple[Training, TrainingDay]]:
     if waiting:
         training, day = waiting[0]
         opens = clock_time(turn.app, checkin_opens(training, day))
-        turn.reply(turn.t("training.checkin_not_yet", title=training.title, time=opens))
+        turn.reply(turn.t("training.checkin_not_yet", **names_of(turn, training), time=opens))
     elif today:
         training, day = today[-1]
-        closed = turn.t("training.checkin_closed", title=training.title)
+        closed = turn.t("training.checkin_closed", **names_of(turn, training))
         turn.reply(await _already(turn, day) or closed)
     else:
         turn.reply(turn.t("training.checkin_none_today"))
@@ -71,10 +78,20 @@ async def _already(turn: Turn, day: TrainingDay) -> str | None:
 
 async def check_in(turn: Turn) -> None:
     """/hadir [KODE]: the code is tried against every training open today (two may overlap);
-    trainings checked by location alone are chosen by the location shared."""
+    trainings checked by location alone are chosen by the location shared. Without a code,
+    where one is needed, the code is asked for (the next message is the code)."""
     if not allowed(turn.user, "training.attend"):
         turn.reply(turn.t("errors.not_allowed"))
         return
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is not None and session.form_id == CODE_FORM:  # "/hadir 123456" answers it
+        await cancel_form(turn, session)
+    await _check_in_with(turn, turn.event.command_args.strip())
+
+
+async def _check_in_with(turn: Turn, typed: str) -> None:
+    """Check in with the code typed (maybe none) or by location, as today's trainings ask."""
     open_now = await _open_days(turn)
     if not open_now:
         return
@@ -83,7 +100,6 @@ async def check_in(turn: Turn) -> None:
     if not pending:
         turn.reply(already[open_now[0][1].id] or "")
         return
-    typed = turn.event.command_args.strip()
     by_code = [(t, d) for t, d in open_now if _needs(t)[0]]
     by_location = [(t, d) for t, d in pending if not _needs(t)[0]]
     if by_code and (typed or not by_location):
@@ -100,8 +116,7 @@ async def check_in(turn: Turn) -> None:
         chosen, with_code = [found], True
     else:
         chosen, with_code = by_location, False
-    title = chosen[0][0].title
-    prefix = turn.t("training.checkin_location", title=title) + "\n\n"
+    prefix = turn.t("training.checkin_location", **names_of(turn, chosen[0][0])) + "\n\n"
     # Each day with its training: a day id alone could be reused by a reschedule meanwhile.
     days = [[training.id, day.id] for training, day in chosen]
     context = {"days": days, "with_code": with_code}
@@ -111,31 +126,45 @@ async def check_in(turn: Turn) -> None:
 async def _by_code(
     turn: Turn, candidates: list[tuple[Training, TrainingDay]], typed: str
 ) -> tuple[Training, TrainingDay] | None:
-    """The open training whose current code was typed; otherwise says what is wrong (after
-    too many wrong codes, no code is tried until the lockout ends)."""
-    code = normalise_code(typed)
-    if not typed:
-        turn.reply(turn.t("training.checkin_need_code", title=candidates[0][0].title))
-        return None
+    """The open training whose current code was typed; otherwise says what is wrong and asks
+    for the code again (the code form), unless too many wrong codes lock code check-in: then
+    no code is tried until the lockout ends."""
     locked = await code_attempts.locked_until(turn)
     if locked is not None:
         turn.reply(code_attempts.locked_text(turn, locked))
         return None
+    if not typed:
+        first = candidates[0][0]
+        await _ask_code(turn, turn.t("training.checkin_need_code", **names_of(turn, first)))
+        return None
+    code = normalise_code(typed)
     for training, day in candidates:
         if code is not None and code_matches(training.secret, code, turn.now):
             return training, day
     if code is not None and any(
         code_expired(training.secret, code, turn.now) for training, _ in candidates
     ):
-        turn.reply(turn.t("training.code_expired"))
+        await _ask_code(turn, turn.t("training.code_expired"))
         return None
     if code is not None:
         locked = await code_attempts.record_wrong(turn, candidates)
         if locked is not None:
             turn.reply(code_attempts.locked_text(turn, locked))
             return None
-    turn.reply(turn.t("training.code_wrong"))
+    await _ask_code(turn, turn.t("training.code_wrong"))
     return None
+
+
+async def _ask_code(turn: Turn, why: str) -> None:
+    """The code form: its one question takes the next message as the code."""
+    await start_form(turn, CODE_FORM, why + "\n\n")
+
+
+@on_complete(CODE_FORM)
+async def _code_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """The code typed after /hadir: checked as `/hadir <code>` would be, the day's trainings
+    and the lockout read again (time has passed since the question)."""
+    await _check_in_with(turn, str(answers.get("code") or "").strip())
 
 
 @on_complete(CHECKIN_FORM)
@@ -165,7 +194,7 @@ async def _location_outcome(turn: Turn, session: FormSession, point: dict[str, f
         return turn.t("training.checkin_location_typed")
     still_open = [(t, d) for t, d in candidates if t.status == "scheduled" and _is_open(turn, t, d)]
     if not still_open:
-        return turn.t("training.checkin_closed", title=candidates[0][0].title)
+        return turn.t("training.checkin_closed", **names_of(turn, candidates[0][0]))
     waiting = [(t, d) for t, d in still_open if await _already(turn, d) is None]
     if not waiting:
         return await _already(turn, still_open[0][1]) or ""
@@ -198,7 +227,7 @@ async def _record(
         return await _already(turn, day) or ""
     return turn.t(
         "training.checkin_late" if late else "training.checkin_done",
-        title=training.title,
+        **names_of(turn, training),
         day=day.day_number,
         time=clock_time(turn.app, turn.now),
     )

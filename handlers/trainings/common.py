@@ -25,6 +25,7 @@ from babel.dates import format_date
 
 from handlers.context import AppContext, Turn
 from handlers.events import Button, small_number
+from handlers.i18n import Markup
 from handlers.permissions import allowed
 from handlers.scope import scope_of
 from storage.trainings import Attendance, Invitation, Training, TrainingDay
@@ -34,6 +35,7 @@ RSVP_PREFIX = "tr"
 PAGE_PREFIX = "tp"
 MANUAL_PREFIX = "tm"
 STATUSES = ("hadir", "izin", "sakit", "tidak_hadir")
+PRESENCE = ("hadir", "tidak_hadir")  # what only the day itself can tell (izin/sakit: ahead too)
 
 
 def spoken_date(day: date, language: str) -> str:
@@ -57,10 +59,29 @@ def spoken_moment(app: AppContext, language: str, moment: datetime) -> str:
     )
 
 
+def training_names(app: AppContext, language: str, title: str) -> dict[str, Markup]:
+    """A training named with the language's word before its title, for texts that say it:
+    `training` ("bimtek Pendataan PPKS") and `Training`, to begin a sentence. A title that
+    already begins with the word ("Bimtek Pendataan Stunting") is said as it is, so no
+    notice reads "bimtek Bimtek ..."."""
+    words = title.split(maxsplit=1)
+    word = app.catalog.text(language, "training_extra.title_word")
+    if words and words[0].strip(":.,-").casefold() == word.casefold():
+        named = Markup(html.escape(title, quote=False))
+    else:
+        named = Markup(app.catalog.text(language, "training_extra.named", title=title))
+    return {"training": named, "Training": Markup(named[:1].upper() + named[1:])}
+
+
+def names_of(turn: Turn, training: Training) -> dict[str, Markup]:
+    """`training_names` of a training, in the language of the turn's person."""
+    return training_names(turn.app, turn.language, training.title)
+
+
 def summary_of(app: AppContext, language: str, training: Training) -> str:
     """The non-personal line a WhatsApp template announces a message with (one line)."""
     title = " ".join(training.title.split())[:60]
-    return app.catalog.text(language, "training.summary", title=title)
+    return app.catalog.text(language, "training.summary", **training_names(app, language, title))
 
 
 def day_line(app: AppContext, language: str, day: TrainingDay) -> str:
@@ -106,6 +127,12 @@ def schedule_stamp(days: list[TrainingDay]) -> str:
         f"{day.starts_at.timestamp():.0f}-{day.ends_at.timestamp():.0f}" for day in days
     )
     return hashlib.blake2s(schedule.encode(), digest_size=4).hexdigest()
+
+
+def day_has_begun(app: AppContext, day: TrainingDay, now: datetime) -> bool:
+    """Whether the day's local date has come: before it nobody can be present or absent yet,
+    so hadir/tidak_hadir are not set by hand (an excuse, izin/sakit, may be)."""
+    return app.local_date(now) >= app.local_date(day.starts_at)
 
 
 def checkin_opens(training: Training, day: TrainingDay) -> datetime:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from handlers.context import Turn
@@ -21,7 +21,14 @@ from handlers.forms.runner import (
 )
 from handlers.permissions import allowed
 from handlers.trainings.codes import new_secret
-from handlers.trainings.common import CREATE_PREFIX, audit, describe, local_day_bounds
+from handlers.trainings.common import (
+    CREATE_PREFIX,
+    audit,
+    describe,
+    local_day_bounds,
+    spoken_date,
+    training_names,
+)
 from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession, Role, User
 
@@ -89,10 +96,13 @@ def schedule_of(
     dates = [turn.app.local_date(starts) for starts, _ in days]
     if len(set(dates)) != len(dates):
         problems.append(turn.t("training.problem_same_day"))
-    if days[0][0] <= turn.now:
-        problems.append(turn.t("training.problem_started"))
-    if date.fromisoformat(answers["rsvp_deadline"]) >= dates[0]:
-        problems.append(turn.t("training.problem_deadline"))
+    if dates[0] <= turn.today:
+        # Answers close at the latest the day before the first day, so no deadline can fit:
+        # the first day is what must change (said so, or the person loops on the deadline).
+        problems.append(turn.t("training_extra.problem_too_soon"))
+    elif date.fromisoformat(answers["rsvp_deadline"]) >= dates[0]:
+        latest = spoken_date(dates[0] - timedelta(days=1), turn.language)
+        problems.append(turn.t("training.problem_deadline", latest=latest))
     return ([], problems) if problems else (days, [])
 
 
@@ -119,7 +129,11 @@ async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> 
         answers,
         phase=PHASE,
         prefix=CREATE_PREFIX,
-        text=turn.t("training.preview", title=answers["title"], count=len(people)),
+        text=turn.t(
+            "training.preview",
+            **training_names(turn.app, turn.language, answers["title"]),
+            count=len(people),
+        ),
         yes=turn.t("training.send"),
         no=turn.t("training.dont_send"),
     )

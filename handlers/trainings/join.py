@@ -22,7 +22,7 @@ from handlers.events import InboundKind, Outbound
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
-from handlers.trainings.common import audit
+from handlers.trainings.common import audit, names_of
 from handlers.trainings.links import START_PREFIX, WHATSAPP_KEYWORD, as_join_code
 from handlers.trainings.people import area_of
 from handlers.trainings.rsvp import invitation_message, send_invitations
@@ -79,7 +79,7 @@ async def _light_registration(turn: Turn, training: Training) -> None:
     turn.user = await turn.repos.users.update(
         turn.user.id, now=turn.now, kabupaten_code=training.kabupaten_code
     )
-    intro = turn.t("training_extra.join_intro", title=training.title)
+    intro = turn.t("training_extra.join_intro", **names_of(turn, training))
     prefix = intro + "\n\n" + turn.t("registration.privacy") + "\n\n"
     await start_form(turn, JOIN_FORM, prefix, context={"training_id": training.id})
 
@@ -89,7 +89,7 @@ async def _invite_and_show(turn: Turn, training: Training, *, via: str) -> None:
     assert turn.user is not None
     already = await turn.repos.trainings.invitation(training.id, turn.user.id)
     if already is None and not await _for_them(turn, training):
-        turn.reply(turn.t("training_extra.join_not_for_area", title=training.title))
+        turn.reply(turn.t("training_extra.join_not_for_area", **names_of(turn, training)))
         return
     if already is None:
         await turn.repos.trainings.invite(training.id, [turn.user.id], turn.now)

@@ -27,9 +27,11 @@ from handlers.trainings.common import (
     describe,
     local_day_bounds,
     managed,
+    names_of,
     refuse,
     spoken_date,
     summary_of,
+    training_names,
 )
 from handlers.trainings.rsvp import invitation_message
 from storage.trainings import Training
@@ -98,7 +100,7 @@ async def page_button(turn: Turn, data: str) -> None:
         await refuse(turn, "errors.unknown_button")
         return
     if action not in ("", "e") and training.status == "cancelled":
-        turn.reply(turn.t("training.is_cancelled", title=training.title))
+        turn.reply(turn.t("training.is_cancelled", **names_of(turn, training)))
         return
     await handler(turn, training)
 
@@ -245,19 +247,19 @@ async def _ask_cancel(turn: Turn, training: Training) -> None:
             Button(label=turn.t("training.cancel_no"), data=f"{PAGE_PREFIX}:{training.id}"),
         ]
     ]
-    turn.reply(Outbound.say(turn.t("training.cancel_confirm", title=training.title), buttons))
+    turn.reply(Outbound.say(turn.t("training.cancel_confirm", **names_of(turn, training)), buttons))
 
 
 async def _cancel(turn: Turn, training: Training) -> None:
     """Cancel (what is left of) it, but not while a day's check-in is open (people are on
     their way or there) nor once it is over; every active invitee is told."""
     if training.status != "scheduled":
-        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
+        turn.reply(turn.t(f"training.is_{training.status}", **names_of(turn, training)))
         return
     days = await turn.repos.trainings.days(training.id)
     under_way = any(checkin_opens(training, d) <= turn.now < checkin_closes(d) for d in days)
     if under_way or (days and turn.now >= days[-1].ends_at):
-        turn.reply(turn.t("training.cancel_too_late", title=training.title))
+        turn.reply(turn.t("training.cancel_too_late", **names_of(turn, training)))
         return
     await turn.repos.trainings.set_status(training.id, "cancelled")
     invitations = [i for i in await turn.repos.trainings.invitations(training.id) if i.active]
@@ -267,10 +269,10 @@ async def _cancel(turn: Turn, training: Training) -> None:
         text = turn.app.catalog.text(
             language,
             "training.cancelled_notice",
-            title=training.title,
+            **training_names(turn.app, language, training.title),
             date=spoken_date(turn.app.local_date(days[0].starts_at), language),
         )
         message = Outbound(text=text, summary=summary_of(turn.app, language, training))
         await turn.deliver(invitation.user_id, message, DeliveryKind.NOTICE, Topic.TRAINING)
     await audit(turn, training, "training.cancelled", {"told": len(invitations)})
-    turn.reply(turn.t("training.cancelled", title=training.title, count=len(invitations)))
+    turn.reply(turn.t("training.cancelled", **names_of(turn, training), count=len(invitations)))

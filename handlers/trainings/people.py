@@ -23,11 +23,13 @@ from handlers.trainings.common import (
     PAGE_PREFIX,
     audit,
     day_buttons,
+    day_has_begun,
     managed,
     managed_day,
     manual_data,
     outdated,
     refuse,
+    spoken_date,
 )
 from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession, User
@@ -70,8 +72,16 @@ async def ask_name_to_invite(turn: Turn, training: Training) -> None:
 
 
 async def walk_in(turn: Turn, training: Training) -> None:
-    """tp:<id>:w: which day (when there are several), then the name."""
-    days = await turn.repos.trainings.days(training.id)
+    """tp:<id>:w: which day (when there are several), then the name; only days whose date
+    has come (a walk-in is marked hadir: nobody is present at a day still to come)."""
+    days = [
+        day
+        for day in await turn.repos.trainings.days(training.id)
+        if day_has_begun(turn.app, day, turn.now)
+    ]
+    if not days:
+        _not_yet(turn, training, None)
+        return
     if len(days) == 1:
         await _ask_name(
             turn, {"training_id": training.id, "purpose": "walk_in", "day_id": days[0].id}
@@ -133,6 +143,24 @@ async def _name_given(turn: Turn, session: FormSession, answers: dict[str, Any])
     turn.reply(Outbound.say(text, rows))
 
 
+def _not_yet(turn: Turn, training: Training, day: TrainingDay | None) -> None:
+    """A walk-in for a day still to come: said why, with the way to invite someone now."""
+    if day is None:
+        text = turn.t("training_extra.walk_in_no_day_yet")
+    else:
+        date = spoken_date(turn.app.local_date(day.starts_at), turn.language)
+        text = turn.t("training_extra.walk_in_not_yet", number=day.day_number, date=date)
+    rows = [
+        [
+            Button(
+                label=turn.t("training_extra.button_invite"), data=f"{PAGE_PREFIX}:{training.id}:i"
+            ),
+            Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}"),
+        ]
+    ]
+    turn.reply(Outbound.say(text, rows))
+
+
 def _label(person: User) -> str:
     role = person.role.value.upper() if person.role else ""
     return f"{person.full_name} · {role}"[:60]
@@ -157,6 +185,9 @@ async def people_button(turn: Turn, data: str) -> None:
         training, day = found
         if training.status != "cancelled":
             if action == "d":
+                if not day_has_begun(turn.app, day, turn.now):
+                    _not_yet(turn, training, day)
+                    return
                 context = {"training_id": training.id, "purpose": "walk_in", "day_id": day.id}
                 await _ask_name(turn, context)
                 return
@@ -200,6 +231,9 @@ async def _walk_in(
         if session is None or session.user_id != turn.user.id or session.form_id != PERSON_FORM:
             turn.reply(turn.t("errors.old_button"))
             return
+        if not day_has_begun(turn.app, day, turn.now):  # before anyone new is registered
+            _not_yet(turn, training, day)
+            return
         user_id = session.state.get("walk_in_user")  # a second tap registers nobody new
         if not user_id:
             name = " ".join(str(session.state.get("answers", {}).get("name", "")).split())
@@ -222,6 +256,9 @@ async def _walk_in(
         person = await _in_area(turn, training, number)
     if person is None:
         await refuse(turn)
+        return
+    if not day_has_begun(turn.app, day, turn.now):
+        _not_yet(turn, training, day)
         return
     await turn.repos.trainings.invite(training.id, [person.id], turn.now)
     await turn.repos.trainings.set_status_by_hand(

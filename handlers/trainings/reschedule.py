@@ -14,7 +14,13 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.forms.runner import form_context, on_complete, start_form
-from handlers.trainings.common import audit, checkin_opens, local_day_bounds, managed
+from handlers.trainings.common import (
+    audit,
+    checkin_opens,
+    local_day_bounds,
+    managed,
+    names_of,
+)
 from handlers.trainings.creation import back_to_summary, schedule_of
 from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession
@@ -26,7 +32,7 @@ RESCHEDULE_FORM = "training_reschedule"
 async def _movable(turn: Turn, training: Training) -> bool:
     """Scheduled and its first day's check-in not yet open; otherwise says why."""
     if training.status != "scheduled":
-        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
+        turn.reply(turn.t(f"training.is_{training.status}", **names_of(turn, training)))
         return False
     days = await turn.repos.trainings.days(training.id)
     if days and turn.now >= checkin_opens(training, days[0]):

@@ -18,6 +18,7 @@ from handlers.trainings.common import (
     RSVP_PREFIX,
     deadline_text,
     describe,
+    names_of,
     refuse,
     schedule_stamp,
     summary_of,
@@ -109,9 +110,9 @@ async def answer(turn: Turn, data: str) -> None:
     await turn.repos.trainings.set_rsvp(training.id, turn.user.id, rsvp, turn.now)
     turn.toast = turn.t(f"training.rsvp.{rsvp}")
     if rsvp == "akan_hadir":
-        turn.reply(turn.t("training.rsvp_yes_done", title=training.title))
+        turn.reply(turn.t("training.rsvp_yes_done", **names_of(turn, training)))
         return
-    prefix = turn.t("training.rsvp_no_ask", title=training.title) + "\n\n"
+    prefix = turn.t("training.rsvp_no_ask", **names_of(turn, training)) + "\n\n"
     await start_form(turn, ABSENCE_FORM, prefix, context={"training_id": training.id})
 
 
@@ -119,13 +120,13 @@ async def _still_open(turn: Turn, training: Training, invitation: Invitation) ->
     """Answers may change: the training is scheduled and its deadline not passed (a reason
     finished after either changes nothing); otherwise says why."""
     if training.status != "scheduled":
-        turn.reply(turn.t(f"training.is_{training.status}", title=training.title))
+        turn.reply(turn.t(f"training.is_{training.status}", **names_of(turn, training)))
         return False
     if turn.now >= training.rsvp_deadline:
         turn.reply(
             turn.t(
                 "training.rsvp_closed",
-                title=training.title,
+                **names_of(turn, training),
                 deadline=deadline_text(turn.app, turn.language, training),
                 answer=answer_label(turn.app, turn.language, invitation),
             )
@@ -155,7 +156,7 @@ async def _reason_given(turn: Turn, session: FormSession, answers: dict[str, Any
     turn.reply(
         turn.t(
             "training.rsvp_no_done",
-            title=training.title,
+            **names_of(turn, training),
             reason=turn.t(f"training.status.{kind}"),
         )
     )

@@ -21,6 +21,7 @@ from handlers.trainings.common import (
     day_line,
     local_day_bounds,
     summary_of,
+    training_names,
 )
 from storage.models import User
 from storage.repos import Repos
@@ -55,7 +56,7 @@ async def morning_reminders(repos: Repos, app: AppContext, now: datetime) -> Non
             text = app.catalog.text(
                 language,
                 "training.morning",
-                title=training.title,
+                **training_names(app, language, training.title),
                 day=day_line(app, language, day),
                 venue=training.venue_name,
                 opens=clock_time(app, checkin_opens(training, day)),
@@ -110,7 +111,7 @@ async def eve_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
             text = app.catalog.text(
                 user.language,
                 "training.eve",
-                title=training.title,
+                **training_names(app, user.language, training.title),
                 day=day_line(app, user.language, day),
                 venue=training.venue_name,
                 opens=clock_time(app, checkin_opens(training, day)),
@@ -143,7 +144,7 @@ async def tomorrow_lines(repos: Repos, app: AppContext, user: User, now: datetim
             app.catalog.text(
                 user.language,
                 "reminder.training_tomorrow",
-                title=training.title,
+                **training_names(app, user.language, training.title),
                 time=clock_time(app, day.starts_at),
                 venue=training.venue_name,
             )

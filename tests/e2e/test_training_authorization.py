@@ -79,7 +79,8 @@ async def test_only_managers_in_scope_use_the_new_buttons(fake, settings, start_
         kecamatan="35.23.01",
         desa="35.23.01.2001",
     )
-    await start_bot(clock=ManualClock(at(1, 9)))
+    clock = ManualClock(at(1, 9))
+    await start_bot(clock=clock)
     coordinator = TelegramPerson(fake, 500, "Sari")
     others = {
         "coordinator of Tuban": TelegramPerson(fake, 502),
@@ -93,7 +94,9 @@ async def test_only_managers_in_scope_use_the_new_buttons(fake, settings, start_
     with sqlite3.connect(settings.database_path) as db:
         training = db.execute("SELECT id FROM trainings").fetchone()[0]
         day = db.execute("SELECT id FROM training_days").fetchone()[0]
-    # The coordinator's own name search, whose session a forged "register" press points at.
+    # The coordinator's own name search, whose session a forged "register" press points at
+    # (a walk-in: on the day, 8 December).
+    clock.set(at(8, 9))
     await coordinator.say("/bimtek")
     await coordinator.tap_data(f"tp:{training}:w", 1)
     await coordinator.say("Orang Baru")

@@ -216,7 +216,7 @@ async def test_candidates_join_over_whatsapp_answer_and_check_in(
     wrong = await dewi.say("bimtek ZZZZZZZZZZ")
     assert "tidak dikenal" in body_of(wrong[0])
     intro = await dewi.say(keyword.group(1).lower())  # typed in lower case: still the code
-    assert f"Pendaftaran peserta bimtek {TITLE}" in body_of(intro[0])
+    assert f"Pendaftaran peserta {TITLE}" in body_of(intro[0])
     await dewi.say("Dewi Lestari")
     done = await _register_on_whatsapp(dewi)
     assert "*calon peserta*" in body_of(done[0])
@@ -233,7 +233,7 @@ async def test_candidates_join_over_whatsapp_answer_and_check_in(
     assert "Nomor belum terdaftar di bot: 1" in report
     tiga = WhatsAppPerson(graph, webhook_url, user_id="ID.3003", wa_id="6281355550003", name="Tri")
     intro = await tiga.say("halo")
-    assert f"Pendaftaran peserta bimtek {TITLE}" in body_of(intro[0])
+    assert f"Pendaftaran peserta {TITLE}" in body_of(intro[0])
     await tiga.say("Tri Wahyuni")
     done = await _register_on_whatsapp(tiga)
     assert "Undangan bimtek" in body_of(done[1])
@@ -305,12 +305,10 @@ async def test_a_coordinator_manages_a_training_over_whatsapp(
     assert "Calon Empat (+6281355550004)" in report
     assert "Baris 3: nomor HP tidak valid (999)" in report
 
-    # -- a walk-in without a phone ---------------------------------------------------------------
+    # -- a walk-in without a phone: not before the day ------------------------------------------
     await _page_on_whatsapp(sari_wa)
-    await sari_wa.tap("Peserta tambahan")
-    await sari_wa.say("Mbah Karsih")
-    added = await sari_wa.tap("Mbah Karsih")
-    assert "*Mbah Karsih* ditambahkan ke daftar hadir hari 1" in body_of(added[0])
+    early = await sari_wa.tap("Peserta tambahan")
+    assert "peserta tambahan dicatat hadir pada hari pelaksanaan" in body_of(early[0])
 
     # -- reschedule ------------------------------------------------------------------------------
     await _page_on_whatsapp(sari_wa)
@@ -321,8 +319,16 @@ async def test_a_coordinator_manages_a_training_over_whatsapp(
     await sari_wa.tap("Tidak")
     await sari_wa.say("9-12-2026")
     done = await sari_wa.tap("Kirim")
-    assert f"Jadwal {TITLE} diubah; 1 peserta diberi tahu" in body_of(done[0])
+    assert f"Jadwal {TITLE} diubah; 0 peserta diberi tahu" in body_of(done[0])
     with sqlite3.connect(wa_settings.database_path) as db:
         days = db.execute("SELECT day_number, starts_at FROM training_days").fetchall()
     assert days == [(1, "2026-12-10T02:00:00.000000+00:00")]
+
+    # -- a walk-in without a phone, on the day ----------------------------------------------------
+    clock.set(at(10, 9, 30))
+    await _page_on_whatsapp(sari_wa)
+    await sari_wa.tap("Peserta tambahan")
+    await sari_wa.say("Mbah Karsih")
+    added = await sari_wa.tap("Mbah Karsih")
+    assert "*Mbah Karsih* ditambahkan ke daftar hadir hari 1" in body_of(added[0])
     assert graph.rejections == [] and fake.rejections == []

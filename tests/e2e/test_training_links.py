@@ -68,7 +68,7 @@ async def test_candidate_joins_by_telegram_deep_link(fake, settings, start_bot) 
     bad = await siti.say("/start bt-AAAAAAAAAA")
     assert "tidak dikenal" in plain(bad[0]["text"])
     asked = await siti.say(f"/start {payload}")
-    assert f"Pendaftaran peserta bimtek {TITLE}" in plain(asked[0]["text"])
+    assert f"Pendaftaran peserta {TITLE}" in plain(asked[0]["text"])
     assert "nama lengkap" in plain(asked[0]["text"])
     assert "layanan publik Dinas Sosial" in plain(asked[0]["text"])  # what is kept, why
     await siti.say("Siti Nurhaliza")

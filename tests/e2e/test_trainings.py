@@ -21,6 +21,7 @@ from bot.config import Settings
 from handlers.trainings.codes import code_for, slot_of
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import open_db
+from tests.e2e.training_helpers import tap_exactly
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -121,7 +122,7 @@ async def _create(coordinator: TelegramPerson, fake: FakeTelegram) -> list[dict[
     await coordinator.say("12.00")
     audience = await coordinator.tap("Tidak")
     assert "Siapa yang diundang" in plain(audience[0]["text"])
-    await coordinator.tap("Semua PSM")
+    await tap_exactly(coordinator, "Semua PSM")
     await coordinator.say("7-12-2026")
     await coordinator.tap("Kode dan lokasi")
     await coordinator.say("60")
@@ -232,7 +233,7 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
     before = {p.user_id: len(p.messages()) for p in (ani, joko)}
     await runtime.scheduler.tick()
     daily = (await fake.wait_sent(701, before[701] + 1))[-1]["text"]
-    assert "Besok: bimtek Bimtek Pendataan PPKS, pukul 08.00 di Aula Dinas Sosial" in daily
+    assert "Besok: Bimtek Pendataan PPKS, pukul 08.00 di Aula Dinas Sosial" in daily
     await fake.wait_sent(702, before[702] + 1)  # Pak Joko's daily reminder: no training line
     assert "Besok: bimtek" not in plain(joko.messages()[-1]["text"])
 
@@ -249,7 +250,7 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
     await runtime.scheduler.tick()
     for person in (ani, dedi):
         morning = (await fake.wait_sent(person.user_id, counts[person.user_id] + 1))[-1]
-        assert "Hari ini: bimtek" in morning["text"] and "07.00" in morning["text"]
+        assert "Hari ini: Bimtek Pendataan PPKS" in morning["text"] and "07.00" in morning["text"]
     assert len(joko.messages()) == counts[702]
     await runtime.scheduler.tick()  # claimed: nothing twice
     assert len(ani.messages()) == counts[701] + 1
@@ -499,7 +500,7 @@ async def test_a_tksk_training_for_their_kecamatan_with_check_in_by_location(
     await tono.say("60")
     await tono.say("15")
     problem = await tono.tap("✅ Kirim")
-    assert "paling lambat sehari sebelum hari pertama" in plain(problem[0]["text"])
+    assert "paling lambat Senin, 7 Desember 2026, sehari sebelum" in plain(problem[0]["text"])
     assert "Periksa kembali" in plain(problem[0]["text"])
     await tono.tap("Ubah jawaban")
     await tono.tap("Berikutnya")

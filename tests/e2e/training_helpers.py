@@ -26,6 +26,17 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 12, day, hour, minute, tzinfo=WIB)
 
 
+async def tap_exactly(person: TelegramPerson, label: str) -> list[dict]:
+    """Tap the option labelled exactly `label` on the latest message that has it ("Semua PSM",
+    not "Semua PSM & TKSK", which `tap` would take first as it contains it)."""
+    for message in reversed(person.all_with_buttons()):
+        for row in message["reply_markup"]["inline_keyboard"]:
+            for button in row:
+                if button["text"].strip() == label:
+                    return await person.tap_data(button["callback_data"], message["message_id"])
+    raise AssertionError(f"no button {label!r} in {person.latest_text()!r}")
+
+
 async def create_training(
     coordinator: TelegramPerson, *, audience: str = "Semua PSM", kecamatan: str = ""
 ) -> list[dict]:
@@ -39,7 +50,7 @@ async def create_training(
     await coordinator.say("08.00")
     await coordinator.say("12.00")
     await coordinator.tap("Tidak")
-    await coordinator.tap(audience)
+    await tap_exactly(coordinator, audience)
     if kecamatan:
         await coordinator.say(kecamatan)
     await coordinator.say("7-12-2026")

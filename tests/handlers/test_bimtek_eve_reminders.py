@@ -85,12 +85,12 @@ async def test_the_eve_of_a_training_reaches_everyone_who_accepted_once(tmp_path
     finally:
         await db.close()
     daily = told[ani.id]
-    assert len(daily) == 1 and "Besok: bimtek Bimtek Uji, pukul 08.00 di Aula" in daily[0]
+    assert len(daily) == 1 and "Besok: Bimtek Uji, pukul 08.00 di Aula" in daily[0]
     # Their hour (16.00 unless chosen) has to come: Bu Pagi's (06.00) had, when she accepted.
     assert [len(before_the_hour[i]) for i in (off.id, calon.id, wulan.id, early.id)] == [0, 0, 0, 1]
     for user_id in (off.id, calon.id, wulan.id, early.id):
         assert len(told[user_id]) == 1, told[user_id]
-        assert "Besok: bimtek Bimtek Uji" in told[user_id][0]
+        assert "Besok: Bimtek Uji" in told[user_id][0]
         assert "Hari 1: Selasa, 8 Desember 2026" in told[user_id][0]
         assert "tercatat akan hadir" in told[user_id][0]
     assert told[excused.id] == []  # excused by hand for the day
@@ -117,7 +117,7 @@ async def test_the_eve_comes_before_quiet_hours_that_begin_before_the_persons_ho
     finally:
         await db.close()
     assert early == []
-    assert len(told) == 1 and "Besok: bimtek Bimtek Uji" in told[0]
+    assert len(told) == 1 and "Besok: Bimtek Uji" in told[0]
 
 
 async def test_left_to_the_daily_reminder_by_the_release_before_counts_as_told(tmp_path):
@@ -158,4 +158,4 @@ async def test_an_hour_just_before_the_quiet_hours_keeps_the_eve_in_the_daily_re
     finally:
         await db.close()
     assert len(told) == 1 and "Pengingat harian" in told[0]
-    assert "Besok: bimtek Bimtek Uji" in told[0]
+    assert "Besok: Bimtek Uji" in told[0]

@@ -24,7 +24,7 @@ async def test_every_problem_of_the_days_is_told_together(tmp_path) -> None:
         assert days == []
         assert problems == [
             turn.t("training.problem_times", date="10-12-2026"),
-            turn.t("training.problem_deadline"),
+            turn.t("training.problem_deadline", latest="Rabu, 9 Desember 2026"),
         ]
         fixed = [{**DAYS[0], "end_time": "12.00"}, DAYS[1]]
         days, problems = schedule_of(turn, {"days": fixed, "rsvp_deadline": "2026-12-08"})

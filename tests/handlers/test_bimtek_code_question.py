@@ -1,0 +1,98 @@
+"""/hadir without a code asks for it: the next message is the code (through the router, on
+both channels: Telegram's /hadir and WhatsApp's typed "hadir"). A wrong code is said and
+asked again, counted by the same lockout as `/hadir KODE`; "/hadir KODE" typed while the
+question waits answers it and leaves no question behind."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from handlers.context import Turn
+from handlers.events import Inbound, InboundKind
+from handlers.router import handle
+from handlers.trainings.codes import current_code
+from tests.handlers.chat_turns import app_context
+from tests.handlers.test_bimtek_code_attempts import _wrong
+from tests.handlers.training_turns import at, invited_psm, plain
+from tests.storage.seed_cases import open_database
+
+WA_ID = "6281234500011"
+CODE_FORM = "training_code"  # handlers/trainings/checkin.CODE_FORM
+
+
+async def _say(db, app, user, channel: str, now, *, text=None, command=None, args=""):
+    """One message of the person through the router, as the channel delivers it."""
+    external = str(user.id) if channel == "telegram" else WA_ID
+    fields: dict = {"kind": InboundKind.TEXT, "text": text}
+    if command is not None:
+        fields = {"kind": InboundKind.COMMAND, "command": command, "command_args": args}
+    event = Inbound(channel=channel, external_user_id=external, chat_id=external, **fields)
+    async with db.transaction() as repos:
+        turn = Turn(app=app, repos=repos, event=event, now=now)
+        await handle(turn)
+    return [plain(reply.text) for reply in turn.replies if reply.type != "menu"]
+
+
+async def _check_in_command(db, app, user, channel: str, now, code: str = ""):
+    """/hadir [code] on Telegram; the word typed on WhatsApp."""
+    if channel == "telegram":
+        return await _say(db, app, user, channel, now, command="hadir", args=code)
+    return await _say(db, app, user, channel, now, text=f"hadir {code}".strip())
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_the_code_after_a_bare_hadir_checks_in(tmp_path, channel):
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            _, ani, training_id = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            await repos.users.add_identity(
+                user_id=ani.id, channel="whatsapp", external_id=WA_ID, chat_id=WA_ID, now=at(1, 9)
+            )
+            secret = (await repos.trainings.get(training_id)).secret
+            day = (await repos.trainings.days(training_id))[0]
+        now = at(8, 7, 40)
+        asked = await _check_in_command(db, app, ani, channel, now)
+        assert any("Ketik kode 6 angka" in text for text in asked)
+        wrong = await _say(db, app, ani, channel, now, text=_wrong(secret, now))
+        assert any("Kode itu salah" in text for text in wrong)
+        assert any("Ketik kode 6 angka" in text for text in wrong)  # asked again
+        async with db.transaction() as repos:
+            assert len(await repos.audit.entries("training.code_wrong")) == 1
+        later = now + timedelta(minutes=1)
+        done = await _say(db, app, ani, channel, later, text=current_code(secret, later))
+        assert any("Tercatat hadir" in text for text in done)
+        async with db.transaction() as repos:
+            record = await repos.trainings.attendance_of(day.id, ani.id)
+            assert await repos.forms.active(ani.id) is None
+        assert record is not None and record.status == "hadir" and record.method == "code"
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_hadir_with_the_code_answers_the_waiting_question(tmp_path, channel):
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            _, ani, training_id = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            await repos.users.add_identity(
+                user_id=ani.id, channel="whatsapp", external_id=WA_ID, chat_id=WA_ID, now=at(1, 9)
+            )
+            secret = (await repos.trainings.get(training_id)).secret
+        now = at(8, 7, 40)
+        await _check_in_command(db, app, ani, channel, now)
+        async with db.transaction() as repos:
+            waiting = await repos.forms.active(ani.id)
+        assert waiting is not None and waiting.form_id == CODE_FORM
+        done = await _check_in_command(db, app, ani, channel, now, current_code(secret, now))
+        assert any("Tercatat hadir" in text for text in done)
+        async with db.transaction() as repos:
+            assert await repos.forms.active(ani.id) is None
+            assert (await repos.forms.get(waiting.id)).status == "cancelled"
+    finally:
+        await db.close()
