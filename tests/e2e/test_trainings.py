@@ -111,9 +111,9 @@ async def _create(coordinator: TelegramPerson, fake: FakeTelegram) -> list[dict[
     refused = await coordinator.say("30-11-2026")  # training dates are in the future
     assert "sudah lewat" in plain(refused[0]["text"])
     await coordinator.say("8-12-2026")
-    wrong_time = await coordinator.say("jam 8")
+    wrong_time = await coordinator.say("jam 25")
     assert "08.00" in plain(wrong_time[0]["text"])
-    await coordinator.say("08.00")
+    await coordinator.say("jam 8 pagi")  # times as people write them
     more = await coordinator.say("12.00")
     assert "Tambah hari lain" in plain(more[0]["text"])
     await coordinator.tap("Ya")

@@ -1,0 +1,86 @@
+"""A training's times are taken as people write them ("jam 8 pagi" was refused as "too long
+(10 huruf)", and "8" as not a time): /bimtek_baru's and the reschedule's time questions
+are of type time; a reschedule draft begun on version 1 keeps version 1's rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handlers.forms.model import load_form, load_forms
+from handlers.forms.runner import resume_form, step_form
+from handlers.forms.state import new_state
+from storage.models import Role
+from tests.handlers.chat_turns import app_context
+from tests.handlers.training_turns import at, person, texts, turn
+from tests.storage.seed_cases import open_database
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+RESCHEDULE_V1 = load_form(FIXTURES / "training_reschedule_v1.yaml")
+DAY = {"day_date": "2026-12-08"}
+
+
+async def _answer_start_time(tmp_path, form_id: str, version: int, typed: str):
+    """The start time's answer (None if refused) and what the bot said."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")  # stores the current versions
+    try:
+        async with db.transaction() as repos:
+            await repos.forms.save_definition(
+                RESCHEDULE_V1.id, RESCHEDULE_V1.version, RESCHEDULE_V1.model_dump(mode="json")
+            )
+            sari = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            answers = {"days": [dict(DAY)]}
+            if form_id == "training":
+                answers = {
+                    "title": "Pendataan PPKS",
+                    "venue_name": "Aula",
+                    "venue_address": "Jl. Siliwangi 88",
+                    "venue_location": None,
+                    **answers,
+                }
+            session = await repos.forms.start(
+                user_id=sari.id,
+                form_id=form_id,
+                form_version=version,
+                state={**new_state(), "answers": answers},
+                now=at(1, 9),
+            )
+            asked = await turn(app, repos, sari, at(1, 9), text="x")
+            await resume_form(asked, session)
+            assert "Mulai pukul berapa" in texts(asked)[-1]
+            typed_turn = await turn(app, repos, sari, at(1, 9), text=typed)
+            await step_form(typed_turn, await repos.forms.get(session.id))
+            state = (await repos.forms.get(session.id)).state
+        return state["answers"]["days"][0].get("start_time"), "\n".join(texts(typed_turn))
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("form_id", ["training", "training_reschedule"])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("jam 8 pagi", "08:00"), ("8", "08:00"), ("13.30", "13:30"), ("jam 2 siang", "14:00")],
+)
+async def test_times_as_people_write_them(tmp_path, form_id: str, typed: str, stored: str):
+    version = load_forms()[form_id].version
+    answer, said = await _answer_start_time(tmp_path, form_id, version, typed)
+    assert answer == stored
+    assert f"Mulai: {stored.replace(':', '.')}" in said
+
+
+@pytest.mark.parametrize("form_id", ["training", "training_reschedule"])
+async def test_an_impossible_time_is_asked_again(tmp_path, form_id: str):
+    version = load_forms()[form_id].version
+    answer, said = await _answer_start_time(tmp_path, form_id, version, "jam 25")
+    assert answer is None
+    assert "Jam itu tidak ada" in said and "Mulai pukul berapa" in said
+
+
+async def test_a_version_1_reschedule_draft_keeps_its_rule(tmp_path):
+    assert load_forms()["training_reschedule"].version > RESCHEDULE_V1.version
+    answer, said = await _answer_start_time(
+        tmp_path, "training_reschedule", RESCHEDULE_V1.version, "jam 8 pagi"
+    )
+    assert answer is None and "Mulai pukul berapa" in said
