@@ -44,8 +44,10 @@ async def show_profile(turn: Turn) -> None:
 
 
 def help_text(turn: Turn) -> str:
-    """Plain-words help for the person's role or registration state."""
+    """Plain-words help for the person's role, suspension or registration state."""
     user = turn.user
+    if user is not None and user.status == UserStatus.SUSPENDED:
+        return turn.t("help.suspended")  # not the registration's help: they were approved
     if user is None or user.status != UserStatus.ACTIVE or user.role is None:
         return turn.t("help.not_active")
     return turn.t(f"help.{user.role}")

@@ -8,8 +8,15 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver_to_people
-from handlers.events import Outbound
-from handlers.forms.runner import ask_final_go, final_go, on_complete, start_form
+from handlers.events import Button, Outbound, button_fields
+from handlers.forms.runner import (
+    ask_final_go,
+    final_go,
+    on_complete,
+    reopen_form,
+    resume_form,
+    start_form,
+)
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
 from storage.models import FormSession, Role, User
@@ -35,17 +42,45 @@ async def start_broadcast(turn: Turn) -> None:
     await start_form(turn, FORM_ID, prefix=turn.t("broadcast.intro") + "\n\n")
 
 
-async def _audience(turn: Turn, answers: dict[str, Any]) -> tuple[list[User], dict[str, Any]]:
-    """Who it reaches; a TKSK reaches only the PSM of their kecamatan."""
+# What each audience choice reaches, by the sender's role: (role reached, kecamatan reached,
+# where "own" is the sender's own). The form offers each role only its own choices; a draft
+# of version 1 (which offered a TKSK all four) or a role changed meanwhile may hold another,
+# which reaches nobody: the sender is asked to choose again.
+_REACH: dict[Role, dict[str, tuple[str | None, str | None]]] = {
+    Role.COORDINATOR: {
+        "all": (None, None),
+        "psm": ("psm", None),
+        "tksk": ("tksk", None),
+        "kecamatan": ("psm", "chosen"),
+    },
+    # Version 1's "PSM satu kecamatan" asked a TKSK no kecamatan: it was their own.
+    Role.TKSK: {"own_kecamatan": ("psm", "own"), "kecamatan": ("psm", "own")},
+}
+AUDIENCE_QUESTIONS = ("audience", "kecamatan")
+
+
+def _choices_of(user: User) -> int:
+    """How many audiences the person may choose among (one: nothing to change)."""
+    return len({reach for reach in _REACH.get(user.role, {}).values()}) if user.role else 0
+
+
+async def _audience(
+    turn: Turn, answers: dict[str, Any]
+) -> tuple[list[User], dict[str, Any]] | None:
+    """Who the chosen audience reaches, or None when the sender may not choose it."""
     user = turn.user
     assert user is not None
     choice = answers["audience"]["name"]
-    role = {"psm": "psm", "tksk": "tksk", "kecamatan": "psm"}.get(choice)
-    kecamatan = (answers.get("kecamatan") or {}).get("name") if choice == "kecamatan" else None
-    if user.role == Role.TKSK:
-        role, kecamatan = "psm", user.kecamatan_code
+    reach = _REACH.get(user.role, {}).get(choice) if user.role else None
+    if reach is None:
+        return None
+    role, where = reach
+    kecamatan = {
+        "own": user.kecamatan_code,
+        "chosen": (answers.get("kecamatan") or {}).get("name"),
+    }.get(where or "")
     audience = {"role": role, "kecamatan": kecamatan}
-    if _without_kecamatan(user):
+    if _without_kecamatan(user) or (where is not None and not kecamatan):
         return [], audience
     people = await turn.repos.broadcasts.audience(
         kabupaten_code=user.kabupaten_code, role=role, kecamatan_code=kecamatan
@@ -53,20 +88,55 @@ async def _audience(turn: Turn, answers: dict[str, Any]) -> tuple[list[User], di
     return [p for p in people if p.id != user.id], audience
 
 
+def _choose_again(turn: Turn, session: FormSession, key: str, text: str) -> Outbound:
+    """Nobody to send to: say so, offer another audience (when there is one) or cancel."""
+    assert turn.user is not None
+    rows = [[Button(label=turn.t("broadcast.cancel"), data=f"{CONFIRM_PREFIX}:n:{session.id}")]]
+    more = _choices_of(turn.user) > 1
+    if more:
+        change = Button(
+            label=turn.t("broadcast.change_audience"), data=f"{CONFIRM_PREFIX}:a:{session.id}"
+        )
+        rows.insert(0, [change])
+    end = turn.t("broadcast.choose_other" if more else "broadcast.cancel_only")
+    return Outbound.say(turn.t(key, text=text) + "\n\n" + end, rows)
+
+
 @on_complete(FORM_ID)
 async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
-    """Show the number of recipients and ask for the final go."""
-    people, _ = await _audience(turn, answers)
+    """Show the number of recipients and ask for the final go; with nobody to reach, no
+    Kirim: another audience or cancel."""
+    reached = await _audience(turn, answers)
+    text = answers["message"]
+    if reached is None or not reached[0]:
+        held = await reopen_form(turn, session, {**session.state, "phase": PHASE, "final": answers})
+        key = "broadcast.not_yours" if reached is None else "broadcast.nobody"
+        turn.reply(_choose_again(turn, held, key, text))
+        return
     await ask_final_go(
         turn,
         session,
         answers,
         phase=PHASE,
         prefix=CONFIRM_PREFIX,
-        text=turn.t("broadcast.preview", count=len(people), text=answers["message"]),
+        text=turn.t("broadcast.preview", count=len(reached[0]), text=text),
         yes=turn.t("broadcast.send"),
         no=turn.t("broadcast.cancel"),
     )
+
+
+async def _change_audience(turn: Turn, session: FormSession) -> None:
+    """Ask the audience again, the message kept."""
+    state = dict(session.state)
+    state["answers"] = {
+        name: value
+        for name, value in state.get("answers", {}).items()
+        if name not in AUDIENCE_QUESTIONS
+    }
+    state.pop("final", None)
+    state.update(phase="ask", editing=None, page=0, picking=[])
+    saved = await turn.repos.forms.save(session.id, state=state, status="active", now=turn.now)
+    await resume_form(turn, saved)
 
 
 async def confirm(turn: Turn, data: str) -> None:
@@ -75,6 +145,17 @@ async def confirm(turn: Turn, data: str) -> None:
     session, yes = await final_go(turn, data, PHASE)
     if session is None or user is None or not allowed(user, "broadcast.send"):
         turn.reply(turn.t("errors.old_button"))
+        return
+    if button_fields(data, 3)[1] == "a":
+        await _change_audience(turn, session)
+        return
+    answers = session.state["final"]
+    reached = await _audience(turn, answers) if yes else None
+    if yes and (reached is None or not reached[0]) and not _without_kecamatan(user):
+        # Nobody left to reach, or a choice no longer theirs (their role changed): never
+        # sent to anyone but the audience the summary showed.
+        key = "broadcast.not_yours" if reached is None else "broadcast.nobody"
+        turn.reply(_choose_again(turn, session, key, answers["message"]))
         return
     refused = yes and _without_kecamatan(user)  # their kecamatan was taken meanwhile
     await turn.repos.forms.save(
@@ -86,8 +167,8 @@ async def confirm(turn: Turn, data: str) -> None:
     if not yes or refused:
         turn.reply(turn.t("broadcast.no_kecamatan" if refused else "broadcast.cancelled"))
         return
-    answers = session.state["final"]
-    people, audience = await _audience(turn, answers)
+    assert reached is not None
+    people, audience = reached
     broadcast_id = await turn.repos.broadcasts.create(
         sender_id=user.id,
         kabupaten_code=user.kabupaten_code,

@@ -18,6 +18,15 @@ from storage.users import user_from_row
 
 OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
 DRAFT_FORM = "case_report"
+# A session with something in it: an answer, or what it was opened for (a case sent back, a
+# training). One without is no draft (`handlers/case_report._untouched`): /draf does not list
+# it, so it is neither counted, handed over nor kept when its person is suspended.
+HAS_ANSWERS = (
+    "(EXISTS (SELECT 1 FROM json_each(state, '$.answers'))"
+    " OR json_type(state, '$.context') IS NOT NULL)"
+)
+# Marks the session a person was answering when suspended: reactivation opens it again.
+SUSPENDED_MARK = "$.open_when_suspended"
 # `User.awaits_decision` in SQL ({u} is the table alias with its dot, or nothing).
 AWAITS_DECISION = (
     "({u}status = 'pending' OR ({u}status = 'active' AND {u}role = 'calon'"
@@ -121,7 +130,7 @@ class PeopleRepo(Repo):
         )
         drafts = await self._one(
             "SELECT COUNT(*) FROM form_sessions WHERE user_id = ? AND form_id = ?"
-            " AND status IN ('active', 'paused')",
+            f" AND status IN ('active', 'paused') AND {HAS_ANSWERS}",
             (user_id, DRAFT_FORM),
         )
         return int(cases[0]) if cases else 0, int(drafts[0]) if drafts else 0
@@ -220,7 +229,7 @@ class PeopleRepo(Repo):
             await self._run("UPDATE cases SET reporter_id = ? WHERE id = ?", (to_id, case_id))
         drafts = await self._all(
             "SELECT id FROM form_sessions WHERE user_id = ? AND form_id = ?"
-            " AND status IN ('active', 'paused') ORDER BY id",
+            f" AND status IN ('active', 'paused') AND {HAS_ANSWERS} ORDER BY id",
             (from_id, DRAFT_FORM),
         )
         draft_ids = [int(row[0]) for row in drafts]
@@ -254,12 +263,40 @@ class PeopleRepo(Repo):
         return cursor.rowcount
 
     async def pause_session(self, user_id: int, *, now: datetime) -> None:
-        """Set aside the form a person was answering (kept as a draft)."""
+        """Set aside the form a suspended person was answering: kept as a draft, marked to
+        be opened again on reactivation; one without an answer is dropped (no draft)."""
         await self._run(
-            "UPDATE form_sessions SET status = 'paused', updated_at = ?"
-            " WHERE user_id = ? AND status = 'active'",
+            "UPDATE form_sessions SET status = 'cancelled', updated_at = ?"
+            f" WHERE user_id = ? AND status = 'active' AND NOT {HAS_ANSWERS}",
             (to_db(now), user_id),
         )
+        await self._run(
+            "UPDATE form_sessions SET status = 'paused', state = json_set(state, ?, ?),"
+            " updated_at = ? WHERE user_id = ? AND status = 'active'",
+            (SUSPENDED_MARK, to_db(now), to_db(now), user_id),
+        )
+
+    async def resume_session(self, user_id: int, *, now: datetime) -> bool:
+        """On reactivation, open again the form the person was answering when suspended
+        (unless it was handed over, finished or dropped meanwhile). Whether one was."""
+        row = await self._one(
+            "SELECT id FROM form_sessions WHERE user_id = ? AND status = 'paused'"
+            " AND json_extract(state, ?) IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1",
+            (user_id, SUSPENDED_MARK),
+        )
+        await self._run(
+            "UPDATE form_sessions SET state = json_remove(state, ?)"
+            " WHERE user_id = ? AND json_extract(state, ?) IS NOT NULL",
+            (SUSPENDED_MARK, user_id, SUSPENDED_MARK),
+        )
+        if row is None:
+            return False
+        cursor = await self._run(
+            "UPDATE form_sessions SET status = 'active', updated_at = ? WHERE id = ?"
+            " AND NOT EXISTS (SELECT 1 FROM form_sessions WHERE user_id = ? AND status = 'active')",
+            (to_db(now), int(row[0]), user_id),
+        )
+        return cursor.rowcount == 1
 
     async def forget_rejected(self, before: datetime, *, now: datetime, limit: int) -> int:
         """Forget people whose registration was rejected before `before` (UU PDP): their

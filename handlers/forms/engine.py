@@ -94,6 +94,7 @@ class FormEngine:
                     c.name, self.view.label(c.label), tuple(c.aliases), c.group, c.day_offset
                 )
                 for c in question.choices
+                if c.relevant is None or fs.holds(parse_expression(c.relevant), position)
             ]
         spec = question.choices_from
         assert spec is not None
@@ -132,8 +133,10 @@ class FormEngine:
             if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
                 options = await self._options(fs, question, position)
                 if question.skip_if_single and len(options) == 1:
-                    # Nothing to choose (e.g. a deployment serving one district).
+                    # Nothing to choose (e.g. a deployment serving one district); chosen from
+                    # the summary's edit menu, it is answered again and the form goes on.
                     fs.store(position, {"name": options[0].name, "label": options[0].label}, None)
+                    fs.state["editing"] = None
                     continue
             if question.type == QuestionType.NOTE:
                 # A note is shown once, then the form moves on.

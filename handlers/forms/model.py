@@ -83,11 +83,19 @@ class Choice(_Strict):
     # A day relative to the answer ("Hari ini" 0, "Kemarin" -1): the date is fixed when the
     # option is picked (the answer's derived "day"), not when the form is sent later.
     day_offset: int | None = None
+    # Offered only when true (an expression, e.g. on ${user_role}): each person sees only the
+    # options open to them, as XLSForm's choice_filter does.
+    relevant: str | None = None
 
     @field_validator("label")
     @classmethod
     def _short_enough(cls, value: Texts) -> Texts:
         return _check_texts(value, SHORT_LABEL_MAX, "choice label")
+
+    @field_validator("relevant")
+    @classmethod
+    def _expression(cls, value: str | None) -> str | None:
+        return _check_expression(value)
 
 
 def _check_name(value: str) -> str:
@@ -304,6 +312,7 @@ class Form(_Strict):
                     (where, getattr(question, attribute))
                     for attribute in ("relevant", "constraint", "default", "warning")
                 )
+                sources.extend((where, choice.relevant) for choice in question.choices or [])
         for where, source in sources:
             if source is None:
                 continue

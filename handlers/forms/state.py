@@ -147,6 +147,10 @@ class FormState:
         except ValueError:
             return None
 
+    def holds(self, expression: Expression, position: Position | None) -> bool:
+        """Whether a condition (e.g. a choice's relevant) is true where the form is."""
+        return expression.truthy(EvalContext(values=self.values(position), today=self.today))
+
     def relevant(
         self, item: Question | RepeatGroup, position: Position | None, seen: Seen | None = None
     ) -> bool:

@@ -356,10 +356,14 @@ async def set_status(
     if changed is None:
         return
     suspended = status == UserStatus.SUSPENDED
+    resumed = False
     if suspended:
-        # Nothing queued for them goes out any more; the form they were in waits as a draft.
+        # Nothing queued for them goes out any more; the form they were in waits as a draft
+        # (one without an answer is dropped), and is open again when they are reactivated.
         await turn.repos.people.drop_unsent(person.id)
         await turn.repos.people.pause_session(person.id, now=turn.now)
+    else:
+        resumed = await turn.repos.people.resume_session(person.id, now=turn.now)
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=turn.user.id,
@@ -370,6 +374,7 @@ async def set_status(
         text = await office_text(turn, changed, "people.you_suspended")
         await turn.deliver(changed.id, Outbound.say(text))
     else:
-        await notify(turn, changed, "people.you_reactivated", then=f"help.{changed.role}")
+        then = (f"help.{changed.role}",) + (("people.form_kept",) if resumed else ())
+        await notify(turn, changed, "people.you_reactivated", then=then)
     key = "people.suspended" if suspended else "people.reactivated"
     await show_person(turn, changed.id, turn.t(key, name=changed.full_name) + "\n\n")

@@ -103,14 +103,15 @@ async def notify(
     person: User,
     key: str,
     *,
-    then: str | None = None,
+    then: str | tuple[str, ...] | None = None,
     buttons: list[list[Button]] | None = None,
     **values: object,
 ) -> None:
     """Tell a person (in their language) what a coordinator or admin changed; `then` is
-    another catalogue text to add (e.g. the help for their new role)."""
+    other catalogue texts to add (e.g. the help for their new role)."""
     catalog = turn.app.catalog
     text = catalog.text(person.language, key, **values)
-    if then and catalog.has(then):
-        text += "\n\n" + catalog.text(person.language, then, **values)
+    for more in (then,) if isinstance(then, str) else then or ():
+        if catalog.has(more):
+            text += "\n\n" + catalog.text(person.language, more, **values)
     await turn.deliver(person.id, Outbound.say(text, buttons))

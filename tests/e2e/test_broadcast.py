@@ -116,8 +116,8 @@ async def test_a_tksk_without_a_kecamatan_broadcasts_to_nobody(fake, settings, s
 
     # The kecamatan goes while the broadcast waits for its final go.
     await tksk.say("/siaran")
-    await tksk.say("Rapat PSM hari Sabtu di kantor kecamatan.")
-    await tksk.tap("Semua PSM")
+    summary = await tksk.say("Rapat PSM hari Sabtu di kantor kecamatan.")
+    assert "Penerima: PSM kecamatan saya" in summary[0]["text"]  # the one audience of a TKSK
     preview = await tksk.tap("Kirim")
     assert "<b>1</b> orang" in preview[0]["text"]
     await write_db(settings.database_path, "UPDATE users SET kecamatan_code = NULL WHERE id = 1")

@@ -391,7 +391,7 @@ async def test_suspend_and_reactivate(fake, start_bot, settings) -> None:
         reply = await psm.say(attempt)
         assert "sedang dinonaktifkan" in reply[0]["text"], attempt
     assert not any("DARURAT" in m["text"] for m in psm.messages())
-    assert "/start" in (await psm.say("/bantuan"))[0]["text"]
+    assert "sedang dinonaktifkan" in (await psm.say("/bantuan"))[0]["text"]
 
     await coord.tap("Aktifkan kembali")
     assert "/lapor" in await _told(psm, "aktif kembali")

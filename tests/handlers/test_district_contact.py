@@ -244,6 +244,6 @@ async def test_the_rejection_and_suspension_notices_and_bantuan_show_the_contact
     assert told[-1] == app.catalog.text("id", "people.you_suspended") + line
 
     helped = await _send(db, app, tono, channel, command="bantuan")
-    assert _text(helped) == app.catalog.text("id", "help.not_active") + line
+    assert _text(helped) == app.catalog.text("id", "help.suspended") + line
     sari_help = await _send(db, app, sari, channel, command="bantuan")
     assert _text(sari_help).endswith(line) and "/kontak" in _text(sari_help)

@@ -18,7 +18,8 @@ from storage.db import Database
 from storage.models import Role, UserStatus
 
 START = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
-CASE_REPORT_VERSION = load_forms()["case_report"].version
+FORMS = load_forms()
+CASE_REPORT_VERSION = FORMS["case_report"].version
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -173,7 +174,11 @@ async def _registering(db: Database, form_id: str) -> tuple[int, int]:
         state = new_state()
         state["answers"] = {"full_name": "Rina Lestari", "phone": "+6281234567001"}
         session = await repos.forms.start(
-            user_id=user.id, form_id=form_id, form_version=1, state=state, now=START
+            user_id=user.id,
+            form_id=form_id,
+            form_version=FORMS[form_id].version,
+            state=state,
+            now=START,
         )
         return user.id, session.id
 
@@ -209,7 +214,11 @@ async def _application(db: Database, **fields: object) -> tuple[int, int]:
         state = new_state()
         state["answers"] = {"full_name": "Dewi Lestari"}
         session = await repos.forms.start(
-            user_id=user.id, form_id="registration", form_version=1, state=state, now=START
+            user_id=user.id,
+            form_id="registration",
+            form_version=FORMS["registration"].version,
+            state=state,
+            now=START,
         )
         return user.id, session.id
 

@@ -16,6 +16,7 @@ import handlers.retention as retention
 from bot.scheduler import housekeeping
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
+from handlers.forms.model import load_forms
 from handlers.retention import purge_closed_cases
 from storage.models import Role, UserStatus
 from tests.handlers.chat_turns import app_context
@@ -29,6 +30,8 @@ from tests.storage.seed_cases import (
     query,
     seed_case,
 )
+
+REGISTRATION_VERSION = load_forms()["registration"].version
 
 OLD = NOW - timedelta(days=1900)
 SHARED = "photos/ab/shared.jpg"
@@ -319,7 +322,11 @@ async def _applicant(repos, name: str, telegram_id: str, decided_days_ago: int |
         now=at, actor_id=user.id, action="registration.submitted", subject=f"user:{user.id}"
     )
     session = await repos.forms.start(
-        user_id=user.id, form_id="registration", form_version=1, state={"n": name}, now=at
+        user_id=user.id,
+        form_id="registration",
+        form_version=REGISTRATION_VERSION,
+        state={"n": name},
+        now=at,
     )
     await repos.forms.save(session.id, state={"n": name}, status="completed", now=at)
     if decided_days_ago is not None:

@@ -1,0 +1,96 @@
+"""Turns through the router, as either channel's adapter hands them over: a person who wrote
+to the bot on a channel (external id and chat id = user id), what they type, tap or command."""
+
+from __future__ import annotations
+
+import itertools
+
+from handlers import router
+from handlers.context import AppContext, Turn
+from handlers.events import Inbound, InboundKind
+from storage.db import Database
+from storage.models import Role, User, UserStatus
+from tests.storage.seed_cases import NOW, make_user
+
+CHANNELS = ("telegram", "whatsapp")
+_MESSAGE_IDS = itertools.count(900)
+
+
+async def person(
+    db: Database,
+    name: str,
+    role: Role | None,
+    channel: str,
+    *,
+    kecamatan: str | None = None,
+    desa: str | None = None,
+    status: UserStatus = UserStatus.ACTIVE,
+) -> User:
+    """Someone known on `channel`, with the role, region and status given."""
+    async with db.transaction() as repos:
+        user = await make_user(repos, name, role, kecamatan=kecamatan, desa=desa)  # type: ignore[arg-type]
+        if status != UserStatus.ACTIVE:
+            user = await repos.users.update(user.id, now=NOW, status=status)
+        await repos.users.add_identity(
+            user_id=user.id,
+            channel=channel,
+            external_id=str(user.id),
+            chat_id=str(user.id),
+            now=NOW,
+        )
+    return user
+
+
+async def send(
+    db: Database,
+    app: AppContext,
+    user: User,
+    channel: str,
+    *,
+    text: str | None = None,
+    command: str | None = None,
+    data: str | None = None,
+) -> Turn:
+    """One event through the router, in its own transaction."""
+    if command is not None:
+        kind = InboundKind.COMMAND
+    elif data is not None:
+        kind = InboundKind.BUTTON
+    else:
+        kind = InboundKind.TEXT
+    event = Inbound(
+        channel=channel,
+        external_user_id=str(user.id),
+        chat_id=str(user.id),
+        message_id=str(next(_MESSAGE_IDS)),
+        kind=kind,
+        text=text,
+        command=command,
+        command_args="",
+        data=data,
+        callback_id="cb" if data is not None else None,
+    )
+    async with db.transaction() as repos:
+        turn = Turn(app=app, repos=repos, event=event, now=NOW)
+        await router.handle(turn)
+    return turn
+
+
+def said(turn: Turn) -> str:
+    """Every text the turn answered, one after the other."""
+    return "\n".join(reply.text or "" for reply in turn.replies if reply.type == "text")
+
+
+def labels(turn: Turn) -> list[str]:
+    """The labels of every button the turn offered."""
+    return [b.label for reply in turn.replies for row in reply.buttons or [] for b in row]
+
+
+def button(turn: Turn, label: str) -> str:
+    """The data of the first button whose label holds `label`."""
+    for reply in turn.replies:
+        for row in reply.buttons or []:
+            for one in row:
+                if label in one.label:
+                    return one.data
+    raise AssertionError(f"no button {label!r} in {said(turn)!r} ({labels(turn)})")
