@@ -231,6 +231,7 @@ OLD_REVIEW_BUTTON = "Tombol itu dari pesan lama, jadi tidak dijalankan."
 ALREADY_DECIDED = "sudah diputuskan oleh"
 HELP_ACTIVE = "Yang bisa Bapak/Ibu lakukan"
 HELP_NOT_ACTIVE = "Setelah pendaftaran disetujui"
+HELP_SUSPENDED = "Akun Bapak/Ibu sedang dinonaktifkan"  # help.suspended, not registration's
 PERSON_NOT_FOUND = "Pengguna itu tidak ditemukan"
 PERSON_CHANGED = "baru saja diubah orang lain"
 REASON = "Alasan uji matriks"
@@ -246,6 +247,13 @@ def _row(key: str, send: str, outcome: str, reply: str, **more: Any) -> dict[str
     `decided`, `ignore`. Without `effect`, nothing in SQLite may change."""
     row = {"who": key, "send": send, "outcome": outcome, "reply": reply, **more}
     return {"id": f"{key}|{send}|{outcome}", **row}
+
+
+def _help(who: Who) -> str:
+    """What /bantuan starts with for the person's status."""
+    if who.status == "active":
+        return HELP_ACTIVE
+    return HELP_SUSPENDED if who.status == "suspended" else HELP_NOT_ACTIVE
 
 
 def _allowed(key: str, send: str, reply: str, **more: Any) -> dict[str, Any]:
@@ -381,7 +389,6 @@ def people_rows(key: str) -> list[dict[str, Any]]:
 
 def command_rows(key: str) -> list[dict[str, Any]]:
     who = PEOPLE[key]
-    active = who.status == "active"
     rows: list[dict[str, Any]] = []
     # /lapor: a new report, or (with a draft) the choice to go on with it.
     send = "/lapor"
@@ -426,7 +433,7 @@ def command_rows(key: str) -> list[dict[str, Any]]:
         rows.append(_allowed(key, "/start", "Selamat datang di", effect="session:registration"))
     else:
         rows.append(_gate(key, "/start", None) or _allowed(key, "/start", "Selamat datang kembali"))
-    rows.append(_allowed(key, "/bantuan", HELP_ACTIVE if active else HELP_NOT_ACTIVE))
+    rows.append(_allowed(key, "/bantuan", _help(who)))
     rows.append(_allowed(key, "/batal", "Tidak ada isian yang sedang berjalan"))
     rows.append(_reminder_settings(key))
     rows.append(
@@ -552,7 +559,7 @@ def button_rows(key: str) -> list[dict[str, Any]]:
         _button_gate(key, "dc:whatsapp", "delivery.choose_channel")
         or _refused(key, "dc:whatsapp", "tombol itu tidak dikenal")
     )
-    rows.append(_allowed(key, "open", HELP_ACTIVE if who.status == "active" else HELP_NOT_ACTIVE))
+    rows.append(_allowed(key, "open", _help(who)))
     return rows
 
 
