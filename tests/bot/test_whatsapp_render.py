@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.channels.whatsapp.outbound import INTERACTIVE_BODY, TEXT_BODY, render, template_parameter
 from handlers.events import Button, Outbound
-from handlers.i18n import Catalog
+from handlers.i18n import Catalog, Markup
 from tests.e2e.whatsapp import body_of
 
 CATALOG = Catalog.load()
@@ -47,8 +47,9 @@ def test_a_line_longer_than_a_message_goes_in_several() -> None:
 
 def test_a_template_parameter_is_plain_text_on_one_line() -> None:
     """A training's title with '&' reached people as '&amp;'; a new line is refused (132018)."""
-    summary = CATALOG.text("id", "training.summary", title="Bimtek P&K <Angkatan 2>")
-    assert template_parameter(summary) == "Bimtek: Bimtek P&K <Angkatan 2>"
+    named = Markup(CATALOG.text("id", "training_extra.named", title="P&K <Angkatan 2>"))
+    summary = CATALOG.text("id", "training.summary", Training=named)
+    assert template_parameter(summary) == "bimtek P&K <Angkatan 2>"
     assert template_parameter("KNG-2026-000123\n\tbaris   dua     spasi") == (
         "KNG-2026-000123 baris dua spasi"
     )
