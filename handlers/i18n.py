@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from handlers.yaml_files import read_yaml
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -41,7 +43,7 @@ def _flatten(prefix: str, node: Any, out: dict[str, str], source: Path) -> None:
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return read_yaml(path) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(f"{path}: {exc}") from exc
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
-
+from handlers.yaml_files import read_yaml
 from storage.models import Role, User, UserStatus
 
 TABLE_PATH = Path(__file__).with_name("permissions.yaml")
@@ -22,7 +21,7 @@ class PermissionTableError(ValueError):
 @cache
 def table() -> dict[str, frozenset[Role]]:
     """Action -> roles allowed, loaded once and validated."""
-    raw = yaml.safe_load(TABLE_PATH.read_text(encoding="utf-8")) or {}
+    raw = read_yaml(TABLE_PATH) or {}
     result: dict[str, frozenset[Role]] = {}
     for action, roles in raw.items():
         try:

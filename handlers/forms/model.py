@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from handlers.forms.expr import Expression, ExpressionError, parse
+from handlers.yaml_files import read_yaml
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -373,7 +374,7 @@ def form_from_data(data: Any, source: str) -> Form:
 def load_form(path: Path) -> Form:
     """Load and validate one YAML form file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise FormError(f"{path}: {exc}") from exc
     return form_from_data(data, str(path))
