@@ -89,9 +89,8 @@ def _draft_label(turn: Turn, session: FormSession) -> str:
     return turn.t("case.draft_button", name=name, age=_age(turn, session))
 
 
-async def start_report(turn: Turn, *, again: bool = False) -> None:
-    """/lapor: a new report, or the choice to go on with an unfinished one (again: the
-    person typed rather than tapped one)."""
+async def start_report(turn: Turn) -> None:
+    """/lapor: a new report, or the choice to go on with an unfinished one."""
     if not allowed(turn.user, "case.report"):
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -99,6 +98,23 @@ async def start_report(turn: Turn, *, again: bool = False) -> None:
     if not drafts:
         await start_form(turn, FORM_ID, prefix=turn.t("case.intro") + "\n\n")
         return
+    await _offer_drafts(turn, drafts)
+
+
+async def offer_drafts_again(turn: Turn) -> bool:
+    """Typed words where the draft choice waits: the choice again, with a hint; False when
+    there is no longer a choice to make (drafts expired, reporting no longer allowed)."""
+    drafts = await _drafts(turn, drop_untouched=False)
+    if not drafts or not allowed(turn.user, "case.report"):
+        return False
+    await _offer_drafts(turn, drafts, again=True)
+    return True
+
+
+async def _offer_drafts(turn: Turn, drafts: list[FormSession], *, again: bool = False) -> None:
+    """The drafts to go on with, and a new report; typed words answer this choice while the
+    open report waits (`hold`), so they are not taken as its question's answer."""
+    assert turn.user is not None
     rows = [
         [Button(label=_draft_label(turn, s), data=f"{DRAFT_PREFIX}:{s.id}")]
         for s in drafts[:MAX_DRAFTS_SHOWN]
@@ -109,7 +125,7 @@ async def start_report(turn: Turn, *, again: bool = False) -> None:
         text = "⚠️ " + turn.t("case.pick_a_draft") + "\n\n" + text
     turn.reply(Outbound.say(text, rows))
     active = await turn.repos.forms.active(turn.user.id)
-    if active is not None:  # typed words answer the choice, not the question left open
+    if active is not None and active.form_id == FORM_ID:  # one of the drafts listed
         await hold(turn, active, DRAFT_PREFIX)
 
 

@@ -3,8 +3,9 @@
 WhatsApp has no slash commands, and people on every channel type words rather than commands.
 The router reads a text message as the command it stands for (`typed_command`), with one rule
 for every channel: outside a form any command word counts; inside one only the words that
-leave, explain or reopen it ("batal", "menu", "daftar") and a check-in or join with its code, so
-"Bimtek" as a training's title or "Pengguna narkoba" as a problem stay the answer.
+leave, explain or reopen it ("batal", "menu", "daftar"), a check-in with its code and a
+training's join code, so "Bimtek" as a training's title or "Pengguna narkoba" as a problem
+stay the answer.
 """
 
 from __future__ import annotations
@@ -27,15 +28,14 @@ WITH_ARGUMENTS = {
     "cari": "cari", "statistik": "statistik", "hadir": "hadir", "audit": "audit",
     "pengguna": "pengguna",
 }  # fmt: skip
-# Commands even inside a form: those that leave or explain it, and those that (re)open one,
-# which reminders tell people to type while a form waits ("Ketik daftar untuk melanjutkan").
-FORM_ESCAPES = frozenset(
-    {"batal", "menu", "bantuan", "start", "daftar", "lapor", "draf", "hadir", "nomor"}
-)
+# Words that are commands even inside a form, as typed (not their other spellings: "Halo",
+# "Laporan" or "Hadir" may be answers): those that leave or explain a form, and those that
+# reopen one, which reminders tell people to type ("Ketik daftar untuk melanjutkan").
+FORM_ESCAPES = frozenset({"batal", "menu", "bantuan", "start", "daftar", "lapor", "draf"})
 _ONE_WORD = re.compile(r"[A-Za-z_ ]{1,20}[.!?]*")  # letters and spaces: "Laporan saya!"
 _CHECK_IN = re.compile(r"hadir\s+([\d\s.\-]{6,9})", re.IGNORECASE)  # "hadir 389 262"
-# A Bimtek invitation's WhatsApp link sends "bimtek K7Q2XM4PRA" (handlers/trainings/links.py).
-# Inside a form only the code as the link writes it counts: "Bimtek Penyuluhan" is a title.
+# A Bimtek invitation's WhatsApp link sends "bimtek K7Q2XM4PRA" (handlers/trainings/links.py);
+# inside a form the router takes it only for a training's code ("BIMTEK PENYULUHAN" is a title).
 _JOIN = re.compile(r"bimtek\s+([A-Za-z0-9]{8,16})", re.IGNORECASE)
 
 
@@ -44,6 +44,7 @@ class TypedCommand:
     command: str
     args: str = ""
     in_form: bool = False  # a command even while a form waits for an answer
+    join: bool = False  # "bimtek <code>": inside a form, a command only for a real code
 
 
 def _key(word: str) -> str:
@@ -64,11 +65,11 @@ def typed_command(text: str) -> TypedCommand | None:
     """The command a typed text stands for, else None (it is an answer or a question)."""
     stripped = text.strip()
     if (word := alone_keyword(stripped)) is not None:
-        return TypedCommand(word, in_form=word in FORM_ESCAPES)
+        return TypedCommand(word, in_form=_key(stripped) in FORM_ESCAPES)
     if check_in := _CHECK_IN.fullmatch(stripped):
         return TypedCommand("hadir", check_in[1].strip(), in_form=True)
     if join := _JOIN.fullmatch(stripped):
-        return TypedCommand("bimtek", join[1], in_form=join[1].isupper())
+        return TypedCommand("bimtek", join[1], join=True)
     head, _, rest = stripped.partition(" ")
     command = WITH_ARGUMENTS.get(_key(head))
     return TypedCommand(command, rest.strip()) if command and rest.strip() else None

@@ -28,7 +28,14 @@ from handlers.command_menu import refresh_menu
 from handlers.context import Turn
 from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_fields
 from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
-from handlers.forms.runner import cancel_form, held_choice, hold, resume_form, step_form
+from handlers.forms.runner import (
+    cancel_form,
+    held_choice,
+    hold,
+    release_choice,
+    resume_form,
+    step_form,
+)
 from handlers.identifier_messages import identifier_deletion
 from handlers.keywords import TypedCommand, typed_command
 from handlers.people import buttons as people_buttons
@@ -90,9 +97,9 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
     form any; inside one only those that leave, explain or reopen it ("batal", "menu",
     "daftar") or check in with a code, so "Bimtek" as a training's title stays an answer."""
     typed = typed_command(turn.event.text or "")
-    if typed is None or typed.in_form:
+    if typed is None or typed.in_form or not await _answering_a_form(turn):
         return typed
-    return None if await _answering_a_form(turn) else typed
+    return typed if typed.join and await training_join.is_join_code(turn, typed.args) else None
 
 
 async def _identify(turn: Turn) -> None:
@@ -355,6 +362,7 @@ async def _on_command(turn: Turn) -> None:
         await training_join.join(turn, join_code)
         return
     assert turn.user is not None
+    await release_choice(turn)  # a command answers no choice held beside a form: it is over
     handler = COMMANDS.get(name)
     if handler is None:
         # A mistyped command ("/lapr"): the question left open is asked again, not lost.
@@ -456,7 +464,9 @@ async def _cancel_or_keep(turn: Turn, session: FormSession, *, cancel: bool) -> 
 async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
     """A message while a choice beside the form waits ("cancel?", "which draft?"): typed
     yes/no answers "cancel?"; anything else asks the choice again, never the form's question
-    ("iya" was stored as the answer to the question before /batal)."""
+    ("iya" was stored as the answer to the question before /batal). A NIK typed meanwhile
+    leaves the chat as at the question."""
+    turn.identifier_question = True
     if held == CANCEL_PREFIX:
         text = turn.event.text if turn.event.kind == InboundKind.TEXT else None
         word = normalise_word(text or "")
@@ -464,10 +474,8 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
             await _cancel_or_keep(turn, session, cancel=word in YES_WORDS)
         else:
             await _cancel(turn, again=True)
-    elif held == case_report.DRAFT_PREFIX:
-        await case_report.start_report(turn, again=True)
-    else:  # a choice this version no longer asks: go on with the form
-        await resume_form(turn, session)
+    elif held != case_report.DRAFT_PREFIX or not await case_report.offer_drafts_again(turn):
+        await step_form(turn, session)  # no choice left to make: the answer is the form's
 
 
 async def _answering_a_form(turn: Turn) -> bool:

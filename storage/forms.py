@@ -9,6 +9,10 @@ from typing import Any
 from storage.base import Repo, placeholders
 from storage.models import FormSession, from_db, to_db
 
+# The state's key for a choice asked beside the form's question ("cancel this form?"): until it
+# is answered or the form goes on, typed words answer it (handlers/forms/runner.py `hold`).
+HELD = "held"
+
 
 def _session(row: Any) -> FormSession:
     return FormSession(

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo, like_escape, placeholders
+from storage.forms import HELD
 from storage.models import CaseState, Role, User, to_db
 from storage.scope import Scope
 from storage.users import user_from_row
@@ -284,10 +285,10 @@ class PeopleRepo(Repo):
             " AND json_extract(state, ?) IS NOT NULL ORDER BY updated_at DESC, id DESC LIMIT 1",
             (user_id, SUSPENDED_MARK),
         )
-        await self._run(
-            "UPDATE form_sessions SET state = json_remove(state, ?)"
+        await self._run(  # a choice held beside its question is asked no more
+            "UPDATE form_sessions SET state = json_remove(state, ?, ?)"
             " WHERE user_id = ? AND json_extract(state, ?) IS NOT NULL",
-            (SUSPENDED_MARK, user_id, SUSPENDED_MARK),
+            (SUSPENDED_MARK, "$." + HELD, user_id, SUSPENDED_MARK),
         )
         if row is None:
             return False

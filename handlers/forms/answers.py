@@ -180,17 +180,19 @@ _DAY_PART_HOURS = {
 
 def parse_time_text(text: str) -> tuple[int, int]:
     """(hour, minute) of a typed time of day; "setengah 9" is 8.30, as said in Indonesian."""
-    match = _TIME.fullmatch(text.strip().lower())
+    match = _TIME.fullmatch(text.strip().rstrip(".!?").strip().lower())  # "8 pagi."
     if match is None:
         raise Invalid("answer.need_time")
     half, hour, minute, part = match[1], int(match[2]), match[3] or match[4], match[5]
+    if half and (minute or hour == 0):  # "setengah 8.30", "setengah 0"
+        raise Invalid("answer.time_impossible")
     if part is not None:
         hours = _DAY_PART_HOURS[part]
         if hour in hours:
             hour = hours[hour]
         elif hours.get(hour - 12) != hour:  # "15.00 sore" says it twice; "15 pagi" cannot be
             raise Invalid("answer.time_impossible")
-    if hour > 23 or (minute and int(minute) > 59) or (half and (minute or hour == 0)):
+    if hour > 23 or (minute and int(minute) > 59):
         raise Invalid("answer.time_impossible")
     if half:
         return (hour - 1) % 24, 30

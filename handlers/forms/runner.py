@@ -10,6 +10,7 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.engine import FormEngine, StepContext, new_state
 from handlers.forms.model import Form, QuestionType, form_from_data
 from handlers.regions import RegionChoices
+from storage.forms import HELD
 from storage.models import FormSession
 
 # form id -> what to do with the answers once the person confirms them
@@ -20,9 +21,6 @@ _COMPLETIONS: dict[str, Completion] = {}
 ContextValues = Callable[[Turn, dict[str, Any]], dict[str, Any]]
 _CONTEXT_VALUES: dict[str, ContextValues] = {}
 IDENTIFIER_TYPES = (QuestionType.NIK, QuestionType.KK)
-# A choice asked beside the form's question ("cancel this form?", "which draft?"): until it is
-# answered, or the form goes on, typed words answer it, not the question.
-HELD = "held"
 
 
 def on_complete(form_id: str) -> Callable[[Completion], Completion]:
@@ -119,6 +117,14 @@ def form_context(session: FormSession) -> dict[str, Any]:
 async def hold(turn: Turn, session: FormSession, choice: str) -> None:
     """Note that the person was just asked `choice` beside the form's question."""
     await turn.repos.forms.note(session.id, state={**session.state, HELD: choice}, now=turn.now)
+
+
+async def release_choice(turn: Turn) -> None:
+    """Forget a choice held beside the person's open form (another command came instead)."""
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is not None and held_choice(session) is not None:
+        await turn.repos.forms.note(session.id, state=_going_on(session), now=turn.now)
 
 
 def held_choice(session: FormSession) -> str | None:

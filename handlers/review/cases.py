@@ -396,7 +396,7 @@ def _typed_back(turn: Turn, typed: str | None) -> str:
     """The text the person typed for an action that was not taken, to copy (else lost)."""
     if not typed:
         return ""
-    return "\n\n" + turn.t("review.typed_not_used", text=html.escape(typed, quote=False))
+    return "\n\n" + turn.t("review.typed_not_used", text=typed)  # escaped by t()
 
 
 async def _tell_changed(
@@ -415,7 +415,7 @@ async def _tell_changed(
         text = turn.t("review.changed.by_you", **values, done=done, at=_local(turn, last.at))
     else:
         actor = await turn.repos.users.get(last.actor_id)
-        name = html.escape(actor.full_name if actor else "-", quote=False)
+        name = actor.full_name if actor else "-"  # escaped by t()
         text = turn.t("review.changed.by_other", **values, name=name, at=_local(turn, last.at))
     if old_button:
         text = turn.t("review.old_button") + " " + text

@@ -6,11 +6,11 @@ listed, so the office can call them."""
 from __future__ import annotations
 
 import html
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from handlers.context import Turn
+from handlers.forms.answers import parse_time_text
 from handlers.forms.runner import (
     ask_final_go,
     final_go,
@@ -33,7 +33,6 @@ from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession, Role, User
 
 FORM_ID = "training"
-_CLOCK = re.compile(r"^(\d{1,2})[.:](\d{2})$")
 UNREACHABLE_LISTED = 50
 PHASE = "training_confirm"  # the summary was confirmed; waiting for the final go
 
@@ -73,9 +72,8 @@ async def _invitees(turn: Turn, audience: dict[str, str | None]) -> list[User]:
 
 
 def _clock(text: str) -> time:
-    match = _CLOCK.match(text.strip())
-    assert match is not None  # the form's constraint checked it
-    return time(int(match[1]), int(match[2]))
+    """A day's time as stored: "HH:MM" (type time) or "08.00" (version 1's text answer)."""
+    return time(*parse_time_text(text))
 
 
 def schedule_of(

@@ -45,6 +45,12 @@ def requested_code(turn: Turn) -> str | None:
     return None
 
 
+async def is_join_code(turn: Turn, typed: str) -> bool:
+    """Whether typed words are a training's join code ("BIMTEK PENYULUHAN" may be a title)."""
+    code = as_join_code(typed)
+    return code is not None and await turn.repos.training_invites.by_join_code(code) is not None
+
+
 async def _open_training(turn: Turn, training_id: int | None) -> Training | None:
     """The training if people may still join it (scheduled, a day not yet over)."""
     training = await turn.repos.trainings.get(training_id) if training_id else None

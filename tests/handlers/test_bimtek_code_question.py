@@ -57,6 +57,10 @@ async def test_the_code_after_a_bare_hadir_checks_in(tmp_path, channel):
         now = at(8, 7, 40)
         asked = await _check_in_command(db, app, ani, channel, now)
         assert any("Ketik kode 6 angka" in text for text in asked)
+        greeting = await _say(db, app, ani, channel, now, text="Selamat pagi")  # no code
+        assert any("Itu bukan kode absen" in text for text in greeting)
+        async with db.transaction() as repos:
+            assert (await repos.forms.active(ani.id)).form_id == CODE_FORM  # still asked
         wrong = await _say(db, app, ani, channel, now, text=_wrong(secret, now))
         assert any("Kode itu salah" in text for text in wrong)
         assert any("Ketik kode 6 angka" in text for text in wrong)  # asked again

@@ -6,6 +6,7 @@ date it may be. Both creation and reschedule read the days through `schedule_of`
 
 from __future__ import annotations
 
+from handlers.forms.model import load_forms
 from handlers.forms.state import new_state
 from handlers.trainings.creation import schedule_of
 from handlers.trainings.reschedule import RESCHEDULE_FORM
@@ -52,7 +53,11 @@ async def test_a_reschedule_to_today_comes_back_with_the_way_out(tmp_path):
             state = {**new_state(), "answers": answers, "closed": ["days"]}
             state["context"] = {"training_id": training_id}
             session = await repos.forms.start(
-                user_id=sari.id, form_id=RESCHEDULE_FORM, form_version=1, state=state, now=at(7, 9)
+                user_id=sari.id,
+                form_id=RESCHEDULE_FORM,
+                form_version=load_forms()[RESCHEDULE_FORM].version,
+                state=state,
+                now=at(7, 9),
             )
             done = await turn(app, repos, sari, at(7, 9), text="x")
             await reschedule_completed(done, session, answers)

@@ -85,8 +85,27 @@ async def test_the_form_open_at_the_suspension_is_open_again_after_it(world, cha
         session = await repos.forms.active(ani.id)
     assert session is not None and session.state["answers"]["head_name"] == "Slamet Riyadi"
     assert "open_when_suspended" not in session.state
-    answered = said(await send(db, app, ani, channel, text="5"))  # its next question
+    answered = said(await send(db, app, ani, channel, text="3208011210190005"))  # the KK
     assert app.catalog.text("id", "errors.not_understood") not in answered
+    assert app.catalog.text("id", "cancel.confirm") not in answered  # /draf ended "cancel?"
+    async with db.reading() as repos:
+        session = await repos.forms.active(ani.id)
+    assert session is not None and session.state["answers"]["no_kk"] == "3208011210190005"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_choice_held_at_the_suspension_is_not_asked_after_it(world, channel) -> None:
+    db, app = world
+    sari, ani = await _people(db, channel)
+    await send(db, app, ani, channel, command="lapor")
+    await send(db, app, ani, channel, text="Slamet Riyadi")
+    await send(db, app, ani, channel, command="batal")  # "cancel?" waits, then the suspension
+    await _suspend_and_reactivate(db, app, sari, ani, channel)
+    answered = said(await send(db, app, ani, channel, text="3208011210190005"))
+    assert app.catalog.text("id", "cancel.need_yes_no") not in answered
+    async with db.reading() as repos:
+        session = await repos.forms.active(ani.id)
+    assert session is not None and session.state["answers"]["no_kk"] == "3208011210190005"
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

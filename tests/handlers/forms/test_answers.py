@@ -612,6 +612,9 @@ def test_non_text_where_text_expected(parse, inbound):
         ("setengah 1 siang", "12:30", "12.30"),
         ("15.00 sore", "15:00", "15.00"),
         ("23.59", "23:59", "23.59"),
+        ("setengah 12 malam", "23:30", "23.30"),
+        ("8 pagi.", "08:00", "08.00"),
+        ("16.00 WIB.", "16:00", "16.00"),
     ],
 )
 def test_parse_time_accepts(typed, value, display):
