@@ -22,13 +22,16 @@ async def person(
     role: Role | None,
     channel: str,
     *,
+    kabupaten: str | None = "32.08",
     kecamatan: str | None = None,
     desa: str | None = None,
     status: UserStatus = UserStatus.ACTIVE,
 ) -> User:
     """Someone known on `channel`, with the role, region and status given."""
     async with db.transaction() as repos:
-        user = await make_user(repos, name, role, kecamatan=kecamatan, desa=desa)  # type: ignore[arg-type]
+        user = await make_user(  # type: ignore[arg-type]
+            repos, name, role, kabupaten=kabupaten, kecamatan=kecamatan, desa=desa
+        )
         if status != UserStatus.ACTIVE:
             user = await repos.users.update(user.id, now=NOW, status=status)
         await repos.users.add_identity(
