@@ -496,5 +496,5 @@ async def _on_message(turn: Turn) -> None:
         await registration.begin(turn)
     elif not _is_active(turn):
         await _explain_status(turn)
-    else:
+    elif not await training_checkin.bare_code(turn):  # "389262" typed at the venue
         turn.reply(turn.t("errors.not_understood") + "\n\n" + account.help_text(turn))

@@ -90,6 +90,21 @@ async def check_in(turn: Turn) -> None:
     await _check_in_with(turn, turn.event.command_args.strip())
 
 
+async def bare_code(turn: Turn) -> bool:
+    """A check-in code typed alone outside any form ("389262" at the venue, without /hadir):
+    taken as `/hadir 389262` when the person has a training day today. Whether it was."""
+    typed = (turn.event.text or "").strip()
+    if turn.user is None or normalise_code(typed) is None:
+        return False
+    if not allowed(turn.user, "training.attend"):
+        return False
+    start, end = local_day_bounds(turn.app, turn.today)
+    if not await turn.repos.trainings.days_of_user(turn.user.id, start=start, end=end):
+        return False
+    await _check_in_with(turn, typed)
+    return True
+
+
 async def _check_in_with(turn: Turn, typed: str) -> None:
     """Check in with the code typed (maybe none) or by location, as today's trainings ask."""
     open_now = await _open_days(turn)

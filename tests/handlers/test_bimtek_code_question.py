@@ -100,3 +100,31 @@ async def test_hadir_with_the_code_answers_the_waiting_question(tmp_path, channe
             assert (await repos.forms.get(waiting.id)).status == "cancelled"
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_a_code_typed_alone_on_the_day_checks_in(tmp_path, channel):
+    """At the venue people type the code shown without /hadir: on a day of theirs it is the
+    check-in ("Maaf, kami belum mengerti" before); on another day it is not understood."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            _, ani, training_id = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            await repos.users.add_identity(
+                user_id=ani.id, channel="whatsapp", external_id=WA_ID, chat_id=WA_ID, now=at(1, 9)
+            )
+            secret = (await repos.trainings.get(training_id)).secret
+            day = (await repos.trainings.days(training_id))[0]
+        before = at(7, 7, 40)  # the day before: a number is just a number
+        told = await _say(db, app, ani, channel, before, text=current_code(secret, before))
+        assert any("belum mengerti" in text for text in told)
+        now = at(8, 7, 40)
+        code = current_code(secret, now)
+        done = await _say(db, app, ani, channel, now, text=f"{code[:3]} {code[3:]}")
+        assert any("Tercatat hadir" in text for text in done)
+        async with db.transaction() as repos:
+            record = await repos.trainings.attendance_of(day.id, ani.id)
+        assert record is not None and record.status == "hadir" and record.method == "code"
+    finally:
+        await db.close()
