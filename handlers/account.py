@@ -10,6 +10,7 @@ from handlers.events import Button, Outbound
 from handlers.i18n import LANGUAGES
 from handlers.permissions import allowed
 from handlers.regions import region_name
+from handlers.registration_rejection import reason_lines, recorded_reason
 from storage.models import UserStatus
 
 LANGUAGE_PREFIX = "lang"
@@ -43,11 +44,16 @@ async def show_profile(turn: Turn) -> None:
         turn.reply(Outbound.say(card + "\n\n" + offered[0], offered[1]))
 
 
-def help_text(turn: Turn) -> str:
+async def help_text(turn: Turn) -> str:
     """Plain-words help for the person's role, suspension or registration state."""
     user = turn.user
     if user is not None and user.status == UserStatus.SUSPENDED:
         return turn.t("help.suspended")  # not the registration's help: they were approved
+    if user is not None and user.status == UserStatus.REJECTED:
+        # Not the registration's help either: why it was rejected and what they can do.
+        reason = await recorded_reason(turn.repos, user.id)
+        lines = reason_lines(turn, user, reason, candidate=False)
+        return turn.t("help.rejected") + (f"\n\n{lines}" if lines else "")
     if user is None or user.status != UserStatus.ACTIVE or user.role is None:
         return turn.t("help.not_active")
     return turn.t(f"help.{user.role}")
@@ -60,13 +66,13 @@ async def show_help(turn: Turn) -> None:
         note = await contact_note(
             turn.repos, turn.app.catalog, turn.language, turn.user.kabupaten_code
         )
-    turn.reply(help_text(turn) + note)
+    turn.reply(await help_text(turn) + note)
 
 
 async def show_menu(turn: Turn, prefix: str = "") -> None:
     """/menu: what I can do, with buttons for the usual actions."""
     buttons = main_menu(turn).buttons if allowed(turn.user, "case.report") else []
-    turn.reply(Outbound.say(prefix + help_text(turn), buttons))
+    turn.reply(Outbound.say(prefix + await help_text(turn), buttons))
 
 
 async def ask_language(turn: Turn) -> None:

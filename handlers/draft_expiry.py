@@ -51,6 +51,8 @@ EXPIRING = (
         "registration",
         (
             Told(UserStatus.REGISTERING, "registration"),
+            # Someone rejected correcting it (/start takes it up as a newcomer's).
+            Told(UserStatus.REJECTED, "registration"),
             # A training candidate's application (/daftar): they stay a candidate meanwhile.
             Told(UserStatus.ACTIVE, "registration.calon_application", role=Role.CALON),
         ),

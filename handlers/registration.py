@@ -6,13 +6,22 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
-from handlers.district_contact import office_text
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import on_complete, resume_form, start_form
+from handlers.forms.state import prefilled_state
 from handlers.people.common import menu_button
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
 from handlers.regions import region_name
+from handlers.registration_rejection import (
+    FIXABLE,
+    REJECTED_ACTION,
+    RejectionReason,
+    reason_of_verdict,
+    recorded_reason,
+    rejection_text,
+    verdict_of,
+)
 from handlers.trainings.join import begin_if_invited, invite_on_approval
 from storage.models import FormSession, Role, User, UserStatus
 
@@ -21,6 +30,13 @@ DECISION_PREFIX = "ap"
 # The last field of a decision button shown from /pengguna (`ap:<id>:r:p`): the rejection's
 # confirmation and its "Kembali" keep the way back to the /pengguna menu.
 FROM_PEOPLE = "p"
+# The reasons offered when a rejection is confirmed, in the order of their buttons.
+OFFERED_REASONS = (
+    RejectionReason.NAME,
+    RejectionReason.REGION,
+    RejectionReason.NOT_HERE,
+    RejectionReason.NONE,
+)
 
 
 async def begin(turn: Turn) -> None:
@@ -29,6 +45,63 @@ async def begin(turn: Turn) -> None:
         return
     welcome = turn.t("registration.welcome") + "\n\n" + turn.t("registration.privacy")
     await start_form(turn, FORM_ID, prefix=welcome + "\n\n")
+
+
+async def correct_rejected(turn: Turn) -> bool:
+    """A person rejected for a reason they can fix (name, region) asks to register again: the
+    registration opens at its summary with their earlier answers, to change what was wrong and
+    send it as a new request. False (nothing done) for any other reason."""
+    assert turn.user is not None
+    reason = await recorded_reason(turn.repos, turn.user.id)
+    if reason not in FIXABLE:
+        return False
+    unfinished = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
+    for session in unfinished:
+        if session.form_id == FORM_ID:  # opened before and left: it goes on where it was
+            session = await turn.repos.forms.activate(session.id, now=turn.now)
+            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
+            return True
+    prefix = turn.t("registration.rejection.correcting") + "\n"
+    prefix += turn.t(f"registration.rejection.{reason}") + "\n\n"
+    answers = await _earlier_answers(turn, turn.user)
+    if answers is None:  # not all of them kept: the form from its first question
+        await start_form(turn, FORM_ID, prefix=prefix)
+        return True
+    state = prefilled_state(turn.app.forms[FORM_ID], answers)
+    hint = turn.t("registration.rejection.prefilled")
+    await start_form(turn, FORM_ID, prefix=prefix + hint + "\n\n", state=state)
+    return True
+
+
+async def _earlier_answers(turn: Turn, person: User) -> dict[str, Any] | None:
+    """The registration's answers as the person gave them, rebuilt from their row (the
+    finished session's answers are cleared after a while); None when one is missing."""
+    role = person.requested_role
+    needed = [person.full_name, person.phone, role, person.kabupaten_code, person.kecamatan_code]
+    if not all(needed) or (role == Role.PSM and not person.desa_code):
+        return None
+    assert role is not None and person.kabupaten_code and person.kecamatan_code
+    role_choices = turn.app.forms[FORM_ID].question("role").choices or []
+    role_label = next((c.label for c in role_choices if c.name == role), None)
+    if role_label is None:
+        return None
+    kabupaten = await region_name(turn, person.kabupaten_code)
+    answers: dict[str, Any] = {
+        "full_name": person.full_name,
+        "phone": {"e164": person.phone, "verified": person.phone_verified},
+        "role": {"name": str(role), "label": role_label.get(turn.language) or role_label["id"]},
+        "kabupaten": {"name": person.kabupaten_code, "label": kabupaten.removeprefix("Kabupaten ")},
+        "kecamatan": {
+            "name": person.kecamatan_code,
+            "label": await region_name(turn, person.kecamatan_code),
+        },
+    }
+    if role == Role.PSM and person.desa_code:
+        answers["desa"] = {
+            "name": person.desa_code,
+            "label": await region_name(turn, person.desa_code),
+        }
+    return answers
 
 
 async def apply_as_candidate(turn: Turn) -> None:
@@ -54,6 +127,12 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
     training candidate stays active (for their training) while the approvers decide."""
     assert turn.user is not None and turn.identity is not None
     candidate = turn.user.role == Role.CALON and turn.user.status == UserStatus.ACTIVE
+    if not candidate and turn.user.status not in (UserStatus.REGISTERING, UserStatus.REJECTED):
+        # A correction sent after the rejection was reviewed again and decided meanwhile.
+        turn.reply(
+            Outbound(text=turn.t(f"status_explained.{turn.user.status}"), remove_keyboard=True)
+        )
+        return
     user = await store_person(
         turn,
         answers,
@@ -120,10 +199,11 @@ async def decide(turn: Turn, data: str) -> None:
     decider = turn.user
     candidate_id = small_number(raw_id)
     candidate = await turn.repos.users.get(candidate_id) if candidate_id is not None else None
+    reason = reason_of_verdict(verdict)  # a confirmed rejection and why ("y" alone: no reason)
     if (
         not allowed(decider, "registration.decide")
         or candidate is None
-        or verdict not in ("a", "r", "y", "b")
+        or (verdict not in ("a", "r", "b") and reason is None)
         or origin not in ("", FROM_PEOPLE)
     ):
         turn.reply(turn.t("errors.not_allowed"))
@@ -159,12 +239,18 @@ async def decide(turn: Turn, data: str) -> None:
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=decider.id,
-        action="registration.approved" if approve else "registration.rejected",
+        action="registration.approved" if approve else REJECTED_ACTION,
         subject=f"user:{candidate.id}",
-        detail={"role": candidate.role} if approve else None,
+        detail={"role": candidate.role} if approve else {"reason": str(reason)},
     )
-    outcome_key = "registration.approved_by" if approve else "registration.rejected_by"
-    outcome = turn.t(outcome_key, name=candidate.full_name, by=decider.full_name)
+    if approve:
+        outcome = turn.t("registration.approved_by", name=candidate.full_name, by=decider.full_name)
+    else:
+        outcome = turn.t("registration.rejected_by", name=candidate.full_name, by=decider.full_name)
+        if reason not in (None, RejectionReason.NONE):
+            outcome += " " + turn.t(
+                "registration.rejected_for", reason=turn.t(f"registration.reasons.{reason}")
+            )
     turn.toast = outcome
     if turn.event.message_id:
         turn.reply(Outbound(type="edit", target_message_id=turn.event.message_id, text=outcome))
@@ -175,38 +261,40 @@ async def decide(turn: Turn, data: str) -> None:
         role = catalog.text(candidate.language, f"roles.{candidate.role}")
         text = catalog.text(candidate.language, "registration.you_are_approved", role=role)
         text += "\n\n" + catalog.text(candidate.language, f"help.{candidate.role}")
-    elif candidate.role == Role.CALON:
-        text = await office_text(turn, candidate, "registration.calon_rejected")
     else:
-        text = await office_text(turn, candidate, "registration.you_are_rejected")
+        assert reason is not None
+        calon = candidate.role == Role.CALON
+        key = "registration.calon_rejected" if calon else "registration.you_are_rejected"
+        text = await rejection_text(turn, candidate, reason, key, candidate=calon)
     await turn.deliver(candidate.id, Outbound.say(text), DeliveryKind.NOTICE)
     if approve:  # a Bimtek that listed their phone before they used the bot
         await invite_on_approval(turn, candidate)
 
 
 async def _confirm_rejection(turn: Turn, candidate: User, *, back: bool, from_people: bool) -> None:
-    """A tap on reject asks again (next to approve, one slip would turn someone away);
-    the request comes back when they change their mind, as it was shown (from /pengguna:
-    with its menu button)."""
+    """A tap on reject asks again (next to approve, one slip would turn someone away), with a
+    button per reason the person is then told; the request comes back when they change their
+    mind, as it was shown (from /pengguna: with its menu button)."""
     assert turn.user is not None
     if back:
         shown = await request_message(turn, candidate, turn.user, from_people=from_people)
     else:
         origin = _origin(from_people)
-        shown = Outbound.say(
-            turn.t("registration.reject_confirm", name=candidate.full_name),
+        rows = [
             [
-                [
-                    Button(
-                        label=turn.t("registration.reject_yes"),
-                        data=f"{DECISION_PREFIX}:{candidate.id}:y{origin}",
-                    ),
-                    Button(
-                        label=turn.t("registration.reject_back"),
-                        data=f"{DECISION_PREFIX}:{candidate.id}:b{origin}",
-                    ),
-                ]
-            ],
+                Button(
+                    label=turn.t(f"registration.reasons.{reason}"),
+                    data=f"{DECISION_PREFIX}:{candidate.id}:{verdict_of(reason)}{origin}",
+                )
+            ]
+            for reason in OFFERED_REASONS
+        ]
+        back = Button(
+            label=turn.t("registration.reject_back"),
+            data=f"{DECISION_PREFIX}:{candidate.id}:b{origin}",
+        )
+        shown = Outbound.say(
+            turn.t("registration.reject_confirm", name=candidate.full_name), [*rows, [back]]
         )
     if turn.event.message_id:
         shown = shown.model_copy(

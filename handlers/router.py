@@ -41,6 +41,7 @@ from handlers.keywords import TypedCommand, typed_command
 from handlers.people import buttons as people_buttons
 from handlers.people import screens as people_screens
 from handlers.permissions import allowed
+from handlers.registration_rejection import recorded_reason, rejection_text
 from handlers.review import cases as review_cases
 from handlers.review import search as review_search
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
@@ -193,8 +194,11 @@ def _is_active(turn: Turn) -> bool:
     return turn.user is not None and turn.user.status == UserStatus.ACTIVE
 
 
-def _may_answer_forms(turn: Turn) -> bool:
-    """Active people, and people registering (a suspended person's draft waits)."""
+def _may_answer_forms(turn: Turn, session: FormSession | None) -> bool:
+    """Active people, people registering (a suspended person's draft waits), and someone
+    rejected correcting their registration (`registration.correct_rejected`)."""
+    if turn.user is not None and turn.user.status == UserStatus.REJECTED:
+        return session is not None and session.form_id == registration.FORM_ID
     return _is_active(turn) or (
         turn.user is not None and turn.user.status == UserStatus.REGISTERING
     )
@@ -204,7 +208,10 @@ async def _explain_status(turn: Turn) -> None:
     """Someone not (yet) active asked for something: say what they can do."""
     assert turn.user is not None
     key = f"status_explained.{turn.user.status}"
-    if turn.user.status in (UserStatus.REJECTED, UserStatus.SUSPENDED):  # sent to the office
+    if turn.user.status == UserStatus.REJECTED:  # why, what they can do, the office
+        reason = await recorded_reason(turn.repos, turn.user.id)
+        turn.reply(await rejection_text(turn, turn.user, reason, key))
+    elif turn.user.status == UserStatus.SUSPENDED:  # sent to the office
         turn.reply(await district_contact.office_text(turn, turn.user, key))
     else:
         turn.reply(turn.t(key))
@@ -221,6 +228,8 @@ async def _start(turn: Turn) -> None:
             await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
         else:
             await registration.begin(turn)
+        return
+    if turn.user.status == UserStatus.REJECTED and await registration.correct_rejected(turn):
         return
     if not _is_active(turn):
         await _explain_status(turn)
@@ -367,8 +376,8 @@ async def _on_command(turn: Turn) -> None:
     if handler is None:
         # A mistyped command ("/lapr"): the question left open is asked again, not lost.
         session = await turn.repos.forms.active(turn.user.id)
-        if session is None or not _may_answer_forms(turn):
-            turn.reply(turn.t("errors.unknown_command") + "\n\n" + account.help_text(turn))
+        if session is None or not _may_answer_forms(turn, session):
+            turn.reply(turn.t("errors.unknown_command") + "\n\n" + await account.help_text(turn))
         else:
             unknown = turn.t("errors.unknown_command")
             await resume_form(turn, session, f"{unknown}\n{turn.t('form.continue_hint')}\n\n")
@@ -421,10 +430,10 @@ async def _on_button(turn: Turn) -> None:
             await account.show_menu(turn)
     elif data.startswith("f"):
         session = await turn.repos.forms.active(turn.user.id)
-        if session is not None and not _may_answer_forms(turn):
+        if session is not None and not _may_answer_forms(turn, session):
             await _explain_status(turn)
         elif session is None:
-            turn.reply(turn.t("errors.old_button") + "\n\n" + account.help_text(turn))
+            turn.reply(turn.t("errors.old_button") + "\n\n" + await account.help_text(turn))
         else:
             await step_form(turn, session)
     else:
@@ -480,13 +489,14 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
 
 async def _answering_a_form(turn: Turn) -> bool:
     assert turn.user is not None
-    return _may_answer_forms(turn) and await turn.repos.forms.active(turn.user.id) is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    return session is not None and _may_answer_forms(turn, session)
 
 
 async def _on_message(turn: Turn) -> None:
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
-    if session is not None and _may_answer_forms(turn):
+    if session is not None and _may_answer_forms(turn, session):
         if (held := held_choice(session)) is not None:
             await _answer_held(turn, session, held)
         elif not await training_imports.take_file(turn, session):
@@ -497,4 +507,4 @@ async def _on_message(turn: Turn) -> None:
     elif not _is_active(turn):
         await _explain_status(turn)
     elif not await training_checkin.bare_code(turn):  # "389262" typed at the venue
-        turn.reply(turn.t("errors.not_understood") + "\n\n" + account.help_text(turn))
+        turn.reply(turn.t("errors.not_understood") + "\n\n" + await account.help_text(turn))

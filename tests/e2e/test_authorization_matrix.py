@@ -232,6 +232,7 @@ ALREADY_DECIDED = "sudah diputuskan oleh"
 HELP_ACTIVE = "Yang bisa Bapak/Ibu lakukan"
 HELP_NOT_ACTIVE = "Setelah pendaftaran disetujui"
 HELP_SUSPENDED = "Akun Bapak/Ibu sedang dinonaktifkan"  # help.suspended, not registration's
+HELP_REJECTED = "Pendaftaran Bapak/Ibu tidak disetujui koordinator"  # help.rejected, likewise
 PERSON_NOT_FOUND = "Pengguna itu tidak ditemukan"
 PERSON_CHANGED = "baru saja diubah orang lain"
 REASON = "Alasan uji matriks"
@@ -253,6 +254,8 @@ def _help(who: Who) -> str:
     """What /bantuan starts with for the person's status."""
     if who.status == "active":
         return HELP_ACTIVE
+    if who.status == "rejected":
+        return HELP_REJECTED
     return HELP_SUSPENDED if who.status == "suspended" else HELP_NOT_ACTIVE
 
 

@@ -149,8 +149,8 @@ async def test_waiting_registration_decided_from_pengguna_and_only_once(
     # from the request he was sent. One decision wins; the other is told who decided.
     approve, approve_message = _button(coord, "Rina Lestari", "Setujui")
     await coord2.tap("Tolak", expect=0)
-    await coord2.wait_button("Ya, tolak")
-    reject, reject_message = _button(coord2, "Rina Lestari", "Ya, tolak")
+    await coord2.wait_button("Tanpa alasan")
+    reject, reject_message = _button(coord2, "Rina Lestari", "Tanpa alasan")
     before, waiting = len(coord2.messages()), len(candidate.messages())
     fake.user_callback(COORD, approve, message_id=approve_message)
     fake.user_callback(COORD2, reject, message_id=reject_message)
@@ -180,13 +180,13 @@ async def test_a_rejection_is_confirmed_and_can_be_reviewed_again(
 
     # "Tolak" beside "Setujui" asks again; "Kembali" brings the request back.
     await coord.tap("Tolak", expect=0)
-    await coord.wait_button("Ya, tolak")
+    await coord.wait_button("Tanpa alasan")
     assert _query(settings, status)[0][0] == "pending"
     await coord.tap("Kembali", expect=0)
     await coord.wait_button("Setujui")
     await coord.tap("Tolak", expect=0)
-    await coord.wait_button("Ya, tolak")
-    await coord.tap("Ya, tolak", expect=0)
+    await coord.wait_button("Tanpa alasan")
+    await coord.tap("Tanpa alasan", expect=0)
     await _told(candidate, "tidak disetujui")
     (rejected,) = _query(settings, status)
     assert rejected[0] == "rejected"
@@ -238,7 +238,7 @@ async def test_back_from_a_rejection_in_pengguna_keeps_the_menu_button(
     # "Tolak" asks again in place; "Kembali" brings the request back as /pengguna showed it.
     reject, card_id = _button(coord, "Rina Lestari", "Tolak")
     await coord.tap_data(reject, card_id, expect=0)
-    await coord.wait_button("Ya, tolak")
+    await coord.wait_button("Tanpa alasan")
     back, _ = _button(coord, "Rina Lestari", "Kembali")
     await coord.tap_data(back, card_id, expect=0)
     await fake.wait_for(

@@ -114,10 +114,12 @@ async def test_admin_needs_no_approval_and_sees_requests(fake, start_bot, settin
     request = await fake.wait_sent(ADMIN_ID, 2)
     assert "Pendaftaran baru" in request[-1]["text"]
     await admin.tap("Tolak", expect=0)
-    await admin.wait_button("Ya, tolak")  # asked again: nothing decided yet
-    await admin.tap("Ya, tolak", expect=0)
+    await admin.wait_button("Nama tidak sesuai")  # asked again, for the reason
+    await admin.tap("Nama tidak sesuai", expect=0)
     rejected = await fake.wait_sent(person.user_id, len(person.messages()) + 1)
     assert "tidak disetujui" in rejected[-1]["text"]
+    assert "nama yang didaftarkan tidak sesuai" in rejected[-1]["text"]
+    assert "ketik /daftar" in rejected[-1]["text"]
     # Rejected people are told what they can do, never silence.
     again = await person.say("halo")
     assert "tidak disetujui" in again[0]["text"]

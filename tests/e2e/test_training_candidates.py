@@ -111,8 +111,8 @@ async def test_a_rejected_candidate_stays_a_candidate(fake, settings, start_bot)
         what="the request reaches the coordinator",
     )
     await coordinator.tap("Tolak", expect=0)
-    await coordinator.wait_button("Ya, tolak")
-    await coordinator.tap("Ya, tolak", expect=0)
+    await coordinator.wait_button("Tanpa alasan")
+    await coordinator.tap("Tanpa alasan", expect=0)
     told = await fake.wait_sent(budi.user_id, len(budi.messages()) + 1)
     assert "tetap peserta bimtek" in told[-1]["text"]
     assert _user(settings, "Budi Lengkap") == ("calon", None, "active")
