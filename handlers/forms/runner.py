@@ -71,6 +71,7 @@ def _engine(turn: Turn, form: Form, session: FormSession) -> FormEngine:
             "user_kabupaten": (user.kabupaten_code or "") if user else "",
             "user_kecamatan": (user.kecamatan_code or "") if user else "",
             "user_desa": (user.desa_code or "") if user else "",
+            "time_zone": turn.app.zone_name,  # WIB, WITA or WIT: times asked are local
             # A phone the channel itself vouched for (WhatsApp's own number, as of this very
             # message: someone who changed number writes from the new one), offered as answer.
             "channel_phone": turn.event.sender_phone

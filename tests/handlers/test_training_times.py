@@ -4,7 +4,9 @@ are of type time; a reschedule draft begun on version 1 keeps version 1's rule."
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,9 +23,11 @@ RESCHEDULE_V1 = load_form(FIXTURES / "training_reschedule_v1.yaml")
 DAY = {"day_date": "2026-12-08"}
 
 
-async def _answer_start_time(tmp_path, form_id: str, version: int, typed: str):
+async def _answer_start_time(
+    tmp_path, form_id: str, version: int, typed: str, zone: str = "Asia/Jakarta"
+):
     """The start time's answer (None if refused) and what the bot said."""
-    app = app_context(tmp_path / "media")
+    app = dataclasses.replace(app_context(tmp_path / "media"), timezone=ZoneInfo(zone))
     db = await open_database(tmp_path / "psm.db")  # stores the current versions
     try:
         async with db.transaction() as repos:
@@ -50,6 +54,8 @@ async def _answer_start_time(tmp_path, form_id: str, version: int, typed: str):
             asked = await turn(app, repos, sari, at(1, 9), text="x")
             await resume_form(asked, session)
             assert "Mulai pukul berapa" in texts(asked)[-1]
+            if version > 1:  # the zone the times are in, as the deployment's
+                assert f"({app.zone_name})" in texts(asked)[-1]
             typed_turn = await turn(app, repos, sari, at(1, 9), text=typed)
             await step_form(typed_turn, await repos.forms.get(session.id))
             state = (await repos.forms.get(session.id)).state
@@ -76,6 +82,14 @@ async def test_an_impossible_time_is_asked_again(tmp_path, form_id: str):
     answer, said = await _answer_start_time(tmp_path, form_id, version, "jam 25")
     assert answer is None
     assert "Jam itu tidak ada" in said and "Mulai pukul berapa" in said
+
+
+@pytest.mark.parametrize("form_id", ["training", "training_reschedule"])
+async def test_the_times_are_asked_in_the_deployments_zone(tmp_path, form_id: str):
+    """A district in WITA was asked for times "(WIB)"."""
+    version = load_forms()[form_id].version
+    answer, said = await _answer_start_time(tmp_path, form_id, version, "8", "Asia/Makassar")
+    assert answer == "08:00" and "Selesai pukul berapa (WITA)?" in said
 
 
 async def test_a_version_1_reschedule_draft_keeps_its_rule(tmp_path):
