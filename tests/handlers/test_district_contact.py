@@ -9,20 +9,10 @@ import pytest
 from handlers.context import AppContext, Turn
 from storage.db import Database
 from storage.models import Role, User, UserStatus
-from tests.handlers.chat_turns import app_context
 from tests.handlers.routed_turns import CHANNELS, button, person, said, send
-from tests.storage.seed_cases import NOW, open_database
+from tests.storage.seed_cases import NOW
 
 CONTACT = "Dinsos Kuningan, Bu Rina 0812-3456-7890, Senin-Jumat 08.00-15.00"
-
-
-@pytest.fixture
-async def world(tmp_path):
-    db = await open_database(tmp_path / "psm.db")
-    try:
-        yield db, app_context(tmp_path / "media")
-    finally:
-        await db.close()
 
 
 async def _set_contact(

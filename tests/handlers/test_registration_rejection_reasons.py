@@ -17,9 +17,8 @@ from handlers.draft_expiry import expire_drafts
 from handlers.events import Outbound
 from storage.db import Database
 from storage.models import Role, User, UserStatus
-from tests.handlers.chat_turns import app_context
 from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
-from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, open_database
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 REASONS = {  # reason -> its button's label, the words the person is told
     "name": ("Nama tidak sesuai", "nama yang didaftarkan tidak sesuai"),
@@ -30,15 +29,6 @@ REASONS = {  # reason -> its button's label, the words the person is told
 FIX = "ketik /daftar (atau /start)"  # how to register again with corrected answers
 NOT_APPROVED = "Maaf, pendaftaran Bapak/Ibu tidak disetujui."
 CONTACT = "Dinsos Kuningan, Bu Rina 0812-3456-7890"
-
-
-@pytest.fixture
-async def world(tmp_path):
-    db = await open_database(tmp_path / "psm.db")
-    try:
-        yield db, app_context(tmp_path / "media")
-    finally:
-        await db.close()
 
 
 async def _people(db: Database, channel: str) -> tuple[User, User]:

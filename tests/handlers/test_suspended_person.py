@@ -10,20 +10,10 @@ import pytest
 
 from storage.db import Database
 from storage.models import Role, User
-from tests.handlers.chat_turns import app_context
 from tests.handlers.routed_turns import CHANNELS, person, said, send
-from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, open_database
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 CONTACT = "Dinsos Kuningan, Bu Rina 0812-3456-7890"
-
-
-@pytest.fixture
-async def world(tmp_path):
-    db = await open_database(tmp_path / "psm.db")
-    try:
-        yield db, app_context(tmp_path / "media")
-    finally:
-        await db.close()
 
 
 async def _version(db: Database, user: User) -> int:
