@@ -5,7 +5,6 @@ hang for ever (the database's threads kept the process alive), so systemd never 
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 from bot.cli import EXIT_CONFIG
 from bot.lock import ProcessLock
 from tests.e2e.bot_process import BotProcess
+from tests.e2e.conftest import free_port
 from tests.fakes.telegram_api import FakeTelegram
 
 OTHER_TOKEN = "987654321:AAErevoked-by-botfather"
@@ -33,12 +33,6 @@ async def run_to_its_end(process: BotProcess) -> tuple[int, list[str]]:
     assert process.process is not None
     code = await asyncio.to_thread(process.process.wait, 60)
     return code, process.output().splitlines()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def assert_released(database: Path) -> None:
