@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationError,
     field_validator,
@@ -275,6 +276,8 @@ class Form(_Strict):
     title: Texts
     confirm: bool = True  # show a summary to check and edit before finishing
     items: list[Item]
+    # The repeat groups' questions some expression reads through max() or min() (set at load).
+    _aggregated: frozenset[str] = PrivateAttr(default=frozenset())
 
     @model_validator(mode="after")
     def _unique_names(self) -> Form:
@@ -314,10 +317,12 @@ class Form(_Strict):
                     for attribute in ("relevant", "constraint", "default", "warning")
                 )
                 sources.extend((where, choice.relevant) for choice in question.choices or [])
+        aggregated: set[str] = set()
         for where, source in sources:
             if source is None:
                 continue
             expression = parse_expression(source)
+            aggregated |= expression.aggregated()
             for name in expression.counted() - groups:
                 raise ValueError(f"count(${{{name}}}): {name!r} is not a repeat group")
             for name in expression.aggregated() - inside.keys():
@@ -328,7 +333,12 @@ class Form(_Strict):
                         f"${{{name}}} is a question of the repeat group {inside[name]!r}:"
                         " outside it, read it with max() or min()"
                     )
+        self._aggregated = frozenset(aggregated)
         return self
+
+    def aggregated(self) -> frozenset[str]:
+        """The repeat groups' questions read over every item (max(), min()) somewhere."""
+        return self._aggregated
 
     def question(self, name: str) -> Question:
         """A question by name, top level or inside a repeat group."""

@@ -91,13 +91,13 @@ class FormState:
         self, form: Form, state: dict[str, Any], *, today: date, context: dict[str, Any]
     ) -> None:
         self.form, self.state, self.today, self.context = form, state, today, context
-        # Each repeat group's questions, by the group's name.
-        self.group_questions = {
-            item.name: [child.name for child in item.children]
+        # Each repeat group's questions some expression reads over every item, by group.
+        self.aggregated = {
+            item.name: [child.name for child in item.children if child.name in form.aggregated()]
             for item in form.items
             if isinstance(item, RepeatGroup)
         }
-        self.groups = set(self.group_questions)
+        self.groups = set(self.aggregated)
         state.setdefault("derived", {})
 
     @property
@@ -116,7 +116,7 @@ class FormState:
                 raw.update(items[position.index])
         for name, value in raw.items():
             values[name] = expression_value(value)
-        for group, questions in self.group_questions.items():
+        for group, questions in self.aggregated.items():
             items = self.answers.get(group) or []
             values[group] = RepeatInstances(len(items))  # count(${members}): items so far
             if position is None or position.group != group:
