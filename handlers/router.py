@@ -371,11 +371,11 @@ async def _on_command(turn: Turn) -> None:
         await training_join.join(turn, join_code)
         return
     assert turn.user is not None
-    await release_choice(turn)  # a command answers no choice held beside a form: it is over
+    # A command answers no choice held beside a form: it is over.
+    session = await release_choice(turn)
     handler = COMMANDS.get(name)
     if handler is None:
         # A mistyped command ("/lapr"): the question left open is asked again, not lost.
-        session = await turn.repos.forms.active(turn.user.id)
         if session is None or not _may_answer_forms(turn, session):
             turn.reply(turn.t("errors.unknown_command") + "\n\n" + await account.help_text(turn))
         else:

@@ -120,12 +120,16 @@ async def hold(turn: Turn, session: FormSession, choice: str) -> None:
     await turn.repos.forms.note(session.id, state={**session.state, HELD: choice}, now=turn.now)
 
 
-async def release_choice(turn: Turn) -> None:
-    """Forget a choice held beside the person's open form (another command came instead)."""
+async def release_choice(turn: Turn) -> FormSession | None:
+    """Forget a choice held beside the person's open form (another command came instead);
+    the open form, if any."""
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
     if session is not None and held_choice(session) is not None:
-        await turn.repos.forms.note(session.id, state=_going_on(session), now=turn.now)
+        state = _going_on(session)
+        await turn.repos.forms.note(session.id, state=state, now=turn.now)
+        session = session.model_copy(update={"state": state})
+    return session
 
 
 def held_choice(session: FormSession) -> str | None:
