@@ -25,6 +25,10 @@ class InboundKind(StrEnum):
     OTHER = "other"  # sticker, voice note, document, video...
 
 
+# What people send by speaking: Telegram's voice notes, audio files and round videos;
+# WhatsApp's audio (its voice notes included). The bot cannot listen, and says so.
+SPOKEN_TYPES = frozenset({"voice", "audio", "video_note"})
+
 # Button data of "show me what waits for me" (WhatsApp's template quick reply).
 OPEN_WAITING = "open"
 
@@ -62,6 +66,11 @@ class Inbound(BaseModel):
     # fetched a spreadsheet we read) its path under MEDIA_PATH/tmp; and the name it was sent as.
     file_ref: str | None = None
     file_name: str | None = None
+
+    @property
+    def spoken(self) -> bool:
+        """A voice note or other recording, where the bot needs typed words."""
+        return self.kind == InboundKind.OTHER and self.other_type in SPOKEN_TYPES
 
 
 class Button(BaseModel):

@@ -507,4 +507,5 @@ async def _on_message(turn: Turn) -> None:
     elif not _is_active(turn):
         await _explain_status(turn)
     elif not await training_checkin.bare_code(turn):  # "389262" typed at the venue
-        turn.reply(turn.t("errors.not_understood") + "\n\n" + await account.help_text(turn))
+        key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
+        turn.reply(turn.t(key) + "\n\n" + await account.help_text(turn))

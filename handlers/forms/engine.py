@@ -195,6 +195,8 @@ class FormEngine:
         position = fs.current()
         if self._rest_of_album(fs, event, position):
             return StepResult(state, [])
+        if event.spoken:  # whatever the question, it cannot be answered aloud
+            return await self._ask_again(fs, "answer.spoken")
         if state.get("phase") in ("summary", "edit_menu") or position is None:
             return await self._step_summary(fs, action)
         if position.name == MORE:

@@ -160,6 +160,9 @@ async def test_bad_input_gets_a_friendly_message_and_the_same_question(fake, sta
     reply = await fake.wait_sent(person.user_id, before + 1)
     assert "mengetik teks" in reply[-1]["text"]
     assert "nama lengkap" in reply[-1]["text"]
+    fake.user_voice(person.user_id)  # a voice note: the bot cannot listen, and says so
+    spoken = await fake.wait_sent(person.user_id, before + 2)
+    assert "pesan suara" in spoken[-1]["text"] and "nama lengkap" in spoken[-1]["text"]
     long = await person.say("x" * 4100)
     assert "terlalu panjang" in long[0]["text"]
     html = await person.say("<b>Budi</b> & *Santoso* '; DROP TABLE users;--")

@@ -82,6 +82,17 @@ async def test_registration_over_whatsapp(
     assert graph.rejections == [] and fake.rejections == []
 
 
+async def test_a_voice_note_gets_the_question_again(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1009", wa_id="6281234500009")
+    await person.say("halo")
+    spoken = await person.send_voice()
+    assert "pesan suara" in body_of(spoken[0]) and "nama lengkap" in body_of(spoken[0])
+    assert graph.rejections == []
+
+
 async def test_case_report_over_whatsapp_with_multiselect_and_photo(
     fake, graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:

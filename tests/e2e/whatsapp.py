@@ -13,6 +13,7 @@ import httpx
 
 from tests.fakes.whatsapp_api import (
     FakeGraph,
+    audio_message,
     button_reply,
     contact,
     document_message,
@@ -105,6 +106,10 @@ class WhatsAppPerson:
 
     async def send_photo(self, media_id: str, *, expect: int = 1) -> list[dict[str, Any]]:
         return await self._post(image_message(new_wamid(), self.sender, media_id), expect)
+
+    async def send_voice(self, *, expect: int = 1) -> list[dict[str, Any]]:
+        """A voice note, as WhatsApp sends one: an audio message marked `voice`."""
+        return await self._post(audio_message(new_wamid(), self.sender), expect)
 
     async def send_document(
         self, media_id: str, filename: str, mime_type: str, *, expect: int = 1

@@ -53,9 +53,13 @@ async def send(
     text: str | None = None,
     command: str | None = None,
     data: str | None = None,
+    other_type: str | None = None,
 ) -> Turn:
-    """One event through the router, in its own transaction."""
-    if command is not None:
+    """One event through the router, in its own transaction (`other_type`: a sticker, a
+    voice note... as the adapters name them)."""
+    if other_type is not None:
+        kind = InboundKind.OTHER
+    elif command is not None:
         kind = InboundKind.COMMAND
     elif data is not None:
         kind = InboundKind.BUTTON
@@ -72,6 +76,7 @@ async def send(
         command_args="",
         data=data,
         callback_id="cb" if data is not None else None,
+        other_type=other_type,
     )
     async with db.transaction() as repos:
         turn = Turn(app=app, repos=repos, event=event, now=NOW)
