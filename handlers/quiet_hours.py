@@ -3,18 +3,22 @@ darurat alerts never wait."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from handlers.context import AppContext
 
 
 def in_quiet_hours(app: AppContext, moment: datetime) -> bool:
     """Whether a moment falls in the local quiet hours."""
-    now = app.local_time(moment).time()
+    return is_quiet_time(app, app.local_time(moment).time())
+
+
+def is_quiet_time(app: AppContext, clock: time) -> bool:
+    """Whether a local time of day falls in the quiet hours."""
     start, end = app.quiet_start, app.quiet_end
     if start > end:  # across midnight
-        return now >= start or now < end
-    return start <= now < end
+        return clock >= start or clock < end
+    return start <= clock < end
 
 
 def next_allowed(app: AppContext, moment: datetime) -> datetime:

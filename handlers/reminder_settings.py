@@ -1,19 +1,35 @@
-"""/pengingat: choose the hour of one's own reminder, or turn it off (and, for people on
-both channels, which one gets it); coordinators also set their district's WhatsApp frequency.
-In a district whose WhatsApp reminders are weekly, a person reached there is told the day."""
+"""/pengingat: choose the hour of one's own reminder (a preset, or any hour typed in the
+`reminder_hour` form after "Jam lain"), or turn it off (and, for people on both channels,
+which one gets it); coordinators also set their district's WhatsApp frequency.
+In a district whose WhatsApp reminders are weekly, a person reached there is told the day.
+
+An hour inside the quiet hours is refused: `daily_reminders` sends nothing then, so an
+evening hour would never come and an early-morning one would come only when they end."""
 
 from __future__ import annotations
 
 import re
+from datetime import time
+from typing import Any
 
 from handlers import channel_choice, district_reminders
 from handlers.context import Turn
 from handlers.events import Button, Outbound
+from handlers.forms.runner import context_values, on_complete, start_form
 from handlers.permissions import allowed
-from storage.models import User
+from handlers.quiet_hours import is_quiet_time
+from storage.models import FormSession, User
 
 PREFIX = "rm"
 HOURS = ("06:00", "08:00", "12:00", "16:00", "19:00")
+OTHER = "other"  # "Jam lain": the hour is typed
+FORM_ID = "reminder_hour"
+_HOUR = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def _spoken(clock: time) -> str:
+    """A time of day as people write it in Indonesia: 21.00."""
+    return clock.strftime("%H.%M")
 
 
 async def _frequency(turn: Turn, user: User) -> tuple[str, dict[str, str]]:
@@ -25,39 +41,98 @@ async def _frequency(turn: Turn, user: User) -> tuple[str, dict[str, str]]:
     return "", {}
 
 
-async def ask(turn: Turn) -> None:
+def _may_set(turn: Turn) -> bool:
+    """Whether the person may set their own reminder (checked at every step); says no if not."""
     if not allowed(turn.user, "reminder.settings") or turn.user is None:
         turn.reply(turn.t("errors.not_allowed"))
+        return False
+    return True
+
+
+async def ask(turn: Turn) -> None:
+    if not _may_set(turn):
         return
+    assert turn.user is not None
     current = turn.user.reminder_time or turn.app.reminder_time.strftime("%H:%M")
     state = current if turn.user.reminders_enabled else turn.t("reminder.off")
+    hours = [
+        Button(label=hour, data=f"{PREFIX}:{hour}")
+        for hour in HOURS
+        if not is_quiet_time(turn.app, time.fromisoformat(hour))  # quiet hours are configured
+    ]
     rows = [
-        [Button(label=hour, data=f"{PREFIX}:{hour}") for hour in HOURS[:3]],
-        [Button(label=hour, data=f"{PREFIX}:{hour}") for hour in HOURS[3:]],
-        [Button(label=turn.t("reminder.turn_off"), data=f"{PREFIX}:off")],
+        hours[:3],
+        hours[3:],
+        [
+            Button(label=turn.t("reminder.other_hour"), data=f"{PREFIX}:{OTHER}"),
+            Button(label=turn.t("reminder.turn_off"), data=f"{PREFIX}:off"),
+        ],
     ]
     suffix, day = await _frequency(turn, turn.user)
     text = turn.t(f"reminder.settings{suffix}", current=state, zone=turn.app.zone_name, **day)
-    turn.reply(Outbound.say(text, rows))
+    turn.reply(Outbound.say(text, [row for row in rows if row]))
     await channel_choice.offer(turn)
     if allowed(turn.user, "reminder.district"):
         await district_reminders.ask(turn)
 
 
 async def choose(turn: Turn, data: str) -> None:
-    if not allowed(turn.user, "reminder.settings") or turn.user is None:
-        turn.reply(turn.t("errors.not_allowed"))
+    if not _may_set(turn):
         return
-    value = data.partition(":")[2]  # "off" or an hour, itself "HH:MM"
+    assert turn.user is not None
+    value = data.partition(":")[2]  # "off", "other" or an hour, itself "HH:MM"
     if value == "off":
         turn.user = await turn.repos.users.update(
             turn.user.id, now=turn.now, reminders_enabled=False
         )
         turn.reply(turn.t("reminder.now_off"))
-        return
-    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+    elif value == OTHER:
+        await start_form(turn, FORM_ID)
+    elif not _HOUR.fullmatch(value):
         turn.reply(turn.t("errors.unknown_button"))
+    elif refusal := _quiet_refusal(turn, value):
+        turn.reply(refusal)  # a preset button from before the quiet hours were changed
+    else:
+        await _set_hour(turn, value)
+
+
+@context_values(FORM_ID)
+def _quiet_hours(turn: Turn, context: dict[str, Any]) -> dict[str, str]:
+    """The quiet hours the question names: the hours it takes lie between them."""
+    return {"quiet_start": _spoken(turn.app.quiet_start), "quiet_end": _spoken(turn.app.quiet_end)}
+
+
+@on_complete(FORM_ID)
+async def hour_typed(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """The typed hour: stored unless the person may no longer set one (their role changed
+    since the question) or it lies in the quiet hours (then asked again, saying why)."""
+    if not _may_set(turn):
         return
+    value = str(answers["reminder_time"])
+    refusal = _quiet_refusal(turn, value)
+    if refusal:
+        await start_form(turn, FORM_ID, prefix=refusal + "\n\n")
+        return
+    await _set_hour(turn, value)
+
+
+def _quiet_refusal(turn: Turn, value: str) -> str | None:
+    """Why a reminder hour ("HH:MM", local) cannot be had, or None when it can."""
+    clock = time.fromisoformat(value)
+    if not is_quiet_time(turn.app, clock):
+        return None
+    return turn.t(
+        "reminder.quiet_hour",
+        time=_spoken(clock),
+        start=_spoken(turn.app.quiet_start),
+        end=_spoken(turn.app.quiet_end),
+        zone=turn.app.zone_name,
+    )
+
+
+async def _set_hour(turn: Turn, value: str) -> None:
+    """Store the hour, turn the reminder on and say when it comes."""
+    assert turn.user is not None
     turn.user = await turn.repos.users.update(
         turn.user.id, now=turn.now, reminder_time=value, reminders_enabled=True
     )

@@ -543,6 +543,10 @@ def button_rows(key: str) -> list[dict[str, Any]]:
         _button_gate(key, "rm:08:00", "reminder.settings")
         or _allowed(key, "rm:08:00", "sekitar pukul 08:00")
     )
+    rows.append(  # "Jam lain": the hour typed, in a form of its own
+        _button_gate(key, "rm:other", "reminder.settings")
+        or _allowed(key, "rm:other", "Jam berapa pengingat", effect="session:reminder_hour")
+    )
     send = "pd:w:3"  # weekly WhatsApp reminders on Thursdays, for the presser's district
     rows.append(
         _button_gate(key, send, "reminder.district")

@@ -1,11 +1,15 @@
-"""/pengingat: a PSM moves the daily reminder to another hour or turns it off by tapping."""
+"""/pengingat: a PSM moves the daily reminder to another hour or turns it off by tapping, or
+types an hour of her own after "Jam lain" (here over WhatsApp, whose list carries the options)."""
 
 from __future__ import annotations
 
 import sqlite3
 
+from bot.admin_tools import add_user
 from handlers.router import button_prefix_clashes
+from tests.e2e.db_writes import write_db
 from tests.e2e.test_review import PSM, people  # noqa: F401 (the `people` fixture)
+from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
 
 def _reminder(settings) -> tuple:
@@ -42,3 +46,40 @@ def test_two_handlers_never_claim_one_button_prefix() -> None:
     assert button_prefix_clashes(["pg", "rm", "cx"]) == []
     assert button_prefix_clashes(["pg", "rm", "pg"]) == ["pg"]
     assert button_prefix_clashes(["f1"]) == ["f1"]  # a form button's data starts with f
+
+
+async def test_a_psm_on_whatsapp_types_her_own_hour(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    ani = await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=7601,
+        name="Bu Ani",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    await write_db(
+        wa_settings.database_path,
+        "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, phone,"
+        " phone_verified, started_at) VALUES (?, 'whatsapp', 'ID.7601', '6281234500076',"
+        " '+6281234500076', 1, '2026-01-01T00:00:00+00:00')",
+        ani,
+    )
+    await start_wa_bot()
+    psm = WhatsAppPerson(graph, webhook_url, user_id="ID.7601", wa_id="6281234500076")
+    asked = await psm.say("pengingat")
+    assert asked[0]["interactive"]["type"] == "list"
+    question = await psm.tap("Jam lain")
+    assert "Jam berapa pengingat Bapak/Ibu dikirim (WIB)?" in body_of(question[0])
+    refused = await psm.say("jam 10 malam")
+    assert "termasuk jam tenang" in body_of(refused[0])
+    done = await psm.say("17.30")
+    assert body_of(done[0]) == "Pengingat harian akan dikirim sekitar pukul 17:30."
+    with sqlite3.connect(wa_settings.database_path) as db:
+        stored = db.execute(
+            "SELECT reminder_time, reminders_enabled FROM users WHERE id = ?", (ani,)
+        ).fetchone()
+    assert stored == ("17:30", 1)
+    assert graph.rejections == []
