@@ -4,23 +4,14 @@ WhatsApp reminders are weekly, a person reached there is told the day, not "dail
 
 from __future__ import annotations
 
-import pytest_asyncio
-
 from handlers import reminder_settings
 from handlers.district_reminders import paid_channels
 from storage.district_reminders import ReminderSchedule
 from storage.models import Role
-from tests.handlers.chat_turns import app_context, command, tap
-from tests.storage.seed_cases import NOW, make_user, open_database
+from tests.handlers.chat_turns import command, tap
+from tests.storage.seed_cases import NOW, make_user
 
 THURSDAY = 3
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def world(tmp_path):
-    db = await open_database(tmp_path / "psm.db")
-    yield db, app_context(tmp_path / "media")
-    await db.close()
 
 
 def _buttons(turn) -> list[str]:
