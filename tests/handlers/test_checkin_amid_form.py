@@ -171,3 +171,18 @@ async def test_the_location_question_amid_a_report_then_the_report(world, channe
     _after(said, DONE, KK_QUESTION)
     assert await _attended(db, ani, day) == "hadir"
     await _same_form_active(db, ani, session)
+
+
+async def test_a_check_in_refused_asks_the_question_again(world, channel):
+    """An admin (who attends no training) changing their number: /hadir is refused, and the
+    number is asked for again."""
+    db, app = world
+    async with db.transaction() as repos:
+        admin = await person(repos, "Pak Admin", Role.ADMIN)
+        await repos.users.add_identity(
+            user_id=admin.id, channel="whatsapp", external_id=WA_ID, chat_id=WA_ID, now=at(1, 9)
+        )
+    session = await _open(db, app, admin, channel, "phone_change")
+    said = await _say(db, app, admin, channel, NOW, command="hadir", args="123456")
+    _after(said, app.catalog.text("id", "errors.not_allowed"), FORMS["phone_change"][2])
+    await _same_form_active(db, admin, session)
