@@ -188,6 +188,8 @@ class FormEngine:
     async def step(self, state: dict[str, Any], event: Inbound, rev: int) -> StepResult:
         """Apply one inbound event; `rev` is the session's current revision."""
         fs = self._state(state)
+        if state.get("editing"):  # an edit may make another answer's `warning` hold
+            self._warned_before = frozenset(warned.key for warned in self._warned(fs))
         action = None
         if event.kind == InboundKind.BUTTON:
             action = _button_action(event.data, rev)
@@ -197,8 +199,6 @@ class FormEngine:
         position = fs.current()
         if self._rest_of_album(fs, event, position):
             return StepResult(state, [])
-        if state.get("editing"):  # an edit may make another answer's `warning` hold
-            self._warned_before = frozenset(warned.key for warned in self._warned(fs))
         if state.get("phase") in ("summary", "edit_menu") or position is None:
             return await self._step_summary(fs, action)
         if position.name == MORE:
