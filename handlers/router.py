@@ -29,11 +29,13 @@ from handlers.context import Turn
 from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_fields
 from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
 from handlers.forms.runner import (
+    RETURNS_TO,
     cancel_form,
     held_choice,
     hold,
     release_choice,
     resume_form,
+    resume_interrupted,
     step_form,
 )
 from handlers.identifier_messages import identifier_deletion
@@ -468,6 +470,8 @@ async def _cancel_or_keep(turn: Turn, session: FormSession, *, cancel: bool) -> 
     turn.toast = turn.t("cancel.done")
     key = "cancel.done_registration" if session.form_id == registration.FORM_ID else "cancel.done"
     turn.reply(Outbound(text=turn.t(key), remove_keyboard=True))
+    # A short form that interrupted another (a check-in's code amid a report): back to that.
+    await resume_interrupted(turn, session.state.get(RETURNS_TO))
 
 
 async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
@@ -497,6 +501,8 @@ async def _on_message(turn: Turn) -> None:
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
     if session is not None and _may_answer_forms(turn, session):
+        if await training_checkin.code_amid_form(turn, session):  # "389262" at the venue
+            return
         if (held := held_choice(session)) is not None:
             await _answer_held(turn, session, held)
         elif not await training_imports.take_file(turn, session):

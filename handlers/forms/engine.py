@@ -68,6 +68,8 @@ class FormEngine:
         self.form = form
         self.ctx = ctx
         self.view = FormView(ctx.catalog, ctx.language, ctx.next_rev)
+        # The answers whose `warning` held when an edit from the summary began (`step`).
+        self._warned_before: frozenset[str] = frozenset()
 
     def t(self, key: str, /, **values: Any) -> str:
         return self.view.t(key, **values)
@@ -186,6 +188,8 @@ class FormEngine:
     async def step(self, state: dict[str, Any], event: Inbound, rev: int) -> StepResult:
         """Apply one inbound event; `rev` is the session's current revision."""
         fs = self._state(state)
+        if state.get("editing"):  # an edit may make another answer's `warning` hold
+            self._warned_before = frozenset(warned.key for warned in self._warned(fs))
         action = None
         if event.kind == InboundKind.BUTTON:
             action = _button_action(event.data, rev)
@@ -226,8 +230,11 @@ class FormEngine:
         warnings: list[str] | None = None,
     ) -> StepResult:
         state = fs.state
+        edited = state.get("editing")
         state["page"], state["picking"], state["editing"] = 0, [], None
         ack = self.t("form.ack", label=question.short_label(self.ctx.language), value=shown)
+        if edited:
+            warnings = [*(warnings or []), *self._newly_warned(fs, Position.from_list(edited))]
         for warning in warnings or []:
             ack += "\n⚠️ " + warning
         messages: list[Outbound] = []
@@ -411,6 +418,29 @@ class FormEngine:
         if not self._holds(fs, expression, position, value):
             return []
         return [html.escape(self._with_answers(fs, position, question.warning_message))]
+
+    def _warned(self, fs: FormState) -> list[Position]:
+        """The answers their question's `warning` holds for."""
+        if not any(question.warning for question in self.form.questions()):
+            return []
+        return [
+            position
+            for position in fs.answered_positions()
+            if self._doubts(fs, self.form.question(position.name), position, fs.get(position))
+        ]
+
+    def _newly_warned(self, fs: FormState, edited: Position) -> list[str]:
+        """The warnings of other answers that an edit made hold (an age changed to 15 under
+        "Istri"), each named by its question: told with the edit, as a doubt, not refused."""
+        told = []
+        for position in self._warned(fs):
+            if position == edited or position.key in self._warned_before:
+                continue
+            question = self.form.question(position.name)
+            label = html.escape(self._position_label(question, position))
+            doubts = self._doubts(fs, question, position, fs.get(position))
+            told += [f"{label}: {doubt}" for doubt in doubts]
+        return told
 
     def _with_answers(self, fs: FormState, position: Position, texts: dict[str, str]) -> str:
         """A form's message with ${name} showing that answer (a repeat group: its number of

@@ -21,6 +21,9 @@ _COMPLETIONS: dict[str, Completion] = {}
 ContextValues = Callable[[Turn, dict[str, Any]], dict[str, Any]]
 _CONTEXT_VALUES: dict[str, ContextValues] = {}
 IDENTIFIER_TYPES = (QuestionType.NIK, QuestionType.KK)
+# The state's key for the session a short form interrupted (a check-in's code asked amid a
+# report): once the short form ends, that one is asked again (`resume_interrupted`).
+RETURNS_TO = "returns_to"
 
 
 def on_complete(form_id: str) -> Callable[[Completion], Completion]:
@@ -89,17 +92,21 @@ async def start_form(
     *,
     state: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
+    returns_to: int | None = None,
 ) -> None:
     """Open a new session of the current version of a form and ask its first question.
 
     `state` may carry answers already known (a revision); `context` is what the completion
-    handler needs to know (which case, which training), kept in the session's state.
+    handler needs to know (which case, which training), kept in the session's state;
+    `returns_to` the session this one interrupts (paused meanwhile, asked again after it).
     """
     assert turn.user is not None
     form = turn.app.forms[form_id]
     state = state or new_state()
     if context is not None:
         state["context"] = context
+    if returns_to is not None:
+        state[RETURNS_TO] = returns_to
     session = await turn.repos.forms.start(
         user_id=turn.user.id,
         form_id=form_id,
@@ -165,6 +172,7 @@ async def step_form(turn: Turn, session: FormSession) -> None:
         turn.reply(message)
     if result.finished:
         await _COMPLETIONS[session.form_id](turn, saved, engine.final_answers(result.state))
+        await resume_interrupted(turn, saved.state.get(RETURNS_TO))
 
 
 async def final_answers(turn: Turn, session: FormSession, state: dict[str, Any]) -> dict:
@@ -178,6 +186,24 @@ async def complete_form(turn: Turn, session: FormSession, state: dict[str, Any])
     answers = await final_answers(turn, session, state)
     saved = await turn.repos.forms.save(session.id, state=state, status="completed", now=turn.now)
     await _COMPLETIONS[session.form_id](turn, saved, answers)
+    await resume_interrupted(turn, saved.state.get(RETURNS_TO))
+
+
+async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
+    """Ask the question of a form that something short interrupted (a check-in amid a report)
+    again, as the person's active form, unless another question waits now or it has ended."""
+    if session_id is None or turn.user is None:
+        return
+    active = await turn.repos.forms.active(turn.user.id)
+    if active is not None and active.id != session_id:
+        return  # another question waits (a wrong code asked again): it comes back after that
+    session = active
+    if session is None:
+        paused = await turn.repos.forms.get(session_id)
+        if paused is None or paused.user_id != turn.user.id or paused.status != "paused":
+            return  # sent, cancelled or discarded meanwhile
+        session = await turn.repos.forms.activate(paused.id, now=turn.now)
+    await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
 
 
 async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> FormSession:

@@ -3,7 +3,11 @@ the venue's radius, or both, as the training asks; only inside the window (from
 `open_minutes` before the start to the end of the day, or until check-in is closed by hand).
 Late after `late_minutes`; a second check-in changes nothing; every refusal says why. Two
 trainings may be open the same day: the code typed picks one, a location the one within its
-radius. Wrong codes are limited (handlers/trainings/code_attempts.py)."""
+radius. Wrong codes are limited (handlers/trainings/code_attempts.py).
+
+Checking in amid another form (a report half done at the venue) keeps that form: its question
+is asked again after the check-in, and after the check-in's own question (the code, the
+location) when one is needed."""
 
 from __future__ import annotations
 
@@ -12,7 +16,15 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import InboundKind, Outbound
-from handlers.forms.runner import cancel_form, form_context, on_complete, start_form
+from handlers.forms.runner import (
+    RETURNS_TO,
+    cancel_form,
+    form_context,
+    on_complete,
+    release_choice,
+    resume_interrupted,
+    start_form,
+)
 from handlers.permissions import allowed
 from handlers.trainings import code_attempts
 from handlers.trainings.codes import code_expired, code_matches, distance_m, normalise_code
@@ -28,6 +40,7 @@ from storage.trainings import Training, TrainingDay
 
 CHECKIN_FORM = "training_checkin"
 CODE_FORM = "training_code"  # /hadir without a code: the next message is the code
+CHECKIN_FORMS = (CHECKIN_FORM, CODE_FORM)  # the check-in's own questions
 
 
 def _needs(training: Training) -> tuple[bool, bool]:
@@ -41,11 +54,16 @@ def _is_open(turn: Turn, training: Training, day: TrainingDay) -> bool:
     return checkin_opens(training, day) <= turn.now < checkin_closes(day)
 
 
-async def _open_days(turn: Turn) -> list[tuple[Training, TrainingDay]]:
-    """Today's training days whose check-in is open; when none, says why."""
+async def _days_today(turn: Turn) -> list[tuple[Training, TrainingDay]]:
+    """The person's training days of today, open for check-in or not."""
     assert turn.user is not None
     start, end = local_day_bounds(turn.app, turn.today)
-    today = await turn.repos.trainings.days_of_user(turn.user.id, start=start, end=end)
+    return await turn.repos.trainings.days_of_user(turn.user.id, start=start, end=end)
+
+
+async def _open_days(turn: Turn) -> list[tuple[Training, TrainingDay]]:
+    """Today's training days whose check-in is open; when none, says why."""
+    today = await _days_today(turn)
     open_now = [(training, day) for training, day in today if _is_open(turn, training, day)]
     if open_now:
         return open_now
@@ -79,15 +97,21 @@ async def _already(turn: Turn, day: TrainingDay) -> str | None:
 async def check_in(turn: Turn) -> None:
     """/hadir [KODE]: the code is tried against every training open today (two may overlap);
     trainings checked by location alone are chosen by the location shared. Without a code,
-    where one is needed, the code is asked for (the next message is the code)."""
-    if not allowed(turn.user, "training.attend"):
-        turn.reply(turn.t("errors.not_allowed"))
-        return
+    where one is needed, the code is asked for (the next message is the code). Another form
+    left open is asked again after the check-in (`_amid`)."""
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
-    if session is not None and session.form_id == CODE_FORM:  # "/hadir 123456" answers it
+    interrupted = session.id if session is not None else None
+    if not allowed(turn.user, "training.attend"):
+        turn.reply(turn.t("errors.not_allowed"))
+        await resume_interrupted(turn, interrupted)
+        return
+    if session is not None and session.form_id in CHECKIN_FORMS:
+        # "/hadir 123456" answers the code question, and starts a location question over;
+        # the form either interrupted is the one to come back to.
+        interrupted = session.state.get(RETURNS_TO)
         await cancel_form(turn, session)
-    await _check_in_with(turn, turn.event.command_args.strip())
+    await _amid(turn, turn.event.command_args.strip(), interrupted)
 
 
 async def bare_code(turn: Turn) -> bool:
@@ -98,15 +122,45 @@ async def bare_code(turn: Turn) -> bool:
         return False
     if not allowed(turn.user, "training.attend"):
         return False
-    start, end = local_day_bounds(turn.app, turn.today)
-    if not await turn.repos.trainings.days_of_user(turn.user.id, start=start, end=end):
+    if not await _days_today(turn):
         return False
     await _check_in_with(turn, typed)
     return True
 
 
-async def _check_in_with(turn: Turn, typed: str) -> None:
-    """Check in with the code typed (maybe none) or by location, as today's trainings ask."""
+async def code_amid_form(turn: Turn, session: FormSession) -> bool:
+    """A check-in code typed alone while another form waits ("389262" amid a report at the
+    venue): the check-in, the form's question asked again after, only when it is the current
+    code of a training open for the person's check-in now. Any other number stays the form's
+    answer (a wrong code is not counted: it may be an answer). Whether it was the check-in."""
+    code = normalise_code(turn.event.text or "")
+    if code is None or session.form_id in CHECKIN_FORMS:
+        return False
+    if not allowed(turn.user, "training.attend"):
+        return False
+    if not any(
+        _needs(training)[0]
+        and _is_open(turn, training, day)
+        and code_matches(training.secret, code, turn.now)
+        for training, day in await _days_today(turn)
+    ):
+        return False
+    await release_choice(turn)  # a choice asked beside the form ("cancel?") is over
+    await _amid(turn, code, session.id)
+    return True
+
+
+async def _amid(turn: Turn, typed: str, interrupted: int | None) -> None:
+    """Check in, then ask the question of the form the check-in interrupted again; when the
+    check-in needs a question of its own (the code, the location), that form waits, paused,
+    and is asked again once that question is done (`start_form(returns_to=...)`)."""
+    await _check_in_with(turn, typed, returns_to=interrupted)
+    await resume_interrupted(turn, interrupted)
+
+
+async def _check_in_with(turn: Turn, typed: str, *, returns_to: int | None = None) -> None:
+    """Check in with the code typed (maybe none) or by location, as today's trainings ask;
+    a question the check-in asks returns to the session `returns_to` once done."""
     open_now = await _open_days(turn)
     if not open_now:
         return
@@ -118,7 +172,7 @@ async def _check_in_with(turn: Turn, typed: str) -> None:
     by_code = [(t, d) for t, d in open_now if _needs(t)[0]]
     by_location = [(t, d) for t, d in pending if not _needs(t)[0]]
     if by_code and (typed or not by_location):
-        found = await _by_code(turn, by_code, typed)
+        found = await _by_code(turn, by_code, typed, returns_to)
         if found is None:
             return
         training, day = found
@@ -135,11 +189,14 @@ async def _check_in_with(turn: Turn, typed: str) -> None:
     # Each day with its training: a day id alone could be reused by a reschedule meanwhile.
     days = [[training.id, day.id] for training, day in chosen]
     context = {"days": days, "with_code": with_code}
-    await start_form(turn, CHECKIN_FORM, prefix, context=context)
+    await start_form(turn, CHECKIN_FORM, prefix, context=context, returns_to=returns_to)
 
 
 async def _by_code(
-    turn: Turn, candidates: list[tuple[Training, TrainingDay]], typed: str
+    turn: Turn,
+    candidates: list[tuple[Training, TrainingDay]],
+    typed: str,
+    returns_to: int | None,
 ) -> tuple[Training, TrainingDay] | None:
     """The open training whose current code was typed; otherwise says what is wrong and asks
     for the code again (the code form), unless too many wrong codes lock code check-in: then
@@ -150,7 +207,8 @@ async def _by_code(
         return None
     if not typed:
         first = candidates[0][0]
-        await _ask_code(turn, turn.t("training.checkin_need_code", **names_of(turn, first)))
+        why = turn.t("training.checkin_need_code", **names_of(turn, first))
+        await _ask_code(turn, why, returns_to)
         return None
     code = normalise_code(typed)
     for training, day in candidates:
@@ -159,27 +217,28 @@ async def _by_code(
     if code is not None and any(
         code_expired(training.secret, code, turn.now) for training, _ in candidates
     ):
-        await _ask_code(turn, turn.t("training.code_expired"))
+        await _ask_code(turn, turn.t("training.code_expired"), returns_to)
         return None
     if code is not None:
         locked = await code_attempts.record_wrong(turn, candidates)
         if locked is not None:
             turn.reply(code_attempts.locked_text(turn, locked))
             return None
-    await _ask_code(turn, turn.t("training.code_wrong"))
+    await _ask_code(turn, turn.t("training.code_wrong"), returns_to)
     return None
 
 
-async def _ask_code(turn: Turn, why: str) -> None:
+async def _ask_code(turn: Turn, why: str, returns_to: int | None) -> None:
     """The code form: its one question takes the next message as the code."""
-    await start_form(turn, CODE_FORM, why + "\n\n")
+    await start_form(turn, CODE_FORM, why + "\n\n", returns_to=returns_to)
 
 
 @on_complete(CODE_FORM)
 async def _code_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     """The code typed after /hadir: checked as `/hadir <code>` would be, the day's trainings
     and the lockout read again (time has passed since the question)."""
-    await _check_in_with(turn, str(answers.get("code") or "").strip())
+    code = str(answers.get("code") or "").strip()
+    await _check_in_with(turn, code, returns_to=session.state.get(RETURNS_TO))
 
 
 @on_complete(CHECKIN_FORM)

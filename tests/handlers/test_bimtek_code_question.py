@@ -22,12 +22,16 @@ WA_ID = "6281234500011"
 CODE_FORM = "training_code"  # handlers/trainings/checkin.CODE_FORM
 
 
-async def _say(db, app, user, channel: str, now, *, text=None, command=None, args=""):
+async def _say(
+    db, app, user, channel: str, now, *, text=None, command=None, args="", location=None
+):
     """One message of the person through the router, as the channel delivers it."""
     external = str(user.id) if channel == "telegram" else WA_ID
     fields: dict = {"kind": InboundKind.TEXT, "text": text}
     if command is not None:
         fields = {"kind": InboundKind.COMMAND, "command": command, "command_args": args}
+    elif location is not None:
+        fields = {"kind": InboundKind.LOCATION, "latitude": location[0], "longitude": location[1]}
     event = Inbound(channel=channel, external_user_id=external, chat_id=external, **fields)
     async with db.transaction() as repos:
         turn = Turn(app=app, repos=repos, event=event, now=now)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_engine import FormDriver, _q
+from test_engine import FormDriver, _edit, _q, t
 from test_engine_features import make_form, repeat
 
 from handlers.forms.model import Form, FormError, form_from_data
@@ -71,6 +71,41 @@ async def test_a_typed_answer_the_warning_holds_for_is_taken_with_the_message() 
     await driver.send_text("25")
     assert driver.answers["penghuni"] == 25
     assert "⚠️ Lebih dari 20 orang (1 dilaporkan): benar?" in driver.last_text
+
+
+async def _at_summary(age: str, relation: str) -> FormDriver:
+    driver = await _relation(age, relation)
+    await driver.tap("Tidak")
+    await driver.send_text("3")
+    assert t("form.submit") in driver.labels()
+    return driver
+
+
+async def test_an_edited_answer_that_makes_another_answer_warn_tells_its_warning() -> None:
+    """An age edited from the summary under "Istri" is taken with the relation's warning,
+    named by its question (the relation was answered when the age was an adult's)."""
+    driver = await _at_summary("30", "Istri")
+    await _edit(driver, "Umur (1)")
+    await driver.send_text("15")
+    assert driver.answers["anggota"][0]["umur"] == 15  # taken: a doubt, not a refusal
+    assert "⚠️ Hubungan (1): " + WARNED.removeprefix("⚠️ ") in driver.last_text
+    assert t("form.submit") in driver.labels()  # back at the summary
+    await _edit(driver, "Umur (1)")
+    await driver.send_text("16")  # the warning held already: not told again
+    assert "Masih anak" not in driver.last_text
+    await _edit(driver, "Penghuni")
+    await driver.send_text("4")  # an edit that warns about nothing new
+    assert "⚠️" not in driver.last_text
+
+
+async def test_an_edit_that_clears_a_warning_or_warns_itself_tells_no_other() -> None:
+    driver = await _at_summary("15", "Istri")
+    await _edit(driver, "Umur (1)")
+    await driver.send_text("30")
+    assert "⚠️" not in driver.last_text
+    await _edit(driver, "Penghuni")
+    await driver.send_text("25")  # its own warning, once
+    assert driver.last_text.count("⚠️") == 1 and "Lebih dari 20 orang" in driver.last_text
 
 
 def test_a_warning_needs_its_message() -> None:
