@@ -1,7 +1,8 @@
 """A draft is finished with the form version it started on (a session keeps its version), on
 both channels: version 2 checks names and the household size, which a draft of version 1 does
 not; version 3 refuses "Yang bersangkutan" as consent when every member reported is a child,
-which a draft of version 2 does not."""
+which a draft of version 2 does not; version 4 takes a comma in a name ("Ahmad Fauzi,
+S.Pd."), which a draft of version 3 refuses."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, open_dat
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 V1 = load_form(FIXTURES / "case_report_v1.yaml")
 V2 = load_form(FIXTURES / "case_report_v2.yaml")
+V3 = load_form(FIXTURES / "case_report_v3.yaml")
 CURRENT = load_forms()["case_report"].version
 _MESSAGE_IDS = itertools.count(500)
 # A version-1 draft waiting at the household size: its head's name is one version 2 refuses,
@@ -49,7 +51,7 @@ CONSENT_REFUSED = "⚠️ Semua anggota yang dilaporkan masih anak (di bawah 18 
 async def db(tmp_path):
     database = await open_database(tmp_path / "psm.db")  # stores the current version
     async with database.transaction() as repos:
-        for published in (V1, V2):
+        for published in (V1, V2, V3):
             await repos.forms.save_definition(
                 published.id, published.version, published.model_dump(mode="json")
             )
@@ -183,3 +185,32 @@ async def test_a_version_2_draft_is_finished_on_version_2(
     async with db.reading() as reader:
         session = await reader.forms.get(draft_id)
     assert session is not None and session.status == "completed"
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_a_version_3_draft_refuses_a_comma_in_a_name_as_version_3_did(
+    db: Database, tmp_path: Path, channel: str
+) -> None:
+    app = app_context(tmp_path / "media")
+    assert app.forms["case_report"].version == CURRENT > 3
+    # A draft waiting at the head's name: everything else answered.
+    answers = {key: value for key, value in V2_DRAFT_ANSWERS.items() if key != "head_name"}
+    titled = "H. Ahmad Fauzi, S.Pd."
+
+    user, draft_id = await psm_with_a_draft(db, channel, 3, answers)
+    await send(db, app, user, channel, kind=InboundKind.COMMAND, command="lapor")
+    resumed = await tap(db, app, user, channel, f"{DRAFT_PREFIX}:{draft_id}")
+    assert "nama kepala keluarga" in said(resumed)
+    refused = await say(db, app, user, channel, titled)
+    assert refused.startswith("⚠️ Nama berisi huruf") and "koma" not in refused
+
+    current, current_draft = await psm_with_a_draft(db, channel, CURRENT, answers)
+    await send(db, app, current, channel, kind=InboundKind.COMMAND, command="lapor")
+    await tap(db, app, current, channel, f"{DRAFT_PREFIX}:{current_draft}")
+    taken = await say(db, app, current, channel, titled)
+    assert "Nama berisi huruf" not in taken and titled in taken
+    async with db.reading() as reader:
+        old = await reader.forms.get(draft_id)
+        new = await reader.forms.get(current_draft)
+    assert old is not None and "head_name" not in old.state["answers"]
+    assert new is not None and new.state["answers"]["head_name"] == titled

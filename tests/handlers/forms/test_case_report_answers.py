@@ -1,7 +1,7 @@
 """The case report's own rules, on the real form (forms/case_report.yaml): household names
-(letters of any script, no digits or emoji), a household at least as large as the members
-reported (count() of the members repeat), and answers from elsewhere (a case sent back)
-checked against them before the report is sent."""
+(letters of any script, no digits or emoji; commas since version 4), a household at least as
+large as the members reported (count() of the members repeat), and answers from elsewhere (a
+case sent back) checked against them before the report is sent."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from handlers.forms.state import prefilled_state
 from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 
 FORM = load_forms()["case_report"]
-NAME_REFUSED = "⚠️ Nama berisi huruf (minimal 2), boleh dengan spasi, titik, tanda petik"
+NAME_REFUSED = "⚠️ Nama berisi huruf (minimal 2), boleh dengan spasi, titik, koma, tanda petik"
 
 
 def driver_with(answers: dict[str, Any], *, closed: bool = True) -> FormDriver:
@@ -38,6 +38,8 @@ def driver_with(answers: dict[str, Any], *, closed: bool = True) -> FormDriver:
         "Ma'ruf",
         "Ma’ruf",  # a phone's typographic apostrophe
         "Abdul-Rahman",
+        "H. Ahmad Fauzi, S.Pd.",  # a degree after the name, as the KK writes it (version 4)
+        "Dr. Siti Aminah, M.Kes.",
         "Ni",
         "Nyoman Sukadana.",
         "Çağrı",
