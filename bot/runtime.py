@@ -22,6 +22,7 @@ from bot.pacing import Pacing
 from bot.region_files import load_regions
 from bot.render_pool import RenderPool
 from bot.scheduler import Scheduler, default_work
+from bot.statistics_zone import follow_time_zone
 from bot.webhook import WebhookApp, WebServer
 from handlers.channel_traits import ChannelTraits
 from handlers.context import AppContext
@@ -68,9 +69,10 @@ def keep_startup_objects() -> None:
 
 
 async def prepare_database(
-    settings: Settings, running: Iterable[DeclaresTraits] = ()
+    settings: Settings, running: Iterable[DeclaresTraits] = (), clock: Clock | None = None
 ) -> tuple[Database, AppContext]:
-    """Open (and migrate) the database, load regions, texts and forms; check them all.
+    """Open (and migrate) the database, load regions, texts and forms; check them all; make
+    the statistics count the local days of TIMEZONE (`follow_time_zone`).
     `running`: the channels this process runs; their traits join the built-in adapters'
     (bot/channels/traits.py) in `AppContext.channels`."""
     catalog = Catalog.load()
@@ -88,6 +90,7 @@ async def prepare_database(
             for form in forms.values():
                 definition = form.model_dump(mode="json")
                 await repos.forms.save_definition(form.id, form.version, definition)
+        await follow_time_zone(db, settings.zone, (clock or SystemClock()).now())
     except BaseException:
         await db.close()  # its threads would keep the process alive
         raise
@@ -171,7 +174,7 @@ class Runtime:
         `senders=False` leaves the outbox unsent (a crash between commit and send, in tests);
         `background=False` starts no loops at all: the caller drives the worker and senders.
         """
-        self.db, self.app = await prepare_database(self.settings, self.channels)
+        self.db, self.app = await prepare_database(self.settings, self.channels, self.clock)
         self.render_pool = RenderPool()  # no worker process until the first chart
         self.app.render = self.render_pool.render
         async with self.db.transaction() as repos:

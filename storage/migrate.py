@@ -2,8 +2,9 @@
 
 Files are `storage/migrations/NNNN_description.sql`; each one is applied in its own
 transaction that also bumps user_version, so a crash leaves the schema at a whole version.
-A migration that adds values SQL cannot compute (a person key) has a `Fill`, run in that
-same transaction.
+A migration that adds values SQL cannot compute (a person key), or fills rows with SQL that
+also runs elsewhere (the statistics rollups, refilled when their offset changes), has a
+`Fill`, run in that same transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import NamedTuple
 
 import aiosqlite
 
+from storage import rollup_fills
 from storage.person_names import person_key
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -22,15 +24,17 @@ _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 class Fill(NamedTuple):
-    """What a migration adds to the rows already there when SQL cannot compute it: `sql`,
-    run right after the migration's file, calls `functions` (Python, one argument each),
-    which are registered on the migrating connection only."""
+    """What a migration adds to the rows already there: `sql`, run right after the
+    migration's file, may call `functions` (Python, one argument each), which are registered
+    on the migrating connection only."""
 
     sql: str
     functions: dict[str, Callable[[str], str]]
 
 
 FILLS: dict[int, Fill] = {
+    15: Fill(rollup_fills.script(rollup_fills.DAY_ROLLUPS), {}),
+    16: Fill(rollup_fills.script(rollup_fills.WINDOWS), {}),
     18: Fill("UPDATE households SET head_key = person_key(head_name);", {"person_key": person_key}),
 }
 

@@ -13,6 +13,7 @@ from storage.background import BackgroundRequestRepo
 from storage.broadcasts import BroadcastRepo
 from storage.case_review import CaseReviewRepo
 from storage.cases import CaseRepo
+from storage.day_offset import DayOffsetRepo
 from storage.district_contacts import DistrictContactRepo
 from storage.district_reminders import DistrictReminderRepo
 from storage.erasure import ErasureRepo
@@ -56,6 +57,7 @@ class Repos:
         self.review = CaseReviewRepo(conn)
         self.stats = StatsRepo(conn)
         self.stats_windows = StatsWindowRepo(conn)
+        self.day_offset = DayOffsetRepo(conn)
         self.exports = ExportRepo(conn)
         self.subjects = SubjectRepo(conn)
         self.erasure = ErasureRepo(conn)

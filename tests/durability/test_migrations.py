@@ -11,7 +11,7 @@ import re
 import sqlite3
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,8 @@ from tests.durability.durable_harness import (
     settle,
     start_in_process,
 )
+from tests.storage.case_changes import counted_days, counted_windows, day_rows, window_rows
+from tests.storage.seed_cases import query
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 _VERSION = re.compile(r"schema_v(\d+)\.sql$")
@@ -169,6 +171,27 @@ async def test_upgraded_households_have_their_heads_keys(fixture: Path, tmp_path
         connection.close()
     assert len(rows) == (0 if _version(fixture) < 2 else 2)  # migration 0002 made households
     assert [key for _, key in rows] == [person_key(name) for name, _ in rows]
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [p for p in FIXTURE_FILES if 2 <= _version(p) < 16],
+    ids=lambda p: p.stem,
+)
+async def test_upgraded_cases_are_in_the_statistics_rollups(fixture: Path, tmp_path: Path) -> None:
+    """Migrations 0015 and 0016 count the cases already there by local day and in the
+    windows ending on today (their fill, storage/rollup_fills.py, runs in their
+    transactions)."""
+    path = tmp_path / "psm.db"
+    _load(fixture, path)
+    database = Database(path)
+    await database.open()
+    await database.close()
+
+    assert sum(day_rows(database)[1].values()) == 2  # the fixtures' two cases
+    assert day_rows(database) == counted_days(database)
+    last_day = query(path, "SELECT last_day FROM case_window_end")[0][0]
+    assert window_rows(database) == counted_windows(database, date.fromisoformat(last_day))
 
 
 async def test_upgraded_people_hold_the_day_of_their_last_daily_reminder(tmp_path: Path) -> None:

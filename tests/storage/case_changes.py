@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from storage.db import Database
 from storage.models import Role, User
@@ -27,7 +27,8 @@ from tests.storage.seed_cases import (
 STATES = ("submitted", "verified", "approved", "in_follow_up", "resolved", "rejected")
 CATEGORIES = ("stunting", "rtlh", "odgj", "fakir_miskin", "anak_jalanan")
 DESAS = (BABATAN, SINDANGJAWA, CINIRU_DESA, TUBAN_DESA)
-WIB = timedelta(hours=7)
+WIB = timedelta(hours=7)  # the offset the rollups are made with (migration 0015)
+SPANS = (7, 30, 365)  # the rolling windows (migration 0016)
 
 
 def random_moment(rng: random.Random) -> datetime:
@@ -122,3 +123,78 @@ def direct_counts(db, scope: Scope, since: datetime, until: datetime) -> dict:
         "reporter": dict(Counter(r[3] for r in rows)),
         "category": dict(Counter(code for case_id, code in tags if case_id in chosen)),
     }
+
+
+def day_rows(db) -> tuple[Counter, Counter]:
+    """The per-day rollups (migration 0015), zero rows left out."""
+    counts = query(
+        db.path, "SELECT kecamatan_code, day, state, category, cases FROM case_day_counts"
+    )
+    reporters = query(
+        db.path, "SELECT kecamatan_code, day, reporter_id, cases FROM case_day_reporters"
+    )
+    return (
+        Counter({tuple(r[:4]): r[4] for r in counts if r[4]}),
+        Counter({tuple(r[:3]): r[3] for r in reporters if r[3]}),
+    )
+
+
+def _cases_by_day(db, offset: timedelta) -> dict[int, tuple[str, date, str, int]]:
+    """Each case's kecamatan, local day (UTC + `offset`), state and reporter."""
+    return {
+        r[0]: (r[1], (datetime.fromisoformat(r[2]) + offset).date(), r[3], r[4])
+        for r in query(
+            db.path, "SELECT id, kecamatan_code, submitted_at, state, reporter_id FROM cases"
+        )
+    }
+
+
+def counted_days(db, offset: timedelta = WIB) -> tuple[Counter, Counter]:
+    """`day_rows`, counted in Python from the cases, days taken with a fixed offset."""
+    cases = _cases_by_day(db, offset)
+    counts: Counter = Counter()
+    reporters: Counter = Counter()
+    for kecamatan, day, state, reporter in cases.values():
+        counts[(kecamatan, day.isoformat(), state, "")] += 1
+        reporters[(kecamatan, day.isoformat(), reporter)] += 1
+    for case_id, code in query(db.path, "SELECT case_id, code FROM case_categories"):
+        kecamatan, day, state, _ = cases[case_id]
+        counts[(kecamatan, day.isoformat(), state, code)] += 1
+    return counts, reporters
+
+
+def window_rows(db) -> tuple[Counter, Counter]:
+    """The rolling windows (migration 0016), zero rows left out."""
+    counts = query(
+        db.path,
+        "SELECT span, kecamatan_code, state, category, cases FROM case_window_counts",
+    )
+    reporters = query(
+        db.path, "SELECT span, kecamatan_code, reporter_id, cases FROM case_window_reporters"
+    )
+    return (
+        Counter({tuple(r[:4]): r[4] for r in counts if r[4]}),
+        Counter({tuple(r[:3]): r[3] for r in reporters if r[3]}),
+    )
+
+
+def counted_windows(db, last: date, offset: timedelta = WIB) -> tuple[Counter, Counter]:
+    """`window_rows`, counted in Python from the cases whose local day (UTC + `offset`) is
+    in a window ending on `last`."""
+    cases = _cases_by_day(db, offset)
+    tags = query(db.path, "SELECT case_id, code FROM case_categories")
+    counts: Counter = Counter()
+    reporters: Counter = Counter()
+    for span in SPANS:
+        inside = {
+            case_id: case
+            for case_id, case in cases.items()
+            if last - timedelta(days=span) < case[1] <= last
+        }
+        for kecamatan, _, state, reporter in inside.values():
+            counts[(span, kecamatan, state, "")] += 1
+            reporters[(span, kecamatan, reporter)] += 1
+        for case_id, code in tags:
+            if case_id in inside:
+                counts[(span, inside[case_id][0], inside[case_id][2], code)] += 1
+    return counts, reporters

@@ -5,7 +5,6 @@ and equals a direct count either way."""
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,11 +16,18 @@ from handlers.context import AppContext
 from handlers.forms.model import load_forms
 from handlers.i18n import Catalog
 from storage.scope import Scope
-from tests.storage.case_changes import WIB, direct_counts, random_change, seeded_world
+from tests.storage.case_changes import (
+    SPANS,
+    WIB,
+    counted_windows,
+    direct_counts,
+    random_change,
+    seeded_world,
+    window_rows,
+)
 from tests.storage.seed_cases import KADUGEDE, NOW, query
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
-SPANS = (7, 30, 365)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -33,46 +39,6 @@ async def world(tmp_path):
 
 def _end(db) -> date:
     return date.fromisoformat(query(db.path, "SELECT last_day FROM case_window_end")[0][0])
-
-
-def _windows(db) -> tuple[Counter, Counter]:
-    counts = query(
-        db.path,
-        "SELECT span, kecamatan_code, state, category, cases FROM case_window_counts",
-    )
-    reporters = query(
-        db.path, "SELECT span, kecamatan_code, reporter_id, cases FROM case_window_reporters"
-    )
-    return (
-        Counter({tuple(r[:4]): r[4] for r in counts if r[4]}),
-        Counter({tuple(r[:3]): r[3] for r in reporters if r[3]}),
-    )
-
-
-def _counted(db, last: date) -> tuple[Counter, Counter]:
-    """The same, counted in Python from the cases whose local (+07:00) day is in a window."""
-    cases = {
-        r[0]: (r[1], (datetime.fromisoformat(r[2]) + WIB).date(), r[3], r[4])
-        for r in query(
-            db.path, "SELECT id, kecamatan_code, submitted_at, state, reporter_id FROM cases"
-        )
-    }
-    tags = query(db.path, "SELECT case_id, code FROM case_categories")
-    counts: Counter = Counter()
-    reporters: Counter = Counter()
-    for span in SPANS:
-        inside = {
-            case_id: case
-            for case_id, case in cases.items()
-            if last - timedelta(days=span) < case[1] <= last
-        }
-        for kecamatan, _, state, reporter in inside.values():
-            counts[(span, kecamatan, state, "")] += 1
-            reporters[(span, kecamatan, reporter)] += 1
-        for case_id, code in tags:
-            if case_id in inside:
-                counts[(span, inside[case_id][0], inside[case_id][2], code)] += 1
-    return counts, reporters
 
 
 async def _move_to(db, day: date) -> bool:
@@ -88,8 +54,8 @@ async def test_windows_follow_random_changes_and_moves_of_their_end(world) -> No
     assert _end(db) != start  # the migration ended them on the real today
     assert await _move_to(db, start)
     assert not await _move_to(db, start)  # already there: nothing moves
-    assert _windows(db) == _counted(db, start)
-    assert sum(n for (span, *_), n in _windows(db)[1].items() if span == 365) > 0
+    assert window_rows(db) == counted_windows(db, start)
+    assert sum(n for (span, *_), n in window_rows(db)[1].items() if span == 365) > 0
     day = start
     for step in range(120):
         await random_change(db, people, rng)
@@ -97,7 +63,7 @@ async def test_windows_follow_random_changes_and_moves_of_their_end(world) -> No
             day += timedelta(days=rng.choice((1, 1, 1, 2, 6, 29, -3, -40, 400)))
             await _move_to(db, day)
             assert _end(db) == day
-        assert _windows(db) == _counted(db, day), f"step {step}, end {day}"
+        assert window_rows(db) == counted_windows(db, day), f"step {step}, end {day}"
     # Rows of moved-out days go; nothing negative is ever left.
     assert not query(db.path, "SELECT * FROM case_window_counts WHERE cases < 0")
     assert not query(db.path, "SELECT * FROM case_window_reporters WHERE cases < 0")
