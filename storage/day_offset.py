@@ -1,7 +1,7 @@
 """Moving the /statistik rollups to another fixed UTC offset (`case_day_offset`, migration
 0015): the per-day rollups are filled again from the cases in the new local days, and the
-rolling windows (migration 0016) from them, ending on today in that offset. The same SQL as
-the migrations' (storage/rollup_fills.py), in the caller's transaction: a crash half-way
+rolling windows (migration 0016) from them, ending on today in that offset. The fill of the
+migrations, as storage/rollup_fills.py keeps it, in the caller's transaction: a crash half-way
 leaves the old offset with its rollups, whole."""
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 Files are `storage/migrations/NNNN_description.sql`; each one is applied in its own
 transaction that also bumps user_version, so a crash leaves the schema at a whole version.
-A migration that adds values SQL cannot compute (a person key), or fills rows with SQL that
-also runs elsewhere (the statistics rollups, refilled when their offset changes), has a
-`Fill`, run in that same transaction.
+A migration that adds values SQL cannot compute (a person key) has a `Fill`, run in that
+same transaction. A migration is never edited once published: its SQL means what it meant at
+its schema version (the rollups' fill of 0015/0016 has a runtime twin in
+`storage/rollup_fills.py`, free to change with the schema).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import NamedTuple
 
 import aiosqlite
 
-from storage import rollup_fills
 from storage.person_names import person_key
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -24,17 +24,15 @@ _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 class Fill(NamedTuple):
-    """What a migration adds to the rows already there: `sql`, run right after the
-    migration's file, may call `functions` (Python, one argument each), which are registered
-    on the migrating connection only."""
+    """What a migration adds to the rows already there when SQL cannot compute it: `sql`,
+    run right after the migration's file, calls `functions` (Python, one argument each),
+    which are registered on the migrating connection only."""
 
     sql: str
     functions: dict[str, Callable[[str], str]]
 
 
 FILLS: dict[int, Fill] = {
-    15: Fill(rollup_fills.script(rollup_fills.DAY_ROLLUPS), {}),
-    16: Fill(rollup_fills.script(rollup_fills.WINDOWS), {}),
     18: Fill("UPDATE households SET head_key = person_key(head_name);", {"person_key": person_key}),
 }
 

@@ -1,11 +1,12 @@
-"""The SQL that fills the /statistik rollups from the cases already there: the per-day rollups
-in the local days of `case_day_offset` (migration 0015) and the rolling windows from the day
-rows, ending on `case_window_end.last_day` (migration 0016). Run by those migrations, right
-after their files (storage/migrate.py `FILLS`), and again whenever the offset changes
-(storage/day_offset.py). Statements one by one: a script would commit the caller's
-transaction (sqlite3's `executescript`). The day rows are grouped in their primary key's
-order (kabupaten, day, kecamatan, ...), so they are appended rather than scattered: a
-quarter faster at 100,000 cases."""
+"""The SQL that refills the /statistik rollups from the cases when their offset changes
+(storage/day_offset.py): the per-day rollups in the local days of `case_day_offset` and the
+rolling windows from the day rows, ending on `case_window_end.last_day`. Migrations 0015 and
+0016 filled them the same way once; they keep their own copy, as published, because a
+migration must mean what it meant at its schema version whatever this module becomes.
+Statements one by one: a script would commit the caller's transaction (sqlite3's
+`executescript`). The day rows are grouped in their primary key's order (kabupaten, day,
+kecamatan, ...), so they are appended rather than scattered: a quarter faster at 100,000
+cases."""
 
 from __future__ import annotations
 
@@ -46,8 +47,3 @@ WINDOWS: tuple[str, ...] = (
     WHERE d.day <= e.last_day AND d.day > date(e.last_day, printf('-%d days', s.span))
     GROUP BY 1, 2, 3, 4 HAVING SUM(d.cases) != 0""",
 )  # fmt: skip
-
-
-def script(statements: tuple[str, ...]) -> str:
-    """The statements as one script, for the migration runner."""
-    return "".join(f"{statement};\n" for statement in statements)

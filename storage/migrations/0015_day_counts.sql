@@ -44,8 +44,21 @@ CREATE INDEX case_day_reporters_kecamatan
     ON case_day_reporters (kecamatan_code, day, reporter_id, cases);
 CREATE INDEX case_day_reporters_day ON case_day_reporters (day, reporter_id, cases);
 
--- The rows of the cases already there: storage/rollup_fills.py `DAY_ROLLUPS`, run right after
--- this file in its transaction (storage/migrate.py `FILLS`), and again when the offset changes.
+INSERT INTO case_day_counts (kabupaten_code, kecamatan_code, day, state, category, cases)
+    SELECT kabupaten_code, kecamatan_code,
+        date(substr(submitted_at, 1, 19), (SELECT printf('%+d minutes', minutes) FROM case_day_offset)),
+        state, '', COUNT(*)
+    FROM cases GROUP BY 1, 2, 3, 4;
+INSERT INTO case_day_counts (kabupaten_code, kecamatan_code, day, state, category, cases)
+    SELECT c.kabupaten_code, c.kecamatan_code,
+        date(substr(c.submitted_at, 1, 19), (SELECT printf('%+d minutes', minutes) FROM case_day_offset)),
+        c.state, k.code, COUNT(*)
+    FROM case_categories k JOIN cases c ON c.id = k.case_id GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO case_day_reporters (kabupaten_code, kecamatan_code, day, reporter_id, cases)
+    SELECT kabupaten_code, kecamatan_code,
+        date(substr(submitted_at, 1, 19), (SELECT printf('%+d minutes', minutes) FROM case_day_offset)),
+        reporter_id, COUNT(*)
+    FROM cases GROUP BY 1, 2, 3, 4;
 
 CREATE TRIGGER case_day_counts_case_added AFTER INSERT ON cases BEGIN
     INSERT INTO case_day_counts

@@ -44,9 +44,16 @@ CREATE TABLE case_window_reporters (
 CREATE INDEX case_window_reporters_kecamatan
     ON case_window_reporters (span, kecamatan_code, reporter_id, cases);
 
--- The windows of the day rows already there: storage/rollup_fills.py `WINDOWS`, run right
--- after this file in its transaction (storage/migrate.py `FILLS`), and again when the offset
--- changes.
+INSERT INTO case_window_counts (span, kabupaten_code, kecamatan_code, state, category, cases)
+    SELECT s.span, d.kabupaten_code, d.kecamatan_code, d.state, d.category, SUM(d.cases)
+    FROM case_window_spans s, case_window_end e, case_day_counts d
+    WHERE d.day <= e.last_day AND d.day > date(e.last_day, printf('-%d days', s.span))
+    GROUP BY 1, 2, 3, 4, 5 HAVING SUM(d.cases) != 0;
+INSERT INTO case_window_reporters (span, kabupaten_code, reporter_id, kecamatan_code, cases)
+    SELECT s.span, d.kabupaten_code, d.reporter_id, d.kecamatan_code, SUM(d.cases)
+    FROM case_window_spans s, case_window_end e, case_day_reporters d
+    WHERE d.day <= e.last_day AND d.day > date(e.last_day, printf('-%d days', s.span))
+    GROUP BY 1, 2, 3, 4 HAVING SUM(d.cases) != 0;
 
 -- A day row's change reaches every window its day lies in (old and new keys, so even a change
 -- of key columns would be followed).

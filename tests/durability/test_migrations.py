@@ -180,8 +180,8 @@ async def test_upgraded_households_have_their_heads_keys(fixture: Path, tmp_path
 )
 async def test_upgraded_cases_are_in_the_statistics_rollups(fixture: Path, tmp_path: Path) -> None:
     """Migrations 0015 and 0016 count the cases already there by local day and in the
-    windows ending on today (their fill, storage/rollup_fills.py, runs in their
-    transactions)."""
+    windows ending on today (their own fill, kept as published; storage/rollup_fills.py is
+    its runtime twin)."""
     path = tmp_path / "psm.db"
     _load(fixture, path)
     database = Database(path)
