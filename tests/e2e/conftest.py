@@ -3,6 +3,7 @@ Telegram Bot API server on 127.0.0.1, with a real SQLite file in a temporary fol
 
 from __future__ import annotations
 
+import random
 import socket
 import sqlite3
 import time
@@ -104,10 +105,29 @@ def on_clock(settings: Settings, clock: Clock | None) -> Settings:
     return settings.model_copy(update={"reminder_time": SYSTEM_CLOCK_REMINDER_TIME})
 
 
+def _client_ports_start() -> int:
+    """The first port the kernel hands out to outgoing connections (Linux; else IANA's)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 49152
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A local port nothing listens on, for a server started afterwards. Taken below the
+    range of outgoing connections' ports: a port the kernel picks itself (bind to 0) may be
+    given to a client socket of this machine before the server binds it (a restarted bot in
+    the crash tests binds the same port twenty times)."""
+    start = _client_ports_start()
+    for _ in range(200):
+        port = random.randrange(10_000, max(start, 10_001))
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use
+            return port
+    raise RuntimeError("no free local port below the client range")
 
 
 @pytest.fixture
