@@ -23,6 +23,7 @@ from handlers.registration_rejection import (
     FIXABLE,
     REJECTED_ACTION,
     RejectionReason,
+    reason_of_entry,
     reason_of_verdict,
     recorded_reason,
     rejection_text,
@@ -62,28 +63,41 @@ async def correct_rejected(turn: Turn) -> bool:
     reason = await recorded_reason(turn.repos, turn.user.id)
     if reason not in FIXABLE:
         return False
-    unfinished = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
-    for session in unfinished:
-        if session.form_id == FORM_ID:  # opened before and left: it goes on where it was
-            session = await turn.repos.forms.activate(session.id, now=turn.now)
-            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
-            return True
-    prefix = turn.t("registration.rejection.correcting") + "\n"
-    prefix += turn.t(f"registration.rejection.{reason}") + "\n\n"
-    answers = await _earlier_answers(turn, turn.user)
-    if answers is None:  # not all of them kept: the form from its first question
-        await start_form(turn, FORM_ID, prefix=prefix)
-        return True
-    state = prefilled_state(turn.app.forms[FORM_ID], answers)
-    hint = turn.t("registration.rejection.prefilled")
-    await start_form(turn, FORM_ID, prefix=prefix + hint + "\n\n", state=state)
+    if not await _resume_unfinished(turn):
+        await _open_correction(turn, reason, turn.user.requested_role)
     return True
 
 
-async def _earlier_answers(turn: Turn, person: User) -> dict[str, Any] | None:
-    """The registration's answers as the person gave them, rebuilt from their row (the
-    finished session's answers are cleared after a while); None when one is missing."""
-    role = person.requested_role
+async def _resume_unfinished(turn: Turn) -> bool:
+    """A registration opened before and left goes on where it was (False: there is none)."""
+    assert turn.user is not None
+    unfinished = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
+    for session in unfinished:
+        if session.form_id == FORM_ID:
+            session = await turn.repos.forms.activate(session.id, now=turn.now)
+            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
+            return True
+    return False
+
+
+async def _open_correction(turn: Turn, reason: RejectionReason, role: str | None) -> None:
+    """The rejected registration (as `role`) at its summary with the earlier answers, the
+    reason above it; from its first question when they are not all kept."""
+    assert turn.user is not None
+    prefix = turn.t("registration.rejection.correcting") + "\n"
+    prefix += turn.t(f"registration.rejection.{reason}") + "\n\n"
+    answers = await _earlier_answers(turn, turn.user, role)
+    if answers is None:
+        await start_form(turn, FORM_ID, prefix=prefix)
+        return
+    state = prefilled_state(turn.app.forms[FORM_ID], answers)
+    hint = turn.t("registration.rejection.prefilled")
+    await start_form(turn, FORM_ID, prefix=prefix + hint + "\n\n", state=state)
+
+
+async def _earlier_answers(turn: Turn, person: User, role: str | None) -> dict[str, Any] | None:
+    """The registration's answers as the person gave them as `role`, rebuilt from their row
+    (the finished session's answers are cleared after a while); None when one is missing."""
     needed = [person.full_name, person.phone, role, person.kabupaten_code, person.kecamatan_code]
     if not all(needed) or (role == Role.PSM and not person.desa_code):
         return None
@@ -114,16 +128,21 @@ async def _earlier_answers(turn: Turn, person: User) -> dict[str, Any] | None:
 async def apply_as_candidate(turn: Turn) -> None:
     """A training candidate (`calon`) asks to become PSM or TKSK: the usual registration,
     decided by the usual approvers; they keep their training meanwhile. An application
-    left unfinished is taken up where it was."""
+    left unfinished is taken up where it was; one rejected since for their name or region
+    opens with its earlier answers, as `correct_rejected` does (the role it asked for is in
+    the rejection's audit entry: a candidate's requested role is cleared)."""
     assert turn.user is not None
     if turn.user.awaits_decision:
         turn.reply(turn.t("registration.calon_waiting"))
         return
-    unfinished = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
-    for session in unfinished:
-        if session.form_id == FORM_ID:  # left half answered: its reminder says /daftar goes on
-            session = await turn.repos.forms.activate(session.id, now=turn.now)
-            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
+    if await _resume_unfinished(turn):  # its reminder says /daftar goes on
+        return
+    step = await latest_step(turn.repos, turn.user.id)
+    if step is not None and step.action == REJECTED_ACTION:
+        reason = reason_of_entry(step)
+        if reason in FIXABLE:
+            role = step.detail.get("role")
+            await _open_correction(turn, reason, role if isinstance(role, str) else None)
             return
     await start_form(turn, FORM_ID, prefix=turn.t("registration.calon_apply") + "\n\n")
 
@@ -204,6 +223,7 @@ async def decide(turn: Turn, data: str) -> None:
         if holder is not None:
             turn.reply(turn.t("people.tksk_taken", name=holder.full_name))
             return
+    requested = candidate.requested_role  # a candidate's is cleared by a rejection
     decided = await turn.repos.people.decide_registration(
         candidate.id, version=press.version, approve=approve, decider_id=decider.id, now=turn.now
     )
@@ -214,14 +234,19 @@ async def decide(turn: Turn, data: str) -> None:
         else:
             await _already_decided(turn, now)
         return
-    await _tell_decided(turn, decided, approve=approve, reason=reason)
+    await _tell_decided(turn, decided, approve=approve, reason=reason, requested=requested)
 
 
 async def _tell_decided(
-    turn: Turn, candidate: User, *, approve: bool, reason: RejectionReason | None
+    turn: Turn,
+    candidate: User,
+    *,
+    approve: bool,
+    reason: RejectionReason | None,
+    requested: str | None,
 ) -> None:
-    """A decision applied: audited, said to the approver (over the tapped request) and told
-    to the person."""
+    """A decision applied: audited (a rejection with the role asked for), said to the approver
+    (over the tapped request) and told to the person."""
     decider = turn.user
     assert decider is not None
     await turn.repos.audit.record(
@@ -229,7 +254,7 @@ async def _tell_decided(
         actor_id=decider.id,
         action="registration.approved" if approve else REJECTED_ACTION,
         subject=f"user:{candidate.id}",
-        detail={"role": candidate.role} if approve else {"reason": str(reason)},
+        detail={"role": candidate.role} if approve else {"reason": str(reason), "role": requested},
     )
     if approve:
         outcome = turn.t("registration.approved_by", name=candidate.full_name, by=decider.full_name)

@@ -82,8 +82,10 @@ async def correction_of(turn: Turn, before: User, answers: dict[str, Any]) -> Co
     if before.full_name != answers["full_name"]:
         changes.append(Change("name", before.full_name or "-", answers["full_name"]))
     role = answers["role"]["name"]
-    if before.requested_role and before.requested_role != role:  # a candidate's is cleared
-        changes.append(Change("role", str(before.requested_role), role))
+    # A rejected candidate's requested role is cleared: the rejection's entry keeps it.
+    was_role = before.requested_role or (rejection.detail.get("role") if rejection else None)
+    if isinstance(was_role, str) and was_role != role:
+        changes.append(Change("role", str(was_role), role))
     phone = answers["phone"]["e164"]
     if before.phone and before.phone != phone:
         changes.append(Change("phone", before.phone, phone))

@@ -110,7 +110,8 @@ async def test_the_person_is_told_the_reason_and_it_is_audited(
     else:
         assert words in notice
     assert (FIX in notice) == (reason in ("name", "region"))
-    assert await _rejections(db) == [(f"user:{rina.id}", f'{{"reason": "{reason}"}}')]
+    detail = f'{{"reason": "{reason}", "role": "psm"}}'  # the role asked for: a candidate's
+    assert await _rejections(db) == [(f"user:{rina.id}", detail)]  # is cleared on rejection
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -125,7 +126,7 @@ async def test_an_old_ya_tolak_button_still_rejects_without_a_reason(
         rejected = await repos.users.get(rina.id)
     assert rejected is not None and rejected.status == UserStatus.REJECTED
     assert await _told(db, rina) == [app.catalog.text("id", "registration.you_are_rejected")]
-    assert await _rejections(db) == [(f"user:{rina.id}", '{"reason": "none"}')]
+    assert await _rejections(db) == [(f"user:{rina.id}", '{"reason": "none", "role": "psm"}')]
     # Told again the same when they write: no reason, no way to register again.
     again = await send(db, app, rina, channel, command="daftar")
     assert said(again) == app.catalog.text("id", "status_explained.rejected")
