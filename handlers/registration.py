@@ -6,30 +6,38 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
-from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.events import Button, Outbound
 from handlers.forms.runner import on_complete, resume_form, start_form
 from handlers.forms.state import prefilled_state
-from handlers.people.common import menu_button
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
 from handlers.regions import region_name
+from handlers.registration_correction import (
+    RECONSIDERED_ACTION,
+    SUBMITTED_ACTION,
+    correction_of,
+    latest_step,
+    pending_correction,
+)
 from handlers.registration_rejection import (
     FIXABLE,
     REJECTED_ACTION,
     RejectionReason,
+    reason_of_entry,
     reason_of_verdict,
     recorded_reason,
     rejection_text,
     verdict_of,
 )
+from handlers.registration_request import (
+    decision_data,
+    parse_decision,
+    request_message,
+)
 from handlers.trainings.join import begin_if_invited, invite_on_approval
 from storage.models import FormSession, Role, User, UserStatus
 
 FORM_ID = "registration"
-DECISION_PREFIX = "ap"
-# The last field of a decision button shown from /pengguna (`ap:<id>:r:p`): the rejection's
-# confirmation and its "Kembali" keep the way back to the /pengguna menu.
-FROM_PEOPLE = "p"
 # The reasons offered when a rejection is confirmed, in the order of their buttons.
 OFFERED_REASONS = (
     RejectionReason.NAME,
@@ -55,28 +63,41 @@ async def correct_rejected(turn: Turn) -> bool:
     reason = await recorded_reason(turn.repos, turn.user.id)
     if reason not in FIXABLE:
         return False
-    unfinished = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
-    for session in unfinished:
-        if session.form_id == FORM_ID:  # opened before and left: it goes on where it was
-            session = await turn.repos.forms.activate(session.id, now=turn.now)
-            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
-            return True
-    prefix = turn.t("registration.rejection.correcting") + "\n"
-    prefix += turn.t(f"registration.rejection.{reason}") + "\n\n"
-    answers = await _earlier_answers(turn, turn.user)
-    if answers is None:  # not all of them kept: the form from its first question
-        await start_form(turn, FORM_ID, prefix=prefix)
-        return True
-    state = prefilled_state(turn.app.forms[FORM_ID], answers)
-    hint = turn.t("registration.rejection.prefilled")
-    await start_form(turn, FORM_ID, prefix=prefix + hint + "\n\n", state=state)
+    if not await _resume_unfinished(turn):
+        await _open_correction(turn, reason, turn.user.requested_role)
     return True
 
 
-async def _earlier_answers(turn: Turn, person: User) -> dict[str, Any] | None:
-    """The registration's answers as the person gave them, rebuilt from their row (the
-    finished session's answers are cleared after a while); None when one is missing."""
-    role = person.requested_role
+async def _resume_unfinished(turn: Turn) -> bool:
+    """A registration opened before and left goes on where it was (False: there is none)."""
+    assert turn.user is not None
+    unfinished = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
+    for session in unfinished:
+        if session.form_id == FORM_ID:
+            session = await turn.repos.forms.activate(session.id, now=turn.now)
+            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
+            return True
+    return False
+
+
+async def _open_correction(turn: Turn, reason: RejectionReason, role: str | None) -> None:
+    """The rejected registration (as `role`) at its summary with the earlier answers, the
+    reason above it; from its first question when they are not all kept."""
+    assert turn.user is not None
+    prefix = turn.t("registration.rejection.correcting") + "\n"
+    prefix += turn.t(f"registration.rejection.{reason}") + "\n\n"
+    answers = await _earlier_answers(turn, turn.user, role)
+    if answers is None:
+        await start_form(turn, FORM_ID, prefix=prefix)
+        return
+    state = prefilled_state(turn.app.forms[FORM_ID], answers)
+    hint = turn.t("registration.rejection.prefilled")
+    await start_form(turn, FORM_ID, prefix=prefix + hint + "\n\n", state=state)
+
+
+async def _earlier_answers(turn: Turn, person: User, role: str | None) -> dict[str, Any] | None:
+    """The registration's answers as the person gave them as `role`, rebuilt from their row
+    (the finished session's answers are cleared after a while); None when one is missing."""
     needed = [person.full_name, person.phone, role, person.kabupaten_code, person.kecamatan_code]
     if not all(needed) or (role == Role.PSM and not person.desa_code):
         return None
@@ -107,16 +128,21 @@ async def _earlier_answers(turn: Turn, person: User) -> dict[str, Any] | None:
 async def apply_as_candidate(turn: Turn) -> None:
     """A training candidate (`calon`) asks to become PSM or TKSK: the usual registration,
     decided by the usual approvers; they keep their training meanwhile. An application
-    left unfinished is taken up where it was."""
+    left unfinished is taken up where it was; one rejected since for their name or region
+    opens with its earlier answers, as `correct_rejected` does (the role it asked for is in
+    the rejection's audit entry: a candidate's requested role is cleared)."""
     assert turn.user is not None
     if turn.user.awaits_decision:
         turn.reply(turn.t("registration.calon_waiting"))
         return
-    unfinished = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
-    for session in unfinished:
-        if session.form_id == FORM_ID:  # left half answered: its reminder says /daftar goes on
-            session = await turn.repos.forms.activate(session.id, now=turn.now)
-            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
+    if await _resume_unfinished(turn):  # its reminder says /daftar goes on
+        return
+    step = await latest_step(turn.repos, turn.user.id)
+    if step is not None and step.action == REJECTED_ACTION:
+        reason = reason_of_entry(step)
+        if reason in FIXABLE:
+            role = step.detail.get("role")
+            await _open_correction(turn, reason, role if isinstance(role, str) else None)
             return
     await start_form(turn, FORM_ID, prefix=turn.t("registration.calon_apply") + "\n\n")
 
@@ -133,6 +159,7 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
             Outbound(text=turn.t(f"status_explained.{turn.user.status}"), remove_keyboard=True)
         )
         return
+    correction = await correction_of(turn, turn.user, answers)  # the rejected request's row
     user = await store_person(
         turn,
         answers,
@@ -143,68 +170,32 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
         status=UserStatus.ACTIVE if candidate else UserStatus.PENDING,
     )
     await turn.repos.audit.record(
-        now=turn.now, actor_id=user.id, action="registration.submitted", subject=f"user:{user.id}"
+        now=turn.now,
+        actor_id=user.id,
+        action=SUBMITTED_ACTION,
+        subject=f"user:{user.id}",
+        detail=correction.detail() if correction else None,
     )
     submitted = "registration.submitted_calon" if candidate else "registration.submitted"
     turn.reply(Outbound(text=turn.t(submitted), remove_keyboard=True))
     approvers = await turn.repos.users.list_approvers(user.kabupaten_code)
     for approver in approvers:
-        await turn.deliver(approver.id, await request_message(turn, user, approver))
-
-
-def _origin(from_people: bool) -> str:
-    """The last field of the decision buttons: where the request was shown."""
-    return f":{FROM_PEOPLE}" if from_people else ""
-
-
-async def request_message(
-    turn: Turn, candidate: User, approver: User, *, from_people: bool = False
-) -> Outbound:
-    """A registration to decide, with the approve / reject buttons (also shown from
-    /pengguna: one decision path, there with the /pengguna menu button)."""
-    catalog, language = turn.app.catalog, approver.language
-    role = catalog.text(language, f"roles.{candidate.requested_role}")
-    text = catalog.text(
-        language,
-        "registration.request",
-        name=candidate.full_name,
-        role=role,
-        phone=candidate.phone or "-",
-        verified=catalog.text(language, "common.yes" if candidate.phone_verified else "common.no"),
-        kabupaten=await region_name(turn, candidate.kabupaten_code),
-        kecamatan=await region_name(turn, candidate.kecamatan_code),
-        desa=await region_name(turn, candidate.desa_code),
-    )
-    origin = _origin(from_people)
-    buttons = [
-        [
-            Button(
-                label=catalog.text(language, "registration.approve"),
-                data=f"{DECISION_PREFIX}:{candidate.id}:a",
-            ),
-            Button(
-                label=catalog.text(language, "registration.reject"),
-                data=f"{DECISION_PREFIX}:{candidate.id}:r{origin}",
-            ),
-        ]
-    ]
-    if from_people:
-        buttons.append([menu_button(turn)])
-    return Outbound.say(text, buttons)
+        request = await request_message(turn, user, approver, correction=correction)
+        await turn.deliver(approver.id, request)
 
 
 async def decide(turn: Turn, data: str) -> None:
-    """An approver tapped approve or reject on a registration request."""
-    _, raw_id, verdict, origin = button_fields(data, 4)
+    """An approver tapped approve or reject (or a reason, or back) on a registration request.
+    It acts only on the request the button was shown with: a later one is refused, shown."""
+    press = parse_decision(data)
     decider = turn.user
-    candidate_id = small_number(raw_id)
-    candidate = await turn.repos.users.get(candidate_id) if candidate_id is not None else None
-    reason = reason_of_verdict(verdict)  # a confirmed rejection and why ("y" alone: no reason)
+    candidate = await turn.repos.users.get(press.candidate_id) if press else None
+    reason = reason_of_verdict(press.verdict) if press else None  # "y" alone: no reason
     if (
-        not allowed(decider, "registration.decide")
+        press is None
+        or not allowed(decider, "registration.decide")
         or candidate is None
-        or (verdict not in ("a", "r", "b") and reason is None)
-        or origin not in ("", FROM_PEOPLE)
+        or (press.verdict not in ("a", "r", "b") and reason is None)
     ):
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -215,12 +206,15 @@ async def decide(turn: Turn, data: str) -> None:
     if not candidate.awaits_decision:
         await _already_decided(turn, candidate)
         return
-    if verdict in ("r", "b"):  # rejecting is asked again; "b" goes back to the request
+    if candidate.version != press.version:
+        await _tell_changed(turn, candidate, pressed=press.version, from_people=press.from_people)
+        return
+    if press.verdict in ("r", "b"):  # rejecting is asked again; "b" goes back to the request
         await _confirm_rejection(
-            turn, candidate, back=verdict == "b", from_people=origin == FROM_PEOPLE
+            turn, candidate, back=press.verdict == "b", from_people=press.from_people
         )
         return
-    approve = verdict == "a"
+    approve = press.verdict == "a"
     if approve and candidate.requested_role == Role.TKSK and candidate.kecamatan_code:
         # A kecamatan has one TKSK: the one there now is changed first.
         holder = await turn.repos.people.active_tksk(
@@ -229,19 +223,38 @@ async def decide(turn: Turn, data: str) -> None:
         if holder is not None:
             turn.reply(turn.t("people.tksk_taken", name=holder.full_name))
             return
+    requested = candidate.requested_role  # a candidate's is cleared by a rejection
     decided = await turn.repos.people.decide_registration(
-        candidate.id, approve=approve, decider_id=decider.id, now=turn.now
+        candidate.id, version=press.version, approve=approve, decider_id=decider.id, now=turn.now
     )
-    if decided is None:  # another approver decided in between
-        await _already_decided(turn, await turn.repos.users.get(candidate.id) or candidate)
+    if decided is None:  # another approver decided in between, or the request changed
+        now = await turn.repos.users.get(candidate.id) or candidate
+        if now.awaits_decision:
+            await _tell_changed(turn, now, pressed=press.version, from_people=press.from_people)
+        else:
+            await _already_decided(turn, now)
         return
-    candidate = decided
+    await _tell_decided(turn, decided, approve=approve, reason=reason, requested=requested)
+
+
+async def _tell_decided(
+    turn: Turn,
+    candidate: User,
+    *,
+    approve: bool,
+    reason: RejectionReason | None,
+    requested: str | None,
+) -> None:
+    """A decision applied: audited (a rejection with the role asked for), said to the approver
+    (over the tapped request) and told to the person."""
+    decider = turn.user
+    assert decider is not None
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=decider.id,
         action="registration.approved" if approve else REJECTED_ACTION,
         subject=f"user:{candidate.id}",
-        detail={"role": candidate.role} if approve else {"reason": str(reason)},
+        detail={"role": candidate.role} if approve else {"reason": str(reason), "role": requested},
     )
     if approve:
         outcome = turn.t("registration.approved_by", name=candidate.full_name, by=decider.full_name)
@@ -271,6 +284,13 @@ async def decide(turn: Turn, data: str) -> None:
         await invite_on_approval(turn, candidate)
 
 
+def _as_edit(turn: Turn, shown: Outbound) -> Outbound:
+    """`shown` in place of the tapped message, when the channel said which one it was."""
+    if not turn.event.message_id:
+        return shown
+    return shown.model_copy(update={"type": "edit", "target_message_id": turn.event.message_id})
+
+
 async def _confirm_rejection(turn: Turn, candidate: User, *, back: bool, from_people: bool) -> None:
     """A tap on reject asks again (next to approve, one slip would turn someone away), with a
     button per reason the person is then told; the request comes back when they change their
@@ -279,28 +299,56 @@ async def _confirm_rejection(turn: Turn, candidate: User, *, back: bool, from_pe
     if back:
         shown = await request_message(turn, candidate, turn.user, from_people=from_people)
     else:
-        origin = _origin(from_people)
         rows = [
             [
                 Button(
                     label=turn.t(f"registration.reasons.{reason}"),
-                    data=f"{DECISION_PREFIX}:{candidate.id}:{verdict_of(reason)}{origin}",
+                    data=decision_data(candidate, verdict_of(reason), from_people=from_people),
                 )
             ]
             for reason in OFFERED_REASONS
         ]
-        back = Button(
+        back_button = Button(
             label=turn.t("registration.reject_back"),
-            data=f"{DECISION_PREFIX}:{candidate.id}:b{origin}",
+            data=decision_data(candidate, "b", from_people=from_people),
         )
         shown = Outbound.say(
-            turn.t("registration.reject_confirm", name=candidate.full_name), [*rows, [back]]
+            turn.t("registration.reject_confirm", name=candidate.full_name), [*rows, [back_button]]
         )
-    if turn.event.message_id:
-        shown = shown.model_copy(
-            update={"type": "edit", "target_message_id": turn.event.message_id}
-        )
-    turn.reply(shown)
+    turn.reply(_as_edit(turn, shown))
+
+
+async def _tell_changed(turn: Turn, candidate: User, *, pressed: int, from_people: bool) -> None:
+    """A button of an earlier request of someone still waiting (they sent a correction, or
+    their rejection was reviewed again): nothing is done; the approver hears what changed
+    and gets the request as it is now, with its own buttons, over the tapped message."""
+    assert turn.user is not None
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action="registration.refused",
+        subject=f"user:{candidate.id}",
+        detail={"stale": pressed},
+    )
+    step = await latest_step(turn.repos, candidate.id)
+    correction = await pending_correction(turn.repos, candidate)
+    name = candidate.full_name
+    if correction is not None:
+        said = turn.t("registration.changed.corrected", name=name)
+    elif step is not None and step.action == RECONSIDERED_ACTION:
+        if step.actor_id == turn.user.id:
+            said = turn.t("registration.changed.reconsidered_by_you", name=name)
+        else:
+            who = await turn.repos.users.get(step.actor_id) if step.actor_id else None
+            by = who.full_name if who else "-"
+            said = turn.t("registration.changed.reconsidered", name=name, by=by)
+    else:
+        said = turn.t("registration.changed.unknown", name=name)
+    request = await request_message(
+        turn, candidate, turn.user, from_people=from_people, correction=correction
+    )
+    text = turn.t("registration.changed.old_button") + " " + said + "\n\n" + request.text
+    turn.reply(_as_edit(turn, request.model_copy(update={"text": text})))
 
 
 async def _already_decided(turn: Turn, candidate: User) -> None:

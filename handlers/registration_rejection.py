@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from handlers.context import Turn
 from handlers.district_contact import contact_note
-from storage.models import User
+from storage.models import AuditEntry, User
 from storage.repos import Repos
 
 REJECTED_ACTION = "registration.rejected"
@@ -55,16 +55,25 @@ def verdict_of(reason: RejectionReason) -> str:
     return f"y{code}"
 
 
-async def recorded_reason(repos: Repos, user_id: int) -> RejectionReason:
-    """The reason of a person's latest rejection (NONE when none was given or recorded)."""
+async def latest_rejection(repos: Repos, user_id: int) -> AuditEntry | None:
+    """The audit entry of a person's latest rejection (None if never rejected)."""
     entries, _ = await repos.audit.page(
         actions=(REJECTED_ACTION,), subject=f"user:{user_id}", limit=1
     )
-    raw = entries[0].detail.get("reason") if entries else None
+    return entries[0] if entries else None
+
+
+def reason_of_entry(entry: AuditEntry | None) -> RejectionReason:
+    """The reason a rejection's audit entry keeps (NONE when none was given or recorded)."""
     try:
-        return RejectionReason(raw)
+        return RejectionReason(entry.detail.get("reason") if entry else None)
     except ValueError:
         return RejectionReason.NONE
+
+
+async def recorded_reason(repos: Repos, user_id: int) -> RejectionReason:
+    """The reason of a person's latest rejection (NONE when none was given or recorded)."""
+    return reason_of_entry(await latest_rejection(repos, user_id))
 
 
 def reason_lines(turn: Turn, person: User, reason: RejectionReason, *, candidate: bool) -> str:

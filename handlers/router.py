@@ -18,6 +18,7 @@ from handlers import (
     export,
     phone_number,
     registration,
+    registration_request,
     reminder_settings,
     statistics,
     template_count,
@@ -320,7 +321,7 @@ _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] 
 ACTIVE_BUTTONS = dict(_ACTIVE_BUTTON_ROUTES)
 # Every button's data starts with its prefix; form buttons start with "f" (f<index>:...).
 _OTHER_BUTTON_PREFIXES = (
-    registration.DECISION_PREFIX,
+    registration_request.DECISION_PREFIX,
     account.LANGUAGE_PREFIX,
     CANCEL_PREFIX,
     case_report.DRAFT_PREFIX,
@@ -401,7 +402,7 @@ async def _on_button(turn: Turn) -> None:
     assert turn.user is not None
     data = turn.event.data or ""
     prefix = data.partition(":")[0]
-    if prefix == registration.DECISION_PREFIX:
+    if prefix == registration_request.DECISION_PREFIX:
         await registration.decide(turn, data)
     elif prefix == account.LANGUAGE_PREFIX:
         await account.set_language(turn, data)

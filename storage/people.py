@@ -166,10 +166,11 @@ class PeopleRepo(Repo):
         return user_from_row(row) if row else None
 
     async def decide_registration(
-        self, candidate_id: int, *, approve: bool, decider_id: int, now: datetime
+        self, candidate_id: int, *, version: int, approve: bool, decider_id: int, now: datetime
     ) -> User | None:
-        """Approve or reject a registration awaiting a decision; None if it no longer awaits one
-        (someone else decided first). A rejected training candidate stays a `calon`."""
+        """Approve or reject the registration awaiting a decision at `version` (the request the
+        approver saw); None if it no longer awaits one or was sent again since (someone else
+        decided first, or it was corrected). A rejected training candidate stays a `calon`."""
         cursor = await self._run(
             "UPDATE users SET"
             " status = CASE WHEN ?1 OR role = 'calon' THEN 'active' ELSE 'rejected' END,"
@@ -177,8 +178,8 @@ class PeopleRepo(Repo):
             " requested_role = CASE WHEN NOT ?1 AND role = 'calon' THEN NULL"
             " ELSE requested_role END,"
             " decided_by = ?2, decided_at = ?3, version = version + 1, updated_at = ?3"
-            f" WHERE id = ?4 AND {AWAITS_DECISION.format(u='')}",
-            (int(approve), decider_id, to_db(now), candidate_id),
+            f" WHERE id = ?4 AND version = ?5 AND {AWAITS_DECISION.format(u='')}",
+            (int(approve), decider_id, to_db(now), candidate_id, version),
         )
         if cursor.rowcount != 1:
             return None

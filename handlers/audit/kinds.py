@@ -27,6 +27,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "approval": ("registration.approved", "registration.rejected", "registration.reconsidered"),
     "refused": (
         "review.refused",
+        "registration.refused",
         "people.refused",
         "training.refused",
         "training.code_wrong",

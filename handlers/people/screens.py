@@ -22,7 +22,7 @@ from handlers.people.common import (
 )
 from handlers.permissions import allowed
 from handlers.regions import region_name
-from handlers.registration import request_message
+from handlers.registration_request import request_message
 from storage.models import Role, User, UserStatus
 
 LISTED_ROLES = (Role.PSM, Role.TKSK, Role.COORDINATOR)

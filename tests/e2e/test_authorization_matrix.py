@@ -229,6 +229,7 @@ DRAFT_GONE = "Draf itu sudah tidak ada"
 NOTHING_TO_REVISE = "tidak sedang menunggu perbaikan"
 OLD_REVIEW_BUTTON = "Tombol itu dari pesan lama, jadi tidak dijalankan."
 ALREADY_DECIDED = "sudah diputuskan oleh"
+REQUEST_CHANGED = "lalu putuskan lagi"  # registration.changed.*: the request as it is now
 HELP_ACTIVE = "Yang bisa Bapak/Ibu lakukan"
 HELP_NOT_ACTIVE = "Setelah pendaftaran disetujui"
 HELP_SUSPENDED = "Akun Bapak/Ibu sedang dinonaktifkan"  # help.suspended, not registration's
@@ -362,7 +363,9 @@ def people_rows(key: str) -> list[dict[str, Any]]:
     rows.append(
         _people_gate(key, send)
         or (
-            _allowed(key, send, "Pendaftaran baru", has=["ap:{cand}:a"], audit="person.view")
+            _allowed(
+                key, send, "Pendaftaran baru", has=["ap:{cand}:{cand_v}:a"], audit="person.view"
+            )
             if manages(key, "32.08")
             else _refused(key, send, PERSON_NOT_FOUND, audit="people.refused")
         )
@@ -506,7 +509,7 @@ def button_rows(key: str) -> list[dict[str, Any]]:
         )
     )
     for candidate, kabupaten in (("cand", "32.08"), ("cand_tbn", "35.23")):
-        send = f"ap:{{{candidate}}}:a"
+        send = f"ap:{{{candidate}}}:{{{candidate}_v}}:a"
         decides = may(who, "registration.decide") and (
             who.role == "admin" or who.kabupaten == kabupaten
         )
@@ -648,6 +651,13 @@ FORGED: list[dict[str, Any]] = [
     _refused("coord_kng", "ap:{admin_id}:r", NOT_ALLOWED),
     _refused("coord_kng", "ap:{suspended_id}:a", ALREADY_DECIDED),
     _refused("tksk_01", "ap:{cand}:a", NOT_ALLOWED),
+    # A button of an earlier request of the one waiting (version carried since; none before).
+    _refused(
+        "coord_kng", "ap:{cand}:{cand_stale}:a", REQUEST_CHANGED, audit="registration.refused"
+    ),
+    _refused("admin", "ap:{cand}:{cand_stale}:yn:p", REQUEST_CHANGED, audit="registration.refused"),
+    _refused("coord_kng", "ap:{cand}:{cand_v}:a:x", NOT_ALLOWED),
+    _refused("coord_tbn", "ap:{cand}:{cand_v}:a", NOT_ALLOWED),
     # Made-up /audit filters.
     _refused("admin", "au:7:nope:*:-:0", OLD_BUTTON),
     _refused("admin", "au:7:*:x:-:0", OLD_BUTTON),
@@ -806,6 +816,9 @@ class World:
         for record in RECORDS:
             (version,) = self.query("SELECT version FROM cases WHERE id = ?", (v[record],))[0]
             v[f"{record}_v"], v[f"{record}_stale"] = version, version - 1
+        for candidate in ("cand", "cand_tbn"):  # the request a decision button names
+            (version,) = self.query("SELECT version FROM users WHERE id = ?", (v[candidate],))[0]
+            v[f"{candidate}_v"], v[f"{candidate}_stale"] = version, version - 1
 
     def snapshot(self) -> dict[str, Any]:
         return {

@@ -7,7 +7,7 @@ import itertools
 
 from handlers import router
 from handlers.context import AppContext, Turn
-from handlers.events import Inbound, InboundKind
+from handlers.events import Inbound, InboundKind, Outbound
 from storage.db import Database
 from storage.models import Role, User, UserStatus
 from tests.storage.seed_cases import NOW, make_user
@@ -94,11 +94,22 @@ def labels(turn: Turn) -> list[str]:
     return [b.label for reply in turn.replies for row in reply.buttons or [] for b in row]
 
 
-def button(turn: Turn, label: str) -> str:
-    """The data of the first button whose label holds `label`."""
-    for reply in turn.replies:
+def button(turn: Turn | Outbound, label: str) -> str:
+    """The data of the first button whose label holds `label`, in what a turn answered or
+    in one message (one delivered later: `queued`)."""
+    replies = turn.replies if isinstance(turn, Turn) else [turn]
+    for reply in replies:
         for row in reply.buttons or []:
             for one in row:
                 if label in one.label:
                     return one.data
-    raise AssertionError(f"no button {label!r} in {said(turn)!r} ({labels(turn)})")
+    offered = [b.label for reply in replies for row in reply.buttons or [] for b in row]
+    texts = [reply.text for reply in replies]
+    raise AssertionError(f"no button {label!r} in {texts!r} ({offered})")
+
+
+async def queued(db: Database, user: User) -> list[Outbound]:
+    """Every message delivered to a person outside their own turns, oldest first."""
+    async with db.reading() as repos:
+        items = await repos.outbox.for_user(user.id)
+    return [Outbound.model_validate(item.message) for item in items]

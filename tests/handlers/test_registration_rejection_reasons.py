@@ -17,7 +17,7 @@ from handlers.draft_expiry import expire_drafts
 from handlers.events import Outbound
 from storage.db import Database
 from storage.models import Role, User, UserStatus
-from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, person, queued, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 REASONS = {  # reason -> its button's label, the words the person is told
@@ -110,7 +110,8 @@ async def test_the_person_is_told_the_reason_and_it_is_audited(
     else:
         assert words in notice
     assert (FIX in notice) == (reason in ("name", "region"))
-    assert await _rejections(db) == [(f"user:{rina.id}", f'{{"reason": "{reason}"}}')]
+    detail = f'{{"reason": "{reason}", "role": "psm"}}'  # the role asked for: a candidate's
+    assert await _rejections(db) == [(f"user:{rina.id}", detail)]  # is cleared on rejection
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -125,7 +126,7 @@ async def test_an_old_ya_tolak_button_still_rejects_without_a_reason(
         rejected = await repos.users.get(rina.id)
     assert rejected is not None and rejected.status == UserStatus.REJECTED
     assert await _told(db, rina) == [app.catalog.text("id", "registration.you_are_rejected")]
-    assert await _rejections(db) == [(f"user:{rina.id}", '{"reason": "none"}')]
+    assert await _rejections(db) == [(f"user:{rina.id}", '{"reason": "none", "role": "psm"}')]
     # Told again the same when they write: no reason, no way to register again.
     again = await send(db, app, rina, channel, command="daftar")
     assert said(again) == app.catalog.text("id", "status_explained.rejected")
@@ -160,10 +161,11 @@ async def test_a_wrong_name_is_corrected_and_sent_again(world, channel: str, com
         Role.PSM,
     )
     assert (waiting.kecamatan_code, waiting.desa_code) == (KADUGEDE, BABATAN)
-    request = (await _told(db, sari))[-1]
-    assert "Pendaftaran baru menunggu persetujuan" in request and "Rina Lestari" in request
+    request = (await queued(db, sari))[-1]  # a correction, said so (test_registration_requests)
+    assert "Perbaikan pendaftaran menunggu persetujuan" in request.text
+    assert "Rina Lestari" in request.text
 
-    approved = await send(db, app, sari, channel, data=f"ap:{rina.id}:a")
+    approved = await send(db, app, sari, channel, data=button(request, "Setujui"))
     assert "disetujui oleh Ibu Sari" in _shown(approved).text
     async with db.reading() as repos:
         active = await repos.users.get(rina.id)
@@ -242,8 +244,8 @@ async def test_a_correction_sent_after_the_rejection_was_undone_changes_nothing(
     opened = await send(db, app, rina, channel, command="daftar")
     async with db.reading() as repos:
         version = (await repos.users.get(rina.id)).version  # type: ignore[union-attr]
-    await send(db, app, sari, channel, data=f"pg:rv:{rina.id}:{version}")  # Tinjau ulang
-    await send(db, app, sari, channel, data=f"ap:{rina.id}:a")
+    again = await send(db, app, sari, channel, data=f"pg:rv:{rina.id}:{version}")  # Tinjau ulang
+    await send(db, app, sari, channel, data=button(again, "Setujui"))
     late = await send(db, app, rina, channel, data=button(opened, "Kirim"))
     assert app.catalog.text("id", "status_explained.active") in said(late)
     async with db.reading() as repos:

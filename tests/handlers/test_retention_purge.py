@@ -331,7 +331,11 @@ async def _applicant(repos, name: str, telegram_id: str, decided_days_ago: int |
     await repos.forms.save(session.id, state={"n": name}, status="completed", now=at)
     if decided_days_ago is not None:
         await repos.people.decide_registration(
-            user.id, approve=False, decider_id=1, now=NOW - timedelta(days=decided_days_ago)
+            user.id,
+            version=user.version,
+            approve=False,
+            decider_id=1,
+            now=NOW - timedelta(days=decided_days_ago),
         )
     await deliver(  # the notice of the rejection, never sent (they blocked the bot)
         repos, user_id=user.id, message=Outbound.say("Maaf"), kind=DeliveryKind.NOTICE, now=at

@@ -1,0 +1,108 @@
+"""A registration request as the approvers see it, and its decision buttons.
+
+Every decision button names one request: the person's id and their `users.version` when the
+request was shown (`ap:<id>:<version>:<verdict>[:p]`). Each change of the person (a decision,
+"Tinjau ulang", a people-management change) raises the version, and a corrected registration
+can only be sent after a rejection, so a button of an earlier request never decides a later
+one. Buttons sent before versions were carried (`ap:<id>:<verdict>[:p]`) are read as
+version 1: a person still at version 1 has only ever sent that one request, nothing changed
+since; any later one is refused as changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound, small_number
+from handlers.people.common import menu_button
+from handlers.regions import region_name
+from handlers.registration_correction import Correction, correction_text, pending_correction
+from storage.models import User
+
+DECISION_PREFIX = "ap"
+# The last field of a decision button shown from /pengguna (`ap:<id>:<version>:r:p`): the
+# rejection's confirmation and its "Kembali" keep the way back to the /pengguna menu.
+FROM_PEOPLE = "p"
+# The version a button without one (sent before versions were carried) is read with: a
+# person's version before anything changed them.
+LEGACY_VERSION = 1
+
+
+@dataclass(frozen=True)
+class DecisionPress:
+    """A decision button's fields: whose request, at which version, what was chosen
+    (`a` approve, `r` reject, `b` back, `y<code>` a confirmed rejection), from where."""
+
+    candidate_id: int
+    version: int
+    verdict: str
+    from_people: bool
+
+
+def decision_data(candidate: User, verdict: str, *, from_people: bool) -> str:
+    """The data of a decision button for the request `candidate` is now."""
+    origin = f":{FROM_PEOPLE}" if from_people else ""
+    return f"{DECISION_PREFIX}:{candidate.id}:{candidate.version}:{verdict}{origin}"
+
+
+def parse_decision(data: str) -> DecisionPress | None:
+    """A decision button's data read (an old one without a version too); None if malformed."""
+    fields = data.split(":")[1:]
+    if len(fields) >= 2 and small_number(fields[1]) is not None:
+        raw_id, raw_version, *rest = fields
+    else:  # sent before versions were carried
+        raw_id, *rest = fields
+        raw_version = str(LEGACY_VERSION)
+    candidate_id, version = small_number(raw_id), small_number(raw_version)
+    if candidate_id is None or version is None or not rest or len(rest) > 2:
+        return None
+    verdict, origin = rest[0], rest[1] if len(rest) == 2 else ""
+    if origin not in ("", FROM_PEOPLE):
+        return None
+    return DecisionPress(candidate_id, version, verdict, origin == FROM_PEOPLE)
+
+
+async def request_message(
+    turn: Turn,
+    candidate: User,
+    approver: User,
+    *,
+    from_people: bool = False,
+    correction: Correction | None = None,
+) -> Outbound:
+    """A registration to decide, with the approve / reject buttons of this very request
+    (also shown from /pengguna: one decision path, there with the /pengguna menu button). A
+    correction after a rejection says so (`correction`, else read back from the audit)."""
+    catalog, language = turn.app.catalog, approver.language
+    correction = correction or await pending_correction(turn.repos, candidate)
+    title = "registration.correction.title" if correction else "registration.request_title"
+    text = catalog.text(
+        language,
+        "registration.request",
+        name=candidate.full_name,
+        role=catalog.text(language, f"roles.{candidate.requested_role}"),
+        phone=candidate.phone or "-",
+        verified=catalog.text(language, "common.yes" if candidate.phone_verified else "common.no"),
+        kabupaten=await region_name(turn, candidate.kabupaten_code),
+        kecamatan=await region_name(turn, candidate.kecamatan_code),
+        desa=await region_name(turn, candidate.desa_code),
+    )
+    text = catalog.text(language, title) + "\n" + text
+    if correction:
+        text += "\n\n" + await correction_text(turn, correction, language)
+    buttons = [
+        [
+            Button(
+                label=catalog.text(language, "registration.approve"),
+                data=decision_data(candidate, "a", from_people=False),
+            ),
+            Button(
+                label=catalog.text(language, "registration.reject"),
+                data=decision_data(candidate, "r", from_people=from_people),
+            ),
+        ]
+    ]
+    if from_people:
+        buttons.append([menu_button(turn)])
+    return Outbound.say(text, buttons)
