@@ -10,7 +10,7 @@ from handlers.context import AppContext, Turn
 from handlers.events import Inbound, InboundKind, Outbound
 from storage.db import Database
 from storage.models import Role, User, UserStatus
-from tests.storage.seed_cases import NOW, make_user
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user
 
 CHANNELS = ("telegram", "whatsapp")
 _MESSAGE_IDS = itertools.count(900)
@@ -42,6 +42,17 @@ async def person(
             now=NOW,
         )
     return user
+
+
+async def waiting_registration(db: Database, channel: str, name: str = "Rina Lestri") -> User:
+    """Someone whose registration as PSM of Babatan (Kadugede) waits for a decision."""
+    candidate = await person(
+        db, name, None, channel, kecamatan=KADUGEDE, desa=BABATAN, status=UserStatus.PENDING
+    )
+    async with db.transaction() as repos:
+        return await repos.users.update(
+            candidate.id, now=NOW, requested_role=Role.PSM, phone="+6281234567890"
+        )
 
 
 async def send(

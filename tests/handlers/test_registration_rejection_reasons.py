@@ -17,7 +17,16 @@ from handlers.draft_expiry import expire_drafts
 from handlers.events import Outbound
 from storage.db import Database
 from storage.models import Role, User, UserStatus
-from tests.handlers.routed_turns import CHANNELS, button, labels, person, queued, said, send
+from tests.handlers.routed_turns import (
+    CHANNELS,
+    button,
+    labels,
+    person,
+    queued,
+    said,
+    send,
+    waiting_registration,
+)
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 REASONS = {  # reason -> its button's label, the words the person is told
@@ -34,20 +43,7 @@ CONTACT = "Dinsos Kuningan, Bu Rina 0812-3456-7890"
 async def _people(db: Database, channel: str) -> tuple[User, User]:
     """Ibu Sari, coordinator of Kuningan, and Rina, whose registration as PSM waits."""
     sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
-    rina = await person(
-        db,
-        "Rina Lestri",
-        None,
-        channel,
-        kecamatan=KADUGEDE,
-        desa=BABATAN,
-        status=UserStatus.PENDING,
-    )
-    async with db.transaction() as repos:
-        rina = await repos.users.update(
-            rina.id, now=NOW, requested_role=Role.PSM, phone="+6281234567890"
-        )
-    return sari, rina
+    return sari, await waiting_registration(db, channel)
 
 
 def _shown(turn) -> Outbound:

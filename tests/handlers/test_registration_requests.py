@@ -17,8 +17,15 @@ from handlers.context import AppContext
 from handlers.events import Outbound
 from storage.db import Database
 from storage.models import Role, User, UserStatus
-from tests.handlers.routed_turns import CHANNELS, button, person, queued, said, send
-from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
+from tests.handlers.routed_turns import (
+    CHANNELS,
+    button,
+    person,
+    queued,
+    said,
+    send,
+    waiting_registration,
+)
 
 OLD_BUTTON = "Tombol itu dari pesan lama, jadi tidak dijalankan."
 CORRECTION = "Perbaikan pendaftaran menunggu persetujuan"
@@ -29,20 +36,7 @@ async def _people(db: Database, channel: str) -> tuple[User, User, User]:
     of Babatan (Kadugede) waits."""
     sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
     dewi = await person(db, "Ibu Dewi", Role.COORDINATOR, channel)
-    rina = await person(
-        db,
-        "Rina Lestri",
-        None,
-        channel,
-        kecamatan=KADUGEDE,
-        desa=BABATAN,
-        status=UserStatus.PENDING,
-    )
-    async with db.transaction() as repos:
-        rina = await repos.users.update(
-            rina.id, now=NOW, requested_role=Role.PSM, phone="+6281234567890"
-        )
-    return sari, dewi, rina
+    return sari, dewi, await waiting_registration(db, channel)
 
 
 async def _now(db: Database, user: User) -> User:
