@@ -16,24 +16,10 @@ from typing import Any
 from babel.numbers import format_decimal
 
 from handlers.events import Inbound, InboundKind
+from handlers.forms.dates import DateNotRead, When, examples, parse_date_text, read_date
 from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
 from handlers.masking import holds_nik_or_kk
 from storage.identifiers import mask_identifier
-
-MONTHS = {
-    "januari": 1, "jan": 1, "january": 1,
-    "februari": 2, "feb": 2, "pebruari": 2, "february": 2,
-    "maret": 3, "mar": 3, "march": 3,
-    "april": 4, "apr": 4,
-    "mei": 5, "may": 5,
-    "juni": 6, "jun": 6, "june": 6,
-    "juli": 7, "jul": 7, "july": 7,
-    "agustus": 8, "agu": 8, "agt": 8, "ags": 8, "aug": 8, "august": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "oct": 10, "october": 10,
-    "november": 11, "nov": 11, "nopember": 11,
-    "desember": 12, "des": 12, "dec": 12, "december": 12,
-}  # fmt: skip
 
 YES_WORDS = frozenset({"ya", "iya", "y", "yes", "ok", "oke", "okay", "siap", "nggih", "muhun"})
 NO_WORDS = frozenset(
@@ -131,34 +117,21 @@ def display_decimal(value: float) -> str:
     return format_decimal(value, locale="id", decimal_quantization=False)
 
 
-def parse_date_text(text: str) -> date:
-    """`9-1-2024`, `09/01/2024`, `2024-01-09`, `9 Januari 2024`."""
-    text = text.strip().lower().replace(",", " ")
-    numeric = re.fullmatch(r"(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})", text)
-    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
-    named = re.fullmatch(r"(\d{1,2})\s+([a-z]+)\.?\s+(\d{4})", text)
-    try:
-        if numeric:
-            return date(int(numeric[3]), int(numeric[2]), int(numeric[1]))
-        if iso:
-            return date(int(iso[1]), int(iso[2]), int(iso[3]))
-        if named and named[2] in MONTHS:
-            return date(int(named[3]), MONTHS[named[2]], int(named[1]))
-    except ValueError as exc:
-        raise Invalid("answer.date_impossible") from exc
-    raise Invalid("answer.need_date")
-
-
-def parse_date(event: Inbound, *, today: date, when: str = "past") -> Answer:
+def parse_date(event: Inbound, *, today: date, when: When = "past") -> Answer:
     """A calendar date that exists and, by `when`, is not in the future ("past", the
-    default), not before today ("future") or either ("any")."""
-    value = parse_date_text(_text_of(event))
+    default), not before today ("future") or either ("any"). Besides full dates it takes a
+    day and month without the year and words such as "besok" or "senin depan", read in that
+    direction (handlers/forms/dates.py); a refusal's examples are dates the question takes."""
+    try:
+        value = read_date(_text_of(event), today=today, when=when)
+    except DateNotRead as unread:
+        if unread.key == "need_date":
+            raise Invalid(f"answer.need_date_when.{when}", **examples(today, when)) from unread
+        raise Invalid(f"answer.{unread.key}", **unread.values) from unread
     if when == "past" and value > today:
         raise Invalid("answer.date_future")
     if when == "future" and value < today:
         raise Invalid("answer.date_past")
-    if value.year < 1900:
-        raise Invalid("answer.date_impossible")
     return Answer(value.isoformat(), value.strftime("%d-%m-%Y"))
 
 
@@ -221,7 +194,10 @@ def parse_age(event: Inbound, *, today: date) -> Answer:
     """A birth date, or an age: "5", "5 tahun", "18 bulan", "2 th 3 bln"."""
     text = _text_of(event).lower().replace(",", " ")
     if re.search(r"\d{1,4}[-/. ]\d{1,2}[-/. ]\d{2,4}|[a-z]{3,}\s+\d{4}", text):
-        born = parse_date_text(text)
+        try:
+            born = parse_date_text(text)
+        except DateNotRead as unread:
+            raise Invalid(f"answer.{unread.key}") from unread
         if born > today:
             raise Invalid("answer.date_future")
         months = months_between(born, today)
