@@ -3,7 +3,7 @@
 It does no I/O of its own beyond asking a `ChoiceSource` for run-time options, so the same
 engine serves Telegram, WhatsApp, the terminal demo and the tests. The caller stores the new
 state in the same transaction as the inbox row and the reply. State: `handlers/forms/state.py`;
-looks: `handlers/forms/view.py`.
+looks: `handlers/forms/view.py`; an answer refused or doubted: `handlers/forms/answer_checks.py`.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Any, Protocol
 
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
+from handlers.forms.answer_checks import AnswerChecks, same_nik_in_item
 from handlers.forms.choices import ChoiceOption, match_choice
-from handlers.forms.expr import REFERENCE, EvalContext, Expression, text_of
+from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.model import ChoicesFrom, Form, Question, QuestionType, parse_expression
-from handlers.forms.state import MORE, FormState, Position, expression_value, new_state
+from handlers.forms.state import MORE, FormState, Position, new_state
 from handlers.forms.view import MISSING_CHOICES, FormView
 from handlers.i18n import Catalog
 
@@ -61,15 +62,13 @@ class StepResult:
     question: Question | None = None
 
 
-class FormEngine:
+class FormEngine(AnswerChecks):
     """Runs one form for one person."""
 
     def __init__(self, form: Form, ctx: StepContext) -> None:
         self.form = form
         self.ctx = ctx
         self.view = FormView(ctx.catalog, ctx.language, ctx.next_rev)
-        # The answers whose `warning` held when an edit from the summary began (`step`).
-        self._warned_before: frozenset[str] = frozenset()
 
     def t(self, key: str, /, **values: Any) -> str:
         return self.view.t(key, **values)
@@ -188,8 +187,6 @@ class FormEngine:
     async def step(self, state: dict[str, Any], event: Inbound, rev: int) -> StepResult:
         """Apply one inbound event; `rev` is the session's current revision."""
         fs = self._state(state)
-        if state.get("editing"):  # an edit may make another answer's `warning` hold
-            self._warned_before = frozenset(warned.key for warned in self._warned(fs))
         action = None
         if event.kind == InboundKind.BUTTON:
             action = _button_action(event.data, rev)
@@ -221,20 +218,27 @@ class FormEngine:
         message = await self.render(fs.state, "⚠️ " + self.t(key, **values) + "\n\n")
         return StepResult(fs.state, [message])
 
-    async def _advance(
+    async def _accept(
         self,
         fs: FormState,
+        position: Position,
         question: Question,
+        value: Any,
+        derived: dict[str, Any] | None,
         shown: str,
         *,
         warnings: list[str] | None = None,
     ) -> StepResult:
+        """Store the answer (`shown` as acknowledged) and go on to the next question."""
         state = fs.state
         edited = state.get("editing")
+        # An edit from the summary may make another answer's `warning` hold: told with it.
+        warned_before = self._warned_keys(fs) if edited else frozenset()
+        fs.store(position, value, derived)
         state["page"], state["picking"], state["editing"] = 0, [], None
         ack = self.t("form.ack", label=question.short_label(self.ctx.language), value=shown)
         if edited:
-            warnings = [*(warnings or []), *self._newly_warned(fs, Position.from_list(edited))]
+            warnings = [*(warnings or []), *self._newly_warned(fs, position, warned_before)]
         for warning in warnings or []:
             ack += "\n⚠️ " + warning
         messages: list[Outbound] = []
@@ -281,8 +285,7 @@ class FormEngine:
         if action == "s":
             if question.required:
                 return await self._ask_again(fs, "answer.required")
-            fs.store(position, None, None)
-            return await self._advance(fs, question, self.t("form.skipped"))
+            return await self._accept(fs, position, question, None, None, self.t("form.skipped"))
         if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
             return await self._step_choice(fs, position, question, event, action)
         if question.type == QuestionType.IMAGE:
@@ -290,8 +293,8 @@ class FormEngine:
         missing = small_number(action[1:]) if action and action.startswith("m") else None
         if question.allow_missing and missing is not None and missing < len(MISSING_CHOICES):
             value = {"missing": MISSING_CHOICES[missing]}
-            fs.store(position, value, None)
-            return await self._advance(fs, question, self.view.display(question, value))
+            shown = self.view.display(question, value)
+            return await self._accept(fs, position, question, value, None, shown)
         if action == "df":
             default = self._default(fs, question, position)
             if default is None:
@@ -316,16 +319,17 @@ class FormEngine:
             return await self._ask_again(fs, invalid.key, **invalid.values)
         if not self._satisfies(fs, question, position, answer.value):
             return await self._ask_again_constraint(fs, question, position)
-        if (twin := _same_nik_in_item(fs, question, position, answer.value)) is not None:
+        if (twin := same_nik_in_item(fs, question, position, answer.value)) is not None:
             return await self._ask_again(fs, "identifier.nik_repeated", number=twin)
         if question.verified_only and not answer.value.get("verified"):
             return await self._ask_again_constraint(fs, question, position)  # a typed number
         warnings = await self._warnings(fs, question, position, answer)
-        fs.store(position, answer.value, answer.extra or None)
         # The message holding a full NIK or KK leaves the chat after the turn, whatever it
         # answered (handlers/identifier_messages.py).
         shown = self.view.display(question, answer.value)
-        return await self._advance(fs, question, shown, warnings=warnings)
+        return await self._accept(
+            fs, position, question, answer.value, answer.extra or None, shown, warnings=warnings
+        )
 
     def _is_skip_word(self, event: Inbound) -> bool:
         """A typed "Lewati" (channels that show the skip option as a keyboard key)."""
@@ -358,89 +362,6 @@ class FormEngine:
         if kind == QuestionType.PHONE:
             return parsers.parse_phone_answer(event)
         raise parsers.Invalid("answer.need_text")
-
-    async def _warnings(
-        self, fs: FormState, question: Question, position: Position, answer: parsers.Answer
-    ) -> list[str]:
-        """Doubts worth telling but not refusing: a NIK keeps the place it was first issued; a
-        typed position was read with latitude and longitude swapped; the question's own
-        `warning`."""
-        warnings = [self.t(key) for key in answer.warnings]
-        warnings.extend(self._doubts(fs, question, position, answer.value))
-        region = answer.extra.get("region") if answer.extra else None
-        if region and not await self.ctx.choices.region_known(region):
-            warnings.append(self.t("identifier.unknown_region", region=region))
-        if question.nik:
-            facts = fs.state["derived"].get(
-                Position(question.nik, position.group, position.index).key
-            )
-            if facts:
-                warnings.extend(self._nik_mismatches(question, answer, facts))
-        return warnings
-
-    def _nik_mismatches(self, question: Question, answer: parsers.Answer, facts: dict) -> list[str]:
-        """A typed birth date other than the NIK's, or an age that cannot be its holder's."""
-        value = answer.value
-        if question.type != QuestionType.AGE or not facts.get("birth_date"):
-            return []
-        nik_born = date.fromisoformat(facts["birth_date"])
-        shown = nik_born.strftime("%d-%m-%Y")
-        if value.get("birth_date"):
-            if value["birth_date"] != facts["birth_date"]:
-                return [self.t("identifier.birth_mismatch", date=shown)]
-            return []
-        today = self.ctx.today
-        if parsers.age_fits(nik_born, value["months"], answer.age_slack, today=today):
-            return []
-        years, months = divmod(parsers.months_between(nik_born, today), 12)
-        age = self.t("form.age_years_months", years=years, months=months)
-        return [self.t("identifier.age_mismatch", date=shown, age=age)]
-
-    def _holds(self, fs: FormState, expression: Expression, position: Position, value: Any) -> bool:
-        """Whether an expression of the question at `position` is true for the answer."""
-        context = EvalContext(
-            values=fs.values(position), current=expression_value(value), today=self.ctx.today
-        )
-        return expression.truthy(context)
-
-    def _satisfies(self, fs: FormState, question: Question, position: Position, value: Any) -> bool:
-        expression = question.parsed("constraint")
-        return expression is None or self._holds(fs, expression, position, value)
-
-    def _doubts(
-        self, fs: FormState, question: Question, position: Position, value: Any
-    ) -> list[str]:
-        """The question's warning_message when its `warning` holds for the answer (taken
-        all the same, e.g. a wife under 18: child marriage is reported, not refused)."""
-        expression = question.parsed("warning")
-        if expression is None or question.warning_message is None:
-            return []
-        if not self._holds(fs, expression, position, value):
-            return []
-        return [html.escape(self._with_answers(fs, position, question.warning_message))]
-
-    def _warned(self, fs: FormState) -> list[Position]:
-        """The answers their question's `warning` holds for."""
-        if not any(question.warning for question in self.form.questions()):
-            return []
-        return [
-            position
-            for position in fs.answered_positions()
-            if self._doubts(fs, self.form.question(position.name), position, fs.get(position))
-        ]
-
-    def _newly_warned(self, fs: FormState, edited: Position) -> list[str]:
-        """The warnings of other answers that an edit made hold (an age changed to 15 under
-        "Istri"), each named by its question: told with the edit, as a doubt, not refused."""
-        told = []
-        for position in self._warned(fs):
-            if position == edited or position.key in self._warned_before:
-                continue
-            question = self.form.question(position.name)
-            label = html.escape(self._position_label(question, position))
-            doubts = self._doubts(fs, question, position, fs.get(position))
-            told += [f"{label}: {doubt}" for doubt in doubts]
-        return told
 
     def _with_answers(self, fs: FormState, position: Position, texts: dict[str, str]) -> str:
         """A form's message with ${name} showing that answer (a repeat group: its number of
@@ -493,8 +414,8 @@ class FormEngine:
         self, fs: FormState, position: Position, question: Question
     ) -> StepResult:
         photos = list(fs.state["picking"])
-        fs.store(position, photos, None)
-        return await self._advance(fs, question, self.view.display(question, photos))
+        shown = self.view.display(question, photos)
+        return await self._accept(fs, position, question, photos, None, shown)
 
     async def _step_choice(
         self,
@@ -511,8 +432,8 @@ class FormEngine:
             if not picked and question.required:
                 return await self._ask_again(fs, "answer.pick_at_least_one")
             if not picked:  # an optional question left empty is a skip
-                fs.store(position, None, None)
-                return await self._advance(fs, question, self.t("form.skipped"))
+                skipped = self.t("form.skipped")
+                return await self._accept(fs, position, question, None, None, skipped)
             return await self._accept_choice(fs, position, question, picked)
         index = small_number(action[1:]) if action and action.startswith("o") else None
         if index is not None:
@@ -580,18 +501,9 @@ class FormEngine:
                 derived = {"day": day.isoformat()}
         if not self._satisfies(fs, question, position, value):
             return await self._ask_again_constraint(fs, question, position)
-        warnings = []
-        if question.nik and isinstance(value, dict):
-            facts = fs.state["derived"].get(
-                Position(question.nik, position.group, position.index).key
-            )
-            if facts and facts.get("sex") and facts["sex"] != value["name"]:
-                warnings.append(self.t("identifier.sex_mismatch"))
-        warnings.extend(self._doubts(fs, question, position, value))
-        fs.store(position, value, derived)
-        return await self._advance(
-            fs, question, self.view.display(question, value), warnings=warnings
-        )
+        warnings = self._choice_warnings(fs, question, position, value)
+        shown = self.view.display(question, value)
+        return await self._accept(fs, position, question, value, derived, shown, warnings=warnings)
 
     async def _step_summary(self, fs: FormState, action: str | None) -> StepResult:
         state = fs.state
@@ -636,29 +548,6 @@ class FormEngine:
             if question.type == QuestionType.SELECT_MULTIPLE and fs.get(position)
             else []
         )
-
-    def _first_refused(self, fs: FormState, positions: list[Position]) -> Position | None:
-        """The first answer its question's constraint refuses now (a skip is no answer)."""
-        for position in positions:
-            value = fs.get(position)
-            question = self.form.question(position.name)
-            if value is not None and not self._satisfies(fs, question, position, value):
-                return position
-        return None
-
-
-def _same_nik_in_item(
-    fs: FormState, question: Question, position: Position, value: Any
-) -> int | None:
-    """The number (from 1) of another item of the same repeat already given this NIK, or
-    None: one NIK is one person, and two members stored under one NIK would become one
-    (the household's members are kept by NIK)."""
-    if question.type != QuestionType.NIK or position.group is None or not isinstance(value, str):
-        return None
-    for index, item in enumerate(fs.answers.get(position.group, [])):
-        if index != position.index and item.get(position.name) == value:
-            return index + 1
-    return None
 
 
 def _button_action(data: str | None, rev: int) -> str | None:
