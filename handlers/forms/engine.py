@@ -2,67 +2,40 @@
 
 It does no I/O of its own beyond asking a `ChoiceSource` for run-time options, so the same
 engine serves Telegram, WhatsApp, the terminal demo and the tests. The caller stores the new
-state in the same transaction as the inbox row and the reply. State: `handlers/forms/state.py`;
-looks: `handlers/forms/view.py`; an answer refused or doubted: `handlers/forms/answer_checks.py`.
+state in the same transaction as the inbox row and the reply. `FormEngine.start`, `step` and
+`render` are the way in; this module holds rendering, the step's dispatch, typed answers and
+"add another?". Beside it (each check or kind of step a mixin of `FormEngine`):
+
+  step.py           what a step takes and gives (StepContext, ChoiceSource, StepResult)
+  answer_checks.py  an answer refused (constraint) or taken with a doubt (warning)
+  choice_step.py    choice questions: options, a tapped or typed choice, ticks
+
+State: `handlers/forms/state.py`; looks: `handlers/forms/view.py`.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any, Protocol
+from datetime import date
+from typing import Any
 
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.answer_checks import AnswerChecks, same_nik_in_item
-from handlers.forms.choices import ChoiceOption, match_choice
+from handlers.forms.choice_step import ChoiceStep
+from handlers.forms.choices import ChoiceOption
 from handlers.forms.expr import REFERENCE, text_of
-from handlers.forms.model import ChoicesFrom, Form, Question, QuestionType, parse_expression
+from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.state import MORE, FormState, Position, new_state
+from handlers.forms.step import ChoiceSource, StepContext, StepResult
 from handlers.forms.view import MISSING_CHOICES, FormView
-from handlers.i18n import Catalog
 
 __all__ = ["ChoiceSource", "FormEngine", "StepContext", "StepResult", "new_state"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class ChoiceSource(Protocol):
-    """Run-time knowledge the engine needs: region options and whether a code is known."""
-
-    async def options(
-        self, spec: ChoicesFrom, parent: str | None, language: str
-    ) -> list[ChoiceOption]: ...
-
-    async def region_known(self, code: str) -> bool: ...
-
-
-@dataclass
-class StepContext:
-    """What a step needs besides the form and the state."""
-
-    catalog: Catalog
-    language: str
-    today: date
-    choices: ChoiceSource
-    next_rev: int  # the revision the session will have once this step is saved
-    context: dict[str, Any] = field(default_factory=dict)  # e.g. user_desa, for expressions
-
-
-@dataclass
-class StepResult:
-    """The outcome of one step."""
-
-    state: dict[str, Any]
-    messages: list[Outbound] = field(default_factory=list)
-    finished: bool = False
-    # The question the event was taken as an answer to, accepted or not (None: a button of
-    # the summary, "add another?", a stale button).
-    question: Question | None = None
-
-
-class FormEngine(AnswerChecks):
+class FormEngine(AnswerChecks, ChoiceStep):
     """Runs one form for one person."""
 
     def __init__(self, form: Form, ctx: StepContext) -> None:
@@ -85,24 +58,6 @@ class FormEngine(AnswerChecks):
         return self._state(state).next_position()
 
     # -- options and defaults -----------------------------------------------------------------
-
-    async def _options(
-        self, fs: FormState, question: Question, position: Position
-    ) -> list[ChoiceOption]:
-        if question.choices is not None:
-            return [
-                ChoiceOption(
-                    c.name, self.view.label(c.label), tuple(c.aliases), c.group, c.day_offset
-                )
-                for c in question.choices
-                if c.relevant is None or fs.holds(parse_expression(c.relevant), position)
-            ]
-        spec = question.choices_from
-        assert spec is not None
-        parent = fs.evaluate(parse_expression(spec.parent), position) if spec.parent else None
-        return await self.ctx.choices.options(
-            spec, str(parent) if parent else None, self.ctx.language
-        )
 
     def _default(self, fs: FormState, question: Question, position: Position) -> Any:
         value = fs.evaluate(question.parsed("default"), position)
@@ -416,94 +371,6 @@ class FormEngine(AnswerChecks):
         photos = list(fs.state["picking"])
         shown = self.view.display(question, photos)
         return await self._accept(fs, position, question, photos, None, shown)
-
-    async def _step_choice(
-        self,
-        fs: FormState,
-        position: Position,
-        question: Question,
-        event: Inbound,
-        action: str | None,
-    ) -> StepResult:
-        options = await self._options(fs, question, position)
-        multiple = question.type == QuestionType.SELECT_MULTIPLE
-        if action == "d" and multiple:
-            picked = [o for o in options if o.name in fs.state.get("picking", [])]
-            if not picked and question.required:
-                return await self._ask_again(fs, "answer.pick_at_least_one")
-            if not picked:  # an optional question left empty is a skip
-                skipped = self.t("form.skipped")
-                return await self._accept(fs, position, question, None, None, skipped)
-            return await self._accept_choice(fs, position, question, picked)
-        index = small_number(action[1:]) if action and action.startswith("o") else None
-        if index is not None:
-            if index >= len(options):
-                return await self._ask_again(fs, "answer.use_buttons_or_type")
-            chosen = [options[index]]
-        elif action is not None:
-            return await self._ask_again(fs, "answer.use_buttons_or_type")
-        elif event.kind == InboundKind.TEXT and event.text:
-            found = match_choice(parsers.clean_text(event.text), options, multiple=multiple)
-            if found.suggestions and not found.exact:
-                return self._suggest(fs, question, options, found.suggestions)
-            if not found.exact:
-                return await self._ask_again(fs, "answer.no_such_choice")
-            chosen = found.exact
-        else:
-            return await self._ask_again(fs, "answer.use_buttons_or_type")
-        if not multiple:
-            return await self._accept_choice(fs, position, question, chosen[0])
-        if event.kind == InboundKind.TEXT:
-            # Typed "1, 3" or names: that is the whole selection.
-            return await self._accept_choice(fs, position, question, chosen)
-        picking = list(fs.state.get("picking", []))
-        for option in chosen:
-            if option.name in picking:
-                picking.remove(option.name)
-            else:
-                picking.append(option.name)
-        fs.state["picking"] = picking
-        message = await self.render(fs.state)
-        if event.message_id:
-            update = {"type": "edit", "target_message_id": event.message_id}
-            return StepResult(fs.state, [message.model_copy(update=update)])
-        return StepResult(fs.state, [message])
-
-    def _suggest(
-        self,
-        fs: FormState,
-        question: Question,
-        options: list[ChoiceOption],
-        suggestions: list[ChoiceOption],
-    ) -> StepResult:
-        rows = [[self.view.button(o.label, f"o{options.index(o)}")] for o in suggestions]
-        text = (
-            self.t("answer.did_you_mean")
-            + "\n"
-            + f"<b>{html.escape(self.view.label(question.label))}</b>"
-        )
-        return StepResult(fs.state, [Outbound.say(text, rows)])
-
-    async def _accept_choice(
-        self,
-        fs: FormState,
-        position: Position,
-        question: Question,
-        chosen: ChoiceOption | list[ChoiceOption],
-    ) -> StepResult:
-        derived = None
-        if isinstance(chosen, list):
-            value: Any = [{"name": o.name, "label": o.label} for o in chosen]
-        else:
-            value = {"name": chosen.name, "label": chosen.label}
-            if chosen.day_offset is not None:
-                day = self.ctx.today + timedelta(days=chosen.day_offset)
-                derived = {"day": day.isoformat()}
-        if not self._satisfies(fs, question, position, value):
-            return await self._ask_again_constraint(fs, question, position)
-        warnings = self._choice_warnings(fs, question, position, value)
-        shown = self.view.display(question, value)
-        return await self._accept(fs, position, question, value, derived, shown, warnings=warnings)
 
     async def _step_summary(self, fs: FormState, action: str | None) -> StepResult:
         state = fs.state
