@@ -9,6 +9,7 @@ state in the same transaction as the inbox row and the reply. `FormEngine.start`
   step.py           what a step takes and gives (StepContext, ChoiceSource, StepResult)
   answer_checks.py  an answer refused (constraint) or taken with a doubt (warning)
   choice_step.py    choice questions: options, a tapped or typed choice, ticks
+  summary_step.py   the summary and its edit menu: send, pages, an answer edited
 
 State: `handlers/forms/state.py`; looks: `handlers/forms/view.py`.
 """
@@ -29,13 +30,14 @@ from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.state import MORE, FormState, Position, new_state
 from handlers.forms.step import ChoiceSource, StepContext, StepResult
+from handlers.forms.summary_step import SummaryStep
 from handlers.forms.view import MISSING_CHOICES, FormView
 
 __all__ = ["ChoiceSource", "FormEngine", "StepContext", "StepResult", "new_state"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class FormEngine(AnswerChecks, ChoiceStep):
+class FormEngine(AnswerChecks, ChoiceStep, SummaryStep):
     """Runs one form for one person."""
 
     def __init__(self, form: Form, ctx: StepContext) -> None:
@@ -116,18 +118,6 @@ class FormEngine(AnswerChecks, ChoiceStep):
                 page=fs.state.get("page", 0),
                 default=default,
             )
-
-    def _summary_lines(self, fs: FormState) -> list[tuple[str, str]]:
-        lines = []
-        for position in fs.answered_positions():
-            question = self.form.question(position.name)
-            lines.append(
-                (
-                    self._position_label(question, position),
-                    self.view.display(question, fs.get(position)),
-                )
-            )
-        return lines
 
     def _position_label(self, question: Question, position: Position) -> str:
         label = question.short_label(self.ctx.language)
@@ -371,50 +361,6 @@ class FormEngine(AnswerChecks, ChoiceStep):
         photos = list(fs.state["picking"])
         shown = self.view.display(question, photos)
         return await self._accept(fs, position, question, photos, None, shown)
-
-    async def _step_summary(self, fs: FormState, action: str | None) -> StepResult:
-        state = fs.state
-        positions = fs.answered_positions()
-        number = small_number(action[2:]) if action and action[:2] in ("sp", "ep") else None
-        if action == "ok":
-            if fs.next_position() is not None:
-                state["phase"] = "ask"
-                return StepResult(state, [await self.render(state)])
-            if (refused := self._first_refused(fs, positions)) is not None:
-                # Answers given elsewhere (a case sent back, an earlier form version) meet
-                # this version's constraints before they are sent: the question comes again.
-                self._start_editing(fs, refused)
-                question = self.form.question(refused.name)
-                return await self._ask_again_constraint(fs, question, refused)
-            return StepResult(state, [], finished=True)
-        if action == "ed" or (number is not None and action.startswith("ep")):
-            state["phase"] = "edit_menu"
-            labels = [self._position_label(self.form.question(p.name), p) for p in positions]
-            return StepResult(state, [self.view.edit_menu(labels, number or 0)])
-        index = small_number(action[1:]) if action and action.startswith("e") else None
-        if index is not None and index < len(positions):
-            self._start_editing(fs, positions[index])
-            return StepResult(state, [await self.render(state)])
-        state["phase"] = "summary"
-        state["page"] = number if number is not None and action.startswith("sp") else 0
-        if action is None:
-            prefix = self.t("form.use_summary_buttons") + "\n\n"
-        elif action == "sum" or number is not None:
-            prefix = ""
-        else:
-            prefix = self.t("form.stale_button") + "\n\n"
-        return StepResult(state, [await self.render(state, prefix)])
-
-    def _start_editing(self, fs: FormState, position: Position) -> None:
-        """Ask an answered question again, its current choices ticked (a multi-select)."""
-        question = self.form.question(position.name)
-        state = fs.state
-        state["phase"], state["editing"], state["page"] = "ask", position.as_list(), 0
-        state["picking"] = (
-            [o["name"] for o in fs.get(position)]
-            if question.type == QuestionType.SELECT_MULTIPLE and fs.get(position)
-            else []
-        )
 
 
 def _button_action(data: str | None, rev: int) -> str | None:
