@@ -9,6 +9,7 @@ state in the same transaction as the inbox row and the reply. `FormEngine.start`
   step.py           what a step takes and gives (StepContext, ChoiceSource, StepResult)
   answer_checks.py  an answer refused (constraint) or taken with a doubt (warning)
   choice_step.py    choice questions: options, a tapped or typed choice, ticks
+  image_step.py     photo questions: photos one by one or as an album, up to a limit
   summary_step.py   the summary and its edit menu: send, pages, an answer edited
 
 State: `handlers/forms/state.py`; looks: `handlers/forms/view.py`.
@@ -27,6 +28,7 @@ from handlers.forms.answer_checks import AnswerChecks, same_nik_in_item
 from handlers.forms.choice_step import ChoiceStep
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.expr import REFERENCE, text_of
+from handlers.forms.image_step import ImageStep
 from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.state import MORE, FormState, Position, new_state
 from handlers.forms.step import ChoiceSource, StepContext, StepResult
@@ -37,7 +39,7 @@ __all__ = ["ChoiceSource", "FormEngine", "StepContext", "StepResult", "new_state
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class FormEngine(AnswerChecks, ChoiceStep, SummaryStep):
+class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
     """Runs one form for one person."""
 
     def __init__(self, form: Form, ctx: StepContext) -> None:
@@ -151,13 +153,6 @@ class FormEngine(AnswerChecks, ChoiceStep, SummaryStep):
         result = await self._step_question(fs, position, question, event, action)
         result.question = question
         return result
-
-    def _rest_of_album(self, fs: FormState, event: Inbound, position: Position | None) -> bool:
-        """Photos of an album beyond the limit arrive after their question is done: ignored."""
-        album = event.media_group_id
-        if event.kind != InboundKind.PHOTO or not album or album != fs.state.get("last_album"):
-            return False
-        return position is None or position.key != fs.state.get("album_question")
 
     async def _ask_again(self, fs: FormState, key: str, **values: Any) -> StepResult:
         message = await self.render(fs.state, "⚠️ " + self.t(key, **values) + "\n\n")
@@ -325,42 +320,6 @@ class FormEngine(AnswerChecks, ChoiceStep, SummaryStep):
             message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
             return StepResult(fs.state, [message])
         return await self._ask_again(fs, "answer.constraint")
-
-    async def _step_image(
-        self,
-        fs: FormState,
-        position: Position,
-        question: Question,
-        event: Inbound,
-        action: str | None,
-    ) -> StepResult:
-        picking: list[Any] = fs.state.setdefault("picking", [])
-        if action == "d":
-            if not picking:
-                return await self._ask_again(fs, "answer.need_photo")
-            return await self._accept_photos(fs, position, question)
-        if action is not None:
-            return await self._ask_again(fs, "answer.use_buttons_or_type")
-        if event.kind != InboundKind.PHOTO:
-            return await self._ask_again(fs, "answer.need_photo")
-        if not event.photo_ref:
-            return await self._ask_again(fs, "answer.photo_failed")
-        fs.state["last_album"] = event.media_group_id
-        fs.state["album_question"] = position.key
-        picking.append({"ref": event.photo_ref})
-        if len(picking) >= question.max_count:
-            return await self._accept_photos(fs, position, question)
-        if event.album_continues:
-            return StepResult(fs.state, [])  # the album's last photo gets the reply
-        prefix = self.t("form.photo_received", count=len(picking)) + "\n\n"
-        return StepResult(fs.state, [await self.render(fs.state, prefix)])
-
-    async def _accept_photos(
-        self, fs: FormState, position: Position, question: Question
-    ) -> StepResult:
-        photos = list(fs.state["picking"])
-        shown = self.view.display(question, photos)
-        return await self._accept(fs, position, question, photos, None, shown)
 
 
 def _button_action(data: str | None, rev: int) -> str | None:
