@@ -1,0 +1,133 @@
+"""The step of a choice question (select_one, select_multiple): its options, a tapped or
+typed choice, "did you mean" when typed words are close to several options, and a multiple
+choice's ticks until "done".
+
+`ChoiceStep` is mixed into `FormEngine` (handlers/forms/engine.py); option matching itself is
+`handlers/forms/choices.py`.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from handlers.events import Inbound, InboundKind, Outbound, small_number
+from handlers.forms import answers as parsers
+from handlers.forms.choices import ChoiceOption, match_choice
+from handlers.forms.model import Question, QuestionType, parse_expression
+from handlers.forms.state import FormState, Position
+from handlers.forms.step import StepResult
+
+if TYPE_CHECKING:
+    from handlers.forms.engine import FormEngine
+
+
+class ChoiceStep:
+    """The choice questions of `FormEngine`."""
+
+    async def _options(
+        self: FormEngine, fs: FormState, question: Question, position: Position
+    ) -> list[ChoiceOption]:
+        if question.choices is not None:
+            return [
+                ChoiceOption(
+                    c.name, self.view.label(c.label), tuple(c.aliases), c.group, c.day_offset
+                )
+                for c in question.choices
+                if c.relevant is None or fs.holds(parse_expression(c.relevant), position)
+            ]
+        spec = question.choices_from
+        assert spec is not None
+        parent = fs.evaluate(parse_expression(spec.parent), position) if spec.parent else None
+        return await self.ctx.choices.options(
+            spec, str(parent) if parent else None, self.ctx.language
+        )
+
+    async def _step_choice(
+        self: FormEngine,
+        fs: FormState,
+        position: Position,
+        question: Question,
+        event: Inbound,
+        action: str | None,
+    ) -> StepResult:
+        options = await self._options(fs, question, position)
+        multiple = question.type == QuestionType.SELECT_MULTIPLE
+        if action == "d" and multiple:
+            picked = [o for o in options if o.name in fs.state.get("picking", [])]
+            if not picked and question.required:
+                return await self._ask_again(fs, "answer.pick_at_least_one")
+            if not picked:  # an optional question left empty is a skip
+                skipped = self.t("form.skipped")
+                return await self._accept(fs, position, question, None, None, skipped)
+            return await self._accept_choice(fs, position, question, picked)
+        index = small_number(action[1:]) if action and action.startswith("o") else None
+        if index is not None:
+            if index >= len(options):
+                return await self._ask_again(fs, "answer.use_buttons_or_type")
+            chosen = [options[index]]
+        elif action is not None:
+            return await self._ask_again(fs, "answer.use_buttons_or_type")
+        elif event.kind == InboundKind.TEXT and event.text:
+            found = match_choice(parsers.clean_text(event.text), options, multiple=multiple)
+            if found.suggestions and not found.exact:
+                return self._suggest(fs, question, options, found.suggestions)
+            if not found.exact:
+                return await self._ask_again(fs, "answer.no_such_choice")
+            chosen = found.exact
+        else:
+            return await self._ask_again(fs, "answer.use_buttons_or_type")
+        if not multiple:
+            return await self._accept_choice(fs, position, question, chosen[0])
+        if event.kind == InboundKind.TEXT:
+            # Typed "1, 3" or names: that is the whole selection.
+            return await self._accept_choice(fs, position, question, chosen)
+        picking = list(fs.state.get("picking", []))
+        for option in chosen:
+            if option.name in picking:
+                picking.remove(option.name)
+            else:
+                picking.append(option.name)
+        fs.state["picking"] = picking
+        message = await self.render(fs.state)
+        if event.message_id:
+            update = {"type": "edit", "target_message_id": event.message_id}
+            return StepResult(fs.state, [message.model_copy(update=update)])
+        return StepResult(fs.state, [message])
+
+    def _suggest(
+        self: FormEngine,
+        fs: FormState,
+        question: Question,
+        options: list[ChoiceOption],
+        suggestions: list[ChoiceOption],
+    ) -> StepResult:
+        rows = [[self.view.button(o.label, f"o{options.index(o)}")] for o in suggestions]
+        text = (
+            self.t("answer.did_you_mean")
+            + "\n"
+            + f"<b>{html.escape(self.view.label(question.label))}</b>"
+        )
+        return StepResult(fs.state, [Outbound.say(text, rows)])
+
+    async def _accept_choice(
+        self: FormEngine,
+        fs: FormState,
+        position: Position,
+        question: Question,
+        chosen: ChoiceOption | list[ChoiceOption],
+    ) -> StepResult:
+        derived = None
+        if isinstance(chosen, list):
+            value: Any = [{"name": o.name, "label": o.label} for o in chosen]
+        else:
+            value = {"name": chosen.name, "label": chosen.label}
+            if chosen.day_offset is not None:
+                day = self.ctx.today + timedelta(days=chosen.day_offset)
+                derived = {"day": day.isoformat()}
+        if not self._satisfies(fs, question, position, value):
+            return await self._ask_again_constraint(fs, question, position)
+        warnings = self._choice_warnings(fs, question, position, value)
+        shown = self.view.display(question, value)
+        return await self._accept(fs, position, question, value, derived, shown, warnings=warnings)

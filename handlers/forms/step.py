@@ -1,0 +1,51 @@
+"""What one step of a form takes and gives: its context (`StepContext`, with the
+`ChoiceSource` asked for run-time options) and its outcome (`StepResult`).
+
+Kept apart from the engine (handlers/forms/engine.py, which exports them too) so the modules
+of its steps can build results without importing the engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from handlers.events import Outbound
+from handlers.forms.choices import ChoiceOption
+from handlers.forms.model import ChoicesFrom, Question
+from handlers.i18n import Catalog
+
+
+class ChoiceSource(Protocol):
+    """Run-time knowledge the engine needs: region options and whether a code is known."""
+
+    async def options(
+        self, spec: ChoicesFrom, parent: str | None, language: str
+    ) -> list[ChoiceOption]: ...
+
+    async def region_known(self, code: str) -> bool: ...
+
+
+@dataclass
+class StepContext:
+    """What a step needs besides the form and the state."""
+
+    catalog: Catalog
+    language: str
+    today: date
+    choices: ChoiceSource
+    next_rev: int  # the revision the session will have once this step is saved
+    context: dict[str, Any] = field(default_factory=dict)  # e.g. user_desa, for expressions
+
+
+@dataclass
+class StepResult:
+    """The outcome of one step."""
+
+    state: dict[str, Any]
+    messages: list[Outbound] = field(default_factory=list)
+    finished: bool = False
+    # The question the event was taken as an answer to, accepted or not (None: a button of
+    # the summary, "add another?", a stale button).
+    question: Question | None = None
