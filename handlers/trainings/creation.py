@@ -11,8 +11,10 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.forms.answers import parse_time_text
+from handlers.forms.dates import example_date, short_date
 from handlers.forms.runner import (
     ask_final_go,
+    context_values,
     final_go,
     on_complete,
     reopen_form,
@@ -110,6 +112,13 @@ async def back_to_summary(turn: Turn, session: FormSession, problems: list[str])
     reopened = await reopen_form(turn, session, state)
     warnings = "\n".join("⚠️ " + problem for problem in problems)
     await resume_form(turn, reopened, warnings + "\n\n")
+
+
+@context_values(FORM_ID)
+def day_examples(turn: Turn, context: dict[str, Any]) -> dict[str, str]:
+    """What the day questions show as an example (version 3): a date the question takes, a
+    week from today (a fixed "9-1-2027" went stale)."""
+    return {"day_example": short_date(example_date(turn.today, "future"))}
 
 
 @on_complete(FORM_ID)

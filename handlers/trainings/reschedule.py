@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from handlers.context import Turn
-from handlers.forms.runner import form_context, on_complete, start_form
+from handlers.forms.runner import context_values, form_context, on_complete, start_form
 from handlers.trainings.common import (
     audit,
     checkin_opens,
@@ -21,12 +21,13 @@ from handlers.trainings.common import (
     managed,
     names_of,
 )
-from handlers.trainings.creation import back_to_summary, schedule_of
+from handlers.trainings.creation import back_to_summary, day_examples, schedule_of
 from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession
 from storage.trainings import Training
 
 RESCHEDULE_FORM = "training_reschedule"
+context_values(RESCHEDULE_FORM)(day_examples)  # the same example days as a new training's
 
 
 async def _movable(turn: Turn, training: Training) -> bool:

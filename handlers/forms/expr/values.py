@@ -42,6 +42,7 @@ class RepeatAnswers:
 
 # Deliberately stricter than float(): no "inf", "nan", exponents or underscores.
 _NUMERIC_STR_RE = re.compile(r"\s*-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*")
+_CLOCK_RE = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")  # how a `time` answer is stored
 _ORDERINGS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _BASIC_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
@@ -155,6 +156,10 @@ def _shift(day: datetime.date, days: int | float) -> datetime.date:
         raise ExpressionError("date out of range") from exc
 
 
+def _is_clock(value: object) -> bool:
+    return isinstance(value, str) and bool(_CLOCK_RE.fullmatch(value))
+
+
 def _looks_numeric(value: object) -> bool:
     return _is_num(value) or (isinstance(value, str) and bool(_NUMERIC_STR_RE.fullmatch(value)))
 
@@ -196,6 +201,8 @@ def ordered(op: str, a: object, b: object) -> bool:
             left, right = to_date(a), to_date(b)
         elif (_looks_numeric(a) and _looks_numeric(b)) or _is_num(a) or _is_num(b) or dated:
             left, right = to_number(a), to_number(b)
+        elif _is_clock(a) and _is_clock(b):
+            left, right = a, b  # times of day ("HH:MM", a `time` answer) order as written
         else:
             # Two non-numeric strings: only ISO dates are orderable (XPath gives NaN).
             left, right = to_date(a), to_date(b)

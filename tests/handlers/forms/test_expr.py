@@ -182,6 +182,13 @@ EVAL_CASES: list[tuple[str, dict[str, object], object, object]] = [
     ("${dob} = '2000-01-01'", {"dob": datetime.datetime(2000, 1, 1, 9, 30)}, None, True),
     ("today() > ${missing}", {}, None, False),
     ("'2026-01-01' < '2026-02-01'", {}, None, True),
+    # times of day, as a `time` answer is stored ("HH:MM"): in order, not as dates
+    (". > ${start}", {"start": "08:00"}, "09:30", True),
+    (". > ${start}", {"start": "08:00"}, "08:00", False),
+    (". > ${start}", {"start": "08:00"}, "07:59", False),
+    (". >= ${start}", {"start": "08:00"}, "08:00", True),
+    (". > ${start}", {"start": ""}, "09:00", False),  # unanswered
+    (". > ${start}", {"start": "8:00"}, "09:00", False),  # not a stored time
     ("int((today() - date(${dob})) div 365.25) >= 18", {"dob": "2000-05-05"}, None, True),
     ("int((today() - date(${dob})) div 365.25) >= 18", {"dob": "2010-05-05"}, None, False),
     # constraint style, "." is the answer being checked
