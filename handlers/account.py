@@ -8,6 +8,7 @@ from handlers.context import Turn
 from handlers.district_contact import contact_note
 from handlers.events import Button, Outbound
 from handlers.i18n import LANGUAGES
+from handlers.people.common import phone_shown
 from handlers.permissions import allowed
 from handlers.regions import region_name
 from handlers.registration_rejection import reason_lines, recorded_reason
@@ -33,8 +34,7 @@ async def show_profile(turn: Turn) -> None:
         kabupaten=await region_name(turn, user.kabupaten_code),
         kecamatan=await region_name(turn, user.kecamatan_code),
         desa=await region_name(turn, user.desa_code),
-        phone=user.phone or "-",
-        verified=turn.t("common.yes" if user.phone_verified else "common.no"),
+        phone=phone_shown(turn.app.catalog, turn.language, user.phone, user.phone_verified),
         language=turn.t(f"languages.{user.language}"),
     )
     offered = await channel_choice.choice(turn)  # people on both channels pick one

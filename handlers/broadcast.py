@@ -1,5 +1,6 @@
 """/siaran: a coordinator (their kabupaten) or TKSK (their kecamatan) writes once, picks an
-audience, sees how many people it reaches, confirms; a delivery report follows."""
+audience, sees how many people it reaches, confirms; a delivery report follows. Replies to a
+broadcast reach nobody, so each copy ends by saying so and how to reach the office."""
 
 from __future__ import annotations
 
@@ -139,6 +140,18 @@ async def _change_audience(turn: Turn, session: FormSession) -> None:
     await resume_form(turn, saved)
 
 
+def _copy_text(turn: Turn, language: str, sender: str, message: str, contact: str | None) -> str:
+    """One recipient's copy: who sent it, the (escaped) message, and a last line saying that
+    replies here are not read, with the district office's contact when it is set."""
+    catalog = turn.app.catalog
+    heading = catalog.text(language, "broadcast.heading", sender=sender)
+    if contact is None:
+        footer = catalog.text(language, "broadcast.replies_unread", sender=sender)
+    else:
+        footer = catalog.text(language, "broadcast.replies_unread_contact", contact=contact)
+    return f"{heading}\n{message}\n\n{footer}"
+
+
 async def confirm(turn: Turn, data: str) -> None:
     """Send (every message queued in this one transaction, so nothing goes twice) or drop."""
     user = turn.user
@@ -179,13 +192,14 @@ async def confirm(turn: Turn, data: str) -> None:
     )
     not_before = next_allowed(turn.app, turn.now)
     message = html.escape(answers["message"], quote=False)  # typed text inside our HTML
-    headings = {
-        language: turn.app.catalog.text(language, "broadcast.heading", sender=user.full_name)
+    contact = await turn.repos.district_contacts.contact(user.kabupaten_code)
+    texts = {
+        language: _copy_text(turn, language, user.full_name, message, contact)
         for language in {person.language for person in people}
     }
     await deliver_to_people(
         turn.repos,
-        [(person, Outbound.say(headings[person.language] + "\n" + message)) for person in people],
+        [(person, Outbound.say(texts[person.language])) for person in people],
         kind=DeliveryKind.BULK,
         now=turn.now,
         not_before=not_before,

@@ -36,7 +36,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "templat": ("whatsapp.template_count",),
     "daftar": ("registration.apply",),
     "nomor": ("phone.change",),
-    "kontak": ("district.contact",),
+    "kontak": ("district.contact", "district.contact_view"),
     "menu": (),
     "saya": (),
     "bantuan": (),

@@ -1,8 +1,10 @@
 """/kontak: the contact line of a district's Dinas Sosial office (who to call, which number,
 when), set by the district's coordinators (admins: any district) with the `district_contact`
 form, and shown wherever a message sends someone to the office: a rejected registration, a
-suspension, a number taken by another account, /bantuan. Without one, those messages keep
-their general wording ("hubungi koordinator Dinas Sosial kabupaten Bapak/Ibu").
+suspension, a number taken by another account, /bantuan, a broadcast. Without one, those
+messages keep their general wording ("hubungi koordinator Dinas Sosial kabupaten Bapak/Ibu").
+Everyone else registered (PSM, TKSK, calon, someone waiting for approval) reads it with
+/kontak.
 """
 
 from __future__ import annotations
@@ -11,10 +13,10 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.events import Outbound
-from handlers.forms.runner import form_context, on_complete, start_form
+from handlers.forms.runner import form_context, on_complete, resume_form, start_form
 from handlers.i18n import Catalog
 from handlers.permissions import allowed
-from storage.models import FormSession, Role, User
+from storage.models import FormSession, Role, User, UserStatus
 from storage.repos import Repos
 
 FORM_ID = "district_contact"
@@ -60,9 +62,42 @@ async def _current(turn: Turn, codes: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _may_view(user: User | None) -> bool:
+    """Everyone registered reads their office's contact: active people of any role, and
+    someone whose registration waits for a decision."""
+    if user is not None and user.status == UserStatus.PENDING:
+        return True
+    return allowed(user, "district.contact_view")
+
+
+async def show(turn: Turn) -> None:
+    """/kontak read only: the contact of the person's district office (someone without a
+    kabupaten: of every district served), then the question of a form left open, if any."""
+    assert turn.user is not None
+    user = turn.user
+    if user.kabupaten_code:
+        codes = [user.kabupaten_code]
+    else:
+        codes = [district.code for district in turn.app.districts]
+    lines = []
+    for code in codes:
+        contact = await turn.repos.district_contacts.contact(code)
+        district = await turn.repos.regions.name_of(code)
+        if contact is None:
+            lines.append(turn.t("district_contact.view_unset", district=district))
+        else:
+            lines.append(turn.t("district_contact.view", district=district, contact=contact))
+    turn.reply("\n".join(lines))
+    # /kontak opens a form for coordinators, so the router does not resume one after it.
+    session = await turn.repos.forms.active(user.id)
+    if session is not None and user.status == UserStatus.ACTIVE:
+        await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
+
+
 async def ask(turn: Turn) -> None:
     """/kontak: show the current contact (an admin: every district's) and ask for the new
-    one. A coordinator's kabupaten is fixed when the form starts and checked again at the end."""
+    one. A coordinator's kabupaten is fixed when the form starts and checked again at the end.
+    Anyone else registered sees their office's contact (`show`)."""
     user = turn.user
     if user is not None and user.role == Role.ADMIN and allowed(user, "district.contact"):
         codes = [district.code for district in turn.app.districts]
@@ -70,6 +105,9 @@ async def ask(turn: Turn) -> None:
     elif user is not None and _may_set(user, user.kabupaten_code):
         assert user.kabupaten_code is not None
         codes, context = [user.kabupaten_code], {"kabupaten": user.kabupaten_code}
+    elif _may_view(user):
+        await show(turn)
+        return
     else:
         turn.reply(turn.t("errors.not_allowed"))
         return

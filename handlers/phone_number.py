@@ -1,7 +1,8 @@
 """/nomor: a person changes their own phone number, verified by the channel (the same phone
 question as registration, refusing typed numbers) as its `ChannelTraits.phone_proof` says:
 a shared contact of the sender's own account (Telegram); the number they write from
-(WhatsApp: someone who changed number writes from the new one)."""
+(WhatsApp: someone who changed number writes from the new one). The question and its
+refusal name only the channel's own way (`phone_instruction`, `phone_retry`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from typing import Any
 from handlers.context import Turn
 from handlers.district_contact import office_text
 from handlers.events import Outbound
-from handlers.forms.runner import on_complete, start_form
+from handlers.forms.runner import context_values, on_complete, start_form
 from handlers.permissions import allowed
-from storage.models import FormSession
+from storage.models import FormSession, Role
 
 FORM_ID = "phone_change"
 
@@ -24,9 +25,30 @@ async def ask(turn: Turn) -> None:
         return
     assert turn.user is not None
     intro = turn.t(
-        f"people.phone.intro_{turn.channel_traits.phone_proof}", current=turn.user.phone or "-"
+        f"people.phone.intro_{turn.channel_traits.phone_proof}",
+        current=turn.user.phone or turn.t("common.no_phone"),
     )
     await start_form(turn, FORM_ID, prefix=intro + "\n\n")
+
+
+@context_values(FORM_ID)
+def _channel_way(turn: Turn, context: dict[str, Any]) -> dict[str, str]:
+    """How this channel vouches for a number, as the question and its refusal say it."""
+    proof = turn.channel_traits.phone_proof
+    return {
+        "phone_instruction": turn.t(f"people.phone.instruction_{proof}"),
+        "phone_retry": turn.t(f"people.phone.retry_{proof}"),
+    }
+
+
+async def _taken_text(turn: Turn) -> str:
+    """A number verified for another account: staff are not sent to a coordinator."""
+    assert turn.user is not None
+    if turn.user.role == Role.ADMIN:
+        return turn.t("people.phone.taken_admin")
+    if turn.user.role == Role.COORDINATOR:
+        return turn.t("people.phone.taken_coordinator")
+    return await office_text(turn, turn.user, "people.phone.taken")
 
 
 @on_complete(FORM_ID)
@@ -39,8 +61,7 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
         return
     number = phone["e164"]
     if await turn.repos.people.verified_phone_owner(number, other_than=turn.user.id):
-        text = await office_text(turn, turn.user, "people.phone.taken")
-        turn.reply(Outbound(text=text, remove_keyboard=True))
+        turn.reply(Outbound(text=await _taken_text(turn), remove_keyboard=True))
         return
     changed = number != turn.user.phone or not turn.user.phone_verified
     turn.user = await turn.repos.users.update(

@@ -32,6 +32,11 @@ def _spoken(clock: time) -> str:
     return clock.strftime("%H.%M")
 
 
+def _own_hour(user: User) -> time | None:
+    """The hour the person chose, if any (stored "HH:MM", local)."""
+    return time.fromisoformat(user.reminder_time) if user.reminder_time else None
+
+
 async def _frequency(turn: Turn, user: User) -> tuple[str, dict[str, str]]:
     """The text key suffix and the day of the person's reminder: "" daily, "_weekly" on a
     day (their district's choice for the channel it goes over)."""
@@ -53,10 +58,11 @@ async def ask(turn: Turn) -> None:
     if not _may_set(turn):
         return
     assert turn.user is not None
-    current = turn.user.reminder_time or turn.app.reminder_time.strftime("%H:%M")
+    # Shown as people write it (16.00); stored and in button data as "HH:MM".
+    current = _spoken(_own_hour(turn.user) or turn.app.reminder_time)
     state = current if turn.user.reminders_enabled else turn.t("reminder.off")
     hours = [
-        Button(label=hour, data=f"{PREFIX}:{hour}")
+        Button(label=_spoken(time.fromisoformat(hour)), data=f"{PREFIX}:{hour}")
         for hour in HOURS
         if not is_quiet_time(turn.app, time.fromisoformat(hour))  # quiet hours are configured
     ]
@@ -137,4 +143,4 @@ async def _set_hour(turn: Turn, value: str) -> None:
         turn.user.id, now=turn.now, reminder_time=value, reminders_enabled=True
     )
     suffix, day = await _frequency(turn, turn.user)
-    turn.reply(turn.t(f"reminder.now_at{suffix}", time=value, **day))
+    turn.reply(turn.t(f"reminder.now_at{suffix}", time=_spoken(time.fromisoformat(value)), **day))

@@ -365,6 +365,8 @@ FORM_COMMANDS = frozenset(
 )
 # Commands anyone may use, registered or not.
 OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal"})
+# Commands someone waiting for approval may use too (the office's contact).
+PENDING_COMMANDS = frozenset({"kontak"})
 
 
 async def _on_command(turn: Turn) -> None:
@@ -385,7 +387,8 @@ async def _on_command(turn: Turn) -> None:
             unknown = turn.t("errors.unknown_command")
             await resume_form(turn, session, f"{unknown}\n{turn.t('form.continue_hint')}\n\n")
         return
-    if name not in OPEN_COMMANDS and not _is_active(turn):
+    pending = turn.user.status == UserStatus.PENDING and name in PENDING_COMMANDS
+    if name not in OPEN_COMMANDS and not _is_active(turn) and not pending:
         await _explain_status(turn)
         return
     await handler(turn)

@@ -1,8 +1,10 @@
 """The weekly digest to each TKSK for their kecamatan: the week's new cases by category and
 state, the verification queue and its oldest case, follow-up visits due, quiet PSM.
 
-A scheduler kind: on WEEKLY_DIGEST_DAY at DIGEST_TIME (or later that week, if the bot was
-down), claimed per (person, local ISO week) so it goes at most once a week. Counts and case
+A scheduler kind: on WEEKLY_DIGEST_DAY at DIGEST_TIME (or up to CATCH_UP_DAYS later, if the
+bot was down), claimed per (person, local ISO week) so it goes at most once a week. Later in
+the week it is not sent: the next one is near, and a TKSK who started mid-week would get the
+week before's a day or so before the next (two digests on consecutive days). Counts and case
 numbers only: no household is named.
 """
 
@@ -23,6 +25,7 @@ from storage.scope import Scope
 KIND = "weekly_digest"
 TKSK_QUEUE = ("submitted", "resubmitted")  # what waits for the TKSK's verification
 NAMES_SHOWN = 15
+CATCH_UP_DAYS = 2  # a digest missed on its day still goes this many days later, not after
 
 
 def digest_week(app: AppContext, now: datetime) -> tuple[str, date] | None:
@@ -31,7 +34,7 @@ def digest_week(app: AppContext, now: datetime) -> tuple[str, date] | None:
     if in_quiet_hours(app, now):
         return None
     weekday = local.isoweekday()
-    if weekday < app.weekly_digest_day:
+    if not 0 <= weekday - app.weekly_digest_day <= CATCH_UP_DAYS:
         return None
     if weekday == app.weekly_digest_day and local.time() < app.digest_time:
         return None

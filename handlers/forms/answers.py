@@ -18,7 +18,7 @@ from babel.numbers import format_decimal
 from handlers.events import Inbound, InboundKind
 from handlers.forms.dates import DateNotRead, When, examples, parse_date_text, read_date
 from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
-from handlers.masking import holds_nik_or_kk
+from handlers.masking import holds_nik_or_kk, mask_identifiers
 from storage.identifiers import mask_identifier
 
 YES_WORDS = frozenset({"ya", "iya", "y", "yes", "ok", "oke", "okay", "siap", "nggih", "muhun"})
@@ -85,8 +85,9 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
         raise Invalid(key, limit=max_length, length=len(text))
     if holds_nik_or_kk(text):
         # "Siti 3208...": a full NIK or KK belongs in its own question (checked, searchable
-        # only as a keyed hash, erasable), never in a name, an address or a note.
-        raise Invalid("answer.identifier_in_text")
+        # only as a keyed hash, erasable), never in a name, an address or a note. The text
+        # comes back masked to copy: a long broadcast or note is not typed again.
+        raise Invalid("answer.identifier_in_text", text=mask_identifiers(text))
     return Answer(text, text)
 
 

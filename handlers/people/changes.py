@@ -246,6 +246,34 @@ async def set_desa(
     await apply(turn, person, Role.PSM, kecamatan.parent_code, kecamatan.code, desa.code, pressed)
 
 
+# What a person is told, by (role changed, region changed): only what changed is named.
+_CHANGE_TOLD = {
+    (True, True): "people.you_changed",
+    (True, False): "people.you_changed_role",
+    (False, True): "people.you_changed_region",
+    (False, False): "people.you_changed_region",  # the same again: their placement restated
+}
+
+
+async def _placed_in(
+    turn: Turn, language: str, kecamatan: str | None, desa: str | None, kabupaten: str | None
+) -> str:
+    """Where a person works, in their language: a desa with its kecamatan (the two may share a
+    name: "Desa Ciawigebang, Kec. Ciawigebang"), a kecamatan, or the kabupaten's name."""
+    catalog = turn.app.catalog
+    if desa:
+        names = {
+            "desa": await region_name(turn, desa),
+            "kecamatan": await region_name(turn, kecamatan),
+        }
+        return catalog.text(language, "people.region_desa", **names)
+    if kecamatan:
+        return catalog.text(
+            language, "people.region_kecamatan", kecamatan=await region_name(turn, kecamatan)
+        )
+    return await region_name(turn, kabupaten)
+
+
 async def apply(
     turn: Turn,
     person: User,
@@ -290,15 +318,20 @@ async def apply(
         subject=f"user:{person.id}",
         detail={"from": _placement(person), "to": _placement(changed)},
     )
-    region = await region_name(turn, desa_code or kecamatan_code or kabupaten_code)
     catalog = turn.app.catalog
+    role_changed = role != person.role
+    region_changed = (kabupaten_code, kecamatan_code, desa_code) != (
+        person.kabupaten_code,
+        person.kecamatan_code,
+        person.desa_code,
+    )
     await notify(
         turn,
         changed,
-        "people.you_changed",
-        then=f"help.{role}" if role != person.role and changed.status == "active" else None,
+        _CHANGE_TOLD[(role_changed, region_changed)],
+        then=f"help.{role}" if role_changed and changed.status == "active" else None,
         role=catalog.text(changed.language, f"roles.{role}"),
-        region=region,
+        region=await _placed_in(turn, changed.language, kecamatan_code, desa_code, kabupaten_code),
         by=turn.user.full_name,
     )
     await show_person(turn, changed.id, turn.t("people.changed") + "\n\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound
+from handlers.i18n import Catalog
 from handlers.paging import page_buttons
 from handlers.permissions import allowed
 from storage.models import Role, User
@@ -62,6 +63,15 @@ async def is_configured_admin(turn: Turn, person: User) -> bool:
         if identity.phone and identity.phone in turn.app.admin_ids.get(identity.channel, ()):
             return True
     return False
+
+
+def phone_shown(catalog: Catalog, language: str, shown: str | None, verified: bool) -> str:
+    """A profile's phone: the number as shown (full or masked) and whether it is verified,
+    or "belum ada" alone (never "- (terverifikasi: Tidak)")."""
+    if not shown:
+        return catalog.text(language, "common.no_phone")
+    yes_no = catalog.text(language, "common.yes" if verified else "common.no")
+    return catalog.text(language, "common.phone_verified", phone=shown, verified=yes_no)
 
 
 def masked_phone(phone: str | None) -> str:

@@ -17,6 +17,7 @@ from handlers.people.common import (
     menu_button,
     navigation,
     people_scope,
+    phone_shown,
     refuse,
     role_label,
 )
@@ -157,8 +158,12 @@ async def person_text(turn: Turn, person: User) -> str:
         kecamatan=await region_name(turn, person.kecamatan_code),
         desa=await region_name(turn, person.desa_code),
         channels=", ".join(channel_name(turn, c) for c in channels) or "-",
-        phone=masked_phone(person.phone),
-        verified=turn.t("common.yes" if person.phone_verified else "common.no"),
+        phone=phone_shown(
+            turn.app.catalog,
+            turn.language,
+            masked_phone(person.phone) if person.phone else None,
+            person.phone_verified,
+        ),
         cases=cases,
         drafts=drafts,
     )

@@ -34,7 +34,7 @@ from handlers.trainings.common import (
     training_names,
 )
 from handlers.trainings.rsvp import invitation_message
-from storage.trainings import Training
+from storage.trainings import Training, TrainingDay
 
 LIST_PAGE = 8  # with the two paging buttons, a WhatsApp list (10 rows) holds the page
 LIST_ACTION = "l"  # tp:l:<page>: a page of the list
@@ -105,12 +105,24 @@ async def page_button(turn: Turn, data: str) -> None:
     await handler(turn, training)
 
 
+def _state_text(turn: Turn, training: Training, days: list[TrainingDay]) -> str:
+    """The training's state as the page says it: a scheduled training is "berlangsung hari
+    ini" on one of its days and "sudah selesai" once its last day ended (until check-in is
+    closed by hand), else its stored state."""
+    if training.status == "scheduled" and days:
+        if any(turn.app.local_date(day.starts_at) == turn.today for day in days):
+            return turn.t("training.state.today")
+        if turn.now >= max(day.ends_at for day in days):
+            return turn.t("training.state.over")
+    return turn.t(f"training.state.{training.status}")
+
+
 async def show_page(turn: Turn, training: Training) -> None:
     days = await turn.repos.trainings.days(training.id)
     invitations = await turn.repos.trainings.invitations(training.id)
     answers = Counter(i.rsvp or "none" for i in invitations)
     lines = [describe(turn.app, turn.language, training, days), ""]
-    lines.append(turn.t("training.page_state", state=turn.t(f"training.state.{training.status}")))
+    lines.append(turn.t("training.page_state", state=_state_text(turn, training, days)))
     lines.append(
         turn.t(
             "training.page_answers",

@@ -544,7 +544,7 @@ def button_rows(key: str) -> list[dict[str, Any]]:
     rows.append(_allowed(key, "lang:id", "Bahasa diganti"))
     rows.append(  # the hour of their own daily reminder
         _button_gate(key, "rm:08:00", "reminder.settings")
-        or _allowed(key, "rm:08:00", "sekitar pukul 08:00")
+        or _allowed(key, "rm:08:00", "sekitar pukul 08.00")
     )
     rows.append(  # "Jam lain": the hour typed, in a form of its own
         _button_gate(key, "rm:other", "reminder.settings")

@@ -32,9 +32,10 @@ async def _typed(fake, person: TelegramPerson, text: str, until: str) -> int:
 async def test_a_name_with_a_nik_is_refused_and_its_message_deleted(fake, people) -> None:
     psm = people[PSM]
     await psm.say("/lapor")
-    message_id = await _typed(fake, psm, f"Slamet {HEAD_NIK}", "Mohon jangan menulis NIK")
+    message_id = await _typed(fake, psm, f"Slamet {HEAD_NIK}", "tidak boleh memuat NIK")
     await fake.wait_for(lambda: message_id in _deleted(fake, PSM), what="deleteMessage")
     assert HEAD_NIK not in str(psm.messages())
+    assert "Slamet 320801******0001" in psm.messages()[-1]["text"]  # given back, masked
     reply = await psm.say("Slamet")  # the name alone is taken; the form goes on
     assert "KK" in reply[-1]["text"]
     assert fake.rejections == []

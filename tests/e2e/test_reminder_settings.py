@@ -28,8 +28,8 @@ async def test_a_psm_taps_an_hour_then_turns_the_reminder_off(
 ) -> None:
     psm = people[PSM]
     await psm.say("/pengingat", until="Pengingat harian")
-    answer = await psm.tap("08:00")
-    assert "sekitar pukul 08:00" in answer[-1]["text"]
+    answer = await psm.tap("08.00")
+    assert "sekitar pukul 08.00" in answer[-1]["text"]
     assert _reminder(settings) == ("08:00", 1)
 
     await psm.say("/pengingat", until="Pengingat harian")
@@ -76,7 +76,7 @@ async def test_a_psm_on_whatsapp_types_her_own_hour(
     refused = await psm.say("jam 10 malam")
     assert "termasuk jam tenang" in body_of(refused[0])
     done = await psm.say("17.30")
-    assert body_of(done[0]) == "Pengingat harian akan dikirim sekitar pukul 17:30."
+    assert body_of(done[0]) == "Pengingat harian akan dikirim sekitar pukul 17.30."
     with sqlite3.connect(wa_settings.database_path) as db:
         stored = db.execute(
             "SELECT reminder_time, reminders_enabled FROM users WHERE id = ?", (ani,)

@@ -129,3 +129,34 @@ async def test_a_broadcast_to_nobody_offers_another_audience_not_kirim(world, ch
     assert "<b>2</b> orang" in said(preview)
     await send(db, app, sari, channel, data=button(preview, "📣 Kirim"))
     assert await _recipients(db) == sorted([people["tksk"].id, people["dedi"].id])
+
+
+async def _copies(db: Database, user: User) -> list[str]:
+    async with db.reading() as repos:
+        return [item.message["text"] for item in await repos.outbox.for_user(user.id)]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_each_copy_says_replies_are_not_read_and_how_to_reach_the_office(
+    world, channel: str
+) -> None:
+    db, app = world
+    people = await _kadugede(db, channel)
+    tksk, ani = people["tksk"], people["ani"]
+    for contact in (None, "Dinsos Kuningan <0812-3456-7890>"):
+        if contact is not None:
+            async with db.transaction() as repos:
+                await repos.district_contacts.set_contact("32.08", contact, by=tksk.id, now=NOW)
+        await send(db, app, tksk, channel, command="siaran")
+        summary = await send(db, app, tksk, channel, text=MESSAGE)
+        preview = await send(db, app, tksk, channel, data=button(summary, "Kirim"))
+        await send(db, app, tksk, channel, data=button(preview, "📣 Kirim"))
+    without, with_contact = await _copies(db, ani)
+    assert without == (
+        f"📣 Pesan dari Pak Tono:\n{MESSAGE}\n\n"
+        "ℹ️ Balasan di chat ini tidak dibaca. Bila perlu, hubungi Pak Tono langsung."
+    )
+    assert with_contact.endswith(
+        "\n\nℹ️ Balasan di chat ini tidak dibaca. "
+        "Kontak Dinas Sosial: Dinsos Kuningan &lt;0812-3456-7890&gt;"
+    )

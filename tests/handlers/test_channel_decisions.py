@@ -52,7 +52,7 @@ async def test_nomor_explains_how_the_channel_verifies(world, channel, key) -> N
     async with db.transaction() as repos:
         turn = command(app, repos, psm, "nomor", channel=channel)
         await phone_number.ask(turn)
-    assert turn.replies[0].text.startswith(turn.t(key, current="-"))
+    assert turn.replies[0].text.startswith(turn.t(key, current="belum ada"))
 
 
 @pytest.mark.parametrize(("channel", "menu"), [("telegram", True), ("whatsapp", False)])

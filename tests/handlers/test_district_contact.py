@@ -1,6 +1,7 @@
 """/kontak: a district's coordinators (admins: any district) set the contact line of their
 Dinas Sosial office; a rejected registrant, a suspended person and /bantuan show it (a
-district without one keeps today's wording), on Telegram and WhatsApp alike."""
+district without one keeps today's wording); PSM, TKSK and someone waiting for approval read
+it with /kontak; on Telegram and WhatsApp alike."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import pytest
 from handlers.context import AppContext, Turn
 from storage.db import Database
 from storage.models import Role, User, UserStatus
-from tests.handlers.routed_turns import CHANNELS, button, person, said, send
+from tests.handlers.routed_turns import (
+    CHANNELS,
+    button,
+    person,
+    said,
+    send,
+    waiting_registration,
+)
 from tests.storage.seed_cases import NOW
 
 CONTACT = "Dinsos Kuningan, Bu Rina 0812-3456-7890, Senin-Jumat 08.00-15.00"
@@ -87,13 +95,54 @@ async def test_too_long_empty_or_short_contacts_are_asked_again(world, channel: 
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-async def test_a_psm_may_not_set_the_contact(world, channel: str) -> None:
+async def test_psm_tksk_and_a_waiting_registrant_read_the_contact_without_a_form(
+    world, channel: str
+) -> None:
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    ani = await person(db, "Bu Ani", Role.PSM, channel)
+    tono = await person(db, "Pak Tono", Role.TKSK, channel)
+    rina = await waiting_registration(db, channel)
+    unset = "Kontak Dinas Sosial Kabupaten Kuningan belum diatur."
+    before = await send(db, app, ani, channel, command="kontak")
+    assert said(before).startswith(unset)
+
+    await _set_contact(db, app, sari, channel, CONTACT)
+    shown = f"📞 Kontak Dinas Sosial Kabupaten Kuningan: {CONTACT}"
+    for who in (ani, tono, rina):
+        for typed in ({"command": "kontak"}, {"text": "kontak"}):
+            read = await send(db, app, who, channel, **typed)
+            assert said(read) == shown
+            assert "tidak berwenang" not in said(read)
+            async with db.reading() as repos:
+                assert await repos.forms.active(who.id) is None  # nothing to fill in
+    async with db.reading() as repos:
+        assert await repos.district_contacts.contact("32.08") == CONTACT  # unchanged
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_psm_amid_a_report_reads_the_contact_and_is_asked_the_question_again(
+    world, channel: str
+) -> None:
     db, app = world
     ani = await person(db, "Bu Ani", Role.PSM, channel)
-    refused = await send(db, app, ani, channel, command="kontak")
-    assert said(refused).startswith(app.catalog.text("id", "errors.not_allowed"))
+    asked = await send(db, app, ani, channel, command="lapor")
+    question = "Siapa nama kepala keluarga"
+    assert question in said(asked)
+    read = await send(db, app, ani, channel, command="kontak")
+    assert "belum diatur" in said(read) and question in said(read)
     async with db.reading() as repos:
-        assert await repos.forms.active(ani.id) is None
+        session = await repos.forms.active(ani.id)
+    assert session is not None and session.form_id == "case_report"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_refusal_points_to_bantuan(world, channel: str) -> None:
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel)
+    refused = await send(db, app, ani, channel, command="statistik")
+    assert said(refused) == app.catalog.text("id", "errors.not_allowed")
+    assert "tidak berwenang" in said(refused) and "/bantuan" in said(refused)
 
 
 async def test_a_coordinator_sets_only_her_own_kabupaten(world) -> None:

@@ -271,7 +271,7 @@ async def test_the_weekly_digest_goes_once_a_week_on_its_day(db, app) -> None:
     assert len(digests) == 1
     digest = digests[0]
     assert "Kadugede" in digest and "30-11-2026 s.d. 06-12-2026" in digest
-    assert "Laporan baru minggu ini: 2" in digest  # KNG-2026-000001 and 000003
+    assert "Laporan baru minggu lalu: 2" in digest  # KNG-2026-000001 and 000003
     assert "Diajukan 1" in digest and "Dalam tindak lanjut 1" in digest
     assert "Stunting 2" in digest and "Fakir miskin 1" in digest
     assert "Menunggu verifikasi: 2 (paling lama: KNG-2026-000003" in digest
@@ -290,7 +290,27 @@ async def test_the_weekly_digest_goes_once_a_week_on_its_day(db, app) -> None:
     digests = weekly(await _texts(db, tksk))
     assert len(digests) == 2
     assert "07-12-2026 s.d. 13-12-2026" in digests[1]
-    assert "Laporan baru minggu ini: 1" in digests[1]
+    assert "Laporan baru minggu lalu: 1" in digests[1]
+
+
+async def test_a_digest_missed_for_days_is_not_sent_the_day_before_the_next(db, app) -> None:
+    """A TKSK who started on a Sunday (or a bot down all week) gets no digest of the week
+    before on Sunday and another on Monday: only Monday's, of the week just ended."""
+    _, tksk, _, _, _, _ = await _world(db)
+
+    async def tick(now: datetime) -> None:
+        async with db.transaction() as repos:
+            await tksk_weekly_digest(repos, app, now)
+
+    def weekly(texts: list[str]) -> list[str]:
+        return [t for t in texts if "Ringkasan mingguan" in t]
+
+    await tick(at(10, 8, 0))  # Thursday of the week of 7 December: three days late
+    await tick(at(13, 20, 0))  # Sunday
+    assert weekly(await _texts(db, tksk)) == []
+    await tick(at(14, 7, 0))  # Monday
+    digests = weekly(await _texts(db, tksk))
+    assert len(digests) == 1 and "07-12-2026 s.d. 13-12-2026" in digests[0]
 
 
 async def test_the_coordinator_digest_carries_a_chart(db, app) -> None:

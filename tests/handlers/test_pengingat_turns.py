@@ -30,11 +30,13 @@ async def test_a_coordinator_sets_her_own_reminder_beside_the_district_frequency
         hour = tap(app, repos, coordinator, "rm:19:00")
         await reminder_settings.choose(hour, "rm:19:00")
         moved = await repos.users.get(coordinator.id)
-    assert asked.replies[0].text.startswith("Pengingat harian saat ini: <b>16:00</b>")
+    assert asked.replies[0].text.startswith("Pengingat harian saat ini: <b>16.00</b>")
     assert {"rm:08:00", "rm:off", "pd:w"} <= set(_buttons(asked))  # her hour, the district's
+    shown = [b.label for reply in asked.replies for row in reply.buttons or [] for b in row]
+    assert {"06.00", "08.00", "19.00"} <= set(shown) and not any(":" in label for label in shown)
     assert [r.text for r in off.replies] == [off.t("reminder.now_off")]
     assert stopped is not None and not stopped.reminders_enabled
-    assert "sekitar pukul 19:00" in hour.replies[0].text
+    assert "sekitar pukul 19.00" in hour.replies[0].text
     assert moved is not None and moved.reminders_enabled and moved.reminder_time == "19:00"
 
 
@@ -58,9 +60,9 @@ async def test_a_weekly_whatsapp_district_is_told_the_day(world) -> None:
         daily = tap(app, repos, on_telegram, "rm:08:00")
         await reminder_settings.choose(daily, "rm:08:00")
     assert asked.replies[0].text.startswith(
-        "Pengingat mingguan (setiap hari Kamis) saat ini: <b>16:00</b>"
+        "Pengingat mingguan (setiap hari Kamis) saat ini: <b>16.00</b>"
     )
     assert [r.text for r in hour.replies] == [
-        "Pengingat mingguan akan dikirim setiap hari Kamis sekitar pukul 08:00."
+        "Pengingat mingguan akan dikirim setiap hari Kamis sekitar pukul 08.00."
     ]
-    assert [r.text for r in daily.replies] == ["Pengingat harian akan dikirim sekitar pukul 08:00."]
+    assert [r.text for r in daily.replies] == ["Pengingat harian akan dikirim sekitar pukul 08.00."]

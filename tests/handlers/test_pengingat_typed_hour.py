@@ -55,7 +55,7 @@ async def test_a_typed_hour_becomes_the_reminder_and_turns_it_on(world, channel:
     assert QUESTION in said(question)
     assert "mulai pukul 06.00 sampai sebelum pukul 21.00" in said(question)
     done = await send(db, app, ani, channel, text="17.30")
-    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 17:30."
+    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 17.30."
     assert await _reminder(db, ani) == ("17:30", True)
     assert await _open_form(db, ani) is None
 
@@ -75,7 +75,8 @@ async def test_hours_as_people_write_them(world, channel: str, typed: str, store
     ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan="32.08.01")
     await _other_hour(db, app, ani, channel)
     done = await send(db, app, ani, channel, text=typed)
-    assert said(done) == f"Pengingat harian akan dikirim sekitar pukul {stored}."
+    shown = stored.replace(":", ".")  # stored as "HH:MM", written as people write it
+    assert said(done) == f"Pengingat harian akan dikirim sekitar pukul {shown}."
     assert await _reminder(db, ani) == (stored, True)
 
 
@@ -87,7 +88,7 @@ async def test_jam_5_pagi_is_taken_where_the_quiet_hours_end_at_five(world, chan
     question = await _other_hour(db, app, ani, channel)
     assert "mulai pukul 05.00 sampai sebelum pukul 22.00" in said(question)
     done = await send(db, app, ani, channel, text="jam 5 pagi")
-    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 05:00."
+    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 05.00."
     assert await _reminder(db, ani) == ("05:00", True)
 
 
@@ -103,7 +104,7 @@ async def test_an_hour_in_the_quiet_hours_is_refused_and_asked_again(world, chan
         assert await _reminder(db, ani) == (None, True)  # the default hour, unchanged
         assert await _open_form(db, ani) == "reminder_hour"
     done = await send(db, app, ani, channel, text="19.45")
-    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 19:45."
+    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 19.45."
     assert await _reminder(db, ani) == ("19:45", True)
 
 
@@ -122,7 +123,7 @@ async def test_nonsense_is_explained_and_asked_again(world, channel: str) -> Non
     assert await _reminder(db, ani) == (None, True)
     done = await send(db, app, ani, channel, text="17.30")
     assert await _reminder(db, ani) == ("17:30", True)
-    assert "17:30" in said(done)
+    assert "17.30" in said(done)
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -130,7 +131,7 @@ async def test_batal_leaves_the_reminder_as_it_was(world, channel: str) -> None:
     db, app = world
     ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan="32.08.01")
     asked = await send(db, app, ani, channel, command="pengingat")
-    await send(db, app, ani, channel, data=button(asked, "08:00"))
+    await send(db, app, ani, channel, data=button(asked, "08.00"))
     await _other_hour(db, app, ani, channel)
     sure = await send(db, app, ani, channel, text="batal")
     assert app.catalog.text("id", "cancel.confirm") in said(sure)

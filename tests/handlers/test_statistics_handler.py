@@ -180,7 +180,8 @@ async def test_admin_sees_every_district(world) -> None:
 
 async def test_psm_may_not(world) -> None:
     replies = await _run(world, "psm", "30")
-    assert [r.text for r in replies] == ["Maaf, Bapak/Ibu tidak berwenang melakukan itu."]
+    assert len(replies) == 1
+    assert replies[0].text.startswith("Maaf, Bapak/Ibu tidak berwenang melakukan itu.")
 
 
 @pytest.mark.parametrize("args", ["12", "abc", "-7", "²", "7²", "①", "٣٠", "3" * 40])
