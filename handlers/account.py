@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import channel_choice
 from handlers.case_report import main_menu
+from handlers.command_menu import role_help
 from handlers.context import Turn
 from handlers.district_contact import contact_note
 from handlers.events import Button, Outbound
@@ -56,7 +57,7 @@ async def help_text(turn: Turn) -> str:
         return turn.t("help.rejected") + (f"\n\n{lines}" if lines else "")
     if user is None or user.status != UserStatus.ACTIVE or user.role is None:
         return turn.t("help.not_active")
-    return turn.t(f"help.{user.role}")
+    return role_help(turn.app.catalog, user)
 
 
 async def show_help(turn: Turn) -> None:
