@@ -71,6 +71,7 @@ async def test_what_the_old_help_left_out(world, channel) -> None:
     for_admin = said(await send(db, app, admin, channel, command="bantuan"))
     assert {"batal", "bimtek", "menu"} <= set(_listed(for_admin))
     assert "Sebagai admin" in for_admin  # the role's note stays
+    assert "/kontak - kontak Dinas Sosial tiap kabupaten" in for_admin  # the role's own words
 
 
 def _menu(turn) -> Outbound:
