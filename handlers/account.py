@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from handlers import channel_choice
-from handlers.case_report import main_menu
+from handlers.command_menu import role_help
 from handlers.context import Turn
 from handlers.district_contact import contact_note
 from handlers.events import Button, Outbound
 from handlers.i18n import LANGUAGES
+from handlers.main_menu import menu_rows
 from handlers.people.common import phone_shown
-from handlers.permissions import allowed
 from handlers.regions import region_name
 from handlers.registration_rejection import reason_lines, recorded_reason
 from storage.models import UserStatus
@@ -56,7 +56,7 @@ async def help_text(turn: Turn) -> str:
         return turn.t("help.rejected") + (f"\n\n{lines}" if lines else "")
     if user is None or user.status != UserStatus.ACTIVE or user.role is None:
         return turn.t("help.not_active")
-    return turn.t(f"help.{user.role}")
+    return role_help(turn.app.catalog, user)
 
 
 async def show_help(turn: Turn) -> None:
@@ -70,9 +70,8 @@ async def show_help(turn: Turn) -> None:
 
 
 async def show_menu(turn: Turn, prefix: str = "") -> None:
-    """/menu: what I can do, with buttons for the usual actions."""
-    buttons = main_menu(turn).buttons if allowed(turn.user, "case.report") else []
-    turn.reply(Outbound.say(prefix + await help_text(turn), buttons))
+    """/menu: what I can do, with buttons for my daily work."""
+    turn.reply(Outbound.say(prefix + await help_text(turn), menu_rows(turn)))
 
 
 async def ask_language(turn: Turn) -> None:

@@ -28,6 +28,7 @@ from handlers.forms.runner import (
     resume_form,
     start_form,
 )
+from handlers.main_menu import main_menu
 from handlers.permissions import allowed
 from handlers.review.cases import revise_buttons
 from handlers.scope import can_see_case
@@ -35,21 +36,8 @@ from storage.models import FormSession
 
 FORM_ID = "case_report"
 DRAFT_PREFIX = "dr"
-MENU_PREFIX = "menu"
 UNFINISHED = ("active", "paused")
 MAX_DRAFTS_SHOWN = 5
-
-
-def main_menu(turn: Turn) -> Outbound:
-    """The buttons an active reporter starts from."""
-    rows = [
-        [Button(label=turn.t("menu.report"), data=f"{MENU_PREFIX}:lapor")],
-        [
-            Button(label=turn.t("menu.drafts"), data=f"{MENU_PREFIX}:draf"),
-            Button(label=turn.t("menu.my_reports"), data=f"{MENU_PREFIX}:laporan_saya"),
-        ],
-    ]
-    return Outbound.say(turn.t("menu.title"), rows)
 
 
 def _age(turn: Turn, session: FormSession) -> str:

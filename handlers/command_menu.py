@@ -1,4 +1,5 @@
-"""Each person's command menu: only the commands their role may use, in their language.
+"""Each person's command menu: only the commands their role may use, in their language;
+and their help (/bantuan), which lists the same commands.
 
 Channels with a command menu (Telegram's "/" list) show it per chat; the menu is sent as an
 outbound `menu` message whenever what a person should see differs from what their chat was
@@ -13,6 +14,7 @@ import hashlib
 
 from handlers.context import Turn
 from handlers.events import Outbound
+from handlers.i18n import Catalog
 from handlers.permissions import allowed
 from storage.models import User, UserStatus
 
@@ -56,6 +58,22 @@ def command_names(user: User | None) -> list[str]:
         for name, actions in COMMAND_PERMISSIONS.items()
         if not actions or any(allowed(user, action) for action in actions)
     ]
+
+
+def role_help(catalog: Catalog, user: User) -> str:
+    """An active person's help, in their language: the commands their role may use (their
+    menu, in its order), each in the role's own words where it has them, then its note."""
+    language = user.language
+    lines = [catalog.text(language, "help.title")]
+    for name in command_names(user):
+        own_key = f"help.by_role.{user.role}.{name}"
+        commands_key = f"help.commands.{name}"
+        description = catalog.text(language, own_key if catalog.has(own_key) else commands_key)
+        lines.append(f"/{name} - {description}")
+    note_key = f"help.notes.{user.role}"
+    if catalog.has(note_key):
+        lines.append(catalog.text(language, note_key))
+    return "\n".join(lines)
 
 
 def menu_for(turn: Turn, user: User | None, language: str) -> list[tuple[str, str]]:

@@ -134,10 +134,13 @@ class Turn:
         """Answer in the chat the event came from."""
         self.replies.append(Outbound.say(message) if isinstance(message, str) else message)
 
-    def later(self, job: BackgroundJob) -> None:
-        """Answer "being prepared" now; the job's messages follow (see BackgroundJob)."""
+    def later(self, job: BackgroundJob, *, announce: bool = True) -> None:
+        """Hand heavy work off; the job's messages follow (see BackgroundJob). `announce`:
+        answer "being prepared" now, for a result the person asked for (not for the next
+        question of a dialogue, which merely needs counting first)."""
         self.background.append(job)
-        self.reply(self.t("background.preparing"))
+        if announce:
+            self.reply(self.t("background.preparing"))
 
     def later_audited(
         self,

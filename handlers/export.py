@@ -1,8 +1,14 @@
 """/ekspor: a coordinator's case data as an Excel file, chosen with buttons.
 
 Period (7/30/365 days or all), then optionally a kecamatan, a category and a state; every
-tap carries the choices so far in its button data (`ex:<act>:<period>:<kec>:<cat>:<state>`,
-well under 64 bytes). The file is masked (NIK/KK as `320801******0001`, text cells),
+tap carries the dialogue and the choices so far in its button data
+(`ex:<dialogue>:<act>:<period>:<kec>:<cat>:<state>`, 64 bytes at most). The dialogue is its
+start, in seconds since 2000 in base 36: its buttons are refused after DIALOGUE_TTL, and it
+makes one file at most. The tap that makes it claims the run key `chat_export`
+`{person}:{dialogue}` in the turn's own transaction, so any later tap of that dialogue's
+buttons (a double tap on a slow connection, handled a moment later in another transaction,
+or an old message's button) is told when the file was made and that /ekspor starts a new
+one. The file is masked (NIK/KK as `320801******0001`, text cells),
 newest case first, capped at CHAT_EXPORT_MAX_ROWS rows (whole cases; the message says when
 the list was cut), written under MEDIA_PATH/tmp off the event loop, sent as a document, and
 every export is in the audit log with its filters and row count.
@@ -16,8 +22,9 @@ channel or the server export instead.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -41,24 +48,46 @@ ALL = "*"  # the person chose "all" for this filter
 UNSET = "-"  # not asked yet
 STATES = tuple(state.value for state in CaseState if state != CaseState.DRAFT)
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+DIALOGUE_TTL = timedelta(days=1)  # a dialogue's buttons are refused after this
+RUN_KIND = "chat_export"  # scheduled_runs: a dialogue's file made (handlers/run_keys.py)
+_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+_DIALOGUE = re.compile(r"[0-9a-z]{1,6}")
 
 
 @dataclass(frozen=True)
 class Choice:
-    """The filters chosen so far (UNSET: not asked yet; ALL: no filter)."""
+    """The dialogue and the filters chosen so far (UNSET: not asked yet; ALL: no filter)."""
 
+    dialogue: str  # its start (`dialogue_of`)
     period: str
     kecamatan: str = UNSET  # the last segment of the kecamatan code, e.g. "01"
     category: str = UNSET
     state: str = UNSET
 
     def data(self, act: str = "n") -> str:
-        fields = (act, self.period, self.kecamatan, self.category, self.state)
+        fields = (self.dialogue, act, self.period, self.kecamatan, self.category, self.state)
         return ":".join((EXPORT_PREFIX, *fields))
 
     @property
     def complete(self) -> bool:
         return UNSET not in (self.kecamatan, self.category, self.state)
+
+
+def dialogue_of(moment: datetime) -> str:
+    """A dialogue started at `moment`: its seconds since EPOCH in base 36 (6 characters
+    until November 2068)."""
+    seconds, digits = int((moment - EPOCH).total_seconds()), ""
+    while True:
+        seconds, digit = divmod(seconds, 36)
+        digits = _BASE36[digit] + digits
+        if not seconds:
+            return digits
+
+
+def _started(dialogue: str) -> datetime | None:
+    if not _DIALOGUE.fullmatch(dialogue):
+        return None
+    return EPOCH + timedelta(seconds=int(dialogue, 36))
 
 
 async def start_export(turn: Turn) -> None:
@@ -70,8 +99,9 @@ async def start_export(turn: Turn) -> None:
         return
     labels = [turn.t("export.period_days", days=days) for days in PERIODS[:-1]]
     labels.append(turn.t("export.period_all"))
+    dialogue = dialogue_of(turn.now)
     buttons = [
-        Button(label=label, data=Choice(period=period).data())
+        Button(label=label, data=Choice(dialogue, period).data())
         for label, period in zip(labels, PERIODS, strict=True)
     ]
     turn.reply(Outbound.say(turn.t("export.choose_period"), [buttons[:2], buttons[2:]]))
@@ -101,7 +131,10 @@ async def export_button(turn: Turn, data: str) -> None:
     if choice is None:
         turn.reply(turn.t("errors.old_button"))
         return
-    if act == "b" or choice.complete:
+    building = act == "b" or choice.complete
+    if await _already_made(turn, choice, claim=building):
+        return
+    if building:
         _build(turn, choice)
     elif choice.kecamatan == UNSET:
         _ask_kecamatan(turn, choice)
@@ -112,17 +145,41 @@ async def export_button(turn: Turn, data: str) -> None:
 
 
 async def _parse(turn: Turn, data: str) -> tuple[Choice | None, str]:
-    prefix, act, period, kecamatan, category, state, *rest = button_fields(data, 7)
+    """The choice a tap carries; None for foreign data or a dialogue past DIALOGUE_TTL."""
+    prefix, dialogue, act, period, kecamatan, category, state, *rest = button_fields(data, 8)
+    started = _started(dialogue)
     valid = (
         prefix == EXPORT_PREFIX
         and not any(rest)
+        and started is not None
+        and turn.now - started <= DIALOGUE_TTL
         and act in ("n", "b")
         and period in PERIODS
         and (kecamatan in (UNSET, ALL) or await _kecamatan_code(turn, kecamatan) is not None)
         and (category in (UNSET, ALL) or turn.app.catalog.has(f"categories.{category}"))
         and (state in (UNSET, ALL) or state in STATES)
     )
-    return (Choice(period, kecamatan, category, state) if valid else None), act
+    return (Choice(dialogue, period, kecamatan, category, state) if valid else None), act
+
+
+async def _already_made(turn: Turn, choice: Choice, *, claim: bool) -> bool:
+    """Whether the dialogue has made its file (the person is told when); `claim`: this tap
+    makes it, unless an earlier one did. Claimed in the turn's transaction, so of two taps
+    only the first makes a file, however close together they come."""
+    assert turn.user is not None
+    key = f"{turn.user.id}:{choice.dialogue}"
+    if claim and await turn.repos.schedule.claim(RUN_KIND, key, now=turn.now):
+        return False
+    made = await turn.repos.schedule.ran_at(RUN_KIND, key)
+    if made is None:
+        return False
+    turn.reply(turn.t("export.already_made", at=_local_stamp(turn, made)))
+    return True
+
+
+def _local_stamp(turn: Turn, moment: datetime) -> str:
+    """A moment as the export's messages show it: 02-12-2026 14.00 WIB."""
+    return turn.app.local_time(moment).strftime("%d-%m-%Y %H.%M %Z")
 
 
 async def _kecamatan_code(turn: Turn, segment: str, repos: Repos | None = None) -> str | None:
@@ -167,7 +224,9 @@ def _rows_of(buttons: list[Button], first: list[Button]) -> list[list[Button]]:
 def _ask_kecamatan(turn: Turn, choice: Choice) -> None:
     """Only the kecamatan that have cases in the period are offered, with their counts
     (counted in the background: all time is every case of the kabupaten)."""
-    turn.later(BackgroundJob(lambda repos: _kecamatan_question(turn, choice, repos)))
+    turn.later(
+        BackgroundJob(lambda repos: _kecamatan_question(turn, choice, repos)), announce=False
+    )
 
 
 async def _kecamatan_question(turn: Turn, choice: Choice, repos: Repos) -> list[Outbound]:
@@ -199,7 +258,7 @@ async def _counts(turn: Turn, choice: Choice, repos: Repos, scope: Scope) -> Cas
 
 
 def _ask_category(turn: Turn, choice: Choice) -> None:
-    turn.later(BackgroundJob(lambda repos: _category_question(turn, choice, repos)))
+    turn.later(BackgroundJob(lambda repos: _category_question(turn, choice, repos)), announce=False)
 
 
 async def _category_question(turn: Turn, choice: Choice, repos: Repos) -> list[Outbound]:
@@ -324,7 +383,7 @@ async def _workbook(
     if truncated:
         caption += "\n" + turn.t("export.truncated", rows=rows, limit=CHAT_EXPORT_MAX_ROWS)
     ttl = turn.app.export_message_ttl
-    leaves = turn.app.local_time(turn.now + ttl).strftime("%d-%m-%Y %H.%M %Z")
+    leaves = _local_stamp(turn, turn.now + ttl)
     hours = int(ttl.total_seconds() // 3600)
     caption += "\n\n" + turn.t("audit.export.disappears", at=leaves, hours=hours)
     return [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.command_menu import role_help
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound
@@ -273,7 +274,7 @@ async def _tell_decided(
     if approve:
         role = catalog.text(candidate.language, f"roles.{candidate.role}")
         text = catalog.text(candidate.language, "registration.you_are_approved", role=role)
-        text += "\n\n" + catalog.text(candidate.language, f"help.{candidate.role}")
+        text += "\n\n" + role_help(catalog, candidate)
     else:
         assert reason is not None
         calon = candidate.role == Role.CALON

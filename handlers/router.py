@@ -16,6 +16,7 @@ from handlers import (
     district_contact,
     district_reminders,
     export,
+    main_menu,
     phone_number,
     registration,
     registration_request,
@@ -326,7 +327,7 @@ _OTHER_BUTTON_PREFIXES = (
     CANCEL_PREFIX,
     case_report.DRAFT_PREFIX,
     DUPLICATE_PREFIX,
-    case_report.MENU_PREFIX,
+    main_menu.MENU_PREFIX,
 )
 
 
@@ -422,7 +423,7 @@ async def _on_button(turn: Turn) -> None:
             await _explain_status(turn)
         else:
             await ACTIVE_BUTTONS[prefix](turn, data)
-    elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, case_report.MENU_PREFIX):
+    elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, main_menu.MENU_PREFIX):
         if not _is_active(turn):
             await _explain_status(turn)
         elif prefix == case_report.DRAFT_PREFIX:
@@ -449,7 +450,7 @@ async def _on_button(turn: Turn) -> None:
 async def _run_menu_command(turn: Turn, data: str) -> None:
     """A main-menu button does what its command does."""
     name = data.partition(":")[2]
-    if name not in ("lapor", "draf", "laporan_saya", "antrian"):
+    if name not in main_menu.MENU_COMMANDS:
         turn.reply(turn.t("errors.unknown_button"))
         return
     await COMMANDS[name](turn)

@@ -13,6 +13,9 @@ from `ran_at`, with a margin of days beyond the last moment it is read:
 - a draft's warning (`{session}:{idle since}`) until the draft ends: a day's notice after it,
   two at most (touching the draft makes a new key), and its claim may be dated up to the end
   of the quiet hours ahead.
+- a chat export's file made (`{person}:{dialogue}`) while the dialogue's buttons are
+  accepted: a day after its start (`handlers/export.py` DIALOGUE_TTL), which comes before
+  the claim plus a day.
 
 A kind not named here is kept for ever (the tests' kinds; any once-only key to come).
 Housekeeping calls this at every tick: each kind's keys past their horizon go in batches,
@@ -42,6 +45,7 @@ HORIZONS: dict[str, timedelta] = {
     "training_eve": TRAINING_DAY,  # handlers/trainings/schedule.py
     "training_eve_daily": TRAINING_DAY,  # the release before's "left to the daily reminder"
     "draft_warning": DRAFT_WARNING,  # handlers/draft_expiry.py
+    "chat_export": LOCAL_DAY,  # handlers/export.py, one file per /ekspor dialogue
 }
 BATCH = 200  # keys a statement (scattered over the key index: 10-20 ms of the writer)
 BATCHES_PER_TICK = 50  # per kind: a backlog (the first run on an old database) goes over ticks

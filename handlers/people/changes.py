@@ -329,7 +329,7 @@ async def apply(
         turn,
         changed,
         _CHANGE_TOLD[(role_changed, region_changed)],
-        then=f"help.{role}" if role_changed and changed.status == "active" else None,
+        with_help=role_changed and changed.status == "active",
         role=catalog.text(changed.language, f"roles.{role}"),
         region=await _placed_in(turn, changed.language, kecamatan_code, desa_code, kabupaten_code),
         by=turn.user.full_name,
@@ -407,7 +407,7 @@ async def set_status(
         text = await office_text(turn, changed, "people.you_suspended")
         await turn.deliver(changed.id, Outbound.say(text))
     else:
-        then = (f"help.{changed.role}",) + (("people.form_kept",) if resumed else ())
-        await notify(turn, changed, "people.you_reactivated", then=then)
+        then = "people.form_kept" if resumed else None
+        await notify(turn, changed, "people.you_reactivated", then=then, with_help=True)
     key = "people.suspended" if suspended else "people.reactivated"
     await show_person(turn, changed.id, turn.t(key, name=changed.full_name) + "\n\n")

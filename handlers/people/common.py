@@ -7,6 +7,7 @@ scope (`storage/people.py` enforces the scope in its queries).
 
 from __future__ import annotations
 
+from handlers.command_menu import role_help
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.i18n import Catalog
@@ -115,12 +116,15 @@ async def notify(
     *,
     then: str | tuple[str, ...] | None = None,
     buttons: list[list[Button]] | None = None,
+    with_help: bool = False,
     **values: object,
 ) -> None:
-    """Tell a person (in their language) what a coordinator or admin changed; `then` is
-    other catalogue texts to add (e.g. the help for their new role)."""
+    """Tell a person (in their language) what a coordinator or admin changed; `with_help`
+    adds their help (for their new role, or back in use), `then` other catalogue texts."""
     catalog = turn.app.catalog
     text = catalog.text(person.language, key, **values)
+    if with_help:
+        text += "\n\n" + role_help(catalog, person)
     for more in (then,) if isinstance(then, str) else then or ():
         if catalog.has(more):
             text += "\n\n" + catalog.text(person.language, more, **values)

@@ -1,6 +1,7 @@
 """/audit for admins over Telegram and WhatsApp (refused to everyone else), chat exports
-that leave the Telegram chat after EXPORT_MESSAGE_TTL_HOURS (also across a restart), and
-/ekspor on WhatsApp pointing to the server export instead of sending a file."""
+that leave the Telegram chat after EXPORT_MESSAGE_TTL_HOURS (also across a restart), one
+file for a double tap, and /ekspor on WhatsApp pointing to the server export instead of
+sending a file."""
 
 from __future__ import annotations
 
@@ -167,7 +168,7 @@ async def _exported(fake, settings, start_bot, clock: ManualClock):
     coordinator = TelegramPerson(fake, COORDINATOR)
     await coordinator.say("/start")
     await coordinator.say("/ekspor")
-    await coordinator.tap("Semua waktu", expect=2)  # "sedang disiapkan", then the counts
+    await coordinator.tap("Semua waktu")  # the kecamatan, with their counts
     await coordinator.tap("Buat file sekarang")
     await fake.wait_for(lambda: bool(fake.calls_of("sendDocument")), RENDER_WAIT, what="the file")
 
@@ -225,6 +226,43 @@ async def test_the_deletion_survives_a_restart(fake, settings, start_bot) -> Non
         assert db.execute(
             "SELECT COUNT(*) FROM outbox WHERE delete_after IS NOT NULL"
         ).fetchone() == (0,)
+
+
+async def test_a_double_tap_makes_one_file(fake, settings, start_bot) -> None:
+    """Two taps of "Buat file sekarang" reach the bot before the file is made: one file,
+    one audit row, and the second tap is told the file was made."""
+    await _world(settings)
+    await start_bot(clock=ManualClock(START))
+    coordinator = TelegramPerson(fake, COORDINATOR)
+    await coordinator.say("/start")
+    await coordinator.say("/ekspor")
+    await coordinator.tap("Semua waktu")
+    question = coordinator.all_with_buttons()[-1]
+    [build_now] = [
+        button["callback_data"]
+        for row in question["reply_markup"]["inline_keyboard"]
+        for button in row
+        if "Buat file sekarang" in button["text"]
+    ]
+    for _ in range(2):
+        fake.user_callback(COORDINATOR, build_now, message_id=question["message_id"])
+    await fake.wait_for(lambda: bool(fake.calls_of("sendDocument")), RENDER_WAIT, what="the file")
+
+    def answered() -> bool:
+        with sqlite3.connect(settings.database_path) as db:
+            return db.execute("SELECT COUNT(*) FROM background_requests").fetchone() == (0,)
+
+    await fake.wait_for(answered, RENDER_WAIT, what="every background job answered")
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE json_extract(message, '$.type') = 'document'"
+        ).fetchone() == (1,)
+    assert len(_audit_rows(settings, "case.export")) == 1
+    await fake.wait_for(
+        lambda: any("sudah dibuat pada" in m.get("text", "") for m in coordinator.messages()),
+        what="the second tap's answer",
+    )
+    assert len(fake.calls_of("sendDocument")) == 1
 
 
 async def test_export_on_whatsapp_points_to_the_server(

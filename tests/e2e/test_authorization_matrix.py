@@ -432,7 +432,12 @@ def command_rows(key: str) -> list[dict[str, Any]]:
     rows.append(_allowed(key, "/bahasa", "Pilih bahasa", has=["lang:id", "lang:en"]))
     menu = _gate(key, "/menu", "help.view")
     if menu is None:
-        buttons = {"has": ["menu:lapor"]} if may(who, "case.report") else {"lacks": ["menu:"]}
+        # A button per daily work the person may do (handlers/main_menu.py), none without.
+        work = {"menu:antrian": "case.queue", "menu:pengguna": "people.manage"}
+        work["menu:lapor"] = "case.report"
+        offered = [data for data, action in work.items() if may(who, action)]
+        refused = [data for data, action in work.items() if not may(who, action)]
+        buttons = {"has": offered, "lacks": refused} if offered else {"lacks": ["menu:"]}
         menu = _allowed(key, "/menu", HELP_ACTIVE, **buttons)
     rows.append(menu)
     if who.status == "registering":

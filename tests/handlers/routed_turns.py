@@ -4,6 +4,7 @@ to the bot on a channel (external id and chat id = user id), what they type, tap
 from __future__ import annotations
 
 import itertools
+from datetime import datetime
 
 from handlers import router
 from handlers.context import AppContext, Turn
@@ -65,9 +66,10 @@ async def send(
     command: str | None = None,
     data: str | None = None,
     other_type: str | None = None,
+    now: datetime = NOW,
 ) -> Turn:
     """One event through the router, in its own transaction (`other_type`: a sticker, a
-    voice note... as the adapters name them)."""
+    voice note... as the adapters name them), at `now`."""
     if other_type is not None:
         kind = InboundKind.OTHER
     elif command is not None:
@@ -90,7 +92,7 @@ async def send(
         other_type=other_type,
     )
     async with db.transaction() as repos:
-        turn = Turn(app=app, repos=repos, event=event, now=NOW)
+        turn = Turn(app=app, repos=repos, event=event, now=now)
         await router.handle(turn)
     return turn
 

@@ -40,6 +40,7 @@ NIKS = {
     5: "3523014506230005",
 }
 KK = "3208011210190005"
+DIALOGUE = export.dialogue_of(NOW)  # of an /ekspor at NOW, the tests' clock
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -241,7 +242,7 @@ async def test_the_cap_keeps_the_newest_whole_cases_and_says_so(world, monkeypat
         )
     # The newest rows: case 5 (2 people), case 1 (2 people), ...: a cap of 3 would cut case 1.
     monkeypatch.setattr(export, "CHAT_EXPORT_MAX_ROWS", 3)
-    document = (await _tap(world, "ex:b:a:*:*:*"))[0]
+    document = (await _tap(world, f"ex:{DIALOGUE}:b:a:*:*:*"))[0]
     assert "Daftar dipotong: hanya laporan terbaru yang dimuat (2 baris, batas 3)" in (
         document.text
     )
@@ -267,7 +268,10 @@ async def test_the_workbook_is_written_by_the_render_process(world, monkeypatch)
     pool = RenderPool()
     try:
         document = (
-            await _tap((db, people, dataclasses.replace(app, render=pool.render)), "ex:b:a:*:*:*")
+            await _tap(
+                (db, people, dataclasses.replace(app, render=pool.render)),
+                f"ex:{DIALOGUE}:b:a:*:*:*",
+            )
         )[0]
     finally:
         await pool.shutdown()
@@ -279,25 +283,29 @@ async def test_the_workbook_is_written_by_the_render_process(world, monkeypatch)
 
 
 async def test_nothing_matches(world) -> None:
-    replies = await _tap(world, "ex:b:7:02:*:*")
+    replies = await _tap(world, f"ex:{DIALOGUE}:b:7:02:*:*")
     assert replies[0].type == "text" and "Tidak ada kasus" in replies[0].text
 
 
 @pytest.mark.parametrize("who", ["tksk", "admin", "psm"])
 async def test_only_coordinators(world, who) -> None:
     assert (await _command(world, who))[0].text.startswith("Maaf, Bapak/Ibu tidak berwenang")
-    assert (await _tap(world, "ex:b:a:*:*:*", who))[0].text.startswith("Maaf")
+    assert (await _tap(world, f"ex:{DIALOGUE}:b:a:*:*:*", who))[0].text.startswith("Maaf")
 
 
 @pytest.mark.parametrize(
     "data",
     [
-        "ex:n:14:-:-:-",  # no such period
-        "ex:b:a:99:*:*",  # no such kecamatan
-        "ex:b:a:*:bukan_kategori:*",
-        "ex:b:a:*:*:draft",
-        "ex:x:a:*:*:*",
-        "ex:b:a:*:*:*:extra",
+        f"ex:{DIALOGUE}:n:14:-:-:-",  # no such period
+        f"ex:{DIALOGUE}:b:a:99:*:*",  # no such kecamatan
+        f"ex:{DIALOGUE}:b:a:*:bukan_kategori:*",
+        f"ex:{DIALOGUE}:b:a:*:*:draft",
+        f"ex:{DIALOGUE}:x:a:*:*:*",
+        f"ex:{DIALOGUE}:b:a:*:*:*:extra",
+        "ex:b:a:*:*:*",  # a button of the release before, without its dialogue
+        f"ex:{export.dialogue_of(NOW - timedelta(days=1, seconds=1))}:b:a:*:*:*",  # too old
+        "ex:Z_1:b:a:*:*:*",
+        "ex:1234567:b:a:*:*:*",
     ],
 )
 async def test_foreign_or_old_buttons(world, data) -> None:
@@ -309,8 +317,10 @@ async def test_button_data_fits_telegram(world) -> None:
     seen = list(_buttons(first[0]).values())
     kecamatan = await _tap(world, seen[-1])
     seen += _buttons(kecamatan[0]).values()
-    longest = "ex:b:365:01:perempuan_rawan_sosial_ekonomi:needs_revision"
-    categories = await _tap(world, "ex:n:365:01:-:-")
+    until_2068 = export.dialogue_of(datetime(2068, 11, 1, tzinfo=UTC))
+    assert len(DIALOGUE) == len(until_2068) == 6
+    longest = f"ex:{until_2068}:b:365:01:perempuan_rawan_sosial_ekonomi:needs_revision"
+    categories = await _tap(world, f"ex:{DIALOGUE}:n:365:01:-:-")
     seen += [*_buttons(categories[0]).values(), longest]
     assert all(len(data.encode()) <= 64 for data in seen)
     assert CINIRU.endswith(".02")

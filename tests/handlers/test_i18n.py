@@ -322,7 +322,7 @@ def test_scanner_finds_keys_in_every_shape():
         "errors.not_allowed",
     }
     assert expected <= set(keys), expected - set(keys)
-    assert {"roles.", "status.", "help."} <= set(prefixes)
+    assert {"roles.", "status.", "help.commands."} <= set(prefixes)
     assert set(regex_scan_handlers()) <= set(keys)
 
 
