@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption, match_choice
@@ -47,6 +48,7 @@ class StepContext:
     choices: ChoiceSource
     next_rev: int  # the revision the session will have once this step is saved
     context: dict[str, Any] = field(default_factory=dict)  # e.g. user_desa, for expressions
+    traits: ChannelTraits = UNKNOWN_CHANNEL  # the person's channel (what its questions promise)
 
 
 @dataclass
@@ -67,7 +69,7 @@ class FormEngine:
     def __init__(self, form: Form, ctx: StepContext) -> None:
         self.form = form
         self.ctx = ctx
-        self.view = FormView(ctx.catalog, ctx.language, ctx.next_rev)
+        self.view = FormView(ctx.catalog, ctx.language, ctx.next_rev, ctx.traits)
         # The answers whose `warning` held when an edit from the summary began (`step`).
         self._warned_before: frozenset[str] = frozenset()
 

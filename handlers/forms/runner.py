@@ -69,6 +69,7 @@ def _engine(turn: Turn, form: Form, session: FormSession) -> FormEngine:
         today=turn.today,
         choices=RegionChoices(turn.repos, turn.app.districts),
         next_rev=session.rev + 1,
+        traits=turn.channel_traits,
         context={
             "user_role": (user.role or "") if user else "",
             "user_kabupaten": (user.kabupaten_code or "") if user else "",

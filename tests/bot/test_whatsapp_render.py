@@ -114,3 +114,19 @@ def test_a_bold_question_naming_batal_stays_one_bold_span(form_id: str, language
     body = "\n".join(body_of(b) for b in render(Outbound(text=heading), CATALOG, language).bodies)
     assert body.startswith("*") and body.endswith("*"), body
     assert "*" not in body[1:-1] and "batal" in body, body
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_photo_steps_done_is_a_reply_button_and_the_limit_is_said_once(language: str) -> None:
+    """After the first photo, "✔️ Selesai kirim foto" (21 units) came as a one-row list behind
+    "Pilih"; the question said "paling banyak 3" twice."""
+    form = load_form(FORMS_DIR / "case_report.yaml")
+    photos = next(q for q in form.items if q.name == "photos")
+    view = FormView(CATALOG, language, 1)
+    heading = view.heading(photos, Position(photos.name), None)
+    asked = view.question(photos, heading, options=[], picking=["p1"], page=0, default=None)
+    body = render(asked, CATALOG, language).bodies[-1]
+    assert body["interactive"]["type"] == "button"
+    titles = [b["reply"]["title"] for b in body["interactive"]["action"]["buttons"]]
+    assert titles == [CATALOG.text(language, "form.done_photos")]
+    assert body_of(body).count("3") == 1, body_of(body)

@@ -64,7 +64,7 @@ async def test_a_suspended_reporter_hears_nothing_of_their_case(fake, settings, 
     await walk_report(tksk, Report(photos=0, head="Slamet R."), fake=fake)
     question = await tksk.tap("Kirim")
     assert number in question[0]["text"]
-    await tksk.tap("Tambahkan", until="pembaruan")
+    await tksk.tap("Jadikan pembaruan", until="pembaruan")
     assert _rows(settings, "SELECT COUNT(*) FROM case_updates") == [(1,)]
 
     assert _outbox_after(settings, psm_id, suspended_at) == []
