@@ -237,7 +237,7 @@ async def _start(turn: Turn) -> None:
     if not _is_active(turn):
         await _explain_status(turn)
         return
-    await account.show_menu(turn, turn.t("start.welcome_back", name=turn.user.full_name) + "\n\n")
+    await account.show_menu(turn, account.welcome_back(turn) + "\n\n")
     if session is not None:
         await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
 
