@@ -116,7 +116,7 @@ async def test_typed_words_are_commands_on_every_channel(tmp_path, channel: str)
 
         assert "kepala keluarga" in _text(await _say(db, app, ani, "lapor", channel))
         asked = await _say(db, app, ani, "Batal", channel)
-        assert app.catalog.text("id", "cancel.confirm") in _text(asked)
+        assert "Yakin ingin membatalkan laporan" in _text(asked)
         async with db.reading() as repos:
             session = await repos.forms.active(ani.id)
         assert session is not None and "head_name" not in session.state["answers"]
