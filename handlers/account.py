@@ -15,6 +15,27 @@ from handlers.registration_rejection import reason_lines, recorded_reason
 from storage.models import UserStatus
 
 LANGUAGE_PREFIX = "lang"
+# Words a name may start with that already address the person ("Pak Tono", "Bu Wati",
+# "Teh Iis"): the greeting then says the name alone, not "Bapak/Ibu Pak Tono".
+HONORIFICS = frozenset(
+    {"pak", "bapak", "bpk", "bp", "bu", "ibu", "mas", "mbak", "mba", "kang", "akang", "teh",
+     "teteh", "sdr", "sdri", "saudara", "saudari"}
+)  # fmt: skip
+
+
+def has_honorific(name: str) -> bool:
+    """Whether a name starts with a word that addresses its bearer ("Pak.", "bu")."""
+    first, *_ = name.split(maxsplit=1) or [""]
+    return first.rstrip(".").casefold() in HONORIFICS
+
+
+def welcome_back(turn: Turn) -> str:
+    """The greeting of someone coming back: "Bapak/Ibu Tono", or "Pak Tono" alone when the
+    name says it."""
+    assert turn.user is not None
+    name = turn.user.full_name
+    key = "start.welcome_back_named" if has_honorific(name) else "start.welcome_back"
+    return turn.t(key, name=name)
 
 
 async def show_profile(turn: Turn) -> None:

@@ -22,10 +22,14 @@ from handlers.forms.runner import (
     complete_form,
     final_answers,
     form_context,
+    held_choice,
     hold,
+    named_by,
     on_complete,
+    pause_form,
     reopen_form,
     resume_form,
+    session_name,
     start_form,
 )
 from handlers.main_menu import main_menu
@@ -75,6 +79,30 @@ def _draft_label(turn: Turn, session: FormSession) -> str:
     head = session.state.get("answers", {}).get("head_name")
     name = head[:18] if isinstance(head, str) else turn.t("case.draft_unnamed")
     return turn.t("case.draft_button", name=name, age=_age(turn, session))
+
+
+@named_by(FORM_ID)
+def report_name(turn: Turn, session: FormSession) -> str:
+    """A report as its reporter knows it: "laporan <b>Slamet</b> (2 anggota)"."""
+    answers = session.state.get("answers", {})
+    head = answers.get("head_name")
+    name = head if isinstance(head, str) else turn.t("case.draft_unnamed")
+    members = len(answers.get("members") or [])
+    key = "case.report_named_members" if members else "case.report_named"
+    return turn.t(key, name=name, count=members)
+
+
+async def close_draft_choice(turn: Turn) -> bool:
+    """ "batal" where the draft choice waits (/lapor with a report open): the choice closes and
+    that report stays a draft, told by name with how to come back; it was asked "cancel?" of
+    and deleted. False where no draft choice waits."""
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is None or held_choice(session) != DRAFT_PREFIX:
+        return False
+    await pause_form(turn, session)
+    turn.reply(turn.t("case.choice_closed", report=await session_name(turn, session)))
+    return True
 
 
 async def start_report(turn: Turn) -> None:

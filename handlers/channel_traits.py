@@ -56,6 +56,13 @@ class ChannelTraits:
             return None
         return self.chat_link_format.format(address=address, payload=quote(payload))
 
+    @property
+    def deletes_messages(self) -> bool:
+        """Whether the bot can delete messages in a chat at all: one in which the person typed
+        a NIK or KK (handlers/identifier_messages.py), as the NIK and KK questions tell them
+        (handlers/forms/view.py); elsewhere they are asked to delete it themselves."""
+        return self.deletes_sent_within is not None
+
     def can_delete_after(self, delay: timedelta) -> bool:
         """Whether a message sent now can still be deleted `delay` later."""
         return self.deletes_sent_within is not None and delay < self.deletes_sent_within

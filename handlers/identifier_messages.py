@@ -44,7 +44,7 @@ def identifier_deletion(
     their channel can delete it; otherwise None."""
     if event.kind not in (InboundKind.TEXT, InboundKind.COMMAND) or not event.message_id:
         return None
-    if traits.deletes_sent_within is None:
+    if not traits.deletes_messages:
         return None
     if not holds_identifier(event.text or event.command_args) and not _attempted_identifier(
         event, identifier_question=identifier_question

@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# Every command's own name is one of them: the help shows "/laporan_saya" on WhatsApp as
+# "*laporan_saya*", to be typed as shown (tests/handlers/test_typed_keywords.py walks it).
 KEYWORDS = {
     "lapor": "lapor", "laporan": "lapor", "draf": "draf", "draft": "draf",
-    "laporansaya": "laporan_saya", "batal": "batal", "bantuan": "bantuan", "help": "bantuan",
+    "laporansaya": "laporan_saya", "laporan_saya": "laporan_saya", "batal": "batal",
+    "bantuan": "bantuan", "help": "bantuan",
     "menu": "menu", "saya": "saya", "profil": "saya", "bahasa": "bahasa", "mulai": "start",
     "start": "start", "daftar": "daftar", "halo": "start", "hai": "start",
     "antrian": "antrian", "siaran": "siaran", "pengingat": "pengingat", "ekspor": "ekspor",

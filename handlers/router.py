@@ -38,6 +38,7 @@ from handlers.forms.runner import (
     release_choice,
     resume_form,
     resume_interrupted,
+    session_name,
     step_form,
 )
 from handlers.identifier_messages import identifier_deletion
@@ -238,7 +239,7 @@ async def _start(turn: Turn) -> None:
     if not _is_active(turn):
         await _explain_status(turn)
         return
-    await account.show_menu(turn, turn.t("start.welcome_back", name=turn.user.full_name) + "\n\n")
+    await account.show_menu(turn, account.welcome_back(turn) + "\n\n")
     if session is not None:
         await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
 
@@ -264,7 +265,7 @@ async def _cancel(turn: Turn, *, again: bool = False) -> None:
             Button(label=turn.t("cancel.no"), data=f"{CANCEL_PREFIX}:n:{session.id}"),
         ]
     ]
-    text = turn.t("cancel.confirm")
+    text = turn.t("cancel.confirm", what=await session_name(turn, session))
     if again:
         text = "⚠️ " + turn.t("cancel.need_yes_no") + "\n\n" + text
     turn.reply(Outbound.say(text, buttons))
@@ -377,6 +378,8 @@ async def _on_command(turn: Turn) -> None:
         await training_join.join(turn, join_code)
         return
     assert turn.user is not None
+    if name == "batal" and await case_report.close_draft_choice(turn):
+        return  # "never mind" to "which draft?": the draft is kept
     # A command answers no choice held beside a form: it is over.
     session = await release_choice(turn)
     handler = COMMANDS.get(name)
@@ -473,8 +476,11 @@ async def _cancel_or_keep(turn: Turn, session: FormSession, *, cancel: bool) -> 
         return
     await cancel_form(turn, session)
     turn.toast = turn.t("cancel.done")
-    key = "cancel.done_registration" if session.form_id == registration.FORM_ID else "cancel.done"
-    turn.reply(Outbound(text=turn.t(key), remove_keyboard=True))
+    if session.form_id == registration.FORM_ID:
+        text = turn.t("cancel.done_registration")
+    else:
+        text = turn.t("cancel.done_named", what=await session_name(turn, session))
+    turn.reply(Outbound(text=text, remove_keyboard=True))
     # A short form that interrupted another (a check-in's code amid a report): back to that.
     await resume_interrupted(turn, session.state.get(RETURNS_TO))
 

@@ -45,7 +45,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
     def __init__(self, form: Form, ctx: StepContext) -> None:
         self.form = form
         self.ctx = ctx
-        self.view = FormView(ctx.catalog, ctx.language, ctx.next_rev)
+        self.view = FormView(ctx.catalog, ctx.language, ctx.next_rev, ctx.traits)
 
     def t(self, key: str, /, **values: Any) -> str:
         return self.view.t(key, **values)

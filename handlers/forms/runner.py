@@ -9,6 +9,7 @@ from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.engine import FormEngine, StepContext, new_state
 from handlers.forms.model import Form, QuestionType, form_from_data
+from handlers.i18n import Markup
 from handlers.regions import RegionChoices
 from storage.forms import HELD
 from storage.models import FormSession
@@ -20,6 +21,10 @@ _COMPLETIONS: dict[str, Completion] = {}
 # the turn (its day) and the session's context (e.g. the case a visit is recorded for)
 ContextValues = Callable[[Turn, dict[str, Any]], dict[str, Any]]
 _CONTEXT_VALUES: dict[str, ContextValues] = {}
+# form id -> how one of its sessions is named to its person, HTML ("laporan <b>Slamet</b> (2
+# anggota)"); a form without one is named by its title
+SessionName = Callable[[Turn, FormSession], str]
+_NAMES: dict[str, SessionName] = {}
 IDENTIFIER_TYPES = (QuestionType.NIK, QuestionType.KK)
 # The state's key for the session a short form interrupted (a check-in's code asked amid a
 # report): once the short form ends, that one is asked again (`resume_interrupted`).
@@ -47,6 +52,26 @@ def context_values(form_id: str) -> Callable[[ContextValues], ContextValues]:
     return register
 
 
+def named_by(form_id: str) -> Callable[[SessionName], SessionName]:
+    """Register how a form's sessions are named to their person ("cancel ...?")."""
+
+    def register(function: SessionName) -> SessionName:
+        _NAMES[form_id] = function
+        return function
+
+    return register
+
+
+async def session_name(turn: Turn, session: FormSession) -> Markup:
+    """What a session is to its person, as HTML: what "cancel?" would delete."""
+    naming = _NAMES.get(session.form_id)
+    if naming is not None:
+        return Markup(naming(turn, session))
+    form = await form_of(turn, session)
+    title = form.title.get(turn.language) or form.title["id"]
+    return Markup(turn.t("cancel.form_named", title=title))
+
+
 async def form_of(turn: Turn, session: FormSession) -> Form:
     """The form version a session started with (kept even after the form changes)."""
     key = (session.form_id, session.form_version)
@@ -69,6 +94,7 @@ def _engine(turn: Turn, form: Form, session: FormSession) -> FormEngine:
         today=turn.today,
         choices=RegionChoices(turn.repos, turn.app.districts),
         next_rev=session.rev + 1,
+        traits=turn.channel_traits,
         context={
             "user_role": (user.role or "") if user else "",
             "user_kabupaten": (user.kabupaten_code or "") if user else "",
@@ -142,6 +168,11 @@ async def release_choice(turn: Turn) -> FormSession | None:
 def held_choice(session: FormSession) -> str | None:
     """The choice asked beside the form's question (`hold`) and not yet answered."""
     return session.state.get(HELD)
+
+
+async def pause_form(turn: Turn, session: FormSession) -> None:
+    """Put the person's open session aside as a draft, any choice held beside it closed."""
+    await turn.repos.forms.save(session.id, state=_going_on(session), status="paused", now=turn.now)
 
 
 def _going_on(session: FormSession) -> dict[str, Any]:

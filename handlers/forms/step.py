@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
 from handlers.events import Outbound
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import ChoicesFrom, Question
@@ -37,6 +38,7 @@ class StepContext:
     choices: ChoiceSource
     next_rev: int  # the revision the session will have once this step is saved
     context: dict[str, Any] = field(default_factory=dict)  # e.g. user_desa, for expressions
+    traits: ChannelTraits = UNKNOWN_CHANNEL  # the person's channel (what its questions promise)
 
 
 @dataclass

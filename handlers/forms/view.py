@@ -10,6 +10,7 @@ import html
 from datetime import date
 from typing import Any
 
+from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
 from handlers.events import Button, Outbound
 from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption
@@ -25,10 +26,17 @@ MISSING_CHOICES = ("tidak_punya", "tidak_tahu")
 
 
 class FormView:
-    """Renders for one person (language) and one revision."""
+    """Renders for one person (language), one revision and the channel they write on."""
 
-    def __init__(self, catalog: Catalog, language: str, next_rev: int) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        language: str,
+        next_rev: int,
+        traits: ChannelTraits = UNKNOWN_CHANNEL,
+    ) -> None:
         self.catalog, self.language, self.next_rev = catalog, language, next_rev
+        self.traits = traits
 
     def t(self, key: str, /, **values: Any) -> str:
         return self.catalog.text(self.language, key, **values)
@@ -100,9 +108,19 @@ class FormView:
         text = f"<b>{html.escape(label if label is not None else self.label(question.label))}</b>"
         if group_label is not None:
             text = f"<i>{html.escape(group_label)} {position.index + 1}</i>\n{text}"
-        if question.hint:
+        if question.type in (QuestionType.NIK, QuestionType.KK):
+            text += f"\n<i>{self.identifier_note()}</i>"
+        elif question.hint:
             text += f"\n<i>{html.escape(self.label(question.hint))}</i>"
         return text
+
+    def identifier_note(self) -> str:
+        """What happens to the message holding a NIK or KK, as the channel can do it: deleted
+        by the bot (Telegram), or the person is asked to delete it (WhatsApp cannot). It takes
+        the place of such a question's own hint, which before case_report 5 promised the
+        deletion on every channel."""
+        note = "deleted" if self.traits.deletes_messages else "delete_yourself"
+        return self.t(f"form.identifier_note.{note}")
 
     def question(
         self,

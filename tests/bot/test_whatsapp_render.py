@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from bot.channels.whatsapp.outbound import INTERACTIVE_BODY, TEXT_BODY, render, template_parameter
+import pytest
+
+from bot.channels.whatsapp.outbound import (
+    INTERACTIVE_BODY,
+    TEXT_BODY,
+    render,
+    template_parameter,
+    to_whatsapp_text,
+)
 from handlers.events import Button, Outbound
+from handlers.forms.model import FORMS_DIR, load_form
+from handlers.forms.state import Position
+from handlers.forms.view import FormView
 from handlers.i18n import Catalog, Markup
 from tests.e2e.whatsapp import body_of
 
@@ -71,3 +82,51 @@ def test_a_title_with_an_emoji_is_measured_in_utf16_units() -> None:
         "1": "a",
         "2": "x",
     }
+
+
+@pytest.mark.parametrize(
+    ("html_text", "whatsapp"),
+    [
+        ("Ketik /batal bila tidak jadi.", "Ketik *batal* bila tidak jadi."),
+        (
+            "<b>Jam berapa? Ketik /batal bila tidak jadi.</b>",
+            "*Jam berapa? Ketik batal bila tidak jadi.*",
+        ),
+        ("<i>Ketik /batal</i>", "_Ketik *batal*_"),
+        ("<b>Bimtek <b>Angkatan 2</b> dibuka</b>", "*Bimtek Angkatan 2 dibuka*"),
+        ("<b>Nama</b> <i>(sesuai KK)</i>", "*Nama* _(sesuai KK)_"),
+        ("a/b dan http://x.id/abc &amp; /menu", "a/b dan http://x.id/abc & *menu*"),
+    ],
+)
+def test_markup_never_nests_a_marker_in_itself(html_text: str, whatsapp: str) -> None:
+    """WhatsApp pairs "*Ketik *batal* ...*" wrongly: stray asterisks show, the bold stops."""
+    assert to_whatsapp_text(html_text) == whatsapp
+
+
+@pytest.mark.parametrize("form_id", ["reminder_hour", "training_code", "training_import"])
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_bold_question_naming_batal_stays_one_bold_span(form_id: str, language: str) -> None:
+    """The questions of /pengingat's "Jam lain", the check-in code and the phone-list upload
+    are bold labels that say "Ketik /batal": on WhatsApp, one bold span with the bare word."""
+    form = load_form(FORMS_DIR / f"{form_id}.yaml")
+    question = next(q for q in form.items if "/batal" in q.label[language])
+    heading = FormView(CATALOG, language, 1).heading(question, Position(question.name), None)
+    body = "\n".join(body_of(b) for b in render(Outbound(text=heading), CATALOG, language).bodies)
+    assert body.startswith("*") and body.endswith("*"), body
+    assert "*" not in body[1:-1] and "batal" in body, body
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_photo_steps_done_is_a_reply_button_and_the_limit_is_said_once(language: str) -> None:
+    """After the first photo, "✔️ Selesai kirim foto" (21 units) came as a one-row list behind
+    "Pilih"; the question said "paling banyak 3" twice."""
+    form = load_form(FORMS_DIR / "case_report.yaml")
+    photos = next(q for q in form.items if q.name == "photos")
+    view = FormView(CATALOG, language, 1)
+    heading = view.heading(photos, Position(photos.name), None)
+    asked = view.question(photos, heading, options=[], picking=["p1"], page=0, default=None)
+    body = render(asked, CATALOG, language).bodies[-1]
+    assert body["interactive"]["type"] == "button"
+    titles = [b["reply"]["title"] for b in body["interactive"]["action"]["buttons"]]
+    assert titles == [CATALOG.text(language, "form.done_photos")]
+    assert body_of(body).count("3") == 1, body_of(body)

@@ -53,7 +53,7 @@ async def walk_report(person: TelegramPerson, report: Report, *, fake) -> list[d
     first = await person.say("/lapor")
     assert "Laporan baru" in first[-1]["text"] or "belum selesai" in first[-1]["text"]
     if "belum selesai" in first[-1]["text"]:
-        await person.tap("Mulai laporan baru")
+        await person.tap("Buat laporan baru")
     await act(person.say(report.head))
     if report.kk:
         reply = await act(person.say(report.kk))

@@ -160,7 +160,7 @@ async def test_duplicate_in_scope_is_offered_as_an_update(fake, settings, people
     await walk_report(psm, Report(photos=0, head="Slamet R."), fake=fake)
     question = await psm.tap("Kirim")
     assert number in question[0]["text"] and "masih terbuka" in question[0]["text"]
-    added = await psm.tap("Tambahkan")
+    added = await psm.tap("Jadikan pembaruan")
     assert number in added[0]["text"]
     with _db(settings) as db:
         (cases,) = db.execute("SELECT COUNT(*) FROM cases").fetchone()
@@ -296,7 +296,7 @@ async def test_each_case_shows_its_own_household_answers(fake, settings, people)
     second_report = Report(photos=0, head="Sukarman", address="Blok Kliwon", located=False)
     await walk_report(psm, second_report, fake=fake)
     await psm.tap("Kirim", until="masih terbuka")
-    second = (await psm.tap("Kirim sebagai laporan baru", until="<b>"))[0]["text"]
+    second = (await psm.tap("📝 Laporan baru", until="<b>"))[0]["text"]
     second = second.split("<b>")[1].split("</b>")[0]
     assert second != first
 

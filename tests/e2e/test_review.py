@@ -103,7 +103,7 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     assert "nomor rumah" in note
     assert _state(settings, number) == "needs_revision"
     queue = await tksk.say("/antrian", until="Antrian")  # only what waits for the reporter
-    assert "Tidak ada laporan yang menunggu tindakan Anda" in queue[0]["text"]
+    assert "Tidak ada laporan yang menunggu tindakan Bapak/Ibu" in queue[0]["text"]
     assert _queue_order(queue[0]) == [f"✏️ {number} · Babatan"]
 
     summary = await psm.tap("Perbaiki laporan")
@@ -204,7 +204,7 @@ async def test_two_reviewers_at_once_cannot_both_win(fake, settings, people) -> 
     # hears it was their own doing.
     again = await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
     assert "Tombol itu dari pesan lama" in again[0]["text"]
-    assert f"Laporan {number} sudah Anda verifikasi" in again[0]["text"]
+    assert f"Laporan {number} sudah Bapak/Ibu verifikasi" in again[0]["text"]
     assert _state(settings, number) == "verified"
     del coordinator
 

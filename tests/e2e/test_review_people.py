@@ -64,7 +64,7 @@ async def test_a_suspended_reporter_hears_nothing_of_their_case(fake, settings, 
     await walk_report(tksk, Report(photos=0, head="Slamet R."), fake=fake)
     question = await tksk.tap("Kirim")
     assert number in question[0]["text"]
-    await tksk.tap("Tambahkan", until="pembaruan")
+    await tksk.tap("Jadikan pembaruan", until="pembaruan")
     assert _rows(settings, "SELECT COUNT(*) FROM case_updates") == [(1,)]
 
     assert _outbox_after(settings, psm_id, suspended_at) == []
@@ -86,7 +86,7 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     await tksk.say("/antrian", until="Antrian")
     page = await tksk.tap(number, until="Riwayat")
     assert "Verifikasi" not in _labels(page[0]) and "Kembalikan" in _labels(page[0])
-    assert "laporan Anda sendiri" in page[0]["text"]  # why there is no Verifikasi
+    assert "laporan Bapak/Ibu sendiri" in page[0]["text"]  # why there is no Verifikasi
     ((case_id, version),) = _rows(settings, "SELECT id, version FROM cases")
     forged = await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
     assert "tidak bisa dilakukan" in forged[0]["text"]
@@ -97,7 +97,7 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     coordinator_id = _user_id(settings, "Ibu Sari")
     await coordinator.say("/antrian", until="Antrian")
     page = await coordinator.tap(number, until="Riwayat")
-    assert "laporan Anda sendiri" not in page[0]["text"]
+    assert "laporan Bapak/Ibu sendiri" not in page[0]["text"]
     before = _last_outbox_id(settings)
     await coordinator.tap("Verifikasi", until="sekarang")
     assert _state(settings, number) == "verified"
@@ -160,7 +160,7 @@ async def test_an_admin_stands_in_where_only_the_reporter_could_validate(
     assert _labels(queue[0]).startswith(f"🙋 {number}") and "admin menggantikan" in queue[0]["text"]
     await coordinator.say("/antrian", until="Antrian")
     page = await coordinator.tap(number, until="Riwayat")
-    assert "Validasi" not in _labels(page[0]) and "laporan Anda sendiri" in page[0]["text"]
+    assert "Validasi" not in _labels(page[0]) and "laporan Bapak/Ibu sendiri" in page[0]["text"]
     page = await admin.tap("Buka laporan", until="Riwayat")
     assert "sebagai admin menggantikan" in page[0]["text"]
     # Only what four eyes blocks: an admin never sends back or rejects.

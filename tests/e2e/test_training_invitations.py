@@ -66,7 +66,7 @@ def _xlsx(rows: list[list[object]]) -> bytes:
 async def _ask_for_file(coordinator: TelegramPerson) -> str:
     await open_page(coordinator)
     await coordinator.tap("Undang")
-    asked = await coordinator.tap("Kirim file nomor HP")
+    asked = await coordinator.tap("File nomor HP")
     return plain(asked[0]["text"])
 
 
@@ -227,7 +227,7 @@ async def test_candidates_join_over_whatsapp_answer_and_check_in(
     # -- a number from a phone list writes for the first time: that training's registration ------
     await open_page(coordinator)
     await coordinator.tap("Undang")
-    await coordinator.tap("Kirim file nomor HP")
+    await coordinator.tap("File nomor HP")
     listed = b"Nama,Nomor HP\nCalon Tiga,0813-5555-0003\n"
     report = plain((await send_file(fake, coordinator, listed, "tambahan.csv"))[0]["text"])
     assert "Nomor belum terdaftar di bot: 1" in report
@@ -296,7 +296,7 @@ async def test_a_coordinator_manages_a_training_over_whatsapp(
     # -- a phone list sent as a WhatsApp document -----------------------------------------------
     await _page_on_whatsapp(sari_wa)
     await sari_wa.tap("Undang")
-    asked = await sari_wa.tap("Kirim file nomor HP")
+    asked = await sari_wa.tap("File nomor HP")
     assert "Kirim file CSV atau XLSX" in body_of(asked[0])
     listed = b"Nama;HP\nCalon Empat;0813-5555-0004\nSalah;999\n"
     media = graph.register_media(listed, "text/csv")

@@ -134,7 +134,7 @@ async def test_case_report_over_whatsapp_with_multiselect_and_photo(
     media_id = graph.register_media(photo_with_exif(1))
     received = await person.send_photo(media_id)
     assert "Foto diterima (1)" in body_of(received[-1])
-    await person.tap("Selesai kirim foto")
+    await person.tap("Selesai foto")
     summary = await person.tap("Biasa")
     assert "320801******0001" in body_of(summary[-1])
     done = await person.tap("Kirim", expect=2)

@@ -17,6 +17,7 @@ from tests.storage.seed_cases import NOW, make_user, open_database
 
 KADUGEDE, BABATAN = "32.08.01", "32.08.01.2006"
 pytestmark = pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+CONFIRM = "Yakin ingin membatalkan laporan <b>Slamet Riyadi</b>? Jawaban yang sudah diisi"
 
 
 class Chat:
@@ -77,8 +78,10 @@ async def test_typed_yes_after_batal_cancels(tmp_path, channel: str) -> None:
     try:
         await chat.command("lapor")
         await chat.say("Slamet Riyadi")
-        assert _t(chat, "cancel.confirm") in await chat.command("batal")
-        assert _t(chat, "cancel.done") in await chat.say("Iya")
+        assert CONFIRM in await chat.command("batal")
+        assert "Isian dibatalkan, laporan <b>Slamet Riyadi</b> sudah dihapus." in await chat.say(
+            "Iya"
+        )
         (session,) = await chat.sessions()
         assert session.status == "cancelled"
         assert set(session.state["answers"]) == {"head_name"}  # "Iya" is no answer
@@ -94,7 +97,7 @@ async def test_typed_no_goes_on_and_anything_else_asks_again(tmp_path, channel: 
         rev = (await chat.active()).rev
         await chat.command("batal")
         again = await chat.say("😀😀")
-        assert _t(chat, "cancel.need_yes_no") in again and _t(chat, "cancel.confirm") in again
+        assert _t(chat, "cancel.need_yes_no") in again and CONFIRM in again
         assert set((await chat.active()).state["answers"]) == {"head_name"}
         kept = await chat.say("tidak")  # the question, asked again
         assert _t(chat, "cancel.kept") in kept and "Kartu Keluarga" in kept
@@ -135,5 +138,43 @@ async def test_a_mistyped_command_asks_the_question_again(tmp_path, channel: str
         reply = await chat.command("lapr")
         assert _t(chat, "errors.unknown_command") in reply
         assert _t(chat, "form.continue_hint") in reply and "Kartu Keluarga" in reply
+    finally:
+        await chat.db.close()
+
+
+async def test_batal_at_the_draft_choice_keeps_the_draft(tmp_path, channel: str) -> None:
+    """ "batal" at "continue a draft or start a new one?" asked "cancel this form?" of the
+    report left open and deleted it, without naming it: it only closes the choice."""
+    chat = await _chat(tmp_path, channel)
+    try:
+        await chat.command("lapor")
+        for answer in ("Slamet Riyadi", "3208011210190005", "Ayu Lestari"):
+            await chat.say(answer)
+        draft = await chat.active()
+        assert "1 laporan yang belum selesai" in await chat.command("lapor")
+        closed = await chat.say("batal")
+        assert "Yakin" not in closed
+        assert "Draf laporan <b>Slamet Riyadi</b> (1 anggota) tetap tersimpan" in closed
+        assert "/draf" in closed
+        (session,) = await chat.sessions()
+        assert session.id == draft.id and session.status == "paused"
+        assert session.state["answers"] == draft.state["answers"] and "held" not in session.state
+        resumed = await chat.tap(f"dr:{draft.id}")  # from /draf's list, as told
+        assert "NIK" in resumed
+    finally:
+        await chat.db.close()
+
+
+async def test_cancelling_names_the_report_and_says_what_next(tmp_path, channel: str) -> None:
+    chat = await _chat(tmp_path, channel)
+    try:
+        await chat.command("lapor")
+        for answer in ("Slamet Riyadi", "3208011210190005", "Ayu Lestari"):
+            await chat.say(answer)
+        asked = await chat.say("batal")
+        assert "Yakin ingin membatalkan laporan <b>Slamet Riyadi</b> (1 anggota)?" in asked
+        done = await chat.say("ya")
+        assert "Isian dibatalkan, laporan <b>Slamet Riyadi</b> (1 anggota) sudah dihapus" in done
+        assert "/menu" in done
     finally:
         await chat.db.close()

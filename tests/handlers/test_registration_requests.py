@@ -176,7 +176,7 @@ async def test_an_old_button_is_refused_after_tinjau_ulang(world, channel: str) 
         OLD_BUTTON + " Pendaftaran Rina Lestri ditinjau ulang oleh Ibu Dewi."
     )
     mine = await send(db, app, dewi, channel, data=button(first_dewi, "Setujui"))
-    assert "Pendaftaran Rina Lestri sudah Anda tinjau ulang." in _shown(mine).text
+    assert "Pendaftaran Rina Lestri sudah Bapak/Ibu tinjau ulang." in _shown(mine).text
     assert (await _now(db, rina)).status == UserStatus.PENDING
     assert await _decisions(db) == ["rejected"]
     async with db.reading() as repos:

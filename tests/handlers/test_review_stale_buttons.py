@@ -56,7 +56,7 @@ async def test_an_old_kembalikan_after_ones_own_verification_says_so_at_the_tap(
     old = await tap(db, app, tksk, channel, send_back)
     text = said(old)
     assert text.startswith(
-        f"Tombol itu dari pesan lama, jadi tidak dijalankan. Laporan {NUMBER} sudah Anda"
+        f"Tombol itu dari pesan lama, jadi tidak dijalankan. Laporan {NUMBER} sudah Bapak/Ibu"
         " verifikasi (29-11-2026 10.00); sekarang berstatus <b>Diverifikasi</b>."
     ), text
     assert ASKED not in text and "orang lain" not in text
@@ -100,7 +100,7 @@ async def test_ones_own_change_while_typing_is_not_blamed_on_someone_else(
     await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
 
     typed = said(await say(db, app, tksk, channel, REASON))
-    assert typed.startswith(f"Laporan {NUMBER} sudah Anda verifikasi"), typed
+    assert typed.startswith(f"Laporan {NUMBER} sudah Bapak/Ibu verifikasi"), typed
     assert "orang lain" not in typed
     assert f"<i>{html.escape(REASON, quote=False)}</i>" in typed
     assert await case_version(db, case_id) == ("verified", 2)

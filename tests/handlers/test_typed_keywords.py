@@ -4,16 +4,21 @@ form was not understood."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from bot.channels.whatsapp.outbound import render
 from handlers import router
 from handlers.context import AppContext, Turn
 from handlers.events import Inbound, InboundKind
 from handlers.keywords import TypedCommand, alone_keyword, typed_command
 from storage.db import Database
-from storage.models import Role, User
+from storage.models import Role, User, UserStatus
+from tests.e2e.whatsapp import body_of
 from tests.handlers.chat_turns import app_context
-from tests.storage.seed_cases import NOW, make_user, open_database
+from tests.handlers.routed_turns import person, said, send
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, open_database
 
 
 async def _say(
@@ -111,7 +116,7 @@ async def test_typed_words_are_commands_on_every_channel(tmp_path, channel: str)
 
         assert "kepala keluarga" in _text(await _say(db, app, ani, "lapor", channel))
         asked = await _say(db, app, ani, "Batal", channel)
-        assert app.catalog.text("id", "cancel.confirm") in _text(asked)
+        assert "Yakin ingin membatalkan laporan" in _text(asked)
         async with db.reading() as repos:
             session = await repos.forms.active(ani.id)
         assert session is not None and "head_name" not in session.state["answers"]
@@ -139,3 +144,39 @@ async def test_typed_words_are_commands_on_every_channel(tmp_path, channel: str)
         assert session.state["answers"]["head_name"] == "BIMTEK PENYULUHAN"
     finally:
         await db.close()
+
+
+# (role, status) of a person, and so the help they see: each role's, and the help of someone
+# still registering, rejected or suspended.
+HELP_READERS = [
+    *[(role, UserStatus.ACTIVE) for role in Role],
+    (None, UserStatus.REGISTERING),
+    (Role.PSM, UserStatus.REJECTED),
+    (Role.PSM, UserStatus.SUSPENDED),
+]
+
+
+@pytest.mark.parametrize(("role", "status"), HELP_READERS)
+async def test_every_word_the_help_shows_is_understood_on_whatsapp(
+    world, role: Role | None, status: UserStatus
+) -> None:
+    """The help on WhatsApp shows "*laporan_saya* - laporan saya dan statusnya"; typed as
+    shown, it was "not understood". Each word is typed by someone fresh (a word that opens a
+    form would make the next one its answer)."""
+    db, app = world
+    region = {"kecamatan": KADUGEDE, "desa": BABATAN}
+    reader = await person(db, "Bu Ani", role, "whatsapp", status=status, **region)
+    helped = await send(db, app, reader, "whatsapp", text="bantuan")
+    shown = "\n".join(
+        body_of(body)
+        for reply in helped.replies
+        for body in render(reply, app.catalog, "id").bodies
+    )
+    words = re.findall(r"^\*([a-z_]+)\* - ", shown, re.MULTILINE)
+    assert "bantuan" in words, shown
+    not_understood = app.catalog.text("id", "errors.not_understood")
+    for word in words:
+        typist = await person(db, f"Bu {word}", role, "whatsapp", status=status, **region)
+        turn = await send(db, app, typist, "whatsapp", text=word)
+        assert turn.event.kind == InboundKind.COMMAND and turn.event.command == word, word
+        assert not_understood not in said(turn), word

@@ -50,12 +50,37 @@ def template_parameter(summary: str) -> str:
     return " ".join(plain.split())[:TEMPLATE_PARAMETER]
 
 
+# Our tags, and a slash command (which becomes the word people type, in bold).
+_MARKUP_TOKEN = re.compile(r"</?[bi]>|(?<![\w/])/([a-z_]{3,20})\b")
+_MARKERS = {"b": "*", "i": "_"}
+
+
 def to_whatsapp_text(text: str) -> str:
-    """Our limited HTML as WhatsApp markup; slash commands become the words people type."""
-    text = re.sub(r"</?b>", "*", text)
-    text = re.sub(r"</?i>", "_", text)
-    text = re.sub(r"(?<![\w/])/([a-z_]{3,20})\b", lambda m: f"*{m.group(1)}*", text)
-    return html.unescape(text)
+    """Our limited HTML as WhatsApp markup; slash commands become the words people type.
+
+    WhatsApp cannot nest a marker inside the same marker ("*Ketik *batal* ...*" pairs the
+    wrong asterisks), so a span already bold or italic gets no inner marker of its kind: a
+    command inside a bold label is the bare word, in the label's bold."""
+    depth = {"b": 0, "i": 0}
+    pieces: list[str] = []
+    cursor = 0
+    for match in _MARKUP_TOKEN.finditer(text):
+        pieces.append(text[cursor : match.start()])
+        cursor = match.end()
+        token = match.group(0)
+        if match.group(1) is not None:  # a command
+            word = match.group(1)
+            pieces.append(word if depth["b"] else f"*{word}*")
+            continue
+        tag = token.strip("</>")
+        closing = token.startswith("</")
+        if closing and depth[tag] == 0:
+            continue  # a stray closing tag: no marker left open by it
+        depth[tag] += -1 if closing else 1
+        if depth[tag] == (0 if closing else 1):  # the outermost span opens or closes
+            pieces.append(_MARKERS[tag])
+    pieces.append(text[cursor:])
+    return html.unescape("".join(pieces))
 
 
 @dataclass

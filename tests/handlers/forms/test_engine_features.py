@@ -180,8 +180,8 @@ async def test_album_of_two_with_max_three() -> None:
         "📷 Foto diterima (2).\n\n<b>Kirim foto kejadian.</b>"
     )
     assert "foto" not in driver.answers
-    assert driver.button("Selesai kirim foto").data == f"f{driver.rev}:d"
-    await driver.tap("Selesai kirim foto")
+    assert driver.button("Selesai foto").data == f"f{driver.rev}:d"
+    await driver.tap("Selesai foto")
     assert driver.last_text.startswith("✓ Foto: 2 foto\n\n")
     assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}]
 

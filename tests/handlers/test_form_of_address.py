@@ -1,0 +1,55 @@
+"""People are addressed as "Bapak/Ibu" everywhere, once: "Selamat datang kembali, Bapak/Ibu
+Pak Tono." doubled the honorific a name already held, and the queue said "Anda"."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from handlers.account import has_honorific
+from handlers.i18n import Catalog
+from storage.models import Role
+from tests.handlers.routed_turns import CHANNELS, person, said, send
+from tests.storage.seed_cases import BABATAN, KADUGEDE
+
+
+@pytest.mark.parametrize(
+    ("name", "titled"),
+    [
+        ("Pak Tono", True),
+        ("Ibu Wati", True),
+        ("bu wati", True),
+        ("Bpk. Slamet", True),
+        ("Teh Iis", True),
+        ("Tono", False),
+        ("Bunga Lestari", False),  # a name that only starts like "Bu"
+        ("Pakerti Widodo", False),
+        ("", False),
+    ],
+)
+def test_a_name_that_addresses_its_bearer(name: str, titled: bool) -> None:
+    assert has_honorific(name) is titled
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(
+    ("name", "greeting"),
+    [
+        ("Pak Tono", "Selamat datang kembali, Pak Tono."),
+        ("Ibu Wati", "Selamat datang kembali, Ibu Wati."),
+        ("Wati Lestari", "Selamat datang kembali, Bapak/Ibu Wati Lestari."),
+    ],
+)
+async def test_the_welcome_back_says_bapak_ibu_once(
+    world, channel: str, name: str, greeting: str
+) -> None:
+    db, app = world
+    someone = await person(db, name, Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    assert said(await send(db, app, someone, channel, text="halo")).startswith(greeting)
+
+
+def test_no_indonesian_text_says_anda() -> None:
+    """The approved WhatsApp template (README, WhatsApp) is Meta's text, not the catalogue's."""
+    texts = Catalog.load().texts["id"]
+    assert [key for key, text in texts.items() if re.search(r"\bAnda\b", text)] == []
