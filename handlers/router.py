@@ -44,6 +44,7 @@ from handlers.people import buttons as people_buttons
 from handlers.people import screens as people_screens
 from handlers.permissions import allowed
 from handlers.registration_rejection import recorded_reason, rejection_text
+from handlers.review import buttons as review_buttons
 from handlers.review import cases as review_cases
 from handlers.review import search as review_search
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
@@ -299,11 +300,11 @@ COMMANDS: dict[str, Handler] = {
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] = [
-    (review_cases.QUEUE_PREFIX, review_cases.queue_button),
-    (review_cases.CASE_PREFIX, review_cases.case_button),
-    (review_cases.ACTION_PREFIX, review_cases.action_button),
-    (review_cases.PHOTO_PREFIX, review_cases.photos_button),
-    (review_cases.REVISE_PREFIX, review_cases.revise_button),
+    (review_buttons.QUEUE_PREFIX, review_cases.queue_button),
+    (review_buttons.CASE_PREFIX, review_cases.case_button),
+    (review_buttons.ACTION_PREFIX, review_cases.action_button),
+    (review_buttons.PHOTO_PREFIX, review_cases.photos_button),
+    (review_buttons.REVISE_PREFIX, review_cases.revise_button),
     (broadcast.CONFIRM_PREFIX, broadcast.confirm),
     (reminder_settings.PREFIX, reminder_settings.choose),
     (export.EXPORT_PREFIX, export.export_button),

@@ -15,6 +15,14 @@ from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
 from handlers.paging import page_buttons, page_count
 from handlers.permissions import allowed
+from handlers.review.buttons import (
+    ACTION_PREFIX,
+    CASE_PREFIX,
+    PHOTO_PREFIX,
+    QUEUE_PREFIX,
+    REVISE_PREFIX,
+    record_refusal,
+)
 from handlers.review.deciders import DECIDING, STAND_IN, Deciders, deciders
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
@@ -23,8 +31,6 @@ from storage.identifiers import mask_identifier
 from storage.models import CaseDetail, CaseSummary, FormSession, Role, User
 from storage.models import CaseState as S
 
-QUEUE_PREFIX, CASE_PREFIX, ACTION_PREFIX, PHOTO_PREFIX = "cq", "cs", "ca", "cp"
-REVISE_PREFIX = "rv"
 NOTE_FORM = "review_note"
 PAGE = 5
 # /antrian, in groups of states: first what waits for the person's own action (the TKSK
@@ -230,17 +236,6 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
             line += f": {html.escape(event.reason[:200], quote=False)}"
         lines.append(line)
     return "\n".join(lines)
-
-
-async def record_refusal(turn: Turn, case_id: int | None, detail: dict[str, Any]) -> None:
-    """A review press refused (forged, replayed, not allowed, not possible now): audited."""
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id if turn.user else None,
-        action="review.refused",
-        subject=f"case:{case_id}" if case_id is not None else None,
-        detail=detail,
-    )
 
 
 async def show_case(turn: Turn, case_id: int, prefix: str = "") -> None:
