@@ -46,6 +46,7 @@ from handlers.permissions import allowed
 from handlers.registration_rejection import recorded_reason, rejection_text
 from handlers.review import buttons as review_buttons
 from handlers.review import cases as review_cases
+from handlers.review import queue as review_queue
 from handlers.review import search as review_search
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
 from handlers.trainings import checkin as training_checkin
@@ -282,7 +283,7 @@ COMMANDS: dict[str, Handler] = {
     "lapor": case_report.start_report,
     "draf": case_report.list_drafts,
     "laporan_saya": case_report.my_reports,
-    "antrian": review_cases.show_queue,
+    "antrian": review_queue.show_queue,
     "cari": review_search.search,
     "siaran": broadcast.start_broadcast,
     "pengingat": reminder_settings.ask,
@@ -300,7 +301,7 @@ COMMANDS: dict[str, Handler] = {
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] = [
-    (review_buttons.QUEUE_PREFIX, review_cases.queue_button),
+    (review_buttons.QUEUE_PREFIX, review_queue.queue_button),
     (review_buttons.CASE_PREFIX, review_cases.case_button),
     (review_buttons.ACTION_PREFIX, review_cases.action_button),
     (review_buttons.PHOTO_PREFIX, review_cases.photos_button),

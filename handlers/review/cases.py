@@ -1,5 +1,5 @@
-"""The review queue, a case's page, and the review actions with their round-trip to the
-reporter. Every button is re-checked against the presser's role and scope."""
+"""A case's page, and the review actions with their round-trip to the reporter. Every
+button is re-checked against the presser's role and scope."""
 
 from __future__ import annotations
 
@@ -13,13 +13,11 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.option_labels import OptionLabels
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.forms.state import prefilled_state
-from handlers.paging import page_buttons, page_count
 from handlers.permissions import allowed
 from handlers.review.buttons import (
     ACTION_PREFIX,
     CASE_PREFIX,
     PHOTO_PREFIX,
-    QUEUE_PREFIX,
     REVISE_PREFIX,
     record_refusal,
 )
@@ -28,83 +26,14 @@ from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
 from handlers.scope import own_cases, scope_of
 from storage.identifiers import mask_identifier
-from storage.models import CaseDetail, CaseSummary, FormSession, Role, User
+from storage.models import CaseDetail, CaseSummary, FormSession, User
 from storage.models import CaseState as S
 
 NOTE_FORM = "review_note"
-PAGE = 5
-# /antrian, in groups of states: first what waits for the person's own action (the TKSK
-# verifies, the coordinator validates, and verifies where the kecamatan has no TKSK), then
-# follow-up, last those sent back that wait for the reporter's correction (marked).
-# Groups of states only, so the order comes from the covering index.
-SENT_BACK = (S.NEEDS_REVISION,)
-QUEUE_GROUPS = {
-    Role.TKSK: ((S.SUBMITTED, S.RESUBMITTED), (S.APPROVED, S.IN_FOLLOW_UP), SENT_BACK),
-    Role.COORDINATOR: (
-        (S.VERIFIED,),
-        (S.SUBMITTED, S.RESUBMITTED),
-        (S.APPROVED, S.IN_FOLLOW_UP),
-        SENT_BACK,
-    ),
-    Role.ADMIN: ((S.VERIFIED,), (S.SUBMITTED, S.RESUBMITTED)),
-}
 
 
 def _local(turn: Turn, moment: Any) -> str:
     return moment.astimezone(turn.app.timezone).strftime("%d-%m-%Y %H.%M")
-
-
-async def show_queue(turn: Turn, page: int = 0) -> None:
-    """/antrian: cases waiting for this person's action first, then those in follow-up;
-    most urgent and oldest first within each, in pages."""
-    user = turn.user
-    if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_GROUPS:
-        turn.reply(turn.t("errors.not_allowed"))
-        return
-    scope = scope_of(user)
-    admin = allowed(user, STAND_IN)
-    cases, total = await turn.repos.review.queue(
-        scope,
-        QUEUE_GROUPS[user.role],
-        limit=PAGE,
-        offset=page * PAGE,
-        stand_in_for=user.id if admin else None,
-    )
-    if total == 0:
-        turn.reply(turn.t("review.queue_empty"))
-        return
-    standing_in = (
-        await turn.repos.review.stood_in_for(user.id, scope, [case.id for case in cases])
-        if admin
-        else set()
-    )
-    rows = []
-    for case in cases:
-        desa = await turn.repos.regions.name_of(case.desa_code)
-        mark = "🚨 " if case.urgency == "darurat" else "❗ " if case.urgency == "segera" else ""
-        if case.state in SENT_BACK:
-            mark = "✏️ "  # waits for the reporter, whatever its urgency
-        elif case.id in standing_in:
-            mark = "🙋 " + mark  # nobody of its region may decide it: the admin stands in
-        label = f"{mark}{case.number} · {desa}"
-        rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
-    navigation = page_buttons(
-        turn.t, page, more=(page + 1) * PAGE < total, data=lambda n: f"{QUEUE_PREFIX}:{n}"
-    )
-    if navigation:
-        rows.append(navigation)
-    pages = page_count(total, PAGE)
-    title = turn.t("review.queue_title", total=total, page=page + 1, pages=pages)
-    if page == 0 and cases[0].state in SENT_BACK:  # the last group first: nothing else waits
-        title = turn.t("review.queue_only_sent_back") + "\n\n" + title
-    if standing_in:
-        title += "\n" + turn.t("review.queue_stand_in")
-    turn.reply(Outbound.say(title, rows))
-
-
-async def queue_button(turn: Turn, data: str) -> None:
-    _, raw_page = button_fields(data, 2)
-    await show_queue(turn, small_number(raw_page) or 0)
 
 
 def _deciding(turn: Turn, case: CaseSummary, action: str) -> Awaitable[Deciders]:
