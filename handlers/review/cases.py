@@ -4,7 +4,6 @@ button is re-checked against the presser's role and scope."""
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable
 from typing import Any
 
 from handlers.context import Turn
@@ -21,7 +20,13 @@ from handlers.review.buttons import (
     REVISE_PREFIX,
     record_refusal,
 )
-from handlers.review.deciders import DECIDING, STAND_IN, Deciders, deciders
+from handlers.review.possible_actions import (
+    case_deciders,
+    may_try,
+    possible_actions,
+    stands_in,
+    waits_for_other_eyes,
+)
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import ACTIONS_BY_CODE, CODES, TRANSITIONS, Transition
 from handlers.scope import own_cases, scope_of
@@ -34,50 +39,6 @@ NOTE_FORM = "review_note"
 
 def _local(turn: Turn, moment: Any) -> str:
     return moment.astimezone(turn.app.timezone).strftime("%d-%m-%Y %H.%M")
-
-
-def _deciding(turn: Turn, case: CaseSummary, action: str) -> Awaitable[Deciders]:
-    return deciders(
-        turn.repos,
-        action,
-        kecamatan_code=case.kecamatan_code,
-        kabupaten_code=case.kabupaten_code,
-        reporter_id=case.reporter_id,
-    )
-
-
-def _waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
-    """Whether the viewer would verify or approve this case now, were it not their own."""
-    user = turn.user
-    if user is None or case.reporter_id != user.id:
-        return False
-    return any(
-        case.state in TRANSITIONS[action].from_states and allowed(user, f"case.{action}")
-        for action in DECIDING
-    )
-
-
-async def _possible(turn: Turn, case: CaseDetail) -> list[Transition]:
-    """The review actions this person may take on this case now."""
-    result = []
-    for transition in TRANSITIONS.values():
-        if case.summary.state not in transition.from_states or turn.user is None:
-            continue
-        if transition.action in DECIDING:
-            # Four eyes, the TKSK before the coordinators, the admins standing in.
-            who = await _deciding(turn, case.summary, transition.action)
-            if not who.includes(turn.user):
-                continue
-        elif not allowed(turn.user, f"case.{transition.action}"):
-            continue
-        result.append(transition)
-    return result
-
-
-def _stands_in(turn: Turn, action: str) -> bool:
-    """Whether the person takes this deciding action (one of `_possible`'s) only as an
-    admin standing in, not by their role."""
-    return action in DECIDING and not allowed(turn.user, f"case.{action}")
 
 
 def _subject_line(turn: Turn, subject: dict[str, Any], options: OptionLabels) -> str:
@@ -143,9 +104,9 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
     )
     if case.protected:
         lines.append(turn.t("review.case_protected"))
-    if _waits_for_other_eyes(turn, summary):
+    if waits_for_other_eyes(turn, summary):
         lines.append(turn.t("review.own_report"))
-    elif any(_stands_in(turn, transition.action) for transition in possible):
+    elif any(stands_in(turn, transition.action) for transition in possible):
         lines.append(turn.t("review.stand_in"))
     lines.append(
         turn.t(
@@ -182,7 +143,7 @@ async def show_case(turn: Turn, case_id: int, prefix: str = "") -> None:
     await turn.repos.audit.record(
         now=turn.now, actor_id=turn.user.id, action="case.view", subject=f"case:{case_id}"
     )
-    possible = await _possible(turn, case)
+    possible = await possible_actions(turn, case)
     rows = [
         [
             Button(
@@ -260,7 +221,7 @@ async def action_button(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.not_allowed"))
         return
     transition = TRANSITIONS[action]
-    if not _may_try(turn, action):
+    if not may_try(turn, action):
         await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -270,7 +231,7 @@ async def action_button(turn: Turn, data: str) -> None:
         await record_refusal(turn, case_id, {"action": action, "stale": version})
         await _tell_changed(turn, case, old_button=True)
         return
-    if transition not in await _possible(turn, case):
+    if transition not in await possible_actions(turn, case):
         await record_refusal(turn, case_id, {"action": action})
         turn.reply(
             turn.t(
@@ -307,13 +268,6 @@ async def _note_given(turn: Turn, session: FormSession, answers: dict[str, Any])
         int(context["version"]),
         reason=answers.get("note"),
     )
-
-
-def _may_try(turn: Turn, action: str) -> bool:
-    """Whether the person's role may take this action at all (an admin standing in may
-    verify and approve), whatever the case's state."""
-    standing_in = action in DECIDING and allowed(turn.user, STAND_IN)
-    return allowed(turn.user, f"case.{action}") or standing_in
 
 
 def _typed_back(turn: Turn, typed: str | None) -> str:
@@ -362,11 +316,11 @@ async def move_case(
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     transition = TRANSITIONS[action]
     typed = typed or reason
-    if case is None or not _may_try(turn, action):
+    if case is None or not may_try(turn, action):
         await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed") + _typed_back(turn, typed))
         return None
-    if case.version != version or transition not in await _possible(turn, case):
+    if case.version != version or transition not in await possible_actions(turn, case):
         # Changed while the reason was typed (by someone else, or by the person on another
         # page or channel): said as it is, not blamed on someone else.
         await record_refusal(turn, case_id, {"action": action, "stale": version})
@@ -390,7 +344,7 @@ async def move_case(
         actor_id=turn.user.id,
         action=f"case.{action}",
         subject=f"case:{case_id}",
-        detail={"stand_in": True} if _stands_in(turn, action) else None,
+        detail={"stand_in": True} if stands_in(turn, action) else None,
     )
     return case
 
@@ -410,7 +364,7 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
 
 async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
     """Whoever may approve the case just verified hears of it (not of their own action)."""
-    who = await _deciding(turn, case.summary, "approve")
+    who = await case_deciders(turn, case.summary, "approve")
     assert turn.user is not None  # the case was just moved by them
     key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
     others = [person for person in who.people if person.id != turn.user.id]
