@@ -29,7 +29,7 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.permissions import allowed
-from handlers.review.cases import revise_buttons
+from handlers.review.reporter import revise_buttons
 from handlers.scope import can_see_case
 from storage.models import FormSession
 

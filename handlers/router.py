@@ -47,6 +47,7 @@ from handlers.registration_rejection import recorded_reason, rejection_text
 from handlers.review import buttons as review_buttons
 from handlers.review import cases as review_cases
 from handlers.review import queue as review_queue
+from handlers.review import reporter as review_reporter
 from handlers.review import search as review_search
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
 from handlers.trainings import checkin as training_checkin
@@ -305,7 +306,7 @@ _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] 
     (review_buttons.CASE_PREFIX, review_cases.case_button),
     (review_buttons.ACTION_PREFIX, review_cases.action_button),
     (review_buttons.PHOTO_PREFIX, review_cases.photos_button),
-    (review_buttons.REVISE_PREFIX, review_cases.revise_button),
+    (review_buttons.REVISE_PREFIX, review_reporter.revise_button),
     (broadcast.CONFIRM_PREFIX, broadcast.confirm),
     (reminder_settings.PREFIX, reminder_settings.choose),
     (export.EXPORT_PREFIX, export.export_button),
