@@ -45,7 +45,8 @@ from handlers.people import screens as people_screens
 from handlers.permissions import allowed
 from handlers.registration_rejection import recorded_reason, rejection_text
 from handlers.review import buttons as review_buttons
-from handlers.review import cases as review_cases
+from handlers.review import case_page as review_case_page
+from handlers.review import decisions as review_decisions
 from handlers.review import queue as review_queue
 from handlers.review import reporter as review_reporter
 from handlers.review import search as review_search
@@ -303,9 +304,9 @@ COMMANDS: dict[str, Handler] = {
 # Buttons only active people may press (each handler re-checks role and scope as well).
 _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] = [
     (review_buttons.QUEUE_PREFIX, review_queue.queue_button),
-    (review_buttons.CASE_PREFIX, review_cases.case_button),
-    (review_buttons.ACTION_PREFIX, review_cases.action_button),
-    (review_buttons.PHOTO_PREFIX, review_cases.photos_button),
+    (review_buttons.CASE_PREFIX, review_case_page.case_button),
+    (review_buttons.ACTION_PREFIX, review_decisions.action_button),
+    (review_buttons.PHOTO_PREFIX, review_case_page.photos_button),
     (review_buttons.REVISE_PREFIX, review_reporter.revise_button),
     (broadcast.CONFIRM_PREFIX, broadcast.confirm),
     (reminder_settings.PREFIX, reminder_settings.choose),
