@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.case_scale import create_schema, seed
 from bench.common import table, write_result
-from handlers.review.cases import PAGE, QUEUE_GROUPS
+from handlers.review.queue import PAGE, QUEUE_GROUPS
 from storage.db import Database
 from storage.models import Role
 from storage.scope import Scope

@@ -9,7 +9,7 @@ from handlers.case_submission import CaseFacts
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Outbound
-from handlers.review.cases import tell_to_open
+from handlers.review.case_page import tell_to_open
 from handlers.review.deciders import Deciders, deciders
 from storage.models import DuplicateMatch, Role, User
 

@@ -34,7 +34,7 @@ from handlers.forms.runner import (
 )
 from handlers.main_menu import main_menu
 from handlers.permissions import allowed
-from handlers.review.cases import revise_buttons
+from handlers.review.reporter import revise_buttons
 from handlers.scope import can_see_case
 from storage.models import FormSession
 

@@ -1,7 +1,7 @@
 """Which channel gets a linked person's reminders and notices (in /saya and /pengingat).
 
 Someone known on Telegram and WhatsApp (linked only through phones each channel verified
-itself, see router._identify) chooses one; the choice stays until they change it. Without a
+itself, see handlers/identity.py) chooses one; the choice stays until they change it. Without a
 choice the channel they used last is used. Replies always go where the message came from.
 """
 

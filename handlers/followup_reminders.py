@@ -10,7 +10,7 @@ from datetime import datetime
 
 from handlers.context import AppContext
 from handlers.events import Button
-from handlers.review.cases import CASE_PREFIX
+from handlers.review.buttons import CASE_PREFIX
 from storage.models import Role, User
 from storage.repos import Repos
 from storage.visits import DueVisit

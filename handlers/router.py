@@ -42,12 +42,17 @@ from handlers.forms.runner import (
     step_form,
 )
 from handlers.identifier_messages import identifier_deletion
+from handlers.identity import identify
 from handlers.keywords import TypedCommand, typed_command
 from handlers.people import buttons as people_buttons
 from handlers.people import screens as people_screens
 from handlers.permissions import allowed
 from handlers.registration_rejection import recorded_reason, rejection_text
-from handlers.review import cases as review_cases
+from handlers.review import buttons as review_buttons
+from handlers.review import case_page as review_case_page
+from handlers.review import decisions as review_decisions
+from handlers.review import queue as review_queue
+from handlers.review import reporter as review_reporter
 from handlers.review import search as review_search
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
 from handlers.trainings import checkin as training_checkin
@@ -59,7 +64,7 @@ from handlers.trainings import manual as training_manual
 from handlers.trainings import page as training_page
 from handlers.trainings import people as training_people
 from handlers.trainings import rsvp as training_rsvp
-from storage.models import ChannelIdentity, FormSession, Role, UserStatus
+from storage.models import FormSession, UserStatus
 
 Handler = Callable[[Turn], Awaitable[None]]
 CANCEL_PREFIX = "cx"
@@ -72,7 +77,7 @@ async def handle(turn: Turn) -> None:
         if event.kind in (InboundKind.TEXT, InboundKind.COMMAND):
             turn.reply(turn.t("errors.private_only"))
         return
-    await _identify(turn)
+    await identify(turn)
     if event.kind == InboundKind.TEXT and (typed := await _typed_command(turn)):
         event = turn.event = event.model_copy(
             update={
@@ -106,93 +111,6 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
     if typed is None or typed.in_form or not await _answering_a_form(turn):
         return typed
     return typed if typed.join and await training_join.is_join_code(turn, typed.args) else None
-
-
-async def _identify(turn: Turn) -> None:
-    """Find (or create) the person behind the event and note that they can be reached."""
-    event, users, now = turn.event, turn.repos.users, turn.now
-    admins = turn.app.admin_ids.get(event.channel, frozenset())
-    is_admin = event.external_user_id in admins or (event.sender_phone or "") in admins
-    # Known: noted as reachable in the same statement that finds them.
-    identity = await users.touch_known(
-        event.channel, event.external_user_id, chat_id=event.chat_id, now=now
-    )
-    if identity is None and (known := await _known_by_chat_or_phone(turn)) is not None:
-        identity = await users.touch_identity(known.id, chat_id=event.chat_id, now=now)
-    if identity is None:
-        user = await users.create(
-            now=now,
-            status=UserStatus.ACTIVE if is_admin else UserStatus.REGISTERING,
-            full_name=event.display_name if is_admin else "",
-            role=Role.ADMIN if is_admin else None,
-            language=turn.app.default_language,
-        )
-        identity = await users.add_identity(
-            user_id=user.id,
-            channel=event.channel,
-            external_id=event.external_user_id,
-            chat_id=event.chat_id,
-            now=now,
-        )
-        await turn.repos.audit.record(
-            now=now, actor_id=user.id, action="user.first_contact", subject=f"user:{user.id}"
-        )
-    else:
-        # Whatever waited for them (never started, or a closed WhatsApp window) goes out now.
-        turn.released = await turn.repos.outbox.release_waiting(
-            user_id=identity.user_id, channel=event.channel, chat_id=event.chat_id, now=now
-        )
-        user = await users.get(identity.user_id)
-        assert user is not None
-        if is_admin and (user.role != Role.ADMIN or user.status != UserStatus.ACTIVE):
-            before = user.role
-            user = await users.update(user.id, now=now, role=Role.ADMIN, status=UserStatus.ACTIVE)
-            if before != Role.ADMIN:
-                await turn.repos.audit.record(
-                    now=now,
-                    actor_id=None,
-                    action="user.role_changed",
-                    subject=f"user:{user.id}",
-                    detail={"from": before, "role": Role.ADMIN, "why": "admin_setting"},
-                )
-    if event.sender_phone and (not identity.phone_verified or identity.phone != event.sender_phone):
-        # The number the channel vouches for, also after the person changed number.
-        await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
-        identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
-    if user.preferred_channel != event.channel:
-        user = await users.update(user.id, now=now, preferred_channel=event.channel)
-    turn.user, turn.identity = user, identity
-
-
-async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:
-    """A channel may start to know someone by another id (WhatsApp's BSUID arriving after
-    the phone); and someone known on another channel by a phone that channel verified is the
-    same person. A typed phone number never links accounts."""
-    event, users = turn.event, turn.repos.users
-    identity = await users.identity_by_chat(event.channel, event.chat_id)
-    if identity is not None:
-        await users.rekey_identity(identity.id, event.external_user_id)
-        return await users.identity(event.channel, event.external_user_id)
-    if event.sender_phone:
-        linked = await users.with_verified_phone(event.sender_phone)
-        if linked is not None:
-            identity = await users.add_identity(
-                user_id=linked.id,
-                channel=event.channel,
-                external_id=event.external_user_id,
-                chat_id=event.chat_id,
-                now=turn.now,
-            )
-            await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
-            await turn.repos.audit.record(
-                now=turn.now,
-                actor_id=linked.id,
-                action="user.channel_linked",
-                subject=f"user:{linked.id}",
-                detail={"channel": event.channel},
-            )
-            return await users.identity(event.channel, event.external_user_id)
-    return None
 
 
 def _is_active(turn: Turn) -> bool:
@@ -284,7 +202,7 @@ COMMANDS: dict[str, Handler] = {
     "lapor": case_report.start_report,
     "draf": case_report.list_drafts,
     "laporan_saya": case_report.my_reports,
-    "antrian": review_cases.show_queue,
+    "antrian": review_queue.show_queue,
     "cari": review_search.search,
     "siaran": broadcast.start_broadcast,
     "pengingat": reminder_settings.ask,
@@ -302,11 +220,11 @@ COMMANDS: dict[str, Handler] = {
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] = [
-    (review_cases.QUEUE_PREFIX, review_cases.queue_button),
-    (review_cases.CASE_PREFIX, review_cases.case_button),
-    (review_cases.ACTION_PREFIX, review_cases.action_button),
-    (review_cases.PHOTO_PREFIX, review_cases.photos_button),
-    (review_cases.REVISE_PREFIX, review_cases.revise_button),
+    (review_buttons.QUEUE_PREFIX, review_queue.queue_button),
+    (review_buttons.CASE_PREFIX, review_case_page.case_button),
+    (review_buttons.ACTION_PREFIX, review_decisions.action_button),
+    (review_buttons.PHOTO_PREFIX, review_case_page.photos_button),
+    (review_buttons.REVISE_PREFIX, review_reporter.revise_button),
     (broadcast.CONFIRM_PREFIX, broadcast.confirm),
     (reminder_settings.PREFIX, reminder_settings.choose),
     (export.EXPORT_PREFIX, export.export_button),

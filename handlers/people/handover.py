@@ -16,7 +16,7 @@ from handlers.people.common import (
 )
 from handlers.people.screens import show_changed_meanwhile, show_person
 from handlers.regions import region_name
-from handlers.review.cases import revise_buttons
+from handlers.review.reporter import revise_buttons
 from storage.models import Role, User, UserStatus
 
 

@@ -8,7 +8,7 @@ from handlers.audit_keys import number_subject
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.permissions import allowed
-from handlers.review.cases import CASE_PREFIX
+from handlers.review.buttons import CASE_PREFIX
 from handlers.scope import scope_of
 from storage.cases import CASE_NUMBER
 from storage.identifiers import compact_number

@@ -13,7 +13,9 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.forms.runner import context_values, form_context, on_complete
-from handlers.review.cases import move_case, record_refusal, tell_reporter
+from handlers.review.buttons import record_refusal
+from handlers.review.decisions import move_case
+from handlers.review.reporter import tell_reporter
 from handlers.review.visit_history import day_label
 from handlers.review.workflow import TRANSITIONS
 from handlers.scope import scope_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.review.cases import show_case
+from handlers.review.case_page import show_case
 from storage.models import Role
 from tests.handlers.chat_turns import app_context, command
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, open_database, seed_case

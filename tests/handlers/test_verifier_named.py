@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 
-from handlers.review.cases import apply, show_case
+from handlers.review.case_page import show_case
+from handlers.review.decisions import apply
 from storage.models import Role, User
 from storage.repos import Repos
 from storage.scope import Scope

@@ -1,0 +1,96 @@
+"""Who is behind an inbound event: the person found by their channel id, by the chat (a
+channel starting to know them by another id) or by a phone another channel verified, or else
+created (an admin by the `ADMIN_*` settings); noted as reachable, their verified phone and
+last channel kept. The router does this first for every private event."""
+
+from __future__ import annotations
+
+from handlers.context import Turn
+from storage.models import ChannelIdentity, Role, UserStatus
+
+
+async def identify(turn: Turn) -> None:
+    """Find (or create) the person behind the event and note that they can be reached."""
+    event, users, now = turn.event, turn.repos.users, turn.now
+    admins = turn.app.admin_ids.get(event.channel, frozenset())
+    is_admin = event.external_user_id in admins or (event.sender_phone or "") in admins
+    # Known: noted as reachable in the same statement that finds them.
+    identity = await users.touch_known(
+        event.channel, event.external_user_id, chat_id=event.chat_id, now=now
+    )
+    if identity is None and (known := await _known_by_chat_or_phone(turn)) is not None:
+        identity = await users.touch_identity(known.id, chat_id=event.chat_id, now=now)
+    if identity is None:
+        user = await users.create(
+            now=now,
+            status=UserStatus.ACTIVE if is_admin else UserStatus.REGISTERING,
+            full_name=event.display_name if is_admin else "",
+            role=Role.ADMIN if is_admin else None,
+            language=turn.app.default_language,
+        )
+        identity = await users.add_identity(
+            user_id=user.id,
+            channel=event.channel,
+            external_id=event.external_user_id,
+            chat_id=event.chat_id,
+            now=now,
+        )
+        await turn.repos.audit.record(
+            now=now, actor_id=user.id, action="user.first_contact", subject=f"user:{user.id}"
+        )
+    else:
+        # Whatever waited for them (never started, or a closed WhatsApp window) goes out now.
+        turn.released = await turn.repos.outbox.release_waiting(
+            user_id=identity.user_id, channel=event.channel, chat_id=event.chat_id, now=now
+        )
+        user = await users.get(identity.user_id)
+        assert user is not None
+        if is_admin and (user.role != Role.ADMIN or user.status != UserStatus.ACTIVE):
+            before = user.role
+            user = await users.update(user.id, now=now, role=Role.ADMIN, status=UserStatus.ACTIVE)
+            if before != Role.ADMIN:
+                await turn.repos.audit.record(
+                    now=now,
+                    actor_id=None,
+                    action="user.role_changed",
+                    subject=f"user:{user.id}",
+                    detail={"from": before, "role": Role.ADMIN, "why": "admin_setting"},
+                )
+    if event.sender_phone and (not identity.phone_verified or identity.phone != event.sender_phone):
+        # The number the channel vouches for, also after the person changed number.
+        await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
+        identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
+    if user.preferred_channel != event.channel:
+        user = await users.update(user.id, now=now, preferred_channel=event.channel)
+    turn.user, turn.identity = user, identity
+
+
+async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:
+    """A channel may start to know someone by another id (WhatsApp's BSUID arriving after
+    the phone); and someone known on another channel by a phone that channel verified is the
+    same person. A typed phone number never links accounts."""
+    event, users = turn.event, turn.repos.users
+    identity = await users.identity_by_chat(event.channel, event.chat_id)
+    if identity is not None:
+        await users.rekey_identity(identity.id, event.external_user_id)
+        return await users.identity(event.channel, event.external_user_id)
+    if event.sender_phone:
+        linked = await users.with_verified_phone(event.sender_phone)
+        if linked is not None:
+            identity = await users.add_identity(
+                user_id=linked.id,
+                channel=event.channel,
+                external_id=event.external_user_id,
+                chat_id=event.chat_id,
+                now=turn.now,
+            )
+            await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
+            await turn.repos.audit.record(
+                now=turn.now,
+                actor_id=linked.id,
+                action="user.channel_linked",
+                subject=f"user:{linked.id}",
+                detail={"channel": event.channel},
+            )
+            return await users.identity(event.channel, event.external_user_id)
+    return None

@@ -1,0 +1,211 @@
+"""A case's page (answers with NIK and KK masked, map link, visits, history, and the buttons
+of the actions the viewer may take), its photos, and the notice with a button to open it.
+Every press is re-checked against the presser's role and scope."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.option_labels import OptionLabels
+from handlers.permissions import allowed
+from handlers.review.buttons import ACTION_PREFIX, CASE_PREFIX, PHOTO_PREFIX, record_refusal
+from handlers.review.possible_actions import possible_actions, stands_in, waits_for_other_eyes
+from handlers.review.visit_history import visit_lines
+from handlers.review.workflow import CODES, Transition
+from handlers.scope import scope_of
+from storage.identifiers import mask_identifier
+from storage.models import CaseDetail, User
+
+
+def local_time(turn: Turn, moment: Any) -> str:
+    """A moment as people read it, in the deployment's time zone (29-11-2026 08.30)."""
+    return moment.astimezone(turn.app.timezone).strftime("%d-%m-%Y %H.%M")
+
+
+def _subject_line(turn: Turn, subject: dict[str, Any], options: OptionLabels) -> str:
+    nik = (
+        mask_identifier(subject["nik"])
+        if subject["nik"]
+        else turn.t(f"form.missing.{subject['nik_missing'] or 'tidak_tahu'}")
+    )
+    months = subject["age_months"]
+    age = (
+        turn.t("form.age_years_months", years=months // 12, months=months % 12)
+        if months is not None
+        else "-"
+    )
+    return turn.t(
+        "review.subject",
+        name=subject["name"],
+        sex=options.label("member_sex", subject["sex"]) or "-",
+        age=age,
+        relation=options.label("member_relation", subject["relation"]) or "-",
+        nik=nik,
+    )
+
+
+async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -> str:
+    summary = case.summary
+    reporter = await turn.repos.users.get(summary.reporter_id)
+    options = OptionLabels(turn.app.forms["case_report"], turn.language)  # codes as words
+    categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
+    lines = [
+        turn.t(
+            "review.case_heading",
+            number=summary.number,
+            state=turn.t(f"case_states.{summary.state}"),
+            urgency=turn.t(f"urgency.{summary.urgency}"),
+        ),
+        turn.t(
+            "review.case_place",
+            desa=await turn.repos.regions.name_of(summary.desa_code),
+            kecamatan=await turn.repos.regions.name_of(summary.kecamatan_code),
+        ),
+        turn.t("review.case_categories", categories=categories or "-"),
+        turn.t(
+            "review.case_household",
+            head=case.head_name,
+            kk=mask_identifier(case.no_kk) if case.no_kk else "-",
+            size=case.member_count or "-",
+        ),
+    ]
+    lines += [_subject_line(turn, subject, options) for subject in case.subjects]
+    lines.append(turn.t("review.case_address", address=case.address or "-"))
+    if case.latitude is not None:
+        lines.append(
+            turn.t("review.case_map", lat=f"{case.latitude:.5f}", lon=f"{case.longitude:.5f}")
+        )
+    lines.append(turn.t("review.case_description", description=case.description[:600]))
+    lines.append(
+        turn.t(
+            "review.case_consent",
+            consent=options.label("consent_by", case.consent.get("by")) or "-",
+            method=options.label("consent_method", case.consent.get("method")) or "-",
+        )
+    )
+    if case.protected:
+        lines.append(turn.t("review.case_protected"))
+    if waits_for_other_eyes(turn, summary):
+        lines.append(turn.t("review.own_report"))
+    elif any(stands_in(turn, transition.action) for transition in possible):
+        lines.append(turn.t("review.stand_in"))
+    lines.append(
+        turn.t(
+            "review.case_reporter",
+            name=reporter.full_name if reporter else "-",
+            at=local_time(turn, summary.submitted_at),
+        )
+    )
+    lines += await visit_lines(turn, summary.id)
+    lines.append(turn.t("review.case_history"))
+    for event in case.events[-8:]:
+        actor = await turn.repos.users.get(event.actor_id) if event.actor_id else None
+        line = f"• {local_time(turn, event.at)} {turn.t(f'case_states.{event.to_state}')}"
+        # Typed names and reasons go into HTML: escaped, or "<5 th & KK" breaks the page.
+        line += f" ({html.escape(actor.full_name, quote=False)})" if actor else ""
+        if event.reason:
+            line += f": {html.escape(event.reason[:200], quote=False)}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+async def show_case(turn: Turn, case_id: int, prefix: str = "") -> None:
+    """A case's page: all answers (NIK and KK masked), map link, history, actions; `prefix`
+    before it (e.g. why an old button did nothing)."""
+    if not allowed(turn.user, "case.view") or turn.user is None:
+        await record_refusal(turn, case_id, {"view": "case"})
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    case = await turn.repos.review.detail(case_id, scope_of(turn.user))
+    if case is None:
+        await record_refusal(turn, case_id, {"view": "case"})
+        turn.reply(turn.t("review.case_not_found"))  # says nothing about other regions
+        return
+    await turn.repos.audit.record(
+        now=turn.now, actor_id=turn.user.id, action="case.view", subject=f"case:{case_id}"
+    )
+    possible = await possible_actions(turn, case)
+    rows = [
+        [
+            Button(
+                label=turn.t(f"review.action.{t.action}"),
+                data=f"{ACTION_PREFIX}:{CODES[t.action]}:{case_id}:{case.version}",
+            )
+        ]
+        for t in possible
+    ]
+    if case.photos:
+        rows.append(
+            [
+                Button(
+                    label=turn.t("review.show_photos", count=len(case.photos)),
+                    data=f"{PHOTO_PREFIX}:{case_id}",
+                )
+            ]
+        )
+    turn.reply(Outbound.say(prefix + await _case_text(turn, case, possible), rows))
+
+
+async def case_button(turn: Turn, data: str) -> None:
+    _, raw_id = button_fields(data, 2)
+    case_id = small_number(raw_id)
+    if case_id is None:
+        await record_refusal(turn, None, {"data": data[:64]})
+        turn.reply(turn.t("review.case_not_found"))
+        return
+    await show_case(turn, case_id)
+
+
+async def photos_button(turn: Turn, data: str) -> None:
+    """Send a case's photos (in scope only)."""
+    _, raw_id = button_fields(data, 2)
+    case_id = small_number(raw_id)
+    case = (
+        await turn.repos.review.detail(case_id, scope_of(turn.user))
+        if case_id is not None and allowed(turn.user, "case.view")
+        else None
+    )
+    if case is None:
+        await record_refusal(turn, case_id, {"view": "photos", "data": data[:64]})
+        turn.reply(turn.t("review.case_not_found"))
+        return
+    if not case.photos:
+        turn.reply(turn.t("review.no_photos"))
+        return
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id if turn.user else None,
+        action="case.view",
+        subject=f"case:{case_id}",
+        detail={"photos": len(case.photos)},
+    )
+    for path in case.photos:
+        turn.reply(
+            Outbound(
+                type="image", file_path=str(turn.app.media_dir / path), text=case.summary.number
+            )
+        )
+
+
+async def tell_to_open(
+    turn: Turn,
+    people: list[User],
+    key: str,
+    *,
+    number: str,
+    case_id: int,
+    labels: dict[str, str] | None = None,
+) -> None:
+    """A notice about a case (catalogue `key`, with its number, and `labels`: placeholders
+    whose values are catalogue keys, said in each person's language) with a button to open it."""
+    catalog = turn.app.catalog
+    for person in people:
+        values = {name: catalog.text(person.language, k) for name, k in (labels or {}).items()}
+        text = catalog.text(person.language, key, number=number, **values)
+        button = Button(
+            label=catalog.text(person.language, "review.open"), data=f"{CASE_PREFIX}:{case_id}"
+        )
+        await turn.deliver(person.id, Outbound(text=text, summary=number, buttons=[[button]]))

@@ -1,0 +1,196 @@
+"""The review decisions: a review action pressed on a case's page, its reason asked when it
+needs one, the case moved through the workflow only if it is still as the person saw it
+(else they are told who changed it, given back what they typed, and shown the page as it
+is), and the people concerned told."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.context import Turn
+from handlers.events import button_fields, small_number
+from handlers.forms.runner import form_context, on_complete, start_form
+from handlers.review.buttons import record_refusal
+from handlers.review.case_page import local_time, show_case, tell_to_open
+from handlers.review.possible_actions import case_deciders, may_try, possible_actions, stands_in
+from handlers.review.reporter import tell_reporter
+from handlers.review.workflow import ACTIONS_BY_CODE, TRANSITIONS
+from handlers.scope import scope_of
+from storage.models import CaseDetail, FormSession
+from storage.models import CaseState as S
+
+NOTE_FORM = "review_note"
+
+
+async def action_button(turn: Turn, data: str) -> None:
+    """A review action: done at once, or after asking for the reason."""
+    _, code, raw_id, raw_version = button_fields(data, 4)
+    action = ACTIONS_BY_CODE.get(code)
+    case_id, version = small_number(raw_id), small_number(raw_version)
+    case = (
+        await turn.repos.review.detail(case_id, scope_of(turn.user))
+        if case_id is not None
+        else None
+    )
+    if action is None or case is None or version is None:
+        await record_refusal(turn, None, {"data": data[:64]})
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    transition = TRANSITIONS[action]
+    if not may_try(turn, action):
+        await record_refusal(turn, case_id, {"action": action})
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    if version != case.version:
+        # A button of an older page: the case changed since (maybe by this very person).
+        # Said now, with the page as it is, before a reason is asked that could not be used.
+        await record_refusal(turn, case_id, {"action": action, "stale": version})
+        await _tell_changed(turn, case, old_button=True)
+        return
+    if transition not in await possible_actions(turn, case):
+        await record_refusal(turn, case_id, {"action": action})
+        turn.reply(
+            turn.t(
+                "review.not_possible",
+                number=case.summary.number,
+                state=turn.t(f"case_states.{case.summary.state}"),
+            )
+        )
+        return
+    if transition.needs_reason:
+        await start_form(
+            turn,
+            transition.form,
+            prefix=turn.t(f"review.ask_reason.{action}", number=case.summary.number) + "\n\n",
+            context={
+                "case_id": case_id,
+                "action": action,
+                "version": version,
+                # A visit cannot be before the case was reported (forms/followup_visit.yaml).
+                "reported_on": turn.app.local_date(case.summary.submitted_at).isoformat(),
+            },
+        )
+        return
+    await apply(turn, case_id, action, version, reason=None)
+
+
+@on_complete(NOTE_FORM)
+async def _note_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    context = form_context(session)
+    await apply(
+        turn,
+        int(context["case_id"]),
+        context["action"],
+        int(context["version"]),
+        reason=answers.get("note"),
+    )
+
+
+def _typed_back(turn: Turn, typed: str | None) -> str:
+    """The text the person typed for an action that was not taken, to copy (else lost)."""
+    if not typed:
+        return ""
+    return "\n\n" + turn.t("review.typed_not_used", text=typed)  # escaped by t()
+
+
+async def _tell_changed(
+    turn: Turn, case: CaseDetail, *, old_button: bool = False, typed: str | None = None
+) -> None:
+    """The case changed since the person saw it: by whom (themselves, someone named), what
+    it is now, the text they typed to copy, and the page as it is."""
+    assert turn.user is not None
+    summary = case.summary
+    values = {"number": summary.number, "state": turn.t(f"case_states.{summary.state}")}
+    last = case.events[-1] if case.events else None
+    if last is None or last.actor_id is None:
+        text = turn.t("review.changed.unknown", **values)
+    elif last.actor_id == turn.user.id:
+        done = turn.t(f"review.you_did.{last.to_state}")
+        text = turn.t("review.changed.by_you", **values, done=done, at=local_time(turn, last.at))
+    else:
+        actor = await turn.repos.users.get(last.actor_id)
+        name = actor.full_name if actor else "-"  # escaped by t()
+        text = turn.t("review.changed.by_other", **values, name=name, at=local_time(turn, last.at))
+    if old_button:
+        text = turn.t("review.old_button") + " " + text
+    text += _typed_back(turn, typed)
+    await show_case(turn, summary.id, text + "\n\n")
+
+
+async def move_case(
+    turn: Turn,
+    case_id: int,
+    action: str,
+    version: int,
+    reason: str | None,
+    typed: str | None = None,
+) -> CaseDetail | None:
+    """Move the case through the workflow if nobody else did first, and audit it; the case
+    as it was, or None (the person told why, and given back the reason or `typed`: the text
+    they wrote for it)."""
+    assert turn.user is not None
+    case = await turn.repos.review.detail(case_id, scope_of(turn.user))
+    transition = TRANSITIONS[action]
+    typed = typed or reason
+    if case is None or not may_try(turn, action):
+        await record_refusal(turn, case_id, {"action": action})
+        turn.reply(turn.t("errors.not_allowed") + _typed_back(turn, typed))
+        return None
+    if case.version != version or transition not in await possible_actions(turn, case):
+        # Changed while the reason was typed (by someone else, or by the person on another
+        # page or channel): said as it is, not blamed on someone else.
+        await record_refusal(turn, case_id, {"action": action, "stale": version})
+        await _tell_changed(turn, case, typed=typed)
+        return None
+    done = await turn.repos.review.transition(
+        case_id,
+        version=version,
+        from_states=tuple(transition.from_states),
+        to_state=transition.to_state,
+        actor_id=turn.user.id,
+        reason=reason,
+        now=turn.now,
+    )
+    if not done:  # the version was checked above in this transaction: not expected
+        await record_refusal(turn, case_id, {"action": action, "stale": version})
+        await _tell_changed(turn, case, typed=typed)
+        return None
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action=f"case.{action}",
+        subject=f"case:{case_id}",
+        detail={"stand_in": True} if stands_in(turn, action) else None,
+    )
+    return case
+
+
+async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str | None) -> None:
+    """Move the case (if nobody else did first) and tell the people concerned."""
+    case = await move_case(turn, case_id, action, version, reason)
+    if case is None:
+        return
+    transition = TRANSITIONS[action]
+    state_label = turn.t(f"case_states.{transition.to_state}")
+    turn.reply(turn.t("review.done", number=case.summary.number, state=state_label))
+    await tell_reporter(turn, case, transition, reason)
+    if transition.to_state == S.VERIFIED:
+        await _ask_for_approval(turn, case)
+
+
+async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
+    """Whoever may approve the case just verified hears of it (not of their own action)."""
+    who = await case_deciders(turn, case.summary, "approve")
+    assert turn.user is not None  # the case was just moved by them
+    key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
+    others = [person for person in who.people if person.id != turn.user.id]
+    # Who verified, by their role: the TKSK, a coordinator where the kecamatan has none, or
+    # an admin standing in.
+    await tell_to_open(
+        turn,
+        others,
+        key,
+        number=case.summary.number,
+        case_id=case.summary.id,
+        labels={"verifier": f"roles.{turn.user.role}"},
+    )

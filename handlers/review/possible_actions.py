@@ -1,0 +1,65 @@
+"""Which review actions a person may take on a case now: by their role
+(handlers/permissions.yaml), by the case's state (the workflow), and four eyes (who decides,
+handlers/review/deciders.py, the admins standing in where nobody in the region may)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+from handlers.context import Turn
+from handlers.permissions import allowed
+from handlers.review.deciders import DECIDING, STAND_IN, Deciders, deciders
+from handlers.review.workflow import TRANSITIONS, Transition
+from storage.models import CaseDetail, CaseSummary
+
+
+def case_deciders(turn: Turn, case: CaseSummary, action: str) -> Awaitable[Deciders]:
+    """Who may take `action` (verify or approve) on this case."""
+    return deciders(
+        turn.repos,
+        action,
+        kecamatan_code=case.kecamatan_code,
+        kabupaten_code=case.kabupaten_code,
+        reporter_id=case.reporter_id,
+    )
+
+
+def waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
+    """Whether the viewer would verify or approve this case now, were it not their own."""
+    user = turn.user
+    if user is None or case.reporter_id != user.id:
+        return False
+    return any(
+        case.state in TRANSITIONS[action].from_states and allowed(user, f"case.{action}")
+        for action in DECIDING
+    )
+
+
+async def possible_actions(turn: Turn, case: CaseDetail) -> list[Transition]:
+    """The review actions this person may take on this case now."""
+    result = []
+    for transition in TRANSITIONS.values():
+        if case.summary.state not in transition.from_states or turn.user is None:
+            continue
+        if transition.action in DECIDING:
+            # Four eyes, the TKSK before the coordinators, the admins standing in.
+            who = await case_deciders(turn, case.summary, transition.action)
+            if not who.includes(turn.user):
+                continue
+        elif not allowed(turn.user, f"case.{transition.action}"):
+            continue
+        result.append(transition)
+    return result
+
+
+def stands_in(turn: Turn, action: str) -> bool:
+    """Whether the person takes this deciding action (one of `possible_actions`'s) only as an
+    admin standing in, not by their role."""
+    return action in DECIDING and not allowed(turn.user, f"case.{action}")
+
+
+def may_try(turn: Turn, action: str) -> bool:
+    """Whether the person's role may take this action at all (an admin standing in may
+    verify and approve), whatever the case's state."""
+    standing_in = action in DECIDING and allowed(turn.user, STAND_IN)
+    return allowed(turn.user, f"case.{action}") or standing_in

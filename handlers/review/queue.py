@@ -1,0 +1,83 @@
+"""/antrian: the cases waiting for a person's review, in groups of states, in pages."""
+
+from __future__ import annotations
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.paging import page_buttons, page_count
+from handlers.permissions import allowed
+from handlers.review.buttons import CASE_PREFIX, QUEUE_PREFIX
+from handlers.review.deciders import STAND_IN
+from handlers.scope import scope_of
+from storage.models import CaseState as S
+from storage.models import Role
+
+PAGE = 5
+# /antrian, in groups of states: first what waits for the person's own action (the TKSK
+# verifies, the coordinator validates, and verifies where the kecamatan has no TKSK), then
+# follow-up, last those sent back that wait for the reporter's correction (marked).
+# Groups of states only, so the order comes from the covering index.
+SENT_BACK = (S.NEEDS_REVISION,)
+QUEUE_GROUPS = {
+    Role.TKSK: ((S.SUBMITTED, S.RESUBMITTED), (S.APPROVED, S.IN_FOLLOW_UP), SENT_BACK),
+    Role.COORDINATOR: (
+        (S.VERIFIED,),
+        (S.SUBMITTED, S.RESUBMITTED),
+        (S.APPROVED, S.IN_FOLLOW_UP),
+        SENT_BACK,
+    ),
+    Role.ADMIN: ((S.VERIFIED,), (S.SUBMITTED, S.RESUBMITTED)),
+}
+
+
+async def show_queue(turn: Turn, page: int = 0) -> None:
+    """/antrian: cases waiting for this person's action first, then those in follow-up;
+    most urgent and oldest first within each, in pages."""
+    user = turn.user
+    if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_GROUPS:
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    scope = scope_of(user)
+    admin = allowed(user, STAND_IN)
+    cases, total = await turn.repos.review.queue(
+        scope,
+        QUEUE_GROUPS[user.role],
+        limit=PAGE,
+        offset=page * PAGE,
+        stand_in_for=user.id if admin else None,
+    )
+    if total == 0:
+        turn.reply(turn.t("review.queue_empty"))
+        return
+    standing_in = (
+        await turn.repos.review.stood_in_for(user.id, scope, [case.id for case in cases])
+        if admin
+        else set()
+    )
+    rows = []
+    for case in cases:
+        desa = await turn.repos.regions.name_of(case.desa_code)
+        mark = "🚨 " if case.urgency == "darurat" else "❗ " if case.urgency == "segera" else ""
+        if case.state in SENT_BACK:
+            mark = "✏️ "  # waits for the reporter, whatever its urgency
+        elif case.id in standing_in:
+            mark = "🙋 " + mark  # nobody of its region may decide it: the admin stands in
+        label = f"{mark}{case.number} · {desa}"
+        rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
+    navigation = page_buttons(
+        turn.t, page, more=(page + 1) * PAGE < total, data=lambda n: f"{QUEUE_PREFIX}:{n}"
+    )
+    if navigation:
+        rows.append(navigation)
+    pages = page_count(total, PAGE)
+    title = turn.t("review.queue_title", total=total, page=page + 1, pages=pages)
+    if page == 0 and cases[0].state in SENT_BACK:  # the last group first: nothing else waits
+        title = turn.t("review.queue_only_sent_back") + "\n\n" + title
+    if standing_in:
+        title += "\n" + turn.t("review.queue_stand_in")
+    turn.reply(Outbound.say(title, rows))
+
+
+async def queue_button(turn: Turn, data: str) -> None:
+    _, raw_page = button_fields(data, 2)
+    await show_queue(turn, small_number(raw_page) or 0)
