@@ -25,9 +25,10 @@ from starlette.routing import Route
 
 from bot.channels.telegram.inbound import CHANNEL as TELEGRAM
 from bot.channels.telegram.inbound import sender_key as telegram_sender
-from bot.channels.whatsapp.channel import MENU_KEY, WRONG_RECIPIENT_FIELD
+from bot.channels.whatsapp.channel import WRONG_RECIPIENT_FIELD
 from bot.channels.whatsapp.inbound import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.inbound import chat_of, object_at, sender_ids, text_at
+from bot.channels.whatsapp.menu import MENU_KEY, Menu, read_reply
 from bot.channels.whatsapp.recipients import announce_with_other_field, resend_with_other_field
 from bot.clock import Clock
 from bot.config import Settings
@@ -161,17 +162,16 @@ class WebhookApp:
 
     @staticmethod
     async def _attach_menu_choice(repos: Repos, payload: dict[str, Any]) -> None:
-        """A typed number (or word) that picks an option of the last numbered menu."""
+        """A typed number (or word) that picks an option of the last numbered menu, or a
+        typed list of numbers read against it (bot/channels/whatsapp/menu.py)."""
         message = payload["message"]
         if message.get("type") != "text":
             return
         stored = await repos.schedule.get_state(WHATSAPP, MENU_KEY + chat_of(payload))
         if not stored:
             return
-        typed = (text_at(object_at(message, "text"), "body") or "").strip().lower().rstrip(".")
-        data = json.loads(stored).get(typed)
-        if data:
-            payload["menu_data"] = data
+        typed = text_at(object_at(message, "text"), "body") or ""
+        payload.update(read_reply(Menu.parse(stored), typed))
 
     async def _record_status(self, repos: Repos, status: dict[str, Any]) -> None:
         """sent / delivered / read / failed, possibly out of order or twice; a field of

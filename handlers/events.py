@@ -33,6 +33,15 @@ SPOKEN_TYPES = frozenset({"voice", "audio", "video_note"})
 OPEN_WAITING = "open"
 
 
+class Pick(BaseModel):
+    """One number of a typed list, as read by the channel that printed the numbers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: str  # as the person typed it ("8")
+    data: str | None = None  # the button printed next to it; None: no option had that number
+
+
 class Inbound(BaseModel):
     """One event from a person, whatever the channel."""
 
@@ -66,6 +75,14 @@ class Inbound(BaseModel):
     # fetched a spreadsheet we read) its path under MEDIA_PATH/tmp; and the name it was sent as.
     file_ref: str | None = None
     file_name: str | None = None
+    # Text that is a list of numbers ("1, 8") typed back to options the channel printed as
+    # numbered text, or one number it did not print: each number with the button printed next
+    # to it, read by the channel (only it knows what it printed). A single printed number
+    # comes as a BUTTON instead. The text stays as typed. A multiple choice takes the list as
+    # that many taps; anything else is one pick at a time (handlers/forms/choice_step.py,
+    # handlers/typed_numbers.py).
+    picks: tuple[Pick, ...] = ()
+    picked_from: int | None = None  # the outbox id of the message the numbers were printed in
 
     @property
     def spoken(self) -> bool:
@@ -105,6 +122,9 @@ class Outbound(BaseModel):
     # Channels that can delete what they sent do so this many seconds after sending (a chat
     # export); the deletion is scheduled from the database (handlers/export_expiry.py).
     delete_after: int | None = None
+    # The options may be picked several at a time (a multiple-choice question): a channel
+    # that prints options as numbered text says a list of numbers is understood.
+    several: bool = False
     # A `menu`: the (command, description) pairs of the person's command menu, for channels
     # that have one (handlers/command_menu.py).
     commands: list[tuple[str, str]] = Field(default_factory=list)

@@ -23,6 +23,7 @@ from handlers import (
     reminder_settings,
     statistics,
     template_count,
+    typed_numbers,
 )
 from handlers.audit import view as audit_view
 from handlers.case_submission import DUPLICATE_PREFIX
@@ -441,6 +442,10 @@ async def _on_message(turn: Turn) -> None:
         await registration.begin(turn)
     elif not _is_active(turn):
         await _explain_status(turn)
-    elif not await training_checkin.bare_code(turn):  # "389262" typed at the venue
+    elif await training_checkin.bare_code(turn):  # "389262" typed at the venue
+        return
+    elif turn.event.picks:  # "1,2" typed to a numbered menu: one at a time
+        await typed_numbers.refuse_picks(turn)
+    else:
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
         turn.reply(turn.t(key) + "\n\n" + await account.help_text(turn))

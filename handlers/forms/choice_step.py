@@ -1,6 +1,7 @@
 """The step of a choice question (select_one, select_multiple): its options, a tapped or
-typed choice, "did you mean" when typed words are close to several options, and a multiple
-choice's ticks until "done".
+typed choice, "did you mean" when typed words are close to several options, a multiple
+choice's ticks until "done", and numbers typed back to options a channel printed as
+numbered text (`Inbound.picks`).
 
 `ChoiceStep` is mixed into `FormEngine` (handlers/forms/engine.py); option matching itself is
 `handlers/forms/choices.py`.
@@ -17,7 +18,7 @@ from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.model import Question, QuestionType, parse_expression
 from handlers.forms.state import FormState, Position
-from handlers.forms.step import StepResult
+from handlers.forms.step import StepResult, button_action
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
@@ -51,9 +52,12 @@ class ChoiceStep:
         question: Question,
         event: Inbound,
         action: str | None,
+        rev: int,
     ) -> StepResult:
         options = await self._options(fs, question, position)
         multiple = question.type == QuestionType.SELECT_MULTIPLE
+        if event.picks and action is None:
+            return await self._step_picks(fs, position, question, options, event, rev)
         if action == "d" and multiple:
             picked = [o for o in options if o.name in fs.state.get("picking", [])]
             if not picked and question.required:
@@ -70,9 +74,17 @@ class ChoiceStep:
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         elif event.kind == InboundKind.TEXT and event.text:
-            found = match_choice(parsers.clean_text(event.text), options, multiple=multiple)
+            default = self._default(fs, question, position)
+            found = match_choice(
+                parsers.clean_text(event.text),
+                options,
+                multiple=multiple,
+                by_number=self.view.by_number(question, options, default),
+            )
             if found.suggestions and not found.exact:
                 return self._suggest(fs, question, options, found.suggestions)
+            if found.number is not None:
+                return await self._ask_again(fs, "answer.number_not_listed", number=found.number)
             if not found.exact:
                 return await self._ask_again(fs, "answer.no_such_choice")
             chosen = found.exact
@@ -83,6 +95,14 @@ class ChoiceStep:
         if event.kind == InboundKind.TEXT:
             # Typed "1, 3" or names: that is the whole selection.
             return await self._accept_choice(fs, position, question, chosen)
+        message = await self._toggle(fs, chosen)
+        if event.message_id:
+            update = {"type": "edit", "target_message_id": event.message_id}
+            return StepResult(fs.state, [message.model_copy(update=update)])
+        return StepResult(fs.state, [message])
+
+    async def _toggle(self: FormEngine, fs: FormState, chosen: list[ChoiceOption]) -> Outbound:
+        """Tick or untick each option of a multiple choice; the question with its ticks."""
         picking = list(fs.state.get("picking", []))
         for option in chosen:
             if option.name in picking:
@@ -90,11 +110,40 @@ class ChoiceStep:
             else:
                 picking.append(option.name)
         fs.state["picking"] = picking
-        message = await self.render(fs.state)
-        if event.message_id:
-            update = {"type": "edit", "target_message_id": event.message_id}
-            return StepResult(fs.state, [message.model_copy(update=update)])
-        return StepResult(fs.state, [message])
+        return await self.render(fs.state)
+
+    async def _step_picks(
+        self: FormEngine,
+        fs: FormState,
+        position: Position,
+        question: Question,
+        options: list[ChoiceOption],
+        event: Inbound,
+        rev: int,
+    ) -> StepResult:
+        """Numbers typed back to the options a channel printed ("1, 8"), each already read
+        as the button printed next to it. On a multiple choice each is one tap on its
+        option; a number that is not an option of the question on screen (not printed, a
+        choice group, a page, "done", an older list) refuses the whole list by its number,
+        and nothing changes. One choice takes one number."""
+        picks = event.picks
+        multiple = question.type == QuestionType.SELECT_MULTIPLE
+        if not multiple and len(picks) > 1:
+            return await self._ask_again(fs, "answer.one_number")
+        chosen: list[ChoiceOption] = []
+        for pick in picks:
+            if pick.data is None:
+                return await self._ask_again(fs, "answer.number_not_listed", number=pick.number)
+            action = button_action(pick.data, rev)
+            if action is None:
+                return await self._ask_again(fs, "answer.number_outdated", number=pick.number)
+            index = small_number(action[1:]) if action.startswith("o") else None
+            if index is None or index >= len(options):
+                return await self._ask_again(fs, "answer.number_not_an_option", number=pick.number)
+            chosen.append(options[index])
+        if not multiple:
+            return await self._accept_choice(fs, position, question, chosen[0])
+        return StepResult(fs.state, [await self._toggle(fs, chosen)])
 
     def _suggest(
         self: FormEngine,

@@ -2,7 +2,13 @@
 
 Typed answers are matched ignoring case, spaces and punctuation (2025 spellings such as
 "Luragungtonggoh" also match "Luragung Tonggoh"); informal yes/no words are understood; a
-number picks the option with that number; a near miss offers the closest options to confirm.
+near miss offers the closest options to confirm.
+
+A bare number means what the person can count on the screen, or nothing: the n-th option
+shown when the question shows all its options on one screen (`by_number`, in the order
+shown), and nothing when it has choice groups or pages (no channel shows the numbers of a
+flat list there). A channel that prints numbers next to options reads those itself and
+hands over the picked buttons (`Inbound.picks`), so this never guesses what was printed.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class ChoiceMatch:
 
     exact: list[ChoiceOption] = field(default_factory=list)
     suggestions: list[ChoiceOption] = field(default_factory=list)
+    number: str | None = None  # a typed number that picks no option shown
 
 
 def _keys(option: ChoiceOption) -> set[str]:
@@ -44,17 +51,17 @@ def _keys(option: ChoiceOption) -> set[str]:
     return {key for key in keys if key}
 
 
-def _match_one(text: str, options: list[ChoiceOption]) -> ChoiceMatch:
+def _match_one(
+    text: str, options: list[ChoiceOption], by_number: list[ChoiceOption]
+) -> ChoiceMatch:
     word = normalise_word(text)
     if not word:
         return ChoiceMatch()
     number = small_number(word)
-    if (
-        number is not None
-        and 1 <= number <= len(options)
-        and not any(word in _keys(o) for o in options)
-    ):
-        return ChoiceMatch(exact=[options[number - 1]])
+    if number is not None and not any(word in _keys(o) for o in options):
+        if 1 <= number <= len(by_number):
+            return ChoiceMatch(exact=[by_number[number - 1]])
+        return ChoiceMatch(number=str(number))
     exact = [o for o in options if word in _keys(o)]
     if len(exact) == 1:
         return ChoiceMatch(exact=exact)
@@ -67,19 +74,27 @@ def _match_one(text: str, options: list[ChoiceOption]) -> ChoiceMatch:
     return ChoiceMatch(suggestions=suggestions)
 
 
-def match_choice(text: str, options: list[ChoiceOption], *, multiple: bool) -> ChoiceMatch:
-    """Match typed text to options; for multiple choice, "1, 3" or "a, b" picks several."""
+def match_choice(
+    text: str,
+    options: list[ChoiceOption],
+    *,
+    multiple: bool,
+    by_number: list[ChoiceOption] | None = None,
+) -> ChoiceMatch:
+    """Match typed text to options; for multiple choice, "a, b" (or "1, 3" where numbers
+    count, `by_number`: the options in the order shown, all on one screen) picks several."""
     text = text[:200]
+    by_number = by_number or []
     if not multiple:
-        return _match_one(text, options)
+        return _match_one(text, options, by_number)
     parts = [part for part in re.split(r"[,;\n]+|\s+dan\s+", text) if part.strip()]
     if len(parts) <= 1 and re.fullmatch(r"[\d\s]+", text):
         parts = text.split()
     exact: list[ChoiceOption] = []
     for part in parts:
-        found = _match_one(part, options)
+        found = _match_one(part, options, by_number)
         if len(found.exact) != 1:
-            return ChoiceMatch(suggestions=found.suggestions)
+            return ChoiceMatch(suggestions=found.suggestions, number=found.number)
         if found.exact[0] not in exact:
             exact.append(found.exact[0])
     return ChoiceMatch(exact=exact)

@@ -31,7 +31,7 @@ from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.image_step import ImageStep
 from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.state import MORE, FormState, Position, new_state
-from handlers.forms.step import ChoiceSource, StepContext, StepResult
+from handlers.forms.step import ChoiceSource, StepContext, StepResult, button_action
 from handlers.forms.summary_step import SummaryStep
 from handlers.forms.view import MISSING_CHOICES, FormView
 
@@ -136,7 +136,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         fs = self._state(state)
         action = None
         if event.kind == InboundKind.BUTTON:
-            action = _button_action(event.data, rev)
+            action = button_action(event.data, rev)
             if action is None:
                 prefix = self.t("form.stale_button") + "\n\n"
                 return StepResult(state, [await self.render(state, prefix)])
@@ -150,7 +150,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         if position.name == MORE:
             return await self._step_more(fs, position, event, action)
         question = self.form.question(position.name)
-        result = await self._step_question(fs, position, question, event, action)
+        result = await self._step_question(fs, position, question, event, action, rev)
         result.question = question
         return result
 
@@ -215,6 +215,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         question: Question,
         event: Inbound,
         action: str | None,
+        rev: int,
     ) -> StepResult:
         page = small_number(action[1:]) if action and action.startswith("p") else None
         if page is not None:
@@ -227,7 +228,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
                 return await self._ask_again(fs, "answer.required")
             return await self._accept(fs, position, question, None, None, self.t("form.skipped"))
         if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
-            return await self._step_choice(fs, position, question, event, action)
+            return await self._step_choice(fs, position, question, event, action, rev)
         if question.type == QuestionType.IMAGE:
             return await self._step_image(fs, position, question, event, action)
         missing = small_number(action[1:]) if action and action.startswith("m") else None
@@ -320,13 +321,3 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
             return StepResult(fs.state, [message])
         return await self._ask_again(fs, "answer.constraint")
-
-
-def _button_action(data: str | None, rev: int) -> str | None:
-    """The action of a form button of this revision; None for a stale or foreign button."""
-    if not data or not data.startswith("f") or ":" not in data:
-        return None
-    revision, _, action = data[1:].partition(":")
-    if small_number(revision) != rev or not action:
-        return None
-    return action

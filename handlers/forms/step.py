@@ -1,5 +1,6 @@
 """What one step of a form takes and gives: its context (`StepContext`, with the
-`ChoiceSource` asked for run-time options) and its outcome (`StepResult`).
+`ChoiceSource` asked for run-time options), its outcome (`StepResult`), and the action a
+form button stands for (`button_action`).
 
 Kept apart from the engine (handlers/forms/engine.py, which exports them too) so the modules
 of its steps can build results without importing the engine.
@@ -12,7 +13,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
-from handlers.events import Outbound
+from handlers.events import Outbound, small_number
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import ChoicesFrom, Question
 from handlers.i18n import Catalog
@@ -51,3 +52,13 @@ class StepResult:
     # The question the event was taken as an answer to, accepted or not (None: a button of
     # the summary, "add another?", a stale button).
     question: Question | None = None
+
+
+def button_action(data: str | None, rev: int) -> str | None:
+    """The action of a form button of this revision; None for a stale or foreign button."""
+    if not data or not data.startswith("f") or ":" not in data:
+        return None
+    revision, _, action = data[1:].partition(":")
+    if small_number(revision) != rev or not action:
+        return None
+    return action

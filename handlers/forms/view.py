@@ -165,7 +165,38 @@ class FormView:
             rows.insert(0, [self.button(self.t("form.use_default", value=default), "df")])
         if not question.required and not (kind == QuestionType.IMAGE and picking):
             rows.append([self.button(self.t("form.skip"), "s")])
-        return Outbound(text=text, buttons=rows, request=request, request_label=request_label)
+        return Outbound(
+            text=text,
+            buttons=rows,
+            request=request,
+            request_label=request_label,
+            several=kind == QuestionType.SELECT_MULTIPLE,
+        )
+
+    def _screen(
+        self, question: Question, options: list[ChoiceOption], page: int, default: Any
+    ) -> list[tuple[int, ChoiceOption]]:
+        """The options on one screen (a choice group, or a page of 8), each with its index
+        among all the options, in the order shown (the suggested answer first)."""
+        indexed = list(enumerate(options))
+        if default is not None:
+            indexed.sort(key=lambda pair: pair[1].name != default)
+        if question.choice_groups:
+            group = question.choice_groups[within(page, len(question.choice_groups))].name
+            return [(i, o) for i, o in indexed if o.group == group]
+        page = within(page, page_count(len(indexed), PAGE_SIZE))
+        return indexed[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+
+    def by_number(
+        self, question: Question, options: list[ChoiceOption], default: Any
+    ) -> list[ChoiceOption]:
+        """The options a typed bare number counts, in the order shown: all of them when
+        they are on one screen without choice groups; none otherwise (a "3" on a paged or
+        grouped question could mean what no one can see)."""
+        if question.choice_groups:
+            return []
+        shown = self._screen(question, options, 0, default)
+        return [option for _, option in shown] if len(shown) == len(options) else []
 
     def choice_rows(
         self,
@@ -177,15 +208,12 @@ class FormView:
     ) -> tuple[list[list[Button]], str]:
         """Option buttons for one screen (a choice group, or a page of 8) and navigation."""
         multiple = question.type == QuestionType.SELECT_MULTIPLE
-        indexed = list(enumerate(options))
-        if default is not None:
-            indexed.sort(key=lambda pair: pair[1].name != default)
+        shown = self._screen(question, options, page, default)
         note = ""
         navigation: list[Button] = []
         if question.choice_groups:
             groups = question.choice_groups
             page = within(page, len(groups))
-            shown = [(i, o) for i, o in indexed if o.group == groups[page].name]
             note = f"\n<i>{html.escape(self.label(groups[page].label))}</i>"
             navigation = [
                 self.button(("› " if n == page else "") + self.label(g.label), f"p{n}")
@@ -193,9 +221,8 @@ class FormView:
                 if n != page
             ]
         else:
-            pages = page_count(len(indexed), PAGE_SIZE)
+            pages = page_count(len(options), PAGE_SIZE)
             page = within(page, pages)
-            shown = indexed[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
             navigation = self._page_buttons(page, pages, "p")
         picked = set(picking)
         buttons = []

@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.admin_tools import add_user
-from bot.channels.whatsapp.channel import MENU_KEY
+from bot.channels.whatsapp.menu import MENU_KEY, Menu
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.runtime import Runtime
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
-from tests.storage.seed_cases import BABATAN, open_database, seed_case
+from tests.storage.seed_cases import BABATAN, KADUGEDE, open_database, seed_case
 
 WIB = ZoneInfo("Asia/Jakarta")
 # 06.00 WIB on a Wednesday: before the coordinators' digest and not the TKSK weekly digest's
@@ -70,7 +70,7 @@ async def _remembered(runtime: Runtime) -> dict[str, str] | None:
     """The options a typed number picks from, as the adapter stored them."""
     async with runtime.db.reading() as repos:
         stored = await repos.schedule.get_state("whatsapp", MENU_KEY + COORDINATOR_WA)
-    return json.loads(stored) if stored else None
+    return Menu.parse(stored).options if stored else None
 
 
 async def _search_result(
@@ -191,3 +191,103 @@ async def test_the_options_are_remembered_before_the_person_can_see_them(
     await coordinator.say(f"cari {NUMBER}")
     await graph.wait_for(lambda: bool(remembered_on_arrival), what="the numbered list sent")
     assert "1" in (remembered_on_arrival[0] or {})
+
+
+# -- typed lists of numbers ---------------------------------------------------------------------
+
+PSM_WA = "6281200000700"
+
+
+async def _psm_at_the_categories(wa_settings: Settings, graph, webhook_url, start_wa_bot):
+    """A PSM of Babatan on WhatsApp, her report walked up to "Apa masalahnya?" (11 options:
+    numbered text); the runtime and the PSM."""
+    psm_id = await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=700,
+        name="Siti Aminah",
+        kabupaten="32.08",
+        kecamatan=KADUGEDE,
+        desa=BABATAN,
+    )
+    db = await open_database(wa_settings.database_path)
+    try:
+        async with db.transaction() as repos:
+            await repos.users.add_identity(
+                user_id=psm_id, channel="whatsapp", external_id="ID.700", chat_id=PSM_WA, now=NOW
+            )
+    finally:
+        await db.close()
+    runtime = await start_wa_bot(ManualClock(NOW))
+    psm = WhatsAppPerson(graph, webhook_url, user_id="ID.700", wa_id=PSM_WA)
+    await psm.say("lapor")
+    await psm.say("Slamet Riyadi")
+    await psm.say("3208011210190005")
+    await psm.say("Ayu Lestari")
+    await psm.say("3208014506230001")
+    await psm.tap("05-06-2023")
+    await psm.tap("Anak")
+    await psm.tap("Tidak")
+    await psm.say("Dusun Manis RT 02 RW 05")
+    await psm.tap("Babatan")
+    categories = await psm.share_location(-6.97, 108.48)
+    screen = body_of(categories[-1])
+    assert "1. Stunting" in screen and "8. PPKS anak" in screen, screen
+    assert "1,3,5" in screen  # several may be picked here
+    return runtime, psm
+
+
+def _categories_in_the_draft(settings: Settings) -> tuple[list[str] | None, list[str]]:
+    """The draft's stored categories (None: not answered yet) and its ticks so far."""
+    ((state,),) = _rows(settings, "SELECT state FROM form_sessions WHERE status = 'active'")
+    stored = json.loads(state)
+    answer = stored["answers"].get("categories")
+    return ([a["name"] for a in answer] if answer else None), stored.get("picking", [])
+
+
+async def test_typed_numbers_on_the_categories_mean_what_is_printed(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """The QA's journey: "1, 8" stored "Stunting, Balita telantar" while 8 on screen was the
+    "PPKS anak" group; with the group open, "1" (not on that screen) ended the question."""
+    _, psm = await _psm_at_the_categories(wa_settings, graph, webhook_url, start_wa_bot)
+
+    refused = await psm.say("1, 8")
+    assert body_of(refused[0]).startswith("⚠️ Nomor 8 bukan pilihan jawaban")
+    assert _categories_in_the_draft(wa_settings) == (None, [])
+
+    await psm.say("1, 5")  # Stunting and Rumah tak layak huni, as printed
+    assert _categories_in_the_draft(wa_settings) == (None, ["stunting", "rtlh"])
+
+    group = await psm.say("8")
+    assert "8. Balita telantar" in body_of(group[0]) and "1. Stunting" not in body_of(group[0])
+    off_screen = await psm.say("1")
+    assert body_of(off_screen[0]).startswith("⚠️ Nomor 1 tidak ada di daftar")
+    assert _categories_in_the_draft(wa_settings) == (None, ["stunting", "rtlh"])
+
+    await psm.say("8, 9")  # Balita telantar, Anak telantar
+    done = await psm.tap("Selesai memilih")
+    assert body_of(done[0]).startswith(
+        "✓ Kategori: Stunting, Rumah tak layak huni, Balita telantar, Anak telantar"
+    )
+    stored, _ = _categories_in_the_draft(wa_settings)
+    assert stored == ["stunting", "rtlh", "anak_balita_telantar", "anak_telantar"]
+    assert graph.rejections == []
+
+
+async def test_a_list_on_a_single_choice_menu_asks_for_one_number(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    _, coordinator, _ = await _search_result(graph, wa_settings, webhook_url, start_wa_bot)
+    result = coordinator.messages()[-1]
+    assert "Ketik satu nomor" in body_of(result) and "1,3,5" not in body_of(result)
+
+    again = await coordinator.say("1,2")
+    body = body_of(again[0])
+    assert body.startswith("⚠️ Di sini hanya bisa dipilih satu. Ketik satu nomor saja.")
+    assert f"1. {NUMBER}" in body and NOT_UNDERSTOOD not in body
+    assert _rows(wa_settings, "SELECT id FROM audit_log WHERE action = 'case.view'") == []
+
+    page = await coordinator.say("1")  # the menu shown again still answers
+    assert NUMBER in body_of(page[0]) and NOT_UNDERSTOOD not in body_of(page[0])
+    assert graph.rejections == []

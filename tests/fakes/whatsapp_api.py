@@ -589,7 +589,8 @@ class FakeGraph:
         self._task = None
 
     def reset(self) -> None:
-        """Forget calls, faults, closed windows, media and failed statuses.
+        """Forget calls, faults, closed windows, media, failed statuses and a test's
+        `on_send` hook (it may read the runtime of a test that has ended).
 
         The server keeps running; ``wamid``s and media ids keep increasing, so ids from
         before a reset never collide with later ones.
@@ -601,6 +602,7 @@ class FakeGraph:
         self._media.clear()
         self._downloads.clear()
         self._limits = None
+        self.on_send = None
 
     # ------------------------------------------------------------------ inspection
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from handlers import router
 from handlers.context import AppContext, Turn
-from handlers.events import Inbound, InboundKind, Outbound
+from handlers.events import Inbound, InboundKind, Outbound, Pick
 from storage.db import Database
 from storage.models import Role, User, UserStatus
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user
@@ -67,9 +67,12 @@ async def send(
     data: str | None = None,
     other_type: str | None = None,
     now: datetime = NOW,
+    picks: tuple[Pick, ...] = (),
+    picked_from: int | None = None,
 ) -> Turn:
     """One event through the router, in its own transaction (`other_type`: a sticker, a
-    voice note... as the adapters name them), at `now`."""
+    voice note... as the adapters name them; `picks`, `picked_from`: typed numbers as a
+    channel that printed them read them), at `now`."""
     if other_type is not None:
         kind = InboundKind.OTHER
     elif command is not None:
@@ -90,6 +93,8 @@ async def send(
         data=data,
         callback_id="cb" if data is not None else None,
         other_type=other_type,
+        picks=picks,
+        picked_from=picked_from,
     )
     async with db.transaction() as repos:
         turn = Turn(app=app, repos=repos, event=event, now=now)

@@ -49,6 +49,27 @@ def test_shipped_placeholders_match_between_languages(catalog):
     assert differing == {}
 
 
+# Said when a choice was not made: the options may be buttons (Telegram), a list behind
+# "Pilih" or numbered text (WhatsApp), so no text speaks of buttons to tap.
+CHOICE_ERRORS = [
+    "answer.no_such_choice",
+    "answer.use_buttons_or_type",
+    "answer.did_you_mean",
+    "answer.pick_at_least_one",
+    "form.use_summary_buttons",
+    "cancel.need_yes_no",
+    "case.pick_a_draft",
+]
+
+
+@pytest.mark.parametrize("key", CHOICE_ERRORS)
+def test_choice_errors_fit_buttons_lists_and_numbers(catalog, key):
+    said = catalog.text("id", key).lower()
+    assert "tombol" not in said and "tekan" not in said, said
+    english = catalog.text("en", key).lower()
+    assert "button" not in english and "tap" not in english, english
+
+
 def test_shipped_yes_and_no_keys_are_strings(catalog):
     # Unquoted `yes:`/`no:` would become YAML booleans; the texts are looked up as strings.
     assert catalog.has("common.yes")

@@ -4,7 +4,6 @@ with a utility template outside it, and receives through the webhook (bot/webhoo
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import mimetypes
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from bot.channels.base import SendOutcome
 from bot.channels.whatsapp.client import GraphClient, GraphError
 from bot.channels.whatsapp.inbound import CHANNEL
 from bot.channels.whatsapp.limit import WINDOW, category, no_room_until
+from bot.channels.whatsapp.menu import MENU_KEY, Menu
 from bot.channels.whatsapp.outbound import (
     PAIR_RATE_PAUSE,
     THROUGHPUT_PAUSE,
@@ -49,7 +49,6 @@ TEMPORARY_PAUSE, TEMPORARY_PAUSE_MAX = 30.0, 1800.0
 ACCOUNT_RATE_LIMITS = frozenset({4, 80007})
 ACCOUNT_RATE_PAUSE = 60.0
 TOKEN_PAUSE = 600.0  # an expired or revoked token: until the operators put a new one in
-MENU_KEY = "menu:"
 
 TRAITS = ChannelTraits(
     deletes_sent_within=None,  # the Cloud API cannot delete a message once sent
@@ -163,7 +162,7 @@ class WhatsAppChannel:
             # Before the message goes: a person quick to type a number must find its menu.
             # (A reminder or digest without options arriving between a question and the
             # person's typed number must not take the question's options away.)
-            replaced = await self._remember_menu(chat, rendered.menu)
+            replaced = await self._remember_menu(chat, Menu(rendered.menu, item.id))
         message_id = None
         try:
             if message.type in ("image", "document") and message.file_path:
@@ -214,14 +213,15 @@ class WhatsAppChannel:
             "document": {"id": media_id, "filename": path.name, "caption": caption},
         }
 
-    async def _remember_menu(self, chat: str, menu: dict[str, str]) -> str | None:
-        """Numbered options (or words) the person may type back instead of tapping; returns
-        what they replace (as stored), None when nothing changed.
+    async def _remember_menu(self, chat: str, menu: Menu) -> str | None:
+        """Numbered options (or words) the person may type back instead of tapping, and the
+        message they are printed in (bot/channels/whatsapp/menu.py); returns what they
+        replace (as stored), None when nothing changed.
 
         Written only when they change: a fan-out of plain reminders to chats without a
         menu costs no write transaction (one fsync) per message."""
         assert self.db is not None
-        value = json.dumps(menu)
+        value = menu.stored()
         async with self.db.reading() as repos:
             stored = await repos.schedule.get_state(CHANNEL, MENU_KEY + chat) or "{}"
         if stored == value:

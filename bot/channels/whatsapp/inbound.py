@@ -1,7 +1,9 @@
 """WhatsApp webhook messages (as stored in the inbox) to neutral `Inbound` events.
 
 The inbox payload is {"message": <messages[] item>, "contact": <contacts[] item or {}>,
-"menu_data": <button data when a typed number picked a numbered option>}.
+"menu_data": <button data when a typed number picked a numbered option>, "menu_picks":
+<[number, button data or null] of a typed list of numbers>, "menu_message": <the outbox id
+of the message they were printed in>} (bot/channels/whatsapp/menu.py).
 People are keyed by their business-scoped user id (BSUID, `contacts[].user_id`); `wa_id`
 (their phone) may be absent for people who use usernames.
 """
@@ -12,7 +14,7 @@ import math
 import re
 from typing import Any
 
-from handlers.events import OPEN_WAITING, Inbound, InboundKind
+from handlers.events import OPEN_WAITING, Inbound, InboundKind, Pick
 
 CHANNEL = "whatsapp"
 BSUID_PREFIX = "bsuid:"
@@ -84,6 +86,20 @@ def _forwarded(context: dict[str, Any]) -> bool:
     return context.get("forwarded") is True or context.get("frequently_forwarded") is True
 
 
+def _picks(payload: dict[str, Any]) -> dict[str, Any]:
+    """`Inbound.picks` and `picked_from` of a typed list of numbers read against the menu."""
+    listed = payload.get("menu_picks")
+    if not isinstance(listed, list):
+        return {}
+    picks = tuple(
+        Pick(number=item[0], data=item[1] if isinstance(item[1], str) else None)
+        for item in listed
+        if isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+    )
+    message = payload.get("menu_message")
+    return {"picks": picks, "picked_from": message if isinstance(message, int) else None}
+
+
 def to_inbound(payload: dict[str, Any]) -> Inbound | None:
     """The neutral event for a stored WhatsApp message; None for what is not answered:
     reactions (a thumbs-up to our message asks for nothing) and messages without a sender."""
@@ -114,7 +130,7 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
                 command_args=command[1],
                 text=text,
             )
-        return Inbound(**base, kind=InboundKind.TEXT, text=text)
+        return Inbound(**base, kind=InboundKind.TEXT, text=text, **_picks(payload))
     if kind == "interactive":
         interactive = object_at(message, "interactive")
         reply = object_at(interactive, "button_reply") or object_at(interactive, "list_reply")

@@ -1,7 +1,8 @@
 """Neutral `Outbound` messages to Cloud API message bodies, within WhatsApp's limits.
 
 Up to 3 options: reply buttons; up to 10: a list; more: numbered text, and the number typed
-back is turned into the option again (see `NumberedMenu`). Labels are not truncated: forms'
+back is turned into the option again (menu.py); the footer invites a list of numbers only
+where several options may be picked (`Outbound.several`). Labels are not truncated: forms'
 short labels were checked against these limits when they were loaded; anything longer, and
 options whose titles are alike, go into numbered text. Texts are cut into several messages
 between lines, never shortened.
@@ -92,7 +93,10 @@ class Rendered:
 
 
 def _number_options(buttons: list[Button]) -> list[tuple[str, Button]]:
-    """Options keep their form index as number (so "1, 3" means the same to the engine)."""
+    """A form question's options keep their number on every screen of it (`o<index>` is
+    number index + 1: "Stunting" is 1 wherever it is shown); the other buttons (a choice
+    group, a page, "done") follow. What is typed back is read against these numbers by the
+    adapter (menu.py): a number not printed on this screen picks nothing."""
     numbered: list[tuple[str, Button]] = []
     taken: set[int] = set()
     for button in buttons:
@@ -209,7 +213,8 @@ def render(message: Outbound, catalog: Catalog, language: str) -> Rendered:
         return rendered
     numbered = _number_options(buttons)
     lines = [text, ""] + [f"{number}. {button.label}" for number, button in numbered]
-    lines += ["", catalog.text(language, "whatsapp.type_number")]
+    hint = "whatsapp.type_numbers" if message.several else "whatsapp.type_number"
+    lines += ["", catalog.text(language, hint)]
     rendered.bodies = [
         {"type": "text", "text": {"body": piece}} for piece in _split("\n".join(lines), TEXT_BODY)
     ]

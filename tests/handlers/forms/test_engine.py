@@ -1036,17 +1036,25 @@ async def test_toggle_without_message_id_sends_a_new_message() -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("1, 3", ["kemiskinan", "lansia"]),
-        ("1 3", ["kemiskinan", "lansia"]),
-        ("3; 1", ["lansia", "kemiskinan"]),
         ("kdrt dan stunting", ["kdrt", "stunting"]),
-        ("12", ["kecanduan"]),
+        ("Kemiskinan, lansia terlantar", ["kemiskinan", "lansia"]),
+        ("korban bencana; KDRT", ["bencana", "kdrt"]),
     ],
 )
 async def test_select_multiple_by_typing(typed: str, expected: list[str]) -> None:
     driver = await walk_to("cats")
     await driver.send_text(typed)
     assert [v["name"] for v in driver.answers["cats"]] == expected
+
+
+@pytest.mark.parametrize(("typed", "named"), [("1, 3", "1"), ("1 3", "1"), ("12", "12")])
+async def test_bare_numbers_on_a_paged_question_pick_nothing(typed: str, named: str) -> None:
+    """Twelve options in pages of 8: no screen shows them all, so "12" or "1, 3" could mean
+    what the person cannot see; refused by the number, nothing stored."""
+    driver = await walk_to("cats")
+    await driver.send_text(typed)
+    assert driver.last_text.startswith("⚠️ " + t("answer.number_not_listed", number=named))
+    assert "cats" not in driver.answers and driver.state["picking"] == []
 
 
 # -- stale and forged buttons -------------------------------------------------------------------
