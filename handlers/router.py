@@ -42,6 +42,7 @@ from handlers.forms.runner import (
 from handlers.identifier_messages import identifier_deletion
 from handlers.keywords import TypedCommand, typed_command
 from handlers.people import buttons as people_buttons
+from handlers.people import handover as people_handover
 from handlers.people import screens as people_screens
 from handlers.permissions import allowed
 from handlers.registration_rejection import recorded_reason, rejection_text
@@ -436,7 +437,8 @@ async def _on_button(turn: Turn) -> None:
         if session is not None and not _may_answer_forms(turn, session):
             await _explain_status(turn)
         elif session is None:
-            turn.reply(turn.t("errors.old_button") + "\n\n" + await account.help_text(turn))
+            if not await people_handover.tell_open_draft_handed_over(turn):
+                turn.reply(turn.t("errors.old_button") + "\n\n" + await account.help_text(turn))
         else:
             await step_form(turn, session)
     else:
@@ -513,6 +515,9 @@ async def _on_message(turn: Turn) -> None:
         await registration.begin(turn)
     elif not _is_active(turn):
         await _explain_status(turn)
-    elif not await training_checkin.bare_code(turn):  # "389262" typed at the venue
+    # "389262" typed at the venue; an answer for a draft handed over meanwhile.
+    elif not await training_checkin.bare_code(turn) and not (
+        await people_handover.tell_open_draft_handed_over(turn)
+    ):
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
         turn.reply(turn.t(key) + "\n\n" + await account.help_text(turn))
