@@ -46,6 +46,7 @@ from handlers.identifier_messages import identifier_deletion
 from handlers.identity import identify
 from handlers.keywords import TypedCommand, typed_command
 from handlers.people import buttons as people_buttons
+from handlers.people import handover as people_handover
 from handlers.people import screens as people_screens
 from handlers.permissions import allowed
 from handlers.registration_rejection import recorded_reason, rejection_text
@@ -362,7 +363,8 @@ async def _on_button(turn: Turn) -> None:
         if session is not None and not _may_answer_forms(turn, session):
             await _explain_status(turn)
         elif session is None:
-            turn.reply(turn.t("errors.old_button") + "\n\n" + await account.help_text(turn))
+            if not await people_handover.tell_open_draft_handed_over(turn):
+                turn.reply(turn.t("errors.old_button") + "\n\n" + await account.help_text(turn))
         else:
             await step_form(turn, session)
     else:
@@ -446,6 +448,7 @@ async def _on_message(turn: Turn) -> None:
         return
     elif turn.event.picks:  # "1,2" typed to a numbered menu: one at a time
         await typed_numbers.refuse_picks(turn)
-    else:
+    elif not await people_handover.tell_open_draft_handed_over(turn):
+        # (an answer for a draft handed over meanwhile is told where the draft went)
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
         turn.reply(turn.t(key) + "\n\n" + await account.help_text(turn))

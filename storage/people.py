@@ -8,6 +8,7 @@ acting on the same person at once cannot both win.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,8 @@ HAS_ANSWERS = (
 )
 # Marks the session a person was answering when suspended: reactivation opens it again.
 SUSPENDED_MARK = "$.open_when_suspended"
+# Marks a draft handed over while its owner had it open: their next message is told so.
+HANDED_OVER_MARK = "$.handed_over_while_open"
 # `User.awaits_decision` in SQL ({u} is the table alias with its dot, or nothing).
 AWAITS_DECISION = (
     "({u}status = 'pending' OR ({u}status = 'active' AND {u}role = 'calon'"
@@ -215,11 +218,18 @@ class PeopleRepo(Repo):
         return [user_from_row(row) for row in rows], int(total[0]) if total else 0
 
     async def hand_over(
-        self, *, from_id: int, to_id: int, scope: Scope
+        self,
+        *,
+        from_id: int,
+        to_id: int,
+        scope: Scope,
+        by_id: int | None = None,
+        now: datetime | None = None,
     ) -> tuple[list[tuple[int, str]], list[int]]:
         """Give the open cases (in scope) and drafts of one person to another. Cases keep
-        their history (events, versions); drafts arrive paused. Returns ([(case id, number)],
-        [draft session ids]) moved."""
+        their history (events, versions); drafts arrive paused, the one being filled in
+        marked (who gave it, by whom, when: `handed_over_notice`). Returns ([(case id,
+        number)], [draft session ids]) moved."""
         where, params = scope.where("c")
         cases = await self._all(
             f"SELECT c.id, c.number FROM cases c WHERE c.reporter_id = ?"
@@ -235,12 +245,45 @@ class PeopleRepo(Repo):
             (from_id, DRAFT_FORM),
         )
         draft_ids = [int(row[0]) for row in drafts]
+        mark = {"from": from_id, "by": by_id, "at": to_db(now) if now else None}
         for draft_id in draft_ids:
             await self._run(
-                "UPDATE form_sessions SET user_id = ?, status = 'paused' WHERE id = ?",
-                (to_id, draft_id),
+                "UPDATE form_sessions SET user_id = ?, status = 'paused', state = CASE"
+                " WHEN status = 'active' AND ? IS NOT NULL THEN json_set(state, ?, json(?))"
+                " ELSE state END WHERE id = ?",
+                (to_id, mark["at"], HANDED_OVER_MARK, json.dumps(mark), draft_id),
             )
         return moved, draft_ids
+
+    async def handed_over_notice(
+        self, user_id: int, *, since: datetime
+    ) -> tuple[int, int | None] | None:
+        """The draft this person was filling in when it was handed over (after `since`, and
+        no form started since): (receiver id, id of who handed it over). Told once: the mark
+        is gone after this."""
+        row = await self._one(
+            "SELECT s.id, s.user_id, json_extract(s.state, ?) FROM form_sessions s"
+            " WHERE json_extract(s.state, ?) = ? AND json_extract(s.state, ?) >= ?"
+            " AND NOT EXISTS (SELECT 1 FROM form_sessions f WHERE f.user_id = ?"
+            " AND f.created_at >= json_extract(s.state, ?))"
+            " ORDER BY s.id DESC LIMIT 1",
+            (
+                HANDED_OVER_MARK + ".by",
+                HANDED_OVER_MARK + ".from",
+                user_id,
+                HANDED_OVER_MARK + ".at",
+                to_db(since),
+                user_id,
+                HANDED_OVER_MARK + ".at",
+            ),
+        )
+        if row is None:
+            return None
+        await self._run(
+            "UPDATE form_sessions SET state = json_remove(state, ?) WHERE id = ?",
+            (HANDED_OVER_MARK, int(row[0])),
+        )
+        return int(row[1]), None if row[2] is None else int(row[2])
 
     async def bump(self, user_id: int, *, version: int, now: datetime) -> bool:
         """Claim a person at the version seen (for changes that touch other tables)."""

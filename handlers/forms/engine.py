@@ -10,7 +10,7 @@ state in the same transaction as the inbox row and the reply. `FormEngine.start`
   answer_checks.py  an answer refused (constraint) or taken with a doubt (warning)
   choice_step.py    choice questions: options, a tapped or typed choice, ticks
   image_step.py     photo questions: photos one by one or as an album, up to a limit
-  summary_step.py   the summary and its edit menu: send, pages, an answer edited
+  summary_step.py   the summary and its edit menu: send, an answer edited, typed replies
 
 State: `handlers/forms/state.py`; looks: `handlers/forms/view.py`.
 """
@@ -84,8 +84,11 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
     async def _render(self, fs: FormState, prefix: str) -> Outbound:
         while True:
             position = fs.current()
+            if position is None and fs.state.get("phase") == "edit_menu":
+                labels = self._answer_labels(fs.answered_positions())
+                return self.view.edit_menu(labels, fs.state.get("page", 0), prefix)
             if position is None:
-                return self.view.summary(self._summary_lines(fs), prefix, fs.state.get("page", 0))
+                return self.view.summary(self._summary_lines(fs), prefix)
             if position.name == MORE:
                 return self.view.more(self.form.group(position.group).add_another, prefix)
             question = self.form.question(position.name)
@@ -146,7 +149,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         if event.spoken:  # whatever the question, it cannot be answered aloud
             return await self._ask_again(fs, "answer.spoken")
         if state.get("phase") in ("summary", "edit_menu") or position is None:
-            return await self._step_summary(fs, action)
+            return await self._step_summary(fs, action, event)
         if position.name == MORE:
             return await self._step_more(fs, position, event, action)
         question = self.form.question(position.name)

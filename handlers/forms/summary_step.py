@@ -1,6 +1,6 @@
 """The summary of a form's answers and what its buttons do: send (each answer checked
 against its question's constraint again), the edit menu and its pages, and an answer chosen
-for editing, asked again.
+for editing, asked again. Typed replies do the same (handlers/forms/summary_replies.py).
 
 `SummaryStep` is mixed into `FormEngine` (handlers/forms/engine.py); the summary's looks are
 `FormView.summary` and `FormView.edit_menu` (handlers/forms/view.py).
@@ -8,12 +8,15 @@ for editing, asked again.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
-from handlers.events import small_number
+from handlers.events import Inbound, InboundKind, small_number
+from handlers.forms import answers as parsers
 from handlers.forms.model import QuestionType
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult
+from handlers.forms.summary_replies import Answer, Command, SummaryWords, read_reply
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
@@ -35,39 +38,82 @@ class SummaryStep:
             )
         return lines
 
-    async def _step_summary(self: FormEngine, fs: FormState, action: str | None) -> StepResult:
-        """A button of the summary or the edit menu (None: something typed)."""
+    def _answer_labels(self: FormEngine, positions: list[Position]) -> list[str]:
+        return [self._position_label(self.form.question(p.name), p) for p in positions]
+
+    async def _step_summary(
+        self: FormEngine, fs: FormState, action: str | None, event: Inbound
+    ) -> StepResult:
+        """A button of the summary or the edit menu, or a reply typed there."""
+        if action is None:
+            return await self._typed_on_summary(fs, event)
         state = fs.state
         positions = fs.answered_positions()
-        number = small_number(action[2:]) if action and action[:2] in ("sp", "ep") else None
+        number = small_number(action[2:]) if action[:2] in ("sp", "ep") else None
         if action == "ok":
-            if fs.next_position() is not None:
-                state["phase"] = "ask"
-                return StepResult(state, [await self.render(state)])
-            if (refused := self._first_refused(fs, positions)) is not None:
-                # Answers given elsewhere (a case sent back, an earlier form version) meet
-                # this version's constraints before they are sent: the question comes again.
-                self._start_editing(fs, refused)
-                question = self.form.question(refused.name)
-                return await self._ask_again_constraint(fs, question, refused)
-            return StepResult(state, [], finished=True)
+            return await self._send(fs)
         if action == "ed" or (number is not None and action.startswith("ep")):
-            state["phase"] = "edit_menu"
-            labels = [self._position_label(self.form.question(p.name), p) for p in positions]
-            return StepResult(state, [self.view.edit_menu(labels, number or 0)])
-        index = small_number(action[1:]) if action and action.startswith("e") else None
+            return await self._show_edit_menu(fs, number or 0)
+        index = small_number(action[1:]) if action.startswith("e") else None
         if index is not None and index < len(positions):
             self._start_editing(fs, positions[index])
             return StepResult(state, [await self.render(state)])
-        state["phase"] = "summary"
-        state["page"] = number if number is not None and action.startswith("sp") else 0
-        if action is None:
-            prefix = self.t("form.use_summary_buttons") + "\n\n"
-        elif action == "sum" or number is not None:
-            prefix = ""
-        else:
-            prefix = self.t("form.stale_button") + "\n\n"
+        state["phase"], state["page"] = "summary", 0
+        # "sum", or a page of the summary from before it came in one message: the summary.
+        stale = action != "sum" and not (number is not None and action.startswith("sp"))
+        prefix = self.t("form.stale_button") + "\n\n" if stale else ""
         return StepResult(state, [await self.render(state, prefix)])
+
+    async def _send(self: FormEngine, fs: FormState) -> StepResult:
+        state = fs.state
+        if fs.next_position() is not None:
+            state["phase"] = "ask"
+            return StepResult(state, [await self.render(state)])
+        if (refused := self._first_refused(fs, fs.answered_positions())) is not None:
+            # Answers given elsewhere (a case sent back, an earlier form version) meet
+            # this version's constraints before they are sent: the question comes again.
+            self._start_editing(fs, refused)
+            question = self.form.question(refused.name)
+            return await self._ask_again_constraint(fs, question, refused)
+        return StepResult(state, [], finished=True)
+
+    async def _show_edit_menu(
+        self: FormEngine, fs: FormState, page: int, prefix: str = ""
+    ) -> StepResult:
+        fs.state["phase"], fs.state["page"] = "edit_menu", page
+        return StepResult(fs.state, [await self.render(fs.state, prefix)])
+
+    async def _typed_on_summary(self: FormEngine, fs: FormState, event: Inbound) -> StepResult:
+        """ "kirim", "ubah", an answer's number or label; anything else: where they were, with
+        a hint (the edit menu stays the edit menu)."""
+        state = fs.state
+        on_menu = state.get("phase") == "edit_menu"
+        positions = fs.answered_positions()
+        labels = self._answer_labels(positions)
+        words = SummaryWords.from_labels(
+            self.t("form.submit"), self.t("form.edit"), self.t("form.back_to_summary")
+        )
+        text = parsers.clean_text(event.text or "") if event.kind == InboundKind.TEXT else ""
+        reply = read_reply(text, labels, words)
+        if isinstance(reply, Answer):
+            self._start_editing(fs, positions[reply.index])
+            return StepResult(state, [await self.render(state)])
+        if isinstance(reply, Command) and reply.kind == "send" and not on_menu:
+            return await self._send(fs)
+        if isinstance(reply, Command) and reply.kind == "edit":
+            return await self._show_edit_menu(fs, state.get("page", 0) if on_menu else 0)
+        if isinstance(reply, Command):  # "kembali", or "kirim" on the edit menu: the summary
+            state["phase"], state["page"] = "summary", 0
+            return StepResult(state, [await self.render(state)])
+        if reply.candidates:
+            choices = ", ".join(f"{i + 1}. {labels[i]}" for i in reply.candidates)
+            hint = self.t("form.typed_several_answers", choices=html.escape(choices))
+        else:
+            hint = self.t("form.typed_on_edit_menu" if on_menu else "form.typed_on_summary")
+        if on_menu:
+            return await self._show_edit_menu(fs, state.get("page", 0), "⚠️ " + hint + "\n\n")
+        state["phase"] = "summary"
+        return StepResult(state, [await self.render(state, "⚠️ " + hint + "\n\n")])
 
     def _start_editing(self: FormEngine, fs: FormState, position: Position) -> None:
         """Ask an answered question again, its current choices ticked (a multi-select)."""

@@ -21,7 +21,9 @@ from handlers.paging import page_buttons, page_count, within
 from storage.identifiers import mask_identifier
 
 PAGE_SIZE = 8
-SUMMARY_PAGE_LINES = 15
+# 7 answers, previous, next and "back to the summary" make 10 rows: a WhatsApp list, never
+# numbered text, so a typed number always means the summary's line of that number.
+EDIT_PAGE_SIZE = 7
 MISSING_CHOICES = ("tidak_punya", "tidak_tahu")
 
 
@@ -249,38 +251,31 @@ class FormView:
 
     # -- summary --------------------------------------------------------------------------------
 
-    def summary(self, lines: list[tuple[str, str]], prefix: str, page: int) -> Outbound:
-        """The answers to check, in pages that fit a phone screen."""
-        pages = page_count(len(lines), SUMMARY_PAGE_LINES)
-        page = within(page, pages)
-        start = page * SUMMARY_PAGE_LINES
+    def summary(self, lines: list[tuple[str, str]], prefix: str) -> Outbound:
+        """The answers to check, all in one message, "Kirim" under the last of them: a long
+        summary is cut between lines by the channel (Telegram 4096 characters, a WhatsApp
+        interactive body 1024), its buttons on the last part, so nothing is sent unseen."""
         text = [prefix + f"<b>{self.t('form.summary_title')}</b>"]
-        if pages > 1:
-            text[0] += " " + self.t("form.page_of", page=page + 1, pages=pages)
-        for number, (label, shown) in enumerate(
-            lines[start : start + SUMMARY_PAGE_LINES], start=start + 1
-        ):
+        for number, (label, shown) in enumerate(lines, start=1):
             text.append(f"{number}. {html.escape(label)}: {html.escape(shown)}")
         text += ["", self.t("form.summary_hint")]
-        navigation = self._page_buttons(page, pages, "sp")
-        rows = [navigation] if navigation else []
-        rows += [
+        rows = [
             [self.button(self.t("form.submit"), "ok")],
             [self.button(self.t("form.edit"), "ed")],
         ]
         return Outbound.say("\n".join(text), rows)
 
-    def edit_menu(self, labels: list[str], page: int) -> Outbound:
+    def edit_menu(self, labels: list[str], page: int, prefix: str = "") -> Outbound:
         """Which answer to change: one button per answer, paged."""
-        pages = page_count(len(labels), PAGE_SIZE)
+        pages = page_count(len(labels), EDIT_PAGE_SIZE)
         page = within(page, pages)
-        start = page * PAGE_SIZE
+        start = page * EDIT_PAGE_SIZE
         rows = [
             [self.button(label, f"e{index}")]
-            for index, label in enumerate(labels[start : start + PAGE_SIZE], start=start)
+            for index, label in enumerate(labels[start : start + EDIT_PAGE_SIZE], start=start)
         ]
         navigation = self._page_buttons(page, pages, "ep")
         if navigation:
             rows.append(navigation)
         rows.append([self.button(self.t("form.back_to_summary"), "sum")])
-        return Outbound.say(self.t("form.edit_which"), rows)
+        return Outbound.say(prefix + self.t("form.edit_which"), rows)

@@ -1,7 +1,10 @@
 """Handing a departing person's open cases and drafts to another active PSM in scope: the
-receiver is chosen from a list, both are told, cases keep their history, all is audited."""
+receiver is chosen from a list, both are told, cases keep their history, all is audited. A
+person typing in a draft handed over meanwhile is told where it went."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound
@@ -18,6 +21,10 @@ from handlers.people.screens import show_changed_meanwhile, show_person
 from handlers.regions import region_name
 from handlers.review.reporter import revise_buttons
 from storage.models import Role, User, UserStatus
+
+# How long after a handover the departing person's next message may still be an answer meant
+# for the draft they had open (a day: drafts are worked on in one sitting).
+OPEN_DRAFT_NOTICE = timedelta(days=1)
 
 
 async def ask_receiver(turn: Turn, person_id: int, version: int, page: int, pressed: str) -> None:
@@ -120,7 +127,11 @@ async def hand_over(
         await show_changed_meanwhile(turn, person.id)
         return
     cases, drafts = await turn.repos.people.hand_over(
-        from_id=person.id, to_id=receiver.id, scope=people_scope(turn.user)
+        from_id=person.id,
+        to_id=receiver.id,
+        scope=people_scope(turn.user),
+        by_id=turn.user.id,
+        now=turn.now,
     )
     await turn.repos.audit.record(
         now=turn.now,
@@ -164,3 +175,24 @@ async def hand_over(
     )
     done = turn.t("people.handed_over", receiver=receiver.full_name, **values)
     await show_person(turn, person.id, done + "\n\n")
+
+
+async def tell_open_draft_handed_over(turn: Turn) -> bool:
+    """A message (or a form button) from someone whose open draft was just handed over, who
+    has no form now: say to whom (and by whom) it went and that the answer was not kept,
+    instead of "not understood". Told once. Whether it was told."""
+    assert turn.user is not None
+    found = await turn.repos.people.handed_over_notice(
+        turn.user.id, since=turn.now - OPEN_DRAFT_NOTICE
+    )
+    if found is None:
+        return False
+    receiver_id, by_id = found
+    receiver = await turn.repos.users.get(receiver_id)
+    by = await turn.repos.users.get(by_id) if by_id is not None else None
+    # Typed for the draft's NIK or KK question, perhaps: it leaves the chat as it would there.
+    turn.identifier_question = True
+    key = "people.draft_open_handed_over_by" if by else "people.draft_open_handed_over"
+    name = receiver.full_name if receiver else "-"
+    turn.reply(turn.t(key, receiver=name, by=by.full_name if by else ""))
+    return True

@@ -47,7 +47,7 @@ REPORT = [
     "!foto",
     ">1",
     ">1",
-    ">2",
+    ">1",  # Kirim: the summary comes in one message, Kirim its first button
 ]
 # Statistics are drawn by a background job: shown before the next line is read.
 STATISTICS = ["!sebagai koordinator", "/statistik 7"]

@@ -56,7 +56,8 @@ CHOICE_ERRORS = [
     "answer.use_buttons_or_type",
     "answer.did_you_mean",
     "answer.pick_at_least_one",
-    "form.use_summary_buttons",
+    "form.typed_on_summary",
+    "form.typed_on_edit_menu",
     "cancel.need_yes_no",
     "case.pick_a_draft",
 ]

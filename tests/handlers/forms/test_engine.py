@@ -40,7 +40,7 @@ from handlers.forms.model import (
     form_from_data,
 )
 from handlers.forms.state import MORE
-from handlers.forms.view import MISSING_CHOICES, PAGE_SIZE, SUMMARY_PAGE_LINES
+from handlers.forms.view import MISSING_CHOICES, PAGE_SIZE
 from handlers.i18n import Catalog
 
 TODAY = date(2026, 11, 29)
@@ -488,27 +488,17 @@ def summary_line(label: str, value: str) -> re.Pattern[str]:
     return re.compile(rf"^\d+\. {re.escape(html.escape(label))}: {re.escape(html.escape(value))}$")
 
 
-def summary_title(page: int, pages: int) -> str:
-    """The bold title of a summary page (no page count when it fits one page)."""
-    suffix = "" if pages == 1 else " " + t("form.page_of", page=page, pages=pages)
-    return f"<b>{t('form.summary_title')}</b>{suffix}"
+def summary_title() -> str:
+    """The bold title of the summary (one message, however many answers)."""
+    return f"<b>{t('form.summary_title')}</b>"
 
 
 async def read_summary(driver: FormDriver) -> list[str]:
-    """Every line of every summary page, from the current page to the last one.
-
-    Taps "Berikutnya" page after page; the driver is left on the last page (where "Kirim" and
-    "Ubah jawaban" work as on any page).
-    """
+    """Every line of the summary, which comes in one message."""
     assert driver.last is not None
     assert t("form.summary_title") in driver.last_text, driver.last_text
-    lines = driver.last_text.splitlines()
-    for _ in range(20):
-        if t("form.next") not in driver.labels():
-            return lines
-        await driver.tap(t("form.next"))
-        lines += driver.last_text.splitlines()
-    raise AssertionError("the summary never ends")
+    assert t("form.next") not in driver.labels()
+    return driver.last_text.splitlines()
 
 
 async def summary_labels(driver: FormDriver) -> list[str]:
@@ -597,10 +587,9 @@ async def test_form_definition_covers_every_question_type() -> None:
 async def test_walking_the_whole_form_then_ok_finishes_with_final_answers() -> None:
     driver = await walk_to(None)
     summary = driver.last_text
-    # 20 answers: two pages of at most 15 lines; "next" sits above "Kirim" and "Ubah jawaban".
-    assert summary.startswith(summary_title(1, 2))
+    # 20 answers in one message, "Kirim" and "Ubah jawaban" under the last of them.
+    assert summary.startswith(summary_title() + "\n")
     assert [[b.label for b in row] for row in driver.last.buttons] == [
-        [t("form.next")],
         [t("form.submit")],
         [t("form.edit")],
     ]
@@ -613,15 +602,6 @@ async def test_walking_the_whole_form_then_ok_finishes_with_final_answers() -> N
     # The follow-up questions that were off are not in the answers at all.
     assert "stunting_note" not in driver.answers
     assert "member_nik_reason" not in driver.answers["members"][0]
-
-
-async def test_submit_from_the_last_summary_page_finishes() -> None:
-    driver = await walk_to(None)
-    await read_summary(driver)
-    assert driver.last_text.startswith(summary_title(2, 2))
-    result = await driver.tap(t("form.submit"))
-    assert result.finished is True
-    assert driver.final_answers() == EXPECTED_FINAL
 
 
 async def test_summary_lists_every_answer_with_its_short_label() -> None:
@@ -638,21 +618,15 @@ async def test_summary_lists_every_answer_with_its_short_label() -> None:
     assert not any("disamarkan" in line for line in lines)
 
 
-async def test_summary_pages_split_at_fifteen_lines() -> None:
+async def test_the_summary_is_one_message_with_its_buttons_under_the_last_answer() -> None:
     driver = await walk_to(None)
-    first = driver.last_text
-    assert sum(bool(re.match(r"^\d+\. ", x)) for x in first.splitlines()) == SUMMARY_PAGE_LINES
-    await driver.tap(t("form.next"))
-    second = driver.last_text
-    assert second.startswith(summary_title(2, 2))
-    assert re.search(r"^16\. Nomor HP: \+6281234567890$", second, flags=re.MULTILINE)
-    assert [[b.label for b in row] for row in driver.last.buttons] == [
-        [t("form.previous")],
-        [t("form.submit")],
-        [t("form.edit")],
-    ]
-    await driver.tap(t("form.previous"))
-    assert driver.last_text == first
+    lines = driver.last_text.splitlines()
+    numbered = [line for line in lines if re.match(r"^\d+\. ", line)]
+    assert len(numbered) == len(EXPECTED_SUMMARY)
+    assert re.search(r"^16\. Nomor HP: \+6281234567890$", driver.last_text, flags=re.MULTILINE)
+    assert "(halaman" not in driver.last_text
+    assert lines[-1] == t("form.summary_hint")
+    assert driver.labels() == [t("form.submit"), t("form.edit")]
 
 
 async def test_each_answer_is_restated_before_the_next_question() -> None:
@@ -1084,7 +1058,7 @@ async def _stale_more(driver: FormDriver) -> str:
 async def _stale_summary_ok(driver: FormDriver) -> str:
     await walk_to(None, driver=driver)
     old = driver.button(t("form.submit")).data
-    await driver.send_text("sudah benar")  # the summary is shown again
+    await driver.send_text("mungkin")  # unclear: a hint under the summary's buttons again
     return old
 
 
@@ -1096,8 +1070,9 @@ async def _stale_edit_menu(driver: FormDriver) -> str:
     return old
 
 
-async def _stale_summary_page(driver: FormDriver) -> str:
+async def _stale_edit_menu_page(driver: FormDriver) -> str:
     await walk_to(None, driver=driver)
+    await driver.tap(t("form.edit"))
     old = driver.button(t("form.next")).data
     await driver.tap(t("form.next"))
     return old
@@ -1133,7 +1108,7 @@ async def _stale_done_photos(driver: FormDriver) -> str:
         (_stale_more, FORM.group("members").add_another["id"]),
         (_stale_summary_ok, t("form.summary_title")),
         (_stale_edit_menu, t("form.summary_title")),
-        (_stale_summary_page, t("form.summary_title")),
+        (_stale_edit_menu_page, t("form.edit_which")),
         (_stale_default, FORM.question("member_birth").label["id"]),
         (_stale_missing, FORM.question("member_nik").label["id"]),
         (_stale_done_photos, FORM.question("photo").label["id"]),
@@ -1144,7 +1119,7 @@ async def _stale_done_photos(driver: FormDriver) -> str:
         "add_another",
         "summary_ok",
         "edit_menu",
-        "summary_page",
+        "edit_menu_page",
         "default",
         "missing",
         "done_photos",
@@ -1212,9 +1187,9 @@ async def _phase_image_with_a_photo(driver: FormDriver) -> None:
     await driver.send_photo("p1")
 
 
-async def _phase_summary_page_2(driver: FormDriver) -> None:
+async def _phase_summary_after_a_hint(driver: FormDriver) -> None:
     await walk_to(None, driver=driver)
-    await driver.tap(t("form.next"))
+    await driver.send_text("mungkin")
 
 
 async def _phase_edit_menu_page_3(driver: FormDriver) -> None:
@@ -1237,7 +1212,7 @@ PHASES: dict[str, Callable[[FormDriver], Awaitable[Any]]] = {
     "age_with_default": lambda d: walk_to("member_birth", driver=d),
     "select_one_with_default": lambda d: walk_to("member_sex", driver=d),
     "summary": _phase_summary,
-    "summary_page_2": _phase_summary_page_2,
+    "summary_after_a_hint": _phase_summary_after_a_hint,
     "edit_menu": _phase_edit_menu,
     "edit_menu_page_3": _phase_edit_menu_page_3,
 }
@@ -1451,21 +1426,25 @@ async def test_back_to_summary_from_the_edit_menu() -> None:
     driver = await walk_to(None)
     await driver.tap(t("form.edit"))
     await driver.tap(t("form.back_to_summary"))
-    assert driver.last_text.startswith(summary_title(1, 2))
+    assert driver.last_text.startswith(summary_title())
     # From a later page of the edit menu as well.
     await driver.tap(t("form.edit"))
     await driver.tap(t("form.next"))
     await driver.tap(t("form.back_to_summary"))
-    assert driver.last_text.startswith(summary_title(1, 2))
+    assert driver.last_text.startswith(summary_title())
     await driver.tap(t("form.submit"))
     assert driver.finished
 
 
-async def test_text_on_the_summary_points_to_its_buttons() -> None:
+async def test_unclear_text_on_the_summary_shows_it_again_with_a_hint() -> None:
     driver = await walk_to(None)
-    result = await driver.send_text("kirim")
+    result = await driver.send_text("terima kasih")
     assert not result.finished
-    assert driver.last_text.startswith(t("form.use_summary_buttons"))
+    hint = "⚠️ " + t("form.typed_on_summary") + "\n\n"
+    assert driver.last_text.startswith(hint + summary_title() + "\n")
+    assert driver.labels() == [t("form.submit"), t("form.edit")]
+    await driver.send_text("Kirim!")
+    assert driver.finished
 
 
 # -- repeat group -------------------------------------------------------------------------------
@@ -1558,13 +1537,12 @@ async def test_every_outbound_fits_the_channel_limits() -> None:
     await driver.send_album("album-1", ["a", "b"])
     await driver.tap(t("form.done_photos"))
     driver = await walk_to(None, driver=driver)
-    await driver.tap(t("form.next"))
     await driver.tap(t("form.edit"))
     await driver.tap(t("form.next"))
     await driver.tap(t("form.next"))
     await driver.press("garbage")
-    await driver.tap(t("form.edit"))
-    await driver.tap("Masalah")
+    await driver.tap(t("form.back_to_summary"))
+    await _edit(driver, "Masalah")
     await driver.press(f"f{driver.rev - 1}:d")
     await driver.tap("Selesai memilih")
     await driver.tap(t("form.submit"))

@@ -32,7 +32,7 @@ from handlers.events import InboundKind, Outbound
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import ChoicesFrom, Form, form_from_data
 from handlers.forms.state import prefilled_state
-from handlers.forms.view import PAGE_SIZE, SUMMARY_PAGE_LINES
+from handlers.forms.view import EDIT_PAGE_SIZE
 
 # Two children born 05-06-2023 (the girl's NIK has day 05 + 40), 3 th 5 bln old on TODAY.
 GIRL_NIK = "3208014506230003"
@@ -486,70 +486,36 @@ def _numbered_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if re.match(r"^\d+\. ", line)]
 
 
-@pytest.mark.parametrize(
-    ("count", "pages"), [(1, 1), (14, 1), (15, 1), (16, 2), (30, 2), (31, 3), (45, 3), (46, 4)]
-)
-async def test_summary_pages(count: int, pages: int) -> None:
-    assert SUMMARY_PAGE_LINES == 15
+@pytest.mark.parametrize("count", [1, 15, 16, 46])
+async def test_the_summary_comes_in_one_message_however_many_answers(count: int) -> None:
     driver = await _answered(count)
-    for page in range(1, pages + 1):
-        text = driver.last_text
-        ack = f"✓ Jawaban {count}: isi {count}\n\n" if page == 1 else ""
-        assert text.startswith(ack + summary_title(page, pages) + "\n"), text
-        if pages == 1:
-            assert t("form.page_of", page=1, pages=1) not in text
-        first = (page - 1) * SUMMARY_PAGE_LINES + 1
-        last = min(count, page * SUMMARY_PAGE_LINES)
-        assert _numbered_lines(text) == [
-            f"{n}. Jawaban {n}: isi {n}" for n in range(first, last + 1)
-        ]
-        assert text.endswith("\n\n" + t("form.summary_hint"))
-        navigation = ([t("form.previous")] if page > 1 else []) + (
-            [t("form.next")] if page < pages else []
-        )
-        expected = [navigation] if navigation else []
-        assert rows(driver.last) == [*expected, [t("form.submit")], [t("form.edit")]]
-        nav_actions = [a for a in actions(driver.last) if a.startswith("sp")]
-        assert nav_actions == ([f"sp{page - 2}"] if page > 1 else []) + (
-            [f"sp{page}"] if page < pages else []
-        )
-        if page < pages:
-            await driver.tap(t("form.next"))
-    # Back one page, and submitting from any page finishes.
-    if pages > 1:
-        await driver.tap(t("form.previous"))
-        assert summary_title(pages - 1, pages) in driver.last_text
+    text = driver.last_text
+    ack = f"✓ Jawaban {count}: isi {count}\n\n"
+    assert text.startswith(ack + summary_title() + "\n"), text
+    assert _numbered_lines(text) == [f"{n}. Jawaban {n}: isi {n}" for n in range(1, count + 1)]
+    assert text.endswith("\n\n" + t("form.summary_hint"))
+    assert rows(driver.last) == [[t("form.submit")], [t("form.edit")]]
     result = await driver.tap(t("form.submit"))
     assert result.finished
     assert len(driver.final_answers()) == count
 
 
-async def test_summary_page_beyond_the_last_shows_the_last() -> None:
+async def test_an_old_summary_page_button_shows_the_whole_summary() -> None:
     driver = await _answered(20)
-    await driver.press(f"f{driver.rev}:sp9")
-    assert driver.last_text.startswith(summary_title(2, 2))
-    assert _numbered_lines(driver.last_text)[0] == "16. Jawaban 16: isi 16"
+    await driver.press(f"f{driver.rev}:sp1")
+    assert driver.last_text.startswith(summary_title())
+    assert len(_numbered_lines(driver.last_text)) == 20
 
 
-async def test_text_on_a_later_summary_page_points_to_the_buttons() -> None:
-    driver = await _answered(20)
-    await driver.tap(t("form.next"))
-    await driver.send_text("sudah")
-    assert driver.last_text.startswith(t("form.use_summary_buttons"))
-    assert t("form.summary_title") in driver.last_text
-    await driver.tap(t("form.submit"))
-    assert driver.finished
-
-
-@pytest.mark.parametrize(("count", "pages"), [(1, 1), (8, 1), (9, 2), (16, 2), (17, 3), (20, 3)])
+@pytest.mark.parametrize(("count", "pages"), [(1, 1), (7, 1), (8, 2), (14, 2), (15, 3), (20, 3)])
 async def test_edit_menu_pages(count: int, pages: int) -> None:
-    assert PAGE_SIZE == 8
+    assert EDIT_PAGE_SIZE == 7
     driver = await _answered(count)
     await driver.tap(t("form.edit"))
     for page in range(1, pages + 1):
         assert driver.last_text == t("form.edit_which")
-        first = (page - 1) * PAGE_SIZE + 1
-        last = min(count, page * PAGE_SIZE)
+        first = (page - 1) * EDIT_PAGE_SIZE + 1
+        last = min(count, page * EDIT_PAGE_SIZE)
         navigation = ([t("form.previous")] if page > 1 else []) + (
             [t("form.next")] if page < pages else []
         )
@@ -569,7 +535,7 @@ async def test_edit_menu_pages(count: int, pages: int) -> None:
     assert driver.last_text == f"<b>Pertanyaan nomor {count}?</b>"
     await driver.send_text("baru")
     assert driver.last_text.startswith(f"✓ Jawaban {count}: baru\n\n")
-    assert summary_title(1, -(-count // SUMMARY_PAGE_LINES)) in driver.last_text
+    assert summary_title() in driver.last_text
     assert driver.answers[f"q{count}"] == "baru"
 
 
@@ -579,14 +545,14 @@ async def test_edit_menu_previous_page_and_back_to_the_summary() -> None:
     await driver.tap(t("form.next"))
     await driver.tap(t("form.next"))
     await driver.tap(t("form.previous"))
-    assert "Jawaban 9" in driver.labels() and "Jawaban 16" in driver.labels()
+    assert "Jawaban 8" in driver.labels() and "Jawaban 14" in driver.labels()
     await driver.tap("Jawaban 12")
     assert driver.last_text == "<b>Pertanyaan nomor 12?</b>"
     await driver.send_text("dua belas")
     await driver.tap(t("form.edit"))
     await driver.tap(t("form.next"))
     await driver.tap(t("form.back_to_summary"))
-    assert driver.last_text.startswith(summary_title(1, 2))
+    assert driver.last_text.startswith(summary_title())
     assert "12. Jawaban 12: dua belas" in _numbered_lines(driver.last_text)
 
 
