@@ -212,7 +212,7 @@ async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
         if paused is None or paused.user_id != turn.user.id or paused.status != "paused":
             return  # sent, cancelled or discarded meanwhile
         session = await turn.repos.forms.activate(paused.id, now=turn.now)
-    # Which form waited, and that leaving it again (/menu) keeps it: only /batal deletes it.
+    # Which form waited, and that its answers are kept while other things are done.
     form = await form_of(turn, session)
     title = form.title.get(turn.language) or form.title["id"]
     await resume_form(turn, session, turn.t("form.come_back_hint", title=title) + "\n\n")
