@@ -2,10 +2,12 @@
 
 WhatsApp has no slash commands, and people on every channel type words rather than commands.
 The router reads a text message as the command it stands for (`typed_command`), with one rule
-for every channel: outside a form any command word counts; inside one only the words that
-leave, explain or reopen it ("batal", "menu", "daftar"), a check-in with its code and a
-training's join code, so "Bimtek" as a training's title or "Pengguna narkoba" as a problem
-stay the answer.
+for every channel: outside a form any command word counts; inside one the words that leave,
+explain or reopen it ("batal", "menu", "daftar") and a check-in with its code always
+(`in_form`), a training's join code when it is one, and any other command word only where it
+does not read as the answer to the question on screen (the router asks the form engine), so
+"jadwal" at the KK question is a side trip while "Bimtek" as a training's title or "Pengguna
+narkoba" as a problem stay the answer.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ WITH_ARGUMENTS = {
     "cari": "cari", "statistik": "statistik", "hadir": "hadir", "audit": "audit",
     "pengguna": "pengguna",
 }  # fmt: skip
-# Words that are commands even inside a form, as typed (not their other spellings: "Halo",
-# "Laporan" or "Hadir" may be answers): those that leave or explain a form, and those that
-# reopen one, which reminders tell people to type ("Ketik daftar untuk melanjutkan").
+# Words that are commands even where they read as the answer to a form's question, as typed
+# (not their other spellings: "Halo", "Laporan" or "Hadir" may be answers): those that leave
+# or explain a form, and those that reopen one, which reminders tell people to type ("Ketik
+# daftar untuk melanjutkan").
 FORM_ESCAPES = frozenset({"batal", "menu", "bantuan", "start", "daftar", "lapor", "draf"})
 _ONE_WORD = re.compile(r"[A-Za-z_ ]{1,20}[.!?]*")  # letters and spaces: "Laporan saya!"
 _CHECK_IN = re.compile(r"hadir\s+([\d\s.\-]{6,9})", re.IGNORECASE)  # "hadir 389 262"
@@ -46,7 +49,7 @@ _JOIN = re.compile(r"bimtek\s+([A-Za-z0-9]{8,16})", re.IGNORECASE)
 class TypedCommand:
     command: str
     args: str = ""
-    in_form: bool = False  # a command even while a form waits for an answer
+    in_form: bool = False  # a command even where it reads as the answer to a form's question
     join: bool = False  # "bimtek <code>": inside a form, a command only for a real code
 
 

@@ -41,6 +41,7 @@ from handlers.forms.runner import (
     resume_interrupted,
     session_name,
     step_form,
+    takes_as_answer,
 )
 from handlers.identifier_messages import identifier_deletion
 from handlers.identity import identify
@@ -107,12 +108,23 @@ async def handle(turn: Turn) -> None:
 
 async def _typed_command(turn: Turn) -> TypedCommand | None:
     """The command typed words stand for, on every channel (handlers/keywords.py): outside a
-    form any; inside one only those that leave, explain or reopen it ("batal", "menu",
-    "daftar") or check in with a code, so "Bimtek" as a training's title stays an answer."""
+    form any. Inside one, those that leave, explain or reopen it ("batal", "menu", "daftar")
+    and a check-in with its code always; "bimtek <code>" for a training's code; any other
+    only where it does not read as the answer to the question on screen ("jadwal" at the KK
+    question is a side trip, at a note it is the note; "Bimtek" as a training's title stays
+    the answer). A choice held beside the form ("cancel?") takes no command word."""
     typed = typed_command(turn.event.text or "")
-    if typed is None or typed.in_form or not await _answering_a_form(turn):
+    if typed is None or typed.in_form:
         return typed
-    return typed if typed.join and await training_join.is_join_code(turn, typed.args) else None
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is None or not _may_answer_forms(turn, session):
+        return typed
+    if typed.join:
+        return typed if await training_join.is_join_code(turn, typed.args) else None
+    if held_choice(session) is None and await takes_as_answer(turn, session):
+        return None
+    return typed
 
 
 def _is_active(turn: Turn) -> bool:
@@ -270,21 +282,9 @@ _CLASHES = button_prefix_clashes(
 )
 if _CLASHES:
     raise RuntimeError(f"button prefixes claimed twice or unusable: {_CLASHES}")
-# Commands that open or switch a form themselves (no "continue your form" reminder after).
-FORM_COMMANDS = frozenset(
-    {
-        "start",
-        "daftar",
-        "batal",
-        "lapor",
-        "draf",
-        "siaran",
-        "bimtek_baru",
-        "hadir",
-        "nomor",
-        "kontak",
-    }
-)
+# Commands that leave, switch or resume a form themselves, or bring back the one they
+# interrupted (a check-in); after any other the form open before is asked again (`_back_to_form`).
+FORM_COMMANDS = frozenset({"start", "daftar", "batal", "lapor", "draf", "hadir"})
 # Commands anyone may use, registered or not.
 OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal"})
 # Commands someone waiting for approval may use too (the office's contact).
@@ -314,12 +314,27 @@ async def _on_command(turn: Turn) -> None:
     pending = turn.user.status == UserStatus.PENDING and name in PENDING_COMMANDS
     if name not in OPEN_COMMANDS and not _is_active(turn) and not pending:
         await _explain_status(turn)
-        return
-    await handler(turn)
+    else:
+        await handler(turn)
     if name not in FORM_COMMANDS:
-        session = await turn.repos.forms.active(turn.user.id)
-        if session is not None:
-            await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
+        await _back_to_form(turn, session)
+
+
+async def _back_to_form(turn: Turn, interrupted: FormSession | None) -> None:
+    """A command amid a form is a side trip ("jadwal" at the KK question): the form is kept
+    and its question asked again after the command's answer. A command that asked a question
+    of its own ("nomor") leaves the form paused meanwhile: it comes back once that question
+    ends (`returns_to`, as after a check-in's code)."""
+    assert turn.user is not None
+    if interrupted is None or not _may_answer_forms(turn, interrupted):
+        return
+    active = await turn.repos.forms.active(turn.user.id)
+    if active is not None and active.id != interrupted.id:
+        if RETURNS_TO not in active.state:
+            state = {**active.state, RETURNS_TO: interrupted.id}
+            await turn.repos.forms.note(active.id, state=state, now=turn.now)
+        return
+    await resume_interrupted(turn, interrupted.id)
 
 
 # -- buttons and messages -------------------------------------------------------------------
@@ -397,13 +412,15 @@ async def _cancel_or_keep(turn: Turn, session: FormSession, *, cancel: bool) -> 
         return
     await cancel_form(turn, session)
     turn.toast = turn.t("cancel.done")
+    interrupted = session.state.get(RETURNS_TO)
     if session.form_id == registration.FORM_ID:
         text = turn.t("cancel.done_registration")
-    else:
-        text = turn.t("cancel.done_named", what=await session_name(turn, session))
+    else:  # where next: the menu, or the form this one interrupted, which follows
+        key = "cancel.done_named_back" if interrupted else "cancel.done_named"
+        text = turn.t(key, what=await session_name(turn, session))
     turn.reply(Outbound(text=text, remove_keyboard=True))
     # A short form that interrupted another (a check-in's code amid a report): back to that.
-    await resume_interrupted(turn, session.state.get(RETURNS_TO))
+    await resume_interrupted(turn, interrupted)
 
 
 async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
@@ -421,12 +438,6 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
             await _cancel(turn, again=True)
     elif held != case_report.DRAFT_PREFIX or not await case_report.offer_drafts_again(turn):
         await step_form(turn, session)  # no choice left to make: the answer is the form's
-
-
-async def _answering_a_form(turn: Turn) -> bool:
-    assert turn.user is not None
-    session = await turn.repos.forms.active(turn.user.id)
-    return session is not None and _may_answer_forms(turn, session)
 
 
 async def _on_message(turn: Turn) -> None:

@@ -26,7 +26,7 @@ from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.answer_checks import AnswerChecks, same_nik_in_item
 from handlers.forms.choice_step import ChoiceStep
-from handlers.forms.choices import ChoiceOption
+from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.image_step import ImageStep
 from handlers.forms.model import Form, Question, QuestionType
@@ -157,6 +157,34 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         result.question = question
         return result
 
+    async def takes_as_answer(self, state: dict[str, Any], event: Inbound) -> bool:
+        """Whether a typed text reads as the answer to the question on screen (parsed or
+        matched to an option as `step` would, before any constraint), with nothing stored:
+        the router runs a command word typed amid a form ("jadwal") as a side trip unless it
+        reads as the answer (free text, an option named so). The summary takes its buttons,
+        "add another?" yes or no."""
+        fs = self._state(state)
+        position = fs.current()
+        if state.get("phase") in ("summary", "edit_menu") or position is None:
+            return False
+        if position.name == MORE:
+            return _yes_or_no(event.text or "") is not None
+        question = self.form.question(position.name)
+        if not question.required and self._is_skip_word(event):
+            return True
+        if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
+            options = await self._options(fs, question, position)
+            multiple = question.type == QuestionType.SELECT_MULTIPLE
+            typed = parsers.clean_text(event.text or "")
+            return bool(match_choice(typed, options, multiple=multiple).exact)
+        if question.type == QuestionType.IMAGE:
+            return False
+        try:
+            self._parse(question, event)
+        except parsers.Invalid:
+            return False
+        return True
+
     async def _ask_again(self, fs: FormState, key: str, **values: Any) -> StepResult:
         message = await self.render(fs.state, "⚠️ " + self.t(key, **values) + "\n\n")
         return StepResult(fs.state, [message])
@@ -201,8 +229,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
     ) -> StepResult:
         choice = action if action in ("y", "n") else None
         if choice is None and event.kind == InboundKind.TEXT and event.text:
-            word = parsers.normalise_word(event.text)
-            choice = "y" if word in parsers.YES_WORDS else "n" if word in parsers.NO_WORDS else None
+            choice = _yes_or_no(event.text)
         if choice is None:
             return await self._ask_again(fs, "answer.need_yes_no")
         if choice == "n":
@@ -324,3 +351,9 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
             return StepResult(fs.state, [message])
         return await self._ask_again(fs, "answer.constraint")
+
+
+def _yes_or_no(text: str) -> str | None:
+    """The answer "y" or "n" a typed yes or no ("iya", "gak") gives, else None."""
+    word = parsers.normalise_word(text)
+    return "y" if word in parsers.YES_WORDS else "n" if word in parsers.NO_WORDS else None

@@ -26,8 +26,8 @@ _CONTEXT_VALUES: dict[str, ContextValues] = {}
 SessionName = Callable[[Turn, FormSession], str]
 _NAMES: dict[str, SessionName] = {}
 IDENTIFIER_TYPES = (QuestionType.NIK, QuestionType.KK)
-# The state's key for the session a short form interrupted (a check-in's code asked amid a
-# report): once the short form ends, that one is asked again (`resume_interrupted`).
+# The state's key for the session a short form interrupted (a check-in's code, /nomor's number
+# asked amid a report): once the short form ends, that one is asked again (`resume_interrupted`).
 RETURNS_TO = "returns_to"
 
 
@@ -206,6 +206,14 @@ async def step_form(turn: Turn, session: FormSession) -> None:
         await resume_interrupted(turn, saved.state.get(RETURNS_TO))
 
 
+async def takes_as_answer(turn: Turn, session: FormSession) -> bool:
+    """Whether the turn's typed text reads as the answer to the session's question on screen
+    (`FormEngine.takes_as_answer`: nothing stored); else a command word typed amid the form is
+    a side trip."""
+    form = await form_of(turn, session)
+    return await _engine(turn, form, session).takes_as_answer(_going_on(session), turn.event)
+
+
 async def final_answers(turn: Turn, session: FormSession, state: dict[str, Any]) -> dict:
     """The still-relevant answers of a session's state."""
     form = await form_of(turn, session)
@@ -221,8 +229,9 @@ async def complete_form(turn: Turn, session: FormSession, state: dict[str, Any])
 
 
 async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
-    """Ask the question of a form that something short interrupted (a check-in amid a report)
-    again, as the person's active form, unless another question waits now or it has ended."""
+    """Ask the question of a form that something short interrupted (a check-in, a command amid
+    a report) again, as the person's active form, unless another question waits now or it has
+    ended."""
     if session_id is None or turn.user is None:
         return
     active = await turn.repos.forms.active(turn.user.id)
@@ -234,7 +243,10 @@ async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
         if paused is None or paused.user_id != turn.user.id or paused.status != "paused":
             return  # sent, cancelled or discarded meanwhile
         session = await turn.repos.forms.activate(paused.id, now=turn.now)
-    await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
+    # Which form waited, and that its answers are kept while other things are done.
+    form = await form_of(turn, session)
+    title = form.title.get(turn.language) or form.title["id"]
+    await resume_form(turn, session, turn.t("form.come_back_hint", title=title) + "\n\n")
 
 
 async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> FormSession:

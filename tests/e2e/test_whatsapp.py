@@ -93,6 +93,26 @@ async def test_a_voice_note_gets_the_question_again(
     assert graph.rejections == []
 
 
+async def test_a_keyword_amid_a_report_is_a_side_trip(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """ "jadwal" at the KK question (QA finding 3): the schedule, then the KK question again,
+    the report kept; not a KK error."""
+    await start_wa_bot()
+    coordinator = await _coordinator(fake, wa_settings)
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1010", wa_id="6281234500010")
+    await _register(person)
+    await _approve(fake, coordinator)
+    await graph.wait_messages(person.recipient, len(person.messages()) + 1)
+    await person.say("lapor")
+    await person.say("Slamet Riyadi")
+    replies = " ".join(body_of(reply) for reply in await person.say("jadwal"))
+    assert "Tidak ada bimtek mendatang" in replies and "harus berisi angka" not in replies
+    assert "Kartu Keluarga" in replies.partition("Tidak ada bimtek mendatang")[2]
+    kept = await person.say("3208011210190005")
+    assert "✓ Nomor KK" in body_of(kept[0])
+
+
 async def test_case_report_over_whatsapp_with_multiselect_and_photo(
     fake, graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:

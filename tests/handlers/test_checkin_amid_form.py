@@ -146,9 +146,7 @@ async def test_a_wrong_code_asks_for_the_code_then_the_report_comes_back(world, 
 
 
 async def test_cancelling_the_code_question_brings_the_report_back(world, channel):
-    """/hadir without a code amid a report asks for the code; /batal then drops only that.
-    (Inside a form "hadir" typed alone is an answer: WhatsApp's typed "/hadir" is the command.)
-    """
+    """/hadir without a code amid a report asks for the code; /batal then drops only that."""
     db, app = world
     ani, _, day = await _ani_at_a_training(db)
     session = await _open(db, app, ani, channel)
@@ -158,6 +156,31 @@ async def test_cancelling_the_code_question_brings_the_report_back(world, channe
     said = await _say(db, app, ani, channel, NOW, text="ya")
     _after(said, "Isian dibatalkan", KK_QUESTION)
     assert await _attended(db, ani, day) is None
+    await _same_form_active(db, ani, session)
+
+
+async def test_hadir_typed_alone_amid_a_report_asks_the_code_then_the_report(world, channel):
+    """The day's notice says "ketik hadir di lokasi bimtek": typed alone at the KK question
+    (no slash, on Telegram too) it is the check-in, not a wrong KK number."""
+    db, app = world
+    ani, secret, day = await _ani_at_a_training(db)
+    session = await _open(db, app, ani, channel)
+    asked = await _say(db, app, ani, channel, NOW, text="hadir")
+    assert any("Ketik kode 6 angka" in text for text in asked)
+    assert not any(KK_QUESTION in text or "harus berisi angka" in text for text in asked)
+    said = await _say(db, app, ani, channel, NOW, text=current_code(secret, NOW))
+    _after(said, DONE, CONTINUE)
+    _after(said, CONTINUE, KK_QUESTION)
+    assert await _attended(db, ani, day) == "hadir"
+    await _same_form_active(db, ani, session)
+
+
+async def test_hadir_typed_alone_on_a_day_without_training_comes_back_to_the_form(world, channel):
+    db, app = world
+    ani, _, _ = await _ani_at_a_training(db)
+    session = await _open(db, app, ani, channel)
+    said = await _say(db, app, ani, channel, at(7, 9), text="hadir")  # the day before
+    _after(said, app.catalog.text("id", "training.checkin_none_today"), KK_QUESTION)
     await _same_form_active(db, ani, session)
 
 
