@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from handlers.context import Turn
+from handlers.context import AppContext, Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.engine import FormEngine, StepContext, new_state
 from handlers.forms.model import Form, QuestionType, form_from_data
@@ -13,6 +13,7 @@ from handlers.i18n import Markup
 from handlers.regions import RegionChoices
 from storage.forms import HELD
 from storage.models import FormSession
+from storage.repos import Repos
 
 # form id -> what to do with the answers once the person confirms them
 Completion = Callable[[Turn, FormSession, dict[str, Any]], Awaitable[None]]
@@ -74,14 +75,22 @@ async def session_name(turn: Turn, session: FormSession) -> Markup:
 
 async def form_of(turn: Turn, session: FormSession) -> Form:
     """The form version a session started with (kept even after the form changes)."""
-    key = (session.form_id, session.form_version)
-    cached = turn.app.form_versions.get(key)
+    form = await stored_form(turn.app, turn.repos, session.form_id, session.form_version)
+    if form is None:
+        raise LookupError(f"form {(session.form_id, session.form_version)} is not stored")
+    return form
+
+
+async def stored_form(app: AppContext, repos: Repos, form_id: str, version: int) -> Form | None:
+    """A released version of a form (`form_versions`, cached in the app), None if not stored."""
+    key = (form_id, version)
+    cached = app.form_versions.get(key)
     if cached is None:
-        definition = await turn.repos.forms.definition(*key)
+        definition = await repos.forms.definition(*key)
         if definition is None:
-            raise LookupError(f"form {key} is not stored")
+            return None
         cached = form_from_data(definition, f"stored form {key}")
-        turn.app.form_versions[key] = cached
+        app.form_versions[key] = cached
     return cached
 
 

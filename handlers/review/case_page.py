@@ -7,9 +7,12 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from handlers.case_answers import AnswerLine, answer_lines
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.option_labels import OptionLabels
+from handlers.i18n import Markup
+from handlers.masking import mask_identifiers
 from handlers.permissions import allowed
 from handlers.review.buttons import ACTION_PREFIX, CASE_PREFIX, PHOTO_PREFIX, record_refusal
 from handlers.review.possible_actions import possible_actions, stands_in, waits_for_other_eyes
@@ -47,11 +50,34 @@ def _subject_line(turn: Turn, subject: dict[str, Any], options: OptionLabels) ->
     )
 
 
+def _answer(turn: Turn, line: AnswerLine) -> str:
+    """`Label: answer` (`Label (member): answer` for a member's), as HTML."""
+    label = (
+        Markup(turn.t("review.answer_about", label=line.label, name=line.about))
+        if line.about
+        else line.label
+    )
+    return turn.t("review.answer", label=label, value=mask_identifiers(line.value))
+
+
+def _follow_ups(turn: Turn, answers: list[AnswerLine], categories: list[str]) -> list[str]:
+    """One line per category of the case with the answers to its follow-up questions."""
+    lines = []
+    for category in categories:
+        given = [_answer(turn, line) for line in answers if line.category == category]
+        if given:
+            lines.append(turn.t("review.case_follow_up", answers=Markup(" · ".join(given))))
+    return lines
+
+
 async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -> str:
     summary = case.summary
     reporter = await turn.repos.users.get(summary.reporter_id)
     options = OptionLabels(turn.app.forms["case_report"], turn.language)  # codes as words
     categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
+    answers = await answer_lines(
+        turn.app, turn.repos, case.answers, case.form_version, turn.language
+    )
     lines = [
         turn.t(
             "review.case_heading",
@@ -65,6 +91,7 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
             kecamatan=await turn.repos.regions.name_of(summary.kecamatan_code),
         ),
         turn.t("review.case_categories", categories=categories or "-"),
+        *_follow_ups(turn, answers, summary.categories),
         turn.t(
             "review.case_household",
             head=case.head_name,
@@ -78,6 +105,12 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
         lines.append(
             turn.t("review.case_map", lat=f"{case.latitude:.5f}", lon=f"{case.longitude:.5f}")
         )
+    # The household size is on the household's line; the rest one line each.
+    lines += [
+        _answer(turn, line)
+        for line in answers
+        if line.category is None and line.question != "household_size"
+    ]
     lines.append(turn.t("review.case_description", description=case.description[:600]))
     lines.append(
         turn.t(

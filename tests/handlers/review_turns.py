@@ -27,9 +27,15 @@ class ReviewWorld:
 
 
 async def review_world(
-    db: Database, channel: str, *, reported_at: datetime, state: str = "submitted"
+    db: Database,
+    channel: str,
+    *,
+    reported_at: datetime,
+    state: str = "submitted",
+    **case: Any,
 ) -> ReviewWorld:
-    """The people (known on `channel`) and one case of the PSM's, reported at `reported_at`."""
+    """The people (known on `channel`) and one case of the PSM's, reported at `reported_at`
+    (`case`: more of `seed_case`'s fields, e.g. categories and answers)."""
     async with db.transaction() as repos:
         psm = await make_user(repos, "Bu Ani", Role.PSM, kecamatan=KADUGEDE, desa=BABATAN)
         tksk = await make_user(repos, "Pak Tono", Role.TKSK, kecamatan=KADUGEDE)
@@ -43,7 +49,13 @@ async def review_world(
                 now=NOW,
             )
         case_id = await seed_case(
-            repos, reporter=psm, desa=BABATAN, at=reported_at, number="KNG-2026-000001", state=state
+            repos,
+            reporter=psm,
+            desa=BABATAN,
+            at=reported_at,
+            number="KNG-2026-000001",
+            state=state,
+            **case,
         )
     return ReviewWorld(psm, tksk, coordinator, case_id)
 

@@ -68,8 +68,11 @@ async def seed_case(
     sex: str = "P",
     relation: str = "anak",
     consent: dict[str, str] | None = None,
+    answers: dict[str, Any] | None = None,
+    form_version: int = 1,
 ) -> int:
-    """One case about `people` (name, NIK) of a new household; returns the case id."""
+    """One case about `people` (name, NIK) of a new household; returns the case id.
+    `answers`: further answers as the form keeps them (follow-ups, bansos...)."""
     kecamatan, kabupaten = desa.rsplit(".", 1)[0], desa.rsplit(".", 2)[0]
     household = await repos.cases.create_household(
         now=at,
@@ -96,7 +99,7 @@ async def seed_case(
         )
         for name, nik in people
     ]
-    answers: dict[str, Any] = {
+    stored: dict[str, Any] = {
         "head_name": head,
         "no_kk": no_kk,
         "members": [
@@ -105,6 +108,7 @@ async def seed_case(
         ],
         "address": "Dusun Manis RT 02 RW 05",
         "description": description,
+        **(answers or {}),
     }
     case_id = await repos.cases.create_case(
         now=at,
@@ -119,8 +123,8 @@ async def seed_case(
         description=description,
         details={},
         consent=consent or {"by": "orang_tua"},
-        answers=answers,
-        form_version=1,
+        answers=stored,
+        form_version=form_version,
         categories=list(categories),
         subject_ids=members,
         photos=list(photos),
