@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.export_file import operator
 from bot.runtime import one_transaction
 from handlers.audit_keys import number_subject
+from handlers.case_answers import answer_lines
 from handlers.context import AppContext
 from handlers.forms.model import FORMS_DIR, load_form
 from handlers.masking import mask_identifiers
@@ -220,6 +221,7 @@ async def show_case(settings: Settings, number: str, *, reveal: bool, out: TextI
             for code in (summary.desa_code, summary.kecamatan_code, summary.kabupaten_code)
         }
         reporter = await repos.users.get(summary.reporter_id)
+        answers = await answer_lines(app, repos, detail.answers, detail.form_version, "en")
     local = summary.submitted_at.astimezone(app.timezone).strftime("%Y-%m-%d %H:%M %Z")
     lines = [
         f"Case {summary.number} (id {summary.id}, version {detail.version})",
@@ -243,7 +245,11 @@ async def show_case(settings: Settings, number: str, *, reveal: bool, out: TextI
         )
     lines += [
         f"Description: {detail.description or '-'}",
-        f"Details: {json.dumps(detail.details, ensure_ascii=False)}",
+        "Answers:",
+        *[
+            f"  - {line.label}{f' ({line.about})' if line.about else ''}: {line.value}"
+            for line in answers
+        ],
         f"Consent: {json.dumps(detail.consent, ensure_ascii=False)}",
         f"Photos: {', '.join(detail.photos) or '-'}",
         "Events:",

@@ -59,6 +59,7 @@ async def _seed(world: World) -> None:
                 no_kk=FAMILY_KK,
                 description=f"Balita kurus, NIK {CHILD_NIK[:8]} {CHILD_NIK[8:]} dicatat.",
                 photos=(SHARED_PHOTO, CHILD_PHOTO),
+                answers={"stunting_status": {"name": "dugaan"}, "bansos": [{"name": "pkh"}]},
             )
             world.cases["siblings"] = await seed_case(
                 repos,

@@ -34,6 +34,8 @@ def test_masked_by_default(world: World, capsys) -> None:
     # The NIK typed into the description (with a space) is masked too.
     assert "Description: Balita kurus, NIK 320801******0001 dicatat." in out
     assert "06230001" not in out
+    # The further answers as the form's labels (here English), not JSON of codes.
+    assert "Answers:\n  - Stunting status: Suspected\n  - Assistance: PKH\n" in out
     (entry,) = _audit(world)
     assert entry[0] == "case.shown" and entry[1] == f"case:{world.cases['child']}"
     assert entry[2]["reveal"] is False and entry[2]["via"] == "cli" and entry[2]["operator"]
