@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from handlers.case_answers import AnswerLines
+from handlers.export_answers import FurtherAnswers
 from handlers.forms.model import FORMS_DIR, Form, load_form
 from handlers.forms.option_labels import OptionLabels, shown
 from handlers.i18n import Catalog
@@ -37,6 +39,7 @@ class Column:
     key: str  # catalogue key export.columns.<key>
     width: int
     kind: str = "text"  # text, identifier, date, free (typed by a person: masked too)
+    header: str | None = None  # the header itself (a form question's label), else the catalogue's
 
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -103,11 +106,19 @@ class SheetCells:
         if layout not in COLUMNS:
             raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
         self.catalog, self.language, self.timezone = catalog, language, timezone
-        self.columns, self.masked = COLUMNS[layout], masked
+        self.masked = masked
         self._labels: dict[str, str] = {}
         self._serials: dict[date, float] = {}
-        self.options = OptionLabels(form or load_form(REPORT_FORM), language)
+        form = form or load_form(REPORT_FORM)
+        self.options = OptionLabels(form, language)
         values = self._value_functions()
+        self.columns = COLUMNS[layout]
+        if layout == "standard":
+            further = FurtherAnswers(AnswerLines(form, language))
+            self.columns += tuple(
+                Column(c.key, 20, "free" if c.free else "text", c.header) for c in further.columns
+            )
+            values |= further.values
         self._values = [
             _masking(values[column.key]) if masked and column.kind == "free" else values[column.key]
             for column in self.columns
@@ -221,7 +232,8 @@ class SheetWriter:
         for index, column in enumerate(self.columns):
             cell_format = self.text if column.kind == "identifier" else None
             self.sheet.set_column(index, index, column.width, cell_format)
-            self.sheet.write_string(0, index, self.cells.text(f"export.columns.{column.key}"), bold)
+            header = column.header or self.cells.text(f"export.columns.{column.key}")
+            self.sheet.write_string(0, index, header, bold)
             if column.kind == "date":  # a serial number in the date format
                 self._writers.append((index, self.sheet.write_number, self.date))
             else:

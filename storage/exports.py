@@ -49,6 +49,7 @@ class ExportRow(BaseModel):
     birth_date: str | None
     relation: str | None
     reporter_name: str
+    answers: str = "{}"  # the case's answers as stored (JSON): its further answers' columns
 
 
 _SELECT = (
@@ -57,7 +58,8 @@ _SELECT = (
     " c.desa_code, coalesce(rd.name, ''),"
     " (SELECT group_concat(code, ',') FROM case_categories WHERE case_id = c.id),"
     " h.no_kk, h.no_kk_missing, h.head_name, h.address,"
-    " m.nik, m.nik_missing, m.name, m.sex, m.birth_date, m.relation, coalesce(u.full_name, '')"
+    " m.nik, m.nik_missing, m.name, m.sex, m.birth_date, m.relation, coalesce(u.full_name, ''),"
+    " c.answers"
 )
 # One row per person of each case (one for a case without subjects).
 _FROM_ROWS = (
@@ -128,6 +130,7 @@ def _row(r: tuple) -> ExportRow:
         birth_date=r[21],
         relation=r[22],
         reporter_name=r[23],
+        answers=r[24],
     )
 
 
