@@ -111,7 +111,8 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
         for line in answers
         if line.category is None and line.question != "household_size"
     ]
-    lines.append(turn.t("review.case_description", description=case.description[:600]))
+    description = mask_identifiers(case.description[:600])  # one stored before the NIK guard
+    lines.append(turn.t("review.case_description", description=description))
     lines.append(
         turn.t(
             "review.case_consent",

@@ -127,3 +127,14 @@ async def test_a_case_of_an_older_form_version_shows_its_answers(
     )
     for line in DROPOUT_LINES:
         assert line in page.splitlines(), page
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_number_in_the_description_is_masked_on_the_page(
+    db: Database, tmp_path: Path, channel: str
+) -> None:
+    """A description stored with a full NIK (before free texts refused one) never shows it."""
+    page = await page_of(
+        db, tmp_path, channel, description="Ibu dengan NIK 3208014506230001 sakit keras."
+    )
+    assert "320801******0001" in page and "3208014506230001" not in page
