@@ -18,7 +18,7 @@ from storage.exports import ExportRow
 
 
 class AnswerColumn(NamedTuple):
-    key: str  # "answers.<question>"
+    key: str  # "answer:<question>"
     header: str  # the question's short label
     free: bool  # typed by a person (masked like a name or an address)
 
@@ -37,7 +37,7 @@ class FurtherAnswers:
             (a, True) for a in lines.member_questions
         ]:
             name = asked.question.name
-            key = f"answers.{name}"
+            key = f"answer:{name}"
             free = asked.question.type == QuestionType.TEXT
             self.columns.append(AnswerColumn(key, asked.label, free))
             self.values[key] = self._member_value(name) if per_member else self._case_value(name)
