@@ -261,14 +261,20 @@ class PeopleRepo(Repo):
         """The draft this person was filling in when it was handed over (after `since`, and
         no form started since): (receiver id, id of who handed it over). Told once: the mark
         is gone after this."""
+        # Only the drafts of this person's handovers since then (the audit's subject index),
+        # never a scan of every session: this is asked on each message not understood.
         row = await self._one(
             "SELECT s.id, s.user_id, json_extract(s.state, ?) FROM form_sessions s"
-            " WHERE json_extract(s.state, ?) = ? AND json_extract(s.state, ?) >= ?"
+            " WHERE s.id IN (SELECT d.value FROM audit_log a, json_each(a.detail, '$.drafts') d"
+            " WHERE a.subject = ? AND a.at >= ? AND a.action = 'person.handover')"
+            " AND json_extract(s.state, ?) = ? AND json_extract(s.state, ?) >= ?"
             " AND NOT EXISTS (SELECT 1 FROM form_sessions f WHERE f.user_id = ?"
             " AND f.created_at >= json_extract(s.state, ?))"
             " ORDER BY s.id DESC LIMIT 1",
             (
                 HANDED_OVER_MARK + ".by",
+                f"user:{user_id}",
+                to_db(since),
                 HANDED_OVER_MARK + ".from",
                 user_id,
                 HANDED_OVER_MARK + ".at",
