@@ -68,9 +68,13 @@ async def session_name(turn: Turn, session: FormSession) -> Markup:
     naming = _NAMES.get(session.form_id)
     if naming is not None:
         return Markup(naming(turn, session))
+    return Markup(turn.t("cancel.form_named", title=await _title(turn, session)))
+
+
+async def _title(turn: Turn, session: FormSession) -> str:
+    """The title of a session's form, in the person's language."""
     form = await form_of(turn, session)
-    title = form.title.get(turn.language) or form.title["id"]
-    return Markup(turn.t("cancel.form_named", title=title))
+    return form.title.get(turn.language) or form.title["id"]
 
 
 async def form_of(turn: Turn, session: FormSession) -> Form:
@@ -253,8 +257,7 @@ async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
             return  # sent, cancelled or discarded meanwhile
         session = await turn.repos.forms.activate(paused.id, now=turn.now)
     # Which form waited, and that its answers are kept while other things are done.
-    form = await form_of(turn, session)
-    title = form.title.get(turn.language) or form.title["id"]
+    title = await _title(turn, session)
     await resume_form(turn, session, turn.t("form.come_back_hint", title=title) + "\n\n")
 
 
