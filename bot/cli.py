@@ -93,7 +93,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     settings = _settings()
 
     async def migrate() -> None:
-        db, _ = await prepare_database(settings)
+        db, _ = await prepare_database(settings, follow_zone=True)
         await db.close()
 
     with ProcessLock(settings.database_path):

@@ -69,12 +69,19 @@ def keep_startup_objects() -> None:
 
 
 async def prepare_database(
-    settings: Settings, running: Iterable[DeclaresTraits] = (), clock: Clock | None = None
+    settings: Settings,
+    running: Iterable[DeclaresTraits] = (),
+    clock: Clock | None = None,
+    *,
+    follow_zone: bool = False,
 ) -> tuple[Database, AppContext]:
-    """Open (and migrate) the database, load regions, texts and forms; check them all; make
-    the statistics count the local days of TIMEZONE (`follow_time_zone`).
+    """Open (and migrate) the database, load regions, texts and forms; check them all.
     `running`: the channels this process runs; their traits join the built-in adapters'
-    (bot/channels/traits.py) in `AppContext.channels`."""
+    (bot/channels/traits.py) in `AppContext.channels`.
+    `follow_zone`: also make the statistics count the local days of TIMEZONE
+    (`follow_time_zone`). Only the bot and `migrate` do: a tool run from a shell with another
+    TIMEZONE would refill the rollups (a long write beside the running bot) for nothing, as the
+    statistics are exact in any offset."""
     catalog = Catalog.load()
     forms = load_forms()
     regions = load_regions()
@@ -90,7 +97,8 @@ async def prepare_database(
             for form in forms.values():
                 definition = form.model_dump(mode="json")
                 await repos.forms.save_definition(form.id, form.version, definition)
-        await follow_time_zone(db, settings.zone, (clock or SystemClock()).now())
+        if follow_zone:
+            await follow_time_zone(db, settings.zone, (clock or SystemClock()).now())
     except BaseException:
         await db.close()  # its threads would keep the process alive
         raise
@@ -174,7 +182,9 @@ class Runtime:
         `senders=False` leaves the outbox unsent (a crash between commit and send, in tests);
         `background=False` starts no loops at all: the caller drives the worker and senders.
         """
-        self.db, self.app = await prepare_database(self.settings, self.channels, self.clock)
+        self.db, self.app = await prepare_database(
+            self.settings, self.channels, self.clock, follow_zone=True
+        )
         self.render_pool = RenderPool()  # no worker process until the first chart
         self.app.render = self.render_pool.render
         async with self.db.transaction() as repos:

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import ManualClock
-from bot.config import load_settings
-from bot.runtime import prepare_database
+from bot.config import Settings, load_settings
+from bot.runtime import one_transaction, prepare_database
 from bot.statistics_zone import changes_offset, follow_time_zone, offset_minutes
 from storage.db import Database
 from storage.scope import Scope
@@ -76,12 +76,17 @@ async def _seed(path: Path) -> Database:
 
 
 async def _start(tmp_path: Path, zone: str, now: datetime) -> Database:
-    """What every start does: prepare the database with TIMEZONE=`zone` at `now`."""
-    settings = load_settings(
+    """What every start of the bot does: prepare the database with TIMEZONE=`zone` at `now`."""
+    db, _ = await prepare_database(
+        _settings(tmp_path, zone), clock=ManualClock(now), follow_zone=True
+    )
+    return db
+
+
+def _settings(tmp_path: Path, zone: str) -> Settings:
+    return load_settings(
         database_path=tmp_path / "psm.db", media_path=tmp_path / "media", timezone=zone
     )
-    db, _ = await prepare_database(settings, clock=ManualClock(now))
-    return db
 
 
 def _offset(db: Database) -> int:
@@ -162,6 +167,20 @@ async def test_a_start_in_another_zone_counts_its_local_days(
         await _assert_counts_by_local_day(db, jakarta)
     finally:
         await db.close()
+
+
+async def test_a_tool_run_in_another_zone_leaves_the_rollups_to_the_bot(tmp_path: Path) -> None:
+    """A command-line tool (`psm-bot case show`, an export) run from a shell with another
+    TIMEZONE does not refill the rollups beside the running bot; the bot's next start does."""
+    seeded = await _seed(tmp_path / "psm.db")
+    before = (day_rows(seeded), window_rows(seeded))
+    async with one_transaction(_settings(tmp_path, "Asia/Jayapura")) as (repos, _):
+        assert await repos.day_offset.minutes() == 420
+    assert _offset(seeded) == 420
+    assert (day_rows(seeded), window_rows(seeded)) == before
+    db = await _start(tmp_path, "Asia/Jayapura", NOW)
+    await db.close()
+    assert _offset(db) == 540
 
 
 async def test_a_refill_stopped_half_way_leaves_the_old_rollups(tmp_path: Path) -> None:
