@@ -71,27 +71,39 @@ class Export:
             if file.is_file()
         )
 
+    def leftovers(self) -> list[str]:
+        """What the stopped export left: files, folders, processes still running."""
+        files = self.scratch() + list(self.out.parent.glob(".*.part"))
+        if self.out.exists():
+            files.append(self.out)
+        alive = [pid for pid in self.children if _alive(pid)]
+        return [str(f) for f in files] + [f"process {pid}: {_command(pid)}" for pid in alive]
+
     def left_nothing(self) -> bool:
-        return (
-            self.scratch() == []
-            and not self.out.exists()
-            and list(self.out.parent.glob(".*.part")) == []
-            and not any(_alive(pid) for pid in self.children)
-        )
+        return not self.leftovers()
 
 
 def _alive(pid: int) -> bool:
+    """Whether `pid` still runs. A zombie has ended: an orphan's is never reaped where the
+    machine's first process does not reap (seen in containers), so it is not counted."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
         return False
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _until(condition, what: str) -> None:
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")[:200]
+    except FileNotFoundError:
+        return "(ended)"
+
+
+def _until(condition, what: str, export: Export | None = None) -> None:
     deadline = time.monotonic() + WAIT
     while not condition():
-        assert time.monotonic() < deadline, what
+        assert time.monotonic() < deadline, (what, export.leftovers() if export else None)
         time.sleep(0.05)
 
 
@@ -106,7 +118,7 @@ def test_a_stopped_export_leaves_nothing(world: World, number: int, memory: bool
     export.process.send_signal(number)
     export.process.wait(WAIT)
     assert export.process.returncode != 0
-    _until(export.left_nothing, "something was left behind")
+    _until(export.left_nothing, "something was left behind", export)
 
 
 def test_a_killed_export_is_cleaned_up_by_its_writer(world: World) -> None:
@@ -116,7 +128,7 @@ def test_a_killed_export_is_cleaned_up_by_its_writer(world: World) -> None:
         pytest.skip("not enough memory here for the two-process export")
     export.process.kill()  # SIGKILL: no cleanup of its own
     export.process.wait(WAIT)
-    _until(export.left_nothing, "the writer left its temporary files or the partial file")
+    _until(export.left_nothing, "the writer left its temporary files or the partial file", export)
 
 
 def test_what_a_killed_one_process_export_left_goes_with_the_next_export(world: World) -> None:
