@@ -242,6 +242,7 @@ _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] 
     (broadcast.CONFIRM_PREFIX, broadcast.confirm),
     (reminder_settings.PREFIX, reminder_settings.choose),
     (export.EXPORT_PREFIX, export.export_button),
+    (statistics.PERIOD_PREFIX, statistics.period_button),
     (training.CREATE_PREFIX, training_creation.confirm),
     (training.RSVP_PREFIX, training_rsvp.answer),
     (training.PAGE_PREFIX, training_page.page_button),

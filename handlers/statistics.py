@@ -1,5 +1,6 @@
 """/statistik [7|30|365]: how many cases of the caller's area were reported in the last days,
-by state, category, kecamatan and reporter; as text and as a chart image.
+by state, category, kecamatan and reporter; as text and as a chart image. The text carries a
+button for each other period (`st:<days>`), so nobody needs to type the number.
 
 The counts come from `storage.stats` (scope enforced in SQL; covering indexes, no table
 scan). The turn answers "being prepared"; the counting and drawing run afterwards as a
@@ -22,7 +23,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from handlers.context import AppContext, BackgroundJob, Turn
-from handlers.events import Outbound, small_number
+from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.permissions import allowed
 from handlers.scope import scope_of
 from handlers.temp_files import temp_path
@@ -33,6 +34,7 @@ from storage.stats import CaseCounts
 log = logging.getLogger(__name__)
 
 PERIODS = (7, 30, 365)
+PERIOD_PREFIX = "st"
 DEFAULT_DAYS = 30
 SHOWN = 10  # lines per section in the text and bars per chart panel
 LABEL_WIDTH = 28
@@ -55,12 +57,36 @@ def _days(args: str) -> int | None:
 
 async def show_statistics(turn: Turn) -> None:
     """/statistik [7|30|365]."""
+    days = _days(turn.event.command_args)
+    if days is None and allowed(turn.user, "case.stats"):
+        turn.reply(turn.t("statistics.usage"))
+        return
+    await _show(turn, days or DEFAULT_DAYS)
+
+
+async def period_button(turn: Turn, data: str) -> None:
+    """A tap on one of the other periods under the statistics (`st:<days>`)."""
+    _, raw = button_fields(data, 2)
+    days = small_number(raw)
+    await _show(turn, days if days in PERIODS else DEFAULT_DAYS)
+
+
+def _period_buttons(turn: Turn, days: int) -> list[list[Button]]:
+    return [
+        [
+            Button(
+                label=turn.t("statistics.period_button", days=other),
+                data=f"{PERIOD_PREFIX}:{other}",
+            )
+            for other in PERIODS
+            if other != days
+        ]
+    ]
+
+
+async def _show(turn: Turn, days: int) -> None:
     if not allowed(turn.user, "case.stats"):
         turn.reply(turn.t("errors.not_allowed"))
-        return
-    days = _days(turn.event.command_args)
-    if days is None:
-        turn.reply(turn.t("statistics.usage"))
         return
     scope = scope_of(turn.user)
     _, start, end = period_start(turn.app, turn.now, days)
@@ -70,8 +96,9 @@ async def show_statistics(turn: Turn) -> None:
         counts = await repos.stats.recent_days(scope, days=days, now=now, top=SHOWN)
         area = await _area(turn, repos)
         text = statistics_text(turn, counts, days=days, start=start, end=end, area=area)
+        answer = Outbound.say(text, _period_buttons(turn, days))
         if counts.total == 0:
-            return [Outbound.say(text)]
+            return [answer]
         chart = Chart(
             title=_plain(turn.t("statistics.title", days=days)) + f"\n{area}",
             axis=turn.t("statistics.chart_axis"),
@@ -79,9 +106,9 @@ async def show_statistics(turn: Turn) -> None:
         )
         path = temp_path(turn.app.media_dir, "statistik", ".png", turn.now)
         if await draw(turn.app, chart, path) is None:
-            return [Outbound.say(text)]
+            return [answer]
         caption = turn.t("statistics.chart_caption", days=days, area=area)
-        return [Outbound.say(text), Outbound(type="image", file_path=str(path), text=caption)]
+        return [answer, Outbound(type="image", file_path=str(path), text=caption)]
 
     # Counting a year of a district and drawing take a while: off the turn, on the reader.
     turn.later(BackgroundJob(produce))

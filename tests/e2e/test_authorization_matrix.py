@@ -83,6 +83,7 @@ MAY: dict[str, frozenset[str]] = {
     "case.view": frozenset({"psm", "tksk", "coordinator", "admin"}),
     "case.queue": REVIEWERS,
     "case.search": REVIEWERS,
+    "case.stats": REVIEWERS,
     "case.verify": frozenset({"tksk", "coordinator"}),  # coordinators only without a TKSK
     "case.send_back": frozenset({"tksk", "coordinator"}),
     "case.reject": frozenset({"coordinator"}),
@@ -550,6 +551,9 @@ def button_rows(key: str) -> list[dict[str, Any]]:
     rows.append(  # the hour of their own daily reminder
         _button_gate(key, "rm:08:00", "reminder.settings")
         or _allowed(key, "rm:08:00", "sekitar pukul 08.00")
+    )
+    rows.append(  # another period under the statistics (made in the background: "preparing")
+        _button_gate(key, "st:7", "case.stats") or _allowed(key, "st:7", "Sedang disiapkan")
     )
     rows.append(  # "Jam lain": the hour typed, in a form of its own
         _button_gate(key, "rm:other", "reminder.settings")

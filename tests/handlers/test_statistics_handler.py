@@ -18,7 +18,8 @@ import handlers.statistics as statistics
 from bot.render_pool import RenderPool
 from handlers.statistics import show_statistics
 from storage.models import Role
-from tests.handlers.chat_turns import app_context, command, run_background
+from tests.handlers.chat_turns import app_context, command, run_background, tap
+from tests.handlers.routed_turns import CHANNELS, person, send
 from tests.storage.seed_cases import (
     BABATAN,
     CINIRU,
@@ -203,3 +204,56 @@ async def test_a_quiet_period_has_text_and_no_chart(world) -> None:
     assert [reply.text for reply in turn.replies] == [turn.t("background.preparing")]
     replies = await run_background(db, turn)
     assert len(replies) == 1 and "Belum ada laporan" in replies[0].text
+
+
+async def _tap(world, who: str, data: str):
+    db, people, app = world
+    async with db.transaction() as repos:
+        turn = tap(app, repos, people[who], data)
+        await statistics.period_button(turn, data)
+    return await run_background(db, turn)
+
+
+def _buttons(reply) -> list[tuple[str, str]]:
+    return [(b.label, b.data) for row in reply.buttons or [] for b in row]
+
+
+async def test_the_text_offers_the_other_periods(world) -> None:
+    replies = await _run(world, "coordinator", "30")
+    assert _buttons(replies[0]) == [("📅 7 hari", "st:7"), ("📅 365 hari", "st:365")]
+    assert _buttons((await _run(world, "tksk", "7"))[0]) == [
+        ("📅 30 hari", "st:30"),
+        ("📅 365 hari", "st:365"),
+    ]
+
+
+async def test_a_period_button_shows_that_period(world) -> None:
+    replies = await _tap(world, "coordinator", "st:365")
+    assert "Statistik kasus 365 hari terakhir" in replies[0].text
+    assert "Jumlah laporan: <b>5</b>" in replies[0].text  # the case of 100 days ago too
+    assert _buttons(replies[0]) == [("📅 7 hari", "st:7"), ("📅 30 hari", "st:30")]
+
+
+@pytest.mark.parametrize("data", ["st:12", "st:", "st:x", "st:" + "7" * 40])
+async def test_a_forged_period_button_shows_thirty_days(world, data) -> None:
+    replies = await _tap(world, "coordinator", data)
+    assert "Statistik kasus 30 hari terakhir" in replies[0].text
+
+
+async def test_a_psm_tapping_a_period_is_refused(world) -> None:
+    replies = await _tap(world, "psm", "st:7")
+    assert len(replies) == 1 and "tidak berwenang" in replies[0].text
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_period_button_is_routed_on_both_channels(tmp_path, channel) -> None:
+    db = await open_database(tmp_path / "routed.db")
+    try:
+        coordinator = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+        app = app_context(tmp_path / "media")
+        turn = await send(db, app, coordinator, channel, data="st:7")
+        texts = [r for r in await run_background(db, turn) if r.type == "text"]
+        assert "Statistik kasus 7 hari terakhir" in texts[0].text
+        assert ("📅 365 hari", "st:365") in _buttons(texts[0])
+    finally:
+        await db.close()
