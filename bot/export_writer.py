@@ -119,10 +119,24 @@ def _write(connection: Connection, path: Path, options: dict[str, Any]) -> None:
 
     Ctrl-C, SIGTERM and SIGHUP reach the export's whole process group: the export's process
     handles them (it stops us and removes what we wrote). If it ends without a word (killed),
-    we see the pipe close: the workbook is unfinished, so the temporary files and the partial
-    file go (unmasked NIKs must not stay in memory or beside the output)."""
+    we see the pipe close, also in the middle of a chunk (an OSError, not EOFError): the
+    workbook is unfinished, so the temporary files and the partial file go (unmasked NIKs must
+    not stay in memory or beside the output). Once our answer to "close" is sent, the export's
+    process owns both."""
     for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(number, signal.SIG_IGN)
+    answered = False
+    try:
+        answered = _write_until_closed(connection, path, options)
+    finally:
+        if not answered:
+            shutil.rmtree(options["scratch"], ignore_errors=True)
+            path.unlink(missing_ok=True)
+
+
+def _write_until_closed(connection: Connection, path: Path, options: dict[str, Any]) -> bool:
+    """Write the chunks received until "close"; True once that was answered, False when the
+    export's process went away first."""
     failure: str | None = None
     try:
         writer = SheetWriter(path, **options)
@@ -131,10 +145,8 @@ def _write(connection: Connection, path: Path, options: dict[str, Any]) -> None:
     while True:
         try:
             kind, payload = connection.recv()
-        except EOFError:  # the export's process is gone
-            shutil.rmtree(options["scratch"], ignore_errors=True)
-            path.unlink(missing_ok=True)
-            return
+        except (EOFError, OSError):  # the export's process is gone, maybe mid-chunk
+            return False
         if failure is None:
             try:
                 if kind == "rows":
@@ -145,4 +157,4 @@ def _write(connection: Connection, path: Path, options: dict[str, Any]) -> None:
                 failure = str(exc)
         if kind == "close":
             connection.send(failure)
-            return
+            return True

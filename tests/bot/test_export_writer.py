@@ -3,7 +3,9 @@ a failure in the child told at close, and no child left behind."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import struct
 from pathlib import Path
 
 import openpyxl
@@ -61,3 +63,21 @@ def test_stop_ends_a_child_that_still_writes(tmp_path: Path) -> None:
     assert not (tmp_path / "x.xlsx").exists()
     with pytest.raises(RuntimeError, match="stopped"):
         writer.write_rows([export_row()])
+
+
+def test_an_export_killed_in_the_middle_of_a_chunk_leaves_nothing(tmp_path: Path) -> None:
+    """The export's process dies while it sends a chunk: the child reads half a message
+    (an OSError, not the EOFError of a pipe closed between chunks) and still removes its
+    temporary files and the partial file."""
+    partial = tmp_path / ".psm-export-1-x.xlsx.part"
+    partial.touch()
+    writer = SheetProcess(partial, catalog=Catalog.load(), language="id", timezone=ZONE)
+    writer.write_rows([export_row()] * 3000)  # XlsxWriter's temporary file has rows
+    assert any(writer.scratch.iterdir())
+    # Half a message: a header announcing 1,000 bytes, 10 of them, then the pipe closes.
+    os.write(writer._connection.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+    writer._connection.close()
+    writer._process.join(60)
+    assert writer._process.exitcode == 0
+    assert not writer.scratch.exists()
+    assert not partial.exists()
