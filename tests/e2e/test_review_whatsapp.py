@@ -153,7 +153,7 @@ async def _verify(
 
 async def _send_back(coordinator: TelegramPerson, number: str, reason: str) -> None:
     await _open(coordinator, number)
-    ask = await coordinator.tap("Kembalikan")
+    ask = await coordinator.tap("Minta perbaikan")
     assert "alasan" in ask[0]["text"].lower() or "dikembalikan" in ask[0]["text"]
     done = await coordinator.say(reason)
     assert "Perlu perbaikan" in done[0]["text"]
