@@ -83,6 +83,8 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     done = await tksk.tap("Kirim", expect=2)
     number = done[0]["text"].split("<b>")[1].split("</b>")[0]
     await _told(fake, coordinator, before_new, number)
+    opened = await coordinator.tap("Buka laporan")  # the notice's button
+    assert number in opened[0]["text"] and "Verifikasi" in _labels(opened[0])
     await tksk.say("/antrian", until="Antrian")
     page = await tksk.tap(number, until="Riwayat")
     assert "Verifikasi" not in _labels(page[0]) and "Minta perbaikan" in _labels(page[0])
