@@ -9,6 +9,7 @@ from handlers.case_submission import CaseFacts
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Outbound
+from handlers.review.buttons import open_case_button
 from handlers.review.case_page import tell_to_open
 from handlers.review.deciders import Deciders, deciders
 from storage.models import DuplicateMatch, Role, User
@@ -70,8 +71,8 @@ async def tell_new_case(
     turn: Turn, facts: CaseFacts, number: str, case_id: int, hidden: list[DuplicateMatch]
 ) -> None:
     """The TKSK hears of each new case (the coordinators, who verify it then, of the TKSK's
-    own report); darurat alerts go out at once; the admins hear of it when they must stand
-    in (nobody in the region may verify it); flags to coordinators."""
+    own report), with a button to open it; darurat alerts go out at once; the admins hear of
+    it when they must stand in (nobody in the region may verify it); flags to coordinators."""
     reporter = turn.user
     assert reporter is not None
     verifiers = await _verifiers(turn, facts, reporter.id)
@@ -95,7 +96,9 @@ async def tell_new_case(
                 urgency=catalog.text(person.language, f"urgency.{facts.urgency}"),
                 **place,
             )
-            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+            button = open_case_button(catalog, person.language, case_id)
+            notice = Outbound(text=text, summary=number, buttons=[[button]])
+            await turn.deliver(person.id, notice, DeliveryKind.NOTICE)
     if verifiers.standing_in:  # nobody in the region may verify it: the admins hear of it
         await tell_to_open(
             turn, verifiers.people, "case.new_for_stand_in", number=number, case_id=case_id

@@ -16,9 +16,17 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Turn
+from handlers.events import Button
+from handlers.i18n import Catalog
 
 QUEUE_PREFIX, CASE_PREFIX, ACTION_PREFIX, PHOTO_PREFIX = "cq", "cs", "ca", "cp"
 REVISE_PREFIX = "rv"
+
+
+def open_case_button(catalog: Catalog, language: str, case_id: int) -> Button:
+    """The "Buka laporan" button of a notice about a case: it opens the case's page, as the
+    queue does (the press is checked against the presser's scope then)."""
+    return Button(label=catalog.text(language, "review.open"), data=f"{CASE_PREFIX}:{case_id}")
 
 
 async def record_refusal(turn: Turn, case_id: int | None, detail: dict[str, Any]) -> None:

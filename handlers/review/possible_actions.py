@@ -12,6 +12,12 @@ from handlers.review.deciders import DECIDING, STAND_IN, Deciders, deciders
 from handlers.review.workflow import TRANSITIONS, Transition
 from storage.models import CaseDetail, CaseSummary
 
+# The order the actions are offered in, the same for every role and state: the step forward
+# first (verify, approve, a visit or reopen: one at a time), then send back, reject, resolve.
+# An action keeps its place among the others, so training material can say where to tap
+# (the workflow's order put approve after send back and reject, but verify before them).
+SHOWN_ORDER = ("verify", "approve", "follow_up", "reopen", "send_back", "reject", "resolve")
+
 
 def case_deciders(turn: Turn, case: CaseSummary, action: str) -> Awaitable[Deciders]:
     """Who may take `action` (verify or approve) on this case."""
@@ -36,9 +42,9 @@ def waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
 
 
 async def possible_actions(turn: Turn, case: CaseDetail) -> list[Transition]:
-    """The review actions this person may take on this case now."""
+    """The review actions this person may take on this case now, in `SHOWN_ORDER`."""
     result = []
-    for transition in TRANSITIONS.values():
+    for transition in (TRANSITIONS[action] for action in SHOWN_ORDER):
         if case.summary.state not in transition.from_states or turn.user is None:
             continue
         if transition.action in DECIDING:

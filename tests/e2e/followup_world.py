@@ -51,7 +51,7 @@ async def add_whatsapp_user(
     role: Role,
     bsuid: str,
     name: str,
-    kecamatan: str,
+    kecamatan: str | None,
     desa: str | None = None,
 ) -> int:
     """An active user known on WhatsApp by their BSUID (they have not written yet)."""

@@ -76,7 +76,7 @@ async def test_tksk_records_visits_with_bad_dates_asked_again(fake, settings, wo
     queue = await tksk.say("/antrian", until="Antrian")
     assert NUMBER in str(queue[0]["reply_markup"])
     await tksk.tap(NUMBER, until="Riwayat")
-    asked = await tksk.tap("Catat tindak lanjut")
+    asked = await tksk.tap("Catat kunjungan")
     assert NUMBER in asked[0]["text"] and "Kapan kunjungannya" in asked[0]["text"]
     await tksk.tap("Tanggal lain")
     # Bad dates: in the future, not in the calendar, not a date at all. Each is asked again.
@@ -119,7 +119,7 @@ async def test_tksk_records_visits_with_bad_dates_asked_again(fake, settings, wo
     # A second visit, by the coordinator, today and without a next date: still followed up.
     await coordinator.say(f"/cari {NUMBER}", until="Ditemukan")
     await coordinator.tap(NUMBER, until="Riwayat")
-    await coordinator.tap("Catat tindak lanjut")
+    await coordinator.tap("Catat kunjungan")
     await coordinator.tap("Hari ini")
     await coordinator.say("Pemeriksaan berat badan, naik 0,5 kg")
     summary = await coordinator.tap("Lewati")
@@ -182,7 +182,7 @@ async def test_the_visit_form_is_stopped_when_the_case_closed_meanwhile(
     tksk, coordinator = people[TKSK], people[COORDINATOR]
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(NUMBER, until="Riwayat")
-    await tksk.tap("Catat tindak lanjut")
+    await tksk.tap("Catat kunjungan")
     await tksk.tap("Kemarin")
     await tksk.say("Konseling keluarga")
     await tksk.tap("Lewati")

@@ -69,7 +69,7 @@ async def test_a_visit_recorded_over_whatsapp(graph, wa_settings, webhook_url, s
     assert NUMBER in str(queue[0])
     page = await tksk.tap(NUMBER)
     assert NUMBER in body_of(page[0]) and "Ayu" in body_of(page[0])
-    asked = await tksk.tap("tindak lanjut")
+    asked = await tksk.tap("Catat kunjungan")
     assert "Kapan kunjungannya" in body_of(asked[-1])
     await tksk.tap("Tanggal lain")
     future = await tksk.say(day(clock, 2))

@@ -96,7 +96,7 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     await coordinator.say("/antrian", until="Antrian")
     await coordinator.tap(number, until="Riwayat")
     before_psm = len(psm.messages())
-    ask = await coordinator.tap("Kembalikan")
+    ask = await coordinator.tap("Minta perbaikan")
     assert "alasan" in ask[0]["text"].lower()
     await coordinator.say("Mohon lengkapi alamat dengan nomor rumah")
     note = await _told(fake, psm, before_psm, "Perlu perbaikan")
@@ -131,7 +131,7 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     await _told(fake, psm, before_psm, "Disetujui")
     await coordinator.say(f"/cari {number}", until="Ditemukan")
     await coordinator.tap(number, until="Riwayat")
-    await coordinator.tap("Catat tindak lanjut")
+    await coordinator.tap("Catat kunjungan")
     await coordinator.tap("Hari ini")
     await coordinator.say("Rujukan ke puskesmas")
     await coordinator.tap("Lewati")  # no next visit planned
@@ -238,7 +238,7 @@ async def test_an_action_no_longer_possible_when_applied_is_audited(fake, settin
     tksk, coordinator = people[TKSK], people[COORDINATOR]
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
-    await tksk.tap("Kembalikan")  # the reason is asked; meanwhile the coordinator rejects
+    await tksk.tap("Minta perbaikan")  # the reason is asked; meanwhile the coordinator rejects
     await coordinator.say("/antrian", until="Antrian")
     await coordinator.tap(number, until="Riwayat")
     await coordinator.tap("Tolak")
@@ -293,7 +293,7 @@ async def test_the_queue_shows_what_waits_for_this_person_first(fake, settings, 
 
     # Sent back, it waits for the reporter: last for both, marked, still findable here.
     await coordinator.tap(newer, until="Riwayat")
-    await coordinator.tap("Kembalikan")
+    await coordinator.tap("Minta perbaikan")
     await coordinator.say("Mohon lengkapi alamat", until="sekarang")
     for reviewer in (coordinator, tksk):
         queue = await reviewer.say("/antrian", until="Antrian")

@@ -56,7 +56,7 @@ async def test_a_suspended_reporter_hears_nothing_of_their_case(fake, settings, 
     # no "Perbaiki" button they could not use).
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
-    await tksk.tap("Kembalikan")
+    await tksk.tap("Minta perbaikan")
     await tksk.say("Alamat kurang lengkap", until="sekarang")
     assert _state(settings, number) == "needs_revision"
 
@@ -83,9 +83,11 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     done = await tksk.tap("Kirim", expect=2)
     number = done[0]["text"].split("<b>")[1].split("</b>")[0]
     await _told(fake, coordinator, before_new, number)
+    opened = await coordinator.tap("Buka laporan")  # the notice's button
+    assert number in opened[0]["text"] and "Verifikasi" in _labels(opened[0])
     await tksk.say("/antrian", until="Antrian")
     page = await tksk.tap(number, until="Riwayat")
-    assert "Verifikasi" not in _labels(page[0]) and "Kembalikan" in _labels(page[0])
+    assert "Verifikasi" not in _labels(page[0]) and "Minta perbaikan" in _labels(page[0])
     assert "laporan Bapak/Ibu sendiri" in page[0]["text"]  # why there is no Verifikasi
     ((case_id, version),) = _rows(settings, "SELECT id, version FROM cases")
     forged = await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
@@ -108,7 +110,7 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     # Sent back and corrected: the coordinators hear of it, not only the reporter themselves.
     await coordinator.say("/antrian", until="Antrian")
     await coordinator.tap(number, until="Riwayat")
-    await coordinator.tap("Kembalikan")
+    await coordinator.tap("Minta perbaikan")
     await coordinator.say("Mohon lengkapi alamat", until="sekarang")
     await _told(fake, tksk, 0, "Perlu perbaikan")
     await tksk.tap("Perbaiki laporan")
@@ -165,7 +167,7 @@ async def test_an_admin_stands_in_where_only_the_reporter_could_validate(
     assert "sebagai admin menggantikan" in page[0]["text"]
     # Only what four eyes blocks: an admin never sends back or rejects.
     assert _labels(page[0]).count("Validasi") == 1
-    assert "Kembalikan" not in _labels(page[0]) and "Tolak" not in _labels(page[0])
+    assert "Minta perbaikan" not in _labels(page[0]) and "Tolak" not in _labels(page[0])
     ((case_id, version),) = _rows(settings, "SELECT id, version FROM cases")
     refused = await admin.tap_data(f"ca:x:{case_id}:{version}", 1)
     assert "tidak" in refused[0]["text"].lower() and _state(settings, number) == "verified"

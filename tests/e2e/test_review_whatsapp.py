@@ -153,7 +153,7 @@ async def _verify(
 
 async def _send_back(coordinator: TelegramPerson, number: str, reason: str) -> None:
     await _open(coordinator, number)
-    ask = await coordinator.tap("Kembalikan")
+    ask = await coordinator.tap("Minta perbaikan")
     assert "alasan" in ask[0]["text"].lower() or "dikembalikan" in ask[0]["text"]
     done = await coordinator.say(reason)
     assert "Perlu perbaikan" in done[0]["text"]
@@ -185,6 +185,9 @@ async def test_review_round_trip_with_the_reporter_on_whatsapp(
     number = await _report(psm)
     await _told(fake, tksk, before_tksk, "Laporan baru di kecamatan")
     assert _state(wa_settings, number) == "submitted"
+    page = await tksk.tap("Buka laporan")  # the notice's button opens the case's page
+    assert number in page[0]["text"] and CHILD_NIK not in page[0]["text"]
+    assert "Verifikasi" in str(page[0]["reply_markup"])
 
     await _verify(fake, tksk, coordinator, psm, number)
     assert _state(wa_settings, number) == "verified"

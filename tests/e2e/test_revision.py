@@ -44,7 +44,7 @@ async def _send_back(fake, people, number: str, reason: str) -> None:
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
     before = len(psm.messages())
-    await tksk.tap("Kembalikan")
+    await tksk.tap("Minta perbaikan")
     await tksk.say(reason)
     await _told(fake, psm, before, reason)
 

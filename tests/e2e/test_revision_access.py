@@ -32,7 +32,7 @@ async def _sent_back_report(fake, people) -> str:
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
     before = len(psm.messages())
-    await tksk.tap("Kembalikan")
+    await tksk.tap("Minta perbaikan")
     await tksk.say("Alamat kurang lengkap")
     await _told(fake, psm, before, "Perlu perbaikan")
     return number

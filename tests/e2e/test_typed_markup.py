@@ -34,7 +34,7 @@ async def test_a_reason_with_lt_and_ampersand_keeps_the_case_page(
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
     before_psm = len(psm.messages())
-    await tksk.tap("Kembalikan")
+    await tksk.tap("Minta perbaikan")
     await tksk.say(REASON)
     note = await _told(fake, psm, before_psm, "Perlu perbaikan")
     assert "&lt;5 th &amp; No. KK" in note
