@@ -1,4 +1,5 @@
-"""The household case report: /lapor, /draf, /laporan_saya, and what happens on submit."""
+"""The household case report: /lapor, /draf, and what happens on submit (/laporan_saya:
+handlers/my_reports.py)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,6 @@ from handlers.forms.runner import (
 )
 from handlers.main_menu import main_menu
 from handlers.permissions import allowed
-from handlers.review.reporter import revise_buttons
 from handlers.scope import can_see_case
 from storage.models import FormSession
 
@@ -185,33 +185,6 @@ async def open_draft(turn: Turn, data: str) -> None:
         return
     session = await turn.repos.forms.activate(session.id, now=turn.now)
     await resume_form(turn, session, turn.t("case.resuming") + "\n\n")
-
-
-async def my_reports(turn: Turn) -> None:
-    """/laporan_saya: my latest cases and where they are; a button for each one sent back."""
-    assert turn.user is not None
-    if not allowed(turn.user, "case.list_own"):
-        turn.reply(turn.t("errors.not_allowed"))
-        return
-    cases = await turn.repos.cases.of_reporter(turn.user.id, limit=10)
-    if not cases:
-        turn.reply(turn.t("case.none_yet"))
-        return
-    lines = [turn.t("case.mine_title")]
-    for case in cases:
-        local = case.submitted_at.astimezone(turn.app.timezone)
-        lines.append(
-            turn.t(
-                "case.mine_line",
-                number=case.number,
-                state=turn.t(f"case_states.{case.state}"),
-                date=local.strftime("%d-%m-%Y"),
-            )
-        )
-    sent_back = await turn.repos.cases.sent_back(turn.user.id)
-    if sent_back:
-        lines += ["", turn.t("case.mine_revise_hint", count=len(sent_back))]
-    turn.reply(Outbound.say("\n".join(lines), revise_buttons(turn, turn.language, sent_back)))
 
 
 @on_complete(FORM_ID)

@@ -344,14 +344,23 @@ class CaseRepo(Repo):
         )
 
     async def summaries(
-        self, where: str, params: tuple[Any, ...], limit: int = 20
+        self,
+        where: str,
+        params: tuple[Any, ...],
+        limit: int = 20,
+        *,
+        offset: int = 0,
+        first: str = "",
     ) -> list[CaseSummary]:
+        """Cases matching `where`, the latest first (those matching `first` before them)."""
+        order = f"({first}) DESC, " if first else ""
         rows = await self._all(
             "SELECT c.id, c.number, c.state, c.urgency, c.kabupaten_code, c.kecamatan_code,"
             " c.desa_code, c.reporter_id, c.submitted_at,"
             " (SELECT group_concat(code) FROM case_categories WHERE case_id = c.id)"
-            f" FROM cases c WHERE {where} ORDER BY c.submitted_at DESC, c.id DESC LIMIT ?",
-            (*params, limit),
+            f" FROM cases c WHERE {where}"
+            f" ORDER BY {order}c.submitted_at DESC, c.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         return [
             CaseSummary(

@@ -215,6 +215,26 @@ class CaseEvent(_Model):
     reason: str | None
 
 
+class SendBackNote(_Model):
+    """Why a case was last sent back to its reporter: when, by whom (their role now) and the
+    reviewer's note."""
+
+    case_id: int
+    at: datetime
+    actor_role: str | None
+    reason: str | None
+
+
+class Handover(_Model):
+    """Work a person handed over to another PSM (`person.handover` in the audit)."""
+
+    at: datetime
+    receiver_id: int | None
+    receiver_name: str | None
+    cases: int
+    drafts: int
+
+
 class RevisedFacts(_Model):
     """What a corrected report changes in a case besides its answers, details, description,
     urgency and categories: the household and members it is about, where, consent, photos."""

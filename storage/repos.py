@@ -25,6 +25,7 @@ from storage.people import PeopleRepo
 from storage.photos import PhotoRepo
 from storage.regions import RegionRepo
 from storage.reminders import ReminderRepo
+from storage.reporter_cases import ReporterCaseRepo
 from storage.retention import RetentionRepo
 from storage.schedule import ScheduleRepo
 from storage.stats import StatsRepo
@@ -54,6 +55,7 @@ class Repos:
         self.schedule = ScheduleRepo(conn)
         self.audit = AuditRepo(conn)
         self.cases = CaseRepo(conn)
+        self.reporter_cases = ReporterCaseRepo(conn)
         self.review = CaseReviewRepo(conn)
         self.stats = StatsRepo(conn)
         self.stats_windows = StatsWindowRepo(conn)

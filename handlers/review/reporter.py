@@ -1,5 +1,6 @@
 """The review's round-trip to the reporter: told what became of their report (with the
-reason), and the "Perbaiki" buttons that open a case sent back to them for correction."""
+reason and what comes next), the reviewer's note on a case sent back to them, and the
+"Perbaiki" buttons that open such a case for correction."""
 
 from __future__ import annotations
 
@@ -7,14 +8,55 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, Topic
+from handlers.district_contact import contact_note
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import start_form
 from handlers.forms.state import prefilled_state
 from handlers.review.buttons import REVISE_PREFIX, record_refusal
 from handlers.review.workflow import Transition
 from handlers.scope import own_cases
-from storage.models import CaseDetail, CaseSummary
+from storage.models import CaseDetail, CaseSummary, SendBackNote
 from storage.models import CaseState as S
+
+# What comes next for the reporter, by the state their case is in now.
+NEXT_STEP = {
+    S.SUBMITTED: "reporter.next.submitted",
+    S.RESUBMITTED: "reporter.next.submitted",
+    S.VERIFIED: "reporter.next.verified",
+    S.NEEDS_REVISION: "review.reporter_revise_hint",
+    S.APPROVED: "reporter.next.approved",
+    S.IN_FOLLOW_UP: "reporter.next.in_follow_up",
+    S.RESOLVED: "reporter.next.resolved",
+    S.REJECTED: "reporter.next.rejected",
+}
+
+
+async def next_step(turn: Turn, language: str, case: CaseSummary) -> str:
+    """One line on what comes next for the case's reporter ("" for a state without one); a
+    closed case sends them to the office of the case's district, with its contact when set."""
+    key = NEXT_STEP.get(case.state)
+    if key is None:
+        return ""
+    text = turn.app.catalog.text(language, key)
+    if case.state == S.REJECTED:
+        text += await contact_note(turn.repos, turn.app.catalog, language, case.kabupaten_code)
+    return text
+
+
+def sent_back_note(turn: Turn, language: str, note: SendBackNote, limit: int = 0) -> str:
+    """Who sent the case back (their role) and when, with their note: what to correct
+    (`limit`: at most that many characters of it, for a list)."""
+    catalog = turn.app.catalog
+    who = catalog.text(
+        language, f"roles.{note.actor_role}" if note.actor_role else "reporter.someone"
+    )
+    date = note.at.astimezone(turn.app.timezone).strftime("%d-%m-%Y")
+    if not note.reason:
+        return catalog.text(language, "reporter.sent_back_no_note", who=who, date=date)
+    text = note.reason
+    if limit and len(text) > limit:
+        text = text[:limit].rstrip() + "…"
+    return catalog.text(language, "reporter.sent_back_note", who=who, date=date, note=text)
 
 
 async def tell_reporter(
@@ -41,8 +83,10 @@ async def tell_reporter(
     if detail:
         text += "\n" + catalog.text(language, detail[0], **detail[1])
     buttons = []
+    moved = case.summary.model_copy(update={"state": transition.to_state})
+    if step := await next_step(turn, language, moved):
+        text += "\n" + step
     if transition.to_state == S.NEEDS_REVISION:
-        text += "\n" + catalog.text(language, "review.reporter_revise_hint")
         buttons = [
             [
                 Button(
@@ -88,11 +132,15 @@ async def revise_button(turn: Turn, data: str) -> None:
         await record_refusal(turn, case_id, {"view": "revise", "data": data[:64]})
         turn.reply(turn.t("review.nothing_to_revise"))
         return
+    heading = turn.t("review.revising", number=case.summary.number)
+    notes = await turn.repos.reporter_cases.send_back_notes([case_id])
+    if case_id in notes:  # what to change, however long ago the notice came
+        heading += "\n\n" + sent_back_note(turn, turn.language, notes[case_id])
     state = prefilled_state(turn.app.forms["case_report"], case.answers)
     await start_form(
         turn,
         "case_report",
-        turn.t("review.revising", number=case.summary.number) + "\n\n",
+        heading + "\n\n",
         state=state,
         context={"revising": case_id, "version": case.version},
     )

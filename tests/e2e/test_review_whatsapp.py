@@ -204,7 +204,14 @@ async def test_review_round_trip_with_the_reporter_on_whatsapp(
     mine = await psm.say("laporansaya")
     assert "1 laporan perlu perbaikan" in body_of(mine[-1])
     rows = [row["title"] for row in mine[-1]["interactive"]["action"]["sections"][0]["rows"]]
-    assert rows == [f"Perbaiki {number}"]
+    assert rows == [f"Perbaiki {number}", f"Lihat {number}"]
+    listed = "\n".join(body_of(m) for m in mine)
+    assert "↩️ Catatan dari Koordinator Dinas Sosial" in listed and "nomor rumah" in listed
+    # The case's own page, read-only: the reviewer's step and note, NIK masked.
+    page = "\n".join(body_of(m) for m in await psm.tap(f"Lihat {number}"))
+    assert f"*{number}* · Perlu perbaikan" in page
+    assert "Perlu perbaikan (Koordinator Dinas Sosial): Mohon lengkapi alamat" in page
+    assert CHILD_NIK not in page and "NIK 320801******" in page
 
     await _revise(fake, psm, tksk, number)
     assert _state(wa_settings, number) == "resubmitted"

@@ -9,12 +9,13 @@ import sqlite3
 from bot.admin_tools import add_user
 from tests.e2e import test_review
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.reports import Report, walk_report
+from tests.e2e.reports import CHILD_NIK, Report, walk_report
 from tests.e2e.test_review import COORDINATOR, PSM, TKSK, _state, _told
 
 people = test_review.people  # the fixture: a coordinator, two TKSK and the PSM
 RECEIVER = 702
 GONE = "tidak sedang menunggu perbaikan"
+NOTE = "↩️ Catatan dari TKSK"
 
 
 def _buttons(message: dict) -> list[str]:
@@ -44,15 +45,25 @@ async def test_my_reports_opens_a_case_sent_back(fake, settings, people) -> None
     # The daily reminder's button leads to /laporan_saya, which has the case's button.
     mine = await psm.tap_data("menu:laporan_saya", 1)
     assert "1 laporan perlu perbaikan" in mine[0]["text"]
-    assert _buttons(mine[0]) == [f"Perbaiki {number}"]
+    # The reviewer's note stays on the case's line, days after the notice.
+    assert NOTE in mine[0]["text"]
+    assert _buttons(mine[0]) == [f"Perbaiki {number}", f"Lihat {number}"]
     opened = await psm.tap(f"Perbaiki {number}")
     assert "Perbaikan laporan" in opened[0]["text"] and number in opened[0]["text"]
+    assert NOTE in opened[0]["text"]  # and on top of the answers to correct
     await psm.tap("Kirim", until="Perbaikan laporan")
     assert _state(settings, number) == "resubmitted"
 
-    # Once resubmitted, the list has no button and the old one opens nothing.
+    # Once resubmitted, the list has only the case's page and the old button opens nothing.
     mine = await psm.say("/laporan_saya")
-    assert "perlu perbaikan" not in mine[0]["text"] and not mine[0].get("reply_markup")
+    assert "perlu perbaikan" not in mine[0]["text"] and NOTE not in mine[0]["text"]
+    assert _buttons(mine[0]) == [f"Lihat {number}"]
+    page = await psm.tap(f"Lihat {number}")
+    assert f"<b>{number}</b> · Diajukan ulang" in page[0]["text"]
+    assert "Perlu perbaikan (TKSK): Alamat kurang lengkap" in page[0]["text"]
+    assert "menunggu diperiksa" in page[0]["text"]
+    assert CHILD_NIK not in page[0]["text"] and "NIK 320801******" in page[0]["text"]
+    assert _buttons(page[0]) == ["📁 Laporan saya"]
     stale = await psm.tap(f"Perbaiki {number}")
     assert GONE in stale[0]["text"]
     assert _state(settings, number) == "resubmitted"
@@ -83,11 +94,17 @@ async def test_a_handed_over_case_is_revised_by_the_receiver(fake, settings, peo
     told = next(m for m in receiver.messages() if "dari Bu Ani" in m["text"])
     assert _buttons(told) == [f"Perbaiki {number}"]
 
-    # The PSM who handed it over can no longer open it from the original notice.
+    # The PSM who handed it over can no longer open it from the original notice; their
+    # list says where their reports went, not that they never reported.
     await _told(fake, psm, 0, "kepada Bu Wati")
     await psm.tap("Perbaiki laporan", until=GONE)
+    theirs = await psm.say("/laporan_saya")
+    assert "diserahkan kepada <b>Bu Wati</b>" in theirs[0]["text"]
+    assert "belum pernah" not in theirs[0]["text"] and number not in theirs[0]["text"]
+    page = await psm.tap_data(f"mc:{_case_id(settings, number)}", 1)
+    assert "tidak ada di antara laporan Bapak/Ibu" in page[0]["text"]
     mine = await receiver.say("/laporan_saya")
-    assert _buttons(mine[0]) == [f"Perbaiki {number}"]
+    assert _buttons(mine[0]) == [f"Perbaiki {number}", f"Lihat {number}"]
     opened = await receiver.tap(f"Perbaiki {number}")
     assert "Perbaikan laporan" in opened[0]["text"]
     await receiver.tap("Kirim", until="Perbaikan laporan")
@@ -114,7 +131,7 @@ async def test_a_reporter_who_became_tksk_elsewhere_still_revises(fake, settings
     assert "Perubahan disimpan" in done[0]["text"]
     await _told(fake, psm, 0, "sekarang <b>TKSK</b>")
     mine = await psm.say("/laporan_saya", until="perlu perbaikan")
-    assert _buttons(mine[0]) == [f"Perbaiki {number}"]
+    assert _buttons(mine[0]) == [f"Perbaiki {number}", f"Lihat {number}"]
     opened = await psm.tap(f"Perbaiki {number}")
     assert "Perbaikan laporan" in opened[0]["text"] and number in opened[0]["text"]
     await psm.tap("Kirim", until="Perbaikan laporan")

@@ -1,0 +1,117 @@
+"""A reporter's own case, read-only ("Lihat <number>" in /laporan_saya): where it is and what
+comes next, when it was reported and last changed, the household and the people it is about
+(NIK and KK masked), and each step so far with who took it (by role) and why. No review
+buttons: only "Perbaiki" while it waits for their correction, and the way back to the list.
+
+Only the case's current reporter sees it (`own_cases`: whatever their role and region are
+now); anyone else's case, or one handed over since, is refused politely and audited."""
+
+from __future__ import annotations
+
+from handlers.context import Turn
+from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.main_menu import MENU_PREFIX
+from handlers.permissions import allowed
+from handlers.review.buttons import record_refusal
+from handlers.review.case_page import local_time
+from handlers.review.reporter import next_step, revise_buttons
+from handlers.scope import own_cases
+from storage.identifiers import mask_identifier
+from storage.models import CaseDetail, CaseEvent
+from storage.models import CaseState as S
+
+VIEW_PREFIX = "mc"  # mc:<case id>
+EVENTS_SHOWN = 8  # the latest steps (a case sent back and corrected several times has more)
+REASON_SHOWN = 300
+
+
+async def view_button(turn: Turn, data: str) -> None:
+    """A "Lihat <number>" button: the case's page, if the presser is its reporter."""
+    _, raw_id = button_fields(data, 2)
+    await show_my_case(turn, small_number(raw_id))
+
+
+async def show_my_case(turn: Turn, case_id: int | None) -> None:
+    """The reporter's read-only page of one of their cases."""
+    assert turn.user is not None
+    case = (
+        await turn.repos.review.detail(case_id, own_cases(turn.user))
+        if case_id is not None and allowed(turn.user, "case.list_own")
+        else None
+    )
+    if case is None:
+        await record_refusal(turn, case_id, {"view": "own_case"})
+        turn.reply(turn.t("reporter.not_yours"))  # says nothing about whose it is
+        return
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action="case.view",
+        subject=f"case:{case.summary.id}",
+        detail={"as": "reporter"},
+    )
+    rows = []
+    if case.summary.state == S.NEEDS_REVISION:
+        rows += revise_buttons(turn, turn.language, [case.summary])
+    back = Button(label=turn.t("menu.my_reports"), data=f"{MENU_PREFIX}:laporan_saya")
+    turn.reply(Outbound.say(await _page_text(turn, case), [*rows, [back]]))
+
+
+async def _event_line(turn: Turn, case: CaseDetail, event: CaseEvent) -> str:
+    """One step: when, the state it led to, who took it (a reviewer by role; the reporter's
+    own steps without a name) and the reason given."""
+    at, state = local_time(turn, event.at), turn.t(f"case_states.{event.to_state}")
+    actor = await turn.repos.users.get(event.actor_id) if event.actor_id else None
+    if actor is None or actor.id == case.summary.reporter_id:
+        line = turn.t("reporter.page_event", at=at, state=state)
+    else:
+        line = turn.t(
+            "reporter.page_event_by", at=at, state=state, who=turn.t(f"roles.{actor.role}")
+        )
+    if event.reason:
+        return turn.t("reporter.page_event_reason", event=line, reason=event.reason[:REASON_SHOWN])
+    return line
+
+
+async def _page_text(turn: Turn, case: CaseDetail) -> str:
+    summary = case.summary
+    categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
+    changed = case.events[-1].at if case.events else summary.submitted_at
+    lines = [
+        turn.t(
+            "review.case_heading",
+            number=summary.number,
+            state=turn.t(f"case_states.{summary.state}"),
+            urgency=turn.t(f"urgency.{summary.urgency}"),
+        ),
+        turn.t(
+            "review.case_place",
+            desa=await turn.repos.regions.name_of(summary.desa_code),
+            kecamatan=await turn.repos.regions.name_of(summary.kecamatan_code),
+        ),
+        turn.t(
+            "reporter.page_dates",
+            reported=local_time(turn, summary.submitted_at),
+            changed=local_time(turn, changed),
+        ),
+        turn.t("review.case_categories", categories=categories or "-"),
+        turn.t(
+            "review.case_household",
+            head=case.head_name,
+            kk=mask_identifier(case.no_kk) if case.no_kk else "-",
+            size=case.member_count or "-",
+        ),
+    ]
+    for subject in case.subjects:
+        nik = (
+            mask_identifier(subject["nik"])
+            if subject["nik"]
+            else turn.t(f"form.missing.{subject['nik_missing'] or 'tidak_tahu'}")
+        )
+        lines.append(turn.t("reporter.page_member", name=subject["name"], nik=nik))
+    lines.append(turn.t("review.case_address", address=case.address or "-"))
+    lines += ["", turn.t("reporter.page_decisions")]
+    lines += [await _event_line(turn, case, event) for event in case.events[-EVENTS_SHOWN:]]
+    if step := await next_step(turn, turn.language, summary):
+        lines += ["", step]
+    return "\n".join(lines)

@@ -1,0 +1,110 @@
+"""The reporter's own case page ("Lihat <number>" in /laporan_saya), on Telegram and WhatsApp
+alike: read-only, NIK and KK masked, each step with who took it (by role) and why, what comes
+next; only for the case's current reporter, anyone else refused politely and audited."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from storage.db import Database
+from storage.models import Role
+from tests.handlers.review_turns import review_world
+from tests.handlers.routed_turns import CHANNELS, labels, person, said, send
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
+
+NUMBER = "KNG-2026-000001"
+NIK, KK = "3208014506230001", "3208011210190005"
+NOT_YOURS = "tidak ada di antara laporan Bapak/Ibu"
+
+
+async def _audit(db: Database, action: str) -> list[tuple[int, str, dict]]:
+    async with db.reading() as repos:
+        rows = await repos.audit.entries(action)
+    return [(row["actor_id"], row["subject"], json.loads(row["detail"])) for row in rows]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_reporter_reads_their_case_with_identifiers_masked(world, channel) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=3))
+    await send(db, app, people.tksk, channel, data=f"ca:b:{people.case_id}:1")
+    await send(db, app, people.tksk, channel, text="Alamat kurang lengkap")
+
+    page = await send(db, app, people.psm, channel, data=f"mc:{people.case_id}")
+    text = said(page)
+    assert text.startswith(
+        f"<b>{NUMBER}</b> · Perlu perbaikan · Biasa\nDesa Babatan, Kec. Kadugede"
+    )
+    assert "Dilaporkan: 26-11-2026 10.00 · terakhir berubah: 29-11-2026 10.00" in text
+    assert "Kategori: Stunting" in text
+    assert "KK 320801******0005" in text and "Ayu Lestari · NIK 320801******0001" in text
+    assert NIK not in text and KK not in text
+    assert "• 26-11-2026 10.00 Diajukan\n" in text  # their own step, without a name
+    assert "• 29-11-2026 10.00 Perlu perbaikan (TKSK): Alamat kurang lengkap" in text
+    assert "Pak Tono" not in text
+    assert text.rstrip().endswith("Mohon perbaiki jawaban yang diminta, lalu kirim ulang.")
+    # Read-only: only the correction and the way back to the list, no review action.
+    assert labels(page) == [f"Perbaiki {NUMBER}", "📁 Laporan saya"]
+    data = [b.data for reply in page.replies for row in reply.buttons for b in row]
+    assert data == [f"rv:{people.case_id}", "menu:laporan_saya"]
+    viewed = await _audit(db, "case.view")
+    assert viewed[-1] == (people.psm.id, f"case:{people.case_id}", {"as": "reporter"})
+
+    back = await send(db, app, people.psm, channel, data="menu:laporan_saya")
+    assert "<b>Laporan saya (1)</b>" in said(back)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_approved_case_says_what_comes_next_without_a_correction(world, channel) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=3))
+    await send(db, app, people.tksk, channel, data=f"ca:v:{people.case_id}:1")
+    await send(db, app, people.coordinator, channel, data=f"ca:a:{people.case_id}:2")
+
+    text = said(await send(db, app, people.psm, channel, data=f"mc:{people.case_id}"))
+    assert f"<b>{NUMBER}</b> · Disetujui" in text
+    assert "Diverifikasi (TKSK)" in text and "Disetujui (Koordinator Dinas Sosial)" in text
+    assert "akan menindaklanjuti" in text
+    page = await send(db, app, people.psm, channel, data=f"mc:{people.case_id}")
+    assert labels(page) == ["📁 Laporan saya"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_nobody_but_its_reporter_opens_it(world, channel) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=3))
+    # A PSM of the same desa, the TKSK and the coordinator may all see the case as
+    # reviewers or neighbours, but it is not their own report.
+    neighbour = await person(db, "Bu Rini", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    for someone in (neighbour, people.tksk, people.coordinator):
+        refused = await send(db, app, someone, channel, data=f"mc:{people.case_id}")
+        assert NOT_YOURS in said(refused) and NUMBER not in said(refused)
+        assert labels(refused) == []
+    for forged in ("mc:abc", "mc:", f"mc:{people.case_id + 50}"):
+        assert NOT_YOURS in said(await send(db, app, people.psm, channel, data=forged))
+    refusals = await _audit(db, "review.refused")
+    assert [(actor, detail) for actor, _, detail in refusals[:3]] == [
+        (someone.id, {"view": "own_case"})
+        for someone in (neighbour, people.tksk, people.coordinator)
+    ]
+    assert len(refusals) == 6
+    assert not [row for row in await _audit(db, "case.view") if row[2] == {"as": "reporter"}]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_after_a_handover_only_the_receiver_opens_it(world, channel) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=3))
+    wati = await person(db, "Bu Wati", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.reading() as repos:
+        ani = await repos.users.get(people.psm.id)
+    assert ani is not None
+    await send(db, app, people.coordinator, channel, data=f"pg:hy:{ani.id}:{ani.version}:{wati.id}")
+
+    assert NOT_YOURS in said(await send(db, app, people.psm, channel, data=f"mc:{people.case_id}"))
+    received = said(await send(db, app, wati, channel, data=f"mc:{people.case_id}"))
+    assert f"<b>{NUMBER}</b> · Diajukan" in received
+    assert "menunggu diperiksa" in received
