@@ -177,3 +177,13 @@ async def test_the_approver_of_a_tksk_whose_kecamatan_got_one_meanwhile(world, c
     async with db.reading() as repos:
         decided = await repos.users.get(dedi.id)
     assert decided is not None and decided.status == UserStatus.REJECTED, said(rejected)
+
+
+async def test_another_kecamatan_may_be_typed_without_the_button(world, channel):
+    db, app = world
+    await _kadugede_has_its_tksk(db, channel)
+    dedi = await _to_the_kecamatan(db, app, channel, "TKSK")
+    await send(db, app, dedi, channel, text="Kadugede")
+    summary = await send(db, app, dedi, channel, text="Ciniru")
+    assert SUMMARY in said(summary) and "Kecamatan: Ciniru" in said(summary)
+    assert "tksk_taken" not in await _state(db, dedi)  # its buttons are old now
