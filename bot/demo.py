@@ -19,7 +19,7 @@ from bot.channels.base import SendOutcome
 from bot.config import load_settings
 from bot.pacing import UNPACED
 from bot.runtime import Runtime
-from handlers.channel_traits import ChannelTraits, PhoneProof
+from handlers.channel_traits import ChannelTraits, PhoneProof, SeveralChoices
 from handlers.events import Button, Inbound, InboundKind, Outbound, small_number
 from storage.models import OutboxItem, Role, UserStatus
 
@@ -51,6 +51,7 @@ class DemoChannel:
     traits = ChannelTraits(
         deletes_sent_within=timedelta.max,  # prints the deletion, whenever it comes
         phone_proof=PhoneProof.SHARED_CONTACT,  # `!kontak`, like Telegram's button
+        several_choices=SeveralChoices.TAP,  # `>N` ticks one of the buttons printed
         has_command_menu=False,  # a terminal has no menu to set
     )
     pacing = UNPACED  # a terminal has no limits

@@ -3,7 +3,8 @@
 Each adapter declares its `ChannelTraits` (bot/channels/<channel>/channel.py); the running bot
 puts them in `AppContext.channels`, by channel name. Handlers ask `AppContext.traits(channel)`
 and decide from the answer: a channel missing from the table gets `UNKNOWN_CHANNEL`, which
-promises nothing (cannot delete, no menu, charges nothing, reports no status).
+promises nothing (cannot delete, no menu, charges nothing, reports no status; several options
+are picked one at a time).
 """
 
 from __future__ import annotations
@@ -19,6 +20,13 @@ class PhoneProof(StrEnum):
 
     SHARED_CONTACT = "shared_contact"  # the person shares their own contact card with a button
     SENDER_NUMBER = "sender_number"  # the number they write from is the channel's own key
+
+
+class SeveralChoices(StrEnum):
+    """How a person picks several options of one question (a multiple choice)."""
+
+    TAP = "tap"  # the options stay on screen as buttons: each tap ticks one, then "done"
+    PICK = "pick"  # one option at a time from a list, or numbers typed, then "done"
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,10 @@ class ChannelTraits:
 
     phone_proof: PhoneProof = PhoneProof.SHARED_CONTACT
     """How a new number is verified; picks the explanation /nomor gives."""
+
+    several_choices: SeveralChoices = SeveralChoices.PICK
+    """How several options of a question are picked; picks the line a multiple choice's
+    question says it with (handlers/forms/view.py `several_note`), never its form's label."""
 
     has_command_menu: bool = False
     """The chat shows a per-person command menu, so each person is sent the menu of their

@@ -221,8 +221,17 @@ async def decide(turn: Turn, data: str) -> None:
         holder = await turn.repos.people.active_tksk(
             candidate.kecamatan_code, other_than=candidate.id
         )
-        if holder is not None:
-            turn.reply(turn.t("people.tksk_taken", name=holder.full_name))
+        if holder is not None:  # registered meanwhile: said, with the way to reject it
+            kecamatan = await region_name(turn, candidate.kecamatan_code)
+            why = turn.t(
+                "registration.tksk_taken.at_approval",
+                name=candidate.full_name,
+                kecamatan=kecamatan,
+                holder=holder.full_name,
+            )
+            await _confirm_rejection(
+                turn, candidate, back=False, from_people=press.from_people, why=why
+            )
             return
     requested = candidate.requested_role  # a candidate's is cleared by a rejection
     decided = await turn.repos.people.decide_registration(
@@ -292,10 +301,13 @@ def _as_edit(turn: Turn, shown: Outbound) -> Outbound:
     return shown.model_copy(update={"type": "edit", "target_message_id": turn.event.message_id})
 
 
-async def _confirm_rejection(turn: Turn, candidate: User, *, back: bool, from_people: bool) -> None:
+async def _confirm_rejection(
+    turn: Turn, candidate: User, *, back: bool, from_people: bool, why: str = ""
+) -> None:
     """A tap on reject asks again (next to approve, one slip would turn someone away), with a
     button per reason the person is then told; the request comes back when they change their
-    mind, as it was shown (from /pengguna: with its menu button)."""
+    mind, as it was shown (from /pengguna: with its menu button). `why`: said first, when an
+    approval could not be done (the kecamatan has its TKSK)."""
     assert turn.user is not None
     if back:
         shown = await request_message(turn, candidate, turn.user, from_people=from_people)
@@ -313,9 +325,8 @@ async def _confirm_rejection(turn: Turn, candidate: User, *, back: bool, from_pe
             label=turn.t("registration.reject_back"),
             data=decision_data(candidate, "b", from_people=from_people),
         )
-        shown = Outbound.say(
-            turn.t("registration.reject_confirm", name=candidate.full_name), [*rows, [back_button]]
-        )
+        text = turn.t("registration.reject_confirm", name=candidate.full_name)
+        shown = Outbound.say(f"{why}\n\n{text}" if why else text, [*rows, [back_button]])
     turn.reply(_as_edit(turn, shown))
 
 

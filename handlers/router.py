@@ -21,6 +21,7 @@ from handlers import (
     my_reports,
     phone_number,
     registration,
+    registration_kecamatan,
     registration_request,
     reminder_settings,
     statistics,
@@ -261,6 +262,7 @@ ACTIVE_BUTTONS = dict(_ACTIVE_BUTTON_ROUTES)
 # Every button's data starts with its prefix; form buttons start with "f" (f<index>:...).
 _OTHER_BUTTON_PREFIXES = (
     registration_request.DECISION_PREFIX,
+    registration_kecamatan.TAKEN_PREFIX,
     account.LANGUAGE_PREFIX,
     CANCEL_PREFIX,
     case_report.DRAFT_PREFIX,
@@ -351,6 +353,8 @@ async def _on_button(turn: Turn) -> None:
     prefix = data.partition(":")[0]
     if prefix == registration_request.DECISION_PREFIX:
         await registration.decide(turn, data)
+    elif prefix == registration_kecamatan.TAKEN_PREFIX:  # a registering person's own choice
+        await registration_kecamatan.choose(turn, data)
     elif prefix == account.LANGUAGE_PREFIX:
         await account.set_language(turn, data)
     elif prefix == CANCEL_PREFIX:

@@ -17,6 +17,7 @@ from babel.numbers import format_decimal
 
 from handlers.events import Inbound, InboundKind
 from handlers.forms.dates import DateNotRead, When, examples, parse_date_text, read_date
+from handlers.forms.typed_words import count_in_words, missing_identifier
 from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
 from handlers.masking import holds_nik_or_kk, mask_identifiers
 from storage.identifiers import mask_identifier
@@ -92,8 +93,9 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
 
 
 def parse_integer(event: Inbound) -> Answer:
-    """A whole number, "1.234" style thousands allowed."""
-    text = _text_of(event).replace(" ", "")
+    """A whole number, "1.234" style thousands allowed; a count in words or with its unit
+    ("lima", "5 orang", "dua belas jiwa": handlers/forms/typed_words.yaml)."""
+    text = count_in_words(_text_of(event)).replace(" ", "")
     if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
         text = text.replace(".", "")
     if not re.fullmatch(r"[+-]?\d{1,12}", text):
@@ -307,6 +309,14 @@ def parse_kk_answer(event: Inbound, *, today: date) -> Answer:
     except IdentifierError as exc:
         raise Invalid(exc.key) from exc
     return Answer(kk.digits, mask_identifier(kk.digits), {"region": kk.region_code})
+
+
+def typed_missing(event: Inbound) -> str | None:
+    """The missing-number button ("tidak_punya", "tidak_tahu") typed words stand for at a NIK
+    or KK question ("tidak ada", "belum punya KK"), else None."""
+    if event.kind != InboundKind.TEXT or not event.text:
+        return None
+    return missing_identifier(clean_text(event.text))
 
 
 def parse_phone_answer(event: Inbound) -> Answer:

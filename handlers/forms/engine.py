@@ -179,6 +179,8 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             return bool(match_choice(typed, options, multiple=multiple).exact)
         if question.type == QuestionType.IMAGE:
             return False
+        if self._missing_answer(question, event, None) is not None:
+            return True
         try:
             self._parse(question, event)
         except parsers.Invalid:
@@ -261,9 +263,9 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             return await self._step_choice(fs, position, question, event, action, rev)
         if question.type == QuestionType.IMAGE:
             return await self._step_image(fs, position, question, event, action)
-        missing = small_number(action[1:]) if action and action.startswith("m") else None
-        if question.allow_missing and missing is not None and missing < len(MISSING_CHOICES):
-            value = {"missing": MISSING_CHOICES[missing]}
+        missing = self._missing_answer(question, event, action)
+        if missing is not None:
+            value = {"missing": missing}
             shown = self.view.display(question, value)
             return await self._accept(fs, position, question, value, None, shown)
         if action == "df":
@@ -300,6 +302,18 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         shown = self.view.display(question, answer.value)
         return await self._accept(
             fs, position, question, answer.value, answer.extra or None, shown, warnings=warnings
+        )
+
+    def _missing_answer(self, question: Question, event: Inbound, action: str | None) -> str | None:
+        """The missing number ("tidak_punya", "tidak_tahu") a NIK or KK question that allows
+        one was answered with: its button, or the same typed ("tidak ada", "gak tau")."""
+        if not question.allow_missing:
+            return None
+        if action is None:
+            return parsers.typed_missing(event)
+        index = small_number(action[1:]) if action.startswith("m") else None
+        return (
+            MISSING_CHOICES[index] if index is not None and index < len(MISSING_CHOICES) else None
         )
 
     def _is_skip_word(self, event: Inbound) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 from handlers.context import AppContext, Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.engine import FormEngine, StepContext, new_state
+from handlers.forms.engine import FormEngine, StepContext, StepResult, new_state
 from handlers.forms.model import Form, QuestionType, form_from_data
 from handlers.i18n import Markup
 from handlers.regions import RegionChoices
@@ -26,6 +26,11 @@ _CONTEXT_VALUES: dict[str, ContextValues] = {}
 # anggota)"); a form without one is named by its title
 SessionName = Callable[[Turn, FormSession], str]
 _NAMES: dict[str, SessionName] = {}
+# form id -> a look at the answers a step leaves (before they are saved and the engine's
+# messages said), which may put some back and say something else instead: what the form's
+# data cannot know, e.g. a kecamatan that already has its TKSK (handlers/registration_kecamatan.py)
+StepCheck = Callable[[Turn, FormSession, FormEngine, StepResult], Awaitable[StepResult]]
+_STEP_CHECKS: dict[str, StepCheck] = {}
 IDENTIFIER_TYPES = (QuestionType.NIK, QuestionType.KK)
 # The state's key for the session a short form interrupted (a check-in's code, /nomor's number
 # asked amid a report): once the short form ends, that one is asked again (`resume_interrupted`).
@@ -37,6 +42,17 @@ def on_complete(form_id: str) -> Callable[[Completion], Completion]:
 
     def register(function: Completion) -> Completion:
         _COMPLETIONS[form_id] = function
+        return function
+
+    return register
+
+
+def checked_after_step(form_id: str) -> Callable[[StepCheck], StepCheck]:
+    """Register a check of a form's answers after each of its steps (the last one too, before
+    the completion handler), which may replace the step's outcome."""
+
+    def register(function: StepCheck) -> StepCheck:
+        _STEP_CHECKS[form_id] = function
         return function
 
     return register
@@ -208,6 +224,8 @@ async def step_form(turn: Turn, session: FormSession) -> None:
     form = await form_of(turn, session)
     engine = _engine(turn, form, session)
     result = await engine.step(_going_on(session), turn.event, session.rev)
+    if (check := _STEP_CHECKS.get(session.form_id)) is not None:
+        result = await check(turn, session, engine, result)
     if result.question is not None and result.question.type in IDENTIFIER_TYPES:
         turn.identifier_question = True  # a mistyped NIK leaves the chat too
     status = "completed" if result.finished else "active"

@@ -114,6 +114,8 @@ class FormView:
             text += f"\n<i>{self.identifier_note()}</i>"
         elif question.hint:
             text += f"\n<i>{html.escape(self.label(question.hint))}</i>"
+        if question.type == QuestionType.SELECT_MULTIPLE:
+            text += f"\n<i>{self.several_note()}</i>"
         return text
 
     def identifier_note(self) -> str:
@@ -123,6 +125,14 @@ class FormView:
         deletion on every channel."""
         note = "deleted" if self.traits.deletes_messages else "delete_yourself"
         return self.t(f"form.identifier_note.{note}")
+
+    def several_note(self) -> str:
+        """How several options are picked on the person's channel: tapped one by one among
+        buttons that stay (Telegram), or picked one at a time from a list or typed as numbers
+        (WhatsApp, whose numbered text adds its own "1,3,5" line). Before case_report 6 the
+        labels said "lalu tekan Selesai memilih" on every channel."""
+        done = self.t("form.done_picking")  # the button's own words
+        return self.t(f"form.several_note.{self.traits.several_choices}", done=done)
 
     def question(
         self,

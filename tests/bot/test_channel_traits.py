@@ -13,7 +13,7 @@ from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.traits import ADAPTERS, channel_traits
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.demo import DemoChannel
-from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits, PhoneProof
+from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits, PhoneProof, SeveralChoices
 from tests.handlers.chat_turns import app_context
 
 # What each channel is known to do, kept as data: a changed declaration fails here first.
@@ -23,6 +23,7 @@ EXPECTED = {
         "reports_delivery_status": False,
         "charges_for_templates": False,
         "phone_proof": PhoneProof.SHARED_CONTACT,
+        "several_choices": SeveralChoices.TAP,
         "has_command_menu": True,
         "chat_link_format": "https://t.me/{address}?start={payload}",
     },
@@ -31,6 +32,7 @@ EXPECTED = {
         "reports_delivery_status": True,
         "charges_for_templates": True,
         "phone_proof": PhoneProof.SENDER_NUMBER,
+        "several_choices": SeveralChoices.PICK,
         "has_command_menu": False,
         "chat_link_format": "https://wa.me/{address}?text={payload}",
     },
@@ -39,6 +41,7 @@ EXPECTED = {
         "reports_delivery_status": False,
         "charges_for_templates": False,
         "phone_proof": PhoneProof.SHARED_CONTACT,
+        "several_choices": SeveralChoices.TAP,
         "has_command_menu": False,
         "chat_link_format": None,
     },
@@ -74,6 +77,7 @@ def test_a_channel_missing_from_the_table_promises_nothing(tmp_path) -> None:
     assert not UNKNOWN_CHANNEL.has_command_menu
     assert not UNKNOWN_CHANNEL.charges_for_templates
     assert not UNKNOWN_CHANNEL.reports_delivery_status
+    assert UNKNOWN_CHANNEL.several_choices == SeveralChoices.PICK  # no buttons promised
 
 
 @pytest.mark.parametrize(

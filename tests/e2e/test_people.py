@@ -573,13 +573,38 @@ async def test_phone_number_is_changed_only_when_telegram_vouches(
 async def test_a_second_tksk_for_a_kecamatan_is_not_approved(fake, start_bot, settings) -> None:
     people = await _people(fake, settings, start_bot)
     coord = people["coord"]
+    # Pak Tono is suspended while Joko registers as TKSK of Kadugede (registration refuses a
+    # kecamatan with an active TKSK), and active again before the request is decided.
+    await coord.say("/pengguna Tono")
+    await coord.tap("Pak Tono")
+    await coord.tap("Nonaktifkan")
+    await coord.tap("Ya, nonaktifkan")
     candidate = TelegramPerson(fake, 1002)
     await _register(candidate, "Joko Santoso", role="TKSK")
     await fake.wait_for(
         lambda: any("Joko Santoso" in m["text"] for m in coord.messages()), what="request"
     )
-    refused = await coord.tap("Setujui")
-    assert "sudah punya TKSK aktif: Pak Tono" in refused[0]["text"]
+    await coord.say("/pengguna Tono")
+    await coord.tap("Pak Tono")
+    await coord.tap("Aktifkan kembali")
+    await coord.say("/pengguna")
+    await coord.tap("Pendaftaran (1)")
+    await coord.tap("Joko Santoso")
+    await coord.tap("Setujui", expect=0)
+
+    # Said why, over the request, with the reasons to reject it and the way back.
+    def reason_shown() -> list[Any]:
+        return [
+            call
+            for call in fake.calls_of("editMessageText")
+            if "sudah punya TKSK aktif, Pak Tono" in (call.params.get("text") or "")
+        ]
+
+    await fake.wait_for(lambda: bool(reason_shown()), what="the reason over the request")
+    markup = reason_shown()[0].params["reply_markup"]
+    markup = json.loads(markup) if isinstance(markup, str) else markup
+    offered = [button["text"] for row in markup["inline_keyboard"] for button in row]
+    assert "Wilayah salah" in offered and "‹ Kembali" in offered
     assert _query(settings, "SELECT status FROM users WHERE full_name = 'Joko Santoso'") == [
         ("pending",)
     ]

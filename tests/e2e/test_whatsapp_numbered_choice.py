@@ -234,6 +234,9 @@ async def _psm_at_the_categories(wa_settings: Settings, graph, webhook_url, star
     screen = body_of(categories[-1])
     assert "1. Stunting" in screen and "8. PPKS anak" in screen, screen
     assert "1,3,5" in screen  # several may be picked here
+    # How to pick several is WhatsApp's way, from the channel: nothing to "tekan" here.
+    assert "satu per satu, lalu pilih *✔️ Selesai memilih*" in screen
+    assert "tekan" not in screen
     return runtime, psm
 
 

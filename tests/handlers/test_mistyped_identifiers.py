@@ -124,7 +124,8 @@ async def test_a_few_digits_or_words_at_the_nik_question_stay(db, tmp_path) -> N
     app = app_context(tmp_path)
     ani = await psm_on(db, "telegram")
     await at_the_kk_question(db, app, ani, "telegram")
-    for typed in ("1234567", "belum tahu"):
+    # ("belum tahu" is the "Tidak tahu" button typed: an answer, not a mistyped number.)
+    for typed in ("1234567", "sebentar ya"):
         refused = await text(db, app, ani, "telegram", typed)
         assert deletions(refused) == []
         assert "⚠️" in said(refused)

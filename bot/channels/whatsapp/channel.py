@@ -28,7 +28,7 @@ from bot.channels.whatsapp.recipients import other_recipient
 from bot.clock import Clock
 from bot.config import Settings
 from bot.pacing import Pacing
-from handlers.channel_traits import ChannelTraits, PhoneProof
+from handlers.channel_traits import ChannelTraits, PhoneProof, SeveralChoices
 from handlers.delivery import DeliveryKind
 from handlers.events import Outbound
 from handlers.i18n import Catalog
@@ -55,6 +55,7 @@ TRAITS = ChannelTraits(
     reports_delivery_status=True,  # status webhooks, days later, may ask to resend (131047)
     charges_for_templates=True,  # outside the 24-hour window only paid templates go out
     phone_proof=PhoneProof.SENDER_NUMBER,  # wa_id: the number the person writes from
+    several_choices=SeveralChoices.PICK,  # a list row at a time, or "1,3" typed to numbered text
     has_command_menu=False,  # keywords and numbered menus instead
     chat_link_format="https://wa.me/{address}?text={payload}",  # click to chat, text typed in
 )

@@ -24,6 +24,7 @@ from handlers.forms.answers import (
     parse_phone_answer,
     parse_text,
     parse_time,
+    typed_missing,
 )
 from handlers.i18n import Catalog
 
@@ -163,6 +164,14 @@ INTEGER_VALID = [
     pytest.param("1 000", 1000, "1000", id="space-thousands"),
     pytest.param("007", 7, "7", id="leading-zeros"),
     pytest.param("999999999999", 999999999999, "999999999999", id="12-digits"),
+    pytest.param("3 orang", 3, "3", id="count-with-unit"),
+    pytest.param("5 Jiwa.", 5, "5", id="count-with-unit-capital"),
+    pytest.param("tiga", 3, "3", id="number-in-words"),
+    pytest.param("Lima orang", 5, "5", id="words-with-unit"),
+    pytest.param("sebelas", 11, "11", id="eleven-in-words"),
+    pytest.param("dua  belas jiwa", 12, "12", id="teen-in-words"),
+    pytest.param("dua puluh", 20, "20", id="twenty-in-words"),
+    pytest.param("15 menit", 15, "15", id="minutes"),
 ]
 
 
@@ -177,8 +186,9 @@ INTEGER_INVALID = [
     pytest.param(text("1.5"), "answer.need_integer", id="decimal-point"),
     pytest.param(text("12.34"), "answer.need_integer", id="two-decimals-not-thousands"),
     pytest.param(text("1.2345"), "answer.need_integer", id="bad-thousands-group"),
-    pytest.param(text("3 orang"), "answer.need_integer", id="number-with-word"),
-    pytest.param(text("tiga"), "answer.need_integer", id="number-in-words"),
+    pytest.param(text("3 anak"), "answer.need_integer", id="number-with-another-word"),
+    pytest.param(text("dua puluh satu"), "answer.need_integer", id="words-beyond-twenty"),
+    pytest.param(text("orang"), "answer.need_integer", id="unit-alone"),
     pytest.param(text("1e3"), "answer.need_integer", id="exponent"),
     pytest.param(text("--5"), "answer.need_integer", id="double-minus"),
     pytest.param(text("9999999999999"), "answer.need_integer", id="13-digits"),
@@ -516,6 +526,34 @@ def test_parse_kk_answer_refuses(inbound, key):
     with pytest.raises(Invalid) as caught:
         parse_kk_answer(inbound, today=TODAY)
     assert caught.value.key == key
+
+
+MISSING_TYPED = [
+    pytest.param("tidak ada", "tidak_punya", id="tidak-ada"),
+    pytest.param("Tidak punya", "tidak_punya", id="button-label-typed"),
+    pytest.param("belum ada", "tidak_punya", id="belum-ada"),
+    pytest.param("BELUM PUNYA KK!", "tidak_punya", id="with-kk-and-shouting"),
+    pytest.param("tdk ada nik", "tidak_punya", id="abbreviated-with-nik"),
+    pytest.param("nggak punya nomor kartu keluarga", "tidak_punya", id="naming-the-card"),
+    pytest.param("tidak tahu", "tidak_tahu", id="tidak-tahu"),
+    pytest.param("gak tau", "tidak_tahu", id="gak-tau"),
+    pytest.param("Lupa.", "tidak_tahu", id="lupa"),
+    pytest.param("ada", None, id="ada"),
+    pytest.param("tidak", None, id="tidak-alone"),
+    pytest.param("kk", None, id="only-the-card"),
+    pytest.param("3208011210190005", None, id="a-number"),
+    pytest.param("tidak ada di rumah", None, id="a-sentence"),
+]
+
+
+@pytest.mark.parametrize(("typed", "missing"), MISSING_TYPED)
+def test_typed_missing_number(typed, missing):
+    assert typed_missing(text(typed)) == missing
+
+
+def test_typed_missing_number_is_only_text():
+    assert typed_missing(BUTTON) is None
+    assert typed_missing(TEXT_NONE) is None
 
 
 # --------------------------------------------------------------------------------------

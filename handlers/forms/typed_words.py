@@ -1,0 +1,66 @@
+"""Words typed for an answer instead of a number or a button: "lima orang" for a count,
+"tidak ada" at a NIK or KK question that has a "Tidak punya" button. The lists are data
+(`typed_words.yaml` beside this file), read once and checked at import: a mistake names
+the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from handlers.yaml_files import read_yaml
+
+WORDS_FILE = Path(__file__).with_name("typed_words.yaml")
+_NOT_A_LETTER_OR_DIGIT = re.compile(r"[^\w]+")
+
+
+class TypedWords(BaseModel):
+    """The word lists of `typed_words.yaml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number_words: dict[str, int] = Field(min_length=1)
+    count_units: frozenset[str]
+    # By the button each stands for (handlers/forms/view.py MISSING_CHOICES).
+    missing_identifier: dict[Literal["tidak_punya", "tidak_tahu"], list[str]]
+    identifier_words: frozenset[str]
+
+
+def _words(text: str) -> str:
+    """Lower case, punctuation dropped, spaces collapsed: "Tidak ada." -> "tidak ada"."""
+    return " ".join(_NOT_A_LETTER_OR_DIGIT.sub(" ", text.casefold()).split())
+
+
+def load_typed_words(path: Path = WORDS_FILE) -> TypedWords:
+    """The word lists of a file; a mistake raises ValueError naming the file and the field."""
+    try:
+        return TypedWords.model_validate(read_yaml(path))
+    except ValidationError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+TYPED_WORDS = load_typed_words()  # read at start-up: a mistake stops it, named
+
+
+def count_in_words(text: str) -> str:
+    """A count as digits when typed in words or with a unit ("lima orang" -> "5", "5 jiwa"
+    -> "5", "dua puluh" -> "20"); anything else comes back as typed, to be read as it is."""
+    spoken = " ".join(text.casefold().split()).rstrip(".!")
+    head, _, last = spoken.rpartition(" ")
+    if head and last in TYPED_WORDS.count_units:
+        spoken = head
+    return str(TYPED_WORDS.number_words.get(spoken, spoken))
+
+
+def missing_identifier(text: str) -> str | None:
+    """The missing-number button ("tidak_punya", "tidak_tahu") a typed text stands for
+    ("tidak ada", "belum punya KK", "gak tau"), else None."""
+    kept = " ".join(w for w in _words(text).split() if w not in TYPED_WORDS.identifier_words)
+    for name, phrases in TYPED_WORDS.missing_identifier.items():
+        if kept in phrases:
+            return name
+    return None
