@@ -33,6 +33,7 @@ from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_
 from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
 from handlers.forms.runner import (
     RETURNS_TO,
+    back_after_ending,
     cancel_form,
     held_choice,
     hold,
@@ -360,7 +361,9 @@ async def _on_button(turn: Turn) -> None:
             )
             await _explain_status(turn)
         else:
+            before = await turn.repos.forms.active(turn.user.id)
             await ACTIVE_BUTTONS[prefix](turn, data)
+            await back_after_ending(turn, before)  # a side trip's form sent or dropped
     elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, main_menu.MENU_PREFIX):
         if not _is_active(turn):
             await _explain_status(turn)
