@@ -443,6 +443,14 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
         await step_form(turn, session)  # no choice left to make: the answer is the form's
 
 
+async def _taken_without_the_question(turn: Turn, session: FormSession) -> bool:
+    """What a form waits for that its question's own check would refuse: a phone list's file
+    (the import), /cari's words (a NIK or KK is what is looked for there)."""
+    if await training_imports.take_file(turn, session):
+        return True
+    return await review_search.take_query(turn, session)
+
+
 async def _on_message(turn: Turn) -> None:
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
@@ -451,7 +459,7 @@ async def _on_message(turn: Turn) -> None:
             return
         if (held := held_choice(session)) is not None:
             await _answer_held(turn, session, held)
-        elif not await training_imports.take_file(turn, session):
+        elif not await _taken_without_the_question(turn, session):
             await step_form(turn, session)
         return
     if turn.user.status == UserStatus.REGISTERING:
