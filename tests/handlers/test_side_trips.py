@@ -188,3 +188,23 @@ async def test_a_side_trip_with_a_final_go_brings_the_form_back(world, channel, 
     kept = await _active(db, tono)
     assert kept is not None and kept.id == report.id
     assert kept.state["answers"] == {"head_name": "Slamet Riyadi"}
+
+
+@pytest.mark.parametrize("word", list(SIDE_FORMS))
+async def test_a_side_trip_cancelled_at_its_first_question_brings_the_form_back(
+    world, channel, word
+):
+    """ "batal" then "ya" at the side trip's own first question: it is dropped and the report
+    comes back, as after its cancel button."""
+    db, app = world
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    await send(db, app, tono, channel, text="lapor")
+    await send(db, app, tono, channel, text="Slamet Riyadi")
+    report = await _active(db, tono)
+    assert KK_QUESTION not in said(await send(db, app, tono, channel, text=word))
+    await send(db, app, tono, channel, text="batal")
+    reply = said(await send(db, app, tono, channel, text="ya"))
+    assert "Isian dibatalkan" in reply
+    assert KK_QUESTION in reply[reply.index("Isian dibatalkan") :]
+    kept = await _active(db, tono)
+    assert report is not None and kept is not None and kept.id == report.id
