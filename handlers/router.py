@@ -331,7 +331,10 @@ async def _back_to_form(turn: Turn, interrupted: FormSession | None) -> None:
         return
     active = await turn.repos.forms.active(turn.user.id)
     if active is not None and active.id != interrupted.id:
-        if RETURNS_TO not in active.state:
+        # The command's own question, over the form it paused (not the form a command that
+        # ended a waiting question brought back: "/cari Ayu" at /cari's question).
+        before = await turn.repos.forms.get(interrupted.id)
+        if RETURNS_TO not in active.state and before is not None and before.status == "paused":
             state = {**active.state, RETURNS_TO: interrupted.id}
             await turn.repos.forms.note(active.id, state=state, now=turn.now)
         return

@@ -12,6 +12,7 @@ from handlers.events import Button, InboundKind, Outbound
 from handlers.forms.answers import clean_text
 from handlers.forms.runner import (
     RETURNS_TO,
+    cancel_form,
     on_complete,
     resume_form,
     resume_interrupted,
@@ -30,6 +31,8 @@ _NUMBER = re.compile(rf"^({CASE_NUMBER}|\d{{1,6}})$")
 _IDENTIFIER = re.compile(r"[0-9]{16}")  # a NIK or KK, its separators dropped
 # /cari without words: its one question is what to look for (forms/case_search.yaml).
 SEARCH_FORM = "case_search"
+# The command word typed again before the words, at that question.
+_AGAIN = re.compile(r"^/?cari\b[\s:,]*", re.IGNORECASE)
 
 
 async def search(turn: Turn) -> None:
@@ -39,10 +42,19 @@ async def search(turn: Turn) -> None:
         turn.reply(turn.t("errors.not_allowed"))
         return
     query = turn.event.command_args.strip()
+    waiting = await turn.repos.forms.active(turn.user.id)
+    if waiting is not None and waiting.form_id != SEARCH_FORM:
+        waiting = None
     if not query:
-        await start_form(turn, SEARCH_FORM)
+        # Asked again while it waits: one question, what it interrupted still coming back.
+        returns_to = waiting.state.get(RETURNS_TO) if waiting is not None else None
+        if waiting is not None:
+            await cancel_form(turn, waiting)
+        await start_form(turn, SEARCH_FORM, returns_to=returns_to)
     elif not _searchable(query):
         turn.reply(turn.t("review.search_how"))
+    elif waiting is not None:  # "/cari Ayu" while the question waits: its answer
+        await _answer(turn, waiting, query)
     else:
         await _find(turn, query)
 
@@ -67,16 +79,26 @@ async def take_query(turn: Turn, session: FormSession) -> bool:
         return False
     query = clean_text(event.text or "")
     turn.identifier_question = attempted_in_search(query)  # a mistyped NIK leaves the chat
+    query = _AGAIN.sub("", query)  # "cari Ayu" typed at the question: "Ayu"
+    if not query:  # "cari" again: the question again
+        await resume_form(turn, session)
+        return True
     if not _searchable(query):
         await resume_form(turn, session, "⚠️ " + turn.t("case_search.too_short") + "\n\n")
         return True
+    await _answer(turn, session, query)
+    return True
+
+
+async def _answer(turn: Turn, session: FormSession, query: str) -> None:
+    """The waiting question answered: it ends, the search runs, and the form it interrupted
+    (a report) is asked again."""
     await turn.repos.forms.save(session.id, state=session.state, status="completed", now=turn.now)
     if allowed(turn.user, "case.search"):  # the role may have changed since the question
         await _find(turn, query)
     else:
         turn.reply(turn.t("errors.not_allowed"))
     await resume_interrupted(turn, session.state.get(RETURNS_TO))
-    return True
 
 
 @on_complete(SEARCH_FORM)

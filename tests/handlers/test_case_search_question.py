@@ -97,3 +97,42 @@ async def test_cari_alone_amid_a_report_brings_the_report_back(world, channel):
     kept = await _active(db, tono)
     assert kept is not None and kept.id == report.id
     assert kept.state["answers"] == {"head_name": "Budi Santoso"}
+
+
+@pytest.mark.parametrize("again", [{"command": "cari"}, {"text": "cari"}])
+async def test_cari_again_at_its_question_asks_once_and_the_report_still_comes_back(
+    world, channel, again
+):
+    """/cari (or "cari") typed again while its question waits asks it once more (one
+    question, not two in a row); "/cari <words>" or "cari <words>" typed there is the answer.
+    Either way the report it interrupted comes back once, and stays a plain report."""
+    db, app = world
+    tono = await _tksk_with_a_case(db, channel)
+    await send(db, app, tono, channel, text="lapor")
+    await send(db, app, tono, channel, text="Budi Santoso")
+    report = await _active(db, tono)
+    await send(db, app, tono, channel, command="cari")
+    asked = said(await send(db, app, tono, channel, **again))
+    assert asked.count(ASKED) == 1
+    found = said(await send(db, app, tono, channel, text="cari slamet"))
+    assert "Ditemukan 1 laporan" in found and "Berapa nomor Kartu Keluarga" in found
+    assert ASKED not in found
+    kept = await _active(db, tono)
+    assert report is not None and kept is not None and kept.id == report.id
+    assert "returns_to" not in kept.state
+
+
+async def test_cari_with_words_at_its_question_is_its_answer(world, channel):
+    """ "/cari KNG-..." sent while the question waits: its answer, the report back after."""
+    db, app = world
+    tono = await _tksk_with_a_case(db, channel)
+    await send(db, app, tono, channel, text="lapor")
+    await send(db, app, tono, channel, text="Budi Santoso")
+    report = await _active(db, tono)
+    await send(db, app, tono, channel, command="cari")
+    found = said(await send(db, app, tono, channel, command="cari", command_args=NUMBER))
+    assert "Ditemukan 1 laporan" in found and "Berapa nomor Kartu Keluarga" in found
+    assert ASKED not in found
+    kept = await _active(db, tono)
+    assert report is not None and kept is not None and kept.id == report.id
+    assert "returns_to" not in kept.state
