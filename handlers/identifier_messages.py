@@ -32,8 +32,14 @@ def _attempted_identifier(event: Inbound, *, identifier_question: bool) -> bool:
         digits = sum(char.isdigit() for char in event.text or event.command_args or "")
         return digits >= ATTEMPT_DIGITS
     if event.kind == InboundKind.COMMAND and event.command == "cari":
-        return holds_long_number(_CASE_NUMBER.sub(" ", event.command_args), ATTEMPT_DIGITS)
+        return attempted_in_search(event.command_args)
     return False
+
+
+def attempted_in_search(words: str) -> bool:
+    """Whether /cari's words (typed after it, or as the next message) hold most of a NIK or
+    KK: a case number's digits do not count."""
+    return holds_long_number(_CASE_NUMBER.sub(" ", words), ATTEMPT_DIGITS)
 
 
 def identifier_deletion(

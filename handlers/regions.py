@@ -11,6 +11,14 @@ from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import ChoicesFrom
 from storage.repos import Repos
 
+# Words typed before a region's name, by its level ("Kec. Kadugede", "Kelurahan Babatan"):
+# read without them in every region question (registration, a report, a training's area).
+LEAD_WORDS = {
+    "kabupaten": ("Kabupaten", "Kab"),
+    "kecamatan": ("Kecamatan", "Kec"),
+    "desa": ("Desa", "Ds", "Kelurahan", "Kel"),
+}
+
 
 async def region_name(turn: Turn, code: str | None) -> str:
     """A region's name for a message: "-" when there is none, its code when it is unknown."""
@@ -32,11 +40,16 @@ class RegionChoices:
             for district in self.districts:
                 region = await self.repos.regions.get(district.code)
                 name = region.name.removeprefix("Kabupaten ") if region else district.code
-                options.append(ChoiceOption(district.code, name))
+                options.append(
+                    ChoiceOption(district.code, name, lead_words=LEAD_WORDS["kabupaten"])
+                )
             return options
         if not parent:
             return []
-        return [ChoiceOption(r.code, r.name) for r in await self.repos.regions.children(parent)]
+        return [
+            ChoiceOption(r.code, r.name, lead_words=LEAD_WORDS.get(r.level, ()))
+            for r in await self.repos.regions.children(parent)
+        ]
 
     async def region_known(self, code: str) -> bool:
         """Whether a region code (e.g. a NIK's PP.KK.CC) is in our region lists."""

@@ -36,6 +36,7 @@ from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_
 from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
 from handlers.forms.runner import (
     RETURNS_TO,
+    back_after_ending,
     cancel_form,
     held_choice,
     hold,
@@ -337,7 +338,10 @@ async def _back_to_form(turn: Turn, interrupted: FormSession | None) -> None:
         return
     active = await turn.repos.forms.active(turn.user.id)
     if active is not None and active.id != interrupted.id:
-        if RETURNS_TO not in active.state:
+        # The command's own question, over the form it paused (not the form a command that
+        # ended a waiting question brought back: "/cari Ayu" at /cari's question).
+        before = await turn.repos.forms.get(interrupted.id)
+        if RETURNS_TO not in active.state and before is not None and before.status == "paused":
             state = {**active.state, RETURNS_TO: interrupted.id}
             await turn.repos.forms.note(active.id, state=state, now=turn.now)
         return
@@ -369,7 +373,9 @@ async def _on_button(turn: Turn) -> None:
             )
             await _explain_status(turn)
         else:
+            before = await turn.repos.forms.active(turn.user.id)
             await ACTIVE_BUTTONS[prefix](turn, data)
+            await back_after_ending(turn, before)  # a side trip's form sent or dropped
     elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, main_menu.MENU_PREFIX):
         if not _is_active(turn):
             await _explain_status(turn)
@@ -449,6 +455,14 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
         await step_form(turn, session)  # no choice left to make: the answer is the form's
 
 
+async def _taken_without_the_question(turn: Turn, session: FormSession) -> bool:
+    """What a form waits for that its question's own check would refuse: a phone list's file
+    (the import), /cari's words (a NIK or KK is what is looked for there)."""
+    if await training_imports.take_file(turn, session):
+        return True
+    return await review_search.take_query(turn, session)
+
+
 async def _on_message(turn: Turn) -> None:
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
@@ -457,7 +471,7 @@ async def _on_message(turn: Turn) -> None:
             return
         if (held := held_choice(session)) is not None:
             await _answer_held(turn, session, held)
-        elif not await training_imports.take_file(turn, session):
+        elif not await _taken_without_the_question(turn, session):
             await step_form(turn, session)
         return
     if turn.user.status == UserStatus.REGISTERING:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -90,6 +91,15 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
         # comes back masked to copy: a long broadcast or note is not typed again.
         raise Invalid("answer.identifier_in_text", text=mask_identifiers(text))
     return Answer(text, text)
+
+
+def without_unit(text: str, units: Iterable[str]) -> str:
+    """A typed number with the question's unit after it dropped ("45 menit" -> "45"), so it
+    is read as the number alone; any other text is left as it is."""
+    words = "|".join(re.escape(unit.strip()) for unit in units if unit.strip())
+    if not words:
+        return text
+    return re.sub(rf"(?<=\d)\s*(?:{words})\.?\s*$", "", text.strip(), flags=re.IGNORECASE)
 
 
 def parse_integer(event: Inbound) -> Answer:

@@ -2,7 +2,8 @@
 
 Typed answers are matched ignoring case, spaces and punctuation (2025 spellings such as
 "Luragungtonggoh" also match "Luragung Tonggoh"); informal yes/no words are understood; a
-near miss offers the closest options to confirm.
+near miss offers the closest options to confirm. A word options say may come before their
+name (a region's level: "Kec. Kadugede", "Kelurahan Babatan") is read without it.
 
 A bare number means what the person can count on the screen, or nothing: the n-th option
 shown when the question shows all its options on one screen (`by_number`, in the order
@@ -30,6 +31,8 @@ class ChoiceOption:
     aliases: tuple[str, ...] = ()
     group: str | None = None  # the choice-group screen it is shown on
     day_offset: int | None = None  # a relative day (model.Choice.day_offset)
+    # Words people type before the name, read without them: a region's level ("Kec.").
+    lead_words: tuple[str, ...] = ()
 
 
 @dataclass
@@ -54,7 +57,30 @@ def _keys(option: ChoiceOption) -> set[str]:
 def _match_one(
     text: str, options: list[ChoiceOption], by_number: list[ChoiceOption]
 ) -> ChoiceMatch:
-    word = normalise_word(text)
+    found = _match_word(normalise_word(text), options, by_number)
+    if found.exact:
+        return found
+    bare = _without_lead_word(text, options)  # "Kecamatan Kadugde": "Kadugde"
+    if bare is None:
+        return found
+    again = _match_word(normalise_word(bare), options, [])
+    return again if again.exact or again.suggestions else found
+
+
+def _without_lead_word(text: str, options: list[ChoiceOption]) -> str | None:
+    """The text after a lead word of the options ("Kec." in "Kec. Kadugede"), as a word of
+    its own (never the start of a name: "Kecapi"); None when it starts with none."""
+    words = {word for option in options for word in option.lead_words}
+    if not words:
+        return None
+    pattern = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+    found = re.match(rf"\s*(?:{pattern})(?:\.\s*|\s+)(\S.*)$", text, re.IGNORECASE)
+    return found.group(1) if found else None
+
+
+def _match_word(
+    word: str, options: list[ChoiceOption], by_number: list[ChoiceOption]
+) -> ChoiceMatch:
     if not word:
         return ChoiceMatch()
     number = small_number(word)

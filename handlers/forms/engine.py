@@ -328,9 +328,12 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         today = self.ctx.today
         if kind == QuestionType.TEXT:
             return parsers.parse_text(event, max_length=question.max_length)
-        if kind == QuestionType.INTEGER:
-            return parsers.parse_integer(event)
-        if kind == QuestionType.DECIMAL:
+        if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
+            if question.unit and event.kind == InboundKind.TEXT and event.text:
+                typed = parsers.without_unit(event.text, question.unit.values())  # "45 menit"
+                event = event.model_copy(update={"text": typed})
+            if kind == QuestionType.INTEGER:
+                return parsers.parse_integer(event)
             return parsers.parse_decimal(event)
         if kind == QuestionType.DATE:
             return parsers.parse_date(event, today=today, when=question.when)

@@ -34,6 +34,9 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # message bodies (1024). Telegram's are looser.
 SHORT_LABEL_MAX = 20
 LABEL_MAX = 1024
+# A number's unit ("menit", "meter"): short enough that "✓ 5000 <unit>", the default's button,
+# stays within a button's 20.
+UNIT_MAX = 12
 
 
 class FormError(ValueError):
@@ -169,6 +172,9 @@ class Question(_Strict):
     nik: str | None = None  # name of the NIK question this answer is checked against
     max_count: int = Field(default=1, ge=1, le=10)  # image: how many photos
     when: Literal["past", "future", "any"] = "past"  # date: which dates are accepted
+    # integer/decimal: what the number counts ("menit"), shown after it wherever the answer
+    # is shown ("Absen dibuka: 60 menit") and allowed after it when typed ("45 menit")
+    unit: Texts | None = None
 
     @field_validator("name")
     @classmethod
@@ -184,6 +190,13 @@ class Question(_Strict):
     @classmethod
     def _short(cls, value: Texts | None) -> Texts | None:
         return None if value is None else _check_texts(value, SHORT_LABEL_MAX, "short label")
+
+    @field_validator("unit")
+    @classmethod
+    def _unit(cls, value: Texts | None) -> Texts | None:
+        if value is not None and not all(text.strip() for text in value.values()):
+            raise ValueError("unit is a word, not empty")
+        return None if value is None else _check_texts(value, UNIT_MAX, "unit")
 
     @field_validator("relevant", "constraint", "default", "warning")
     @classmethod
@@ -212,6 +225,8 @@ class Question(_Strict):
             raise ValueError(f"{self.name}: allow_missing is for nik and kk questions")
         if self.when != "past" and self.type != QuestionType.DATE:
             raise ValueError(f"{self.name}: when is for date questions")
+        if self.unit and self.type not in (QuestionType.INTEGER, QuestionType.DECIMAL):
+            raise ValueError(f"{self.name}: unit is for integer and decimal questions")
         if self.own_location and self.type != QuestionType.GEOPOINT:
             raise ValueError(f"{self.name}: own_location is for geopoint questions")
         if self.verified_only and (self.type != QuestionType.PHONE or not self.constraint_message):
@@ -225,6 +240,10 @@ class Question(_Strict):
         """The label used in summaries and acknowledgements."""
         texts = self.short or self.label
         return texts.get(language) or texts["id"]
+
+    def unit_word(self, language: str) -> str | None:
+        """What the question's number counts, in `language` ("menit"); None without one."""
+        return (self.unit.get(language) or self.unit["id"]) if self.unit else None
 
     def parsed(
         self, attribute: Literal["relevant", "constraint", "default", "warning"]

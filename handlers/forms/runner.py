@@ -279,6 +279,20 @@ async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
     await resume_form(turn, session, turn.t("form.come_back_hint", title=title) + "\n\n")
 
 
+async def back_after_ending(turn: Turn, before: FormSession | None) -> None:
+    """A form ended by a button of its own after its summary (`ask_final_go`'s send or
+    cancel: /siaran, /bimtek_baru) brings back the form it interrupted, as a form ending with
+    its last answer does (`step_form`); `before` is the session active before the button."""
+    interrupted = before.state.get(RETURNS_TO) if before is not None else None
+    if before is None or interrupted is None or turn.user is None:
+        return
+    if await turn.repos.forms.active(turn.user.id) is not None:
+        return  # still asking (another audience), or another question (or the form) is back
+    ended = await turn.repos.forms.get(before.id)
+    if ended is not None and ended.status in ("completed", "cancelled"):
+        await resume_interrupted(turn, interrupted)
+
+
 async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> FormSession:
     """Make a finished session active again (e.g. to ask about a duplicate first)."""
     return await turn.repos.forms.save(session.id, state=state, status="active", now=turn.now)

@@ -78,8 +78,8 @@ class FormView:
             return date.fromisoformat(value).strftime("%d-%m-%Y")
         if kind == QuestionType.TIME:
             return value.replace(":", ".")
-        if kind == QuestionType.DECIMAL:
-            return parsers.display_decimal(value)
+        if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
+            return self.with_unit(question, value)
         if kind == QuestionType.AGE:
             return self.age(value)
         if isinstance(value, dict) and "label" in value:
@@ -87,6 +87,15 @@ class FormView:
         if isinstance(value, list):
             return ", ".join(v["label"] if isinstance(v, dict) else str(v) for v in value)
         return str(value)
+
+    def with_unit(self, question: Question, value: Any) -> str:
+        """A number as shown back, followed by what it counts when the question says
+        ("60 menit")."""
+        shown = (
+            parsers.display_decimal(value) if question.type == QuestionType.DECIMAL else str(value)
+        )
+        unit = question.unit_word(self.language)
+        return f"{shown} {unit}" if unit else shown
 
     def age(self, value: dict[str, Any]) -> str:
         years, months = divmod(value["months"], 12)
@@ -174,7 +183,9 @@ class FormView:
             QuestionType.SELECT_ONE,
             QuestionType.SELECT_MULTIPLE,
         ):
-            rows.insert(0, [self.button(self.t("form.use_default", value=default), "df")])
+            unit = question.unit_word(self.language)
+            shown = f"{default} {unit}" if unit else default
+            rows.insert(0, [self.button(self.t("form.use_default", value=shown), "df")])
         if not question.required and not (kind == QuestionType.IMAGE and picking):
             rows.append([self.button(self.t("form.skip"), "s")])
         return Outbound(

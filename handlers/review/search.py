@@ -1,38 +1,125 @@
-"""/cari: a case by number, exact NIK or KK (audited as a keyed hash), or name, in scope."""
+"""/cari: a case by number, exact NIK or KK (audited as a keyed hash), or name, in scope.
+/cari alone asks what to look for and takes the next message as the search (`take_query`)."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from handlers.audit_keys import number_subject
 from handlers.context import Turn
-from handlers.events import Button, Outbound
+from handlers.events import Button, InboundKind, Outbound
+from handlers.forms.answers import clean_text
+from handlers.forms.runner import (
+    RETURNS_TO,
+    cancel_form,
+    on_complete,
+    resume_form,
+    resume_interrupted,
+    start_form,
+)
+from handlers.identifier_messages import attempted_in_search
 from handlers.permissions import allowed
 from handlers.review.buttons import CASE_PREFIX
 from handlers.scope import scope_of
 from storage.cases import CASE_NUMBER
 from storage.identifiers import compact_number
+from storage.models import FormSession
 from storage.person_names import person_key
 
 _NUMBER = re.compile(rf"^({CASE_NUMBER}|\d{{1,6}})$")
+_IDENTIFIER = re.compile(r"[0-9]{16}")  # a NIK or KK, its separators dropped
+# /cari without words: its one question is what to look for (forms/case_search.yaml).
+SEARCH_FORM = "case_search"
+# The command word typed again before the words, at that question.
+_AGAIN = re.compile(r"^/?cari\b[\s:,]*", re.IGNORECASE)
 
 
 async def search(turn: Turn) -> None:
-    """Find cases; what is outside the person's scope simply is not found."""
-    user = turn.user
-    if not allowed(user, "case.search") or user is None:
+    """Find cases; what is outside the person's scope simply is not found. Without words,
+    ask what to look for: the next message is the search."""
+    if not allowed(turn.user, "case.search") or turn.user is None:
         turn.reply(turn.t("errors.not_allowed"))
         return
     query = turn.event.command_args.strip()
-    if len(query) < 3 and not query.isdigit():
+    waiting = await turn.repos.forms.active(turn.user.id)
+    if waiting is not None and waiting.form_id != SEARCH_FORM:
+        waiting = None
+    if not query:
+        # Asked again while it waits: one question, what it interrupted still coming back.
+        returns_to = waiting.state.get(RETURNS_TO) if waiting is not None else None
+        if waiting is not None:
+            await cancel_form(turn, waiting)
+        await start_form(turn, SEARCH_FORM, returns_to=returns_to)
+    elif not _searchable(query):
         turn.reply(turn.t("review.search_how"))
-        return
+    elif waiting is not None:  # "/cari Ayu" while the question waits: its answer
+        await _answer(turn, waiting, query)
+    else:
+        await _find(turn, query)
+
+
+def _searchable(query: str) -> bool:
+    """A case number, a NIK or KK, or a name of 3 letters or more (punctuation alone, "...",
+    would match every name)."""
+    if len(query) < 3 and not query.isdigit():
+        return False
+    if _NUMBER.match(query.upper()) or _IDENTIFIER.fullmatch(compact_number(query)):
+        return True
+    return len(person_key(query)) >= 3
+
+
+async def take_query(turn: Turn, session: FormSession) -> bool:
+    """A typed message while /cari waits for what to look for: the search (True); anything
+    else (a photo...): False, the form's question says what it takes. Read before the form's
+    own text check, which refuses a NIK or KK in free text: here it is what is looked for,
+    and it is not stored in the session."""
+    event = turn.event
+    if session.form_id != SEARCH_FORM or event.kind != InboundKind.TEXT:
+        return False
+    query = clean_text(event.text or "")
+    turn.identifier_question = attempted_in_search(query)  # a mistyped NIK leaves the chat
+    query = _AGAIN.sub("", query)  # "cari Ayu" typed at the question: "Ayu"
+    if not query:  # "cari" again: the question again
+        await resume_form(turn, session)
+        return True
+    if not _searchable(query):
+        await resume_form(turn, session, "⚠️ " + turn.t("case_search.too_short") + "\n\n")
+        return True
+    await _answer(turn, session, query)
+    return True
+
+
+async def _answer(turn: Turn, session: FormSession, query: str) -> None:
+    """The waiting question answered: it ends, the search runs, and the form it interrupted
+    (a report) is asked again."""
+    await turn.repos.forms.save(session.id, state=session.state, status="completed", now=turn.now)
+    if allowed(turn.user, "case.search"):  # the role may have changed since the question
+        await _find(turn, query)
+    else:
+        turn.reply(turn.t("errors.not_allowed"))
+    await resume_interrupted(turn, session.state.get(RETURNS_TO))
+
+
+@on_complete(SEARCH_FORM)
+async def _query_answered(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """The question answered through the form itself (`take_query` reads typed text first,
+    so only if the form is ever finished another way): the search all the same."""
+    query = str(answers.get("query") or "")
+    if _searchable(query) and allowed(turn.user, "case.search"):
+        await _find(turn, query)
+
+
+async def _find(turn: Turn, query: str) -> None:
+    """Search the cases of the person's scope and offer the ones found (audited)."""
+    user = turn.user
+    assert user is not None
     scope = scope_of(user)
     digits = compact_number(query)
     kind = "name"
     if _NUMBER.match(query.upper()):
         kind, found = "number", await turn.repos.review.search(scope, number=query.upper())
-    elif re.fullmatch(r"[0-9]{16}", digits):
+    elif _IDENTIFIER.fullmatch(digits):
         kind = "nik_or_kk"
         found = await turn.repos.review.search(scope, nik=digits)
         found += [
@@ -41,11 +128,7 @@ async def search(turn: Turn) -> None:
             if case.id not in {c.id for c in found}
         ]
     else:
-        key = person_key(query)
-        if len(key) < 3:  # punctuation only ("...") would match every name
-            turn.reply(turn.t("review.search_how"))
-            return
-        found = await turn.repos.review.search(scope, name_key=key)
+        found = await turn.repos.review.search(scope, name_key=person_key(query))
     subject = await number_subject(turn.repos, digits) if kind == "nik_or_kk" else None
     await turn.repos.audit.record(
         now=turn.now,

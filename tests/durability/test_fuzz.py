@@ -6,8 +6,9 @@ Each example starts from a fresh database with an active coordinator and an acti
 third person is unknown to the bot. Steps mix sensible answers to the question each person
 is being asked (so the forms get deep: registration, approval, the case report up to its
 summary) with hostile input: any Unicode, 4,000+ characters, markup and SQL, stale, replayed
-and forged buttons, extreme coordinates, broken photos, stickers, commands mid-form, albums
-and bursts.
+and forged buttons, numbers typed back to a printed menu (`Inbound.picks`: valid, several,
+out of range, stale, duplicated, huge, forged, another person's menu), extreme coordinates,
+broken photos, stickers, commands mid-form, albums and bursts.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.runtime import Runtime
-from handlers.events import Inbound, InboundKind, Outbound
+from handlers.events import Inbound, InboundKind, Outbound, Pick
 from handlers.forms.expr import EvalContext
 from handlers.forms.model import Question, QuestionType, load_forms
+from handlers.i18n import Catalog
 from handlers.router import COMMANDS as ROUTED_COMMANDS
 from storage.models import Role
 from tests.durability.durable_harness import (
@@ -52,6 +54,7 @@ GROUP_CHAT = "-1001234567890"
 NIK = "3208014506230001"
 KK = "3208 0112 1019 0005"
 EXAMPLES = 30
+CATALOG_ID = Catalog.load()
 MAX_STEPS = 45
 
 # -- what the bot is asking: question headings of both forms, in both languages ----------------
@@ -182,6 +185,12 @@ FORGED_BUTTONS = [
     ":",
     "",
 ]
+# Numbers typed back to options a channel printed as numbered text (WhatsApp), as the channel
+# hands them over (`Inbound.picks`, `picked_from`: bot/channels/whatsapp/menu.py). The channel
+# never reads more than 3 digits or 40 numbers, nor a menu it did not print; the handlers are
+# given worse all the same.
+PICK_SHAPES = ["valid", "valid", "several", "out_of_range", "stale", "duplicated", "huge"]
+PICK_SHAPES += ["forged", "foreign", "unprinted"]
 FORM_ACTIONS = ["ok", "ed", "e0", "e99", "sp1", "ep3", "s", "d", "df", "m0", "m9", "o0", "o999"]
 FORM_ACTIONS += ["p1", "p999", "y", "n", "sum", "sp-1", "zz"]
 
@@ -235,6 +244,9 @@ def _chaos_step(actor: str) -> st.SearchStrategy[Step]:
         ),
         st.text(max_size=64).map(lambda d: Step(actor, "button", (d,))),
         st.tuples(st.integers(0, 30), st.integers(0, 30)).map(lambda r: Step(actor, "replay", r)),
+        st.tuples(st.sampled_from(PICK_SHAPES), st.integers(0, 1000), st.integers(2, 45)).map(
+            lambda p: Step(actor, "picks", p)
+        ),
         coordinates.map(lambda c: Step(actor, "location", c)),
         st.tuples(hostile_text, st.booleans()).map(lambda c: Step(actor, "contact", c)),
         st.tuples(photo_ref, st.none() | hostile_text).map(lambda p: Step(actor, "photo", p)),
@@ -319,6 +331,57 @@ class Session:
             self.channel.files[name] = TINY_JPEG
         return self.event(
             actor, InboundKind.PHOTO, photo_ref=name, text=caption, media_group_id=album
+        )
+
+    def menus(self, actor: str) -> list[tuple[int, list[str]]]:
+        """The messages with options sent to a chat, oldest first: (outbox id, each option's
+        button data in the order a channel numbers them)."""
+        found = []
+        for number, message in rows(
+            self.path, "SELECT id, message FROM outbox WHERE chat_id = ? ORDER BY id", (actor,)
+        ):
+            sent = Outbound.model_validate_json(message)
+            data = [button.data for row in sent.buttons for button in row]
+            if data:
+                found.append((number, data))
+        return found
+
+    def picks(self, actor: str, shape: str, pick: int, count: int) -> Inbound:
+        """Numbers typed back to a printed menu, read by the channel (`PICK_SHAPES`)."""
+        menus = self.menus(actor) or [(None, [])]
+        printed, options = menus[-1]
+
+        def listed(menu: list[str], index: int) -> Pick:
+            if not menu:
+                return Pick(number=str(index % 99 + 1))
+            return Pick(number=str(index % len(menu) + 1), data=menu[index % len(menu)])
+
+        picked_from: int | None = printed
+        if shape == "valid":
+            picks = [listed(options, pick)]
+        elif shape == "several":  # up to more than the channel reads
+            picks = [listed(options, pick + offset * 3) for offset in range(count)]
+        elif shape == "out_of_range":
+            picks = [Pick(number=str(len(options) + 1 + pick % 900))]
+        elif shape == "stale":  # an older menu's option, as printed then
+            picked_from, older = menus[pick % len(menus)]
+            picks = [listed(older, pick)]
+        elif shape == "duplicated":
+            picks = [listed(options, pick)] * (2 + count % 3)
+        elif shape == "huge":
+            picks = [Pick(number="9" * (4 + pick % 40)), listed(options, pick)]
+            picked_from = 2**62 + pick
+        elif shape == "forged":
+            picks = [Pick(number=str(pick % 20), data=FORGED_BUTTONS[pick % len(FORGED_BUTTONS)])]
+        elif shape == "foreign":  # another person's menu and its options
+            other = next(a for a in ACTORS if a != actor)
+            picked_from, foreign = (self.menus(other) or [(None, [])])[-1]
+            picks = [listed(foreign, pick)]
+        else:  # "unprinted": numbers read against no menu at all
+            picks, picked_from = [Pick(number=str(pick % 12))], None
+        text = ", ".join(p.number for p in picks)
+        return self.event(
+            actor, InboundKind.TEXT, text=text, picks=tuple(picks), picked_from=picked_from
         )
 
     def progress(self, actor: str, pick: int) -> list[Inbound]:
@@ -423,6 +486,8 @@ class Session:
             number, message = with_buttons[-1 - args[0] % len(with_buttons)]
             flat = [b for row in message.buttons for b in row]
             return [self.tap(actor, flat[args[1] % len(flat)].data, number)]
+        if step.kind == "picks":
+            return [self.picks(actor, *args)]
         if step.kind == "location":
             lat, lon = args
             return [self.event(actor, InboundKind.LOCATION, latitude=lat, longitude=lon)]
@@ -537,7 +602,7 @@ def _unanswered(session: Session) -> list[str]:
     return problems
 
 
-async def _run(steps: list[Step], seed: int, depth: tuple[int, int] = (0, 0)) -> None:
+async def _run(steps: list[Step], seed: int, depth: tuple[int, int] = (0, 0)) -> Session:
     with tempfile.TemporaryDirectory(prefix="psm-fuzz-") as folder:
         settings_ = in_process_settings(Path(folder))
         channel = RecordingChannel()
@@ -584,6 +649,7 @@ async def _run(steps: list[Step], seed: int, depth: tuple[int, int] = (0, 0)) ->
         assert waiting == [], waiting
         assert _unanswered(session) == []
         assert integrity(path) == ["ok"]
+        return session
 
 
 _SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
@@ -650,3 +716,19 @@ def test_a_sensible_walk_reaches_both_summaries() -> None:
     newcomer, psm = asyncio.run(walk())
     assert "menunggu persetujuan" in newcomer
     assert "Periksa kembali" in psm or "KNG-" in psm
+
+
+def test_numbers_typed_to_a_menu_of_every_shape_are_answered() -> None:
+    """Every shape of `Inbound.picks`, to the coordinator's menu (outside a form) and amid
+    the newcomer's registration and the PSM's report, as the random sequences may miss one:
+    each is answered, nothing breaks, and the menu refuses several numbers or one it never
+    printed by saying so."""
+    steps = [Step(actor, "picks", (shape, 5, 4)) for actor in ACTORS for shape in PICK_SHAPES]
+    before = [Step(COORDINATOR, "command", ("start", ""))]
+    session = asyncio.run(_run(before + steps, seed=3, depth=(4, 14)))
+    typed = [event for event in session.events.values() if event.picks]
+    assert len(typed) == len(steps)
+    assert {len(event.picks) for event in typed} >= {1, 2, 4}
+    told = "\n".join(message.text or "" for _, message in session.shown(COORDINATOR))
+    assert CATALOG_ID.text("id", "answer.one_number") in told
+    assert "tidak ada di daftar" in told

@@ -48,3 +48,15 @@ async def test_a_search_by_nik_is_deleted_from_the_chat(fake, people) -> None:
     await fake.wait_for(lambda: message_id in _deleted(fake, TKSK), what="deleteMessage")
     kept = await _typed(fake, tksk, "/cari Ayu", "Ditemukan")  # a name stays
     assert kept not in _deleted(fake, TKSK)
+
+
+async def test_a_nik_typed_after_cari_alone_is_the_search_and_leaves_the_chat(fake, people):
+    """/cari alone asks what to look for; a NIK as the next message is the search (a free
+    text would refuse it) and its message is deleted like /cari's own."""
+    psm, tksk = people[PSM], people[TKSK]
+    await _report(fake, psm)
+    asked = await tksk.say("/cari")
+    assert "Ketik nomor laporan, NIK" in asked[-1]["text"]
+    message_id = await _typed(fake, tksk, "3208014506230001", "Ditemukan")
+    await fake.wait_for(lambda: message_id in _deleted(fake, TKSK), what="deleteMessage")
+    assert "3208014506230001" not in str(tksk.messages())

@@ -64,6 +64,7 @@ async def send(
     *,
     text: str | None = None,
     command: str | None = None,
+    command_args: str = "",
     data: str | None = None,
     other_type: str | None = None,
     now: datetime = NOW,
@@ -72,7 +73,8 @@ async def send(
 ) -> Turn:
     """One event through the router, in its own transaction (`other_type`: a sticker, a
     voice note... as the adapters name them; `picks`, `picked_from`: typed numbers as a
-    channel that printed them read them), at `now`."""
+    channel that printed them read them; `command_args`: the words after a command), at
+    `now`."""
     if other_type is not None:
         kind = InboundKind.OTHER
     elif command is not None:
@@ -89,7 +91,7 @@ async def send(
         kind=kind,
         text=text,
         command=command,
-        command_args="",
+        command_args=command_args,
         data=data,
         callback_id="cb" if data is not None else None,
         other_type=other_type,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.context import AppContext
+from handlers.context import AppContext, Turn
 from storage.db import Database
 from storage.models import FormSession, Role, User
-from tests.handlers.routed_turns import CHANNELS, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
@@ -121,3 +121,90 @@ async def test_a_word_that_reads_as_the_answer_stays_the_answer(world, channel, 
     kept = await _active(db, sari)
     assert kept is not None and kept.id == session.id
     assert kept.state["answers"] == {"message": message}
+
+
+async def _broadcast_at_its_final_go(
+    db: Database, app: AppContext, tono: User, channel: str
+) -> Turn:
+    """ "siaran" typed amid the report, written to its final "send to 1 person?"."""
+    asked = said(await send(db, app, tono, channel, text="siaran"))
+    assert "Tulis pesan siaran" in asked and KK_QUESTION not in asked
+    summary = await send(db, app, tono, channel, text="Rapat PSM hari Senin di kecamatan.")
+    preview = await send(db, app, tono, channel, data=button(summary, "Kirim"))
+    assert "Kirim sekarang?" in said(preview)
+    return preview
+
+
+async def _training_at_its_final_go(
+    db: Database, app: AppContext, tono: User, channel: str
+) -> Turn:
+    """ "bimtek baru" typed amid the report, answered to its final "invite 1 person?"."""
+    asked = said(await send(db, app, tono, channel, text="bimtek baru"))
+    assert "Apa judul bimteknya?" in asked and KK_QUESTION not in asked
+    answers = ["Bimtek Dasar PSM", "Aula Dinsos", "Jl. Siliwangi 88", "Lewati"]
+    answers += ["lusa", "08.00", "12.00", "tidak", "besok", "30", "15", "kirim"]
+    for text in answers:
+        preview = await send(db, app, tono, channel, text=text)
+    assert "Kirim sekarang?" in said(preview), said(preview)
+    return preview
+
+
+# The side trip's walk to its final go, its send button, what sending and dropping say.
+SIDE_FORMS = {
+    "siaran": (_broadcast_at_its_final_go, "📣 Kirim", "broadcast.queued", "broadcast.cancelled"),
+    "bimtek baru": (
+        _training_at_its_final_go,
+        "📨 Kirim undangan",
+        "training.created",
+        "training.not_sent",
+    ),
+}
+
+
+@pytest.mark.parametrize("ends", ["sent", "dropped"])
+@pytest.mark.parametrize("word", list(SIDE_FORMS))
+async def test_a_side_trip_with_a_final_go_brings_the_form_back(world, channel, word, ends):
+    """ "siaran" and "bimtek baru" amid a report ask their own questions (the report paused),
+    then a last send/cancel button of their own. Either way the report comes back at once,
+    its answers kept; before, it waited paused under /draf."""
+    db, app = world
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    await send(db, app, tono, channel, text="lapor")
+    assert KK_QUESTION in said(await send(db, app, tono, channel, text="Slamet Riyadi"))
+    report = await _active(db, tono)
+    assert report is not None
+    walk, go, sent_key, dropped_key = SIDE_FORMS[word]
+    preview = await walk(db, app, tono, channel)
+    held = await _active(db, tono)
+    assert held is not None and held.id != report.id
+    tapped = button(preview, go if ends == "sent" else "Batal")
+    reply = said(await send(db, app, tono, channel, data=tapped))
+    ending = app.catalog.text("id", sent_key if ends == "sent" else dropped_key, count=1)
+    assert ending in reply, reply
+    hint = _come_back(app, "Laporan kasus")
+    assert hint in reply and reply.index(ending) < reply.index(hint)
+    assert KK_QUESTION in reply[reply.index(hint) :]
+    kept = await _active(db, tono)
+    assert kept is not None and kept.id == report.id
+    assert kept.state["answers"] == {"head_name": "Slamet Riyadi"}
+
+
+@pytest.mark.parametrize("word", list(SIDE_FORMS))
+async def test_a_side_trip_cancelled_at_its_first_question_brings_the_form_back(
+    world, channel, word
+):
+    """ "batal" then "ya" at the side trip's own first question: it is dropped and the report
+    comes back, as after its cancel button."""
+    db, app = world
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    await send(db, app, tono, channel, text="lapor")
+    await send(db, app, tono, channel, text="Slamet Riyadi")
+    report = await _active(db, tono)
+    assert KK_QUESTION not in said(await send(db, app, tono, channel, text=word))
+    await send(db, app, tono, channel, text="batal")
+    reply = said(await send(db, app, tono, channel, text="ya"))
+    assert "Isian dibatalkan" in reply
+    assert KK_QUESTION in reply[reply.index("Isian dibatalkan") :]
+    kept = await _active(db, tono)
+    assert report is not None and kept is not None and kept.id == report.id

@@ -1,0 +1,65 @@
+"""A side trip with a form of its own, over the real application: "siaran" typed at a
+report's KK question writes and sends a broadcast, and once it is sent the report's question
+comes back at once, on Telegram and on WhatsApp (before, the report waited paused under
+/draf)."""
+
+from __future__ import annotations
+
+from bot.admin_tools import add_user
+from storage.models import Role
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.followup_world import add_whatsapp_user
+from tests.e2e.whatsapp import WhatsAppPerson, body_of
+
+KK_QUESTION = "Berapa nomor Kartu Keluarga"
+COME_BACK = "Isian Bapak/Ibu masih berjalan: <b>Laporan kasus</b>"
+MESSAGE = "Rapat PSM hari Senin pukul 09.00 di kantor kecamatan."
+
+
+async def test_a_broadcast_sent_amid_a_report_brings_it_back_on_telegram(
+    fake, settings, start_bot
+) -> None:
+    await add_user(
+        settings, role="tksk", telegram_id=600, name="Pak Tono", kabupaten="32.08",
+        kecamatan="32.08.01",
+    )  # fmt: skip
+    await add_user(
+        settings, role="psm", telegram_id=701, name="Bu Ani", kabupaten="32.08",
+        kecamatan="32.08.01", desa="32.08.01.2006",
+    )  # fmt: skip
+    await start_bot()
+    tksk = TelegramPerson(fake, 600)
+    await tksk.say("/start")
+    await tksk.say("lapor")
+    asked = await tksk.say("Slamet Riyadi")
+    assert KK_QUESTION in asked[-1]["text"]
+    assert "Tulis pesan siaran" in (await tksk.say("siaran"))[-1]["text"]
+    await tksk.say(MESSAGE)
+    assert "Kirim sekarang?" in (await tksk.tap("Kirim"))[-1]["text"]
+    sent = await tksk.tap("📣 Kirim", expect=2)
+    assert "dikirim ke 1 orang" in sent[0]["text"]
+    assert COME_BACK in sent[1]["text"] and KK_QUESTION in sent[1]["text"]
+
+
+async def test_a_broadcast_sent_amid_a_report_brings_it_back_on_whatsapp(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await add_whatsapp_user(
+        wa_settings, role=Role.TKSK, bsuid="ID.3001", name="Pak Tono", kecamatan="32.08.01"
+    )
+    await add_whatsapp_user(
+        wa_settings, role=Role.PSM, bsuid="ID.3002", name="Bu Ani", kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )  # fmt: skip
+    tksk = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281234500301")
+    await start_wa_bot()
+    await tksk.say("halo")
+    await tksk.say("lapor")
+    asked = await tksk.say("Slamet Riyadi")
+    assert "Kartu Keluarga" in body_of(asked[-1])
+    assert "Tulis pesan siaran" in body_of((await tksk.say("siaran"))[-1])
+    await tksk.say(MESSAGE)
+    assert "Kirim sekarang?" in body_of((await tksk.tap("Kirim"))[-1])
+    sent = await tksk.tap("📣 Kirim", expect=2)
+    assert "dikirim ke 1 orang" in body_of(sent[0])
+    assert "Laporan kasus" in body_of(sent[1]) and "Kartu Keluarga" in body_of(sent[1])

@@ -1,0 +1,36 @@
+"""Region names typed with their level word over the real application: registering on
+WhatsApp and on Telegram, "Kec. Kadugede" and "Desa Babatan" are the kecamatan and desa
+(before, the first was only offered to confirm and the second not found)."""
+
+from __future__ import annotations
+
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.whatsapp import WhatsAppPerson, body_of
+
+
+async def test_registration_on_whatsapp_takes_level_words(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await start_wa_bot()
+    psm = WhatsAppPerson(graph, webhook_url, user_id="ID.2101", wa_id="6281234500211")
+    assert "Selamat datang" in body_of((await psm.say("halo"))[0])
+    await psm.say("Siti Aminah")
+    await psm.tap("+" + (psm.wa_id or ""))
+    await psm.tap("PSM")
+    desa = await psm.say("Kec. Kadugede")
+    assert "Kecamatan: Kadugede" in body_of(desa[0])
+    summary = await psm.say("Desa Babatan")
+    assert "Desa/Kelurahan: Babatan" in body_of(summary[0])
+
+
+async def test_registration_on_telegram_takes_level_words(fake, start_bot) -> None:
+    await start_bot()
+    newcomer = TelegramPerson(fake, 880)
+    await newcomer.say("/start")
+    await newcomer.say("Rahmat Hidayat")
+    await newcomer.say("081234567890")
+    await newcomer.tap("PSM")
+    kecamatan = await newcomer.say("Kecamatan Kadugede")
+    assert "Kecamatan: Kadugede" in kecamatan[0]["text"]
+    summary = await newcomer.say("Kel. Babatan")
+    assert "Desa/Kelurahan: Babatan" in summary[0]["text"]

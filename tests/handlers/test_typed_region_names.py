@@ -1,0 +1,97 @@
+"""Every region question (registration's, a report's, a training's area) takes the region's
+name typed as people write it: any case and spacing, after its level word ("Kec. Kadugede",
+"Kecamatan Kadugede", "Desa Babatan", "Kel. Babatan", "Kab. Kuningan"), and a close spelling
+offered to confirm. Before, a level word made the name a near miss to confirm ("Kec.") or
+not found at all ("Kecamatan Kadugede"). The cases are data; then both channels."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from handlers.forms.choices import match_choice
+from handlers.forms.model import ChoicesFrom
+from handlers.forms.state import prefilled_state
+from handlers.regions import RegionChoices
+from storage.models import Role, UserStatus
+from tests.handlers.forms.report_answers import BEFORE_SIZE
+from tests.handlers.routed_turns import CHANNELS, person, said, send
+from tests.storage.seed_cases import KADUGEDE, NOW
+
+REGIONS = ChoicesFrom(source="regions")
+# (typed, the region's parent, the option taken at once, the options offered to confirm)
+CASES = [
+    ("Kadugede", "32.08", "Kadugede", []),
+    ("  KADU gede ", "32.08", "Kadugede", []),
+    ("Kec. Kadugede", "32.08", "Kadugede", []),
+    ("kec kadugede", "32.08", "Kadugede", []),
+    ("KEC.KADUGEDE", "32.08", "Kadugede", []),
+    ("Kecamatan Kadugede", "32.08", "Kadugede", []),
+    ("Kecamatan Kadugde", "32.08", None, ["Kadugede"]),
+    ("kadugde", "32.08", None, ["Kadugede"]),
+    ("Kecamatan", "32.08", None, []),
+    ("Desa Babatan", KADUGEDE, "Babatan", []),
+    ("Ds. Babatan", KADUGEDE, "Babatan", []),
+    ("Kel. Babatan", KADUGEDE, "Babatan", []),
+    ("Kelurahan Babatn", KADUGEDE, None, ["Babatan"]),
+    ("Kec. Babatan", KADUGEDE, None, ["Babatan"]),  # not a desa's word: only to confirm
+]
+
+
+@pytest.mark.parametrize(("typed", "parent", "taken", "offered"), CASES)
+async def test_a_typed_region_name(world, typed, parent, taken, offered):
+    db, _ = world
+    async with db.reading() as repos:
+        options = await RegionChoices(repos, []).options(REGIONS, parent, "id")
+    found = match_choice(typed, options, multiple=False)
+    assert [option.label for option in found.exact] == ([taken] if taken else [])
+    if not taken:
+        assert [option.label for option in found.suggestions] == offered
+
+
+async def test_the_districts_take_their_level_word_too(world):
+    db, _ = world
+    districts = [type("District", (), {"code": "32.08"})()]
+    async with db.reading() as repos:
+        options = await RegionChoices(repos, districts).options(
+            ChoicesFrom(source="districts"), None, "id"
+        )
+    assert [o.label for o in match_choice("Kab. Kuningan", options, multiple=False).exact] == [
+        "Kuningan"
+    ]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_report_takes_kecamatan_and_desa_typed_with_their_level(world, channel):
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    form = app.forms["case_report"]
+    asked = ("kecamatan", "desa", "gps", "categories")
+    answers = {k: copy.deepcopy(v) for k, v in BEFORE_SIZE.items() if k not in asked}
+    state = {**prefilled_state(form, answers), "phase": "ask"}  # at the kecamatan question
+    async with db.transaction() as repos:
+        await repos.forms.start(
+            user_id=sari.id, form_id=form.id, form_version=form.version, state=state, now=NOW
+        )
+    assert "Di kecamatan mana" in said(await send(db, app, sari, channel, command="start"))
+    reply = said(await send(db, app, sari, channel, text="Kecamatan Kadugede"))
+    assert "✓ Kecamatan: Kadugede" in reply, reply
+    reply = said(await send(db, app, sari, channel, text="Kel. Babatan"))
+    assert "✓ Desa/Kelurahan: Babatan" in reply, reply
+    async with db.reading() as repos:
+        session = await repos.forms.active(sari.id)
+    assert session is not None
+    assert session.state["answers"]["desa"]["name"] == "32.08.01.2006"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_registration_takes_them_too(world, channel):
+    db, app = world
+    newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
+    await send(db, app, newcomer, channel, command="start")
+    typed = ["Dedi Kurniawan", "081234567890", "PSM", "Kab. Kuningan", "Kec. Kadugede"]
+    for text in typed:
+        await send(db, app, newcomer, channel, text=text)
+    summary = said(await send(db, app, newcomer, channel, text="desa babatan"))
+    assert "Kecamatan: Kadugede" in summary and "Desa/Kelurahan: Babatan" in summary, summary
