@@ -18,7 +18,7 @@ from babel.numbers import format_decimal
 
 from handlers.events import Inbound, InboundKind
 from handlers.forms.dates import DateNotRead, When, examples, parse_date_text, read_date
-from handlers.forms.typed_words import count_in_words, missing_identifier
+from handlers.forms.typed_words import TYPED_WORDS, count_in_words, missing_identifier
 from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
 from handlers.masking import holds_nik_or_kk, mask_identifiers
 from storage.identifiers import mask_identifier
@@ -94,18 +94,21 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
 
 
 def without_unit(text: str, units: Iterable[str]) -> str:
-    """A typed number with the question's unit after it dropped ("45 menit" -> "45"), so it
-    is read as the number alone; any other text is left as it is."""
+    """A typed number with a unit after it, the unit dropped ("45 menit" -> "45", "lima
+    orang" -> "lima"), so it is read as the number alone; any other text is left as it is."""
     words = "|".join(re.escape(unit.strip()) for unit in units if unit.strip())
     if not words:
         return text
-    return re.sub(rf"(?<=\d)\s*(?:{words})\.?\s*$", "", text.strip(), flags=re.IGNORECASE)
+    unit = rf"(?:(?<=\d)\s*|(?<=\S)\s+)(?:{words})\.?\s*$"
+    return re.sub(unit, "", text.strip(), flags=re.IGNORECASE)
 
 
-def parse_integer(event: Inbound) -> Answer:
-    """A whole number, "1.234" style thousands allowed; a count in words or with its unit
-    ("lima", "5 orang", "dua belas jiwa": handlers/forms/typed_words.yaml)."""
-    text = count_in_words(_text_of(event)).replace(" ", "")
+def parse_integer(event: Inbound, units: Iterable[str] = ()) -> Answer:
+    """A whole number, "1.234" style thousands allowed; a count in words, with the question's
+    `units` or a count's unit after it ("lima", "5 orang", "dua belas jiwa", "45 menit":
+    handlers/forms/typed_words.yaml)."""
+    typed = without_unit(_text_of(event), [*units, *TYPED_WORDS.count_units])
+    text = count_in_words(typed).replace(" ", "")
     if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
         text = text.replace(".", "")
     if not re.fullmatch(r"[+-]?\d{1,12}", text):
@@ -114,9 +117,9 @@ def parse_integer(event: Inbound) -> Answer:
     return Answer(value, str(value))
 
 
-def parse_decimal(event: Inbound) -> Answer:
-    """A number with a decimal comma or point."""
-    text = _text_of(event).replace(" ", "")
+def parse_decimal(event: Inbound, units: Iterable[str] = ()) -> Answer:
+    """A number with a decimal comma or point, the question's `units` after it allowed."""
+    text = without_unit(_text_of(event), units).replace(" ", "")
     if re.fullmatch(r"[+-]?\d{1,9}([.,]\d{1,6})?", text) is None:
         raise Invalid("answer.need_decimal")
     value = float(text.replace(",", "."))

@@ -329,12 +329,10 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         if kind == QuestionType.TEXT:
             return parsers.parse_text(event, max_length=question.max_length)
         if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
-            if question.unit and event.kind == InboundKind.TEXT and event.text:
-                typed = parsers.without_unit(event.text, question.unit.values())  # "45 menit"
-                event = event.model_copy(update={"text": typed})
+            units = question.unit.values() if question.unit else ()  # "45 menit"
             if kind == QuestionType.INTEGER:
-                return parsers.parse_integer(event)
-            return parsers.parse_decimal(event)
+                return parsers.parse_integer(event, units)
+            return parsers.parse_decimal(event, units)
         if kind == QuestionType.DATE:
             return parsers.parse_date(event, today=today, when=question.when)
         if kind == QuestionType.TIME:

@@ -47,12 +47,9 @@ TYPED_WORDS = load_typed_words()  # read at start-up: a mistake stops it, named
 
 
 def count_in_words(text: str) -> str:
-    """A count as digits when typed in words or with a unit ("lima orang" -> "5", "5 jiwa"
-    -> "5", "dua puluh" -> "20"); anything else comes back as typed, to be read as it is."""
+    """A count as digits when typed in words ("lima" -> "5", "dua puluh" -> "20"; its unit
+    dropped before: `answers.without_unit`); anything else comes back as typed."""
     spoken = " ".join(text.casefold().split()).rstrip(".!")
-    head, _, last = spoken.rpartition(" ")
-    if head and last in TYPED_WORDS.count_units:
-        spoken = head
     return str(TYPED_WORDS.number_words.get(spoken, spoken))
 
 
