@@ -239,6 +239,7 @@ _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] 
     (review_buttons.ACTION_PREFIX, review_decisions.action_button),
     (review_buttons.PHOTO_PREFIX, review_case_page.photos_button),
     (review_buttons.REVISE_PREFIX, review_reporter.revise_button),
+    (review_decisions.NOTE_CANCEL_PREFIX, review_decisions.cancel_button),
     (broadcast.CONFIRM_PREFIX, broadcast.confirm),
     (reminder_settings.PREFIX, reminder_settings.choose),
     (export.EXPORT_PREFIX, export.export_button),
