@@ -4,7 +4,9 @@ once, and the coordinators' flags (protected cases, possible duplicates)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from typing import Any
 
+from handlers.case_changes import changes_anything, changes_since_sent_back
 from handlers.case_submission import CaseFacts
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
@@ -137,12 +139,29 @@ async def flag_to_coordinators(
 
 
 async def tell_reviewers_of_revision(
-    turn: Turn, facts: CaseFacts, case_id: int, number: str
+    turn: Turn,
+    facts: CaseFacts,
+    case_id: int,
+    number: str,
+    *,
+    sent_back: dict[str, Any],
+    corrected: dict[str, Any],
+    explanation: str | None = None,
 ) -> None:
     """Whoever may verify the corrected case (its kecamatan's TKSK, else the coordinators,
-    else the admins standing in) hears that it came back, with a button to open it."""
+    else the admins standing in) hears that it came back, what changed since it was sent back
+    (`sent_back` -> `corrected` answers) or that nothing did, and the reporter's explanation,
+    with a button to open it."""
     assert turn.user is not None  # who corrected it: its reporter now
     verifiers = await _verifiers(turn, facts, turn.user.id)
+    changed = changes_anything(turn.app, sent_back, corrected)
+    key = "resubmitted_for_reviewer" if changed else "resubmitted_unchanged_for_reviewer"
+
+    def changes(language: str) -> str:
+        return changes_since_sent_back(
+            turn.app, language, sent_back, corrected, explanation, say_none=False
+        )
+
     await tell_to_open(
-        turn, verifiers.people, "review.resubmitted_for_reviewer", number=number, case_id=case_id
+        turn, verifiers.people, f"review.{key}", number=number, case_id=case_id, more=changes
     )

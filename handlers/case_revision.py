@@ -1,11 +1,16 @@
 """A case sent back for revision comes back: the corrections reach the case (household,
 members, photos, consent, region, urgency), the old answers are kept as a version, and the
-reviewers hear of it (docs/model.md "Case states")."""
+reviewers hear of it, with what changed (docs/model.md "Case states").
+
+Sent with no answer changed, it is not resubmitted as "corrected": the reporter is told so,
+with the reviewer's note, and chooses (form `revision_unchanged`) to go back and change the
+answers or to send it as it is with an explanation, which the reviewers read."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from handlers.case_changes import changes_anything
 from handlers.case_notices import (
     alert_darurat,
     flag_to_coordinators,
@@ -13,15 +18,26 @@ from handlers.case_notices import (
 )
 from handlers.case_submission import (
     CaseFacts,
+    case_facts,
     duplicates_of,
     find_duplicates,
     record_household,
 )
 from handlers.context import Turn
 from handlers.events import Outbound
+from handlers.forms.runner import (
+    RETURNS_TO,
+    final_answers,
+    form_context,
+    on_complete,
+    reopen_form,
+    start_form,
+)
 from handlers.scope import own_cases
 from handlers.temp_files import remove_photos_once_unused
 from storage.models import CaseDetail, CaseState, FormSession, RevisedFacts
+
+UNCHANGED_FORM = "revision_unchanged"
 
 
 def _consent(case: CaseDetail, facts: CaseFacts) -> dict[str, Any]:
@@ -33,11 +49,16 @@ def _consent(case: CaseDetail, facts: CaseFacts) -> dict[str, Any]:
 
 
 async def resubmit(
-    turn: Turn, session: FormSession, answers: dict[str, Any], facts: CaseFacts
+    turn: Turn,
+    session: FormSession,
+    answers: dict[str, Any],
+    facts: CaseFacts,
+    explanation: str | None = None,
 ) -> None:
-    """Apply the corrected report to the case sent back, if it still waits for it."""
+    """Apply the corrected report to the case sent back, if it still waits for it; one with
+    no answer changed only with the reporter's `explanation` (else they are asked first)."""
     assert turn.user is not None
-    context = session.state["context"]
+    context = form_context(session)
     case = await turn.repos.review.detail(int(context["revising"]), own_cases(turn.user))
     if (
         case is None
@@ -45,6 +66,11 @@ async def resubmit(
         or case.version != int(context["version"])
     ):
         turn.reply(turn.t("review.nothing_to_revise"))
+        return
+    # The answers as sent back, read as the correction's are (only those still relevant).
+    sent_back = await final_answers(turn, session, {**session.state, "answers": case.answers})
+    if explanation is None and not changes_anything(turn.app, sent_back, answers):
+        await _ask_about_unchanged(turn, session, case)
         return
     number = case.summary.number
     people = [(s["name"], s["nik"], s["birth_date"]) for s in case.subjects]
@@ -72,6 +98,7 @@ async def resubmit(
             subject_ids=subject_ids,
             photos=facts.photos,
         ),
+        reason=explanation,
     )
     if not revised:
         turn.reply(turn.t("review.nothing_to_revise"))
@@ -82,8 +109,17 @@ async def resubmit(
         action="case.resubmitted",
         subject=f"case:{case.summary.id}",
     )
-    turn.reply(Outbound(text=turn.t("review.resubmitted", number=number), remove_keyboard=True))
-    await tell_reviewers_of_revision(turn, facts, case.summary.id, number)
+    done = "review.unchanged.sent" if explanation else "review.resubmitted"
+    turn.reply(Outbound(text=turn.t(done, number=number), remove_keyboard=True))
+    await tell_reviewers_of_revision(
+        turn,
+        facts,
+        case.summary.id,
+        number,
+        sent_back=sent_back,
+        corrected=answers,
+        explanation=explanation,
+    )
     if facts.urgency == "darurat":
         # Alerted as new to it; else only those to whom it is new: another kecamatan's TKSK,
         # another kabupaten's coordinators.
@@ -107,3 +143,49 @@ async def resubmit(
     # Photos taken out of the case go once no case shows them (files are shared by hash).
     removed = set(case.photos) - set(facts.photos)
     remove_photos_once_unused(turn.repos, turn.app.media_dir, removed)
+
+
+async def _ask_about_unchanged(turn: Turn, session: FormSession, case: CaseDetail) -> None:
+    """Nothing was changed: said, with the reviewer's note, and the choice asked beside the
+    report, which waits at its summary (and comes back after the choice, or its /batal)."""
+    report = await reopen_form(turn, session, {**session.state, "phase": "summary"})
+    text = turn.t("review.unchanged.notice", number=case.summary.number)
+    sent_back = next(
+        (e for e in reversed(case.events) if e.to_state == CaseState.NEEDS_REVISION), None
+    )
+    if sent_back is not None and sent_back.reason:
+        text += "\n" + turn.t("review.unchanged.note", note=sent_back.reason)
+    await start_form(
+        turn,
+        UNCHANGED_FORM,
+        text + "\n\n",
+        context={"case_id": case.summary.id},
+        returns_to=report.id,
+    )
+
+
+@on_complete(UNCHANGED_FORM)
+async def _unchanged_decided(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
+    """Back to the report's summary to change answers (the report comes back by itself, as
+    the form this one interrupted), or the report sent as it is with the explanation."""
+    assert turn.user is not None
+    choice = answers.get("choice") or {}
+    if choice.get("name") != "send":
+        turn.reply(turn.t("review.unchanged.change"))
+        return
+    report_id = session.state.get(RETURNS_TO)
+    report = await turn.repos.forms.get(int(report_id)) if report_id is not None else None
+    if (
+        report is None
+        or report.user_id != turn.user.id
+        or report.status != "paused"
+        or form_context(report).get("revising") is None
+    ):
+        turn.reply(turn.t("review.nothing_to_revise"))
+        return
+    report_answers = await final_answers(turn, report, report.state)
+    sent = await turn.repos.forms.save(
+        report.id, state=report.state, status="completed", now=turn.now
+    )
+    facts = case_facts(report_answers, sent, turn)
+    await resubmit(turn, sent, report_answers, facts, explanation=answers.get("explanation"))

@@ -245,6 +245,7 @@ _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] 
     (review_buttons.REVISE_PREFIX, review_reporter.revise_button),
     (my_reports.LIST_PREFIX, my_reports.page_button),
     (my_case_page.VIEW_PREFIX, my_case_page.view_button),
+    (review_decisions.NOTE_CANCEL_PREFIX, review_decisions.cancel_button),
     (broadcast.CONFIRM_PREFIX, broadcast.confirm),
     (reminder_settings.PREFIX, reminder_settings.choose),
     (export.EXPORT_PREFIX, export.export_button),

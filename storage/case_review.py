@@ -226,9 +226,11 @@ class CaseReviewRepo(Repo):
         actor_id: int,
         now: datetime,
         facts: RevisedFacts | None = None,
+        reason: str | None = None,
     ) -> bool:
         """The reporter's corrected answers (and `facts`): the old version is kept, the case
-        resubmitted; members and a household nothing names any more are forgotten."""
+        resubmitted (`reason`: the reporter's word for the reviewers, e.g. why nothing was
+        changed); members and a household nothing names any more are forgotten."""
         row = await self._one(
             "SELECT answers, details, household_id FROM cases WHERE id = ? AND version = ?"
             " AND state = 'needs_revision'",
@@ -266,7 +268,7 @@ class CaseReviewRepo(Repo):
             actor_id=actor_id,
             from_state="needs_revision",
             to_state="resubmitted",
-            reason=None,
+            reason=reason,
         )
         return True
 
@@ -312,6 +314,15 @@ class CaseReviewRepo(Repo):
             [(case_id, path, to_db(now)) for path in facts.photos if path not in kept],
         )
         await CaseRepo(self.conn).drop_orphans(old_members, [old_household])
+
+    async def answers_sent_back(self, case_id: int) -> dict[str, Any] | None:
+        """The answers a case had when it was last sent back (kept when it was resubmitted),
+        None if it never was."""
+        row = await self._one(
+            "SELECT answers FROM case_versions WHERE case_id = ? ORDER BY version DESC LIMIT 1",
+            (case_id,),
+        )
+        return json.loads(row[0]) if row else None
 
     async def versions(self, case_id: int) -> list[int]:
         """Kept earlier versions of a case's answers."""

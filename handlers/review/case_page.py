@@ -5,9 +5,11 @@ Every press is re-checked against the presser's role and scope."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from handlers.case_answers import AnswerLine, answer_lines
+from handlers.case_changes import changes_since_sent_back
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.option_labels import OptionLabels
@@ -20,7 +22,7 @@ from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import CODES, Transition
 from handlers.scope import scope_of
 from storage.identifiers import mask_identifier
-from storage.models import CaseDetail, User
+from storage.models import CaseDetail, CaseState, User
 
 
 def local_time(turn: Turn, moment: Any) -> str:
@@ -70,6 +72,19 @@ def _follow_ups(turn: Turn, answers: list[AnswerLine], categories: list[str]) ->
     return lines
 
 
+async def _changes(turn: Turn, case: CaseDetail) -> list[str]:
+    """A case back from its reporter: what changed since it was sent back (or that nothing
+    did), and their explanation; nothing for a case in any other state."""
+    if case.summary.state != CaseState.RESUBMITTED:
+        return []
+    sent_back = await turn.repos.review.answers_sent_back(case.summary.id)
+    if sent_back is None:
+        return []
+    back = next((e for e in reversed(case.events) if e.to_state == CaseState.RESUBMITTED), None)
+    explanation = back.reason if back else None
+    return [changes_since_sent_back(turn.app, turn.language, sent_back, case.answers, explanation)]
+
+
 async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -> str:
     summary = case.summary
     reporter = await turn.repos.users.get(summary.reporter_id)
@@ -85,6 +100,7 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
             state=turn.t(f"case_states.{summary.state}"),
             urgency=turn.t(f"urgency.{summary.urgency}"),
         ),
+        *await _changes(turn, case),
         turn.t(
             "review.case_place",
             desa=await turn.repos.regions.name_of(summary.desa_code),
@@ -232,13 +248,17 @@ async def tell_to_open(
     number: str,
     case_id: int,
     labels: dict[str, str] | None = None,
+    more: Callable[[str], str] | None = None,
 ) -> None:
     """A notice about a case (catalogue `key`, with its number, and `labels`: placeholders
-    whose values are catalogue keys, said in each person's language) with a button to open it."""
+    whose values are catalogue keys, said in each person's language; `more`: HTML under it in
+    a language, e.g. what a correction changed) with a button to open it."""
     catalog = turn.app.catalog
     for person in people:
         values = {name: catalog.text(person.language, k) for name, k in (labels or {}).items()}
         text = catalog.text(person.language, key, number=number, **values)
+        if more is not None and (extra := more(person.language)):
+            text += "\n\n" + extra
         button = Button(
             label=catalog.text(person.language, "review.open"), data=f"{CASE_PREFIX}:{case_id}"
         )

@@ -1,15 +1,25 @@
 """The review decisions: a review action pressed on a case's page, its reason asked when it
 needs one, the case moved through the workflow only if it is still as the person saw it
 (else they are told who changed it, given back what they typed, and shown the page as it
-is), and the people concerned told."""
+is), and the people concerned told.
+
+A reason is asked after saying what the action does (sending back: the PSM gets the case back
+to correct; rejecting: closed for good), with a Batal button that drops the reason's form and
+leaves the case as it is: `cn:<case id>`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from handlers.context import Turn
-from handlers.events import button_fields, small_number
-from handlers.forms.runner import form_context, on_complete, start_form
+from handlers.events import Button, button_fields, small_number
+from handlers.forms.runner import (
+    cancel_form,
+    context_values,
+    form_context,
+    on_complete,
+    start_form,
+)
 from handlers.review.buttons import record_refusal
 from handlers.review.case_page import local_time, show_case, tell_to_open
 from handlers.review.possible_actions import case_deciders, may_try, possible_actions, stands_in
@@ -20,6 +30,10 @@ from storage.models import CaseDetail, FormSession
 from storage.models import CaseState as S
 
 NOTE_FORM = "review_note"
+NOTE_CANCEL_PREFIX = "cn"  # cn:<case id>: the Batal under a reason's question
+# The reason's answer by the form's version: `note` (version 1; version 2 for other actions),
+# `correction` (version 2, sending back), `rejection` (version 2, rejecting).
+NOTE_ANSWERS = ("correction", "rejection", "note")
 
 
 async def action_button(turn: Turn, data: str) -> None:
@@ -70,20 +84,63 @@ async def action_button(turn: Turn, data: str) -> None:
                 "reported_on": turn.app.local_date(case.summary.submitted_at).isoformat(),
             },
         )
+        if transition.form == NOTE_FORM:
+            _offer_cancel(turn, case_id)
         return
     await apply(turn, case_id, action, version, reason=None)
+
+
+def _offer_cancel(turn: Turn, case_id: int) -> None:
+    """A Batal under the reason's question (the form's last reply: what the action does,
+    then the question), which leaves the case as it is."""
+    question = turn.replies[-1]
+    cancel = Button(label=turn.t("review.note_cancel"), data=f"{NOTE_CANCEL_PREFIX}:{case_id}")
+    turn.replies[-1] = question.model_copy(update={"buttons": [*question.buttons, [cancel]]})
+
+
+@context_values(NOTE_FORM)
+def _note_values(turn: Turn, context: dict[str, Any]) -> dict[str, str]:
+    """The action the reason is for (version 2 asks each its own question)."""
+    return {"review_action": str(context.get("action") or "")}
 
 
 @on_complete(NOTE_FORM)
 async def _note_given(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
     context = form_context(session)
+    reason = next((answers[name] for name in NOTE_ANSWERS if answers.get(name)), None)
     await apply(
         turn,
         int(context["case_id"]),
         context["action"],
         int(context["version"]),
-        reason=answers.get("note"),
+        reason=reason,
     )
+
+
+async def cancel_button(turn: Turn, data: str) -> None:
+    """Batal under a reason's question: the reason's form is dropped, the case left as it
+    is (said so, with its page); a Batal of a reason no longer asked is an old button."""
+    assert turn.user is not None
+    _, raw_id = button_fields(data, 2)
+    case_id = small_number(raw_id)
+    session = await turn.repos.forms.active(turn.user.id)
+    context = form_context(session) if session is not None else {}
+    if (
+        session is None
+        or case_id is None
+        or context.get("case_id") != case_id
+        or context.get("action") not in TRANSITIONS
+    ):
+        turn.reply(turn.t("errors.old_button"))
+        return
+    await cancel_form(turn, session)
+    case = await turn.repos.review.detail(case_id, scope_of(turn.user))
+    if case is None:  # out of the person's scope since: nothing to show
+        turn.reply(turn.t("errors.not_allowed"))
+        return
+    state = turn.t(f"case_states.{case.summary.state}")
+    told = turn.t("review.note_cancelled", number=case.summary.number, state=state)
+    await show_case(turn, case_id, told + "\n\n")
 
 
 def _typed_back(turn: Turn, typed: str | None) -> str:

@@ -97,7 +97,10 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     await coordinator.tap(number, until="Riwayat")
     before_psm = len(psm.messages())
     ask = await coordinator.tap("Minta perbaikan")
-    assert "alasan" in ask[0]["text"].lower()
+    # Said what sending back does, asked what to correct, with a Batal.
+    assert "dikembalikan ke pelapor <b>untuk diperbaiki</b>" in ask[0]["text"]
+    assert "Apa yang perlu diperbaiki pelapor?" in ask[0]["text"]
+    assert "Batal" in str(ask[0]["reply_markup"])
     await coordinator.say("Mohon lengkapi alamat dengan nomor rumah")
     note = await _told(fake, psm, before_psm, "Perlu perbaikan")
     assert "nomor rumah" in note

@@ -115,7 +115,9 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     await _told(fake, tksk, 0, "Perlu perbaikan")
     await tksk.tap("Perbaiki laporan")
     before = len(coordinator.messages())
-    await tksk.tap("Kirim", until="Perbaikan laporan")
+    await tksk.tap("Kirim", until="Belum ada jawaban")  # nothing changed: asked first
+    await tksk.tap("Tetap kirim")
+    await tksk.say("Alamat sudah lengkap", until="tanpa perubahan")
     await _told(fake, coordinator, before, "diajukan ulang")
 
 

@@ -160,9 +160,17 @@ async def _send_back(coordinator: TelegramPerson, number: str, reason: str) -> N
 
 
 async def _revise(fake, psm: WhatsAppPerson, tksk: TelegramPerson, number: str) -> None:
-    """From the notice: open the summary, change the address, send it again."""
+    """From the notice: open the summary, send it unchanged (asked about it: back to the
+    summary), change the address, send it again; the TKSK reads what changed."""
     opened = await psm.tap("Perbaiki laporan")
     assert "Perbaikan laporan" in body_of(opened[0]) and number in body_of(opened[0])
+    asked = await psm.tap("Kirim")
+    text = "\n".join(body_of(m) for m in asked)
+    assert "Belum ada jawaban yang Bapak/Ibu ubah" in text and "nomor rumah" in text, text
+    titles = [b["reply"]["title"] for b in asked[-1]["interactive"]["action"]["buttons"]]
+    assert titles == ["✏️ Ubah jawaban", "📨 Tetap kirim"], titles
+    back = await psm.tap("Ubah jawaban", expect=2)
+    assert "Periksa kembali" in body_of(back[-1])
     await psm.tap("Ubah jawaban")
     asked = await psm.tap("Alamat")
     assert "Dusun Manis RT 02 RW 05" in body_of(asked[-1]) or "alamat" in body_of(asked[-1])
@@ -172,6 +180,8 @@ async def _revise(fake, psm: WhatsAppPerson, tksk: TelegramPerson, number: str) 
     sent = await psm.tap("Kirim")
     assert "Perbaikan laporan" in body_of(sent[0]) and "sudah dikirim" in body_of(sent[0])
     await _told(fake, tksk, before_tksk, "diajukan ulang")
+    told = [m["text"] for m in tksk.messages()[before_tksk:] if "diajukan ulang" in m["text"]]
+    assert "• Alamat: Dusun Manis RT 02 RW 05 → Dusun Manis RT 02 RW 05 No. 17" in told[0]
 
 
 async def test_review_round_trip_with_the_reporter_on_whatsapp(

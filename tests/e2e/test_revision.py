@@ -167,7 +167,11 @@ async def test_a_correction_changes_only_what_was_corrected(fake, settings, peop
     await psm.say("Dusun Manis RT 02 RW 05 No. 3")
     (last,) = _row(settings, "SELECT max(id) FROM outbox")
     await psm.tap("Kirim")
-    await _told(fake, tksk, 0, "diajukan ulang")
+    told = await _told(fake, tksk, 0, "diajukan ulang")
+    # The TKSK reads what changed since it was sent back, and only that.
+    assert "Yang diubah sejak dikembalikan" in told
+    assert "• Alamat: Dusun Manis RT 02 RW 05 → Dusun Manis RT 02 RW 05 No. 3" in told
+    assert told.count("•") == 1
     assert _state(settings, number) == "resubmitted"
     assert _row(settings, query) == before
     assert _row(settings, "SELECT address FROM households") == ("Dusun Manis RT 02 RW 05 No. 3",)
@@ -201,7 +205,9 @@ async def test_a_corrected_kk_joins_that_household_and_leaves_the_other_its_own(
 ) -> None:
     psm, coordinator = people[PSM], people[COORDINATOR]
     first = await _report_and_send_back(fake, people)
-    await psm.tap("Kirim", until="Perbaikan laporan")  # resubmitted unchanged
+    await psm.tap("Kirim", until="Belum ada jawaban")  # resubmitted unchanged, explained
+    await psm.tap("Tetap kirim")
+    await psm.say("Sudah dicek, datanya benar", until="tanpa perubahan")
     report = Report(kk=None, head="Slamet R.", member="Rudi Hartono", nik=None, age="40", photos=0)
     second = await _report_and_send_back(fake, people, report)
     assert len(_rows(settings, "SELECT id FROM households")) == 2
@@ -271,3 +277,54 @@ async def test_a_darurat_case_moved_to_another_kecamatan_alerts_its_tksk(
     # The coordinators of the kabupaten were alerted when it came in: not a second time.
     alerts = [m for m in coordinator.messages() if "LAPORAN DARURAT" in (m.get("text") or "")]
     assert len(alerts) == 1
+
+
+async def test_an_unchanged_correction_is_asked_about_before_it_is_sent(
+    fake, settings, people
+) -> None:
+    psm, tksk = people[PSM], people[TKSK]
+    number = await _report_and_send_back(fake, people)
+    (last,) = _row(settings, "SELECT max(id) FROM outbox")
+
+    # Kirim with nothing changed: not resubmitted; the PSM hears why, with the TKSK's note.
+    asked = await psm.tap("Kirim", until="Belum ada jawaban")
+    text = "\n".join(m["text"] for m in asked)
+    assert number in text and "Catatan pemeriksa: <i>Mohon periksa lagi datanya</i>" in text
+    assert "Apa yang ingin Bapak/Ibu lakukan?" in text
+    assert _state(settings, number) == "needs_revision"
+    assert _rows(settings, TOLD, last) == [(str(PSM),)]
+
+    # Back to the summary to change it after all: corrected, the TKSK reads what changed.
+    back = await psm.tap("Ubah jawaban", until="Periksa kembali")
+    assert "Periksa kembali" in back[0]["text"]
+    assert any("ubah jawaban yang diminta pemeriksa" in m["text"] for m in psm.messages()[-3:])
+    await _edit(psm, "Nama (1)")
+    await psm.say("Ayu Lestariningsih")
+    before = len(tksk.messages())
+    await psm.tap("Kirim", until="Perbaikan laporan")
+    told = await _told(fake, tksk, before, "diajukan ulang")
+    assert "• Nama (Ayu Lestariningsih): Ayu Lestari → Ayu Lestariningsih" in told
+
+    # Sent back again and sent unchanged with an explanation: it reaches the TKSK.
+    await _send_back(fake, people, number, "Cek lagi NIK anaknya")
+    await psm.tap("Perbaiki laporan")
+    await psm.tap("Kirim", until="Cek lagi NIK anaknya")
+    asked = await psm.tap("Tetap kirim", until="penjelasan singkat")
+    before = len(tksk.messages())
+    sent = await psm.say("Sudah dicocokkan dengan KK, NIK benar", until="tanpa perubahan")
+    assert number in sent[0]["text"]
+    told = await _told(fake, tksk, before, "tanpa perubahan")
+    assert (
+        number in told
+        and "Penjelasan pelapor: <i>Sudah dicocokkan dengan KK, NIK benar</i>" in told
+    )
+    assert "Yang diubah" not in told
+    assert _state(settings, number) == "resubmitted"
+    reasons = _rows(settings, "SELECT to_state, reason FROM case_events ORDER BY id")
+    assert reasons[-1] == ("resubmitted", "Sudah dicocokkan dengan KK, NIK benar")
+    # The TKSK's page says it came back unchanged, and why.
+    await tksk.say("/antrian", until="Antrian")
+    page = (await tksk.tap(number, until="Riwayat"))[0]["text"]
+    assert "Diajukan ulang <b>tanpa perubahan</b>" in page
+    assert "Penjelasan pelapor: <i>Sudah dicocokkan dengan KK, NIK benar</i>" in page
+    assert fake.rejections == []

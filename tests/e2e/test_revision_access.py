@@ -51,7 +51,7 @@ async def test_my_reports_opens_a_case_sent_back(fake, settings, people) -> None
     opened = await psm.tap(f"Perbaiki {number}")
     assert "Perbaikan laporan" in opened[0]["text"] and number in opened[0]["text"]
     assert NOTE in opened[0]["text"]  # and on top of the answers to correct
-    await psm.tap("Kirim", until="Perbaikan laporan")
+    await _send_unchanged(psm)
     assert _state(settings, number) == "resubmitted"
 
     # Once resubmitted, the list has only the case's page and the old button opens nothing.
@@ -107,7 +107,7 @@ async def test_a_handed_over_case_is_revised_by_the_receiver(fake, settings, peo
     assert _buttons(mine[0]) == [f"Perbaiki {number}", f"Lihat {number}"]
     opened = await receiver.tap(f"Perbaiki {number}")
     assert "Perbaikan laporan" in opened[0]["text"]
-    await receiver.tap("Kirim", until="Perbaikan laporan")
+    await _send_unchanged(receiver)
     assert _state(settings, number) == "resubmitted"
     with sqlite3.connect(settings.database_path) as db:
         ((reporter,),) = db.execute(
@@ -134,12 +134,19 @@ async def test_a_reporter_who_became_tksk_elsewhere_still_revises(fake, settings
     assert _buttons(mine[0]) == [f"Perbaiki {number}", f"Lihat {number}"]
     opened = await psm.tap(f"Perbaiki {number}")
     assert "Perbaikan laporan" in opened[0]["text"] and number in opened[0]["text"]
-    await psm.tap("Kirim", until="Perbaikan laporan")
+    await _send_unchanged(psm)
     assert _state(settings, number) == "resubmitted"
 
     # Her new kecamatan's scope does not make other people's cases hers to revise.
     other = await people[TKSK].tap_data(f"rv:{_case_id(settings, number)}", 1, until=GONE)
     assert GONE in other[0]["text"]
+
+
+async def _send_unchanged(person: TelegramPerson) -> None:
+    """Send the case opened for revision as it is: asked first, then with an explanation."""
+    await person.tap("Kirim", until="Belum ada jawaban")
+    await person.tap("Tetap kirim")
+    await person.say("Sudah dicek, datanya benar", until="tanpa perubahan")
 
 
 def _case_id(settings, number: str) -> int:
