@@ -171,7 +171,6 @@ INTEGER_VALID = [
     pytest.param("sebelas", 11, "11", id="eleven-in-words"),
     pytest.param("dua  belas jiwa", 12, "12", id="teen-in-words"),
     pytest.param("dua puluh", 20, "20", id="twenty-in-words"),
-    pytest.param("15 menit", 15, "15", id="minutes"),
 ]
 
 
@@ -189,6 +188,8 @@ INTEGER_INVALID = [
     pytest.param(text("3 anak"), "answer.need_integer", id="number-with-another-word"),
     pytest.param(text("dua puluh satu"), "answer.need_integer", id="words-beyond-twenty"),
     pytest.param(text("orang"), "answer.need_integer", id="unit-alone"),
+    pytest.param(text("5 menit"), "answer.need_integer", id="minutes-are-no-count"),
+    pytest.param(text("5 meter"), "answer.need_integer", id="metres-are-no-count"),
     pytest.param(text("1e3"), "answer.need_integer", id="exponent"),
     pytest.param(text("--5"), "answer.need_integer", id="double-minus"),
     pytest.param(text("9999999999999"), "answer.need_integer", id="13-digits"),
@@ -720,3 +721,10 @@ def test_too_long_values_fill_the_catalogue_text():
         parse_text(text("abcdef"), max_length=5)
     message = catalog.text("id", caught.value.key, **caught.value.values)
     assert "5" in message and "6" in message
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"), [("45 menit", 45), ("45menit", 45), ("45 Menit.", 45), ("lima menit", 5)]
+)
+def test_parse_integer_drops_the_question_s_own_unit(typed, value):
+    assert parse_integer(text(typed), ["menit"]).value == value
