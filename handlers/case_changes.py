@@ -26,8 +26,9 @@ _IDENTIFIERS = (QuestionType.NIK, QuestionType.KK)
 
 
 def _same(old: Any, new: Any) -> bool:
-    """Whether two stored answers say the same (an option by its code, not its label; no
-    answer, an empty one and a skipped one alike)."""
+    """Whether two stored answers say the same (an option by its code, not its label; the
+    options of a multiple choice in any order; no answer, an empty one and a skipped one
+    alike)."""
     return _comparable(old) == _comparable(new)
 
 
@@ -36,8 +37,8 @@ def _comparable(answer: Any) -> str:
         return ""
     if isinstance(answer, dict) and "name" in answer:
         return str(answer["name"])
-    if isinstance(answer, list):
-        return json.dumps([_comparable(item) for item in answer], ensure_ascii=False)
+    if isinstance(answer, list):  # options picked, photos: which, not in what order
+        return json.dumps(sorted(_comparable(item) for item in answer), ensure_ascii=False)
     return json.dumps(answer, ensure_ascii=False, sort_keys=True)
 
 

@@ -77,3 +77,14 @@ def test_the_same_answers_change_nothing_and_a_long_list_is_cut(tmp_path: Path) 
     assert shown[0] == "✏️ <b>Yang diubah sejak dikembalikan:</b>"
     assert shown[1:9] == lines[:8]
     assert shown[9:] == ["• … dan 1 lainnya", "Penjelasan pelapor: <i>Sudah dicek</i>"]
+
+
+def test_the_same_options_in_another_order_change_nothing(tmp_path: Path) -> None:
+    """Options typed in another order ("anak, lansia" keeps the typed order) are the same
+    answer: no fake change for the reviewers, and the correction counts as unchanged."""
+    app = app_context(tmp_path / "media")
+    before = corrected(bansos=[{"name": "pkh"}, {"name": "bpnt"}])
+    after = corrected(bansos=[{"name": "bpnt"}, {"name": "pkh"}])
+    assert not changes_anything(app, before, after)
+    assert ChangeLines(app, "id").of(before, after) == []
+    assert changes_anything(app, before, corrected(bansos=[{"name": "bpnt"}]))
