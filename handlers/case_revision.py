@@ -126,9 +126,9 @@ async def resubmit(
         was_darurat = case.summary.urgency == "darurat"
         new_kabupaten = facts.kabupaten_code != case.summary.kabupaten_code
         if not was_darurat or new_kabupaten:
-            await alert_darurat(turn, facts, number)
+            await alert_darurat(turn, facts, number, case.summary.id)
         elif facts.kecamatan_code != case.summary.kecamatan_code:
-            await alert_darurat(turn, facts, number, coordinators=False)
+            await alert_darurat(turn, facts, number, case.summary.id, coordinators=False)
     # Only matches the correction brought: those of the report as sent were dealt with then.
     seen = {m.case_id for m in known} | {case.summary.id}
     matches = [m for m in await find_duplicates(turn, facts) if m.case_id not in seen]
