@@ -264,7 +264,7 @@ async def step_form(turn: Turn, session: FormSession) -> None:
         turn.reply(message)
     if result.finished:
         await _COMPLETIONS[session.form_id](turn, saved, engine.final_answers(result.state))
-        await resume_interrupted(turn, saved.state.get(RETURNS_TO))
+        await _back_after_completion(turn, saved)
 
 
 async def takes_as_answer(turn: Turn, session: FormSession) -> bool:
@@ -286,7 +286,18 @@ async def complete_form(turn: Turn, session: FormSession, state: dict[str, Any])
     answers = await final_answers(turn, session, state)
     saved = await turn.repos.forms.save(session.id, state=state, status="completed", now=turn.now)
     await _COMPLETIONS[session.form_id](turn, saved, answers)
-    await resume_interrupted(turn, saved.state.get(RETURNS_TO))
+    await _back_after_completion(turn, saved)
+
+
+async def _back_after_completion(turn: Turn, finished: FormSession) -> None:
+    """The form a finished one interrupted, asked again, unless its completion brought it
+    back itself, in words of its own (a correction's "✏️ Ubah jawaban"): it is not asked
+    twice."""
+    interrupted = finished.state.get(RETURNS_TO)
+    active = await turn.repos.forms.active(finished.user_id)
+    if active is not None and active.id == interrupted:
+        return
+    await resume_interrupted(turn, interrupted)
 
 
 async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
