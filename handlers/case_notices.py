@@ -50,23 +50,27 @@ def _verifiers(turn: Turn, facts: CaseFacts, reporter_id: int) -> Awaitable[Deci
 
 
 async def alert_darurat(
-    turn: Turn, facts: CaseFacts, number: str, *, coordinators: bool = True
+    turn: Turn, facts: CaseFacts, number: str, case_id: int, *, coordinators: bool = True
 ) -> None:
     """A darurat case: its TKSK and coordinators are alerted at once (only the TKSK when the
-    coordinators were alerted of it already: a case moved to another kecamatan)."""
+    coordinators were alerted of it already: a case moved to another kecamatan), with a
+    button to open it (on WhatsApp nobody has to type a command to find it)."""
     place = await _place(turn, facts)
+    catalog = turn.app.catalog
     people = await _tksk(turn, facts)
     if coordinators:
         people += await _coordinators(turn, facts)
     for person in {u.id: u for u in people}.values():
-        text = turn.app.catalog.text(
+        text = catalog.text(
             person.language,
             "case.darurat_alert",
             number=number,
             categories=_categories(turn, facts, person.language),
             **place,
         )
-        await turn.deliver(person.id, Outbound(text=text, summary=number), DeliveryKind.ALERT)
+        button = open_case_button(catalog, person.language, case_id)
+        alert = Outbound(text=text, summary=number, buttons=[[button]])
+        await turn.deliver(person.id, alert, DeliveryKind.ALERT)
 
 
 async def tell_new_case(
@@ -79,7 +83,7 @@ async def tell_new_case(
     assert reporter is not None
     verifiers = await _verifiers(turn, facts, reporter.id)
     if facts.urgency == "darurat":
-        await alert_darurat(turn, facts, number)
+        await alert_darurat(turn, facts, number, case_id)
     elif not verifiers.standing_in:
         place = await _place(turn, facts)
         catalog = turn.app.catalog

@@ -35,6 +35,7 @@ from handlers.forms.runner import (
 )
 from handlers.main_menu import main_menu
 from handlers.permissions import allowed
+from handlers.review.reporter import revisable_case, revision_heading
 from handlers.scope import can_see_case
 from storage.models import FormSession
 
@@ -163,7 +164,8 @@ async def list_drafts(turn: Turn) -> None:
 
 
 async def open_draft(turn: Turn, data: str) -> None:
-    """A draft button: resume that draft, or start a new report."""
+    """A draft button: resume that draft (a correction with the reviewer's note), or start a
+    new report."""
     assert turn.user is not None
     if not allowed(turn.user, "case.report"):
         turn.reply(turn.t("errors.not_allowed"))
@@ -183,8 +185,19 @@ async def open_draft(turn: Turn, data: str) -> None:
     ):
         turn.reply(turn.t("case.draft_gone"))
         return
+    heading = await _resuming_heading(turn, session)
     session = await turn.repos.forms.activate(session.id, now=turn.now)
-    await resume_form(turn, session, turn.t("case.resuming") + "\n\n")
+    await resume_form(turn, session, heading + "\n\n")
+
+
+async def _resuming_heading(turn: Turn, session: FormSession) -> str:
+    """What a draft taken up again opens with: a correction the screen "Perbaiki" shows (the
+    report and the reviewer's note), any other report "Melanjutkan laporan"."""
+    revising = form_context(session).get("revising")
+    case = await revisable_case(turn, int(revising)) if revising is not None else None
+    if case is None:  # a report, or a correction no longer awaited (sending it says so)
+        return turn.t("case.resuming")
+    return await revision_heading(turn, case)
 
 
 @on_complete(FORM_ID)

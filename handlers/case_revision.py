@@ -31,6 +31,7 @@ from handlers.forms.runner import (
     form_context,
     on_complete,
     reopen_form,
+    resume_form,
     start_form,
 )
 from handlers.scope import own_cases
@@ -126,9 +127,9 @@ async def resubmit(
         was_darurat = case.summary.urgency == "darurat"
         new_kabupaten = facts.kabupaten_code != case.summary.kabupaten_code
         if not was_darurat or new_kabupaten:
-            await alert_darurat(turn, facts, number)
+            await alert_darurat(turn, facts, number, case.summary.id)
         elif facts.kecamatan_code != case.summary.kecamatan_code:
-            await alert_darurat(turn, facts, number, coordinators=False)
+            await alert_darurat(turn, facts, number, case.summary.id, coordinators=False)
     # Only matches the correction brought: those of the report as sent were dealt with then.
     seen = {m.case_id for m in known} | {case.summary.id}
     matches = [m for m in await find_duplicates(turn, facts) if m.case_id not in seen]
@@ -166,13 +167,10 @@ async def _ask_about_unchanged(turn: Turn, session: FormSession, case: CaseDetai
 
 @on_complete(UNCHANGED_FORM)
 async def _unchanged_decided(turn: Turn, session: FormSession, answers: dict[str, Any]) -> None:
-    """Back to the report's summary to change answers (the report comes back by itself, as
-    the form this one interrupted), or the report sent as it is with the explanation."""
+    """Back to the report's summary to change answers (brought back here, in one message:
+    what to do, then the summary), or the report sent as it is with the explanation."""
     assert turn.user is not None
     choice = answers.get("choice") or {}
-    if choice.get("name") != "send":
-        turn.reply(turn.t("review.unchanged.change"))
-        return
     report_id = session.state.get(RETURNS_TO)
     report = await turn.repos.forms.get(int(report_id)) if report_id is not None else None
     if (
@@ -182,6 +180,10 @@ async def _unchanged_decided(turn: Turn, session: FormSession, answers: dict[str
         or form_context(report).get("revising") is None
     ):
         turn.reply(turn.t("review.nothing_to_revise"))
+        return
+    if choice.get("name") != "send":
+        report = await turn.repos.forms.activate(report.id, now=turn.now)
+        await resume_form(turn, report, turn.t("review.unchanged.change") + "\n\n")
         return
     report_answers = await final_answers(turn, report, report.state)
     sent = await turn.repos.forms.save(

@@ -1,7 +1,9 @@
 """A reporter's own case, read-only ("Lihat <number>" in /laporan_saya): where it is and what
 comes next, when it was reported and last changed, the household and the people it is about
-(NIK and KK masked), and each step so far with who took it (by role) and why. No review
-buttons: only "Perbaiki" while it waits for their correction, and the way back to the list.
+(NIK and KK masked), how many photos, the follow-up visits (their dates and what was done,
+recorded by whom by role, numbers like a NIK masked) and each step so far with who took it
+(by role) and why. No review buttons: only "Perbaiki" while it waits for their correction,
+and the way back to the list.
 
 Only the case's current reporter sees it (`own_cases`: whatever their role and region are
 now); anyone else's case, or one handed over since, is refused politely and audited."""
@@ -15,6 +17,7 @@ from handlers.permissions import allowed
 from handlers.review.buttons import record_refusal
 from handlers.review.case_page import local_time
 from handlers.review.reporter import next_step, revise_buttons
+from handlers.review.visit_history import visit_lines
 from handlers.scope import own_cases
 from storage.identifiers import mask_identifier
 from storage.models import CaseDetail, CaseEvent
@@ -110,6 +113,9 @@ async def _page_text(turn: Turn, case: CaseDetail) -> str:
         )
         lines.append(turn.t("reporter.page_member", name=subject["name"], nik=nik))
     lines.append(turn.t("review.case_address", address=case.address or "-"))
+    lines.append(turn.t("reporter.page_photos", count=len(case.photos)))
+    if visits := await visit_lines(turn, summary.id, by_role=True):
+        lines += ["", *visits]
     lines += ["", turn.t("reporter.page_decisions")]
     lines += [await _event_line(turn, case, event) for event in case.events[-EVENTS_SHOWN:]]
     if step := await next_step(turn, turn.language, summary):

@@ -31,6 +31,11 @@ _NAMES: dict[str, SessionName] = {}
 # data cannot know, e.g. a kecamatan that already has its TKSK (handlers/registration_kecamatan.py)
 StepCheck = Callable[[Turn, FormSession, FormEngine, StepResult], Awaitable[StepResult]]
 _STEP_CHECKS: dict[str, StepCheck] = {}
+# form id -> button rows under every question its sessions show (first asked, asked again after
+# a wrong answer, resumed), from the session: what the form's data cannot hold, e.g. the Batal
+# of a review's reason, which names its case (handlers/review/decisions.py)
+ExtraButtons = Callable[[Turn, FormSession], list[list[Button]]]
+_EXTRA_BUTTONS: dict[str, ExtraButtons] = {}
 IDENTIFIER_TYPES = (QuestionType.NIK, QuestionType.KK)
 # The state's key for the session a short form interrupted (a check-in's code, /nomor's number
 # asked amid a report): once the short form ends, that one is asked again (`resume_interrupted`).
@@ -67,6 +72,28 @@ def context_values(form_id: str) -> Callable[[ContextValues], ContextValues]:
         return function
 
     return register
+
+
+def buttons_under(form_id: str) -> Callable[[ExtraButtons], ExtraButtons]:
+    """Register the button rows shown under every question of a form's sessions."""
+
+    def register(function: ExtraButtons) -> ExtraButtons:
+        _EXTRA_BUTTONS[form_id] = function
+        return function
+
+    return register
+
+
+def _with_extra_buttons(
+    turn: Turn, session: FormSession, messages: list[Outbound]
+) -> list[Outbound]:
+    """The form's messages, its own rows (`buttons_under`) under the last: the question."""
+    extra = _EXTRA_BUTTONS.get(session.form_id)
+    if extra is None or not messages:
+        return messages
+    question = messages[-1]
+    rows = [*question.buttons, *extra(turn, session)]
+    return [*messages[:-1], question.model_copy(update={"buttons": rows})]
 
 
 def named_by(form_id: str) -> Callable[[SessionName], SessionName]:
@@ -215,7 +242,7 @@ async def resume_form(turn: Turn, session: FormSession, prefix: str = "") -> Non
     engine = _engine(turn, form, session)
     result = await engine.start(_going_on(session), prefix)
     await turn.repos.forms.save(session.id, state=result.state, status="active", now=turn.now)
-    for message in result.messages:
+    for message in _with_extra_buttons(turn, session, result.messages):
         turn.reply(message)
 
 
@@ -230,11 +257,14 @@ async def step_form(turn: Turn, session: FormSession) -> None:
         turn.identifier_question = True  # a mistyped NIK leaves the chat too
     status = "completed" if result.finished else "active"
     saved = await turn.repos.forms.save(session.id, state=result.state, status=status, now=turn.now)
-    for message in result.messages:
+    messages = (
+        result.messages if result.finished else _with_extra_buttons(turn, saved, result.messages)
+    )
+    for message in messages:
         turn.reply(message)
     if result.finished:
         await _COMPLETIONS[session.form_id](turn, saved, engine.final_answers(result.state))
-        await resume_interrupted(turn, saved.state.get(RETURNS_TO))
+        await _back_after_completion(turn, saved)
 
 
 async def takes_as_answer(turn: Turn, session: FormSession) -> bool:
@@ -256,7 +286,18 @@ async def complete_form(turn: Turn, session: FormSession, state: dict[str, Any])
     answers = await final_answers(turn, session, state)
     saved = await turn.repos.forms.save(session.id, state=state, status="completed", now=turn.now)
     await _COMPLETIONS[session.form_id](turn, saved, answers)
-    await resume_interrupted(turn, saved.state.get(RETURNS_TO))
+    await _back_after_completion(turn, saved)
+
+
+async def _back_after_completion(turn: Turn, finished: FormSession) -> None:
+    """The form a finished one interrupted, asked again, unless its completion brought it
+    back itself, in words of its own (a correction's "✏️ Ubah jawaban"): it is not asked
+    twice."""
+    interrupted = finished.state.get(RETURNS_TO)
+    active = await turn.repos.forms.active(finished.user_id)
+    if active is not None and active.id == interrupted:
+        return
+    await resume_interrupted(turn, interrupted)
 
 
 async def resume_interrupted(turn: Turn, session_id: int | None) -> None:

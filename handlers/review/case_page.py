@@ -16,7 +16,12 @@ from handlers.forms.option_labels import OptionLabels
 from handlers.i18n import Markup
 from handlers.masking import mask_identifiers
 from handlers.permissions import allowed
-from handlers.review.buttons import ACTION_PREFIX, CASE_PREFIX, PHOTO_PREFIX, record_refusal
+from handlers.review.buttons import (
+    ACTION_PREFIX,
+    PHOTO_PREFIX,
+    open_case_button,
+    record_refusal,
+)
 from handlers.review.possible_actions import possible_actions, stands_in, waits_for_other_eyes
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import CODES, Transition
@@ -259,7 +264,5 @@ async def tell_to_open(
         text = catalog.text(person.language, key, number=number, **values)
         if more is not None and (extra := more(person.language)):
             text += "\n\n" + extra
-        button = Button(
-            label=catalog.text(person.language, "review.open"), data=f"{CASE_PREFIX}:{case_id}"
-        )
+        button = open_case_button(catalog, person.language, case_id)
         await turn.deliver(person.id, Outbound(text=text, summary=number, buttons=[[button]]))

@@ -14,6 +14,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.events import Button, button_fields, small_number
 from handlers.forms.runner import (
+    buttons_under,
     cancel_form,
     context_values,
     form_context,
@@ -84,18 +85,16 @@ async def action_button(turn: Turn, data: str) -> None:
                 "reported_on": turn.app.local_date(case.summary.submitted_at).isoformat(),
             },
         )
-        if transition.form == NOTE_FORM:
-            _offer_cancel(turn, case_id)
         return
     await apply(turn, case_id, action, version, reason=None)
 
 
-def _offer_cancel(turn: Turn, case_id: int) -> None:
-    """A Batal under the reason's question (the form's last reply: what the action does,
-    then the question), which leaves the case as it is."""
-    question = turn.replies[-1]
-    cancel = Button(label=turn.t("review.note_cancel"), data=f"{NOTE_CANCEL_PREFIX}:{case_id}")
-    turn.replies[-1] = question.model_copy(update={"buttons": [*question.buttons, [cancel]]})
+@buttons_under(NOTE_FORM)
+def _cancel_row(turn: Turn, session: FormSession) -> list[list[Button]]:
+    """A Batal under the reason's question every time it is asked (first, again after a
+    reason too short, resumed), which leaves the case as it is."""
+    case_id = form_context(session).get("case_id")
+    return [[Button(label=turn.t("review.note_cancel"), data=f"{NOTE_CANCEL_PREFIX}:{case_id}")]]
 
 
 @context_values(NOTE_FORM)

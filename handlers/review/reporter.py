@@ -6,18 +6,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.case_revision import UNCHANGED_FORM
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, Topic
 from handlers.district_contact import contact_note
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.runner import start_form
+from handlers.forms.runner import (
+    RETURNS_TO,
+    cancel_form,
+    form_context,
+    resume_form,
+    start_form,
+)
 from handlers.forms.state import prefilled_state
 from handlers.review.buttons import REVISE_PREFIX, record_refusal
 from handlers.review.workflow import Transition
 from handlers.scope import own_cases
-from storage.models import CaseDetail, CaseSummary, SendBackNote
+from storage.models import CaseDetail, CaseSummary, FormSession, SendBackNote
 from storage.models import CaseState as S
 
+REPORT_FORM = "case_report"
 # What comes next for the reporter, by the state their case is in now.
 NEXT_STEP = {
     S.SUBMITTED: "reporter.next.submitted",
@@ -119,28 +127,73 @@ def revise_buttons(turn: Turn, language: str, cases: list[CaseSummary]) -> list[
 
 async def revise_button(turn: Turn, data: str) -> None:
     """The reporter opens a case sent back to them: the summary of their answers to change.
-    Only its current reporter (after a hand-over: the receiver), only while it waits."""
+    Only its current reporter (after a hand-over: the receiver), only while it waits. A
+    correction of it already begun (open, or a draft) is brought back, never a second one."""
     assert turn.user is not None
     _, raw_id = button_fields(data, 2)
     case_id = small_number(raw_id)
-    case = (
-        await turn.repos.review.detail(case_id, own_cases(turn.user))
-        if case_id is not None
-        else None
-    )
-    if case is None or case.summary.state != S.NEEDS_REVISION:
+    case = await revisable_case(turn, case_id) if case_id is not None else None
+    if case is None:
         await record_refusal(turn, case_id, {"view": "revise", "data": data[:64]})
         turn.reply(turn.t("review.nothing_to_revise"))
         return
-    heading = turn.t("review.revising", number=case.summary.number)
-    notes = await turn.repos.reporter_cases.send_back_notes([case_id])
-    if case_id in notes:  # what to change, however long ago the notice came
-        heading += "\n\n" + sent_back_note(turn, turn.language, notes[case_id])
-    state = prefilled_state(turn.app.forms["case_report"], case.answers)
+    heading = await revision_heading(turn, case) + "\n\n"
+    begun = await _begun_revision(turn, case)
+    if begun is not None:
+        await _drop_unchanged_question(turn, begun)  # "Perbaiki" answers it: change answers
+        begun = await turn.repos.forms.activate(begun.id, now=turn.now)
+        await resume_form(turn, begun, heading)
+        return
+    state = prefilled_state(turn.app.forms[REPORT_FORM], case.answers)
     await start_form(
         turn,
-        "case_report",
-        heading + "\n\n",
+        REPORT_FORM,
+        heading,
         state=state,
-        context={"revising": case_id, "version": case.version},
+        context={"revising": case.summary.id, "version": case.version},
     )
+
+
+async def revisable_case(turn: Turn, case_id: int) -> CaseDetail | None:
+    """One of the person's own cases (`own_cases`) that waits for their correction."""
+    assert turn.user is not None
+    case = await turn.repos.review.detail(case_id, own_cases(turn.user))
+    return case if case is not None and case.summary.state == S.NEEDS_REVISION else None
+
+
+async def revision_heading(turn: Turn, case: CaseDetail) -> str:
+    """The top of a correction, opened or taken up again (a draft): which report, and the
+    latest send-back's note with who gave it, however long ago the notice came."""
+    heading = turn.t("review.revising", number=case.summary.number)
+    notes = await turn.repos.reporter_cases.send_back_notes([case.summary.id])
+    if case.summary.id in notes:
+        heading += "\n\n" + sent_back_note(turn, turn.language, notes[case.summary.id])
+    return heading
+
+
+async def _begun_revision(turn: Turn, case: CaseDetail) -> FormSession | None:
+    """The person's unfinished correction of the case as it was sent back this time (open
+    or a draft; the newest, should there be several)."""
+    assert turn.user is not None
+    for session in await turn.repos.forms.of_user(turn.user.id, ("active", "paused")):
+        context = form_context(session)
+        if (
+            session.form_id == REPORT_FORM
+            and context.get("revising") == case.summary.id
+            and context.get("version") == case.version
+        ):
+            return session
+    return None
+
+
+async def _drop_unchanged_question(turn: Turn, report: FormSession) -> None:
+    """The question asked beside a correction sent with nothing changed (change or send
+    anyway?), if it waits: dropped, as the report is opened again to change it."""
+    assert turn.user is not None
+    active = await turn.repos.forms.active(turn.user.id)
+    if (
+        active is not None
+        and active.form_id == UNCHANGED_FORM
+        and active.state.get(RETURNS_TO) == report.id
+    ):
+        await cancel_form(turn, active)

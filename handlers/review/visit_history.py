@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.context import Turn
+from handlers.masking import mask_identifiers
 
 SHOWN_VISITS = 5
 ACTIONS_SHOWN = 200
@@ -15,19 +16,28 @@ def day_label(day: date) -> str:
     return day.strftime("%d-%m-%Y")
 
 
-async def visit_lines(turn: Turn, case_id: int) -> list[str]:
-    """The heading and the latest visits, oldest first; nothing when there was none."""
+async def visit_lines(turn: Turn, case_id: int, *, by_role: bool = False) -> list[str]:
+    """The heading and the latest visits, oldest first; nothing when there was none. Who
+    recorded each is named, or said by role (`by_role`: the reporter's own page, which names
+    no officer); what was done has NIK/KK-like numbers masked (typed before the free-text
+    guard refused them)."""
     visits = await turn.repos.visits.of_case(case_id)
     if not visits:
         return []
     lines = [turn.t("followup.history_title", count=len(visits))]
     for visit in visits[-SHOWN_VISITS:]:
         recorder = await turn.repos.users.get(visit.recorded_by)
+        if recorder is None or (by_role and recorder.role is None):
+            who = "-"
+        elif by_role:
+            who = turn.t(f"roles.{recorder.role}")
+        else:
+            who = recorder.full_name
         line = turn.t(
             "followup.history_line",
             date=day_label(visit.visited_on),
-            name=recorder.full_name if recorder else "-",
-            actions=visit.actions[:ACTIONS_SHOWN],
+            name=who,
+            actions=mask_identifiers(visit.actions)[:ACTIONS_SHOWN],
         )
         if visit.next_visit_on:
             line += " " + turn.t("followup.history_next", date=day_label(visit.next_visit_on))

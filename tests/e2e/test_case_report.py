@@ -230,6 +230,9 @@ async def test_darurat_alerts_the_tksk_and_coordinator_at_once(fake, settings, p
     assert "DARURAT" in alert[-1]["text"]
     alert = await fake.wait_sent(COORDINATOR, coordinator_before + 1)
     assert "DARURAT" in alert[-1]["text"]
+    # Its button opens the case's page: nobody has to look for it.
+    page = await people[TKSK].tap("Buka laporan")
+    assert "· DARURAT" in page[0]["text"] and "Riwayat" in page[0]["text"]
 
 
 async def test_protected_case_is_flagged_to_the_coordinator(fake, settings, people) -> None:

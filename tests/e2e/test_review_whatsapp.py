@@ -169,8 +169,9 @@ async def _revise(fake, psm: WhatsAppPerson, tksk: TelegramPerson, number: str) 
     assert "Belum ada jawaban yang Bapak/Ibu ubah" in text and "nomor rumah" in text, text
     titles = [b["reply"]["title"] for b in asked[-1]["interactive"]["action"]["buttons"]]
     assert titles == ["✏️ Ubah jawaban", "📨 Tetap kirim"], titles
-    back = await psm.tap("Ubah jawaban", expect=2)
-    assert "Periksa kembali" in body_of(back[-1])
+    (back,) = await psm.tap("Ubah jawaban")  # one message: what to do, then the summary
+    assert body_of(back).startswith("Baik. Silakan ubah jawaban yang diminta pemeriksa")
+    assert "Periksa kembali" in body_of(back) and "masih berjalan" not in body_of(back)
     await psm.tap("Ubah jawaban")
     asked = await psm.tap("Alamat")
     assert "Dusun Manis RT 02 RW 05" in body_of(asked[-1]) or "alamat" in body_of(asked[-1])

@@ -5,7 +5,7 @@ next; only for the case's current reporter, anyone else refused politely and aud
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.models import Role
 from tests.handlers.review_turns import review_world
 from tests.handlers.routed_turns import CHANNELS, labels, person, said, send
-from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
 
 NUMBER = "KNG-2026-000001"
 NIK, KK = "3208014506230001", "3208011210190005"
@@ -108,3 +108,51 @@ async def test_after_a_handover_only_the_receiver_opens_it(world, channel) -> No
     received = said(await send(db, app, wati, channel, data=f"mc:{people.case_id}"))
     assert f"<b>{NUMBER}</b> · Diajukan" in received
     assert "menunggu diperiksa" in received
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_page_counts_the_photos_and_lists_the_visits(world, channel) -> None:
+    db, app = world
+    people = await review_world(
+        db,
+        channel,
+        reported_at=NOW - timedelta(days=10),
+        state="in_follow_up",
+        photos=("a1.jpg", "b2.jpg"),
+    )
+    async with db.transaction() as repos:
+        for visited, actions, next_on in (
+            (date(2026, 11, 21), "PMT diberikan, ibu diajari menimbang", date(2026, 11, 28)),
+            # A visit typed before the free-text guard, holding a NIK: masked on the page.
+            (date(2026, 11, 28), f"Cek KIA anak NIK {NIK}, berat naik", None),
+        ):
+            await repos.visits.add(
+                people.case_id,
+                visited_on=visited,
+                actions=actions,
+                next_visit_on=next_on,
+                recorded_by=people.tksk.id,
+                now=NOW,
+            )
+
+    text = said(await send(db, app, people.psm, channel, data=f"mc:{people.case_id}"))
+    assert "\nFoto: 2\n" in text
+    assert "<b>Kunjungan tindak lanjut (2)</b>" in text
+    assert (
+        "• 21-11-2026 (TKSK): PMT diberikan, ibu diajari menimbang · Berikutnya: 28-11-2026"
+    ) in text
+    assert "• 28-11-2026 (TKSK): Cek KIA anak NIK 320801******0001, berat naik" in text
+    assert NIK not in text and "Pak Tono" not in text
+    assert text.index("Foto: 2") < text.index("Kunjungan") < text.index("<b>Riwayat</b>")
+    # The reviewers' page names who recorded a visit, with the NIK masked there too.
+    page = said(await send(db, app, people.tksk, channel, data=f"cs:{people.case_id}"))
+    assert "• 28-11-2026 (Pak Tono): Cek KIA anak NIK 320801******0001, berat naik" in page
+    assert NIK not in page
+
+    # A case without photos or visits says "Foto: 0" and lists none.
+    async with db.transaction() as repos:
+        bare = await seed_case(
+            repos, reporter=people.psm, desa=BABATAN, at=NOW, number="KNG-2026-000002"
+        )
+    text = said(await send(db, app, people.psm, channel, data=f"mc:{bare}"))
+    assert "\nFoto: 0\n" in text and "Kunjungan" not in text

@@ -12,11 +12,20 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from handlers.events import InboundKind
 from handlers.forms.model import load_form
 from handlers.forms.state import new_state
 from storage.db import Database
 from tests.handlers.chat_turns import app_context
-from tests.handlers.review_turns import buttons, case_version, review_world, said, say, tap
+from tests.handlers.review_turns import (
+    buttons,
+    case_version,
+    review_world,
+    said,
+    say,
+    send,
+    tap,
+)
 from tests.storage.seed_cases import NOW, open_database
 
 CHANNELS = ["telegram", "whatsapp"]
@@ -132,3 +141,32 @@ async def test_a_reason_typed_on_version_1_still_rejects(
     assert "Ditolak" in said(done)
     assert await case_version(db, case_id) == ("rejected", 2)
     assert await last_event(db, case_id) == ("rejected", "Data ganda dengan laporan lain")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_batal_is_under_the_question_every_time_it_is_asked(
+    db: Database, tmp_path: Path, channel: str
+) -> None:
+    app = app_context(tmp_path / "media")
+    world = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = world.tksk, world.case_id
+    first = await tap(db, app, tksk, channel, f"ca:b:{case_id}:1")
+    assert buttons(first) == [f"cn:{case_id}"]
+
+    # A reason too short: said, and the question again, its Batal under it.
+    short = await say(db, app, tksk, channel, "ok")
+    (question,) = [reply for reply in short.replies if reply.type == "text"]
+    assert "Mohon tulis minimal 3 huruf." in question.text
+    assert "Apa yang perlu diperbaiki pelapor?" in question.text
+    assert [[(b.label, b.data) for b in row] for row in question.buttons] == [
+        [("✖️ Batal", f"cn:{case_id}")]
+    ]
+    # Asked again after a side trip (/menu) too.
+    back = await send(db, app, tksk, channel, kind=InboundKind.COMMAND, command="menu")
+    assert "Apa yang perlu diperbaiki pelapor?" in said(back)
+    assert f"cn:{case_id}" in buttons(back)
+
+    cancelled = await tap(db, app, tksk, channel, f"cn:{case_id}")
+    assert said(cancelled).startswith(f"Dibatalkan. Laporan {NUMBER} tidak diubah")
+    assert await case_version(db, case_id) == ("submitted", 1)
+    assert await active_forms(db, tksk.id) == []

@@ -124,9 +124,13 @@ async def test_going_back_to_change_lists_the_change_for_the_reviewer(
     page = await summary(db, app, psm, channel)
     await tap(db, app, psm, channel, submit_button(page))
     back = await say(db, app, psm, channel, "Ubah jawaban")
-    text = said(back)
-    assert "Silakan ubah jawaban yang diminta pemeriksa" in text
+    # One message: what to do, then the report's summary (not the generic "still open").
+    (message,) = [reply for reply in back.replies if reply.type == "text"]
+    text = message.text
+    assert text.startswith("Baik. Silakan ubah jawaban yang diminta pemeriksa")
     assert "Periksa kembali jawaban Bapak/Ibu" in text  # the report's summary again
+    assert "masih berjalan" not in text
+    assert submit_button(back)  # its Kirim under it
     assert await case_version(db, case_id) == ("needs_revision", 2)
 
     told_before = len(await outbox_to(db, world.tksk.id))
