@@ -22,6 +22,7 @@ from handlers.people.common import (
     role_label,
 )
 from handlers.people.screens import show_changed_meanwhile, show_person
+from handlers.region_pickers import RegionPicker, expect_name, hint
 from handlers.regions import region_name
 from storage.models import Region, Role, User, UserStatus
 
@@ -181,7 +182,10 @@ async def ask_kecamatan(
         name=person.full_name,
         kabupaten=await region_name(turn, kabupaten),
     )
-    turn.reply(Outbound.say(text, rows))
+    turn.reply(Outbound.say(text + "\n" + hint(turn, "kecamatan"), rows))
+    tap = data("gk", person.id, version, code, "{code}", 0)
+    again = data(*fields, page, kabupaten)
+    await expect_name(turn, RegionPicker("kecamatan", kabupaten, tap, again))
 
 
 async def _region(turn: Turn, code: str, level: str) -> Region | None:
@@ -224,7 +228,10 @@ async def ask_desa(
         rows.append(nav)
     rows.append([Button(label=turn.t("people.back"), data=data("u", person.id))])
     text = turn.t("people.ask_desa", name=person.full_name, kecamatan=kecamatan.name)
-    turn.reply(Outbound.say(text, rows))
+    turn.reply(Outbound.say(text + "\n" + hint(turn, "desa"), rows))
+    tap = data("gd", person.id, version, code, "{code}")
+    again = data("gk", person.id, version, code, kecamatan.code, page)
+    await expect_name(turn, RegionPicker("desa", kecamatan.code, tap, again))
 
 
 async def set_desa(
