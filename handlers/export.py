@@ -32,7 +32,7 @@ from handlers.context import BackgroundJob, Turn
 from handlers.events import Button, Outbound, button_fields
 from handlers.export_sheet import write_workbook
 from handlers.permissions import allowed
-from handlers.region_pickers import RegionPicker, expect_name, forget_name, hint
+from handlers.region_pickers import RegionPicker, expect_name, hint
 from handlers.scope import scope_of
 from handlers.statistics import period_start
 from handlers.temp_files import temp_path
@@ -123,7 +123,6 @@ def _file_can_leave(turn: Turn) -> bool:
 
 async def export_button(turn: Turn, data: str) -> None:
     """A tap in the export dialogue: ask the next question, or make the file."""
-    await forget_name(turn)  # a kecamatan waiting to be typed: passed by (or asked again)
     if not _may_export(turn):
         turn.reply(turn.t("errors.not_allowed"))
         return

@@ -5,9 +5,10 @@ Those pickers page their buttons (on WhatsApp a list of ten rows a page), so a k
 among 30 or a desa among 300 is quicker typed than found. A picker, when shown, notes what a
 name typed next would pick (`expect_name`): whose children it offers, the data of a child's
 button and the data that shows the picker again; kept per person in `channel_state` for
-NAME_TTL, and forgotten by the next press of a button of those features (a picker shown
-again notes itself again). A text message outside a form, which would otherwise be "not
-understood", is read against those regions with the forms' own matching
+NAME_TTL, and forgotten at the person's next button or command (the router: a word typed
+later must not act on an old picker; a picker shown again notes itself again). A text
+message outside a form, which would otherwise be "not understood", is read against those
+regions with the forms' own matching
 (`forms.choices.match_choice` over `regions.RegionChoices`, so "Kec. Kadugede" and close
 spellings read as in a form's region question) and answered as the picker's buttons are:
 
@@ -68,7 +69,7 @@ async def expect_name(turn: Turn, picker: RegionPicker) -> None:
 
 
 async def forget_name(turn: Turn) -> None:
-    """No picker waits for a name any more (another button of its feature was pressed)."""
+    """No picker waits for a name any more (the person pressed a button or sent a command)."""
     if turn.user is not None:
         await turn.repos.schedule.drop_state(STATE_CHANNEL, str(turn.user.id))
 
@@ -102,6 +103,7 @@ async def take_typed_name(turn: Turn, routes: Mapping[str, ButtonRoute]) -> bool
     regions = await choices.options(ChoicesFrom(source="regions"), picker.parent, turn.language)
     found = match_choice(clean_text(text), regions, multiple=False)
     if len(found.exact) == 1:
+        await forget_name(turn)  # answered (the next screen, if a picker, notes itself)
         await route(turn, picker.tap_of(found.exact[0].name))
         return True
     if found.suggestions:

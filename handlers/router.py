@@ -94,6 +94,8 @@ async def handle(turn: Turn) -> None:
                 "command_args": typed.args,
             }
         )
+    if event.kind != InboundKind.TEXT:  # a region typed answers only the picker just shown
+        await region_pickers.forget_name(turn)
     if event.kind == InboundKind.BUTTON:
         await _on_button(turn)
         turn.replies.insert(

@@ -10,7 +10,6 @@ from handlers.people.common import PREFIX, ROLE_CODES, refuse
 
 __all__ = ["PREFIX", "people_button"]
 from handlers.permissions import allowed
-from handlers.region_pickers import forget_name
 from storage.models import UserStatus
 
 
@@ -23,7 +22,6 @@ def _numbers(fields: list[str], count: int) -> list[int] | None:
 
 async def people_button(turn: Turn, data: str) -> None:
     """A people-management button was pressed."""
-    await forget_name(turn)  # a picker waiting for a typed region: passed by (or shown again)
     if not allowed(turn.user, "people.manage"):
         await refuse(turn, data)
         return

@@ -95,6 +95,12 @@ async def test_a_name_typed_after_the_picker_was_left_is_not_a_pick(world, chann
     await send(db, app, sari, channel, data=button(picker, "Menu pengguna"))
     after_menu = await send(db, app, sari, channel, text="Kadugede")
     assert NOT_UNDERSTOOD in said(after_menu) and "Pengguna di" not in said(after_menu)
+    # Nor after a command: the picker shown again, then /antrian.
+    menu = await send(db, app, sari, channel, command="pengguna")
+    await send(db, app, sari, channel, data=button(menu, "Per kecamatan"))
+    await send(db, app, sari, channel, command="antrian")
+    after_command = await send(db, app, sari, channel, text="Kadugede")
+    assert NOT_UNDERSTOOD in said(after_command) and "Pengguna di" not in said(after_command)
 
 
 async def _region_picker(db: Database, app, channel: str) -> tuple[User, User, Turn]:
