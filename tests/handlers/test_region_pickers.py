@@ -173,3 +173,19 @@ async def test_an_export_kecamatan_typed(world) -> None:
     # Past the kecamatan question a name is no pick any more.
     late = await send(db, app, sari, channel, text="Ciniru")
     assert NOT_UNDERSTOOD in said(late)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_admin_types_a_kecamatan_of_the_district_switched_to(world, channel: str) -> None:
+    db, app = world
+    admin = await person(db, "Admin", Role.ADMIN, channel, kabupaten=None)
+    await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    found = await send(db, app, admin, channel, text="pengguna ani")
+    card = await send(db, app, admin, channel, data=button(found, "Bu Ani"))
+    kuningan = await send(db, app, admin, channel, data=button(card, "Ubah wilayah"))
+    tuban = await send(db, app, admin, channel, data=button(kuningan, "Kabupaten Tuban"))
+    assert "(Kabupaten Tuban)" in said(tuban)
+    typed = await send(db, app, admin, channel, text="Kadugede")  # Kuningan's, not Tuban's
+    assert "Tidak ada kecamatan dengan nama itu di Kabupaten Tuban" in said(typed)
+    desas = await send(db, app, admin, channel, text="kec. jatirogo")
+    assert "Pilih desa/kelurahan untuk Bu Ani (Kecamatan Jatirogo)" in said(desas)
