@@ -189,3 +189,19 @@ async def test_an_admin_types_a_kecamatan_of_the_district_switched_to(world, cha
     assert "Tidak ada kecamatan dengan nama itu di Kabupaten Tuban" in said(typed)
     desas = await send(db, app, admin, channel, text="kec. jatirogo")
     assert "Pilih desa/kelurahan untuk Bu Ani (Kecamatan Jatirogo)" in said(desas)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_typed_name_is_refused_as_its_tap_would_be(world, channel: str) -> None:
+    db, app = world
+    sari, _ = await _kecamatan_picker(db, app, channel)
+    async with db.transaction() as repos:  # no longer a coordinator meanwhile
+        await repos.users.update(sari.id, now=NOW, role=Role.PSM)
+    refused = await send(db, app, sari, channel, text="Kadugede")
+    assert "tidak berwenang" in said(refused)
+    assert "Pengguna di" not in said(refused) and "Bu Ani" not in said(refused)
+    async with db.reading() as repos:
+        entries = await repos.audit.entries("people.refused")
+    assert [(e["actor_id"], e["detail"]) for e in entries] == [
+        (sari.id, '{"data": "pg:kp:32.08.01:0"}')
+    ]
