@@ -32,6 +32,7 @@ from handlers.context import BackgroundJob, Turn
 from handlers.events import Button, Outbound, button_fields
 from handlers.export_sheet import write_workbook
 from handlers.permissions import allowed
+from handlers.region_pickers import RegionPicker, expect_name, hint
 from handlers.scope import scope_of
 from handlers.statistics import period_start
 from handlers.temp_files import temp_path
@@ -137,7 +138,7 @@ async def export_button(turn: Turn, data: str) -> None:
     if building:
         _build(turn, choice)
     elif choice.kecamatan == UNSET:
-        _ask_kecamatan(turn, choice)
+        await _ask_kecamatan(turn, choice)
     elif choice.category == UNSET:
         _ask_category(turn, choice)
     else:
@@ -221,12 +222,17 @@ def _rows_of(buttons: list[Button], first: list[Button]) -> list[list[Button]]:
     return rows
 
 
-def _ask_kecamatan(turn: Turn, choice: Choice) -> None:
+async def _ask_kecamatan(turn: Turn, choice: Choice) -> None:
     """Only the kecamatan that have cases in the period are offered, with their counts
-    (counted in the background: all time is every case of the kabupaten)."""
+    (counted in the background: all time is every case of the kabupaten); any kecamatan of
+    the kabupaten may be typed instead (handlers/region_pickers.py)."""
     turn.later(
         BackgroundJob(lambda repos: _kecamatan_question(turn, choice, repos)), announce=False
     )
+    kabupaten = scope_of(turn.user).kabupaten_code
+    assert kabupaten is not None  # `_may_export`
+    tap = replace(choice, kecamatan="{segment}").data()
+    await expect_name(turn, RegionPicker("kecamatan", kabupaten, tap, choice.data()))
 
 
 async def _kecamatan_question(turn: Turn, choice: Choice, repos: Repos) -> list[Outbound]:
@@ -247,6 +253,7 @@ async def _kecamatan_question(turn: Turn, choice: Choice, repos: Repos) -> list[
         Button(label=turn.t("export.build_now"), data=choice.data("b")),
     ]
     text = turn.t("export.choose_kecamatan", filters=await _filters_text(turn, choice, repos))
+    text += "\n" + hint(turn, "kecamatan")
     return [Outbound.say(text, _rows_of(buttons, first))]
 
 

@@ -20,6 +20,7 @@ from handlers import (
     my_case_page,
     my_reports,
     phone_number,
+    region_pickers,
     registration,
     registration_kecamatan,
     registration_request,
@@ -93,6 +94,8 @@ async def handle(turn: Turn) -> None:
                 "command_args": typed.args,
             }
         )
+    if event.kind != InboundKind.TEXT:  # a region typed answers only the picker just shown
+        await region_pickers.forget_name(turn)
     if event.kind == InboundKind.BUTTON:
         await _on_button(turn)
         turn.replies.insert(
@@ -483,6 +486,8 @@ async def _on_message(turn: Turn) -> None:
         return
     elif turn.event.picks:  # "1,2" typed to a numbered menu: one at a time
         await typed_numbers.refuse_picks(turn)
+    elif await region_pickers.take_typed_name(turn, ACTIVE_BUTTONS):  # "Kadugede" at a picker
+        return
     elif not await people_handover.tell_open_draft_handed_over(turn):
         # (an answer for a draft handed over meanwhile is told where the draft went)
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"

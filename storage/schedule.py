@@ -61,3 +61,7 @@ class ScheduleRepo(Repo):
             " ON CONFLICT (channel, key) DO UPDATE SET value = excluded.value",
             (channel, key, value),
         )
+
+    async def drop_state(self, channel: str, key: str) -> None:
+        """Forget a stored value (nothing when there is none)."""
+        await self._run("DELETE FROM channel_state WHERE channel = ? AND key = ?", (channel, key))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import small_number
-from handlers.people import changes, handover, reconsider, screens
+from handlers.people import changes, handover, placement, reconsider, screens
 from handlers.people.common import PREFIX, ROLE_CODES, refuse
 
 __all__ = ["PREFIX", "people_button"]
@@ -58,20 +58,20 @@ async def _dispatch(turn: Turn, data: str, verb: str, fields: list[str]) -> bool
             status = UserStatus.SUSPENDED if verb == "sy" else UserStatus.ACTIVE
             await changes.set_status(turn, n[0], n[1], status, data)
     elif verb == "or" and len(fields) == 3 and (n := _numbers(fields, 2)):
-        await changes.set_role(turn, n[0], n[1], fields[2], data)
+        await placement.set_role(turn, n[0], n[1], fields[2], data)
     elif verb == "g" and len(fields) in (4, 5) and (n := _numbers(fields, 2)):
         page = small_number(fields[3])
         if page is None:
             return False
         kabupaten = fields[4] if len(fields) == 5 else None
-        await changes.ask_kecamatan(turn, n[0], n[1], fields[2], page, kabupaten, data)
+        await placement.ask_kecamatan(turn, n[0], n[1], fields[2], page, kabupaten, data)
     elif verb == "gk" and len(fields) == 5 and (n := _numbers(fields, 2)):
         page = small_number(fields[4])
         if page is None:
             return False
-        await changes.ask_desa(turn, n[0], n[1], fields[2], fields[3], page, data)
+        await placement.ask_desa(turn, n[0], n[1], fields[2], fields[3], page, data)
     elif verb == "gd" and len(fields) == 4 and (n := _numbers(fields, 2)):
-        await changes.set_desa(turn, n[0], n[1], fields[2], fields[3], data)
+        await placement.set_desa(turn, n[0], n[1], fields[2], fields[3], data)
     elif verb == "h" and len(fields) == 3 and (n := _numbers(fields, 3)):
         await handover.ask_receiver(turn, n[0], n[1], n[2], data)
     elif verb == "rv" and len(fields) == 2 and (n := _numbers(fields, 2)):

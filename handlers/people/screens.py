@@ -22,6 +22,7 @@ from handlers.people.common import (
     role_label,
 )
 from handlers.permissions import allowed
+from handlers.region_pickers import RegionPicker, expect_name, hint
 from handlers.regions import region_name
 from handlers.registration_request import request_message
 from storage.models import Role, User, UserStatus
@@ -119,7 +120,10 @@ async def show_kecamatan_choice(turn: Turn, kabupaten_code: str, page: int) -> N
     if nav := navigation(turn, page, len(kecamatan), "k", kabupaten_code):
         rows.append(nav)
     rows.append([menu_button(turn)])
-    turn.reply(Outbound.say(turn.t("people.choose_kecamatan"), rows))
+    text = turn.t("people.choose_kecamatan") + "\n" + hint(turn, "kecamatan")
+    turn.reply(Outbound.say(text, rows))
+    tap, again = data("kp", "{code}", 0), data("k", kabupaten_code, page)
+    await expect_name(turn, RegionPicker("kecamatan", kabupaten_code, tap, again))
 
 
 async def show_kecamatan(turn: Turn, kecamatan_code: str, page: int) -> None:

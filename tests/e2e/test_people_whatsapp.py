@@ -275,3 +275,35 @@ async def test_refusals_over_whatsapp(fake, graph, wa_settings, webhook_url, sta
         wa_settings,
         "SELECT actor_id FROM audit_log WHERE action = 'people.refused'",
     ) == [(psm_id,)]
+
+
+async def test_a_region_typed_at_the_pickers_over_whatsapp(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """The kecamatan and desa pickers (lists of seven) take a typed name: a close spelling
+    is offered as a reply button, an exact one (with its level word) is the pick."""
+    _, admin = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
+    await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=PSM_TG,
+        name="Bu Ani",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    await admin.say("pengguna ani")
+    await admin.tap("Bu Ani")
+    picker = await admin.tap("Ubah wilayah")
+    assert "ketik nama kecamatannya" in body_of(picker[0])
+    offered = await admin.say("kec ciniro")
+    assert "Maksud Bapak/Ibu: Kecamatan *Ciniru*?" in body_of(offered[0])
+    assert _titles(offered[0]) == ["Ciniru", "« Daftar lengkap"]
+    desas = await admin.tap("Ciniru")
+    assert "(Kecamatan Ciniru)" in body_of(desas[0])
+    moved = await admin.say("Desa Cijemit")
+    assert "Perubahan disimpan" in body_of(moved[0])
+    assert _query(wa_settings, "SELECT desa_code FROM users WHERE full_name = 'Bu Ani'") == [
+        ("32.08.02.2002",)
+    ]
+    assert graph.rejections == [] and fake.rejections == []

@@ -907,6 +907,11 @@ async def test_channel_state(db: Database) -> None:
         await repos.schedule.set_state("telegram", "offset", "105")
         assert await repos.schedule.get_state("telegram", "offset") == "105"
         assert await repos.schedule.get_state("whatsapp", "offset") is None
+        await repos.schedule.set_state("whatsapp", "offset", "7")
+        await repos.schedule.drop_state("telegram", "offset")
+        await repos.schedule.drop_state("telegram", "never set")  # nothing to drop: no error
+        assert await repos.schedule.get_state("telegram", "offset") is None
+        assert await repos.schedule.get_state("whatsapp", "offset") == "7"
 
 
 # -- audit ----------------------------------------------------------------------------------

@@ -1,0 +1,121 @@
+"""A region's name typed at a picker of buttons outside forms: /pengguna's kecamatan, a
+person's new kecamatan or desa, /ekspor's kecamatan filter.
+
+Those pickers page their buttons (on WhatsApp a list of ten rows a page), so a kecamatan
+among 30 or a desa among 300 is quicker typed than found. A picker, when shown, notes what a
+name typed next would pick (`expect_name`): whose children it offers, the data of a child's
+button and the data that shows the picker again; kept per person in `channel_state` for
+NAME_TTL, and forgotten at the person's next button or command (the router: a word typed
+later must not act on an old picker; a picker shown again notes itself again). A text
+message outside a form, which would otherwise be "not understood", is read against those
+regions with the forms' own matching
+(`forms.choices.match_choice` over `regions.RegionChoices`, so "Kec. Kadugede" and close
+spellings read as in a form's region question) and answered as the picker's buttons are:
+
+- one region named exactly: its button's data, handled as that tap, so every scope, version
+  and dialogue check of the picker's buttons applies (nothing is decided here);
+- a close spelling: "Maksud Bapak/Ibu: Kadugede?" with its button; several: one button each;
+- none: said, and the picker again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from handlers.context import Turn
+from handlers.events import Button, InboundKind, Outbound
+from handlers.forms.answers import clean_text
+from handlers.forms.choices import match_choice
+from handlers.forms.model import ChoicesFrom
+from handlers.regions import RegionChoices
+
+ButtonRoute = Callable[[Turn, str], Awaitable[None]]
+STATE_CHANNEL = "region_picker"  # channel_state (channel, key = the person's id)
+# A name typed later than this after the picker is no answer to it (the person moved on).
+NAME_TTL = timedelta(minutes=30)
+LEVELS = ("kecamatan", "desa")
+
+
+@dataclass(frozen=True)
+class RegionPicker:
+    """What a name typed at a picker picks: a child of `parent`, by the data of its button
+    (`tap`, where `{code}` is the region's code and `{segment}` its last part); `again` is the
+    data that shows the picker again."""
+
+    level: str  # what is typed: "kecamatan" or "desa" (LEVELS)
+    parent: str
+    tap: str
+    again: str
+
+    def tap_of(self, code: str) -> str:
+        """The data of the button of the region `code`."""
+        segment = code.rsplit(".", 1)[-1]
+        return self.tap.replace("{code}", code).replace("{segment}", segment)
+
+
+def hint(turn: Turn, level: str) -> str:
+    """The line under a picker saying its region may be typed."""
+    return turn.t(f"region_picker.hint.{level}")
+
+
+async def expect_name(turn: Turn, picker: RegionPicker) -> None:
+    """Note that a name typed next answers `picker` (shown in this turn)."""
+    assert turn.user is not None
+    value = {**asdict(picker), "at": turn.now.isoformat()}
+    await turn.repos.schedule.set_state(STATE_CHANNEL, str(turn.user.id), json.dumps(value))
+
+
+async def forget_name(turn: Turn) -> None:
+    """No picker waits for a name any more (the person pressed a button or sent a command)."""
+    if turn.user is not None:
+        await turn.repos.schedule.drop_state(STATE_CHANNEL, str(turn.user.id))
+
+
+async def _expected(turn: Turn) -> RegionPicker | None:
+    """The picker a typed name answers now, if one was shown within NAME_TTL."""
+    assert turn.user is not None
+    stored = await turn.repos.schedule.get_state(STATE_CHANNEL, str(turn.user.id))
+    try:
+        value = json.loads(stored or "{}")
+        at = datetime.fromisoformat(value.pop("at"))
+        picker = RegionPicker(**value)
+    except (ValueError, TypeError, KeyError):
+        return None
+    if picker.level not in LEVELS or not timedelta(0) <= turn.now - at <= NAME_TTL:
+        return None
+    return picker
+
+
+async def take_typed_name(turn: Turn, routes: Mapping[str, ButtonRoute]) -> bool:
+    """Read a text message as a region typed at the picker last shown (`routes`: the button
+    handlers by prefix, which the region's tap goes to); False when no picker waits."""
+    text = turn.event.text if turn.event.kind == InboundKind.TEXT else None
+    if turn.user is None or not text:
+        return False
+    picker = await _expected(turn)
+    route = routes.get(picker.tap.partition(":")[0]) if picker else None
+    if picker is None or route is None:
+        return False
+    choices = RegionChoices(turn.repos, turn.app.districts)
+    regions = await choices.options(ChoicesFrom(source="regions"), picker.parent, turn.language)
+    found = match_choice(clean_text(text), regions, multiple=False)
+    if len(found.exact) == 1:
+        await forget_name(turn)  # answered (the next screen, if a picker, notes itself)
+        await route(turn, picker.tap_of(found.exact[0].name))
+        return True
+    if found.suggestions:
+        rows = [[Button(label=o.label, data=picker.tap_of(o.name))] for o in found.suggestions]
+        rows.append([Button(label=turn.t("region_picker.whole_list"), data=picker.again)])
+        several = len(found.suggestions) > 1
+        key = "several" if several else "did_you_mean"
+        text = turn.t(f"region_picker.{key}.{picker.level}", name=found.suggestions[0].label)
+        turn.reply(Outbound.say(text, rows))
+        return True
+    # Never the typed text again: it may hold a NIK.
+    parent = await turn.repos.regions.name_of(picker.parent)
+    turn.reply(turn.t(f"region_picker.not_found.{picker.level}", parent=parent))
+    await route(turn, picker.again)
+    return True
