@@ -38,6 +38,15 @@ class Invalid(ValueError):
         self.values = values
 
 
+class TwoDates(Invalid):
+    """A typed word that means one of two dates ("senin depan" on a Sunday): the question
+    asks which, one button for each of `readings`."""
+
+    def __init__(self, readings: tuple[date, ...], **values: Any) -> None:
+        super().__init__("answer.date_two_readings", **values)
+        self.readings = readings
+
+
 @dataclass(frozen=True)
 class Answer:
     """An accepted answer: the stored value and how to restate it (masked if personal)."""
@@ -143,6 +152,8 @@ def parse_date(event: Inbound, *, today: date, when: When = "past") -> Answer:
     except DateNotRead as unread:
         if unread.key == "need_date":
             raise Invalid(f"answer.need_date_when.{when}", **examples(today, when)) from unread
+        if unread.readings:
+            raise TwoDates(unread.readings, **unread.values) from unread
         raise Invalid(f"answer.{unread.key}", **unread.values) from unread
     if when == "past" and value > today:
         raise Invalid("answer.date_future")

@@ -110,8 +110,14 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
                 self.view.label(self.form.group(position.group).label) if position.group else None
             )
             default = self._default(fs, question, position)
+            if isinstance(default, date):  # computed: date(...)
+                default = default.isoformat()
             if isinstance(default, str) and _ISO_DATE.match(default):
-                default = date.fromisoformat(default).strftime("%d-%m-%Y")
+                # A date answer's day name is shown; an age's birth date goes without one.
+                if question.type == QuestionType.DATE:
+                    default = self.view.day(default)
+                else:
+                    default = date.fromisoformat(default).strftime("%d-%m-%Y")
             # A label may show values (${name}) as constraint messages do: answers, or what
             # the form's context gives (e.g. the date a visited case was reported).
             label = self._with_answers(fs, position, question.label)
@@ -282,12 +288,19 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             else:
                 update = {"kind": InboundKind.TEXT, "text": str(default)}
             event = event.model_copy(update=update)
+        elif action is not None and action.startswith("dt") and question.type == QuestionType.DATE:
+            # One of the two dates a typed word may mean, tapped: read as that date typed.
+            event = event.model_copy(update={"kind": InboundKind.TEXT, "text": action[2:]})
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         if question.own_location and event.kind == InboundKind.LOCATION and event.forwarded:
             return await self._ask_again(fs, "answer.location_forwarded")
         try:
             answer = self._parse(question, event)
+        except parsers.TwoDates as two:
+            heading = (await self.render(fs.state)).text
+            message = self.view.which_date(heading, two.values["typed"], two.readings)
+            return StepResult(fs.state, [message])
         except parsers.Invalid as invalid:
             return await self._ask_again(fs, invalid.key, **invalid.values)
         if not self._satisfies(fs, question, position, answer.value):

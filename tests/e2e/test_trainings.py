@@ -128,7 +128,7 @@ async def _create(coordinator: TelegramPerson, fake: FakeTelegram) -> list[dict[
     await coordinator.say("60")
     summary = await coordinator.say("15")
     assert "Periksa" in plain(summary[0]["text"]) or "Ringkasan" in plain(summary[0]["text"])
-    assert "Tanggal (2): 09-12-2026" in plain(summary[0]["text"])
+    assert "Tanggal (2): Rabu, 09-12-2026" in plain(summary[0]["text"])
     preview = await coordinator.tap("✅ Kirim")
     assert "akan dikirim ke 4 orang" in plain(preview[0]["text"])
     return await coordinator.tap("📨 Kirim undangan")
