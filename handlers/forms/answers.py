@@ -29,6 +29,12 @@ NO_WORDS = frozenset(
 )
 
 
+def yes_or_no(text: str) -> str | None:
+    """The answer "y" or "n" a typed yes or no ("iya", "gak") gives, else None."""
+    word = normalise_word(text)
+    return "y" if word in YES_WORDS else "n" if word in NO_WORDS else None
+
+
 class Invalid(ValueError):
     """The input does not answer the question; `key` names the catalogue message."""
 

@@ -174,7 +174,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         if state.get("phase") in ("summary", "edit_menu") or position is None:
             return False
         if position.name == MORE:
-            return _yes_or_no(event.text or "") is not None
+            return parsers.yes_or_no(event.text or "") is not None
         question = self.form.question(position.name)
         if not question.required and self._is_skip_word(event):
             return True
@@ -237,7 +237,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
     ) -> StepResult:
         choice = action if action in ("y", "n") else None
         if choice is None and event.kind == InboundKind.TEXT and event.text:
-            choice = _yes_or_no(event.text)
+            choice = parsers.yes_or_no(event.text)
         if choice is None:
             return await self._ask_again(fs, "answer.need_yes_no")
         if choice == "n":
@@ -379,9 +379,3 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
             return StepResult(fs.state, [message])
         return await self._ask_again(fs, "answer.constraint")
-
-
-def _yes_or_no(text: str) -> str | None:
-    """The answer "y" or "n" a typed yes or no ("iya", "gak") gives, else None."""
-    word = parsers.normalise_word(text)
-    return "y" if word in parsers.YES_WORDS else "n" if word in parsers.NO_WORDS else None
