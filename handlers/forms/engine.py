@@ -109,15 +109,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             group = (
                 self.view.label(self.form.group(position.group).label) if position.group else None
             )
-            default = self._default(fs, question, position)
-            if isinstance(default, date):  # computed: date(...)
-                default = default.isoformat()
-            if isinstance(default, str) and _ISO_DATE.match(default):
-                # A date answer's day name is shown; an age's birth date goes without one.
-                if question.type == QuestionType.DATE:
-                    default = self.view.day(default)
-                else:
-                    default = date.fromisoformat(default).strftime("%d-%m-%Y")
+            default = self._shown_default(fs, question, position)
             # A label may show values (${name}) as constraint messages do: answers, or what
             # the form's context gives (e.g. the date a visited case was reported).
             label = self._with_answers(fs, position, question.label)
@@ -129,6 +121,18 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
                 page=fs.state.get("page", 0),
                 default=default,
             )
+
+    def _shown_default(self, fs: FormState, question: Question, position: Position) -> Any:
+        """The suggested answer as its button shows it: a date with its day name (an age's
+        birth date without one), other values as they are; None when there is none."""
+        default = self._default(fs, question, position)
+        if isinstance(default, date):  # computed: date(...)
+            default = default.isoformat()
+        if isinstance(default, str) and _ISO_DATE.match(default):
+            if question.type == QuestionType.DATE:
+                return self.view.day(default)
+            return date.fromisoformat(default).strftime("%d-%m-%Y")
+        return default
 
     def _position_label(self, question: Question, position: Position) -> str:
         label = question.short_label(self.ctx.language)
@@ -362,20 +366,31 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             return parsers.parse_phone_answer(event)
         raise parsers.Invalid("answer.need_text")
 
-    def _with_answers(self, fs: FormState, position: Position, texts: dict[str, str]) -> str:
+    def _with_answers(
+        self,
+        fs: FormState,
+        position: Position,
+        texts: dict[str, str],
+        shown: dict[str, str] | None = None,
+    ) -> str:
         """A form's message with ${name} showing that answer (a repeat group: its number of
-        items)."""
+        items), or a value `shown` gives."""
         text = self.view.label(texts)
         if "${" not in text:
             return text  # most labels: no answers to gather
         values = fs.values(position)
+        values.update(shown or {})
         return REFERENCE.sub(lambda m: text_of(values.get(m.group(1))), text)
 
     async def _ask_again_constraint(
         self, fs: FormState, question: Question, position: Position
     ) -> StepResult:
         if question.constraint_message:
-            text = self._with_answers(fs, position, question.constraint_message)
+            # ${default}: the suggested answer, as its button shows it (the latest deadline
+            # a training's answers may close at: "Minggu, 06-12-2026").
+            default = self._shown_default(fs, question, position)
+            shown = {"default": str(default)} if default is not None else {}
+            text = self._with_answers(fs, position, question.constraint_message, shown)
             message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
             return StepResult(fs.state, [message])
         return await self._ask_again(fs, "answer.constraint")
