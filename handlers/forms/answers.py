@@ -29,6 +29,12 @@ NO_WORDS = frozenset(
 )
 
 
+def yes_or_no(text: str) -> str | None:
+    """The answer "y" or "n" a typed yes or no ("iya", "gak") gives, else None."""
+    word = normalise_word(text)
+    return "y" if word in YES_WORDS else "n" if word in NO_WORDS else None
+
+
 class Invalid(ValueError):
     """The input does not answer the question; `key` names the catalogue message."""
 
@@ -36,6 +42,15 @@ class Invalid(ValueError):
         super().__init__(key)
         self.key = key
         self.values = values
+
+
+class TwoDates(Invalid):
+    """A typed word that means one of two dates ("senin depan" on a Sunday): the question
+    asks which, one button for each of `readings`."""
+
+    def __init__(self, readings: tuple[date, ...], **values: Any) -> None:
+        super().__init__("answer.date_two_readings", **values)
+        self.readings = readings
 
 
 @dataclass(frozen=True)
@@ -143,6 +158,8 @@ def parse_date(event: Inbound, *, today: date, when: When = "past") -> Answer:
     except DateNotRead as unread:
         if unread.key == "need_date":
             raise Invalid(f"answer.need_date_when.{when}", **examples(today, when)) from unread
+        if unread.readings:
+            raise TwoDates(unread.readings, **unread.values) from unread
         raise Invalid(f"answer.{unread.key}", **unread.values) from unread
     if when == "past" and value > today:
         raise Invalid("answer.date_future")

@@ -1,5 +1,6 @@
 """The step of a choice question (select_one, select_multiple): its options, a tapped or
-typed choice, "did you mean" when typed words are close to several options, a multiple
+typed choice, "did you mean" when typed words are close to several options or a sentence
+names one ("anak saya sakit": "Maksud Bapak/Ibu: Sakit?", yes or no), a multiple
 choice's ticks until "done", and numbers typed back to options a channel printed as
 numbered text (`Inbound.picks`).
 
@@ -15,13 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
-from handlers.forms.choices import ChoiceOption, match_choice
+from handlers.forms.choices import ChoiceOption, match_choice, option_in_sentence
 from handlers.forms.model import Question, QuestionType, parse_expression
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult, button_action
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
+
+MEANT = "meant"  # the state's key for the option a sentence named, asked to confirm
+NOT_MEANT = "nm"  # the action of its "Tidak" button
 
 
 class ChoiceStep:
@@ -56,6 +60,16 @@ class ChoiceStep:
     ) -> StepResult:
         options = await self._options(fs, question, position)
         multiple = question.type == QuestionType.SELECT_MULTIPLE
+        meant = _meant(fs, position, options)
+        if action == NOT_MEANT:
+            return await self._ask_again(fs, "answer.not_meant")
+        if meant is not None and action is None and event.kind == InboundKind.TEXT:
+            # "ya" or "tidak" typed to "Maksud Bapak/Ibu: Sakit?"; anything else is an answer.
+            reply = parsers.yes_or_no(event.text or "")
+            if reply == "y":
+                return await self._accept_choice(fs, position, question, meant)
+            if reply == "n":
+                return await self._ask_again(fs, "answer.not_meant")
         if event.picks and action is None:
             return await self._step_picks(fs, position, question, options, event, rev)
         if action == "d" and multiple:
@@ -81,6 +95,9 @@ class ChoiceStep:
                 multiple=multiple,
                 by_number=self.view.by_number(question, options, default),
             )
+            named = None if found.exact or multiple else option_in_sentence(event.text, options)
+            if named is not None:
+                return self._confirm_named(fs, position, question, options, named)
             if found.suggestions and not found.exact:
                 return self._suggest(fs, question, options, found.suggestions)
             if found.number is not None:
@@ -160,6 +177,30 @@ class ChoiceStep:
         )
         return StepResult(fs.state, [Outbound.say(text, rows)])
 
+    def _confirm_named(
+        self: FormEngine,
+        fs: FormState,
+        position: Position,
+        question: Question,
+        options: list[ChoiceOption],
+        named: ChoiceOption,
+    ) -> StepResult:
+        """ "Maksud Bapak/Ibu: Sakit?" for a sentence naming one option: "Ya" taps that
+        option, "Tidak" asks the question again; typed yes or no count too (`MEANT`)."""
+        fs.state[MEANT] = {"question": position.key, "option": named.name}
+        rows = [
+            [
+                self.view.button(self.t("common.yes"), f"o{options.index(named)}"),
+                self.view.button(self.t("common.no"), NOT_MEANT),
+            ]
+        ]
+        text = (
+            self.t("answer.meant", option=named.label)
+            + "\n"
+            + f"<b>{html.escape(self.view.label(question.label))}</b>"
+        )
+        return StepResult(fs.state, [Outbound.say(text, rows)])
+
     async def _accept_choice(
         self: FormEngine,
         fs: FormState,
@@ -180,3 +221,12 @@ class ChoiceStep:
         warnings = self._choice_warnings(fs, question, position, value)
         shown = self.view.display(question, value)
         return await self._accept(fs, position, question, value, derived, shown, warnings=warnings)
+
+
+def _meant(fs: FormState, position: Position, options: list[ChoiceOption]) -> ChoiceOption | None:
+    """The option a sentence named at this question last turn, asked to confirm (forgotten
+    now: it holds for one answer only)."""
+    meant = fs.state.pop(MEANT, None)
+    if not meant or meant.get("question") != position.key:
+        return None
+    return next((option for option in options if option.name == meant.get("option")), None)

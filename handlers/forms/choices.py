@@ -2,8 +2,10 @@
 
 Typed answers are matched ignoring case, spaces and punctuation (2025 spellings such as
 "Luragungtonggoh" also match "Luragung Tonggoh"); informal yes/no words are understood; a
-near miss offers the closest options to confirm. A word options say may come before their
-name (a region's level: "Kec. Kadugede", "Kelurahan Babatan") is read without it.
+near miss offers the closest options to confirm, and so does a sentence that names exactly
+one option ("anak saya sakit": Sakit?, `option_in_sentence`). A word options say may come
+before their name (a region's level: "Kec. Kadugede", "Kelurahan Babatan") is read without
+it.
 
 A bare number means what the person can count on the screen, or nothing: the n-th option
 shown when the question shows all its options on one screen (`by_number`, in the order
@@ -20,6 +22,12 @@ from dataclasses import dataclass, field
 
 from handlers.events import small_number
 from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
+
+# Words that deny the option named right after them: "tidak sakit" names no option.
+NEGATIONS = frozenset(
+    {"tidak", "tdk", "tak", "gak", "ga", "nggak", "enggak", "bukan", "belum", "no", "not"}
+)
+SHORTEST_NAMED = 3  # letters of an option's words a sentence must hold ("ya" is no hit)
 
 
 @dataclass(frozen=True)
@@ -124,3 +132,35 @@ def match_choice(
         if found.exact[0] not in exact:
             exact.append(found.exact[0])
     return ChoiceMatch(exact=exact)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _named_in(words: list[str], phrase: list[str]) -> bool:
+    """Whether `phrase` occurs in `words` as whole words, not right after a negation."""
+    size = len(phrase)
+    return any(
+        words[at : at + size] == phrase and (at == 0 or words[at - 1] not in NEGATIONS)
+        for at in range(len(words) - size + 1)
+    )
+
+
+def option_in_sentence(text: str, options: list[ChoiceOption]) -> ChoiceOption | None:
+    """The one option a typed sentence names by its label, name or an alias, as whole words
+    and not denied ("anak saya sakit": Sakit; "tidak sakit": none), to be confirmed, never
+    taken silently; None when it names none or several, or is a single word (matched as a
+    choice already)."""
+    words = _words(text)
+    if len(words) < 2:
+        return None
+    named = []
+    for option in options:
+        phrases = {option.label, option.name.replace("_", " "), *option.aliases}
+        spoken = [_words(phrase) for phrase in phrases]
+        if any(
+            len("".join(phrase)) >= SHORTEST_NAMED and _named_in(words, phrase) for phrase in spoken
+        ):
+            named.append(option)
+    return named[0] if len(named) == 1 else None

@@ -1,11 +1,14 @@
 """Dates as people type them: a full date ("9-1-2027", "9 Januari 2027"), a day and month
 without the year ("13/12", "13 Desember"), or a word relative to today ("besok", "kemarin",
-"senin depan").
+"senin depan"), and a date as it is shown back: with its weekday ("Senin, 07-12-2026"), so
+who typed "senin depan" sees which Monday was understood.
 
 What a year-less or relative answer means depends on the question's direction (`when`):
 "13/12" asked for a training is the next 13 December, asked for a visit the last one. A word
 that can mean two dates ("jumat depan" on a Wednesday: this Friday or next week's?) or a week
-("minggu depan") is never guessed: the person is asked for the date itself. The engine
+("minggu depan") is never guessed: the person is asked which of the two dates, or for the
+date itself. Weeks are counted both ways people count them, Monday to Sunday and Sunday to
+Saturday (wall calendars): "senin depan" on a Sunday may be tomorrow or a week later. The engine
 restates every answer as a date, so the date understood is always shown.
 """
 
@@ -55,15 +58,20 @@ _DAY_MONTH_NUMERIC = re.compile(r"(\d{1,2})[-/.](\d{1,2})")
 _DAY_MONTH_NAMED = re.compile(r"(\d{1,2})\s+([a-z]+)\.?")
 EXAMPLE_DAYS = {"past": -1, "future": 7, "any": 0}  # how far from today an example date is
 EARLIEST_YEAR = 1900
+# How wide a shown date's day name is, by language: "✓ Minggu, 06-12-2026" (a suggested
+# answer's button) just fits WhatsApp's 20 units; "Wednesday" would not, so English says "Wed".
+DAY_NAME_WIDTH = {"id": "wide", "en": "abbreviated"}
 
 
 class DateNotRead(ValueError):
-    """The text is not a date; `key` (under "answer.") names why, `values` fill its text."""
+    """The text is not a date; `key` (under "answer.") names why, `values` fill its text;
+    `readings` the two dates a word may mean ("date_two_readings"), else ()."""
 
-    def __init__(self, key: str, **values: Any) -> None:
+    def __init__(self, key: str, readings: tuple[date, ...] = (), **values: Any) -> None:
         super().__init__(key)
         self.key = key
         self.values = values
+        self.readings = readings
 
 
 def parse_date_text(text: str) -> date:
@@ -89,6 +97,13 @@ def short_date(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
 
 
+def day_and_date(day: date, language: str) -> str:
+    """A date as answers are shown back, with its day name: "Senin, 07-12-2026"."""
+    width = DAY_NAME_WIDTH.get(language, "wide")
+    name = get_day_names(width, locale=language if language in DAY_NAME_WIDTH else "id")
+    return f"{name[day.weekday()]}, {day:%d-%m-%Y}"
+
+
 def example_date(today: date, when: When) -> date:
     """A date near today that a question of that direction takes."""
     return today + timedelta(days=EXAMPLE_DAYS[when])
@@ -109,8 +124,24 @@ def _words(text: str) -> str:
 
 def _two_readings(typed: str, first: date, second: date) -> DateNotRead:
     return DateNotRead(
-        "date_two_readings", typed=typed, first=short_date(first), second=short_date(second)
+        "date_two_readings",
+        (first, second),
+        typed=typed,
+        first=short_date(first),
+        second=short_date(second),
     )
+
+
+def _in_this_week(day: int, today: date, *, ahead: bool) -> bool:
+    """Whether the weekday `day` (0 Monday .. 6 Sunday) coming after today (`ahead`) or gone
+    before it still falls in today's week, as either count of weeks has it: Monday to Sunday
+    or Sunday to Saturday. Then "<hari> depan" (lalu) may mean that one or the one a week
+    further."""
+    for shift in (0, 1):  # 1: Sunday counted first
+        mine, theirs = (today.weekday() + shift) % 7, (day + shift) % 7
+        if (theirs > mine) if ahead else (theirs < mine):
+            return True
+    return False
 
 
 def _weekday(text: str, typed: str, today: date, when: When) -> date | None:
@@ -124,15 +155,15 @@ def _weekday(text: str, typed: str, today: date, when: When) -> date | None:
     ahead = (day - today.weekday()) % 7  # 0..6 days to the coming one (today included)
     coming, last = today + timedelta(days=ahead), today - timedelta(days=(-ahead) % 7)
     if which == _NEXT:
-        # The first one after today is next week's unless it still falls in this week
-        # (Monday to Sunday): then "jumat depan" on a Wednesday may mean either.
+        # The first one after today is next week's unless it still falls in this week: then
+        # "jumat depan" on a Wednesday, or "senin depan" on a Sunday, may mean either.
         first = coming if ahead else coming + timedelta(days=7)
-        if day > today.weekday() and when != "past":  # (a record: refused as future)
+        if _in_this_week(day, today, ahead=True) and when != "past":  # (a record: refused)
             raise _two_readings(typed, first, first + timedelta(days=7))
         return first
     if which in _LAST:
         first = last if last != today else last - timedelta(days=7)
-        if day < today.weekday() and when != "future":  # (a plan: refused as past)
+        if _in_this_week(day, today, ahead=False) and when != "future":  # (a plan: refused)
             raise _two_readings(typed, first, first - timedelta(days=7))
         return first
     # "senin" or "senin ini": the coming one for a plan, the last one for a record.

@@ -109,9 +109,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             group = (
                 self.view.label(self.form.group(position.group).label) if position.group else None
             )
-            default = self._default(fs, question, position)
-            if isinstance(default, str) and _ISO_DATE.match(default):
-                default = date.fromisoformat(default).strftime("%d-%m-%Y")
+            default = self._shown_default(fs, question, position)
             # A label may show values (${name}) as constraint messages do: answers, or what
             # the form's context gives (e.g. the date a visited case was reported).
             label = self._with_answers(fs, position, question.label)
@@ -123,6 +121,18 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
                 page=fs.state.get("page", 0),
                 default=default,
             )
+
+    def _shown_default(self, fs: FormState, question: Question, position: Position) -> Any:
+        """The suggested answer as its button shows it: a date with its day name (an age's
+        birth date without one), other values as they are; None when there is none."""
+        default = self._default(fs, question, position)
+        if isinstance(default, date):  # computed: date(...)
+            default = default.isoformat()
+        if isinstance(default, str) and _ISO_DATE.match(default):
+            if question.type == QuestionType.DATE:
+                return self.view.day(default)
+            return date.fromisoformat(default).strftime("%d-%m-%Y")
+        return default
 
     def _position_label(self, question: Question, position: Position) -> str:
         label = question.short_label(self.ctx.language)
@@ -168,7 +178,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         if state.get("phase") in ("summary", "edit_menu") or position is None:
             return False
         if position.name == MORE:
-            return _yes_or_no(event.text or "") is not None
+            return parsers.yes_or_no(event.text or "") is not None
         question = self.form.question(position.name)
         if not question.required and self._is_skip_word(event):
             return True
@@ -231,7 +241,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
     ) -> StepResult:
         choice = action if action in ("y", "n") else None
         if choice is None and event.kind == InboundKind.TEXT and event.text:
-            choice = _yes_or_no(event.text)
+            choice = parsers.yes_or_no(event.text)
         if choice is None:
             return await self._ask_again(fs, "answer.need_yes_no")
         if choice == "n":
@@ -282,12 +292,19 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             else:
                 update = {"kind": InboundKind.TEXT, "text": str(default)}
             event = event.model_copy(update=update)
+        elif action is not None and action.startswith("dt") and question.type == QuestionType.DATE:
+            # One of the two dates a typed word may mean, tapped: read as that date typed.
+            event = event.model_copy(update={"kind": InboundKind.TEXT, "text": action[2:]})
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         if question.own_location and event.kind == InboundKind.LOCATION and event.forwarded:
             return await self._ask_again(fs, "answer.location_forwarded")
         try:
             answer = self._parse(question, event)
+        except parsers.TwoDates as two:
+            heading = (await self.render(fs.state)).text
+            message = self.view.which_date(heading, two.values["typed"], two.readings)
+            return StepResult(fs.state, [message])
         except parsers.Invalid as invalid:
             return await self._ask_again(fs, invalid.key, **invalid.values)
         if not self._satisfies(fs, question, position, answer.value):
@@ -349,26 +366,31 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             return parsers.parse_phone_answer(event)
         raise parsers.Invalid("answer.need_text")
 
-    def _with_answers(self, fs: FormState, position: Position, texts: dict[str, str]) -> str:
+    def _with_answers(
+        self,
+        fs: FormState,
+        position: Position,
+        texts: dict[str, str],
+        shown: dict[str, str] | None = None,
+    ) -> str:
         """A form's message with ${name} showing that answer (a repeat group: its number of
-        items)."""
+        items), or a value `shown` gives."""
         text = self.view.label(texts)
         if "${" not in text:
             return text  # most labels: no answers to gather
         values = fs.values(position)
+        values.update(shown or {})
         return REFERENCE.sub(lambda m: text_of(values.get(m.group(1))), text)
 
     async def _ask_again_constraint(
         self, fs: FormState, question: Question, position: Position
     ) -> StepResult:
         if question.constraint_message:
-            text = self._with_answers(fs, position, question.constraint_message)
+            # ${default}: the suggested answer, as its button shows it (the latest deadline
+            # a training's answers may close at: "Minggu, 06-12-2026").
+            default = self._shown_default(fs, question, position)
+            shown = {"default": str(default)} if default is not None else {}
+            text = self._with_answers(fs, position, question.constraint_message, shown)
             message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
             return StepResult(fs.state, [message])
         return await self._ask_again(fs, "answer.constraint")
-
-
-def _yes_or_no(text: str) -> str | None:
-    """The answer "y" or "n" a typed yes or no ("iya", "gak") gives, else None."""
-    word = parsers.normalise_word(text)
-    return "y" if word in parsers.YES_WORDS else "n" if word in parsers.NO_WORDS else None

@@ -8,6 +8,8 @@ State (JSON, stored with the session):
   page      page of the current choice list, summary or edit menu
   picking   choices toggled (select_multiple) or photos received (image) so far
   derived   {position key: facts derived from an answer, e.g. a NIK's sex and birth date}
+  meant     {question: position key, option: name} a typed sentence named, asked to confirm
+            (handlers/forms/choice_step.py); gone after the next answer
 """
 
 from __future__ import annotations

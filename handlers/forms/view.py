@@ -14,6 +14,7 @@ from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
 from handlers.events import Button, Outbound
 from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption
+from handlers.forms.dates import day_and_date
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import Position
 from handlers.i18n import Catalog
@@ -75,7 +76,7 @@ class FormView:
         if kind == QuestionType.IMAGE:
             return self.t("form.photos", count=len(value))
         if kind == QuestionType.DATE:
-            return date.fromisoformat(value).strftime("%d-%m-%Y")
+            return self.day(value)
         if kind == QuestionType.TIME:
             return value.replace(":", ".")
         if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
@@ -87,6 +88,10 @@ class FormView:
         if isinstance(value, list):
             return ", ".join(v["label"] if isinstance(v, dict) else str(v) for v in value)
         return str(value)
+
+    def day(self, value: str) -> str:
+        """A stored date (ISO) as shown back, with its day name: "Senin, 07-12-2026"."""
+        return day_and_date(date.fromisoformat(value), self.language)
 
     def with_unit(self, question: Question, value: Any) -> str:
         """A number as shown back, followed by what it counts when the question says
@@ -262,6 +267,17 @@ class FormView:
                 chosen = [o.label for o in options if o.name in picked]
                 note += "\n" + self.t("form.picked_so_far", chosen=", ".join(chosen))
         return rows, note
+
+    def which_date(self, heading: str, typed: str, readings: tuple[date, ...]) -> Outbound:
+        """A typed word that means one of two dates ("senin depan" on a Sunday): which one,
+        a button for each (`dt<ISO date>`), or the date typed."""
+        shown = [day_and_date(day, self.language) for day in readings]
+        text = self.t("answer.date_two_readings", typed=typed, first=shown[0], second=shown[1])
+        rows = [
+            [self.button(label, f"dt{day.isoformat()}")]
+            for label, day in zip(shown, readings, strict=True)
+        ]
+        return Outbound.say("⚠️ " + text + "\n\n" + heading, rows)
 
     def more(self, prompt: dict[str, str], prefix: str) -> Outbound:
         """The repeat group's "add another?" question."""

@@ -55,6 +55,7 @@ CHOICE_ERRORS = [
     "answer.no_such_choice",
     "answer.use_buttons_or_type",
     "answer.did_you_mean",
+    "answer.not_meant",
     "answer.pick_at_least_one",
     "form.typed_on_summary",
     "form.typed_on_edit_menu",

@@ -1,6 +1,7 @@
 """A date question takes dates as people say them, in its direction: /bimtek_baru's day
-"besok" is tomorrow and "13/12" the next 13 December, restated as the date understood; a
-follow-up visit's next visit "senin depan". A refusal's examples are dates the question takes
+"besok" is tomorrow and "13/12" the next 13 December, restated as the date understood with
+its day name; a follow-up visit's next visit "senin depan", which said on a Sunday is asked:
+tomorrow or a week later (two buttons). A refusal's examples are dates the question takes
 (they said 17-08-1990 for a training). On Telegram and WhatsApp alike. Today is Sunday
 29 November 2026 (NOW, 10.00 WIB)."""
 
@@ -14,7 +15,7 @@ from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.review_turns import case_version, review_world, tap
 from tests.handlers.review_turns import say as review_say
-from tests.handlers.routed_turns import CHANNELS, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
 from tests.storage.seed_cases import KADUGEDE, NOW
 
 DAY_QUESTION = "Tanggal pelaksanaan?"
@@ -37,7 +38,12 @@ async def _days(db: Database, user: User) -> list[dict]:
 
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize(
-    ("typed", "meant"), [("besok", "30-11-2026"), ("Lusa", "01-12-2026"), ("13/12", "13-12-2026")]
+    ("typed", "meant"),
+    [
+        ("besok", "Senin, 30-11-2026"),
+        ("Lusa", "Selasa, 01-12-2026"),
+        ("13/12", "Minggu, 13-12-2026"),
+    ],
 )
 async def test_a_training_day_as_people_say_it(world, channel: str, typed: str, meant: str):
     db, app = world
@@ -46,7 +52,7 @@ async def test_a_training_day_as_people_say_it(world, channel: str, typed: str, 
     taken = said(await send(db, app, sari, channel, text=typed))
     assert f"✓ Tanggal: {meant}" in taken  # the date understood, restated
     assert START_QUESTION in taken
-    iso = "-".join(meant.split("-")[::-1])
+    iso = "-".join(meant.split(", ")[1].split("-")[::-1])
     assert await _days(db, sari) == [{"day_date": iso}]
 
 
@@ -64,7 +70,7 @@ async def test_a_training_day_not_understood_gets_examples_it_takes(world, chann
     past = said(await send(db, app, sari, channel, text="kemarin"))
     assert past.startswith("⚠️ Tanggal itu sudah lewat.") and DAY_QUESTION in past
     taken = said(await send(db, app, sari, channel, text="6-12"))  # the example, as given
-    assert "✓ Tanggal: 06-12-2026" in taken
+    assert "✓ Tanggal: Minggu, 06-12-2026" in taken
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -78,5 +84,10 @@ async def test_a_next_visit_typed_as_a_weekday(world, channel: str):
     await review_say(db, app, tksk, channel, "Rujukan ke puskesmas")
     week = said(await review_say(db, app, tksk, channel, "minggu depan"))
     assert week.startswith("⚠️ “minggu depan” berarti satu pekan, bukan satu hari."), week
-    summary = said(await review_say(db, app, tksk, channel, "senin depan"))
-    assert "✓ Kunjungan berikut: 30-11-2026" in summary
+    asked = await review_say(db, app, tksk, channel, "senin depan")
+    assert said(asked).startswith(
+        "⚠️ “senin depan” bisa berarti Senin, 30-11-2026 atau Senin, 07-12-2026."
+    ), said(asked)
+    assert labels(asked) == ["Senin, 30-11-2026", "Senin, 07-12-2026"]
+    summary = said(await tap(db, app, tksk, channel, button(asked, "07-12-2026")))
+    assert "✓ Kunjungan berikut: Senin, 07-12-2026" in summary

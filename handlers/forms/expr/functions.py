@@ -130,7 +130,8 @@ def _fn_count(ctx: EvalContext, args: _Args) -> int:
 
 
 def _extreme(pick: Callable[[list[int | float]], int | float]) -> Callable[..., int | float]:
-    """max() or min() of a repeat group's question over its items (XForms): NaN when there
+    """max() or min() of a repeat group's question over its items (XForms), numbers or dates
+    (as days since 1970: date(min(${day_date})) is the first day): NaN when there
     is no item or an answer is no number (e.g. unanswered), and NaN compares false with
     everything, so a rule on it holds back rather than deciding on what is not known."""
 
@@ -142,7 +143,10 @@ def _extreme(pick: Callable[[list[int | float]], int | float]) -> Callable[..., 
             try:
                 numbers.append(to_number(answer))
             except ExpressionError:
-                return math.nan
+                try:  # a date answer (stored ISO): its days since 1970, as number() has it
+                    numbers.append(to_number(to_date(answer)))
+                except ExpressionError:
+                    return math.nan
         return pick(numbers) if numbers else math.nan
 
     return aggregate

@@ -4,12 +4,13 @@ relative words, weekdays and a day and month without the year. Today is Wednesda
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from handlers.events import Inbound, InboundKind
-from handlers.forms.answers import Answer, Invalid, parse_date
+from handlers.forms.answers import Answer, Invalid, TwoDates, parse_date
+from handlers.forms.dates import day_and_date
 from handlers.i18n import Catalog
 
 TODAY = date(2026, 12, 2)
@@ -51,8 +52,7 @@ READ = [
     ("senin ini", "past", "2026-11-30"),
     ("jumat", "past", "2026-11-27"),
     ("rabu ini", "any", "2026-12-02"),
-    # "<hari> lalu": last week's; Sunday always was.
-    ("hari minggu lalu", "past", "2026-11-29"),
+    # "<hari> lalu": last week's.
     ("jumat lalu", "past", "2026-11-27"),
     ("rabu kemarin", "past", "2026-11-25"),
     # A day and month without the year: the next one (future), the last one (past), this
@@ -104,6 +104,9 @@ REFUSED = [
      {"typed": "senin lalu", "first": "30-11-2026", "second": "23-11-2026"}),
     ("senin", "any", "answer.date_two_readings",
      {"typed": "senin", "first": "30-11-2026", "second": "7-12-2026"}),
+    # Last Sunday is this week's as wall calendars count weeks (Sunday to Saturday).
+    ("hari minggu lalu", "past", "answer.date_two_readings",
+     {"typed": "hari minggu lalu", "first": "29-11-2026", "second": "22-11-2026"}),
     # "minggu depan" is next week, not a Sunday.
     ("minggu depan", "future", "answer.date_week", {"typed": "minggu depan", **FUTURE}),
     ("Minggu ini", "future", "answer.date_week", {"typed": "Minggu ini", **FUTURE}),
@@ -139,3 +142,39 @@ def test_the_examples_of_a_refusal_are_answers_the_question_takes(when: str) -> 
     message = CATALOG.text("id", refused.value.key, **refused.value.values)
     assert word in message and "1990" not in message
     assert parse_date(_text(word), today=TODAY, when=when)
+
+
+SUNDAY = date(2026, 12, 6)
+# Said on Sunday 6 December 2026: Monday to Saturday are next week's (Monday to Sunday
+# weeks) or this week's (Sunday to Saturday weeks), so "<hari> depan" means one of two.
+ON_A_SUNDAY = [
+    ("senin depan", ("2026-12-07", "2026-12-14")),
+    ("Sabtu depan", ("2026-12-12", "2026-12-19")),
+    ("senin", "2026-12-07"),  # the coming Monday, whichever week it is in
+    ("hari minggu depan", "2026-12-13"),  # next week's either way
+]
+
+
+@pytest.mark.parametrize(("typed", "meant"), ON_A_SUNDAY)
+def test_a_weekday_said_on_a_sunday(typed: str, meant: str | tuple[str, str]) -> None:
+    if isinstance(meant, str):
+        assert parse_date(_text(typed), today=SUNDAY, when="future").value == meant
+        return
+    with pytest.raises(TwoDates) as asked:
+        parse_date(_text(typed), today=SUNDAY, when="future")
+    assert tuple(day.isoformat() for day in asked.value.readings) == meant
+
+
+def test_minggu_depan_said_on_a_sunday_is_still_a_week() -> None:
+    with pytest.raises(Invalid) as refused:
+        parse_date(_text("minggu depan"), today=SUNDAY, when="future")
+    assert refused.value.key == "answer.date_week"
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_date_shown_back_names_its_day_and_fits_a_button(language: str) -> None:
+    week = [date(2026, 12, 6) + timedelta(days=n) for n in range(7)]  # Sunday .. Saturday
+    shown = [day_and_date(day, language) for day in week]
+    assert shown[1] == {"id": "Senin, 07-12-2026", "en": "Mon, 07-12-2026"}[language]
+    for label in shown:  # a suggested date's button, "✓ Minggu, 06-12-2026"
+        assert len(CATALOG.text(language, "form.use_default", value=label)) <= 20, label

@@ -145,6 +145,22 @@ EVAL_CASES: list[tuple[str, dict[str, object], object, object]] = [
     ("min(${age}) < 216", {"age": RepeatAnswers(())}, None, False),
     ("max(${age}) = max(${age})", {"age": RepeatAnswers(("x",))}, None, False),
     ("max(${age}) < 216", {}, None, False),  # an unanswered question outside a repeat
+    # date answers (stored ISO) count as days since 1970: the first day, the day before it
+    (
+        "date(min(${d}))",
+        {"d": RepeatAnswers(("2026-12-09", "2026-12-08"))},
+        None,
+        datetime.date(2026, 12, 8),
+    ),
+    (
+        "date(min(${d}) - 1)",
+        {"d": RepeatAnswers(("2026-12-08",))},
+        None,
+        datetime.date(2026, 12, 7),
+    ),
+    (". < date(min(${d}))", {"d": RepeatAnswers(("2026-12-08",))}, "2026-12-08", False),
+    (". < date(min(${d}))", {"d": RepeatAnswers(("2026-12-08",))}, "2026-12-07", True),
+    ("max(${d}) = max(${d})", {"d": RepeatAnswers(("2026-12-08", ""))}, None, False),
     # string and number functions
     ("string-length('héllo')", {}, None, 5),
     ("string-length(${x})", {}, None, 0),
