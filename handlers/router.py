@@ -39,6 +39,7 @@ from handlers.forms.runner import (
     RETURNS_TO,
     back_after_ending,
     cancel_form,
+    come_back_after,
     held_choice,
     hold,
     release_choice,
@@ -340,16 +341,8 @@ async def _back_to_form(turn: Turn, interrupted: FormSession | None) -> None:
     assert turn.user is not None
     if interrupted is None or not _may_answer_forms(turn, interrupted):
         return
-    active = await turn.repos.forms.active(turn.user.id)
-    if active is not None and active.id != interrupted.id:
-        # The command's own question, over the form it paused (not the form a command that
-        # ended a waiting question brought back: "/cari Ayu" at /cari's question).
-        before = await turn.repos.forms.get(interrupted.id)
-        if RETURNS_TO not in active.state and before is not None and before.status == "paused":
-            state = {**active.state, RETURNS_TO: interrupted.id}
-            await turn.repos.forms.note(active.id, state=state, now=turn.now)
-        return
-    await resume_interrupted(turn, interrupted.id)
+    if not await come_back_after(turn, interrupted):  # else: after the command's own question
+        await resume_interrupted(turn, interrupted.id)
 
 
 # -- buttons and messages -------------------------------------------------------------------
@@ -380,6 +373,9 @@ async def _on_button(turn: Turn) -> None:
             before = await turn.repos.forms.active(turn.user.id)
             await ACTIVE_BUTTONS[prefix](turn, data)
             await back_after_ending(turn, before)  # a side trip's form sent or dropped
+            # A question of the button's own over a form (a review's reason, a correction
+            # opened amid a report): the form comes back once it ends.
+            await come_back_after(turn, before)
     elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, main_menu.MENU_PREFIX):
         if not _is_active(turn):
             await _explain_status(turn)

@@ -334,6 +334,23 @@ async def back_after_ending(turn: Turn, before: FormSession | None) -> None:
         await resume_interrupted(turn, interrupted)
 
 
+async def come_back_after(turn: Turn, interrupted: FormSession | None) -> bool:
+    """Whether another form now stands over `interrupted` (a command's or a button's own
+    question: /nomor, a review's reason, a correction). If it paused `interrupted`, that one is
+    asked again once it ends (`returns_to`); not a form a command that ended a waiting question
+    brought back ("/cari Ayu" at /cari's question), nor one already returning elsewhere."""
+    if interrupted is None or turn.user is None:
+        return False
+    active = await turn.repos.forms.active(turn.user.id)
+    if active is None or active.id == interrupted.id:
+        return False
+    before = await turn.repos.forms.get(interrupted.id)
+    if RETURNS_TO not in active.state and before is not None and before.status == "paused":
+        state = {**active.state, RETURNS_TO: interrupted.id}
+        await turn.repos.forms.note(active.id, state=state, now=turn.now)
+    return True
+
+
 async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> FormSession:
     """Make a finished session active again (e.g. to ask about a duplicate first)."""
     return await turn.repos.forms.save(session.id, state=state, status="active", now=turn.now)

@@ -1,0 +1,106 @@
+"""A button that asks a question of its own over an open form (a review's reason tapped from a
+case page while a report is being typed; "Perbaiki" tapped while a new report is open) keeps
+that form and asks its question again once the button's question ends. Before, the form was
+left paused without a word: the next answer to it got "not understood" and the report waited
+under /draf (QA). On both channels."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from storage.db import Database
+from storage.models import FormSession, User
+from tests.handlers.chat_turns import app_context
+from tests.handlers.review_turns import case_version, review_world, said, say, tap
+from tests.storage.seed_cases import NOW, open_database
+
+CHANNELS = ["telegram", "whatsapp"]
+KK_QUESTION = "Berapa nomor Kartu Keluarga"
+
+
+async def _active(db: Database, user: User) -> FormSession | None:
+    async with db.reading() as repos:
+        return await repos.forms.active(user.id)
+
+
+async def _report_at_the_kk_question(db, app, user: User, channel: str) -> FormSession:
+    await say(db, app, user, channel, "lapor")
+    assert KK_QUESTION in said(await say(db, app, user, channel, "Keluarga Darsono"))
+    report = await _active(db, user)
+    assert report is not None and report.form_id == "case_report"
+    return report
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_review_reason_amid_a_report_brings_the_report_back(
+    tmp_path: Path, channel: str
+) -> None:
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        app = app_context(tmp_path / "media")
+        world = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+        coordinator = world.coordinator
+        report = await _report_at_the_kk_question(db, app, coordinator, channel)
+
+        asked = await tap(db, app, coordinator, channel, f"ca:b:{world.case_id}:1")
+        assert "Apa yang perlu diperbaiki pelapor?" in said(asked)
+        done = said(await say(db, app, coordinator, channel, "Nomor KK salah ketik"))
+        assert await case_version(db, world.case_id) == ("needs_revision", 2)
+        # The decision said, then the report's question again, its answers kept.
+        title = app.catalog.text("id", "form.come_back_hint", title="Laporan kasus")
+        assert title in done and KK_QUESTION in done[done.index(title) :]
+        back = await _active(db, coordinator)
+        assert back is not None and back.id == report.id
+        assert back.state["answers"] == {"head_name": "Keluarga Darsono"}
+        await say(db, app, coordinator, channel, "3208011210190005")
+        went_on = await _active(db, coordinator)
+        assert went_on is not None and "no_kk" in went_on.state["answers"]
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_batal_at_the_reason_brings_the_report_back_too(tmp_path: Path, channel: str) -> None:
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        app = app_context(tmp_path / "media")
+        world = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+        coordinator = world.coordinator
+        report = await _report_at_the_kk_question(db, app, coordinator, channel)
+        await tap(db, app, coordinator, channel, f"ca:x:{world.case_id}:1")
+        cancelled = said(await tap(db, app, coordinator, channel, f"cn:{world.case_id}"))
+        assert await case_version(db, world.case_id) == ("submitted", 1)
+        assert KK_QUESTION in cancelled
+        back = await _active(db, coordinator)
+        assert back is not None and back.id == report.id
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_correction_opened_amid_a_new_report_brings_that_report_back(
+    tmp_path: Path, channel: str
+) -> None:
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        app = app_context(tmp_path / "media")
+        world = await review_world(
+            db, channel, reported_at=NOW - timedelta(days=1), state="needs_revision"
+        )
+        psm = world.psm
+        report = await _report_at_the_kk_question(db, app, psm, channel)
+        opened = await tap(db, app, psm, channel, f"rv:{world.case_id}")
+        correction = await _active(db, psm)
+        assert correction is not None and correction.id != report.id, said(opened)
+        # The correction given up: the new report is asked again.
+        await say(db, app, psm, channel, "batal")
+        dropped = said(await say(db, app, psm, channel, "ya"))
+        assert KK_QUESTION in dropped
+        back = await _active(db, psm)
+        assert back is not None and back.id == report.id
+        assert back.state["answers"] == {"head_name": "Keluarga Darsono"}
+    finally:
+        await db.close()
