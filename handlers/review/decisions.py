@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.case_revision import UNCHANGED_FORM
 from handlers.context import Turn
 from handlers.events import Button, button_fields, small_number
 from handlers.forms.runner import (
@@ -24,7 +25,7 @@ from handlers.forms.runner import (
 from handlers.review.buttons import record_refusal
 from handlers.review.case_page import local_time, show_case, tell_to_open
 from handlers.review.possible_actions import case_deciders, may_try, possible_actions, stands_in
-from handlers.review.reporter import tell_reporter
+from handlers.review.reporter import REPORT_FORM, tell_reporter
 from handlers.review.workflow import ACTIONS_BY_CODE, TRANSITIONS
 from handlers.scope import scope_of
 from storage.models import CaseDetail, FormSession
@@ -229,9 +230,27 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
     transition = TRANSITIONS[action]
     state_label = turn.t(f"case_states.{transition.to_state}")
     turn.reply(turn.t("review.done", number=case.summary.number, state=state_label))
-    await tell_reporter(turn, case, transition, reason)
+    dropped = await _drop_corrections(turn, case) if transition.to_state != S.NEEDS_REVISION else 0
+    told = ("reporter.correction_dropped", {}) if dropped else None
+    await tell_reporter(turn, case, transition, reason, told)
     if transition.to_state == S.VERIFIED:
         await _ask_for_approval(turn, case)
+
+
+async def _drop_corrections(turn: Turn, case: CaseDetail) -> int:
+    """The reporter's correction of a case that no longer waits for one (rejected while they
+    were correcting it) is closed, with its question about an unchanged correction: sending it
+    would only be refused. How many sessions were closed."""
+    sessions = await turn.repos.forms.of_user(case.summary.reporter_id, ("active", "paused"))
+    closed = 0
+    for session in sessions:
+        context = form_context(session)
+        if (session.form_id == REPORT_FORM and context.get("revising") == case.summary.id) or (
+            session.form_id == UNCHANGED_FORM and context.get("case_id") == case.summary.id
+        ):
+            await cancel_form(turn, session)
+            closed += 1
+    return closed
 
 
 async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:

@@ -15,6 +15,7 @@ from storage.db import Database
 from storage.models import FormSession, User
 from tests.handlers.chat_turns import app_context
 from tests.handlers.review_turns import case_version, review_world, said, say, tap
+from tests.handlers.routed_turns import queued
 from tests.storage.seed_cases import NOW, open_database
 
 CHANNELS = ["telegram", "whatsapp"]
@@ -102,5 +103,37 @@ async def test_a_correction_opened_amid_a_new_report_brings_that_report_back(
         back = await _active(db, psm)
         assert back is not None and back.id == report.id
         assert back.state["answers"] == {"head_name": "Keluarga Darsono"}
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_correction_being_made_is_closed_when_the_case_is_rejected(
+    tmp_path: Path, channel: str
+) -> None:
+    """The PSM is correcting a case sent back when a coordinator rejects it: the correction is
+    closed and the notice says so (before, it stayed open and "Kirim" only got "that report
+    is not waiting for a correction")."""
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        app = app_context(tmp_path / "media")
+        world = await review_world(
+            db, channel, reported_at=NOW - timedelta(days=1), state="needs_revision"
+        )
+        psm, coordinator = world.psm, world.coordinator
+        await tap(db, app, psm, channel, f"rv:{world.case_id}")
+        correction = await _active(db, psm)
+        assert correction is not None and correction.form_id == "case_report"
+
+        await tap(db, app, coordinator, channel, f"ca:x:{world.case_id}:1")
+        await say(db, app, coordinator, channel, "Data ganda dengan laporan lain")
+        assert await case_version(db, world.case_id) == ("rejected", 2)
+        assert await _active(db, psm) is None
+        async with db.reading() as repos:
+            closed = await repos.forms.get(correction.id)
+        assert closed is not None and closed.status == "cancelled"
+        notice = (await queued(db, psm))[-1].text or ""
+        assert "<b>Ditolak</b>" in notice and "Data ganda dengan laporan lain" in notice
+        assert app.catalog.text("id", "reporter.correction_dropped") in notice
     finally:
         await db.close()
