@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.permissions import allowed
 from handlers.review.buttons import record_refusal
@@ -20,7 +21,7 @@ from handlers.review.reporter import next_step, revise_buttons
 from handlers.review.visit_history import visit_lines
 from handlers.scope import own_cases
 from storage.identifiers import mask_identifier
-from storage.models import CaseDetail, CaseEvent
+from storage.models import CaseDetail, CaseEvent, User
 from storage.models import CaseState as S
 
 VIEW_PREFIX = "mc"  # mc:<case id>
@@ -60,11 +61,12 @@ async def show_my_case(turn: Turn, case_id: int | None) -> None:
     turn.reply(Outbound.say(await _page_text(turn, case), [*rows, [back]]))
 
 
-async def _event_line(turn: Turn, case: CaseDetail, event: CaseEvent) -> str:
+def _event_line(turn: Turn, case: CaseDetail, event: CaseEvent, actors: dict[int, User]) -> str:
     """One step: when, the state it led to, who took it (a reviewer by role; the reporter's
-    own steps without a name) and the reason given."""
+    own steps without a name) and the reason given. The step's line is HTML already: it
+    goes into the reason's line as it is (`Markup`), not escaped twice."""
     at, state = local_time(turn, event.at), turn.t(f"case_states.{event.to_state}")
-    actor = await turn.repos.users.get(event.actor_id) if event.actor_id else None
+    actor = actors.get(event.actor_id) if event.actor_id else None
     if actor is None or actor.id == case.summary.reporter_id:
         line = turn.t("reporter.page_event", at=at, state=state)
     else:
@@ -72,7 +74,8 @@ async def _event_line(turn: Turn, case: CaseDetail, event: CaseEvent) -> str:
             "reporter.page_event_by", at=at, state=state, who=turn.t(f"roles.{actor.role}")
         )
     if event.reason:
-        return turn.t("reporter.page_event_reason", event=line, reason=event.reason[:REASON_SHOWN])
+        reason = event.reason[:REASON_SHOWN]
+        return turn.t("reporter.page_event_reason", event=Markup(line), reason=reason)
     return line
 
 
@@ -117,7 +120,9 @@ async def _page_text(turn: Turn, case: CaseDetail) -> str:
     if visits := await visit_lines(turn, summary.id, by_role=True):
         lines += ["", *visits]
     lines += ["", turn.t("reporter.page_decisions")]
-    lines += [await _event_line(turn, case, event) for event in case.events[-EVENTS_SHOWN:]]
+    events = case.events[-EVENTS_SHOWN:]
+    actors = await turn.repos.users.get_many([e.actor_id for e in events if e.actor_id])
+    lines += [_event_line(turn, case, event, actors) for event in events]
     if step := await next_step(turn, turn.language, summary):
         lines += ["", step]
     return "\n".join(lines)
