@@ -33,6 +33,7 @@ from storage.db import connect
 from storage.migrate import apply_migrations, latest_version
 from storage.person_names import person_key
 from storage.regions import name_key
+from storage.reporter_cases import ReporterCaseRepo
 from storage.scope import Scope
 
 DB_PATH = RESULTS / "scale.db"
@@ -540,7 +541,8 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
         )
 
     async def reporter_cases(reporter: int) -> Any:
-        return await repo.of_reporter(reporter)
+        # /laporan_saya's first page: those sent back first, then the latest, and the count.
+        return await ReporterCaseRepo(conn).page(reporter, limit=4, offset=0)
 
     async def statistics(kabupaten: str) -> Any:
         async with conn.execute(STATISTICS_SQL, (kabupaten,)) as cursor:
@@ -582,7 +584,7 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
         ),
         (
             "reporter_latest_cases",
-            "CaseRepo.of_reporter(reporter_id) (20 newest)",
+            "ReporterCaseRepo.page(reporter_id) (/laporan_saya: sent back first, 4 newest)",
             reporter_cases,
             reporters,
             True,
@@ -597,7 +599,7 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
         ),
         (
             f"heaviest_reporter_latest_cases ({heaviest_count} cases)",
-            "CaseRepo.of_reporter",
+            "ReporterCaseRepo.page",
             reporter_cases,
             [heaviest] * min(samples, 50),
             False,
