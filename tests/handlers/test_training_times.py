@@ -161,3 +161,52 @@ async def test_the_day_example_is_a_week_ahead(tmp_path, form_id: str):
             assert "Mulai pukul berapa" in texts(taken)[-1]
     finally:
         await db.close()
+
+
+async def _reschedule_deadline(tmp_path, version: int, typed: str) -> tuple[object, str, list]:
+    """A reschedule (form `version`) with one new day on Tuesday 8 December, at its answer
+    deadline: the stored deadline after `typed` (None if refused), what was said, and the
+    buttons under the question as first asked."""
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        app = app_context(tmp_path / "media")
+        async with db.transaction() as repos:
+            v3 = load_form(FIXTURES / "training_reschedule_v3.yaml")
+            await repos.forms.save_definition(v3.id, v3.version, v3.model_dump(mode="json"))
+            sari = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            day = {**DAY, "start_time": "08:00", "end_time": "12:00"}
+            session = await repos.forms.start(
+                user_id=sari.id,
+                form_id="training_reschedule",
+                form_version=version,
+                state={**new_state(), "answers": {"days": [day]}},
+                now=at(1, 9),
+            )
+            another = await turn(app, repos, sari, at(1, 9), text="x")
+            await resume_form(another, session)
+            assert "Tambah hari lain?" in texts(another)[-1], texts(another)
+            asked = await turn(app, repos, sari, at(1, 9), text="tidak")
+            await step_form(asked, await repos.forms.get(session.id))
+            assert "Sampai tanggal berapa" in texts(asked)[-1], texts(asked)
+            offered = [b.label for reply in asked.replies for row in reply.buttons for b in row]
+            typed_turn = await turn(app, repos, sari, at(1, 9), text=typed)
+            await step_form(typed_turn, await repos.forms.get(session.id))
+            state = (await repos.forms.get(session.id)).state
+        return state["answers"].get("rsvp_deadline"), "\n".join(texts(typed_turn)), offered
+    finally:
+        await db.close()
+
+
+async def test_the_reschedule_deadline_is_suggested_and_a_late_one_refused_at_once(tmp_path):
+    """Version 4: the day before the first new day is offered, and a deadline on that day is
+    asked again at once (version 3 found it only at the summary)."""
+    assert load_forms()["training_reschedule"].version == 4
+    stored, said, offered = await _reschedule_deadline(tmp_path, 4, "8-12-2026")
+    assert stored is None and "paling lambat Senin, 07-12-2026" in said
+    assert "✓ Senin, 07-12-2026" in offered
+
+
+async def test_a_version_3_reschedule_draft_keeps_its_deadline_question(tmp_path):
+    stored, _, offered = await _reschedule_deadline(tmp_path, 3, "8-12-2026")
+    assert stored == "2026-12-08"  # left to the summary, as it was
+    assert not [label for label in offered if label.startswith("✓")]
