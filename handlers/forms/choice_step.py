@@ -23,12 +23,12 @@ from handlers.forms.step import StepResult, button_action
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
 
-# The button under "that desa is in another kecamatan": the kecamatan's question again.
-PLACE_AGAIN = "up"
-
 
 class ChoiceStep:
     """The choice questions of `FormEngine`."""
+
+    # The button under "that desa is in another kecamatan": the kecamatan's question again.
+    PLACE_AGAIN = "up"
 
     async def _options(
         self: FormEngine, fs: FormState, question: Question, position: Position
@@ -74,7 +74,7 @@ class ChoiceStep:
             if index >= len(options):
                 return await self._ask_again(fs, "answer.use_buttons_or_type")
             chosen = [options[index]]
-        elif action == PLACE_AGAIN:
+        elif action == self.PLACE_AGAIN:
             return await self._place_again(fs, position, question)
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
@@ -152,7 +152,7 @@ class ChoiceStep:
         asked = self._asked_place(fs, position, question)
         if asked is not None:
             text += " " + self.t("region_answer.change_here")
-            button = self.view.button(self.t("region_answer.change_button"), PLACE_AGAIN)
+            button = self.view.button(self.t("region_answer.change_button"), self.PLACE_AGAIN)
             notice = Outbound.say(text, [[button]])
         elif fs.state.get("editing"):
             notice = Outbound.say(text + " " + self.t("region_answer.change_at_summary"))

@@ -3,14 +3,17 @@
 Typed answers are matched ignoring case, spaces and punctuation (2025 spellings such as
 "Luragungtonggoh" also match "Luragung Tonggoh"); informal yes/no words are understood; a
 near miss offers the closest options to confirm. A word options say may come before their
-name (a region's level: "Kec. Kadugede", "Kelurahan Babatan") is read without it, and so is
-the place they are all in named after it ("Desa Babatan Kec. Kadugede" at Kadugede's desa).
+name (a region's level: "Kec. Kadugede", "Kelurahan Babatan") is read without it.
 
 A bare number means what the person can count on the screen, or nothing: the n-th option
 shown when the question shows all its options on one screen (`by_number`, in the order
 shown), and nothing when it has choice groups or pages (no channel shows the numbers of a
 flat list there). A channel that prints numbers next to options reads those itself and
 hands over the picked buttons (`Inbound.picks`), so this never guesses what was printed.
+
+The place all the options are in, named after the name, is read without it too ("Desa
+Babatan Kec. Kadugede" at Kadugede's desa: `ChoiceOption.place`); another place named there
+stays part of the name.
 """
 
 from __future__ import annotations
