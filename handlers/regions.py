@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from handlers.context import Turn
-from handlers.forms.choices import ChoiceOption
+from handlers.forms.choices import ChoiceOption, after_lead_word
 from handlers.forms.model import ChoicesFrom
 from storage.repos import Repos
 
@@ -18,6 +18,9 @@ LEAD_WORDS = {
     "kecamatan": ("Kecamatan", "Kec"),
     "desa": ("Desa", "Ds", "Kelurahan", "Kel"),
 }
+# The level of the regions a region holds, where a name typed at the wrong one is told where
+# it is: a desa of another kecamatan of the kabupaten.
+_HELD_LEVEL = {"kecamatan": "desa"}
 
 
 async def region_name(turn: Turn, code: str | None) -> str:
@@ -46,11 +49,40 @@ class RegionChoices:
             return options
         if not parent:
             return []
+        place = await self.repos.regions.get(parent)
         return [
-            ChoiceOption(r.code, r.name, lead_words=LEAD_WORDS.get(r.level, ()))
+            ChoiceOption(
+                r.code,
+                r.name,
+                lead_words=LEAD_WORDS.get(r.level, ()),
+                place=place.name if place else None,
+                place_words=LEAD_WORDS.get(place.level, ()) if place else (),
+            )
             for r in await self.repos.regions.children(parent)
         ]
 
     async def region_known(self, code: str) -> bool:
         """Whether a region code (e.g. a NIK's PP.KK.CC) is in our region lists."""
         return await self.repos.regions.get(code) is not None
+
+    async def named_elsewhere(
+        self, spec: ChoicesFrom, parent: str, typed: str
+    ) -> list[tuple[str, str]]:
+        """The regions named `typed` (its level word or not) under another region of
+        `parent`'s kabupaten, as (name, the region it is in): "Kel. Cigugur" typed at
+        Kadugede's desa question is in Kec. Cigugur. Empty for other questions."""
+        place = await self.repos.regions.get(parent) if spec.source == "regions" else None
+        level = _HELD_LEVEL.get(place.level) if place else None
+        if place is None or level is None:
+            return []
+        names = {typed.strip(), after_lead_word(typed, LEAD_WORDS[level]) or ""} - {""}
+        found = []
+        for name in sorted(names):
+            for region in await self.repos.regions.named(
+                name, level=level, within=place.parent_code
+            ):
+                if region.parent_code != parent:
+                    found.append(
+                        (region.name, await self.repos.regions.name_of(region.parent_code))
+                    )
+        return sorted(set(found))

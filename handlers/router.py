@@ -355,7 +355,7 @@ async def _on_button(turn: Turn) -> None:
     if prefix == registration_request.DECISION_PREFIX:
         await registration.decide(turn, data)
     elif prefix == registration_kecamatan.TAKEN_PREFIX:  # a registering person's own choice
-        await registration_kecamatan.choose(turn, data)
+        await registration_kecamatan.choose(turn, data, confirm_cancel=_cancel)
     elif prefix == account.LANGUAGE_PREFIX:
         await account.set_language(turn, data)
     elif prefix == CANCEL_PREFIX:

@@ -48,3 +48,13 @@ class RegionRepo(Repo):
             (parent_code,),
         )
         return [Region(**dict(row)) for row in rows]
+
+    async def named(self, name: str, *, level: str, within: str) -> list[Region]:
+        """The regions of a level with this name (as `name_key` matches typed names) whose
+        code starts with `within` (a kabupaten's: its own regions only), by code."""
+        rows = await self._all(
+            "SELECT code, name, level, parent_code FROM regions"
+            " WHERE name_key = ? AND level = ? AND code LIKE ? ORDER BY code",
+            (name_key(name), level, f"{within}.%"),
+        )
+        return [Region(**dict(row)) for row in rows]

@@ -18,7 +18,13 @@ from babel.numbers import format_decimal
 
 from handlers.events import Inbound, InboundKind
 from handlers.forms.dates import DateNotRead, When, examples, parse_date_text, read_date
-from handlers.forms.typed_words import TYPED_WORDS, count_in_words, missing_identifier
+from handlers.forms.typed_words import (
+    TYPED_WORDS,
+    count_in_words,
+    count_range,
+    missing_identifier,
+    without_about,
+)
 from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
 from handlers.masking import holds_nik_or_kk, mask_identifiers
 from storage.identifiers import mask_identifier
@@ -120,9 +126,12 @@ def without_unit(text: str, units: Iterable[str]) -> str:
 
 def parse_integer(event: Inbound, units: Iterable[str] = ()) -> Answer:
     """A whole number, "1.234" style thousands allowed; a count in words, with the question's
-    `units` or a count's unit after it ("lima", "5 orang", "dua belas jiwa", "45 menit":
-    handlers/forms/typed_words.yaml)."""
-    typed = without_unit(_text_of(event), [*units, *TYPED_WORDS.count_units])
+    `units` or a count's unit after it, "about" before it ("lima", "5 orang", "dua belas
+    jiwa", "45 menit", "sekitar 5": handlers/forms/typed_words.yaml). A range ("5-6") is
+    refused with its own message: one number is asked for."""
+    typed = without_about(without_unit(_text_of(event), [*units, *TYPED_WORDS.count_units]))
+    if (both := count_range(typed)) is not None:  # "5-6 orang": one count is asked for
+        raise Invalid("typed_count.range", low=both[0], high=both[1])
     text = count_in_words(typed).replace(" ", "")
     if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
         text = text.replace(".", "")

@@ -31,6 +31,9 @@ NOT_MEANT = "nm"  # the action of its "Tidak" button
 class ChoiceStep:
     """The choice questions of `FormEngine`."""
 
+    # The button under "that desa is in another kecamatan": the kecamatan's question again.
+    PLACE_AGAIN = "up"
+
     async def _options(
         self: FormEngine, fs: FormState, question: Question, position: Position
     ) -> list[ChoiceOption]:
@@ -85,6 +88,8 @@ class ChoiceStep:
             if index >= len(options):
                 return await self._ask_again(fs, "answer.use_buttons_or_type")
             chosen = [options[index]]
+        elif action == self.PLACE_AGAIN:
+            return await self._place_again(fs, position, question)
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         elif event.kind == InboundKind.TEXT and event.text:
@@ -103,7 +108,9 @@ class ChoiceStep:
             if found.number is not None:
                 return await self._ask_again(fs, "answer.number_not_listed", number=found.number)
             if not found.exact:
-                return await self._ask_again(fs, "answer.no_such_choice")
+                typed = parsers.clean_text(event.text)
+                elsewhere = await self._named_elsewhere(fs, position, question, options, typed)
+                return elsewhere or await self._ask_again(fs, "answer.no_such_choice")
             chosen = found.exact
         else:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
@@ -117,6 +124,69 @@ class ChoiceStep:
             update = {"type": "edit", "target_message_id": event.message_id}
             return StepResult(fs.state, [message.model_copy(update=update)])
         return StepResult(fs.state, [message])
+
+    def _asked_place(
+        self: FormEngine, fs: FormState, position: Position, question: Question
+    ) -> str | None:
+        """The answer of this form that a region question's options are in (its kecamatan),
+        when it was asked here and not while editing from the summary; None otherwise (the
+        person's own kecamatan)."""
+        spec = question.choices_from
+        if spec is None or not spec.parent or fs.state.get("editing"):
+            return None
+        parent = fs.evaluate(parse_expression(spec.parent), position)
+        return next(
+            (
+                name
+                for name, value in fs.answers.items()
+                if isinstance(value, dict) and parent and value.get("name") == parent
+            ),
+            None,
+        )
+
+    async def _named_elsewhere(
+        self: FormEngine,
+        fs: FormState,
+        position: Position,
+        question: Question,
+        options: list[ChoiceOption],
+        typed: str,
+    ) -> StepResult | None:
+        """A desa of another kecamatan typed: where it is, not in the one chosen, and how to
+        change the kecamatan (a button back to its question, when this form asked it); None
+        when the name is not a region elsewhere either."""
+        spec = question.choices_from
+        here = next((o.place for o in options if o.place), None)
+        if spec is None or not spec.parent or here is None:
+            return None
+        parent = fs.evaluate(parse_expression(spec.parent), position)
+        found = await self.ctx.choices.named_elsewhere(spec, str(parent or ""), typed)
+        if not found:
+            return None
+        name = found[0][0]
+        places = ", ".join(f"Kec. {place}" for _, place in found)
+        text = "⚠️ " + self.t("region_answer.elsewhere", name=name, places=places, here=here)
+        asked = self._asked_place(fs, position, question)
+        if asked is not None:
+            text += " " + self.t("region_answer.change_here")
+            button = self.view.button(self.t("region_answer.change_button"), self.PLACE_AGAIN)
+            notice = Outbound.say(text, [[button]])
+        elif fs.state.get("editing"):
+            notice = Outbound.say(text + " " + self.t("region_answer.change_at_summary"))
+        else:
+            notice = Outbound.say(text + " " + self.t("region_answer.own_place", here=here))
+        return StepResult(fs.state, [notice, await self.render(fs.state)])
+
+    async def _place_again(
+        self: FormEngine, fs: FormState, position: Position, question: Question
+    ) -> StepResult:
+        """ "Ganti kecamatan": the answer this question's options are in is asked again."""
+        asked = self._asked_place(fs, position, question)
+        if asked is None:
+            return await self._ask_again(fs, "answer.use_buttons_or_type")
+        del fs.answers[asked]
+        fs.state["page"] = 0
+        return StepResult(fs.state, [await self.render(fs.state)])
 
     async def _toggle(self: FormEngine, fs: FormState, chosen: list[ChoiceOption]) -> Outbound:
         """Tick or untick each option of a multiple choice; the question with its ticks."""

@@ -12,6 +12,10 @@ shown when the question shows all its options on one screen (`by_number`, in the
 shown), and nothing when it has choice groups or pages (no channel shows the numbers of a
 flat list there). A channel that prints numbers next to options reads those itself and
 hands over the picked buttons (`Inbound.picks`), so this never guesses what was printed.
+
+The place all the options are in, named after the name, is read without it too ("Desa
+Babatan Kec. Kadugede" at Kadugede's desa: `ChoiceOption.place`); another place named there
+stays part of the name.
 """
 
 from __future__ import annotations
@@ -41,6 +45,10 @@ class ChoiceOption:
     day_offset: int | None = None  # a relative day (model.Choice.day_offset)
     # Words people type before the name, read without them: a region's level ("Kec.").
     lead_words: tuple[str, ...] = ()
+    # The place every option is in ("Kadugede", for its desa) and the words typed before its
+    # name ("Kec."): "Babatan, Kec. Kadugede" is read as "Babatan".
+    place: str | None = None
+    place_words: tuple[str, ...] = ()
 
 
 @dataclass
@@ -68,6 +76,11 @@ def _match_one(
     found = _match_word(normalise_word(text), options, by_number)
     if found.exact:
         return found
+    before = _without_place(text, options)  # "Babatan kec. Kadugede": "Babatan"
+    if before is not None:
+        inner = _match_one(before, options, by_number)
+        if inner.exact or inner.suggestions:
+            return inner
     bare = _without_lead_word(text, options)  # "Kecamatan Kadugde": "Kadugde"
     if bare is None:
         return found
@@ -78,12 +91,31 @@ def _match_one(
 def _without_lead_word(text: str, options: list[ChoiceOption]) -> str | None:
     """The text after a lead word of the options ("Kec." in "Kec. Kadugede"), as a word of
     its own (never the start of a name: "Kecapi"); None when it starts with none."""
-    words = {word for option in options for word in option.lead_words}
+    return after_lead_word(text, {word for option in options for word in option.lead_words})
+
+
+def after_lead_word(text: str, words: set[str] | tuple[str, ...]) -> str | None:
+    """The text after one of `words` at its start, as a word of its own ("Kadugede" in "Kec.
+    Kadugede", never "api" in "Kecapi"); None without."""
     if not words:
         return None
     pattern = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
     found = re.match(rf"\s*(?:{pattern})(?:\.\s*|\s+)(\S.*)$", text, re.IGNORECASE)
     return found.group(1) if found else None
+
+
+def _without_place(text: str, options: list[ChoiceOption]) -> str | None:
+    """The text before the options' place named at its end, after one of its words ("Babatan"
+    in "Babatan, Kec. Kadugede"); None when it does not end so (another kecamatan named there
+    is no part of the name to drop)."""
+    for place, words in {(o.place, o.place_words) for o in options if o.place and o.place_words}:
+        pattern = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+        found = re.match(rf"(.*\S)[\s,]+(?:{pattern})(?:\.\s*|\s+)(\S.*)$", text, re.IGNORECASE)
+        # The place as listed may hold its word too ("Kabupaten Kuningan").
+        names = {normalise_word(place), normalise_word(after_lead_word(place, words) or place)}
+        if found and normalise_word(found.group(2)) in names:
+            return found.group(1).rstrip(" ,")
+    return None
 
 
 def _match_word(

@@ -28,6 +28,10 @@ class ChoiceSource(Protocol):
 
     async def region_known(self, code: str) -> bool: ...
 
+    async def named_elsewhere(
+        self, spec: ChoicesFrom, parent: str, typed: str
+    ) -> list[tuple[str, str]]: ...
+
 
 @dataclass
 class StepContext:

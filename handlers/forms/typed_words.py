@@ -24,6 +24,9 @@ class TypedWords(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     number_words: dict[str, int] = Field(min_length=1)
+    tens_word: str = Field(min_length=1)
+    about_words: list[str]
+    range_words: list[str] = Field(min_length=1)
     count_units: frozenset[str]
     # By the button each stands for (handlers/forms/view.py MISSING_CHOICES).
     missing_identifier: dict[Literal["tidak_punya", "tidak_tahu"], list[str]]
@@ -47,10 +50,39 @@ TYPED_WORDS = load_typed_words()  # read at start-up: a mistake stops it, named
 
 
 def count_in_words(text: str) -> str:
-    """A count as digits when typed in words ("lima" -> "5", "dua puluh" -> "20"; its unit
-    dropped before: `answers.without_unit`); anything else comes back as typed."""
+    """A count as digits when typed in words ("lima" -> "5", "dua puluh" -> "20", "empat
+    puluh lima" -> "45"; its unit dropped before: `answers.without_unit`); anything else
+    comes back as typed."""
     spoken = " ".join(text.casefold().split()).rstrip(".!")
-    return str(TYPED_WORDS.number_words.get(spoken, spoken))
+    words = TYPED_WORDS.number_words
+    if spoken in words:
+        return str(words[spoken])
+    tens = re.fullmatch(rf"(\w+?)\s*{re.escape(TYPED_WORDS.tens_word)}(?:\s+(\w+))?", spoken)
+    if tens is None:
+        return spoken
+    ten, unit = words.get(tens.group(1), 0), words.get(tens.group(2) or "", 0)
+    if not 2 <= ten <= 9 or (tens.group(2) and not 1 <= unit <= 9):
+        return spoken  # "sebelas puluh", "dua puluh sebelas": no number
+    return str(ten * 10 + unit)
+
+
+def without_about(text: str) -> str:
+    """A count without the word before it saying it is about that many ("sekitar 5" -> "5",
+    "kurang lebih lima" -> "lima"); any other text as it is."""
+    words = "|".join(re.escape(w) for w in sorted(TYPED_WORDS.about_words, key=len, reverse=True))
+    # A word of its own: "kl 5", "±5", "sekitar5", never the start of "kldua".
+    return re.sub(rf"^\s*(?:{words})(?:[.\s]+|(?=\d))(?=\S)", "", text, flags=re.IGNORECASE)
+
+
+def count_range(text: str) -> tuple[str, str] | None:
+    """The two counts of a range typed for one ("5-6", "lima sampai enam"), as typed; None
+    for anything else."""
+    words = "|".join(re.escape(w) for w in sorted(TYPED_WORDS.range_words, key=len, reverse=True))
+    found = re.fullmatch(rf"\s*(\S.*?)\s*(?:{words})\s*(\S.*?)\s*", text, re.IGNORECASE)
+    if found is None:
+        return None
+    low, high = (count_in_words(found.group(i)) for i in (1, 2))
+    return (low, high) if low.isdigit() and high.isdigit() else None
 
 
 def missing_identifier(text: str) -> str | None:

@@ -1,5 +1,8 @@
 """/cari: a case by number, exact NIK or KK (audited as a keyed hash), or name, in scope.
-/cari alone asks what to look for and takes the next message as the search (`take_query`)."""
+/cari alone asks what to look for and takes the next message as the search (`take_query`).
+A number too long for a case number but not 16 digits is a NIK or KK mistyped: said so, with
+the count typed, not searched. Where the channel cannot delete a message holding (most of) a
+NIK or KK, the reply asks the person to delete it themselves, as the NIK question does."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.identifier_messages import attempted_in_search
+from handlers.masking import holds_identifier
 from handlers.permissions import allowed
 from handlers.review.buttons import CASE_PREFIX
 from handlers.scope import scope_of
@@ -53,6 +57,8 @@ async def search(turn: Turn) -> None:
         await start_form(turn, SEARCH_FORM, returns_to=returns_to)
     elif not _searchable(query):
         turn.reply(turn.t("review.search_how"))
+    elif _mistyped_identifier(query):
+        turn.reply(_with_identifier_note(turn, query, _wrong_length(turn, query)))
     elif waiting is not None:  # "/cari Ayu" while the question waits: its answer
         await _answer(turn, waiting, query)
     else:
@@ -67,6 +73,28 @@ def _searchable(query: str) -> bool:
     if _NUMBER.match(query.upper()) or _IDENTIFIER.fullmatch(compact_number(query)):
         return True
     return len(person_key(query)) >= 3
+
+
+def _mistyped_identifier(query: str) -> bool:
+    """Digits alone (separators allowed), more than a case number's serial but not a NIK's or
+    KK's 16: "320801450623" is a number cut short, not a name to look for."""
+    digits = compact_number(query)
+    return digits.isascii() and digits.isdigit() and 6 < len(digits) != 16
+
+
+def _wrong_length(turn: Turn, query: str) -> str:
+    """A NIK or KK has 16 digits; how many were typed."""
+    return turn.t("case_search.wrong_length", count=len(compact_number(query)))
+
+
+def _with_identifier_note(turn: Turn, query: str, text: str) -> str:
+    """`text`, and where the person's message holds (most of) a NIK or KK and their channel
+    cannot delete it (WhatsApp), the request to delete it themselves."""
+    if turn.channel_traits.deletes_messages:
+        return text
+    if not holds_identifier(query) and not attempted_in_search(query):
+        return text
+    return f"{text}\n\n<i>{turn.t('case_search.delete_yourself')}</i>"
 
 
 async def take_query(turn: Turn, session: FormSession) -> bool:
@@ -85,6 +113,10 @@ async def take_query(turn: Turn, session: FormSession) -> bool:
         return True
     if not _searchable(query):
         await resume_form(turn, session, "⚠️ " + turn.t("case_search.too_short") + "\n\n")
+        return True
+    if _mistyped_identifier(query):
+        refusal = _with_identifier_note(turn, query, "⚠️ " + _wrong_length(turn, query))
+        await resume_form(turn, session, refusal + "\n\n")
         return True
     await _answer(turn, session, query)
     return True
@@ -138,15 +170,14 @@ async def _find(turn: Turn, query: str) -> None:
         detail={"kind": kind, "results": len(found)},
     )
     if not found:
-        turn.reply(turn.t("review.search_none"))
+        turn.reply(_with_identifier_note(turn, query, turn.t("review.search_none")))
         return
-    rows = [
-        [
-            Button(
-                label=f"{case.number} · {turn.t(f'case_states.{case.state}')}",
-                data=f"{CASE_PREFIX}:{case.id}",
-            )
-        ]
-        for case in found[:10]
-    ]
-    turn.reply(Outbound.say(turn.t("review.search_found", count=len(found)), rows))
+    rows = []
+    for case in found[:10]:
+        # The number first (a list row's title), then what tells one case from another.
+        desa = await turn.repos.regions.name_of(case.desa_code)
+        state = turn.t(f"case_states.{case.state}")
+        label = f"{case.number} · {desa} · {state}"
+        rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
+    text = _with_identifier_note(turn, query, turn.t("review.search_found", count=len(found)))
+    turn.reply(Outbound.say(text, rows))

@@ -136,3 +136,47 @@ async def test_cari_with_words_at_its_question_is_its_answer(world, channel):
     kept = await _active(db, tono)
     assert report is not None and kept is not None and kept.id == report.id
     assert "returns_to" not in kept.state
+
+
+DELETE_YOURSELF = "Mohon hapus sendiri pesan berisi nomor itu"
+
+
+@pytest.mark.parametrize("asked_first", [True, False])
+async def test_a_nik_cut_short_is_said_to_have_16_digits(world, channel, asked_first):
+    db, app = world
+    tono = await _tksk_with_a_case(db, channel)
+    if asked_first:  # /cari alone, then the number: its question stays
+        await send(db, app, tono, channel, command="cari")
+        told = await send(db, app, tono, channel, text="320801450623")
+        assert ASKED in said(told)
+    else:
+        told = await send(db, app, tono, channel, command="cari", command_args="3208 0145 0623")
+    text = said(told)
+    assert "NIK atau nomor KK berisi 16 angka; yang Bapak/Ibu ketik 12 angka" in text, text
+    assert "Tidak ada laporan" not in text and "320801450623" not in text
+    deleted = [reply for reply in told.replies if reply.type == "delete"]
+    assert len(deleted) == (1 if channel == "telegram" else 0)
+    assert (DELETE_YOURSELF in text) == (channel == "whatsapp")
+
+
+@pytest.mark.parametrize("asked_first", [True, False])
+async def test_a_nik_searched_on_whatsapp_asks_to_delete_it(world, channel, asked_first):
+    db, app = world
+    tono = await _tksk_with_a_case(db, channel)
+    if asked_first:
+        await send(db, app, tono, channel, command="cari")
+        found = await send(db, app, tono, channel, text=NIK)
+    else:
+        found = await send(db, app, tono, channel, command="cari", command_args=NIK)
+    assert "Ditemukan 1 laporan" in said(found)
+    assert (DELETE_YOURSELF in said(found)) == (channel == "whatsapp")
+    # A name is no number to delete.
+    by_name = await send(db, app, tono, channel, command="cari", command_args="slamet")
+    assert DELETE_YOURSELF not in said(by_name)
+
+
+async def test_a_result_names_its_desa(world, channel):
+    db, app = world
+    tono = await _tksk_with_a_case(db, channel)
+    found = await send(db, app, tono, channel, command="cari", command_args="slamet")
+    assert labels(found) == [f"{NUMBER} · Babatan · Diajukan"]

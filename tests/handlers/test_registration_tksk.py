@@ -91,7 +91,8 @@ async def test_register_as_psm_instead_goes_on_at_the_desa(world, channel):
     dedi = await _to_the_kecamatan(db, app, channel, "TKSK")
     told = await send(db, app, dedi, channel, text="Kadugede")
     psm = await send(db, app, dedi, channel, data=button(told, "Daftar sebagai PSM"))
-    assert "✓ Peran: PSM (desa)" in said(psm) and DESA_QUESTION in said(psm)
+    assert "✓ Peran: PSM (desa)\n✓ Kecamatan: Kadugede" in said(psm)
+    assert DESA_QUESTION in said(psm)
     summary = await send(db, app, dedi, channel, text="Babatan")
     assert "Peran: PSM (desa)" in said(summary) and "Kecamatan: Kadugede" in said(summary)
     await send(db, app, dedi, channel, data=button(summary, "Kirim"))
@@ -105,12 +106,16 @@ async def test_register_as_psm_instead_goes_on_at_the_desa(world, channel):
     assert "Tombol itu sudah tidak berlaku" in said(late)
 
 
-async def test_cancel_ends_the_registration(world, channel):
+async def test_cancel_ends_the_registration_once_confirmed(world, channel):
     db, app = world
     await _kadugede_has_its_tksk(db, channel)
     dedi = await _to_the_kecamatan(db, app, channel, "TKSK")
     told = await send(db, app, dedi, channel, data=None, text="Kadugede")
-    cancelled = await send(db, app, dedi, channel, data=button(told, "Batal mendaftar"))
+    asked = await send(db, app, dedi, channel, data=button(told, "Batal mendaftar"))
+    assert "Yakin ingin membatalkan" in said(asked), said(asked)
+    async with db.reading() as repos:
+        assert await repos.forms.active(dedi.id) is not None  # asked first, as /batal
+    cancelled = await send(db, app, dedi, channel, data=button(asked, "Ya, batalkan"))
     assert "Pendaftaran dibatalkan" in said(cancelled)
     async with db.reading() as repos:
         assert await repos.forms.active(dedi.id) is None
@@ -186,4 +191,59 @@ async def test_another_kecamatan_may_be_typed_without_the_button(world, channel)
     await send(db, app, dedi, channel, text="Kadugede")
     summary = await send(db, app, dedi, channel, text="Ciniru")
     assert SUMMARY in said(summary) and "Kecamatan: Ciniru" in said(summary)
-    assert "tksk_taken" not in await _state(db, dedi)  # its buttons are old now
+
+
+async def _ciniru_has_its_tksk(db: Database, channel: str) -> None:
+    await person(db, "Ibu Tati", Role.TKSK, channel, kecamatan=CINIRU)
+
+
+async def test_each_notice_acts_on_its_own_kecamatan(world, channel):
+    db, app = world
+    await _kadugede_has_its_tksk(db, channel)
+    await _ciniru_has_its_tksk(db, channel)
+    dedi = await _to_the_kecamatan(db, app, channel, "TKSK")
+    kadugede = await send(db, app, dedi, channel, text="Kadugede")
+    ciniru = await send(db, app, dedi, channel, text="Ciniru")
+    assert "Kecamatan <b>Ciniru</b> sudah punya TKSK" in said(ciniru)
+
+    psm = await send(db, app, dedi, channel, data=button(kadugede, "Daftar sebagai PSM"))
+    assert "✓ Kecamatan: Kadugede" in said(psm) and DESA_QUESTION in said(psm)
+    assert (await _state(db, dedi))["answers"]["kecamatan"]["name"] == KADUGEDE
+    # Notice 2's buttons are of a choice made now.
+    late = await send(db, app, dedi, channel, data=button(ciniru, "Daftar sebagai PSM"))
+    assert "Tombol itu sudah tidak berlaku" in said(late) and DESA_QUESTION in said(late)
+    assert (await _state(db, dedi))["answers"]["kecamatan"]["name"] == KADUGEDE
+
+
+async def test_a_typo_at_the_question_keeps_the_notice_buttons(world, channel):
+    db, app = world
+    await _kadugede_has_its_tksk(db, channel)
+    dedi = await _to_the_kecamatan(db, app, channel, "TKSK")
+    told = await send(db, app, dedi, channel, text="Kadugede")
+    await send(db, app, dedi, channel, text="Zzzqq")
+    psm = await send(db, app, dedi, channel, data=button(told, "Daftar sebagai PSM"))
+    assert "✓ Kecamatan: Kadugede" in said(psm) and DESA_QUESTION in said(psm)
+
+
+async def test_an_old_cancel_after_the_summary_keeps_the_registration(world, channel):
+    db, app = world
+    await _kadugede_has_its_tksk(db, channel)
+    dedi = await _to_the_kecamatan(db, app, channel, "TKSK")
+    told = await send(db, app, dedi, channel, text="Kadugede")
+    await send(db, app, dedi, channel, text="Ciniru")
+    late = await send(db, app, dedi, channel, data=button(told, "Batal mendaftar"))
+    assert "Tombol itu sudah tidak berlaku" in said(late) and SUMMARY in said(late)
+    assert "Yakin ingin membatalkan" not in said(late)
+    assert (await _state(db, dedi))["answers"]["kecamatan"]["name"] == CINIRU
+
+
+async def test_a_notice_whose_tksk_left_is_old(world, channel):
+    db, app = world
+    joko = await _kadugede_has_its_tksk(db, channel)
+    dedi = await _to_the_kecamatan(db, app, channel, "TKSK")
+    told = await send(db, app, dedi, channel, text="Kadugede")
+    async with db.transaction() as repos:
+        await repos.users.update(joko.id, now=NOW, status=UserStatus.SUSPENDED)
+    late = await send(db, app, dedi, channel, data=button(told, "Daftar sebagai PSM"))
+    assert "Tombol itu sudah tidak berlaku" in said(late) and KECAMATAN_QUESTION in said(late)
+    assert "kecamatan" not in (await _state(db, dedi))["answers"]

@@ -5,12 +5,13 @@ saja"; a count typed in words or with its unit ("lima orang", "5 jiwa") is the n
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from handlers.context import AppContext
-from handlers.forms.model import load_forms
+from handlers.forms.model import Form, load_form, load_forms
 from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User
@@ -24,6 +25,8 @@ KK_REASON = "Mengapa nomor KK tidak ada?"
 NOT_DIGITS = "Nomor harus berisi angka"
 SIZE_QUESTION = "Berapa orang yang tinggal di rumah itu?"
 BANSOS_QUESTION = "Bantuan sosial apa yang sudah diterima"
+V6 = load_form(Path(__file__).resolve().parents[1] / "fixtures" / "forms" / "case_report_v6.yaml")
+SIZE_RANGE = "⚠️ Mohon ketik jumlah penghuni dari 2 sampai 40 orang (anggota keluarga yang sudah"
 
 
 async def _answers(db: Database, user: User) -> dict[str, Any]:
@@ -73,12 +76,17 @@ async def test_other_words_at_the_kk_question_are_still_refused(world, channel):
     assert "no_kk" not in await _answers(db, ani)
 
 
-async def _report_at_the_household_size(db: Database, channel: str) -> User:
-    """A PSM whose report waits at the household size (two members reported)."""
+async def _report_at_the_household_size(
+    db: Database, channel: str, old: Form | None = None
+) -> User:
+    """A PSM whose report waits at the household size (two members reported), on the
+    current version of the form or on `old`."""
     ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
     answers = {key: value for key, value in BEFORE_SIZE.items() if key != "kecamatan"}
-    version = load_forms()["case_report"].version
+    version = old.version if old else load_forms()["case_report"].version
     async with db.transaction() as repos:
+        if old is not None:
+            await repos.forms.save_definition(old.id, old.version, old.model_dump(mode="json"))
         state = {**new_state(), "answers": answers, "closed": ["members"]}
         await repos.forms.start(
             user_id=ani.id, form_id="case_report", form_version=version, state=state, now=NOW
@@ -88,7 +96,18 @@ async def _report_at_the_household_size(db: Database, channel: str) -> User:
 
 @pytest.mark.parametrize(
     ("typed", "size"),
-    [("lima orang", 5), ("5 orang", 5), ("5 jiwa", 5), ("Dua belas", 12), ("dua puluh", 20)],
+    [
+        ("lima orang", 5),
+        ("5 orang", 5),
+        ("5 jiwa", 5),
+        ("Dua belas", 12),
+        ("dua puluh", 20),
+        ("tiga puluh", 30),
+        ("tiga puluh lima orang", 35),
+        ("sekitar 5 orang", 5),
+        ("kurang lebih lima", 5),
+        ("± 6 jiwa", 6),
+    ],
 )
 async def test_a_household_size_typed_in_words_or_with_its_unit(world, channel, typed, size):
     db, app = world
@@ -103,6 +122,37 @@ async def test_a_size_in_words_still_meets_the_form_rule(world, channel):
     db, app = world
     ani = await _report_at_the_household_size(db, channel)
     answered = said(await send(db, app, ani, channel, text="satu orang"))  # two members
-    assert "⚠️ Jumlah penghuni antara 1 dan 40 orang" in answered
+    assert "⚠️ Mohon ketik jumlah penghuni dari 2 sampai 40 orang" in answered
     assert SIZE_QUESTION in answered
     assert "household_size" not in await _answers(db, ani)
+
+
+@pytest.mark.parametrize("typed", ["lima puluh", "empat puluh lima orang", "0", "41"])
+async def test_a_size_out_of_range_is_told_the_range(world, channel, typed):
+    db, app = world
+    ani = await _report_at_the_household_size(db, channel)
+    answered = said(await send(db, app, ani, channel, text=typed))
+    assert SIZE_RANGE in answered and SIZE_QUESTION in answered, answered
+    assert "angka bulat" not in answered and "antara 1 dan 40" not in answered
+    assert "household_size" not in await _answers(db, ani)
+
+
+@pytest.mark.parametrize("typed", ["5-6 orang", "5 - 6", "lima sampai enam", "sekitar 5 atau 6"])
+async def test_a_range_asks_for_one_number(world, channel, typed):
+    db, app = world
+    ani = await _report_at_the_household_size(db, channel)
+    answered = said(await send(db, app, ani, channel, text=typed))
+    assert "⚠️ Mohon ketik satu angka saja, bukan 5 sampai 6" in answered, answered
+    assert SIZE_QUESTION in answered and "angka bulat" not in answered
+    assert "household_size" not in await _answers(db, ani)
+
+
+async def test_a_draft_of_version_6_keeps_its_message(world, channel):
+    db, app = world
+    assert V6.version == 6 < load_forms()["case_report"].version
+    ani = await _report_at_the_household_size(db, channel, old=V6)
+    answered = said(await send(db, app, ani, channel, text="0"))
+    assert "⚠️ Jumlah penghuni antara 1 dan 40 orang, dan tidak kurang dari 2" in answered
+    assert "household_size" not in await _answers(db, ani)
+    answered = said(await send(db, app, ani, channel, text="tiga puluh"))
+    assert "✓ Jumlah penghuni: 30" in answered

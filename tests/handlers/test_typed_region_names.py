@@ -16,7 +16,7 @@ from handlers.forms.state import prefilled_state
 from handlers.regions import RegionChoices
 from storage.models import Role, UserStatus
 from tests.handlers.forms.report_answers import BEFORE_SIZE
-from tests.handlers.routed_turns import CHANNELS, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
 from tests.storage.seed_cases import KADUGEDE, NOW
 
 REGIONS = ChoicesFrom(source="regions")
@@ -36,6 +36,12 @@ CASES = [
     ("Kel. Babatan", KADUGEDE, "Babatan", []),
     ("Kelurahan Babatn", KADUGEDE, None, ["Babatan"]),
     ("Kec. Babatan", KADUGEDE, None, ["Babatan"]),  # not a desa's word: only to confirm
+    # The kecamatan the desa are in, named after the desa, is read without it.
+    ("desa babatan kec. kadugede", KADUGEDE, "Babatan", []),
+    ("Babatan, Kecamatan Kadugede", KADUGEDE, "Babatan", []),
+    ("Kel. Babatn kec Kadugede", KADUGEDE, None, ["Babatan"]),
+    ("Kadugede, Kab. Kuningan", "32.08", "Kadugede", []),
+    ("Babatan Kec. Ciniru", KADUGEDE, None, []),  # another kecamatan's name stays in the name
 ]
 
 
@@ -95,3 +101,59 @@ async def test_registration_takes_them_too(world, channel):
         await send(db, app, newcomer, channel, text=text)
     summary = said(await send(db, app, newcomer, channel, text="desa babatan"))
     assert "Kecamatan: Kadugede" in summary and "Desa/Kelurahan: Babatan" in summary, summary
+
+
+async def _coordinator_at_the_kecamatan(db, app, channel):
+    """Ibu Sari, a coordinator, reporting: her report waits at its kecamatan question."""
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    form = app.forms["case_report"]
+    asked = ("kecamatan", "desa", "gps", "categories")
+    answers = {k: copy.deepcopy(v) for k, v in BEFORE_SIZE.items() if k not in asked}
+    state = {**prefilled_state(form, answers), "phase": "ask"}
+    async with db.transaction() as repos:
+        await repos.forms.start(
+            user_id=sari.id, form_id=form.id, form_version=form.version, state=state, now=NOW
+        )
+    await send(db, app, sari, channel, command="start")
+    return sari
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("typed", ["Cigugur", "Kel. Cigugur"])
+async def test_a_desa_of_another_kecamatan_is_told_where_it_is(world, channel, typed):
+    db, app = world
+    sari = await _coordinator_at_the_kecamatan(db, app, channel)
+    await send(db, app, sari, channel, text="Kadugede")
+    told = await send(db, app, sari, channel, text=typed)
+    text = said(told)
+    assert "<b>Cigugur</b> ada di Kec. Cigugur, bukan di Kec. Kadugede" in text, text
+    assert "tidak ada di daftar" not in text and "Di desa/kelurahan mana" in text
+    again = await send(db, app, sari, channel, data=button(told, "Ganti kecamatan"))
+    assert "Di kecamatan mana" in said(again), said(again)
+    await send(db, app, sari, channel, text="Cigugur")
+    reply = said(await send(db, app, sari, channel, text=typed))
+    assert "✓ Desa/Kelurahan: Cigugur" in reply, reply
+    async with db.reading() as repos:
+        session = await repos.forms.active(sari.id)
+    assert session is not None
+    assert session.state["answers"]["kecamatan"]["name"] == "32.08.18"
+    assert session.state["answers"]["desa"]["name"] == "32.08.18.1001"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_psm_is_told_the_desa_is_outside_their_kecamatan(world, channel):
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=None)
+    form = app.forms["case_report"]
+    asked = ("kecamatan", "desa", "gps", "categories")
+    answers = {k: copy.deepcopy(v) for k, v in BEFORE_SIZE.items() if k not in asked}
+    state = {**prefilled_state(form, answers), "phase": "ask"}
+    async with db.transaction() as repos:
+        await repos.forms.start(
+            user_id=ani.id, form_id=form.id, form_version=form.version, state=state, now=NOW
+        )
+    assert "Di desa/kelurahan mana" in said(await send(db, app, ani, channel, command="start"))
+    told = await send(db, app, ani, channel, text="Cigugur")
+    text = said(told)
+    assert "ada di Kec. Cigugur, bukan di Kec. Kadugede" in text, text
+    assert "kecamatan Bapak/Ibu" in text and "Ganti kecamatan" not in labels(told)

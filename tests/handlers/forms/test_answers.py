@@ -171,6 +171,14 @@ INTEGER_VALID = [
     pytest.param("sebelas", 11, "11", id="eleven-in-words"),
     pytest.param("dua  belas jiwa", 12, "12", id="teen-in-words"),
     pytest.param("dua puluh", 20, "20", id="twenty-in-words"),
+    pytest.param("dua puluh satu", 21, "21", id="twenty-one-in-words"),
+    pytest.param("tiga puluh", 30, "30", id="tens-in-words"),
+    pytest.param("Empat puluh lima orang", 45, "45", id="tens-and-unit-in-words"),
+    pytest.param("sembilanpuluh sembilan", 99, "99", id="tens-written-together"),
+    pytest.param("sekitar 5 orang", 5, "5", id="about"),
+    pytest.param("kurang lebih lima", 5, "5", id="more-or-less-in-words"),
+    pytest.param("kira-kira 7", 7, "7", id="roughly"),
+    pytest.param("±6 jiwa", 6, "6", id="plus-minus-sign"),
 ]
 
 
@@ -186,7 +194,12 @@ INTEGER_INVALID = [
     pytest.param(text("12.34"), "answer.need_integer", id="two-decimals-not-thousands"),
     pytest.param(text("1.2345"), "answer.need_integer", id="bad-thousands-group"),
     pytest.param(text("3 anak"), "answer.need_integer", id="number-with-another-word"),
-    pytest.param(text("dua puluh satu"), "answer.need_integer", id="words-beyond-twenty"),
+    pytest.param(text("sebelas puluh"), "answer.need_integer", id="tens-of-a-teen"),
+    pytest.param(text("dua puluh sebelas"), "answer.need_integer", id="tens-and-a-teen"),
+    pytest.param(text("sekitar"), "answer.need_integer", id="about-alone"),
+    pytest.param(text("5-6 orang"), "typed_count.range", id="range-with-dash"),
+    pytest.param(text("lima sampai enam"), "typed_count.range", id="range-in-words"),
+    pytest.param(text("5 atau 6 jiwa"), "typed_count.range", id="range-with-or"),
     pytest.param(text("orang"), "answer.need_integer", id="unit-alone"),
     pytest.param(text("5 menit"), "answer.need_integer", id="minutes-are-no-count"),
     pytest.param(text("5 meter"), "answer.need_integer", id="metres-are-no-count"),

@@ -104,7 +104,8 @@ async def test_a_household_smaller_than_the_members_reported_is_asked_again() ->
         await driver.send_text(typed)
         assert "household_size" not in driver.answers
         assert driver.last_text.startswith(
-            "⚠️ Jumlah penghuni antara 1 dan 40 orang, dan tidak kurang dari 2: jumlah anggota"
+            "⚠️ Mohon ketik jumlah penghuni dari 2 sampai 40 orang (anggota keluarga yang sudah"
+            " dilaporkan: 2)."
         )
         assert FORM.question("household_size").label["id"] in driver.last_text
     await driver.send_text("2")  # the head may be one of the members
@@ -117,11 +118,11 @@ async def test_the_message_names_how_many_members_were_reported() -> None:
     driver = driver_with({**BEFORE_SIZE, "members": [*BEFORE_SIZE["members"], third]})
     await driver.start()
     await driver.send_text("2")
-    assert "tidak kurang dari 3:" in driver.last_text
+    assert "dari 3 sampai 40 orang" in driver.last_text
     await driver.send_text("3")
     assert driver.answers["household_size"] == 3
     english = FORM.question("household_size").constraint_message
-    assert english is not None and "not fewer than ${members}:" in english["en"]
+    assert english is not None and "from ${members} to 40" in english["en"]
 
 
 async def test_answers_from_elsewhere_meet_the_rules_before_the_report_is_sent() -> None:
@@ -138,7 +139,7 @@ async def test_answers_from_elsewhere_meet_the_rules_before_the_report_is_sent()
     assert driver.answers["head_name"] == "Hj. Siti"
     await driver.tap(t("form.submit"))
     assert not driver.finished
-    assert "tidak kurang dari 2" in driver.last_text
+    assert "dari 2 sampai 40 orang" in driver.last_text
     assert FORM.question("household_size").label["id"] in driver.last_text
     await driver.send_text("4")
     await driver.tap(t("form.submit"))

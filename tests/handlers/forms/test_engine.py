@@ -270,6 +270,11 @@ class StubChoices:
     async def region_known(self, code: str) -> bool:
         return code.startswith(("32.08", "35.23"))
 
+    async def named_elsewhere(
+        self, spec: ChoicesFrom, parent: str, typed: str
+    ) -> list[tuple[str, str]]:
+        return []
+
 
 ALL_STUB_OPTIONS = {
     "kabupaten": {o.name for o in StubChoices.DISTRICTS},
