@@ -24,6 +24,7 @@ from handlers import (
     registration_kecamatan,
     registration_request,
     reminder_settings,
+    side_trip_menus,
     statistics,
     template_count,
     typed_numbers,
@@ -346,7 +347,9 @@ async def _back_to_form(turn: Turn, interrupted: FormSession | None) -> None:
             state = {**active.state, RETURNS_TO: interrupted.id}
             await turn.repos.forms.note(active.id, state=state, now=turn.now)
         return
-    await resume_interrupted(turn, interrupted.id)
+    # Below a numbered menu the form waits for "lanjut": a number typed must pick from the menu.
+    if not await side_trip_menus.wait_below_numbered_menu(turn, interrupted):
+        await resume_interrupted(turn, interrupted.id)
 
 
 # -- buttons and messages -------------------------------------------------------------------
@@ -452,6 +455,8 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
             await _cancel_or_keep(turn, session, cancel=word in YES_WORDS)
         else:
             await _cancel(turn, again=True)
+    elif held == side_trip_menus.BELOW_MENU:
+        await side_trip_menus.answer_below_menu(turn, session)
     elif held != case_report.DRAFT_PREFIX or not await case_report.offer_drafts_again(turn):
         await step_form(turn, session)  # no choice left to make: the answer is the form's
 
