@@ -9,10 +9,15 @@ are picked one at a time).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from handlers.events import Outbound
 
 
 class PhoneProof(StrEnum):
@@ -60,6 +65,13 @@ class ChannelTraits:
     """A link that opens a chat with the bot and starts it with a payload: `{address}` stands
     for the bot's address on the channel (`AppContext.bot_addresses`), `{payload}` for the
     payload, URL-quoted. None: the channel has no such link."""
+
+    prints_numbered_options: Callable[[Outbound], bool] | None = None
+    """Whether the channel shows a message's options as numbered text, read back from the
+    number typed next (WhatsApp, where they fit neither buttons nor a list), rather than as
+    buttons to tap; None: never. A side trip amid a form whose answer ends with such a menu
+    leaves the form waiting instead of asking its question below it
+    (handlers/side_trip_menus.py)."""
 
     def chat_link(self, address: str, payload: str) -> str | None:
         """The link opening a chat with the bot at `address` that starts with `payload`; None

@@ -25,6 +25,7 @@ from handlers import (
     registration_kecamatan,
     registration_request,
     reminder_settings,
+    side_trip_menus,
     statistics,
     template_count,
     typed_numbers,
@@ -341,7 +342,10 @@ async def _back_to_form(turn: Turn, interrupted: FormSession | None) -> None:
     assert turn.user is not None
     if interrupted is None or not _may_answer_forms(turn, interrupted):
         return
-    if not await come_back_after(turn, interrupted):  # else: after the command's own question
+    if await come_back_after(turn, interrupted):  # after the command's own question
+        return
+    # Below a numbered menu the form waits for "lanjut": a number typed must pick from the menu.
+    if not await side_trip_menus.wait_below_numbered_menu(turn, interrupted):
         await resume_interrupted(turn, interrupted.id)
 
 
@@ -451,6 +455,8 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
             await _cancel_or_keep(turn, session, cancel=word in YES_WORDS)
         else:
             await _cancel(turn, again=True)
+    elif held == side_trip_menus.BELOW_MENU:
+        await side_trip_menus.answer_below_menu(turn, session)
     elif held != case_report.DRAFT_PREFIX or not await case_report.offer_drafts_again(turn):
         await step_form(turn, session)  # no choice left to make: the answer is the form's
 

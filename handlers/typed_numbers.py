@@ -1,5 +1,6 @@
-"""Numbers typed back to a menu outside a form (a queue, search results, a case's actions,
-a list of people): one option at a time.
+"""Numbers typed back to a menu outside a form (WhatsApp's numbered text: /bimtek's trainings
+or /pengguna's lists whose rows would share a title, more than 10 options), or below which a
+form waits (handlers/side_trip_menus.py): one option at a time.
 
 A channel that prints options as numbered text reads what is typed back itself: one printed
 number comes as that button's tap; a list ("1,2"), or a number it did not print, comes as

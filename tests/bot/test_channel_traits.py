@@ -12,6 +12,7 @@ import pytest
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.traits import ADAPTERS, channel_traits
 from bot.channels.whatsapp.channel import WhatsAppChannel
+from bot.channels.whatsapp.outbound import prints_numbered_options
 from bot.demo import DemoChannel
 from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits, PhoneProof, SeveralChoices
 from tests.handlers.chat_turns import app_context
@@ -26,6 +27,7 @@ EXPECTED = {
         "several_choices": SeveralChoices.TAP,
         "has_command_menu": True,
         "chat_link_format": "https://t.me/{address}?start={payload}",
+        "prints_numbered_options": None,  # inline keyboards only
     },
     "whatsapp": {
         "deletes_sent_within": None,
@@ -35,6 +37,7 @@ EXPECTED = {
         "several_choices": SeveralChoices.PICK,
         "has_command_menu": False,
         "chat_link_format": "https://wa.me/{address}?text={payload}",
+        "prints_numbered_options": prints_numbered_options,  # beyond a list, typed numbers
     },
     "demo": {
         "deletes_sent_within": timedelta.max,
@@ -44,6 +47,7 @@ EXPECTED = {
         "several_choices": SeveralChoices.TAP,
         "has_command_menu": False,
         "chat_link_format": None,
+        "prints_numbered_options": None,  # `>N` taps a button: nothing typed is read as one
     },
 }
 

@@ -6,9 +6,13 @@ import pytest
 
 from bot.channels.whatsapp.outbound import (
     INTERACTIVE_BODY,
+    ROW_DESCRIPTION,
+    ROW_TITLE,
     TEXT_BODY,
+    prints_numbered_options,
     render,
     template_parameter,
+    title_width,
     to_whatsapp_text,
 )
 from handlers.events import Button, Outbound
@@ -69,14 +73,16 @@ def test_a_template_parameter_is_plain_text_on_one_line() -> None:
 
 def test_a_title_with_an_emoji_is_measured_in_utf16_units() -> None:
     """ "📝 Mulai laporan baru" is 20 code points but 21 UTF-16 units: not a reply button
-    (Meta's counting of emoji is undocumented), a list row; beyond 24 units, numbered text."""
+    (Meta's counting of emoji is undocumented), a list row; beyond 24 units, with no place
+    to split it into a row's title and description, numbered text."""
     options = [
         [Button(label="📝 Mulai laporan baru", data="dr:new")],
         [Button(label="Batal", data="x")],
     ]
     body = render(Outbound(text="Draf Anda:", buttons=options), CATALOG, "id").bodies[-1]
     assert body["interactive"]["type"] == "list"
-    long = [[Button(label="🚨🚨 " + "x" * 21, data="a")], [Button(label="Batal", data="x")]]
+    # 23 code points, 25 units, and no space to split it at:
+    long = [[Button(label="🚨🚨" + "x" * 21, data="a")], [Button(label="Batal", data="x")]]
     rendered = render(Outbound(text="Pilih:", buttons=long), CATALOG, "id")
     assert [b["type"] for b in rendered.bodies] == ["text"] and rendered.menu == {
         "1": "a",
@@ -130,3 +136,90 @@ def test_the_photo_steps_done_is_a_reply_button_and_the_limit_is_said_once(langu
     titles = [b["reply"]["title"] for b in body["interactive"]["action"]["buttons"]]
     assert titles == [CATALOG.text(language, "form.done_photos")]
     assert body_of(body).count("3") == 1, body_of(body)
+
+
+# Options as a handler offers them -> how WhatsApp shows them: a list row's title (<= 24) and
+# description (<= 72) when a label is too long for a title alone, else numbered text. QA: "cari
+# slamet" amid a report printed "1. KNG-2026-000001 · Diajukan" as numbered text, and the "1"
+# typed to open the case was stored as the household's size.
+ROW_CASES = [
+    {
+        "why": "a search result: split at ' · '",
+        "labels": ["KNG-2026-000001 · Diajukan", "KNG-2026-000002 · Diverifikasi TKSK"],
+        "layout": "list",
+        "rows": [("KNG-2026-000001", "Diajukan"), ("KNG-2026-000002", "Diverifikasi TKSK")],
+    },
+    {
+        "why": "the queue: an urgency mark stays in the title",
+        "labels": ["🚨 KNG-2026-000001 · Babatan", "🙋 ❗ KNG-2026-000002 · Kertawirama"],
+        "layout": "list",
+        "rows": [("🚨 KNG-2026-000001", "Babatan"), ("🙋 ❗ KNG-2026-000002", "Kertawirama")],
+    },
+    {
+        "why": "one option too long for a reply button: a one-row list, not numbered",
+        "labels": ["KNG-2026-000001 · Diajukan"],
+        "layout": "list",
+        "rows": [("KNG-2026-000001", "Diajukan")],
+    },
+    {
+        "why": "a bracket stays with what it opens",
+        "labels": ["Lansia terlantar (60 tahun ke atas)", "Batal"],
+        "layout": "list",
+        "rows": [("Lansia terlantar", "(60 tahun ke atas)"), ("Batal", "")],
+    },
+    {
+        "why": "no separator: after as many words as fit the title",
+        "labels": ["Rumah tidak layak huni dan rawan longsor", "Lainnya"],
+        "layout": "list",
+        "rows": [("Rumah tidak layak huni", "dan rawan longsor"), ("Lainnya", "")],
+    },
+    {
+        "why": "a separator whose title would be too long: between words instead",
+        "labels": ["Kelompok Usaha Bersama Sejahtera · Desa Babatan", "Batal"],
+        "layout": "list",
+        "rows": [("Kelompok Usaha Bersama", "Sejahtera · Desa Babatan"), ("Batal", "")],
+    },
+    {
+        "why": "titles alike once split: numbered, so each is told apart",
+        "labels": ["Ahmad Suryana Wijaya · 2 jam lalu", "Ahmad Suryana Wijaya · 3 jam lalu"],
+        "layout": "numbered",
+    },
+    {
+        "why": "a word longer than a title: numbered",
+        "labels": ["Pemberdayaanmasyarakatdesa", "Batal"],
+        "layout": "numbered",
+    },
+    {
+        "why": "beyond a description's 72: numbered",
+        "labels": ["Catatan · " + " ".join(["kata"] * 22), "Batal"],
+        "layout": "numbered",
+    },
+    {
+        "why": "more than 10 options: numbered",
+        "labels": [f"KNG-2026-0000{n:02d} · Diajukan" for n in range(1, 12)],
+        "layout": "numbered",
+    },
+]
+
+
+@pytest.mark.parametrize("case", ROW_CASES, ids=[case["why"] for case in ROW_CASES])
+def test_long_labels_become_a_list_rows_title_and_description(case: dict) -> None:
+    buttons = [[Button(label=label, data=f"cs:{n}")] for n, label in enumerate(case["labels"])]
+    message = Outbound(text="Ditemukan:", buttons=buttons)
+    rendered = render(message, CATALOG, "id")
+    assert prints_numbered_options(message) == (case["layout"] == "numbered")
+    if case["layout"] == "numbered":
+        assert [body["type"] for body in rendered.bodies] == ["text"]
+        assert rendered.menu == {str(n + 1): f"cs:{n}" for n in range(len(case["labels"]))}
+        for n, label in enumerate(case["labels"]):
+            assert f"{n + 1}. {label}" in body_of(rendered.bodies[0])
+        return
+    assert rendered.menu == {}  # a tap comes back as the row's id: nothing typed to read
+    (body,) = rendered.bodies
+    assert body["interactive"]["type"] == "list"
+    rows = body["interactive"]["action"]["sections"][0]["rows"]
+    assert [(row["title"], row.get("description", "")) for row in rows] == case["rows"]
+    assert [row["id"] for row in rows] == [f"cs:{n}" for n in range(len(rows))]
+    for row in rows:
+        assert title_width(row["title"]) <= ROW_TITLE
+        assert title_width(row.get("description", "")) <= ROW_DESCRIPTION

@@ -3,7 +3,9 @@
 Up to 3 options: reply buttons; up to 10: a list; more: numbered text, and the number typed
 back is turned into the option again (menu.py); the footer invites a list of numbers only
 where several options may be picked (`Outbound.several`). Labels are not truncated: forms'
-short labels were checked against these limits when they were loaded; anything longer, and
+short labels were checked against these limits when they were loaded; a label too long for
+a row's title is split into the row's title and description ("KNG-2026-000001 · Diajukan":
+at " · " or another separator, else between words); one that fits no row that way, and
 options whose titles are alike, go into numbered text. Texts are cut into several messages
 between lines, never shortened.
 """
@@ -21,11 +23,16 @@ from handlers.i18n import Catalog
 
 BUTTON_TITLE = 20
 ROW_TITLE = 24
+ROW_DESCRIPTION = 72
 INTERACTIVE_BODY = 1024
 TEXT_BODY = 4096
 MAX_BUTTONS = 3
 MAX_ROWS = 10
 _NUMBERED_ACTION = re.compile(r"^f\d+:[oe](\d+)$")
+# Where a label too long for a row's title is split into title and description, best first:
+# our labels join their parts with " · " ("KNG-2026-000001 · Diajukan"); a bracket stays
+# with what it opens.
+_ROW_SEPARATORS = (" · ", " — ", " – ", " - ", ": ", " (", ", ")
 # Seconds to wait after a limit: 130429 (the number's messages per second, the whole
 # channel) and 131056 (the pair rate, one message per 6 s to the same person: that chat).
 THROUGHPUT_PAUSE = 1.0
@@ -39,6 +46,78 @@ def title_width(label: str) -> int:
 
 
 PAIR_RATE_PAUSE = 6.0
+
+
+def list_row(label: str) -> tuple[str, str] | None:
+    """(title, description) of the list row showing an option's label ("" for no
+    description): the label as the title when it fits; else split at a separator
+    (`_ROW_SEPARATORS`) or, failing that, after as many words as fit the title. None when
+    no split fits both (a word longer than a title, a description beyond 72)."""
+    label = label.strip()
+    if title_width(label) <= ROW_TITLE:
+        return (label, "") if label else None
+    for separator in _ROW_SEPARATORS:
+        head, found, tail = label.partition(separator)
+        if found and head.strip() and tail.strip():
+            kept = separator.strip() if separator == " (" else ""
+            split = _fitting(head.strip(), kept + tail.strip())
+            if split is not None:
+                return split
+    words = label.split()
+    for count in range(len(words) - 1, 0, -1):
+        split = _fitting(" ".join(words[:count]), " ".join(words[count:]))
+        if split is not None:
+            return split
+    return None
+
+
+def _fitting(title: str, description: str) -> tuple[str, str] | None:
+    if title_width(title) <= ROW_TITLE and title_width(description) <= ROW_DESCRIPTION:
+        return title, description
+    return None
+
+
+def _list_rows(buttons: list[Button]) -> list[dict[str, str]] | None:
+    """The rows of a list for these options, None when they do not fit one: more than
+    10, a label that fits no row, or two rows whose titles are alike (they could not be
+    told apart)."""
+    if len(buttons) > MAX_ROWS:
+        return None
+    rows: list[dict[str, str]] = []
+    for button in buttons:
+        split = list_row(button.label)
+        if split is None:
+            return None
+        title, description = split
+        rows.append(
+            {
+                "id": button.data,
+                "title": title,
+                **({"description": description} if description else {}),
+            }
+        )
+    if len({row["title"] for row in rows}) < len(rows):
+        return None
+    return rows
+
+
+def _fits_buttons(buttons: list[Button]) -> bool:
+    """Whether the options go out as reply buttons: at most 3, each title short enough
+    and unlike the others (Meta refuses duplicate titles)."""
+    return (
+        len(buttons) <= MAX_BUTTONS
+        and len({b.label for b in buttons}) == len(buttons)
+        and all(title_width(b.label) <= BUTTON_TITLE for b in buttons)
+    )
+
+
+def prints_numbered_options(message: Outbound) -> bool:
+    """Whether this message's options go out as numbered text, read back from a typed
+    number (menu.py), rather than as buttons or a list to tap (`ChannelTraits`)."""
+    buttons = [button for row in message.buttons for button in row]
+    if not buttons or message.request == "location":  # a location's options are words
+        return False
+    return not _fits_buttons(buttons) and _list_rows(buttons) is None
 
 
 TEMPLATE_PARAMETER = 60  # characters of a template's body parameter we send
@@ -177,21 +256,12 @@ def render(message: Outbound, catalog: Catalog, language: str) -> Rendered:
         return rendered
     # Two options with the same title could not be told apart (and Meta refuses duplicate
     # button titles): they are numbered instead.
-    distinct = len({b.label for b in buttons}) == len(buttons)
-    fits_buttons = (
-        distinct
-        and len(buttons) <= MAX_BUTTONS
-        and all(title_width(b.label) <= BUTTON_TITLE for b in buttons)
-    )
-    fits_list = (
-        distinct
-        and len(buttons) <= MAX_ROWS
-        and all(title_width(b.label) <= ROW_TITLE for b in buttons)
-    )
-    if fits_buttons or fits_list:
+    fits_buttons = _fits_buttons(buttons)
+    rows = None if fits_buttons else _list_rows(buttons)
+    if fits_buttons or rows is not None:
         *before, last = _split(text, INTERACTIVE_BODY)
         rendered.bodies += [{"type": "text", "text": {"body": piece}} for piece in before]
-        if fits_buttons:
+        if rows is None:
             action: dict[str, Any] = {
                 "buttons": [
                     {"type": "reply", "reply": {"id": b.data, "title": b.label}} for b in buttons
@@ -201,7 +271,7 @@ def render(message: Outbound, catalog: Catalog, language: str) -> Rendered:
         else:
             action = {
                 "button": catalog.text(language, "whatsapp.choose"),
-                "sections": [{"rows": [{"id": b.data, "title": b.label} for b in buttons]}],
+                "sections": [{"rows": rows}],
             }
             kind = "list"
         rendered.bodies.append(

@@ -1,0 +1,49 @@
+"""A side trip amid a form (a command word typed at a question) whose answer ends with a
+numbered menu: the form waits instead of asking its question below that menu.
+
+On a channel that reads a typed number against the last numbered menu it printed
+(`ChannelTraits.prints_numbered_options`: WhatsApp, beyond 10 options or with titles alike),
+the form's question asked right below would take the menu's place, and the number typed to
+pick from the menu would answer the question ("1" to open a case was stored as "Jumlah
+penghuni: 1"). So the menu says the form waits and how to go back to it ("lanjut"), and the
+form is held (`runner.hold`) until then: a number the menu did not print is refused with
+the menu again, anything else brings the question back with nothing stored. A command ends
+the wait, as it ends any choice held beside a form.
+"""
+
+from __future__ import annotations
+
+from handlers import typed_numbers
+from handlers.context import Turn
+from handlers.forms.runner import hold, resume_interrupted, session_name
+from storage.models import FormSession
+
+# The held choice's name (`FormSession.state["held"]`) while the form waits below the menu.
+BELOW_MENU = "st"
+
+
+async def wait_below_numbered_menu(turn: Turn, interrupted: FormSession) -> bool:
+    """Whether the side trip's answer (the turn's last reply) ends with options the channel
+    prints as numbered text; then the form waits below it, held, and the menu says so."""
+    assert turn.user is not None
+    numbered = turn.channel_traits.prints_numbered_options
+    menu = turn.replies[-1] if turn.replies else None
+    if numbered is None or menu is None or not numbered(menu):
+        return False
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is None or session.id != interrupted.id:
+        return False  # paused or ended meanwhile: the caller brings it back as usual
+    waits = turn.t("form.waits_below_menu", what=await session_name(turn, session))
+    turn.replies[-1] = menu.model_copy(update={"text": f"{menu.text}\n\n{waits}"})
+    await hold(turn, session, BELOW_MENU)
+    return True
+
+
+async def answer_below_menu(turn: Turn, session: FormSession) -> None:
+    """A message while the form waits below the menu: a number the menu did not print (or a
+    list) is refused with the menu again; anything else ("lanjut") asks the form's question
+    again, nothing stored (the question was not on screen)."""
+    if turn.event.picks:
+        await typed_numbers.refuse_picks(turn)
+    else:
+        await resume_interrupted(turn, session.id)
