@@ -60,6 +60,10 @@ async def sent_back(db: Database, app: AppContext, channel: str) -> ReviewWorld:
     return world
 
 
+def _labels(turn) -> list[str]:
+    return [b.label for reply in turn.replies for row in reply.buttons or [] for b in row]
+
+
 def submit_button(turn) -> str:
     return next(data for data in buttons(turn) if data.endswith(":ok"))
 
@@ -102,6 +106,7 @@ async def test_an_unchanged_report_is_asked_about_then_sent_with_an_explanation(
     assert "Tulis penjelasan singkat untuk pemeriksa" in said(explain)
     sent = await say(db, app, psm, channel, "Sudah dicek ke rumah, alamat sudah benar")
     assert "dikirim ulang tanpa perubahan" in said(sent)
+    assert "📝 Buat laporan baru" in _labels(sent)  # the main menu follows, as after a report
     assert await case_version(db, case_id) == ("resubmitted", 3)
 
     notices = (await outbox_to(db, world.tksk.id))[told_before:]
@@ -136,6 +141,7 @@ async def test_going_back_to_change_lists_the_change_for_the_reviewer(
     await say(db, app, psm, channel, "3208011210190007")
     sent = await say(db, app, psm, channel, "kirim")
     assert "Perbaikan laporan" in said(sent)
+    assert "📝 Buat laporan baru" in _labels(sent)  # the main menu follows, as after a report
     assert await case_version(db, case_id) == ("resubmitted", 3)
 
     (notice,) = (await outbox_to(db, world.tksk.id))[told_before:]
