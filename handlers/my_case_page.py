@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.option_labels import categories_named
 from handlers.main_menu import MENU_PREFIX
 from handlers.permissions import allowed
 from handlers.review.buttons import record_refusal
@@ -75,7 +76,7 @@ async def _event_line(turn: Turn, case: CaseDetail, event: CaseEvent) -> str:
 
 async def _page_text(turn: Turn, case: CaseDetail) -> str:
     summary = case.summary
-    categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
+    categories = categories_named(turn.app.forms, turn.language, summary.categories)
     changed = case.events[-1].at if case.events else summary.submitted_at
     lines = [
         turn.t(

@@ -12,7 +12,7 @@ from handlers.case_answers import AnswerLine, answer_lines
 from handlers.case_changes import changes_since_sent_back
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.option_labels import OptionLabels
+from handlers.forms.option_labels import OptionLabels, categories_named
 from handlers.i18n import Markup
 from handlers.masking import mask_identifiers
 from handlers.permissions import allowed
@@ -89,7 +89,7 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
     summary = case.summary
     reporter = await turn.repos.users.get(summary.reporter_id)
     options = OptionLabels(turn.app.forms["case_report"], turn.language)  # codes as words
-    categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
+    categories = categories_named(turn.app.forms, turn.language, summary.categories)
     answers = await answer_lines(
         turn.app, turn.repos, case.answers, case.form_version, turn.language
     )
