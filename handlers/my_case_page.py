@@ -8,6 +8,7 @@ now); anyone else's case, or one handed over since, is refused politely and audi
 
 from __future__ import annotations
 
+from handlers.case_answers import household_kk, subject_nik
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.option_labels import categories_named
@@ -17,7 +18,6 @@ from handlers.review.buttons import record_refusal
 from handlers.review.case_page import local_time
 from handlers.review.reporter import next_step, revise_buttons
 from handlers.scope import own_cases
-from storage.identifiers import mask_identifier
 from storage.models import CaseDetail, CaseEvent
 from storage.models import CaseState as S
 
@@ -99,16 +99,12 @@ async def _page_text(turn: Turn, case: CaseDetail) -> str:
         turn.t(
             "review.case_household",
             head=case.head_name,
-            kk=mask_identifier(case.no_kk) if case.no_kk else "-",
+            kk=household_kk(turn.t, case.no_kk, case.answers),
             size=case.member_count or "-",
         ),
     ]
     for subject in case.subjects:
-        nik = (
-            mask_identifier(subject["nik"])
-            if subject["nik"]
-            else turn.t(f"form.missing.{subject['nik_missing'] or 'tidak_tahu'}")
-        )
+        nik = subject_nik(turn.t, subject)
         lines.append(turn.t("reporter.page_member", name=subject["name"], nik=nik))
     lines.append(turn.t("review.case_address", address=case.address or "-"))
     lines += ["", turn.t("reporter.page_decisions")]
