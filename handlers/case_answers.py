@@ -172,12 +172,13 @@ def missing_number(t: Callable[..., str], missing: object, reason: object) -> Ma
 
 def household_kk(t: Callable[..., str], no_kk: str | None, answers: dict[str, Any]) -> str:
     """The household's KK as a case's page shows it: masked, or why the report has none from
-    its answers; "-" only where the answers are gone (blanked by retention)."""
+    its answers; "-" only where the answers are gone (blanked by retention, or the number
+    erased: "[dihapus]")."""
     if no_kk:
         return mask_identifier(no_kk)
-    if "no_kk" not in answers:
+    answer = answers.get("no_kk", "")
+    if isinstance(answer, str):
         return "-"
-    answer = answers["no_kk"]
     missing = answer.get("missing") if isinstance(answer, dict) else None
     return missing_number(t, missing, answers.get("no_kk_reason"))
 
