@@ -1,6 +1,7 @@
 """A case report's further answers as labelled lines: the category follow-ups (school dropout,
 stunting, disability...), the bansos received, the household size and the reasons given for a
-missing KK, NIK or location.
+missing KK, NIK or location. And a missing NIK or KK as a page shows it: "Tidak punya" or
+"Tidak tahu", with the reason given (`household_kk`, `subject_nik`), never "-".
 
 One renderer for whoever shows a case: its page in chat, `psm-bot case show` and the case
 spreadsheet. The questions and their labels come from the form version the case was reported
@@ -13,6 +14,7 @@ photos, urgency, desa) are not repeated here.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,10 @@ from handlers.context import AppContext
 from handlers.forms.model import Form, Question, RepeatGroup
 from handlers.forms.option_labels import OptionLabels, shown
 from handlers.forms.runner import stored_form
+from handlers.forms.view import MISSING_CHOICES
+from handlers.i18n import Markup
+from handlers.masking import mask_identifiers
+from storage.identifiers import mask_identifier
 from storage.repos import Repos
 
 FORM_ID = "case_report"
@@ -45,6 +51,10 @@ SHOWN_APART = frozenset(
         "urgency",
     }
 )
+# The reasons for a missing KK or NIK: a page shows each beside the number it stands for
+# (`household_kk`, `subject_nik`), not again among the further answers; the spreadsheet keeps
+# them in columns of their own.
+SHOWN_BESIDE_NUMBER = frozenset({"no_kk_reason", "member_nik_reason"})
 # A follow-up question is asked for the categories its `relevant` names.
 _CATEGORY = re.compile(r"selected\(\$\{categories\},\s*'([a-z_]+)'\)")
 
@@ -147,3 +157,35 @@ async def answer_lines(
 ) -> list[AnswerLine]:
     """A case's further answers, from its own form version, in `language`."""
     return AnswerLines(await case_form(app, repos, version), language).of(answers)
+
+
+def missing_number(t: Callable[..., str], missing: object, reason: object) -> Markup:
+    """A NIK or KK the report does not have, as people read it: "Tidak punya" or "Tidak
+    tahu" (as answered; "Tidak tahu" when that was not recorded), with the reason given, any
+    NIK-like number in it masked ("Tidak punya (hilang saat banjir)")."""
+    code = missing if missing in MISSING_CHOICES else "tidak_tahu"
+    text = Markup(t(f"form.missing.{code}"))
+    if isinstance(reason, str) and reason.strip():
+        return Markup(t("form.missing_because", missing=text, reason=mask_identifiers(reason)))
+    return text
+
+
+def household_kk(t: Callable[..., str], no_kk: str | None, answers: dict[str, Any]) -> str:
+    """The household's KK as a case's page shows it: masked, or why the report has none from
+    its answers; "-" only where the answers are gone (blanked by retention, or the number
+    erased: "[dihapus]")."""
+    if no_kk:
+        return mask_identifier(no_kk)
+    answer = answers.get("no_kk", "")
+    if isinstance(answer, str):
+        return "-"
+    missing = answer.get("missing") if isinstance(answer, dict) else None
+    return missing_number(t, missing, answers.get("no_kk_reason"))
+
+
+def subject_nik(t: Callable[..., str], subject: dict[str, Any]) -> str:
+    """A person the case is about, their NIK as a case's page shows it: masked, or why there
+    is none."""
+    if subject["nik"]:
+        return mask_identifier(subject["nik"])
+    return missing_number(t, subject.get("nik_missing"), subject.get("nik_reason"))

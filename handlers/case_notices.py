@@ -11,6 +11,7 @@ from handlers.case_submission import CaseFacts
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Outbound
+from handlers.forms.option_labels import categories_named
 from handlers.review.buttons import open_case_button
 from handlers.review.case_page import tell_to_open
 from handlers.review.deciders import Deciders, deciders
@@ -25,8 +26,7 @@ async def _place(turn: Turn, facts: CaseFacts) -> dict[str, str]:
 
 
 def _categories(turn: Turn, facts: CaseFacts, language: str) -> str:
-    catalog = turn.app.catalog
-    return ", ".join(catalog.text(language, f"categories.{code}") for code in facts.categories)
+    return categories_named(turn.app.forms, language, facts.categories)
 
 
 async def _tksk(turn: Turn, facts: CaseFacts) -> list[User]:

@@ -84,10 +84,13 @@ def _draft_label(turn: Turn, session: FormSession) -> str:
 
 @named_by(FORM_ID)
 def report_name(turn: Turn, session: FormSession) -> str:
-    """A report as its reporter knows it: "laporan <b>Slamet</b> (2 anggota)"."""
+    """A report as its reporter knows it: "laporan <b>Slamet</b> (2 anggota)"; the correction
+    of one sent back: "perbaikan laporan <b>Slamet</b>" (the report sent is not this)."""
     answers = session.state.get("answers", {})
     head = answers.get("head_name")
     name = head if isinstance(head, str) else turn.t("case.draft_unnamed")
+    if form_context(session).get("revising") is not None:
+        return turn.t("case.correction_named", name=name)
     members = len(answers.get("members") or [])
     key = "case.report_named_members" if members else "case.report_named"
     return turn.t(key, name=name, count=members)

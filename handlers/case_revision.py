@@ -34,6 +34,7 @@ from handlers.forms.runner import (
     resume_form,
     start_form,
 )
+from handlers.main_menu import main_menu
 from handlers.scope import own_cases
 from handlers.temp_files import remove_photos_once_unused
 from storage.models import CaseDetail, CaseState, FormSession, RevisedFacts
@@ -112,6 +113,7 @@ async def resubmit(
     )
     done = "review.unchanged.sent" if explanation else "review.resubmitted"
     turn.reply(Outbound(text=turn.t(done, number=number), remove_keyboard=True))
+    turn.reply(main_menu(turn))  # what next, as after a new report
     await tell_reviewers_of_revision(
         turn,
         facts,

@@ -31,7 +31,11 @@ class SeveralChoices(StrEnum):
     """How a person picks several options of one question (a multiple choice)."""
 
     TAP = "tap"  # the options stay on screen as buttons: each tap ticks one, then "done"
-    PICK = "pick"  # one option at a time from a list, or numbers typed, then "done"
+    # From a list (a row at a time) or as typed numbers (several at once), then "done". The
+    # question's line says only that ("pick one or more, then done"), true of both; numbered
+    # text adds how to type the numbers (whatsapp.type_numbers), never a contradicting "one
+    # at a time".
+    PICK = "pick"
 
 
 @dataclass(frozen=True)

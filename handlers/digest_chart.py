@@ -11,16 +11,12 @@ from typing import Any
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
+from handlers.forms.option_labels import category_names, shown
 from handlers.statistics import SHOWN, Chart, draw
 from handlers.temp_files import temp_path
 from storage.repos import Repos
 
 CAPTION_LIMIT = 1024  # Telegram and WhatsApp captions
-
-
-def _category(app: AppContext, language: str, code: str) -> str:
-    key = f"categories.{code}"
-    return app.catalog.text(language, key) if app.catalog.has(key) else code
 
 
 async def draw_digest_chart(
@@ -30,11 +26,12 @@ async def draw_digest_chart(
     if not new["kecamatan"]:
         return None
     t = app.catalog.text
+    names = category_names(app.forms, language)
     sections = [
         (t(language, "followup.digest_chart_by_kecamatan"), new["kecamatan"][:SHOWN]),
         (
             t(language, "followup.digest_chart_by_category"),
-            [(_category(app, language, code), n) for code, n in new["categories"][:SHOWN]],
+            [(shown(names, code), n) for code, n in new["categories"][:SHOWN]],
         ),
     ]
     chart = Chart(

@@ -31,6 +31,7 @@ from typing import Any
 from handlers.context import BackgroundJob, Turn
 from handlers.events import Button, Outbound, button_fields
 from handlers.export_sheet import write_workbook
+from handlers.forms.option_labels import category_names, shown
 from handlers.permissions import allowed
 from handlers.region_pickers import RegionPicker, expect_name, hint
 from handlers.scope import scope_of
@@ -157,7 +158,7 @@ async def _parse(turn: Turn, data: str) -> tuple[Choice | None, str]:
         and act in ("n", "b")
         and period in PERIODS
         and (kecamatan in (UNSET, ALL) or await _kecamatan_code(turn, kecamatan) is not None)
-        and (category in (UNSET, ALL) or turn.app.catalog.has(f"categories.{category}"))
+        and (category in (UNSET, ALL) or category in category_names(turn.app.forms, "id"))
         and (state in (UNSET, ALL) or state in STATES)
     )
     return (Choice(dialogue, period, kecamatan, category, state) if valid else None), act
@@ -210,7 +211,8 @@ async def _filters_text(turn: Turn, choice: Choice, repos: Repos | None = None) 
         name = await repos.regions.name_of(code) if code else "-"
         parts.append(turn.t("export.filter_kecamatan", name=name))
     if choice.category not in (UNSET, ALL):
-        parts.append(turn.t(f"categories.{choice.category}"))
+        names = category_names(turn.app.forms, turn.language)
+        parts.append(shown(names, choice.category))
     if choice.state not in (UNSET, ALL):
         parts.append(turn.t(f"case_states.{choice.state}"))
     return " · ".join(parts)
@@ -274,13 +276,14 @@ async def _category_question(turn: Turn, choice: Choice, repos: Repos) -> list[O
     if code is not None:
         scope = replace(scope, kabupaten_code=None, kecamatan_code=code)  # inside theirs
     counts = await _counts(turn, choice, repos, scope)
+    names = category_names(turn.app.forms, turn.language)
     buttons = [
         Button(
-            label=f"{turn.t(f'categories.{category}')} ({count})",
+            label=f"{names[category]} ({count})",
             data=replace(choice, category=category).data(),
         )
         for category, count in counts.by_category.items()
-        if turn.app.catalog.has(f"categories.{category}")
+        if category in names  # a code the form no longer has cannot be asked for
     ]
     first = [
         Button(label=turn.t("export.all_categories"), data=replace(choice, category=ALL).data()),

@@ -134,12 +134,13 @@ class SheetCells:
         one call per column of its layout and no dictionary."""
         label, zone, serial, identifier = self._label, self.timezone, self._serial, self._identifier
         sexes, relations = self.options.of("member_sex"), self.options.of("member_relation")
+        categories = self.options.of("categories")
         return {
             "number": attrgetter("number"),
             "submitted": lambda r: serial(r.submitted_at.astimezone(zone).date()),
             "state": lambda r: label("case_states", r.state),
             "urgency": lambda r: label("urgency", r.urgency),
-            "categories": lambda r: ", ".join([label("categories", c) for c in r.categories]),
+            "categories": lambda r: ", ".join([shown(categories, c) for c in r.categories]),
             "kabupaten_code": attrgetter("kabupaten_code"),
             "kabupaten": attrgetter("kabupaten_name"),
             "kecamatan_code": attrgetter("kecamatan_code"),

@@ -10,8 +10,10 @@ now); anyone else's case, or one handed over since, is refused politely and audi
 
 from __future__ import annotations
 
+from handlers.case_answers import household_kk, subject_nik
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.option_labels import categories_named
 from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.permissions import allowed
@@ -20,7 +22,6 @@ from handlers.review.case_page import local_time
 from handlers.review.reporter import next_step, revise_buttons
 from handlers.review.visit_history import visit_lines
 from handlers.scope import own_cases
-from storage.identifiers import mask_identifier
 from storage.models import CaseDetail, CaseEvent, User
 from storage.models import CaseState as S
 
@@ -81,7 +82,7 @@ def _event_line(turn: Turn, case: CaseDetail, event: CaseEvent, actors: dict[int
 
 async def _page_text(turn: Turn, case: CaseDetail) -> str:
     summary = case.summary
-    categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
+    categories = categories_named(turn.app.forms, turn.language, summary.categories)
     changed = case.events[-1].at if case.events else summary.submitted_at
     lines = [
         turn.t(
@@ -104,16 +105,12 @@ async def _page_text(turn: Turn, case: CaseDetail) -> str:
         turn.t(
             "review.case_household",
             head=case.head_name,
-            kk=mask_identifier(case.no_kk) if case.no_kk else "-",
+            kk=household_kk(turn.t, case.no_kk, case.answers),
             size=case.member_count or "-",
         ),
     ]
     for subject in case.subjects:
-        nik = (
-            mask_identifier(subject["nik"])
-            if subject["nik"]
-            else turn.t(f"form.missing.{subject['nik_missing'] or 'tidak_tahu'}")
-        )
+        nik = subject_nik(turn.t, subject)
         lines.append(turn.t("reporter.page_member", name=subject["name"], nik=nik))
     lines.append(turn.t("review.case_address", address=case.address or "-"))
     lines.append(turn.t("reporter.page_photos", count=len(case.photos)))

@@ -1,7 +1,8 @@
 """/laporan_saya: the cases a person reported, a page at a time. Those sent back to them come
-first, each with the reviewer's note and a "Perbaiki" button; every case has a "Lihat" button
-to its read-only page (handlers/my_case_page.py). Work handed over to another PSM is said, so
-that a list emptied by a handover does not read as "never reported"."""
+first, each with the reviewer's note and a "Perbaiki" button; a rejected one has who rejected
+it and why. Every case has a "Lihat" button to its read-only page (handlers/my_case_page.py).
+Work handed over to another PSM is said, so that a list emptied by a handover does not read
+as "never reported"."""
 
 from __future__ import annotations
 
@@ -71,6 +72,9 @@ async def show_page(turn: Turn, page: int) -> None:
         return
     sent_back = [case for case in cases if case.state == CaseState.NEEDS_REVISION]
     notes = await mine.send_back_notes([case.id for case in sent_back])
+    # A rejected case is closed for good: why, and by whom, stays beside it.
+    rejected = [case.id for case in cases if case.state == CaseState.REJECTED]
+    rejections = await mine.send_back_notes(rejected, CaseState.REJECTED)
     lines = [turn.t("reporter.list_title", total=total, page=page + 1, pages=pages)]
     for case in cases:
         state = turn.t(f"case_states.{case.state}")
@@ -79,6 +83,11 @@ async def show_page(turn: Turn, page: int) -> None:
         )
         if case.id in notes:
             lines.append("   " + sent_back_note(turn, turn.language, notes[case.id], NOTE_SHOWN))
+        elif case.id in rejections:
+            note = rejections[case.id]
+            lines.append(
+                "   " + sent_back_note(turn, turn.language, note, NOTE_SHOWN, kind="rejected")
+            )
     if sent_back:
         lines += ["", turn.t("case.mine_revise_hint", count=len(sent_back))]
     lines += ["", turn.t("reporter.list_hint")]

@@ -18,6 +18,7 @@ from handlers.digest_chart import deliver_digest, draw_digest_chart
 from handlers.district_reminders import goes_out_on, schedule_of
 from handlers.events import Button, Outbound
 from handlers.followup_reminders import due_visit_lines
+from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
 from handlers.trainings.schedule import tomorrow_lines
 from storage.models import Role, User
@@ -192,8 +193,9 @@ def _digest_text(
         f"• {html.escape(name, quote=False)}: {count}" for name, count in new["kecamatan"][:10]
     ]
     if new["categories"]:
+        names = category_names(app.forms, language)
         categories = ", ".join(
-            f"{t(language, f'categories.{code}')} {count}" for code, count in new["categories"][:8]
+            f"{shown(names, code)} {count}" for code, count in new["categories"][:8]
         )
         lines.append(t(language, "digest.categories", categories=categories))
     if waiting:

@@ -13,6 +13,7 @@ from handlers import (
     broadcast,
     case_report,
     channel_choice,
+    correction_cancel,  # noqa: F401 (how cancelling a correction is worded)
     district_contact,
     district_reminders,
     export,
@@ -40,13 +41,13 @@ from handlers.forms.runner import (
     RETURNS_TO,
     back_after_ending,
     cancel_form,
+    cancel_text,
     come_back_after,
     held_choice,
     hold,
     release_choice,
     resume_form,
     resume_interrupted,
-    session_name,
     step_form,
     takes_as_answer,
 )
@@ -206,7 +207,7 @@ async def _cancel(turn: Turn, *, again: bool = False) -> None:
             Button(label=turn.t("cancel.no"), data=f"{CANCEL_PREFIX}:n:{session.id}"),
         ]
     ]
-    text = turn.t("cancel.confirm", what=await session_name(turn, session))
+    text = await cancel_text(turn, session, "confirm")
     if again:
         text = "⚠️ " + turn.t("cancel.need_yes_no") + "\n\n" + text
     turn.reply(Outbound.say(text, buttons))
@@ -435,8 +436,7 @@ async def _cancel_or_keep(turn: Turn, session: FormSession, *, cancel: bool) -> 
     if session.form_id == registration.FORM_ID:
         text = turn.t("cancel.done_registration")
     else:  # where next: the menu, or the form this one interrupted, which follows
-        key = "cancel.done_named_back" if interrupted else "cancel.done_named"
-        text = turn.t(key, what=await session_name(turn, session))
+        text = await cancel_text(turn, session, "done_named_back" if interrupted else "done_named")
     turn.reply(Outbound(text=text, remove_keyboard=True))
     # A short form that interrupted another (a check-in's code amid a report): back to that.
     await resume_interrupted(turn, interrupted)

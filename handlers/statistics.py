@@ -24,6 +24,7 @@ from babel.numbers import format_decimal
 
 from handlers.context import AppContext, BackgroundJob, Turn
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.option_labels import category_names, shown
 from handlers.permissions import allowed
 from handlers.scope import scope_of
 from handlers.temp_files import temp_path
@@ -136,11 +137,8 @@ def _state_items(turn: Turn, counts: CaseCounts) -> list[tuple[str, int]]:
 
 
 def _category_items(turn: Turn, counts: CaseCounts) -> list[tuple[str, int]]:
-    def label(code: str) -> str:
-        key = f"categories.{code}"
-        return turn.t(key) if turn.app.catalog.has(key) else code
-
-    return [(label(code), count) for code, count in counts.by_category.items()]
+    names = category_names(turn.app.forms, turn.language)
+    return [(shown(names, code), count) for code, count in counts.by_category.items()]
 
 
 def statistics_text(

@@ -16,6 +16,7 @@ from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.followup_reminders import case_numbers
+from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
 from handlers.reminders import QUIET_DAYS
 from storage.models import CaseState, User
@@ -87,9 +88,9 @@ async def _digest_text(
             for state, count in sorted(counts.by_state.items(), key=lambda i: order.index(i[0]))
         )
         lines.append(t(language, "followup.weekly.by_state", states=states))
+        names = category_names(app.forms, language)
         categories = ", ".join(
-            f"{t(language, f'categories.{code}')} {count}"
-            for code, count in list(counts.by_category.items())[:8]
+            f"{shown(names, code)} {count}" for code, count in list(counts.by_category.items())[:8]
         )
         lines.append(t(language, "followup.weekly.by_category", categories=categories or "-"))
     waiting, oldest, since = await repos.reminders.queue(

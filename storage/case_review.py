@@ -144,7 +144,8 @@ class CaseReviewRepo(Repo):
         subjects = [
             dict(r)
             for r in await self._all(
-                "SELECT m.name, m.nik, m.nik_missing, m.sex, m.birth_date, m.age_months, m.relation"
+                "SELECT m.name, m.nik, m.nik_missing, m.nik_reason, m.sex, m.birth_date,"
+                " m.age_months, m.relation"
                 " FROM case_subjects s JOIN household_members m ON m.id = s.member_id"
                 " WHERE s.case_id = ? ORDER BY m.id",
                 (case_id,),

@@ -29,9 +29,12 @@ class ReporterCaseRepo(Repo):
         )
         return cases, int(total[0]) if total else 0
 
-    async def send_back_notes(self, case_ids: Collection[int]) -> dict[int, SendBackNote]:
-        """The latest send-back of each of these cases (those never sent back are missing):
-        the reviewer's role and note, read from the case's history."""
+    async def send_back_notes(
+        self, case_ids: Collection[int], state: CaseState = CaseState.NEEDS_REVISION
+    ) -> dict[int, SendBackNote]:
+        """The latest step of each of these cases into `state` (a send-back, or a rejection;
+        those never in it are missing): the reviewer's role and note, read from the case's
+        history."""
         if not case_ids:
             return {}
         rows = await self._all(
@@ -39,7 +42,7 @@ class ReporterCaseRepo(Repo):
             " LEFT JOIN users u ON u.id = e.actor_id"
             " WHERE e.id IN (SELECT MAX(id) FROM case_events WHERE to_state = ?"
             f" AND case_id IN ({placeholders(case_ids)}) GROUP BY case_id)",
-            (CaseState.NEEDS_REVISION, *case_ids),
+            (state, *case_ids),
         )
         return {
             int(row[0]): SendBackNote(

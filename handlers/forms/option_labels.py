@@ -4,11 +4,20 @@ Answers keep option codes (`anak`, `cap_jempol`); whatever shows them to a perso
 page, the case spreadsheet) shows the option's label from the form definition instead, in
 the reader's language. Built once per page or per export: a dictionary per question, so a
 row of 100,000 costs a dictionary look-up, not a walk through the form.
+
+The case categories are named so everywhere (`category_names`): the reporter picks
+"Sulit akses berobat" and the reviewer reads the same on the case's page, its notices, a
+change list, the spreadsheet, statistics, digests and charts; no catalogue keeps other names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from handlers.forms.model import Form
+
+CASE_FORM = "case_report"
+CATEGORIES = "categories"  # the case report's question whose options are the categories
 
 
 class OptionLabels:
@@ -39,3 +48,15 @@ def shown(labels: dict[str, str], code: str) -> str:
     is shown as typed-out words ("famili_lain" as "famili lain"), never dropped."""
     label = labels.get(code)
     return label if label is not None else code.replace("_", " ")
+
+
+def category_names(forms: Mapping[str, Form], language: str) -> dict[str, str]:
+    """Every case category's name by code, in `language`: the labels of the current case
+    report's category options, the one source of category names."""
+    return OptionLabels(forms[CASE_FORM], language).of(CATEGORIES)
+
+
+def categories_named(forms: Mapping[str, Form], language: str, codes: Iterable[str]) -> str:
+    """A case's categories as one line ("Stunting, Sulit akses berobat"); "" for none."""
+    names = category_names(forms, language)
+    return ", ".join(shown(names, code) for code in codes)

@@ -26,6 +26,11 @@ _CONTEXT_VALUES: dict[str, ContextValues] = {}
 # anggota)"); a form without one is named by its title
 SessionName = Callable[[Turn, FormSession], str]
 _NAMES: dict[str, SessionName] = {}
+# form id -> its own words for "cancel?" and "cancelled" (`cancel_text`'s step) where the general
+# ones ("the answers given will be deleted") would mislead: a correction deletes only changes
+# not sent, the case sent stays; None for a session the general ones fit
+CancelWording = Callable[[Turn, FormSession, str], Awaitable[str | None]]
+_CANCEL_WORDINGS: dict[str, CancelWording] = {}
 # form id -> a look at the answers a step leaves (before they are saved and the engine's
 # messages said), which may put some back and say something else instead: what the form's
 # data cannot know, e.g. a kecamatan that already has its TKSK (handlers/registration_kecamatan.py)
@@ -112,6 +117,27 @@ async def session_name(turn: Turn, session: FormSession) -> Markup:
     if naming is not None:
         return Markup(naming(turn, session))
     return Markup(turn.t("cancel.form_named", title=await _title(turn, session)))
+
+
+def cancel_worded(form_id: str) -> Callable[[CancelWording], CancelWording]:
+    """Register a form's own words for cancelling one of its sessions (`cancel_text`)."""
+
+    def register(function: CancelWording) -> CancelWording:
+        _CANCEL_WORDINGS[form_id] = function
+        return function
+
+    return register
+
+
+async def cancel_text(turn: Turn, session: FormSession, step: str) -> str:
+    """What "cancel?" (`step` "confirm") and "cancelled" ("done_named": the menu is next;
+    "done_named_back": the form it interrupted follows) say of a session: its form's own
+    words where it has them, else `cancel.<step>` naming what is deleted."""
+    wording = _CANCEL_WORDINGS.get(session.form_id)
+    own = await wording(turn, session, step) if wording is not None else None
+    if own is not None:
+        return own
+    return turn.t(f"cancel.{step}", what=await session_name(turn, session))
 
 
 async def _title(turn: Turn, session: FormSession) -> str:

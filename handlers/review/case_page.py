@@ -8,11 +8,17 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from handlers.case_answers import AnswerLine, answer_lines
+from handlers.case_answers import (
+    SHOWN_BESIDE_NUMBER,
+    AnswerLine,
+    answer_lines,
+    household_kk,
+    subject_nik,
+)
 from handlers.case_changes import changes_since_sent_back
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.option_labels import OptionLabels
+from handlers.forms.option_labels import OptionLabels, categories_named
 from handlers.i18n import Markup
 from handlers.masking import mask_identifiers
 from handlers.permissions import allowed
@@ -26,7 +32,6 @@ from handlers.review.possible_actions import possible_actions, stands_in, waits_
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import CODES, Transition
 from handlers.scope import scope_of
-from storage.identifiers import mask_identifier
 from storage.models import CaseDetail, CaseState, User
 
 
@@ -36,11 +41,7 @@ def local_time(turn: Turn, moment: Any) -> str:
 
 
 def _subject_line(turn: Turn, subject: dict[str, Any], options: OptionLabels) -> str:
-    nik = (
-        mask_identifier(subject["nik"])
-        if subject["nik"]
-        else turn.t(f"form.missing.{subject['nik_missing'] or 'tidak_tahu'}")
-    )
+    nik = subject_nik(turn.t, subject)
     months = subject["age_months"]
     age = (
         turn.t("form.age_years_months", years=months // 12, months=months % 12)
@@ -94,7 +95,7 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
     summary = case.summary
     reporter = await turn.repos.users.get(summary.reporter_id)
     options = OptionLabels(turn.app.forms["case_report"], turn.language)  # codes as words
-    categories = ", ".join(turn.t(f"categories.{code}") for code in summary.categories)
+    categories = categories_named(turn.app.forms, turn.language, summary.categories)
     answers = await answer_lines(
         turn.app, turn.repos, case.answers, case.form_version, turn.language
     )
@@ -116,7 +117,7 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
         turn.t(
             "review.case_household",
             head=case.head_name,
-            kk=mask_identifier(case.no_kk) if case.no_kk else "-",
+            kk=household_kk(turn.t, case.no_kk, case.answers),
             size=case.member_count or "-",
         ),
     ]
@@ -126,11 +127,14 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
         lines.append(
             turn.t("review.case_map", lat=f"{case.latitude:.5f}", lon=f"{case.longitude:.5f}")
         )
-    # The household size is on the household's line; the rest one line each.
+    # The household size is on the household's line, a missing number's reason beside it;
+    # the rest one line each.
     lines += [
         _answer(turn, line)
         for line in answers
-        if line.category is None and line.question != "household_size"
+        if line.category is None
+        and line.question != "household_size"
+        and line.question not in SHOWN_BESIDE_NUMBER
     ]
     description = mask_identifiers(case.description[:600])  # one stored before the NIK guard
     lines.append(turn.t("review.case_description", description=description))

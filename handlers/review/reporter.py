@@ -51,20 +51,26 @@ async def next_step(turn: Turn, language: str, case: CaseSummary) -> str:
     return text
 
 
-def sent_back_note(turn: Turn, language: str, note: SendBackNote, limit: int = 0) -> str:
+def sent_back_note(
+    turn: Turn, language: str, note: SendBackNote, limit: int = 0, *, kind: str = "sent_back"
+) -> str:
     """Who sent the case back (their role) and when, with their note: what to correct
-    (`limit`: at most that many characters of it, for a list)."""
+    (`limit`: at most that many characters of it, for a list). `kind` "rejected": who
+    rejected it and why, read the same way."""
     catalog = turn.app.catalog
-    who = catalog.text(
-        language, f"roles.{note.actor_role}" if note.actor_role else "reporter.someone"
-    )
     date = note.at.astimezone(turn.app.timezone).strftime("%d-%m-%Y")
+    who = role_name(turn, language, note.actor_role)
     if not note.reason:
-        return catalog.text(language, "reporter.sent_back_no_note", who=who, date=date)
+        return catalog.text(language, f"reporter.{kind}_no_note", who=who, date=date)
     text = note.reason
     if limit and len(text) > limit:
         text = text[:limit].rstrip() + "…"
-    return catalog.text(language, "reporter.sent_back_note", who=who, date=date, note=text)
+    return catalog.text(language, f"reporter.{kind}_note", who=who, date=date, note=text)
+
+
+def role_name(turn: Turn, language: str, role: str | None) -> str:
+    """A reviewer as their reporter knows them: by role ("TKSK"), never by name."""
+    return turn.app.catalog.text(language, f"roles.{role}" if role else "reporter.someone")
 
 
 async def tell_reporter(
@@ -85,6 +91,7 @@ async def tell_reporter(
         "review.reporter_told",
         number=case.summary.number,
         state=catalog.text(language, f"case_states.{transition.to_state}"),
+        who=role_name(turn, language, turn.user.role if turn.user else None),
     )
     if reason:
         text += "\n" + catalog.text(language, "review.reporter_reason", reason=reason)

@@ -26,7 +26,6 @@ HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
 # text beyond), by the start of their keys, and why: not checked here.
 AMONG_MANY = {
     "audit.kind.": "/audit's kinds: all of them on one screen",
-    "categories.": "/ekspor's category filter: every category on one screen",
     "form.back_to_summary": "the edit menu: every answer, then this",
     "registration.reasons.": "the rejection reasons: all on one screen",
     "reminder.turn_off": "/pengingat: the hours, then this",

@@ -262,5 +262,5 @@ class Reporter(Person):
         await self.say(cycle.member, steps["member"].ack)
         await self.say(cycle.nik, steps["nik"].ack)
         await self.command("batal", "Yakin ingin membatalkan")
-        await self.tap("Ya, batalkan", "Isian dibatalkan")
+        await self.tap("Ya, batalkan", "dibatalkan dan jawabannya sudah dihapus")
         cycle.cancelled = True

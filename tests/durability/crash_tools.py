@@ -180,7 +180,8 @@ def check_crash_state(
                     problems.append(f"{person.who}: saw {cycle.head!r} cancelled, it is not")
             cancelled = sum(s["status"] == "cancelled" for s in sessions)
             cancel_replies = sum(
-                "Isian dibatalkan" in text for text in outbox_texts(db, person.chat, only_text=True)
+                "dibatalkan dan jawabannya sudah dihapus" in text
+                for text in outbox_texts(db, person.chat, only_text=True)
             )
             if cancelled != cancel_replies:
                 problems.append(

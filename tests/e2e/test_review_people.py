@@ -117,7 +117,7 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     before = len(coordinator.messages())
     await tksk.tap("Kirim", until="Belum ada jawaban")  # nothing changed: asked first
     await tksk.tap("Tetap kirim")
-    await tksk.say("Alamat sudah lengkap", until="tanpa perubahan")
+    await tksk.say("Alamat sudah lengkap", expect=2)  # sent unchanged, then the menu
     await _told(fake, coordinator, before, "diajukan ulang")
 
 

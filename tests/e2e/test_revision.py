@@ -192,7 +192,7 @@ async def test_replaced_photos_leave_the_case_and_the_disk(fake, settings, peopl
     fake.user_photo(psm.user_id, "photo9", data=photo_with_exif(9))
     await fake.wait_sent(psm.user_id, before + 1, timeout=20)
     await psm.tap("Selesai")
-    await psm.tap("Kirim", until="Perbaikan laporan")
+    await psm.tap("Kirim", expect=2)  # the correction sent, then the menu
     new = [r[0] for r in _rows(settings, "SELECT path FROM case_photos ORDER BY id")]
     assert len(new) == 1 and new[0] not in old
     media = Path(settings.media_path)
@@ -207,14 +207,14 @@ async def test_a_corrected_kk_joins_that_household_and_leaves_the_other_its_own(
     first = await _report_and_send_back(fake, people)
     await psm.tap("Kirim", until="Belum ada jawaban")  # resubmitted unchanged, explained
     await psm.tap("Tetap kirim")
-    await psm.say("Sudah dicek, datanya benar", until="tanpa perubahan")
+    await psm.say("Sudah dicek, datanya benar", expect=2)  # sent unchanged, then the menu
     report = Report(kk=None, head="Slamet R.", member="Rudi Hartono", nik=None, age="40", photos=0)
     second = await _report_and_send_back(fake, people, report)
     assert len(_rows(settings, "SELECT id FROM households")) == 2
     await _edit(psm, "Nomor KK")
     await psm.say(FAMILY_KK)
     before = len(coordinator.messages())
-    await psm.tap("Kirim", until="Perbaikan laporan")
+    await psm.tap("Kirim", expect=2)  # the correction sent, then the menu
     flag = await _told(fake, coordinator, before, "mungkin sama")
     assert second in flag and first in flag
     query = "SELECT household_id FROM cases WHERE number = ?"
@@ -230,7 +230,7 @@ async def test_a_corrected_kk_joins_that_household_and_leaves_the_other_its_own(
     await _edit(psm, "Alamat")
     await psm.say("Dusun Manis RT 02 RW 05 No. 9")
     (last,) = _row(settings, "SELECT max(id) FROM outbox")
-    await psm.tap("Kirim", until="Perbaikan laporan")
+    await psm.tap("Kirim", expect=2)  # the correction sent, then the menu
     assert _rows(settings, TOLD, last) == [(str(TKSK),), (str(PSM),)]
     assert len(_rows(settings, flags)) == 1
 
@@ -239,7 +239,7 @@ async def test_a_corrected_kk_joins_that_household_and_leaves_the_other_its_own(
     await psm.tap("Perbaiki laporan")
     await _edit(psm, "Nomor KK")
     await psm.say(NEW_KK)
-    await psm.tap("Kirim", until="Perbaikan laporan")
+    await psm.tap("Kirim", expect=2)  # the correction sent, then the menu
     households = "SELECT h.no_kk, m.name FROM cases c JOIN households h ON h.id = c.household_id"
     households += " JOIN case_subjects s ON s.case_id = c.id"
     households += " JOIN household_members m ON m.id = s.member_id WHERE c.number = ?"
@@ -270,7 +270,7 @@ async def test_a_darurat_case_moved_to_another_kecamatan_alerts_its_tksk(
     await _edit(psm, "Desa/Kelurahan")
     await psm.say("Cijemit")
     before = len(other_tksk.messages())
-    await psm.tap("Kirim", until="Perbaikan laporan")
+    await psm.tap("Kirim", expect=2)  # the correction sent, then the menu
     assert _row(settings, "SELECT kecamatan_code, urgency FROM cases") == ("32.08.02", "darurat")
     # Ciniru's TKSK hears of it as the emergency it is, not as an ordinary correction.
     assert number in await _told(fake, other_tksk, before, "LAPORAN DARURAT")
@@ -301,7 +301,7 @@ async def test_an_unchanged_correction_is_asked_about_before_it_is_sent(
     await _edit(psm, "Nama (1)")
     await psm.say("Ayu Lestariningsih")
     before = len(tksk.messages())
-    await psm.tap("Kirim", until="Perbaikan laporan")
+    await psm.tap("Kirim", expect=2)  # the correction sent, then the menu
     told = await _told(fake, tksk, before, "diajukan ulang")
     assert "• Nama (Ayu Lestariningsih): Ayu Lestari → Ayu Lestariningsih" in told
 
@@ -311,7 +311,9 @@ async def test_an_unchanged_correction_is_asked_about_before_it_is_sent(
     await psm.tap("Kirim", until="Cek lagi NIK anaknya")
     asked = await psm.tap("Tetap kirim", until="penjelasan singkat")
     before = len(tksk.messages())
-    sent = await psm.say("Sudah dicocokkan dengan KK, NIK benar", until="tanpa perubahan")
+    sent = await psm.say(
+        "Sudah dicocokkan dengan KK, NIK benar", expect=2
+    )  # sent unchanged, then the menu
     assert number in sent[0]["text"]
     told = await _told(fake, tksk, before, "tanpa perubahan")
     assert (

@@ -146,7 +146,7 @@ async def _send_unchanged(person: TelegramPerson) -> None:
     """Send the case opened for revision as it is: asked first, then with an explanation."""
     await person.tap("Kirim", until="Belum ada jawaban")
     await person.tap("Tetap kirim")
-    await person.say("Sudah dicek, datanya benar", until="tanpa perubahan")
+    await person.say("Sudah dicek, datanya benar", expect=2)  # sent unchanged, then the menu
 
 
 def _case_id(settings, number: str) -> int:

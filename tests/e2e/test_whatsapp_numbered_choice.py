@@ -241,9 +241,11 @@ async def _psm_at_the_categories(wa_settings: Settings, graph, webhook_url, star
     categories = await psm.share_location(-6.97, 108.48)
     screen = body_of(categories[-1])
     assert "1. Stunting" in screen and "8. PPKS anak" in screen, screen
-    assert "1,3,5" in screen  # several may be picked here
-    # How to pick several is WhatsApp's way, from the channel: nothing to "tekan" here.
-    assert "satu per satu, lalu pilih *✔️ Selesai memilih*" in screen
+    assert "boleh beberapa sekaligus, misalnya 1,3,5" in screen  # several may be typed here
+    # How to pick several is WhatsApp's way, from the channel: nothing to "tekan" here, and
+    # one instruction: no "one at a time" beside "several at once".
+    assert "Pilih satu atau lebih, lalu pilih *✔️ Selesai memilih*" in screen
+    assert "satu per satu" not in screen
     assert "tekan" not in screen
     return runtime, psm
 

@@ -1,7 +1,8 @@
 """A case's page shows what the PSM answered beyond names and numbers: the category follow-ups
 (school dropout: kind, last grade, reason; stunting: posyandu status, weight/height), the bansos
-received and the reasons given for a missing KK, NIK or location, labelled, option codes as
-the form's labels. On both channels, and for a case reported on an older form version."""
+received and the reasons given for a missing location, labelled, option codes as the form's
+labels. A missing KK or NIK says "Tidak punya" or "Tidak tahu" beside it, with its reason
+(never "KK -"). On both channels, and for a case reported on an older form version."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ DROPOUT = {
 DROPOUT_LINES = [
     "↳ Jenis tidak sekolah: Putus sekolah · Kelas terakhir: kelas 4 SD"
     " · Alasan tak sekolah: biaya, harus bantu ortu",
-    "Alasan tanpa KK: hilang waktu banjir",
     "Alasan tanpa lokasi: sinyal GPS lemah",
     "Bansos: PKH, PIP/KIP",
 ]
@@ -76,6 +76,9 @@ async def test_a_school_dropout_case_shows_its_answers(
     # The follow-ups come right under the categories; the size stays on the household's line.
     assert lines[lines.index("Kategori: Anak tidak sekolah") + 1] == DROPOUT_LINES[0]
     assert "· 4 orang" in page and "Jumlah penghuni" not in page
+    # The missing KK with its reason on the household's line, not "KK -" and a line apart.
+    assert "Kepala keluarga: Slamet Riyadi · KK Tidak tahu (hilang waktu banjir) · 4" in page
+    assert "Alasan tanpa KK" not in page and "KK -" not in page
     for code in ("putus_sekolah", "pkh", "pip"):
         assert code not in page
 
@@ -91,21 +94,31 @@ async def test_a_stunting_case_shows_its_answers(
     assert "Alasan tanpa" not in page  # nothing missing, no reason line
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_missing_nik_shows_its_reason_by_the_member_and_masks_numbers(
-    db: Database, tmp_path: Path
+    db: Database, tmp_path: Path, channel: str
 ) -> None:
+    reason = "bayi baru lahir, KK lama 3208011210190005"
     answers = {
         **STUNTING,
         "members": [
             {
                 "member_name": "Ayu Lestari",
-                "member_nik": {"missing": "belum_punya"},
-                "member_nik_reason": "bayi baru lahir, KK lama 3208011210190005",
+                "member_nik": {"missing": "tidak_tahu"},
+                "member_nik_reason": reason,
             }
         ],
     }
-    page = await page_of(db, tmp_path, "whatsapp", answers=answers, people=(("Ayu Lestari", None),))
-    assert "Alasan tanpa NIK (Ayu Lestari): bayi baru lahir, KK lama 320801******0005" in page
+    page = await page_of(
+        db,
+        tmp_path,
+        channel,
+        answers=answers,
+        people=(("Ayu Lestari", None),),
+        nik_reason=reason,
+    )
+    assert "NIK Tidak tahu (bayi baru lahir, KK lama 320801******0005)" in page
+    assert "Alasan tanpa NIK" not in page  # said once, beside the member
     assert "3208011210190005" not in page
 
 

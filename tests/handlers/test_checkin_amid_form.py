@@ -154,7 +154,7 @@ async def test_cancelling_the_code_question_brings_the_report_back(world, channe
     assert any("Ketik kode 6 angka" in text for text in asked)
     await _say(db, app, ani, channel, NOW, command="batal")
     said = await _say(db, app, ani, channel, NOW, text="ya")
-    _after(said, "Isian dibatalkan", KK_QUESTION)
+    _after(said, "dibatalkan dan jawabannya sudah dihapus", KK_QUESTION)
     assert await _attended(db, ani, day) is None
     await _same_form_active(db, ani, session)
 

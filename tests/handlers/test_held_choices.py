@@ -79,8 +79,9 @@ async def test_typed_yes_after_batal_cancels(tmp_path, channel: str) -> None:
         await chat.command("lapor")
         await chat.say("Slamet Riyadi")
         assert CONFIRM in await chat.command("batal")
-        assert "Isian dibatalkan, laporan <b>Slamet Riyadi</b> sudah dihapus." in await chat.say(
-            "Iya"
+        assert (
+            "Baik, laporan <b>Slamet Riyadi</b> dibatalkan dan jawabannya sudah dihapus."
+            in await chat.say("Iya")
         )
         (session,) = await chat.sessions()
         assert session.status == "cancelled"
@@ -174,7 +175,7 @@ async def test_cancelling_names_the_report_and_says_what_next(tmp_path, channel:
         asked = await chat.say("batal")
         assert "Yakin ingin membatalkan laporan <b>Slamet Riyadi</b> (1 anggota)?" in asked
         done = await chat.say("ya")
-        assert "Isian dibatalkan, laporan <b>Slamet Riyadi</b> (1 anggota) sudah dihapus" in done
+        assert "laporan <b>Slamet Riyadi</b> (1 anggota) dibatalkan dan jawabannya sudah" in done
         assert "/menu" in done
     finally:
         await chat.db.close()

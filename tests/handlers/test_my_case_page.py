@@ -156,3 +156,24 @@ async def test_the_page_counts_the_photos_and_lists_the_visits(world, channel) -
         )
     text = said(await send(db, app, people.psm, channel, data=f"mc:{bare}"))
     assert "\nFoto: 0\n" in text and "Kunjungan" not in text
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_missing_kk_and_nik_say_why_not_a_dash(world, channel) -> None:
+    """The reporter's page as the reviewer's: "KK Tidak punya (…)", never "KK -"."""
+    db, app = world
+    people = await review_world(
+        db,
+        channel,
+        reported_at=NOW - timedelta(days=3),
+        no_kk=None,
+        people=(("Ayu Lestari", None),),
+        nik_reason="bayi baru lahir",
+        answers={"no_kk": {"missing": "tidak_punya"}, "no_kk_reason": "belum dibuat"},
+    )
+    # The reporter's own page, then the reviewer's.
+    for who, view in ((people.psm, "mc"), (people.tksk, "cs")):
+        viewed = said(await send(db, app, who, channel, data=f"{view}:{people.case_id}"))
+        assert "KK Tidak punya (belum dibuat)" in viewed, viewed
+        assert "NIK Tidak tahu (bayi baru lahir)" in viewed
+        assert "KK -" not in viewed

@@ -155,3 +155,19 @@ async def test_closed_cases_stay_listed_beside_the_handover(world, channel) -> N
     assert [b.data for reply in mine.replies for row in reply.buttons for b in row] == [
         f"mc:{closed}"
     ]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_rejected_case_says_by_whom_and_why(world, channel) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=3))
+    await send(db, app, people.coordinator, channel, data=f"ca:x:{people.case_id}:1")
+    await send(db, app, people.coordinator, channel, text="Keluarga sudah pindah ke Cirebon")
+
+    lines = said(await send(db, app, people.psm, channel, command="laporan_saya")).splitlines()
+    at = next(i for i, line in enumerate(lines) if FIRST in line)
+    assert "Ditolak" in lines[at]
+    assert lines[at + 1].strip() == (
+        "✖️ Ditolak oleh Koordinator Dinas Sosial (29-11-2026). "
+        "Alasannya: Keluarga sudah pindah ke Cirebon"
+    )

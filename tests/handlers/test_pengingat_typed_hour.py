@@ -136,7 +136,10 @@ async def test_batal_leaves_the_reminder_as_it_was(world, channel: str) -> None:
     sure = await send(db, app, ani, channel, text="batal")
     assert "Yakin ingin membatalkan isian <b>Jam pengingat</b>?" in said(sure)
     cancelled = await send(db, app, ani, channel, text="ya")
-    assert said(cancelled).startswith("Isian dibatalkan, isian <b>Jam pengingat</b> sudah dihapus.")
+    # Named once: not "Isian dibatalkan, isian ... sudah dihapus".
+    assert said(cancelled).startswith(
+        "Baik, isian <b>Jam pengingat</b> dibatalkan dan jawabannya sudah dihapus."
+    )
     assert await _reminder(db, ani) == ("08:00", True)
     assert await _open_form(db, ani) is None
     later = await send(db, app, ani, channel, text="17.30")  # no question open any more

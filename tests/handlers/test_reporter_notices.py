@@ -71,6 +71,7 @@ async def test_a_rejection_says_the_case_is_closed_with_the_offices_contact(
         )
     await _act(db, app, people, channel, people.coordinator, "x", "Keluarga sudah pindah")
     told = await _last_notice(db, people)
+    assert told.startswith("Kabar dari Koordinator Dinas Sosial tentang laporan")
     assert "<b>Ditolak</b>" in told and "Keluarga sudah pindah" in told
     assert "ditutup" in told and "hubungi Dinas Sosial" in told
     assert CONTACT in told
@@ -95,6 +96,10 @@ async def test_the_correction_screen_repeats_the_latest_note_and_who_gave_it(
     db, app = world
     people = await review_world(db, channel, reported_at=NOW - timedelta(days=3))
     await _act(db, app, people, channel, people.tksk, "b", "Nomor KK salah ketik")
+    # The notice says who sent it back, by role, as the correction screen and page do.
+    assert f"Kabar dari TKSK tentang laporan Bapak/Ibu <b>{NUMBER}</b>" in await _last_notice(
+        db, people
+    )
     opened = await tap(db, app, people.psm, channel, f"rv:{people.case_id}")
     text = said(opened)
     assert f"Perbaikan laporan <b>{NUMBER}</b>" in text

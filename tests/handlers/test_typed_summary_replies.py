@@ -166,7 +166,7 @@ async def test_batal_on_the_summary_still_cancels(world, channel: str) -> None:
     asked = await send(db, app, sari, channel, text="batal")
     assert "Yakin ingin membatalkan isian <b>Kontak Dinas Sosial</b>?" in said(asked)
     done = await send(db, app, sari, channel, text="ya")
-    assert "Isian dibatalkan" in said(done)
+    assert "isian <b>Kontak Dinas Sosial</b> dibatalkan" in said(done)
     async with db.reading() as repos:
         assert await repos.forms.active(sari.id) is None
         assert await repos.district_contacts.contact("32.08") is None

@@ -60,6 +60,10 @@ async def sent_back(db: Database, app: AppContext, channel: str) -> ReviewWorld:
     return world
 
 
+def _labels(turn) -> list[str]:
+    return [b.label for reply in turn.replies for row in reply.buttons or [] for b in row]
+
+
 def submit_button(turn) -> str:
     return next(data for data in buttons(turn) if data.endswith(":ok"))
 
@@ -102,6 +106,7 @@ async def test_an_unchanged_report_is_asked_about_then_sent_with_an_explanation(
     assert "Tulis penjelasan singkat untuk pemeriksa" in said(explain)
     sent = await say(db, app, psm, channel, "Sudah dicek ke rumah, alamat sudah benar")
     assert "dikirim ulang tanpa perubahan" in said(sent)
+    assert "📝 Buat laporan baru" in _labels(sent)  # the main menu follows, as after a report
     assert await case_version(db, case_id) == ("resubmitted", 3)
 
     notices = (await outbox_to(db, world.tksk.id))[told_before:]
@@ -140,6 +145,7 @@ async def test_going_back_to_change_lists_the_change_for_the_reviewer(
     await say(db, app, psm, channel, "3208011210190007")
     sent = await say(db, app, psm, channel, "kirim")
     assert "Perbaikan laporan" in said(sent)
+    assert "📝 Buat laporan baru" in _labels(sent)  # the main menu follows, as after a report
     assert await case_version(db, case_id) == ("resubmitted", 3)
 
     (notice,) = (await outbox_to(db, world.tksk.id))[told_before:]
@@ -152,3 +158,51 @@ async def test_going_back_to_change_lists_the_change_for_the_reviewer(
     assert "3208011210190007" not in notice and "Penjelasan" not in notice
     page = said(await tap(db, app, world.tksk, channel, f"cs:{case_id}"))
     assert "\n".join(changes) in page and "3208011210190007" not in page
+
+
+async def _batal(db: Database, app: AppContext, psm: User, channel: str) -> str:
+    return said(await send(db, app, psm, channel, kind=InboundKind.COMMAND, command="batal"))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_batal_amid_a_correction_drops_only_the_unsent_changes(
+    db: Database, tmp_path: Path, channel: str
+) -> None:
+    """Not "the answers will be deleted": the report sent stays and still waits."""
+    app = app_context(tmp_path / "media")
+    world = await sent_back(db, app, channel)
+    psm, case_id = world.psm, world.case_id
+
+    asked = await _batal(db, app, psm, channel)
+    assert f"Yakin ingin membatalkan perbaikan laporan <b>{NUMBER}</b>?" in asked
+    assert "Laporan yang sudah terkirim tetap ada dan masih menunggu perbaikan" in asked
+    assert "Jawaban yang sudah diisi akan dihapus" not in asked
+    done = said(await say(db, app, psm, channel, "ya"))
+    assert "perbaikan dibatalkan dan perubahan yang belum dikirim sudah dihapus" in done
+    assert f"Laporan <b>{NUMBER}</b> tetap ada dan masih menunggu perbaikan" in done
+    assert f"/laporan_saya, tombol <b>Perbaiki {NUMBER}</b>" in done
+    assert "Slamet" not in done and "Isian dibatalkan" not in done
+    assert await case_version(db, case_id) == ("needs_revision", 2)
+    # As said: the case opens again for its correction.
+    assert "Perbaikan laporan" in said(await tap(db, app, psm, channel, f"rv:{case_id}"))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_batal_at_send_it_unchanged_keeps_the_correction(
+    db: Database, tmp_path: Path, channel: str
+) -> None:
+    app = app_context(tmp_path / "media")
+    world = await sent_back(db, app, channel)
+    psm = world.psm
+    page = await summary(db, app, psm, channel)
+    await tap(db, app, psm, channel, submit_button(page))
+    await say(db, app, psm, channel, "Tetap kirim")
+
+    asked = await _batal(db, app, psm, channel)
+    assert f"Yakin tidak jadi mengirim laporan <b>{NUMBER}</b> tanpa perubahan?" in asked
+    assert "Kirim tanpa perubahan" not in asked  # the form's title is no name for it
+    back = said(await say(db, app, psm, channel, "ya"))
+    assert f"Baik, laporan <b>{NUMBER}</b> tidak jadi dikirim. Perbaikannya tetap" in back
+    assert "Isian dibatalkan" not in back and "Kirim tanpa perubahan" not in back
+    assert "Periksa kembali jawaban Bapak/Ibu" in back  # the correction's summary again
+    assert await case_version(db, world.case_id) == ("needs_revision", 2)

@@ -70,9 +70,11 @@ async def seed_case(
     consent: dict[str, str] | None = None,
     answers: dict[str, Any] | None = None,
     form_version: int = 1,
+    nik_reason: str | None = None,
 ) -> int:
     """One case about `people` (name, NIK) of a new household; returns the case id.
-    `answers`: further answers as the form keeps them (follow-ups, bansos...)."""
+    `answers`: further answers as the form keeps them (follow-ups, bansos...); `nik_reason`:
+    why the people without a NIK have none."""
     kecamatan, kabupaten = desa.rsplit(".", 1)[0], desa.rsplit(".", 2)[0]
     household = await repos.cases.create_household(
         now=at,
@@ -91,7 +93,7 @@ async def seed_case(
             name=name,
             nik=nik,
             nik_missing=None if nik else "tidak_tahu",
-            nik_reason=None,
+            nik_reason=None if nik else nik_reason,
             sex=sex,
             birth_date="2023-06-05",
             age_months=41,
