@@ -13,10 +13,10 @@ from handlers import (
     broadcast,
     case_report,
     channel_choice,
-    correction_cancel,  # noqa: F401 (how cancelling a correction is worded)
     district_contact,
     district_reminders,
     export,
+    form_cancel,
     main_menu,
     my_case_page,
     my_reports,
@@ -30,21 +30,17 @@ from handlers import (
     statistics,
     template_count,
     typed_numbers,
+    welcome,
 )
 from handlers.audit import view as audit_view
 from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.command_menu import refresh_menu
 from handlers.context import Turn
-from handlers.events import OPEN_WAITING, Button, InboundKind, Outbound, button_fields
-from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
+from handlers.events import OPEN_WAITING, InboundKind, Outbound
 from handlers.forms.runner import (
-    RETURNS_TO,
     back_after_ending,
-    cancel_form,
-    cancel_text,
     come_back_after,
     held_choice,
-    hold,
     release_choice,
     resume_form,
     resume_interrupted,
@@ -57,8 +53,6 @@ from handlers.keywords import TypedCommand, typed_command
 from handlers.people import buttons as people_buttons
 from handlers.people import handover as people_handover
 from handlers.people import screens as people_screens
-from handlers.permissions import allowed
-from handlers.registration_rejection import recorded_reason, rejection_text
 from handlers.review import buttons as review_buttons
 from handlers.review import case_page as review_case_page
 from handlers.review import decisions as review_decisions
@@ -78,7 +72,6 @@ from handlers.trainings import rsvp as training_rsvp
 from storage.models import FormSession, UserStatus
 
 Handler = Callable[[Turn], Awaitable[None]]
-CANCEL_PREFIX = "cx"
 
 
 async def handle(turn: Turn) -> None:
@@ -128,7 +121,7 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
         return typed
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
-    if session is None or not _may_answer_forms(turn, session):
+    if session is None or not welcome.may_answer_forms(turn, session):
         return typed
     if typed.join:
         return typed if await training_join.is_join_code(turn, typed.args) else None
@@ -137,92 +130,18 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
     return typed
 
 
-def _is_active(turn: Turn) -> bool:
-    return turn.user is not None and turn.user.status == UserStatus.ACTIVE
-
-
-def _may_answer_forms(turn: Turn, session: FormSession | None) -> bool:
-    """Active people, people registering (a suspended person's draft waits), and someone
-    rejected correcting their registration (`registration.correct_rejected`)."""
-    if turn.user is not None and turn.user.status == UserStatus.REJECTED:
-        return session is not None and session.form_id == registration.FORM_ID
-    return _is_active(turn) or (
-        turn.user is not None and turn.user.status == UserStatus.REGISTERING
-    )
-
-
-async def _explain_status(turn: Turn) -> None:
-    """Someone not (yet) active asked for something: say what they can do."""
-    assert turn.user is not None
-    key = f"status_explained.{turn.user.status}"
-    if turn.user.status == UserStatus.REJECTED:  # why, what they can do, the office
-        reason = await recorded_reason(turn.repos, turn.user.id)
-        turn.reply(await rejection_text(turn, turn.user, reason, key))
-    elif turn.user.status == UserStatus.SUSPENDED:  # sent to the office
-        turn.reply(await district_contact.office_text(turn, turn.user, key))
-    else:
-        turn.reply(turn.t(key))
-
-
 # -- commands -------------------------------------------------------------------------------
 
 
-async def _start(turn: Turn) -> None:
-    assert turn.user is not None
-    session = await turn.repos.forms.active(turn.user.id)
-    if turn.user.status == UserStatus.REGISTERING:
-        if session is not None:
-            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
-        else:
-            await registration.begin(turn)
-        return
-    if turn.user.status == UserStatus.REJECTED and await registration.correct_rejected(turn):
-        return
-    if not _is_active(turn):
-        await _explain_status(turn)
-        return
-    await account.show_menu(turn, account.welcome_back(turn) + "\n\n")
-    if session is not None:
-        await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
-
-
-async def _register(turn: Turn) -> None:
-    """/daftar: a training candidate applies to become PSM/TKSK; anyone else as /start."""
-    if allowed(turn.user, "registration.apply") and _is_active(turn):
-        await registration.apply_as_candidate(turn)
-    else:
-        await _start(turn)
-
-
-async def _cancel(turn: Turn, *, again: bool = False) -> None:
-    """/batal: ask whether to drop the form being filled in (again: the answer was unclear)."""
-    assert turn.user is not None
-    session = await turn.repos.forms.active(turn.user.id)
-    if session is None:
-        turn.reply(turn.t("cancel.nothing"))
-        return
-    buttons = [
-        [
-            Button(label=turn.t("cancel.yes"), data=f"{CANCEL_PREFIX}:y:{session.id}"),
-            Button(label=turn.t("cancel.no"), data=f"{CANCEL_PREFIX}:n:{session.id}"),
-        ]
-    ]
-    text = await cancel_text(turn, session, "confirm")
-    if again:
-        text = "⚠️ " + turn.t("cancel.need_yes_no") + "\n\n" + text
-    turn.reply(Outbound.say(text, buttons))
-    await hold(turn, session, CANCEL_PREFIX)
-
-
 COMMANDS: dict[str, Handler] = {
-    "start": _start,
+    "start": welcome.start,
     "bantuan": account.show_help,
     "help": account.show_help,
     "menu": account.show_menu,
     "saya": account.show_profile,
     "bahasa": account.ask_language,
-    "batal": _cancel,
-    "daftar": _register,
+    "batal": form_cancel.ask_cancel,
+    "daftar": welcome.register,
     "lapor": case_report.start_report,
     "draf": case_report.list_drafts,
     "laporan_saya": my_reports.my_reports,
@@ -272,7 +191,7 @@ _OTHER_BUTTON_PREFIXES = (
     registration_request.DECISION_PREFIX,
     registration_kecamatan.TAKEN_PREFIX,
     account.LANGUAGE_PREFIX,
-    CANCEL_PREFIX,
+    form_cancel.CANCEL_PREFIX,
     case_report.DRAFT_PREFIX,
     DUPLICATE_PREFIX,
     main_menu.MENU_PREFIX,
@@ -320,15 +239,15 @@ async def _on_command(turn: Turn) -> None:
     handler = COMMANDS.get(name)
     if handler is None:
         # A mistyped command ("/lapr"): the question left open is asked again, not lost.
-        if session is None or not _may_answer_forms(turn, session):
+        if session is None or not welcome.may_answer_forms(turn, session):
             turn.reply(turn.t("errors.unknown_command") + "\n\n" + await account.help_text(turn))
         else:
             unknown = turn.t("errors.unknown_command")
             await resume_form(turn, session, f"{unknown}\n{turn.t('form.continue_hint')}\n\n")
         return
     pending = turn.user.status == UserStatus.PENDING and name in PENDING_COMMANDS
-    if name not in OPEN_COMMANDS and not _is_active(turn) and not pending:
-        await _explain_status(turn)
+    if name not in OPEN_COMMANDS and not welcome.is_active(turn) and not pending:
+        await welcome.explain_status(turn)
     else:
         await handler(turn)
     if name not in FORM_COMMANDS:
@@ -341,7 +260,7 @@ async def _back_to_form(turn: Turn, interrupted: FormSession | None) -> None:
     of its own ("nomor") leaves the form paused meanwhile: it comes back once that question
     ends (`returns_to`, as after a check-in's code)."""
     assert turn.user is not None
-    if interrupted is None or not _may_answer_forms(turn, interrupted):
+    if interrupted is None or not welcome.may_answer_forms(turn, interrupted):
         return
     if await come_back_after(turn, interrupted):  # after the command's own question
         return
@@ -360,20 +279,20 @@ async def _on_button(turn: Turn) -> None:
     if prefix == registration_request.DECISION_PREFIX:
         await registration.decide(turn, data)
     elif prefix == registration_kecamatan.TAKEN_PREFIX:  # a registering person's own choice
-        await registration_kecamatan.choose(turn, data, confirm_cancel=_cancel)
+        await registration_kecamatan.choose(turn, data, confirm_cancel=form_cancel.ask_cancel)
     elif prefix == account.LANGUAGE_PREFIX:
         await account.set_language(turn, data)
-    elif prefix == CANCEL_PREFIX:
-        await _confirm_cancel(turn, data)
+    elif prefix == form_cancel.CANCEL_PREFIX:
+        await form_cancel.cancel_button(turn, data)
     elif prefix in ACTIVE_BUTTONS:
-        if not _is_active(turn):
+        if not welcome.is_active(turn):
             await turn.repos.audit.record(
                 now=turn.now,
                 actor_id=turn.user.id,
                 action="review.refused",
                 detail={"data": data[:64]},
             )
-            await _explain_status(turn)
+            await welcome.explain_status(turn)
         else:
             before = await turn.repos.forms.active(turn.user.id)
             await ACTIVE_BUTTONS[prefix](turn, data)
@@ -382,8 +301,8 @@ async def _on_button(turn: Turn) -> None:
             # opened amid a report): the form comes back once it ends.
             await come_back_after(turn, before)
     elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, main_menu.MENU_PREFIX):
-        if not _is_active(turn):
-            await _explain_status(turn)
+        if not welcome.is_active(turn):
+            await welcome.explain_status(turn)
         elif prefix == case_report.DRAFT_PREFIX:
             await case_report.open_draft(turn, data)
         elif prefix == DUPLICATE_PREFIX:
@@ -395,8 +314,8 @@ async def _on_button(turn: Turn) -> None:
             await account.show_menu(turn)
     elif data.startswith("f"):
         session = await turn.repos.forms.active(turn.user.id)
-        if session is not None and not _may_answer_forms(turn, session):
-            await _explain_status(turn)
+        if session is not None and not welcome.may_answer_forms(turn, session):
+            await welcome.explain_status(turn)
         elif session is None:
             if not await people_handover.tell_open_draft_handed_over(turn):
                 turn.reply(turn.t("errors.old_button") + "\n\n" + await account.help_text(turn))
@@ -415,46 +334,14 @@ async def _run_menu_command(turn: Turn, data: str) -> None:
     await COMMANDS[name](turn)
 
 
-async def _confirm_cancel(turn: Turn, data: str) -> None:
-    assert turn.user is not None
-    _, answer, raw_id = button_fields(data, 3)
-    session = await turn.repos.forms.active(turn.user.id)
-    if session is None or str(session.id) != raw_id:
-        turn.reply(turn.t("errors.old_button"))
-        return
-    await _cancel_or_keep(turn, session, cancel=answer == "y")
-
-
-async def _cancel_or_keep(turn: Turn, session: FormSession, *, cancel: bool) -> None:
-    """The answer to "cancel this form?", tapped or typed."""
-    if not cancel:
-        await resume_form(turn, session, turn.t("cancel.kept") + "\n\n")
-        return
-    await cancel_form(turn, session)
-    turn.toast = turn.t("cancel.done")
-    interrupted = session.state.get(RETURNS_TO)
-    if session.form_id == registration.FORM_ID:
-        text = turn.t("cancel.done_registration")
-    else:  # where next: the menu, or the form this one interrupted, which follows
-        text = await cancel_text(turn, session, "done_named_back" if interrupted else "done_named")
-    turn.reply(Outbound(text=text, remove_keyboard=True))
-    # A short form that interrupted another (a check-in's code amid a report): back to that.
-    await resume_interrupted(turn, interrupted)
-
-
 async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
     """A message while a choice beside the form waits ("cancel?", "which draft?"): typed
     yes/no answers "cancel?"; anything else asks the choice again, never the form's question
     ("iya" was stored as the answer to the question before /batal). A NIK typed meanwhile
     leaves the chat as at the question."""
     turn.identifier_question = True
-    if held == CANCEL_PREFIX:
-        text = turn.event.text if turn.event.kind == InboundKind.TEXT else None
-        word = normalise_word(text or "")
-        if word in YES_WORDS or word in NO_WORDS:
-            await _cancel_or_keep(turn, session, cancel=word in YES_WORDS)
-        else:
-            await _cancel(turn, again=True)
+    if held == form_cancel.CANCEL_PREFIX:
+        await form_cancel.typed_answer(turn, session)
     elif held == side_trip_menus.BELOW_MENU:
         await side_trip_menus.answer_below_menu(turn, session)
     elif held != case_report.DRAFT_PREFIX or not await case_report.offer_drafts_again(turn):
@@ -472,7 +359,7 @@ async def _taken_without_the_question(turn: Turn, session: FormSession) -> bool:
 async def _on_message(turn: Turn) -> None:
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
-    if session is not None and _may_answer_forms(turn, session):
+    if session is not None and welcome.may_answer_forms(turn, session):
         if await training_checkin.code_amid_form(turn, session):  # "389262" at the venue
             return
         if (held := held_choice(session)) is not None:
@@ -482,8 +369,8 @@ async def _on_message(turn: Turn) -> None:
         return
     if turn.user.status == UserStatus.REGISTERING:
         await registration.begin(turn)
-    elif not _is_active(turn):
-        await _explain_status(turn)
+    elif not welcome.is_active(turn):
+        await welcome.explain_status(turn)
     elif await training_checkin.bare_code(turn):  # "389262" typed at the venue
         return
     elif turn.event.picks:  # "1,2" typed to a numbered menu: one at a time

@@ -1,0 +1,67 @@
+"""Who may act now, and /start and /daftar: an active person gets their menu (and the form
+they left); someone registering their registration; someone rejected their correction; the
+others what their status lets them do (`explain_status`), with the office's contact where
+they must ask it."""
+
+from __future__ import annotations
+
+from handlers import account, district_contact, registration
+from handlers.context import Turn
+from handlers.forms.runner import resume_form
+from handlers.permissions import allowed
+from handlers.registration_rejection import recorded_reason, rejection_text
+from storage.models import FormSession, UserStatus
+
+
+def is_active(turn: Turn) -> bool:
+    """Whether the person may use what their role allows (not registering, suspended...)."""
+    return turn.user is not None and turn.user.status == UserStatus.ACTIVE
+
+
+def may_answer_forms(turn: Turn, session: FormSession | None) -> bool:
+    """Active people, people registering (a suspended person's draft waits), and someone
+    rejected correcting their registration (`registration.correct_rejected`)."""
+    if turn.user is not None and turn.user.status == UserStatus.REJECTED:
+        return session is not None and session.form_id == registration.FORM_ID
+    return is_active(turn) or (turn.user is not None and turn.user.status == UserStatus.REGISTERING)
+
+
+async def explain_status(turn: Turn) -> None:
+    """Someone not (yet) active asked for something: say what they can do."""
+    assert turn.user is not None
+    key = f"status_explained.{turn.user.status}"
+    if turn.user.status == UserStatus.REJECTED:  # why, what they can do, the office
+        reason = await recorded_reason(turn.repos, turn.user.id)
+        turn.reply(await rejection_text(turn, turn.user, reason, key))
+    elif turn.user.status == UserStatus.SUSPENDED:  # sent to the office
+        turn.reply(await district_contact.office_text(turn, turn.user, key))
+    else:
+        turn.reply(turn.t(key))
+
+
+async def start(turn: Turn) -> None:
+    """/start: the menu, a registration, a correction or what the status allows."""
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if turn.user.status == UserStatus.REGISTERING:
+        if session is not None:
+            await resume_form(turn, session, turn.t("registration.resuming") + "\n\n")
+        else:
+            await registration.begin(turn)
+        return
+    if turn.user.status == UserStatus.REJECTED and await registration.correct_rejected(turn):
+        return
+    if not is_active(turn):
+        await explain_status(turn)
+        return
+    await account.show_menu(turn, account.welcome_back(turn) + "\n\n")
+    if session is not None:
+        await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
+
+
+async def register(turn: Turn) -> None:
+    """/daftar: a training candidate applies to become PSM/TKSK; anyone else as /start."""
+    if allowed(turn.user, "registration.apply") and is_active(turn):
+        await registration.apply_as_candidate(turn)
+    else:
+        await start(turn)
