@@ -35,6 +35,7 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.main_menu import main_menu
+from handlers.review.send_back_notes import sent_back_note
 from handlers.scope import own_cases
 from handlers.temp_files import remove_photos_once_unused
 from storage.models import CaseDetail, CaseState, FormSession, RevisedFacts
@@ -153,11 +154,9 @@ async def _ask_about_unchanged(turn: Turn, session: FormSession, case: CaseDetai
     report, which waits at its summary (and comes back after the choice, or its /batal)."""
     report = await reopen_form(turn, session, {**session.state, "phase": "summary"})
     text = turn.t("review.unchanged.notice", number=case.summary.number)
-    sent_back = next(
-        (e for e in reversed(case.events) if e.to_state == CaseState.NEEDS_REVISION), None
-    )
-    if sent_back is not None and sent_back.reason:
-        text += "\n" + turn.t("review.unchanged.note", note=sent_back.reason)
+    notes = await turn.repos.reporter_cases.send_back_notes([case.summary.id])
+    if note := notes.get(case.summary.id):  # as on the correction screen: who, when, what
+        text += "\n" + sent_back_note(turn, turn.language, note)
     await start_form(
         turn,
         UNCHANGED_FORM,

@@ -11,7 +11,8 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.my_case_page import VIEW_PREFIX
 from handlers.paging import page_buttons, page_count, within
 from handlers.permissions import allowed
-from handlers.review.reporter import revise_buttons, sent_back_note
+from handlers.review.reporter import revise_buttons
+from handlers.review.send_back_notes import sent_back_note
 from storage.models import CaseState, CaseSummary, Handover
 
 LIST_PREFIX = "ml"  # ml:<page>

@@ -20,9 +20,10 @@ from handlers.forms.runner import (
 )
 from handlers.forms.state import prefilled_state
 from handlers.review.buttons import REVISE_PREFIX, record_refusal
+from handlers.review.send_back_notes import role_name, sent_back_note
 from handlers.review.workflow import Transition
 from handlers.scope import own_cases
-from storage.models import CaseDetail, CaseSummary, FormSession, SendBackNote
+from storage.models import CaseDetail, CaseSummary, FormSession
 from storage.models import CaseState as S
 
 REPORT_FORM = "case_report"
@@ -49,28 +50,6 @@ async def next_step(turn: Turn, language: str, case: CaseSummary) -> str:
     if case.state == S.REJECTED:
         text += await contact_note(turn.repos, turn.app.catalog, language, case.kabupaten_code)
     return text
-
-
-def sent_back_note(
-    turn: Turn, language: str, note: SendBackNote, limit: int = 0, *, kind: str = "sent_back"
-) -> str:
-    """Who sent the case back (their role) and when, with their note: what to correct
-    (`limit`: at most that many characters of it, for a list). `kind` "rejected": who
-    rejected it and why, read the same way."""
-    catalog = turn.app.catalog
-    date = note.at.astimezone(turn.app.timezone).strftime("%d-%m-%Y")
-    who = role_name(turn, language, note.actor_role)
-    if not note.reason:
-        return catalog.text(language, f"reporter.{kind}_no_note", who=who, date=date)
-    text = note.reason
-    if limit and len(text) > limit:
-        text = text[:limit].rstrip() + "…"
-    return catalog.text(language, f"reporter.{kind}_note", who=who, date=date, note=text)
-
-
-def role_name(turn: Turn, language: str, role: str | None) -> str:
-    """A reviewer as their reporter knows them: by role ("TKSK"), never by name."""
-    return turn.app.catalog.text(language, f"roles.{role}" if role else "reporter.someone")
 
 
 async def tell_reporter(

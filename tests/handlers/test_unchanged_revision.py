@@ -6,6 +6,7 @@ page). What a correction changed is listed for the reviewers. On both channels."
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -95,7 +96,8 @@ async def test_an_unchanged_report_is_asked_about_then_sent_with_an_explanation(
     asked = await tap(db, app, psm, channel, submit_button(page))
     text = said(asked)
     assert f"Belum ada jawaban yang Bapak/Ibu ubah pada laporan <b>{NUMBER}</b>" in text
-    assert f"Catatan pemeriksa: <i>{NOTE}</i>" in text
+    # The reviewer's note as the correction screen gives it: who (by role), when, what.
+    assert re.search(rf"↩️ Catatan dari TKSK \(\d\d-\d\d-\d{{4}}\): {re.escape(NOTE)}", text), text
     assert "Apa yang ingin Bapak/Ibu lakukan?" in text
     labels = [b.label for reply in asked.replies for row in reply.buttons or [] for b in row]
     assert {"✏️ Ubah jawaban", "📨 Tetap kirim"} <= set(labels)
