@@ -204,7 +204,7 @@ async def run_demo(stdin: TextIO, out: TextIO) -> int:
             "psm-bot demo (Kabupaten Kuningan). Ketik !bantuan untuk daftar perintah demo.",
             file=out,
         )
-        print(f"Anda sekarang: {PERSONAS[persona][1]}. Coba ketik /start", file=out)
+        print(f"Sekarang sebagai: {PERSONAS[persona][1]}. Coba ketik /start", file=out)
         try:
             while True:
                 print(f"\n[{PERSONAS[persona][1]}] > ", end="", file=out, flush=True)
@@ -221,7 +221,7 @@ async def run_demo(stdin: TextIO, out: TextIO) -> int:
                     wanted = line.partition(" ")[2].strip()
                     if wanted in PERSONAS:
                         persona = wanted
-                        print(f"Anda sekarang: {PERSONAS[persona][1]}", file=out)
+                        print(f"Sekarang sebagai: {PERSONAS[persona][1]}", file=out)
                     else:
                         print("Pilih: baru, koordinator, psm", file=out)
                     continue
