@@ -6,9 +6,10 @@ missing KK, NIK or location. And a missing NIK or KK as a page shows it: "Tidak 
 One renderer for whoever shows a case: its page in chat, `psm-bot case show` and the case
 spreadsheet. The questions and their labels come from the form version the case was reported
 on (`cases.form_version`), so a case of an older version shows its own questions; option codes
-are shown as the form's labels (`OptionLabels`). The answers the page and the spreadsheet show
-on lines of their own (names, NIK, KK, address, location, categories, consent, description,
-photos, urgency, desa) are not repeated here.
+are shown by the form's names for them (`OptionLabels`: an option's long name, else its
+label). The answers the page and the spreadsheet show on lines of their own (names, NIK, KK,
+address, location, categories, consent, description, photos, urgency, desa) are not repeated
+here.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ class AnswerLine:
 
     question: str  # the question's name ("ats_reason")
     label: str  # its short label in the reader's language ("Alasan tak sekolah")
-    value: str  # the answer, option codes as their labels
+    value: str  # the answer, option codes by their names
     category: str | None  # the category it follows up, if any ("anak_tidak_sekolah")
     about: str | None = None  # the member it is about (a repeat's item), by name
 

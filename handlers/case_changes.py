@@ -2,9 +2,9 @@
 case was sent back, for the reviewers (the notice of a resubmitted case, its page).
 
 The labels are the short ones of the case report as it is now (the form a correction is made
-on); option codes are shown as their labels, a NIK or KK masked, any NIK-like number in a
-typed answer masked, photos only counted ("foto diganti"). Short on purpose: at most
-`SHOWN` lines, then "dan N lainnya".
+on); option codes are shown by their names for reading (`OptionLabels`: a category's long
+name), a NIK or KK masked, any NIK-like number in a typed answer masked, photos only counted
+("foto diganti"). Short on purpose: at most `SHOWN` lines, then "dan N lainnya".
 """
 
 from __future__ import annotations

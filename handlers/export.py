@@ -31,7 +31,7 @@ from typing import Any
 from handlers.context import BackgroundJob, Turn
 from handlers.events import Button, Outbound, button_fields
 from handlers.export_sheet import write_workbook
-from handlers.forms.option_labels import category_names, shown
+from handlers.forms.option_labels import category_labels, category_names, shown
 from handlers.permissions import allowed
 from handlers.region_pickers import RegionPicker, expect_name, hint
 from handlers.scope import scope_of
@@ -276,14 +276,14 @@ async def _category_question(turn: Turn, choice: Choice, repos: Repos) -> list[O
     if code is not None:
         scope = replace(scope, kabupaten_code=None, kecamatan_code=code)  # inside theirs
     counts = await _counts(turn, choice, repos, scope)
-    names = category_names(turn.app.forms, turn.language)
+    labels = category_labels(turn.app.forms, turn.language)  # buttons: the short ones
     buttons = [
         Button(
-            label=f"{names[category]} ({count})",
+            label=f"{labels[category]} ({count})",
             data=replace(choice, category=category).data(),
         )
         for category, count in counts.by_category.items()
-        if category in names  # a code the form no longer has cannot be asked for
+        if category in labels  # a code the form no longer has cannot be asked for
     ]
     first = [
         Button(label=turn.t("export.all_categories"), data=replace(choice, category=ALL).data()),

@@ -48,7 +48,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("submitted", 12, "date"),
         Column("state", 18),
         Column("urgency", 10),
-        Column("categories", 30),
+        Column("categories", 40),  # names for reading: "Anak yang berhadapan dengan hukum (ABH)"
         Column("kabupaten_code", 9),
         Column("kabupaten", 14),
         Column("kecamatan_code", 11),

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import textwrap
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -38,7 +39,8 @@ PERIODS = (7, 30, 365)
 PERIOD_PREFIX = "st"
 DEFAULT_DAYS = 30
 SHOWN = 10  # lines per section in the text and bars per chart panel
-LABEL_WIDTH = 28
+LABEL_WIDTH = 28  # characters of a bar's label per line on the chart
+LABEL_LINES = 2  # a long category name wraps onto a second line, not cut after 28
 
 
 def period_start(app: AppContext, now: datetime, days: int) -> tuple[datetime, date, date]:
@@ -195,8 +197,15 @@ def _plain(text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_WIDTH else label[: LABEL_WIDTH - 1] + "…"
+def bar_label(label: str) -> str:
+    """A bar's label as the chart prints it: wrapped between words at `LABEL_WIDTH`, on at
+    most `LABEL_LINES` lines ("Anak korban tindak" / "kekerasan/diperlakukan salah"), only
+    then cut with "…"."""
+    lines = textwrap.wrap(label, LABEL_WIDTH, break_on_hyphens=False) or [""]
+    if len(lines) > LABEL_LINES:
+        last = " ".join(lines[LABEL_LINES - 1 :])
+        lines = [*lines[: LABEL_LINES - 1], last[: LABEL_WIDTH - 1] + "…"]
+    return "\n".join(lines)
 
 
 def _chart_sections(
@@ -228,12 +237,16 @@ def render_chart(chart: Chart, path: Path) -> Path:
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    bars = [max(1, len(items)) for _, items in chart.sections]
+    labelled = [
+        [(bar_label(label), count) for label, count in items] for _, items in chart.sections
+    ]
+    # A bar whose label takes two lines gets a little more height than a one-line one.
+    bars = [max(1.0, sum(1 + 0.4 * label.count("\n") for label, _ in items)) for items in labelled]
     figure = Figure(figsize=(7.2, 1.4 + 0.34 * sum(bars) + 0.9 * len(bars)), dpi=120)
     FigureCanvasAgg(figure)
     axes = figure.subplots(len(bars), 1, squeeze=False, gridspec_kw={"height_ratios": bars})
-    for axis, (name, items) in zip(axes[:, 0], chart.sections, strict=True):
-        labels = [_short(label) for label, _ in items][::-1]
+    for axis, (name, _), items in zip(axes[:, 0], chart.sections, labelled, strict=True):
+        labels = [label for label, _ in items][::-1]
         values = [count for _, count in items][::-1]
         drawn = axis.barh(range(len(values)), values, color="#1f77b4")
         axis.set_yticks(range(len(values)), labels)

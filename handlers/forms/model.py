@@ -34,6 +34,9 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 # message bodies (1024). Telegram's are looser.
 SHORT_LABEL_MAX = 20
 LABEL_MAX = 1024
+# An option's full name for reading (a page, a spreadsheet cell, a chart's bar): the longest
+# official PPKS name, "Anak yang Memerlukan Perlindungan Khusus (AMPK)", is 47.
+LONG_NAME_MAX = 80
 # A number's unit ("menit", "meter"): short enough that "✓ 5000 <unit>", the default's button,
 # stays within a button's 20.
 UNIT_MAX = 12
@@ -79,10 +82,14 @@ def _check_texts(value: Texts, limit: int, what: str) -> Texts:
 
 
 class Choice(_Strict):
-    """One static option of a select question."""
+    """One static option of a select question: its `label` on a button (short enough for
+    WhatsApp's) and in the form's own summary; its `long` name, if it has one, wherever the
+    option is read (a case's page, a notice, a spreadsheet, statistics): "Kekerasan thd
+    anak" on the button, "Anak korban tindak kekerasan/diperlakukan salah" on the page."""
 
     name: str
     label: Texts
+    long: Texts | None = None
     aliases: list[str] = Field(default_factory=list)  # informal words typed for it
     group: str | None = None  # the ChoiceGroup screen it is shown on
     # A day relative to the answer ("Hari ini" 0, "Kemarin" -1): the date is fixed when the
@@ -97,10 +104,21 @@ class Choice(_Strict):
     def _short_enough(cls, value: Texts) -> Texts:
         return _check_texts(value, SHORT_LABEL_MAX, "choice label")
 
+    @field_validator("long")
+    @classmethod
+    def _long_name(cls, value: Texts | None) -> Texts | None:
+        return None if value is None else _check_texts(value, LONG_NAME_MAX, "choice long name")
+
     @field_validator("relevant")
     @classmethod
     def _expression(cls, value: str | None) -> str | None:
         return _check_expression(value)
+
+    def read_name(self, language: str) -> str:
+        """The option as a reader sees it: its long name in `language`, else its label there
+        (an English label before an Indonesian long name), else the Indonesian ones."""
+        long = self.long or {}
+        return long.get(language) or self.label.get(language) or long.get("id") or self.label["id"]
 
 
 def _check_name(value: str) -> str:

@@ -32,6 +32,7 @@ def test_each_kind_of_answer_is_shown_as_a_reviewer_reads_it(tmp_path: Path) -> 
         bansos=[{"name": "pkh"}, {"name": "bpnt"}],
         photos=[{"ref": "c"}],
         description="Atap bocor. NIK ibu 3208014506900002",
+        categories=[{"name": "rtlh"}, {"name": "anak_korban_kekerasan"}],
     )
     lines = ChangeLines(app, "id").of(SENT_BACK, new)
     assert lines[0] == "• NIK (Ayu Lestari): 320801******0001 → 320801******0009"
@@ -39,6 +40,11 @@ def test_each_kind_of_answer_is_shown_as_a_reviewer_reads_it(tmp_path: Path) -> 
     assert "• Urgensi: Biasa → 🚨 Darurat" in lines
     assert any(line.startswith("• Bansos: PKH → PKH, ") for line in lines), lines
     assert "• Foto: foto diganti (2 → 1 foto)" in lines
+    # Categories by their names for reading (the form's long names), not the buttons' labels.
+    assert (
+        "• Kategori: Rumah tidak layak huni (RTLH) → Rumah tidak layak huni (RTLH), "
+        "Anak korban tindak kekerasan/diperlakukan salah" in lines
+    ), lines
     assert (
         "• Keterangan: Atap bocor, dinding bambu lapuk. → Atap bocor. NIK ibu 320801******0002"
         in lines

@@ -188,7 +188,7 @@ async def test_guided_choice_then_a_masked_workbook(world) -> None:
     formula = by_number["KNG-2026-000002"]
     assert formula["Nama"].value == '=HYPERLINK("http://x")' and formula["Nama"].data_type == "s"
     assert formula["Nama kepala keluarga"].data_type == "s"
-    assert formula["Kategori"].value == "Fakir miskin, Lansia telantar"
+    assert formula["Kategori"].value == "Fakir miskin, Lanjut usia telantar"  # names read
 
     # No full NIK or KK anywhere in the file.
     with zipfile.ZipFile(document.file_path) as archive:

@@ -130,8 +130,9 @@ def test_cells_masked_unmasked_and_empty(tmp_path: Path) -> None:
         assert full["Nama kepala keluarga"].data_type == "s"
         assert full["Hubungan dengan kepala keluarga"].value == "anak kandung"
         assert full["Kode desa"].value == "32.08.01.2006"
-        # The categories as the reporter picked them (the form's labels), as the page names them.
-        assert full["Kategori"].value == "Rumah tak layak huni, Stunting"
+        # The categories by their names for reading (the form's long name where the button's
+        # label is terse), as the page names them.
+        assert full["Kategori"].value == "Rumah tidak layak huni (RTLH), Stunting"
         # Missing values leave the cell empty; a missing reason is said in words.
         for column in (
             "NIK",
