@@ -39,6 +39,6 @@ async def correction_cancel_text(turn: Turn, session: FormSession, step: str) ->
 async def unchanged_cancel_text(turn: Turn, session: FormSession, step: str) -> str | None:
     """ "Send it unchanged?" cancelled: the explanation goes, the correction stays."""
     number = await _waiting_case_number(turn, form_context(session).get("case_id"))
-    if number is None:
+    if number is None or step == "come_back":
         return None
     return turn.t(f"cancel.unchanged.{step}", number=number)

@@ -132,7 +132,9 @@ def cancel_worded(form_id: str) -> Callable[[CancelWording], CancelWording]:
 async def cancel_text(turn: Turn, session: FormSession, step: str) -> str:
     """What "cancel?" (`step` "confirm") and "cancelled" ("done_named": the menu is next;
     "done_named_back": the form it interrupted follows) say of a session: its form's own
-    words where it has them, else `cancel.<step>` naming what is deleted."""
+    words where it has them, else `cancel.<step>` naming what is deleted. A form's own words
+    may also say how it comes back after a side trip (`step` "come_back", used by
+    `resume_interrupted`; None: the general hint)."""
     wording = _CANCEL_WORDINGS.get(session.form_id)
     own = await wording(turn, session, step) if wording is not None else None
     if own is not None:
@@ -343,7 +345,10 @@ async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
         session = await turn.repos.forms.activate(paused.id, now=turn.now)
     # Which form waited, and that its answers are kept while other things are done.
     title = await _title(turn, session)
-    await resume_form(turn, session, turn.t("form.come_back_hint", title=title) + "\n\n")
+    wording = _CANCEL_WORDINGS.get(session.form_id)  # "/batal deletes it" is not true of all
+    own = await wording(turn, session, "come_back") if wording is not None else None
+    hint = own or turn.t("form.come_back_hint", title=title)
+    await resume_form(turn, session, hint + "\n\n")
 
 
 async def back_after_ending(turn: Turn, before: FormSession | None) -> None:

@@ -137,3 +137,24 @@ async def test_a_correction_being_made_is_closed_when_the_case_is_rejected(
         assert app.catalog.text("id", "reporter.correction_dropped") in notice
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_correction_comes_back_after_a_side_trip_in_its_own_words(
+    tmp_path: Path, channel: str
+) -> None:
+    """Back from a side trip, a correction is not "your form; /batal deletes it" (read as if
+    the report sent would go): only its unsent changes would (QA wording walk)."""
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        app = app_context(tmp_path / "media")
+        world = await review_world(
+            db, channel, reported_at=NOW - timedelta(days=1), state="needs_revision"
+        )
+        await tap(db, app, world.psm, channel, f"rv:{world.case_id}")
+        back = said(await say(db, app, world.psm, channel, "jadwal"))
+        assert "Perbaikan laporan <b>KNG-2026-000001</b> masih berjalan" in back
+        assert "/batal hanya membuang perubahan yang belum dikirim" in back
+        assert "/batal menghapus isian ini" not in back
+    finally:
+        await db.close()
