@@ -9,6 +9,7 @@ from handlers.context import AppContext, Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.engine import FormEngine, StepContext, StepResult, new_state
 from handlers.forms.model import Form, QuestionType, form_from_data
+from handlers.forms.step import WordReading
 from handlers.i18n import Markup
 from handlers.regions import RegionChoices
 from storage.forms import HELD
@@ -293,12 +294,12 @@ async def step_form(turn: Turn, session: FormSession) -> None:
         await _back_after_completion(turn, saved)
 
 
-async def takes_as_answer(turn: Turn, session: FormSession) -> bool:
-    """Whether the turn's typed text reads as the answer to the session's question on screen
-    (`FormEngine.takes_as_answer`: nothing stored); else a command word typed amid the form is
-    a side trip."""
+async def read_command_word(turn: Turn, session: FormSession) -> WordReading:
+    """How the turn's typed text reads at the session's question on screen
+    (`FormEngine.read_command_word`: nothing stored): a command word typed amid the form is a
+    side trip where it is no answer."""
     form = await form_of(turn, session)
-    return await _engine(turn, form, session).takes_as_answer(_going_on(session), turn.event)
+    return await _engine(turn, form, session).read_command_word(_going_on(session), turn.event)
 
 
 async def final_answers(turn: Turn, session: FormSession, state: dict[str, Any]) -> dict:
