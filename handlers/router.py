@@ -38,8 +38,8 @@ from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.command_menu import refresh_menu
 from handlers.context import Turn
 from handlers.events import OPEN_WAITING, InboundKind, Outbound
+from handlers.forms.final_go import back_after_ending
 from handlers.forms.runner import (
-    back_after_ending,
     come_back_after,
     held_choice,
     read_command_word,
@@ -299,7 +299,7 @@ async def _on_button(turn: Turn) -> None:
         else:
             before = await turn.repos.forms.active(turn.user.id)
             await ACTIVE_BUTTONS[prefix](turn, data)
-            await back_after_ending(turn, before)  # a side trip's form sent or dropped
+            await back_after_ending(turn, before)  # a side trip's form sent (or dropped)
             # A question of the button's own over a form (a review's reason, a correction
             # opened amid a report): the form comes back once it ends.
             await come_back_after(turn, before)

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.context import AppContext, Turn
-from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.events import Button, Outbound
 from handlers.forms.engine import FormEngine, StepContext, StepResult, new_state
 from handlers.forms.model import Form, QuestionType, form_from_data
 from handlers.forms.step import WordReading
@@ -347,20 +347,6 @@ async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
     await resume_form(turn, session, turn.t("form.come_back_hint", title=title) + "\n\n")
 
 
-async def back_after_ending(turn: Turn, before: FormSession | None) -> None:
-    """A form ended by a button of its own after its summary (`ask_final_go`'s send or
-    cancel: /siaran, /bimtek_baru) brings back the form it interrupted, as a form ending with
-    its last answer does (`step_form`); `before` is the session active before the button."""
-    interrupted = before.state.get(RETURNS_TO) if before is not None else None
-    if before is None or interrupted is None or turn.user is None:
-        return
-    if await turn.repos.forms.active(turn.user.id) is not None:
-        return  # still asking (another audience), or another question (or the form) is back
-    ended = await turn.repos.forms.get(before.id)
-    if ended is not None and ended.status in ("completed", "cancelled"):
-        await resume_interrupted(turn, interrupted)
-
-
 async def come_back_after(turn: Turn, interrupted: FormSession | None) -> bool:
     """Whether another form now stands over `interrupted` (a command's or a button's own
     question: /nomor, a review's reason, a correction). If it paused `interrupted`, that one is
@@ -381,42 +367,6 @@ async def come_back_after(turn: Turn, interrupted: FormSession | None) -> bool:
 async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> FormSession:
     """Make a finished session active again (e.g. to ask about a duplicate first)."""
     return await turn.repos.forms.save(session.id, state=state, status="active", now=turn.now)
-
-
-async def ask_final_go(
-    turn: Turn,
-    session: FormSession,
-    answers: dict[str, Any],
-    *,
-    phase: str,
-    prefix: str,
-    text: str,
-    yes: str,
-    no: str,
-) -> None:
-    """After the summary, hold the answers for one more yes/no (e.g. "send to 120 people?").
-
-    The buttons are `<prefix>:y|n:<session id>`; `final_go` reads them back.
-    """
-    state = {**session.state, "phase": phase, "final": answers}
-    held = await reopen_form(turn, session, state)
-    buttons = [
-        [
-            Button(label=yes, data=f"{prefix}:y:{held.id}"),
-            Button(label=no, data=f"{prefix}:n:{held.id}"),
-        ]
-    ]
-    turn.reply(Outbound.say(text, buttons))
-
-
-async def final_go(turn: Turn, data: str, phase: str) -> tuple[FormSession | None, bool]:
-    """(the session held by `ask_final_go`, whether the answer was yes); the session is None
-    for a stale or foreign button (the caller says so)."""
-    _, choice, raw_id = button_fields(data, 3)
-    session = await turn.repos.forms.active(turn.user.id) if turn.user else None
-    if session is None or session.id != small_number(raw_id) or session.state.get("phase") != phase:
-        return None, False
-    return session, choice == "y"
 
 
 async def cancel_form(turn: Turn, session: FormSession) -> None:
