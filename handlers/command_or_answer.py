@@ -21,7 +21,6 @@ from handlers.forms.runner import (
     held_choice,
     hold,
     read_command_word,
-    release_choice,
     step_form,
 )
 from handlers.forms.step import WordReading
@@ -110,7 +109,6 @@ async def _do(
         turn.event = as_command(turn.event, typed).model_copy(update={"text": text, "data": None})
         await run_command(turn)
         return
-    session = await release_choice(turn) or session
     update = {"kind": InboundKind.TEXT, "text": text, "data": None, "callback_id": None}
     turn.event = turn.event.model_copy(update=update)
     await step_form(turn, session)
