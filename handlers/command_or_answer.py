@@ -17,12 +17,7 @@ from collections.abc import Awaitable, Callable
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields, small_number
 from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
-from handlers.forms.runner import (
-    held_choice,
-    hold,
-    read_command_word,
-    step_form,
-)
+from handlers.forms.runner import held_choice, hold, read_command_word, step_form
 from handlers.forms.step import WordReading
 from handlers.keywords import alone_keyword, as_command, typed_command
 from storage.models import FormSession
