@@ -9,15 +9,16 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver_to_people
-from handlers.events import Button, Outbound, button_fields
-from handlers.forms.runner import (
+from handlers.events import Button, Outbound
+from handlers.forms.final_go import (
+    FINAL_DROP,
+    FINAL_EDIT,
+    FINAL_SEND,
     ask_final_go,
     final_go,
-    on_complete,
-    reopen_form,
-    resume_form,
-    start_form,
+    summary_again,
 )
+from handlers.forms.runner import on_complete, reopen_form, resume_form, start_form
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
 from storage.models import FormSession, Role, User
@@ -25,6 +26,7 @@ from storage.models import FormSession, Role, User
 FORM_ID = "broadcast"
 CONFIRM_PREFIX = "bc"
 PHASE = "broadcast_confirm"
+CHANGE_AUDIENCE = "a"  # beside the final go's own choices, when nobody is reached
 
 
 def _without_kecamatan(user: User) -> bool:
@@ -92,11 +94,16 @@ async def _audience(
 def _choose_again(turn: Turn, session: FormSession, key: str, text: str) -> Outbound:
     """Nobody to send to: say so, offer another audience (when there is one) or cancel."""
     assert turn.user is not None
-    rows = [[Button(label=turn.t("broadcast.cancel"), data=f"{CONFIRM_PREFIX}:n:{session.id}")]]
+    # Nothing can be sent here, so its Batal stays a cancel ("Ganti penerima" keeps the text).
+    cancel = Button(
+        label=turn.t("broadcast.cancel"), data=f"{CONFIRM_PREFIX}:{FINAL_DROP}:{session.id}"
+    )
+    rows = [[cancel]]
     more = _choices_of(turn.user) > 1
     if more:
         change = Button(
-            label=turn.t("broadcast.change_audience"), data=f"{CONFIRM_PREFIX}:a:{session.id}"
+            label=turn.t("broadcast.change_audience"),
+            data=f"{CONFIRM_PREFIX}:{CHANGE_AUDIENCE}:{session.id}",
         )
         rows.insert(0, [change])
     end = turn.t("broadcast.choose_other" if more else "broadcast.cancel_only")
@@ -121,8 +128,8 @@ async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> 
         phase=PHASE,
         prefix=CONFIRM_PREFIX,
         text=turn.t("broadcast.preview", count=len(reached[0]), text=text),
-        yes=turn.t("broadcast.send"),
-        no=turn.t("broadcast.cancel"),
+        send=turn.t("broadcast.send"),
+        edit=turn.t("broadcast.edit_first"),
     )
 
 
@@ -155,13 +162,17 @@ def _copy_text(turn: Turn, language: str, sender: str, message: str, contact: st
 async def confirm(turn: Turn, data: str) -> None:
     """Send (every message queued in this one transaction, so nothing goes twice) or drop."""
     user = turn.user
-    session, yes = await final_go(turn, data, PHASE)
+    session, choice = await final_go(turn, data, PHASE)
     if session is None or user is None or not allowed(user, "broadcast.send"):
         turn.reply(turn.t("errors.old_button"))
         return
-    if button_fields(data, 3)[1] == "a":
+    if choice == CHANGE_AUDIENCE:
         await _change_audience(turn, session)
         return
+    if choice == FINAL_EDIT:  # "✏️ Ubah dulu": nothing sent, nothing lost
+        await summary_again(turn, session, turn.t("broadcast.kept_for_edit") + "\n\n")
+        return
+    yes = choice == FINAL_SEND
     answers = session.state["final"]
     reached = await _audience(turn, answers) if yes else None
     if yes and (reached is None or not reached[0]) and not _without_kecamatan(user):

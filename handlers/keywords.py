@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from handlers.events import Inbound, InboundKind
+
 # Every command's own name is one of them: the help shows "/laporan_saya" on WhatsApp as
 # "*laporan_saya*", to be typed as shown (tests/handlers/test_typed_keywords.py walks it).
 KEYWORDS = {
@@ -79,3 +81,9 @@ def typed_command(text: str) -> TypedCommand | None:
     head, _, rest = stripped.partition(" ")
     command = WITH_ARGUMENTS.get(_key(head))
     return TypedCommand(command, rest.strip()) if command and rest.strip() else None
+
+
+def as_command(event: Inbound, typed: TypedCommand) -> Inbound:
+    """The typed event as the command it stands for, as the router handles it."""
+    update = {"kind": InboundKind.COMMAND, "command": typed.command, "command_args": typed.args}
+    return event.model_copy(update=update)

@@ -13,6 +13,7 @@ from handlers import (
     broadcast,
     case_report,
     channel_choice,
+    command_or_answer,
     district_contact,
     district_reminders,
     export,
@@ -37,19 +38,20 @@ from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.command_menu import refresh_menu
 from handlers.context import Turn
 from handlers.events import OPEN_WAITING, InboundKind, Outbound
+from handlers.forms.final_go import back_after_ending
 from handlers.forms.runner import (
-    back_after_ending,
     come_back_after,
     held_choice,
+    read_command_word,
     release_choice,
     resume_form,
     resume_interrupted,
     step_form,
-    takes_as_answer,
 )
+from handlers.forms.step import WordReading
 from handlers.identifier_messages import identifier_deletion
 from handlers.identity import identify
-from handlers.keywords import TypedCommand, typed_command
+from handlers.keywords import TypedCommand, as_command, typed_command
 from handlers.people import buttons as people_buttons
 from handlers.people import handover as people_handover
 from handlers.people import screens as people_screens
@@ -83,13 +85,7 @@ async def handle(turn: Turn) -> None:
         return
     await identify(turn)
     if event.kind == InboundKind.TEXT and (typed := await _typed_command(turn)):
-        event = turn.event = event.model_copy(
-            update={
-                "kind": InboundKind.COMMAND,
-                "command": typed.command,
-                "command_args": typed.args,
-            }
-        )
+        event = turn.event = as_command(event, typed)
     if event.kind != InboundKind.TEXT:  # a region typed answers only the picker just shown
         await region_pickers.forget_name(turn)
     if event.kind == InboundKind.BUTTON:
@@ -114,8 +110,9 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
     form any. Inside one, those that leave, explain or reopen it ("batal", "menu", "daftar")
     and a check-in with its code always; "bimtek <code>" for a training's code; any other
     only where it does not read as the answer to the question on screen ("jadwal" at the KK
-    question is a side trip, at a note it is the note; "Bimtek" as a training's title stays
-    the answer). A choice held beside the form ("cancel?") takes no command word."""
+    question is a side trip; an option named so stays the answer; at free text a word alone
+    is asked about: `command_or_answer`). A choice held beside the form ("cancel?") takes no
+    command word."""
     typed = typed_command(turn.event.text or "")
     if typed is None or typed.in_form:
         return typed
@@ -125,7 +122,10 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
         return typed
     if typed.join:
         return typed if await training_join.is_join_code(turn, typed.args) else None
-    if held_choice(session) is None and await takes_as_answer(turn, session):
+    if (
+        held_choice(session) is None
+        and await read_command_word(turn, session) != WordReading.COMMAND
+    ):
         return None
     return typed
 
@@ -192,6 +192,7 @@ _OTHER_BUTTON_PREFIXES = (
     registration_kecamatan.TAKEN_PREFIX,
     account.LANGUAGE_PREFIX,
     form_cancel.CANCEL_PREFIX,
+    command_or_answer.PREFIX,
     case_report.DRAFT_PREFIX,
     DUPLICATE_PREFIX,
     main_menu.MENU_PREFIX,
@@ -284,6 +285,8 @@ async def _on_button(turn: Turn) -> None:
         await account.set_language(turn, data)
     elif prefix == form_cancel.CANCEL_PREFIX:
         await form_cancel.cancel_button(turn, data)
+    elif prefix == command_or_answer.PREFIX:  # answers the person's own form, or is old
+        await command_or_answer.choose(turn, data, run_command=_on_command)
     elif prefix in ACTIVE_BUTTONS:
         if not welcome.is_active(turn):
             await turn.repos.audit.record(
@@ -296,7 +299,7 @@ async def _on_button(turn: Turn) -> None:
         else:
             before = await turn.repos.forms.active(turn.user.id)
             await ACTIVE_BUTTONS[prefix](turn, data)
-            await back_after_ending(turn, before)  # a side trip's form sent or dropped
+            await back_after_ending(turn, before)  # a side trip's form sent (or dropped)
             # A question of the button's own over a form (a review's reason, a correction
             # opened amid a report): the form comes back once it ends.
             await come_back_after(turn, before)
@@ -344,6 +347,8 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
         await form_cancel.typed_answer(turn, session)
     elif held == side_trip_menus.BELOW_MENU:
         await side_trip_menus.answer_below_menu(turn, session)
+    elif (typed := command_or_answer.held_text(held)) is not None:
+        await command_or_answer.typed_answer(turn, session, typed, run_command=_on_command)
     elif held != case_report.DRAFT_PREFIX or not await case_report.offer_drafts_again(turn):
         await step_form(turn, session)  # no choice left to make: the answer is the form's
 
@@ -364,7 +369,9 @@ async def _on_message(turn: Turn) -> None:
             return
         if (held := held_choice(session)) is not None:
             await _answer_held(turn, session, held)
-        elif not await _taken_without_the_question(turn, session):
+        elif await _taken_without_the_question(turn, session):
+            return
+        elif not await command_or_answer.ask_first(turn, session):  # "cari" as a name?
             await step_form(turn, session)
         return
     if turn.user.status == UserStatus.REGISTERING:

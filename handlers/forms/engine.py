@@ -31,7 +31,7 @@ from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.image_step import ImageStep
 from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.state import MORE, FormState, Position, new_state
-from handlers.forms.step import ChoiceSource, StepContext, StepResult, button_action
+from handlers.forms.step import ChoiceSource, StepContext, StepResult, WordReading, button_action
 from handlers.forms.summary_step import SummaryStep
 from handlers.forms.view import MISSING_CHOICES, FormView
 
@@ -167,35 +167,37 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         result.question = question
         return result
 
-    async def takes_as_answer(self, state: dict[str, Any], event: Inbound) -> bool:
-        """Whether a typed text reads as the answer to the question on screen (parsed or
-        matched to an option as `step` would, before any constraint), with nothing stored:
-        the router runs a command word typed amid a form ("jadwal") as a side trip unless it
-        reads as the answer (free text, an option named so). The summary takes its buttons,
-        "add another?" yes or no."""
+    async def read_command_word(self, state: dict[str, Any], event: Inbound) -> WordReading:
+        """How a typed text reads at the question on screen (parsed or matched to an option
+        as `step` would, before any constraint), with nothing stored: the router runs a
+        command word typed amid a form ("jadwal") as a side trip where it is no answer, keeps
+        an option named so, and asks at free text ("cari" as a name). The summary takes its
+        buttons, "add another?" yes or no."""
         fs = self._state(state)
         position = fs.current()
         if state.get("phase") in ("summary", "edit_menu") or position is None:
-            return False
+            return WordReading.COMMAND
         if position.name == MORE:
-            return parsers.yes_or_no(event.text or "") is not None
+            answers = parsers.yes_or_no(event.text or "") is not None
+            return WordReading.ANSWER if answers else WordReading.COMMAND
         question = self.form.question(position.name)
         if not question.required and self._is_skip_word(event):
-            return True
+            return WordReading.ANSWER
         if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
             options = await self._options(fs, question, position)
             multiple = question.type == QuestionType.SELECT_MULTIPLE
             typed = parsers.clean_text(event.text or "")
-            return bool(match_choice(typed, options, multiple=multiple).exact)
+            exact = match_choice(typed, options, multiple=multiple).exact
+            return WordReading.ANSWER if exact else WordReading.COMMAND
         if question.type == QuestionType.IMAGE:
-            return False
+            return WordReading.COMMAND
         if self._missing_answer(question, event, None) is not None:
-            return True
+            return WordReading.ANSWER
         try:
             self._parse(question, event)
         except parsers.Invalid:
-            return False
-        return True
+            return WordReading.COMMAND
+        return WordReading.EITHER if question.type == QuestionType.TEXT else WordReading.ANSWER
 
     async def _ask_again(self, fs: FormState, key: str, **values: Any) -> StepResult:
         message = await self.render(fs.state, "⚠️ " + self.t(key, **values) + "\n\n")

@@ -6,9 +6,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from handlers.context import AppContext, Turn
-from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.events import Button, Outbound
 from handlers.forms.engine import FormEngine, StepContext, StepResult, new_state
 from handlers.forms.model import Form, QuestionType, form_from_data
+from handlers.forms.step import WordReading
 from handlers.i18n import Markup
 from handlers.regions import RegionChoices
 from storage.forms import HELD
@@ -295,12 +296,12 @@ async def step_form(turn: Turn, session: FormSession) -> None:
         await _back_after_completion(turn, saved)
 
 
-async def takes_as_answer(turn: Turn, session: FormSession) -> bool:
-    """Whether the turn's typed text reads as the answer to the session's question on screen
-    (`FormEngine.takes_as_answer`: nothing stored); else a command word typed amid the form is
-    a side trip."""
+async def read_command_word(turn: Turn, session: FormSession) -> WordReading:
+    """How the turn's typed text reads at the session's question on screen
+    (`FormEngine.read_command_word`: nothing stored): a command word typed amid the form is a
+    side trip where it is no answer."""
     form = await form_of(turn, session)
-    return await _engine(turn, form, session).takes_as_answer(_going_on(session), turn.event)
+    return await _engine(turn, form, session).read_command_word(_going_on(session), turn.event)
 
 
 async def final_answers(turn: Turn, session: FormSession, state: dict[str, Any]) -> dict:
@@ -351,20 +352,6 @@ async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
     await resume_form(turn, session, hint + "\n\n")
 
 
-async def back_after_ending(turn: Turn, before: FormSession | None) -> None:
-    """A form ended by a button of its own after its summary (`ask_final_go`'s send or
-    cancel: /siaran, /bimtek_baru) brings back the form it interrupted, as a form ending with
-    its last answer does (`step_form`); `before` is the session active before the button."""
-    interrupted = before.state.get(RETURNS_TO) if before is not None else None
-    if before is None or interrupted is None or turn.user is None:
-        return
-    if await turn.repos.forms.active(turn.user.id) is not None:
-        return  # still asking (another audience), or another question (or the form) is back
-    ended = await turn.repos.forms.get(before.id)
-    if ended is not None and ended.status in ("completed", "cancelled"):
-        await resume_interrupted(turn, interrupted)
-
-
 async def come_back_after(turn: Turn, interrupted: FormSession | None) -> bool:
     """Whether another form now stands over `interrupted` (a command's or a button's own
     question: /nomor, a review's reason, a correction). If it paused `interrupted`, that one is
@@ -385,42 +372,6 @@ async def come_back_after(turn: Turn, interrupted: FormSession | None) -> bool:
 async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -> FormSession:
     """Make a finished session active again (e.g. to ask about a duplicate first)."""
     return await turn.repos.forms.save(session.id, state=state, status="active", now=turn.now)
-
-
-async def ask_final_go(
-    turn: Turn,
-    session: FormSession,
-    answers: dict[str, Any],
-    *,
-    phase: str,
-    prefix: str,
-    text: str,
-    yes: str,
-    no: str,
-) -> None:
-    """After the summary, hold the answers for one more yes/no (e.g. "send to 120 people?").
-
-    The buttons are `<prefix>:y|n:<session id>`; `final_go` reads them back.
-    """
-    state = {**session.state, "phase": phase, "final": answers}
-    held = await reopen_form(turn, session, state)
-    buttons = [
-        [
-            Button(label=yes, data=f"{prefix}:y:{held.id}"),
-            Button(label=no, data=f"{prefix}:n:{held.id}"),
-        ]
-    ]
-    turn.reply(Outbound.say(text, buttons))
-
-
-async def final_go(turn: Turn, data: str, phase: str) -> tuple[FormSession | None, bool]:
-    """(the session held by `ask_final_go`, whether the answer was yes); the session is None
-    for a stale or foreign button (the caller says so)."""
-    _, choice, raw_id = button_fields(data, 3)
-    session = await turn.repos.forms.active(turn.user.id) if turn.user else None
-    if session is None or session.id != small_number(raw_id) or session.state.get("phase") != phase:
-        return None, False
-    return session, choice == "y"
 
 
 async def cancel_form(turn: Turn, session: FormSession) -> None:

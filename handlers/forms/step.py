@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from typing import Any, Protocol
 
 from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
@@ -17,6 +18,15 @@ from handlers.events import Outbound, small_number
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import ChoicesFrom, Question
 from handlers.i18n import Catalog
+
+
+class WordReading(StrEnum):
+    """How a command word typed amid a form reads at the question on screen
+    (`FormEngine.read_command_word`)."""
+
+    COMMAND = "command"  # no answer there ("jadwal" at the KK question): a side trip
+    ANSWER = "answer"  # the answer (an option named so, "tidak" to "add another?")
+    EITHER = "either"  # free text, which any text answers: the person is asked which
 
 
 class ChoiceSource(Protocol):

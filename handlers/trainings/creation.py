@@ -12,15 +12,8 @@ from typing import Any
 from handlers.context import Turn
 from handlers.forms.answers import parse_time_text
 from handlers.forms.dates import example_date, short_date
-from handlers.forms.runner import (
-    ask_final_go,
-    context_values,
-    final_go,
-    on_complete,
-    reopen_form,
-    resume_form,
-    start_form,
-)
+from handlers.forms.final_go import FINAL_EDIT, FINAL_SEND, ask_final_go, final_go, summary_again
+from handlers.forms.runner import context_values, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.trainings.codes import new_secret
 from handlers.trainings.common import (
@@ -108,10 +101,8 @@ def schedule_of(
 
 async def back_to_summary(turn: Turn, session: FormSession, problems: list[str]) -> None:
     """The answers' summary again, headed by what is wrong with the days."""
-    state = {**session.state, "phase": "summary", "page": 0}
-    reopened = await reopen_form(turn, session, state)
     warnings = "\n".join("⚠️ " + problem for problem in problems)
-    await resume_form(turn, reopened, warnings + "\n\n")
+    await summary_again(turn, session, warnings + "\n\n")
 
 
 @context_values(FORM_ID)
@@ -141,27 +132,34 @@ async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> 
             **training_names(turn.app, turn.language, answers["title"]),
             count=len(people),
         ),
-        yes=turn.t("training.send"),
-        no=turn.t("training.dont_send"),
+        send=turn.t("training.send"),
+        edit=turn.t("training.edit_first"),
     )
 
 
 async def confirm(turn: Turn, data: str) -> None:
-    """Create the training and invite (all in this one transaction), or drop it."""
+    """Create the training and invite (all in this one transaction), or go back to the
+    summary, the answers kept: asked ("✏️ Ubah dulu"), or because the days no longer fit (the
+    first day is today now). The cancel of a message sent before still drops it."""
     user = turn.user
-    session, yes = await final_go(turn, data, PHASE)
+    session, choice = await final_go(turn, data, PHASE)
     if user is None or session is None or not _may_create(user):
         turn.reply(turn.t("errors.old_button"))
         return
+    if choice == FINAL_EDIT:
+        await summary_again(turn, session, turn.t("training.kept_for_edit") + "\n\n")
+        return
     answers = session.state["final"]
     days, problems = schedule_of(turn, answers)
-    done = yes and not problems
+    if choice == FINAL_SEND and problems:
+        await back_to_summary(turn, session, problems)
+        return
+    done = choice == FINAL_SEND
     await turn.repos.forms.save(
         session.id, state=session.state, status="completed" if done else "cancelled", now=turn.now
     )
     if not done:
-        prefix = "".join("⚠️ " + problem + "\n" for problem in problems)
-        turn.reply(prefix + turn.t("training.not_sent"))
+        turn.reply(turn.t("training.not_sent"))
         return
     audience = _audience(user, answers)
     people = await _invitees(turn, audience)

@@ -107,13 +107,17 @@ async def test_a_command_with_its_own_question_brings_the_form_back_after(world,
 
 @pytest.mark.parametrize("message", ["Jadwal posyandu besok pukul 08.00", "jadwal", "cari donatur"])
 async def test_a_word_that_reads_as_the_answer_stays_the_answer(world, channel, message):
-    """A broadcast's message is free text: "jadwal posyandu", "jadwal" alone, "cari ..."
-    are the message. At the next question, a choice of audiences, "jadwal" is no option: a
-    side trip, the audience asked again."""
+    """A broadcast's message is free text: "jadwal posyandu", "cari ..." are the message;
+    "jadwal" alone is asked about first (handlers/command_or_answer.py), then is the message.
+    At the next question, a choice of audiences, "jadwal" is no option: a side trip, the
+    audience asked again."""
     db, app = world
     sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
     assert "Tulis pesan siaran" in said(await send(db, app, sari, channel, text="siaran"))
     reply = said(await send(db, app, sari, channel, text=message))
+    if message == "jadwal":
+        assert "Untuk siapa?" not in reply and "atau itu jawabannya?" in reply
+        reply = said(await send(db, app, sari, channel, text="Itu jawabannya"))
     assert "Untuk siapa?" in reply and _come_back(app, "Siaran") not in reply
     session = await _active(db, sari)
     assert session is not None and session.state["answers"] == {"message": message}
@@ -124,7 +128,7 @@ async def test_a_word_that_reads_as_the_answer_stays_the_answer(world, channel, 
     assert kept.state["answers"] == {"message": message}
 
 
-async def _broadcast_at_its_final_go(
+async def broadcast_at_its_final_go(
     db: Database, app: AppContext, tono: User, channel: str
 ) -> Turn:
     """ "siaran" typed amid the report, written to its final "send to 1 person?"."""
@@ -136,9 +140,7 @@ async def _broadcast_at_its_final_go(
     return preview
 
 
-async def _training_at_its_final_go(
-    db: Database, app: AppContext, tono: User, channel: str
-) -> Turn:
+async def training_at_its_final_go(db: Database, app: AppContext, tono: User, channel: str) -> Turn:
     """ "bimtek baru" typed amid the report, answered to its final "invite 1 person?"."""
     asked = said(await send(db, app, tono, channel, text="bimtek baru"))
     assert "Apa judul bimteknya?" in asked and KK_QUESTION not in asked
@@ -150,38 +152,36 @@ async def _training_at_its_final_go(
     return preview
 
 
-# The side trip's walk to its final go, its send button, what sending and dropping say.
+# The side trip's walk to its final go, its send button, what sending and going back say.
 SIDE_FORMS = {
-    "siaran": (_broadcast_at_its_final_go, "📣 Kirim", "broadcast.queued", "broadcast.cancelled"),
+    "siaran": (
+        broadcast_at_its_final_go,
+        "📣 Kirim",
+        "broadcast.queued",
+        "broadcast.kept_for_edit",
+    ),
     "bimtek baru": (
-        _training_at_its_final_go,
+        training_at_its_final_go,
         "📨 Kirim undangan",
         "training.created",
-        "training.not_sent",
+        "training.kept_for_edit",
     ),
 }
 
 
-@pytest.mark.parametrize("ends", ["sent", "dropped"])
 @pytest.mark.parametrize("word", list(SIDE_FORMS))
-async def test_a_side_trip_with_a_final_go_brings_the_form_back(world, channel, word, ends):
+async def test_a_side_trip_sent_at_its_final_go_brings_the_form_back(world, channel, word):
     """ "siaran" and "bimtek baru" amid a report ask their own questions (the report paused),
-    then a last send/cancel button of their own. Either way the report comes back at once,
-    its answers kept; before, it waited paused under /draf."""
+    then a last send button of their own. Sent, the report comes back at once, its answers
+    kept; before, it waited paused under /draf."""
     db, app = world
-    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
-    await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
-    await send(db, app, tono, channel, text="lapor")
-    assert KK_QUESTION in said(await send(db, app, tono, channel, text="Slamet Riyadi"))
-    report = await _active(db, tono)
-    assert report is not None
-    walk, go, sent_key, dropped_key = SIDE_FORMS[word]
+    tono, report = await _tksk_amid_a_report(db, app, channel)
+    walk, go, sent_key, _ = SIDE_FORMS[word]
     preview = await walk(db, app, tono, channel)
     held = await _active(db, tono)
     assert held is not None and held.id != report.id
-    tapped = button(preview, go if ends == "sent" else "Batal")
-    reply = said(await send(db, app, tono, channel, data=tapped))
-    ending = app.catalog.text("id", sent_key if ends == "sent" else dropped_key, count=1)
+    reply = said(await send(db, app, tono, channel, data=button(preview, go)))
+    ending = app.catalog.text("id", sent_key, count=1)
     assert ending in reply, reply
     hint = _come_back(app, "Laporan kasus")
     assert hint in reply and reply.index(ending) < reply.index(hint)
@@ -189,6 +189,44 @@ async def test_a_side_trip_with_a_final_go_brings_the_form_back(world, channel, 
     kept = await _active(db, tono)
     assert kept is not None and kept.id == report.id
     assert kept.state["answers"] == {"head_name": "Slamet Riyadi"}
+
+
+@pytest.mark.parametrize("word", list(SIDE_FORMS))
+async def test_a_side_trip_gone_back_to_its_summary_keeps_the_form_waiting(world, channel, word):
+    """ "✏️ Ubah dulu" beside Kirim (once "Batal", which dropped the whole broadcast or
+    training with one tap) goes back to the side trip's summary, its answers kept: it is still
+    open, so the report waits; it comes back once the side trip is cancelled (or sent)."""
+    db, app = world
+    tono, report = await _tksk_amid_a_report(db, app, channel)
+    walk, _, _, back_key = SIDE_FORMS[word]
+    preview = await walk(db, app, tono, channel)
+    held = await _active(db, tono)
+    assert held is not None
+    reply = said(await send(db, app, tono, channel, data=button(preview, "Ubah dulu")))
+    assert app.catalog.text("id", back_key) in reply and "/batal" in reply
+    assert "Periksa kembali jawaban" in reply and KK_QUESTION not in reply
+    summary = await _active(db, tono)
+    assert summary is not None and summary.id == held.id
+    assert summary.state["phase"] == "summary"
+    assert summary.state["answers"] == held.state["answers"]
+    await send(db, app, tono, channel, text="batal")
+    reply = said(await send(db, app, tono, channel, text="ya"))
+    assert CANCELLED in reply and KK_QUESTION in reply[reply.index(CANCELLED) :]
+    kept = await _active(db, tono)
+    assert kept is not None and kept.id == report.id
+
+
+async def _tksk_amid_a_report(
+    db: Database, app: AppContext, channel: str
+) -> tuple[User, FormSession]:
+    """A TKSK (with a PSM of his kecamatan to reach) at the report's KK question."""
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    await send(db, app, tono, channel, text="lapor")
+    assert KK_QUESTION in said(await send(db, app, tono, channel, text="Slamet Riyadi"))
+    report = await _active(db, tono)
+    assert report is not None
+    return tono, report
 
 
 @pytest.mark.parametrize("word", list(SIDE_FORMS))

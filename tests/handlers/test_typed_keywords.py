@@ -126,8 +126,9 @@ async def test_typed_words_are_commands_on_every_channel(tmp_path, channel: str)
 
         # Inside a form only the words that leave, explain or reopen one count: "Bimtek"
         # (WhatsApp's adapter took it for /bimtek), "Halo", a title in capitals that is no
-        # training's code are answers.
-        for typed in ("Bimtek", "3208011210190005", "Halo"):
+        # training's code are answers. A word alone at free text is asked about first
+        # (handlers/command_or_answer.py): "tidak", it is the answer.
+        for typed in ("Bimtek", "tidak", "3208011210190005", "Halo", "tidak"):
             await _say(db, app, ani, typed, channel)
         async with db.reading() as repos:
             session = await repos.forms.active(ani.id)
