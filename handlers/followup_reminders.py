@@ -21,9 +21,16 @@ BUTTONS_SHOWN = 3
 
 def case_numbers(app: AppContext, language: str, due: list[DueVisit]) -> str:
     """'KNG-2026-000001, KNG-2026-000004 dan 3 lainnya'."""
-    text = ", ".join(visit.number for visit in due[:NUMBERS_SHOWN])
-    if len(due) > NUMBERS_SHOWN:
-        more = app.catalog.text(language, "followup.reminder_more", count=len(due) - NUMBERS_SHOWN)
+    return numbers_listed(app, language, [visit.number for visit in due])
+
+
+def numbers_listed(
+    app: AppContext, language: str, numbers: list[str], shown: int = NUMBERS_SHOWN
+) -> str:
+    """The first `shown` case numbers, then 'dan N lainnya' for the rest."""
+    text = ", ".join(numbers[:shown])
+    if len(numbers) > shown:
+        more = app.catalog.text(language, "followup.reminder_more", count=len(numbers) - shown)
         text += " " + more
     return text
 

@@ -1,6 +1,7 @@
-"""/pengingat: choose the hour of one's own reminder (a preset, or any hour typed in the
-`reminder_hour` form after "Jam lain"), or turn it off (and, for people on both channels,
-which one gets it); coordinators also set their district's WhatsApp frequency.
+"""/pengingat: choose the hour of one's own reminder (a preset, any hour typed in the
+`reminder_hour` form after "Jam lain", or typed at the hour list itself), or turn it off
+(and, for people on both channels, which one gets it); coordinators also set their
+district's WhatsApp frequency.
 In a district whose WhatsApp reminders are weekly, a person reached there is told the day.
 
 An hour inside the quiet hours is refused: `daily_reminders` sends nothing then, so an
@@ -9,12 +10,13 @@ evening hour would never come and an early-morning one would come only when they
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from handlers import channel_choice, district_reminders
 from handlers.context import Turn
-from handlers.events import Button, Outbound
+from handlers.events import Button, InboundKind, Outbound
+from handlers.forms.answers import Invalid, clean_text, parse_time_text
 from handlers.forms.runner import context_values, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.quiet_hours import is_quiet_time
@@ -25,6 +27,9 @@ HOURS = ("06:00", "08:00", "12:00", "16:00", "19:00")
 OTHER = "other"  # "Jam lain": the hour is typed
 FORM_ID = "reminder_hour"
 _HOUR = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+TYPED_STATE = "reminder_hours"  # channel_state (key: the person's id): the hour list shown
+# An hour typed later than this after the list is no answer to it (the person moved on).
+TYPED_TTL = timedelta(minutes=30)
 
 
 def _spoken(clock: time) -> str:
@@ -55,8 +60,17 @@ def _may_set(turn: Turn) -> bool:
 
 
 async def ask(turn: Turn) -> None:
+    """/pengingat: the hour list, then the channel and (coordinators) district choices."""
     if not _may_set(turn):
         return
+    await _show_hours(turn)
+    await channel_choice.offer(turn)
+    if allowed(turn.user, "reminder.district"):
+        await district_reminders.ask(turn)
+
+
+async def _show_hours(turn: Turn, prefix: str = "") -> None:
+    """The hour list, noted so that an hour typed next answers it (`take_typed_hour`)."""
     assert turn.user is not None
     # Shown as people write it (16.00); stored and in button data as "HH:MM".
     current = _spoken(_own_hour(turn.user) or turn.app.reminder_time)
@@ -76,10 +90,46 @@ async def ask(turn: Turn) -> None:
     ]
     suffix, day = await _frequency(turn, turn.user)
     text = turn.t(f"reminder.settings{suffix}", current=state, zone=turn.app.zone_name, **day)
-    turn.reply(Outbound.say(text, [row for row in rows if row]))
-    await channel_choice.offer(turn)
-    if allowed(turn.user, "reminder.district"):
-        await district_reminders.ask(turn)
+    turn.reply(Outbound.say(prefix + text, [row for row in rows if row]))
+    await turn.repos.schedule.set_state(TYPED_STATE, str(turn.user.id), turn.now.isoformat())
+
+
+async def forget_typed_hour(turn: Turn) -> None:
+    """No hour list waits for a typed hour any more (a button or command came meanwhile)."""
+    if turn.user is not None:
+        await turn.repos.schedule.drop_state(TYPED_STATE, str(turn.user.id))
+
+
+async def take_typed_hour(turn: Turn) -> bool:
+    """A text typed at the hour list just shown ("08.00", "jam 7 pagi"): that hour, read as
+    "Jam lain" reads it, with its quiet-hours rule; a text that is no hour is told so with
+    the list again (never echoed: it may hold a NIK). False when no hour list waits."""
+    text = turn.event.text if turn.event.kind == InboundKind.TEXT else None
+    if turn.user is None or not text:
+        return False
+    stored = await turn.repos.schedule.get_state(TYPED_STATE, str(turn.user.id))
+    try:
+        shown_at = datetime.fromisoformat(stored or "")
+    except ValueError:
+        return False
+    if not timedelta(0) <= turn.now - shown_at <= TYPED_TTL:
+        return False
+    if not _may_set(turn):  # the role changed since the list was shown
+        await forget_typed_hour(turn)
+        return True
+    try:
+        hour, minute = parse_time_text(clean_text(text))
+    except Invalid as problem:
+        why = turn.t("reminder.not_an_hour") + " " + turn.t(problem.key, **problem.values)
+        await _show_hours(turn, prefix=why + "\n\n")
+        return True
+    value = f"{hour:02d}:{minute:02d}"
+    if refusal := _quiet_refusal(turn, value):
+        await _show_hours(turn, prefix=refusal + "\n\n")
+        return True
+    await forget_typed_hour(turn)
+    await _set_hour(turn, value)
+    return True
 
 
 async def choose(turn: Turn, data: str) -> None:

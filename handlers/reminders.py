@@ -8,6 +8,7 @@ a day. Reminders name no household and show no personal data (lock screens show 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from handlers.delivery import DeliveryKind, deliver
 from handlers.digest_chart import deliver_digest, draw_digest_chart
 from handlers.district_reminders import goes_out_on, schedule_of
 from handlers.events import Button, Outbound
-from handlers.followup_reminders import due_visit_lines
+from handlers.followup_reminders import due_visit_lines, numbers_listed
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
 from handlers.trainings.schedule import tomorrow_lines
@@ -26,6 +27,7 @@ from storage.repos import Repos
 
 QUIET_DAYS = 7
 REPORT_FORM = "case_report"
+SENT_BACK_SHOWN = 3  # case numbers named in the reminder, then "dan N lainnya"
 
 
 def _week(day: datetime) -> str:
@@ -58,68 +60,98 @@ async def _remind(repos: Repos, app: AppContext, user: User, now: datetime) -> N
     schedule = await schedule_of(repos, user)
     if not goes_out_on(schedule, day):
         return  # weekly on WhatsApp in this district, and not the day
-    lines, buttons = await _reminder_lines(repos, app, user, now)
-    if lines:
+    items = await _reminder_items(repos, app, user, now)
+    if items:
         title = "reminder.title_weekly" if schedule.frequency == "weekly" else "reminder.title"
-        text = app.catalog.text(user.language, title) + "\n" + "\n".join(lines)
-        await deliver(
-            repos,
-            user_id=user.id,
-            message=Outbound(text=text, buttons=buttons),
-            kind=DeliveryKind.ROUTINE,
-            now=now,
-        )
+        text = app.catalog.text(user.language, title) + "\n" + "\n".join(i.line for i in items)
+        buttons = [row for item in items for row in item.buttons]
+        # Outside WhatsApp's window the template announces the reminder with its summary:
+        # the most important item, so the PSM knows what it is about before tapping.
+        message = Outbound(text=text, buttons=buttons, summary=items[0].summary)
+        await deliver(repos, user_id=user.id, message=message, kind=DeliveryKind.ROUTINE, now=now)
 
 
-async def _reminder_lines(
+@dataclass(frozen=True)
+class ReminderItem:
+    """One line of the daily reminder, the summary announcing it when it comes first (no
+    household named: lock screens show both) and its buttons."""
+
+    line: str
+    summary: str
+    buttons: list[list[Button]] = field(default_factory=list)
+
+
+async def _reminder_items(
     repos: Repos, app: AppContext, user: User, now: datetime
-) -> tuple[list[str], list[list[Button]]]:
+) -> list[ReminderItem]:
+    """What applies to the person today, the most pressing first: tomorrow's Bimtek, cases
+    sent back, drafts, decisions waiting, visits due, then the weekly nudges."""
     t = app.catalog.text
-    lines: list[str] = []
-    buttons: list[list[Button]] = []
-    week = _week(app.local_time(now))
-    drafts = await repos.reminders.drafts(user.id, REPORT_FORM)
-    if drafts:
-        lines.append(t(user.language, "reminder.drafts", count=drafts))
-        buttons.append([Button(label=t(user.language, "menu.drafts"), data="menu:draf")])
+    language = user.language
+    items = [
+        # The line itself is the summary ("📅 Besok: bimtek ..., pukul 09.00 di ..."): it
+        # names the training, and the template keeps it to one line.
+        ReminderItem(line=line, summary=line.removeprefix("• "))
+        for line in await tomorrow_lines(repos, app, user, now)
+    ]
     sent_back = await repos.reminders.sent_back(user.id)
     if sent_back:
-        lines.append(t(user.language, "reminder.sent_back", count=sent_back))
-        buttons.append(
-            [Button(label=t(user.language, "menu.my_reports"), data="menu:laporan_saya")]
+        numbers = numbers_listed(app, language, sent_back, shown=SENT_BACK_SHOWN)
+        first = numbers_listed(app, language, sent_back, shown=1)  # a template's line is short
+        items.append(
+            ReminderItem(
+                line=t(language, "reminder.sent_back", count=len(sent_back), numbers=numbers),
+                summary=t(language, "reminder.summary.sent_back", numbers=first),
+                buttons=[[Button(label=t(language, "menu.my_reports"), data="menu:laporan_saya")]],
+            )
         )
-    if user.role == Role.PSM:
+    drafts = await repos.reminders.drafts(user.id, REPORT_FORM)
+    if drafts:
+        items.append(
+            ReminderItem(
+                line=t(language, "reminder.drafts", count=drafts),
+                summary=t(language, "reminder.summary.drafts", count=drafts),
+                buttons=[[Button(label=t(language, "menu.drafts"), data="menu:draf")]],
+            )
+        )
+    if user.role == Role.ADMIN:
+        standing_in = await repos.review.stand_in_count(user.id)
+        if standing_in:
+            items.append(
+                ReminderItem(
+                    line=t(language, "reminder.stand_in", count=standing_in),
+                    summary=t(language, "reminder.summary.stand_in", count=standing_in),
+                    buttons=[[Button(label=t(language, "menu.queue"), data="menu:antrian")]],
+                )
+            )
+    visit_lines, visit_buttons = await due_visit_lines(repos, app, user, now)
+    if visit_lines:
+        summary = t(language, "reminder.summary.visits")
+        items.append(ReminderItem("\n".join(visit_lines), summary, visit_buttons))
+    week = _week(app.local_time(now))
+    # A pending draft already says a report is under way: no "no new report for N days".
+    if user.role == Role.PSM and not drafts:
         last = await repos.reminders.last_report(user.id) or user.decided_at or user.created_at
         if now - last >= timedelta(days=QUIET_DAYS) and await repos.schedule.claim(
             "quiet_reminder", f"{user.id}:{week}", now=now
         ):
-            lines.append(t(user.language, "reminder.quiet", days=(now - last).days))
-            buttons.append([Button(label=t(user.language, "menu.report"), data="menu:lapor")])
+            items.append(
+                ReminderItem(
+                    line=t(language, "reminder.quiet", days=(now - last).days),
+                    summary=t(language, "reminder.summary.quiet"),
+                    buttons=[[Button(label=t(language, "menu.report"), data="menu:lapor")]],
+                )
+            )
     if user.role == Role.TKSK and user.kecamatan_code:
         quiet = await repos.reminders.quiet_psm(
             user.kecamatan_code, now - timedelta(days=QUIET_DAYS)
         )
         if quiet and await repos.schedule.claim("quiet_list", f"{user.id}:{week}", now=now):
             names = ", ".join(person.full_name for person in quiet[:15])
-            lines.append(
-                t(
-                    user.language,
-                    "reminder.quiet_psm",
-                    count=len(quiet),
-                    names=names,
-                    days=QUIET_DAYS,
-                )
-            )
-    if user.role == Role.ADMIN:
-        standing_in = await repos.review.stand_in_count(user.id)
-        if standing_in:
-            lines.append(t(user.language, "reminder.stand_in", count=standing_in))
-            buttons.append([Button(label=t(user.language, "menu.queue"), data="menu:antrian")])
-    lines += await tomorrow_lines(repos, app, user, now)
-    visit_lines, visit_buttons = await due_visit_lines(repos, app, user, now)
-    lines += visit_lines
-    buttons += visit_buttons
-    return lines, buttons
+            line = t(language, "reminder.quiet_psm", count=len(quiet), names=names, days=QUIET_DAYS)
+            summary = t(language, "reminder.summary.quiet_psm", count=len(quiet))
+            items.append(ReminderItem(line=line, summary=summary))
+    return items
 
 
 async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> None:

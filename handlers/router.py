@@ -86,8 +86,9 @@ async def handle(turn: Turn) -> None:
     await identify(turn)
     if event.kind == InboundKind.TEXT and (typed := await _typed_command(turn)):
         event = turn.event = as_command(event, typed)
-    if event.kind != InboundKind.TEXT:  # a region typed answers only the picker just shown
+    if event.kind != InboundKind.TEXT:  # a region or hour typed answers only the list just shown
         await region_pickers.forget_name(turn)
+        await reminder_settings.forget_typed_hour(turn)
     if event.kind == InboundKind.BUTTON:
         await _on_button(turn)
         turn.replies.insert(
@@ -382,8 +383,10 @@ async def _on_message(turn: Turn) -> None:
         return
     elif turn.event.picks:  # "1,2" typed to a numbered menu: one at a time
         await typed_numbers.refuse_picks(turn)
-    elif await region_pickers.take_typed_name(turn, ACTIVE_BUTTONS):  # "Kadugede" at a picker
-        return
+    elif await region_pickers.take_typed_name(
+        turn, ACTIVE_BUTTONS
+    ) or await reminder_settings.take_typed_hour(turn):
+        return  # "Kadugede" at a region picker, "07.00" at /pengingat's hour list
     elif not await people_handover.tell_open_draft_handed_over(turn):
         # (an answer for a draft handed over meanwhile is told where the draft went)
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"

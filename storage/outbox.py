@@ -75,6 +75,10 @@ def _enqueued(new: NewMessage) -> tuple[Any, ...]:
     )
 
 
+# A reply's priority (handlers.delivery.PRIORITY): a message released by the person's own
+# message goes out before the answer to it, queued after it in the same transaction.
+RELEASED_PRIORITY = 0
+
 _MARK_SENT = (
     "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
     " attempts = attempts + 1 WHERE id = ?"
@@ -204,18 +208,22 @@ class OutboxRepo(Repo):
     ) -> int:
         """The person wrote: what waited for them goes out now. Routine and bulk messages
         queued before they ever started expire (and any past their lifetime); those held
-        behind a closed WhatsApp window (they had a chat) follow the template's tap.
+        behind a closed WhatsApp window (they had a chat) follow the template's tap, and go
+        before the answer to what the person just wrote (a reply's priority, and older):
+        they were news before it, and read after it they look stale.
         One statement (every turn runs it): SET expressions all see the row as it was."""
         expires = (
             "kind IN ('routine', 'bulk')"
             " AND (chat_id IS NULL OR (expires_at IS NOT NULL AND expires_at <= ?4))"
         )
+        behind_window = f"chat_id IS NOT NULL AND NOT ({expires})"
         rows = await self._all(
             f"UPDATE outbox SET status = CASE WHEN {expires} THEN 'expired' ELSE 'pending' END,"
             f" chat_id = CASE WHEN {expires} THEN chat_id ELSE ?3 END,"
-            f" not_before = CASE WHEN {expires} THEN not_before ELSE ?4 END"
+            f" not_before = CASE WHEN {expires} THEN not_before ELSE ?4 END,"
+            f" priority = CASE WHEN {behind_window} THEN ?5 ELSE priority END"
             " WHERE user_id = ?1 AND channel = ?2 AND status = 'waiting' RETURNING status",
-            (user_id, channel, chat_id, to_db(now)),
+            (user_id, channel, chat_id, to_db(now), RELEASED_PRIORITY),
         )
         return sum(1 for row in rows if row["status"] == "pending")
 

@@ -100,12 +100,14 @@ class ReminderRepo(Repo):
         )
         return int(row[0])
 
-    async def sent_back(self, user_id: int) -> int:
-        row = await self._one(
-            "SELECT COUNT(*) FROM cases WHERE reporter_id = ? AND state = 'needs_revision'",
+    async def sent_back(self, user_id: int) -> list[str]:
+        """The numbers of the person's cases sent back for correction, oldest first."""
+        rows = await self._all(
+            "SELECT number FROM cases WHERE reporter_id = ? AND state = 'needs_revision'"
+            " ORDER BY id",
             (user_id,),
         )
-        return int(row[0])
+        return [str(row[0]) for row in rows]
 
     async def last_report(self, user_id: int) -> datetime | None:
         row = await self._one(

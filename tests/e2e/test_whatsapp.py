@@ -257,6 +257,33 @@ async def test_outside_the_window_a_template_then_the_message_after_the_tap(
     assert not any("tidak dikenal" in body_of(message) for message in person.messages())
 
 
+async def test_what_waited_behind_the_window_comes_before_the_answer_to_a_typed_word(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """Outside the window the approval waits; the person types a word instead of tapping the
+    template: the approval, news from before, comes first, then the answer to the word."""
+    await start_wa_bot()
+    coordinator = await _coordinator(fake, wa_settings)
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.1015", wa_id="6281234500015")
+    await _register(person)
+    long_ago = (datetime.now(UTC) - timedelta(hours=25)).isoformat()
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE channel_identities SET last_inbound_at = ? WHERE channel = 'whatsapp'",
+        long_ago,
+    )
+    before = len(person.messages())
+    await _approve(fake, coordinator)
+    sent = await graph.wait_messages(person.recipient, before + 1)
+    assert sent[-1]["type"] == "template"
+    after = len(person.messages())
+    await person.say("bantuan", expect=2)
+    texts = [body_of(message) for message in person.messages()[after:]]
+    assert len(texts) == 2
+    assert "sudah disetujui" in texts[0], texts
+    assert "sudah disetujui" not in texts[1]
+
+
 async def test_a_new_number_is_followed_by_replies_and_the_verified_phone(
     graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:

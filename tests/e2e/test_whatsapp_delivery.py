@@ -515,4 +515,8 @@ async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
         wulan,
     )
     assert channel == "whatsapp" and "Pengingat mingguan" in message  # not "harian"
+    # The template names what the reminder is about (its first item), not just "pesan".
+    (template,) = [m for m in graph.messages_to("6281234500072") if m["type"] == "template"]
+    (body,) = template["template"]["components"]
+    assert body["parameters"] == [{"type": "text", "text": "1 draf laporan belum selesai"}]
     assert graph.rejections == [] and fake.rejections == []

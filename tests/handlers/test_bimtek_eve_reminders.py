@@ -8,7 +8,7 @@ those a coordinator excused by hand."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import time
+from datetime import time, timedelta
 
 from handlers.reminders import daily_reminders
 from handlers.trainings.schedule import eve_reminders
@@ -159,3 +159,25 @@ async def test_an_hour_just_before_the_quiet_hours_keeps_the_eve_in_the_daily_re
         await db.close()
     assert len(told) == 1 and "Pengingat harian" in told[0]
     assert "Besok: Bimtek Uji" in told[0]
+
+
+async def test_tomorrows_training_comes_first_and_announces_the_reminder(tmp_path):
+    """Outside WhatsApp's window the template shows only the reminder's summary: it names
+    tomorrow's Bimtek (not "pesan"), whose line comes first, before "no new report"."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            _, ani, training_id = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            await repos.trainings.set_rsvp(training_id, ani.id, "akan_hadir", at(2, 9))
+            # approved five weeks ago, never reported since
+            await repos.users.update(ani.id, now=CREATED, decided_at=CREATED - timedelta(days=30))
+        await _tick(db, app, at(7, 16), accept=(training_id, ani.id, at(1, 0)))
+        async with db.reading() as repos:
+            (item,) = await repos.outbox.for_user(ani.id)
+    finally:
+        await db.close()
+    lines = plain(item.message["text"]).splitlines()
+    assert lines[1].startswith("• 📅 Besok: Bimtek Uji"), lines
+    assert "Belum ada laporan baru" in lines[2]
+    assert item.message["summary"].startswith("📅 Besok: Bimtek Uji")

@@ -235,3 +235,46 @@ async def test_the_scheduler_reminds_at_the_typed_minute(world, channel: str) ->
     sent = await tick(_local(17, 30))
     assert len(sent) == 1 and "1 laporan belum selesai" in sent[0]
     assert len(await tick(_local(17, 31))) == 1  # once a day
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_hour_typed_at_the_hour_list_is_taken_as_jam_lain_takes_it(
+    world, channel: str
+) -> None:
+    """Typing at the list, before any "Jam lain": a button's own label ("08.00") or any
+    hour is that hour; one in the quiet hours ("jam 10 malam") is refused with the list
+    again, as is a text that is no hour (never "not understood" with the whole help)."""
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan="32.08.01")
+    listed = await send(db, app, ani, channel, command="pengingat")
+    hours = said(listed)
+    quiet = await send(db, app, ani, channel, text="jam 10 malam")
+    assert said(quiet).startswith("Maaf, pukul 22.00 termasuk jam tenang (21.00–06.00 WIB)")
+    assert hours.split("\n")[0] in said(quiet) and "08.00" in labels(quiet)
+    unclear = await send(db, app, ani, channel, text="besok saja")
+    assert said(unclear).startswith("Maaf, pesan itu belum terbaca sebagai jam pengingat.")
+    assert app.catalog.text("id", "answer.need_time") in said(unclear)
+    assert "besok" not in said(unclear) and "08.00" in labels(unclear)
+    assert await _reminder(db, ani) == (None, True)
+    done = await send(db, app, ani, channel, text="08.00")
+    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 08.00."
+    assert await _reminder(db, ani) == ("08:00", True)
+    again = await send(db, app, ani, channel, command="pengingat")
+    assert "08.00" in said(again)
+    done = await send(db, app, ani, channel, text="07.00")
+    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 07.00."
+    assert await _reminder(db, ani) == ("07:00", True)
+    assert await _open_form(db, ani) is None
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_hour_typed_after_another_command_is_not_a_reminder_hour(
+    world, channel: str
+) -> None:
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan="32.08.01")
+    await send(db, app, ani, channel, command="pengingat")
+    await send(db, app, ani, channel, command="bantuan")
+    later = await send(db, app, ani, channel, text="07.00")
+    assert "Maaf, kami belum mengerti" in said(later)
+    assert await _reminder(db, ani) == (None, True)

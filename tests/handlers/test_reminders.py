@@ -22,6 +22,7 @@ from handlers.quiet_hours import in_quiet_hours, next_allowed
 from handlers.reminders import coordinator_digest, daily_reminders
 from storage.db import Database
 from storage.models import Role, UserStatus
+from tests.storage.seed_cases import seed_case
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 CASE_REPORT_VERSION = load_forms()["case_report"].version
@@ -317,3 +318,51 @@ async def test_each_minute_reads_only_the_people_whose_reminder_is_due(db) -> No
     assert await read("15:59") == []
     assert await read("16:00") == [due]
     assert await read("18:00") == [due, later]
+
+
+async def _summaries(db: Database, user_id: int) -> list[str]:
+    async with db.reading() as repos:
+        return [item.message.get("summary", "") for item in await repos.outbox.for_user(user_id)]
+
+
+async def test_cases_sent_back_are_named_and_a_draft_drops_the_quiet_line(db) -> None:
+    """'1 laporan perlu perbaikan' says which (the first three, then 'dan N lainnya'), and
+    the WhatsApp template's line names the first; a PSM with a draft open is not told that
+    no report came for weeks (the draft line says one is under way)."""
+    psm = await _person(db, Role.PSM, external="40", created=at(1, 8))
+    async with db.transaction() as repos:
+        reporter = await repos.users.get(psm)
+        assert reporter is not None
+        for serial in range(1, 6):
+            await seed_case(
+                repos,
+                reporter=reporter,
+                desa="32.08.01.2006",
+                at=at(1, 9),
+                number=f"KNG-2026-00000{serial}",
+                state="needs_revision",
+            )
+        await repos.forms.start(
+            user_id=psm,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=new_state(),
+            now=at(1, 9),
+        )
+    await _tick(db, at(20, 16, 0))  # 19 days since the last report
+    (text,) = await _texts(db, psm)
+    assert (
+        "5 laporan perlu perbaikan: KNG-2026-000001, KNG-2026-000002, KNG-2026-000003"
+        " dan 2 lainnya" in text
+    )
+    assert "1 laporan belum selesai" in text
+    assert "Belum ada laporan baru" not in text
+    assert await _summaries(db, psm) == ["Perbaikan KNG-2026-000001 dan 4 lainnya"]
+
+
+async def test_without_a_draft_the_quiet_line_stays_and_announces_the_reminder(db) -> None:
+    psm = await _person(db, Role.PSM, external="41", created=at(1, 8))
+    await _tick(db, at(20, 16, 0))
+    (text,) = await _texts(db, psm)
+    assert "Belum ada laporan baru selama 19 hari" in text
+    assert await _summaries(db, psm) == ["Pengingat untuk melapor"]
