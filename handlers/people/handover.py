@@ -195,8 +195,8 @@ async def hand_over(
             subject=f"case:{case_id}",
             detail={"from": person.id, "to": receiver.id},
         )
-    numbers = ", ".join(number for _, number in cases) or "-"
-    values = {"cases": len(cases), "drafts": len(drafts), "numbers": numbers}
+    # The case numbers after a colon; nothing (never ": -") when only drafts moved.
+    numbers = ": " + ", ".join(number for _, number in cases) if cases else ""
     moved = [case_id for case_id, _ in cases]
     sent_back = (
         await turn.repos.cases.sent_back(receiver.id, len(moved), among=moved) if moved else []
@@ -210,18 +210,31 @@ async def hand_over(
         name=person.full_name,
         by=turn.user.full_name,
         count=len(sent_back),
-        **values,
+        work=_work(turn, receiver.language, len(cases), len(drafts)),
+        where=_work(turn, receiver.language, len(cases), len(drafts), "people.received_where"),
+        numbers=numbers,
     )
+    # Thanked for their service only when they leave (suspended), not when they stay active.
     await notify(
         turn,
         person,
         "people.you_handed_over",
+        then=None if person.status == UserStatus.ACTIVE else "people.farewell",
         name=receiver.full_name,
         by=turn.user.full_name,
-        **values,
+        work=_work(turn, person.language, len(cases), len(drafts)),
+        numbers=numbers,
     )
-    done = turn.t("people.handed_over", receiver=receiver.full_name, **values)
+    work = _work(turn, turn.language, len(cases), len(drafts))
+    done = turn.t("people.handed_over", receiver=receiver.full_name, work=work, numbers=numbers)
     await show_person(turn, person.id, done + "\n\n")
+
+
+def _work(turn: Turn, language: str, cases: int, drafts: int, key: str = "people.work") -> str:
+    """What moved, naming only what there is ("1 draf", never "0 laporan dan 1 draf"); under
+    `key`: its texts for cases, drafts and both, in `language`."""
+    which = "both" if cases and drafts else "cases" if cases else "drafts"
+    return turn.app.catalog.text(language, f"{key}.{which}", cases=cases, drafts=drafts)
 
 
 async def tell_open_draft_handed_over(turn: Turn) -> bool:
