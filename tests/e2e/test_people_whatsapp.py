@@ -169,7 +169,7 @@ async def test_region_role_suspension_over_whatsapp(
     # Suspension: told on WhatsApp, refused everything but help, then back.
     await admin.tap("Nonaktifkan")
     await admin.tap("Ya, nonaktifkan")
-    await _told(psm, "dinonaktifkan oleh koordinator")
+    await _told(psm, "dinonaktifkan oleh Admin")
     refused = await psm.say("antrian")
     assert "sedang dinonaktifkan" in body_of(refused[0])
     assert "bantuan" in body_of((await psm.say("bantuan"))[0])
