@@ -1,8 +1,8 @@
 """/nomor: a person changes their own phone number, verified by the channel (the same phone
-question as registration, refusing typed numbers) as its `ChannelTraits.phone_proof` says:
-a shared contact of the sender's own account (Telegram); the number they write from
-(WhatsApp: someone who changed number writes from the new one). The question and its
-refusal name only the channel's own way (`phone_instruction`, `phone_retry`)."""
+question as registration, refusing any other number typed) as its `ChannelTraits.phone_proof`
+says: a shared contact of the sender's own account (Telegram); the number they write from
+(WhatsApp, tapped or typed: someone who changed number writes from the new one). The question
+and its refusal name only the channel's own way (`phone_instruction`, `phone_retry`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """A region's name typed at a picker of buttons outside forms: /pengguna's kecamatan, a
-person's new kecamatan or desa, /ekspor's kecamatan filter.
+person's new kecamatan or desa, /ekspor's kecamatan filter; likewise a PSM's name typed at
+/pengguna's handover picker (its options registered by handlers/people/handover.py with
+`typed_options`).
 
 Those pickers page their buttons (on WhatsApp a list of ten rows a page), so a kecamatan
 among 30 or a desa among 300 is quicker typed than found. A picker, when shown, notes what a
@@ -28,15 +30,37 @@ from datetime import datetime, timedelta
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound
 from handlers.forms.answers import clean_text
-from handlers.forms.choices import match_choice
+from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.model import ChoicesFrom
 from handlers.regions import RegionChoices
 
 ButtonRoute = Callable[[Turn, str], Awaitable[None]]
+# What a picker of one level offers under `parent`: its options (named by the `{code}` of
+# their buttons, labelled as the buttons are) and the parent's name, as "not found" says it.
+PickerOptions = Callable[[Turn, str], Awaitable[tuple[list[ChoiceOption], str]]]
 STATE_CHANNEL = "region_picker"  # channel_state (channel, key = the person's id)
 # A name typed later than this after the picker is no answer to it (the person moved on).
 NAME_TTL = timedelta(minutes=30)
-LEVELS = ("kecamatan", "desa")
+_OPTIONS: dict[str, PickerOptions] = {}
+
+
+def typed_options(level: str) -> Callable[[PickerOptions], PickerOptions]:
+    """Register what a picker of `level` offers to names typed at it."""
+
+    def register(source: PickerOptions) -> PickerOptions:
+        _OPTIONS[level] = source
+        return source
+
+    return register
+
+
+@typed_options("kecamatan")
+@typed_options("desa")
+async def _regions(turn: Turn, parent: str) -> tuple[list[ChoiceOption], str]:
+    """The kecamatan of a kabupaten, or the desa of a kecamatan."""
+    choices = RegionChoices(turn.repos, turn.app.districts)
+    regions = await choices.options(ChoicesFrom(source="regions"), parent, turn.language)
+    return regions, await turn.repos.regions.name_of(parent)
 
 
 @dataclass(frozen=True)
@@ -45,7 +69,7 @@ class RegionPicker:
     (`tap`, where `{code}` is the region's code and `{segment}` its last part); `again` is the
     data that shows the picker again."""
 
-    level: str  # what is typed: "kecamatan" or "desa" (LEVELS)
+    level: str  # what is typed: "kecamatan", "desa" or "psm" (registered `typed_options`)
     parent: str
     tap: str
     again: str
@@ -84,7 +108,7 @@ async def _expected(turn: Turn) -> RegionPicker | None:
         picker = RegionPicker(**value)
     except (ValueError, TypeError, KeyError):
         return None
-    if picker.level not in LEVELS or not timedelta(0) <= turn.now - at <= NAME_TTL:
+    if picker.level not in _OPTIONS or not timedelta(0) <= turn.now - at <= NAME_TTL:
         return None
     return picker
 
@@ -99,9 +123,8 @@ async def take_typed_name(turn: Turn, routes: Mapping[str, ButtonRoute]) -> bool
     route = routes.get(picker.tap.partition(":")[0]) if picker else None
     if picker is None or route is None:
         return False
-    choices = RegionChoices(turn.repos, turn.app.districts)
-    regions = await choices.options(ChoicesFrom(source="regions"), picker.parent, turn.language)
-    found = match_choice(clean_text(text), regions, multiple=False)
+    offered, parent = await _OPTIONS[picker.level](turn, picker.parent)
+    found = match_choice(clean_text(text), offered, multiple=False)
     if len(found.exact) == 1:
         await forget_name(turn)  # answered (the next screen, if a picker, notes itself)
         await route(turn, picker.tap_of(found.exact[0].name))
@@ -115,7 +138,6 @@ async def take_typed_name(turn: Turn, routes: Mapping[str, ButtonRoute]) -> bool
         turn.reply(Outbound.say(text, rows))
         return True
     # Never the typed text again: it may hold a NIK.
-    parent = await turn.repos.regions.name_of(picker.parent)
     turn.reply(turn.t(f"region_picker.not_found.{picker.level}", parent=parent))
     await route(turn, picker.again)
     return True

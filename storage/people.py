@@ -202,7 +202,7 @@ class PeopleRepo(Repo):
         self, scope: Scope, departing: User, *, limit: int, offset: int
     ) -> tuple[list[User], int]:
         """Active PSM of the departing person's kabupaten (in scope) who could take over
-        their work; those of the same kecamatan first."""
+        their work; those of the same kecamatan first, of the same desa first among them."""
         where, scope_params = people_where(scope)
         sql = (
             f"FROM users u WHERE {where} AND u.role = 'psm' AND u.status = 'active'"
@@ -211,9 +211,9 @@ class PeopleRepo(Repo):
         params = (*scope_params, departing.kabupaten_code, departing.id)
         total = await self._one(f"SELECT COUNT(*) {sql}", params)
         rows = await self._all(
-            f"SELECT u.* {sql} ORDER BY u.kecamatan_code IS NOT ? ,"
+            f"SELECT u.* {sql} ORDER BY u.kecamatan_code IS NOT ?, u.desa_code IS NOT ?,"
             " u.full_name COLLATE NOCASE, u.id LIMIT ? OFFSET ?",
-            (*params, departing.kecamatan_code, limit, offset),
+            (*params, departing.kecamatan_code, departing.desa_code, limit, offset),
         )
         return [user_from_row(row) for row in rows], int(total[0]) if total else 0
 

@@ -359,7 +359,9 @@ def typed_missing(event: Inbound) -> str | None:
 
 
 def parse_phone_answer(event: Inbound) -> Answer:
-    """A phone number, verified only when the channel vouches it is the sender's own."""
+    """A phone number, verified only when the channel vouches it is the sender's own: a
+    contact shared as the sender's, or a number typed that is the one the message came from
+    (WhatsApp's `sender_phone`: "0857-1234-5678" typed from +6285712345678)."""
     if event.kind == InboundKind.CONTACT and event.contact_phone:
         raw, verified = event.contact_phone, event.contact_is_sender
     else:
@@ -368,7 +370,19 @@ def parse_phone_answer(event: Inbound) -> Answer:
         phone = parse_phone(raw)
     except IdentifierError as exc:
         raise Invalid(exc.key) from exc
+    verified = verified or phone == _sender_phone(event)
     return Answer({"e164": phone, "verified": verified}, phone)
+
+
+def _sender_phone(event: Inbound) -> str | None:
+    """The number the channel says the message came from, as `parse_phone` writes it; None
+    when it gives none (Telegram) or it is no Indonesian mobile number."""
+    if not event.sender_phone:
+        return None
+    try:
+        return parse_phone(event.sender_phone)
+    except IdentifierError:
+        return None
 
 
 def normalise_word(text: str) -> str:

@@ -58,14 +58,18 @@ def _placement(person: User) -> dict[str, str | None]:
 
 
 async def _tksk_free(turn: Turn, person: User, kecamatan_code: str | None) -> bool:
-    """A kecamatan has one active TKSK: refuse a second one, pointing to the one there."""
+    """A kecamatan has one active TKSK: refuse a second one, pointing to the one there, with
+    the way back to the person being changed."""
     if not kecamatan_code:
         return True
     holder = await turn.repos.people.active_tksk(kecamatan_code, other_than=person.id)
     if holder is None:
         return True
-    button = Button(label=holder.full_name[:24], data=data("u", holder.id))
-    turn.reply(Outbound.say(turn.t("people.tksk_taken", name=holder.full_name), [[button]]))
+    rows = [
+        [Button(label=holder.full_name[:24], data=data("u", holder.id))],
+        [Button(label=turn.t("people.back"), data=data("u", person.id))],
+    ]
+    turn.reply(Outbound.say(turn.t("people.tksk_taken", name=holder.full_name), rows))
     return False
 
 
@@ -262,7 +266,7 @@ async def set_status(
         subject=f"user:{person.id}",
     )
     if suspended:
-        text = await office_text(turn, changed, "people.you_suspended")
+        text = await office_text(turn, changed, "people.you_suspended", by=turn.user.full_name)
         await turn.deliver(changed.id, Outbound.say(text))
     else:
         then = "people.form_kept" if resumed else None

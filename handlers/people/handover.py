@@ -1,6 +1,8 @@
 """Handing a departing person's open cases and drafts to another active PSM in scope: the
-receiver is chosen from a list, both are told, cases keep their history, all is audited. A
-person typing in a draft handed over meanwhile is told where it went."""
+receiver is chosen from a list (same desa, then same kecamatan first; the others marked with
+their kecamatan) or typed by name (handlers/region_pickers.py), both are told, cases keep
+their history, all is audited. A person typing in a draft handed over meanwhile is told where
+it went."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from datetime import timedelta
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound
+from handlers.forms.choices import ChoiceOption
 from handlers.people.changes import changeable
 from handlers.people.common import (
     PAGE,
@@ -18,6 +21,7 @@ from handlers.people.common import (
     refuse,
 )
 from handlers.people.screens import show_changed_meanwhile, show_person
+from handlers.region_pickers import RegionPicker, expect_name, hint, typed_options
 from handlers.regions import region_name
 from handlers.review.reporter import revise_buttons
 from storage.models import Role, User, UserStatus
@@ -25,6 +29,41 @@ from storage.models import Role, User, UserStatus
 # How long after a handover the departing person's next message may still be an answer meant
 # for the draft they had open (a day: drafts are worked on in one sitting).
 OPEN_DRAFT_NOTICE = timedelta(days=1)
+# Every receiver a typed name is matched against (a kabupaten's PSM, whichever page).
+TYPED_NAME_RECEIVERS = 1000
+
+
+async def _receiver_label(turn: Turn, departing: User, receiver: User) -> str:
+    """A receiver's button: the name with the desa where the kecamatan is the departing
+    person's, else with the other kecamatan ("Dewi · Kec. Cijemit"), never unsaid."""
+    if receiver.kecamatan_code == departing.kecamatan_code:
+        place = await region_name(turn, receiver.desa_code or receiver.kecamatan_code)
+    else:
+        kecamatan = await region_name(turn, receiver.kecamatan_code)
+        place = turn.t("people.region_kecamatan", kecamatan=kecamatan)
+    return f"{receiver.full_name} · {place}"
+
+
+@typed_options("psm")
+async def _typed_receivers(turn: Turn, departing_id: str) -> tuple[list[ChoiceOption], str]:
+    """The PSM a name typed at the handover picker may pick: by full name or one of its
+    words ("dewi" for Dewi Lestari), labelled as their buttons are."""
+    scope = people_scope(turn.user)
+    departing = await turn.repos.people.person(int(departing_id), scope)
+    if departing is None:
+        return [], "-"
+    receivers, _ = await turn.repos.people.receivers(
+        scope, departing, limit=TYPED_NAME_RECEIVERS, offset=0
+    )
+    options = [
+        ChoiceOption(
+            str(receiver.id),
+            await _receiver_label(turn, departing, receiver),
+            aliases=(receiver.full_name, *receiver.full_name.split()),
+        )
+        for receiver in receivers
+    ]
+    return options, departing.full_name
 
 
 async def ask_receiver(turn: Turn, person_id: int, version: int, page: int, pressed: str) -> None:
@@ -43,22 +82,23 @@ async def ask_receiver(turn: Turn, person_id: int, version: int, page: int, pres
     if total == 0:
         turn.reply(Outbound.say(turn.t("people.no_receiver"), [back]))
         return
-    rows = []
-    for receiver in receivers:
-        place = await region_name(turn, receiver.desa_code or receiver.kecamatan_code)
-        rows.append(
-            [
-                Button(
-                    label=f"{receiver.full_name} · {place}",
-                    data=data("hc", person.id, version, receiver.id),
-                )
-            ]
-        )
+    rows = [
+        [
+            Button(
+                label=await _receiver_label(turn, person, receiver),
+                data=data("hc", person.id, version, receiver.id),
+            )
+        ]
+        for receiver in receivers
+    ]
     if nav := navigation(turn, page, total, "h", person.id, version):
         rows.append(nav)
     rows.append(back)
     text = turn.t("people.ask_receiver", name=person.full_name, cases=cases, drafts=drafts)
-    turn.reply(Outbound.say(text, rows))
+    turn.reply(Outbound.say(text + "\n" + hint(turn, "psm"), rows))
+    tap = data("hc", person.id, version, "{code}")
+    again = data("h", person.id, version, 0)
+    await expect_name(turn, RegionPicker("psm", str(person.id), tap, again))
 
 
 async def _receiver(turn: Turn, departing: User, receiver_id: int) -> User | None:
@@ -111,6 +151,13 @@ async def confirm(turn: Turn, person_id: int, version: int, receiver_id: int, pr
         cases=cases,
         drafts=drafts,
     )
+    if receiver.kecamatan_code != person.kecamatan_code:
+        text += "\n\n" + turn.t(
+            "people.hand_over_other_kecamatan",
+            receiver=receiver.full_name,
+            kecamatan=await region_name(turn, receiver.kecamatan_code),
+            own=await region_name(turn, person.kecamatan_code),
+        )
     turn.reply(Outbound.say(text, rows))
 
 
@@ -148,8 +195,8 @@ async def hand_over(
             subject=f"case:{case_id}",
             detail={"from": person.id, "to": receiver.id},
         )
-    numbers = ", ".join(number for _, number in cases) or "-"
-    values = {"cases": len(cases), "drafts": len(drafts), "numbers": numbers}
+    # The case numbers after a colon; nothing (never ": -") when only drafts moved.
+    numbers = ": " + ", ".join(number for _, number in cases) if cases else ""
     moved = [case_id for case_id, _ in cases]
     sent_back = (
         await turn.repos.cases.sent_back(receiver.id, len(moved), among=moved) if moved else []
@@ -163,18 +210,31 @@ async def hand_over(
         name=person.full_name,
         by=turn.user.full_name,
         count=len(sent_back),
-        **values,
+        work=_work(turn, receiver.language, len(cases), len(drafts)),
+        where=_work(turn, receiver.language, len(cases), len(drafts), "people.received_where"),
+        numbers=numbers,
     )
+    # Thanked for their service only when they leave (suspended), not when they stay active.
     await notify(
         turn,
         person,
         "people.you_handed_over",
+        then=None if person.status == UserStatus.ACTIVE else "people.farewell",
         name=receiver.full_name,
         by=turn.user.full_name,
-        **values,
+        work=_work(turn, person.language, len(cases), len(drafts)),
+        numbers=numbers,
     )
-    done = turn.t("people.handed_over", receiver=receiver.full_name, **values)
+    work = _work(turn, turn.language, len(cases), len(drafts))
+    done = turn.t("people.handed_over", receiver=receiver.full_name, work=work, numbers=numbers)
     await show_person(turn, person.id, done + "\n\n")
+
+
+def _work(turn: Turn, language: str, cases: int, drafts: int, key: str = "people.work") -> str:
+    """What moved, naming only what there is ("1 draf", never "0 laporan dan 1 draf"); under
+    `key`: its texts for cases, drafts and both, in `language`."""
+    which = "both" if cases and drafts else "cases" if cases else "drafts"
+    return turn.app.catalog.text(language, f"{key}.{which}", cases=cases, drafts=drafts)
 
 
 async def tell_open_draft_handed_over(turn: Turn) -> bool:

@@ -303,6 +303,7 @@ async def test_find_a_person_and_change_region_and_role(fake, start_bot, setting
     assert "TKSK" in labels and not any("Koordinator" in label for label in labels)
     refused = await coord.tap("TKSK")
     assert "sudah punya TKSK aktif: Pak Tono" in refused[0]["text"]
+    assert "« Kembali" in json.dumps(refused[0]["reply_markup"], ensure_ascii=False)
     assert _query(settings, "SELECT role FROM users WHERE id = ?", (psm_id,)) == [("psm",)]
 
     tono = await coord.tap("Pak Tono")
@@ -370,7 +371,7 @@ async def test_suspend_and_reactivate(fake, start_bot, settings) -> None:
     assert "Nonaktifkan Bu Ani?" in asked[0]["text"]
     done = await coord.tap("Ya, nonaktifkan")
     assert "Bu Ani dinonaktifkan" in done[0]["text"] and "Aktifkan kembali" in json.dumps(done)
-    await _told(psm, "dinonaktifkan oleh koordinator")
+    await _told(psm, "dinonaktifkan oleh Ibu Sari")
     assert _query(settings, "SELECT status FROM users WHERE id = ?", (psm_id,)) == [("suspended",)]
     # Whatever was queued for them is dropped (the suspension notice came after); the report
     # waits as a draft.

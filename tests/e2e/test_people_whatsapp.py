@@ -169,7 +169,7 @@ async def test_region_role_suspension_over_whatsapp(
     # Suspension: told on WhatsApp, refused everything but help, then back.
     await admin.tap("Nonaktifkan")
     await admin.tap("Ya, nonaktifkan")
-    await _told(psm, "dinonaktifkan oleh koordinator")
+    await _told(psm, "dinonaktifkan oleh Admin")
     refused = await psm.say("antrian")
     assert "sedang dinonaktifkan" in body_of(refused[0])
     assert "bantuan" in body_of((await psm.say("bantuan"))[0])
@@ -251,6 +251,30 @@ async def test_phone_is_the_number_written_from(
     ) == [("+6281234500044", 1, "6281234500044")]
     actions = [a for (a,) in _query(wa_settings, "SELECT action FROM audit_log")]
     assert "user.phone_confirmed" in actions and "user.phone_changed" in actions
+
+
+async def test_own_number_typed_at_registration_is_verified(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """WhatsApp vouches for the number a message comes from: typed with dashes, it is the same
+    number, so the request and the person's card say it is verified."""
+    _, admin = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
+    psm = WhatsAppPerson(graph, webhook_url, user_id="ID.1006", wa_id="6285712345678")
+    await psm.say("halo")
+    await psm.say("Dewi Lestari")
+    await psm.say("0857-1234-5678")
+    await psm.tap("PSM")
+    await psm.say("kadugede")
+    await psm.tap("Babatan")
+    await psm.tap("Kirim")
+    notice = await _told(admin, "Nama: Dewi Lestari")
+    assert "+6285712345678 (terverifikasi: Ya)" in notice
+    await admin.say("pengguna dewi")
+    card = await admin.tap("Dewi Lestari")
+    assert "(terverifikasi: Ya)" in body_of(card[0])
+    assert _query(
+        wa_settings, "SELECT phone, phone_verified FROM users WHERE full_name = 'Dewi Lestari'"
+    ) == [("+6285712345678", 1)]
 
 
 async def test_refusals_over_whatsapp(fake, graph, wa_settings, webhook_url, start_wa_bot) -> None:

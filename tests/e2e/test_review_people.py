@@ -42,7 +42,7 @@ async def _suspend(coordinator: TelegramPerson, psm: TelegramPerson, fake) -> No
     await coordinator.tap("Nonaktifkan")
     before = len(psm.messages())
     await coordinator.tap("Ya, nonaktifkan")
-    await _told(fake, psm, before, "dinonaktifkan oleh koordinator")
+    await _told(fake, psm, before, "dinonaktifkan oleh Ibu Sari")
 
 
 async def test_a_suspended_reporter_hears_nothing_of_their_case(fake, settings, people) -> None:

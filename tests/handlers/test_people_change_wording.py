@@ -9,7 +9,7 @@ import pytest
 
 from storage.db import Database
 from storage.models import Role, User
-from tests.handlers.routed_turns import CHANNELS, button, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
 from tests.storage.seed_cases import BABATAN, CINIRU, KADUGEDE, NOW
 
 
@@ -77,3 +77,33 @@ async def test_profile_pages_say_when_there_is_no_number(world, channel: str) ->
     found = await send(db, app, sari, channel, text="pengguna ani")
     card = said(await send(db, app, sari, channel, data=button(found, "Bu Ani")))
     assert "Nomor HP: +62812*****890 (terverifikasi: Ya)" in card
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_second_tksk_is_refused_with_the_way_back(world, channel: str) -> None:
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    found = await send(db, app, sari, channel, text="pengguna ani")
+    card = await send(db, app, sari, channel, data=button(found, "Bu Ani"))
+    roles = await send(db, app, sari, channel, data=button(card, "Ubah peran"))
+    refused = await send(db, app, sari, channel, data=button(roles, "TKSK"))
+    assert "sudah punya TKSK aktif: Pak Tono" in said(refused)
+    assert labels(refused) == ["Pak Tono", "« Kembali"]
+    back = await send(db, app, sari, channel, data=button(refused, "Kembali"))
+    assert "<b>Bu Ani</b>" in said(back) and "Peran: PSM" in said(back)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_suspension_names_who_did_it_as_a_role_change_does(world, channel: str) -> None:
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    found = await send(db, app, sari, channel, text="pengguna ani")
+    card = await send(db, app, sari, channel, data=button(found, "Bu Ani"))
+    asked = await send(db, app, sari, channel, data=button(card, "Nonaktifkan"))
+    await send(db, app, sari, channel, data=button(asked, "Ya, nonaktifkan"))
+    (told,) = await _told(db, ani)
+    assert told.startswith("Akun Bapak/Ibu dinonaktifkan oleh Ibu Sari.")
+    assert "silakan hubungi Ibu Sari atau Dinas Sosial kabupaten" in told

@@ -586,6 +586,19 @@ PHONE_ANSWER_VALID = [
     pytest.param(text("081234567890"), "+6281234567890", False, id="typed-unverified"),
     pytest.param(text("+62 812-3456-7890"), "+6281234567890", False, id="typed-e164-spaced"),
     pytest.param(text("(0812) 3456 7890"), "+6281234567890", False, id="typed-parentheses"),
+    # WhatsApp vouches for the number a message comes from: typed, it is verified too.
+    pytest.param(
+        event(InboundKind.TEXT, text="0857-1234-5678", sender_phone="+6285712345678"),
+        "+6285712345678", True, id="typed-sender-own-number-verified",
+    ),
+    pytest.param(
+        event(InboundKind.TEXT, text="0812 3456 7890", sender_phone="+6285712345678"),
+        "+6281234567890", False, id="typed-other-than-sender-unverified",
+    ),
+    pytest.param(
+        event(InboundKind.CONTACT, contact_phone="081234567890", sender_phone="6281234567890"),
+        "+6281234567890", True, id="contact-equal-to-sender-verified",
+    ),
 ]  # fmt: skip
 
 
