@@ -6,9 +6,9 @@ person's new kecamatan or desa, /ekspor's kecamatan filter; likewise a PSM's nam
 Those pickers page their buttons (on WhatsApp a list of ten rows a page), so a kecamatan
 among 30 or a desa among 300 is quicker typed than found. A picker, when shown, notes what a
 name typed next would pick (`expect_name`): whose children it offers, the data of a child's
-button and the data that shows the picker again; kept per person in `channel_state` for
-NAME_TTL, and forgotten at the person's next button or command (the router: a word typed
-later must not act on an old picker; a picker shown again notes itself again). A text
+button and the data that shows the picker again; kept as the person's list waiting for a
+typed reply (handlers/list_replies.py: the latest list shown, forgotten at their next button
+or command, lapsed after 30 minutes; a picker shown again notes itself again). A text
 message outside a form, which would otherwise be "not understood", is read against those
 regions with the forms' own matching
 (`forms.choices.match_choice` over `regions.RegionChoices`, so "Kec. Kadugede" and close
@@ -22,11 +22,10 @@ spellings read as in a form's region question) and answered as the picker's butt
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
 
+from handlers import list_replies
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound
 from handlers.forms.answers import clean_text
@@ -38,9 +37,7 @@ ButtonRoute = Callable[[Turn, str], Awaitable[None]]
 # What a picker of one level offers under `parent`: its options (named by the `{code}` of
 # their buttons, labelled as the buttons are) and the parent's name, as "not found" says it.
 PickerOptions = Callable[[Turn, str], Awaitable[tuple[list[ChoiceOption], str]]]
-STATE_CHANNEL = "region_picker"  # channel_state (channel, key = the person's id)
-# A name typed later than this after the picker is no answer to it (the person moved on).
-NAME_TTL = timedelta(minutes=30)
+LIST_KIND = "picker"  # the kind of list (handlers/list_replies.py) a picker notes itself as
 _OPTIONS: dict[str, PickerOptions] = {}
 
 
@@ -87,28 +84,17 @@ def hint(turn: Turn, level: str) -> str:
 
 async def expect_name(turn: Turn, picker: RegionPicker) -> None:
     """Note that a name typed next answers `picker` (shown in this turn)."""
-    assert turn.user is not None
-    value = {**asdict(picker), "at": turn.now.isoformat()}
-    await turn.repos.schedule.set_state(STATE_CHANNEL, str(turn.user.id), json.dumps(value))
-
-
-async def forget_name(turn: Turn) -> None:
-    """No picker waits for a name any more (the person pressed a button or sent a command)."""
-    if turn.user is not None:
-        await turn.repos.schedule.drop_state(STATE_CHANNEL, str(turn.user.id))
+    await list_replies.expect(turn, LIST_KIND, asdict(picker))
 
 
 async def _expected(turn: Turn) -> RegionPicker | None:
-    """The picker a typed name answers now, if one was shown within NAME_TTL."""
-    assert turn.user is not None
-    stored = await turn.repos.schedule.get_state(STATE_CHANNEL, str(turn.user.id))
+    """The picker a typed name answers now, if it was the list shown last, lately."""
+    details = await list_replies.expected(turn, LIST_KIND)
     try:
-        value = json.loads(stored or "{}")
-        at = datetime.fromisoformat(value.pop("at"))
-        picker = RegionPicker(**value)
-    except (ValueError, TypeError, KeyError):
+        picker = RegionPicker(**details) if details is not None else None
+    except TypeError:
         return None
-    if picker.level not in _OPTIONS or not timedelta(0) <= turn.now - at <= NAME_TTL:
+    if picker is None or picker.level not in _OPTIONS:
         return None
     return picker
 
@@ -126,7 +112,7 @@ async def take_typed_name(turn: Turn, routes: Mapping[str, ButtonRoute]) -> bool
     offered, parent = await _OPTIONS[picker.level](turn, picker.parent)
     found = match_choice(clean_text(text), offered, multiple=False)
     if len(found.exact) == 1:
-        await forget_name(turn)  # answered (the next screen, if a picker, notes itself)
+        await list_replies.forget(turn)  # answered (the next screen, if a list, notes itself)
         await route(turn, picker.tap_of(found.exact[0].name))
         return True
     if found.suggestions:

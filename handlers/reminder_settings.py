@@ -10,10 +10,10 @@ evening hour would never come and an early-morning one would come only when they
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import time
 from typing import Any
 
-from handlers import channel_choice, district_reminders
+from handlers import channel_choice, district_reminders, list_replies
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound
 from handlers.forms.answers import Invalid, clean_text, parse_time_text
@@ -27,9 +27,7 @@ HOURS = ("06:00", "08:00", "12:00", "16:00", "19:00")
 OTHER = "other"  # "Jam lain": the hour is typed
 FORM_ID = "reminder_hour"
 _HOUR = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
-TYPED_STATE = "reminder_hours"  # channel_state (key: the person's id): the hour list shown
-# An hour typed later than this after the list is no answer to it (the person moved on).
-TYPED_TTL = timedelta(minutes=30)
+LIST_KIND = "hours"  # the hour list, waiting for an hour typed (handlers/list_replies.py)
 
 
 def _spoken(clock: time) -> str:
@@ -91,13 +89,7 @@ async def _show_hours(turn: Turn, prefix: str = "") -> None:
     suffix, day = await _frequency(turn, turn.user)
     text = turn.t(f"reminder.settings{suffix}", current=state, zone=turn.app.zone_name, **day)
     turn.reply(Outbound.say(prefix + text, [row for row in rows if row]))
-    await turn.repos.schedule.set_state(TYPED_STATE, str(turn.user.id), turn.now.isoformat())
-
-
-async def forget_typed_hour(turn: Turn) -> None:
-    """No hour list waits for a typed hour any more (a button or command came meanwhile)."""
-    if turn.user is not None:
-        await turn.repos.schedule.drop_state(TYPED_STATE, str(turn.user.id))
+    await list_replies.expect(turn, LIST_KIND)
 
 
 async def take_typed_hour(turn: Turn) -> bool:
@@ -107,15 +99,10 @@ async def take_typed_hour(turn: Turn) -> bool:
     text = turn.event.text if turn.event.kind == InboundKind.TEXT else None
     if turn.user is None or not text:
         return False
-    stored = await turn.repos.schedule.get_state(TYPED_STATE, str(turn.user.id))
-    try:
-        shown_at = datetime.fromisoformat(stored or "")
-    except ValueError:
-        return False
-    if not timedelta(0) <= turn.now - shown_at <= TYPED_TTL:
+    if await list_replies.expected(turn, LIST_KIND) is None:
         return False
     if not _may_set(turn):  # the role changed since the list was shown
-        await forget_typed_hour(turn)
+        await list_replies.forget(turn)
         return True
     try:
         hour, minute = parse_time_text(clean_text(text))
@@ -127,7 +114,7 @@ async def take_typed_hour(turn: Turn) -> bool:
     if refusal := _quiet_refusal(turn, value):
         await _show_hours(turn, prefix=refusal + "\n\n")
         return True
-    await forget_typed_hour(turn)
+    await list_replies.forget(turn)
     await _set_hour(turn, value)
     return True
 

@@ -18,6 +18,7 @@ from handlers import (
     district_reminders,
     export,
     form_cancel,
+    list_replies,
     main_menu,
     my_case_page,
     my_reports,
@@ -86,9 +87,8 @@ async def handle(turn: Turn) -> None:
     await identify(turn)
     if event.kind == InboundKind.TEXT and (typed := await _typed_command(turn)):
         event = turn.event = as_command(event, typed)
-    if event.kind != InboundKind.TEXT:  # a region or hour typed answers only the list just shown
-        await region_pickers.forget_name(turn)
-        await reminder_settings.forget_typed_hour(turn)
+    if event.kind != InboundKind.TEXT:  # a name or hour typed answers only the list just shown
+        await list_replies.forget(turn)
     if event.kind == InboundKind.BUTTON:
         await _on_button(turn)
         turn.replies.insert(

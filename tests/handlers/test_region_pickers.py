@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from handlers.context import Turn
-from handlers.region_pickers import NAME_TTL
+from handlers.list_replies import TTL as NAME_TTL
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.chat_turns import run_background
