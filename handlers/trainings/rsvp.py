@@ -7,6 +7,7 @@ checked in (checking in is /hadir).
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from handlers.context import AppContext, Turn
@@ -158,6 +159,7 @@ async def _reason_given(turn: Turn, session: FormSession, answers: dict[str, Any
             "training.rsvp_no_done",
             **names_of(turn, training),
             reason=turn.t(f"training.status.{kind}"),
+            details=html.escape(answers["reason_text"]),
         )
     )
 
