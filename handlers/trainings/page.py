@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from datetime import datetime
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, Topic, deliver
@@ -162,10 +163,16 @@ async def show_page(turn: Turn, training: Training) -> None:
                 else "",
             )
         )
-    turn.reply(Outbound.say("\n".join(lines), _page_buttons(turn, training)))
+    turn.reply(Outbound.say("\n".join(lines), _page_buttons(turn, training, days)))
 
 
-def _page_buttons(turn: Turn, training: Training) -> list[list[Button]]:
+def _too_late_to_cancel(training: Training, days: list[TrainingDay], now: datetime) -> bool:
+    """A day's check-in is open (people are on their way or there) or the training is over."""
+    under_way = any(checkin_opens(training, d) <= now < checkin_closes(d) for d in days)
+    return under_way or bool(days and now >= days[-1].ends_at)
+
+
+def _page_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> list[list[Button]]:
     def button(key: str, action: str) -> Button:
         return Button(label=turn.t(key), data=f"{PAGE_PREFIX}:{training.id}:{action}")
 
@@ -183,7 +190,10 @@ def _page_buttons(turn: Turn, training: Training) -> list[list[Button]]:
                 button("training_extra.button_reschedule", "s"),
             ]
         )
-        rows.append([button("training.button_close", "x"), button("training.button_cancel", "k")])
+        last = [button("training.button_close", "x")]
+        if not _too_late_to_cancel(training, days, turn.now):  # never offer what is refused
+            last.append(button("training.button_cancel", "k"))
+        rows.append(last)
     else:
         rows[0].insert(1, walk_in)
     return rows
@@ -269,8 +279,7 @@ async def _cancel(turn: Turn, training: Training) -> None:
         turn.reply(turn.t(f"training.is_{training.status}", **names_of(turn, training)))
         return
     days = await turn.repos.trainings.days(training.id)
-    under_way = any(checkin_opens(training, d) <= turn.now < checkin_closes(d) for d in days)
-    if under_way or (days and turn.now >= days[-1].ends_at):
+    if _too_late_to_cancel(training, days, turn.now):
         turn.reply(turn.t("training.cancel_too_late", **names_of(turn, training)))
         return
     await turn.repos.trainings.set_status(training.id, "cancelled")
