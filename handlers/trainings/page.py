@@ -29,6 +29,7 @@ from handlers.trainings.common import (
     local_day_bounds,
     managed,
     names_of,
+    present_people,
     refuse,
     spoken_date,
     summary_of,
@@ -121,7 +122,11 @@ def _state_text(turn: Turn, training: Training, days: list[TrainingDay]) -> str:
 async def show_page(turn: Turn, training: Training) -> None:
     days = await turn.repos.trainings.days(training.id)
     invitations = await turn.repos.trainings.invitations(training.id)
-    answers = Counter(i.rsvp or "none" for i in invitations)
+    # Someone present on a day has come, whatever their answer was (a reschedule resets it).
+    present = await present_people(turn.repos, days)
+    answers = Counter(
+        "akan_hadir" if i.user_id in present else i.rsvp or "none" for i in invitations
+    )
     lines = [describe(turn.app, turn.language, training, days), ""]
     lines.append(turn.t("training.page_state", state=_state_text(turn, training, days)))
     lines.append(
