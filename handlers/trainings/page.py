@@ -16,7 +16,7 @@ from handlers.paging import page_buttons
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
 from handlers.scope import scope_of
-from handlers.trainings import export, imports, links, manual, people, reschedule
+from handlers.trainings import declines, export, imports, links, manual, people, reschedule
 from handlers.trainings.codes import current_code, valid_until
 from handlers.trainings.common import (
     PAGE_PREFIX,
@@ -81,6 +81,9 @@ async def page_button(turn: Turn, data: str) -> None:
     if training is None:
         await refuse(turn)
         return
+    declines_page = 0
+    if action.startswith(declines.ACTION) and small_number(action[1:]) is not None:
+        action, declines_page = declines.ACTION, small_number(action[1:]) or 0
     handlers = {
         "": show_page,
         "r": _remind,
@@ -96,12 +99,13 @@ async def page_button(turn: Turn, data: str) -> None:
         "if": imports.ask_for_file,
         "w": people.walk_in,
         "s": reschedule.start_reschedule,
+        declines.ACTION: lambda turn, training: declines.show(turn, training, declines_page),
     }
     handler = handlers.get(action)
     if handler is None:
         await refuse(turn, "errors.unknown_button")
         return
-    if action not in ("", "e") and training.status == "cancelled":
+    if action not in ("", "e", declines.ACTION) and training.status == "cancelled":
         turn.reply(turn.t("training.is_cancelled", **names_of(turn, training)))
         return
     await handler(turn, training)
@@ -139,6 +143,7 @@ async def show_page(turn: Turn, training: Training) -> None:
             unreachable=sum(not i.reachable for i in invitations),
         )
     )
+    lines += declines.page_lines(turn, invitations)
     pending = await turn.repos.training_invites.pending(training.id)
     if pending:
         lines.append(turn.t("training_extra.page_pending", count=len(pending)))
@@ -168,7 +173,10 @@ async def show_page(turn: Turn, training: Training) -> None:
                 else "",
             )
         )
-    turn.reply(Outbound.say("\n".join(lines), _page_buttons(turn, training, days)))
+    rows = _page_buttons(turn, training, days)
+    if (declined := declines.page_button(turn, training, invitations)) is not None:
+        rows.insert(0, [declined])
+    turn.reply(Outbound.say("\n".join(lines), rows))
 
 
 def _too_late_to_cancel(training: Training, days: list[TrainingDay], now: datetime) -> bool:
