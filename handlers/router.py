@@ -72,6 +72,7 @@ from handlers.trainings import manual as training_manual
 from handlers.trainings import page as training_page
 from handlers.trainings import people as training_people
 from handlers.trainings import rsvp as training_rsvp
+from handlers.trainings import typed_rsvp
 from storage.models import FormSession, UserStatus
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -379,8 +380,8 @@ async def _on_message(turn: Turn) -> None:
         await registration.begin(turn)
     elif not welcome.is_active(turn):
         await welcome.explain_status(turn)
-    elif await training_checkin.bare_code(turn):  # "389262" typed at the venue
-        return
+    elif await training_checkin.bare_code(turn) or await typed_rsvp.take(turn):
+        return  # "389262" typed at the venue; "akan hadir" typed, the buttons scrolled away
     elif turn.event.picks:  # "1,2" typed to a numbered menu: one at a time
         await typed_numbers.refuse_picks(turn)
     elif await region_pickers.take_typed_name(

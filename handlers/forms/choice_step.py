@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
 
 MEANT = "meant"  # the state's key for the option a sentence named, asked to confirm
+KEPT = "kept"  # the state's key for a sentence kept for a later question (`sentence_fills`)
 NOT_MEANT = "nm"  # the action of its "Tidak" button
 
 
@@ -101,8 +102,11 @@ class ChoiceStep:
                 by_number=self.view.by_number(question, options, default),
             )
             named = None if found.exact or multiple else option_in_sentence(event.text, options)
+            kept = None if found.exact else self._keep_sentence(fs, position, question, event)
+            if named is None and kept is not None and question.sentence_default:
+                named = next(o for o in options if o.name == question.sentence_default)
             if named is not None:
-                return self._confirm_named(fs, position, question, options, named)
+                return self._confirm_named(fs, position, question, options, named, kept)
             if found.suggestions and not found.exact:
                 return self._suggest(fs, question, options, found.suggestions)
             if found.number is not None:
@@ -254,9 +258,11 @@ class ChoiceStep:
         question: Question,
         options: list[ChoiceOption],
         named: ChoiceOption,
+        kept: str | None = None,
     ) -> StepResult:
-        """ "Maksud Bapak/Ibu: Sakit?" for a sentence naming one option: "Ya" taps that
-        option, "Tidak" asks the question again; typed yes or no count too (`MEANT`)."""
+        """ "Maksud Bapak/Ibu: Sakit?" for a sentence naming one option (or the question's
+        `sentence_default`): "Ya" taps that option, "Tidak" asks the question again; typed
+        yes or no count too (`MEANT`). A sentence kept for a later question is said kept."""
         fs.state[MEANT] = {"question": position.key, "option": named.name}
         rows = [
             [
@@ -264,12 +270,31 @@ class ChoiceStep:
                 self.view.button(self.t("common.no"), NOT_MEANT),
             ]
         ]
-        text = (
-            self.t("answer.meant", option=named.label)
-            + "\n"
-            + f"<b>{html.escape(self.view.label(question.label))}</b>"
-        )
+        text = self.t("answer.meant", option=named.label)
+        if kept is not None:
+            text += "\n" + self.t("answer.sentence_kept", text=html.escape(kept))
+        text += "\n" + f"<b>{html.escape(self.view.label(question.label))}</b>"
         return StepResult(fs.state, [Outbound.say(text, rows)])
+
+    def _keep_sentence(
+        self: FormEngine, fs: FormState, position: Position, question: Question, event: Inbound
+    ) -> str | None:
+        """A sentence typed at a question with `sentence_fills`, kept (`KEPT`) as that later
+        question's answer once this one is answered, however (confirmed, tapped after
+        "Tidak"), so it is not asked for again; None when the question keeps none, the text
+        is a single word (a choice mistyped) or the later question would refuse it."""
+        fills = question.sentence_fills
+        if not fills or fs.state.get("editing") or len((event.text or "").split()) < 2:
+            return None
+        target = self.form.question(fills)
+        try:
+            value = parsers.parse_text(event, max_length=target.max_length).value
+        except parsers.Invalid:
+            return None
+        if not self._satisfies(fs, target, Position(fills), value):
+            return None
+        fs.state[KEPT] = {"question": position.key, "value": value}
+        return str(value)
 
     async def _accept_choice(
         self: FormEngine,
@@ -288,6 +313,9 @@ class ChoiceStep:
                 derived = {"day": day.isoformat()}
         if not self._satisfies(fs, question, position, value):
             return await self._ask_again_constraint(fs, question, position)
+        kept = fs.state.pop(KEPT, None)
+        if kept and kept.get("question") == position.key and question.sentence_fills:
+            fs.answers[question.sentence_fills] = kept["value"]
         warnings = self._choice_warnings(fs, question, position, value)
         shown = self.view.display(question, value)
         return await self._accept(fs, position, question, value, derived, shown, warnings=warnings)

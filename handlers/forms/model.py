@@ -193,6 +193,11 @@ class Question(_Strict):
     # integer/decimal: what the number counts ("menit"), shown after it wherever the answer
     # is shown ("Absen dibuka: 60 menit") and allowed after it when typed ("45 menit")
     unit: Texts | None = None
+    # select_one: a sentence typed here that is no option's name ("sakit demam dari kemarin")
+    # is kept as the answer of the later text question named (asked no more), and the option
+    # it names is confirmed, else `sentence_default` ("Ada acara keluarga": Izin?).
+    sentence_fills: str | None = None
+    sentence_default: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -245,6 +250,15 @@ class Question(_Strict):
             raise ValueError(f"{self.name}: when is for date questions")
         if self.unit and self.type not in (QuestionType.INTEGER, QuestionType.DECIMAL):
             raise ValueError(f"{self.name}: unit is for integer and decimal questions")
+        if self.sentence_fills and (self.type != QuestionType.SELECT_ONE or not self.choices):
+            raise ValueError(f"{self.name}: sentence_fills is for select_one questions")
+        if self.sentence_default and (
+            not self.sentence_fills
+            or self.sentence_default not in [c.name for c in self.choices or []]
+        ):
+            raise ValueError(
+                f"{self.name}: sentence_default is one of its choices, with sentence_fills"
+            )
         if self.own_location and self.type != QuestionType.GEOPOINT:
             raise ValueError(f"{self.name}: own_location is for geopoint questions")
         if self.verified_only and (self.type != QuestionType.PHONE or not self.constraint_message):
@@ -327,6 +341,20 @@ class Form(_Strict):
                 if name in seen:
                     raise ValueError(f"the name {name!r} is used twice")
                 seen.add(name)
+        return self
+
+    @model_validator(mode="after")
+    def _sentence_fills(self) -> Form:
+        """A choice's sentence fills a text question of the top level asked after it."""
+        top = [item for item in self.items if isinstance(item, Question)]
+        for index, question in enumerate(top):
+            fills = question.sentence_fills
+            later = {q.name: q for q in top[index + 1 :]}
+            if fills and (fills not in later or later[fills].type != QuestionType.TEXT):
+                raise ValueError(f"{question.name}: sentence_fills names a later text question")
+        for group in self.items:
+            if isinstance(group, RepeatGroup) and any(c.sentence_fills for c in group.children):
+                raise ValueError(f"{group.name}: sentence_fills is for top-level questions")
         return self
 
     def questions(self) -> list[Question]:

@@ -34,6 +34,7 @@ from handlers.trainings.common import (
     clock_time,
     local_day_bounds,
     names_of,
+    spoken_date,
 )
 from storage.models import FormSession
 from storage.trainings import Training, TrainingDay
@@ -77,8 +78,33 @@ async def _open_days(turn: Turn) -> list[tuple[Training, TrainingDay]]:
         closed = turn.t("training.checkin_closed", **names_of(turn, training))
         turn.reply(await _already(turn, day) or closed)
     else:
-        turn.reply(turn.t("training.checkin_none_today"))
+        turn.reply(await _none_today(turn))
     return []
+
+
+async def _none_today(turn: Turn) -> str:
+    """No training today: said with the person's next training day, if any, and when its
+    check-in opens (someone typing "hadir" days early is told when it will work)."""
+    assert turn.user is not None
+    text = turn.t("training.checkin_none_today")
+    _, end = local_day_bounds(turn.app, turn.today)
+    later = [
+        (day.starts_at, training, day)
+        for training in await turn.repos.trainings.upcoming_of_user(turn.user.id, turn.now)
+        for day in await turn.repos.trainings.days(training.id)
+        if day.starts_at >= end
+    ]
+    if not later:
+        return text
+    _, training, day = min(later, key=lambda found: found[0])
+    opens = checkin_opens(training, day)
+    date = spoken_date(turn.app.local_date(opens), turn.language)
+    time = clock_time(turn.app, opens)
+    return (
+        text
+        + " "
+        + turn.t("training_extra.checkin_next", **names_of(turn, training), date=date, time=time)
+    )
 
 
 async def _already(turn: Turn, day: TrainingDay) -> str | None:

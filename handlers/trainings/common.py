@@ -28,6 +28,7 @@ from handlers.events import Button, small_number
 from handlers.i18n import Markup
 from handlers.permissions import allowed
 from handlers.scope import scope_of
+from storage.repos import Repos
 from storage.trainings import Attendance, Invitation, Training, TrainingDay
 
 CREATE_PREFIX = "tc"
@@ -170,6 +171,15 @@ def day_status(
     if now >= checkin_closes(day):
         return "tidak_hadir"
     return None
+
+
+async def present_people(repos: Repos, days: list[TrainingDay]) -> set[int]:
+    """Who is recorded `hadir` on at least one of the days (checked in, or set by hand)."""
+    present: set[int] = set()
+    for day in days:
+        records = await repos.trainings.attendance(day.id)
+        present |= {user_id for user_id, r in records.items() if r.status == "hadir"}
+    return present
 
 
 def local_day_bounds(app: AppContext, day: date) -> tuple[datetime, datetime]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 from collections import Counter
+from datetime import datetime
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, Topic, deliver
@@ -15,7 +16,7 @@ from handlers.paging import page_buttons
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
 from handlers.scope import scope_of
-from handlers.trainings import export, imports, links, manual, people, reschedule
+from handlers.trainings import declines, export, imports, links, manual, people, reschedule
 from handlers.trainings.codes import current_code, valid_until
 from handlers.trainings.common import (
     PAGE_PREFIX,
@@ -28,6 +29,7 @@ from handlers.trainings.common import (
     local_day_bounds,
     managed,
     names_of,
+    present_people,
     refuse,
     spoken_date,
     summary_of,
@@ -79,6 +81,9 @@ async def page_button(turn: Turn, data: str) -> None:
     if training is None:
         await refuse(turn)
         return
+    declines_page = 0
+    if action.startswith(declines.ACTION) and small_number(action[1:]) is not None:
+        action, declines_page = declines.ACTION, small_number(action[1:]) or 0
     handlers = {
         "": show_page,
         "r": _remind,
@@ -94,12 +99,13 @@ async def page_button(turn: Turn, data: str) -> None:
         "if": imports.ask_for_file,
         "w": people.walk_in,
         "s": reschedule.start_reschedule,
+        declines.ACTION: lambda turn, training: declines.show(turn, training, declines_page),
     }
     handler = handlers.get(action)
     if handler is None:
         await refuse(turn, "errors.unknown_button")
         return
-    if action not in ("", "e") and training.status == "cancelled":
+    if action not in ("", "e", declines.ACTION) and training.status == "cancelled":
         turn.reply(turn.t("training.is_cancelled", **names_of(turn, training)))
         return
     await handler(turn, training)
@@ -120,7 +126,11 @@ def _state_text(turn: Turn, training: Training, days: list[TrainingDay]) -> str:
 async def show_page(turn: Turn, training: Training) -> None:
     days = await turn.repos.trainings.days(training.id)
     invitations = await turn.repos.trainings.invitations(training.id)
-    answers = Counter(i.rsvp or "none" for i in invitations)
+    # Someone present on a day has come, whatever their answer was (a reschedule resets it).
+    present = await present_people(turn.repos, days)
+    answers = Counter(
+        "akan_hadir" if i.user_id in present else i.rsvp or "none" for i in invitations
+    )
     lines = [describe(turn.app, turn.language, training, days), ""]
     lines.append(turn.t("training.page_state", state=_state_text(turn, training, days)))
     lines.append(
@@ -133,6 +143,7 @@ async def show_page(turn: Turn, training: Training) -> None:
             unreachable=sum(not i.reachable for i in invitations),
         )
     )
+    lines += declines.page_lines(turn, invitations)
     pending = await turn.repos.training_invites.pending(training.id)
     if pending:
         lines.append(turn.t("training_extra.page_pending", count=len(pending)))
@@ -162,10 +173,19 @@ async def show_page(turn: Turn, training: Training) -> None:
                 else "",
             )
         )
-    turn.reply(Outbound.say("\n".join(lines), _page_buttons(turn, training)))
+    rows = _page_buttons(turn, training, days)
+    if (declined := declines.page_button(turn, training, invitations)) is not None:
+        rows.insert(0, [declined])
+    turn.reply(Outbound.say("\n".join(lines), rows))
 
 
-def _page_buttons(turn: Turn, training: Training) -> list[list[Button]]:
+def _too_late_to_cancel(training: Training, days: list[TrainingDay], now: datetime) -> bool:
+    """A day's check-in is open (people are on their way or there) or the training is over."""
+    under_way = any(checkin_opens(training, d) <= now < checkin_closes(d) for d in days)
+    return under_way or bool(days and now >= days[-1].ends_at)
+
+
+def _page_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> list[list[Button]]:
     def button(key: str, action: str) -> Button:
         return Button(label=turn.t(key), data=f"{PAGE_PREFIX}:{training.id}:{action}")
 
@@ -183,7 +203,10 @@ def _page_buttons(turn: Turn, training: Training) -> list[list[Button]]:
                 button("training_extra.button_reschedule", "s"),
             ]
         )
-        rows.append([button("training.button_close", "x"), button("training.button_cancel", "k")])
+        last = [button("training.button_close", "x")]
+        if not _too_late_to_cancel(training, days, turn.now):  # never offer what is refused
+            last.append(button("training.button_cancel", "k"))
+        rows.append(last)
     else:
         rows[0].insert(1, walk_in)
     return rows
@@ -269,8 +292,7 @@ async def _cancel(turn: Turn, training: Training) -> None:
         turn.reply(turn.t(f"training.is_{training.status}", **names_of(turn, training)))
         return
     days = await turn.repos.trainings.days(training.id)
-    under_way = any(checkin_opens(training, d) <= turn.now < checkin_closes(d) for d in days)
-    if under_way or (days and turn.now >= days[-1].ends_at):
+    if _too_late_to_cancel(training, days, turn.now):
         turn.reply(turn.t("training.cancel_too_late", **names_of(turn, training)))
         return
     await turn.repos.trainings.set_status(training.id, "cancelled")

@@ -7,6 +7,7 @@ checked in (checking in is /hadir).
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from handlers.context import AppContext, Turn
@@ -19,6 +20,7 @@ from handlers.trainings.common import (
     deadline_text,
     describe,
     names_of,
+    present_people,
     refuse,
     schedule_stamp,
     summary_of,
@@ -76,9 +78,14 @@ async def send_invitations(
         await turn.deliver(user_id, message, DeliveryKind.NOTICE, Topic.TRAINING)
 
 
-def answer_label(app: AppContext, language: str, invitation: Invitation) -> str:
-    """Akan hadir / Berhalangan (sakit) / Belum menjawab."""
+def answer_label(
+    app: AppContext, language: str, invitation: Invitation, *, present: bool = False
+) -> str:
+    """Akan hadir / Berhalangan (sakit) / Belum menjawab; "Sudah hadir" once `present` on a
+    day (a reschedule resets the answer, and nobody answers after checking in)."""
     t = app.catalog.text
+    if present:
+        return t(language, "training.rsvp.present")
     if invitation.rsvp is None:
         return t(language, "training.rsvp.none")
     label = t(language, f"training.rsvp.{invitation.rsvp}")
@@ -158,6 +165,7 @@ async def _reason_given(turn: Turn, session: FormSession, answers: dict[str, Any
             "training.rsvp_no_done",
             **names_of(turn, training),
             reason=turn.t(f"training.status.{kind}"),
+            details=html.escape(answers["reason_text"]),
         )
     )
 
@@ -176,10 +184,10 @@ async def show_schedule(turn: Turn) -> None:
         days = await turn.repos.trainings.days(training.id)
         invitation = await turn.repos.trainings.invitation(training.id, user.id)
         assert invitation is not None
+        present = user.id in await present_people(turn.repos, days)
         parts = [describe(turn.app, turn.language, training, days)]
-        parts.append(
-            turn.t("training.your_answer", answer=answer_label(turn.app, turn.language, invitation))
-        )
+        answer = answer_label(turn.app, turn.language, invitation, present=present)
+        parts.append(turn.t("training.your_answer", answer=answer))
         buttons: list[list[Button]] = []
         if turn.now < training.rsvp_deadline:
             deadline = deadline_text(turn.app, turn.language, training)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from handlers.trainings import page
+from storage.models import Role
 from tests.handlers.chat_turns import app_context
-from tests.handlers.training_turns import at, invited_psm, texts, turn
+from tests.handlers.routed_turns import CHANNELS, labels, person, send
+from tests.handlers.training_turns import at, invited_psm, new_training, texts, turn
 from tests.storage.seed_cases import open_database, query
 
 
@@ -50,3 +54,17 @@ async def test_not_while_a_day_is_under_way_nor_once_it_is_over(tmp_path) -> Non
         assert query(tmp_path / "psm.db", "SELECT COUNT(*) FROM outbox")[0][0] == 0
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_page_offers_batalkan_only_while_it_would_be_taken(world, channel) -> None:
+    """The day before: offered; once the day's check-in is open or the training is over: not
+    offered (it would be refused), "Tutup absen" still is."""
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    async with db.transaction() as repos:
+        training_id = await new_training(repos, sari, [(at(8, 8), at(8, 12))], deadline=at(7, 0))
+    for now, offered in ((at(7, 10), True), (at(8, 9), False), (at(8, 13), False)):
+        shown = await send(db, app, sari, channel, data=f"tp:{training_id}", now=now)
+        assert "Tutup absen" in " ".join(labels(shown)), labels(shown)
+        assert ("❌ Batalkan" in labels(shown)) is offered, (now, labels(shown))

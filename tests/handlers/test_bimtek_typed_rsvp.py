@@ -1,0 +1,79 @@
+"""An RSVP typed outside a form ("akan hadir", "hadir nanti", "berhalangan", "tidak bisa
+hadir") answers the person's only invitation still open, as its button would; with several
+open, /jadwal's list (each with its buttons) is shown to choose; with none, that is said.
+"hadir" alone stays the check-in. Telegram and WhatsApp."""
+
+from __future__ import annotations
+
+import pytest
+
+from storage.models import Role
+from tests.handlers.routed_turns import CHANNELS, labels, person, said, send
+from tests.handlers.training_turns import at, new_training
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
+
+pytestmark = pytest.mark.parametrize("channel", CHANNELS)
+NOT_UNDERSTOOD = "belum mengerti"
+
+
+async def _invited(db, channel, titles=("Bimtek Uji",)):
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    ids = []
+    async with db.transaction() as repos:
+        for number, title in enumerate(titles):
+            day = (at(8 + number, 8), at(8 + number, 12))
+            training_id = await new_training(
+                repos, sari, [day], deadline=at(7 + number, 0), title=title
+            )
+            await repos.trainings.invite(training_id, [ani.id], NOW)
+            ids.append(training_id)
+    return ani, ids
+
+
+async def _rsvp(db, training_id, user):
+    async with db.reading() as repos:
+        return (await repos.trainings.invitation(training_id, user.id)).rsvp
+
+
+@pytest.mark.parametrize("typed", ["akan hadir", "Hadir nanti", "Insya Allah hadir."])
+async def test_a_typed_yes_answers_the_only_open_invitation(world, channel, typed):
+    db, app = world
+    ani, (training_id,) = await _invited(db, channel)
+    answered = await send(db, app, ani, channel, text=typed, now=at(5, 10))
+    assert "tercatat <b>akan hadir</b>" in said(answered), said(answered)
+    assert await _rsvp(db, training_id, ani) == "akan_hadir"
+
+
+@pytest.mark.parametrize("typed", ["berhalangan", "Tidak bisa hadir"])
+async def test_a_typed_no_asks_the_reason(world, channel, typed):
+    db, app = world
+    ani, (training_id,) = await _invited(db, channel)
+    answered = await send(db, app, ani, channel, text=typed, now=at(5, 10))
+    assert "Berhalangan karena apa?" in said(answered) and NOT_UNDERSTOOD not in said(answered)
+    assert await _rsvp(db, training_id, ani) == "berhalangan"
+
+
+async def test_with_several_open_the_list_is_shown_to_choose(world, channel):
+    db, app = world
+    ani, ids = await _invited(db, channel, ("Bimtek Satu", "Bimtek Dua"))
+    shown = await send(db, app, ani, channel, text="akan hadir", now=at(5, 10))
+    assert "beberapa bimtek" in said(shown) and "Bimtek Satu" in said(shown), said(shown)
+    assert "Bimtek Dua" in said(shown) and labels(shown).count("✅ Akan hadir") == 2
+    assert [await _rsvp(db, i, ani) for i in ids] == [None, None]
+
+
+async def test_with_none_open_it_is_said(world, channel):
+    db, app = world
+    ani, (training_id,) = await _invited(db, channel)
+    late = await send(db, app, ani, channel, text="tidak bisa hadir", now=at(7, 10))
+    assert "Tidak ada undangan bimtek yang masih bisa dijawab" in said(late), said(late)
+    assert await _rsvp(db, training_id, ani) is None
+
+
+async def test_hadir_alone_stays_the_check_in(world, channel):
+    db, app = world
+    ani, (training_id,) = await _invited(db, channel)
+    checked = await send(db, app, ani, channel, text="hadir", now=at(5, 10))
+    assert "Tidak ada bimtek hari ini" in said(checked), said(checked)
+    assert await _rsvp(db, training_id, ani) is None
