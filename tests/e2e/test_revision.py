@@ -289,7 +289,8 @@ async def test_an_unchanged_correction_is_asked_about_before_it_is_sent(
     # Kirim with nothing changed: not resubmitted; the PSM hears why, with the TKSK's note.
     asked = await psm.tap("Kirim", until="Belum ada jawaban")
     text = "\n".join(m["text"] for m in asked)
-    assert number in text and "Catatan pemeriksa: <i>Mohon periksa lagi datanya</i>" in text
+    assert number in text and "Catatan dari TKSK" in text  # as on the correction screen
+    assert "): Mohon periksa lagi datanya" in text
     assert "Apa yang ingin Bapak/Ibu lakukan?" in text
     assert _state(settings, number) == "needs_revision"
     assert _rows(settings, TOLD, last) == [(str(PSM),)]
