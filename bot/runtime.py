@@ -27,7 +27,7 @@ from bot.webhook import WebhookApp, WebServer
 from handlers.channel_traits import ChannelTraits
 from handlers.context import AppContext
 from handlers.events import Outbound
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.i18n import Catalog
 from storage.db import Database
 from storage.models import OutboxItem

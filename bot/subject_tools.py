@@ -22,7 +22,8 @@ from bot.runtime import one_transaction
 from handlers.audit_keys import number_subject
 from handlers.case_answers import answer_lines
 from handlers.context import AppContext
-from handlers.forms.model import FORMS_DIR, load_form
+from handlers.forms.loading import load_form
+from handlers.forms.model import FORMS_DIR
 from handlers.masking import mask_identifiers
 from handlers.temp_files import TEMP_FOLDER, remove_media
 from storage.erasure import ErasureReport, wipe_free_space

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 
 from handlers.case_answers import AnswerLines
 from handlers.export_answers import FurtherAnswers
-from handlers.forms.model import FORMS_DIR, Form, load_form
+from handlers.forms.loading import load_form
+from handlers.forms.model import FORMS_DIR, Form
 from handlers.forms.option_labels import OptionLabels, shown
 from handlers.i18n import Catalog
 from handlers.masking import mask_identifiers

@@ -12,7 +12,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -20,13 +19,11 @@ from pydantic import (
     Field,
     PrivateAttr,
     Tag,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from handlers.forms.expr import Expression, ExpressionError, parse
-from handlers.yaml_files import read_yaml
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -428,39 +425,3 @@ def parse_expression(source: str) -> Expression:
     if source not in _EXPRESSIONS:
         _EXPRESSIONS[source] = parse(source)
     return _EXPRESSIONS[source]
-
-
-def _describe(error: ValidationError) -> str:
-    parts = []
-    for problem in error.errors():
-        where = ".".join(str(piece) for piece in problem["loc"])
-        parts.append(f"{where}: {problem['msg']}")
-    return "; ".join(parts)
-
-
-def form_from_data(data: Any, source: str) -> Form:
-    """Validate a form given as data; errors name the source and the field."""
-    try:
-        return Form.model_validate(data)
-    except ValidationError as exc:
-        raise FormError(f"{source}: {_describe(exc)}") from exc
-
-
-def load_form(path: Path) -> Form:
-    """Load and validate one YAML form file."""
-    try:
-        data = read_yaml(path)
-    except (OSError, yaml.YAMLError) as exc:
-        raise FormError(f"{path}: {exc}") from exc
-    return form_from_data(data, str(path))
-
-
-def load_forms(directory: Path = FORMS_DIR) -> dict[str, Form]:
-    """Every form in a folder, by id."""
-    forms: dict[str, Form] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        form = load_form(path)
-        if form.id in forms:
-            raise FormError(f"{path}: form id {form.id!r} is defined twice")
-        forms[form.id] = form
-    return forms

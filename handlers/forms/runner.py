@@ -8,7 +8,8 @@ from typing import Any
 from handlers.context import AppContext, Turn
 from handlers.events import Button, Outbound
 from handlers.forms.engine import FormEngine, StepContext, StepResult, new_state
-from handlers.forms.model import Form, QuestionType, form_from_data
+from handlers.forms.loading import form_from_data
+from handlers.forms.model import Form, QuestionType
 from handlers.forms.step import WordReading
 from handlers.i18n import Markup
 from handlers.regions import RegionChoices

@@ -16,7 +16,7 @@ from bot.scheduler import Scheduler, default_work
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.i18n import Catalog
 from storage.db import Database
 from storage.models import UserStatus

@@ -13,7 +13,7 @@ import pytest
 
 from bot.channels.telegram.outbound import TEXT_LIMIT, _text_plan
 from bot.channels.whatsapp.outbound import INTERACTIVE_BODY, render
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.i18n import Catalog
 from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 from tests.handlers.forms.test_engine import FormDriver

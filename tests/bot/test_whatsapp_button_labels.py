@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from bot.channels.whatsapp.outbound import BUTTON_TITLE, title_width
-from handlers.forms.model import Question, RepeatGroup, load_forms
+from handlers.forms.loading import load_forms
+from handlers.forms.model import Question, RepeatGroup
 from handlers.i18n import Catalog
 
 CATALOG = Catalog.load()

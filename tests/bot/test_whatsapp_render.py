@@ -16,7 +16,8 @@ from bot.channels.whatsapp.outbound import (
     to_whatsapp_text,
 )
 from handlers.events import Button, Outbound
-from handlers.forms.model import FORMS_DIR, load_form
+from handlers.forms.loading import load_form
+from handlers.forms.model import FORMS_DIR
 from handlers.forms.state import Position
 from handlers.forms.view import FormView
 from handlers.i18n import Catalog, Markup

@@ -14,7 +14,8 @@ from bot.channels.whatsapp.menu import Menu, read_reply, typed_numbers
 from bot.channels.whatsapp.outbound import render
 from handlers.events import Button, InboundKind, Outbound, Pick
 from handlers.forms.engine import FormEngine, StepContext, new_state
-from handlers.forms.model import FORMS_DIR, load_form
+from handlers.forms.loading import load_form
+from handlers.forms.model import FORMS_DIR
 from handlers.i18n import Catalog
 from tests.e2e.whatsapp import body_of
 

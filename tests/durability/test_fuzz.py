@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 from bot.runtime import Runtime
 from handlers.events import Inbound, InboundKind, Outbound, Pick
 from handlers.forms.expr import EvalContext
-from handlers.forms.model import Question, QuestionType, load_forms
+from handlers.forms.loading import load_forms
+from handlers.forms.model import Question, QuestionType
 from handlers.i18n import Catalog
 from handlers.router import COMMANDS as ROUTED_COMMANDS
 from storage.models import Role

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.admin_tools import add_user
 from bot.clock import ManualClock
 from bot.config import Settings
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from storage.models import CaseState, Role
 from tests.e2e.whatsapp import WhatsAppPerson, body_of

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.channels.traits import channel_traits
 from handlers.context import AppContext, District, Turn
 from handlers.events import Inbound, InboundKind, Outbound
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.i18n import Catalog
 from storage.db import Database
 from storage.models import User

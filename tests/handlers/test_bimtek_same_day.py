@@ -6,7 +6,7 @@ date it may be. Both creation and reschedule read the days through `schedule_of`
 
 from __future__ import annotations
 
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from handlers.trainings.creation import schedule_of
 from handlers.trainings.reschedule import RESCHEDULE_FORM

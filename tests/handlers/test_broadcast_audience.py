@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.forms.model import load_form
+from handlers.forms.loading import load_form
 from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User

@@ -18,7 +18,7 @@ from handlers import router
 from handlers.case_report import DRAFT_PREFIX
 from handlers.context import AppContext, Turn
 from handlers.events import Inbound, InboundKind
-from handlers.forms.model import load_form, load_forms
+from handlers.forms.loading import load_form, load_forms
 from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User

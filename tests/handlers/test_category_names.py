@@ -16,7 +16,8 @@ import pytest
 from handlers import reminders
 from handlers.case_report import DRAFT_PREFIX
 from handlers.events import InboundKind
-from handlers.forms.model import Choice, FormError, form_from_data, load_form
+from handlers.forms.loading import form_from_data, load_form
+from handlers.forms.model import Choice, FormError
 from handlers.forms.option_labels import categories_named, category_labels, category_names
 from handlers.i18n import Catalog
 from handlers.statistics import LABEL_LINES, LABEL_WIDTH, bar_label

@@ -11,7 +11,7 @@ import pytest_asyncio
 from bot.channels.traits import channel_traits
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from handlers.i18n import Catalog
 from storage.db import Database

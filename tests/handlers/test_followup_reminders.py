@@ -15,7 +15,7 @@ from PIL import Image
 
 from bot.channels.traits import channel_traits
 from handlers.context import AppContext, District
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.i18n import Catalog
 from handlers.reminders import coordinator_digest, daily_reminders
 from handlers.weekly_digest import tksk_weekly_digest

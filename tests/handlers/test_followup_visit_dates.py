@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from handlers.forms.model import load_form
+from handlers.forms.loading import load_form
 from handlers.forms.state import new_state
 from storage.db import Database
 from tests.handlers.chat_turns import app_context

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.forms.model import load_form
+from handlers.forms.loading import load_form
 from handlers.forms.state import new_state
 from storage.models import Role
 from tests.handlers.routed_turns import CHANNELS, person, said, send

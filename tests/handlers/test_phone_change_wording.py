@@ -13,7 +13,7 @@ import pytest
 from handlers import router
 from handlers.context import AppContext, Turn
 from handlers.events import Inbound, InboundKind
-from handlers.forms.model import load_form
+from handlers.forms.loading import load_form
 from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User

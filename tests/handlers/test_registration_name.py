@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.forms.model import load_form
+from handlers.forms.loading import load_form
 from handlers.forms.state import new_state
 from storage.models import UserStatus
 from tests.handlers.chat_turns import app_context

@@ -15,7 +15,7 @@ from handlers import reminders
 from handlers.context import AppContext, District
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from handlers.i18n import Catalog
 from handlers.quiet_hours import in_quiet_hours, next_allowed

@@ -16,7 +16,7 @@ import handlers.retention as retention
 from bot.scheduler import housekeeping
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.retention import purge_closed_cases
 from storage.models import Role, UserStatus
 from tests.handlers.chat_turns import app_context

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from handlers.case_report import DRAFT_PREFIX
-from handlers.forms.model import load_form, load_forms
+from handlers.forms.loading import load_form, load_forms
 from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User

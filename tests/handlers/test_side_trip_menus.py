@@ -15,7 +15,7 @@ import pytest
 
 from handlers.context import AppContext
 from handlers.events import Pick
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from handlers.i18n import Markup
 from handlers.side_trip_menus import BELOW_MENU

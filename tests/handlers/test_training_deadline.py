@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.forms.model import load_form
+from handlers.forms.loading import load_form
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handlers.forms.model import load_form, load_forms
+from handlers.forms.loading import load_form, load_forms
 from handlers.forms.runner import resume_form, step_form
 from handlers.forms.state import new_state
 from storage.models import Role

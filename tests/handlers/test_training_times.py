@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.forms.model import load_form, load_forms
+from handlers.forms.loading import load_form, load_forms
 from handlers.forms.runner import resume_form, step_form
 from handlers.forms.state import new_state
 from handlers.trainings import reschedule  # noqa: F401  (registers both forms' hooks)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handlers.forms.model import load_form
+from handlers.forms.loading import load_form
 from storage.models import Role
 from tests.handlers.routed_turns import CHANNELS, person, said, send
 from tests.storage.seed_cases import KADUGEDE

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from handlers.context import AppContext
-from handlers.forms.model import Form, load_form, load_forms
+from handlers.forms.loading import load_form, load_forms
+from handlers.forms.model import Form
 from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User

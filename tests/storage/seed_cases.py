@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.region_files import load_regions
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from storage.db import Database
 from storage.models import Role, User, UserStatus
 from storage.repos import Repos

@@ -13,7 +13,7 @@ import pytest_asyncio
 from bot.clock import ManualClock
 from bot.scheduler import Scheduler, default_work
 from handlers.context import AppContext
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.i18n import Catalog
 from storage.scope import Scope
 from tests.storage.case_changes import (

@@ -9,7 +9,8 @@ import pytest
 from test_engine import FormDriver, _edit, _q, t
 from test_engine_features import make_form, repeat
 
-from handlers.forms.model import Form, FormError, form_from_data
+from handlers.forms.loading import form_from_data
+from handlers.forms.model import Form, FormError
 
 WARNED = "⚠️ Masih anak &amp; sudah istri: periksa lagi."  # the form's text, escaped
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from test_engine import FormDriver, t
 
-from handlers.forms.model import FormError, form_from_data, load_forms
+from handlers.forms.loading import form_from_data, load_forms
+from handlers.forms.model import FormError
 from handlers.forms.state import prefilled_state
 from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from test_engine import FormDriver, t
 
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.forms.state import prefilled_state
 from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from test_engine import FormDriver, _q, option_labels
 
-from handlers.forms.model import FormError, form_from_data
+from handlers.forms.loading import form_from_data
+from handlers.forms.model import FormError
 
 
 def _form(relevant: str) -> dict:

@@ -8,7 +8,8 @@ import pytest
 
 from handlers.events import Inbound, InboundKind
 from handlers.forms.answers import Invalid, parse_date
-from handlers.forms.model import FormError, form_from_data
+from handlers.forms.loading import form_from_data
+from handlers.forms.model import FormError
 
 TODAY = date(2026, 12, 1)
 

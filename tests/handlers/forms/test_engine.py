@@ -31,14 +31,8 @@ from handlers.events import Button, Inbound, InboundKind, Outbound
 from handlers.forms.answers import months_between
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.engine import ChoiceSource, FormEngine, StepContext, StepResult, new_state
-from handlers.forms.model import (
-    ChoicesFrom,
-    Form,
-    Question,
-    QuestionType,
-    RepeatGroup,
-    form_from_data,
-)
+from handlers.forms.loading import form_from_data
+from handlers.forms.model import ChoicesFrom, Form, Question, QuestionType, RepeatGroup
 from handlers.forms.state import MORE
 from handlers.forms.view import MISSING_CHOICES, PAGE_SIZE
 from handlers.i18n import Catalog

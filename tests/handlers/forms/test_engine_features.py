@@ -30,7 +30,8 @@ from test_engine import (
 
 from handlers.events import InboundKind, Outbound
 from handlers.forms.choices import ChoiceOption
-from handlers.forms.model import ChoicesFrom, Form, form_from_data
+from handlers.forms.loading import form_from_data
+from handlers.forms.model import ChoicesFrom, Form
 from handlers.forms.state import prefilled_state
 from handlers.forms.view import EDIT_PAGE_SIZE
 

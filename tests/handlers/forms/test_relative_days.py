@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from handlers.events import Inbound, InboundKind
 from handlers.forms.engine import FormEngine, StepContext, new_state
-from handlers.forms.model import load_forms
+from handlers.forms.loading import load_forms
 from handlers.i18n import Catalog
 from handlers.review.visits import visit_date
 from tests.handlers.forms.test_engine import StubChoices

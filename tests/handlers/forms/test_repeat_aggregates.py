@@ -10,7 +10,8 @@ import pytest
 from test_engine import FormDriver, _q, t
 from test_engine_features import make_form, repeat
 
-from handlers.forms.model import Form, FormError, form_from_data
+from handlers.forms.loading import form_from_data
+from handlers.forms.model import Form, FormError
 from handlers.forms.state import prefilled_state
 
 REFUSED = "⚠️ Semua anak: yang bersangkutan belum bisa setuju."

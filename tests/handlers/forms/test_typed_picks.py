@@ -15,7 +15,8 @@ from test_engine import FormDriver, t
 from test_engine_features import NOTE, make_form
 
 from handlers.events import InboundKind, Pick
-from handlers.forms.model import FORMS_DIR, load_form
+from handlers.forms.loading import load_form
+from handlers.forms.model import FORMS_DIR
 
 CATEGORIES = load_form(FORMS_DIR / "case_report.yaml").question("categories")
 CATEGORY_FORM = make_form(CATEGORIES.model_dump(exclude_none=True), NOTE)

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from test_engine import FormDriver, _q, summary_line
 
-from handlers.forms.model import Form, FormError, form_from_data
+from handlers.forms.loading import form_from_data
+from handlers.forms.model import Form, FormError
 
 
 def _form(*items: dict[str, Any]) -> Form:
