@@ -18,7 +18,7 @@ from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.permissions import allowed
 from handlers.review.buttons import record_refusal
-from handlers.review.case_page import local_time
+from handlers.review.case_page import case_heading, case_place, local_time
 from handlers.review.reporter import next_step, revise_buttons
 from handlers.review.visit_history import visit_lines
 from handlers.scope import own_cases
@@ -85,17 +85,8 @@ async def _page_text(turn: Turn, case: CaseDetail) -> str:
     categories = categories_named(turn.app.forms, turn.language, summary.categories)
     changed = case.events[-1].at if case.events else summary.submitted_at
     lines = [
-        turn.t(
-            "review.case_heading",
-            number=summary.number,
-            state=turn.t(f"case_states.{summary.state}"),
-            urgency=turn.t(f"urgency.{summary.urgency}"),
-        ),
-        turn.t(
-            "review.case_place",
-            desa=await turn.repos.regions.name_of(summary.desa_code),
-            kecamatan=await turn.repos.regions.name_of(summary.kecamatan_code),
-        ),
+        case_heading(turn, summary),
+        await case_place(turn, summary),
         turn.t(
             "reporter.page_dates",
             reported=local_time(turn, summary.submitted_at),

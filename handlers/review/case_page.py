@@ -32,7 +32,7 @@ from handlers.review.possible_actions import possible_actions, stands_in, waits_
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import CODES, Transition
 from handlers.scope import scope_of
-from storage.models import CaseDetail, CaseState, User
+from storage.models import CaseDetail, CaseState, CaseSummary, User
 
 
 def local_time(turn: Turn, moment: Any) -> str:
@@ -91,6 +91,26 @@ async def _changes(turn: Turn, case: CaseDetail) -> list[str]:
     return [changes_since_sent_back(turn.app, turn.language, sent_back, case.answers, explanation)]
 
 
+def case_heading(turn: Turn, summary: CaseSummary) -> str:
+    """A case page's first line: its number, state and urgency (the reviewer's and the
+    reporter's page alike)."""
+    return turn.t(
+        "review.case_heading",
+        number=summary.number,
+        state=turn.t(f"case_states.{summary.state}"),
+        urgency=turn.t(f"urgency.{summary.urgency}"),
+    )
+
+
+async def case_place(turn: Turn, summary: CaseSummary) -> str:
+    """Where the case is: its desa and kecamatan by name."""
+    return turn.t(
+        "review.case_place",
+        desa=await turn.repos.regions.name_of(summary.desa_code),
+        kecamatan=await turn.repos.regions.name_of(summary.kecamatan_code),
+    )
+
+
 async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -> str:
     summary = case.summary
     reporter = await turn.repos.users.get(summary.reporter_id)
@@ -100,18 +120,9 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
         turn.app, turn.repos, case.answers, case.form_version, turn.language
     )
     lines = [
-        turn.t(
-            "review.case_heading",
-            number=summary.number,
-            state=turn.t(f"case_states.{summary.state}"),
-            urgency=turn.t(f"urgency.{summary.urgency}"),
-        ),
+        case_heading(turn, summary),
         *await _changes(turn, case),
-        turn.t(
-            "review.case_place",
-            desa=await turn.repos.regions.name_of(summary.desa_code),
-            kecamatan=await turn.repos.regions.name_of(summary.kecamatan_code),
-        ),
+        await case_place(turn, summary),
         turn.t("review.case_categories", categories=categories or "-"),
         *_follow_ups(turn, answers, summary.categories),
         turn.t(
