@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.permissions import allowed
-from handlers.trainings.common import RSVP_PREFIX, schedule_stamp
+from handlers.trainings.common import RSVP_PREFIX, describe, schedule_stamp
 from handlers.trainings.rsvp import answer, show_schedule
 from handlers.trainings.rsvp_words import rsvp_phrase
 
@@ -32,6 +32,14 @@ async def take(turn: Turn) -> bool:
         await show_schedule(turn)
         return True
     training = open_now[0]
-    stamp = schedule_stamp(await turn.repos.trainings.days(training.id))
-    await answer(turn, f"{RSVP_PREFIX}:{training.id}:{choice}:{stamp}")
+    days = await turn.repos.trainings.days(training.id)
+    # A typed answer carries no schedule (a tapped one is refused when its schedule is old):
+    # the training is named with its days as they are now, so nobody agrees unknowingly to a
+    # day it was moved to.
+    turn.reply(
+        turn.t("training_extra.typed_rsvp_for")
+        + "\n"
+        + describe(turn.app, turn.language, training, days)
+    )
+    await answer(turn, f"{RSVP_PREFIX}:{training.id}:{choice}:{schedule_stamp(days)}")
     return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from handlers.trainings.common import describe
 from storage.models import Role
 from tests.handlers.routed_turns import CHANNELS, labels, person, said, send
 from tests.handlers.training_turns import at, new_training
@@ -77,3 +78,17 @@ async def test_hadir_alone_stays_the_check_in(world, channel):
     checked = await send(db, app, ani, channel, text="hadir", now=at(5, 10))
     assert "Tidak ada bimtek hari ini" in said(checked), said(checked)
     assert await _rsvp(db, training_id, ani) is None
+
+
+async def test_a_typed_answer_names_the_training_s_days_as_they_are_now(world, channel):
+    """A typed answer carries no schedule, unlike a tapped button (refused when its schedule
+    is old): the reply names the training with its current days, so a PSM who missed a
+    reschedule sees which day they said yes to (code review)."""
+    db, app = world
+    ani, (training_id,) = await _invited(db, channel)
+    answered = said(await send(db, app, ani, channel, text="akan hadir", now=at(5, 10)))
+    async with db.reading() as repos:
+        training = await repos.trainings.get(training_id)
+        days = await repos.trainings.days(training_id)
+    assert describe(app, "id", training, days) in answered
+    assert answered.index("Bimtek Uji") < answered.index("tercatat <b>akan hadir</b>")
