@@ -32,19 +32,20 @@ async def forget(turn: Turn) -> None:
         await turn.repos.schedule.drop_state(STATE_CHANNEL, str(turn.user.id))
 
 
-async def expected(turn: Turn, kind: str) -> dict[str, Any] | None:
-    """The details of the list of `kind` a text answers now: shown last, within `TTL`."""
+async def waiting(turn: Turn) -> tuple[str, dict[str, Any]] | None:
+    """(the kind, the details) of the list a text answers now: shown last, within `TTL`;
+    read once per message (the router sends the text on by its kind)."""
     if turn.user is None:
         return None
     stored = await turn.repos.schedule.get_state(STATE_CHANNEL, str(turn.user.id))
     try:
         value = json.loads(stored or "{}")
         at = datetime.fromisoformat(value["at"])
-        details = value["details"]
+        kind, details = value["kind"], value["details"]
     except (ValueError, TypeError, KeyError):
         return None
-    if value.get("kind") != kind or not isinstance(details, dict):
+    if not isinstance(kind, str) or not isinstance(details, dict):
         return None
     if not timedelta(0) <= turn.now - at <= TTL:
         return None
-    return details
+    return kind, details

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from handlers import list_replies
 from handlers.context import Turn
@@ -87,25 +88,25 @@ async def expect_name(turn: Turn, picker: RegionPicker) -> None:
     await list_replies.expect(turn, LIST_KIND, asdict(picker))
 
 
-async def _expected(turn: Turn) -> RegionPicker | None:
-    """The picker a typed name answers now, if it was the list shown last, lately."""
-    details = await list_replies.expected(turn, LIST_KIND)
+def _picker(details: dict[str, Any]) -> RegionPicker | None:
+    """The picker a list note's details describe, if its level is still known."""
     try:
-        picker = RegionPicker(**details) if details is not None else None
+        picker = RegionPicker(**details)
     except TypeError:
         return None
-    if picker is None or picker.level not in _OPTIONS:
-        return None
-    return picker
+    return picker if picker.level in _OPTIONS else None
 
 
-async def take_typed_name(turn: Turn, routes: Mapping[str, ButtonRoute]) -> bool:
-    """Read a text message as a region typed at the picker last shown (`routes`: the button
-    handlers by prefix, which the region's tap goes to); False when no picker waits."""
+async def take_typed_name(
+    turn: Turn, routes: Mapping[str, ButtonRoute], details: dict[str, Any]
+) -> bool:
+    """Read a text message as a region typed at the picker last shown (`details`: its list
+    note, handlers/list_replies.py; `routes`: the button handlers by prefix, which the
+    region's tap goes to); False when the note names no picker this can answer."""
     text = turn.event.text if turn.event.kind == InboundKind.TEXT else None
     if turn.user is None or not text:
         return False
-    picker = await _expected(turn)
+    picker = _picker(details)
     route = routes.get(picker.tap.partition(":")[0]) if picker else None
     if picker is None or route is None:
         return False

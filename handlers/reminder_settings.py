@@ -95,11 +95,10 @@ async def _show_hours(turn: Turn, prefix: str = "") -> None:
 async def take_typed_hour(turn: Turn) -> bool:
     """A text typed at the hour list just shown ("08.00", "jam 7 pagi"): that hour, read as
     "Jam lain" reads it, with its quiet-hours rule; a text that is no hour is told so with
-    the list again (never echoed: it may hold a NIK). False when no hour list waits."""
+    the list again (never echoed: it may hold a NIK). Called for a text while the hour list
+    is the list waiting for a typed reply (handlers/list_replies.py, the router)."""
     text = turn.event.text if turn.event.kind == InboundKind.TEXT else None
     if turn.user is None or not text:
-        return False
-    if await list_replies.expected(turn, LIST_KIND) is None:
         return False
     if not _may_set(turn):  # the role changed since the list was shown
         await list_replies.forget(turn)

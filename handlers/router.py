@@ -384,11 +384,23 @@ async def _on_message(turn: Turn) -> None:
         return  # "389262" typed at the venue; "akan hadir" typed, the buttons scrolled away
     elif turn.event.picks:  # "1,2" typed to a numbered menu: one at a time
         await typed_numbers.refuse_picks(turn)
-    elif await region_pickers.take_typed_name(
-        turn, ACTIVE_BUTTONS
-    ) or await reminder_settings.take_typed_hour(turn):
+    elif await _typed_at_list(turn):
         return  # "Kadugede" at a region picker, "07.00" at /pengingat's hour list
     elif not await people_handover.tell_open_draft_handed_over(turn):
         # (an answer for a draft handed over meanwhile is told where the draft went)
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
         turn.reply(turn.t(key) + "\n\n" + await account.help_text(turn))
+
+
+async def _typed_at_list(turn: Turn) -> bool:
+    """A text typed at the list of buttons shown last that also takes a typed reply (one
+    read of its note: handlers/list_replies.py), sent on by the list's kind."""
+    waiting = await list_replies.waiting(turn)
+    if waiting is None:
+        return False
+    kind, details = waiting
+    if kind == region_pickers.LIST_KIND:
+        return await region_pickers.take_typed_name(turn, ACTIVE_BUTTONS, details)
+    if kind == reminder_settings.LIST_KIND:
+        return await reminder_settings.take_typed_hour(turn)
+    return False
