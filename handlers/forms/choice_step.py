@@ -284,6 +284,8 @@ class ChoiceStep:
         "Tidak"), so it is not asked for again; None when the question keeps none, the text
         is a single word (a choice mistyped) or the later question would refuse it."""
         fills = question.sentence_fills
+        # A sentence kept before is dropped whatever comes now: only the latest may fill.
+        fs.state.pop(KEPT, None)
         if not fills or fs.state.get("editing") or len((event.text or "").split()) < 2:
             return None
         target = self.form.question(fills)

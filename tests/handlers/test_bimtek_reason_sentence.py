@@ -94,3 +94,15 @@ async def test_a_version_1_draft_keeps_asking_the_details(world, channel):
     assert said(asked).startswith("Maksud Bapak/Ibu: <b>Sakit</b>?"), said(asked)
     taken = await send(db, app, ani, channel, text="ya")
     assert DETAILS_QUESTION in said(taken), said(taken)
+
+
+async def test_a_sentence_not_kept_drops_the_one_kept_before(world, channel):
+    """A second sentence that cannot be kept (it holds a NIK) drops the first one: the tap
+    after it does not fill the details with the first sentence (code review)."""
+    db, app = world
+    ani, _ = await _at_the_reason(db, app, channel)
+    await send(db, app, ani, channel, text="anak saya demam tinggi")
+    again = await send(db, app, ani, channel, text="anak NIK 3208014506230001 sakit")
+    asked = await send(db, app, ani, channel, data=button(again, "Tidak"))
+    done = await send(db, app, ani, channel, data=button(asked, "Sakit"))
+    assert DETAILS_QUESTION in said(done), said(done)
