@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from storage.base import Repo
@@ -39,6 +40,17 @@ class RegionRepo(Repo):
         """A region's name; the code itself when it is not in our lists."""
         region = await self.get(code)
         return region.name if region else code
+
+    async def names_of(self, codes: Iterable[str]) -> dict[str, str]:
+        """Many regions' names in one query, by code (codes not in our lists are missing)."""
+        wanted = sorted(set(codes))
+        if not wanted:
+            return {}
+        rows = await self._all(
+            "SELECT code, name FROM regions WHERE code IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+        return {row[0]: row[1] for row in rows}
 
     async def children(self, parent_code: str) -> list[Region]:
         """The kecamatan of a kabupaten or the desa of a kecamatan, by name."""

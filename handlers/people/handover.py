@@ -33,15 +33,28 @@ OPEN_DRAFT_NOTICE = timedelta(days=1)
 TYPED_NAME_RECEIVERS = 1000
 
 
-async def _receiver_label(turn: Turn, departing: User, receiver: User) -> str:
-    """A receiver's button: the name with the desa where the kecamatan is the departing
-    person's, else with the other kecamatan ("Dewi · Kec. Cijemit"), never unsaid."""
+def _place_code(departing: User, receiver: User) -> str | None:
+    """The region a receiver is labelled with: their desa where the kecamatan is the
+    departing person's, else their kecamatan."""
     if receiver.kecamatan_code == departing.kecamatan_code:
-        place = await region_name(turn, receiver.desa_code or receiver.kecamatan_code)
-    else:
-        kecamatan = await region_name(turn, receiver.kecamatan_code)
-        place = turn.t("people.region_kecamatan", kecamatan=kecamatan)
-    return f"{receiver.full_name} · {place}"
+        return receiver.desa_code or receiver.kecamatan_code
+    return receiver.kecamatan_code
+
+
+async def _receiver_labels(turn: Turn, departing: User, receivers: list[User]) -> list[str]:
+    """Each receiver's button: the name with the desa where the kecamatan is the departing
+    person's, else with the other kecamatan ("Dewi · Kec. Cijemit"), never unsaid; the
+    regions' names read in one query."""
+    codes = [code for r in receivers if (code := _place_code(departing, r))]
+    names = await turn.repos.regions.names_of(codes)
+    labels = []
+    for receiver in receivers:
+        code = _place_code(departing, receiver)
+        place = names.get(code, code) if code else "-"
+        if receiver.kecamatan_code != departing.kecamatan_code:
+            place = turn.t("people.region_kecamatan", kecamatan=place)
+        labels.append(f"{receiver.full_name} · {place}")
+    return labels
 
 
 @typed_options("psm")
@@ -55,13 +68,14 @@ async def _typed_receivers(turn: Turn, departing_id: str) -> tuple[list[ChoiceOp
     receivers, _ = await turn.repos.people.receivers(
         scope, departing, limit=TYPED_NAME_RECEIVERS, offset=0
     )
+    labels = await _receiver_labels(turn, departing, receivers)
     options = [
         ChoiceOption(
             str(receiver.id),
-            await _receiver_label(turn, departing, receiver),
+            label,
             aliases=(receiver.full_name, *receiver.full_name.split()),
         )
-        for receiver in receivers
+        for receiver, label in zip(receivers, labels, strict=True)
     ]
     return options, departing.full_name
 
@@ -82,14 +96,10 @@ async def ask_receiver(turn: Turn, person_id: int, version: int, page: int, pres
     if total == 0:
         turn.reply(Outbound.say(turn.t("people.no_receiver"), [back]))
         return
+    labels = await _receiver_labels(turn, person, receivers)
     rows = [
-        [
-            Button(
-                label=await _receiver_label(turn, person, receiver),
-                data=data("hc", person.id, version, receiver.id),
-            )
-        ]
-        for receiver in receivers
+        [Button(label=label, data=data("hc", person.id, version, receiver.id))]
+        for receiver, label in zip(receivers, labels, strict=True)
     ]
     if nav := navigation(turn, page, total, "h", person.id, version):
         rows.append(nav)

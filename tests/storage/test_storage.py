@@ -973,6 +973,10 @@ async def test_regions_sync_get_children(db: Database) -> None:
         assert await repos.regions.get("32.08.99") is None
         assert await repos.regions.name_of("32.08.01") == "Kadu Gede"
         assert await repos.regions.name_of("32.08.99") == "32.08.99"  # not in our lists
+        # Many at once (one query): known codes by name, unknown ones left out.
+        many = await repos.regions.names_of(["32.08.01.2002", "32.08.01", "32.08.99", "32.08.01"])
+        assert many == {"32.08.01.2002": "Ciketak", "32.08.01": "Kadu Gede"}
+        assert await repos.regions.names_of([]) == {}
         children = await repos.regions.children("32.08.01")
         assert [region.name for region in children] == ["Ciketak", "Sindangjawa"]
         key = await scalar(repos, "SELECT name_key FROM regions WHERE code = '32.08.01'")
