@@ -207,7 +207,7 @@ async def test_the_rejection_and_suspension_notices_and_bantuan_show_the_contact
     await send(db, app, sari, channel, data=f"pg:sy:{tono.id}:{version}")
     async with db.reading() as repos:
         told = [item.message["text"] for item in await repos.outbox.for_user(tono.id)]
-    assert told[-1] == app.catalog.text("id", "people.you_suspended") + line
+    assert told[-1] == app.catalog.text("id", "people.you_suspended", by=sari.full_name) + line
 
     helped = await send(db, app, tono, channel, command="bantuan")
     assert said(helped) == app.catalog.text("id", "help.suspended") + line
