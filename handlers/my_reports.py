@@ -10,6 +10,7 @@ from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.my_case_page import VIEW_PREFIX
 from handlers.paging import page_buttons, page_count, within
+from handlers.people.handover import work_text
 from handlers.permissions import allowed
 from handlers.review.reporter import revise_buttons
 from handlers.review.send_back_notes import sent_back_note
@@ -42,8 +43,7 @@ def _handover_lines(turn: Turn, handovers: list[Handover]) -> list[str]:
     return [
         turn.t(
             "reporter.handed_over",
-            cases=handover.cases,
-            drafts=handover.drafts,
+            work=work_text(turn, turn.language, handover.cases, handover.drafts),
             receiver=handover.receiver_name or turn.t("reporter.other_psm"),
             date=_date(turn, handover),
         )

@@ -220,8 +220,8 @@ async def hand_over(
         name=person.full_name,
         by=turn.user.full_name,
         count=len(sent_back),
-        work=_work(turn, receiver.language, len(cases), len(drafts)),
-        where=_work(turn, receiver.language, len(cases), len(drafts), "people.received_where"),
+        work=work_text(turn, receiver.language, len(cases), len(drafts)),
+        where=work_text(turn, receiver.language, len(cases), len(drafts), "people.received_where"),
         numbers=numbers,
     )
     # Thanked for their service only when they leave (suspended), not when they stay active.
@@ -232,15 +232,15 @@ async def hand_over(
         then=None if person.status == UserStatus.ACTIVE else "people.farewell",
         name=receiver.full_name,
         by=turn.user.full_name,
-        work=_work(turn, person.language, len(cases), len(drafts)),
+        work=work_text(turn, person.language, len(cases), len(drafts)),
         numbers=numbers,
     )
-    work = _work(turn, turn.language, len(cases), len(drafts))
+    work = work_text(turn, turn.language, len(cases), len(drafts))
     done = turn.t("people.handed_over", receiver=receiver.full_name, work=work, numbers=numbers)
     await show_person(turn, person.id, done + "\n\n")
 
 
-def _work(turn: Turn, language: str, cases: int, drafts: int, key: str = "people.work") -> str:
+def work_text(turn: Turn, language: str, cases: int, drafts: int, key: str = "people.work") -> str:
     """What moved, naming only what there is ("1 draf", never "0 laporan dan 1 draf"); under
     `key`: its texts for cases, drafts and both, in `language`."""
     which = "both" if cases and drafts else "cases" if cases else "drafts"

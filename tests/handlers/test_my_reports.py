@@ -134,7 +134,9 @@ async def test_after_a_handover_the_list_says_to_whom_not_never(world, channel) 
     mine = said(await send(db, app, people.psm, channel, command="laporan_saya"))
     assert NEVER not in mine
     assert "diserahkan kepada PSM lain" in mine
-    assert "1 laporan dan 0 draf Bapak/Ibu diserahkan kepada <b>Bu Wati</b> pada 29-11-2026" in mine
+    # Only what moved is named (was "1 laporan dan 0 draf").
+    assert "• 1 laporan terbuka Bapak/Ibu diserahkan kepada <b>Bu Wati</b> pada 29-11-2026" in mine
+    assert "0 draf" not in mine
     assert "/lapor" in mine and FIRST not in mine
     assert FIRST in said(await send(db, app, wati, channel, command="laporan_saya"))
 
@@ -150,7 +152,7 @@ async def test_closed_cases_stay_listed_beside_the_handover(world, channel) -> N
     text = said(mine)
     assert "KNG-2026-000002 · Selesai" in text and FIRST not in text
     assert "Diserahkan kepada PSM lain:" in text
-    assert "1 laporan dan 0 draf Bapak/Ibu diserahkan kepada <b>Bu Wati</b>" in text
+    assert "1 laporan terbuka Bapak/Ibu diserahkan kepada <b>Bu Wati</b>" in text
     assert labels(mine) == ["Lihat KNG-2026-000002"]
     assert [b.data for reply in mine.replies for row in reply.buttons for b in row] == [
         f"mc:{closed}"
