@@ -55,8 +55,10 @@ async def final_go(turn: Turn, data: str, phase: str) -> tuple[FormSession | Non
     caller says so)."""
     _, choice, raw_id = button_fields(data, 3)
     session = await turn.repos.forms.active(turn.user.id) if turn.user else None
-    if session is None or session.id != small_number(raw_id) or session.state.get("phase") != phase:
-        return None, choice
+    if session is not None and (
+        session.id != small_number(raw_id) or session.state.get("phase") != phase
+    ):
+        session = None
     return session, choice
 
 
