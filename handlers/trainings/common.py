@@ -49,17 +49,6 @@ def clock_time(app: AppContext, moment: datetime) -> str:
     return app.local_time(moment).strftime("%H.%M")
 
 
-def spoken_moment(app: AppContext, language: str, moment: datetime) -> str:
-    """Selasa, 9 Januari 2024, pukul 08.00 WIB."""
-    return app.catalog.text(
-        language,
-        "training.moment",
-        date=spoken_date(app.local_date(moment), language),
-        time=clock_time(app, moment),
-        zone=app.zone_name,
-    )
-
-
 def training_names(app: AppContext, language: str, title: str) -> dict[str, Markup]:
     """A training named with the language's word before its title, for texts that say it:
     `training` ("bimtek Pendataan PPKS") and `Training`, to begin a sentence. A title that
