@@ -100,3 +100,15 @@ async def case_version(db: Database, case_id: int) -> tuple[str, int]:
         row = await cur.fetchone()
     assert row is not None
     return row[0], row[1]
+
+
+async def active_forms(db: Database, user_id: int) -> list[str]:
+    """The forms a person has open (active sessions), by id."""
+    async with (
+        db.reading() as reader,
+        reader.conn.execute(
+            "SELECT form_id FROM form_sessions WHERE user_id = ? AND status = 'active'",
+            (user_id,),
+        ) as cursor,
+    ):
+        return [row[0] for row in await cursor.fetchall()]

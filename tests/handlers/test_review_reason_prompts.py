@@ -18,6 +18,7 @@ from handlers.forms.state import new_state
 from storage.db import Database
 from tests.handlers.chat_turns import app_context
 from tests.handlers.review_turns import (
+    active_forms,
     buttons,
     case_version,
     review_world,
@@ -40,17 +41,6 @@ async def db(tmp_path):
         await repos.forms.save_definition(V1.id, V1.version, V1.model_dump(mode="json"))
     yield database
     await database.close()
-
-
-async def active_forms(db: Database, user_id: int) -> list[str]:
-    async with (
-        db.reading() as reader,
-        reader.conn.execute(
-            "SELECT form_id FROM form_sessions WHERE user_id = ? AND status = 'active'",
-            (user_id,),
-        ) as cursor,
-    ):
-        return [row[0] for row in await cursor.fetchall()]
 
 
 async def last_event(db: Database, case_id: int) -> tuple[str, str | None]:

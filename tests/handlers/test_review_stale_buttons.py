@@ -14,7 +14,15 @@ import pytest_asyncio
 
 from storage.db import Database
 from tests.handlers.chat_turns import app_context
-from tests.handlers.review_turns import buttons, case_version, review_world, said, say, tap
+from tests.handlers.review_turns import (
+    active_forms,
+    buttons,
+    case_version,
+    review_world,
+    said,
+    say,
+    tap,
+)
 from tests.storage.seed_cases import NOW, open_database
 
 CHANNELS = ["telegram", "whatsapp"]
@@ -28,17 +36,6 @@ async def db(tmp_path):
     database = await open_database(tmp_path / "psm.db")
     yield database
     await database.close()
-
-
-async def active_forms(db: Database, user_id: int) -> list[str]:
-    async with (
-        db.reading() as reader,
-        reader.conn.execute(
-            "SELECT form_id FROM form_sessions WHERE user_id = ? AND status = 'active'",
-            (user_id,),
-        ) as cursor,
-    ):
-        return [row[0] for row in await cursor.fetchall()]
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
