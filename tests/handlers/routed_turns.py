@@ -10,7 +10,7 @@ from handlers import router
 from handlers.context import AppContext, Turn
 from handlers.events import Inbound, InboundKind, Outbound, Pick
 from storage.db import Database
-from storage.models import Role, User, UserStatus
+from storage.models import FormSession, Role, User, UserStatus
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user
 
 CHANNELS = ("telegram", "whatsapp")
@@ -133,3 +133,16 @@ async def queued(db: Database, user: User) -> list[Outbound]:
     async with db.reading() as repos:
         items = await repos.outbox.for_user(user.id)
     return [Outbound.model_validate(item.message) for item in items]
+
+
+async def active_session(db: Database, user: User) -> FormSession | None:
+    """The form session a person has open now, if any."""
+    async with db.reading() as repos:
+        return await repos.forms.active(user.id)
+
+
+async def open_session(db: Database, user: User) -> FormSession:
+    """The form session a person has open now (one must be)."""
+    session = await active_session(db, user)
+    assert session is not None, "no form is open"
+    return session

@@ -11,26 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from storage.db import Database
 from storage.models import FormSession, User
 from tests.handlers.chat_turns import app_context
 from tests.handlers.review_turns import case_version, review_world, said, say, tap
-from tests.handlers.routed_turns import queued
+from tests.handlers.routed_turns import active_session, queued
 from tests.storage.seed_cases import NOW, open_database
 
 CHANNELS = ["telegram", "whatsapp"]
 KK_QUESTION = "Berapa nomor Kartu Keluarga"
 
 
-async def _active(db: Database, user: User) -> FormSession | None:
-    async with db.reading() as repos:
-        return await repos.forms.active(user.id)
-
-
 async def _report_at_the_kk_question(db, app, user: User, channel: str) -> FormSession:
     await say(db, app, user, channel, "lapor")
     assert KK_QUESTION in said(await say(db, app, user, channel, "Keluarga Darsono"))
-    report = await _active(db, user)
+    report = await active_session(db, user)
     assert report is not None and report.form_id == "case_report"
     return report
 
@@ -53,11 +47,11 @@ async def test_a_review_reason_amid_a_report_brings_the_report_back(
         # The decision said, then the report's question again, its answers kept.
         title = app.catalog.text("id", "form.come_back_hint", title="Laporan kasus")
         assert title in done and KK_QUESTION in done[done.index(title) :]
-        back = await _active(db, coordinator)
+        back = await active_session(db, coordinator)
         assert back is not None and back.id == report.id
         assert back.state["answers"] == {"head_name": "Keluarga Darsono"}
         await say(db, app, coordinator, channel, "3208011210190005")
-        went_on = await _active(db, coordinator)
+        went_on = await active_session(db, coordinator)
         assert went_on is not None and "no_kk" in went_on.state["answers"]
     finally:
         await db.close()
@@ -75,7 +69,7 @@ async def test_batal_at_the_reason_brings_the_report_back_too(tmp_path: Path, ch
         cancelled = said(await tap(db, app, coordinator, channel, f"cn:{world.case_id}"))
         assert await case_version(db, world.case_id) == ("submitted", 1)
         assert KK_QUESTION in cancelled
-        back = await _active(db, coordinator)
+        back = await active_session(db, coordinator)
         assert back is not None and back.id == report.id
     finally:
         await db.close()
@@ -94,13 +88,13 @@ async def test_a_correction_opened_amid_a_new_report_brings_that_report_back(
         psm = world.psm
         report = await _report_at_the_kk_question(db, app, psm, channel)
         opened = await tap(db, app, psm, channel, f"rv:{world.case_id}")
-        correction = await _active(db, psm)
+        correction = await active_session(db, psm)
         assert correction is not None and correction.id != report.id, said(opened)
         # The correction given up: the new report is asked again.
         await say(db, app, psm, channel, "batal")
         dropped = said(await say(db, app, psm, channel, "ya"))
         assert KK_QUESTION in dropped
-        back = await _active(db, psm)
+        back = await active_session(db, psm)
         assert back is not None and back.id == report.id
         assert back.state["answers"] == {"head_name": "Keluarga Darsono"}
     finally:
@@ -122,13 +116,13 @@ async def test_a_correction_being_made_is_closed_when_the_case_is_rejected(
         )
         psm, coordinator = world.psm, world.coordinator
         await tap(db, app, psm, channel, f"rv:{world.case_id}")
-        correction = await _active(db, psm)
+        correction = await active_session(db, psm)
         assert correction is not None and correction.form_id == "case_report"
 
         await tap(db, app, coordinator, channel, f"ca:x:{world.case_id}:1")
         await say(db, app, coordinator, channel, "Data ganda dengan laporan lain")
         assert await case_version(db, world.case_id) == ("rejected", 2)
-        assert await _active(db, psm) is None
+        assert await active_session(db, psm) is None
         async with db.reading() as repos:
             closed = await repos.forms.get(correction.id)
         assert closed is not None and closed.status == "cancelled"

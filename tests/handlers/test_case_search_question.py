@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from storage.db import Database
-from storage.models import FormSession, Role, User
-from tests.handlers.routed_turns import CHANNELS, labels, person, said, send
+from storage.models import Role, User
+from tests.handlers.routed_turns import CHANNELS, active_session, labels, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
@@ -28,23 +28,18 @@ async def _tksk_with_a_case(db: Database, channel: str) -> User:
     return tono
 
 
-async def _active(db: Database, user: User) -> FormSession | None:
-    async with db.reading() as repos:
-        return await repos.forms.active(user.id)
-
-
 @pytest.mark.parametrize("typed", [NUMBER, NIK, "3208 0145 0623 0001", "slamet riyadi"])
 async def test_the_next_message_after_cari_alone_is_the_search(world, channel, typed):
     db, app = world
     tono = await _tksk_with_a_case(db, channel)
     asked = await send(db, app, tono, channel, command="cari")
     assert ASKED in said(asked)
-    question = await _active(db, tono)
+    question = await active_session(db, tono)
     assert question is not None and question.form_id == "case_search"
     found = await send(db, app, tono, channel, text=typed)
     assert "Ditemukan 1 laporan" in said(found), said(found)
     assert any(NUMBER in label for label in labels(found))
-    assert await _active(db, tono) is None  # the question is over
+    assert await active_session(db, tono) is None  # the question is over
     async with db.reading() as repos:
         ended = await repos.forms.get(question.id)
     assert ended is not None and ended.status == "completed"
@@ -70,7 +65,7 @@ async def test_nothing_found_is_said(world, channel):
     await send(db, app, tono, channel, text="cari")  # typed as a word, without a slash
     none = said(await send(db, app, tono, channel, text="Budi Santoso"))
     assert app.catalog.text("id", "review.search_none") in none
-    assert await _active(db, tono) is None
+    assert await active_session(db, tono) is None
 
 
 async def test_a_psm_is_refused_and_asked_nothing(world, channel):
@@ -78,7 +73,7 @@ async def test_a_psm_is_refused_and_asked_nothing(world, channel):
     ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
     refused = said(await send(db, app, ani, channel, command="cari"))
     assert app.catalog.text("id", "errors.not_allowed") in refused and ASKED not in refused
-    assert await _active(db, ani) is None
+    assert await active_session(db, ani) is None
 
 
 async def test_cari_alone_amid_a_report_brings_the_report_back(world, channel):
@@ -86,7 +81,7 @@ async def test_cari_alone_amid_a_report_brings_the_report_back(world, channel):
     tono = await _tksk_with_a_case(db, channel)
     await send(db, app, tono, channel, text="lapor")
     await send(db, app, tono, channel, text="Budi Santoso")
-    report = await _active(db, tono)
+    report = await active_session(db, tono)
     assert report is not None
     assert ASKED in said(await send(db, app, tono, channel, command="cari"))
     found = said(await send(db, app, tono, channel, text=NUMBER))
@@ -94,7 +89,7 @@ async def test_cari_alone_amid_a_report_brings_the_report_back(world, channel):
     assert "Ditemukan 1 laporan" in found and hint in found
     assert found.index("Ditemukan") < found.index(hint)
     assert "Berapa nomor Kartu Keluarga" in found[found.index(hint) :]
-    kept = await _active(db, tono)
+    kept = await active_session(db, tono)
     assert kept is not None and kept.id == report.id
     assert kept.state["answers"] == {"head_name": "Budi Santoso"}
 
@@ -110,14 +105,14 @@ async def test_cari_again_at_its_question_asks_once_and_the_report_still_comes_b
     tono = await _tksk_with_a_case(db, channel)
     await send(db, app, tono, channel, text="lapor")
     await send(db, app, tono, channel, text="Budi Santoso")
-    report = await _active(db, tono)
+    report = await active_session(db, tono)
     await send(db, app, tono, channel, command="cari")
     asked = said(await send(db, app, tono, channel, **again))
     assert asked.count(ASKED) == 1
     found = said(await send(db, app, tono, channel, text="cari slamet"))
     assert "Ditemukan 1 laporan" in found and "Berapa nomor Kartu Keluarga" in found
     assert ASKED not in found
-    kept = await _active(db, tono)
+    kept = await active_session(db, tono)
     assert report is not None and kept is not None and kept.id == report.id
     assert "returns_to" not in kept.state
 
@@ -128,12 +123,12 @@ async def test_cari_with_words_at_its_question_is_its_answer(world, channel):
     tono = await _tksk_with_a_case(db, channel)
     await send(db, app, tono, channel, text="lapor")
     await send(db, app, tono, channel, text="Budi Santoso")
-    report = await _active(db, tono)
+    report = await active_session(db, tono)
     await send(db, app, tono, channel, command="cari")
     found = said(await send(db, app, tono, channel, command="cari", command_args=NUMBER))
     assert "Ditemukan 1 laporan" in found and "Berapa nomor Kartu Keluarga" in found
     assert ASKED not in found
-    kept = await _active(db, tono)
+    kept = await active_session(db, tono)
     assert report is not None and kept is not None and kept.id == report.id
     assert "returns_to" not in kept.state
 

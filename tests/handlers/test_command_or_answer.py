@@ -11,7 +11,7 @@ import pytest
 from handlers.context import AppContext
 from storage.db import Database
 from storage.models import FormSession, Role, User
-from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, open_session, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
@@ -19,18 +19,11 @@ HEAD_QUESTION = "kepala keluarga"
 KK_QUESTION = "Berapa nomor Kartu Keluarga"
 
 
-async def _active(db: Database, user: User) -> FormSession:
-    async with db.reading() as repos:
-        session = await repos.forms.active(user.id)
-    assert session is not None
-    return session
-
-
 async def _report(db: Database, app: AppContext, channel: str) -> tuple[User, FormSession]:
     """A PSM at the report's first question, the head of household's name (free text)."""
     ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
     assert HEAD_QUESTION in said(await send(db, app, ani, channel, text="lapor"))
-    return ani, await _active(db, ani)
+    return ani, await open_session(db, ani)
 
 
 def _asked(app: AppContext, word: str) -> str:
@@ -43,16 +36,16 @@ async def test_a_command_word_alone_is_asked_about_and_kept_as_the_answer(world,
     asked = await send(db, app, ani, channel, text="Cari")
     assert _asked(app, "cari") in said(asked)
     assert labels(asked) == ["Jalankan cari", "Itu jawabannya"]
-    held = await _active(db, ani)
+    held = await open_session(db, ani)
     assert held.id == session.id and held.state["answers"] == {}  # nothing stored yet
     reply = said(await send(db, app, ani, channel, data=button(asked, "Itu jawabannya")))
     assert KK_QUESTION in reply
-    kept = await _active(db, ani)
+    kept = await open_session(db, ani)
     assert kept.state["answers"] == {"head_name": "Cari"} and "held" not in kept.state
     # The question has moved on: the old buttons say so and change nothing.
     old = said(await send(db, app, ani, channel, data=button(asked, "Jalankan")))
     assert app.catalog.text("id", "errors.old_button") in old
-    assert (await _active(db, ani)).state["answers"] == {"head_name": "Cari"}
+    assert (await open_session(db, ani)).state["answers"] == {"head_name": "Cari"}
 
 
 async def test_the_command_chosen_runs_as_a_side_trip(world, channel):
@@ -64,7 +57,7 @@ async def test_the_command_chosen_runs_as_a_side_trip(world, channel):
     hint = app.catalog.text("id", "form.come_back_hint", title="Laporan kasus")
     assert schedule in reply and reply.index(schedule) < reply.index(hint)
     assert HEAD_QUESTION in reply[reply.index(hint) :]
-    kept = await _active(db, ani)
+    kept = await open_session(db, ani)
     assert kept.id == session.id and kept.state["answers"] == {} and "held" not in kept.state
 
 
@@ -83,7 +76,7 @@ async def test_a_typed_answer_to_command_or_answer(world, channel, typed, runs):
     ani, _ = await _report(db, app, channel)
     await send(db, app, ani, channel, text="Jadwal")
     reply = said(await send(db, app, ani, channel, text=typed))
-    kept = await _active(db, ani)
+    kept = await open_session(db, ani)
     assert "held" not in kept.state
     if runs:
         assert app.catalog.text("id", "training.schedule_empty") in reply
@@ -101,7 +94,7 @@ async def test_anything_else_asks_again(world, channel):
     text = said(again)
     assert app.catalog.text("id", "command_or_answer.need_choice") in text
     assert _asked(app, "antrian") in text and "Itu jawabannya" in labels(again)
-    held = await _active(db, ani)
+    held = await open_session(db, ani)
     assert held.state["answers"] == {} and held.state["held"] == "kw:antrian"
 
 
@@ -122,4 +115,4 @@ async def test_words_with_more_stay_the_answer(world, channel, typed):
     ani, _ = await _report(db, app, channel)
     reply = said(await send(db, app, ani, channel, text=typed))
     assert KK_QUESTION in reply and "Itu jawabannya" not in reply
-    assert (await _active(db, ani)).state["answers"] == {"head_name": typed}
+    assert (await open_session(db, ani)).state["answers"] == {"head_name": typed}

@@ -11,8 +11,17 @@ from datetime import timedelta
 import pytest
 
 from storage.db import Database
-from storage.models import FormSession, Role, User
-from tests.handlers.routed_turns import CHANNELS, button, labels, person, queued, said, send
+from storage.models import Role, User
+from tests.handlers.routed_turns import (
+    CHANNELS,
+    button,
+    labels,
+    open_session,
+    person,
+    queued,
+    said,
+    send,
+)
 from tests.handlers.test_side_trips import broadcast_at_its_final_go, training_at_its_final_go
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
@@ -23,13 +32,6 @@ FINAL_GOS = {
     "bimtek baru": (training_at_its_final_go, "📨 Kirim undangan", "training.created"),
     "siaran": (broadcast_at_its_final_go, "📣 Kirim", "broadcast.queued"),
 }
-
-
-async def _active(db: Database, user: User) -> FormSession:
-    async with db.reading() as repos:
-        session = await repos.forms.active(user.id)
-    assert session is not None
-    return session
 
 
 async def _tksk_and_psm(db: Database, channel: str) -> tuple[User, User]:
@@ -45,12 +47,12 @@ async def test_change_first_goes_back_to_the_summary_and_sends_later(world, chan
     walk, go, sent_key = FINAL_GOS[word]
     preview = await walk(db, app, tono, channel)
     assert labels(preview)[-2:] == [go, "✏️ Ubah dulu"]
-    held = await _active(db, tono)
+    held = await open_session(db, tono)
     back = await send(db, app, tono, channel, data=button(preview, "Ubah dulu"))
     form = "training" if word == "bimtek baru" else "broadcast"
     assert app.catalog.text("id", f"{form}.kept_for_edit") in said(back)
     assert SUMMARY in said(back) and "/batal" in said(back)
-    summary = await _active(db, tono)
+    summary = await open_session(db, tono)
     assert summary.id == held.id and summary.state["phase"] == "summary"
     assert summary.state["answers"] == held.state["answers"] and "final" not in summary.state
     assert await queued(db, ani) == []  # nothing sent
@@ -70,13 +72,13 @@ async def test_a_training_whose_first_day_came_goes_back_to_the_summary(world, c
     db, app = world
     tono, ani = await _tksk_and_psm(db, channel)
     preview = await training_at_its_final_go(db, app, tono, channel)
-    held = await _active(db, tono)
+    held = await open_session(db, tono)
     later = NOW + timedelta(days=2)
     tapped = button(preview, "Kirim undangan")
     reply = said(await send(db, app, tono, channel, data=tapped, now=later))
     assert app.catalog.text("id", "training_extra.problem_too_soon") in reply
     assert SUMMARY in reply and app.catalog.text("id", "training.not_sent") not in reply
-    summary = await _active(db, tono)
+    summary = await open_session(db, tono)
     assert summary.id == held.id and summary.state["phase"] == "summary"
     assert summary.state["answers"] == held.state["answers"]
     assert await queued(db, ani) == []

@@ -12,7 +12,7 @@ import pytest
 from handlers.context import AppContext, Turn
 from storage.db import Database
 from storage.models import FormSession, Role, User
-from tests.handlers.routed_turns import CHANNELS, button, person, said, send
+from tests.handlers.routed_turns import CHANNELS, active_session, button, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
@@ -34,11 +34,6 @@ SNIPPETS: dict[str, str] = {
 }
 
 
-async def _active(db: Database, user: User) -> FormSession | None:
-    async with db.reading() as repos:
-        return await repos.forms.active(user.id)
-
-
 async def _report_at_the_kk_question(
     db: Database, app: AppContext, channel: str
 ) -> tuple[User, FormSession]:
@@ -46,7 +41,7 @@ async def _report_at_the_kk_question(
     await send(db, app, ani, channel, text="lapor")
     asked = await send(db, app, ani, channel, text="Slamet Riyadi")
     assert KK_QUESTION in said(asked)
-    session = await _active(db, ani)
+    session = await active_session(db, ani)
     assert session is not None
     return ani, session
 
@@ -66,11 +61,11 @@ async def test_a_command_word_at_the_kk_question_is_a_side_trip(world, channel, 
     # The command's answer first, then the report again.
     assert hint in reply and reply.index(expected) < reply.index(hint)
     assert KK_QUESTION in reply[reply.index(hint) :]
-    kept = await _active(db, ani)
+    kept = await active_session(db, ani)
     assert kept is not None and kept.id == session.id
     assert kept.state["answers"] == session.state["answers"] == {"head_name": "Slamet Riyadi"}
     await send(db, app, ani, channel, text="3208011210190005")  # and the report goes on
-    kept = await _active(db, ani)
+    kept = await active_session(db, ani)
     assert kept is not None and "no_kk" in kept.state["answers"]
 
 
@@ -83,7 +78,7 @@ async def test_a_side_trip_at_the_cancel_question_keeps_the_form(world, channel)
     reply = said(await send(db, app, ani, channel, text="jadwal"))
     assert app.catalog.text("id", "training.schedule_empty") in reply
     assert KK_QUESTION in reply and "Yakin ingin membatalkan" not in reply
-    kept = await _active(db, ani)
+    kept = await active_session(db, ani)
     assert kept is not None and kept.id == session.id and "held" not in kept.state
 
 
@@ -94,13 +89,13 @@ async def test_a_command_with_its_own_question_brings_the_form_back_after(world,
     ani, session = await _report_at_the_kk_question(db, app, channel)
     asked = said(await send(db, app, ani, channel, text="nomor"))
     assert "Nomor HP baru" in asked and KK_QUESTION not in asked
-    phone = await _active(db, ani)
+    phone = await active_session(db, ani)
     assert phone is not None and phone.form_id == "phone_change"
     await send(db, app, ani, channel, text="batal")
     reply = said(await send(db, app, ani, channel, text="ya"))
     assert CANCELLED in reply and "/menu untuk kembali" not in reply
     assert KK_QUESTION in reply[reply.index(CANCELLED) :]
-    kept = await _active(db, ani)
+    kept = await active_session(db, ani)
     assert kept is not None and kept.id == session.id
     assert kept.state["answers"] == {"head_name": "Slamet Riyadi"}
 
@@ -119,11 +114,11 @@ async def test_a_word_that_reads_as_the_answer_stays_the_answer(world, channel, 
         assert "Untuk siapa?" not in reply and "atau itu jawabannya?" in reply
         reply = said(await send(db, app, sari, channel, text="Itu jawabannya"))
     assert "Untuk siapa?" in reply and _come_back(app, "Siaran") not in reply
-    session = await _active(db, sari)
+    session = await active_session(db, sari)
     assert session is not None and session.state["answers"] == {"message": message}
     reply = said(await send(db, app, sari, channel, text="jadwal"))
     assert "Untuk siapa?" in reply[reply.index(_come_back(app, "Siaran")) :]
-    kept = await _active(db, sari)
+    kept = await active_session(db, sari)
     assert kept is not None and kept.id == session.id
     assert kept.state["answers"] == {"message": message}
 
@@ -178,7 +173,7 @@ async def test_a_side_trip_sent_at_its_final_go_brings_the_form_back(world, chan
     tono, report = await _tksk_amid_a_report(db, app, channel)
     walk, go, sent_key, _ = SIDE_FORMS[word]
     preview = await walk(db, app, tono, channel)
-    held = await _active(db, tono)
+    held = await active_session(db, tono)
     assert held is not None and held.id != report.id
     reply = said(await send(db, app, tono, channel, data=button(preview, go)))
     ending = app.catalog.text("id", sent_key, count=1)
@@ -186,7 +181,7 @@ async def test_a_side_trip_sent_at_its_final_go_brings_the_form_back(world, chan
     hint = _come_back(app, "Laporan kasus")
     assert hint in reply and reply.index(ending) < reply.index(hint)
     assert KK_QUESTION in reply[reply.index(hint) :]
-    kept = await _active(db, tono)
+    kept = await active_session(db, tono)
     assert kept is not None and kept.id == report.id
     assert kept.state["answers"] == {"head_name": "Slamet Riyadi"}
 
@@ -200,19 +195,19 @@ async def test_a_side_trip_gone_back_to_its_summary_keeps_the_form_waiting(world
     tono, report = await _tksk_amid_a_report(db, app, channel)
     walk, _, _, back_key = SIDE_FORMS[word]
     preview = await walk(db, app, tono, channel)
-    held = await _active(db, tono)
+    held = await active_session(db, tono)
     assert held is not None
     reply = said(await send(db, app, tono, channel, data=button(preview, "Ubah dulu")))
     assert app.catalog.text("id", back_key) in reply and "/batal" in reply
     assert "Periksa kembali jawaban" in reply and KK_QUESTION not in reply
-    summary = await _active(db, tono)
+    summary = await active_session(db, tono)
     assert summary is not None and summary.id == held.id
     assert summary.state["phase"] == "summary"
     assert summary.state["answers"] == held.state["answers"]
     await send(db, app, tono, channel, text="batal")
     reply = said(await send(db, app, tono, channel, text="ya"))
     assert CANCELLED in reply and KK_QUESTION in reply[reply.index(CANCELLED) :]
-    kept = await _active(db, tono)
+    kept = await active_session(db, tono)
     assert kept is not None and kept.id == report.id
 
 
@@ -224,7 +219,7 @@ async def _tksk_amid_a_report(
     await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
     await send(db, app, tono, channel, text="lapor")
     assert KK_QUESTION in said(await send(db, app, tono, channel, text="Slamet Riyadi"))
-    report = await _active(db, tono)
+    report = await active_session(db, tono)
     assert report is not None
     return tono, report
 
@@ -239,11 +234,11 @@ async def test_a_side_trip_cancelled_at_its_first_question_brings_the_form_back(
     tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
     await send(db, app, tono, channel, text="lapor")
     await send(db, app, tono, channel, text="Slamet Riyadi")
-    report = await _active(db, tono)
+    report = await active_session(db, tono)
     assert KK_QUESTION not in said(await send(db, app, tono, channel, text=word))
     await send(db, app, tono, channel, text="batal")
     reply = said(await send(db, app, tono, channel, text="ya"))
     assert CANCELLED in reply
     assert KK_QUESTION in reply[reply.index(CANCELLED) :]
-    kept = await _active(db, tono)
+    kept = await active_session(db, tono)
     assert report is not None and kept is not None and kept.id == report.id
