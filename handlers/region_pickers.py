@@ -31,7 +31,7 @@ from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound
 from handlers.forms.answers import clean_text
 from handlers.forms.choices import ChoiceOption, match_choice
-from handlers.forms.model import ChoicesFrom
+from handlers.forms.option_model import ChoicesFrom
 from handlers.regions import RegionChoices
 
 ButtonRoute = Callable[[Turn, str], Awaitable[None]]

@@ -8,7 +8,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.forms.choices import ChoiceOption, after_lead_word
-from handlers.forms.model import ChoicesFrom
+from handlers.forms.option_model import ChoicesFrom
 from storage.repos import Repos
 
 # Words typed before a region's name, by its level ("Kec. Kadugede", "Kelurahan Babatan"):

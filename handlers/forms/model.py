@@ -7,14 +7,11 @@ checked against the channels' limits here, so nothing is ever truncated at send 
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
@@ -23,20 +20,20 @@ from pydantic import (
     model_validator,
 )
 
-from handlers.forms.expr import Expression, ExpressionError, parse
+from handlers.forms.definition_base import (
+    LABEL_MAX,
+    SHORT_LABEL_MAX,
+    UNIT_MAX,
+    Strict,
+    Texts,
+    check_expression,
+    check_name,
+    check_texts,
+)
+from handlers.forms.expr import Expression, parse
+from handlers.forms.option_model import Choice, ChoiceGroup, ChoicesFrom
 
 FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-# The tightest limits among our channels: WhatsApp button titles (20), row titles (24),
-# message bodies (1024). Telegram's are looser.
-SHORT_LABEL_MAX = 20
-LABEL_MAX = 1024
-# An option's full name for reading (a page, a spreadsheet cell, a chart's bar): the longest
-# official PPKS name, "Anak yang Memerlukan Perlindungan Khusus (AMPK)", is 47.
-LONG_NAME_MAX = 80
-# A number's unit ("menit", "meter"): short enough that "✓ 5000 <unit>", the default's button,
-# stays within a button's 20.
-UNIT_MAX = 12
 
 
 class FormError(ValueError):
@@ -62,103 +59,7 @@ class QuestionType(StrEnum):
     PHONE = "phone"
 
 
-Texts = dict[str, str]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _check_texts(value: Texts, limit: int, what: str) -> Texts:
-    if "id" not in value:
-        raise ValueError(f"{what} needs an Indonesian ('id') text")
-    for language, text in value.items():
-        if len(text) > limit:
-            raise ValueError(f"{what} ({language}) is {len(text)} characters; at most {limit}")
-    return value
-
-
-class Choice(_Strict):
-    """One static option of a select question: its `label` on a button (short enough for
-    WhatsApp's) and in the form's own summary; its `long` name, if it has one, wherever the
-    option is read (a case's page, a notice, a spreadsheet, statistics): "Kekerasan thd
-    anak" on the button, "Anak korban tindak kekerasan/diperlakukan salah" on the page."""
-
-    name: str
-    label: Texts
-    long: Texts | None = None
-    aliases: list[str] = Field(default_factory=list)  # informal words typed for it
-    group: str | None = None  # the ChoiceGroup screen it is shown on
-    # A day relative to the answer ("Hari ini" 0, "Kemarin" -1): the date is fixed when the
-    # option is picked (the answer's derived "day"), not when the form is sent later.
-    day_offset: int | None = None
-    # Offered only when true (an expression, e.g. on ${user_role}): each person sees only the
-    # options open to them, as XLSForm's choice_filter does.
-    relevant: str | None = None
-
-    @field_validator("label")
-    @classmethod
-    def _short_enough(cls, value: Texts) -> Texts:
-        return _check_texts(value, SHORT_LABEL_MAX, "choice label")
-
-    @field_validator("long")
-    @classmethod
-    def _long_name(cls, value: Texts | None) -> Texts | None:
-        return None if value is None else _check_texts(value, LONG_NAME_MAX, "choice long name")
-
-    @field_validator("relevant")
-    @classmethod
-    def _expression(cls, value: str | None) -> str | None:
-        return _check_expression(value)
-
-    def read_name(self, language: str) -> str:
-        """The option as a reader sees it: its long name in `language`, else its label there
-        (an English label before an Indonesian long name), else the Indonesian ones."""
-        long = self.long or {}
-        return long.get(language) or self.label.get(language) or long.get("id") or self.label["id"]
-
-
-def _check_name(value: str) -> str:
-    if not NAME_PATTERN.match(value):
-        raise ValueError("names are 1-32 of a-z, 0-9, _ and start with a letter")
-    return value
-
-
-def _check_expression(value: str | None) -> str | None:
-    """An expression must parse when the form is loaded, not when someone answers."""
-    if value is not None:
-        try:
-            parse(value)
-        except ExpressionError as exc:
-            raise ValueError(f"expression {value!r}: {exc}") from exc
-    return value
-
-
-class ChoiceGroup(_Strict):
-    """A screen of a long multi-select (e.g. "PPKS anak"), so no screen has 33 buttons."""
-
-    name: str
-    label: Texts
-
-    @field_validator("label")
-    @classmethod
-    def _short_enough(cls, value: Texts) -> Texts:
-        return _check_texts(value, SHORT_LABEL_MAX, "choice group label")
-
-
-class ChoicesFrom(_Strict):
-    """Options computed at run time, e.g. the desa of the kecamatan answered earlier."""
-
-    source: Literal["districts", "regions"]
-    parent: str | None = None  # expression giving the parent region code, e.g. ${kecamatan}
-
-    @field_validator("parent")
-    @classmethod
-    def _expression(cls, value: str | None) -> str | None:
-        return _check_expression(value)
-
-
-class Question(_Strict):
+class Question(Strict):
     """One question of a form."""
 
     type: QuestionType
@@ -199,29 +100,29 @@ class Question(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return _check_name(value)
+        return check_name(value)
 
     @field_validator("label", "hint", "constraint_message", "warning_message")
     @classmethod
     def _label(cls, value: Texts | None) -> Texts | None:
-        return None if value is None else _check_texts(value, LABEL_MAX, "label")
+        return None if value is None else check_texts(value, LABEL_MAX, "label")
 
     @field_validator("short")
     @classmethod
     def _short(cls, value: Texts | None) -> Texts | None:
-        return None if value is None else _check_texts(value, SHORT_LABEL_MAX, "short label")
+        return None if value is None else check_texts(value, SHORT_LABEL_MAX, "short label")
 
     @field_validator("unit")
     @classmethod
     def _unit(cls, value: Texts | None) -> Texts | None:
         if value is not None and not all(text.strip() for text in value.values()):
             raise ValueError("unit is a word, not empty")
-        return None if value is None else _check_texts(value, UNIT_MAX, "unit")
+        return None if value is None else check_texts(value, UNIT_MAX, "unit")
 
     @field_validator("relevant", "constraint", "default", "warning")
     @classmethod
     def _expression(cls, value: str | None) -> str | None:
-        return _check_expression(value)
+        return check_expression(value)
 
     @model_validator(mode="after")
     def _choices(self) -> Question:
@@ -282,7 +183,7 @@ class Question(_Strict):
         return parse_expression(source) if source else None
 
 
-class RepeatGroup(_Strict):
+class RepeatGroup(Strict):
     """Questions asked once per item, e.g. per household member."""
 
     type: Literal["repeat"]
@@ -297,7 +198,7 @@ class RepeatGroup(_Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return _check_name(value)
+        return check_name(value)
 
     def parsed_relevant(self) -> Expression | None:
         """The parsed relevant expression."""
@@ -316,7 +217,7 @@ Item = Annotated[
 ]
 
 
-class Form(_Strict):
+class Form(Strict):
     """A whole form."""
 
     id: str

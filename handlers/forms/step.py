@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
 from handlers.events import Outbound, small_number
 from handlers.forms.choices import ChoiceOption
-from handlers.forms.model import ChoicesFrom, Question
+from handlers.forms.model import Question
+from handlers.forms.option_model import ChoicesFrom
 from handlers.i18n import Catalog
 
 

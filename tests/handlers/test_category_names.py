@@ -17,8 +17,9 @@ from handlers import reminders
 from handlers.case_report import DRAFT_PREFIX
 from handlers.events import InboundKind
 from handlers.forms.loading import form_from_data, load_form
-from handlers.forms.model import Choice, FormError
+from handlers.forms.model import FormError
 from handlers.forms.option_labels import categories_named, category_labels, category_names
+from handlers.forms.option_model import Choice
 from handlers.i18n import Catalog
 from handlers.statistics import LABEL_LINES, LABEL_WIDTH, bar_label
 from storage.models import Role

@@ -11,7 +11,7 @@ import copy
 import pytest
 
 from handlers.forms.choices import match_choice
-from handlers.forms.model import ChoicesFrom
+from handlers.forms.option_model import ChoicesFrom
 from handlers.forms.state import prefilled_state
 from handlers.regions import RegionChoices
 from storage.models import Role, UserStatus

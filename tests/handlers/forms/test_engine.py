@@ -32,7 +32,8 @@ from handlers.forms.answers import months_between
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.engine import ChoiceSource, FormEngine, StepContext, StepResult, new_state
 from handlers.forms.loading import form_from_data
-from handlers.forms.model import ChoicesFrom, Form, Question, QuestionType, RepeatGroup
+from handlers.forms.model import Form, Question, QuestionType, RepeatGroup
+from handlers.forms.option_model import ChoicesFrom
 from handlers.forms.state import MORE
 from handlers.forms.view import MISSING_CHOICES, PAGE_SIZE
 from handlers.i18n import Catalog

@@ -31,7 +31,8 @@ from test_engine import (
 from handlers.events import InboundKind, Outbound
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.loading import form_from_data
-from handlers.forms.model import ChoicesFrom, Form
+from handlers.forms.model import Form
+from handlers.forms.option_model import ChoicesFrom
 from handlers.forms.state import prefilled_state
 from handlers.forms.view import EDIT_PAGE_SIZE
 
