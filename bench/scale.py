@@ -57,7 +57,6 @@ STATES = {
     "approved": 12,
     "in_follow_up": 22,
 }
-OPEN_STATES = ("submitted", "verified", "needs_revision", "resubmitted", "approved", "in_follow_up")
 STATISTICS_SQL = (
     "SELECT c.state, cc.code, COUNT(*) FROM cases c"
     " JOIN case_categories cc ON cc.case_id = c.id"

@@ -215,23 +215,23 @@ async def record_household(
     repos, now = turn.repos, turn.now
     fields = _household_fields(facts)
     household_id = (
-        await repos.cases.household_by_kk(facts.no_kk, facts.desa_code, scope_of(turn.user))
+        await repos.households.household_by_kk(facts.no_kk, facts.desa_code, scope_of(turn.user))
         if facts.no_kk
         else None
     )
     if (
         revising is not None
         and household_id in (None, revising[1])
-        and not await repos.cases.shared_household(revising[1], revising[0])
+        and not await repos.households.shared_household(revising[1], revising[0])
     ):
         household_id = revising[1]
-        await repos.cases.update_household(household_id, now=now, whole=True, **fields)
+        await repos.households.update_household(household_id, now=now, whole=True, **fields)
     elif household_id is None:
-        household_id = await repos.cases.create_household(now=now, **fields)
+        household_id = await repos.households.create_household(now=now, **fields)
     else:
-        await repos.cases.update_household(household_id, now=now, **fields)
+        await repos.households.update_household(household_id, now=now, **fields)
     subject_ids = [
-        await repos.cases.add_member(
+        await repos.households.add_member(
             household_id,
             now=now,
             name=s.name,

@@ -8,6 +8,7 @@ from typing import Any
 
 from storage.base import Repo, like_escape, placeholders
 from storage.cases import CaseRepo
+from storage.households import HouseholdRepo
 from storage.models import CaseDetail, CaseEvent, CaseSummary, RevisedFacts, from_db, to_db
 from storage.scope import Scope
 
@@ -314,7 +315,7 @@ class CaseReviewRepo(Repo):
             "INSERT INTO case_photos (case_id, path, created_at) VALUES (?, ?, ?)",
             [(case_id, path, to_db(now)) for path in facts.photos if path not in kept],
         )
-        await CaseRepo(self.conn).drop_orphans(old_members, [old_household])
+        await HouseholdRepo(self.conn).drop_orphans(old_members, [old_household])
 
     async def answers_sent_back(self, case_id: int) -> dict[str, Any] | None:
         """The answers a case had when it was last sent back (kept when it was resubmitted),

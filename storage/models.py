@@ -60,6 +60,10 @@ class CaseState(StrEnum):
         return self not in (CaseState.DRAFT, CaseState.RESOLVED, CaseState.REJECTED)
 
 
+# The open states' stored values, for `state IN (...)` queries.
+OPEN_CASE_STATES = tuple(state.value for state in CaseState if state.is_open)
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
 

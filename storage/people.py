@@ -14,11 +14,10 @@ from typing import Any
 
 from storage.base import Repo, like_escape, placeholders
 from storage.forms import HELD
-from storage.models import CaseState, Role, User, to_db
+from storage.models import OPEN_CASE_STATES, Role, User, to_db
 from storage.scope import Scope
 from storage.users import user_from_row
 
-OPEN_STATES = tuple(state.value for state in CaseState if state.is_open)
 DRAFT_FORM = "case_report"
 # A session with something in it: an answer, or what it was opened for (a case sent back, a
 # training). One without is no draft (`handlers/case_report._untouched`): /draf does not list
@@ -129,8 +128,8 @@ class PeopleRepo(Repo):
         """(open cases reported by the person, their unfinished case-report drafts)."""
         cases = await self._one(
             "SELECT COUNT(*) FROM cases WHERE reporter_id = ?"
-            f" AND state IN ({placeholders(OPEN_STATES)})",
-            (user_id, *OPEN_STATES),
+            f" AND state IN ({placeholders(OPEN_CASE_STATES)})",
+            (user_id, *OPEN_CASE_STATES),
         )
         drafts = await self._one(
             "SELECT COUNT(*) FROM form_sessions WHERE user_id = ? AND form_id = ?"
@@ -233,8 +232,8 @@ class PeopleRepo(Repo):
         where, params = scope.where("c")
         cases = await self._all(
             f"SELECT c.id, c.number FROM cases c WHERE c.reporter_id = ?"
-            f" AND c.state IN ({placeholders(OPEN_STATES)}) AND {where} ORDER BY c.id",
-            (from_id, *OPEN_STATES, *params),
+            f" AND c.state IN ({placeholders(OPEN_CASE_STATES)}) AND {where} ORDER BY c.id",
+            (from_id, *OPEN_CASE_STATES, *params),
         )
         moved = [(int(row[0]), str(row[1])) for row in cases]
         for case_id, _ in moved:

@@ -19,6 +19,7 @@ from storage.district_reminders import DistrictReminderRepo
 from storage.erasure import ErasureRepo
 from storage.exports import ExportRepo
 from storage.forms import FormRepo
+from storage.households import HouseholdRepo
 from storage.inbox import InboxRepo
 from storage.outbox import OutboxRepo
 from storage.people import PeopleRepo
@@ -55,6 +56,7 @@ class Repos:
         self.schedule = ScheduleRepo(conn)
         self.audit = AuditRepo(conn)
         self.cases = CaseRepo(conn)
+        self.households = HouseholdRepo(conn)
         self.reporter_cases = ReporterCaseRepo(conn)
         self.review = CaseReviewRepo(conn)
         self.stats = StatsRepo(conn)

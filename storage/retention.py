@@ -8,7 +8,7 @@ from datetime import datetime
 
 from storage.base import Repo, placeholders
 from storage.case_references import case_references
-from storage.cases import CaseRepo
+from storage.households import HouseholdRepo
 from storage.models import to_db
 from storage.photos import PhotoRepo
 
@@ -60,7 +60,7 @@ class RetentionRepo(Repo):
         for table, column in await case_references(self.conn):
             await self._run(f'DELETE FROM "{table}" WHERE "{column}" IN ({marks})', case_ids)
         await self._run(f"DELETE FROM cases WHERE id IN ({marks})", case_ids)
-        await CaseRepo(self.conn).drop_orphans(members, households)
+        await HouseholdRepo(self.conn).drop_orphans(members, households)
         return await PhotoRepo(self.conn).unused(paths)
 
     async def delete_finished_sessions(self, before: datetime) -> int:

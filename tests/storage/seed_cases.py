@@ -76,7 +76,7 @@ async def seed_case(
     `answers`: further answers as the form keeps them (follow-ups, bansos...); `nik_reason`:
     why the people without a NIK have none."""
     kecamatan, kabupaten = desa.rsplit(".", 1)[0], desa.rsplit(".", 2)[0]
-    household = await repos.cases.create_household(
+    household = await repos.households.create_household(
         now=at,
         kabupaten_code=kabupaten,
         kecamatan_code=kecamatan,
@@ -87,7 +87,7 @@ async def seed_case(
         member_count=4,
     )
     members = [
-        await repos.cases.add_member(
+        await repos.households.add_member(
             household,
             now=at,
             name=name,

@@ -105,7 +105,7 @@ async def test_a_head_renamed_by_a_later_report_is_found_by_the_new_name(world) 
         (row,) = await repos.conn.execute_fetchall(
             "SELECT household_id FROM cases WHERE number = 'KNG-2026-000002'"
         )
-        await repos.cases.update_household(row[0], now=NOW, head_name="Mhd. Yusuf")
+        await repos.households.update_household(row[0], now=NOW, head_name="Mhd. Yusuf")
     async with db.reading() as repos:
         scope = scope_of(people["coordinator"])
         renamed = await repos.review.search(scope, name_key=person_key("Muhammad Yusuf"))

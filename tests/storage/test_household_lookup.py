@@ -59,6 +59,6 @@ async def test_a_known_household_is_found_only_in_its_desa_and_scope(
 ) -> None:
     db, people = world
     async with db.reading() as repos:
-        household = await repos.cases.household_by_kk(KK, desa, scope_of(people[who]))
+        household = await repos.households.household_by_kk(KK, desa, scope_of(people[who]))
     ((known,),) = query(db.path, "SELECT household_id FROM cases")
     assert household == (known if found else None)
