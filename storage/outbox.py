@@ -283,18 +283,23 @@ class OutboxRepo(Repo):
         """The other recipient field got the message through (after a 131062)."""
         await self._run("UPDATE outbox SET other_recipient = 1 WHERE id = ?", (item_id,))
 
-    async def may_send_again(self, item_id: int) -> bool:
+    async def may_send_again(self, item_id: int, *, now: datetime) -> bool:
         """Whether a message the channel accepted and refused later (a status webhook) may
         be sent again: not when its person was suspended after it was queued (what
         suspension dropped unsent must not come back this way; the suspension notice,
-        queued after, may). The moment of suspension is its audit row's (else the person's
-        last change)."""
+        queued after, may), nor once it is past its expiry or a newer message of its thread
+        followed it (a reschedule after the invitation: stale). The moment of suspension is
+        its audit row's (else the person's last change)."""
         row = await self._one(
-            "SELECT 1 FROM outbox o LEFT JOIN users u ON u.id = o.user_id WHERE o.id = ?"
+            "SELECT 1 FROM outbox o LEFT JOIN users u ON u.id = o.user_id WHERE o.id = ?1"
             " AND (u.id IS NULL OR u.status != 'suspended' OR o.created_at >= COALESCE("
             " (SELECT MAX(a.at) FROM audit_log a WHERE a.subject = 'user:' || u.id"
-            " AND a.action = 'person.suspended'), u.updated_at))",
-            (item_id,),
+            " AND a.action = 'person.suspended'), u.updated_at))"
+            " AND (o.expires_at IS NULL OR o.expires_at > ?2)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox n WHERE n.user_id = o.user_id"
+            " AND n.id > o.id AND json_extract(n.message, '$.thread')"
+            " = json_extract(o.message, '$.thread'))",
+            (item_id, to_db(now)),
         )
         return row is not None
 
