@@ -189,7 +189,7 @@ class WebhookApp:
             return
         await repos.outbox.record_delivery(item.id, state, code)
         if code in (131047, WRONG_RECIPIENT_FIELD) and not await repos.outbox.may_send_again(
-            item.id
+            item.id, now=self.clock.now()
         ):
             return
         if state == "failed" and code == 131047 and not item.message.get("cleared"):

@@ -93,7 +93,9 @@ async def deliver(
     Without an explicit channel the one the person chose is used (else the one they used
     last; see `identity_for`). Someone who never started the bot cannot be written to:
     notices wait until they do, routine messages expire. `topic` ("revision", "training")
-    puts a message first when a channel can reach only some people today.
+    puts a message first when a channel can reach only some people today. A message's own
+    `expires_at` bounds it whatever its kind; its `thread` drops the person's older unsent
+    message of that thread (`OutboxRepo.enqueue`).
     """
     fields = dict(
         user_id=user_id, message=message, kind=kind, now=now, not_before=not_before, topic=topic
@@ -150,7 +152,8 @@ def _queued(
     """The outbox row for one message."""
     if message.best_effort and kind != DeliveryKind.TRANSIENT:
         kind = DeliveryKind.TRANSIENT
-    expires_at = (not_before or now) + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
+    lifetime = (not_before or now) + ROUTINE_LIFETIME if kind in AT_MOST_ONCE else None
+    expires_at = min((t for t in (lifetime, message.expires_at) if t), default=None)
     return NewMessage(
         user_id=user_id,
         channel=channel,

@@ -7,6 +7,7 @@ channel's API call. Conversations only ever see these two types.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -128,6 +129,12 @@ class Outbound(BaseModel):
     # A `menu`: the (command, description) pairs of the person's command menu, for channels
     # that have one (handlers/command_menu.py).
     commands: list[tuple[str, str]] = Field(default_factory=list)
+    # Never sent after this moment, whatever its kind (an invitation past its RSVP deadline:
+    # its buttons would be refused), also when it was held for the person (handlers/delivery.py).
+    expires_at: datetime | None = None
+    # What the message is the latest word on, for one person (e.g. "training:12"): a newer
+    # message of the same thread drops this one if it is not sent yet (storage/outbox.py).
+    thread: str | None = None
 
     @property
     def best_effort(self) -> bool:

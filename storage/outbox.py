@@ -39,7 +39,8 @@ _ENQUEUE = (
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NewMessage:
     """One message to queue: `waiting` holds it until the person starts the bot;
-    `delete_after`: seconds after sending at which the channel's copy is deleted."""
+    `delete_after`: seconds after sending at which the channel's copy is deleted; a
+    `thread` in `message` (e.g. "training:12") drops the person's older unsent ones of it."""
 
     user_id: int | None
     channel: str
@@ -75,6 +76,23 @@ def _enqueued(new: NewMessage) -> tuple[Any, ...]:
     )
 
 
+# A newer message of a thread (a training's reschedule after its invitation) makes the
+# person's older ones of it that are not sent yet stale: they are dropped, whichever channel
+# holds them, so what a released hold shows is the current word only. The newest one stays.
+_SUPERSEDE_OLDER = (
+    "UPDATE outbox SET status = 'expired' WHERE user_id = ?1 AND status IN ('pending', 'waiting')"
+    " AND json_extract(message, '$.thread') = ?2 AND id < (SELECT MAX(id) FROM outbox"
+    " WHERE user_id = ?1 AND status IN ('pending', 'waiting')"
+    " AND json_extract(message, '$.thread') = ?2)"
+)
+
+
+def _threads(messages: list[NewMessage]) -> list[tuple[int, str]]:
+    """The (person, thread) pairs whose older unsent messages `messages` supersede."""
+    pairs = {(new.user_id, new.message.get("thread")) for new in messages}
+    return [(user_id, thread) for user_id, thread in pairs if user_id and thread]
+
+
 # A reply's priority (handlers.delivery.PRIORITY): a message released by the person's own
 # message goes out before the answer to it, queued after it in the same transaction.
 RELEASED_PRIORITY = 0
@@ -97,14 +115,24 @@ class OutboxRepo(Repo):
     """The outbox table."""
 
     async def enqueue(self, new: NewMessage) -> int:
-        """Queue one message; returns its id."""
+        """Queue one message (dropping what it supersedes of its thread); returns its id."""
         cursor = await self._run(_ENQUEUE, _enqueued(new))
-        return int(cursor.lastrowid)
+        item_id = int(cursor.lastrowid)
+        await self._supersede_older([new])
+        return item_id
 
     async def enqueue_many(self, messages: list[NewMessage]) -> None:
         """Several `enqueue` (queued in this order) in one round trip."""
         if messages:
             await self.conn.executemany(_ENQUEUE, [_enqueued(new) for new in messages])
+            await self._supersede_older(messages)
+
+    async def _supersede_older(self, messages: list[NewMessage]) -> None:
+        """Drop the unsent messages the newest of each of their threads supersedes (only
+        messages with a thread cost a statement)."""
+        threads = _threads(messages)
+        if threads:
+            await self.conn.executemany(_SUPERSEDE_OLDER, threads)
 
     async def due(
         self, channel: str, now: datetime, limit: int = 50, skip_ids: list[int] | None = None
@@ -195,7 +223,8 @@ class OutboxRepo(Repo):
         return cursor.rowcount
 
     async def expire_due(self, now: datetime) -> int:
-        """Messages past their expiry (routine ones nobody could receive in time)."""
+        """Messages past their expiry (routine ones nobody could receive in time, an
+        invitation past its RSVP deadline)."""
         cursor = await self._run(
             "UPDATE outbox SET status = 'expired' WHERE status IN ('pending', 'waiting')"
             " AND expires_at IS NOT NULL AND expires_at < ?",
@@ -206,15 +235,16 @@ class OutboxRepo(Repo):
     async def release_waiting(
         self, *, user_id: int, channel: str, chat_id: str, now: datetime
     ) -> int:
-        """The person wrote: what waited for them goes out now. Routine and bulk messages
-        queued before they ever started expire (and any past their lifetime); those held
-        behind a closed WhatsApp window (they had a chat) follow the template's tap, and go
-        before the answer to what the person just wrote (a reply's priority, and older):
-        they were news before it, and read after it they look stale.
+        """The person wrote: what waited for them goes out now. Anything past its expiry
+        (a routine message's lifetime, an invitation's RSVP deadline) expires instead, as
+        do routine and bulk messages queued before they ever started; those held behind a
+        closed WhatsApp window (they had a chat) follow the template's tap, and go before
+        the answer to what the person just wrote (a reply's priority, and older): they were
+        news before it, and read after it they look stale.
         One statement (every turn runs it): SET expressions all see the row as it was."""
         expires = (
-            "kind IN ('routine', 'bulk')"
-            " AND (chat_id IS NULL OR (expires_at IS NOT NULL AND expires_at <= ?4))"
+            "((expires_at IS NOT NULL AND expires_at <= ?4)"
+            " OR (kind IN ('routine', 'bulk') AND chat_id IS NULL))"
         )
         behind_window = f"chat_id IS NOT NULL AND NOT ({expires})"
         rows = await self._all(
@@ -230,11 +260,13 @@ class OutboxRepo(Repo):
     async def defer(
         self, item_id: int, *, not_before: datetime, lifetime: timedelta, error: str
     ) -> None:
-        """Not now (WhatsApp's messaging limit): pending again from `not_before`, living at
-        least `lifetime` after it; not counted as a failed attempt."""
+        """Not now (WhatsApp's messaging limit): pending again from `not_before`; a routine
+        or bulk one living at least `lifetime` after it (another kind's expiry is a deadline,
+        e.g. an invitation's RSVP deadline, never moved); not counted as a failed attempt."""
         await self._run(
             "UPDATE outbox SET status = 'pending', sent_at = NULL, not_before = ?,"
-            " last_error = ?, expires_at = CASE WHEN expires_at IS NULL THEN NULL"
+            " last_error = ?, expires_at = CASE WHEN expires_at IS NULL"
+            " OR kind NOT IN ('routine', 'bulk') THEN expires_at"
             f" ELSE MAX(expires_at, ?) END WHERE id = ?{_NOT_DROPPED}",
             (to_db(not_before), error[:500], to_db(not_before + lifetime), item_id),
         )
@@ -251,18 +283,23 @@ class OutboxRepo(Repo):
         """The other recipient field got the message through (after a 131062)."""
         await self._run("UPDATE outbox SET other_recipient = 1 WHERE id = ?", (item_id,))
 
-    async def may_send_again(self, item_id: int) -> bool:
+    async def may_send_again(self, item_id: int, *, now: datetime) -> bool:
         """Whether a message the channel accepted and refused later (a status webhook) may
         be sent again: not when its person was suspended after it was queued (what
         suspension dropped unsent must not come back this way; the suspension notice,
-        queued after, may). The moment of suspension is its audit row's (else the person's
-        last change)."""
+        queued after, may), nor once it is past its expiry or a newer message of its thread
+        followed it (a reschedule after the invitation: stale). The moment of suspension is
+        its audit row's (else the person's last change)."""
         row = await self._one(
-            "SELECT 1 FROM outbox o LEFT JOIN users u ON u.id = o.user_id WHERE o.id = ?"
+            "SELECT 1 FROM outbox o LEFT JOIN users u ON u.id = o.user_id WHERE o.id = ?1"
             " AND (u.id IS NULL OR u.status != 'suspended' OR o.created_at >= COALESCE("
             " (SELECT MAX(a.at) FROM audit_log a WHERE a.subject = 'user:' || u.id"
-            " AND a.action = 'person.suspended'), u.updated_at))",
-            (item_id,),
+            " AND a.action = 'person.suspended'), u.updated_at))"
+            " AND (o.expires_at IS NULL OR o.expires_at > ?2)"
+            " AND NOT EXISTS (SELECT 1 FROM outbox n WHERE n.user_id = o.user_id"
+            " AND n.id > o.id AND json_extract(n.message, '$.thread')"
+            " = json_extract(o.message, '$.thread'))",
+            (item_id, to_db(now)),
         )
         return row is not None
 

@@ -74,6 +74,12 @@ def summary_of(app: AppContext, language: str, training: Training) -> str:
     return app.catalog.text(language, "training.summary", **training_names(app, language, title))
 
 
+def notice_thread(training: Training) -> str:
+    """The thread of a training's notices to each invitee (invitation, reschedule,
+    cancellation): a newer one drops an older one not sent yet (`Outbound.thread`)."""
+    return f"training:{training.id}"
+
+
 def day_line(app: AppContext, language: str, day: TrainingDay) -> str:
     """Hari 1: Selasa, 9 Januari 2024, pukul 08.00-16.00 WIB."""
     return app.catalog.text(

@@ -29,6 +29,7 @@ from handlers.trainings.common import (
     local_day_bounds,
     managed,
     names_of,
+    notice_thread,
     present_people,
     refuse,
     spoken_date,
@@ -226,7 +227,7 @@ async def _remind(turn: Turn, training: Training) -> None:
         language = person.language if person else turn.app.default_language
         message = invitation_message(
             turn.app, language, training, days, "training.invitation_reminder"
-        )
+        ).model_copy(update={"expires_at": training.rsvp_deadline})  # no dead buttons
         await deliver(
             turn.repos,
             user_id=invitation.user_id,
@@ -306,7 +307,11 @@ async def _cancel(turn: Turn, training: Training) -> None:
             **training_names(turn.app, language, training.title),
             date=spoken_date(turn.app.local_date(days[0].starts_at), language),
         )
-        message = Outbound(text=text, summary=summary_of(turn.app, language, training))
+        message = Outbound(
+            text=text,
+            summary=summary_of(turn.app, language, training),
+            thread=notice_thread(training),  # an invitation still unsent is dropped
+        )
         await turn.deliver(invitation.user_id, message, DeliveryKind.NOTICE, Topic.TRAINING)
     await audit(turn, training, "training.cancelled", {"told": len(invitations)})
     turn.reply(turn.t("training.cancelled", **names_of(turn, training), count=len(invitations)))

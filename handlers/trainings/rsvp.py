@@ -20,6 +20,7 @@ from handlers.trainings.common import (
     deadline_text,
     describe,
     names_of,
+    notice_thread,
     present_people,
     refuse,
     schedule_stamp,
@@ -69,12 +70,16 @@ async def send_invitations(
     turn: Turn, training: Training, user_ids: list[int], heading: str
 ) -> None:
     """The invitation (or news of it, by `heading`) to each person, in their language, through
-    the delivery path as a notice (it waits for those who never started the bot)."""
+    the delivery path as a notice (it waits for those who never started the bot, or behind a
+    closed WhatsApp window): never sent after the RSVP deadline (its buttons would be
+    refused), and a later one of the training (a reschedule) replaces it if still unsent."""
     days = await turn.repos.trainings.days(training.id)
+    kept_current = {"expires_at": training.rsvp_deadline, "thread": notice_thread(training)}
     for user_id in user_ids:
         person = await turn.repos.users.get(user_id)
         language = person.language if person else turn.app.default_language
         message = invitation_message(turn.app, language, training, days, heading)
+        message = message.model_copy(update=kept_current)
         await turn.deliver(user_id, message, DeliveryKind.NOTICE, Topic.TRAINING)
 
 

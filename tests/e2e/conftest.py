@@ -21,6 +21,7 @@ from bot.app import build_runtime
 from bot.clock import Clock, ManualClock
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime
+from storage.models import to_db
 from tests.e2e.whatsapp import APP_SECRET, VERIFY_TOKEN
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.whatsapp_api import FakeGraph
@@ -222,3 +223,18 @@ def open_db(path: Path | str) -> sqlite3.Connection:
     bot's writer as long as a loaded machine may need (sqlite3's default of 5 s gave
     "database is locked" once in a full run under load)."""
     return sqlite3.connect(path, timeout=BUSY_WAIT)
+
+
+def known_on_whatsapp(
+    settings: Settings, user_id: int, bsuid: str, wa_id: str, last_inbound: datetime
+) -> None:
+    """The person is known on WhatsApp by the phone WhatsApp gave, last heard from at
+    `last_inbound` (24 hours before now: their window is closed). Before the bot starts."""
+    stamp = to_db(last_inbound)
+    with open_db(settings.database_path) as db:
+        db.execute(
+            "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, phone,"
+            " phone_verified, started_at, last_inbound_at)"
+            " VALUES (?, 'whatsapp', ?, ?, ?, 1, ?, ?)",
+            (user_id, bsuid, wa_id, "+" + wa_id, stamp, stamp),
+        )

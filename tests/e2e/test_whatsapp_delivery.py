@@ -19,7 +19,7 @@ from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Outbound
 from storage.models import UserStatus, to_db
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.conftest import ADMIN_ID, TodayClock, open_db
+from tests.e2e.conftest import ADMIN_ID, TodayClock, known_on_whatsapp, open_db
 from tests.e2e.db_writes import write_db
 from tests.e2e.whatsapp import WhatsAppPerson, body_of, post_webhook
 from tests.fakes.whatsapp_api import envelope, status_update
@@ -48,20 +48,6 @@ async def _psm(settings: Settings, telegram_id: int, name: str) -> int:
         kecamatan="32.08.01",
         desa="32.08.01.2006",
     )
-
-
-def _on_whatsapp(
-    settings: Settings, user_id: int, bsuid: str, wa_id: str, last_inbound: datetime
-) -> None:
-    """Known on WhatsApp by the phone WhatsApp gave, last heard from at `last_inbound`."""
-    stamp = to_db(last_inbound)
-    with open_db(settings.database_path) as db:
-        db.execute(
-            "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, phone,"
-            " phone_verified, started_at, last_inbound_at)"
-            " VALUES (?, 'whatsapp', ?, ?, ?, 1, ?, ?)",
-            (user_id, bsuid, wa_id, "+" + wa_id, stamp, stamp),
-        )
 
 
 def _said(person: TelegramPerson, words: str) -> list[str]:
@@ -346,7 +332,7 @@ async def test_over_the_limit_revisions_and_trainings_go_first_and_coordinators_
     for number, name in enumerate(("Bu Ana", "Pak Budi", "Bu Citra", "Pak Dodi", "Bu Eka")):
         user_id = await _psm(wa_settings, 7401 + number, name)
         wa_id = f"62812345006{number}1"
-        _on_whatsapp(wa_settings, user_id, f"ID.34{number}1", wa_id, closed)
+        known_on_whatsapp(wa_settings, user_id, f"ID.34{number}1", wa_id, closed)
         people[name] = (user_id, wa_id)
     await add_user(
         wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
@@ -464,10 +450,10 @@ async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
     coordinator_id = await add_user(
         wa_settings, role="coordinator", telegram_id=5101, name="Ibu Sari", kabupaten="32.08"
     )
-    _on_whatsapp(wa_settings, coordinator_id, "ID.3501", "6281234500071", TUESDAY)
+    known_on_whatsapp(wa_settings, coordinator_id, "ID.3501", "6281234500071", TUESDAY)
     await _psm(wa_settings, 7501, "Bu Tuti")  # Telegram only
     wulan = await _psm(wa_settings, 7502, "Bu Wulan")
-    _on_whatsapp(wa_settings, wulan, "ID.3502", "6281234500072", TUESDAY)
+    known_on_whatsapp(wa_settings, wulan, "ID.3502", "6281234500072", TUESDAY)
     clock = ManualClock(TUESDAY)
     runtime = await start_wa_bot(clock)
 

@@ -1,10 +1,12 @@
-"""Cancelling a Bimtek: before it begins only, and only active invitees are told."""
+"""Cancelling a Bimtek: before it begins only, and only active invitees are told (an
+invitation still held for them dropped); a reminder never outlives the answers' deadline."""
 
 from __future__ import annotations
 
 import pytest
 
 from handlers.trainings import page
+from handlers.trainings.rsvp import send_invitations
 from storage.models import Role
 from tests.handlers.chat_turns import app_context
 from tests.handlers.routed_turns import CHANNELS, labels, person, send
@@ -68,3 +70,50 @@ async def test_the_page_offers_batalkan_only_while_it_would_be_taken(world, chan
         shown = await send(db, app, sari, channel, data=f"tp:{training_id}", now=now)
         assert "Tutup absen" in " ".join(labels(shown)), labels(shown)
         assert ("❌ Batalkan" in labels(shown)) is offered, (now, labels(shown))
+
+
+async def test_the_cancellation_drops_an_invitation_still_held_for_the_person(tmp_path) -> None:
+    """Held behind a closed WhatsApp window, the invitation would come out with the news of
+    the cancellation when Bu Ani writes, its buttons refused: it is dropped instead."""
+    app = app_context(tmp_path / "media")
+    db, coordinator, ani, training_id = await _world(tmp_path)
+    try:
+        async with db.transaction() as repos:
+            invite = await turn(app, repos, coordinator, at(1, 9), data=f"tp:{training_id}")
+            training = await repos.trainings.get(training_id)
+            assert training is not None
+            await send_invitations(invite, training, [ani.id], "training.invitation_title")
+            (invitation,) = await repos.outbox.for_user(ani.id)
+            await repos.outbox.hold(invitation.id, error="window closed; template sent")
+        async with db.transaction() as repos:
+            cancel = await turn(app, repos, coordinator, at(2, 10), data=f"tp:{training_id}:kk")
+            await page.page_button(cancel, cancel.event.data)
+            await repos.outbox.release_waiting(
+                user_id=ani.id, channel="telegram", chat_id=str(ani.id), now=at(3, 8)
+            )
+            items = await repos.outbox.for_user(ani.id)
+        assert [(i.status, "dibatalkan" in i.message["text"]) for i in items] == [
+            ("expired", False),
+            ("pending", True),
+        ]
+    finally:
+        await db.close()
+
+
+async def test_a_reminder_asked_for_late_at_night_never_goes_out_after_the_deadline(
+    tmp_path,
+) -> None:
+    """Tapped in the quiet hours, "Ingatkan" waits for the morning; when the answers'
+    deadline comes first, the reminder expires with it (its buttons would be refused)."""
+    app = app_context(tmp_path / "media")
+    db, coordinator, ani, training_id = await _world(tmp_path)  # answers until 7 Dec 00.00
+    try:
+        async with db.transaction() as repos:
+            remind = await turn(app, repos, coordinator, at(6, 22), data=f"tp:{training_id}:r")
+            await page.page_button(remind, remind.event.data)
+            (reminder,) = await repos.outbox.for_user(ani.id)
+            assert reminder.not_before == at(7, 6)
+            assert reminder.expires_at == at(7, 0)
+            assert await repos.outbox.expire_due(at(7, 0, 1)) == 1
+    finally:
+        await db.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -565,6 +566,7 @@ async def enqueue(
     waiting: bool = False,
     expires_at: datetime | None = None,
     text: str = "halo",
+    thread: str | None = None,
 ) -> int:
     return await repos.outbox.enqueue(
         NewMessage(
@@ -573,7 +575,7 @@ async def enqueue(
             chat_id=chat_id,
             kind=kind,
             priority=priority,
-            message={"text": text},
+            message={"text": text, "thread": thread} if thread else {"text": text},
             now=now,
             expires_at=expires_at,
             waiting=waiting,
@@ -695,6 +697,86 @@ async def test_outbox_release_waiting(db: Database) -> None:
         due = await repos.outbox.due("telegram", minutes(30))
         assert sorted(item.id for item in due) == sorted([notice, held])
         assert others not in statuses
+
+
+async def test_outbox_release_waiting_drops_whatever_is_past_its_expiry(db: Database) -> None:
+    """An invitation held behind a closed window (or for someone who never started) is not
+    released after its RSVP deadline, whatever its kind; one still in time goes out."""
+    async with db.transaction() as repos:
+        user_id = await make_user(repos)
+        held = {"user_id": user_id, "kind": "notice", "waiting": True}
+        past = await enqueue(repos, **held, chat_id="1", expires_at=minutes(30))
+        in_time = await enqueue(repos, **held, chat_id="1", expires_at=minutes(31))
+        never_started = await enqueue(repos, **held, chat_id=None, expires_at=minutes(30))
+        no_expiry = await enqueue(repos, **held, chat_id="1")
+
+        released = await repos.outbox.release_waiting(
+            user_id=user_id, channel="telegram", chat_id="4242", now=minutes(30)
+        )
+        items = {item.id: item for item in await repos.outbox.for_user(user_id)}
+    assert released == 2
+    assert [items[i].status for i in (past, never_started)] == ["expired", "expired"]
+    assert [items[i].status for i in (in_time, no_expiry)] == ["pending", "pending"]
+    assert items[in_time].priority == 0 and items[past].priority == 1  # only what goes out
+
+
+async def test_outbox_a_newer_message_of_a_thread_drops_the_older_unsent_ones(
+    db: Database,
+) -> None:
+    """A training's reschedule drops its invitation still held (or not yet sent) for that
+    person, on any channel; what was sent, other threads and other people stay."""
+    async with db.transaction() as repos:
+        user_id = await make_user(repos)
+        other = await make_user(repos)
+        thread = {"user_id": user_id, "kind": "notice", "thread": "training:7"}
+        held = await enqueue(repos, **thread, chat_id="1", waiting=True, channel="whatsapp")
+        unsent = await enqueue(repos, **thread)
+        sent = await enqueue(repos, **thread)
+        await repos.outbox.mark_sent(sent, now=T0)
+        another_training = await enqueue(repos, **{**thread, "thread": "training:8"})
+        unthreaded = await enqueue(repos, user_id=user_id, kind="notice")
+        someone_else = await enqueue(repos, **{**thread, "user_id": other})
+
+        newest = await enqueue(repos, **thread, text="Jadwal berubah")
+        statuses = {item.id: item.status for item in await repos.outbox.for_user(user_id)}
+        assert (await repos.outbox.get(someone_else)).status == "pending"
+        # Several in one batch (e.g. one turn's replies): the last of the thread stays.
+        common = {"user_id": user_id, "channel": "telegram", "chat_id": "42", "now": T0}
+        await repos.outbox.enqueue_many(
+            [
+                NewMessage(
+                    **common, kind="notice", priority=1, message={"text": t, "thread": "t:9"}
+                )
+                for t in ("lama", "baru")
+            ]
+        )
+        batch = await rows(repos, "SELECT message, status FROM outbox WHERE id > ?", (newest,))
+    assert [statuses[i] for i in (held, unsent, newest)] == ["expired", "expired", "pending"]
+    assert [statuses[i] for i in (sent, another_training, unthreaded)] == [
+        "sent",
+        "pending",
+        "pending",
+    ]
+    assert [(json.loads(r["message"])["text"], r["status"]) for r in batch] == [
+        ("lama", "expired"),
+        ("baru", "pending"),
+    ]
+
+
+async def test_outbox_defer_extends_a_routine_lifetime_never_a_deadline(db: Database) -> None:
+    """WhatsApp's messaging limit moves a message later: a routine reminder lives on after
+    the new moment, an invitation still never goes out after its RSVP deadline."""
+    async with db.transaction() as repos:
+        routine = await enqueue(repos, kind="routine", expires_at=minutes(60))
+        notice = await enqueue(repos, kind="notice", expires_at=minutes(60))
+        for item_id in (routine, notice):
+            await repos.outbox.defer(
+                item_id, not_before=minutes(120), lifetime=timedelta(hours=12), error="limit"
+            )
+        assert (await repos.outbox.get(routine)).expires_at == minutes(120 + 12 * 60)
+        assert (await repos.outbox.get(notice)).expires_at == minutes(60)
+        assert await repos.outbox.expire_due(minutes(61)) == 1
+        assert (await repos.outbox.get(notice)).status == "expired"
 
 
 async def test_outbox_expire_transient(db: Database) -> None:
