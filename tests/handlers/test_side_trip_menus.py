@@ -128,3 +128,42 @@ async def test_a_side_trip_shown_as_a_list_asks_the_question_again_below_it(worl
     assert numbered is None or not numbered(queue)
     assert SIZE_QUESTION in said(trip) and _waits(app) not in said(trip)
     assert "held" not in await _session_state(db, sari)
+
+
+async def test_a_numbered_menu_reached_by_a_button_leaves_the_form_waiting_below_it(world, channel):
+    """The trainings list reached by its page button (not typed) while the report is open:
+    on WhatsApp the same wait as after a typed side trip; "12" (not printed) or "5 orang"
+    typed at the menu never answer the question higher up. On Telegram nothing changes: the
+    buttons are tapped, the question stays on screen above them."""
+    db, app = world
+    sari = await _coordinator_at_the_household_size(db, channel)
+    tapped = await send(db, app, sari, channel, data="tp:l:0")  # the list's page button
+    assert button(tapped, "Kadugede")
+    assert SIZE_QUESTION not in said(tapped)
+    if channel == "telegram":
+        assert _waits(app) not in said(tapped)
+        assert "held" not in await _session_state(db, sari)
+        return
+    menu = tapped.replies[-1]
+    assert app.channels[channel].prints_numbered_options(menu)  # type: ignore[misc]
+    assert menu.text.endswith(_waits(app)), menu.text
+    assert (await _session_state(db, sari))["held"] == BELOW_MENU
+
+    refused = said(await send(db, app, sari, channel, text="12", picks=(Pick(number="12"),)))
+    assert refused.startswith("⚠️") and "✓ Jumlah penghuni" not in refused
+    typed = said(await send(db, app, sari, channel, text="5 orang"))
+    assert SIZE_QUESTION in typed and "✓ Jumlah penghuni" not in typed
+    assert "household_size" not in (await _session_state(db, sari))["answers"]
+
+
+async def test_a_button_keeps_a_cancel_question_held_beside_the_form(world, channel):
+    """ "Batalkan isian ini?" waits beside the report when a numbered menu comes by a button:
+    that question keeps what is typed next (never the form's question), and the menu does
+    not promise "lanjut"."""
+    db, app = world
+    sari = await _coordinator_at_the_household_size(db, channel)
+    await send(db, app, sari, channel, command="batal")
+    held = (await _session_state(db, sari))["held"]
+    tapped = await send(db, app, sari, channel, data="tp:l:0")
+    assert _waits(app) not in said(tapped)
+    assert (await _session_state(db, sari))["held"] == held != BELOW_MENU
