@@ -65,7 +65,11 @@ async def show_trainings(turn: Turn, page: int = 0) -> None:
             label += f" ({turn.t(f'training.state.{training.status}')})"
         rows.append([Button(label=label, data=f"{PAGE_PREFIX}:{training.id}")])
     paging = page_buttons(
-        turn.t, page, more=len(found) > LIST_PAGE, data=lambda n: f"{PAGE_PREFIX}:{LIST_ACTION}:{n}"
+        turn.t,
+        page,
+        size=LIST_PAGE,
+        total=page * LIST_PAGE + len(found),  # one row past the page fetched: as far as known
+        data=lambda n: f"{PAGE_PREFIX}:{LIST_ACTION}:{n}",
     )
     if paging:
         rows.append(paging)
