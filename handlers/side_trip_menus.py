@@ -19,6 +19,7 @@ from __future__ import annotations
 from handlers import typed_numbers
 from handlers.context import Turn
 from handlers.forms.runner import held_choice, hold, resume_interrupted, session_name
+from handlers.forms.step import button_action
 from storage.models import FormSession
 
 # The held choice's name (`FormSession.state["held"]`) while the form waits below the menu.
@@ -36,6 +37,8 @@ async def wait_below_numbered_menu(turn: Turn, interrupted: FormSession) -> bool
     session = await turn.repos.forms.active(turn.user.id)
     if session is None or session.id != interrupted.id:
         return False  # paused or ended meanwhile: the caller brings it back as usual
+    if any(button_action(b.data, session.rev) for row in menu.buttons for b in row):
+        return False  # the form's own question, asked again by the button ("Perbaiki")
     if held_choice(session) not in (None, BELOW_MENU):
         # A button tapped while "cancel?" (or "command or answer?") waits: that choice stays,
         # and it takes what is typed next, never the form's question.

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.context import AppContext
-from handlers.events import Pick
+from handlers.context import AppContext, Turn
+from handlers.events import Button, Inbound, InboundKind, Outbound, Pick
 from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from handlers.i18n import Markup
-from handlers.side_trip_menus import BELOW_MENU
+from handlers.side_trip_menus import BELOW_MENU, wait_below_numbered_menu
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.forms.report_answers import BEFORE_SIZE
@@ -167,3 +167,30 @@ async def test_a_button_keeps_a_cancel_question_held_beside_the_form(world, chan
     tapped = await send(db, app, sari, channel, data="tp:l:0")
     assert _waits(app) not in said(tapped)
     assert (await _session_state(db, sari))["held"] == held != BELOW_MENU
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["the-form-s-question", "a-side-trip-menu"])
+async def test_the_form_s_own_question_is_never_held_as_a_menu(world, channel, own):
+    """A button that asks the open form's question again ("Perbaiki" on a correction begun,
+    "Ganti penerima"): eleven options of the form's own (numbered text on WhatsApp) are the
+    question to answer, not a side trip's menu; eleven of another list are."""
+    db, app = world
+    sari = await _coordinator_at_the_household_size(db, channel)
+    async with db.transaction() as repos:
+        session = await repos.forms.active(sari.id)
+        assert session is not None
+        data = (lambda n: f"f{session.rev}:o{n}") if own else (lambda n: f"tp:{n}")
+        options = [[Button(label=f"Pilihan nomor {n}", data=data(n))] for n in range(11)]
+        event = Inbound(
+            channel=channel,
+            external_user_id=str(sari.id),
+            chat_id=str(sari.id),
+            message_id="m-own",
+            kind=InboundKind.BUTTON,
+            data="tp:1",
+        )
+        turn = Turn(app=app, repos=repos, event=event, now=NOW, user=sari)
+        turn.reply(Outbound.say("Pilih satu", options))
+        waits = await wait_below_numbered_menu(turn, session)
+    assert waits is (channel == "whatsapp" and not own)
+    assert ("held" in await _session_state(db, sari)) is waits
