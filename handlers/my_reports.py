@@ -104,7 +104,9 @@ async def show_page(turn: Turn, page: int) -> None:
         ]
         for case in cases
     ]
-    more = (page + 1) * PAGE_SIZE < total
-    if nav := page_buttons(turn.t, page, more=more, data=lambda n: f"{LIST_PREFIX}:{n}"):
-        rows.append(nav)
+    paging = page_buttons(
+        turn.t, page, size=PAGE_SIZE, total=total, data=lambda n: f"{LIST_PREFIX}:{n}"
+    )
+    if paging:
+        rows.append(paging)
     turn.reply(Outbound.say("\n".join(lines), rows))

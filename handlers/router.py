@@ -257,18 +257,25 @@ async def _on_command(turn: Turn) -> None:
         await _back_to_form(turn, session)
 
 
-async def _back_to_form(turn: Turn, interrupted: FormSession | None) -> None:
+async def _back_to_form(
+    turn: Turn, interrupted: FormSession | None, *, ask_again: bool = True
+) -> None:
     """A command amid a form is a side trip ("jadwal" at the KK question): the form is kept
-    and its question asked again after the command's answer. A command that asked a question
-    of its own ("nomor") leaves the form paused meanwhile: it comes back once that question
-    ends (`returns_to`, as after a check-in's code)."""
+    and its question asked again after the command's answer. A command (or a button) that
+    asked a question of its own ("nomor", a review's reason) leaves the form paused
+    meanwhile: it comes back once that question ends (`returns_to`, as after a check-in's
+    code). A button's answer (a list's page, a notice's case) is not followed by the question
+    (`ask_again` False: on Telegram the question stays on screen above it), but below a
+    numbered menu the form waits, for a command's answer and a button's alike."""
     assert turn.user is not None
     if interrupted is None or not welcome.may_answer_forms(turn, interrupted):
         return
     if await come_back_after(turn, interrupted):  # after the command's own question
         return
     # Below a numbered menu the form waits for "lanjut": a number typed must pick from the menu.
-    if not await side_trip_menus.wait_below_numbered_menu(turn, interrupted):
+    if await side_trip_menus.wait_below_numbered_menu(turn, interrupted):
+        return
+    if ask_again:
         await resume_interrupted(turn, interrupted.id)
 
 
@@ -303,8 +310,9 @@ async def _on_button(turn: Turn) -> None:
             await ACTIVE_BUTTONS[prefix](turn, data)
             await back_after_ending(turn, before)  # a side trip's form sent (or dropped)
             # A question of the button's own over a form (a review's reason, a correction
-            # opened amid a report): the form comes back once it ends.
-            await come_back_after(turn, before)
+            # opened amid a report): the form comes back once it ends; a numbered menu over
+            # it (a list's page, a notice's training): the form waits below it.
+            await _back_to_form(turn, before, ask_again=False)
     elif prefix in (case_report.DRAFT_PREFIX, DUPLICATE_PREFIX, main_menu.MENU_PREFIX):
         if not welcome.is_active(turn):
             await welcome.explain_status(turn)
@@ -331,12 +339,16 @@ async def _on_button(turn: Turn) -> None:
 
 
 async def _run_menu_command(turn: Turn, data: str) -> None:
-    """A main-menu button does what its command does."""
+    """A main-menu button does what its command does, over an open form as a button does."""
+    assert turn.user is not None
     name = data.partition(":")[2]
     if name not in main_menu.MENU_COMMANDS:
         turn.reply(turn.t("errors.unknown_button"))
         return
+    before = await turn.repos.forms.active(turn.user.id)
     await COMMANDS[name](turn)
+    if name not in FORM_COMMANDS:
+        await _back_to_form(turn, before, ask_again=False)
 
 
 async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:

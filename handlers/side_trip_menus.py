@@ -1,21 +1,25 @@
-"""A side trip amid a form (a command word typed at a question) whose answer ends with a
-numbered menu: the form waits instead of asking its question below that menu.
+"""A side trip amid a form whose answer ends with a numbered menu: a command word typed at a
+question, or a button tapped over the open form (a list's page, a notice's button, a main-menu
+button): the form waits below that menu.
 
 On a channel that reads a typed number against the last numbered menu it printed
 (`ChannelTraits.prints_numbered_options`: WhatsApp, beyond 10 options or with titles alike),
 the form's question asked right below would take the menu's place, and the number typed to
 pick from the menu would answer the question ("1" to open a case was stored as "Jumlah
-penghuni: 1"). So the menu says the form waits and how to go back to it ("lanjut"), and the
-form is held (`runner.hold`) until then: a number the menu did not print is refused with
-the menu again, anything else brings the question back with nothing stored. A command ends
-the wait, as it ends any choice held beside a form.
+penghuni: 1"). After a button the question is not asked again, but a number the menu did
+not print ("12") or words typed at the menu would still answer the question higher up. So
+the menu says the form waits and how to go back to it ("lanjut"), and the form is held
+(`runner.hold`) until then: a number the menu did not print is refused with the menu again,
+anything else brings the question back with nothing stored. A command ends the wait, as it
+ends any choice held beside a form; another choice held beside it ("cancel?") is kept.
 """
 
 from __future__ import annotations
 
 from handlers import typed_numbers
 from handlers.context import Turn
-from handlers.forms.runner import hold, resume_interrupted, session_name
+from handlers.forms.runner import held_choice, hold, resume_interrupted, session_name
+from handlers.forms.step import button_action
 from storage.models import FormSession
 
 # The held choice's name (`FormSession.state["held"]`) while the form waits below the menu.
@@ -33,6 +37,12 @@ async def wait_below_numbered_menu(turn: Turn, interrupted: FormSession) -> bool
     session = await turn.repos.forms.active(turn.user.id)
     if session is None or session.id != interrupted.id:
         return False  # paused or ended meanwhile: the caller brings it back as usual
+    if any(button_action(b.data, session.rev) for row in menu.buttons for b in row):
+        return False  # the form's own question, asked again by the button ("Perbaiki")
+    if held_choice(session) not in (None, BELOW_MENU):
+        # A button tapped while "cancel?" (or "command or answer?") waits: that choice stays,
+        # and it takes what is typed next, never the form's question.
+        return False
     waits = turn.t("form.waits_below_menu", what=await session_name(turn, session))
     turn.replies[-1] = menu.model_copy(update={"text": f"{menu.text}\n\n{waits}"})
     await hold(turn, session, BELOW_MENU)

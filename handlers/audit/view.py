@@ -173,7 +173,7 @@ async def _show_entries(turn: Turn, chosen: Filter) -> None:
     lines = [turn.t("audit.title", filters=filters, total=total, page=chosen.page + 1, pages=pages)]
     lines += [await line(turn, entry) for entry in entries]
     navigation = page_buttons(
-        turn.t, chosen.page, more=chosen.page + 1 < pages, data=lambda n: chosen.data(page=n)
+        turn.t, chosen.page, size=PAGE, total=total, data=lambda n: chosen.data(page=n)
     )
     rows = [navigation, again] if navigation else [again]
     turn.reply(Outbound.say("\n\n".join(lines), rows))

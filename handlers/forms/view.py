@@ -53,10 +53,11 @@ class FormView:
     def button(self, label: str, action: str) -> Button:
         return Button(label=label, data=self.data(action))
 
-    def _page_buttons(self, page: int, pages: int, action: str) -> list[Button]:
+    def _page_buttons(self, page: int, size: int, total: int, action: str) -> list[Button]:
         """Previous / next for a paged question, summary or edit menu (`<action><page>`)."""
-        more = page < pages - 1
-        return page_buttons(self.t, page, more=more, data=lambda n: self.data(f"{action}{n}"))
+        return page_buttons(
+            self.t, page, size=size, total=total, data=lambda n: self.data(f"{action}{n}")
+        )
 
     # -- values ---------------------------------------------------------------------------------
 
@@ -251,7 +252,7 @@ class FormView:
         else:
             pages = page_count(len(options), PAGE_SIZE)
             page = within(page, pages)
-            navigation = self._page_buttons(page, pages, "p")
+            navigation = self._page_buttons(page, PAGE_SIZE, len(options), "p")
         picked = set(picking)
         buttons = []
         for index, option in shown:
@@ -311,7 +312,7 @@ class FormView:
             [self.button(label, f"e{index}")]
             for index, label in enumerate(labels[start : start + EDIT_PAGE_SIZE], start=start)
         ]
-        navigation = self._page_buttons(page, pages, "ep")
+        navigation = self._page_buttons(page, EDIT_PAGE_SIZE, len(labels), "ep")
         if navigation:
             rows.append(navigation)
         rows.append([self.button(self.t("form.back_to_summary"), "sum")])

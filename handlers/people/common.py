@@ -90,8 +90,7 @@ def role_label(turn: Turn, role: str | None) -> str:
 
 def navigation(turn: Turn, page: int, total: int, *fields: object) -> list[Button]:
     """Previous / next buttons of a paged list whose button data is `fields` + page."""
-    more = (page + 1) * PAGE < total
-    return page_buttons(turn.t, page, more=more, data=lambda n: data(*fields, n))
+    return page_buttons(turn.t, page, size=PAGE, total=total, data=lambda n: data(*fields, n))
 
 
 def menu_button(turn: Turn) -> Button:

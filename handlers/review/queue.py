@@ -65,7 +65,7 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
         label = f"{mark}{case.number} · {desa}"
         rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
     navigation = page_buttons(
-        turn.t, page, more=(page + 1) * PAGE < total, data=lambda n: f"{QUEUE_PREFIX}:{n}"
+        turn.t, page, size=PAGE, total=total, data=lambda n: f"{QUEUE_PREFIX}:{n}"
     )
     if navigation:
         rows.append(navigation)

@@ -73,7 +73,8 @@ async def show(turn: Turn, training: Training, page: int) -> None:
     paging = page_buttons(
         turn.t,
         page,
-        more=len(found) > (page + 1) * PER_PAGE,
+        size=PER_PAGE,
+        total=len(found),
         data=lambda n: f"{PAGE_PREFIX}:{training.id}:{ACTION}{n}",
     )
     if paging:

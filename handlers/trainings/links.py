@@ -22,6 +22,7 @@ CODE_LENGTH = 10
 TELEGRAM, WHATSAPP = "telegram", "whatsapp"  # the channels the letter has a link for
 START_PREFIX = "bt-"  # Telegram's ?start= payload: bt-<code>
 WHATSAPP_KEYWORD = "bimtek"  # WhatsApp: "bimtek <code>"
+ACTION = "l"  # tp:<training id>:l, on the training's page and under "➕ Undang"
 _CODE = re.compile(rf"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 
 

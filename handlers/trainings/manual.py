@@ -91,7 +91,11 @@ async def _people(turn: Turn, training: Training, day: TrainingDay, page: int) -
             ]
         )
     navigation = page_buttons(
-        turn.t, page, more=page < pages - 1, data=lambda n: f"{manual_data(training, day)}:p{n}"
+        turn.t,
+        page,
+        size=PAGE_SIZE,
+        total=len(invitations),
+        data=lambda n: f"{manual_data(training, day)}:p{n}",
     )
     if navigation:
         rows.append(navigation)

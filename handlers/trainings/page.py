@@ -42,6 +42,7 @@ from storage.trainings import Training, TrainingDay
 LIST_PAGE = 8  # with the two paging buttons, a WhatsApp list (10 rows) holds the page
 LIST_ACTION = "l"  # tp:l:<page>: a page of the list
 PENDING_LISTED = 10  # numbers still to call, on the page (all of them in the import report)
+MAX_BUTTONS = 10  # a WhatsApp list's rows: one more and the page would be numbered text
 
 
 async def show_trainings(turn: Turn, page: int = 0) -> None:
@@ -65,7 +66,11 @@ async def show_trainings(turn: Turn, page: int = 0) -> None:
             label += f" ({turn.t(f'training.state.{training.status}')})"
         rows.append([Button(label=label, data=f"{PAGE_PREFIX}:{training.id}")])
     paging = page_buttons(
-        turn.t, page, more=len(found) > LIST_PAGE, data=lambda n: f"{PAGE_PREFIX}:{LIST_ACTION}:{n}"
+        turn.t,
+        page,
+        size=LIST_PAGE,
+        total=page * LIST_PAGE + len(found),  # one row past the page fetched: as far as known
+        data=lambda n: f"{PAGE_PREFIX}:{LIST_ACTION}:{n}",
     )
     if paging:
         rows.append(paging)
@@ -94,7 +99,7 @@ async def page_button(turn: Turn, data: str) -> None:
         "e": export.send_export,
         "k": _ask_cancel,
         "kk": _cancel,
-        "l": links.send_links,
+        links.ACTION: links.send_links,
         "i": people.invite_menu,
         "in": people.ask_name_to_invite,
         "if": imports.ask_for_file,
@@ -174,9 +179,7 @@ async def show_page(turn: Turn, training: Training) -> None:
                 else "",
             )
         )
-    rows = _page_buttons(turn, training, days)
-    if (declined := declines.page_button(turn, training, invitations)) is not None:
-        rows.insert(0, [declined])
+    rows = _page_buttons(turn, training, days, declines.page_button(turn, training, invitations))
     turn.reply(Outbound.say("\n".join(lines), rows))
 
 
@@ -186,7 +189,23 @@ def _too_late_to_cancel(training: Training, days: list[TrainingDay], now: dateti
     return under_way or bool(days and now >= days[-1].ends_at)
 
 
-def _page_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> list[list[Button]]:
+def _page_buttons(
+    turn: Turn, training: Training, days: list[TrainingDay], declined: Button | None
+) -> list[list[Button]]:
+    """The page's buttons, `declined` (to the full list of declines, when due) first; never
+    more than a WhatsApp list holds."""
+    rows = _action_buttons(turn, training, days)
+    if declined is None:
+        return rows
+    rows.insert(0, [declined])
+    if sum(len(row) for row in rows) > MAX_BUTTONS:
+        # The links are behind "➕ Undang" too (people.invite_menu): they make the room.
+        links_data = f"{PAGE_PREFIX}:{training.id}:{links.ACTION}"
+        rows = [[b for b in row if b.data != links_data] for row in rows]
+    return [row for row in rows if row]
+
+
+def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> list[list[Button]]:
     def button(key: str, action: str) -> Button:
         return Button(label=turn.t(key), data=f"{PAGE_PREFIX}:{training.id}:{action}")
 
@@ -200,7 +219,7 @@ def _page_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> li
         rows.append([button("training_extra.button_invite", "i"), walk_in])
         rows.append(
             [
-                button("training_extra.button_links", "l"),
+                button("training_extra.button_links", links.ACTION),
                 button("training_extra.button_reschedule", "s"),
             ]
         )

@@ -19,6 +19,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import form_context, on_complete, start_form
+from handlers.trainings import links
 from handlers.trainings.common import (
     PAGE_PREFIX,
     audit,
@@ -49,7 +50,7 @@ def area_of(training: Training) -> Scope:
 
 
 async def invite_menu(turn: Turn, training: Training) -> None:
-    """tp:<id>:i: by name or from a file."""
+    """tp:<id>:i: by name, from a file, or with the invitation's links and QR codes."""
     rows = [
         [
             Button(
@@ -60,6 +61,13 @@ async def invite_menu(turn: Turn, training: Training) -> None:
                 label=turn.t("training_extra.invite_by_file"),
                 data=f"{PAGE_PREFIX}:{training.id}:if",
             ),
+        ],
+        # Also on the training's page, unless the declines' button needs its room there.
+        [
+            Button(
+                label=turn.t("training_extra.button_links"),
+                data=f"{PAGE_PREFIX}:{training.id}:{links.ACTION}",
+            )
         ],
         [Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}")],
     ]

@@ -3,8 +3,9 @@ itu?", types "cari slamet" (or "antrian"). The results ("KNG-2026-000001 · Diaj
 for a list row's title) came as numbered text, the question right below it took the menu's
 place, and the "1" typed to open the case was stored as "✓ Jumlah penghuni: 1". Now the
 results are a list (title and description), tapped; a side trip still shown as numbered text
-(two trainings whose rows would share a title) leaves the report waiting until "lanjut".
-Signed webhooks in over real HTTP, the fake Graph API out, a real SQLite file."""
+(two trainings whose rows would share a title), typed or reached by a button ("Berikut"), leaves
+the report waiting until "lanjut". Signed webhooks in over real HTTP, the fake Graph API out,
+a real SQLite file."""
 
 from __future__ import annotations
 
@@ -35,9 +36,12 @@ TRAINING = "Penguatan Kapasitas PSM Kecamatan Kadugede"
 WAITS = "ketik *lanjut* untuk kembali ke isian itu"
 
 
-async def _coordinator_mid_report(settings: Settings, state: str = CaseState.SUBMITTED) -> None:
+async def _coordinator_mid_report(
+    settings: Settings, state: str = CaseState.SUBMITTED, sooner: int = 0
+) -> None:
     """Ibu Sari (coordinator, on WhatsApp), her report waiting at the household size; Bu
-    Ani's case about Slamet Riyadi's family in `state`; two trainings the same day, titles alike."""
+    Ani's case about Slamet Riyadi's family in `state`; two trainings the same day, titles
+    alike, after `sooner` trainings of titles apart (a day before them)."""
     coordinator = await add_user(
         settings, role="coordinator", telegram_id=500, name="Ibu Sari", kabupaten="32.08"
     )
@@ -73,6 +77,9 @@ async def _coordinator_mid_report(settings: Settings, state: str = CaseState.SUB
             day = (NOW + timedelta(days=3, hours=2), NOW + timedelta(days=3, hours=6))
             for title in ("Penguatan Kapasitas PSM Kecamatan Cilimus", TRAINING):
                 await new_training(repos, sari, [day], title=title)
+            earlier = (day[0] - timedelta(days=1), day[1] - timedelta(days=1))
+            for number in range(1, sooner + 1):
+                await new_training(repos, sari, [earlier], title=f"Bimtek Desa {number}")
     finally:
         await db.close()
 
@@ -188,4 +195,33 @@ async def test_a_number_the_menu_did_not_print_is_refused_with_the_menu(
     assert _report_answers(wa_settings) == BEFORE_SIZE
     page = await sari.say("1")  # the menu shown again still answers
     assert TRAINING in body_of(page[0])
+    assert graph.rejections == []
+
+
+async def test_a_numbered_page_reached_by_a_button_mid_report_waits_for_lanjut(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """ "bimtek" mid-report: the first page of eight is a list (tapped), the question below
+    it. "Berikut ›" tapped on that list: the next page (the two trainings alike) is numbered
+    text, and the report waits below it as after a typed side trip; "5" (not printed) was
+    stored as the household's size before."""
+    await _coordinator_mid_report(wa_settings, sooner=8)
+    await start_wa_bot(ManualClock(NOW))
+    sari = WhatsAppPerson(graph, webhook_url, user_id="ID.500", wa_id=COORDINATOR_WA)
+    first, question = await sari.say("bimtek", expect=2)
+    assert len(_list_rows(first)) == 9 and SIZE_QUESTION in body_of(question)
+
+    (second,) = await sari.tap("Berikut")
+    menu = body_of(second)
+    assert second["type"] == "text" and f"1. 05-12 {TRAINING}" in menu, menu
+    assert WAITS in menu and SIZE_QUESTION not in menu
+    (refused,) = await sari.say("5")
+    assert body_of(refused).startswith("⚠️ Nomor 5 tidak ada di daftar"), body_of(refused)
+    assert _report_answers(wa_settings) == BEFORE_SIZE
+
+    back = await sari.say("lanjut")
+    assert SIZE_QUESTION in body_of(back[0])
+    (answered,) = await sari.say("4")
+    assert "✓ Jumlah penghuni: 4" in body_of(answered)
+    assert _report_answers(wa_settings)["household_size"] == 4
     assert graph.rejections == []

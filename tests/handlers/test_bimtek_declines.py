@@ -1,6 +1,7 @@
 """The organiser sees who declined and why: the first five on the training's page (reason cut
 short, a NIK in it masked), everyone a page at a time behind "🙏 Yang berhalangan", which
-comes only when the page cannot name them all. Telegram and WhatsApp."""
+comes only when the page cannot name them all, the page still within a WhatsApp list's 10
+rows. Telegram and WhatsApp."""
 
 from __future__ import annotations
 
@@ -54,3 +55,31 @@ async def test_many_declines_are_listed_a_page_at_a_time(world, channel):
     second = await send(db, app, sari, channel, data=button(first, "Berikut"), now=at(5, 10))
     assert said(second).count("(Sakit)") == 2 and "PSM Nomor 0" in said(second), said(second)
     assert "Kembali" in " ".join(labels(second))
+
+
+async def test_the_declines_button_keeps_the_page_within_ten_buttons(world, channel):
+    """Six declines on a page that already offers everything (answers open, cancellable):
+    "🙏 Yang berhalangan" takes the room of "🔗 Tautan & QR", which stays under "➕ Undang",
+    so WhatsApp shows the page as a list, never as numbered text."""
+    db, app = world
+    sari, training_id = await _declined(db, channel, 6)
+    page = await send(db, app, sari, channel, data=f"tp:{training_id}", now=at(5, 10))
+    shown = labels(page)
+    assert len(shown) == 10 and "🙏 Yang berhalangan" in shown, shown
+    assert "❌ Batalkan" in shown and not any("Tautan" in label for label in shown), shown
+    numbered = app.channels[channel].prints_numbered_options
+    assert numbered is None or not numbered(page.replies[-1])
+    invite = await send(db, app, sari, channel, data=button(page, "Undang"), now=at(5, 10))
+    sent = await send(db, app, sari, channel, data=button(invite, "Tautan & QR"), now=at(5, 10))
+    assert "bimtek " in said(sent) or "start=bt-" in said(sent), said(sent)
+
+
+async def test_with_room_to_spare_the_page_keeps_its_links(world, channel):
+    """Two declines: no button to the list, the links on the page as ever (and under
+    "➕ Undang" too)."""
+    db, app = world
+    sari, training_id = await _declined(db, channel, 2)
+    page = await send(db, app, sari, channel, data=f"tp:{training_id}", now=at(5, 10))
+    assert "🔗 Tautan & QR" in labels(page) and len(labels(page)) == 10, labels(page)
+    invite = await send(db, app, sari, channel, data=button(page, "Undang"), now=at(5, 10))
+    assert "🔗 Tautan & QR" in labels(invite) and "tautan & kode QR" in said(invite)

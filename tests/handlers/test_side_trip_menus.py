@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.context import AppContext
-from handlers.events import Pick
+from handlers.context import AppContext, Turn
+from handlers.events import Button, Inbound, InboundKind, Outbound, Pick
 from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from handlers.i18n import Markup
-from handlers.side_trip_menus import BELOW_MENU
+from handlers.side_trip_menus import BELOW_MENU, wait_below_numbered_menu
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.forms.report_answers import BEFORE_SIZE
@@ -128,3 +128,69 @@ async def test_a_side_trip_shown_as_a_list_asks_the_question_again_below_it(worl
     assert numbered is None or not numbered(queue)
     assert SIZE_QUESTION in said(trip) and _waits(app) not in said(trip)
     assert "held" not in await _session_state(db, sari)
+
+
+async def test_a_numbered_menu_reached_by_a_button_leaves_the_form_waiting_below_it(world, channel):
+    """The trainings list reached by its page button (not typed) while the report is open:
+    on WhatsApp the same wait as after a typed side trip; "12" (not printed) or "5 orang"
+    typed at the menu never answer the question higher up. On Telegram nothing changes: the
+    buttons are tapped, the question stays on screen above them."""
+    db, app = world
+    sari = await _coordinator_at_the_household_size(db, channel)
+    tapped = await send(db, app, sari, channel, data="tp:l:0")  # the list's page button
+    assert button(tapped, "Kadugede")
+    assert SIZE_QUESTION not in said(tapped)
+    if channel == "telegram":
+        assert _waits(app) not in said(tapped)
+        assert "held" not in await _session_state(db, sari)
+        return
+    menu = tapped.replies[-1]
+    assert app.channels[channel].prints_numbered_options(menu)  # type: ignore[misc]
+    assert menu.text.endswith(_waits(app)), menu.text
+    assert (await _session_state(db, sari))["held"] == BELOW_MENU
+
+    refused = said(await send(db, app, sari, channel, text="12", picks=(Pick(number="12"),)))
+    assert refused.startswith("⚠️") and "✓ Jumlah penghuni" not in refused
+    typed = said(await send(db, app, sari, channel, text="5 orang"))
+    assert SIZE_QUESTION in typed and "✓ Jumlah penghuni" not in typed
+    assert "household_size" not in (await _session_state(db, sari))["answers"]
+
+
+async def test_a_button_keeps_a_cancel_question_held_beside_the_form(world, channel):
+    """ "Batalkan isian ini?" waits beside the report when a numbered menu comes by a button:
+    that question keeps what is typed next (never the form's question), and the menu does
+    not promise "lanjut"."""
+    db, app = world
+    sari = await _coordinator_at_the_household_size(db, channel)
+    await send(db, app, sari, channel, command="batal")
+    held = (await _session_state(db, sari))["held"]
+    tapped = await send(db, app, sari, channel, data="tp:l:0")
+    assert _waits(app) not in said(tapped)
+    assert (await _session_state(db, sari))["held"] == held != BELOW_MENU
+
+
+@pytest.mark.parametrize("own", [True, False], ids=["the-form-s-question", "a-side-trip-menu"])
+async def test_the_form_s_own_question_is_never_held_as_a_menu(world, channel, own):
+    """A button that asks the open form's question again ("Perbaiki" on a correction begun,
+    "Ganti penerima"): eleven options of the form's own (numbered text on WhatsApp) are the
+    question to answer, not a side trip's menu; eleven of another list are."""
+    db, app = world
+    sari = await _coordinator_at_the_household_size(db, channel)
+    async with db.transaction() as repos:
+        session = await repos.forms.active(sari.id)
+        assert session is not None
+        data = (lambda n: f"f{session.rev}:o{n}") if own else (lambda n: f"tp:{n}")
+        options = [[Button(label=f"Pilihan nomor {n}", data=data(n))] for n in range(11)]
+        event = Inbound(
+            channel=channel,
+            external_user_id=str(sari.id),
+            chat_id=str(sari.id),
+            message_id="m-own",
+            kind=InboundKind.BUTTON,
+            data="tp:1",
+        )
+        turn = Turn(app=app, repos=repos, event=event, now=NOW, user=sari)
+        turn.reply(Outbound.say("Pilih satu", options))
+        waits = await wait_below_numbered_menu(turn, session)
+    assert waits is (channel == "whatsapp" and not own)
+    assert ("held" in await _session_state(db, sari)) is waits
