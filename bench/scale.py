@@ -591,7 +591,8 @@ async def measure(samples: int, stats_samples: int) -> dict[str, Any]:
         (
             "case_search_by_name",
             "CaseReviewRepo.search(Scope(kabupaten_code), name_key=person_key(head)) (/cari"
-            " with a name: subjects' and heads' names scanned)",
+            " with a name: subjects' and heads' names scanned; each found read with its head"
+            " and desa by name)",
             name_search,
             heads,
             False,

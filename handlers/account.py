@@ -11,7 +11,8 @@ from handlers.i18n import LANGUAGES
 from handlers.main_menu import menu_rows
 from handlers.people.common import phone_shown
 from handlers.regions import region_name
-from handlers.registration_rejection import reason_lines, recorded_reason
+from handlers.registration_rejection import latest_rejection, reason_lines, reason_of_entry
+from handlers.status_explained import naming, rejected_by, suspended_by
 from storage.models import UserStatus
 
 LANGUAGE_PREFIX = "lang"
@@ -66,15 +67,19 @@ async def show_profile(turn: Turn) -> None:
 
 
 async def help_text(turn: Turn) -> str:
-    """Plain-words help for the person's role, suspension or registration state."""
+    """Plain-words help for the person's role, suspension or registration state (who
+    suspended or rejected them named where known)."""
     user = turn.user
     if user is not None and user.status == UserStatus.SUSPENDED:
-        return turn.t("help.suspended")  # not the registration's help: they were approved
+        # Not the registration's help: they were approved.
+        key, values = naming("help.suspended", await suspended_by(turn.repos, user.id))
+        return turn.t(key, **values)
     if user is not None and user.status == UserStatus.REJECTED:
         # Not the registration's help either: why it was rejected and what they can do.
-        reason = await recorded_reason(turn.repos, user.id)
-        lines = reason_lines(turn, user, reason, candidate=False)
-        return turn.t("help.rejected") + (f"\n\n{lines}" if lines else "")
+        entry = await latest_rejection(turn.repos, user.id)
+        lines = reason_lines(turn, user, reason_of_entry(entry), candidate=False)
+        key, values = naming("help.rejected", await rejected_by(turn.repos, entry))
+        return turn.t(key, **values) + (f"\n\n{lines}" if lines else "")
     if user is None or user.status != UserStatus.ACTIVE or user.role is None:
         return turn.t("help.not_active")
     return role_help(turn.app.catalog, user)

@@ -2,7 +2,8 @@
 question as registration, refusing any other number typed) as its `ChannelTraits.phone_proof`
 says: a shared contact of the sender's own account (Telegram); the number they write from
 (WhatsApp, tapped or typed: someone who changed number writes from the new one). The question
-and its refusal name only the channel's own way (`phone_instruction`, `phone_retry`)."""
+and its refusal name only the channel's own way (`phone_instruction`, `phone_refused`): the
+refusal says the number was not saved and which number this channel can accept."""
 
 from __future__ import annotations
 
@@ -33,10 +34,12 @@ async def ask(turn: Turn) -> None:
 
 @context_values(FORM_ID)
 def _channel_way(turn: Turn, context: dict[str, Any]) -> dict[str, str]:
-    """How this channel vouches for a number, as the question and its refusal say it."""
+    """How this channel vouches for a number, as the question and its refusal say it
+    (`phone_retry`: the refusal of version 2, which a draft may still be on)."""
     proof = turn.channel_traits.phone_proof
     return {
         "phone_instruction": turn.t(f"people.phone.instruction_{proof}"),
+        "phone_refused": turn.t(f"people.phone.refused_{proof}"),
         "phone_retry": turn.t(f"people.phone.retry_{proof}"),
     }
 

@@ -35,6 +35,7 @@ from handlers.registration_request import (
     parse_decision,
     request_message,
 )
+from handlers.status_explained import status_text
 from handlers.trainings.join import begin_if_invited, invite_on_approval
 from storage.models import FormSession, Role, User, UserStatus
 
@@ -156,9 +157,7 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
     candidate = turn.user.role == Role.CALON and turn.user.status == UserStatus.ACTIVE
     if not candidate and turn.user.status not in (UserStatus.REGISTERING, UserStatus.REJECTED):
         # A correction sent after the rejection was reviewed again and decided meanwhile.
-        turn.reply(
-            Outbound(text=turn.t(f"status_explained.{turn.user.status}"), remove_keyboard=True)
-        )
+        turn.reply(Outbound(text=await status_text(turn, turn.user), remove_keyboard=True))
         return
     correction = await correction_of(turn, turn.user, answers)  # the rejected request's row
     user = await store_person(
@@ -288,7 +287,9 @@ async def _tell_decided(
         assert reason is not None
         calon = candidate.role == Role.CALON
         key = "registration.calon_rejected" if calon else "registration.you_are_rejected"
-        text = await rejection_text(turn, candidate, reason, key, candidate=calon)
+        text = await rejection_text(
+            turn, candidate, reason, key, candidate=calon, by=decider.full_name
+        )
     await turn.deliver(candidate.id, Outbound.say(text), DeliveryKind.NOTICE)
     if approve:  # a Bimtek that listed their phone before they used the bot
         await invite_on_approval(turn, candidate)

@@ -89,12 +89,19 @@ def reason_lines(turn: Turn, person: User, reason: RejectionReason, *, candidate
 
 
 async def rejection_text(
-    turn: Turn, person: User, reason: RejectionReason, key: str, *, candidate: bool = False
+    turn: Turn,
+    person: User,
+    reason: RejectionReason,
+    key: str,
+    *,
+    candidate: bool = False,
+    **values: str,
 ) -> str:
-    """A catalogue text telling `person` their registration was rejected (`key`), with the
-    reason and what they can do, then their district office's contact when it is set."""
+    """A catalogue text telling `person` their registration was rejected (`key`, filled with
+    `values`: `by`, who rejected it), with the reason and what they can do, then their
+    district office's contact when it is set."""
     catalog = turn.app.catalog
-    text = catalog.text(person.language, key)
+    text = catalog.text(person.language, key, **values)
     lines = reason_lines(turn, person, reason, candidate=candidate)
     if lines:
         text += "\n\n" + lines

@@ -5,11 +5,11 @@ they must ask it."""
 
 from __future__ import annotations
 
-from handlers import account, district_contact, registration
+from handlers import account, registration
 from handlers.context import Turn
 from handlers.forms.runner import resume_form
 from handlers.permissions import allowed
-from handlers.registration_rejection import recorded_reason, rejection_text
+from handlers.status_explained import status_text
 from storage.models import FormSession, UserStatus
 
 
@@ -27,16 +27,10 @@ def may_answer_forms(turn: Turn, session: FormSession | None) -> bool:
 
 
 async def explain_status(turn: Turn) -> None:
-    """Someone not (yet) active asked for something: say what they can do."""
+    """Someone not (yet) active asked for something: say what they can do (rejected: why and
+    by whom; suspended: by whom; both sent to the office)."""
     assert turn.user is not None
-    key = f"status_explained.{turn.user.status}"
-    if turn.user.status == UserStatus.REJECTED:  # why, what they can do, the office
-        reason = await recorded_reason(turn.repos, turn.user.id)
-        turn.reply(await rejection_text(turn, turn.user, reason, key))
-    elif turn.user.status == UserStatus.SUSPENDED:  # sent to the office
-        turn.reply(await district_contact.office_text(turn, turn.user, key))
-    else:
-        turn.reply(turn.t(key))
+    turn.reply(await status_text(turn, turn.user))
 
 
 async def start(turn: Turn) -> None:

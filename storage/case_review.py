@@ -7,9 +7,17 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo, like_escape, placeholders
-from storage.cases import CaseRepo
+from storage.cases import LATEST_FIRST, SUMMARY_COLUMNS, SUMMARY_WIDTH, CaseRepo, summary_of
 from storage.households import HouseholdRepo
-from storage.models import CaseDetail, CaseEvent, CaseSummary, RevisedFacts, from_db, to_db
+from storage.models import (
+    CaseDetail,
+    CaseEvent,
+    CaseSummary,
+    FoundCase,
+    RevisedFacts,
+    from_db,
+    to_db,
+)
 from storage.scope import Scope
 
 URGENCY_ORDER = "CASE c.urgency WHEN 'darurat' THEN 0 WHEN 'segera' THEN 1 ELSE 2 END"
@@ -342,9 +350,10 @@ class CaseReviewRepo(Repo):
         no_kk: str | None = None,
         name_key: str | None = None,
         limit: int = 10,
-    ) -> list[CaseSummary]:
+    ) -> list[FoundCase]:
         """Cases in scope by number, exact NIK, exact KK or name: `name_key` (a
-        `person_key`) within a subject's or the head of household's name."""
+        `person_key`) within a subject's or the head of household's name; the latest first,
+        each with its head of household and desa by name (one read)."""
         condition, params = scope.where("c")
         if number is not None:
             where, extra = "c.number = ? OR c.number LIKE ?", (number, f"%-{number.zfill(6)}")
@@ -371,6 +380,22 @@ class CaseReviewRepo(Repo):
             extra = (f"%{like_escape(name_key)}%",) * 2
         else:
             return []
-        return await CaseRepo(self.conn).summaries(
-            f"({where}) AND {condition}", (*extra, *params), limit
+        # The head as the case page names them (`_household_as_reported`): this report's
+        # answer, the household's row where the answers are gone.
+        rows = await self._all(
+            f"SELECT {SUMMARY_COLUMNS},"
+            " coalesce(json_extract(c.answers, '$.head_name'), h.head_name, ''),"
+            " coalesce(r.name, c.desa_code)"
+            " FROM cases c JOIN households h ON h.id = c.household_id"
+            " LEFT JOIN regions r ON r.code = c.desa_code"
+            f" WHERE ({where}) AND {condition} ORDER BY {LATEST_FIRST} LIMIT ?",
+            (*extra, *params, limit),
         )
+        return [
+            FoundCase(
+                **summary_of(r).model_dump(),
+                head_name=r[SUMMARY_WIDTH],
+                desa_name=r[SUMMARY_WIDTH + 1],
+            )
+            for r in rows
+        ]

@@ -19,6 +19,33 @@ from storage.models import (
 )
 from storage.person_names import person_key
 
+# The columns `summary_of` reads, of the case `c`, first in a SELECT; and the order cases are
+# listed in.
+SUMMARY_COLUMNS = (
+    "c.id, c.number, c.state, c.urgency, c.kabupaten_code, c.kecamatan_code, c.desa_code,"
+    " c.reporter_id, c.submitted_at,"
+    " (SELECT group_concat(code) FROM case_categories WHERE case_id = c.id)"
+)
+SUMMARY_WIDTH = 10  # how many columns SUMMARY_COLUMNS holds: what follows is the caller's
+LATEST_FIRST = "c.submitted_at DESC, c.id DESC"
+
+
+def summary_of(r: Any) -> CaseSummary:
+    """A case as listed, from a row starting with `SUMMARY_COLUMNS`."""
+    return CaseSummary(
+        id=r[0],
+        number=r[1],
+        state=r[2],
+        urgency=r[3],
+        kabupaten_code=r[4],
+        kecamatan_code=r[5],
+        desa_code=r[6],
+        reporter_id=r[7],
+        submitted_at=from_db(r[8]),
+        categories=sorted((r[9] or "").split(",")) if r[9] else [],
+    )
+
+
 # A case number as `CaseRepo.next_number` makes it: KNG-2026-000123.
 CASE_NUMBER = r"[A-Z]{2,5}-\d{4}-\d{6}"
 
@@ -208,28 +235,11 @@ class CaseRepo(Repo):
         """Cases matching `where`, the latest first (those matching `first` before them)."""
         order = f"({first}) DESC, " if first else ""
         rows = await self._all(
-            "SELECT c.id, c.number, c.state, c.urgency, c.kabupaten_code, c.kecamatan_code,"
-            " c.desa_code, c.reporter_id, c.submitted_at,"
-            " (SELECT group_concat(code) FROM case_categories WHERE case_id = c.id)"
-            f" FROM cases c WHERE {where}"
-            f" ORDER BY {order}c.submitted_at DESC, c.id DESC LIMIT ? OFFSET ?",
+            f"SELECT {SUMMARY_COLUMNS} FROM cases c WHERE {where}"
+            f" ORDER BY {order}{LATEST_FIRST} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
-        return [
-            CaseSummary(
-                id=r[0],
-                number=r[1],
-                state=r[2],
-                urgency=r[3],
-                kabupaten_code=r[4],
-                kecamatan_code=r[5],
-                desa_code=r[6],
-                reporter_id=r[7],
-                submitted_at=from_db(r[8]),
-                categories=sorted((r[9] or "").split(",")) if r[9] else [],
-            )
-            for r in rows
-        ]
+        return [summary_of(r) for r in rows]
 
     async def of_reporter(self, reporter_id: int, limit: int = 20) -> list[CaseSummary]:
         """A reporter's latest cases."""

@@ -197,6 +197,13 @@ class CaseSummary(_Model):
     categories: list[str]
 
 
+class FoundCase(CaseSummary):
+    """A case found by /cari: as listed, with what tells it from another found with it."""
+
+    head_name: str  # the head of household as the case page shows it; "" once erased
+    desa_name: str
+
+
 class DuplicateMatch(_Model):
     """An open case that concerns the same household or person."""
 

@@ -29,7 +29,7 @@ async def reconsider(turn: Turn, person_id: int, version: int, pressed: str) -> 
         action="registration.reconsidered",
         subject=f"user:{person.id}",
     )
-    await notify(turn, changed, "people.you_reconsidered")
+    await notify(turn, changed, "people.you_reconsidered", by=turn.user.full_name)
     await show_person(
         turn, changed.id, turn.t("people.reconsidered", name=changed.full_name) + "\n\n"
     )

@@ -28,7 +28,7 @@ from handlers.review.buttons import CASE_PREFIX
 from handlers.scope import scope_of
 from storage.cases import CASE_NUMBER
 from storage.identifiers import compact_number
-from storage.models import FormSession
+from storage.models import FormSession, FoundCase
 from storage.person_names import person_key
 
 _NUMBER = re.compile(rf"^({CASE_NUMBER}|\d{{1,6}})$")
@@ -37,6 +37,10 @@ _IDENTIFIER = re.compile(r"[0-9]{16}")  # a NIK or KK, its separators dropped
 SEARCH_FORM = "case_search"
 # The command word typed again before the words, at that question.
 _AGAIN = re.compile(r"^/?cari\b[\s:,]*", re.IGNORECASE)
+# What follows a result's number (a WhatsApp list row's description, the tightest of our
+# channels) holds 72 characters: the head's name is cut to leave room for the desa and state.
+_AFTER_NUMBER = 72
+_SEPARATOR = " · "
 
 
 async def search(turn: Turn) -> None:
@@ -172,12 +176,22 @@ async def _find(turn: Turn, query: str) -> None:
     if not found:
         turn.reply(_with_identifier_note(turn, query, turn.t("review.search_none")))
         return
-    rows = []
-    for case in found[:10]:
-        # The number first (a list row's title), then what tells one case from another.
-        desa = await turn.repos.regions.name_of(case.desa_code)
-        state = turn.t(f"case_states.{case.state}")
-        label = f"{case.number} · {desa} · {state}"
-        rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
+    rows = [
+        [Button(label=_found_label(turn, case), data=f"{CASE_PREFIX}:{case.id}")]
+        for case in found[:10]
+    ]
     text = _with_identifier_note(turn, query, turn.t("review.search_found", count=len(found)))
     turn.reply(Outbound.say(text, rows))
+
+
+def _found_label(turn: Turn, case: FoundCase) -> str:
+    """A result's button: its number first (a list row's title), then what tells it from the
+    others found: the head of household (as on the case page), the desa and the state."""
+    state = turn.t(f"case_states.{case.state}")
+    rest = _SEPARATOR + case.desa_name + _SEPARATOR + state
+    room = _AFTER_NUMBER - len(rest)
+    head = case.head_name.strip()
+    if len(head) > room:
+        head = head[: room - 1].rstrip() + "…"
+    parts = [case.number, head] if head and room > 1 else [case.number]
+    return _SEPARATOR.join(parts) + rest

@@ -22,6 +22,7 @@ from handlers.events import InboundKind, Outbound
 from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
+from handlers.status_explained import status_text
 from handlers.trainings.common import audit, names_of
 from handlers.trainings.links import START_PREFIX, WHATSAPP_KEYWORD, as_join_code
 from handlers.trainings.people import area_of
@@ -71,8 +72,10 @@ async def join(turn: Turn, code: str) -> None:
     user = turn.user
     if user.status == UserStatus.REGISTERING:
         await _light_registration(turn, training)
-    elif user.status != UserStatus.ACTIVE:
-        turn.reply(await office_text(turn, user, f"status_explained.{user.status}"))
+    elif user.status == UserStatus.PENDING:  # waiting for approval: the office meanwhile
+        turn.reply(await office_text(turn, user, "status_explained.pending"))
+    elif user.status != UserStatus.ACTIVE:  # suspended or rejected: by whom, and the office
+        turn.reply(await status_text(turn, user))
     elif not allowed(user, "training.attend"):
         turn.reply(turn.t("training_extra.join_not_for_role"))
     else:

@@ -170,8 +170,8 @@ async def test_a_nik_searched_on_whatsapp_asks_to_delete_it(world, channel, aske
     assert DELETE_YOURSELF not in said(by_name)
 
 
-async def test_a_result_names_its_desa(world, channel):
+async def test_a_result_names_its_head_and_desa(world, channel):
     db, app = world
     tono = await _tksk_with_a_case(db, channel)
     found = await send(db, app, tono, channel, command="cari", command_args="slamet")
-    assert labels(found) == [f"{NUMBER} · Babatan · Diajukan"]
+    assert labels(found) == [f"{NUMBER} · Slamet Riyadi · Babatan · Diajukan"]

@@ -202,7 +202,8 @@ async def test_the_rejection_and_suspension_notices_and_bantuan_show_the_contact
     async with db.reading() as repos:
         told = [item.message["text"] for item in await repos.outbox.for_user(rina.id)]
         version = (await repos.users.get(tono.id)).version  # type: ignore[union-attr]
-    assert told == [app.catalog.text("id", "registration.you_are_rejected") + line]
+    rejected = app.catalog.text("id", "registration.you_are_rejected", by=sari.full_name)
+    assert told == [rejected + line]
 
     await send(db, app, sari, channel, data=f"pg:sy:{tono.id}:{version}")
     async with db.reading() as repos:
@@ -210,6 +211,6 @@ async def test_the_rejection_and_suspension_notices_and_bantuan_show_the_contact
     assert told[-1] == app.catalog.text("id", "people.you_suspended", by=sari.full_name) + line
 
     helped = await send(db, app, tono, channel, command="bantuan")
-    assert said(helped) == app.catalog.text("id", "help.suspended") + line
+    assert said(helped) == app.catalog.text("id", "help.suspended_by", by=sari.full_name) + line
     sari_help = await send(db, app, sari, channel, command="bantuan")
     assert said(sari_help).endswith(line) and "/kontak" in said(sari_help)

@@ -1,6 +1,8 @@
-"""/nomor (form `phone_change` 2) names only the channel's own way to give a number, says
-"belum ada" when there is none, and does not send a coordinator to a coordinator when the
-number belongs to another account; a session of version 1 still runs. On both channels."""
+"""/nomor (form `phone_change` 3) names only the channel's own way to give a number, says
+"belum ada" when there is none, refuses another number in plain words (not saved, which number
+this channel accepts: before, "tidak bisa diverifikasi (diketik, atau bukan nomor akun ini)"),
+and does not send a coordinator to a coordinator when the number belongs to another account;
+sessions of versions 1 and 2 still run. On both channels."""
 
 from __future__ import annotations
 
@@ -20,7 +22,9 @@ from storage.models import Role, User
 from tests.handlers.routed_turns import CHANNELS, button, person, said, send
 from tests.storage.seed_cases import NOW
 
-V1 = load_form(Path(__file__).resolve().parents[1] / "fixtures" / "forms" / "phone_change_v1.yaml")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+V1 = load_form(FIXTURES / "phone_change_v1.yaml")
+V2 = load_form(FIXTURES / "phone_change_v2.yaml")
 TAKEN = "+6281299998888"
 TELEGRAM_WAY = 'Tekan tombol "Bagikan nomor HP saya"'
 WHATSAPP_WAY = "Tekan tombol nomor di bawah"
@@ -66,11 +70,18 @@ async def test_nomor_names_only_the_channels_own_way(world, channel: str) -> Non
     if other:
         assert other not in asked
     typed = html.unescape(said(await send(db, app, ani, channel, text="081299997777")))
-    assert "tidak bisa diverifikasi" in typed
+    assert typed.startswith("⚠️ Nomor itu belum disimpan.")
+    assert "diverifikasi" not in typed and "diketik, atau bukan" not in typed
+    assert "tidak bisa kami pastikan milik Bapak/Ibu" in typed
     if channel == "telegram":
-        assert "Di WhatsApp" not in typed and "nomor WhatsApp yang baru" not in typed
+        assert "nomor akun Telegram Bapak/Ibu sendiri" in typed and "Bagikan nomor HP saya" in typed
+        assert "WhatsApp" not in typed
     else:
+        assert "nomor WhatsApp yang Bapak/Ibu pakai untuk menulis pesan ini" in typed
         assert "Bagikan nomor HP saya" not in typed and "nomor WhatsApp yang baru" in typed
+    assert (TELEGRAM_WAY if channel == "telegram" else WHATSAPP_WAY) in typed  # asked again
+    async with db.reading() as repos:
+        assert (await repos.users.get(ani.id)).phone is None  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -90,6 +101,32 @@ async def test_a_taken_number_sends_only_others_to_the_coordinator(world, channe
     assert "hubungi koordinator Dinas Sosial" in told[ani.id]
     assert "sudah terdaftar untuk akun lain" in told[sari.id]
     assert "koordinator" not in told[sari.id] and "admin bot" in told[sari.id]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_version_2_session_keeps_its_refusal_and_takes_the_own_number(
+    world, channel: str
+) -> None:
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel)
+    async with db.transaction() as repos:
+        await repos.forms.save_definition(V2.id, V2.version, V2.model_dump(mode="json"))
+        await repos.forms.start(
+            user_id=ani.id, form_id=V2.id, form_version=V2.version, state=new_state(), now=NOW
+        )
+    refused = await _event(db, app, ani, channel, kind=InboundKind.TEXT, text="081299997777")
+    typed = html.unescape(said(refused))
+    assert "Nomor itu tidak bisa diverifikasi (diketik, atau bukan nomor akun ini)." in typed
+    retry = "people.phone.retry_" + ("shared_contact" if channel == "telegram" else "sender_number")
+    assert html.unescape(app.catalog.text("id", retry)) in typed
+    if channel == "telegram":
+        fields = {"kind": InboundKind.CONTACT, "contact_phone": TAKEN, "contact_is_sender": True}
+    else:  # the own number's button, under the question asked again
+        fields = {"kind": InboundKind.BUTTON, "data": button(refused, TAKEN), "callback_id": "c"}
+    done = await _event(db, app, ani, channel, **fields)
+    assert f"sekarang {TAKEN} (terverifikasi)" in said(done)
+    async with db.reading() as repos:
+        assert (await repos.forms.active(ani.id)) is None
 
 
 async def test_a_version_1_session_still_takes_a_shared_number(world) -> None:

@@ -36,7 +36,7 @@ REASONS = {  # reason -> its button's label, the words the person is told
     "none": ("Tanpa alasan", None),
 }
 FIX = "ketik /daftar (atau /start)"  # how to register again with corrected answers
-NOT_APPROVED = "Maaf, pendaftaran Bapak/Ibu tidak disetujui."
+NOT_APPROVED = "Maaf, pendaftaran Bapak/Ibu tidak disetujui oleh Ibu Sari."
 CONTACT = "Dinsos Kuningan, Bu Rina 0812-3456-7890"
 
 
@@ -121,11 +121,12 @@ async def test_an_old_ya_tolak_button_still_rejects_without_a_reason(
     async with db.reading() as repos:
         rejected = await repos.users.get(rina.id)
     assert rejected is not None and rejected.status == UserStatus.REJECTED
-    assert await _told(db, rina) == [app.catalog.text("id", "registration.you_are_rejected")]
+    told = app.catalog.text("id", "registration.you_are_rejected", by="Ibu Sari")
+    assert await _told(db, rina) == [told]
     assert await _rejections(db) == [(f"user:{rina.id}", '{"reason": "none", "role": "psm"}')]
     # Told again the same when they write: no reason, no way to register again.
     again = await send(db, app, rina, channel, command="daftar")
-    assert said(again) == app.catalog.text("id", "status_explained.rejected")
+    assert said(again) == app.catalog.text("id", "status_explained.rejected_by", by="Ibu Sari")
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -223,7 +224,7 @@ async def test_a_rejected_persons_help_explains_the_rejection(
     label, words = REASONS[reason]
     await _reject(db, app, sari, rina, channel, label)
     helped = said(await send(db, app, rina, channel, command="bantuan"))
-    assert helped.startswith(app.catalog.text("id", "help.rejected"))
+    assert helped.startswith(app.catalog.text("id", "help.rejected_by", by="Ibu Sari"))
     assert "mulai atau lanjutkan pendaftaran" not in helped  # not the registration's help
     assert words is None or words in helped
     assert (FIX in helped) == (reason == "name")

@@ -112,3 +112,32 @@ async def test_a_head_renamed_by_a_later_report_is_found_by_the_new_name(world) 
         former = await repos.review.search(scope, name_key="slamet")
     assert [case.number for case in renamed] == ["KNG-2026-000002"]
     assert former == []
+
+
+async def test_each_case_found_names_its_head_and_desa_in_one_read(world) -> None:
+    """The head of household as the case page shows it (this report's answer, the household's
+    row where the answers are gone) and the desa by name, read with the cases: no query per
+    case found."""
+    db, people = world
+    async with db.transaction() as repos:
+        (row,) = await repos.conn.execute_fetchall(
+            "SELECT household_id FROM cases WHERE number = 'KNG-2026-000002'"
+        )  # a later report names another head: this case's page keeps its own answer
+        await repos.households.update_household(row[0], now=NOW, head_name="Mhd. Yusuf")
+        await repos.conn.execute(
+            "UPDATE cases SET answers = '{}' WHERE number = 'KNG-2026-000005'"
+        )  # its answers blanked (retention): the household's row names the head
+    statements: list[str] = []
+    async with db.reading() as repos:
+        await repos.conn.set_trace_callback(statements.append)
+        try:
+            found = await repos.review.search(scope_of(people["coordinator"]), name_key="ham")
+        finally:
+            await repos.conn.set_trace_callback(None)
+    assert len(statements) == 1, statements
+    named = {case.number: (case.head_name, case.desa_name) for case in found}
+    assert named == {
+        "KNG-2026-000001": ("Moch. Sanusi", "Babatan"),
+        "KNG-2026-000002": ("Slamet Riyadi", "Babatan"),
+        "KNG-2026-000005": ("Hamdan", "Babatan"),
+    }

@@ -1,0 +1,63 @@
+"""/cari's results name the head of household beside the number, desa and state, so two
+cases of the same desa and state are told apart (before: "KNG-2026-000001 · Babatan ·
+Diajukan" for both). A long name is cut so the WhatsApp list row keeps its limits (title 24,
+description 72); no NIK or KK is shown. On both channels."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.channels.whatsapp.outbound import ROW_DESCRIPTION, ROW_TITLE, list_row, render
+from storage.models import Role
+from tests.handlers.routed_turns import CHANNELS, labels, person, said, send
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
+
+pytestmark = pytest.mark.parametrize("channel", CHANNELS)
+LONG_HEAD = "Raden Ajeng Siti Nurhasanah Kusumawardhani Prameswari Putri Sekar Arum"
+# (number, head of household, the subject's NIK), all of Babatan, all submitted
+CASES = [
+    ("KNG-2026-000001", "Siti Aminah", "3208014506230001"),
+    ("KNG-2026-000002", "Siti Rahayu", "3208014506230002"),
+    ("KNG-2026-000003", LONG_HEAD, "3208014506230003"),
+]
+
+
+async def _found(world, channel: str, typed: str):
+    db, app = world
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.transaction() as repos:
+        for number, head, nik in CASES:
+            await seed_case(
+                repos, reporter=ani, desa=BABATAN, at=NOW, number=number, head=head,
+                people=(("Ayu", nik),), no_kk=None,
+            )  # fmt: skip
+    return await send(db, app, tono, channel, command="cari", command_args=typed)
+
+
+async def test_results_of_one_desa_and_state_are_told_apart_by_the_head(world, channel):
+    found = await _found(world, channel, "siti")
+    assert "Ditemukan 3 laporan" in said(found)
+    shown = sorted(labels(found))
+    assert shown[:2] == [
+        "KNG-2026-000001 · Siti Aminah · Babatan · Diajukan",
+        "KNG-2026-000002 · Siti Rahayu · Babatan · Diajukan",
+    ]
+    assert all("320801" not in label for label in shown)  # never a NIK
+
+
+async def test_a_long_head_is_cut_to_keep_a_whatsapp_list_row(world, channel):
+    found = await _found(world, channel, "nurhasanah")
+    (label,) = labels(found)
+    assert label.startswith("KNG-2026-000003 · Raden Ajeng Siti") and "…" in label
+    assert label.endswith(" · Babatan · Diajukan")
+    row = list_row(label)
+    assert row is not None
+    title, description = row
+    assert title == "KNG-2026-000003" and len(title) <= ROW_TITLE
+    assert description.startswith("Raden Ajeng") and len(description) == ROW_DESCRIPTION
+    if channel == "whatsapp":  # the results go out as a list to tap, not numbered text
+        app = world[1]
+        (reply,) = [r for r in found.replies if r.buttons]
+        (body,) = render(reply, app.catalog, "id").bodies
+        assert body["type"] == "interactive" and body["interactive"]["type"] == "list"
