@@ -213,13 +213,47 @@ def _fsync(path: Path) -> None:
 
 
 def restore_database(backup: Path, target: Path) -> None:
-    """Replace the database with a checked backup (the bot must be stopped)."""
+    """Replace the database with a checked backup (the bot must be stopped). The copy is
+    made beside the database and forced to disk before anything of the live database is
+    touched: a copy that fails (a full disk) leaves it, and its WAL, as they were."""
     problems = integrity_problems(backup)
     if problems:
         raise RuntimeError(f"{backup} failed its integrity check: {problems[:3]}")
     target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".restoring")
+    try:
+        shutil.copyfile(backup, temporary)
+        _fsync(temporary)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    # The old database's WAL would be replayed onto the restored one: gone before the swap.
     for suffix in ("-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    temporary = target.with_name(target.name + ".restoring")
-    shutil.copyfile(backup, temporary)
     temporary.replace(target)
+    _fsync(target.parent)
+
+
+def restore_media(backup: Path, target: Path) -> None:
+    """Replace the media folder with a backup's (the bot must be stopped): copied beside it
+    and forced to disk, then swapped in, so a copy that fails leaves the live folder as it
+    was."""
+    incoming = target.with_name(target.name + ".restoring")
+    outgoing = target.with_name(target.name + ".replaced")
+    for leftover in (incoming, outgoing):  # of a restore that was interrupted
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        shutil.copytree(backup, incoming)
+        for folder, _, files in os.walk(incoming):
+            for name in files:
+                _fsync(Path(folder) / name)
+        for path in _folders_below(incoming):
+            _fsync(path)
+    except BaseException:
+        shutil.rmtree(incoming, ignore_errors=True)
+        raise
+    if target.exists():
+        target.rename(outgoing)
+    incoming.rename(target)
+    _fsync(target.parent)
+    shutil.rmtree(outgoing, ignore_errors=True)
