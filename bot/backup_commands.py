@@ -45,19 +45,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from storage.backup import restore_database, restore_media
+    from storage.backup import restore
 
     settings = load_settings()
     source = Path(args.backup)
     database = source / "psm.db" if source.is_dir() else source
+    media = database.parent / "media"
     # The bot stopped, and no backup or erasure reading the database while it is replaced.
     with (
         ProcessLock(settings.database_path),
         ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=BACKUP_BUSY),
     ):
-        restore_database(database, settings.database_path)
-        media = database.parent / "media"
-        if media.is_dir():
-            restore_media(media, settings.media_path)
+        restore(
+            database,
+            settings.database_path,
+            media=media if media.is_dir() else None,
+            media_target=settings.media_path,
+        )
     print(f"restored {database} into {settings.database_path}; run `psm-bot migrate` next")
     return 0

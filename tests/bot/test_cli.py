@@ -597,11 +597,12 @@ def test_a_restore_that_runs_out_of_space_leaves_the_live_database_whole(
     assert not list(env.database.parent.glob("*.restoring"))  # its copy is not left behind
 
 
-def test_a_media_restore_that_runs_out_of_space_leaves_the_live_media_whole(
+def test_a_media_restore_that_runs_out_of_space_leaves_the_live_data_whole(
     env: Env, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder, users = make_backup(env)
     (env.media / "cases" / "later.jpg").write_bytes(b"taken after the backup")
+    assert add_user(telegram_id="44", name="Added After Backup") == 0
     capsys.readouterr()
 
     with monkeypatch.context() as patch:
@@ -613,6 +614,8 @@ def test_a_media_restore_that_runs_out_of_space_leaves_the_live_media_whole(
         "photo.jpg",
     ]
     assert not env.media.with_name("media.restoring").exists()
+    assert len(users_of(env.database)) == 3  # nor the database replaced without its media
+    assert not list(env.database.parent.glob("*.restoring"))
 
     assert main(["restore", str(folder)]) == 0  # space freed: the backup's media replace it
     assert [path.name for path in (env.media / "cases").iterdir()] == ["photo.jpg"]
