@@ -4,7 +4,6 @@ and put a copy back (the bot stopped)."""
 from __future__ import annotations
 
 import argparse
-import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,17 +45,22 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from storage.backup import restore_database
+    from storage.backup import restore
 
     settings = load_settings()
     source = Path(args.backup)
     database = source / "psm.db" if source.is_dir() else source
-    with ProcessLock(settings.database_path):
-        restore_database(database, settings.database_path)
-        media = database.parent / "media"
-        if media.is_dir():
-            if settings.media_path.exists():
-                shutil.rmtree(settings.media_path)
-            shutil.copytree(media, settings.media_path)
+    media = database.parent / "media"
+    # The bot stopped, and no backup or erasure reading the database while it is replaced.
+    with (
+        ProcessLock(settings.database_path),
+        ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=BACKUP_BUSY),
+    ):
+        restore(
+            database,
+            settings.database_path,
+            media=media if media.is_dir() else None,
+            media_target=settings.media_path,
+        )
     print(f"restored {database} into {settings.database_path}; run `psm-bot migrate` next")
     return 0

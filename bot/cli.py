@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseLocked as exc:
         print(exc, file=sys.stderr)
         return 1
-    except (ValueError, FileExistsError, FileNotFoundError, RuntimeError) as exc:
+    except (ValueError, OSError, RuntimeError) as exc:  # a full disk too: said, not a traceback
         print(f"psm-bot: {exc}", file=sys.stderr)
         return 1
     finally:

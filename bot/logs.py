@@ -6,6 +6,9 @@ import logging
 
 from handlers.masking import mask_identifiers
 
+# The web server's loggers (bot/webhook.py): uvicorn gives them handlers of its own by default.
+SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+
 
 class MaskIdentifiers(logging.Filter):
     """Mask NIK/KK-like numbers in the formatted message and any traceback."""
@@ -29,3 +32,7 @@ def setup_logging(level: str) -> None:
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "apscheduler", "telegram.ext"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    for server in SERVER_LOGGERS:  # through the mask too, whoever configured them before
+        logger = logging.getLogger(server)
+        logger.handlers[:] = []
+        logger.propagate = True

@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 DueWork = Callable[[Repos, AppContext, datetime], Awaitable[None]]
 TICK_SECONDS = 60
 WHATSAPP_REDELIVERY_WINDOW = timedelta(days=8)
+# Telegram keeps an update 24 hours; a day's margin. Polling confirms sooner; in webhook mode
+# nothing confirms, and update ids restart at random after a quiet week: keys must go by then.
+TELEGRAM_REDELIVERY_WINDOW = timedelta(days=2)
 
 
 @dataclass
@@ -95,6 +98,7 @@ async def housekeeping(repos: Repos, app: AppContext, now: datetime) -> None:
     older than a day."""
     await repos.outbox.expire_due(now)
     await repos.inbox.purge_confirmed("telegram")
+    await repos.inbox.purge_older_than("telegram", now - TELEGRAM_REDELIVERY_WINDOW)
     await repos.inbox.purge_older_than("whatsapp", now - WHATSAPP_REDELIVERY_WINDOW)
     await forget_old_run_keys(repos, now)
     sweep_temp_files(app.media_dir)

@@ -4,6 +4,10 @@ Every POST is verified, stored in the inbox (unique on the channel's message id)
 answered 200 once that is committed, before any processing, so restarts and redeliveries
 lose nothing and apply nothing twice. Requests that arrive together share one commit
 (storage/group_commit.py). Serve it behind an HTTPS reverse proxy (see README).
+
+A body longer than MAX_BODY is refused (413) before it is read whole. A WhatsApp message
+older than a week is acknowledged and dropped: its dedup key may be gone (8 days), and a
+signed payload replayed then would be applied again.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import uvicorn
@@ -37,7 +42,17 @@ from storage.group_commit import GroupCommit
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
-MAX_BODY = 3 * 1024 * 1024  # Meta's payloads stay under 3 MB
+MAX_BODY = 8 * 2**20  # Meta's payloads stay under 3 MB, Telegram's updates far smaller
+# Under the WhatsApp dedup keys' life (bot/scheduler.py WHATSAPP_REDELIVERY_WINDOW, 8 days).
+OLDEST_MESSAGE = timedelta(days=7)
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison of what a request carries with a secret; as bytes, since
+    `compare_digest` raises on a str holding anything beyond ASCII."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 def valid_signature(raw: bytes, header: str | None, secret: str) -> bool:
@@ -45,7 +60,30 @@ def valid_signature(raw: bytes, header: str | None, secret: str) -> bool:
     if not header:
         return False
     expected = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header)
+    return same_secret(header, expected)
+
+
+async def body_within(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None when it is longer than `limit` bytes: judged by its
+    Content-Length before anything is read, then while reading (a chunked body has none)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
+
+
+def sent_before(message: dict[str, Any], moment: datetime) -> bool:
+    """Whether WhatsApp says the message was sent before `moment` (its `timestamp`, Unix
+    seconds; one missing or unreadable is taken as recent: the payload was signed)."""
+    stamp = text_at(message, "timestamp")
+    if stamp is None or not (stamp.isascii() and stamp.isdigit()):
+        return False
+    return int(stamp) < moment.timestamp()
 
 
 def _whatsapp_items(envelope: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -112,22 +150,20 @@ class WebhookApp:
         if (
             params.get("hub.mode") == "subscribe"
             and expected
-            and hmac.compare_digest(params.get("hub.verify_token", ""), expected)
+            and same_secret(params.get("hub.verify_token", ""), expected)
         ):
             return PlainTextResponse(params.get("hub.challenge", ""))
         return PlainTextResponse("forbidden", status_code=403)
 
     async def whatsapp_receive(self, request: Request) -> Response:
-        raw = await request.body()
         secret = self.settings.whatsapp_app_secret
         header = request.headers.get("x-hub-signature-256")
         if header is None:
             return PlainTextResponse("missing signature", status_code=401)
-        if (
-            len(raw) > MAX_BODY
-            or not secret
-            or not valid_signature(raw, header, secret.get_secret_value())
-        ):
+        raw = await body_within(request, MAX_BODY)
+        if raw is None:
+            return PlainTextResponse("too large", status_code=413)
+        if not secret or not valid_signature(raw, header, secret.get_secret_value()):
             return PlainTextResponse("bad signature", status_code=403)
         try:
             messages, statuses = _whatsapp_items(json.loads(raw))
@@ -135,6 +171,14 @@ class WebhookApp:
             # Answer 200 anyway, or Meta retries a payload we will never understand.
             log.warning("WhatsApp webhook: unreadable payload (%s bytes) ignored", len(raw))
             return PlainTextResponse("ok")
+        oldest = self.clock.now() - OLDEST_MESSAGE
+        recent = [payload for payload in messages if not sent_before(payload["message"], oldest)]
+        if len(recent) < len(messages):
+            log.warning(
+                "WhatsApp webhook: %s message(s) sent over a week ago ignored (a replay?)",
+                len(messages) - len(recent),
+            )
+        messages = recent
 
         async def store(repos: Repos) -> int:
             stored = 0
@@ -205,10 +249,13 @@ class WebhookApp:
     async def telegram_receive(self, request: Request) -> Response:
         secret = self.settings.telegram_webhook_secret
         header = request.headers.get("x-telegram-bot-api-secret-token", "")
-        if not secret or not hmac.compare_digest(header, secret.get_secret_value()):
+        if not secret or not same_secret(header, secret.get_secret_value()):
             return PlainTextResponse("forbidden", status_code=403)
+        raw = await body_within(request, MAX_BODY)
+        if raw is None:
+            return PlainTextResponse("too large", status_code=413)
         try:
-            update = json.loads(await request.body())
+            update = json.loads(raw)
             update_id = int(update["update_id"])
         except (ValueError, KeyError, TypeError):
             log.warning("Telegram webhook: unreadable update ignored")
@@ -239,7 +286,11 @@ class WebServer:
     """uvicorn serving the webhook app inside the bot's event loop."""
 
     def __init__(self, app: Starlette, host: str, port: int) -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+        # log_config=None: uvicorn's loggers keep no handlers of their own and reach the
+        # root's, which masks NIK and KK (bot/logs.py); uvicorn's would print them as they are.
+        config = uvicorn.Config(
+            app, host=host, port=port, log_level="warning", lifespan="off", log_config=None
+        )
         self.server = _Server(config)
         self._task: asyncio.Task[None] | None = None
 

@@ -212,14 +212,62 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def restore_database(backup: Path, target: Path) -> None:
-    """Replace the database with a checked backup (the bot must be stopped)."""
+def restore(
+    backup: Path, target: Path, *, media: Path | None = None, media_target: Path | None = None
+) -> None:
+    """Replace the database (the bot stopped) with a checked backup, and with `media` the
+    media folder `media_target` with the backup's. Everything is copied beside the live files
+    and forced to disk before any of them is touched: a copy that fails (a full disk) leaves
+    the database, its WAL and the media as they were."""
     problems = integrity_problems(backup)
     if problems:
         raise RuntimeError(f"{backup} failed its integrity check: {problems[:3]}")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    database = _staged_database(backup, target)
+    try:
+        incoming = _staged_media(media, media_target) if media and media_target else None
+    except BaseException:
+        database.unlink(missing_ok=True)
+        raise
+    # The old database's WAL would be replayed onto the restored one: gone before the swap.
     for suffix in ("-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    temporary = target.with_name(target.name + ".restoring")
-    shutil.copyfile(backup, temporary)
-    temporary.replace(target)
+    database.replace(target)
+    _fsync(target.parent)
+    if incoming and media_target:
+        outgoing = media_target.with_name(media_target.name + ".replaced")
+        if media_target.exists():
+            media_target.rename(outgoing)
+        incoming.rename(media_target)
+        _fsync(media_target.parent)
+        shutil.rmtree(outgoing, ignore_errors=True)
+
+
+def _staged_database(backup: Path, target: Path) -> Path:
+    """A copy of `backup` beside `target`, on disk."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_name(target.name + ".restoring")
+    try:
+        shutil.copyfile(backup, staged)
+        _fsync(staged)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return staged
+
+
+def _staged_media(backup: Path, target: Path) -> Path:
+    """A copy of the `backup` folder beside `target`, every file and folder on disk."""
+    staged = target.with_name(target.name + ".restoring")
+    for leftover in (staged, target.with_name(target.name + ".replaced")):  # interrupted
+        shutil.rmtree(leftover, ignore_errors=True)
+    try:
+        shutil.copytree(backup, staged)
+        for folder, _, files in os.walk(staged):
+            for name in files:
+                _fsync(Path(folder) / name)
+        for path in _folders_below(staged):
+            _fsync(path)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return staged

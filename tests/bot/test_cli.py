@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.lock import DatabaseLocked, ProcessLock
+from bot.lock import BACKUP_LOCK, DatabaseLocked, ProcessLock
 
 SETTING_NAMES = (
     "TELEGRAM_BOT_TOKEN",
@@ -544,6 +546,93 @@ def test_restore_refuses_a_missing_backup(env: Env, capsys: pytest.CaptureFixtur
     assert main(["restore", str(missing)]) == 1
     assert_clean_failure(capsys, "psm-bot: ")
     assert users_of(env.database) == before
+
+
+def left_in_wal(database: Path, name: str) -> None:
+    """Add a user whose row is only in the WAL, as a bot killed before a checkpoint leaves
+    it (closing the last connection would move it into the database file)."""
+    writer = sqlite3.connect(database, isolation_level=None)
+    try:
+        writer.execute("PRAGMA wal_autocheckpoint=0")
+        writer.execute(
+            "INSERT INTO users (full_name, role, status, kabupaten_code, created_at, updated_at)"
+            " VALUES (?, 'psm', 'active', '32.08', '2026-11-29T10:00:00.000000+00:00',"
+            " '2026-11-29T10:00:00.000000+00:00')",
+            (name,),
+        )
+        files = {suffix: Path(f"{database}{suffix}").read_bytes() for suffix in ("", "-wal")}
+    finally:
+        writer.close()
+    for suffix, content in files.items():
+        Path(f"{database}{suffix}").write_bytes(content)
+    assert files["-wal"], "the row must be in the WAL alone"
+
+
+def fail_copies_into(name: str):
+    """shutil.copyfile that runs out of disk space writing a file (or into a folder) whose
+    name begins with `name`."""
+    copy = shutil.copyfile
+
+    def copyfile(src, dst, *args, **kwargs):
+        if any(part.startswith(name) for part in Path(dst).parts):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return copy(src, dst, *args, **kwargs)
+
+    return copyfile
+
+
+def test_a_restore_that_runs_out_of_space_leaves_the_live_database_whole(
+    env: Env, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, users = make_backup(env)
+    left_in_wal(env.database, "Added After Backup")
+    capsys.readouterr()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(shutil, "copyfile", fail_copies_into(env.database.name))
+        assert main(["restore", str(folder)]) == 1
+    assert_clean_failure(capsys, "psm-bot: ", "No space left on device")
+    names = [user[1] for user in users_of(env.database)]
+    assert names == [user[1] for user in users] + ["Added After Backup"]
+    assert not list(env.database.parent.glob("*.restoring"))  # its copy is not left behind
+
+
+def test_a_media_restore_that_runs_out_of_space_leaves_the_live_data_whole(
+    env: Env, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, users = make_backup(env)
+    (env.media / "cases" / "later.jpg").write_bytes(b"taken after the backup")
+    assert add_user(telegram_id="44", name="Added After Backup") == 0
+    capsys.readouterr()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(shutil, "copyfile", fail_copies_into(env.media.name))
+        assert main(["restore", str(folder)]) == 1
+    assert_clean_failure(capsys, "psm-bot: ", "No space left on device")
+    assert sorted(path.name for path in (env.media / "cases").iterdir()) == [
+        "later.jpg",
+        "photo.jpg",
+    ]
+    assert not env.media.with_name("media.restoring").exists()
+    assert len(users_of(env.database)) == 3  # nor the database replaced without its media
+    assert not list(env.database.parent.glob("*.restoring"))
+
+    assert main(["restore", str(folder)]) == 0  # space freed: the backup's media replace it
+    assert [path.name for path in (env.media / "cases").iterdir()] == ["photo.jpg"]
+    assert not list(env.media.parent.glob("media.*"))  # neither the copy nor the old folder
+    assert users_of(env.database) == users
+
+
+def test_restore_waits_for_a_running_backup(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
+    folder, users = make_backup(env)
+    assert add_user(telegram_id="44", name="Added After Backup") == 0
+    capsys.readouterr()
+    with ProcessLock(env.database, suffix=BACKUP_LOCK):
+        assert main(["restore", str(folder)]) == 1
+        assert_clean_failure(capsys, "a backup or an erasure is running", str(env.database))
+    assert len(users_of(env.database)) == 3
+    assert main(["restore", str(folder)]) == 0
+    assert users_of(env.database) == users
 
 
 # -- the process lock -----------------------------------------------------------------------

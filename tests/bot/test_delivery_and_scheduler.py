@@ -121,6 +121,40 @@ async def test_housekeeping_expires_routine_messages_and_forgets_confirmed_updat
     assert inbox == {"done": 1}  # update 10 confirmed and forgotten; 11 kept
 
 
+async def test_housekeeping_forgets_telegram_webhook_updates_after_two_days(db) -> None:
+    """In webhook mode no update is ever confirmed: its key goes by age, as WhatsApp's do."""
+    clock = ManualClock(NOW)
+    async with db.transaction() as repos:
+        for ext_id in ("20", "21"):
+            await repos.inbox.add(
+                channel="telegram", ext_id=ext_id, payload={}, sender_key="55", now=NOW
+            )
+        await repos.inbox.add(
+            channel="telegram",
+            ext_id="22",
+            payload={},
+            sender_key="55",
+            now=NOW + timedelta(days=1),
+        )
+        for item in await repos.inbox.pending():
+            if item.ext_id != "21":  # 21 is not yet processed
+                await repos.inbox.mark_done(item.id, now=NOW + timedelta(days=1))
+    scheduler = Scheduler(db, app=_app(), clock=clock, work=default_work())
+    clock.advance(timedelta(days=1, hours=23))
+    await scheduler.tick()
+    async with db.reading() as repos:
+        assert await repos.inbox.counts() == {"done": 2, "pending": 1}  # within Telegram's day
+
+    clock.advance(timedelta(hours=2))
+    await scheduler.tick()
+    async with db.transaction() as repos:
+        assert await repos.inbox.counts() == {"done": 1, "pending": 1}  # 20 forgotten
+        # An update id Telegram reuses after a quiet week is stored, not dropped as a repeat.
+        assert await repos.inbox.add(
+            channel="telegram", ext_id="20", payload={}, sender_key="55", now=clock.now()
+        )
+
+
 def _app() -> AppContext:
     """Kuningan's time zone, no districts: what the scheduler's foundation kinds need."""
     return AppContext(

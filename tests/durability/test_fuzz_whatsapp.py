@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.channels.whatsapp.inbound import CHANNEL, chat_of
-from bot.webhook import _whatsapp_items
+from bot.webhook import OLDEST_MESSAGE, _whatsapp_items, sent_before
 from handlers.keywords import KEYWORDS, WITH_ARGUMENTS
 from handlers.masking import mask_identifiers
 from storage.models import Role
@@ -166,11 +167,15 @@ def _count_applied(session: Session) -> None:
 
 
 def _posted_messages(session: Session) -> dict[str, dict[str, Any]]:
-    """wamid -> the inbox payload its first post made (the stored copy is cleared later)."""
+    """wamid -> the inbox payload its first post made (the stored copy is cleared later);
+    not those the webhook drops as sent over a week ago (a mistyped timestamp may say so)."""
     found: dict[str, dict[str, Any]] = {}
+    oldest = datetime.now(UTC) - OLDEST_MESSAGE
     for posted in session.posted:
         for payload in _whatsapp_items(posted)[0]:
             wamid = payload["message"].get("id")
+            if sent_before(payload["message"], oldest):
+                continue
             if wamid and isinstance(wamid, str):  # no (readable) id: not stored
                 found.setdefault(wamid, payload)
     return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import httpx
 
+from bot import webhook
 from bot.app import build_runtime
 from bot.config import load_settings
 from tests.e2e.chat import TelegramPerson
@@ -82,3 +83,46 @@ async def test_webhook_mode_then_back_to_polling(fake, tmp_path) -> None:
     finally:
         await polling.stop()
     assert fake.rejections == []
+
+
+async def test_odd_webhook_posts_are_refused_not_failed(fake, tmp_path, monkeypatch) -> None:
+    """A secret header beyond ASCII is refused (403), not a crash (500); an update beyond
+    the cap is refused (413); the server goes on."""
+    monkeypatch.setattr(webhook, "MAX_BODY", 16 * 1024)
+    settings = _settings(fake, tmp_path, webhook=True)
+    runtime = build_runtime(settings)
+    await runtime.start()
+    try:
+        update = {
+            "update_id": 990101,
+            "message": {
+                "message_id": 78,
+                "date": 1764900000,
+                "chat": {"id": 4103, "type": "private", "first_name": "Rina"},
+                "from": {"id": 4103, "is_bot": False, "first_name": "Rina"},
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }
+        url = settings.telegram_webhook_url
+        async with httpx.AsyncClient() as client:
+            odd = await client.post(
+                url,
+                json=update,
+                headers={"X-Telegram-Bot-Api-Secret-Token": "rahasia\u00e9".encode()},
+            )
+            too_large = await client.post(
+                url,
+                json={**update, "padding": "x" * 20_000},
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            )
+            assert (odd.status_code, too_large.status_code) == (403, 413)
+            done = await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            )
+            assert done.status_code == 200
+        rina = TelegramPerson(fake, 4103)
+        await fake.wait_for(lambda: len(rina.messages()) >= 1, what="Rina's welcome")
+    finally:
+        await runtime.stop()
+    assert len(rina.messages()) == 1

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
+import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from PIL import Image
 
+from bot import webhook
 from bot.admin_tools import add_user
 from bot.channels.whatsapp import channel as whatsapp_channel
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.db_writes import write_db
 from tests.e2e.reports import photo_with_exif
 from tests.e2e.whatsapp import (
+    APP_SECRET,
     VERIFY_TOKEN,
     WhatsAppPerson,
     body_of,
     new_wamid,
     post_webhook,
 )
-from tests.fakes.whatsapp_api import contact, envelope, status_update, text_message
+from tests.fakes.whatsapp_api import contact, envelope, sign, status_update, text_message
 
 COORDINATOR = 500
 
@@ -204,6 +208,89 @@ async def test_signatures_and_handshake(graph, wa_settings, webhook_url, start_w
         health = await client.get(f"{webhook_url}/healthz")
     assert (ok.status_code, ok.text, bad.status_code) == (200, "42", 403)
     assert health.json()["ok"] is True
+
+
+async def test_odd_requests_are_refused_not_failed(
+    graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
+) -> None:
+    """A signature or verify token beyond ASCII is refused (403), not a crash (500); a body
+    beyond the cap is refused (413) without being read whole, whether it says its length or
+    not."""
+    monkeypatch.setattr(webhook, "MAX_BODY", 64 * 1024)
+    await start_wa_bot()
+    body = envelope(
+        messages=[text_message(new_wamid(), "6281234500005", "halo")],
+        contacts=[contact(user_id="ID.1005", wa_id="6281234500005")],
+    )
+    odd = await post_webhook(webhook_url, body, signature="sha256=tandatangan\u00e9".encode())
+    assert odd.status_code == 403
+    async with httpx.AsyncClient() as client:
+        token = await client.get(
+            f"{webhook_url}/webhook/whatsapp",
+            params={
+                "hub.mode": "subscribe",
+                "hub.verify_token": "t\u00f6ken",
+                "hub.challenge": "1",
+            },
+        )
+        assert token.status_code == 403
+
+        async def chunks():
+            for _ in range(80):  # 80 KiB, sent chunked: no Content-Length to go by
+                yield b" " * 1024
+
+        chunked = await client.post(
+            f"{webhook_url}/webhook/whatsapp",
+            content=chunks(),
+            headers={"X-Hub-Signature-256": sign(b"", APP_SECRET)},
+        )
+        assert chunked.status_code == 413
+
+    # A length far beyond the cap is answered at once, before any of the body arrives.
+    reader, writer = await asyncio.open_connection("127.0.0.1", wa_settings.webhook_port)
+    try:
+        writer.write(
+            b"POST /webhook/whatsapp HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"X-Hub-Signature-256: sha256=00\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100000000\r\n\r\n{"
+        )
+        await writer.drain()
+        status = await asyncio.wait_for(reader.readline(), 10)
+    finally:
+        writer.close()
+    assert status.startswith(b"HTTP/1.1 413")
+    with sqlite3.connect(wa_settings.database_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)
+    assert (await post_webhook(webhook_url, body)).status_code == 200  # the server lives on
+    await graph.wait_messages("6281234500005", 1)
+
+
+async def test_a_message_sent_over_a_week_ago_is_acknowledged_and_dropped(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """A signed payload replayed once its dedup key is gone (8 days) is not applied again."""
+    await start_wa_bot()
+
+    def days_ago(days: int) -> int:
+        return int(time.time()) - days * 86400
+
+    old = envelope(
+        messages=[text_message(new_wamid(), "6281234500006", "halo", timestamp=days_ago(8))],
+        contacts=[contact(user_id="ID.1006", wa_id="6281234500006")],
+    )
+    assert (await post_webhook(webhook_url, old)).status_code == 200
+    with sqlite3.connect(wa_settings.database_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM inbox").fetchone() == (0,)
+
+    late = envelope(  # late but within the week (a phone long offline): answered
+        messages=[text_message(new_wamid(), "6281234500006", "halo", timestamp=days_ago(6))],
+        contacts=[contact(user_id="ID.1006", wa_id="6281234500006")],
+    )
+    assert (await post_webhook(webhook_url, late)).status_code == 200
+    (welcome,) = await graph.wait_messages("6281234500006", 1)
+    assert "Selamat datang" in body_of(welcome)
+    with sqlite3.connect(wa_settings.database_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM inbox").fetchone() == (1,)
 
 
 async def test_a_redelivered_message_is_applied_once(
