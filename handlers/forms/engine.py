@@ -82,6 +82,8 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         return message
 
     async def _render(self, fs: FormState, prefix: str) -> Outbound:
+        if fs.settle_phase():  # opened at the summary, answers missing: asked first, said why
+            prefix += self.t("form.answers_missing") + "\n\n"
         while True:
             position = fs.current()
             if position is None and fs.state.get("phase") == "edit_menu":
@@ -153,6 +155,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             if action is None:
                 prefix = self.t("form.stale_button") + "\n\n"
                 return StepResult(state, [await self.render(state, prefix)])
+        fs.settle_phase()  # a summary saved with an answer missing showed that question
         position = fs.current()
         if self._rest_of_album(fs, event, position):
             return StepResult(state, [])
@@ -175,7 +178,7 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         buttons, "add another?" yes or no."""
         fs = self._state(state)
         position = fs.current()
-        if state.get("phase") in ("summary", "edit_menu") or position is None:
+        if position is None:  # the summary or its edit menu (a question left is on screen)
             return WordReading.COMMAND
         if position.name == MORE:
             answers = parsers.yes_or_no(event.text or "") is not None

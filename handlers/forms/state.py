@@ -4,7 +4,8 @@ State (JSON, stored with the session):
   answers   {name: value}; a repeat group's answers are a list of dicts under its name
   closed    repeat groups the person said "no more" to
   editing   [name, group, index] being changed from the summary, or None
-  phase     "ask" | "summary" | "edit_menu"
+  phase     "ask" | "summary" | "edit_menu"; the summary only once every relevant question
+            is answered (`FormState.settle_phase`)
   page      page of the current choice list, summary or edit menu
   picking   choices toggled (select_multiple) or photos received (image) so far
   derived   {position key: facts derived from an answer, e.g. a NIK's sex and birth date}
@@ -200,6 +201,17 @@ class FormState:
         if self.state.get("editing"):
             return Position.from_list(self.state["editing"])
         return self.next_position()
+
+    def settle_phase(self) -> bool:
+        """The summary (or its edit menu) is where the form is only when no question is left
+        to ask: a state opened there with an answer missing (a case sent back from an older
+        form version or with answers blanked since, a registration rebuilt from its row) is
+        at that question, as it is shown, so its buttons and typed answers answer it. True
+        when an unanswered question was found so (the person is told why it is asked)."""
+        if self.state.get("phase") not in ("summary", "edit_menu") or self.current() is None:
+            return False
+        self.state["phase"], self.state["page"] = "ask", 0
+        return not self.state.get("editing")
 
     def get_or_none(self, position: Position) -> Any:
         """The stored answer, or None when there is none yet."""

@@ -74,7 +74,10 @@ async def seed_case(
 ) -> int:
     """One case about `people` (name, NIK) of a new household; returns the case id.
     `answers`: further answers as the form keeps them (follow-ups, bansos...); `nik_reason`:
-    why the people without a NIK have none."""
+    why the people without a NIK have none. Without `answers` the case keeps only a few of
+    the form's (as one imported or from an older form version): a correction of it asks
+    the rest first (tests/handlers/test_revision_missing_answers.py); tests of a whole
+    report pass them (tests/handlers/forms/report_answers.py)."""
     kecamatan, kabupaten = desa.rsplit(".", 1)[0], desa.rsplit(".", 2)[0]
     household = await repos.households.create_household(
         now=at,
