@@ -15,7 +15,8 @@ from handlers.forms.option_labels import categories_named
 from handlers.review.buttons import open_case_button
 from handlers.review.case_page import tell_to_open
 from handlers.review.deciders import Deciders, deciders
-from storage.models import DuplicateMatch, Role, User
+from handlers.review.send_back_notices import tell_who_asked_for_correction
+from storage.models import CaseDetail, DuplicateMatch, Role, User
 
 
 async def _place(turn: Turn, facts: CaseFacts) -> dict[str, str]:
@@ -145,17 +146,17 @@ async def flag_to_coordinators(
 async def tell_reviewers_of_revision(
     turn: Turn,
     facts: CaseFacts,
-    case_id: int,
-    number: str,
+    case: CaseDetail,
     *,
     sent_back: dict[str, Any],
     corrected: dict[str, Any],
     explanation: str | None = None,
 ) -> None:
-    """Whoever may verify the corrected case (its kecamatan's TKSK, else the coordinators,
-    else the admins standing in) hears that it came back, what changed since it was sent back
-    (`sent_back` -> `corrected` answers) or that nothing did, and the reporter's explanation,
-    with a button to open it."""
+    """Whoever may verify the corrected case (`case`: as it was sent back; its kecamatan's
+    TKSK, else the coordinators, else the admins standing in) hears that it came back, what
+    changed since it was sent back (`sent_back` -> `corrected` answers) or that nothing did,
+    and the reporter's explanation, with a button to open it; so does whoever sent it back,
+    if not one of them (a coordinator, when the TKSK verifies it)."""
     assert turn.user is not None  # who corrected it: its reporter now
     verifiers = await _verifiers(turn, facts, turn.user.id)
     changed = changes_anything(turn.app, sent_back, corrected)
@@ -166,6 +167,8 @@ async def tell_reviewers_of_revision(
             turn.app, language, sent_back, corrected, explanation, say_none=False
         )
 
+    number, case_id = case.summary.number, case.summary.id
     await tell_to_open(
         turn, verifiers.people, f"review.{key}", number=number, case_id=case_id, more=changes
     )
+    await tell_who_asked_for_correction(turn, case, verifiers, changed=changed, changes=changes)

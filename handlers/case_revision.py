@@ -118,8 +118,7 @@ async def resubmit(
     await tell_reviewers_of_revision(
         turn,
         facts,
-        case.summary.id,
-        number,
+        case,
         sent_back=sent_back,
         corrected=answers,
         explanation=explanation,

@@ -268,15 +268,17 @@ async def tell_to_open(
     number: str,
     case_id: int,
     labels: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
     more: Callable[[str], str] | None = None,
 ) -> None:
     """A notice about a case (catalogue `key`, with its number, and `labels`: placeholders
-    whose values are catalogue keys, said in each person's language; `more`: HTML under it in
-    a language, e.g. what a correction changed) with a button to open it."""
+    whose values are catalogue keys, said in each person's language; `values`: placeholders
+    said as they are, e.g. a name; `more`: HTML under it in a language, e.g. what a correction
+    changed) with a button to open it."""
     catalog = turn.app.catalog
     for person in people:
-        values = {name: catalog.text(person.language, k) for name, k in (labels or {}).items()}
-        text = catalog.text(person.language, key, number=number, **values)
+        said = {name: catalog.text(person.language, k) for name, k in (labels or {}).items()}
+        text = catalog.text(person.language, key, number=number, **(values or {}), **said)
         if more is not None and (extra := more(person.language)):
             text += "\n\n" + extra
         button = open_case_button(catalog, person.language, case_id)

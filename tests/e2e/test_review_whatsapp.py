@@ -203,10 +203,16 @@ async def test_review_round_trip_with_the_reporter_on_whatsapp(
     await _verify(fake, tksk, coordinator, psm, number)
     assert _state(wa_settings, number) == "verified"
 
-    before = len(psm.messages())
+    before, before_tksk = len(psm.messages()), len(tksk.messages())
     await _send_back(coordinator, number, "Mohon lengkapi alamat dengan nomor rumah")
     notice = await _hears(psm, before, number, "Perlu perbaikan")
     assert "nomor rumah" in body_of(notice)
+    # The TKSK who verified it hears who sent it back, and the note.
+    await _told(fake, tksk, before_tksk, "yang Bapak/Ibu verifikasi dikembalikan")
+    (undone,) = [
+        m["text"] for m in tksk.messages()[before_tksk:] if "verifikasi dikem" in m["text"]
+    ]
+    assert "oleh <b>Ibu Sari</b>" in undone and "nomor rumah" in undone, undone
     assert notice["type"] == "interactive", notice  # the "Perbaiki laporan" reply button
     titles = [b["reply"]["title"] for b in notice["interactive"]["action"]["buttons"]]
     assert any("Perbaiki laporan" in title for title in titles), titles
@@ -224,8 +230,13 @@ async def test_review_round_trip_with_the_reporter_on_whatsapp(
     assert "Perlu perbaikan (Koordinator Dinas Sosial): Mohon lengkapi alamat" in page
     assert CHILD_NIK not in page and "NIK 320801******" in page
 
+    before_coordinator = len(coordinator.messages())
     await _revise(fake, psm, tksk, number)
     assert _state(wa_settings, number) == "resubmitted"
+    # The coordinator who sent it back hears it was corrected, with what changed.
+    await _told(fake, coordinator, before_coordinator, "yang Bapak/Ibu kembalikan sudah")
+    corrected = [m["text"] for m in coordinator.messages()[before_coordinator:]]
+    assert any("• Alamat: Dusun Manis RT 02 RW 05 → " in text for text in corrected), corrected
     with sqlite3.connect(wa_settings.database_path) as db:
         (versions,) = db.execute("SELECT COUNT(*) FROM case_versions").fetchone()
         (answers,) = db.execute("SELECT answers FROM cases WHERE number = ?", (number,)).fetchone()
@@ -302,8 +313,13 @@ async def test_send_back_outside_the_window_goes_out_as_a_template_first(
     assert "nomor rumah" in body_of(notice)
     assert notice["type"] == "interactive"
     # The released notice works as in the open window: the PSM revises and resubmits.
+    before_coordinator = len(coordinator.messages())
     await _revise(fake, psm, tksk, number)
     assert _state(wa_settings, number) == "resubmitted"
+    # The coordinator who sent it back hears it was corrected, with what changed.
+    await _told(fake, coordinator, before_coordinator, "yang Bapak/Ibu kembalikan sudah")
+    corrected = [m["text"] for m in coordinator.messages()[before_coordinator:]]
+    assert any("• Alamat: Dusun Manis RT 02 RW 05 → " in text for text in corrected), corrected
     assert graph.rejections == [] and fake.rejections == []
 
 
