@@ -259,7 +259,7 @@ async def broadcast_reports(repos: Repos, app: AppContext, now: datetime) -> Non
             blocked=counts.get("blocked", 0),
             expired=counts.get("expired", 0),
         )
-        await deliver(
-            repos, user_id=sender_id, message=Outbound.say(text), kind=DeliveryKind.NOTICE, now=now
-        )
+        summary = app.catalog.text(language, "announced.broadcast_report")
+        message = Outbound(text=text, summary=summary)
+        await deliver(repos, user_id=sender_id, message=message, kind=DeliveryKind.NOTICE, now=now)
         await repos.broadcasts.mark_reported(broadcast_id, now)
