@@ -204,13 +204,16 @@ async def confirm(turn: Turn, data: str) -> None:
     not_before = next_allowed(turn.app, turn.now)
     message = html.escape(answers["message"], quote=False)  # typed text inside our HTML
     contact = await turn.repos.district_contacts.contact(user.kabupaten_code)
-    texts = {
-        language: _copy_text(turn, language, user.full_name, message, contact)
+    copies = {  # announced outside WhatsApp's window as a broadcast, naming nobody
+        language: Outbound(
+            text=_copy_text(turn, language, user.full_name, message, contact),
+            summary=turn.app.catalog.text(language, "announced.broadcast"),
+        )
         for language in {person.language for person in people}
     }
     await deliver_to_people(
         turn.repos,
-        [(person, Outbound.say(texts[person.language])) for person in people],
+        [(person, copies[person.language]) for person in people],
         kind=DeliveryKind.BULK,
         now=turn.now,
         not_before=not_before,

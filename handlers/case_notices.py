@@ -132,7 +132,7 @@ async def flag_to_coordinators(
     for person in await _coordinators(turn, facts):
         if protected:
             text = catalog.text(person.language, "case.protected_flag", number=number)
-            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+            await turn.deliver(person.id, Outbound(text=text, summary=number), DeliveryKind.NOTICE)
         for match in matches:
             other = (
                 match.number
@@ -140,7 +140,7 @@ async def flag_to_coordinators(
                 else catalog.text(person.language, "case.other_district")
             )
             text = catalog.text(person.language, "case.duplicate_flag", number=number, other=other)
-            await turn.deliver(person.id, Outbound.say(text), DeliveryKind.NOTICE)
+            await turn.deliver(person.id, Outbound(text=text, summary=number), DeliveryKind.NOTICE)
 
 
 async def tell_reviewers_of_revision(

@@ -268,4 +268,5 @@ async def decide_duplicate(turn: Turn, data: str) -> None:
             text = turn.app.catalog.text(
                 reporter.language, "case.update_by_other", number=case.number
             )
-            await turn.deliver(reporter.id, Outbound.say(text), DeliveryKind.NOTICE)
+            notice = Outbound(text=text, summary=case.number)
+            await turn.deliver(reporter.id, notice, DeliveryKind.NOTICE)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.context import AppContext
+from handlers.day_messages import DIGEST_TEXT_THREAD, DIGEST_THREAD, of_its_day
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.forms.option_labels import category_names, shown
@@ -50,29 +51,28 @@ async def deliver_digest(
     user_id: int,
     language: str,
     text: str,
+    summary: str,
     chart: Path | None,
     area: str,
     now: datetime,
 ) -> None:
     """The digest as one photo with the text as its caption when it fits; else the photo
-    with a short caption followed by the text. Without a chart, the text alone."""
+    with a short caption followed by the text. Without a chart, the text alone. Each part
+    is of its day and drops the person's older digest still unsent (`handlers.day_messages`:
+    the photo, or the text alone, in one thread; a text after a photo in another, so it does
+    not drop its own photo); `summary` announces it outside WhatsApp's window."""
+
+    async def send(message: Outbound, thread: str) -> None:
+        message = of_its_day(app, message.model_copy(update={"summary": summary}), thread, now)
+        await deliver(repos, user_id=user_id, message=message, kind=DeliveryKind.ROUTINE, now=now)
+
     if chart is None:
-        await deliver(
-            repos, user_id=user_id, message=Outbound.say(text), kind=DeliveryKind.ROUTINE, now=now
-        )
+        await send(Outbound.say(text), DIGEST_THREAD)
         return
     fits = len(text) <= CAPTION_LIMIT
     caption = (
         text if fits else app.catalog.text(language, "followup.digest_chart_caption", area=area)
     )
-    await deliver(
-        repos,
-        user_id=user_id,
-        message=Outbound(type="image", file_path=str(chart), text=caption),
-        kind=DeliveryKind.ROUTINE,
-        now=now,
-    )
+    await send(Outbound(type="image", file_path=str(chart), text=caption), DIGEST_THREAD)
     if not fits:
-        await deliver(
-            repos, user_id=user_id, message=Outbound.say(text), kind=DeliveryKind.ROUTINE, now=now
-        )
+        await send(Outbound.say(text), DIGEST_TEXT_THREAD)

@@ -93,6 +93,7 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
             if session.updated_at + ttl <= now:
                 await _discard(repos, session, now)
             continue
+        announced = app.catalog.text(language, "announced.draft")
         if warned is None:
             # Not in the quiet hours: then in the morning, and the day's notice counts from it.
             delivered = next_allowed(app, now)
@@ -102,7 +103,7 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
             await deliver(
                 repos,
                 user_id=session.user_id,
-                message=Outbound.say(text),
+                message=Outbound(text=text, summary=announced),
                 kind=DeliveryKind.ROUTINE,
                 now=now,
                 not_before=delivered,
@@ -113,7 +114,7 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
             await deliver(
                 repos,
                 user_id=session.user_id,
-                message=Outbound.say(text),
+                message=Outbound(text=text, summary=announced),
                 kind=DeliveryKind.NOTICE,
                 now=now,
                 not_before=next_allowed(app, now),

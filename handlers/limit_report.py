@@ -38,10 +38,11 @@ async def report_held_back(repos: Repos, app: AppContext, now: datetime) -> None
             Role.COORDINATOR, kabupaten_code=district
         ):
             text = _report(app, coordinator.language, date.fromisoformat(day), people, kinds)
+            summary = app.catalog.text(coordinator.language, "announced.limit_report")
             await deliver(
                 repos,
                 user_id=coordinator.id,
-                message=Outbound.say(text),
+                message=Outbound(text=text, summary=summary),
                 kind=DeliveryKind.NOTICE,
                 now=now,
             )

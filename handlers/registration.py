@@ -181,7 +181,8 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
     approvers = await turn.repos.users.list_approvers(user.kabupaten_code)
     for approver in approvers:
         request = await request_message(turn, user, approver, correction=correction)
-        await turn.deliver(approver.id, request)
+        summary = turn.app.catalog.text(approver.language, "announced.registration_request")
+        await turn.deliver(approver.id, request.model_copy(update={"summary": summary}))
 
 
 async def decide(turn: Turn, data: str) -> None:
@@ -290,7 +291,8 @@ async def _tell_decided(
         text = await rejection_text(
             turn, candidate, reason, key, candidate=calon, by=decider.full_name
         )
-    await turn.deliver(candidate.id, Outbound.say(text), DeliveryKind.NOTICE)
+    summary = catalog.text(candidate.language, "announced.registration_outcome")
+    await turn.deliver(candidate.id, Outbound(text=text, summary=summary), DeliveryKind.NOTICE)
     if approve:  # a Bimtek that listed their phone before they used the bot
         await invite_on_approval(turn, candidate)
 

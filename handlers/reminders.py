@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from handlers.context import AppContext
+from handlers.day_messages import REMINDER_THREAD, of_its_day, written_at
 from handlers.delivery import DeliveryKind, deliver
 from handlers.digest_chart import deliver_digest, draw_digest_chart
 from handlers.district_reminders import goes_out_on, schedule_of
@@ -68,6 +69,7 @@ async def _remind(repos: Repos, app: AppContext, user: User, now: datetime) -> N
         # Outside WhatsApp's window the template announces the reminder with its summary:
         # the most important item, so the PSM knows what it is about before tapping.
         message = Outbound(text=text, buttons=buttons, summary=items[0].summary)
+        message = of_its_day(app, message, REMINDER_THREAD, now)  # "besok" is of today
         await deliver(repos, user_id=user.id, message=message, kind=DeliveryKind.ROUTINE, now=now)
 
 
@@ -183,6 +185,7 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
                 user_id=person.id,
                 language=person.language,
                 text=text,
+                summary=app.catalog.text(person.language, "digest.summary"),
                 chart=charts.get(person.language),
                 area=area,
                 now=now,
@@ -220,7 +223,8 @@ def _digest_text(
 ) -> str:
     t = app.catalog.text
     total = sum(count for _, count in new["kecamatan"])
-    lines = [t(language, "digest.title"), t(language, "digest.new", count=total)]
+    title = t(language, "digest.title", when=written_at(app, language, now))
+    lines = [title, t(language, "digest.new", count=total)]
     lines += [
         f"• {html.escape(name, quote=False)}: {count}" for name, count in new["kecamatan"][:10]
     ]
@@ -255,7 +259,7 @@ async def broadcast_reports(repos: Repos, app: AppContext, now: datetime) -> Non
             blocked=counts.get("blocked", 0),
             expired=counts.get("expired", 0),
         )
-        await deliver(
-            repos, user_id=sender_id, message=Outbound.say(text), kind=DeliveryKind.NOTICE, now=now
-        )
+        summary = app.catalog.text(language, "announced.broadcast_report")
+        message = Outbound(text=text, summary=summary)
+        await deliver(repos, user_id=sender_id, message=message, kind=DeliveryKind.NOTICE, now=now)
         await repos.broadcasts.mark_reported(broadcast_id, now)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from handlers.context import AppContext
+from handlers.day_messages import WEEKLY_DIGEST_THREAD, of_its_day
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.followup_reminders import case_numbers
@@ -54,9 +55,10 @@ async def tksk_weekly_digest(repos: Repos, app: AppContext, now: datetime) -> No
         if not await repos.schedule.claim(KIND, f"{person.id}:{week}", now=now):
             continue
         text = await _digest_text(repos, app, person, digest_day, now)
-        await deliver(
-            repos, user_id=person.id, message=Outbound.say(text), kind=DeliveryKind.ROUTINE, now=now
-        )
+        summary = app.catalog.text(person.language, "followup.weekly.summary")
+        # Its queue and visits due are of today: not sent after it, nor behind a newer one.
+        message = of_its_day(app, Outbound(text=text, summary=summary), WEEKLY_DIGEST_THREAD, now)
+        await deliver(repos, user_id=person.id, message=message, kind=DeliveryKind.ROUTINE, now=now)
         await repos.let_others_write()  # each TKSK's digest stands on its own
 
 

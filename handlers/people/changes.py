@@ -267,7 +267,8 @@ async def set_status(
     )
     if suspended:
         text = await office_text(turn, changed, "people.you_suspended", by=turn.user.full_name)
-        await turn.deliver(changed.id, Outbound.say(text))
+        summary = turn.app.catalog.text(changed.language, "announced.account")
+        await turn.deliver(changed.id, Outbound(text=text, summary=summary))
     else:
         then = "people.form_kept" if resumed else None
         await notify(turn, changed, "people.you_reactivated", then=then, with_help=True)

@@ -127,4 +127,5 @@ async def notify(
     for more in (then,) if isinstance(then, str) else then or ():
         if catalog.has(more):
             text += "\n\n" + catalog.text(person.language, more, **values)
-    await turn.deliver(person.id, Outbound.say(text, buttons))
+    summary = catalog.text(person.language, "announced.account")
+    await turn.deliver(person.id, Outbound(text=text, buttons=buttons or [], summary=summary))

@@ -81,6 +81,11 @@ async def test_broadcast_with_preview_and_delivery_report(fake, settings, start_
         assert db.execute(
             "SELECT unreachable_at IS NOT NULL FROM channel_identities WHERE external_id = '702'"
         ).fetchone() == (1,)
+        # What a WhatsApp template would announce the report as, outside the window.
+        assert db.execute(
+            "SELECT json_extract(message, '$.summary') FROM outbox"
+            " WHERE message LIKE '%Laporan siaran%'"
+        ).fetchall() == [("Laporan siaran",)]
     assert fake.rejections == []
 
 

@@ -213,6 +213,13 @@ async def test_duplicate_out_of_scope_is_flagged_not_revealed(fake, settings, pe
             " JOIN households h ON h.id = c.household_id ORDER BY c.id"
         ).fetchall()
     assert ("nik",) in flags
+    with _db(settings) as db:  # a WhatsApp template would announce it by the new case's number
+        summaries = db.execute(
+            "SELECT json_extract(message, '$.summary') FROM outbox"
+            " WHERE message LIKE '%mungkin sama%'"
+        ).fetchall()
+        numbers = db.execute("SELECT number FROM cases ORDER BY id").fetchall()
+    assert summaries == [numbers[-1]]
     # The first family's household is not rewritten from another desa: each case keeps its own.
     assert households == [
         (FAMILY_KK, "Slamet Riyadi", "Dusun Manis RT 02 RW 05", "32.08.01.2006"),
@@ -244,6 +251,12 @@ async def test_protected_case_is_flagged_to_the_coordinator(fake, settings, peop
     assert "dilindungi" in flag[-1]["text"]
     with _db(settings) as db:
         assert db.execute("SELECT protected FROM cases").fetchone() == (1,)
+        # A WhatsApp template would announce the flag by its case number, as other notices.
+        ((number, summary),) = db.execute(
+            "SELECT c.number, json_extract(o.message, '$.summary') FROM outbox o, cases c"
+            " WHERE o.message LIKE '%dilindungi%'"
+        ).fetchall()
+    assert summary == number
 
 
 async def test_drafts_resume_and_my_reports(fake, settings, people, start_bot) -> None:

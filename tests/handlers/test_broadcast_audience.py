@@ -160,3 +160,7 @@ async def test_each_copy_says_replies_are_not_read_and_how_to_reach_the_office(
         "\n\nℹ️ Balasan di chat ini tidak dibaca. "
         "Kontak Dinas Sosial: Dinsos Kuningan &lt;0812-3456-7890&gt;"
     )
+    # Outside WhatsApp's window the template says a broadcast waits, naming nobody.
+    async with db.reading() as repos:
+        summaries = [item.message.get("summary") for item in await repos.outbox.for_user(ani.id)]
+    assert summaries == ["Siaran Dinas Sosial"] * 2

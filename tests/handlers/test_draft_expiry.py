@@ -86,6 +86,9 @@ async def test_a_draft_is_warned_then_discarded(db) -> None:
         assert (await repos.forms.get(session_id)).status == "cancelled"
         kinds = [item.kind for item in await repos.outbox.for_user(user_id)]
         assert kinds == ["routine", "notice"]
+        # What a WhatsApp template announces each as, outside the window.
+        summaries = [item.message.get("summary") for item in await repos.outbox.for_user(user_id)]
+        assert summaries == ["Draf yang belum selesai"] * 2
 
 
 async def test_a_draft_is_never_discarded_without_a_reminder_first(db) -> None:

@@ -15,6 +15,7 @@ from PIL import Image
 
 from bot.channels.traits import channel_traits
 from handlers.context import AppContext, District
+from handlers.digest_chart import deliver_digest
 from handlers.forms.loading import load_forms
 from handlers.i18n import Catalog
 from handlers.reminders import coordinator_digest, daily_reminders
@@ -291,6 +292,15 @@ async def test_the_weekly_digest_goes_once_a_week_on_its_day(db, app) -> None:
     assert len(digests) == 2
     assert "07-12-2026 s.d. 13-12-2026" in digests[1]
     assert "Laporan baru minggu lalu: 1" in digests[1]
+    # Announced as what it is outside WhatsApp's window; of its day: the newer one dropped
+    # the older one still unsent, and neither goes out after the day it was written on.
+    async with db.reading() as repos:
+        queued = [i for i in await repos.outbox.for_user(tksk.id) if i.message.get("thread")]
+    assert [(i.status, i.message["thread"], i.expires_at) for i in queued] == [
+        ("expired", "weekly_digest", at(7, 19, 0)),
+        ("pending", "weekly_digest", at(16, 20, 0)),  # its 12 hours end before its day
+    ]
+    assert {i.message["summary"] for i in queued} == {"Ringkasan mingguan"}
 
 
 async def test_a_digest_missed_for_days_is_not_sent_the_day_before_the_next(db, app) -> None:
@@ -348,6 +358,31 @@ async def test_the_coordinator_digest_carries_a_chart(db, app) -> None:
     messages = await _messages(db, coordinator)
     assert len(messages) == 2 and messages[1].get("type", "text") == "text"
     assert "Laporan baru kemarin: 0" in messages[1]["text"]
+
+
+async def test_a_digest_too_long_for_a_caption_keeps_its_photo_and_text_both(db, app) -> None:
+    """A photo with a short caption, then the text: both announced as the digest and of
+    its day, and the text (a thread of its own) does not drop its own photo."""
+    _, _, _, coordinator, _, _ = await _world(db)
+    async with db.transaction() as repos:
+        await deliver_digest(
+            repos,
+            app,
+            user_id=coordinator.id,
+            language="id",
+            text="Ringkasan harian\n" + "• Kec. Panjang: 1\n" * 80,
+            summary="Ringkasan harian",
+            chart=app.media_dir / "tmp" / "ringkasan.png",
+            area="Kabupaten Kuningan",
+            now=at(10, 7, 0),
+        )
+        queued = await repos.outbox.for_user(coordinator.id)
+    assert [(i.status, i.message.get("type", "text"), i.message["thread"]) for i in queued] == [
+        ("pending", "image", "digest"),
+        ("pending", "text", "digest:text"),
+    ]
+    assert [i.message["summary"] for i in queued] == ["Ringkasan harian"] * 2
+    assert {i.expires_at for i in queued} == {at(10, 19, 0)}
 
 
 async def test_a_chart_that_cannot_be_drawn_leaves_the_digest_text(db, app) -> None:

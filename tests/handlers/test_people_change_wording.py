@@ -9,7 +9,7 @@ import pytest
 
 from storage.db import Database
 from storage.models import Role, User
-from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, person, queued, said, send
 from tests.storage.seed_cases import BABATAN, CINIRU, KADUGEDE, NOW
 
 
@@ -57,6 +57,7 @@ async def test_a_role_change_names_the_role_only(world, channel: str) -> None:
         "wilayah tetap Kabupaten Kuningan."
     )
     assert "Peran dan wilayah" not in told[0]
+    assert (await queued(db, sari))[0].summary == "Perubahan akun"  # a WhatsApp template's line
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -106,4 +107,5 @@ async def test_a_suspension_names_who_did_it_as_a_role_change_does(world, channe
     await send(db, app, sari, channel, data=button(asked, "Ya, nonaktifkan"))
     (told,) = await _told(db, ani)
     assert told.startswith("Akun Bapak/Ibu dinonaktifkan oleh Ibu Sari.")
+    assert [notice.summary for notice in await queued(db, ani)] == ["Perubahan akun"]
     assert "silakan hubungi Ibu Sari atau Dinas Sosial kabupaten" in told

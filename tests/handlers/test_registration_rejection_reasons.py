@@ -106,6 +106,9 @@ async def test_the_person_is_told_the_reason_and_it_is_audited(
     else:
         assert words in notice
     assert (FIX in notice) == (reason in ("name", "region"))
+    async with db.reading() as repos:  # what a WhatsApp template announces it as
+        (item,) = await repos.outbox.for_user(rina.id)
+    assert item.message.get("summary") == "Hasil pendaftaran"
     detail = f'{{"reason": "{reason}", "role": "psm"}}'  # the role asked for: a candidate's
     assert await _rejections(db) == [(f"user:{rina.id}", detail)]  # is cleared on rejection
 

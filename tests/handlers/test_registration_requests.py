@@ -130,6 +130,7 @@ async def test_the_correction_notice_says_what_was_rejected_and_what_changed(
         assert "• Nama: Rina Lestri → Rina Lestari" in notice.text
         assert "• Wilayah: Babatan, Kadugede → Sindangjawa, Kadugede" in (notice.text)
         assert "Peran" not in notice.text.split("Yang diubah:")[1]  # unchanged answers: not listed
+        assert notice.summary == "Pendaftaran menunggu persetujuan"  # a WhatsApp template's line
     async with db.reading() as repos:
         (submitted,) = await repos.audit.entries("registration.submitted")
     detail = json.loads(submitted["detail"])

@@ -366,3 +366,56 @@ async def test_without_a_draft_the_quiet_line_stays_and_announces_the_reminder(d
     (text,) = await _texts(db, psm)
     assert "Belum ada laporan baru selama 19 hari" in text
     assert await _summaries(db, psm) == ["Pengingat untuk melapor"]
+
+
+async def _held(db: Database, user_id: int) -> list[tuple[str, str | None, datetime | None]]:
+    """(status, thread, expiry) of what was queued for the person, oldest first."""
+    async with db.reading() as repos:
+        items = await repos.outbox.for_user(user_id)
+    return [(item.status, item.message.get("thread"), item.expires_at) for item in items]
+
+
+async def test_the_digest_says_when_it_was_written_and_is_of_its_day(db) -> None:
+    """A digest held (behind a closed WhatsApp window) and read later says what moment its
+    counts describe, is announced as a digest, never goes out after its local day, and a
+    newer one drops it while still unsent."""
+    coordinator = await _person(db, Role.COORDINATOR, external="7g", created=at(1, 8))
+    await _tick(db, at(2, 20, 15))  # the bot was down all day: the digest comes late
+    ((text,), (summary,)) = await _texts(db, coordinator), await _summaries(db, coordinator)
+    assert text.startswith("<b>Ringkasan harian, Rabu 2 Des 20.15</b>")
+    assert summary == "Ringkasan harian"
+    # Not its 12 hours (08.15 tomorrow): "kemarin" would then be the day before yesterday.
+    assert await _held(db, coordinator) == [("pending", "digest", at(3, 0, 0))]
+    await _tick(db, at(3, 7, 0))
+    assert await _held(db, coordinator) == [
+        ("expired", "digest", at(3, 0, 0)),
+        ("pending", "digest", at(3, 19, 0)),  # its 12 hours end sooner
+    ]
+
+
+async def test_the_digest_in_english_says_when_too(db) -> None:
+    text = reminders._digest_text(
+        APP, "en", {"kecamatan": [], "categories": []}, 0, None, None, 0, at(6, 7)
+    )
+    assert text.startswith("<b>Daily digest, Sunday 6 Dec 07.00</b>")
+
+
+async def test_a_newer_daily_reminder_drops_an_older_one_unsent_and_none_outlives_its_day(
+    db,
+) -> None:
+    psm = await _person(db, Role.PSM, external="42", created=at(1, 8))
+    async with db.transaction() as repos:  # a draft: something to remind of every day
+        await repos.forms.start(
+            user_id=psm,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=new_state(),
+            now=at(1, 9),
+        )
+    await _tick(db, at(9, 20, 30))  # reminded late in the day (the bot was down)
+    assert await _held(db, psm) == [("pending", "reminder", at(10, 0, 0))]
+    await _tick(db, at(10, 16, 0))
+    assert await _held(db, psm) == [
+        ("expired", "reminder", at(10, 0, 0)),
+        ("pending", "reminder", at(11, 0, 0)),
+    ]

@@ -279,9 +279,12 @@ class WhatsAppChannel:
             if alert
             else self.settings.whatsapp_template_notice
         )
-        parameter = template_parameter(delivery.message.summary or "") or self._text(
-            "whatsapp.template_default"
-        )
+        parameter = template_parameter(delivery.message.summary or "")
+        if not parameter:
+            # Every message that may wait here carries a summary ("Ringkasan harian", a case
+            # number): "(pesan)" tells the person nothing, so a missing one is a bug to fix.
+            log.warning("outbox %s announced without a summary", item.id)
+            parameter = self._text("whatsapp.template_default")
         body = {
             "type": "template",
             "template": {
