@@ -414,13 +414,15 @@ class OutboxSender:
     async def _record_problem(
         self, repos: Repos, item: OutboxItem, outcome: SendOutcome, now: datetime
     ) -> None:
-        # A flood limit is the channel saying when, not a failure: it never uses up attempts.
-        flood = outcome.chat_wide or outcome.channel_wide
-        if outcome.status == "retry" and (flood or item.attempts + 1 < MAX_ATTEMPTS):
+        # A flood limit (or an expired token) is the channel saying when, not a failed try:
+        # it never uses up attempts (`SendOutcome.failed_try`).
+        failed_try = outcome.failed_try
+        if outcome.status == "retry" and (not failed_try or item.attempts + 1 < MAX_ATTEMPTS):
             await repos.outbox.retry_later(
                 item.id,
                 not_before=now + timedelta(seconds=outcome.retry_after),
                 error=outcome.error,
+                failed_try=failed_try,
             )
         elif outcome.status == "deferred":  # the messaging limit: a later place, no attempt
             await repos.outbox.defer(

@@ -195,7 +195,10 @@ class WebhookApp:
         if state == "failed" and code == 131047 and not item.message.get("cleared"):
             # Accepted at send, refused later: send again, which announces it with a template.
             await repos.outbox.retry_later(
-                item.id, not_before=self.clock.now(), error="131047 reported by status webhook"
+                item.id,
+                not_before=self.clock.now(),
+                error="131047 reported by status webhook",
+                failed_try=False,  # the window had closed: not the message's fault
             )
         elif state == "failed" and code == 131026:
             await repos.users.mark_unreachable(WHATSAPP, item.chat_id or "", now=self.clock.now())

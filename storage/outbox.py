@@ -79,10 +79,9 @@ def _enqueued(new: NewMessage) -> tuple[Any, ...]:
 # message goes out before the answer to it, queued after it in the same transaction.
 RELEASED_PRIORITY = 0
 
-_MARK_SENT = (
-    "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
-    " attempts = attempts + 1 WHERE id = ?"
-)
+# `attempts` counts failed tries only (`retry_later`, `mark_failed`): a message sent, held
+# behind a closed window, deferred or flood-limited has used up none of them.
+_MARK_SENT = "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ? WHERE id = ?"
 # A message dropped while it was being sent (its person suspended meanwhile) stays dropped
 # whatever the send's outcome asks for.
 _NOT_DROPPED = " AND status != 'expired'"
@@ -160,8 +159,8 @@ class OutboxRepo(Repo):
         """Messages marked sent ahead of a send that never happened: pending again."""
         if item_ids:
             await self.conn.executemany(
-                "UPDATE outbox SET status = 'pending', sent_at = NULL,"
-                " attempts = MAX(attempts - 1, 0) WHERE id = ? AND status = 'sent'",
+                "UPDATE outbox SET status = 'pending', sent_at = NULL"
+                " WHERE id = ? AND status = 'sent'",
                 [(item_id,) for item_id in item_ids],
             )
 
@@ -171,16 +170,19 @@ class OutboxRepo(Repo):
             "UPDATE outbox SET ext_message_id = ? WHERE id = ?", (ext_message_id, item_id)
         )
 
-    async def retry_later(self, item_id: int, *, not_before: datetime, error: str) -> None:
-        """A temporary failure (flood limit, network): try again later."""
+    async def retry_later(
+        self, item_id: int, *, not_before: datetime, error: str, failed_try: bool
+    ) -> None:
+        """Try again later: after a failed try (network, Meta unwell), which uses up one of
+        its attempts, or when the channel said when (a flood limit), which uses up none."""
         await self._run(
             "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ?,"
-            f" attempts = attempts + 1 WHERE id = ?{_NOT_DROPPED}",
-            (to_db(not_before), error[:500], item_id),
+            f" attempts = attempts + ? WHERE id = ?{_NOT_DROPPED}",
+            (to_db(not_before), error[:500], int(failed_try), item_id),
         )
 
     async def mark_failed(self, item_id: int, *, error: str) -> None:
-        """A permanent failure: the message will not be sent."""
+        """A permanent failure (a failed try): the message will not be sent."""
         await self._run(
             "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1"
             " WHERE id = ?",
@@ -269,8 +271,7 @@ class OutboxRepo(Repo):
     async def hold(self, item_id: int, *, error: str) -> None:
         """Keep a message until the person writes again (e.g. WhatsApp's closed window)."""
         await self._run(
-            "UPDATE outbox SET status = 'waiting', last_error = ?, attempts = attempts + 1"
-            f" WHERE id = ?{_NOT_DROPPED}",
+            f"UPDATE outbox SET status = 'waiting', last_error = ? WHERE id = ?{_NOT_DROPPED}",
             (error[:500], item_id),
         )
 
