@@ -20,11 +20,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from bot.channels.base import SendOutcome
+from bot.channels.base import MAX_ATTEMPTS, SendOutcome
 from bot.clock import Clock
 from bot.pacing import Pacing
 from handlers.delivery import AT_MOST_ONCE, ROUTINE_LIFETIME, DeliveryKind, deliver
 from handlers.events import Outbound
+from handlers.i18n import Catalog
+from handlers.unreachable import reach_elsewhere
 from storage.db import Database
 from storage.models import OutboxItem, Role
 from storage.repos import Repos
@@ -33,7 +35,6 @@ log = logging.getLogger(__name__)
 
 SendFunction = Callable[[OutboxItem, Outbound], Awaitable[SendOutcome]]
 CallCount = Callable[[Outbound], int]  # rate-limited API calls one message takes
-MAX_ATTEMPTS = 8
 # The longest a message to be tried again holds the later messages of its chat: a reply or
 # an alert does not wait out a long back-off (WhatsApp's temporary errors: up to 30 min);
 # after that they may overtake it.
@@ -124,9 +125,11 @@ class OutboxSender:
         concurrency: int = 32,
         api_calls: CallCount | None = None,
         zone: tzinfo,
+        catalog: Catalog | None = None,
     ) -> None:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
         self._zone = zone  # the app's: admins are alerted once per local date
+        self._catalog = catalog  # the app's (loaded when first needed if not given)
         self._api_calls = api_calls
         pacing = pacing or Pacing()
         self._overall = TokenBucket(pacing.overall_rate, pacing.overall_bucket)
@@ -372,6 +375,12 @@ class OutboxSender:
             log.exception("outbox %s to %s: the channel adapter failed", item.id, self.channel)
             return SendOutcome("retry", retry_after=5.0, error=repr(exc))
 
+    def _texts(self) -> Catalog:
+        """The texts of what the sender itself queues (a darurat alert nobody got)."""
+        if self._catalog is None:
+            self._catalog = Catalog.load()
+        return self._catalog
+
     async def _flush(self) -> None:
         """Write the outcomes of finished sends in one transaction."""
         done, self._finished = self._finished, []
@@ -434,8 +443,8 @@ class OutboxSender:
         elif outcome.status == "held":
             await repos.outbox.hold(item.id, error=outcome.error or "held")
         elif outcome.status == "unreachable":
-            await repos.outbox.mark_failed(item.id, error=outcome.error or "unreachable")
-            await repos.users.mark_unreachable(self.channel, item.chat_id or "", now=now)
+            error = outcome.error or "unreachable"
+            await reach_elsewhere(repos, self._texts(), item, now=now, error=error)
         else:
             log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
             await repos.outbox.mark_failed(item.id, error=outcome.error or outcome.status)

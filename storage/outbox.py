@@ -249,6 +249,35 @@ class OutboxRepo(Repo):
             (to_db(now), error[:500], item_id),
         )
 
+    async def move_to_channel(
+        self, item: OutboxItem, *, channel: str, chat_id: str | None, now: datetime, error: str
+    ) -> int:
+        """`item`'s channel cannot reach its person: it goes by `channel` instead (held there
+        until they start the bot when `chat_id` is None), with the notices and alerts held
+        behind that chat's closed window, which waited for the same person. Returns how many
+        moved (none when `item` was dropped or has failed meanwhile)."""
+        cursor = await self._run(
+            "UPDATE outbox SET channel = ?1, chat_id = ?2,"
+            " status = CASE WHEN ?2 IS NULL THEN 'waiting' ELSE 'pending' END,"
+            " not_before = ?3, last_error = ?4, sent_at = NULL, ext_message_id = NULL,"
+            " other_recipient = 0, template = NULL, delivery_status = NULL,"
+            " delivery_error = NULL"
+            " WHERE user_id = ?5 AND channel = ?6 AND chat_id = ?7"
+            " AND kind IN ('notice', 'alert') AND cleared_at IS NULL"
+            " AND (status = 'waiting' OR (id = ?8 AND status IN ('pending', 'sent')))",
+            (
+                channel,
+                chat_id,
+                to_db(now),
+                error[:500],
+                item.user_id,
+                item.channel,
+                item.chat_id,
+                item.id,
+            ),
+        )
+        return cursor.rowcount
+
     async def note_other_recipient(self, item_id: int) -> None:
         """The other recipient field got the message through (after a 131062)."""
         await self._run("UPDATE outbox SET other_recipient = 1 WHERE id = ?", (item_id,))

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+MAX_ATTEMPTS = 8  # failed tries of a message before it fails for good
+
 
 @dataclass(frozen=True)
 class SendOutcome:

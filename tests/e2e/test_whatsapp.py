@@ -12,6 +12,7 @@ from PIL import Image
 
 from bot.admin_tools import add_user
 from bot.channels.whatsapp import channel as whatsapp_channel
+from bot.channels.whatsapp import error_codes
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.db_writes import write_db
 from tests.e2e.reports import photo_with_exif
@@ -381,7 +382,7 @@ async def test_meta_being_unwell_for_a_while_delays_a_message_never_loses_it(
 ) -> None:
     """Temporary errors (or a bare HTTP 5xx) are tried again, later each time; they used to
     fail the message for good: a darurat alert or a reply lost."""
-    monkeypatch.setattr(whatsapp_channel, "TEMPORARY_PAUSE", 0.2)
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.2)
     await start_wa_bot()
     person = WhatsAppPerson(graph, webhook_url, user_id="ID.1011", wa_id="6281234500011")
     graph.fail_next(code, recipient=person.recipient, times=2, status=status)

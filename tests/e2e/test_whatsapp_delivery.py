@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.admin_tools import add_user
+from bot.channels.whatsapp import error_codes
 from bot.clock import ManualClock
 from bot.config import Settings
 from handlers.delivery import DeliveryKind, Topic, deliver
@@ -269,6 +270,155 @@ async def test_a_message_refused_later_is_not_sent_again_to_someone_suspended_si
         body_of(graph.messages_to(phone)[0])
     ) == 1
     assert graph.rejections == []
+
+
+# -- 2b. a darurat alert whose template WhatsApp cannot deliver ----------------------------------
+
+ALERT_TEXT = "🚨 <b>LAPORAN DARURAT</b> KNG-2026-000007"
+
+
+async def _alert_on_whatsapp(
+    runtime, settings: Settings, graph, user_id: int, wa_id: str
+) -> tuple[str, int]:
+    """A darurat alert for someone whose WhatsApp window is closed: (its template's wamid,
+    its outbox id) once the template went and the alert is held behind it."""
+    async with runtime.db.transaction() as repos:
+        item_id = await deliver(
+            repos,
+            user_id=user_id,
+            message=Outbound(text=ALERT_TEXT, summary="KNG-2026-000007"),
+            kind=DeliveryKind.ALERT,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    sent = len(_templates_to(graph, wa_id))
+    await graph.wait_for(lambda: len(_templates_to(graph, wa_id)) > sent, what="template")
+    assert _templates_to(graph, wa_id)[-1] == "psm_darurat"
+
+    def held() -> list[tuple]:
+        return _rows(
+            settings,
+            "SELECT t.ext_message_id FROM template_sends t JOIN outbox o ON o.id = t.outbox_id"
+            " WHERE o.id = ? AND o.status = 'waiting'",
+            item_id,
+        )
+
+    await graph.wait_for(lambda: bool(held()), what="the alert held behind its template")
+    return held()[-1][0], item_id
+
+
+def _whatsapp_unreachable(settings: Settings, user_id: int) -> bool:
+    return _rows(
+        settings,
+        "SELECT unreachable_at IS NOT NULL FROM channel_identities"
+        " WHERE user_id = ? AND channel = 'whatsapp'",
+        user_id,
+    ) == [(1,)]
+
+
+async def test_an_alert_whose_template_cannot_be_delivered_goes_by_telegram(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """131026 for the alert's template (not a WhatsApp user, can't receive) came by status
+    webhook: the alert stayed held, the person reachable, nobody told. Now WhatsApp is
+    marked unreachable and the alert goes by the Telegram chat the TKSK started."""
+    tksk_id = await add_user(
+        wa_settings,
+        role="tksk",
+        telegram_id=7301,
+        name="Budi Santoso",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )
+    runtime = await start_wa_bot()
+    telegram = TelegramPerson(fake, 7301, "Budi")
+    await telegram.say("/start")
+    _on_whatsapp(
+        wa_settings, tksk_id, "ID.3301", "6281234500061", datetime.now(UTC) - timedelta(hours=30)
+    )
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE users SET delivery_channel = 'whatsapp' WHERE id = ?",
+        tksk_id,
+    )
+    template_wamid, alert_id = await _alert_on_whatsapp(
+        runtime, wa_settings, graph, tksk_id, "6281234500061"
+    )
+    failed = status_update(template_wamid, "6281234500061", "failed", errors=[131026])
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+
+    await fake.wait_for(lambda: bool(_said(telegram, "LAPORAN DARURAT")), what="alert on TG")
+    assert _whatsapp_unreachable(wa_settings, tksk_id)
+    await graph.wait_for(
+        lambda: (
+            _rows(wa_settings, "SELECT channel, status FROM outbox WHERE id = ?", alert_id)
+            == [("telegram", "sent")]
+        ),
+        what="the alert marked sent on Telegram",
+    )
+    # The refused template is forgotten: it reached nobody and counts for nothing.
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
+    assert len(_templates_to(graph, "6281234500061")) == 1
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
+    fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
+) -> None:
+    """Meta unwell for the template: forgotten and announced again. Then 131026 and no
+    other chat: the alert has failed, and the district's coordinators are told to phone."""
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.2)
+    tksk_id = await add_user(
+        wa_settings,
+        role="tksk",
+        telegram_id=7302,
+        name="Budi Santoso",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )  # never started the bot on Telegram: only WhatsApp reaches him
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=7303, name="Ibu Sari", kabupaten="32.08"
+    )
+    runtime = await start_wa_bot()
+    coordinator = TelegramPerson(fake, 7303, "Sari")
+    await coordinator.say("/start")
+    _on_whatsapp(
+        wa_settings, tksk_id, "ID.3302", "6281234500062", datetime.now(UTC) - timedelta(hours=30)
+    )
+    template_wamid, alert_id = await _alert_on_whatsapp(
+        runtime, wa_settings, graph, tksk_id, "6281234500062"
+    )
+    unwell = status_update(template_wamid, "6281234500062", "failed", errors=[131000])
+    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    await graph.wait_for(
+        lambda: len(_templates_to(graph, "6281234500062")) == 2, what="announced again"
+    )
+
+    def template_of_alert() -> list[tuple]:
+        return _rows(
+            wa_settings,
+            "SELECT t.ext_message_id FROM template_sends t JOIN outbox o ON o.id = t.outbox_id"
+            " WHERE o.id = ? AND o.status = 'waiting'",
+            alert_id,
+        )
+
+    await graph.wait_for(lambda: bool(template_of_alert()), what="held again")
+    assert template_of_alert() != [(template_wamid,)]  # the first one forgotten
+    [(second,)] = template_of_alert()
+    refused = status_update(second, "6281234500062", "failed", errors=[131026])
+    await post_webhook(webhook_url, envelope(statuses=[refused]))
+
+    await fake.wait_for(
+        lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
+    )
+    told = _said(coordinator, "tidak sampai ke Budi Santoso")
+    assert "KNG-2026-000007" in told[0] and "TKSK" in told[0] and "telepon" in told[0]
+    assert _whatsapp_unreachable(wa_settings, tksk_id)
+    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", alert_id) == [
+        ("failed", 2)  # Meta unwell once, then undeliverable
+    ]
+    assert len(_templates_to(graph, "6281234500062")) == 2
+    assert graph.rejections == [] and fake.rejections == []
 
 
 # -- 3. the monthly template count --------------------------------------------------------------
