@@ -444,7 +444,8 @@ class OutboxSender:
             await repos.outbox.hold(item.id, error=outcome.error or "held")
         elif outcome.status == "unreachable":
             error = outcome.error or "unreachable"
-            await reach_elsewhere(repos, self._texts(), item, now=now, error=error)
+            if not await reach_elsewhere(repos, self._texts(), item, now=now, error=error):
+                await repos.outbox.mark_failed(item.id, error=error)
         else:
             log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
             await repos.outbox.mark_failed(item.id, error=outcome.error or outcome.status)

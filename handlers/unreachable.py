@@ -3,7 +3,7 @@ receive there: 131026), whether the channel said so on the send or in a later st
 
 That identity is marked unreachable until the person writes there again (`identity_for` then
 prefers their other channel). A notice or darurat alert for them goes by their other channel
-when they have one, with what was held behind that chat's closed window; otherwise it has
+when they started one, with what was held behind that chat's closed window; otherwise it has
 failed, and a darurat alert nobody could deliver is told to the district's coordinators (the
 admins where it has none), so that someone phones the person: the case will not wait for a
 TKSK who never heard of it.
@@ -29,9 +29,10 @@ FOLLOWS_THE_PERSON = frozenset({DeliveryKind.NOTICE, DeliveryKind.ALERT})
 
 async def reach_elsewhere(
     repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime, error: str
-) -> None:
+) -> bool:
     """`item`'s channel cannot reach its person: mark that, then send it by their other
-    channel, or fail it (and tell the coordinators of a darurat alert)."""
+    channel (True); else tell the coordinators of a darurat alert, and return False: the
+    caller fails the message, or leaves it as the channel accepted it (a status report)."""
     await repos.users.mark_unreachable(item.channel, item.chat_id or "", now=now)
     if item.user_id is not None and item.kind in FOLLOWS_THE_PERSON:
         other = await identity_for(repos, item.user_id)
@@ -50,10 +51,10 @@ async def reach_elsewhere(
                 error=f"{error} (sent by {other.channel} instead)",
             )
             log.info("outbox %s and %s held: moved to %s", item.id, moved - 1, other.channel)
-            return
-    await repos.outbox.mark_failed(item.id, error=error)
+            return True
     if item.kind == DeliveryKind.ALERT and item.user_id is not None:
         await _tell_alert_not_delivered(repos, catalog, item, now=now)
+    return False
 
 
 async def _tell_alert_not_delivered(

@@ -89,7 +89,7 @@ async def _on_message(
         return  # a report twice: what it asked for is done already
     code = report.code
     resendable = not item.message.get("cleared") and await repos.outbox.may_send_again(item.id)
-    if code == UNDELIVERABLE:
+    if code == UNDELIVERABLE:  # accepted, not delivered: stays sent unless it goes elsewhere
         if resendable:
             await reach_elsewhere(repos, catalog, item, now=now, error=_error(code))
         else:
@@ -117,7 +117,9 @@ async def _on_template(
         return
     await repos.templates.forget_send(report.wamid)
     if code == UNDELIVERABLE:
-        await reach_elsewhere(repos, catalog, held, now=now, error=_error(code, "template"))
+        error = _error(code, "template")
+        if not await reach_elsewhere(repos, catalog, held, now=now, error=error):
+            await repos.outbox.mark_failed(held.id, error=error)
     elif code == WRONG_RECIPIENT_FIELD:
         await resend_with_other_field(repos, held, now=now)
     else:  # queued again: announced again once Meta is well (else the person's tap frees it)
