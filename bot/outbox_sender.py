@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 
 SendFunction = Callable[[OutboxItem, Outbound], Awaitable[SendOutcome]]
 CallCount = Callable[[Outbound], int]  # rate-limited API calls one message takes
+# What a channel does once the ids of its sends are written, in the same transaction (WhatsApp:
+# applies the status reports that came before them).
+IdsWritten = Callable[[Repos, list[str]], Awaitable[None]]
 # The longest a message to be tried again holds the later messages of its chat: a reply or
 # an alert does not wait out a long back-off (WhatsApp's temporary errors: up to 30 min);
 # after that they may overtake it.
@@ -126,11 +129,13 @@ class OutboxSender:
         api_calls: CallCount | None = None,
         zone: tzinfo,
         catalog: Catalog | None = None,
+        ids_written: IdsWritten | None = None,
     ) -> None:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
         self._zone = zone  # the app's: admins are alerted once per local date
         self._catalog = catalog  # the app's (loaded when first needed if not given)
         self._api_calls = api_calls
+        self._ids_written = ids_written
         pacing = pacing or Pacing()
         self._overall = TokenBucket(pacing.overall_rate, pacing.overall_bucket)
         # Reminders and broadcasts leave a few tokens for replies, which then need not wait.
@@ -419,6 +424,10 @@ class OutboxSender:
         await repos.outbox.mark_sent_many(sent, now=now)
         await repos.outbox.set_ext_message_ids(sent_ahead)
         await repos.outbox.unmark_sent(not_attempted)
+        if self._ids_written is not None:
+            # Sent messages' ids, and templates' that announced held ones (`message_id`).
+            written = [e.outcome.message_id for e in done if e.outcome and e.outcome.message_id]
+            await self._ids_written(repos, written)
 
     async def _record_problem(
         self, repos: Repos, item: OutboxItem, outcome: SendOutcome, now: datetime

@@ -214,6 +214,7 @@ class Runtime:
                 api_calls=getattr(channel, "api_calls", None),
                 zone=self.app.timezone,
                 catalog=self.app.catalog,
+                ids_written=getattr(channel, "ids_written", None),
             )
         if not background:
             self._started = True

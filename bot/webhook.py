@@ -28,7 +28,7 @@ from bot.channels.telegram.inbound import sender_key as telegram_sender
 from bot.channels.whatsapp.inbound import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.inbound import chat_of, object_at, sender_ids, text_at
 from bot.channels.whatsapp.menu import MENU_KEY, Menu, read_reply
-from bot.channels.whatsapp.statuses import StatusReport, apply_status
+from bot.channels.whatsapp.statuses import read_status, record_status
 from bot.clock import Clock
 from bot.config import Settings
 from handlers.i18n import Catalog
@@ -138,7 +138,7 @@ class WebhookApp:
             log.warning("WhatsApp webhook: unreadable payload (%s bytes) ignored", len(raw))
             return PlainTextResponse("ok")
 
-        reports = [r for r in map(StatusReport.read, statuses) if r is not None]
+        reports = [r for r in map(read_status, statuses) if r is not None]
 
         async def store(repos: Repos) -> int:
             stored = 0
@@ -154,7 +154,7 @@ class WebhookApp:
                         now=self.clock.now(),
                     )
             for report in reports:
-                await apply_status(repos, self.catalog, report, now=self.clock.now())
+                await record_status(repos, self.catalog, report, now=self.clock.now())
             return stored
 
         stored = await self.commits.run(store)

@@ -23,7 +23,7 @@ class SendOutcome:
     """The channel's verdict on one message."""
 
     status: Literal["sent", "retry", "unreachable", "failed", "held", "deferred"]
-    message_id: str | None = None
+    message_id: str | None = None  # the channel's id of it (held: of the template announcing it)
     retry_after: float = 0.0  # seconds, for "retry" and "deferred"
     error: str = ""
     chat_wide: bool = False  # the retry applies to the whole chat (a flood limit)

@@ -5,6 +5,7 @@ district's weekly reminders on WhatsApp."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -419,6 +420,70 @@ async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
     ]
     assert len(_templates_to(graph, "6281234500062")) == 2
     assert graph.rejections == [] and fake.rejections == []
+
+
+# -- 2c. a status report that comes before the message's id is written -------------------------
+
+
+async def test_a_failed_status_before_the_ids_are_written_is_applied_once_they_are(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """The sender writes the outcomes of its sends up to ~50 ms after them; a fast "failed"
+    found no message then and was dropped: a 131047 was never sent again as a template, a
+    131026 for a template left its message held. The test writes the outcomes itself."""
+    runtime = await start_wa_bot(senders=False)
+    sender = runtime.senders["whatsapp"]
+    phone = "6281234500071"
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.3401", wa_id=phone)
+    graph.close_window(phone, asynchronous=True)  # accepted, then reported failed: 131047
+    await person.say("halo", expect=0)
+
+    def outbox() -> list[tuple]:
+        return _rows(wa_settings, "SELECT id, status, ext_message_id, attempts FROM outbox")
+
+    await graph.wait_for(lambda: bool(outbox()), what="the welcome queued")
+    [(welcome_id, *_)] = outbox()
+
+    async def send_unwritten() -> None:
+        """One round of sends, their outcomes not written yet."""
+        await sender._round()
+        await asyncio.gather(*sender._sending.values())
+
+    await send_unwritten()
+    [failed] = graph.failed_statuses
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+    assert outbox() == [(welcome_id, "pending", None, 0)]  # nothing to apply it to yet
+    await write_db(  # the window is closed by now: sent again, it goes as a template
+        wa_settings.database_path,
+        "UPDATE channel_identities SET last_inbound_at = ?",
+        to_db(datetime.now(UTC) - timedelta(hours=30)),
+    )
+    await sender._flush()
+    # The id written, the report applied: to be sent again (the window's fault, no attempt).
+    assert outbox() == [(welcome_id, "pending", failed["id"], 0)]
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM early_statuses") == [(0,)]
+
+    # Sent again: a template announces it. The template refused (131026) before the hold
+    # was written: applied with it, the person is unreachable and the welcome has failed.
+    await send_unwritten()
+    assert _templates_to(graph, phone) == ["psm_pemberitahuan"]
+    template_wamid = graph.sends[-1].response["messages"][0]["id"]
+    refused = status_update(template_wamid, phone, "failed", errors=[131026])
+    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    assert _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", welcome_id) == [
+        ("pending",)
+    ]
+    await sender._flush()
+    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", welcome_id) == [
+        ("failed", 1)
+    ]
+    assert _rows(
+        wa_settings,
+        "SELECT unreachable_at IS NOT NULL FROM channel_identities WHERE chat_id = ?",
+        phone,
+    ) == [(1,)]
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
+    assert graph.rejections == []
 
 
 # -- 3. the monthly template count --------------------------------------------------------------

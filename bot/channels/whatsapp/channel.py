@@ -37,6 +37,7 @@ from bot.channels.whatsapp.outbound import (
     to_whatsapp_text,
 )
 from bot.channels.whatsapp.recipients import other_recipient
+from bot.channels.whatsapp.statuses import apply_early_statuses
 from bot.clock import Clock
 from bot.config import Settings
 from bot.pacing import Pacing
@@ -46,6 +47,7 @@ from handlers.events import Outbound
 from handlers.i18n import Catalog
 from storage.db import Database
 from storage.models import ChannelIdentity, OutboxItem, User
+from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 ACCOUNT_RATE_PAUSE = 60.0
@@ -129,6 +131,12 @@ class WhatsAppChannel:
 
     async def download(self, ref: str) -> bytes:
         return await self.client.download_media(ref)
+
+    async def ids_written(self, repos: Repos, ext_message_ids: list[str]) -> None:
+        """The sender wrote these ids (messages, templates): status reports that came before
+        them apply now."""
+        assert self.clock is not None
+        await apply_early_statuses(repos, self.catalog, ext_message_ids, now=self.clock.now())
 
     def api_calls(self, message: Outbound) -> int:
         """Cloud API sends the message takes (the sender paces in sends)."""
@@ -305,7 +313,9 @@ class WhatsAppChannel:
                 outbox_id=item.id,
                 ext_message_id=message_id,
             )
-        return SendOutcome("held", error="window closed; template sent", template=template)
+        return SendOutcome(
+            "held", message_id=message_id, error="window closed; template sent", template=template
+        )
 
     async def _record_deferral(self, delivery: _Delivery) -> None:
         """Remember who the limit kept a message from today, for the coordinators' report."""

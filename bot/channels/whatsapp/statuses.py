@@ -10,11 +10,13 @@ field) sends it once more with the other field; Meta unwell (TEMPORARY) tries it
 later. A template refused so never reached anyone: it is forgotten (not counted, not a reason
 to wait for a tap) and the message it announced is dealt with the same way. Nothing comes
 back for a person suspended since the message was queued (`may_send_again`).
+
+A report may come before the id of its message is written (the sender writes its outcomes
+up to ~50 ms after the send): it is kept (`early_statuses`) and applied once the id is.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +32,7 @@ from bot.channels.whatsapp.inbound import CHANNEL, text_at
 from bot.channels.whatsapp.recipients import resend_with_other_field
 from handlers.i18n import Catalog
 from handlers.unreachable import reach_elsewhere
+from storage.early_statuses import StatusReport
 from storage.models import OutboxItem
 from storage.repos import Repos
 
@@ -37,25 +40,33 @@ from storage.repos import Repos
 IN_FLIGHT = frozenset({"pending", "sent"})
 
 
-@dataclass(frozen=True)
-class StatusReport:
-    """One status of a message the channel knows by `wamid`; `code`: the first error's."""
+def read_status(status: dict[str, Any]) -> StatusReport | None:
+    """The report in a webhook's status object; None without an id or a status (a field of
+    another type is read as absent)."""
+    wamid, state = text_at(status, "id"), text_at(status, "status")
+    if not wamid or not state:
+        return None
+    errors = status.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors else None
+    code = first.get("code") if isinstance(first, dict) else None
+    return StatusReport(wamid, state, code if isinstance(code, int) else None)
 
-    wamid: str
-    state: str
-    code: int | None = None
 
-    @classmethod
-    def read(cls, status: dict[str, Any]) -> StatusReport | None:
-        """The report in a webhook's status object; None without an id or a status (a field
-        of another type is read as absent)."""
-        wamid, state = text_at(status, "id"), text_at(status, "status")
-        if not wamid or not state:
-            return None
-        errors = status.get("errors")
-        first = errors[0] if isinstance(errors, list) and errors else None
-        code = first.get("code") if isinstance(first, dict) else None
-        return cls(wamid, state, code if isinstance(code, int) else None)
+async def record_status(
+    repos: Repos, catalog: Catalog, report: StatusReport, *, now: datetime
+) -> None:
+    """A report from the webhook: applied, or kept until its message's id is written."""
+    if not await apply_status(repos, catalog, report, now=now):
+        await repos.early_statuses.keep(report, now=now)
+
+
+async def apply_early_statuses(
+    repos: Repos, catalog: Catalog, ext_message_ids: list[str], *, now: datetime
+) -> None:
+    """The ids of messages (and templates) just written: the reports that came before them
+    are applied now (`OutboxSender`'s `ids_written`, in the same transaction)."""
+    for report in await repos.early_statuses.take(ext_message_ids):
+        await record_status(repos, catalog, report, now=now)
 
 
 async def apply_status(
