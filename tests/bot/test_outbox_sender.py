@@ -18,7 +18,7 @@ from bot.clock import ManualClock
 from bot.outbox_sender import OutboxSender
 from bot.pacing import Pacing
 from handlers.delivery import DeliveryKind, deliver
-from handlers.events import Outbound
+from handlers.events import Button, Outbound
 from storage.db import Database
 from storage.models import OutboxItem, Role, UserStatus
 
@@ -177,6 +177,66 @@ async def test_only_failed_tries_use_up_a_messages_attempts(db, monkeypatch) -> 
         (reminder,) = await repos.outbox.for_user(two)
     assert (notice.status, notice.attempts) == ("sent", 1)  # the timeout only
     assert (reminder.status, reminder.attempts) == ("sent", tries)
+
+
+async def test_a_notice_refused_for_good_goes_by_the_persons_other_channel(db) -> None:
+    """Telegram's 403 (blocked) for a notice failed it, though the person uses WhatsApp
+    too: it goes there now; a reply (to where the person wrote) still just fails."""
+    one, two = await _people(db, 2)
+    async with db.transaction() as repos:
+        await repos.users.add_identity(
+            user_id=one, channel="whatsapp", external_id="ID.1", chat_id="62811", now=NOW
+        )
+    await _queue(db, [(one, "n1", DeliveryKind.NOTICE), (two, "r1", DeliveryKind.REPLY)])
+    channel = Channel()
+    blocked = SendOutcome("unreachable", error="Forbidden: bot was blocked by the user")
+    channel.script.update({"n1": blocked, "r1": blocked})
+    await _sender(db, channel, overall_rate=1000).drain()
+    async with db.reading() as repos:
+        (notice,) = await repos.outbox.for_user(one)
+        (reply,) = await repos.outbox.for_user(two)
+        identities = {i.channel: i for i in await repos.users.identities_of(one)}
+    assert (notice.channel, notice.chat_id, notice.status) == ("whatsapp", "62811", "pending")
+    assert identities["telegram"].unreachable_at is not None
+    assert identities["whatsapp"].unreachable_at is None
+    assert (reply.channel, reply.status) == ("telegram", "failed")
+
+
+async def test_a_darurat_alert_nobody_can_get_is_told_to_the_coordinators(db) -> None:
+    (tksk,) = await _people(db, 1)
+    async with db.transaction() as repos:
+        await repos.users.update(tksk, now=NOW, role=Role.TKSK, kabupaten_code="32.08")
+        coordinator = await repos.users.create(
+            now=NOW,
+            status=UserStatus.ACTIVE,
+            full_name="Ibu Sari",
+            role=Role.COORDINATOR,
+            kabupaten_code="32.08",
+            language="en",
+        )
+        await repos.users.add_identity(
+            user_id=coordinator.id, channel="telegram", external_id="9", chat_id="9", now=NOW
+        )
+    button = Button(label="Buka laporan", data="cs:7")
+    async with db.transaction() as repos:
+        await deliver(
+            repos,
+            user_id=tksk,
+            message=Outbound(text="🚨 DARURAT", summary="KNG-2026-000007", buttons=[[button]]),
+            kind=DeliveryKind.ALERT,
+            now=NOW,
+        )
+    channel = Channel()
+    channel.script["🚨 DARURAT"] = SendOutcome("unreachable", error="Forbidden")
+    await _sender(db, channel, overall_rate=1000).drain()
+    async with db.reading() as repos:
+        (alert,) = await repos.outbox.for_user(tksk)
+        (told,) = await repos.outbox.for_user(coordinator.id)
+    assert alert.status == "failed"
+    assert told.kind == DeliveryKind.NOTICE and told.status == "sent"
+    text = told.message["text"]  # in the coordinator's language
+    assert "KNG-2026-000007" in text and "P1 (TKSK)" in text and "phone them" in text
+    assert told.message["buttons"] == [[{"label": "Buka laporan", "data": "cs:7"}]]
 
 
 async def test_a_long_back_off_holds_the_chat_a_minute_at_most(db, monkeypatch) -> None:
