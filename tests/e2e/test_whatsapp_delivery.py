@@ -422,6 +422,63 @@ async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
     assert graph.rejections == [] and fake.rejections == []
 
 
+async def test_a_notice_reported_failed_is_sent_again_or_by_telegram(
+    fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
+) -> None:
+    """Accepted, then reported failed: only 131047, 131026 (unreachable, nothing more) and
+    131062 were acted on. Meta unwell (131000) now sends it again after its back-off;
+    131026 sends it by the Telegram chat the person started."""
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.2)
+    psm_id = await _psm(wa_settings, 7304, "Bu Dewi")
+    runtime = await start_wa_bot()
+    telegram = TelegramPerson(fake, 7304, "Dewi")
+    await telegram.say("/start")
+    phone = "6281234500064"
+    _on_whatsapp(wa_settings, psm_id, "ID.3304", phone, datetime.now(UTC))  # window open
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE users SET delivery_channel = 'whatsapp' WHERE id = ?",
+        psm_id,
+    )
+    async with runtime.db.transaction() as repos:
+        notice_id = await deliver(
+            repos,
+            user_id=psm_id,
+            message=Outbound.say("Laporan KNG-2026-000009 sudah disetujui."),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+
+    def wamid() -> str | None:
+        [(found,)] = _rows(wa_settings, "SELECT ext_message_id FROM outbox WHERE id = ?", notice_id)
+        return found
+
+    await graph.wait_for(lambda: wamid() is not None, what="the notice accepted")
+    first = wamid()
+    unwell = status_update(first, phone, "failed", errors=[131000])
+    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    await graph.wait_for(lambda: wamid() not in (None, first), what="sent again")
+    assert [body_of(m) for m in graph.messages_to(phone)].count(
+        "Laporan KNG-2026-000009 sudah disetujui."
+    ) == 2
+
+    refused = status_update(wamid(), phone, "failed", errors=[131026])
+    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    await fake.wait_for(lambda: bool(_said(telegram, "KNG-2026-000009")), what="on Telegram")
+    await graph.wait_for(
+        lambda: (
+            _rows(
+                wa_settings, "SELECT channel, status, attempts FROM outbox WHERE id = ?", notice_id
+            )
+            == [("telegram", "sent", 1)]  # one failed try: Meta unwell
+        ),
+        what="marked sent on Telegram",
+    )
+    assert _whatsapp_unreachable(wa_settings, psm_id)
+    assert graph.rejections == [] and fake.rejections == []
+
+
 # -- 2c. a status report that comes before the message's id is written -------------------------
 
 
