@@ -37,7 +37,7 @@ from storage.models import OutboxItem
 from storage.repos import Repos
 
 # A message still being sent (its outcome not written yet) is in one of these.
-IN_FLIGHT = frozenset({"pending", "sent"})
+BEING_SENT = frozenset({"pending", "sent"})
 
 
 def read_status(status: dict[str, Any]) -> StatusReport | None:
@@ -85,7 +85,7 @@ async def apply_status(
     if report.state != "failed" or template.outbox_id is None:
         return True
     held = await repos.outbox.get(template.outbox_id)
-    if held is not None and held.status in IN_FLIGHT:
+    if held is not None and held.status in BEING_SENT:
         return False  # its hold is written with the send's outcome: then
     if held is not None and held.status == "waiting":
         await _on_template(repos, catalog, held, report, now=now)
