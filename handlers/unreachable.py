@@ -3,8 +3,9 @@ receive there: 131026), whether the channel said so on the send or in a later st
 
 That identity is marked unreachable until the person writes there again (`identity_for` then
 prefers their other channel). A notice or darurat alert for them goes by their other channel
-when they started one, with what was held behind that chat's closed window; otherwise it has
-failed, and a darurat alert nobody could deliver is told to the district's coordinators (the
+when they started one, with what was held behind that chat's closed window; otherwise it
+fails (one the channel accepted and reported later stays sent), and a darurat alert nobody
+could deliver is told to the district's coordinators (the
 admins where it has none), so that someone phones the person: the case will not wait for a
 TKSK who never heard of it.
 """
@@ -50,7 +51,7 @@ async def reach_elsewhere(
                 now=now,
                 error=f"{error} (sent by {other.channel} instead)",
             )
-            log.info("outbox %s and %s held: moved to %s", item.id, moved - 1, other.channel)
+            log.info("outbox %s: %s message(s) moved to %s", item.id, moved, other.channel)
             return True
     if item.kind == DeliveryKind.ALERT and item.user_id is not None:
         await _tell_alert_not_delivered(repos, catalog, item, now=now)
