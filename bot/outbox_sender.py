@@ -8,6 +8,7 @@ at a time, in one transaction); at-most-once kinds (routine, bulk) before.
 The buckets count API calls, not messages: a message that takes several calls (Telegram: a
 reply keyboard removal before a question, a long text in pieces) waits until its chat and the
 channel have tokens for all of them (`api_calls`, from the message's shape, before sending).
+What the sends came to is written by `bot/send_outcomes.py`.
 """
 
 from __future__ import annotations
@@ -17,23 +18,22 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import tzinfo
 
-from bot.channels.base import SendOutcome
+from bot.channels.base import MAX_ATTEMPTS, SendOutcome
 from bot.clock import Clock
 from bot.pacing import Pacing
-from handlers.delivery import AT_MOST_ONCE, ROUTINE_LIFETIME, DeliveryKind, deliver
+from bot.send_outcomes import FinishedSend, IdsWritten, OutcomeWriter
+from handlers.delivery import AT_MOST_ONCE, DeliveryKind
 from handlers.events import Outbound
+from handlers.i18n import Catalog
 from storage.db import Database
-from storage.models import OutboxItem, Role
-from storage.repos import Repos
+from storage.models import OutboxItem
 
 log = logging.getLogger(__name__)
 
 SendFunction = Callable[[OutboxItem, Outbound], Awaitable[SendOutcome]]
 CallCount = Callable[[Outbound], int]  # rate-limited API calls one message takes
-MAX_ATTEMPTS = 8
 # The longest a message to be tried again holds the later messages of its chat: a reply or
 # an alert does not wait out a long back-off (WhatsApp's temporary errors: up to 30 min);
 # after that they may overtake it.
@@ -44,21 +44,6 @@ CALLS_AFTER_A_FLOOD_LIMIT = 3.0  # per-chat calls a flood-limited chat waits to 
 LOOK_PAST = 8  # ... beyond those that may go now (callback answers are not paced)
 FLUSH_AT = 64  # write the outcomes once this many sends finished ...
 FLUSH_AFTER = 0.05  # ... or the oldest finished this long ago (seconds), or nothing is sending
-
-
-async def alert_admins(repos: Repos, problem: str, *, day: date, now: datetime) -> None:
-    """Tell every active admin, once a local `day` per problem, about something only they
-    can fix."""
-    if not await repos.schedule.claim("operator_alert", f"{problem}:{day}", now=now):
-        return
-    for admin in await repos.users.active_with_role(Role.ADMIN):
-        await deliver(
-            repos,
-            user_id=admin.id,
-            message=Outbound.say(problem),
-            kind=DeliveryKind.NOTICE,
-            now=now,
-        )
 
 
 class TokenBucket:
@@ -95,15 +80,6 @@ class TokenBucket:
         return 0.0 if self.tokens >= need else (need - self.tokens) / self.rate
 
 
-@dataclass
-class _Sent:
-    """One message's fate, kept until the next batch of status marks (`_flush`)."""
-
-    item: OutboxItem
-    outcome: SendOutcome | None  # None: not attempted (an earlier one of its chat failed)
-    at: datetime  # when the outcome came: a `retry_after` counts from here, not from the flush
-
-
 class OutboxSender:
     """One channel's sender loop.
 
@@ -124,9 +100,11 @@ class OutboxSender:
         concurrency: int = 32,
         api_calls: CallCount | None = None,
         zone: tzinfo,
+        catalog: Catalog | None = None,
+        ids_written: IdsWritten | None = None,
     ) -> None:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
-        self._zone = zone  # the app's: admins are alerted once per local date
+        self._outcomes = OutcomeWriter(channel, zone=zone, catalog=catalog, ids_written=ids_written)
         self._api_calls = api_calls
         pacing = pacing or Pacing()
         self._overall = TokenBucket(pacing.overall_rate, pacing.overall_bucket)
@@ -140,9 +118,9 @@ class OutboxSender:
         self._channel_held_until = 0.0  # the channel's overall throughput said to wait
         self._concurrency = concurrency
         self._sending: dict[str, asyncio.Task[None]] = {}  # chat -> its running task
-        self._finished: list[_Sent] = []  # sent (or not), status not written yet
+        self._finished: list[FinishedSend] = []  # sent (or not), status not written yet
         self._finished_since = 0.0
-        self._flushing: list[_Sent] = []  # being written now
+        self._flushing: list[FinishedSend] = []  # being written now
         self._flushing_task: asyncio.Task[None] | None = None
         self._marks_awaited = False  # a due message waits for its chat's unwritten outcome
         self._round_lock = asyncio.Lock()
@@ -316,11 +294,11 @@ class OutboxSender:
         try:
             for index, item in enumerate(batch):
                 outcome = await self._send_one(item)
-                self._finish(_Sent(item, outcome, self.clock.now()))
+                self._finish(FinishedSend(item, outcome, self.clock.now()))
                 if outcome.status != "sent":
                     self._hold(chat, item, outcome)
                     for rest in batch[index + 1 :]:
-                        self._finish(_Sent(rest, None, self.clock.now()))
+                        self._finish(FinishedSend(rest, None, self.clock.now()))
                     break
         finally:
             del self._sending[chat]
@@ -360,7 +338,7 @@ class OutboxSender:
             return 0.0
         return left if item.id > first else 0.0
 
-    def _finish(self, entry: _Sent) -> None:
+    def _finish(self, entry: FinishedSend) -> None:
         if not self._finished:
             self._finished_since = time.monotonic()
         self._finished.append(entry)
@@ -381,59 +359,10 @@ class OutboxSender:
         self._flushing = done
         try:
             async with self.db.transaction() as repos:
-                await self._record(repos, done, self.clock.now())
+                await self._outcomes.write(repos, done, self.clock.now())
         except BaseException:
             self._finished = done + self._finished
             raise
         finally:
             self._flushing = []
             self._wake.set()  # their chats may send again
-
-    async def _record(self, repos: Repos, done: list[_Sent], now: datetime) -> None:
-        sent_ahead, sent, not_attempted = [], [], []
-        for entry in done:
-            item, outcome = entry.item, entry.outcome
-            at_most_once = item.kind in AT_MOST_ONCE
-            if outcome is None:
-                if at_most_once:
-                    not_attempted.append(item.id)
-                continue
-            if outcome.status == "sent":
-                (sent_ahead if at_most_once else sent).append((item.id, outcome.message_id))
-            else:
-                await self._record_problem(repos, item, outcome, entry.at)
-            if outcome.template:
-                await repos.outbox.record_template(item.id, outcome.template)
-            if outcome.operator_alert:
-                day = now.astimezone(self._zone).date()
-                await alert_admins(repos, outcome.operator_alert, day=day, now=now)
-        await repos.outbox.mark_sent_many(sent, now=now)
-        await repos.outbox.set_ext_message_ids(sent_ahead)
-        await repos.outbox.unmark_sent(not_attempted)
-
-    async def _record_problem(
-        self, repos: Repos, item: OutboxItem, outcome: SendOutcome, now: datetime
-    ) -> None:
-        # A flood limit is the channel saying when, not a failure: it never uses up attempts.
-        flood = outcome.chat_wide or outcome.channel_wide
-        if outcome.status == "retry" and (flood or item.attempts + 1 < MAX_ATTEMPTS):
-            await repos.outbox.retry_later(
-                item.id,
-                not_before=now + timedelta(seconds=outcome.retry_after),
-                error=outcome.error,
-            )
-        elif outcome.status == "deferred":  # the messaging limit: a later place, no attempt
-            await repos.outbox.defer(
-                item.id,
-                not_before=now + timedelta(seconds=outcome.retry_after),
-                lifetime=ROUTINE_LIFETIME,
-                error=outcome.error,
-            )
-        elif outcome.status == "held":
-            await repos.outbox.hold(item.id, error=outcome.error or "held")
-        elif outcome.status == "unreachable":
-            await repos.outbox.mark_failed(item.id, error=outcome.error or "unreachable")
-            await repos.users.mark_unreachable(self.channel, item.chat_id or "", now=now)
-        else:
-            log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
-            await repos.outbox.mark_failed(item.id, error=outcome.error or outcome.status)

@@ -213,6 +213,8 @@ class Runtime:
                 # A channel whose messages may take several API calls says how many.
                 api_calls=getattr(channel, "api_calls", None),
                 zone=self.app.timezone,
+                catalog=self.app.catalog,
+                ids_written=getattr(channel, "ids_written", None),
             )
         if not background:
             self._started = True
@@ -226,6 +228,7 @@ class Runtime:
                 self.clock,
                 on_stored=self.worker.wake,
                 on_status=self._wake_all,
+                catalog=self.app.catalog,
             )
             self.web = WebServer(
                 routes.app(), self.settings.webhook_host, self.settings.webhook_port

@@ -39,6 +39,9 @@ WHATSAPP_REDELIVERY_WINDOW = timedelta(days=8)
 # Telegram keeps an update 24 hours; a day's margin. Polling confirms sooner; in webhook mode
 # nothing confirms, and update ids restart at random after a quiet week: keys must go by then.
 TELEGRAM_REDELIVERY_WINDOW = timedelta(days=2)
+# A status report whose message's id was not written within this never will be (ids are
+# written within ~50 ms of the send; a write that failed is tried again within seconds).
+EARLY_STATUS_KEPT = timedelta(hours=1)
 
 
 @dataclass
@@ -93,14 +96,15 @@ class Scheduler:
 
 
 async def housekeeping(repos: Repos, app: AppContext, now: datetime) -> None:
-    """Expire stale routine messages; forget dedup keys channels can no longer redeliver and
-    scheduler keys nothing asks for any more; remove charts and chat exports (MEDIA_PATH/tmp)
-    older than a day."""
+    """Expire stale routine messages; forget dedup keys channels can no longer redeliver,
+    scheduler keys nothing asks for any more and status reports whose message never came;
+    remove charts and chat exports (MEDIA_PATH/tmp) older than a day."""
     await repos.outbox.expire_due(now)
     await repos.inbox.purge_confirmed("telegram")
     await repos.inbox.purge_older_than("telegram", now - TELEGRAM_REDELIVERY_WINDOW)
     await repos.inbox.purge_older_than("whatsapp", now - WHATSAPP_REDELIVERY_WINDOW)
     await forget_old_run_keys(repos, now)
+    await repos.early_statuses.forget_before(now - EARLY_STATUS_KEPT)
     sweep_temp_files(app.media_dir)
 
 

@@ -30,13 +30,13 @@ from starlette.routing import Route
 
 from bot.channels.telegram.inbound import CHANNEL as TELEGRAM
 from bot.channels.telegram.inbound import sender_key as telegram_sender
-from bot.channels.whatsapp.channel import WRONG_RECIPIENT_FIELD
 from bot.channels.whatsapp.inbound import CHANNEL as WHATSAPP
 from bot.channels.whatsapp.inbound import chat_of, object_at, sender_ids, text_at
 from bot.channels.whatsapp.menu import MENU_KEY, Menu, read_reply
-from bot.channels.whatsapp.recipients import announce_with_other_field, resend_with_other_field
+from bot.channels.whatsapp.statuses import read_status, record_status
 from bot.clock import Clock
 from bot.config import Settings
+from handlers.i18n import Catalog
 from storage.db import Database
 from storage.group_commit import GroupCommit
 from storage.repos import Repos
@@ -119,8 +119,10 @@ class WebhookApp:
         clock: Clock,
         on_stored: Callable[[], None],
         on_status: Callable[[], None],
+        catalog: Catalog,
     ) -> None:
         self.settings, self._db, self.clock = settings, db, clock
+        self.catalog = catalog  # a darurat alert nobody could get is told in words
         # Concurrent requests share a commit; each is answered once its own write is on disk.
         self.commits = GroupCommit(db)
         self.on_stored, self.on_status = on_stored, on_status
@@ -180,6 +182,8 @@ class WebhookApp:
             )
         messages = recent
 
+        reports = [r for r in map(read_status, statuses) if r is not None]
+
         async def store(repos: Repos) -> int:
             stored = 0
             for payload in messages:
@@ -193,14 +197,14 @@ class WebhookApp:
                         sender_key=sender_ids(payload)[0],
                         now=self.clock.now(),
                     )
-            for status in statuses:
-                await self._record_status(repos, status)
+            for report in reports:
+                await record_status(repos, self.catalog, report, now=self.clock.now())
             return stored
 
         stored = await self.commits.run(store)
         if stored:
             self.on_stored()
-        if statuses:
+        if reports:
             self.on_status()
         return PlainTextResponse("ok")
 
@@ -216,35 +220,6 @@ class WebhookApp:
             return
         typed = text_at(object_at(message, "text"), "body") or ""
         payload.update(read_reply(Menu.parse(stored), typed))
-
-    async def _record_status(self, repos: Repos, status: dict[str, Any]) -> None:
-        """sent / delivered / read / failed, possibly out of order or twice; a field of
-        another type is read as absent (a status without an id is ignored)."""
-        wamid, state = text_at(status, "id"), text_at(status, "status")
-        if not wamid or not state:
-            return
-        errors = _objects(status.get("errors"))
-        code = errors[0].get("code") if errors else None
-        code = code if isinstance(code, int) else None
-        item = await repos.outbox.by_ext_message_id(WHATSAPP, wamid)
-        if item is None:
-            if state == "failed" and code == WRONG_RECIPIENT_FIELD:
-                await announce_with_other_field(repos, wamid, now=self.clock.now())
-            return
-        await repos.outbox.record_delivery(item.id, state, code)
-        if code in (131047, WRONG_RECIPIENT_FIELD) and not await repos.outbox.may_send_again(
-            item.id, now=self.clock.now()
-        ):
-            return
-        if state == "failed" and code == 131047 and not item.message.get("cleared"):
-            # Accepted at send, refused later: send again, which announces it with a template.
-            await repos.outbox.retry_later(
-                item.id, not_before=self.clock.now(), error="131047 reported by status webhook"
-            )
-        elif state == "failed" and code == 131026:
-            await repos.users.mark_unreachable(WHATSAPP, item.chat_id or "", now=self.clock.now())
-        elif state == "failed" and code == WRONG_RECIPIENT_FIELD:
-            await resend_with_other_field(repos, item, now=self.clock.now())
 
     async def telegram_receive(self, request: Request) -> Response:
         secret = self.settings.telegram_webhook_secret

@@ -179,12 +179,11 @@ async def identity_for(repos: Repos, user_id: int) -> ChannelIdentity | None:
 
 def choose_identity(user: User | None, identities: list[ChannelIdentity]) -> ChannelIdentity | None:
     """The channel the person chose, unless it cannot reach them (blocked); otherwise the
-    one they used last (`identities` most recently used first)."""
+    one they used last (`identities` most recently used first), a reachable one first."""
     preferred = user and (user.delivery_channel or user.preferred_channel)
-    if preferred:
-        identities = sorted(
-            identities, key=lambda i: (i.unreachable_at is not None, i.channel != preferred)
-        )
+    identities = sorted(
+        identities, key=lambda i: (i.unreachable_at is not None, i.channel != preferred)
+    )
     return identities[0] if identities else None
 
 

@@ -97,10 +97,9 @@ def _threads(messages: list[NewMessage]) -> list[tuple[int, str]]:
 # message goes out before the answer to it, queued after it in the same transaction.
 RELEASED_PRIORITY = 0
 
-_MARK_SENT = (
-    "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
-    " attempts = attempts + 1 WHERE id = ?"
-)
+# `attempts` counts failed tries only (`retry_later`, `mark_failed`): a message sent, held
+# behind a closed window, deferred or flood-limited has used up none of them.
+_MARK_SENT = "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ? WHERE id = ?"
 # A message dropped while it was being sent (its person suspended meanwhile) stays dropped
 # whatever the send's outcome asks for.
 _NOT_DROPPED = " AND status != 'expired'"
@@ -188,8 +187,8 @@ class OutboxRepo(Repo):
         """Messages marked sent ahead of a send that never happened: pending again."""
         if item_ids:
             await self.conn.executemany(
-                "UPDATE outbox SET status = 'pending', sent_at = NULL,"
-                " attempts = MAX(attempts - 1, 0) WHERE id = ? AND status = 'sent'",
+                "UPDATE outbox SET status = 'pending', sent_at = NULL"
+                " WHERE id = ? AND status = 'sent'",
                 [(item_id,) for item_id in item_ids],
             )
 
@@ -199,16 +198,19 @@ class OutboxRepo(Repo):
             "UPDATE outbox SET ext_message_id = ? WHERE id = ?", (ext_message_id, item_id)
         )
 
-    async def retry_later(self, item_id: int, *, not_before: datetime, error: str) -> None:
-        """A temporary failure (flood limit, network): try again later."""
+    async def retry_later(
+        self, item_id: int, *, not_before: datetime, error: str, failed_try: bool
+    ) -> None:
+        """Try again later: after a failed try (network, Meta unwell), which uses up one of
+        its attempts, or when the channel said when (a flood limit), which uses up none."""
         await self._run(
             "UPDATE outbox SET status = 'pending', not_before = ?, last_error = ?,"
-            f" attempts = attempts + 1 WHERE id = ?{_NOT_DROPPED}",
-            (to_db(not_before), error[:500], item_id),
+            f" attempts = attempts + ? WHERE id = ?{_NOT_DROPPED}",
+            (to_db(not_before), error[:500], int(failed_try), item_id),
         )
 
     async def mark_failed(self, item_id: int, *, error: str) -> None:
-        """A permanent failure: the message will not be sent."""
+        """A permanent failure (a failed try): the message will not be sent."""
         await self._run(
             "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1"
             " WHERE id = ?",
@@ -279,6 +281,35 @@ class OutboxRepo(Repo):
             (to_db(now), error[:500], item_id),
         )
 
+    async def move_to_channel(
+        self, item: OutboxItem, *, channel: str, chat_id: str | None, now: datetime, error: str
+    ) -> int:
+        """`item`'s channel cannot reach its person: it goes by `channel` instead (held there
+        until they start the bot when `chat_id` is None), with the notices and alerts held
+        behind that chat's closed window, which waited for the same person. Returns how many
+        moved (none when `item` was dropped or has failed meanwhile)."""
+        cursor = await self._run(
+            "UPDATE outbox SET channel = ?1, chat_id = ?2,"
+            " status = CASE WHEN ?2 IS NULL THEN 'waiting' ELSE 'pending' END,"
+            " not_before = ?3, last_error = ?4, sent_at = NULL, ext_message_id = NULL,"
+            " other_recipient = 0, template = NULL, delivery_status = NULL,"
+            " delivery_error = NULL"
+            " WHERE user_id = ?5 AND channel = ?6 AND chat_id = ?7"
+            " AND kind IN ('notice', 'alert') AND cleared_at IS NULL"
+            " AND (status = 'waiting' OR (id = ?8 AND status IN ('pending', 'sent')))",
+            (
+                channel,
+                chat_id,
+                to_db(now),
+                error[:500],
+                item.user_id,
+                item.channel,
+                item.chat_id,
+                item.id,
+            ),
+        )
+        return cursor.rowcount
+
     async def note_other_recipient(self, item_id: int) -> None:
         """The other recipient field got the message through (after a 131062)."""
         await self._run("UPDATE outbox SET other_recipient = 1 WHERE id = ?", (item_id,))
@@ -306,8 +337,7 @@ class OutboxRepo(Repo):
     async def hold(self, item_id: int, *, error: str) -> None:
         """Keep a message until the person writes again (e.g. WhatsApp's closed window)."""
         await self._run(
-            "UPDATE outbox SET status = 'waiting', last_error = ?, attempts = attempts + 1"
-            f" WHERE id = ?{_NOT_DROPPED}",
+            f"UPDATE outbox SET status = 'waiting', last_error = ? WHERE id = ?{_NOT_DROPPED}",
             (error[:500], item_id),
         )
 

@@ -16,6 +16,7 @@ from storage.cases import CaseRepo
 from storage.day_offset import DayOffsetRepo
 from storage.district_contacts import DistrictContactRepo
 from storage.district_reminders import DistrictReminderRepo
+from storage.early_statuses import EarlyStatusRepo
 from storage.erasure import ErasureRepo
 from storage.exports import ExportRepo
 from storage.forms import FormRepo
@@ -74,6 +75,7 @@ class Repos:
         self.people = PeopleRepo(conn)
         self.training_invites = TrainingInviteRepo(conn)
         self.templates = TemplateUsageRepo(conn)
+        self.early_statuses = EarlyStatusRepo(conn)
         self.district_reminders = DistrictReminderRepo(conn)
         self.district_contacts = DistrictContactRepo(conn)
         self.background = BackgroundRequestRepo(conn)

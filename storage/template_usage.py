@@ -24,6 +24,13 @@ class WaitingForTemplate:
 
 
 @dataclass(frozen=True)
+class SentTemplate:
+    """A template we sent, known by its wamid: `outbox_id` is the message it announced."""
+
+    outbox_id: int | None
+
+
+@dataclass(frozen=True)
 class DeferralCount:
     """People of a district not reached on a local date, by kind of message."""
 
@@ -53,12 +60,12 @@ class TemplateUsageRepo(Repo):
             (to_db(now), chat_id, template, kind, outbox_id, ext_message_id),
         )
 
-    async def announced_by(self, ext_message_id: str) -> int | None:
-        """The outbox message a template (known by its wamid) announced."""
+    async def sent_template(self, ext_message_id: str) -> SentTemplate | None:
+        """The template the channel knows by this id (its wamid), if we sent it."""
         row = await self._one(
             "SELECT outbox_id FROM template_sends WHERE ext_message_id = ?", (ext_message_id,)
         )
-        return int(row[0]) if row and row[0] is not None else None
+        return SentTemplate(row[0]) if row else None
 
     async def forget_send(self, ext_message_id: str) -> None:
         """A template that never reached anyone (refused later): not counted, not a reason

@@ -18,7 +18,7 @@ from bot.clock import ManualClock
 from bot.outbox_sender import OutboxSender
 from bot.pacing import Pacing
 from handlers.delivery import DeliveryKind, deliver
-from handlers.events import Outbound
+from handlers.events import Button, Outbound
 from storage.db import Database
 from storage.models import OutboxItem, Role, UserStatus
 
@@ -38,7 +38,8 @@ class Channel:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
-        self.script: dict[str, SendOutcome] = {}
+        # A text's next outcome(s); a list is answered one a send, then sent.
+        self.script: dict[str, SendOutcome | list[SendOutcome]] = {}
         self.gate: asyncio.Event | None = None  # when set up, sends to chat "1" wait for it
         self.changed = asyncio.Condition()
         self.calls: dict[str, int] = {}  # API calls per text (1 unless said)
@@ -51,6 +52,10 @@ class Channel:
         if self.gate is not None and item.chat_id == "1":
             await self.gate.wait()
         outcome = self.script.pop(message.text, None)
+        if isinstance(outcome, list):
+            outcome, rest = (outcome[0], outcome[1:]) if outcome else (None, [])
+            if rest:
+                self.script[message.text] = rest
         if outcome is None:
             self.sent.append((item.chat_id or "", message.text))
             async with self.changed:
@@ -145,6 +150,93 @@ async def test_a_message_to_be_tried_again_is_not_overtaken_in_its_chat(db, monk
     clock.advance(timedelta(seconds=31))
     await sender.drain()
     assert channel.sent[2:] == [("1", "a1"), ("1", "a2")]
+
+
+async def test_only_failed_tries_use_up_a_messages_attempts(db, monkeypatch) -> None:
+    """Flood limits, an expired token and the mark of an at-most-once message before its
+    try used attempts too: after eight flood limits one timeout failed a notice, and a
+    reminder got four tries, not eight."""
+    monotonic = [1000.0]
+    monkeypatch.setattr(outbox_sender, "time", SimpleNamespace(monotonic=lambda: monotonic[0]))
+    one, two = await _people(db, 2)
+    await _queue(db, [(one, "n1", DeliveryKind.NOTICE), (two, "r1", DeliveryKind.ROUTINE)])
+    flood = SendOutcome("retry", retry_after=0.0, chat_wide=True, error="429")
+    token = SendOutcome("retry", retry_after=0.0, channel_wide=True, error="190")
+    timeout = SendOutcome("retry", retry_after=0.0, error="timed out")
+    channel = Channel()
+    channel.script["n1"] = [flood] * 8 + [token, timeout]
+    tries = outbox_sender.MAX_ATTEMPTS - 1
+    channel.script["r1"] = [timeout] * tries  # the last of its attempts goes through
+    sender = _sender(db, channel, overall_rate=1000)
+    for _ in range(20):
+        monotonic[0] += 100  # past every hold the sender keeps in memory
+        await sender.drain()
+    assert sorted(channel.sent) == [("1", "n1"), ("2", "r1")]
+    async with db.reading() as repos:
+        (notice,) = await repos.outbox.for_user(one)
+        (reminder,) = await repos.outbox.for_user(two)
+    assert (notice.status, notice.attempts) == ("sent", 1)  # the timeout only
+    assert (reminder.status, reminder.attempts) == ("sent", tries)
+
+
+async def test_a_notice_refused_for_good_goes_by_the_persons_other_channel(db) -> None:
+    """Telegram's 403 (blocked) for a notice failed it, though the person uses WhatsApp
+    too: it goes there now; a reply (to where the person wrote) still just fails."""
+    one, two = await _people(db, 2)
+    async with db.transaction() as repos:
+        await repos.users.add_identity(
+            user_id=one, channel="whatsapp", external_id="ID.1", chat_id="62811", now=NOW
+        )
+    await _queue(db, [(one, "n1", DeliveryKind.NOTICE), (two, "r1", DeliveryKind.REPLY)])
+    channel = Channel()
+    blocked = SendOutcome("unreachable", error="Forbidden: bot was blocked by the user")
+    channel.script.update({"n1": blocked, "r1": blocked})
+    await _sender(db, channel, overall_rate=1000).drain()
+    async with db.reading() as repos:
+        (notice,) = await repos.outbox.for_user(one)
+        (reply,) = await repos.outbox.for_user(two)
+        identities = {i.channel: i for i in await repos.users.identities_of(one)}
+    assert (notice.channel, notice.chat_id, notice.status) == ("whatsapp", "62811", "pending")
+    assert identities["telegram"].unreachable_at is not None
+    assert identities["whatsapp"].unreachable_at is None
+    assert (reply.channel, reply.status) == ("telegram", "failed")
+
+
+async def test_a_darurat_alert_nobody_can_get_is_told_to_the_coordinators(db) -> None:
+    (tksk,) = await _people(db, 1)
+    async with db.transaction() as repos:
+        await repos.users.update(tksk, now=NOW, role=Role.TKSK, kabupaten_code="32.08")
+        coordinator = await repos.users.create(
+            now=NOW,
+            status=UserStatus.ACTIVE,
+            full_name="Ibu Sari",
+            role=Role.COORDINATOR,
+            kabupaten_code="32.08",
+            language="en",
+        )
+        await repos.users.add_identity(
+            user_id=coordinator.id, channel="telegram", external_id="9", chat_id="9", now=NOW
+        )
+    button = Button(label="Buka laporan", data="cs:7")
+    async with db.transaction() as repos:
+        await deliver(
+            repos,
+            user_id=tksk,
+            message=Outbound(text="🚨 DARURAT", summary="KNG-2026-000007", buttons=[[button]]),
+            kind=DeliveryKind.ALERT,
+            now=NOW,
+        )
+    channel = Channel()
+    channel.script["🚨 DARURAT"] = SendOutcome("unreachable", error="Forbidden")
+    await _sender(db, channel, overall_rate=1000).drain()
+    async with db.reading() as repos:
+        (alert,) = await repos.outbox.for_user(tksk)
+        (told,) = await repos.outbox.for_user(coordinator.id)
+    assert alert.status == "failed"
+    assert told.kind == DeliveryKind.NOTICE and told.status == "sent"
+    text = told.message["text"]  # in the coordinator's language
+    assert "KNG-2026-000007" in text and "P1 (TKSK)" in text and "phone them" in text
+    assert told.message["buttons"] == [[{"label": "Buka laporan", "data": "cs:7"}]]
 
 
 async def test_a_long_back_off_holds_the_chat_a_minute_at_most(db, monkeypatch) -> None:

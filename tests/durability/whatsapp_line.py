@@ -201,7 +201,9 @@ async def whatsapp_bot(folder: Path, graph: FakeGraph) -> tuple[Runtime, httpx.A
     await runtime.start(background=False)
     assert runtime.db is not None and runtime.worker is not None
     await channel.start(runtime.db, runtime.clock, runtime.worker.wake)
-    app = WebhookApp(settings_, lambda: runtime.db, runtime.clock, lambda: None, lambda: None)
+    app = WebhookApp(
+        settings_, lambda: runtime.db, runtime.clock, lambda: None, lambda: None, channel.catalog
+    )
     # An exception in the webhook app is raised to the poster (a server would answer 500).
     webhook = httpx.AsyncClient(transport=httpx.ASGITransport(app=app.app()), base_url="http://bot")
     return runtime, webhook

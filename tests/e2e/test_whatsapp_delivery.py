@@ -5,6 +5,7 @@ district's weekly reminders on WhatsApp."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date
 
 from bot.admin_tools import add_user
+from bot.channels.whatsapp import error_codes
 from bot.clock import ManualClock
 from bot.config import Settings
 from handlers.delivery import DeliveryKind, Topic, deliver
@@ -254,6 +256,276 @@ async def test_a_message_refused_later_is_not_sent_again_to_someone_suspended_si
     assert [body_of(m) for m in graph.messages_to(phone)].count(
         body_of(graph.messages_to(phone)[0])
     ) == 1
+    assert graph.rejections == []
+
+
+# -- 2b. a darurat alert whose template WhatsApp cannot deliver ----------------------------------
+
+ALERT_TEXT = "🚨 <b>LAPORAN DARURAT</b> KNG-2026-000007"
+
+
+async def _alert_on_whatsapp(
+    runtime, settings: Settings, graph, user_id: int, wa_id: str
+) -> tuple[str, int]:
+    """A darurat alert for someone whose WhatsApp window is closed: (its template's wamid,
+    its outbox id) once the template went and the alert is held behind it."""
+    async with runtime.db.transaction() as repos:
+        item_id = await deliver(
+            repos,
+            user_id=user_id,
+            message=Outbound(text=ALERT_TEXT, summary="KNG-2026-000007"),
+            kind=DeliveryKind.ALERT,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    sent = len(_templates_to(graph, wa_id))
+    await graph.wait_for(lambda: len(_templates_to(graph, wa_id)) > sent, what="template")
+    assert _templates_to(graph, wa_id)[-1] == "psm_darurat"
+
+    def held() -> list[tuple]:
+        return _rows(
+            settings,
+            "SELECT t.ext_message_id FROM template_sends t JOIN outbox o ON o.id = t.outbox_id"
+            " WHERE o.id = ? AND o.status = 'waiting'",
+            item_id,
+        )
+
+    await graph.wait_for(lambda: bool(held()), what="the alert held behind its template")
+    return held()[-1][0], item_id
+
+
+def _whatsapp_unreachable(settings: Settings, user_id: int) -> bool:
+    return _rows(
+        settings,
+        "SELECT unreachable_at IS NOT NULL FROM channel_identities"
+        " WHERE user_id = ? AND channel = 'whatsapp'",
+        user_id,
+    ) == [(1,)]
+
+
+async def test_an_alert_whose_template_cannot_be_delivered_goes_by_telegram(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """131026 for the alert's template (not a WhatsApp user, can't receive) came by status
+    webhook: the alert stayed held, the person reachable, nobody told. Now WhatsApp is
+    marked unreachable and the alert goes by the Telegram chat the TKSK started."""
+    tksk_id = await add_user(
+        wa_settings,
+        role="tksk",
+        telegram_id=7301,
+        name="Budi Santoso",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )
+    runtime = await start_wa_bot()
+    telegram = TelegramPerson(fake, 7301, "Budi")
+    await telegram.say("/start")
+    known_on_whatsapp(
+        wa_settings, tksk_id, "ID.3301", "6281234500061", datetime.now(UTC) - timedelta(hours=30)
+    )
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE users SET delivery_channel = 'whatsapp' WHERE id = ?",
+        tksk_id,
+    )
+    template_wamid, alert_id = await _alert_on_whatsapp(
+        runtime, wa_settings, graph, tksk_id, "6281234500061"
+    )
+    failed = status_update(template_wamid, "6281234500061", "failed", errors=[131026])
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+
+    await fake.wait_for(lambda: bool(_said(telegram, "LAPORAN DARURAT")), what="alert on TG")
+    assert _whatsapp_unreachable(wa_settings, tksk_id)
+    await graph.wait_for(
+        lambda: (
+            _rows(wa_settings, "SELECT channel, status FROM outbox WHERE id = ?", alert_id)
+            == [("telegram", "sent")]
+        ),
+        what="the alert marked sent on Telegram",
+    )
+    # The refused template is forgotten: it reached nobody and counts for nothing.
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
+    assert len(_templates_to(graph, "6281234500061")) == 1
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
+    fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
+) -> None:
+    """Meta unwell for the template: forgotten and announced again. Then 131026 and no
+    other chat: the alert has failed, and the district's coordinators are told to phone."""
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.2)
+    tksk_id = await add_user(
+        wa_settings,
+        role="tksk",
+        telegram_id=7302,
+        name="Budi Santoso",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )  # never started the bot on Telegram: only WhatsApp reaches him
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=7303, name="Ibu Sari", kabupaten="32.08"
+    )
+    runtime = await start_wa_bot()
+    coordinator = TelegramPerson(fake, 7303, "Sari")
+    await coordinator.say("/start")
+    known_on_whatsapp(
+        wa_settings, tksk_id, "ID.3302", "6281234500062", datetime.now(UTC) - timedelta(hours=30)
+    )
+    template_wamid, alert_id = await _alert_on_whatsapp(
+        runtime, wa_settings, graph, tksk_id, "6281234500062"
+    )
+    unwell = status_update(template_wamid, "6281234500062", "failed", errors=[131000])
+    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    await graph.wait_for(
+        lambda: len(_templates_to(graph, "6281234500062")) == 2, what="announced again"
+    )
+
+    def template_of_alert() -> list[tuple]:
+        return _rows(
+            wa_settings,
+            "SELECT t.ext_message_id FROM template_sends t JOIN outbox o ON o.id = t.outbox_id"
+            " WHERE o.id = ? AND o.status = 'waiting'",
+            alert_id,
+        )
+
+    await graph.wait_for(lambda: bool(template_of_alert()), what="held again")
+    assert template_of_alert() != [(template_wamid,)]  # the first one forgotten
+    [(second,)] = template_of_alert()
+    refused = status_update(second, "6281234500062", "failed", errors=[131026])
+    await post_webhook(webhook_url, envelope(statuses=[refused]))
+
+    await fake.wait_for(
+        lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
+    )
+    told = _said(coordinator, "tidak sampai ke Budi Santoso")
+    assert "KNG-2026-000007" in told[0] and "TKSK" in told[0] and "telepon" in told[0]
+    assert _whatsapp_unreachable(wa_settings, tksk_id)
+    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", alert_id) == [
+        ("failed", 2)  # Meta unwell once, then undeliverable
+    ]
+    assert len(_templates_to(graph, "6281234500062")) == 2
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_a_notice_reported_failed_is_sent_again_or_by_telegram(
+    fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
+) -> None:
+    """Accepted, then reported failed: only 131047, 131026 (unreachable, nothing more) and
+    131062 were acted on. Meta unwell (131000) now sends it again after its back-off;
+    131026 sends it by the Telegram chat the person started."""
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.2)
+    psm_id = await _psm(wa_settings, 7304, "Bu Dewi")
+    runtime = await start_wa_bot()
+    telegram = TelegramPerson(fake, 7304, "Dewi")
+    await telegram.say("/start")
+    phone = "6281234500064"
+    known_on_whatsapp(wa_settings, psm_id, "ID.3304", phone, datetime.now(UTC))  # window open
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE users SET delivery_channel = 'whatsapp' WHERE id = ?",
+        psm_id,
+    )
+    async with runtime.db.transaction() as repos:
+        notice_id = await deliver(
+            repos,
+            user_id=psm_id,
+            message=Outbound.say("Laporan KNG-2026-000009 sudah disetujui."),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+
+    def wamid() -> str | None:
+        [(found,)] = _rows(wa_settings, "SELECT ext_message_id FROM outbox WHERE id = ?", notice_id)
+        return found
+
+    await graph.wait_for(lambda: wamid() is not None, what="the notice accepted")
+    first = wamid()
+    unwell = status_update(first, phone, "failed", errors=[131000])
+    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    await graph.wait_for(lambda: wamid() not in (None, first), what="sent again")
+    assert [body_of(m) for m in graph.messages_to(phone)].count(
+        "Laporan KNG-2026-000009 sudah disetujui."
+    ) == 2
+
+    refused = status_update(wamid(), phone, "failed", errors=[131026])
+    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    await fake.wait_for(lambda: bool(_said(telegram, "KNG-2026-000009")), what="on Telegram")
+    await graph.wait_for(
+        lambda: (
+            _rows(
+                wa_settings, "SELECT channel, status, attempts FROM outbox WHERE id = ?", notice_id
+            )
+            == [("telegram", "sent", 1)]  # one failed try: Meta unwell
+        ),
+        what="marked sent on Telegram",
+    )
+    assert _whatsapp_unreachable(wa_settings, psm_id)
+    assert graph.rejections == [] and fake.rejections == []
+
+
+# -- 2c. a status report that comes before the message's id is written -------------------------
+
+
+async def test_a_failed_status_before_the_ids_are_written_is_applied_once_they_are(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """The sender writes the outcomes of its sends up to ~50 ms after them; a fast "failed"
+    found no message then and was dropped: a 131047 was never sent again as a template, a
+    131026 for a template left its message held. The test writes the outcomes itself."""
+    runtime = await start_wa_bot(senders=False)
+    sender = runtime.senders["whatsapp"]
+    phone = "6281234500071"
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.3401", wa_id=phone)
+    graph.close_window(phone, asynchronous=True)  # accepted, then reported failed: 131047
+    await person.say("halo", expect=0)
+
+    def outbox() -> list[tuple]:
+        return _rows(wa_settings, "SELECT id, status, ext_message_id, attempts FROM outbox")
+
+    await graph.wait_for(lambda: bool(outbox()), what="the welcome queued")
+    [(welcome_id, *_)] = outbox()
+
+    async def send_unwritten() -> None:
+        """One round of sends, their outcomes not written yet."""
+        await sender._round()
+        await asyncio.gather(*sender._sending.values())
+
+    await send_unwritten()
+    [failed] = graph.failed_statuses
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+    assert outbox() == [(welcome_id, "pending", None, 0)]  # nothing to apply it to yet
+    await write_db(  # the window is closed by now: sent again, it goes as a template
+        wa_settings.database_path,
+        "UPDATE channel_identities SET last_inbound_at = ?",
+        to_db(datetime.now(UTC) - timedelta(hours=30)),
+    )
+    await sender._flush()
+    # The id written, the report applied: to be sent again (the window's fault, no attempt).
+    assert outbox() == [(welcome_id, "pending", failed["id"], 0)]
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM early_statuses") == [(0,)]
+
+    # Sent again: a template announces it. The template refused (131026) before the hold
+    # was written: applied with it, the person is unreachable and the welcome has failed.
+    await send_unwritten()
+    assert _templates_to(graph, phone) == ["psm_pemberitahuan"]
+    template_wamid = graph.sends[-1].response["messages"][0]["id"]
+    refused = status_update(template_wamid, phone, "failed", errors=[131026])
+    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    assert _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", welcome_id) == [
+        ("pending",)
+    ]
+    await sender._flush()
+    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", welcome_id) == [
+        ("failed", 1)
+    ]
+    assert _rows(
+        wa_settings,
+        "SELECT unreachable_at IS NOT NULL FROM channel_identities WHERE chat_id = ?",
+        phone,
+    ) == [(1,)]
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
     assert graph.rejections == []
 
 

@@ -50,7 +50,7 @@ async def test_outcomes_of_a_send_do_not_revive_a_dropped_message(db) -> None:
         )
         assert await repos.people.drop_unsent(person.id) == 4  # the deletion stays
         later = NOW + timedelta(minutes=1)
-        await repos.outbox.retry_later(ids[0], not_before=later, error="network")
+        await repos.outbox.retry_later(ids[0], not_before=later, error="network", failed_try=True)
         await repos.outbox.defer(ids[1], not_before=later, lifetime=timedelta(hours=1), error="x")
         await repos.outbox.hold(ids[2], error="131047")
         await repos.outbox.resend_other_recipient(ids[3], now=later, error="131062")

@@ -825,7 +825,7 @@ async def test_outbox_mark_sent(db: Database) -> None:
         row = await outbox_row(repos, item_id)
         assert row["status"] == "sent"
         assert row["ext_message_id"] == "777"
-        assert row["attempts"] == 1
+        assert row["attempts"] == 0  # a success is no failed try
         assert row["sent_at"] == "2026-11-29T10:01:00.000000+00:00"
         assert await repos.outbox.due("telegram", minutes(60)) == []
         await repos.outbox.set_ext_message_id(item_id, "778")
@@ -835,7 +835,9 @@ async def test_outbox_mark_sent(db: Database) -> None:
 async def test_outbox_retry_later(db: Database) -> None:
     async with db.transaction() as repos:
         item_id = await enqueue(repos)
-        await repos.outbox.retry_later(item_id, not_before=minutes(5), error="flood " * 200)
+        await repos.outbox.retry_later(
+            item_id, not_before=minutes(5), error="network " * 200, failed_try=True
+        )
         row = await outbox_row(repos, item_id)
         assert row["status"] == "pending"
         assert row["attempts"] == 1
@@ -843,7 +845,14 @@ async def test_outbox_retry_later(db: Database) -> None:
         assert await repos.outbox.due("telegram", minutes(4)) == []
         (due,) = await repos.outbox.due("telegram", minutes(5))
         assert due.id == item_id and due.attempts == 1 and due.not_before == minutes(5)
-        await repos.outbox.retry_later(item_id, not_before=minutes(6), error="network")
+        await repos.outbox.retry_later(
+            item_id, not_before=minutes(6), error="network", failed_try=True
+        )
+        assert (await outbox_row(repos, item_id))["attempts"] == 2
+        # A flood limit: the channel said when, no attempt used.
+        await repos.outbox.retry_later(
+            item_id, not_before=minutes(7), error="429", failed_try=False
+        )
         assert (await outbox_row(repos, item_id))["attempts"] == 2
 
 

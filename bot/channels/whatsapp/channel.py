@@ -13,6 +13,17 @@ from pathlib import Path
 
 from bot.channels.base import SendOutcome
 from bot.channels.whatsapp.client import GraphClient, GraphError
+from bot.channels.whatsapp.error_codes import (
+    ACCOUNT_RATE_LIMITS,
+    OUTSIDE_WINDOW,
+    PAIR_RATE,
+    TEMPORARY,
+    THROUGHPUT,
+    TOKEN_EXPIRED,
+    UNDELIVERABLE,
+    WRONG_RECIPIENT_FIELD,
+    temporary_pause,
+)
 from bot.channels.whatsapp.inbound import CHANNEL
 from bot.channels.whatsapp.limit import WINDOW, category, no_room_until
 from bot.channels.whatsapp.menu import MENU_KEY, Menu
@@ -26,6 +37,7 @@ from bot.channels.whatsapp.outbound import (
     to_whatsapp_text,
 )
 from bot.channels.whatsapp.recipients import other_recipient
+from bot.channels.whatsapp.statuses import apply_early_statuses
 from bot.clock import Clock
 from bot.config import Settings
 from bot.pacing import Pacing
@@ -35,19 +47,9 @@ from handlers.events import Outbound
 from handlers.i18n import Catalog
 from storage.db import Database
 from storage.models import ChannelIdentity, OutboxItem, User
+from storage.repos import Repos
 
 log = logging.getLogger(__name__)
-OUTSIDE_WINDOW = 131047
-THROUGHPUT, PAIR_RATE = 130429, 131056
-UNDELIVERABLE, WRONG_RECIPIENT_FIELD = 131026, 131062
-TOKEN_EXPIRED = 190
-# Meta's side is unwell for a while ("unknown", "service temporarily unavailable", "something
-# went wrong", "service unavailable", "server temporarily unavailable"; or an HTTP 5xx): the
-# message is tried again later, each time later (TEMPORARY_PAUSE doubled, at most 30 min).
-TEMPORARY = frozenset({1, 2, 131000, 131016, 133004})
-TEMPORARY_PAUSE, TEMPORARY_PAUSE_MAX = 30.0, 1800.0
-# Too many API calls (the app, the WhatsApp account): the whole channel waits a minute.
-ACCOUNT_RATE_LIMITS = frozenset({4, 80007})
 ACCOUNT_RATE_PAUSE = 60.0
 TOKEN_PAUSE = 600.0  # an expired or revoked token: until the operators put a new one in
 
@@ -129,6 +131,12 @@ class WhatsAppChannel:
 
     async def download(self, ref: str) -> bytes:
         return await self.client.download_media(ref)
+
+    async def ids_written(self, repos: Repos, ext_message_ids: list[str]) -> None:
+        """The sender wrote these ids (messages, templates): status reports that came before
+        them apply now."""
+        assert self.clock is not None
+        await apply_early_statuses(repos, self.catalog, ext_message_ids, now=self.clock.now())
 
     def api_calls(self, message: Outbound) -> int:
         """Cloud API sends the message takes (the sender paces in sends)."""
@@ -308,7 +316,9 @@ class WhatsAppChannel:
                 outbox_id=item.id,
                 ext_message_id=message_id,
             )
-        return SendOutcome("held", error="window closed; template sent", template=template)
+        return SendOutcome(
+            "held", message_id=message_id, error="window closed; template sent", template=template
+        )
 
     async def _record_deferral(self, delivery: _Delivery) -> None:
         """Remember who the limit kept a message from today, for the coordinators' report."""
@@ -345,7 +355,7 @@ class WhatsAppChannel:
                 "retry", retry_after=ACCOUNT_RATE_PAUSE, error=str(error), channel_wide=True
             )
         if code in TEMPORARY or error.status >= 500:
-            pause = min(TEMPORARY_PAUSE * 2**delivery.item.attempts, TEMPORARY_PAUSE_MAX)
+            pause = temporary_pause(delivery.item.attempts)
             return SendOutcome("retry", retry_after=pause, error=str(error))
         if code == UNDELIVERABLE:
             return SendOutcome("unreachable", error=str(error))

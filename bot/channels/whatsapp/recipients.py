@@ -29,8 +29,9 @@ def other_recipient(identity: ChannelIdentity | None, chat: str) -> str | None:
 
 
 async def resend_with_other_field(repos: Repos, item: OutboxItem, *, now: datetime) -> None:
-    """A failed status webhook said 131062: send the message once more with the other field;
-    if that was the other field already, the message has failed."""
+    """A failed status webhook said 131062 (for it, or for the template announcing it): send
+    the message once more with the other field; if that was the other field already, the
+    message has failed."""
     if item.other_recipient and item.status == "pending":
         return  # the same report twice: the resend is already queued
     if item.other_recipient:
@@ -40,15 +41,3 @@ async def resend_with_other_field(repos: Repos, item: OutboxItem, *, now: dateti
     await repos.outbox.resend_other_recipient(
         item.id, now=now, error="131062 reported by status webhook"
     )
-
-
-async def announce_with_other_field(repos: Repos, wamid: str, *, now: datetime) -> None:
-    """A template (announcing a held message) was refused later with 131062: it never
-    reached anyone, so it is forgotten and the held message is announced again, with the
-    other field."""
-    outbox_id = await repos.templates.announced_by(wamid)
-    item = await repos.outbox.get(outbox_id) if outbox_id is not None else None
-    if item is None or item.status != "waiting":
-        return
-    await repos.templates.forget_send(wamid)
-    await resend_with_other_field(repos, item, now=now)

@@ -1,0 +1,157 @@
+"""Status reports (WhatsApp's status webhooks): sent, delivered, read or failed, for a message
+we sent or for a template announcing a held one; possibly out of order or twice, and days
+after the send.
+
+A failed report decides by its code, as the send's own error would have:
+131047 (the window had closed) sends the message again, which announces it with a template;
+131026 (not on WhatsApp, can't receive) marks the person unreachable there and sends the
+message by their other channel, if any (`handlers/unreachable.py`); 131062 (wrong recipient
+field) sends it once more with the other field; Meta unwell (TEMPORARY) tries it again
+later. A template refused so never reached anyone: it is forgotten (not counted, not a reason
+to wait for a tap) and the message it announced is dealt with the same way. Nothing comes
+back for a person suspended since the message was queued (`may_send_again`).
+
+A report may come before the id of its message is written (the sender writes its outcomes
+up to ~50 ms after the send): it is kept (`early_statuses`) and applied once the id is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.channels.base import MAX_ATTEMPTS
+from bot.channels.whatsapp.error_codes import (
+    OUTSIDE_WINDOW,
+    TEMPORARY,
+    UNDELIVERABLE,
+    WRONG_RECIPIENT_FIELD,
+    temporary_pause,
+)
+from bot.channels.whatsapp.inbound import CHANNEL, text_at
+from bot.channels.whatsapp.recipients import resend_with_other_field
+from handlers.i18n import Catalog
+from handlers.unreachable import reach_elsewhere
+from storage.early_statuses import StatusReport
+from storage.models import OutboxItem
+from storage.repos import Repos
+
+# A message still being sent (its outcome not written yet) is in one of these.
+BEING_SENT = frozenset({"pending", "sent"})
+
+
+def read_status(status: dict[str, Any]) -> StatusReport | None:
+    """The report in a webhook's status object; None without an id or a status (a field of
+    another type is read as absent)."""
+    wamid, state = text_at(status, "id"), text_at(status, "status")
+    if not wamid or not state:
+        return None
+    errors = status.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors else None
+    code = first.get("code") if isinstance(first, dict) else None
+    return StatusReport(wamid, state, code if isinstance(code, int) else None)
+
+
+async def record_status(
+    repos: Repos, catalog: Catalog, report: StatusReport, *, now: datetime
+) -> None:
+    """A report from the webhook: applied, or kept until its message's id is written."""
+    if not await apply_status(repos, catalog, report, now=now):
+        await repos.early_statuses.keep(report, now=now)
+
+
+async def apply_early_statuses(
+    repos: Repos, catalog: Catalog, ext_message_ids: list[str], *, now: datetime
+) -> None:
+    """The ids of messages (and templates) just written: the reports that came before them
+    are applied now (`OutboxSender`'s `ids_written`, in the same transaction)."""
+    for report in await repos.early_statuses.take(ext_message_ids):
+        await record_status(repos, catalog, report, now=now)
+
+
+async def apply_status(
+    repos: Repos, catalog: Catalog, report: StatusReport, *, now: datetime
+) -> bool:
+    """Apply a report; False when it cannot be yet: no message or template of ours is known
+    by its id, or the message a template announced is still being sent (its outcome is
+    written up to ~50 ms after the send, and the report may come first)."""
+    item = await repos.outbox.by_ext_message_id(CHANNEL, report.wamid)
+    if item is not None:
+        await _on_message(repos, catalog, item, report, now=now)
+        return True
+    template = await repos.templates.sent_template(report.wamid)
+    if template is None:
+        return False
+    if report.state != "failed" or template.outbox_id is None:
+        return True
+    held = await repos.outbox.get(template.outbox_id)
+    if held is not None and held.status in BEING_SENT:
+        return False  # its hold is written with the send's outcome: then
+    if held is not None and held.status == "waiting":
+        await _on_template(repos, catalog, held, report, now=now)
+    return True
+
+
+async def _on_message(
+    repos: Repos, catalog: Catalog, item: OutboxItem, report: StatusReport, *, now: datetime
+) -> None:
+    await repos.outbox.record_delivery(item.id, report.state, report.code)
+    if report.state != "failed" or item.status != "sent":
+        return  # a report twice: what it asked for is done already
+    code = report.code
+    resendable = not item.message.get("cleared") and await repos.outbox.may_send_again(
+        item.id, now=now
+    )
+    if code == UNDELIVERABLE:  # accepted, not delivered: stays sent unless it goes elsewhere
+        if resendable:
+            await reach_elsewhere(repos, catalog, item, now=now, error=_error(code))
+        else:
+            await repos.users.mark_unreachable(CHANNEL, item.chat_id or "", now=now)
+    elif not resendable:
+        return
+    elif code == OUTSIDE_WINDOW:  # accepted at send, refused later: announced with a template
+        await repos.outbox.retry_later(
+            item.id, not_before=now, error=_error(code), failed_try=False
+        )
+    elif code == WRONG_RECIPIENT_FIELD:
+        await resend_with_other_field(repos, item, now=now)
+    elif code in TEMPORARY:
+        await _try_again(repos, item, code, now=now, give_up=True)
+
+
+async def _on_template(
+    repos: Repos, catalog: Catalog, held: OutboxItem, report: StatusReport, *, now: datetime
+) -> None:
+    """A template announcing `held` (still held behind the window) was refused."""
+    code = report.code
+    if code not in (UNDELIVERABLE, WRONG_RECIPIENT_FIELD) and code not in TEMPORARY:
+        return
+    if not await repos.outbox.may_send_again(held.id, now=now):
+        return
+    await repos.templates.forget_send(report.wamid)
+    if code == UNDELIVERABLE:
+        error = _error(code, "template")
+        if not await reach_elsewhere(repos, catalog, held, now=now, error=error):
+            await repos.outbox.mark_failed(held.id, error=error)
+    elif code == WRONG_RECIPIENT_FIELD:
+        await resend_with_other_field(repos, held, now=now)
+    else:  # queued again: announced again once Meta is well (else the person's tap frees it)
+        await _try_again(repos, held, code, now=now, give_up=False)
+
+
+async def _try_again(
+    repos: Repos, item: OutboxItem, code: int | None, *, now: datetime, give_up: bool
+) -> None:
+    """Meta unwell: a failed try, sent again after the back-off; at the last attempt the
+    message fails (`give_up`) or stays held for the person's next message."""
+    if item.attempts + 1 < MAX_ATTEMPTS:
+        pause = timedelta(seconds=temporary_pause(item.attempts))
+        await repos.outbox.retry_later(
+            item.id, not_before=now + pause, error=_error(code), failed_try=True
+        )
+    elif give_up:
+        await repos.outbox.mark_failed(item.id, error=_error(code))
+
+
+def _error(code: int | None, what: str = "message") -> str:
+    return f"{code} reported by status webhook ({what})"

@@ -1,0 +1,103 @@
+"""A person a channel cannot reach (blocked the bot on Telegram; not on WhatsApp, or unable to
+receive there: 131026), whether the channel said so on the send or in a later status report.
+
+That identity is marked unreachable until the person writes there again (`identity_for` then
+prefers their other channel). A notice or darurat alert for them goes by their other channel
+when they started one, with what was held behind that chat's closed window; otherwise it
+fails (one the channel accepted and reported later stays sent), and a darurat alert nobody
+could deliver is told to the district's coordinators (the
+admins where it has none), so that someone phones the person: the case will not wait for a
+TKSK who never heard of it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from handlers.delivery import DeliveryKind, deliver, identity_for
+from handlers.events import Button, Outbound
+from handlers.i18n import Catalog
+from storage.models import OutboxItem, Role, User
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+
+# Kinds that go to the person wherever they are (replies go where the person wrote; routine
+# and bulk messages expire, and the next one takes the other channel by itself).
+FOLLOWS_THE_PERSON = frozenset({DeliveryKind.NOTICE, DeliveryKind.ALERT})
+
+
+async def reach_elsewhere(
+    repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime, error: str
+) -> bool:
+    """`item`'s channel cannot reach its person: mark that, then send it by their other
+    channel (True); else tell the coordinators of a darurat alert, and return False: the
+    caller fails the message, or leaves it as the channel accepted it (a status report)."""
+    await repos.users.mark_unreachable(item.channel, item.chat_id or "", now=now)
+    if item.user_id is not None and item.kind in FOLLOWS_THE_PERSON:
+        other = await identity_for(repos, item.user_id)
+        # One they started (and not refused either): a chat that never began reaches nobody.
+        if (
+            other is not None
+            and other.channel != item.channel
+            and other.chat_id is not None
+            and other.unreachable_at is None
+        ):
+            moved = await repos.outbox.move_to_channel(
+                item,
+                channel=other.channel,
+                chat_id=other.chat_id,
+                now=now,
+                error=f"{error} (sent by {other.channel} instead)",
+            )
+            log.info("outbox %s: %s message(s) moved to %s", item.id, moved, other.channel)
+            return True
+    if item.kind == DeliveryKind.ALERT and item.user_id is not None:
+        await _tell_alert_not_delivered(repos, catalog, item, now=now)
+    return False
+
+
+async def _tell_alert_not_delivered(
+    repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime
+) -> None:
+    """The district's coordinators (else the admins) hear that a darurat alert reached
+    nobody at this person's, with the alert's button to open the case."""
+    person = await repos.users.get(item.user_id or 0)
+    if person is None:
+        return
+    told = [
+        u
+        for u in await repos.users.active_with_role(
+            Role.COORDINATOR, kabupaten_code=person.kabupaten_code
+        )
+        if u.id != person.id
+    ] or [u for u in await repos.users.active_with_role(Role.ADMIN) if u.id != person.id]
+    buttons = [
+        [Button.model_validate(button) for button in row]
+        for row in item.message.get("buttons") or []
+    ]
+    for user in told:
+        await deliver(
+            repos,
+            user_id=user.id,
+            message=Outbound(
+                text=_not_delivered_text(catalog, user, person, item),
+                summary=item.message.get("summary") or "",
+                buttons=buttons,
+            ),
+            # Not an alert itself: one about an unreachable coordinator must not go round.
+            kind=DeliveryKind.NOTICE,
+            now=now,
+        )
+
+
+def _not_delivered_text(catalog: Catalog, reader: User, person: User, item: OutboxItem) -> str:
+    language = reader.language
+    return catalog.text(
+        language,
+        "delivery.alert_not_delivered",
+        number=item.message.get("summary") or "-",
+        name=person.full_name or "-",
+        role=catalog.text(language, f"roles.{person.role}") if person.role else "-",
+    )
