@@ -36,16 +36,20 @@ class FinishedSend:
     at: datetime  # when the outcome came: a `retry_after` counts from here, not from the flush
 
 
-async def alert_admins(repos: Repos, problem: str, *, day: date, now: datetime) -> None:
+async def alert_admins(
+    repos: Repos, catalog: Catalog, problem: str, *, day: date, now: datetime
+) -> None:
     """Tell every active admin, once a local `day` per problem, about something only they
-    can fix."""
+    can fix (announced as a technical problem where it waits behind WhatsApp's window)."""
     if not await repos.schedule.claim("operator_alert", f"{problem}:{day}", now=now):
         return
     for admin in await repos.users.active_with_role(Role.ADMIN):
         await deliver(
             repos,
             user_id=admin.id,
-            message=Outbound.say(problem),
+            message=Outbound(
+                text=problem, summary=catalog.text(admin.language, "announced.operator_problem")
+            ),
             kind=DeliveryKind.NOTICE,
             now=now,
         )
@@ -91,7 +95,7 @@ class OutcomeWriter:
                 await repos.outbox.record_template(item.id, outcome.template)
             if outcome.operator_alert:
                 day = now.astimezone(self._zone).date()
-                await alert_admins(repos, outcome.operator_alert, day=day, now=now)
+                await alert_admins(repos, self._texts(), outcome.operator_alert, day=day, now=now)
         await repos.outbox.mark_sent_many(sent, now=now)
         await repos.outbox.set_ext_message_ids(sent_ahead)
         await repos.outbox.unmark_sent(not_attempted)

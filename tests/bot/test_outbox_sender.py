@@ -501,3 +501,7 @@ async def test_admins_hear_of_a_problem_once_a_local_day(db) -> None:
     assert await alerts() == 2
     await fails_at(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # 08.00 WIB, still the 30th
     assert await alerts() == 2
+    async with db.reading() as repos:
+        summaries = {item.message.get("summary") for item in await repos.outbox.for_user(admin.id)}
+    # Announced for what it is where it waits behind WhatsApp's window, never "(pesan)".
+    assert summaries == {"Masalah teknis bot"}
