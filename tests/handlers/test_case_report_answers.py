@@ -1,0 +1,80 @@
+"""Answers the case report refused or misread on both channels (QA walk 3): the KK number
+typed at a member's NIK (and a NIK typed as the KK number), several numbers typed at a
+one-choice question, a sticker or photo where a location or a number is asked, a photo beyond
+the limit, a photo sent as a document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from handlers.forms.loading import load_forms
+from handlers.forms.state import new_state
+from storage.db import Database
+from storage.models import Role, User
+from tests.handlers.forms.report_answers import BEFORE_SIZE
+from tests.handlers.routed_turns import CHANNELS, open_session, person, said, send
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
+
+pytestmark = pytest.mark.parametrize("channel", CHANNELS)
+KK = BEFORE_SIZE["no_kk"]
+FIRST_NIK = BEFORE_SIZE["members"][0]["member_nik"]
+NIK_QUESTION = "Berapa NIK-nya (16 angka)?"
+KK_QUESTION = "Berapa nomor Kartu Keluarga"
+
+
+async def _report(db: Database, channel: str, answers: dict[str, Any], **state: Any) -> User:
+    """A PSM whose case report holds `answers` (the first unanswered question asked next)."""
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    version = load_forms()["case_report"].version
+    async with db.transaction() as repos:
+        await repos.forms.start(
+            user_id=ani.id,
+            form_id="case_report",
+            form_version=version,
+            state={**new_state(), "answers": answers, **state},
+            now=NOW,
+        )
+    return ani
+
+
+async def _answers(db: Database, user: User) -> dict[str, Any]:
+    return (await open_session(db, user)).state["answers"]
+
+
+# -- a KK number is no NIK, a NIK no KK number ------------------------------------------------
+
+
+async def test_the_kk_number_typed_at_a_members_nik_is_refused(world, channel):
+    db, app = world
+    answers = {"head_name": "Slamet Riyadi", "no_kk": KK, "members": [{"member_name": "Ayu"}]}
+    ani = await _report(db, channel, answers)
+
+    answered = said(await send(db, app, ani, channel, text=KK))
+
+    assert answered.startswith("⚠️ Ini sama dengan nomor KK laporan ini."), answered
+    assert "mohon ketik NIK dari KTP" in answered and NIK_QUESTION in answered
+    assert "✓ NIK" not in answered and KK not in answered
+    assert "member_nik" not in (await _answers(db, ani))["members"][0]
+    # Another number (the member's own NIK) is taken.
+    answered = said(await send(db, app, ani, channel, text=FIRST_NIK))
+    assert "✓ NIK: 320801******0001" in answered
+    assert (await _answers(db, ani))["members"][0]["member_nik"] == FIRST_NIK
+
+
+async def test_a_members_nik_typed_as_the_kk_number_is_refused(world, channel):
+    """The KK question asked again after the members (as an edit from the summary does)."""
+    db, app = world
+    answers = {key: value for key, value in BEFORE_SIZE.items() if key != "no_kk"}
+    ani = await _report(db, channel, answers, closed=["members"])
+    second_nik = BEFORE_SIZE["members"][1]["member_nik"]
+
+    answered = said(await send(db, app, ani, channel, text=second_nik))
+
+    assert answered.startswith("⚠️ Ini sama dengan NIK anggota ke-2 laporan ini."), answered
+    assert "mohon ketik nomor KK" in answered and KK_QUESTION in answered
+    assert second_nik not in answered
+    assert "no_kk" not in await _answers(db, ani)
+    answered = said(await send(db, app, ani, channel, text=KK))
+    assert "✓ Nomor KK: 320801******0005" in answered
