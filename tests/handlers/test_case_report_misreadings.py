@@ -78,3 +78,36 @@ async def test_a_members_nik_typed_as_the_kk_number_is_refused(world, channel):
     assert "no_kk" not in await _answers(db, ani)
     answered = said(await send(db, app, ani, channel, text=KK))
     assert "✓ Nomor KK: 320801******0005" in answered
+
+
+# -- several numbers at a one-choice question -------------------------------------------------
+
+AT_CONSENT = {**BEFORE_SIZE, "household_size": 5, "bansos": [{"name": "pkh", "label": "PKH"}]}
+CONSENT_QUESTION = "Siapa yang menyetujui data ini dicatat?"
+ONE_CHOICE = "⚠️ Di sini hanya bisa dipilih satu, jadi belum ada yang dicatat. Mohon pilih satu"
+
+
+@pytest.mark.parametrize("typed", ["2, 5", "2,5", "1 2", "2 dan 3", "Lisan, Tertulis"])
+async def test_several_answers_typed_at_a_one_choice_question_are_one_too_many(
+    world, channel, typed
+):
+    """The consent method's three buttons: "2, 5" was read as 25 ("Nomor 25 tidak ada")."""
+    db, app = world
+    answers = {**AT_CONSENT, "consent_by": {"name": "kepala_keluarga", "label": "Kepala keluarga"}}
+    ani = await _report(db, channel, answers, closed=["members"])
+
+    answered = said(await send(db, app, ani, channel, text=typed))
+
+    assert answered.startswith(ONE_CHOICE), answered
+    assert "Bagaimana persetujuannya diberikan?" in answered
+    assert "25" not in answered and "12" not in answered
+    assert "consent_method" not in await _answers(db, ani)
+    answered = said(await send(db, app, ani, channel, text="2"))
+    assert "✓ Cara persetujuan: Tertulis" in answered
+
+
+async def test_several_numbers_at_a_multiple_choice_are_picks(world, channel):
+    db, app = world
+    ani = await _report(db, channel, dict(BEFORE_SIZE, household_size=5), closed=["members"])
+    await send(db, app, ani, channel, text="1, 3")
+    assert [pick["name"] for pick in (await _answers(db, ani))["bansos"]] == ["pkh", "pbi_jk"]
