@@ -111,3 +111,64 @@ async def test_several_numbers_at_a_multiple_choice_are_picks(world, channel):
     ani = await _report(db, channel, dict(BEFORE_SIZE, household_size=5), closed=["members"])
     await send(db, app, ani, channel, text="1, 3")
     assert [pick["name"] for pick in (await _answers(db, ani))["bansos"]] == ["pkh", "pbi_jk"]
+
+
+# -- a sticker or a photo where something is to be typed or shared ---------------------------
+
+AT_LOCATION = {key: value for key, value in BEFORE_SIZE.items() if key not in ("gps", "categories")}
+NEED_LOCATION = "⚠️ Mohon kirim lokasi dengan tombol di bawah, atau ketik koordinat"
+NEED_TEXT = "Mohon jawab dengan mengetik teks."
+
+
+@pytest.mark.parametrize("sent", [{"other_type": "sticker"}, {"photo": "AgAC-rumah"}])
+async def test_a_sticker_or_photo_at_the_location_asks_for_the_location(world, channel, sent):
+    db, app = world
+    ani = await _report(db, channel, AT_LOCATION, closed=["members"])
+
+    answered = said(await send(db, app, ani, channel, **sent))
+
+    assert answered.startswith(NEED_LOCATION) and NEED_TEXT not in answered, answered
+    assert "Kirim lokasi rumahnya" in answered
+    assert "gps" not in await _answers(db, ani)
+
+
+@pytest.mark.parametrize(
+    ("answers", "needed", "question"),
+    [
+        (
+            dict(BEFORE_SIZE),
+            "⚠️ Mohon ketik angka bulat, misalnya 3.",
+            "Berapa orang yang tinggal di rumah itu?",
+        ),
+        (
+            {"head_name": "Slamet", "no_kk": KK, "members": [{"member_name": "Ayu"}]},
+            "⚠️ Mohon ketik NIK-nya (16 angka).",
+            NIK_QUESTION,
+        ),
+        (
+            {"head_name": "Slamet Riyadi"},
+            "⚠️ Mohon ketik nomor KK-nya (16 angka).",
+            KK_QUESTION,
+        ),
+        (
+            {
+                "head_name": "Slamet",
+                "no_kk": KK,
+                "members": [{"member_name": "Ayu", "member_nik": FIRST_NIK}],
+            },
+            "⚠️ Mohon ketik tanggal lahir (17-08-2015) atau umur",
+            "Tanggal lahir atau umurnya?",
+        ),
+    ],
+    ids=["household-size", "nik", "kk", "age"],
+)
+async def test_a_sticker_where_a_number_is_typed_says_what_to_type(
+    world, channel, answers, needed, question
+):
+    db, app = world
+    ani = await _report(db, channel, answers, closed=["members"] if "address" in answers else [])
+
+    answered = said(await send(db, app, ani, channel, other_type="sticker"))
+
+    assert answered.startswith(needed) and NEED_TEXT not in answered, answered
+    assert question in answered
