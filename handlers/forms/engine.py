@@ -154,8 +154,8 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
                 prefix = self.t("form.stale_button") + "\n\n"
                 return StepResult(state, [await self.render(state, prefix)])
         position = fs.current()
-        if self._rest_of_album(fs, event, position):
-            return StepResult(state, [])
+        if (not_kept := await self._photo_not_kept(fs, event, position)) is not None:
+            return not_kept
         if event.spoken:  # whatever the question, it cannot be answered aloud
             return await self._ask_again(fs, "answer.spoken")
         if state.get("phase") in ("summary", "edit_menu") or position is None:

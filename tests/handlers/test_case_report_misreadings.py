@@ -13,7 +13,7 @@ from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User
-from tests.handlers.forms.report_answers import BEFORE_SIZE
+from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 from tests.handlers.routed_turns import CHANNELS, open_session, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
@@ -172,3 +172,30 @@ async def test_a_sticker_where_a_number_is_typed_says_what_to_type(
 
     assert answered.startswith(needed) and NEED_TEXT not in answered, answered
     assert question in answered
+
+
+# -- a photo beyond the limit ------------------------------------------------------------------
+
+AT_PHOTOS = {**AT_CONSENT, **REST, "consent_by": REST["consent_by"]}
+URGENCY_QUESTION = "Seberapa mendesak?"
+NOT_KEPT = "⚠️ Foto ini tidak disimpan: hanya 3 foto yang bisa disimpan, dan 3 foto sudah diterima."
+
+
+async def test_a_fourth_photo_sent_on_its_own_is_said_not_kept(world, channel):
+    """WhatsApp sends photos picked together one by one: the 4th came at the urgency question
+    and got "Mohon pilih salah satu pilihan" (QA walk 3)."""
+    db, app = world
+    answers = {k: v for k, v in AT_PHOTOS.items() if k not in ("photos", "urgency")}
+    ani = await _report(db, channel, answers, closed=["members"])
+    for number in (1, 2):
+        await send(db, app, ani, channel, photo=f"AgAC-{number}")
+    third = said(await send(db, app, ani, channel, photo="AgAC-3"))
+    assert third.startswith("✓ Foto: 3 foto") and URGENCY_QUESTION in third
+
+    fourth = said(await send(db, app, ani, channel, photo="AgAC-4"))
+
+    assert fourth.startswith(NOT_KEPT), fourth
+    assert URGENCY_QUESTION in fourth and "Mohon pilih salah satu" not in fourth
+    kept = (await _answers(db, ani))["photos"]
+    assert [photo["ref"] for photo in kept] == ["AgAC-1", "AgAC-2", "AgAC-3"]
+    assert "urgency" not in await _answers(db, ani)
