@@ -78,6 +78,10 @@ class ImageStep:
             return await self._accept_photos(fs, position, question)
         if action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
+        as_file = self.view.traits.photo_as_file
+        if event.kind == InboundKind.OTHER and event.other_type == "document" and as_file:
+            # A photo sent as a file: how to send it as a photo, in the channel's app.
+            return await self._ask_again(fs, f"answer.photo_as_file.{as_file}")
         if event.kind != InboundKind.PHOTO:
             return await self._ask_again(fs, "answer.need_photo")
         if not event.photo_ref:

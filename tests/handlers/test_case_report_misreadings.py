@@ -199,3 +199,27 @@ async def test_a_fourth_photo_sent_on_its_own_is_said_not_kept(world, channel):
     kept = (await _answers(db, ani))["photos"]
     assert [photo["ref"] for photo in kept] == ["AgAC-1", "AgAC-2", "AgAC-3"]
     assert "urgency" not in await _answers(db, ani)
+
+
+# -- a photo sent as a document ----------------------------------------------------------------
+
+HOW_TO_SEND_A_PHOTO = {
+    "whatsapp": "tekan 📎, lalu pilih <b>Galeri</b> atau <b>Kamera</b> (bukan Dokumen)",
+    "telegram": "jangan centang <b>Kirim tanpa kompresi</b>",
+}
+
+
+async def test_a_document_at_the_photo_question_says_how_to_send_a_photo(world, channel):
+    db, app = world
+    answers = {k: v for k, v in AT_PHOTOS.items() if k not in ("photos", "urgency")}
+    ani = await _report(db, channel, answers, closed=["members"])
+
+    answered = said(await send(db, app, ani, channel, other_type="document"))
+
+    assert answered.startswith("⚠️ Itu terkirim sebagai berkas"), answered
+    assert HOW_TO_SEND_A_PHOTO[channel] in answered
+    assert "Kirim foto keadaan" in answered
+    assert "photos" not in await _answers(db, ani)
+    # A sticker is no file: the plain refusal.
+    answered = said(await send(db, app, ani, channel, other_type="sticker"))
+    assert answered.startswith("⚠️ Mohon kirim foto (bukan berkas atau stiker).")
