@@ -1,7 +1,8 @@
 """The step of a photo question (image): photos received one by one or as an album, up to
 the question's limit, until "done". The photos of an album beyond the limit are ignored, the
 answer saying only the first ones were kept; a photo sent on its own after the limit was
-reached (WhatsApp sends a gallery pick one photo at a time) is told it was not kept.
+reached (WhatsApp sends a gallery pick one photo at a time) is told it was not kept, and so is
+one sent before the photo question is asked.
 
 `ImageStep` is mixed into `FormEngine` (handlers/forms/engine.py).
 """
@@ -32,11 +33,12 @@ class ImageStep:
     async def _photo_not_kept(
         self: FormEngine, fs: FormState, event: Inbound, position: Position | None
     ) -> StepResult | None:
-        """A photo arriving after a photo question took its limit and the form went on: the
-        rest of an album dropped (said once, unless the answer said so already: the worker
-        knew more were waiting only if they had arrived), or a photo sent on its own (each
-        said not kept, then the question on screen again, rather than that question's "use
-        the buttons", which left the person thinking it was kept); None for anything else."""
+        """A photo where no photo question is on screen, said not kept, with the question on
+        screen again (rather than its "use the buttons" or "type text", which left the person
+        thinking it was kept): after a photo question took its limit, the rest of an album
+        (said once, unless the answer said so already: the worker knew more were waiting
+        only if they had arrived) or a photo sent on its own (each); before the photo
+        question, a photo sent early. None for anything else."""
         if event.kind != InboundKind.PHOTO:
             return None
         if self._rest_of_album(fs, event, position):
@@ -45,14 +47,26 @@ class ImageStep:
             fs.state[ALBUM_REST_TOLD] = True
             limit = fs.state.get(PHOTO_LIMIT_REACHED)
             return await self._ask_again(fs, "form.album_past_the_limit", limit=limit)
-        limit = fs.state.get(PHOTO_LIMIT_REACHED)
-        if not limit:
-            return None
         at_summary = fs.state.get("phase") in ("summary", "edit_menu")
         asked = position is not None and position.name != MORE and not at_summary
         if asked and self.form.question(position.name).type == QuestionType.IMAGE:
-            return None  # another photo question takes it
-        return await self._ask_again(fs, "answer.photo_past_the_limit", limit=limit)
+            return None  # the photo question on screen takes it
+        if limit := fs.state.get(PHOTO_LIMIT_REACHED):
+            return await self._ask_again(fs, "answer.photo_past_the_limit", limit=limit)
+        if asked and self._photo_question_ahead(fs):
+            return await self._ask_again(fs, "answer.photo_later")
+        return None
+
+    def _photo_question_ahead(self: FormEngine, fs: FormState) -> bool:
+        """Whether a photo question of the form is still to be asked (a top-level one, asked
+        and unanswered): a photo sent early is told to wait for it."""
+        return any(
+            item.type == QuestionType.IMAGE
+            and item.name not in fs.answers
+            and fs.relevant(item, None)
+            for item in self.form.items
+            if isinstance(item, Question)
+        )
 
     def _rest_of_album(
         self: FormEngine, fs: FormState, event: Inbound, position: Position | None

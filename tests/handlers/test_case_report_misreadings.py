@@ -120,14 +120,23 @@ NEED_LOCATION = "⚠️ Mohon kirim lokasi dengan tombol di bawah, atau ketik ko
 NEED_TEXT = "Mohon jawab dengan mengetik teks."
 
 
-@pytest.mark.parametrize("sent", [{"other_type": "sticker"}, {"photo": "AgAC-rumah"}])
-async def test_a_sticker_or_photo_at_the_location_asks_for_the_location(world, channel, sent):
+PHOTO_LATER = "⚠️ Foto ini belum disimpan, karena foto diminta nanti di pertanyaan foto."
+
+
+@pytest.mark.parametrize(
+    ("sent", "told"),
+    [({"other_type": "sticker"}, NEED_LOCATION), ({"photo": "AgAC-rumah"}, PHOTO_LATER)],
+    ids=["sticker", "photo"],
+)
+async def test_a_sticker_or_photo_at_the_location_asks_for_the_location(world, channel, sent, told):
+    """A sticker: the location question's own message; a photo: not kept, photos come
+    later (it was "Mohon jawab dengan mengetik teks." for both)."""
     db, app = world
     ani = await _report(db, channel, AT_LOCATION, closed=["members"])
 
     answered = said(await send(db, app, ani, channel, **sent))
 
-    assert answered.startswith(NEED_LOCATION) and NEED_TEXT not in answered, answered
+    assert answered.startswith(told) and NEED_TEXT not in answered, answered
     assert "Kirim lokasi rumahnya" in answered
     assert "gps" not in await _answers(db, ani)
 
@@ -223,3 +232,16 @@ async def test_a_document_at_the_photo_question_says_how_to_send_a_photo(world, 
     # A sticker is no file: the plain refusal.
     answered = said(await send(db, app, ani, channel, other_type="sticker"))
     assert answered.startswith("⚠️ Mohon kirim foto (bukan berkas atau stiker).")
+
+
+async def test_a_photo_after_the_photo_question_was_skipped_gets_the_questions_refusal(
+    world, channel
+):
+    """No photo question ahead and none filled to its limit: the question on screen says
+    what it wants, nothing about photos."""
+    db, app = world
+    answers = {k: v for k, v in AT_PHOTOS.items() if k != "urgency"}  # photos: skipped
+    ani = await _report(db, channel, answers, closed=["members"])
+    answered = said(await send(db, app, ani, channel, photo="AgAC-1"))
+    assert answered.startswith("⚠️ Mohon pilih salah satu pilihan di bawah"), answered
+    assert "Foto ini" not in answered and URGENCY_QUESTION in answered

@@ -751,7 +751,8 @@ OUTSIDE = "answer.location_outside_indonesia"
 WRONG_ANSWERS: list[tuple[str, str, Action, str | None, dict[str, Any]]] = [
     # (id, question, wrong input, catalogue key of the complaint (None: any), its values)
     ("text-sticker", "name", _sticker, "answer.need_text", {}),
-    ("text-photo", "name", _photo, "answer.need_text", {}),
+    # A photo before the form's photo question: told to wait for it (QA walk 3).
+    ("text-photo", "name", _photo, "answer.photo_later", {}),
     ("text-blank", "name", _text(" \t\x00 "), "answer.empty", {}),
     ("text-too-long", "name", _text("x" * 101), "answer.too_long", {"limit": 100, "length": 101}),
     ("text-constraint", "name", _text("Bu"), None, {}),
@@ -776,7 +777,7 @@ WRONG_ANSWERS: list[tuple[str, str, Action, str | None, dict[str, Any]]] = [
     ("time-25", "visit_time", _text("25.00"), "answer.time_impossible", {}),
     ("select-sticker", "has_child", _sticker, "answer.use_buttons_or_type", {}),
     ("select-nonsense", "has_child", _text("qwxz"), "answer.no_such_choice", {}),
-    ("multi-photo", "cats", _photo, "answer.use_buttons_or_type", {}),
+    ("multi-photo", "cats", _photo, "answer.photo_later", {}),
     ("multi-nonsense", "cats", _text("qwxz, zzkk"), "answer.no_such_choice", {}),
     ("regions-sticker", "kecamatan", _sticker, "answer.use_buttons_or_type", {}),
     ("geopoint-words", "location", _text("di rumah"), "answer.need_location", {}),
@@ -809,7 +810,7 @@ WRONG_ANSWERS: list[tuple[str, str, Action, str | None, dict[str, Any]]] = [
     ("more-words", MORE, _text("mungkin nanti"), "answer.need_yes_no", {}),
     ("image-failed", "photo", _failed_photo, "answer.photo_failed", {}),
     ("image-done-without-photo", "photo", _button("d"), "answer.need_photo", {}),
-    ("multi-groups-photo", "aid", _photo, "answer.use_buttons_or_type", {}),
+    ("multi-groups-photo", "aid", _photo, "answer.photo_later", {}),
     ("multi-groups-nonsense", "aid", _text("qwxz"), "answer.no_such_choice", {}),
     ("nik-missing-not-allowed", "nik", _button("m0"), "answer.use_buttons_or_type", {}),
     ("kk-missing-not-allowed", "kk", _button("m1"), "answer.use_buttons_or_type", {}),
