@@ -38,6 +38,14 @@ class SeveralChoices(StrEnum):
     PICK = "pick"
 
 
+class PhotoAsFile(StrEnum):
+    """How a photo ends up sent as a file (a document) on a channel's app: what a photo
+    question that got one says to send it as a photo instead."""
+
+    DOCUMENT_MENU = "document_menu"  # picked under 📎 → Dokumen, not Galeri or Kamera
+    UNCOMPRESSED = "uncompressed"  # "Kirim tanpa kompresi" ticked (send as file)
+
+
 @dataclass(frozen=True)
 class ChannelTraits:
     """The facts about one channel that change what a conversation does."""
@@ -60,6 +68,10 @@ class ChannelTraits:
     several_choices: SeveralChoices = SeveralChoices.PICK
     """How several options of a question are picked; picks the line a multiple choice's
     question says it with (handlers/forms/view.py `several_note`), never its form's label."""
+
+    photo_as_file: PhotoAsFile | None = None
+    """How a photo gets sent as a file here, so a photo question that receives a document
+    says how to send it as a photo (answer.photo_as_file.*); None: only "send a photo"."""
 
     has_command_menu: bool = False
     """The chat shows a per-person command menu, so each person is sent the menu of their

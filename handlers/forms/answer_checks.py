@@ -1,8 +1,9 @@
 """An answer checked against its question's rules: refused, or taken with a doubt.
 
-A refusal (the question's `constraint`, a NIK already given in another repeat item) asks the
-question again; a doubt (the question's `warning`, a NIK's facts the answer contradicts, a
-region nobody knows) is told with the answer's acknowledgement, and the answer is kept.
+A refusal (the question's `constraint`, a NIK already given in another repeat item, a NIK that
+is the form's KK number or a KK number that is a NIK given) asks the question again; a doubt
+(the question's `warning`, a NIK's facts the answer contradicts, a region nobody knows) is told
+with the answer's acknowledgement, and the answer is kept.
 `AnswerChecks` is mixed into `FormEngine` (handlers/forms/engine.py).
 """
 
@@ -167,4 +168,36 @@ def same_nik_in_item(
     for index, item in enumerate(fs.answers.get(position.group, [])):
         if index != position.index and item.get(position.name) == value:
             return index + 1
+    return None
+
+
+# The identifier type a NIK or KK answer must never equal: the other one.
+_OTHER_IDENTIFIER = {QuestionType.NIK: QuestionType.KK, QuestionType.KK: QuestionType.NIK}
+
+
+def other_identifier_refusal(
+    fs: FormState, question: Question, position: Position, value: Any
+) -> tuple[str, dict[str, Any]] | None:
+    """The refusal (catalogue key and values) of a number the form already holds as the
+    other identifier: the family's KK number typed at a member's NIK, or a member's NIK typed
+    as the KK number (that member's number told); None when it holds none.
+
+    A NIK and a KK number are both 16 digits with a region and a date, so one passes for the
+    other; yet they are never the same number (a KK's date is its issue date, a NIK's the
+    holder's birth), and a KK stored as a NIK gives a wrong birth date and sex and makes the
+    family findable by neither. An engine rule, not a form constraint: it holds for every form
+    with both questions and for drafts on any version, with no new form version."""
+    other = _OTHER_IDENTIFIER.get(question.type)
+    if other is None or not isinstance(value, str):
+        return None
+    for answered in fs.answered_positions():
+        if answered == position or fs.form.question(answered.name).type != other:
+            continue
+        if fs.get(answered) != value:
+            continue
+        if question.type == QuestionType.NIK:
+            return "identifier.nik_is_kk", {}
+        if answered.index is None:
+            return "identifier.kk_is_nik", {}
+        return "identifier.kk_is_members_nik", {"number": answered.index + 1}
     return None

@@ -91,9 +91,12 @@ def clean_text(text: str) -> str:
     return "".join(ch for ch in text if _keep(ch)).strip()
 
 
-def _text_of(event: Inbound) -> str:
+def _text_of(event: Inbound, need: str = "answer.need_text", **values: Any) -> str:
+    """The typed text; anything else (a sticker, a photo, a shared location) is refused with
+    `need`, the question's own "type ..." message (a number, a date, a location by the
+    button), since "type text" tells nothing of what the question wants."""
     if event.kind not in (InboundKind.TEXT,) or event.text is None:
-        raise Invalid("answer.need_text")
+        raise Invalid(need, **values)
     return clean_text(event.text)
 
 
@@ -129,7 +132,8 @@ def parse_integer(event: Inbound, units: Iterable[str] = ()) -> Answer:
     `units` or a count's unit after it, "about" before it ("lima", "5 orang", "dua belas
     jiwa", "45 menit", "sekitar 5": handlers/forms/typed_words.yaml). A range ("5-6") is
     refused with its own message: one number is asked for."""
-    typed = without_about(without_unit(_text_of(event), [*units, *TYPED_WORDS.count_units]))
+    typed = _text_of(event, "answer.need_integer")
+    typed = without_about(without_unit(typed, [*units, *TYPED_WORDS.count_units]))
     if (both := count_range(typed)) is not None:  # "5-6 orang": one count is asked for
         raise Invalid("typed_count.range", low=both[0], high=both[1])
     text = count_in_words(typed).replace(" ", "")
@@ -143,7 +147,7 @@ def parse_integer(event: Inbound, units: Iterable[str] = ()) -> Answer:
 
 def parse_decimal(event: Inbound, units: Iterable[str] = ()) -> Answer:
     """A number with a decimal comma or point, the question's `units` after it allowed."""
-    text = without_unit(_text_of(event), units).replace(" ", "")
+    text = without_unit(_text_of(event, "answer.need_decimal"), units).replace(" ", "")
     if re.fullmatch(r"[+-]?\d{1,9}([.,]\d{1,6})?", text) is None:
         raise Invalid("answer.need_decimal")
     value = float(text.replace(",", "."))
@@ -162,11 +166,13 @@ def parse_date(event: Inbound, *, today: date, when: When = "past") -> Answer:
     default), not before today ("future") or either ("any"). Besides full dates it takes a
     day and month without the year and words such as "besok" or "senin depan", read in that
     direction (handlers/forms/dates.py); a refusal's examples are dates the question takes."""
+    need = f"answer.need_date_when.{when}"
+    typed = _text_of(event, need, **examples(today, when))
     try:
-        value = read_date(_text_of(event), today=today, when=when)
+        value = read_date(typed, today=today, when=when)
     except DateNotRead as unread:
         if unread.key == "need_date":
-            raise Invalid(f"answer.need_date_when.{when}", **examples(today, when)) from unread
+            raise Invalid(need, **examples(today, when)) from unread
         if unread.readings:
             raise TwoDates(unread.readings, **unread.values) from unread
         raise Invalid(f"answer.{unread.key}", **unread.values) from unread
@@ -216,7 +222,7 @@ def parse_time_text(text: str) -> tuple[int, int]:
 
 def parse_time(event: Inbound) -> Answer:
     """A time of day, stored as "HH:MM" (it sorts and compares as text), shown "HH.MM"."""
-    hour, minute = parse_time_text(_text_of(event))
+    hour, minute = parse_time_text(_text_of(event, "answer.need_time"))
     return Answer(f"{hour:02d}:{minute:02d}", f"{hour:02d}.{minute:02d}")
 
 
@@ -234,7 +240,7 @@ def months_between(born: date, today: date) -> int:
 
 def parse_age(event: Inbound, *, today: date) -> Answer:
     """A birth date, or an age: "5", "5 tahun", "18 bulan", "2 th 3 bln"."""
-    text = _text_of(event).lower().replace(",", " ")
+    text = _text_of(event, "answer.need_age").lower().replace(",", " ")
     if re.search(r"\d{1,4}[-/. ]\d{1,2}[-/. ]\d{2,4}|[a-z]{3,}\s+\d{4}", text):
         try:
             born = parse_date_text(text)
@@ -308,7 +314,8 @@ def parse_geopoint(event: Inbound) -> Answer:
         lat, lon = event.latitude, event.longitude
     else:
         match = re.fullmatch(
-            r"\s*(-?\d{1,3}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*", _text_of(event)
+            r"\s*(-?\d{1,3}(?:\.\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:\.\d+)?)\s*",
+            _text_of(event, "answer.need_location"),
         )
         if not match:
             raise Invalid("answer.need_location")
@@ -334,7 +341,7 @@ def parse_image(event: Inbound) -> Answer:
 def parse_nik_answer(event: Inbound, *, today: date) -> Answer:
     """A NIK; the restated value is masked."""
     try:
-        nik = parse_nik(_text_of(event), today=today)
+        nik = parse_nik(_text_of(event, "answer.need_nik"), today=today)
     except IdentifierError as exc:
         raise Invalid(exc.key) from exc
     extra = {"sex": nik.sex, "birth_date": nik.birth_date.isoformat(), "region": nik.region_code}
@@ -344,7 +351,7 @@ def parse_nik_answer(event: Inbound, *, today: date) -> Answer:
 def parse_kk_answer(event: Inbound, *, today: date) -> Answer:
     """A Kartu Keluarga number; the restated value is masked."""
     try:
-        kk = parse_kk(_text_of(event), today=today)
+        kk = parse_kk(_text_of(event, "answer.need_kk"), today=today)
     except IdentifierError as exc:
         raise Invalid(exc.key) from exc
     return Answer(kk.digits, mask_identifier(kk.digits), {"region": kk.region_code})
@@ -365,7 +372,7 @@ def parse_phone_answer(event: Inbound) -> Answer:
     if event.kind == InboundKind.CONTACT and event.contact_phone:
         raw, verified = event.contact_phone, event.contact_is_sender
     else:
-        raw, verified = _text_of(event), False
+        raw, verified = _text_of(event, "answer.need_phone"), False
     try:
         phone = parse_phone(raw)
     except IdentifierError as exc:

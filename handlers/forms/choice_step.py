@@ -101,6 +101,8 @@ class ChoiceStep:
                 multiple=multiple,
                 by_number=self.view.by_number(question, options, default),
             )
+            if found.several:
+                return await self._ask_again(fs, "answer.one_choice")
             named = None if found.exact or multiple else option_in_sentence(event.text, options)
             kept = None if found.exact else self._keep_sentence(fs, position, question, event)
             if named is None and kept is not None and question.sentence_default:

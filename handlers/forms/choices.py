@@ -58,6 +58,7 @@ class ChoiceMatch:
     exact: list[ChoiceOption] = field(default_factory=list)
     suggestions: list[ChoiceOption] = field(default_factory=list)
     number: str | None = None  # a typed number that picks no option shown
+    several: bool = False  # several options typed ("2, 5") where one is asked for
 
 
 def _keys(option: ChoiceOption) -> set[str]:
@@ -148,14 +149,19 @@ def match_choice(
     by_number: list[ChoiceOption] | None = None,
 ) -> ChoiceMatch:
     """Match typed text to options; for multiple choice, "a, b" (or "1, 3" where numbers
-    count, `by_number`: the options in the order shown, all on one screen) picks several."""
+    count, `by_number`: the options in the order shown, all on one screen) picks several. For
+    one choice such a list is `several`, to be told one is asked for."""
     text = text[:200]
     by_number = by_number or []
+    parts = _parts(text)
     if not multiple:
-        return _match_one(text, options, by_number)
-    parts = [part for part in re.split(r"[,;\n]+|\s+dan\s+", text) if part.strip()]
-    if len(parts) <= 1 and re.fullmatch(r"[\d\s]+", text):
-        parts = text.split()
+        found = _match_one(text, options, by_number)
+        # Numbers apart ("2, 5", "1 2") are never one number run together (25, 12); names
+        # apart only when the whole text names no option ("Biasa, Segera").
+        numbers_apart = len(parts) > 1 and all(part.strip().isdigit() for part in parts)
+        if (numbers_apart or not found.exact) and _several(parts, options, by_number):
+            return ChoiceMatch(several=True)
+        return found
     exact: list[ChoiceOption] = []
     for part in parts:
         found = _match_one(part, options, by_number)
@@ -164,6 +170,26 @@ def match_choice(
         if found.exact[0] not in exact:
             exact.append(found.exact[0])
     return ChoiceMatch(exact=exact)
+
+
+def _parts(text: str) -> list[str]:
+    """The answers a typed list holds: "a, b", "a; b", "a dan b", one a line, or numbers
+    apart ("1 3"); one part for anything else."""
+    parts = [part for part in re.split(r"[,;\n]+|\s+dan\s+", text) if part.strip()]
+    if len(parts) <= 1 and re.fullmatch(r"[\d\s]+", text):
+        parts = text.split()
+    return parts
+
+
+def _several(parts: list[str], options: list[ChoiceOption], by_number: list[ChoiceOption]) -> bool:
+    """Whether a typed list names several answers, each a number or an option's name."""
+    if len(parts) < 2:
+        return False
+    for part in parts:
+        found = _match_one(part, options, by_number)
+        if len(found.exact) != 1 and found.number is None:
+            return False
+    return True
 
 
 def _words(text: str) -> list[str]:

@@ -24,7 +24,7 @@ from typing import Any
 
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
-from handlers.forms.answer_checks import AnswerChecks, same_nik_in_item
+from handlers.forms.answer_checks import AnswerChecks, other_identifier_refusal, same_nik_in_item
 from handlers.forms.choice_step import ChoiceStep
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import REFERENCE, text_of
@@ -157,8 +157,8 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
                 return StepResult(state, [await self.render(state, prefix)])
         fs.settle_phase()  # a summary saved with an answer missing showed that question
         position = fs.current()
-        if self._rest_of_album(fs, event, position):
-            return StepResult(state, [])
+        if (not_kept := await self._photo_not_kept(fs, event, position)) is not None:
+            return not_kept
         if event.spoken:  # whatever the question, it cannot be answered aloud
             return await self._ask_again(fs, "answer.spoken")
         if state.get("phase") in ("summary", "edit_menu") or position is None:
@@ -316,6 +316,8 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             return await self._ask_again_constraint(fs, question, position)
         if (twin := same_nik_in_item(fs, question, position, answer.value)) is not None:
             return await self._ask_again(fs, "identifier.nik_repeated", number=twin)
+        if refusal := other_identifier_refusal(fs, question, position, answer.value):
+            return await self._ask_again(fs, refusal[0], **refusal[1])
         if question.verified_only and not answer.value.get("verified"):
             return await self._ask_again_constraint(fs, question, position)  # a typed number
         warnings = await self._warnings(fs, question, position, answer)

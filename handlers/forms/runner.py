@@ -285,6 +285,12 @@ async def step_form(turn: Turn, session: FormSession) -> None:
         result = await check(turn, session, engine, result)
     if result.question is not None and result.question.type in IDENTIFIER_TYPES:
         turn.identifier_question = True  # a mistyped NIK leaves the chat too
+    if not result.messages and not result.finished:
+        # A step that says nothing (a photo of an album before its last, or past the limit)
+        # shows no new buttons: those on screen stay valid, so the revision stays (an album
+        # of five for three photos left the next question's buttons stale).
+        await turn.repos.forms.note(session.id, state=result.state, now=turn.now)
+        return
     status = "completed" if result.finished else "active"
     saved = await turn.repos.forms.save(session.id, state=result.state, status=status, now=turn.now)
     messages = (

@@ -14,7 +14,13 @@ from bot.channels.traits import ADAPTERS, channel_traits
 from bot.channels.whatsapp.channel import WhatsAppChannel
 from bot.channels.whatsapp.outbound import prints_numbered_options
 from bot.demo import DemoChannel
-from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits, PhoneProof, SeveralChoices
+from handlers.channel_traits import (
+    UNKNOWN_CHANNEL,
+    ChannelTraits,
+    PhoneProof,
+    PhotoAsFile,
+    SeveralChoices,
+)
 from tests.handlers.chat_turns import app_context
 
 # What each channel is known to do, kept as data: a changed declaration fails here first.
@@ -25,6 +31,7 @@ EXPECTED = {
         "charges_for_templates": False,
         "phone_proof": PhoneProof.SHARED_CONTACT,
         "several_choices": SeveralChoices.TAP,
+        "photo_as_file": PhotoAsFile.UNCOMPRESSED,
         "has_command_menu": True,
         "chat_link_format": "https://t.me/{address}?start={payload}",
         "prints_numbered_options": None,  # inline keyboards only
@@ -35,6 +42,7 @@ EXPECTED = {
         "charges_for_templates": True,
         "phone_proof": PhoneProof.SENDER_NUMBER,
         "several_choices": SeveralChoices.PICK,
+        "photo_as_file": PhotoAsFile.DOCUMENT_MENU,
         "has_command_menu": False,
         "chat_link_format": "https://wa.me/{address}?text={payload}",
         "prints_numbered_options": prints_numbered_options,  # beyond a list, typed numbers
@@ -45,6 +53,7 @@ EXPECTED = {
         "charges_for_templates": False,
         "phone_proof": PhoneProof.SHARED_CONTACT,
         "several_choices": SeveralChoices.TAP,
+        "photo_as_file": None,  # a terminal sends no files
         "has_command_menu": False,
         "chat_link_format": None,
         "prints_numbered_options": None,  # `>N` taps a button: nothing typed is read as one

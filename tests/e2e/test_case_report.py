@@ -139,6 +139,19 @@ async def test_full_report_with_edits_from_the_summary(fake, settings, people) -
     assert fake.rejections == []
 
 
+async def test_an_album_past_the_photo_limit_says_only_three_were_kept(
+    fake, settings, people
+) -> None:
+    """Five photos as one album at a question that keeps three: photos 4 and 5 were dropped
+    unsaid (QA walk 3); now one message says only the first three were kept."""
+    psm = people[PSM]
+    summary = await walk_report(psm, Report(photos=5), fake=fake)
+    assert "Periksa kembali" in summary[-1]["text"] and "3 foto" in summary[-1]["text"]
+    told = [m for m in psm.messages() if "Hanya 3 foto pertama yang disimpan" in m["text"]]
+    assert len(told) == 1, [m["text"] for m in psm.messages()[-6:]]
+    assert fake.rejections == []
+
+
 async def test_report_without_documents(fake, settings, people) -> None:
     psm = people[PSM]
     report = Report(kk=None, nik=None, age="2 th 3 bln", photos=0)

@@ -15,7 +15,7 @@ from tests.e2e.whatsapp import WhatsAppPerson, body_of
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, open_database
 
 PSM_WA = "6281200000710"
-REASON = "Mengapa nomor KK tidak ada?"
+REASON = "Mengapa nomor KK tidak bisa diisi?"
 NOT_DIGITS = "harus berisi angka"
 
 

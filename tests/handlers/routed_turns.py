@@ -67,15 +67,18 @@ async def send(
     command_args: str = "",
     data: str | None = None,
     other_type: str | None = None,
+    photo: str | None = None,
     now: datetime = NOW,
     picks: tuple[Pick, ...] = (),
     picked_from: int | None = None,
 ) -> Turn:
     """One event through the router, in its own transaction (`other_type`: a sticker, a
-    voice note... as the adapters name them; `picks`, `picked_from`: typed numbers as a
-    channel that printed them read them; `command_args`: the words after a command), at
-    `now`."""
-    if other_type is not None:
+    voice note... as the adapters name them; `photo`: a photo's file id, sent on its own;
+    `picks`, `picked_from`: typed numbers as a channel that printed them read them;
+    `command_args`: the words after a command), at `now`."""
+    if photo is not None:
+        kind = InboundKind.PHOTO
+    elif other_type is not None:
         kind = InboundKind.OTHER
     elif command is not None:
         kind = InboundKind.COMMAND
@@ -95,6 +98,7 @@ async def send(
         data=data,
         callback_id="cb" if data is not None else None,
         other_type=other_type,
+        photo_ref=photo,
         picks=picks,
         picked_from=picked_from,
     )

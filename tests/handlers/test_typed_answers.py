@@ -22,11 +22,12 @@ from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 KK_QUESTION = "Berapa nomor Kartu Keluarga"
-KK_REASON = "Mengapa nomor KK tidak ada?"
+KK_REASON = "Mengapa nomor KK tidak bisa diisi? (misalnya belum tahu nomornya"
 NOT_DIGITS = "Nomor harus berisi angka"
 SIZE_QUESTION = "Berapa orang yang tinggal di rumah itu?"
 BANSOS_QUESTION = "Bantuan sosial apa yang sudah diterima"
 V6 = load_form(Path(__file__).resolve().parents[1] / "fixtures" / "forms" / "case_report_v6.yaml")
+V8 = load_form(Path(__file__).resolve().parents[1] / "fixtures" / "forms" / "case_report_v8.yaml")
 SIZE_RANGE = "⚠️ Mohon ketik jumlah penghuni dari 2 sampai 40 orang (anggota keluarga yang sudah"
 
 
@@ -157,3 +158,32 @@ async def test_a_draft_of_version_6_keeps_its_message(world, channel):
     assert "household_size" not in await _answers(db, ani)
     answered = said(await send(db, app, ani, channel, text="tiga puluh"))
     assert "✓ Jumlah penghuni: 30" in answered
+
+
+async def test_the_nik_reason_fits_an_unknown_number(world, channel):
+    """Since version 9 the reason question fits "Tidak tahu" too (QA walk 3: "Mengapa NIK
+    tidak ada?" after "Tidak tahu")."""
+    db, app = world
+    ani = await _report_at_the_kk_question(db, app, channel)
+    await send(db, app, ani, channel, text="3208011210190005")
+    await send(db, app, ani, channel, text="Ayu Lestari")
+    answered = said(await send(db, app, ani, channel, text="tidak tahu"))
+    assert "✓ NIK: Tidak tahu" in answered
+    assert "Mengapa NIK tidak bisa diisi? (misalnya belum tahu nomornya" in answered
+
+
+async def test_a_draft_of_version_8_keeps_its_reason_question(world, channel):
+    db, app = world
+    assert V8.version == 8 < load_forms()["case_report"].version
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.transaction() as repos:
+        await repos.forms.save_definition(V8.id, V8.version, V8.model_dump(mode="json"))
+        state = {**new_state(), "answers": {"head_name": "Slamet Riyadi"}}
+        await repos.forms.start(
+            user_id=ani.id, form_id="case_report", form_version=8, state=state, now=NOW
+        )
+    answered = said(await send(db, app, ani, channel, text="tidak tahu"))
+    assert "Mengapa nomor KK tidak ada? (misalnya hilang" in answered
+    assert "tidak bisa diisi" not in answered
+    answered = said(await send(db, app, ani, channel, text="hilang waktu banjir"))
+    assert "✓ Alasan tanpa KK: hilang waktu banjir" in answered

@@ -17,7 +17,7 @@ from bot.channels.telegram.polling import ALLOWED_UPDATES, TelegramPoller
 from bot.clock import Clock
 from bot.config import Settings
 from bot.pacing import Pacing
-from handlers.channel_traits import ChannelTraits, PhoneProof, SeveralChoices
+from handlers.channel_traits import ChannelTraits, PhoneProof, PhotoAsFile, SeveralChoices
 from handlers.command_menu import VISITOR_COMMANDS
 from handlers.events import Outbound
 from handlers.i18n import Catalog
@@ -32,6 +32,7 @@ TRAITS = ChannelTraits(
     charges_for_templates=False,
     phone_proof=PhoneProof.SHARED_CONTACT,  # a contact whose user_id is the sender's
     several_choices=SeveralChoices.TAP,  # inline buttons stay; each tap ticks one
+    photo_as_file=PhotoAsFile.UNCOMPRESSED,  # "Kirim tanpa kompresi" sends a document
     has_command_menu=True,  # setMyCommands with a chat scope
     chat_link_format="https://t.me/{address}?start={payload}",  # a deep link: /start <payload>
 )

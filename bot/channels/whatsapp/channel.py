@@ -41,7 +41,7 @@ from bot.channels.whatsapp.statuses import apply_early_statuses
 from bot.clock import Clock
 from bot.config import Settings
 from bot.pacing import Pacing
-from handlers.channel_traits import ChannelTraits, PhoneProof, SeveralChoices
+from handlers.channel_traits import ChannelTraits, PhoneProof, PhotoAsFile, SeveralChoices
 from handlers.delivery import DeliveryKind
 from handlers.events import Outbound
 from handlers.i18n import Catalog
@@ -59,6 +59,7 @@ TRAITS = ChannelTraits(
     charges_for_templates=True,  # outside the 24-hour window only paid templates go out
     phone_proof=PhoneProof.SENDER_NUMBER,  # wa_id: the number the person writes from
     several_choices=SeveralChoices.PICK,  # a list row at a time, or "1,3" typed to numbered text
+    photo_as_file=PhotoAsFile.DOCUMENT_MENU,  # 📎 → Dokumen sends a photo as a document
     has_command_menu=False,  # keywords and numbered menus instead
     chat_link_format="https://wa.me/{address}?text={payload}",  # click to chat, text typed in
     prints_numbered_options=prints_numbered_options,  # beyond 10 options, or titles alike

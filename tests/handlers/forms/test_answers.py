@@ -207,8 +207,8 @@ INTEGER_INVALID = [
     pytest.param(text("--5"), "answer.need_integer", id="double-minus"),
     pytest.param(text("9999999999999"), "answer.need_integer", id="13-digits"),
     pytest.param(text(""), "answer.need_integer", id="empty"),
-    pytest.param(STICKER, "answer.need_text", id="sticker"),
-    pytest.param(PHOTO, "answer.need_text", id="photo"),
+    pytest.param(STICKER, "answer.need_integer", id="sticker"),
+    pytest.param(PHOTO, "answer.need_integer", id="photo"),
 ]
 
 
@@ -260,7 +260,7 @@ DECIMAL_INVALID = [
     pytest.param(text(",5"), "answer.need_decimal", id="no-leading-digit"),
     pytest.param(text("0,1234567"), "answer.need_decimal", id="seven-decimals"),
     pytest.param(text(""), "answer.need_decimal", id="empty"),
-    pytest.param(STICKER, "answer.need_text", id="sticker"),
+    pytest.param(STICKER, "answer.need_decimal", id="sticker"),
 ]
 
 
@@ -339,8 +339,8 @@ DATE_INVALID = [
     pytest.param(text("17081990"), NEED_PAST_DATE, id="no-separators"),
     pytest.param(text("1990"), NEED_PAST_DATE, id="year-only"),
     pytest.param(text(""), NEED_PAST_DATE, id="empty"),
-    pytest.param(STICKER, "answer.need_text", id="sticker"),
-    pytest.param(PHOTO, "answer.need_text", id="photo"),
+    pytest.param(STICKER, NEED_PAST_DATE, id="sticker"),
+    pytest.param(PHOTO, NEED_PAST_DATE, id="photo"),
 ]
 
 
@@ -428,8 +428,8 @@ GEOPOINT_INVALID = [
     pytest.param(text("-6.97"), "answer.need_location", id="latitude-only"),
     pytest.param(text("-6.97, 108.48, 5"), "answer.need_location", id="three-numbers"),
     pytest.param(text(""), "answer.need_location", id="empty"),
-    pytest.param(STICKER, "answer.need_text", id="sticker"),
-    pytest.param(PHOTO, "answer.need_text", id="photo"),
+    pytest.param(STICKER, "answer.need_location", id="sticker"),
+    pytest.param(PHOTO, "answer.need_location", id="photo"),
 ]  # fmt: skip
 
 
@@ -500,8 +500,8 @@ NIK_ANSWER_INVALID = [
     pytest.param(text("3208010112260001"), "identifier.nik_bad_date", id="future"),
     pytest.param(text("3208014506230000"), "identifier.bad_serial", id="serial-0000"),
     pytest.param(text(""), "identifier.not_digits", id="empty"),
-    pytest.param(STICKER, "answer.need_text", id="sticker"),
-    pytest.param(PHOTO_WITH_CAPTION, "answer.need_text", id="photo-with-nik-caption"),
+    pytest.param(STICKER, "answer.need_nik", id="sticker"),
+    pytest.param(PHOTO_WITH_CAPTION, "answer.need_nik", id="photo-with-nik-caption"),
 ]
 
 
@@ -531,7 +531,7 @@ KK_ANSWER_INVALID = [
     pytest.param(text("3208011506230000"), "identifier.bad_serial", id="serial-0000"),
     pytest.param(text("320801150623001"), "identifier.wrong_length", id="15-digits"),
     pytest.param(text("KK3208011506230001"), "identifier.not_digits", id="prefix"),
-    pytest.param(STICKER, "answer.need_text", id="sticker"),
+    pytest.param(STICKER, "answer.need_kk", id="sticker"),
 ]
 
 
@@ -620,10 +620,10 @@ PHONE_ANSWER_INVALID = [
     pytest.param(text("nomor saya"), "identifier.phone_invalid", id="words"),
     pytest.param(text(""), "identifier.phone_invalid", id="empty"),
     pytest.param(
-        event(InboundKind.CONTACT, contact_phone=None), "answer.need_text", id="contact-no-phone"
+        event(InboundKind.CONTACT, contact_phone=None), "answer.need_phone", id="contact-no-phone"
     ),
-    pytest.param(STICKER, "answer.need_text", id="sticker"),
-    pytest.param(PHOTO, "answer.need_text", id="photo"),
+    pytest.param(STICKER, "answer.need_phone", id="sticker"),
+    pytest.param(PHOTO, "answer.need_phone", id="photo"),
 ]
 
 
@@ -633,18 +633,20 @@ def test_parse_phone_answer_refuses(inbound, key):
 
 
 # --------------------------------------------------------------------------------------
-# A sticker or photo where text is expected: every text-reading parser says need_text
+# A sticker or photo where text is expected: each text-reading parser says what its own
+# question wants typed (QA walk 3: "Mohon jawab dengan mengetik teks." at a location question)
 # --------------------------------------------------------------------------------------
 TEXT_PARSERS = [
-    pytest.param(lambda e: parse_text(e, max_length=100), id="text"),
-    pytest.param(parse_integer, id="integer"),
-    pytest.param(parse_decimal, id="decimal"),
-    pytest.param(lambda e: parse_date(e, today=TODAY), id="date"),
-    pytest.param(parse_geopoint, id="geopoint"),
-    pytest.param(lambda e: parse_nik_answer(e, today=TODAY), id="nik"),
-    pytest.param(lambda e: parse_kk_answer(e, today=TODAY), id="kk"),
-    pytest.param(parse_phone_answer, id="phone"),
-    pytest.param(parse_time, id="time"),
+    pytest.param(lambda e: parse_text(e, max_length=100), "answer.need_text", id="text"),
+    pytest.param(parse_integer, "answer.need_integer", id="integer"),
+    pytest.param(parse_decimal, "answer.need_decimal", id="decimal"),
+    pytest.param(lambda e: parse_date(e, today=TODAY), NEED_PAST_DATE, id="date"),
+    pytest.param(lambda e: parse_age(e, today=TODAY), "answer.need_age", id="age"),
+    pytest.param(parse_geopoint, "answer.need_location", id="geopoint"),
+    pytest.param(lambda e: parse_nik_answer(e, today=TODAY), "answer.need_nik", id="nik"),
+    pytest.param(lambda e: parse_kk_answer(e, today=TODAY), "answer.need_kk", id="kk"),
+    pytest.param(parse_phone_answer, "answer.need_phone", id="phone"),
+    pytest.param(parse_time, "answer.need_time", id="time"),
 ]
 NON_TEXT_EVENTS = [
     pytest.param(STICKER, id="sticker"),
@@ -655,9 +657,9 @@ NON_TEXT_EVENTS = [
 
 
 @pytest.mark.parametrize("inbound", NON_TEXT_EVENTS)
-@pytest.mark.parametrize("parse", TEXT_PARSERS)
-def test_non_text_where_text_expected(parse, inbound):
-    assert_invalid(parse, inbound, "answer.need_text")
+@pytest.mark.parametrize(("parse", "key"), TEXT_PARSERS)
+def test_non_text_where_text_expected(parse, key, inbound):
+    assert_invalid(parse, inbound, key)
 
 
 @pytest.mark.parametrize(

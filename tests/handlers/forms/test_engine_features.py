@@ -192,7 +192,9 @@ async def test_album_of_five_with_max_three_drops_photos_four_and_five() -> None
     driver = await started(photo_form(3))
     results = await driver.send_album("A", ["a1", "a2", "a3", "a4", "a5"])
     assert [bool(r.messages) for r in results] == [False, False, True, False, False]
-    assert results[2].messages[0].text.startswith("✓ Foto: 3 foto\n\n")
+    # The answer says the rest of the album was not kept (QA walk 3: dropped unsaid).
+    kept_only = "⚠️ " + t("form.album_past_the_limit", limit=3)
+    assert results[2].messages[0].text.startswith(f"✓ Foto: 3 foto\n{kept_only}\n\n")
     assert driver.answers == {"foto": [{"ref": "a1"}, {"ref": "a2"}, {"ref": "a3"}]}
     assert driver.current() == "catatan"
     # The next question is still answered normally.
@@ -244,10 +246,55 @@ async def test_optional_photo_question_skip_button_until_a_photo_arrives() -> No
 async def test_a_new_photo_after_the_album_is_not_ignored() -> None:
     driver = await started(photo_form(1))
     await driver.send_album("A", ["a1", "a2"])
+    not_kept = "⚠️ " + t("answer.photo_past_the_limit", limit=1) + "\n\n<b>Ada catatan lain?</b>"
     result = await driver.send_photo("other", album="B")
-    assert result.messages[0].text.startswith("⚠️ " + t("answer.need_text"))
+    assert result.messages[0].text.startswith(not_kept)
     result = await driver.send_photo("single")
-    assert result.messages[0].text.startswith("⚠️ " + t("answer.need_text"))
+    assert result.messages[0].text.startswith(not_kept)
+    assert driver.answers["foto"] == [{"ref": "a1"}]
+
+
+async def test_the_rest_of_an_album_not_yet_arrived_is_said_not_kept_once() -> None:
+    """The worker marks a photo "more are waiting" only when they already arrived: the third
+    photo took the answer unaware, so the fourth says the rest was not kept, the fifth not."""
+    driver = await started(photo_form(3))
+    for ref in ("a1", "a2"):
+        await driver.send_photo(ref, album="A", more=True)
+    third = await driver.send_photo("a3", album="A", more=False)
+    assert t("form.album_past_the_limit", limit=3) not in third.messages[0].text
+    fourth = await driver.send_photo("a4", album="A", more=True)
+    fifth = await driver.send_photo("a5", album="A", more=False)
+    told = "⚠️ " + t("form.album_past_the_limit", limit=3) + "\n\n<b>Ada catatan lain?</b>"
+    assert fourth.messages[0].text.startswith(told)
+    assert fifth.messages == []
+    assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}, {"ref": "a3"}]
+
+
+async def test_an_album_that_fits_says_nothing_of_a_limit() -> None:
+    driver = await started(photo_form(3))
+    results = await driver.send_album("A", ["a1", "a2", "a3"])
+    assert t("form.album_past_the_limit", limit=3) not in results[2].messages[0].text
+
+
+async def test_a_photo_past_the_limit_at_the_summary_is_said_not_kept() -> None:
+    driver = await started(make_form(IMAGE_ONE))
+    await driver.send_photo("p1")
+    result = await driver.send_photo("p2")
+    text = result.messages[0].text
+    assert text.startswith("⚠️ " + t("answer.photo_past_the_limit", limit=1))
+    assert t("form.summary_title") in text
+    assert driver.answers["foto"] == [{"ref": "p1"}]
+
+
+async def test_a_photo_after_fewer_photos_than_the_limit_is_no_answer_either() -> None:
+    """Only a question filled to its limit tells later photos so; after "done" with fewer a
+    photo gets the next question's own refusal."""
+    driver = await started(photo_form(3))
+    await driver.send_photo("p1")
+    await driver.tap(t("form.done_photos"))
+    result = await driver.send_photo("p2")
+    assert t("answer.photo_past_the_limit", limit=3) not in result.messages[0].text
+    assert driver.answers["foto"] == [{"ref": "p1"}]
 
 
 IMAGE_ONE = _q("image", "foto", "Kirim foto kejadian.", "Foto")
