@@ -24,10 +24,11 @@ from handlers.forms.runner import (
 from handlers.identifier_messages import attempted_in_search
 from handlers.permissions import allowed
 from handlers.review.buttons import CASE_PREFIX
+from handlers.review.case_rows import case_row_label
 from handlers.scope import scope_of
 from storage.cases import CASE_NUMBER
 from storage.identifiers import compact_number
-from storage.models import FormSession, FoundCase
+from storage.models import FormSession
 from storage.person_names import person_key
 
 _NUMBER = re.compile(rf"^({CASE_NUMBER}|\d{{1,6}})$")
@@ -36,10 +37,6 @@ _IDENTIFIER = re.compile(r"[0-9]{16}")  # a NIK or KK, its separators dropped
 SEARCH_FORM = "case_search"
 # The command word typed again before the words, at that question.
 _AGAIN = re.compile(r"^/?cari\b[\s:,]*", re.IGNORECASE)
-# What follows a result's number (a WhatsApp list row's description, the tightest of our
-# channels) holds 72 characters: the head's name is cut to leave room for the desa and state.
-_AFTER_NUMBER = 72
-_SEPARATOR = " · "
 
 
 async def search(turn: Turn) -> None:
@@ -165,20 +162,7 @@ async def _find(turn: Turn, query: str) -> None:
         turn.reply(turn.t("review.search_none"))
         return
     rows = [
-        [Button(label=_found_label(turn, case), data=f"{CASE_PREFIX}:{case.id}")]
+        [Button(label=case_row_label(turn, case), data=f"{CASE_PREFIX}:{case.id}")]
         for case in found[:10]
     ]
     turn.reply(Outbound.say(turn.t("review.search_found", count=len(found)), rows))
-
-
-def _found_label(turn: Turn, case: FoundCase) -> str:
-    """A result's button: its number first (a list row's title), then what tells it from the
-    others found: the head of household (as on the case page), the desa and the state."""
-    state = turn.t(f"case_states.{case.state}")
-    rest = _SEPARATOR + case.desa_name + _SEPARATOR + state
-    room = _AFTER_NUMBER - len(rest)
-    head = case.head_name.strip()
-    if len(head) > room:
-        head = head[: room - 1].rstrip() + "…"
-    parts = [case.number, head] if head and room > 1 else [case.number]
-    return _SEPARATOR.join(parts) + rest
