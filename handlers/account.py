@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import channel_choice
+from handlers import channel_choice, export
 from handlers.command_menu import role_help
 from handlers.context import Turn
 from handlers.district_contact import contact_note
@@ -82,7 +82,12 @@ async def help_text(turn: Turn) -> str:
         return turn.t(key, **values) + (f"\n\n{lines}" if lines else "")
     if user is None or user.status != UserStatus.ACTIVE or user.role is None:
         return turn.t("help.not_active")
-    return role_help(turn.app.catalog, user)
+    return role_help(turn.app.catalog, user, _served_elsewhere(turn))
+
+
+def _served_elsewhere(turn: Turn) -> frozenset[str]:
+    """The commands the turn's channel cannot serve (they point to another channel)."""
+    return frozenset() if export.served_here(turn) else frozenset({"ekspor"})
 
 
 async def show_help(turn: Turn) -> None:

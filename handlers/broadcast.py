@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from handlers import district_contact
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver_to_people
 from handlers.events import Button, Outbound
@@ -127,7 +128,8 @@ async def preview(turn: Turn, session: FormSession, answers: dict[str, Any]) -> 
         answers,
         phase=PHASE,
         prefix=CONFIRM_PREFIX,
-        text=turn.t("broadcast.preview", count=len(reached[0]), text=text),
+        text=turn.t("broadcast.preview", count=len(reached[0]), text=text)
+        + await _no_contact_note(turn),
         send=turn.t("broadcast.send"),
         edit=turn.t("broadcast.edit_first"),
     )
@@ -145,6 +147,17 @@ async def _change_audience(turn: Turn, session: FormSession) -> None:
     state.update(phase="ask", editing=None, page=0, picking=[])
     saved = await turn.repos.forms.save(session.id, state=state, status="active", now=turn.now)
     await resume_form(turn, saved)
+
+
+async def _no_contact_note(turn: Turn) -> str:
+    """Under the preview while the sender's district has no contact set (the copies then
+    give no number to call): how to give one, setting it where the sender may."""
+    user = turn.user
+    assert user is not None
+    if await turn.repos.district_contacts.contact(user.kabupaten_code) is not None:
+        return ""
+    key = "no_contact_set" if district_contact.may_set(user, user.kabupaten_code) else "no_contact"
+    return "\n\n" + turn.t(f"broadcast.{key}")
 
 
 def _copy_text(turn: Turn, language: str, sender: str, message: str, contact: str | None) -> str:

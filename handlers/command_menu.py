@@ -60,15 +60,19 @@ def command_names(user: User | None) -> list[str]:
     ]
 
 
-def role_help(catalog: Catalog, user: User) -> str:
+def role_help(catalog: Catalog, user: User, elsewhere: frozenset[str] = frozenset()) -> str:
     """An active person's help, in their language: the commands their role may use (their
-    menu, in its order), each in the role's own words where it has them, then its note."""
+    menu, in its order), each in the role's own words where it has them, then its note.
+    Commands in `elsewhere` work only on another channel than the one asked on (/ekspor's
+    file on WhatsApp) and say so, as the command itself would."""
     language = user.language
     lines = [catalog.text(language, "help.title")]
     for name in command_names(user):
         own_key = f"help.by_role.{user.role}.{name}"
         commands_key = f"help.commands.{name}"
         description = catalog.text(language, own_key if catalog.has(own_key) else commands_key)
+        if name in elsewhere:
+            description = catalog.text(language, "help.elsewhere", description=description)
         lines.append(f"/{name} - {description}")
     note_key = f"help.notes.{user.role}"
     if catalog.has(note_key):

@@ -41,7 +41,7 @@ async def office_text(turn: Turn, person: User, key: str, /, **values: Any) -> s
     return catalog.text(person.language, key, **values) + note
 
 
-def _may_set(user: User | None, kabupaten_code: str | None) -> bool:
+def may_set(user: User | None, kabupaten_code: str | None) -> bool:
     """Coordinators set their own kabupaten's contact, admins any district's."""
     if not allowed(user, "district.contact") or user is None or not kabupaten_code:
         return False
@@ -102,7 +102,7 @@ async def ask(turn: Turn) -> None:
     if user is not None and user.role == Role.ADMIN and allowed(user, "district.contact"):
         codes = [district.code for district in turn.app.districts]
         context = None  # the form asks the admin which district
-    elif user is not None and _may_set(user, user.kabupaten_code):
+    elif user is not None and may_set(user, user.kabupaten_code):
         assert user.kabupaten_code is not None
         codes, context = [user.kabupaten_code], {"kabupaten": user.kabupaten_code}
     elif _may_view(user):
@@ -124,7 +124,7 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
     picked = answers.get("kabupaten")
     kabupaten = picked["name"] if picked else form_context(session).get("kabupaten")
     served = {district.code for district in turn.app.districts}
-    if kabupaten not in served or not _may_set(user, kabupaten):
+    if kabupaten not in served or not may_set(user, kabupaten):
         await turn.repos.audit.record(
             now=turn.now,
             actor_id=user.id,

@@ -113,10 +113,16 @@ def _may_export(turn: Turn) -> bool:
     return allowed(turn.user, "case.export") and scope_of(turn.user).kabupaten_code is not None
 
 
+def served_here(turn: Turn) -> bool:
+    """Whether /ekspor's file may be sent on the turn's channel: a file with personal data
+    goes only where the bot can delete it later (not WhatsApp). The help says so too."""
+    return turn.channel_traits.can_delete_after(turn.app.export_message_ttl)
+
+
 def _file_can_leave(turn: Turn) -> bool:
     """A file with personal data goes only where the bot can delete it later; elsewhere
     the coordinator is pointed to another channel or the server export."""
-    if turn.channel_traits.can_delete_after(turn.app.export_message_ttl):
+    if served_here(turn):
         return True
     turn.reply(turn.t("audit.export.not_here"))
     return False

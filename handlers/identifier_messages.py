@@ -1,12 +1,14 @@
 """A message in which someone typed a full NIK or KK leaves the chat (UU PDP).
 
 Whatever the message answered (the NIK question, a name, an address, a description, a
-/cari search) and whether or not it was accepted, it is deleted once the turn is done, on
-channels that can delete messages (Telegram, within 48 hours; WhatsApp cannot). So is a
+/cari search, a broadcast's text) and whether or not it was accepted, it is deleted once the
+turn is done, on channels that can delete messages (Telegram, within 48 hours). So is a
 mistyped attempt at one: an answer to a NIK or KK question, or a /cari search, holding a long
 run of digits (a digit short or too many, a letter among the digits), which shows nearly the
-whole number. The answer itself is judged by its question as usual; the texts the bot sends
-are masked anyway (handlers/delivery.py), and a refused number is never repeated.
+whole number. Where the channel cannot delete it (WhatsApp), the same messages get one
+request to delete it themselves, in the turn's reply: one rule, wherever it was typed. The
+answer itself is judged by its question as usual; the texts the bot sends are masked anyway
+(handlers/delivery.py), and a refused number is never repeated.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 
 from handlers.channel_traits import ChannelTraits
+from handlers.context import Turn
 from handlers.events import Inbound, InboundKind, Outbound
 from handlers.masking import holds_identifier, holds_long_number
 from storage.cases import CASE_NUMBER
@@ -42,18 +45,56 @@ def attempted_in_search(words: str) -> bool:
     return holds_long_number(_CASE_NUMBER.sub(" ", words), ATTEMPT_DIGITS)
 
 
+def holds_typed_identifier(event: Inbound, *, identifier_question: bool = False) -> bool:
+    """Whether the person's text or command holds a NIK/KK-like number, or is an attempt at
+    one (`identifier_question`: the event answered a NIK or KK question): what leaves the
+    chat. A photo's caption is not: deleting it would delete the photo."""
+    if event.kind not in (InboundKind.TEXT, InboundKind.COMMAND):
+        return False
+    return holds_identifier(event.text or event.command_args) or _attempted_identifier(
+        event, identifier_question=identifier_question
+    )
+
+
 def identifier_deletion(
     event: Inbound, traits: ChannelTraits, *, identifier_question: bool = False
 ) -> Outbound | None:
     """The deletion of the person's message if it holds a NIK/KK-like number, or is an
-    attempt at one (`identifier_question`: the event answered a NIK or KK question), and
-    their channel can delete it; otherwise None."""
-    if event.kind not in (InboundKind.TEXT, InboundKind.COMMAND) or not event.message_id:
+    attempt at one, and their channel can delete it; otherwise None."""
+    if not event.message_id or not traits.deletes_messages:
         return None
-    if not traits.deletes_messages:
-        return None
-    if not holds_identifier(event.text or event.command_args) and not _attempted_identifier(
-        event, identifier_question=identifier_question
-    ):
+    if not holds_typed_identifier(event, identifier_question=identifier_question):
         return None
     return Outbound(type="delete", target_message_id=event.message_id)
+
+
+def clear_identifier_message(turn: Turn, event: Inbound) -> None:
+    """After the turn: the person's message (`event`, as it came in) holding a NIK or KK
+    leaves the chat. Deleted first of the turn's messages where the channel can; else the
+    person is asked, once, at the top of the reply, to delete it themselves."""
+    traits = turn.channel_traits
+    if traits.deletes_messages:
+        deletion = identifier_deletion(event, traits, identifier_question=turn.identifier_question)
+        if deletion is not None:
+            turn.replies.insert(0, deletion)  # gone from the chat before anything else is said
+    elif holds_typed_identifier(event, identifier_question=turn.identifier_question):
+        _ask_to_delete(turn)
+
+
+def _ask_to_delete(turn: Turn) -> None:
+    """The request to delete the message, first in the turn's first text (a new one if the
+    turn says nothing else). A NIK or KK question asked again in the reply drops its own
+    note ("once recorded, please delete..."): the request says it once, and also for a
+    number refused, which was never recorded."""
+    request = f"<i>{turn.t('identifier.delete_yourself')}</i>"
+    question_note = f"\n<i>{turn.t('form.identifier_note.delete_yourself')}</i>"
+    asked = False
+    for i, reply in enumerate(turn.replies):
+        if reply.type != "text" or not reply.text:
+            continue
+        text = reply.text.replace(question_note, "")
+        if not asked:
+            text, asked = f"{request}\n\n{text}", True
+        turn.replies[i] = reply.model_copy(update={"text": text})
+    if not asked:
+        turn.replies.insert(0, Outbound.say(request))

@@ -50,7 +50,7 @@ from handlers.forms.runner import (
     step_form,
 )
 from handlers.forms.step import WordReading
-from handlers.identifier_messages import identifier_deletion
+from handlers.identifier_messages import clear_identifier_message
 from handlers.identity import identify
 from handlers.keywords import TypedCommand, as_command, typed_command
 from handlers.people import buttons as people_buttons
@@ -99,11 +99,7 @@ async def handle(turn: Turn) -> None:
         await _on_command(turn)
     else:
         await _on_message(turn)
-    deletion = identifier_deletion(
-        event, turn.channel_traits, identifier_question=turn.identifier_question
-    )
-    if deletion is not None:
-        turn.replies.insert(0, deletion)  # gone from the chat before anything else is said
+    clear_identifier_message(turn, event)
     await refresh_menu(turn)  # after the turn: it may have changed the role or the language
 
 

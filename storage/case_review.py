@@ -12,7 +12,6 @@ from storage.households import HouseholdRepo
 from storage.models import (
     CaseDetail,
     CaseEvent,
-    CaseSummary,
     FoundCase,
     RevisedFacts,
     from_db,
@@ -95,12 +94,12 @@ class CaseReviewRepo(Repo):
         limit: int,
         offset: int,
         stand_in_for: int | None = None,
-    ) -> tuple[list[CaseSummary], int]:
+    ) -> tuple[list[FoundCase], int]:
         """Cases in these groups of states: group by group (the first what waits for the
         person's own action), most urgent, then oldest, first within each; and the total.
         Ordered on the state, urgency and time alone: the covering `cases_queue` indexes.
         With `stand_in_for` (an admin's id: their queue), the cases they stand in for come
-        before all others."""
+        before all others. Each with its head of household and desa by name, as /cari's."""
         states = tuple(state for group in groups for state in group)
         condition, params = scope.where("c")
         where = f"{condition} AND c.state IN ({placeholders(states)})"
@@ -117,9 +116,12 @@ class CaseReviewRepo(Repo):
             + f" ORDER BY CASE {rank} END, {URGENCY_ORDER}, c.submitted_at, c.id LIMIT ? OFFSET ?",
             (*params, *states, *admin, *states, limit, offset),
         )
-        repo = CaseRepo(self.conn)
-        found = [await repo.by_id(r[0]) for r in rows]
-        return [case for case in found if case is not None], int(row[0])
+        ids = [r[0] for r in rows]
+        listed = {
+            case.id: case
+            for case in await self._found(f"c.id IN ({placeholders(ids)})", tuple(ids), len(ids))
+        }
+        return [listed[i] for i in ids if i in listed], int(row[0])
 
     async def stood_in_for(self, admin_id: int, scope: Scope, case_ids: list[int]) -> set[int]:
         """Of these cases within the scope, those the admin stands in for: waiting for a
@@ -380,6 +382,13 @@ class CaseReviewRepo(Repo):
             extra = (f"%{like_escape(name_key)}%",) * 2
         else:
             return []
+        return await self._found(f"({where}) AND {condition}", (*extra, *params), limit)
+
+    async def _found(self, where: str, params: tuple[Any, ...], limit: int) -> list[FoundCase]:
+        """Cases as listed with their head of household and desa by name, the latest first
+        (one read)."""
+        if limit < 1:
+            return []
         # The head as the case page names them (`_household_as_reported`): this report's
         # answer, the household's row where the answers are gone.
         rows = await self._all(
@@ -388,8 +397,8 @@ class CaseReviewRepo(Repo):
             " coalesce(r.name, c.desa_code)"
             " FROM cases c JOIN households h ON h.id = c.household_id"
             " LEFT JOIN regions r ON r.code = c.desa_code"
-            f" WHERE ({where}) AND {condition} ORDER BY {LATEST_FIRST} LIMIT ?",
-            (*extra, *params, limit),
+            f" WHERE {where} ORDER BY {LATEST_FIRST} LIMIT ?",
+            (*params, limit),
         )
         return [
             FoundCase(

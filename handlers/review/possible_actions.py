@@ -41,6 +41,16 @@ def waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
     )
 
 
+async def awaits_decision_by(turn: Turn, case: CaseSummary) -> bool:
+    """Whether the case waits for this person's own decision now: its state wants a
+    verification or an approval, and they are among who may give it (four eyes, the TKSK
+    before the coordinators, the admins standing in)."""
+    for action in DECIDING:
+        if case.state in TRANSITIONS[action].from_states:
+            return (await case_deciders(turn, case, action)).includes(turn.user)
+    return False
+
+
 async def possible_actions(turn: Turn, case: CaseDetail) -> list[Transition]:
     """The review actions this person may take on this case now, in `SHOWN_ORDER`."""
     result = []

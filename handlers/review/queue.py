@@ -1,4 +1,6 @@
-"""/antrian: the cases waiting for a person's review, in groups of states, in pages."""
+"""/antrian: the cases waiting for a person's review, in groups of states, in pages. Each row
+says its state (as /cari's rows); those waiting for the viewer's own decision are marked 👉
+(🙋 for an admin standing in), the others are there to follow."""
 
 from __future__ import annotations
 
@@ -7,12 +9,15 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.paging import page_buttons, page_count
 from handlers.permissions import allowed
 from handlers.review.buttons import CASE_PREFIX, QUEUE_PREFIX
+from handlers.review.case_rows import case_row_label
 from handlers.review.deciders import STAND_IN
+from handlers.review.possible_actions import awaits_decision_by
 from handlers.scope import scope_of
 from storage.models import CaseState as S
 from storage.models import Role
 
 PAGE = 5
+YOURS = "👉 "  # the viewer may verify or approve it now
 # /antrian, in groups of states: first what waits for the person's own action (the TKSK
 # verifies, the coordinator validates, and verifies where the kecamatan has no TKSK), then
 # follow-up, last those sent back that wait for the reporter's correction (marked).
@@ -55,14 +60,18 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
         else set()
     )
     rows = []
+    yours = 0  # rows waiting for the viewer's own decision, on this page
     for case in cases:
-        desa = await turn.repos.regions.name_of(case.desa_code)
         mark = "🚨 " if case.urgency == "darurat" else "❗ " if case.urgency == "segera" else ""
         if case.state in SENT_BACK:
             mark = "✏️ "  # waits for the reporter, whatever its urgency
         elif case.id in standing_in:
             mark = "🙋 " + mark  # nobody of its region may decide it: the admin stands in
-        label = f"{mark}{case.number} · {desa}"
+            yours += 1
+        elif await awaits_decision_by(turn, case):
+            mark = YOURS + mark
+            yours += 1
+        label = case_row_label(turn, case, mark)
         rows.append([Button(label=label, data=f"{CASE_PREFIX}:{case.id}")])
     navigation = page_buttons(
         turn.t, page, size=PAGE, total=total, data=lambda n: f"{QUEUE_PREFIX}:{n}"
@@ -73,6 +82,8 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
     title = turn.t("review.queue_title", total=total, page=page + 1, pages=pages)
     if page == 0 and cases[0].state in SENT_BACK:  # the last group first: nothing else waits
         title = turn.t("review.queue_only_sent_back") + "\n\n" + title
+    elif not yours:  # the rows only to follow (others' turn, follow-up): said so, not implied
+        title += "\n" + turn.t("review.queue_none_yours_here")
     if standing_in:
         title += "\n" + turn.t("review.queue_stand_in")
     turn.reply(Outbound.say(title, rows))

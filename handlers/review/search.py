@@ -1,8 +1,8 @@
 """/cari: a case by number, exact NIK or KK (audited as a keyed hash), or name, in scope.
 /cari alone asks what to look for and takes the next message as the search (`take_query`).
 A number too long for a case number but not 16 digits is a NIK or KK mistyped: said so, with
-the count typed, not searched. Where the channel cannot delete a message holding (most of) a
-NIK or KK, the reply asks the person to delete it themselves, as the NIK question does."""
+the count typed, not searched. A message holding (most of) a NIK or KK leaves the chat, or the
+person is asked to delete it, as anywhere (handlers/identifier_messages.py)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,13 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.identifier_messages import attempted_in_search
-from handlers.masking import holds_identifier
 from handlers.permissions import allowed
 from handlers.review.buttons import CASE_PREFIX
+from handlers.review.case_rows import case_row_label
 from handlers.scope import scope_of
 from storage.cases import CASE_NUMBER
 from storage.identifiers import compact_number
-from storage.models import FormSession, FoundCase
+from storage.models import FormSession
 from storage.person_names import person_key
 
 _NUMBER = re.compile(rf"^({CASE_NUMBER}|\d{{1,6}})$")
@@ -37,10 +37,6 @@ _IDENTIFIER = re.compile(r"[0-9]{16}")  # a NIK or KK, its separators dropped
 SEARCH_FORM = "case_search"
 # The command word typed again before the words, at that question.
 _AGAIN = re.compile(r"^/?cari\b[\s:,]*", re.IGNORECASE)
-# What follows a result's number (a WhatsApp list row's description, the tightest of our
-# channels) holds 72 characters: the head's name is cut to leave room for the desa and state.
-_AFTER_NUMBER = 72
-_SEPARATOR = " · "
 
 
 async def search(turn: Turn) -> None:
@@ -62,7 +58,7 @@ async def search(turn: Turn) -> None:
     elif not _searchable(query):
         turn.reply(turn.t("review.search_how"))
     elif _mistyped_identifier(query):
-        turn.reply(_with_identifier_note(turn, query, _wrong_length(turn, query)))
+        turn.reply(_wrong_length(turn, query))
     elif waiting is not None:  # "/cari Ayu" while the question waits: its answer
         await _answer(turn, waiting, query)
     else:
@@ -91,16 +87,6 @@ def _wrong_length(turn: Turn, query: str) -> str:
     return turn.t("case_search.wrong_length", count=len(compact_number(query)))
 
 
-def _with_identifier_note(turn: Turn, query: str, text: str) -> str:
-    """`text`, and where the person's message holds (most of) a NIK or KK and their channel
-    cannot delete it (WhatsApp), the request to delete it themselves."""
-    if turn.channel_traits.deletes_messages:
-        return text
-    if not holds_identifier(query) and not attempted_in_search(query):
-        return text
-    return f"{text}\n\n<i>{turn.t('case_search.delete_yourself')}</i>"
-
-
 async def take_query(turn: Turn, session: FormSession) -> bool:
     """A typed message while /cari waits for what to look for: the search (True); anything
     else (a photo...): False, the form's question says what it takes. Read before the form's
@@ -119,8 +105,7 @@ async def take_query(turn: Turn, session: FormSession) -> bool:
         await resume_form(turn, session, "⚠️ " + turn.t("case_search.too_short") + "\n\n")
         return True
     if _mistyped_identifier(query):
-        refusal = _with_identifier_note(turn, query, "⚠️ " + _wrong_length(turn, query))
-        await resume_form(turn, session, refusal + "\n\n")
+        await resume_form(turn, session, "⚠️ " + _wrong_length(turn, query) + "\n\n")
         return True
     await _answer(turn, session, query)
     return True
@@ -174,24 +159,10 @@ async def _find(turn: Turn, query: str) -> None:
         detail={"kind": kind, "results": len(found)},
     )
     if not found:
-        turn.reply(_with_identifier_note(turn, query, turn.t("review.search_none")))
+        turn.reply(turn.t("review.search_none"))
         return
     rows = [
-        [Button(label=_found_label(turn, case), data=f"{CASE_PREFIX}:{case.id}")]
+        [Button(label=case_row_label(turn, case), data=f"{CASE_PREFIX}:{case.id}")]
         for case in found[:10]
     ]
-    text = _with_identifier_note(turn, query, turn.t("review.search_found", count=len(found)))
-    turn.reply(Outbound.say(text, rows))
-
-
-def _found_label(turn: Turn, case: FoundCase) -> str:
-    """A result's button: its number first (a list row's title), then what tells it from the
-    others found: the head of household (as on the case page), the desa and the state."""
-    state = turn.t(f"case_states.{case.state}")
-    rest = _SEPARATOR + case.desa_name + _SEPARATOR + state
-    room = _AFTER_NUMBER - len(rest)
-    head = case.head_name.strip()
-    if len(head) > room:
-        head = head[: room - 1].rstrip() + "…"
-    parts = [case.number, head] if head and room > 1 else [case.number]
-    return _SEPARATOR.join(parts) + rest
+    turn.reply(Outbound.say(turn.t("review.search_found", count=len(found)), rows))

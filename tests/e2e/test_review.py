@@ -107,7 +107,7 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     assert _state(settings, number) == "needs_revision"
     queue = await tksk.say("/antrian", until="Antrian")  # only what waits for the reporter
     assert "Tidak ada laporan yang menunggu tindakan Bapak/Ibu" in queue[0]["text"]
-    assert _queue_order(queue[0]) == [f"✏️ {number} · Babatan"]
+    assert _queue_order(queue[0]) == [f"✏️ {number} · Slamet Riyadi · Babatan · Perlu perbaikan"]
 
     summary = await psm.tap("Perbaiki laporan")
     assert "Perbaikan laporan" in summary[0]["text"]
@@ -285,14 +285,20 @@ async def test_the_queue_shows_what_waits_for_this_person_first(fake, settings, 
     done = await psm.tap("Kirim", expect=2)
     newer = done[0]["text"].split("<b>")[1].split("</b>")[0]
 
-    # The TKSK: the new case to verify before the older one in follow-up.
+    # The TKSK: the new case to verify (marked as theirs) before the older one in follow-up,
+    # each with its state.
     queue = await tksk.say("/antrian", until="Antrian")
-    assert [label.split(" · ")[0] for label in _queue_order(queue[0])] == [newer, older]
+    labels = _queue_order(queue[0])
+    assert [label.split(" · ")[0] for label in labels] == [f"👉 {newer}", older]
+    assert labels[0].endswith(" · Diajukan") and labels[1].endswith(" · Disetujui")
+    assert "👉 = menunggu tindakan Bapak/Ibu" in queue[0]["text"]
     # The coordinator: once verified, it waits for their validation: first too.
     await tksk.tap(newer, until="Riwayat")
     await tksk.tap("Verifikasi", until="sekarang")
     queue = await coordinator.say("/antrian", until="Antrian")
-    assert [label.split(" · ")[0] for label in _queue_order(queue[0])] == [newer, older]
+    labels = _queue_order(queue[0])
+    assert [label.split(" · ")[0] for label in labels] == [f"👉 {newer}", older]
+    assert labels[0].endswith(" · Diverifikasi")
 
     # Sent back, it waits for the reporter: last for both, marked, still findable here.
     await coordinator.tap(newer, until="Riwayat")

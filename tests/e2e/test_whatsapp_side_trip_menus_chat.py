@@ -150,7 +150,8 @@ async def test_antrian_mid_report_lists_the_case_to_tap(
     sari = WhatsAppPerson(graph, webhook_url, user_id="ID.500", wa_id=COORDINATOR_WA)
     queue, question = await sari.say("antrian", expect=2)
     assert "Antrian laporan (1)" in body_of(queue)
-    assert _list_rows(queue) == [(NUMBER, "Babatan")]
+    # Verified: Sari's to validate, marked so, with its head, desa and state below.
+    assert _list_rows(queue) == [(f"👉 {NUMBER}", "Slamet Riyadi · Babatan · Diverifikasi")]
     assert SIZE_QUESTION in body_of(question)
     await _opened_case_then_report_goes_on(sari, wa_settings, graph)
 

@@ -90,7 +90,10 @@ async def test_an_admin_is_reminded_of_what_only_they_may_decide(db, tmp_path) -
     # The button opens the admin's queue, those they stand in for first and marked.
     queue = await tap_menu_queue(db, app, admin)
     labels = [button.label for row in queue.buttons for button in row]
-    assert labels[:2] == ["🙋 KNG-2 · Babatan", "🙋 TBN-1 · Jlodro"]
+    assert labels[:2] == [
+        "🙋 KNG-2 · Slamet Riyadi · Babatan · Diverifikasi",
+        "🙋 TBN-1 · Slamet Riyadi · Jlodro · Diajukan",
+    ]
 
     # A second coordinator for Kuningan and a TKSK for Tuban's kecamatan: nothing waits on
     # the admin, who is not even read the next day.

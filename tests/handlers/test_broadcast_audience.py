@@ -143,6 +143,7 @@ async def test_each_copy_says_replies_are_not_read_and_how_to_reach_the_office(
     db, app = world
     people = await _kadugede(db, channel)
     tksk, ani = people["tksk"], people["ani"]
+    previews = []
     for contact in (None, "Dinsos Kuningan <0812-3456-7890>"):
         if contact is not None:
             async with db.transaction() as repos:
@@ -150,12 +151,19 @@ async def test_each_copy_says_replies_are_not_read_and_how_to_reach_the_office(
         await send(db, app, tksk, channel, command="siaran")
         summary = await send(db, app, tksk, channel, text=MESSAGE)
         preview = await send(db, app, tksk, channel, data=button(summary, "Kirim"))
+        previews.append(said(preview))
         await send(db, app, tksk, channel, data=button(preview, "📣 Kirim"))
     without, with_contact = await _copies(db, ani)
+    # Without the office's contact the copy points to /kontak (never a bare "call him"), and
+    # the sender was told beforehand that no number goes out (a TKSK cannot set it).
     assert without == (
         f"📣 Pesan dari Pak Tono:\n{MESSAGE}\n\n"
-        "ℹ️ Balasan di chat ini tidak dibaca. Bila perlu, hubungi Pak Tono langsung."
+        "ℹ️ Balasan di chat ini tidak dibaca. Bila perlu, ketik /kontak untuk kontak Dinas "
+        "Sosial, atau hubungi Pak Tono langsung."
     )
+    no_number = "Kontak Dinas Sosial kabupaten belum diatur"
+    assert no_number in previews[0] and "atur kontaknya" not in previews[0]
+    assert no_number not in previews[1]
     assert with_contact.endswith(
         "\n\nℹ️ Balasan di chat ini tidak dibaca. "
         "Kontak Dinas Sosial: Dinsos Kuningan &lt;0812-3456-7890&gt;"
@@ -164,3 +172,18 @@ async def test_each_copy_says_replies_are_not_read_and_how_to_reach_the_office(
     async with db.reading() as repos:
         summaries = [item.message.get("summary") for item in await repos.outbox.for_user(ani.id)]
     assert summaries == ["Siaran Dinas Sosial"] * 2
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_coordinator_is_told_the_copies_carry_no_number_and_how_to_set_it(
+    world, channel: str
+) -> None:
+    db, app = world
+    await _kadugede(db, channel)
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    await send(db, app, sari, channel, command="siaran")
+    asked = await send(db, app, sari, channel, text=MESSAGE)
+    summary = await send(db, app, sari, channel, data=button(asked, "Semua TKSK"))
+    preview = said(await send(db, app, sari, channel, data=button(summary, "Kirim")))
+    assert "Kontak Dinas Sosial kabupaten belum diatur" in preview
+    assert "atur kontaknya dulu dengan /kontak" in preview

@@ -133,7 +133,7 @@ async def test_cari_with_words_at_its_question_is_its_answer(world, channel):
     assert "returns_to" not in kept.state
 
 
-DELETE_YOURSELF = "Mohon hapus sendiri pesan berisi nomor itu"
+DELETE_YOURSELF = "Mohon hapus sendiri pesan Bapak/Ibu yang berisi NIK/nomor KK"
 
 
 @pytest.mark.parametrize("asked_first", [True, False])

@@ -129,3 +129,21 @@ async def _now(db: Database, user: User) -> User:
         found = await repos.users.get(user.id)
     assert found is not None
     return found
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("command", ["bantuan", "menu"])
+async def test_the_export_is_said_to_be_on_telegram_only_where_it_refuses(
+    world, channel, command
+) -> None:
+    """/ekspor sends no file on WhatsApp (it points to Telegram): its help line says so
+    there, and only there; the command itself agrees."""
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    text = said(await send(db, app, sari, channel, command=command))
+    (line,) = [line for line in text.splitlines() if line.startswith("/ekspor - ")]
+    on_telegram_only = "(hanya di Telegram)" in line
+    assert on_telegram_only == (channel == "whatsapp"), line
+    assert text.count("hanya di Telegram") == int(on_telegram_only)  # no other command
+    refused = said(await send(db, app, sari, channel, command="ekspor"))
+    assert ("Telegram" in refused) == on_telegram_only, refused
