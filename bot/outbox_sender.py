@@ -367,6 +367,12 @@ class OutboxSender:
 
     async def _send_one(self, item: OutboxItem) -> SendOutcome:
         try:
+            if item.attempts or self._calls(item) > 1:
+                # Tried before, or in several parts: resume after the parts that went out
+                # (storage/outbox_parts.py); a first single send reads nothing more.
+                async with self.db.reading() as repos:
+                    earlier = await repos.outbox_parts.to_resume(item.id)
+                item = item.model_copy(update={"sent_parts": earlier})
             return await self._send(item, Outbound.model_validate(item.message))
         except Exception as exc:
             log.exception("outbox %s to %s: the channel adapter failed", item.id, self.channel)
@@ -398,6 +404,10 @@ class OutboxSender:
                 if at_most_once:
                     not_attempted.append(item.id)
                 continue
+            if outcome.parts:
+                await repos.outbox_parts.record(
+                    item.id, self.channel, outcome.parts, whole=outcome.status == "sent"
+                )
             if outcome.status == "sent":
                 (sent_ahead if at_most_once else sent).append((item.id, outcome.message_id))
             else:
