@@ -34,10 +34,12 @@ class OutboxPartsRepo(Repo):
     async def to_resume(self, outbox_id: int) -> list[str]:
         """The ids of the parts a message tried again already delivered, in order; none
         once the message went out whole (it is sent again whole only when the channel
-        refused it later: a status report's 131047 or 131062)."""
+        refused it later: a status report's 131047 or 131062), nor when it now goes by
+        another channel (its person unreachable where the parts went: all of it goes)."""
         rows = await self._all(
             "SELECT p.ext_message_id FROM outbox_parts p JOIN outbox o ON o.id = p.outbox_id"
-            " WHERE p.outbox_id = ? AND o.ext_message_id IS NULL ORDER BY p.part",
+            " WHERE p.outbox_id = ? AND p.channel = o.channel AND o.ext_message_id IS NULL"
+            " ORDER BY p.part",
             (outbox_id,),
         )
         return [row[0] for row in rows]

@@ -185,6 +185,25 @@ async def test_whatsapp_resumes_a_long_text_after_the_part_that_went(db, whatsap
         assert await repos.outbox_parts.to_resume(sent.id) == []  # went whole
 
 
+async def test_parts_sent_by_one_channel_are_not_skipped_on_another(db, whatsapp, graph):
+    """A message moved to the person's other channel (unreachable where its first part
+    went) is sent there whole."""
+    database, user = db
+    _refuse_the_next_send(graph, 131056)
+    await _queue(database, user, "whatsapp", Outbound.say(LONG_TEXT))
+    await _sender(database, whatsapp, "whatsapp").drain()
+    item = await _only_message(database, user, "whatsapp")
+    async with database.reading() as repos:
+        assert len(await repos.outbox_parts.to_resume(item.id)) == 1
+    async with database.transaction() as repos:
+        await repos.conn.execute(
+            "UPDATE outbox SET channel = 'telegram', chat_id = ? WHERE id = ?",
+            (str(TELEGRAM_CHAT), item.id),
+        )
+    async with database.reading() as repos:
+        assert await repos.outbox_parts.to_resume(item.id) == []
+
+
 async def test_whatsapp_sends_a_message_refused_later_whole_again(db, whatsapp, graph):
     """A 131047 reported later (the status webhook) sends it again, from the first part."""
     database, user = db
