@@ -16,13 +16,12 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bot.clock import Clock
-from bot.documents import fetch_spreadsheet, is_spreadsheet
-from bot.media import store_photo
+from bot.inbox_fetches import Downloader, InboxFetches, Prepared
 from handlers import router
 from handlers.context import AppContext, BackgroundJob, Turn
 from handlers.delivery import DeliveryKind, deliver, deliver_to_chat
@@ -33,13 +32,20 @@ from storage.models import InboxItem
 log = logging.getLogger(__name__)
 
 Parser = Callable[[dict[str, Any]], Inbound | None]
-Downloader = Callable[[str], Awaitable[bytes]]
-Prepared = tuple[Inbound | None, bool]  # the event (None: nothing to act on), broken
 MAX_ATTEMPTS = 3
 GROUP_MAX = 64  # updates committed together at most ...
 GROUP_SECONDS = 0.015  # ... and no new one joins a group open this long
 BACKGROUND_AT_ONCE = 2  # statistics/exports produced at the same time
 IDLE_POLL_SECONDS = 1.0  # an idle worker looks at the inbox this often, woken or not
+
+
+def _in_album(prepared: Prepared, album_continues: bool) -> Prepared:
+    """A photo told whether more of its album follow (known from the update after it, which
+    may arrive while the photo is fetched)."""
+    event, broken = prepared
+    if event is not None and event.kind == InboundKind.PHOTO:
+        event = event.model_copy(update={"album_continues": album_continues})
+    return event, broken
 
 
 class InboxWorker:
@@ -58,8 +64,11 @@ class InboxWorker:
     ) -> None:
         self.db, self.app, self.parsers, self.clock = db, app, parsers, clock
         self.on_outbox = on_outbox
-        self.downloaders = downloaders or {}
-        self.media_dir = media_dir or Path("data/media")
+        # Photos and spreadsheets are fetched off the inbox's path: a slow download holds
+        # only its sender's later updates, never anyone else's.
+        self.fetches = InboxFetches(
+            downloaders or {}, media_dir or Path("data/media"), clock, self.wake
+        )
         self._wake = asyncio.Event()
         self._finishing = False
         self._stop_at = float("inf")
@@ -87,17 +96,30 @@ class InboxWorker:
         """Process until stopped."""
         while not self._stopping:
             self._wake.clear()
-            processed = await self.process_pending()
+            processed = await self.process_pending(wait_for_fetches=False)
             if processed:
                 continue
-            if self._finishing:
+            if self._finishing and not self.fetches.running():
                 break
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=IDLE_POLL_SECONDS)
+        await self.fetches.drop()
         await self.finish_background()
 
-    async def process_pending(self) -> int:
-        """Process every pending row (or until stopped); returns how many."""
+    async def process_pending(self, *, wait_for_fetches: bool = True) -> int:
+        """Process every pending row (or until stopped); returns how many. The worker's own
+        loop does not wait for the photos and spreadsheets being fetched: everyone else's
+        updates go on, and the fetched one (then its sender's next) at a later call, once
+        its fetch wakes the worker; a caller driving the worker by hand waits for them."""
+        count = await self._process_ready()
+        while wait_for_fetches and self.fetches.running() and not self._stopping:
+            await self.fetches.wait()
+            count += await self._process_ready()
+        return count
+
+    async def _process_ready(self) -> int:
+        """Process the pending rows that may go now (none of a sender after their update
+        still being fetched); returns how many."""
         async with self.db.reading() as repos:
             items = await repos.inbox.pending()
         # Each update is parsed once and prepared once, however many groups it waits through
@@ -107,14 +129,18 @@ class InboxWorker:
             self._same_album(parsed, item, items[index + 1] if index + 1 < len(items) else None)
             for index, item in enumerate(items)
         ]
-        queue = list(zip(items, albums, strict=True))
-        prepared: dict[int, Prepared] = {}
+        ready, prepared = self.fetches.ready(items, parsed)
+        queue = [
+            (item, album) for item, album in zip(items, albums, strict=True) if item.id in ready
+        ]
         count = 0
         while queue and not self._stopping:
             batch, queue = queue[:GROUP_MAX], queue[GROUP_MAX:]
             # Shielded: a cancellation (SIGTERM) lets the current batch finish.
             handled = await asyncio.shield(self.process_group(batch, parsed, prepared))
             count += handled
+            for item, _ in batch[:handled]:
+                self.fetches.forget(item.id)  # a failed one is fetched again next time
             queue = batch[handled:] + queue
         return count
 
@@ -131,11 +157,11 @@ class InboxWorker:
         `parsed` and `prepared` remember, by inbox id, the work done for earlier groups."""
         parsed = {} if parsed is None else parsed
         prepared = {} if prepared is None else prepared
-        for item, album in batch:
+        for item, _ in batch:
             if item.id not in prepared:
                 parse = parsed.get(item.id) or self._parse_logged(item)
-                prepared[item.id] = await self._prepare(item, album, parse)
-        group = [(item, *prepared[item.id]) for item, _ in batch]
+                prepared[item.id] = await self.fetches.prepare(item, parse)
+        group = [(item, *_in_album(prepared[item.id], album)) for item, album in batch]
         turns: list[tuple[Turn, list[int]]] = []
         handled = 0
         try:
@@ -192,22 +218,6 @@ class InboxWorker:
             self._log_failure(item)
             return None, True
 
-    async def _prepare(self, item: InboxItem, album_continues: bool, parsed: Prepared) -> Prepared:
-        """Fetch the photo or spreadsheet of a parsed update, before any transaction."""
-        event, broken = parsed
-        if broken:
-            return parsed
-        try:
-            if event is not None and event.kind == InboundKind.PHOTO:
-                event = await self._fetch_photo(event)
-                event = event.model_copy(update={"album_continues": album_continues})
-            if event is not None and is_spreadsheet(event):
-                event = await fetch_spreadsheet(event, self.downloaders, self.media_dir, self.clock)
-        except Exception:
-            self._log_failure(item)
-            return None, True
-        return event, False
-
     def _log_failure(self, item: InboxItem) -> None:
         # The context without the payload: it may hold a NIK.
         log.exception("inbox %s (%s, sender %s) failed", item.id, item.channel, item.sender_key)
@@ -229,18 +239,6 @@ class InboxWorker:
             and first.media_group_id
             and first.media_group_id == second.media_group_id
         )
-
-    async def _fetch_photo(self, event: Inbound) -> Inbound:
-        """Download a photo at once (channel links expire) and keep a clean copy."""
-        download = self.downloaders.get(event.channel)
-        if download is None or not event.photo_ref:
-            return event
-        try:
-            path = await store_photo(await download(event.photo_ref), self.media_dir)
-        except Exception:
-            log.warning("could not fetch a photo from %s", event.channel, exc_info=True)
-            return event.model_copy(update={"photo_ref": None})
-        return event.model_copy(update={"photo_ref": path})
 
     async def _handle(self, repos: Any, event: Inbound) -> Turn:
         now = self.clock.now()

@@ -118,6 +118,7 @@ class OutboxSender:
         self._channel_held_until = 0.0  # the channel's overall throughput said to wait
         self._concurrency = concurrency
         self._sending: dict[str, asyncio.Task[None]] = {}  # chat -> its running task
+        self._in_parts: set[int] = set()  # chosen messages of several API calls
         self._finished: list[FinishedSend] = []  # sent (or not), status not written yet
         self._finished_since = 0.0
         self._flushing: list[FinishedSend] = []  # being written now
@@ -280,6 +281,8 @@ class OutboxSender:
                         paced = delay if paced is None else min(paced, delay)
                         continue
                     self._overall.take(calls)
+                    if calls > 1:
+                        self._in_parts.add(item.id)
                 chosen.setdefault(chat, []).append(item)
             ahead = [i.id for batch in chosen.values() for i in batch if i.kind in AT_MOST_ONCE]
             if ahead:
@@ -339,12 +342,19 @@ class OutboxSender:
         return left if item.id > first else 0.0
 
     def _finish(self, entry: FinishedSend) -> None:
+        self._in_parts.discard(entry.item.id)
         if not self._finished:
             self._finished_since = time.monotonic()
         self._finished.append(entry)
 
     async def _send_one(self, item: OutboxItem) -> SendOutcome:
         try:
+            if item.attempts or item.id in self._in_parts:
+                # Tried before, or in several parts: resume after the parts that went out
+                # (storage/outbox_parts.py); a first single send reads nothing more.
+                async with self.db.reading() as repos:
+                    earlier = await repos.outbox_parts.to_resume(item.id)
+                item = item.model_copy(update={"sent_parts": earlier})
             return await self._send(item, Outbound.model_validate(item.message))
         except Exception as exc:
             log.exception("outbox %s to %s: the channel adapter failed", item.id, self.channel)

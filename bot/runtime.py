@@ -273,6 +273,7 @@ class Runtime:
         for channel in self.channels:
             await channel.confirm()
         if self.worker is not None:
+            await self.worker.fetches.drop()  # the worker's loop did, if it ran one
             await self.worker.finish_background()
         if self.scheduler is not None:
             self.scheduler.stop()

@@ -87,6 +87,10 @@ class OutcomeWriter:
                 if at_most_once:
                     not_attempted.append(item.id)
                 continue
+            if outcome.parts:
+                await repos.outbox_parts.record(
+                    item.id, self.channel, outcome.parts, whole=outcome.status == "sent"
+                )
             if outcome.status == "sent":
                 (sent_ahead if at_most_once else sent).append((item.id, outcome.message_id))
             else:
@@ -100,8 +104,10 @@ class OutcomeWriter:
         await repos.outbox.set_ext_message_ids(sent_ahead)
         await repos.outbox.unmark_sent(not_attempted)
         if self._ids_written is not None:
-            # Sent messages' ids, and templates' that announced held ones (`message_id`).
+            # Sent messages' ids, templates' that announced held ones (`message_id`), and the
+            # ids of the parts of messages sent in several (a report may be on part 1).
             written = [e.outcome.message_id for e in done if e.outcome and e.outcome.message_id]
+            written += [part for e in done if e.outcome for part in e.outcome.parts]
             await self._ids_written(repos, written)
 
     async def _problem(

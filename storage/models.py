@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 def to_db(moment: datetime) -> str:
@@ -146,6 +146,9 @@ class OutboxItem(_Model):
     expires_at: datetime | None
     topic: str | None = None  # "revision", "training": first when WhatsApp's limit is short
     other_recipient: bool = False  # WhatsApp 131062: send with the other recipient field
+    # A message sent in several parts and tried again: the channel ids of the parts that went
+    # out already (storage/outbox_parts.py), filled in by the sender; the send resumes after.
+    sent_parts: list[str] = Field(default_factory=list)
 
 
 class AuditEntry(_Model):

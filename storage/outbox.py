@@ -351,9 +351,14 @@ class OutboxRepo(Repo):
         return _item(row) if row else None
 
     async def by_ext_message_id(self, channel: str, ext_message_id: str) -> OutboxItem | None:
-        """The message the channel knows by this id."""
+        """The message the channel knows by this id, or by the id of one of its parts (a
+        message sent in several: storage/outbox_parts.py)."""
         row = await self._one(
             "SELECT * FROM outbox WHERE channel = ? AND ext_message_id = ?",
+            (channel, ext_message_id),
+        ) or await self._one(
+            "SELECT o.* FROM outbox_parts p JOIN outbox o ON o.id = p.outbox_id"
+            " WHERE p.channel = ? AND p.ext_message_id = ? LIMIT 1",
             (channel, ext_message_id),
         )
         return _item(row) if row else None

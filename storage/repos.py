@@ -23,6 +23,7 @@ from storage.forms import FormRepo
 from storage.households import HouseholdRepo
 from storage.inbox import InboxRepo
 from storage.outbox import OutboxRepo
+from storage.outbox_parts import OutboxPartsRepo
 from storage.people import PeopleRepo
 from storage.photos import PhotoRepo
 from storage.regions import RegionRepo
@@ -53,6 +54,7 @@ class Repos:
         self.regions = RegionRepo(conn)
         self.inbox = InboxRepo(conn)
         self.outbox = OutboxRepo(conn)
+        self.outbox_parts = OutboxPartsRepo(conn)
         self.forms = FormRepo(conn)
         self.schedule = ScheduleRepo(conn)
         self.audit = AuditRepo(conn)

@@ -12,8 +12,11 @@ Only a failed try uses up one of a message's attempts (`failed_try`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal, TypeVar
+
+Call = TypeVar("Call")
 
 MAX_ATTEMPTS = 8  # failed tries of a message before it fails for good
 
@@ -30,6 +33,9 @@ class SendOutcome:
     channel_wide: bool = False  # ... to every send of the channel (its overall throughput)
     template: str | None = None  # a template sent to announce a held message (WhatsApp)
     operator_alert: str | None = None  # something the admins must fix (token, templates)
+    # A message sent in several parts: the channel ids of the parts accepted, in order, also
+    # when a later one failed (storage/outbox_parts.py): a retry resumes after them.
+    parts: tuple[str, ...] = ()
 
     @property
     def failed_try(self) -> bool:
@@ -43,3 +49,47 @@ class SendOutcome:
     @classmethod
     def sent(cls, message_id: str | None = None) -> SendOutcome:
         return cls("sent", message_id=message_id)
+
+
+class PartsSent:
+    """The parts of one message the channel accepted: in an earlier attempt
+    (`OutboxItem.sent_parts`) and in this one. A message of several API calls (a long text in
+    pieces, a keyboard removal before a question, WhatsApp's text before its buttons) is
+    resumed after the parts that went, so nobody reads a part twice; the last part, which
+    carries the buttons, always goes."""
+
+    def __init__(self, earlier: Sequence[str], *, keep_ids: bool) -> None:
+        self.accepted = list(earlier)
+        self.resumed = bool(earlier)
+        self.keep_ids = keep_ids  # the channel reports on each part later (WhatsApp statuses)
+        self.count = 1
+
+    def still_to_send(self, calls: Sequence[Call]) -> Sequence[Call]:
+        """The calls of the message not made yet (all of `calls` but those accepted)."""
+        self.count = len(calls)
+        del self.accepted[max(0, self.count - 1) :]
+        return calls[len(self.accepted) :]
+
+    def accept(self, ext_message_id: str) -> None:
+        """One more part went out."""
+        self.accepted.append(ext_message_id)
+
+    @property
+    def last(self) -> str | None:
+        """The id of the last part accepted (the message's, once all went)."""
+        return self.accepted[-1] if self.accepted else None
+
+    def outcome(self, outcome: SendOutcome) -> SendOutcome:
+        """`outcome` with the parts accepted, for a message of several: always when some
+        went before a failure (the error then says which part failed), and once it went
+        whole when the channel reports on each part or an earlier attempt left some."""
+        if self.count < 2:
+            return outcome
+        if outcome.status == "sent":
+            if not (self.keep_ids or self.resumed):
+                return outcome
+            return replace(outcome, parts=tuple(self.accepted))
+        if not self.accepted:
+            return outcome
+        error = f"part {len(self.accepted) + 1} of {self.count}: {outcome.error}"
+        return replace(outcome, parts=tuple(self.accepted), error=error)

@@ -143,4 +143,6 @@ class TelegramChannel:
         return outbound.api_calls(message)
 
     async def send(self, item: OutboxItem, message: Outbound) -> SendOutcome:
-        return await outbound.send(self.bot, item.chat_id or "", message, item.attempts)
+        return await outbound.send(
+            self.bot, item.chat_id or "", message, item.attempts, item.sent_parts
+        )

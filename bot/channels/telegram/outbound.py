@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.channels.base import SendOutcome
+from bot.channels.base import PartsSent, SendOutcome
 from bot.channels.telegram import raw_api
 from handlers.events import Button, Outbound
 
@@ -123,20 +124,22 @@ def api_calls(message: Outbound) -> int:
         return 1  # refused before any call
 
 
-async def _send_text(bot: Bot, chat_id: int, message: Outbound) -> str:
-    sent = None
-    for text, markup in _text_plan(message):
+async def _send_text(bot: Bot, chat_id: int, message: Outbound, parts: PartsSent) -> str | None:
+    for text, markup in parts.still_to_send(_text_plan(message)):
         sent = await raw_api.call(
             bot, "sendMessage", chat_id=chat_id, text=text, parse_mode=HTML, reply_markup=markup
         )
-    assert sent is not None
-    return str(sent["message_id"])
+        parts.accept(str(sent["message_id"]))
+    return parts.last
 
 
-async def render(bot: Bot, chat_id: int, message: Outbound) -> str | None:
-    """Perform the API call(s) for one message; returns the id of the message sent."""
+async def render(
+    bot: Bot, chat_id: int, message: Outbound, parts: PartsSent | None = None
+) -> str | None:
+    """Perform the API call(s) for one message; returns the id of the message sent. A text
+    in several calls resumes after the `parts` accepted before and notes each one sent."""
     if message.type == "text":
-        return await _send_text(bot, chat_id, message)
+        return await _send_text(bot, chat_id, message, parts or PartsSent((), keep_ids=False))
     if message.type == "callback_answer":
         if message.callback_id:
             await raw_api.call(
@@ -183,10 +186,21 @@ def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def send(bot: Bot, chat_id: str, message: Outbound, attempts: int) -> SendOutcome:
-    """Send and translate Telegram's answer into a `SendOutcome`."""
+async def send(
+    bot: Bot, chat_id: str, message: Outbound, attempts: int, sent_parts: Sequence[str] = ()
+) -> SendOutcome:
+    """Send and translate Telegram's answer into a `SendOutcome`; a text in several calls
+    resumes after the `sent_parts` of an earlier attempt, and says which parts went."""
+    # Telegram reports nothing later about a message: the parts' ids matter only to resume.
+    parts = PartsSent(sent_parts, keep_ids=False)
+    return parts.outcome(await _send_now(bot, chat_id, message, attempts, parts))
+
+
+async def _send_now(
+    bot: Bot, chat_id: str, message: Outbound, attempts: int, parts: PartsSent
+) -> SendOutcome:
     try:
-        return SendOutcome.sent(await render(bot, int(chat_id), message))
+        return SendOutcome.sent(await render(bot, int(chat_id), message, parts))
     except RetryAfter as exc:
         return SendOutcome(
             "retry", retry_after=_seconds(exc.retry_after), error=str(exc), chat_wide=True

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.channels.base import SendOutcome
+from bot.channels.base import PartsSent, SendOutcome
 from bot.channels.whatsapp.client import GraphClient, GraphError
 from bot.channels.whatsapp.error_codes import (
     ACCOUNT_RATE_LIMITS,
@@ -175,23 +175,26 @@ class WhatsAppChannel:
             # (A reminder or digest without options arriving between a question and the
             # person's typed number must not take the question's options away.)
             replaced = await self._remember_menu(chat, Menu(rendered.menu, item.id))
-        message_id = None
+        # A message of several bodies resumes after those accepted before; each part's id
+        # is kept, for a status report about any of them (a late 131047 on part 1).
+        parts = PartsSent(item.sent_parts, keep_ids=True)
         try:
             if message.type in ("image", "document") and message.file_path:
                 rendered.bodies = [await self._media_body(message)]
-            for body in rendered.bodies:
-                message_id = await self._post(delivery, body)
+            for body in parts.still_to_send(rendered.bodies):
+                parts.accept(await self._post(delivery, body))
+            outcome = SendOutcome.sent(parts.last)
         except GraphError as error:
             outcome = await self._on_error(error, delivery)
-            if replaced is not None and outcome.status not in ("sent", "retry"):
-                # Not delivered, nor about to be: a number typed now answers what they saw.
-                await self._store_menu(chat, replaced)
-            return outcome
         except Exception as exc:  # network trouble: try again later
-            return SendOutcome(
+            outcome = SendOutcome(
                 "retry", retry_after=min(300.0, 2.0 ** min(item.attempts, 8)), error=str(exc)
             )
-        return SendOutcome.sent(message_id)
+        if replaced is not None and outcome.status != "sent":
+            # Not seen (yet): a number typed meanwhile answers the menu they did see; the
+            # new one is stored again when the message is tried again.
+            await self._store_menu(chat, replaced)
+        return parts.outcome(outcome)
 
     async def _post(self, delivery: _Delivery, body: dict[str, object]) -> str:
         """Send one body; on 131062 (wrong recipient field) once more with the other field."""

@@ -11,6 +11,10 @@ from typing import Any
 
 import httpx
 
+# The most a received file may weigh: a photo (bot/media.py, as Telegram's bots may fetch);
+# a spreadsheet, held to 5 MB after that (bot/documents.py). Beyond it, not even read.
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+
 
 class GraphError(Exception):
     """The Graph API refused a request; `code` is its error code (131047, 130429, 190...)."""
@@ -82,13 +86,25 @@ class GraphClient:
         )
         return str(self._raise_for_error(response)["id"])
 
-    async def download_media(self, media_id: str) -> bytes:
-        """A received photo: its short-lived URL first, then the bytes (checked by sha256)."""
+    async def download_media(self, media_id: str, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
+        """A received photo or document: its short-lived URL first, then the bytes (checked
+        by sha256). Refused beyond `max_bytes`, by the size Meta gives or while reading: a
+        100 MB document is never held in memory."""
         meta = self._raise_for_error(await self._http.get(f"{self.base_url}/{media_id}"))
-        response = await self._http.get(meta["url"])
-        if not response.is_success:
-            raise GraphError(response.status_code, "media download failed")
-        data = response.content
+        size = meta.get("file_size")
+        if isinstance(size, int) and size > max_bytes:
+            raise GraphError(0, f"media of {size} bytes: too large")
+        chunks: list[bytes] = []
+        received = 0
+        async with self._http.stream("GET", meta["url"]) as response:
+            if not response.is_success:
+                raise GraphError(response.status_code, "media download failed")
+            async for chunk in response.aiter_bytes():
+                received += len(chunk)
+                if received > max_bytes:
+                    raise GraphError(0, f"media over {max_bytes} bytes: too large")
+                chunks.append(chunk)
+        data = b"".join(chunks)
         expected = meta.get("sha256")
         if expected and hashlib.sha256(data).hexdigest() != expected:
             raise GraphError(0, "media checksum mismatch")

@@ -1,0 +1,141 @@
+"""The photos and spreadsheets of stored updates, fetched off the inbox's path.
+
+A received photo is fetched at once (channel links expire), cleaned and stored before its
+turn is handled; on WhatsApp that is two calls of up to 20 s each. Each fetch runs in a task
+of its own (a few at a time, each given up after MEDIA_FETCH_SECONDS), so the inbox worker
+handles everyone else's updates meanwhile: only the sender's later updates wait for it (each
+person's updates are handled in order). A photo that could not be had in time is handled
+without it (`photo_ref` None: the question asks for it again, `answer.photo_failed`), a
+spreadsheet likewise (`file_ref` None); the update itself is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.documents import fetch_spreadsheet, is_spreadsheet
+from bot.media import store_photo
+from handlers.events import Inbound, InboundKind
+from storage.models import InboxItem
+
+log = logging.getLogger(__name__)
+
+Downloader = Callable[[str], Awaitable[bytes]]
+Prepared = tuple[Inbound | None, bool]  # the event (None: nothing to act on), broken
+# WhatsApp: the media's URL, then its bytes, 20 s each at most (client.py), and the cleaning.
+MEDIA_FETCH_SECONDS = 45.0
+MEDIA_FETCHES_AT_ONCE = 8
+
+
+def _within_time(download: Downloader) -> Downloader:
+    """`download`, given up after MEDIA_FETCH_SECONDS (TimeoutError)."""
+
+    async def bounded(ref: str) -> bytes:
+        return await asyncio.wait_for(download(ref), MEDIA_FETCH_SECONDS)
+
+    return bounded
+
+
+class InboxFetches:
+    """The fetches of the updates waiting in the inbox, by inbox id."""
+
+    def __init__(
+        self,
+        downloaders: dict[str, Downloader],
+        media_dir: Path,
+        clock: Clock,
+        on_fetched: Callable[[], None],
+    ) -> None:
+        self.downloaders = {channel: _within_time(fn) for channel, fn in downloaders.items()}
+        self.media_dir, self.clock = media_dir, clock
+        self._on_fetched = on_fetched  # wakes the worker: the sender's updates may go on
+        self._tasks: dict[int, asyncio.Task[Prepared]] = {}
+        self._slots = asyncio.Semaphore(MEDIA_FETCHES_AT_ONCE)
+
+    def ready(
+        self, items: list[InboxItem], parsed: dict[int, Prepared]
+    ) -> tuple[set[int], dict[int, Prepared]]:
+        """Start fetching what the updates hold that is not being fetched yet; return the
+        updates that may be handled now (in `items`' order, a sender's stop at their first
+        one still fetching) and the fetched ones' events, by inbox id."""
+        ready: set[int] = set()
+        fetched: dict[int, Prepared] = {}
+        waiting: set[str | None] = set()  # senders with an update still being fetched
+        for item in items:
+            task = self._tasks.get(item.id)
+            if task is None and self._downloads(parsed[item.id][0]):
+                task = self._tasks[item.id] = asyncio.create_task(
+                    self._fetch_in_turn(item, parsed[item.id]), name=f"inbox-fetch-{item.id}"
+                )
+                task.add_done_callback(lambda _: self._on_fetched())
+            if task is not None and not task.done():
+                waiting.add(item.sender_key)
+            if item.sender_key in waiting:
+                continue
+            if task is not None:
+                fetched[item.id] = task.result()
+            ready.add(item.id)
+        return ready, fetched
+
+    def running(self) -> bool:
+        """Whether some fetch is not done yet."""
+        return any(not task.done() for task in self._tasks.values())
+
+    async def wait(self) -> None:
+        """Until the fetches running now are done."""
+        running = [task for task in self._tasks.values() if not task.done()]
+        await asyncio.gather(*running, return_exceptions=True)
+
+    def forget(self, item_id: int) -> None:
+        """The update was handled (or failed: fetched again when it is tried again)."""
+        self._tasks.pop(item_id, None)
+
+    async def drop(self) -> None:
+        """Stop the fetches still running (at shutdown): their updates stay pending and are
+        fetched again at the next start."""
+        tasks, self._tasks = list(self._tasks.values()), {}
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def prepare(self, item: InboxItem, parsed: Prepared) -> Prepared:
+        """Fetch the photo or spreadsheet of a parsed update, before any transaction."""
+        event, broken = parsed
+        if broken:
+            return parsed
+        try:
+            if event is not None and event.kind == InboundKind.PHOTO:
+                event = await self._fetch_photo(event)
+            if event is not None and is_spreadsheet(event):
+                event = await fetch_spreadsheet(event, self.downloaders, self.media_dir, self.clock)
+        except Exception:
+            # The context without the payload: it may hold a NIK.
+            log.exception("inbox %s (%s, sender %s) failed", item.id, item.channel, item.sender_key)
+            return None, True
+        return event, False
+
+    async def _fetch_in_turn(self, item: InboxItem, parsed: Prepared) -> Prepared:
+        async with self._slots:
+            return await self.prepare(item, parsed)
+
+    def _downloads(self, event: Inbound | None) -> bool:
+        """Whether preparing the event fetches something from its channel."""
+        if event is None or event.channel not in self.downloaders:
+            return False
+        return (event.kind == InboundKind.PHOTO and bool(event.photo_ref)) or is_spreadsheet(event)
+
+    async def _fetch_photo(self, event: Inbound) -> Inbound:
+        """Download a photo at once (channel links expire) and keep a clean copy."""
+        download = self.downloaders.get(event.channel)
+        if download is None or not event.photo_ref:
+            return event
+        try:
+            path = await store_photo(await download(event.photo_ref), self.media_dir)
+        except Exception:
+            log.warning("could not fetch a photo from %s", event.channel, exc_info=True)
+            return event.model_copy(update={"photo_ref": None})
+        return event.model_copy(update={"photo_ref": path})

@@ -1,0 +1,60 @@
+"""A long WhatsApp message goes in several parts; a status webhook reporting any one of them
+refused later (131047 on part 1, not only on the last) finds the message and sends it
+again, whole (signed webhooks in, the fake Graph API out)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.config import Settings
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
+from tests.e2e.whatsapp import WhatsAppPerson, body_of, post_webhook
+from tests.fakes.whatsapp_api import envelope, status_update
+
+
+def _marked_sent(settings: Settings) -> bool:
+    """The long notice is marked sent (after its parts were accepted)."""
+    with sqlite3.connect(settings.database_path) as db:
+        rows = db.execute(
+            "SELECT 1 FROM outbox WHERE message LIKE '%pengumuman%' AND status = 'sent'"
+        ).fetchall()
+    return bool(rows)
+
+
+LONG_NOTICE = "\n".join(f"{n:02d} " + "baris pengumuman yang panjang " * 9 for n in range(20))
+
+
+async def test_a_late_131047_on_the_first_part_sends_the_message_again(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    runtime = await start_wa_bot()
+    phone = "6281234500061"
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.3261", wa_id=phone)
+    await person.say("halo")  # the welcome; the window is open
+    welcomed = len(graph.messages_to(phone))
+    async with runtime.db.transaction() as repos:
+        identity = await repos.users.identity("whatsapp", "ID.3261")
+        await deliver(
+            repos,
+            user_id=identity.user_id,
+            message=Outbound.say(LONG_NOTICE),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    await graph.wait_for(lambda: len(graph.messages_to(phone)) == welcomed + 2, what="2 parts")
+    first_part = next(
+        call.response["messages"][0]["id"]
+        for call in graph.sends
+        if call.status == 200 and body_of(call.body or {}).startswith("00 ")
+    )
+    await graph.wait_for(lambda: _marked_sent(wa_settings), what="its mark")
+
+    failed = status_update(first_part, phone, "failed", errors=[131047])
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+    # Sent again from its first part: the person has the whole notice once more.
+    await graph.wait_for(lambda: len(graph.messages_to(phone)) == welcomed + 4, what="again")
+    heads = [body_of(m)[:3] for m in graph.messages_to(phone)[welcomed:]]
+    assert heads[0] == heads[2] == "00 " and heads[1] == heads[3] != "00 "
+    assert graph.rejections == []
