@@ -99,7 +99,12 @@ RELEASED_PRIORITY = 0
 
 # `attempts` counts failed tries only (`retry_later`, `mark_failed`): a message sent, held
 # behind a closed window, deferred or flood-limited has used up none of them.
-_MARK_SENT = "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ? WHERE id = ?"
+# A send starts its own delivery reports: those of an earlier send of it (a failed report
+# that had it sent again) are not this one's.
+_MARK_SENT = (
+    "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
+    " delivery_status = NULL, delivery_error = NULL WHERE id = ?"
+)
 # A message dropped while it was being sent (its person suspended meanwhile) stays dropped
 # whatever the send's outcome asks for.
 _NOT_DROPPED = " AND status != 'expired'"
@@ -363,16 +368,20 @@ class OutboxRepo(Repo):
         )
         return _item(row) if row else None
 
-    async def record_delivery(self, item_id: int, status: str, error: int | None) -> None:
-        """A status report: statuses only move forward (sent < delivered < read)."""
+    async def record_delivery(self, item_id: int, status: str, error: int | None) -> bool:
+        """A status report: statuses only move forward (sent < delivered < read < failed).
+        Whether it moved: a report that did not (Meta's webhooks come at least once) was
+        acted on already."""
         order = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
         row = await self._one("SELECT delivery_status FROM outbox WHERE id = ?", (item_id,))
         current = order.get(row[0], 0) if row else 0
-        if order.get(status, 0) > current:
-            await self._run(
-                "UPDATE outbox SET delivery_status = ?, delivery_error = ? WHERE id = ?",
-                (status, error, item_id),
-            )
+        if order.get(status, 0) <= current:
+            return False
+        await self._run(
+            "UPDATE outbox SET delivery_status = ?, delivery_error = ? WHERE id = ?",
+            (status, error, item_id),
+        )
+        return True
 
     async def due_deletions(self, now: datetime, limit: int = 100) -> list[ExpiringMessage]:
         """Messages whose copy in the chat should be deleted by now (`delete_after` passed

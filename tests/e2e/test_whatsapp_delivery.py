@@ -408,6 +408,58 @@ async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
     assert graph.rejections == [] and fake.rejections == []
 
 
+async def test_a_failed_report_that_comes_twice_is_acted_on_once(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """Meta's webhooks come at least once. A darurat alert accepted in the window, reported
+    131026 twice, with no other chat: the coordinators were told to phone twice."""
+    tksk_id = await add_user(
+        wa_settings,
+        role="tksk",
+        telegram_id=7305,
+        name="Budi Santoso",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )  # never started the bot on Telegram: only WhatsApp reaches him
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=7306, name="Ibu Sari", kabupaten="32.08"
+    )
+    runtime = await start_wa_bot()
+    coordinator = TelegramPerson(fake, 7306, "Sari")
+    await coordinator.say("/start")
+    phone = "6281234500065"
+    known_on_whatsapp(wa_settings, tksk_id, "ID.3305", phone, datetime.now(UTC))  # window open
+    async with runtime.db.transaction() as repos:
+        alert_id = await deliver(
+            repos,
+            user_id=tksk_id,
+            message=Outbound(text=ALERT_TEXT, summary="KNG-2026-000007"),
+            kind=DeliveryKind.ALERT,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+
+    def wamid() -> str | None:
+        [(found,)] = _rows(wa_settings, "SELECT ext_message_id FROM outbox WHERE id = ?", alert_id)
+        return found
+
+    await graph.wait_for(lambda: wamid() is not None, what="the alert accepted")
+    refused = status_update(wamid(), phone, "failed", errors=[131026])
+    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    await post_webhook(webhook_url, envelope(statuses=[refused]))  # the same report again
+
+    await fake.wait_for(
+        lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
+    )
+    told = _rows(
+        wa_settings,
+        "SELECT COUNT(*) FROM outbox o JOIN users u ON u.id = o.user_id"
+        " WHERE u.full_name = 'Ibu Sari' AND o.message LIKE '%tidak sampai ke Budi Santoso%'",
+    )
+    assert told == [(1,)]
+    assert graph.rejections == [] and fake.rejections == []
+
+
 async def test_a_notice_reported_failed_is_sent_again_or_by_telegram(
     fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
 ) -> None:

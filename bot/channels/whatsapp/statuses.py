@@ -95,8 +95,8 @@ async def apply_status(
 async def _on_message(
     repos: Repos, catalog: Catalog, item: OutboxItem, report: StatusReport, *, now: datetime
 ) -> None:
-    await repos.outbox.record_delivery(item.id, report.state, report.code)
-    if report.state != "failed" or item.status != "sent":
+    moved = await repos.outbox.record_delivery(item.id, report.state, report.code)
+    if report.state != "failed" or item.status != "sent" or not moved:
         return  # a report twice: what it asked for is done already
     code = report.code
     resendable = not item.message.get("cleared") and await repos.outbox.may_send_again(
