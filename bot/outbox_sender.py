@@ -202,7 +202,9 @@ class OutboxSender:
 
     async def _until_next_due(self) -> float:
         async with self.db.reading() as repos:
-            due = await repos.outbox.next_due_at(self.channel, skip_ids=self._unwritten())
+            due = await repos.outbox.next_due_at(
+                self.channel, self.clock.now(), skip_ids=self._unwritten()
+            )
         if due is None:
             return 1.0
         return min(1.0, max(0.0, (due - self.clock.now()).total_seconds()))

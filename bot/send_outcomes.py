@@ -55,6 +55,12 @@ async def alert_admins(
         )
 
 
+def own_deadline(item: OutboxItem) -> datetime | None:
+    """The message's own expiry (`Outbound.expires_at`, kept in its JSON), if it has one."""
+    value = item.message.get("expires_at")
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
 class OutcomeWriter:
     """Writes a channel's finished sends."""
 
@@ -129,6 +135,7 @@ class OutcomeWriter:
                 not_before=now + timedelta(seconds=outcome.retry_after),
                 lifetime=ROUTINE_LIFETIME,
                 error=outcome.error,
+                deadline=own_deadline(item),
             )
         elif outcome.status == "held":
             await repos.outbox.hold(item.id, error=outcome.error or "held")

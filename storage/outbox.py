@@ -79,9 +79,21 @@ def _enqueued(new: NewMessage) -> tuple[Any, ...]:
 # A newer message of a thread (a training's reschedule after its invitation) makes the
 # person's older ones of it that are not sent yet stale: they are dropped, whichever channel
 # holds them, so what a released hold shows is the current word only. The newest one stays.
+# A thread below it ("training:12/reminder": the invitation's reminder) goes with it; its
+# own messages drop only their like, never the thread above.
+def _of_thread(message: str, thread: str) -> str:
+    """SQL: the `message` column's thread is the thread `thread` names, or below it."""
+    return (
+        f"(json_extract({message}, '$.thread') = {thread} OR substr(json_extract({message},"
+        f" '$.thread'), 1, length({thread}) + 1) = {thread} || '/')"
+    )
+
+
+# The thread of a newer message `n` (may_send_again).
+_NEWER_THREAD = "json_extract(n.message, '$.thread')"
 _SUPERSEDE_OLDER = (
     "UPDATE outbox SET status = 'expired' WHERE user_id = ?1 AND status IN ('pending', 'waiting')"
-    " AND json_extract(message, '$.thread') = ?2 AND id < (SELECT MAX(id) FROM outbox"
+    f" AND {_of_thread('message', '?2')} AND id < (SELECT MAX(id) FROM outbox"
     " WHERE user_id = ?1 AND status IN ('pending', 'waiting')"
     " AND json_extract(message, '$.thread') = ?2)"
 )
@@ -105,6 +117,8 @@ _MARK_SENT = (
     "UPDATE outbox SET status = 'sent', sent_at = ?, ext_message_id = ?,"
     " delivery_status = NULL, delivery_error = NULL WHERE id = ?"
 )
+# Not past its expiry (a condition with one parameter: now).
+_STILL_OF_USE = "(expires_at IS NULL OR expires_at > ?)"
 # A message dropped while it was being sent (its person suspended meanwhile) stays dropped
 # whatever the send's outcome asks for.
 _NOT_DROPPED = " AND status != 'expired'"
@@ -141,21 +155,24 @@ class OutboxRepo(Repo):
     async def due(
         self, channel: str, now: datetime, limit: int = 50, skip_ids: list[int] | None = None
     ) -> list[OutboxItem]:
-        """Pending messages whose time has come: most urgent first, then in order
-        (`skip_ids`: sent already, their status not written yet)."""
+        """Pending messages whose time has come and that are still of use (not past their
+        expiry, which the housekeeping marks only once a minute): most urgent first, then in
+        order (`skip_ids`: sent already, their status not written yet)."""
         rows = await self._all(
             "SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND not_before <= ?"
-            f"{_not_among(skip_ids)} ORDER BY priority, id LIMIT ?",
-            (channel, to_db(now), *(skip_ids or ()), limit),
+            f" AND {_STILL_OF_USE}{_not_among(skip_ids)} ORDER BY priority, id LIMIT ?",
+            (channel, to_db(now), to_db(now), *(skip_ids or ()), limit),
         )
         return [_item(row) for row in rows]
 
-    async def next_due_at(self, channel: str, skip_ids: list[int] | None = None) -> datetime | None:
-        """When the earliest pending message may go out (`skip_ids`: as for `due`)."""
+    async def next_due_at(
+        self, channel: str, now: datetime, skip_ids: list[int] | None = None
+    ) -> datetime | None:
+        """When the earliest pending message still of use may go out (as for `due`)."""
         row = await self._one(
             "SELECT MIN(not_before) FROM outbox WHERE status = 'pending' AND channel = ?"
-            + _not_among(skip_ids),
-            (channel, *(skip_ids or ())),
+            f" AND {_STILL_OF_USE}{_not_among(skip_ids)}",
+            (channel, to_db(now), *(skip_ids or ())),
         )
         return from_db(row[0]) if row and row[0] else None
 
@@ -265,17 +282,31 @@ class OutboxRepo(Repo):
         return sum(1 for row in rows if row["status"] == "pending")
 
     async def defer(
-        self, item_id: int, *, not_before: datetime, lifetime: timedelta, error: str
+        self,
+        item_id: int,
+        *,
+        not_before: datetime,
+        lifetime: timedelta,
+        error: str,
+        deadline: datetime | None = None,
     ) -> None:
         """Not now (WhatsApp's messaging limit): pending again from `not_before`; a routine
-        or bulk one living at least `lifetime` after it (another kind's expiry is a deadline,
-        e.g. an invitation's RSVP deadline, never moved); not counted as a failed attempt."""
+        or bulk one living at least `lifetime` after it, but never past its own `deadline`
+        (`Outbound.expires_at`: a digest of its day); another kind's expiry is a deadline
+        (an invitation's RSVP deadline), never moved. Not counted as a failed attempt."""
+        longer = not_before + lifetime
         await self._run(
             "UPDATE outbox SET status = 'pending', sent_at = NULL, not_before = ?,"
             " last_error = ?, expires_at = CASE WHEN expires_at IS NULL"
             " OR kind NOT IN ('routine', 'bulk') THEN expires_at"
-            f" ELSE MAX(expires_at, ?) END WHERE id = ?{_NOT_DROPPED}",
-            (to_db(not_before), error[:500], to_db(not_before + lifetime), item_id),
+            f" ELSE MIN(MAX(expires_at, ?), ?) END WHERE id = ?{_NOT_DROPPED}",
+            (
+                to_db(not_before),
+                error[:500],
+                to_db(longer),
+                to_db(min(longer, deadline) if deadline else longer),
+                item_id,
+            ),
         )
 
     async def resend_other_recipient(self, item_id: int, *, now: datetime, error: str) -> None:
@@ -333,8 +364,8 @@ class OutboxRepo(Repo):
             " AND a.action = 'person.suspended'), u.updated_at))"
             " AND (o.expires_at IS NULL OR o.expires_at > ?2)"
             " AND NOT EXISTS (SELECT 1 FROM outbox n WHERE n.user_id = o.user_id"
-            " AND n.id > o.id AND json_extract(n.message, '$.thread')"
-            " = json_extract(o.message, '$.thread'))",
+            " AND n.id > o.id AND json_extract(n.message, '$.thread') IS NOT NULL"
+            f" AND {_of_thread('o.message', _NEWER_THREAD)})",
             (item_id, to_db(now)),
         )
         return row is not None

@@ -80,6 +80,13 @@ def notice_thread(training: Training) -> str:
     return f"training:{training.id}"
 
 
+def reminder_thread(training: Training) -> str:
+    """The thread of the invitation's reminders ("Ingatkan"), below the notices' thread: a
+    reschedule or a cancellation drops a reminder not sent yet, a reminder never drops the
+    invitation (which may wait for the person's /start) and a newer reminder an older one."""
+    return f"{notice_thread(training)}/reminder"
+
+
 def day_line(app: AppContext, language: str, day: TrainingDay) -> str:
     """Hari 1: Selasa, 9 Januari 2024, pukul 08.00-16.00 WIB."""
     return app.catalog.text(

@@ -32,6 +32,7 @@ from handlers.trainings.common import (
     notice_thread,
     present_people,
     refuse,
+    reminder_thread,
     spoken_date,
     summary_of,
     training_names,
@@ -246,7 +247,10 @@ async def _remind(turn: Turn, training: Training) -> None:
         language = person.language if person else turn.app.default_language
         message = invitation_message(
             turn.app, language, training, days, "training.invitation_reminder"
-        ).model_copy(update={"expires_at": training.rsvp_deadline})  # no dead buttons
+        ).model_copy(
+            # no dead buttons; no stale days after a reschedule, nothing after a cancellation
+            update={"expires_at": training.rsvp_deadline, "thread": reminder_thread(training)}
+        )
         await deliver(
             turn.repos,
             user_id=invitation.user_id,

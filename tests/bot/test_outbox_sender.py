@@ -505,3 +505,27 @@ async def test_admins_hear_of_a_problem_once_a_local_day(db) -> None:
         summaries = {item.message.get("summary") for item in await repos.outbox.for_user(admin.id)}
     # Announced for what it is where it waits behind WhatsApp's window, never "(pesan)".
     assert summaries == {"Masalah teknis bot"}
+
+
+async def test_a_message_of_its_day_deferred_never_outlives_its_own_deadline(db) -> None:
+    """WhatsApp's messaging limit defers a routine message and lengthens its life; a daily
+    reminder of its day (`Outbound.expires_at`: the end of its local day) went out the next
+    day saying "besok" when the deferral reached past midnight."""
+    (person,) = await _people(db, 1)
+    end_of_day = NOW + timedelta(hours=8)  # now 16.00 WIB: midnight WIB
+    async with db.transaction() as repos:
+        item_id = await deliver(
+            repos,
+            user_id=person,
+            message=Outbound(text="Pengingat harian", expires_at=end_of_day),
+            kind=DeliveryKind.ROUTINE,
+            now=NOW,
+        )
+    channel = Channel()
+    channel.script["Pengingat harian"] = SendOutcome("deferred", retry_after=6 * 3600.0)
+    sender = OutboxSender(db, "telegram", channel.send, ManualClock(NOW), zone=UTC)
+    await sender.drain()
+    async with db.reading() as repos:
+        item = await repos.outbox.get(item_id)
+    assert item.status == "pending" and item.not_before == NOW + timedelta(hours=6)
+    assert item.expires_at == end_of_day  # not 6 h + the routine lifetime later

@@ -117,3 +117,38 @@ async def test_a_reminder_asked_for_late_at_night_never_goes_out_after_the_deadl
             assert await repos.outbox.expire_due(at(7, 0, 1)) == 1
     finally:
         await db.close()
+
+
+async def test_a_reminder_waiting_for_the_morning_goes_with_a_cancellation(tmp_path) -> None:
+    """ "Ingatkan" tapped at 22.00 waits for 06.00; cancelled at 22.10, the reminder still went
+    out at 06.00, after "dibatalkan", with the old days and buttons that are refused. A
+    reminder tapped again replaces the one not sent yet, and never drops the invitation."""
+    app = app_context(tmp_path / "media")
+    db, coordinator, ani, training_id = await _world(tmp_path)
+    try:
+        async with db.transaction() as repos:
+            invite = await turn(app, repos, coordinator, at(1, 9), data=f"tp:{training_id}")
+            training = await repos.trainings.get(training_id)
+            assert training is not None
+            await send_invitations(invite, training, [ani.id], "training.invitation_title")
+            (invitation,) = await repos.outbox.for_user(ani.id)
+            await repos.outbox.hold(invitation.id, error="waits for the person's /start")
+            for minute in (0, 5):
+                remind = await turn(
+                    app, repos, coordinator, at(5, 22, minute), data=f"tp:{training_id}:r"
+                )
+                await page.page_button(remind, remind.event.data)
+            statuses = [i.status for i in await repos.outbox.for_user(ani.id)]
+            assert statuses == ["waiting", "expired", "pending"]
+        async with db.transaction() as repos:
+            cancel = await turn(app, repos, coordinator, at(5, 22, 10), data=f"tp:{training_id}:kk")
+            await page.page_button(cancel, cancel.event.data)
+            items = await repos.outbox.for_user(ani.id)
+        assert [(i.status, "dibatalkan" in i.message["text"]) for i in items] == [
+            ("expired", False),
+            ("expired", False),
+            ("expired", False),
+            ("pending", True),
+        ]
+    finally:
+        await db.close()

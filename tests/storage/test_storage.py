@@ -637,8 +637,8 @@ async def test_outbox_not_before_respected(db: Database) -> None:
             later,
             now,
         ]
-        assert await repos.outbox.next_due_at("telegram") == T0
-        assert await repos.outbox.next_due_at("whatsapp") is None
+        assert await repos.outbox.next_due_at("telegram", T0) == T0
+        assert await repos.outbox.next_due_at("whatsapp", T0) is None
 
 
 async def test_outbox_waiting_rows_are_not_due(db: Database) -> None:
@@ -646,8 +646,25 @@ async def test_outbox_waiting_rows_are_not_due(db: Database) -> None:
         user_id = await make_user(repos)
         await enqueue(repos, user_id=user_id, kind="notice", chat_id=None, waiting=True)
         assert await repos.outbox.due("telegram", minutes(60)) == []
-        assert await repos.outbox.next_due_at("telegram") is None
+        assert await repos.outbox.next_due_at("telegram", T0) is None
         assert await repos.outbox.counts() == {"waiting": 1}
+
+
+async def test_outbox_a_message_past_its_expiry_is_not_due(db: Database) -> None:
+    """The housekeeping marks expired messages once a minute; until then one past its
+    expiry (a reminder of its day after midnight) was still sent."""
+    async with db.transaction() as repos:
+        stale = await enqueue(repos, expires_at=minutes(10))
+        fresh = await enqueue(repos, expires_at=minutes(30))
+        assert [item.id for item in await repos.outbox.due("telegram", minutes(5))] == [
+            stale,
+            fresh,
+        ]
+        assert [item.id for item in await repos.outbox.due("telegram", minutes(10))] == [fresh]
+        assert await repos.outbox.next_due_at("telegram", minutes(10)) == T0
+        assert await repos.outbox.due("telegram", minutes(30)) == []
+        # Nothing left to wait for: the sender does not wake at once again and again.
+        assert await repos.outbox.next_due_at("telegram", minutes(30)) is None
 
 
 async def test_outbox_release_waiting(db: Database) -> None:
