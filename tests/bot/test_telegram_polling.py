@@ -4,13 +4,13 @@ Telegram sent, confirmed by the next getUpdates, and a refused token stops the p
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from telegram import Bot
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, RetryAfter
 
 from bot.channels.telegram.inbound import to_inbound
 from bot.channels.telegram.polling import TelegramPoller
@@ -89,3 +89,29 @@ async def test_a_refused_token_stops_the_poller(fake, bot, db, monkeypatch) -> N
     monkeypatch.setattr(fake, "token", "999:REVOKED")
     with pytest.raises(InvalidToken):
         await poller.run()
+
+
+@pytest.mark.parametrize("timedelta_periods", ["false", "true"])
+async def test_a_flood_limit_waits_as_long_as_telegram_says(
+    db, monkeypatch, timedelta_periods
+) -> None:
+    """RetryAfter's period is an int today and a timedelta in PTB's next major version
+    (PTB_TIMEDELTA has it now): both are waited, then polling goes on."""
+    monkeypatch.setenv("PTB_TIMEDELTA", timedelta_periods)
+    poller = TelegramPoller(None, db, ManualClock(datetime(2026, 12, 1, tzinfo=UTC)), lambda: None)  # type: ignore[arg-type]
+    calls: list[str] = []
+
+    async def poll_once(_seconds: int) -> None:
+        calls.append("poll")
+        if len(calls) == 1:
+            raise RetryAfter(timedelta(seconds=1))
+        raise InvalidToken("stop here")
+
+    async def sleep(seconds: float) -> None:
+        calls.append(f"sleep {seconds:g}")
+
+    monkeypatch.setattr(poller, "poll_once", poll_once)
+    monkeypatch.setattr("bot.channels.telegram.polling.asyncio.sleep", sleep)
+    with pytest.raises(InvalidToken):
+        await poller.run()
+    assert calls == ["poll", "sleep 1", "poll"]

@@ -182,7 +182,8 @@ async def render(
     return str(sent.message_id)
 
 
-def _seconds(value: int | float | timedelta) -> float:
+def seconds_of(value: int | float | timedelta) -> float:
+    """A PTB time period in seconds: an int today, a timedelta in PTB's next major version."""
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -203,7 +204,7 @@ async def _send_now(
         return SendOutcome.sent(await render(bot, int(chat_id), message, parts))
     except RetryAfter as exc:
         return SendOutcome(
-            "retry", retry_after=_seconds(exc.retry_after), error=str(exc), chat_wide=True
+            "retry", retry_after=seconds_of(exc.retry_after), error=str(exc), chat_wide=True
         )
     except Forbidden as exc:
         return SendOutcome("unreachable", error=str(exc))

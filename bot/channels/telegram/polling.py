@@ -17,6 +17,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tim
 
 from bot.channels.telegram import raw_api
 from bot.channels.telegram.inbound import CHANNEL, sender_key
+from bot.channels.telegram.outbound import seconds_of
 from bot.clock import Clock
 from storage.db import Database
 
@@ -52,7 +53,7 @@ class TelegramPoller:
                 await self.poll_once(self.timeout)
                 backoff = 1.0
             except RetryAfter as exc:
-                await asyncio.sleep(float(getattr(exc, "retry_after", 5) or 5))
+                await asyncio.sleep(seconds_of(exc.retry_after) or 5.0)
             except InvalidToken:
                 log.error("Telegram refused the bot token; check TELEGRAM_BOT_TOKEN")
                 raise
