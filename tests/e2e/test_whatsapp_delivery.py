@@ -349,26 +349,42 @@ async def test_an_alert_whose_template_cannot_be_delivered_goes_by_telegram(
     assert graph.rejections == [] and fake.rejections == []
 
 
+async def _tksk_on_whatsapp_only(
+    fake, settings: Settings, start_wa_bot, telegram_id: int
+) -> tuple[int, TelegramPerson, Any]:
+    """Pak Budi, TKSK, who never started the bot on Telegram (only WhatsApp reaches him), and
+    Ibu Sari, the district's coordinator on Telegram (the next Telegram id): his id, her
+    chat, the running bot."""
+    tksk_id = await add_user(
+        settings,
+        role="tksk",
+        telegram_id=telegram_id,
+        name="Budi Santoso",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )
+    await add_user(
+        settings,
+        role="coordinator",
+        telegram_id=telegram_id + 1,
+        name="Ibu Sari",
+        kabupaten="32.08",
+    )
+    runtime = await start_wa_bot()
+    coordinator = TelegramPerson(fake, telegram_id + 1, "Sari")
+    await coordinator.say("/start")
+    return tksk_id, coordinator, runtime
+
+
 async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
     fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
 ) -> None:
     """Meta unwell for the template: forgotten and announced again. Then 131026 and no
     other chat: the alert has failed, and the district's coordinators are told to phone."""
     monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.2)
-    tksk_id = await add_user(
-        wa_settings,
-        role="tksk",
-        telegram_id=7302,
-        name="Budi Santoso",
-        kabupaten="32.08",
-        kecamatan="32.08.01",
-    )  # never started the bot on Telegram: only WhatsApp reaches him
-    await add_user(
-        wa_settings, role="coordinator", telegram_id=7303, name="Ibu Sari", kabupaten="32.08"
+    tksk_id, coordinator, runtime = await _tksk_on_whatsapp_only(
+        fake, wa_settings, start_wa_bot, 7302
     )
-    runtime = await start_wa_bot()
-    coordinator = TelegramPerson(fake, 7303, "Sari")
-    await coordinator.say("/start")
     known_on_whatsapp(
         wa_settings, tksk_id, "ID.3302", "6281234500062", datetime.now(UTC) - timedelta(hours=30)
     )
@@ -413,20 +429,9 @@ async def test_a_failed_report_that_comes_twice_is_acted_on_once(
 ) -> None:
     """Meta's webhooks come at least once. A darurat alert accepted in the window, reported
     131026 twice, with no other chat: the coordinators were told to phone twice."""
-    tksk_id = await add_user(
-        wa_settings,
-        role="tksk",
-        telegram_id=7305,
-        name="Budi Santoso",
-        kabupaten="32.08",
-        kecamatan="32.08.01",
-    )  # never started the bot on Telegram: only WhatsApp reaches him
-    await add_user(
-        wa_settings, role="coordinator", telegram_id=7306, name="Ibu Sari", kabupaten="32.08"
+    tksk_id, coordinator, runtime = await _tksk_on_whatsapp_only(
+        fake, wa_settings, start_wa_bot, 7305
     )
-    runtime = await start_wa_bot()
-    coordinator = TelegramPerson(fake, 7306, "Sari")
-    await coordinator.say("/start")
     phone = "6281234500065"
     known_on_whatsapp(wa_settings, tksk_id, "ID.3305", phone, datetime.now(UTC))  # window open
     async with runtime.db.transaction() as repos:

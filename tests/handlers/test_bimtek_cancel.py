@@ -72,6 +72,17 @@ async def test_the_page_offers_batalkan_only_while_it_would_be_taken(world, chan
         assert ("❌ Batalkan" in labels(shown)) is offered, (now, labels(shown))
 
 
+async def _invitation_held(app, repos, coordinator, ani, training_id: int) -> None:
+    """Bu Ani invited on 1 Dec, the invitation held for her (a closed WhatsApp window, or
+    waiting for her /start)."""
+    invite = await turn(app, repos, coordinator, at(1, 9), data=f"tp:{training_id}")
+    training = await repos.trainings.get(training_id)
+    assert training is not None
+    await send_invitations(invite, training, [ani.id], "training.invitation_title")
+    (invitation,) = await repos.outbox.for_user(ani.id)
+    await repos.outbox.hold(invitation.id, error="held for the person")
+
+
 async def test_the_cancellation_drops_an_invitation_still_held_for_the_person(tmp_path) -> None:
     """Held behind a closed WhatsApp window, the invitation would come out with the news of
     the cancellation when Bu Ani writes, its buttons refused: it is dropped instead."""
@@ -79,12 +90,7 @@ async def test_the_cancellation_drops_an_invitation_still_held_for_the_person(tm
     db, coordinator, ani, training_id = await _world(tmp_path)
     try:
         async with db.transaction() as repos:
-            invite = await turn(app, repos, coordinator, at(1, 9), data=f"tp:{training_id}")
-            training = await repos.trainings.get(training_id)
-            assert training is not None
-            await send_invitations(invite, training, [ani.id], "training.invitation_title")
-            (invitation,) = await repos.outbox.for_user(ani.id)
-            await repos.outbox.hold(invitation.id, error="window closed; template sent")
+            await _invitation_held(app, repos, coordinator, ani, training_id)
         async with db.transaction() as repos:
             cancel = await turn(app, repos, coordinator, at(2, 10), data=f"tp:{training_id}:kk")
             await page.page_button(cancel, cancel.event.data)
@@ -127,12 +133,7 @@ async def test_a_reminder_waiting_for_the_morning_goes_with_a_cancellation(tmp_p
     db, coordinator, ani, training_id = await _world(tmp_path)
     try:
         async with db.transaction() as repos:
-            invite = await turn(app, repos, coordinator, at(1, 9), data=f"tp:{training_id}")
-            training = await repos.trainings.get(training_id)
-            assert training is not None
-            await send_invitations(invite, training, [ani.id], "training.invitation_title")
-            (invitation,) = await repos.outbox.for_user(ani.id)
-            await repos.outbox.hold(invitation.id, error="waits for the person's /start")
+            await _invitation_held(app, repos, coordinator, ani, training_id)
             for minute in (0, 5):
                 remind = await turn(
                     app, repos, coordinator, at(5, 22, minute), data=f"tp:{training_id}:r"
