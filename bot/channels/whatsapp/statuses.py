@@ -29,6 +29,7 @@ from bot.channels.whatsapp.error_codes import (
     temporary_pause,
 )
 from bot.channels.whatsapp.inbound import CHANNEL, text_at
+from bot.channels.whatsapp.limit import WINDOW
 from bot.channels.whatsapp.recipients import resend_with_other_field
 from handlers.i18n import Catalog
 from handlers.unreachable import reach_elsewhere
@@ -102,6 +103,12 @@ async def _on_message(
     resendable = not item.message.get("cleared") and await repos.outbox.may_send_again(
         item.id, now=now
     )
+    if code == OUTSIDE_WINDOW:
+        # Meta's window had closed whatever our record of their last message says (it may
+        # be hours late): unless they wrote since, what goes next is announced by a template.
+        await repos.users.note_window_closed(
+            CHANNEL, item.chat_id or "", sent_at=item.sent_at or now, window=WINDOW
+        )
     if code == UNDELIVERABLE:  # accepted, not delivered: stays sent unless it goes elsewhere
         if resendable:
             await reach_elsewhere(repos, catalog, item, now=now, error=_error(code))
