@@ -5,12 +5,27 @@ message's last attempt."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from bot.admin_tools import add_user
+from bot.channels.base import MAX_ATTEMPTS
+from bot.channels.whatsapp import error_codes
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import known_on_whatsapp
+from tests.e2e.db_writes import write_db
 from tests.e2e.test_whatsapp_delivery import (
+    _alert_on_whatsapp,
     _rows,
+    _said,
     _templates_to,
+    _whatsapp_unreachable,
 )
 from tests.e2e.whatsapp import WhatsAppPerson, body_of, post_webhook
-from tests.fakes.whatsapp_api import envelope
+from tests.fakes.whatsapp_api import envelope, status_update
+
+UNWELL = 131000
 
 
 def _texts_sent(graph, phone: str) -> int:
@@ -67,3 +82,140 @@ async def test_a_late_131047_announces_the_message_with_a_template(
     ]
     assert len(graph.failed_statuses) == 1
     assert graph.rejections == []
+
+
+async def test_an_alert_whose_templates_meta_never_takes_is_told_to_the_coordinators(
+    fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
+) -> None:
+    """Meta unwell for the alert's template, try after try: at the last attempt the alert
+    stayed held with no template that reached the TKSK, so no tap would ever free it, and
+    nobody was told. Now it is dealt with as unreachable on WhatsApp: with no other chat,
+    the district's coordinators are told, to phone him."""
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.01)
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE_MAX", 0.05)
+    phone = "6281234500092"
+    tksk_id = await add_user(
+        wa_settings,
+        role="tksk",
+        telegram_id=7312,
+        name="Budi Santoso",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )  # never started the bot on Telegram: only WhatsApp reaches him
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=7313, name="Ibu Sari", kabupaten="32.08"
+    )
+    runtime = await start_wa_bot()
+    coordinator = TelegramPerson(fake, 7313, "Sari")
+    await coordinator.say("/start")
+    known_on_whatsapp(
+        wa_settings, tksk_id, "ID.3602", phone, datetime.now(UTC) - timedelta(hours=30)
+    )
+    template_wamid, alert_id = await _alert_on_whatsapp(runtime, wa_settings, graph, tksk_id, phone)
+
+    def announced_by() -> str | None:
+        """The template the alert is held behind now."""
+        rows = _rows(
+            wa_settings,
+            "SELECT t.ext_message_id FROM template_sends t JOIN outbox o ON o.id = t.outbox_id"
+            " WHERE o.id = ? AND o.status = 'waiting'",
+            alert_id,
+        )
+        return rows[0][0] if rows else None
+
+    for tries in range(1, MAX_ATTEMPTS):
+        unwell = status_update(template_wamid, phone, "failed", errors=[UNWELL])
+        await post_webhook(webhook_url, envelope(statuses=[unwell]))
+        await graph.wait_for(
+            lambda old=template_wamid: announced_by() not in (None, old), what=f"again ({tries})"
+        )
+        template_wamid = announced_by()
+    assert len(_templates_to(graph, phone)) == MAX_ATTEMPTS
+    assert not _said(coordinator, "tidak sampai")
+
+    unwell = status_update(template_wamid, phone, "failed", errors=[UNWELL])
+    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    await fake.wait_for(
+        lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
+    )
+    [told] = _said(coordinator, "tidak sampai ke Budi Santoso")
+    assert "KNG-2026-000007" in told and "telepon" in told
+    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", alert_id) == [
+        ("failed", MAX_ATTEMPTS)
+    ]
+    assert _whatsapp_unreachable(wa_settings, tksk_id)
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
+    assert len(_templates_to(graph, phone)) == MAX_ATTEMPTS  # nothing more
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_a_notice_whose_template_meta_never_takes_fails_at_its_last_attempt(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """The same for a notice: it stayed `waiting` for ever with no template that reached the
+    person; now it fails at its last attempt (the coordinators hear only of alerts)."""
+    phone = "6281234500093"
+    psm_id = await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=7314,
+        name="Bu Dewi",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=7315, name="Ibu Sari", kabupaten="32.08"
+    )
+    runtime = await start_wa_bot()
+    coordinator = TelegramPerson(fake, 7315, "Sari")
+    await coordinator.say("/start")
+    known_on_whatsapp(
+        wa_settings, psm_id, "ID.3603", phone, datetime.now(UTC) - timedelta(hours=30)
+    )
+    async with runtime.db.transaction() as repos:
+        notice_id = await deliver(
+            repos,
+            user_id=psm_id,
+            message=Outbound(
+                text="Laporan KNG-2026-000011 sudah disetujui.", summary="KNG-2026-000011"
+            ),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+
+    def held() -> list[tuple]:
+        return _rows(
+            wa_settings,
+            "SELECT t.ext_message_id FROM template_sends t JOIN outbox o ON o.id = t.outbox_id"
+            " WHERE o.id = ? AND o.status = 'waiting'",
+            notice_id,
+        )
+
+    await graph.wait_for(lambda: bool(held()), what="the notice held behind its template")
+    [(template_wamid,)] = held()
+    # Seven tries Meta was unwell for (as the alert's above): this one is the last.
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE outbox SET attempts = ? WHERE id = ?",
+        MAX_ATTEMPTS - 1,
+        notice_id,
+    )
+    unwell = status_update(template_wamid, phone, "failed", errors=[UNWELL])
+    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+
+    await graph.wait_for(
+        lambda: (
+            _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", notice_id) == [("failed",)]
+        ),
+        what="the notice failed",
+    )
+    assert _rows(wa_settings, "SELECT attempts FROM outbox WHERE id = ?", notice_id) == [
+        (MAX_ATTEMPTS,)
+    ]
+    assert not _whatsapp_unreachable(wa_settings, psm_id)
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
+    assert _templates_to(graph, phone) == ["psm_pemberitahuan"]
+    assert not _said(coordinator, "KNG-2026-000011")
+    assert graph.rejections == [] and fake.rejections == []
