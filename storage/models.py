@@ -149,6 +149,7 @@ class OutboxItem(_Model):
     # A message sent in several parts and tried again: the channel ids of the parts that went
     # out already (storage/outbox_parts.py), filled in by the sender; the send resumes after.
     sent_parts: list[str] = Field(default_factory=list)
+    sent_at: datetime | None = None  # when the channel last accepted it (a late report's send)
 
 
 class AuditEntry(_Model):

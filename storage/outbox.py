@@ -26,6 +26,7 @@ def _item(row: Any) -> OutboxItem:
         expires_at=from_db(row["expires_at"]),
         topic=row["topic"],
         other_recipient=bool(row["other_recipient"]),
+        sent_at=from_db(row["sent_at"]),
     )
 
 

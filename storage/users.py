@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.base import Repo, placeholders
@@ -320,6 +320,21 @@ class UserRepo(Repo):
         await self._run(
             "UPDATE channel_identities SET unreachable_at = ? WHERE channel = ? AND chat_id = ?",
             (to_db(now), channel, chat_id),
+        )
+
+    async def note_window_closed(
+        self, channel: str, chat_id: str, *, sent_at: datetime, window: timedelta
+    ) -> None:
+        """The channel refused, for a closed window, a message it accepted at `sent_at`
+        (WhatsApp's late 131047): as the channel counts it, the person last wrote `window`
+        or more before then, whatever our record says (a message redelivered after our
+        downtime is recorded when we process it, hours after they wrote): the record is
+        moved back to that, unless they wrote after the send (their window is open again)."""
+        closed_before = to_db(sent_at - window)
+        await self._run(
+            "UPDATE channel_identities SET last_inbound_at = ?1 WHERE channel = ?2"
+            " AND chat_id = ?3 AND last_inbound_at > ?1 AND last_inbound_at <= ?4",
+            (closed_before, channel, chat_id, to_db(sent_at)),
         )
 
     async def own_data(self, user_id: int) -> dict[str, Any] | None:

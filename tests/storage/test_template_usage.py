@@ -1,5 +1,6 @@
 """WhatsApp templates in storage: the monthly count (carried over from the old counter), the
-24-hour count of people, who waits for a template, deferrals; and the ranking of kinds."""
+24-hour count of people, who waits for a template, deferrals, the last message moved back by
+a late 131047; and the ranking of kinds."""
 
 from __future__ import annotations
 
@@ -152,3 +153,32 @@ async def test_deferrals_are_counted_once_per_person_kind_and_day(db: Database) 
         assert await repos.templates.unreported_people("32.08", "2026-11-29") == 2
         await repos.templates.mark_reported("32.08", "2026-11-29", T0)
         assert await repos.templates.unreported() == []
+
+
+async def test_a_late_131047_moves_the_last_message_back_unless_they_wrote_since(
+    db: Database,
+) -> None:
+    """Refused at `sent` for a closed window: the person last wrote, as Meta counts it, a day
+    or more before; our record (a message redelivered after downtime, processed late) is
+    moved back to that. One who wrote after the send, or whose record says closed already,
+    keeps it."""
+    sent = T0 - timedelta(hours=2)
+    async with db.transaction() as repos:
+        for chat, last in [
+            ("6281021", T0 - timedelta(hours=5)),  # ours says open, Meta's closed
+            ("6281022", T0 - timedelta(hours=1)),  # wrote after the send: open again
+            ("6281023", T0 - timedelta(hours=30)),  # closed already
+        ]:
+            await _person(repos, chat, last)
+            await repos.users.note_window_closed(
+                "whatsapp", chat, sent_at=sent, window=timedelta(hours=24)
+            )
+        found = {
+            chat: (await repos.users.identity_by_chat("whatsapp", chat)).last_inbound_at
+            for chat in ("6281021", "6281022", "6281023")
+        }
+    assert found == {
+        "6281021": sent - timedelta(hours=24),
+        "6281022": T0 - timedelta(hours=1),
+        "6281023": T0 - timedelta(hours=30),
+    }

@@ -7,9 +7,12 @@ A failed report decides by its code, as the send's own error would have:
 131026 (not on WhatsApp, can't receive) marks the person unreachable there and sends the
 message by their other channel, if any (`handlers/unreachable.py`); 131062 (wrong recipient
 field) sends it once more with the other field; Meta unwell (TEMPORARY) tries it again
-later. A template refused so never reached anyone: it is forgotten (not counted, not a reason
-to wait for a tap) and the message it announced is dealt with the same way. Nothing comes
-back for a person suspended since the message was queued (`may_send_again`).
+later, and it fails at the last attempt. A template refused so never reached anyone: it is
+forgotten (not counted, not a reason to wait for a tap) and the message it announced is
+dealt with the same way; Meta still unwell at the last attempt, nothing frees that message,
+so a darurat alert is dealt with as unreachable (by the other channel, else the
+coordinators told) and any other fails. Nothing comes back for a person suspended since the
+message was queued (`may_send_again`).
 
 A report may come before the id of its message is written (the sender writes its outcomes
 up to ~50 ms after the send): it is kept (`early_statuses`) and applied once the id is.
@@ -29,7 +32,9 @@ from bot.channels.whatsapp.error_codes import (
     temporary_pause,
 )
 from bot.channels.whatsapp.inbound import CHANNEL, text_at
+from bot.channels.whatsapp.limit import WINDOW
 from bot.channels.whatsapp.recipients import resend_with_other_field
+from handlers.delivery import DeliveryKind
 from handlers.i18n import Catalog
 from handlers.unreachable import reach_elsewhere
 from storage.early_statuses import StatusReport
@@ -102,6 +107,12 @@ async def _on_message(
     resendable = not item.message.get("cleared") and await repos.outbox.may_send_again(
         item.id, now=now
     )
+    if code == OUTSIDE_WINDOW:
+        # Meta's window had closed whatever our record of their last message says (it may
+        # be hours late): unless they wrote since, what goes next is announced by a template.
+        await repos.users.note_window_closed(
+            CHANNEL, item.chat_id or "", sent_at=item.sent_at or now, window=WINDOW
+        )
     if code == UNDELIVERABLE:  # accepted, not delivered: stays sent unless it goes elsewhere
         if resendable:
             await reach_elsewhere(repos, catalog, item, now=now, error=_error(code))
@@ -115,8 +126,8 @@ async def _on_message(
         )
     elif code == WRONG_RECIPIENT_FIELD:
         await resend_with_other_field(repos, item, now=now)
-    elif code in TEMPORARY:
-        await _try_again(repos, item, code, now=now, give_up=True)
+    elif code in TEMPORARY and not await _try_again(repos, item, code, now=now):
+        await repos.outbox.mark_failed(item.id, error=_error(code))
 
 
 async def _on_template(
@@ -135,22 +146,26 @@ async def _on_template(
             await repos.outbox.mark_failed(held.id, error=error)
     elif code == WRONG_RECIPIENT_FIELD:
         await resend_with_other_field(repos, held, now=now)
-    else:  # queued again: announced again once Meta is well (else the person's tap frees it)
-        await _try_again(repos, held, code, now=now, give_up=False)
+    elif not await _try_again(repos, held, code, now=now):  # else announced again later
+        # The last attempt: no template reached the person, so no tap will free it. A
+        # darurat alert goes by their other channel or the coordinators hear of it.
+        error = _error(code, "template")
+        if held.kind != DeliveryKind.ALERT or not await reach_elsewhere(
+            repos, catalog, held, now=now, error=error
+        ):
+            await repos.outbox.mark_failed(held.id, error=error)
 
 
-async def _try_again(
-    repos: Repos, item: OutboxItem, code: int | None, *, now: datetime, give_up: bool
-) -> None:
-    """Meta unwell: a failed try, sent again after the back-off; at the last attempt the
-    message fails (`give_up`) or stays held for the person's next message."""
-    if item.attempts + 1 < MAX_ATTEMPTS:
-        pause = timedelta(seconds=temporary_pause(item.attempts))
-        await repos.outbox.retry_later(
-            item.id, not_before=now + pause, error=_error(code), failed_try=True
-        )
-    elif give_up:
-        await repos.outbox.mark_failed(item.id, error=_error(code))
+async def _try_again(repos: Repos, item: OutboxItem, code: int | None, *, now: datetime) -> bool:
+    """Meta unwell: a failed try, sent again after the back-off; False (nothing done) at
+    the last attempt."""
+    if item.attempts + 1 >= MAX_ATTEMPTS:
+        return False
+    pause = timedelta(seconds=temporary_pause(item.attempts))
+    await repos.outbox.retry_later(
+        item.id, not_before=now + pause, error=_error(code), failed_try=True
+    )
+    return True
 
 
 def _error(code: int | None, what: str = "message") -> str:

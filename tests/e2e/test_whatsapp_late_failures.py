@@ -1,0 +1,221 @@
+"""Failed status reports that used to leave a message going nowhere (signed webhooks in, the
+fake Graph API and the fake Bot API out): a late 131047 while our record of the person's
+last message says the window is open, and a template Meta is still unwell for at the
+message's last attempt."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.admin_tools import add_user
+from bot.channels.base import MAX_ATTEMPTS
+from bot.channels.whatsapp import error_codes
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import known_on_whatsapp
+from tests.e2e.db_writes import write_db
+from tests.e2e.test_whatsapp_delivery import (
+    _alert_on_whatsapp,
+    _rows,
+    _said,
+    _templates_to,
+    _whatsapp_unreachable,
+)
+from tests.e2e.whatsapp import WhatsAppPerson, body_of, post_webhook
+from tests.fakes.whatsapp_api import envelope, status_update
+
+UNWELL = 131000
+
+
+def _texts_sent(graph, phone: str) -> int:
+    """Free-form sends to `phone` Meta accepted, those it refused later included."""
+    return sum(
+        1
+        for call in graph.sends
+        if call.status == 200
+        and str(call.body.get("to")).lstrip("+") == phone
+        and call.body.get("type") != "template"
+    )
+
+
+async def test_a_late_131047_announces_the_message_with_a_template(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """After our downtime Meta redelivers what people wrote meanwhile, and we record each
+    message when we process it: hours after Meta's window began, ours says open where Meta's
+    closed. A late 131047 sent the message again as text, refused again, round after round
+    for a day, and no template; now the window counts as closed from that send: a template
+    announces the message, and the person's tap (the window open again) brings it."""
+    await start_wa_bot()
+    phone = "6281234500091"
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.3601", wa_id=phone)
+    graph.close_window(phone, asynchronous=True)  # Meta's window: closed; accepted, refused
+    await person.say("halo", expect=0)  # recorded as just now: our window is open
+
+    def welcome() -> list[tuple]:
+        return _rows(
+            wa_settings,
+            "SELECT id, status, ext_message_id FROM outbox WHERE message LIKE '%Selamat datang%'",
+        )
+
+    await graph.wait_for(lambda: bool(welcome()) and welcome()[0][2] is not None, what="sent")
+    [(welcome_id, _, _)] = welcome()
+    [failed] = graph.failed_statuses
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+
+    await graph.wait_for(
+        lambda: _templates_to(graph, phone) == ["psm_pemberitahuan"], what="a template"
+    )
+    await graph.wait_for(lambda: welcome()[0][1] == "waiting", what="the welcome held")
+    assert _texts_sent(graph, phone) == 1  # not sent again as text
+    assert len(graph.failed_statuses) == 1
+
+    graph.open_window(phone)  # the tap opens Meta's window
+    await person.tap_template()
+    await graph.wait_for(
+        lambda: any("Selamat datang" in body_of(m) for m in graph.messages_to(phone)),
+        what="the welcome delivered",
+    )
+    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", welcome_id) == [
+        ("sent", 0)  # the window's fault: no attempt used
+    ]
+    assert len(graph.failed_statuses) == 1
+    assert graph.rejections == []
+
+
+async def test_an_alert_whose_templates_meta_never_takes_is_told_to_the_coordinators(
+    fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
+) -> None:
+    """Meta unwell for the alert's template, try after try: at the last attempt the alert
+    stayed held with no template that reached the TKSK, so no tap would ever free it, and
+    nobody was told. Now it is dealt with as unreachable on WhatsApp: with no other chat,
+    the district's coordinators are told, to phone him."""
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.01)
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE_MAX", 0.05)
+    phone = "6281234500092"
+    tksk_id = await add_user(
+        wa_settings,
+        role="tksk",
+        telegram_id=7312,
+        name="Budi Santoso",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )  # never started the bot on Telegram: only WhatsApp reaches him
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=7313, name="Ibu Sari", kabupaten="32.08"
+    )
+    runtime = await start_wa_bot()
+    coordinator = TelegramPerson(fake, 7313, "Sari")
+    await coordinator.say("/start")
+    known_on_whatsapp(
+        wa_settings, tksk_id, "ID.3602", phone, datetime.now(UTC) - timedelta(hours=30)
+    )
+    template_wamid, alert_id = await _alert_on_whatsapp(runtime, wa_settings, graph, tksk_id, phone)
+
+    def announced_by() -> str | None:
+        """The template the alert is held behind now."""
+        rows = _rows(
+            wa_settings,
+            "SELECT t.ext_message_id FROM template_sends t JOIN outbox o ON o.id = t.outbox_id"
+            " WHERE o.id = ? AND o.status = 'waiting'",
+            alert_id,
+        )
+        return rows[0][0] if rows else None
+
+    for tries in range(1, MAX_ATTEMPTS):
+        unwell = status_update(template_wamid, phone, "failed", errors=[UNWELL])
+        await post_webhook(webhook_url, envelope(statuses=[unwell]))
+        await graph.wait_for(
+            lambda old=template_wamid: announced_by() not in (None, old), what=f"again ({tries})"
+        )
+        template_wamid = announced_by()
+    assert len(_templates_to(graph, phone)) == MAX_ATTEMPTS
+    assert not _said(coordinator, "tidak sampai")
+
+    unwell = status_update(template_wamid, phone, "failed", errors=[UNWELL])
+    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    await fake.wait_for(
+        lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
+    )
+    [told] = _said(coordinator, "tidak sampai ke Budi Santoso")
+    assert "KNG-2026-000007" in told and "telepon" in told
+    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", alert_id) == [
+        ("failed", MAX_ATTEMPTS)
+    ]
+    assert _whatsapp_unreachable(wa_settings, tksk_id)
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
+    assert len(_templates_to(graph, phone)) == MAX_ATTEMPTS  # nothing more
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_a_notice_whose_template_meta_never_takes_fails_at_its_last_attempt(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """The same for a notice: it stayed `waiting` for ever with no template that reached the
+    person; now it fails at its last attempt (the coordinators hear only of alerts)."""
+    phone = "6281234500093"
+    psm_id = await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=7314,
+        name="Bu Dewi",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    await add_user(
+        wa_settings, role="coordinator", telegram_id=7315, name="Ibu Sari", kabupaten="32.08"
+    )
+    runtime = await start_wa_bot()
+    coordinator = TelegramPerson(fake, 7315, "Sari")
+    await coordinator.say("/start")
+    known_on_whatsapp(
+        wa_settings, psm_id, "ID.3603", phone, datetime.now(UTC) - timedelta(hours=30)
+    )
+    async with runtime.db.transaction() as repos:
+        notice_id = await deliver(
+            repos,
+            user_id=psm_id,
+            message=Outbound(
+                text="Laporan KNG-2026-000011 sudah disetujui.", summary="KNG-2026-000011"
+            ),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+
+    def held() -> list[tuple]:
+        return _rows(
+            wa_settings,
+            "SELECT t.ext_message_id FROM template_sends t JOIN outbox o ON o.id = t.outbox_id"
+            " WHERE o.id = ? AND o.status = 'waiting'",
+            notice_id,
+        )
+
+    await graph.wait_for(lambda: bool(held()), what="the notice held behind its template")
+    [(template_wamid,)] = held()
+    # Seven tries Meta was unwell for (as the alert's above): this one is the last.
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE outbox SET attempts = ? WHERE id = ?",
+        MAX_ATTEMPTS - 1,
+        notice_id,
+    )
+    unwell = status_update(template_wamid, phone, "failed", errors=[UNWELL])
+    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+
+    await graph.wait_for(
+        lambda: (
+            _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", notice_id) == [("failed",)]
+        ),
+        what="the notice failed",
+    )
+    assert _rows(wa_settings, "SELECT attempts FROM outbox WHERE id = ?", notice_id) == [
+        (MAX_ATTEMPTS,)
+    ]
+    assert not _whatsapp_unreachable(wa_settings, psm_id)
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
+    assert _templates_to(graph, phone) == ["psm_pemberitahuan"]
+    assert not _said(coordinator, "KNG-2026-000011")
+    assert graph.rejections == [] and fake.rejections == []
