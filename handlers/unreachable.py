@@ -53,17 +53,19 @@ async def reach_elsewhere(
             )
             log.info("outbox %s: %s message(s) moved to %s", item.id, moved, other.channel)
             return True
-    if item.kind == DeliveryKind.ALERT and item.user_id is not None:
-        await _tell_alert_not_delivered(repos, catalog, item, now=now)
+    await tell_alert_not_delivered(repos, catalog, item, now=now)
     return False
 
 
-async def _tell_alert_not_delivered(
+async def tell_alert_not_delivered(
     repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime
 ) -> None:
-    """The district's coordinators (else the admins) hear that a darurat alert reached
-    nobody at this person's, with the alert's button to open the case."""
-    person = await repos.users.get(item.user_id or 0)
+    """When `item` is a darurat alert: the district's coordinators (else the admins) hear
+    that it reached nobody at this person's, with the alert's button to open the case (a
+    channel that cannot reach them, or a send that failed for good)."""
+    if item.kind != DeliveryKind.ALERT or item.user_id is None:
+        return
+    person = await repos.users.get(item.user_id)
     if person is None:
         return
     told = [

@@ -202,7 +202,20 @@ async def test_a_notice_refused_for_good_goes_by_the_persons_other_channel(db) -
     assert (reply.channel, reply.status) == ("telegram", "failed")
 
 
-async def test_a_darurat_alert_nobody_can_get_is_told_to_the_coordinators(db) -> None:
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        SendOutcome("unreachable", error="Forbidden"),
+        SendOutcome("failed", error="Bad Request: can't parse entities"),  # refused for good
+        SendOutcome("retry", error="Timed out"),  # at its last attempt (below)
+    ],
+    ids=["unreachable", "refused", "last-attempt"],
+)
+async def test_a_darurat_alert_nobody_can_get_is_told_to_the_coordinators(
+    db, outcome: SendOutcome
+) -> None:
+    """Not only a channel that cannot reach the person: an alert refused for good, or tried
+    its last time, reached nobody either (it failed with nobody told)."""
     (tksk,) = await _people(db, 1)
     async with db.transaction() as repos:
         await repos.users.update(tksk, now=NOW, role=Role.TKSK, kabupaten_code="32.08")
@@ -226,8 +239,10 @@ async def test_a_darurat_alert_nobody_can_get_is_told_to_the_coordinators(db) ->
             kind=DeliveryKind.ALERT,
             now=NOW,
         )
+    async with db.transaction() as repos:  # tried 7 times already
+        await repos.conn.execute("UPDATE outbox SET attempts = ? WHERE user_id = ?", (7, tksk))
     channel = Channel()
-    channel.script["🚨 DARURAT"] = SendOutcome("unreachable", error="Forbidden")
+    channel.script["🚨 DARURAT"] = outcome
     await _sender(db, channel, overall_rate=1000).drain()
     async with db.reading() as repos:
         (alert,) = await repos.outbox.for_user(tksk)
