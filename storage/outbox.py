@@ -107,8 +107,11 @@ def _threads(messages: list[NewMessage]) -> list[tuple[int, str]]:
 
 
 # A reply's priority (handlers.delivery.PRIORITY): a message released by the person's own
-# message goes out before the answer to it, queued after it in the same transaction.
+# message goes out before the answer to it, queued after it in the same transaction; a
+# darurat alert among them first of all (a week's summary held since Monday must not come
+# above it, it was written before the case).
 RELEASED_PRIORITY = 0
+RELEASED_ALERT_PRIORITY = RELEASED_PRIORITY - 1
 
 # `attempts` counts failed tries only (`retry_later`, `mark_failed`): a message sent, held
 # behind a closed window, deferred or flood-limited has used up none of them.
@@ -265,7 +268,7 @@ class OutboxRepo(Repo):
         do routine and bulk messages queued before they ever started; those held behind a
         closed WhatsApp window (they had a chat) follow the template's tap, and go before
         the answer to what the person just wrote (a reply's priority, and older): they were
-        news before it, and read after it they look stale.
+        news before it, and read after it they look stale; a darurat alert first of them.
         One statement (every turn runs it): SET expressions all see the row as it was."""
         expires = (
             "((expires_at IS NOT NULL AND expires_at <= ?4)"
@@ -276,9 +279,10 @@ class OutboxRepo(Repo):
             f"UPDATE outbox SET status = CASE WHEN {expires} THEN 'expired' ELSE 'pending' END,"
             f" chat_id = CASE WHEN {expires} THEN chat_id ELSE ?3 END,"
             f" not_before = CASE WHEN {expires} THEN not_before ELSE ?4 END,"
-            f" priority = CASE WHEN {behind_window} THEN ?5 ELSE priority END"
+            f" priority = CASE WHEN NOT ({behind_window}) THEN priority"
+            " WHEN kind = 'alert' THEN ?6 ELSE ?5 END"
             " WHERE user_id = ?1 AND channel = ?2 AND status = 'waiting' RETURNING status",
-            (user_id, channel, chat_id, to_db(now), RELEASED_PRIORITY),
+            (user_id, channel, chat_id, to_db(now), RELEASED_PRIORITY, RELEASED_ALERT_PRIORITY),
         )
         return sum(1 for row in rows if row["status"] == "pending")
 

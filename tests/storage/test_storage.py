@@ -716,6 +716,24 @@ async def test_outbox_release_waiting(db: Database) -> None:
         assert others not in statuses
 
 
+async def test_outbox_a_released_alert_goes_before_what_was_held_with_it(db: Database) -> None:
+    """QA: a TKSK's weekly summary held since Monday came out above the darurat alert its
+    tap released (same released priority, older id): the alert goes first, then the rest in
+    their order, then the answer to what the person wrote."""
+    async with db.transaction() as repos:
+        user_id = await make_user(repos)
+        held = {"user_id": user_id, "waiting": True, "chat_id": "1", "expires_at": minutes(60)}
+        summary = await enqueue(repos, **held, kind="routine", text="Ringkasan mingguan")
+        notice = await enqueue(repos, **held, kind="notice", text="Kabar")
+        alert = await enqueue(repos, **held, kind="alert", text="LAPORAN DARURAT")
+        await repos.outbox.release_waiting(
+            user_id=user_id, channel="telegram", chat_id="1", now=minutes(30)
+        )
+        reply = await enqueue(repos, user_id=user_id, kind="reply", now=minutes(30))
+        due = await repos.outbox.due("telegram", minutes(30))
+        assert [item.id for item in due] == [alert, summary, notice, reply]
+
+
 async def test_outbox_release_waiting_drops_whatever_is_past_its_expiry(db: Database) -> None:
     """An invitation held behind a closed window (or for someone who never started) is not
     released after its RSVP deadline, whatever its kind; one still in time goes out."""
