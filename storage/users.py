@@ -359,8 +359,8 @@ class UserRepo(Repo):
     ) -> None:
         """The channel refused, for a closed window, a message it accepted at `sent_at`
         (WhatsApp's late 131047): as the channel counts it, the person last wrote `window`
-        or more before then, whatever our record says (a message redelivered after our
-        downtime is recorded when we process it, hours after they wrote): the record is
+        or more before then, whatever our record says (the safety net: a message without a
+        readable time is recorded when we process it, maybe hours after they wrote): it is
         moved back to that, unless they wrote after the send (their window is open again)."""
         closed_before = to_db(sent_at - window)
         await self._run(
