@@ -31,7 +31,7 @@ from starlette.routing import Route
 from bot.channels.telegram.inbound import CHANNEL as TELEGRAM
 from bot.channels.telegram.inbound import sender_key as telegram_sender
 from bot.channels.whatsapp.inbound import CHANNEL as WHATSAPP
-from bot.channels.whatsapp.inbound import chat_of, object_at, sender_ids, text_at
+from bot.channels.whatsapp.inbound import chat_of, object_at, sender_ids, sent_at, text_at
 from bot.channels.whatsapp.menu import MENU_KEY, Menu, read_reply
 from bot.channels.whatsapp.statuses import read_status, record_status
 from bot.clock import Clock
@@ -80,10 +80,8 @@ async def body_within(request: Request, limit: int) -> bytes | None:
 def sent_before(message: dict[str, Any], moment: datetime) -> bool:
     """Whether WhatsApp says the message was sent before `moment` (its `timestamp`, Unix
     seconds; one missing or unreadable is taken as recent: the payload was signed)."""
-    stamp = text_at(message, "timestamp")
-    if stamp is None or not (stamp.isascii() and stamp.isdigit()):
-        return False
-    return int(stamp) < moment.timestamp()
+    sent = sent_at(message)
+    return sent is not None and sent < moment
 
 
 def _whatsapp_items(envelope: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -68,6 +68,10 @@ class Inbound(BaseModel):
     # The channel says the message was forwarded from another chat: a forwarded location is
     # not where the sender is (a check-in refuses it).
     forwarded: bool = False
+    # When the channel says the person sent it (WhatsApp's `timestamp`; None on Telegram or
+    # when unreadable): WhatsApp's 24-hour window runs from there, not from when we process
+    # it (a message Meta redelivers after our downtime may be hours old).
+    sent_at: datetime | None = None
     photo_ref: str | None = None
     media_group_id: str | None = None
     album_continues: bool = False  # more photos of the same album are waiting behind this one

@@ -14,12 +14,16 @@ async def identify(turn: Turn) -> None:
     event, users, now = turn.event, turn.repos.users, turn.now
     admins = turn.app.admin_ids.get(event.channel, frozenset())
     is_admin = event.external_user_id in admins or (event.sender_phone or "") in admins
-    # Known: noted as reachable in the same statement that finds them.
+    # Known: noted as reachable in the same statement that finds them. Their WhatsApp window
+    # runs from when they wrote (`sent_at`, the channel's word), not from when we process it.
+    wrote_at = event.sent_at
     identity = await users.touch_known(
-        event.channel, event.external_user_id, chat_id=event.chat_id, now=now
+        event.channel, event.external_user_id, chat_id=event.chat_id, now=now, wrote_at=wrote_at
     )
     if identity is None and (known := await _known_by_chat_or_phone(turn)) is not None:
-        identity = await users.touch_identity(known.id, chat_id=event.chat_id, now=now)
+        identity = await users.touch_identity(
+            known.id, chat_id=event.chat_id, now=now, wrote_at=wrote_at
+        )
     if identity is None:
         user = await users.create(
             now=now,
@@ -34,6 +38,7 @@ async def identify(turn: Turn) -> None:
             external_id=event.external_user_id,
             chat_id=event.chat_id,
             now=now,
+            wrote_at=wrote_at,
         )
         await turn.repos.audit.record(
             now=now, actor_id=user.id, action="user.first_contact", subject=f"user:{user.id}"
@@ -59,7 +64,9 @@ async def identify(turn: Turn) -> None:
     if event.sender_phone and (not identity.phone_verified or identity.phone != event.sender_phone):
         # The number the channel vouches for, also after the person changed number.
         await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
-        identity = await users.touch_identity(identity.id, chat_id=event.chat_id, now=now)
+        identity = await users.touch_identity(
+            identity.id, chat_id=event.chat_id, now=now, wrote_at=wrote_at
+        )
     if user.preferred_channel != event.channel:
         user = await users.update(user.id, now=now, preferred_channel=event.channel)
     turn.user, turn.identity = user, identity
@@ -83,6 +90,7 @@ async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:
                 external_id=event.external_user_id,
                 chat_id=event.chat_id,
                 now=turn.now,
+                wrote_at=event.sent_at,
             )
             await users.set_identity_phone(identity.id, event.sender_phone, verified=True)
             await turn.repos.audit.record(

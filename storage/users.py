@@ -95,6 +95,12 @@ def _identity(row: Any) -> ChannelIdentity:
     )
 
 
+def _wrote(wrote_at: datetime | None, now: datetime) -> str:
+    """A message's `last_inbound_at`: when the channel says it was written, never after we
+    process it (a clock ahead of ours); `now` when the channel does not say."""
+    return to_db(min(wrote_at, now) if wrote_at else now)
+
+
 class UserRepo(Repo):
     """Users and channel identities."""
 
@@ -227,40 +233,66 @@ class UserRepo(Repo):
         external_id: str,
         chat_id: str | None = None,
         now: datetime | None = None,
+        wrote_at: datetime | None = None,
     ) -> ChannelIdentity:
-        """Link a channel identity to a user; `now` marks that the person has started the bot."""
-        stamp = to_db(now) if now else None
+        """Link a channel identity to a user; `now` marks that the person has started the bot,
+        their message written at `wrote_at` (default `now`; see `touch_identity`)."""
+        started = to_db(now) if now else None
+        wrote = _wrote(wrote_at, now) if now else None
         row = await self._one(
             "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, started_at,"
             " last_inbound_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
-            (user_id, channel, external_id, chat_id, stamp, stamp),
+            (user_id, channel, external_id, chat_id, started, wrote),
         )
         return _identity(row)
 
     async def touch_identity(
-        self, identity_id: int, *, chat_id: str, now: datetime
+        self, identity_id: int, *, chat_id: str, now: datetime, wrote_at: datetime | None = None
     ) -> ChannelIdentity:
-        """Record an inbound message: the person has started the bot and can be reached."""
-        identity = await self._touch("id = ?", (identity_id,), chat_id=chat_id, now=now)
+        """Record an inbound message processed `now`: the person has started the bot and can
+        be reached. `last_inbound_at` becomes `wrote_at` (when the channel says they wrote
+        it, never after `now`; default `now`), unless it already is later: a message
+        redelivered late or out of order does not take back a window a later one opened."""
+        identity = await self._touch(
+            "id = ?", (identity_id,), chat_id=chat_id, now=now, wrote_at=wrote_at
+        )
         assert identity is not None
         return identity
 
     async def touch_known(
-        self, channel: str, external_id: str, *, chat_id: str, now: datetime
+        self,
+        channel: str,
+        external_id: str,
+        *,
+        chat_id: str,
+        now: datetime,
+        wrote_at: datetime | None = None,
     ) -> ChannelIdentity | None:
         """`identity` and `touch_identity` in one statement: None (and nothing written)
         when the channel does not know the person by this id."""
         return await self._touch(
-            "channel = ? AND external_id = ?", (channel, external_id), chat_id=chat_id, now=now
+            "channel = ? AND external_id = ?",
+            (channel, external_id),
+            chat_id=chat_id,
+            now=now,
+            wrote_at=wrote_at,
         )
 
     async def _touch(
-        self, where: str, params: tuple[Any, ...], *, chat_id: str, now: datetime
+        self,
+        where: str,
+        params: tuple[Any, ...],
+        *,
+        chat_id: str,
+        now: datetime,
+        wrote_at: datetime | None,
     ) -> ChannelIdentity | None:
+        wrote = _wrote(wrote_at, now)
         row = await self._one(
             "UPDATE channel_identities SET chat_id = ?, started_at = COALESCE(started_at, ?),"
-            f" last_inbound_at = ?, unreachable_at = NULL WHERE {where} RETURNING *",
-            (chat_id, to_db(now), to_db(now), *params),
+            " last_inbound_at = MAX(COALESCE(last_inbound_at, ?3), ?3), unreachable_at = NULL"
+            f" WHERE {where} RETURNING *",
+            (chat_id, to_db(now), wrote, *params),
         )
         return _identity(row) if row else None
 
@@ -327,8 +359,8 @@ class UserRepo(Repo):
     ) -> None:
         """The channel refused, for a closed window, a message it accepted at `sent_at`
         (WhatsApp's late 131047): as the channel counts it, the person last wrote `window`
-        or more before then, whatever our record says (a message redelivered after our
-        downtime is recorded when we process it, hours after they wrote): the record is
+        or more before then, whatever our record says (the safety net: a message without a
+        readable time is recorded when we process it, maybe hours after they wrote): it is
         moved back to that, unless they wrote after the send (their window is open again)."""
         closed_before = to_db(sent_at - window)
         await self._run(

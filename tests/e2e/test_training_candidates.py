@@ -146,7 +146,7 @@ async def _dewi_joins_over_whatsapp(
     links = plain((await coordinator.tap("Tautan & QR", expect=3))[0]["text"])
     keyword = re.search(r"(bimtek [A-Z2-9]{10})", links)
     assert keyword, links
-    dewi = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281355550001", name="Dewi")
+    dewi = WhatsAppPerson(graph, webhook_url, "ID.3001", "6281355550001", name="Dewi", clock=clock)
     await dewi.say(keyword.group(1))
     await dewi.say("Dewi Lestari")
     await dewi.tap("+6281355550001")

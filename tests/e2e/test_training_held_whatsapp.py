@@ -59,8 +59,8 @@ async def test_held_training_notices_show_only_the_current_schedule_and_never_af
     rina = TelegramPerson(fake, 7603)
     for person in (coordinator, rina):
         await person.say("/start")
-    ani = WhatsAppPerson(graph, webhook_url, user_id="ID.7601", wa_id="6281234507601")
-    joko = WhatsAppPerson(graph, webhook_url, user_id="ID.7602", wa_id="6281234507602")
+    ani = WhatsAppPerson(graph, webhook_url, "ID.7601", "6281234507601", clock=clock)
+    joko = WhatsAppPerson(graph, webhook_url, "ID.7602", "6281234507602", clock=clock)
     database = str(wa_settings.database_path)
 
     # The invitation (8 Dec, answers by 7 Dec) is held for both behind their closed window.

@@ -212,7 +212,7 @@ async def test_candidates_join_over_whatsapp_answer_and_check_in(
     assert keyword and f"wa.me/{BUSINESS_NUMBER}?text=bimtek%20" in links
 
     # -- a candidate sends the letter's keyword text --------------------------------------------
-    dewi = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281355550001", name="Dewi")
+    dewi = WhatsAppPerson(graph, webhook_url, "ID.3001", "6281355550001", name="Dewi", clock=clock)
     wrong = await dewi.say("bimtek ZZZZZZZZZZ")
     assert "tidak dikenal" in body_of(wrong[0])
     intro = await dewi.say(keyword.group(1).lower())  # typed in lower case: still the code
@@ -231,7 +231,7 @@ async def test_candidates_join_over_whatsapp_answer_and_check_in(
     listed = b"Nama,Nomor HP\nCalon Tiga,0813-5555-0003\n"
     report = plain((await send_file(fake, coordinator, listed, "tambahan.csv"))[0]["text"])
     assert "Nomor belum terdaftar di bot: 1" in report
-    tiga = WhatsAppPerson(graph, webhook_url, user_id="ID.3003", wa_id="6281355550003", name="Tri")
+    tiga = WhatsAppPerson(graph, webhook_url, "ID.3003", "6281355550003", name="Tri", clock=clock)
     intro = await tiga.say("halo")
     assert f"Pendaftaran peserta {TITLE}" in body_of(intro[0])
     await tiga.say("Tri Wahyuni")
@@ -282,7 +282,7 @@ async def test_a_coordinator_manages_a_training_over_whatsapp(
     on_telegram = TelegramPerson(fake, COORDINATOR, "Sari")
     await on_telegram.say("/start")
     await create_training(on_telegram)
-    sari_wa = WhatsAppPerson(graph, webhook_url, user_id="ID.9001", wa_id="6281299990001")
+    sari_wa = WhatsAppPerson(graph, webhook_url, "ID.9001", "6281299990001", clock=clock)
     await sari_wa.say("halo")
 
     # -- the links and QR codes ------------------------------------------------------------------

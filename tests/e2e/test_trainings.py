@@ -402,7 +402,7 @@ async def test_rsvp_and_check_in_over_whatsapp(
     await start_wa_clock_bot(clock)
     coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
     await coordinator.say("/start")
-    wulan = WhatsAppPerson(graph, webhook_url, user_id="ID.2001", wa_id="6281234500021")
+    wulan = WhatsAppPerson(graph, webhook_url, "ID.2001", "6281234500021", clock=clock)
     await wulan.say("halo")
 
     await coordinator.say("/bimtek_baru")

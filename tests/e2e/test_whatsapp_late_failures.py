@@ -12,6 +12,7 @@ from bot.channels.base import MAX_ATTEMPTS
 from bot.channels.whatsapp import error_codes
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
+from storage.models import to_db
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import known_on_whatsapp
 from tests.e2e.db_writes import write_db
@@ -218,4 +219,68 @@ async def test_a_notice_whose_template_meta_never_takes_fails_at_its_last_attemp
     assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
     assert _templates_to(graph, phone) == ["psm_pemberitahuan"]
     assert not _said(coordinator, "KNG-2026-000011")
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_a_message_meta_redelivers_a_day_late_keeps_its_window_closed(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """After our downtime Meta redelivers a message the person sent 25 hours ago. Its
+    window (Meta's, from when they sent it) is closed; we recorded the time we processed it
+    and sent our answer, then a notice, as text Meta refused later (131047). Now the window
+    starts at the message's own time: the answer goes as a template, the notice waits
+    behind it, and the person's tap brings both."""
+    phone = "6281234500094"
+    psm_id = await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=7316,
+        name="Bu Rina",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )  # never started the bot on Telegram: only WhatsApp reaches her
+    runtime = await start_wa_bot()
+    known_on_whatsapp(wa_settings, psm_id, "ID.3604", phone, datetime.now(UTC) - timedelta(days=3))
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.3604", wa_id=phone)
+    graph.close_window(phone, asynchronous=True)  # Meta's window: accepted, refused later
+    written = int((datetime.now(UTC) - timedelta(hours=25)).timestamp())
+    await person.say("halo", expect=0, timestamp=written)
+    await graph.wait_for(
+        lambda: _templates_to(graph, phone) == ["psm_pemberitahuan"], what="a template"
+    )
+    assert _rows(
+        wa_settings,
+        "SELECT last_inbound_at FROM channel_identities WHERE channel = 'whatsapp' AND user_id = ?",
+        psm_id,
+    ) == [(to_db(datetime.fromtimestamp(written, UTC)),)]
+
+    async with runtime.db.transaction() as repos:
+        notice_id = await deliver(
+            repos,
+            user_id=psm_id,
+            message=Outbound(
+                text="Laporan KNG-2026-000012 sudah disetujui.", summary="KNG-2026-000012"
+            ),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    await graph.wait_for(
+        lambda: (
+            _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", notice_id)
+            == [("waiting",)]
+        ),
+        what="the notice held behind the template",
+    )
+    assert _texts_sent(graph, phone) == 0  # nothing Meta would refuse
+    assert _templates_to(graph, phone) == ["psm_pemberitahuan"]  # one announces both
+
+    graph.open_window(phone)  # the tap opens Meta's window
+    await person.tap_template()
+    await graph.wait_for(
+        lambda: any("KNG-2026-000012" in body_of(m) for m in graph.messages_to(phone)),
+        what="the notice delivered",
+    )
+    assert graph.failed_statuses == []
     assert graph.rejections == [] and fake.rejections == []

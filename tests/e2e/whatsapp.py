@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from bot.clock import Clock
 from tests.fakes.whatsapp_api import (
     FakeGraph,
     audio_message,
@@ -67,6 +68,12 @@ class WhatsAppPerson:
     wa_id: str | None
     name: str = "Sari"
     last_context: str = field(default="")
+    # The bot's clock, when a test moves it: WhatsApp stamps each message with the time it
+    # was sent, and the person's window runs from there (default: the real time).
+    clock: Clock | None = None
+
+    def _sent_now(self) -> float | None:
+        return self.clock.now().timestamp() if self.clock else None
 
     @property
     def recipient(self) -> str:
@@ -94,35 +101,56 @@ class WhatsAppPerson:
         messages = await self.graph.wait_messages(self.recipient, before + expect)
         return messages[before:]
 
-    async def say(self, text: str, *, expect: int = 1) -> list[dict[str, Any]]:
-        return await self._post(text_message(new_wamid(), self.sender, text), expect)
+    async def say(
+        self, text: str, *, expect: int = 1, timestamp: float | None = None
+    ) -> list[dict[str, Any]]:
+        """`timestamp`: when WhatsApp says it was sent (Unix seconds; default: now)."""
+        sent = self._sent_now() if timestamp is None else timestamp
+        message = text_message(new_wamid(), self.sender, text, timestamp=sent)
+        return await self._post(message, expect)
 
     async def share_location(
         self, lat: float, lon: float, *, forwarded: str | None = None
     ) -> list[dict[str, Any]]:
         """`forwarded`: "forwarded" or "frequently_forwarded" (the message's context)."""
-        message = location_message(new_wamid(), self.sender, lat, lon, forwarded=forwarded)
+        message = location_message(
+            new_wamid(), self.sender, lat, lon, forwarded=forwarded, timestamp=self._sent_now()
+        )
         return await self._post(message, 1)
 
     async def send_photo(self, media_id: str, *, expect: int = 1) -> list[dict[str, Any]]:
-        return await self._post(image_message(new_wamid(), self.sender, media_id), expect)
+        message = image_message(new_wamid(), self.sender, media_id, timestamp=self._sent_now())
+        return await self._post(message, expect)
 
     async def send_voice(self, *, expect: int = 1) -> list[dict[str, Any]]:
         """A voice note, as WhatsApp sends one: an audio message marked `voice`."""
-        return await self._post(audio_message(new_wamid(), self.sender), expect)
+        message = audio_message(new_wamid(), self.sender, timestamp=self._sent_now())
+        return await self._post(message, expect)
 
     async def send_document(
         self, media_id: str, filename: str, mime_type: str, *, expect: int = 1
     ) -> list[dict[str, Any]]:
         message = document_message(
-            new_wamid(), self.sender, media_id, filename=filename, mime_type=mime_type
+            new_wamid(),
+            self.sender,
+            media_id,
+            filename=filename,
+            mime_type=mime_type,
+            timestamp=self._sent_now(),
         )
         return await self._post(message, expect)
 
     async def tap_template(self, label: str = "Buka pesan", *, expect: int = 1) -> list[dict]:
         """Our templates' quick reply; sent without a payload, Meta's payload is its label."""
         return await self._post(
-            template_button(new_wamid(), self.sender, label, label, context_id="wamid.template"),
+            template_button(
+                new_wamid(),
+                self.sender,
+                label,
+                label,
+                context_id="wamid.template",
+                timestamp=self._sent_now(),
+            ),
             expect,
         )
 
@@ -136,7 +164,14 @@ class WhatsAppPerson:
         if kind == "number":
             return await self.say(option_id, expect=expect)
         reply = button_reply if kind == "button" else list_reply
-        message = reply(new_wamid(), self.sender, option_id, title, context_id="wamid.x")
+        message = reply(
+            new_wamid(),
+            self.sender,
+            option_id,
+            title,
+            context_id="wamid.x",
+            timestamp=self._sent_now(),
+        )
         return await self._post(message, expect)
 
     def latest_text(self) -> str:

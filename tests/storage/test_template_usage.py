@@ -71,10 +71,13 @@ async def test_the_old_monthly_counter_is_carried_over(tmp_path: Path) -> None:
 
 async def _person(repos: Repos, chat: str, last_inbound: datetime) -> int:
     user = await repos.users.create(now=T0, status=UserStatus.ACTIVE, kabupaten_code="32.08")
-    identity = await repos.users.add_identity(
-        user_id=user.id, channel="whatsapp", external_id=f"ID.{chat}", chat_id=chat, now=T0
+    await repos.users.add_identity(
+        user_id=user.id,
+        channel="whatsapp",
+        external_id=f"ID.{chat}",
+        chat_id=chat,
+        now=last_inbound,
     )
-    await repos.users.touch_identity(identity.id, chat_id=chat, now=last_inbound)
     return user.id
 
 

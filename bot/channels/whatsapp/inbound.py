@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from handlers.events import OPEN_WAITING, Inbound, InboundKind, Pick
@@ -51,6 +52,18 @@ def sender_ids(payload: dict[str, Any]) -> tuple[str, str | None]:
     if re.fullmatch(r"[0-9]+", sender):
         return f"wa:{sender}", sender
     return sender, None
+
+
+def sent_at(message: dict[str, Any]) -> datetime | None:
+    """When WhatsApp says the message was sent (its `timestamp`, Unix seconds): the start
+    of the person's 24-hour window as Meta counts it. None when missing or unreadable."""
+    stamp = text_at(message, "timestamp")
+    if stamp is None or not (stamp.isascii() and stamp.isdigit()):
+        return None
+    try:
+        return datetime.fromtimestamp(int(stamp), UTC)
+    except (OverflowError, OSError, ValueError):  # beyond any date
+        return None
 
 
 def chat_of(payload: dict[str, Any]) -> str:
@@ -116,6 +129,7 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
         "display_name": text_at(object_at(object_at(payload, "contact"), "profile"), "name") or "",
         "sender_phone": f"+{wa_id}" if wa_id else None,
         "forwarded": _forwarded(object_at(message, "context")),
+        "sent_at": sent_at(message),
     }
     if text_at(payload, "menu_data"):
         return Inbound(**base, kind=InboundKind.BUTTON, data=payload["menu_data"])
