@@ -1,4 +1,4 @@
-"""The parts of an outbox message a channel took in several sends (migration 0022).
+"""The parts of an outbox message a channel took in several sends (migration 0023).
 
 A long text goes in pieces, WhatsApp's plain text before its buttons: each part is its own
 API call, and any of them may fail after the ones before it went out. The ids of the parts
