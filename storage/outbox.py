@@ -485,6 +485,22 @@ class OutboxRepo(Repo):
         )
         return cursor.rowcount
 
+    async def thread_statuses(self, thread: str, user_ids: list[int]) -> dict[int, set[str]]:
+        """Per person, the statuses of their messages of exactly `thread` ("training:12": a
+        training's invitation and its notices), in one read: whether one is still unsent
+        ('pending', 'waiting') or one reached them ('sent'). People without any are left out."""
+        if not user_ids:
+            return {}
+        rows = await self._all(
+            "SELECT DISTINCT user_id, status FROM outbox WHERE json_extract(message, '$.thread')"
+            f" = ? AND user_id IN ({placeholders(user_ids)})",
+            (thread, *user_ids),
+        )
+        statuses: dict[int, set[str]] = {}
+        for row in rows:
+            statuses.setdefault(row["user_id"], set()).add(row["status"])
+        return statuses
+
     async def for_user(self, user_id: int) -> list[OutboxItem]:
         """Everything queued for a user, oldest first (for tests and support)."""
         rows = await self._all("SELECT * FROM outbox WHERE user_id = ? ORDER BY id", (user_id,))

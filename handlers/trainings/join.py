@@ -23,7 +23,7 @@ from handlers.forms.runner import form_context, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
 from handlers.status_explained import status_text
-from handlers.trainings.common import audit, names_of
+from handlers.trainings.common import audit, names_of, notice_thread
 from handlers.trainings.links import START_PREFIX, WHATSAPP_KEYWORD, as_join_code
 from handlers.trainings.people import area_of
 from handlers.trainings.rsvp import invitation_message, send_invitations
@@ -106,6 +106,8 @@ async def _invite_and_show(turn: Turn, training: Training, *, via: str) -> None:
     days = await turn.repos.trainings.days(training.id)
     heading = "training.invitation_title"
     message = invitation_message(turn.app, turn.language, training, days, heading)
+    # Of the notices' thread: it is the invitation (a reschedule tells them as one told).
+    message = message.model_copy(update={"thread": notice_thread(training)})
     if already is not None:
         message = message.model_copy(
             update={"text": turn.t("training_extra.already_invited") + "\n\n" + message.text}

@@ -12,8 +12,9 @@ import secrets
 from pathlib import Path
 
 from handlers.context import AppContext, Turn
-from handlers.events import Outbound
+from handlers.events import Button, Outbound
 from handlers.temp_files import temp_path
+from handlers.trainings.common import PAGE_PREFIX
 from storage.repos import Repos
 from storage.trainings import Training
 
@@ -67,20 +68,11 @@ def _write_qr(url: str, path: Path) -> None:
 
 
 async def send_links(turn: Turn, training: Training) -> None:
-    """tp:<id>:l: both links as text, then each one's QR code as a PNG image."""
+    """tp:<id>:l: each link's QR code as a PNG image, then both links as text with « Kembali
+    to the training's page (last, so it is at hand: a WhatsApp list once tapped is gone)."""
     code = await join_code(turn.repos, training.id)
     telegram = telegram_link(turn.app, code)
     whatsapp = whatsapp_link(turn.app, code)
-    missing = turn.t("training_extra.link_missing")
-    turn.reply(
-        turn.t(
-            "training_extra.links",
-            title=training.title,
-            telegram=telegram or missing,
-            whatsapp=whatsapp or missing,
-            keyword=whatsapp_text(code),
-        )
-    )
     for url, caption in ((telegram, "qr_telegram"), (whatsapp, "qr_whatsapp")):
         if url is None:
             continue
@@ -88,3 +80,13 @@ async def send_links(turn: Turn, training: Training) -> None:
         await asyncio.to_thread(_write_qr, url, path)
         text = turn.t(f"training_extra.{caption}", title=training.title)
         turn.reply(Outbound(type="image", file_path=str(path), text=text))
+    missing = turn.t("training_extra.link_missing")
+    text = turn.t(
+        "training_extra.links",
+        title=training.title,
+        telegram=telegram or missing,
+        whatsapp=whatsapp or missing,
+        keyword=whatsapp_text(code),
+    )
+    back = Button(label=turn.t("training.button_back"), data=f"{PAGE_PREFIX}:{training.id}")
+    turn.reply(Outbound.say(text, [[back]]))

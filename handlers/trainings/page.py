@@ -44,6 +44,7 @@ LIST_PAGE = 8  # with the two paging buttons, a WhatsApp list (10 rows) holds th
 LIST_ACTION = "l"  # tp:l:<page>: a page of the list
 PENDING_LISTED = 10  # numbers still to call, on the page (all of them in the import report)
 MAX_BUTTONS = 10  # a WhatsApp list's rows: one more and the page would be numbered text
+UNSENT = frozenset({"pending", "waiting"})  # an outbox message not (yet) sent
 
 
 async def show_trainings(turn: Turn, page: int = 0) -> None:
@@ -206,6 +207,12 @@ def _page_buttons(
     return [row for row in rows if row]
 
 
+def _checkin_day_come(turn: Turn, training: Training, days: list[TrainingDay]) -> bool:
+    """Whether the local day the first check-in opens on has come: the check-in code and
+    "Tutup absen" are of use from then on (a week ahead they only puzzle)."""
+    return bool(days) and turn.today >= turn.app.local_date(checkin_opens(training, days[0]))
+
+
 def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> list[list[Button]]:
     def button(key: str, action: str) -> Button:
         return Button(label=turn.t(key), data=f"{PAGE_PREFIX}:{training.id}:{action}")
@@ -216,7 +223,11 @@ def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> 
     rows = [[button("training.button_manual", "m"), export_button]]
     walk_in = button("training_extra.button_walk_in", "w")
     if training.status == "scheduled":
-        rows.insert(0, [button("training.button_remind", "r"), button("training.button_code", "c")])
+        checkin_day = _checkin_day_come(turn, training, days)
+        first = [button("training.button_remind", "r")]
+        if checkin_day:
+            first.append(button("training.button_code", "c"))
+        rows.insert(0, first)
         rows.append([button("training_extra.button_invite", "i"), walk_in])
         rows.append(
             [
@@ -224,26 +235,32 @@ def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> 
                 button("training_extra.button_reschedule", "s"),
             ]
         )
-        last = [button("training.button_close", "x")]
+        last = [button("training.button_close", "x")] if checkin_day else []
         if not _too_late_to_cancel(training, days, turn.now):  # never offer what is refused
             last.append(button("training.button_cancel", "k"))
-        rows.append(last)
+        if last:
+            rows.append(last)
     else:
         rows[0].insert(1, walk_in)
     return rows
 
 
 async def _remind(turn: Turn, training: Training) -> None:
-    """The invitation again, to those (active) who have not answered, while answers are open."""
+    """The invitation again, to those (active) who have not answered, while answers are open;
+    not to someone whose invitation itself is still unsent (waiting for them to open the chat,
+    or just queued): a reminder would be the same news twice (two templates on WhatsApp)."""
     if turn.now >= training.rsvp_deadline:
         turn.reply(turn.t("training.remind_too_late"))
         return
     days = await turn.repos.trainings.days(training.id)
     invitations = await turn.repos.trainings.invitations(training.id)
-    silent = [i for i in invitations if i.rsvp is None and i.active]
+    silent = [i.user_id for i in invitations if i.rsvp is None and i.active]
+    statuses = await turn.repos.outbox.thread_statuses(notice_thread(training), silent)
+    unsent = {user_id for user_id, seen in statuses.items() if seen & UNSENT}
+    reminded = [user_id for user_id in silent if user_id not in unsent]
     not_before = next_allowed(turn.app, turn.now)
-    for invitation in silent:
-        person = await turn.repos.users.get(invitation.user_id)
+    for user_id in reminded:
+        person = await turn.repos.users.get(user_id)
         language = person.language if person else turn.app.default_language
         message = invitation_message(
             turn.app, language, training, days, "training.invitation_reminder"
@@ -253,14 +270,36 @@ async def _remind(turn: Turn, training: Training) -> None:
         )
         await deliver(
             turn.repos,
-            user_id=invitation.user_id,
+            user_id=user_id,
             message=message,
             kind=DeliveryKind.ROUTINE,
             now=turn.now,
             not_before=not_before,
             topic=Topic.TRAINING,
         )
-    turn.reply(turn.t("training.reminded", count=len(silent)))
+    turn.reply(_reminded_text(turn, len(reminded), len(silent) - len(reminded), not_before))
+
+
+def _reminded_text(turn: Turn, reminded: int, skipped: int, not_before: datetime) -> str:
+    """What "Ingatkan" did: sent now, or waiting for the end of the quiet hours (said with
+    its day and time); and how many were not reminded as their invitation is still unsent."""
+    lines = []
+    if reminded or not skipped:
+        if not_before > turn.now:
+            later = turn.app.local_date(not_before) > turn.today
+            lines.append(
+                turn.t(
+                    "training.reminded_later",
+                    count=reminded,
+                    day=turn.t("training.when_tomorrow" if later else "training.when_today"),
+                    time=clock_time(turn.app, not_before),
+                )
+            )
+        else:
+            lines.append(turn.t("training.reminded", count=reminded))
+    if skipped:
+        lines.append(turn.t("training.remind_skipped", count=skipped))
+    return "\n".join(lines)
 
 
 async def _show_code(turn: Turn, training: Training) -> None:

@@ -2,7 +2,8 @@
 
 What is kept and what is reset: the invitations (who is invited) are kept; every RSVP answer
 and reason is reset (a yes for the old date says nothing about the new one) and each active
-invitee is told through deliver() with the new schedule and the answer buttons again; attendance of
+invitee is told through deliver() with the new schedule and the answer buttons again (as the
+invitation itself to whoever never received the old one); attendance of
 the old days (only statuses set by hand ahead of time, since check-in has not opened) is
 dropped with those days. Once the first day's check-in has opened it can no longer move.
 """
@@ -20,6 +21,7 @@ from handlers.trainings.common import (
     local_day_bounds,
     managed,
     names_of,
+    notice_thread,
 )
 from handlers.trainings.creation import back_to_summary, day_examples, schedule_of
 from handlers.trainings.rsvp import send_invitations
@@ -70,6 +72,12 @@ async def _new_days(turn: Turn, session: FormSession, answers: dict[str, Any]) -
     assert moved is not None
     invitations = await turn.repos.trainings.invitations(training.id)
     invited = [i.user_id for i in invitations if i.active]  # suspended: no notice
-    await send_invitations(turn, moved, invited, "training_extra.rescheduled_title")
+    # Read before the news is queued: it drops what of the thread is still unsent.
+    statuses = await turn.repos.outbox.thread_statuses(notice_thread(training), invited)
+    told = [user_id for user_id in invited if "sent" in statuses.get(user_id, ())]
+    never_told = [user_id for user_id in invited if user_id not in told]
+    await send_invitations(turn, moved, told, "training_extra.rescheduled_title")
+    # Whoever never got the invitation (it was held, now dropped): the invitation itself.
+    await send_invitations(turn, moved, never_told, "training.invitation_title")
     await audit(turn, training, "training.rescheduled", {"days": len(days), "told": len(invited)})
     turn.reply(turn.t("training_extra.rescheduled", title=training.title, count=len(invited)))

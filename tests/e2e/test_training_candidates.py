@@ -21,8 +21,8 @@ async def _join(fake, coordinator: TelegramPerson, user_id: int, name: str) -> T
     """The candidate opens the letter's Telegram link and registers lightly."""
     await open_page(coordinator)
     links = await coordinator.tap("Tautan & QR", expect=3)
-    payload = re.search(r"start=(bt-[A-Z2-9]{10})", plain(links[0]["text"]))
-    assert payload, links[0]["text"]
+    payload = re.search(r"start=(bt-[A-Z2-9]{10})", plain(links[-1]["text"]))
+    assert payload, links[-1]["text"]
     person = TelegramPerson(fake, user_id, name)
     await person.say(f"/start {payload.group(1)}")
     await person.say(name)
@@ -143,7 +143,7 @@ async def _dewi_joins_over_whatsapp(
     await coordinator.say("/start")
     await create_training(coordinator)
     await open_page(coordinator)
-    links = plain((await coordinator.tap("Tautan & QR", expect=3))[0]["text"])
+    links = plain((await coordinator.tap("Tautan & QR", expect=3))[-1]["text"])
     keyword = re.search(r"(bimtek [A-Z2-9]{10})", links)
     assert keyword, links
     dewi = WhatsAppPerson(graph, webhook_url, "ID.3001", "6281355550001", name="Dewi", clock=clock)

@@ -1,7 +1,9 @@
 """Training notices held behind a closed WhatsApp window (the person last wrote more than 24
 hours ago), end to end: when the person writes, only what is still current goes out. A
-reschedule replaces the invitation it followed (the old days never show); after the answers'
-deadline neither goes out. Telegram, which has no window, gets both as they come."""
+reschedule replaces the invitation it followed (the old days never show), and to someone who
+never got that invitation it is the invitation itself, with the new days (not "Jadwal bimtek
+berubah"); after the answers' deadline neither goes out. Telegram, which has no window, gets
+both as they come."""
 
 from __future__ import annotations
 
@@ -72,7 +74,22 @@ async def test_held_training_notices_show_only_the_current_schedule_and_never_af
             what=f"the invitation held for {name}",
         )
 
-    # Moved to 10 Dec (answers by 9 Dec): the held invitation is dropped for the reschedule.
+    # "Ingatkan": Rina (Telegram, invitation sent) is reminded; Ani and Joko are not, their
+    # invitation still waiting for them (no second template for the same news).
+    await open_page(coordinator)
+    reminded = plain((await coordinator.tap("Ingatkan"))[0]["text"])
+    assert "dikirim ke 1 orang" in reminded and "2 orang tidak diingatkan" in reminded, reminded
+    await fake.wait_for(
+        lambda: "belum menjawab" in plain(rina.messages()[-1]["text"]), what="Rina reminded"
+    )
+    with sqlite3.connect(database) as db:
+        (reminders,) = db.execute(
+            "SELECT COUNT(*) FROM outbox WHERE channel = 'whatsapp'"
+            " AND json_extract(message, '$.text') LIKE '%belum menjawab undangan%'"
+        ).fetchone()
+    assert reminders == 0
+
+    # Moved to 10 Dec (answers by 9 Dec): the held invitation is dropped for a new one.
     await open_page(coordinator)
     await coordinator.tap("Ubah jadwal")
     for answer in ("10-12-2026", "09.00", "13.00"):
@@ -86,29 +103,30 @@ async def test_held_training_notices_show_only_the_current_schedule_and_never_af
     for name in ("Bu Ani", "Pak Joko"):
         await graph.wait_for(
             lambda n=name: (
-                _statuses(database, people[n]) == [("expired", INVITED), ("waiting", MOVED)]
+                _statuses(database, people[n]) == [("expired", INVITED), ("waiting", INVITED)]
             ),
             what=f"the reschedule held for {name}",
         )
 
-    # Bu Ani opens the template's message the next day: the new schedule alone.
+    # Bu Ani opens the template's message the next day: the invitation, new schedule alone.
     clock.set(at(2, 10))
     (released,) = await ani.tap_template()
-    assert MOVED in body_of(released) and "10 Desember 2026" in body_of(released)
+    assert INVITED in body_of(released) and "10 Desember 2026" in body_of(released)
+    assert MOVED not in body_of(released)
     assert "8 Desember" not in body_of(released)
     titles = [b["reply"]["title"] for b in released["interactive"]["action"]["buttons"]]
     assert titles == ["✅ Akan hadir", "🙏 Berhalangan"]
     await graph.wait_for(
-        lambda: _statuses(database, people["Bu Ani"]) == [("expired", INVITED), ("sent", MOVED)],
+        lambda: _statuses(database, people["Bu Ani"]) == [("expired", INVITED), ("sent", INVITED)],
         what="Ani's reschedule sent",
     )
-    assert not any(INVITED in body_of(m) for m in ani.messages())
+    assert not any("8 Desember" in body_of(m) for m in ani.messages())
 
     # Pak Joko writes only once the answers' deadline has passed: nothing of it comes out,
     # his message gets its own answer (the menu: nothing waited for him).
     clock.set(at(10, 7))
     (answer,) = await joko.tap_template()
     assert body_of(answer).startswith("*Yang bisa")
-    assert _statuses(database, people["Pak Joko"]) == [("expired", INVITED), ("expired", MOVED)]
+    assert _statuses(database, people["Pak Joko"]) == [("expired", INVITED), ("expired", INVITED)]
     assert not any(MOVED in body_of(m) or INVITED in body_of(m) for m in joko.messages())
     assert graph.rejections == [] and fake.rejections == []

@@ -207,7 +207,7 @@ async def test_candidates_join_over_whatsapp_answer_and_check_in(
     await coordinator.say("/start")
     await create_training(coordinator)
     await open_page(coordinator)
-    links = plain((await coordinator.tap("Tautan & QR", expect=3))[0]["text"])
+    links = plain((await coordinator.tap("Tautan & QR", expect=3))[-1]["text"])
     keyword = re.search(r"Atau kirim pesan WhatsApp: (bimtek [A-Z2-9]{10})", links)
     assert keyword and f"wa.me/{BUSINESS_NUMBER}?text=bimtek%20" in links
 
@@ -289,9 +289,12 @@ async def test_a_coordinator_manages_a_training_over_whatsapp(
     page = await _page_on_whatsapp(sari_wa)
     assert "Diundang: 0" in page
     sent = await sari_wa.tap("Tautan & QR", expect=3)
-    assert "https://t.me/psm_test_bot?start=bt-" in body_of(sent[0])
-    assert [m["type"] for m in sent[1:]] == ["image", "image"]
-    assert sent[2]["image"]["caption"] == f"Kode QR WhatsApp: {TITLE}"
+    assert [m["type"] for m in sent[:2]] == ["image", "image"]
+    assert sent[1]["image"]["caption"] == f"Kode QR WhatsApp: {TITLE}"
+    assert "https://t.me/psm_test_bot?start=bt-" in body_of(sent[2])  # last: « Kembali with it
+    (back,) = sent[2]["interactive"]["action"]["buttons"]
+    assert back["reply"]["title"] == "« Kembali"
+    assert "Diundang: 0" in body_of((await sari_wa.tap("« Kembali"))[0])
 
     # -- a phone list sent as a WhatsApp document -----------------------------------------------
     await _page_on_whatsapp(sari_wa)

@@ -50,18 +50,20 @@ async def test_candidate_joins_by_telegram_deep_link(fake, settings, start_bot) 
     # -- the links and their QR codes -----------------------------------------------------------
     await open_page(coordinator)
     sent = await coordinator.tap("Tautan & QR", expect=3)
-    text = plain(sent[0]["text"])
+    text = plain(sent[2]["text"])
     telegram = re.search(r"https://t\.me/psm_test_bot\?start=(bt-[A-Z2-9]{10})", text)
     whatsapp = re.search(rf"https://wa\.me/{BUSINESS_NUMBER}\?text=bimtek%20([A-Z2-9]{{10}})", text)
     assert telegram and whatsapp, text
     payload, code = telegram.group(1), whatsapp.group(1)
     assert payload == f"bt-{code}" and re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload)
     assert f"bimtek {code}" in text
-    assert sent[1]["caption"] == f"Kode QR Telegram: {TITLE}"
-    assert sent[1]["photo"].data == _qr_png(f"https://t.me/psm_test_bot?start={payload}")
-    assert sent[2]["photo"].data == _qr_png(f"https://wa.me/{BUSINESS_NUMBER}?text=bimtek%20{code}")
+    assert sent[0]["caption"] == f"Kode QR Telegram: {TITLE}"
+    assert sent[0]["photo"].data == _qr_png(f"https://t.me/psm_test_bot?start={payload}")
+    assert sent[1]["photo"].data == _qr_png(f"https://wa.me/{BUSINESS_NUMBER}?text=bimtek%20{code}")
+    (back,) = sent[2]["reply_markup"]["inline_keyboard"]  # last, at hand: back to the page
+    assert [button["text"] for button in back] == ["« Kembali"]
     again = await coordinator.tap("Tautan & QR", expect=3)  # the same code every time
-    assert payload in plain(again[0]["text"])
+    assert payload in plain(again[-1]["text"])
 
     # -- an unknown person opens the deep link: light registration as calon ---------------------
     siti = TelegramPerson(fake, 801, "Siti")

@@ -16,6 +16,7 @@ from tests.storage.seed_cases import KADUGEDE, NOW
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 NIK = "3208014501900003"
+FULL = at(8, 6)  # the page's every button: the day check-in opens (07.00), before it does
 
 
 async def _declined(db, channel, count: int):
@@ -58,19 +59,20 @@ async def test_many_declines_are_listed_a_page_at_a_time(world, channel):
 
 
 async def test_the_declines_button_keeps_the_page_within_ten_buttons(world, channel):
-    """Six declines on a page that already offers everything (answers open, cancellable):
+    """Six declines on a page that already offers everything (the morning of the day,
+    check-in not open yet: the code and "Tutup absen" offered, still cancellable):
     "🙏 Yang berhalangan" takes the room of "🔗 Tautan & QR", which stays under "➕ Undang",
     so WhatsApp shows the page as a list, never as numbered text."""
     db, app = world
     sari, training_id = await _declined(db, channel, 6)
-    page = await send(db, app, sari, channel, data=f"tp:{training_id}", now=at(5, 10))
+    page = await send(db, app, sari, channel, data=f"tp:{training_id}", now=FULL)
     shown = labels(page)
     assert len(shown) == 10 and "🙏 Yang berhalangan" in shown, shown
     assert "❌ Batalkan" in shown and not any("Tautan" in label for label in shown), shown
     numbered = app.channels[channel].prints_numbered_options
     assert numbered is None or not numbered(page.replies[-1])
-    invite = await send(db, app, sari, channel, data=button(page, "Undang"), now=at(5, 10))
-    sent = await send(db, app, sari, channel, data=button(invite, "Tautan & QR"), now=at(5, 10))
+    invite = await send(db, app, sari, channel, data=button(page, "Undang"), now=FULL)
+    sent = await send(db, app, sari, channel, data=button(invite, "Tautan & QR"), now=FULL)
     assert "bimtek " in said(sent) or "start=bt-" in said(sent), said(sent)
 
 
@@ -79,7 +81,7 @@ async def test_with_room_to_spare_the_page_keeps_its_links(world, channel):
     "➕ Undang" too)."""
     db, app = world
     sari, training_id = await _declined(db, channel, 2)
-    page = await send(db, app, sari, channel, data=f"tp:{training_id}", now=at(5, 10))
+    page = await send(db, app, sari, channel, data=f"tp:{training_id}", now=FULL)
     assert "🔗 Tautan & QR" in labels(page) and len(labels(page)) == 10, labels(page)
-    invite = await send(db, app, sari, channel, data=button(page, "Undang"), now=at(5, 10))
+    invite = await send(db, app, sari, channel, data=button(page, "Undang"), now=FULL)
     assert "🔗 Tautan & QR" in labels(invite) and "tautan & kode QR" in said(invite)

@@ -1,0 +1,166 @@
+"""A training's news to people whose invitation has not reached them yet (held behind a closed
+WhatsApp window, waiting for their /start, or just queued), and what "🔔 Ingatkan" tells the
+organiser: no reminder on top of an unsent invitation (one piece of news twice, two billed
+templates), skipped ones counted; a reminder tapped in the quiet hours said to wait for the
+morning; a reschedule reaching someone who never got the invitation is the invitation itself.
+Both channels: the organiser's replies, and the invitees' queued messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.delivery import DeliveryKind, deliver_to_chat
+from handlers.events import Outbound
+from handlers.trainings.links import join_code
+from handlers.trainings.rsvp import send_invitations
+from storage.models import Role
+from tests.handlers.routed_turns import CHANNELS, button, labels, person, queued, said, send
+from tests.handlers.training_turns import at, new_training, turn
+from tests.storage.seed_cases import KADUGEDE
+
+NEW_DAYS = ("15-12-2026", "08.00", "12.00")
+
+
+async def _invited(db, app, channel: str, sent: list[str], unsent: dict[str, str]):
+    """Ibu Sari's training (8 Dec, answers until 7 Dec) inviting PSM on `channel`: for each
+    name in `sent` the invitation went out; for each in `unsent` it is still `pending` (just
+    queued) or `waiting` (held)."""
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    people = {
+        name: await person(db, name, Role.PSM, channel, kecamatan=KADUGEDE)
+        for name in [*sent, *unsent]
+    }
+    async with db.transaction() as repos:
+        training_id = await new_training(repos, sari, [(at(8, 8), at(8, 12))], deadline=at(7, 0))
+        training = await repos.trainings.get(training_id)
+        assert training is not None
+        ids = [p.id for p in people.values()]
+        await repos.trainings.invite(training_id, ids, at(1, 9))
+        invite = await turn(app, repos, sari, at(1, 9), data=f"tp:{training_id}")
+        await send_invitations(invite, training, ids, "training.invitation_title")
+        for name, user in people.items():
+            (invitation,) = await repos.outbox.for_user(user.id)
+            if name in sent:
+                await repos.outbox.mark_sent(invitation.id, now=at(1, 9, 1))
+            elif unsent[name] == "waiting":
+                await repos.outbox.hold(invitation.id, error="window closed")
+    return sari, people, training_id
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_reminder_in_the_quiet_hours_says_it_goes_in_the_morning(world, channel) -> None:
+    db, app = world
+    sari, _, training_id = await _invited(db, app, channel, ["Bu Ani"], {})
+    remind = f"tp:{training_id}:r"
+    late = await send(db, app, sari, channel, data=remind, now=at(2, 22, 30))
+    assert "akan dikirim besok pukul 06.00" in said(late), said(late)
+    assert "Pengingat dikirim ke" not in said(late)
+    night = await send(db, app, sari, channel, data=remind, now=at(3, 2))
+    assert "akan dikirim hari ini pukul 06.00" in said(night), said(night)
+    day = await send(db, app, sari, channel, data=remind, now=at(3, 10))
+    assert "Pengingat dikirim ke 1 orang yang belum menjawab." in said(day), said(day)
+    async with db.transaction() as repos:
+        await repos.users.update(sari.id, now=at(3, 10), language="en")
+    english = await send(db, app, sari, channel, data=remind, now=at(3, 22, 30))
+    assert "will be sent tomorrow at 06.00" in said(english), said(english)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_no_reminder_on_top_of_an_invitation_still_unsent(world, channel) -> None:
+    """Pak Joko's invitation is held (closed window), Bu Rina's just queued: only Bu Ani,
+    who got hers, is reminded; Sari is told how many were not, and why."""
+    db, app = world
+    sari, people, training_id = await _invited(
+        db, app, channel, ["Bu Ani"], {"Pak Joko": "waiting", "Bu Rina": "pending"}
+    )
+    tapped = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 10))
+    assert "Pengingat dikirim ke 1 orang" in said(tapped), said(tapped)
+    assert "2 orang tidak diingatkan karena belum menerima undangannya" in said(tapped)
+    assert "menunggu mereka membuka chat" in said(tapped)
+    reminded = await queued(db, people["Bu Ani"])
+    assert ["Pengingat" in (m.text or "") for m in reminded] == [False, True]
+    for name in ("Pak Joko", "Bu Rina"):
+        (only,) = await queued(db, people[name])
+        assert "Undangan bimtek" in (only.text or "")
+    # Everyone's invitation still unsent: no reminder at all, said without "dikirim ke 0".
+    await _forget_sent(db, people["Bu Ani"].id)
+    again = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 11))
+    assert said(again).startswith("3 orang tidak diingatkan"), said(again)
+
+
+async def _forget_sent(db, user_id: int) -> None:
+    """Bu Ani's messages as if none had gone out (held, waiting for her)."""
+    async with db.transaction() as repos:
+        await repos.outbox.unmark_sent([i.id for i in await repos.outbox.for_user(user_id)])
+        for item in await repos.outbox.for_user(user_id):
+            await repos.outbox.hold(item.id, error="window closed")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_reschedule_is_the_invitation_to_whoever_never_got_it(world, channel) -> None:
+    """Bu Ani got the invitation: "Jadwal bimtek berubah". Pak Joko's was held (dropped by
+    the reschedule): the plain invitation, with the new day, and nothing of the old one."""
+    db, app = world
+    sari, people, training_id = await _invited(
+        db, app, channel, ["Bu Ani"], {"Pak Joko": "waiting"}
+    )
+    done = await _reschedule(db, app, sari, channel, training_id)
+    assert "2 peserta diberi tahu" in said(done), said(done)
+
+    def news(messages: list[Outbound]) -> str:
+        return messages[-1].text or ""
+
+    assert "Jadwal bimtek berubah" in news(await queued(db, people["Bu Ani"]))
+    joko_news = await queued(db, people["Pak Joko"])
+    assert "Undangan bimtek" in news(joko_news) and "15 Desember 2026" in news(joko_news)
+    assert "berubah" not in news(joko_news)
+    async with db.reading() as repos:
+        statuses = [i.status for i in await repos.outbox.for_user(people["Pak Joko"].id)]
+    assert statuses == ["expired", "pending"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_link_joiner_is_told_of_a_reschedule_as_one_who_got_the_invitation(
+    world, channel
+) -> None:
+    """Pak Dedi opened the training's link: the invitation he was shown (his turn's reply) is
+    of the notices' thread, so the reschedule tells him "Jadwal bimtek berubah"."""
+    db, app = world
+    sari, _, training_id = await _invited(db, app, channel, [], {})
+    dedi = await person(db, "Pak Dedi", Role.PSM, channel, kecamatan=KADUGEDE)
+    async with db.transaction() as repos:
+        code = await join_code(repos, training_id)
+    link = (
+        {"command": "start", "command_args": f"bt-{code}"}
+        if channel == "telegram"
+        else {"command": "bimtek", "command_args": code}
+    )
+    joined = await send(db, app, dedi, channel, now=at(2, 9), **link)
+    assert "Undangan bimtek" in said(joined), said(joined)
+    async with db.transaction() as repos:  # as the channel's worker queues and sends replies
+        await deliver_to_chat(
+            repos,
+            user_id=dedi.id,
+            messages=joined.replies,
+            kind=DeliveryKind.REPLY,
+            now=at(2, 9),
+            channel=channel,
+            chat_id=str(dedi.id),
+        )
+        sent = [(item.id, None) for item in await repos.outbox.for_user(dedi.id)]
+        await repos.outbox.mark_sent_many(sent, now=at(2, 9))
+    await _reschedule(db, app, sari, channel, training_id)
+    news = (await queued(db, dedi))[-1].text or ""
+    assert "Jadwal bimtek berubah" in news and "15 Desember 2026" in news, news
+
+
+async def _reschedule(db, app, sari, channel: str, training_id: int):
+    """Ibu Sari moves her training to 15 Dec (answers until 14 Dec) from its page."""
+    page = await send(db, app, sari, channel, data=f"tp:{training_id}", now=at(2, 10))
+    await send(db, app, sari, channel, data=button(page, "Ubah jadwal"), now=at(2, 10))
+    for answer in NEW_DAYS:
+        await send(db, app, sari, channel, text=answer, now=at(2, 10))
+    asked = await send(db, app, sari, channel, text="Tidak", now=at(2, 10))
+    summary = await send(db, app, sari, channel, text="14-12-2026", now=at(2, 10))
+    assert "Kirim" in " ".join(labels(summary)), (said(asked), said(summary))
+    return await send(db, app, sari, channel, data=button(summary, "Kirim"), now=at(2, 10))
