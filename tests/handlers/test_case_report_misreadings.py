@@ -258,3 +258,39 @@ async def test_a_photo_after_the_photo_question_was_skipped_gets_the_questions_r
     answered = said(await send(db, app, ani, channel, photo="AgAC-1"))
     assert answered.startswith("⚠️ Mohon pilih salah satu pilihan di bawah"), answered
     assert "Foto ini" not in answered and URGENCY_QUESTION in answered
+
+
+# -- text at the photo question -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["selesai", "Selesai foto", "✔️ Selesai foto", "sudah"])
+async def test_the_done_buttons_label_typed_after_a_photo_is_the_tap(world, channel, typed):
+    """QA walk 4: "selesai", "Selesai foto", "sudah" got "Mohon kirim foto (bukan berkas atau
+    stiker)"."""
+    db, app = world
+    answers = {k: v for k, v in AT_PHOTOS.items() if k not in ("photos", "urgency")}
+    ani = await _report(db, channel, answers, closed=["members"])
+    await send(db, app, ani, channel, photo="AgAC-1")
+
+    answered = said(await send(db, app, ani, channel, text=typed))
+
+    assert answered.startswith("✓ Foto: 1 foto") and URGENCY_QUESTION in answered, answered
+    assert [photo["ref"] for photo in (await _answers(db, ani))["photos"]] == ["AgAC-1"]
+
+
+async def test_other_text_at_the_photo_question_is_told_a_photo_is_wanted(world, channel):
+    db, app = world
+    answers = {k: v for k, v in AT_PHOTOS.items() if k not in ("photos", "urgency")}
+    ani = await _report(db, channel, answers, closed=["members"])
+
+    before = said(await send(db, app, ani, channel, text="rumahnya rusak"))
+    done_early = said(await send(db, app, ani, channel, text="selesai"))
+    await send(db, app, ani, channel, photo="AgAC-1")
+    after = said(await send(db, app, ani, channel, text="rumahnya rusak"))
+
+    assert before.startswith("⚠️ Pertanyaan ini dijawab dengan foto, bukan tulisan."), before
+    assert done_early.startswith("⚠️ Belum ada foto yang diterima."), done_early
+    assert "Kirim foto lagi, atau pilih <b>Selesai foto</b>" in after, after
+    for answered in (before, done_early, after):
+        assert "berkas atau stiker" not in answered and "Kirim foto keadaan" in answered
+    assert "photos" not in await _answers(db, ani)
