@@ -4,12 +4,14 @@ household's or the registering person's name and phone number, and gets a short 
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound
+from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.masking import mask_identifiers
 from handlers.quiet_hours import next_allowed
@@ -140,15 +142,25 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
 
 def _draft_named(app: AppContext, language: str, session: FormSession) -> dict[str, str]:
     """What names a draft in its warning and notice (the texts that take them): the head of
-    household typed (a NIK or KK typed there masked), else "no name yet", and the day it was
-    started."""
-    head = session.state.get("answers", {}).get("head_name")
+    household typed (a NIK or KK typed there masked), else "no name yet", and what it is
+    about: its problems when chosen, and the day it was started."""
+    answers = session.state.get("answers", {})
+    head = answers.get("head_name")
     if isinstance(head, str) and head.strip():
         name = mask_identifiers(head.strip())
     else:
         name = app.catalog.text(language, "case.draft_unnamed")
     started = session.created_at.astimezone(app.timezone).strftime("%d-%m-%Y")
-    return {"name": name, "started": started}
+    about = app.catalog.text(language, "case.draft_started", started=started)
+    chosen = answers.get("categories")
+    labels = (
+        [c["label"] for c in chosen if isinstance(c, dict) and c.get("label")]
+        if isinstance(chosen, list)
+        else []
+    )
+    if labels:
+        about = html.escape(", ".join(labels), quote=False) + ", " + about
+    return {"name": name, "about": Markup(about)}
 
 
 async def _discard(repos: Repos, session: FormSession, now: datetime) -> None:

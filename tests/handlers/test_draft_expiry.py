@@ -22,6 +22,7 @@ from storage.models import Role, UserStatus
 START = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 FORMS = load_forms()
 CASE_REPORT_VERSION = FORMS["case_report"].version
+NIK = "3208011210190005"  # typed as a head of household's name
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -272,9 +273,10 @@ async def test_each_drafts_warning_and_notice_name_it_with_the_drafts_button(db,
         await repos.users.add_identity(
             user_id=user.id, channel=channel, external_id="6", chat_id="6", now=START
         )
-        for head in ("Slamet Riyadi", "3208011210190005"):
+        rtlh = [{"name": "rtlh", "label": "Rumah tak layak huni"}]
+        for answers in ({"head_name": "Slamet Riyadi", "categories": rtlh}, {"head_name": NIK}):
             state = new_state()
-            state["answers"] = {"head_name": head}
+            state["answers"] = answers
             await repos.forms.start(
                 user_id=user.id,
                 form_id="case_report",
@@ -288,11 +290,11 @@ async def test_each_drafts_warning_and_notice_name_it_with_the_drafts_button(db,
         sent = await repos.outbox.for_user(user.id)
     assert [item.kind for item in sent] == ["routine", "routine", "notice", "notice"]
     texts = [item.message["text"] for item in sent]
-    started = "(dimulai 01-11-2026)"
-    assert f"Draf laporan <b>Slamet Riyadi</b> {started} belum selesai" in texts[0]
-    assert f"Draf laporan <b>320801******0005</b> {started} belum selesai" in texts[1]
-    assert f"Draf laporan <b>Slamet Riyadi</b> {started} tidak dilanjutkan" in texts[2]
-    assert all("3208011210190005" not in text for text in texts)
+    slamet = "Draf laporan <b>Slamet Riyadi</b> (Rumah tak layak huni, dimulai 01-11-2026)"
+    assert f"{slamet} belum selesai" in texts[0]
+    assert "Draf laporan <b>320801******0005</b> (dimulai 01-11-2026) belum selesai" in texts[1]
+    assert f"{slamet} tidak dilanjutkan" in texts[2]
+    assert all(NIK not in text for text in texts)
     for warning in sent[:2]:
         (row,) = warning.message["buttons"]
         assert [(b["label"], b["data"]) for b in row] == [("📋 Draf", "menu:draf")]
