@@ -76,6 +76,12 @@ async def _drafts(turn: Turn, *, drop_untouched: bool) -> list[FormSession]:
     return drafts
 
 
+async def report_drafts(turn: Turn) -> list[FormSession]:
+    """The person's unfinished reports as /draf lists them (one open at its first question,
+    untouched, is none), none cancelled."""
+    return await _drafts(turn, drop_untouched=False)
+
+
 def _draft_label(turn: Turn, session: FormSession) -> str:
     head = session.state.get("answers", {}).get("head_name")
     name = head[:18] if isinstance(head, str) else turn.t("case.draft_unnamed")
@@ -154,7 +160,7 @@ async def list_drafts(turn: Turn) -> None:
     if not allowed(turn.user, "case.report"):
         turn.reply(turn.t("errors.not_allowed"))
         return
-    drafts = await _drafts(turn, drop_untouched=False)  # one open at its first question stays
+    drafts = await report_drafts(turn)  # one open at its first question stays
     if not drafts:
         turn.reply(turn.t("case.no_drafts"))
         return

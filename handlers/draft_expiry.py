@@ -4,12 +4,16 @@ household's or the registering person's name and phone number, and gets a short 
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
-from handlers.events import Outbound
+from handlers.events import Button, Outbound
+from handlers.i18n import Markup
+from handlers.main_menu import MENU_PREFIX
+from handlers.masking import mask_identifiers
 from handlers.quiet_hours import next_allowed
 from storage.models import FormSession, Role, User, UserStatus
 from storage.repos import Repos
@@ -32,6 +36,8 @@ class Expiring:
 
     form_id: str
     told: tuple[Told, ...]
+    # The command its drafts are listed by, as a main-menu button on the warning (label key).
+    listed_by: tuple[str, str] | None = None
 
     def texts_for(self, user: User | None) -> str | None:
         """The catalogue section for this person, None when they are not told. Nobody
@@ -46,7 +52,7 @@ class Expiring:
 
 
 EXPIRING = (
-    Expiring("case_report", (Told(UserStatus.ACTIVE, "case"),)),
+    Expiring("case_report", (Told(UserStatus.ACTIVE, "case"),), ("draf", "menu.drafts")),
     Expiring(
         "registration",
         (
@@ -94,23 +100,36 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
                 await _discard(repos, session, now)
             continue
         announced = app.catalog.text(language, "announced.draft")
+        named = _draft_named(app, language, session)
         if warned is None:
             # Not in the quiet hours: then in the morning, and the day's notice counts from it.
             delivered = next_allowed(app, now)
             await repos.schedule.claim(WARNING_KIND, key, now=delivered)
             days = (session.updated_at + ttl - delivered).days + 1
-            text = app.catalog.text(language, f"{texts}.draft_warning", days=max(1, days))
+            text = app.catalog.text(language, f"{texts}.draft_warning", days=max(1, days), **named)
+            buttons = []
+            if form.listed_by is not None:
+                command, label = form.listed_by
+                buttons = [
+                    [
+                        Button(
+                            label=app.catalog.text(language, label), data=f"{MENU_PREFIX}:{command}"
+                        )
+                    ]
+                ]
             await deliver(
                 repos,
                 user_id=session.user_id,
-                message=Outbound(text=text, summary=announced),
+                message=Outbound(text=text, buttons=buttons, summary=announced),
                 kind=DeliveryKind.ROUTINE,
                 now=now,
                 not_before=delivered,
             )
         elif session.updated_at + ttl <= now and now - warned >= MIN_NOTICE:
             await _discard(repos, session, now)
-            text = app.catalog.text(language, f"{texts}.draft_discarded", days=app.draft_ttl_days)
+            text = app.catalog.text(
+                language, f"{texts}.draft_discarded", days=app.draft_ttl_days, **named
+            )
             await deliver(
                 repos,
                 user_id=session.user_id,
@@ -119,6 +138,29 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
                 now=now,
                 not_before=next_allowed(app, now),
             )
+
+
+def _draft_named(app: AppContext, language: str, session: FormSession) -> dict[str, str]:
+    """What names a draft in its warning and notice (the texts that take them): the head of
+    household typed (a NIK or KK typed there masked), else "no name yet", and what it is
+    about: its problems when chosen, and the day it was started."""
+    answers = session.state.get("answers", {})
+    head = answers.get("head_name")
+    if isinstance(head, str) and head.strip():
+        name = mask_identifiers(head.strip())
+    else:
+        name = app.catalog.text(language, "case.draft_unnamed")
+    started = session.created_at.astimezone(app.timezone).strftime("%d-%m-%Y")
+    about = app.catalog.text(language, "case.draft_started", started=started)
+    chosen = answers.get("categories")
+    labels = (
+        [c["label"] for c in chosen if isinstance(c, dict) and c.get("label")]
+        if isinstance(chosen, list)
+        else []
+    )
+    if labels:
+        about = html.escape(", ".join(labels), quote=False) + ", " + about
+    return {"name": name, "about": Markup(about)}
 
 
 async def _discard(repos: Repos, session: FormSession, now: datetime) -> None:

@@ -76,7 +76,10 @@ def typed_command(text: str) -> TypedCommand | None:
     if rsvp_phrase(stripped) is not None:  # "hadir nanti" is an RSVP, not a check-in's code
         return None
     if (word := alone_keyword(stripped)) is not None:
-        return TypedCommand(word, in_form=_key(stripped) in FORM_ESCAPES)
+        # A command's name as the help prints it on WhatsApp ("laporan_saya"): no answer is
+        # written with "_", so it is the command at a free-text question too, as elsewhere.
+        printed = "_" in stripped
+        return TypedCommand(word, in_form=_key(stripped) in FORM_ESCAPES or printed)
     if check_in := _CHECK_IN.fullmatch(stripped):
         return TypedCommand("hadir", check_in[1].strip(), in_form=True)
     if join := _JOIN.fullmatch(stripped):

@@ -9,9 +9,12 @@ A tap does what the command does (handlers/router.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handlers.command_menu import command_names
 from handlers.context import Turn
 from handlers.events import Button, Outbound
+from storage.models import User
 
 MENU_PREFIX = "menu"
 # Rows of (command, label key), in the order shown; a row keeps the buttons the person may use.
@@ -25,10 +28,16 @@ MENU_COMMANDS = frozenset(command for row in MENU_ROWS for command, _ in row)
 
 def menu_rows(turn: Turn) -> list[list[Button]]:
     """The person's main-menu buttons (none for someone who may use none of them)."""
-    mine = set(command_names(turn.user))
+    return rows_for(turn.user, turn.t)
+
+
+def rows_for(user: User | None, text: Callable[[str], str]) -> list[list[Button]]:
+    """Someone's main-menu buttons, labelled by `text` (a key's text in their language): for
+    a message to another person than the one whose turn it is (their approval)."""
+    mine = set(command_names(user))
     rows = [
         [
-            Button(label=turn.t(label), data=f"{MENU_PREFIX}:{command}")
+            Button(label=text(label), data=f"{MENU_PREFIX}:{command}")
             for command, label in row
             if command in mine
         ]

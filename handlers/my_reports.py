@@ -6,8 +6,10 @@ as "never reported"."""
 
 from __future__ import annotations
 
+from handlers.case_report import report_drafts
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.main_menu import MENU_PREFIX
 from handlers.my_case_page import VIEW_PREFIX
 from handlers.paging import page_buttons, page_count, within
 from handlers.people.handover import work_text
@@ -51,6 +53,17 @@ def _handover_lines(turn: Turn, handovers: list[Handover]) -> list[str]:
     ]
 
 
+async def _none_sent(turn: Turn) -> None:
+    """No case sent yet: the drafts to finish if there are any (with their button), else how
+    to start a report."""
+    drafts = await report_drafts(turn)
+    if not drafts:
+        turn.reply(turn.t("case.none_yet"))
+        return
+    button = Button(label=turn.t("menu.drafts"), data=f"{MENU_PREFIX}:draf")
+    turn.reply(Outbound.say(turn.t("case.none_yet_drafts", count=len(drafts)), [[button]]))
+
+
 async def show_page(turn: Turn, page: int) -> None:
     """One page of the person's own cases, with their buttons and the way to the others."""
     assert turn.user is not None
@@ -66,7 +79,7 @@ async def show_page(turn: Turn, page: int) -> None:
     handovers = await mine.handovers_from(turn.user.id)
     if not cases:
         if not handovers:
-            turn.reply(turn.t("case.none_yet"))
+            await _none_sent(turn)
             return
         lines = [turn.t("reporter.handed_over_title"), *_handover_lines(turn, handovers)]
         turn.reply("\n".join([*lines, "", turn.t("reporter.new_report_hint")]))

@@ -10,6 +10,7 @@ from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound
 from handlers.forms.runner import on_complete, resume_form, start_form
 from handlers.forms.state import prefilled_state
+from handlers.main_menu import rows_for
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
 from handlers.regions import region_name
@@ -280,10 +281,13 @@ async def _tell_decided(
     else:
         turn.reply(outcome)
     catalog = turn.app.catalog
+    buttons: list[list[Button]] = []
     if approve:
         role = catalog.text(candidate.language, f"roles.{candidate.role}")
         text = catalog.text(candidate.language, "registration.you_are_approved", role=role)
         text += "\n\n" + role_help(catalog, candidate)
+        # The buttons of their main menu, as their next "halo" shows them.
+        buttons = rows_for(candidate, lambda key: catalog.text(candidate.language, key))
     else:
         assert reason is not None
         calon = candidate.role == Role.CALON
@@ -292,7 +296,8 @@ async def _tell_decided(
             turn, candidate, reason, key, candidate=calon, by=decider.full_name
         )
     summary = catalog.text(candidate.language, "announced.registration_outcome")
-    await turn.deliver(candidate.id, Outbound(text=text, summary=summary), DeliveryKind.NOTICE)
+    message = Outbound(text=text, buttons=buttons, summary=summary)
+    await turn.deliver(candidate.id, message, DeliveryKind.NOTICE)
     if approve:  # a Bimtek that listed their phone before they used the bot
         await invite_on_approval(turn, candidate)
 

@@ -96,6 +96,45 @@ async def _reminder_items(
         ReminderItem(line=line, summary=line.removeprefix("• "))
         for line in await tomorrow_lines(repos, app, user, now)
     ]
+    items.extend(await standing_work(repos, app, user))
+    drafts = await repos.reminders.drafts(user.id, REPORT_FORM)
+    visit_lines, visit_buttons = await due_visit_lines(repos, app, user, now)
+    if visit_lines:
+        summary = t(language, "reminder.summary.visits")
+        items.append(ReminderItem("\n".join(visit_lines), summary, visit_buttons))
+    week = _week(app.local_time(now))
+    # A pending draft already says a report is under way: no "no new report for N days".
+    if user.role == Role.PSM and not drafts:
+        last = await repos.reminders.last_report(user.id) or user.decided_at or user.created_at
+        if now - last >= timedelta(days=QUIET_DAYS) and await repos.schedule.claim(
+            "quiet_reminder", f"{user.id}:{week}", now=now
+        ):
+            items.append(
+                ReminderItem(
+                    line=t(language, "reminder.quiet", days=(now - last).days),
+                    summary=t(language, "reminder.summary.quiet"),
+                    buttons=[[Button(label=t(language, "menu.report"), data="menu:lapor")]],
+                )
+            )
+    if user.role == Role.TKSK and user.kecamatan_code:
+        quiet = await repos.reminders.quiet_psm(
+            user.kecamatan_code, now - timedelta(days=QUIET_DAYS)
+        )
+        if quiet and await repos.schedule.claim("quiet_list", f"{user.id}:{week}", now=now):
+            names = ", ".join(person.full_name for person in quiet[:15])
+            line = t(language, "reminder.quiet_psm", count=len(quiet), names=names, days=QUIET_DAYS)
+            summary = t(language, "reminder.summary.quiet_psm", count=len(quiet))
+            items.append(ReminderItem(line=line, summary=summary))
+    return items
+
+
+async def standing_work(repos: Repos, app: AppContext, user: User) -> list[ReminderItem]:
+    """What waits for the person now, whatever the day, as their reminder lists it: cases
+    sent back, drafts, an admin's decisions standing in (nothing claimed: it may be asked
+    again, as when a template announcing a reminder no longer held is tapped)."""
+    t = app.catalog.text
+    language = user.language
+    items: list[ReminderItem] = []
     sent_back = await repos.reminders.sent_back(user.id)
     if sent_back:
         numbers = numbers_listed(app, language, sent_back, shown=SENT_BACK_SHOWN)
@@ -126,33 +165,6 @@ async def _reminder_items(
                     buttons=[[Button(label=t(language, "menu.queue"), data="menu:antrian")]],
                 )
             )
-    visit_lines, visit_buttons = await due_visit_lines(repos, app, user, now)
-    if visit_lines:
-        summary = t(language, "reminder.summary.visits")
-        items.append(ReminderItem("\n".join(visit_lines), summary, visit_buttons))
-    week = _week(app.local_time(now))
-    # A pending draft already says a report is under way: no "no new report for N days".
-    if user.role == Role.PSM and not drafts:
-        last = await repos.reminders.last_report(user.id) or user.decided_at or user.created_at
-        if now - last >= timedelta(days=QUIET_DAYS) and await repos.schedule.claim(
-            "quiet_reminder", f"{user.id}:{week}", now=now
-        ):
-            items.append(
-                ReminderItem(
-                    line=t(language, "reminder.quiet", days=(now - last).days),
-                    summary=t(language, "reminder.summary.quiet"),
-                    buttons=[[Button(label=t(language, "menu.report"), data="menu:lapor")]],
-                )
-            )
-    if user.role == Role.TKSK and user.kecamatan_code:
-        quiet = await repos.reminders.quiet_psm(
-            user.kecamatan_code, now - timedelta(days=QUIET_DAYS)
-        )
-        if quiet and await repos.schedule.claim("quiet_list", f"{user.id}:{week}", now=now):
-            names = ", ".join(person.full_name for person in quiet[:15])
-            line = t(language, "reminder.quiet_psm", count=len(quiet), names=names, days=QUIET_DAYS)
-            summary = t(language, "reminder.summary.quiet_psm", count=len(quiet))
-            items.append(ReminderItem(line=line, summary=summary))
     return items
 
 

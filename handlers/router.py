@@ -31,6 +31,7 @@ from handlers import (
     side_trip_menus,
     statistics,
     template_count,
+    template_tap,
     typed_numbers,
     welcome,
 )
@@ -319,8 +320,7 @@ async def _on_button(turn: Turn) -> None:
         else:
             await _run_menu_command(turn, data)
     elif data == OPEN_WAITING:
-        if not turn.released:
-            await account.show_menu(turn)
+        await template_tap.open_waiting(turn)
     elif data.startswith("f"):
         session = await turn.repos.forms.active(turn.user.id)
         if session is not None and not welcome.may_answer_forms(turn, session):

@@ -245,12 +245,20 @@ class ChoiceStep:
         options: list[ChoiceOption],
         suggestions: list[ChoiceOption],
     ) -> StepResult:
+        """Close spellings of a typed option offered to tap, and a way back to the whole list
+        (`NOT_MEANT`, as "Tidak" to a sentence's option); one (of a single choice) is asked
+        about by name, and typed "ya" or "tidak" answer it (`MEANT`)."""
         rows = [[self.view.button(o.label, f"o{options.index(o)}")] for o in suggestions]
-        text = (
-            self.t("answer.did_you_mean")
-            + "\n"
-            + f"<b>{html.escape(self.view.label(question.label))}</b>"
-        )
+        rows.append([self.view.button(self.t("answer.not_these"), NOT_MEANT)])
+        if len(suggestions) == 1 and question.type == QuestionType.SELECT_ONE:
+            (only,) = suggestions
+            position = fs.current()
+            assert position is not None  # a question is on screen to suggest for
+            fs.state[MEANT] = {"question": position.key, "option": only.name}
+            asked = self.t("answer.meant", option=only.label)
+        else:
+            asked = self.t("answer.did_you_mean")
+        text = asked + "\n" + f"<b>{html.escape(self.view.label(question.label))}</b>"
         return StepResult(fs.state, [Outbound.say(text, rows)])
 
     def _confirm_named(

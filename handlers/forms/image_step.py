@@ -15,6 +15,7 @@ from handlers.events import Inbound, InboundKind
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import MORE, FormState, Position
 from handlers.forms.step import StepResult
+from handlers.forms.typed_words import photos_done
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
@@ -86,9 +87,15 @@ class ImageStep:
         action: str | None,
     ) -> StepResult:
         picking: list[Any] = fs.state.setdefault("picking", [])
+        if action is None and event.kind == InboundKind.TEXT and event.text:
+            # Its button's label typed ("Selesai foto", "sudah") is the tap, as at any
+            # question; other text is told a photo is wanted, not a file or a sticker.
+            if not photos_done(event.text, self.t("form.done_photos")):
+                return await self._ask_again(fs, self._photo_not_text(picking))
+            action = "d"
         if action == "d":
             if not picking:
-                return await self._ask_again(fs, "answer.need_photo")
+                return await self._ask_again(fs, "answer.photo_none_yet")
             return await self._accept_photos(fs, position, question)
         if action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
@@ -109,6 +116,12 @@ class ImageStep:
             return StepResult(fs.state, [])  # the album's last photo gets the reply
         prefix = self.t("form.photo_received", count=len(picking)) + "\n\n"
         return StepResult(fs.state, [await self.render(fs.state, prefix)])
+
+    @staticmethod
+    def _photo_not_text(picking: list[Any]) -> str:
+        """What a text other than "done" is told at a photo question: with photos received
+        already, that "Selesai foto" ends it."""
+        return "answer.photo_or_done" if picking else "answer.photo_not_text"
 
     async def _accept_photos(
         self: FormEngine,

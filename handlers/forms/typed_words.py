@@ -31,6 +31,7 @@ class TypedWords(BaseModel):
     # By the button each stands for (handlers/forms/view.py MISSING_CHOICES).
     missing_identifier: dict[Literal["tidak_punya", "tidak_tahu"], list[str]]
     identifier_words: frozenset[str]
+    photos_done: frozenset[str] = Field(min_length=1)
 
 
 def _words(text: str) -> str:
@@ -93,3 +94,10 @@ def missing_identifier(text: str) -> str | None:
         if kept in phrases:
             return name
     return None
+
+
+def photos_done(text: str, label: str) -> bool:
+    """Whether a text typed at a photo question stands for its done button: a word of
+    `photos_done` ("selesai", "sudah") or the button's own `label` ("✔️ Selesai foto")."""
+    typed = _words(text)
+    return typed in TYPED_WORDS.photos_done or typed == _words(label)

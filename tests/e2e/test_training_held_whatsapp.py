@@ -123,10 +123,10 @@ async def test_held_training_notices_show_only_the_current_schedule_and_never_af
     assert not any("8 Desember" in body_of(m) for m in ani.messages())
 
     # Pak Joko writes only once the answers' deadline has passed: nothing of it comes out,
-    # his message gets its own answer (the menu: nothing waited for him).
+    # his message gets its own answer (the news passed, the menu: nothing waits for him).
     clock.set(at(10, 7))
     (answer,) = await joko.tap_template()
-    assert body_of(answer).startswith("*Yang bisa")
+    assert body_of(answer).startswith("Kabar di pemberitahuan itu sudah lewat")
     assert _statuses(database, people["Pak Joko"]) == [("expired", INVITED), ("expired", INVITED)]
     assert not any(MOVED in body_of(m) or INVITED in body_of(m) for m in joko.messages())
     assert graph.rejections == [] and fake.rejections == []

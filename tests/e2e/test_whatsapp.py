@@ -341,8 +341,9 @@ async def test_outside_the_window_a_template_then_the_message_after_the_tap(
     await graph.wait_for(lambda: held() == ("waiting", "psm_pemberitahuan"), what="held")
     after_tap = await person.tap_template()
     assert "sudah disetujui" in body_of(after_tap[-1])
-    menu = await person.tap_template("Buka")  # nothing waits now: the menu
-    assert "lapor" in body_of(menu[-1])
+    menu = await person.tap_template("Buka")  # nothing waits now: said, with the menu
+    assert body_of(menu[-1]).startswith("Kabar di pemberitahuan itu sudah lewat")
+    assert "Buat laporan baru" in json.dumps(menu[-1], ensure_ascii=False)
     assert not any("tidak dikenal" in body_of(message) for message in person.messages())
 
 

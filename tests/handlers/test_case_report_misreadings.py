@@ -14,7 +14,7 @@ from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
-from tests.handlers.routed_turns import CHANNELS, open_session, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, open_session, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
@@ -258,3 +258,61 @@ async def test_a_photo_after_the_photo_question_was_skipped_gets_the_questions_r
     answered = said(await send(db, app, ani, channel, photo="AgAC-1"))
     assert answered.startswith("⚠️ Mohon pilih salah satu pilihan di bawah"), answered
     assert "Foto ini" not in answered and URGENCY_QUESTION in answered
+
+
+# -- text at the photo question -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["selesai", "Selesai foto", "✔️ Selesai foto", "sudah"])
+async def test_the_done_buttons_label_typed_after_a_photo_is_the_tap(world, channel, typed):
+    """QA walk 4: "selesai", "Selesai foto", "sudah" got "Mohon kirim foto (bukan berkas atau
+    stiker)"."""
+    db, app = world
+    answers = {k: v for k, v in AT_PHOTOS.items() if k not in ("photos", "urgency")}
+    ani = await _report(db, channel, answers, closed=["members"])
+    await send(db, app, ani, channel, photo="AgAC-1")
+
+    answered = said(await send(db, app, ani, channel, text=typed))
+
+    assert answered.startswith("✓ Foto: 1 foto") and URGENCY_QUESTION in answered, answered
+    assert [photo["ref"] for photo in (await _answers(db, ani))["photos"]] == ["AgAC-1"]
+
+
+async def test_other_text_at_the_photo_question_is_told_a_photo_is_wanted(world, channel):
+    db, app = world
+    answers = {k: v for k, v in AT_PHOTOS.items() if k not in ("photos", "urgency")}
+    ani = await _report(db, channel, answers, closed=["members"])
+
+    before = said(await send(db, app, ani, channel, text="rumahnya rusak"))
+    done_early = said(await send(db, app, ani, channel, text="selesai"))
+    await send(db, app, ani, channel, photo="AgAC-1")
+    after = said(await send(db, app, ani, channel, text="rumahnya rusak"))
+
+    assert before.startswith("⚠️ Pertanyaan ini dijawab dengan foto, bukan tulisan."), before
+    assert done_early.startswith("⚠️ Belum ada foto yang diterima."), done_early
+    assert "Kirim foto lagi, atau pilih <b>Selesai foto</b>" in after, after
+    for answered in (before, done_early, after):
+        assert "berkas atau stiker" not in answered and "Kirim foto keadaan" in answered
+    assert "photos" not in await _answers(db, ani)
+
+
+# -- one close spelling of a region ---------------------------------------------------------------
+
+
+async def test_one_close_spelling_is_asked_by_name_with_a_way_back_to_the_list(world, channel):
+    """QA walk 4: "babatn" got "Maksud Bapak/Ibu salah satu dari ini? Pilih yang benar:" with
+    one button and no way out."""
+    db, app = world
+    before = ("head_name", "no_kk", "members", "address")
+    ani = await _report(db, channel, {k: BEFORE_SIZE[k] for k in before}, closed=["members"])
+
+    asked = await send(db, app, ani, channel, text="babatn")
+
+    assert said(asked).startswith("Maksud Bapak/Ibu: <b>Babatan</b>?"), said(asked)
+    assert labels(asked) == ["Babatan", "Bukan, lihat daftar"]
+    back = await send(db, app, ani, channel, data=button(asked, "Bukan, lihat daftar"))
+    assert said(back).startswith("⚠️ Baik. Silakan pilih salah satu pilihan di bawah")
+    assert "Kadugede" in labels(back) and "desa" not in await _answers(db, ani)
+    again = await send(db, app, ani, channel, text="babatn")
+    await send(db, app, ani, channel, text="ya")
+    assert (await _answers(db, ani))["desa"]["label"] == "Babatan", said(again)

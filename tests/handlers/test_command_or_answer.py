@@ -116,3 +116,15 @@ async def test_words_with_more_stay_the_answer(world, channel, typed):
     reply = said(await send(db, app, ani, channel, text=typed))
     assert KK_QUESTION in reply and "Itu jawabannya" not in reply
     assert (await open_session(db, ani)).state["answers"] == {"head_name": typed}
+
+
+async def test_a_command_typed_as_the_help_prints_it_runs_at_once(world, channel):
+    """QA walk 4: "laporan_saya" (as WhatsApp's help shows it) ran at once at the KK question
+    but was asked about at the member's name; written with "_" it is no name anywhere."""
+    db, app = world
+    ani, session = await _report(db, app, channel)
+    reply = said(await send(db, app, ani, channel, text="laporan_saya"))
+    assert "Itu jawabannya" not in reply, reply
+    assert app.catalog.text("id", "case.none_yet") in reply and HEAD_QUESTION in reply
+    kept = await open_session(db, ani)
+    assert kept.id == session.id and kept.state["answers"] == {} and "held" not in kept.state

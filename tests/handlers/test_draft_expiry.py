@@ -9,8 +9,10 @@ import pytest
 import pytest_asyncio
 
 from bot.channels.traits import channel_traits
+from bot.channels.whatsapp.outbound import render
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
+from handlers.events import Outbound
 from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from handlers.i18n import Catalog
@@ -20,6 +22,7 @@ from storage.models import Role, UserStatus
 START = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
 FORMS = load_forms()
 CASE_REPORT_VERSION = FORMS["case_report"].version
+NIK = "3208011210190005"  # typed as a head of household's name
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -256,3 +259,46 @@ async def test_a_second_application_of_someone_awaiting_a_decision_ends_silently
     async with db.reading() as repos:
         assert (await repos.forms.get(session_id)).status == "cancelled"
         assert await repos.outbox.for_user(user_id) == []
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_each_drafts_warning_and_notice_name_it_with_the_drafts_button(db, channel) -> None:
+    """QA walk 4: "dihapus dalam 2 hari" had no 📋 Draf button and did not say which draft;
+    the notice neither. Each draft is named by its head of household (a NIK typed there
+    masked) and the day it was started."""
+    async with db.transaction() as repos:
+        user = await repos.users.create(
+            now=START, status=UserStatus.ACTIVE, full_name="Ani", role=Role.PSM
+        )
+        await repos.users.add_identity(
+            user_id=user.id, channel=channel, external_id="6", chat_id="6", now=START
+        )
+        rtlh = [{"name": "rtlh", "label": "Rumah tak layak huni"}]
+        for answers in ({"head_name": "Slamet Riyadi", "categories": rtlh}, {"head_name": NIK}):
+            state = new_state()
+            state["answers"] = answers
+            await repos.forms.start(
+                user_id=user.id,
+                form_id="case_report",
+                form_version=CASE_REPORT_VERSION,
+                state=state,
+                now=START,
+            )
+    await _run(db, START + timedelta(days=12, hours=1))
+    await _run(db, START + timedelta(days=14, hours=1))
+    async with db.reading() as repos:
+        sent = await repos.outbox.for_user(user.id)
+    assert [item.kind for item in sent] == ["routine", "routine", "notice", "notice"]
+    texts = [item.message["text"] for item in sent]
+    slamet = "Draf laporan <b>Slamet Riyadi</b> (Rumah tak layak huni, dimulai 01-11-2026)"
+    assert f"{slamet} belum selesai" in texts[0]
+    assert "Draf laporan <b>320801******0005</b> (dimulai 01-11-2026) belum selesai" in texts[1]
+    assert f"{slamet} tidak dilanjutkan" in texts[2]
+    assert all(NIK not in text for text in texts)
+    for warning in sent[:2]:
+        (row,) = warning.message["buttons"]
+        assert [(b["label"], b["data"]) for b in row] == [("📋 Draf", "menu:draf")]
+    # On WhatsApp a reply button, and the command as it is typed there.
+    body = render(Outbound.model_validate(sent[0].message), Catalog.load(), "id").bodies[-1]
+    assert body["interactive"]["action"]["buttons"][0]["reply"]["id"] == "menu:draf"
+    assert "Ketik *draf*" in body["interactive"]["body"]["text"]

@@ -173,3 +173,20 @@ async def test_a_rejected_case_says_by_whom_and_why(world, channel) -> None:
         "✖️ Ditolak oleh Koordinator Dinas Sosial (29-11-2026). "
         "Alasannya: Keluarga sudah pindah ke Cirebon"
     )
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_no_case_sent_but_a_draft_open_points_to_the_draft(world, channel) -> None:
+    """QA walk 4: "belum pernah mengirim laporan. Ketik /lapor" with a draft half filled."""
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    await send(db, app, ani, channel, text="lapor")
+    await send(db, app, ani, channel, text="Slamet Riyadi")  # the draft has an answer
+
+    turn = await send(db, app, ani, channel, command="laporan_saya")
+
+    answered = said(turn)
+    assert NEVER not in answered and "/lapor " not in answered, answered
+    assert "1 laporan yang belum selesai (draf)" in answered
+    assert labels(turn)[0] == app.catalog.text("id", "menu.drafts")
+    assert "Kartu Keluarga" in answered  # the form's question comes back after it

@@ -234,3 +234,28 @@ async def test_two_coordinators_pressing_at_once_only_one_wins(world, channel: s
     texts = [_shown(turn).text for turn in turns]
     assert sum("sudah diputuskan oleh" in text for text in texts) == 1
     assert len(await queued(db, rina)) == 1  # told once, of the one decision
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_approval_has_the_main_menus_buttons(world, channel: str) -> None:
+    """QA walk 4: "Selamat! ... sudah disetujui" listed commands but had no buttons; now the
+    buttons the person's next "halo" shows."""
+    db, app = world
+    sari, _, rina = await _people(db, channel)
+    page = await send(db, app, sari, channel, data=f"pg:u:{rina.id}")
+    await send(db, app, sari, channel, data=button(page, "Setujui"))
+    (told,) = await queued(db, rina)
+    assert "sudah disetujui" in (told.text or "")
+    shown = [[b.label for b in row] for row in told.buttons]
+    assert shown == [["📝 Buat laporan baru"], ["📋 Draf", "📁 Laporan saya"]]
+    hello = await send(db, app, await _now(db, rina), channel, text="halo")
+    menu = [[b.label for b in row] for reply in hello.replies for row in reply.buttons]
+    assert menu == shown
+    assert [b.data for row in told.buttons for b in row] == [
+        "menu:lapor",
+        "menu:draf",
+        "menu:laporan_saya",
+    ]
+    if channel == "whatsapp":  # a list of three reply buttons there
+        body = render(told, app.catalog, "id").bodies[-1]
+        assert body["type"] == "interactive", body

@@ -20,12 +20,11 @@ KK_QUESTION = "Berapa nomor Kartu Keluarga"
 CANCELLED = "dibatalkan dan jawabannya sudah dihapus"
 KK_ERROR = "Nomor harus berisi angka"
 # What each command word answers to a PSM with no report sent and no training ahead.
-ANSWERS = {
-    "jadwal": "training.schedule_empty",
-    "laporan saya": "case.none_yet",
-    "Laporan saya": "case.none_yet",
-}
+ANSWERS = {"jadwal": "training.schedule_empty"}
 SNIPPETS: dict[str, str] = {
+    # No report sent, the one being filled is a draft: pointed to.
+    "laporan saya": "1 laporan yang belum selesai (draf)",
+    "Laporan saya": "1 laporan yang belum selesai (draf)",
     "pengingat": "Pengingat harian saat ini",
     "saya": "Profil saya",
     # A coordinator's form to set the office's contact: a PSM is refused it (or shown the

@@ -790,7 +790,7 @@ WRONG_ANSWERS: list[tuple[str, str, Action, str | None, dict[str, Any]]] = [
     ("geopoint-shared-paris", "location", _location(48.85, 2.35), OUTSIDE, {}),
     ("geopoint-typed-paris", "location", _text("48.85, 2.35"), OUTSIDE, {}),
     ("geopoint-gps-not-locked", "location", _location(0.0, 0.0), OUTSIDE, {}),
-    ("image-text", "photo", _text("foto rumah"), "answer.need_photo", {}),
+    ("image-text", "photo", _text("foto rumah"), "answer.photo_not_text", {}),
     ("image-sticker", "photo", _sticker, "answer.need_photo", {}),
     ("nik-15-digits", "nik", _text("320801010190001"), "identifier.wrong_length", {}),
     ("nik-17-digits", "nik", _text("32080101019000011"), "identifier.wrong_length", {}),
@@ -809,7 +809,7 @@ WRONG_ANSWERS: list[tuple[str, str, Action, str | None, dict[str, Any]]] = [
     ("more-sticker", MORE, _sticker, "answer.need_yes_no", {}),
     ("more-words", MORE, _text("mungkin nanti"), "answer.need_yes_no", {}),
     ("image-failed", "photo", _failed_photo, "answer.photo_failed", {}),
-    ("image-done-without-photo", "photo", _button("d"), "answer.need_photo", {}),
+    ("image-done-without-photo", "photo", _button("d"), "answer.photo_none_yet", {}),
     ("multi-groups-photo", "aid", _photo, "answer.photo_later", {}),
     ("multi-groups-nonsense", "aid", _text("qwxz"), "answer.no_such_choice", {}),
     ("nik-missing-not-allowed", "nik", _button("m0"), "answer.use_buttons_or_type", {}),
@@ -924,11 +924,32 @@ async def test_select_misspelling_offers_suggestions_to_tap() -> None:
     await driver.send_text("Luragng")
 
     assert driver.answers == before
-    assert driver.last_text.startswith(t("answer.did_you_mean"))
-    assert "Maksud" in driver.last_text
+    # One close spelling: asked by its name (QA walk 4: "salah satu dari ini" with one button).
+    assert driver.last_text.startswith(t("answer.meant", option="Luragung"))
     assert html.escape(FORM.question("kecamatan").label["id"]) in driver.last_text
-    assert driver.labels() == ["Luragung"]
+    assert driver.labels() == ["Luragung", t("answer.not_these")]
     await driver.tap("Luragung")
+    assert driver.answers["kecamatan"] == {"name": "320801", "label": "Luragung"}
+
+
+@pytest.mark.parametrize("way_out", ["tap", "tidak"])
+async def test_a_single_suggestion_has_a_way_back_to_the_list(way_out: str) -> None:
+    """QA walk 4: the one button of "Maksud Bapak/Ibu salah satu dari ini?" was no way out."""
+    driver = await walk_to("kecamatan")
+    await driver.send_text("Luragng")
+    if way_out == "tap":
+        await driver.tap(t("answer.not_these"))
+    else:
+        await driver.send_text("tidak")
+    assert driver.last_text.startswith("⚠️ " + t("answer.not_meant"))
+    assert option_labels(driver.last) == [o.label for o in StubChoices.REGIONS["3208"]]
+    assert "kecamatan" not in driver.answers
+
+
+async def test_a_single_suggestion_is_taken_with_a_typed_yes() -> None:
+    driver = await walk_to("kecamatan")
+    await driver.send_text("Luragng")
+    await driver.send_text("ya")
     assert driver.answers["kecamatan"] == {"name": "320801", "label": "Luragung"}
 
 
