@@ -10,6 +10,7 @@ from handlers.case_changes import changes_anything, changes_since_sent_back
 from handlers.case_submission import CaseFacts
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
+from handlers.district_contact import contact_note
 from handlers.events import Outbound
 from handlers.forms.option_labels import categories_named
 from handlers.review.buttons import open_case_button
@@ -61,6 +62,7 @@ async def alert_darurat(
     people = await _tksk(turn, facts)
     if coordinators:
         people += await _coordinators(turn, facts)
+    await _say_who_was_alerted(turn, facts, people)
     for person in {u.id: u for u in people}.values():
         text = catalog.text(
             person.language,
@@ -72,6 +74,21 @@ async def alert_darurat(
         button = open_case_button(catalog, person.language, case_id)
         alert = Outbound(text=text, summary=number, buttons=[[button]])
         await turn.deliver(person.id, alert, DeliveryKind.ALERT)
+
+
+async def _say_who_was_alerted(turn: Turn, facts: CaseFacts, people: list[User]) -> None:
+    """The reporter of a darurat case hears who was alerted at once (the TKSK of the
+    kecamatan, the district's coordinators), or, when nobody but themselves could be, to
+    call the office (its contact when it is set)."""
+    roles = {p.role for p in people if turn.user is None or p.id != turn.user.id}
+    if Role.TKSK in roles and Role.COORDINATOR in roles:
+        turn.reply(turn.t("case.darurat_told", who=turn.t("case.darurat_told_both")))
+    elif roles:
+        role = Role.TKSK if Role.TKSK in roles else Role.COORDINATOR
+        turn.reply(turn.t("case.darurat_told", who=turn.t(f"case.darurat_told_{role.value}")))
+    else:
+        note = await contact_note(turn.repos, turn.app.catalog, turn.language, facts.kabupaten_code)
+        turn.reply(turn.t("case.darurat_told_nobody") + note)
 
 
 async def tell_new_case(

@@ -281,7 +281,8 @@ async def test_drafts_resume_and_my_reports(fake, settings, people, start_bot) -
     resumed = await psm.tap("Keluarga Pak Darto")
     assert "Melanjutkan" in resumed[0]["text"] and "nomor Kartu Keluarga" in resumed[0]["text"]
     mine = await psm.say("/laporan_saya", expect=2)  # the list, then the open draft again
-    assert "belum pernah" in mine[0]["text"]
+    # No case sent yet, but a draft open: it points to the draft, not "belum pernah".
+    assert "belum mengirim laporan. Ada 1 laporan yang belum selesai (draf)" in mine[0]["text"]
     # /lapor with a draft open offers to continue it.
     offer = await psm.say("/lapor")
     assert "belum selesai" in offer[0]["text"]

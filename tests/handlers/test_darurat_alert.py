@@ -51,6 +51,8 @@ async def test_the_darurat_alert_carries_a_button_to_open_the_case(world, channe
     summary = await send(db, app, psm, channel, command="start")
     sent = await send(db, app, psm, channel, data=button(summary, "Kirim"))
     assert "Nomor kasus" in said(sent)
+    told = "🚨 Karena darurat, TKSK kecamatan dan koordinator Dinas Sosial sudah diberi tahu"
+    assert told in said(sent)
     case_id = await _case_id(db)
 
     for reviewer in (tksk, coordinator):
@@ -61,3 +63,27 @@ async def test_the_darurat_alert_carries_a_button_to_open_the_case(world, channe
     page = await send(db, app, tksk, channel, data=f"cs:{case_id}")
     assert said(page).startswith("<b>KNG-2026-000001</b> · Diajukan · DARURAT")
     assert "✅ Verifikasi" in labels(page)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize(
+    ("roles", "told"),
+    [
+        ((Role.TKSK,), "Karena darurat, TKSK kecamatan sudah diberi tahu"),
+        ((Role.COORDINATOR,), "Karena darurat, koordinator Dinas Sosial sudah diberi tahu"),
+        ((), "belum bisa diteruskan kepada siapa pun"),
+    ],
+)
+async def test_the_reporter_hears_who_was_alerted(world, channel, roles, told) -> None:
+    """The PSM's confirmation said nothing of the alert: who was told at once, or, with
+    nobody to tell in the area, to contact the office directly."""
+    db, app = world
+    psm = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    for role in roles:
+        await person(db, f"Staf {role.value}", role, channel, kecamatan=KADUGEDE)
+    await _report_at_summary(db, app, psm)
+
+    summary = await send(db, app, psm, channel, command="start")
+    sent = said(await send(db, app, psm, channel, data=button(summary, "Kirim")))
+    assert "Nomor kasus" in sent and told in sent
+    assert sent.count("🚨") == 1
