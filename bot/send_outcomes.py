@@ -16,7 +16,7 @@ from bot.channels.base import MAX_ATTEMPTS, SendOutcome
 from handlers.delivery import AT_MOST_ONCE, ROUTINE_LIFETIME, DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.i18n import Catalog
-from handlers.unreachable import reach_elsewhere, tell_alert_not_delivered
+from handlers.unreachable import fail, reach_elsewhere
 from storage.models import OutboxItem, Role
 from storage.repos import Repos
 
@@ -142,8 +142,8 @@ class OutcomeWriter:
         elif outcome.status == "unreachable":
             error = outcome.error or "unreachable"
             if not await reach_elsewhere(repos, self._texts(), item, now=now, error=error):
-                await repos.outbox.mark_failed(item.id, error=error)
+                await fail(repos, self._texts(), item, now=now, error=error)
         else:  # refused, or tried its last time
             log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
-            await repos.outbox.mark_failed(item.id, error=outcome.error or outcome.status)
-            await tell_alert_not_delivered(repos, self._texts(), item, now=now)
+            error = outcome.error or outcome.status
+            await fail(repos, self._texts(), item, now=now, error=error)

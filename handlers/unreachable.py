@@ -32,8 +32,8 @@ async def reach_elsewhere(
     repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime, error: str
 ) -> bool:
     """`item`'s channel cannot reach its person: mark that, then send it by their other
-    channel (True); else tell the coordinators of a darurat alert, and return False: the
-    caller fails the message, or leaves it as the channel accepted it (a status report)."""
+    channel (True); else False: the caller fails the message (`fail`), or leaves it as the
+    channel accepted it (a status report) and tells of an alert (`tell_alert_not_delivered`)."""
     await repos.users.mark_unreachable(item.channel, item.chat_id or "", now=now)
     if item.user_id is not None and item.kind in FOLLOWS_THE_PERSON:
         other = await identity_for(repos, item.user_id)
@@ -53,8 +53,16 @@ async def reach_elsewhere(
             )
             log.info("outbox %s: %s message(s) moved to %s", item.id, moved, other.channel)
             return True
-    await tell_alert_not_delivered(repos, catalog, item, now=now)
     return False
+
+
+async def fail(
+    repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime, error: str
+) -> None:
+    """`item` will not be sent: failed, and when it is a darurat alert, the coordinators told
+    (not when it was dropped meanwhile: its person suspended while it was being sent)."""
+    if await repos.outbox.mark_failed(item.id, error=error):
+        await tell_alert_not_delivered(repos, catalog, item, now=now)
 
 
 async def tell_alert_not_delivered(

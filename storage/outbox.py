@@ -235,13 +235,16 @@ class OutboxRepo(Repo):
             (to_db(not_before), error[:500], int(failed_try), item_id),
         )
 
-    async def mark_failed(self, item_id: int, *, error: str) -> None:
-        """A permanent failure (a failed try): the message will not be sent."""
-        await self._run(
+    async def mark_failed(self, item_id: int, *, error: str) -> bool:
+        """A permanent failure (a failed try): the message will not be sent. False when it
+        was dropped meanwhile (its person suspended while it was being sent): dropped it
+        stays, and nobody is to hear it failed."""
+        cursor = await self._run(
             "UPDATE outbox SET status = 'failed', last_error = ?, attempts = attempts + 1"
-            " WHERE id = ?",
+            f" WHERE id = ?{_NOT_DROPPED}",
             (error[:500], item_id),
         )
+        return cursor.rowcount > 0
 
     async def expire_transient(self) -> int:
         """Callback answers and edits are never replayed after a restart."""

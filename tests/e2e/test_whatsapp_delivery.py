@@ -11,9 +11,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from babel.dates import format_date
 
 from bot.admin_tools import add_user
+from bot.channels.base import MAX_ATTEMPTS
 from bot.channels.whatsapp import error_codes
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -431,16 +433,22 @@ async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
     assert graph.rejections == [] and fake.rejections == []
 
 
+@pytest.mark.parametrize(
+    ("code", "tried", "number"),
+    [(131026, 0, 5), (131000, MAX_ATTEMPTS - 1, 7)],  # unreachable; Meta unwell at the last try
+    ids=["undeliverable", "unwell-at-the-last-attempt"],
+)
 async def test_a_failed_report_that_comes_twice_is_acted_on_once(
-    fake, graph, wa_settings, webhook_url, start_wa_bot
+    fake, graph, wa_settings, webhook_url, start_wa_bot, code, tried, number
 ) -> None:
     """Meta's webhooks come at least once. A darurat alert accepted in the window, reported
-    131026 twice, with no other chat: the coordinators were told to phone twice."""
+    131026 twice, with no other chat: the coordinators were told to phone twice. Reported
+    Meta-unwell at its last attempt, it failed with nobody told."""
     tksk_id, coordinator, runtime = await _tksk_on_whatsapp_only(
-        fake, wa_settings, start_wa_bot, 7305
+        fake, wa_settings, start_wa_bot, 7300 + number
     )
-    phone = "6281234500065"
-    known_on_whatsapp(wa_settings, tksk_id, "ID.3305", phone, datetime.now(UTC))  # window open
+    phone = f"62812345000{60 + number}"
+    known_on_whatsapp(wa_settings, tksk_id, f"ID.330{number}", phone, datetime.now(UTC))
     async with runtime.db.transaction() as repos:
         alert_id = await deliver(
             repos,
@@ -456,7 +464,10 @@ async def test_a_failed_report_that_comes_twice_is_acted_on_once(
         return found
 
     await graph.wait_for(lambda: wamid() is not None, what="the alert accepted")
-    refused = status_update(wamid(), phone, "failed", errors=[131026])
+    await write_db(
+        wa_settings.database_path, "UPDATE outbox SET attempts = ? WHERE id = ?", tried, alert_id
+    )
+    refused = status_update(wamid(), phone, "failed", errors=[code])
     await post_webhook(webhook_url, envelope(statuses=[refused]))
     await post_webhook(webhook_url, envelope(statuses=[refused]))  # the same report again
 

@@ -89,9 +89,9 @@ async def test_an_alert_whose_templates_meta_never_takes_is_told_to_the_coordina
     fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch
 ) -> None:
     """Meta unwell for the alert's template, try after try: at the last attempt the alert
-    stayed held with no template that reached the TKSK, so no tap would ever free it, and
-    nobody was told. Now it is dealt with as unreachable on WhatsApp: with no other chat,
-    the district's coordinators are told, to phone him."""
+    stayed held with no template that reached the TKSK, and nobody was told. Now the
+    district's coordinators are told at once, to phone him; WhatsApp itself was unwell, not
+    he unreachable: the alert stays held, and comes out when he writes."""
     monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.01)
     monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE_MAX", 0.05)
     phone = "6281234500092"
@@ -141,20 +141,23 @@ async def test_an_alert_whose_templates_meta_never_takes_is_told_to_the_coordina
     )
     [told] = _said(coordinator, "tidak sampai ke Budi Santoso")
     assert "KNG-2026-000007" in told and "telepon" in told
-    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", alert_id) == [
-        ("failed", MAX_ATTEMPTS)
-    ]
-    assert _whatsapp_unreachable(wa_settings, tksk_id)
+    assert _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", alert_id) == [("waiting",)]
+    assert not _whatsapp_unreachable(wa_settings, tksk_id)  # a later alert still tries here
     assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
     assert len(_templates_to(graph, phone)) == MAX_ATTEMPTS  # nothing more
+
+    budi = WhatsAppPerson(graph, webhook_url, user_id="ID.3602", wa_id=phone)
+    replies = await budi.say("halo", expect=2)  # the alert first, then the answer
+    assert "LAPORAN DARURAT" in body_of(replies[0])
     assert graph.rejections == [] and fake.rejections == []
 
 
-async def test_a_notice_whose_template_meta_never_takes_fails_at_its_last_attempt(
+async def test_a_notice_whose_template_meta_never_takes_stays_held_for_her_next_message(
     fake, graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:
-    """The same for a notice: it stayed `waiting` for ever with no template that reached the
-    person; now it fails at its last attempt (the coordinators hear only of alerts)."""
+    """The same for a notice: it stays held with no template that reached the person (the
+    coordinators hear only of alerts), and comes out when she writes: WhatsApp was unwell,
+    she is not unreachable."""
     phone = "6281234500093"
     psm_id = await add_user(
         wa_settings,
@@ -207,18 +210,17 @@ async def test_a_notice_whose_template_meta_never_takes_fails_at_its_last_attemp
     await post_webhook(webhook_url, envelope(statuses=[unwell]))
 
     await graph.wait_for(
-        lambda: (
-            _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", notice_id) == [("failed",)]
-        ),
-        what="the notice failed",
+        lambda: _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)],
+        what="the refused template forgotten",
     )
-    assert _rows(wa_settings, "SELECT attempts FROM outbox WHERE id = ?", notice_id) == [
-        (MAX_ATTEMPTS,)
-    ]
+    assert _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", notice_id) == [("waiting",)]
     assert not _whatsapp_unreachable(wa_settings, psm_id)
-    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]
     assert _templates_to(graph, phone) == ["psm_pemberitahuan"]
     assert not _said(coordinator, "KNG-2026-000011")
+
+    dewi = WhatsAppPerson(graph, webhook_url, user_id="ID.3603", wa_id=phone)
+    replies = await dewi.say("halo", expect=2)  # the notice first, then the answer
+    assert "KNG-2026-000011 sudah disetujui" in body_of(replies[0])
     assert graph.rejections == [] and fake.rejections == []
 
 

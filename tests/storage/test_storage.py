@@ -1152,3 +1152,18 @@ def test_an_sqlite_too_old_for_returning_is_refused_with_what_to_do() -> None:
     ):
         require_sqlite((3, 34, 1))
     require_sqlite((3, 35, 0))  # new enough: nothing happens
+
+
+async def test_outbox_a_message_dropped_while_sent_stays_dropped_when_its_send_fails(
+    db: Database,
+) -> None:
+    """Its person suspended while it was being sent: the send's failure must not make it
+    'failed' (the coordinators would be told an alert to a suspended TKSK did not arrive)."""
+    async with db.transaction() as repos:
+        dropped = await enqueue(repos, kind="alert")
+        await repos.conn.execute("UPDATE outbox SET status = 'expired' WHERE id = ?", (dropped,))
+        assert await repos.outbox.mark_failed(dropped, error="Forbidden") is False
+        assert (await repos.outbox.get(dropped)).status == "expired"
+        failing = await enqueue(repos, kind="alert")
+        assert await repos.outbox.mark_failed(failing, error="Forbidden") is True
+        assert (await repos.outbox.get(failing)).status == "failed"

@@ -7,11 +7,11 @@ A failed report decides by its code, as the send's own error would have:
 131026 (not on WhatsApp, can't receive) marks the person unreachable there and sends the
 message by their other channel, if any (`handlers/unreachable.py`); 131062 (wrong recipient
 field) sends it once more with the other field; Meta unwell (TEMPORARY) tries it again
-later, and it fails at the last attempt. A template refused so never reached anyone: it is
-forgotten (not counted, not a reason to wait for a tap) and the message it announced is
-dealt with the same way; Meta still unwell at the last attempt, nothing frees that message,
-so a darurat alert is dealt with as unreachable (by the other channel, else the
-coordinators told) and any other fails. Nothing comes back for a person suspended since the
+later, and it fails at the last attempt (an alert's coordinators told). A template refused
+so never reached anyone: it is forgotten (not counted, not a reason to wait for a tap) and
+the message it announced is dealt with the same way; Meta still unwell at the last attempt,
+the message stays held (the person's next message releases it) and, for a darurat alert,
+the coordinators hear of it now. Nothing comes back for a person suspended since the
 message was queued (`may_send_again`).
 
 A report may come before the id of its message is written (the sender writes its outcomes
@@ -34,9 +34,8 @@ from bot.channels.whatsapp.error_codes import (
 from bot.channels.whatsapp.inbound import CHANNEL, text_at
 from bot.channels.whatsapp.limit import WINDOW
 from bot.channels.whatsapp.recipients import resend_with_other_field
-from handlers.delivery import DeliveryKind
 from handlers.i18n import Catalog
-from handlers.unreachable import reach_elsewhere
+from handlers.unreachable import fail, reach_elsewhere, tell_alert_not_delivered
 from storage.early_statuses import StatusReport
 from storage.models import OutboxItem
 from storage.repos import Repos
@@ -115,7 +114,8 @@ async def _on_message(
         )
     if code == UNDELIVERABLE:  # accepted, not delivered: stays sent unless it goes elsewhere
         if resendable:
-            await reach_elsewhere(repos, catalog, item, now=now, error=_error(code))
+            if not await reach_elsewhere(repos, catalog, item, now=now, error=_error(code)):
+                await tell_alert_not_delivered(repos, catalog, item, now=now)
         else:
             await repos.users.mark_unreachable(CHANNEL, item.chat_id or "", now=now)
     elif not resendable:
@@ -127,7 +127,7 @@ async def _on_message(
     elif code == WRONG_RECIPIENT_FIELD:
         await resend_with_other_field(repos, item, now=now)
     elif code in TEMPORARY and not await _try_again(repos, item, code, now=now):
-        await repos.outbox.mark_failed(item.id, error=_error(code))
+        await fail(repos, catalog, item, now=now, error=_error(code))
 
 
 async def _on_template(
@@ -143,17 +143,14 @@ async def _on_template(
     if code == UNDELIVERABLE:
         error = _error(code, "template")
         if not await reach_elsewhere(repos, catalog, held, now=now, error=error):
-            await repos.outbox.mark_failed(held.id, error=error)
+            await fail(repos, catalog, held, now=now, error=error)
     elif code == WRONG_RECIPIENT_FIELD:
         await resend_with_other_field(repos, held, now=now)
     elif not await _try_again(repos, held, code, now=now):  # else announced again later
-        # The last attempt: no template reached the person, so no tap will free it. A
-        # darurat alert goes by their other channel or the coordinators hear of it.
-        error = _error(code, "template")
-        if held.kind != DeliveryKind.ALERT or not await reach_elsewhere(
-            repos, catalog, held, now=now, error=error
-        ):
-            await repos.outbox.mark_failed(held.id, error=error)
+        # The last attempt: no template reached the person. WhatsApp itself was unwell, not
+        # the person unreachable: the message stays held, released whenever they write; for
+        # a darurat alert that may be too late, so the coordinators hear of it now.
+        await tell_alert_not_delivered(repos, catalog, held, now=now)
 
 
 async def _try_again(repos: Repos, item: OutboxItem, code: int | None, *, now: datetime) -> bool:
