@@ -54,12 +54,6 @@ def _age(turn: Turn, session: FormSession) -> str:
     return turn.t("time.days_ago", count=elapsed.days)
 
 
-def _untouched(session: FormSession) -> bool:
-    """Nothing answered in it yet (a /lapor, then another): listed, such drafts would be
-    entries nobody can tell apart."""
-    return not session.state.get("answers") and "context" not in session.state
-
-
 async def _drafts(turn: Turn, *, drop_untouched: bool) -> list[FormSession]:
     """The person's unfinished reports with an answer; `drop_untouched` cancels the others
     (a new report starts: the one open at its first question is not kept beside it)."""
@@ -69,7 +63,9 @@ async def _drafts(turn: Turn, *, drop_untouched: bool) -> list[FormSession]:
     for session in sessions:
         if session.form_id != FORM_ID:
             continue
-        if not _untouched(session):
+        # Nothing answered (a /lapor, then another): listed, such drafts would be entries
+        # nobody can tell apart.
+        if not session.untouched:
             drafts.append(session)
         elif drop_untouched:
             await cancel_form(turn, session)

@@ -94,8 +94,9 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
         key = keys[session.id]
         warned = warnings.get(key)
         texts = form.texts_for(user)
-        if user is None or texts is None:
+        if user is None or texts is None or (form.listed_by is not None and session.untouched):
             # Suspended (or gone): nobody to warn or tell; the draft still ends at its time.
+            # Nor of a report left at its first question: no draft /draf would list.
             if session.updated_at + ttl <= now:
                 await _discard(repos, session, now)
             continue

@@ -185,6 +185,19 @@ class FormSession(_Model):
     created_at: datetime
     updated_at: datetime
 
+    @property
+    def untouched(self) -> bool:
+        """Nothing answered in it yet, and not opened on something (a correction's case): a
+        report left at its first question is no draft (`UNTOUCHED_SQL` says the same)."""
+        return not self.state.get("answers") and "context" not in self.state
+
+
+# `FormSession.untouched` in SQL, on a `form_sessions` row.
+UNTOUCHED_SQL = (
+    "(COALESCE(json_extract(state, '$.answers'), '{}') IN ('{}', '[]')"
+    " AND json_type(state, '$.context') IS NULL)"
+)
+
 
 class CaseSummary(_Model):
     """A case as listed (no personal data)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from storage.base import Repo, placeholders
 from storage.case_review import stand_in_cases
-from storage.models import User, from_db, to_db
+from storage.models import UNTOUCHED_SQL, User, from_db, to_db
 from storage.people import AWAITS_DECISION
 from storage.schedule import ScheduleRepo
 from storage.users import user_from_row
@@ -93,9 +93,11 @@ class ReminderRepo(Repo):
         return [user_from_row(row) for row in rows]
 
     async def drafts(self, user_id: int, form_id: str) -> int:
+        """The person's unfinished sessions of the form that /draf lists (one left at its
+        first question is none: `FormSession.untouched`)."""
         row = await self._one(
             "SELECT COUNT(*) FROM form_sessions WHERE user_id = ? AND form_id = ?"
-            " AND status IN ('active', 'paused')",
+            f" AND status IN ('active', 'paused') AND NOT {UNTOUCHED_SQL}",
             (user_id, form_id),
         )
         return int(row[0])

@@ -578,7 +578,9 @@ def button_rows(key: str) -> list[dict[str, Any]]:
         _button_gate(key, "dc:whatsapp", "delivery.choose_channel")
         or _refused(key, "dc:whatsapp", "tombol itu tidak dikenal")
     )
-    rows.append(_allowed(key, "open", _help(who)))
+    # A template's tap that releases nothing: the news passed (active people), else the help.
+    opened = "Kabar di pemberitahuan itu sudah lewat" if who.status == "active" else _help(who)
+    rows.append(_allowed(key, "open", opened))
     return rows
 
 

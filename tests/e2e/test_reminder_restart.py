@@ -89,7 +89,8 @@ async def _seed(fake, folder, now: datetime) -> None:
                         user_id=user.id,
                         form_id="case_report",
                         form_version=CASE_REPORT_VERSION,
-                        state=new_state(),
+                        # an answer: a draft /draf lists, something to remind of
+                        state={**new_state(), "answers": {"head_name": "Keluarga Darto"}},
                         now=now,
                     )
     finally:

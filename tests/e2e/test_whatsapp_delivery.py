@@ -90,6 +90,7 @@ async def test_a_linked_person_gets_reminders_on_the_chosen_channel_only(
     assert "Profil saya" in on_telegram[0]["text"] and "<b>Telegram</b>" in on_telegram[0]["text"]
     await telegram.tap("Lewat WhatsApp", until="akan dikirim lewat WhatsApp")
     await telegram.say("/lapor")  # a draft to be reminded of; Telegram is now the last used
+    await telegram.say("Keluarga Darto")  # answered: a draft /draf lists
     assert _rows(
         wa_settings, "SELECT preferred_channel, delivery_channel FROM users WHERE id = ?", psm_id
     ) == [("telegram", "whatsapp")]
@@ -827,8 +828,10 @@ async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
     tuti = TelegramPerson(fake, 7501, "Tuti")
     await tuti.say("/start")
     await tuti.say("/lapor")  # a draft to be reminded of
+    await tuti.say("Keluarga Darto")  # answered: a draft /draf lists
     wa_wulan = WhatsAppPerson(graph, webhook_url, user_id="ID.3502", wa_id="6281234500072")
     await wa_wulan.say("lapor")
+    await wa_wulan.say("Keluarga Wardi")  # answered: a draft
 
     clock.set(at(1, 16, 5))  # Tuesday
     await runtime.scheduler.tick()

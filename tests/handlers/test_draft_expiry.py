@@ -49,7 +49,12 @@ def _app() -> AppContext:
     )
 
 
-async def _draft(db: Database) -> tuple[int, int]:
+async def _draft(db: Database, *, answered: bool = True) -> tuple[int, int]:
+    """Ani's report begun on START: with an answer (a draft /draf lists), or left at its
+    first question."""
+    state = new_state()
+    if answered:
+        state["answers"] = {"urgency": {"name": "biasa", "label": "Biasa"}}
     async with db.transaction() as repos:
         user = await repos.users.create(
             now=START, status=UserStatus.ACTIVE, full_name="Ani", role=Role.PSM
@@ -61,7 +66,7 @@ async def _draft(db: Database) -> tuple[int, int]:
             user_id=user.id,
             form_id="case_report",
             form_version=CASE_REPORT_VERSION,
-            state=new_state(),
+            state=state,
             now=START,
         )
         return user.id, session.id
@@ -92,6 +97,29 @@ async def test_a_draft_is_warned_then_discarded(db) -> None:
         # What a WhatsApp template announces each as, outside the window.
         summaries = [item.message.get("summary") for item in await repos.outbox.for_user(user_id)]
         assert summaries == ["Draf yang belum selesai"] * 2
+
+
+async def test_a_report_left_at_its_first_question_ends_silently(db) -> None:
+    """Review 5: one was warned "dihapus dalam 2 hari" with a 📋 Draf button that answered
+    "no drafts" (/draf lists none such), and the daily reminder counted it as a draft."""
+    user_id, session_id = await _draft(db, answered=False)
+    async with db.reading() as repos:
+        assert await repos.reminders.drafts(user_id, "case_report") == 0
+    await _run(db, START + timedelta(days=12, hours=1))
+    await _run(db, START + timedelta(days=14, hours=1))
+    async with db.reading() as repos:
+        assert (await repos.forms.get(session_id)).status == "cancelled"
+        assert await repos.outbox.for_user(user_id) == []
+    async with db.transaction() as repos:  # then a report with an answer: a draft
+        state = {**new_state(), "answers": {"urgency": {"name": "biasa", "label": "Biasa"}}}
+        await repos.forms.start(
+            user_id=user_id,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=state,
+            now=START,
+        )
+        assert await repos.reminders.drafts(user_id, "case_report") == 1
 
 
 async def test_a_draft_is_never_discarded_without_a_reminder_first(db) -> None:

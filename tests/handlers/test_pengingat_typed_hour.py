@@ -220,7 +220,8 @@ async def test_the_scheduler_reminds_at_the_typed_minute(world, channel: str) ->
             state=new_state(),
             now=NOW,
         )
-        await repos.forms.save(draft.id, state=new_state(), status="paused", now=NOW)
+        answered = {**new_state(), "answers": {"head_name": "Keluarga Darto"}}
+        await repos.forms.save(draft.id, state=answered, status="paused", now=NOW)
     await _other_hour(db, app, ani, channel)
     await send(db, app, ani, channel, text="setengah 6 sore")
     assert await _reminder(db, ani) == ("17:30", True)

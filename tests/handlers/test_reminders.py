@@ -91,6 +91,10 @@ async def _texts(db: Database, user_id: int) -> list[str]:
         return [item.message["text"] for item in await repos.outbox.for_user(user_id)]
 
 
+# A report with an answer: a draft (/draf lists it; one left at its first question is none).
+DRAFT = {**new_state(), "answers": {"head_name": "Keluarga Darto"}}
+
+
 async def test_one_reminder_at_the_hour_listing_only_what_applies(db) -> None:
     psm = await _person(db, Role.PSM, external="1", created=at(1, 8))
     async with db.transaction() as repos:
@@ -132,7 +136,7 @@ async def test_nothing_to_say_sends_nothing_and_quiet_hours_send_nothing(db) -> 
             user_id=psm2,
             form_id="case_report",
             form_version=CASE_REPORT_VERSION,
-            state=new_state(),
+            state=DRAFT,
             now=at(1, 9),
         )
     await _tick(db, at(1, 21, 30))
@@ -163,7 +167,7 @@ async def test_reminder_hour_can_change_or_be_off(db) -> None:
             user_id=psm,
             form_id="case_report",
             form_version=CASE_REPORT_VERSION,
-            state=new_state(),
+            state=DRAFT,
             now=at(1, 9),
         )
     await _tick(db, at(2, 8, 1))
@@ -346,7 +350,7 @@ async def test_cases_sent_back_are_named_and_a_draft_drops_the_quiet_line(db) ->
             user_id=psm,
             form_id="case_report",
             form_version=CASE_REPORT_VERSION,
-            state=new_state(),
+            state=DRAFT,
             now=at(1, 9),
         )
     await _tick(db, at(20, 16, 0))  # 19 days since the last report
@@ -409,7 +413,7 @@ async def test_a_newer_daily_reminder_drops_an_older_one_unsent_and_none_outlive
             user_id=psm,
             form_id="case_report",
             form_version=CASE_REPORT_VERSION,
-            state=new_state(),
+            state=DRAFT,
             now=at(1, 9),
         )
     await _tick(db, at(9, 20, 30))  # reminded late in the day (the bot was down)
