@@ -21,6 +21,7 @@ from tests.e2e.test_whatsapp_delivery import (
     _rows,
     _said,
     _templates_to,
+    _tksk_on_whatsapp_only,
     _whatsapp_unreachable,
 )
 from tests.e2e.whatsapp import WhatsAppPerson, body_of, post_webhook
@@ -38,6 +39,20 @@ def _texts_sent(graph, phone: str) -> int:
         and str(call.body.get("to")).lstrip("+") == phone
         and call.body.get("type") != "template"
     )
+
+
+async def _approval_notice(runtime, user_id: int, number: str) -> int:
+    """ "Laporan <number> sudah disetujui." queued for the person (a notice); its outbox id."""
+    async with runtime.db.transaction() as repos:
+        notice_id = await deliver(
+            repos,
+            user_id=user_id,
+            message=Outbound(text=f"Laporan {number} sudah disetujui.", summary=number),
+            kind=DeliveryKind.NOTICE,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    return notice_id
 
 
 async def test_a_late_131047_announces_the_message_with_a_template(
@@ -95,20 +110,9 @@ async def test_an_alert_whose_templates_meta_never_takes_is_told_to_the_coordina
     monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.01)
     monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE_MAX", 0.05)
     phone = "6281234500092"
-    tksk_id = await add_user(
-        wa_settings,
-        role="tksk",
-        telegram_id=7312,
-        name="Budi Santoso",
-        kabupaten="32.08",
-        kecamatan="32.08.01",
-    )  # never started the bot on Telegram: only WhatsApp reaches him
-    await add_user(
-        wa_settings, role="coordinator", telegram_id=7313, name="Ibu Sari", kabupaten="32.08"
+    tksk_id, coordinator, runtime = await _tksk_on_whatsapp_only(
+        fake, wa_settings, start_wa_bot, 7312
     )
-    runtime = await start_wa_bot()
-    coordinator = TelegramPerson(fake, 7313, "Sari")
-    await coordinator.say("/start")
     known_on_whatsapp(
         wa_settings, tksk_id, "ID.3602", phone, datetime.now(UTC) - timedelta(hours=30)
     )
@@ -177,17 +181,7 @@ async def test_a_notice_whose_template_meta_never_takes_stays_held_for_her_next_
     known_on_whatsapp(
         wa_settings, psm_id, "ID.3603", phone, datetime.now(UTC) - timedelta(hours=30)
     )
-    async with runtime.db.transaction() as repos:
-        notice_id = await deliver(
-            repos,
-            user_id=psm_id,
-            message=Outbound(
-                text="Laporan KNG-2026-000011 sudah disetujui.", summary="KNG-2026-000011"
-            ),
-            kind=DeliveryKind.NOTICE,
-            now=runtime.clock.now(),
-        )
-    runtime.senders["whatsapp"].wake()
+    notice_id = await _approval_notice(runtime, psm_id, "KNG-2026-000011")
 
     def held() -> list[tuple]:
         return _rows(
@@ -257,17 +251,7 @@ async def test_a_message_meta_redelivers_a_day_late_keeps_its_window_closed(
         psm_id,
     ) == [(to_db(datetime.fromtimestamp(written, UTC)),)]
 
-    async with runtime.db.transaction() as repos:
-        notice_id = await deliver(
-            repos,
-            user_id=psm_id,
-            message=Outbound(
-                text="Laporan KNG-2026-000012 sudah disetujui.", summary="KNG-2026-000012"
-            ),
-            kind=DeliveryKind.NOTICE,
-            now=runtime.clock.now(),
-        )
-    runtime.senders["whatsapp"].wake()
+    notice_id = await _approval_notice(runtime, psm_id, "KNG-2026-000012")
     await graph.wait_for(
         lambda: (
             _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", notice_id)
