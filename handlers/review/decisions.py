@@ -26,7 +26,7 @@ from handlers.review.buttons import record_refusal
 from handlers.review.case_page import local_time, show_case, tell_to_open
 from handlers.review.possible_actions import case_deciders, may_try, possible_actions, stands_in
 from handlers.review.reporter import REPORT_FORM, tell_reporter
-from handlers.review.send_back_notices import tell_verifier_of_send_back
+from handlers.review.send_back_notices import tell_verifier_of_undoing
 from handlers.review.workflow import ACTIONS_BY_CODE, TRANSITIONS
 from handlers.scope import scope_of
 from storage.models import CaseDetail, FormSession
@@ -234,8 +234,7 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
     dropped = await _drop_corrections(turn, case) if transition.to_state != S.NEEDS_REVISION else 0
     told = ("reporter.correction_dropped", {}) if dropped else None
     await tell_reporter(turn, case, transition, reason, told)
-    if transition.to_state == S.NEEDS_REVISION:
-        await tell_verifier_of_send_back(turn, case, reason)
+    await tell_verifier_of_undoing(turn, case, transition.to_state, reason)
     if transition.to_state == S.VERIFIED:
         await _ask_for_approval(turn, case)
 

@@ -1,8 +1,9 @@
-"""Who hears of a send-back besides the reporter: the one whose verification it undid (a
-coordinator sent back a case the TKSK had verified), told who sent it back and the note; and,
-once the correction comes back, the one who asked for it, told what changed, when someone
-else verifies it now (that one hears of it as a case to verify: `case_notices`). Nobody hears
-of their own action, nobody twice, nobody who may no longer see the case."""
+"""Who hears of a send-back (or a rejection) besides the reporter: the one whose verification
+it undid (a coordinator sent back or rejected a case the TKSK had verified), told who did it
+and the note; and, once the correction comes back, the one who asked for it, told what
+changed, when someone else verifies it now (that one hears of it as a case to verify:
+`case_notices`). Nobody hears of their own action, nobody twice, nobody who may no longer
+see the case."""
 
 from __future__ import annotations
 
@@ -33,28 +34,40 @@ async def _told_of(turn: Turn, user_id: int | None, case_id: int) -> User | None
     return person
 
 
-async def tell_verifier_of_send_back(turn: Turn, case: CaseDetail, reason: str | None) -> None:
-    """A case sent back while verified (`case`: as it was): whoever verified it hears that it
-    went back to its reporter, from whom (by name), with the note, and that it comes back to
-    be verified again once corrected."""
-    assert turn.user is not None  # who sent it back
+# What the verifier of a case hears when it is undone after their verification: the notice,
+# and how the note is read (`sent_back_note`'s kind).
+UNDONE_AFTER_VERIFICATION = {
+    S.NEEDS_REVISION: ("review.sent_back_after_verification", "sent_back"),
+    S.REJECTED: ("review.rejected_after_verification", "rejected"),
+}
+
+
+async def tell_verifier_of_undoing(
+    turn: Turn, case: CaseDetail, to_state: S, reason: str | None
+) -> None:
+    """A case sent back or rejected while verified (`case`: as it was): whoever verified it
+    (in the field, often) hears from whom (by name), with the note, and what comes next (a
+    case sent back is verified again once corrected; a rejected one is closed)."""
+    assert turn.user is not None  # who undid it
     verified = last_step_into(case, S.VERIFIED)
-    if case.summary.state != S.VERIFIED or verified is None:
+    undone = UNDONE_AFTER_VERIFICATION.get(to_state)
+    if case.summary.state != S.VERIFIED or verified is None or undone is None:
         return
     verifier = await _told_of(turn, verified.actor_id, case.summary.id)
     if verifier is None or verifier.id == case.summary.reporter_id:
         return
+    key, kind = undone
     note = SendBackNote(
         case_id=case.summary.id, at=turn.now, actor_role=turn.user.role, reason=reason
     )
     await tell_to_open(
         turn,
         [verifier],
-        "review.sent_back_after_verification",
+        key,
         number=case.summary.number,
         case_id=case.summary.id,
         values={"name": turn.user.full_name},
-        more=lambda language: sent_back_note(turn, language, note),
+        more=lambda language: sent_back_note(turn, language, note, kind=kind),
     )
 
 

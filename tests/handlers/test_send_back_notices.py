@@ -41,10 +41,11 @@ async def _whole_report(db: Database, app: AppContext, channel: str) -> ReviewWo
 async def _act(
     db: Database, app: AppContext, world: ReviewWorld, channel: str, who: User, code: str
 ) -> None:
-    """A review action pressed on the case as it is now; sending back gives `NOTE`."""
+    """A review action pressed on the case as it is now; sending back or rejecting gives
+    `NOTE`."""
     _, version = await case_version(db, world.case_id)
     await tap(db, app, who, channel, f"ca:{code}:{world.case_id}:{version}")
-    if code == "b":
+    if code in ("b", "x"):
         await say(db, app, who, channel, NOTE)
 
 
@@ -95,6 +96,26 @@ async def test_the_verifier_hears_of_the_send_back_and_the_sender_of_the_correct
     assert await _button_of(db, people.coordinator, BACK_TO_SENDER) == [f"cs:{people.case_id}"]
     assert not _with(await _texts(db, people.coordinator), BACK_TO_VERIFIER)
     assert not _with(await _texts(db, people.tksk), BACK_TO_SENDER)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_verifier_hears_of_a_rejection_of_the_case_they_verified(
+    world, channel: str
+) -> None:
+    """The TKSK verified it in the field; the coordinator rejected it and the TKSK never
+    heard (only a send-back was told)."""
+    db, app = world
+    people = await _whole_report(db, app, channel)
+    await _act(db, app, people, channel, people.tksk, "v")
+    await _act(db, app, people, channel, people.coordinator, "x")
+    assert (await case_version(db, people.case_id))[0] == "rejected"
+
+    rejected = f"⛔ Laporan <b>{NUMBER}</b> yang Bapak/Ibu verifikasi ditolak"
+    (told,) = _with(await _texts(db, people.tksk), rejected)
+    assert "oleh <b>Ibu Sari</b>. Laporan ini ditutup." in told
+    assert f"✖️ Ditolak oleh Koordinator Dinas Sosial (29-11-2026). Alasannya: {NOTE}" in told
+    assert await _button_of(db, people.tksk, rejected) == [f"cs:{people.case_id}"]
+    assert not _with(await _texts(db, people.coordinator), rejected)  # not of their own action
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
