@@ -81,6 +81,7 @@ class ReminderItem:
     line: str
     summary: str
     buttons: list[list[Button]] = field(default_factory=list)
+    about_drafts: bool = False  # the person's unfinished reports
 
 
 async def _reminder_items(
@@ -96,8 +97,9 @@ async def _reminder_items(
         ReminderItem(line=line, summary=line.removeprefix("• "))
         for line in await tomorrow_lines(repos, app, user, now)
     ]
-    items.extend(await standing_work(repos, app, user))
-    drafts = await repos.reminders.drafts(user.id, REPORT_FORM)
+    work = await standing_work(repos, app, user)
+    items.extend(work)
+    drafts = any(item.about_drafts for item in work)
     visit_lines, visit_buttons = await due_visit_lines(repos, app, user, now)
     if visit_lines:
         summary = t(language, "reminder.summary.visits")
@@ -153,6 +155,7 @@ async def standing_work(repos: Repos, app: AppContext, user: User) -> list[Remin
                 line=t(language, "reminder.drafts", count=drafts),
                 summary=t(language, "reminder.summary.drafts", count=drafts),
                 buttons=[[Button(label=t(language, "menu.drafts"), data="menu:draf")]],
+                about_drafts=True,
             )
         )
     if user.role == Role.ADMIN:
