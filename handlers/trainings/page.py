@@ -259,8 +259,9 @@ async def _remind(turn: Turn, training: Training) -> None:
     unsent = {user_id for user_id, seen in statuses.items() if seen & UNSENT}
     reminded = [user_id for user_id in silent if user_id not in unsent]
     not_before = next_allowed(turn.app, turn.now)
+    people = await turn.repos.users.get_many(reminded)  # one read, not one per invitee
     for user_id in reminded:
-        person = await turn.repos.users.get(user_id)
+        person = people.get(user_id)
         language = person.language if person else turn.app.default_language
         message = invitation_message(
             turn.app, language, training, days, "training.invitation_reminder"
