@@ -1,10 +1,9 @@
 """/ekspor: a coordinator's case data as an Excel file, chosen with buttons.
 
-Period (7/30/365 days or all), then optionally a kecamatan, a category and a state; every
-tap carries the dialogue and the choices so far in its button data
-(`ex:<dialogue>:<act>:<period>:<kec>:<cat>:<state>`, 64 bytes at most). The dialogue is its
-start, in seconds since 2000 in base 36: its buttons are refused after DIALOGUE_TTL, and it
-makes one file at most. The tap that makes it claims the run key `chat_export`
+Period (7/30/365 days or all), then optionally a kecamatan, a category and a state
+(handlers/export_questions.py); every tap carries the dialogue and the choices so far in its
+button data (handlers/export_choice.py): a dialogue's buttons are refused after DIALOGUE_TTL,
+and it makes one file at most. The tap that makes it claims the run key `chat_export`
 `{person}:{dialogue}` in the turn's own transaction, so any later tap of that dialogue's
 buttons (a double tap on a slow connection, handled a moment later in another transaction,
 or an old message's button) is told when the file was made and that /ekspor starts a new
@@ -22,74 +21,33 @@ channel or the server export instead.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
-from handlers.context import BackgroundJob, Turn
-from handlers.events import Button, Outbound, button_fields
+from handlers.context import Turn
+from handlers.events import Button, Outbound
+from handlers.export_choice import (
+    ALL,
+    PERIODS,
+    UNSET,
+    Choice,
+    dialogue_of,
+    filters_text,
+    kecamatan_code,
+    parse_choice,
+    since_of,
+)
+from handlers.export_questions import ask_category, ask_kecamatan, ask_state
 from handlers.export_sheet import write_workbook
-from handlers.forms.option_labels import category_labels, category_names, shown
 from handlers.permissions import allowed
-from handlers.region_pickers import RegionPicker, expect_name, hint
 from handlers.scope import scope_of
-from handlers.statistics import period_start
 from handlers.temp_files import temp_path
 from storage.exports import ExportRow
-from storage.models import CaseState
 from storage.repos import Repos
-from storage.scope import Scope
-from storage.stats import CaseCounts
 
-EXPORT_PREFIX = "ex"
 CHAT_EXPORT_MAX_ROWS = 5000
-PERIODS = ("7", "30", "365", "a")  # days, or all
-ALL = "*"  # the person chose "all" for this filter
-UNSET = "-"  # not asked yet
-STATES = tuple(state.value for state in CaseState if state != CaseState.DRAFT)
-EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-DIALOGUE_TTL = timedelta(days=1)  # a dialogue's buttons are refused after this
 RUN_KIND = "chat_export"  # scheduled_runs: a dialogue's file made (handlers/run_keys.py)
-_BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
-_DIALOGUE = re.compile(r"[0-9a-z]{1,6}")
-
-
-@dataclass(frozen=True)
-class Choice:
-    """The dialogue and the filters chosen so far (UNSET: not asked yet; ALL: no filter)."""
-
-    dialogue: str  # its start (`dialogue_of`)
-    period: str
-    kecamatan: str = UNSET  # the last segment of the kecamatan code, e.g. "01"
-    category: str = UNSET
-    state: str = UNSET
-
-    def data(self, act: str = "n") -> str:
-        fields = (self.dialogue, act, self.period, self.kecamatan, self.category, self.state)
-        return ":".join((EXPORT_PREFIX, *fields))
-
-    @property
-    def complete(self) -> bool:
-        return UNSET not in (self.kecamatan, self.category, self.state)
-
-
-def dialogue_of(moment: datetime) -> str:
-    """A dialogue started at `moment`: its seconds since EPOCH in base 36 (6 characters
-    until November 2068)."""
-    seconds, digits = int((moment - EPOCH).total_seconds()), ""
-    while True:
-        seconds, digit = divmod(seconds, 36)
-        digits = _BASE36[digit] + digits
-        if not seconds:
-            return digits
-
-
-def _started(dialogue: str) -> datetime | None:
-    if not _DIALOGUE.fullmatch(dialogue):
-        return None
-    return EPOCH + timedelta(seconds=int(dialogue, 36))
 
 
 async def start_export(turn: Turn) -> None:
@@ -135,7 +93,7 @@ async def export_button(turn: Turn, data: str) -> None:
         return
     if not _file_can_leave(turn):
         return
-    choice, act = await _parse(turn, data)
+    choice, act = await parse_choice(turn, data)
     if choice is None:
         turn.reply(turn.t("errors.old_button"))
         return
@@ -145,29 +103,11 @@ async def export_button(turn: Turn, data: str) -> None:
     if building:
         _build(turn, choice)
     elif choice.kecamatan == UNSET:
-        await _ask_kecamatan(turn, choice)
+        await ask_kecamatan(turn, choice)
     elif choice.category == UNSET:
-        _ask_category(turn, choice)
+        ask_category(turn, choice)
     else:
-        await _ask_state(turn, choice)
-
-
-async def _parse(turn: Turn, data: str) -> tuple[Choice | None, str]:
-    """The choice a tap carries; None for foreign data or a dialogue past DIALOGUE_TTL."""
-    prefix, dialogue, act, period, kecamatan, category, state, *rest = button_fields(data, 8)
-    started = _started(dialogue)
-    valid = (
-        prefix == EXPORT_PREFIX
-        and not any(rest)
-        and started is not None
-        and turn.now - started <= DIALOGUE_TTL
-        and act in ("n", "b")
-        and period in PERIODS
-        and (kecamatan in (UNSET, ALL) or await _kecamatan_code(turn, kecamatan) is not None)
-        and (category in (UNSET, ALL) or category in category_names(turn.app.forms, "id"))
-        and (state in (UNSET, ALL) or state in STATES)
-    )
-    return (Choice(dialogue, period, kecamatan, category, state) if valid else None), act
+        await ask_state(turn, choice)
 
 
 async def _already_made(turn: Turn, choice: Choice, *, claim: bool) -> bool:
@@ -188,126 +128,6 @@ async def _already_made(turn: Turn, choice: Choice, *, claim: bool) -> bool:
 def _local_stamp(turn: Turn, moment: datetime) -> str:
     """A moment as the export's messages show it: 02-12-2026 14.00 WIB."""
     return turn.app.local_time(moment).strftime("%d-%m-%Y %H.%M %Z")
-
-
-async def _kecamatan_code(turn: Turn, segment: str, repos: Repos | None = None) -> str | None:
-    """The full code of a kecamatan of the person's kabupaten, from its last segment."""
-    kabupaten = scope_of(turn.user).kabupaten_code
-    if not (segment.isdigit() and len(segment) == 2 and kabupaten):
-        return None
-    region = await (repos or turn.repos).regions.get(f"{kabupaten}.{segment}")
-    return region.code if region and region.parent_code == kabupaten else None
-
-
-def _since(turn: Turn, choice: Choice) -> datetime | None:
-    if choice.period == "a":
-        return None
-    return period_start(turn.app, turn.now, int(choice.period))[0]
-
-
-async def _filters_text(turn: Turn, choice: Choice, repos: Repos | None = None) -> str:
-    parts = [
-        turn.t("export.filter_all_time")
-        if choice.period == "a"
-        else turn.t("export.filter_days", days=choice.period)
-    ]
-    if choice.kecamatan not in (UNSET, ALL):
-        repos = repos or turn.repos
-        code = await _kecamatan_code(turn, choice.kecamatan, repos)
-        name = await repos.regions.name_of(code) if code else "-"
-        parts.append(turn.t("export.filter_kecamatan", name=name))
-    if choice.category not in (UNSET, ALL):
-        names = category_names(turn.app.forms, turn.language)
-        parts.append(shown(names, choice.category))
-    if choice.state not in (UNSET, ALL):
-        parts.append(turn.t(f"case_states.{choice.state}"))
-    return " · ".join(parts)
-
-
-def _rows_of(buttons: list[Button], first: list[Button]) -> list[list[Button]]:
-    rows = [first]
-    rows += [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    return rows
-
-
-async def _ask_kecamatan(turn: Turn, choice: Choice) -> None:
-    """Only the kecamatan that have cases in the period are offered, with their counts
-    (counted in the background: all time is every case of the kabupaten); any kecamatan of
-    the kabupaten may be typed instead (handlers/region_pickers.py)."""
-    turn.later(
-        BackgroundJob(lambda repos: _kecamatan_question(turn, choice, repos)), announce=False
-    )
-    kabupaten = scope_of(turn.user).kabupaten_code
-    assert kabupaten is not None  # `_may_export`
-    tap = replace(choice, kecamatan="{segment}").data()
-    await expect_name(turn, RegionPicker("kecamatan", kabupaten, tap, choice.data()))
-
-
-async def _kecamatan_question(turn: Turn, choice: Choice, repos: Repos) -> list[Outbound]:
-    counts = await _counts(turn, choice, repos, scope_of(turn.user))
-    if counts.total == 0:
-        return [
-            Outbound.say(turn.t("export.none", filters=await _filters_text(turn, choice, repos)))
-        ]
-    buttons = [
-        Button(
-            label=f"{k.name} ({k.count})",
-            data=replace(choice, kecamatan=k.code.rsplit(".", 1)[-1]).data(),
-        )
-        for k in sorted(counts.by_kecamatan, key=lambda k: k.name)
-    ]
-    first = [
-        Button(label=turn.t("export.all_kecamatan"), data=replace(choice, kecamatan=ALL).data()),
-        Button(label=turn.t("export.build_now"), data=choice.data("b")),
-    ]
-    text = turn.t("export.choose_kecamatan", filters=await _filters_text(turn, choice, repos))
-    text += "\n" + hint(turn, "kecamatan")
-    return [Outbound.say(text, _rows_of(buttons, first))]
-
-
-async def _counts(turn: Turn, choice: Choice, repos: Repos, scope: Scope) -> CaseCounts:
-    """The period's counts; all time from the rollup when it covers the scope."""
-    since = _since(turn, choice)
-    counts = await repos.stats.all_time(scope) if since is None else None
-    return counts or await repos.stats.counts(scope, since=since or EPOCH, until=turn.now)
-
-
-def _ask_category(turn: Turn, choice: Choice) -> None:
-    turn.later(BackgroundJob(lambda repos: _category_question(turn, choice, repos)), announce=False)
-
-
-async def _category_question(turn: Turn, choice: Choice, repos: Repos) -> list[Outbound]:
-    scope = scope_of(turn.user)
-    code = await _kecamatan_code(turn, choice.kecamatan, repos)
-    if code is not None:
-        scope = replace(scope, kabupaten_code=None, kecamatan_code=code)  # inside theirs
-    counts = await _counts(turn, choice, repos, scope)
-    labels = category_labels(turn.app.forms, turn.language)  # buttons: the short ones
-    buttons = [
-        Button(
-            label=f"{labels[category]} ({count})",
-            data=replace(choice, category=category).data(),
-        )
-        for category, count in counts.by_category.items()
-        if category in labels  # a code the form no longer has cannot be asked for
-    ]
-    first = [
-        Button(label=turn.t("export.all_categories"), data=replace(choice, category=ALL).data()),
-        Button(label=turn.t("export.build_now"), data=choice.data("b")),
-    ]
-    text = turn.t("export.choose_category", filters=await _filters_text(turn, choice, repos))
-    return [Outbound.say(text, _rows_of(buttons, first))]
-
-
-async def _ask_state(turn: Turn, choice: Choice) -> None:
-    buttons = [
-        Button(label=turn.t(f"case_states.{state}"), data=replace(choice, state=state).data())
-        for state in STATES
-    ]
-    first = [Button(label=turn.t("export.all_states"), data=replace(choice, state=ALL).data())]
-    first.append(Button(label=turn.t("export.build_now"), data=choice.data("b")))
-    text = turn.t("export.choose_state", filters=await _filters_text(turn, choice))
-    turn.reply(Outbound.say(text, _rows_of(buttons, first)))
 
 
 def _build(turn: Turn, choice: Choice) -> None:
@@ -336,11 +156,11 @@ async def _workbook(
 ) -> list[Outbound]:
     """The workbook from the read-only connection; fills in `audit` for `record`."""
     assert turn.user is not None
-    filters = await _filters_text(turn, choice, repos)
-    kecamatan = await _kecamatan_code(turn, choice.kecamatan, repos)
+    filters = await filters_text(turn, choice, repos)
+    kecamatan = await kecamatan_code(turn, choice.kecamatan, repos)
     category = choice.category if choice.category not in (UNSET, ALL) else None
     state = choice.state if choice.state not in (UNSET, ALL) else None
-    since = _since(turn, choice)
+    since = since_of(turn, choice)
     path = temp_path(turn.app.media_dir, "ekspor-kasus", ".xlsx", turn.now)
     chunks = repos.exports.rows(
         scope_of(turn.user),

@@ -14,7 +14,7 @@ from `ran_at`, with a margin of days beyond the last moment it is read:
   two at most (touching the draft makes a new key), and its claim may be dated up to the end
   of the quiet hours ahead.
 - a chat export's file made (`{person}:{dialogue}`) while the dialogue's buttons are
-  accepted: a day after its start (`handlers/export.py` DIALOGUE_TTL), which comes before
+  accepted: a day after its start (`handlers/export_choice.py` DIALOGUE_TTL), which comes before
   the claim plus a day.
 
 A kind not named here is kept for ever (the tests' kinds; any once-only key to come).

@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.context import Turn
-from handlers.export import DIALOGUE_TTL, RUN_KIND
+from handlers.export import RUN_KIND
+from handlers.export_choice import DIALOGUE_TTL
 from handlers.run_keys import HORIZONS
 from storage.db import Database
 from storage.models import Role, User
