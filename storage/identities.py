@@ -1,0 +1,193 @@
+"""A person's identities on each channel: which chat is whose, since when they have started
+the bot, when they last wrote (a WhatsApp window), whether the channel can reach them.
+
+`UserRepo` (storage/users.py) inherits these queries, so they are asked as
+`repos.users.identity(...)`, beside the person's own row.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from storage.base import Repo
+from storage.models import ChannelIdentity, from_db, to_db
+
+# A person's identities, the one they wrote from most recently first.
+_RECENT_FIRST = "last_inbound_at IS NULL, last_inbound_at DESC, id"
+
+
+def _identity(row: Any) -> ChannelIdentity:
+    return ChannelIdentity(
+        id=row["id"],
+        user_id=row["user_id"],
+        channel=row["channel"],
+        external_id=row["external_id"],
+        chat_id=row["chat_id"],
+        phone=row["phone"],
+        phone_verified=bool(row["phone_verified"]),
+        started_at=from_db(row["started_at"]),
+        last_inbound_at=from_db(row["last_inbound_at"]),
+        unreachable_at=from_db(row["unreachable_at"]),
+        menu_key=row["menu_key"],
+    )
+
+
+def _wrote(wrote_at: datetime | None, now: datetime) -> str:
+    """A message's `last_inbound_at`: when the channel says it was written, never after we
+    process it (a clock ahead of ours); `now` when the channel does not say."""
+    return to_db(min(wrote_at, now) if wrote_at else now)
+
+
+class ChannelIdentityRepo(Repo):
+    """Channel identities: the queries `UserRepo` inherits."""
+
+    async def identity(self, channel: str, external_id: str) -> ChannelIdentity | None:
+        """The identity a channel knows a person by."""
+        row = await self._one(
+            "SELECT * FROM channel_identities WHERE channel = ? AND external_id = ?",
+            (channel, external_id),
+        )
+        return _identity(row) if row else None
+
+    async def identities_of(self, user_id: int) -> list[ChannelIdentity]:
+        """Every channel identity of a user, most recently used first."""
+        rows = await self._all(
+            f"SELECT * FROM channel_identities WHERE user_id = ? ORDER BY {_RECENT_FIRST}",
+            (user_id,),
+        )
+        return [_identity(row) for row in rows]
+
+    async def identities_of_many(self, user_ids: list[int]) -> dict[int, list[ChannelIdentity]]:
+        """`identities_of` for many people in one query (a broadcast's audience)."""
+        rows = await self._all(
+            "SELECT * FROM channel_identities WHERE user_id IN (SELECT value FROM json_each(?))"
+            f" ORDER BY user_id, {_RECENT_FIRST}",
+            (json.dumps(user_ids),),
+        )
+        found: dict[int, list[ChannelIdentity]] = {}
+        for row in rows:
+            found.setdefault(row["user_id"], []).append(_identity(row))
+        return found
+
+    async def add_identity(
+        self,
+        *,
+        user_id: int,
+        channel: str,
+        external_id: str,
+        chat_id: str | None = None,
+        now: datetime | None = None,
+        wrote_at: datetime | None = None,
+    ) -> ChannelIdentity:
+        """Link a channel identity to a user; `now` marks that the person has started the bot,
+        their message written at `wrote_at` (default `now`; see `touch_identity`)."""
+        started = to_db(now) if now else None
+        wrote = _wrote(wrote_at, now) if now else None
+        row = await self._one(
+            "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, started_at,"
+            " last_inbound_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+            (user_id, channel, external_id, chat_id, started, wrote),
+        )
+        return _identity(row)
+
+    async def touch_identity(
+        self, identity_id: int, *, chat_id: str, now: datetime, wrote_at: datetime | None = None
+    ) -> ChannelIdentity:
+        """Record an inbound message processed `now`: the person has started the bot and can
+        be reached. `last_inbound_at` becomes `wrote_at` (when the channel says they wrote
+        it, never after `now`; default `now`), unless it already is later: a message
+        redelivered late or out of order does not take back a window a later one opened."""
+        identity = await self._touch(
+            "id = ?", (identity_id,), chat_id=chat_id, now=now, wrote_at=wrote_at
+        )
+        assert identity is not None
+        return identity
+
+    async def touch_known(
+        self,
+        channel: str,
+        external_id: str,
+        *,
+        chat_id: str,
+        now: datetime,
+        wrote_at: datetime | None = None,
+    ) -> ChannelIdentity | None:
+        """`identity` and `touch_identity` in one statement: None (and nothing written)
+        when the channel does not know the person by this id."""
+        return await self._touch(
+            "channel = ? AND external_id = ?",
+            (channel, external_id),
+            chat_id=chat_id,
+            now=now,
+            wrote_at=wrote_at,
+        )
+
+    async def _touch(
+        self,
+        where: str,
+        params: tuple[Any, ...],
+        *,
+        chat_id: str,
+        now: datetime,
+        wrote_at: datetime | None,
+    ) -> ChannelIdentity | None:
+        wrote = _wrote(wrote_at, now)
+        row = await self._one(
+            "UPDATE channel_identities SET chat_id = ?, started_at = COALESCE(started_at, ?),"
+            " last_inbound_at = MAX(COALESCE(last_inbound_at, ?3), ?3), unreachable_at = NULL"
+            f" WHERE {where} RETURNING *",
+            (chat_id, to_db(now), wrote, *params),
+        )
+        return _identity(row) if row else None
+
+    async def set_menu_key(self, identity_id: int, key: str) -> None:
+        """Remember which command menu this chat was given (handlers/command_menu.py)."""
+        await self._run(
+            "UPDATE channel_identities SET menu_key = ? WHERE id = ?", (key, identity_id)
+        )
+
+    async def set_identity_phone(self, identity_id: int, phone: str, *, verified: bool) -> None:
+        """Store the phone a channel gave (verified) or the person typed (unverified)."""
+        await self._run(
+            "UPDATE channel_identities SET phone = ?, phone_verified = ? WHERE id = ?",
+            (phone, int(verified), identity_id),
+        )
+
+    async def identity_by_chat(self, channel: str, chat_id: str) -> ChannelIdentity | None:
+        """The identity that owns a chat."""
+        row = await self._one(
+            "SELECT * FROM channel_identities WHERE channel = ? AND chat_id = ?",
+            (channel, chat_id),
+        )
+        return _identity(row) if row else None
+
+    async def rekey_identity(self, identity_id: int, external_id: str) -> None:
+        """The channel now knows the person by another id (e.g. a WhatsApp BSUID)."""
+        await self._run(
+            "UPDATE channel_identities SET external_id = ? WHERE id = ?",
+            (external_id, identity_id),
+        )
+
+    async def mark_unreachable(self, channel: str, chat_id: str, *, now: datetime) -> None:
+        """The channel refused delivery (blocked, deactivated) until the person writes again."""
+        await self._run(
+            "UPDATE channel_identities SET unreachable_at = ? WHERE channel = ? AND chat_id = ?",
+            (to_db(now), channel, chat_id),
+        )
+
+    async def note_window_closed(
+        self, channel: str, chat_id: str, *, sent_at: datetime, window: timedelta
+    ) -> None:
+        """The channel refused, for a closed window, a message it accepted at `sent_at`
+        (WhatsApp's late 131047): as the channel counts it, the person last wrote `window`
+        or more before then, whatever our record says (the safety net: a message without a
+        readable time is recorded when we process it, maybe hours after they wrote): it is
+        moved back to that, unless they wrote after the send (their window is open again)."""
+        closed_before = to_db(sent_at - window)
+        await self._run(
+            "UPDATE channel_identities SET last_inbound_at = ?1 WHERE channel = ?2"
+            " AND chat_id = ?3 AND last_inbound_at > ?1 AND last_inbound_at <= ?4",
+            (closed_before, channel, chat_id, to_db(sent_at)),
+        )
