@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.admin_tools import add_user
-from handlers.router import button_prefix_clashes
+from handlers.routes import button_prefix_clashes
 from tests.e2e.db_writes import write_db
 from tests.e2e.test_review import PSM, people  # noqa: F401 (the `people` fixture)
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
