@@ -125,8 +125,7 @@ async def test_ingatkan_tells_held_queued_and_failed_invitations_apart(
         " sebelumnya gagal).",
         "1 orang tidak diingatkan karena belum menerima undangannya: menunggu mereka membuka"
         " chat dengan bot. Undangan akan sampai begitu mereka membukanya.",
-        "1 orang tidak diingatkan karena undangannya masih dalam antrean kirim. Undangan akan"
-        " sampai tanpa perlu diingatkan.",
+        "1 orang tidak diingatkan karena undangannya masih dalam antrean kirim (belum terkirim).",
     ], reminded
 
     # Dewi reads the invitation (again: the first never reached her), with its buttons.

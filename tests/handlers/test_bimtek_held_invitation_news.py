@@ -98,8 +98,7 @@ async def test_no_reminder_on_top_of_an_invitation_still_unsent(world, channel) 
         "Pengingat dikirim ke 1 orang yang belum menjawab.",
         "1 orang tidak diingatkan karena belum menerima undangannya: menunggu mereka membuka"
         " chat dengan bot. Undangan akan sampai begitu mereka membukanya.",
-        "2 orang tidak diingatkan karena undangannya masih dalam antrean kirim. Undangan akan"
-        " sampai tanpa perlu diingatkan.",
+        "2 orang tidak diingatkan karena undangannya masih dalam antrean kirim (belum terkirim).",
     ], said(tapped)
     reminded = await queued(db, people["Bu Ani"])
     assert ["Pengingat" in (m.text or "") for m in reminded] == [False, True]
