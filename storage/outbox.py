@@ -491,12 +491,16 @@ class OutboxRepo(Repo):
     async def thread_statuses(self, thread: str, user_ids: list[int]) -> dict[int, set[str]]:
         """Per person, the statuses of their messages of exactly `thread` ("training:12": a
         training's invitation and its notices), in one read: whether one is still unsent
-        ('pending', 'waiting') or one reached them ('sent'). People without any are left out."""
+        ('pending': queued or deferred; 'waiting': held for them), one reached them ('sent')
+        or none did ('failed', 'expired', and 'undelivered': the channel accepted it and
+        reported later that it failed). People without any are left out."""
         if not user_ids:
             return {}
+        # A send Meta refused later that nothing sent again stays 'sent': it reached nobody.
         rows = await self._all(
-            "SELECT DISTINCT user_id, status FROM outbox WHERE json_extract(message, '$.thread')"
-            f" = ? AND user_id IN ({placeholders(user_ids)})",
+            "SELECT DISTINCT user_id, CASE WHEN status = 'sent' AND delivery_status = 'failed'"
+            " THEN 'undelivered' ELSE status END AS status FROM outbox WHERE"
+            f" json_extract(message, '$.thread') = ? AND user_id IN ({placeholders(user_ids)})",
             (thread, *user_ids),
         )
         statuses: dict[int, set[str]] = {}

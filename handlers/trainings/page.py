@@ -10,13 +10,21 @@ from collections import Counter
 from datetime import datetime
 
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind, Topic, deliver
+from handlers.delivery import DeliveryKind, Topic
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.paging import page_buttons
 from handlers.permissions import allowed
-from handlers.quiet_hours import next_allowed
 from handlers.scope import scope_of
-from handlers.trainings import declines, export, imports, links, manual, people, reschedule
+from handlers.trainings import (
+    declines,
+    export,
+    imports,
+    links,
+    manual,
+    people,
+    remind,
+    reschedule,
+)
 from handlers.trainings.codes import current_code, valid_until
 from handlers.trainings.common import (
     PAGE_PREFIX,
@@ -32,19 +40,16 @@ from handlers.trainings.common import (
     notice_thread,
     present_people,
     refuse,
-    reminder_thread,
     spoken_date,
     summary_of,
     training_names,
 )
-from handlers.trainings.rsvp import invitation_message
 from storage.trainings import Training, TrainingDay
 
 LIST_PAGE = 8  # with the two paging buttons, a WhatsApp list (10 rows) holds the page
 LIST_ACTION = "l"  # tp:l:<page>: a page of the list
 PENDING_LISTED = 10  # numbers still to call, on the page (all of them in the import report)
 MAX_BUTTONS = 10  # a WhatsApp list's rows: one more and the page would be numbered text
-UNSENT = frozenset({"pending", "waiting"})  # an outbox message not (yet) sent
 
 
 async def show_trainings(turn: Turn, page: int = 0) -> None:
@@ -94,7 +99,7 @@ async def page_button(turn: Turn, data: str) -> None:
         action, declines_page = declines.ACTION, small_number(action[1:]) or 0
     handlers = {
         "": show_page,
-        "r": _remind,
+        "r": remind.remind_silent,
         "c": _show_code,
         "m": manual.choose_day,
         "x": _close_checkin,
@@ -243,64 +248,6 @@ def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> 
     else:
         rows[0].insert(1, walk_in)
     return rows
-
-
-async def _remind(turn: Turn, training: Training) -> None:
-    """The invitation again, to those (active) who have not answered, while answers are open;
-    not to someone whose invitation itself is still unsent (waiting for them to open the chat,
-    or just queued): a reminder would be the same news twice (two templates on WhatsApp)."""
-    if turn.now >= training.rsvp_deadline:
-        turn.reply(turn.t("training.remind_too_late"))
-        return
-    days = await turn.repos.trainings.days(training.id)
-    invitations = await turn.repos.trainings.invitations(training.id)
-    silent = [i.user_id for i in invitations if i.rsvp is None and i.active]
-    statuses = await turn.repos.outbox.thread_statuses(notice_thread(training), silent)
-    unsent = {user_id for user_id, seen in statuses.items() if seen & UNSENT}
-    reminded = [user_id for user_id in silent if user_id not in unsent]
-    not_before = next_allowed(turn.app, turn.now)
-    people = await turn.repos.users.get_many(reminded)  # one read, not one per invitee
-    for user_id in reminded:
-        person = people.get(user_id)
-        language = person.language if person else turn.app.default_language
-        message = invitation_message(
-            turn.app, language, training, days, "training.invitation_reminder"
-        ).model_copy(
-            # no dead buttons; no stale days after a reschedule, nothing after a cancellation
-            update={"expires_at": training.rsvp_deadline, "thread": reminder_thread(training)}
-        )
-        await deliver(
-            turn.repos,
-            user_id=user_id,
-            message=message,
-            kind=DeliveryKind.ROUTINE,
-            now=turn.now,
-            not_before=not_before,
-            topic=Topic.TRAINING,
-        )
-    turn.reply(_reminded_text(turn, len(reminded), len(silent) - len(reminded), not_before))
-
-
-def _reminded_text(turn: Turn, reminded: int, skipped: int, not_before: datetime) -> str:
-    """What "Ingatkan" did: sent now, or waiting for the end of the quiet hours (said with
-    its day and time); and how many were not reminded as their invitation is still unsent."""
-    lines = []
-    if reminded or not skipped:
-        if not_before > turn.now:
-            later = turn.app.local_date(not_before) > turn.today
-            lines.append(
-                turn.t(
-                    "training.reminded_later",
-                    count=reminded,
-                    day=turn.t("training.when_tomorrow" if later else "training.when_today"),
-                    time=clock_time(turn.app, not_before),
-                )
-            )
-        else:
-            lines.append(turn.t("training.reminded", count=reminded))
-    if skipped:
-        lines.append(turn.t("training.remind_skipped", count=skipped))
-    return "\n".join(lines)
 
 
 async def _show_code(turn: Turn, training: Training) -> None:

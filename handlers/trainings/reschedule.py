@@ -77,7 +77,8 @@ async def _new_days(turn: Turn, session: FormSession, answers: dict[str, Any]) -
     told = [user_id for user_id in invited if "sent" in statuses.get(user_id, ())]
     never_told = [user_id for user_id in invited if user_id not in told]
     await send_invitations(turn, moved, told, "training_extra.rescheduled_title")
-    # Whoever never got the invitation (it was held, now dropped): the invitation itself.
+    # Whoever no message of it reached (held, now dropped; failed; or accepted and then
+    # reported failed, 'undelivered'): the invitation itself.
     await send_invitations(turn, moved, never_told, "training.invitation_title")
     await audit(turn, training, "training.rescheduled", {"days": len(days), "told": len(invited)})
     turn.reply(turn.t("training_extra.rescheduled", title=training.title, count=len(invited)))

@@ -1,9 +1,11 @@
-"""A training's news to people whose invitation has not reached them yet (held behind a closed
-WhatsApp window, waiting for their /start, or just queued), and what "🔔 Ingatkan" tells the
-organiser: no reminder on top of an unsent invitation (one piece of news twice, two billed
-templates), skipped ones counted; a reminder tapped in the quiet hours said to wait for the
-morning; a reschedule reaching someone who never got the invitation is the invitation itself.
-Both channels: the organiser's replies, and the invitees' queued messages."""
+"""A training's news to people whose invitation has not reached them (held behind a closed
+WhatsApp window or waiting for their /start; queued or deferred; failed, or accepted by the
+channel and reported failed later), and what "🔔 Ingatkan" tells the organiser: no reminder
+on top of an unsent invitation (one piece of news twice, two billed templates), those held
+and those queued counted each with its own reason; the invitation itself again to whoever it
+never reached; a reminder tapped in the quiet hours said to wait for the morning; a reschedule
+reaching someone who never got the invitation is the invitation itself. Both channels: the
+organiser's replies, and the invitees' queued messages."""
 
 from __future__ import annotations
 
@@ -21,14 +23,14 @@ from tests.storage.seed_cases import KADUGEDE
 NEW_DAYS = ("15-12-2026", "08.00", "12.00")
 
 
-async def _invited(db, app, channel: str, sent: list[str], unsent: dict[str, str]):
-    """Ibu Sari's training (8 Dec, answers until 7 Dec) inviting PSM on `channel`: for each
-    name in `sent` the invitation went out; for each in `unsent` it is still `pending` (just
-    queued) or `waiting` (held)."""
+async def _invited(db, app, channel: str, states: dict[str, str]):
+    """Ibu Sari's training (8 Dec, answers until 7 Dec) inviting a PSM on `channel` for each
+    name in `states`, whose invitation is then: "sent"; "pending" (just queued); "deferred"
+    (to be tried again later); "waiting" (held); "failed" (refused at the send); or
+    "undelivered" (the channel took it and reported later that it failed: a status webhook)."""
     sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
     people = {
-        name: await person(db, name, Role.PSM, channel, kecamatan=KADUGEDE)
-        for name in [*sent, *unsent]
+        name: await person(db, name, Role.PSM, channel, kecamatan=KADUGEDE) for name in states
     }
     async with db.transaction() as repos:
         training_id = await new_training(repos, sari, [(at(8, 8), at(8, 12))], deadline=at(7, 0))
@@ -40,17 +42,30 @@ async def _invited(db, app, channel: str, sent: list[str], unsent: dict[str, str
         await send_invitations(invite, training, ids, "training.invitation_title")
         for name, user in people.items():
             (invitation,) = await repos.outbox.for_user(user.id)
-            if name in sent:
-                await repos.outbox.mark_sent(invitation.id, now=at(1, 9, 1))
-            elif unsent[name] == "waiting":
-                await repos.outbox.hold(invitation.id, error="window closed")
+            await _as_if(repos, invitation.id, states[name])
     return sari, people, training_id
+
+
+async def _as_if(repos, item_id: int, state: str) -> None:
+    """What the channel's sender (and its status webhook) did with the invitation."""
+    if state in ("sent", "undelivered"):
+        await repos.outbox.mark_sent(item_id, now=at(1, 9, 1), ext_message_id=f"wamid.{item_id}")
+    if state == "undelivered":  # as bot/channels/whatsapp/statuses.py records a 131049
+        assert await repos.outbox.record_delivery(item_id, "failed", 131049)
+    elif state == "waiting":
+        await repos.outbox.hold(item_id, error="window closed")
+    elif state == "deferred":
+        await repos.outbox.retry_later(
+            item_id, not_before=at(2, 18), error="131000 something went wrong", failed_try=True
+        )
+    elif state == "failed":
+        assert await repos.outbox.mark_failed(item_id, error="400 chat not found")
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_reminder_in_the_quiet_hours_says_it_goes_in_the_morning(world, channel) -> None:
     db, app = world
-    sari, _, training_id = await _invited(db, app, channel, ["Bu Ani"], {})
+    sari, _, training_id = await _invited(db, app, channel, {"Bu Ani": "sent"})
     remind = f"tp:{training_id}:r"
     late = await send(db, app, sari, channel, data=remind, now=at(2, 22, 30))
     assert "akan dikirim besok pukul 06.00" in said(late), said(late)
@@ -67,25 +82,74 @@ async def test_a_reminder_in_the_quiet_hours_says_it_goes_in_the_morning(world, 
 
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_no_reminder_on_top_of_an_invitation_still_unsent(world, channel) -> None:
-    """Pak Joko's invitation is held (closed window), Bu Rina's just queued: only Bu Ani,
-    who got hers, is reminded; Sari is told how many were not, and why."""
+    """Pak Joko's invitation is held (closed window), Bu Rina's just queued, Bu Dewi's
+    deferred (a retry after an error): only Bu Ani, who got hers, is reminded; Sari reads
+    that one waits for the person to open the chat, and two are still in the sending queue
+    (not waiting for anybody)."""
     db, app = world
     sari, people, training_id = await _invited(
-        db, app, channel, ["Bu Ani"], {"Pak Joko": "waiting", "Bu Rina": "pending"}
+        db,
+        app,
+        channel,
+        {"Bu Ani": "sent", "Pak Joko": "waiting", "Bu Rina": "pending", "Bu Dewi": "deferred"},
     )
     tapped = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 10))
-    assert "Pengingat dikirim ke 1 orang" in said(tapped), said(tapped)
-    assert "2 orang tidak diingatkan karena belum menerima undangannya" in said(tapped)
-    assert "menunggu mereka membuka chat" in said(tapped)
+    assert said(tapped).split("\n") == [
+        "Pengingat dikirim ke 1 orang yang belum menjawab.",
+        "1 orang tidak diingatkan karena belum menerima undangannya: menunggu mereka membuka"
+        " chat dengan bot. Undangan akan sampai begitu mereka membukanya.",
+        "2 orang tidak diingatkan karena undangannya masih dalam antrean kirim (belum terkirim).",
+    ], said(tapped)
     reminded = await queued(db, people["Bu Ani"])
     assert ["Pengingat" in (m.text or "") for m in reminded] == [False, True]
-    for name in ("Pak Joko", "Bu Rina"):
+    for name in ("Pak Joko", "Bu Rina", "Bu Dewi"):
         (only,) = await queued(db, people[name])
         assert "Undangan bimtek" in (only.text or "")
     # Everyone's invitation still unsent: no reminder at all, said without "dikirim ke 0".
     await _forget_sent(db, people["Bu Ani"].id)
     again = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 11))
-    assert said(again).startswith("3 orang tidak diingatkan"), said(again)
+    assert said(again).startswith("2 orang tidak diingatkan karena belum menerima"), said(again)
+    assert "\n2 orang tidak diingatkan karena undangannya masih dalam antrean" in said(again)
+    async with db.transaction() as repos:
+        await repos.users.update(sari.id, now=at(2, 12), language="en")
+    english = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 12))
+    assert "2 people were not reminded because their invitation is still in the sending queue" in (
+        said(english)
+    ), said(english)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("failure", ["undelivered", "failed"])
+async def test_whoever_the_invitation_never_reached_gets_the_invitation_not_a_reminder(
+    world, channel, failure
+) -> None:
+    """Bu Rina's invitation failed (refused at the send, or taken by the channel and reported
+    failed later): she never read it, so "Ingatkan" sends her the invitation itself, not a
+    reminder of it; Bu Ani, who got hers, is reminded. Sari reads both."""
+    db, app = world
+    sari, people, training_id = await _invited(
+        db, app, channel, {"Bu Ani": "sent", "Bu Rina": failure}
+    )
+    tapped = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 10))
+    assert said(tapped).split("\n") == [
+        "Pengingat dikirim ke 1 orang yang belum menjawab.",
+        "Undangan dikirim ulang ke 1 orang yang belum pernah menerimanya (pengiriman"
+        " sebelumnya gagal).",
+    ], said(tapped)
+    first, again = await queued(db, people["Bu Rina"])
+    assert again.text == first.text and "Undangan bimtek" in (again.text or "")
+    assert "Pengingat" not in (again.text or "")
+    assert [b.label for b in again.buttons[0]] == ["✅ Akan hadir", "🙏 Berhalangan"]
+    assert "Pengingat" in ((await queued(db, people["Bu Ani"]))[-1].text or "")
+    async with db.reading() as repos:
+        kinds = [(i.kind, i.status) for i in await repos.outbox.for_user(people["Bu Rina"].id)]
+    assert kinds[-1] == ("notice", "pending")  # as the invitation: at least once, held if need be
+    async with db.transaction() as repos:
+        await repos.users.update(sari.id, now=at(2, 11), language="en")
+        resent = (await repos.outbox.for_user(people["Bu Rina"].id))[-1]
+        await _as_if(repos, resent.id, failure)  # failed again: sent again at the next tap
+    english = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 11))
+    assert "The invitation was sent again to 1 people who never received it" in said(english)
 
 
 async def _forget_sent(db, user_id: int) -> None:
@@ -102,7 +166,7 @@ async def test_a_reschedule_is_the_invitation_to_whoever_never_got_it(world, cha
     the reschedule): the plain invitation, with the new day, and nothing of the old one."""
     db, app = world
     sari, people, training_id = await _invited(
-        db, app, channel, ["Bu Ani"], {"Pak Joko": "waiting"}
+        db, app, channel, {"Bu Ani": "sent", "Pak Joko": "waiting"}
     )
     done = await _reschedule(db, app, sari, channel, training_id)
     assert "2 peserta diberi tahu" in said(done), said(done)
@@ -120,13 +184,34 @@ async def test_a_reschedule_is_the_invitation_to_whoever_never_got_it(world, cha
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("failure", ["undelivered", "failed"])
+async def test_a_reschedule_is_the_invitation_to_whoever_it_never_reached(
+    world, channel, failure
+) -> None:
+    """Bu Rina's invitation failed (refused at the send, or taken by the channel and reported
+    failed later, the person never reading it): the reschedule reaches her as the plain
+    invitation with the new day, never as "Jadwal bimtek berubah"; Bu Ani, who got hers,
+    reads that it changed."""
+    db, app = world
+    sari, people, training_id = await _invited(
+        db, app, channel, {"Bu Ani": "sent", "Bu Rina": failure}
+    )
+    done = await _reschedule(db, app, sari, channel, training_id)
+    assert "2 peserta diberi tahu" in said(done), said(done)
+    assert "Jadwal bimtek berubah" in ((await queued(db, people["Bu Ani"]))[-1].text or "")
+    rina_news = (await queued(db, people["Bu Rina"]))[-1].text or ""
+    assert "Undangan bimtek" in rina_news and "15 Desember 2026" in rina_news, rina_news
+    assert "berubah" not in rina_news
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_link_joiner_is_told_of_a_reschedule_as_one_who_got_the_invitation(
     world, channel
 ) -> None:
     """Pak Dedi opened the training's link: the invitation he was shown (his turn's reply) is
     of the notices' thread, so the reschedule tells him "Jadwal bimtek berubah"."""
     db, app = world
-    sari, _, training_id = await _invited(db, app, channel, [], {})
+    sari, _, training_id = await _invited(db, app, channel, {})
     dedi = await person(db, "Pak Dedi", Role.PSM, channel, kecamatan=KADUGEDE)
     async with db.transaction() as repos:
         code = await join_code(repos, training_id)
