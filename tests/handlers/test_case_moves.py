@@ -7,6 +7,7 @@ move."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -163,3 +164,24 @@ async def test_another_desa_of_the_same_kecamatan_is_no_move(world, channel: str
     assert not await queued(db, budi)
     page = said(await tap(db, app, people.tksk, channel, f"cs:{people.case_id}"))
     assert "pindah dari" not in page
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_darurat_case_moved_alerts_the_new_tksk_once(world, channel: str) -> None:
+    """As a new darurat report would: its alert, not a second notice beside it."""
+    db, app = world
+    people, budi = await _world(db, app, channel)
+    darurat = {"name": "darurat", "label": "Darurat"}
+    async with db.transaction() as repos:
+        await repos.conn.execute(
+            "UPDATE cases SET urgency = 'darurat', answers = json_set(answers, '$.urgency',"
+            " json(?)) WHERE id = ?",
+            (json.dumps(darurat), people.case_id),
+        )
+    await _act(db, app, people, channel, people.tksk, "b")
+    await _move_psm_to_ciniru(db, people)
+    await _correct_desa(db, app, people, channel, "Pinara")
+
+    told = [m.text or "" for m in await queued(db, budi)]
+    assert len(told) == 1 and "LAPORAN DARURAT" in told[0] and NUMBER in told[0]
+    assert len(await _with(db, people.tksk, MOVED_OUT)) == 1
