@@ -14,6 +14,7 @@ from handlers.district_contact import contact_note
 from handlers.events import Outbound
 from handlers.forms.option_labels import categories_named
 from handlers.review.buttons import open_case_button
+from handlers.review.case_moves import could_see_before, move_of, tell_old_kecamatan
 from handlers.review.case_page import tell_to_open
 from handlers.review.deciders import Deciders, deciders
 from handlers.review.send_back_notices import tell_who_asked_for_correction
@@ -103,31 +104,47 @@ async def tell_new_case(
     if facts.urgency == "darurat":
         await alert_darurat(turn, facts, number, case_id)
     elif not verifiers.standing_in:
-        place = await _place(turn, facts)
-        catalog = turn.app.catalog
         own_kecamatan = (
             reporter.role == Role.TKSK and reporter.kecamatan_code == facts.kecamatan_code
         )
         # The TKSK who verifies; the coordinators only when they do because the TKSK reported
         # it (where the kecamatan has no TKSK they find it in /antrian and the digest).
         told = [p for p in verifiers.people if p.role == Role.TKSK or own_kecamatan]
-        for person in told:
-            text = catalog.text(
-                person.language,
-                "case.new_in_kecamatan",
-                number=number,
-                categories=_categories(turn, facts, person.language),
-                urgency=catalog.text(person.language, f"urgency.{facts.urgency}"),
-                **place,
-            )
-            button = open_case_button(catalog, person.language, case_id)
-            notice = Outbound(text=text, summary=number, buttons=[[button]])
-            await turn.deliver(person.id, notice, DeliveryKind.NOTICE)
+        await _tell_new_in_kecamatan(turn, facts, number, case_id, told)
     if verifiers.standing_in:  # nobody in the region may verify it: the admins hear of it
         await tell_to_open(
             turn, verifiers.people, "case.new_for_stand_in", number=number, case_id=case_id
         )
     await flag_to_coordinators(turn, facts, number, case_id, hidden, protected=facts.protected)
+
+
+async def _tell_new_in_kecamatan(
+    turn: Turn,
+    facts: CaseFacts,
+    number: str,
+    case_id: int,
+    people: list[User],
+    moved_from: str | None = None,
+) -> None:
+    """A case new to these people, who verify it: where, what, how urgent, a button to open
+    it; `moved_from`, the kecamatan (code) a correction moved it from, said under it."""
+    place = await _place(turn, facts)
+    came_from = await turn.repos.regions.name_of(moved_from) if moved_from else None
+    catalog = turn.app.catalog
+    for person in people:
+        text = catalog.text(
+            person.language,
+            "case.new_in_kecamatan",
+            number=number,
+            categories=_categories(turn, facts, person.language),
+            urgency=catalog.text(person.language, f"urgency.{facts.urgency}"),
+            **place,
+        )
+        if came_from:
+            text += "\n" + catalog.text(person.language, "case.moved_in", kecamatan=came_from)
+        button = open_case_button(catalog, person.language, case_id)
+        notice = Outbound(text=text, summary=number, buttons=[[button]])
+        await turn.deliver(person.id, notice, DeliveryKind.NOTICE)
 
 
 async def flag_to_coordinators(
@@ -173,9 +190,14 @@ async def tell_reviewers_of_revision(
     TKSK, else the coordinators, else the admins standing in) hears that it came back, what
     changed since it was sent back (`sent_back` -> `corrected` answers) or that nothing did,
     and the reporter's explanation, with a button to open it; so does whoever sent it back,
-    if not one of them (a coordinator, when the TKSK verifies it)."""
+    if not one of them (a coordinator, when the TKSK verifies it). A case the correction moved
+    to another kecamatan is a new report to those who could not see it before (its TKSK
+    there; a darurat one is alerted instead, `case_revision`), and the old kecamatan hears it
+    left (`case_moves`)."""
     assert turn.user is not None  # who corrected it: its reporter now
     verifiers = await _verifiers(turn, facts, turn.user.id)
+    move = move_of(case.summary, facts.desa_code)
+    new_to = {p.id for p in verifiers.people if move and not could_see_before(p, case.summary)}
     changed = changes_anything(turn.app, sent_back, corrected)
     key = "resubmitted_for_reviewer" if changed else "resubmitted_unchanged_for_reviewer"
 
@@ -185,7 +207,15 @@ async def tell_reviewers_of_revision(
         )
 
     number, case_id = case.summary.number, case.summary.id
+    corrected_for = [p for p in verifiers.people if p.id not in new_to]
     await tell_to_open(
-        turn, verifiers.people, f"review.{key}", number=number, case_id=case_id, more=changes
+        turn, corrected_for, f"review.{key}", number=number, case_id=case_id, more=changes
     )
+    if move and new_to and facts.urgency != "darurat":
+        arrived = [p for p in verifiers.people if p.id in new_to]
+        await _tell_new_in_kecamatan(
+            turn, facts, number, case_id, arrived, moved_from=move.from_kecamatan
+        )
     await tell_who_asked_for_correction(turn, case, verifiers, changed=changed, changes=changes)
+    if move:
+        await tell_old_kecamatan(turn, case, move)

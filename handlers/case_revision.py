@@ -35,6 +35,7 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.main_menu import main_menu
+from handlers.review.case_moves import move_of, record_move
 from handlers.review.send_back_notes import sent_back_note
 from handlers.scope import own_cases
 from handlers.temp_files import remove_photos_once_unused
@@ -112,6 +113,8 @@ async def resubmit(
         action="case.resubmitted",
         subject=f"case:{case.summary.id}",
     )
+    if move := move_of(case.summary, facts.desa_code):
+        await record_move(turn, case.summary.id, move)
     done = "review.unchanged.sent" if explanation else "review.resubmitted"
     turn.reply(Outbound(text=turn.t(done, number=number), remove_keyboard=True))
     turn.reply(main_menu(turn))  # what next, as after a new report
@@ -130,7 +133,7 @@ async def resubmit(
         new_kabupaten = facts.kabupaten_code != case.summary.kabupaten_code
         if not was_darurat or new_kabupaten:
             await alert_darurat(turn, facts, number, case.summary.id)
-        elif facts.kecamatan_code != case.summary.kecamatan_code:
+        elif move:
             await alert_darurat(turn, facts, number, case.summary.id, coordinators=False)
     # Only matches the correction brought: those of the report as sent were dealt with then.
     seen = {m.case_id for m in known} | {case.summary.id}

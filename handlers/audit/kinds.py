@@ -14,6 +14,7 @@ KINDS: dict[str, tuple[str, ...]] = {
     "state": (
         "case.submitted",
         "case.resubmitted",
+        "case.moved",
         "case.updated",
         "case.verify",
         "case.send_back",

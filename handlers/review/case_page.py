@@ -4,7 +4,6 @@ Every press is re-checked against the presser's role and scope."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +27,7 @@ from handlers.review.buttons import (
     open_case_button,
     record_refusal,
 )
+from handlers.review.case_history import history_lines
 from handlers.review.possible_actions import possible_actions, stands_in, waits_for_other_eyes
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import CODES, Transition
@@ -170,15 +170,7 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
         )
     )
     lines += await visit_lines(turn, summary.id)
-    lines.append(turn.t("review.case_history"))
-    for event in case.events[-8:]:
-        actor = await turn.repos.users.get(event.actor_id) if event.actor_id else None
-        line = f"• {local_time(turn, event.at)} {turn.t(f'case_states.{event.to_state}')}"
-        # Typed names and reasons go into HTML: escaped, or "<5 th & KK" breaks the page.
-        line += f" ({html.escape(actor.full_name, quote=False)})" if actor else ""
-        if event.reason:
-            line += f": {html.escape(event.reason[:200], quote=False)}"
-        lines.append(line)
+    lines += await history_lines(turn, case, lambda moment: local_time(turn, moment))
     return "\n".join(lines)
 
 

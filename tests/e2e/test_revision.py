@@ -279,6 +279,51 @@ async def test_a_darurat_case_moved_to_another_kecamatan_alerts_its_tksk(
     assert len(alerts) == 1
 
 
+async def _move_psm_to_ciniru(fake, people) -> None:
+    """Bu Ani now serves Ciniru (changed by the coordinator): its desa are her correction's."""
+    coordinator = people[COORDINATOR]
+    await coordinator.say("/pengguna Ani")
+    await coordinator.tap("Bu Ani")
+    await coordinator.tap("Ubah wilayah")
+    await coordinator.tap("Berikutnya")
+    await coordinator.tap("Ciniru")
+    await coordinator.tap("Cijemit", until="Perubahan disimpan")
+    await _told(fake, people[PSM], 0, "diubah oleh Ibu Sari")
+
+
+async def test_a_case_moved_to_another_kecamatan_leaves_its_tksk_and_reaches_the_new_one(
+    fake, settings, people
+) -> None:
+    psm, tksk, other_tksk = people[PSM], people[TKSK], people[OTHER_TKSK]
+    number = await _report_and_send_back(fake, people)  # Pak Tono sent it back
+    await _move_psm_to_ciniru(fake, people)
+    await _edit(psm, "Desa/Kelurahan")
+    await psm.say("Cijemit")
+    before, before_other = len(tksk.messages()), len(other_tksk.messages())
+    await psm.tap("Kirim", expect=2)  # the correction sent, then the menu
+    assert _row(settings, "SELECT kecamatan_code FROM cases") == ("32.08.02",)
+
+    # Pak Tono hears it left Kadugede, where to, with no button to a case he cannot open.
+    left = await _told(fake, tksk, before, "dipindahkan pelapor ke Desa Cijemit, Kec. Ciniru")
+    assert number in left and "tidak lagi di Kec. Kadugede" in left
+    (message,) = [m for m in tksk.messages()[before:] if "dipindahkan" in m["text"]]
+    assert "reply_markup" not in message
+    assert not any("diajukan ulang" in m["text"] for m in tksk.messages()[before:])
+    found = await tksk.say(f"/cari {number}")
+    assert "Tidak ada laporan" in found[0]["text"]
+
+    # Pak Budi hears of a new report in his kecamatan, waiting for him, and opens it.
+    arrived = await _told(fake, other_tksk, before_other, "Laporan baru di kecamatan")
+    assert number in arrived and "Dipindahkan pelapor dari Kec. Kadugede" in arrived
+    assert not any("diajukan ulang" in m["text"] for m in other_tksk.messages()[before_other:])
+    page = (await other_tksk.tap("Buka laporan", until="Riwayat"))[0]["text"]
+    assert "↪️ pindah dari Desa Babatan, Kec. Kadugede" in page.split("Riwayat")[1]
+    assert "Verifikasi" in str(other_tksk.all_with_buttons()[-1]["reply_markup"])
+    moved = _rows(settings, "SELECT detail FROM audit_log WHERE action = 'case.moved'")
+    assert moved == [('{"from": "32.08.01.2006", "to": "32.08.02.2002"}',)]
+    assert fake.rejections == []
+
+
 async def test_an_unchanged_correction_is_asked_about_before_it_is_sent(
     fake, settings, people
 ) -> None:
