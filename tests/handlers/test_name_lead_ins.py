@@ -165,3 +165,22 @@ async def test_a_registration_draft_of_version_3_keeps_its_reading(world, channe
         session = await repos.forms.active(dedi.id)
     assert session is not None and session.form_version == 3
     assert session.state["answers"]["full_name"] == "nama saya Dedi Sumarna"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_report_draft_of_version_9_goes_on_with_version_9(world, channel) -> None:
+    db, app = world
+    v9 = load_form(FIXTURES / "case_report_v9.yaml")
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.transaction() as repos:
+        await repos.forms.save_definition(v9.id, v9.version, v9.model_dump(mode="json"))
+        await repos.forms.start(
+            user_id=ani.id, form_id=v9.id, form_version=v9.version, state=new_state(), now=NOW
+        )
+    # Its session is active, at the head's name.
+    taken = said(await send(db, app, ani, channel, text="nama kepala keluarga Slamet"))
+    assert KK_QUESTION in taken
+    async with db.reading() as repos:
+        session = await repos.forms.active(ani.id)
+    assert session is not None and session.form_version == 9
+    assert session.state["answers"]["head_name"] == "nama kepala keluarga Slamet"
