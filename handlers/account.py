@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from handlers import channel_choice, export
-from handlers.command_menu import role_help
+from handlers import channel_choice
+from handlers.command_menu import role_help, served_elsewhere
 from handlers.context import Turn
 from handlers.district_contact import contact_note
 from handlers.events import Button, Outbound
@@ -82,12 +82,7 @@ async def help_text(turn: Turn) -> str:
         return turn.t(key, **values) + (f"\n\n{lines}" if lines else "")
     if user is None or user.status != UserStatus.ACTIVE or user.role is None:
         return turn.t("help.not_active")
-    return role_help(turn.app.catalog, user, _served_elsewhere(turn))
-
-
-def _served_elsewhere(turn: Turn) -> frozenset[str]:
-    """The commands the turn's channel cannot serve (they point to another channel)."""
-    return frozenset() if export.served_here(turn) else frozenset({"ekspor"})
+    return role_help(turn.app.catalog, user, served_elsewhere(turn.app, turn.event.channel))
 
 
 async def show_help(turn: Turn) -> None:

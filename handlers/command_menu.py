@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 
-from handlers.context import Turn
+from handlers import export
+from handlers.context import AppContext, Turn
 from handlers.events import Outbound
 from handlers.i18n import Catalog
 from handlers.permissions import allowed
@@ -78,6 +79,23 @@ def role_help(catalog: Catalog, user: User, elsewhere: frozenset[str] = frozense
     if catalog.has(note_key):
         lines.append(catalog.text(language, note_key))
     return "\n".join(lines)
+
+
+def served_elsewhere(app: AppContext, channel: str) -> frozenset[str]:
+    """The commands a channel cannot serve: they work on another one (/ekspor's file on
+    WhatsApp), and the help says so there."""
+    return frozenset() if export.served_on(app, channel) else frozenset({"ekspor"})
+
+
+async def notice_help(turn: Turn, person: User) -> str:
+    """`role_help` for a notice to `person` (approved, a new role, back in use): a command
+    one of their channels cannot serve says so ("hanya di Telegram"), as that channel's own
+    help does. Each of their channels, not only the one it is queued on: a notice follows
+    the person to their other channel when the first cannot reach them
+    (handlers/unreachable.py)."""
+    identities = await turn.repos.users.identities_of(person.id)
+    elsewhere = frozenset().union(*(served_elsewhere(turn.app, i.channel) for i in identities))
+    return role_help(turn.app.catalog, person, elsewhere)
 
 
 def menu_for(turn: Turn, user: User | None, language: str) -> list[tuple[str, str]]:

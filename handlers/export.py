@@ -25,7 +25,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from handlers.context import Turn
+from handlers.context import AppContext, Turn
 from handlers.events import Button, Outbound
 from handlers.export_choice import (
     ALL,
@@ -72,9 +72,14 @@ def _may_export(turn: Turn) -> bool:
 
 
 def served_here(turn: Turn) -> bool:
-    """Whether /ekspor's file may be sent on the turn's channel: a file with personal data
-    goes only where the bot can delete it later (not WhatsApp). The help says so too."""
-    return turn.channel_traits.can_delete_after(turn.app.export_message_ttl)
+    """Whether /ekspor's file may be sent on the turn's channel (`served_on`)."""
+    return served_on(turn.app, turn.event.channel)
+
+
+def served_on(app: AppContext, channel: str) -> bool:
+    """Whether /ekspor's file may be sent on a channel: a file with personal data goes only
+    where the bot can delete it later (not WhatsApp). The help says so too."""
+    return app.traits(channel).can_delete_after(app.export_message_ttl)
 
 
 def _file_can_leave(turn: Turn) -> bool:

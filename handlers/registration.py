@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.command_menu import role_help
+from handlers.command_menu import notice_help
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound
@@ -285,7 +285,7 @@ async def _tell_decided(
     if approve:
         role = catalog.text(candidate.language, f"roles.{candidate.role}")
         text = catalog.text(candidate.language, "registration.you_are_approved", role=role)
-        text += "\n\n" + role_help(catalog, candidate)
+        text += "\n\n" + await notice_help(turn, candidate)
         # The buttons of their main menu, as their next "halo" shows them.
         buttons = rows_for(candidate, lambda key: catalog.text(candidate.language, key))
     else:

@@ -24,6 +24,7 @@ from handlers.forms.typed_words import (
     count_range,
     missing_identifier,
     without_about,
+    without_name_lead_in,
 )
 from handlers.identifiers import IdentifierError, parse_kk, parse_nik, parse_phone
 from handlers.masking import holds_nik_or_kk, mask_identifiers
@@ -115,6 +116,17 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
         # comes back masked to copy: a long broadcast or note is not typed again.
         raise Invalid("answer.identifier_in_text", text=mask_identifiers(text))
     return Answer(text, text)
+
+
+def parse_person_name(event: Inbound, *, max_length: int) -> Answer:
+    """A person's name, typed alone or in a sentence: the words before it ("nama saya",
+    "Nama:", "saya") dropped (`typed_words.without_name_lead_in`), so "nama saya Dedi
+    Sumarna" is the name "Dedi Sumarna"; a sentence without a name after them is refused.
+    Checked as any text first (a NIK in it is refused whole)."""
+    name = without_name_lead_in(parse_text(event, max_length=max_length).value)
+    if not name:
+        raise Invalid("answer.name_missing")
+    return Answer(name, name)
 
 
 def without_unit(text: str, units: Iterable[str]) -> str:

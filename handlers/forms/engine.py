@@ -350,6 +350,8 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
     def _parse(self, question: Question, event: Inbound) -> parsers.Answer:
         kind = question.type
         today = self.ctx.today
+        if kind == QuestionType.TEXT and question.person_name:
+            return parsers.parse_person_name(event, max_length=question.max_length)
         if kind == QuestionType.TEXT:
             return parsers.parse_text(event, max_length=question.max_length)
         if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):

@@ -96,6 +96,9 @@ class Question(Strict):
     # it names is confirmed, else `sentence_default` ("Ada acara keluarga": Izin?).
     sentence_fills: str | None = None
     sentence_default: str | None = None
+    # text: the answer is a person's name; the words typed before it in a sentence ("nama
+    # saya Dedi", "Nama: Dedi": typed_words.yaml `name_lead_ins`) are dropped.
+    person_name: bool = False
 
     @field_validator("name")
     @classmethod
@@ -148,6 +151,8 @@ class Question(Strict):
             raise ValueError(f"{self.name}: when is for date questions")
         if self.unit and self.type not in (QuestionType.INTEGER, QuestionType.DECIMAL):
             raise ValueError(f"{self.name}: unit is for integer and decimal questions")
+        if self.person_name and self.type != QuestionType.TEXT:
+            raise ValueError(f"{self.name}: person_name is for text questions")
         if self.sentence_fills and (self.type != QuestionType.SELECT_ONE or not self.choices):
             raise ValueError(f"{self.name}: sentence_fills is for select_one questions")
         if self.sentence_default and (

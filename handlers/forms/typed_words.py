@@ -31,6 +31,7 @@ class TypedWords(BaseModel):
     # By the button each stands for (handlers/forms/view.py MISSING_CHOICES).
     missing_identifier: dict[Literal["tidak_punya", "tidak_tahu"], list[str]]
     identifier_words: frozenset[str]
+    name_lead_ins: list[str] = Field(min_length=1)
     photos_done: frozenset[str] = Field(min_length=1)
 
 
@@ -94,6 +95,27 @@ def missing_identifier(text: str) -> str | None:
         if kept in phrases:
             return name
     return None
+
+
+def _lead_in_pattern(phrases: list[str]) -> re.Pattern[str]:
+    """One of `phrases` at the start of a text, as whole words (any spaces between them),
+    with the separators after it: the longest phrase first ("nama saya" before "nama")."""
+    spelled = sorted(phrases, key=len, reverse=True)
+    either = "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in spelled)
+    return re.compile(rf"^\s*(?:{either})(?:[\s:;,=.\-–—]+|$)", re.IGNORECASE)
+
+
+_NAME_LEAD_IN = _lead_in_pattern(TYPED_WORDS.name_lead_ins)
+
+
+def without_name_lead_in(text: str) -> str:
+    """A name typed in a sentence without the words before it ("nama saya Dedi Sumarna",
+    "Nama: Dedi", "saya Ibu Sari" -> "Dedi Sumarna", "Dedi", "Ibu Sari"), one lead-in after
+    another ("nama saya adalah Dedi"); "" when the text is lead-ins only ("nama saya");
+    any other text as it is."""
+    while (lead := _NAME_LEAD_IN.match(text)) is not None:
+        text = text[lead.end() :]
+    return text.strip()
 
 
 def photos_done(text: str, label: str) -> bool:

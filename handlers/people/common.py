@@ -7,7 +7,7 @@ scope (`storage/people.py` enforces the scope in its queries).
 
 from __future__ import annotations
 
-from handlers.command_menu import role_help
+from handlers.command_menu import notice_help
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.i18n import Catalog
@@ -123,7 +123,7 @@ async def notify(
     catalog = turn.app.catalog
     text = catalog.text(person.language, key, **values)
     if with_help:
-        text += "\n\n" + role_help(catalog, person)
+        text += "\n\n" + await notice_help(turn, person)
     for more in (then,) if isinstance(then, str) else then or ():
         if catalog.has(more):
             text += "\n\n" + catalog.text(person.language, more, **values)

@@ -521,6 +521,9 @@ async def test_admin_makes_a_coordinator(fake, start_bot, settings) -> None:
         "SELECT role, kabupaten_code, kecamatan_code FROM users WHERE id = ?",
         (_id_of(settings, PSM_B),),
     ) == [("coordinator", "32.08", None)]
+    # Told on Telegram, where the export works: its help line says nothing of another channel.
+    told = await _told(people["psm_b"], "sekarang <b>Koordinator")
+    assert "/ekspor - unduh laporan sebagai Excel\n" in told and "hanya di" not in told
     # The new coordinator may now manage the people of Kuningan.
     menu = await people["psm_b"].say("/pengguna", until="Kelola pengguna")
     assert "Kabupaten Kuningan" in menu[0]["text"]

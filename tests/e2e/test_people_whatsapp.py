@@ -177,6 +177,14 @@ async def test_region_role_suspension_over_whatsapp(
     await _told(psm, "aktif kembali")
     queue = await psm.say("antrian")
     assert "dinonaktifkan" not in body_of(queue[0])
+
+    # Made a coordinator: the help the notice carries says the export is Telegram's, as the
+    # person's own help on WhatsApp does (it would refuse them here).
+    await admin.tap("Ubah peran")
+    await admin.tap("Koordinator")
+    told = await _told(psm, "sekarang *Koordinator")
+    (export,) = [line for line in told.splitlines() if "ekspor" in line]
+    assert export.endswith("(hanya di Telegram)"), export
     actions = [a for (a,) in _query(wa_settings, "SELECT action FROM audit_log")]
     for action in ("person.region_changed", "person.role_changed", "person.suspended"):
         assert action in actions

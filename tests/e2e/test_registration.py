@@ -11,8 +11,9 @@ from tests.e2e.conftest import ADMIN_ID
 COORDINATOR_ID = 500
 
 
-async def _register(person: TelegramPerson) -> None:
-    """Walk the registration form to the summary and submit it."""
+async def _register(person: TelegramPerson, typed_name: str = "Budi Santoso") -> None:
+    """Walk the registration form to the summary and submit it, the name typed as
+    `typed_name` (the name is Budi Santoso: "Nama: Budi Santoso" is read so too)."""
     first = await person.say("/start")
     assert "Selamat datang" in first[0]["text"]
     # What is kept, why, and whom to ask (UU PDP), before anything is asked.
@@ -20,7 +21,7 @@ async def _register(person: TelegramPerson) -> None:
     assert "layanan publik Dinas Sosial" in first[0]["text"]
     assert "koordinator Dinas Sosial kabupaten" in first[0]["text"]
     assert "nama lengkap" in first[0]["text"]
-    reply = await person.say("Budi Santoso")
+    reply = await person.say(typed_name)
     assert reply[0]["text"].startswith("✓ Nama: Budi Santoso")
     assert "nomor HP" in reply[0]["text"]
     assert reply[0]["reply_markup"]["keyboard"][0][0]["request_contact"] is True
@@ -35,6 +36,7 @@ async def _register(person: TelegramPerson) -> None:
     reply = await person.tap("Babatan")
     assert "Periksa kembali" in reply[0]["text"]
     assert "Desa/Kelurahan: Babatan" in reply[0]["text"]
+    assert "Nama: Budi Santoso\n" in reply[0]["text"]  # the summary: the name alone
     reply = await person.tap("Kirim")
     assert "menunggu persetujuan" in reply[0]["text"]
 
@@ -45,7 +47,7 @@ async def test_registration_approval_and_profile(fake, start_bot, settings) -> N
     )
     await start_bot()
     person = TelegramPerson(fake, 1001)
-    await _register(person)
+    await _register(person, typed_name="Nama: Budi Santoso")  # the name in a sentence
 
     # The coordinator never started the bot: the request waits for them, then arrives.
     coordinator = TelegramPerson(fake, COORDINATOR_ID, name="Sari")

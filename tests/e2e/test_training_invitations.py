@@ -217,7 +217,8 @@ async def test_candidates_join_over_whatsapp_answer_and_check_in(
     assert "tidak dikenal" in body_of(wrong[0])
     intro = await dewi.say(keyword.group(1).lower())  # typed in lower case: still the code
     assert f"Pendaftaran peserta {TITLE}" in body_of(intro[0])
-    await dewi.say("Dewi Lestari")
+    named = await dewi.say("nama saya Dewi Lestari")  # the name in a sentence: the name alone
+    assert "✓ Nama: Dewi Lestari\n" in body_of(named[0])
     done = await _register_on_whatsapp(dewi)
     assert "*calon peserta*" in body_of(done[0])
     assert "Undangan bimtek" in body_of(done[1])

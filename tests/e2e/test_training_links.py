@@ -73,7 +73,7 @@ async def test_candidate_joins_by_telegram_deep_link(fake, settings, start_bot) 
     assert f"Pendaftaran peserta {TITLE}" in plain(asked[0]["text"])
     assert "nama lengkap" in plain(asked[0]["text"])
     assert "layanan publik Dinas Sosial" in plain(asked[0]["text"])  # what is kept, why
-    await siti.say("Siti Nurhaliza")
+    await siti.say("nama saya Siti Nurhaliza")  # stored as the name alone (the query below)
     await siti.share_contact("+62 813-2222-0801")  # her own: verified by Telegram
     await siti.say("kadugede")
     summary = await siti.tap("Babatan")

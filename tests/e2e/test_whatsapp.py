@@ -41,10 +41,12 @@ async def _coordinator(fake, wa_settings) -> TelegramPerson:
     return coordinator
 
 
-async def _register(person: WhatsAppPerson) -> None:
+async def _register(person: WhatsAppPerson, typed_name: str = "Siti Aminah") -> None:
+    """Walk the registration to its end, the name typed as `typed_name` (the name is Siti
+    Aminah: "nama saya Siti Aminah" is read so too)."""
     welcome = await person.say("halo")
     assert "Selamat datang" in body_of(welcome[0]) and "*psm-bot*" in body_of(welcome[0])
-    phone = await person.say("Siti Aminah")
+    phone = await person.say(typed_name)
     assert "✓ Nama: Siti Aminah" in body_of(phone[0])
     if person.wa_id:
         role = await person.tap("+" + person.wa_id)  # the number WhatsApp vouches for
@@ -55,6 +57,7 @@ async def _register(person: WhatsAppPerson) -> None:
     await person.say("kadugede")
     summary = await person.tap("Babatan")
     assert "Periksa kembali" in body_of(summary[-1])
+    assert "Nama: Siti Aminah\n" in body_of(summary[-1])  # the name alone
     done = await person.tap("Kirim")
     assert "menunggu persetujuan" in body_of(done[0])
 
@@ -72,18 +75,18 @@ async def test_registration_over_whatsapp(
     await start_wa_bot()
     coordinator = await _coordinator(fake, wa_settings)
     person = WhatsAppPerson(graph, webhook_url, user_id="ID.1001", wa_id="6281234500001")
-    await _register(person)
+    await _register(person, typed_name="nama saya Siti Aminah")  # the name in a sentence
     await _approve(fake, coordinator)
     approved = await graph.wait_messages(person.recipient, len(person.messages()) + 1)
     assert "sudah disetujui" in body_of(approved[-1])
     assert "*lapor*" in body_of(approved[-1])  # keywords instead of slash commands
     with sqlite3.connect(wa_settings.database_path) as db:
         row = db.execute(
-            "SELECT u.status, u.phone, u.phone_verified, i.external_id, i.chat_id"
+            "SELECT u.full_name, u.status, u.phone, u.phone_verified, i.external_id, i.chat_id"
             " FROM users u JOIN channel_identities i ON i.user_id = u.id"
             " WHERE i.channel = 'whatsapp'"
         ).fetchone()
-    assert row == ("active", "+6281234500001", 1, "ID.1001", "6281234500001")
+    assert row == ("Siti Aminah", "active", "+6281234500001", 1, "ID.1001", "6281234500001")
     assert graph.rejections == [] and fake.rejections == []
 
 

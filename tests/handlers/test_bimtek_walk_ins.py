@@ -29,7 +29,7 @@ async def test_a_walk_in_whose_name_was_cleared_is_asked_again(tmp_path):
             session = await repos.forms.start(
                 user_id=coordinator.id,
                 form_id=people.PERSON_FORM,
-                form_version=1,
+                form_version=app.forms[people.PERSON_FORM].version,
                 state=state,
                 now=CREATED,
             )
