@@ -2,6 +2,8 @@
 we sent or for a template announcing a held one; possibly out of order or twice, and days
 after the send.
 
+A message sent in several parts is sent, delivered or read when its last part is (a report
+on an earlier part moves nothing); a failed report on any part acts on it.
 A failed report decides by its code, as the send's own error would have:
 131047 (the window had closed) sends the message again, which announces it with a template;
 131026 (not on WhatsApp, can't receive) marks the person unreachable there and sends the
@@ -99,7 +101,9 @@ async def apply_status(
 async def _on_message(
     repos: Repos, catalog: Catalog, item: OutboxItem, report: StatusReport, *, now: datetime
 ) -> None:
-    moved = await repos.outbox.record_delivery(item.id, report.state, report.code)
+    moved = await repos.outbox.record_delivery(
+        item.id, report.state, report.code, ext_message_id=report.wamid
+    )
     if report.state != "failed" or item.status != "sent" or not moved:
         return  # a report twice: what it asked for is done already
     code = report.code
