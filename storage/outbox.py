@@ -378,12 +378,14 @@ class OutboxRepo(Repo):
         )
         return row is not None
 
-    async def hold(self, item_id: int, *, error: str) -> None:
-        """Keep a message until the person writes again (e.g. WhatsApp's closed window)."""
-        await self._run(
+    async def hold(self, item_id: int, *, error: str) -> bool:
+        """Keep a message until the person writes again (e.g. WhatsApp's closed window).
+        False when it was dropped meanwhile (its person suspended while it was sent)."""
+        cursor = await self._run(
             f"UPDATE outbox SET status = 'waiting', last_error = ? WHERE id = ?{_NOT_DROPPED}",
             (error[:500], item_id),
         )
+        return cursor.rowcount > 0
 
     async def record_template(self, item_id: int, template: str) -> None:
         """Which template announced this message."""
