@@ -16,7 +16,7 @@ from bot.channels.base import MAX_ATTEMPTS, SendOutcome
 from handlers.delivery import AT_MOST_ONCE, ROUTINE_LIFETIME, DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.i18n import Catalog
-from handlers.unreachable import fail, reach_elsewhere
+from handlers.unreachable import fail, reach_elsewhere, tell_alert_not_delivered
 from storage.models import OutboxItem, Role
 from storage.repos import Repos
 
@@ -138,7 +138,9 @@ class OutcomeWriter:
                 deadline=own_deadline(item),
             )
         elif outcome.status == "held":
-            await repos.outbox.hold(item.id, error=outcome.error or "held")
+            held = await repos.outbox.hold(item.id, error=outcome.error or "held")
+            if held and outcome.unannounced:
+                await tell_alert_not_delivered(repos, self._texts(), item, now=now)
         elif outcome.status == "unreachable":
             error = outcome.error or "unreachable"
             if not await reach_elsewhere(repos, self._texts(), item, now=now, error=error):

@@ -196,7 +196,9 @@ class WebhookApp:
                         now=self.clock.now(),
                     )
             for report in reports:
-                await record_status(repos, self.catalog, report, now=self.clock.now())
+                await record_status(
+                    repos, self.catalog, report, now=self.clock.now(), settings=self.settings
+                )
             return stored
 
         stored = await self.commits.run(store)

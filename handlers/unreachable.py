@@ -70,7 +70,8 @@ async def tell_alert_not_delivered(
 ) -> None:
     """When `item` is a darurat alert: the district's coordinators (else the admins) hear
     that it reached nobody at this person's, with the alert's button to open the case (a
-    channel that cannot reach them, or a send that failed for good)."""
+    channel that cannot reach them, a send that failed for good, or one held with nothing
+    announcing it: a WhatsApp template Meta will not send)."""
     if item.kind != DeliveryKind.ALERT or item.user_id is None:
         return
     person = await repos.users.get(item.user_id)

@@ -378,12 +378,14 @@ class OutboxRepo(Repo):
         )
         return row is not None
 
-    async def hold(self, item_id: int, *, error: str) -> None:
-        """Keep a message until the person writes again (e.g. WhatsApp's closed window)."""
-        await self._run(
+    async def hold(self, item_id: int, *, error: str) -> bool:
+        """Keep a message until the person writes again (e.g. WhatsApp's closed window).
+        False when it was dropped meanwhile (its person suspended while it was sent)."""
+        cursor = await self._run(
             f"UPDATE outbox SET status = 'waiting', last_error = ? WHERE id = ?{_NOT_DROPPED}",
             (error[:500], item_id),
         )
+        return cursor.rowcount > 0
 
     async def record_template(self, item_id: int, template: str) -> None:
         """Which template announced this message."""
@@ -407,14 +409,25 @@ class OutboxRepo(Repo):
         )
         return _item(row) if row else None
 
-    async def record_delivery(self, item_id: int, status: str, error: int | None) -> bool:
-        """A status report: statuses only move forward (sent < delivered < read < failed).
-        Whether it moved: a report that did not (Meta's webhooks come at least once) was
-        acted on already."""
+    async def record_delivery(
+        self, item_id: int, status: str, error: int | None, *, ext_message_id: str | None = None
+    ) -> bool:
+        """A status report on `ext_message_id`, the message's or one of its parts' (None: on
+        the message itself): statuses only move forward (sent < delivered < read < failed).
+        A message is sent, delivered or read when its last part is (the one whose id it
+        keeps once sent whole): a report on an earlier part moves nothing, or its text could
+        be cleared, or it be "read", before its end with the buttons arrived; a failed part
+        fails it. Whether it moved: a report that did not (Meta's webhooks come at least
+        once) was acted on already."""
         order = {"sent": 1, "delivered": 2, "read": 3, "failed": 4}
-        row = await self._one("SELECT delivery_status FROM outbox WHERE id = ?", (item_id,))
-        current = order.get(row[0], 0) if row else 0
-        if order.get(status, 0) <= current:
+        row = await self._one(
+            "SELECT delivery_status, ext_message_id FROM outbox WHERE id = ?", (item_id,)
+        )
+        if row is None:
+            return False
+        if status != "failed" and ext_message_id not in (None, row[1]):
+            return False  # an earlier part's
+        if order.get(status, 0) <= order.get(row[0], 0):
             return False
         await self._run(
             "UPDATE outbox SET delivery_status = ?, delivery_error = ? WHERE id = ?",

@@ -25,9 +25,11 @@ class WaitingForTemplate:
 
 @dataclass(frozen=True)
 class SentTemplate:
-    """A template we sent, known by its wamid: `outbox_id` is the message it announced."""
+    """A template we sent, known by its wamid: `outbox_id` is the message it announced,
+    `template` its name."""
 
     outbox_id: int | None
+    template: str
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,10 @@ class TemplateUsageRepo(Repo):
     async def sent_template(self, ext_message_id: str) -> SentTemplate | None:
         """The template the channel knows by this id (its wamid), if we sent it."""
         row = await self._one(
-            "SELECT outbox_id FROM template_sends WHERE ext_message_id = ?", (ext_message_id,)
+            "SELECT outbox_id, template FROM template_sends WHERE ext_message_id = ?",
+            (ext_message_id,),
         )
-        return SentTemplate(row[0]) if row else None
+        return SentTemplate(row[0], row[1]) if row else None
 
     async def forget_send(self, ext_message_id: str) -> None:
         """A template that never reached anyone (refused later): not counted, not a reason

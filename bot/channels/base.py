@@ -33,6 +33,9 @@ class SendOutcome:
     channel_wide: bool = False  # ... to every send of the channel (its overall throughput)
     template: str | None = None  # a template sent to announce a held message (WhatsApp)
     operator_alert: str | None = None  # something the admins must fix (token, templates)
+    # Held with nothing announcing it (WhatsApp: a template Meta refuses): a darurat alert
+    # then reaches nobody until the person writes, and its coordinators are told.
+    unannounced: bool = False
     # A message sent in several parts: the channel ids of the parts accepted, in order, also
     # when a later one failed (storage/outbox_parts.py): a retry resumes after them.
     parts: tuple[str, ...] = ()

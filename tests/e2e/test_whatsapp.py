@@ -467,14 +467,19 @@ async def test_error_codes_decide(fake, graph, wa_settings, webhook_url, start_w
 
 @pytest.mark.parametrize(
     ("code", "status"),
-    [(131000, 500), (2, 503), (133004, 503), (131016, 400), (1, 400), (502, 502)],
+    [
+        *[(131000, 500), (2, 503), (133004, 503), (131016, 400), (1, 400), (502, 502)],
+        *[(131048, 400), (131049, 400)],  # Meta holding our messages back (spam limit, ...)
+    ],
 )
 async def test_meta_being_unwell_for_a_while_delays_a_message_never_loses_it(
     graph, wa_settings, webhook_url, start_wa_bot, monkeypatch, code, status
 ) -> None:
-    """Temporary errors (or a bare HTTP 5xx) are tried again, later each time; they used to
-    fail the message for good: a darurat alert or a reply lost."""
+    """Temporary errors (or a bare HTTP 5xx), and Meta holding our messages back, are tried
+    again, later each time; they used to fail the message for good: a darurat alert or a
+    reply lost."""
     monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.2)
+    monkeypatch.setattr(error_codes, "HELD_BACK_PAUSE", 0.2)  # an hour, doubled, in truth
     await start_wa_bot()
     person = WhatsAppPerson(graph, webhook_url, user_id="ID.1011", wa_id="6281234500011")
     graph.fail_next(code, recipient=person.recipient, times=2, status=status)

@@ -1,11 +1,14 @@
 """Failed status reports that used to leave a message going nowhere (signed webhooks in, the
 fake Graph API and the fake Bot API out): a late 131047 while our record of the person's
-last message says the window is open, and a template Meta is still unwell for at the
-message's last attempt."""
+last message says the window is open, a template Meta is still unwell for at the
+message's last attempt, a template Meta will not send at all (132xxx) and a message Meta
+held back (131048, 131049)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.admin_tools import add_user
 from bot.channels.base import MAX_ATTEMPTS
@@ -14,9 +17,10 @@ from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from storage.models import to_db
 from tests.e2e.chat import TelegramPerson
-from tests.e2e.conftest import known_on_whatsapp
+from tests.e2e.conftest import ADMIN_ID, known_on_whatsapp
 from tests.e2e.db_writes import write_db
 from tests.e2e.test_whatsapp_delivery import (
+    ALERT_TEXT,
     _alert_on_whatsapp,
     _rows,
     _said,
@@ -269,4 +273,115 @@ async def test_a_message_meta_redelivers_a_day_late_keeps_its_window_closed(
         what="the notice delivered",
     )
     assert graph.failed_statuses == []
+    assert graph.rejections == [] and fake.rejections == []
+
+
+def _told(settings, role: str, words: str) -> int:
+    """How many messages holding `words` were queued for people of `role`."""
+    [(count,)] = _rows(
+        settings,
+        "SELECT COUNT(*) FROM outbox o JOIN users u ON u.id = o.user_id"
+        " WHERE u.role = ? AND o.message LIKE ?",
+        role,
+        f"%{words}%",
+    )
+    return count
+
+
+async def test_an_alert_whose_template_meta_will_not_send_is_told_and_stays_held(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """The darurat template paused by Meta (132015) after it took the alert's: the failed
+    report was only recorded, the alert held with nobody told. Now, as when Meta refuses
+    it on the send: the admins hear of the template once (the report again, and the next
+    alert's template refused on the send, the same day, tell them nothing more), the
+    district's coordinator hears of each alert to phone Pak Budi, and the alerts stay held
+    for his next message."""
+    phone = "6281234500095"
+    tksk_id, coordinator, runtime = await _tksk_on_whatsapp_only(
+        fake, wa_settings, start_wa_bot, 7320
+    )
+    admin = TelegramPerson(fake, ADMIN_ID, "Admin")
+    await admin.say("/start")
+    known_on_whatsapp(
+        wa_settings, tksk_id, "ID.3605", phone, datetime.now(UTC) - timedelta(hours=30)
+    )
+    template_wamid, alert_id = await _alert_on_whatsapp(runtime, wa_settings, graph, tksk_id, phone)
+    paused = status_update(template_wamid, phone, "failed", errors=[132015])
+    for _ in range(2):  # Meta's webhooks come at least once
+        assert (await post_webhook(webhook_url, envelope(statuses=[paused]))).status_code == 200
+    await fake.wait_for(lambda: bool(_said(admin, "psm_darurat")), what="the admin told")
+    await fake.wait_for(
+        lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
+    )
+    assert "132015" in _said(admin, "psm_darurat")[0]
+    assert _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", alert_id) == [("waiting",)]
+    assert _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)]  # reached nobody
+
+    graph.fail_next(132015, recipient=phone)  # the next alert's template, on the send
+    async with runtime.db.transaction() as repos:
+        second_id = await deliver(
+            repos,
+            user_id=tksk_id,
+            message=Outbound(text=ALERT_TEXT.replace("07", "08"), summary="KNG-2026-000008"),
+            kind=DeliveryKind.ALERT,
+            now=runtime.clock.now(),
+        )
+    runtime.senders["whatsapp"].wake()
+    await fake.wait_for(
+        lambda: _told(wa_settings, "coordinator", "KNG-2026-000008") == 1, what="told again"
+    )
+    await graph.wait_for(
+        lambda: (
+            _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", second_id)
+            == [("waiting",)]
+        ),
+        what="the second alert held",
+    )
+    assert _told(wa_settings, "coordinator", "tidak sampai ke Budi Santoso") == 2  # once each
+    assert _told(wa_settings, "admin", "psm_darurat") == 1  # once, not per message
+
+    budi = WhatsAppPerson(graph, webhook_url, user_id="ID.3605", wa_id=phone)
+    replies = await budi.say("halo", expect=3)  # the alerts first, then the answer
+    assert "KNG-2026-000007" in body_of(replies[0]) and "KNG-2026-000008" in body_of(replies[1])
+    assert all("LAPORAN DARURAT" in body_of(reply) for reply in replies[:2])
+    assert graph.rejections == [] and fake.rejections == []
+
+
+@pytest.mark.parametrize("code", [131048, 131049])
+async def test_a_notice_meta_held_back_is_sent_again_later(
+    fake, graph, wa_settings, webhook_url, start_wa_bot, monkeypatch, code
+) -> None:
+    """Accepted, then reported failed with 131048 (our number's spam rate limit) or 131049
+    (Meta chose not to deliver): only recorded, the notice lost. Now sent again once
+    Meta's pause (an hour, here shortened) has passed: a failed try."""
+    monkeypatch.setattr(error_codes, "HELD_BACK_PAUSE", 0.2)
+    phone = f"6281234500{code % 1000:03d}"
+    psm_id = await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=7330 + code % 10,
+        name="Bu Dewi",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    runtime = await start_wa_bot()
+    known_on_whatsapp(wa_settings, psm_id, f"ID.36{code % 100}", phone, datetime.now(UTC))
+    notice_id = await _approval_notice(runtime, psm_id, "KNG-2026-000013")
+
+    def wamid() -> str | None:
+        [(found,)] = _rows(wa_settings, "SELECT ext_message_id FROM outbox WHERE id = ?", notice_id)
+        return found
+
+    await graph.wait_for(lambda: wamid() is not None, what="the notice accepted")
+    first = wamid()
+    held_back = status_update(first, phone, "failed", errors=[code])
+    assert (await post_webhook(webhook_url, envelope(statuses=[held_back]))).status_code == 200
+    await graph.wait_for(lambda: wamid() not in (None, first), what="sent again")
+    sent = [body_of(m) for m in graph.messages_to(phone)]
+    assert sent.count("Laporan KNG-2026-000013 sudah disetujui.") == 2
+    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", notice_id) == [
+        ("sent", 1)
+    ]
     assert graph.rejections == [] and fake.rejections == []

@@ -76,8 +76,8 @@ async def world(tmp_path):
             )
         for key in ("tg_sent", "wa_delivered", "wa_unsettled"):
             await repos.outbox.mark_sent(ids[key], now=NOW, ext_message_id=f"m-{key}")
-        await repos.outbox.record_delivery(ids["wa_delivered"], "delivered", None)
-        await repos.outbox.record_delivery(ids["wa_unsettled"], "sent", None)
+        for key, status in (("wa_delivered", "delivered"), ("wa_unsettled", "sent")):
+            await repos.outbox.record_delivery(ids[key], status, None, ext_message_id=f"m-{key}")
     yield db, app, path, ids, (done.id, draft.id)
     await db.close()
 

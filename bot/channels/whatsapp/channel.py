@@ -17,11 +17,12 @@ from bot.channels.whatsapp.error_codes import (
     ACCOUNT_RATE_LIMITS,
     OUTSIDE_WINDOW,
     PAIR_RATE,
-    TEMPORARY,
     THROUGHPUT,
     TOKEN_EXPIRED,
     UNDELIVERABLE,
     WRONG_RECIPIENT_FIELD,
+    is_template_problem,
+    retry_pause,
     temporary_pause,
 )
 from bot.channels.whatsapp.inbound import CHANNEL
@@ -137,7 +138,9 @@ class WhatsAppChannel:
         """The sender wrote these ids (messages, templates): status reports that came before
         them apply now."""
         assert self.clock is not None
-        await apply_early_statuses(repos, self.catalog, ext_message_ids, now=self.clock.now())
+        await apply_early_statuses(
+            repos, self.catalog, ext_message_ids, now=self.clock.now(), settings=self.settings
+        )
 
     def api_calls(self, message: Outbound) -> int:
         """Cloud API sends the message takes (the sender paces in sends)."""
@@ -358,8 +361,10 @@ class WhatsAppChannel:
             return SendOutcome(
                 "retry", retry_after=ACCOUNT_RATE_PAUSE, error=str(error), channel_wide=True
             )
-        if code in TEMPORARY or error.status >= 500:
+        pause = retry_pause(code, delivery.item.attempts)
+        if pause is None and error.status >= 500:
             pause = temporary_pause(delivery.item.attempts)
+        if pause is not None:  # Meta unwell, or holding our messages back: a failed try
             return SendOutcome("retry", retry_after=pause, error=str(error))
         if code == UNDELIVERABLE:
             return SendOutcome("unreachable", error=str(error))
@@ -371,13 +376,14 @@ class WhatsAppChannel:
                 channel_wide=True,
                 operator_alert=self._text("whatsapp.token_problem", code=code),
             )
-        if 132000 <= code < 133000:
+        if is_template_problem(code):  # held, no template announcing it: reaches nobody
             return SendOutcome(
                 "held",
                 error=str(error),
                 operator_alert=self._text(
                     "whatsapp.template_problem", template=template or "-", code=code
                 ),
+                unannounced=True,
             )
         if code == WRONG_RECIPIENT_FIELD:
             log.error(
