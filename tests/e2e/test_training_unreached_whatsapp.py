@@ -24,7 +24,7 @@ INVITED = "Undangan bimtek"
 REMINDED = "Pengingat"
 MOVED = "Jadwal bimtek berubah"
 META_UNWELL = 131000  # a send Meta could not take now: tried again later
-NOT_DELIVERED = 131049  # accepted, then reported failed: the person never saw it
+NOT_DELIVERED = 130472  # accepted, then reported failed for good: the person never saw it
 PHONES = {
     "Bu Ani": "6281234507701",
     "Pak Joko": "6281234507702",

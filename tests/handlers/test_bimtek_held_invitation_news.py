@@ -50,8 +50,8 @@ async def _as_if(repos, item_id: int, state: str) -> None:
     """What the channel's sender (and its status webhook) did with the invitation."""
     if state in ("sent", "undelivered"):
         await repos.outbox.mark_sent(item_id, now=at(1, 9, 1), ext_message_id=f"wamid.{item_id}")
-    if state == "undelivered":  # as bot/channels/whatsapp/statuses.py records a 131049
-        assert await repos.outbox.record_delivery(item_id, "failed", 131049)
+    if state == "undelivered":  # a failure statuses.py only records (130472)
+        assert await repos.outbox.record_delivery(item_id, "failed", 130472)
     elif state == "waiting":
         await repos.outbox.hold(item_id, error="window closed")
     elif state == "deferred":
