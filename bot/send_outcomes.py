@@ -16,7 +16,13 @@ from bot.channels.base import MAX_ATTEMPTS, SendOutcome
 from handlers.delivery import AT_MOST_ONCE, ROUTINE_LIFETIME, DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.i18n import Catalog
-from handlers.unreachable import fail, reach_elsewhere, tell_alert_not_delivered
+from handlers.unreachable import (
+    alert_cannot_wait,
+    fail,
+    give_up,
+    reach_elsewhere,
+    tell_alert_not_delivered,
+)
 from storage.models import OutboxItem, Role
 from storage.repos import Repos
 
@@ -122,7 +128,14 @@ class OutcomeWriter:
         # A flood limit (or an expired token) is the channel saying when, not a failed try:
         # it never uses up attempts (`SendOutcome.failed_try`).
         failed_try = outcome.failed_try
-        if outcome.status == "retry" and (not failed_try or item.attempts + 1 < MAX_ATTEMPTS):
+        if (
+            outcome.status == "retry"
+            and failed_try
+            and alert_cannot_wait(item, outcome.retry_after)
+        ):  # a darurat alert does not wait an hour for Meta: elsewhere, or told now
+            error = outcome.error or "retry"
+            await give_up(repos, self._texts(), item, now=now, error=error)
+        elif outcome.status == "retry" and (not failed_try or item.attempts + 1 < MAX_ATTEMPTS):
             await repos.outbox.retry_later(
                 item.id,
                 not_before=now + timedelta(seconds=outcome.retry_after),
@@ -148,4 +161,4 @@ class OutcomeWriter:
         else:  # refused, or tried its last time
             log.warning("outbox %s to %s failed: %s", item.id, self.channel, outcome.error)
             error = outcome.error or outcome.status
-            await fail(repos, self._texts(), item, now=now, error=error)
+            await give_up(repos, self._texts(), item, now=now, error=error)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from handlers.delivery import DeliveryKind, deliver, identity_for
+from handlers.delivery import DeliveryKind, choose_identity, deliver
 from handlers.events import Button, Outbound
 from handlers.i18n import Catalog
 from storage.models import OutboxItem, Role, User
@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 FOLLOWS_THE_PERSON = frozenset({DeliveryKind.NOTICE, DeliveryKind.ALERT})
 
 
+# A darurat alert the channel would only try again later than this (Meta holding our
+# messages back for an hour or more, or unwell for long) is not left to wait: someone must act
+# on the case now (`alert_cannot_wait`, `give_up`).
+ALERT_LONGEST_WAIT = 600.0  # seconds
+
+
 async def reach_elsewhere(
     repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime, error: str
 ) -> bool:
@@ -35,25 +41,48 @@ async def reach_elsewhere(
     channel (True); else False: the caller fails the message (`fail`), or leaves it as the
     channel accepted it (a status report) and tells of an alert (`tell_alert_not_delivered`)."""
     await repos.users.mark_unreachable(item.channel, item.chat_id or "", now=now)
-    if item.user_id is not None and item.kind in FOLLOWS_THE_PERSON:
-        other = await identity_for(repos, item.user_id)
-        # One they started (and not refused either): a chat that never began reaches nobody.
-        if (
-            other is not None
-            and other.channel != item.channel
-            and other.chat_id is not None
-            and other.unreachable_at is None
-        ):
-            moved = await repos.outbox.move_to_channel(
-                item,
-                channel=other.channel,
-                chat_id=other.chat_id,
-                now=now,
-                error=f"{error} (sent by {other.channel} instead)",
-            )
-            log.info("outbox %s: %s message(s) moved to %s", item.id, moved, other.channel)
-            return True
-    return False
+    return await _by_other_channel(repos, item, now=now, error=error)
+
+
+async def _by_other_channel(repos: Repos, item: OutboxItem, *, now: datetime, error: str) -> bool:
+    """Send `item` by its person's other started channel (True), if it follows the person
+    and they have one that is not refused either: a chat that never began reaches nobody."""
+    if item.user_id is None or item.kind not in FOLLOWS_THE_PERSON:
+        return False
+    elsewhere = [
+        i for i in await repos.users.identities_of(item.user_id) if i.channel != item.channel
+    ]
+    other = choose_identity(await repos.users.get(item.user_id), elsewhere)
+    if other is None or other.chat_id is None or other.unreachable_at is not None:
+        return False
+    moved = await repos.outbox.move_to_channel(
+        item,
+        channel=other.channel,
+        chat_id=other.chat_id,
+        now=now,
+        error=f"{error} (sent by {other.channel} instead)",
+    )
+    log.info("outbox %s: %s message(s) moved to %s", item.id, moved, other.channel)
+    return True
+
+
+def alert_cannot_wait(item: OutboxItem, pause_seconds: float) -> bool:
+    """Whether `item` is a darurat alert its channel would try again only after more than
+    ALERT_LONGEST_WAIT: it is given up now instead (`give_up`)."""
+    return item.kind == DeliveryKind.ALERT and pause_seconds > ALERT_LONGEST_WAIT
+
+
+async def give_up(
+    repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime, error: str
+) -> None:
+    """`item`'s channel will not send it (in time): a darurat alert goes by its person's other
+    started channel if they have one (this channel is not marked unreachable: it only could
+    not send now); otherwise it fails (`fail`: an alert's coordinators told)."""
+    if item.kind == DeliveryKind.ALERT and await _by_other_channel(
+        repos, item, now=now, error=error
+    ):
+        return
+    await fail(repos, catalog, item, now=now, error=error)
 
 
 async def fail(

@@ -263,3 +263,73 @@ async def test_only_the_last_part_of_a_message_moves_its_delivery_status(db, set
     assert await _row(
         db, "SELECT status, attempts, delivery_status FROM outbox WHERE id = ?", failing
     ) == ("pending", 1, "failed")
+
+
+@pytest.mark.parametrize("code", [131048, 131049])
+async def test_an_alert_meta_held_back_is_not_left_to_wait_an_hour(db, settings, code) -> None:
+    """A darurat alert held back by Meta was tried again an hour later, then two, four...:
+    the coordinators heard of it some 79 hours on. Now at once: failed, and told."""
+    ids = await _people(db)
+    alert = await _sent(db, ids["Budi Santoso"], DeliveryKind.ALERT, "wamid.M0005")
+    await _report(db, settings, "wamid.M0005", "failed", code)
+    await _report(db, settings, "wamid.M0005", "failed", code)  # the same report again
+    assert await _row(db, "SELECT status FROM outbox WHERE id = ?", alert) == ("failed",)
+    [told] = await _texts_to(db, ids["Ibu Sari"])
+    assert "tidak sampai ke Budi Santoso" in told
+
+
+async def test_an_alert_meta_held_back_goes_by_the_persons_telegram(db, settings) -> None:
+    """With a Telegram chat started, the alert goes there at once; WhatsApp is not marked
+    unreachable (Meta only held it back) and the coordinators need not be told."""
+    ids = await _people(db)
+    async with db.transaction() as repos:
+        await repos.users.add_identity(
+            user_id=ids["Budi Santoso"], channel="telegram", external_id="803", chat_id="803",
+            now=NOW,
+        )  # fmt: skip
+    alert = await _sent(db, ids["Budi Santoso"], DeliveryKind.ALERT, "wamid.M0006")
+    await _report(db, settings, "wamid.M0006", "failed", 131049)
+    assert await _row(db, "SELECT channel, chat_id FROM outbox WHERE id = ?", alert) == (
+        "telegram",
+        "803",
+    )
+    assert await _row(
+        db,
+        "SELECT unreachable_at FROM channel_identities WHERE channel = 'whatsapp' AND chat_id = ?",
+        PHONE,
+    ) == (None,)
+    assert await _texts_to(db, ids["Ibu Sari"]) == []
+
+
+async def test_an_alert_whose_template_meta_held_back_is_told_at_once(db, settings) -> None:
+    """The template announcing a held alert held back by Meta: the alert stays held for
+    Budi's next message, and the coordinators hear of it now, not days later."""
+    ids = await _people(db)
+    alert = await _held_behind(db, ids["Budi Santoso"], DeliveryKind.ALERT, "wamid.T0007")
+    await _report(db, settings, "wamid.T0007", "failed", 131048)
+    assert await _row(db, "SELECT status FROM outbox WHERE id = ?", alert) == ("waiting",)
+    [told] = await _texts_to(db, ids["Ibu Sari"])
+    assert "tidak sampai ke Budi Santoso" in told
+
+
+@pytest.mark.parametrize("code", [131048, 131049])
+async def test_an_alert_meta_holds_back_on_the_send_is_told_at_once(db, settings, code) -> None:
+    """The same refusal on the send itself (the channel's verdict: try again in an hour)."""
+    from bot.channels.base import SendOutcome
+    from bot.send_outcomes import FinishedSend, OutcomeWriter
+
+    ids = await _people(db)
+    async with db.transaction() as repos:
+        alert_id = await _queue(repos, ids["Budi Santoso"], DeliveryKind.ALERT, "KNG-2026-000008")
+        notice_id = await _queue(repos, ids["Budi Santoso"], DeliveryKind.NOTICE, "KNG-2026-9")
+        alert, notice = await repos.outbox.get(alert_id), await repos.outbox.get(notice_id)
+        pause = error_codes.retry_pause(code, 0)
+        refused = SendOutcome("retry", retry_after=pause, error=f"({code})")
+        writer = OutcomeWriter("whatsapp", zone=settings.zone, catalog=CATALOG)
+        await writer.write(
+            repos, [FinishedSend(alert, refused, NOW), FinishedSend(notice, refused, NOW)], NOW
+        )
+    assert await _row(db, "SELECT status FROM outbox WHERE id = ?", alert_id) == ("failed",)
+    assert await _row(db, "SELECT status FROM outbox WHERE id = ?", notice_id) == ("pending",)
+    [told] = await _texts_to(db, ids["Ibu Sari"])
+    assert "tidak sampai ke Budi Santoso" in told

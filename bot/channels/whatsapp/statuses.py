@@ -42,7 +42,13 @@ from bot.channels.whatsapp.recipients import resend_with_other_field
 from bot.config import Settings
 from bot.send_outcomes import alert_admins
 from handlers.i18n import Catalog
-from handlers.unreachable import fail, reach_elsewhere, tell_alert_not_delivered
+from handlers.unreachable import (
+    alert_cannot_wait,
+    fail,
+    give_up,
+    reach_elsewhere,
+    tell_alert_not_delivered,
+)
 from storage.early_statuses import StatusReport
 from storage.models import OutboxItem
 from storage.repos import Repos
@@ -148,8 +154,8 @@ async def _on_message(
         await resend_with_other_field(repos, item, now=now)
     elif retry_pause(code, item.attempts) is not None and not await _try_again(
         repos, item, code, now=now
-    ):  # Meta unwell, or holding it back, at the last attempt
-        await fail(repos, catalog, item, now=now, error=_error(code))
+    ):  # Meta unwell, or holding it back, at the last attempt (an alert: too long a wait)
+        await give_up(repos, catalog, item, now=now, error=_error(code))
 
 
 async def _on_template(
@@ -205,9 +211,9 @@ async def _template_refused(
 
 async def _try_again(repos: Repos, item: OutboxItem, code: int | None, *, now: datetime) -> bool:
     """Meta unwell or holding it back: a failed try, sent again after its back-off; False
-    (nothing done) at the last attempt."""
+    (nothing done) at the last attempt, or for a darurat alert that would wait too long."""
     seconds = retry_pause(code, item.attempts)
-    if seconds is None or item.attempts + 1 >= MAX_ATTEMPTS:
+    if seconds is None or item.attempts + 1 >= MAX_ATTEMPTS or alert_cannot_wait(item, seconds):
         return False
     pause = timedelta(seconds=seconds)
     await repos.outbox.retry_later(
