@@ -25,13 +25,22 @@ log = logging.getLogger(__name__)
 async def number_taken(turn: Turn, holder: ChannelIdentity) -> None:
     """Another account of `holder`'s channel writes from `holder`'s number: nothing more is
     sent to the number for `holder`'s person (what waited for it waits for them to write
-    again), and the number never links anyone to them again. Audited."""
+    again), the number is no longer verified as theirs (it never links anyone to them
+    again), and they are told on their other channels. Audited."""
     repos = turn.repos
+    numbers = {holder.phone, f"+{holder.chat_id}" if holder.chat_id else None} - {None}
     await repos.users.release_number(holder, now=turn.now)
     if holder.chat_id:
         await repos.outbox.follow_chat(
             user_id=holder.user_id, channel=holder.channel, old_chat=holder.chat_id, new_chat=None
         )
+    owner = await repos.users.get(holder.user_id)
+    if owner is None:
+        return
+    if owner.phone_verified and owner.phone in numbers:
+        owner = await repos.users.update(owner.id, now=turn.now, phone_verified=False)
+    number = holder.phone or f"+{holder.chat_id}"
+    await _tell_elsewhere(turn, owner, holder.channel, "account_link.number_taken", number)
     await repos.audit.record(
         now=turn.now,
         actor_id=None,
@@ -45,14 +54,19 @@ async def tell_linked(turn: Turn, person: User, phone: str) -> None:
     """Tell `person`, on each channel they already use, that an account of the event's
     channel was linked to them by `phone` (masked): if it is not theirs, the coordinator
     can cut it off before it does harm."""
-    event = turn.event
+    await _tell_elsewhere(turn, person, turn.event.channel, "account_link.linked", phone)
+
+
+async def _tell_elsewhere(turn: Turn, person: User, channel: str, key: str, phone: str) -> None:
+    """A notice (`key`, naming `channel` and `phone` masked) to `person` on each channel
+    other than `channel` where they have a chat."""
     catalog, language = turn.app.catalog, person.language
-    channel_key = f"whatsapp.delivery.channels.{event.channel}"
-    channel = catalog.text(language, channel_key) if catalog.has(channel_key) else event.channel
-    text = catalog.text(language, "account_link.linked", channel=channel, phone=masked_phone(phone))
+    channel_key = f"whatsapp.delivery.channels.{channel}"
+    name = catalog.text(language, channel_key) if catalog.has(channel_key) else channel
+    text = catalog.text(language, key, channel=name, phone=masked_phone(phone))
     summary = catalog.text(language, "account_link.summary")
     for identity in await turn.repos.users.identities_of(person.id):
-        if identity.chat_id is None or identity.channel == event.channel:
+        if identity.chat_id is None or identity.channel == channel:
             continue
         await deliver(
             turn.repos,

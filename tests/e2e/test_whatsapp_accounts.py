@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.admin_tools import add_user
+from bot.clock import ManualClock
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import known_on_whatsapp, open_db
 from tests.e2e.whatsapp import WhatsAppPerson, body_of, new_wamid, post_webhook
 from tests.fakes.whatsapp_api import envelope
+
+EARLY = datetime(2026, 12, 1, 6, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
 
 
 def _rows(settings, sql: str, *params) -> list[tuple]:
@@ -26,14 +30,14 @@ async def test_a_recycled_number_gives_the_new_owner_nothing_of_the_coordinator(
     sari_id = await add_user(
         wa_settings, role="coordinator", telegram_id=5301, name="Ibu Sari", kabupaten="32.08"
     )
-    wrote = datetime.now(UTC) - timedelta(hours=1)
-    known_on_whatsapp(wa_settings, sari_id, "ID.5301", "6281234505301", wrote)
-    await start_wa_bot()
-    sari = WhatsAppPerson(graph, webhook_url, user_id="ID.5301", wa_id="6281234505301")
+    clock = ManualClock(EARLY)  # before the coordinators' daily digest
+    known_on_whatsapp(wa_settings, sari_id, "ID.5301", "6281234505301", EARLY - timedelta(hours=1))
+    await start_wa_bot(clock)
+    sari = WhatsAppPerson(graph, webhook_url, "ID.5301", "6281234505301", clock=clock)
     assert "Tidak ada laporan yang menunggu" in body_of((await sari.say("/antrian"))[0])
 
     # The number lapsed and was sold again: another WhatsApp account writes from it.
-    newcomer = WhatsAppPerson(graph, webhook_url, user_id="ID.5399", wa_id="6281234505301")
+    newcomer = WhatsAppPerson(graph, webhook_url, "ID.5399", "6281234505301", clock=clock)
     welcome = await newcomer.say("halo")
     assert "Selamat datang" in body_of(welcome[0])
     queue = await newcomer.say("/antrian")

@@ -105,10 +105,19 @@ async def test_her_telegram_phone_does_not_link_the_new_owner_either(world) -> N
             user_id=sari.id, channel="telegram", external_id="7001", chat_id="7001", now=NOW
         )
         await repos.users.set_identity_phone(telegram.id, "+" + WA_ID, verified=True)
+        await repos.users.update(sari.id, now=NOW, phone="+" + WA_ID, phone_verified=True)
     turn = await _from_whatsapp(db, app, "ID.BSUID-B", WA_ID)
     assert turn.user is not None and turn.user.id != sari.id
     async with db.reading() as repos:
         assert await repos.users.with_verified_phone("+" + WA_ID, other_than="whatsapp") is None
+        assert await repos.people.verified_phone_owner("+" + WA_ID, other_than=turn.user.id) is None
+        rows = await repos.conn.execute_fetchall(
+            "SELECT channel, chat_id, message FROM outbox WHERE user_id = ?", (sari.id,)
+        )
+    # She is told on Telegram, where she still is; nothing goes to the number.
+    [(channel, chat, message)] = [tuple(row) for row in rows]
+    assert (channel, chat) == ("telegram", "7001")
+    assert "+62812*****890" in message and "sekarang dipakai akun WhatsApp lain" in message
 
 
 async def test_the_same_account_is_known_by_its_bsuid_then_and_without_it(world) -> None:
