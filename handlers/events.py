@@ -24,6 +24,10 @@ class InboundKind(StrEnum):
     LOCATION = "location"
     PHOTO = "photo"
     OTHER = "other"  # sticker, voice note, document, video...
+    # The channel says an account it knew by `previous_user_id` / `previous_chat_id` is the
+    # same person's under `external_user_id` / `chat_id` now (WhatsApp's user_changed_number
+    # and user_changed_user_id): nobody wrote anything, nothing is answered.
+    ACCOUNT_CHANGED = "account_changed"
 
 
 # What people send by speaking: Telegram's voice notes, audio files and round videos;
@@ -32,6 +36,11 @@ SPOKEN_TYPES = frozenset({"voice", "audio", "video_note"})
 
 # Button data of "show me what waits for me" (WhatsApp's template quick reply).
 OPEN_WAITING = "open"
+
+# The key of someone a channel knows only by their phone ("wa:6281..."), until it names
+# their account (WhatsApp's BSUID): the one key that may be replaced by another
+# (handlers/identity.py).
+PHONE_KEY_PREFIX = "wa:"
 
 
 class Pick(BaseModel):
@@ -88,6 +97,9 @@ class Inbound(BaseModel):
     # handlers/typed_numbers.py).
     picks: tuple[Pick, ...] = ()
     picked_from: int | None = None  # the outbox id of the message the numbers were printed in
+    # ACCOUNT_CHANGED: the key and the chat the channel knew the person by before.
+    previous_user_id: str | None = None
+    previous_chat_id: str | None = None
 
     @property
     def spoken(self) -> bool:

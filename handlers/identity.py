@@ -5,7 +5,9 @@ last channel kept. The router does this first for every private event."""
 
 from __future__ import annotations
 
+from handlers.account_links import number_taken, tell_linked
 from handlers.context import Turn
+from handlers.events import PHONE_KEY_PREFIX
 from storage.models import ChannelIdentity, Role, UserStatus
 
 
@@ -74,15 +76,22 @@ async def identify(turn: Turn) -> None:
 
 async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:
     """A channel may start to know someone by another id (WhatsApp's BSUID arriving after
-    the phone); and someone known on another channel by a phone that channel verified is the
-    same person. A typed phone number never links accounts."""
+    the phone: the `wa:` key is replaced); and someone known on another channel by a phone
+    that channel verified is the same person, told so on their other channels. A typed
+    phone number never links accounts. Another account of the same channel at a number we
+    know (a recycled prepaid number: a new WhatsApp account, another BSUID) is a stranger:
+    the number is no longer the old account's (`number_taken`)."""
     event, users = turn.event, turn.repos.users
-    identity = await users.identity_by_chat(event.channel, event.chat_id)
-    if identity is not None:
-        await users.rekey_identity(identity.id, event.external_user_id)
-        return await users.identity(event.channel, event.external_user_id)
+    holder = await users.holder_of_number(event.channel, event.chat_id, event.sender_phone)
+    if holder is not None:
+        if not same_account(holder.external_id, event.external_user_id):
+            await number_taken(turn, holder)
+            return None
+        if holder.external_id.startswith(PHONE_KEY_PREFIX):
+            await users.rekey_identity(holder.id, event.external_user_id)
+        return holder
     if event.sender_phone:
-        linked = await users.with_verified_phone(event.sender_phone)
+        linked = await users.with_verified_phone(event.sender_phone, other_than=event.channel)
         if linked is not None:
             identity = await users.add_identity(
                 user_id=linked.id,
@@ -100,5 +109,15 @@ async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:
                 subject=f"user:{linked.id}",
                 detail={"channel": event.channel},
             )
+            await tell_linked(turn, linked, event.sender_phone)
             return await users.identity(event.channel, event.external_user_id)
     return None
+
+
+def same_account(known: str, given: str) -> bool:
+    """Whether the key an event gives is the account we know at its number: the same key,
+    or either one the phone's placeholder (a payload without the account's id names the
+    number only, and that number is this account's)."""
+    return (
+        known == given or known.startswith(PHONE_KEY_PREFIX) or given.startswith(PHONE_KEY_PREFIX)
+    )

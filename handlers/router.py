@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from handlers import (
     account,
+    account_links,
     case_report,
     command_or_answer,
     form_cancel,
@@ -65,6 +66,9 @@ async def handle(turn: Turn) -> None:
     if not event.is_private:
         if event.kind in (InboundKind.TEXT, InboundKind.COMMAND):
             turn.reply(turn.t("errors.private_only"))
+        return
+    if event.kind == InboundKind.ACCOUNT_CHANGED:  # the channel's word, nobody's message
+        await account_links.follow_change(turn)
         return
     await identify(turn)
     if event.kind == InboundKind.TEXT and (typed := await _typed_command(turn)):

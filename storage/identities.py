@@ -170,6 +170,48 @@ class ChannelIdentityRepo(Repo):
             (external_id, identity_id),
         )
 
+    async def holder_of_number(
+        self, channel: str, chat_id: str, phone: str | None
+    ) -> ChannelIdentity | None:
+        """The identity of this channel that a number belongs to, as far as we know: the one
+        whose chat it is, else one the channel vouched for that phone (a WhatsApp account
+        written to by its BSUID). None: no account of this channel has it."""
+        row = await self._one(
+            "SELECT * FROM channel_identities WHERE channel = ?1 AND (chat_id = ?2"
+            " OR (?3 IS NOT NULL AND phone = ?3 AND phone_verified = 1))"
+            " ORDER BY chat_id IS NOT ?2, id LIMIT 1",
+            (channel, chat_id, phone),
+        )
+        return _identity(row) if row else None
+
+    async def readdress_identity(
+        self, identity_id: int, *, external_id: str, chat_id: str, phone: str | None, verified: bool
+    ) -> None:
+        """The channel now knows the person by another id, chat or number (Meta's number
+        change), or their number is no longer theirs (written to by their id instead)."""
+        await self._run(
+            "UPDATE channel_identities SET external_id = ?, chat_id = ?, phone = ?,"
+            " phone_verified = ? WHERE id = ?",
+            (external_id, chat_id, phone, int(verified), identity_id),
+        )
+
+    async def release_number(self, identity: ChannelIdentity, *, now: datetime) -> None:
+        """The number at `identity`'s chat is another account's now: the identity keeps its
+        id but has no chat (nothing is sent to the number; notices wait until the person
+        writes again, or go by another channel: `unreachable_at`), and the number, on each
+        of the person's identities, is no longer verified as theirs: it never links a new
+        account to them again (`UserRepo.with_verified_phone`)."""
+        await self._run(
+            "UPDATE channel_identities SET chat_id = NULL, unreachable_at = ? WHERE id = ?",
+            (to_db(now), identity.id),
+        )
+        for number in {identity.phone, identity.chat_id} - {None}:
+            await self._run(
+                "UPDATE channel_identities SET phone_verified = 0 WHERE user_id = ?"
+                " AND (phone = ? OR phone = '+' || ?)",
+                (identity.user_id, number, number),
+            )
+
     async def mark_unreachable(self, channel: str, chat_id: str, *, now: datetime) -> None:
         """The channel refused delivery (blocked, deactivated) until the person writes again."""
         await self._run(

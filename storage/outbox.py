@@ -354,6 +354,20 @@ class OutboxRepo(Repo):
         )
         return cursor.rowcount
 
+    async def follow_chat(
+        self, *, user_id: int, channel: str, old_chat: str, new_chat: str | None
+    ) -> None:
+        """The person's chat on `channel` is another now (a new number), or none (their
+        number is someone else's): what is not sent yet goes to the new one, or waits until
+        they write again; never to the old."""
+        await self._run(
+            "UPDATE outbox SET chat_id = ?1,"
+            " status = CASE WHEN ?1 IS NULL THEN 'waiting' ELSE status END"
+            " WHERE user_id = ?2 AND channel = ?3 AND chat_id = ?4"
+            " AND status IN ('pending', 'waiting')",
+            (new_chat, user_id, channel, old_chat),
+        )
+
     async def note_other_recipient(self, item_id: int) -> None:
         """The other recipient field got the message through (after a 131062)."""
         await self._run("UPDATE outbox SET other_recipient = 1 WHERE id = ?", (item_id,))

@@ -172,12 +172,15 @@ class UserRepo(ChannelIdentityRepo):
         row = await self._one("SELECT COUNT(*) FROM users")
         return int(row[0])
 
-    async def with_verified_phone(self, phone: str) -> User | None:
-        """The person whose phone a channel vouched for (links channels, never typed numbers)."""
+    async def with_verified_phone(self, phone: str, *, other_than: str) -> User | None:
+        """The person whose phone another channel than `other_than` vouched for (links
+        channels, never typed numbers; an account of the same channel with that number is
+        another account, never the same person: handlers/identity.py)."""
         row = await self._one(
             "SELECT u.* FROM users u JOIN channel_identities i ON i.user_id = u.id"
-            " WHERE i.phone = ? AND i.phone_verified = 1 ORDER BY u.id LIMIT 1",
-            (phone,),
+            " WHERE i.phone = ? AND i.phone_verified = 1 AND i.channel != ?"
+            " ORDER BY u.id LIMIT 1",
+            (phone, other_than),
         )
         return user_from_row(row) if row else None
 

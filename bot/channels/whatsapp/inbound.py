@@ -15,7 +15,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.events import OPEN_WAITING, Inbound, InboundKind, Pick
+from handlers.events import OPEN_WAITING, PHONE_KEY_PREFIX, Inbound, InboundKind, Pick
 
 CHANNEL = "whatsapp"
 BSUID_PREFIX = "bsuid:"
@@ -47,11 +47,15 @@ def sender_ids(payload: dict[str, Any]) -> tuple[str, str | None]:
     if user_id:
         return user_id, wa_id
     if wa_id:
-        return f"wa:{wa_id}", wa_id
+        return PHONE_KEY_PREFIX + wa_id, wa_id
     sender = text_at(message, "from") or ""
-    if re.fullmatch(r"[0-9]+", sender):
-        return f"wa:{sender}", sender
+    if _digits(sender):
+        return PHONE_KEY_PREFIX + sender, sender
     return sender, None
+
+
+def _digits(text: str | None) -> bool:
+    return text is not None and re.fullmatch(r"[0-9]+", text) is not None
 
 
 def sent_at(message: dict[str, Any]) -> datetime | None:
@@ -113,11 +117,42 @@ def _picks(payload: dict[str, Any]) -> dict[str, Any]:
     return {"picks": picks, "picked_from": message if isinstance(message, int) else None}
 
 
+def account_change(message: dict[str, Any]) -> Inbound | None:
+    """Meta's system message that a person's account is known otherwise now (no contacts
+    array comes with it): `user_changed_number` (a new phone, `system.wa_id`, and with it a
+    new BSUID, `system.user_id`) or `user_changed_user_id` (a new BSUID, no phone). The
+    previous BSUID is `system.previous_user_id` (since August 2026); `from` is the old phone.
+    None for any other system message, or one that names neither the old nor the new."""
+    system = object_at(message, "system")
+    if text_at(system, "type") not in ("user_changed_number", "user_changed_user_id"):
+        return None
+    new_phone = text_at(system, "wa_id") if _digits(text_at(system, "wa_id")) else None
+    new_key = text_at(system, "user_id") or (PHONE_KEY_PREFIX + new_phone if new_phone else None)
+    old_phone = text_at(message, "from") if _digits(text_at(message, "from")) else None
+    old_key = text_at(system, "previous_user_id")
+    if not new_key or not (old_key or old_phone):
+        return None
+    return Inbound(
+        channel=CHANNEL,
+        external_user_id=new_key,
+        chat_id=new_phone or BSUID_PREFIX + new_key,
+        kind=InboundKind.ACCOUNT_CHANGED,
+        message_id=text_at(message, "id"),
+        sender_phone=f"+{new_phone}" if new_phone else None,
+        sent_at=sent_at(message),
+        previous_user_id=old_key,
+        previous_chat_id=old_phone,
+    )
+
+
 def to_inbound(payload: dict[str, Any]) -> Inbound | None:
     """The neutral event for a stored WhatsApp message; None for what is not answered:
-    reactions (a thumbs-up to our message asks for nothing) and messages without a sender."""
+    reactions (a thumbs-up to our message asks for nothing), system messages other than an
+    account's change, and messages without a sender."""
     message = object_at(payload, "message")
     kind = text_at(message, "type")
+    if kind == "system":
+        return account_change(message)
     key, wa_id = sender_ids(payload)
     if not key or kind == "reaction":
         return None

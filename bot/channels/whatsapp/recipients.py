@@ -8,6 +8,7 @@ import logging
 from datetime import datetime
 
 from bot.channels.whatsapp.inbound import BSUID_PREFIX
+from handlers.events import PHONE_KEY_PREFIX
 from storage.models import ChannelIdentity, OutboxItem
 from storage.repos import Repos
 
@@ -23,7 +24,7 @@ def other_recipient(identity: ChannelIdentity | None, chat: str) -> str | None:
         if identity.phone and identity.phone_verified:
             return identity.phone.lstrip("+")
         return None
-    if identity.external_id.startswith("wa:"):
+    if identity.external_id.startswith(PHONE_KEY_PREFIX):
         return None  # known only by the phone
     return BSUID_PREFIX + identity.external_id
 

@@ -1,0 +1,118 @@
+"""Whose account a WhatsApp message is when numbers change hands, end to end (signed webhooks
+in, the fake Graph API out, the fake Bot API for Telegram): a recycled number's new WhatsApp
+account is a stranger; Meta's system message that someone changed number keeps them; a link
+by a phone verified on Telegram is told on Telegram."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.admin_tools import add_user
+from bot.clock import ManualClock
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import known_on_whatsapp, open_db
+from tests.e2e.whatsapp import WhatsAppPerson, body_of, new_wamid, post_webhook
+from tests.fakes.whatsapp_api import envelope
+
+EARLY = datetime(2026, 12, 1, 6, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+
+def _rows(settings, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(settings.database_path) as db:
+        return db.execute(sql, params).fetchall()
+
+
+async def test_a_recycled_number_gives_the_new_owner_nothing_of_the_coordinator(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    sari_id = await add_user(
+        wa_settings, role="coordinator", telegram_id=5301, name="Ibu Sari", kabupaten="32.08"
+    )
+    clock = ManualClock(EARLY)  # before the coordinators' daily digest
+    known_on_whatsapp(wa_settings, sari_id, "ID.5301", "6281234505301", EARLY - timedelta(hours=1))
+    await start_wa_bot(clock)
+    sari = WhatsAppPerson(graph, webhook_url, "ID.5301", "6281234505301", clock=clock)
+    assert "Tidak ada laporan yang menunggu" in body_of((await sari.say("/antrian"))[0])
+
+    # The number lapsed and was sold again: another WhatsApp account writes from it.
+    newcomer = WhatsAppPerson(graph, webhook_url, "ID.5399", "6281234505301", clock=clock)
+    welcome = await newcomer.say("halo")
+    assert "Selamat datang" in body_of(welcome[0])
+    queue = await newcomer.say("/antrian")
+    assert "Tidak ada laporan yang menunggu" not in body_of(queue[0])
+    accounts = _rows(
+        wa_settings,
+        "SELECT i.external_id, i.chat_id, u.role, u.status FROM channel_identities i"
+        " JOIN users u ON u.id = i.user_id WHERE i.channel = 'whatsapp' ORDER BY i.id",
+    )
+    assert accounts == [
+        ("ID.5301", None, "coordinator", "active"),
+        ("ID.5399", "6281234505301", None, "registering"),
+    ]
+    assert graph.rejections == []
+
+
+async def test_meta_telling_of_a_new_number_keeps_the_person(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """`user_changed_number`: a new number, and with it a new BSUID (as Meta regenerates
+    it); the registration goes on from the new number."""
+    await start_wa_bot()
+    before = WhatsAppPerson(graph, webhook_url, user_id="ID.5401", wa_id="6281234505401")
+    await before.say("halo")
+    change = {
+        "from": "6281234505401",
+        "id": new_wamid(),
+        "timestamp": str(int(datetime.now(UTC).timestamp())),
+        "type": "system",
+        "system": {
+            "body": "User Sari changed from 6281234505401 to 6285700005401",
+            "wa_id": "6285700005401",
+            "type": "user_changed_number",
+            "user_id": "ID.5402",
+            "previous_user_id": "ID.5401",
+        },
+    }
+    response = await post_webhook(webhook_url, envelope(messages=[change]))
+    assert response.status_code == 200
+    after = WhatsAppPerson(graph, webhook_url, user_id="ID.5402", wa_id="6285700005401")
+    answer = await after.say("Siti Aminah")
+    assert "✓ Nama: Siti Aminah" in body_of(answer[0])
+    assert _rows(
+        wa_settings, "SELECT external_id, chat_id, phone, phone_verified FROM channel_identities"
+    ) == [("ID.5402", "6285700005401", "+6285700005401", 1)]
+    assert graph.messages_to("6281234505401")[1:] == []  # nothing answered the notice
+    assert graph.rejections == []
+
+
+async def test_a_whatsapp_account_linked_by_her_telegram_phone_is_told_on_telegram(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=5501,
+        name="Bu Ani",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    with open_db(wa_settings.database_path) as db:  # shared her contact on Telegram
+        db.execute(
+            "UPDATE channel_identities SET phone = '+6281234505501', phone_verified = 1"
+            " WHERE channel = 'telegram' AND external_id = '5501'"
+        )
+    await start_wa_bot()
+    telegram = TelegramPerson(fake, 5501, "Ani")
+    await telegram.say("/start")
+    whatsapp = WhatsAppPerson(graph, webhook_url, user_id="ID.5501", wa_id="6281234505501")
+    await whatsapp.say("halo")
+    await fake.wait_for(
+        lambda: any("baru saja terhubung" in m["text"] for m in telegram.messages()),
+        what="the link told on Telegram",
+    )
+    [told] = [m["text"] for m in telegram.messages() if "baru saja terhubung" in m["text"]]
+    assert "Akun WhatsApp dengan nomor +62812*****501" in told and "6281234505501" not in told
+    assert graph.rejections == [] and fake.rejections == []
