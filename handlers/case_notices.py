@@ -3,7 +3,7 @@ once, and the coordinators' flags (protected cases, possible duplicates)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Collection
 from typing import Any
 
 from handlers.case_changes import changes_anything, changes_since_sent_back
@@ -41,13 +41,13 @@ async def _coordinators(turn: Turn, facts: CaseFacts) -> list[User]:
     )
 
 
-def _verifiers(turn: Turn, facts: CaseFacts, reporter_id: int) -> Awaitable[Deciders]:
+def _verifiers(turn: Turn, facts: CaseFacts, authors: Collection[int]) -> Awaitable[Deciders]:
     return deciders(
         turn.repos,
         "verify",
         kecamatan_code=facts.kecamatan_code,
         kabupaten_code=facts.kabupaten_code,
-        reporter_id=reporter_id,
+        authors=authors,
     )
 
 
@@ -99,7 +99,7 @@ async def tell_new_case(
     it when they must stand in (nobody in the region may verify it); flags to coordinators."""
     reporter = turn.user
     assert reporter is not None
-    verifiers = await _verifiers(turn, facts, reporter.id)
+    verifiers = await _verifiers(turn, facts, (reporter.id,))
     if facts.urgency == "darurat":
         await alert_darurat(turn, facts, number, case_id)
     elif not verifiers.standing_in:
@@ -175,7 +175,8 @@ async def tell_reviewers_of_revision(
     and the reporter's explanation, with a button to open it; so does whoever sent it back,
     if not one of them (a coordinator, when the TKSK verifies it)."""
     assert turn.user is not None  # who corrected it: its reporter now
-    verifiers = await _verifiers(turn, facts, turn.user.id)
+    # Four eyes: not who wrote it either, when it was handed over to who corrected it.
+    verifiers = await _verifiers(turn, facts, case.summary.authors | {turn.user.id})
     changed = changes_anything(turn.app, sent_back, corrected)
     key = "resubmitted_for_reviewer" if changed else "resubmitted_unchanged_for_reviewer"
 
