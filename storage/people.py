@@ -227,7 +227,8 @@ class PeopleRepo(Repo):
     ) -> tuple[list[tuple[int, str]], list[int]]:
         """Give the open cases (in scope) and drafts of one person to another. Cases keep
         their history (events, versions); drafts arrive paused, the one being filled in
-        marked (who gave it, by whom, when: `handed_over_notice`). Returns ([(case id,
+        marked (who gave it, by whom, when: `handed_over_notice`), none marked to open on a
+        reactivation (the giver's suspension is not the receiver's). Returns ([(case id,
         number)], [draft session ids]) moved."""
         where, params = scope.where("c")
         cases = await self._all(
@@ -247,10 +248,10 @@ class PeopleRepo(Repo):
         mark = {"from": from_id, "by": by_id, "at": to_db(now) if now else None}
         for draft_id in draft_ids:
             await self._run(
-                "UPDATE form_sessions SET user_id = ?, status = 'paused', state = CASE"
-                " WHEN status = 'active' AND ? IS NOT NULL THEN json_set(state, ?, json(?))"
-                " ELSE state END WHERE id = ?",
-                (to_id, mark["at"], HANDED_OVER_MARK, json.dumps(mark), draft_id),
+                "UPDATE form_sessions SET user_id = ?, status = 'paused', state = json_remove("
+                "CASE WHEN status = 'active' AND ? IS NOT NULL THEN json_set(state, ?, json(?))"
+                " ELSE state END, ?) WHERE id = ?",
+                (to_id, mark["at"], HANDED_OVER_MARK, json.dumps(mark), SUSPENDED_MARK, draft_id),
             )
         return moved, draft_ids
 
