@@ -59,6 +59,16 @@ def people_where(scope: Scope, alias: str = "u") -> tuple[str, tuple[Any, ...]]:
     return "0 = 1", ()
 
 
+def _open_cases_of(user_id: int, scope: Scope) -> tuple[str, tuple[Any, ...]]:
+    """A SQL condition on cases `c`: the open cases the person reports, within the scope (of
+    who hands them over: a coordinator moves those of their kabupaten only)."""
+    where, params = scope.where("c")
+    return (
+        f"c.reporter_id = ? AND c.state IN ({placeholders(OPEN_CASE_STATES)}) AND {where}",
+        (user_id, *OPEN_CASE_STATES, *params),
+    )
+
+
 class PeopleRepo(Repo):
     """Queries and changes of people management, always within a scope."""
 
@@ -124,13 +134,11 @@ class PeopleRepo(Repo):
         )
         return user_from_row(row) if row else None
 
-    async def workload(self, user_id: int) -> tuple[int, int]:
-        """(open cases reported by the person, their unfinished case-report drafts)."""
-        cases = await self._one(
-            "SELECT COUNT(*) FROM cases WHERE reporter_id = ?"
-            f" AND state IN ({placeholders(OPEN_CASE_STATES)})",
-            (user_id, *OPEN_CASE_STATES),
-        )
+    async def workload(self, user_id: int, scope: Scope) -> tuple[int, int]:
+        """(open cases reported by the person in the scope, their unfinished case-report
+        drafts): what `hand_over` in that scope would move."""
+        where, params = _open_cases_of(user_id, scope)
+        cases = await self._one(f"SELECT COUNT(*) FROM cases c WHERE {where}", params)
         drafts = await self._one(
             "SELECT COUNT(*) FROM form_sessions WHERE user_id = ? AND form_id = ?"
             f" AND status IN ('active', 'paused') AND {HAS_ANSWERS}",
@@ -230,11 +238,9 @@ class PeopleRepo(Repo):
         marked (who gave it, by whom, when: `handed_over_notice`), none marked to open on a
         reactivation (the giver's suspension is not the receiver's). Returns ([(case id,
         number)], [draft session ids]) moved."""
-        where, params = scope.where("c")
+        where, params = _open_cases_of(from_id, scope)
         cases = await self._all(
-            f"SELECT c.id, c.number FROM cases c WHERE c.reporter_id = ?"
-            f" AND c.state IN ({placeholders(OPEN_CASE_STATES)}) AND {where} ORDER BY c.id",
-            (from_id, *OPEN_CASE_STATES, *params),
+            f"SELECT c.id, c.number FROM cases c WHERE {where} ORDER BY c.id", params
         )
         moved = [(int(row[0]), str(row[1])) for row in cases]
         for case_id, _ in moved:
