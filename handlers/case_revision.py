@@ -111,6 +111,7 @@ async def resubmit(
         actor_id=turn.user.id,
         action="case.resubmitted",
         subject=f"case:{case.summary.id}",
+        detail={"number": number},
     )
     done = "review.unchanged.sent" if explanation else "review.resubmitted"
     turn.reply(Outbound(text=turn.t(done, number=number), remove_keyboard=True))

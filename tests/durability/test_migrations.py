@@ -239,7 +239,9 @@ async def test_upgraded_districts_have_no_contact_until_a_coordinator_sets_one(
         await database.close()
 
 
-@pytest.mark.parametrize("fixture", FIXTURE_FILES[1:], ids=[p.stem for p in FIXTURE_FILES[1:]])
+@pytest.mark.parametrize(
+    "fixture", [p for p in FIXTURE_FILES if 2 <= _version(p) < 24], ids=lambda p: p.stem
+)
 async def test_upgraded_cases_know_who_wrote_them(fixture: Path, tmp_path: Path) -> None:
     """Migration 0024 keeps who wrote each case (four eyes after a handover): the actor of
     its first event, else of its `case.submitted` audit entry, else its reporter. In the

@@ -145,3 +145,6 @@ async def test_a_correction_of_a_tksks_report_handed_over_goes_to_the_coordinato
     assert [text for text in to_sari if RESUBMITTED_TO_VERIFIER in text], to_sari
     assert VERIFY in labels(await send(db, app, sari, channel, data=f"cs:{case_id}"))
     assert VERIFY not in labels(await send(db, app, tono, channel, data=f"cs:{case_id}"))
+    async with db.reading() as repos:
+        (entry,) = await repos.audit.entries("case.resubmitted")
+    assert entry["detail"] == '{"number": "KNG-2026-000001"}'  # it outlives the case
