@@ -3,7 +3,7 @@ once, and the coordinators' flags (protected cases, possible duplicates)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Collection
 from typing import Any
 
 from handlers.case_changes import changes_anything, changes_since_sent_back
@@ -42,13 +42,13 @@ async def _coordinators(turn: Turn, facts: CaseFacts) -> list[User]:
     )
 
 
-def _verifiers(turn: Turn, facts: CaseFacts, reporter_id: int) -> Awaitable[Deciders]:
+def _verifiers(turn: Turn, facts: CaseFacts, authors: Collection[int]) -> Awaitable[Deciders]:
     return deciders(
         turn.repos,
         "verify",
         kecamatan_code=facts.kecamatan_code,
         kabupaten_code=facts.kabupaten_code,
-        reporter_id=reporter_id,
+        authors=authors,
     )
 
 
@@ -100,7 +100,7 @@ async def tell_new_case(
     it when they must stand in (nobody in the region may verify it); flags to coordinators."""
     reporter = turn.user
     assert reporter is not None
-    verifiers = await _verifiers(turn, facts, reporter.id)
+    verifiers = await _verifiers(turn, facts, (reporter.id,))
     if facts.urgency == "darurat":
         await alert_darurat(turn, facts, number, case_id)
     elif not verifiers.standing_in:
@@ -195,7 +195,8 @@ async def tell_reviewers_of_revision(
     there; a darurat one is alerted instead, `case_revision`), and the old kecamatan hears it
     left (`case_moves`)."""
     assert turn.user is not None  # who corrected it: its reporter now
-    verifiers = await _verifiers(turn, facts, turn.user.id)
+    # Four eyes: not who wrote it either, when it was handed over to who corrected it.
+    verifiers = await _verifiers(turn, facts, case.summary.authors | {turn.user.id})
     move = move_of(case.summary, facts.desa_code)
     new_to = {p.id for p in verifiers.people if move and not could_see_before(p, case.summary)}
     changed = changes_anything(turn.app, sent_back, corrected)

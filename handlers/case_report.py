@@ -261,7 +261,11 @@ async def decide_duplicate(turn: Turn, data: str) -> None:
     )
     await turn.repos.forms.save(session.id, state=state, status="completed", now=turn.now)
     await turn.repos.audit.record(
-        now=turn.now, actor_id=turn.user.id, action="case.updated", subject=f"case:{case.id}"
+        now=turn.now,
+        actor_id=turn.user.id,
+        action="case.updated",
+        subject=f"case:{case.id}",
+        detail={"number": case.number},
     )
     turn.reply(turn.t("case.added_as_update", number=case.number))
     if case.reporter_id != turn.user.id:

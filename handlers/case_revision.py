@@ -112,6 +112,7 @@ async def resubmit(
         actor_id=turn.user.id,
         action="case.resubmitted",
         subject=f"case:{case.summary.id}",
+        detail={"number": number},
     )
     if move := move_of(case.summary, facts.desa_code):
         await record_move(turn, case.summary.id, move)

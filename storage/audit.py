@@ -89,6 +89,17 @@ class AuditRepo(Repo):
             )
         return [dict(row) for row in rows]
 
+    async def case_of_number(self, number: str) -> int | None:
+        """The id of the case that had this number, by its `case.submitted` entry (for a
+        case deleted since: its entries still name it by id)."""
+        row = await self._one(
+            "SELECT subject FROM audit_log WHERE action = 'case.submitted'"
+            " AND json_extract(detail, '$.number') = ? ORDER BY id DESC LIMIT 1",
+            (number,),
+        )
+        kind, _, key = str(row[0] or "").partition(":") if row else ("", "", "")
+        return int(key) if kind == "case" and key.isdigit() else None
+
     async def page(
         self,
         *,

@@ -22,34 +22,42 @@ from storage.scope import Scope
 URGENCY_ORDER = "CASE c.urgency WHEN 'darurat' THEN 0 WHEN 'segera' THEN 1 ELSE 2 END"
 
 
+def _not_author(person_id: str) -> str:
+    """SQL: the person whose id is the expression `person_id` (named once: it may be a `?`)
+    is none of case `c`'s authors (`CaseSummary.authors`: who wrote it, who answers for it
+    now; a row written without `submitted_by` was written by its reporter)."""
+    return f"{person_id} NOT IN (c.reporter_id, COALESCE(c.submitted_by, c.reporter_id))"
+
+
 def _someone_else(role: str, region: str) -> str:
     return (
         f"EXISTS (SELECT 1 FROM users u WHERE u.status = 'active' AND u.role = '{role}'"
-        f" AND u.kabupaten_code = c.kabupaten_code{region} AND u.id IS NOT c.reporter_id)"
+        f" AND u.kabupaten_code = c.kabupaten_code{region} AND {_not_author('u.id')})"
     )
 
 
 # A case that nobody of its region may decide, so an admin stands in: the rule of
 # handlers/review/deciders.py as SQL (verifying falls to the kecamatan's TKSK, else the
-# kabupaten's coordinators; approving to the coordinators; never the reporter).
+# kabupaten's coordinators; approving to the coordinators; never its authors).
 _COORDINATOR = _someone_else("coordinator", "")
 _TKSK = _someone_else("tksk", " AND u.kecamatan_code = c.kecamatan_code")
 NOBODY_TO_DECIDE = (
     f"((c.state = 'verified' AND NOT {_COORDINATOR})"
     f" OR (c.state IN ('submitted', 'resubmitted') AND NOT {_TKSK} AND NOT {_COORDINATOR}))"
 )
-# Only a kabupaten with fewer than two active coordinators can have such a case (two cannot
-# both be its reporter), so the admins' daily question looks at the cases of those alone.
+# Only a kabupaten with fewer than three active coordinators can have such a case (a case has
+# two authors at most: who wrote it, and who it was handed over to, made a coordinator since),
+# so the admins' daily question looks at the cases of those alone.
 _THIN_KABUPATEN = (
     "SELECT r.code FROM regions r WHERE r.level = 'kabupaten' AND (SELECT COUNT(*) FROM users k"
-    " WHERE k.kabupaten_code = r.code AND k.status = 'active' AND k.role = 'coordinator') < 2"
+    " WHERE k.kabupaten_code = r.code AND k.status = 'active' AND k.role = 'coordinator') < 3"
 )
 
 
 def _stands_in(admin_id: str) -> str:
     """SQL: case `c` is one the admin whose id is the expression `admin_id` stands in for:
-    nobody of its region may decide it, and the admin did not report it."""
-    return f"({NOBODY_TO_DECIDE} AND c.reporter_id IS NOT {admin_id})"
+    nobody of its region may decide it, and the admin is none of its authors."""
+    return f"({NOBODY_TO_DECIDE} AND {_not_author(admin_id)})"
 
 
 def stand_in_cases(admin_id: str) -> str:

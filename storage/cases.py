@@ -24,9 +24,10 @@ from storage.person_names import person_key
 SUMMARY_COLUMNS = (
     "c.id, c.number, c.state, c.urgency, c.kabupaten_code, c.kecamatan_code, c.desa_code,"
     " c.reporter_id, c.submitted_at,"
-    " (SELECT group_concat(code) FROM case_categories WHERE case_id = c.id)"
+    " (SELECT group_concat(code) FROM case_categories WHERE case_id = c.id),"
+    " COALESCE(c.submitted_by, c.reporter_id)"
 )
-SUMMARY_WIDTH = 10  # how many columns SUMMARY_COLUMNS holds: what follows is the caller's
+SUMMARY_WIDTH = 11  # how many columns SUMMARY_COLUMNS holds: what follows is the caller's
 LATEST_FIRST = "c.submitted_at DESC, c.id DESC"
 
 
@@ -43,6 +44,7 @@ def summary_of(r: Any) -> CaseSummary:
         reporter_id=r[7],
         submitted_at=from_db(r[8]),
         categories=sorted((r[9] or "").split(",")) if r[9] else [],
+        submitted_by=r[10],
     )
 
 
@@ -90,15 +92,16 @@ class CaseRepo(Repo):
         """Insert a submitted case with its categories, subjects, photos and first event."""
         cursor = await self._run(
             "INSERT INTO cases (number, kabupaten_code, kecamatan_code, desa_code, household_id,"
-            " reporter_id, state, urgency, protected, description, details, consent, answers,"
-            " form_version, submitted_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " reporter_id, submitted_by, state, urgency, protected, description, details,"
+            " consent, answers, form_version, submitted_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 number,
                 kabupaten_code,
                 kecamatan_code,
                 desa_code,
                 household_id,
+                reporter_id,
                 reporter_id,
                 CaseState.SUBMITTED,
                 urgency,

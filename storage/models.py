@@ -209,9 +209,16 @@ class CaseSummary(_Model):
     kabupaten_code: str
     kecamatan_code: str
     desa_code: str
-    reporter_id: int
+    reporter_id: int  # who answers for it now (a handover gives it to someone else)
+    submitted_by: int  # who wrote it: sent it first
     submitted_at: datetime
     categories: list[str]
+
+    @property
+    def authors(self) -> frozenset[int]:
+        """Who may never verify or approve it (four eyes): who wrote it, and who answers for
+        it now (a handover's receiver, who may have corrected it)."""
+        return frozenset((self.reporter_id, self.submitted_by))
 
 
 class FoundCase(CaseSummary):

@@ -59,6 +59,16 @@ def people_where(scope: Scope, alias: str = "u") -> tuple[str, tuple[Any, ...]]:
     return "0 = 1", ()
 
 
+def _open_cases_of(user_id: int, scope: Scope) -> tuple[str, tuple[Any, ...]]:
+    """A SQL condition on cases `c`: the open cases the person reports, within the scope (of
+    who hands them over: a coordinator moves those of their kabupaten only)."""
+    where, params = scope.where("c")
+    return (
+        f"c.reporter_id = ? AND c.state IN ({placeholders(OPEN_CASE_STATES)}) AND {where}",
+        (user_id, *OPEN_CASE_STATES, *params),
+    )
+
+
 class PeopleRepo(Repo):
     """Queries and changes of people management, always within a scope."""
 
@@ -124,13 +134,11 @@ class PeopleRepo(Repo):
         )
         return user_from_row(row) if row else None
 
-    async def workload(self, user_id: int) -> tuple[int, int]:
-        """(open cases reported by the person, their unfinished case-report drafts)."""
-        cases = await self._one(
-            "SELECT COUNT(*) FROM cases WHERE reporter_id = ?"
-            f" AND state IN ({placeholders(OPEN_CASE_STATES)})",
-            (user_id, *OPEN_CASE_STATES),
-        )
+    async def workload(self, user_id: int, scope: Scope) -> tuple[int, int]:
+        """(open cases reported by the person in the scope, their unfinished case-report
+        drafts): what `hand_over` in that scope would move."""
+        where, params = _open_cases_of(user_id, scope)
+        cases = await self._one(f"SELECT COUNT(*) FROM cases c WHERE {where}", params)
         drafts = await self._one(
             "SELECT COUNT(*) FROM form_sessions WHERE user_id = ? AND form_id = ?"
             f" AND status IN ('active', 'paused') AND {HAS_ANSWERS}",
@@ -227,13 +235,12 @@ class PeopleRepo(Repo):
     ) -> tuple[list[tuple[int, str]], list[int]]:
         """Give the open cases (in scope) and drafts of one person to another. Cases keep
         their history (events, versions); drafts arrive paused, the one being filled in
-        marked (who gave it, by whom, when: `handed_over_notice`). Returns ([(case id,
+        marked (who gave it, by whom, when: `handed_over_notice`), none marked to open on a
+        reactivation (the giver's suspension is not the receiver's). Returns ([(case id,
         number)], [draft session ids]) moved."""
-        where, params = scope.where("c")
+        where, params = _open_cases_of(from_id, scope)
         cases = await self._all(
-            f"SELECT c.id, c.number FROM cases c WHERE c.reporter_id = ?"
-            f" AND c.state IN ({placeholders(OPEN_CASE_STATES)}) AND {where} ORDER BY c.id",
-            (from_id, *OPEN_CASE_STATES, *params),
+            f"SELECT c.id, c.number FROM cases c WHERE {where} ORDER BY c.id", params
         )
         moved = [(int(row[0]), str(row[1])) for row in cases]
         for case_id, _ in moved:
@@ -247,10 +254,10 @@ class PeopleRepo(Repo):
         mark = {"from": from_id, "by": by_id, "at": to_db(now) if now else None}
         for draft_id in draft_ids:
             await self._run(
-                "UPDATE form_sessions SET user_id = ?, status = 'paused', state = CASE"
-                " WHEN status = 'active' AND ? IS NOT NULL THEN json_set(state, ?, json(?))"
-                " ELSE state END WHERE id = ?",
-                (to_id, mark["at"], HANDED_OVER_MARK, json.dumps(mark), draft_id),
+                "UPDATE form_sessions SET user_id = ?, status = 'paused', state = json_remove("
+                "CASE WHEN status = 'active' AND ? IS NOT NULL THEN json_set(state, ?, json(?))"
+                " ELSE state END, ?) WHERE id = ?",
+                (to_id, mark["at"], HANDED_OVER_MARK, json.dumps(mark), SUSPENDED_MARK, draft_id),
             )
         return moved, draft_ids
 

@@ -29,15 +29,21 @@ async def who(
     return f"{name} ({turn.t(f'roles.{user.role}') if user.role else '-'})"
 
 
-async def record(turn: Turn, subject: str | None) -> str:
-    """The record an entry is about, by its name (a case number, a person)."""
+async def record(turn: Turn, subject: str | None, detail: dict[str, Any] | None = None) -> str:
+    """The record an entry is about, by its name (a case number, a person); a case deleted
+    since (retention) by the number its entry kept, if it did."""
     if not subject:
         return ""
     kind, _, key = subject.partition(":")
     number = int(key) if key.isdigit() else None
     if kind == "case" and number is not None:
         case = await turn.repos.cases.by_id(number)
-        return case.number if case else turn.t("audit.record.case_gone", id=number)
+        if case is not None:
+            return case.number
+        kept = (detail or {}).get("number")
+        if isinstance(kept, str) and kept:
+            return turn.t("audit.record.case_gone_number", number=kept[:30])
+        return turn.t("audit.record.case_gone", id=number)
     if kind == "user" and number is not None:
         user = await turn.repos.users.get(number)
         return user.full_name if user and user.full_name else f"#{number}"
@@ -83,7 +89,7 @@ async def line(turn: Turn, entry: AuditEntry) -> str:
     """`29-11-2026 14.05 WIB · Ibu Sari (Koordinator)` then what and which record."""
     at = turn.app.local_time(entry.at).strftime("%d-%m-%Y %H.%M %Z")
     what = [action_label(turn, entry.action)]
-    target = await record(turn, entry.subject)
+    target = await record(turn, entry.subject, entry.detail)
     if target:
         what.append(target)
     what += _details(turn, entry)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from handlers.audit.entries import line, who
+from handlers.audit.entries import line, record, who
 from handlers.audit.kinds import KINDS
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
@@ -67,6 +67,8 @@ async def show_audit(turn: Turn) -> None:
         _ask_period(turn)
         return
     case_id = await turn.repos.exports.case_id(query)
+    if case_id is None:  # deleted since (retention, erasure): its entries stay
+        case_id = await turn.repos.audit.case_of_number(query)
     if case_id is None:
         turn.reply(turn.t("audit.case_not_found", number=query[:30]) + "\n" + turn.t("audit.usage"))
         return
@@ -115,8 +117,7 @@ async def _filters_text(turn: Turn, chosen: Filter) -> str:
     if actor is not None:
         parts.append(await who(turn, actor or None, role=False))
     if chosen.case != UNSET:
-        case = await turn.repos.cases.by_id(int(chosen.case))
-        parts.append(case.number if case else f"#{chosen.case}")
+        parts.append(await record(turn, f"case:{chosen.case}"))
     return " · ".join(parts)
 
 

@@ -85,7 +85,7 @@ async def ask_receiver(turn: Turn, person_id: int, version: int, page: int, pres
     person = await changeable(turn, person_id, version, pressed)
     if person is None:
         return
-    cases, drafts = await turn.repos.people.workload(person.id)
+    cases, drafts = await turn.repos.people.workload(person.id, people_scope(turn.user))
     if not cases and not drafts:
         await show_person(turn, person.id, turn.t("people.nothing_to_hand_over") + "\n\n")
         return
@@ -144,7 +144,7 @@ async def confirm(turn: Turn, person_id: int, version: int, receiver_id: int, pr
     if pair is None:
         return
     person, receiver = pair
-    cases, drafts = await turn.repos.people.workload(person.id)
+    cases, drafts = await turn.repos.people.workload(person.id, people_scope(turn.user))
     rows = [
         [
             Button(

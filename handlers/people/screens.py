@@ -151,7 +151,7 @@ async def show_search(turn: Turn, words: str) -> None:
 
 
 async def person_text(turn: Turn, person: User) -> str:
-    cases, drafts = await turn.repos.people.workload(person.id)
+    cases, drafts = await turn.repos.people.workload(person.id, people_scope(turn.user))
     channels = sorted({i.channel for i in await turn.repos.users.identities_of(person.id)})
     return turn.t(
         "people.card",
@@ -209,7 +209,7 @@ async def show_person(turn: Turn, person_id: int, prefix: str = "") -> None:
             rows.append(
                 [Button(label=turn.t("people.reactivate"), data=data("a", person.id, version))]
             )
-        cases, drafts = await turn.repos.people.workload(person.id)
+        cases, drafts = await turn.repos.people.workload(person.id, people_scope(turn.user))
         if cases or drafts:
             rows.append(
                 [Button(label=turn.t("people.hand_over"), data=data("h", person.id, version, 0))]

@@ -1,10 +1,12 @@
-"""Who may verify or approve a case: never its reporter (four eyes). Verifying falls to the
+"""Who may verify or approve a case: never its authors (four eyes: who wrote it, and who
+answers for it now, after a handover). Verifying falls to the
 TKSK of its kecamatan, else the coordinators of its kabupaten; approving to the coordinators.
 Where four eyes leaves nobody in the region (a single coordinator reporting, or a region with
 nobody else), the admins stand in, so no case waits for ever."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from handlers.permissions import allowed
@@ -25,18 +27,24 @@ class Deciders:
 
 
 async def deciders(
-    repos: Repos, action: str, *, kecamatan_code: str, kabupaten_code: str, reporter_id: int
+    repos: Repos,
+    action: str,
+    *,
+    kecamatan_code: str,
+    kabupaten_code: str,
+    authors: Collection[int],
 ) -> Deciders:
-    """Who may take `action` (verify or approve) on a case of this region and reporter."""
+    """Who may take `action` (verify or approve) on a case of this region, none of its
+    `authors` (`CaseSummary.authors`: who wrote it, who answers for it now)."""
     assert action in DECIDING, action
     levels = [(Role.COORDINATOR, {"kabupaten_code": kabupaten_code})]
     if action == "verify":
         levels.insert(0, (Role.TKSK, {"kecamatan_code": kecamatan_code}))
     for role, region in levels:
         found = await repos.users.active_with_role(role, **region)
-        people = [p for p in found if p.id != reporter_id and allowed(p, f"case.{action}")]
+        people = [p for p in found if p.id not in authors and allowed(p, f"case.{action}")]
         if people:
             return Deciders(people, standing_in=False)
     admins = await repos.users.active_with_role(Role.ADMIN)
-    people = [p for p in admins if p.id != reporter_id and allowed(p, STAND_IN)]
+    people = [p for p in admins if p.id not in authors and allowed(p, STAND_IN)]
     return Deciders(people, standing_in=True)

@@ -218,7 +218,9 @@ async def move_case(
         actor_id=turn.user.id,
         action=f"case.{action}",
         subject=f"case:{case_id}",
-        detail={"stand_in": True} if stands_in(turn, action) else None,
+        # The number too: the entry outlives the case (retention), and is found by it.
+        detail={"number": case.summary.number}
+        | ({"stand_in": True} if stands_in(turn, action) else {}),
     )
     return case
 

@@ -26,14 +26,15 @@ def case_deciders(turn: Turn, case: CaseSummary, action: str) -> Awaitable[Decid
         action,
         kecamatan_code=case.kecamatan_code,
         kabupaten_code=case.kabupaten_code,
-        reporter_id=case.reporter_id,
+        authors=case.authors,
     )
 
 
 def waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
-    """Whether the viewer would verify or approve this case now, were it not their own."""
+    """Whether the viewer would verify or approve this case now, were it not their own
+    (written by them, or handed over to them)."""
     user = turn.user
-    if user is None or case.reporter_id != user.id:
+    if user is None or user.id not in case.authors:
         return False
     return any(
         case.state in TRANSITIONS[action].from_states and allowed(user, f"case.{action}")

@@ -239,6 +239,51 @@ async def test_upgraded_districts_have_no_contact_until_a_coordinator_sets_one(
         await database.close()
 
 
+@pytest.mark.parametrize(
+    "fixture", [p for p in FIXTURE_FILES if 2 <= _version(p) < 24], ids=lambda p: p.stem
+)
+async def test_upgraded_cases_know_who_wrote_them(fixture: Path, tmp_path: Path) -> None:
+    """Migration 0024 keeps who wrote each case (four eyes after a handover): the actor of
+    its first event, else of its `case.submitted` audit entry, else its reporter. In the
+    fixtures Bu Ani (3) wrote both cases; from version 23 on, case 1 was handed to Dewi (21)."""
+    path = tmp_path / "psm.db"
+    _load(fixture, path)
+    connection = sqlite3.connect(path)
+    try:  # a third case, its first event gone, known to the audit; a fourth, to neither
+        for number in (3, 4):
+            connection.execute(
+                "INSERT INTO cases (id, number, kabupaten_code, kecamatan_code, desa_code,"
+                " household_id, reporter_id, state, urgency, protected, description, details,"
+                " consent, answers, form_version, submitted_at, updated_at)"
+                " SELECT ?, ?, kabupaten_code, kecamatan_code, desa_code, household_id, 5,"
+                " state, urgency, protected, description, details, consent, answers,"
+                " form_version, submitted_at, updated_at FROM cases WHERE id = 2",
+                (number, f"KNG-2026-00000{number}"),
+            )
+        if _version(fixture) >= 9:  # the audit log came with migration 0009
+            connection.execute(
+                "INSERT INTO audit_log (at, actor_id, action, subject, detail)"
+                " VALUES ('2026-11-22T10:45:00+00:00', 6, 'case.submitted', 'case:3', '{}')"
+            )
+        connection.commit()
+    finally:
+        connection.close()
+    database = Database(path)
+    await database.open()
+    await database.close()
+
+    rows = [
+        tuple(r) for r in query(path, "SELECT id, reporter_id, submitted_by FROM cases ORDER BY id")
+    ]
+    handed_over = _version(fixture) >= 23
+    assert rows == [
+        (1, 21 if handed_over else 3, 3),
+        (2, 3, 3),
+        (3, 5, 6 if _version(fixture) >= 9 else 5),
+        (4, 5, 5),
+    ]
+
+
 def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
     message: dict[str, Any] = {
         "message_id": update_id,

@@ -1134,6 +1134,7 @@ async def _seed(world: World) -> None:
                 kecamatan_code=rec.kecamatan,
                 desa_code=rec.desa,
                 reporter_id=v[f"{rec.reporter}_id"],
+                submitted_by=v[f"{rec.reporter}_id"],
             )
             v[f"{record}_no"] = prefix
 

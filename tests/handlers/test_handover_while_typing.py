@@ -9,7 +9,7 @@ import pytest
 from handlers.context import AppContext, Turn
 from storage.db import Database
 from storage.models import Role, User
-from tests.handlers.routed_turns import CHANNELS, person, said, send
+from tests.handlers.routed_turns import CHANNELS, person, queued, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE
 
 NOT_UNDERSTOOD = "belum mengerti"
@@ -75,3 +75,38 @@ async def test_once_a_new_form_was_started_the_handover_is_not_mentioned(
     await send(db, app, budi, channel, text="ya")
     later = await send(db, app, budi, channel, text="apa kabar")
     assert "diserahkan" not in said(later) and NOT_UNDERSTOOD in said(later)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_draft_handed_over_from_a_suspended_person_is_not_opened_for_the_receiver(
+    world, channel: str
+) -> None:
+    """Pak Budi was typing in a draft when suspended (it waits for his reactivation); handed
+    to Bu Ani, it is a draft of hers: her own suspension and reactivation later open only
+    what she was answering (nothing), not his draft."""
+    db, app = world
+    budi = await person(db, "Pak Budi", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    await send(db, app, budi, channel, command="lapor")
+    await send(db, app, budi, channel, text="Slamet Riyadi")
+
+    async def press(verb: str, who: User, *more: int) -> Turn:
+        async with db.reading() as repos:
+            found = await repos.users.get(who.id)
+        assert found is not None
+        tail = "".join(f":{value}" for value in more)
+        return await send(db, app, sari, channel, data=f"pg:{verb}:{who.id}:{found.version}{tail}")
+
+    await press("sy", budi)  # suspended: his draft waits for his reactivation
+    done = await press("hy", budi, ani.id)
+    assert "diserahkan kepada Bu Ani" in said(done), said(done)
+    await press("sy", ani)
+    back = await press("a", ani)
+    assert "Bu Ani diaktifkan kembali" in said(back), said(back)
+    async with db.reading() as repos:
+        assert await repos.forms.active(ani.id) is None
+        (draft,) = await repos.forms.of_user(ani.id, ("paused",))
+    assert draft.state["answers"] == {"head_name": "Slamet Riyadi"}
+    reactivated = [m.text or "" for m in await queued(db, ani)][-1]
+    assert "aktif kembali" in reactivated and "masih tersimpan" not in reactivated, reactivated

@@ -12,7 +12,7 @@ KADUGEDE, CINIRU = "32.08.01", "32.08.02"
 
 async def _who(repos, action: str, reporter_id: int, kecamatan: str = KADUGEDE):
     found = await deciders(
-        repos, action, kecamatan_code=kecamatan, kabupaten_code="32.08", reporter_id=reporter_id
+        repos, action, kecamatan_code=kecamatan, kabupaten_code="32.08", authors=(reporter_id,)
     )
     return sorted(person.full_name for person in found.people), found.standing_in
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from handlers.review.deciders import deciders
 from storage.models import CaseState, Role
 from storage.scope import Scope
@@ -15,7 +17,12 @@ KADUGEDE_DESA, CINIRU_DESA, TUBAN_DESA = "32.08.01.2006", "32.08.02.2001", "35.2
 ACTION = {"submitted": "verify", "resubmitted": "verify", "verified": "approve"}
 
 
-async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_path) -> None:
+@pytest.mark.parametrize("handed_over", [False, True], ids=["as_reported", "handed_over"])
+async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(
+    tmp_path, handed_over: bool
+) -> None:
+    """Handed over to a PSM, Ibu Sari's reports are still hers to never decide: the same
+    cases wait for the admin."""
     db = await open_database(tmp_path / "psm.db")
     async with db.transaction() as repos:
         ani = await make_user(repos, "Bu Ani", Role.PSM, kecamatan=KADUGEDE, desa=KADUGEDE_DESA)
@@ -45,6 +52,9 @@ async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_p
                 state=state,
             )
         everything = Scope(everything=True)
+        if handed_over:
+            moved, _ = await repos.people.hand_over(from_id=sari.id, to_id=ani.id, scope=everything)
+            assert len(moved) == 3
         found = await repos.review.stood_in_for(admin.id, everything, list(cases.values()))
         assert found == {
             cases["coordinator's own, no tksk there"],
@@ -63,7 +73,7 @@ async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(tmp_p
                 ACTION[case.state],
                 kecamatan_code=case.kecamatan_code,
                 kabupaten_code=case.kabupaten_code,
-                reporter_id=case.reporter_id,
+                authors=case.authors,
             )
             # Nobody of the region may decide the admin's own either, but not the admin.
             own = case.reporter_id == admin.id

@@ -1,0 +1,69 @@
+"""A case's audit entries outlive the case: each state change keeps its number, so once the
+retention deleted it, `/audit <number>` still finds its history, each line naming it by its
+number. On Telegram and WhatsApp alike."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from handlers.retention import purge_closed_cases
+from storage.models import Role
+from tests.handlers.routed_turns import CHANNELS, person, said, send
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
+
+NUMBER = "KNG-2026-000001"
+
+
+async def _case_version(db, case_id: int) -> int:
+    async with db.reading() as repos:
+        rows = await repos.conn.execute_fetchall(
+            "SELECT version FROM cases WHERE id = ?", (case_id,)
+        )
+    return int(rows[0][0])
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_history_of_a_case_deleted_by_retention_is_found_by_its_number(
+    world, channel: str
+) -> None:
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    admin = await person(db, "Pak Admin", Role.ADMIN, channel, kabupaten=None)
+    async with db.transaction() as repos:
+        case_id = await seed_case(repos, reporter=ani, desa=BABATAN, at=NOW, number=NUMBER)
+        # As the report's submission writes it (handlers/case_submission.py).
+        await repos.audit.record(
+            now=NOW,
+            actor_id=ani.id,
+            action="case.submitted",
+            subject=f"case:{case_id}",
+            detail={"number": NUMBER},
+        )
+    await send(db, app, tono, channel, data=f"ca:v:{case_id}:{await _case_version(db, case_id)}")
+    await send(db, app, sari, channel, data=f"ca:x:{case_id}:{await _case_version(db, case_id)}")
+    await send(db, app, sari, channel, text="Sudah ditangani dinas lain")
+    async with db.reading() as repos:
+        kept = {
+            entry["action"]: entry["detail"]
+            for entry in await repos.audit.entries()
+            if entry["subject"] == f"case:{case_id}"
+        }
+    assert '"number": "KNG-2026-000001"' in kept["case.verify"]
+    assert '"number": "KNG-2026-000001"' in kept["case.reject"]
+
+    later = NOW + timedelta(days=app.retention_days + 1)
+    async with db.transaction() as repos:
+        await purge_closed_cases(repos, app, later)
+        assert await repos.cases.by_id(case_id) is None
+
+    found = said(
+        await send(db, app, admin, channel, command="audit", command_args=NUMBER, now=later)
+    )
+    assert "tidak ditemukan" not in found, found
+    lines = found.split("\n\n")[1:]
+    assert len(lines) == 3, found  # submitted, verified, rejected
+    assert all(f"{NUMBER} (sudah dihapus)" in line for line in lines), found
