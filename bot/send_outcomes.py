@@ -18,10 +18,10 @@ from handlers.events import Outbound
 from handlers.i18n import Catalog
 from handlers.unreachable import (
     alert_cannot_wait,
+    alert_unannounced,
     fail,
     give_up,
     reach_elsewhere,
-    tell_alert_not_delivered,
 )
 from storage.models import OutboxItem, Role
 from storage.repos import Repos
@@ -153,7 +153,8 @@ class OutcomeWriter:
         elif outcome.status == "held":
             held = await repos.outbox.hold(item.id, error=outcome.error or "held")
             if held and outcome.unannounced:
-                await tell_alert_not_delivered(repos, self._texts(), item, now=now)
+                error = outcome.error or "held"
+                await alert_unannounced(repos, self._texts(), item, now=now, error=error)
         elif outcome.status == "unreachable":
             error = outcome.error or "unreachable"
             if not await reach_elsewhere(repos, self._texts(), item, now=now, error=error):

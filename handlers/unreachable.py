@@ -72,17 +72,33 @@ def alert_cannot_wait(item: OutboxItem, pause_seconds: float) -> bool:
     return item.kind == DeliveryKind.ALERT and pause_seconds > ALERT_LONGEST_WAIT
 
 
+async def _alert_elsewhere(repos: Repos, item: OutboxItem, *, now: datetime, error: str) -> bool:
+    """A darurat alert sent by its person's other started channel (True); this channel is not
+    marked unreachable: it only could not send (in time)."""
+    return item.kind == DeliveryKind.ALERT and await _by_other_channel(
+        repos, item, now=now, error=error
+    )
+
+
 async def give_up(
     repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime, error: str
 ) -> None:
     """`item`'s channel will not send it (in time): a darurat alert goes by its person's other
-    started channel if they have one (this channel is not marked unreachable: it only could
-    not send now); otherwise it fails (`fail`: an alert's coordinators told)."""
-    if item.kind == DeliveryKind.ALERT and await _by_other_channel(
-        repos, item, now=now, error=error
-    ):
-        return
-    await fail(repos, catalog, item, now=now, error=error)
+    started channel if they have one; otherwise it fails (`fail`: an alert's coordinators
+    told)."""
+    if not await _alert_elsewhere(repos, item, now=now, error=error):
+        await fail(repos, catalog, item, now=now, error=error)
+
+
+async def alert_unannounced(
+    repos: Repos, catalog: Catalog, item: OutboxItem, *, now: datetime, error: str
+) -> None:
+    """`item` stays held behind a closed WhatsApp window with nothing announcing it (a
+    template Meta will not send, or holds back): a darurat alert goes by its person's other
+    started channel if they have one, else its coordinators are told (it stays held for the
+    person's next message)."""
+    if not await _alert_elsewhere(repos, item, now=now, error=error):
+        await tell_alert_not_delivered(repos, catalog, item, now=now)
 
 
 async def fail(

@@ -278,15 +278,18 @@ async def test_an_alert_meta_held_back_is_not_left_to_wait_an_hour(db, settings,
     assert "tidak sampai ke Budi Santoso" in told
 
 
+async def _budi_on_telegram_too(db: Database, budi: int) -> None:
+    async with db.transaction() as repos:
+        await repos.users.add_identity(
+            user_id=budi, channel="telegram", external_id="803", chat_id="803", now=NOW
+        )
+
+
 async def test_an_alert_meta_held_back_goes_by_the_persons_telegram(db, settings) -> None:
     """With a Telegram chat started, the alert goes there at once; WhatsApp is not marked
     unreachable (Meta only held it back) and the coordinators need not be told."""
     ids = await _people(db)
-    async with db.transaction() as repos:
-        await repos.users.add_identity(
-            user_id=ids["Budi Santoso"], channel="telegram", external_id="803", chat_id="803",
-            now=NOW,
-        )  # fmt: skip
+    await _budi_on_telegram_too(db, ids["Budi Santoso"])
     alert = await _sent(db, ids["Budi Santoso"], DeliveryKind.ALERT, "wamid.M0006")
     await _report(db, settings, "wamid.M0006", "failed", 131049)
     assert await _row(db, "SELECT channel, chat_id FROM outbox WHERE id = ?", alert) == (
@@ -333,3 +336,21 @@ async def test_an_alert_meta_holds_back_on_the_send_is_told_at_once(db, settings
     assert await _row(db, "SELECT status FROM outbox WHERE id = ?", notice_id) == ("pending",)
     [told] = await _texts_to(db, ids["Ibu Sari"])
     assert "tidak sampai ke Budi Santoso" in told
+
+
+@pytest.mark.parametrize("code", [131048, 132015])
+async def test_a_held_alert_nothing_announces_goes_by_the_persons_telegram(
+    db, settings, code
+) -> None:
+    """The template announcing a held alert held back (131048) or refused (132015): with a
+    Telegram chat started the alert goes there now, not only a word to the coordinators."""
+    ids = await _people(db)
+    await _budi_on_telegram_too(db, ids["Budi Santoso"])
+    alert = await _held_behind(db, ids["Budi Santoso"], DeliveryKind.ALERT, "wamid.T0009")
+    await _report(db, settings, "wamid.T0009", "failed", code)
+    assert await _row(db, "SELECT channel, chat_id, status FROM outbox WHERE id = ?", alert) == (
+        "telegram",
+        "803",
+        "pending",
+    )
+    assert await _texts_to(db, ids["Ibu Sari"]) == []

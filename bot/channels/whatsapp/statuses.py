@@ -44,6 +44,7 @@ from bot.send_outcomes import alert_admins
 from handlers.i18n import Catalog
 from handlers.unreachable import (
     alert_cannot_wait,
+    alert_unannounced,
     fail,
     give_up,
     reach_elsewhere,
@@ -179,8 +180,8 @@ async def _on_template(
         # The last attempt: no template reached the person. WhatsApp itself was unwell (or
         # held it back), not the person unreachable: the message stays held, released
         # whenever they write; for a darurat alert that may be too late, so the
-        # coordinators hear of it now.
-        await tell_alert_not_delivered(repos, catalog, held, now=now)
+        # coordinators hear of it now (or it goes by the person's Telegram).
+        await alert_unannounced(repos, catalog, held, now=now, error=_error(code, "template"))
 
 
 async def _template_refused(
@@ -195,7 +196,8 @@ async def _template_refused(
     """A template Meta will not send at all (132xxx), reported after it took it: as on the
     send, what it announced stays held (its person's next message releases it), the admins
     hear of the template (once a local day per problem), and a darurat alert that thereby
-    reaches nobody is told to the coordinators. The template reached nobody: forgotten."""
+    reaches nobody goes by the person's Telegram, else is told to the coordinators. The
+    template reached nobody: forgotten."""
     await repos.templates.forget_send(report.wamid)
     problem = catalog.text(
         settings.default_language,
@@ -206,7 +208,8 @@ async def _template_refused(
     day = now.astimezone(settings.zone).date()
     await alert_admins(repos, catalog, problem, day=day, now=now)
     if held is not None and await repos.outbox.may_send_again(held.id, now=now):
-        await tell_alert_not_delivered(repos, catalog, held, now=now)
+        error = _error(report.code, "template")
+        await alert_unannounced(repos, catalog, held, now=now, error=error)
 
 
 async def _try_again(repos: Repos, item: OutboxItem, code: int | None, *, now: datetime) -> bool:
