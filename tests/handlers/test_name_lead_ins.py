@@ -46,6 +46,8 @@ NAME_MISSING = "Namanya belum tertulis"
         ("Namara Putri", "Namara Putri"),
         ("Anak Agung Gede", "Anak Agung Gede"),  # "anak" is a lead-in only after "nama"
         ("Hj. Siti Nur'aini", "Hj. Siti Nur'aini"),
+        ("Sy. Fatimah", "Sy. Fatimah"),  # Syarifah, not "saya"
+        ("nama sy Fatimah", "Fatimah"),
         ("nama saya", ""),
         ("Nama:", ""),
     ],
