@@ -1,5 +1,5 @@
 """Files made for one message (charts, chat exports) under MEDIA_PATH/tmp, and their end;
-and the end of stored photos no case or draft shows any more.
+and the removal of stored media by path (which photos go: handlers/photo_files.py).
 
 The outbox sends temporary files shortly after; they are kept a day (a send may be retried),
 then removed by the retention job. They never hold a full NIK or KK.
@@ -11,8 +11,6 @@ import secrets
 import time
 from datetime import datetime
 from pathlib import Path
-
-from storage.repos import Repos
 
 TEMP_FOLDER = "tmp"
 KEEP_SECONDS = 24 * 3600
@@ -49,15 +47,3 @@ def remove_media(media_dir: Path, relative_paths: list[str]) -> int:
             path.unlink()
             removed += 1
     return removed
-
-
-def remove_photos_once_unused(repos: Repos, media_dir: Path, paths: set[str]) -> None:
-    """Once the change in hand is committed, delete those of these photo files (shared by
-    content hash) that no case and no draft shows then; nothing if it is rolled back."""
-    if not paths:
-        return
-
-    async def remove() -> None:
-        remove_media(media_dir, await repos.photos.unused(paths))
-
-    repos.after_commit(remove)

@@ -12,6 +12,7 @@ from handlers.forms.loading import form_from_data
 from handlers.forms.model import Form, QuestionType
 from handlers.forms.step import WordReading
 from handlers.i18n import Markup
+from handlers.photo_files import photos_held, remove_photos_once_unused
 from handlers.regions import RegionChoices
 from storage.forms import HELD
 from storage.models import FormSession
@@ -382,5 +383,7 @@ async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -
 
 
 async def cancel_form(turn: Turn, session: FormSession) -> None:
-    """Drop a session; its answers are kept as cancelled, never used."""
+    """Drop a session; its answers are kept as cancelled, never used (its photos go from
+    disk once nothing else shows them)."""
     await turn.repos.forms.save(session.id, state=session.state, status="cancelled", now=turn.now)
+    remove_photos_once_unused(turn.repos, turn.app.media_dir, photos_held(session.state))
