@@ -177,3 +177,30 @@ async def test_a_whatsapp_file_without_its_size_is_cut_off_while_read() -> None:
         assert await client.download_media("media-1", max_bytes=3000) == data
     finally:
         await client.close()
+
+
+async def test_a_photo_not_kept_stays_while_another_update_may_hold_it(bot) -> None:
+    """Files are named by content: a stranger's photo is removed after its turn, but not
+    while someone else's update, still being fetched, may bring the same picture (which a
+    report would then keep); once that one is handled too (here, a stranger's as well), it
+    goes."""
+    runtime, channel, handled, _ = bot
+    media = runtime.settings.media_path
+    worker = asyncio.create_task(runtime.worker.run())
+    try:
+        await store_events(runtime, [_photo("7301", "slow-3"), _photo("7302", "quick-3")])
+        runtime.worker.wake()
+        await handled.reach(1)  # 7302's (same bytes) handled; 7301's still coming
+        stored = handled[0][2] or ""
+        assert handled[0][0] == "7302" and stored.startswith("photos/")
+        await asyncio.sleep(0.1)  # past its commit
+        assert (media / stored).is_file()
+        channel.arrive.set()
+        await handled.reach(2)
+        runtime.worker.stop()  # once the group being handled is committed
+        await worker
+        assert not (media / stored).exists()
+    finally:
+        channel.arrive.set()
+        runtime.worker.stop()
+        await worker
