@@ -18,19 +18,11 @@ from handlers.forms.state import new_state
 from storage.db import Database
 from storage.models import Role, User
 from tests.e2e.reports import photo_with_exif
-from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
+from tests.handlers.forms.report_answers import AT_PHOTOS, AT_PHOTOS_STATE
 from tests.handlers.routed_turns import CHANNELS, button, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
-
-AT_PHOTOS = {
-    **BEFORE_SIZE,
-    "household_size": 5,
-    "bansos": [{"name": "pkh", "label": "PKH"}],
-    **REST,
-}
-ANSWERED_BEFORE_PHOTOS = {k: v for k, v in AT_PHOTOS.items() if k not in ("photos", "urgency")}
 
 
 async def _stored(media_dir: Path, seed: int) -> str:
@@ -46,7 +38,7 @@ async def _report_with_photos(db: Database, app: Any, channel: str, *photos: str
             user_id=ani.id,
             form_id="case_report",
             form_version=load_forms()["case_report"].version,
-            state={**new_state(), "answers": ANSWERED_BEFORE_PHOTOS, "closed": ["members"]},
+            state={**new_state(), **AT_PHOTOS_STATE},
             now=NOW,
         )
     for path in photos:
