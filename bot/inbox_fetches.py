@@ -22,7 +22,8 @@ from bot.documents import fetch_spreadsheet, is_spreadsheet
 from bot.media import store_photo
 from handlers.context import Turn
 from handlers.events import Inbound, InboundKind
-from handlers.photo_files import is_stored_photo, photos_held, remove_photos_once_unused
+from handlers.photo_files import is_stored_photo, photos_held
+from handlers.temp_files import remove_photos_once_unused
 from storage.models import InboxItem
 from storage.repos import Repos
 

@@ -35,9 +35,9 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.main_menu import main_menu
-from handlers.photo_files import remove_photos_once_unused
 from handlers.review.send_back_notes import sent_back_note
 from handlers.scope import own_cases
+from handlers.temp_files import remove_photos_once_unused
 from storage.models import CaseDetail, CaseState, FormSession, RevisedFacts
 
 UNCHANGED_FORM = "revision_unchanged"

@@ -3,7 +3,8 @@ no unfinished form shows goes from disk (UU PDP: pictures of families and childr
 
 - Once a change that let go of photos is committed (a revision replaced them, the
   retention purge deleted their case, a form holding them was dropped, a photo was not kept
-  by the turn it came in), those nothing shows then are deleted (`remove_photos_once_unused`).
+  by the turn it came in), those nothing shows then are deleted
+  (`handlers.temp_files.remove_photos_once_unused`).
 - Once a day (the `retention` kind) the files nothing names and untouched for longer than
   a draft lives are swept (`sweep_stray_photos`): what a crash or an older version left.
 
@@ -17,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,26 +53,6 @@ def photos_held(state: Any) -> set[str]:
         for value in state:
             found |= photos_held(value)
     return found
-
-
-def remove_photos_once_unused(
-    repos: Repos,
-    media_dir: Path,
-    paths: set[str],
-    *,
-    keep: Callable[[str], bool] = lambda _: False,
-) -> None:
-    """Once the change in hand is committed, delete those of these photo files (shared by
-    content hash) that no case and no draft shows then, nor `keep` keeps (a photo fetched
-    for an update not handled yet); nothing if it is rolled back."""
-    if not paths:
-        return
-
-    async def remove() -> None:
-        unused = [path for path in await repos.photos.unused(paths) if not keep(path)]
-        remove_media(media_dir, unused)
-
-    repos.after_commit(remove)
 
 
 async def sweep_stray_photos(

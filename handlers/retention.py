@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
-from handlers.photo_files import remove_photos_once_unused, sweep_stray_photos
+from handlers.photo_files import sweep_stray_photos
+from handlers.temp_files import remove_photos_once_unused
 from storage.repos import Repos
 
 KIND = "retention"

@@ -1,5 +1,5 @@
 """Files made for one message (charts, chat exports) under MEDIA_PATH/tmp, and their end;
-and the removal of stored media by path (which photos go: handlers/photo_files.py).
+and the end of stored photos no case or draft shows any more.
 
 The outbox sends temporary files shortly after; they are kept a day (a send may be retried),
 then removed by the retention job. They never hold a full NIK or KK.
@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+
+from storage.repos import Repos
 
 TEMP_FOLDER = "tmp"
 KEEP_SECONDS = 24 * 3600
@@ -47,3 +50,24 @@ def remove_media(media_dir: Path, relative_paths: list[str]) -> int:
             path.unlink()
             removed += 1
     return removed
+
+
+def remove_photos_once_unused(
+    repos: Repos,
+    media_dir: Path,
+    paths: set[str],
+    *,
+    keep: Callable[[str], bool] = lambda _: False,
+) -> None:
+    """Once the change in hand is committed, delete those of these photo files (shared by
+    content hash) that no case and no draft shows then, nor `keep` keeps (a photo fetched
+    for an update not handled yet); nothing if it is rolled back. Which photos go when:
+    handlers/photo_files.py."""
+    if not paths:
+        return
+
+    async def remove() -> None:
+        unused = [path for path in await repos.photos.unused(paths) if not keep(path)]
+        remove_media(media_dir, unused)
+
+    repos.after_commit(remove)
