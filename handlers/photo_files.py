@@ -6,7 +6,9 @@ no unfinished form shows goes from disk (UU PDP: pictures of families and childr
   by the turn it came in), those nothing shows then are deleted
   (`handlers.temp_files.remove_photos_once_unused`).
 - Once a day (the `retention` kind) the files nothing names and untouched for longer than
-  a draft lives are swept (`sweep_stray_photos`): what a crash or an older version left.
+  a draft lives are swept (`sweep_stray_photos`): what no change let go of (a crash between
+  the commit and the removal, an update that failed for good, a photo not kept while
+  another update was still fetching, a version before this one).
 
 A photo is fetched before its turn is handled, so a file may be in nobody's hands for the
 moment between; storing a photo already on disk touches it (`bot/media.py`), under
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,7 +59,7 @@ def photos_held(state: Any) -> set[str]:
 
 
 async def sweep_stray_photos(
-    repos: Repos, app: AppContext, now: datetime, *, going: set[str] = frozenset()
+    repos: Repos, app: AppContext, now: datetime, *, going: Collection[str] = ()
 ) -> int:
     """Remove, once the transaction in hand is committed, the photo files nothing uses
     that were last stored more than a draft's life (`draft_ttl_days`) plus a margin ago;

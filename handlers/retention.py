@@ -38,7 +38,7 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
         now - timedelta(days=app.rejected_retention_days), now=now, limit=BATCH
     )
     finished = len(case_ids) < BATCH and rejected < BATCH
-    # The day's last tick sweeps what nothing names (what a crash or an older version left).
+    # The day's last tick sweeps the photo files nothing names that no change let go of.
     stray = await sweep_stray_photos(repos, app, now, going=set(unused_photos)) if finished else 0
     if case_ids or sessions or invites or rejected or stray:
         await repos.audit.record(
