@@ -6,21 +6,26 @@ of its own (a few at a time, each given up after MEDIA_FETCH_SECONDS), so the in
 handles everyone else's updates meanwhile: only the sender's later updates wait for it (each
 person's updates are handled in order). A photo that could not be had in time is handled
 without it (`photo_ref` None: the question asks for it again, `answer.photo_failed`), a
-spreadsheet likewise (`file_ref` None); the update itself is never lost.
+spreadsheet likewise (`file_ref` None); the update itself is never lost. A photo its turn
+did not keep is removed again once the turn is committed (`let_go_unless_kept`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 
 from bot.clock import Clock
 from bot.documents import fetch_spreadsheet, is_spreadsheet
 from bot.media import store_photo
+from handlers.context import Turn
 from handlers.events import Inbound, InboundKind
+from handlers.photo_files import is_stored_photo, photos_held
+from handlers.temp_files import remove_photos_once_unused
 from storage.models import InboxItem
+from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +94,40 @@ class InboxFetches:
         """Until the fetches running now are done."""
         running = [task for task in self._tasks.values() if not task.done()]
         await asyncio.gather(*running, return_exceptions=True)
+
+    def holds(self, path: str, *, handled: Collection[int]) -> bool:
+        """Whether an update not handled yet (not among `handled`, committed already) may
+        hold this stored photo: one fetched with it, or one still fetching (what it brings
+        is not known yet)."""
+        for item_id, task in self._tasks.items():
+            if item_id in handled:
+                continue
+            if not task.done():
+                return True
+            if task.cancelled() or task.exception() is not None:
+                continue
+            event, _ = task.result()
+            if event is not None and event.photo_ref == path:
+                return True
+        return False
+
+    async def let_go_unless_kept(self, repos: Repos, turn: Turn, group: Collection[int]) -> None:
+        """A photo the turn did not keep goes from disk once the turn is committed: its
+        sender may not report (unknown, waiting, suspended, rejected), no form asked for
+        it, it was past the limit. Unless a case or draft shows it then (files are shared
+        by content hash) or an update still waiting may hold it; never on a rollback (the
+        update is fetched again when tried again). `group`: the updates the turn's commit
+        makes handled (filled while the group is handled; read once it is committed)."""
+        path = turn.event.photo_ref if turn.event.kind == InboundKind.PHOTO else None
+        if path is None or not is_stored_photo(path):
+            return  # nothing stored (not fetched, or the channel's own file id)
+        if turn.user is not None:
+            session = await repos.forms.active(turn.user.id)
+            if session is not None and path in photos_held(session.state):
+                return  # the usual case, kept by the sender's report: no wider look
+        remove_photos_once_unused(
+            repos, self.media_dir, {path}, keep=lambda held: self.holds(held, handled=group)
+        )
 
     def forget(self, item_id: int) -> None:
         """The update was handled (or failed: fetched again when it is tried again)."""

@@ -74,6 +74,7 @@ class InboxWorker:
         self._stop_at = float("inf")
         self._background: set[asyncio.Task[None]] = set()
         self._background_slots = asyncio.Semaphore(BACKGROUND_AT_ONCE)
+        self._group: list[int] = []  # the group being handled's updates, handled so far
 
     def wake(self) -> None:
         """New rows were stored."""
@@ -167,6 +168,7 @@ class InboxWorker:
         try:
             async with self.db.transaction() as repos:
                 started, done = time.monotonic(), []
+                self._group = done  # the updates this commit makes handled
                 for item, event, broken in group:
                     if handled and time.monotonic() - started > GROUP_SECONDS:
                         break
@@ -208,7 +210,11 @@ class InboxWorker:
         """One update inside the group's transaction, in its own savepoint: on an error
         everything it did is rolled back and the error raised."""
         async with repos.savepoint():
-            return await self._handle(repos, event) if event is not None else None
+            if event is None:
+                return None
+            turn = await self._handle(repos, event)
+            await self.fetches.let_go_unless_kept(repos, turn, self._group)
+            return turn
 
     def _parse_logged(self, item: InboxItem) -> Prepared:
         """The update's event; (None, True) if it cannot be parsed (logged)."""

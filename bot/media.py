@@ -1,7 +1,8 @@
 """Photos received: stored under MEDIA_PATH, upright, downscaled, without EXIF.
 
 Phones put the GPS position and the camera in EXIF; we keep the picture only. The file name
-is the content hash, so receiving the same photo twice (a redelivery) stores it once.
+is the content hash, so receiving the same photo twice (a redelivery) stores it once. A
+photo no case or draft shows is removed again (handlers/photo_files.py).
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import os
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from handlers.photo_files import PHOTO_FILES_LOCK, PHOTOS_FOLDER
 
 MAX_SIDE = 1600
 JPEG_QUALITY = 80
@@ -43,13 +47,18 @@ def normalise_photo(data: bytes) -> bytes:
 def _store(data: bytes, media_dir: Path) -> str:
     clean = normalise_photo(data)
     digest = hashlib.sha256(clean).hexdigest()
-    relative = Path("photos") / digest[:2] / f"{digest}.jpg"
+    relative = Path(PHOTOS_FOLDER) / digest[:2] / f"{digest}.jpg"
     target = media_dir / relative
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".part")
-        temporary.write_bytes(clean)
-        temporary.replace(target)
+    # With the sweep's last look (handlers/photo_files.py): a photo stored again is touched,
+    # so the daily sweep of unused files never takes it before its turn names it.
+    with PHOTO_FILES_LOCK:
+        try:
+            os.utime(target)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_suffix(".part")
+            temporary.write_bytes(clean)
+            temporary.replace(target)
     return relative.as_posix()
 
 

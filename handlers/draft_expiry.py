@@ -14,7 +14,9 @@ from handlers.events import Button, Outbound
 from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.masking import mask_identifiers
+from handlers.photo_files import photos_held
 from handlers.quiet_hours import next_allowed
+from handlers.temp_files import remove_photos_once_unused
 from storage.models import FormSession, Role, User, UserStatus
 from storage.repos import Repos
 
@@ -98,7 +100,7 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
             # Suspended (or gone): nobody to warn or tell; the draft still ends at its time.
             # Nor of a report left at its first question: no draft /draf would list.
             if session.updated_at + ttl <= now:
-                await _discard(repos, session, now)
+                await _discard(repos, app, session, now)
             continue
         announced = app.catalog.text(language, "announced.draft")
         named = _draft_named(app, language, session)
@@ -127,7 +129,7 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
                 not_before=delivered,
             )
         elif session.updated_at + ttl <= now and now - warned >= MIN_NOTICE:
-            await _discard(repos, session, now)
+            await _discard(repos, app, session, now)
             text = app.catalog.text(
                 language, f"{texts}.draft_discarded", days=app.draft_ttl_days, **named
             )
@@ -164,8 +166,10 @@ def _draft_named(app: AppContext, language: str, session: FormSession) -> dict[s
     return {"name": name, "about": Markup(about)}
 
 
-async def _discard(repos: Repos, session: FormSession, now: datetime) -> None:
+async def _discard(repos: Repos, app: AppContext, session: FormSession, now: datetime) -> None:
+    """The draft ends: cancelled, its photos gone from disk once nothing else shows them."""
     await repos.forms.save(session.id, state=session.state, status="cancelled", now=now)
+    remove_photos_once_unused(repos, app.media_dir, photos_held(session.state))
     await repos.audit.record(
         now=now, actor_id=None, action="draft.expired", subject=f"session:{session.id}"
     )

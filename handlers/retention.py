@@ -2,7 +2,8 @@
 change, with what hangs off them, the people no other case names, their photos, and the
 finished form sessions of that age; numbers from a training's phone list that nobody claimed
 go 30 days after the training ended (or when it was cancelled); people whose registration
-was rejected are forgotten REJECTED_RETENTION_DAYS after the decision. A daily scheduler kind; a
+was rejected are forgotten REJECTED_RETENTION_DAYS after the decision; photo files nothing
+uses go (handlers/photo_files.py). A daily scheduler kind; a
 backlog (the first run on an old database) is worked off in batches, one per tick, before the
 day is marked done.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
+from handlers.photo_files import sweep_stray_photos
 from handlers.temp_files import remove_photos_once_unused
 from storage.repos import Repos
 
@@ -35,7 +37,10 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
     rejected = await repos.people.forget_rejected(
         now - timedelta(days=app.rejected_retention_days), now=now, limit=BATCH
     )
-    if case_ids or sessions or invites or rejected:
+    finished = len(case_ids) < BATCH and rejected < BATCH
+    # The day's last tick sweeps the photo files nothing names that no change let go of.
+    stray = await sweep_stray_photos(repos, app, now, going=set(unused_photos)) if finished else 0
+    if case_ids or sessions or invites or rejected or stray:
         await repos.audit.record(
             now=now,
             actor_id=None,
@@ -44,11 +49,12 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
                 "cases": len(case_ids),
                 "sessions": sessions,
                 "photos": len(unused_photos),
+                "stray_photos": stray,
                 "unclaimed_invitations": invites,
                 "rejected_people": rejected,
                 "closed_before": before.isoformat(),
             },
         )
-    if len(case_ids) < BATCH and rejected < BATCH:
+    if finished:
         await repos.schedule.claim(KIND, day, now=now)
     remove_photos_once_unused(repos, app.media_dir, set(unused_photos))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -51,13 +52,22 @@ def remove_media(media_dir: Path, relative_paths: list[str]) -> int:
     return removed
 
 
-def remove_photos_once_unused(repos: Repos, media_dir: Path, paths: set[str]) -> None:
+def remove_photos_once_unused(
+    repos: Repos,
+    media_dir: Path,
+    paths: set[str],
+    *,
+    keep: Callable[[str], bool] = lambda _: False,
+) -> None:
     """Once the change in hand is committed, delete those of these photo files (shared by
-    content hash) that no case and no draft shows then; nothing if it is rolled back."""
+    content hash) that no case and no draft shows then, nor `keep` keeps (a photo fetched
+    for an update not handled yet); nothing if it is rolled back. Which photos go when:
+    handlers/photo_files.py."""
     if not paths:
         return
 
     async def remove() -> None:
-        remove_media(media_dir, await repos.photos.unused(paths))
+        unused = [path for path in await repos.photos.unused(paths) if not keep(path)]
+        remove_media(media_dir, unused)
 
     repos.after_commit(remove)

@@ -12,7 +12,9 @@ from handlers.forms.loading import form_from_data
 from handlers.forms.model import Form, QuestionType
 from handlers.forms.step import WordReading
 from handlers.i18n import Markup
+from handlers.photo_files import photos_held
 from handlers.regions import RegionChoices
+from handlers.temp_files import remove_photos_once_unused
 from storage.forms import HELD
 from storage.models import FormSession
 from storage.repos import Repos
@@ -382,5 +384,7 @@ async def reopen_form(turn: Turn, session: FormSession, state: dict[str, Any]) -
 
 
 async def cancel_form(turn: Turn, session: FormSession) -> None:
-    """Drop a session; its answers are kept as cancelled, never used."""
+    """Drop a session; its answers are kept as cancelled, never used (its photos go from
+    disk once nothing else shows them)."""
     await turn.repos.forms.save(session.id, state=session.state, status="cancelled", now=turn.now)
+    remove_photos_once_unused(turn.repos, turn.app.media_dir, photos_held(session.state))

@@ -18,17 +18,24 @@ from bot import inbox_fetches
 from bot.channels.whatsapp.client import MAX_DOWNLOAD_BYTES, GraphClient, GraphError
 from handlers import router
 from handlers.events import Inbound, InboundKind
+from handlers.forms.loading import load_forms
+from handlers.forms.state import new_state
+from storage.models import Role, UserStatus
 from tests.durability.durable_harness import (
     CHANNEL,
     TINY_JPEG,
     RecordingChannel,
     in_process_settings,
     rows,
+    seed_user,
     start_in_process,
     store_events,
     text_event,
 )
+from tests.e2e.reports import photo_with_exif
 from tests.fakes.whatsapp_api import FakeGraph
+from tests.handlers.forms.report_answers import AT_PHOTOS_STATE
+from tests.storage.seed_cases import NOW
 
 
 class Handled(list):
@@ -177,3 +184,65 @@ async def test_a_whatsapp_file_without_its_size_is_cut_off_while_read() -> None:
         assert await client.download_media("media-1", max_bytes=3000) == data
     finally:
         await client.close()
+
+
+async def test_a_photo_not_kept_stays_while_another_update_may_hold_it(bot) -> None:
+    """Files are named by content: a stranger's photo is removed after its turn, but not
+    while someone else's update, still being fetched, may bring the same picture (which a
+    report would then keep); once that one is handled too (here, a stranger's as well), it
+    goes."""
+    runtime, channel, handled, _ = bot
+    media = runtime.settings.media_path
+    worker = asyncio.create_task(runtime.worker.run())
+    try:
+        await store_events(runtime, [_photo("7301", "slow-3"), _photo("7302", "quick-3")])
+        runtime.worker.wake()
+        await handled.reach(1)  # 7302's (same bytes) handled; 7301's still coming
+        stored = handled[0][2] or ""
+        assert handled[0][0] == "7302" and stored.startswith("photos/")
+        await asyncio.sleep(0.1)  # past its commit
+        assert (media / stored).is_file()
+        channel.arrive.set()
+        await handled.reach(2)
+        runtime.worker.stop()  # once the group being handled is committed
+        await worker
+        assert not (media / stored).exists()
+    finally:
+        channel.arrive.set()
+        runtime.worker.stop()
+        await worker
+
+
+async def test_only_the_photo_a_report_took_is_kept(bot) -> None:
+    """Photos are stored before anyone knows who sent them: of a PSM at their report's photo
+    question and of people who may not report (waiting, suspended, rejected, unknown), only
+    the PSM's stays on disk (review 6, finding 1)."""
+    runtime, channel, handled, _ = bot
+    media = runtime.settings.media_path
+    people = {"7401": None, "7402": "pending", "7403": "suspended", "7404": "rejected"}
+    ids = {
+        chat: await seed_user(runtime, external_id=chat, role=Role.PSM, name=f"Orang {chat}")
+        for chat in people
+    }
+    async with runtime.db.transaction() as repos:
+        for chat, status in people.items():
+            if status is not None:
+                await repos.users.update(ids[chat], now=NOW, status=UserStatus(status))
+        await repos.forms.start(  # the PSM's report, at its photo question
+            user_id=ids["7401"],
+            form_id="case_report",
+            form_version=load_forms()["case_report"].version,
+            state={**new_state(), **AT_PHOTOS_STATE},
+            now=NOW,
+        )
+    senders = [*people, "7405"]  # and someone unknown
+    for index, chat in enumerate(senders):
+        channel.files[f"photo-{chat}"] = photo_with_exif(index)
+    await store_events(runtime, [_photo(chat, f"photo-{chat}") for chat in senders])
+    await runtime.worker.process_pending()
+    stored = {chat: ref or "" for chat, _, ref in handled}
+    assert sorted(stored) == senders and all(r.startswith("photos/") for r in stored.values())
+    assert [chat for chat in senders if (media / stored[chat]).is_file()] == ["7401"]
+    async with runtime.db.reading() as repos:
+        report = await repos.forms.active(ids["7401"])
+    assert report.state["picking"] == [{"ref": stored["7401"]}]

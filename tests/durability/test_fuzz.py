@@ -17,6 +17,7 @@ import asyncio
 import html
 import logging
 import random
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -650,7 +651,27 @@ async def _run(steps: list[Step], seed: int, depth: tuple[int, int] = (0, 0)) ->
         assert waiting == [], waiting
         assert _unanswered(session) == []
         assert integrity(path) == ["ok"]
+        # Photos (one file for every "jpeg": named by content): those a case or an
+        # unfinished form shows are on disk, and no other is (review 6, finding 1).
+        shown = _photos_shown(path)
+        media = settings_.media_path
+        assert [photo for photo in shown if not (media / photo).is_file()] == []
+        stored = {p.relative_to(media).as_posix() for p in media.rglob("photos/*/*")}
+        assert stored <= shown, stored - shown
         return session
+
+
+def _photos_shown(path: Path) -> set[str]:
+    """The stored photos cases show and unfinished forms (and added reports) hold."""
+    shown = {row[0] for row in rows(path, "SELECT path FROM case_photos")}
+    texts = rows(
+        path,
+        "SELECT state FROM form_sessions WHERE status IN ('active', 'paused')"
+        " UNION ALL SELECT answers FROM case_updates",
+    )
+    for (text,) in texts:
+        shown.update(re.findall(r'photos/[^"]+', text))
+    return shown
 
 
 _SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]

@@ -13,12 +13,14 @@ from datetime import datetime, timedelta
 import pytest_asyncio
 
 import handlers.retention as retention
+from bot.media import store_photo
 from bot.scheduler import housekeeping
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.forms.loading import load_forms
 from handlers.retention import purge_closed_cases
 from storage.models import Role, UserStatus
+from tests.e2e.reports import photo_with_exif
 from tests.handlers.chat_turns import app_context
 from tests.storage.seed_cases import (
     BABATAN,
@@ -153,6 +155,7 @@ async def test_old_closed_cases_go_with_their_people(world) -> None:
         "cases": 2,
         "sessions": 1,
         "photos": 1,
+        "stray_photos": 0,
         "unclaimed_invitations": 0,
         "rejected_people": 0,
         "closed_before": (NOW - timedelta(days=1825)).isoformat(),
@@ -393,3 +396,84 @@ async def test_a_forgotten_applicant_leaves_no_claimed_phone_list_number(world) 
         ("+6281234567003", None),
     ]
     assert query(db.path, "PRAGMA foreign_key_check") == []
+
+
+# -- photo files nothing shows (review 6, finding 1) -------------------------------------------
+
+
+def _file(app, relative: str, *, days_old: float) -> str:
+    """A file under MEDIA_PATH last written `days_old` days before NOW."""
+    path = app.media_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"jpeg of a family")
+    stamp = (NOW - timedelta(days=days_old)).timestamp()
+    os.utime(path, (stamp, stamp))
+    return relative
+
+
+async def test_photo_files_nothing_shows_are_swept_once_older_than_a_draft_lives(world) -> None:
+    """A stranger's photo, a draft's dropped before this version, a half-written file: kept
+    for ever before. Swept once untouched longer than a draft lives (14 days) and a margin."""
+    db, app, ids = world
+    stray = _file(app, "photos/ee/" + "e" * 64 + ".jpg", days_old=17)
+    half_written = _file(app, "photos/ee/" + "f" * 64 + ".part", days_old=17)
+    recent = _file(app, "photos/ee/" + "a" * 64 + ".jpg", days_old=15)  # a turn may hold it
+    drafted = _file(app, "photos/dd/drafted.jpg", days_old=40)
+    updated = _file(app, "photos/dd/in-an-update.jpg", days_old=40)
+    shown = _file(app, "photos/dd/shown.jpg", days_old=40)
+    chart = _file(app, "tmp/statistik-old.png", days_old=17)  # housekeeping's, not ours
+    elsewhere = _file(app, "cases/kept.jpg", days_old=400)
+    _file(app, ONLY_OLD, days_old=40)  # its case is purged: removed with it, counted once
+    ((reporter,),) = query(
+        db.path, "SELECT reporter_id FROM cases WHERE id = ?", (ids["open_old"],)
+    )
+    async with db.transaction() as repos:
+        state = {"answers": {"photos": [{"ref": drafted}]}}
+        await repos.forms.save(ids["draft_session"], state=state, status="paused", now=OLD)
+        await repos.cases.add_update(
+            ids["open_old"], reporter_id=reporter, answers={"photos": [{"ref": updated}]}, now=OLD
+        )
+        await repos.conn.execute(
+            "INSERT INTO case_photos (case_id, path, created_at) VALUES (?, ?, ?)",
+            (ids["open_old"], shown, OLD.isoformat()),
+        )
+
+    await _purge(db, app)
+
+    assert not (app.media_dir / stray).exists()
+    assert not (app.media_dir / half_written).exists()
+    assert not (app.media_dir / ONLY_OLD).exists()
+    for kept in (recent, drafted, updated, shown, chart, elsewhere, SHARED):
+        assert (app.media_dir / kept).is_file(), kept
+    audit = query(db.path, "SELECT detail FROM audit_log WHERE action = 'retention.purged'")
+    detail = json.loads(audit[0][0])
+    assert (detail["photos"], detail["stray_photos"]) == (1, 2)  # ONLY_OLD counted once
+
+
+async def test_a_photo_stored_again_is_not_swept_before_its_turn_names_it(world) -> None:
+    """The same picture sent again (another report, a redelivery) is the same file: storing
+    it touches it, so the sweep never takes it while its turn is in flight."""
+    db, app, _ = world
+    data = photo_with_exif(7)
+    again = await store_photo(data, app.media_dir)
+    stamp = (NOW - timedelta(days=30)).timestamp()
+    os.utime(app.media_dir / again, (stamp, stamp))
+    assert await store_photo(data, app.media_dir) == again  # fetched for a turn in flight
+    await _purge(db, app)
+    assert (app.media_dir / again).is_file()
+
+
+async def test_a_sweep_rolled_back_removes_nothing(world) -> None:
+    db, app, _ = world
+    stray = _file(app, "photos/ee/" + "e" * 64 + ".jpg", days_old=17)
+
+    class Interrupted(Exception):
+        pass
+
+    try:
+        async with db.transaction() as repos:
+            await purge_closed_cases(repos, app, NOW)
+            raise Interrupted
+    except Interrupted:
+        pass
+    assert (app.media_dir / stray).is_file()

@@ -38,3 +38,9 @@ REST: dict[str, Any] = {
     "photos": None,
     "urgency": {"name": "biasa", "label": "Biasa"},
 }
+# Everything a report holds when its photo question is asked (the members' list closed).
+AT_PHOTOS: dict[str, Any] = {
+    **BEFORE_SIZE,
+    **{k: v for k, v in REST.items() if k not in ("photos", "urgency")},
+}
+AT_PHOTOS_STATE: dict[str, Any] = {"answers": AT_PHOTOS, "closed": ["members"]}

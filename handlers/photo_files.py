@@ -1,0 +1,105 @@
+"""The end of stored photos (MEDIA_PATH/photos, named by content hash): a photo no case and
+no unfinished form shows goes from disk (UU PDP: pictures of families and children).
+
+- Once a change that let go of photos is committed (a revision replaced them, the
+  retention purge deleted their case, a form holding them was dropped, a photo was not kept
+  by the turn it came in), those nothing shows then are deleted
+  (`handlers.temp_files.remove_photos_once_unused`).
+- Once a day (the `retention` kind) the files nothing names and untouched for longer than
+  a draft lives are swept (`sweep_stray_photos`): what no change let go of (a crash between
+  the commit and the removal, an update that failed for good, a photo not kept while
+  another update was still fetching, a version before this one).
+
+A photo is fetched before its turn is handled, so a file may be in nobody's hands for the
+moment between; storing a photo already on disk touches it (`bot/media.py`), under
+`PHOTO_FILES_LOCK` with the sweep's check, so the sweep never takes a photo in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from handlers.context import AppContext
+from handlers.temp_files import remove_media
+from storage.repos import Repos
+
+PHOTOS_FOLDER = "photos"
+# Storing a photo (bot/media.py) and the sweep's last look at a file hold it, so a photo
+# stored again (touched) in that moment is never removed.
+PHOTO_FILES_LOCK = threading.Lock()
+# A file nothing names is swept once untouched this much longer than a draft may live.
+SWEEP_MARGIN_DAYS = 2
+
+
+def is_stored_photo(ref: str | None) -> bool:
+    """Whether a photo's ref names a file we stored (not a channel's file id, not None)."""
+    return ref is not None and ref.startswith(PHOTOS_FOLDER + "/")
+
+
+def photos_held(state: Any) -> set[str]:
+    """The stored photos a form session's state holds (`{"ref": path}` answers and photos
+    being picked, at any depth); refs outside MEDIA_PATH/photos are no stored photo."""
+    found: set[str] = set()
+    if isinstance(state, dict):
+        ref = state.get("ref")
+        if isinstance(ref, str) and is_stored_photo(ref):
+            found.add(ref)
+        for value in state.values():
+            found |= photos_held(value)
+    elif isinstance(state, list):
+        for value in state:
+            found |= photos_held(value)
+    return found
+
+
+async def sweep_stray_photos(
+    repos: Repos, app: AppContext, now: datetime, *, going: Collection[str] = ()
+) -> int:
+    """Remove, once the transaction in hand is committed, the photo files nothing uses
+    that were last stored more than a draft's life (`draft_ttl_days`) plus a margin ago;
+    `going`: files this transaction already lets go of (removed and counted apart).
+    Returns how many. The files in use are read in one go, never one query a file."""
+    in_use = await repos.photos.in_use_under(PHOTOS_FOLDER) | set(going)
+    before = (now - timedelta(days=app.draft_ttl_days + SWEEP_MARGIN_DAYS)).timestamp()
+    stray = await asyncio.to_thread(_stray, app.media_dir, in_use, before)
+    if stray:
+
+        async def remove() -> None:
+            await asyncio.to_thread(_remove_if_untouched, app.media_dir, stray, before)
+
+        repos.after_commit(remove)
+    return len(stray)
+
+
+def _stray(media_dir: Path, in_use: set[str], before: float) -> list[str]:
+    """Files under MEDIA_PATH/photos (a half-written `.part` too) not in use and untouched
+    since `before` (a timestamp), as paths relative to MEDIA_PATH."""
+    stray = []
+    for folder, _, files in os.walk(media_dir / PHOTOS_FOLDER):
+        for name in files:
+            path = Path(folder) / name
+            relative = path.relative_to(media_dir).as_posix()
+            if relative not in in_use and _untouched_since(path, before):
+                stray.append(relative)
+    return sorted(stray)
+
+
+def _remove_if_untouched(media_dir: Path, relative_paths: list[str], before: float) -> None:
+    """Remove these files, each unless stored again meanwhile (its time moved on)."""
+    for relative in relative_paths:
+        with PHOTO_FILES_LOCK:
+            if _untouched_since(media_dir / relative, before):
+                remove_media(media_dir, [relative])
+
+
+def _untouched_since(path: Path, before: float) -> bool:
+    try:
+        return path.stat().st_mtime < before
+    except FileNotFoundError:
+        return False
