@@ -21,6 +21,7 @@ from handlers.people.common import (
 )
 from handlers.people.screens import show_changed_meanwhile, show_person
 from handlers.regions import region_name
+from handlers.status_explained import STATUS_THREAD
 from storage.models import Role, User, UserStatus
 
 CHOOSABLE = (Role.PSM, Role.TKSK, Role.COORDINATOR, Role.ADMIN)
@@ -268,9 +269,12 @@ async def set_status(
     if suspended:
         text = await office_text(turn, changed, "people.you_suspended", by=turn.user.full_name)
         summary = turn.app.catalog.text(changed.language, "announced.account")
-        await turn.deliver(changed.id, Outbound(text=text, summary=summary))
+        notice = Outbound(text=text, summary=summary, thread=STATUS_THREAD)
+        await turn.deliver(changed.id, notice)
     else:
         then = "people.form_kept" if resumed else None
-        await notify(turn, changed, "people.you_reactivated", then=then, with_help=True)
+        await notify(
+            turn, changed, "people.you_reactivated", then=then, with_help=True, thread=STATUS_THREAD
+        )
     key = "people.suspended" if suspended else "people.reactivated"
     await show_person(turn, changed.id, turn.t(key, name=changed.full_name) + "\n\n")
