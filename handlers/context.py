@@ -16,6 +16,7 @@ from handlers.events import Inbound, Outbound
 from handlers.forms.model import Form
 from handlers.i18n import Catalog
 from storage.models import ChannelIdentity, User
+from storage.outbox import Released
 from storage.repos import Repos
 
 
@@ -107,7 +108,7 @@ class Turn:
     identity: ChannelIdentity | None = None
     replies: list[Outbound] = field(default_factory=list)
     toast: str = ""  # short text for the answer to a button tap
-    released: int = 0  # messages that waited for this person and go out now
+    released: Released = field(default_factory=Released)  # what waited and goes out now
     # The event answered a NIK or KK question: a mistyped number leaves the chat too
     # (handlers/identifier_messages.py).
     identifier_question: bool = False

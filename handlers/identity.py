@@ -8,6 +8,7 @@ from __future__ import annotations
 from handlers.account_links import number_taken, tell_linked
 from handlers.context import Turn
 from handlers.events import PHONE_KEY_PREFIX
+from handlers.status_explained import STATUS_THREAD
 from storage.models import ChannelIdentity, Role, UserStatus
 
 
@@ -47,8 +48,13 @@ async def identify(turn: Turn) -> None:
         )
     else:
         # Whatever waited for them (never started, or a closed WhatsApp window) goes out now.
+        # The notice of their account's status first: the answer assumes it.
         turn.released = await turn.repos.outbox.release_waiting(
-            user_id=identity.user_id, channel=event.channel, chat_id=event.chat_id, now=now
+            user_id=identity.user_id,
+            channel=event.channel,
+            chat_id=event.chat_id,
+            now=now,
+            first_thread=STATUS_THREAD,
         )
         user = await users.get(identity.user_id)
         assert user is not None

@@ -20,6 +20,15 @@ from storage.models import AuditEntry, User, UserStatus
 from storage.repos import Repos
 
 SUSPENDED_ACTION = "person.suspended"
+# The thread (`Outbound.thread`) of the notices telling a person their account was suspended
+# or is active again: the newer drops an older one still unsent, and one released by the
+# person's own message goes before its answer, which then need not say it again.
+STATUS_THREAD = "account:status"
+
+
+def status_notice_released(turn: Turn) -> bool:
+    """Whether the person's message just released the notice of their account's status."""
+    return STATUS_THREAD in turn.released.threads
 
 
 async def _actor_name(repos: Repos, entry: AuditEntry | None) -> str | None:

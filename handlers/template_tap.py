@@ -17,7 +17,7 @@ from handlers.welcome import is_active
 
 async def open_waiting(turn: Turn) -> None:
     """A template's tap: nothing more when it released what it announced."""
-    if turn.released:
+    if turn.released.count:
         return
     if turn.user is None or not is_active(turn):
         await show_menu(turn)

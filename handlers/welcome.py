@@ -9,7 +9,7 @@ from handlers import account, registration
 from handlers.context import Turn
 from handlers.forms.runner import resume_form
 from handlers.permissions import allowed
-from handlers.status_explained import status_text
+from handlers.status_explained import status_notice_released, status_text
 from storage.models import FormSession, UserStatus
 
 
@@ -28,13 +28,17 @@ def may_answer_forms(turn: Turn, session: FormSession | None) -> bool:
 
 async def explain_status(turn: Turn) -> None:
     """Someone not (yet) active asked for something: say what they can do (rejected: why and
-    by whom; suspended: by whom; both sent to the office)."""
+    by whom; suspended: by whom; both sent to the office). Nothing when their message just
+    released the notice of their suspension: it says as much, a moment before."""
     assert turn.user is not None
+    if turn.user.status == UserStatus.SUSPENDED and status_notice_released(turn):
+        return
     turn.reply(await status_text(turn, turn.user))
 
 
 async def start(turn: Turn) -> None:
-    """/start: the menu, a registration, a correction or what the status allows."""
+    """/start: the menu (said already by a notice of reactivation it released), a
+    registration, a correction or what the status allows."""
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
     if turn.user.status == UserStatus.REGISTERING:
@@ -48,7 +52,10 @@ async def start(turn: Turn) -> None:
     if not is_active(turn):
         await explain_status(turn)
         return
-    await account.show_menu(turn, account.welcome_back(turn) + "\n\n")
+    # Back in use: the notice their message released ("aktif kembali", with their help) is
+    # the welcome; only the form they left follows it.
+    if not status_notice_released(turn):
+        await account.show_menu(turn, account.welcome_back(turn) + "\n\n")
     if session is not None:
         await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
 

@@ -106,6 +106,16 @@ def _threads(messages: list[NewMessage]) -> list[tuple[int, str]]:
     return [(user_id, thread) for user_id, thread in pairs if user_id and thread]
 
 
+@dataclass(frozen=True, slots=True)
+class Released:
+    """What a person's message released (`OutboxRepo.release_waiting`): how many messages
+    go out now, and the threads among them (`Outbound.thread`), so the answer to the message
+    need not repeat what one of them says."""
+
+    count: int = 0
+    threads: frozenset[str] = frozenset()
+
+
 # A reply's priority (handlers.delivery.PRIORITY): a message released by the person's own
 # message goes out before the answer to it, queued after it in the same transaction; a
 # darurat alert among them first of all (a week's summary held since Monday must not come
@@ -264,30 +274,53 @@ class OutboxRepo(Repo):
         return cursor.rowcount
 
     async def release_waiting(
-        self, *, user_id: int, channel: str, chat_id: str, now: datetime
-    ) -> int:
+        self,
+        *,
+        user_id: int,
+        channel: str,
+        chat_id: str,
+        now: datetime,
+        first_thread: str | None = None,
+    ) -> Released:
         """The person wrote: what waited for them goes out now. Anything past its expiry
         (a routine message's lifetime, an invitation's RSVP deadline) expires instead, as
         do routine and bulk messages queued before they ever started; those held behind a
         closed WhatsApp window (they had a chat) follow the template's tap, and go before
         the answer to what the person just wrote (a reply's priority, and older): they were
         news before it, and read after it they look stale; a darurat alert first of them.
+        A message of `first_thread` (what the answer assumes: the person's account status)
+        goes before the answer also when it waited for them to start.
         One statement (every turn runs it): SET expressions all see the row as it was."""
         expires = (
             "((expires_at IS NOT NULL AND expires_at <= ?4)"
             " OR (kind IN ('routine', 'bulk') AND chat_id IS NULL))"
         )
-        behind_window = f"chat_id IS NOT NULL AND NOT ({expires})"
+        before_answer = (
+            f"NOT ({expires}) AND (chat_id IS NOT NULL"
+            " OR COALESCE(json_extract(message, '$.thread') = ?7, 0))"
+        )
         rows = await self._all(
             f"UPDATE outbox SET status = CASE WHEN {expires} THEN 'expired' ELSE 'pending' END,"
             f" chat_id = CASE WHEN {expires} THEN chat_id ELSE ?3 END,"
             f" not_before = CASE WHEN {expires} THEN not_before ELSE ?4 END,"
-            f" priority = CASE WHEN NOT ({behind_window}) THEN priority"
+            f" priority = CASE WHEN NOT ({before_answer}) THEN priority"
             " WHEN kind = 'alert' THEN ?6 ELSE ?5 END"
-            " WHERE user_id = ?1 AND channel = ?2 AND status = 'waiting' RETURNING status",
-            (user_id, channel, chat_id, to_db(now), RELEASED_PRIORITY, RELEASED_ALERT_PRIORITY),
+            " WHERE user_id = ?1 AND channel = ?2 AND status = 'waiting'"
+            " RETURNING status, json_extract(message, '$.thread') AS thread",
+            (
+                user_id,
+                channel,
+                chat_id,
+                to_db(now),
+                RELEASED_PRIORITY,
+                RELEASED_ALERT_PRIORITY,
+                first_thread,
+            ),
         )
-        return sum(1 for row in rows if row["status"] == "pending")
+        going = [row for row in rows if row["status"] == "pending"]
+        return Released(
+            count=len(going), threads=frozenset(row["thread"] for row in going if row["thread"])
+        )
 
     async def defer(
         self,

@@ -19,18 +19,26 @@ from handlers.people.common import (
     refuse,
     role_label,
 )
+from handlers.people.done_already import Asked, DoneCheck, tell_done_already
 from handlers.people.screens import show_changed_meanwhile, show_person
 from handlers.regions import region_name
+from handlers.status_explained import STATUS_THREAD
 from storage.models import Role, User, UserStatus
 
 CHOOSABLE = (Role.PSM, Role.TKSK, Role.COORDINATOR, Role.ADMIN)
 
 
 async def changeable(
-    turn: Turn, person_id: int, version: int, pressed: str, *, status: UserStatus | None = None
+    turn: Turn,
+    person_id: int,
+    version: int,
+    pressed: str,
+    *,
+    status: UserStatus | None = None,
+    done: DoneCheck | None = None,
 ) -> User | None:
     """The person if the presser may change them as they saw them (and, given a `status`, they
-    still have it); else says why (None)."""
+    still have it); else says why (None): changed meanwhile, or (`done`) already as asked."""
     person = await turn.repos.people.person(person_id, people_scope(turn.user))
     if person is None:
         await refuse(turn, pressed, "people.not_found")
@@ -42,9 +50,48 @@ async def changeable(
         turn.reply(turn.t("people.configured_admin"))
         return None
     if person.version != version or (status is not None and person.status != status):
-        await show_changed_meanwhile(turn, person.id)
+        asked = await done(person) if done is not None else None
+        if asked is not None:  # a double tap, or another presser did the same
+            await tell_done_already(turn, person, asked)
+        else:
+            await show_changed_meanwhile(turn, person.id)
         return None
     return person
+
+
+def placed_done(
+    turn: Turn, role: Role, *, kecamatan_code: str | None = None, desa_code: str | None = None
+) -> DoneCheck:
+    """A role (in a kecamatan, at a desa) asked of someone who has it now: said with the
+    region they have."""
+
+    async def done(person: User) -> Asked | None:
+        if (
+            person.role != role
+            or desa_code not in (None, person.desa_code)
+            or kecamatan_code not in (None, person.kecamatan_code)
+        ):
+            return None
+        region = await _placed_in(
+            turn, turn.language, person.kecamatan_code, person.desa_code, person.kabupaten_code
+        )
+        values = {"role": role_label(turn, role), "region": region}
+        return Asked("placed", ("person.role_changed", "person.region_changed"), values)
+
+    return done
+
+
+def _status_done(status: UserStatus) -> DoneCheck:
+    """A suspension (a reactivation) asked of someone suspended (active) now."""
+    if status == UserStatus.SUSPENDED:
+        asked = Asked("suspended", ("person.suspended",))
+    else:
+        asked = Asked("reactivated", ("person.reactivated",))
+
+    async def done(person: User) -> Asked | None:
+        return asked if person.status == status else None
+
+    return done
 
 
 def _placement(person: User) -> dict[str, str | None]:
@@ -203,7 +250,14 @@ async def apply(
 
 
 async def ask_suspend(turn: Turn, person_id: int, version: int, pressed: str) -> None:
-    person = await changeable(turn, person_id, version, pressed, status=UserStatus.ACTIVE)
+    person = await changeable(
+        turn,
+        person_id,
+        version,
+        pressed,
+        status=UserStatus.ACTIVE,
+        done=_status_done(UserStatus.SUSPENDED),
+    )
     if person is None:
         return
     rows = [
@@ -238,7 +292,8 @@ async def set_status(
     """Suspend an active person or reactivate a suspended one."""
     assert turn.user is not None
     expected = UserStatus.ACTIVE if status == UserStatus.SUSPENDED else UserStatus.SUSPENDED
-    person = await changeable(turn, person_id, version, pressed, status=expected)
+    done = _status_done(status)
+    person = await changeable(turn, person_id, version, pressed, status=expected, done=done)
     if person is None:
         return
     if (
@@ -268,9 +323,12 @@ async def set_status(
     if suspended:
         text = await office_text(turn, changed, "people.you_suspended", by=turn.user.full_name)
         summary = turn.app.catalog.text(changed.language, "announced.account")
-        await turn.deliver(changed.id, Outbound(text=text, summary=summary))
+        notice = Outbound(text=text, summary=summary, thread=STATUS_THREAD)
+        await turn.deliver(changed.id, notice)
     else:
         then = "people.form_kept" if resumed else None
-        await notify(turn, changed, "people.you_reactivated", then=then, with_help=True)
+        await notify(
+            turn, changed, "people.you_reactivated", then=then, with_help=True, thread=STATUS_THREAD
+        )
     key = "people.suspended" if suspended else "people.reactivated"
     await show_person(turn, changed.id, turn.t(key, name=changed.full_name) + "\n\n")

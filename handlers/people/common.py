@@ -116,10 +116,12 @@ async def notify(
     then: str | tuple[str, ...] | None = None,
     buttons: list[list[Button]] | None = None,
     with_help: bool = False,
+    thread: str | None = None,
     **values: object,
 ) -> None:
     """Tell a person (in their language) what a coordinator or admin changed; `with_help`
-    adds their help (for their new role, or back in use), `then` other catalogue texts."""
+    adds their help (for their new role, or back in use), `then` other catalogue texts;
+    `thread` makes it the latest word on that (`Outbound.thread`)."""
     catalog = turn.app.catalog
     text = catalog.text(person.language, key, **values)
     if with_help:
@@ -128,4 +130,5 @@ async def notify(
         if catalog.has(more):
             text += "\n\n" + catalog.text(person.language, more, **values)
     summary = catalog.text(person.language, "announced.account")
-    await turn.deliver(person.id, Outbound(text=text, buttons=buttons or [], summary=summary))
+    message = Outbound(text=text, buttons=buttons or [], summary=summary, thread=thread)
+    await turn.deliver(person.id, message)

@@ -20,6 +20,7 @@ from handlers.people.common import (
     people_scope,
     refuse,
 )
+from handlers.people.done_already import Asked, DoneCheck
 from handlers.people.screens import show_changed_meanwhile, show_person
 from handlers.region_pickers import RegionPicker, expect_name, hint, typed_options
 from handlers.regions import region_name
@@ -29,6 +30,7 @@ from storage.models import Role, User, UserStatus
 # How long after a handover the departing person's next message may still be an answer meant
 # for the draft they had open (a day: drafts are worked on in one sitting).
 OPEN_DRAFT_NOTICE = timedelta(days=1)
+HANDOVER_ACTION = "person.handover"
 # Every receiver a typed name is matched against (a kabupaten's PSM, whichever page).
 TYPED_NAME_RECEIVERS = 1000
 
@@ -124,11 +126,32 @@ async def _receiver(turn: Turn, departing: User, receiver_id: int) -> User | Non
     return receiver
 
 
+def _handed_over(turn: Turn, receiver_id: int) -> DoneCheck:
+    """A handover to `receiver_id` asked when the person's last one went to them and nothing
+    is left to hand over."""
+
+    async def done(person: User) -> Asked | None:
+        entries, _ = await turn.repos.audit.page(
+            actions=(HANDOVER_ACTION,), subject=f"user:{person.id}", limit=1
+        )
+        if not entries or entries[0].detail.get("to") != receiver_id:
+            return None
+        if any(await turn.repos.people.workload(person.id, people_scope(turn.user))):
+            return None
+        receiver = await turn.repos.users.get(receiver_id)
+        values = {"receiver": receiver.full_name if receiver else "-"}
+        return Asked("handed_over", (HANDOVER_ACTION,), values)
+
+    return done
+
+
 async def _giver_and_receiver(
     turn: Turn, person_id: int, version: int, receiver_id: int, pressed: str
 ) -> tuple[User, User] | None:
-    """The departing person (as the presser saw them) and the PSM taking over; else says why."""
-    person = await changeable(turn, person_id, version, pressed)
+    """The departing person (as the presser saw them) and the PSM taking over; else says why
+    (already handed over to them, when so)."""
+    done = _handed_over(turn, receiver_id)
+    person = await changeable(turn, person_id, version, pressed, done=done)
     if person is None:
         return None
     receiver = await _receiver(turn, person, receiver_id)
@@ -193,7 +216,7 @@ async def hand_over(
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=turn.user.id,
-        action="person.handover",
+        action=HANDOVER_ACTION,
         subject=f"user:{person.id}",
         detail={"to": receiver.id, "cases": [c for c, _ in cases], "drafts": drafts},
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound
-from handlers.people.changes import apply, changeable, in_scope
+from handlers.people.changes import apply, changeable, in_scope, placed_done
 from handlers.people.common import (
     PAGE,
     ROLE_CODES,
@@ -29,7 +29,7 @@ async def set_role(turn: Turn, person_id: int, version: int, code: str, pressed:
     if role is None or role not in assignable_roles(turn.user):
         await refuse(turn, pressed)
         return
-    person = await changeable(turn, person_id, version, pressed)
+    person = await changeable(turn, person_id, version, pressed, done=placed_done(turn, role))
     if person is None:
         return
     if role == Role.PSM and not person.desa_code:
@@ -123,7 +123,9 @@ async def ask_desa(
     pressed: str,
 ) -> None:
     """A kecamatan was chosen: a PSM also needs a desa; a TKSK is done."""
-    person = await changeable(turn, person_id, version, pressed)
+    # Only a TKSK's kecamatan is a change (tapped twice: made); a PSM's leads to the desa.
+    done = placed_done(turn, Role.TKSK, kecamatan_code=kecamatan_code) if code == "t" else None
+    person = await changeable(turn, person_id, version, pressed, done=done)
     if person is None:
         return
     kecamatan = await _region(turn, kecamatan_code, "kecamatan")
@@ -158,7 +160,8 @@ async def set_desa(
     turn: Turn, person_id: int, version: int, code: str, desa_code: str, pressed: str
 ) -> None:
     """A desa was chosen (tapped or typed): the person is a PSM there, if still in scope."""
-    person = await changeable(turn, person_id, version, pressed)
+    done = placed_done(turn, Role.PSM, desa_code=desa_code)
+    person = await changeable(turn, person_id, version, pressed, done=done)
     if person is None:
         return
     desa = await _region(turn, desa_code, "desa")

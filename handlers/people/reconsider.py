@@ -10,14 +10,29 @@ from __future__ import annotations
 from handlers.context import Turn
 from handlers.people.changes import change_status, changeable
 from handlers.people.common import notify
+from handlers.people.done_already import Asked
 from handlers.people.screens import show_person
-from storage.models import UserStatus
+from handlers.registration_correction import RECONSIDERED_ACTION, latest_step
+from storage.models import User, UserStatus
 
 
 async def reconsider(turn: Turn, person_id: int, version: int, pressed: str) -> None:
     """Put a rejected registration back among those awaiting a decision."""
     assert turn.user is not None
-    person = await changeable(turn, person_id, version, pressed, status=UserStatus.REJECTED)
+
+    async def done(person: User) -> Asked | None:
+        """Tapped again: the registration waits since it was reviewed again (not since a
+        correction of the person's own)."""
+        step = await latest_step(turn.repos, person.id)
+        if person.status != UserStatus.PENDING or step is None:
+            return None
+        if step.action != RECONSIDERED_ACTION:
+            return None
+        return Asked("reconsidered", (RECONSIDERED_ACTION,))
+
+    person = await changeable(
+        turn, person_id, version, pressed, status=UserStatus.REJECTED, done=done
+    )
     if person is None:
         return
     changed = await change_status(turn, person, version, UserStatus.PENDING)
@@ -26,7 +41,7 @@ async def reconsider(turn: Turn, person_id: int, version: int, pressed: str) -> 
     await turn.repos.audit.record(
         now=turn.now,
         actor_id=turn.user.id,
-        action="registration.reconsidered",
+        action=RECONSIDERED_ACTION,
         subject=f"user:{person.id}",
     )
     await notify(turn, changed, "people.you_reconsidered", by=turn.user.full_name)

@@ -206,9 +206,11 @@ async def test_a_rejection_is_confirmed_and_can_be_reviewed_again(
     assert "ditinjau ulang" in await _told(candidate, "ditinjau ulang")
     ((actor, subject, detail),) = _audit(settings, "registration.reconsidered")
     assert (actor, subject, detail) == (_id_of(settings, COORD), f"user:{rina}", "{}")
-    # A second press of the old button changes nothing.
+    # A second press of the old button changes nothing: it was her own review, said so.
     stale = await coord.tap_data(f"pg:rv:{rina}:{rejected[1]}", 1)
-    assert "baru saja diubah orang lain" in stale[0]["text"]
+    assert "sudah Bapak/Ibu tinjau ulang" in stale[0]["text"]
+    assert "orang lain" not in stale[0]["text"]
+    assert len(_audit(settings, "registration.reconsidered")) == 1
 
     # Decided as any registration.
     await coord.tap("Setujui", expect=0)

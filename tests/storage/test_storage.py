@@ -699,7 +699,7 @@ async def test_outbox_release_waiting(db: Database) -> None:
         released = await repos.outbox.release_waiting(
             user_id=user_id, channel="telegram", chat_id="4242", now=minutes(30)
         )
-        assert released == 2
+        assert released.count == 2
         statuses = {item.id: item for item in await repos.outbox.for_user(user_id)}
         assert statuses[notice].status == "pending"
         assert statuses[notice].chat_id == "4242"
@@ -734,6 +734,34 @@ async def test_outbox_a_released_alert_goes_before_what_was_held_with_it(db: Dat
         assert [item.id for item in due] == [alert, summary, notice, reply]
 
 
+async def test_outbox_release_waiting_puts_the_first_thread_first_and_names_the_threads(
+    db: Database,
+) -> None:
+    """QA walk 5: a suspension notice waiting for someone who never wrote came after the
+    answer to their first message. A message of `first_thread` goes before the answer also
+    then (a reply's priority); other messages waiting for a first message keep theirs. What
+    went out names its threads; an expired one does not count."""
+    async with db.transaction() as repos:
+        user_id = await make_user(repos)
+        waiting = {"user_id": user_id, "kind": "notice", "chat_id": None, "waiting": True}
+        status = await enqueue(repos, **waiting, thread="account:status")
+        news = await enqueue(repos, **waiting)
+        invitation = await enqueue(repos, **waiting, thread="training:7")
+        await enqueue(repos, **waiting, thread="training:8", expires_at=minutes(30))
+
+        released = await repos.outbox.release_waiting(
+            user_id=user_id,
+            channel="telegram",
+            chat_id="4242",
+            now=minutes(30),
+            first_thread="account:status",
+        )
+        items = {item.id: item for item in await repos.outbox.for_user(user_id)}
+    assert released.count == 3
+    assert released.threads == {"account:status", "training:7"}
+    assert [items[i].priority for i in (status, news, invitation)] == [0, 1, 1]
+
+
 async def test_outbox_release_waiting_drops_whatever_is_past_its_expiry(db: Database) -> None:
     """An invitation held behind a closed window (or for someone who never started) is not
     released after its RSVP deadline, whatever its kind; one still in time goes out."""
@@ -749,7 +777,7 @@ async def test_outbox_release_waiting_drops_whatever_is_past_its_expiry(db: Data
             user_id=user_id, channel="telegram", chat_id="4242", now=minutes(30)
         )
         items = {item.id: item for item in await repos.outbox.for_user(user_id)}
-    assert released == 2
+    assert released.count == 2
     assert [items[i].status for i in (past, never_started)] == ["expired", "expired"]
     assert [items[i].status for i in (in_time, no_expiry)] == ["pending", "pending"]
     assert items[in_time].priority == 0 and items[past].priority == 1  # only what goes out
