@@ -1,9 +1,10 @@
 """A case number typed or pasted outside a form ("KNG-2026-000101", often forwarded from a
 WhatsApp group; "kng-2026-101"; "tolong cek KNG-2026-000101"): the case's page, as the button
 that names it would open it. Staff who may search (TKSK, coordinators, admins) get the
-reviewer's page of a case within their scope, as /cari's result opens it; a PSM the page of
-a report of their own, as /laporan_saya opens it. Anything else is refused as /cari or
-/laporan_saya refuses it, saying nothing of whether the number exists elsewhere.
+reviewer's page of a case within their scope, as /cari's result opens it; a PSM (and staff,
+for a report of their own outside their scope) the page of a report of their own, as
+/laporan_saya opens it. Anything else is refused as /cari or /laporan_saya refuses it,
+saying nothing of whether the number exists elsewhere.
 
 Inside a form a case number stays the answer to its question (the router asks here only
 for a text that no form, list or command took)."""
@@ -35,13 +36,18 @@ async def open_typed(turn: Turn) -> bool:
         turn.reply(turn.t("review.one_number_at_a_time", example=numbers[0]))
         return True
     (number,) = numbers
-    if searches:
-        found = await cases_numbered(turn, number)
-        if found:
-            await show_case(turn, found[0].id)
-        else:
-            turn.reply(turn.t("review.search_none"))
+    if searches and (found := await cases_numbered(turn, number)):
+        await show_case(turn, found[0].id)
         return True
-    own = await turn.repos.review.search(own_cases(user), number=number, limit=1)
-    await show_my_case(turn, own[0].id if own else None)  # refused there when not theirs
+    # Their own report outside their scope now (a TKSK who reported as a PSM elsewhere):
+    # its reporter's page, as /laporan_saya opens it.
+    own = (
+        await turn.repos.review.search(own_cases(user), number=number, limit=1)
+        if allowed(user, "case.list_own")
+        else []
+    )
+    if own or not searches:
+        await show_my_case(turn, own[0].id if own else None)  # refused there when not theirs
+    else:
+        turn.reply(turn.t("review.search_none"))
     return True

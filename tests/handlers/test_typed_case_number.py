@@ -16,7 +16,7 @@ from storage.db import Database
 from storage.models import Role
 from tests.handlers.review_turns import review_world
 from tests.handlers.routed_turns import CHANNELS, active_session, labels, person, said, send
-from tests.storage.seed_cases import BABATAN, CINIRU, KADUGEDE, NOW
+from tests.storage.seed_cases import BABATAN, CINIRU, KADUGEDE, NOW, seed_case
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 NUMBER = "KNG-2026-000001"
@@ -99,3 +99,14 @@ async def test_cari_finds_the_short_form_of_a_number(world, channel):
         found = await send(db, app, people.coordinator, channel, command="cari", command_args=typed)
         assert said(found) == "Ditemukan 1 laporan:", typed
         assert labels(found)[0].startswith(f"{NUMBER} · Slamet Riyadi · Babatan")
+
+
+async def test_staff_open_their_own_report_outside_their_scope_as_its_reporter(world, channel):
+    db, app = world
+    await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    budi = await person(db, "Pak Budi", Role.TKSK, channel, kecamatan=CINIRU)
+    async with db.transaction() as repos:  # reported in Babatan before he was Ciniru's TKSK
+        await seed_case(repos, reporter=budi, desa=BABATAN, at=NOW, number="KNG-2026-000002")
+    page = await send(db, app, budi, channel, text="KNG-2026-2")
+    assert said(page).startswith("<b>KNG-2026-000002</b> · Diajukan")
+    assert _data(page) == ["menu:laporan_saya"]  # the reporter's page, no review action
