@@ -1,7 +1,8 @@
 """`make demo`: chat with the bot in the terminal, on the same engine, no token needed.
 
-A throwaway database is seeded with a coordinator and an approved PSM; you start as a new
-person who registers. Type answers as text; `>N` taps button N; `!bantuan` lists the rest.
+A throwaway database is seeded with a coordinator, the TKSK of Kecamatan Kadugede and an
+approved PSM there; you start as a new person who registers. Type answers as text; `>N`
+taps button N; `!bantuan` lists the rest.
 """
 
 from __future__ import annotations
@@ -27,16 +28,24 @@ CHANNEL = "demo"
 PERSONAS = {
     "baru": ("calon-1", "Pak Dedi (orang baru)"),
     "koordinator": ("koordinator-1", "Ibu Sari (koordinator)"),
+    "tksk": ("tksk-1", "Pak Tono (TKSK Kadugede)"),
     "psm": ("psm-1", "Pak Budi (PSM)"),
 }
-HELP = """Perintah demo:
+# The seeded people: role, kecamatan and desa (Kadugede's, where the newcomer registers).
+SEEDED = {
+    "koordinator": (Role.COORDINATOR, None, None),
+    "tksk": (Role.TKSK, "32.08.01", None),
+    "psm": (Role.PSM, "32.08.01", "32.08.01.2001"),
+}
+_CHOICES = "|".join(PERSONAS)
+HELP = f"""Perintah demo:
   ketik jawaban biasa       menjawab pertanyaan
   >N                        menekan tombol nomor N
   /start, /saya, /batal...  perintah bot
   !kontak                   membagikan nomor HP (seperti tombol Bagikan nomor)
   !lokasi -6.97 108.48      mengirim lokasi
   !foto                     mengirim sebuah foto
-  !sebagai baru|koordinator|psm   berganti orang
+  !sebagai {_CHOICES}   berganti orang
   !keluar                   selesai"""
 
 
@@ -117,11 +126,7 @@ async def _seed(runtime: Runtime) -> None:
     assert runtime.db is not None
     now = datetime.now(UTC)
     async with runtime.db.transaction() as repos:
-        people = [
-            ("koordinator", Role.COORDINATOR, None, None),
-            ("psm", Role.PSM, "32.08.01", "32.08.01.2001"),
-        ]
-        for persona, role, kecamatan, desa in people:
+        for persona, (role, kecamatan, desa) in SEEDED.items():
             external, name = PERSONAS[persona]
             user = await repos.users.create(
                 now=now,
@@ -223,7 +228,7 @@ async def run_demo(stdin: TextIO, out: TextIO) -> int:
                         persona = wanted
                         print(f"Sekarang sebagai: {PERSONAS[persona][1]}", file=out)
                     else:
-                        print("Pilih: baru, koordinator, psm", file=out)
+                        print("Pilih: " + ", ".join(PERSONAS), file=out)
                     continue
                 event = _event(persona, line, channel)
                 if isinstance(event, str):

@@ -13,20 +13,16 @@ answer itself is judged by its question as usual; the texts the bot sends are ma
 
 from __future__ import annotations
 
-import re
-
+from handlers.case_numbers import without_case_numbers
 from handlers.channel_traits import ChannelTraits
 from handlers.context import Turn
 from handlers.events import Inbound, InboundKind, Outbound
 from handlers.masking import holds_identifier, holds_long_number
-from storage.cases import CASE_NUMBER
 
 # Digits in a row (spaces, dots, dashes between them allowed) that make an attempt at a NIK or
 # KK worth deleting: half of its 16, more than a case number's year or serial, fewer than any
 # way of mistyping it.
 ATTEMPT_DIGITS = 8
-# A case number, which /cari also takes (in any case): not an attempt.
-_CASE_NUMBER = re.compile(rf"\b{CASE_NUMBER}\b", re.IGNORECASE)
 
 
 def _attempted_identifier(event: Inbound, *, identifier_question: bool) -> bool:
@@ -41,8 +37,8 @@ def _attempted_identifier(event: Inbound, *, identifier_question: bool) -> bool:
 
 def attempted_in_search(words: str) -> bool:
     """Whether /cari's words (typed after it, or as the next message) hold most of a NIK or
-    KK: a case number's digits do not count."""
-    return holds_long_number(_CASE_NUMBER.sub(" ", words), ATTEMPT_DIGITS)
+    KK: a case number's digits do not count, however it is typed ("KNG-2026-0000001")."""
+    return holds_long_number(without_case_numbers(words), ATTEMPT_DIGITS)
 
 
 def holds_typed_identifier(event: Inbound, *, identifier_question: bool = False) -> bool:

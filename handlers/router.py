@@ -45,6 +45,7 @@ from handlers.identity import identify
 from handlers.keywords import TypedCommand, as_command, typed_command
 from handlers.people import handover as people_handover
 from handlers.review import search as review_search
+from handlers.review import typed_case_number
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
 from handlers.routes import (
     ACTIVE_BUTTONS,
@@ -283,6 +284,8 @@ async def _on_message(turn: Turn) -> None:
         return  # "389262" typed at the venue; "akan hadir" typed, the buttons scrolled away
     elif turn.event.picks:  # "1,2" typed to a numbered menu: one at a time
         await typed_numbers.refuse_picks(turn)
+    elif await typed_case_number.open_typed(turn):
+        return  # "KNG-2026-000101" pasted from a group: its page (never a region's name)
     elif await _typed_at_list(turn):
         return  # "Kadugede" at a region picker, "07.00" at /pengingat's hour list
     elif not await people_handover.tell_open_draft_handed_over(turn):

@@ -361,12 +361,14 @@ class CaseReviewRepo(Repo):
         name_key: str | None = None,
         limit: int = 10,
     ) -> list[FoundCase]:
-        """Cases in scope by number, exact NIK, exact KK or name: `name_key` (a
-        `person_key`) within a subject's or the head of household's name; the latest first,
-        each with its head of household and desa by name (one read)."""
+        """Cases in scope by number (as issued, or its serial alone), exact NIK, exact KK or
+        name: `name_key` (a `person_key`) within a subject's or the head of household's name;
+        the latest first, each with its head of household and desa by name (one read)."""
         condition, params = scope.where("c")
-        if number is not None:
-            where, extra = "c.number = ? OR c.number LIKE ?", (number, f"%-{number.zfill(6)}")
+        if number is not None and "-" in number:  # a whole number: the unique index seeks it
+            where, extra = "c.number = ?", (number,)
+        elif number is not None:  # its serial alone ("000101"): at the end of any number
+            where, extra = "c.number LIKE ?", (f"%-{number.zfill(6)}",)
         elif nik is not None:
             where = (
                 "c.id IN (SELECT s.case_id FROM case_subjects s JOIN household_members m"

@@ -1,5 +1,6 @@
-"""/cari: a case by number, exact NIK or KK (audited as a keyed hash), or name, in scope.
-/cari alone asks what to look for and takes the next message as the search (`take_query`).
+"""/cari: a case by number (its short form too: "kng-2026-101"), exact NIK or KK (audited as
+a keyed hash), or name, in scope. /cari alone asks what to look for and takes the next
+message as the search (`take_query`).
 A number too long for a case number but not 16 digits is a NIK or KK mistyped: said so, with
 the count typed, not searched. A message holding (most of) a NIK or KK leaves the chat, or the
 person is asked to delete it, as anywhere (handlers/identifier_messages.py)."""
@@ -10,6 +11,7 @@ import re
 from typing import Any
 
 from handlers.audit_keys import number_subject
+from handlers.case_numbers import case_number
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound
 from handlers.forms.answers import clean_text
@@ -26,12 +28,11 @@ from handlers.permissions import allowed
 from handlers.review.buttons import CASE_PREFIX
 from handlers.review.case_rows import case_row_label
 from handlers.scope import scope_of
-from storage.cases import CASE_NUMBER
 from storage.identifiers import compact_number
-from storage.models import FormSession
+from storage.models import FormSession, FoundCase
 from storage.person_names import person_key
 
-_NUMBER = re.compile(rf"^({CASE_NUMBER}|\d{{1,6}})$")
+_SERIAL = re.compile(r"\d{1,6}")  # a case number's serial alone: "000101", "101"
 _IDENTIFIER = re.compile(r"[0-9]{16}")  # a NIK or KK, its separators dropped
 # /cari without words: its one question is what to look for (forms/case_search.yaml).
 SEARCH_FORM = "case_search"
@@ -70,9 +71,14 @@ def _searchable(query: str) -> bool:
     would match every name)."""
     if len(query) < 3 and not query.isdigit():
         return False
-    if _NUMBER.match(query.upper()) or _IDENTIFIER.fullmatch(compact_number(query)):
+    if _number(query) or _IDENTIFIER.fullmatch(compact_number(query)):
         return True
     return len(person_key(query)) >= 3
+
+
+def _number(query: str) -> str | None:
+    """A case number (as issued, from its short form too) or its serial alone."""
+    return case_number(query) or (query if _SERIAL.fullmatch(query) else None)
 
 
 def _mistyped_identifier(query: str) -> bool:
@@ -131,33 +137,34 @@ async def _query_answered(turn: Turn, session: FormSession, answers: dict[str, A
         await _find(turn, query)
 
 
+async def cases_numbered(turn: Turn, number: str) -> list[FoundCase]:
+    """The cases of the person's scope with this number (as issued, or its serial alone),
+    the search audited as /cari's."""
+    assert turn.user is not None
+    found = await turn.repos.review.search(scope_of(turn.user), number=number)
+    await _record(turn, "number", len(found))
+    return found
+
+
 async def _find(turn: Turn, query: str) -> None:
     """Search the cases of the person's scope and offer the ones found (audited)."""
     user = turn.user
     assert user is not None
     scope = scope_of(user)
     digits = compact_number(query)
-    kind = "name"
-    if _NUMBER.match(query.upper()):
-        kind, found = "number", await turn.repos.review.search(scope, number=query.upper())
+    if (number := _number(query)) is not None:
+        found = await cases_numbered(turn, number)
     elif _IDENTIFIER.fullmatch(digits):
-        kind = "nik_or_kk"
         found = await turn.repos.review.search(scope, nik=digits)
         found += [
             case
             for case in await turn.repos.review.search(scope, no_kk=digits)
             if case.id not in {c.id for c in found}
         ]
+        await _record(turn, "nik_or_kk", len(found), await number_subject(turn.repos, digits))
     else:
         found = await turn.repos.review.search(scope, name_key=person_key(query))
-    subject = await number_subject(turn.repos, digits) if kind == "nik_or_kk" else None
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=user.id,
-        action="case.search",
-        subject=subject,
-        detail={"kind": kind, "results": len(found)},
-    )
+        await _record(turn, "name", len(found))
     if not found:
         turn.reply(turn.t("review.search_none"))
         return
@@ -166,3 +173,15 @@ async def _find(turn: Turn, query: str) -> None:
         for case in found[:10]
     ]
     turn.reply(Outbound.say(turn.t("review.search_found", count=len(found)), rows))
+
+
+async def _record(turn: Turn, kind: str, results: int, subject: str | None = None) -> None:
+    """The search in the audit log: its kind and how many were found, never the words."""
+    assert turn.user is not None
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=turn.user.id,
+        action="case.search",
+        subject=subject,
+        detail={"kind": kind, "results": results},
+    )

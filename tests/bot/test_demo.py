@@ -1,4 +1,5 @@
-"""`make demo` works without a token: registration, approval, profile and a case report."""
+"""`make demo` works without a token: registration, approval, profile, a case report and the
+kecamatan's TKSK, who is told of it and opens it from their queue."""
 
 from __future__ import annotations
 
@@ -49,9 +50,11 @@ REPORT = [
     ">1",
     ">1",  # Kirim: the summary comes in one message, Kirim its first button
 ]
+# The TKSK of Kadugede, where the report is: the demo's list of people, then their queue.
+TKSK = ["!bantuan", "!sebagai tksk", "/antrian", ">1"]
 # Statistics are drawn by a background job: shown before the next line is read.
 STATISTICS = ["!sebagai koordinator", "/statistik 7"]
-SCRIPT = "\n".join([*REGISTRATION, *REPORT, *STATISTICS, "!keluar", ""])
+SCRIPT = "\n".join([*REGISTRATION, *REPORT, *TKSK, *STATISTICS, "!keluar", ""])
 
 
 def test_demo_walks_registration_and_approval(tmp_path: Path) -> None:
@@ -75,6 +78,12 @@ def test_demo_walks_registration_and_approval(tmp_path: Path) -> None:
     assert "Status: Aktif" in out
     assert "Laporan terkirim. Nomor kasus: KNG-" in out
     assert "320801******0001" in out and "3208014506230001" not in out
+    # The TKSK of the report's kecamatan: among the demo's people, told of the report, and
+    # opening it from the queue with the verification button.
+    assert "!sebagai baru|koordinator|tksk|psm" in out
+    assert "bot → Pak Tono (TKSK Kadugede)" in out.split("Laporan terkirim", 1)[1]
+    assert "Laporan baru di kecamatan Bapak/Ibu: KNG-" in out
+    assert "Antrian laporan (1)" in out and "[>1] ✅ Verifikasi" in out
     last_prompt = out.rindex("] > ")  # where "!keluar" was read
     assert 0 < out.index("Jumlah laporan: 1") < last_prompt
     assert 0 < out.index("Grafik kasus 7 hari terakhir") < last_prompt

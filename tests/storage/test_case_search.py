@@ -141,3 +141,38 @@ async def test_each_case_found_names_its_head_and_desa_in_one_read(world) -> Non
         "KNG-2026-000002": ("Slamet Riyadi", "Babatan"),
         "KNG-2026-000005": ("Hamdan", "Babatan"),
     }
+
+
+@pytest.mark.parametrize(
+    ("who", "number", "numbers"),
+    [
+        ("coordinator", "KNG-2026-000004", {"KNG-2026-000004"}),
+        ("tksk", "KNG-2026-000004", set()),  # Ciniru's: outside the TKSK's kecamatan
+        ("coordinator", "1", {"KNG-2026-000001"}),  # the serial alone: Tuban's is elsewhere
+        ("coordinator", "TBN-2026-000001", set()),
+    ],
+)
+async def test_a_number_is_found_only_in_scope(world, who, number, numbers) -> None:
+    db, people = world
+    async with db.reading() as repos:
+        found = await repos.review.search(scope_of(people[who]), number=number)
+    assert {case.number for case in found} == numbers
+
+
+async def test_a_whole_number_is_sought_by_its_index_not_scanned(world) -> None:
+    """A number typed or pasted is looked up at every such message: it must not read every
+    case of the district (as `number = ? OR number LIKE ?` did)."""
+    db, people = world
+    statements: list[str] = []
+    async with db.reading() as repos:
+        await repos.review.conn.set_trace_callback(statements.append)
+        try:
+            await repos.review.search(scope_of(people["coordinator"]), number="KNG-2026-000002")
+        finally:
+            await repos.review.conn.set_trace_callback(None)
+        (search,) = [s for s in statements if "FROM cases c" in s]
+        plan = await repos.review._all(f"EXPLAIN QUERY PLAN {search}")
+    steps = [row[3] for row in plan]
+    assert any(
+        step.startswith("SEARCH c USING INDEX") and "(number=?)" in step for step in steps
+    ), steps

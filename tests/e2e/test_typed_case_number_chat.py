@@ -1,0 +1,89 @@
+"""A case number typed or pasted alone (or in a sentence), over the real Application: on
+Telegram's fake Bot API and WhatsApp's real webhooks it opens the case's page, the reviewer's
+for staff in scope, the reporter's own for its PSM; a TKSK of another kecamatan is told
+nothing of it. /cari finds the number's short form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.admin_tools import add_user
+from storage.models import Role
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.followup_world import add_whatsapp_user, seed_approved_case
+from tests.e2e.whatsapp import WhatsAppPerson, body_of
+
+NUMBER = "KNG-2026-000101"
+PAGE = f"{NUMBER}</b> · Disetujui"  # the case page's heading (Telegram's HTML)
+NONE_IN_AREA = "Tidak ada laporan yang cocok di wilayah Bapak/Ibu."
+
+
+async def test_a_typed_case_number_opens_its_page_on_telegram(fake, settings, start_bot):
+    await add_user(
+        settings, role="coordinator", telegram_id=520, name="Ibu Sari", kabupaten="32.08"
+    )
+    await add_user(
+        settings, role="tksk", telegram_id=621, name="Pak Budi", kabupaten="32.08",
+        kecamatan="32.08.02",
+    )  # fmt: skip
+    psm_id = await add_user(
+        settings, role="psm", telegram_id=720, name="Bu Ani", kabupaten="32.08",
+        kecamatan="32.08.01", desa="32.08.01.2006",
+    )  # fmt: skip
+    await seed_approved_case(settings, psm_id, NUMBER)
+    await start_bot()
+    coordinator, psm, budi = (TelegramPerson(fake, user) for user in (520, 720, 621))
+    for person in (coordinator, psm, budi):
+        await person.say("/start")
+
+    (page,) = await coordinator.say("kng-2026-101", until="Riwayat")
+    assert page["text"].startswith(f"<b>{PAGE}")
+    assert "Catat kunjungan" in str(page["reply_markup"])  # the reviewer's actions
+    (own,) = await psm.say(f"tolong cek *{NUMBER}*", until="Dilaporkan")
+    assert NUMBER in own["text"] and "Laporan saya" in str(own["reply_markup"])
+    refused = await budi.say(NUMBER)
+    assert refused[0]["text"] == NONE_IN_AREA
+    found = await coordinator.say("/cari kng-2026-101", until="Ditemukan")
+    assert NUMBER in str(found[0]["reply_markup"])
+
+
+async def test_a_typed_case_number_opens_its_page_on_whatsapp(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await add_whatsapp_user(
+        wa_settings, role=Role.TKSK, bsuid="ID.5101", name="Pak Tono", kecamatan="32.08.01"
+    )
+    await add_whatsapp_user(
+        wa_settings, role=Role.TKSK, bsuid="ID.5103", name="Pak Budi", kecamatan="32.08.02"
+    )
+    psm_id = await add_whatsapp_user(
+        wa_settings, role=Role.PSM, bsuid="ID.5102", name="Bu Ani", kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )  # fmt: skip
+    await seed_approved_case(wa_settings, psm_id, NUMBER)
+    tksk = WhatsAppPerson(graph, webhook_url, user_id="ID.5101", wa_id="6281234500511")
+    psm = WhatsAppPerson(graph, webhook_url, user_id="ID.5102", wa_id="6281234500512")
+    budi = WhatsAppPerson(graph, webhook_url, user_id="ID.5103", wa_id="6281234500513")
+    await start_wa_bot()
+    for person in (tksk, psm, budi):
+        await person.say("halo")
+
+    page = await _reply(graph, tksk, "tolong cek KNG-2026-101", "Riwayat")
+    assert f"*{NUMBER}* · Disetujui" in page and "belum mengerti" not in page
+    own = await _reply(graph, psm, f"*{NUMBER}*", "Dilaporkan")
+    assert f"*{NUMBER}* · Disetujui" in own
+    refused = await budi.say(NUMBER)
+    assert body_of(refused[-1]) == NONE_IN_AREA
+    found = await tksk.say("cari kng-2026-101")
+    assert "Ditemukan 1 laporan" in body_of(found[-1]) and NUMBER in str(found[-1])
+
+
+async def _reply(graph: Any, person: WhatsAppPerson, text: str, until: str) -> str:
+    """What the bot answered `text` with, once a message holding `until` came."""
+    before = len(person.messages())
+    await person.say(text)
+    await graph.wait_for(
+        lambda: any(until in body_of(m) for m in person.messages()[before:]),
+        what=f"{until!r} to {person.user_id}",
+    )
+    return "\n".join(body_of(m) for m in person.messages()[before:])
