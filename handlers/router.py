@@ -87,9 +87,10 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
     form any. Inside one, those that leave, explain or reopen it ("batal", "menu", "daftar")
     and a check-in with its code always; "bimtek <code>" for a training's code; a word the
     person may not use (another role's "statistik", "cari" before they are active) never: it
-    is text, the answer to what is on screen, checked as any answer; any other only where it
-    does not read as the answer to the question on screen ("jadwal" at the KK question is a
-    side trip; an option named so stays the answer; at free text a word alone is asked about:
+    is text, the answer to what is on screen, checked as any answer; a command's name as the
+    help prints it ("laporan_saya") wherever they may use it; any other only where it does not
+    read as the answer to the question on screen ("jadwal" at the KK question is a side trip;
+    an option named so stays the answer; at free text a word alone is asked about:
     `command_or_answer`). A choice held beside the form ("cancel?") takes no command word."""
     typed = typed_command(turn.event.text or "")
     if typed is None or typed.in_form:
