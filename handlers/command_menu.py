@@ -1,5 +1,7 @@
 """Each person's command menu: only the commands their role may use, in their language;
-and their help (/bantuan), which lists the same commands.
+and their help (/bantuan), which lists the same commands. Which commands a person may use
+(`may_use`: the menu's, the open ones, `kontak` while waiting) is answered here once: the
+router reads a typed word they may not use inside a form as text, not a command.
 
 Channels with a command menu (Telegram's "/" list) show it per chat; the menu is sent as an
 outbound `menu` message whenever what a person should see differs from what their chat was
