@@ -1,5 +1,7 @@
 """Each person's command menu: only the commands their role may use, in their language;
-and their help (/bantuan), which lists the same commands.
+and their help (/bantuan), which lists the same commands. Which commands a person may use
+(`may_use`: the menu's, the open ones, `kontak` while waiting) is answered here once: the
+router reads a typed word they may not use inside a form as text, not a command.
 
 Channels with a command menu (Telegram's "/" list) show it per chat; the menu is sent as an
 outbound `menu` message whenever what a person should see differs from what their chat was
@@ -48,6 +50,10 @@ COMMAND_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 # What someone not (or no longer) active may use: the menu everyone sees first.
 VISITOR_COMMANDS = ("start", "bantuan", "bahasa", "batal")
+# Commands anyone may use, registered or not.
+OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal"})
+# Commands someone waiting for approval may use too (the office's contact).
+PENDING_COMMANDS = frozenset({"kontak"})
 
 
 def command_names(user: User | None) -> list[str]:
@@ -59,6 +65,18 @@ def command_names(user: User | None) -> list[str]:
         for name, actions in COMMAND_PERMISSIONS.items()
         if not actions or any(allowed(user, action) for action in actions)
     ]
+
+
+def may_use(user: User | None, command: str) -> bool:
+    """Whether this person may use a command now: the open ones anyone, `kontak` someone
+    waiting for approval too, any other an active person whose role allows it (what their
+    menu lists; the handler still checks the scope). Inside a form a command word they may
+    not use is no command for them, but text answering the question (handlers/router.py)."""
+    if command in OPEN_COMMANDS:
+        return True
+    if user is not None and user.status == UserStatus.PENDING and command in PENDING_COMMANDS:
+        return True
+    return command in command_names(user)
 
 
 def role_help(catalog: Catalog, user: User, elsewhere: frozenset[str] = frozenset()) -> str:

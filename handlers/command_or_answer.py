@@ -7,13 +7,16 @@ held as `kw:<the text typed>`): "Jalankan cari" runs the command as a side trip 
 question comes back after it), "Itu jawabannya" stores the text typed as the answer. Typed
 "ya"/"tidak" or a button's words answer too, the word typed again is the command, anything
 else asks again. A word with more ("jadwal posyandu", "cari Ayu") stays the answer, as does
-an option named so at a choice question (the router asks only for `WordReading.EITHER`).
+an option named so at a choice question (the router asks only for `WordReading.EITHER`), and
+a word the person may not use (a PSM's "statistik": `command_menu.may_use`), never asked
+about as no command of theirs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from handlers.command_menu import may_use
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound, button_fields, small_number
 from handlers.forms.answers import NO_WORDS, YES_WORDS, normalise_word
@@ -34,10 +37,11 @@ def held_text(held: str) -> str | None:
 
 
 async def ask_first(turn: Turn, session: FormSession) -> bool:
-    """Whether the turn's text is a command word alone at a free-text question: then the
-    person is asked which it is, nothing stored yet."""
+    """Whether the turn's text is a command word alone, one the person may use, at a
+    free-text question: then the person is asked which it is, nothing stored yet."""
     text = (turn.event.text or "").strip() if turn.event.kind == InboundKind.TEXT else ""
-    if not text or alone_keyword(text) is None:
+    command = alone_keyword(text) if text else None
+    if command is None or not may_use(turn.user, command):  # another role's word: the answer
         return False
     if await read_command_word(turn, session) != WordReading.EITHER:
         return False

@@ -4,7 +4,9 @@ WhatsApp has no slash commands, and people on every channel type words rather th
 The router reads a text message as the command it stands for (`typed_command`), with one rule
 for every channel: outside a form any command word counts; inside one the words that leave,
 explain or reopen it ("batal", "menu", "daftar") and a check-in with its code always
-(`in_form`), a training's join code when it is one, and any other command word only where it
+(`in_form`), a training's join code when it is one, never another word the person may not
+use (`command_menu.may_use`: a PSM's "statistik" is their answer), a command's name as the
+help prints it ("laporan_saya") wherever they may, and any other command word only where it
 does not read as the answer to the question on screen (the router asks the form engine), so
 "jadwal" at the KK question is a side trip while "Bimtek" as a training's title or "Pengguna
 narkoba" as a problem stay the answer.
@@ -53,6 +55,7 @@ class TypedCommand:
     command: str
     args: str = ""
     in_form: bool = False  # a command even where it reads as the answer to a form's question
+    printed: bool = False  # as the help prints it ("laporan_saya"): a command where one may use it
     join: bool = False  # "bimtek <code>": inside a form, a command only for a real code
 
 
@@ -78,8 +81,8 @@ def typed_command(text: str) -> TypedCommand | None:
     if (word := alone_keyword(stripped)) is not None:
         # A command's name as the help prints it on WhatsApp ("laporan_saya"): no answer is
         # written with "_", so it is the command at a free-text question too, as elsewhere.
-        printed = "_" in stripped
-        return TypedCommand(word, in_form=_key(stripped) in FORM_ESCAPES or printed)
+        escape = _key(stripped) in FORM_ESCAPES
+        return TypedCommand(word, in_form=escape, printed="_" in stripped and not escape)
     if check_in := _CHECK_IN.fullmatch(stripped):
         return TypedCommand("hadir", check_in[1].strip(), in_form=True)
     if join := _JOIN.fullmatch(stripped):

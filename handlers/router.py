@@ -26,7 +26,7 @@ from handlers import (
     welcome,
 )
 from handlers.case_submission import DUPLICATE_PREFIX
-from handlers.command_menu import refresh_menu
+from handlers.command_menu import OPEN_COMMANDS, PENDING_COMMANDS, may_use, refresh_menu
 from handlers.context import Turn
 from handlers.events import OPEN_WAITING, InboundKind, Outbound
 from handlers.forms.final_go import back_after_ending
@@ -47,13 +47,7 @@ from handlers.people import handover as people_handover
 from handlers.review import search as review_search
 from handlers.review import typed_case_number
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
-from handlers.routes import (
-    ACTIVE_BUTTONS,
-    COMMANDS,
-    FORM_COMMANDS,
-    OPEN_COMMANDS,
-    PENDING_COMMANDS,
-)
+from handlers.routes import ACTIVE_BUTTONS, COMMANDS, FORM_COMMANDS
 from handlers.trainings import checkin as training_checkin
 from handlers.trainings import imports as training_imports
 from handlers.trainings import join as training_join
@@ -92,11 +86,13 @@ async def handle(turn: Turn) -> None:
 async def _typed_command(turn: Turn) -> TypedCommand | None:
     """The command typed words stand for, on every channel (handlers/keywords.py): outside a
     form any. Inside one, those that leave, explain or reopen it ("batal", "menu", "daftar")
-    and a check-in with its code always; "bimtek <code>" for a training's code; any other
-    only where it does not read as the answer to the question on screen ("jadwal" at the KK
-    question is a side trip; an option named so stays the answer; at free text a word alone
-    is asked about: `command_or_answer`). A choice held beside the form ("cancel?") takes no
-    command word."""
+    and a check-in with its code always; "bimtek <code>" for a training's code; a word the
+    person may not use (another role's "statistik", "cari" before they are active) never: it
+    is text, the answer to what is on screen, checked as any answer; a command's name as the
+    help prints it ("laporan_saya") wherever they may use it; any other only where it does not
+    read as the answer to the question on screen ("jadwal" at the KK question is a side trip;
+    an option named so stays the answer; at free text a word alone is asked about:
+    `command_or_answer`). A choice held beside the form ("cancel?") takes no command word."""
     typed = typed_command(turn.event.text or "")
     if typed is None or typed.in_form:
         return typed
@@ -106,8 +102,11 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
         return typed
     if typed.join:
         return typed if await training_join.is_join_code(turn, typed.args) else None
+    if not may_use(turn.user, typed.command):
+        return None
     if (
-        held_choice(session) is None
+        not typed.printed
+        and held_choice(session) is None
         and await read_command_word(turn, session) != WordReading.COMMAND
     ):
         return None

@@ -140,7 +140,3 @@ if _CLASHES:
 # interrupted (a check-in); after any other the form open before is asked again (handlers/router.py
 # `_back_to_form`).
 FORM_COMMANDS = frozenset({"start", "daftar", "batal", "lapor", "draf", "hadir"})
-# Commands anyone may use, registered or not.
-OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal"})
-# Commands someone waiting for approval may use too (the office's contact).
-PENDING_COMMANDS = frozenset({"kontak"})

@@ -24,10 +24,10 @@ async def test_command_or_answer_on_telegram(fake, settings, start_bot) -> None:
     ani = TelegramPerson(fake, 701)
     await ani.say("/start")
     await ani.say("lapor")
-    asked = await ani.say("cari")
-    assert ASKED.format("cari") in asked[-1]["text"]
+    asked = await ani.say("bahasa")
+    assert ASKED.format("bahasa") in asked[-1]["text"]
     answered = await ani.tap("Itu jawabannya")
-    assert "cari" in answered[-1]["text"] and KK_QUESTION in answered[-1]["text"]
+    assert "bahasa" in answered[-1]["text"] and KK_QUESTION in answered[-1]["text"]
 
 
 async def test_command_or_answer_on_whatsapp(graph, wa_settings, webhook_url, start_wa_bot) -> None:
@@ -44,6 +44,6 @@ async def test_command_or_answer_on_whatsapp(graph, wa_settings, webhook_url, st
     ran = await ani.tap("Jalankan jadwal", expect=2)
     assert "Tidak ada bimtek mendatang" in body_of(ran[0])
     assert HEAD_QUESTION in body_of(ran[-1])
-    asked = await ani.say("Antrian")
+    asked = await ani.say("Pengingat")
     answered = await ani.tap("Itu jawabannya")
-    assert "Antrian" in body_of(answered[-1]) and "Kartu Keluarga" in body_of(answered[-1])
+    assert "Pengingat" in body_of(answered[-1]) and "Kartu Keluarga" in body_of(answered[-1])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from handlers.command_menu import COMMAND_PERMISSIONS, VISITOR_COMMANDS, command_names
+import pytest
+
+from handlers.command_menu import COMMAND_PERMISSIONS, VISITOR_COMMANDS, command_names, may_use
 from handlers.i18n import LANGUAGES, Catalog
 from handlers.permissions import table
 from handlers.router import COMMANDS
@@ -53,3 +55,25 @@ def test_menus_by_role() -> None:
     )
     assert command_names(_user(Role.PSM, UserStatus.SUSPENDED)) == list(VISITOR_COMMANDS)
     assert command_names(_user(None, UserStatus.PENDING)) == list(VISITOR_COMMANDS)
+
+
+@pytest.mark.parametrize(
+    ("role", "status", "command", "may"),
+    [
+        (Role.PSM, UserStatus.ACTIVE, "jadwal", True),
+        (Role.PSM, UserStatus.ACTIVE, "statistik", False),
+        (Role.PSM, UserStatus.ACTIVE, "cari", False),
+        (Role.PSM, UserStatus.ACTIVE, "daftar", True),  # open to anyone (it says what to do)
+        (Role.PSM, UserStatus.ACTIVE, "help", True),
+        (Role.TKSK, UserStatus.ACTIVE, "cari", True),
+        (Role.ADMIN, UserStatus.ACTIVE, "lapor", False),
+        (None, UserStatus.REGISTERING, "statistik", False),
+        (None, UserStatus.REGISTERING, "bahasa", True),
+        (None, UserStatus.PENDING, "kontak", True),
+        (Role.PSM, UserStatus.SUSPENDED, "kontak", False),
+        (Role.PSM, UserStatus.SUSPENDED, "jadwal", False),
+    ],
+)
+def test_who_may_use_a_command(role, status, command, may) -> None:
+    """A typed command word the person may not use is no command inside a form (router)."""
+    assert may_use(_user(role, status), command) is may

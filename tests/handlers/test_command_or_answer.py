@@ -2,7 +2,9 @@
 QA saw "✓ Kepala keluarga: cari" (Telegram) and "✓ Alasan tanpa KK: antrian" (WhatsApp).
 "Jalankan cari" runs the command as a side trip, "Itu jawabannya" stores the text typed;
 typed ya/tidak or the buttons' words answer too, anything else asks again. Words with more
-("cari donatur", "jadwal posyandu") and an option named so stay the answer."""
+("cari donatur", "jadwal posyandu") and an option named so stay the answer. Only words the
+person may use are asked about (a TKSK's "cari"; a PSM's is the answer:
+test_keywords_of_other_roles.py)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,12 @@ HEAD_QUESTION = "kepala keluarga"
 KK_QUESTION = "Berapa nomor Kartu Keluarga"
 
 
-async def _report(db: Database, app: AppContext, channel: str) -> tuple[User, FormSession]:
-    """A PSM at the report's first question, the head of household's name (free text)."""
-    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+async def _report(
+    db: Database, app: AppContext, channel: str, role: Role = Role.PSM
+) -> tuple[User, FormSession]:
+    """A PSM (or `role`) at the report's first question, the head of household's name (free
+    text)."""
+    ani = await person(db, "Bu Ani", role, channel, kecamatan=KADUGEDE, desa=BABATAN)
     assert HEAD_QUESTION in said(await send(db, app, ani, channel, text="lapor"))
     return ani, await open_session(db, ani)
 
@@ -32,7 +37,7 @@ def _asked(app: AppContext, word: str) -> str:
 
 async def test_a_command_word_alone_is_asked_about_and_kept_as_the_answer(world, channel):
     db, app = world
-    ani, session = await _report(db, app, channel)
+    ani, session = await _report(db, app, channel, Role.TKSK)  # a TKSK may search
     asked = await send(db, app, ani, channel, text="Cari")
     assert _asked(app, "cari") in said(asked)
     assert labels(asked) == ["Jalankan cari", "Itu jawabannya"]
@@ -88,7 +93,7 @@ async def test_a_typed_answer_to_command_or_answer(world, channel, typed, runs):
 
 async def test_anything_else_asks_again(world, channel):
     db, app = world
-    ani, _ = await _report(db, app, channel)
+    ani, _ = await _report(db, app, channel, Role.TKSK)  # a TKSK has a queue
     await send(db, app, ani, channel, text="antrian")
     again = await send(db, app, ani, channel, text="Slamet Riyadi")
     text = said(again)

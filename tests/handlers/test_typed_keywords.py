@@ -69,6 +69,8 @@ def test_a_keyword_alone_is_its_command(typed: str, command: str | None) -> None
         ("Batal.", TypedCommand("batal", in_form=True)),
         ("  menu ", TypedCommand("menu", in_form=True)),
         ("Laporan saya", TypedCommand("laporan_saya")),
+        ("laporan_saya", TypedCommand("laporan_saya", printed=True)),
+        ("bimtek_baru", TypedCommand("bimtek_baru", printed=True)),
         ("bimtek baru", TypedCommand("bimtek_baru")),
         ("Bimtek", TypedCommand("bimtek")),
         ("cari", TypedCommand("cari")),
