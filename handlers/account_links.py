@@ -207,7 +207,7 @@ async def _drop_stranger(turn: Turn, stranger: ChannelIdentity, known: ChannelId
     await tell_admins(
         turn,
         "account_link.change_taken",
-        phone=event.sender_phone or known.phone or "-",
+        phone=event.sender_phone or known.phone or "",
         name=(person.full_name if person else "") or f"#{known.user_id}",
         other=(other.full_name if other else "") or f"#{stranger.user_id}",
     )

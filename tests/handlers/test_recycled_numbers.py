@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from bot.channels.whatsapp.inbound import to_inbound
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
@@ -21,8 +23,8 @@ from tests.handlers.account_turns import (
     system_message,
     whatsapp_identity,
 )
-from tests.handlers.routed_turns import person
-from tests.storage.seed_cases import NOW
+from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 
 def _moved(previous_user_id: str = "ID.BSUID-A"):
@@ -202,3 +204,30 @@ async def test_an_admins_number_left_by_metas_word_makes_nobody_admin(world) -> 
     moved = await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID)
     assert moved.user is not None and moved.user.id == first.user.id
     assert moved.user.role == Role.ADMIN
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_new_owner_of_an_admin_number_is_no_configured_admin(world, channel) -> None:
+    """The setting's number given up shields its new owner from no change on /pengguna."""
+    db, app = world
+    app = dataclasses.replace(app, admin_ids={"whatsapp": frozenset({"+" + WA_ID})})
+    await from_whatsapp(db, app, "ID.ADMIN", WA_ID)
+    stranger = await from_whatsapp(db, app, "ID.STRANGER", WA_ID)
+    assert stranger.user is not None
+    async with db.transaction() as repos:  # later registered and approved as a PSM
+        await repos.users.update(
+            stranger.user.id,
+            now=NOW,
+            full_name="Budi Baru",
+            role=Role.PSM,
+            status=UserStatus.ACTIVE,
+            kabupaten_code="32.08",
+            kecamatan_code=KADUGEDE,
+            desa_code=BABATAN,
+        )
+    admin = await person(db, "Bu Admin", Role.ADMIN, channel)
+    found = await send(db, app, admin, channel, text="pengguna budi")
+    card = await send(db, app, admin, channel, data=button(found, "Budi Baru"))
+    roles = await send(db, app, admin, channel, data=button(card, "Ubah peran"))
+    assert "ditetapkan di konfigurasi server" not in said(roles)
+    assert "TKSK" in labels(roles)
