@@ -13,32 +13,38 @@ from __future__ import annotations
 
 import logging
 
+from handlers.admin_numbers import note_numbers_left, tell_admins
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver
-from handlers.events import Outbound
+from handlers.events import PHONE_KEY_PREFIX, Outbound
 from handlers.people.common import masked_phone
+from handlers.unreachable import leave_chat
 from storage.models import ChannelIdentity, User
 
 log = logging.getLogger(__name__)
 
 
 async def number_taken(turn: Turn, holder: ChannelIdentity) -> None:
-    """Another account of `holder`'s channel writes from `holder`'s number: nothing more is
-    sent to the number for `holder`'s person (what waited for it waits for them to write
-    again), the number is no longer verified as theirs (it never links anyone to them
-    again), and they are told on their other channels. Audited."""
+    """Another account of `holder`'s channel has `holder`'s number now: nothing more is
+    sent to the number for `holder`'s person (a notice or alert goes by their other channel;
+    else an alert fails, the coordinators told, and a notice waits for them to write again),
+    the number is no longer verified as theirs (it never links anyone to them again), and
+    they are told on their other channels. Audited."""
     repos = turn.repos
-    numbers = {holder.phone, f"+{holder.chat_id}" if holder.chat_id else None} - {None}
+    numbers = numbers_of(holder)
     await repos.users.release_number(holder, now=turn.now)
     if holder.chat_id:
-        await repos.outbox.follow_chat(
-            user_id=holder.user_id, channel=holder.channel, old_chat=holder.chat_id, new_chat=None
+        await leave_chat(
+            repos,
+            turn.app.catalog,
+            user_id=holder.user_id,
+            channel=holder.channel,
+            chat_id=holder.chat_id,
+            now=turn.now,
         )
-    owner = await repos.users.get(holder.user_id)
+    owner = await _forget_numbers(turn, holder, numbers)
     if owner is None:
         return
-    if owner.phone_verified and owner.phone in numbers:
-        owner = await repos.users.update(owner.id, now=turn.now, phone_verified=False)
     number = holder.phone or f"+{holder.chat_id}"
     await _tell_elsewhere(turn, owner, holder.channel, "account_link.number_taken", number)
     await repos.audit.record(
@@ -48,6 +54,33 @@ async def number_taken(turn: Turn, holder: ChannelIdentity) -> None:
         subject=f"user:{holder.user_id}",
         detail={"channel": holder.channel},
     )
+
+
+def numbers_of(identity: ChannelIdentity) -> set[str]:
+    """The numbers (E.164) an identity is known at: its phone and a chat that is a number."""
+    numbers = {identity.phone} if identity.phone else set()
+    if identity.chat_id and identity.chat_id.isdigit():
+        numbers.add(f"+{identity.chat_id}")
+    return numbers
+
+
+async def _forget_numbers(
+    turn: Turn, identity: ChannelIdentity, numbers: set[str], *, left: bool = True
+) -> User | None:
+    """`numbers` are no longer verified as the person's, on each of their identities and on
+    their profile (none links a new account to them again); `left`: the account has left
+    them, a setting's admin number among them given up (handlers/admin_numbers.py).
+    Returns the person."""
+    users = turn.repos.users
+    await users.unverify_number(identity.user_id, numbers)
+    if left:
+        await note_numbers_left(
+            turn, user_id=identity.user_id, channel=identity.channel, numbers=numbers
+        )
+    owner = await users.get(identity.user_id)
+    if owner is not None and owner.phone_verified and owner.phone in numbers:
+        owner = await users.update(owner.id, now=turn.now, phone_verified=False)
+    return owner
 
 
 async def tell_linked(turn: Turn, person: User, phone: str) -> None:
@@ -80,28 +113,31 @@ async def _tell_elsewhere(turn: Turn, person: User, channel: str, key: str, phon
 
 
 async def follow_change(turn: Turn) -> None:
-    """The channel says the account it knew by `previous_user_id` (else at the number
-    `previous_chat_id`) is known by `external_user_id` at `chat_id` now: the same person,
-    their number the one the channel gives (verified; none given: the one we had, no longer
-    verified), what waits for them following. Nothing
-    changes when we never knew that account, or when the new id is another person's
-    already (they wrote from it before the notice came: logged for the operators)."""
+    """The channel says the account it knew by `previous_user_id`, else at the number
+    `previous_chat_id`, is known by `external_user_id` at `chat_id` now: the same person.
+
+    Their number is the one the channel gives (verified; none given: the one we had, no
+    longer verified), the old one unverified everywhere; what waits for them follows; any
+    other account we knew at the new number loses it (`number_taken`). The new id may be a
+    stranger already (they wrote from the new number before the notice came): someone who
+    only began to register is dropped and becomes the person; anyone else stays, and the
+    admins are told. Nothing changes when we never knew the account."""
     event, users = turn.event, turn.repos.users
-    if event.previous_user_id:
-        known = await users.identity(event.channel, event.previous_user_id)
-    else:
-        known = await users.identity_by_chat(event.channel, event.previous_chat_id or "")
+    known = await _changed_account(turn)
     if known is None:
         return
     taken = await users.identity(event.channel, event.external_user_id)
-    if taken is not None and taken.id != known.id:
-        log.warning(
-            "%s account change for user %s: the new id is user %s's already; left as is",
-            event.channel,
-            known.user_id,
-            taken.user_id,
-        )
+    if taken is not None and taken.id != known.id and not await _drop_stranger(turn, taken, known):
         return
+    while (
+        holder := await users.holder_of_number(event.channel, event.chat_id, event.sender_phone)
+    ) is not None and holder.id != known.id:
+        await number_taken(turn, holder)
+    # A new id alone: the number may have changed unseen; it is not vouched for, not left.
+    new_numbers = {event.sender_phone} if event.sender_phone else set()
+    await _forget_numbers(
+        turn, known, numbers_of(known) - new_numbers, left=bool(event.sender_phone)
+    )
     await users.readdress_identity(
         known.id,
         external_id=event.external_user_id,
@@ -123,4 +159,65 @@ async def follow_change(turn: Turn) -> None:
         action="user.number_changed",
         subject=f"user:{known.user_id}",
         detail={"channel": event.channel},
+    )
+
+
+async def _changed_account(turn: Turn) -> ChannelIdentity | None:
+    """The identity the change is about: by its previous id; else (an id we never knew: a
+    person still keyed by the number alone) the account at the previous number, when
+    that is not another account (another id)."""
+    event, users = turn.event, turn.repos.users
+    if event.previous_user_id:
+        known = await users.identity(event.channel, event.previous_user_id)
+        if known is not None:
+            return known
+    if not event.previous_chat_id:
+        return None
+    phone = f"+{event.previous_chat_id}"
+    holder = await users.holder_of_number(event.channel, event.previous_chat_id, phone)
+    if holder is None:
+        return None
+    if event.previous_user_id and not same_account(holder.external_id, event.previous_user_id):
+        return None
+    return holder
+
+
+async def _drop_stranger(turn: Turn, stranger: ChannelIdentity, known: ChannelIdentity) -> bool:
+    """The new id wrote before the channel's notice came: when it only began to register,
+    it is dropped (audited) and the person takes its place (True). Otherwise it stays, and
+    the admins are told to look at both (False)."""
+    event = turn.event
+    if await turn.repos.users.drop_fresh_stranger(stranger.user_id):
+        await turn.repos.audit.record(
+            now=turn.now,
+            actor_id=None,
+            action="user.stranger_merged",
+            subject=f"user:{known.user_id}",
+            detail={"channel": event.channel, "stranger": stranger.user_id},
+        )
+        return True
+    log.warning(
+        "%s account change for user %s: the new id is user %s's already; left as is",
+        event.channel,
+        known.user_id,
+        stranger.user_id,
+    )
+    person = await turn.repos.users.get(known.user_id)
+    other = await turn.repos.users.get(stranger.user_id)
+    await tell_admins(
+        turn,
+        "account_link.change_taken",
+        phone=event.sender_phone or known.phone or "",
+        name=(person.full_name if person else "") or f"#{known.user_id}",
+        other=(other.full_name if other else "") or f"#{stranger.user_id}",
+    )
+    return False
+
+
+def same_account(known: str, given: str) -> bool:
+    """Whether the key an event gives is the account we know at its number: the same key,
+    or either one the phone's placeholder (a payload without the account's id names the
+    number only, and that number is this account's)."""
+    return (
+        known == given or known.startswith(PHONE_KEY_PREFIX) or given.startswith(PHONE_KEY_PREFIX)
     )

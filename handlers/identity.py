@@ -5,7 +5,8 @@ last channel kept. The router does this first for every private event."""
 
 from __future__ import annotations
 
-from handlers.account_links import number_taken, tell_linked
+from handlers.account_links import number_taken, same_account, tell_linked
+from handlers.admin_numbers import admin_by_setting, refused_admin_number
 from handlers.context import Turn
 from handlers.events import PHONE_KEY_PREFIX
 from handlers.status_explained import STATUS_THREAD
@@ -15,8 +16,6 @@ from storage.models import ChannelIdentity, Role, UserStatus
 async def identify(turn: Turn) -> None:
     """Find (or create) the person behind the event and note that they can be reached."""
     event, users, now = turn.event, turn.repos.users, turn.now
-    admins = turn.app.admin_ids.get(event.channel, frozenset())
-    is_admin = event.external_user_id in admins or (event.sender_phone or "") in admins
     # Known: noted as reachable in the same statement that finds them. Their WhatsApp window
     # runs from when they wrote (`sent_at`, the channel's word), not from when we process it.
     wrote_at = event.sent_at
@@ -28,6 +27,7 @@ async def identify(turn: Turn) -> None:
             known.id, chat_id=event.chat_id, now=now, wrote_at=wrote_at
         )
     if identity is None:
+        is_admin = await admin_by_setting(turn, identity_id=None)
         user = await users.create(
             now=now,
             status=UserStatus.ACTIVE if is_admin else UserStatus.REGISTERING,
@@ -46,6 +46,8 @@ async def identify(turn: Turn) -> None:
         await turn.repos.audit.record(
             now=now, actor_id=user.id, action="user.first_contact", subject=f"user:{user.id}"
         )
+        if not is_admin and _names_admin_number(turn):
+            await refused_admin_number(turn, user.id)
     else:
         # Whatever waited for them (never started, or a closed WhatsApp window) goes out now.
         # The notice of their account's status first: the answer assumes it.
@@ -58,7 +60,9 @@ async def identify(turn: Turn) -> None:
         )
         user = await users.get(identity.user_id)
         assert user is not None
-        if is_admin and (user.role != Role.ADMIN or user.status != UserStatus.ACTIVE):
+        if (user.role != Role.ADMIN or user.status != UserStatus.ACTIVE) and await admin_by_setting(
+            turn, identity_id=identity.id
+        ):
             before = user.role
             user = await users.update(user.id, now=now, role=Role.ADMIN, status=UserStatus.ACTIVE)
             if before != Role.ADMIN:
@@ -120,10 +124,7 @@ async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:
     return None
 
 
-def same_account(known: str, given: str) -> bool:
-    """Whether the key an event gives is the account we know at its number: the same key,
-    or either one the phone's placeholder (a payload without the account's id names the
-    number only, and that number is this account's)."""
-    return (
-        known == given or known.startswith(PHONE_KEY_PREFIX) or given.startswith(PHONE_KEY_PREFIX)
-    )
+def _names_admin_number(turn: Turn) -> bool:
+    """Whether the event's number is one the settings name as an admin's."""
+    phone = turn.event.sender_phone
+    return bool(phone) and phone in turn.app.admin_ids.get(turn.event.channel, frozenset())

@@ -66,6 +66,26 @@ async def _by_other_channel(repos: Repos, item: OutboxItem, *, now: datetime, er
     return True
 
 
+async def leave_chat(
+    repos: Repos, catalog: Catalog, *, user_id: int, channel: str, chat_id: str, now: datetime
+) -> None:
+    """`chat_id` is no longer `user_id`'s (their number is another account's): nothing
+    queued for it goes there. A notice or darurat alert goes by their other started channel;
+    else an alert fails (the coordinators told: an alert never waits), and the rest waits,
+    without a chat, until they write again."""
+    error = f"{channel} chat {chat_id} is another account's now"
+    for item in await repos.outbox.unsent_to_chat(
+        user_id=user_id, channel=channel, chat_id=chat_id
+    ):
+        if await _by_other_channel(repos, item, now=now, error=error):
+            continue
+        if item.kind == DeliveryKind.ALERT:
+            await fail(repos, catalog, item, now=now, error=error)
+    await repos.outbox.follow_chat(
+        user_id=user_id, channel=channel, old_chat=chat_id, new_chat=None
+    )
+
+
 def alert_cannot_wait(item: OutboxItem, pause_seconds: float) -> bool:
     """Whether `item` is a darurat alert its channel would try again only after more than
     ALERT_LONGEST_WAIT: it is given up now instead (`give_up`)."""

@@ -70,6 +70,13 @@ class AuditRepo(Repo):
             (to_db(now), actor_id, action, subject, json.dumps(detail or {}, ensure_ascii=False)),
         )
 
+    async def has_subject(self, action: str, subject: str) -> bool:
+        """Whether an entry of `action` about `subject` was ever recorded."""
+        row = await self._one(
+            "SELECT 1 FROM audit_log WHERE subject = ? AND action = ? LIMIT 1", (subject, action)
+        )
+        return row is not None
+
     async def times_of(self, *, actor_id: int, action: str, since: datetime) -> list[datetime]:
         """When one person's entries of one action were recorded since a moment, oldest
         first (read through the (actor_id, at) index)."""

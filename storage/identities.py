@@ -205,12 +205,59 @@ class ChannelIdentityRepo(Repo):
             "UPDATE channel_identities SET chat_id = NULL, unreachable_at = ? WHERE id = ?",
             (to_db(now), identity.id),
         )
-        for number in {identity.phone, identity.chat_id} - {None}:
+        await self.unverify_number(identity.user_id, {identity.phone, identity.chat_id} - {None})
+
+    async def unverify_number(self, user_id: int, numbers: set[str]) -> None:
+        """`numbers` (E.164, or a chat's digits) are no longer verified as the person's on any
+        of their identities: none links a new account to them again."""
+        for number in numbers:
             await self._run(
                 "UPDATE channel_identities SET phone_verified = 0 WHERE user_id = ?"
                 " AND (phone = ? OR phone = '+' || ?)",
-                (identity.user_id, number, number),
+                (user_id, number, number),
             )
+
+    async def other_account_at_number(
+        self, channel: str, chat_id: str, phone: str | None, *, other_than: int | None
+    ) -> bool:
+        """Whether an identity of this channel other than `other_than` has or had this number
+        (its chat, or its phone, verified or no longer: a number taken from it keeps it)."""
+        row = await self._one(
+            "SELECT 1 FROM channel_identities WHERE channel = ?1 AND id IS NOT ?4 AND"
+            " (chat_id = ?2 OR (?3 IS NOT NULL AND phone = ?3)) LIMIT 1",
+            (channel, chat_id, phone, other_than),
+        )
+        return row is not None
+
+    async def drop_fresh_stranger(self, user_id: int) -> bool:
+        """Drop someone who only began to register (no answer given, no name, role, region,
+        case, nor another identity): their identity is deleted (its id and chat free for the
+        person they turn out to be), their form cancelled, what was queued for them dropped;
+        the row stays for the audit. False, and nothing changed, for anyone else."""
+        fresh = await self._one(
+            "SELECT 1 FROM users u WHERE u.id = ?1 AND u.status = 'registering'"
+            " AND u.role IS NULL AND u.requested_role IS NULL AND u.full_name = ''"
+            " AND u.kabupaten_code IS NULL"
+            " AND (SELECT COUNT(*) FROM channel_identities WHERE user_id = ?1) = 1"
+            " AND NOT EXISTS (SELECT 1 FROM cases WHERE reporter_id = ?1)"
+            " AND NOT EXISTS (SELECT 1 FROM form_sessions s, json_each(s.state, '$.answers')"
+            " WHERE s.user_id = ?1)",
+            (user_id,),
+        )
+        if fresh is None:
+            return False
+        await self._run("DELETE FROM channel_identities WHERE user_id = ?", (user_id,))
+        await self._run(
+            "UPDATE form_sessions SET status = 'cancelled' WHERE user_id = ?"
+            " AND status IN ('active', 'paused')",
+            (user_id,),
+        )
+        await self._run(
+            "UPDATE outbox SET status = 'failed', last_error = 'the stranger was someone known'"
+            " WHERE user_id = ? AND status IN ('pending', 'waiting')",
+            (user_id,),
+        )
+        return True
 
     async def mark_unreachable(self, channel: str, chat_id: str, *, now: datetime) -> None:
         """The channel refused delivery (blocked, deactivated) until the person writes again."""

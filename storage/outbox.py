@@ -401,6 +401,15 @@ class OutboxRepo(Repo):
             (new_chat, user_id, channel, old_chat),
         )
 
+    async def unsent_to_chat(self, *, user_id: int, channel: str, chat_id: str) -> list[OutboxItem]:
+        """The notices and darurat alerts queued for a person's chat, not sent yet."""
+        rows = await self._all(
+            "SELECT * FROM outbox WHERE user_id = ? AND channel = ? AND chat_id = ?"
+            " AND kind IN ('notice', 'alert') AND status IN ('pending', 'waiting') ORDER BY id",
+            (user_id, channel, chat_id),
+        )
+        return [_item(row) for row in rows]
+
     async def note_other_recipient(self, item_id: int) -> None:
         """The other recipient field got the message through (after a 131062)."""
         await self._run("UPDATE outbox SET other_recipient = 1 WHERE id = ?", (item_id,))

@@ -5,6 +5,7 @@ only if the person is still as the presser saw them (their version)."""
 
 from __future__ import annotations
 
+from handlers.admin_numbers import is_configured_admin
 from handlers.context import Turn
 from handlers.district_contact import office_text
 from handlers.events import Button, Outbound
@@ -12,7 +13,6 @@ from handlers.people.common import (
     CODE_OF_ROLE,
     assignable_roles,
     data,
-    is_configured_admin,
     may_change,
     notify,
     people_scope,

@@ -56,16 +56,6 @@ def may_change(turn: Turn, person: User) -> bool:
     return person.role is None or person.role in assignable_roles(actor)
 
 
-async def is_configured_admin(turn: Turn, person: User) -> bool:
-    """Admins named in the configuration are admins again at their next message."""
-    for identity in await turn.repos.users.identities_of(person.id):
-        if identity.external_id in turn.app.admin_ids.get(identity.channel, frozenset()):
-            return True
-        if identity.phone and identity.phone in turn.app.admin_ids.get(identity.channel, ()):
-            return True
-    return False
-
-
 def phone_shown(catalog: Catalog, language: str, shown: str | None, verified: bool) -> str:
     """A profile's phone: the number as shown (full or masked) and whether it is verified,
     or "belum ada" alone (never "- (terverifikasi: Tidak)")."""

@@ -6,68 +6,26 @@ changed number (a system message) keeps the person."""
 from __future__ import annotations
 
 from bot.channels.whatsapp.inbound import to_inbound
-from handlers import router
-from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver
-from handlers.events import Inbound, InboundKind, Outbound
+from handlers.events import InboundKind, Outbound
 from storage.models import Role, UserStatus
+from tests.handlers.account_turns import (
+    NEW_WA_ID,
+    WA_ID,
+    audited,
+    from_whatsapp,
+    route,
+    sari_on_whatsapp,
+    system_message,
+    whatsapp_identity,
+)
 from tests.handlers.routed_turns import person, said
 from tests.storage.seed_cases import NOW
-
-WA_ID = "6281234567890"
-NEW_WA_ID = "6285799990000"
-
-
-async def _sari_on_whatsapp(db, bsuid: str = "ID.BSUID-A"):
-    """Ibu Sari, coordinator, known on WhatsApp by her BSUID at her number."""
-    sari = await person(db, "Ibu Sari", Role.COORDINATOR, "whatsapp")
-    async with db.transaction() as repos:
-        [identity] = await repos.users.identities_of(sari.id)
-        await repos.conn.execute(
-            "UPDATE channel_identities SET external_id = ?, chat_id = ?, phone = ?,"
-            " phone_verified = 1 WHERE id = ?",
-            (bsuid, WA_ID, "+" + WA_ID, identity.id),
-        )
-    return sari
-
-
-async def _from_whatsapp(db, app, bsuid: str | None, wa_id: str, text: str = "halo") -> Turn:
-    """A text as the WhatsApp adapter hands it over (`bsuid` None: a payload without one)."""
-    contact = {"profile": {"name": "Budi"}, "wa_id": wa_id}
-    if bsuid:
-        contact["user_id"] = bsuid
-    message = {"from": wa_id, "id": f"wamid.{text}", "type": "text", "text": {"body": text}}
-    event = to_inbound({"message": message, "contact": contact})
-    assert event is not None
-    return await _route(db, app, event)
-
-
-async def _route(db, app, event: Inbound) -> Turn:
-    async with db.transaction() as repos:
-        turn = Turn(app=app, repos=repos, event=event, now=NOW)
-        await router.handle(turn)
-    return turn
-
-
-async def _identity(db, user_id: int):
-    async with db.reading() as repos:
-        [identity] = [
-            i for i in await repos.users.identities_of(user_id) if i.channel == "whatsapp"
-        ]
-        return identity
-
-
-async def _audited(db, action: str) -> list[str]:
-    async with db.reading() as repos:
-        rows = await repos.conn.execute_fetchall(
-            "SELECT subject FROM audit_log WHERE action = ?", (action,)
-        )
-    return [row[0] for row in rows]
 
 
 async def test_a_new_whatsapp_account_at_her_number_is_a_stranger_not_sari(world) -> None:
     db, app = world
-    sari = await _sari_on_whatsapp(db)
+    sari = await sari_on_whatsapp(db)
     async with db.transaction() as repos:  # a notice for her, not sent yet
         await deliver(
             repos,
@@ -76,16 +34,16 @@ async def test_a_new_whatsapp_account_at_her_number_is_a_stranger_not_sari(world
             kind=DeliveryKind.NOTICE,
             now=NOW,
         )
-    turn = await _from_whatsapp(db, app, "ID.BSUID-B", WA_ID)
+    turn = await from_whatsapp(db, app, "ID.BSUID-B", WA_ID)
     assert turn.user is not None and turn.user.id != sari.id
     assert turn.user.status == UserStatus.REGISTERING and turn.user.role is None
     assert "Selamat datang" in said(turn)
-    queue = await _from_whatsapp(db, app, "ID.BSUID-B", WA_ID, text="/antrian")
+    queue = await from_whatsapp(db, app, "ID.BSUID-B", WA_ID, text="/antrian")
     assert queue.user is not None and queue.user.id == turn.user.id
     assert "KNG-2026" not in said(queue)
 
     # Sari's account no longer writes to the number; her notice waits for her.
-    mine = await _identity(db, sari.id)
+    mine = await whatsapp_identity(db, sari.id)
     assert mine.external_id == "ID.BSUID-A" and mine.chat_id is None
     assert not mine.phone_verified and mine.unreachable_at is not None
     async with db.reading() as repos:
@@ -93,20 +51,20 @@ async def test_a_new_whatsapp_account_at_her_number_is_a_stranger_not_sari(world
             "SELECT status, chat_id FROM outbox WHERE user_id = ?", (sari.id,)
         )
     assert [tuple(row) for row in rows] == [("waiting", None)]
-    assert await _audited(db, "user.number_taken") == [f"user:{sari.id}"]
+    assert await audited(db, "user.number_taken") == [f"user:{sari.id}"]
 
 
 async def test_her_telegram_phone_does_not_link_the_new_owner_either(world) -> None:
     """Sari shared the same number on Telegram: WhatsApp's new account at it is not hers."""
     db, app = world
-    sari = await _sari_on_whatsapp(db)
+    sari = await sari_on_whatsapp(db)
     async with db.transaction() as repos:
         telegram = await repos.users.add_identity(
             user_id=sari.id, channel="telegram", external_id="7001", chat_id="7001", now=NOW
         )
         await repos.users.set_identity_phone(telegram.id, "+" + WA_ID, verified=True)
         await repos.users.update(sari.id, now=NOW, phone="+" + WA_ID, phone_verified=True)
-    turn = await _from_whatsapp(db, app, "ID.BSUID-B", WA_ID)
+    turn = await from_whatsapp(db, app, "ID.BSUID-B", WA_ID)
     assert turn.user is not None and turn.user.id != sari.id
     async with db.reading() as repos:
         assert await repos.users.with_verified_phone("+" + WA_ID, other_than="whatsapp") is None
@@ -124,14 +82,14 @@ async def test_the_same_account_is_known_by_its_bsuid_then_and_without_it(world)
     """Known by the phone alone ("wa:" key): the BSUID replaces it. A payload without the
     BSUID from her number is still her, and her BSUID stays her key."""
     db, app = world
-    sari = await _sari_on_whatsapp(db, bsuid="wa:" + WA_ID)
-    first = await _from_whatsapp(db, app, "ID.BSUID-A", WA_ID)
+    sari = await sari_on_whatsapp(db, bsuid="wa:" + WA_ID)
+    first = await from_whatsapp(db, app, "ID.BSUID-A", WA_ID)
     assert first.user is not None and first.user.id == sari.id
-    assert (await _identity(db, sari.id)).external_id == "ID.BSUID-A"
-    again = await _from_whatsapp(db, app, None, WA_ID)
+    assert (await whatsapp_identity(db, sari.id)).external_id == "ID.BSUID-A"
+    again = await from_whatsapp(db, app, None, WA_ID)
     assert again.user is not None and again.user.id == sari.id
-    assert (await _identity(db, sari.id)).external_id == "ID.BSUID-A"
-    assert await _audited(db, "user.number_taken") == []
+    assert (await whatsapp_identity(db, sari.id)).external_id == "ID.BSUID-A"
+    assert await audited(db, "user.number_taken") == []
 
 
 async def test_a_link_by_her_telegram_phone_is_told_on_telegram(world) -> None:
@@ -140,7 +98,7 @@ async def test_a_link_by_her_telegram_phone_is_told_on_telegram(world) -> None:
     async with db.transaction() as repos:
         [telegram] = await repos.users.identities_of(ani.id)
         await repos.users.set_identity_phone(telegram.id, "+" + WA_ID, verified=True)
-    turn = await _from_whatsapp(db, app, "ID.BSUID-X", WA_ID)
+    turn = await from_whatsapp(db, app, "ID.BSUID-X", WA_ID)
     assert turn.user is not None and turn.user.id == ani.id
     async with db.reading() as repos:
         rows = await repos.conn.execute_fetchall(
@@ -154,14 +112,9 @@ async def test_a_link_by_her_telegram_phone_is_told_on_telegram(world) -> None:
     assert WA_ID not in message and "koordinator" in message
 
 
-def _system(kind: str, **system: str) -> dict:
-    message = {"from": WA_ID, "id": "wamid.sys", "timestamp": "1780000000", "type": "system"}
-    return {"message": {**message, "system": {"type": kind, "body": "User Sari changed", **system}}}
-
-
 async def test_meta_says_she_changed_number_and_her_account_follows(world) -> None:
     db, app = world
-    sari = await _sari_on_whatsapp(db)
+    sari = await sari_on_whatsapp(db)
     async with db.transaction() as repos:
         await deliver(
             repos,
@@ -171,7 +124,7 @@ async def test_meta_says_she_changed_number_and_her_account_follows(world) -> No
             now=NOW,
         )
     change = to_inbound(
-        _system(
+        system_message(
             "user_changed_number",
             wa_id=NEW_WA_ID,
             user_id="ID.BSUID-C",
@@ -179,9 +132,9 @@ async def test_meta_says_she_changed_number_and_her_account_follows(world) -> No
         )
     )
     assert change is not None and change.kind == InboundKind.ACCOUNT_CHANGED
-    turn = await _route(db, app, change)
+    turn = await route(db, app, change)
     assert turn.replies == [] and turn.user is None
-    mine = await _identity(db, sari.id)
+    mine = await whatsapp_identity(db, sari.id)
     assert (mine.external_id, mine.chat_id, mine.phone, mine.phone_verified) == (
         "ID.BSUID-C",
         NEW_WA_ID,
@@ -193,28 +146,28 @@ async def test_meta_says_she_changed_number_and_her_account_follows(world) -> No
             "SELECT chat_id FROM outbox WHERE user_id = ?", (sari.id,)
         )
     assert [row[0] for row in rows] == [NEW_WA_ID]
-    later = await _from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID)
+    later = await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID)
     assert later.user is not None and later.user.id == sari.id
-    assert await _audited(db, "user.number_changed") == [f"user:{sari.id}"]
+    assert await audited(db, "user.number_changed") == [f"user:{sari.id}"]
 
 
 async def test_a_new_bsuid_without_a_number(world) -> None:
     """`user_changed_user_id` (no phone can be shared): her key follows; she is written to
     by it, her old number no longer vouched for."""
     db, app = world
-    sari = await _sari_on_whatsapp(db)
+    sari = await sari_on_whatsapp(db)
     change = to_inbound(
-        _system("user_changed_user_id", user_id="ID.BSUID-D", previous_user_id="ID.BSUID-A")
+        system_message("user_changed_user_id", user_id="ID.BSUID-D", previous_user_id="ID.BSUID-A")
     )
     assert change is not None
-    await _route(db, app, change)
-    mine = await _identity(db, sari.id)
+    await route(db, app, change)
+    mine = await whatsapp_identity(db, sari.id)
     assert (mine.external_id, mine.chat_id, mine.phone_verified) == (
         "ID.BSUID-D",
         "bsuid:ID.BSUID-D",
         False,
     )
-    later = await _from_whatsapp(db, app, "ID.BSUID-D", NEW_WA_ID)
+    later = await from_whatsapp(db, app, "ID.BSUID-D", NEW_WA_ID)
     assert later.user is not None and later.user.id == sari.id
 
 
@@ -222,25 +175,31 @@ async def test_a_notice_before_august_2026_finds_her_by_her_old_number(world) ->
     """Without `previous_user_id` nor a new BSUID: her old number finds her, the new one
     keys her ("wa:") until her next message names her new BSUID."""
     db, app = world
-    sari = await _sari_on_whatsapp(db)
-    older = to_inbound(_system("user_changed_number", wa_id=NEW_WA_ID))
+    sari = await sari_on_whatsapp(db)
+    older = to_inbound(system_message("user_changed_number", wa_id=NEW_WA_ID))
     assert older is not None and older.external_user_id == "wa:" + NEW_WA_ID
-    await _route(db, app, older)
-    assert (await _identity(db, sari.id)).chat_id == NEW_WA_ID
-    later = await _from_whatsapp(db, app, "ID.BSUID-E", NEW_WA_ID)
+    await route(db, app, older)
+    assert (await whatsapp_identity(db, sari.id)).chat_id == NEW_WA_ID
+    later = await from_whatsapp(db, app, "ID.BSUID-E", NEW_WA_ID)
     assert later.user is not None and later.user.id == sari.id
-    assert (await _identity(db, sari.id)).external_id == "ID.BSUID-E"
+    assert (await whatsapp_identity(db, sari.id)).external_id == "ID.BSUID-E"
 
 
 async def test_a_change_for_an_account_never_known_or_an_id_taken_changes_nothing(world) -> None:
+    """The new id is someone's who already gave an answer: nothing changes, the admins are
+    told (not only a log line)."""
     db, app = world
-    sari = await _sari_on_whatsapp(db)
-    stranger = await _from_whatsapp(db, app, "ID.BSUID-Z", NEW_WA_ID)  # wrote first
+    sari = await sari_on_whatsapp(db)
+    admin = await person(db, "Pak Admin", Role.ADMIN, "telegram")
+    stranger = await from_whatsapp(db, app, "ID.BSUID-Z", NEW_WA_ID)  # wrote first
+    await from_whatsapp(db, app, "ID.BSUID-Z", NEW_WA_ID, text="Budi Santoso")  # his name
     unknown = to_inbound(
-        _system("user_changed_number", wa_id="6289900001111", user_id="ID.N", previous_user_id="X")
+        system_message(
+            "user_changed_number", wa_id="6289900001111", user_id="ID.N", previous_user_id="X"
+        )
     )
     taken = to_inbound(
-        _system(
+        system_message(
             "user_changed_number",
             wa_id=NEW_WA_ID,
             user_id="ID.BSUID-Z",
@@ -248,14 +207,17 @@ async def test_a_change_for_an_account_never_known_or_an_id_taken_changes_nothin
         )
     )
     assert unknown is not None and taken is not None
-    await _route(db, app, unknown)
-    await _route(db, app, taken)
-    mine = await _identity(db, sari.id)
+    await route(db, app, unknown)
+    await route(db, app, taken)
+    mine = await whatsapp_identity(db, sari.id)
     assert (mine.external_id, mine.chat_id) == ("ID.BSUID-A", WA_ID)
     assert stranger.user is not None
-    assert (await _identity(db, stranger.user.id)).external_id == "ID.BSUID-Z"
+    assert (await whatsapp_identity(db, stranger.user.id)).external_id == "ID.BSUID-Z"
+    async with db.reading() as repos:
+        [told] = [i.message["text"] for i in await repos.outbox.for_user(admin.id)]
+    assert "Ibu Sari pindah ke nomor +62857*****000" in told and NEW_WA_ID not in told
 
 
 def test_other_system_messages_are_not_answered() -> None:
-    assert to_inbound(_system("customer_identity_changed", identity="abc")) is None
-    assert to_inbound(_system("user_changed_number")) is None  # names no new number or id
+    assert to_inbound(system_message("customer_identity_changed", identity="abc")) is None
+    assert to_inbound(system_message("user_changed_number")) is None  # names no new number or id

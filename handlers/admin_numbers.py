@@ -1,0 +1,111 @@
+"""Who the `ADMIN_*` settings make admins, and what the admins hear about accounts.
+
+A Telegram id names one account for good. A WhatsApp number does not: Indonesian prepaid
+numbers are recycled. So a number in `ADMIN_WHATSAPP_PHONES` makes an admin only of the
+first account known at it. Once an account leaves the number (another account took it:
+`account_links.number_taken`; Meta moved it to another number: `follow_change`), the number
+is given up: audited `user.admin_number_left` (subject `admin-number:<number>`), the admins
+told to remove it from the setting, and a later account at it is a stranger like any other
+(the admins told at its first message)."""
+
+from __future__ import annotations
+
+from handlers.context import Turn
+from handlers.delivery import DeliveryKind, deliver
+from handlers.events import Outbound
+from handlers.people.common import masked_phone
+from storage.models import ChannelIdentity, Role, User
+
+NUMBER_LEFT = "user.admin_number_left"
+_SUBJECT = "admin-number:"
+
+
+async def admin_by_setting(turn: Turn, *, identity_id: int | None) -> bool:
+    """Whether the settings make the event's sender an admin: their channel id named, or
+    their number named and never given up (no other account of the channel has or had it).
+    `identity_id`: the sender's identity, None when they are new."""
+    event = turn.event
+    admins = turn.app.admin_ids.get(event.channel, frozenset())
+    if event.external_user_id in admins:
+        return True
+    phone = event.sender_phone
+    if not phone or phone not in admins:
+        return False
+    return not await _given_up(turn, event.channel, event.chat_id, phone, identity_id)
+
+
+async def is_configured_admin(turn: Turn, person: User) -> bool:
+    """Admins named in the configuration (by an id, or a number not given up) are admins
+    again at their next message: nobody else changes them."""
+    for identity in await turn.repos.users.identities_of(person.id):
+        if identity.external_id in turn.app.admin_ids.get(identity.channel, frozenset()):
+            return True
+        if await _admin_by_number(turn, identity):
+            return True
+    return False
+
+
+async def _admin_by_number(turn: Turn, identity: ChannelIdentity) -> bool:
+    """Whether `identity`'s verified phone is a setting's number it holds (not given up)."""
+    phone = identity.phone
+    if not phone or not identity.phone_verified:
+        return False
+    if phone not in turn.app.admin_ids.get(identity.channel, frozenset()):
+        return False
+    chat = identity.chat_id or phone.lstrip("+")
+    return not await _given_up(turn, identity.channel, chat, phone, identity.id)
+
+
+async def _given_up(
+    turn: Turn, channel: str, chat: str, phone: str, identity_id: int | None
+) -> bool:
+    users = turn.repos.users
+    if await users.other_account_at_number(channel, chat, phone, other_than=identity_id):
+        return True
+    return await turn.repos.audit.has_subject(NUMBER_LEFT, _SUBJECT + phone)
+
+
+async def note_numbers_left(turn: Turn, *, user_id: int, channel: str, numbers: set[str]) -> None:
+    """`user_id`'s account of `channel` no longer has `numbers` (E.164): any of them a
+    setting's admin number is given up (audited) and the admins told to remove it."""
+    for number in sorted(numbers & turn.app.admin_ids.get(channel, frozenset())):
+        if await turn.repos.audit.has_subject(NUMBER_LEFT, _SUBJECT + number):
+            continue
+        await turn.repos.audit.record(
+            now=turn.now,
+            actor_id=None,
+            action=NUMBER_LEFT,
+            subject=_SUBJECT + number,
+            detail={"channel": channel, "user": user_id},
+        )
+        await tell_admins(turn, "account_link.admin_number_left", phone=number)
+
+
+async def tell_admins(turn: Turn, key: str, *, phone: str, **values: str) -> None:
+    """A notice (`key`, with `phone` masked and `values`) to every active admin, each in
+    their language: something about accounts a person must look at."""
+    catalog = turn.app.catalog
+    for admin in await turn.repos.users.active_with_role(Role.ADMIN):
+        text = catalog.text(admin.language, key, phone=masked_phone(phone), **values)
+        summary = catalog.text(admin.language, "account_link.summary")
+        await deliver(
+            turn.repos,
+            user_id=admin.id,
+            message=Outbound(text=text, summary=summary),
+            kind=DeliveryKind.NOTICE,
+            now=turn.now,
+        )
+
+
+async def refused_admin_number(turn: Turn, user_id: int) -> None:
+    """A new account writes from a setting's admin number given up: a stranger, not an
+    admin; the admins told (audited `user.admin_refused`)."""
+    phone = turn.event.sender_phone or ""
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=None,
+        action="user.admin_refused",
+        subject=f"user:{user_id}",
+        detail={"channel": turn.event.channel},
+    )
+    await tell_admins(turn, "account_link.admin_refused", phone=phone)

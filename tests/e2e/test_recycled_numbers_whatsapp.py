@@ -1,0 +1,178 @@
+"""Numbers that change hands, made safe, end to end (signed webhooks in, the fake Graph API
+out, the fake Bot API for Telegram): Meta's word of a new number coming after the person's
+first message from it; a move to a number another person of ours held; a darurat alert
+queued for a number another account took; an admin's number recycled."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.admin_tools import add_user
+from bot.clock import ManualClock
+from tests.e2e.chat import TelegramPerson
+from tests.e2e.conftest import known_on_whatsapp, open_db
+from tests.e2e.whatsapp import WhatsAppPerson, body_of, new_wamid, post_webhook
+from tests.fakes.whatsapp_api import envelope
+
+EARLY = datetime(2026, 12, 1, 6, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+ADMIN_PHONE = "6281299990000"  # ADMIN_WHATSAPP_PHONES in tests/e2e/conftest.py
+
+
+def _rows(settings, sql: str, *params) -> list[tuple]:
+    with sqlite3.connect(settings.database_path) as db:
+        return db.execute(sql, params).fetchall()
+
+
+async def _until(settings, sql: str, expected: list[tuple]) -> None:
+    """Wait (up to 10 s) until `sql` reads `expected`: a system message is answered by
+    nothing to wait for."""
+    for _ in range(200):
+        if _rows(settings, sql) == expected:
+            return
+        await asyncio.sleep(0.05)
+    assert _rows(settings, sql) == expected
+
+
+async def _moved(webhook_url, old: str, new: str, user_id: str, previous_user_id: str) -> None:
+    """Meta's system message: the account `previous_user_id` at `old` is `user_id` at `new`."""
+    change = {
+        "from": old,
+        "id": new_wamid(),
+        "timestamp": str(int(datetime.now(UTC).timestamp())),
+        "type": "system",
+        "system": {
+            "body": f"User changed from {old} to {new}",
+            "wa_id": new,
+            "type": "user_changed_number",
+            "user_id": user_id,
+            "previous_user_id": previous_user_id,
+        },
+    }
+    response = await post_webhook(webhook_url, envelope(messages=[change]))
+    assert response.status_code == 200
+
+
+async def test_her_first_message_before_metas_word_does_not_lock_her_out(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    sari_id = await add_user(
+        wa_settings, role="coordinator", telegram_id=5601, name="Ibu Sari", kabupaten="32.08"
+    )
+    clock = ManualClock(EARLY)
+    known_on_whatsapp(wa_settings, sari_id, "ID.5601", "6281234505601", EARLY - timedelta(hours=1))
+    await start_wa_bot(clock)
+    new_phone = WhatsAppPerson(graph, webhook_url, "ID.5602", "6285700005601", clock=clock)
+    assert "Selamat datang" in body_of((await new_phone.say("halo"))[0])  # not known yet
+    await _moved(webhook_url, "6281234505601", "6285700005601", "ID.5602", "ID.5601")
+    await _until(
+        wa_settings,
+        "SELECT user_id, external_id FROM channel_identities WHERE channel = 'whatsapp'",
+        [(sari_id, "ID.5602")],
+    )
+    queue = await new_phone.say("/antrian")
+    assert "Tidak ada laporan yang menunggu" in body_of(queue[0])  # her coordinator's queue
+    assert _rows(
+        wa_settings,
+        "SELECT user_id, external_id, chat_id FROM channel_identities WHERE channel = 'whatsapp'",
+    ) == [(sari_id, "ID.5602", "6285700005601")]
+    assert graph.rejections == []
+
+
+async def test_a_move_to_rudis_number_takes_it_from_rudi_and_frees_hers(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """Sari (known by her number alone: Meta's previous id is new to us) moves to the
+    number Pak Rudi held: Rudi loses it; her old number, verified on Telegram too, links
+    its next owner to nobody."""
+    sari_id = await add_user(
+        wa_settings, role="coordinator", telegram_id=5701, name="Ibu Sari", kabupaten="32.08"
+    )
+    rudi_id = await add_user(
+        wa_settings,
+        role="tksk",
+        telegram_id=5702,
+        name="Pak Rudi",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )
+    clock = ManualClock(EARLY)
+    earlier = EARLY - timedelta(hours=1)
+    known_on_whatsapp(wa_settings, sari_id, "wa:6281234505701", "6281234505701", earlier)
+    known_on_whatsapp(wa_settings, rudi_id, "ID.5702", "6285700005702", earlier)
+    with open_db(wa_settings.database_path) as db:
+        db.execute(
+            "UPDATE channel_identities SET phone = '+6281234505701', phone_verified = 1"
+            " WHERE channel = 'telegram' AND user_id = ?",
+            (sari_id,),
+        )
+    await start_wa_bot(clock)
+    await _moved(webhook_url, "6281234505701", "6285700005702", "ID.5703", "ID.UNSEEN")
+    await _until(
+        wa_settings,
+        "SELECT user_id, external_id, chat_id, phone_verified FROM channel_identities"
+        " WHERE channel = 'whatsapp' ORDER BY user_id",
+        [(sari_id, "ID.5703", "6285700005702", 1), (rudi_id, "ID.5702", None, 0)],
+    )
+    next_owner = WhatsAppPerson(graph, webhook_url, "ID.5799", "6281234505701", clock=clock)
+    assert "Selamat datang" in body_of((await next_owner.say("halo"))[0])
+    assert _rows(
+        wa_settings,
+        "SELECT user_id FROM channel_identities WHERE external_id = 'ID.5799'",
+    ) != [(sari_id,)]
+    assert graph.rejections == []
+
+
+async def test_an_alert_waiting_for_a_taken_number_goes_by_telegram(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    sari_id = await add_user(
+        wa_settings,
+        role="tksk",
+        telegram_id=5801,
+        name="Ibu Sari",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+    )
+    clock = ManualClock(EARLY)
+    known_on_whatsapp(wa_settings, sari_id, "ID.5801", "6281234505801", EARLY - timedelta(days=2))
+    with open_db(wa_settings.database_path) as db:  # held behind her closed window
+        db.execute(
+            "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"
+            " attempts, not_before, created_at) VALUES (?, 'whatsapp', '6281234505801',"
+            " 'alert', 0, '{\"text\": \"DARURAT KNG-2026-000009\"}', 'waiting', 0,"
+            " '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
+            (sari_id,),
+        )
+    await start_wa_bot(clock)
+    telegram = TelegramPerson(fake, 5801, "Sari")
+    await telegram.say("/start")
+    newcomer = WhatsAppPerson(graph, webhook_url, "ID.5899", "6281234505801", clock=clock)
+    await newcomer.say("halo")
+    await fake.wait_for(
+        lambda: any("DARURAT KNG-2026-000009" in m["text"] for m in telegram.messages()),
+        what="the alert by Telegram",
+    )
+    assert not any("DARURAT" in body_of(m) for m in graph.messages_to("6281234505801"))
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_a_recycled_admin_number_makes_its_new_owner_no_admin(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    clock = ManualClock(EARLY)
+    await start_wa_bot(clock)
+    admin = WhatsAppPerson(graph, webhook_url, "ID.5901", ADMIN_PHONE, clock=clock)
+    await admin.say("halo")
+    newcomer = WhatsAppPerson(graph, webhook_url, "ID.5999", ADMIN_PHONE, clock=clock)
+    assert "Selamat datang" in body_of((await newcomer.say("halo"))[0])
+    refused = await newcomer.say("/pengguna")
+    assert "Kelola pengguna" not in body_of(refused[0])
+    assert _rows(
+        wa_settings,
+        "SELECT i.external_id, i.chat_id, u.role, u.status FROM channel_identities i"
+        " JOIN users u ON u.id = i.user_id WHERE i.channel = 'whatsapp' ORDER BY i.id",
+    ) == [("ID.5901", None, "admin", "active"), ("ID.5999", ADMIN_PHONE, None, "registering")]
+    assert graph.rejections == []

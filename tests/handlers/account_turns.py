@@ -1,0 +1,67 @@
+"""Turns for the tests of accounts and numbers changing hands (handlers/account_links.py):
+Ibu Sari on WhatsApp, a WhatsApp message or system message as the adapter hands it over."""
+
+from __future__ import annotations
+
+from bot.channels.whatsapp.inbound import to_inbound
+from handlers import router
+from handlers.context import Turn
+from handlers.events import Inbound
+from storage.models import Role
+from tests.handlers.routed_turns import person
+from tests.storage.seed_cases import NOW
+
+WA_ID = "6281234567890"
+NEW_WA_ID = "6285799990000"
+
+
+async def sari_on_whatsapp(db, bsuid: str = "ID.BSUID-A"):
+    """Ibu Sari, coordinator, known on WhatsApp by her BSUID at her number."""
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, "whatsapp")
+    async with db.transaction() as repos:
+        [identity] = await repos.users.identities_of(sari.id)
+        await repos.conn.execute(
+            "UPDATE channel_identities SET external_id = ?, chat_id = ?, phone = ?,"
+            " phone_verified = 1 WHERE id = ?",
+            (bsuid, WA_ID, "+" + WA_ID, identity.id),
+        )
+    return sari
+
+
+async def from_whatsapp(db, app, bsuid: str | None, wa_id: str, text: str = "halo") -> Turn:
+    """A text as the WhatsApp adapter hands it over (`bsuid` None: a payload without one)."""
+    contact = {"profile": {"name": "Budi"}, "wa_id": wa_id}
+    if bsuid:
+        contact["user_id"] = bsuid
+    message = {"from": wa_id, "id": f"wamid.{text}", "type": "text", "text": {"body": text}}
+    event = to_inbound({"message": message, "contact": contact})
+    assert event is not None
+    return await route(db, app, event)
+
+
+async def route(db, app, event: Inbound) -> Turn:
+    async with db.transaction() as repos:
+        turn = Turn(app=app, repos=repos, event=event, now=NOW)
+        await router.handle(turn)
+    return turn
+
+
+async def whatsapp_identity(db, user_id: int):
+    async with db.reading() as repos:
+        [identity] = [
+            i for i in await repos.users.identities_of(user_id) if i.channel == "whatsapp"
+        ]
+        return identity
+
+
+async def audited(db, action: str) -> list[str]:
+    async with db.reading() as repos:
+        rows = await repos.conn.execute_fetchall(
+            "SELECT subject FROM audit_log WHERE action = ?", (action,)
+        )
+    return [row[0] for row in rows]
+
+
+def system_message(kind: str, **system: str) -> dict:
+    message = {"from": WA_ID, "id": "wamid.sys", "timestamp": "1780000000", "type": "system"}
+    return {"message": {**message, "system": {"type": kind, "body": "User Sari changed", **system}}}
