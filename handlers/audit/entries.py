@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Turn
+from handlers.people.common import masked_phone
 from storage.models import AuditEntry
 
 
@@ -49,6 +50,8 @@ async def record(turn: Turn, subject: str | None, detail: dict[str, Any] | None 
         return user.full_name if user and user.full_name else f"#{number}"
     if kind == "kabupaten":
         return await turn.repos.regions.name_of(key)
+    if kind == "admin-number":  # a number of ADMIN_WHATSAPP_PHONES: recognised, not dialled
+        return masked_phone(key)
     if kind == "nik-hmac":
         return turn.t("audit.record.person")
     if kind in ("training", "broadcast", "session") and number is not None:
