@@ -40,7 +40,7 @@ def welcome_back(turn: Turn) -> str:
 
 
 async def show_profile(turn: Turn) -> None:
-    """/saya: who the bot thinks I am."""
+    """/saya: who the bot thinks I am, and where to read about my data (/privasi)."""
     user = turn.user
     assert user is not None
     role = (
@@ -59,6 +59,7 @@ async def show_profile(turn: Turn) -> None:
         phone=phone_shown(turn.app.catalog, turn.language, user.phone, user.phone_verified),
         language=turn.t(f"languages.{user.language}"),
     )
+    card += "\n" + turn.t("profile.privacy")  # where a copy or deletion is asked (UU PDP)
     offered = await channel_choice.choice(turn)  # people on both channels pick one
     if offered is None:
         turn.reply(card)

@@ -40,6 +40,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "daftar": ("registration.apply",),
     "nomor": ("phone.change",),
     "kontak": ("district.contact", "district.contact_view"),
+    "privasi": (),
     "menu": (),
     "saya": (),
     "bantuan": (),

@@ -24,6 +24,7 @@ from handlers import (
     my_case_page,
     my_reports,
     phone_number,
+    privacy,
     registration_kecamatan,
     registration_request,
     reminder_settings,
@@ -79,6 +80,7 @@ COMMANDS: dict[str, Handler] = {
     "nomor": phone_number.ask,
     "templat": template_count.show_template_count,
     "kontak": district_contact.ask,
+    "privasi": privacy.show_privacy,
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] = [
@@ -141,6 +143,7 @@ if _CLASHES:
 # `_back_to_form`).
 FORM_COMMANDS = frozenset({"start", "daftar", "batal", "lapor", "draf", "hadir"})
 # Commands anyone may use, registered or not.
-OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal"})
+# (/privasi too: anyone may ask what is kept about them, UU PDP.)
+OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal", "privasi"})
 # Commands someone waiting for approval may use too (the office's contact).
 PENDING_COMMANDS = frozenset({"kontak"})
