@@ -95,9 +95,13 @@ async def test_people_not_active_may_ask_too(world, channel: str) -> None:
     db, app = world
     rina = await waiting_registration(db, channel)
     dodi = await person(db, "Dodi", None, channel, status=UserStatus.REJECTED)
-    for who in (rina, dodi):
+    budi = await person(db, "Budi", Role.PSM, channel, status=UserStatus.SUSPENDED)
+    dewi = await person(db, "Dewi", None, channel, kabupaten=None, status=UserStatus.REGISTERING)
+    for who in (rina, dodi, budi, dewi):
         read = said(await send(db, app, who, channel, text="hapus data saya"))
         assert TITLE in read and "90 hari" in read
+        helped = said(await send(db, app, who, channel, command="bantuan"))
+        assert "/privasi - data pribadi Bapak/Ibu dan hak atasnya" in helped
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
