@@ -59,6 +59,7 @@ async def test_a_psm_asking_about_her_data_reads_what_is_kept_and_her_rights(
         assert right in read
     assert "koordinator Dinas Sosial kabupaten Bapak/Ibu" in read  # no contact set
     assert "tidak bisa dilakukan sendiri lewat bot" in read  # no self-service promised
+    assert "Data akun Bapak/Ibu tidak terhapus sendiri" in read  # nor a deletion by itself
     assert "psm-bot" not in read  # the server's commands are for the staff
     async with db.reading() as repos:
         assert await repos.forms.active(ani.id) is None
