@@ -110,10 +110,13 @@ async def test_a_reviewer_is_named_in_grammatical_english(world, channel: str) -
     people = await review_world(db, channel, reported_at=NOW)
     people.psm = await _english(db, people.psm)
     people.tksk = await _english(db, people.tksk)
+    people.coordinator = await _english(db, people.coordinator)
     _, version = await case_version(db, people.case_id)
     await tap(db, app, people.tksk, channel, f"ca:v:{people.case_id}:{version}")
     told = [m.text or "" for m in await queued(db, people.psm)]
     assert told[-1].startswith("News from the TKSK about your report")
+    to_coordinator = [m.text or "" for m in await queued(db, people.coordinator)]
+    assert any("was verified by the TKSK and waits" in text for text in to_coordinator)
     _, version = await case_version(db, people.case_id)
     await tap(db, app, people.coordinator, channel, f"ca:b:{people.case_id}:{version}")
     await say(db, app, people.coordinator, channel, "Alamat kurang lengkap")
