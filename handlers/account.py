@@ -40,7 +40,7 @@ def welcome_back(turn: Turn) -> str:
 
 
 async def show_profile(turn: Turn) -> None:
-    """/saya: who the bot thinks I am."""
+    """/saya: who the bot thinks I am, and where to read about my data (/privasi)."""
     user = turn.user
     assert user is not None
     role = (
@@ -59,6 +59,7 @@ async def show_profile(turn: Turn) -> None:
         phone=phone_shown(turn.app.catalog, turn.language, user.phone, user.phone_verified),
         language=turn.t(f"languages.{user.language}"),
     )
+    card += "\n" + turn.t("profile.privacy")  # where a copy or deletion is asked (UU PDP)
     offered = await channel_choice.choice(turn)  # people on both channels pick one
     if offered is None:
         turn.reply(card)
@@ -112,12 +113,19 @@ async def ask_language(turn: Turn) -> None:
 
 
 async def set_language(turn: Turn, data: str) -> None:
-    """A language button was tapped."""
+    """A language button was tapped: said in the new language, then the main menu in it
+    (what next, as after a report), unless a form is open (its question stays the next
+    step) or the person has no menu (not active)."""
     assert turn.user is not None
     code = data.partition(":")[2]
     if code not in LANGUAGES:
         turn.reply(turn.t("errors.unknown_button"))
         return
     turn.user = await turn.repos.users.update(turn.user.id, now=turn.now, language=code)
-    turn.toast = turn.t("language.changed")
-    turn.reply(turn.t("language.changed"))
+    changed = turn.t("language.changed")
+    turn.toast = changed
+    rows = menu_rows(turn)
+    if rows and await turn.repos.forms.active(turn.user.id) is None:
+        turn.reply(Outbound.say(f"{changed}\n\n{turn.t('menu.title')}", rows))
+    else:
+        turn.reply(changed)

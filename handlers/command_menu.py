@@ -42,6 +42,7 @@ COMMAND_PERMISSIONS: dict[str, tuple[str, ...]] = {
     "daftar": ("registration.apply",),
     "nomor": ("phone.change",),
     "kontak": ("district.contact", "district.contact_view"),
+    "privasi": (),
     "menu": (),
     "saya": (),
     "bantuan": (),
@@ -51,7 +52,8 @@ COMMAND_PERMISSIONS: dict[str, tuple[str, ...]] = {
 # What someone not (or no longer) active may use: the menu everyone sees first.
 VISITOR_COMMANDS = ("start", "bantuan", "bahasa", "batal")
 # Commands anyone may use, registered or not.
-OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal"})
+# (/privasi too: anyone may ask what is kept about them, UU PDP.)
+OPEN_COMMANDS = frozenset({"start", "daftar", "bantuan", "help", "bahasa", "batal", "privasi"})
 # Commands someone waiting for approval may use too (the office's contact).
 PENDING_COMMANDS = frozenset({"kontak"})
 

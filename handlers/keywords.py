@@ -32,6 +32,7 @@ KEYWORDS = {
     "jadwal": "jadwal", "bimtek": "bimtek", "bimtekbaru": "bimtek_baru",
     "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
     "pengguna": "pengguna", "templat": "templat", "template": "templat", "kontak": "kontak",
+    "privasi": "privasi", "privacy": "privasi",
 }  # fmt: skip
 # Keywords followed by words to look for: "cari Ayu Lestari".
 WITH_ARGUMENTS = {

@@ -226,6 +226,16 @@ async def _charts(
         }
 
 
+def waited(app: AppContext, language: str, since: datetime | None, now: datetime) -> str:
+    """How long the oldest case of a queue has waited, in whole days: "kurang dari 1 hari"
+    for one that came in within a day (not "0 hari"), "1 hari", "5 hari"."""
+    days = (now - since).days if since else 0
+    key = {0: "digest.waited_under_a_day", 1: "digest.waited_one_day"}.get(
+        days, "digest.waited_days"
+    )
+    return app.catalog.text(language, key, days=days)
+
+
 def _digest_text(
     app: AppContext,
     language: str,
@@ -250,8 +260,8 @@ def _digest_text(
         )
         lines.append(t(language, "digest.categories", categories=categories))
     if waiting:
-        days = (now - since).days if since else 0
-        lines.append(t(language, "digest.queue", count=waiting, oldest=oldest or "-", days=days))
+        age = waited(app, language, since, now)
+        lines.append(t(language, "digest.queue", count=waiting, oldest=oldest or "-", waited=age))
     else:
         lines.append(t(language, "digest.queue_empty"))
     if pending:

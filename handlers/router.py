@@ -15,6 +15,7 @@ from handlers import (
     form_cancel,
     list_replies,
     main_menu,
+    privacy,
     region_pickers,
     registration,
     registration_kecamatan,
@@ -92,9 +93,14 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
     help prints it ("laporan_saya") wherever they may use it; any other only where it does not
     read as the answer to the question on screen ("jadwal" at the KK question is a side trip;
     an option named so stays the answer; at free text a word alone is asked about:
-    `command_or_answer`). A choice held beside the form ("cancel?") takes no command word."""
-    typed = typed_command(turn.event.text or "")
-    if typed is None or typed.in_form:
+    `command_or_answer`). A choice held beside the form ("cancel?") takes no command word.
+    Outside a form, words asking about one's personal data ("hapus data saya") stand for
+    /privasi; inside one they are the answer."""
+    text = turn.event.text or ""
+    typed = typed_command(text)
+    if typed is None:
+        return await _data_question(turn, text)
+    if typed.in_form:
         return typed
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
@@ -111,6 +117,18 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
     ):
         return None
     return typed
+
+
+async def _data_question(turn: Turn, text: str) -> TypedCommand | None:
+    """/privasi for words asking about one's personal data ("saya mau minta data saya
+    dihapus") outside a form; inside one they are the answer to its question."""
+    if not privacy.asks_about_data(text):
+        return None
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is not None and welcome.may_answer_forms(turn, session):
+        return None
+    return TypedCommand("privasi")
 
 
 # -- commands -------------------------------------------------------------------------------

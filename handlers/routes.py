@@ -24,6 +24,7 @@ from handlers import (
     my_case_page,
     my_reports,
     phone_number,
+    privacy,
     registration_kecamatan,
     registration_request,
     reminder_settings,
@@ -79,6 +80,7 @@ COMMANDS: dict[str, Handler] = {
     "nomor": phone_number.ask,
     "templat": template_count.show_template_count,
     "kontak": district_contact.ask,
+    "privasi": privacy.show_privacy,
 }
 # Buttons only active people may press (each handler re-checks role and scope as well).
 _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] = [

@@ -19,7 +19,7 @@ from handlers.events import Outbound
 from handlers.followup_reminders import case_numbers
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
-from handlers.reminders import QUIET_DAYS
+from handlers.reminders import QUIET_DAYS, waited
 from storage.models import CaseState, User
 from storage.repos import Repos
 from storage.scope import Scope
@@ -99,9 +99,9 @@ async def _digest_text(
         person.kabupaten_code, kecamatan_code=person.kecamatan_code, states=TKSK_QUEUE
     )
     if waiting:
-        days = (now - since).days if since else 0
+        age = waited(app, language, since, now)
         lines.append(
-            t(language, "followup.weekly.queue", count=waiting, oldest=oldest or "-", days=days)
+            t(language, "followup.weekly.queue", count=waiting, oldest=oldest or "-", waited=age)
         )
     else:
         lines.append(t(language, "followup.weekly.queue_empty"))

@@ -219,7 +219,9 @@ async def show_person(turn: Turn, person_id: int, prefix: str = "") -> None:
             [Button(label=turn.t("people.reconsider"), data=data("rv", person.id, version))]
         )
     rows.append([menu_button(turn)])
-    turn.reply(Outbound.say(prefix + await person_text(turn, person), rows))
+    # A request about their personal data is carried out on the server by this number.
+    data_request = turn.t("people.data_request", id=person.id)
+    turn.reply(Outbound.say(f"{prefix}{await person_text(turn, person)}\n{data_request}", rows))
 
 
 async def show_changed_meanwhile(turn: Turn, person_id: int) -> None:

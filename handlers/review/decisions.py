@@ -271,5 +271,5 @@ async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
         key,
         number=case.summary.number,
         case_id=case.summary.id,
-        labels={"verifier": f"roles.{turn.user.role}"},
+        labels={"verifier": f"reporter.by_role.{turn.user.role}"},  # in a sentence
     )

@@ -26,5 +26,8 @@ def sent_back_note(
 
 
 def role_name(turn: Turn, language: str, role: str | None) -> str:
-    """A reviewer as their reporter knows them: by role ("TKSK"), never by name."""
-    return turn.app.catalog.text(language, f"roles.{role}" if role else "reporter.someone")
+    """A reviewer as their reporter knows them, in a sentence: by role ("the TKSK"), never by
+    name."""
+    return turn.app.catalog.text(
+        language, f"reporter.by_role.{role}" if role else "reporter.someone"
+    )

@@ -93,7 +93,7 @@ async def tell_who_asked_for_correction(
         f"review.{key}",
         number=case.summary.number,
         case_id=case.summary.id,
-        labels={"verifier": f"roles.{_verifying_role(verifiers)}"},
+        labels={"verifier": f"reporter.by_role.{_verifying_role(verifiers)}"},  # in a sentence
         more=changes,
     )
 

@@ -265,7 +265,7 @@ async def test_a_double_tap_makes_one_file(fake, settings, start_bot) -> None:
     assert len(fake.calls_of("sendDocument")) == 1
 
 
-async def test_export_on_whatsapp_points_to_the_server(
+async def test_export_on_whatsapp_points_to_telegram_and_the_technical_staff(
     fake, graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:
     await _world(wa_settings)
@@ -273,11 +273,13 @@ async def test_export_on_whatsapp_points_to_the_server(
     coordinator = WhatsAppPerson(graph, webhook_url, user_id="ID.500", wa_id=COORDINATOR_WA)
     await coordinator.say("ekspor")
     # The start's first tick may send her the daily digest (a template, outside the window)
-    # just before or after the answer: the answer is the message naming the command.
+    # just before or after the answer: the answer is the message naming whom to ask.
     await graph.wait_for(
-        lambda: any("psm-bot export" in body_of(m) for m in coordinator.messages()), timeout=15
+        lambda: any("staf teknis kantor" in body_of(m) for m in coordinator.messages()),
+        timeout=15,
     )
-    text = next(body_of(m) for m in coordinator.messages() if "psm-bot export" in body_of(m))
-    assert "Telegram" in text
+    text = next(body_of(m) for m in coordinator.messages() if "staf teknis" in body_of(m))
+    assert "buka bot ini di Telegram" in text
+    assert "psm-bot" not in text and "README" not in text  # no server jargon for her
     assert not [m for m in coordinator.messages() if m.get("type") == "document"]
     assert _audit_rows(wa_settings, "case.export") == []

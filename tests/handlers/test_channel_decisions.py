@@ -103,3 +103,26 @@ async def test_no_paid_channel_leaves_nothing_to_choose(world) -> None:
     assert [r.text for r in tapped.replies] == [nothing]
     async with db.reading() as repos:
         assert (await repos.district_reminders.schedule("32.08", "telegram")).frequency == "daily"
+
+
+@pytest.mark.parametrize(
+    ("language", "telegram", "staff"),
+    [
+        ("id", "buka bot ini di Telegram lalu ketik /ekspor", "staf teknis kantor"),
+        ("en", "open this bot on Telegram and type /ekspor", "office's technical staff"),
+    ],
+)
+async def test_the_whatsapp_refusal_of_an_export_speaks_plainly(
+    world, language, telegram, staff
+) -> None:
+    """A coordinator is told where to get the file and whom to ask for the full export, in
+    plain words: no server command, no README (QA walk 5)."""
+    db, app, coordinator, _ = world
+    async with db.transaction() as repos:
+        coordinator = await repos.users.update(coordinator.id, now=NOW, language=language)
+        turn = command(app, repos, coordinator, "ekspor", channel="whatsapp")
+        await export.start_export(turn)
+    [reply] = turn.replies
+    assert reply.text is not None and telegram in reply.text and staff in reply.text
+    for jargon in ("psm-bot", "README", "server"):
+        assert jargon not in reply.text

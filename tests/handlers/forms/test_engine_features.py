@@ -628,6 +628,10 @@ AGES = [
     ("2 tahun 3 bulan", None, 27, "2 th 3 bln"),
     ("2 tahun dan 3 bulan", None, 27, "2 th 3 bln"),
     ("2 years 3 months", None, 27, "2 th 3 bln"),
+    ("5 years", None, 60, "5 th 0 bln"),  # the English hint's units (QA walk 5)
+    ("2 yrs 3 months", None, 27, "2 th 3 bln"),
+    ("18 months", None, 18, "1 th 6 bln"),
+    ("2 years and 3 months", None, 27, "2 th 3 bln"),
     ("0", None, 0, "0 th 0 bln"),
     ("05-06-2023", BORN_ISO, 41, AGE_SHOWN),
     ("5/6/2023", BORN_ISO, 41, AGE_SHOWN),
