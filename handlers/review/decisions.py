@@ -27,6 +27,7 @@ from handlers.review.case_page import local_time, show_case, tell_to_open
 from handlers.review.possible_actions import case_deciders, may_try, possible_actions, stands_in
 from handlers.review.reporter import REPORT_FORM, tell_reporter
 from handlers.review.send_back_notices import tell_verifier_of_undoing
+from handlers.review.verification_check import check_line
 from handlers.review.workflow import ACTIONS_BY_CODE, TRANSITIONS
 from handlers.scope import scope_of
 from storage.models import CaseDetail, FormSession
@@ -92,7 +93,7 @@ async def action_button(turn: Turn, data: str) -> None:
 
 
 @buttons_under(NOTE_FORM)
-def _cancel_row(turn: Turn, session: FormSession) -> list[list[Button]]:
+def cancel_row(turn: Turn, session: FormSession) -> list[list[Button]]:
     """A Batal under the reason's question every time it is asked (first, again after a
     reason too short, resumed), which leaves the case as it is."""
     case_id = form_context(session).get("case_id")
@@ -182,10 +183,12 @@ async def move_case(
     version: int,
     reason: str | None,
     typed: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> CaseDetail | None:
     """Move the case through the workflow if nobody else did first, and audit it; the case
     as it was, or None (the person told why, and given back the reason or `typed`: the text
-    they wrote for it)."""
+    they wrote for it). `detail`: what the step records beyond its reason (a verification's
+    check)."""
     assert turn.user is not None
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     transition = TRANSITIONS[action]
@@ -208,6 +211,7 @@ async def move_case(
         actor_id=turn.user.id,
         reason=reason,
         now=turn.now,
+        detail=detail,
     )
     if not done:  # the version was checked above in this transaction: not expected
         await record_refusal(turn, case_id, {"action": action, "stale": version})
@@ -225,9 +229,18 @@ async def move_case(
     return case
 
 
-async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str | None) -> None:
-    """Move the case (if nobody else did first) and tell the people concerned."""
-    case = await move_case(turn, case_id, action, version, reason)
+async def apply(
+    turn: Turn,
+    case_id: int,
+    action: str,
+    version: int,
+    reason: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Move the case (if nobody else did first) and tell the people concerned (`detail`: as
+    `move_case`'s)."""
+    typed = (detail or {}).get("note")  # a check's note, given back if it cannot be used
+    case = await move_case(turn, case_id, action, version, reason, typed=typed, detail=detail)
     if case is None:
         return
     transition = TRANSITIONS[action]
@@ -238,7 +251,7 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
     await tell_reporter(turn, case, transition, reason, told)
     await tell_verifier_of_undoing(turn, case, transition.to_state, reason)
     if transition.to_state == S.VERIFIED:
-        await _ask_for_approval(turn, case)
+        await _ask_for_approval(turn, case, detail)
 
 
 async def _drop_corrections(turn: Turn, case: CaseDetail) -> int:
@@ -257,8 +270,9 @@ async def _drop_corrections(turn: Turn, case: CaseDetail) -> int:
     return closed
 
 
-async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
-    """Whoever may approve the case just verified hears of it (not of their own action)."""
+async def _ask_for_approval(turn: Turn, case: CaseDetail, check: dict[str, Any] | None) -> None:
+    """Whoever may approve the case just verified hears of it (not of their own action), with
+    the check in the field in one line."""
     who = await case_deciders(turn, case.summary, "approve")
     assert turn.user is not None  # the case was just moved by them
     key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
@@ -272,4 +286,11 @@ async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
         number=case.summary.number,
         case_id=case.summary.id,
         labels={"verifier": f"roles.{turn.user.role}"},
+        more=lambda language: _check_said(turn, language, check),
     )
+
+
+def _check_said(turn: Turn, language: str, check: dict[str, Any] | None) -> str:
+    """The verifier's check in the field, one line of the notice ("" without one)."""
+    line = check_line(turn.app, language, check)
+    return turn.app.catalog.text(language, "verification.notice_line", check=line) if line else ""
