@@ -20,6 +20,7 @@ from handlers.forms.runner import (
     context_values,
     form_context,
     on_complete,
+    resume_form,
     start_form,
 )
 from handlers.review.buttons import record_refusal
@@ -76,6 +77,8 @@ async def action_button(turn: Turn, data: str) -> None:
         )
         return
     if transition.needs_reason:
+        if await _asking_already(turn, case_id, action):
+            return
         await start_form(
             turn,
             transition.form,
@@ -90,6 +93,21 @@ async def action_button(turn: Turn, data: str) -> None:
         )
         return
     await apply(turn, case_id, action, version, reason=None)
+
+
+async def _asking_already(turn: Turn, case_id: int, action: str) -> bool:
+    """The action's form for this case is the one open (the button tapped again, a double
+    tap on a slow phone): its question is asked again where it was, rather than a second form
+    that would come back once the first is sent, about a case already decided."""
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is None or session.form_id != TRANSITIONS[action].form:
+        return False
+    context = form_context(session)
+    if context.get("case_id") != case_id or context.get("action") != action:
+        return False
+    await resume_form(turn, session)
+    return True
 
 
 @buttons_under(NOTE_FORM)

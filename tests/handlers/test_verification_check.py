@@ -228,3 +228,22 @@ async def test_a_coordinator_and_an_admin_standing_in_use_the_same_check(
     await say(db, app, admin, channel, "kirim")
     assert await checks(db, by_admin) == [{"method": "visited", "finding": "matches"}]
     assert await case_version(db, by_admin) == ("verified", 2)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_verifikasi_tapped_again_mid_check_goes_on_where_it_was(world, channel: str) -> None:
+    """A double tap on a slow phone opens no second check that would come back, about a case
+    already verified, once the first is sent."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    await say(db, app, tksk, channel, "Telepon/perangkat")
+    again = await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    assert "Apa hasilnya?" in said(again) and ASKED not in said(again)
+    await say(db, app, tksk, channel, "Sesuai laporan")
+    await say(db, app, tksk, channel, "Lewati")
+    done = said(await say(db, app, tksk, channel, "kirim"))
+    assert "sekarang: Diverifikasi" in done and ASKED not in done and "Apa hasilnya?" not in done
+    assert await active_forms(db, tksk.id) == []
+    assert await checks(db, case_id) == [{"method": "remote", "finding": "matches"}]
