@@ -154,6 +154,9 @@ async def test_a_stale_or_forged_verify_button_asks_no_check(world, channel: str
     assert await active_forms(db, tksk.id) == [] and await active_forms(db, people.psm.id) == []
     assert await case_version(db, case_id) == ("verified", 2)
     assert len(await checks(db, case_id)) == 1
+    gone = await tap(db, app, tksk, channel, f"cn:{case_id}")  # the check's Batal, once sent
+    assert "Tombol itu sudah tidak berlaku" in said(gone)
+    assert await case_version(db, case_id) == ("verified", 2)
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -185,7 +188,7 @@ async def test_a_nik_in_the_note_is_refused_and_asked_again(world, channel: str)
     people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
     tksk, case_id = people.tksk, people.case_id
     await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
-    await say(db, app, tksk, channel, "Telepon/perangkat")
+    await say(db, app, tksk, channel, "telepon")  # typed: the option's alias
     await say(db, app, tksk, channel, "Ada perbedaan")
     refused = said(await say(db, app, tksk, channel, f"NIK ayahnya {NIK} bukan yang dilaporkan"))
     assert "tidak boleh memuat NIK atau nomor KK" in refused and NIK not in refused
