@@ -14,12 +14,10 @@ from typing import Any
 from handlers.context import Turn
 from handlers.forms.runner import buttons_under, form_context, on_complete
 from handlers.review import decisions
-from handlers.review.verification_check import check_of
-from handlers.review.workflow import TRANSITIONS
+from handlers.review.verification_check import VERIFY_FORM, check_of
 from storage.models import FormSession
 
 VERIFY_ACTION = "verify"
-VERIFY_FORM = TRANSITIONS[VERIFY_ACTION].form
 
 # The Batal under each of its questions, as under a reason's: the case left as it is.
 buttons_under(VERIFY_FORM)(decisions.cancel_row)

@@ -13,8 +13,9 @@ from handlers.forms.model import Form
 from handlers.forms.option_labels import OptionLabels, shown
 from handlers.i18n import Markup
 from handlers.masking import mask_identifiers
+from handlers.review.workflow import TRANSITIONS
 
-VERIFY_FORM = "verification"
+VERIFY_FORM = TRANSITIONS["verify"].form  # forms/verification.yaml
 NOTE_SHOWN = 200  # characters of the note on a line (the page, a notice)
 
 
