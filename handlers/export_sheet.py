@@ -11,6 +11,7 @@ Every cell is written as what it is: a name starting with "=" stays text, never 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -27,10 +28,12 @@ from handlers.forms.model import FORMS_DIR, Form
 from handlers.forms.option_labels import OptionLabels, shown
 from handlers.i18n import Catalog
 from handlers.masking import mask_identifiers
+from handlers.review.verification_check import VERIFY_FORM, CheckWords
 from storage.exports import ExportRow
 
 LAYOUTS = ("standard", "siksng")
 REPORT_FORM = FORMS_DIR / "case_report.yaml"
+VERIFICATION_FORM = FORMS_DIR / f"{VERIFY_FORM}.yaml"
 DATE_FORMAT = "dd-mm-yyyy"
 EXCEL_EPOCH = date(1899, 12, 31)
 
@@ -66,6 +69,10 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("relation", 16),
         Column("protected", 10),
         Column("reporter", 20, "free"),
+        # The verifier's check in the field (handlers/review/verification_check.py).
+        Column("verified_how", 18),
+        Column("verified_finding", 16),
+        Column("verified_note", 30, "free"),
     ),
     # What a desa operator re-keys into SIKS-NG (domain.md section 7), and the case number.
     "siksng": (
@@ -112,6 +119,7 @@ class SheetCells:
         self._serials: dict[date, float] = {}
         form = form or load_form(REPORT_FORM)
         self.options = OptionLabels(form, language)
+        self.check_words = CheckWords(load_form(VERIFICATION_FORM), language)
         values = self._value_functions()
         self.columns = COLUMNS[layout]
         if layout == "standard":
@@ -158,6 +166,9 @@ class SheetCells:
             "relation": lambda r: r.relation and shown(relations, r.relation),
             "protected": lambda r: label("common", "yes" if r.protected else "no"),
             "reporter": attrgetter("reporter_name"),
+            "verified_how": lambda r: self.check_words.method(_check(r)),
+            "verified_finding": lambda r: self.check_words.finding(_check(r)),
+            "verified_note": lambda r: str(_check(r).get("note") or ""),
         }
 
     def text(self, key: str, **values: Any) -> str:
@@ -270,6 +281,11 @@ class SheetWriter:
             self.workbook.close()
         except Exception as exc:  # XlsxWriter's FileCreateError: a folder gone, a full disk
             raise RuntimeError(f"could not write the workbook: {exc}") from exc
+
+
+def _check(row: ExportRow) -> dict[str, Any]:
+    """The row's verification check ({} when it has none)."""
+    return json.loads(row.verification) if row.verification else {}
 
 
 def _masking(value: Callable[[ExportRow], Cell]) -> Callable[[ExportRow], Cell]:

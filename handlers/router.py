@@ -47,6 +47,7 @@ from handlers.keywords import TypedCommand, as_command, typed_command
 from handlers.people import handover as people_handover
 from handlers.review import search as review_search
 from handlers.review import typed_case_number
+from handlers.review import verification as review_verification  # noqa: F401 (its completion)
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
 from handlers.routes import ACTIVE_BUTTONS, COMMANDS, FORM_COMMANDS
 from handlers.trainings import checkin as training_checkin

@@ -177,9 +177,16 @@ class CaseReviewRepo(Repo):
             )
         ]
         events = [
-            CaseEvent(at=from_db(r[0]), actor_id=r[1], from_state=r[2], to_state=r[3], reason=r[4])
+            CaseEvent(
+                at=from_db(r[0]),
+                actor_id=r[1],
+                from_state=r[2],
+                to_state=r[3],
+                reason=r[4],
+                detail=json.loads(r[5]) if r[5] else None,
+            )
             for r in await self._all(
-                "SELECT at, actor_id, from_state, to_state, reason FROM case_events"
+                "SELECT at, actor_id, from_state, to_state, reason, detail FROM case_events"
                 " WHERE case_id = ? ORDER BY id",
                 (case_id,),
             )
@@ -212,8 +219,10 @@ class CaseReviewRepo(Repo):
         actor_id: int,
         reason: str | None,
         now: datetime,
+        detail: dict[str, Any] | None = None,
     ) -> bool:
-        """Change the state if nobody changed the case meanwhile (version check)."""
+        """Change the state if nobody changed the case meanwhile (version check); `detail`:
+        what the step recorded beyond its reason (a verification's check)."""
         marks = placeholders(from_states)
         row = await self._one("SELECT state FROM cases WHERE id = ?", (case_id,))
         cursor = await self._run(
@@ -230,6 +239,7 @@ class CaseReviewRepo(Repo):
             from_state=row[0] if row else None,
             to_state=to_state,
             reason=reason,
+            detail=detail,
         )
         return True
 

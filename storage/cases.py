@@ -142,12 +142,22 @@ class CaseRepo(Repo):
         from_state: str | None,
         to_state: str,
         reason: str | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> None:
-        """Record a change of state: who, when, why."""
+        """Record a change of state: who, when, why (and `detail`: what the step recorded
+        beyond its reason, a verification's check)."""
         await self._run(
-            "INSERT INTO case_events (case_id, at, actor_id, from_state, to_state, reason)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (case_id, to_db(now), actor_id, from_state, to_state, reason),
+            "INSERT INTO case_events (case_id, at, actor_id, from_state, to_state, reason,"
+            " detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                case_id,
+                to_db(now),
+                actor_id,
+                from_state,
+                to_state,
+                reason,
+                json.dumps(detail, ensure_ascii=False) if detail else None,
+            ),
         )
 
     async def open_duplicates(

@@ -160,6 +160,12 @@ class ErasureRepo(Repo):
                 f" WHERE case_id IN ({placeholders(only_theirs)})",
                 only_theirs,
             )
+            await self._run(  # and what a verifier found at their home, and where it is
+                "UPDATE case_events SET detail = json_remove(detail, '$.note', '$.latitude',"
+                " '$.longitude') WHERE detail IS NOT NULL"
+                f" AND case_id IN ({placeholders(only_theirs)})",
+                only_theirs,
+            )
         photos = await self._drop_photos(only_theirs)
         heads = await self._names_as_head(members, nik, headed)
         scrubber = Scrubber(

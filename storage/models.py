@@ -248,6 +248,8 @@ class CaseEvent(_Model):
     from_state: str | None
     to_state: str
     reason: str | None
+    # What the step recorded beyond its reason (a verification's check in the field).
+    detail: dict[str, Any] | None = None
 
 
 class SendBackNote(_Model):

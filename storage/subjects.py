@@ -65,10 +65,10 @@ class SubjectRepo(Repo):
                     (row["id"],),
                 )
             ]
-            case["events"] = [
-                dict(r)
+            case["events"] = [  # a verification's check with its step (`detail`)
+                dict(r) | {"detail": json.loads(r["detail"]) if r["detail"] else None}
                 for r in await self._all(
-                    "SELECT at, from_state, to_state, reason FROM case_events"
+                    "SELECT at, from_state, to_state, reason, detail FROM case_events"
                     " WHERE case_id = ? ORDER BY id",
                     (row["id"],),
                 )

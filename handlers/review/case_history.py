@@ -1,6 +1,7 @@
-"""A case's history as its page shows it: each step (when, the state it went to, who, why)
-and, under a correction that moved it to another kecamatan, where it came from (the audit's
-`case.moved` entries of the case)."""
+"""A case's history as its page shows it: each step (when, the state it went to, who, why;
+a verification with its check in the field, and the map of where, when visited) and, under a
+correction that moved it to another kecamatan, where it came from (the audit's `case.moved`
+entries of the case)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from handlers.context import Turn
+from handlers.review.verification_check import check_line
 from storage.models import CaseDetail, CaseState
 
 MOVED = "case.moved"  # the audit action of a move; its detail: {"from": desa, "to": desa}
@@ -35,7 +37,13 @@ async def history_lines(turn: Turn, case: CaseDetail, at: Callable[[datetime], s
         line += f" ({html.escape(actor.full_name, quote=False)})" if actor else ""
         if event.reason:
             line += f": {html.escape(event.reason[:200], quote=False)}"
+        check = event.detail if event.to_state == CaseState.VERIFIED else None
+        if check:  # the verifier's check in the field (a case verified since it was asked)
+            line += " — " + check_line(turn.app, turn.language, check)
         lines.append(line)
+        if check and check.get("latitude") is not None:
+            where = turn.t("review.case_map", lat=check["latitude"], lon=check["longitude"])
+            lines.append(f"  📍 {where}")
         came_from = moves.get(event.at) if event.to_state == CaseState.RESUBMITTED else None
         if came_from:
             regions = turn.repos.regions

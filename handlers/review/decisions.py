@@ -20,6 +20,7 @@ from handlers.forms.runner import (
     context_values,
     form_context,
     on_complete,
+    resume_form,
     start_form,
 )
 from handlers.review.buttons import record_refusal
@@ -27,6 +28,7 @@ from handlers.review.case_page import local_time, show_case, tell_to_open
 from handlers.review.possible_actions import case_deciders, may_try, possible_actions, stands_in
 from handlers.review.reporter import REPORT_FORM, tell_reporter
 from handlers.review.send_back_notices import tell_verifier_of_undoing
+from handlers.review.verification_check import check_line
 from handlers.review.workflow import ACTIONS_BY_CODE, TRANSITIONS
 from handlers.scope import scope_of
 from storage.models import CaseDetail, FormSession
@@ -75,6 +77,8 @@ async def action_button(turn: Turn, data: str) -> None:
         )
         return
     if transition.needs_reason:
+        if await _asking_already(turn, case_id, action):
+            return
         await start_form(
             turn,
             transition.form,
@@ -91,8 +95,23 @@ async def action_button(turn: Turn, data: str) -> None:
     await apply(turn, case_id, action, version, reason=None)
 
 
+async def _asking_already(turn: Turn, case_id: int, action: str) -> bool:
+    """The action's form for this case is the one open (the button tapped again, a double
+    tap on a slow phone): its question is asked again where it was, rather than a second form
+    that would come back once the first is sent, about a case already decided."""
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is None or session.form_id != TRANSITIONS[action].form:
+        return False
+    context = form_context(session)
+    if context.get("case_id") != case_id or context.get("action") != action:
+        return False
+    await resume_form(turn, session)
+    return True
+
+
 @buttons_under(NOTE_FORM)
-def _cancel_row(turn: Turn, session: FormSession) -> list[list[Button]]:
+def cancel_row(turn: Turn, session: FormSession) -> list[list[Button]]:
     """A Batal under the reason's question every time it is asked (first, again after a
     reason too short, resumed), which leaves the case as it is."""
     case_id = form_context(session).get("case_id")
@@ -182,10 +201,12 @@ async def move_case(
     version: int,
     reason: str | None,
     typed: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> CaseDetail | None:
     """Move the case through the workflow if nobody else did first, and audit it; the case
     as it was, or None (the person told why, and given back the reason or `typed`: the text
-    they wrote for it)."""
+    they wrote for it). `detail`: what the step records beyond its reason (a verification's
+    check)."""
     assert turn.user is not None
     case = await turn.repos.review.detail(case_id, scope_of(turn.user))
     transition = TRANSITIONS[action]
@@ -208,6 +229,7 @@ async def move_case(
         actor_id=turn.user.id,
         reason=reason,
         now=turn.now,
+        detail=detail,
     )
     if not done:  # the version was checked above in this transaction: not expected
         await record_refusal(turn, case_id, {"action": action, "stale": version})
@@ -225,9 +247,18 @@ async def move_case(
     return case
 
 
-async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str | None) -> None:
-    """Move the case (if nobody else did first) and tell the people concerned."""
-    case = await move_case(turn, case_id, action, version, reason)
+async def apply(
+    turn: Turn,
+    case_id: int,
+    action: str,
+    version: int,
+    reason: str | None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Move the case (if nobody else did first) and tell the people concerned (`detail`: as
+    `move_case`'s)."""
+    typed = (detail or {}).get("note")  # a check's note, given back if it cannot be used
+    case = await move_case(turn, case_id, action, version, reason, typed=typed, detail=detail)
     if case is None:
         return
     transition = TRANSITIONS[action]
@@ -238,7 +269,7 @@ async def apply(turn: Turn, case_id: int, action: str, version: int, reason: str
     await tell_reporter(turn, case, transition, reason, told)
     await tell_verifier_of_undoing(turn, case, transition.to_state, reason)
     if transition.to_state == S.VERIFIED:
-        await _ask_for_approval(turn, case)
+        await _ask_for_approval(turn, case, detail)
 
 
 async def _drop_corrections(turn: Turn, case: CaseDetail) -> int:
@@ -257,8 +288,9 @@ async def _drop_corrections(turn: Turn, case: CaseDetail) -> int:
     return closed
 
 
-async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
-    """Whoever may approve the case just verified hears of it (not of their own action)."""
+async def _ask_for_approval(turn: Turn, case: CaseDetail, check: dict[str, Any] | None) -> None:
+    """Whoever may approve the case just verified hears of it (not of their own action), with
+    the check in the field in one line."""
     who = await case_deciders(turn, case.summary, "approve")
     assert turn.user is not None  # the case was just moved by them
     key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
@@ -272,4 +304,11 @@ async def _ask_for_approval(turn: Turn, case: CaseDetail) -> None:
         number=case.summary.number,
         case_id=case.summary.id,
         labels={"verifier": f"reporter.by_role.{turn.user.role}"},  # in a sentence
+        more=lambda language: _check_said(turn, language, check),
     )
+
+
+def _check_said(turn: Turn, language: str, check: dict[str, Any] | None) -> str:
+    """The verifier's check in the field, one line of the notice ("" without one)."""
+    line = check_line(turn.app, language, check)
+    return turn.app.catalog.text(language, "verification.notice_line", check=line) if line else ""

@@ -19,7 +19,7 @@ class Transition:
     action: str
     from_states: tuple[S, ...]
     to_state: S
-    needs_reason: bool  # the person is asked why (sent back, rejected, visit notes...)
+    needs_reason: bool  # a form is asked first (why: sent back, rejected; a visit; a check)
     form: str = "review_note"  # the form that asks for it (forms/<form>.yaml)
 
 
@@ -27,7 +27,13 @@ WAITING = (S.SUBMITTED, S.RESUBMITTED)
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("verify", WAITING, S.VERIFIED, needs_reason=False),
+        Transition(
+            "verify",
+            WAITING,
+            S.VERIFIED,
+            needs_reason=True,
+            form="verification",  # the check in the field: how, what was found, a note, where
+        ),
         Transition("send_back", (*WAITING, S.VERIFIED), S.NEEDS_REVISION, needs_reason=True),
         # Also a case sent back that its reporter never corrects (left, suspended): closed.
         Transition(

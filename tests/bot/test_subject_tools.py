@@ -174,6 +174,20 @@ async def _leave_traces(world: World) -> None:
                         recorded_by=1,
                         now=NOW,
                     )
+                    await repos.cases.add_event(  # the TKSK's check at the child's home
+                        1,
+                        now=NOW,
+                        actor_id=1,
+                        from_state="submitted",
+                        to_state="verified",
+                        detail={
+                            "method": "visited",
+                            "finding": "differs",
+                            "note": "Ayu Lestari tinggal dengan neneknya",
+                            "latitude": -6.98765,
+                            "longitude": 108.48321,
+                        },
+                    )
                 elif step == 1:
                     await repos.inbox.mark_done(1, now=NOW)
                 else:
@@ -227,6 +241,8 @@ def test_erase_leaves_no_trace_and_keeps_the_counts(world: World, capsys) -> Non
     answers = json.loads(child["answers"])
     assert child["description"] == "" and answers["description"] == "[dihapus]"
     assert [r[0] for r in query(world.database, "SELECT actions FROM case_visits")] == [""]
+    checks = query(world.database, "SELECT detail FROM case_events WHERE detail IS NOT NULL")
+    assert [json.loads(r[0]) for r in checks] == [{"method": "visited", "finding": "differs"}]
     assert answers["head_name"] == answers["address"] == answers["no_kk"] == "[dihapus]"
     assert answers["members"] == [
         {"member_name": "[dihapus]", "member_nik": "[dihapus]", "member_age": None}

@@ -155,7 +155,13 @@ VISIT = ("Hari ini", "{reason}", "Lewati", "Kirim")  # the follow-up visit form
 
 
 ACTIONS: dict[str, Action] = {
-    "v": Action("verify", "submitted", "verified", None),
+    "v": Action(
+        "verify",
+        "submitted",
+        "verified",
+        "Bagaimana laporan ini diperiksa?",
+        ("Telepon/perangkat", "Sesuai laporan", "Lewati", "Kirim"),  # the check, quickly
+    ),
     "b": Action("send_back", "verified", "needs_revision", "akan dikembalikan"),
     "x": Action("reject", "verified", "rejected", "akan ditolak"),
     "a": Action("approve", "verified", "approved", None),

@@ -11,8 +11,10 @@ import pytest
 from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.reports import CHILD_NIK, Report, walk_report
+from tests.e2e.review_steps import ASKED, QUICK_CHECK, verify
 
 PSM, TKSK, COORDINATOR, OTHER_TKSK = 700, 600, 500, 601
+DIFFERENCE = "Anaknya sekarang tinggal dengan neneknya"  # what the TKSK's visit found
 
 
 @pytest.fixture
@@ -88,13 +90,30 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     assert "320801******0001" in page[0]["text"] and CHILD_NIK not in page[0]["text"]
     assert "maps.google.com" in page[0]["text"]
     before_psm, before_coordinator = len(psm.messages()), len(coordinator.messages())
-    await tksk.tap("Verifikasi", until="sekarang")
+    # Verifying asks what the check in the field found; Batal under each question.
+    asked = await tksk.tap("Verifikasi", until="Bagaimana laporan ini diperiksa?")
+    assert "Batal" in str(asked[0]["reply_markup"])
+    await tksk.tap("Dikunjungi langsung")
+    await tksk.tap("Ada perbedaan")
+    await tksk.say(DIFFERENCE)
+    before = len(tksk.messages())
+    fake.user_location(TKSK, -6.98765, 108.48321)
+    await fake.wait_for(
+        lambda: any("Periksa kembali" in m["text"] for m in tksk.messages()[before:]),
+        what="the check's summary",
+    )
+    assert _state(settings, number) == "submitted"  # not before it is sent
+    await tksk.tap("Kirim", until="sekarang")
     await _told(fake, psm, before_psm, "Diverifikasi")
-    await _told(fake, coordinator, before_coordinator, "menunggu validasi")
+    notice = await _told(fake, coordinator, before_coordinator, "menunggu validasi")
+    check = "Dikunjungi langsung · Ada perbedaan · Catatan: " + DIFFERENCE
+    assert f"🔎 Hasil pemeriksaan: {check} · 📍 lokasi dicatat" in notice
     assert _state(settings, number) == "verified"
 
     await coordinator.say("/antrian", until="Antrian")
-    await coordinator.tap(number, until="Riwayat")
+    page = await coordinator.tap(number, until="Riwayat")
+    assert f"Diverifikasi (Pak Tono) — {check}" in page[0]["text"]
+    assert "maps.google.com/?q=-6.98765,108.48321" in page[0]["text"]
     before_psm = len(psm.messages())
     ask = await coordinator.tap("Minta perbaikan")
     # Said what sending back does, asked what to correct, with a Batal.
@@ -126,7 +145,7 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
 
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
-    await tksk.tap("Verifikasi", until="sekarang")
+    await verify(tksk)
     await coordinator.say("/antrian", until="Antrian")
     await coordinator.tap(number, until="Riwayat")
     before_psm = len(psm.messages())
@@ -202,11 +221,15 @@ async def test_two_reviewers_at_once_cannot_both_win(fake, settings, people) -> 
     tksk, coordinator = people[TKSK], people[COORDINATOR]
     with sqlite3.connect(settings.database_path) as db:
         (case_id, version) = db.execute("SELECT id, version FROM cases").fetchone()
-    await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
-    # A second press with the same (now old) version: nothing happens twice, and the TKSK
-    # hears it was their own doing.
+    await tksk.tap_data(f"ca:v:{case_id}:{version}", 1, until=ASKED)
+    for label in QUICK_CHECK:
+        await tksk.tap(label)
+    await tksk.tap("Kirim", until="sekarang")
+    # A second press with the same (now old) version: nothing happens twice, and no check
+    # is asked again; the TKSK hears it was their own doing.
     again = await tksk.tap_data(f"ca:v:{case_id}:{version}", 1)
     assert "Tombol itu dari pesan lama" in again[0]["text"]
+    assert ASKED not in again[0]["text"]
     assert f"Laporan {number} sudah Bapak/Ibu verifikasi" in again[0]["text"]
     assert _state(settings, number) == "verified"
     del coordinator
@@ -265,7 +288,7 @@ async def test_the_queue_shows_what_waits_for_this_person_first(fake, settings, 
     older = await _report(fake, psm)
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(older, until="Riwayat")
-    await tksk.tap("Verifikasi", until="sekarang")
+    await verify(tksk)
     await coordinator.say("/antrian", until="Antrian")
     await coordinator.tap(older, until="Riwayat")
     await coordinator.tap("Validasi", until="sekarang")  # approved: follow-up from now on
@@ -294,7 +317,7 @@ async def test_the_queue_shows_what_waits_for_this_person_first(fake, settings, 
     assert "👉 = menunggu tindakan Bapak/Ibu" in queue[0]["text"]
     # The coordinator: once verified, it waits for their validation: first too.
     await tksk.tap(newer, until="Riwayat")
-    await tksk.tap("Verifikasi", until="sekarang")
+    await verify(tksk)
     queue = await coordinator.say("/antrian", until="Antrian")
     labels = _queue_order(queue[0])
     assert [label.split(" · ")[0] for label in labels] == [f"👉 {newer}", older]

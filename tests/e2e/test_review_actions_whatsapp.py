@@ -13,6 +13,7 @@ from tests.e2e.reports import CHILD_NIK, Report, walk_report
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
 PSM = 700
+DIFFERENCE = "Ibunya sudah bekerja lagi"  # what the TKSK's visit found
 
 
 def _titles(message: dict) -> tuple[str, list[str]]:
@@ -76,12 +77,26 @@ async def test_reviewers_on_whatsapp_tap_their_actions(
         ["✅ Verifikasi", "↩️ Minta perbaikan", "📷 Lihat foto (3)"],
     )
     before = len(coordinator.messages())
-    verified = await tksk.tap("Verifikasi")
+    # Verifying asks the check in the field, as reply buttons with Batal as the third.
+    asked = await tksk.tap("Verifikasi")
+    assert "Bagaimana laporan ini diperiksa?" in body_of(asked[-1])
+    assert _titles(asked[-1]) == ("button", ["Dikunjungi langsung", "Telepon/perangkat", "✖️ Batal"])
+    found = await tksk.tap("Dikunjungi langsung")
+    assert _titles(found[-1]) == ("button", ["Sesuai laporan", "Ada perbedaan", "✖️ Batal"])
+    await tksk.tap("Ada perbedaan")
+    where = await tksk.say(DIFFERENCE)
+    assert "Kirim lokasi rumahnya" in body_of(where[-1])
+    summary = await tksk.share_location(-6.98765, 108.48321)
+    assert "Periksa kembali" in body_of(summary[-1])
+    verified = await tksk.tap("Kirim")
     assert "Diverifikasi" in body_of(verified[0])
 
-    await _heard(coordinator, before, "menunggu validasi")
+    check = f"Dikunjungi langsung · Ada perbedaan · Catatan: {DIFFERENCE} · 📍 lokasi dicatat"
+    notice = await _heard(coordinator, before, "menunggu validasi")
+    assert f"🔎 Hasil pemeriksaan: {check}" in body_of(notice)
     page = await coordinator.tap("Buka laporan")
     assert number in body_of(page[-1])
+    assert f"Diverifikasi (Pak Tono) — {check}" in body_of(page[-1])
     # Three actions and the photos: a list, the actions in the TKSK's order.
     assert _titles(page[-1]) == (
         "list",

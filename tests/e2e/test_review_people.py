@@ -9,6 +9,7 @@ from bot.admin_tools import add_user
 from tests.e2e import test_review
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.reports import Report, walk_report
+from tests.e2e.review_steps import verify
 from tests.e2e.test_review import COORDINATOR, PSM, TKSK, _report, _state, _told
 
 people = test_review.people  # the fixture: a coordinator, two TKSK and the PSM
@@ -101,7 +102,7 @@ async def test_nobody_verifies_their_own_report(fake, settings, people) -> None:
     page = await coordinator.tap(number, until="Riwayat")
     assert "laporan Bapak/Ibu sendiri" not in page[0]["text"]
     before = _last_outbox_id(settings)
-    await coordinator.tap("Verifikasi", until="sekarang")
+    await verify(coordinator)
     assert _state(settings, number) == "verified"
     assert not any(
         "menunggu validasi" in m for m in _outbox_after(settings, coordinator_id, before)
@@ -129,7 +130,7 @@ async def test_the_coordinator_is_told_in_their_own_language(fake, settings, peo
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
     before = len(coordinator.messages())
-    await tksk.tap("Verifikasi", until="sekarang")
+    await verify(tksk)
     await _told(fake, coordinator, before, number)
     told = next(m for m in coordinator.messages()[before:] if number in m["text"])
     assert _labels(told) == "Open the report"
@@ -154,7 +155,7 @@ async def test_an_admin_stands_in_where_only_the_reporter_could_validate(
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
     before_admin = len(admin.messages())
-    await tksk.tap("Verifikasi", until="sekarang")
+    await verify(tksk)
 
     # Four eyes leaves nobody to validate it: the admin is asked to stand in.
     told = await _told(fake, admin, before_admin, "sebagai admin menggantikan")

@@ -14,6 +14,7 @@ from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import open_db
 from tests.e2e.reports import Report, walk_report
+from tests.e2e.review_steps import verify
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
 COORDINATOR, TKSK = 500, 600
@@ -144,7 +145,7 @@ async def _verify(
 ) -> None:
     await _open(tksk, number)
     before, before_coordinator = len(psm.messages()), len(coordinator.messages())
-    done = await tksk.tap("Verifikasi")
+    done = await verify(tksk)
     assert "Diverifikasi" in done[0]["text"]
     heard = await _hears(psm, before, number, "Diverifikasi")
     assert heard["type"] in ("text", "interactive")
@@ -341,7 +342,7 @@ async def test_an_admin_on_whatsapp_stands_in_for_the_only_coordinator(
     await _told(fake, tksk, before_tksk, number)
     await _open(tksk, number)
     before = len(admin.messages())
-    await tksk.tap("Verifikasi")
+    await verify(tksk)
 
     notice = await _hears(admin, before, number, "sebagai admin menggantikan")
     titles = [b["reply"]["title"] for b in notice["interactive"]["action"]["buttons"]]

@@ -91,6 +91,29 @@ async def tap(db: Database, app: AppContext, user: User, channel: str, data: str
     return await send(db, app, user, channel, kind=InboundKind.BUTTON, data=data, callback_id="c")
 
 
+# The verification form answered quickly: checked by phone, as reported, no note (no location
+# question then), sent (forms/verification.yaml).
+QUICK_CHECK = ("Telepon/perangkat", "Sesuai laporan", "Lewati", "kirim")
+
+
+async def verify(
+    db: Database,
+    app: AppContext,
+    user: User,
+    channel: str,
+    data: str,
+    answers: tuple[str, ...] = QUICK_CHECK,
+) -> Turn:
+    """Tap a Verifikasi button (`data`: `ca:v:<case>:<version>`) and answer its check; the
+    last turn (the tap's own when it asked no check: refused)."""
+    turn = await tap(db, app, user, channel, data)
+    if "Bagaimana laporan ini diperiksa?" not in said(turn):
+        return turn
+    for answer in answers:
+        turn = await say(db, app, user, channel, answer)
+    return turn
+
+
 async def case_version(db: Database, case_id: int) -> tuple[str, int]:
     """(state, version) of a case."""
     async with (

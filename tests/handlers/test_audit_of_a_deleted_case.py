@@ -10,6 +10,7 @@ import pytest
 
 from handlers.retention import purge_closed_cases
 from storage.models import Role
+from tests.handlers.review_turns import verify
 from tests.handlers.routed_turns import CHANNELS, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
 
@@ -43,7 +44,7 @@ async def test_the_history_of_a_case_deleted_by_retention_is_found_by_its_number
             subject=f"case:{case_id}",
             detail={"number": NUMBER},
         )
-    await send(db, app, tono, channel, data=f"ca:v:{case_id}:{await _case_version(db, case_id)}")
+    await verify(db, app, tono, channel, f"ca:v:{case_id}:{await _case_version(db, case_id)}")
     await send(db, app, sari, channel, data=f"ca:x:{case_id}:{await _case_version(db, case_id)}")
     await send(db, app, sari, channel, text="Sudah ditangani dinas lain")
     async with db.reading() as repos:

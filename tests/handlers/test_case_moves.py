@@ -24,6 +24,7 @@ from tests.handlers.review_turns import (
     said,
     say,
     tap,
+    verify,
 )
 from tests.handlers.routed_turns import CHANNELS, queued
 from tests.storage.seed_cases import CINIRU, CINIRU_DESA, NOW, make_user
@@ -60,6 +61,9 @@ async def _world(db: Database, app: AppContext, channel: str) -> tuple[ReviewWor
 
 async def _act(db: Database, app: AppContext, people: ReviewWorld, channel: str, who, code: str):
     _, version = await case_version(db, people.case_id)
+    if code == "v":  # verifying asks for the check in the field
+        await verify(db, app, who, channel, f"ca:v:{people.case_id}:{version}")
+        return
     await tap(db, app, who, channel, f"ca:{code}:{people.case_id}:{version}")
     if code == "b":
         await say(db, app, who, channel, NOTE)

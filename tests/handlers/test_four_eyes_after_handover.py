@@ -12,6 +12,7 @@ from handlers.context import AppContext
 from storage.db import Database
 from storage.models import CaseState, Role, User
 from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
+from tests.handlers.review_turns import verify
 from tests.handlers.routed_turns import CHANNELS, labels, person, queued, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
 
@@ -76,11 +77,11 @@ async def test_a_tksk_never_verifies_his_own_report_handed_over_to_a_psm(
     page = await send(db, app, tono, channel, data=f"cs:{case_id}")
     assert VERIFY not in labels(page), labels(page)
     version = await _case_version(db, case_id)
-    await send(db, app, tono, channel, data=f"ca:v:{case_id}:{version}")
+    await verify(db, app, tono, channel, f"ca:v:{case_id}:{version}")
     assert await _state(db, case_id) == CaseState.SUBMITTED
     # The coordinators verify it, as any report of the kecamatan's TKSK.
     assert VERIFY in labels(await send(db, app, sari, channel, data=f"cs:{case_id}"))
-    await send(db, app, sari, channel, data=f"ca:v:{case_id}:{version}")
+    await verify(db, app, sari, channel, f"ca:v:{case_id}:{version}")
     assert await _state(db, case_id) == CaseState.VERIFIED
 
 

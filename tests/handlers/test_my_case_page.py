@@ -11,7 +11,7 @@ import pytest
 
 from storage.db import Database
 from storage.models import Role
-from tests.handlers.review_turns import review_world
+from tests.handlers.review_turns import review_world, verify
 from tests.handlers.routed_turns import CHANNELS, labels, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
 
@@ -61,7 +61,7 @@ async def test_the_reporter_reads_their_case_with_identifiers_masked(world, chan
 async def test_an_approved_case_says_what_comes_next_without_a_correction(world, channel) -> None:
     db, app = world
     people = await review_world(db, channel, reported_at=NOW - timedelta(days=3))
-    await send(db, app, people.tksk, channel, data=f"ca:v:{people.case_id}:1")
+    await verify(db, app, people.tksk, channel, f"ca:v:{people.case_id}:1")
     await send(db, app, people.coordinator, channel, data=f"ca:a:{people.case_id}:2")
 
     text = said(await send(db, app, people.psm, channel, data=f"mc:{people.case_id}"))

@@ -11,7 +11,15 @@ import pytest
 
 from handlers.context import AppContext
 from storage.db import Database
-from tests.handlers.review_turns import ReviewWorld, case_version, review_world, said, say, tap
+from tests.handlers.review_turns import (
+    ReviewWorld,
+    case_version,
+    review_world,
+    said,
+    say,
+    tap,
+    verify,
+)
 from tests.handlers.routed_turns import CHANNELS, queued
 from tests.storage.seed_cases import NOW
 
@@ -30,6 +38,9 @@ async def _act(
 ) -> None:
     """A review action pressed on the case as it is now (with its reason, when asked)."""
     _, version = await case_version(db, world.case_id)
+    if code == "v":  # verifying asks for the check in the field
+        await verify(db, app, who, channel, f"ca:v:{world.case_id}:{version}")
+        return
     await tap(db, app, who, channel, f"ca:{code}:{world.case_id}:{version}")
     if reason is not None:
         await say(db, app, who, channel, reason)

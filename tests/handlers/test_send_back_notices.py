@@ -13,7 +13,14 @@ from handlers.context import AppContext
 from storage.db import Database
 from storage.models import User, UserStatus
 from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
-from tests.handlers.review_turns import ReviewWorld, case_version, review_world, say, tap
+from tests.handlers.review_turns import (
+    ReviewWorld,
+    case_version,
+    review_world,
+    say,
+    tap,
+    verify,
+)
 from tests.handlers.routed_turns import CHANNELS, queued
 from tests.storage.seed_cases import NOW
 
@@ -44,6 +51,9 @@ async def _act(
     """A review action pressed on the case as it is now; sending back or rejecting gives
     `NOTE`."""
     _, version = await case_version(db, world.case_id)
+    if code == "v":  # verifying asks for the check in the field
+        await verify(db, app, who, channel, f"ca:v:{world.case_id}:{version}")
+        return
     await tap(db, app, who, channel, f"ca:{code}:{world.case_id}:{version}")
     if code in ("b", "x"):
         await say(db, app, who, channel, NOTE)

@@ -1,0 +1,100 @@
+"""The case spreadsheet says what the verifier's check in the field found: how it was
+checked, the finding and the note, in three columns after the reporter's; empty for a case
+not verified, verified before the check was asked, or corrected since (to be verified again).
+Read back with openpyxl from rows streamed out of a real database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import openpyxl
+
+from handlers.export_sheet import SheetWriter
+from handlers.i18n import Catalog
+from storage.models import Role
+from storage.repos import Repos
+from storage.scope import Scope
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, open_database, seed_case
+
+COLUMNS = ["Pelapor", "Cara verifikasi", "Hasil verifikasi", "Catatan verifikasi"]
+NIK = "3208012505800003"
+DIFFERS = {
+    "method": "visited",
+    "finding": "differs",
+    "note": f"NIK ayah {NIK} lain",
+    "latitude": -6.9,
+    "longitude": 108.4,
+}
+BY_PHONE = {"method": "remote", "finding": "matches"}
+
+
+async def _step(repos: Repos, case_id: int, to: str, actor: int, **more: object) -> None:
+    case = await repos.review.detail(case_id, Scope(everything=True))
+    assert case is not None
+    moved = await repos.review.transition(
+        case_id, version=case.version, from_states=(case.summary.state,), to_state=to,
+        actor_id=actor, reason=None, now=NOW, **more,
+    )  # fmt: skip
+    assert moved
+
+
+async def _sheet(tmp_path: Path, *, masked: bool) -> tuple[list, dict[str, dict]]:
+    db = await open_database(tmp_path / f"{masked}.db")
+    async with db.transaction() as repos:
+        psm = await make_user(repos, "Bu Ani", Role.PSM, kecamatan=KADUGEDE, desa=BABATAN)
+        tono = await make_user(repos, "Pak Tono", Role.TKSK, kecamatan=KADUGEDE)
+        ids = [
+            await seed_case(
+                repos,
+                reporter=psm,
+                desa=BABATAN,
+                at=NOW - timedelta(hours=5 - n),
+                number=f"KNG-2026-00000{n}",
+            )
+            for n in range(1, 6)
+        ]
+        await _step(repos, ids[0], "verified", tono.id, detail=DIFFERS)
+        await _step(repos, ids[0], "approved", tono.id)  # validated since: still the check
+        await _step(repos, ids[1], "verified", tono.id, detail=BY_PHONE)
+        await _step(repos, ids[2], "verified", tono.id, detail=DIFFERS)
+        await _step(repos, ids[2], "needs_revision", tono.id)
+        await _step(repos, ids[2], "resubmitted", psm.id)  # corrected: to be checked again
+        await _step(repos, ids[3], "verified", tono.id)  # before the check was asked
+    path = tmp_path / f"{masked}.xlsx"
+    writer = SheetWriter(
+        path, catalog=Catalog.load(), language="id", timezone=ZoneInfo("Asia/Jakarta"),
+        masked=masked,
+    )  # fmt: skip
+    async with db.reading() as reader:
+        async for chunk in reader.exports.rows(Scope(everything=True)):
+            writer.write_rows(chunk)
+    writer.close([])
+    await db.close()
+    lines = list(openpyxl.load_workbook(path).worksheets[0].iter_rows(values_only=True))
+    header = list(lines[0])
+    return header, {line[0]: dict(zip(header, line, strict=True)) for line in lines[1:]}
+
+
+def _check(row: dict) -> tuple:
+    return row["Cara verifikasi"], row["Hasil verifikasi"], row["Catatan verifikasi"]
+
+
+async def test_the_check_has_three_columns_after_the_reporter(tmp_path: Path) -> None:
+    header, rows = await _sheet(tmp_path, masked=True)
+    start = header.index("Pelapor")
+    assert header[start : start + 4] == COLUMNS
+    assert _check(rows["KNG-2026-000001"]) == (
+        "Dikunjungi langsung", "Ada perbedaan", "NIK ayah 320801******0003 lain",
+    )  # fmt: skip
+    assert _check(rows["KNG-2026-000002"]) == (
+        "Lewat telepon / perangkat desa", "Sesuai laporan", None,
+    )  # fmt: skip
+    for number in ("KNG-2026-000003", "KNG-2026-000004", "KNG-2026-000005"):
+        assert _check(rows[number]) == (None, None, None), number
+
+
+async def test_the_server_export_in_full_leaves_the_note_as_typed(tmp_path: Path) -> None:
+    _, rows = await _sheet(tmp_path, masked=False)
+    assert rows["KNG-2026-000001"]["Catatan verifikasi"] == f"NIK ayah {NIK} lain"

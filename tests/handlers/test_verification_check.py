@@ -1,0 +1,252 @@
+"""Verifying a case asks what the check in the field found (forms/verification.yaml): how it
+was checked, the finding, a note (required when something differs, else skippable) and, when
+visited, the location; once sent the case is verified with the check stored on its step, and
+shown on its history and in the coordinator's "menunggu validasi" notice. Batal, a stale
+button and a case changed meanwhile leave the case as it is. On both channels."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from handlers.events import InboundKind
+from storage.db import Database
+from storage.models import Role
+from tests.handlers.review_turns import (
+    active_forms,
+    buttons,
+    case_version,
+    review_world,
+    said,
+    say,
+    send,
+    tap,
+    verify,
+)
+from tests.handlers.routed_turns import CHANNELS, person, queued
+from tests.storage.seed_cases import CINIRU, CINIRU_DESA, NOW, seed_case
+
+NUMBER = "KNG-2026-000001"
+ASKED = "Bagaimana laporan ini diperiksa?"
+DIFFERENCE = "Anaknya sudah kembali sekolah & tinggal dengan neneknya"
+NIK = "3208012505800003"
+
+
+async def checks(db: Database, case_id: int) -> list[dict | None]:
+    """The detail of each `verified` step of the case, oldest first."""
+    async with (
+        db.reading() as reader,
+        reader.conn.execute(
+            "SELECT detail FROM case_events WHERE case_id = ? AND to_state = 'verified'"
+            " ORDER BY id",
+            (case_id,),
+        ) as cursor,
+    ):
+        return [json.loads(row[0]) if row[0] else None for row in await cursor.fetchall()]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_visit_that_found_a_difference_is_recorded_and_shown(world, channel: str) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+
+    asked = await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    assert f"Verifikasi laporan <b>{NUMBER}</b>" in said(asked) and ASKED in said(asked)
+    assert f"cn:{case_id}" in buttons(asked)  # Batal, under every question
+    assert await case_version(db, case_id) == ("submitted", 1)  # nothing moved yet
+
+    assert "Apa hasilnya?" in said(await say(db, app, tksk, channel, "Dikunjungi langsung"))
+    differs = await say(db, app, tksk, channel, "Ada perbedaan")
+    assert "Apa yang berbeda dari laporan?" in said(differs)
+    assert not [data for data in buttons(differs) if data.endswith(":s")]  # no skip: required
+    assert "minimal 3 huruf" in said(await say(db, app, tksk, channel, "x"))
+    where = await say(db, app, tksk, channel, DIFFERENCE)
+    assert "Kirim lokasi rumahnya" in said(where)
+    summary = await send(
+        db, app, tksk, channel, kind=InboundKind.LOCATION, latitude=-6.98765, longitude=108.48321
+    )
+    assert "Dikunjungi langsung" in said(summary) and "Ada perbedaan" in said(summary)
+    assert await case_version(db, case_id) == ("submitted", 1)
+
+    done = await say(db, app, tksk, channel, "kirim")
+    assert f"Laporan {NUMBER} sekarang: Diverifikasi" in said(done)
+    assert await case_version(db, case_id) == ("verified", 2)
+    assert await checks(db, case_id) == [
+        {
+            "method": "visited",
+            "finding": "differs",
+            "note": DIFFERENCE,
+            "latitude": -6.98765,
+            "longitude": 108.48321,
+        }
+    ]
+
+    (notice,) = [
+        m.text for m in await queued(db, people.coordinator) if "menunggu validasi" in m.text
+    ]
+    shown_note = DIFFERENCE.replace("&", "&amp;")
+    assert (
+        "🔎 Hasil pemeriksaan: Dikunjungi langsung · Ada perbedaan · "
+        f"Catatan: {shown_note} · 📍 lokasi dicatat"
+    ) in notice
+
+    page = said(await tap(db, app, people.coordinator, channel, f"cs:{case_id}"))
+    assert (
+        "Diverifikasi (Pak Tono) — Dikunjungi langsung · Ada perbedaan · "
+        f"Catatan: {shown_note} · 📍 lokasi dicatat"
+    ) in page
+    assert "maps.google.com/?q=-6.98765,108.48321" in page
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_check_by_phone_asks_no_location_and_its_note_may_be_skipped(
+    world, channel: str
+) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    await say(db, app, tksk, channel, "Telepon/perangkat")
+    optional = await say(db, app, tksk, channel, "Sesuai laporan")
+    assert "Ada catatan untuk koordinator? Boleh dilewati." in said(optional)
+    assert [data for data in buttons(optional) if data.endswith(":s")]  # a skip button
+    summary = said(await say(db, app, tksk, channel, "Lewati"))
+    assert "Lokasi" not in summary and "Kirim lokasi" not in summary  # not visited: not asked
+    assert "Cara periksa: Telepon/perangkat" in summary  # the summary keeps the button's label
+    await say(db, app, tksk, channel, "kirim")
+
+    assert await checks(db, case_id) == [{"method": "remote", "finding": "matches"}]
+    page = said(await tap(db, app, people.coordinator, channel, f"cs:{case_id}"))
+    assert "Diverifikasi (Pak Tono) — Lewat telepon / perangkat desa · Sesuai laporan" in page
+    assert "Catatan" not in page and "maps.google" not in page
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_batal_leaves_the_case_as_it_was(world, channel: str) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    await say(db, app, tksk, channel, "Dikunjungi langsung")
+    cancelled = await tap(db, app, tksk, channel, f"cn:{case_id}")
+    assert f"Dibatalkan. Laporan {NUMBER} tidak diubah: tetap <b>Diajukan</b>." in said(cancelled)
+    assert await case_version(db, case_id) == ("submitted", 1)
+    assert await active_forms(db, tksk.id) == []
+    assert await checks(db, case_id) == []
+    assert f"ca:v:{case_id}:1" in buttons(cancelled)  # the page as it is, Verifikasi there
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_stale_or_forged_verify_button_asks_no_check(world, channel: str) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await verify(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    assert await case_version(db, case_id) == ("verified", 2)
+
+    old = await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")  # the page before: stale
+    assert "pesan lama" in said(old) and ASKED not in said(old)
+    psm_tries = await tap(db, app, people.psm, channel, f"ca:v:{case_id}:2")  # not theirs
+    assert ASKED not in said(psm_tries)
+    assert await active_forms(db, tksk.id) == [] and await active_forms(db, people.psm.id) == []
+    assert await case_version(db, case_id) == ("verified", 2)
+    assert len(await checks(db, case_id)) == 1
+    gone = await tap(db, app, tksk, channel, f"cn:{case_id}")  # the check's Batal, once sent
+    assert "Tombol itu sudah tidak berlaku" in said(gone)
+    assert await case_version(db, case_id) == ("verified", 2)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_case_sent_back_while_checking_is_not_verified_and_the_note_given_back(
+    world, channel: str
+) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    for answer in ("Dikunjungi langsung", "Ada perbedaan", "Rumahnya sudah pindah ke RT 03"):
+        await say(db, app, tksk, channel, answer)
+    # Meanwhile the coordinator sends it back.
+    await tap(db, app, people.coordinator, channel, f"ca:b:{case_id}:1")
+    await say(db, app, people.coordinator, channel, "Alamat belum lengkap")
+    assert await case_version(db, case_id) == ("needs_revision", 2)
+
+    await say(db, app, tksk, channel, "lewati")  # the location
+    sent = said(await say(db, app, tksk, channel, "kirim"))
+    assert "baru saja diubah oleh Ibu Sari" in sent
+    assert "<i>Rumahnya sudah pindah ke RT 03</i>" in sent  # given back to copy
+    assert await case_version(db, case_id) == ("needs_revision", 2)
+    assert await checks(db, case_id) == []
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_nik_in_the_note_is_refused_and_asked_again(world, channel: str) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    await say(db, app, tksk, channel, "telepon")  # typed: the option's alias
+    await say(db, app, tksk, channel, "Ada perbedaan")
+    refused = said(await say(db, app, tksk, channel, f"NIK ayahnya {NIK} bukan yang dilaporkan"))
+    assert "tidak boleh memuat NIK atau nomor KK" in refused and NIK not in refused
+    assert "Apa yang berbeda dari laporan?" in refused  # the question again
+    await say(db, app, tksk, channel, "Ayahnya sudah meninggal tahun lalu")
+    await say(db, app, tksk, channel, "kirim")
+    assert await checks(db, case_id) == [
+        {"method": "remote", "finding": "differs", "note": "Ayahnya sudah meninggal tahun lalu"}
+    ]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_coordinator_and_an_admin_standing_in_use_the_same_check(
+    world, channel: str
+) -> None:
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    admin = await person(db, "Pak Admin", Role.ADMIN, channel, kabupaten=None)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=CINIRU, desa=CINIRU_DESA)
+    async with db.transaction() as repos:  # Ciniru has no TKSK: the coordinator verifies
+        by_coordinator = await seed_case(
+            repos, reporter=ani, desa=CINIRU_DESA, at=NOW, number="KNG-2026-000001"
+        )
+        # Sari's own report: nobody else in the kabupaten may verify it, the admin stands in.
+        by_admin = await seed_case(
+            repos, reporter=sari, desa=CINIRU_DESA, at=NOW, number="KNG-2026-000002"
+        )
+    assert ASKED in said(await tap(db, app, sari, channel, f"ca:v:{by_coordinator}:1"))
+    await say(db, app, sari, channel, "Telepon/perangkat")
+    await say(db, app, sari, channel, "Sesuai laporan")
+    await say(db, app, sari, channel, "Lewati")
+    await say(db, app, sari, channel, "kirim")
+    assert await checks(db, by_coordinator) == [{"method": "remote", "finding": "matches"}]
+
+    assert ASKED in said(await tap(db, app, admin, channel, f"ca:v:{by_admin}:1"))
+    await say(db, app, admin, channel, "Dikunjungi langsung")
+    await say(db, app, admin, channel, "Sesuai laporan")
+    await say(db, app, admin, channel, "Lewati")
+    await say(db, app, admin, channel, "Lewati")
+    await say(db, app, admin, channel, "kirim")
+    assert await checks(db, by_admin) == [{"method": "visited", "finding": "matches"}]
+    assert await case_version(db, by_admin) == ("verified", 2)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_verifikasi_tapped_again_mid_check_goes_on_where_it_was(world, channel: str) -> None:
+    """A double tap on a slow phone opens no second check that would come back, about a case
+    already verified, once the first is sent."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    await say(db, app, tksk, channel, "Telepon/perangkat")
+    again = await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    assert "Apa hasilnya?" in said(again) and ASKED not in said(again)
+    await say(db, app, tksk, channel, "Sesuai laporan")
+    await say(db, app, tksk, channel, "Lewati")
+    done = said(await say(db, app, tksk, channel, "kirim"))
+    assert "sekarang: Diverifikasi" in done and ASKED not in done and "Apa hasilnya?" not in done
+    assert await active_forms(db, tksk.id) == []
+    assert await checks(db, case_id) == [{"method": "remote", "finding": "matches"}]
