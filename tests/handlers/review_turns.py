@@ -94,6 +94,8 @@ async def tap(db: Database, app: AppContext, user: User, channel: str, data: str
 # The verification form answered quickly: checked by phone, as reported, no note (no location
 # question then), sent (forms/verification.yaml).
 QUICK_CHECK = ("Telepon/perangkat", "Sesuai laporan", "Lewati", "kirim")
+QUICK_CHECK_EN = ("Phone/village staff", "Matches the report", "Skip", "send")
+CHECK_QUESTIONS = ("Bagaimana laporan ini diperiksa?", "How was this report checked?")
 
 
 async def verify(
@@ -107,7 +109,7 @@ async def verify(
     """Tap a Verifikasi button (`data`: `ca:v:<case>:<version>`) and answer its check; the
     last turn (the tap's own when it asked no check: refused)."""
     turn = await tap(db, app, user, channel, data)
-    if "Bagaimana laporan ini diperiksa?" not in said(turn):
+    if not any(question in said(turn) for question in CHECK_QUESTIONS):
         return turn
     for answer in answers:
         turn = await say(db, app, user, channel, answer)

@@ -12,7 +12,14 @@ import pytest
 from handlers.forms.loading import load_form, load_forms
 from storage.db import Database
 from storage.models import Role, User, UserStatus
-from tests.handlers.review_turns import case_version, review_world, say, tap
+from tests.handlers.review_turns import (
+    QUICK_CHECK_EN,
+    case_version,
+    review_world,
+    say,
+    tap,
+    verify,
+)
 from tests.handlers.routed_turns import CHANNELS, active_session, labels, person, queued, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
@@ -112,9 +119,10 @@ async def test_a_reviewer_is_named_in_grammatical_english(world, channel: str) -
     people.tksk = await _english(db, people.tksk)
     people.coordinator = await _english(db, people.coordinator)
     _, version = await case_version(db, people.case_id)
-    await tap(db, app, people.tksk, channel, f"ca:v:{people.case_id}:{version}")
+    data = f"ca:v:{people.case_id}:{version}"
+    await verify(db, app, people.tksk, channel, data, answers=QUICK_CHECK_EN)
     told = [m.text or "" for m in await queued(db, people.psm)]
-    assert told[-1].startswith("News from the TKSK about your report")
+    assert told[-1].startswith("News from the TKSK about your report"), told
     to_coordinator = [m.text or "" for m in await queued(db, people.coordinator)]
     assert any("was verified by the TKSK and waits" in text for text in to_coordinator)
     _, version = await case_version(db, people.case_id)
