@@ -53,7 +53,7 @@ from tests.fakes.whatsapp_api import FakeGraph
 EXAMPLES = 20
 MAX_STEPS = 40
 #: Messages the bot knowingly leaves unanswered: reactions, and messages naming no sender.
-IGNORED_TYPES = {"reaction", "no sender"}
+IGNORED_TYPES = {"reaction", "no sender", "account change"}
 
 # -- hostile payloads --------------------------------------------------------------------------
 
@@ -181,6 +181,15 @@ def _posted_messages(session: Session) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _account_change(message: dict[str, Any]) -> bool:
+    """Meta's system message that a user changed number or id (bot/channels/whatsapp/inbound.py)."""
+    system = message.get("system")
+    return isinstance(system, dict) and system.get("type") in (
+        "user_changed_number",
+        "user_changed_user_id",
+    )
+
+
 def _unanswered(session: Session) -> list[str]:
     """Stored messages that expect an answer in their chat and got none; messages lost."""
     posted = _posted_messages(session)
@@ -191,6 +200,8 @@ def _unanswered(session: Session) -> list[str]:
         kind = str(payload["message"].get("type"))
         if not (payload["message"].get("from") or payload["contact"]):
             kind = "no sender"  # nobody to answer
+        if kind == "system" and _account_change(payload["message"]):
+            kind = "account change"  # Meta's word, nobody wrote: followed, never answered
         if id(payload["message"]) in session.mistyped:
             continue  # Meta never sends these: stored and handled without a failure is enough
         if kind in IGNORED_TYPES:
