@@ -48,6 +48,20 @@ def _in_album(prepared: Prepared, album_continues: bool) -> Prepared:
     return event, broken
 
 
+def _next_of_sender(items: list[InboxItem]) -> dict[int, InboxItem]:
+    """Each update's sender's next one among `items` (in order), by inbox id: another
+    person's update between two photos of an album does not split it."""
+    following: dict[int, InboxItem] = {}
+    latest: dict[str, InboxItem] = {}
+    for item in reversed(items):
+        if item.sender_key is None:
+            continue  # nobody's: no album
+        if (after := latest.get(item.sender_key)) is not None:
+            following[item.id] = after
+        latest[item.sender_key] = item
+    return following
+
+
 class InboxWorker:
     """The single consumer of the inbox."""
 
@@ -126,10 +140,8 @@ class InboxWorker:
         # Each update is parsed once and prepared once, however many groups it waits through
         # (parsing a Telegram update is the costliest part of a step's CPU).
         parsed = {item.id: self._parse_logged(item) for item in items}
-        albums = [
-            self._same_album(parsed, item, items[index + 1] if index + 1 < len(items) else None)
-            for index, item in enumerate(items)
-        ]
+        followers = _next_of_sender(items)
+        albums = [self._same_album(parsed, item, followers.get(item.id)) for item in items]
         ready, prepared = self.fetches.ready(items, parsed)
         queue = [
             (item, album) for item, album in zip(items, albums, strict=True) if item.id in ready
@@ -235,14 +247,18 @@ class InboxWorker:
     def _same_album(
         self, parsed: dict[int, Prepared], item: InboxItem, follower: InboxItem | None
     ) -> bool:
-        """An album arrives as several updates; all but the last are answered silently."""
-        if follower is None or follower.sender_key != item.sender_key:
+        """An album arrives as several updates; all but the last are answered silently.
+        `follower`: the sender's next update waiting. Telegram names an album (the photos'
+        `media_group_id`); WhatsApp sends each photo of one as a message of its own with
+        nothing tying them, so photos of a sender waiting one behind the other, neither
+        naming an album, count as one (a burst)."""
+        if follower is None:
             return False
         (first, _), (second, _) = parsed[item.id], parsed[follower.id]
         return bool(
             first
             and second
-            and first.media_group_id
+            and first.kind == second.kind == InboundKind.PHOTO
             and first.media_group_id == second.media_group_id
         )
 

@@ -89,6 +89,7 @@ class Inbound(BaseModel):
     # fetched a spreadsheet we read) its path under MEDIA_PATH/tmp; and the name it was sent as.
     file_ref: str | None = None
     file_name: str | None = None
+    file_mime: str | None = None  # the document's type as the channel says ("image/jpeg")
     # Text that is a list of numbers ("1, 8") typed back to options the channel printed as
     # numbered text, or one number it did not print: each number with the button printed next
     # to it, read by the channel (only it knows what it printed). A single printed number
@@ -105,6 +106,16 @@ class Inbound(BaseModel):
     def spoken(self) -> bool:
         """A voice note or other recording, where the bot needs typed words."""
         return self.kind == InboundKind.OTHER and self.other_type in SPOKEN_TYPES
+
+    @property
+    def image_document(self) -> bool:
+        """A picture sent as a file (📎 → Dokumen, "Kirim tanpa kompresi"): the person meant
+        a photo, and is told what a photo would be told."""
+        return (
+            self.kind == InboundKind.OTHER
+            and self.other_type == "document"
+            and (self.file_mime or "").startswith("image/")
+        )
 
 
 class Button(BaseModel):

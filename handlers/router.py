@@ -294,6 +294,8 @@ async def _on_message(turn: Turn) -> None:
         elif not await command_or_answer.ask_first(turn, session):  # "cari" as a name?
             await step_form(turn, session)
         return
+    if turn.event.album_continues:
+        return  # a photo outside a form is not kept: the album's last photo answers for all
     if turn.user.status == UserStatus.REGISTERING:
         await registration.begin(turn)
     elif not welcome.is_active(turn):

@@ -1,14 +1,19 @@
 """The step of a photo question (image): photos received one by one or as an album, up to
 the question's limit, until "done". The photos of an album beyond the limit are ignored, the
-answer saying only the first ones were kept; a photo sent on its own after the limit was
-reached (WhatsApp sends a gallery pick one photo at a time) is told it was not kept, and so is
-one sent before the photo question is asked.
+answer saying only the first ones were kept; photos sent after the limit was reached, or
+before the photo question is asked, are told they were not kept: an album once, with how
+many (a picture sent as a file is told what a photo would be).
+
+An album is what the channel names one (Telegram's `media_group_id`), or photos the inbox
+worker found waiting one behind the other (WhatsApp names none): each photo but the last says
+more are waiting (`Inbound.album_continues`), and the last one answers for the album.
 
 `ImageStep` is mixed into `FormEngine` (handlers/forms/engine.py).
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from handlers.events import Inbound, InboundKind
@@ -26,6 +31,10 @@ if TYPE_CHECKING:
 PHOTO_LIMIT_REACHED = "photo_limit_reached"
 # Whether the person was told the rest of the album the last photo came in was not kept.
 ALBUM_REST_TOLD = "album_rest_told"
+# The album of the last photo, when it said more of it were waiting: the next photo is of it.
+ALBUM_OPEN = "album_open"
+# [album, count]: photos of that album not kept, said by its last photo.
+ALBUM_NOT_KEPT = "album_not_kept"
 
 
 class ImageStep:
@@ -38,11 +47,13 @@ class ImageStep:
         screen again (rather than its "use the buttons" or "type text", which left the person
         thinking it was kept): after a photo question took its limit, the rest of an album
         (said once, unless the answer said so already: the worker knew more were waiting
-        only if they had arrived) or a photo sent on its own (each); before the photo
-        question, a photo sent early. None for anything else."""
-        if event.kind != InboundKind.PHOTO:
+        only if they had arrived) or other photos; before the photo question, photos sent
+        early. An album is answered once, by its last photo, with how many were not kept;
+        a picture sent as a file is answered as a photo. None for anything else."""
+        album = self._album_of(fs, event)
+        if event.kind != InboundKind.PHOTO and not event.image_document:
             return None
-        if self._rest_of_album(fs, event, position):
+        if self._rest_of_album(fs, album, position):
             if fs.state.get(ALBUM_REST_TOLD, True):
                 return StepResult(fs.state, [])
             fs.state[ALBUM_REST_TOLD] = True
@@ -52,11 +63,39 @@ class ImageStep:
         asked = position is not None and position.name != MORE and not at_summary
         if asked and self.form.question(position.name).type == QuestionType.IMAGE:
             return None  # the photo question on screen takes it
+        count = self._not_kept_so_far(fs, album) + 1
+        if event.album_continues:
+            # Nothing stored here: the album's last photo says how many were not kept.
+            fs.state[ALBUM_NOT_KEPT] = [album, count]
+            return StepResult(fs.state, [])
+        many = "s" if count > 1 else ""
         if limit := fs.state.get(PHOTO_LIMIT_REACHED):
-            return await self._ask_again(fs, "answer.photo_past_the_limit", limit=limit)
+            key = f"answer.photo{many}_past_the_limit"
+            return await self._ask_again(fs, key, limit=limit, count=count)
         if asked and self._photo_question_ahead(fs):
-            return await self._ask_again(fs, "answer.photo_later")
+            return await self._ask_again(fs, f"answer.photo{many}_later", count=count)
         return None
+
+    @staticmethod
+    def _album_of(fs: FormState, event: Inbound) -> str | None:
+        """The album the event's photo came in (None: a photo on its own, or no photo): the
+        one the channel names, else the previous photo's when it said more were waiting (a
+        burst: WhatsApp names none), else a new one when more are waiting behind it."""
+        previous = fs.state.pop(ALBUM_OPEN, None)
+        if event.kind != InboundKind.PHOTO or event.media_group_id:
+            return event.media_group_id
+        album = previous
+        if album is None and event.album_continues:
+            album = "burst-" + secrets.token_hex(4)
+        if event.album_continues:
+            fs.state[ALBUM_OPEN] = album
+        return album
+
+    @staticmethod
+    def _not_kept_so_far(fs: FormState, album: str | None) -> int:
+        """How many earlier photos of this album were not kept (unsaid so far)."""
+        earlier = fs.state.pop(ALBUM_NOT_KEPT, None)
+        return earlier[1] if album is not None and earlier and earlier[0] == album else 0
 
     def _photo_question_ahead(self: FormEngine, fs: FormState) -> bool:
         """Whether a photo question of the form is still to be asked (a top-level one, asked
@@ -69,11 +108,9 @@ class ImageStep:
             if isinstance(item, Question)
         )
 
-    def _rest_of_album(
-        self: FormEngine, fs: FormState, event: Inbound, position: Position | None
-    ) -> bool:
+    @staticmethod
+    def _rest_of_album(fs: FormState, album: str | None, position: Position | None) -> bool:
         """Photos of an album beyond the limit arrive after their question is done."""
-        album = event.media_group_id
         if not album or album != fs.state.get("last_album"):
             return False
         return position is None or position.key != fs.state.get("album_question")
@@ -103,11 +140,14 @@ class ImageStep:
         if event.kind == InboundKind.OTHER and event.other_type == "document" and as_file:
             # A photo sent as a file: how to send it as a photo, in the channel's app.
             return await self._ask_again(fs, f"answer.photo_as_file.{as_file}")
+        if event.kind == InboundKind.LOCATION:
+            return await self._ask_again(fs, "answer.photo_not_location")
         if event.kind != InboundKind.PHOTO:
             return await self._ask_again(fs, "answer.need_photo")
         if not event.photo_ref:
             return await self._ask_again(fs, "answer.photo_failed")
-        fs.state["last_album"] = event.media_group_id
+        # The album it came in (`_album_of`): its rest, past the limit, is known by it.
+        fs.state["last_album"] = event.media_group_id or fs.state.get(ALBUM_OPEN)
         fs.state["album_question"] = position.key
         picking.append({"ref": event.photo_ref})
         if len(picking) >= question.max_count:

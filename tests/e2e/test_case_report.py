@@ -12,7 +12,14 @@ from PIL import Image
 from bot.admin_tools import add_user
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import stop_all
-from tests.e2e.reports import CHILD_NIK, FAMILY_KK, Report, toggle, walk_report
+from tests.e2e.reports import (
+    CHILD_NIK,
+    FAMILY_KK,
+    Report,
+    photo_with_exif,
+    toggle,
+    walk_report,
+)
 
 PSM, TKSK, COORDINATOR, OTHER_PSM = 700, 600, 500, 701
 
@@ -153,6 +160,28 @@ async def test_an_album_past_the_photo_limit_says_only_three_were_kept(
     stored = [p for p in (Path(settings.media_path) / "photos").rglob("*") if p.is_file()]
     assert len(stored) == 3
     assert fake.rejections == []
+
+
+async def test_an_album_at_the_summary_is_answered_once(fake, settings, people) -> None:
+    """Four photos as one album after the photo question took its three: one message says
+    the four were not kept, with the summary once (QA walk 6: four warnings, four summaries);
+    a picture sent as a file is told the same as a photo."""
+    psm = people[PSM]
+    await walk_report(psm, Report(photos=3), fake=fake)
+    start = len(psm.messages())
+    for index in range(4):
+        data = photo_with_exif(9 + index)
+        fake.user_photo(PSM, f"late{index}", media_group_id="album-2", data=data)
+    await fake.wait_sent(PSM, start + 1)
+    text = psm.messages()[start]["text"]
+    assert text.startswith("⚠️ 4 foto ini tidak disimpan: hanya 3 foto yang bisa"), text
+    assert text.count("Periksa kembali") == 1
+    fake.user_document(PSM, file_name="IMG_2026.jpg", mime_type="image/jpeg")
+    await fake.wait_sent(PSM, start + 2)
+    assert psm.messages()[start + 1]["text"].startswith("⚠️ Foto ini tidak disimpan: hanya 3")
+    done = await psm.tap("Kirim", expect=2)
+    assert "Nomor kasus" in done[0]["text"]
+    assert len(psm.messages()) == start + 4  # nothing more came for the album's photos
 
 
 async def test_report_without_documents(fake, settings, people) -> None:

@@ -86,12 +86,15 @@ class WhatsAppPerson:
     def messages(self) -> list[dict[str, Any]]:
         return self.graph.messages_to(self.recipient)
 
-    async def _post(self, message: dict[str, Any], expect: int) -> list[dict[str, Any]]:
+    async def _post(
+        self, message: dict[str, Any] | list[dict[str, Any]], expect: int
+    ) -> list[dict[str, Any]]:
+        """Post one message (or several in one notification) and wait for `expect` replies."""
         before = len(self.messages())
         response = await post_webhook(
             self.webhook_url,
             envelope(
-                messages=[message],
+                messages=message if isinstance(message, list) else [message],
                 contacts=[contact(user_id=self.user_id, wa_id=self.wa_id, name=self.name)],
             ),
         )
@@ -121,6 +124,13 @@ class WhatsAppPerson:
     async def send_photo(self, media_id: str, *, expect: int = 1) -> list[dict[str, Any]]:
         message = image_message(new_wamid(), self.sender, media_id, timestamp=self._sent_now())
         return await self._post(message, expect)
+
+    async def send_album(self, media_ids: list[str], *, expect: int = 1) -> list[dict[str, Any]]:
+        """Several photos picked at once: WhatsApp sends each as an image message of its own,
+        nothing tying them, here in one notification (as Meta may batch them)."""
+        sent = self._sent_now()
+        messages = [image_message(new_wamid(), self.sender, m, timestamp=sent) for m in media_ids]
+        return await self._post(messages, expect)
 
     async def send_voice(self, *, expect: int = 1) -> list[dict[str, Any]]:
         """A voice note, as WhatsApp sends one: an audio message marked `voice`."""

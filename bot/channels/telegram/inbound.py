@@ -122,6 +122,7 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
             text=caption,
             file_ref=document["file_id"],
             file_name=document.get("file_name"),
+            file_mime=document.get("mime_type"),
         )
     other = next((name for name in _OTHER_TYPES if message.get(name)), "unknown")
     return Inbound(**base, kind=InboundKind.OTHER, other_type=other, text=caption)

@@ -218,5 +218,6 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
             text=text_at(document, "caption"),
             file_ref=text_at(document, "id"),
             file_name=text_at(document, "filename"),
+            file_mime=text_at(document, "mime_type"),
         )
     return Inbound(**base, kind=InboundKind.OTHER, other_type=kind if kind in _OTHER else "unknown")

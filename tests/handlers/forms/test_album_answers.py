@@ -1,0 +1,129 @@
+"""An album is answered once, on either channel (QA walk 6): Telegram names an album (its
+`media_group_id`); WhatsApp sends each photo as a message of its own, which the inbox worker
+marks as one burst (`album_continues`, no album named). Photos not kept are counted and said
+once, with the question once; a picture sent as a file is answered as a photo would be; a
+location at the photo question is told it is a location."""
+
+from __future__ import annotations
+
+import pytest
+from test_engine import FormDriver, _q, t
+from test_engine_features import IMAGE_THREE, NOTE, make_form, started
+
+from handlers.events import InboundKind, Outbound
+from handlers.forms.step import StepResult
+
+NAME = _q("text", "nama", "Siapa namanya?", "Nama")
+TELEGRAM, WHATSAPP = "album-1", None  # the album's name as each channel gives it
+CHANNELS = pytest.mark.parametrize("album", [TELEGRAM, WHATSAPP], ids=["telegram", "whatsapp"])
+
+
+async def send_album(driver: FormDriver, album: str | None, refs: list[str]) -> list[StepResult]:
+    """An album as the inbox worker hands it on: all but the last photo say more wait."""
+    return [
+        await driver.send_photo(ref, album=album, more=number < len(refs))
+        for number, ref in enumerate(refs, start=1)
+    ]
+
+
+def said(results: list[StepResult]) -> list[Outbound]:
+    return [message for result in results for message in result.messages]
+
+
+@CHANNELS
+async def test_an_album_of_five_for_three_photos_is_one_answer(album: str | None) -> None:
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    results = await send_album(driver, album, ["a1", "a2", "a3", "a4", "a5"])
+    (answer,) = said(results)
+    assert answer.text.startswith(
+        "✓ Foto: 3 foto\n⚠️ " + t("form.album_past_the_limit", limit=3) + "\n\n"
+    )
+    assert answer.text.count("Ada catatan lain?") == 1
+    assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}, {"ref": "a3"}]
+    assert driver.current() == "catatan"
+
+
+@CHANNELS
+async def test_an_album_that_fits_gets_one_count(album: str | None) -> None:
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    (answer,) = said(await send_album(driver, album, ["a1", "a2"]))
+    assert answer.text.startswith(t("form.photo_received", count=2))
+    assert driver.state["picking"] == [{"ref": "a1"}, {"ref": "a2"}]
+
+
+@CHANNELS
+async def test_an_album_at_the_summary_past_the_limit_is_said_once_with_its_count(
+    album: str | None,
+) -> None:
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    await send_album(driver, album, ["a1", "a2", "a3"])
+    await driver.send_text("Tidak ada")
+    more = None if album is None else "second"
+    (answer,) = said(await send_album(driver, more, ["b1", "b2", "b3", "b4"]))
+    told = t("answer.photos_past_the_limit", count=4, limit=3)
+    assert told.startswith("4 foto ini tidak disimpan")
+    assert answer.text.startswith("⚠️ " + told + "\n\n")
+    assert answer.text.count(t("form.summary_title")) == 1
+    assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}, {"ref": "a3"}]
+
+
+@CHANNELS
+async def test_an_album_before_the_photo_question_is_said_once_with_its_count(
+    album: str | None,
+) -> None:
+    driver = await started(make_form(NAME, IMAGE_THREE, NOTE))
+    (answer,) = said(await send_album(driver, album, ["a1", "a2", "a3"]))
+    told = t("answer.photos_later", count=3)
+    assert told.startswith("3 foto ini belum disimpan")
+    assert answer.text.startswith("⚠️ " + told + "\n\n<b>Siapa namanya?</b>")
+    await driver.send_text("Budi")  # the question goes on as before
+    assert driver.current() == "foto" and "foto" not in driver.answers
+
+
+@CHANNELS
+async def test_an_album_where_no_photo_is_asked_gets_the_question_once(
+    album: str | None,
+) -> None:
+    driver = await started(make_form(NAME, NOTE))
+    (answer,) = said(await send_album(driver, album, ["a1", "a2", "a3"]))
+    assert answer.text.startswith("⚠️ " + t("answer.need_text"))
+
+
+async def test_photos_sent_on_their_own_are_each_answered() -> None:
+    """A WhatsApp photo that said nothing more waits is no album: the next is told again."""
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    await send_album(driver, WHATSAPP, ["a1", "a2", "a3"])
+    single = "⚠️ " + t("answer.photo_past_the_limit", limit=3)
+    for ref in ("b1", "b2"):
+        result = await driver.send_photo(ref)
+        assert result.messages[0].text.startswith(single)
+
+
+IMAGE_FILE = {"other_type": "document", "file_ref": "doc-1", "file_name": "IMG_2026.jpg"}
+
+
+async def test_a_picture_sent_as_a_file_before_the_photo_question_is_told_to_wait() -> None:
+    driver = await started(make_form(NAME, IMAGE_THREE, NOTE))
+    event = driver.event(InboundKind.OTHER, **IMAGE_FILE, file_mime="image/jpeg")
+    result = await driver.send(event)
+    assert result.messages[0].text.startswith("⚠️ " + t("answer.photo_later"))
+    pdf = driver.event(InboundKind.OTHER, **IMAGE_FILE | {"file_name": "surat.pdf"})
+    result = await driver.send(pdf.model_copy(update={"file_mime": "application/pdf"}))
+    assert result.messages[0].text.startswith("⚠️ " + t("answer.need_text"))
+
+
+async def test_a_picture_sent_as_a_file_past_the_limit_is_said_not_kept() -> None:
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    await send_album(driver, TELEGRAM, ["a1", "a2", "a3"])
+    event = driver.event(InboundKind.OTHER, **IMAGE_FILE, file_mime="image/png")
+    result = await driver.send(event)
+    assert result.messages[0].text.startswith("⚠️ " + t("answer.photo_past_the_limit", limit=3))
+
+
+async def test_a_location_at_the_photo_question_is_told_it_is_a_location() -> None:
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    result = await driver.share_location(-6.97, 108.48)
+    told = t("answer.photo_not_location")
+    assert "lokasi" in told
+    assert result.messages[0].text.startswith("⚠️ " + told + "\n\n<b>Kirim foto kejadian.</b>")
+    assert driver.current() == "foto"
