@@ -105,7 +105,7 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
         return typed
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
-    if session is None or not welcome.may_answer_forms(turn, session):
+    if not welcome.question_before_them(turn, session):
         return typed
     if typed.join:
         return typed if await training_join.is_join_code(turn, typed.args) else None
@@ -127,7 +127,7 @@ async def _data_question(turn: Turn, text: str) -> TypedCommand | None:
         return None
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
-    if session is not None and welcome.may_answer_forms(turn, session):
+    if welcome.question_before_them(turn, session):
         return None
     return TypedCommand("privasi")
 
@@ -230,7 +230,9 @@ async def _on_button(turn: Turn) -> None:
         else:
             await _run_menu_command(turn, data)
     elif data == OPEN_WAITING:
-        await template_tap.open_waiting(turn)
+        session = await turn.repos.forms.active(turn.user.id)
+        if not await welcome.kept_form_after_notice(turn, session):  # a form kept: its question
+            await template_tap.open_waiting(turn)
     elif data.startswith("f"):
         session = await turn.repos.forms.active(turn.user.id)
         if session is not None and not welcome.may_answer_forms(turn, session):
@@ -238,7 +240,7 @@ async def _on_button(turn: Turn) -> None:
         elif session is None:
             if not await people_handover.tell_open_draft_handed_over(turn):
                 turn.reply(turn.t("errors.old_button") + "\n\n" + await account.help_text(turn))
-        else:
+        elif not await welcome.kept_form_after_notice(turn, session):  # a button from before
             await step_form(turn, session)
     else:
         turn.reply(turn.t("errors.unknown_button"))
@@ -287,6 +289,8 @@ async def _on_message(turn: Turn) -> None:
     if session is not None and welcome.may_answer_forms(turn, session):
         if await training_checkin.code_amid_form(turn, session):  # "389262" at the venue
             return
+        if await welcome.kept_form_after_notice(turn, session):  # "Assalamualaikum, bu"
+            return
         if (held := held_choice(session)) is not None:
             await _answer_held(turn, session, held)
         elif await _taken_without_the_question(turn, session):
@@ -308,8 +312,11 @@ async def _on_message(turn: Turn) -> None:
         return  # "KNG-2026-000101" pasted from a group: its page (never a region's name)
     elif await _typed_at_list(turn):
         return  # "Kadugede" at a region picker, "07.00" at /pengingat's hour list
-    elif not await people_handover.tell_open_draft_handed_over(turn):
-        # (an answer for a draft handed over meanwhile is told where the draft went)
+    elif await people_handover.tell_open_draft_handed_over(turn):
+        return  # an answer for a draft handed over meanwhile: told where the draft went
+    elif turn.event.spoken or not welcome.reactivation_released(turn):
+        # (a greeting that released the notice of their reactivation is answered by it, with
+        # their help: not "not understood" and the help again under it)
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
         turn.reply(turn.t(key) + "\n\n" + await account.help_text(turn))
 

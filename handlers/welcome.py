@@ -26,6 +26,34 @@ def may_answer_forms(turn: Turn, session: FormSession | None) -> bool:
     return is_active(turn) or (turn.user is not None and turn.user.status == UserStatus.REGISTERING)
 
 
+def reactivation_released(turn: Turn) -> bool:
+    """Whether the active person's message just released the notice of their reactivation,
+    held for them (WhatsApp's closed window; their first message)."""
+    return is_active(turn) and status_notice_released(turn)
+
+
+def question_before_them(turn: Turn, session: FormSession | None) -> bool:
+    """Whether what the person sends may answer `session`'s question: one they may answer,
+    and have before them. Not the message that released the notice of their reactivation:
+    they last saw the question before the suspension, days ago maybe, and write "halo" or a
+    greeting, not its answer."""
+    return (
+        session is not None and may_answer_forms(turn, session) and not reactivation_released(turn)
+    )
+
+
+async def kept_form_after_notice(turn: Turn, session: FormSession | None) -> bool:
+    """The message that released the notice of the person's reactivation, whatever it was
+    (typed, a photo, a button of the question, the template's tap), is no answer to the form
+    kept over the suspension: the notice answers it (the form is kept), and the form's
+    question follows it, for their next message to answer. Whether it did so."""
+    if session is None or not reactivation_released(turn):
+        return False
+    turn.identifier_question = True  # a NIK typed there leaves the chat as at its question
+    await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
+    return True
+
+
 async def explain_status(turn: Turn) -> None:
     """Someone not (yet) active asked for something: say what they can do (rejected: why and
     by whom; suspended: by whom; both sent to the office). Nothing when their message just

@@ -50,6 +50,13 @@ async def _held(person: WhatsAppPerson, settings, user_id: int) -> None:
 
 async def _only_answer(person: WhatsAppPerson, settings, user_id: int, text: str) -> str:
     """What the person's `text` got, once everything for her is sent: one message."""
+    answers = await _answers(person, settings, user_id, text)
+    assert len(answers) == 1, answers
+    return answers[0]
+
+
+async def _answers(person: WhatsAppPerson, settings, user_id: int, text: str) -> list[str]:
+    """Every message the person's `text` got, once everything for her is sent."""
     before = len(person.messages())
     await person.say(text)
     await person.graph.wait_for(
@@ -64,9 +71,7 @@ async def _only_answer(person: WhatsAppPerson, settings, user_id: int, text: str
         ),
         what="everything sent",
     )
-    answers = [body_of(m) for m in person.messages()[before:]]
-    assert len(answers) == 1, answers
-    return answers[0]
+    return [body_of(m) for m in person.messages()[before:]]
 
 
 async def _set_status(admin: WhatsAppPerson, name: str, *taps: str) -> None:
@@ -120,4 +125,37 @@ async def test_the_suspension_of_one_who_never_wrote_is_her_first_answer(
     assert euis.messages() == []  # no chat yet: no template
     told = await _only_answer(euis, wa_settings, euis_id, "laporan_saya")
     assert told.startswith("Akun Bapak/Ibu dinonaktifkan oleh Admin"), told
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_the_greeting_releasing_a_reactivation_is_no_answer_to_the_form(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """QA walk 6: at the question why the KK is missing (any text), suspended and reactivated
+    behind her closed window, she greets: the greeting became the answer ("✓ Alasan tanpa
+    KK: Assalamualaikum bu, ..."). Now: the notice (the form is kept), then the question
+    again; her next message answers it."""
+    coordinator, admin = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
+    psm = WhatsAppPerson(graph, webhook_url, user_id="ID.1002", wa_id="6281234500002")
+    await _registered(coordinator, psm, "Siti Aminah", admin)
+    psm_id = _wa_user(wa_settings, "ID.1002")
+    await psm.say("lapor")
+    await psm.say("Karta Wijaya")
+    (reason,) = await psm.tap("Tidak tahu")
+    assert "Mengapa nomor KK tidak bisa diisi?" in body_of(reason)
+
+    await _close_window(wa_settings, "ID.1002")
+    await _set_status(admin, "Siti Aminah", "Nonaktifkan", "Ya, nonaktifkan")
+    await admin.tap("Aktifkan kembali")
+    await _held(psm, wa_settings, psm_id)
+    notice, question = await _answers(
+        psm, wa_settings, psm_id, "Assalamualaikum bu, maaf baru bisa buka hp"
+    )
+    assert notice.startswith("Akun Bapak/Ibu sudah *aktif kembali*"), notice
+    assert "masih tersimpan" in notice and "Ketik *start* bila" in notice, notice
+    assert question.startswith("Isian Bapak/Ibu masih berjalan."), question
+    assert "Mengapa nomor KK tidak bisa diisi?" in question and "✓" not in question
+
+    answered = await _only_answer(psm, wa_settings, psm_id, "belum tahu nomornya")
+    assert answered.startswith("✓ Alasan tanpa KK: belum tahu nomornya"), answered
     assert graph.rejections == [] and fake.rejections == []

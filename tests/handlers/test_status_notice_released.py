@@ -2,17 +2,19 @@
 WhatsApp's closed window, or until they first write) is released by their next message. It
 goes before the answer to that message, and the answer does not say it again: no "sedang
 dinonaktifkan" refusal under "dinonaktifkan oleh", no welcome under "aktif kembali". A later
-message is refused as ever. On both channels."""
+message is refused as ever. QA walk 6: that message is no answer to the form kept over the
+suspension (the form's question follows the notice), nor "not understood". On both channels."""
 
 from __future__ import annotations
 
 import pytest
 
 from handlers.delivery import PRIORITY, DeliveryKind
+from handlers.events import OPEN_WAITING
 from handlers.status_explained import STATUS_THREAD
 from storage.db import Database
 from storage.models import OutboxItem, Role, User
-from tests.handlers.routed_turns import CHANNELS, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, make_user
 
 HELD = ("window", "never_wrote")  # behind WhatsApp's closed window; before their first message
@@ -135,3 +137,117 @@ async def test_after_a_released_reactivation_the_message_is_answered(world, chan
     await _change_status(db, app, sari, ani, channel, "a", "window")
     mine = said(await send(db, app, ani, channel, command="laporan_saya"))
     assert mine and "aktif kembali" not in mine and "dinonaktifkan" not in mine
+
+
+# QA walk 6: at a question taking any text ("Mengapa nomor KK tidak bisa diisi?"), the
+# greeting that released the notice of her reactivation became the answer ("✓ Alasan tanpa
+# KK: Assalamualaikum bu, ..."), and "halo" was asked about ("perintah halo, atau itu
+# jawabannya?") at a question she had not seen for days. The notice is the answer (the form is
+# kept), then the form's question again; her next message answers it.
+GREETING = "Assalamualaikum bu, maaf baru bisa buka hp"
+RELEASING = ({"text": GREETING}, {"text": "halo"}, {"photo": "photo-1"}, {"tap": "Tidak tahu"})
+
+
+async def _held_reactivation_at_kk_reason(db: Database, app, channel: str) -> tuple[User, str]:
+    """Bu Ani at the question why the KK number is missing (free text) when Ibu Sari suspends
+    and reactivates her; the notice of the reactivation is held for her. The data of the KK
+    question's "Tidak tahu" (on her screen from before)."""
+    sari, ani = await _people(db, channel, "window")
+    await send(db, app, ani, channel, command="lapor")
+    at_kk = await send(db, app, ani, channel, text="Slamet Riyadi")
+    unknown = button(at_kk, "Tidak tahu")
+    await send(db, app, ani, channel, data=unknown)
+    for verb in ("sy", "a"):
+        await _change_status(db, app, sari, ani, channel, verb, "window")
+    return ani, unknown
+
+
+async def _answers(db: Database, user: User) -> dict:
+    async with db.reading() as repos:
+        session = await repos.forms.active(user.id)
+    assert session is not None
+    return session.state["answers"]
+
+
+@pytest.mark.parametrize("message", RELEASING)
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_message_releasing_a_reactivation_is_no_answer_to_the_form(
+    world, channel: str, message: dict
+) -> None:
+    db, app = world
+    ani, unknown = await _held_reactivation_at_kk_reason(db, app, channel)
+    sent = {"data": unknown} if "tap" in message else message
+
+    turn = await send(db, app, ani, channel, **sent)
+    answered = said(turn)
+    assert STATUS_THREAD in turn.released.threads
+    assert answered.startswith(app.catalog.text("id", "form.continue_hint")), answered
+    assert "Mengapa nomor KK tidak bisa diisi?" in answered  # her question again
+    assert "✓" not in answered and "jawabannya?" not in answered
+    assert "no_kk_reason" not in await _answers(db, ani)
+    (notice,) = await _unsent(db, ani)
+    assert "aktif kembali" in notice.message["text"]
+    _goes_first(notice)
+
+    later = said(await send(db, app, ani, channel, text="belum tahu nomornya"))
+    assert "✓ Alasan tanpa KK: belum tahu nomornya" in later
+    assert (await _answers(db, ani))["no_kk_reason"] == "belum tahu nomornya"
+
+
+async def test_the_template_tap_releasing_a_reactivation_shows_the_form_after_it(world) -> None:
+    """WhatsApp: the tap on the template's "Buka pesan" releases the notice; the question of
+    the form it says is kept follows it."""
+    db, app = world
+    ani, _ = await _held_reactivation_at_kk_reason(db, app, "whatsapp")
+    answered = said(await send(db, app, ani, "whatsapp", data=OPEN_WAITING))
+    assert answered.startswith(app.catalog.text("id", "form.continue_hint")), answered
+    assert "Mengapa nomor KK tidak bisa diisi?" in answered
+
+
+@pytest.mark.parametrize(
+    ("typed", "told"),
+    [("kontak", "Kontak Dinas Sosial"), ("saya mau data saya dihapus", "Data pribadi Bapak/Ibu")],
+)
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_request_releasing_a_reactivation_is_the_command(
+    world, channel: str, typed: str, told: str
+) -> None:
+    """ "kontak" at a question taking any text is the command, not asked about ("perintah
+    kontak, atau itu jawabannya?"), and words asking about her data are /privasi, not the
+    answer: the question is not before her. The form comes back after it."""
+    db, app = world
+    ani, _ = await _held_reactivation_at_kk_reason(db, app, channel)
+    answered = said(await send(db, app, ani, channel, text=typed))
+    assert told in answered and "jawabannya?" not in answered and "✓" not in answered
+    assert "Mengapa nomor KK tidak bisa diisi?" in answered
+    assert "no_kk_reason" not in await _answers(db, ani)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_number_releasing_a_reactivation_still_leaves_the_chat(world, channel) -> None:
+    """Not taken as the answer, a KK typed then, a digit short, is still no message to keep
+    in the chat: it may be meant for a NIK or KK question, as at a choice held beside one."""
+    db, app = world
+    ani, _ = await _held_reactivation_at_kk_reason(db, app, channel)
+    turn = await send(db, app, ani, channel, text="320801121019000")
+    if channel == "telegram":
+        assert turn.replies[0].type == "delete"
+    else:
+        assert said(turn).startswith(f"<i>{app.catalog.text('id', 'identifier.delete_yourself')}")
+    assert "no_kk_reason" not in await _answers(db, ani)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_greeting_releasing_a_reactivation_without_a_form_gets_the_notice(
+    world, channel: str
+) -> None:
+    """No form kept: the notice, with her help, answers the greeting; not "belum mengerti"
+    and the help again under it. A later greeting is answered as ever."""
+    db, app = world
+    sari, ani = await _people(db, channel, "window")
+    for verb in ("sy", "a"):
+        await _change_status(db, app, sari, ani, channel, verb, "window")
+    turn = await send(db, app, ani, channel, text=GREETING)
+    assert said(turn) == "" and STATUS_THREAD in turn.released.threads
+    later = said(await send(db, app, ani, channel, text=GREETING))
+    assert later.startswith(app.catalog.text("id", "errors.not_understood"))

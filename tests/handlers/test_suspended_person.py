@@ -6,11 +6,15 @@ channels."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from bot.channels.whatsapp.outbound import render
 from storage.db import Database
 from storage.models import Role, User
-from tests.handlers.routed_turns import CHANNELS, person, said, send
+from tests.e2e.whatsapp import body_of
+from tests.handlers.routed_turns import CHANNELS, person, queued, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 CONTACT = "Dinsos Kuningan, Bu Rina 0812-3456-7890"
@@ -112,3 +116,25 @@ async def test_a_form_without_an_answer_is_dropped_and_not_counted(world, channe
     assert said(await send(db, app, ani, channel, command="draf")) == app.catalog.text(
         "id", "case.no_drafts"
     )
+
+
+async def test_the_words_the_reactivation_names_work_on_whatsapp_amid_the_form(world) -> None:
+    """The notice says "Ketik *start* bila pertanyaan itu tidak terlihat, atau *batal*" on
+    WhatsApp: each, typed as shown amid the form kept, is its command there (not the answer to
+    the KK question): "start" shows the question, "batal" asks to cancel the form."""
+    db, app = world
+    sari, ani = await _people(db, "whatsapp")
+    await send(db, app, ani, "whatsapp", command="lapor")
+    await send(db, app, ani, "whatsapp", text="Slamet Riyadi")
+    await _suspend_and_reactivate(db, app, sari, ani, "whatsapp")
+    notice = (await queued(db, ani))[-1]
+    shown = "\n".join(body_of(body) for body in render(notice, app.catalog, "id").bodies)
+    kept = shown[shown.index("masih tersimpan") :]
+    assert re.findall(r"\*([a-z_]+)\*", kept) == ["start", "batal"], kept
+
+    started = await send(db, app, ani, "whatsapp", text="start")
+    assert started.event.command == "start"
+    assert app.catalog.text("id", "form.continue_hint") in said(started)
+    assert "Berapa nomor Kartu Keluarga" in said(started)
+    cancel = await send(db, app, ani, "whatsapp", text="batal")
+    assert said(cancel).startswith("Yakin ingin membatalkan laporan <b>Slamet Riyadi</b>?")
