@@ -1,9 +1,10 @@
 """QA walk 6: a TKSK double-tapped "↩️ Minta perbaikan"; once his note had sent the case back,
 "Isian Bapak/Ibu masih berjalan: Catatan" asked the note again, about a case already sent
 back. Once a person's action on a case is done, the other forms they had open on it for the
-same action (the button tapped twice) are closed: no question about the case comes back, and
-a form one of them had interrupted (a report) is asked again instead. Every action with a
-form (reason, visit), on both channels."""
+same action (the button tapped twice, also once the first was put aside by a search) are
+closed: no question about the case comes back, and a form one of them had interrupted (a
+report) is asked again instead. Every action with a form (reason, visit), on both
+channels."""
 
 from __future__ import annotations
 
@@ -14,9 +15,18 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from handlers.events import InboundKind
 from storage.db import Database
 from tests.handlers.chat_turns import app_context
-from tests.handlers.review_turns import buttons, case_version, review_world, said, say, tap
+from tests.handlers.review_turns import (
+    buttons,
+    case_version,
+    review_world,
+    said,
+    say,
+    send,
+    tap,
+)
 from tests.storage.seed_cases import NOW, open_database
 
 CHANNELS = ["telegram", "whatsapp"]
@@ -112,3 +122,23 @@ async def test_the_report_they_interrupted_comes_back_instead(
     assert done.index("sekarang: Perlu perbaikan") < done.index(STILL_GOING), done
     assert head_asked in done and "Apa yang perlu diperbaiki" not in done, done
     assert await open_forms(db, sari.id) == [("case_report", "active")]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_one_put_aside_by_a_search_does_not_come_back_after_it(
+    db: Database, tmp_path: Path, channel: str
+) -> None:
+    app = app_context(tmp_path / "media")
+    world = await review_world(db, channel, reported_at=NOW - timedelta(days=2))
+    tono, case_id = world.tksk, world.case_id
+    note_asked = "Apa yang perlu diperbaiki pelapor?"
+    assert note_asked in said(await tap(db, app, tono, channel, f"ca:b:{case_id}:1"))
+    await send(db, app, tono, channel, kind=InboundKind.COMMAND, command="cari")  # put aside
+    assert note_asked in said(await tap(db, app, tono, channel, f"ca:b:{case_id}:1"))
+
+    done = said(await say(db, app, tono, channel, NOTE))
+    assert await case_version(db, case_id) == ("needs_revision", 2)
+    assert note_asked not in done, done
+    found = await say(db, app, tono, channel, "Slamet")  # the search, answered
+    assert f"cs:{case_id}" in buttons(found) and note_asked not in said(found), said(found)
+    assert await open_forms(db, tono.id) == []
