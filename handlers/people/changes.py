@@ -63,7 +63,7 @@ def placed_done(
     turn: Turn, role: Role, *, kecamatan_code: str | None = None, desa_code: str | None = None
 ) -> DoneCheck:
     """A role (in a kecamatan, at a desa) asked of someone who has it now: said with the
-    region they have."""
+    region they have (as a region changed when that was the latest change: "Ubah wilayah")."""
 
     async def done(person: User) -> Asked | None:
         if (
@@ -76,7 +76,8 @@ def placed_done(
             turn, turn.language, person.kecamatan_code, person.desa_code, person.kabupaten_code
         )
         values = {"role": role_label(turn, role), "region": region}
-        return Asked("placed", ("person.role_changed", "person.region_changed"), values)
+        actions = ("person.role_changed", "person.region_changed")
+        return Asked("placed", actions, values, worded={"person.region_changed": "moved"})
 
     return done
 

@@ -19,11 +19,14 @@ from storage.models import User
 class Asked:
     """What a tap asked, found done: `key` (`people.done_already.<key>`, with `_by` naming
     who and `_by_you` for the presser) says so; `actions` are the audit entries recording
-    such a change; `values` the texts' values besides the person's `name`, `by` and `at`."""
+    such a change; `values` the texts' values besides the person's `name`, `by` and `at`;
+    `worded` the key of an action said in words of its own when its entry is the latest (a
+    region changed is not said as a role given: both answer a desa tapped twice)."""
 
     key: str
     actions: tuple[str, ...]
     values: dict[str, object] = field(default_factory=dict)
+    worded: dict[str, str] = field(default_factory=dict)
 
 
 # Given the person as they are now: what the tap asked, if they already are so; else None.
@@ -38,7 +41,8 @@ async def tell_done_already(turn: Turn, person: User, asked: Asked) -> None:
         actions=asked.actions, subject=f"user:{person.id}", limit=1
     )
     entry = entries[0] if entries else None
-    key, values = f"people.done_already.{asked.key}", {"name": person.full_name, **asked.values}
+    key = asked.worded.get(entry.action, asked.key) if entry is not None else asked.key
+    key, values = f"people.done_already.{key}", {"name": person.full_name, **asked.values}
     if entry is not None and entry.actor_id == turn.user.id:
         key, values["at"] = f"{key}_by_you", local_time(turn, entry.at)
     elif entry is not None and entry.actor_id is not None:

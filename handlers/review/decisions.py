@@ -23,6 +23,7 @@ from handlers.forms.runner import (
     resume_form,
     start_form,
 )
+from handlers.review.action_forms import close_same_action_forms
 from handlers.review.buttons import record_refusal
 from handlers.review.case_page import local_time, show_case, tell_to_open
 from handlers.review.possible_actions import case_deciders, may_try, possible_actions, stands_in
@@ -266,6 +267,7 @@ async def apply(
     turn.reply(turn.t("review.done", number=case.summary.number, state=state_label))
     dropped = await _drop_corrections(turn, case) if transition.to_state != S.NEEDS_REVISION else 0
     told = ("reporter.correction_dropped", {}) if dropped else None
+    await close_same_action_forms(turn, case_id, action)
     await tell_reporter(turn, case, transition, reason, told)
     await tell_verifier_of_undoing(turn, case, transition.to_state, reason)
     if transition.to_state == S.VERIFIED:

@@ -13,6 +13,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.forms.runner import context_values, form_context, on_complete
+from handlers.review.action_forms import close_same_action_forms
 from handlers.review.buttons import record_refusal
 from handlers.review.decisions import move_case
 from handlers.review.reporter import tell_reporter
@@ -95,6 +96,7 @@ async def _visit_given(turn: Turn, session: FormSession, answers: dict[str, Any]
     if next_on:
         reply += "\n" + turn.t("followup.next_planned", date=day_label(next_on))
     turn.reply(reply)
+    await close_same_action_forms(turn, case_id, VISIT_ACTION)
     detail_key = "followup.reporter_visit_next" if next_on else "followup.reporter_visit"
     detail = {"date": day_label(visited_on)}
     if next_on:

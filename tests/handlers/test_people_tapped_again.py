@@ -2,8 +2,9 @@
 saja diubah orang lain" though the change was her own. A /pengguna button tapped when the
 person already is as it asks says it is done, by whom and when (the presser: "sudah
 Bapak/Ibu nonaktifkan"; someone else: named), over the page as it is, and changes (and
-tells) nothing again: suspension, reactivation, a role, a desa, a handover, a review of a
-rejected registration. A different change meanwhile is still "diubah orang lain". On both
+tells) nothing again: suspension, reactivation, a role, a desa, a region ("Ubah wilayah":
+said as the region changed, not as a role given), a handover, a review of a rejected
+registration. A different change meanwhile is still "diubah orang lain". On both
 channels."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.handlers.routed_turns import (
     send,
     waiting_registration,
 )
-from tests.storage.seed_cases import BABATAN, CINIRU_DESA, KADUGEDE, NOW, seed_case
+from tests.storage.seed_cases import BABATAN, CINIRU, CINIRU_DESA, KADUGEDE, NOW, seed_case
 
 AT = "(29-11-2026 10.00)"  # NOW, as the deployment's clock reads it
 CHANGED = "diubah orang lain"
@@ -108,6 +109,37 @@ async def test_a_role_and_a_desa_tapped_twice(world, channel: str) -> None:
     assert again.startswith("✅ Bu Ani sudah Bapak/Ibu jadikan PSM, wilayah Desa "), again
     assert f"Kec. Ciniru {AT}." in again.split("\n")[0], again
     assert await _audited(db, "person.role_changed") == 2
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_region_tapped_twice_says_the_region_changed(world, channel: str) -> None:
+    # QA walk 6: "sudah Bapak/Ibu jadikan PSM, wilayah Desa Cijemit" read as a role change.
+    db, app = world
+    sari, _, ani = await _people(db, channel)
+    data = f"pg:gd:{ani.id}:{await _version(db, ani)}:p:{CINIRU_DESA}"  # still PSM, in Ciniru
+    again = await _twice(db, app, sari, channel, data)
+    first = again.split("\n")[0]
+    assert first.startswith(f"✅ Wilayah Bu Ani sudah Bapak/Ibu ubah {AT}: sekarang Desa "), first
+    assert first.endswith(", Kec. Ciniru.") and "jadikan" not in first, first
+    assert await _audited(db, "person.region_changed") == 1
+
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    data = f"pg:gk:{tono.id}:{await _version(db, tono)}:t:{CINIRU}:0"  # TKSK of Ciniru now
+    again = await _twice(db, app, sari, channel, data)
+    assert again.startswith(f"✅ Wilayah Pak Tono sudah Bapak/Ibu ubah {AT}: sekarang Kec. Ciniru.")
+    assert await _audited(db, "person.region_changed") == 2
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_region_changed_by_another_coordinator_names_her(world, channel: str) -> None:
+    db, app = world
+    sari, rina, ani = await _people(db, channel)
+    data = f"pg:gd:{ani.id}:{await _version(db, ani)}:p:{CINIRU_DESA}"
+    await send(db, app, rina, channel, data=data)
+    late = said(await send(db, app, sari, channel, data=data)).split("\n")[0]
+    by_rina = f"✅ Wilayah Bu Ani sudah diubah oleh Ibu Rina {AT}: sekarang Desa "
+    assert late.startswith(by_rina), late
+    assert await _audited(db, "person.region_changed") == 1
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
