@@ -178,6 +178,21 @@ async def test_her_report_begun_before_she_moved_is_asked_again_after_the_merge(
     assert "Isian Bapak/Ibu masih berjalan" in said(moved) and question in said(moved)
 
 
+async def test_a_suspended_person_merged_is_told_in_her_language_what_her_status_allows(
+    world,
+) -> None:
+    """Not active: the word that her account is found, in her language, with what her status
+    lets her do; no menu."""
+    db, app = world
+    sari = await sari_on_whatsapp(db, role=Role.PSM)
+    async with db.transaction() as repos:
+        await repos.users.update(sari.id, now=NOW, status=UserStatus.SUSPENDED, language="en")
+    await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID)
+    moved = await route(db, app, _moved())
+    assert said(moved).startswith("✅ Your account is connected again, with your new number.")
+    assert "suspended" in said(moved) and labels(moved) == []
+
+
 async def test_a_stranger_with_another_account_stays_and_the_admins_are_told_who(
     world,
 ) -> None:
