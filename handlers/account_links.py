@@ -11,17 +11,14 @@
 
 from __future__ import annotations
 
-import logging
-
-from handlers.admin_numbers import note_numbers_left, tell_admins
+from handlers.admin_numbers import note_numbers_left
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver
-from handlers.events import PHONE_KEY_PREFIX, Outbound
+from handlers.events import PHONE_KEY_PREFIX, Inbound, Outbound
+from handlers.found_again import merge_stranger, tell_found_again
 from handlers.people.common import masked_phone
 from handlers.unreachable import leave_chat
 from storage.models import ChannelIdentity, User
-
-log = logging.getLogger(__name__)
 
 
 async def number_taken(turn: Turn, holder: ChannelIdentity) -> None:
@@ -117,34 +114,34 @@ async def follow_change(turn: Turn) -> None:
     `previous_chat_id`, is known by `external_user_id` at `chat_id` now: the same person.
 
     Their number is the one the channel gives (verified; none given: the one we had, no
-    longer verified), the old one unverified everywhere; what waits for them follows; any
-    other account we knew at the new number loses it (`number_taken`). The new id may be a
-    stranger already (they wrote from the new number before the notice came): someone who
-    only began to register is dropped and becomes the person; anyone else stays, and the
-    admins are told. Nothing changes when we never knew the account."""
+    longer verified), the old one unverified everywhere (not the number the notice comes
+    from when it is the chat we knew: a new id alone, the number kept); what waits for them
+    follows; any other account we knew at the new number loses it (`number_taken`). The new
+    id may be a stranger already (they wrote from the new number before the notice came):
+    someone still registering, even with answers given, is dropped, becomes the person and is
+    told so; anyone else stays, and the admins are told. Nothing changes when we never knew
+    the account."""
     event, users = turn.event, turn.repos.users
     known = await _changed_account(turn)
     if known is None:
         return
     taken = await users.identity(event.channel, event.external_user_id)
-    if taken is not None and taken.id != known.id and not await _drop_stranger(turn, taken, known):
+    merged = taken is not None and taken.id != known.id
+    if merged and not await merge_stranger(turn, taken, known):
         return
     while (
         holder := await users.holder_of_number(event.channel, event.chat_id, event.sender_phone)
     ) is not None and holder.id != known.id:
         await number_taken(turn, holder)
-    # A new id alone: the number may have changed unseen; it is not vouched for, not left.
-    new_numbers = {event.sender_phone} if event.sender_phone else set()
-    await _forget_numbers(
-        turn, known, numbers_of(known) - new_numbers, left=bool(event.sender_phone)
-    )
+    kept = _kept_numbers(known, event)
+    await _forget_numbers(turn, known, numbers_of(known) - kept, left=bool(event.sender_phone))
+    phone = event.sender_phone or known.phone
     await users.readdress_identity(
         known.id,
         external_id=event.external_user_id,
         chat_id=event.chat_id,
-        # No number given (a new BSUID only): the number may have changed too, unseen.
-        phone=event.sender_phone or known.phone,
-        verified=bool(event.sender_phone),
+        phone=phone,
+        verified=bool(event.sender_phone) or (known.phone_verified and phone in kept),
     )
     if known.chat_id and known.chat_id != event.chat_id:
         await turn.repos.outbox.follow_chat(
@@ -160,6 +157,21 @@ async def follow_change(turn: Turn) -> None:
         subject=f"user:{known.user_id}",
         detail={"channel": event.channel},
     )
+    if merged:
+        await tell_found_again(turn, known.user_id)
+
+
+def _kept_numbers(known: ChannelIdentity, event: Inbound) -> set[str]:
+    """The numbers that stay the person's after the change: the one the channel gives. A new
+    id alone: the number of the chat we knew when the notice comes from it (only the id
+    changed; unverified, nothing would verify her profile's number again), else none (the
+    number may have changed unseen: no longer vouched for, but not left either)."""
+    if event.sender_phone:
+        return {event.sender_phone}
+    chat = known.chat_id
+    if chat and chat.isdigit() and event.previous_chat_id == chat:
+        return {f"+{chat}"}
+    return set()
 
 
 async def _changed_account(turn: Turn) -> ChannelIdentity | None:
@@ -180,38 +192,6 @@ async def _changed_account(turn: Turn) -> ChannelIdentity | None:
     if event.previous_user_id and not same_account(holder.external_id, event.previous_user_id):
         return None
     return holder
-
-
-async def _drop_stranger(turn: Turn, stranger: ChannelIdentity, known: ChannelIdentity) -> bool:
-    """The new id wrote before the channel's notice came: when it only began to register,
-    it is dropped (audited) and the person takes its place (True). Otherwise it stays, and
-    the admins are told to look at both (False)."""
-    event = turn.event
-    if await turn.repos.users.drop_fresh_stranger(stranger.user_id):
-        await turn.repos.audit.record(
-            now=turn.now,
-            actor_id=None,
-            action="user.stranger_merged",
-            subject=f"user:{known.user_id}",
-            detail={"channel": event.channel, "stranger": stranger.user_id},
-        )
-        return True
-    log.warning(
-        "%s account change for user %s: the new id is user %s's already; left as is",
-        event.channel,
-        known.user_id,
-        stranger.user_id,
-    )
-    person = await turn.repos.users.get(known.user_id)
-    other = await turn.repos.users.get(stranger.user_id)
-    await tell_admins(
-        turn,
-        "account_link.change_taken",
-        phone=event.sender_phone or known.phone or "",
-        name=(person.full_name if person else "") or f"#{known.user_id}",
-        other=(other.full_name if other else "") or f"#{stranger.user_id}",
-    )
-    return False
 
 
 def same_account(known: str, given: str) -> bool:

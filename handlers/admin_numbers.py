@@ -10,6 +10,8 @@ told to remove it from the setting, and a later account at it is a stranger like
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
@@ -81,12 +83,16 @@ async def note_numbers_left(turn: Turn, *, user_id: int, channel: str, numbers: 
         await tell_admins(turn, "account_link.admin_number_left", phone=number)
 
 
-async def tell_admins(turn: Turn, key: str, *, phone: str, **values: str) -> None:
-    """A notice (`key`, with `phone` masked and `values`) to every active admin, each in
-    their language: something about accounts a person must look at."""
+async def tell_admins(
+    turn: Turn, key: str, *, phone: str, **values: str | Callable[[str], str]
+) -> None:
+    """A notice (`key`, with `phone` masked and `values`; a value that is a function is
+    given each admin's language) to every active admin, each in their language: something
+    about accounts a person must look at."""
     catalog = turn.app.catalog
     for admin in await turn.repos.users.active_with_role(Role.ADMIN):
-        text = catalog.text(admin.language, key, phone=masked_phone(phone), **values)
+        said = {k: v(admin.language) if callable(v) else v for k, v in values.items()}
+        text = catalog.text(admin.language, key, phone=masked_phone(phone), **said)
         summary = catalog.text(admin.language, "account_link.summary")
         await deliver(
             turn.repos,

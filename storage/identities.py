@@ -229,23 +229,34 @@ class ChannelIdentityRepo(Repo):
         )
         return row is not None
 
-    async def drop_fresh_stranger(self, user_id: int) -> bool:
-        """Drop someone who only began to register (no answer given, no name, role, region,
-        case, nor another identity): their identity is deleted (its id and chat free for the
-        person they turn out to be), their form cancelled, what was queued for them dropped;
-        the row stays for the audit. False, and nothing changed, for anyone else."""
-        fresh = await self._one(
+    async def merge_registering_stranger(self, user_id: int, *, into: int) -> bool:
+        """The channel vouches that a stranger is the person of identity `into` (they wrote
+        from their new account before the channel's word came). When the stranger is still
+        only registering (no role, requested role, region, case, nor another identity: nothing
+        approved, nothing done for anyone; a name typed is no reason to keep them apart):
+        their identity is deleted (its id and chat free for the person), their forms
+        cancelled (the answers kept as cancelled, never used), what was queued for them
+        dropped, and `into` takes when they wrote (the window their message opened, and the
+        chat it was written from, are the person's now). The row stays for the audit. False,
+        and nothing changed, for anyone else."""
+        registering = await self._one(
             "SELECT 1 FROM users u WHERE u.id = ?1 AND u.status = 'registering'"
-            " AND u.role IS NULL AND u.requested_role IS NULL AND u.full_name = ''"
-            " AND u.kabupaten_code IS NULL"
+            " AND u.role IS NULL AND u.requested_role IS NULL AND u.kabupaten_code IS NULL"
             " AND (SELECT COUNT(*) FROM channel_identities WHERE user_id = ?1) = 1"
-            " AND NOT EXISTS (SELECT 1 FROM cases WHERE reporter_id = ?1)"
-            " AND NOT EXISTS (SELECT 1 FROM form_sessions s, json_each(s.state, '$.answers')"
-            " WHERE s.user_id = ?1)",
+            " AND NOT EXISTS (SELECT 1 FROM cases WHERE reporter_id = ?1)",
             (user_id,),
         )
-        if fresh is None:
+        if registering is None:
             return False
+        await self._run(
+            "UPDATE channel_identities SET"
+            " started_at = COALESCE(channel_identities.started_at, s.started_at),"
+            " last_inbound_at = MAX(COALESCE(channel_identities.last_inbound_at, s.wrote),"
+            " COALESCE(s.wrote, channel_identities.last_inbound_at)), unreachable_at = NULL"
+            " FROM (SELECT started_at, last_inbound_at AS wrote FROM channel_identities"
+            " WHERE user_id = ?1) AS s WHERE id = ?2",
+            (user_id, into),
+        )
         await self._run("DELETE FROM channel_identities WHERE user_id = ?", (user_id,))
         await self._run(
             "UPDATE form_sessions SET status = 'cancelled' WHERE user_id = ?"

@@ -201,7 +201,9 @@ def _unanswered(session: Session) -> list[str]:
         if not (payload["message"].get("from") or payload["contact"]):
             kind = "no sender"  # nobody to answer
         if kind == "system" and _account_change(payload["message"]):
-            kind = "account change"  # Meta's word, nobody wrote: followed, never answered
+            # Meta's word, nobody wrote: followed, unanswered (answered only when it merges
+            # a stranger who wrote first from the new number: never here, it names no new id).
+            kind = "account change"
         if id(payload["message"]) in session.mistyped:
             continue  # Meta never sends these: stored and handled without a failure is enough
         if kind in IGNORED_TYPES:

@@ -66,18 +66,63 @@ async def test_her_first_message_before_metas_word_does_not_lock_her_out(
     await start_wa_bot(clock)
     new_phone = WhatsAppPerson(graph, webhook_url, "ID.5602", "6285700005601", clock=clock)
     assert "Selamat datang" in body_of((await new_phone.say("halo"))[0])  # not known yet
+    before = len(new_phone.messages())
     await _moved(webhook_url, "6281234505601", "6285700005601", "ID.5602", "ID.5601")
     await _until(
         wa_settings,
         "SELECT user_id, external_id FROM channel_identities WHERE channel = 'whatsapp'",
         [(sari_id, "ID.5602")],
     )
+    [told] = (await graph.wait_messages("6285700005601", before + 1))[before:]
+    assert "sudah tersambung lagi" in body_of(told)  # before anything else she asks
     queue = await new_phone.say("/antrian")
     assert "Tidak ada laporan yang menunggu" in body_of(queue[0])  # her coordinator's queue
     assert _rows(
         wa_settings,
         "SELECT user_id, external_id, chat_id FROM channel_identities WHERE channel = 'whatsapp'",
     ) == [(sari_id, "ID.5602", "6285700005601")]
+    assert graph.rejections == []
+
+
+async def test_a_psm_who_typed_her_name_before_metas_word_gets_her_account_back(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """Review 8: Sari, a PSM last heard from days ago on her old number, writes from her new
+    one, is welcomed as a stranger and types her name; Meta's word then comes. The stranger
+    is merged into her, and she is told on the new number, inside the window her message
+    opened (no template), with her menu: its button starts her report."""
+    sari_id = await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=5651,
+        name="Ibu Sari",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    clock = ManualClock(EARLY)
+    known_on_whatsapp(wa_settings, sari_id, "ID.5651", "6281234505651", EARLY - timedelta(days=3))
+    await start_wa_bot(clock)
+    new_phone = WhatsAppPerson(graph, webhook_url, "ID.5652", "6285700005651", clock=clock)
+    assert "Siapa nama lengkap" in body_of((await new_phone.say("halo"))[-1])
+    assert "Siapa nama lengkap" not in body_of((await new_phone.say("Sari Wulandari"))[-1])
+    before = len(new_phone.messages())
+    await _moved(webhook_url, "6281234505651", "6285700005651", "ID.5652", "ID.5651")
+    [told] = (await graph.wait_messages("6285700005651", before + 1))[before:]
+    assert body_of(told).startswith("✅ Akun Bapak/Ibu sudah tersambung lagi dengan nomor baru")
+    assert told["type"] == "interactive"  # her menu's buttons, inside the window
+    assert _rows(
+        wa_settings,
+        "SELECT user_id, external_id, chat_id FROM channel_identities WHERE channel = 'whatsapp'",
+    ) == [(sari_id, "ID.5652", "6285700005651")]
+    assert _rows(
+        wa_settings,
+        "SELECT s.status FROM form_sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE u.id != ? AND s.form_id = 'registration'",
+        sari_id,
+    ) == [("cancelled",)]
+    report = await new_phone.tap("Buat laporan")
+    assert "Siapa nama kepala keluarga" in body_of(report[-1])
     assert graph.rejections == []
 
 

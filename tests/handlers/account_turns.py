@@ -9,15 +9,17 @@ from handlers.context import Turn
 from handlers.events import Inbound
 from storage.models import Role
 from tests.handlers.routed_turns import person
-from tests.storage.seed_cases import NOW
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 WA_ID = "6281234567890"
 NEW_WA_ID = "6285799990000"
 
 
-async def sari_on_whatsapp(db, bsuid: str = "ID.BSUID-A"):
-    """Ibu Sari, coordinator, known on WhatsApp by her BSUID at her number."""
-    sari = await person(db, "Ibu Sari", Role.COORDINATOR, "whatsapp")
+async def sari_on_whatsapp(db, bsuid: str = "ID.BSUID-A", role: Role = Role.COORDINATOR):
+    """Ibu Sari, coordinator (else a PSM of Babatan), known on WhatsApp by her BSUID at her
+    number."""
+    region = {} if role == Role.COORDINATOR else {"kecamatan": KADUGEDE, "desa": BABATAN}
+    sari = await person(db, "Ibu Sari", role, "whatsapp", **region)
     async with db.transaction() as repos:
         [identity] = await repos.users.identities_of(sari.id)
         await repos.conn.execute(
@@ -62,6 +64,8 @@ async def audited(db, action: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def system_message(kind: str, **system: str) -> dict:
-    message = {"from": WA_ID, "id": "wamid.sys", "timestamp": "1780000000", "type": "system"}
+def system_message(kind: str, sender: str = WA_ID, **system: str) -> dict:
+    """Meta's system message about the account at `sender` (its `from`: the old number, or
+    a BSUID when no number can be shared)."""
+    message = {"from": sender, "id": "wamid.sys", "timestamp": "1780000000", "type": "system"}
     return {"message": {**message, "system": {"type": kind, "body": "User Sari changed", **system}}}

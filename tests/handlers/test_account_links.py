@@ -151,13 +151,47 @@ async def test_meta_says_she_changed_number_and_her_account_follows(world) -> No
     assert await audited(db, "user.number_changed") == [f"user:{sari.id}"]
 
 
-async def test_a_new_bsuid_without_a_number(world) -> None:
-    """`user_changed_user_id` (no phone can be shared): her key follows; she is written to
-    by it, her old number no longer vouched for."""
+async def test_a_new_bsuid_from_her_number_keeps_it_verified(world) -> None:
+    """`user_changed_user_id` (a new BSUID, no number shared) sent from the number her chat
+    was at: her key follows and she is written to by it; the number is still hers, verified
+    on her identity and her profile (review 8: it was unverified, and nothing verified her
+    profile's number again)."""
+    db, app = world
+    sari = await sari_on_whatsapp(db)
+    async with db.transaction() as repos:
+        await repos.users.update(sari.id, now=NOW, phone="+" + WA_ID, phone_verified=True)
+    change = to_inbound(
+        system_message("user_changed_user_id", user_id="ID.BSUID-D", previous_user_id="ID.BSUID-A")
+    )
+    assert change is not None
+    await route(db, app, change)
+    mine = await whatsapp_identity(db, sari.id)
+    assert (mine.external_id, mine.chat_id, mine.phone, mine.phone_verified) == (
+        "ID.BSUID-D",
+        "bsuid:ID.BSUID-D",
+        "+" + WA_ID,
+        True,
+    )
+    later = await from_whatsapp(db, app, "ID.BSUID-D", WA_ID)
+    assert later.user is not None and later.user.id == sari.id
+    async with db.reading() as repos:
+        profile = await repos.users.get(sari.id)
+    assert profile is not None and profile.phone_verified
+    assert await audited(db, "user.number_taken") == []
+
+
+async def test_a_new_bsuid_from_no_number_leaves_her_number_unvouched(world) -> None:
+    """A new BSUID alone, from no number (`from` is her BSUID): the number may have changed
+    unseen; it is no longer vouched for. She is written to by her new key."""
     db, app = world
     sari = await sari_on_whatsapp(db)
     change = to_inbound(
-        system_message("user_changed_user_id", user_id="ID.BSUID-D", previous_user_id="ID.BSUID-A")
+        system_message(
+            "user_changed_user_id",
+            sender="ID.BSUID-A",
+            user_id="ID.BSUID-D",
+            previous_user_id="ID.BSUID-A",
+        )
     )
     assert change is not None
     await route(db, app, change)
@@ -186,13 +220,22 @@ async def test_a_notice_before_august_2026_finds_her_by_her_old_number(world) ->
 
 
 async def test_a_change_for_an_account_never_known_or_an_id_taken_changes_nothing(world) -> None:
-    """The new id is someone's who already gave an answer: nothing changes, the admins are
-    told (not only a log line)."""
+    """The new id is someone's who already sent a registration: nothing changes, the admins
+    are told who it is (not only a log line, nor "#2")."""
     db, app = world
     sari = await sari_on_whatsapp(db)
     admin = await person(db, "Pak Admin", Role.ADMIN, "telegram")
     stranger = await from_whatsapp(db, app, "ID.BSUID-Z", NEW_WA_ID)  # wrote first
-    await from_whatsapp(db, app, "ID.BSUID-Z", NEW_WA_ID, text="Budi Santoso")  # his name
+    assert stranger.user is not None
+    async with db.transaction() as repos:  # and sent a registration
+        await repos.users.update(
+            stranger.user.id,
+            now=NOW,
+            full_name="Budi Santoso",
+            requested_role=Role.PSM,
+            kabupaten_code="32.08",
+            status=UserStatus.PENDING,
+        )
     unknown = to_inbound(
         system_message(
             "user_changed_number", wa_id="6289900001111", user_id="ID.N", previous_user_id="X"
@@ -211,11 +254,11 @@ async def test_a_change_for_an_account_never_known_or_an_id_taken_changes_nothin
     await route(db, app, taken)
     mine = await whatsapp_identity(db, sari.id)
     assert (mine.external_id, mine.chat_id) == ("ID.BSUID-A", WA_ID)
-    assert stranger.user is not None
     assert (await whatsapp_identity(db, stranger.user.id)).external_id == "ID.BSUID-Z"
     async with db.reading() as repos:
         [told] = [i.message["text"] for i in await repos.outbox.for_user(admin.id)]
     assert "Ibu Sari pindah ke nomor +62857*****000" in told and NEW_WA_ID not in told
+    assert "akun Budi Santoso (Menunggu persetujuan)" in told
 
 
 def test_other_system_messages_are_not_answered() -> None:

@@ -1,11 +1,13 @@
-"""Numbers that change hands, made safe (review 7): Meta's word that someone moved to a number
-another person of ours held; the old number left verified behind; the system message coming
-after the first message from the new number; a person still known by the number alone; a
-darurat alert queued for a number that is taken; an admin's number recycled."""
+"""Numbers that change hands, made safe (reviews 7 and 8): Meta's word that someone moved to
+a number another person of ours held; the old number left verified behind; the system
+message coming after the first message from the new number (a name typed meanwhile, a
+report left open on the old number); a person still known by the number alone; a darurat
+alert queued for a number that is taken; an admin's number recycled."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
@@ -108,6 +110,112 @@ async def test_her_first_message_before_metas_word_is_merged_into_her(world) -> 
     async with db.reading() as repos:
         assert await repos.users.identities_of(first.user.id) == []
     assert await audited(db, "user.stranger_merged") == [f"user:{sari.id}"]
+
+
+async def test_a_psm_who_answered_a_question_before_metas_word_is_merged_into_her(
+    world,
+) -> None:
+    """Review 8: Sari, a PSM, writes from her new number, is welcomed as a stranger and types
+    her name; then Meta's word comes. It vouches she is Sari: the stranger, still only
+    registering, is merged into her (the registration cancelled, audited), her account
+    follows to the new number, and she is told there, with her menu. Her next message is
+    Sari's, and the window her first message opened is her account's."""
+    db, app = world
+    sari = await sari_on_whatsapp(db, role=Role.PSM)
+    async with db.transaction() as repos:  # she last wrote from her old number days ago
+        await repos.conn.execute(
+            "UPDATE channel_identities SET last_inbound_at = '2026-01-01T00:00:00+00:00'"
+            " WHERE user_id = ?",
+            (sari.id,),
+        )
+    first = await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID)
+    assert first.user is not None and first.user.id != sari.id
+    assert "Siapa nama lengkap" in said(first)
+    named = await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID, text="Sari Wulandari")
+    assert "Siapa nama lengkap" not in said(named)  # the name taken, the next question asked
+    stranger = first.user.id
+    async with db.reading() as repos:
+        registration = await repos.forms.active(stranger)
+    assert registration is not None and registration.state["answers"]
+
+    moved = await route(db, app, _moved())
+    assert moved.user is not None and moved.user.id == sari.id
+    assert said(moved).startswith("✅ Akun Bapak/Ibu sudah tersambung lagi dengan nomor baru")
+    assert "Buat laporan baru" in " ".join(labels(moved))  # her menu, a PSM's
+    assert len(moved.replies) == 1
+    mine = await whatsapp_identity(db, sari.id)
+    assert (mine.external_id, mine.chat_id, mine.phone_verified) == ("ID.BSUID-C", NEW_WA_ID, True)
+    assert mine.last_inbound_at == NOW  # the window her first message opened
+    async with db.reading() as repos:
+        assert await repos.users.identities_of(stranger) == []
+        assert (await repos.forms.get(registration.id)).status == "cancelled"
+        rows = await repos.conn.execute_fetchall(
+            "SELECT subject, detail FROM audit_log WHERE action = 'user.stranger_merged'"
+        )
+    [(subject, detail)] = [tuple(row) for row in rows]
+    assert subject == f"user:{sari.id}"
+    assert json.loads(detail)["stranger"] == stranger and json.loads(detail)["answers_dropped"]
+
+    later = await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID, text="menu")
+    assert later.user is not None and later.user.id == sari.id
+    assert "Buat laporan baru" in " ".join(labels(later))
+    assert "Siapa nama lengkap" not in said(later) and "Selamat datang" not in said(later)
+
+
+async def test_her_report_begun_before_she_moved_is_asked_again_after_the_merge(
+    world,
+) -> None:
+    """She had a report open on her old number: after the merge its question is asked
+    again on the new one, under the word that her account is found, not her menu."""
+    db, app = world
+    sari = await sari_on_whatsapp(db, role=Role.PSM)
+    begun = await from_whatsapp(db, app, "ID.BSUID-A", WA_ID, text="lapor")
+    question = said(begun).split("\n")[-1]
+    await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID)
+    moved = await route(db, app, _moved())
+    assert moved.user is not None and moved.user.id == sari.id
+    assert said(moved).startswith("✅ Akun Bapak/Ibu sudah tersambung lagi")
+    assert "Isian Bapak/Ibu masih berjalan" in said(moved) and question in said(moved)
+
+
+async def test_a_suspended_person_merged_is_told_in_her_language_what_her_status_allows(
+    world,
+) -> None:
+    """Not active: the word that her account is found, in her language, with what her status
+    lets her do; no menu."""
+    db, app = world
+    sari = await sari_on_whatsapp(db, role=Role.PSM)
+    async with db.transaction() as repos:
+        await repos.users.update(sari.id, now=NOW, status=UserStatus.SUSPENDED, language="en")
+    await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID)
+    moved = await route(db, app, _moved())
+    assert said(moved).startswith("✅ Your account is connected again, with your new number.")
+    assert "suspended" in said(moved) and labels(moved) == []
+
+
+async def test_a_stranger_with_another_account_stays_and_the_admins_are_told_who(
+    world,
+) -> None:
+    """The new id's person also has a Telegram account: not merged (it is more than a
+    registration begun). The admins are told, naming them by the name they typed."""
+    db, app = world
+    sari = await sari_on_whatsapp(db)
+    admin = await person(db, "Pak Admin", Role.ADMIN, "telegram")
+    first = await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID)
+    await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID, text="Budi Santoso")
+    assert first.user is not None
+    async with db.transaction() as repos:
+        await repos.users.add_identity(
+            user_id=first.user.id, channel="telegram", external_id="7002", chat_id="7002", now=NOW
+        )
+    moved = await route(db, app, _moved())
+    assert moved.replies == []
+    assert (await whatsapp_identity(db, sari.id)).chat_id == WA_ID
+    assert (await whatsapp_identity(db, first.user.id)).external_id == "ID.BSUID-C"
+    async with db.reading() as repos:
+        [told] = [i.message["text"] for i in await repos.outbox.for_user(admin.id)]
+    assert "akun Budi Santoso (Sedang mendaftar)" in told
+    assert await audited(db, "user.stranger_merged") == []
 
 
 async def test_a_person_known_by_the_number_alone_is_found_by_it(world) -> None:
