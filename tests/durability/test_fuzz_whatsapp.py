@@ -191,19 +191,20 @@ def _account_change(message: dict[str, Any]) -> bool:
 
 
 def _unanswered(session: Session) -> list[str]:
-    """Stored messages that expect an answer in their chat and got none; messages lost."""
+    """Stored messages that expect an answer in their chat and got none; messages lost. A
+    sender's images one after the other are an album (WhatsApp ties them by nothing else,
+    bot/inbox_worker.py): answered once, by any of them."""
     posted = _posted_messages(session)
-    stored = {row[0] for row in rows(session.path, "SELECT ext_id FROM inbox")}
-    problems = [f"not stored: {posted[w]!r}"[:600] for w in sorted(set(posted) - stored)]
-    for wamid in sorted(stored):
+    stored = [row[0] for row in rows(session.path, "SELECT ext_id FROM inbox ORDER BY id")]
+    problems = [f"not stored: {posted[w]!r}"[:600] for w in sorted(set(posted) - set(stored))]
+    albums: dict[str, list[tuple[str, bool]]] = {}  # a sender's open run of images
+    for wamid in stored:
         payload = posted[wamid]
         kind = str(payload["message"].get("type"))
         if not (payload["message"].get("from") or payload["contact"]):
             kind = "no sender"  # nobody to answer
         if kind == "system" and _account_change(payload["message"]):
-            # Meta's word, nobody wrote: followed, unanswered (answered only when it merges
-            # a stranger who wrote first from the new number: never here, it names no new id).
-            kind = "account change"
+            kind = "account change"  # Meta's word, nobody wrote: followed, never answered
         if id(payload["message"]) in session.mistyped:
             continue  # Meta never sends these: stored and handled without a failure is enough
         if kind in IGNORED_TYPES:
@@ -216,9 +217,21 @@ def _unanswered(session: Session) -> list[str]:
             for r in session.caused.get(wamid, [])
             if r["chat_id"] == chat and r["type"] not in ("callback_answer", "delete", "menu")
         ]
-        if not replies:
-            problems.append(f"no answer to {payload!r}"[:600])
+        if kind != "image":
+            problems += _album_unanswered(albums.pop(chat, []), posted)
+            if not replies:
+                problems.append(f"no answer to {payload!r}"[:600])
+            continue
+        albums.setdefault(chat, []).append((wamid, bool(replies)))
+    for run in albums.values():
+        problems += _album_unanswered(run, posted)
     return problems
+
+
+def _album_unanswered(run: list[tuple[str, bool]], posted: dict[str, dict[str, Any]]) -> list[str]:
+    if not run or any(answered for _, answered in run):
+        return []
+    return [f"no answer to the album ending {posted[run[-1][0]]!r}"[:600]]
 
 
 def _shown_identifiers(line: WhatsAppLine) -> list[str]:
