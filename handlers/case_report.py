@@ -87,7 +87,10 @@ def _draft_label(turn: Turn, session: FormSession) -> str:
 @named_by(FORM_ID)
 def report_name(turn: Turn, session: FormSession) -> str:
     """A report as its reporter knows it: "laporan <b>Slamet</b> (2 anggota)"; the correction
-    of one sent back: "perbaikan laporan <b>Slamet</b>" (the report sent is not this)."""
+    of one sent back: "perbaikan laporan <b>Slamet</b>" (the report sent is not this); one
+    with nothing answered yet: "laporan baru"."""
+    if session.untouched:
+        return turn.t("case.report_new_named")
     answers = session.state.get("answers", {})
     head = answers.get("head_name")
     name = head if isinstance(head, str) else turn.t("case.draft_unnamed")
