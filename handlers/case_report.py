@@ -21,6 +21,7 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import (
     cancel_form,
     complete_form,
+    context_values,
     final_answers,
     form_context,
     held_choice,
@@ -99,6 +100,14 @@ def report_name(turn: Turn, session: FormSession) -> str:
     members = len(answers.get("members") or [])
     key = "case.report_named_members" if members else "case.report_named"
     return turn.t(key, name=name, count=members)
+
+
+@context_values(FORM_ID)
+def report_values(turn: Turn, context: dict[str, Any]) -> dict[str, str]:
+    """`correcting` ("yes" or ""): the session corrects a case sent back, where a desa of
+    another kecamatan typed is a family moved (handlers/forms/choice_step.py), not one for
+    the PSM there to report."""
+    return {"correcting": "yes" if context.get("revising") is not None else ""}
 
 
 async def close_draft_choice(turn: Turn) -> bool:
