@@ -21,6 +21,7 @@ from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import (
     cancel_form,
     complete_form,
+    context_values,
     final_answers,
     form_context,
     held_choice,
@@ -87,7 +88,10 @@ def _draft_label(turn: Turn, session: FormSession) -> str:
 @named_by(FORM_ID)
 def report_name(turn: Turn, session: FormSession) -> str:
     """A report as its reporter knows it: "laporan <b>Slamet</b> (2 anggota)"; the correction
-    of one sent back: "perbaikan laporan <b>Slamet</b>" (the report sent is not this)."""
+    of one sent back: "perbaikan laporan <b>Slamet</b>" (the report sent is not this); one
+    with nothing answered yet: "laporan baru"."""
+    if session.untouched:
+        return turn.t("case.report_new_named")
     answers = session.state.get("answers", {})
     head = answers.get("head_name")
     name = head if isinstance(head, str) else turn.t("case.draft_unnamed")
@@ -96,6 +100,14 @@ def report_name(turn: Turn, session: FormSession) -> str:
     members = len(answers.get("members") or [])
     key = "case.report_named_members" if members else "case.report_named"
     return turn.t(key, name=name, count=members)
+
+
+@context_values(FORM_ID)
+def report_values(turn: Turn, context: dict[str, Any]) -> dict[str, str]:
+    """`correcting` ("yes" or ""): the session corrects a case sent back, where a desa of
+    another kecamatan typed is a family moved (handlers/forms/choice_step.py), not one for
+    the PSM there to report."""
+    return {"correcting": "yes" if context.get("revising") is not None else ""}
 
 
 async def close_draft_choice(turn: Turn) -> bool:

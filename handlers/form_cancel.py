@@ -1,5 +1,6 @@
 """/batal: asking whether to drop the form being filled in, and the answer, tapped
-("cx:y|n:<session>") or typed (ya/tidak while the question waits beside the form).
+("cx:y|n:<session>") or typed (ya/tidak while the question waits beside the form). A form
+with nothing answered yet (`FormSession.untouched`: no draft) is dropped at once.
 
 A dropped form that interrupted another (a check-in's code amid a report) brings that one
 back; how each form's "cancel?" and "cancelled" are worded is the runner's `cancel_text`
@@ -34,6 +35,11 @@ async def ask_cancel(turn: Turn, *, again: bool = False) -> None:
     session = await turn.repos.forms.active(turn.user.id)
     if session is None:
         turn.reply(turn.t("cancel.nothing"))
+        return
+    if session.untouched and not again:
+        # Nothing answered (a report at its first question): no draft to lose, nothing to
+        # confirm; "answers will be deleted" would be untrue.
+        await cancel_or_keep(turn, session, cancel=True)
         return
     buttons = [
         [
@@ -79,6 +85,9 @@ async def cancel_or_keep(turn: Turn, session: FormSession, *, cancel: bool) -> N
     interrupted = session.state.get(RETURNS_TO)
     if session.form_id == registration.FORM_ID:
         text = turn.t("cancel.done_registration")
+    elif session.untouched:  # nothing was answered, so no answers were deleted
+        key = "done_untouched_back" if interrupted else "done_untouched"
+        text = await cancel_text(turn, session, key)
     else:  # where next: the menu, or the form this one interrupted, which follows
         text = await cancel_text(turn, session, "done_named_back" if interrupted else "done_named")
     turn.reply(Outbound(text=text, remove_keyboard=True))

@@ -5,10 +5,11 @@ Whatever the message answered (the NIK question, a name, an address, a descripti
 turn is done, on channels that can delete messages (Telegram, within 48 hours). So is a
 mistyped attempt at one: an answer to a NIK or KK question, or a /cari search, holding a long
 run of digits (a digit short or too many, a letter among the digits), which shows nearly the
-whole number. Where the channel cannot delete it (WhatsApp), the same messages get one
-request to delete it themselves, in the turn's reply: one rule, wherever it was typed. The
-answer itself is judged by its question as usual; the texts the bot sends are masked anyway
-(handlers/delivery.py), and a refused number is never repeated.
+whole number; a case number's digits are none ("KNG-2026-000103" pasted there, or while a
+choice waits beside the form). Where the channel cannot delete it (WhatsApp), the same
+messages get one request to delete it themselves, in the turn's reply: one rule, wherever it
+was typed. The answer itself is judged by its question as usual; the texts the bot sends are
+masked anyway (handlers/delivery.py), and a refused number is never repeated.
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ ATTEMPT_DIGITS = 8
 
 
 def _attempted_identifier(event: Inbound, *, identifier_question: bool) -> bool:
-    """An answer to a NIK or KK question, or /cari's words, holding most of a number."""
-    if identifier_question:  # every digit counts: "3208010O1019O0001" shows 15 of 16
-        digits = sum(char.isdigit() for char in event.text or event.command_args or "")
-        return digits >= ATTEMPT_DIGITS
+    """An answer to a NIK or KK question, or /cari's words, holding most of a number. A case
+    number's digits never count: "KNG-2026-000103" pasted there is no attempt at one."""
+    if identifier_question:  # every other digit counts: "3208010O1019O0001" shows 15 of 16
+        typed = without_case_numbers(event.text or event.command_args or "")
+        return sum(char.isdigit() for char in typed) >= ATTEMPT_DIGITS
     if event.kind == InboundKind.COMMAND and event.command == "cari":
         return attempted_in_search(event.command_args)
     return False

@@ -16,6 +16,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
+from handlers.case_numbers import case_number
 from handlers.events import Inbound, InboundKind
 from handlers.forms.dates import DateNotRead, When, examples, parse_date_text, read_date
 from handlers.forms.typed_words import (
@@ -115,7 +116,17 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
         # only as a keyed hash, erasable), never in a name, an address or a note. The text
         # comes back masked to copy: a long broadcast or note is not typed again.
         raise Invalid("answer.identifier_in_text", text=mask_identifiers(text))
+    _refuse_case_number(text, "text")
     return Answer(text, text)
+
+
+def _refuse_case_number(typed: str, question: str) -> None:
+    """A report's number pasted alone ("KNG-2026-000103", from a group or the clipboard) is
+    never a name, an address, a note, a NIK or a KK: refused naming what it is
+    (`answer.case_number.<question>`). Within words ("sama dengan KNG-2026-000101") it
+    stays part of the answer."""
+    if (number := case_number(typed)) is not None:
+        raise Invalid(f"answer.case_number.{question}", number=number)
 
 
 def parse_person_name(event: Inbound, *, max_length: int) -> Answer:
@@ -352,8 +363,10 @@ def parse_image(event: Inbound) -> Answer:
 
 def parse_nik_answer(event: Inbound, *, today: date) -> Answer:
     """A NIK; the restated value is masked."""
+    typed = _text_of(event, "answer.need_nik")
+    _refuse_case_number(typed, "nik")
     try:
-        nik = parse_nik(_text_of(event, "answer.need_nik"), today=today)
+        nik = parse_nik(typed, today=today)
     except IdentifierError as exc:
         raise Invalid(exc.key) from exc
     extra = {"sex": nik.sex, "birth_date": nik.birth_date.isoformat(), "region": nik.region_code}
@@ -362,8 +375,10 @@ def parse_nik_answer(event: Inbound, *, today: date) -> Answer:
 
 def parse_kk_answer(event: Inbound, *, today: date) -> Answer:
     """A Kartu Keluarga number; the restated value is masked."""
+    typed = _text_of(event, "answer.need_kk")
+    _refuse_case_number(typed, "kk")
     try:
-        kk = parse_kk(_text_of(event, "answer.need_kk"), today=today)
+        kk = parse_kk(typed, today=today)
     except IdentifierError as exc:
         raise Invalid(exc.key) from exc
     return Answer(kk.digits, mask_identifier(kk.digits), {"region": kk.region_code})

@@ -135,10 +135,18 @@ class ChoiceStep:
         self: FormEngine, fs: FormState, position: Position, question: Question
     ) -> str | None:
         """The answer of this form that a region question's options are in (its kecamatan),
-        when it was asked here and not while editing from the summary; None otherwise (the
-        person's own kecamatan)."""
+        when it was asked here and not while editing from the summary; None otherwise."""
+        if fs.state.get("editing"):
+            return None
+        return self._place_answer(fs, position, question)
+
+    def _place_answer(
+        self: FormEngine, fs: FormState, position: Position, question: Question
+    ) -> str | None:
+        """The answer of this form that a region question's options are in (its kecamatan);
+        None when the form did not ask it (the person's own kecamatan)."""
         spec = question.choices_from
-        if spec is None or not spec.parent or fs.state.get("editing"):
+        if spec is None or not spec.parent:
             return None
         parent = fs.evaluate(parse_expression(spec.parent), position)
         return next(
@@ -159,8 +167,11 @@ class ChoiceStep:
         typed: str,
     ) -> StepResult | None:
         """A desa of another kecamatan typed: where it is, not in the one chosen, and how to
-        change the kecamatan (a button back to its question, when this form asked it); None
-        when the name is not a region elsewhere either."""
+        change the kecamatan (a button back to its question, when this form asked it; the
+        summary, while editing). Where the person's own kecamatan is the only one offered:
+        that a family there is reported there, or, in a correction (the form's `correcting`
+        context value), that a family moved is for the TKSK or coordinator to hear, as a
+        correction cannot take it there. None when the name is not a region elsewhere either."""
         spec = question.choices_from
         here = next((o.place for o in options if o.place), None)
         if spec is None or not spec.parent or here is None:
@@ -172,13 +183,15 @@ class ChoiceStep:
         name = found[0][0]
         places = ", ".join(f"Kec. {place}" for _, place in found)
         text = "⚠️ " + self.t("region_answer.elsewhere", name=name, places=places, here=here)
-        asked = self._asked_place(fs, position, question)
-        if asked is not None:
+        asked = self._place_answer(fs, position, question)
+        if asked is not None and not fs.state.get("editing"):
             text += " " + self.t("region_answer.change_here")
             button = self.view.button(self.t("region_answer.change_button"), self.PLACE_AGAIN)
             notice = Outbound.say(text, [[button]])
-        elif fs.state.get("editing"):
+        elif asked is not None:
             notice = Outbound.say(text + " " + self.t("region_answer.change_at_summary"))
+        elif self.ctx.context.get("correcting"):
+            notice = Outbound.say(text + " " + self.t("region_answer.moved_away", here=here))
         else:
             notice = Outbound.say(text + " " + self.t("region_answer.own_place", here=here))
         return StepResult(fs.state, [notice, await self.render(fs.state)])

@@ -6,8 +6,9 @@ for a report of their own outside their scope) the page of a report of their own
 /laporan_saya opens it. Anything else is refused as /cari or /laporan_saya refuses it,
 saying nothing of whether the number exists elsewhere.
 
-Inside a form a case number stays the answer to its question (the router asks here only
-for a text that no form, list or command took)."""
+Inside a form a case number opens no page: the router asks here only for a text that no
+form, list or command took, and the question reads it (alone, no free-text, NIK or KK
+question takes it: handlers/forms/answers.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """A case number typed or pasted alone (or in a sentence), over the real Application: on
 Telegram's fake Bot API and WhatsApp's real webhooks it opens the case's page, the reviewer's
 for staff in scope, the reporter's own for its PSM; a TKSK of another kecamatan is told
-nothing of it. /cari finds the number's short form."""
+nothing of it. /cari finds the number's short form. Pasted at a report's KK question it is
+told to be a report number, and the message is no NIK/KK to delete (QA walk 6)."""
 
 from __future__ import annotations
 
@@ -87,3 +88,42 @@ async def _reply(graph: Any, person: WhatsAppPerson, text: str, until: str) -> s
         what=f"{until!r} to {person.user_id}",
     )
     return "\n".join(body_of(m) for m in person.messages()[before:])
+
+
+async def test_a_case_number_at_the_kk_question_stays_in_the_telegram_chat(
+    fake, settings, start_bot
+):
+    await add_user(
+        settings, role="psm", telegram_id=721, name="Bu Ani", kabupaten="32.08",
+        kecamatan="32.08.01", desa="32.08.01.2006",
+    )  # fmt: skip
+    await start_bot()
+    psm = TelegramPerson(fake, 721)
+    await psm.say("/start")
+    await psm.say("/lapor")
+    await psm.say("Slamet Riyadi", until="Kartu Keluarga")
+    pasted = fake.next_message_id(721)
+    (told,) = await psm.say(NUMBER, until="adalah nomor laporan")
+    assert f"<b>{NUMBER}</b> adalah nomor laporan, bukan nomor KK" in told["text"]
+    assert "Berapa nomor Kartu Keluarga" in told["text"]
+    deleted = [call.params["message_id"] for call in fake.calls_of("deleteMessage")]
+    assert pasted not in deleted  # deleted before the reply, had it been taken for a KK
+    assert fake.rejections == []
+
+
+async def test_a_case_number_at_the_kk_question_is_not_asked_to_be_deleted_on_whatsapp(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await add_whatsapp_user(
+        wa_settings, role=Role.PSM, bsuid="ID.5104", name="Bu Ani", kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )  # fmt: skip
+    psm = WhatsAppPerson(graph, webhook_url, user_id="ID.5104", wa_id="6281234500514")
+    await start_wa_bot()
+    await psm.say("halo")
+    await _reply(graph, psm, "lapor", "kepala keluarga")
+    await _reply(graph, psm, "Slamet Riyadi", "Kartu Keluarga")
+    told = await _reply(graph, psm, NUMBER, "nomor laporan")
+    assert f"*{NUMBER}* adalah nomor laporan, bukan nomor KK" in told, told
+    assert "Berapa nomor Kartu Keluarga" in told
+    assert "Mohon hapus sendiri pesan" not in told

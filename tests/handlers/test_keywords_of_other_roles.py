@@ -94,12 +94,14 @@ async def test_another_roles_word_answers_the_choice_held_beside_the_form(world,
     """ "statistik" while "cancel?" waits: that question again, the form and the choice kept."""
     db, app = world
     ani = await _reporter(db, app, channel, Role.PSM)
+    await send(db, app, ani, channel, text="Slamet Riyadi")  # a draft: "cancel?" is asked
     await send(db, app, ani, channel, text="batal")
     reply = said(await send(db, app, ani, channel, text="statistik"))
     assert _refused(app) not in reply, reply
     assert app.catalog.text("id", "cancel.yes") in reply or "Yakin ingin membatalkan" in reply
     held = await open_session(db, ani)
-    assert held.state["answers"] == {} and held.state.get("held") is not None
+    assert held.state["answers"] == {"head_name": "Slamet Riyadi"}
+    assert held.state.get("held") is not None
 
 
 async def test_a_registering_persons_word_of_the_active_is_their_name(world, channel):

@@ -133,13 +133,11 @@ async def test_batal_leaves_the_reminder_as_it_was(world, channel: str) -> None:
     asked = await send(db, app, ani, channel, command="pengingat")
     await send(db, app, ani, channel, data=button(asked, "08.00"))
     await _other_hour(db, app, ani, channel)
-    sure = await send(db, app, ani, channel, text="batal")
-    assert "Yakin ingin membatalkan isian <b>Jam pengingat</b>?" in said(sure)
-    cancelled = await send(db, app, ani, channel, text="ya")
+    # Nothing typed at the hour yet: dropped at once, no "answers deleted" to confirm.
+    cancelled = await send(db, app, ani, channel, text="batal")
+    assert "Yakin" not in said(cancelled)
     # Named once: not "Isian dibatalkan, isian ... sudah dihapus".
-    assert said(cancelled).startswith(
-        "Baik, isian <b>Jam pengingat</b> dibatalkan dan jawabannya sudah dihapus."
-    )
+    assert said(cancelled).startswith("Baik, isian <b>Jam pengingat</b> dibatalkan. Ketik /menu")
     assert await _reminder(db, ani) == ("08:00", True)
     assert await _open_form(db, ani) is None
     later = await send(db, app, ani, channel, text="17.30")  # no question open any more

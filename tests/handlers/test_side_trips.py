@@ -18,6 +18,8 @@ from tests.storage.seed_cases import BABATAN, KADUGEDE
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 KK_QUESTION = "Berapa nomor Kartu Keluarga"
 CANCELLED = "dibatalkan dan jawabannya sudah dihapus"
+# A side trip's question with nothing typed at it yet: dropped at once by "batal", unasked.
+DROPPED = "</b> dibatalkan."
 KK_ERROR = "Nomor harus berisi angka"
 # What each command word answers to a PSM with no report sent and no training ahead.
 ANSWERS = {"jadwal": "training.schedule_empty"}
@@ -90,10 +92,9 @@ async def test_a_command_with_its_own_question_brings_the_form_back_after(world,
     assert "Nomor HP baru" in asked and KK_QUESTION not in asked
     phone = await active_session(db, ani)
     assert phone is not None and phone.form_id == "phone_change"
-    await send(db, app, ani, channel, text="batal")
-    reply = said(await send(db, app, ani, channel, text="ya"))
-    assert CANCELLED in reply and "/menu untuk kembali" not in reply
-    assert KK_QUESTION in reply[reply.index(CANCELLED) :]
+    reply = said(await send(db, app, ani, channel, text="batal"))
+    assert DROPPED in reply and "/menu untuk kembali" not in reply
+    assert KK_QUESTION in reply[reply.index(DROPPED) :]
     kept = await active_session(db, ani)
     assert kept is not None and kept.id == session.id
     assert kept.state["answers"] == {"head_name": "Slamet Riyadi"}
@@ -227,17 +228,16 @@ async def _tksk_amid_a_report(
 async def test_a_side_trip_cancelled_at_its_first_question_brings_the_form_back(
     world, channel, word
 ):
-    """ "batal" then "ya" at the side trip's own first question: it is dropped and the report
-    comes back, as after its cancel button."""
+    """ "batal" at the side trip's own first question, nothing typed there yet: it is dropped
+    at once and the report comes back, as after its cancel button."""
     db, app = world
     tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
     await send(db, app, tono, channel, text="lapor")
     await send(db, app, tono, channel, text="Slamet Riyadi")
     report = await active_session(db, tono)
     assert KK_QUESTION not in said(await send(db, app, tono, channel, text=word))
-    await send(db, app, tono, channel, text="batal")
-    reply = said(await send(db, app, tono, channel, text="ya"))
-    assert CANCELLED in reply
-    assert KK_QUESTION in reply[reply.index(CANCELLED) :]
+    reply = said(await send(db, app, tono, channel, text="batal"))
+    assert DROPPED in reply and CANCELLED not in reply
+    assert KK_QUESTION in reply[reply.index(DROPPED) :]
     kept = await active_session(db, tono)
     assert report is not None and kept is not None and kept.id == report.id

@@ -3,7 +3,8 @@ group; "tolong cek kng-2026-1") opens the case's page on both channels: staff wi
 scope get the reviewer's page (as /cari's result opens it), a PSM their own report's page
 (as /laporan_saya opens it); anyone else is refused as /cari or /laporan_saya refuses it,
 alike for a number outside their reach and one that does not exist. Inside a form the
-number stays the answer. /cari finds a case by the number's short form too."""
+number opens no page: the question reads it (alone, it is no answer there:
+test_case_number_amid_form.py). /cari finds a case by the number's short form too."""
 
 from __future__ import annotations
 
@@ -80,7 +81,7 @@ async def test_several_numbers_are_asked_one_at_a_time(world, channel):
     assert "beberapa nomor laporan" in said(told) and PAGE not in said(told)
 
 
-async def test_inside_a_form_the_number_stays_the_answer(world, channel):
+async def test_inside_a_form_the_number_is_the_question_s_to_read(world, channel):
     db, app = world
     people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
     await send(db, app, people.psm, channel, command="lapor")
@@ -90,6 +91,7 @@ async def test_inside_a_form_the_number_stays_the_answer(world, channel):
     assert PAGE not in said(answered) and "menu:laporan_saya" not in _data(answered)
     after = await active_session(db, people.psm)
     assert after is not None and after.id == before.id  # the report goes on
+    assert "adalah nomor laporan" in said(answered)  # no head of household's name either
 
 
 async def test_cari_finds_the_short_form_of_a_number(world, channel):

@@ -88,6 +88,8 @@ TEXT_VALID = [
     pytest.param("RT 03/RW 05, Dusun Kaler", 100, "RT 03/RW 05, Dusun Kaler", id="address"),
     pytest.param("Telp 0812 3456 7890", 100, "Telp 0812 3456 7890", id="phone-not-an-identifier"),
     pytest.param("Anak ke-2 lahir 17-08-2015", 100, "Anak ke-2 lahir 17-08-2015", id="date"),
+    pytest.param("sama dengan KNG-2026-000101", 100, "sama dengan KNG-2026-000101",
+                 id="case-number-within-words"),
 ]  # fmt: skip
 
 
@@ -117,6 +119,12 @@ TEXT_INVALID = [
                  {"text": "Siti 320801******0001"}, id="nik-in-a-name"),
     pytest.param(text("Dusun Kaler, KK 3208.01.150623.0002"), 100, "answer.identifier_in_text",
                  {"text": "Dusun Kaler, KK 320801******0002"}, id="kk-in-an-address"),
+    # A report's number pasted alone is no name, address or note (QA walk 6: "✓ Alamat:
+    # KNG-2026-000103"); named as issued.
+    pytest.param(text("KNG-2026-000103"), 100, "answer.case_number.text",
+                 {"number": "KNG-2026-000103"}, id="case-number-alone"),
+    pytest.param(text("*kng-2026-103*"), 100, "answer.case_number.text",
+                 {"number": "KNG-2026-000103"}, id="case-number-bold-short"),
     pytest.param(TEXT_NONE, 100, "answer.need_text", {}, id="text-kind-without-text"),
     pytest.param(STICKER, 100, "answer.need_text", {}, id="sticker"),
     pytest.param(VOICE, 100, "answer.need_text", {}, id="voice-note"),
@@ -500,6 +508,7 @@ NIK_ANSWER_INVALID = [
     pytest.param(text("3208010112260001"), "identifier.nik_bad_date", id="future"),
     pytest.param(text("3208014506230000"), "identifier.bad_serial", id="serial-0000"),
     pytest.param(text(""), "identifier.not_digits", id="empty"),
+    pytest.param(text("KNG-2026-000103"), "answer.case_number.nik", id="case-number"),
     pytest.param(STICKER, "answer.need_nik", id="sticker"),
     pytest.param(PHOTO_WITH_CAPTION, "answer.need_nik", id="photo-with-nik-caption"),
 ]
@@ -531,6 +540,7 @@ KK_ANSWER_INVALID = [
     pytest.param(text("3208011506230000"), "identifier.bad_serial", id="serial-0000"),
     pytest.param(text("320801150623001"), "identifier.wrong_length", id="15-digits"),
     pytest.param(text("KK3208011506230001"), "identifier.not_digits", id="prefix"),
+    pytest.param(text(" KNG-2026-103."), "answer.case_number.kk", id="case-number"),
     pytest.param(STICKER, "answer.need_kk", id="sticker"),
 ]
 
