@@ -4,9 +4,15 @@ office's contact (/kontak) when it is set, else its coordinator.
 
 The bot offers no self-service copy or deletion, and says so: a request is carried out on the
 server by the operator (`psm-bot user export`, `psm-bot subject ...`: README "Personal data
-on the server"), which coordinators and admins are told under the same text. Words typed
-outside a form that ask about one's data ("hapus data saya", "data saya", "privasi") lead here
-too (`asks_about_data`, read by the router).
+on the server"), which coordinators and admins are told under the same text. What a person
+can do themselves is said by their status: an active person's /saya and /nomor, a registering
+person's summary and /batal, nothing for the others (pending, suspended, rejected).
+
+Words typed outside a form that ask about one's data ("hapus data saya", "data saya dipakai
+untuk apa?", "privasi") lead here too (`asks_about_data`, read by the router); a sentence that
+only mentions one's data ("data saya sudah dikirim") does not. A request to delete a case's
+data ("tolong hapus data KNG-2026-000101") opens the case's page instead, followed by whom to
+ask (`case_data_note`): the family's data in a report is not the sender's own.
 """
 
 from __future__ import annotations
@@ -14,21 +20,40 @@ from __future__ import annotations
 import re
 
 from handlers.context import Turn
-from storage.models import Role
+from storage.models import Role, UserStatus
 
-# "privasi", "data saya", "data pribadi", "hapus data", "hapus akun saya", and English alike.
-# Matched outside forms only: inside one, a sentence is the answer to the question on screen.
-_ABOUT_DATA = re.compile(
-    r"\b(privasi|privacy|pdp)\b"
-    r"|\bdata\s+(saya|sy|aku|ku|pribadi|diri)\b"
-    r"|\b(hapus|hapuskan|menghapus|dihapus)\s+(semua\s+)?(data|akun)\b"
-    r"|\b(data|akun)\s+(saya\s+)?(di)?hapus\b"
-    r"|\b(my|personal)\s+data\b"
-    r"|\bdelete\s+(all\s+)?(my\s+)?(data|account)\b",
-    re.IGNORECASE,
+# Whose data: the sender's own ("data saya", "data pribadi", "data diri saya").
+_OWN = r"data\s+(saya|sy|aku|ku|pribadi|diri(\s+saya)?)\b"
+_DELETE = r"(hapus|hapuskan|menghapus|dihapus)"
+# Phrases asking about one's own data, matched outside forms only (inside one, a sentence is
+# the answer to the question on screen). A mention alone is no question ("data saya sudah
+# dikirim", "mau daftar, data saya sudah siap"): one's data must stand alone, follow a verb of
+# asking or deleting, or be asked what is done with it.
+_PHRASES = (
+    r"\b(privasi|privacy|pdp)\b",
+    rf"^\W*({_OWN}|my\s+data|personal\s+data)\W*$",  # "data saya" alone
+    rf"\b{_DELETE}\s+(semua\s+)?(akun|{_OWN}|data\W*$)",  # "hapus data (saya)", "hapus akun"
+    rf"\b({_OWN}|akun(\s+saya)?)\s+(\w+\s+)?(di)?hapus\b",  # "akun saya tolong dihapus"
+    r"\b(minta|meminta|lihat|melihat|liat|cek|salinan|salin|unduh|tanya|tanyakan|akses"
+    rf"|perbaiki|koreksi)\s+(semua\s+)?{_OWN}",  # "minta salinan data saya"
+    rf"\b{_OWN}\s+(\w+\s+){{0,2}}(dipakai|digunakan|disimpan|dibagikan|disebar|aman|dilindungi"
+    r"|untuk\s+apa|buat\s+apa|ke\s*mana|di\s*mana)\b",  # "data saya dipakai untuk apa?"
+    rf"\b(untuk|buat)\s+apa\s+{_OWN}",
+    r"\b(delete|remove|erase)\s+(all\s+(of\s+)?)?(my\s+(data|account)|account|data\W*$)",
+    r"\b(see|view|copy\s+of|access|request|get)\s+(all\s+(of\s+)?)?my\s+data\b",
+    r"\b(what|how|why|where|who)\b.{0,30}\b(my|personal)\s+data\b",
+    r"\b(my|personal)\s+data\s+(\w+\s+)?(used|kept|stored|shared|safe|deleted|protected)\b",
 )
+_ABOUT_DATA = re.compile("|".join(f"(?:{phrase})" for phrase in _PHRASES), re.IGNORECASE)
+# A deletion asked for ("tolong hapus data KNG-2026-000101"): with a case number, of the
+# family's data in that report.
+_DELETION = re.compile(rf"\b({_DELETE}|delete|remove|erase)\b", re.IGNORECASE)
 # Who is told how a request is carried out (the server commands, by the operator).
 _STAFF = frozenset({Role.COORDINATOR, Role.ADMIN})
+# How to ask, by what the person can do themselves: an active person's /saya and /nomor, a
+# registering person's summary and /batal; anyone else (pending, suspended, rejected) may
+# use neither, and is only told whom to ask.
+_ASK = {UserStatus.ACTIVE: "privacy.ask", UserStatus.REGISTERING: "privacy.ask_registering"}
 
 
 def asks_about_data(text: str) -> bool:
@@ -57,6 +82,7 @@ async def show_privacy(turn: Turn) -> None:
     coordinators and admins also read how such a request is handled."""
     assert turn.user is not None
     app = turn.app
+    ask = _ASK.get(turn.user.status, "privacy.ask_not_active")
     parts = [
         turn.t("privacy.title"),
         turn.t("privacy.kept"),
@@ -68,8 +94,21 @@ async def show_privacy(turn: Turn) -> None:
             rejected_days=app.rejected_retention_days,
         ),
         turn.t("privacy.rights"),
-        turn.t("privacy.ask", who=await _whom_to_ask(turn)),
+        turn.t(ask, who=await _whom_to_ask(turn)),
     ]
     if turn.user.role in _STAFF:
         parts.append(turn.t("privacy.staff"))
     turn.reply("\n\n".join(parts))
+
+
+async def case_data_note(turn: Turn) -> None:
+    """After a case's page opened by a typed number: when the message asked to delete data
+    ("tolong hapus data KNG-2026-000101"), how a family's data in a report is deleted (not in
+    the bot): whom to ask, or for coordinators and admins how the request is carried out."""
+    assert turn.user is not None
+    if _DELETION.search(turn.event.text or "") is None:
+        return
+    if turn.user.role in _STAFF:
+        turn.reply(turn.t("privacy.case_data_staff"))
+    else:
+        turn.reply(turn.t("privacy.case_data", who=await _whom_to_ask(turn)))

@@ -96,7 +96,7 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
     an option named so stays the answer; at free text a word alone is asked about:
     `command_or_answer`). A choice held beside the form ("cancel?") takes no command word.
     Outside a form, words asking about one's personal data ("hapus data saya") stand for
-    /privasi; inside one they are the answer."""
+    /privasi (`_data_question`); inside one they are the answer."""
     text = turn.event.text or ""
     typed = typed_command(text)
     if typed is None:
@@ -122,10 +122,17 @@ async def _typed_command(turn: Turn) -> TypedCommand | None:
 
 async def _data_question(turn: Turn, text: str) -> TypedCommand | None:
     """/privasi for words asking about one's personal data ("saya mau minta data saya
-    dihapus") outside a form; inside one they are the answer to its question."""
+    dihapus") outside a form; inside one they are the answer to its question. Not for
+    someone registering: their message is the registration's (`_on_message`: a newcomer's is
+    answered, then welcomed); nor with a case number they may look up ("hapus data saya di
+    KNG-2026-000101"): the number is the more specific, the case's page opens."""
     if not privacy.asks_about_data(text):
         return None
     assert turn.user is not None
+    if turn.user.status == UserStatus.REGISTERING:
+        return None
+    if welcome.is_active(turn) and typed_case_number.may_open(turn.user, text):
+        return None
     session = await turn.repos.forms.active(turn.user.id)
     if welcome.question_before_them(turn, session):
         return None
@@ -301,7 +308,7 @@ async def _on_message(turn: Turn) -> None:
     if turn.event.album_continues:
         return  # a photo outside a form is not kept: the album's last photo answers for all
     if turn.user.status == UserStatus.REGISTERING:
-        await registration.begin(turn)
+        await welcome.greet_newcomer(turn)
     elif not welcome.is_active(turn):
         await welcome.explain_status(turn)
     elif await training_checkin.bare_code(turn) or await typed_rsvp.take(turn):
@@ -309,7 +316,9 @@ async def _on_message(turn: Turn) -> None:
     elif turn.event.picks:  # "1,2" typed to a numbered menu: one at a time
         await typed_numbers.refuse_picks(turn)
     elif await typed_case_number.open_typed(turn):
-        return  # "KNG-2026-000101" pasted from a group: its page (never a region's name)
+        # "KNG-2026-000101" pasted from a group: its page (never a region's name); "tolong
+        # hapus data KNG-...": whom to ask to delete a family's data follows it.
+        await privacy.case_data_note(turn)
     elif await _typed_at_list(turn):
         return  # "Kadugede" at a region picker, "07.00" at /pengingat's hour list
     elif await people_handover.tell_open_draft_handed_over(turn):

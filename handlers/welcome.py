@@ -1,11 +1,12 @@
 """Who may act now, and /start and /daftar: an active person gets their menu (and the form
-they left); someone registering their registration; someone rejected their correction; the
-others what their status lets them do (`explain_status`), with the office's contact where
-they must ask it."""
+they left); someone registering their registration (a newcomer's first message too, a
+question about their data answered first: `greet_newcomer`); someone rejected their
+correction; the others what their status lets them do (`explain_status`), with the office's
+contact where they must ask it."""
 
 from __future__ import annotations
 
-from handlers import account, registration
+from handlers import account, privacy, registration
 from handlers.context import Turn
 from handlers.forms.runner import resume_form
 from handlers.permissions import allowed
@@ -62,6 +63,16 @@ async def explain_status(turn: Turn) -> None:
     if turn.user.status == UserStatus.SUSPENDED and status_notice_released(turn):
         return
     turn.reply(await status_text(turn, turn.user))
+
+
+async def greet_newcomer(turn: Turn) -> None:
+    """A message from someone registering with no registration open (a newcomer's first):
+    the welcome and the registration's first question, as to any first message. A question
+    about their data in it ("data saya dipakai untuk apa?") is answered first, so they need
+    not write again to begin."""
+    if privacy.asks_about_data(turn.event.text or ""):
+        await privacy.show_privacy(turn)
+    await registration.begin(turn)
 
 
 async def start(turn: Turn) -> None:

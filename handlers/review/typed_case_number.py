@@ -20,18 +20,26 @@ from handlers.permissions import allowed
 from handlers.review.case_page import show_case
 from handlers.review.search import cases_numbered
 from handlers.scope import own_cases
+from storage.models import User
+
+
+def may_open(user: User, text: str) -> bool:
+    """Whether `text` holds a case number and the (active) person has cases to look at (not a
+    candidate): what `open_typed` answers."""
+    if not case_numbers_in(text):
+        return False
+    return allowed(user, "case.search") or allowed(user, "case.list_own")
 
 
 async def open_typed(turn: Turn) -> bool:
     """The page of the one case number in the typed text (True), or its refusal; False when
     the text holds none, or the person has no case to look at (a candidate)."""
-    numbers = case_numbers_in(turn.event.text or "")
+    text = turn.event.text or ""
     user = turn.user
-    if not numbers or user is None:
+    if user is None or not may_open(user, text):
         return False
+    numbers = case_numbers_in(text)
     searches = allowed(user, "case.search")
-    if not searches and not allowed(user, "case.list_own"):
-        return False
     await forget(turn)  # a list shown before no longer waits for a typed name
     if len(numbers) > 1:
         turn.reply(turn.t("review.one_number_at_a_time", example=numbers[0]))
