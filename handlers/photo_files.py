@@ -4,11 +4,12 @@ no unfinished form shows goes from disk (UU PDP: pictures of families and childr
 - Once a change that let go of photos is committed (a revision replaced them, the
   retention purge deleted their case, a form holding them was dropped, a photo was not kept
   by the turn it came in), those nothing shows then are deleted
-  (`handlers.temp_files.remove_photos_once_unused`).
+  (`handlers.temp_files.remove_photos_once_unused`); one an update not handled yet brings,
+  or may bring, waits for it (`handlers/photos_in_flight.py`, the rule every removal follows).
 - Once a day (the `retention` kind) the files nothing names and untouched for longer than
   a draft lives are swept (`sweep_stray_photos`): what no change let go of (a crash between
-  the commit and the removal, an update that failed for good, a photo not kept while
-  another update was still fetching, a version before this one).
+  the commit and the removal, an update that failed for good, a photo still waiting for an
+  update when the bot stopped, a version before this one).
 
 A photo is fetched before its turn is handled, so a file may be in nobody's hands for the
 moment between; storing a photo already on disk touches it (`bot/media.py`), under

@@ -57,4 +57,4 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
         )
     if finished:
         await repos.schedule.claim(KIND, day, now=now)
-    remove_photos_once_unused(repos, app.media_dir, set(unused_photos))
+    remove_photos_once_unused(repos, app, set(unused_photos))

@@ -95,3 +95,25 @@ async def test_an_expired_draft_takes_its_photos_off_the_disk(world, channel) ->
         left = await repos.conn.execute_fetchall("SELECT status FROM form_sessions")
     assert [row[0] for row in left] == ["cancelled"]
     assert not (app.media_dir / photo).exists()
+
+
+async def test_an_expired_drafts_photo_waits_for_an_update_bringing_it(world, channel) -> None:
+    """Review 8, finding 1: every removal asks the same question as a turn's own, so a
+    draft expiring (the scheduler, not the inbox) leaves a photo an update not handled yet
+    brings (stored, its turn still to come); once that update is handled, it goes."""
+    db, app = world
+    app = replace(app, draft_ttl_days=14)
+    photo = await _stored(app.media_dir, 5)
+    await _report_with_photos(db, app, channel, photo)
+    in_flight = app.photos_in_flight
+    in_flight.fetched(901, photo)  # the same picture, fetched for someone's next update
+    for days in (12, 14):
+        async with db.transaction() as repos:
+            await expire_drafts(repos, app, NOW + timedelta(days=days, hours=1))
+    assert (app.media_dir / photo).is_file()
+
+    async with db.transaction() as repos:  # as the inbox worker's commit that handles it
+        in_flight.handled([901])
+        repos.after_commit(lambda: in_flight.let_go_waiting(repos))
+
+    assert not (app.media_dir / photo).exists()

@@ -299,6 +299,16 @@ async def test_a_purge_rolled_back_leaves_the_photos(world) -> None:
     assert not (app.media_dir / ONLY_OLD).exists()
 
 
+async def test_a_purged_cases_photo_an_update_brings_stays(world) -> None:
+    """The same picture fetched for an update not handled yet (its turn still to come):
+    the purge leaves it to that turn (review 8, finding 1: every removal asks)."""
+    db, app, _ = world
+    app.photos_in_flight.fetched(901, ONLY_OLD)
+    await _purge(db, app)
+    assert len(query(db.path, "SELECT id FROM cases")) == 2
+    assert (app.media_dir / ONLY_OLD).exists()
+
+
 async def test_a_photo_a_draft_holds_stays(world) -> None:
     """The same picture sent again for a new report is the same file (content hash)."""
     db, app, ids = world
