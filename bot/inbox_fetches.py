@@ -9,7 +9,7 @@ without it (`photo_ref` None: the question asks for it again, `answer.photo_fail
 spreadsheet likewise (`file_ref` None); the update itself is never lost. A photo its turn
 did not keep is removed again once the turn is committed (`let_go_unless_kept`). What each
 update brings is told to `PhotosInFlight` (handlers/photos_in_flight.py), which no removal
-of a photo passes by, until the commit that handles it (`handled_once_committed`).
+of a photo passes by, until the commit that handles it.
 """
 
 from __future__ import annotations
@@ -99,18 +99,6 @@ class InboxFetches:
         running = [task for task in self._tasks.values() if not task.done()]
         await asyncio.gather(*running, return_exceptions=True)
 
-    def handled_once_committed(self, repos: Repos, group: list[int]) -> None:
-        """Once the transaction in hand is committed, the updates in `group` (filled while
-        the group is handled) are handled: what they brought is their turns' now, and the
-        photos let go while they might bring them are looked at again. Asked first, so the
-        removals the group's turns ask for see their own updates handled."""
-
-        async def handled() -> None:
-            self.in_flight.handled(group)
-            await self.in_flight.let_go_waiting(repos)
-
-        repos.after_commit(handled)
-
     async def let_go_unless_kept(self, repos: Repos, turn: Turn) -> None:
         """A photo the turn did not keep goes from disk once the turn is committed: its
         sender may not report (unknown, waiting, suspended, rejected), no form asked for
@@ -168,16 +156,18 @@ class InboxFetches:
 
     async def _fetch_photo(self, item_id: int, event: Inbound) -> Inbound:
         """Download a photo at once (channel links expire) and keep a clean copy; told to
-        `in_flight` before anything is stored, so no removal takes it before its turn."""
+        `in_flight` before it is stored, so no removal takes it before its turn."""
         download = self.downloaders.get(event.channel)
         if download is None or not event.photo_ref:
             return event
         path: str | None = None
-        self.in_flight.fetching(item_id)
         try:
-            path = await store_photo(await download(event.photo_ref), self.media_dir)
+            data = await download(event.photo_ref)
+            self.in_flight.storing(item_id)
+            try:
+                path = await store_photo(data, self.media_dir)
+            finally:
+                self.in_flight.fetched(item_id, path)
         except Exception:
             log.warning("could not fetch a photo from %s", event.channel, exc_info=True)
-        finally:
-            self.in_flight.fetched(item_id, path)
         return event.model_copy(update={"photo_ref": path})

@@ -171,7 +171,8 @@ class InboxWorker:
         try:
             async with self.db.transaction() as repos:
                 started, done = time.monotonic(), []
-                self.fetches.handled_once_committed(repos, done)  # filled as they go
+                # First of what waits for the commit: the turns' removals see them handled.
+                self.app.photos_in_flight.handled_once_committed(repos, done)
                 for item, event, broken in group:
                     if handled and time.monotonic() - started > GROUP_SECONDS:
                         break
