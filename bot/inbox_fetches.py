@@ -7,14 +7,16 @@ handles everyone else's updates meanwhile: only the sender's later updates wait 
 person's updates are handled in order). A photo that could not be had in time is handled
 without it (`photo_ref` None: the question asks for it again, `answer.photo_failed`), a
 spreadsheet likewise (`file_ref` None); the update itself is never lost. A photo its turn
-did not keep is removed again once the turn is committed (`let_go_unless_kept`).
+did not keep is removed again once the turn is committed (`let_go_unless_kept`). What each
+update brings is told to `PhotosInFlight` (handlers/photos_in_flight.py), which no removal
+of a photo passes by, until the commit that handles it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bot.clock import Clock
@@ -23,7 +25,7 @@ from bot.media import store_photo
 from handlers.context import Turn
 from handlers.events import Inbound, InboundKind
 from handlers.photo_files import is_stored_photo, photos_held
-from handlers.temp_files import remove_photos_once_unused
+from handlers.photos_in_flight import PhotosInFlight
 from storage.models import InboxItem
 from storage.repos import Repos
 
@@ -54,9 +56,11 @@ class InboxFetches:
         media_dir: Path,
         clock: Clock,
         on_fetched: Callable[[], None],
+        in_flight: PhotosInFlight,
     ) -> None:
         self.downloaders = {channel: _within_time(fn) for channel, fn in downloaders.items()}
         self.media_dir, self.clock = media_dir, clock
+        self.in_flight = in_flight  # the photos fetched for updates not handled yet
         self._on_fetched = on_fetched  # wakes the worker: the sender's updates may go on
         self._tasks: dict[int, asyncio.Task[Prepared]] = {}
         self._slots = asyncio.Semaphore(MEDIA_FETCHES_AT_ONCE)
@@ -95,29 +99,13 @@ class InboxFetches:
         running = [task for task in self._tasks.values() if not task.done()]
         await asyncio.gather(*running, return_exceptions=True)
 
-    def holds(self, path: str, *, handled: Collection[int]) -> bool:
-        """Whether an update not handled yet (not among `handled`, committed already) may
-        hold this stored photo: one fetched with it, or one still fetching (what it brings
-        is not known yet)."""
-        for item_id, task in self._tasks.items():
-            if item_id in handled:
-                continue
-            if not task.done():
-                return True
-            if task.cancelled() or task.exception() is not None:
-                continue
-            event, _ = task.result()
-            if event is not None and event.photo_ref == path:
-                return True
-        return False
-
-    async def let_go_unless_kept(self, repos: Repos, turn: Turn, group: Collection[int]) -> None:
+    async def let_go_unless_kept(self, repos: Repos, turn: Turn) -> None:
         """A photo the turn did not keep goes from disk once the turn is committed: its
         sender may not report (unknown, waiting, suspended, rejected), no form asked for
         it, it was past the limit. Unless a case or draft shows it then (files are shared
-        by content hash) or an update still waiting may hold it; never on a rollback (the
-        update is fetched again when tried again). `group`: the updates the turn's commit
-        makes handled (filled while the group is handled; read once it is committed)."""
+        by content hash); one an update still waiting may bring waits for it
+        (`PhotosInFlight`); never on a rollback (the update is fetched again when tried
+        again)."""
         path = turn.event.photo_ref if turn.event.kind == InboundKind.PHOTO else None
         if path is None or not is_stored_photo(path):
             return  # nothing stored (not fetched, or the channel's own file id)
@@ -125,13 +113,12 @@ class InboxFetches:
             session = await repos.forms.active(turn.user.id)
             if session is not None and path in photos_held(session.state):
                 return  # the usual case, kept by the sender's report: no wider look
-        remove_photos_once_unused(
-            repos, self.media_dir, {path}, keep=lambda held: self.holds(held, handled=group)
-        )
+        self.in_flight.let_go(repos, self.media_dir, {path})
 
     def forget(self, item_id: int) -> None:
         """The update was handled (or failed: fetched again when it is tried again)."""
         self._tasks.pop(item_id, None)
+        self.in_flight.handled([item_id])
 
     async def drop(self) -> None:
         """Stop the fetches still running (at shutdown): their updates stay pending and are
@@ -148,7 +135,7 @@ class InboxFetches:
             return parsed
         try:
             if event is not None and event.kind == InboundKind.PHOTO:
-                event = await self._fetch_photo(event)
+                event = await self._fetch_photo(item.id, event)
             if event is not None and is_spreadsheet(event):
                 event = await fetch_spreadsheet(event, self.downloaders, self.media_dir, self.clock)
         except Exception:
@@ -167,14 +154,20 @@ class InboxFetches:
             return False
         return (event.kind == InboundKind.PHOTO and bool(event.photo_ref)) or is_spreadsheet(event)
 
-    async def _fetch_photo(self, event: Inbound) -> Inbound:
-        """Download a photo at once (channel links expire) and keep a clean copy."""
+    async def _fetch_photo(self, item_id: int, event: Inbound) -> Inbound:
+        """Download a photo at once (channel links expire) and keep a clean copy; told to
+        `in_flight` before it is stored, so no removal takes it before its turn."""
         download = self.downloaders.get(event.channel)
         if download is None or not event.photo_ref:
             return event
+        path: str | None = None
         try:
-            path = await store_photo(await download(event.photo_ref), self.media_dir)
+            data = await download(event.photo_ref)
+            self.in_flight.storing(item_id)
+            try:
+                path = await store_photo(data, self.media_dir)
+            finally:
+                self.in_flight.fetched(item_id, path)
         except Exception:
             log.warning("could not fetch a photo from %s", event.channel, exc_info=True)
-            return event.model_copy(update={"photo_ref": None})
         return event.model_copy(update={"photo_ref": path})

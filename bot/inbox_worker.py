@@ -81,14 +81,17 @@ class InboxWorker:
         # Photos and spreadsheets are fetched off the inbox's path: a slow download holds
         # only its sender's later updates, never anyone else's.
         self.fetches = InboxFetches(
-            downloaders or {}, media_dir or Path("data/media"), clock, self.wake
+            downloaders or {},
+            media_dir or Path("data/media"),
+            clock,
+            self.wake,
+            app.photos_in_flight,
         )
         self._wake = asyncio.Event()
         self._finishing = False
         self._stop_at = float("inf")
         self._background: set[asyncio.Task[None]] = set()
         self._background_slots = asyncio.Semaphore(BACKGROUND_AT_ONCE)
-        self._group: list[int] = []  # the group being handled's updates, handled so far
 
     def wake(self) -> None:
         """New rows were stored."""
@@ -180,7 +183,8 @@ class InboxWorker:
         try:
             async with self.db.transaction() as repos:
                 started, done = time.monotonic(), []
-                self._group = done  # the updates this commit makes handled
+                # First of what waits for the commit: the turns' removals see them handled.
+                self.app.photos_in_flight.handled_once_committed(repos, done)
                 for item, event, broken in group:
                     if handled and time.monotonic() - started > GROUP_SECONDS:
                         break
@@ -225,7 +229,7 @@ class InboxWorker:
             if event is None:
                 return None
             turn = await self._handle(repos, event)
-            await self.fetches.let_go_unless_kept(repos, turn, self._group)
+            await self.fetches.let_go_unless_kept(repos, turn)
             return turn
 
     def _parse_logged(self, item: InboxItem) -> Prepared:

@@ -149,7 +149,7 @@ async def resubmit(
     )
     # Photos taken out of the case go once no case shows them (files are shared by hash).
     removed = set(case.photos) - set(facts.photos)
-    remove_photos_once_unused(turn.repos, turn.app.media_dir, removed)
+    remove_photos_once_unused(turn.repos, turn.app, removed)
 
 
 async def _ask_about_unchanged(turn: Turn, session: FormSession, case: CaseDetail) -> None:

@@ -15,6 +15,7 @@ from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Inbound, Outbound
 from handlers.forms.model import Form
 from handlers.i18n import Catalog
+from handlers.photos_in_flight import PhotosInFlight
 from storage.models import ChannelIdentity, User
 from storage.outbox import Released
 from storage.repos import Repos
@@ -57,6 +58,9 @@ class AppContext:
     # `await render(fn, *args)`: CPU-heavy work off the event loop. A thread by default; the
     # running bot's runs it in a worker process (bot/render_pool.py): arguments and result pickle.
     render: Callable[..., Awaitable[Any]] = asyncio.to_thread
+    # Stored photos that updates not handled yet bring: no removal takes them meanwhile
+    # (filled by the inbox's fetches, bot/inbox_fetches.py).
+    photos_in_flight: PhotosInFlight = field(default_factory=PhotosInFlight)
 
     def traits(self, channel: str) -> ChannelTraits:
         """What a channel can do; a channel missing from the table is assumed to do nothing

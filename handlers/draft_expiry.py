@@ -169,7 +169,7 @@ def _draft_named(app: AppContext, language: str, session: FormSession) -> dict[s
 async def _discard(repos: Repos, app: AppContext, session: FormSession, now: datetime) -> None:
     """The draft ends: cancelled, its photos gone from disk once nothing else shows them."""
     await repos.forms.save(session.id, state=session.state, status="cancelled", now=now)
-    remove_photos_once_unused(repos, app.media_dir, photos_held(session.state))
+    remove_photos_once_unused(repos, app, photos_held(session.state))
     await repos.audit.record(
         now=now, actor_id=None, action="draft.expired", subject=f"session:{session.id}"
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
-from handlers.photo_files import sweep_stray_photos
+from handlers.photo_files import old_photo_files, remove_stray_photos, sweep_stray_photos
 from handlers.temp_files import remove_photos_once_unused
 from storage.repos import Repos
 
@@ -27,6 +27,8 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
     day = app.local_date(now).isoformat()
     if await repos.schedule.ran_at(KIND, day) is not None:
         return
+    # The photo files are listed before anything is written, with the writer given up.
+    old_files = await old_photo_files(repos, app, now)
     before = now - timedelta(days=app.retention_days)
     case_ids = await repos.retention.closed_cases(before, BATCH)
     unused_photos = await repos.retention.delete_cases(case_ids)
@@ -39,7 +41,7 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
     )
     finished = len(case_ids) < BATCH and rejected < BATCH
     # The day's last tick sweeps the photo files nothing names that no change let go of.
-    stray = await sweep_stray_photos(repos, app, now, going=set(unused_photos)) if finished else 0
+    stray = await sweep_stray_photos(repos, old_files, going=unused_photos) if finished else []
     if case_ids or sessions or invites or rejected or stray:
         await repos.audit.record(
             now=now,
@@ -49,7 +51,7 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
                 "cases": len(case_ids),
                 "sessions": sessions,
                 "photos": len(unused_photos),
-                "stray_photos": stray,
+                "stray_photos": len(stray),
                 "unclaimed_invitations": invites,
                 "rejected_people": rejected,
                 "closed_before": before.isoformat(),
@@ -57,4 +59,5 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
         )
     if finished:
         await repos.schedule.claim(KIND, day, now=now)
-    remove_photos_once_unused(repos, app.media_dir, set(unused_photos))
+    remove_photos_once_unused(repos, app, set(unused_photos))
+    await remove_stray_photos(repos, old_files, stray)  # committed first, the writer given up

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from storage.repos import Repos
+
+if TYPE_CHECKING:
+    from handlers.context import AppContext
 
 TEMP_FOLDER = "tmp"
 KEEP_SECONDS = 24 * 3600
@@ -52,22 +55,9 @@ def remove_media(media_dir: Path, relative_paths: list[str]) -> int:
     return removed
 
 
-def remove_photos_once_unused(
-    repos: Repos,
-    media_dir: Path,
-    paths: set[str],
-    *,
-    keep: Callable[[str], bool] = lambda _: False,
-) -> None:
+def remove_photos_once_unused(repos: Repos, app: AppContext, paths: set[str]) -> None:
     """Once the change in hand is committed, delete those of these photo files (shared by
-    content hash) that no case and no draft shows then, nor `keep` keeps (a photo fetched
-    for an update not handled yet); nothing if it is rolled back. Which photos go when:
-    handlers/photo_files.py."""
-    if not paths:
-        return
-
-    async def remove() -> None:
-        unused = [path for path in await repos.photos.unused(paths) if not keep(path)]
-        remove_media(media_dir, unused)
-
-    repos.after_commit(remove)
+    content hash) that no case and no draft shows then; nothing if it is rolled back. One
+    that an update not handled yet may bring waits for it (handlers/photos_in_flight.py).
+    Which photos go when: handlers/photo_files.py."""
+    app.photos_in_flight.let_go(repos, app.media_dir, paths)

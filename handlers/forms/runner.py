@@ -387,4 +387,4 @@ async def cancel_form(turn: Turn, session: FormSession) -> None:
     """Drop a session; its answers are kept as cancelled, never used (its photos go from
     disk once nothing else shows them)."""
     await turn.repos.forms.save(session.id, state=session.state, status="cancelled", now=turn.now)
-    remove_photos_once_unused(turn.repos, turn.app.media_dir, photos_held(session.state))
+    remove_photos_once_unused(turn.repos, turn.app, photos_held(session.state))

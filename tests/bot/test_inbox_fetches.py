@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -186,31 +188,58 @@ async def test_a_whatsapp_file_without_its_size_is_cut_off_while_read() -> None:
         await client.close()
 
 
-async def test_a_photo_not_kept_stays_while_another_update_may_hold_it(bot) -> None:
-    """Files are named by content: a stranger's photo is removed after its turn, but not
-    while someone else's update, still being fetched, may bring the same picture (which a
-    report would then keep); once that one is handled too (here, a stranger's as well), it
-    goes."""
+async def _until(check, what: str) -> None:
+    """Wait (up to 10 s) until `check()` holds: the worker runs its own loop meanwhile."""
+    for _ in range(1000):
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(what)
+
+
+async def _at_photo_question(runtime, chat: str, name: str) -> int:
+    """A PSM whose report waits at its photo question; their id."""
+    user_id = await seed_user(runtime, external_id=chat, role=Role.PSM, name=name)
+    async with runtime.db.transaction() as repos:
+        await repos.forms.start(
+            user_id=user_id,
+            form_id="case_report",
+            form_version=load_forms()["case_report"].version,
+            state={**new_state(), **AT_PHOTOS_STATE},
+            now=NOW,
+        )
+    return user_id
+
+
+async def test_a_photo_not_kept_goes_at_once_and_comes_back_with_a_report(bot) -> None:
+    """Files are named by content: a stranger's photo goes after its turn even while a
+    PSM's photo of the same picture is still downloading; storing that one writes the file
+    anew, and the PSM's report keeps it (a download holds nothing back: review 8,
+    finding 2)."""
     runtime, channel, handled, _ = bot
     media = runtime.settings.media_path
+    psm = await _at_photo_question(runtime, "7301", "Bu Ani")
+    channel.files["slow-3"] = channel.files["quick-3"] = photo_with_exif(33)
     worker = asyncio.create_task(runtime.worker.run())
     try:
         await store_events(runtime, [_photo("7301", "slow-3"), _photo("7302", "quick-3")])
         runtime.worker.wake()
-        await handled.reach(1)  # 7302's (same bytes) handled; 7301's still coming
+        await handled.reach(1)  # the stranger's handled; the PSM's still downloading
         stored = handled[0][2] or ""
         assert handled[0][0] == "7302" and stored.startswith("photos/")
-        await asyncio.sleep(0.1)  # past its commit
-        assert (media / stored).is_file()
+        await _until(lambda: not (media / stored).exists(), "the stranger's photo stayed")
         channel.arrive.set()
         await handled.reach(2)
         runtime.worker.stop()  # once the group being handled is committed
         await worker
-        assert not (media / stored).exists()
+        assert handled[1][2] == stored and (media / stored).is_file()
     finally:
         channel.arrive.set()
         runtime.worker.stop()
         await worker
+    async with runtime.db.reading() as repos:
+        report = await repos.forms.active(psm)
+    assert report.state["picking"] == [{"ref": stored}]
 
 
 async def test_only_the_photo_a_report_took_is_kept(bot) -> None:
@@ -246,3 +275,72 @@ async def test_only_the_photo_a_report_took_is_kept(bot) -> None:
     async with runtime.db.reading() as repos:
         report = await repos.forms.active(ids["7401"])
     assert report.state["picking"] == [{"ref": stored["7401"]}]
+
+
+async def test_a_cancelled_draft_leaves_its_photo_to_an_update_still_bringing_it(bot) -> None:
+    """Review 8, finding 1: Bu Ani's draft holds a picture; Pak Budi sends a slow photo, then
+    the same picture (forwarded from the same group): it is stored, but waits behind his
+    slow one. Ani cancels her report meanwhile: the file must stay for Budi's turn."""
+    runtime, channel, handled, path = bot
+    media = runtime.settings.media_path
+    ani = await _at_photo_question(runtime, "7601", "Bu Ani")
+    budi = await _at_photo_question(runtime, "7602", "Pak Budi")
+    channel.files["photo-ani"] = channel.files["photo-budi"] = photo_with_exif(31)
+    await store_events(runtime, [_photo("7601", "photo-ani")])
+    await runtime.worker.process_pending()
+    shared = handled[0][2] or ""
+    assert shared.startswith("photos/")
+    long_ago = time.time() - 3600
+    os.utime(media / shared, (long_ago, long_ago))
+    worker = asyncio.create_task(runtime.worker.run())
+    try:
+        await store_events(runtime, [_photo("7602", "slow-budi"), _photo("7602", "photo-budi")])
+        runtime.worker.wake()
+        # Budi's copy is stored (the file touched) while his slow photo still comes.
+        await _until(lambda: (media / shared).stat().st_mtime > long_ago, "never stored")
+        await store_events(runtime, [text_event("7601", "/batal"), text_event("7601", "ya")])
+        runtime.worker.wake()
+        done = "SELECT count(*) FROM inbox WHERE status = 'done'"
+        await _until(lambda: rows(path, done) == [(3,)], "Ani's cancel never committed")
+        async with runtime.db.reading() as repos:
+            assert await repos.forms.active(ani) is None  # her report is cancelled
+        assert (media / shared).is_file()  # Budi's update still brings it
+        channel.arrive.set()
+        await handled.reach(5)
+        runtime.worker.stop()
+        await worker
+    finally:
+        channel.arrive.set()
+        runtime.worker.stop()
+        await worker
+    async with runtime.db.reading() as repos:
+        report = await repos.forms.active(budi)
+    assert [ref["ref"] for ref in report.state["picking"]][-1] == shared
+    assert (media / shared).is_file()
+
+
+async def test_a_photo_not_kept_goes_while_another_photo_downloads(bot) -> None:
+    """Review 8, finding 2: a stranger's photo stayed ~16 days (to the daily sweep) whenever
+    any other photo was being fetched; it goes at once (README: "deleted again at once")."""
+    runtime, channel, handled, _ = bot
+    media = runtime.settings.media_path
+    channel.files["quick-7702"] = photo_with_exif(41)
+    await store_events(runtime, [_photo("7701", "slow-7701"), _photo("7702", "quick-7702")])
+    worker = asyncio.create_task(runtime.worker.run())
+    try:
+        runtime.worker.wake()
+        await handled.reach(1)
+        stranger = handled[0][2] or ""
+        assert handled[0][0] == "7702" and stranger.startswith("photos/")
+        await _until(lambda: not (media / stranger).exists(), "kept while another downloads")
+        channel.arrive.set()
+        await handled.reach(2)
+        other = handled[1][2] or ""
+        runtime.worker.stop()  # once the group being handled is committed
+        await worker
+        assert other.startswith("photos/") and other != stranger
+        assert not (media / other).exists()
+    finally:
+        channel.arrive.set()
+        runtime.worker.stop()
+        await worker

@@ -95,3 +95,46 @@ async def test_an_expired_draft_takes_its_photos_off_the_disk(world, channel) ->
         left = await repos.conn.execute_fetchall("SELECT status FROM form_sessions")
     assert [row[0] for row in left] == ["cancelled"]
     assert not (app.media_dir / photo).exists()
+
+
+async def test_an_expired_drafts_photo_waits_for_an_update_bringing_it(world, channel) -> None:
+    """Review 8, finding 1: every removal asks the same question as a turn's own, so a
+    draft expiring (the scheduler, not the inbox) leaves a photo an update not handled yet
+    brings (stored, its turn still to come); once that update is handled, it goes."""
+    db, app = world
+    app = replace(app, draft_ttl_days=14)
+    photo = await _stored(app.media_dir, 5)
+    await _report_with_photos(db, app, channel, photo)
+    in_flight = app.photos_in_flight
+    in_flight.fetched(901, photo)  # the same picture, fetched for someone's next update
+    for days in (12, 14):
+        async with db.transaction() as repos:
+            await expire_drafts(repos, app, NOW + timedelta(days=days, hours=1))
+    assert (app.media_dir / photo).is_file()
+
+    async with db.transaction() as repos:  # the inbox worker's commit that handles it
+        in_flight.handled_once_committed(repos, [901])
+
+    assert not (app.media_dir / photo).exists()
+
+
+async def test_a_photo_let_go_while_another_is_stored_goes_at_the_next_commit(
+    world, channel
+) -> None:
+    """A photo being written for an update might be this very picture (nobody knows until
+    it is stored): a cancelled report's photo waits for it, then goes at the inbox worker's
+    next commit once that photo turned out to be another."""
+    db, app = world
+    photo = await _stored(app.media_dir, 6)
+    ani = await _report_with_photos(db, app, channel, photo)
+    in_flight = app.photos_in_flight
+    in_flight.storing(902)  # someone's photo, downloaded, being written now
+    asked = await send(db, app, ani, channel, command="batal")
+    await send(db, app, ani, channel, data=button(asked, "Ya"))
+    assert (app.media_dir / photo).is_file()
+
+    in_flight.fetched(902, "photos/00/" + "0" * 64 + ".jpg")  # another picture
+    async with db.transaction() as repos:  # the inbox worker's commit that handles it
+        in_flight.handled_once_committed(repos, [902])
+
+    assert not (app.media_dir / photo).exists()

@@ -4,14 +4,17 @@ are forgotten REJECTED_RETENTION_DAYS after the decision."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import pytest
 import pytest_asyncio
 
+import handlers.photo_files as photo_files
 import handlers.retention as retention
 from bot.media import store_photo
 from bot.scheduler import housekeeping
@@ -20,6 +23,7 @@ from handlers.events import Outbound
 from handlers.forms.loading import load_forms
 from handlers.retention import purge_closed_cases
 from storage.models import Role, UserStatus
+from storage.schedule import ScheduleRepo
 from tests.e2e.reports import photo_with_exif
 from tests.handlers.chat_turns import app_context
 from tests.storage.seed_cases import (
@@ -299,6 +303,16 @@ async def test_a_purge_rolled_back_leaves_the_photos(world) -> None:
     assert not (app.media_dir / ONLY_OLD).exists()
 
 
+async def test_a_purged_cases_photo_an_update_brings_stays(world) -> None:
+    """The same picture fetched for an update not handled yet (its turn still to come):
+    the purge leaves it to that turn (review 8, finding 1: every removal asks)."""
+    db, app, _ = world
+    app.photos_in_flight.fetched(901, ONLY_OLD)
+    await _purge(db, app)
+    assert len(query(db.path, "SELECT id FROM cases")) == 2
+    assert (app.media_dir / ONLY_OLD).exists()
+
+
 async def test_a_photo_a_draft_holds_stays(world) -> None:
     """The same picture sent again for a new report is the same file (content hash)."""
     db, app, ids = world
@@ -463,17 +477,55 @@ async def test_a_photo_stored_again_is_not_swept_before_its_turn_names_it(world)
     assert (app.media_dir / again).is_file()
 
 
-async def test_a_sweep_rolled_back_removes_nothing(world) -> None:
+async def test_a_sweep_that_fails_before_its_commit_removes_nothing(world, monkeypatch) -> None:
+    """Files go only once the day's purge is committed: a failure before (the disk full)
+    removes none; the next tick sweeps them."""
     db, app, _ = world
     stray = _file(app, "photos/ee/" + "e" * 64 + ".jpg", days_old=17)
+    claim = ScheduleRepo.claim
 
-    class Interrupted(Exception):
-        pass
+    async def disk_full(*args, **kwargs) -> None:
+        raise OSError("database or disk is full")
 
-    try:
-        async with db.transaction() as repos:
-            await purge_closed_cases(repos, app, NOW)
-            raise Interrupted
-    except Interrupted:
-        pass
+    monkeypatch.setattr(ScheduleRepo, "claim", disk_full)
+    with pytest.raises(OSError):
+        await _purge(db, app)
     assert (app.media_dir / stray).is_file()
+    assert len(query(db.path, "SELECT id FROM cases")) == 4  # nothing purged
+    monkeypatch.setattr(ScheduleRepo, "claim", claim)
+    await _purge(db, app)
+    assert not (app.media_dir / stray).exists()
+
+
+async def test_the_sweep_holds_the_writer_only_to_read_the_names_in_use(world, monkeypatch) -> None:
+    """Review 8, finding 3: listing a big old MEDIA_PATH (a stat of every file) and removing
+    what nothing uses take long; answers are written meanwhile, not after."""
+    db, app, _ = world
+    stray = _file(app, "photos/ee/" + "e" * 64 + ".jpg", days_old=17)
+    loop = asyncio.get_running_loop()
+    answered: list[str] = []
+
+    async def answer(step: str) -> None:
+        async with db.transaction() as repos:
+            await repos.audit.record(now=NOW, actor_id=None, action="test.answer")
+        answered.append(step)
+
+    def meanwhile(step: str) -> None:  # in the sweep's thread: an answer must get through
+        asyncio.run_coroutine_threadsafe(answer(step), loop).result(timeout=5)
+
+    walk, remove = os.walk, photo_files.remove_media
+
+    def listing(*args, **kwargs):
+        meanwhile("listing")
+        return walk(*args, **kwargs)
+
+    def removing(*args, **kwargs):
+        meanwhile("removing")
+        return remove(*args, **kwargs)
+
+    monkeypatch.setattr(os, "walk", listing)
+    monkeypatch.setattr(photo_files, "remove_media", removing)
+    await _purge(db, app)
+    assert answered == ["listing", "removing"]
+    assert not (app.media_dir / stray).exists()
+    assert len(query(db.path, "SELECT id FROM cases")) == 2
