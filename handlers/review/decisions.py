@@ -78,7 +78,7 @@ async def action_button(turn: Turn, data: str) -> None:
         )
         return
     if transition.needs_reason:
-        if await _asking_already(turn, case_id, action):
+        if await _asking_already(turn, case_id, action, version):
             return
         await start_form(
             turn,
@@ -96,16 +96,21 @@ async def action_button(turn: Turn, data: str) -> None:
     await apply(turn, case_id, action, version, reason=None)
 
 
-async def _asking_already(turn: Turn, case_id: int, action: str) -> bool:
+async def _asking_already(turn: Turn, case_id: int, action: str, version: int) -> bool:
     """The action's form for this case is the one open (the button tapped again, a double
     tap on a slow phone): its question is asked again where it was, rather than a second form
-    that would come back once the first is sent, about a case already decided."""
+    that would come back once the first is sent, about a case already decided. One opened on
+    an earlier version of the case (corrected since, its page shown again) is dropped: False,
+    a fresh one is asked about the case as it is now."""
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
     if session is None or session.form_id != TRANSITIONS[action].form:
         return False
     context = form_context(session)
     if context.get("case_id") != case_id or context.get("action") != action:
+        return False
+    if context.get("version") != version:
+        await cancel_form(turn, session)
         return False
     await resume_form(turn, session)
     return True

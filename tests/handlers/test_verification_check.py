@@ -250,3 +250,25 @@ async def test_verifikasi_tapped_again_mid_check_goes_on_where_it_was(world, cha
     assert "sekarang: Diverifikasi" in done and ASKED not in done and "Apa hasilnya?" not in done
     assert await active_forms(db, tksk.id) == []
     assert await checks(db, case_id) == [{"method": "remote", "finding": "matches"}]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_verifikasi_on_a_newer_page_starts_a_fresh_check(world, channel: str) -> None:
+    """A check opened on an earlier version of the case (changed since, its page shown again)
+    is not the one asked again: it would be refused at the end, its answers lost. The tap on
+    the newer page asks a fresh check, which verifies."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    await say(db, app, tksk, channel, "Telepon/perangkat")
+    async with db.transaction() as repos:  # changed meanwhile (a correction, an update)
+        await repos.conn.execute("UPDATE cases SET version = 2 WHERE id = ?", (case_id,))
+    again = said(await tap(db, app, tksk, channel, f"ca:v:{case_id}:2"))
+    assert ASKED in again and "Apa hasilnya?" not in again
+    for answer in ("Dikunjungi langsung", "Sesuai laporan", "Lewati", "Lewati"):
+        await say(db, app, tksk, channel, answer)
+    done = said(await say(db, app, tksk, channel, "kirim"))
+    assert "sekarang: Diverifikasi" in done, done
+    assert await active_forms(db, tksk.id) == []
+    assert await checks(db, case_id) == [{"method": "visited", "finding": "matches"}]

@@ -80,4 +80,12 @@ async def test_no_statement_changes_or_removes_an_entry(world, statement: str) -
 
 def test_the_repository_offers_no_way_to_change_the_log() -> None:
     public = {name for name in vars(AuditRepo) if not name.startswith("_")}
-    assert public == {"record", "entries", "page", "actors", "times_of", "case_of_number"}
+    assert public == {
+        "record",
+        "entries",
+        "page",
+        "actors",
+        "times_of",
+        "case_of_number",
+        "has_subject",
+    }
