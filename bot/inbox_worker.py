@@ -264,6 +264,7 @@ class InboxWorker:
             and second
             and first.kind == second.kind == InboundKind.PHOTO
             and first.media_group_id == second.media_group_id
+            and first.chat_id == second.chat_id  # not a private photo, then one in a group
         )
 
     async def _handle(self, repos: Any, event: Inbound) -> Turn:
