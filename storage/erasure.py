@@ -111,6 +111,9 @@ class ErasureRepo(Repo):
             )
             if row[0] == 0:
                 only_theirs.append(case_id)
+        # What was written at their home and where it is, as their conversations showed it
+        # (read before the record's copy goes; the transcripts of every case about them).
+        notes, places = await self._written_about(case_ids)
         if member_ids:
             await self._run(
                 "UPDATE household_members SET name = '', name_key = '', nik = NULL,"
@@ -174,11 +177,15 @@ class ErasureRepo(Repo):
             household=bool(households) and cleared_ids == set(households),
             heads=heads,
         )
-        # Completed and cancelled sessions have done their work: they go entirely.
+        # Completed and cancelled sessions have done their work: they go entirely, those
+        # that mention them and those about their cases (a verification, a visit, a reason).
         await self.conn.create_function("psm_mentions", 1, scrubber.mentions, deterministic=True)
         cursor = await self._run(
             "DELETE FROM form_sessions WHERE status IN ('completed', 'cancelled')"
-            " AND psm_mentions(state)"
+            " AND (psm_mentions(state) OR (json_valid(state)"
+            " AND json_extract(state, '$.context.case_id')"
+            f" IN ({placeholders(case_ids) or 'NULL'})))",
+            case_ids,
         )
         sessions = cursor.rowcount
         cursor = await self._run(
@@ -208,7 +215,7 @@ class ErasureRepo(Repo):
             "SELECT COUNT(*) FROM audit_log WHERE psm_mentions(detail) OR psm_mentions(subject)"
         )
         # Conversation transcripts: also their name, address and masked numbers.
-        talk = Scrubber(nik, identifiers, household=False, texts=texts)
+        talk = Scrubber(nik, identifiers, household=False, texts=texts | places, notes=notes)
         await self.conn.create_function("psm_mentions", 1, talk.mentions, deterministic=True)
         for column, count in (await self._scrub(talk, list(CONVERSATIONS))).items():
             rewritten[column] = rewritten.get(column, 0) + count
@@ -222,6 +229,27 @@ class ErasureRepo(Repo):
             inbox_payloads_dropped=inbox,
             audit_rows_holding_it=int(audit[0]),
         )
+
+    async def _written_about(self, case_ids: list[int]) -> tuple[set[str], set[str]]:
+        """The free texts recorded on these cases (verifications' notes, visits' actions)
+        and the places of the verifications, as the bot's messages write them."""
+        if not case_ids:
+            return set(), set()
+        marks = placeholders(case_ids)
+        rows = await self._all(
+            "SELECT json_extract(detail, '$.note'), json_extract(detail, '$.latitude'),"
+            " json_extract(detail, '$.longitude') FROM case_events"
+            f" WHERE detail IS NOT NULL AND case_id IN ({marks})"
+            f" UNION ALL SELECT actions, NULL, NULL FROM case_visits WHERE case_id IN ({marks})",
+            (*case_ids, *case_ids),
+        )
+        notes = {str(note) for note, _, _ in rows if note}
+        places: set[str] = set()
+        for _, lat, lon in rows:
+            if lat is not None and lon is not None:  # as stored, the answer's and the map's
+                places |= {f"{lat},{lon}", f"{lat}, {lon}"}
+                places |= {f"{lat:.5f},{lon:.5f}", f"{lat:.5f}, {lon:.5f}"}
+        return notes, places
 
     async def _text_columns(self) -> list[tuple[str, str]]:
         rows = await self._all(

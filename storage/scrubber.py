@@ -4,6 +4,7 @@ entries where it is cleared, and the head's name where the person headed it."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable
@@ -24,6 +25,20 @@ PERSON_KEYS = (
 )
 HOUSEHOLD_KEYS = ("head_name", "no_kk", "no_kk_reason", "address", "gps", "gps_reason")
 MIN_TEXT = 4  # shorter names are not searched for (they would match inside other words)
+# What one line shows of a free text (a verification's note, a visit's actions: the notice,
+# the case's history); erasure finds the text cut there too.
+LINE_CUT = 200
+
+
+def free_text_pattern(text: str) -> re.Pattern[str]:
+    """A free text as a message shows it: as typed or HTML-escaped, whole or cut after
+    `LINE_CUT` characters."""
+    head, tail = text[:LINE_CUT], text[LINE_CUT:]
+    shown = []
+    for escape in (str, lambda value: html.escape(value, quote=False), html.escape):
+        rest = f"(?:{re.escape(escape(tail))})?" if tail else ""
+        shown.append(f"(?:{re.escape(escape(head))}{rest})")
+    return re.compile("|".join(dict.fromkeys(shown)), re.IGNORECASE)
 
 
 def member_names(node: Any, nik: str) -> set[str]:
@@ -49,6 +64,7 @@ class Scrubber:
         *,
         household: bool,
         texts: Iterable[str] = (),
+        notes: Iterable[str] = (),
         heads: Iterable[str] = (),
     ) -> None:
         self.nik = nik
@@ -63,6 +79,8 @@ class Scrubber:
             for text in sorted(set(texts), key=len, reverse=True)
             if len(text) >= MIN_TEXT
         ]
+        # Free texts written about them (`free_text_pattern`): as the messages showed them.
+        self.patterns += [free_text_pattern(note) for note in set(notes) if len(note) >= MIN_TEXT]
         self.household = household
 
     def mentions(self, value: Any) -> int:

@@ -14,9 +14,10 @@ from handlers.forms.option_labels import OptionLabels, shown
 from handlers.i18n import Markup
 from handlers.masking import mask_identifiers
 from handlers.review.workflow import TRANSITIONS
+from storage.scrubber import LINE_CUT
 
 VERIFY_FORM = TRANSITIONS["verify"].form  # forms/verification.yaml
-NOTE_SHOWN = 200  # characters of the note on a line (the page, a notice)
+NOTE_SHOWN = LINE_CUT  # characters of the note on a line (the page, a notice; erasure's cut)
 
 
 def check_of(answers: Mapping[str, Any]) -> dict[str, Any]:

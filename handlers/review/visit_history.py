@@ -6,9 +6,10 @@ from datetime import date
 
 from handlers.context import Turn
 from handlers.masking import mask_identifiers
+from storage.scrubber import LINE_CUT
 
 SHOWN_VISITS = 5
-ACTIONS_SHOWN = 200
+ACTIONS_SHOWN = LINE_CUT  # erasure finds the actions cut there too
 
 
 def day_label(day: date) -> str:

@@ -1,0 +1,101 @@
+"""Erasing a person (`psm-bot subject erase`) also erases what the TKSK wrote at their home
+and where it is from the conversations that showed it: the finished verification and visit
+forms of their case, and the messages (the TKSK's own answers and summary, the coordinator's
+"menunggu validasi" notice, the case's page with its history), the note cut on a line too.
+Another person's case keeps its note. Through the real conversations, on both channels,
+the replies queued as the inbox worker queues them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from handlers.delivery import DeliveryKind, deliver_to_chat
+from handlers.events import InboundKind
+from storage.db import Database
+from storage.models import User
+from tests.handlers.review_turns import buttons, review_world, send
+from tests.handlers.routed_turns import CHANNELS
+from tests.storage.seed_cases import BABATAN, NOW, seed_case
+
+AYU_NIK = "3208014506230001"  # the only person of the review world's case
+# Longer than a line shows (the notice and the history cut it at 200 characters).
+NOTE = "Ayu & neneknya pindah ke rumah bibi di kampung sebelah; " + "dicek ulang. " * 18
+ACTIONS = "Dirujuk ke puskesmas <gizi> & didaftarkan ke posyandu dusun"
+OTHER_NOTE = "Budi tinggal bersama pamannya"
+PLACE = (-6.98765, 108.48321)
+
+
+async def _said(db: Database, app, user: User, channel: str, **fields) -> list[str]:
+    """One turn of `user`, its replies queued to their chat; the buttons' data."""
+    turn = await send(db, app, user, channel, **fields)
+    async with db.transaction() as repos:
+        await deliver_to_chat(
+            repos, user_id=user.id, messages=turn.replies, kind=DeliveryKind.REPLY, now=NOW,
+            channel=channel, chat_id=str(user.id),
+        )  # fmt: skip
+    return buttons(turn)
+
+
+async def _verify(db, app, tksk: User, channel: str, case_id: int, note: str) -> None:
+    await _said(db, app, tksk, channel, kind=InboundKind.BUTTON, data=f"ca:v:{case_id}:1",
+                callback_id="c")  # fmt: skip
+    for typed in ("Dikunjungi langsung", "Ada perbedaan", note):
+        await _said(db, app, tksk, channel, kind=InboundKind.TEXT, text=typed)
+    lat, lon = PLACE
+    await _said(db, app, tksk, channel, kind=InboundKind.LOCATION, latitude=lat, longitude=lon)
+    await _said(db, app, tksk, channel, kind=InboundKind.TEXT, text="kirim")
+
+
+async def _outbox(db: Database) -> str:
+    async with db.reading() as reader, reader.conn.execute("SELECT message FROM outbox") as cur:
+        return "\n".join(row[0] for row in await cur.fetchall())
+
+
+async def _finished_forms(db: Database) -> list[str]:
+    async with (
+        db.reading() as reader,
+        reader.conn.execute(
+            "SELECT form_id FROM form_sessions WHERE status = 'completed' ORDER BY id"
+        ) as cursor,
+    ):
+        return [row[0] for row in await cursor.fetchall()]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_check_and_the_visit_leave_the_conversations(world, channel: str) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=2))
+    tksk, coordinator, case_id = people.tksk, people.coordinator, people.case_id
+    async with db.transaction() as repos:
+        other = await seed_case(
+            repos, reporter=people.psm, desa=BABATAN, at=NOW - timedelta(days=1),
+            number="KNG-2026-000002", people=(("Budi Santoso", "3208011204150002"),),
+        )  # fmt: skip
+    await _verify(db, app, tksk, channel, case_id, NOTE)
+    await _verify(db, app, tksk, channel, other, OTHER_NOTE)
+    tapped = {"kind": InboundKind.BUTTON, "callback_id": "c"}
+    await _said(db, app, coordinator, channel, data=f"ca:a:{case_id}:2", **tapped)  # validated
+    await _said(db, app, tksk, channel, data=f"ca:f:{case_id}:3", **tapped)  # a visit
+    await _said(db, app, tksk, channel, kind=InboundKind.TEXT, text="Hari ini")
+    await _said(db, app, tksk, channel, kind=InboundKind.TEXT, text=ACTIONS)
+    summary = await _said(db, app, tksk, channel, kind=InboundKind.TEXT, text="Lewati")
+    (submit,) = [data for data in summary if data.endswith(":ok")]
+    await _said(db, app, tksk, channel, data=submit, **tapped)
+    await _said(db, app, coordinator, channel, data=f"cs:{case_id}", **tapped)  # its page
+
+    before = await _outbox(db)
+    shown = ("pindah ke rumah bibi", "puskesmas &lt;gizi&gt;", "-6.98765, 108.48321")
+    assert all(text in before for text in shown), before  # the search can see them
+    assert "Ayu &amp; neneknya" in before and "-6.98765,108.48321" in before  # the map link
+    assert await _finished_forms(db) == ["verification", "verification", "followup_visit"]
+
+    async with db.transaction() as repos:
+        await repos.erasure.erase(AYU_NIK)
+
+    after = await _outbox(db)
+    for text in (*shown, "neneknya", "dicek ulang", "posyandu dusun", "108.48321"):
+        assert text not in after, text
+    assert OTHER_NOTE in after  # Budi's case keeps its check
+    assert await _finished_forms(db) == ["verification"]  # Budi's
