@@ -51,13 +51,14 @@ class ExportRow(BaseModel):
     reporter_name: str
     answers: str = "{}"  # the case's answers as stored (JSON): its further answers' columns
     # The check in the field of the verification the case stands on (JSON; None: not verified
-    # since it was last submitted, or verified before the check was asked).
+    # since it was last submitted or sent back, or verified before the check was asked).
     verification: str | None = None
 
 
-# The latest of these steps of a case: its verification's detail when it is a verification
-# (a case sent back and corrected since is to be verified again: its old check is no more).
-_SUBMITTED_OR_VERIFIED = "'submitted', 'resubmitted', 'verified'"
+# The latest of these steps of a case: its check when it is a verification. A case sent back
+# since (waiting for its correction, corrected, or rejected after being sent back) is before
+# verification again: its old check is no more. Validation and follow-up keep it.
+_BEFORE_OR_AT_VERIFICATION = "'submitted', 'resubmitted', 'needs_revision', 'verified'"
 _SELECT = (
     "SELECT c.id, c.number, c.submitted_at, c.state, c.urgency, c.protected,"
     " c.kabupaten_code, coalesce(rk.name, ''), c.kecamatan_code, coalesce(rc.name, ''),"
@@ -65,8 +66,9 @@ _SELECT = (
     " (SELECT group_concat(code, ',') FROM case_categories WHERE case_id = c.id),"
     " h.no_kk, h.no_kk_missing, h.head_name, h.address,"
     " m.nik, m.nik_missing, m.name, m.sex, m.birth_date, m.relation, coalesce(u.full_name, ''),"
-    " c.answers, (SELECT e.detail FROM case_events e WHERE e.case_id = c.id"
-    f" AND e.to_state IN ({_SUBMITTED_OR_VERIFIED}) ORDER BY e.id DESC LIMIT 1)"
+    " c.answers, (SELECT CASE e.to_state WHEN 'verified' THEN e.detail END"
+    " FROM case_events e WHERE e.case_id = c.id"
+    f" AND e.to_state IN ({_BEFORE_OR_AT_VERIFICATION}) ORDER BY e.id DESC LIMIT 1)"
 )
 # One row per person of each case (one for a case without subjects).
 _FROM_ROWS = (

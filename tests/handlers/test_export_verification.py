@@ -1,6 +1,8 @@
 """The case spreadsheet says what the verifier's check in the field found: how it was
 checked, the finding and the note, in three columns after the reporter's; empty for a case
-not verified, verified before the check was asked, or corrected since (to be verified again).
+not verified, verified before the check was asked, or sent back since (waiting for its
+correction, corrected and to be verified again, or rejected uncorrected); a case rejected at
+validation keeps the check it was rejected on.
 Read back with openpyxl from rows streamed out of a real database."""
 
 from __future__ import annotations
@@ -53,7 +55,7 @@ async def _sheet(tmp_path: Path, *, masked: bool) -> tuple[list, dict[str, dict]
                 at=NOW - timedelta(hours=5 - n),
                 number=f"KNG-2026-00000{n}",
             )
-            for n in range(1, 6)
+            for n in range(1, 9)
         ]
         await _step(repos, ids[0], "verified", tono.id, detail=DIFFERS)
         await _step(repos, ids[0], "approved", tono.id)  # validated since: still the check
@@ -62,6 +64,13 @@ async def _sheet(tmp_path: Path, *, masked: bool) -> tuple[list, dict[str, dict]
         await _step(repos, ids[2], "needs_revision", tono.id)
         await _step(repos, ids[2], "resubmitted", psm.id)  # corrected: to be checked again
         await _step(repos, ids[3], "verified", tono.id)  # before the check was asked
+        await _step(repos, ids[5], "verified", tono.id, detail=DIFFERS)
+        await _step(repos, ids[5], "needs_revision", tono.id)  # sent back, not corrected yet
+        await _step(repos, ids[6], "verified", tono.id, detail=DIFFERS)
+        await _step(repos, ids[6], "needs_revision", tono.id)
+        await _step(repos, ids[6], "rejected", tono.id)  # never corrected: closed
+        await _step(repos, ids[7], "verified", tono.id, detail=BY_PHONE)
+        await _step(repos, ids[7], "rejected", tono.id)  # rejected at validation: checked so
     path = tmp_path / f"{masked}.xlsx"
     writer = SheetWriter(
         path, catalog=Catalog.load(), language="id", timezone=ZoneInfo("Asia/Jakarta"),
@@ -91,8 +100,13 @@ async def test_the_check_has_three_columns_after_the_reporter(tmp_path: Path) ->
     assert _check(rows["KNG-2026-000002"]) == (
         "Lewat telepon / perangkat desa", "Sesuai laporan", None,
     )  # fmt: skip
-    for number in ("KNG-2026-000003", "KNG-2026-000004", "KNG-2026-000005"):
-        assert _check(rows[number]) == (None, None, None), number
+    assert _check(rows["KNG-2026-000008"]) == (
+        "Lewat telepon / perangkat desa", "Sesuai laporan", None,
+    )  # fmt: skip
+    # Before verification again (sent back: corrected, waiting for it, or closed so), never
+    # verified, or verified before the check was asked: no check.
+    for n in (3, 4, 5, 6, 7):
+        assert _check(rows[f"KNG-2026-00000{n}"]) == (None, None, None), n
 
 
 async def test_the_server_export_in_full_leaves_the_note_as_typed(tmp_path: Path) -> None:
