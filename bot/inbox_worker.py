@@ -40,12 +40,24 @@ IDLE_POLL_SECONDS = 1.0  # an idle worker looks at the inbox this often, woken o
 
 
 def _in_album(prepared: Prepared, album_continues: bool) -> Prepared:
-    """A photo told whether more of its album follow (known from the update after it, which
-    may arrive while the photo is fetched)."""
+    """A piece of an album (a photo, a picture sent as a file, a video) told that more of its
+    album follow (known from the update after it, which may arrive while it is fetched)."""
     event, broken = prepared
-    if event is not None and event.kind == InboundKind.PHOTO:
-        event = event.model_copy(update={"album_continues": album_continues})
+    if event is not None and album_continues:
+        event = event.model_copy(update={"album_continues": True})
     return event, broken
+
+
+def _album_piece(event: Inbound) -> str | None:
+    """What an update is as a piece of an album: "photo", "picture_file" (a picture sent as a
+    file), "video"; None for anything else (a spreadsheet, a text: answered on its own)."""
+    if event.kind == InboundKind.PHOTO:
+        return "photo"
+    if event.image_document:
+        return "picture_file"
+    if event.kind == InboundKind.OTHER and event.other_type == "video":
+        return "video"
+    return None
 
 
 def _next_of_sender(items: list[InboxItem]) -> dict[int, InboxItem]:
@@ -252,20 +264,22 @@ class InboxWorker:
         self, parsed: dict[int, Prepared], item: InboxItem, follower: InboxItem | None
     ) -> bool:
         """An album arrives as several updates; all but the last are answered silently.
-        `follower`: the sender's next update waiting. Telegram names an album (the photos'
-        `media_group_id`); WhatsApp sends each photo of one as a message of its own with
-        nothing tying them, so photos of a sender waiting one behind the other, neither
-        naming an album, count as one (a burst)."""
+        `follower`: the sender's next update waiting. Telegram names an album (its pieces'
+        `media_group_id`: photos, videos, files together); WhatsApp sends each picture of one
+        as a message of its own with nothing tying them, so photos of a sender waiting one
+        behind the other, neither naming an album, count as one (a burst), and so do
+        pictures sent as files (five files got five "send it as a photo")."""
         if follower is None:
             return False
         (first, _), (second, _) = parsed[item.id], parsed[follower.id]
-        return bool(
-            first
-            and second
-            and first.kind == second.kind == InboundKind.PHOTO
-            and first.media_group_id == second.media_group_id
-            and first.chat_id == second.chat_id  # not a private photo, then one in a group
-        )
+        if not first or not second or first.chat_id != second.chat_id:
+            return False  # (not a private photo, then one in a group)
+        piece = _album_piece(first)
+        if piece is None or _album_piece(second) is None:
+            return False
+        if first.media_group_id or second.media_group_id:
+            return first.media_group_id == second.media_group_id
+        return piece == _album_piece(second) != "video"
 
     async def _handle(self, repos: Any, event: Inbound) -> Turn:
         now = self.clock.now()

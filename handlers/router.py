@@ -270,8 +270,14 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
     """A message while a choice beside the form waits ("cancel?", "which draft?"): typed
     yes/no answers "cancel?"; anything else asks the choice again, never the form's question
     ("iya" was stored as the answer to the question before /batal). A NIK typed meanwhile
-    leaves the chat as at the question."""
+    leaves the chat as at the question. An album's photos before its last are not answered:
+    the last asks the choice again, once (a burst of five asked "Batalkan isian?" five times)."""
     turn.identifier_question = True
+    asked_again = (form_cancel.CANCEL_PREFIX, side_trip_menus.BELOW_MENU)
+    if turn.event.album_continues and (
+        held in asked_again or command_or_answer.held_text(held) is not None
+    ):
+        return
     if held == form_cancel.CANCEL_PREFIX:
         await form_cancel.typed_answer(turn, session)
     elif held == side_trip_menus.BELOW_MENU:

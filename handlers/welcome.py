@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from handlers import account, privacy, registration
 from handlers.context import Turn
-from handlers.forms.runner import resume_form
+from handlers.events import InboundKind
+from handlers.forms.runner import held_choice, resume_form
 from handlers.permissions import allowed
 from handlers.status_explained import status_notice_released, status_text
 from storage.models import FormSession, UserStatus
@@ -45,10 +46,18 @@ def question_before_them(turn: Turn, session: FormSession | None) -> bool:
 
 async def kept_form_after_notice(turn: Turn, session: FormSession | None) -> bool:
     """The message that released the notice of the person's reactivation, whatever it was
-    (typed, a photo, a button of the question, the template's tap), is no answer to the form
-    kept over the suspension: the notice answers it (the form is kept), and the form's
-    question follows it, for their next message to answer. Whether it did so."""
+    (typed, a button of the question, the template's tap), is no answer to the form kept over
+    the suspension: the notice answers it (the form is kept), and the form's question follows
+    it, for their next message to answer. Whether it did so. Not a photo (nor a picture sent
+    as a file) while no choice is held: the form takes it as any photo after it, kept at a
+    photo question, else said not kept with the question again; the first photo of a
+    WhatsApp burst was dropped and answered alone while the others were kept ("Foto 2
+    diterima" for 3 sent)."""
     if session is None or not reactivation_released(turn):
+        return False
+    event = turn.event
+    picture = event.kind == InboundKind.PHOTO or event.image_document
+    if picture and held_choice(session) is None:
         return False
     turn.identifier_question = True  # a NIK typed there leaves the chat as at its question
     await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")

@@ -159,6 +159,8 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         position = fs.current()
         if (not_kept := await self._photo_not_kept(fs, event, position)) is not None:
             return not_kept
+        if event.album_continues and event.kind != InboundKind.PHOTO:
+            return StepResult(fs.state, [])  # an album's video or file: its last piece answers
         if event.spoken:  # whatever the question, it cannot be answered aloud
             return await self._ask_again(fs, "answer.spoken")
         if state.get("phase") in ("summary", "edit_menu") or position is None:

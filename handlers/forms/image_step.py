@@ -4,9 +4,10 @@ answer saying only the first ones were kept; photos sent after the limit was rea
 before the photo question is asked, are told they were not kept: an album once, with how
 many (a picture sent as a file is told what a photo would be).
 
-An album is what the channel names one (Telegram's `media_group_id`), or photos the inbox
-worker found waiting one behind the other (WhatsApp names none): each photo but the last says
-more are waiting (`Inbound.album_continues`), and the last one answers for the album.
+An album is what the channel names one (Telegram's `media_group_id`: photos, videos, files),
+or photos (or pictures sent as files) the inbox worker found waiting one behind the other
+(WhatsApp names none): each piece but the last says more are waiting
+(`Inbound.album_continues`), and the last one answers for the album.
 
 `ImageStep` is mixed into `FormEngine` (handlers/forms/engine.py).
 """
@@ -48,22 +49,27 @@ class ImageStep:
         thinking it was kept): after a photo question took its limit, the rest of an album
         (said once, unless the answer said so already: the worker knew more were waiting
         only if they had arrived) or other photos; before the photo question, photos sent
-        early. An album is answered once, by its last photo, with how many were not kept;
-        a picture sent as a file is answered as a photo. None for anything else."""
+        early. An album is answered once, by its last piece (a video of a Telegram album
+        too), with how many photos were not kept; a picture sent as a file is answered as a
+        photo. None for anything else."""
         album = self._album_of(fs, event)
-        if event.kind != InboundKind.PHOTO and not event.image_document:
-            return None
-        if self._rest_of_album(fs, album, position):
+        if self._rest_of_album(fs, album, position):  # a video of it too
             if fs.state.get(ALBUM_REST_TOLD, True):
                 return StepResult(fs.state, [])
             fs.state[ALBUM_REST_TOLD] = True
             limit = fs.state.get(PHOTO_LIMIT_REACHED)
             return await self._ask_again(fs, "form.album_past_the_limit", limit=limit)
+        picture = event.kind == InboundKind.PHOTO or event.image_document
+        if not picture and (album is None or event.album_continues):
+            return None  # (an album's video before its last says nothing: `FormEngine.step`)
         at_summary = fs.state.get("phase") in ("summary", "edit_menu")
         asked = position is not None and position.name != MORE and not at_summary
         if asked and self.form.question(position.name).type == QuestionType.IMAGE:
             return None  # the photo question on screen takes it
-        count = self._not_kept_so_far(fs, album) + 1
+        # A video ending an album answers for the photos of it before it.
+        count = self._not_kept_so_far(fs, album) + (1 if picture else 0)
+        if not count:
+            return None
         if event.album_continues:
             # Nothing stored here: the album's last photo says how many were not kept.
             fs.state[ALBUM_NOT_KEPT] = [album, count]
@@ -78,11 +84,13 @@ class ImageStep:
 
     @staticmethod
     def _album_of(fs: FormState, event: Inbound) -> str | None:
-        """The album the event's photo came in (None: a photo on its own, or no photo): the
-        one the channel names, else the previous photo's when it said more were waiting (a
-        burst: WhatsApp names none), else a new one when more are waiting behind it."""
+        """The album the event's photo (or picture sent as a file) came in (None: one on its
+        own, or no picture): the one the channel names, else the previous one's when it said
+        more were waiting (a burst: WhatsApp names none), else a new one when more are
+        waiting behind it."""
         previous = fs.state.pop(ALBUM_OPEN, None)
-        if event.kind != InboundKind.PHOTO or event.media_group_id:
+        picture = event.kind == InboundKind.PHOTO or event.image_document
+        if not picture or event.media_group_id:
             return event.media_group_id
         album = previous
         if album is None and event.album_continues:
@@ -136,14 +144,8 @@ class ImageStep:
             return await self._accept_photos(fs, position, question)
         if action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
-        as_file = self.view.traits.photo_as_file
-        if event.kind == InboundKind.OTHER and event.other_type == "document" and as_file:
-            # A photo sent as a file: how to send it as a photo, in the channel's app.
-            return await self._ask_again(fs, f"answer.photo_as_file.{as_file}")
-        if event.kind == InboundKind.LOCATION:
-            return await self._ask_again(fs, "answer.photo_not_location")
         if event.kind != InboundKind.PHOTO:
-            return await self._ask_again(fs, "answer.need_photo")
+            return await self._not_a_photo(fs, event, picking)
         if not event.photo_ref:
             return await self._ask_again(fs, "answer.photo_failed")
         # The album it came in (`_album_of`): its rest, past the limit, is known by it.
@@ -156,6 +158,28 @@ class ImageStep:
             return StepResult(fs.state, [])  # the album's last photo gets the reply
         prefix = self.t("form.photo_received", count=len(picking)) + "\n\n"
         return StepResult(fs.state, [await self.render(fs.state, prefix)])
+
+    async def _not_a_photo(
+        self: FormEngine, fs: FormState, event: Inbound, picking: list[Any]
+    ) -> StepResult:
+        """Something other than a photo at the photo question, told what it is, with the
+        question again (the pieces of an album before its last say nothing: `FormEngine.step`).
+        The last piece of an album (a video after its photos) answers for the album: the
+        photos kept are counted first."""
+        as_file = self.view.traits.photo_as_file
+        if event.kind == InboundKind.OTHER and event.other_type == "document" and as_file:
+            # A photo sent as a file: how to send it as a photo, in the channel's app.
+            key = f"answer.photo_as_file.{as_file}"
+        elif event.kind == InboundKind.LOCATION:
+            key = "answer.photo_not_location"
+        else:
+            key = "answer.need_photo"
+        album = event.media_group_id
+        received = ""
+        if picking and album is not None and album == fs.state.get("last_album"):
+            received = self.t("form.photo_received", count=len(picking)) + "\n"
+        message = await self.render(fs.state, f"{received}⚠️ {self.t(key)}\n\n")
+        return StepResult(fs.state, [message])
 
     @staticmethod
     def _photo_not_text(picking: list[Any]) -> str:

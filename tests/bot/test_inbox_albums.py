@@ -47,3 +47,37 @@ def test_a_private_photo_and_one_in_a_group_are_not_one_album() -> None:
 def test_a_photo_then_a_text_are_not_one_album() -> None:
     text = _photo("whatsapp", "628", kind=InboundKind.TEXT)
     assert not _same("whatsapp", _photo("whatsapp", "628"), text)
+
+
+def _file(channel: str, chat: str, mime: str = "image/jpeg", album: str | None = None) -> Inbound:
+    return Inbound(
+        channel=channel, external_user_id="7", chat_id=chat, message_id="m",
+        kind=InboundKind.OTHER, other_type="document", file_ref="f", file_mime=mime,
+        media_group_id=album,
+    )  # fmt: skip
+
+
+def test_pictures_sent_as_files_one_behind_the_other_are_one_album() -> None:
+    """Review 9: five pictures sent as files got five "send it as a photo"."""
+    for channel, chat in (("whatsapp", "628"), ("telegram", "7")):
+        assert _same(channel, _file(channel, chat), _file(channel, chat))
+    telegram = _file("telegram", "7", album="a1")
+    assert _same("telegram", telegram, _file("telegram", "7", album="a1"))
+
+
+def test_spreadsheets_and_a_photo_then_a_file_are_not_one_album() -> None:
+    sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert not _same("whatsapp", _file("whatsapp", "628", sheet), _file("whatsapp", "628", sheet))
+    assert not _same("whatsapp", _photo("whatsapp", "628"), _file("whatsapp", "628"))
+
+
+def test_a_telegram_album_of_photos_and_videos_is_one() -> None:
+    """Review 9: a Telegram album mixing photos and videos got two answers."""
+    video = Inbound(
+        channel="telegram", external_user_id="7", chat_id="7", message_id="m",
+        kind=InboundKind.OTHER, other_type="video", media_group_id="a1",
+    )  # fmt: skip
+    assert _same("telegram", _photo("telegram", "7", "a1"), video)
+    assert _same("telegram", video, _photo("telegram", "7", "a1"))
+    unnamed = video.model_copy(update={"media_group_id": None})
+    assert not _same("whatsapp", unnamed, unnamed)  # videos on their own: each answered

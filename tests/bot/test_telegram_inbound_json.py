@@ -88,9 +88,16 @@ def through_ptb(payload: dict[str, Any]) -> Inbound | None:
             text=message.caption,
             file_ref=message.document.file_id,
             file_name=message.document.file_name,
+            media_group_id=message.media_group_id,
         )
     other = next((name for name in _OTHER_TYPES if getattr(message, name, None)), "unknown")
-    return Inbound(**base, kind=InboundKind.OTHER, other_type=other, text=message.caption)
+    return Inbound(
+        **base,
+        kind=InboundKind.OTHER,
+        other_type=other,
+        text=message.caption,
+        media_group_id=message.media_group_id,
+    )
 
 
 ids = st.integers(min_value=1, max_value=2**40)
@@ -147,20 +154,19 @@ def contents(draw: st.DrawFn, sender: dict[str, Any]) -> dict[str, Any]:
         lon = draw(st.floats(min_value=-180, max_value=180))
         return {"location": {"latitude": lat, "longitude": lon}}
     caption = {"caption": draw(texts)} if draw(st.booleans()) else {}
+    # An album's pieces (photos, videos, files) name it.
+    album = {"media_group_id": draw(st.text(min_size=1, max_size=8))} if draw(st.booleans()) else {}
     if kind == "photo":
         sizes = [
             {**_file(draw), "width": 90 * n, "height": 90 * n}
             for n in range(1, draw(st.integers(1, 3)) + 1)
         ]
-        album = (
-            {"media_group_id": draw(st.text(min_size=1, max_size=8))} if draw(st.booleans()) else {}
-        )
         return {"photo": sizes, **caption, **album}
     if kind == "document":
         document = _file(draw)
         if draw(st.booleans()):
             document["file_name"] = draw(names)
-        return {"document": document, **caption}
+        return {"document": document, **caption, **album}
     other = draw(st.sampled_from(["sticker", "voice", "video", "dice", "poll", "new_chat_title"]))
     shapes: dict[str, Any] = {
         "sticker": {
@@ -188,7 +194,7 @@ def contents(draw: st.DrawFn, sender: dict[str, Any]) -> dict[str, Any]:
         },
         "new_chat_title": "Grup PSM",
     }
-    return {other: shapes[other], **caption}
+    return {other: shapes[other], **caption, **(album if other == "video" else {})}
 
 
 @st.composite

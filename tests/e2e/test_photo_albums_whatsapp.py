@@ -83,6 +83,11 @@ async def test_an_album_on_whatsapp_is_answered_once(
 
     (location,) = await psm.share_location(-6.97, 108.48)
     assert body_of(location).startswith("⚠️ Yang terkirim lokasi, bukan foto.")
+    # Three pictures sent as files at once: told once how to send them as photos (review 9).
+    start = len(psm.messages())
+    (as_files,) = await psm.send_files([next(photos) for _ in range(3)], "image/jpeg")
+    assert body_of(as_files).startswith("⚠️ Itu terkirim sebagai berkas"), body_of(as_files)
+    assert len(psm.messages()) == start + 1
 
     # An album of five at a question keeping three: one answer, the rest said not kept.
     start = len(psm.messages())

@@ -150,6 +150,21 @@ class WhatsAppPerson:
         )
         return await self._post(message, expect)
 
+    async def send_files(
+        self, media_ids: list[str], mime_type: str, *, expect: int = 1
+    ) -> list[dict[str, Any]]:
+        """Several pictures picked at once and sent as files (📎 → Dokumen): a document
+        message each, nothing tying them, in one notification."""
+        sent = self._sent_now()
+        messages = [
+            document_message(
+                new_wamid(), self.sender, m, filename=f"IMG_{m}.jpg", mime_type=mime_type,
+                timestamp=sent,
+            )
+            for m in media_ids
+        ]  # fmt: skip
+        return await self._post(messages, expect)
+
     async def tap_template(self, label: str = "Buka pesan", *, expect: int = 1) -> list[dict]:
         """Our templates' quick reply; sent without a payload, Meta's payload is its label."""
         return await self._post(

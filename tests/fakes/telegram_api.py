@@ -741,6 +741,16 @@ class FakeTelegram:
             content["caption"] = caption
         return self._user_message(user_id, first_name, content)
 
+    def user_video(
+        self, user_id: int, *, media_group_id: str | None = None, first_name: str = "Budi"
+    ) -> int:
+        """Queue a video (of an album with photos when `media_group_id`)."""
+        info = self._register_file(b"\x00\x00\x00\x18ftypmp42", "videos", "mp4")
+        content: dict[str, Any] = {"video": {**info, "width": 640, "height": 360, "duration": 3}}
+        if media_group_id is not None:
+            content["media_group_id"] = media_group_id
+        return self._user_message(user_id, first_name, content)
+
     def user_sticker(self, user_id: int, *, first_name: str = "Budi") -> int:
         """Queue a sticker."""
         info = self._register_file(b"RIFF\x00\x00\x00\x00WEBP", "stickers", "webp")

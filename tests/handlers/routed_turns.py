@@ -68,6 +68,7 @@ async def send(
     data: str | None = None,
     other_type: str | None = None,
     photo: str | None = None,
+    more: bool = False,
     now: datetime = NOW,
     picks: tuple[Pick, ...] = (),
     picked_from: int | None = None,
@@ -99,6 +100,7 @@ async def send(
         callback_id="cb" if data is not None else None,
         other_type=other_type,
         photo_ref=photo,
+        album_continues=more,
         picks=picks,
         picked_from=picked_from,
     )

@@ -54,3 +54,21 @@ async def test_in_english_too(world, channel) -> None:
     await send(db, app, ani, channel, command="lapor")
     done = said(await send(db, app, ani, channel, command="batal"))
     assert done == "Fine, the new report is cancelled. Send /menu for the main menu."
+
+
+async def test_an_album_while_cancel_is_asked_asks_it_once(world, channel) -> None:
+    """Review 9: a burst (WhatsApp) or album (Telegram) of three photos while "cancel?" waits
+    asked it three times; its last photo asks it again, once, and the form is kept."""
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    await send(db, app, ani, channel, text="lapor")
+    await send(db, app, ani, channel, text="Slamet Riyadi")
+    await send(db, app, ani, channel, text="batal")
+
+    for number in (1, 2):
+        assert said(await send(db, app, ani, channel, photo=f"AgAC-{number}", more=True)) == ""
+    last = await send(db, app, ani, channel, photo="AgAC-3")
+
+    assert "Yakin ingin membatalkan laporan <b>Slamet Riyadi</b>?" in said(last)
+    assert labels(last) == ["Ya, batalkan", "Tidak, lanjutkan"]
+    assert await _statuses(db, ani) == ["active"]

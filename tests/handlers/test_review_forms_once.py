@@ -44,6 +44,7 @@ class Action:
 
 
 ACTIONS = [
+    Action("v", "tksk", "submitted", "verified", ("Telepon/perangkat", "Sesuai laporan", "Lewati")),
     Action("b", "tksk", "submitted", "needs_revision", (NOTE,)),
     Action("x", "coordinator", "submitted", "rejected", ("Data ganda dengan laporan lain",)),
     Action("r", "coordinator", "approved", "resolved", ("Bantuan sudah diterima keluarga",)),
@@ -106,6 +107,28 @@ async def test_a_double_tap_asks_nothing_more_once_the_action_is_done(
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("action", ACTIONS, ids=[action.code for action in ACTIONS])
+async def test_a_form_put_aside_by_a_search_is_closed_once_the_action_is_done(
+    db: Database, tmp_path: Path, channel: str, action: Action
+) -> None:
+    """The first form paused (a search over it), the button tapped again: once the second is
+    sent, the first is closed and the search comes back, for every action with a form."""
+    app = app_context(tmp_path / "media")
+    world = await review_world(db, channel, reported_at=NOW - timedelta(days=2), state=action.state)
+    person, case_id = getattr(world, action.by), world.case_id
+    _, version = await case_version(db, case_id)
+    button = f"ca:{action.code}:{case_id}:{version}"
+    await tap(db, app, person, channel, button)
+    await send(db, app, person, channel, kind=InboundKind.COMMAND, command="cari")  # put aside
+    await tap(db, app, person, channel, button)
+
+    done = await finish(db, app, person, channel, action.answers)
+    assert await case_version(db, case_id) == (action.moved_to, version + 1)
+    assert "Ketik nomor laporan" in done, done  # the search, asked again
+    assert await open_forms(db, person.id) == [("case_search", "active")]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_the_report_they_interrupted_comes_back_instead(
     db: Database, tmp_path: Path, channel: str
 ) -> None:
@@ -142,3 +165,30 @@ async def test_one_put_aside_by_a_search_does_not_come_back_after_it(
     found = await say(db, app, tono, channel, "Slamet")  # the search, answered
     assert f"cs:{case_id}" in buttons(found) and note_asked not in said(found), said(found)
     assert await open_forms(db, tono.id) == []
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_search_over_a_closed_form_comes_back_then_the_report(
+    db: Database, tmp_path: Path, channel: str
+) -> None:
+    """Review 9: report -> "b" -> /cari -> "b" -> the note. The search had been put aside over
+    the first note form; once that one was closed the report came back and the search never
+    did (it was to return to the closed form)."""
+    app = app_context(tmp_path / "media")
+    world = await review_world(db, channel, reported_at=NOW - timedelta(days=2))
+    sari, case_id = world.coordinator, world.case_id
+    head_asked = "Siapa nama kepala keluarga"
+    assert head_asked in said(await say(db, app, sari, channel, "lapor"))
+    await tap(db, app, sari, channel, f"ca:b:{case_id}:1")  # amid her own report
+    await send(db, app, sari, channel, kind=InboundKind.COMMAND, command="cari")  # put aside
+    await tap(db, app, sari, channel, f"ca:b:{case_id}:1")
+
+    done = said(await say(db, app, sari, channel, NOTE))
+    assert await case_version(db, case_id) == ("needs_revision", 2)
+    assert head_asked not in done and "Apa yang perlu diperbaiki" not in done, done
+    assert "Ketik nomor laporan" in done, done  # the search, asked again
+    assert await open_forms(db, sari.id) == [("case_report", "paused"), ("case_search", "active")]
+    found = await say(db, app, sari, channel, "Slamet")  # the search, answered
+    assert f"cs:{case_id}" in buttons(found), said(found)
+    assert await open_forms(db, sari.id) == [("case_report", "active")]
+    assert head_asked in said(found), said(found)

@@ -11,11 +11,13 @@ import pytest
 
 from handlers.delivery import PRIORITY, DeliveryKind
 from handlers.events import OPEN_WAITING
+from handlers.forms.state import new_state
 from handlers.status_explained import STATUS_THREAD
 from storage.db import Database
 from storage.models import OutboxItem, Role, User
+from tests.handlers.forms.report_answers import AT_PHOTOS_STATE
 from tests.handlers.routed_turns import CHANNELS, button, person, said, send
-from tests.storage.seed_cases import BABATAN, KADUGEDE, make_user
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user
 
 HELD = ("window", "never_wrote")  # behind WhatsApp's closed window; before their first message
 MESSAGES = ({"text": "halo"}, {"command": "laporan_saya"}, {"data": "menu:lapor"})
@@ -145,6 +147,7 @@ async def test_after_a_released_reactivation_the_message_is_answered(world, chan
 # jawabannya?") at a question she had not seen for days. The notice is the answer (the form is
 # kept), then the form's question again; her next message answers it.
 GREETING = "Assalamualaikum bu, maaf baru bisa buka hp"
+PHOTO_LATER = "⚠️ Foto ini belum disimpan, karena foto diminta nanti"
 RELEASING = ({"text": GREETING}, {"text": "halo"}, {"photo": "photo-1"}, {"tap": "Tidak tahu"})
 
 
@@ -181,7 +184,10 @@ async def test_the_message_releasing_a_reactivation_is_no_answer_to_the_form(
     turn = await send(db, app, ani, channel, **sent)
     answered = said(turn)
     assert STATUS_THREAD in turn.released.threads
-    assert answered.startswith(app.catalog.text("id", "form.continue_hint")), answered
+    # A photo is told it is not kept yet, as any photo there (the form takes photos: a burst
+    # is answered whole, `test_a_burst_releasing_a_reactivation_is_answered_whole`).
+    opening = PHOTO_LATER if "photo" in message else app.catalog.text("id", "form.continue_hint")
+    assert answered.startswith(opening), answered
     assert "Mengapa nomor KK tidak bisa diisi?" in answered  # her question again
     assert "✓" not in answered and "jawabannya?" not in answered
     assert "no_kk_reason" not in await _answers(db, ani)
@@ -251,3 +257,48 @@ async def test_a_greeting_releasing_a_reactivation_without_a_form_gets_the_notic
     assert said(turn) == "" and STATUS_THREAD in turn.released.threads
     later = said(await send(db, app, ani, channel, text=GREETING))
     assert later.startswith(app.catalog.text("id", "errors.not_understood"))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_burst_releasing_a_reactivation_is_answered_whole(world, channel: str) -> None:
+    """Review 9: three photos sent at once (a WhatsApp burst, a Telegram album) released the
+    notice: the first was dropped with the question again, the others kept silently, the
+    last said "Foto 2 diterima". At the photo question all three are kept, answered once;
+    before it, all three are said not kept yet, once."""
+    db, app = world
+    sari, ani = await _people(db, channel, "window")
+    async with db.transaction() as repos:
+        await repos.forms.start(
+            user_id=ani.id,
+            form_id="case_report",
+            form_version=app.forms["case_report"].version,
+            state={**new_state(), **AT_PHOTOS_STATE},
+            now=NOW,
+        )
+    for verb in ("sy", "a"):
+        await _change_status(db, app, sari, ani, channel, verb, "window")
+
+    first = await send(db, app, ani, channel, photo="AgAC-1", more=True)
+    assert STATUS_THREAD in first.released.threads
+    assert said(first) == ""  # the album's last photo answers for it
+    assert said(await send(db, app, ani, channel, photo="AgAC-2", more=True)) == ""
+    last = said(await send(db, app, ani, channel, photo="AgAC-3"))
+
+    assert last.startswith("✓ Foto: 3 foto") and "Seberapa mendesak?" in last, last
+    kept = (await _answers(db, ani))["photos"]
+    assert [photo["ref"] for photo in kept] == ["AgAC-1", "AgAC-2", "AgAC-3"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_burst_releasing_a_reactivation_before_the_photos_is_told_once(
+    world, channel: str
+) -> None:
+    db, app = world
+    ani, _ = await _held_reactivation_at_kk_reason(db, app, channel)
+
+    for number in (1, 2):
+        assert said(await send(db, app, ani, channel, photo=f"AgAC-{number}", more=True)) == ""
+    last = said(await send(db, app, ani, channel, photo="AgAC-3"))
+
+    assert last.startswith("⚠️ 3 foto ini belum disimpan"), last
+    assert "Mengapa nomor KK tidak bisa diisi?" in last

@@ -123,6 +123,13 @@ def to_inbound(payload: dict[str, Any]) -> Inbound | None:
             file_ref=document["file_id"],
             file_name=document.get("file_name"),
             file_mime=document.get("mime_type"),
+            media_group_id=message.get("media_group_id"),
         )
     other = next((name for name in _OTHER_TYPES if message.get(name)), "unknown")
-    return Inbound(**base, kind=InboundKind.OTHER, other_type=other, text=caption)
+    return Inbound(
+        **base,
+        kind=InboundKind.OTHER,
+        other_type=other,
+        text=caption,
+        media_group_id=message.get("media_group_id"),  # a video of an album with photos
+    )

@@ -127,3 +127,77 @@ async def test_a_location_at_the_photo_question_is_told_it_is_a_location() -> No
     assert "lokasi" in told
     assert result.messages[0].text.startswith("⚠️ " + told + "\n\n<b>Kirim foto kejadian.</b>")
     assert driver.current() == "foto"
+
+
+@CHANNELS
+async def test_pictures_sent_as_files_at_once_are_answered_once(album: str | None) -> None:
+    """Review 9: five pictures sent as files (Telegram documents, WhatsApp image documents)
+    got five answers; the album's last file answers for it."""
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    files = [
+        driver.event(
+            InboundKind.OTHER, **IMAGE_FILE, file_mime="image/jpeg", media_group_id=album,
+            album_continues=number < 5,
+        )
+        for number in range(1, 6)
+    ]  # fmt: skip
+    (answer,) = said([await driver.send(event) for event in files])
+    assert answer.text.startswith("⚠️ " + t("answer.need_photo") + "\n\n"), answer.text
+    assert driver.current() == "foto" and not driver.state.get("picking")
+
+
+@CHANNELS
+async def test_pictures_sent_as_files_before_the_photo_question_are_counted_once(
+    album: str | None,
+) -> None:
+    driver = await started(make_form(NAME, IMAGE_THREE, NOTE))
+    files = [
+        driver.event(
+            InboundKind.OTHER, **IMAGE_FILE, file_mime="image/png", media_group_id=album,
+            album_continues=number < 3,
+        )
+        for number in range(1, 4)
+    ]  # fmt: skip
+    (answer,) = said([await driver.send(event) for event in files])
+    assert answer.text.startswith("⚠️ " + t("answer.photos_later", count=3)), answer.text
+
+
+def _video(driver: FormDriver, album: str, *, more: bool):
+    return driver.event(
+        InboundKind.OTHER, other_type="video", media_group_id=album, album_continues=more
+    )
+
+
+async def test_a_telegram_album_of_photos_and_a_video_is_answered_once() -> None:
+    """Review 9: a Telegram album mixing photos and videos got two answers. Ending with the
+    video: the photos kept are counted, and a photo is asked for instead of the video."""
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    results = [await driver.send_photo("a1", album=TELEGRAM, more=True)]
+    results.append(await driver.send(_video(driver, TELEGRAM, more=True)))
+    results.append(await driver.send_photo("a2", album=TELEGRAM, more=True))
+    results.append(await driver.send(_video(driver, TELEGRAM, more=False)))
+    (answer,) = said(results)
+    expected = t("form.photo_received", count=2) + "\n⚠️ " + t("answer.need_photo")
+    assert answer.text.startswith(expected), answer.text
+    assert driver.state["picking"] == [{"ref": "a1"}, {"ref": "a2"}]
+
+
+async def test_a_telegram_album_past_the_limit_ending_with_a_video_is_answered_once() -> None:
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    results = [await driver.send_photo(ref, album=TELEGRAM, more=True) for ref in "abcd"]
+    results.append(await driver.send(_video(driver, TELEGRAM, more=False)))
+    (answer,) = said(results)
+    assert answer.text.startswith("✓ Foto: 3 foto\n⚠️ " + t("form.album_past_the_limit", limit=3))
+    assert driver.current() == "catatan"
+
+
+async def test_a_telegram_album_at_the_summary_ending_with_a_video_is_answered_once() -> None:
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    await send_album(driver, TELEGRAM, ["a1", "a2", "a3"])
+    await driver.send_text("Tidak ada")
+    results = [await driver.send_photo(ref, album="second", more=True) for ref in ("b1", "b2")]
+    results.append(await driver.send(_video(driver, "second", more=False)))
+    (answer,) = said(results)
+    told = t("answer.photos_past_the_limit", count=2, limit=3)
+    assert answer.text.startswith("⚠️ " + told + "\n\n"), answer.text
+    assert answer.text.count(t("form.summary_title")) == 1
