@@ -70,6 +70,16 @@ def test_a_template_parameter_is_plain_text_on_one_line() -> None:
         "KNG-2026-000123 baris dua spasi"
     )
     assert len(template_parameter("x" * 500)) == 60
+    assert template_parameter("x" * 500).endswith("…")
+
+
+def test_a_long_template_parameter_ends_on_a_whole_word() -> None:
+    """Found by QA walk 7: the eve reminder's template read "… di Aula Kecamatan " (cut at 60
+    characters mid-sentence, a trailing space, no sign that more was written)."""
+    summary = "📅 Besok: Bimtek PSM Kadugede, pukul 08.00 di Aula Kecamatan Kadugede, Jl. Raya"
+    shown = template_parameter(summary)
+    assert shown == "📅 Besok: Bimtek PSM Kadugede, pukul 08.00 di Aula…"
+    assert len(shown) <= 60
 
 
 def test_a_title_with_an_emoji_is_measured_in_utf16_units() -> None:
