@@ -374,6 +374,28 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
     assert fake.rejections == []
 
 
+async def test_cancelled_before_it_begins_every_invitee_is_told(fake, settings, start_bot) -> None:
+    """The eve of day 1: "❌ Batalkan" cancels and tells the invitees; the creation report
+    said where to ask for the number of the one the bot cannot reach (none on record)."""
+    await _people(settings)
+    clock = ManualClock(CREATED)
+    await start_bot(clock=clock)
+    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
+    await coordinator.say("/start")
+    ani = TelegramPerson(fake, 701)
+    await ani.say("/start")
+    report = plain((await _create(coordinator, fake))[0]["text"])
+    assert "• Bu Rina (Sindangjawa): nomor HP belum ada, tanyakan ke TKSK Kec. Kadugede" in report
+    clock.set(at(7, 10))
+    await _page(coordinator)
+    await coordinator.tap("Batalkan")
+    cancelled = await coordinator.tap("Ya, batalkan")
+    assert "dibatalkan; 4 peserta diberi tahu" in plain(cancelled[0]["text"])
+    await fake.wait_for(
+        lambda: "dibatalkan" in plain(ani.messages()[-1]["text"]), what="the cancellation notice"
+    )
+
+
 # -- WhatsApp ---------------------------------------------------------------------------------
 
 
