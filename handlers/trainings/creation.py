@@ -26,6 +26,7 @@ from handlers.trainings.common import (
 )
 from handlers.trainings.rsvp import send_invitations
 from storage.models import FormSession, Role, User
+from storage.trainings import Invitation
 
 FORM_ID = "training"
 UNREACHABLE_LISTED = 50
@@ -212,13 +213,26 @@ async def _report(turn: Turn, training_id: int) -> None:
     text += turn.t("training.created", count=len(invitations))
     unreachable = [i for i in invitations if not i.reachable]
     if unreachable:
-        lines = [
-            "• " + html.escape(f"{i.full_name} ({i.phone or '-'}, {i.desa or i.kecamatan})", False)
-            for i in unreachable[:UNREACHABLE_LISTED]
-        ]
+        lines = [_phone_line(turn, i) for i in unreachable[:UNREACHABLE_LISTED]]
         text += "\n\n" + turn.t("training.unreachable", count=len(unreachable))
         text += "\n" + "\n".join(lines)
         if len(unreachable) > UNREACHABLE_LISTED:
             more = len(unreachable) - UNREACHABLE_LISTED
             text += "\n" + turn.t("training.unreachable_more", count=more)
     turn.reply(text)
+
+
+def _phone_line(turn: Turn, invitation: Invitation) -> str:
+    """• Joko Purnomo (0812..., Babatan), someone to phone; without a number on record, where
+    to ask for it instead of a bare "-": the kecamatan's TKSK, or for the TKSK themself (who
+    would be sent to themself) the desa office."""
+    place = invitation.desa or invitation.kecamatan
+    if invitation.phone:
+        return "• " + html.escape(f"{invitation.full_name} ({invitation.phone}, {place})", False)
+    if turn.user is not None and turn.user.role == Role.TKSK and invitation.desa:
+        where = turn.t("training.no_phone_ask_desa", desa=invitation.desa)
+    elif turn.user is not None and turn.user.role != Role.TKSK and invitation.kecamatan:
+        where = turn.t("training.no_phone_ask_tksk", kecamatan=invitation.kecamatan)
+    else:
+        where = turn.t("training.no_phone")
+    return "• " + html.escape(f"{invitation.full_name} ({place}): ", False) + where

@@ -44,7 +44,7 @@ from handlers.trainings.common import (
     summary_of,
     training_names,
 )
-from storage.trainings import Training, TrainingDay
+from storage.trainings import Invitation, Training, TrainingDay
 
 LIST_PAGE = 8  # with the two paging buttons, a WhatsApp list (10 rows) holds the page
 LIST_ACTION = "l"  # tp:l:<page>: a page of the list
@@ -136,14 +136,22 @@ def _state_text(turn: Turn, training: Training, days: list[TrainingDay]) -> str:
     return turn.t(f"training.state.{training.status}")
 
 
+def _answer(invitation: Invitation, present: set[int]) -> str:
+    """akan_hadir, berhalangan or none, as the page counts it: someone present on a day has
+    come, whatever their answer was (a reschedule resets it)."""
+    if invitation.user_id in present:
+        return "akan_hadir"
+    return invitation.rsvp or "none"
+
+
 async def show_page(turn: Turn, training: Training) -> None:
     days = await turn.repos.trainings.days(training.id)
     invitations = await turn.repos.trainings.invitations(training.id)
-    # Someone present on a day has come, whatever their answer was (a reschedule resets it).
     present = await present_people(turn.repos, days)
-    answers = Counter(
-        "akan_hadir" if i.user_id in present else i.rsvp or "none" for i in invitations
-    )
+    answers = Counter(_answer(i, present) for i in invitations)
+    # Of those with no answer, the ones the bot cannot reach (to phone): a part of that count,
+    # not a count of its own (the numbers add up to Diundang).
+    unreachable = sum(not i.reachable and _answer(i, present) == "none" for i in invitations)
     lines = [describe(turn.app, turn.language, training, days), ""]
     lines.append(turn.t("training.page_state", state=_state_text(turn, training, days)))
     lines.append(
@@ -153,7 +161,9 @@ async def show_page(turn: Turn, training: Training) -> None:
             yes=answers["akan_hadir"],
             no=answers["berhalangan"],
             none=answers["none"],
-            unreachable=sum(not i.reachable for i in invitations),
+            unreachable=turn.t("training.page_unreachable", count=unreachable)
+            if unreachable
+            else "",
         )
     )
     lines += declines.page_lines(turn, invitations)
@@ -191,9 +201,9 @@ async def show_page(turn: Turn, training: Training) -> None:
 
 
 def _too_late_to_cancel(training: Training, days: list[TrainingDay], now: datetime) -> bool:
-    """A day's check-in is open (people are on their way or there) or the training is over."""
-    under_way = any(checkin_opens(training, d) <= now < checkin_closes(d) for d in days)
-    return under_way or bool(days and now >= days[-1].ends_at)
+    """The training is under way (its first day's check-in has opened: people came, and on
+    a later day they are on their way again) or over."""
+    return bool(days) and now >= checkin_opens(training, days[0])
 
 
 def _page_buttons(
@@ -203,7 +213,7 @@ def _page_buttons(
     more than a WhatsApp list holds."""
     rows = _action_buttons(turn, training, days)
     if declined is None:
-        return rows
+        return [row for row in rows if row]
     rows.insert(0, [declined])
     if sum(len(row) for row in rows) > MAX_BUTTONS:
         # The links are behind "➕ Undang" too (people.invite_menu): they make the room.
@@ -212,10 +222,15 @@ def _page_buttons(
     return [row for row in rows if row]
 
 
-def _checkin_day_come(turn: Turn, training: Training, days: list[TrainingDay]) -> bool:
-    """Whether the local day the first check-in opens on has come: the check-in code and
-    "Tutup absen" are of use from then on (a week ahead they only puzzle)."""
-    return bool(days) and turn.today >= turn.app.local_date(checkin_opens(training, days[0]))
+def _checkin_today(turn: Turn, training: Training, days: list[TrainingDay]) -> bool:
+    """Whether a day's check-in is open, or opens later today: the check-in code and "Tutup
+    absen" are of use only then (a week ahead they only puzzle; once the day's check-in
+    closed, "Tutup absen" would only answer that nothing is open)."""
+    return any(
+        turn.today >= turn.app.local_date(checkin_opens(training, day))
+        and turn.now < checkin_closes(day)
+        for day in days
+    )
 
 
 def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> list[list[Button]]:
@@ -228,8 +243,10 @@ def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> 
     rows = [[button("training.button_manual", "m"), export_button]]
     walk_in = button("training_extra.button_walk_in", "w")
     if training.status == "scheduled":
-        checkin_day = _checkin_day_come(turn, training, days)
-        first = [button("training.button_remind", "r")]
+        checkin_day = _checkin_today(turn, training, days)
+        first: list[Button] = []
+        if turn.now < training.rsvp_deadline:  # after it, "Ingatkan" is refused
+            first.append(button("training.button_remind", "r"))
         if checkin_day:
             first.append(button("training.button_code", "c"))
         rows.insert(0, first)
@@ -287,6 +304,10 @@ async def _close_checkin(turn: Turn, training: Training) -> None:
 
 
 async def _ask_cancel(turn: Turn, training: Training) -> None:
+    """ "Batalkan…?", unless it is too late (a page's button from before it began)."""
+    if _too_late_to_cancel(training, await turn.repos.trainings.days(training.id), turn.now):
+        turn.reply(turn.t("training.cancel_too_late", **names_of(turn, training)))
+        return
     buttons = [
         [
             Button(label=turn.t("training.cancel_yes"), data=f"{PAGE_PREFIX}:{training.id}:kk"),
@@ -297,8 +318,8 @@ async def _ask_cancel(turn: Turn, training: Training) -> None:
 
 
 async def _cancel(turn: Turn, training: Training) -> None:
-    """Cancel (what is left of) it, but not while a day's check-in is open (people are on
-    their way or there) nor once it is over; every active invitee is told."""
+    """Cancel it before it begins, never once under way (its first day's check-in opened:
+    people came) nor over; every active invitee is told."""
     if training.status != "scheduled":
         turn.reply(turn.t(f"training.is_{training.status}", **names_of(turn, training)))
         return

@@ -1,7 +1,7 @@
 """Trainings (Bimtek) end to end over the fake Bot API with an injected clock: creation and
-invitations, RSVPs, reminders, check-in by code and location, hand-set status, export, cancel;
-and an RSVP and a check-in by code and location over WhatsApp. A forwarded location is refused
-on both channels (asked again)."""
+invitations, RSVPs, reminders, check-in by code and location, hand-set status, export, no
+cancel once under way; and an RSVP and a check-in by code and location over WhatsApp. A
+forwarded location is refused on both channels (asked again)."""
 
 from __future__ import annotations
 
@@ -213,7 +213,7 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
 
     page = await _page(coordinator)
     assert "Diundang: 4 · Akan hadir: 1 · Berhalangan: 1 · Belum menjawab: 2" in page
-    assert "Belum terjangkau bot: 1" in page
+    assert "Belum menjawab: 2 (1 di antaranya belum terjangkau bot)" in page  # Bu Rina
     reminded = await coordinator.tap("Ingatkan")
     assert "dikirim ke 1 orang" in plain(reminded[0]["text"])  # Pak Dedi
     # Bu Rina never started the bot: her invitation waits for her, no reminder on top of it.
@@ -353,14 +353,13 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
     day_two = [[c or "" for c in r] for r in workbook["Hari 2"].iter_rows(values_only=True)]
     assert [r[8] for r in day_two[6:]] == ["", "", "", "Sakit"]  # day 2 has not happened yet
 
-    # -- cancel: every invitee is told ---------------------------------------------------------
+    # -- under way (day 1 closed, day 2 to come): no Batalkan; one from before is refused -------
     await _page(coordinator)
-    await coordinator.tap("Batalkan")
-    cancelled = await coordinator.tap("Ya, batalkan")
-    assert "dibatalkan; 4 peserta diberi tahu" in plain(cancelled[0]["text"])
-    await fake.wait_for(
-        lambda: "dibatalkan" in plain(ani.messages()[-1]["text"]), what="the cancellation notice"
-    )
+    keyboard = coordinator.all_with_buttons()[-1]["reply_markup"]["inline_keyboard"]
+    shown = [button["text"] for row in keyboard for button in row]
+    assert not any(word in label for label in shown for word in ("Batalkan", "Kode", "Tutup"))
+    refused = await coordinator.tap("Batalkan")  # on a page of 7 Dec
+    assert "tidak bisa dibatalkan" in plain(refused[0]["text"])
     with sqlite3.connect(settings.database_path) as db:
         actions = [
             r[0] for r in db.execute("SELECT action FROM audit_log WHERE action LIKE 'training.%'")
@@ -371,9 +370,30 @@ async def test_training_from_invitation_to_daftar_hadir(fake, settings, start_bo
         "training.status_set",
         "training.checkin_closed",
         "training.export",
-        "training.cancelled",
     ]
     assert fake.rejections == []
+
+
+async def test_cancelled_before_it_begins_every_invitee_is_told(fake, settings, start_bot) -> None:
+    """The eve of day 1: "❌ Batalkan" cancels and tells the invitees; the creation report
+    said where to ask for the number of the one the bot cannot reach (none on record)."""
+    await _people(settings)
+    clock = ManualClock(CREATED)
+    await start_bot(clock=clock)
+    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
+    await coordinator.say("/start")
+    ani = TelegramPerson(fake, 701)
+    await ani.say("/start")
+    report = plain((await _create(coordinator, fake))[0]["text"])
+    assert "• Bu Rina (Sindangjawa): nomor HP belum ada, tanyakan ke TKSK Kec. Kadugede" in report
+    clock.set(at(7, 10))
+    await _page(coordinator)
+    await coordinator.tap("Batalkan")
+    cancelled = await coordinator.tap("Ya, batalkan")
+    assert "dibatalkan; 4 peserta diberi tahu" in plain(cancelled[0]["text"])
+    await fake.wait_for(
+        lambda: "dibatalkan" in plain(ani.messages()[-1]["text"]), what="the cancellation notice"
+    )
 
 
 # -- WhatsApp ---------------------------------------------------------------------------------

@@ -60,15 +60,20 @@ async def test_not_while_a_day_is_under_way_nor_once_it_is_over(tmp_path) -> Non
 
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_the_page_offers_batalkan_only_while_it_would_be_taken(world, channel) -> None:
-    """The day before: offered; once the day's check-in is open or the training is over: not
-    offered (it would be refused), "Tutup absen" is (from the day check-in opens)."""
+    """The day before: offered; once the first day's check-in opened (under way) or the
+    training is over: not offered (it would be refused); "Tutup absen" only while the day's
+    check-in is open."""
     db, app = world
     sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
     async with db.transaction() as repos:
         training_id = await new_training(repos, sari, [(at(8, 8), at(8, 12))], deadline=at(7, 0))
-    for now, offered in ((at(7, 10), True), (at(8, 9), False), (at(8, 13), False)):
+    for now, offered, close in (
+        (at(7, 10), True, False),
+        (at(8, 9), False, True),
+        (at(8, 13), False, False),
+    ):
         shown = await send(db, app, sari, channel, data=f"tp:{training_id}", now=now)
-        assert ("Tutup absen" in " ".join(labels(shown))) is not offered, labels(shown)
+        assert ("Tutup absen" in " ".join(labels(shown))) is close, labels(shown)
         assert ("❌ Batalkan" in labels(shown)) is offered, (now, labels(shown))
 
 
