@@ -285,7 +285,9 @@ class ChoiceStep:
     ) -> StepResult:
         """ "Maksud Bapak/Ibu: Sakit?" for a sentence naming one option (or the question's
         `sentence_default`): "Ya" taps that option, "Tidak" asks the question again; typed
-        yes or no count too (`MEANT`). A sentence kept for a later question is said kept."""
+        yes or no count too (`MEANT`). A sentence kept for a later question is shown under it
+        ("Keterangan: anak sakit"). The question is not repeated: above Ya/Tidak it read as
+        a second question those buttons answer (QA walk 7)."""
         fs.state[MEANT] = {"question": position.key, "option": named.name}
         rows = [
             [
@@ -296,7 +298,6 @@ class ChoiceStep:
         text = self.t("answer.meant", option=named.label)
         if kept is not None:
             text += "\n" + self.t("answer.sentence_kept", text=html.escape(kept))
-        text += "\n" + f"<b>{html.escape(self.view.label(question.label))}</b>"
         return StepResult(fs.state, [Outbound.say(text, rows)])
 
     def _keep_sentence(
