@@ -22,12 +22,12 @@ _PHRASES = {
     ),
 }  # fmt: skip
 _BY_PHRASE = {phrase: choice for choice, phrases in _PHRASES.items() for phrase in phrases}
-# Words that may be a yes to an invitation but may as well answer something else ("ya"), or be
-# the check-in ("hadir"): asked back ("akan hadir di ...?"), never recorded as they come.
+# Words that may be a yes to an invitation but may as well answer something else, or be the
+# check-in ("hadir"): asked back ("akan hadir di ...?"), never recorded as they come. A
+# plain yes ("ya", "iya", "siap", "nggih") is the forms' YES_WORDS, read by typed_rsvp.py.
 _MAYBE_YES = frozenset({
-    "ya", "iya", "iya bu", "ya bu", "iya pak", "ya pak", "siap", "siap bu", "siap pak",
-    "insya allah", "insyaallah", "insha allah", "in sya allah", "bisa", "saya bisa", "hadir",
-    "saya hadir",
+    "iya bu", "ya bu", "iya pak", "ya pak", "siap bu", "siap pak", "insya allah",
+    "insyaallah", "insha allah", "in sya allah", "bisa", "saya bisa", "hadir", "saya hadir",
 })  # fmt: skip
 
 
@@ -41,6 +41,6 @@ def rsvp_phrase(text: str) -> str | None:
 
 
 def maybe_yes(text: str) -> bool:
-    """Whether a typed text may be a yes to an invitation, to be asked back ("ya", "siap",
-    "insya allah", "hadir")."""
+    """Whether a typed text, other than a plain yes, may be a yes to an invitation, to be
+    asked back ("insya allah", "bisa", "hadir")."""
     return _words(text) in _MAYBE_YES

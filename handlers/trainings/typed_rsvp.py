@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound
+from handlers.forms.answers import yes_or_no
 from handlers.permissions import allowed
 from handlers.trainings.common import RSVP_PREFIX, describe, schedule_stamp
 from handlers.trainings.rsvp import NOT_MEANT, answer, show_schedule
@@ -24,7 +25,7 @@ async def take(turn: Turn) -> bool:
     """A typed RSVP outside a form, answered (see the module); False when the text is none
     or the person does not attend trainings."""
     text = turn.event.text or ""
-    if maybe_yes(text):
+    if yes_or_no(text) == "y" or maybe_yes(text):  # "ya", "siap", "insya allah", "hadir"
         return await ask_if_meant(turn)
     choice = rsvp_phrase(text)
     user = turn.user

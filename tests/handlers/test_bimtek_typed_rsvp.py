@@ -91,7 +91,9 @@ async def test_hadir_on_a_training_day_stays_the_check_in(world, channel):
     assert await _rsvp(db, later, ani) is None
 
 
-@pytest.mark.parametrize("typed", ["ya", "Iya", "siap!", "Insya Allah", "bisa", "hadir"])
+@pytest.mark.parametrize(
+    "typed", ["ya", "Iya", "siap!", "Siap, Bu", "oke", "Insya Allah", "bisa", "hadir"]
+)
 async def test_a_word_that_may_mean_yes_is_asked_back(world, channel, typed):
     """QA walk 7: "ya" was not understood, "hadir" told of no training today; her answer
     stayed "Belum menjawab". Asked back, Ya records it as the invitation's button would."""
