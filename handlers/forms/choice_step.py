@@ -108,7 +108,7 @@ class ChoiceStep:
             if named is None and kept is not None and question.sentence_default:
                 named = next(o for o in options if o.name == question.sentence_default)
             if named is not None:
-                return self._confirm_named(fs, position, question, options, named, kept)
+                return self._confirm_named(fs, position, options, named, kept)
             if found.suggestions and not found.exact:
                 return self._suggest(fs, question, options, found.suggestions)
             if found.number is not None:
@@ -278,7 +278,6 @@ class ChoiceStep:
         self: FormEngine,
         fs: FormState,
         position: Position,
-        question: Question,
         options: list[ChoiceOption],
         named: ChoiceOption,
         kept: str | None = None,
