@@ -108,7 +108,7 @@ class ChoiceStep:
             if named is None and kept is not None and question.sentence_default:
                 named = next(o for o in options if o.name == question.sentence_default)
             if named is not None:
-                return self._confirm_named(fs, position, question, options, named, kept)
+                return self._confirm_named(fs, position, options, named, kept)
             if found.suggestions and not found.exact:
                 return self._suggest(fs, question, options, found.suggestions)
             if found.number is not None:
@@ -278,14 +278,15 @@ class ChoiceStep:
         self: FormEngine,
         fs: FormState,
         position: Position,
-        question: Question,
         options: list[ChoiceOption],
         named: ChoiceOption,
         kept: str | None = None,
     ) -> StepResult:
         """ "Maksud Bapak/Ibu: Sakit?" for a sentence naming one option (or the question's
         `sentence_default`): "Ya" taps that option, "Tidak" asks the question again; typed
-        yes or no count too (`MEANT`). A sentence kept for a later question is said kept."""
+        yes or no count too (`MEANT`). A sentence kept for a later question is shown under it
+        ("Keterangan: anak sakit"). The question is not repeated: above Ya/Tidak it read as
+        a second question those buttons answer (QA walk 7)."""
         fs.state[MEANT] = {"question": position.key, "option": named.name}
         rows = [
             [
@@ -296,7 +297,6 @@ class ChoiceStep:
         text = self.t("answer.meant", option=named.label)
         if kept is not None:
             text += "\n" + self.t("answer.sentence_kept", text=html.escape(kept))
-        text += "\n" + f"<b>{html.escape(self.view.label(question.label))}</b>"
         return StepResult(fs.state, [Outbound.say(text, rows)])
 
     def _keep_sentence(

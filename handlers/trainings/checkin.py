@@ -26,7 +26,7 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.permissions import allowed
-from handlers.trainings import code_attempts
+from handlers.trainings import code_attempts, typed_rsvp
 from handlers.trainings.codes import code_expired, code_matches, distance_m, normalise_code
 from handlers.trainings.common import (
     checkin_closes,
@@ -124,13 +124,18 @@ async def check_in(turn: Turn) -> None:
     """/hadir [KODE]: the code is tried against every training open today (two may overlap);
     trainings checked by location alone are chosen by the location shared. Without a code,
     where one is needed, the code is asked for (the next message is the code). Another form
-    left open is asked again after the check-in (`_amid`)."""
+    left open is asked again after the check-in (`_amid`). Alone, with no training today and
+    an invitation awaiting an answer, it is asked back as that answer (typed_rsvp)."""
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
     interrupted = session.id if session is not None else None
     if not allowed(turn.user, "training.attend"):
         turn.reply(turn.t("errors.not_allowed"))
         await resume_interrupted(turn, interrupted)
+        return
+    # "hadir" alone days before the training, its invitation unanswered, is a yes to it.
+    alone = session is None and not turn.event.command_args.strip()
+    if alone and not await _days_today(turn) and await typed_rsvp.ask_if_meant(turn):
         return
     if session is not None and session.form_id in CHECKIN_FORMS:
         # "/hadir 123456" answers the code question, and starts a location question over;

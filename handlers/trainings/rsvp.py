@@ -31,6 +31,7 @@ from storage.trainings import Invitation, Training, TrainingDay
 
 ABSENCE_FORM = "training_absence"
 SCHEDULE_LIMIT = 5
+NOT_MEANT = "n"  # "Tidak" to "akan hadir di bimtek ini?" asked of a typed "ya": nothing recorded
 
 
 def rsvp_buttons(
@@ -100,7 +101,7 @@ def answer_label(
 
 
 async def answer(turn: Turn, data: str) -> None:
-    """A tap on Akan hadir / Berhalangan."""
+    """A tap on Akan hadir / Berhalangan (or on Tidak to a typed "ya" asked back)."""
     assert turn.user is not None
     _, raw_id, choice, stamp = button_fields(data, 4)
     training_id = small_number(raw_id)
@@ -108,8 +109,11 @@ async def answer(turn: Turn, data: str) -> None:
     invitation = (
         await turn.repos.trainings.invitation(training.id, turn.user.id) if training else None
     )
-    if training is None or invitation is None or choice not in ("a", "b"):
+    if training is None or invitation is None or choice not in ("a", "b", NOT_MEANT):
         await refuse(turn, "training.not_invited")
+        return
+    if choice == NOT_MEANT:
+        turn.reply(turn.t("training_extra.typed_rsvp_not_meant", **names_of(turn, training)))
         return
     if not await _still_open(turn, training, invitation):
         return

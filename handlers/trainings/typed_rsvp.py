@@ -3,22 +3,31 @@ WhatsApp the invitation's buttons have long scrolled away. It answers the person
 invitation still open (deadline not passed) as its button would; with several, /jadwal's
 list is shown to choose from (each with its buttons); with none, that is said.
 
-Only these phrases: "hadir" alone, or with a code, stays the check-in (handlers/keywords.py).
+A word that may only mean yes ("ya", "siap", "insya allah"; "hadir" alone on a day without
+check-in) is asked back while an invitation awaits the person's answer: "Maksud Bapak/Ibu:
+akan hadir di bimtek ini?" with Ya (the invitation's own Akan hadir) and Tidak. "hadir" on
+a training day stays the check-in (handlers/trainings/checkin.py).
 """
 
 from __future__ import annotations
 
 from handlers.context import Turn
+from handlers.events import Button, Outbound
+from handlers.forms.answers import yes_or_no
 from handlers.permissions import allowed
 from handlers.trainings.common import RSVP_PREFIX, describe, schedule_stamp
-from handlers.trainings.rsvp import answer, show_schedule
-from handlers.trainings.rsvp_words import rsvp_phrase
+from handlers.trainings.rsvp import NOT_MEANT, answer, show_schedule
+from handlers.trainings.rsvp_words import maybe_yes, rsvp_phrase
+from storage.trainings import Training
 
 
 async def take(turn: Turn) -> bool:
     """A typed RSVP outside a form, answered (see the module); False when the text is none
     or the person does not attend trainings."""
-    choice = rsvp_phrase(turn.event.text or "")
+    text = turn.event.text or ""
+    if yes_or_no(text) == "y" or maybe_yes(text):  # "ya", "siap", "insya allah", "hadir"
+        return await ask_if_meant(turn)
+    choice = rsvp_phrase(text)
     user = turn.user
     if choice is None or user is None or not allowed(user, "training.attend"):
         return False
@@ -43,3 +52,46 @@ async def take(turn: Turn) -> bool:
     )
     await answer(turn, f"{RSVP_PREFIX}:{training.id}:{choice}:{schedule_stamp(days)}")
     return True
+
+
+async def ask_if_meant(turn: Turn) -> bool:
+    """A word that may mean yes ("ya", "hadir"), asked back for the invitation awaiting the
+    person's answer (with several, the list to choose from); False when none awaits it, so
+    the word is read as it would be otherwise."""
+    awaiting = await _awaiting(turn)
+    if not awaiting:
+        return False
+    if len(awaiting) > 1:
+        turn.reply(turn.t("training_extra.typed_rsvp_which"))
+        await show_schedule(turn)
+        return True
+    (training,) = awaiting
+    days = await turn.repos.trainings.days(training.id)
+    data = f"{RSVP_PREFIX}:{training.id}"
+    # Ya is the invitation's own Akan hadir, with its schedule: refused if it moves meanwhile.
+    buttons = [
+        [
+            Button(label=turn.t("common.yes"), data=f"{data}:a:{schedule_stamp(days)}"),
+            Button(label=turn.t("common.no"), data=f"{data}:{NOT_MEANT}:"),
+        ]
+    ]
+    text = (
+        turn.t("training_extra.typed_rsvp_meant")
+        + "\n"
+        + describe(turn.app, turn.language, training, days)
+    )
+    turn.reply(Outbound.say(text, buttons))
+    return True
+
+
+async def _awaiting(turn: Turn) -> list[Training]:
+    """The person's invitations not answered yet whose deadline has not passed."""
+    user = turn.user
+    if user is None or not allowed(user, "training.attend"):
+        return []
+    found = []
+    for training in await turn.repos.trainings.upcoming_of_user(user.id, turn.now):
+        invitation = await turn.repos.trainings.invitation(training.id, user.id)
+        if turn.now < training.rsvp_deadline and invitation and invitation.rsvp is None:
+            found.append(training)
+    return found

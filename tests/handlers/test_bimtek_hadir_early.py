@@ -25,7 +25,9 @@ async def _invited(db, channel):
 
 async def test_hadir_days_early_names_the_next_training(world, channel):
     db, app = world
-    ani, _ = await _invited(db, channel)
+    ani, training_id = await _invited(db, channel)
+    async with db.transaction() as repos:  # unanswered, "hadir" is asked back as the answer
+        await repos.trainings.set_rsvp(training_id, ani.id, "akan_hadir", NOW)
     early = await send(db, app, ani, channel, text="hadir", now=at(5, 10))
     text = said(early)
     assert "Tidak ada bimtek hari ini" in text, text

@@ -106,3 +106,13 @@ async def test_a_sentence_not_kept_drops_the_one_kept_before(world, channel):
     asked = await send(db, app, ani, channel, data=button(again, "Tidak"))
     done = await send(db, app, ani, channel, data=button(asked, "Sakit"))
     assert DETAILS_QUESTION in said(done), said(done)
+
+
+async def test_the_confirmation_is_one_question(world, channel):
+    """ "anak sakit": "Maksud Bapak/Ibu: Sakit? / Keterangan: anak sakit" over Ya/Tidak, not
+    "Berhalangan karena apa?" again above those buttons (QA walk 7)."""
+    db, app = world
+    ani, _ = await _at_the_reason(db, app, channel)
+    asked = await send(db, app, ani, channel, text="anak sakit")
+    assert said(asked) == "Maksud Bapak/Ibu: <b>Sakit</b>?\nKeterangan: <i>anak sakit</i>"
+    assert labels(asked) == ["Ya", "Tidak"]

@@ -1,7 +1,9 @@
 """An RSVP typed outside a form ("akan hadir", "hadir nanti", "berhalangan", "tidak bisa
 hadir") answers the person's only invitation still open, as its button would; with several
 open, /jadwal's list (each with its buttons) is shown to choose; with none, that is said.
-"hadir" alone stays the check-in. Telegram and WhatsApp."""
+A word that may only mean yes ("ya", "siap"; "hadir" alone with no training today) is asked
+back while an invitation awaits the answer. "hadir" on a training day stays the check-in.
+Telegram and WhatsApp."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import pytest
 
 from handlers.trainings.common import describe
 from storage.models import Role
-from tests.handlers.routed_turns import CHANNELS, labels, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
 from tests.handlers.training_turns import at, new_training
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
@@ -72,12 +74,68 @@ async def test_with_none_open_it_is_said(world, channel):
     assert await _rsvp(db, training_id, ani) is None
 
 
-async def test_hadir_alone_stays_the_check_in(world, channel):
+async def test_hadir_on_a_training_day_stays_the_check_in(world, channel):
+    """Another invitation awaiting an answer changes nothing on a training day."""
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.transaction() as repos:
+        today = await new_training(repos, sari, [(at(5, 8), at(5, 12))], deadline=at(4, 0))
+        later = await new_training(
+            repos, sari, [(at(9, 8), at(9, 12))], deadline=at(8, 0), title="Bimtek Nanti"
+        )
+        await repos.trainings.invite(today, [ani.id], NOW)
+        await repos.trainings.invite(later, [ani.id], NOW)
+    checked = await send(db, app, ani, channel, text="hadir", now=at(5, 9))
+    assert "kode" in said(checked) and "Maksud" not in said(checked), said(checked)
+    assert await _rsvp(db, later, ani) is None
+
+
+@pytest.mark.parametrize(
+    "typed", ["ya", "Iya", "siap!", "Siap, Bu", "oke", "Insya Allah", "bisa", "hadir"]
+)
+async def test_a_word_that_may_mean_yes_is_asked_back(world, channel, typed):
+    """QA walk 7: "ya" was not understood, "hadir" told of no training today; her answer
+    stayed "Belum menjawab". Asked back, Ya records it as the invitation's button would."""
     db, app = world
     ani, (training_id,) = await _invited(db, channel)
-    checked = await send(db, app, ani, channel, text="hadir", now=at(5, 10))
-    assert "Tidak ada bimtek hari ini" in said(checked), said(checked)
+    asked = await send(db, app, ani, channel, text=typed, now=at(5, 10))
+    assert said(asked).startswith("Maksud Bapak/Ibu: <b>akan hadir</b> di bimtek ini?")
+    assert "Bimtek Uji" in said(asked) and labels(asked) == ["Ya", "Tidak"], said(asked)
+    assert await _rsvp(db, training_id, ani) is None  # nothing until Ya
+    done = await send(db, app, ani, channel, data=button(asked, "Ya"), now=at(5, 10))
+    assert "tercatat <b>akan hadir</b>" in said(done), said(done)
+    assert await _rsvp(db, training_id, ani) == "akan_hadir"
+
+
+async def test_tidak_records_nothing(world, channel):
+    db, app = world
+    ani, (training_id,) = await _invited(db, channel)
+    asked = await send(db, app, ani, channel, text="ya", now=at(5, 10))
+    kept = await send(db, app, ani, channel, data=button(asked, "Tidak"), now=at(5, 10))
+    assert "belum ada yang dicatat untuk <b>Bimtek Uji</b>" in said(kept), said(kept)
     assert await _rsvp(db, training_id, ani) is None
+
+
+async def test_with_several_awaiting_the_list_is_shown_to_choose(world, channel):
+    db, app = world
+    ani, ids = await _invited(db, channel, ("Bimtek Satu", "Bimtek Dua"))
+    shown = await send(db, app, ani, channel, text="siap", now=at(5, 10))
+    assert "beberapa bimtek" in said(shown) and labels(shown).count("✅ Akan hadir") == 2
+    assert [await _rsvp(db, i, ani) for i in ids] == [None, None]
+
+
+async def test_ya_is_not_asked_back_once_answered_or_closed(world, channel):
+    db, app = world
+    ani, (training_id,) = await _invited(db, channel)
+    late = await send(db, app, ani, channel, text="ya", now=at(7, 10))  # deadline passed
+    assert NOT_UNDERSTOOD in said(late) and labels(late) == [], said(late)
+    await send(db, app, ani, channel, text="akan hadir", now=at(5, 10))
+    again = await send(db, app, ani, channel, text="ya", now=at(5, 11))
+    assert NOT_UNDERSTOOD in said(again), said(again)
+    checked = await send(db, app, ani, channel, text="hadir", now=at(5, 11))
+    assert "Tidak ada bimtek hari ini" in said(checked), said(checked)
+    assert await _rsvp(db, training_id, ani) == "akan_hadir"
 
 
 async def test_a_typed_answer_names_the_training_s_days_as_they_are_now(world, channel):
