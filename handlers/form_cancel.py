@@ -91,5 +91,6 @@ async def cancel_or_keep(turn: Turn, session: FormSession, *, cancel: bool) -> N
     else:  # where next: the menu, or the form this one interrupted, which follows
         text = await cancel_text(turn, session, "done_named_back" if interrupted else "done_named")
     turn.reply(Outbound(text=text, remove_keyboard=True))
-    # A short form that interrupted another (a check-in's code amid a report): back to that.
-    await resume_interrupted(turn, interrupted)
+    # A short form that interrupted another (a check-in's code amid a report): back to that,
+    # its summary too (nothing else is on screen for a tap to be meant for).
+    await resume_interrupted(turn, interrupted, asked=True)

@@ -273,14 +273,14 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
     leaves the chat as at the question. An album's photos before its last are not answered:
     the last asks the choice again, once (a burst of five asked "Batalkan isian?" five times)."""
     turn.identifier_question = True
-    asked_again = (form_cancel.CANCEL_PREFIX, side_trip_menus.BELOW_MENU)
+    asked_again = (form_cancel.CANCEL_PREFIX, side_trip_menus.BELOW_SIDE_TRIP)
     if turn.event.album_continues and (
         held in asked_again or command_or_answer.held_text(held) is not None
     ):
         return
     if held == form_cancel.CANCEL_PREFIX:
         await form_cancel.typed_answer(turn, session)
-    elif held == side_trip_menus.BELOW_MENU:
+    elif held == side_trip_menus.BELOW_SIDE_TRIP:
         await side_trip_menus.answer_below_menu(turn, session)
     elif (typed := command_or_answer.held_text(held)) is not None:
         await command_or_answer.typed_answer(turn, session, typed, run_command=_on_command)

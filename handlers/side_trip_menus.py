@@ -18,12 +18,10 @@ from __future__ import annotations
 
 from handlers import typed_numbers
 from handlers.context import Turn
+from handlers.forms.kept_open import BELOW_SIDE_TRIP
 from handlers.forms.runner import held_choice, hold, resume_interrupted, session_name
 from handlers.forms.step import button_action
 from storage.models import FormSession
-
-# The held choice's name (`FormSession.state["held"]`) while the form waits below the menu.
-BELOW_MENU = "st"
 
 
 async def wait_below_numbered_menu(turn: Turn, interrupted: FormSession) -> bool:
@@ -39,21 +37,22 @@ async def wait_below_numbered_menu(turn: Turn, interrupted: FormSession) -> bool
         return False  # paused or ended meanwhile: the caller brings it back as usual
     if any(button_action(b.data, session.rev) for row in menu.buttons for b in row):
         return False  # the form's own question, asked again by the button ("Perbaiki")
-    if held_choice(session) not in (None, BELOW_MENU):
+    if held_choice(session) not in (None, BELOW_SIDE_TRIP):
         # A button tapped while "cancel?" (or "command or answer?") waits: that choice stays,
         # and it takes what is typed next, never the form's question.
         return False
     waits = turn.t("form.waits_below_menu", what=await session_name(turn, session))
     turn.replies[-1] = menu.model_copy(update={"text": f"{menu.text}\n\n{waits}"})
-    await hold(turn, session, BELOW_MENU)
+    await hold(turn, session, BELOW_SIDE_TRIP)
     return True
 
 
 async def answer_below_menu(turn: Turn, session: FormSession) -> None:
-    """A message while the form waits below the menu: a number the menu did not print (or a
-    list) is refused with the menu again; anything else ("lanjut") asks the form's question
-    again, nothing stored (the question was not on screen)."""
+    """A message while the form waits below the menu (or below the note of a form kept at its
+    summary: handlers/forms/kept_open.py): a number the menu did not print (or a list) is
+    refused with the menu again; anything else ("lanjut") asks the form's question again, its
+    summary too, nothing stored (the question was not on screen)."""
     if turn.event.picks:
         await typed_numbers.refuse_picks(turn)
     else:
-        await resume_interrupted(turn, session.id)
+        await resume_interrupted(turn, session.id, asked=True)

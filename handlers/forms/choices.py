@@ -12,6 +12,8 @@ shown when the question shows all its options on one screen (`by_number`, in the
 shown), and nothing when it has choice groups or pages (no channel shows the numbers of a
 flat list there). A channel that prints numbers next to options reads those itself and
 hands over the picked buttons (`Inbound.picks`), so this never guesses what was printed.
+Only a number typed alone is one ("3", "3.", "(3)"): digits with anything between them are
+not run together into one ("7-12-2026" is a date, not number 7122026: not in the list).
 
 The place all the options are in, named after the name, is read without it too ("Desa
 Babatan Kec. Kadugede" at Kadugede's desa: `ChoiceOption.place`); another place named there
@@ -32,6 +34,8 @@ NEGATIONS = frozenset(
     {"tidak", "tdk", "tak", "gak", "ga", "nggak", "enggak", "bukan", "belum", "no", "not"}
 )
 SHORTEST_NAMED = 3  # letters of an option's words a sentence must hold ("ya" is no hit)
+# One run of digits, nothing but spaces or punctuation around it: a number typed alone.
+_ALONE_NUMBER = re.compile(r"\W*[0-9]+\W*")
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def _keys(option: ChoiceOption) -> set[str]:
 def _match_one(
     text: str, options: list[ChoiceOption], by_number: list[ChoiceOption]
 ) -> ChoiceMatch:
-    found = _match_word(normalise_word(text), options, by_number)
+    found = _match_word(text, options, by_number)
     if found.exact:
         return found
     before = _without_place(text, options)  # "Babatan kec. Kadugede": "Babatan"
@@ -85,7 +89,7 @@ def _match_one(
     bare = _without_lead_word(text, options)  # "Kecamatan Kadugde": "Kadugde"
     if bare is None:
         return found
-    again = _match_word(normalise_word(bare), options, [])
+    again = _match_word(bare, options, [])
     return again if again.exact or again.suggestions else found
 
 
@@ -120,11 +124,12 @@ def _without_place(text: str, options: list[ChoiceOption]) -> str | None:
 
 
 def _match_word(
-    word: str, options: list[ChoiceOption], by_number: list[ChoiceOption]
+    text: str, options: list[ChoiceOption], by_number: list[ChoiceOption]
 ) -> ChoiceMatch:
+    word = normalise_word(text)
     if not word:
         return ChoiceMatch()
-    number = small_number(word)
+    number = small_number(word) if _ALONE_NUMBER.fullmatch(text) else None
     if number is not None and not any(word in _keys(o) for o in options):
         if 1 <= number <= len(by_number):
             return ChoiceMatch(exact=[by_number[number - 1]])

@@ -8,6 +8,7 @@ from typing import Any
 from handlers.context import AppContext, Turn
 from handlers.events import Button, Outbound
 from handlers.forms.engine import FormEngine, StepContext, StepResult, new_state
+from handlers.forms.kept_open import note_kept_at_summary
 from handlers.forms.loading import form_from_data
 from handlers.forms.model import Form, QuestionType
 from handlers.forms.step import WordReading
@@ -338,10 +339,11 @@ async def _back_after_completion(turn: Turn, finished: FormSession) -> None:
     await resume_interrupted(turn, interrupted)
 
 
-async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
+async def resume_interrupted(turn: Turn, session_id: int | None, *, asked: bool = False) -> None:
     """Ask the question of a form that something short interrupted (a check-in, a command amid
     a report) again, as the person's active form, unless another question waits now or it has
-    ended."""
+    ended. A form at its summary is only noted as kept, with a button back, unless the person
+    `asked` to come back ("lanjut"): its Kirim under every side answer sent it by mistake."""
     if session_id is None or turn.user is None:
         return
     active = await turn.repos.forms.active(turn.user.id)
@@ -353,6 +355,10 @@ async def resume_interrupted(turn: Turn, session_id: int | None) -> None:
         if paused is None or paused.user_id != turn.user.id or paused.status != "paused":
             return  # sent, cancelled or discarded meanwhile
         session = await turn.repos.forms.activate(paused.id, now=turn.now)
+    form = await form_of(turn, session)
+    if not asked and _engine(turn, form, session).next_position(session.state) is None:
+        await note_kept_at_summary(turn, session, await session_name(turn, session))
+        return
     # Which form waited, and that its answers are kept while other things are done.
     title = await _title(turn, session)
     wording = _CANCEL_WORDINGS.get(session.form_id)  # "/batal deletes it" is not true of all

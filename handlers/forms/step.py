@@ -69,6 +69,11 @@ class StepResult:
     question: Question | None = None
 
 
+def button_data(rev: int, action: str) -> str:
+    """A form button's data: its action at the session's revision `rev`."""
+    return f"f{rev}:{action}"
+
+
 def button_action(data: str | None, rev: int) -> str | None:
     """The action of a form button of this revision; None for a stale or foreign button."""
     if not data or not data.startswith("f") or ":" not in data:

@@ -17,6 +17,7 @@ from handlers.forms.choices import ChoiceOption
 from handlers.forms.dates import day_and_date
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import Position
+from handlers.forms.step import button_data
 from handlers.i18n import Catalog
 from handlers.paging import page_buttons, page_count, within
 from storage.identifiers import mask_identifier
@@ -48,7 +49,7 @@ class FormView:
         return texts.get(self.language) or texts["id"]
 
     def data(self, action: str) -> str:
-        return f"f{self.next_rev}:{action}"
+        return button_data(self.next_rev, action)
 
     def button(self, label: str, action: str) -> Button:
         return Button(label=label, data=self.data(action))

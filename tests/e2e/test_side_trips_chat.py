@@ -63,3 +63,47 @@ async def test_a_broadcast_sent_amid_a_report_brings_it_back_on_whatsapp(
     sent = await tksk.tap("📣 Kirim", expect=2)
     assert "dikirim ke 1 orang" in body_of(sent[0])
     assert "Laporan kasus" in body_of(sent[1]) and "Kartu Keluarga" in body_of(sent[1])
+
+
+# QA walk 7: a broadcast left at its summary came back whole, "✅ Kirim" last on screen,
+# after every side answer; now one line with "Lanjutkan isian", the summary on that tap.
+KEPT = "masih punya isian <b>Siaran</b> yang belum dikirim"
+SUMMARY = "Periksa kembali jawaban"
+
+
+async def test_a_side_trip_at_a_broadcast_summary_notes_it_kept_on_telegram(
+    fake, settings, start_bot
+) -> None:
+    await add_user(
+        settings, role="tksk", telegram_id=600, name="Pak Tono", kabupaten="32.08",
+        kecamatan="32.08.01",
+    )  # fmt: skip
+    await start_bot()
+    tksk = TelegramPerson(fake, 600)
+    await tksk.say("/start")
+    await tksk.say("siaran")
+    assert SUMMARY in (await tksk.say(MESSAGE))[-1]["text"]
+    side = await tksk.say("jadwal", expect=2)
+    assert KEPT in side[-1]["text"] and SUMMARY not in side[-1]["text"]
+    rows = side[-1]["reply_markup"]["inline_keyboard"]
+    assert [b["text"] for row in rows for b in row] == ["▶️ Lanjutkan isian"]
+    back = await tksk.tap("Lanjutkan isian")
+    assert SUMMARY in back[-1]["text"] and MESSAGE in back[-1]["text"]
+
+
+async def test_a_side_trip_at_a_broadcast_summary_notes_it_kept_on_whatsapp(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    await add_whatsapp_user(
+        wa_settings, role=Role.TKSK, bsuid="ID.3001", name="Pak Tono", kecamatan="32.08.01"
+    )
+    tksk = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281234500301")
+    await start_wa_bot()
+    await tksk.say("halo")
+    await tksk.say("siaran")
+    assert SUMMARY in body_of((await tksk.say(MESSAGE))[-1])
+    side = await tksk.say("jadwal", expect=2)
+    assert "masih punya isian *Siaran* yang belum dikirim" in body_of(side[-1])
+    assert SUMMARY not in body_of(side[-1]) and "Kirim" not in str(side[-1])
+    back = await tksk.tap("Lanjutkan isian")
+    assert SUMMARY in body_of(back[-1]) and MESSAGE in body_of(back[-1])

@@ -303,3 +303,17 @@ async def test_a_list_on_a_single_choice_menu_asks_for_one_number(
     page = await coordinator.say("1")  # the menu shown again still answers
     assert _training_page(page[0])
     assert graph.rejections == []
+
+
+async def test_a_date_typed_at_the_numbered_categories_is_no_number(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """QA walk 7: "7-12-2026" typed at a numbered list was "Nomor 7122026 tidak ada di
+    daftar", its digits run together; it is an answer not in the list, nothing ticked."""
+    _, psm = await _psm_at_the_categories(wa_settings, graph, webhook_url, start_wa_bot)
+    refused = await psm.say("7-12-2026")
+    body = body_of(refused[0])
+    assert body.startswith("⚠️ Jawaban itu tidak ada di daftar"), body
+    assert "7122026" not in body and "1. Stunting" in body
+    assert _categories_in_the_draft(wa_settings) == (None, [])
+    assert graph.rejections == []

@@ -18,7 +18,7 @@ from handlers.events import Button, Inbound, InboundKind, Outbound, Pick
 from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
 from handlers.i18n import Markup
-from handlers.side_trip_menus import BELOW_MENU, wait_below_numbered_menu
+from handlers.side_trip_menus import BELOW_SIDE_TRIP, wait_below_numbered_menu
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.forms.report_answers import BEFORE_SIZE
@@ -72,13 +72,13 @@ async def test_a_numbered_side_trip_leaves_the_form_waiting_below_it(world, chan
     training = button(trip, "Kadugede")
     if channel == "telegram":  # buttons to tap: the question comes back below them at once
         assert SIZE_QUESTION in said(trip) and _waits(app) not in said(trip)
-        assert BELOW_MENU not in (await _session_state(db, sari)).values()
+        assert BELOW_SIDE_TRIP not in (await _session_state(db, sari)).values()
         return
     menu = trip.replies[-1]
     assert app.channels[channel].prints_numbered_options(menu)  # type: ignore[misc]
     assert menu.text.endswith(_waits(app)), menu.text
     assert SIZE_QUESTION not in said(trip)
-    assert (await _session_state(db, sari))["held"] == BELOW_MENU
+    assert (await _session_state(db, sari))["held"] == BELOW_SIDE_TRIP
 
     # "1" picks the training (WhatsApp hands the printed number over as its button).
     page = await send(db, app, sari, channel, data=training)
@@ -88,7 +88,7 @@ async def test_a_numbered_side_trip_leaves_the_form_waiting_below_it(world, chan
         refused = said(await send(db, app, sari, channel, text="7", picks=picks))
         assert refused.startswith("⚠️") and "✓ Jumlah penghuni" not in refused
     state = await _session_state(db, sari)
-    assert "household_size" not in state["answers"] and state["held"] == BELOW_MENU
+    assert "household_size" not in state["answers"] and state["held"] == BELOW_SIDE_TRIP
 
     back = said(await send(db, app, sari, channel, text="lanjut"))
     assert SIZE_QUESTION in back and "Jumlah penghuni" not in back
@@ -147,7 +147,7 @@ async def test_a_numbered_menu_reached_by_a_button_leaves_the_form_waiting_below
     menu = tapped.replies[-1]
     assert app.channels[channel].prints_numbered_options(menu)  # type: ignore[misc]
     assert menu.text.endswith(_waits(app)), menu.text
-    assert (await _session_state(db, sari))["held"] == BELOW_MENU
+    assert (await _session_state(db, sari))["held"] == BELOW_SIDE_TRIP
 
     refused = said(await send(db, app, sari, channel, text="12", picks=(Pick(number="12"),)))
     assert refused.startswith("⚠️") and "✓ Jumlah penghuni" not in refused
@@ -166,7 +166,7 @@ async def test_a_button_keeps_a_cancel_question_held_beside_the_form(world, chan
     held = (await _session_state(db, sari))["held"]
     tapped = await send(db, app, sari, channel, data="tp:l:0")
     assert _waits(app) not in said(tapped)
-    assert (await _session_state(db, sari))["held"] == held != BELOW_MENU
+    assert (await _session_state(db, sari))["held"] == held != BELOW_SIDE_TRIP
 
 
 @pytest.mark.parametrize("own", [True, False], ids=["the-form-s-question", "a-side-trip-menu"])
