@@ -61,6 +61,11 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         """The first relevant unanswered question."""
         return self._state(state).next_position()
 
+    def current_position(self, state: dict[str, Any]) -> Position | None:
+        """The question on screen: the one being edited from the summary, else the next one;
+        None at the summary."""
+        return self._state(state).current()
+
     # -- options and defaults -----------------------------------------------------------------
 
     def _default(self, fs: FormState, question: Question, position: Position) -> Any:

@@ -356,7 +356,7 @@ async def resume_interrupted(turn: Turn, session_id: int | None, *, asked: bool 
             return  # sent, cancelled or discarded meanwhile
         session = await turn.repos.forms.activate(paused.id, now=turn.now)
     form = await form_of(turn, session)
-    if not asked and _engine(turn, form, session).next_position(session.state) is None:
+    if not asked and _engine(turn, form, session).current_position(session.state) is None:
         await note_kept_at_summary(turn, session, await session_name(turn, session))
         return
     # Which form waited, and that its answers are kept while other things are done.
