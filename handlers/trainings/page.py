@@ -251,14 +251,12 @@ def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> 
             first.append(button("training.button_code", "c"))
         rows.insert(0, first)
         rows.append([button("training_extra.button_invite", "i"), walk_in])
-        rows.append(
-            [
-                button("training_extra.button_links", links.ACTION),
-                button("training_extra.button_reschedule", "s"),
-            ]
-        )
+        under_way = _too_late_to_cancel(training, days, turn.now)
+        # Never offer what is refused: a training under way is neither moved nor cancelled.
+        moving = [] if under_way else [button("training_extra.button_reschedule", "s")]
+        rows.append([button("training_extra.button_links", links.ACTION), *moving])
         last = [button("training.button_close", "x")] if checkin_day else []
-        if not _too_late_to_cancel(training, days, turn.now):  # never offer what is refused
+        if not under_way:
             last.append(button("training.button_cancel", "k"))
         if last:
             rows.append(last)

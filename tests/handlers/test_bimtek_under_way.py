@@ -28,6 +28,7 @@ async def test_after_day_one_closes_the_page_offers_no_code_close_remind_nor_can
     page = f"tp:{training_id}"
     before = labels(await send(db, app, sari, channel, data=page, now=at(6, 10)))
     assert "🔔 Ingatkan" in before and "❌ Batalkan" in before, before
+    assert "🗓 Ubah jadwal" in before, before
     assert "🔑 Kode absen" not in before, before
     day_one = labels(await send(db, app, sari, channel, data=page, now=at(8, 9)))
     assert "🔑 Kode absen" in day_one and "🔒 Tutup absen" in day_one, day_one
@@ -36,7 +37,13 @@ async def test_after_day_one_closes_the_page_offers_no_code_close_remind_nor_can
     assert "Absen hari 1 ditutup" in said(closed), said(closed)
     for now in (at(8, 10), at(8, 20)):
         shown = labels(await send(db, app, sari, channel, data=page, now=now))
-        for gone in ("🔑 Kode absen", "🔒 Tutup absen", "🔔 Ingatkan", "❌ Batalkan"):
+        for gone in (
+            "🔑 Kode absen",
+            "🔒 Tutup absen",
+            "🔔 Ingatkan",
+            "❌ Batalkan",
+            "🗓 Ubah jadwal",
+        ):
             assert gone not in shown, (now, shown)
         assert "📄 Ekspor" in shown, shown
     # An old "Batalkan" from before it began: refused, nothing asked.
@@ -44,7 +51,10 @@ async def test_after_day_one_closes_the_page_offers_no_code_close_remind_nor_can
     assert "tidak bisa dibatalkan" in old and "diberi tahu" not in old, old
     day_two = labels(await send(db, app, sari, channel, data=page, now=at(9, 6)))
     assert "🔑 Kode absen" in day_two and "🔒 Tutup absen" in day_two, day_two
-    assert "❌ Batalkan" not in day_two, day_two
+    assert "❌ Batalkan" not in day_two and "🗓 Ubah jadwal" not in day_two, day_two
+    # An old "Ubah jadwal" from before it began: refused, no form.
+    moved = said(await send(db, app, sari, channel, data=f"{page}:s", now=at(9, 6)))
+    assert "sudah dimulai tidak bisa diubah jadwalnya" in moved, moved
 
 
 async def test_the_unreachable_are_counted_among_those_without_an_answer(world, channel) -> None:
