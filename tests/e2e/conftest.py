@@ -97,13 +97,19 @@ class TodayClock:
         return min(self._start + elapsed, self._last)
 
 
+# No quiet hours (an empty range): a suite on the real clock runs at any hour, and one run in
+# the evening (21:00 WIB is 14:00 UTC) would else see broadcasts and reminders wait.
+NO_QUIET_HOURS = "00:00-00:00"
+
+
 def on_clock(settings: Settings, clock: Clock | None) -> Settings:
     """The settings a runtime starts with: on the real clock (no `clock` injected, or a
-    TodayClock) without daily reminders at the suite's hour; a test with a ManualClock gets
-    the product's defaults and moves time to them."""
+    TodayClock) without daily reminders at the suite's hour and without quiet hours; a test
+    with a ManualClock gets the product's defaults and moves time to them."""
     if clock is not None and not isinstance(clock, TodayClock):
         return settings
-    return settings.model_copy(update={"reminder_time": SYSTEM_CLOCK_REMINDER_TIME})
+    update = {"reminder_time": SYSTEM_CLOCK_REMINDER_TIME, "quiet_hours": NO_QUIET_HOURS}
+    return settings.model_copy(update=update)
 
 
 def _client_ports_start() -> int:
@@ -162,9 +168,10 @@ async def start_wa_bot(wa_settings: Settings) -> AsyncIterator[Callable[..., Any
     async def start(
         clock: Clock | None = None, settings: dict[str, Any] | None = None, **options: Any
     ) -> Runtime:
-        """`settings` overrides some of wa_settings (e.g. whatsapp_daily_limit)."""
-        chosen = wa_settings.model_copy(update=settings) if settings else wa_settings
-        runtime = build_runtime(on_clock(chosen, clock), clock)
+        """`settings` overrides some of wa_settings (e.g. whatsapp_daily_limit), after the
+        clock's (`on_clock`): a test's own quiet hours stand."""
+        chosen = on_clock(wa_settings, clock).model_copy(update=settings or {})
+        runtime = build_runtime(chosen, clock)
         await runtime.start(**options)
         running.append(runtime)
         return runtime

@@ -67,7 +67,7 @@ async def test_a_psm_on_whatsapp_types_her_own_hour(
         " '+6281234500076', 1, '2026-01-01T00:00:00+00:00')",
         ani,
     )
-    await start_wa_bot()
+    await start_wa_bot(settings={"quiet_hours": "21:00-06:00"})  # the product's, at any hour
     psm = WhatsAppPerson(graph, webhook_url, user_id="ID.7601", wa_id="6281234500076")
     asked = await psm.say("pengingat")
     assert asked[0]["interactive"]["type"] == "list"
