@@ -17,7 +17,7 @@ from handlers.forms.model import Form
 from handlers.i18n import Catalog
 from handlers.photos_in_flight import PhotosInFlight
 from storage.models import ChannelIdentity, User
-from storage.outbox import Released
+from storage.outbox_waiting import Released
 from storage.repos import Repos
 
 

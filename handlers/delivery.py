@@ -17,7 +17,7 @@ from handlers.events import Button, Outbound
 from handlers.markup import safe_html
 from handlers.masking import mask_identifiers
 from storage.models import ChannelIdentity, User
-from storage.outbox import NewMessage
+from storage.outbox_enqueue import NewMessage
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)

@@ -160,7 +160,7 @@ class Outbound(BaseModel):
     # its buttons would be refused), also when it was held for the person (handlers/delivery.py).
     expires_at: datetime | None = None
     # What the message is the latest word on, for one person (e.g. "training:12"): a newer
-    # message of the same thread drops this one if it is not sent yet (storage/outbox.py).
+    # message of the same thread drops this one if it is not sent yet (storage/outbox_enqueue.py).
     thread: str | None = None
 
     @property

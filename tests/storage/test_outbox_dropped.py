@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from storage.models import Role
-from storage.outbox import NewMessage
+from storage.outbox_enqueue import NewMessage
 from tests.storage.seed_cases import NOW, make_user, open_database
 
 

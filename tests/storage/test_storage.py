@@ -16,7 +16,7 @@ from storage import db as db_module
 from storage.db import WAL_SIZE_LIMIT, Database, connect, require_sqlite
 from storage.migrate import apply_migrations, available_migrations, latest_version
 from storage.models import Region, Role, UserStatus
-from storage.outbox import NewMessage
+from storage.outbox_enqueue import NewMessage
 from storage.repos import Repos
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)

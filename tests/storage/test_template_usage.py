@@ -14,7 +14,7 @@ from bot.channels.whatsapp.limit import RANK, category, no_room_until
 from storage.db import Database
 from storage.migrate import available_migrations
 from storage.models import UserStatus
-from storage.outbox import NewMessage
+from storage.outbox_enqueue import NewMessage
 from storage.repos import Repos
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
