@@ -3,13 +3,14 @@
 It does no I/O of its own beyond asking a `ChoiceSource` for run-time options, so the same
 engine serves Telegram, WhatsApp, the terminal demo and the tests. The caller stores the new
 state in the same transaction as the inbox row and the reply. `FormEngine.start`, `step` and
-`render` are the way in; this module holds rendering, the step's dispatch, typed answers and
-"add another?". Beside it (each check or kind of step a mixin of `FormEngine`):
+`render` are the way in; this module holds rendering, the step's dispatch and "add another?".
+Beside it (each check or kind of step a mixin of `FormEngine`):
 
   step.py           what a step takes and gives (StepContext, ChoiceSource, StepResult)
   answer_checks.py  an answer refused (constraint) or taken with a doubt (warning)
   choice_step.py    choice questions: options, a tapped or typed choice, ticks
   image_step.py     photo questions: photos one by one or as an album, up to a limit
+  question_step.py  other questions: skip, pages, a missing number, typed answers parsed
   summary_step.py   the summary and its edit menu: send, an answer edited, typed replies
 
 State: `handlers/forms/state.py`; looks: `handlers/forms/view.py`.
@@ -17,29 +18,29 @@ State: `handlers/forms/state.py`; looks: `handlers/forms/view.py`.
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 from typing import Any
 
-from handlers.events import Inbound, InboundKind, Outbound, small_number
+from handlers.events import Inbound, InboundKind, Outbound
 from handlers.forms import answers as parsers
-from handlers.forms.answer_checks import AnswerChecks, other_identifier_refusal, same_nik_in_item
+from handlers.forms.answer_checks import AnswerChecks
 from handlers.forms.choice_step import ChoiceStep
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.image_step import ImageStep
 from handlers.forms.model import Form, Question, QuestionType
+from handlers.forms.question_step import QuestionStep
 from handlers.forms.state import MORE, FormState, Position, new_state
 from handlers.forms.step import ChoiceSource, StepContext, StepResult, WordReading, button_action
 from handlers.forms.summary_step import SummaryStep
-from handlers.forms.view import MISSING_CHOICES, FormView
+from handlers.forms.view import FormView
 
 __all__ = ["ChoiceSource", "FormEngine", "StepContext", "StepResult", "new_state"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
+class FormEngine(AnswerChecks, ChoiceStep, ImageStep, QuestionStep, SummaryStep):
     """Runs one form for one person."""
 
     def __init__(self, form: Form, ctx: StepContext) -> None:
@@ -262,126 +263,6 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
             fs.answers.setdefault(position.group, []).append({})
         return StepResult(fs.state, [await self.render(fs.state)])
 
-    async def _step_question(
-        self,
-        fs: FormState,
-        position: Position,
-        question: Question,
-        event: Inbound,
-        action: str | None,
-        rev: int,
-    ) -> StepResult:
-        page = small_number(action[1:]) if action and action.startswith("p") else None
-        if page is not None:
-            fs.state["page"] = page
-            return StepResult(fs.state, [await self.render(fs.state)])
-        if action is None and not question.required and self._is_skip_word(event):
-            action = "s"
-        if action == "s":
-            if question.required:
-                return await self._ask_again(fs, "answer.required")
-            return await self._accept(fs, position, question, None, None, self.t("form.skipped"))
-        if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
-            return await self._step_choice(fs, position, question, event, action, rev)
-        if question.type == QuestionType.IMAGE:
-            return await self._step_image(fs, position, question, event, action)
-        missing = self._missing_answer(question, event, action)
-        if missing is not None:
-            value = {"missing": missing}
-            shown = self.view.display(question, value)
-            return await self._accept(fs, position, question, value, None, shown)
-        if action == "df":
-            default = self._default(fs, question, position)
-            if default is None:
-                return await self._ask_again(fs, "answer.use_buttons_or_type")
-            if question.type == QuestionType.PHONE:
-                # Phone defaults are numbers the channel itself vouched for (channel_phone).
-                update = {
-                    "kind": InboundKind.CONTACT,
-                    "contact_phone": str(default),
-                    "contact_is_sender": True,
-                }
-            else:
-                update = {"kind": InboundKind.TEXT, "text": str(default)}
-            event = event.model_copy(update=update)
-        elif action is not None and action.startswith("dt") and question.type == QuestionType.DATE:
-            # One of the two dates a typed word may mean, tapped: read as that date typed.
-            event = event.model_copy(update={"kind": InboundKind.TEXT, "text": action[2:]})
-        elif action is not None:
-            return await self._ask_again(fs, "answer.use_buttons_or_type")
-        if question.own_location and event.kind == InboundKind.LOCATION and event.forwarded:
-            return await self._ask_again(fs, "answer.location_forwarded")
-        try:
-            answer = self._parse(question, event)
-        except parsers.TwoDates as two:
-            heading = (await self.render(fs.state)).text
-            message = self.view.which_date(heading, two.values["typed"], two.readings)
-            return StepResult(fs.state, [message])
-        except parsers.Invalid as invalid:
-            return await self._ask_again(fs, invalid.key, **invalid.values)
-        if not self._satisfies(fs, question, position, answer.value):
-            return await self._ask_again_constraint(fs, question, position)
-        if (twin := same_nik_in_item(fs, question, position, answer.value)) is not None:
-            return await self._ask_again(fs, "identifier.nik_repeated", number=twin)
-        if refusal := other_identifier_refusal(fs, question, position, answer.value):
-            return await self._ask_again(fs, refusal[0], **refusal[1])
-        if question.verified_only and not answer.value.get("verified"):
-            return await self._ask_again_constraint(fs, question, position)  # a typed number
-        warnings = await self._warnings(fs, question, position, answer)
-        # The message holding a full NIK or KK leaves the chat after the turn, whatever it
-        # answered (handlers/identifier_messages.py).
-        shown = self.view.display(question, answer.value)
-        return await self._accept(
-            fs, position, question, answer.value, answer.extra or None, shown, warnings=warnings
-        )
-
-    def _missing_answer(self, question: Question, event: Inbound, action: str | None) -> str | None:
-        """The missing number ("tidak_punya", "tidak_tahu") a NIK or KK question that allows
-        one was answered with: its button, or the same typed ("tidak ada", "gak tau")."""
-        if not question.allow_missing:
-            return None
-        if action is None:
-            return parsers.typed_missing(event)
-        index = small_number(action[1:]) if action.startswith("m") else None
-        return (
-            MISSING_CHOICES[index] if index is not None and index < len(MISSING_CHOICES) else None
-        )
-
-    def _is_skip_word(self, event: Inbound) -> bool:
-        """A typed "Lewati" (channels that show the skip option as a keyboard key)."""
-        if event.kind != InboundKind.TEXT or not event.text:
-            return False
-        word = parsers.normalise_word(event.text)
-        return word in (parsers.normalise_word(self.t("form.skip")), "lewati", "skip")
-
-    def _parse(self, question: Question, event: Inbound) -> parsers.Answer:
-        kind = question.type
-        today = self.ctx.today
-        if kind == QuestionType.TEXT and question.person_name:
-            return parsers.parse_person_name(event, max_length=question.max_length)
-        if kind == QuestionType.TEXT:
-            return parsers.parse_text(event, max_length=question.max_length)
-        if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
-            units = question.unit.values() if question.unit else ()  # "45 menit"
-            if kind == QuestionType.INTEGER:
-                return parsers.parse_integer(event, units)
-            return parsers.parse_decimal(event, units)
-        if kind == QuestionType.DATE:
-            return parsers.parse_date(event, today=today, when=question.when)
-        if kind == QuestionType.TIME:
-            return parsers.parse_time(event)
-        if kind == QuestionType.AGE:
-            return parsers.parse_age(event, today=today)
-        if kind == QuestionType.GEOPOINT:
-            return parsers.parse_geopoint(event)
-        if kind == QuestionType.NIK:
-            return parsers.parse_nik_answer(event, today=today)
-        if kind == QuestionType.KK:
-            return parsers.parse_kk_answer(event, today=today)
-        if kind == QuestionType.PHONE:
-            return parsers.parse_phone_answer(event)
-        raise parsers.Invalid("answer.need_text")
-
     def _with_answers(
         self,
         fs: FormState,
@@ -397,16 +278,3 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, SummaryStep):
         values = fs.values(position)
         values.update(shown or {})
         return REFERENCE.sub(lambda m: text_of(values.get(m.group(1))), text)
-
-    async def _ask_again_constraint(
-        self, fs: FormState, question: Question, position: Position
-    ) -> StepResult:
-        if question.constraint_message:
-            # ${default}: the suggested answer, as its button shows it (the latest deadline
-            # a training's answers may close at: "Minggu, 06-12-2026").
-            default = self._shown_default(fs, question, position)
-            shown = {"default": str(default)} if default is not None else {}
-            text = self._with_answers(fs, position, question.constraint_message, shown)
-            message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
-            return StepResult(fs.state, [message])
-        return await self._ask_again(fs, "answer.constraint")

@@ -1,0 +1,163 @@
+"""A question's answer that is not a choice or a photo: the skip button (or "Lewati" typed),
+another page of the question, a missing NIK or KK number, the suggested answer tapped, and
+a typed answer parsed for its question's type and checked before it is accepted (a refusal
+asks the question again, with the constraint's message).
+
+`QuestionStep` is mixed into `FormEngine` (handlers/forms/engine.py); typed answers are read
+by `handlers/forms/answers.py`.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+from handlers.events import Inbound, InboundKind, small_number
+from handlers.forms import answers as parsers
+from handlers.forms.answer_checks import other_identifier_refusal, same_nik_in_item
+from handlers.forms.model import Question, QuestionType
+from handlers.forms.state import FormState, Position
+from handlers.forms.step import StepResult
+from handlers.forms.view import MISSING_CHOICES
+
+if TYPE_CHECKING:
+    from handlers.forms.engine import FormEngine
+
+
+class QuestionStep:
+    """The typed answers of `FormEngine` (and a question's skip, page and default buttons)."""
+
+    async def _step_question(
+        self: FormEngine,
+        fs: FormState,
+        position: Position,
+        question: Question,
+        event: Inbound,
+        action: str | None,
+        rev: int,
+    ) -> StepResult:
+        page = small_number(action[1:]) if action and action.startswith("p") else None
+        if page is not None:
+            fs.state["page"] = page
+            return StepResult(fs.state, [await self.render(fs.state)])
+        if action is None and not question.required and self._is_skip_word(event):
+            action = "s"
+        if action == "s":
+            if question.required:
+                return await self._ask_again(fs, "answer.required")
+            return await self._accept(fs, position, question, None, None, self.t("form.skipped"))
+        if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
+            return await self._step_choice(fs, position, question, event, action, rev)
+        if question.type == QuestionType.IMAGE:
+            return await self._step_image(fs, position, question, event, action)
+        missing = self._missing_answer(question, event, action)
+        if missing is not None:
+            value = {"missing": missing}
+            shown = self.view.display(question, value)
+            return await self._accept(fs, position, question, value, None, shown)
+        if action == "df":
+            default = self._default(fs, question, position)
+            if default is None:
+                return await self._ask_again(fs, "answer.use_buttons_or_type")
+            if question.type == QuestionType.PHONE:
+                # Phone defaults are numbers the channel itself vouched for (channel_phone).
+                update = {
+                    "kind": InboundKind.CONTACT,
+                    "contact_phone": str(default),
+                    "contact_is_sender": True,
+                }
+            else:
+                update = {"kind": InboundKind.TEXT, "text": str(default)}
+            event = event.model_copy(update=update)
+        elif action is not None and action.startswith("dt") and question.type == QuestionType.DATE:
+            # One of the two dates a typed word may mean, tapped: read as that date typed.
+            event = event.model_copy(update={"kind": InboundKind.TEXT, "text": action[2:]})
+        elif action is not None:
+            return await self._ask_again(fs, "answer.use_buttons_or_type")
+        if question.own_location and event.kind == InboundKind.LOCATION and event.forwarded:
+            return await self._ask_again(fs, "answer.location_forwarded")
+        try:
+            answer = self._parse(question, event)
+        except parsers.TwoDates as two:
+            heading = (await self.render(fs.state)).text
+            message = self.view.which_date(heading, two.values["typed"], two.readings)
+            return StepResult(fs.state, [message])
+        except parsers.Invalid as invalid:
+            return await self._ask_again(fs, invalid.key, **invalid.values)
+        if not self._satisfies(fs, question, position, answer.value):
+            return await self._ask_again_constraint(fs, question, position)
+        if (twin := same_nik_in_item(fs, question, position, answer.value)) is not None:
+            return await self._ask_again(fs, "identifier.nik_repeated", number=twin)
+        if refusal := other_identifier_refusal(fs, question, position, answer.value):
+            return await self._ask_again(fs, refusal[0], **refusal[1])
+        if question.verified_only and not answer.value.get("verified"):
+            return await self._ask_again_constraint(fs, question, position)  # a typed number
+        warnings = await self._warnings(fs, question, position, answer)
+        # The message holding a full NIK or KK leaves the chat after the turn, whatever it
+        # answered (handlers/identifier_messages.py).
+        shown = self.view.display(question, answer.value)
+        return await self._accept(
+            fs, position, question, answer.value, answer.extra or None, shown, warnings=warnings
+        )
+
+    def _missing_answer(
+        self: FormEngine, question: Question, event: Inbound, action: str | None
+    ) -> str | None:
+        """The missing number ("tidak_punya", "tidak_tahu") a NIK or KK question that allows
+        one was answered with: its button, or the same typed ("tidak ada", "gak tau")."""
+        if not question.allow_missing:
+            return None
+        if action is None:
+            return parsers.typed_missing(event)
+        index = small_number(action[1:]) if action.startswith("m") else None
+        return (
+            MISSING_CHOICES[index] if index is not None and index < len(MISSING_CHOICES) else None
+        )
+
+    def _is_skip_word(self: FormEngine, event: Inbound) -> bool:
+        """A typed "Lewati" (channels that show the skip option as a keyboard key)."""
+        if event.kind != InboundKind.TEXT or not event.text:
+            return False
+        word = parsers.normalise_word(event.text)
+        return word in (parsers.normalise_word(self.t("form.skip")), "lewati", "skip")
+
+    def _parse(self: FormEngine, question: Question, event: Inbound) -> parsers.Answer:
+        kind = question.type
+        today = self.ctx.today
+        if kind == QuestionType.TEXT and question.person_name:
+            return parsers.parse_person_name(event, max_length=question.max_length)
+        if kind == QuestionType.TEXT:
+            return parsers.parse_text(event, max_length=question.max_length)
+        if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
+            units = question.unit.values() if question.unit else ()  # "45 menit"
+            if kind == QuestionType.INTEGER:
+                return parsers.parse_integer(event, units)
+            return parsers.parse_decimal(event, units)
+        if kind == QuestionType.DATE:
+            return parsers.parse_date(event, today=today, when=question.when)
+        if kind == QuestionType.TIME:
+            return parsers.parse_time(event)
+        if kind == QuestionType.AGE:
+            return parsers.parse_age(event, today=today)
+        if kind == QuestionType.GEOPOINT:
+            return parsers.parse_geopoint(event)
+        if kind == QuestionType.NIK:
+            return parsers.parse_nik_answer(event, today=today)
+        if kind == QuestionType.KK:
+            return parsers.parse_kk_answer(event, today=today)
+        if kind == QuestionType.PHONE:
+            return parsers.parse_phone_answer(event)
+        raise parsers.Invalid("answer.need_text")
+
+    async def _ask_again_constraint(
+        self: FormEngine, fs: FormState, question: Question, position: Position
+    ) -> StepResult:
+        if question.constraint_message:
+            # ${default}: the suggested answer, as its button shows it (the latest deadline
+            # a training's answers may close at: "Minggu, 06-12-2026").
+            default = self._shown_default(fs, question, position)
+            shown = {"default": str(default)} if default is not None else {}
+            text = self._with_answers(fs, position, question.constraint_message, shown)
+            message = await self.render(fs.state, "⚠️ " + html.escape(text) + "\n\n")
+            return StepResult(fs.state, [message])
+        return await self._ask_again(fs, "answer.constraint")
