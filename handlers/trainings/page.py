@@ -266,7 +266,13 @@ def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> 
 
 
 async def _show_code(turn: Turn, training: Training) -> None:
-    """The current code, to show on a screen at the venue (it rotates)."""
+    """The current code, to show on a screen at the venue (it rotates); only when the page
+    would offer it (`_checkin_today`): an old page's button on another day, or once the
+    day's check-in closed, is refused with why."""
+    days = await turn.repos.trainings.days(training.id)
+    if training.status != "scheduled" or not _checkin_today(turn, training, days):
+        turn.reply(_no_code_text(turn, training, days))
+        return
     code = current_code(training.secret, turn.now)
     text = turn.t(
         "training.code",
@@ -281,6 +287,26 @@ async def _show_code(turn: Turn, training: Training) -> None:
         ]
     ]
     turn.reply(Outbound.say(text, buttons))
+
+
+def _no_code_text(turn: Turn, training: Training, days: list[TrainingDay]) -> str:
+    """Why no code is shown: today's check-in is closed (by hand, at the day's end, or the
+    training closed), or there is no check-in today (said with the next day, if any)."""
+    closed_today = any(
+        turn.app.local_date(day.starts_at) == turn.today and turn.now >= checkin_closes(day)
+        for day in days
+    )
+    if closed_today or training.status == "closed":
+        return turn.t("training.code_checkin_closed", **names_of(turn, training))
+    coming = [day for day in days if turn.now < checkin_opens(training, day)]
+    if not coming:
+        return turn.t("training.code_no_checkin_today", **names_of(turn, training))
+    opens = checkin_opens(training, coming[0])
+    return turn.t(
+        "training.code_not_today",
+        **names_of(turn, training),
+        date=spoken_date(turn.app.local_date(opens), turn.language),
+    )
 
 
 async def _close_checkin(turn: Turn, training: Training) -> None:
