@@ -28,6 +28,7 @@ from handlers.trainings import (
 from handlers.trainings.codes import current_code, valid_until
 from handlers.trainings.common import (
     PAGE_PREFIX,
+    answer_of,
     audit,
     checkin_closes,
     checkin_opens,
@@ -44,7 +45,7 @@ from handlers.trainings.common import (
     summary_of,
     training_names,
 )
-from storage.trainings import Invitation, Training, TrainingDay
+from storage.trainings import Training, TrainingDay
 
 LIST_PAGE = 8  # with the two paging buttons, a WhatsApp list (10 rows) holds the page
 LIST_ACTION = "l"  # tp:l:<page>: a page of the list
@@ -136,22 +137,14 @@ def _state_text(turn: Turn, training: Training, days: list[TrainingDay]) -> str:
     return turn.t(f"training.state.{training.status}")
 
 
-def _answer(invitation: Invitation, present: set[int]) -> str:
-    """akan_hadir, berhalangan or none, as the page counts it: someone present on a day has
-    come, whatever their answer was (a reschedule resets it)."""
-    if invitation.user_id in present:
-        return "akan_hadir"
-    return invitation.rsvp or "none"
-
-
 async def show_page(turn: Turn, training: Training) -> None:
     days = await turn.repos.trainings.days(training.id)
     invitations = await turn.repos.trainings.invitations(training.id)
     present = await present_people(turn.repos, days)
-    answers = Counter(_answer(i, present) for i in invitations)
+    answers = Counter(answer_of(i, present) for i in invitations)
     # Of those with no answer, the ones the bot cannot reach (to phone): a part of that count,
     # not a count of its own (the numbers add up to Diundang).
-    unreachable = sum(not i.reachable and _answer(i, present) == "none" for i in invitations)
+    unreachable = sum(not i.reachable and answer_of(i, present) == "none" for i in invitations)
     lines = [describe(turn.app, turn.language, training, days), ""]
     lines.append(turn.t("training.page_state", state=_state_text(turn, training, days)))
     lines.append(
