@@ -8,8 +8,9 @@ get, and the organiser reads how many of each, truthfully:
 - it reached them: a reminder (routine: it waits out the quiet hours);
 - it never did (each message of it failed, was dropped, or was accepted and then reported
   failed by the channel): the invitation itself again, as a reschedule sends it;
-- it is held, waiting for them to start the bot or to open the chat (WhatsApp's closed
-  window): nothing, it reaches them when they do;
+- it is held, waiting for them to open the chat (WhatsApp's closed window; one waiting
+  for their start is of someone the bot cannot reach, above): nothing, it reaches them when
+  they do;
 - it is queued (just now, or deferred: a retry after an error, a flood limit): nothing, it
   is on its way.
 
