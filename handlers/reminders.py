@@ -22,6 +22,7 @@ from handlers.events import Button, Outbound
 from handlers.followup_reminders import due_visit_lines, numbers_listed
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
+from handlers.trainings.digest_lines import TrainingSoon, digest_lines, trainings_soon
 from handlers.trainings.schedule import tomorrow_lines
 from storage.models import Role, User
 from storage.repos import Repos
@@ -172,7 +173,8 @@ async def standing_work(repos: Repos, app: AppContext, user: User) -> list[Remin
 
 
 async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> None:
-    """Each morning: yesterday's new cases, the queue, people waiting for approval."""
+    """Each morning: yesterday's new cases, the queue, people waiting for approval, the
+    district's trainings of today and tomorrow."""
     local = app.local_time(now)
     if local.time() < app.digest_time or in_quiet_hours(app, now):
         return
@@ -188,12 +190,15 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
         new = await repos.reminders.new_cases(district.code, start, end)
         waiting, oldest, since = await repos.reminders.queue(district.code)
         pending = await repos.reminders.pending_people(district.code)
+        trainings = await trainings_soon(repos, app, district.code, now)
         area = await repos.regions.name_of(district.code)
         charts = await _charts(repos, app, {person.language for person in due}, new, area, now)
         for person in due:
             if not await repos.schedule.claim("digest", f"{person.id}:{today}", now=now):
                 continue
-            text = _digest_text(app, person.language, new, waiting, oldest, since, pending, now)
+            text = _digest_text(
+                app, person.language, new, waiting, oldest, since, pending, now, trainings
+            )
             await deliver_digest(
                 repos,
                 app,
@@ -245,6 +250,7 @@ def _digest_text(
     since: datetime | None,
     pending: int,
     now: datetime,
+    trainings: list[TrainingSoon] | None = None,
 ) -> str:
     t = app.catalog.text
     total = sum(count for _, count in new["kecamatan"])
@@ -266,6 +272,7 @@ def _digest_text(
         lines.append(t(language, "digest.queue_empty"))
     if pending:
         lines.append(t(language, "digest.pending", count=pending))
+    lines += digest_lines(app, language, trainings or [])
     return "\n".join(lines)
 
 

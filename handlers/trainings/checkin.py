@@ -245,8 +245,10 @@ async def _by_code(
     for training, day in candidates:
         if code is not None and code_matches(training.secret, code, turn.now):
             return training, day
+    today_starts = local_day_bounds(turn.app, turn.today)[0]
     if code is not None and any(
-        code_expired(training.secret, code, turn.now) for training, _ in candidates
+        code_expired(training.secret, code, turn.now, since=today_starts)
+        for training, _ in candidates
     ):
         await _ask_code(turn, turn.t("training.code_expired"), returns_to)
         return None

@@ -4,6 +4,12 @@ A code is 6 digits from an HMAC of the training's secret and the current time sl
 TOTP, RFC 6238). It changes every ROTATE_SECONDS, so a code forwarded to a group chat is soon
 stale; the current and the previous slot are accepted, so a code read out just before it
 changes still works.
+
+A code of an earlier slot of the same local day is "expired", not "wrong" (someone read it
+at the venue long before typing it, a phone slow to send): said so, and not counted
+towards the wrong-code lockout (code_attempts.py). The day bounds it: at most 288 earlier
+codes of a training, so a random guess lands on one about 3 times in 10,000 and guessing
+stays limited by the lockout; a code of an earlier day is wrong.
 """
 
 from __future__ import annotations
@@ -65,9 +71,10 @@ def code_matches(secret: str, code: str, now: datetime) -> bool:
     return slots_ago(secret, code, now, lookback=1) is not None
 
 
-def code_expired(secret: str, code: str, now: datetime) -> bool:
-    """A code that was valid within the last hour but is no longer (so we can say so)."""
-    back = slots_ago(secret, code, now, lookback=3600 // ROTATE_SECONDS)
+def code_expired(secret: str, code: str, now: datetime, *, since: datetime) -> bool:
+    """A code that was current at some moment from `since` (the start of the local day) but
+    is no longer accepted (so we can say so)."""
+    back = slots_ago(secret, code, now, lookback=max(0, slot_of(now) - slot_of(since)))
     return back is not None and back > 1
 
 

@@ -184,6 +184,15 @@ async def present_people(repos: Repos, days: list[TrainingDay]) -> set[int]:
     return present
 
 
+def answer_of(invitation: Invitation, present: set[int]) -> str:
+    """akan_hadir, berhalangan or none, as the page (and the coordinator's digest) counts it:
+    someone present on a day (`present_people`) has come, whatever their answer was (a
+    reschedule resets it)."""
+    if invitation.user_id in present:
+        return "akan_hadir"
+    return invitation.rsvp or "none"
+
+
 def local_day_bounds(app: AppContext, day: date) -> tuple[datetime, datetime]:
     """The moments a local calendar day starts and ends."""
     start = datetime.combine(day, time(0), tzinfo=app.timezone)

@@ -28,6 +28,7 @@ from handlers.trainings import (
 from handlers.trainings.codes import current_code, valid_until
 from handlers.trainings.common import (
     PAGE_PREFIX,
+    answer_of,
     audit,
     checkin_closes,
     checkin_opens,
@@ -44,7 +45,7 @@ from handlers.trainings.common import (
     summary_of,
     training_names,
 )
-from storage.trainings import Invitation, Training, TrainingDay
+from storage.trainings import Training, TrainingDay
 
 LIST_PAGE = 8  # with the two paging buttons, a WhatsApp list (10 rows) holds the page
 LIST_ACTION = "l"  # tp:l:<page>: a page of the list
@@ -136,22 +137,14 @@ def _state_text(turn: Turn, training: Training, days: list[TrainingDay]) -> str:
     return turn.t(f"training.state.{training.status}")
 
 
-def _answer(invitation: Invitation, present: set[int]) -> str:
-    """akan_hadir, berhalangan or none, as the page counts it: someone present on a day has
-    come, whatever their answer was (a reschedule resets it)."""
-    if invitation.user_id in present:
-        return "akan_hadir"
-    return invitation.rsvp or "none"
-
-
 async def show_page(turn: Turn, training: Training) -> None:
     days = await turn.repos.trainings.days(training.id)
     invitations = await turn.repos.trainings.invitations(training.id)
     present = await present_people(turn.repos, days)
-    answers = Counter(_answer(i, present) for i in invitations)
+    answers = Counter(answer_of(i, present) for i in invitations)
     # Of those with no answer, the ones the bot cannot reach (to phone): a part of that count,
     # not a count of its own (the numbers add up to Diundang).
-    unreachable = sum(not i.reachable and _answer(i, present) == "none" for i in invitations)
+    unreachable = sum(not i.reachable and answer_of(i, present) == "none" for i in invitations)
     lines = [describe(turn.app, turn.language, training, days), ""]
     lines.append(turn.t("training.page_state", state=_state_text(turn, training, days)))
     lines.append(
@@ -266,7 +259,13 @@ def _action_buttons(turn: Turn, training: Training, days: list[TrainingDay]) -> 
 
 
 async def _show_code(turn: Turn, training: Training) -> None:
-    """The current code, to show on a screen at the venue (it rotates)."""
+    """The current code, to show on a screen at the venue (it rotates); only when the page
+    would offer it (`_checkin_today`): an old page's button on another day, or once the
+    day's check-in closed, is refused with why."""
+    days = await turn.repos.trainings.days(training.id)
+    if training.status != "scheduled" or not _checkin_today(turn, training, days):
+        turn.reply(_no_code_text(turn, training, days))
+        return
     code = current_code(training.secret, turn.now)
     text = turn.t(
         "training.code",
@@ -281,6 +280,26 @@ async def _show_code(turn: Turn, training: Training) -> None:
         ]
     ]
     turn.reply(Outbound.say(text, buttons))
+
+
+def _no_code_text(turn: Turn, training: Training, days: list[TrainingDay]) -> str:
+    """Why no code is shown: today's check-in is closed (by hand, at the day's end, or the
+    training closed), or there is no check-in today (said with the next day, if any)."""
+    closed_today = any(
+        turn.app.local_date(day.starts_at) == turn.today and turn.now >= checkin_closes(day)
+        for day in days
+    )
+    if closed_today or training.status == "closed":
+        return turn.t("training.code_checkin_closed", **names_of(turn, training))
+    coming = [day for day in days if turn.now < checkin_opens(training, day)]
+    if not coming:
+        return turn.t("training.code_no_checkin_today", **names_of(turn, training))
+    opens = checkin_opens(training, coming[0])
+    return turn.t(
+        "training.code_not_today",
+        **names_of(turn, training),
+        date=spoken_date(turn.app.local_date(opens), turn.language),
+    )
 
 
 async def _close_checkin(turn: Turn, training: Training) -> None:

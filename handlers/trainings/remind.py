@@ -2,11 +2,15 @@
 not answered, while answers are open. What became of each one's invitation decides what they
 get, and the organiser reads how many of each, truthfully:
 
+- the bot cannot reach them at all (never started it, blocked it on Telegram, marked
+  unreachable on WhatsApp: the page's "belum terjangkau bot", `Invitation.reachable`):
+  nothing, the organiser is asked to phone them (a message there would only fail or wait);
 - it reached them: a reminder (routine: it waits out the quiet hours);
 - it never did (each message of it failed, was dropped, or was accepted and then reported
   failed by the channel): the invitation itself again, as a reschedule sends it;
-- it is held, waiting for them to start the bot or to open the chat (WhatsApp's closed
-  window): nothing, it reaches them when they do;
+- it is held, waiting for them to open the chat (WhatsApp's closed window; one waiting
+  for their start is of someone the bot cannot reach, above): nothing, it reaches them when
+  they do;
 - it is queued (just now, or deferred: a retry after an error, a flood limit): nothing, it
   is on its way.
 
@@ -31,6 +35,7 @@ from storage.trainings import Training
 class InvitationState(StrEnum):
     """What became of a person's invitation (and the training's later notices to them)."""
 
+    UNREACHABLE = "unreachable"
     REACHED = "reached"
     NEVER_REACHED = "never_reached"
     HELD = "held"
@@ -57,12 +62,14 @@ async def remind_silent(turn: Turn, training: Training) -> None:
         turn.reply(turn.t("training.remind_too_late"))
         return
     invitations = await turn.repos.trainings.invitations(training.id)
-    silent = [i.user_id for i in invitations if i.rsvp is None and i.active]
-    statuses = await turn.repos.outbox.thread_statuses(notice_thread(training), silent)
-    states = {user_id: invitation_state(statuses.get(user_id, set())) for user_id in silent}
-    reminded = [user_id for user_id in silent if states[user_id] == InvitationState.REACHED]
+    silent = [i for i in invitations if i.rsvp is None and i.active]
+    reachable = [i.user_id for i in silent if i.reachable]
+    statuses = await turn.repos.outbox.thread_statuses(notice_thread(training), reachable)
+    states = {i.user_id: InvitationState.UNREACHABLE for i in silent if not i.reachable}
+    states |= {user_id: invitation_state(statuses.get(user_id, set())) for user_id in reachable}
+    reminded = [user_id for user_id in reachable if states[user_id] == InvitationState.REACHED]
     never_reached = [
-        user_id for user_id in silent if states[user_id] == InvitationState.NEVER_REACHED
+        user_id for user_id in reachable if states[user_id] == InvitationState.NEVER_REACHED
     ]
     not_before = next_allowed(turn.app, turn.now)
     await _send_reminders(turn, training, reminded, not_before)
@@ -101,13 +108,15 @@ _NOT_REMINDED = {
     InvitationState.NEVER_REACHED: "training.remind_resent",
     InvitationState.HELD: "training.remind_held",
     InvitationState.QUEUED: "training.remind_queued",
+    InvitationState.UNREACHABLE: "training.remind_unreachable",
 }
 
 
 def _reminded_text(turn: Turn, states: Counter[InvitationState], not_before: datetime) -> str:
     """What "Ingatkan" did: reminders sent now, or waiting for the end of the quiet hours
-    (said with its day and time); then how many got the invitation again, and how many were
-    not reminded as their invitation is still on its way (held or queued)."""
+    (said with its day and time); then how many got the invitation again, how many were
+    not reminded as their invitation is still on its way (held or queued), and how many the
+    bot cannot reach (to phone)."""
     lines = []
     reminded = states[InvitationState.REACHED]
     if reminded or not any(states[state] for state in _NOT_REMINDED):

@@ -4,7 +4,8 @@ one held behind a closed window waits for the person, one deferred after Meta's 
 still in the sending queue (the organiser reads each truthfully), and one Meta accepted and
 then reported failed (a status webhook) never reached its person: she gets the invitation
 itself, from "Ingatkan" and from a reschedule, never a reminder of it nor "Jadwal bimtek
-berubah"."""
+berubah". Whoever the bot cannot reach at all (marked unreachable on WhatsApp, or who
+blocked it on Telegram) is not reminded: counted for the organiser to phone."""
 
 from __future__ import annotations
 
@@ -176,3 +177,72 @@ async def test_a_reschedule_reaches_whoever_never_got_the_invitation_as_the_invi
     assert INVITED in news and "10 Desember 2026" in news, news
     assert MOVED not in news and "8 Desember" not in news
     assert graph.rejections == [] and fake.rejections == []
+
+
+def _unreachable(database: str, user_id: int) -> bool:
+    """Whether the person's channel identities are all marked unreachable (or have no chat)."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute(
+            "SELECT chat_id IS NOT NULL AND unreachable_at IS NULL FROM channel_identities"
+            " WHERE user_id = ?",
+            (user_id,),
+        ).fetchall()
+    return bool(rows) and not any(reachable for (reachable,) in rows)
+
+
+async def test_ingatkan_skips_whom_the_bot_cannot_reach_on_either_channel(
+    fake, graph, wa_settings, webhook_url, start_wa_clock_bot
+) -> None:
+    """Bu Dewi's invitation on WhatsApp was reported failed with 131026 (not a WhatsApp user:
+    marked unreachable); Bu Wati, on Telegram, blocked the bot (403). "Ingatkan" reminds Bu
+    Ani alone and says two cannot be reached, to phone, as the page counts them; nothing more
+    is sent to either."""
+    people = await _invitees_on_whatsapp(wa_settings, {"Bu Ani": True, "Bu Dewi": True})
+    people["Bu Wati"] = await add_user(
+        wa_settings,
+        role="psm",
+        telegram_id=7790,
+        name="Bu Wati",
+        kabupaten="32.08",
+        kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )
+    clock = ManualClock(at(1, 9))
+    await start_wa_clock_bot(clock)
+    database = str(wa_settings.database_path)
+    coordinator = TelegramPerson(fake, COORDINATOR, "Sari")
+    await coordinator.say("/start")
+    wati = TelegramPerson(fake, 7790, "Wati")
+    await wati.say("/start")
+    fake.block_user(7790)
+    await create_training(coordinator)
+
+    await graph.wait_for(
+        lambda: any(INVITED in text for text in _texts_to(graph, "Bu Ani")), what="Ani invited"
+    )
+    await graph.wait_for(
+        lambda: [s for s, _, _ in _invitations(database, people["Bu Dewi"])] == ["sent"],
+        what="Dewi's invitation accepted",
+    )
+    ((_, _, wamid),) = _invitations(database, people["Bu Dewi"])
+    failed = status_update(wamid, PHONES["Bu Dewi"], "failed", errors=[131026])
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
+    for name in ("Bu Dewi", "Bu Wati"):
+        await graph.wait_for(
+            lambda n=name: _unreachable(database, people[n]), what=f"{name} unreachable"
+        )
+
+    page = await open_page(coordinator)
+    assert "Belum menjawab: 3 (2 di antaranya belum terjangkau bot)" in page, page
+    reminded = plain((await coordinator.tap("Ingatkan"))[0]["text"])
+    assert reminded.split("\n") == [
+        "Pengingat dikirim ke 1 orang yang belum menjawab.",
+        "2 orang tidak diingatkan karena tidak bisa dihubungi bot (belum memulai bot atau"
+        " memblokirnya): mohon telepon langsung.",
+    ], reminded
+    await graph.wait_for(
+        lambda: any(REMINDED in text for text in _texts_to(graph, "Bu Ani")), what="Ani reminded"
+    )
+    for name in ("Bu Dewi", "Bu Wati"):
+        assert len(_invitations(database, people[name])) == 1, name  # the invitation alone
+    assert graph.rejections == []

@@ -15,8 +15,9 @@ from tests.storage.seed_cases import open_database
 
 
 def _wrong(secret: str, now) -> str:
-    """A code that was never current within the last hour."""
-    taken = {code_for(secret, slot_of(now) - back) for back in range(13)}
+    """A code that was never current that day (an earlier one of the day has expired)."""
+    day_starts = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    taken = {code_for(secret, slot) for slot in range(slot_of(day_starts), slot_of(now) + 1)}
     return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in taken)
 
 

@@ -152,6 +152,37 @@ async def test_whoever_the_invitation_never_reached_gets_the_invitation_not_a_re
     assert "The invitation was sent again to 1 people who never received it" in said(english)
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_no_reminder_to_whom_the_bot_cannot_reach(world, channel) -> None:
+    """Bu Rina got her invitation, then blocked the bot (Telegram) or was marked unreachable
+    (WhatsApp); Bu Dewi's invitation was refused as she had: neither is reminded nor sent
+    the invitation again (it could only fail), and Sari reads how many to phone, as the page
+    counts them "belum terjangkau bot"; Bu Ani is reminded."""
+    db, app = world
+    sari, people, training_id = await _invited(
+        db, app, channel, {"Bu Ani": "sent", "Bu Rina": "sent", "Bu Dewi": "failed"}
+    )
+    async with db.transaction() as repos:
+        for name in ("Bu Rina", "Bu Dewi"):
+            await repos.users.mark_unreachable(channel, str(people[name].id), now=at(1, 10))
+    page = await send(db, app, sari, channel, data=f"tp:{training_id}", now=at(2, 10))
+    assert "Belum menjawab: 3 (2 di antaranya belum terjangkau bot)" in said(page), said(page)
+    tapped = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 10))
+    assert said(tapped).split("\n") == [
+        "Pengingat dikirim ke 1 orang yang belum menjawab.",
+        "2 orang tidak diingatkan karena tidak bisa dihubungi bot (belum memulai bot atau"
+        " memblokirnya): mohon telepon langsung.",
+    ], said(tapped)
+    for name in ("Bu Rina", "Bu Dewi"):
+        (only,) = await queued(db, people[name])  # the invitation alone: nothing new
+        assert "Undangan bimtek" in (only.text or "")
+    assert "Pengingat" in ((await queued(db, people["Bu Ani"]))[-1].text or "")
+    async with db.transaction() as repos:
+        await repos.users.update(sari.id, now=at(2, 11), language="en")
+    english = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 11))
+    assert "2 people were not reminded because the bot cannot reach them" in said(english)
+
+
 async def _forget_sent(db, user_id: int) -> None:
     """Bu Ani's messages as if none had gone out (held, waiting for her)."""
     async with db.transaction() as repos:

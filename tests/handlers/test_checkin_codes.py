@@ -43,8 +43,13 @@ def test_the_current_and_the_previous_code_are_accepted() -> None:
     assert code_matches(SECRET, current, now)
     assert code_matches(SECRET, previous, now)
     assert not code_matches(SECRET, older, now)
-    assert code_expired(SECRET, older, now)
-    assert not code_expired(SECRET, current, now) and not code_expired(SECRET, previous, now)
+    day_starts = START - timedelta(hours=7, minutes=30)  # 00.00 WIB
+    assert code_expired(SECRET, older, now, since=day_starts)
+    assert not code_expired(SECRET, current, now, since=day_starts)
+    assert not code_expired(SECRET, previous, now, since=day_starts)
+    shown_long_ago = current_code(SECRET, now - timedelta(minutes=85))  # 06.12 WIB
+    assert code_expired(SECRET, shown_long_ago, now, since=day_starts)
+    assert not code_expired(SECRET, shown_long_ago, now, since=now - timedelta(hours=1))
     wrong = next(
         f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in (current, previous, older)
     )

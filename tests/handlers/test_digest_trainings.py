@@ -1,0 +1,71 @@
+"""The coordinator's daily digest names the kabupaten's trainings of today and tomorrow, one
+line each: title, start time, place, and how many will come of how many invited (check-ins
+are not known at digest time). Not a cancelled one, one further off, nor another
+kabupaten's. The coordinator on either channel."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.reminders import coordinator_digest
+from storage.models import Role
+from tests.handlers.routed_turns import CHANNELS, person, queued
+from tests.handlers.training_turns import at, new_training, plain
+from tests.storage.seed_cases import KADUGEDE
+
+
+async def _digest(db, app, user, now) -> str:
+    """The digest run at `now`; the person's latest message."""
+    async with db.transaction() as repos:
+        await coordinator_digest(repos, app, now)
+    return plain((await queued(db, user))[-1].text)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_digest_names_todays_and_tomorrows_trainings(world, channel) -> None:
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    budi = await person(db, "Pak Budi", Role.COORDINATOR, channel, kabupaten="35.23")
+    psm = [
+        await person(db, name, Role.PSM, channel, kecamatan=KADUGEDE)
+        for name in ("Bu Ani", "Bu Rina", "Bu Dewi")
+    ]
+    async with db.transaction() as repos:
+        ppks = await new_training(
+            repos, sari, [(at(8, 8), at(8, 12)), (at(9, 8), at(9, 12))], title="Pendataan PPKS"
+        )
+        await repos.trainings.invite(ppks, [p.id for p in psm], at(1, 9))
+        await repos.trainings.set_rsvp(ppks, psm[0].id, "akan_hadir", at(2, 9))
+        await repos.trainings.set_rsvp(ppks, psm[1].id, "berhalangan", at(2, 9))
+        stunting = await new_training(
+            repos, sari, [(at(9, 13), at(9, 16))], title="Bimtek Stunting & Gizi"
+        )
+        await repos.trainings.invite(stunting, [psm[2].id], at(1, 9))
+        await new_training(repos, sari, [(at(10, 8), at(10, 12))], title="Pekan Depan")
+        cancelled = await new_training(repos, sari, [(at(8, 9), at(8, 12))], title="Batal")
+        await repos.trainings.set_status(cancelled, "cancelled")
+        await new_training(repos, budi, [(at(8, 8), at(8, 12))], title="Tuban")
+
+    eve = await _digest(db, app, sari, at(7, 7))
+    assert eve.split("\n")[-1] == (
+        "📅 Besok: Bimtek Pendataan PPKS, pukul 08.00 di Aula. Akan hadir 1 dari 3 diundang."
+    ), eve
+    assert "Stunting" not in eve and "Tuban" not in eve
+
+    day = await _digest(db, app, sari, at(8, 7))
+    assert day.split("\n")[-2:] == [
+        "📅 Hari ini: Bimtek Pendataan PPKS, pukul 08.00 di Aula. Akan hadir 1 dari 3 diundang.",
+        "📅 Besok: Bimtek Stunting & Gizi, pukul 13.00 di Aula. Akan hadir 0 dari 1 diundang.",
+    ], day
+    for absent in ("Pekan Depan", "Batal", "Tuban"):
+        assert absent not in day, day
+    assert "Tuban" in await _digest(db, app, budi, at(8, 7))
+
+    async with db.transaction() as repos:  # in English, and a day further on
+        await repos.users.update(sari.id, now=at(9, 6), language="en")
+    english = await _digest(db, app, sari, at(9, 7))
+    assert english.split("\n")[-3:] == [  # day 2 of Pendataan PPKS today
+        "📅 Today: Training Pendataan PPKS, at 08.00, Aula. 1 of 3 invited will attend.",
+        "📅 Today: Training Bimtek Stunting & Gizi, at 13.00, Aula. 0 of 1 invited will attend.",
+        "📅 Tomorrow: Training Pekan Depan, at 08.00, Aula. 0 of 0 invited will attend.",
+    ], english
