@@ -327,6 +327,17 @@ async def test_upgraded_cases_never_give_an_id_or_number_again(
     path = tmp_path / "psm.db"
     _load(fixture, path)
     highest = 7 if _version(fixture) >= 27 else 2
+    database = Database(path)
+    await database.open()  # upgraded: the writer keeps its foreign keys and modern renames
+    try:
+        async with database.transaction() as repos:
+            pragmas = [
+                (await repos.conn.execute_fetchall(f"PRAGMA {name}"))[0][0]
+                for name in ("foreign_keys", "legacy_alter_table")
+            ]
+    finally:
+        await database.close()
+    assert pragmas == [1, 0]
     await _delete_highest(path)
     first, number = await _report_one(path)
     assert first == highest + 1
