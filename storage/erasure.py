@@ -113,7 +113,7 @@ class ErasureRepo(Repo):
                 only_theirs.append(case_id)
         # What was written at their home and where it is, as their conversations showed it
         # (read before the record's copy goes; the transcripts of every case about them).
-        notes, places = await self._written_about(case_ids)
+        notes, places = await self._written_about(case_ids, only_theirs)
         if member_ids:
             await self._run(
                 "UPDATE household_members SET name = '', name_key = '', nik = NULL,"
@@ -169,6 +169,12 @@ class ErasureRepo(Repo):
                 f" AND case_id IN ({placeholders(only_theirs)})",
                 only_theirs,
             )
+            await self._run(  # and why a reviewer sent it back or rejected it, which
+                # quotes the family ("Ibu Sumi, rumah di RT 3"): gone as the description is
+                "UPDATE case_events SET reason = ? WHERE reason != ''"
+                f" AND case_id IN ({placeholders(only_theirs)})",
+                (ERASED, *only_theirs),
+            )
         photos = await self._drop_photos(only_theirs)
         heads = await self._names_as_head(members, nik, headed)
         scrubber = Scrubber(
@@ -219,6 +225,11 @@ class ErasureRepo(Repo):
         await self.conn.create_function("psm_mentions", 1, talk.mentions, deterministic=True)
         for column, count in (await self._scrub(talk, list(CONVERSATIONS))).items():
             rewritten[column] = rewritten.get(column, 0) + count
+        # The reasons of their cases about others too keep their words, not their name,
+        # address or masked numbers.
+        shared = [case_id for case_id in case_ids if case_id not in only_theirs]
+        for column, count in (await self._scrub_reasons(scrubber, texts, shared)).items():
+            rewritten[column] = rewritten.get(column, 0) + count
         return ErasureReport(
             members=len(member_ids),
             households_cleared=len(cleared_ids),
@@ -230,9 +241,13 @@ class ErasureRepo(Repo):
             audit_rows_holding_it=int(audit[0]),
         )
 
-    async def _written_about(self, case_ids: list[int]) -> tuple[set[str], set[str]]:
-        """The free texts recorded on these cases (verifications' notes, visits' actions)
-        and the places of the verifications, as the bot's messages write them."""
+    async def _written_about(
+        self, case_ids: list[int], only_theirs: list[int]
+    ) -> tuple[set[str], set[str]]:
+        """The free texts recorded on these cases (verifications' notes, visits' actions;
+        the send-back and rejection reasons of those `only_theirs`: a shared case's reason
+        is about the others too) and the places of the verifications, as the bot's
+        messages write them."""
         if not case_ids:
             return set(), set()
         marks = placeholders(case_ids)
@@ -240,8 +255,10 @@ class ErasureRepo(Repo):
             "SELECT json_extract(detail, '$.note'), json_extract(detail, '$.latitude'),"
             " json_extract(detail, '$.longitude') FROM case_events"
             f" WHERE detail IS NOT NULL AND case_id IN ({marks})"
-            f" UNION ALL SELECT actions, NULL, NULL FROM case_visits WHERE case_id IN ({marks})",
-            (*case_ids, *case_ids),
+            f" UNION ALL SELECT actions, NULL, NULL FROM case_visits WHERE case_id IN ({marks})"
+            " UNION ALL SELECT reason, NULL, NULL FROM case_events WHERE reason != ''"
+            f" AND case_id IN ({placeholders(only_theirs) or 'NULL'})",
+            (*case_ids, *case_ids, *only_theirs),
         )
         notes = {str(note) for note, _, _ in rows if note}
         places: set[str] = set()
@@ -250,6 +267,29 @@ class ErasureRepo(Repo):
                 places |= {f"{lat},{lon}", f"{lat}, {lon}"}
                 places |= {f"{lat:.5f},{lon:.5f}", f"{lat:.5f}, {lon:.5f}"}
         return notes, places
+
+    async def _scrub_reasons(
+        self, scrubber: Scrubber, texts: set[str], case_ids: list[int]
+    ) -> dict[str, int]:
+        """Their name, address and masked numbers (`texts`) out of the reasons of these
+        cases (their identifiers went with every column already)."""
+        if not case_ids:
+            return {}
+        named = Scrubber(scrubber.nik, (), household=False, texts=texts)
+        rows = await self._all(
+            "SELECT id, reason FROM case_events WHERE reason != ''"
+            f" AND case_id IN ({placeholders(case_ids)})",
+            case_ids,
+        )
+        changed = 0
+        for event_id, reason in rows:
+            if named.mentions(reason):
+                await self._run(
+                    "UPDATE case_events SET reason = ? WHERE id = ?",
+                    (named.text(reason), event_id),
+                )
+                changed += 1
+        return {"case_events.reason": changed} if changed else {}
 
     async def _text_columns(self) -> list[tuple[str, str]]:
         rows = await self._all(

@@ -72,15 +72,20 @@ class Scrubber:
         # the household (with its other members) stays.
         self.heads = set(heads)
         self.numbers = {int(value) for value in identifiers}
-        self.patterns = [identifier_pattern(value) for value in identifiers]
+        # Free texts written about them (`free_text_pattern`): as the messages showed them.
+        # First, whole: their name or number inside one, replaced first, would hide the rest.
+        self.patterns = [
+            free_text_pattern(note)
+            for note in sorted(set(notes), key=len, reverse=True)
+            if len(note) >= MIN_TEXT
+        ]
+        self.patterns += [identifier_pattern(value) for value in identifiers]
         # Names, addresses, masked numbers: matched as written, whatever the case.
         self.patterns += [
             re.compile(re.escape(text), re.IGNORECASE)
             for text in sorted(set(texts), key=len, reverse=True)
             if len(text) >= MIN_TEXT
         ]
-        # Free texts written about them (`free_text_pattern`): as the messages showed them.
-        self.patterns += [free_text_pattern(note) for note in set(notes) if len(note) >= MIN_TEXT]
         self.household = household
 
     def mentions(self, value: Any) -> int:

@@ -93,7 +93,21 @@ def test_find_from_standard_input(world: World, capsys, monkeypatch) -> None:
     assert "Budi Santoso" in capsys.readouterr().out
 
 
+async def _send_back(world: World, case_id: int, reason: str) -> None:
+    db = Database(world.database)
+    await db.open()
+    try:
+        async with db.transaction() as repos:
+            await repos.cases.add_event(
+                case_id, now=NOW, actor_id=1, from_state="submitted",
+                to_state="needs_revision", reason=reason,
+            )  # fmt: skip
+    finally:
+        await db.close()
+
+
 def test_export_gives_their_data_and_not_their_sisters(world: World) -> None:
+    asyncio.run(_send_back(world, 1, "Rumah Ayu di RT 3 belum difoto"))
     out = world.root / "ayu.json"
     assert main(["subject", "export", CHILD_NIK, str(out)]) == 0
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
@@ -105,6 +119,8 @@ def test_export_gives_their_data_and_not_their_sisters(world: World) -> None:
     assert [m["member_name"] for m in siblings["answers"]["members"]] == ["Ayu Lestari"]
     assert SISTER_NIK not in out.read_text(encoding="utf-8")
     assert document["cases"][0]["photos"] == [SHARED_PHOTO, CHILD_PHOTO]
+    reasons = [event["reason"] for event in document["cases"][0]["events"]]
+    assert "Rumah Ayu di RT 3 belum difoto" in reasons  # what reviewers wrote about her case
     ((action, subject, detail),) = _subject_audit(world)
     assert action == "subject.export" and detail["cases"] == 2
     assert subject == _expected_ref(world, CHILD_NIK)

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from bot.channels.telegram.inbound import sender_key, to_inbound
+from storage.backup import backup, restore
 from storage.db import Database
 from storage.migrate import available_migrations, latest_version
 from storage.person_names import person_key
@@ -29,7 +30,7 @@ from tests.durability.durable_harness import (
     start_in_process,
 )
 from tests.storage.case_changes import counted_days, counted_windows, day_rows, window_rows
-from tests.storage.seed_cases import query
+from tests.storage.seed_cases import BABATAN, query, seed_case
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 _VERSION = re.compile(r"schema_v(\d+)\.sql$")
@@ -282,6 +283,80 @@ async def test_upgraded_cases_know_who_wrote_them(fixture: Path, tmp_path: Path)
         (3, 5, 6 if _version(fixture) >= 9 else 5),
         (4, 5, 5),
     ]
+
+
+async def _delete_highest(path: Path) -> None:
+    """The retention deletes the highest case there (the database opened anew)."""
+    database = Database(path)
+    await database.open()
+    try:
+        async with database.transaction() as repos:
+            (highest,) = await repos.conn.execute_fetchall("SELECT max(id) FROM cases")
+            await repos.retention.delete_cases([highest[0]])
+    finally:
+        await database.close()
+
+
+async def _report_one(path: Path) -> tuple[int, str]:
+    """A case reported as the bot reports one (its number from the district's counter),
+    the database opened anew."""
+    database = Database(path)
+    await database.open()
+    try:
+        async with database.transaction() as repos:
+            reporter = await repos.users.get(3)  # Bu Ani, PSM in Babatan
+            assert reporter is not None
+            number = await repos.cases.next_number("32.08", "KNG", 2026)
+            case_id = await seed_case(repos, reporter=reporter, desa=BABATAN, at=NOW, number=number)
+    finally:
+        await database.close()
+    return case_id, number
+
+
+@pytest.mark.parametrize(
+    "fixture", [p for p in FIXTURE_FILES if _version(p) >= 2], ids=lambda p: p.stem
+)
+async def test_upgraded_cases_never_give_an_id_or_number_again(
+    fixture: Path, tmp_path: Path
+) -> None:
+    """Migration 0028: a case id is given once. The highest case deleted (the fixtures'
+    case 2), the next case gets a new id and number, and after a restart, and a backup
+    restored, again; above a case only the audit log still names (the v27 fixture's case 7,
+    deleted by the retention before the upgrade), whose entries must not become the new
+    case's."""
+    path = tmp_path / "psm.db"
+    _load(fixture, path)
+    highest = 7 if _version(fixture) >= 27 else 2
+    database = Database(path)
+    await database.open()  # upgraded: the writer keeps its foreign keys and modern renames
+    try:
+        async with database.transaction() as repos:
+            pragmas = [
+                (await repos.conn.execute_fetchall(f"PRAGMA {name}"))[0][0]
+                for name in ("foreign_keys", "legacy_alter_table")
+            ]
+    finally:
+        await database.close()
+    assert pragmas == [1, 0]
+    await _delete_highest(path)
+    first, number = await _report_one(path)
+    assert first == highest + 1
+    assert number not in {f"KNG-2026-{n:06d}" for n in range(1, highest + 1)}
+    await _delete_highest(path)
+    second, again = await _report_one(path)  # a restart between
+    assert second == first + 1 and again != number
+    ids = [row[0] for row in query(path, "SELECT id FROM cases ORDER BY id")]
+    assert ids == [1, second]
+    assert query(path, "PRAGMA foreign_key_check") == []
+
+    # Deleted, then the database backed up and restored: the backup knows the id was given.
+    await _delete_highest(path)
+    backup(path, tmp_path / "backup", rate=None)
+    restore(tmp_path / "backup" / "psm.db", path)
+    third, _ = await _report_one(path)
+    assert third == second + 1
+    # The rebuilt table's triggers count what comes and goes, as before.
+    assert day_rows(Database(path)) == counted_days(Database(path))
 
 
 def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:

@@ -68,3 +68,49 @@ async def test_the_history_of_a_case_deleted_by_retention_is_found_by_its_number
     lines = found.split("\n\n")[1:]
     assert len(lines) == 3, found  # submitted, verified, rejected
     assert all(f"{NUMBER} (sudah dihapus)" in line for line in lines), found
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_case_reported_after_the_highest_was_deleted_has_its_own_history(
+    world, channel: str
+) -> None:
+    """The case deleted was the highest: the next one gets a new id (and number), so the
+    old case's entries without a number (written before migration 0025 kept it) stay the
+    old case's and never show in the new case's `/audit`."""
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    admin = await person(db, "Pak Admin", Role.ADMIN, channel, kabupaten=None)
+    async with db.transaction() as repos:
+        number = await repos.cases.next_number("32.08", "KNG", NOW.year)
+        old = await seed_case(repos, reporter=ani, desa=BABATAN, at=NOW, number=number)
+        await repos.audit.record(
+            now=NOW, actor_id=ani.id, action="case.submitted", subject=f"case:{old}",
+            detail={"number": number},
+        )  # fmt: skip
+        await repos.audit.record(  # as an entry written before 0025: no number
+            now=NOW, actor_id=sari.id, action="case.view", subject=f"case:{old}", detail={}
+        )
+    await send(db, app, sari, channel, data=f"ca:x:{old}:{await _case_version(db, old)}")
+    await send(db, app, sari, channel, text="Data ganda dengan laporan lain")
+    later = NOW + timedelta(days=app.retention_days + 1)
+    async with db.transaction() as repos:
+        await purge_closed_cases(repos, app, later)
+        assert await repos.cases.by_id(old) is None
+        new_number = await repos.cases.next_number("32.08", "KNG", later.year)
+        new = await seed_case(repos, reporter=ani, desa=BABATAN, at=later, number=new_number)
+        await repos.audit.record(
+            now=later, actor_id=ani.id, action="case.submitted", subject=f"case:{new}",
+            detail={"number": new_number},
+        )  # fmt: skip
+    assert new > old and new_number != number
+
+    found = said(
+        await send(db, app, admin, channel, command="audit", command_args=new_number, now=later)
+    )
+    lines = found.split("\n\n")[1:]
+    assert len(lines) == 1 and new_number in lines[0], found  # its submission only
+    kept = said(
+        await send(db, app, admin, channel, command="audit", command_args=number, now=later)
+    )
+    assert len(kept.split("\n\n")[1:]) == 3, kept  # submitted, viewed, rejected

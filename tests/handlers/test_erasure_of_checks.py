@@ -2,8 +2,10 @@
 and where it is from the conversations that showed it: the finished verification and visit
 forms of their case, and the messages (the TKSK's own answers and summary, the coordinator's
 "menunggu validasi" notice, the case's page with its history), the note cut on a line too.
-Another person's case keeps its note. Through the real conversations, on both channels,
-the replies queued as the inbox worker queues them."""
+Another person's case keeps its note. So do the send-back and rejection reasons written
+about their case: gone from the case's history and from the messages that told them; in a
+case about them and others only their name goes. Through the real conversations, on both
+channels, the replies queued as the inbox worker queues them."""
 
 from __future__ import annotations
 
@@ -99,3 +101,63 @@ async def test_the_check_and_the_visit_leave_the_conversations(world, channel: s
         assert text not in after, text
     assert OTHER_NOTE in after  # Budi's case keeps its check
     assert await _finished_forms(db) == ["verification"]  # Budi's
+
+
+SENT_BACK = "Rumah Bu Ayu Lestari di gang Melati belum difoto"
+REJECTED = "Keluarga Ayu sudah pindah ke Cirebon sejak Agustus"
+BUDI_REASON = "Foto KK Budi Santoso buram"
+SINTA_NIK = "3208014506200002"
+
+
+async def _reasons(db: Database, case_id: int) -> list[str]:
+    async with (
+        db.reading() as reader,
+        reader.conn.execute(
+            "SELECT reason FROM case_events WHERE case_id = ? AND reason IS NOT NULL ORDER BY id",
+            (case_id,),
+        ) as cursor,
+    ):
+        return [row[0] for row in await cursor.fetchall()]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_reasons_written_about_their_case_leave_it_and_the_conversations(
+    world, channel: str
+) -> None:
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=2))
+    tksk, coordinator, case_id = people.tksk, people.coordinator, people.case_id
+    async with db.transaction() as repos:
+        budi = await seed_case(
+            repos, reporter=people.psm, desa=BABATAN, at=NOW - timedelta(days=1),
+            number="KNG-2026-000002", people=(("Budi Santoso", "3208011204150002"),),
+        )  # fmt: skip
+        sisters = await seed_case(
+            repos, reporter=people.psm, desa=BABATAN, at=NOW - timedelta(days=1),
+            number="KNG-2026-000003",
+            people=(("Ayu Lestari", AYU_NIK), ("Sinta Lestari", SINTA_NIK)),
+        )  # fmt: skip
+    tapped = {"kind": InboundKind.BUTTON, "callback_id": "c"}
+    for case, reason in (
+        (case_id, SENT_BACK),
+        (budi, BUDI_REASON),
+        (sisters, "Umur Ayu Lestari dan Sinta tertukar"),
+    ):
+        await _said(db, app, tksk, channel, data=f"ca:b:{case}:1", **tapped)
+        await _said(db, app, tksk, channel, kind=InboundKind.TEXT, text=reason)
+    await _said(db, app, coordinator, channel, data=f"ca:x:{case_id}:2", **tapped)
+    await _said(db, app, coordinator, channel, kind=InboundKind.TEXT, text=REJECTED)
+    assert await _reasons(db, case_id) == [SENT_BACK, REJECTED]
+    before = await _outbox(db)
+    assert "gang Melati belum difoto" in before and "pindah ke Cirebon" in before, before
+
+    async with db.transaction() as repos:
+        await repos.erasure.erase(AYU_NIK)
+
+    assert await _reasons(db, case_id) == ["[dihapus]", "[dihapus]"]
+    assert await _reasons(db, sisters) == ["Umur [dihapus] dan Sinta tertukar"]
+    assert await _reasons(db, budi) == [BUDI_REASON]  # another family's case is untouched
+    after = await _outbox(db)
+    for text in ("gang Melati", "pindah ke Cirebon", "Ayu Lestari"):
+        assert text not in after, text
+    assert BUDI_REASON in after
