@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
-from handlers.forms.choices import ChoiceOption, match_choice, option_in_sentence
+from handlers.forms.choices import ChoiceOption, match_choice, only_numbers, option_in_sentence
 from handlers.forms.model import Question, QuestionType, parse_expression
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult, button_action
@@ -64,6 +64,7 @@ class ChoiceStep:
     ) -> StepResult:
         options = await self._options(fs, question, position)
         multiple = question.type == QuestionType.SELECT_MULTIPLE
+        ticks = False  # typed numbers that tick options (below)
         meant = _meant(fs, position, options)
         if action == NOT_MEANT:
             return await self._ask_again(fs, "answer.not_meant")
@@ -95,12 +96,13 @@ class ChoiceStep:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         elif event.kind == InboundKind.TEXT and event.text:
             default = self._default(fs, question, position)
-            found = match_choice(
-                parsers.clean_text(event.text),
-                options,
-                multiple=multiple,
-                by_number=self.view.by_number(question, options, default),
-            )
+            typed = parsers.clean_text(event.text)
+            shown = self.view.by_number(question, options, fs.state.get("page", 0), default)
+            found = match_choice(typed, options, multiple=multiple, by_number=shown)
+            # Numbers counted on one page or choice group of a multiple choice are taps
+            # there, as numbers a channel printed are (`_step_picks`): ticks on other
+            # screens stay, and "done" closes. Elsewhere a typed list is the whole selection.
+            ticks = only_numbers(typed) and not self.view.shows_all(question, options)
             if found.several:
                 return await self._ask_again(fs, "answer.one_choice")
             named = None if found.exact or multiple else option_in_sentence(event.text, options)
@@ -114,7 +116,6 @@ class ChoiceStep:
             if found.number is not None:
                 return await self._ask_again(fs, "answer.number_not_listed", number=found.number)
             if not found.exact:
-                typed = parsers.clean_text(event.text)
                 elsewhere = await self._named_elsewhere(fs, position, question, options, typed)
                 return elsewhere or await self._ask_again(fs, "answer.no_such_choice")
             chosen = found.exact
@@ -122,9 +123,11 @@ class ChoiceStep:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         if not multiple:
             return await self._accept_choice(fs, position, question, chosen[0])
-        if event.kind == InboundKind.TEXT:
-            # Typed "1, 3" or names: that is the whole selection.
+        if event.kind == InboundKind.TEXT and not ticks:
+            # Typed "1, 3" with every option on screen, or names: the whole selection.
             return await self._accept_choice(fs, position, question, chosen)
+        if event.kind == InboundKind.TEXT:  # not the person's message to edit
+            return StepResult(fs.state, [await self._toggle(fs, chosen)])
         message = await self._toggle(fs, chosen)
         if event.message_id:
             update = {"type": "edit", "target_message_id": event.message_id}
