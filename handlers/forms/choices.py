@@ -130,7 +130,7 @@ def _match_word(
     word = normalise_word(text)
     if not word:
         return ChoiceMatch()
-    number = small_number(word) if _ALONE_NUMBER.fullmatch(text) else None
+    number = typed_number(text)
     if number is not None and not any(word in _keys(o) for o in options):
         if 1 <= number <= len(by_number):
             return ChoiceMatch(exact=[by_number[number - 1]])
@@ -185,6 +185,11 @@ def _parts(text: str) -> list[str]:
     if len(parts) <= 1 and re.fullmatch(r"[\d\s]+", text):
         parts = text.split()
     return parts
+
+
+def typed_number(text: str) -> int | None:
+    """The number of a text that is one number typed alone ("3", "3.", "(3)"), else None."""
+    return small_number(normalise_word(text)) if _ALONE_NUMBER.fullmatch(text) else None
 
 
 def only_numbers(text: str) -> bool:

@@ -17,6 +17,7 @@ from handlers.i18n import Catalog
 from storage.models import Role, UserStatus
 from tests.handlers.forms.report_answers import BEFORE_SIZE
 from tests.handlers.routed_turns import CHANNELS, button, person, said, send
+from tests.handlers.training_turns import at, new_training
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
@@ -86,3 +87,58 @@ async def test_a_number_question_keeps_the_number_as_its_answer(world, channel):
     async with db.reading() as repos:
         session = await repos.forms.active(ani.id)
     assert session is not None and session.state["answers"]["household_size"] == 2
+
+
+# -- a number at "Maksud Bapak/Ibu: ...?" and "did you mean" counts those buttons ------------
+
+
+async def _at_the_absence_reason(db, app, channel):
+    """Bu Ani, invited to a training, has tapped "Berhalangan": [Izin] [Sakit]."""
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.transaction() as repos:
+        training_id = await new_training(repos, sari, [(at(8, 8), at(8, 12))], deadline=at(7, 0))
+        await repos.trainings.invite(training_id, [ani.id], NOW)
+    asked = await send(db, app, ani, channel, data=f"tr:{training_id}:b")
+    assert _options(asked) == ["Izin", "Sakit"]
+    return ani
+
+
+@pytest.mark.parametrize(("typed", "taken"), [("1", "Sakit"), ("2", None), ("3", None)])
+async def test_a_number_at_a_confirmation_counts_ya_and_tidak(world, channel, typed, taken):
+    """ "Maksud Bapak/Ibu: Sakit? [Ya] [Tidak]": "1" was read as the question's first option
+    (Izin, stored silently); now 1 is Ya, 2 is Tidak (the question again), 3 is no button."""
+    db, app = world
+    ani = await _at_the_absence_reason(db, app, channel)
+    confirm = await send(db, app, ani, channel, text="anak saya sakit")
+    assert said(confirm).startswith("Maksud Bapak/Ibu: <b>Sakit</b>?"), said(confirm)
+    answered = said(await send(db, app, ani, channel, text=typed))
+    if taken:
+        assert f"berhalangan ({taken})" in answered, answered
+        return
+    assert "Izin" not in answered.split("\n")[0], answered
+    expected = (
+        "⚠️ Baik. Silakan pilih"
+        if typed == "2"
+        else "⚠️ " + CATALOG.text("id", "answer.number_not_listed", number=typed)
+    )
+    assert answered.startswith(expected), answered
+    assert "Berhalangan karena apa?" in answered
+    async with db.reading() as repos:
+        session = await repos.forms.active(ani.id)
+    assert session is not None and session.state["answers"] == {}
+
+
+async def test_a_number_at_did_you_mean_counts_the_spellings_offered(world, channel):
+    """A near miss offers close spellings to tap: "2" is the second of them, not the
+    question's second option."""
+    db, app = world
+    newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
+    await send(db, app, newcomer, channel, command="start")
+    for text in ["Dedi Kurniawan", "081234567890", "PSM", "Kab. Kuningan"]:
+        await send(db, app, newcomer, channel, text=text)
+    offered = await send(db, app, newcomer, channel, text="Cimahu")
+    spellings = _options(offered)
+    assert len(spellings) >= 2 and "Maksud" in said(offered), said(offered)
+    answered = said(await send(db, app, newcomer, channel, text="2"))
+    assert f"✓ Kecamatan: {spellings[1]}" in answered, answered
