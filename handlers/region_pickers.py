@@ -19,7 +19,8 @@ spellings read as in a form's region question) and answered as the picker's butt
   `FormView.by_number`): its button's data, handled as that tap, so every scope, version and
   dialogue check of the picker's buttons applies (nothing is decided here);
 - a close spelling: "Maksud Bapak/Ibu: Kadugede?" with its button; several: one button each;
-- none: said, and the picker again ("Nomor 12 tidak ada di daftar" for a number beyond it).
+- none: said, and the picker again ("Nomor 12 tidak ada di daftar" for a number beyond its
+  buttons; "pick a button or type the name" where they were drawn in the background, uncounted).
 """
 
 from __future__ import annotations
@@ -156,8 +157,10 @@ async def take_typed_name(
         turn.reply(Outbound.say(text, rows))
         await expect_name(turn, picker)  # a number typed next counts these buttons
         return True
-    if found.number is not None:
+    if found.number is not None and shown:
         turn.reply("⚠️ " + turn.t("answer.number_not_listed", number=found.number))
+    elif found.number is not None:  # buttons drawn in the background: none counted
+        turn.reply("⚠️ " + turn.t("answer.use_buttons_or_type"))
     else:  # never the typed text again: it may hold a NIK
         turn.reply(turn.t(f"region_picker.not_found.{picker.level}", parent=parent))
     await route(turn, picker.again)

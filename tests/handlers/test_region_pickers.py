@@ -164,6 +164,11 @@ async def test_an_export_kecamatan_typed(world) -> None:
     period = await send(db, app, sari, channel, data=button(start, "30 hari"))
     question = await run_background(db, period)
     assert "Pilih kecamatan" in question[-1].text and "ketik nama kecamatannya" in question[-1].text
+    # Its buttons were drawn in the background: a number counts none of them, and is neither
+    # "no kecamatan with that name" nor "not in the list".
+    number = await send(db, app, sari, channel, text="1")
+    assert said(number).startswith("⚠️ Mohon pilih salah satu pilihan"), said(number)
+    assert "Pilih kecamatan" in (await run_background(db, number))[-1].text
     close = await send(db, app, sari, channel, text="kec kadugde")
     assert "Maksud Bapak/Ibu: Kecamatan <b>Kadugede</b>?" in said(close)
     typed = await send(db, app, sari, channel, text="Kec. Kadugede")
