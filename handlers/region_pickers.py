@@ -14,16 +14,20 @@ regions with the forms' own matching
 (`forms.choices.match_choice` over `regions.RegionChoices`, so "Kec. Kadugede" and close
 spellings read as in a form's region question) and answered as the picker's buttons are:
 
-- one region named exactly: its button's data, handled as that tap, so every scope, version
-  and dialogue check of the picker's buttons applies (nothing is decided here);
+- one region named exactly, or a number typed alone counting the picker's option buttons as
+  shown (`RegionPicker.shown`: this page, as a form's question counts its page,
+  `FormView.by_number`): its button's data, handled as that tap, so every scope, version and
+  dialogue check of the picker's buttons applies (nothing is decided here);
 - a close spelling: "Maksud Bapak/Ibu: Kadugede?" with its button; several: one button each;
-- none: said, and the picker again.
+- none: said, and the picker again ("Nomor 12 tidak ada di daftar" for a number beyond its
+  buttons; "pick a button or type the name" where they were drawn in the background, uncounted).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from handlers import list_replies
@@ -71,11 +75,27 @@ class RegionPicker:
     parent: str
     tap: str
     again: str
+    # The codes of the option buttons on screen, in the order shown: what a typed number
+    # counts (noted by `expect_name` from the buttons it finds in the turn's replies).
+    shown: tuple[str, ...] = ()
 
     def tap_of(self, code: str) -> str:
         """The data of the button of the region `code`."""
         segment = code.rsplit(".", 1)[-1]
         return self.tap.replace("{code}", code).replace("{segment}", segment)
+
+    def code_of(self, data: str) -> str | None:
+        """The code a button's data taps (the inverse of `tap_of`); None for another button
+        (a page, "back")."""
+        pattern = re.escape(self.tap)
+        pattern = pattern.replace(re.escape("{code}"), "(?P<code>[^:]+)", 1)
+        pattern = pattern.replace(re.escape("{segment}"), "(?P<segment>[^:.]+)", 1)
+        found = re.fullmatch(pattern, data)
+        if found is None:
+            return None
+        if "code" in found.groupdict():
+            return found["code"]
+        return f"{self.parent}.{found['segment']}"
 
 
 def hint(turn: Turn, level: str) -> str:
@@ -84,8 +104,17 @@ def hint(turn: Turn, level: str) -> str:
 
 
 async def expect_name(turn: Turn, picker: RegionPicker) -> None:
-    """Note that a name typed next answers `picker` (shown in this turn)."""
-    await list_replies.expect(turn, LIST_KIND, asdict(picker))
+    """Note that a name (or a number) typed next answers `picker` (shown in this turn: the
+    option buttons of its last reply are what a number counts; none when the picker is
+    drawn later, in the background)."""
+    shown: tuple[str, ...] = ()
+    for reply in reversed(turn.replies):
+        data = [button.data for row in reply.buttons for button in row]
+        codes = [code for code in map(picker.code_of, data) if code is not None]
+        if codes:
+            shown = tuple(codes)
+            break
+    await list_replies.expect(turn, LIST_KIND, asdict(replace(picker, shown=shown)))
 
 
 def _picker(details: dict[str, Any]) -> RegionPicker | None:
@@ -94,6 +123,7 @@ def _picker(details: dict[str, Any]) -> RegionPicker | None:
         picker = RegionPicker(**details)
     except TypeError:
         return None
+    picker = replace(picker, shown=tuple(picker.shown))  # a list, once stored
     return picker if picker.level in _OPTIONS else None
 
 
@@ -111,7 +141,9 @@ async def take_typed_name(
     if picker is None or route is None:
         return False
     offered, parent = await _OPTIONS[picker.level](turn, picker.parent)
-    found = match_choice(clean_text(text), offered, multiple=False)
+    by_code = {option.name: option for option in offered}
+    shown = [by_code[code] for code in picker.shown if code in by_code]
+    found = match_choice(clean_text(text), offered, multiple=False, by_number=shown)
     if len(found.exact) == 1:
         await list_replies.forget(turn)  # answered (the next screen, if a list, notes itself)
         await route(turn, picker.tap_of(found.exact[0].name))
@@ -123,8 +155,13 @@ async def take_typed_name(
         key = "several" if several else "did_you_mean"
         text = turn.t(f"region_picker.{key}.{picker.level}", name=found.suggestions[0].label)
         turn.reply(Outbound.say(text, rows))
+        await expect_name(turn, picker)  # a number typed next counts these buttons
         return True
-    # Never the typed text again: it may hold a NIK.
-    turn.reply(turn.t(f"region_picker.not_found.{picker.level}", parent=parent))
+    if found.number is not None and shown:
+        turn.reply("⚠️ " + turn.t("answer.number_not_listed", number=found.number))
+    elif found.number is not None:  # buttons drawn in the background: none counted
+        turn.reply("⚠️ " + turn.t("answer.use_buttons_or_type"))
+    else:  # never the typed text again: it may hold a NIK
+        turn.reply(turn.t(f"region_picker.not_found.{picker.level}", parent=parent))
     await route(turn, picker.again)
     return True

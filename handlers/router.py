@@ -333,7 +333,9 @@ async def _on_message(turn: Turn) -> None:
         # (a greeting that released the notice of their reactivation is answered by it, with
         # their help: not "not understood" and the help again under it)
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
-        turn.reply(turn.t(key) + "\n\n" + await account.help_text(turn))
+        hint = typed_numbers.unread_number_hint(turn)  # "1" typed at a review's buttons
+        said = turn.t(key) + (" " + hint if hint else "")
+        turn.reply(said + "\n\n" + await account.help_text(turn))
 
 
 async def _typed_at_list(turn: Turn) -> bool:

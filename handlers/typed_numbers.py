@@ -7,12 +7,18 @@ number comes as that button's tap; a list ("1,2"), or a number it did not print,
 `Inbound.picks` with the message the numbers were printed in (`Inbound.picked_from`). Such
 a menu takes one pick, so the person is told why nothing happened and sees the same menu
 again. (A form's questions answer picks themselves: handlers/forms/choice_step.py.)
+
+A number no channel printed, typed outside a form where no list takes a typed reply (a
+review's or a training's buttons, on Telegram or as WhatsApp buttons): those buttons act at
+once (approve, send back, attend), so a digit is never taken for one; the person is told to
+tap it (`unread_number_hint`), under "not understood".
 """
 
 from __future__ import annotations
 
 from handlers.context import Turn
-from handlers.events import Outbound
+from handlers.events import InboundKind, Outbound
+from handlers.forms.choices import only_numbers
 
 
 async def refuse_picks(turn: Turn) -> None:
@@ -48,3 +54,12 @@ async def _printed_menu(turn: Turn) -> Outbound | None:
     if message.type != "text" or not message.buttons:
         return None
     return message
+
+
+def unread_number_hint(turn: Turn) -> str | None:
+    """ "To choose from a message, tap its button" when the text is only numbers ("1",
+    "1, 2") that nothing read; None for any other message."""
+    event = turn.event
+    if event.kind != InboundKind.TEXT or not event.text or not only_numbers(event.text):
+        return None
+    return turn.t("errors.number_tap_button")

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
-from handlers.forms.choices import ChoiceOption, match_choice, option_in_sentence
+from handlers.forms.choices import (
+    ChoiceOption,
+    match_choice,
+    only_numbers,
+    option_in_sentence,
+    typed_number,
+)
 from handlers.forms.model import Question, QuestionType, parse_expression
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult, button_action
@@ -25,6 +31,7 @@ if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
 
 MEANT = "meant"  # the state's key for the option a sentence named, asked to confirm
+OFFERED = "offered"  # the state's key for the close spellings offered to tap (`_suggest`)
 KEPT = "kept"  # the state's key for a sentence kept for a later question (`sentence_fills`)
 NOT_MEANT = "nm"  # the action of its "Tidak" button
 
@@ -64,12 +71,20 @@ class ChoiceStep:
     ) -> StepResult:
         options = await self._options(fs, question, position)
         multiple = question.type == QuestionType.SELECT_MULTIPLE
+        ticks = False  # typed numbers that tick options (below)
         meant = _meant(fs, position, options)
+        offered = _offered(fs, position, options)
         if action == NOT_MEANT:
             return await self._ask_again(fs, "answer.not_meant")
         if meant is not None and action is None and event.kind == InboundKind.TEXT:
-            # "ya" or "tidak" typed to "Maksud Bapak/Ibu: Sakit?"; anything else is an answer.
+            # "ya" or "tidak" typed to "Maksud Bapak/Ibu: Sakit?", or the number of its
+            # button (1: Ya, 2: Tidak); anything else is an answer.
             reply = parsers.yes_or_no(event.text or "")
+            number = typed_number(event.text or "")
+            if reply is None and number is not None:
+                reply = {1: "y", 2: "n"}.get(number)
+                if reply is None:
+                    return await self._ask_again(fs, "answer.number_not_listed", number=str(number))
             if reply == "y":
                 return await self._accept_choice(fs, position, question, meant)
             if reply == "n":
@@ -95,12 +110,17 @@ class ChoiceStep:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         elif event.kind == InboundKind.TEXT and event.text:
             default = self._default(fs, question, position)
-            found = match_choice(
-                parsers.clean_text(event.text),
-                options,
-                multiple=multiple,
-                by_number=self.view.by_number(question, options, default),
-            )
+            typed = parsers.clean_text(event.text)
+            # A number counts the options of the screen on hand: the close spellings just
+            # offered, else the question's page or choice group.
+            page = fs.state.get("page", 0)
+            shown = offered or self.view.by_number(question, options, page, default)
+            found = match_choice(typed, options, multiple=multiple, by_number=shown)
+            # Numbers counted among some of a multiple choice's options are taps there, as
+            # numbers a channel printed are (`_step_picks`): ticks elsewhere stay, and "done"
+            # closes. With every option on screen a typed list is the whole selection.
+            partial = bool(offered) or not self.view.shows_all(question, options)
+            ticks = only_numbers(typed) and partial
             if found.several:
                 return await self._ask_again(fs, "answer.one_choice")
             named = None if found.exact or multiple else option_in_sentence(event.text, options)
@@ -114,7 +134,6 @@ class ChoiceStep:
             if found.number is not None:
                 return await self._ask_again(fs, "answer.number_not_listed", number=found.number)
             if not found.exact:
-                typed = parsers.clean_text(event.text)
                 elsewhere = await self._named_elsewhere(fs, position, question, options, typed)
                 return elsewhere or await self._ask_again(fs, "answer.no_such_choice")
             chosen = found.exact
@@ -122,9 +141,11 @@ class ChoiceStep:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         if not multiple:
             return await self._accept_choice(fs, position, question, chosen[0])
-        if event.kind == InboundKind.TEXT:
-            # Typed "1, 3" or names: that is the whole selection.
+        if event.kind == InboundKind.TEXT and not ticks:
+            # Typed "1, 3" with every option on screen, or names: the whole selection.
             return await self._accept_choice(fs, position, question, chosen)
+        if event.kind == InboundKind.TEXT:  # not the person's message to edit
+            return StepResult(fs.state, [await self._toggle(fs, chosen)])
         message = await self._toggle(fs, chosen)
         if event.message_id:
             update = {"type": "edit", "target_message_id": event.message_id}
@@ -260,16 +281,20 @@ class ChoiceStep:
     ) -> StepResult:
         """Close spellings of a typed option offered to tap, and a way back to the whole list
         (`NOT_MEANT`, as "Tidak" to a sentence's option); one (of a single choice) is asked
-        about by name, and typed "ya" or "tidak" answer it (`MEANT`)."""
+        about by name, and typed "ya" or "tidak" (or 1, 2) answer it (`MEANT`); a number
+        typed to several counts them (`OFFERED`)."""
         rows = [[self.view.button(o.label, f"o{options.index(o)}")] for o in suggestions]
         rows.append([self.view.button(self.t("answer.not_these"), NOT_MEANT)])
+        position = fs.current()
+        assert position is not None  # a question is on screen to suggest for
         if len(suggestions) == 1 and question.type == QuestionType.SELECT_ONE:
             (only,) = suggestions
-            position = fs.current()
-            assert position is not None  # a question is on screen to suggest for
             fs.state[MEANT] = {"question": position.key, "option": only.name}
             asked = self.t("answer.meant", option=only.label)
         else:
+            # A number typed next counts these buttons (`_offered`), not the question's.
+            names = [option.name for option in suggestions]
+            fs.state[OFFERED] = {"question": position.key, "options": names}
             asked = self.t("answer.did_you_mean")
         text = asked + "\n" + f"<b>{html.escape(self.view.label(question.label))}</b>"
         return StepResult(fs.state, [Outbound.say(text, rows)])
@@ -353,3 +378,13 @@ def _meant(fs: FormState, position: Position, options: list[ChoiceOption]) -> Ch
     if not meant or meant.get("question") != position.key:
         return None
     return next((option for option in options if option.name == meant.get("option")), None)
+
+
+def _offered(fs: FormState, position: Position, options: list[ChoiceOption]) -> list[ChoiceOption]:
+    """The close spellings offered at this question last turn, in the order shown, that a
+    typed number counts (forgotten now: they hold for one answer only); [] when none."""
+    offered = fs.state.pop(OFFERED, None)
+    if not offered or offered.get("question") != position.key:
+        return []
+    names = offered.get("options") or []
+    return [option for name in names for option in options if option.name == name]

@@ -7,11 +7,12 @@ one option ("anak saya sakit": Sakit?, `option_in_sentence`). A word options say
 before their name (a region's level: "Kec. Kadugede", "Kelurahan Babatan") is read without
 it.
 
-A bare number means what the person can count on the screen, or nothing: the n-th option
-shown when the question shows all its options on one screen (`by_number`, in the order
-shown), and nothing when it has choice groups or pages (no channel shows the numbers of a
-flat list there). A channel that prints numbers next to options reads those itself and
-hands over the picked buttons (`Inbound.picks`), so this never guesses what was printed.
+A bare number means what the person can count on the screen they have: the n-th option
+button shown on it (`by_number`: the whole list, or the page or choice group on screen, in
+the order shown), on every channel that shows no numbers (Telegram; WhatsApp's buttons and
+lists); a number beyond them picks nothing. A channel that prints numbers next to options
+reads those itself and hands over the picked buttons (`Inbound.picks`), so this never
+guesses what was printed.
 Only a number typed alone is one ("3", "3.", "(3)"): digits with anything between them are
 not run together into one ("7-12-2026" is a date, not number 7122026: not in the list).
 
@@ -129,7 +130,7 @@ def _match_word(
     word = normalise_word(text)
     if not word:
         return ChoiceMatch()
-    number = small_number(word) if _ALONE_NUMBER.fullmatch(text) else None
+    number = typed_number(text)
     if number is not None and not any(word in _keys(o) for o in options):
         if 1 <= number <= len(by_number):
             return ChoiceMatch(exact=[by_number[number - 1]])
@@ -184,6 +185,17 @@ def _parts(text: str) -> list[str]:
     if len(parts) <= 1 and re.fullmatch(r"[\d\s]+", text):
         parts = text.split()
     return parts
+
+
+def typed_number(text: str) -> int | None:
+    """The number of a text that is one number typed alone ("3", "3.", "(3)"), else None."""
+    return small_number(normalise_word(text)) if _ALONE_NUMBER.fullmatch(text) else None
+
+
+def only_numbers(text: str) -> bool:
+    """Whether the text is bare numbers only ("3", "1, 3", "1 dan 3"), no option's name."""
+    parts = _parts(text)
+    return bool(parts) and all(_ALONE_NUMBER.fullmatch(part.strip()) for part in parts)
 
 
 def _several(parts: list[str], options: list[ChoiceOption], by_number: list[ChoiceOption]) -> bool:

@@ -218,15 +218,18 @@ class FormView:
         return indexed[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
 
     def by_number(
-        self, question: Question, options: list[ChoiceOption], default: Any
+        self, question: Question, options: list[ChoiceOption], page: int, default: Any
     ) -> list[ChoiceOption]:
-        """The options a typed bare number counts, in the order shown: all of them when
-        they are on one screen without choice groups; none otherwise (a "3" on a paged or
-        grouped question could mean what no one can see)."""
-        if question.choice_groups:
-            return []
-        shown = self._screen(question, options, 0, default)
-        return [option for _, option in shown] if len(shown) == len(options) else []
+        """The options a typed bare number counts: those on the screen the person has (the
+        whole list, or its page or choice group `page`), in the order shown (the suggested
+        one first, then row by row, left to right), so "1" is the first option button they
+        see on any channel that prints no numbers. Navigation, group and "done" buttons
+        follow the options and are not counted: a number never turns a page."""
+        return [option for _, option in self._screen(question, options, page, default)]
+
+    def shows_all(self, question: Question, options: list[ChoiceOption]) -> bool:
+        """Whether one screen holds every option (no pages, no choice groups)."""
+        return not question.choice_groups and len(options) <= PAGE_SIZE
 
     def choice_rows(
         self,

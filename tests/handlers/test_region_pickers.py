@@ -164,6 +164,11 @@ async def test_an_export_kecamatan_typed(world) -> None:
     period = await send(db, app, sari, channel, data=button(start, "30 hari"))
     question = await run_background(db, period)
     assert "Pilih kecamatan" in question[-1].text and "ketik nama kecamatannya" in question[-1].text
+    # Its buttons were drawn in the background: a number counts none of them, and is neither
+    # "no kecamatan with that name" nor "not in the list".
+    number = await send(db, app, sari, channel, text="1")
+    assert said(number).startswith("⚠️ Mohon pilih salah satu pilihan"), said(number)
+    assert "Pilih kecamatan" in (await run_background(db, number))[-1].text
     close = await send(db, app, sari, channel, text="kec kadugde")
     assert "Maksud Bapak/Ibu: Kecamatan <b>Kadugede</b>?" in said(close)
     typed = await send(db, app, sari, channel, text="Kec. Kadugede")
@@ -205,3 +210,48 @@ async def test_a_typed_name_is_refused_as_its_tap_would_be(world, channel: str) 
     assert [(e["actor_id"], e["detail"]) for e in entries] == [
         (sari.id, '{"data": "pg:kp:32.08.01:0"}')
     ]
+
+
+def _kecamatan_labels(turn: Turn) -> list[str]:
+    """The kecamatan buttons of a picker, in the order shown (not its pages nor "back")."""
+    return [
+        b.label
+        for reply in turn.replies
+        for row in reply.buttons or []
+        for b in row
+        if b.data.startswith("pg:kp:")
+    ]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_typed_number_counts_the_kecamatan_buttons_of_the_page(world, channel) -> None:
+    """As at a form's question: "2" is the second button of the page on screen; on the next
+    page "1" is its first; a number beyond the page is refused by its number with the picker
+    again (before, any number was "no kecamatan with that name")."""
+    db, app = world
+    sari, picker = await _kecamatan_picker(db, app, channel)
+    first_page = _kecamatan_labels(picker)
+    listed = await send(db, app, sari, channel, text="2")
+    assert f"Pengguna di Kecamatan {first_page[1]}" in said(listed), said(listed)
+
+    picker = await send(db, app, sari, channel, command="pengguna")
+    picker = await send(db, app, sari, channel, data=button(picker, "Per kecamatan"))
+    refused = await send(db, app, sari, channel, text="12")
+    assert said(refused).startswith("⚠️ Nomor 12 tidak ada di daftar"), said(refused)
+    assert "Pilih kecamatan." in said(refused) and labels(refused) == labels(picker)
+    second = await send(db, app, sari, channel, data=button(refused, "Berikutnya"))
+    second_page = _kecamatan_labels(second)
+    assert second_page and second_page[0] not in first_page
+    listed = await send(db, app, sari, channel, text="1")
+    assert f"Pengguna di Kecamatan {second_page[0]}" in said(listed), said(listed)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_typed_number_after_close_names_counts_those(world, channel) -> None:
+    db, app = world
+    sari, _ = await _kecamatan_picker(db, app, channel)
+    offered = await send(db, app, sari, channel, text="Cib")
+    names = _kecamatan_labels(offered)
+    assert len(names) == 2, labels(offered)
+    listed = await send(db, app, sari, channel, text="2")
+    assert f"Pengguna di Kecamatan {names[1]}" in said(listed), said(listed)

@@ -4,11 +4,13 @@ gets "type one number" and the same menu again. Telegram prints no numbers: unch
 
 from __future__ import annotations
 
+import pytest
+
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound, Pick
 from handlers.i18n import Catalog
 from storage.models import Role
-from tests.handlers.routed_turns import person, said, send
+from tests.handlers.routed_turns import CHANNELS, person, said, send
 from tests.storage.seed_cases import NOW
 
 CATALOG = Catalog.load()
@@ -95,3 +97,18 @@ async def test_telegram_numbers_outside_a_form_are_not_understood_as_before(
     coordinator = await person(db, "Ibu Sari", Role.COORDINATOR, "telegram")
     turn = await send(db, app, coordinator, "telegram", text="1,2")
     assert said(turn).startswith(t("errors.not_understood"))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_number_at_buttons_that_act_at_once_asks_to_tap(world, channel) -> None:
+    """/pengguna's menu (buttons, no numbers printed on either channel): "1" opens nothing
+    (such buttons act at once: approve, attend), and the person is told to tap the button."""
+    db, app = world
+    coordinator = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    menu = await send(db, app, coordinator, channel, command="pengguna")
+    assert any(reply.buttons for reply in menu.replies)
+    turn = await send(db, app, coordinator, channel, text="1")
+    expected = t("errors.not_understood") + " " + t("errors.number_tap_button")
+    assert said(turn).startswith(expected + "\n\n"), said(turn)
+    words = await send(db, app, coordinator, channel, text="qwerty")
+    assert t("errors.number_tap_button") not in said(words)  # for numbers only

@@ -1043,14 +1043,36 @@ async def test_select_multiple_by_typing(typed: str, expected: list[str]) -> Non
     assert [v["name"] for v in driver.answers["cats"]] == expected
 
 
-@pytest.mark.parametrize(("typed", "named"), [("1, 3", "1"), ("1 3", "1"), ("12", "12")])
-async def test_bare_numbers_on_a_paged_question_pick_nothing(typed: str, named: str) -> None:
-    """Twelve options in pages of 8: no screen shows them all, so "12" or "1, 3" could mean
-    what the person cannot see; refused by the number, nothing stored."""
+@pytest.mark.parametrize("typed", ["12", "9", "3, 9"])
+async def test_a_number_beyond_the_page_on_screen_picks_nothing(typed: str) -> None:
+    """Twelve options in pages of 8: a number counts the option buttons of the page on
+    screen, so "9" or "12" on the first page is no option there: refused by its number (the
+    first one beyond the page), nothing ticked or stored, the question again."""
     driver = await walk_to("cats")
     await driver.send_text(typed)
-    assert driver.last_text.startswith("⚠️ " + t("answer.number_not_listed", number=named))
+    assert driver.last_text.startswith(
+        "⚠️ " + t("answer.number_not_listed", number=typed[-2:].strip())
+    )
     assert "cats" not in driver.answers and driver.state["picking"] == []
+    assert option_labels(driver.last) == [label for _, label in CATEGORIES][:PAGE_SIZE]
+
+
+async def test_numbers_typed_on_a_page_tick_what_that_page_shows() -> None:
+    """Telegram shows no numbers: "1, 3" on the first page ticks its first and third buttons,
+    "1" on the second page its first (the ninth option), each a tap that keeps the ticks of
+    the other page; "done" closes, as after taps."""
+    driver = await walk_to("cats")
+    labels = [label for _, label in CATEGORIES]
+    await driver.send_text("1, 3")
+    assert f"✅ {labels[0]}" in driver.labels() and f"✅ {labels[2]}" in driver.labels()
+    assert "cats" not in driver.answers
+    assert driver.last is not None and driver.last.type == "text"  # not an edit of their text
+    await driver.tap("Berikutnya")
+    await driver.send_text("1")
+    assert f"✅ {labels[PAGE_SIZE]}" in driver.labels()
+    await driver.tap(t("form.done_picking"))
+    names = [name for name, _ in CATEGORIES]
+    assert [v["name"] for v in driver.answers["cats"]] == [names[0], names[2], names[PAGE_SIZE]]
 
 
 # -- stale and forged buttons -------------------------------------------------------------------

@@ -132,17 +132,32 @@ def option_count(driver: FormDriver) -> int:
     return sum(1 for label in driver.labels() if label in ("Biasa", "Segera"))
 
 
-@pytest.mark.parametrize("typed", ["1, 8", "1", "8 9"])
-async def test_typed_numbers_without_a_channel_reading_them_pick_nothing_on_groups(
-    typed: str,
-) -> None:
-    """Telegram prints no numbers, and a choice-group question is no flat list: a bare
-    number is refused by its number, not read as the form's own option index."""
+@pytest.mark.parametrize("typed", ["8", "1, 8", "8 9"])
+async def test_a_number_beyond_the_group_on_screen_is_refused(typed: str) -> None:
+    """Telegram prints no numbers: a number counts the option buttons of the choice group on
+    screen (7 local priorities), so 8 is none of them, whatever the form's own index: refused
+    by its number, nothing ticked or stored."""
     driver = await _categories()
     await driver.send_text(typed)
-    number = typed.replace(",", " ").split()[0]
-    assert driver.last_text.startswith("⚠️ " + t("answer.number_not_listed", number=number))
+    assert driver.last_text.startswith("⚠️ " + t("answer.number_not_listed", number="8"))
     assert driver.state["picking"] == [] and "categories" not in driver.answers
+
+
+async def test_typed_numbers_count_the_group_on_screen() -> None:
+    """ "1" on the first group ticks Stunting; the "PPKS anak" group opened, "1, 2" ticks its
+    first two buttons (not the form's options 1 and 2); the ticks add up, "done" closes."""
+    driver = await _categories()
+    await driver.send_text("1")
+    assert driver.state["picking"] == ["stunting"] and "categories" not in driver.answers
+    await driver.tap("PPKS anak")
+    await driver.send_text("1, 2")
+    assert driver.state["picking"] == ["stunting", "anak_balita_telantar", "anak_telantar"]
+    await driver.tap(t("form.done_picking"))
+    assert [v["name"] for v in driver.answers["categories"]] == [
+        "stunting",
+        "anak_balita_telantar",
+        "anak_telantar",
+    ]
 
 
 async def test_names_still_pick_across_groups() -> None:
