@@ -83,6 +83,11 @@ async def _refusal(repos: Repos, keep: User, absorb: User) -> str | None:
     for user in (keep, absorb):
         if await repos.audit.has_subject(MERGED, f"user:{user.id}"):
             return f"user {user.id} was already merged into another user (see /audit)"
+    if keep.status == UserStatus.REGISTERING and absorb.status != UserStatus.REGISTERING:
+        return (
+            f"{_described(absorb)} is further along than {_described(keep)}, still"
+            f" registering: keep it (psm-bot user merge {absorb.id} {keep.id})"
+        )
     if absorb.role and not keep.role:
         return (
             f"{_described(absorb)} has a role and {_described(keep)} has none: keep the one"

@@ -161,6 +161,28 @@ def test_the_role_on_the_absorbed_user_alone_is_refused_with_the_way_round(
     assert _rows(people.world, "SELECT status FROM users WHERE id = 1") == [("active",)]
 
 
+def test_a_request_waiting_is_not_absorbed_into_a_registration_begun(
+    people: People, capsys
+) -> None:
+    asyncio.run(_waiting(people))
+    assert main(["user", "merge", str(people.newcomer), str(people.tksk), "--yes"]) == 1
+    assert "further along" in capsys.readouterr().err
+    assert _rows(people.world, "SELECT status FROM users WHERE id = ?", people.tksk) == [
+        ("pending",)
+    ]
+
+
+async def _waiting(people: People) -> None:
+    db = await open_database(people.world.database)
+    try:
+        async with db.transaction() as repos:  # Pak Rudi's registration waits for a decision
+            await repos.users.update(
+                people.tksk, now=NOW, role=None, requested_role="tksk", status="pending"
+            )
+    finally:
+        await db.close()
+
+
 def test_two_regions_are_refused(people: People, capsys) -> None:
     asyncio.run(_move_to_ciniru(people))
     assert main(["user", "merge", "1", str(people.whatsapp_ani), "--yes"]) == 1
