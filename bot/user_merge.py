@@ -12,7 +12,7 @@ Without `--yes` nothing changes: what would move is printed. What cannot be one 
 refused: two roles or regions, the role on ABSORB only, two drafts of the same form.
 The bot must be stopped (its lock is taken): a turn under way must not write to an account
 moved under it. Audited `user.merged` (subject ABSORB, `into` KEEP, accounts' numbers
-masked)."""
+masked); the person told on each of their chats (`account_link.merged`)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from bot.export_file import operator
 from bot.lock import ProcessLock
 from bot.runtime import one_transaction
 from bot.user_tools import NotOneUser, UserNamed, find_user
+from handlers.account_links import numbers_of, tell_merged
 from handlers.people.common import masked_phone
 from handlers.registration import FORM_ID as REGISTRATION
 from storage.models import ChannelIdentity, User, UserStatus
@@ -70,10 +71,8 @@ def _described(user: User) -> str:
 
 def _account(identity: ChannelIdentity) -> str:
     """A channel account for the operator and the audit: its channel and number, masked."""
-    number = identity.phone or (
-        f"+{identity.chat_id}" if (identity.chat_id or "").isdigit() else None
-    )
-    return f"{identity.channel} {masked_phone(number)}" if number else identity.channel
+    numbers = sorted(numbers_of(identity))
+    return f"{identity.channel} {masked_phone(numbers[0])}" if numbers else identity.channel
 
 
 async def _refusal(repos: Repos, keep: User, absorb: User) -> str | None:
@@ -131,14 +130,15 @@ async def merge_users(
 ) -> MergeSummary:
     """Merge ABSORB into KEEP (`apply`), else only say what would move. NotOneUser when
     either is nobody (or several people); MergeRefused when they cannot be one person."""
-    async with one_transaction(settings) as (repos, _):
+    async with one_transaction(settings) as (repos, app):
         keep = await repos.users.get(await find_user(repos, keep_named))
         absorb = await repos.users.get(await find_user(repos, absorb_named))
         assert keep is not None and absorb is not None
         refusal = await _refusal(repos, keep, absorb)
         if refusal:
             raise MergeRefused(refusal)
-        accounts = [_account(i) for i in await repos.users.identities_of(absorb.id)]
+        moved = await repos.users.identities_of(absorb.id)
+        accounts = [_account(i) for i in moved]
         summary = MergeSummary(keep=keep, absorb=absorb, accounts=accounts)
         if not apply:
             summary.moves = await repos.user_merge.counts(absorb.id)
@@ -160,6 +160,9 @@ async def merge_users(
                 "operator": operator(),
             },
         )
+        kept = await repos.users.get(keep.id)
+        assert kept is not None
+        await tell_merged(repos, app.catalog, kept, moved, now=now)
         summary.done = True
         return summary
 

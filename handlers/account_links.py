@@ -11,16 +11,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from handlers.admin_numbers import note_numbers_left
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import PHONE_KEY_PREFIX, Inbound, Outbound
 from handlers.found_again import merge_stranger, tell_found_again
+from handlers.i18n import Catalog
 from handlers.people.common import masked_phone
 from handlers.unreachable import leave_chat
 from storage.models import ChannelIdentity, User
+from storage.repos import Repos
 
 # The person's notice that their number is another account's waits this long: a new BSUID
 # at their number may be theirs (Meta's `user_changed_user_id`, number unchanged, may come
@@ -107,6 +109,42 @@ async def tell_linked(turn: Turn, person: User, phone: str) -> None:
     await _tell_elsewhere(turn, person, turn.event.channel, "account_link.linked", phone)
 
 
+async def tell_merged(
+    repos: Repos, catalog: Catalog, person: User, moved: list[ChannelIdentity], *, now: datetime
+) -> None:
+    """Tell `person`, on each channel account they now have a chat on (theirs and the ones
+    `moved` to them by `psm-bot user merge`), which accounts were merged into theirs (numbers
+    masked): if one is not theirs, the coordinator can undo it before it does harm."""
+    language = person.language
+    accounts = ", ".join(_account_named(catalog, language, identity) for identity in moved)
+    text = catalog.text(language, "account_link.merged", accounts=accounts)
+    summary = catalog.text(language, "account_link.summary")
+    for identity in await repos.users.identities_of(person.id):
+        if identity.chat_id is None:
+            continue
+        await deliver(
+            repos,
+            user_id=person.id,
+            message=Outbound(text=text, summary=summary),
+            kind=DeliveryKind.NOTICE,
+            now=now,
+            channel=identity.channel,
+            chat_id=identity.chat_id,
+        )
+
+
+def _account_named(catalog: Catalog, language: str, identity: ChannelIdentity) -> str:
+    """ "WhatsApp +62812*****890": the channel's name and the account's number, masked."""
+    name = _channel_name(catalog, language, identity.channel)
+    numbers = sorted(numbers_of(identity))
+    return f"{name} {masked_phone(numbers[0])}" if numbers else name
+
+
+def _channel_name(catalog: Catalog, language: str, channel: str) -> str:
+    key = f"whatsapp.delivery.channels.{channel}"
+    return catalog.text(language, key) if catalog.has(key) else channel
+
+
 async def _tell_elsewhere(
     turn: Turn, person: User, channel: str, key: str, phone: str, *, thread: str | None = None
 ) -> None:
@@ -114,8 +152,7 @@ async def _tell_elsewhere(
     other than `channel` where they have a chat; one of a `thread` waits `NUMBER_TAKEN_GRACE`
     (it may be taken back)."""
     catalog, language = turn.app.catalog, person.language
-    channel_key = f"whatsapp.delivery.channels.{channel}"
-    name = catalog.text(language, channel_key) if catalog.has(channel_key) else channel
+    name = _channel_name(catalog, language, channel)
     text = catalog.text(language, key, channel=name, phone=masked_phone(phone))
     summary = catalog.text(language, "account_link.summary")
     for identity in await turn.repos.users.identities_of(person.id):

@@ -127,7 +127,13 @@ def test_merged_by_her_verified_phone_everything_is_hers(people: People, capsys)
     assert _rows(
         world, "SELECT reporter_id, submitted_by FROM cases WHERE number = 'KNG-2026-000050'"
     ) == [(1, 1)]
-    assert _rows(world, "SELECT status FROM outbox WHERE user_id = 1") == [("pending",)]
+    rows = _rows(world, "SELECT channel, chat_id, message FROM outbox WHERE user_id = 1")
+    assert [(c, chat) for c, chat, m in rows if "KNG-2026-000050" in m] == [
+        ("whatsapp", WA_PHONE[1:])  # her notice not sent yet: hers, to the same chat
+    ]
+    told = [(c, chat) for c, chat, m in rows if "menggabungkan akun" in m]
+    assert sorted(told) == [("telegram", "7001"), ("whatsapp", WA_PHONE[1:])]
+    assert all("WhatsApp +62813*****301" in m for _, _, m in rows if "menggabungkan" in m)
     assert _rows(world, "SELECT COUNT(*) FROM outbox WHERE user_id = ?", second) == [(0,)]
     [(status, role, desa, phone, version)] = _rows(
         world, "SELECT status, role, desa_code, phone, version FROM users WHERE id = ?", second

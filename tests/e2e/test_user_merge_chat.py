@@ -1,29 +1,25 @@
 """`psm-bot user merge` end to end: Bu Ani, a PSM on Telegram with a report begun, wrote to the
 bot on WhatsApp from a number it never saw verified for her and was welcomed as a stranger
 (she typed her name). The bot stops; the operator looks (dry run: nothing changes), then
-merges the WhatsApp user into her; the bot starts again and she is Bu Ani on both channels:
-her PSM menu on WhatsApp, her report going on on Telegram."""
+merges the WhatsApp user into her; the bot starts again, she is told on both channels, and
+she is Bu Ani on both: her PSM menu on WhatsApp, her report going on on Telegram."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import os
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.admin_tools import add_user
 from bot.cli import main
-from bot.clock import ManualClock
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import stop_all
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 from tests.storage.seed_cases import query
 
-EARLY = datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
 ANI = 7301
 ANI_WA = "6281234507301"
 
@@ -55,13 +51,12 @@ async def test_her_two_users_merged_she_goes_on_as_herself_on_both_channels(
         kecamatan="32.08.01",
         desa="32.08.01.2006",
     )
-    clock = ManualClock(EARLY)
-    await start_wa_bot(clock)
+    await start_wa_bot()  # the real clock: the CLI's notices are stamped with it
     telegram = TelegramPerson(fake, ANI, "Ani")
     await telegram.say("/start")
     begun = await telegram.say("/lapor", until="Siapa nama kepala keluarga")
     assert "Siapa nama kepala keluarga" in begun[-1]["text"]
-    whatsapp = WhatsAppPerson(graph, webhook_url, "ID.7301", ANI_WA, clock=clock)
+    whatsapp = WhatsAppPerson(graph, webhook_url, "ID.7301", ANI_WA)
     assert "Selamat datang" in body_of((await whatsapp.say("halo"))[0])  # a stranger
     await whatsapp.say("Ani Suryani")
     [(stranger,)] = query(
@@ -95,7 +90,18 @@ async def test_her_two_users_merged_she_goes_on_as_herself_on_both_channels(
     assert subject == f"user:{stranger}" and json.loads(detail)["into"] == ani
     assert ANI_WA not in detail and "+62812*****301" in detail  # the number masked
 
-    await start_wa_bot(clock)
+    await start_wa_bot()
+    # Told on both channels, the number masked: an account not hers can be cut off.
+    await graph.wait_for(
+        lambda: any("menggabungkan akun" in body_of(m) for m in whatsapp.messages()),
+        what="the merge told on WhatsApp",
+    )
+    await fake.wait_for(
+        lambda: any("menggabungkan akun" in m["text"] for m in telegram.messages()),
+        what="the merge told on Telegram",
+    )
+    [told] = [m["text"] for m in telegram.messages() if "menggabungkan akun" in m["text"]]
+    assert "WhatsApp +62812*****301" in told and ANI_WA not in told
     on_whatsapp = await whatsapp.say("menu")
     said = " ".join(body_of(m) for m in on_whatsapp)
     assert "Selamat datang" not in said and "Siapa nama lengkap" not in said
