@@ -18,6 +18,7 @@ from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from storage.models import Role, UserStatus
 from tests.bot.cli_world import World, world_fixture  # noqa: F401 (the `world` fixture)
+from tests.handlers.training_turns import at, new_training
 from tests.storage.seed_cases import (
     BABATAN,
     CASE_REPORT_VERSION,
@@ -229,4 +230,44 @@ def test_a_running_bot_is_stopped_first(people: People, capsys) -> None:
     assert "stop the bot first" in capsys.readouterr().err
     assert _rows(people.world, "SELECT status FROM users WHERE id = ?", people.whatsapp_ani) == [
         ("active",)
+    ]
+
+
+async def _trainings(people: People) -> tuple[int, int, int]:
+    """Both of Ani's users invited to two Bimtek: at the first only the WhatsApp one
+    answered and checked in (the Telegram one marked absent by hand); at the second both
+    answered, differently."""
+    db = await open_database(people.world.database)
+    second = people.whatsapp_ani
+    try:
+        async with db.transaction() as repos:
+            sari = await make_user(repos, "Ibu Sari", Role.COORDINATOR)
+            first = await new_training(repos, sari, [(at(10, 9), at(10, 12))])
+            other = await new_training(repos, sari, [(at(11, 9), at(11, 12))])
+            for training in (first, other):
+                await repos.trainings.invite(training, [1, second], at(1, 9))
+            await repos.trainings.set_rsvp(first, second, "akan_hadir", at(2, 9))
+            await repos.trainings.set_rsvp(other, 1, "berhalangan", at(2, 9))
+            await repos.trainings.set_rsvp(other, second, "akan_hadir", at(2, 9))
+            [day] = await repos.trainings.days(first)
+            await repos.trainings.set_status_by_hand(
+                day.id, 1, status="tidak_hadir", recorded_by=sari.id, now=at(10, 13)
+            )
+            await repos.trainings.check_in(
+                day.id, second, late=False, method="code", distance_m=None, now=at(10, 9)
+            )
+    finally:
+        await db.close()
+    return first, other, day.id
+
+
+def test_of_two_invitations_or_check_ins_the_one_that_says_more_stays(people: People) -> None:
+    first, other, day = asyncio.run(_trainings(people))
+    assert main(["user", "merge", "1", str(people.whatsapp_ani), "--yes"]) == 0
+    world = people.world
+    assert _rows(
+        world, "SELECT training_id, user_id, rsvp FROM training_invitations ORDER BY training_id"
+    ) == [(first, 1, "akan_hadir"), (other, 1, "berhalangan")]
+    assert _rows(world, "SELECT day_id, user_id, status FROM training_attendance") == [
+        (day, 1, "hadir")
     ]
