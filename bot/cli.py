@@ -1,5 +1,5 @@
-"""The `psm-bot` command line: run, migrate, demo, user add/export, backup, restore, export, case
-show, subject find/export/correct/erase."""
+"""The `psm-bot` command line: run, migrate, demo, user add/export/merge, backup, restore,
+export, case show, subject find/export/correct/erase."""
 
 from __future__ import annotations
 
@@ -127,6 +127,12 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_merge(args: argparse.Namespace) -> int:
+    from bot.user_merge import cmd_user_merge as merge
+
+    return merge(args)
+
+
 def _rate(text: str) -> float:
     """--rate: MiB a second, 0 for no limit."""
     value = float(text)
@@ -208,6 +214,17 @@ def build_parser() -> argparse.ArgumentParser:
     named.add_argument("--phone", help="their phone number (08..., +628...; - reads it from stdin)")
     named.add_argument("--telegram-id", type=int, help="their Telegram user id")
     mine.set_defaults(func=cmd_user_export)
+    merge = user.add_parser(
+        "merge",
+        help="make two users of one person one (registered twice, or a new phone without"
+        " WhatsApp's notice): a dry run without --yes; stop the bot first",
+    )
+    merge.add_argument("keep", help="the user kept: user id, or a phone number verified for them")
+    merge.add_argument("absorb", help="the user merged into it (left suspended): id or phone")
+    merge.add_argument(
+        "--yes", action="store_true", help="merge (the bot stopped); without it: what would move"
+    )
+    merge.set_defaults(func=cmd_user_merge)
     backup = commands.add_parser("backup", help="copy the database and media, safely while running")
     backup.add_argument("directory")
     backup.add_argument(

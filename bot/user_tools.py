@@ -45,7 +45,7 @@ def _who(users: Iterable[User]) -> str:
     return ", ".join(f"{user.id} ({user.role or '-'}, {user.status})" for user in users)
 
 
-async def _find(repos: Repos, named: UserNamed) -> int:
+async def find_user(repos: Repos, named: UserNamed) -> int:
     """The id of the one person named, else NotOneUser. By phone, only a number verified
     for them counts (their copy must not go to whoever typed their number)."""
     if named.phone is not None:
@@ -62,12 +62,12 @@ async def _find(repos: Repos, named: UserNamed) -> int:
         if len(verified) > 1:
             raise NotOneUser(
                 f"{len(verified)} users have phone {phone} verified: {_who(verified)};"
-                " export one by its id"
+                " name one by its id"
             )
         if owners:  # only typed: anyone can type anyone's number at registration
             raise NotOneUser(
                 f"phone {phone} was only typed, not verified, by {_who(u for u, _ in owners)}:"
-                " it proves nothing about who is asking; check the request, then export by id"
+                " it proves nothing about who is asking; check the request, then name them by id"
             )
         raise NotOneUser(f"no user with phone {phone}")
     if named.telegram_id is not None:
@@ -85,7 +85,7 @@ async def export_user(settings: Settings, named: UserNamed, out: Path) -> int:
     """Write everything kept about the person named to a JSON file only its owner can
     read; returns their user id (NotOneUser when nobody, or several people, are named so)."""
     async with one_transaction(settings) as (repos, app):
-        user_id = await _find(repos, named)
+        user_id = await find_user(repos, named)
         data = await repos.users.own_data(user_id)
         assert data is not None
         await repos.audit.record(

@@ -11,14 +11,29 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from handlers.admin_numbers import note_numbers_left
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import PHONE_KEY_PREFIX, Inbound, Outbound
 from handlers.found_again import merge_stranger, tell_found_again
+from handlers.i18n import Catalog
 from handlers.people.common import masked_phone
 from handlers.unreachable import leave_chat
 from storage.models import ChannelIdentity, User
+from storage.repos import Repos
+
+# The person's notice that their number is another account's waits this long: a new BSUID
+# at their number may be theirs (Meta's `user_changed_user_id`, number unchanged, may come
+# after their first message from it; both may be redelivered late after our downtime). The
+# notice's word, when it comes, drops the notice (`follow_change`): the order never matters.
+NUMBER_TAKEN_GRACE = timedelta(hours=1)
+
+
+def number_taken_thread(identity_id: int) -> str:
+    """The outbox thread of the notice that identity `identity_id`'s number was taken."""
+    return f"number_taken:{identity_id}"
 
 
 async def number_taken(turn: Turn, holder: ChannelIdentity) -> None:
@@ -43,7 +58,14 @@ async def number_taken(turn: Turn, holder: ChannelIdentity) -> None:
     if owner is None:
         return
     number = holder.phone or f"+{holder.chat_id}"
-    await _tell_elsewhere(turn, owner, holder.channel, "account_link.number_taken", number)
+    await _tell_elsewhere(
+        turn,
+        owner,
+        holder.channel,
+        "account_link.number_taken",
+        number,
+        thread=number_taken_thread(holder.id),
+    )
     await repos.audit.record(
         now=turn.now,
         actor_id=None,
@@ -87,12 +109,50 @@ async def tell_linked(turn: Turn, person: User, phone: str) -> None:
     await _tell_elsewhere(turn, person, turn.event.channel, "account_link.linked", phone)
 
 
-async def _tell_elsewhere(turn: Turn, person: User, channel: str, key: str, phone: str) -> None:
+async def tell_merged(
+    repos: Repos, catalog: Catalog, person: User, moved: list[ChannelIdentity], *, now: datetime
+) -> None:
+    """Tell `person`, on each channel account they now have a chat on (theirs and the ones
+    `moved` to them by `psm-bot user merge`), which accounts were merged into theirs (numbers
+    masked): if one is not theirs, the coordinator can undo it before it does harm."""
+    language = person.language
+    accounts = ", ".join(_account_named(catalog, language, identity) for identity in moved)
+    text = catalog.text(language, "account_link.merged", accounts=accounts)
+    summary = catalog.text(language, "account_link.summary")
+    for identity in await repos.users.identities_of(person.id):
+        if identity.chat_id is None:
+            continue
+        await deliver(
+            repos,
+            user_id=person.id,
+            message=Outbound(text=text, summary=summary),
+            kind=DeliveryKind.NOTICE,
+            now=now,
+            channel=identity.channel,
+            chat_id=identity.chat_id,
+        )
+
+
+def _account_named(catalog: Catalog, language: str, identity: ChannelIdentity) -> str:
+    """ "WhatsApp +62812*****890": the channel's name and the account's number, masked."""
+    name = _channel_name(catalog, language, identity.channel)
+    numbers = sorted(numbers_of(identity))
+    return f"{name} {masked_phone(numbers[0])}" if numbers else name
+
+
+def _channel_name(catalog: Catalog, language: str, channel: str) -> str:
+    key = f"whatsapp.delivery.channels.{channel}"
+    return catalog.text(language, key) if catalog.has(key) else channel
+
+
+async def _tell_elsewhere(
+    turn: Turn, person: User, channel: str, key: str, phone: str, *, thread: str | None = None
+) -> None:
     """A notice (`key`, naming `channel` and `phone` masked) to `person` on each channel
-    other than `channel` where they have a chat."""
+    other than `channel` where they have a chat; one of a `thread` waits `NUMBER_TAKEN_GRACE`
+    (it may be taken back)."""
     catalog, language = turn.app.catalog, person.language
-    channel_key = f"whatsapp.delivery.channels.{channel}"
-    name = catalog.text(language, channel_key) if catalog.has(channel_key) else channel
+    name = _channel_name(catalog, language, channel)
     text = catalog.text(language, key, channel=name, phone=masked_phone(phone))
     summary = catalog.text(language, "account_link.summary")
     for identity in await turn.repos.users.identities_of(person.id):
@@ -101,11 +161,12 @@ async def _tell_elsewhere(turn: Turn, person: User, channel: str, key: str, phon
         await deliver(
             turn.repos,
             user_id=person.id,
-            message=Outbound(text=text, summary=summary),
+            message=Outbound(text=text, summary=summary, thread=thread),
             kind=DeliveryKind.NOTICE,
             now=turn.now,
             channel=identity.channel,
             chat_id=identity.chat_id,
+            not_before=turn.now + NUMBER_TAKEN_GRACE if thread else None,
         )
 
 
@@ -129,6 +190,9 @@ async def follow_change(turn: Turn) -> None:
     merged = taken is not None and taken.id != known.id
     if merged and not await merge_stranger(turn, taken, known):
         return
+    undone = merged and await _number_not_taken(turn, known, taken)
+    if undone:
+        known = known.model_copy(update={"chat_id": taken.chat_id, "phone_verified": True})
     while (
         holder := await users.holder_of_number(event.channel, event.chat_id, event.sender_phone)
     ) is not None and holder.id != known.id:
@@ -155,10 +219,33 @@ async def follow_change(turn: Turn) -> None:
         actor_id=known.user_id,
         action="user.number_changed",
         subject=f"user:{known.user_id}",
-        detail={"channel": event.channel},
+        detail={"channel": event.channel, **({"number_taken_undone": True} if undone else {})},
     )
     if merged:
         await tell_found_again(turn, known.user_id)
+
+
+async def _number_not_taken(
+    turn: Turn, known: ChannelIdentity, stranger: ChannelIdentity | None
+) -> bool:
+    """The merged stranger wrote from the number `known` lost to them as another account's
+    (`number_taken`: their new BSUID came before Meta's word, the number unchanged): it was
+    the person all along. The notice that the number was taken, still waiting its grace,
+    is dropped, and the number, vouched by the channel for the stranger, is the person's
+    again on their profile when the word comes from it (the identity takes it in
+    `follow_change`, as `_kept_numbers` says). True when so."""
+    if stranger is None or known.chat_id is not None or not stranger.phone_verified:
+        return False
+    if not stranger.phone or stranger.phone != known.phone:
+        return False
+    repos = turn.repos
+    await repos.outbox.drop_thread(user_id=known.user_id, thread=number_taken_thread(known.id))
+    if turn.event.previous_chat_id != stranger.chat_id:
+        return True  # Meta's word not from the number: it may have changed since (unvouched)
+    owner = await repos.users.get(known.user_id)
+    if owner is not None and owner.phone == stranger.phone and not owner.phone_verified:
+        await repos.users.update(owner.id, now=turn.now, phone_verified=True)
+    return True
 
 
 def _kept_numbers(known: ChannelIdentity, event: Inbound) -> set[str]:

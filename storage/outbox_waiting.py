@@ -8,6 +8,7 @@ from datetime import datetime
 
 from storage.base import Repo
 from storage.models import OutboxItem, to_db
+from storage.outbox_enqueue import _of_thread
 from storage.outbox_queries import _item
 
 
@@ -123,6 +124,16 @@ class OutboxWaiting(Repo):
             " AND status IN ('pending', 'waiting')",
             (new_chat, user_id, channel, old_chat),
         )
+
+    async def drop_thread(self, *, user_id: int, thread: str) -> int:
+        """The person's unsent messages of `thread` are no longer true (a notice taken
+        back): they expire unsent. Returns how many."""
+        cursor = await self.conn.execute(
+            "UPDATE outbox SET status = 'expired' WHERE user_id = ?1 AND status IN"
+            f" ('pending', 'waiting') AND {_of_thread('message', '?2')}",
+            (user_id, thread),
+        )
+        return cursor.rowcount
 
     async def unsent_to_chat(self, *, user_id: int, channel: str, chat_id: str) -> list[OutboxItem]:
         """The notices and darurat alerts queued for a person's chat, not sent yet."""

@@ -37,6 +37,7 @@ from storage.subjects import SubjectRepo
 from storage.template_usage import TemplateUsageRepo
 from storage.training_invites import TrainingInviteRepo
 from storage.trainings import TrainingRepo
+from storage.user_merge import UserMergeRepo
 from storage.users import UserRepo
 from storage.visits import VisitRepo
 
@@ -81,6 +82,7 @@ class Repos:
         self.district_reminders = DistrictReminderRepo(conn)
         self.district_contacts = DistrictContactRepo(conn)
         self.background = BackgroundRequestRepo(conn)
+        self.user_merge = UserMergeRepo(conn)
 
     async def let_others_write(self) -> None:
         """Between units of long work that stand on their own: commit and let waiting

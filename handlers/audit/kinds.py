@@ -24,7 +24,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "case.resolve",
         "case.reopen",
     ),
-    "role": ("user.role*", "user.phone_changed", "person.*", "case.handed_over"),
+    "role": ("user.role*", "user.phone_changed", "user.merged", "person.*", "case.handed_over"),
     "approval": ("registration.approved", "registration.rejected", "registration.reconsidered"),
     "refused": (
         "review.refused",

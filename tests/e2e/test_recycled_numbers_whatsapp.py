@@ -221,3 +221,50 @@ async def test_a_recycled_admin_number_makes_its_new_owner_no_admin(
         " JOIN users u ON u.id = i.user_id WHERE i.channel = 'whatsapp' ORDER BY i.id",
     ) == [("ID.5901", None, "admin", "active"), ("ID.5999", ADMIN_PHONE, None, "registering")]
     assert graph.rejections == []
+
+
+async def test_her_new_bsuid_before_metas_word_tells_her_of_no_number_taken(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """Ibu Sari's WhatsApp account gets a new BSUID, her number unchanged; her first
+    message from it comes before Meta's `user_changed_user_id`. For that moment she is a
+    stranger at her own number, but the word merges her back and nobody, on Telegram
+    either, is told that her number was taken, also once its notice would have been due."""
+    sari_id = await add_user(
+        wa_settings, role="coordinator", telegram_id=5611, name="Ibu Sari", kabupaten="32.08"
+    )
+    clock = ManualClock(EARLY)
+    known_on_whatsapp(wa_settings, sari_id, "ID.5611", "6281234505611", EARLY - timedelta(hours=1))
+    await start_wa_bot(clock)
+    telegram = TelegramPerson(fake, 5611, "Sari")
+    await telegram.say("/start")
+    new_key = WhatsAppPerson(graph, webhook_url, "ID.5612", "6281234505611", clock=clock)
+    assert "Selamat datang" in body_of((await new_key.say("halo"))[0])  # not known yet
+    change = {
+        "from": "6281234505611",
+        "id": new_wamid(),
+        "timestamp": str(int(clock.now().timestamp())),
+        "type": "system",
+        "system": {
+            "body": "User changed",
+            "type": "user_changed_user_id",
+            "user_id": "ID.5612",
+            "previous_user_id": "ID.5611",
+        },
+    }
+    assert (await post_webhook(webhook_url, envelope(messages=[change]))).status_code == 200
+    await graph.wait_for(  # written to by her new key now
+        lambda: any("sudah tersambung lagi" in body_of(m) for m in graph.messages_to("ID.5612")),
+        what="her account found again",
+    )
+    clock.advance(timedelta(hours=2))  # past the grace a notice of a taken number waits
+    await telegram.say("/antrian")
+    queue = await new_key.say("/antrian")
+    assert "Tidak ada laporan yang menunggu" in body_of(queue[0])  # her coordinator's queue
+    assert not any("dipakai akun" in m["text"] for m in telegram.messages())
+    assert _rows(
+        wa_settings,
+        "SELECT user_id, external_id, phone_verified FROM channel_identities"
+        " WHERE channel = 'whatsapp'",
+    ) == [(sari_id, "ID.5612", 1)]
+    assert graph.rejections == [] and fake.rejections == []

@@ -5,6 +5,8 @@ changed number (a system message) keeps the person."""
 
 from __future__ import annotations
 
+import json
+
 from bot.channels.whatsapp.inbound import to_inbound
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import InboundKind, Outbound
@@ -264,3 +266,47 @@ async def test_a_change_for_an_account_never_known_or_an_id_taken_changes_nothin
 def test_other_system_messages_are_not_answered() -> None:
     assert to_inbound(system_message("customer_identity_changed", identity="abc")) is None
     assert to_inbound(system_message("user_changed_number")) is None  # names no new number or id
+
+
+async def test_her_new_bsuid_writing_before_metas_word_leaves_no_number_taken_notice(
+    world,
+) -> None:
+    """Her account's new BSUID (number unchanged) writes before Meta's `user_changed_user_id`:
+    for now a stranger at her number, so the number is taken from her account and her notice
+    of that waits its grace; Meta's word merges the stranger into her and drops the notice
+    unsent. She ends as when the word comes first: her new key, the number hers, verified
+    on her identity and her profile; nobody told the number was taken."""
+    db, app = world
+    sari = await sari_on_whatsapp(db)
+    async with db.transaction() as repos:
+        await repos.users.add_identity(
+            user_id=sari.id, channel="telegram", external_id="7001", chat_id="7001", now=NOW
+        )
+        await repos.users.update(sari.id, now=NOW, phone="+" + WA_ID, phone_verified=True)
+    first = await from_whatsapp(db, app, "ID.BSUID-D", WA_ID)
+    assert first.user is not None and first.user.id != sari.id  # a stranger, for now
+    change = to_inbound(
+        system_message("user_changed_user_id", user_id="ID.BSUID-D", previous_user_id="ID.BSUID-A")
+    )
+    assert change is not None
+    moved = await route(db, app, change)
+    assert said(moved).startswith("✅ Akun Bapak/Ibu sudah tersambung lagi")
+    async with db.reading() as repos:
+        rows = await repos.conn.execute_fetchall(
+            "SELECT status FROM outbox WHERE user_id = ? AND message LIKE '%dipakai akun%'",
+            (sari.id,),
+        )
+        profile = await repos.users.get(sari.id)
+    assert [row[0] for row in rows] == ["expired"]  # never sent
+    mine = await whatsapp_identity(db, sari.id)
+    assert (mine.external_id, mine.phone, mine.phone_verified) == ("ID.BSUID-D", "+" + WA_ID, True)
+    assert profile is not None and profile.phone_verified
+    later = await from_whatsapp(db, app, "ID.BSUID-D", WA_ID, text="menu")
+    assert later.user is not None and later.user.id == sari.id
+    async with db.reading() as repos:
+        rows = await repos.conn.execute_fetchall(
+            "SELECT detail FROM audit_log WHERE action = 'user.number_changed'"
+        )
+    assert [json.loads(row[0]) for row in rows] == [
+        {"channel": "whatsapp", "number_taken_undone": True}
+    ]
