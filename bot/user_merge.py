@@ -80,8 +80,8 @@ async def _refusal(repos: Repos, keep: User, absorb: User) -> str | None:
     if keep.id == absorb.id:
         return f"KEEP and ABSORB are the same user {keep.id}"
     for user in (keep, absorb):
-        if await repos.audit.has_subject(MERGED, f"user:{user.id}"):
-            return f"user {user.id} was already merged into another user (see /audit)"
+        if user.merged_into is not None:
+            return f"user {user.id} was already merged into user {user.merged_into} (see /audit)"
     if keep.status == UserStatus.REGISTERING and absorb.status != UserStatus.REGISTERING:
         return (
             f"{_described(absorb)} is further along than {_described(keep)}, still"

@@ -96,6 +96,7 @@ class User(_Model):
     reminders_enabled: bool = True
     version: int = 1  # bumped by every people-management change (storage/people.py)
     delivery_channel: str | None = None  # chosen for reminders and notices (linked people)
+    merged_into: int | None = None  # `psm-bot user merge` made them part of this user
 
     @property
     def awaits_decision(self) -> bool:

@@ -51,11 +51,14 @@ _CHANGEABLE = {"role", "status", "kabupaten_code", "kecamatan_code", "desa_code"
 
 
 def people_where(scope: Scope, alias: str = "u") -> tuple[str, tuple[Any, ...]]:
-    """A SQL condition limiting `alias` (a users row) to the people a scope may manage."""
+    """A SQL condition limiting `alias` (a users row) to the people a scope may manage. A
+    user merged into another (`merged_into`) is nobody's to find or change: its row stays
+    only for the audit log."""
+    kept = f"{alias}.merged_into IS NULL"
     if scope.everything:
-        return "1 = 1", ()
+        return kept, ()
     if scope.kabupaten_code is not None and scope.kecamatan_code is None:
-        return f"{alias}.kabupaten_code = ?", (scope.kabupaten_code,)
+        return f"{kept} AND {alias}.kabupaten_code = ?", (scope.kabupaten_code,)
     return "0 = 1", ()
 
 

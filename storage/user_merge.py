@@ -78,8 +78,9 @@ class UserMergeRepo(Repo):
         yet; the kept user takes the absorbed one's phone when they have none. The absorbed
         one's drafts of `cancel_forms` are cancelled (a registration the kept person needs
         no longer). The absorbed
-        row is left suspended, without role, region or phone, its version raised (buttons
-        shown for it are refused). Returns what moved (`counts` before)."""
+        row is left suspended, without role, region or phone, `merged_into` the kept user
+        (no list or change of people offers it again), its version raised (buttons shown
+        for it are refused). Returns what moved (`counts` before)."""
         moved = await self.counts(absorb)
         await self._run(
             "UPDATE form_sessions SET status = 'cancelled', updated_at = ?2 WHERE user_id = ?1"
@@ -130,8 +131,8 @@ class UserMergeRepo(Repo):
             "UPDATE users SET status = 'suspended', role = NULL, requested_role = NULL,"
             " kabupaten_code = NULL, kecamatan_code = NULL, desa_code = NULL, phone = NULL,"
             " phone_verified = 0, delivery_channel = NULL, version = version + 1,"
-            " updated_at = ?2 WHERE id = ?1",
-            (absorb, to_db(now)),
+            " merged_into = ?3, updated_at = ?2 WHERE id = ?1",
+            (absorb, to_db(now), keep),
         )
         return moved
 

@@ -75,6 +75,7 @@ def user_from_row(row: Any) -> User:
         reminder_time=row["reminder_time"],
         reminders_enabled=bool(row["reminders_enabled"]),
         version=row["version"],
+        merged_into=row["merged_into"],
     )
 
 

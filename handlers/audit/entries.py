@@ -10,7 +10,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.people.common import masked_phone
-from storage.models import AuditEntry
+from storage.models import AuditEntry, User
 
 
 async def who(
@@ -25,9 +25,19 @@ async def who(
     if user is None:
         return f"#{actor_id}"
     name = user.full_name or f"#{user.id}"
-    if not role:
+    if not role:  # a button's label: the name alone
         return name
+    if user.merged_into is not None:
+        return await _merged(turn, user)
     return f"{name} ({turn.t(f'roles.{user.role}') if user.role else '-'})"
+
+
+async def _merged(turn: Turn, user: User) -> str:
+    """A user merged into another (`psm-bot user merge`): "Ani S (digabung ke Bu Ani)", never
+    as a person of their own (their row has no role, region or account left)."""
+    into = await turn.repos.users.get(user.merged_into) if user.merged_into else None
+    kept = (into.full_name if into else "") or f"#{user.merged_into}"
+    return turn.t("audit.record.merged", name=user.full_name or f"#{user.id}", into=kept)
 
 
 async def record(turn: Turn, subject: str | None, detail: dict[str, Any] | None = None) -> str:
@@ -47,6 +57,8 @@ async def record(turn: Turn, subject: str | None, detail: dict[str, Any] | None 
         return turn.t("audit.record.case_gone", id=number)
     if kind == "user" and number is not None:
         user = await turn.repos.users.get(number)
+        if user is not None and user.merged_into is not None:
+            return await _merged(turn, user)
         return user.full_name if user and user.full_name else f"#{number}"
     if kind == "kabupaten":
         return await turn.repos.regions.name_of(key)

@@ -21,7 +21,9 @@ from bot.channels.telegram.inbound import sender_key, to_inbound
 from storage.backup import backup, restore
 from storage.db import Database
 from storage.migrate import available_migrations, latest_version
+from storage.models import Role, UserStatus
 from storage.person_names import person_key
+from storage.scope import Scope
 from tests.durability.durable_harness import (
     RecordingChannel,
     in_process_settings,
@@ -357,6 +359,41 @@ async def test_upgraded_cases_never_give_an_id_or_number_again(
     assert third == second + 1
     # The rebuilt table's triggers count what comes and goes, as before.
     assert day_rows(Database(path)) == counted_days(Database(path))
+
+
+async def test_a_user_merged_before_the_upgrade_is_marked_and_offered_to_nobody(
+    tmp_path: Path,
+) -> None:
+    """Migration 0029: the user `psm-bot user merge` absorbed into Dewi (21) before the
+    column (the v28 fixture's 22, suspended, its `user.merged` audit entry) is marked
+    merged into her; nobody else is. An admin's name search finds Dewi alone, and her
+    merged row cannot be reactivated."""
+    path = tmp_path / "psm.db"
+    _load(FIXTURES / "schema_v28.sql", path)
+    database = Database(path)
+    await database.open()
+    try:
+        async with database.transaction() as repos:
+            found, total = await repos.people.named(
+                Scope(everything=True), "dewi", limit=10, offset=0
+            )
+            assert ([p.id for p in found], total) == ([21], 1)
+            merged = await repos.users.get(22)
+            assert merged is not None and merged.merged_into == 21
+            assert await repos.people.person(22, Scope(everything=True)) is None
+            reactivated = await repos.people.change(
+                22,
+                version=merged.version,
+                scope=Scope(everything=True),
+                manageable=tuple(Role),
+                now=NOW,
+                status=UserStatus.ACTIVE,
+            )
+            assert reactivated is None
+    finally:
+        await database.close()
+    marked = query(path, "SELECT id FROM users WHERE merged_into IS NOT NULL")
+    assert [row[0] for row in marked] == [22]
 
 
 def _update(update_id: int, user_id: int, text: str) -> dict[str, Any]:
