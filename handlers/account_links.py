@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.admin_numbers import note_numbers_left
+from handlers.admin_numbers import note_numbers_left, number_kept
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import PHONE_KEY_PREFIX, Inbound, Outbound
@@ -54,7 +54,7 @@ async def number_taken(turn: Turn, holder: ChannelIdentity) -> None:
             chat_id=holder.chat_id,
             now=turn.now,
         )
-    owner = await _forget_numbers(turn, holder, numbers)
+    owner = await _forget_numbers(turn, holder, numbers, grace=NUMBER_TAKEN_GRACE)
     if owner is None:
         return
     number = holder.phone or f"+{holder.chat_id}"
@@ -84,17 +84,22 @@ def numbers_of(identity: ChannelIdentity) -> set[str]:
 
 
 async def _forget_numbers(
-    turn: Turn, identity: ChannelIdentity, numbers: set[str], *, left: bool = True
+    turn: Turn,
+    identity: ChannelIdentity,
+    numbers: set[str],
+    *,
+    left: bool = True,
+    grace: timedelta | None = None,
 ) -> User | None:
     """`numbers` are no longer verified as the person's, on each of their identities and on
     their profile (none links a new account to them again); `left`: the account has left
-    them, a setting's admin number among them given up (handlers/admin_numbers.py).
-    Returns the person."""
+    them, a setting's admin number among them given up (handlers/admin_numbers.py), the
+    admins told after `grace` when it may be taken back. Returns the person."""
     users = turn.repos.users
     await users.unverify_number(identity.user_id, numbers)
     if left:
         await note_numbers_left(
-            turn, user_id=identity.user_id, channel=identity.channel, numbers=numbers
+            turn, user_id=identity.user_id, channel=identity.channel, numbers=numbers, grace=grace
         )
     owner = await users.get(identity.user_id)
     if owner is not None and owner.phone_verified and owner.phone in numbers:
@@ -233,7 +238,8 @@ async def _number_not_taken(
     the person all along. The notice that the number was taken, still waiting its grace,
     is dropped, and the number, vouched by the channel for the stranger, is the person's
     again on their profile when the word comes from it (the identity takes it in
-    `follow_change`, as `_kept_numbers` says). True when so."""
+    `follow_change`, as `_kept_numbers` says), and a setting's admin number given up so is
+    kept (`number_kept`). True when so."""
     if stranger is None or known.chat_id is not None or not stranger.phone_verified:
         return False
     if not stranger.phone or stranger.phone != known.phone:
@@ -242,6 +248,7 @@ async def _number_not_taken(
     await repos.outbox.drop_thread(user_id=known.user_id, thread=number_taken_thread(known.id))
     if turn.event.previous_chat_id != stranger.chat_id:
         return True  # Meta's word not from the number: it may have changed since (unvouched)
+    await number_kept(turn, user_id=known.user_id, channel=known.channel, number=stranger.phone)
     owner = await repos.users.get(known.user_id)
     if owner is not None and owner.phone == stranger.phone and not owner.phone_verified:
         await repos.users.update(owner.id, now=turn.now, phone_verified=True)

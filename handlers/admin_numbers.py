@@ -6,11 +6,19 @@ first account known at it. Once an account leaves the number (another account to
 `account_links.number_taken`; Meta moved it to another number: `follow_change`), the number
 is given up: audited `user.admin_number_left` (subject `admin-number:<number>`), the admins
 told to remove it from the setting, and a later account at it is a stranger like any other
-(the admins told at its first message)."""
+(the admins told at its first message).
+
+A new account at the number may be the admin's own (Meta's `user_changed_user_id`, the number
+unchanged, can come after their first message from the new id): when the number is given up
+because another account wrote from it, the admins' notices wait the grace the person's own
+notice waits, and Meta's word that it was the admin all along keeps the number
+(`number_kept`: audited `user.admin_number_kept`, the notices dropped unsent). Whichever
+comes first, the admin stays an admin by the setting."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver
@@ -19,7 +27,10 @@ from handlers.people.common import masked_phone
 from storage.models import ChannelIdentity, Role, User
 
 NUMBER_LEFT = "user.admin_number_left"
+NUMBER_KEPT = "user.admin_number_kept"
 _SUBJECT = "admin-number:"
+# The admins' notices about a number given up, one thread each (a thread keeps its latest).
+_NOTICES = ("admin_number_left", "admin_refused")
 
 
 async def admin_by_setting(turn: Turn, *, identity_id: int | None) -> bool:
@@ -64,14 +75,32 @@ async def _given_up(
     users = turn.repos.users
     if await users.other_account_at_number(channel, chat, phone, other_than=identity_id):
         return True
-    return await turn.repos.audit.has_subject(NUMBER_LEFT, _SUBJECT + phone)
+    return await _left(turn, phone)
 
 
-async def note_numbers_left(turn: Turn, *, user_id: int, channel: str, numbers: set[str]) -> None:
+async def _left(turn: Turn, number: str) -> bool:
+    """Whether the setting's `number` was given up, and not kept again since."""
+    latest = await turn.repos.audit.latest_of(_SUBJECT + number, (NUMBER_LEFT, NUMBER_KEPT))
+    return latest == NUMBER_LEFT
+
+
+def _thread(notice: str, number: str) -> str:
+    return f"{notice}:{number}"
+
+
+async def note_numbers_left(
+    turn: Turn,
+    *,
+    user_id: int,
+    channel: str,
+    numbers: set[str],
+    grace: timedelta | None = None,
+) -> None:
     """`user_id`'s account of `channel` no longer has `numbers` (E.164): any of them a
-    setting's admin number is given up (audited) and the admins told to remove it."""
+    setting's admin number is given up (audited) and the admins told to remove it; after
+    `grace` when the account may come back to it (`number_kept`)."""
     for number in sorted(numbers & turn.app.admin_ids.get(channel, frozenset())):
-        if await turn.repos.audit.has_subject(NUMBER_LEFT, _SUBJECT + number):
+        if await _left(turn, number):
             continue
         await turn.repos.audit.record(
             now=turn.now,
@@ -80,15 +109,47 @@ async def note_numbers_left(turn: Turn, *, user_id: int, channel: str, numbers: 
             subject=_SUBJECT + number,
             detail={"channel": channel, "user": user_id},
         )
-        await tell_admins(turn, "account_link.admin_number_left", phone=number)
+        await tell_admins(
+            turn,
+            "account_link.admin_number_left",
+            phone=number,
+            thread=_thread(_NOTICES[0], number),
+            not_before=turn.now + grace if grace else None,
+        )
+
+
+async def number_kept(turn: Turn, *, user_id: int, channel: str, number: str) -> None:
+    """The channel vouches that the account which wrote from the setting's `number` after
+    the admin's was the admin's own (a new id, the number unchanged): the number given up
+    meanwhile is kept (audited `user.admin_number_kept`) and the admins' notices about it,
+    still waiting their grace, are dropped unsent."""
+    if number not in turn.app.admin_ids.get(channel, frozenset()) or not await _left(turn, number):
+        return
+    await turn.repos.audit.record(
+        now=turn.now,
+        actor_id=None,
+        action=NUMBER_KEPT,
+        subject=_SUBJECT + number,
+        detail={"channel": channel, "user": user_id},
+    )
+    for admin in await turn.repos.users.active_with_role(Role.ADMIN):
+        for notice in _NOTICES:
+            await turn.repos.outbox.drop_thread(user_id=admin.id, thread=_thread(notice, number))
 
 
 async def tell_admins(
-    turn: Turn, key: str, *, phone: str, **values: str | Callable[[str], str]
+    turn: Turn,
+    key: str,
+    *,
+    phone: str,
+    thread: str | None = None,
+    not_before: datetime | None = None,
+    **values: str | Callable[[str], str],
 ) -> None:
     """A notice (`key`, with `phone` masked and `values`; a value that is a function is
     given each admin's language) to every active admin, each in their language: something
-    about accounts a person must look at."""
+    about accounts a person must look at. `thread`, `not_before`: a notice that may be
+    taken back (`OutboxRepo.drop_thread`) waits until then."""
     catalog = turn.app.catalog
     for admin in await turn.repos.users.active_with_role(Role.ADMIN):
         said = {k: v(admin.language) if callable(v) else v for k, v in values.items()}
@@ -97,15 +158,17 @@ async def tell_admins(
         await deliver(
             turn.repos,
             user_id=admin.id,
-            message=Outbound(text=text, summary=summary),
+            message=Outbound(text=text, summary=summary, thread=thread),
             kind=DeliveryKind.NOTICE,
             now=turn.now,
+            not_before=not_before,
         )
 
 
-async def refused_admin_number(turn: Turn, user_id: int) -> None:
+async def refused_admin_number(turn: Turn, user_id: int, *, grace: timedelta) -> None:
     """A new account writes from a setting's admin number given up: a stranger, not an
-    admin; the admins told (audited `user.admin_refused`)."""
+    admin; the admins told (audited `user.admin_refused`) after `grace` (it may be the
+    admin's own new id: `number_kept`)."""
     phone = turn.event.sender_phone or ""
     await turn.repos.audit.record(
         now=turn.now,
@@ -114,4 +177,10 @@ async def refused_admin_number(turn: Turn, user_id: int) -> None:
         subject=f"user:{user_id}",
         detail={"channel": turn.event.channel},
     )
-    await tell_admins(turn, "account_link.admin_refused", phone=phone)
+    await tell_admins(
+        turn,
+        "account_link.admin_refused",
+        phone=phone,
+        thread=_thread(_NOTICES[1], phone),
+        not_before=turn.now + grace,
+    )

@@ -5,7 +5,7 @@ last channel kept. The router does this first for every private event."""
 
 from __future__ import annotations
 
-from handlers.account_links import number_taken, same_account, tell_linked
+from handlers.account_links import NUMBER_TAKEN_GRACE, number_taken, same_account, tell_linked
 from handlers.admin_numbers import admin_by_setting, refused_admin_number
 from handlers.context import Turn
 from handlers.events import PHONE_KEY_PREFIX
@@ -47,7 +47,7 @@ async def identify(turn: Turn) -> None:
             now=now, actor_id=user.id, action="user.first_contact", subject=f"user:{user.id}"
         )
         if not is_admin and _names_admin_number(turn):
-            await refused_admin_number(turn, user.id)
+            await refused_admin_number(turn, user.id, grace=NUMBER_TAKEN_GRACE)
     else:
         # Whatever waited for them (never started, or a closed WhatsApp window) goes out now.
         # The notice of their account's status first: the answer assumes it.

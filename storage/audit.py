@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo
+from storage.base import Repo, placeholders
 from storage.models import AuditEntry, from_db, to_db
 
 SYSTEM_ACTOR = 0  # filter value for entries without a person (the server, scheduled jobs)
@@ -76,6 +76,16 @@ class AuditRepo(Repo):
             "SELECT 1 FROM audit_log WHERE subject = ? AND action = ? LIMIT 1", (subject, action)
         )
         return row is not None
+
+    async def latest_of(self, subject: str, actions: tuple[str, ...]) -> str | None:
+        """Which of `actions` was recorded last about `subject`; None when none was (a
+        state the log alone keeps: an admin number given up, then kept after all)."""
+        row = await self._one(
+            "SELECT action FROM audit_log WHERE subject = ?"
+            f" AND action IN ({placeholders(actions)}) ORDER BY id DESC LIMIT 1",
+            (subject, *actions),
+        )
+        return row[0] if row else None
 
     async def times_of(self, *, actor_id: int, action: str, since: datetime) -> list[datetime]:
         """When one person's entries of one action were recorded since a moment, oldest

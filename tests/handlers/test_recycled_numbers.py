@@ -339,3 +339,40 @@ async def test_the_new_owner_of_an_admin_number_is_no_configured_admin(world, ch
     roles = await send(db, app, admin, channel, data=button(card, "Ubah peran"))
     assert "ditetapkan di konfigurasi server" not in said(roles)
     assert "TKSK" in labels(roles)
+
+
+@pytest.mark.parametrize("word_after", [True, False], ids=["word-after", "word-first"])
+async def test_an_admins_new_bsuid_keeps_the_admin_number_whichever_comes_first(
+    world, word_after: bool
+) -> None:
+    """The admin the setting names by number gets a new BSUID, the number unchanged, and
+    writes from it before Meta's `user_changed_user_id` (or after it). For a moment a
+    stranger was at the number, so it was given up; Meta's word keeps it: the admin is an
+    admin by the setting again (nobody may change them in chat), and the other admins are
+    told nothing (their notices, waiting the grace, dropped unsent), as when the word
+    comes first."""
+    db, app = world
+    app = dataclasses.replace(app, admin_ids={"whatsapp": frozenset({"+" + WA_ID})})
+    first = await from_whatsapp(db, app, "ID.BSUID-A", WA_ID)
+    assert first.user is not None and first.user.role == Role.ADMIN
+    other = await person(db, "Bu Admin", Role.ADMIN, "telegram")
+    change = to_inbound(
+        system_message("user_changed_user_id", user_id="ID.BSUID-D", previous_user_id="ID.BSUID-A")
+    )
+    assert change is not None
+    if word_after:
+        stranger = await from_whatsapp(db, app, "ID.BSUID-D", WA_ID)
+        assert stranger.user is not None and stranger.user.id != first.user.id  # for now
+    await route(db, app, change)
+    later = await from_whatsapp(db, app, "ID.BSUID-D", WA_ID, text="menu")
+    assert later.user is not None and later.user.id == first.user.id
+    assert later.user.role == Role.ADMIN
+    async with db.reading() as repos:
+        rows = await repos.conn.execute_fetchall(
+            "SELECT status, message FROM outbox WHERE user_id = ?", (other.id,)
+        )
+    waiting = [json.loads(row[1])["text"] for row in rows if row[0] != "expired"]
+    assert not any("ADMIN_WHATSAPP_PHONES" in t or "dijadikan admin" in t for t in waiting)
+    page = await send(db, app, other, "telegram", data=f"pg:u:{first.user.id}")
+    roles = await send(db, app, other, "telegram", data=button(page, "Ubah peran"))
+    assert "ditetapkan di konfigurasi server" in said(roles), said(roles)
