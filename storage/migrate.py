@@ -4,21 +4,27 @@ Files are `storage/migrations/NNNN_description.sql`; each one is applied in its 
 transaction that also bumps user_version, so a crash leaves the schema at a whole version.
 A migration that adds values SQL cannot compute (a person key) has a `Fill`, run in that
 same transaction. One that rebuilds a table others refer to is in `REBUILDS`: foreign keys
-are off while it runs, checked before it commits. A migration is never edited once
-published: its SQL means what it meant at its schema version (the rollups' fill of
-0015/0016 has a runtime twin in `storage/rollup_fills.py`, free to change with the schema).
+are off while it runs, and a reference it broke is refused before it commits. A migration
+is never edited once published: its SQL means what it meant at its schema version (the
+rollups' fill of 0015/0016 has a runtime twin in `storage/rollup_fills.py`, free to change
+with the schema).
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
 import aiosqlite
 
+from storage.case_references import references_to
 from storage.person_names import person_key
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -41,7 +47,9 @@ FILLS: dict[int, Fill] = {
 # TABLE cannot: a new table, the rows copied, the old one dropped, the new one renamed). The
 # drop would check every reference to the old rows, so foreign keys are off while they run
 # (a pragma SQLite ignores inside a transaction: set before it begins), and the rebuilt
-# table's references, to it and from it, are checked before the migration commits.
+# table's references, to it and from it, are checked before the migration commits: against
+# those already broken before it began (a row deleted in the sqlite3 shell, where foreign
+# keys are off), which are not the rebuild's doing and must not stop the upgrade.
 REBUILDS: dict[int, str] = {28: "cases"}
 
 
@@ -97,9 +105,14 @@ async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
             keys_on = await _foreign_keys(conn)
             await conn.execute("PRAGMA foreign_keys = OFF")
         try:
+            if rebuilt is not None:
+                # Outside the transaction (executescript would commit it), so another writer
+                # could come between: none that breaks references, as they keep keys on.
+                broken_before = await _broken_references(conn, rebuilt)
+                _warn_of_broken(broken_before, number)
             await conn.executescript(f"BEGIN IMMEDIATE;\n{script}")
             if rebuilt is not None:  # executescript would commit first: one statement each
-                await _check_references(conn, rebuilt)
+                await _refuse_new_breaks(conn, rebuilt, broken_before)
                 await conn.execute(f"PRAGMA user_version = {number}")
                 await conn.execute("COMMIT")
         except Exception:
@@ -120,18 +133,45 @@ async def _foreign_keys(conn: aiosqlite.Connection) -> bool:
     return bool(row and row[0])
 
 
-async def _check_references(conn: aiosqlite.Connection, table: str) -> None:
-    """Refuse a rebuild that left a reference broken: the table's own, and every table's
-    referring to it (nothing else changed: the whole database, at a million cases, would
-    take long to check)."""
-    async with conn.execute(
-        "SELECT DISTINCT m.name FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) p"
-        " WHERE m.type = 'table' AND p.\"table\" = ?",
-        (table,),
-    ) as cursor:
-        tables = [table, *[row[0] for row in await cursor.fetchall()]]
+async def _broken_references(conn: aiosqlite.Connection, table: str) -> Counter[tuple]:
+    """The broken references, (table, rowid, parent) each, of `table` and of every table
+    referring to it (not the whole database: at a million cases that would take long)."""
+    tables = [table, *[name for name, _ in await references_to(conn, table)]]
+    broken: Counter[tuple] = Counter()
     for name in dict.fromkeys(tables):
         async with conn.execute(f'PRAGMA foreign_key_check("{name}")') as cursor:
-            broken = await cursor.fetchall()
-        if broken:
-            raise RuntimeError(f"rebuilding {table} broke references of {name}: {broken[:3]}")
+            # Not the foreign key's number: a rebuilt table may number its keys otherwise.
+            broken.update((row[0], row[1], row[2]) for row in await cursor.fetchall())
+    return broken
+
+
+def _warn_of_broken(broken: Counter[tuple], number: int) -> None:
+    """Tell the operator of the rows whose references were broken before the migration,
+    per table: the upgrade goes on (they are not its doing), but someone should look."""
+    for name, count in sorted(_rows_per_table(broken).items()):
+        log.warning(
+            "%d row(s) of %s refer to rows that are not there, from before migration %04d"
+            " (deleted with foreign keys off, as in the sqlite3 shell?): upgrading anyway;"
+            ' see PRAGMA foreign_key_check("%s")',
+            count,
+            name,
+            number,
+            name,
+        )
+
+
+async def _refuse_new_breaks(
+    conn: aiosqlite.Connection, table: str, broken_before: Counter[tuple]
+) -> None:
+    """Refuse a rebuild that broke a reference not broken before it (the rebuild keeps
+    every row's id, so a row broken before is the same row after)."""
+    new = await _broken_references(conn, table) - broken_before
+    if new:
+        rows = _rows_per_table(new)
+        names = ", ".join(f"{name} ({count} rows)" for name, count in sorted(rows.items()))
+        raise RuntimeError(f"rebuilding {table} broke references of {names}: {list(new)[:3]}")
+
+
+def _rows_per_table(broken: Counter[tuple]) -> Counter[str]:
+    """How many rows of each table have a broken reference (a row may have two)."""
+    return Counter(name for name, _ in {(row[0], row[1]) for row in broken})

@@ -284,13 +284,16 @@ async def _show_code(turn: Turn, training: Training) -> None:
 
 def _no_code_text(turn: Turn, training: Training, days: list[TrainingDay]) -> str:
     """Why no code is shown: today's check-in is closed (by hand, at the day's end, or the
-    training closed), or there is no check-in today (said with the next day, if any)."""
+    training closed), the training was closed on an earlier day (an old page's button: not
+    "today"), or there is no check-in today (said with the next day, if any)."""
     closed_today = any(
         turn.app.local_date(day.starts_at) == turn.today and turn.now >= checkin_closes(day)
         for day in days
     )
-    if closed_today or training.status == "closed":
+    if closed_today:
         return turn.t("training.code_checkin_closed", **names_of(turn, training))
+    if training.status == "closed":
+        return turn.t("training.code_training_closed", **names_of(turn, training))
     coming = [day for day in days if turn.now < checkin_opens(training, day)]
     if not coming:
         return turn.t("training.code_no_checkin_today", **names_of(turn, training))

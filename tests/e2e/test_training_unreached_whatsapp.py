@@ -237,8 +237,8 @@ async def test_ingatkan_skips_whom_the_bot_cannot_reach_on_either_channel(
     reminded = plain((await coordinator.tap("Ingatkan"))[0]["text"])
     assert reminded.split("\n") == [
         "Pengingat dikirim ke 1 orang yang belum menjawab.",
-        "2 orang tidak diingatkan karena tidak bisa dihubungi bot (belum memulai bot atau"
-        " memblokirnya): mohon telepon langsung.",
+        "2 orang tidak diingatkan karena tidak bisa dihubungi bot (belum memulai bot,"
+        " memblokirnya, atau nomornya tidak bisa menerima pesan): mohon telepon langsung.",
     ], reminded
     await graph.wait_for(
         lambda: any(REMINDED in text for text in _texts_to(graph, "Bu Ani")), what="Ani reminded"

@@ -170,8 +170,8 @@ async def test_no_reminder_to_whom_the_bot_cannot_reach(world, channel) -> None:
     tapped = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 10))
     assert said(tapped).split("\n") == [
         "Pengingat dikirim ke 1 orang yang belum menjawab.",
-        "2 orang tidak diingatkan karena tidak bisa dihubungi bot (belum memulai bot atau"
-        " memblokirnya): mohon telepon langsung.",
+        "2 orang tidak diingatkan karena tidak bisa dihubungi bot (belum memulai bot,"
+        " memblokirnya, atau nomornya tidak bisa menerima pesan): mohon telepon langsung.",
     ], said(tapped)
     for name in ("Bu Rina", "Bu Dewi"):
         (only,) = await queued(db, people[name])  # the invitation alone: nothing new
@@ -180,7 +180,12 @@ async def test_no_reminder_to_whom_the_bot_cannot_reach(world, channel) -> None:
     async with db.transaction() as repos:
         await repos.users.update(sari.id, now=at(2, 11), language="en")
     english = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 11))
-    assert "2 people were not reminded because the bot cannot reach them" in said(english)
+    assert "2 people were not reminded because the bot cannot reach them (they never started" in (
+        said(english)
+    )
+    assert "blocked it, or their number cannot receive messages): please phone them" in (
+        said(english)
+    )
 
 
 async def _forget_sent(db, user_id: int) -> None:

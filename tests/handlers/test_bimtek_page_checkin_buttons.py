@@ -69,6 +69,12 @@ async def test_an_old_code_button_shows_a_code_only_when_the_page_offers_it(worl
     assert "Absen hari 2 ditutup" in said(closing), said(closing)
     after = await send(db, app, sari, channel, data=old_button, now=at(10, 9, 5))
     assert "hari ini sudah ditutup" in said(after), said(after)
+    # That was the last day: the training is closed. Days later it is not "today" that closed.
+    later = await send(db, app, sari, channel, data=old_button, now=at(14, 10))
+    assert said(later).replace("<b>", "").replace("</b>", "") == (
+        "Absen Bimtek Uji sudah ditutup, jadi kode absen tidak ditampilkan lagi."
+    ), said(later)
+    assert current_code(secret, at(14, 10)) not in said(later)
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
