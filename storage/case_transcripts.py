@@ -48,8 +48,8 @@ class CaseTranscripts(Repo):
         are deleted):
         - form sessions whose context is one of them (a verification, a visit, a reason, a
           correction);
-        - messages naming one by its number (notices, pages, lists), and the replies to a
-          person during such a form (its questions, echoes, summary);
+        - messages naming one by its number (notices, pages, lists), and the replies (and
+          edits) to a person during such a form (its questions, echoes, summary);
         - inbound updates not yet cleared, from those who wrote on them (a verifier, a
           reviewer, the reporter explaining) since the case was reported."""
         if not case_ids:
@@ -70,7 +70,7 @@ class CaseTranscripts(Repo):
             f" ON c.id IN ({marks}) AND instr(o.message, c.number)"
             " UNION SELECT o.id FROM outbox o JOIN form_sessions s ON s.user_id = o.user_id"
             " AND o.created_at BETWEEN s.created_at AND s.updated_at"
-            f" WHERE o.kind = 'reply' AND s.id IN ({held})",
+            f" WHERE o.kind IN ('reply', 'transient') AND s.id IN ({held})",
             (*case_ids, *sessions),
         )
         inbox = await self._all(
