@@ -4,7 +4,8 @@ conversations about that case only: another family's case sent back with the sam
 words ("Foto buram") keeps its notice, and another person's draft its choice codes. A reason
 typed on two lines goes from the notice too (stored as an escape inside the message's JSON);
 what the reviewer typed and was given back to copy goes with it; a cousin whose name begins
-with theirs keeps it. Through the real conversations, on both channels."""
+with theirs keeps it. An update still in the inbox loses the reason only when it is from
+someone who wrote on their case. Through the real conversations, on both channels."""
 
 from __future__ import annotations
 
@@ -97,3 +98,44 @@ async def test_another_draft_keeps_its_choice_codes(world, channel: str) -> None
         kept = await repos.forms.get(draft.id)
 
     assert kept is not None and kept.state["answers"] == answers
+
+
+QUOTED = 'Foto "KK" buram — mohon diulang'  # quotes and a dash: escaped in the inbox's JSON
+
+
+async def _pending(db: Database, channel: str, user_id: int, text: str) -> int:
+    """An update not processed yet (the bot stopped first), as the inbox stores it."""
+    payload = {"message": {"from": {"id": user_id}, "text": text}}
+    async with db.transaction() as repos:
+        await repos.inbox.add(
+            channel=channel, ext_id=f"u{user_id}", payload=payload,
+            sender_key=str(user_id), now=NOW,
+        )  # fmt: skip
+        (item,) = [item for item in await repos.inbox.pending() if item.sender_key == str(user_id)]
+    return item.id
+
+
+async def _typed(db: Database, item_id: int) -> str:
+    async with db.reading() as reader:
+        rows = await reader.conn.execute_fetchall(
+            "SELECT payload FROM inbox WHERE id = ?", (item_id,)
+        )
+    return json.loads(rows[0][0])["message"]["text"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_update_from_who_wrote_it_loses_the_reason(world, channel: str) -> None:
+    """The reviewer's update still in the inbox (sent again) loses the reason, quotes and
+    all; the same words from someone who wrote nothing on the case stay."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=2))
+    await _said(db, app, people.tksk, channel, data=f"ca:b:{people.case_id}:1", **TAPPED)
+    await _said(db, app, people.tksk, channel, kind=InboundKind.TEXT, text=QUOTED)
+    from_author = await _pending(db, channel, people.tksk.id, QUOTED)
+    from_other = await _pending(db, channel, people.coordinator.id, QUOTED)
+
+    async with db.transaction() as repos:
+        await repos.erasure.erase(AYU_NIK)
+
+    assert await _typed(db, from_author) == "[dihapus]"
+    assert await _typed(db, from_other) == QUOTED
