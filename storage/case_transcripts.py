@@ -11,6 +11,7 @@ from storage.scrubber import Scrubber
 
 # (table, column) of a transcript: a row of it about a case is found in `rows_about`.
 Transcript = tuple[str, str]
+CHUNK = 500  # rowids read per query
 
 
 class CaseTranscripts(Repo):
@@ -96,12 +97,14 @@ class CaseTranscripts(Repo):
         how many per column."""
         counts: dict[str, int] = {}
         for (table, column), rowids in rows.items():
-            if not rowids:
-                continue
-            found = await self._all(
-                f'SELECT rowid, "{column}" FROM "{table}" WHERE rowid IN ({placeholders(rowids)})',
-                rowids,
-            )
+            found = []
+            for start in range(0, len(rowids), CHUNK):  # within SQLite's bound variables
+                chunk = rowids[start : start + CHUNK]
+                found += await self._all(
+                    f'SELECT rowid, "{column}" FROM "{table}"'
+                    f" WHERE rowid IN ({placeholders(chunk)})",
+                    chunk,
+                )
             for rowid, value in found:
                 if scrubber.mentions(value):
                     await self._run(
