@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from storage.base import Repo, placeholders
 from storage.case_references import case_references
+from storage.case_transcripts import CaseTranscripts
 from storage.household_heads import HouseholdHeads
 from storage.identifiers import mask_identifier
 from storage.photos import PhotoRepo
@@ -111,9 +112,12 @@ class ErasureRepo(Repo):
             )
             if row[0] == 0:
                 only_theirs.append(case_id)
-        # What was written at their home and where it is, as their conversations showed it
-        # (read before the record's copy goes; the transcripts of every case about them).
-        notes, places = await self._written_about(case_ids, only_theirs)
+        # What was written at their home and where it is, as their conversations showed it,
+        # and where those are (read before the record's copy and the finished forms go).
+        transcripts = CaseTranscripts(self.conn)
+        notes, places = await transcripts.written_about(case_ids, only_theirs)
+        about_them = await transcripts.rows_about(case_ids)
+        about_them_only = await transcripts.rows_about(only_theirs)
         if member_ids:
             await self._run(
                 "UPDATE household_members SET name = '', name_key = '', nik = NULL,"
@@ -153,6 +157,7 @@ class ErasureRepo(Repo):
                     (household_id,),
                 )
                 headed.add(household_id)
+        erased_reasons = 0
         if only_theirs:
             await self._run(
                 f"UPDATE cases SET description = '' WHERE id IN ({placeholders(only_theirs)})",
@@ -169,12 +174,13 @@ class ErasureRepo(Repo):
                 f" AND case_id IN ({placeholders(only_theirs)})",
                 only_theirs,
             )
-            await self._run(  # and why a reviewer sent it back or rejected it, which
-                # quotes the family ("Ibu Sumi, rumah di RT 3"): gone as the description is
+            reasons = await self._run(  # and why a reviewer sent it back or rejected it,
+                # which quotes the family ("Ibu Sumi, rumah di RT 3"): gone as the description
                 "UPDATE case_events SET reason = ? WHERE reason != ''"
                 f" AND case_id IN ({placeholders(only_theirs)})",
                 (ERASED, *only_theirs),
             )
+            erased_reasons = reasons.rowcount
         photos = await self._drop_photos(only_theirs)
         heads = await self._names_as_head(members, nik, headed)
         scrubber = Scrubber(
@@ -215,21 +221,28 @@ class ErasureRepo(Repo):
         rewritten = await self._scrub(scrubber, await self._text_columns())
         # Their name as head in the household's other cases, versions and updates (a later
         # revision would otherwise write it back to the household).
-        for column, count in (await self._scrub_head(scrubber, sorted(headed))).items():
-            rewritten[column] = rewritten.get(column, 0) + count
+        _add(rewritten, await self._scrub_head(scrubber, sorted(headed)))
         audit = await self._one(
             "SELECT COUNT(*) FROM audit_log WHERE psm_mentions(detail) OR psm_mentions(subject)"
         )
-        # Conversation transcripts: also their name, address and masked numbers.
-        talk = Scrubber(nik, identifiers, household=False, texts=texts | places, notes=notes)
+        # The conversations about their cases: what was written there and where, whole
+        # first (their name inside it, replaced first, would hide the rest).
+        about = Scrubber(nik, identifiers, household=False, texts=texts | places, notes=notes)
+        _add(rewritten, await transcripts.scrub_rows(about, about_them))
+        # And what was typed there about a case only theirs, given back to copy.
+        echoes = Scrubber(nik, (), household=False, echoes=True)
+        _add(rewritten, await transcripts.scrub_rows(echoes, about_them_only))
+        # Every conversation transcript: also their name, address and masked numbers.
+        talk = Scrubber(nik, identifiers, household=False, texts=texts)
         await self.conn.create_function("psm_mentions", 1, talk.mentions, deterministic=True)
-        for column, count in (await self._scrub(talk, list(CONVERSATIONS))).items():
-            rewritten[column] = rewritten.get(column, 0) + count
+        _add(rewritten, await self._scrub(talk, list(CONVERSATIONS)))
         # The reasons of their cases about others too keep their words, not their name,
         # address or masked numbers.
         shared = [case_id for case_id in case_ids if case_id not in only_theirs]
-        for column, count in (await self._scrub_reasons(scrubber, texts, shared)).items():
-            rewritten[column] = rewritten.get(column, 0) + count
+        named = Scrubber(nik, (), household=False, texts=texts)
+        _add(rewritten, await transcripts.scrub_reasons(named, shared))
+        if erased_reasons:
+            _add(rewritten, {"case_events.reason": erased_reasons})
         return ErasureReport(
             members=len(member_ids),
             households_cleared=len(cleared_ids),
@@ -240,56 +253,6 @@ class ErasureRepo(Repo):
             inbox_payloads_dropped=inbox,
             audit_rows_holding_it=int(audit[0]),
         )
-
-    async def _written_about(
-        self, case_ids: list[int], only_theirs: list[int]
-    ) -> tuple[set[str], set[str]]:
-        """The free texts recorded on these cases (verifications' notes, visits' actions;
-        the send-back and rejection reasons of those `only_theirs`: a shared case's reason
-        is about the others too) and the places of the verifications, as the bot's
-        messages write them."""
-        if not case_ids:
-            return set(), set()
-        marks = placeholders(case_ids)
-        rows = await self._all(
-            "SELECT json_extract(detail, '$.note'), json_extract(detail, '$.latitude'),"
-            " json_extract(detail, '$.longitude') FROM case_events"
-            f" WHERE detail IS NOT NULL AND case_id IN ({marks})"
-            f" UNION ALL SELECT actions, NULL, NULL FROM case_visits WHERE case_id IN ({marks})"
-            " UNION ALL SELECT reason, NULL, NULL FROM case_events WHERE reason != ''"
-            f" AND case_id IN ({placeholders(only_theirs) or 'NULL'})",
-            (*case_ids, *case_ids, *only_theirs),
-        )
-        notes = {str(note) for note, _, _ in rows if note}
-        places: set[str] = set()
-        for _, lat, lon in rows:
-            if lat is not None and lon is not None:  # as stored, the answer's and the map's
-                places |= {f"{lat},{lon}", f"{lat}, {lon}"}
-                places |= {f"{lat:.5f},{lon:.5f}", f"{lat:.5f}, {lon:.5f}"}
-        return notes, places
-
-    async def _scrub_reasons(
-        self, scrubber: Scrubber, texts: set[str], case_ids: list[int]
-    ) -> dict[str, int]:
-        """Their name, address and masked numbers (`texts`) out of the reasons of these
-        cases (their identifiers went with every column already)."""
-        if not case_ids:
-            return {}
-        named = Scrubber(scrubber.nik, (), household=False, texts=texts)
-        rows = await self._all(
-            "SELECT id, reason FROM case_events WHERE reason != ''"
-            f" AND case_id IN ({placeholders(case_ids)})",
-            case_ids,
-        )
-        changed = 0
-        for event_id, reason in rows:
-            if named.mentions(reason):
-                await self._run(
-                    "UPDATE case_events SET reason = ? WHERE id = ?",
-                    (named.text(reason), event_id),
-                )
-                changed += 1
-        return {"case_events.reason": changed} if changed else {}
 
     async def _text_columns(self) -> list[tuple[str, str]]:
         rows = await self._all(
@@ -363,6 +326,12 @@ class ErasureRepo(Repo):
             f"DELETE FROM case_photos WHERE case_id IN ({placeholders(case_ids)})", case_ids
         )
         return await PhotoRepo(self.conn).unused(paths)
+
+
+def _add(counts: dict[str, int], more: dict[str, int]) -> None:
+    """Add the rows rewritten per column of one step to the erasure's."""
+    for column, count in more.items():
+        counts[column] = counts.get(column, 0) + count
 
 
 async def wipe_free_space(path: Path) -> None:

@@ -28,17 +28,45 @@ MIN_TEXT = 4  # shorter names are not searched for (they would match inside othe
 # What one line shows of a free text (a verification's note, a visit's actions: the notice,
 # the case's history); erasure finds the text cut there too.
 LINE_CUT = 200
+# What a person typed, given back to copy ("Tulisan Bapak/Ibu ... untuk disalin:\n<i>…</i>",
+# `answer.identifier_in_text` and `review.typed_not_used`): in a conversation about a case only
+# about the erased person, what was typed is about them, though never recorded.
+ECHOED = re.compile(r"(?<=:\n<i>)(?:(?!</i>).)+(?=</i>)", re.DOTALL)
+
+
+def _whole_words(pattern: str, text: str) -> str:
+    """`pattern` (finding `text`) only where `text` is not part of a longer word: "Sari"
+    not in "Sarinah", "belum" not in the choice `belum_pernah_sekolah`."""
+    start = r"(?<!\w)" if re.match(r"\w", text[:1]) else ""
+    end = r"(?!\w)" if re.match(r"\w", text[-1:]) else ""
+    return f"{start}(?:{pattern}){end}"
+
+
+def text_pattern(text: str) -> re.Pattern[str]:
+    """A name, an address, a masked number: as written, whatever the case, whole words."""
+    return re.compile(_whole_words(re.escape(text), text), re.IGNORECASE)
 
 
 def free_text_pattern(text: str) -> re.Pattern[str]:
     """A free text as a message shows it: as typed or HTML-escaped, whole or cut after
-    `LINE_CUT` characters."""
+    `LINE_CUT` characters (the cut is followed by "…", not by a letter)."""
     head, tail = text[:LINE_CUT], text[LINE_CUT:]
     shown = []
     for escape in (str, lambda value: html.escape(value, quote=False), html.escape):
         rest = f"(?:{re.escape(escape(tail))})?" if tail else ""
         shown.append(f"(?:{re.escape(escape(head))}{rest})")
-    return re.compile("|".join(dict.fromkeys(shown)), re.IGNORECASE)
+    return re.compile(_whole_words("|".join(dict.fromkeys(shown)), text), re.IGNORECASE)
+
+
+def _strings(node: Any) -> Iterable[str]:
+    """The string values of decoded JSON (not its keys)."""
+    if isinstance(node, dict):
+        node = list(node.values())
+    if isinstance(node, list):
+        for item in node:
+            yield from _strings(item)
+    elif isinstance(node, str):
+        yield node
 
 
 def member_names(node: Any, nik: str) -> set[str]:
@@ -66,6 +94,7 @@ class Scrubber:
         texts: Iterable[str] = (),
         notes: Iterable[str] = (),
         heads: Iterable[str] = (),
+        echoes: bool = False,
     ) -> None:
         self.nik = nik
         # Name keys of the person: where they are the head, `head_name` goes even though
@@ -79,17 +108,31 @@ class Scrubber:
             for note in sorted(set(notes), key=len, reverse=True)
             if len(note) >= MIN_TEXT
         ]
+        self.patterns += [ECHOED] if echoes else []
         self.patterns += [identifier_pattern(value) for value in identifiers]
         # Names, addresses, masked numbers: matched as written, whatever the case.
         self.patterns += [
-            re.compile(re.escape(text), re.IGNORECASE)
+            text_pattern(text)
             for text in sorted(set(texts), key=len, reverse=True)
             if len(text) >= MIN_TEXT
         ]
         self.household = household
 
     def mentions(self, value: Any) -> int:
-        return int(isinstance(value, str) and any(p.search(value) for p in self.patterns))
+        """1 if a column value holds any of it (as `value` would find it), else 0."""
+        if not isinstance(value, str):
+            return 0
+        if any(p.search(value) for p in self.patterns):
+            return 1
+        # JSON escapes (a line break, a quote, `\u00e9` of ensure_ascii) hide a text from
+        # the raw search: its strings are searched decoded, as `value` walks them.
+        if "\\" in value and value[:1] in ("{", "["):
+            try:
+                strings = list(_strings(json.loads(value)))
+            except ValueError:
+                return 0
+            return int(any(p.search(text) for text in strings for p in self.patterns))
+        return 0
 
     def text(self, value: str) -> str:
         for pattern in self.patterns:

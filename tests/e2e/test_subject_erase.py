@@ -1,11 +1,14 @@
 """Erasure end to end: a PSM reports a child through the fake Telegram server (the NIK passes
 through the inbox, the form session, the answers, the outbox), the bot stops, and
 `psm-bot subject erase` leaves no byte of the NIK or the family's KK in the database file,
-its WAL or the media folder; the case itself stays for the counts."""
+its WAL or the media folder; the case itself stays for the counts. A reviewer's reason
+written about their case goes, typed on two lines too, and the same words sent to another
+family stay."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from pathlib import Path
 
@@ -18,7 +21,8 @@ from tests.e2e.conftest import stop_all
 from tests.e2e.reports import CHILD_NIK, FAMILY_KK, Report, walk_report
 from tests.storage.seed_cases import query
 
-PSM = 700
+PSM, TKSK, COORDINATOR = 700, 600, 500
+_MESSAGES = "SELECT message FROM outbox"
 
 
 def _database_bytes(database: Path) -> bytes:
@@ -97,3 +101,63 @@ async def test_erasure_after_a_real_conversation(
     )
     assert tuple(case) == ("submitted", "32.08.01.2006", "stunting")
     assert query(database, "PRAGMA integrity_check")[0][0] == "ok"
+
+
+OTHER_FAMILY = Report(
+    head="Joko Susilo", kk="3208 0115 0320 0005", member="Budi Santoso",
+    nik="3208010506230002", photos=0, address="Dusun Pahing RT 01 RW 03",
+)  # fmt: skip
+STOCK = "Foto buram"  # sent back with the same words, Ayu's case and another family's
+TWO_LINES = "Keluarga sudah pindah\nke rumah bibi di Cirebon"
+
+
+async def _send_back(person: TelegramPerson, number: str, action: str, reason: str) -> None:
+    await person.say("/antrian", until="Antrian")
+    await person.tap(number, until="Riwayat")
+    await person.tap(action)
+    await person.say(reason, until="sekarang")
+
+
+async def test_erasure_leaves_another_familys_reason_and_finds_two_lines(
+    fake, settings, start_bot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A reviewer's stock words stay in another family's notice; a reason typed on two lines
+    goes from Ayu's."""
+    for role, user_id, name, region in (
+        ("psm", PSM, "Bu Ani", {"kecamatan": "32.08.01", "desa": "32.08.01.2006"}),
+        ("tksk", TKSK, "Pak Tono", {"kecamatan": "32.08.01"}),
+        ("coordinator", COORDINATOR, "Ibu Sari", {}),
+    ):
+        await add_user(
+            settings, role=role, telegram_id=user_id, name=name, kabupaten="32.08", **region
+        )
+    await start_bot()
+    psm, tksk, coordinator = (TelegramPerson(fake, i) for i in (PSM, TKSK, COORDINATOR))
+    for person in (psm, tksk, coordinator):
+        await person.say("/start")
+    numbers = []
+    for report in (Report(photos=0), OTHER_FAMILY):
+        await walk_report(psm, report, fake=fake)
+        done = await psm.tap("Kirim", expect=2)
+        numbers.append(done[0]["text"].split("Nomor kasus: <b>")[1].split("</b>")[0])
+    ayu, budi = numbers
+    await _send_back(tksk, ayu, "Minta perbaikan", STOCK)
+    await _send_back(tksk, budi, "Minta perbaikan", STOCK)
+    await _send_back(coordinator, ayu, "Tolak", TWO_LINES)
+    await stop_all(start_bot)
+
+    database = settings.database_path
+    assert b"ke rumah bibi" in _database_bytes(database)  # the search can see it
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "WHATSAPP_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("DATABASE_PATH", str(database))
+    monkeypatch.setenv("MEDIA_PATH", str(settings.media_path))
+    monkeypatch.setenv("DISTRICTS", "32.08:KNG")
+    assert await asyncio.to_thread(main, ["subject", "erase", CHILD_NIK, "--yes"]) == 0
+
+    texts = [json.loads(row[0]).get("text", "") for row in query(database, _MESSAGES)]
+    assert any(budi in text and STOCK in text for text in texts), texts  # another family's
+    assert not any(ayu in text and STOCK in text for text in texts), texts
+    assert b"ke rumah bibi" not in _database_bytes(database)
