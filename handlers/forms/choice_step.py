@@ -14,6 +14,7 @@ import html
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from handlers.case_numbers import case_number
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.choices import ChoiceOption, match_choice, option_in_sentence
@@ -94,6 +95,9 @@ class ChoiceStep:
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         elif event.kind == InboundKind.TEXT and event.text:
+            if (number := case_number(event.text)) is not None:
+                # Pasted from a group or the clipboard: named as what it is, not "not listed".
+                return await self._ask_again(fs, "answer.case_number.text", number=number)
             default = self._default(fs, question, position)
             found = match_choice(
                 parsers.clean_text(event.text),
