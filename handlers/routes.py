@@ -141,4 +141,4 @@ if _CLASHES:
 # Commands that leave, switch or resume a form themselves, or bring back the one they
 # interrupted (a check-in); after any other the form open before is asked again (handlers/router.py
 # `_back_to_form`).
-FORM_COMMANDS = frozenset({"start", "daftar", "batal", "lapor", "draf", "hadir"})
+FORM_COMMANDS = frozenset({"start", "daftar", "batal", "lapor", "hadir"})
