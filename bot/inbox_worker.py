@@ -335,6 +335,7 @@ class InboxWorker:
                 log.exception("a background job for %s (%s) failed", event.chat_id, event.channel)
                 messages = [Outbound.say(turn.t("errors.internal"))]
                 record = None
+            messages = [*messages, *job.then]  # e.g. the form's question, after the result
         async with self.db.transaction() as repos:
             if record is not None:
                 await record(repos)

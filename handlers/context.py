@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -98,6 +98,9 @@ class BackgroundJob:
 
     produce: Callable[[Repos], Awaitable[list[Outbound]]]
     record: Callable[[Repos], Awaitable[None]] | None = None
+    # Sent after what `produce` returns (or its failure's message): the turn's own replies
+    # that belong below the result (`Turn.after_background`).
+    then: tuple[Outbound, ...] = ()
 
 
 @dataclass
@@ -146,6 +149,17 @@ class Turn:
         self.background.append(job)
         if announce:
             self.reply(self.t("background.preparing"))
+
+    def after_background(self, since: int) -> None:
+        """The replies from index `since` on go out after the last background job's result,
+        not before it: a form's question asked again after a command run amid it
+        ("statistik"), so that "continue below" is true. Nothing moves without a job."""
+        if not self.background or since >= len(self.replies):
+            return
+        held = tuple(self.replies[since:])
+        del self.replies[since:]
+        last = self.background[-1]
+        self.background[-1] = replace(last, then=(*last.then, *held))
 
     def later_audited(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import string
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,15 @@ class Catalog:
             for name, value in values.items()
         }
         return template.format(**safe)
+
+    def listed(self, language: str, items: Sequence[str]) -> Markup:
+        """Items joined as the language lists them: "A, B dan C" (`common.listed`), one alone
+        as it is; each escaped, so the result goes into another text as it is."""
+        escaped = [html.escape(item, quote=False) for item in items]
+        if len(escaped) < 2:
+            return Markup("".join(escaped))
+        rest, last = Markup(", ".join(escaped[:-1])), Markup(escaped[-1])
+        return Markup(self.text(language, "common.listed", rest=rest, last=last))
 
     def has(self, key: str) -> bool:
         """Whether a key exists."""

@@ -190,7 +190,10 @@ async def _back_to_form(
     if await side_trip_menus.wait_below_numbered_menu(turn, interrupted):
         return
     if ask_again:
+        asked_from = len(turn.replies)
         await resume_interrupted(turn, interrupted.id)
+        # A result prepared in the background ("statistik"): the question comes below it.
+        turn.after_background(asked_from)
 
 
 # -- buttons and messages -------------------------------------------------------------------

@@ -140,5 +140,5 @@ if _CLASHES:
     raise RuntimeError(f"button prefixes claimed twice or unusable: {_CLASHES}")
 # Commands that leave, switch or resume a form themselves, or bring back the one they
 # interrupted (a check-in); after any other the form open before is asked again (handlers/router.py
-# `_back_to_form`).
-FORM_COMMANDS = frozenset({"start", "daftar", "batal", "lapor", "draf", "hadir"})
+# `_back_to_form`): /draf only lists, so the form open is said to be open below its list.
+FORM_COMMANDS = frozenset({"start", "daftar", "batal", "lapor", "hadir"})

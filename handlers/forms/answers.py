@@ -16,7 +16,7 @@ from typing import Any
 
 from babel.numbers import format_decimal
 
-from handlers.case_numbers import case_number
+from handlers.case_numbers import case_number, case_numbers_in
 from handlers.events import Inbound, InboundKind
 from handlers.forms.dates import DateNotRead, When, examples, parse_date_text, read_date
 from handlers.forms.typed_words import (
@@ -75,6 +75,9 @@ class Answer:
 
 
 LONG_TEXT = 200  # a limit from which a refused text is a paragraph, not a word
+# A limit up to which a text is one line (a name, an address, RT/RW, a short reason): no
+# room to cite an earlier report, so a case number inside it was meant for something else.
+SHORT_TEXT = 200
 _ZERO_WIDTH_JOINER = "\u200d"  # glues emoji sequences such as 👩‍💻
 
 
@@ -116,17 +119,21 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
         # only as a keyed hash, erasable), never in a name, an address or a note. The text
         # comes back masked to copy: a long broadcast or note is not typed again.
         raise Invalid("answer.identifier_in_text", text=mask_identifiers(text))
-    _refuse_case_number(text, "text")
+    _refuse_case_number(text, "text", within=max_length <= SHORT_TEXT)
     return Answer(text, text)
 
 
-def _refuse_case_number(typed: str, question: str) -> None:
+def _refuse_case_number(typed: str, question: str, *, within: bool = False) -> None:
     """A report's number pasted alone ("KNG-2026-000103", from a group or the clipboard) is
     never a name, an address, a note, a NIK or a KK: refused naming what it is
-    (`answer.case_number.<question>`). Within words ("sama dengan KNG-2026-000101") it
-    stays part of the answer."""
+    (`answer.case_number.<question>`). Within words ("tolong cek KNG-2026-000101 ya") it
+    is refused too where `within` (a short text: a name, an address), with how to open that
+    report; in a long text (a description, a note) it stays part of the answer, which may
+    cite an earlier report."""
     if (number := case_number(typed)) is not None:
         raise Invalid(f"answer.case_number.{question}", number=number)
+    if within and (numbers := case_numbers_in(typed)):
+        raise Invalid("answer.case_number.within", number=numbers[0])
 
 
 def parse_person_name(event: Inbound, *, max_length: int) -> Answer:

@@ -14,6 +14,7 @@ import html
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from handlers.case_numbers import case_number
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.choices import (
@@ -26,6 +27,7 @@ from handlers.forms.choices import (
 from handlers.forms.model import Question, QuestionType, parse_expression
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult, button_action
+from handlers.forms.summary_replies import BACK_WORDS
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
@@ -39,8 +41,10 @@ NOT_MEANT = "nm"  # the action of its "Tidak" button
 class ChoiceStep:
     """The choice questions of `FormEngine`."""
 
-    # The button under "that desa is in another kecamatan": the kecamatan's question again.
+    # The buttons under "that desa is in another kecamatan": the kecamatan's question again;
+    # while editing from the summary, also back to the summary, the answer as it was.
     PLACE_AGAIN = "up"
+    SUMMARY_AGAIN = "sum"
 
     async def _options(
         self: FormEngine, fs: FormState, question: Question, position: Position
@@ -106,9 +110,14 @@ class ChoiceStep:
             chosen = [options[index]]
         elif action == self.PLACE_AGAIN:
             return await self._place_again(fs, position, question)
+        elif action == self.SUMMARY_AGAIN and fs.state.get("editing"):
+            return await self._summary_again(fs)
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         elif event.kind == InboundKind.TEXT and event.text:
+            if (number := case_number(event.text)) is not None:
+                # Pasted from a group or the clipboard: named as what it is, not "not listed".
+                return await self._ask_again(fs, "answer.case_number.text", number=number)
             default = self._default(fs, question, position)
             typed = parsers.clean_text(event.text)
             # A number counts the options of the screen on hand: the close spellings just
@@ -123,6 +132,11 @@ class ChoiceStep:
             ticks = only_numbers(typed) and partial
             if found.several:
                 return await self._ask_again(fs, "answer.one_choice")
+            way_out = (
+                None if found.exact else await self._typed_way_out(fs, position, question, event)
+            )
+            if way_out is not None:
+                return way_out
             named = None if found.exact or multiple else option_in_sentence(event.text, options)
             kept = None if found.exact else self._keep_sentence(fs, position, question, event)
             if named is None and kept is not None and question.sentence_default:
@@ -151,15 +165,6 @@ class ChoiceStep:
             update = {"type": "edit", "target_message_id": event.message_id}
             return StepResult(fs.state, [message.model_copy(update=update)])
         return StepResult(fs.state, [message])
-
-    def _asked_place(
-        self: FormEngine, fs: FormState, position: Position, question: Question
-    ) -> str | None:
-        """The answer of this form that a region question's options are in (its kecamatan),
-        when it was asked here and not while editing from the summary; None otherwise."""
-        if fs.state.get("editing"):
-            return None
-        return self._place_answer(fs, position, question)
 
     def _place_answer(
         self: FormEngine, fs: FormState, position: Position, question: Question
@@ -202,15 +207,18 @@ class ChoiceStep:
         if not found:
             return None
         name = found[0][0]
-        places = ", ".join(f"Kec. {place}" for _, place in found)
+        places = self.view.catalog.listed(self.ctx.language, [f"Kec. {p}" for _, p in found])
         text = "⚠️ " + self.t("region_answer.elsewhere", name=name, places=places, here=here)
         asked = self._place_answer(fs, position, question)
+        change = self.view.button(self.t("region_answer.change_button"), self.PLACE_AGAIN)
         if asked is not None and not fs.state.get("editing"):
-            text += " " + self.t("region_answer.change_here")
-            button = self.view.button(self.t("region_answer.change_button"), self.PLACE_AGAIN)
-            notice = Outbound.say(text, [[button]])
+            notice = Outbound.say(text + " " + self.t("region_answer.change_here"), [[change]])
         elif asked is not None:
-            notice = Outbound.say(text + " " + self.t("region_answer.change_at_summary"))
+            # Edited from the summary: a way back there too, the answer left as it was (QA
+            # walk 8: "kembali" was "not listed", a wrong desa the only way out).
+            back = self.view.button(self.t("region_answer.summary_button"), self.SUMMARY_AGAIN)
+            text += " " + self.t("region_answer.change_while_editing")
+            notice = Outbound.say(text, [[change], [back]])
         elif self.ctx.context.get("correcting"):
             notice = Outbound.say(text + " " + self.t("region_answer.moved_away", here=here))
         else:
@@ -220,13 +228,40 @@ class ChoiceStep:
     async def _place_again(
         self: FormEngine, fs: FormState, position: Position, question: Question
     ) -> StepResult:
-        """ "Ganti kecamatan": the answer this question's options are in is asked again."""
-        asked = self._asked_place(fs, position, question)
+        """ "Ganti kecamatan": the answer this question's options are in is asked again (while
+        editing from the summary: edited in turn; changed, it asks this question again, then
+        the summary comes back)."""
+        asked = self._place_answer(fs, position, question)
         if asked is None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
-        del fs.answers[asked]
-        fs.state["page"] = 0
+        if fs.state.get("editing"):
+            self._start_editing(fs, Position(asked))
+        else:
+            del fs.answers[asked]
+            fs.state["page"] = 0
         return StepResult(fs.state, [await self.render(fs.state)])
+
+    async def _summary_again(self: FormEngine, fs: FormState) -> StepResult:
+        """Back to the summary from an answer edited there, the answer as it was."""
+        fs.state.update(phase="summary", page=0, picking=[], editing=None)
+        return StepResult(fs.state, [await self.render(fs.state)])
+
+    async def _typed_way_out(
+        self: FormEngine, fs: FormState, position: Position, question: Question, event: Inbound
+    ) -> StepResult | None:
+        """While a choice is edited from the summary, its ways out typed as people read them
+        on the buttons: "kembali", "ringkasan" (or the button's words) back to the summary,
+        "ganti kecamatan" to the place the options are in. None for any other text."""
+        if not fs.state.get("editing"):
+            return None
+        word = parsers.normalise_word(event.text or "")
+        back = {self.t("region_answer.summary_button"), self.t("form.back_to_summary")}
+        if word in BACK_WORDS | {parsers.normalise_word(label) for label in back}:
+            return await self._summary_again(fs)
+        change = parsers.normalise_word(self.t("region_answer.change_button"))
+        if word == change and self._place_answer(fs, position, question) is not None:
+            return await self._place_again(fs, position, question)
+        return None
 
     async def _toggle(self: FormEngine, fs: FormState, chosen: list[ChoiceOption]) -> Outbound:
         """Tick or untick each option of a multiple choice; the question with its ticks."""

@@ -38,6 +38,25 @@ async def test_statistics_follow_the_preparing_note_and_an_export_question_has_n
     assert "Tidak ada kasus yang cocok" in result["text"]
 
 
+async def test_a_form_open_comes_back_below_the_statistics(fake, settings, start_bot) -> None:
+    """QA walk 8: "statistik" amid a report answered "continue below" and the question,
+    then the statistics below them. Through the real worker the question comes last."""
+    await add_user(
+        settings, role="coordinator", telegram_id=500, name="Ibu Sari", kabupaten="32.08"
+    )
+    await start_bot()
+    coordinator = TelegramPerson(fake, 500)
+    await coordinator.say("/start")
+    await coordinator.say("/lapor")
+    [asked] = await coordinator.say("Slamet Riyadi")
+    assert "Berapa nomor Kartu Keluarga" in asked["text"]
+    preparing, result, back = await coordinator.say("/statistik 7", expect=3)
+    assert PREPARING in preparing["text"]
+    assert "Statistik kasus 7 hari terakhir" in result["text"]
+    assert "Isian Bapak/Ibu masih berjalan" in back["text"]
+    assert "Berapa nomor Kartu Keluarga" in back["text"]
+
+
 async def test_statistics_follow_the_preparing_note_on_whatsapp(graph, webhook_url, start_wa_bot):
     await start_wa_bot()
     admin = WhatsAppPerson(graph, webhook_url, user_id="ID.9000", wa_id="6281299990000")

@@ -107,3 +107,26 @@ async def test_a_side_trip_at_a_broadcast_summary_notes_it_kept_on_whatsapp(
     assert SUMMARY not in body_of(side[-1]) and "Kirim" not in str(side[-1])
     back = await tksk.tap("Lanjutkan isian")
     assert SUMMARY in body_of(back[-1]) and MESSAGE in body_of(back[-1])
+
+
+async def test_statistics_and_drafts_amid_a_report_then_its_question_on_whatsapp(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """QA walk 8 on WhatsApp: "statistik" amid a report, the question again after the
+    statistics (it came before them, "continue below" untrue); "draf", the list and then
+    that the report is still open (nothing was said)."""
+    await add_whatsapp_user(
+        wa_settings, role=Role.TKSK, bsuid="ID.3001", name="Pak Tono", kecamatan="32.08.01"
+    )
+    tksk = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281234500301")
+    await start_wa_bot()
+    await tksk.say("halo")
+    await tksk.say("lapor")
+    assert "Kartu Keluarga" in body_of((await tksk.say("Slamet Riyadi"))[-1])
+    preparing, result, back = await tksk.say("statistik", expect=3)
+    assert "Sedang disiapkan" in body_of(preparing)
+    assert "Statistik kasus 30 hari terakhir" in body_of(result)
+    assert "Laporan kasus" in body_of(back) and "Kartu Keluarga" in body_of(back)
+    listed, back = await tksk.say("draf", expect=2)
+    assert "Laporan yang belum selesai (1)" in body_of(listed)
+    assert "masih berjalan" in body_of(back) and "Kartu Keluarga" in body_of(back)

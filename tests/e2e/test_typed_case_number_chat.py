@@ -127,3 +127,22 @@ async def test_a_case_number_at_the_kk_question_is_not_asked_to_be_deleted_on_wh
     assert f"*{NUMBER}* adalah nomor laporan, bukan nomor KK" in told, told
     assert "Berapa nomor Kartu Keluarga" in told
     assert "Mohon hapus sendiri pesan" not in told
+
+
+async def test_a_case_number_inside_a_name_is_refused_on_whatsapp(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """QA walk 8: "tolong cek laporan KNG-... ya" at a short question (the address, here the
+    head's name) was stored as its answer; it is refused as the number alone is."""
+    await add_whatsapp_user(
+        wa_settings, role=Role.PSM, bsuid="ID.5105", name="Bu Ani", kecamatan="32.08.01",
+        desa="32.08.01.2006",
+    )  # fmt: skip
+    psm = WhatsAppPerson(graph, webhook_url, user_id="ID.5105", wa_id="6281234500515")
+    await start_wa_bot()
+    await psm.say("halo")
+    await _reply(graph, psm, "lapor", "kepala keluarga")
+    told = await _reply(graph, psm, f"tolong cek laporan {NUMBER} ya", "nomor laporan")
+    assert f"*{NUMBER}* adalah nomor laporan, bukan jawaban" in told, told
+    assert "Untuk membuka laporan itu" in told and "kepala keluarga" in told
+    assert "✓ Kepala keluarga" not in told

@@ -70,6 +70,7 @@ async def run_background(db: Database, turn: Turn) -> list[Outbound]:
     for job in turn.background:
         async with db.reading() as reader:
             replies += await job.produce(reader)
+        replies += job.then
         if job.record is not None:
             async with db.transaction() as repos:
                 await job.record(repos)

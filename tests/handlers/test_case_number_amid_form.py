@@ -15,7 +15,7 @@ from handlers.context import AppContext, Turn
 from handlers.forms.state import prefilled_state
 from storage.db import Database
 from storage.models import Role, User
-from tests.handlers.forms.report_answers import BEFORE_SIZE
+from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 from tests.handlers.routed_turns import CHANNELS, button, open_session, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
@@ -23,6 +23,7 @@ pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 NUMBER = "KNG-2026-000103"
 REQUEST = "Mohon hapus sendiri pesan Bapak/Ibu yang berisi NIK/nomor KK"
 KK_QUESTION = "Berapa nomor Kartu Keluarga"
+NOT_YET = ("description", "photos", "urgency")  # a report at its description
 
 
 def _left_alone(turn: Turn) -> None:
@@ -107,6 +108,48 @@ async def test_a_case_number_alone_is_no_address(world, channel) -> None:
     assert "Alamat rumahnya" in text and "✓ Alamat" not in text
     _left_alone(refused)
     assert "address" not in (await open_session(db, ani)).state["answers"]
-    # Within words it is part of the answer (the family lives where the other case is).
-    kept = said(await send(db, app, ani, channel, text=f"Dusun Manis, sama dengan {NUMBER}"))
-    assert f"✓ Alamat: Dusun Manis, sama dengan {NUMBER}" in kept, kept
+    # Within words too (QA walk 8: "✓ Alamat: tolong cek laporan KNG-2026-000101 ya"): a short
+    # answer has no room to cite a report; told how to open it instead.
+    refused = said(await send(db, app, ani, channel, text=f"tolong cek laporan {NUMBER} ya"))
+    assert f"<b>{NUMBER}</b> adalah nomor laporan, bukan jawaban" in refused, refused
+    assert "Untuk membuka laporan itu, selesaikan isian ini dulu" in refused
+    assert "Alamat rumahnya" in refused and "✓ Alamat" not in refused
+    assert "address" not in (await open_session(db, ani)).state["answers"]
+    kept = said(await send(db, app, ani, channel, text="Dusun Manis RT 02 RW 05"))
+    assert "✓ Alamat: Dusun Manis RT 02 RW 05" in kept, kept
+
+
+async def test_a_long_answer_may_cite_a_case_number(world, channel) -> None:
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    form = app.forms["case_report"]
+    answered = {**BEFORE_SIZE, **REST}
+    answers = {k: copy.deepcopy(v) for k, v in answered.items() if k not in NOT_YET}
+    assert form.question("description").max_length > 200
+    state = {**prefilled_state(form, answers), "phase": "ask", "closed": ["members"]}
+    async with db.transaction() as repos:
+        await repos.forms.start(
+            user_id=ani.id, form_id=form.id, form_version=form.version, state=state, now=NOW
+        )
+    assert "Ceritakan singkat" in said(await send(db, app, ani, channel, command="start"))
+    cited = f"Adiknya sudah dilaporkan di {NUMBER}, sekarang kakaknya juga kurus"
+    await send(db, app, ani, channel, text=cited)
+    assert (await open_session(db, ani)).state["answers"].get("description") == cited
+
+
+async def test_a_case_number_alone_at_a_list_is_named(world, channel) -> None:
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    form = app.forms["case_report"]
+    asked = ("desa", "gps", "categories")
+    answers = {k: copy.deepcopy(v) for k, v in BEFORE_SIZE.items() if k not in asked}
+    state = {**prefilled_state(form, answers), "phase": "ask", "closed": ["members"]}
+    async with db.transaction() as repos:
+        await repos.forms.start(
+            user_id=ani.id, form_id=form.id, form_version=form.version, state=state, now=NOW
+        )
+    assert "Di desa/kelurahan mana" in said(await send(db, app, ani, channel, command="start"))
+    refused = said(await send(db, app, ani, channel, text=f"*{NUMBER}*"))
+    assert f"<b>{NUMBER}</b> adalah nomor laporan, bukan jawaban" in refused, refused
+    assert "tidak ada di daftar" not in refused and "Di desa/kelurahan mana" in refused
+    assert "desa" not in (await open_session(db, ani)).state["answers"]

@@ -417,3 +417,22 @@ def test_key_defined_in_two_files_is_refused(tmp_path):
     with pytest.raises(CatalogError) as caught:
         Catalog.load(tmp_path)
     assert "greeting.hello" in str(caught.value) and "more.yaml" in str(caught.value)
+
+
+LISTED = [
+    ("id", [], ""),
+    ("id", ["Kec. Ciniru"], "Kec. Ciniru"),
+    ("id", ["Kec. Ciniru", "Kec. Jalaksana"], "Kec. Ciniru dan Kec. Jalaksana"),
+    ("id", ["A", "B", "C"], "A, B dan C"),
+    ("en", ["A", "B", "C"], "A, B and C"),
+    ("id", ["A & B", "<C>"], "A &amp; B dan &lt;C&gt;"),  # each escaped once
+]
+
+
+@pytest.mark.parametrize(("language", "items", "expected"), LISTED)
+def test_a_list_is_joined_as_the_language_lists_it(catalog, language, items, expected):
+    joined = catalog.listed(language, items)
+    assert joined == expected
+    # Put into another text as it is, not escaped again.
+    filled = catalog.text(language, "region_answer.elsewhere", name="X", places=joined, here="Y")
+    assert expected in filled

@@ -12,6 +12,7 @@ import pytest
 from handlers.context import AppContext, Turn
 from storage.db import Database
 from storage.models import FormSession, Role, User
+from tests.handlers.chat_turns import run_background
 from tests.handlers.routed_turns import CHANNELS, active_session, button, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE
 
@@ -241,3 +242,39 @@ async def test_a_side_trip_cancelled_at_its_first_question_brings_the_form_back(
     assert KK_QUESTION in reply[reply.index(DROPPED) :]
     kept = await active_session(db, tono)
     assert report is not None and kept is not None and kept.id == report.id
+
+
+async def test_a_result_prepared_in_the_background_comes_before_the_question(world, channel):
+    """QA walk 8: "statistik" amid a form ("⏳ Sedang disiapkan…") answered "continue below"
+    and the question, then the statistics and chart below them. The question now follows
+    the result, as it follows any command's answer."""
+    db, app = world
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    await send(db, app, tono, channel, text="lapor")
+    assert KK_QUESTION in said(await send(db, app, tono, channel, text="Slamet Riyadi"))
+    turn = await send(db, app, tono, channel, text="statistik")
+    hint = _come_back(app, "Laporan kasus")
+    assert app.catalog.text("id", "background.preparing") in said(turn)
+    assert hint not in said(turn) and KK_QUESTION not in said(turn), said(turn)
+    texts = [reply.text or "" for reply in await run_background(db, turn)]
+    result = next(i for i, text in enumerate(texts) if "Statistik kasus" in text)
+    back = next(i for i, text in enumerate(texts) if hint in text)
+    assert result < back and KK_QUESTION in texts[back], texts
+    kept = await active_session(db, tono)
+    assert kept is not None and kept.state["answers"] == {"head_name": "Slamet Riyadi"}
+
+
+async def test_the_draft_list_amid_a_form_says_it_is_still_open(world, channel):
+    """QA walk 8: "draf" typed amid a report showed the drafts without a word of the report
+    still open, as "bantuan" gives: the note and the question now follow the list."""
+    db, app = world
+    ani, session = await _report_at_the_kk_question(db, app, channel)
+    turn = await send(db, app, ani, channel, text="draf")
+    reply = said(turn)
+    hint = _come_back(app, "Laporan kasus")
+    assert "Laporan yang belum selesai" in reply and hint in reply, reply
+    assert reply.index("Laporan yang belum selesai") < reply.index(hint)
+    assert KK_QUESTION in reply[reply.index(hint) :]
+    assert button(turn, "Slamet Riyadi")  # the list still opens the draft
+    kept = await active_session(db, ani)
+    assert kept is not None and kept.id == session.id

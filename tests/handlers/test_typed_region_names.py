@@ -15,7 +15,7 @@ from handlers.forms.option_model import ChoicesFrom
 from handlers.forms.state import prefilled_state
 from handlers.regions import RegionChoices
 from storage.models import Role, UserStatus
-from tests.handlers.forms.report_answers import BEFORE_SIZE
+from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
 from tests.storage.seed_cases import KADUGEDE, NOW
 
@@ -157,3 +157,69 @@ async def test_a_psm_is_told_the_desa_is_outside_their_kecamatan(world, channel)
     text = said(told)
     assert "ada di Kec. Cigugur, bukan di Kec. Kadugede" in text, text
     assert "kecamatan Bapak/Ibu" in text and "Ganti kecamatan" not in labels(told)
+
+
+async def _coordinator_editing_the_desa(db, app, channel):
+    """Ibu Sari, a coordinator, at her report's summary (Kec. Kadugede, Desa Babatan), the
+    desa chosen to change."""
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    form = app.forms["case_report"]
+    answers = copy.deepcopy({**BEFORE_SIZE, **REST})
+    state = {**prefilled_state(form, answers), "phase": "summary", "closed": ["members"]}
+    async with db.transaction() as repos:
+        await repos.forms.start(
+            user_id=sari.id, form_id=form.id, form_version=form.version, state=state, now=NOW
+        )
+    assert "Periksa kembali" in said(await send(db, app, sari, channel, command="start"))
+    assert "Di desa/kelurahan mana" in said(await send(db, app, sari, channel, text="desa"))
+    return sari
+
+
+async def _place(db, sari) -> tuple[str, str]:
+    async with db.reading() as repos:
+        session = await repos.forms.active(sari.id)
+    assert session is not None
+    answers = session.state["answers"]
+    return answers["kecamatan"]["label"], (answers.get("desa") or {}).get("label", "")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("way", ["button", "kembali", "‹ Ke ringkasan"])
+async def test_a_desa_elsewhere_while_editing_offers_the_way_back(world, channel, way):
+    """QA walk 8: the desa edited from the summary, a desa of two other kecamatan typed: told
+    where it is ("Kec. Ciniru dan Kec. Jalaksana"), with the way back to the summary as a
+    button and as words; "kembali" was "not listed", a wrong desa the only way out."""
+    db, app = world
+    sari = await _coordinator_editing_the_desa(db, app, channel)
+    told = await send(db, app, sari, channel, text="ciniru")
+    text = said(told)
+    assert "<b>Ciniru</b> ada di Kec. Ciniru dan Kec. Jalaksana, bukan di Kec. Kadugede" in text
+    assert {"Ganti kecamatan", "‹ Ke ringkasan"} <= set(labels(told)), labels(told)
+    if way == "button":
+        back = await send(db, app, sari, channel, data=button(told, "‹ Ke ringkasan"))
+    else:
+        back = await send(db, app, sari, channel, text=way)
+    summary = said(back)
+    assert "Periksa kembali" in summary and "Desa/Kelurahan: Babatan" in summary, summary
+    assert "tidak ada di daftar" not in summary
+    assert await _place(db, sari) == ("Kadugede", "Babatan")
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("way", ["button", "ganti kecamatan"])
+async def test_a_desa_elsewhere_while_editing_changes_the_kecamatan(world, channel, way):
+    """ "Ganti kecamatan" from the desa being edited: the kecamatan asked, then that
+    kecamatan's desa, then the summary again."""
+    db, app = world
+    sari = await _coordinator_editing_the_desa(db, app, channel)
+    told = await send(db, app, sari, channel, text="ciniru")
+    if way == "button":
+        asked = await send(db, app, sari, channel, data=button(told, "Ganti kecamatan"))
+    else:
+        asked = await send(db, app, sari, channel, text=way)
+    assert "Di kecamatan mana" in said(asked), said(asked)
+    desa = said(await send(db, app, sari, channel, text="Ciniru"))
+    assert "✓ Kecamatan: Ciniru" in desa and "Di desa/kelurahan mana" in desa, desa
+    summary = said(await send(db, app, sari, channel, text="Ciniru"))
+    assert "Periksa kembali" in summary and "Desa/Kelurahan: Ciniru" in summary, summary
+    assert await _place(db, sari) == ("Ciniru", "Ciniru")

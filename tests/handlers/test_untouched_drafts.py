@@ -14,11 +14,14 @@ from tests.storage.seed_cases import NOW, make_user, open_database
 KADUGEDE, BABATAN = "32.08.01", "32.08.01.2006"
 
 
-async def _turn(db: Database, app: AppContext, user: User, name: str, data: str = "") -> Outbound:
+async def _turn(
+    db: Database, app: AppContext, user: User, name: str, data: str = "", *, index: int = -1
+) -> Outbound:
+    """The turn's text reply at `index` (the last by default)."""
     async with db.transaction() as repos:
         turn = tap(app, repos, user, data) if data else command(app, repos, user, name)
         await router.handle(turn)
-    return [reply for reply in turn.replies if reply.type == "text"][-1]
+    return [reply for reply in turn.replies if reply.type == "text"][index]
 
 
 async def _drafts(db: Database, user: User) -> list[str]:
@@ -53,10 +56,13 @@ async def test_only_drafts_with_an_answer_are_kept(tmp_path) -> None:
         await _turn(db, app, ani, "lapor")  # the new one is untouched: dropped, Slamet's kept
         await _turn(db, app, ani, "", data="dr:new")
         assert sorted(await _drafts(db, ani)) == ["active", "paused"]
-        listed = await _turn(db, app, ani, "draf")
+        # The list first; the report open below it, said to be still open (QA walk 8).
+        listed = await _turn(db, app, ani, "draf", index=0)
         assert listed.buttons[0][0].label.startswith("Slamet")
         assert len(listed.buttons) == 1
         # /draf only lists: the report open at its first question is still open.
+        back = await _turn(db, app, ani, "draf")
+        assert "Isian Bapak/Ibu masih berjalan" in back.text and "kepala keluarga" in back.text
         assert sorted(await _drafts(db, ani)) == ["active", "paused"]
     finally:
         await db.close()

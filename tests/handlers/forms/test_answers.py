@@ -88,8 +88,11 @@ TEXT_VALID = [
     pytest.param("RT 03/RW 05, Dusun Kaler", 100, "RT 03/RW 05, Dusun Kaler", id="address"),
     pytest.param("Telp 0812 3456 7890", 100, "Telp 0812 3456 7890", id="phone-not-an-identifier"),
     pytest.param("Anak ke-2 lahir 17-08-2015", 100, "Anak ke-2 lahir 17-08-2015", id="date"),
-    pytest.param("sama dengan KNG-2026-000101", 100, "sama dengan KNG-2026-000101",
-                 id="case-number-within-words"),
+    # In a long text (a description, a note) a report's number may cite an earlier report.
+    pytest.param("sama dengan KNG-2026-000101", 1000, "sama dengan KNG-2026-000101",
+                 id="case-number-within-a-long-text"),
+    pytest.param("sama dengan KNG-2026-000101", 201, "sama dengan KNG-2026-000101",
+                 id="case-number-within-a-text-over-200"),
 ]  # fmt: skip
 
 
@@ -125,6 +128,13 @@ TEXT_INVALID = [
                  {"number": "KNG-2026-000103"}, id="case-number-alone"),
     pytest.param(text("*kng-2026-103*"), 100, "answer.case_number.text",
                  {"number": "KNG-2026-000103"}, id="case-number-bold-short"),
+    # Within a short answer (a name, an address: up to 200) it was meant for something else
+    # (QA walk 8: "✓ Alamat: tolong cek laporan KNG-2026-000101 ya").
+    pytest.param(text("tolong cek laporan kng-2026-101 ya"), 200, "answer.case_number.within",
+                 {"number": "KNG-2026-000101"}, id="case-number-within-an-address"),
+    pytest.param(text("Slamet KNG-2026-000101 KNG-2026-000102"), 100,
+                 "answer.case_number.within", {"number": "KNG-2026-000101"},
+                 id="case-numbers-within-a-name"),
     pytest.param(TEXT_NONE, 100, "answer.need_text", {}, id="text-kind-without-text"),
     pytest.param(STICKER, 100, "answer.need_text", {}, id="sticker"),
     pytest.param(VOICE, 100, "answer.need_text", {}, id="voice-note"),
