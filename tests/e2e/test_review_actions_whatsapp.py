@@ -91,7 +91,10 @@ async def test_reviewers_on_whatsapp_tap_their_actions(
     verified = await tksk.tap("Kirim")
     assert "Diverifikasi" in body_of(verified[0])
 
-    check = f"Dikunjungi langsung · Ada perbedaan · Catatan: {DIFFERENCE} · 📍 lokasi dicatat"
+    check = (
+        "Dikunjungi langsung · Ada perbedaan · "
+        f"Catatan pemeriksaan: {DIFFERENCE} · 📍 lokasi dicatat"
+    )
     notice = await _heard(coordinator, before, "menunggu validasi")
     assert f"🔎 Hasil pemeriksaan: {check}" in body_of(notice)
     page = await coordinator.tap("Buka laporan")

@@ -20,7 +20,7 @@ from storage.repos import Repos
 from storage.scope import Scope
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, open_database, seed_case
 
-COLUMNS = ["Pelapor", "Cara verifikasi", "Hasil verifikasi", "Catatan verifikasi"]
+COLUMNS = ["Pelapor", "Cara verifikasi", "Hasil verifikasi", "Catatan pemeriksaan"]
 NIK = "3208012505800003"
 DIFFERS = {
     "method": "visited",
@@ -87,7 +87,7 @@ async def _sheet(tmp_path: Path, *, masked: bool) -> tuple[list, dict[str, dict]
 
 
 def _check(row: dict) -> tuple:
-    return row["Cara verifikasi"], row["Hasil verifikasi"], row["Catatan verifikasi"]
+    return row["Cara verifikasi"], row["Hasil verifikasi"], row["Catatan pemeriksaan"]
 
 
 async def test_the_check_has_three_columns_after_the_reporter(tmp_path: Path) -> None:
@@ -111,4 +111,4 @@ async def test_the_check_has_three_columns_after_the_reporter(tmp_path: Path) ->
 
 async def test_the_server_export_in_full_leaves_the_note_as_typed(tmp_path: Path) -> None:
     _, rows = await _sheet(tmp_path, masked=False)
-    assert rows["KNG-2026-000001"]["Catatan verifikasi"] == f"NIK ayah {NIK} lain"
+    assert rows["KNG-2026-000001"]["Catatan pemeriksaan"] == f"NIK ayah {NIK} lain"
