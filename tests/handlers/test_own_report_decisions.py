@@ -73,6 +73,9 @@ async def test_nobody_to_validate_is_said_not_promised(world, channel: str) -> N
     (told,) = [m.text for m in await queued(db, sari) if NUMBER in (m.text or "")]
     assert NOBODY in told and "menunggu validasi koordinator" not in told
     assert "minta admin menambah koordinator" in told
+    for viewer in (sari, tono):  # their pages say so too, under "laporan sendiri" for her
+        _, page = await _decisions_offered(db, app, viewer, channel, case_id)
+        assert "Belum ada koordinator yang dapat memvalidasi laporan" in page
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -84,4 +87,6 @@ async def test_with_an_admin_to_stand_in_the_validation_is_promised(world, chann
     assert "Belum ada koordinator" not in said(done)
     (told,) = [m.text for m in await queued(db, sari) if NUMBER in (m.text or "")]
     assert "menunggu validasi koordinator" in told and NOBODY not in told
+    _, page = await _decisions_offered(db, app, sari, channel, case_id)
+    assert OWN in page and "Belum ada koordinator" not in page
     assert any("Mohon Bapak/Ibu sebagai admin" in (m.text or "") for m in await queued(db, admin))
