@@ -73,6 +73,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("verified_how", 18),
         Column("verified_finding", 16),
         Column("verified_note", 30, "free"),
+        Column("verified_by", 20, "free"),
+        Column("verified_on", 12, "date"),
+        Column("verified_location", 22),  # "lat,lon" where the verifier visited
     ),
     # What a desa operator re-keys into SIKS-NG (domain.md section 7), and the case number.
     "siksng": (
@@ -169,6 +172,11 @@ class SheetCells:
             "verified_how": lambda r: self.check_words.method(_check(r)),
             "verified_finding": lambda r: self.check_words.finding(_check(r)),
             "verified_note": lambda r: str(_check(r).get("note") or ""),
+            "verified_by": lambda r: r.verifier_name or "",
+            "verified_on": lambda r: (
+                serial(r.verified_at.astimezone(zone).date()) if r.verified_at else None
+            ),
+            "verified_location": lambda r: _location(_check(r)),
         }
 
     def text(self, key: str, **values: Any) -> str:
@@ -286,6 +294,13 @@ class SheetWriter:
 def _check(row: ExportRow) -> dict[str, Any]:
     """The row's verification check ({} when it has none)."""
     return json.loads(row.verification) if row.verification else {}
+
+
+def _location(check: dict[str, Any]) -> str:
+    """Where the verifier recorded the visit, "lat,lon" ("" when not recorded, or erased
+    with the family's data)."""
+    latitude, longitude = check.get("latitude"), check.get("longitude")
+    return f"{latitude},{longitude}" if latitude is not None and longitude is not None else ""
 
 
 def _masking(value: Callable[[ExportRow], Cell]) -> Callable[[ExportRow], Cell]:

@@ -28,7 +28,12 @@ from handlers.review.buttons import (
     record_refusal,
 )
 from handlers.review.case_history import history_lines
-from handlers.review.possible_actions import possible_actions, stands_in, waits_for_other_eyes
+from handlers.review.possible_actions import (
+    case_deciders,
+    possible_actions,
+    stands_in,
+    waits_for_other_eyes,
+)
 from handlers.review.visit_history import visit_lines
 from handlers.review.workflow import CODES, Transition
 from handlers.scope import scope_of
@@ -162,6 +167,11 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
         lines.append(turn.t("review.own_report"))
     elif any(stands_in(turn, transition.action) for transition in possible):
         lines.append(turn.t("review.stand_in"))
+    if (
+        summary.state == CaseState.VERIFIED
+        and not (await case_deciders(turn, summary, "approve")).people
+    ):  # the page promises no validation that cannot come either
+        lines.append(turn.t("review.nobody_to_validate", number=summary.number))
     lines.append(
         turn.t(
             "review.case_reporter",

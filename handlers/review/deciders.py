@@ -1,5 +1,6 @@
 """Who may verify or approve a case: never its authors (four eyes: who wrote it, and who
-answers for it now, after a handover). Verifying falls to the
+answers for it now, after a handover), who decide nothing on it (`NOT_ON_OWN`: nor send it
+back or reject it). Verifying falls to the
 TKSK of its kecamatan, else the coordinators of its kabupaten; approving to the coordinators.
 Where four eyes leaves nobody in the region (a single coordinator reporting, or a region with
 nobody else), the admins stand in, so no case waits for ever."""
@@ -13,7 +14,10 @@ from handlers.permissions import allowed
 from storage.models import Role, User
 from storage.repos import Repos
 
-DECIDING = frozenset({"verify", "approve"})  # never on one's own report
+DECIDING = frozenset({"verify", "approve"})  # who may: `deciders`, never an author
+# Every decision on a report, none of them its authors' (the page says so: "Ini laporan
+# Bapak/Ibu sendiri"); QA walk 8 saw a coordinator offered send-back and reject on her own.
+NOT_ON_OWN = DECIDING | {"send_back", "reject"}
 STAND_IN = "case.stand_in"
 
 

@@ -26,7 +26,13 @@ from handlers.forms.runner import (
 from handlers.review.action_forms import close_same_action_forms
 from handlers.review.buttons import record_refusal
 from handlers.review.case_page import local_time, show_case, tell_to_open
-from handlers.review.possible_actions import case_deciders, may_try, possible_actions, stands_in
+from handlers.review.possible_actions import (
+    case_deciders,
+    may_try,
+    own_report,
+    possible_actions,
+    stands_in,
+)
 from handlers.review.reporter import REPORT_FORM, tell_reporter
 from handlers.review.send_back_notices import tell_verifier_of_undoing
 from handlers.review.verification_check import check_line
@@ -60,6 +66,10 @@ async def action_button(turn: Turn, data: str) -> None:
     if not may_try(turn, action):
         await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
+        return
+    if own_report(turn, case.summary, action):  # an old button, a typed one: the page's words
+        await record_refusal(turn, case_id, {"action": action, "own": True})
+        turn.reply(turn.t("review.own_report"))
         return
     if version != case.version:
         # A button of an older page: the case changed since (maybe by this very person).
@@ -221,6 +231,10 @@ async def move_case(
         await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed") + _typed_back(turn, typed))
         return None
+    if own_report(turn, case.summary, action):  # its reason typed in a form opened before
+        await record_refusal(turn, case_id, {"action": action, "own": True})
+        turn.reply(turn.t("review.own_report") + _typed_back(turn, typed))
+        return None
     if case.version != version or transition not in await possible_actions(turn, case):
         # Changed while the reason was typed (by someone else, or by the person on another
         # page or channel): said as it is, not blamed on someone else.
@@ -297,9 +311,13 @@ async def _drop_corrections(turn: Turn, case: CaseDetail) -> int:
 
 async def _ask_for_approval(turn: Turn, case: CaseDetail, check: dict[str, Any] | None) -> None:
     """Whoever may approve the case just verified hears of it (not of their own action), with
-    the check in the field in one line."""
+    the check in the field in one line; where nobody may (its only coordinator reported it,
+    no admin to stand in) the verifier is told so, and what to ask for."""
     who = await case_deciders(turn, case.summary, "approve")
     assert turn.user is not None  # the case was just moved by them
+    if not who.people:
+        turn.reply(turn.t("review.nobody_to_validate", number=case.summary.number))
+        return
     key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
     others = [person for person in who.people if person.id != turn.user.id]
     # Who verified, by their role: the TKSK, a coordinator where the kecamatan has none, or

@@ -1,6 +1,7 @@
 """Which review actions a person may take on a case now: by their role
-(handlers/permissions.yaml), by the case's state (the workflow), and four eyes (who decides,
-handlers/review/deciders.py, the admins standing in where nobody in the region may)."""
+(handlers/permissions.yaml), by the case's state (the workflow), and four eyes (no decision
+on one's own report; who decides, handlers/review/deciders.py, the admins standing in where
+nobody in the region may)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Awaitable
 
 from handlers.context import Turn
 from handlers.permissions import allowed
-from handlers.review.deciders import DECIDING, STAND_IN, Deciders, deciders
+from handlers.review.deciders import DECIDING, NOT_ON_OWN, STAND_IN, Deciders, deciders
 from handlers.review.workflow import TRANSITIONS, Transition
 from storage.models import CaseDetail, CaseSummary
 
@@ -30,15 +31,21 @@ def case_deciders(turn: Turn, case: CaseSummary, action: str) -> Awaitable[Decid
     )
 
 
-def waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
-    """Whether the viewer would verify or approve this case now, were it not their own
+def own_report(turn: Turn, case: CaseSummary, action: str) -> bool:
+    """Whether `action` is a decision the viewer may not take because the case is their own
     (written by them, or handed over to them)."""
+    return action in NOT_ON_OWN and turn.user is not None and turn.user.id in case.authors
+
+
+def waits_for_other_eyes(turn: Turn, case: CaseSummary) -> bool:
+    """Whether the viewer would decide on this case now (verify, approve, send back,
+    reject), were it not their own."""
     user = turn.user
     if user is None or user.id not in case.authors:
         return False
     return any(
         case.state in TRANSITIONS[action].from_states and allowed(user, f"case.{action}")
-        for action in DECIDING
+        for action in NOT_ON_OWN
     )
 
 
@@ -57,6 +64,8 @@ async def possible_actions(turn: Turn, case: CaseDetail) -> list[Transition]:
     result = []
     for transition in (TRANSITIONS[action] for action in SHOWN_ORDER):
         if case.summary.state not in transition.from_states or turn.user is None:
+            continue
+        if own_report(turn, case.summary, transition.action):  # four eyes
             continue
         if transition.action in DECIDING:
             # Four eyes, the TKSK before the coordinators, the admins standing in.

@@ -20,6 +20,7 @@ from handlers.forms.runner import (
 )
 from handlers.forms.state import prefilled_state
 from handlers.review.buttons import REVISE_PREFIX, record_refusal
+from handlers.review.possible_actions import case_deciders
 from handlers.review.send_back_notes import role_name, sent_back_note
 from handlers.review.workflow import Transition
 from handlers.scope import own_cases
@@ -42,10 +43,14 @@ NEXT_STEP = {
 
 async def next_step(turn: Turn, language: str, case: CaseSummary) -> str:
     """One line on what comes next for the case's reporter ("" for a state without one); a
-    closed case sends them to the office of the case's district, with its contact when set."""
+    closed case sends them to the office of the case's district, with its contact when set;
+    a verified one nobody may validate (its only coordinator reported it, no admin to stand
+    in) says so rather than promise a validation that cannot come."""
     key = NEXT_STEP.get(case.state)
     if key is None:
         return ""
+    if case.state == S.VERIFIED and not (await case_deciders(turn, case, "approve")).people:
+        key = "reporter.next.nobody_to_validate"
     text = turn.app.catalog.text(language, key)
     if case.state == S.REJECTED:
         text += await contact_note(turn.repos, turn.app.catalog, language, case.kabupaten_code)

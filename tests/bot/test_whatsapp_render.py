@@ -234,3 +234,19 @@ def test_long_labels_become_a_list_rows_title_and_description(case: dict) -> Non
     for row in rows:
         assert title_width(row["title"]) <= ROW_TITLE
         assert title_width(row.get("description", "")) <= ROW_DESCRIPTION
+
+
+def test_a_location_question_names_its_buttons_as_words_to_type() -> None:
+    """The words to type under a location request carry no emoji ("Atau ketik *Lewati*,
+    *Batal*.", not "*✖️ Batal*": QA walk 8), and the word typed is that button."""
+    buttons = [[Button(label="Lewati", data="f4:s"), Button(label="✖️ Batal", data="cn:1")]]
+    rendered = render(
+        Outbound(text="Kirim lokasi rumahnya.", request="location", buttons=buttons),
+        CATALOG,
+        "id",
+    )
+    body = rendered.bodies[-1]["interactive"]["body"]["text"]
+    assert "Atau ketik *Lewati*, *Batal*." in body
+    assert "✖" not in body
+    assert rendered.menu["batal"] == "cn:1"
+    assert rendered.menu["✖️ batal"] == "cn:1"  # the label copied whole still works

@@ -183,6 +183,7 @@ STATE_LABEL = {
 
 
 DECIDING = ("verify", "approve")  # never on one's own report (four eyes)
+NOT_ON_OWN = (*DECIDING, "send_back", "reject")  # no decision at all on it (QA walk 8)
 
 
 def _deciders_in_region(action: str, record: str) -> set[str]:
@@ -229,6 +230,7 @@ EXPLAIN = {  # status_explained.*: what someone not active hears instead
 }
 NOT_ALLOWED = "tidak berwenang"
 NOT_POSSIBLE = "tindakan itu tidak bisa dilakukan sekarang"
+OWN_REPORT = "Ini laporan Bapak/Ibu sendiri"
 NOT_FOUND = "Laporan itu tidak ditemukan"
 SEARCH_NONE = "Tidak ada laporan yang cocok"
 OLD_BUTTON = "Tombol itu sudah tidak berlaku"
@@ -496,6 +498,9 @@ def button_rows(key: str) -> list[dict[str, Any]]:
             elif not may_try(who, ACTIONS[code].name):
                 # The role may never do this: said plainly, not blamed on the case's state.
                 rows.append(_refused(key, send, NOT_ALLOWED, **refusal))
+            elif key == RECORDS[record].reporter and ACTIONS[code].name in NOT_ON_OWN:
+                # Four eyes: no decision on one's own report, refused in the page's words.
+                rows.append(_refused(key, send, OWN_REPORT, **refusal))
             elif not may_act(key, code, record):
                 rows.append(_refused(key, send, NOT_POSSIBLE, **refusal))
             else:

@@ -106,7 +106,7 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     await tksk.tap("Kirim", until="sekarang")
     await _told(fake, psm, before_psm, "Diverifikasi")
     notice = await _told(fake, coordinator, before_coordinator, "menunggu validasi")
-    check = "Dikunjungi langsung · Ada perbedaan · Catatan: " + DIFFERENCE
+    check = "Dikunjungi langsung · Ada perbedaan · Catatan pemeriksaan: " + DIFFERENCE
     assert f"🔎 Hasil pemeriksaan: {check} · 📍 lokasi dicatat" in notice
     assert _state(settings, number) == "verified"
 

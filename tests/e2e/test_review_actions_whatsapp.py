@@ -86,12 +86,17 @@ async def test_reviewers_on_whatsapp_tap_their_actions(
     await tksk.tap("Ada perbedaan")
     where = await tksk.say(DIFFERENCE)
     assert "Kirim lokasi rumahnya" in body_of(where[-1])
+    # The words to type carry no emoji (QA walk 8: "Atau ketik *Lewati*, *✖️ Batal*.").
+    assert "Atau ketik *Lewati*, *Batal*." in body_of(where[-1])
     summary = await tksk.share_location(-6.98765, 108.48321)
     assert "Periksa kembali" in body_of(summary[-1])
     verified = await tksk.tap("Kirim")
     assert "Diverifikasi" in body_of(verified[0])
 
-    check = f"Dikunjungi langsung · Ada perbedaan · Catatan: {DIFFERENCE} · 📍 lokasi dicatat"
+    check = (
+        "Dikunjungi langsung · Ada perbedaan · "
+        f"Catatan pemeriksaan: {DIFFERENCE} · 📍 lokasi dicatat"
+    )
     notice = await _heard(coordinator, before, "menunggu validasi")
     assert f"🔎 Hasil pemeriksaan: {check}" in body_of(notice)
     page = await coordinator.tap("Buka laporan")

@@ -80,7 +80,7 @@ async def test_the_further_answers_have_columns_of_their_own(tmp_path: Path) -> 
     sheet = await _sheet(tmp_path, masked=True)
     header = list(sheet[""])
     assert header[-len(HEADERS) :] == HEADERS
-    assert header[: -len(HEADERS)][-1] == "Catatan verifikasi"  # after the columns that were there
+    assert header[: -len(HEADERS)][-1] == "Lokasi verifikasi"  # after the columns that were there
     dropout, stunting, bare = (sheet[f"KNG-2026-00000{n}"] for n in (1, 2, 3))
     assert {key: dropout[key] for key in HEADERS} == {
         "Alasan tanpa KK": "hilang waktu banjir",

@@ -1,5 +1,6 @@
 """The case spreadsheet says what the verifier's check in the field found: how it was
-checked, the finding and the note, in three columns after the reporter's; empty for a case
+checked, the finding and the note, in three columns after the reporter's, then who verified
+it, on which (local) day and where they recorded the visit (lat,lon); empty for a case
 not verified, verified before the check was asked, or sent back since (waiting for its
 correction, corrected and to be verified again, or rejected uncorrected); a case rejected at
 validation keeps the check it was rejected on.
@@ -7,7 +8,7 @@ Read back with openpyxl from rows streamed out of a real database."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,10 @@ from storage.repos import Repos
 from storage.scope import Scope
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, open_database, seed_case
 
-COLUMNS = ["Pelapor", "Cara verifikasi", "Hasil verifikasi", "Catatan verifikasi"]
+COLUMNS = ["Pelapor", "Cara verifikasi", "Hasil verifikasi", "Catatan pemeriksaan"]
+WHO_WHEN_WHERE = ["Diverifikasi oleh", "Tanggal verifikasi", "Lokasi verifikasi"]
+JAKARTA = ZoneInfo("Asia/Jakarta")
+LATE = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
 NIK = "3208012505800003"
 DIFFERS = {
     "method": "visited",
@@ -32,12 +36,14 @@ DIFFERS = {
 BY_PHONE = {"method": "remote", "finding": "matches"}
 
 
-async def _step(repos: Repos, case_id: int, to: str, actor: int, **more: object) -> None:
+async def _step(
+    repos: Repos, case_id: int, to: str, actor: int, at: datetime = NOW, **more: object
+) -> None:
     case = await repos.review.detail(case_id, Scope(everything=True))
     assert case is not None
     moved = await repos.review.transition(
         case_id, version=case.version, from_states=(case.summary.state,), to_state=to,
-        actor_id=actor, reason=None, now=NOW, **more,
+        actor_id=actor, reason=None, now=at, **more,
     )  # fmt: skip
     assert moved
 
@@ -59,7 +65,8 @@ async def _sheet(tmp_path: Path, *, masked: bool) -> tuple[list, dict[str, dict]
         ]
         await _step(repos, ids[0], "verified", tono.id, detail=DIFFERS)
         await _step(repos, ids[0], "approved", tono.id)  # validated since: still the check
-        await _step(repos, ids[1], "verified", tono.id, detail=BY_PHONE)
+        # 01.00 WIB on the 30th: the day is Jakarta's, not UTC's (the 29th).
+        await _step(repos, ids[1], "verified", tono.id, LATE, detail=BY_PHONE)
         await _step(repos, ids[2], "verified", tono.id, detail=DIFFERS)
         await _step(repos, ids[2], "needs_revision", tono.id)
         await _step(repos, ids[2], "resubmitted", psm.id)  # corrected: to be checked again
@@ -87,7 +94,7 @@ async def _sheet(tmp_path: Path, *, masked: bool) -> tuple[list, dict[str, dict]
 
 
 def _check(row: dict) -> tuple:
-    return row["Cara verifikasi"], row["Hasil verifikasi"], row["Catatan verifikasi"]
+    return row["Cara verifikasi"], row["Hasil verifikasi"], row["Catatan pemeriksaan"]
 
 
 async def test_the_check_has_three_columns_after_the_reporter(tmp_path: Path) -> None:
@@ -111,4 +118,24 @@ async def test_the_check_has_three_columns_after_the_reporter(tmp_path: Path) ->
 
 async def test_the_server_export_in_full_leaves_the_note_as_typed(tmp_path: Path) -> None:
     _, rows = await _sheet(tmp_path, masked=False)
-    assert rows["KNG-2026-000001"]["Catatan verifikasi"] == f"NIK ayah {NIK} lain"
+    assert rows["KNG-2026-000001"]["Catatan pemeriksaan"] == f"NIK ayah {NIK} lain"
+
+
+def _who_when_where(row: dict) -> tuple:
+    verified_on = row["Tanggal verifikasi"]
+    day = verified_on.date() if verified_on is not None else None
+    return row["Diverifikasi oleh"], day, row["Lokasi verifikasi"]
+
+
+async def test_who_verified_when_and_where_follow_the_check(tmp_path: Path) -> None:
+    """QA walk 8: the spreadsheet had the check but not who took it, when, or the place
+    recorded ("📍 lokasi dicatat" on the page)."""
+    header, rows = await _sheet(tmp_path, masked=True)
+    start = header.index("Catatan pemeriksaan") + 1
+    assert header[start : start + 3] == WHO_WHEN_WHERE
+    day = NOW.astimezone(JAKARTA).date()
+    assert _who_when_where(rows["KNG-2026-000001"]) == ("Pak Tono", day, "-6.9,108.4")
+    assert _who_when_where(rows["KNG-2026-000002"]) == ("Pak Tono", date(2026, 11, 30), None)
+    assert _who_when_where(rows["KNG-2026-000004"]) == ("Pak Tono", day, None)  # no check yet
+    for n in (3, 5, 6, 7):  # not verified, or before verification again: nobody, no day
+        assert _who_when_where(rows[f"KNG-2026-00000{n}"]) == (None, None, None), n

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from handlers.events import InboundKind
+from handlers.forms.loading import load_form
 from storage.db import Database
 from storage.models import Role
 from tests.handlers.review_turns import (
@@ -32,6 +34,8 @@ NUMBER = "KNG-2026-000001"
 ASKED = "Bagaimana laporan ini diperiksa?"
 DIFFERENCE = "Anaknya sudah kembali sekolah & tinggal dengan neneknya"
 NIK = "3208012505800003"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+V1 = load_form(FIXTURES / "verification_v1.yaml")
 
 
 async def checks(db: Database, case_id: int) -> list[dict | None]:
@@ -65,10 +69,13 @@ async def test_a_visit_that_found_a_difference_is_recorded_and_shown(world, chan
     assert "minimal 3 huruf" in said(await say(db, app, tksk, channel, "x"))
     where = await say(db, app, tksk, channel, DIFFERENCE)
     assert "Kirim lokasi rumahnya" in said(where)
+    # Named as the notice, the history and the spreadsheet name it (QA walk 8: "Perbedaan").
+    assert "✓ Catatan pemeriksaan: Anaknya" in said(where)
     summary = await send(
         db, app, tksk, channel, kind=InboundKind.LOCATION, latitude=-6.98765, longitude=108.48321
     )
     assert "Dikunjungi langsung" in said(summary) and "Ada perbedaan" in said(summary)
+    assert "Catatan pemeriksaan: Anaknya" in said(summary)
     assert await case_version(db, case_id) == ("submitted", 1)
 
     done = await say(db, app, tksk, channel, "kirim")
@@ -90,13 +97,13 @@ async def test_a_visit_that_found_a_difference_is_recorded_and_shown(world, chan
     shown_note = DIFFERENCE.replace("&", "&amp;")
     assert (
         "🔎 Hasil pemeriksaan: Dikunjungi langsung · Ada perbedaan · "
-        f"Catatan: {shown_note} · 📍 lokasi dicatat"
+        f"Catatan pemeriksaan: {shown_note} · 📍 lokasi dicatat"
     ) in notice
 
     page = said(await tap(db, app, people.coordinator, channel, f"cs:{case_id}"))
     assert (
         "Diverifikasi (Pak Tono) — Dikunjungi langsung · Ada perbedaan · "
-        f"Catatan: {shown_note} · 📍 lokasi dicatat"
+        f"Catatan pemeriksaan: {shown_note} · 📍 lokasi dicatat"
     ) in page
     assert "maps.google.com/?q=-6.98765,108.48321" in page
 
@@ -272,3 +279,31 @@ async def test_verifikasi_on_a_newer_page_starts_a_fresh_check(world, channel: s
     assert "sekarang: Diverifikasi" in done, done
     assert await active_forms(db, tksk.id) == []
     assert await checks(db, case_id) == [{"method": "visited", "finding": "matches"}]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_check_begun_on_version_1_is_finished_on_it(world, channel: str) -> None:
+    """A check opened before version 2 keeps its own words ("Perbedaan") and is sent as any
+    other: its note is the check's note, named as version 2 names it on the page."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    async with db.transaction() as repos:
+        await repos.forms.save_definition(V1.id, V1.version, V1.model_dump(mode="json"))
+        await repos.conn.execute(
+            "UPDATE form_sessions SET form_version = ? WHERE form_id = ?", (V1.version, V1.id)
+        )
+    await say(db, app, tksk, channel, "Dikunjungi langsung")
+    await say(db, app, tksk, channel, "Ada perbedaan")
+    where = await say(db, app, tksk, channel, DIFFERENCE)
+    assert "✓ Perbedaan: Anaknya" in said(where)  # version 1's own short label
+    summary = await send(
+        db, app, tksk, channel, kind=InboundKind.LOCATION, latitude=-6.98765, longitude=108.48321
+    )
+    assert "Perbedaan: Anaknya" in said(summary)
+    await say(db, app, tksk, channel, "kirim")
+    assert await case_version(db, case_id) == ("verified", 2)
+    assert (await checks(db, case_id))[0]["note"] == DIFFERENCE
+    page = said(await tap(db, app, people.coordinator, channel, f"cs:{case_id}"))
+    assert "Catatan pemeriksaan: Anaknya" in page

@@ -36,6 +36,8 @@ _ROW_SEPARATORS = (" · ", " — ", " – ", " - ", ": ", " (", ", ")
 # Seconds to wait after a limit: 130429 (the number's messages per second, the whole
 # channel) and 131056 (the pair rate, one message per 6 s to the same person: that chat).
 THROUGHPUT_PAUSE = 1.0
+# What a label may start with that is no word: emoji, their variation selectors, signs.
+_LEADING_SIGNS = re.compile(r"^[^\w]+")
 
 
 def title_width(label: str) -> int:
@@ -221,6 +223,12 @@ def _split(text: str, limit: int) -> list[str]:
     return [*pieces, current] if current else pieces or [""]
 
 
+def typed_word(label: str) -> str:
+    """A button's label as a word to type: without the emoji or signs it starts with
+    ("✖️ Batal" -> "Batal"): nobody types an emoji to answer (QA walk 8)."""
+    return _LEADING_SIGNS.sub("", label) or label
+
+
 def api_calls(message: Outbound, catalog: Catalog, language: str) -> int:
     """Sends one message takes: each counts against the pair rate and the throughput."""
     if message.type in ("delete", "callback_answer", "menu"):
@@ -238,9 +246,12 @@ def render(message: Outbound, catalog: Catalog, language: str) -> Rendered:
     if message.request == "location":
         body = text
         if buttons:
-            words = ", ".join(f"*{b.label}*" for b in buttons)
+            words = ", ".join(f"*{typed_word(b.label)}*" for b in buttons)
             body += "\n" + catalog.text(language, "whatsapp.or_type", words=words)
-            rendered.menu = {b.label.lower(): b.data for b in buttons}
+            # The word as printed ("batal"), and the whole label a person may copy.
+            rendered.menu = {b.label.lower(): b.data for b in buttons} | {
+                typed_word(b.label).lower(): b.data for b in buttons
+            }
         *before, last = _split(body, INTERACTIVE_BODY)
         rendered.bodies += [{"type": "text", "text": {"body": piece}} for piece in before]
         rendered.bodies.append(
