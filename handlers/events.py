@@ -110,7 +110,8 @@ class Inbound(BaseModel):
     @property
     def image_document(self) -> bool:
         """A picture sent as a file (📎 → Dokumen, "Kirim tanpa kompresi"): the person meant
-        a photo, and is told what a photo would be told."""
+        a photo. The inbox worker fetches it as one (bot/inbox_fetches.py); one it could not
+        take (too large, unreadable) stays a document and is told what a photo would be."""
         return (
             self.kind == InboundKind.OTHER
             and self.other_type == "document"

@@ -2,7 +2,8 @@
 the question's limit, until "done". The photos of an album beyond the limit are ignored, the
 answer saying only the first ones were kept; photos sent after the limit was reached, or
 before the photo question is asked, are told they were not kept: an album once, with how
-many (a picture sent as a file is told what a photo would be).
+many (a picture sent as a file comes as a photo, bot/inbox_fetches.py; one that could not
+be taken as one is told what a photo would be).
 
 An album is what the channel names one (Telegram's `media_group_id`: photos, videos, files),
 or photos (or pictures sent as files) the inbox worker found waiting one behind the other
