@@ -155,6 +155,7 @@ async def test_an_album_past_the_photo_limit_says_only_three_were_kept(
     summary = await walk_report(psm, Report(photos=5), fake=fake)
     assert "Periksa kembali" in summary[-1]["text"] and "3 foto" in summary[-1]["text"]
     told = [m for m in psm.messages() if "Hanya 3 foto pertama yang disimpan" in m["text"]]
+    assert "2 foto lainnya tidak disimpan" in told[0]["text"]  # how many (QA walk 8)
     assert len(told) == 1, [m["text"] for m in psm.messages()[-6:]]
     # "Not kept" is true on disk too: the draft's three, not the two past the limit.
     stored = [p for p in (Path(settings.media_path) / "photos").rglob("*") if p.is_file()]

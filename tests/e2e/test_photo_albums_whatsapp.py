@@ -97,7 +97,7 @@ async def test_an_album_on_whatsapp_is_answered_once(
     start = len(psm.messages())
     (answer,) = await psm.send_album([next(photos) for _ in range(5)])
     text = body_of(answer)
-    assert text.startswith("✓ Foto: 3 foto\n⚠️ Hanya 3 foto pertama yang disimpan")
+    assert text.startswith("✓ Foto: 3 foto\n⚠️ Hanya 3 foto pertama yang disimpan; 2 foto lainnya")
     assert text.count("Seberapa mendesak?") == 1
     summary = await psm.tap("Biasa")
     assert "Periksa kembali" in body_of(summary[-1])
@@ -144,7 +144,8 @@ async def test_pictures_sent_as_files_on_whatsapp_are_the_photos(
     start = len(psm.messages())
     files = [graph.register_media(photo_with_exif(seed)) for seed in (2, 3, 4)]
     (answer,) = await psm.send_files(files, "image/jpeg")
-    assert body_of(answer).startswith("✓ Foto: 3 foto\n⚠️ Hanya 3 foto pertama"), body_of(answer)
+    kept = "✓ Foto: 3 foto\n⚠️ Hanya 3 foto pertama yang disimpan; 1 foto lainnya tidak disimpan."
+    assert body_of(answer).startswith(kept), body_of(answer)
     assert len(psm.messages()) == start + 1
     summary = await psm.tap("Biasa")
     assert "Periksa kembali" in body_of(summary[-1])
