@@ -6,7 +6,11 @@ of its own (a few at a time, each given up after MEDIA_FETCH_SECONDS), so the in
 handles everyone else's updates meanwhile: only the sender's later updates wait for it (each
 person's updates are handled in order). A photo that could not be had in time is handled
 without it (`photo_ref` None: the question asks for it again, `answer.photo_failed`), a
-spreadsheet likewise (`file_ref` None); the update itself is never lost. A photo its turn
+spreadsheet likewise (`file_ref` None); the update itself is never lost. A picture sent as
+a file (📎 → Dokumen, "Kirim tanpa kompresi") is fetched and stored as a photo is, and its
+turn sees a photo: on patchy data, sending it again costs the volunteer. One too large
+(PICTURE_FILE_MAX_BYTES), unreadable or not had stays the document it was (the form asks for
+it as a photo). A photo its turn
 did not keep is removed again once the turn is committed (`let_go_unless_kept`). What each
 update brings is told to `PhotosInFlight` (handlers/photos_in_flight.py), which no removal
 of a photo passes by, until the commit that handles it.
@@ -21,7 +25,7 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.documents import fetch_spreadsheet, is_spreadsheet
-from bot.media import store_photo
+from bot.media import PhotoRejected, store_photo
 from handlers.context import Turn
 from handlers.events import Inbound, InboundKind
 from handlers.photo_files import is_stored_photo, photos_held
@@ -36,6 +40,9 @@ Prepared = tuple[Inbound | None, bool]  # the event (None: nothing to act on), b
 # WhatsApp: the media's URL, then its bytes, 20 s each at most (client.py), and the cleaning.
 MEDIA_FETCH_SECONDS = 45.0
 MEDIA_FETCHES_AT_ONCE = 8
+# A picture sent as a file is a photo up to this size (a phone camera's is 2-8 MB); beyond
+# it, sent as a photo it would be a fraction of that.
+PICTURE_FILE_MAX_BYTES = 10 * 1024 * 1024
 
 
 def _within_time(download: Downloader) -> Downloader:
@@ -136,6 +143,8 @@ class InboxFetches:
         try:
             if event is not None and event.kind == InboundKind.PHOTO:
                 event = await self._fetch_photo(item.id, event)
+            if event is not None and event.image_document and event.file_ref:
+                event = await self._fetch_picture_file(item.id, event)
             if event is not None and is_spreadsheet(event):
                 event = await fetch_spreadsheet(event, self.downloaders, self.media_dir, self.clock)
         except Exception:
@@ -152,22 +161,57 @@ class InboxFetches:
         """Whether preparing the event fetches something from its channel."""
         if event is None or event.channel not in self.downloaders:
             return False
-        return (event.kind == InboundKind.PHOTO and bool(event.photo_ref)) or is_spreadsheet(event)
+        if event.kind == InboundKind.PHOTO:
+            return bool(event.photo_ref)
+        return (event.image_document and bool(event.file_ref)) or is_spreadsheet(event)
 
     async def _fetch_photo(self, item_id: int, event: Inbound) -> Inbound:
         """Download a photo at once (channel links expire) and keep a clean copy; told to
         `in_flight` before it is stored, so no removal takes it before its turn."""
-        download = self.downloaders.get(event.channel)
-        if download is None or not event.photo_ref:
+        if event.channel not in self.downloaders or not event.photo_ref:
             return event
         path: str | None = None
         try:
-            data = await download(event.photo_ref)
-            self.in_flight.storing(item_id)
-            try:
-                path = await store_photo(data, self.media_dir)
-            finally:
-                self.in_flight.fetched(item_id, path)
+            path = await self._store_picture(item_id, event.channel, event.photo_ref)
         except Exception:
             log.warning("could not fetch a photo from %s", event.channel, exc_info=True)
         return event.model_copy(update={"photo_ref": path})
+
+    async def _fetch_picture_file(self, item_id: int, event: Inbound) -> Inbound:
+        """A picture sent as a file, fetched and stored as a photo: the event a photo of it
+        (its caption and album kept). The document it was when it could not be had, was
+        too large or is no picture we read: the form asks for it as a photo."""
+        if event.channel not in self.downloaders or not event.file_ref:
+            return event
+        try:
+            path = await self._store_picture(
+                item_id, event.channel, event.file_ref, PICTURE_FILE_MAX_BYTES
+            )
+        except Exception:
+            log.warning("could not take a picture file from %s", event.channel, exc_info=True)
+            return event
+        update = {
+            "kind": InboundKind.PHOTO,
+            "photo_ref": path,
+            "other_type": None,
+            "file_ref": None,
+            "file_name": None,
+            "file_mime": None,
+        }
+        return event.model_copy(update=update)
+
+    async def _store_picture(
+        self, item_id: int, channel: str, ref: str, max_bytes: int | None = None
+    ) -> str:
+        """Download a picture and keep a clean copy (bot/media.py); its path. Told to
+        `in_flight` before it is stored, so no removal takes it before its turn."""
+        data = await self.downloaders[channel](ref)
+        if max_bytes is not None and len(data) > max_bytes:
+            raise PhotoRejected(f"picture of {len(data)} bytes: too large")
+        self.in_flight.storing(item_id)
+        path: str | None = None
+        try:
+            path = await store_photo(data, self.media_dir)
+        finally:
+            self.in_flight.fetched(item_id, path)
+        return path

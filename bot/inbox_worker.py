@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.clock import Clock
 from bot.inbox_fetches import Downloader, InboxFetches, Prepared
@@ -39,12 +39,21 @@ BACKGROUND_AT_ONCE = 2  # statistics/exports produced at the same time
 IDLE_POLL_SECONDS = 1.0  # an idle worker looks at the inbox this often, woken or not
 
 
-def _in_album(prepared: Prepared, album_continues: bool) -> Prepared:
+class AlbumPlace(NamedTuple):
+    """Where an update stands in its album, as far as the updates waiting tell."""
+
+    continues: bool = False  # more of its album wait behind it
+    pictures_behind: int = 0  # how many of those are pictures (photos, pictures as files)
+
+
+def _in_album(prepared: Prepared, place: AlbumPlace) -> Prepared:
     """A piece of an album (a photo, a picture sent as a file, a video) told that more of its
-    album follow (known from the update after it, which may arrive while it is fetched)."""
+    album follow, and how many pictures (known from the updates after it, which may arrive
+    while it is fetched)."""
     event, broken = prepared
-    if event is not None and album_continues:
-        event = event.model_copy(update={"album_continues": True})
+    if event is not None and place.continues:
+        update = {"album_continues": True, "album_rest": place.pictures_behind}
+        event = event.model_copy(update=update)
     return event, broken
 
 
@@ -155,12 +164,9 @@ class InboxWorker:
         # Each update is parsed once and prepared once, however many groups it waits through
         # (parsing a Telegram update is the costliest part of a step's CPU).
         parsed = {item.id: self._parse_logged(item) for item in items}
-        followers = _next_of_sender(items)
-        albums = [self._same_album(parsed, item, followers.get(item.id)) for item in items]
+        places = self._album_places(parsed, items)
         ready, prepared = self.fetches.ready(items, parsed)
-        queue = [
-            (item, album) for item, album in zip(items, albums, strict=True) if item.id in ready
-        ]
+        queue = [(item, places[item.id]) for item in items if item.id in ready]
         count = 0
         while queue and not self._stopping:
             batch, queue = queue[:GROUP_MAX], queue[GROUP_MAX:]
@@ -174,7 +180,7 @@ class InboxWorker:
 
     async def process_group(
         self,
-        batch: list[tuple[InboxItem, bool]],
+        batch: list[tuple[InboxItem, AlbumPlace]],
         parsed: dict[int, Prepared] | None = None,
         prepared: dict[int, Prepared] | None = None,
     ) -> int:
@@ -232,7 +238,7 @@ class InboxWorker:
 
     async def process(self, item: InboxItem, *, album_continues: bool = False) -> None:
         """Handle one stored update (a group of one)."""
-        await self.process_group([(item, album_continues)])
+        await self.process_group([(item, AlbumPlace(album_continues))])
 
     async def _apply(self, repos: Any, item: InboxItem, event: Inbound | None) -> Turn | None:
         """One update inside the group's transaction, in its own savepoint: on an error
@@ -259,6 +265,24 @@ class InboxWorker:
     def _parse(self, item: InboxItem) -> Inbound | None:
         parser = self.parsers.get(item.channel)
         return parser(item.payload or {}) if parser else None
+
+    def _album_places(
+        self, parsed: dict[int, Prepared], items: list[InboxItem]
+    ) -> dict[int, AlbumPlace]:
+        """Each update's place in its album (`_same_album`), by inbox id: whether more of it
+        wait behind, and how many pictures, counted from the album's end."""
+        followers = _next_of_sender(items)
+        places: dict[int, AlbumPlace] = {}
+        for item in reversed(items):
+            follower = followers.get(item.id)
+            if follower is None or not self._same_album(parsed, item, follower):
+                places[item.id] = AlbumPlace()
+                continue
+            event = parsed[follower.id][0]
+            picture = event is not None and _album_piece(event) in ("photo", "picture_file")
+            behind = places[follower.id].pictures_behind + (1 if picture else 0)
+            places[item.id] = AlbumPlace(True, behind)
+        return places
 
     def _same_album(
         self, parsed: dict[int, Prepared], item: InboxItem, follower: InboxItem | None

@@ -70,11 +70,9 @@ def _may_view(user: User | None) -> bool:
     return allowed(user, "district.contact_view")
 
 
-async def show(turn: Turn) -> None:
-    """/kontak read only: the contact of the person's district office (someone without a
-    kabupaten: of every district served), then the question of a form left open, if any."""
-    assert turn.user is not None
-    user = turn.user
+async def office_contacts(turn: Turn, user: User) -> str:
+    """What /kontak shows `user`: the contact of their district office (someone without a
+    kabupaten: of every district served), or whom to ask while it is not set."""
     if user.kabupaten_code:
         codes = [user.kabupaten_code]
     else:
@@ -87,7 +85,15 @@ async def show(turn: Turn) -> None:
             lines.append(turn.t("district_contact.view_unset", district=district))
         else:
             lines.append(turn.t("district_contact.view", district=district, contact=contact))
-    turn.reply("\n".join(lines))
+    return "\n".join(lines)
+
+
+async def show(turn: Turn) -> None:
+    """/kontak read only: the contact of the person's district office (`office_contacts`),
+    then the question of a form left open, if any."""
+    assert turn.user is not None
+    user = turn.user
+    turn.reply(await office_contacts(turn, user))
     # /kontak opens a form for coordinators, so the router does not resume one after it.
     session = await turn.repos.forms.active(user.id)
     if session is not None and user.status == UserStatus.ACTIVE:

@@ -84,6 +84,9 @@ class Inbound(BaseModel):
     photo_ref: str | None = None
     media_group_id: str | None = None
     album_continues: bool = False  # more photos of the same album are waiting behind this one
+    # How many of them are pictures (photos, pictures sent as files), as far as the inbox
+    # worker knows: an answer past the limit says how many were not kept.
+    album_rest: int = 0
     other_type: str | None = None
     # A document (other_type "document"): the channel's file id, then (once the inbox worker
     # fetched a spreadsheet we read) its path under MEDIA_PATH/tmp; and the name it was sent as.
@@ -110,7 +113,8 @@ class Inbound(BaseModel):
     @property
     def image_document(self) -> bool:
         """A picture sent as a file (📎 → Dokumen, "Kirim tanpa kompresi"): the person meant
-        a photo, and is told what a photo would be told."""
+        a photo. The inbox worker fetches it as one (bot/inbox_fetches.py); one it could not
+        take (too large, unreadable) stays a document and is told what a photo would be."""
         return (
             self.kind == InboundKind.OTHER
             and self.other_type == "document"

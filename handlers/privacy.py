@@ -3,14 +3,17 @@ PDP (access and copy, correction, deletion, withdrawal) and whom to ask: their d
 office's contact (/kontak) when it is set, else its coordinator.
 
 The bot offers no self-service copy or deletion, and says so: a request is carried out on the
-server by the operator (`psm-bot user export`, `psm-bot subject ...`: README "Personal data
-on the server"), which coordinators and admins are told under the same text. What a person
-can do themselves is said by their status: an active person's /saya and /nomor, a registering
-person's summary and /batal, nothing for the others (pending, suspended, rejected).
+server by the system admin (README "Personal data on the server"), which coordinators and
+admins are told under the same text, in plain words (the server's commands are in the admin's
+help and the README only). What a person can do themselves is said by their status: an
+active person's /saya and /nomor, a registering person's summary and /batal, nothing for the
+others (pending, suspended, rejected).
 
 Words typed outside a form that ask about one's data ("hapus data saya", "data saya dipakai
 untuk apa?", "privasi") lead here too (`asks_about_data`, read by the router); a sentence that
-only mentions one's data ("data saya sudah dikirim") does not. A request to delete a case's
+only mentions one's data ("data saya sudah dikirim") does not. A request ("hapus data saya",
+"minta salinan data saya", "data saya" alone) is answered shortly: how, the office's /kontak
+line, and /privasi for the whole page. A request to delete a case's
 data ("tolong hapus data KNG-2026-000101") opens the case's page instead, followed by whom to
 ask (`case_data_note`): the family's data in a report is not the sender's own.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 import re
 
 from handlers.context import Turn
+from handlers.district_contact import office_contacts
 from storage.models import Role, UserStatus
 
 # Whose data: the sender's own ("data saya", "data pribadi", "data diri saya").
@@ -29,26 +33,33 @@ _DELETE = r"(hapus|hapuskan|menghapus|dihapus)"
 # the answer to the question on screen). A mention alone is no question ("data saya sudah
 # dikirim", "mau daftar, data saya sudah siap"): one's data must stand alone, follow a verb of
 # asking or deleting, or be asked what is done with it.
-_PHRASES = (
-    r"\b(privasi|privacy|pdp)\b",
+# A request for one's data (to delete it, a copy, to see it, "data saya" alone) is answered
+# shortly (`answer_data_request`); the rest, a question about it, by the whole page.
+_REQUESTS = (
     rf"^\W*({_OWN}|my\s+data|personal\s+data)\W*$",  # "data saya" alone
     rf"\b{_DELETE}\s+(semua\s+)?(akun|{_OWN}|data\W*$)",  # "hapus data (saya)", "hapus akun"
     rf"\b({_OWN}|akun(\s+saya)?)\s+(\w+\s+)?(di)?hapus\b",  # "akun saya tolong dihapus"
     r"\b(minta|meminta|lihat|melihat|liat|cek|salinan|salin|unduh|tanya|tanyakan|akses"
     rf"|perbaiki|koreksi)\s+(semua\s+)?{_OWN}",  # "minta salinan data saya"
+    r"\b(delete|remove|erase)\s+(all\s+(of\s+)?)?(my\s+(data|account)|account|data\W*$)",
+    r"\b(see|view|copy\s+of|access|request|get)\s+(all\s+(of\s+)?)?my\s+data\b",
+)
+_QUESTIONS = (
+    r"\b(privasi|privacy|pdp)\b",
     rf"\b{_OWN}\s+(\w+\s+){{0,2}}(dipakai|digunakan|disimpan|dibagikan|disebar|aman|dilindungi"
     r"|untuk\s+apa|buat\s+apa|ke\s*mana|di\s*mana)\b",  # "data saya dipakai untuk apa?"
     rf"\b(untuk|buat)\s+apa\s+{_OWN}",
-    r"\b(delete|remove|erase)\s+(all\s+(of\s+)?)?(my\s+(data|account)|account|data\W*$)",
-    r"\b(see|view|copy\s+of|access|request|get)\s+(all\s+(of\s+)?)?my\s+data\b",
     r"\b(what|how|why|where|who)\b.{0,30}\b(my|personal)\s+data\b",
     r"\b(my|personal)\s+data\s+(\w+\s+)?(used|kept|stored|shared|safe|deleted|protected)\b",
 )
-_ABOUT_DATA = re.compile("|".join(f"(?:{phrase})" for phrase in _PHRASES), re.IGNORECASE)
+_ABOUT_DATA = re.compile(
+    "|".join(f"(?:{phrase})" for phrase in _REQUESTS + _QUESTIONS), re.IGNORECASE
+)
+_REQUEST = re.compile("|".join(f"(?:{phrase})" for phrase in _REQUESTS), re.IGNORECASE)
 # A deletion asked for ("tolong hapus data KNG-2026-000101"): with a case number, of the
 # family's data in that report.
 _DELETION = re.compile(rf"\b({_DELETE}|delete|remove|erase)\b", re.IGNORECASE)
-# Who is told how a request is carried out (the server commands, by the operator).
+# Who is told how a request is carried out (by the system admin, on the server).
 _STAFF = frozenset({Role.COORDINATOR, Role.ADMIN})
 # How to ask, by what the person can do themselves: an active person's /saya and /nomor, a
 # registering person's summary and /batal; anyone else (pending, suspended, rejected) may
@@ -77,10 +88,37 @@ def _period(turn: Turn, days: int) -> str:
     return turn.t("privacy.days", count=days)
 
 
+async def _answer_data_request(turn: Turn) -> bool:
+    """A request for one's own data typed in words ("hapus data saya", "minta salinan data
+    saya", "data saya"), answered shortly: how a copy or deletion is had, the office's
+    contact as /kontak shows it, and /privasi for the whole page (QA walk 8: 1,500 characters
+    whose one useful line named no contact). Whether it was. Not for someone registering
+    (the whole page says what they can do meanwhile) nor coordinators and admins (it says
+    how a request is handled), nor for the command itself."""
+    assert turn.user is not None
+    user = turn.user
+    text = (turn.event.text or "").strip()
+    # The router hands typed words on as the command, their text kept; "/privasi" is none.
+    if text.startswith("/") or _REQUEST.search(text) is None:
+        return False
+    if user.status == UserStatus.REGISTERING or user.role in _STAFF:
+        return False
+    parts = [turn.t("privacy.request")]
+    if user.status == UserStatus.ACTIVE:
+        parts.append(turn.t("privacy.request_profile"))
+    parts.append(await office_contacts(turn, user))
+    parts.append(turn.t("privacy.request_more"))
+    turn.reply("\n\n".join(parts))
+    return True
+
+
 async def show_privacy(turn: Turn) -> None:
     """/privasi: the person's data, how long it is kept, their rights and whom to ask;
-    coordinators and admins also read how such a request is handled."""
+    coordinators and admins also read how such a request is handled. A request typed in
+    words is answered shortly first (`_answer_data_request`)."""
     assert turn.user is not None
+    if await _answer_data_request(turn):
+        return
     app = turn.app
     ask = _ASK.get(turn.user.status, "privacy.ask_not_active")
     parts = [

@@ -2,7 +2,8 @@
 the question's limit, until "done". The photos of an album beyond the limit are ignored, the
 answer saying only the first ones were kept; photos sent after the limit was reached, or
 before the photo question is asked, are told they were not kept: an album once, with how
-many (a picture sent as a file is told what a photo would be).
+many (a picture sent as a file comes as a photo, bot/inbox_fetches.py; one that could not
+be taken as one is told what a photo would be).
 
 An album is what the channel names one (Telegram's `media_group_id`: photos, videos, files),
 or photos (or pictures sent as files) the inbox worker found waiting one behind the other
@@ -53,13 +54,15 @@ class ImageStep:
         too), with how many photos were not kept; a picture sent as a file is answered as a
         photo. None for anything else."""
         album = self._album_of(fs, event)
+        picture = event.kind == InboundKind.PHOTO or event.image_document
         if self._rest_of_album(fs, album, position):  # a video of it too
             if fs.state.get(ALBUM_REST_TOLD, True):
                 return StepResult(fs.state, [])
             fs.state[ALBUM_REST_TOLD] = True
             limit = fs.state.get(PHOTO_LIMIT_REACHED)
-            return await self._ask_again(fs, "form.album_past_the_limit", limit=limit)
-        picture = event.kind == InboundKind.PHOTO or event.image_document
+            count = (1 if picture else 0) + event.album_rest
+            key, values = _album_rest_said(limit, count)
+            return await self._ask_again(fs, key, **values)
         if not picture and (album is None or event.album_continues):
             return None  # (an album's video before its last says nothing: `FormEngine.step`)
         at_summary = fs.state.get("phase") in ("summary", "edit_menu")
@@ -153,7 +156,8 @@ class ImageStep:
         fs.state["album_question"] = position.key
         picking.append({"ref": event.photo_ref})
         if len(picking) >= question.max_count:
-            return await self._accept_photos(fs, position, question, event.album_continues)
+            rest = event.album_rest if event.album_continues else None
+            return await self._accept_photos(fs, position, question, rest)
         if event.album_continues:
             return StepResult(fs.state, [])  # the album's last photo gets the reply
         prefix = self.t("form.photo_received", count=len(picking)) + "\n\n"
@@ -192,20 +196,29 @@ class ImageStep:
         fs: FormState,
         position: Position,
         question: Question,
-        event_continues: bool = False,
+        album_rest: int | None = None,
     ) -> StepResult:
-        """The photos taken as the answer; `event_continues`: more of the album the last one
-        came in are waiting, beyond the limit."""
+        """The photos taken as the answer; `album_rest`: more of the album the last one came
+        in are waiting, beyond the limit (how many of them are pictures)."""
         photos = list(fs.state["picking"])
         shown = self.view.display(question, photos)
         warnings = []
         if len(photos) >= question.max_count:
             fs.state[PHOTO_LIMIT_REACHED] = question.max_count
-            fs.state[ALBUM_REST_TOLD] = event_continues
-            if event_continues:
+            fs.state[ALBUM_REST_TOLD] = album_rest is not None
+            if album_rest is not None:
                 # The rest of the album is dropped (`_photo_not_kept`): said here.
-                warnings.append(self.t("form.album_past_the_limit", limit=question.max_count))
+                key, values = _album_rest_said(question.max_count, album_rest)
+                warnings.append(self.t(key, **values))
         else:
             fs.state.pop(PHOTO_LIMIT_REACHED, None)
             fs.state.pop(ALBUM_REST_TOLD, None)
         return await self._accept(fs, position, question, photos, None, shown, warnings=warnings)
+
+
+def _album_rest_said(limit: int | None, count: int) -> tuple[str, dict[str, Any]]:
+    """The key and values saying the rest of an album was not kept: with how many photos
+    (QA walk 8: "foto selebihnya" left the person counting), unless its rest is a video."""
+    if count:
+        return "form.album_past_the_limit", {"limit": limit, "count": count}
+    return "form.album_past_the_limit_rest", {"limit": limit}

@@ -81,3 +81,30 @@ def test_a_telegram_album_of_photos_and_videos_is_one() -> None:
     assert _same("telegram", video, _photo("telegram", "7", "a1"))
     unnamed = video.model_copy(update={"media_group_id": None})
     assert not _same("whatsapp", unnamed, unnamed)  # videos on their own: each answered
+
+
+def test_each_piece_knows_how_many_pictures_of_its_album_wait_behind_it() -> None:
+    """QA walk 8: the answer past the limit says how many were not kept ("2 foto lainnya"):
+    counted from the album's end, its videos not counted, a text after it not of it."""
+    video = Inbound(
+        channel="telegram", external_user_id="7", chat_id="7", message_id="m",
+        kind=InboundKind.OTHER, other_type="video", media_group_id="a1",
+    )  # fmt: skip
+    events = [
+        _photo("telegram", "7", "a1"),
+        _file("telegram", "7", album="a1"),
+        video,
+        _photo("telegram", "7", "a1"),
+        _photo("telegram", "7", kind=InboundKind.TEXT),
+    ]
+    items = [_item(number, "telegram") for number in range(1, len(events) + 1)]
+    parsed = {item.id: (event, False) for item, event in zip(items, events, strict=True)}
+    worker = InboxWorker.__new__(InboxWorker)  # the places read no state of the worker
+    places = worker._album_places(parsed, items)
+    assert [tuple(places[item.id]) for item in items] == [
+        (True, 2),
+        (True, 1),
+        (True, 1),
+        (False, 0),
+        (False, 0),
+    ]

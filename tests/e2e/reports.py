@@ -37,6 +37,7 @@ class Report:
     urgency: str = "Biasa"
     consent: str = "Orang tua/wali"
     photos: int = 3
+    photos_as_files: bool = False  # sent as files ("Kirim tanpa kompresi"), an album
     actions: int = 0
     kecamatan: str | None = None  # asked of reporters with no kecamatan (coordinators)
     address: str = "Dusun Manis RT 02 RW 05"
@@ -103,6 +104,15 @@ async def walk_report(person: TelegramPerson, report: Report, *, fake) -> list[d
     if report.photos:
         before = len(person.messages())
         for index in range(report.photos):
+            if report.photos_as_files:  # "Kirim tanpa kompresi": documents
+                fake.user_document(
+                    person.user_id,
+                    data=photo_with_exif(index),
+                    file_name=f"IMG_{index}.jpg",
+                    mime_type="image/jpeg",
+                    media_group_id="album-1",
+                )
+                continue
             fake.user_photo(
                 person.user_id,
                 f"photo{index}",

@@ -155,6 +155,7 @@ async def test_an_album_past_the_photo_limit_says_only_three_were_kept(
     summary = await walk_report(psm, Report(photos=5), fake=fake)
     assert "Periksa kembali" in summary[-1]["text"] and "3 foto" in summary[-1]["text"]
     told = [m for m in psm.messages() if "Hanya 3 foto pertama yang disimpan" in m["text"]]
+    assert "2 foto lainnya tidak disimpan" in told[0]["text"]  # how many (QA walk 8)
     assert len(told) == 1, [m["text"] for m in psm.messages()[-6:]]
     # "Not kept" is true on disk too: the draft's three, not the two past the limit.
     stored = [p for p in (Path(settings.media_path) / "photos").rglob("*") if p.is_file()]
@@ -185,6 +186,26 @@ async def test_an_album_at_the_summary_is_answered_once(fake, settings, people) 
     done = await psm.tap("Kirim", expect=2)
     assert "Nomor kasus" in done[0]["text"]
     assert len(psm.messages()) == start + 4  # nothing more came for the album's photos
+
+
+async def test_pictures_sent_as_files_are_the_photos(fake, settings, people) -> None:
+    """QA walk 8: an album sent "without compression" (documents) was refused, "kirim lagi
+    sebagai foto"; on patchy data, sending again costs the volunteer. Now the pictures are
+    the photos, cleaned and stored as photos are; a file that is no picture is still asked
+    for as a photo (the album at the summary, above)."""
+    psm = people[PSM]
+    summary = await walk_report(psm, Report(photos=3, photos_as_files=True), fake=fake)
+    assert "Periksa kembali" in summary[-1]["text"] and "3 foto" in summary[-1]["text"]
+    assert not any("sebagai berkas" in m["text"] for m in psm.messages())
+    await psm.tap("Kirim", expect=2)
+    with _db(settings) as db:
+        photos = [r[0] for r in db.execute("SELECT path FROM case_photos")]
+    assert len(photos) == 3
+    for path in photos:
+        with Image.open(Path(settings.media_path) / path) as image:
+            assert not image.getexif()  # no EXIF (nor GPS) left
+            assert image.size == (600, 800)  # turned upright by the EXIF orientation
+    assert fake.rejections == []
 
 
 async def test_report_without_documents(fake, settings, people) -> None:

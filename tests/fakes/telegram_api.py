@@ -779,12 +779,16 @@ class FakeTelegram:
         data: bytes = b"%PDF-1.4\n%%EOF\n",
         file_name: str = "dokumen.pdf",
         mime_type: str = "application/pdf",
+        media_group_id: str | None = None,
     ) -> int:
-        """Queue a document (by default a tiny PDF)."""
+        """Queue a document (by default a tiny PDF), of an album when `media_group_id`."""
         extension = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         info = self._register_file(data, "documents", extension)
         document = {**info, "file_name": file_name, "mime_type": mime_type}
-        return self._user_message(user_id, first_name, {"document": document})
+        content: dict[str, Any] = {"document": document}
+        if media_group_id is not None:
+            content["media_group_id"] = media_group_id
+        return self._user_message(user_id, first_name, content)
 
     @property
     def bot_user(self) -> dict[str, Any]:

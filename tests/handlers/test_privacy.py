@@ -1,8 +1,9 @@
 """/privasi: what the bot keeps about a person, how long, their rights under UU PDP and whom
 to ask (the district's contact from /kontak, else the coordinator); words typed outside a
-form asking about one's data lead there; /saya points to it; coordinators read how a request
-is carried out (their help, /privasi, a person's page in /pengguna). On Telegram and WhatsApp
-alike, in Indonesian and English."""
+form asking about one's data lead there, a request for one's data ("hapus data saya") to a
+short answer first (QA walk 8); /saya points to it; coordinators read how a request is
+carried out, in plain words (their help, /privasi, a person's page in /pengguna). On
+Telegram and WhatsApp alike, in Indonesian and English."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 CONTACT = "Dinsos Kuningan, Bu Rina 0812-3456-7890"
 TITLE = "Data pribadi Bapak/Ibu"
 NOT_UNDERSTOOD = "belum mengerti"
+WHOLE_PAGE = "Yang kami simpan"
 
 
 async def _psm(db: Database, channel: str, name: str = "Bu Ani") -> User:
@@ -37,11 +39,7 @@ async def _psm(db: Database, channel: str, name: str = "Bu Ani") -> User:
         {"command": "privasi"},
         {"text": "privasi"},
         {"text": "Privacy"},
-        {"text": "saya mau minta data saya dihapus"},
-        {"text": "hapus data"},
-        {"text": "Hapus data saya!"},
-        {"text": "data saya"},
-        {"text": "tolong akun saya dihapus"},
+        {"text": "data saya dipakai untuk apa?"},
     ],
 )
 async def test_a_psm_asking_about_her_data_reads_what_is_kept_and_her_rights(
@@ -63,6 +61,49 @@ async def test_a_psm_asking_about_her_data_reads_what_is_kept_and_her_rights(
     assert "psm-bot" not in read  # the server's commands are for the staff
     async with db.reading() as repos:
         assert await repos.forms.active(ani.id) is None
+
+
+REQUESTS = [
+    "hapus data saya",
+    "saya mau minta data saya dihapus",
+    "hapus data",
+    "Hapus data saya!",
+    "data saya",
+    "tolong akun saya dihapus",
+    "minta salinan data saya",
+]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("typed", REQUESTS)
+async def test_a_request_for_her_data_is_answered_shortly_with_the_contact(
+    world, channel: str, typed: str
+) -> None:
+    """QA walk 8: "hapus data saya" got the whole page (~1,500 characters) whose one useful
+    line named no contact. Now: how, the office's contact as /kontak shows it, /privasi."""
+    db, app = world
+    ani = await _psm(db, channel)
+    read = said(await send(db, app, ani, channel, text=typed))
+    assert WHOLE_PAGE not in read and NOT_UNDERSTOOD not in read
+    assert len(read) < 600, len(read)
+    assert "tidak bisa disalin atau dihapus sendiri lewat bot" in read
+    assert "Mintalah kepada Dinas Sosial kabupaten" in read
+    assert "/saya" in read  # what she can see herself
+    kontak = said(await send(db, app, ani, channel, command="kontak"))
+    assert "belum diatur" in kontak and kontak in read  # the same words as /kontak
+    assert read.endswith("Ketik /privasi untuk penjelasan lengkap.")
+    assert "psm-bot" not in read
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_request_names_the_district_contact_when_set(world, channel: str) -> None:
+    db, app = world
+    ani = await _psm(db, channel)
+    async with db.transaction() as repos:
+        await repos.district_contacts.set_contact("32.08", CONTACT, by=ani.id, now=NOW)
+    read = said(await send(db, app, ani, channel, text="hapus data saya"))
+    assert f"📞 Kontak Dinas Sosial Kabupaten Kuningan: {CONTACT}" in read, read
+    assert WHOLE_PAGE not in read and "belum diatur" not in read
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
@@ -100,6 +141,12 @@ async def test_people_not_active_may_ask_too(world, channel: str) -> None:
     dewi = await person(db, "Dewi", None, channel, kabupaten=None, status=UserStatus.REGISTERING)
     for who in (rina, dodi, budi, dewi):
         read = said(await send(db, app, who, channel, text="hapus data saya"))
+        if who is dewi:  # registering: the whole page says what she can do meanwhile
+            assert TITLE in read and "90 hari" in read and "/batal" in read
+        else:
+            assert "tidak bisa disalin atau dihapus sendiri" in read and "Kontak Dinas" in read
+            assert "/saya" not in read  # not theirs to use
+        read = said(await send(db, app, who, channel, command="privasi"))
         assert TITLE in read and "90 hari" in read
         helped = said(await send(db, app, who, channel, command="bantuan"))
         assert "/privasi - data pribadi Bapak/Ibu dan hak atasnya" in helped
@@ -120,12 +167,21 @@ async def test_coordinators_read_how_a_request_is_carried_out(world, channel: st
     db, app = world
     sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
     ani = await _psm(db, channel)
+    # QA walk 8: the server's commands are jargon for her; the admin's help keeps them.
+    asked = "minta admin sistem (yang mengelola server)"
     own = said(await send(db, app, sari, channel, command="privasi"))
-    assert TITLE in own and "Untuk koordinator" in own and "psm-bot user export" in own
+    assert TITLE in own and "Untuk koordinator" in own and asked in own
+    typed = said(await send(db, app, sari, channel, text="hapus data saya"))
+    assert TITLE in typed and "Untuk koordinator" in typed  # the whole page for staff
     helped = said(await send(db, app, sari, channel, command="bantuan"))
-    assert "petugas teknis server" in helped and "psm-bot user export" in helped
+    assert f"{asked} menyalin atau menghapus data orang itu" in helped
     page = said(await send(db, app, sari, channel, data=people_data("u", ani.id)))
-    assert f"nomor pengguna <b>{ani.id}</b> (<i>psm-bot user export {ani.id}</i>)" in page
+    assert asked in page and f"nomor pengguna <b>{ani.id}</b>" in page
+    for text in (own, typed, helped, page):
+        assert "psm-bot" not in text
+    admin = await person(db, "Pak Admin", Role.ADMIN, channel)
+    admin_help = said(await send(db, app, admin, channel, command="bantuan"))
+    assert "psm-bot user export" in admin_help and "psm-bot subject" in admin_help
     psm_own = said(await send(db, app, ani, channel, command="privasi"))
     assert "Untuk koordinator" not in psm_own
 
@@ -136,7 +192,10 @@ async def test_in_english(world, channel: str) -> None:
     ani = await _psm(db, channel)
     async with db.transaction() as repos:
         ani = await repos.users.update(ani.id, now=NOW, language="en")
-    read = said(await send(db, app, ani, channel, text="delete my data"))
+    short = said(await send(db, app, ani, channel, text="delete my data"))
+    assert "You cannot copy or delete your personal data yourself" in short
+    assert short.endswith("Type /privasi for the full explanation.")
+    read = said(await send(db, app, ani, channel, command="privasi"))
     assert "Your personal data" in read
     assert "your district's Dinas Sosial coordinator" in read
     assert "5 years" in read and "cannot be done yourself in the bot" in read

@@ -142,6 +142,7 @@ async def test_a_case_number_in_a_request_to_delete_opens_its_page(world, channe
         assert "hubungi koordinator Dinas Sosial kabupaten Bapak/Ibu" in read
     turn = await send(db, app, people.coordinator, channel, text=f"hapus data {NUMBER}")
     read = said(turn)
-    assert read.startswith(PAGE) and CASE_DATA_STAFF in read and "psm-bot subject" in read
+    assert read.startswith(PAGE) and CASE_DATA_STAFF in read and "psm-bot" not in read
+    assert "minta admin sistem (yang mengelola server) menghapus data itu" in read
     # A case number without a request to delete: the page alone, as before.
     assert CASE_DATA not in said(await send(db, app, people.psm, channel, text=NUMBER))

@@ -21,7 +21,7 @@ CHANNELS = pytest.mark.parametrize("album", [TELEGRAM, WHATSAPP], ids=["telegram
 async def send_album(driver: FormDriver, album: str | None, refs: list[str]) -> list[StepResult]:
     """An album as the inbox worker hands it on: all but the last photo say more wait."""
     return [
-        await driver.send_photo(ref, album=album, more=number < len(refs))
+        await driver.send_photo(ref, album=album, more=number < len(refs), rest=len(refs) - number)
         for number, ref in enumerate(refs, start=1)
     ]
 
@@ -36,8 +36,10 @@ async def test_an_album_of_five_for_three_photos_is_one_answer(album: str | None
     results = await send_album(driver, album, ["a1", "a2", "a3", "a4", "a5"])
     (answer,) = said(results)
     assert answer.text.startswith(
-        "✓ Foto: 3 foto\n⚠️ " + t("form.album_past_the_limit", limit=3) + "\n\n"
+        "✓ Foto: 3 foto\n⚠️ " + t("form.album_past_the_limit", limit=3, count=2) + "\n\n"
     )
+    # QA walk 8: "foto selebihnya" left her counting; now it says how many.
+    assert "Hanya 3 foto pertama yang disimpan; 2 foto lainnya tidak disimpan." in answer.text
     assert answer.text.count("Ada catatan lain?") == 1
     assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}, {"ref": "a3"}]
     assert driver.current() == "catatan"
@@ -184,10 +186,24 @@ async def test_a_telegram_album_of_photos_and_a_video_is_answered_once() -> None
 
 async def test_a_telegram_album_past_the_limit_ending_with_a_video_is_answered_once() -> None:
     driver = await started(make_form(IMAGE_THREE, NOTE))
-    results = [await driver.send_photo(ref, album=TELEGRAM, more=True) for ref in "abcd"]
+    results = [
+        await driver.send_photo(ref, album=TELEGRAM, more=True, rest=3 - number)
+        for number, ref in enumerate("abcd")
+    ]
     results.append(await driver.send(_video(driver, TELEGRAM, more=False)))
     (answer,) = said(results)
-    assert answer.text.startswith("✓ Foto: 3 foto\n⚠️ " + t("form.album_past_the_limit", limit=3))
+    told = t("form.album_past_the_limit", limit=3, count=1)  # the photo, not the video
+    assert answer.text.startswith("✓ Foto: 3 foto\n⚠️ " + told), answer.text
+
+
+async def test_a_telegram_album_whose_rest_is_a_video_says_no_count() -> None:
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    results = [await driver.send_photo(ref, album=TELEGRAM, more=True, rest=0) for ref in "abc"]
+    results.append(await driver.send(_video(driver, TELEGRAM, more=False)))
+    (answer,) = said(results)
+    told = t("form.album_past_the_limit_rest", limit=3)
+    assert answer.text.startswith("✓ Foto: 3 foto\n⚠️ " + told), answer.text
+    assert "0 foto" not in answer.text
     assert driver.current() == "catatan"
 
 

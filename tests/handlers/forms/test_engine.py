@@ -360,18 +360,31 @@ class FormDriver:
         return await self.send(event)
 
     async def send_photo(
-        self, ref: str | None = "photo-file-1", *, album: str | None = None, more: bool = False
+        self,
+        ref: str | None = "photo-file-1",
+        *,
+        album: str | None = None,
+        more: bool = False,
+        rest: int = 0,
     ) -> StepResult:
-        """A photo; `album` is its media group, `more` says more of the album are waiting."""
+        """A photo; `album` is its media group, `more` says more of the album are waiting,
+        `rest` how many of them are photos."""
         event = self.event(
-            InboundKind.PHOTO, photo_ref=ref, media_group_id=album, album_continues=more
+            InboundKind.PHOTO,
+            photo_ref=ref,
+            media_group_id=album,
+            album_continues=more,
+            album_rest=rest,
         )
         return await self.send(event)
 
     async def send_album(self, album: str, refs: list[str]) -> list[StepResult]:
-        """An album as the adapter delivers it: all but the last photo say more are waiting."""
+        """An album as the inbox worker hands it on, all of it arrived: all but the last photo
+        say more are waiting, and how many."""
         return [
-            await self.send_photo(ref, album=album, more=number < len(refs))
+            await self.send_photo(
+                ref, album=album, more=number < len(refs), rest=len(refs) - number
+            )
             for number, ref in enumerate(refs, start=1)
         ]
 
