@@ -332,8 +332,9 @@ async def test_drafts_resume_and_my_reports(fake, settings, people, start_bot) -
     psm = people[PSM]
     await psm.say("/lapor")
     await psm.say("Keluarga Pak Darto")
-    drafts = await psm.say("/draf")
+    drafts = await psm.say("/draf", expect=2)  # the list, then the open form's question
     assert "belum selesai (1)" in drafts[0]["text"]
+    assert "masih berjalan" in drafts[1]["text"]
     resumed = await psm.tap("Keluarga Pak Darto")
     assert "Melanjutkan" in resumed[0]["text"] and "nomor Kartu Keluarga" in resumed[0]["text"]
     mine = await psm.say("/laporan_saya", expect=2)  # the list, then the open draft again
