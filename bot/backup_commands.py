@@ -50,6 +50,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     settings = load_settings()
     source = Path(args.backup)
     database = source / "psm.db" if source.is_dir() else source
+    if not database.is_file():  # a mistyped path, not a backup failing its check
+        raise RuntimeError(f"no backup at {database}")  # (before any lock file is made)
     media = database.parent / "media"
     # The bot stopped, and no backup or erasure reading the database while it is replaced.
     with (

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.context import District
@@ -88,6 +88,17 @@ class Settings(BaseSettings):
     whatsapp_display_number: str = ""
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value: object, info: ValidationInfo) -> object:
+        """`NAME=` (left blank in `.env`) means the setting's default, not an empty value:
+        an empty DATABASE_PATH is `data/psm.db`, never the current folder. Not DISTRICTS:
+        its default names the demo's districts, never a deployment's own (blank: an error)."""
+        name = info.field_name
+        if name is None or name == "districts" or not isinstance(value, str) or value.strip():
+            return value
+        return cls.model_fields[name].get_default(call_default_factory=True)
 
     @field_validator(
         "telegram_bot_token",

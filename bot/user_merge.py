@@ -53,6 +53,7 @@ class MergeSummary:
     accounts: list[str]
     moves: dict[str, int] = field(default_factory=dict)
     done: bool = False
+    told: list[str] = field(default_factory=list)  # the channels KEEP was told on
 
 
 def user_named(text: str) -> UserNamed:
@@ -162,9 +163,19 @@ async def merge_users(
         )
         kept = await repos.users.get(keep.id)
         assert kept is not None
-        await tell_merged(repos, app.catalog, kept, moved, now=now)
+        summary.told = await tell_merged(repos, app.catalog, kept, moved, now=now)
         summary.done = True
         return summary
+
+
+def _told_line(channels: list[str]) -> str:
+    """Whether the person hears of the merge, so the operator knows to call them if not."""
+    if not channels:
+        return "the person was not told: they have no chat with the bot yet"
+    return (
+        f"the person is told on {', '.join(sorted(set(channels)))}"
+        " (queued: sent once the bot runs again)"
+    )
 
 
 def cmd_user_merge(args: argparse.Namespace) -> int:
@@ -191,6 +202,7 @@ def cmd_user_merge(args: argparse.Namespace) -> int:
             f"user {summary.absorb.id} is left suspended, without role or region;"
             " logged in the audit"
         )
+        print(_told_line(summary.told))
     else:
         print("dry run, nothing changed: stop the bot, then add --yes to merge")
     return 0

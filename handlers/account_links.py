@@ -116,10 +116,12 @@ async def tell_linked(turn: Turn, person: User, phone: str) -> None:
 
 async def tell_merged(
     repos: Repos, catalog: Catalog, person: User, moved: list[ChannelIdentity], *, now: datetime
-) -> None:
+) -> list[str]:
     """Tell `person`, on each channel account they now have a chat on (theirs and the ones
     `moved` to them by `psm-bot user merge`), which accounts were merged into theirs (numbers
-    masked): if one is not theirs, the coordinator can undo it before it does harm."""
+    masked): if one is not theirs, the coordinator can undo it before it does harm. The
+    channels told, none when they have no chat with the bot yet."""
+    told: list[str] = []
     language = person.language
     accounts = ", ".join(_account_named(catalog, language, identity) for identity in moved)
     text = catalog.text(language, "account_link.merged", accounts=accounts)
@@ -136,6 +138,8 @@ async def tell_merged(
             channel=identity.channel,
             chat_id=identity.chat_id,
         )
+        told.append(identity.channel)
+    return told
 
 
 def _account_named(catalog: Catalog, language: str, identity: ChannelIdentity) -> str:

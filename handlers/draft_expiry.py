@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound
+from handlers.forms.option_labels import category_labels
 from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.masking import mask_identifiers
@@ -156,8 +157,14 @@ def _draft_named(app: AppContext, language: str, session: FormSession) -> dict[s
     started = session.created_at.astimezone(app.timezone).strftime("%d-%m-%Y")
     about = app.catalog.text(language, "case.draft_started", started=started)
     chosen = answers.get("categories")
+    # By code, in the reader's language (the label stored is the one it was picked in).
+    names = category_labels(app.forms, language)
     labels = (
-        [c["label"] for c in chosen if isinstance(c, dict) and c.get("label")]
+        [
+            names.get(c.get("name")) or c["label"]
+            for c in chosen
+            if isinstance(c, dict) and c.get("label")
+        ]
         if isinstance(chosen, list)
         else []
     )

@@ -337,8 +337,10 @@ async def _on_message(turn: Turn) -> None:
         # their help: not "not understood" and the help again under it)
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
         hint = typed_numbers.unread_number_hint(turn)  # "1" typed at a review's buttons
-        said = turn.t(key) + (" " + hint if hint else "")
-        turn.reply(said + "\n\n" + await account.help_text(turn))
+        if hint:  # the buttons are what they want: a pointer to the help, not the whole of it
+            turn.reply(f"{turn.t(key)} {hint}\n{turn.t('errors.help_pointer')}")
+            return
+        turn.reply(turn.t(key) + "\n\n" + await account.help_text(turn))
 
 
 async def _typed_at_list(turn: Turn) -> bool:

@@ -11,7 +11,10 @@ again. (A form's questions answer picks themselves: handlers/forms/choice_step.p
 A number no channel printed, typed outside a form where no list takes a typed reply (a
 review's or a training's buttons, on Telegram or as WhatsApp buttons): those buttons act at
 once (approve, send back, attend), so a digit is never taken for one; the person is told to
-tap it (`unread_number_hint`), under "not understood".
+tap it (`unread_number_hint`), under "not understood", with a one-line pointer to /bantuan
+rather than the whole help (on WhatsApp that is a screen for one digit). Those lists' rows are
+not numbered on either channel (Telegram's buttons, WhatsApp's interactive list), so a digit
+is not guessed to be the n-th row.
 """
 
 from __future__ import annotations

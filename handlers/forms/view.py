@@ -86,10 +86,22 @@ class FormView:
         if kind == QuestionType.AGE:
             return self.age(value)
         if isinstance(value, dict) and "label" in value:
-            return value["label"]
+            return self.option(question, value)
         if isinstance(value, list):
-            return ", ".join(v["label"] if isinstance(v, dict) else str(v) for v in value)
+            return ", ".join(
+                self.option(question, v) if isinstance(v, dict) else str(v) for v in value
+            )
         return str(value)
+
+    def option(self, question: Question, chosen: dict[str, Any]) -> str:
+        """A chosen option's label in the reader's language, from the form by its code: the
+        label stored with it is the one it was picked in (a report made in Indonesian, its
+        correction opened in English). Options the form does not list (read from the
+        regions) or no longer has keep the label stored."""
+        for choice in question.choices or []:
+            if choice.name == chosen.get("name"):
+                return self.label(choice.label)
+        return chosen["label"]
 
     def day(self, value: str) -> str:
         """A stored date (ISO) as shown back, with its day name: "Senin, 07-12-2026"."""

@@ -12,7 +12,6 @@ from handlers.people.common import (
     PAGE,
     ROLE_CODES,
     data,
-    masked_phone,
     may_change,
     menu_button,
     navigation,
@@ -162,12 +161,10 @@ async def person_text(turn: Turn, person: User) -> str:
         kecamatan=await region_name(turn, person.kecamatan_code),
         desa=await region_name(turn, person.desa_code),
         channels=", ".join(channel_name(turn, c) for c in channels) or "-",
-        phone=phone_shown(
-            turn.app.catalog,
-            turn.language,
-            masked_phone(person.phone) if person.phone else None,
-            person.phone_verified,
-        ),
+        # In full: the page is only ever shown to the person's coordinators and the admins
+        # (`people_scope`), who must be able to call them, as the registration request shows
+        # it; elsewhere (audit, notices to others) a number stays masked.
+        phone=phone_shown(turn.app.catalog, turn.language, person.phone, person.phone_verified),
         cases=cases,
         drafts=drafts,
     )

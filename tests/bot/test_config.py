@@ -109,6 +109,19 @@ def test_empty_token_means_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().telegram_bot_token is None
 
 
+@pytest.mark.parametrize("value", ["", "  "])
+def test_a_blank_setting_means_its_default(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """QA walk 9: DATABASE_PATH= made every command look for "no database at /tmp" (the
+    current folder); a setting left blank in .env is its default, as for the secrets."""
+    for name in ("DATABASE_PATH", "MEDIA_PATH", "TELEGRAM_POLL_TIMEOUT", "TIMEZONE"):
+        monkeypatch.setenv(name, value)
+    settings = load_settings()
+    assert settings.database_path == Path("data/psm.db")
+    assert settings.media_path == Path("data/media")
+    assert settings.telegram_poll_timeout == 30 and settings.timezone == "Asia/Jakarta"
+    assert load_settings(database_path=value).database_path == Path("data/psm.db")
+
+
 SECRETS = [
     name.upper()
     for name, field in Settings.model_fields.items()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -119,7 +120,9 @@ def test_a_dry_run_says_what_would_move_and_changes_nothing(people: People, caps
 def test_merged_by_her_verified_phone_everything_is_hers(people: People, capsys) -> None:
     second = people.whatsapp_ani
     assert main(["user", "merge", "1", "0813-2222-7301", "--yes"]) == 0
-    assert "moved" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "moved" in out
+    assert "the person is told on telegram, whatsapp (queued: sent once the bot runs" in out
     world = people.world
     assert _rows(world, "SELECT channel, user_id FROM channel_identities ORDER BY channel") == [
         ("telegram", 1),
@@ -151,6 +154,20 @@ def test_merged_by_her_verified_phone_everything_is_hers(people: People, capsys)
     # Once merged, it is not merged again.
     assert main(["user", "merge", "1", str(second), "--yes"]) == 1
     assert "already merged" in capsys.readouterr().err
+
+
+def test_the_operator_hears_when_the_person_could_not_be_told(people: People, capsys) -> None:
+    """QA walk 9: `--yes` said nothing of the notice; with no chat yet (accounts added by
+    hand, never written from) nobody is told, and the operator reads so."""
+    with sqlite3.connect(people.world.database) as connection:
+        connection.execute("UPDATE channel_identities SET chat_id = NULL")
+    connection.close()
+    assert main(["user", "merge", "1", str(people.whatsapp_ani), "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "the person was not told: they have no chat with the bot yet" in out
+    assert "is told on" not in out
+    rows = _rows(people.world, "SELECT message FROM outbox WHERE user_id = 1")
+    assert not [m for (m,) in rows if "menggabungkan akun" in m]
 
 
 def test_two_roles_are_refused(people: People, capsys) -> None:

@@ -271,8 +271,8 @@ async def test_find_a_person_and_change_region_and_role(fake, start_bot, setting
     card = await coord.tap("Bu Ani")
     text = card[0]["text"]
     assert "Peran: PSM" in text and "Desa/Kelurahan: Babatan" in text
-    assert "Saluran: Telegram" in text and "+62812*****890" in text
-    assert "6281234567890" not in text
+    # In full: her coordinator must be able to call her (QA walk 9).
+    assert "Saluran: Telegram" in text and "Nomor HP: +6281234567890" in text
     assert "Laporan terbuka: 0 · Draf: 0" in text
     assert _audit(settings, "person.view")[-1][:2] == (_id_of(settings, COORD), f"user:{psm_id}")
 

@@ -153,6 +153,9 @@ async def test_a_reply_without_options_takes_the_old_options_away(
 
     typed = await coordinator.say("1")
     assert NOT_UNDERSTOOD in body_of(typed[0]) and FIRST not in body_of(typed[0])
+    # "Tap the button" and a line to the help, not the whole help: one digit, one screen.
+    assert body_of(typed[0]).endswith("Ketik *bantuan* untuk melihat daftar perintah.")
+    assert "*lapor*" not in body_of(typed[0])
     assert graph.rejections == []
 
 

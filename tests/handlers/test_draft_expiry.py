@@ -290,6 +290,35 @@ async def test_a_second_application_of_someone_awaiting_a_decision_ends_silently
 
 
 @pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_a_draft_is_named_in_the_readers_language(db, channel) -> None:
+    """QA walk 9: a category picked in Indonesian is named in English to one who has since
+    chosen English (by its code, as the form's summary names it)."""
+    async with db.transaction() as repos:
+        user = await repos.users.create(
+            now=START, status=UserStatus.ACTIVE, full_name="Ani", role=Role.PSM
+        )
+        user = await repos.users.update(user.id, now=START, language="en")
+        await repos.users.add_identity(
+            user_id=user.id, channel=channel, external_id="6", chat_id="6", now=START
+        )
+        state = new_state()
+        rtlh = [{"name": "rtlh", "label": "Rumah tak layak huni"}]
+        state["answers"] = {"head_name": "Slamet Riyadi", "categories": rtlh}
+        await repos.forms.start(
+            user_id=user.id,
+            form_id="case_report",
+            form_version=CASE_REPORT_VERSION,
+            state=state,
+            now=START,
+        )
+    await _run(db, START + timedelta(days=12, hours=1))
+    async with db.reading() as repos:
+        (warning,) = await repos.outbox.for_user(user.id)
+    assert "<b>Slamet Riyadi</b> (Unfit housing, " in warning.message["text"]
+    assert "Rumah" not in warning.message["text"]
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
 async def test_each_drafts_warning_and_notice_name_it_with_the_drafts_button(db, channel) -> None:
     """QA walk 4: "dihapus dalam 2 hari" had no 📋 Draf button and did not say which draft;
     the notice neither. Each draft is named by its head of household (a NIK typed there

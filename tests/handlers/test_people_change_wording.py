@@ -76,8 +76,14 @@ async def test_profile_pages_say_when_there_is_no_number(world, channel: str) ->
     own = said(await send(db, app, ani, channel, command="saya"))
     assert "Nomor HP: +6281234567890 (terverifikasi: Ya)" in own
     found = await send(db, app, sari, channel, text="pengguna ani")
-    card = said(await send(db, app, sari, channel, data=button(found, "Bu Ani")))
-    assert "Nomor HP: +62812*****890 (terverifikasi: Ya)" in card
+    page = button(found, "Bu Ani")
+    card = said(await send(db, app, sari, channel, data=page))
+    # In full to her coordinator, who must be able to call her (QA walk 9), as her
+    # registration request showed it; the page opens to nobody outside her district.
+    assert "Nomor HP: +6281234567890 (terverifikasi: Ya)" in card
+    other = await person(db, "Pak Joko", Role.COORDINATOR, channel, kabupaten="32.10")
+    refused = said(await send(db, app, other, channel, data=page))
+    assert "+62812" not in refused and "Bu Ani" not in refused
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

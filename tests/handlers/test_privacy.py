@@ -187,6 +187,20 @@ async def test_coordinators_read_how_a_request_is_carried_out(world, channel: st
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_admins_help_names_the_readme_section_as_a_reference(world, channel) -> None:
+    """QA walk 9: '(README, "Personal data on the server")' read as an English aside in an
+    Indonesian text; the section keeps its name, said to be one."""
+    db, app = world
+    admin = await person(db, "Admin", Role.ADMIN, channel, kabupaten=None)
+    helped = said(await send(db, app, admin, channel, command="bantuan"))
+    assert 'lihat bagian README berjudul "Personal data on the server"' in helped
+    async with db.transaction() as repos:
+        admin = await repos.users.update(admin.id, now=NOW, language="en")
+    helped = said(await send(db, app, admin, channel, command="bantuan"))
+    assert 'see the README section "Personal data on the server"' in helped
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_in_english(world, channel: str) -> None:
     db, app = world
     ani = await _psm(db, channel)

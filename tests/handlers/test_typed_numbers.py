@@ -102,13 +102,17 @@ async def test_telegram_numbers_outside_a_form_are_not_understood_as_before(
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_number_at_buttons_that_act_at_once_asks_to_tap(world, channel) -> None:
     """/pengguna's menu (buttons, no numbers printed on either channel): "1" opens nothing
-    (such buttons act at once: approve, attend), and the person is told to tap the button."""
+    (such buttons act at once: approve, attend), and the person is told to tap the button,
+    with a line pointing to the help, not the whole help (QA walk 9: a screen for a digit)."""
     db, app = world
     coordinator = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
     menu = await send(db, app, coordinator, channel, command="pengguna")
     assert any(reply.buttons for reply in menu.replies)
     turn = await send(db, app, coordinator, channel, text="1")
     expected = t("errors.not_understood") + " " + t("errors.number_tap_button")
-    assert said(turn).startswith(expected + "\n\n"), said(turn)
+    assert said(turn) == expected + "\n" + t("errors.help_pointer"), said(turn)
+    assert "Ketik /bantuan untuk melihat daftar perintah." in said(turn)
+    assert len(turn.replies) == 1 and "/lapor" not in said(turn)
     words = await send(db, app, coordinator, channel, text="qwerty")
     assert t("errors.number_tap_button") not in said(words)  # for numbers only
+    assert "/lapor" in said(words)  # words not understood still get the whole help
