@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
+from handlers.date_formats import short_date
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound
 from handlers.i18n import Markup
@@ -153,7 +154,7 @@ def _draft_named(app: AppContext, language: str, session: FormSession) -> dict[s
         name = mask_identifiers(head.strip())
     else:
         name = app.catalog.text(language, "case.draft_unnamed")
-    started = session.created_at.astimezone(app.timezone).strftime("%d-%m-%Y")
+    started = short_date(app.local_date(session.created_at), language)
     about = app.catalog.text(language, "case.draft_started", started=started)
     chosen = answers.get("categories")
     labels = (
