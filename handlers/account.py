@@ -10,7 +10,7 @@ from handlers.events import Button, Outbound
 from handlers.i18n import LANGUAGES
 from handlers.main_menu import menu_rows
 from handlers.people.common import phone_shown
-from handlers.regions import region_name
+from handlers.regions import region_name, region_name_after_level
 from handlers.registration_rejection import latest_rejection, reason_lines, reason_of_entry
 from handlers.status_explained import naming, rejected_by, suspended_by
 from storage.models import UserStatus
@@ -53,7 +53,7 @@ async def show_profile(turn: Turn) -> None:
         name=user.full_name or "-",
         role=role,
         status=turn.t(f"status.{user.status}"),
-        kabupaten=await region_name(turn, user.kabupaten_code),
+        kabupaten=await region_name_after_level(turn, user.kabupaten_code),
         kecamatan=await region_name(turn, user.kecamatan_code),
         desa=await region_name(turn, user.desa_code),
         phone=phone_shown(turn.app.catalog, turn.language, user.phone, user.phone_verified),

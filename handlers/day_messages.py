@@ -14,11 +14,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date
-
 from handlers.context import AppContext
+from handlers.date_formats import clock_time, weekday_date
 from handlers.events import Outbound
-from handlers.trainings.common import clock_time, local_day_bounds
+from handlers.trainings.common import local_day_bounds
 
 REMINDER_THREAD = "reminder"  # the daily reminder, or a district's weekly one
 DIGEST_THREAD = "digest"  # the coordinators' daily digest (its photo, or its text alone)
@@ -33,6 +32,5 @@ def of_its_day(app: AppContext, message: Outbound, thread: str, now: datetime) -
 
 
 def written_at(app: AppContext, language: str, now: datetime) -> str:
-    """When a summary's counts were read, as its title says it: "Minggu 6 Des 07.00"."""
-    day = format_date(app.local_date(now), "EEEE d MMM", locale=language)
-    return f"{day} {clock_time(app, now)}"
+    """When a summary's counts were read, as its title says it: "Minggu, 6 Desember 2026 07.00"."""
+    return f"{weekday_date(app.local_date(now), language)} {clock_time(app, now)}"

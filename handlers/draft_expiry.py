@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
+from handlers.date_formats import short_date
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound
 from handlers.forms.option_labels import category_labels
@@ -154,7 +155,7 @@ def _draft_named(app: AppContext, language: str, session: FormSession) -> dict[s
         name = mask_identifiers(head.strip())
     else:
         name = app.catalog.text(language, "case.draft_unnamed")
-    started = session.created_at.astimezone(app.timezone).strftime("%d-%m-%Y")
+    started = short_date(app.local_date(session.created_at), language)
     about = app.catalog.text(language, "case.draft_started", started=started)
     chosen = answers.get("categories")
     # By code, in the reader's language (the label stored is the one it was picked in).

@@ -26,6 +26,7 @@ from functools import partial
 from typing import Any
 
 from handlers.context import AppContext, Turn
+from handlers.date_formats import date_time
 from handlers.events import Button, Outbound
 from handlers.export_choice import (
     ALL,
@@ -132,7 +133,7 @@ async def _already_made(turn: Turn, choice: Choice, *, claim: bool) -> bool:
 
 def _local_stamp(turn: Turn, moment: datetime) -> str:
     """A moment as the export's messages show it: 02-12-2026 14.00 WIB."""
-    return turn.app.local_time(moment).strftime("%d-%m-%Y %H.%M %Z")
+    return f"{date_time(turn.app, moment, turn.language)} {turn.app.local_time(moment):%Z}"
 
 
 def _build(turn: Turn, choice: Choice) -> None:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from handlers.context import AppContext
+from handlers.date_formats import short_date
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from storage.models import Role
@@ -51,7 +52,8 @@ async def report_held_back(repos: Repos, app: AppContext, now: datetime) -> None
 
 def _report(app: AppContext, language: str, day: date, people: int, kinds: dict[str, int]) -> str:
     t = app.catalog.text
-    title = t(language, "whatsapp.limit_report.title", day=day.strftime("%d-%m-%Y"), people=people)
+    shown = short_date(day, language)
+    title = t(language, "whatsapp.limit_report.title", day=shown, people=people)
     lines = [title]
     lines += [
         t(language, f"whatsapp.limit_report.kinds.{kind}", count=kinds[kind])

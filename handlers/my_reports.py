@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from handlers.case_report import report_drafts
 from handlers.context import Turn
+from handlers.date_formats import short_date
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.main_menu import MENU_PREFIX
 from handlers.my_case_page import VIEW_PREFIX
@@ -38,7 +39,7 @@ async def page_button(turn: Turn, data: str) -> None:
 
 def _date(turn: Turn, case: CaseSummary | Handover) -> str:
     moment = case.submitted_at if isinstance(case, CaseSummary) else case.at
-    return moment.astimezone(turn.app.timezone).strftime("%d-%m-%Y")
+    return short_date(turn.app.local_date(moment), turn.language)
 
 
 def _handover_lines(turn: Turn, handovers: list[Handover]) -> list[str]:

@@ -28,6 +28,18 @@ async def region_name(turn: Turn, code: str | None) -> str:
     return await turn.repos.regions.name_of(code) if code else "-"
 
 
+async def region_name_after_level(turn: Turn, code: str | None) -> str:
+    """A region's name where the message already says its level ("District: Kuningan",
+    "Kabupaten: Kuningan"): without the level word the region list starts it with, so the
+    word is not said twice. Another prefix ("Kota Cirebon") says something and is kept."""
+    name = await region_name(turn, code)
+    for level in LEAD_WORDS:
+        full_word = LEAD_WORDS[level][0] + " "
+        if name.startswith(full_word) and len(name) > len(full_word):
+            return name[len(full_word) :]
+    return name
+
+
 class RegionChoices:
     """A `ChoiceSource` over the region table."""
 

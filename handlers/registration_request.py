@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from handlers.context import Turn
 from handlers.events import Button, Outbound, small_number
 from handlers.people.common import menu_button, phone_shown
-from handlers.regions import region_name
+from handlers.regions import region_name, region_name_after_level
 from handlers.registration_correction import Correction, correction_text, pending_correction
 from storage.models import User
 
@@ -83,7 +83,7 @@ async def request_message(
         name=candidate.full_name,
         role=catalog.text(language, f"roles.{candidate.requested_role}"),
         phone=phone_shown(catalog, language, candidate.phone, candidate.phone_verified),
-        kabupaten=await region_name(turn, candidate.kabupaten_code),
+        kabupaten=await region_name_after_level(turn, candidate.kabupaten_code),
         kecamatan=await region_name(turn, candidate.kecamatan_code),
         desa=await region_name(turn, candidate.desa_code),
     )

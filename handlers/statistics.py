@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from handlers.context import AppContext, BackgroundJob, Turn
+from handlers.date_formats import long_date
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.option_labels import category_names, shown
 from handlers.permissions import allowed
@@ -151,8 +151,8 @@ def statistics_text(
         turn.t("statistics.title", days=days),
         turn.t(
             "statistics.period",
-            start=format_date(start, format="long", locale=turn.language),
-            end=format_date(end, format="long", locale=turn.language),
+            start=long_date(start, turn.language),
+            end=long_date(end, turn.language),
             area=area,
         ),
         turn.t("statistics.total", count=_number(turn, counts.total)),

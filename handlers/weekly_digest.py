@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from handlers.context import AppContext
+from handlers.date_formats import short_date
 from handlers.day_messages import WEEKLY_DIGEST_THREAD, of_its_day
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
@@ -78,8 +79,8 @@ async def _digest_text(
             language,
             "followup.weekly.title",
             kecamatan=await repos.regions.name_of(person.kecamatan_code),
-            start=start.strftime("%d-%m-%Y"),
-            end=(end - timedelta(days=1)).strftime("%d-%m-%Y"),
+            start=short_date(start.date(), language),
+            end=short_date((end - timedelta(days=1)).date(), language),
         ),
         t(language, "followup.weekly.new", count=counts.total),
     ]

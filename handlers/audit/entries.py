@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.context import Turn
+from handlers.date_formats import date_time
 from handlers.people.common import masked_phone
 from storage.models import AuditEntry, User
 
@@ -102,7 +103,7 @@ def action_label(turn: Turn, action: str) -> str:
 
 async def line(turn: Turn, entry: AuditEntry) -> str:
     """`29-11-2026 14.05 WIB · Ibu Sari (Koordinator)` then what and which record."""
-    at = turn.app.local_time(entry.at).strftime("%d-%m-%Y %H.%M %Z")
+    at = f"{date_time(turn.app, entry.at, turn.language)} {turn.app.local_time(entry.at):%Z}"
     what = [action_label(turn, entry.action)]
     target = await record(turn, entry.subject, entry.detail)
     if target:

@@ -207,7 +207,9 @@ class ChoiceStep:
         if not found:
             return None
         name = found[0][0]
-        places = self.view.catalog.listed(self.ctx.language, [f"Kec. {p}" for _, p in found])
+        catalog, language = self.view.catalog, self.ctx.language
+        named = [catalog.text(language, "region_answer.kecamatan_named", name=p) for _, p in found]
+        places = catalog.listed(language, named)
         text = "⚠️ " + self.t("region_answer.elsewhere", name=name, places=places, here=here)
         asked = self._place_answer(fs, position, question)
         change = self.view.button(self.t("region_answer.change_button"), self.PLACE_AGAIN)

@@ -22,7 +22,7 @@ from handlers.people.common import (
 )
 from handlers.permissions import allowed
 from handlers.region_pickers import RegionPicker, expect_name, hint
-from handlers.regions import region_name
+from handlers.regions import region_name, region_name_after_level
 from handlers.registration_request import request_message
 from storage.models import Role, User, UserStatus
 
@@ -157,7 +157,7 @@ async def person_text(turn: Turn, person: User) -> str:
         name=person.full_name or "-",
         role=role_label(turn, person.role or person.requested_role),
         status=turn.t(f"status.{person.status}"),
-        kabupaten=await region_name(turn, person.kabupaten_code),
+        kabupaten=await region_name_after_level(turn, person.kabupaten_code),
         kecamatan=await region_name(turn, person.kecamatan_code),
         desa=await region_name(turn, person.desa_code),
         channels=", ".join(channel_name(turn, c) for c in channels) or "-",

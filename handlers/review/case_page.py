@@ -16,6 +16,7 @@ from handlers.case_answers import (
 )
 from handlers.case_changes import changes_since_sent_back
 from handlers.context import Turn
+from handlers.date_formats import date_time
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.option_labels import OptionLabels, categories_named
 from handlers.i18n import Markup
@@ -42,7 +43,7 @@ from storage.models import CaseDetail, CaseState, CaseSummary, User
 
 def local_time(turn: Turn, moment: Any) -> str:
     """A moment as people read it, in the deployment's time zone (29-11-2026 08.30)."""
-    return moment.astimezone(turn.app.timezone).strftime("%d-%m-%Y %H.%M")
+    return date_time(turn.app, moment, turn.language)
 
 
 def _subject_line(turn: Turn, subject: dict[str, Any], options: OptionLabels) -> str:

@@ -5,6 +5,7 @@ about an unchanged correction)."""
 from __future__ import annotations
 
 from handlers.context import Turn
+from handlers.date_formats import short_date
 from storage.models import SendBackNote
 
 
@@ -15,7 +16,7 @@ def sent_back_note(
     (`limit`: at most that many characters of it, for a list). `kind` "rejected": who
     rejected it and why, read the same way."""
     catalog = turn.app.catalog
-    date = note.at.astimezone(turn.app.timezone).strftime("%d-%m-%Y")
+    date = short_date(turn.app.local_date(note.at), language)
     who = role_name(turn, language, note.actor_role)
     if not note.reason:
         return catalog.text(language, f"reporter.{kind}_no_note", who=who, date=date)

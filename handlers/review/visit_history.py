@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from handlers.context import Turn
+from handlers.date_formats import short_date
 from handlers.masking import mask_identifiers
 from storage.scrubber import LINE_CUT
 
@@ -13,7 +14,8 @@ ACTIONS_SHOWN = LINE_CUT  # erasure finds the actions cut there too
 
 
 def day_label(day: date) -> str:
-    """A local date as people write it (29-11-2026)."""
+    """A local date as people type it (29-11-2026): the examples of a date to type, and the
+    audit's details (read in no one language)."""
     return day.strftime("%d-%m-%Y")
 
 
@@ -36,11 +38,13 @@ async def visit_lines(turn: Turn, case_id: int, *, by_role: bool = False) -> lis
             who = recorder.full_name
         line = turn.t(
             "followup.history_line",
-            date=day_label(visit.visited_on),
+            date=short_date(visit.visited_on, turn.language),
             name=who,
             actions=mask_identifiers(visit.actions)[:ACTIONS_SHOWN],
         )
         if visit.next_visit_on:
-            line += " " + turn.t("followup.history_next", date=day_label(visit.next_visit_on))
+            line += " " + turn.t(
+                "followup.history_next", date=short_date(visit.next_visit_on, turn.language)
+            )
         lines.append(line)
     return lines

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from handlers.context import Turn
+from handlers.date_formats import short_date
 from handlers.forms.runner import context_values, form_context, on_complete
 from handlers.review.action_forms import close_same_action_forms
 from handlers.review.buttons import record_refusal
@@ -89,12 +90,12 @@ async def _visit_given(turn: Turn, session: FormSession, answers: dict[str, Any]
         now=turn.now,
     )
     transition = TRANSITIONS[VISIT_ACTION]
-    values = {"number": case.summary.number, "date": day_label(visited_on)}
+    values = {"number": case.summary.number, "date": short_date(visited_on, turn.language)}
     reply = turn.t(
         "followup.recorded", **values, state=turn.t(f"case_states.{transition.to_state}")
     )
     if next_on:
-        reply += "\n" + turn.t("followup.next_planned", date=day_label(next_on))
+        reply += "\n" + turn.t("followup.next_planned", date=short_date(next_on, turn.language))
     turn.reply(reply)
     await close_same_action_forms(turn, case_id, VISIT_ACTION)
     detail_key = "followup.reporter_visit_next" if next_on else "followup.reporter_visit"

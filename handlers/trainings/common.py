@@ -21,9 +21,8 @@ import html
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
-from babel.dates import format_date
-
 from handlers.context import AppContext, Turn
+from handlers.date_formats import clock_time, weekday_date
 from handlers.events import Button, small_number
 from handlers.i18n import Markup
 from handlers.permissions import allowed
@@ -39,14 +38,8 @@ STATUSES = ("hadir", "izin", "sakit", "tidak_hadir")
 PRESENCE = ("hadir", "tidak_hadir")  # what only the day itself can tell (izin/sakit: ahead too)
 
 
-def spoken_date(day: date, language: str) -> str:
-    """Selasa, 9 Januari 2024."""
-    return format_date(day, "EEEE, d MMMM y", locale=language)
-
-
-def clock_time(app: AppContext, moment: datetime) -> str:
-    """08.00 (local)."""
-    return app.local_time(moment).strftime("%H.%M")
+# The trainings' modules take their dates from here; one style everywhere (date_formats).
+spoken_date = weekday_date
 
 
 def training_names(app: AppContext, language: str, title: str) -> dict[str, Markup]:

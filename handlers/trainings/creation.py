@@ -9,6 +9,7 @@ import html
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from handlers import date_formats
 from handlers.context import Turn
 from handlers.forms.answers import parse_time_text
 from handlers.forms.dates import example_date, short_date
@@ -84,7 +85,9 @@ def schedule_of(
         starts = datetime.combine(day, _clock(item["start_time"]), tzinfo=zone)
         ends = datetime.combine(day, _clock(item["end_time"]), tzinfo=zone)
         if ends <= starts:
-            problems.append(turn.t("training.problem_times", date=day.strftime("%d-%m-%Y")))
+            problems.append(
+                turn.t("training.problem_times", date=date_formats.short_date(day, turn.language))
+            )
         days.append((starts, ends))
     days.sort()
     dates = [turn.app.local_date(starts) for starts, _ in days]

@@ -73,9 +73,11 @@ def button_keys() -> dict[str, str]:
     return found
 
 
-def _filled(text: str) -> str:
+def _filled(language: str, key: str) -> str:
+    """The label as the catalogue fills it (its plural forms chosen for the stand-in)."""
+    text = CATALOG.texts[language][key]
     fields = {field for _, field, _, _ in string.Formatter().parse(text) if field}
-    return text.format(**dict.fromkeys(fields, STAND_IN))
+    return CATALOG.text(language, key, **dict.fromkeys(fields, STAND_IN))
 
 
 def test_the_scan_finds_the_labels_it_is_about() -> None:
@@ -89,7 +91,7 @@ def test_every_catalogue_button_label_fits_a_reply_button(language: str) -> None
     for key, where in button_keys().items():
         if key.startswith(tuple(AMONG_MANY)):
             continue
-        text = _filled(CATALOG.texts[language][key])
+        text = _filled(language, key)
         if title_width(text) > BUTTON_TITLE:
             too_long[key] = f"{text!r} is {title_width(text)} units ({where})"
     assert too_long == {}

@@ -17,7 +17,7 @@ from tests.e2e.training_helpers import at, plain
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
 DIGEST = "Ringkasan harian"
-WRITTEN = "Ringkasan harian, Rabu 2 Des 20.15"
+WRITTEN = "Ringkasan harian, Rabu, 2 Desember 2026 20.15"
 
 
 def _digests(database: str, user_id: int) -> list[str]:

@@ -149,7 +149,7 @@ async def test_whoever_the_invitation_never_reached_gets_the_invitation_not_a_re
         resent = (await repos.outbox.for_user(people["Bu Rina"].id))[-1]
         await _as_if(repos, resent.id, failure)  # failed again: sent again at the next tap
     english = await send(db, app, sari, channel, data=f"tp:{training_id}:r", now=at(2, 11))
-    assert "The invitation was sent again to 1 people who never received it" in said(english)
+    assert "The invitation was sent again to 1 person who never received it" in said(english)
 
 
 @pytest.mark.parametrize("channel", CHANNELS)

@@ -132,6 +132,6 @@ async def test_a_reviewer_is_named_in_grammatical_english(world, channel: str) -
     assert told[-1].startswith("News from the social office coordinator about your report")
     to_tksk = [m.text or "" for m in await queued(db, people.tksk)]
     assert any(
-        "↩️ Note from the social office coordinator (29-11-2026): Alamat kurang lengkap" in text
+        "↩️ Note from the social office coordinator (29 Nov 2026): Alamat kurang lengkap" in text
         for text in to_tksk
     )

@@ -149,6 +149,18 @@ BROKEN_CATALOGUES = [
         ["id.yaml"],
         id="malformed-yaml",
     ),
+    pytest.param(
+        "found: 'Ada {count} laporan'\n",
+        "found: '{count} {count:report}'\n",
+        ["found", "plural", "needs 2 forms"],
+        id="english-plural-with-one-form",
+    ),
+    pytest.param(
+        "found: '{count} {count:laporan|laporan}'\n",
+        "found: '{count} {count:report|reports}'\n",
+        ["found", "plural", "in id needs 1 forms"],
+        id="indonesian-has-no-plural-forms",
+    ),
 ]
 
 
@@ -436,3 +448,58 @@ def test_a_list_is_joined_as_the_language_lists_it(catalog, language, items, exp
     # Put into another text as it is, not escaped again.
     filled = catalog.text(language, "region_answer.elsewhere", name="X", places=joined, here="Y")
     assert expected in filled
+
+
+# --------------------------------------------------------------------------------------
+# English that reads naturally (QA walk 9): plural forms, one set of region words
+# --------------------------------------------------------------------------------------
+# Indonesian region words an English text says in English (sub-district, district, village);
+# a placeholder such as {kecamatan} is a value, not a word of the text.
+INDONESIAN_REGION_WORDS = re.compile(r"\b(kecamatan|kabupaten|kelurahan|desa|kec\.|kab\.)", re.I)
+
+
+def _words(text: str) -> str:
+    return re.sub(r"\{[^{}]*\}", "", text)
+
+
+def test_english_counts_use_plural_forms_not_s_in_brackets(catalog):
+    hedged = {key: text for key, text in catalog.texts["en"].items() if "(s)" in _words(text)}
+    assert hedged == {}
+
+
+def test_english_says_its_region_words_in_english(catalog):
+    indonesian = {
+        key: text
+        for key, text in catalog.texts["en"].items()
+        if INDONESIAN_REGION_WORDS.search(_words(text))
+    }
+    assert indonesian == {}
+
+
+@pytest.mark.parametrize(
+    ("count", "english", "indonesian"),
+    [
+        (1, "Found 1 report:", "Ditemukan 1 laporan:"),
+        (0, "Found 0 reports:", "Ditemukan 0 laporan:"),
+        (3, "Found 3 reports:", "Ditemukan 3 laporan:"),
+        ("1", "Found 1 report:", "Ditemukan 1 laporan:"),  # a count already formatted
+        ("1,234", "Found 1,234 reports:", "Ditemukan 1,234 laporan:"),
+    ],
+)
+def test_a_count_picks_its_plural_form(catalog, count, english, indonesian):
+    assert catalog.text("en", "review.search_found", count=count) == english
+    assert catalog.text("id", "review.search_found", count=count) == indonesian
+
+
+def test_plural_forms_and_escaping_in_one_text(tmp_path):
+    _write(
+        tmp_path,
+        "n: '{name}: {count} orang'\n",
+        "n: '{name}: {count} {count:person was|people were} told'\n",
+    )
+    loaded = Catalog.load(tmp_path)
+    assert loaded.text("en", "n", name="<Ani>", count=1) == "&lt;Ani&gt;: 1 person was told"
+    assert loaded.text("en", "n", name=Markup("<b>Ani</b>"), count=2) == (
+        "<b>Ani</b>: 2 people were told"
+    )
+    assert loaded.text("id", "n", name="Ani", count=1) == "Ani: 1 orang"

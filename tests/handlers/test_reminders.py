@@ -386,7 +386,7 @@ async def test_the_digest_says_when_it_was_written_and_is_of_its_day(db) -> None
     coordinator = await _person(db, Role.COORDINATOR, external="7g", created=at(1, 8))
     await _tick(db, at(2, 20, 15))  # the bot was down all day: the digest comes late
     ((text,), (summary,)) = await _texts(db, coordinator), await _summaries(db, coordinator)
-    assert text.startswith("<b>Ringkasan harian, Rabu 2 Des 20.15</b>")
+    assert text.startswith("<b>Ringkasan harian, Rabu, 2 Desember 2026 20.15</b>")
     assert summary == "Ringkasan harian"
     # Not its 12 hours (08.15 tomorrow): "kemarin" would then be the day before yesterday.
     assert await _held(db, coordinator) == [("pending", "digest", at(3, 0, 0))]
@@ -401,7 +401,7 @@ async def test_the_digest_in_english_says_when_too(db) -> None:
     text = reminders._digest_text(
         APP, "en", {"kecamatan": [], "categories": []}, 0, None, None, 0, at(6, 7)
     )
-    assert text.startswith("<b>Daily digest, Sunday 6 Dec 07.00</b>")
+    assert text.startswith("<b>Daily digest, Sunday, 6 December 2026 07.00</b>")
 
 
 async def test_a_newer_daily_reminder_drops_an_older_one_unsent_and_none_outlives_its_day(
