@@ -1,6 +1,9 @@
 """/cari: a case by number (its short form too: "kng-2026-101"), exact NIK or KK (audited as
-a keyed hash), or name, in scope. /cari alone asks what to look for and takes the next
-message as the search (`take_query`).
+a keyed hash), or name (in a desa or kecamatan named after it), in scope, the word typed
+before them dropped ("NIK 3208…": handlers/review/search_words.py); the results counted and
+paged (handlers/review/search_results.py). /cari alone asks what to look for and takes the
+next message as the search (`take_query`). A NIK or KK copied masked from a case page cannot
+be sought: said so.
 A number too long for a case number but not 16 digits is a NIK or KK mistyped: said so, with
 the count typed, not searched. A message holding (most of) a NIK or KK leaves the chat, or the
 person is asked to delete it, as anywhere (handlers/identifier_messages.py)."""
@@ -13,7 +16,7 @@ from typing import Any
 from handlers.audit_keys import number_subject
 from handlers.case_numbers import case_number
 from handlers.context import Turn
-from handlers.events import Button, InboundKind, Outbound
+from handlers.events import InboundKind
 from handlers.forms.answers import clean_text
 from handlers.forms.runner import (
     RETURNS_TO,
@@ -25,8 +28,8 @@ from handlers.forms.runner import (
 )
 from handlers.identifier_messages import attempted_in_search
 from handlers.permissions import allowed
-from handlers.review.buttons import CASE_PREFIX
-from handlers.review.case_rows import case_row_label
+from handlers.review.search_results import by_name, offer, record
+from handlers.review.search_words import masked, name_in_place, without_lead_words
 from handlers.scope import scope_of
 from storage.identifiers import compact_number
 from storage.models import FormSession, FoundCase
@@ -46,11 +49,15 @@ async def search(turn: Turn) -> None:
     if not allowed(turn.user, "case.search") or turn.user is None:
         turn.reply(turn.t("errors.not_allowed"))
         return
-    query = turn.event.command_args.strip()
+    query = without_lead_words(turn.event.command_args)
     waiting = await turn.repos.forms.active(turn.user.id)
     if waiting is not None and waiting.form_id != SEARCH_FORM:
         waiting = None
-    if not query:
+    if masked(query):
+        turn.reply(turn.t("case_search.masked"))
+    elif not query and turn.event.command_args.strip():  # lead words alone: "/cari NIK"
+        turn.reply(turn.t("review.search_how"))
+    elif not query:
         # Asked again while it waits: one question, what it interrupted still coming back.
         returns_to = waiting.state.get(RETURNS_TO) if waiting is not None else None
         if waiting is not None:
@@ -107,6 +114,10 @@ async def take_query(turn: Turn, session: FormSession) -> bool:
     if not query:  # "cari" again: the question again
         await resume_form(turn, session)
         return True
+    if masked(query):
+        await resume_form(turn, session, "⚠️ " + turn.t("case_search.masked") + "\n\n")
+        return True
+    query = without_lead_words(query)  # "NIK 3208…": the number
     if not _searchable(query):
         await resume_form(turn, session, "⚠️ " + turn.t("case_search.too_short") + "\n\n")
         return True
@@ -142,7 +153,7 @@ async def cases_numbered(turn: Turn, number: str) -> list[FoundCase]:
     the search audited as /cari's."""
     assert turn.user is not None
     found = await turn.repos.review.search(scope_of(turn.user), number=number)
-    await _record(turn, "number", len(found))
+    await record(turn, "number", len(found))
     return found
 
 
@@ -161,27 +172,29 @@ async def _find(turn: Turn, query: str) -> None:
             for case in await turn.repos.review.search(scope, no_kk=digits)
             if case.id not in {c.id for c in found}
         ]
-        await _record(turn, "nik_or_kk", len(found), await number_subject(turn.repos, digits))
+        await record(turn, "nik_or_kk", len(found), await number_subject(turn.repos, digits))
     else:
-        found = await turn.repos.review.search(scope, name_key=person_key(query))
-        await _record(turn, "name", len(found))
+        await record(turn, "name", await _find_name(turn, query))
+        return
+    if found:
+        offer(turn, found, len(found))
+    else:
+        turn.reply(turn.t("review.search_none"))
+
+
+async def _find_name(turn: Turn, query: str) -> int:
+    """A name, within the desa or kecamatan its words end with if they do ("slamet riyadi
+    babatan"; else, or when nothing is found there, the words as one name): the cases
+    offered, how many (none: said so)."""
+    placed = await name_in_place(turn, query)
+    key = person_key(placed.name) if placed is not None else ""
+    if (
+        placed is not None
+        and len(key) >= 3
+        and (found := await by_name(turn, key, placed.place.code))
+    ):
+        return found
+    found = await by_name(turn, person_key(query), None)
     if not found:
         turn.reply(turn.t("review.search_none"))
-        return
-    rows = [
-        [Button(label=case_row_label(turn, case), data=f"{CASE_PREFIX}:{case.id}")]
-        for case in found[:10]
-    ]
-    turn.reply(Outbound.say(turn.t("review.search_found", count=len(found)), rows))
-
-
-async def _record(turn: Turn, kind: str, results: int, subject: str | None = None) -> None:
-    """The search in the audit log: its kind and how many were found, never the words."""
-    assert turn.user is not None
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="case.search",
-        subject=subject,
-        detail={"kind": kind, "results": results},
-    )
+    return found
