@@ -29,7 +29,12 @@ from handlers.forms.runner import (
 from handlers.identifier_messages import attempted_in_search
 from handlers.permissions import allowed
 from handlers.review.search_results import by_name, offer, record
-from handlers.review.search_words import masked, name_in_place, without_lead_words
+from handlers.review.search_words import (
+    masked,
+    name_in_place,
+    names_identifier,
+    without_lead_words,
+)
 from handlers.scope import scope_of
 from storage.identifiers import compact_number
 from storage.models import FormSession, FoundCase
@@ -65,7 +70,7 @@ async def search(turn: Turn) -> None:
         await start_form(turn, SEARCH_FORM, returns_to=returns_to)
     elif not _searchable(query):
         turn.reply(turn.t("review.search_how"))
-    elif _mistyped_identifier(query):
+    elif _mistyped_identifier(query, names_identifier(turn.event.command_args)):
         turn.reply(_wrong_length(turn, query))
     elif waiting is not None:  # "/cari Ayu" while the question waits: its answer
         await _answer(turn, waiting, query)
@@ -88,11 +93,13 @@ def _number(query: str) -> str | None:
     return case_number(query) or (query if _SERIAL.fullmatch(query) else None)
 
 
-def _mistyped_identifier(query: str) -> bool:
+def _mistyped_identifier(query: str, named: bool = False) -> bool:
     """Digits alone (separators allowed), more than a case number's serial but not a NIK's or
-    KK's 16: "320801450623" is a number cut short, not a name to look for."""
+    KK's 16: "320801450623" is a number cut short, not a name to look for; any count but 16
+    after "NIK" or "KK" (`named`)."""
     digits = compact_number(query)
-    return digits.isascii() and digits.isdigit() and 6 < len(digits) != 16
+    shortest = 0 if named else 7
+    return digits.isascii() and digits.isdigit() and shortest <= len(digits) != 16
 
 
 def _wrong_length(turn: Turn, query: str) -> str:
@@ -117,11 +124,12 @@ async def take_query(turn: Turn, session: FormSession) -> bool:
     if masked(query):
         await resume_form(turn, session, "⚠️ " + turn.t("case_search.masked") + "\n\n")
         return True
+    named = names_identifier(query)
     query = without_lead_words(query)  # "NIK 3208…": the number
     if not _searchable(query):
         await resume_form(turn, session, "⚠️ " + turn.t("case_search.too_short") + "\n\n")
         return True
-    if _mistyped_identifier(query):
+    if _mistyped_identifier(query, named):
         await resume_form(turn, session, "⚠️ " + _wrong_length(turn, query) + "\n\n")
         return True
     await _answer(turn, session, query)

@@ -20,6 +20,7 @@ _LEAD = re.compile(
     r"^(?:(?:nomor|no|nik|kk|laporan|kasus|nama|kepala\s+keluarga)(?![^\W\d_])[\s:.,#]*)+",
     re.IGNORECASE,
 )
+_NAMES_IDENTIFIER = re.compile(r"^\s*(?:(?:nomor|no)\W*)?(?:nik|kk)(?![^\W\d_])", re.IGNORECASE)
 _PLACE_WORDS = 3  # the longest desa or kecamatan name, in words, after its level word
 _LEVEL_WORDS = tuple(word for level in ("kecamatan", "desa") for word in LEAD_WORDS[level])
 
@@ -28,6 +29,12 @@ def without_lead_words(words: str) -> str:
     """/cari's words without the words put before what is sought; empty when there was
     nothing else."""
     return _LEAD.sub("", words.strip(), count=1).strip()
+
+
+def names_identifier(words: str) -> bool:
+    """Whether the words start by saying a NIK or KK follows ("NIK 3208…", "no. KK …"): the
+    digits after them are one, however few ("KK 3208" is no case's serial)."""
+    return _NAMES_IDENTIFIER.match(words) is not None
 
 
 def masked(words: str) -> bool:

@@ -125,3 +125,19 @@ async def test_nothing_found_says_what_can_be_searched(world, channel):
     none = said(await send(db, app, sari, channel, command="cari", command_args="Wawan"))
     assert none.startswith("Tidak ada laporan yang cocok"), none
     assert "NIK, nomor KK, atau nomor laporan" in none and "nama desa" in none
+
+
+@pytest.mark.parametrize(("typed", "count"), [("KK 3208", 4), ("no. NIK 320801450623", 12)])
+async def test_digits_after_nik_or_kk_are_one_however_few(world, channel, typed, count):
+    """ "KK 3208" is a KK cut short (said, with the count), not case 3208's serial."""
+    db, app = world
+    sari = await _coordinator(db, channel)
+    await _cases(db, channel, ("KNG-2026-003208", "Slamet Riyadi", BABATAN, NIK, KK))
+    wrong = CATALOG.text("id", "case_search.wrong_length", count=count)
+    told = await send(db, app, sari, channel, command="cari", command_args=typed)
+    assert wrong in said(told), said(told)
+    assert not labels(told)
+    await send(db, app, sari, channel, command="cari")
+    again = await send(db, app, sari, channel, text=typed)
+    assert wrong in said(again) and "Ketik nomor laporan, NIK" in said(again), said(again)
+    assert not labels(again)
