@@ -18,7 +18,7 @@ from handlers.case_numbers import without_case_numbers
 from handlers.channel_traits import ChannelTraits
 from handlers.context import Turn
 from handlers.events import Inbound, InboundKind, Outbound
-from handlers.masking import holds_identifier, holds_long_number
+from handlers.masking import holds_identifier, holds_long_number, holds_masked_number
 
 # Digits in a row (spaces, dots, dashes between them allowed) that make an attempt at a NIK or
 # KK worth deleting: half of its 16, more than a case number's year or serial, fewer than any
@@ -39,8 +39,10 @@ def _attempted_identifier(event: Inbound, *, identifier_question: bool) -> bool:
 
 def attempted_in_search(words: str) -> bool:
     """Whether /cari's words (typed after it, or as the next message) hold most of a NIK or
-    KK: a case number's digits do not count, however it is typed ("KNG-2026-0000001")."""
-    return holds_long_number(without_case_numbers(words), ATTEMPT_DIGITS)
+    KK, or one copied masked from a case page ("320801******0001", which the search refuses):
+    a case number's digits do not count, however it is typed ("KNG-2026-0000001")."""
+    typed = without_case_numbers(words)
+    return holds_long_number(typed, ATTEMPT_DIGITS) or holds_masked_number(typed)
 
 
 def holds_typed_identifier(event: Inbound, *, identifier_question: bool = False) -> bool:

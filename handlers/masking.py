@@ -22,6 +22,7 @@ from storage.identifiers import mask_identifier
 _MASK_SEPARATORS = r"[\s.\-/_,\u200b\u200c\u200d\u2060\ufeff]"
 _DIGIT_RUN = re.compile(rf"\d+(?:{_MASK_SEPARATORS}+\d+)*")
 _GROUP = re.compile(r"\d+")
+_MASKED_NUMBER = re.compile(r"\d\s*\*{2,}[\s*]*\d")
 _LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 IDENTIFIER_LENGTH = 16
 # At least 16 digits somewhere: what any masking needs. A cheap first look, since nearly every
@@ -113,6 +114,13 @@ def holds_long_number(text: str | None, digits: int) -> bool:
     if not text or digits < 1:
         return False
     return re.search(rf"\d(?:{_MASK_SEPARATORS}*\d){{{digits - 1},}}", text) is not None
+
+
+def holds_masked_number(text: str | None) -> bool:
+    """Whether a text holds a number masked as the bot shows a NIK or KK ("320801******0001",
+    `mask_identifier`): digits, then two stars or more, then digits (WhatsApp's bold is one
+    star)."""
+    return bool(text) and _MASKED_NUMBER.search(text) is not None
 
 
 def holds_nik_or_kk(text: str | None) -> bool:

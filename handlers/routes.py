@@ -43,6 +43,7 @@ from handlers.review import decisions as review_decisions
 from handlers.review import queue as review_queue
 from handlers.review import reporter as review_reporter
 from handlers.review import search as review_search
+from handlers.review import search_results as review_search_results
 from handlers.trainings import checkin as training_checkin
 from handlers.trainings import common as training
 from handlers.trainings import creation as training_creation
@@ -85,6 +86,7 @@ COMMANDS: dict[str, Handler] = {
 # Buttons only active people may press (each handler re-checks role and scope as well).
 _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] = [
     (review_buttons.QUEUE_PREFIX, review_queue.queue_button),
+    (review_search_results.PAGE_PREFIX, review_search_results.page_button),
     (review_buttons.CASE_PREFIX, review_case_page.case_button),
     (review_buttons.ACTION_PREFIX, review_decisions.action_button),
     (review_buttons.PHOTO_PREFIX, review_case_page.photos_button),

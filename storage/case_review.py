@@ -6,8 +6,9 @@ import json
 from datetime import datetime
 from typing import Any
 
-from storage.base import Repo, like_escape, placeholders
-from storage.cases import LATEST_FIRST, SUMMARY_COLUMNS, SUMMARY_WIDTH, CaseRepo, summary_of
+from storage.base import placeholders
+from storage.case_search import CaseSearch
+from storage.cases import CaseRepo
 from storage.households import HouseholdRepo
 from storage.models import (
     CaseDetail,
@@ -91,7 +92,7 @@ def _household_as_reported(row: Any, answers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class CaseReviewRepo(Repo):
+class CaseReviewRepo(CaseSearch):
     """Scoped queries and state changes for review (every query takes a Scope)."""
 
     async def queue(
@@ -360,71 +361,3 @@ class CaseReviewRepo(Repo):
             "SELECT version FROM case_versions WHERE case_id = ? ORDER BY version", (case_id,)
         )
         return [r[0] for r in rows]
-
-    async def search(
-        self,
-        scope: Scope,
-        *,
-        number: str | None = None,
-        nik: str | None = None,
-        no_kk: str | None = None,
-        name_key: str | None = None,
-        limit: int = 10,
-    ) -> list[FoundCase]:
-        """Cases in scope by number (as issued, or its serial alone), exact NIK, exact KK or
-        name: `name_key` (a `person_key`) within a subject's or the head of household's name;
-        the latest first, each with its head of household and desa by name (one read)."""
-        condition, params = scope.where("c")
-        if number is not None and "-" in number:  # a whole number: the unique index seeks it
-            where, extra = "c.number = ?", (number,)
-        elif number is not None:  # its serial alone ("000101"): at the end of any number
-            where, extra = "c.number LIKE ?", (f"%-{number.zfill(6)}",)
-        elif nik is not None:
-            where = (
-                "c.id IN (SELECT s.case_id FROM case_subjects s JOIN household_members m"
-                " ON m.id = s.member_id WHERE m.nik = ?)"
-            )
-            extra = (nik,)
-        elif no_kk is not None:
-            where = "c.household_id IN (SELECT id FROM households WHERE no_kk = ?)"
-            extra = (no_kk,)
-        elif name_key:
-            # One list of the cases found, each side scanning the narrow index of its keys:
-            # members first (CROSS JOIN keeps that order: without ANALYZE the planner would
-            # scan case_subjects and look every member up, 4 times slower at 1,000,000 cases),
-            # then heads, their cases by `cases_household`.
-            where = (
-                "c.id IN (SELECT s.case_id FROM household_members m CROSS JOIN case_subjects s"
-                " ON s.member_id = m.id WHERE m.name_key LIKE ? ESCAPE '\\'"
-                " UNION ALL SELECT k.id FROM households h CROSS JOIN cases k"
-                " ON k.household_id = h.id WHERE h.head_key LIKE ? ESCAPE '\\')"
-            )
-            extra = (f"%{like_escape(name_key)}%",) * 2
-        else:
-            return []
-        return await self._found(f"({where}) AND {condition}", (*extra, *params), limit)
-
-    async def _found(self, where: str, params: tuple[Any, ...], limit: int) -> list[FoundCase]:
-        """Cases as listed with their head of household and desa by name, the latest first
-        (one read)."""
-        if limit < 1:
-            return []
-        # The head as the case page names them (`_household_as_reported`): this report's
-        # answer, the household's row where the answers are gone.
-        rows = await self._all(
-            f"SELECT {SUMMARY_COLUMNS},"
-            " coalesce(json_extract(c.answers, '$.head_name'), h.head_name, ''),"
-            " coalesce(r.name, c.desa_code)"
-            " FROM cases c JOIN households h ON h.id = c.household_id"
-            " LEFT JOIN regions r ON r.code = c.desa_code"
-            f" WHERE {where} ORDER BY {LATEST_FIRST} LIMIT ?",
-            (*params, limit),
-        )
-        return [
-            FoundCase(
-                **summary_of(r).model_dump(),
-                head_name=r[SUMMARY_WIDTH],
-                desa_name=r[SUMMARY_WIDTH + 1],
-            )
-            for r in rows
-        ]

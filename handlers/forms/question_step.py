@@ -1,4 +1,5 @@
-"""A question's answer that is not a choice or a photo: the skip button (or "Lewati" typed),
+"""A question's answer that is not a choice or a photo: the skip button (or "Lewati" typed,
+or at a text, location or photo question the number of a button on screen: "1"),
 another page of the question, a missing NIK or KK number, the suggested answer tapped, and
 a typed answer parsed for its question's type and checked before it is accepted (a refusal
 asks the question again, with the constraint's message).
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 from handlers.events import Inbound, InboundKind, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.answer_checks import other_identifier_refusal, same_nik_in_item
+from handlers.forms.choices import typed_number
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult
@@ -22,6 +24,9 @@ from handlers.forms.view import MISSING_CHOICES
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
+
+# Questions no number answers: a bare number typed there counts their buttons.
+NUMBER_AS_BUTTON = (QuestionType.TEXT, QuestionType.GEOPOINT, QuestionType.IMAGE)
 
 
 class QuestionStep:
@@ -40,6 +45,8 @@ class QuestionStep:
         if page is not None:
             fs.state["page"] = page
             return StepResult(fs.state, [await self.render(fs.state)])
+        if action is None:
+            action = self._number_as_button(fs, position, question, event)
         if action is None and not question.required and self._is_skip_word(event):
             action = "s"
         if action == "s":
@@ -99,6 +106,27 @@ class QuestionStep:
         return await self._accept(
             fs, position, question, answer.value, answer.extra or None, shown, warnings=warnings
         )
+
+    def _number_as_button(
+        self: FormEngine, fs: FormState, position: Position, question: Question, event: Inbound
+    ) -> str | None:
+        """The action of the button a bare number typed at a question whose answer is never
+        a number (a text, a location, photos) counts: the question's own buttons on screen, in
+        their order ("1" is Lewati under a note), as a choice question counts its options. None
+        for any other text, a number beyond those buttons (then read as the answer) and at
+        questions a number answers (a count, an age, a date, a NIK, KK or phone)."""
+        if question.type not in NUMBER_AS_BUTTON or event.kind != InboundKind.TEXT:
+            return None
+        number = typed_number(event.text or "")
+        if number is None or number < 1:
+            return None
+        default = self._shown_default(fs, question, position)
+        picking = fs.state.get("picking", [])
+        shown = self.view.question(
+            question, "", options=[], picking=picking, page=0, default=default
+        )
+        actions = [button.data.partition(":")[2] for row in shown.buttons for button in row]
+        return actions[number - 1] if number <= len(actions) else None
 
     def _missing_answer(
         self: FormEngine, question: Question, event: Inbound, action: str | None

@@ -2,6 +2,7 @@
 
 Button data (all well under Telegram's 64 bytes), the prefix being the router's key:
   cq:<page>                           /antrian, paged
+  cr:<page>:<place or ->:<name key>   /cari by name, paged (handlers/review/search_results.py)
   cs:<case id>                        a case's page
   ca:<action code>:<case id>:<version>  a review action (codes: workflow.CODES) on the
                                       version of the case the person saw

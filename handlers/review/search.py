@@ -1,6 +1,9 @@
 """/cari: a case by number (its short form too: "kng-2026-101"), exact NIK or KK (audited as
-a keyed hash), or name, in scope. /cari alone asks what to look for and takes the next
-message as the search (`take_query`).
+a keyed hash), or name (in a desa or kecamatan named after it), in scope, the word typed
+before them dropped ("NIK 3208…": handlers/review/search_words.py); the results counted and
+paged (handlers/review/search_results.py). /cari alone asks what to look for and takes the
+next message as the search (`take_query`). A NIK or KK copied masked from a case page cannot
+be sought: said so.
 A number too long for a case number but not 16 digits is a NIK or KK mistyped: said so, with
 the count typed, not searched. A message holding (most of) a NIK or KK leaves the chat, or the
 person is asked to delete it, as anywhere (handlers/identifier_messages.py)."""
@@ -13,7 +16,7 @@ from typing import Any
 from handlers.audit_keys import number_subject
 from handlers.case_numbers import case_number
 from handlers.context import Turn
-from handlers.events import Button, InboundKind, Outbound
+from handlers.events import InboundKind
 from handlers.forms.answers import clean_text
 from handlers.forms.runner import (
     RETURNS_TO,
@@ -25,8 +28,13 @@ from handlers.forms.runner import (
 )
 from handlers.identifier_messages import attempted_in_search
 from handlers.permissions import allowed
-from handlers.review.buttons import CASE_PREFIX
-from handlers.review.case_rows import case_row_label
+from handlers.review.search_results import by_name, offer, record
+from handlers.review.search_words import (
+    masked,
+    name_in_place,
+    names_identifier,
+    without_lead_words,
+)
 from handlers.scope import scope_of
 from storage.identifiers import compact_number
 from storage.models import FormSession, FoundCase
@@ -46,11 +54,15 @@ async def search(turn: Turn) -> None:
     if not allowed(turn.user, "case.search") or turn.user is None:
         turn.reply(turn.t("errors.not_allowed"))
         return
-    query = turn.event.command_args.strip()
+    query = without_lead_words(turn.event.command_args)
     waiting = await turn.repos.forms.active(turn.user.id)
     if waiting is not None and waiting.form_id != SEARCH_FORM:
         waiting = None
-    if not query:
+    if masked(query):
+        turn.reply(turn.t("case_search.masked"))
+    elif not query and turn.event.command_args.strip():  # lead words alone: "/cari NIK"
+        turn.reply(turn.t("review.search_how"))
+    elif not query:
         # Asked again while it waits: one question, what it interrupted still coming back.
         returns_to = waiting.state.get(RETURNS_TO) if waiting is not None else None
         if waiting is not None:
@@ -58,7 +70,7 @@ async def search(turn: Turn) -> None:
         await start_form(turn, SEARCH_FORM, returns_to=returns_to)
     elif not _searchable(query):
         turn.reply(turn.t("review.search_how"))
-    elif _mistyped_identifier(query):
+    elif _mistyped_identifier(query, names_identifier(turn.event.command_args)):
         turn.reply(_wrong_length(turn, query))
     elif waiting is not None:  # "/cari Ayu" while the question waits: its answer
         await _answer(turn, waiting, query)
@@ -81,11 +93,13 @@ def _number(query: str) -> str | None:
     return case_number(query) or (query if _SERIAL.fullmatch(query) else None)
 
 
-def _mistyped_identifier(query: str) -> bool:
+def _mistyped_identifier(query: str, named: bool = False) -> bool:
     """Digits alone (separators allowed), more than a case number's serial but not a NIK's or
-    KK's 16: "320801450623" is a number cut short, not a name to look for."""
+    KK's 16: "320801450623" is a number cut short, not a name to look for; any count but 16
+    after "NIK" or "KK" (`named`)."""
     digits = compact_number(query)
-    return digits.isascii() and digits.isdigit() and 6 < len(digits) != 16
+    shortest = 0 if named else 7
+    return digits.isascii() and digits.isdigit() and shortest <= len(digits) != 16
 
 
 def _wrong_length(turn: Turn, query: str) -> str:
@@ -107,10 +121,15 @@ async def take_query(turn: Turn, session: FormSession) -> bool:
     if not query:  # "cari" again: the question again
         await resume_form(turn, session)
         return True
+    if masked(query):
+        await resume_form(turn, session, "⚠️ " + turn.t("case_search.masked") + "\n\n")
+        return True
+    named = names_identifier(query)
+    query = without_lead_words(query)  # "NIK 3208…": the number
     if not _searchable(query):
         await resume_form(turn, session, "⚠️ " + turn.t("case_search.too_short") + "\n\n")
         return True
-    if _mistyped_identifier(query):
+    if _mistyped_identifier(query, named):
         await resume_form(turn, session, "⚠️ " + _wrong_length(turn, query) + "\n\n")
         return True
     await _answer(turn, session, query)
@@ -142,7 +161,7 @@ async def cases_numbered(turn: Turn, number: str) -> list[FoundCase]:
     the search audited as /cari's."""
     assert turn.user is not None
     found = await turn.repos.review.search(scope_of(turn.user), number=number)
-    await _record(turn, "number", len(found))
+    await record(turn, "number", len(found))
     return found
 
 
@@ -161,27 +180,29 @@ async def _find(turn: Turn, query: str) -> None:
             for case in await turn.repos.review.search(scope, no_kk=digits)
             if case.id not in {c.id for c in found}
         ]
-        await _record(turn, "nik_or_kk", len(found), await number_subject(turn.repos, digits))
+        await record(turn, "nik_or_kk", len(found), await number_subject(turn.repos, digits))
     else:
-        found = await turn.repos.review.search(scope, name_key=person_key(query))
-        await _record(turn, "name", len(found))
+        await record(turn, "name", await _find_name(turn, query))
+        return
+    if found:
+        offer(turn, found, len(found))
+    else:
+        turn.reply(turn.t("review.search_none"))
+
+
+async def _find_name(turn: Turn, query: str) -> int:
+    """A name, within the desa or kecamatan its words end with if they do ("slamet riyadi
+    babatan"; else, or when nothing is found there, the words as one name): the cases
+    offered, how many (none: said so)."""
+    placed = await name_in_place(turn, query)
+    key = person_key(placed.name) if placed is not None else ""
+    if (
+        placed is not None
+        and len(key) >= 3
+        and (found := await by_name(turn, key, placed.place.code))
+    ):
+        return found
+    found = await by_name(turn, person_key(query), None)
     if not found:
         turn.reply(turn.t("review.search_none"))
-        return
-    rows = [
-        [Button(label=case_row_label(turn, case), data=f"{CASE_PREFIX}:{case.id}")]
-        for case in found[:10]
-    ]
-    turn.reply(Outbound.say(turn.t("review.search_found", count=len(found)), rows))
-
-
-async def _record(turn: Turn, kind: str, results: int, subject: str | None = None) -> None:
-    """The search in the audit log: its kind and how many were found, never the words."""
-    assert turn.user is not None
-    await turn.repos.audit.record(
-        now=turn.now,
-        actor_id=turn.user.id,
-        action="case.search",
-        subject=subject,
-        detail={"kind": kind, "results": results},
-    )
+    return found

@@ -176,3 +176,44 @@ async def test_a_whole_number_is_sought_by_its_index_not_scanned(world) -> None:
     assert any(
         step.startswith("SEARCH c USING INDEX") and "(number=?)" in step for step in steps
     ), steps
+
+
+# (the place, the limit and offset: what is counted and which numbers are found)
+PLACED = [
+    (None, 10, 0, 3, {"KNG-2026-000001", "KNG-2026-000002", "KNG-2026-000005"}),
+    (BABATAN, 10, 0, 3, {"KNG-2026-000001", "KNG-2026-000002", "KNG-2026-000005"}),
+    (KADUGEDE, 10, 0, 3, {"KNG-2026-000001", "KNG-2026-000002", "KNG-2026-000005"}),
+    (CINIRU_DESA, 10, 0, 0, set()),  # Siti Aminah's desa: no Muhammad, no Hamdan
+    (None, 2, 0, 3, None),  # two of them
+    (None, 2, 2, 3, None),  # the third
+]
+
+
+@pytest.mark.parametrize(("place", "limit", "offset", "count", "numbers"), PLACED)
+async def test_a_name_is_counted_and_paged_within_a_place(
+    world, place, limit: int, offset: int, count: int, numbers: set[str] | None
+) -> None:
+    db, people = world
+    scope = scope_of(people["coordinator"])
+    async with db.reading() as repos:
+        found = await repos.review.search(
+            scope, name_key="ham", place=place, limit=limit, offset=offset
+        )
+        counted = await repos.review.count_found(scope, name_key="ham", place=place)
+        every = await repos.review.search(scope, name_key="ham", place=place)
+    assert counted == count == len(every)
+    if numbers is not None:
+        assert {case.number for case in found} == numbers
+    else:  # a page: its part of the whole list, in order
+        assert [case.id for case in found] == [case.id for case in every][offset : offset + limit]
+
+
+async def test_a_place_keeps_out_the_cases_elsewhere(world) -> None:
+    db, people = world
+    scope = scope_of(people["coordinator"])
+    async with db.reading() as repos:
+        ciniru = await repos.review.search(scope, name_key="siti", place=CINIRU_DESA)
+        kadugede = await repos.review.search(scope, name_key="siti", place=KADUGEDE)
+        counted = await repos.review.count_found(scope, name_key="siti", place=KADUGEDE)
+    assert [case.number for case in ciniru] == ["KNG-2026-000004"]
+    assert kadugede == [] and counted == 0

@@ -1,0 +1,123 @@
+"""Finding cases (/cari): by number, NIK, KK or name, in a place, counted and in pages;
+and the rows of cases as lists show them (`FoundCase`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storage.base import Repo, like_escape
+from storage.cases import LATEST_FIRST, SUMMARY_COLUMNS, SUMMARY_WIDTH, summary_of
+from storage.models import FoundCase
+from storage.scope import Scope
+
+
+class CaseSearch(Repo):
+    """The search part of `CaseReviewRepo` (storage/case_review.py)."""
+
+    async def search(
+        self,
+        scope: Scope,
+        *,
+        number: str | None = None,
+        nik: str | None = None,
+        no_kk: str | None = None,
+        name_key: str | None = None,
+        place: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[FoundCase]:
+        """Cases in scope by number (as issued, or its serial alone), exact NIK, exact KK or
+        name: `name_key` (a `person_key`) within a subject's or the head of household's name,
+        in `place` (a desa, or a kecamatan's desa) when given; the latest first, `limit` from
+        `offset`, each with its head of household and desa by name (one read)."""
+        found = _search_condition(scope, number, nik, no_kk, name_key, place)
+        if found is None:
+            return []
+        return await self._found(*found, limit, offset)
+
+    async def count_found(
+        self,
+        scope: Scope,
+        *,
+        number: str | None = None,
+        name_key: str | None = None,
+        place: str | None = None,
+    ) -> int:
+        """How many cases `search` finds by number or name (one count, nothing fetched)."""
+        found = _search_condition(scope, number, None, None, name_key, place)
+        if found is None:
+            return 0
+        where, params = found
+        row = await self._one(f"SELECT COUNT(*) FROM cases c WHERE {where}", params)
+        return int(row[0]) if row else 0
+
+    async def _found(
+        self, where: str, params: tuple[Any, ...], limit: int, offset: int = 0
+    ) -> list[FoundCase]:
+        """Cases as listed with their head of household and desa by name, the latest first,
+        `limit` from `offset` (one read)."""
+        if limit < 1:
+            return []
+        # The head as the case page names them (`_household_as_reported`): this report's
+        # answer, the household's row where the answers are gone.
+        rows = await self._all(
+            f"SELECT {SUMMARY_COLUMNS},"
+            " coalesce(json_extract(c.answers, '$.head_name'), h.head_name, ''),"
+            " coalesce(r.name, c.desa_code)"
+            " FROM cases c JOIN households h ON h.id = c.household_id"
+            " LEFT JOIN regions r ON r.code = c.desa_code"
+            f" WHERE {where} ORDER BY {LATEST_FIRST} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [
+            FoundCase(
+                **summary_of(r).model_dump(),
+                head_name=r[SUMMARY_WIDTH],
+                desa_name=r[SUMMARY_WIDTH + 1],
+            )
+            for r in rows
+        ]
+
+
+def _search_condition(
+    scope: Scope,
+    number: str | None,
+    nik: str | None,
+    no_kk: str | None,
+    name_key: str | None,
+    place: str | None,
+) -> tuple[str, tuple[Any, ...]] | None:
+    """The SQL condition on cases `c` of `CaseReviewRepo.search` and its parameters; None
+    when nothing is sought."""
+    condition, params = scope.where("c")
+    if number is not None and "-" in number:  # a whole number: the unique index seeks it
+        where, extra = "c.number = ?", (number,)
+    elif number is not None:  # its serial alone ("000101"): at the end of any number
+        where, extra = "c.number LIKE ?", (f"%-{number.zfill(6)}",)
+    elif nik is not None:
+        where = (
+            "c.id IN (SELECT s.case_id FROM case_subjects s JOIN household_members m"
+            " ON m.id = s.member_id WHERE m.nik = ?)"
+        )
+        extra = (nik,)
+    elif no_kk is not None:
+        where = "c.household_id IN (SELECT id FROM households WHERE no_kk = ?)"
+        extra = (no_kk,)
+    elif name_key:
+        # One list of the cases found, each side scanning the narrow index of its keys:
+        # members first (CROSS JOIN keeps that order: without ANALYZE the planner would
+        # scan case_subjects and look every member up, 4 times slower at 1,000,000 cases),
+        # then heads, their cases by `cases_household`.
+        where = (
+            "c.id IN (SELECT s.case_id FROM household_members m CROSS JOIN case_subjects s"
+            " ON s.member_id = m.id WHERE m.name_key LIKE ? ESCAPE '\\'"
+            " UNION ALL SELECT k.id FROM households h CROSS JOIN cases k"
+            " ON k.household_id = h.id WHERE h.head_key LIKE ? ESCAPE '\\')"
+        )
+        extra = (f"%{like_escape(name_key)}%",) * 2
+    else:
+        return None
+    if place is not None:  # a desa, or every desa of a kecamatan (codes PP.KK.CC.DDDD)
+        where = f"({where}) AND (c.desa_code = ? OR c.desa_code LIKE ?)"
+        extra = (*extra, place, f"{place}.%")
+    return f"({where}) AND {condition}", (*extra, *params)
