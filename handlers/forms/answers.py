@@ -75,9 +75,6 @@ class Answer:
 
 
 LONG_TEXT = 200  # a limit from which a refused text is a paragraph, not a word
-# A limit up to which a text is one line (a name, an address, RT/RW, a short reason): no
-# room to cite an earlier report, so a case number inside it was meant for something else.
-SHORT_TEXT = 200
 _ZERO_WIDTH_JOINER = "\u200d"  # glues emoji sequences such as 👩‍💻
 
 
@@ -105,8 +102,9 @@ def _text_of(event: Inbound, need: str = "answer.need_text", **values: Any) -> s
     return clean_text(event.text)
 
 
-def parse_text(event: Inbound, *, max_length: int) -> Answer:
-    """Free text within a length limit, without a NIK/KK-like number."""
+def parse_text(event: Inbound, *, max_length: int, name_or_address: bool = False) -> Answer:
+    """Free text within a length limit, without a NIK/KK-like number, nor a report's number
+    alone (or anywhere in a text that is a person's name or an address: `name_or_address`)."""
     text = _text_of(event)
     if not text:
         raise Invalid("answer.empty")
@@ -119,7 +117,7 @@ def parse_text(event: Inbound, *, max_length: int) -> Answer:
         # only as a keyed hash, erasable), never in a name, an address or a note. The text
         # comes back masked to copy: a long broadcast or note is not typed again.
         raise Invalid("answer.identifier_in_text", text=mask_identifiers(text))
-    _refuse_case_number(text, "text", within=max_length <= SHORT_TEXT)
+    _refuse_case_number(text, "text", within=name_or_address)
     return Answer(text, text)
 
 
@@ -127,9 +125,10 @@ def _refuse_case_number(typed: str, question: str, *, within: bool = False) -> N
     """A report's number pasted alone ("KNG-2026-000103", from a group or the clipboard) is
     never a name, an address, a note, a NIK or a KK: refused naming what it is
     (`answer.case_number.<question>`). Within words ("tolong cek KNG-2026-000101 ya") it
-    is refused too where `within` (a short text: a name, an address), with how to open that
-    report; in a long text (a description, a note) it stays part of the answer, which may
-    cite an earlier report."""
+    is refused too where `within` (a name, an address: no place to cite a report, so it was
+    meant for something else), with how to open that report; in other texts (a reason, a
+    description, a note: "KK sudah ada di laporan KNG-2026-000101") it stays part of the
+    answer, which may cite an earlier report."""
     if (number := case_number(typed)) is not None:
         raise Invalid(f"answer.case_number.{question}", number=number)
     if within and (numbers := case_numbers_in(typed)):
@@ -141,7 +140,9 @@ def parse_person_name(event: Inbound, *, max_length: int) -> Answer:
     "Nama:", "saya") dropped (`typed_words.without_name_lead_in`), so "nama saya Dedi
     Sumarna" is the name "Dedi Sumarna"; a sentence without a name after them is refused.
     Checked as any text first (a NIK in it is refused whole)."""
-    name = without_name_lead_in(parse_text(event, max_length=max_length).value)
+    name = without_name_lead_in(
+        parse_text(event, max_length=max_length, name_or_address=True).value
+    )
     if not name:
         raise Invalid("answer.name_missing")
     return Answer(name, name)

@@ -408,6 +408,15 @@ class ChoiceStep:
         return await self._accept(fs, position, question, value, derived, shown, warnings=warnings)
 
 
+def forget_offers(state: dict[str, Any]) -> None:
+    """Forget the option asked to confirm (`MEANT`) and the close spellings offered
+    (`OFFERED`): the question drawn again (after a side trip, a stale button, a resume) shows
+    its whole list, and "ya" or a number typed next answers what is on screen now, not a
+    message the person has moved on from (code review 11a)."""
+    state.pop(MEANT, None)
+    state.pop(OFFERED, None)
+
+
 def _meant(fs: FormState, position: Position, options: list[ChoiceOption]) -> ChoiceOption | None:
     """The option a sentence named at this question last turn, asked to confirm (forgotten
     now: it holds for one answer only)."""

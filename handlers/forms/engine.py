@@ -25,7 +25,7 @@ from typing import Any
 from handlers.events import Inbound, InboundKind, Outbound
 from handlers.forms import answers as parsers
 from handlers.forms.answer_checks import AnswerChecks
-from handlers.forms.choice_step import ChoiceStep
+from handlers.forms.choice_step import ChoiceStep, forget_offers
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.image_step import ImageStep
@@ -88,6 +88,8 @@ class FormEngine(AnswerChecks, ChoiceStep, ImageStep, QuestionStep, SummaryStep)
         return message
 
     async def _render(self, fs: FormState, prefix: str) -> Outbound:
+        # Whatever is drawn now replaces a "did you mean" on screen: its notes go.
+        forget_offers(fs.state)
         if fs.settle_phase():  # opened at the summary, answers missing: asked first, said why
             prefix += self.t("form.answers_missing") + "\n\n"
         while True:

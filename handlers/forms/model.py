@@ -99,6 +99,9 @@ class Question(Strict):
     # text: the answer is a person's name; the words typed before it in a sentence ("nama
     # saya Dedi", "Nama: Dedi": typed_words.yaml `name_lead_ins`) are dropped.
     person_name: bool = False
+    # text: the answer is an address (dusun, RT/RW). As in a name, a report's number inside
+    # it was meant for something else ("tolong cek laporan KNG-2026-000101 ya"): refused.
+    address: bool = False
 
     @field_validator("name")
     @classmethod
@@ -153,6 +156,8 @@ class Question(Strict):
             raise ValueError(f"{self.name}: unit is for integer and decimal questions")
         if self.person_name and self.type != QuestionType.TEXT:
             raise ValueError(f"{self.name}: person_name is for text questions")
+        if self.address and self.type != QuestionType.TEXT:
+            raise ValueError(f"{self.name}: address is for text questions")
         if self.sentence_fills and (self.type != QuestionType.SELECT_ONE or not self.choices):
             raise ValueError(f"{self.name}: sentence_fills is for select_one questions")
         if self.sentence_default and (

@@ -155,7 +155,9 @@ class QuestionStep:
         if kind == QuestionType.TEXT and question.person_name:
             return parsers.parse_person_name(event, max_length=question.max_length)
         if kind == QuestionType.TEXT:
-            return parsers.parse_text(event, max_length=question.max_length)
+            return parsers.parse_text(
+                event, max_length=question.max_length, name_or_address=question.address
+            )
         if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
             units = question.unit.values() if question.unit else ()  # "45 menit"
             if kind == QuestionType.INTEGER:

@@ -10,7 +10,10 @@ State (JSON, stored with the session):
   picking   choices toggled (select_multiple) or photos received (image) so far
   derived   {position key: facts derived from an answer, e.g. a NIK's sex and birth date}
   meant     {question: position key, option: name} a typed sentence named, asked to confirm
-            (handlers/forms/choice_step.py); gone after the next answer
+            (handlers/forms/choice_step.py)
+  offered   {question: position key, options: [name]} close spellings offered to tap, that a
+            typed number counts; `meant` and `offered` are gone after the next answer and
+            whenever the form draws a question again (`forget_offers`)
 """
 
 from __future__ import annotations

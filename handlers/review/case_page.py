@@ -29,10 +29,11 @@ from handlers.review.buttons import (
     record_refusal,
 )
 from handlers.review.case_history import history_lines
+from handlers.review.deciders import Deciders
 from handlers.review.possible_actions import (
-    case_deciders,
     possible_actions,
     stands_in,
+    waiting_deciders,
     waits_for_other_eyes,
 )
 from handlers.review.visit_history import visit_lines
@@ -117,7 +118,9 @@ async def case_place(turn: Turn, summary: CaseSummary) -> str:
     )
 
 
-async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -> str:
+async def _case_text(
+    turn: Turn, case: CaseDetail, possible: list[Transition], waiting: dict[str, Deciders]
+) -> str:
     summary = case.summary
     reporter = await turn.repos.users.get(summary.reporter_id)
     options = OptionLabels(turn.app.forms["case_report"], turn.language)  # codes as words
@@ -168,10 +171,8 @@ async def _case_text(turn: Turn, case: CaseDetail, possible: list[Transition]) -
         lines.append(turn.t("review.own_report"))
     elif any(stands_in(turn, transition.action) for transition in possible):
         lines.append(turn.t("review.stand_in"))
-    if (
-        summary.state == CaseState.VERIFIED
-        and not (await case_deciders(turn, summary, "approve")).people
-    ):  # the page promises no validation that cannot come either
+    if summary.state == CaseState.VERIFIED and not waiting["approve"].people:
+        # The page promises no validation that cannot come either.
         lines.append(turn.t("review.nobody_to_validate", number=summary.number))
     lines.append(
         turn.t(
@@ -200,7 +201,8 @@ async def show_case(turn: Turn, case_id: int, prefix: str = "") -> None:
     await turn.repos.audit.record(
         now=turn.now, actor_id=turn.user.id, action="case.view", subject=f"case:{case_id}"
     )
-    possible = await possible_actions(turn, case)
+    waiting = await waiting_deciders(turn, case.summary)  # for the buttons and the text
+    possible = await possible_actions(turn, case, waiting)
     rows = [
         [
             Button(
@@ -219,7 +221,7 @@ async def show_case(turn: Turn, case_id: int, prefix: str = "") -> None:
                 )
             ]
         )
-    turn.reply(Outbound.say(prefix + await _case_text(turn, case, possible), rows))
+    turn.reply(Outbound.say(prefix + await _case_text(turn, case, possible, waiting), rows))
 
 
 async def case_button(turn: Turn, data: str) -> None:

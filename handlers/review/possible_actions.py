@@ -5,7 +5,7 @@ nobody in the region may)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 
 from handlers.context import Turn
 from handlers.permissions import allowed
@@ -29,6 +29,17 @@ def case_deciders(turn: Turn, case: CaseSummary, action: str) -> Awaitable[Decid
         kabupaten_code=case.kabupaten_code,
         authors=case.authors,
     )
+
+
+async def waiting_deciders(turn: Turn, case: CaseSummary) -> dict[str, Deciders]:
+    """Who may take each decision the case's state waits for (verify or approve: at most
+    one), worked out once for a page that reads it twice, for its buttons
+    (`possible_actions`) and for what it says (nobody to validate)."""
+    return {
+        action: await case_deciders(turn, case, action)
+        for action in sorted(DECIDING)
+        if case.state in TRANSITIONS[action].from_states
+    }
 
 
 def own_report(turn: Turn, case: CaseSummary, action: str) -> bool:
@@ -59,8 +70,11 @@ async def awaits_decision_by(turn: Turn, case: CaseSummary) -> bool:
     return False
 
 
-async def possible_actions(turn: Turn, case: CaseDetail) -> list[Transition]:
-    """The review actions this person may take on this case now, in `SHOWN_ORDER`."""
+async def possible_actions(
+    turn: Turn, case: CaseDetail, waiting: Mapping[str, Deciders] | None = None
+) -> list[Transition]:
+    """The review actions this person may take on this case now, in `SHOWN_ORDER`;
+    `waiting`: `waiting_deciders` of the case, when already worked out."""
     result = []
     for transition in (TRANSITIONS[action] for action in SHOWN_ORDER):
         if case.summary.state not in transition.from_states or turn.user is None:
@@ -69,7 +83,11 @@ async def possible_actions(turn: Turn, case: CaseDetail) -> list[Transition]:
             continue
         if transition.action in DECIDING:
             # Four eyes, the TKSK before the coordinators, the admins standing in.
-            who = await case_deciders(turn, case.summary, transition.action)
+            who = (
+                waiting[transition.action]
+                if waiting is not None
+                else await case_deciders(turn, case.summary, transition.action)
+            )
             if not who.includes(turn.user):
                 continue
         elif not allowed(turn.user, f"case.{transition.action}"):

@@ -137,6 +137,33 @@ async def test_a_long_answer_may_cite_a_case_number(world, channel) -> None:
     assert (await open_session(db, ani)).state["answers"].get("description") == cited
 
 
+async def test_a_case_number_within_a_name_is_refused(world, channel) -> None:
+    """A name (`person_name`) has no place to cite a report, as an address has none."""
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    assert "Siapa nama kepala keluarga" in said(await send(db, app, ani, channel, text="lapor"))
+    refused = said(await send(db, app, ani, channel, text=f"Slamet {NUMBER}"))
+    assert f"<b>{NUMBER}</b> adalah nomor laporan, bukan jawaban" in refused, refused
+    assert "Untuk membuka laporan itu" in refused and "Siapa nama kepala keluarga" in refused
+    assert "head_name" not in (await open_session(db, ani)).state["answers"]
+
+
+async def test_a_reason_may_cite_a_case_number(world, channel) -> None:
+    """ "Mengapa nomor KK tidak bisa diisi?": "KK sudah ada di laporan KNG-..." is a reason, not
+    a report's number meant for something else (code review 11a: any answer of up to 200
+    characters refused it); alone it is still no reason."""
+    db, app = world
+    ani = await _at_the_kk_question(db, app, channel)
+    asked = said(await send(db, app, ani, channel, text="tidak punya"))
+    assert "Mengapa nomor KK tidak bisa diisi?" in asked, asked
+    refused = said(await send(db, app, ani, channel, text=NUMBER))
+    assert f"<b>{NUMBER}</b> adalah nomor laporan, bukan jawaban" in refused, refused
+    cited = f"KK sudah ada di laporan {NUMBER}"
+    taken = said(await send(db, app, ani, channel, text=cited))
+    assert f"✓ Alasan tanpa KK: {cited}" in taken, taken
+    assert (await open_session(db, ani)).state["answers"]["no_kk_reason"] == cited
+
+
 async def test_a_case_number_alone_at_a_list_is_named(world, channel) -> None:
     db, app = world
     ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)

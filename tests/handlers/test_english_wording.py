@@ -101,7 +101,7 @@ async def test_a_version_10_draft_keeps_its_own_definition() -> None:
     """The published version 10 is kept as it was: the label only changed in version 11."""
     v10 = load_form(FIXTURES / "case_report_v10.yaml")
     current = load_forms()["case_report"]
-    assert (v10.version, current.version) == (10, 11)
+    assert v10.version == 10 and current.version > 10
 
     def age_labels(form) -> dict[str, str]:
         return form.question("member_age").label

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.context import AppContext
+from handlers.review import possible_actions
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.review_turns import case_version, verify
@@ -90,3 +91,33 @@ async def test_with_an_admin_to_stand_in_the_validation_is_promised(world, chann
     _, page = await _decisions_offered(db, app, sari, channel, case_id)
     assert OWN in page and "Belum ada koordinator" not in page
     assert any("Mohon Bapak/Ibu sebagai admin" in (m.text or "") for m in await queued(db, admin))
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("viewer", ["tksk", "other_coordinator"])
+async def test_a_verified_page_works_out_who_may_validate_once(
+    world, channel: str, viewer: str, monkeypatch
+) -> None:
+    """The page's buttons and its "nobody to validate" line read one answer to who may
+    validate: it is worked out once per page, not once for each (code review 11a)."""
+    db, app = world
+    _, tono, case_id = await _sari_reports(db, channel)
+    await verify(db, app, tono, channel, f"ca:v:{case_id}:1")
+    looking = tono
+    if viewer == "other_coordinator":  # else Sari, who reported it, is Kuningan's only one
+        looking = await person(db, "Ibu Rina", Role.COORDINATOR, channel)
+    asked: list[str] = []
+    real = possible_actions.deciders
+
+    async def counted(repos, action, **where):
+        asked.append(action)
+        return await real(repos, action, **where)
+
+    monkeypatch.setattr(possible_actions, "deciders", counted)
+    offered, page = await _decisions_offered(db, app, looking, channel, case_id)
+    assert asked == ["approve"], asked
+    validate = "✅ Validasi (setujui)"
+    if viewer == "tksk":
+        assert validate not in offered and "Belum ada koordinator yang dapat" in page, page
+    else:
+        assert validate in offered and "Belum ada koordinator" not in page, page

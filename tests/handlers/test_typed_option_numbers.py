@@ -142,3 +142,58 @@ async def test_a_number_at_did_you_mean_counts_the_spellings_offered(world, chan
     assert len(spellings) >= 2 and "Maksud" in said(offered), said(offered)
     answered = said(await send(db, app, newcomer, channel, text="2"))
     assert f"✓ Kecamatan: {spellings[1]}" in answered, answered
+
+
+# -- a side trip draws the question again: "Maksud ...?" and "did you mean" are over ---------
+
+
+@pytest.mark.parametrize("side_trip", [{"text": "bantuan"}, {"command": "menu"}])
+async def test_a_number_after_a_side_trip_counts_the_question_shown_again(
+    world, channel, side_trip
+):
+    """ "anak saya sakit": "Maksud Bapak/Ibu: Sakit?"; a side trip asks "Berhalangan karena
+    apa? [Izin] [Sakit]" again: "1" is Izin, the first of those buttons, not Ya to Sakit
+    (code review 11a)."""
+    db, app = world
+    ani = await _at_the_absence_reason(db, app, channel)
+    confirm = await send(db, app, ani, channel, text="anak saya sakit")
+    assert said(confirm).startswith("Maksud Bapak/Ibu: <b>Sakit</b>?"), said(confirm)
+    again = await send(db, app, ani, channel, **side_trip)
+    assert "Berhalangan karena apa?" in said(again), said(again)
+    assert _options(again) == ["Izin", "Sakit"]
+    answered = said(await send(db, app, ani, channel, text="1"))
+    assert "berhalangan (Izin)" in answered, answered
+
+
+async def test_ya_after_a_side_trip_confirms_nothing(world, channel):
+    """ "ya" typed to the question shown again after a side trip is no answer to the
+    "Maksud Bapak/Ibu: Sakit?" the side trip replaced: nothing is stored."""
+    db, app = world
+    ani = await _at_the_absence_reason(db, app, channel)
+    await send(db, app, ani, channel, text="anak saya sakit")
+    again = await send(db, app, ani, channel, text="bantuan")
+    assert "Berhalangan karena apa?" in said(again), said(again)
+    answered = said(await send(db, app, ani, channel, text="ya"))
+    assert "berhalangan (Sakit)" not in answered, answered
+    assert "Berhalangan karena apa?" in answered, answered
+    async with db.reading() as repos:
+        session = await repos.forms.active(ani.id)
+    assert session is not None and session.state["answers"] == {}
+
+
+async def test_a_number_after_a_side_trip_counts_the_page_not_the_spellings(world, channel):
+    """ "Cimahu" offered close spellings; "bantuan" asks the kecamatan again with its first
+    page: "2" is the second kecamatan of that page, not the second spelling offered."""
+    db, app = world
+    newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
+    await send(db, app, newcomer, channel, command="start")
+    for text in ["Dedi Kurniawan", "081234567890", "PSM", "Kab. Kuningan"]:
+        await send(db, app, newcomer, channel, text=text)
+    offered = await send(db, app, newcomer, channel, text="Cimahu")
+    spellings = _options(offered)
+    again = await send(db, app, newcomer, channel, text="bantuan")
+    assert KECAMATAN_QUESTION in said(again), said(again)
+    page = _options(again)
+    assert len(page) == 8 and page[1] != spellings[1], (page, spellings)
+    answered = said(await send(db, app, newcomer, channel, text="2"))
+    assert f"✓ Kecamatan: {page[1]}" in answered, answered
