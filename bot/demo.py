@@ -86,7 +86,7 @@ class DemoChannel:
     async def shutdown(self) -> None:
         return None
 
-    async def download(self, ref: str) -> bytes:
+    async def download(self, ref: str, max_bytes: int = 0) -> bytes:
         """A made-up photo (a coloured square) for `!foto`."""
         from io import BytesIO
 

@@ -30,7 +30,7 @@ def is_spreadsheet(event: Inbound) -> bool:
 
 async def fetch_spreadsheet(
     event: Inbound,
-    downloaders: dict[str, Callable[[str], Awaitable[bytes]]],
+    downloaders: dict[str, Callable[..., Awaitable[bytes]]],
     media_dir: Path,
     clock: Clock,
 ) -> Inbound:
@@ -39,7 +39,7 @@ async def fetch_spreadsheet(
     if download is None or not event.file_ref:
         return event.model_copy(update={"file_ref": None})
     try:
-        data = await download(event.file_ref)
+        data = await download(event.file_ref, max_bytes=MAX_BYTES)  # refused while it comes
     except Exception:
         log.warning("could not fetch a document from %s", event.channel, exc_info=True)
         return event.model_copy(update={"file_ref": None})

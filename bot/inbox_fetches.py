@@ -4,16 +4,18 @@ A received photo is fetched at once (channel links expire), cleaned and stored b
 turn is handled; on WhatsApp that is two calls of up to 20 s each. Each fetch runs in a task
 of its own (a few at a time, each given up after MEDIA_FETCH_SECONDS), so the inbox worker
 handles everyone else's updates meanwhile: only the sender's later updates wait for it (each
-person's updates are handled in order). A photo that could not be had in time is handled
-without it (`photo_ref` None: the question asks for it again, `answer.photo_failed`), a
-spreadsheet likewise (`file_ref` None); the update itself is never lost. A picture sent as
-a file (📎 → Dokumen, "Kirim tanpa kompresi") is fetched and stored as a photo is, and its
-turn sees a photo: on patchy data, sending it again costs the volunteer. One too large
-(PICTURE_FILE_MAX_BYTES), unreadable or not had stays the document it was (the form asks for
-it as a photo). A photo its turn
-did not keep is removed again once the turn is committed (`let_go_unless_kept`). What each
-update brings is told to `PhotosInFlight` (handlers/photos_in_flight.py), which no removal
-of a photo passes by, until the commit that handles it.
+person's updates are handled in order). The cleaning of a picture (decoding it: a core and
+up to ~100 MB) goes two at a time, whatever the downloads do. A photo that could not be had
+in time is handled without it (`photo_ref` None: the question asks for it again,
+`answer.photo_failed`), a spreadsheet likewise (`file_ref` None); the update itself is never
+lost. A picture sent as a file (📎 → Dokumen, "Kirim tanpa kompresi") is fetched and stored
+as a photo is, and its turn sees a photo: on patchy data, sending it again costs the
+volunteer. One too large (PICTURE_FILE_MAX_BYTES: refused while downloading), unreadable, of
+too many pixels (bot/media.py) or not had stays the document it was (the form asks for it
+as a photo). A photo its turn did not keep is removed again once the turn is committed
+(`let_go_unless_kept`). What each update brings is told to `PhotosInFlight`
+(handlers/photos_in_flight.py), which no removal of a photo passes by, until the commit that
+handles it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot.channels.base import MAX_DOWNLOAD_BYTES
 from bot.clock import Clock
 from bot.documents import fetch_spreadsheet, is_spreadsheet
 from bot.media import PhotoRejected, store_photo
@@ -35,11 +38,15 @@ from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
-Downloader = Callable[[str], Awaitable[bytes]]
+Downloader = Callable[..., Awaitable[bytes]]  # (ref, max_bytes=...): the file's bytes
 Prepared = tuple[Inbound | None, bool]  # the event (None: nothing to act on), broken
 # WhatsApp: the media's URL, then its bytes, 20 s each at most (client.py), and the cleaning.
 MEDIA_FETCH_SECONDS = 45.0
 MEDIA_FETCHES_AT_ONCE = 8
+# Pictures cleaned (decoded, shrunk, encoded: bot/media.py) at the same time, apart from the
+# fetches: each takes a core and up to ~100 MB; eight at once could take a small server's
+# memory (review 11a).
+CLEANINGS_AT_ONCE = 2
 # A picture sent as a file is a photo up to this size (a phone camera's is 2-8 MB); beyond
 # it, sent as a photo it would be a fraction of that.
 PICTURE_FILE_MAX_BYTES = 10 * 1024 * 1024
@@ -48,8 +55,8 @@ PICTURE_FILE_MAX_BYTES = 10 * 1024 * 1024
 def _within_time(download: Downloader) -> Downloader:
     """`download`, given up after MEDIA_FETCH_SECONDS (TimeoutError)."""
 
-    async def bounded(ref: str) -> bytes:
-        return await asyncio.wait_for(download(ref), MEDIA_FETCH_SECONDS)
+    async def bounded(ref: str, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
+        return await asyncio.wait_for(download(ref, max_bytes=max_bytes), MEDIA_FETCH_SECONDS)
 
     return bounded
 
@@ -71,6 +78,7 @@ class InboxFetches:
         self._on_fetched = on_fetched  # wakes the worker: the sender's updates may go on
         self._tasks: dict[int, asyncio.Task[Prepared]] = {}
         self._slots = asyncio.Semaphore(MEDIA_FETCHES_AT_ONCE)
+        self._cleanings = asyncio.Semaphore(CLEANINGS_AT_ONCE)
 
     def ready(
         self, items: list[InboxItem], parsed: dict[int, Prepared]
@@ -201,17 +209,19 @@ class InboxFetches:
         return event.model_copy(update=update)
 
     async def _store_picture(
-        self, item_id: int, channel: str, ref: str, max_bytes: int | None = None
+        self, item_id: int, channel: str, ref: str, max_bytes: int = MAX_DOWNLOAD_BYTES
     ) -> str:
-        """Download a picture and keep a clean copy (bot/media.py); its path. Told to
-        `in_flight` before it is stored, so no removal takes it before its turn."""
-        data = await self.downloaders[channel](ref)
-        if max_bytes is not None and len(data) > max_bytes:
+        """Download a picture (refused past `max_bytes` while it comes) and keep a clean
+        copy (bot/media.py), a few at a time; its path. Told to `in_flight` before it is
+        stored, so no removal takes it before its turn."""
+        data = await self.downloaders[channel](ref, max_bytes=max_bytes)
+        if len(data) > max_bytes:  # (a channel that could not tell while downloading)
             raise PhotoRejected(f"picture of {len(data)} bytes: too large")
         self.in_flight.storing(item_id)
         path: str | None = None
         try:
-            path = await store_photo(data, self.media_dir)
+            async with self._cleanings:
+                path = await store_photo(data, self.media_dir)
         finally:
             self.in_flight.fetched(item_id, path)
         return path

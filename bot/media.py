@@ -20,6 +20,14 @@ from handlers.photo_files import PHOTO_FILES_LOCK, PHOTOS_FOLDER
 MAX_SIDE = 1600
 JPEG_QUALITY = 80
 MAX_BYTES = 20 * 1024 * 1024  # Telegram's download limit for bots
+# The most pixels a picture may have. A picture sent as a file comes at full size (the
+# channels' photos are shrunk to ~2560 px), and a small file may hold a huge picture (a
+# decompression bomb). A baseline JPEG is decoded at 1/2 to 1/8 of its size (`draft`): a
+# 108 MP one (a phone camera's largest mode) is then ~6 MB in memory; Pillow refuses
+# anything over ~179 MP itself. A progressive JPEG (its coefficients are held whole) or
+# another format is decoded whole first, 3-4 bytes a pixel: 25 MP is ~100 MB (review 11a).
+JPEG_MAX_PIXELS = 120_000_000
+WHOLE_MAX_PIXELS = 25_000_000
 
 
 class PhotoRejected(ValueError):
@@ -27,21 +35,46 @@ class PhotoRejected(ValueError):
 
 
 def normalise_photo(data: bytes) -> bytes:
-    """Rotate by EXIF orientation, drop EXIF and other metadata, downscale, re-encode JPEG."""
+    """Rotate by EXIF orientation, drop EXIF and other metadata, downscale, re-encode JPEG.
+    Shrunk while decoded where the format allows, so a full-size camera file costs little
+    memory; a picture of more pixels than we decode safely is refused (`PhotoRejected`)."""
     if len(data) > MAX_BYTES:
         raise PhotoRejected("photo too large")
     try:
         with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            upright = ImageOps.exif_transpose(image)
+            _refuse_too_many_pixels(image)
+            if image.mode in ("1", "P"):
+                image.load()
+                shrunk = image.convert("RGB")  # resized in colour, not by nearest pixel
+            else:
+                shrunk = image
+            # A JPEG is decoded at a fraction of its size (DCT scaling; `thumbnail`'s own
+            # draft aims at twice the box, too large to shrink a camera's picture); others
+            # are reduced by whole factors before resampling.
+            shrunk.draft(None, _fitting(shrunk.size))
+            shrunk.thumbnail((MAX_SIDE, MAX_SIDE))
+            upright = ImageOps.exif_transpose(shrunk)  # (the EXIF is read from its info)
             picture = upright.convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
         raise PhotoRejected(str(exc)) from exc
-    picture.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
     # A fresh image carries no EXIF, ICC or XMP unless passed explicitly.
     picture.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return out.getvalue()
+
+
+def _fitting(size: tuple[int, int]) -> tuple[int, int]:
+    """The size a picture of `size` is shrunk to (its longer side MAX_SIDE at most)."""
+    ratio = min(1.0, MAX_SIDE / max(size))
+    return max(1, int(size[0] * ratio)), max(1, int(size[1] * ratio))
+
+
+def _refuse_too_many_pixels(image: Image.Image) -> None:
+    """Refuse, before decoding, a picture larger than we decode safely (`*_MAX_PIXELS`)."""
+    baseline_jpeg = image.format == "JPEG" and not image.info.get("progressive")
+    limit = JPEG_MAX_PIXELS if baseline_jpeg else WHOLE_MAX_PIXELS
+    if image.width * image.height > limit:
+        raise PhotoRejected(f"picture of {image.width}x{image.height} pixels: too large")
 
 
 def _store(data: bytes, media_dir: Path) -> str:

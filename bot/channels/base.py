@@ -19,6 +19,14 @@ from typing import Literal, TypeVar
 Call = TypeVar("Call")
 
 MAX_ATTEMPTS = 8  # failed tries of a message before it fails for good
+# The most a received file may weigh unless less is asked (`Channel.download`'s max_bytes):
+# Telegram's download limit for bots. A photo (bot/media.py); a picture sent as a file and
+# a spreadsheet ask for less (bot/inbox_fetches.py, bot/documents.py).
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+
+
+class DownloadTooLarge(ValueError):
+    """A received file weighs more than asked for: refused before (or while) it is read."""
 
 
 @dataclass(frozen=True)

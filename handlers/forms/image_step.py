@@ -2,8 +2,9 @@
 the question's limit, until "done". The photos of an album beyond the limit are ignored, the
 answer saying only the first ones were kept; photos sent after the limit was reached, or
 before the photo question is asked, are told they were not kept: an album once, with how
-many (a picture sent as a file comes as a photo, bot/inbox_fetches.py; one that could not
-be taken as one is told what a photo would be).
+many (those the worker held then; a picture of it arriving later is told as well). A
+picture sent as a file comes as a photo (bot/inbox_fetches.py); one that could not be taken
+as one is told what a photo would be.
 
 An album is what the channel names one (Telegram's `media_group_id`: photos, videos, files),
 or photos (or pictures sent as files) the inbox worker found waiting one behind the other
@@ -33,6 +34,11 @@ if TYPE_CHECKING:
 PHOTO_LIMIT_REACHED = "photo_limit_reached"
 # Whether the person was told the rest of the album the last photo came in was not kept.
 ALBUM_REST_TOLD = "album_rest_told"
+# How many pictures of that rest the telling counted that have not come yet (those waiting
+# then): one coming beyond them arrived later, and is told it was not kept either (review
+# 11a: "2 foto lainnya" must not hide a third dropped silently). Absent in drafts told
+# before it was kept: their rest stays silent.
+ALBUM_REST_UNSEEN = "album_rest_unseen"
 # The album of the last photo, when it said more of it were waiting: the next photo is of it.
 ALBUM_OPEN = "album_open"
 # [album, count]: photos of that album not kept, said by its last photo.
@@ -56,13 +62,7 @@ class ImageStep:
         album = self._album_of(fs, event)
         picture = event.kind == InboundKind.PHOTO or event.image_document
         if self._rest_of_album(fs, album, position):  # a video of it too
-            if fs.state.get(ALBUM_REST_TOLD, True):
-                return StepResult(fs.state, [])
-            fs.state[ALBUM_REST_TOLD] = True
-            limit = fs.state.get(PHOTO_LIMIT_REACHED)
-            count = (1 if picture else 0) + event.album_rest
-            key, values = _album_rest_said(limit, count)
-            return await self._ask_again(fs, key, **values)
+            return await self._rest_not_kept(fs, event, picture)
         if not picture and (album is None or event.album_continues):
             return None  # (an album's video before its last says nothing: `FormEngine.step`)
         at_summary = fs.state.get("phase") in ("summary", "edit_menu")
@@ -84,6 +84,33 @@ class ImageStep:
         if asked and self._photo_question_ahead(fs):
             return await self._ask_again(fs, f"answer.photo{many}_later", count=count)
         return None
+
+    async def _rest_not_kept(
+        self: FormEngine, fs: FormState, event: Inbound, picture: bool
+    ) -> StepResult:
+        """A piece of an album past the limit, after its photo question took its photos:
+        silent when the pieces it counts were said not kept already; else said now, with
+        those waiting behind it. The count said is of the pieces the worker held then
+        (`Inbound.album_rest`); a picture of the album arriving after that telling is one
+        more not kept, said as a photo past the limit is (with those behind it)."""
+        limit = fs.state.get(PHOTO_LIMIT_REACHED)
+        unseen = fs.state.get(ALBUM_REST_UNSEEN)
+        if fs.state.get(ALBUM_REST_TOLD, True):
+            if not picture or unseen is None or unseen > 0:
+                if picture and unseen:
+                    fs.state[ALBUM_REST_UNSEEN] = unseen - 1
+                return StepResult(fs.state, [])
+            count = 1 + event.album_rest
+            fs.state[ALBUM_REST_UNSEEN] = event.album_rest
+            many = "s" if count > 1 else ""
+            return await self._ask_again(
+                fs, f"answer.photo{many}_past_the_limit", limit=limit, count=count
+            )
+        fs.state[ALBUM_REST_TOLD] = True
+        fs.state[ALBUM_REST_UNSEEN] = event.album_rest
+        count = (1 if picture else 0) + event.album_rest
+        key, values = _album_rest_said(limit, count)
+        return await self._ask_again(fs, key, **values)
 
     @staticmethod
     def _album_of(fs: FormState, event: Inbound) -> str | None:
@@ -206,13 +233,16 @@ class ImageStep:
         if len(photos) >= question.max_count:
             fs.state[PHOTO_LIMIT_REACHED] = question.max_count
             fs.state[ALBUM_REST_TOLD] = album_rest is not None
+            fs.state.pop(ALBUM_REST_UNSEEN, None)
             if album_rest is not None:
+                fs.state[ALBUM_REST_UNSEEN] = album_rest
                 # The rest of the album is dropped (`_photo_not_kept`): said here.
                 key, values = _album_rest_said(question.max_count, album_rest)
                 warnings.append(self.t(key, **values))
         else:
             fs.state.pop(PHOTO_LIMIT_REACHED, None)
             fs.state.pop(ALBUM_REST_TOLD, None)
+            fs.state.pop(ALBUM_REST_UNSEEN, None)
         return await self._accept(fs, position, question, photos, None, shown, warnings=warnings)
 
 

@@ -59,10 +59,10 @@ class SlowChannel(RecordingChannel):
 
     arrive: asyncio.Event
 
-    async def download(self, ref: str) -> bytes:
+    async def download(self, ref: str, max_bytes: int = 0) -> bytes:
         if ref.startswith("slow"):
             await self.arrive.wait()
-        return await super().download(ref)
+        return await super().download(ref, max_bytes)
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -344,3 +344,30 @@ async def test_a_photo_not_kept_goes_while_another_photo_downloads(bot) -> None:
         channel.arrive.set()
         runtime.worker.stop()
         await worker
+
+
+async def test_pictures_are_cleaned_two_at_a_time(bot, monkeypatch) -> None:
+    """Review 11a: eight fetches at once each decoding a full-size picture could take a
+    small server's memory; downloads go on eight at a time, the cleaning two at a time."""
+    runtime, channel, handled, _ = bot
+    cleaning, most = 0, 0
+    store = inbox_fetches.store_photo
+
+    async def counting(data: bytes, media_dir: Path) -> str:
+        nonlocal cleaning, most
+        cleaning += 1
+        most = max(most, cleaning)
+        try:
+            await asyncio.sleep(0.05)  # (a picture's cleaning takes a while)
+            return await store(data, media_dir)
+        finally:
+            cleaning -= 1
+
+    monkeypatch.setattr(inbox_fetches, "store_photo", counting)
+    senders = [f"78{index:02}" for index in range(6)]
+    for index, chat in enumerate(senders):
+        channel.files[f"photo-{chat}"] = photo_with_exif(50 + index)
+    await store_events(runtime, [_photo(chat, f"photo-{chat}") for chat in senders])
+    assert await asyncio.wait_for(runtime.worker.process_pending(), 10) == 6
+    assert most == 2
+    assert all((ref or "").startswith("photos/") for _, _, ref in handled)

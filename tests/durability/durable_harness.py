@@ -196,7 +196,7 @@ class RecordingChannel:
     async def shutdown(self) -> None:
         return None
 
-    async def download(self, ref: str) -> bytes:
+    async def download(self, ref: str, max_bytes: int = 0) -> bytes:
         if ref.startswith("missing"):
             raise OSError("the file link expired")
         return self.files.get(ref, TINY_JPEG)

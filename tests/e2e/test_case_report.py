@@ -208,6 +208,21 @@ async def test_pictures_sent_as_files_are_the_photos(fake, settings, people) -> 
     assert fake.rejections == []
 
 
+async def test_a_picture_file_too_large_is_never_downloaded(fake, settings, people) -> None:
+    """Review 11a: a picture sent as a file was read whole (up to 20 MB) before its 10 MB
+    limit refused it. getFile tells its size: one too large is never fetched, and is told
+    it was not kept like any photo at the summary."""
+    psm = people[PSM]
+    await walk_report(psm, Report(photos=3), fake=fake)
+    start, served = len(psm.messages()), len(fake.files_served)
+    too_large = b"\xff\xd8" + b"0" * (11 * 1024 * 1024)
+    fake.user_document(PSM, data=too_large, file_name="IMG_big.jpg", mime_type="image/jpeg")
+    await fake.wait_sent(PSM, start + 1)
+    assert psm.messages()[start]["text"].startswith("⚠️ Foto ini tidak disimpan: hanya 3")
+    assert fake.files_served[served:] == []  # never downloaded
+    assert fake.rejections == []
+
+
 async def test_report_without_documents(fake, settings, people) -> None:
     psm = people[PSM]
     report = Report(kk=None, nik=None, age="2 th 3 bln", photos=0)

@@ -134,8 +134,11 @@ async def test_pictures_sent_as_files_on_whatsapp_are_the_photos(
     await psm.say("Anak kurus, perlu PMT dari puskesmas")
 
     too_large = graph.register_media(b"\xff\xd8" + b"0" * (11 * 1024 * 1024))
+    downloads = sum(1 for call in graph.calls if "media-download" in call.path)
     (refused,) = await psm.send_document(too_large, "IMG_big.jpg", "image/jpeg")
     assert body_of(refused).startswith("⚠️ Itu terkirim sebagai berkas"), body_of(refused)
+    # Review 11a: Meta tells its size; past the 10 MB a picture file may weigh, never read.
+    assert sum(1 for call in graph.calls if "media-download" in call.path) == downloads
 
     (one,) = await psm.send_document(
         graph.register_media(photo_with_exif(1)), "IMG_2026.jpg", "image/jpeg"

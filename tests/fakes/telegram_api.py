@@ -408,6 +408,7 @@ class FakeTelegram:
         self._chats: dict[int | str, dict[str, Any]] = {}
         self._files: dict[str, _StoredFile] = {}
         self._files_by_path: dict[str, _StoredFile] = {}
+        self.files_served: list[str] = []  # the file_id of each file download, in order
         self._callback_ids: set[str] = set()
         self._faults: list[_Fault] = []
         self._blocked: set[int | str] = set()
@@ -518,6 +519,7 @@ class FakeTelegram:
         self._chats.clear()
         self._files.clear()
         self._files_by_path.clear()
+        self.files_served.clear()
         self._callback_ids.clear()
         self._allowed_updates = None
         self._webhook_url = ""
@@ -882,6 +884,7 @@ class FakeTelegram:
             return JSONResponse(
                 {"ok": False, "error_code": 404, "description": "Not Found"}, status_code=404
             )
+        self.files_served.append(stored.file_id)
         return Response(stored.data, media_type="application/octet-stream")
 
     # ------------------------------------------------------------------ HTTP plumbing

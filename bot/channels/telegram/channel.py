@@ -10,7 +10,7 @@ from datetime import timedelta
 from telegram import BotCommand
 from telegram.ext import Application, ExtBot
 
-from bot.channels.base import SendOutcome
+from bot.channels.base import MAX_DOWNLOAD_BYTES, DownloadTooLarge, SendOutcome
 from bot.channels.telegram import outbound
 from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.polling import ALLOWED_UPDATES, TelegramPoller
@@ -133,10 +133,16 @@ class TelegramChannel:
     async def shutdown(self) -> None:
         await self.application.shutdown()
 
-    async def download(self, ref: str) -> bytes:
-        """A photo's bytes by file id (getFile, then the file URL)."""
+    async def download(self, ref: str, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
+        """A received file's bytes by file id (getFile, then the file URL). Refused past
+        `max_bytes` by the size getFile tells, before it is fetched."""
         telegram_file = await self.bot.get_file(ref)
-        return bytes(await telegram_file.download_as_bytearray())
+        if (telegram_file.file_size or 0) > max_bytes:
+            raise DownloadTooLarge(f"file of {telegram_file.file_size} bytes: too large")
+        data = bytes(await telegram_file.download_as_bytearray())
+        if len(data) > max_bytes:  # (getFile did not tell its size)
+            raise DownloadTooLarge(f"file of {len(data)} bytes: too large")
+        return data
 
     def api_calls(self, message: Outbound) -> int:
         """Rate-limited API calls `message` takes: what the sender's pacing charges."""

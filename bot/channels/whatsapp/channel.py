@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from bot.channels.base import PartsSent, SendOutcome
+from bot.channels.base import MAX_DOWNLOAD_BYTES, PartsSent, SendOutcome
 from bot.channels.whatsapp.client import GraphClient, GraphError
 from bot.channels.whatsapp.error_codes import (
     ACCOUNT_RATE_LIMITS,
@@ -131,8 +131,9 @@ class WhatsAppChannel:
     async def shutdown(self) -> None:
         await self.client.close()
 
-    async def download(self, ref: str) -> bytes:
-        return await self.client.download_media(ref)
+    async def download(self, ref: str, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
+        """A received file's bytes by media id; refused past `max_bytes` while it comes."""
+        return await self.client.download_media(ref, max_bytes)
 
     async def ids_written(self, repos: Repos, ext_message_ids: list[str]) -> None:
         """The sender wrote these ids (messages, templates): status reports that came before

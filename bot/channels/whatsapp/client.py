@@ -11,9 +11,7 @@ from typing import Any
 
 import httpx
 
-# The most a received file may weigh: a photo (bot/media.py, as Telegram's bots may fetch);
-# a spreadsheet, held to 5 MB after that (bot/documents.py). Beyond it, not even read.
-MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+from bot.channels.base import MAX_DOWNLOAD_BYTES  # beyond it (or what is asked), not read
 
 
 class GraphError(Exception):

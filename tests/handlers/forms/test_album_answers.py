@@ -46,6 +46,30 @@ async def test_an_album_of_five_for_three_photos_is_one_answer(album: str | None
 
 
 @CHANNELS
+async def test_a_picture_arriving_after_the_album_was_counted_is_told_too(
+    album: str | None,
+) -> None:
+    """Review 11a: the count says the pictures the worker held when the answer was given;
+    a fifth arriving after it (while the fourth still waited) was dropped silently under
+    "1 foto lainnya tidak disimpan". It is told it was not kept, with the question again."""
+    driver = await started(make_form(IMAGE_THREE, NOTE))
+    held = [await driver.send_photo(f"a{n}", album=album, more=True, rest=4 - n) for n in (1, 2, 3)]
+    (answer,) = said(held)
+    assert t("form.album_past_the_limit", limit=3, count=1) in answer.text
+    assert said([await driver.send_photo("a4", album=album, more=True, rest=1)]) == []
+    (late,) = said([await driver.send_photo("a5", album=album, more=False, rest=0)])
+    told = t("answer.photo_past_the_limit", limit=3)
+    assert told.startswith("Foto ini tidak disimpan")
+    assert late.text.startswith("⚠️ " + told + "\n\n"), late.text
+    assert late.text.count("Ada catatan lain?") == 1
+    assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}, {"ref": "a3"}]
+    # Two more after that: one answer, counting both.
+    late = [await driver.send_photo(f"a{n}", album=album, more=n == 6, rest=7 - n) for n in (6, 7)]
+    (again,) = said(late)
+    assert again.text.startswith("⚠️ " + t("answer.photos_past_the_limit", limit=3, count=2))
+
+
+@CHANNELS
 async def test_an_album_that_fits_gets_one_count(album: str | None) -> None:
     driver = await started(make_form(IMAGE_THREE, NOTE))
     (answer,) = said(await send_album(driver, album, ["a1", "a2"]))
