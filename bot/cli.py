@@ -222,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     merge = user.add_parser(
         "merge",
         help="make two users of one person one (registered twice, or a new phone without"
-        " WhatsApp's notice): a dry run without --yes; stop the bot first",
+        " WhatsApp's notice): a dry run without --yes; stop the bot first. Cannot be undone:"
+        " check the dry run and take a backup",
     )
     merge.add_argument("keep", help="the user kept: user id, or a phone number verified for them")
     merge.add_argument("absorb", help="the user merged into it (left suspended): id or phone")
