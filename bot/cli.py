@@ -23,9 +23,14 @@ from bot.data_commands import (
 from bot.lock import DatabaseLocked, ProcessLock
 from bot.logs import setup_logging
 from storage.backup import BACKUP_RATE
+from storage.migrate import MigrationFailed
 from storage.subjects import CORRECTABLE
 
 EXIT_CONFIG = 2
+# A migration failed (rolled back) or the database is newer than the code: the README's
+# systemd unit does not restart on it (RestartPreventExitStatus), as a rebuild tried again
+# every 10 s would write its WAL again and again and fail the same way.
+EXIT_MIGRATION = 3
 
 
 # Commands that may make the database: run (`make run` migrates first; tests start fresh
@@ -217,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
     merge = user.add_parser(
         "merge",
         help="make two users of one person one (registered twice, or a new phone without"
-        " WhatsApp's notice): a dry run without --yes; stop the bot first",
+        " WhatsApp's notice): a dry run without --yes; stop the bot first. Cannot be undone:"
+        " check the dry run and take a backup",
     )
     merge.add_argument("keep", help="the user kept: user id, or a phone number verified for them")
     merge.add_argument("absorb", help="the user merged into it (left suspended): id or phone")
@@ -264,6 +270,9 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseLocked as exc:
         print(exc, file=sys.stderr)
         return 1
+    except MigrationFailed as exc:
+        print(f"psm-bot: {exc}", file=sys.stderr)
+        return EXIT_MIGRATION
     except (ValueError, OSError, RuntimeError) as exc:  # a full disk too: said, not a traceback
         print(f"psm-bot: {exc}", file=sys.stderr)
         return 1

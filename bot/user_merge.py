@@ -12,7 +12,9 @@ Without `--yes` nothing changes: what would move is printed. What cannot be one 
 refused: two roles or regions, the role on ABSORB only, two drafts of the same form.
 The bot must be stopped (its lock is taken): a turn under way must not write to an account
 moved under it. Audited `user.merged` (subject ABSORB, `into` KEEP, accounts' numbers
-masked); the person told on each of their chats (`account_link.merged`)."""
+masked); the person told on each of their chats surely theirs (`account_link.merged`).
+A merge is not undone: nothing splits the accounts again (the notice says to call the
+coordinator, who can suspend the account, if one is not theirs)."""
 
 from __future__ import annotations
 
@@ -163,7 +165,7 @@ async def merge_users(
         )
         kept = await repos.users.get(keep.id)
         assert kept is not None
-        summary.told = await tell_merged(repos, app.catalog, kept, moved, now=now)
+        summary.told = await tell_merged(repos, app, kept, moved, now=now)
         summary.done = True
         return summary
 
@@ -200,9 +202,12 @@ def cmd_user_merge(args: argparse.Namespace) -> int:
     if summary.done:
         print(
             f"user {summary.absorb.id} is left suspended, without role or region;"
-            " logged in the audit"
+            " logged in the audit; this cannot be undone"
         )
         print(_told_line(summary.told))
     else:
-        print("dry run, nothing changed: stop the bot, then add --yes to merge")
+        print(
+            "dry run, nothing changed: stop the bot, then add --yes to merge"
+            " (a merge cannot be undone: take a backup first)"
+        )
     return 0

@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.admin_numbers import note_numbers_left, number_kept
-from handlers.context import Turn
+from handlers.channel_traits import PhoneProof
+from handlers.context import AppContext, Turn
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import PHONE_KEY_PREFIX, Inbound, Outbound
 from handlers.found_again import merge_stranger, tell_found_again
@@ -115,19 +116,21 @@ async def tell_linked(turn: Turn, person: User, phone: str) -> None:
 
 
 async def tell_merged(
-    repos: Repos, catalog: Catalog, person: User, moved: list[ChannelIdentity], *, now: datetime
+    repos: Repos, app: AppContext, person: User, moved: list[ChannelIdentity], *, now: datetime
 ) -> list[str]:
-    """Tell `person`, on each channel account they now have a chat on (theirs and the ones
-    `moved` to them by `psm-bot user merge`), which accounts were merged into theirs (numbers
-    masked): if one is not theirs, the coordinator can undo it before it does harm. The
-    channels told, none when they have no chat with the bot yet."""
+    """Tell `person`, on each channel account they now have a chat on that is surely theirs
+    (theirs and the ones `moved` to them by `psm-bot user merge`), which accounts were merged
+    into theirs (numbers masked), that a merge is not undone, and that if one is not theirs
+    the coordinator can suspend their account. Not to a chat at a number no longer verified
+    as theirs (where the channel's chat is the number): it may be someone else's by now.
+    The channels told."""
     told: list[str] = []
-    language = person.language
+    catalog, language = app.catalog, person.language
     accounts = ", ".join(_account_named(catalog, language, identity) for identity in moved)
     text = catalog.text(language, "account_link.merged", accounts=accounts)
     summary = catalog.text(language, "account_link.summary")
     for identity in await repos.users.identities_of(person.id):
-        if identity.chat_id is None:
+        if identity.chat_id is None or not _chat_is_theirs(app, identity):
             continue
         await deliver(
             repos,
@@ -140,6 +143,17 @@ async def tell_merged(
         )
         told.append(identity.channel)
     return told
+
+
+def _chat_is_theirs(app: AppContext, identity: ChannelIdentity) -> bool:
+    """Whether `identity`'s chat reaches the person: always where a chat is the account's
+    own (Telegram, a WhatsApp chat by BSUID); where the chat is the number written from
+    (WhatsApp), only while that number is verified as theirs (a recycled number's chat is
+    its new owner's)."""
+    chat = identity.chat_id or ""
+    if app.traits(identity.channel).phone_proof != PhoneProof.SENDER_NUMBER or not chat.isdigit():
+        return True
+    return identity.phone_verified and identity.phone == f"+{chat}"
 
 
 def _account_named(catalog: Catalog, language: str, identity: ChannelIdentity) -> str:

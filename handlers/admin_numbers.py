@@ -13,7 +13,9 @@ unchanged, can come after their first message from the new id): when the number 
 because another account wrote from it, the admins' notices wait the grace the person's own
 notice waits, and Meta's word that it was the admin all along keeps the number
 (`number_kept`: audited `user.admin_number_kept`, the notices dropped unsent). Whichever
-comes first, the admin stays an admin by the setting."""
+comes first, the admin stays an admin by the setting. Only the account that gave the number
+up (named by `user.admin_number_left`) keeps it: the word about a later owner's new id makes
+nobody admin."""
 
 from __future__ import annotations
 
@@ -80,8 +82,16 @@ async def _given_up(
 
 async def _left(turn: Turn, number: str) -> bool:
     """Whether the setting's `number` was given up, and not kept again since."""
+    return await _left_by(turn, number) is not None
+
+
+async def _left_by(turn: Turn, number: str) -> int | None:
+    """The person whose account gave the setting's `number` up (`user.admin_number_left`
+    names them) when it is given up and not kept again since; else None."""
     latest = await turn.repos.audit.latest_of(_SUBJECT + number, (NUMBER_LEFT, NUMBER_KEPT))
-    return latest == NUMBER_LEFT
+    if latest is None or latest.action != NUMBER_LEFT:
+        return None
+    return latest.detail.get("user", 0)
 
 
 def _thread(notice: str, number: str) -> str:
@@ -122,8 +132,12 @@ async def number_kept(turn: Turn, *, user_id: int, channel: str, number: str) ->
     """The channel vouches that the account which wrote from the setting's `number` after
     the admin's was the admin's own (a new id, the number unchanged): the number given up
     meanwhile is kept (audited `user.admin_number_kept`) and the admins' notices about it,
-    still waiting their grace, are dropped unsent."""
-    if number not in turn.app.admin_ids.get(channel, frozenset()) or not await _left(turn, number):
+    still waiting their grace, are dropped unsent. Only the person whose account gave the
+    number up keeps it: a recycled number's new owner, whose own id changes, is not the
+    admin (the number left them long before, named another person)."""
+    if number not in turn.app.admin_ids.get(channel, frozenset()):
+        return
+    if await _left_by(turn, number) != user_id:
         return
     await turn.repos.audit.record(
         now=turn.now,

@@ -77,15 +77,15 @@ class AuditRepo(Repo):
         )
         return row is not None
 
-    async def latest_of(self, subject: str, actions: tuple[str, ...]) -> str | None:
-        """Which of `actions` was recorded last about `subject`; None when none was (a
-        state the log alone keeps: an admin number given up, then kept after all)."""
+    async def latest_of(self, subject: str, actions: tuple[str, ...]) -> AuditEntry | None:
+        """The entry of `actions` recorded last about `subject`; None when none was (a state
+        the log alone keeps: an admin number given up, by whom, then kept after all)."""
         row = await self._one(
-            "SELECT action FROM audit_log WHERE subject = ?"
+            "SELECT * FROM audit_log WHERE subject = ?"
             f" AND action IN ({placeholders(actions)}) ORDER BY id DESC LIMIT 1",
             (subject, *actions),
         )
-        return row[0] if row else None
+        return _entry(row) if row else None
 
     async def times_of(self, *, actor_id: int, action: str, since: datetime) -> list[datetime]:
         """When one person's entries of one action were recorded since a moment, oldest

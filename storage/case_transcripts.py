@@ -6,12 +6,16 @@ notice, or a draft's choice code, is not the erased person's."""
 
 from __future__ import annotations
 
+import json
+
 from storage.base import Repo, placeholders
 from storage.scrubber import Scrubber
 
 # (table, column) of a transcript: a row of it about a case is found in `rows_about`.
 Transcript = tuple[str, str]
 CHUNK = 500  # rowids read per query
+# Any case number in a message (`storage.cases.CASE_NUMBER`: prefix, year, serial).
+_A_CASE_NUMBER = "*[A-Z]-[0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9]*"
 
 
 class CaseTranscripts(Repo):
@@ -44,51 +48,95 @@ class CaseTranscripts(Repo):
                 places |= {f"{lat:.5f},{lon:.5f}", f"{lat:.5f}, {lon:.5f}"}
         return notes, places
 
-    async def rows_about(self, case_ids: list[int]) -> dict[Transcript, list[int]]:
+    async def rows_about(
+        self, case_ids: list[int], only_theirs: list[int]
+    ) -> tuple[dict[Transcript, list[int]], dict[Transcript, list[int]]]:
         """The rowids of the transcripts about these cases (read before finished sessions
-        are deleted):
+        are deleted), in one pass: those about any of `case_ids`, and those of the
+        conversations about a case `only_theirs` (where what was typed is theirs):
         - form sessions whose context is one of them (a verification, a visit, a reason, a
           correction);
-        - messages naming one by its number (notices, pages, lists), and the replies (and
-          edits) to a person during such a form (its questions, echoes, summary);
-        - inbound updates not yet cleared, from those who wrote on them (a verifier, a
-          reviewer, the reporter explaining) since the case was reported."""
+        - messages naming one by its number, as a whole (notices, pages, lists), and the
+          replies (and edits) to a person during such a form (its questions, echoes,
+          summary);
+        - inbound updates not yet cleared, from those who wrote on one (a verifier, a
+          reviewer, the reporter explaining) since it was reported;
+        - and, about any only, the replies naming no case to those since it was reported: one
+          quoting a note or a place ("✓ Catatan pemeriksaan: …") outlives its form's answers
+          (blanked a day after) while it waits to be sent or its status."""
         if not case_ids:
-            return {}
+            return {}, {}
         marks = placeholders(case_ids)
-        sessions = [
-            r[0]
+        session_cases: dict[int, int] = {}
+        actors: set[tuple[int, int]] = set()  # (person, case)
+        for session_id, user_id, case_id, revising in await self._all(
+            "SELECT id, user_id, json_extract(state, '$.context.case_id'),"
+            " json_extract(state, '$.context.revising') FROM form_sessions WHERE json_valid(state)"
+            f" AND (json_extract(state, '$.context.case_id') IN ({marks})"
+            f" OR json_extract(state, '$.context.revising') IN ({marks}))",
+            (*case_ids, *case_ids),
+        ):
+            case = case_id if case_id in case_ids else revising
+            session_cases[session_id] = case
+            actors.add((user_id, case))
+        actors |= {
+            (r[0], r[1])
             for r in await self._all(
-                "SELECT id FROM form_sessions WHERE json_valid(state)"
-                f" AND (json_extract(state, '$.context.case_id') IN ({marks})"
-                f" OR json_extract(state, '$.context.revising') IN ({marks}))",
+                f"SELECT actor_id, case_id FROM case_events WHERE case_id IN ({marks})"
+                " AND actor_id IS NOT NULL UNION SELECT recorded_by, case_id FROM case_visits"
+                f" WHERE case_id IN ({marks})",
                 (*case_ids, *case_ids),
             )
-        ]
-        held = placeholders(sessions) or "NULL"
-        outbox = await self._all(
-            "SELECT o.id FROM outbox o JOIN cases c"
+        }
+        held = list(session_cases)
+        # The number as a whole: not KNG-2026-000123 inside SKNG-2026-000123 or …0001234.
+        named = await self._all(
+            "SELECT o.id, c.id FROM outbox o JOIN cases c"
             f" ON c.id IN ({marks}) AND instr(o.message, c.number)"
-            " UNION SELECT o.id FROM outbox o JOIN form_sessions s ON s.user_id = o.user_id"
+            " AND (' ' || o.message || ' ') GLOB ('*[^A-Za-z0-9]' || c.number || '[^A-Za-z0-9]*')",
+            case_ids,
+        )
+        during = await self._all(
+            "SELECT o.id, s.id FROM outbox o JOIN form_sessions s ON s.user_id = o.user_id"
             " AND o.created_at BETWEEN s.created_at AND s.updated_at"
-            f" WHERE o.kind IN ('reply', 'transient') AND s.id IN ({held})",
-            (*case_ids, *sessions),
+            f" WHERE o.kind IN ('reply', 'transient') AND s.id IN ({placeholders(held) or 'NULL'})",
+            held,
+        )
+        pairs = json.dumps(sorted(actors))
+        # A reply naming no case (a case's number names it, here or another's) to one who
+        # wrote on theirs, since: it may quote what was written there. Not a notice: a stock
+        # phrase ("Foto buram") in another family's notice stays.
+        to_actors = await self._all(
+            "SELECT o.id FROM json_each(?) a JOIN cases c ON c.id = json_extract(a.value, '$[1]')"
+            " JOIN outbox o ON o.user_id = json_extract(a.value, '$[0]')"
+            " AND o.created_at >= c.submitted_at WHERE o.kind IN ('reply', 'transient')"
+            f" AND o.message NOT GLOB '{_A_CASE_NUMBER}'",
+            (pairs,),
         )
         inbox = await self._all(
-            "SELECT i.id FROM inbox i JOIN channel_identities w"
-            " ON w.channel = i.channel AND w.external_id = i.sender_key"
-            " WHERE i.payload IS NOT NULL AND w.user_id IN ("
-            f"SELECT actor_id FROM case_events WHERE case_id IN ({marks})"
-            f" UNION SELECT recorded_by FROM case_visits WHERE case_id IN ({marks})"
-            f" UNION SELECT user_id FROM form_sessions WHERE id IN ({held}))"
-            f" AND i.received_at >= (SELECT min(submitted_at) FROM cases WHERE id IN ({marks}))",
-            (*case_ids, *case_ids, *sessions, *case_ids),
+            "SELECT i.id, c.id FROM json_each(?) a JOIN cases c"
+            " ON c.id = json_extract(a.value, '$[1]') JOIN channel_identities w"
+            " ON w.user_id = json_extract(a.value, '$[0]') JOIN inbox i"
+            " ON i.channel = w.channel AND i.sender_key = w.external_id"
+            " WHERE i.payload IS NOT NULL AND i.received_at >= c.submitted_at",
+            (pairs,),
         )
-        return {
-            ("outbox", "message"): [r[0] for r in outbox],
-            ("inbox", "payload"): [r[0] for r in inbox],
-            ("form_sessions", "state"): sessions,
-        }
+        theirs = set(only_theirs)
+        conversations = [(o, c) for o, c in named] + [(o, session_cases[s]) for o, s in during]
+        return (
+            {
+                ("outbox", "message"): sorted(
+                    {o for o, _ in conversations} | {r[0] for r in to_actors}
+                ),
+                ("inbox", "payload"): sorted({i for i, _ in inbox}),
+                ("form_sessions", "state"): held,
+            },
+            {
+                ("outbox", "message"): sorted({o for o, c in conversations if c in theirs}),
+                ("inbox", "payload"): sorted({i for i, c in inbox if c in theirs}),
+                ("form_sessions", "state"): [s for s, c in session_cases.items() if c in theirs],
+            },
+        )
 
     async def scrub_rows(
         self, scrubber: Scrubber, rows: dict[Transcript, list[int]]

@@ -116,8 +116,7 @@ class ErasureRepo(Repo):
         # and where those are (read before the record's copy and the finished forms go).
         transcripts = CaseTranscripts(self.conn)
         notes, places = await transcripts.written_about(case_ids, only_theirs)
-        about_them = await transcripts.rows_about(case_ids)
-        about_them_only = await transcripts.rows_about(only_theirs)
+        about_them, about_them_only = await transcripts.rows_about(case_ids, only_theirs)
         if member_ids:
             await self._run(
                 "UPDATE household_members SET name = '', name_key = '', nik = NULL,"

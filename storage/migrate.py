@@ -27,6 +27,14 @@ from storage.person_names import person_key
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class MigrationFailed(RuntimeError):
+    """The database could not be brought to this code's schema (a migration refused or
+    failed, rolled back whole; a database newer than the code): trying again changes
+    nothing until someone looks, so the bot's service must not restart on it."""
+
+
 _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -84,7 +92,7 @@ async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
     version = await current_version(conn)
     latest = latest_version()
     if version > latest:
-        raise RuntimeError(
+        raise MigrationFailed(
             f"the database is at schema version {version}, newer than this code ({latest}); "
             "upgrade psm-bot before using it"
         )
@@ -115,10 +123,10 @@ async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
                 await _refuse_new_breaks(conn, rebuilt, broken_before)
                 await conn.execute(f"PRAGMA user_version = {number}")
                 await conn.execute("COMMIT")
-        except Exception:
+        except Exception as exc:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
-            raise
+            raise MigrationFailed(f"migration {number:04d} failed, rolled back: {exc}") from exc
         finally:
             if rebuilt is not None:  # as they were, also after a failed rebuild
                 await conn.execute("PRAGMA legacy_alter_table = OFF")

@@ -719,3 +719,32 @@ def test_one_backup_or_erasure_at_a_time(env: Env, capsys: pytest.CaptureFixture
         assert "a backup (psm-bot backup) is copying" in capsys.readouterr().err
     assert not target.exists()
     assert main(["backup", str(target)]) == 0  # free again
+
+
+# -- a failed migration -----------------------------------------------------------------------
+
+
+def _restart_prevented() -> set[int]:
+    """The exit codes the README's systemd unit does not restart on."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    (line,) = [x for x in readme.splitlines() if x.startswith("RestartPreventExitStatus=")]
+    return {int(code) for code in line.split("=", 1)[1].split()}
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["run"]])
+def test_a_failed_migration_exits_with_a_code_the_service_does_not_restart_on(
+    env: Env, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    """Review 11b: a migration refused (here: a database newer than the code; a rebuild
+    that broke references, a full disk alike) fails the same at every try: the service
+    must not run it again every 10 s (at 1M cases a rebuild writes GBs of WAL each time).
+    The bot's own start migrates too."""
+    env.monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:TEST-token")
+    with sqlite3.connect(env.database) as raw:
+        newer = raw.execute("PRAGMA user_version").fetchone()[0] + 1
+        raw.execute(f"PRAGMA user_version = {newer}")
+    raw.close()
+    capsys.readouterr()
+    code = main(command)
+    assert_clean_failure(capsys, "newer than this code", "upgrade psm-bot")
+    assert code in _restart_prevented() and code != 1, code  # 1: no network, tried again

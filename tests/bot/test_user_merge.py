@@ -113,6 +113,7 @@ def test_a_dry_run_says_what_would_move_and_changes_nothing(people: People, caps
     assert "would move" in out and "whatsapp +62813*****301" in out
     assert "cases reported: 1" in out and "messages not sent yet: 1" in out
     assert "dry run, nothing changed" in out and "2222" not in out
+    assert "cannot be undone" in out
     assert _rows(people.world, "SELECT * FROM channel_identities ORDER BY id") == before
     assert _rows(people.world, "SELECT 1 FROM audit_log WHERE action = 'user.merged'") == []
 
@@ -151,6 +152,9 @@ def test_merged_by_her_verified_phone_everything_is_hers(people: People, capsys)
     assert logged["accounts"] == ["whatsapp +62813*****301"]
     assert logged["found_by"] == ["id", "phone"] and logged["moved"]["cases reported"] == 1
     assert "2222" not in detail
+    told_text = [json.loads(m)["text"] for _, _, m in rows if "menggabungkan" in m]
+    assert all("tidak bisa dibatalkan" in t and "dinonaktifkan" in t for t in told_text)
+    assert not any("segera hubungi koordinator di Dinas Sosial." in t for t in told_text)
     # Once merged, it is not merged again.
     assert main(["user", "merge", "1", str(second), "--yes"]) == 1
     assert "already merged" in capsys.readouterr().err
@@ -168,6 +172,24 @@ def test_the_operator_hears_when_the_person_could_not_be_told(people: People, ca
     assert "is told on" not in out
     rows = _rows(people.world, "SELECT message FROM outbox WHERE user_id = 1")
     assert not [m for (m,) in rows if "menggabungkan akun" in m]
+
+
+def test_the_notice_goes_to_no_chat_at_a_number_no_longer_hers(people: People, capsys) -> None:
+    """Review 11b: her second user's WhatsApp number is no longer verified as hers (the
+    number may have changed hands): the merge notice, naming her accounts, goes to her
+    Telegram chat only, not to whoever holds that number now."""
+    world = people.world
+    with sqlite3.connect(world.database) as raw:
+        raw.execute(
+            "UPDATE channel_identities SET phone_verified = 0 WHERE user_id = ?",
+            (people.whatsapp_ani,),
+        )
+    raw.close()
+    assert main(["user", "merge", "1", str(people.whatsapp_ani), "--yes"]) == 0
+    rows = _rows(world, "SELECT channel, chat_id, message FROM outbox WHERE user_id = 1")
+    told = [(c, chat) for c, chat, m in rows if "menggabungkan akun" in m]
+    assert told == [("telegram", "7001")]
+    assert "cannot be undone" in capsys.readouterr().out
 
 
 def test_two_roles_are_refused(people: People, capsys) -> None:

@@ -14,12 +14,12 @@ from datetime import timedelta
 import pytest
 
 from handlers.delivery import DeliveryKind, deliver_to_chat
-from handlers.events import InboundKind
+from handlers.events import InboundKind, Outbound
 from storage.db import Database
-from storage.models import User
+from storage.models import Role, User
 from tests.handlers.review_turns import buttons, review_world, send
 from tests.handlers.routed_turns import CHANNELS
-from tests.storage.seed_cases import BABATAN, NOW, seed_case
+from tests.storage.seed_cases import BABATAN, NOW, make_user, seed_case
 
 AYU_NIK = "3208014506230001"  # the only person of the review world's case
 # Longer than a line shows (the notice and the history cut it at 200 characters).
@@ -161,3 +161,37 @@ async def test_the_reasons_written_about_their_case_leave_it_and_the_conversatio
     for text in ("gang Melati", "pindah ke Cirebon", "Ayu Lestari"):
         assert text not in after, text
     assert BUDI_REASON in after
+
+
+ELSEWHERE = "KNG-2026-0000011 dicek di -6.98765, 108.48321"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_check_leaves_the_replies_after_the_form_is_cleared(world, channel: str) -> None:
+    """Review 11b: the TKSK's replies quote the note and the place without the case's
+    number ("✓ Catatan pemeriksaan: …"), and outlive the form's answers (blanked a day after
+    it finished): they go with the rest. A message naming another case whose number holds
+    this one's (KNG-2026-0000011) is not about it, nor its place."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=2))
+    async with db.transaction() as repos:
+        stranger = await make_user(repos, "Bu Lain", Role.COORDINATOR)
+        await deliver_to_chat(
+            repos, user_id=stranger.id, kind=DeliveryKind.NOTICE, now=NOW, channel=channel,
+            chat_id=str(stranger.id),
+            messages=[Outbound.say(f"Kasus {ELSEWHERE}")],
+        )  # fmt: skip
+    await _verify(db, app, people.tksk, channel, people.case_id, NOTE)
+    async with db.transaction() as repos:
+        later = NOW + timedelta(days=2)
+        assert await repos.forms.clear_finished(before=later - timedelta(hours=24), now=later)
+    before = await _outbox(db)
+    assert "pindah ke rumah bibi" in before and "-6.98765, 108.48321" in before, before
+
+    async with db.transaction() as repos:
+        await repos.erasure.erase(AYU_NIK)
+
+    after = await _outbox(db)
+    assert ELSEWHERE in after  # another case's message keeps its place
+    for text in ("neneknya", "dicek ulang", "108.48321"):
+        assert text not in after.replace(ELSEWHERE, ""), text

@@ -376,3 +376,29 @@ async def test_an_admins_new_bsuid_keeps_the_admin_number_whichever_comes_first(
     page = await send(db, app, other, "telegram", data=f"pg:u:{first.user.id}")
     roles = await send(db, app, other, "telegram", data=button(page, "Ubah peran"))
     assert "ditetapkan di konfigurasi server" in said(roles), said(roles)
+
+
+async def test_a_recycled_admin_numbers_new_owner_changing_bsuid_is_no_admin(world) -> None:
+    """Review 11b: the admin moved away from the setting's number (Meta's word); months
+    later its new owner's BSUID changes, the number unchanged, and they write from the new id
+    before Meta's `user_changed_user_id`. The word vouches the new id is theirs, not that
+    they are the admin who gave the number up: the number stays given up, nobody is admin."""
+    db, app = world
+    app = dataclasses.replace(app, admin_ids={"whatsapp": frozenset({"+" + WA_ID})})
+    first = await from_whatsapp(db, app, "ID.BSUID-A", WA_ID)
+    assert first.user is not None and first.user.role == Role.ADMIN
+    await route(db, app, _moved())
+    owner = await from_whatsapp(db, app, "ID.OWNER-1", WA_ID)
+    assert owner.user is not None and owner.user.role is None
+    await from_whatsapp(db, app, "ID.OWNER-2", WA_ID)  # their new id, before Meta's word
+    change = to_inbound(
+        system_message("user_changed_user_id", user_id="ID.OWNER-2", previous_user_id="ID.OWNER-1")
+    )
+    assert change is not None
+    await route(db, app, change)
+    later = await from_whatsapp(db, app, "ID.OWNER-2", WA_ID, text="menu")
+    assert later.user is not None and later.user.id == owner.user.id
+    assert later.user.role is None and later.user.status == UserStatus.REGISTERING
+    assert await audited(db, "user.admin_number_kept") == []
+    moved = await from_whatsapp(db, app, "ID.BSUID-C", NEW_WA_ID)
+    assert moved.user is not None and moved.user.role == Role.ADMIN
