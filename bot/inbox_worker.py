@@ -323,7 +323,8 @@ class InboxWorker:
 
     async def _note_background(self, repos: Any, turn: Turn) -> list[int]:
         """Write down each job the turn handed off, with the turn (removed with its answer;
-        one left at a restart is answered "ask again", bot/interrupted.py)."""
+        one left at a restart is answered "ask again", and the form's question it held,
+        bot/interrupted.py)."""
         event = turn.event
         return [
             await repos.background.add(
@@ -332,8 +333,10 @@ class InboxWorker:
                 chat_id=event.chat_id,
                 language=turn.language,
                 now=self.clock.now(),
+                resume_session=job.resume.session_id if job.resume else None,
+                resume_rev=job.resume.rev if job.resume else None,
             )
-            for _ in turn.background
+            for job in turn.background
         ]
 
     def _start_background(self, turn: Turn, requests: list[int]) -> None:

@@ -44,7 +44,8 @@ async def question_below_result(
 ) -> list[Outbound]:
     """The question a background job's turn held (`hold_question`), drawn now in the
     transaction that queues the job's result: nothing if the session was answered, closed or
-    asked again meanwhile (its revision moved on). `event` is the turn's (its channel)."""
+    asked again meanwhile (its revision moved on). `event` is the turn's (its channel and
+    chat; after a restart, one standing for them: bot/interrupted.py)."""
     if resume is None or user_id is None:
         return []
     session = await repos.forms.get(resume.session_id)
@@ -53,6 +54,7 @@ async def question_below_result(
     if session.status != "active" or session.rev != resume.rev:
         return []
     user = await repos.users.get(user_id)
-    turn = Turn(app=app, repos=repos, event=event, now=now, user=user)
+    identity = await repos.users.identity_by_chat(event.channel, event.chat_id)
+    turn = Turn(app=app, repos=repos, event=event, now=now, user=user, identity=identity)
     await resume_interrupted(turn, session.id)
     return turn.replies
