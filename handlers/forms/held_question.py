@@ -10,6 +10,7 @@ revision: otherwise the person has moved on and has seen a newer question alread
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import datetime
 
@@ -17,6 +18,8 @@ from handlers.context import AppContext, FormResume, Turn
 from handlers.events import Inbound, Outbound
 from handlers.forms.runner import resume_interrupted
 from storage.repos import Repos
+
+log = logging.getLogger(__name__)
 
 
 async def hold_question(turn: Turn, since: int, session_id: int) -> None:
@@ -48,6 +51,24 @@ async def question_below_result(
     chat; after a restart, one standing for them: bot/interrupted.py)."""
     if resume is None or user_id is None:
         return []
+    # A failure here must not cost the result it follows, nor the bot's start (after a
+    # restart): what it did is rolled back, logged, and nothing is asked.
+    try:
+        async with repos.savepoint("held_question"):
+            return await _draw(app, repos, event, user_id, resume, now)
+    except Exception:
+        log.exception("could not ask form session %s again below a result", resume.session_id)
+        return []
+
+
+async def _draw(
+    app: AppContext,
+    repos: Repos,
+    event: Inbound,
+    user_id: int,
+    resume: FormResume,
+    now: datetime,
+) -> list[Outbound]:
     session = await repos.forms.get(resume.session_id)
     if session is None or session.user_id != user_id:
         return []
