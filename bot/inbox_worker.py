@@ -26,6 +26,7 @@ from handlers import router
 from handlers.context import AppContext, BackgroundJob, Turn
 from handlers.delivery import DeliveryKind, deliver, deliver_to_chat
 from handlers.events import Inbound, InboundKind, Outbound
+from handlers.forms.held_question import question_below_result
 from storage.db import Database
 from storage.models import InboxItem
 
@@ -322,7 +323,8 @@ class InboxWorker:
 
     async def _note_background(self, repos: Any, turn: Turn) -> list[int]:
         """Write down each job the turn handed off, with the turn (removed with its answer;
-        one left at a restart is answered "ask again", bot/interrupted.py)."""
+        one left at a restart is answered "ask again", and the form's question it held,
+        bot/interrupted.py)."""
         event = turn.event
         return [
             await repos.background.add(
@@ -331,8 +333,10 @@ class InboxWorker:
                 chat_id=event.chat_id,
                 language=turn.language,
                 now=self.clock.now(),
+                resume_session=job.resume.session_id if job.resume else None,
+                resume_rev=job.resume.rev if job.resume else None,
             )
-            for _ in turn.background
+            for job in turn.background
         ]
 
     def _start_background(self, turn: Turn, requests: list[int]) -> None:
@@ -359,10 +363,19 @@ class InboxWorker:
                 log.exception("a background job for %s (%s) failed", event.chat_id, event.channel)
                 messages = [Outbound.say(turn.t("errors.internal"))]
                 record = None
-            messages = [*messages, *job.then]  # e.g. the form's question, after the result
         async with self.db.transaction() as repos:
             if record is not None:
                 await record(repos)
+            # The form's question, below the result: drawn now, not when the turn ran (the
+            # person may have answered it meanwhile).
+            messages += await question_below_result(
+                self.app,
+                repos,
+                event,
+                user_id=turn.user.id if turn.user else None,
+                resume=job.resume,
+                now=self.clock.now(),
+            )
             await repos.background.answered(request)
             await deliver_to_chat(
                 repos,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,15 @@ class AppContext:
 
 
 @dataclass(frozen=True)
+class FormResume:
+    """A form's question to ask again below a background job's result, if the session is
+    still at this revision then (handlers/forms/held_question.py)."""
+
+    session_id: int
+    rev: int
+
+
+@dataclass(frozen=True)
 class BackgroundJob:
     """Heavy work a turn hands off (statistics, exports): run after the turn committed,
     reading from a read-only connection of its own; what `produce` returns is sent to the chat the
@@ -98,9 +107,9 @@ class BackgroundJob:
 
     produce: Callable[[Repos], Awaitable[list[Outbound]]]
     record: Callable[[Repos], Awaitable[None]] | None = None
-    # Sent after what `produce` returns (or its failure's message): the turn's own replies
-    # that belong below the result (`Turn.after_background`).
-    then: tuple[Outbound, ...] = ()
+    # Asked after what `produce` returns (or its failure's message): the form the turn's
+    # command interrupted (`held_question.hold_question`), drawn when the result goes out.
+    resume: FormResume | None = None
 
 
 @dataclass
@@ -149,17 +158,6 @@ class Turn:
         self.background.append(job)
         if announce:
             self.reply(self.t("background.preparing"))
-
-    def after_background(self, since: int) -> None:
-        """The replies from index `since` on go out after the last background job's result,
-        not before it: a form's question asked again after a command run amid it
-        ("statistik"), so that "continue below" is true. Nothing moves without a job."""
-        if not self.background or since >= len(self.replies):
-            return
-        held = tuple(self.replies[since:])
-        del self.replies[since:]
-        last = self.background[-1]
-        self.background[-1] = replace(last, then=(*last.then, *held))
 
     def later_audited(
         self,

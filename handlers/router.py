@@ -31,6 +31,7 @@ from handlers.command_menu import OPEN_COMMANDS, PENDING_COMMANDS, may_use, refr
 from handlers.context import Turn
 from handlers.events import OPEN_WAITING, InboundKind, Outbound
 from handlers.forms.final_go import back_after_ending
+from handlers.forms.held_question import hold_question
 from handlers.forms.runner import (
     come_back_after,
     held_choice,
@@ -192,8 +193,9 @@ async def _back_to_form(
     if ask_again:
         asked_from = len(turn.replies)
         await resume_interrupted(turn, interrupted.id)
-        # A result prepared in the background ("statistik"): the question comes below it.
-        turn.after_background(asked_from)
+        # A result prepared in the background ("statistik"): the question comes below it,
+        # drawn when the result goes out (unless the person answered it meanwhile).
+        await hold_question(turn, asked_from, interrupted.id)
 
 
 # -- buttons and messages -------------------------------------------------------------------

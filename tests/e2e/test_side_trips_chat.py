@@ -5,10 +5,12 @@ comes back at once, on Telegram and on WhatsApp (before, the report waited pause
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.admin_tools import add_user
 from storage.models import Role
-from tests.e2e.chat import TelegramPerson
-from tests.e2e.followup_world import add_whatsapp_user
+from tests.e2e.chat import WAIT, TelegramPerson
+from tests.e2e.followup_world import add_whatsapp_user, seed_approved_case
 from tests.e2e.whatsapp import WhatsAppPerson, body_of
 
 KK_QUESTION = "Berapa nomor Kartu Keluarga"
@@ -130,3 +132,43 @@ async def test_statistics_and_drafts_amid_a_report_then_its_question_on_whatsapp
     listed, back = await tksk.say("draf", expect=2)
     assert "Laporan yang belum selesai (1)" in body_of(listed)
     assert "masih berjalan" in body_of(back) and "Kartu Keluarga" in body_of(back)
+
+
+async def test_a_question_answered_while_the_statistics_are_drawn_is_not_asked_again_on_whatsapp(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """Review 11a on WhatsApp: the KK question answered while the statistics' chart was being
+    drawn; the old KK question no longer comes below the statistics (it took the next typed
+    answer for the KK while the report asked for a member)."""
+    tksk_id = await add_whatsapp_user(
+        wa_settings, role=Role.TKSK, bsuid="ID.3001", name="Pak Tono", kecamatan="32.08.01"
+    )
+    await seed_approved_case(wa_settings, tksk_id, "KNG-2026-000001")  # a chart to draw
+    tksk = WhatsAppPerson(graph, webhook_url, user_id="ID.3001", wa_id="6281234500301")
+    runtime = await start_wa_bot()
+    drawing, done = asyncio.Event(), asyncio.Event()
+
+    async def held(fn, *args):  # the chart takes its time; then drawing fails: text alone
+        drawing.set()
+        await done.wait()
+        raise RuntimeError("no chart in this test")
+
+    runtime.app.render = held
+    await tksk.say("halo")
+    await tksk.say("lapor")
+    assert KK_QUESTION in body_of((await tksk.say("Slamet Riyadi"))[-1])
+    [preparing] = await tksk.say("statistik")
+    assert "Sedang disiapkan" in body_of(preparing)
+    await asyncio.wait_for(drawing.wait(), WAIT)
+    [next_question] = await tksk.say("3208011210190005")
+    assert KK_QUESTION not in body_of(next_question)
+    sent = len(tksk.messages())
+    done.set()
+    result = (await graph.wait_messages(tksk.recipient, sent + 1))[sent]
+    assert "Statistik kasus 30 hari terakhir" in body_of(result)
+    # Up to the answer to what is typed next (queued after anything the result brought),
+    # no KK question: the report asks its next question.
+    await tksk.say("bantuan", expect=2)  # the help, then the report again
+    since = [body_of(message) for message in tksk.messages()[sent:]]
+    assert any("masih berjalan" in text for text in since), since
+    assert not any(KK_QUESTION in text for text in since), since

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.channels.traits import channel_traits
 from handlers.context import AppContext, District, Turn
 from handlers.events import Inbound, InboundKind, Outbound
+from handlers.forms.held_question import question_below_result
 from handlers.forms.loading import load_forms
 from handlers.i18n import Catalog
 from storage.db import Database
@@ -70,8 +71,15 @@ async def run_background(db: Database, turn: Turn) -> list[Outbound]:
     for job in turn.background:
         async with db.reading() as reader:
             replies += await job.produce(reader)
-        replies += job.then
-        if job.record is not None:
-            async with db.transaction() as repos:
+        async with db.transaction() as repos:
+            if job.record is not None:
                 await job.record(repos)
+            replies += await question_below_result(
+                turn.app,
+                repos,
+                turn.event,
+                user_id=turn.user.id if turn.user else None,
+                resume=job.resume,
+                now=turn.now,
+            )
     return replies

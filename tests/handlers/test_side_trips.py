@@ -264,6 +264,49 @@ async def test_a_result_prepared_in_the_background_comes_before_the_question(wor
     assert kept is not None and kept.state["answers"] == {"head_name": "Slamet Riyadi"}
 
 
+async def test_a_question_answered_while_the_result_is_prepared_is_not_asked_again(world, channel):
+    """Review 11a: the question held for "statistik" was built in its turn and sent with the
+    result, seconds later. Meanwhile the KK question still on screen was answered and the
+    report moved on: the old question below the statistics took the next typed answer for
+    the KK. The question is drawn when the result goes out, and only if nothing moved."""
+    db, app = world
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    await send(db, app, tono, channel, text="lapor")
+    await send(db, app, tono, channel, text="Slamet Riyadi")
+    statistics = await send(db, app, tono, channel, text="statistik")
+    answered = said(await send(db, app, tono, channel, text="3208011210190005"))
+    assert KK_QUESTION not in answered and answered, answered
+    texts = [reply.text or "" for reply in await run_background(db, statistics)]
+    assert any("Statistik kasus" in text for text in texts), texts
+    assert not any(KK_QUESTION in text for text in texts), texts
+    assert not any(_come_back(app, "Laporan kasus") in text for text in texts), texts
+    kept = await active_session(db, tono)
+    assert kept is not None and kept.state["answers"]["no_kk"] == "3208011210190005"
+
+
+async def test_a_question_that_cannot_be_drawn_costs_not_the_result(world, channel):
+    """Drawing the question below a result runs in the transaction that queues the result
+    (and, after a restart, in the bot's start): if it fails, the result still goes out and
+    the form is left as it was, the failure logged."""
+    db, app = world
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    await send(db, app, tono, channel, text="lapor")
+    await send(db, app, tono, channel, text="Slamet Riyadi")
+    statistics = await send(db, app, tono, channel, text="statistik")
+    before = await active_session(db, tono)
+    assert before is not None
+    async with db.transaction() as repos:  # answers that are no answers: cannot be drawn
+        await repos.conn.execute(
+            """UPDATE form_sessions SET state = json_set(state, '$.answers', 5) WHERE id = ?""",
+            (before.id,),
+        )
+    texts = [reply.text or "" for reply in await run_background(db, statistics)]
+    assert any("Statistik kasus" in text for text in texts), texts
+    assert not any(KK_QUESTION in text for text in texts), texts
+    after = await active_session(db, tono)
+    assert after is not None and after.rev == before.rev and after.state["answers"] == 5
+
+
 async def test_the_draft_list_amid_a_form_says_it_is_still_open(world, channel):
     """QA walk 8: "draf" typed amid a report showed the drafts without a word of the report
     still open, as "bantuan" gives: the note and the question now follow the list."""
