@@ -150,7 +150,7 @@ async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
     await graph.wait_for(lambda: sent_as() != [(wamid,)], what="the resent message's id")
     [(second_wamid,)] = sent_as()
     failed = status_update(second_wamid, "ID.3101", "failed", errors=[131062])
-    await post_webhook(webhook_url, envelope(statuses=[failed]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
     await graph.wait_for(
         lambda: (
             _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", item_id) == [("failed",)]
@@ -196,7 +196,7 @@ async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
     )
     [(template_wamid,)] = _rows(wa_settings, "SELECT ext_message_id FROM template_sends")
     failed = status_update(template_wamid, "6281234500041", "failed", errors=[131062])
-    await post_webhook(webhook_url, envelope(statuses=[failed]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
     await graph.wait_for(
         lambda: _templates_to(graph, "ID.3101") == ["psm_pemberitahuan"], what="re-announced"
     )
@@ -402,7 +402,7 @@ async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
         runtime, wa_settings, graph, tksk_id, "6281234500062"
     )
     unwell = status_update(template_wamid, "6281234500062", "failed", errors=[131000])
-    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[unwell]))).status_code == 200
     await graph.wait_for(
         lambda: len(_templates_to(graph, "6281234500062")) == 2, what="announced again"
     )
@@ -419,7 +419,7 @@ async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
     assert template_of_alert() != [(template_wamid,)]  # the first one forgotten
     [(second,)] = template_of_alert()
     refused = status_update(second, "6281234500062", "failed", errors=[131026])
-    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[refused]))).status_code == 200
 
     await fake.wait_for(
         lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
@@ -469,8 +469,10 @@ async def test_a_failed_report_that_comes_twice_is_acted_on_once(
         wa_settings.database_path, "UPDATE outbox SET attempts = ? WHERE id = ?", tried, alert_id
     )
     refused = status_update(wamid(), phone, "failed", errors=[code])
-    await post_webhook(webhook_url, envelope(statuses=[refused]))
-    await post_webhook(webhook_url, envelope(statuses=[refused]))  # the same report again
+    assert (await post_webhook(webhook_url, envelope(statuses=[refused]))).status_code == 200
+    assert (
+        await post_webhook(webhook_url, envelope(statuses=[refused]))
+    ).status_code == 200  # the same report again
 
     await fake.wait_for(
         lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
@@ -519,14 +521,14 @@ async def test_a_notice_reported_failed_is_sent_again_or_by_telegram(
     await graph.wait_for(lambda: wamid() is not None, what="the notice accepted")
     first = wamid()
     unwell = status_update(first, phone, "failed", errors=[131000])
-    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[unwell]))).status_code == 200
     await graph.wait_for(lambda: wamid() not in (None, first), what="sent again")
     assert [body_of(m) for m in graph.messages_to(phone)].count(
         "Laporan KNG-2026-000009 sudah disetujui."
     ) == 2
 
     refused = status_update(wamid(), phone, "failed", errors=[131026])
-    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[refused]))).status_code == 200
     await fake.wait_for(lambda: bool(_said(telegram, "KNG-2026-000009")), what="on Telegram")
     await graph.wait_for(
         lambda: (
@@ -588,7 +590,7 @@ async def test_a_failed_status_before_the_ids_are_written_is_applied_once_they_a
     assert _templates_to(graph, phone) == ["psm_pemberitahuan"]
     template_wamid = graph.sends[-1].response["messages"][0]["id"]
     refused = status_update(template_wamid, phone, "failed", errors=[131026])
-    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[refused]))).status_code == 200
     assert _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", welcome_id) == [
         ("pending",)
     ]
