@@ -330,7 +330,7 @@ async def test_an_alert_whose_template_cannot_be_delivered_goes_by_telegram(
     runtime = await start_wa_bot()
     telegram = TelegramPerson(fake, 7301, "Budi")
     await telegram.say("/start")
-    known_on_whatsapp(
+    await known_on_whatsapp(
         wa_settings, tksk_id, "ID.3301", "6281234500061", datetime.now(UTC) - timedelta(hours=30)
     )
     await write_db(
@@ -395,7 +395,7 @@ async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
     tksk_id, coordinator, runtime = await _tksk_on_whatsapp_only(
         fake, wa_settings, start_wa_bot, 7302
     )
-    known_on_whatsapp(
+    await known_on_whatsapp(
         wa_settings, tksk_id, "ID.3302", "6281234500062", datetime.now(UTC) - timedelta(hours=30)
     )
     template_wamid, alert_id = await _alert_on_whatsapp(
@@ -449,7 +449,7 @@ async def test_a_failed_report_that_comes_twice_is_acted_on_once(
         fake, wa_settings, start_wa_bot, 7300 + number
     )
     phone = f"62812345000{60 + number}"
-    known_on_whatsapp(wa_settings, tksk_id, f"ID.330{number}", phone, datetime.now(UTC))
+    await known_on_whatsapp(wa_settings, tksk_id, f"ID.330{number}", phone, datetime.now(UTC))
     async with runtime.db.transaction() as repos:
         alert_id = await deliver(
             repos,
@@ -498,7 +498,7 @@ async def test_a_notice_reported_failed_is_sent_again_or_by_telegram(
     telegram = TelegramPerson(fake, 7304, "Dewi")
     await telegram.say("/start")
     phone = "6281234500064"
-    known_on_whatsapp(wa_settings, psm_id, "ID.3304", phone, datetime.now(UTC))  # window open
+    await known_on_whatsapp(wa_settings, psm_id, "ID.3304", phone, datetime.now(UTC))  # window open
     await write_db(
         wa_settings.database_path,
         "UPDATE users SET delivery_channel = 'whatsapp' WHERE id = ?",
@@ -682,7 +682,7 @@ async def test_over_the_limit_revisions_and_trainings_go_first_and_coordinators_
     for number, name in enumerate(("Bu Ana", "Pak Budi", "Bu Citra", "Pak Dodi", "Bu Eka")):
         user_id = await _psm(wa_settings, 7401 + number, name)
         wa_id = f"62812345006{number}1"
-        known_on_whatsapp(wa_settings, user_id, f"ID.34{number}1", wa_id, closed)
+        await known_on_whatsapp(wa_settings, user_id, f"ID.34{number}1", wa_id, closed)
         people[name] = (user_id, wa_id)
     await add_user(
         wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
@@ -801,10 +801,10 @@ async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
     coordinator_id = await add_user(
         wa_settings, role="coordinator", telegram_id=5101, name="Ibu Sari", kabupaten="32.08"
     )
-    known_on_whatsapp(wa_settings, coordinator_id, "ID.3501", "6281234500071", TUESDAY)
+    await known_on_whatsapp(wa_settings, coordinator_id, "ID.3501", "6281234500071", TUESDAY)
     await _psm(wa_settings, 7501, "Bu Tuti")  # Telegram only
     wulan = await _psm(wa_settings, 7502, "Bu Wulan")
-    known_on_whatsapp(wa_settings, wulan, "ID.3502", "6281234500072", TUESDAY)
+    await known_on_whatsapp(wa_settings, wulan, "ID.3502", "6281234500072", TUESDAY)
     clock = ManualClock(TUESDAY)
     runtime = await start_wa_bot(clock)
 
