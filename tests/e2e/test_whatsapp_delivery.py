@@ -620,16 +620,21 @@ async def test_admins_see_the_monthly_template_count_and_others_are_refused(
     await person.say("halo")
     previous = (today.replace(day=1) - timedelta(days=1)).replace(day=15)
     previous_name = format_date(previous, format="LLLL yyyy", locale="id")
-    with open_db(wa_settings.database_path) as db:
-        db.execute(
-            "UPDATE channel_identities SET last_inbound_at = ? WHERE external_id = 'ID.3201'",
-            (to_db(datetime.now(UTC) - timedelta(hours=25)),),
-        )
-        last_month = to_db(datetime.combine(previous, datetime.min.time(), tzinfo=UTC))
-        db.executemany(
+    # The bot runs: written from a thread (a write blocking the loop could deadlock it).
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE channel_identities SET last_inbound_at = ? WHERE external_id = 'ID.3201'",
+        to_db(datetime.now(UTC) - timedelta(hours=25)),
+    )
+    last_month = to_db(datetime.combine(previous, datetime.min.time(), tzinfo=UTC))
+    for template, kind in [("psm_pemberitahuan", "routine")] * 3 + [("psm_darurat", "alert")]:
+        await write_db(
+            wa_settings.database_path,
             "INSERT INTO template_sends (sent_at, chat_id, template, kind) VALUES (?, ?, ?, ?)",
-            [(last_month, None, "psm_pemberitahuan", "routine")] * 3
-            + [(last_month, None, "psm_darurat", "alert")],
+            last_month,
+            None,
+            template,
+            kind,
         )
     async with runtime.db.transaction() as repos:
         identity = await repos.users.identity("whatsapp", "ID.3201")
