@@ -22,6 +22,7 @@ from bot.clock import Clock, ManualClock
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime
 from storage.models import to_db
+from tests.e2e.db_writes import write_db
 from tests.e2e.whatsapp import APP_SECRET, VERIFY_TOKEN
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.whatsapp_api import FakeGraph
@@ -232,16 +233,23 @@ def open_db(path: Path | str) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=BUSY_WAIT)
 
 
-def known_on_whatsapp(
+async def known_on_whatsapp(
     settings: Settings, user_id: int, bsuid: str, wa_id: str, last_inbound: datetime
 ) -> None:
     """The person is known on WhatsApp by the phone WhatsApp gave, last heard from at
-    `last_inbound` (24 hours before now: their window is closed). Before the bot starts."""
+    `last_inbound` (24 hours before now: their window is closed). Before the bot starts or
+    while it runs: written from a thread (`write_db`), since a synchronous write from the
+    event loop while the bot's writer waits on that loop deadlocks ("database is locked")."""
     stamp = to_db(last_inbound)
-    with open_db(settings.database_path) as db:
-        db.execute(
-            "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, phone,"
-            " phone_verified, started_at, last_inbound_at)"
-            " VALUES (?, 'whatsapp', ?, ?, ?, 1, ?, ?)",
-            (user_id, bsuid, wa_id, "+" + wa_id, stamp, stamp),
-        )
+    await write_db(
+        settings.database_path,
+        "INSERT INTO channel_identities (user_id, channel, external_id, chat_id, phone,"
+        " phone_verified, started_at, last_inbound_at)"
+        " VALUES (?, 'whatsapp', ?, ?, ?, 1, ?, ?)",
+        user_id,
+        bsuid,
+        wa_id,
+        "+" + wa_id,
+        stamp,
+        stamp,
+    )

@@ -49,8 +49,12 @@ async def test_a_held_digest_is_announced_dated_and_never_released_after_its_day
             wa_settings, role="coordinator", telegram_id=5201 + number, name=name, kabupaten="32.08"
         )
     closed = at(2, 6) - timedelta(hours=30)
-    known_on_whatsapp(wa_settings, coordinators["Ibu Sari"], "ID.5201", "6281234505201", closed)
-    known_on_whatsapp(wa_settings, coordinators["Ibu Rina"], "ID.5203", "6281234505203", closed)
+    await known_on_whatsapp(
+        wa_settings, coordinators["Ibu Sari"], "ID.5201", "6281234505201", closed
+    )
+    await known_on_whatsapp(
+        wa_settings, coordinators["Ibu Rina"], "ID.5203", "6281234505203", closed
+    )
     clock = ManualClock(at(2, 6))  # before the digest's hour
     runtime = await start_wa_clock_bot(clock)
     budi = TelegramPerson(fake, 5202, "Budi")  # Telegram only

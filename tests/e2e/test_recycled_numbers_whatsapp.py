@@ -62,7 +62,9 @@ async def test_her_first_message_before_metas_word_does_not_lock_her_out(
         wa_settings, role="coordinator", telegram_id=5601, name="Ibu Sari", kabupaten="32.08"
     )
     clock = ManualClock(EARLY)
-    known_on_whatsapp(wa_settings, sari_id, "ID.5601", "6281234505601", EARLY - timedelta(hours=1))
+    await known_on_whatsapp(
+        wa_settings, sari_id, "ID.5601", "6281234505601", EARLY - timedelta(hours=1)
+    )
     await start_wa_bot(clock)
     new_phone = WhatsAppPerson(graph, webhook_url, "ID.5602", "6285700005601", clock=clock)
     assert "Selamat datang" in body_of((await new_phone.say("halo"))[0])  # not known yet
@@ -101,7 +103,9 @@ async def test_a_psm_who_typed_her_name_before_metas_word_gets_her_account_back(
         desa="32.08.01.2006",
     )
     clock = ManualClock(EARLY)
-    known_on_whatsapp(wa_settings, sari_id, "ID.5651", "6281234505651", EARLY - timedelta(days=3))
+    await known_on_whatsapp(
+        wa_settings, sari_id, "ID.5651", "6281234505651", EARLY - timedelta(days=3)
+    )
     await start_wa_bot(clock)
     new_phone = WhatsAppPerson(graph, webhook_url, "ID.5652", "6285700005651", clock=clock)
     assert "Siapa nama lengkap" in body_of((await new_phone.say("halo"))[-1])
@@ -145,8 +149,8 @@ async def test_a_move_to_rudis_number_takes_it_from_rudi_and_frees_hers(
     )
     clock = ManualClock(EARLY)
     earlier = EARLY - timedelta(hours=1)
-    known_on_whatsapp(wa_settings, sari_id, "wa:6281234505701", "6281234505701", earlier)
-    known_on_whatsapp(wa_settings, rudi_id, "ID.5702", "6285700005702", earlier)
+    await known_on_whatsapp(wa_settings, sari_id, "wa:6281234505701", "6281234505701", earlier)
+    await known_on_whatsapp(wa_settings, rudi_id, "ID.5702", "6285700005702", earlier)
     with open_db(wa_settings.database_path) as db:
         db.execute(
             "UPDATE channel_identities SET phone = '+6281234505701', phone_verified = 1"
@@ -182,7 +186,9 @@ async def test_an_alert_waiting_for_a_taken_number_goes_by_telegram(
         kecamatan="32.08.01",
     )
     clock = ManualClock(EARLY)
-    known_on_whatsapp(wa_settings, sari_id, "ID.5801", "6281234505801", EARLY - timedelta(days=2))
+    await known_on_whatsapp(
+        wa_settings, sari_id, "ID.5801", "6281234505801", EARLY - timedelta(days=2)
+    )
     with open_db(wa_settings.database_path) as db:  # held behind her closed window
         db.execute(
             "INSERT INTO outbox (user_id, channel, chat_id, kind, priority, message, status,"

@@ -133,10 +133,13 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
     await psm.tap("Ubah jawaban")
     await psm.tap("Alamat")
     await psm.say("Dusun Manis RT 02 RW 05 No. 17")
-    before_tksk = len(tksk.messages())
+    before_tksk, before_coordinator = len(tksk.messages()), len(coordinator.messages())
     resubmitted = await psm.tap("Kirim")
     assert "Perbaikan laporan" in resubmitted[0]["text"]
     await _told(fake, tksk, before_tksk, "diajukan ulang")
+    # Notices go behind replies (and may wait for the pace): each one the coordinator gets
+    # is waited for before they tap, else it lands in a step that expects one reply.
+    await _told(fake, coordinator, before_coordinator, "kembalikan sudah diperbaiki")
     assert _state(settings, number) == "resubmitted"
     with sqlite3.connect(settings.database_path) as db:
         versions = db.execute("SELECT COUNT(*) FROM case_versions").fetchone()[0]
@@ -145,7 +148,9 @@ async def test_the_whole_round_trip(fake, settings, people) -> None:
 
     await tksk.say("/antrian", until="Antrian")
     await tksk.tap(number, until="Riwayat")
+    before_coordinator = len(coordinator.messages())
     await verify(tksk)
+    await _told(fake, coordinator, before_coordinator, "menunggu validasi")
     await coordinator.say("/antrian", until="Antrian")
     await coordinator.tap(number, until="Riwayat")
     before_psm = len(psm.messages())

@@ -53,8 +53,8 @@ async def test_held_training_notices_show_only_the_current_schedule_and_never_af
             desa="32.08.01.2006",
         )
     closed = created - timedelta(hours=30)
-    known_on_whatsapp(wa_settings, people["Bu Ani"], "ID.7601", "6281234507601", closed)
-    known_on_whatsapp(wa_settings, people["Pak Joko"], "ID.7602", "6281234507602", closed)
+    await known_on_whatsapp(wa_settings, people["Bu Ani"], "ID.7601", "6281234507601", closed)
+    await known_on_whatsapp(wa_settings, people["Pak Joko"], "ID.7602", "6281234507602", closed)
     clock = ManualClock(created)
     await start_wa_clock_bot(clock)
     coordinator = TelegramPerson(fake, COORDINATOR, "Sari")

@@ -43,7 +43,7 @@ async def test_typed_yes_is_asked_back_and_a_typed_reason_is_one_question(
             kecamatan="32.08.01",
             desa="32.08.01.2006",
         )
-    known_on_whatsapp(
+    await known_on_whatsapp(
         wa_settings, ids["Bu Ani"], "ID.7701", "6281234507701", created - timedelta(hours=1)
     )
     clock = ManualClock(created)

@@ -52,7 +52,9 @@ async def _invitees_on_whatsapp(wa_settings, names: dict[str, bool]) -> dict[str
             desa="32.08.01.2006",
         )
         last_wrote = at(1, 9) - timedelta(hours=1 if window_open else 30)
-        known_on_whatsapp(wa_settings, people[name], f"ID.77{number}", PHONES[name], last_wrote)
+        await known_on_whatsapp(
+            wa_settings, people[name], f"ID.77{number}", PHONES[name], last_wrote
+        )
     return people
 
 

@@ -31,7 +31,9 @@ async def test_a_recycled_number_gives_the_new_owner_nothing_of_the_coordinator(
         wa_settings, role="coordinator", telegram_id=5301, name="Ibu Sari", kabupaten="32.08"
     )
     clock = ManualClock(EARLY)  # before the coordinators' daily digest
-    known_on_whatsapp(wa_settings, sari_id, "ID.5301", "6281234505301", EARLY - timedelta(hours=1))
+    await known_on_whatsapp(
+        wa_settings, sari_id, "ID.5301", "6281234505301", EARLY - timedelta(hours=1)
+    )
     await start_wa_bot(clock)
     sari = WhatsAppPerson(graph, webhook_url, "ID.5301", "6281234505301", clock=clock)
     assert "Tidak ada laporan yang menunggu" in body_of((await sari.say("/antrian"))[0])

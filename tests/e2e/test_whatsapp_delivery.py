@@ -150,7 +150,7 @@ async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
     await graph.wait_for(lambda: sent_as() != [(wamid,)], what="the resent message's id")
     [(second_wamid,)] = sent_as()
     failed = status_update(second_wamid, "ID.3101", "failed", errors=[131062])
-    await post_webhook(webhook_url, envelope(statuses=[failed]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
     await graph.wait_for(
         lambda: (
             _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", item_id) == [("failed",)]
@@ -196,7 +196,7 @@ async def test_wrong_recipient_field_is_retried_once_with_the_other_field(
     )
     [(template_wamid,)] = _rows(wa_settings, "SELECT ext_message_id FROM template_sends")
     failed = status_update(template_wamid, "6281234500041", "failed", errors=[131062])
-    await post_webhook(webhook_url, envelope(statuses=[failed]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[failed]))).status_code == 200
     await graph.wait_for(
         lambda: _templates_to(graph, "ID.3101") == ["psm_pemberitahuan"], what="re-announced"
     )
@@ -330,7 +330,7 @@ async def test_an_alert_whose_template_cannot_be_delivered_goes_by_telegram(
     runtime = await start_wa_bot()
     telegram = TelegramPerson(fake, 7301, "Budi")
     await telegram.say("/start")
-    known_on_whatsapp(
+    await known_on_whatsapp(
         wa_settings, tksk_id, "ID.3301", "6281234500061", datetime.now(UTC) - timedelta(hours=30)
     )
     await write_db(
@@ -395,14 +395,14 @@ async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
     tksk_id, coordinator, runtime = await _tksk_on_whatsapp_only(
         fake, wa_settings, start_wa_bot, 7302
     )
-    known_on_whatsapp(
+    await known_on_whatsapp(
         wa_settings, tksk_id, "ID.3302", "6281234500062", datetime.now(UTC) - timedelta(hours=30)
     )
     template_wamid, alert_id = await _alert_on_whatsapp(
         runtime, wa_settings, graph, tksk_id, "6281234500062"
     )
     unwell = status_update(template_wamid, "6281234500062", "failed", errors=[131000])
-    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[unwell]))).status_code == 200
     await graph.wait_for(
         lambda: len(_templates_to(graph, "6281234500062")) == 2, what="announced again"
     )
@@ -419,7 +419,7 @@ async def test_an_alert_nobody_can_get_is_told_to_the_coordinators(
     assert template_of_alert() != [(template_wamid,)]  # the first one forgotten
     [(second,)] = template_of_alert()
     refused = status_update(second, "6281234500062", "failed", errors=[131026])
-    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[refused]))).status_code == 200
 
     await fake.wait_for(
         lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
@@ -449,7 +449,7 @@ async def test_a_failed_report_that_comes_twice_is_acted_on_once(
         fake, wa_settings, start_wa_bot, 7300 + number
     )
     phone = f"62812345000{60 + number}"
-    known_on_whatsapp(wa_settings, tksk_id, f"ID.330{number}", phone, datetime.now(UTC))
+    await known_on_whatsapp(wa_settings, tksk_id, f"ID.330{number}", phone, datetime.now(UTC))
     async with runtime.db.transaction() as repos:
         alert_id = await deliver(
             repos,
@@ -469,8 +469,10 @@ async def test_a_failed_report_that_comes_twice_is_acted_on_once(
         wa_settings.database_path, "UPDATE outbox SET attempts = ? WHERE id = ?", tried, alert_id
     )
     refused = status_update(wamid(), phone, "failed", errors=[code])
-    await post_webhook(webhook_url, envelope(statuses=[refused]))
-    await post_webhook(webhook_url, envelope(statuses=[refused]))  # the same report again
+    assert (await post_webhook(webhook_url, envelope(statuses=[refused]))).status_code == 200
+    assert (
+        await post_webhook(webhook_url, envelope(statuses=[refused]))
+    ).status_code == 200  # the same report again
 
     await fake.wait_for(
         lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
@@ -496,7 +498,7 @@ async def test_a_notice_reported_failed_is_sent_again_or_by_telegram(
     telegram = TelegramPerson(fake, 7304, "Dewi")
     await telegram.say("/start")
     phone = "6281234500064"
-    known_on_whatsapp(wa_settings, psm_id, "ID.3304", phone, datetime.now(UTC))  # window open
+    await known_on_whatsapp(wa_settings, psm_id, "ID.3304", phone, datetime.now(UTC))  # window open
     await write_db(
         wa_settings.database_path,
         "UPDATE users SET delivery_channel = 'whatsapp' WHERE id = ?",
@@ -519,14 +521,14 @@ async def test_a_notice_reported_failed_is_sent_again_or_by_telegram(
     await graph.wait_for(lambda: wamid() is not None, what="the notice accepted")
     first = wamid()
     unwell = status_update(first, phone, "failed", errors=[131000])
-    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[unwell]))).status_code == 200
     await graph.wait_for(lambda: wamid() not in (None, first), what="sent again")
     assert [body_of(m) for m in graph.messages_to(phone)].count(
         "Laporan KNG-2026-000009 sudah disetujui."
     ) == 2
 
     refused = status_update(wamid(), phone, "failed", errors=[131026])
-    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[refused]))).status_code == 200
     await fake.wait_for(lambda: bool(_said(telegram, "KNG-2026-000009")), what="on Telegram")
     await graph.wait_for(
         lambda: (
@@ -588,7 +590,7 @@ async def test_a_failed_status_before_the_ids_are_written_is_applied_once_they_a
     assert _templates_to(graph, phone) == ["psm_pemberitahuan"]
     template_wamid = graph.sends[-1].response["messages"][0]["id"]
     refused = status_update(template_wamid, phone, "failed", errors=[131026])
-    await post_webhook(webhook_url, envelope(statuses=[refused]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[refused]))).status_code == 200
     assert _rows(wa_settings, "SELECT status FROM outbox WHERE id = ?", welcome_id) == [
         ("pending",)
     ]
@@ -618,16 +620,21 @@ async def test_admins_see_the_monthly_template_count_and_others_are_refused(
     await person.say("halo")
     previous = (today.replace(day=1) - timedelta(days=1)).replace(day=15)
     previous_name = format_date(previous, format="LLLL yyyy", locale="id")
-    with open_db(wa_settings.database_path) as db:
-        db.execute(
-            "UPDATE channel_identities SET last_inbound_at = ? WHERE external_id = 'ID.3201'",
-            (to_db(datetime.now(UTC) - timedelta(hours=25)),),
-        )
-        last_month = to_db(datetime.combine(previous, datetime.min.time(), tzinfo=UTC))
-        db.executemany(
+    # The bot runs: written from a thread (a write blocking the loop could deadlock it).
+    await write_db(
+        wa_settings.database_path,
+        "UPDATE channel_identities SET last_inbound_at = ? WHERE external_id = 'ID.3201'",
+        to_db(datetime.now(UTC) - timedelta(hours=25)),
+    )
+    last_month = to_db(datetime.combine(previous, datetime.min.time(), tzinfo=UTC))
+    for template, kind in [("psm_pemberitahuan", "routine")] * 3 + [("psm_darurat", "alert")]:
+        await write_db(
+            wa_settings.database_path,
             "INSERT INTO template_sends (sent_at, chat_id, template, kind) VALUES (?, ?, ?, ?)",
-            [(last_month, None, "psm_pemberitahuan", "routine")] * 3
-            + [(last_month, None, "psm_darurat", "alert")],
+            last_month,
+            None,
+            template,
+            kind,
         )
     async with runtime.db.transaction() as repos:
         identity = await repos.users.identity("whatsapp", "ID.3201")
@@ -680,7 +687,7 @@ async def test_over_the_limit_revisions_and_trainings_go_first_and_coordinators_
     for number, name in enumerate(("Bu Ana", "Pak Budi", "Bu Citra", "Pak Dodi", "Bu Eka")):
         user_id = await _psm(wa_settings, 7401 + number, name)
         wa_id = f"62812345006{number}1"
-        known_on_whatsapp(wa_settings, user_id, f"ID.34{number}1", wa_id, closed)
+        await known_on_whatsapp(wa_settings, user_id, f"ID.34{number}1", wa_id, closed)
         people[name] = (user_id, wa_id)
     await add_user(
         wa_settings, role="coordinator", telegram_id=COORDINATOR, name="Ibu Sari", kabupaten="32.08"
@@ -799,10 +806,10 @@ async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
     coordinator_id = await add_user(
         wa_settings, role="coordinator", telegram_id=5101, name="Ibu Sari", kabupaten="32.08"
     )
-    known_on_whatsapp(wa_settings, coordinator_id, "ID.3501", "6281234500071", TUESDAY)
+    await known_on_whatsapp(wa_settings, coordinator_id, "ID.3501", "6281234500071", TUESDAY)
     await _psm(wa_settings, 7501, "Bu Tuti")  # Telegram only
     wulan = await _psm(wa_settings, 7502, "Bu Wulan")
-    known_on_whatsapp(wa_settings, wulan, "ID.3502", "6281234500072", TUESDAY)
+    await known_on_whatsapp(wa_settings, wulan, "ID.3502", "6281234500072", TUESDAY)
     clock = ManualClock(TUESDAY)
     runtime = await start_wa_bot(clock)
 

@@ -97,9 +97,14 @@ async def test_a_late_131047_announces_the_message_with_a_template(
         lambda: any("Selamat datang" in body_of(m) for m in graph.messages_to(phone)),
         what="the welcome delivered",
     )
-    assert _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", welcome_id) == [
-        ("sent", 0)  # the window's fault: no attempt used
-    ]
+    # Its outcome is written after the send (up to ~50 ms): waited for, not read at once.
+    await graph.wait_for(
+        lambda: (
+            _rows(wa_settings, "SELECT status, attempts FROM outbox WHERE id = ?", welcome_id)
+            == [("sent", 0)]  # the window's fault: no attempt used
+        ),
+        what="the welcome marked sent, no attempt used",
+    )
     assert len(graph.failed_statuses) == 1
     assert graph.rejections == []
 
@@ -117,7 +122,7 @@ async def test_an_alert_whose_templates_meta_never_takes_is_told_to_the_coordina
     tksk_id, coordinator, runtime = await _tksk_on_whatsapp_only(
         fake, wa_settings, start_wa_bot, 7312
     )
-    known_on_whatsapp(
+    await known_on_whatsapp(
         wa_settings, tksk_id, "ID.3602", phone, datetime.now(UTC) - timedelta(hours=30)
     )
     template_wamid, alert_id = await _alert_on_whatsapp(runtime, wa_settings, graph, tksk_id, phone)
@@ -134,7 +139,7 @@ async def test_an_alert_whose_templates_meta_never_takes_is_told_to_the_coordina
 
     for tries in range(1, MAX_ATTEMPTS):
         unwell = status_update(template_wamid, phone, "failed", errors=[UNWELL])
-        await post_webhook(webhook_url, envelope(statuses=[unwell]))
+        assert (await post_webhook(webhook_url, envelope(statuses=[unwell]))).status_code == 200
         await graph.wait_for(
             lambda old=template_wamid: announced_by() not in (None, old), what=f"again ({tries})"
         )
@@ -143,7 +148,7 @@ async def test_an_alert_whose_templates_meta_never_takes_is_told_to_the_coordina
     assert not _said(coordinator, "tidak sampai")
 
     unwell = status_update(template_wamid, phone, "failed", errors=[UNWELL])
-    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[unwell]))).status_code == 200
     await fake.wait_for(
         lambda: bool(_said(coordinator, "tidak sampai ke Budi Santoso")), what="coordinator told"
     )
@@ -182,7 +187,7 @@ async def test_a_notice_whose_template_meta_never_takes_stays_held_for_her_next_
     runtime = await start_wa_bot()
     coordinator = TelegramPerson(fake, 7315, "Sari")
     await coordinator.say("/start")
-    known_on_whatsapp(
+    await known_on_whatsapp(
         wa_settings, psm_id, "ID.3603", phone, datetime.now(UTC) - timedelta(hours=30)
     )
     notice_id = await _approval_notice(runtime, psm_id, "KNG-2026-000011")
@@ -205,7 +210,7 @@ async def test_a_notice_whose_template_meta_never_takes_stays_held_for_her_next_
         notice_id,
     )
     unwell = status_update(template_wamid, phone, "failed", errors=[UNWELL])
-    await post_webhook(webhook_url, envelope(statuses=[unwell]))
+    assert (await post_webhook(webhook_url, envelope(statuses=[unwell]))).status_code == 200
 
     await graph.wait_for(
         lambda: _rows(wa_settings, "SELECT COUNT(*) FROM template_sends") == [(0,)],
@@ -241,7 +246,9 @@ async def test_a_message_meta_redelivers_a_day_late_keeps_its_window_closed(
         desa="32.08.01.2006",
     )  # never started the bot on Telegram: only WhatsApp reaches her
     runtime = await start_wa_bot()
-    known_on_whatsapp(wa_settings, psm_id, "ID.3604", phone, datetime.now(UTC) - timedelta(days=3))
+    await known_on_whatsapp(
+        wa_settings, psm_id, "ID.3604", phone, datetime.now(UTC) - timedelta(days=3)
+    )
     person = WhatsAppPerson(graph, webhook_url, user_id="ID.3604", wa_id=phone)
     graph.close_window(phone, asynchronous=True)  # Meta's window: accepted, refused later
     written = int((datetime.now(UTC) - timedelta(hours=25)).timestamp())
@@ -303,7 +310,7 @@ async def test_an_alert_whose_template_meta_will_not_send_is_told_and_stays_held
     )
     admin = TelegramPerson(fake, ADMIN_ID, "Admin")
     await admin.say("/start")
-    known_on_whatsapp(
+    await known_on_whatsapp(
         wa_settings, tksk_id, "ID.3605", phone, datetime.now(UTC) - timedelta(hours=30)
     )
     template_wamid, alert_id = await _alert_on_whatsapp(runtime, wa_settings, graph, tksk_id, phone)
@@ -367,7 +374,7 @@ async def test_a_notice_meta_held_back_is_sent_again_later(
         desa="32.08.01.2006",
     )
     runtime = await start_wa_bot()
-    known_on_whatsapp(wa_settings, psm_id, f"ID.36{code % 100}", phone, datetime.now(UTC))
+    await known_on_whatsapp(wa_settings, psm_id, f"ID.36{code % 100}", phone, datetime.now(UTC))
     notice_id = await _approval_notice(runtime, psm_id, "KNG-2026-000013")
 
     def wamid() -> str | None:

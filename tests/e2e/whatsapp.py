@@ -29,6 +29,10 @@ from tests.fakes.whatsapp_api import (
 
 APP_SECRET = "test-app-secret"
 VERIFY_TOKEN = "test-verify-token"
+# The bot answers a webhook once what it carried is committed (an fsync; SQLite may first
+# wait up to its busy_timeout of 5 s), which on a loaded machine's disk can take longer than
+# httpx's default of 5 s. As long as the fake Telegram gives the bot's Telegram webhook.
+WEBHOOK_ANSWER_WAIT = 30.0  # seconds
 _wamids = itertools.count(1)
 
 
@@ -54,7 +58,7 @@ async def post_webhook(
         headers["X-Hub-Signature-256"] = signature
     if client is not None:
         return await client.post(f"{url}/webhook/whatsapp", content=raw, headers=headers)
-    async with httpx.AsyncClient() as own:
+    async with httpx.AsyncClient(timeout=WEBHOOK_ANSWER_WAIT) as own:
         return await own.post(f"{url}/webhook/whatsapp", content=raw, headers=headers)
 
 
