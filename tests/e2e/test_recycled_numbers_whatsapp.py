@@ -240,7 +240,9 @@ async def test_her_new_bsuid_before_metas_word_tells_her_of_no_number_taken(
         wa_settings, role="coordinator", telegram_id=5611, name="Ibu Sari", kabupaten="32.08"
     )
     clock = ManualClock(EARLY)
-    known_on_whatsapp(wa_settings, sari_id, "ID.5611", "6281234505611", EARLY - timedelta(hours=1))
+    await known_on_whatsapp(
+        wa_settings, sari_id, "ID.5611", "6281234505611", EARLY - timedelta(hours=1)
+    )
     await start_wa_bot(clock)
     telegram = TelegramPerson(fake, 5611, "Sari")
     await telegram.say("/start")
