@@ -88,4 +88,5 @@ def test_the_repository_offers_no_way_to_change_the_log() -> None:
         "times_of",
         "case_of_number",
         "has_subject",
+        "latest_of",
     }
