@@ -26,7 +26,7 @@ async def test_registration_on_telegram_takes_option_numbers(fake, start_bot) ->
     newcomer = TelegramPerson(fake, 881)
     await newcomer.say("/start")
     await newcomer.say("Rahmat Hidayat")
-    await newcomer.say("081234567890")
+    await newcomer.say("081234567890", expect=2)  # the answer (closing the keyboard), the role
     (asked,) = await newcomer.tap("PSM")
     kecamatan = _options(asked)
     assert len(kecamatan) == 8, asked["text"]

@@ -28,7 +28,7 @@ async def test_registration_on_telegram_takes_level_words(fake, start_bot) -> No
     newcomer = TelegramPerson(fake, 880)
     await newcomer.say("/start")
     await newcomer.say("Rahmat Hidayat")
-    await newcomer.say("081234567890")
+    await newcomer.say("081234567890", expect=2)  # the answer (closing the keyboard), the role
     await newcomer.tap("PSM")
     kecamatan = await newcomer.say("Kecamatan Kadugede")
     assert "Kecamatan: Kadugede" in kecamatan[0]["text"]
