@@ -39,7 +39,7 @@ async def test_one_at_a_note_and_at_the_location_is_lewati(world, channel):
     db, app = world
     tksk = await _at_the_note(db, app, channel)
     where = said(await say(db, app, tksk, channel, "1"))
-    # (the note's short label: "Catatan", "Catatan pemeriksaan" from verification version 2)
+    # (the note's short label: "Catatan", "Catatan pemeriksaan" from verification version 2 on)
     assert re.search(r"✓ Catatan[^:\n]*: \(dilewati\)", where), where
     assert not re.search(r"Catatan[^:\n]*: 1", where) and "Kirim lokasi rumahnya" in where
     summary = said(await say(db, app, tksk, channel, "1"))

@@ -36,6 +36,7 @@ DIFFERENCE = "Anaknya sudah kembali sekolah & tinggal dengan neneknya"
 NIK = "3208012505800003"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 V1 = load_form(FIXTURES / "verification_v1.yaml")
+V2 = load_form(FIXTURES / "verification_v2.yaml")
 
 
 async def checks(db: Database, case_id: int) -> list[dict | None]:
@@ -129,6 +130,43 @@ async def test_a_check_by_phone_asks_no_location_and_its_note_may_be_skipped(
     page = said(await tap(db, app, people.coordinator, channel, f"cs:{case_id}"))
     assert "Diverifikasi (Pak Tono) — Lewat telepon / perangkat desa · Sesuai laporan" in page
     assert "Catatan" not in page and "maps.google" not in page
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_note_of_a_digit_is_refused_and_asked_again(world, channel: str) -> None:
+    """Version 3 (QA walk 9): "2" typed at the optional note reached the coordinator as
+    "Catatan: 2"; a note, when written, has 3 letters at least, as the difference has."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    await say(db, app, tksk, channel, "Telepon/perangkat")
+    await say(db, app, tksk, channel, "Sesuai laporan")
+    refused = said(await say(db, app, tksk, channel, "2"))
+    assert "Mohon tulis minimal 3 huruf, atau tekan Lewati." in refused
+    assert "Ada catatan untuk koordinator? Boleh dilewati." in refused  # asked again
+    summary = said(await say(db, app, tksk, channel, "Ibu Sumi ada di rumah"))
+    assert "Catatan pemeriksaan: Ibu Sumi ada di rumah" in summary
+    await say(db, app, tksk, channel, "kirim")
+    assert (await checks(db, case_id))[0]["note"] == "Ibu Sumi ada di rumah"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_check_begun_on_version_2_takes_a_short_note(world, channel: str) -> None:
+    """A check opened before version 3 keeps its own rule: a short note is taken."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    async with db.transaction() as repos:
+        await repos.forms.save_definition(V2.id, V2.version, V2.model_dump(mode="json"))
+        await repos.conn.execute(
+            "UPDATE form_sessions SET form_version = ? WHERE form_id = ?", (V2.version, V2.id)
+        )
+    await say(db, app, tksk, channel, "Telepon/perangkat")
+    await say(db, app, tksk, channel, "Sesuai laporan")
+    summary = said(await say(db, app, tksk, channel, "ok"))
+    assert "Catatan pemeriksaan: ok" in summary
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
