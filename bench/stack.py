@@ -100,6 +100,7 @@ def count_round_trips(probes: Probes, connections: dict[int, str]):
 # Who opened a write transaction, by the module of the calling code.
 _ROLES = {
     "bot.inbox_worker": "inbox-worker",
+    "bot.inbox_background": "inbox-worker",  # a background job's result
     "bot.outbox_sender": "outbox-sender",
     "bot.channels.telegram.polling": "telegram-poller",
     "storage.group_commit": "webhook",

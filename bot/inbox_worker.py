@@ -7,7 +7,8 @@ applied (and its reply will be sent) or not at all (and will be again); no reply
 before the commit that makes its answer durable; one failing update is rolled back to its
 savepoint and recorded as failed without undoing the others.
 Heavy work a turn hands off (`Turn.later`: statistics, exports) runs afterwards in a
-background task on the read-only connection; its result is queued like any reply.
+background task on the read-only connection; its result is queued like any reply
+(bot/inbox_background.py). An album's updates are answered once (bot/inbox_albums.py).
 """
 
 from __future__ import annotations
@@ -18,15 +19,16 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from bot.clock import Clock
+from bot.inbox_albums import AlbumPlace, InboxAlbums, _in_album
+from bot.inbox_background import BackgroundWork
 from bot.inbox_fetches import Downloader, InboxFetches, Prepared
 from handlers import router
-from handlers.context import AppContext, BackgroundJob, Turn
+from handlers.context import AppContext, Turn
 from handlers.delivery import DeliveryKind, deliver, deliver_to_chat
-from handlers.events import Inbound, InboundKind, Outbound
-from handlers.forms.held_question import question_below_result
+from handlers.events import Inbound, Outbound
 from storage.db import Database
 from storage.models import InboxItem
 
@@ -40,51 +42,7 @@ BACKGROUND_AT_ONCE = 2  # statistics/exports produced at the same time
 IDLE_POLL_SECONDS = 1.0  # an idle worker looks at the inbox this often, woken or not
 
 
-class AlbumPlace(NamedTuple):
-    """Where an update stands in its album, as far as the updates waiting tell."""
-
-    continues: bool = False  # more of its album wait behind it
-    pictures_behind: int = 0  # how many of those are pictures (photos, pictures as files)
-
-
-def _in_album(prepared: Prepared, place: AlbumPlace) -> Prepared:
-    """A piece of an album (a photo, a picture sent as a file, a video) told that more of its
-    album follow, and how many pictures (known from the updates after it, which may arrive
-    while it is fetched)."""
-    event, broken = prepared
-    if event is not None and place.continues:
-        update = {"album_continues": True, "album_rest": place.pictures_behind}
-        event = event.model_copy(update=update)
-    return event, broken
-
-
-def _album_piece(event: Inbound) -> str | None:
-    """What an update is as a piece of an album: "photo", "picture_file" (a picture sent as a
-    file), "video"; None for anything else (a spreadsheet, a text: answered on its own)."""
-    if event.kind == InboundKind.PHOTO:
-        return "photo"
-    if event.image_document:
-        return "picture_file"
-    if event.kind == InboundKind.OTHER and event.other_type == "video":
-        return "video"
-    return None
-
-
-def _next_of_sender(items: list[InboxItem]) -> dict[int, InboxItem]:
-    """Each update's sender's next one among `items` (in order), by inbox id: another
-    person's update between two photos of an album does not split it."""
-    following: dict[int, InboxItem] = {}
-    latest: dict[str, InboxItem] = {}
-    for item in reversed(items):
-        if item.sender_key is None:
-            continue  # nobody's: no album
-        if (after := latest.get(item.sender_key)) is not None:
-            following[item.id] = after
-        latest[item.sender_key] = item
-    return following
-
-
-class InboxWorker:
+class InboxWorker(InboxAlbums, BackgroundWork):
     """The single consumer of the inbox."""
 
     def __init__(
@@ -267,45 +225,6 @@ class InboxWorker:
         parser = self.parsers.get(item.channel)
         return parser(item.payload or {}) if parser else None
 
-    def _album_places(
-        self, parsed: dict[int, Prepared], items: list[InboxItem]
-    ) -> dict[int, AlbumPlace]:
-        """Each update's place in its album (`_same_album`), by inbox id: whether more of it
-        wait behind, and how many pictures, counted from the album's end."""
-        followers = _next_of_sender(items)
-        places: dict[int, AlbumPlace] = {}
-        for item in reversed(items):
-            follower = followers.get(item.id)
-            if follower is None or not self._same_album(parsed, item, follower):
-                places[item.id] = AlbumPlace()
-                continue
-            event = parsed[follower.id][0]
-            picture = event is not None and _album_piece(event) in ("photo", "picture_file")
-            behind = places[follower.id].pictures_behind + (1 if picture else 0)
-            places[item.id] = AlbumPlace(True, behind)
-        return places
-
-    def _same_album(
-        self, parsed: dict[int, Prepared], item: InboxItem, follower: InboxItem | None
-    ) -> bool:
-        """An album arrives as several updates; all but the last are answered silently.
-        `follower`: the sender's next update waiting. Telegram names an album (its pieces'
-        `media_group_id`: photos, videos, files together); WhatsApp sends each picture of one
-        as a message of its own with nothing tying them, so photos of a sender waiting one
-        behind the other, neither naming an album, count as one (a burst), and so do
-        pictures sent as files (five files got five "send it as a photo")."""
-        if follower is None:
-            return False
-        (first, _), (second, _) = parsed[item.id], parsed[follower.id]
-        if not first or not second or first.chat_id != second.chat_id:
-            return False  # (not a private photo, then one in a group)
-        piece = _album_piece(first)
-        if piece is None or _album_piece(second) is None:
-            return False
-        if first.media_group_id or second.media_group_id:
-            return first.media_group_id == second.media_group_id
-        return piece == _album_piece(second) != "video"
-
     async def _handle(self, repos: Any, event: Inbound) -> Turn:
         now = self.clock.now()
         turn = Turn(app=self.app, repos=repos, event=event, now=now)
@@ -320,73 +239,6 @@ class InboxWorker:
             chat_id=event.chat_id,
         )
         return turn
-
-    async def _note_background(self, repos: Any, turn: Turn) -> list[int]:
-        """Write down each job the turn handed off, with the turn (removed with its answer;
-        one left at a restart is answered "ask again", and the form's question it held,
-        bot/interrupted.py)."""
-        event = turn.event
-        return [
-            await repos.background.add(
-                user_id=turn.user.id if turn.user else None,
-                channel=event.channel,
-                chat_id=event.chat_id,
-                language=turn.language,
-                now=self.clock.now(),
-                resume_session=job.resume.session_id if job.resume else None,
-                resume_rev=job.resume.rev if job.resume else None,
-            )
-            for job in turn.background
-        ]
-
-    def _start_background(self, turn: Turn, requests: list[int]) -> None:
-        for job, request in zip(turn.background, requests, strict=True):
-            task = asyncio.create_task(self._run_background(job, turn, request))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-
-    async def finish_background(self) -> None:
-        """Wait for the background jobs still running (before closing the database)."""
-        while self._background:
-            await asyncio.gather(*self._background, return_exceptions=True)
-
-    async def _run_background(self, job: BackgroundJob, turn: Turn, request: int) -> None:
-        """Heavy work a turn handed off: read from a read-only connection of its own (charts
-        and workbooks drawn by `AppContext.render`, in the render process), then its
-        messages go out through the outbox like any reply."""
-        event, record = turn.event, job.record
-        async with self._background_slots:
-            try:
-                async with self.db.reading_apart() as reader:
-                    messages = await job.produce(reader)
-            except Exception:
-                log.exception("a background job for %s (%s) failed", event.chat_id, event.channel)
-                messages = [Outbound.say(turn.t("errors.internal"))]
-                record = None
-        async with self.db.transaction() as repos:
-            if record is not None:
-                await record(repos)
-            # The form's question, below the result: drawn now, not when the turn ran (the
-            # person may have answered it meanwhile).
-            messages += await question_below_result(
-                self.app,
-                repos,
-                event,
-                user_id=turn.user.id if turn.user else None,
-                resume=job.resume,
-                now=self.clock.now(),
-            )
-            await repos.background.answered(request)
-            await deliver_to_chat(
-                repos,
-                user_id=turn.user.id if turn.user else None,
-                messages=messages,
-                kind=DeliveryKind.REPLY,
-                now=self.clock.now(),
-                channel=event.channel,
-                chat_id=event.chat_id,
-            )
-        self.on_outbox(event.channel)
 
     async def _record_failure(self, item: InboxItem, event: Inbound | None) -> None:
         async with self.db.transaction() as repos:

@@ -16,7 +16,8 @@ from typing import Any
 from handlers import channel_choice, district_reminders, list_replies
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound
-from handlers.forms.answers import Invalid, clean_text, parse_time_text
+from handlers.forms.answer_dates import parse_time_text
+from handlers.forms.answers import Invalid, clean_text
 from handlers.forms.runner import context_values, on_complete, start_form
 from handlers.permissions import allowed
 from handlers.quiet_hours import is_quiet_time

@@ -94,7 +94,7 @@ class User(_Model):
     updated_at: datetime
     reminder_time: str | None = None
     reminders_enabled: bool = True
-    version: int = 1  # bumped by every people-management change (storage/people.py)
+    version: int = 1  # bumped by every people-management change (storage/people_changes.py)
     delivery_channel: str | None = None  # chosen for reminders and notices (linked people)
     merged_into: int | None = None  # `psm-bot user merge` made them part of this user
 

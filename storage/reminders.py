@@ -8,7 +8,7 @@ from typing import Any
 from storage.base import Repo, placeholders
 from storage.case_review import stand_in_cases
 from storage.models import UNTOUCHED_SQL, User, from_db, to_db
-from storage.people import AWAITS_DECISION
+from storage.people_queries import AWAITS_DECISION
 from storage.schedule import ScheduleRepo
 from storage.users import user_from_row
 from storage.visits import coordinator_has_a_due_visit

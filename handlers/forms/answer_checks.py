@@ -14,6 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from handlers.forms import answers as parsers
+from handlers.forms.answer_dates import age_fits, months_between
 from handlers.forms.expr import EvalContext, Expression
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import FormState, Position, expression_value
@@ -106,9 +107,9 @@ class AnswerChecks:
                 return [self.t("identifier.birth_mismatch", date=shown)]
             return []
         today = self.ctx.today
-        if parsers.age_fits(nik_born, value["months"], answer.age_slack, today=today):
+        if age_fits(nik_born, value["months"], answer.age_slack, today=today):
             return []
-        years, months = divmod(parsers.months_between(nik_born, today), 12)
+        years, months = divmod(months_between(nik_born, today), 12)
         age = self.t("form.age_years_months", years=years, months=months)
         return [self.t("identifier.age_mismatch", date=shown, age=age)]
 

@@ -1,22 +1,23 @@
 """The step of a choice question (select_one, select_multiple): its options, a tapped or
-typed choice, "did you mean" when typed words are close to several options or a sentence
-names one ("anak saya sakit": "Maksud Bapak/Ibu: Sakit?", yes or no), a multiple
-choice's ticks until "done", and numbers typed back to options a channel printed as
-numbered text (`Inbound.picks`).
+typed choice, a multiple choice's ticks until "done", and numbers typed back to options a
+channel printed as numbered text (`Inbound.picks`).
 
 `ChoiceStep` is mixed into `FormEngine` (handlers/forms/engine.py); option matching itself is
-`handlers/forms/choices.py`.
+`handlers/forms/choices.py`; "did you mean" when typed words are close to several options or
+a sentence names one ("anak saya sakit": "Maksud Bapak/Ibu: Sakit?", yes or no) is
+`handlers/forms/choice_offers.py`; a desa of another kecamatan typed at a region question,
+`handlers/forms/region_answers.py`.
 """
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from handlers.case_numbers import case_number
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
+from handlers.forms.choice_offers import KEPT, NOT_MEANT, _meant, _offered
 from handlers.forms.choices import (
     ChoiceOption,
     match_choice,
@@ -27,24 +28,13 @@ from handlers.forms.choices import (
 from handlers.forms.model import Question, QuestionType, parse_expression
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult, button_action
-from handlers.forms.summary_replies import BACK_WORDS
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
 
-MEANT = "meant"  # the state's key for the option a sentence named, asked to confirm
-OFFERED = "offered"  # the state's key for the close spellings offered to tap (`_suggest`)
-KEPT = "kept"  # the state's key for a sentence kept for a later question (`sentence_fills`)
-NOT_MEANT = "nm"  # the action of its "Tidak" button
-
 
 class ChoiceStep:
     """The choice questions of `FormEngine`."""
-
-    # The buttons under "that desa is in another kecamatan": the kecamatan's question again;
-    # while editing from the summary, also back to the summary, the answer as it was.
-    PLACE_AGAIN = "up"
-    SUMMARY_AGAIN = "sum"
 
     async def _options(
         self: FormEngine, fs: FormState, question: Question, position: Position
@@ -166,105 +156,6 @@ class ChoiceStep:
             return StepResult(fs.state, [message.model_copy(update=update)])
         return StepResult(fs.state, [message])
 
-    def _place_answer(
-        self: FormEngine, fs: FormState, position: Position, question: Question
-    ) -> str | None:
-        """The answer of this form that a region question's options are in (its kecamatan);
-        None when the form did not ask it (the person's own kecamatan)."""
-        spec = question.choices_from
-        if spec is None or not spec.parent:
-            return None
-        parent = fs.evaluate(parse_expression(spec.parent), position)
-        return next(
-            (
-                name
-                for name, value in fs.answers.items()
-                if isinstance(value, dict) and parent and value.get("name") == parent
-            ),
-            None,
-        )
-
-    async def _named_elsewhere(
-        self: FormEngine,
-        fs: FormState,
-        position: Position,
-        question: Question,
-        options: list[ChoiceOption],
-        typed: str,
-    ) -> StepResult | None:
-        """A desa of another kecamatan typed: where it is, not in the one chosen, and how to
-        change the kecamatan (a button back to its question, when this form asked it; the
-        summary, while editing). Where the person's own kecamatan is the only one offered:
-        that a family there is reported there, or, in a correction (the form's `correcting`
-        context value), that a family moved is for the TKSK or coordinator to hear, as a
-        correction cannot take it there. None when the name is not a region elsewhere either."""
-        spec = question.choices_from
-        here = next((o.place for o in options if o.place), None)
-        if spec is None or not spec.parent or here is None:
-            return None
-        parent = fs.evaluate(parse_expression(spec.parent), position)
-        found = await self.ctx.choices.named_elsewhere(spec, str(parent or ""), typed)
-        if not found:
-            return None
-        name = found[0][0]
-        catalog, language = self.view.catalog, self.ctx.language
-        named = [catalog.text(language, "region_answer.kecamatan_named", name=p) for _, p in found]
-        places = catalog.listed(language, named)
-        text = "⚠️ " + self.t("region_answer.elsewhere", name=name, places=places, here=here)
-        asked = self._place_answer(fs, position, question)
-        change = self.view.button(self.t("region_answer.change_button"), self.PLACE_AGAIN)
-        if asked is not None and not fs.state.get("editing"):
-            notice = Outbound.say(text + " " + self.t("region_answer.change_here"), [[change]])
-        elif asked is not None:
-            # Edited from the summary: a way back there too, the answer left as it was (QA
-            # walk 8: "kembali" was "not listed", a wrong desa the only way out).
-            back = self.view.button(self.t("region_answer.summary_button"), self.SUMMARY_AGAIN)
-            text += " " + self.t("region_answer.change_while_editing")
-            notice = Outbound.say(text, [[change], [back]])
-        elif self.ctx.context.get("correcting"):
-            notice = Outbound.say(text + " " + self.t("region_answer.moved_away", here=here))
-        else:
-            notice = Outbound.say(text + " " + self.t("region_answer.own_place", here=here))
-        return StepResult(fs.state, [notice, await self.render(fs.state)])
-
-    async def _place_again(
-        self: FormEngine, fs: FormState, position: Position, question: Question
-    ) -> StepResult:
-        """ "Ganti kecamatan": the answer this question's options are in is asked again (while
-        editing from the summary: edited in turn; changed, it asks this question again, then
-        the summary comes back)."""
-        asked = self._place_answer(fs, position, question)
-        if asked is None:
-            return await self._ask_again(fs, "answer.use_buttons_or_type")
-        if fs.state.get("editing"):
-            self._start_editing(fs, Position(asked))
-        else:
-            del fs.answers[asked]
-            fs.state["page"] = 0
-        return StepResult(fs.state, [await self.render(fs.state)])
-
-    async def _summary_again(self: FormEngine, fs: FormState) -> StepResult:
-        """Back to the summary from an answer edited there, the answer as it was."""
-        fs.state.update(phase="summary", page=0, picking=[], editing=None)
-        return StepResult(fs.state, [await self.render(fs.state)])
-
-    async def _typed_way_out(
-        self: FormEngine, fs: FormState, position: Position, question: Question, event: Inbound
-    ) -> StepResult | None:
-        """While a choice is edited from the summary, its ways out typed as people read them
-        on the buttons: "kembali", "ringkasan" (or the button's words) back to the summary,
-        "ganti kecamatan" to the place the options are in. None for any other text."""
-        if not fs.state.get("editing"):
-            return None
-        word = parsers.normalise_word(event.text or "")
-        back = {self.t("region_answer.summary_button"), self.t("form.back_to_summary")}
-        if word in BACK_WORDS | {parsers.normalise_word(label) for label in back}:
-            return await self._summary_again(fs)
-        change = parsers.normalise_word(self.t("region_answer.change_button"))
-        if word == change and self._place_answer(fs, position, question) is not None:
-            return await self._place_again(fs, position, question)
-        return None
-
     async def _toggle(self: FormEngine, fs: FormState, chosen: list[ChoiceOption]) -> Outbound:
         """Tick or untick each option of a multiple choice; the question with its ticks."""
         picking = list(fs.state.get("picking", []))
@@ -309,80 +200,6 @@ class ChoiceStep:
             return await self._accept_choice(fs, position, question, chosen[0])
         return StepResult(fs.state, [await self._toggle(fs, chosen)])
 
-    def _suggest(
-        self: FormEngine,
-        fs: FormState,
-        question: Question,
-        options: list[ChoiceOption],
-        suggestions: list[ChoiceOption],
-    ) -> StepResult:
-        """Close spellings of a typed option offered to tap, and a way back to the whole list
-        (`NOT_MEANT`, as "Tidak" to a sentence's option); one (of a single choice) is asked
-        about by name, and typed "ya" or "tidak" (or 1, 2) answer it (`MEANT`); a number
-        typed to several counts them (`OFFERED`)."""
-        rows = [[self.view.button(o.label, f"o{options.index(o)}")] for o in suggestions]
-        rows.append([self.view.button(self.t("answer.not_these"), NOT_MEANT)])
-        position = fs.current()
-        assert position is not None  # a question is on screen to suggest for
-        if len(suggestions) == 1 and question.type == QuestionType.SELECT_ONE:
-            (only,) = suggestions
-            fs.state[MEANT] = {"question": position.key, "option": only.name}
-            asked = self.t("answer.meant", option=only.label)
-        else:
-            # A number typed next counts these buttons (`_offered`), not the question's.
-            names = [option.name for option in suggestions]
-            fs.state[OFFERED] = {"question": position.key, "options": names}
-            asked = self.t("answer.did_you_mean")
-        text = asked + "\n" + f"<b>{html.escape(self.view.label(question.label))}</b>"
-        return StepResult(fs.state, [Outbound.say(text, rows)])
-
-    def _confirm_named(
-        self: FormEngine,
-        fs: FormState,
-        position: Position,
-        options: list[ChoiceOption],
-        named: ChoiceOption,
-        kept: str | None = None,
-    ) -> StepResult:
-        """ "Maksud Bapak/Ibu: Sakit?" for a sentence naming one option (or the question's
-        `sentence_default`): "Ya" taps that option, "Tidak" asks the question again; typed
-        yes or no count too (`MEANT`). A sentence kept for a later question is shown under it
-        ("Keterangan: anak sakit"). The question is not repeated: above Ya/Tidak it read as
-        a second question those buttons answer (QA walk 7)."""
-        fs.state[MEANT] = {"question": position.key, "option": named.name}
-        rows = [
-            [
-                self.view.button(self.t("common.yes"), f"o{options.index(named)}"),
-                self.view.button(self.t("common.no"), NOT_MEANT),
-            ]
-        ]
-        text = self.t("answer.meant", option=named.label)
-        if kept is not None:
-            text += "\n" + self.t("answer.sentence_kept", text=html.escape(kept))
-        return StepResult(fs.state, [Outbound.say(text, rows)])
-
-    def _keep_sentence(
-        self: FormEngine, fs: FormState, position: Position, question: Question, event: Inbound
-    ) -> str | None:
-        """A sentence typed at a question with `sentence_fills`, kept (`KEPT`) as that later
-        question's answer once this one is answered, however (confirmed, tapped after
-        "Tidak"), so it is not asked for again; None when the question keeps none, the text
-        is a single word (a choice mistyped) or the later question would refuse it."""
-        fills = question.sentence_fills
-        # A sentence kept before is dropped whatever comes now: only the latest may fill.
-        fs.state.pop(KEPT, None)
-        if not fills or fs.state.get("editing") or len((event.text or "").split()) < 2:
-            return None
-        target = self.form.question(fills)
-        try:
-            value = parsers.parse_text(event, max_length=target.max_length).value
-        except parsers.Invalid:
-            return None
-        if not self._satisfies(fs, target, Position(fills), value):
-            return None
-        fs.state[KEPT] = {"question": position.key, "value": value}
-        return str(value)
-
     async def _accept_choice(
         self: FormEngine,
         fs: FormState,
@@ -406,31 +223,3 @@ class ChoiceStep:
         warnings = self._choice_warnings(fs, question, position, value)
         shown = self.view.display(question, value)
         return await self._accept(fs, position, question, value, derived, shown, warnings=warnings)
-
-
-def forget_offers(state: dict[str, Any]) -> None:
-    """Forget the option asked to confirm (`MEANT`) and the close spellings offered
-    (`OFFERED`): the question drawn again (after a side trip, a stale button, a resume) shows
-    its whole list, and "ya" or a number typed next answers what is on screen now, not a
-    message the person has moved on from (code review 11a)."""
-    state.pop(MEANT, None)
-    state.pop(OFFERED, None)
-
-
-def _meant(fs: FormState, position: Position, options: list[ChoiceOption]) -> ChoiceOption | None:
-    """The option a sentence named at this question last turn, asked to confirm (forgotten
-    now: it holds for one answer only)."""
-    meant = fs.state.pop(MEANT, None)
-    if not meant or meant.get("question") != position.key:
-        return None
-    return next((option for option in options if option.name == meant.get("option")), None)
-
-
-def _offered(fs: FormState, position: Position, options: list[ChoiceOption]) -> list[ChoiceOption]:
-    """The close spellings offered at this question last turn, in the order shown, that a
-    typed number counts (forgotten now: they hold for one answer only); [] when none."""
-    offered = fs.state.pop(OFFERED, None)
-    if not offered or offered.get("question") != position.key:
-        return []
-    names = offered.get("options") or []
-    return [option for name in names for option in options if option.name == name]

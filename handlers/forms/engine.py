@@ -9,6 +9,8 @@ Beside it (each check or kind of step a mixin of `FormEngine`):
   step.py           what a step takes and gives (StepContext, ChoiceSource, StepResult)
   answer_checks.py  an answer refused (constraint) or taken with a doubt (warning)
   choice_step.py    choice questions: options, a tapped or typed choice, ticks
+  choice_offers.py  a choice typed close to options: "did you mean", a sentence's option
+  region_answers.py a desa of another kecamatan typed: where it is, how to change it
   image_step.py     photo questions: photos one by one or as an album, up to a limit
   question_step.py  other questions: skip, pages, a missing number, typed answers parsed
   summary_step.py   the summary and its edit menu: send, an answer edited, typed replies
@@ -25,12 +27,14 @@ from typing import Any
 from handlers.events import Inbound, InboundKind, Outbound
 from handlers.forms import answers as parsers
 from handlers.forms.answer_checks import AnswerChecks
-from handlers.forms.choice_step import ChoiceStep, forget_offers
+from handlers.forms.choice_offers import ChoiceOffers, forget_offers
+from handlers.forms.choice_step import ChoiceStep
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.image_step import ImageStep
 from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.question_step import QuestionStep
+from handlers.forms.region_answers import RegionAnswers
 from handlers.forms.state import MORE, FormState, Position, new_state
 from handlers.forms.step import ChoiceSource, StepContext, StepResult, WordReading, button_action
 from handlers.forms.summary_step import SummaryStep
@@ -40,7 +44,9 @@ __all__ = ["ChoiceSource", "FormEngine", "StepContext", "StepResult", "new_state
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class FormEngine(AnswerChecks, ChoiceStep, ImageStep, QuestionStep, SummaryStep):
+class FormEngine(
+    AnswerChecks, ChoiceStep, ChoiceOffers, RegionAnswers, ImageStep, QuestionStep, SummaryStep
+):
     """Runs one form for one person."""
 
     def __init__(self, form: Form, ctx: StepContext) -> None:

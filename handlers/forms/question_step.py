@@ -5,7 +5,7 @@ a typed answer parsed for its question's type and checked before it is accepted 
 asks the question again, with the constraint's message).
 
 `QuestionStep` is mixed into `FormEngine` (handlers/forms/engine.py); typed answers are read
-by `handlers/forms/answers.py`.
+by `handlers/forms/answers.py` and the parsers beside it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,15 @@ from typing import TYPE_CHECKING
 from handlers.events import Inbound, InboundKind, small_number
 from handlers.forms import answers as parsers
 from handlers.forms.answer_checks import other_identifier_refusal, same_nik_in_item
+from handlers.forms.answer_dates import TwoDates, parse_age, parse_date, parse_time
+from handlers.forms.answer_identifiers import (
+    parse_kk_answer,
+    parse_nik_answer,
+    parse_phone_answer,
+    typed_missing,
+)
+from handlers.forms.answer_location import parse_geopoint
+from handlers.forms.answer_numbers import parse_decimal, parse_integer
 from handlers.forms.choices import typed_number
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import FormState, Position
@@ -85,7 +94,7 @@ class QuestionStep:
             return await self._ask_again(fs, "answer.location_forwarded")
         try:
             answer = self._parse(question, event)
-        except parsers.TwoDates as two:
+        except TwoDates as two:
             heading = (await self.render(fs.state)).text
             message = self.view.which_date(heading, two.values["typed"], two.readings)
             return StepResult(fs.state, [message])
@@ -136,7 +145,7 @@ class QuestionStep:
         if not question.allow_missing:
             return None
         if action is None:
-            return parsers.typed_missing(event)
+            return typed_missing(event)
         index = small_number(action[1:]) if action.startswith("m") else None
         return (
             MISSING_CHOICES[index] if index is not None and index < len(MISSING_CHOICES) else None
@@ -161,22 +170,22 @@ class QuestionStep:
         if kind in (QuestionType.INTEGER, QuestionType.DECIMAL):
             units = question.unit.values() if question.unit else ()  # "45 menit"
             if kind == QuestionType.INTEGER:
-                return parsers.parse_integer(event, units)
-            return parsers.parse_decimal(event, units)
+                return parse_integer(event, units)
+            return parse_decimal(event, units)
         if kind == QuestionType.DATE:
-            return parsers.parse_date(event, today=today, when=question.when)
+            return parse_date(event, today=today, when=question.when)
         if kind == QuestionType.TIME:
-            return parsers.parse_time(event)
+            return parse_time(event)
         if kind == QuestionType.AGE:
-            return parsers.parse_age(event, today=today)
+            return parse_age(event, today=today)
         if kind == QuestionType.GEOPOINT:
-            return parsers.parse_geopoint(event)
+            return parse_geopoint(event)
         if kind == QuestionType.NIK:
-            return parsers.parse_nik_answer(event, today=today)
+            return parse_nik_answer(event, today=today)
         if kind == QuestionType.KK:
-            return parsers.parse_kk_answer(event, today=today)
+            return parse_kk_answer(event, today=today)
         if kind == QuestionType.PHONE:
-            return parsers.parse_phone_answer(event)
+            return parse_phone_answer(event)
         raise parsers.Invalid("answer.need_text")
 
     async def _ask_again_constraint(

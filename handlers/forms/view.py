@@ -12,7 +12,7 @@ from typing import Any
 
 from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
 from handlers.events import Button, Outbound
-from handlers.forms import answers as parsers
+from handlers.forms.answer_numbers import display_decimal
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.dates import day_and_date
 from handlers.forms.model import Question, QuestionType
@@ -110,9 +110,7 @@ class FormView:
     def with_unit(self, question: Question, value: Any) -> str:
         """A number as shown back, followed by what it counts when the question says
         ("60 menit")."""
-        shown = (
-            parsers.display_decimal(value) if question.type == QuestionType.DECIMAL else str(value)
-        )
+        shown = display_decimal(value) if question.type == QuestionType.DECIMAL else str(value)
         unit = question.unit_word(self.language)
         return f"{shown} {unit}" if unit else shown
 

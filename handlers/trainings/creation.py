@@ -11,7 +11,7 @@ from typing import Any
 
 from handlers import date_formats
 from handlers.context import Turn
-from handlers.forms.answers import parse_time_text
+from handlers.forms.answer_dates import parse_time_text
 from handlers.forms.dates import example_date, short_date
 from handlers.forms.final_go import FINAL_EDIT, FINAL_SEND, ask_final_go, final_go, summary_again
 from handlers.forms.runner import context_values, on_complete, start_form

@@ -8,24 +8,16 @@ from typing import Any
 import pytest
 
 from handlers.events import Inbound, InboundKind
-from handlers.forms.answers import (
-    Answer,
-    Invalid,
-    age_fits,
-    clean_text,
-    parse_age,
-    parse_date,
-    parse_decimal,
-    parse_geopoint,
-    parse_image,
-    parse_integer,
+from handlers.forms.answer_dates import age_fits, parse_age, parse_date, parse_time
+from handlers.forms.answer_identifiers import (
     parse_kk_answer,
     parse_nik_answer,
     parse_phone_answer,
-    parse_text,
-    parse_time,
     typed_missing,
 )
+from handlers.forms.answer_location import parse_geopoint
+from handlers.forms.answer_numbers import parse_decimal, parse_integer
+from handlers.forms.answers import Answer, Invalid, clean_text, parse_image, parse_text
 from handlers.i18n import Catalog
 
 TODAY = date(2026, 11, 29)

@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from handlers.events import Inbound, InboundKind
-from handlers.forms.answers import Invalid, parse_date
+from handlers.forms.answer_dates import parse_date
+from handlers.forms.answers import Invalid
 from handlers.forms.loading import form_from_data
 from handlers.forms.model import FormError
 

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from handlers.events import Inbound, InboundKind
-from handlers.forms.answers import Answer, Invalid, TwoDates, parse_date
+from handlers.forms.answer_dates import TwoDates, parse_date
+from handlers.forms.answers import Answer, Invalid
 from handlers.forms.dates import day_and_date
 from handlers.i18n import Catalog
 

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from handlers.events import Button, Inbound, InboundKind, Outbound
-from handlers.forms.answers import months_between
+from handlers.forms.answer_dates import months_between
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.engine import ChoiceSource, FormEngine, StepContext, StepResult, new_state
 from handlers.forms.loading import form_from_data
