@@ -22,7 +22,11 @@ from tests.storage.seed_cases import BABATAN, CINIRU, KADUGEDE, NOW, seed_case
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 NUMBER = "KNG-2026-000001"
 PAGE = f"<b>{NUMBER}</b> · Diajukan · Biasa\nDesa Babatan, Kec. Kadugede"
-NONE_IN_AREA = "Tidak ada laporan yang cocok di wilayah Bapak/Ibu."
+NONE_IN_AREA = (
+    "Tidak ada laporan yang cocok di wilayah Bapak/Ibu. Yang bisa dicari: nama kepala keluarga"
+    " atau anggota keluarga (boleh diikuti nama desa, contoh: /cari Slamet Babatan), NIK,"
+    " nomor KK, atau nomor laporan."
+)
 NOT_YOURS = "Laporan itu tidak ada di antara laporan Bapak/Ibu."
 NOT_UNDERSTOOD = "belum mengerti"
 
