@@ -1,0 +1,74 @@
+"""The case report's reasons (no KK, no NIK, no location, not in school) take 3 letters at
+least from version 13 (QA walk 10): "1" skips the location, and a second "1" at "Mengapa lokasi
+tidak dikirim?" (no buttons there) reached the case as "Alasan tanpa lokasi: 1". A draft begun
+on version 12 keeps its own rule. On both channels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handlers.forms.loading import load_form, load_forms
+from handlers.forms.state import new_state
+from storage.models import Role
+from tests.handlers.forms.report_answers import BEFORE_SIZE
+from tests.handlers.review_turns import said, say
+from tests.handlers.routed_turns import CHANNELS, active_session, person
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
+
+pytestmark = pytest.mark.parametrize("channel", CHANNELS)
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
+V12 = load_form(FIXTURES / "case_report_v12.yaml")
+AT_LOCATION = {k: v for k, v in BEFORE_SIZE.items() if k not in ("gps", "categories")}
+AT_KK = {"head_name": "Slamet Riyadi"}
+
+
+async def _report_at(db, channel, answers, *, version=None):
+    """A PSM whose case report waits at the first question after `answers`."""
+    psm = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    form = V12 if version == 12 else load_forms()["case_report"]
+    async with db.transaction() as repos:
+        await repos.forms.save_definition(form.id, form.version, form.model_dump(mode="json"))
+        await repos.forms.start(
+            user_id=psm.id,
+            form_id="case_report",
+            form_version=form.version,
+            state={**new_state(), "answers": dict(answers), "closed": ["members"]},
+            now=NOW,
+        )
+    return psm
+
+
+async def test_one_at_the_location_then_one_as_its_reason_is_refused(world, channel):
+    db, app = world
+    psm = await _report_at(db, channel, AT_LOCATION)
+    skipped = said(await say(db, app, psm, channel, "1"))
+    assert "✓ Lokasi: (dilewati)" in skipped and "Mengapa lokasi tidak dikirim?" in skipped
+    refused = said(await say(db, app, psm, channel, "1"))
+    assert "Mohon tulis alasannya minimal 3 huruf, misalnya: sinyal GPS lemah." in refused
+    assert "Mengapa lokasi tidak dikirim?" in refused, refused  # asked again
+    session = await active_session(db, psm)
+    assert session is not None and "gps_reason" not in session.state["answers"]
+    taken = said(await say(db, app, psm, channel, "sinyal lemah"))
+    assert "✓ Alasan tanpa lokasi: sinyal lemah" in taken, taken
+    assert "Apa masalahnya?" in taken, taken
+
+
+async def test_a_digit_as_the_reason_for_no_kk_is_refused(world, channel):
+    db, app = world
+    psm = await _report_at(db, channel, AT_KK)
+    asked = said(await say(db, app, psm, channel, "Tidak tahu"))
+    assert "Mengapa nomor KK tidak bisa diisi?" in asked, asked
+    refused = said(await say(db, app, psm, channel, "2"))
+    assert "Mohon tulis alasannya minimal 3 huruf, misalnya: KK hilang." in refused, refused
+    assert "Mengapa nomor KK tidak bisa diisi?" in refused, refused
+
+
+async def test_a_report_begun_on_version_12_takes_a_short_reason(world, channel):
+    db, app = world
+    psm = await _report_at(db, channel, AT_LOCATION, version=12)
+    await say(db, app, psm, channel, "1")
+    taken = said(await say(db, app, psm, channel, "1"))
+    assert "✓ Alasan tanpa lokasi: 1" in taken and "Apa masalahnya?" in taken, taken
