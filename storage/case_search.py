@@ -19,18 +19,18 @@ class CaseSearch(Repo):
         scope: Scope,
         *,
         number: str | None = None,
-        nik: str | None = None,
-        no_kk: str | None = None,
+        identifier: str | None = None,
         name_key: str | None = None,
         place: str | None = None,
         limit: int = 10,
         offset: int = 0,
     ) -> list[FoundCase]:
-        """Cases in scope by number (as issued, or its serial alone), exact NIK, exact KK or
-        name: `name_key` (a `person_key`) within a subject's or the head of household's name,
-        in `place` (a desa, or a kecamatan's desa) when given; the latest first, `limit` from
-        `offset`, each with its head of household and desa by name (one read)."""
-        found = _search_condition(scope, number, nik, no_kk, name_key, place)
+        """Cases in scope by number (as issued, or its serial alone), `identifier` (a subject's
+        exact NIK or the household's exact KK) or name: `name_key` (a `person_key`) within a
+        subject's or the head of household's name, in `place` (a desa, or a kecamatan's desa)
+        when given; the latest first, `limit` from `offset`, each with its head of household
+        and desa by name (one read)."""
+        found = _search_condition(scope, number, identifier, name_key, place)
         if found is None:
             return []
         return await self._found(*found, limit, offset)
@@ -40,11 +40,13 @@ class CaseSearch(Repo):
         scope: Scope,
         *,
         number: str | None = None,
+        identifier: str | None = None,
         name_key: str | None = None,
         place: str | None = None,
     ) -> int:
-        """How many cases `search` finds by number or name (one count, nothing fetched)."""
-        found = _search_condition(scope, number, None, None, name_key, place)
+        """How many cases `search` finds by number, NIK or KK, or name (one count, nothing
+        fetched)."""
+        found = _search_condition(scope, number, identifier, name_key, place)
         if found is None:
             return 0
         where, params = found
@@ -82,8 +84,7 @@ class CaseSearch(Repo):
 def _search_condition(
     scope: Scope,
     number: str | None,
-    nik: str | None,
-    no_kk: str | None,
+    identifier: str | None,
     name_key: str | None,
     place: str | None,
 ) -> tuple[str, tuple[Any, ...]] | None:
@@ -94,15 +95,16 @@ def _search_condition(
         where, extra = "c.number = ?", (number,)
     elif number is not None:  # its serial alone ("000101"): at the end of any number
         where, extra = "c.number LIKE ?", (f"%-{number.zfill(6)}",)
-    elif nik is not None:
+    elif identifier is not None:
+        # 16 digits are a subject's NIK or a household's KK: one list (UNION drops a case
+        # found both ways), each side from its own index, so it is counted as it is fetched.
         where = (
             "c.id IN (SELECT s.case_id FROM case_subjects s JOIN household_members m"
-            " ON m.id = s.member_id WHERE m.nik = ?)"
+            " ON m.id = s.member_id WHERE m.nik = ?"
+            " UNION SELECT k.id FROM households h JOIN cases k"
+            " ON k.household_id = h.id WHERE h.no_kk = ?)"
         )
-        extra = (nik,)
-    elif no_kk is not None:
-        where = "c.household_id IN (SELECT id FROM households WHERE no_kk = ?)"
-        extra = (no_kk,)
+        extra = (identifier, identifier)
     elif name_key:
         # One list of the cases found, each side scanning the narrow index of its keys:
         # members first (CROSS JOIN keeps that order: without ANALYZE the planner would

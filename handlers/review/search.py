@@ -28,7 +28,7 @@ from handlers.forms.runner import (
 )
 from handlers.identifier_messages import attempted_in_search
 from handlers.permissions import allowed
-from handlers.review.search_results import by_name, offer, record
+from handlers.review.search_results import by_identifier, by_name, offer, record
 from handlers.review.search_words import (
     masked,
     name_in_place,
@@ -167,27 +167,18 @@ async def cases_numbered(turn: Turn, number: str) -> list[FoundCase]:
 
 async def _find(turn: Turn, query: str) -> None:
     """Search the cases of the person's scope and offer the ones found (audited)."""
-    user = turn.user
-    assert user is not None
-    scope = scope_of(user)
     digits = compact_number(query)
     if (number := _number(query)) is not None:
         found = await cases_numbered(turn, number)
+        if found:
+            offer(turn, found, len(found))
+        else:
+            turn.reply(turn.t("review.search_none"))
     elif _IDENTIFIER.fullmatch(digits):
-        found = await turn.repos.review.search(scope, nik=digits)
-        found += [
-            case
-            for case in await turn.repos.review.search(scope, no_kk=digits)
-            if case.id not in {c.id for c in found}
-        ]
-        await record(turn, "nik_or_kk", len(found), await number_subject(turn.repos, digits))
+        total = await by_identifier(turn, digits)
+        await record(turn, "nik_or_kk", total, await number_subject(turn.repos, digits))
     else:
         await record(turn, "name", await _find_name(turn, query))
-        return
-    if found:
-        offer(turn, found, len(found))
-    else:
-        turn.reply(turn.t("review.search_none"))
 
 
 async def _find_name(turn: Turn, query: str) -> int:

@@ -4,7 +4,8 @@ a name search's further pages, as /antrian's (`handlers/paging.py`).
 Button data (the router's key `cr`): `cr:<page>:<desa or kecamatan code, or ->:<name key>`,
 the name search again at that page, re-checked against the presser's role and scope. A
 search whose words do not travel in a button (a NIK, a KK: never in button data; a number; a
-name key too long for Telegram's 64 bytes) shows its first page and how to narrow it down.
+name key too long for Telegram's 64 bytes) shows its first page, the true count and how to
+narrow it down (a NIK's or KK's: by a report's number, a desa's name narrowing nothing).
 """
 
 from __future__ import annotations
@@ -45,12 +46,35 @@ async def by_name(turn: Turn, name_key: str, place: str | None, page: int = 0) -
     return total
 
 
+async def by_identifier(turn: Turn, digits: str) -> int:
+    """Offer the latest cases of the person's scope whose subject has this NIK or whose
+    household has this KK, with how many there are in all (none: said so); returns that
+    count."""
+    assert turn.user is not None
+    scope = scope_of(turn.user)
+    found = await turn.repos.review.search(scope, identifier=digits, limit=PAGE)
+    total = len(found)
+    if total == PAGE:  # more may follow: counted, not fetched
+        total = await turn.repos.review.count_found(scope, identifier=digits)
+    if total:
+        # One person or household: a desa's name narrows nothing, a report's number does.
+        offer(turn, found, total, narrow="review.search_narrow_identifier")
+    else:
+        turn.reply(turn.t("review.search_none"))
+    return total
+
+
 def offer(
-    turn: Turn, found: list[FoundCase], total: int, page: int = 0, data: str | None = None
+    turn: Turn,
+    found: list[FoundCase],
+    total: int,
+    page: int = 0,
+    data: str | None = None,
+    narrow: str = "review.search_narrow",
 ) -> None:
     """One page of the cases found, a button each, and how many there are in all: previous /
     next when more are found and the search can be asked again from a button (`data`, with
-    `{page}`), else the first ones and how to narrow the search down."""
+    `{page}`), else the first ones and how to narrow the search down (the text `narrow`)."""
     shown = found[:PAGE]
     rows = [
         [Button(label=case_row_label(turn, case), data=f"{CASE_PREFIX}:{case.id}")]
@@ -61,7 +85,7 @@ def offer(
         title = turn.t("review.search_found", count=total)
     elif data is None:
         title = turn.t("review.search_found_first", count=total, shown=len(shown))
-        title += "\n" + turn.t("review.search_narrow")
+        title += "\n" + turn.t(narrow)
     else:
         title = turn.t("review.search_found_pages", count=total, page=page + 1, pages=pages)
         navigation = page_buttons(

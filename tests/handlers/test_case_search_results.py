@@ -61,3 +61,44 @@ async def test_a_long_head_is_cut_to_keep_a_whatsapp_list_row(world, channel):
         (reply,) = [r for r in found.replies if r.buttons]
         (body,) = render(reply, app.catalog, "id").bodies
         assert body["type"] == "interactive" and body["interactive"]["type"] == "list"
+
+
+KK = "3208011210190005"
+NIK = "3208014506230001"
+
+
+async def _one_household(world, channel: str, reports: int):
+    """`reports` cases, each of a household with KK `KK` about Ayu with NIK `NIK`."""
+    db, _ = world
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.transaction() as repos:
+        for serial in range(1, reports + 1):
+            await seed_case(
+                repos, reporter=ani, desa=BABATAN, at=NOW, number=f"KNG-2026-{serial:06}",
+                people=(("Ayu", NIK),), no_kk=KK,
+            )  # fmt: skip
+    return tono
+
+
+@pytest.mark.parametrize("typed", [KK, f"NIK {NIK}"])
+async def test_a_kk_or_nik_found_in_many_reports_is_counted_truly(world, channel, typed):
+    """QA walk 10: 19 reports of one KK read "Ditemukan 10 laporan; 8 yang terbaru
+    ditampilkan" (ten fetched, ten counted), then "tambahkan nama desa", which narrows
+    nothing for one household: all 19 are counted, a report's number narrows."""
+    db, app = world
+    tono = await _one_household(world, channel, 19)
+    found = await send(db, app, tono, channel, command="cari", command_args=typed)
+    text = said(found)
+    assert "Ditemukan 19 laporan; 8 yang terbaru ditampilkan." in text, text
+    assert "Untuk laporan lain dengan NIK/KK ini, cari dengan nomor laporannya." in text
+    assert "nama desa" not in text
+    shown = labels(found)
+    assert len(shown) == 8 and shown[0].startswith("KNG-2026-000019"), shown
+
+
+async def test_a_kk_of_a_few_reports_shows_them_all(world, channel):
+    db, app = world
+    tono = await _one_household(world, channel, 3)
+    found = await send(db, app, tono, channel, command="cari", command_args=KK)
+    assert "Ditemukan 3 laporan:" in said(found) and len(labels(found)) == 3

@@ -145,7 +145,8 @@ async def test_digits_after_nik_or_kk_are_one_however_few(world, channel, typed,
 
 async def test_many_by_one_kk_show_the_latest_and_how_to_narrow_down(world, channel):
     """A KK never travels in a button: more cases than a page show the latest eight, the
-    count, and how to narrow the search down."""
+    count, and how to find the others: by a report's number (a desa's name narrows nothing
+    for one household)."""
     db, app = world
     sari = await _coordinator(db, channel)
     await _cases(
@@ -154,7 +155,7 @@ async def test_many_by_one_kk_show_the_latest_and_how_to_narrow_down(world, chan
     found = await send(db, app, sari, channel, command="cari", command_args=f"KK {KK}")
     text = said(found)
     assert "Ditemukan 9 laporan; 8 yang terbaru ditampilkan." in text, text
-    assert "Persempit pencarian" in text
+    assert "cari dengan nomor laporannya" in text and "Persempit pencarian" not in text
     assert len(labels(found)) == 8 and "KNG-2026-000001" in labels(found)[0]
     assert not any(
         KK in button.data for reply in found.replies for row in reply.buttons for button in row

@@ -217,3 +217,24 @@ async def test_a_place_keeps_out_the_cases_elsewhere(world) -> None:
         counted = await repos.review.count_found(scope, name_key="siti", place=KADUGEDE)
     assert [case.number for case in ciniru] == ["KNG-2026-000004"]
     assert kadugede == [] and counted == 0
+
+
+async def test_a_nik_or_kk_is_counted_as_fetched_a_case_found_both_ways_once(world) -> None:
+    """16 digits are sought as a subject's NIK and a household's KK in one list, counted by
+    one query (QA walk 10: /cari counted the ten fetched of 19 reports with one KK)."""
+    db, people = world
+    twice = "3208011210190099"  # one case's subject NIK and its KK alike: found once
+    async with db.transaction() as repos:
+        reporter = await make_user(repos, "Bu Ina", Role.PSM, kecamatan=KADUGEDE, desa=BABATAN)
+        for serial in range(11, 23):
+            await seed_case(
+                repos, reporter=reporter, desa=BABATAN, at=NOW, number=f"KNG-2026-{serial:06}",
+                people=(("Ayu", twice if serial == 11 else None),), no_kk=twice,
+            )  # fmt: skip
+    scope = scope_of(people["coordinator"])
+    async with db.reading() as repos:
+        first = await repos.review.search(scope, identifier=twice, limit=8)
+        every = await repos.review.search(scope, identifier=twice, limit=100)
+        counted = await repos.review.count_found(scope, identifier=twice)
+    assert counted == len(every) == 12 and len({case.id for case in every}) == 12
+    assert [case.id for case in first] == [case.id for case in every][:8]
