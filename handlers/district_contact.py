@@ -82,7 +82,9 @@ async def office_contacts(turn: Turn, user: User) -> str:
         contact = await turn.repos.district_contacts.contact(code)
         district = await turn.repos.regions.name_of(code)
         if contact is None:
-            lines.append(turn.t("district_contact.view_unset", district=district))
+            # A TKSK is not sent to the kecamatan's TKSK: himself.
+            unset = "view_unset_tksk" if user.role == Role.TKSK else "view_unset"
+            lines.append(turn.t(f"district_contact.{unset}", district=district))
         else:
             lines.append(turn.t("district_contact.view", district=district, contact=contact))
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """/privasi: what the bot keeps about the person asking, for how long, their rights under UU
 PDP (access and copy, correction, deletion, withdrawal) and whom to ask: their district
-office's contact (/kontak) when it is set, else its coordinator.
+office's contact (/kontak) when it is set, else its coordinator; a coordinator the system
+admin, an admin the server (never themselves).
 
 The bot offers no self-service copy or deletion, and says so: a request is carried out on the
 server by the system admin (README "Personal data on the server"), which coordinators and
@@ -12,10 +13,12 @@ others (pending, suspended, rejected).
 Words typed outside a form that ask about one's data ("hapus data saya", "data saya dipakai
 untuk apa?", "privasi") lead here too (`asks_about_data`, read by the router); a sentence that
 only mentions one's data ("data saya sudah dikirim") does not. A request ("hapus data saya",
-"minta salinan data saya", "data saya" alone) is answered shortly: how, the office's /kontak
-line, and /privasi for the whole page. A request to delete a case's
-data ("tolong hapus data KNG-2026-000101") opens the case's page instead, followed by whom to
-ask (`case_data_note`): the family's data in a report is not the sender's own.
+"minta salinan data saya", "data saya" alone) is answered shortly: how, by role (a PSM and a
+TKSK ask the district office, the office's /kontak line with it; a coordinator asks the system
+admin, followed by how she carries out others' requests; an admin is told it is done on the
+server), and /privasi for the whole page; nobody is sent to themselves. A request to delete a
+case's data ("tolong hapus data KNG-2026-000101") opens the case's page instead, followed by
+whom to ask (`case_data_note`): the family's data in a report is not the sender's own.
 """
 
 from __future__ import annotations
@@ -61,6 +64,19 @@ _REQUEST = re.compile("|".join(f"(?:{phrase})" for phrase in _REQUESTS), re.IGNO
 _DELETION = re.compile(rf"\b({_DELETE}|delete|remove|erase)\b", re.IGNORECASE)
 # Who is told how a request is carried out (by the system admin, on the server).
 _STAFF = frozenset({Role.COORDINATOR, Role.ADMIN})
+# How a request for one's own data is had, by role, never sending anyone to themselves: a
+# PSM asks the district office (`privacy.request`); a TKSK too, told the system admin carries
+# it out; a coordinator asks the system admin herself (the office is her); an admin is told
+# it is done on the server (QA walk 10: a coordinator was told to ask the coordinator, a
+# TKSK to ask the kecamatan's TKSK).
+_REQUEST_BY_ROLE = {
+    Role.TKSK: "privacy.request_tksk",
+    Role.COORDINATOR: "privacy.request_coordinator",
+    Role.ADMIN: "privacy.request_admin",
+}
+# The whole page's "how to ask" for an active coordinator or admin (not "contact the
+# coordinator", herself).
+_ASK_STAFF = {Role.COORDINATOR: "privacy.ask_coordinator", Role.ADMIN: "privacy.ask_admin"}
 # How to ask, by what the person can do themselves: an active person's /saya and /nomor, a
 # registering person's summary and /batal; anyone else (pending, suspended, rejected) may
 # use neither, and is only told whom to ask.
@@ -90,23 +106,28 @@ def _period(turn: Turn, days: int) -> str:
 
 async def _answer_data_request(turn: Turn) -> bool:
     """A request for one's own data typed in words ("hapus data saya", "minta salinan data
-    saya", "data saya"), answered shortly: how a copy or deletion is had, the office's
-    contact as /kontak shows it, and /privasi for the whole page (QA walk 8: 1,500 characters
-    whose one useful line named no contact). Whether it was. Not for someone registering
-    (the whole page says what they can do meanwhile) nor coordinators and admins (it says
-    how a request is handled), nor for the command itself."""
+    saya", "data saya"), answered shortly: how a copy or deletion is had (by role,
+    `_REQUEST_BY_ROLE`), the office's contact as /kontak shows it (coordinators and admins:
+    how they carry out others' requests instead) and /privasi for the whole page (QA walk 8:
+    1,500 characters whose one useful line named no contact). Whether it was. Not for
+    someone registering (the whole page says what they can do meanwhile), nor for the
+    command itself."""
     assert turn.user is not None
     user = turn.user
     text = (turn.event.text or "").strip()
     # The router hands typed words on as the command, their text kept; "/privasi" is none.
     if text.startswith("/") or _REQUEST.search(text) is None:
         return False
-    if user.status == UserStatus.REGISTERING or user.role in _STAFF:
+    if user.status == UserStatus.REGISTERING:
         return False
-    parts = [turn.t("privacy.request")]
+    role = user.role if user.status == UserStatus.ACTIVE else None
+    parts = [turn.t(_REQUEST_BY_ROLE.get(role, "privacy.request"))]
     if user.status == UserStatus.ACTIVE:
         parts.append(turn.t("privacy.request_profile"))
-    parts.append(await office_contacts(turn, user))
+    if role == Role.COORDINATOR:
+        parts.append(turn.t("privacy.staff"))
+    elif role != Role.ADMIN:
+        parts.append(await office_contacts(turn, user))
     parts.append(turn.t("privacy.request_more"))
     turn.reply("\n\n".join(parts))
     return True
@@ -121,6 +142,8 @@ async def show_privacy(turn: Turn) -> None:
         return
     app = turn.app
     ask = _ASK.get(turn.user.status, "privacy.ask_not_active")
+    if turn.user.status == UserStatus.ACTIVE and turn.user.role in _ASK_STAFF:
+        ask = _ASK_STAFF[turn.user.role]
     parts = [
         turn.t("privacy.title"),
         turn.t("privacy.kept"),
