@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.forms.expr import EvalContext
 from handlers.forms.loading import load_form, load_forms
 from handlers.forms.state import new_state
 from storage.models import Role
@@ -17,12 +18,13 @@ from tests.handlers.review_turns import said, say
 from tests.handlers.routed_turns import CHANNELS, active_session, person
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
-pytestmark = pytest.mark.parametrize("channel", CHANNELS)
-
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "forms"
 V12 = load_form(FIXTURES / "case_report_v12.yaml")
 AT_LOCATION = {k: v for k, v in BEFORE_SIZE.items() if k not in ("gps", "categories")}
 AT_KK = {"head_name": "Slamet Riyadi"}
+REASONS = ("no_kk_reason", "member_nik_reason", "gps_reason", "ats_reason")
+# (typed, taken): a lone digit or two is no reason; three characters are
+TYPED = [("1", False), ("12", False), ("KK hilang", True), ("ok!", True)]
 
 
 async def _report_at(db, channel, answers, *, version=None):
@@ -41,6 +43,17 @@ async def _report_at(db, channel, answers, *, version=None):
     return psm
 
 
+@pytest.mark.parametrize("name", REASONS)
+@pytest.mark.parametrize(("typed", "taken"), TYPED)
+def test_every_reason_takes_three_characters_at_least(name: str, typed: str, taken: bool):
+    question = load_forms()["case_report"].question(name)
+    constraint = question.parsed("constraint")
+    assert constraint is not None, name
+    assert constraint.truthy(EvalContext(values={}, current=typed)) is taken
+    assert "minimal 3 huruf, misalnya:" in question.constraint_message["id"]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_one_at_the_location_then_one_as_its_reason_is_refused(world, channel):
     db, app = world
     psm = await _report_at(db, channel, AT_LOCATION)
@@ -56,6 +69,7 @@ async def test_one_at_the_location_then_one_as_its_reason_is_refused(world, chan
     assert "Apa masalahnya?" in taken, taken
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_digit_as_the_reason_for_no_kk_is_refused(world, channel):
     db, app = world
     psm = await _report_at(db, channel, AT_KK)
@@ -66,6 +80,7 @@ async def test_a_digit_as_the_reason_for_no_kk_is_refused(world, channel):
     assert "Mengapa nomor KK tidak bisa diisi?" in refused, refused
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_report_begun_on_version_12_takes_a_short_reason(world, channel):
     db, app = world
     psm = await _report_at(db, channel, AT_LOCATION, version=12)
