@@ -16,6 +16,7 @@ from handlers.events import Outbound
 from handlers.forms.runner import form_context, on_complete, resume_form, start_form
 from handlers.i18n import Catalog
 from handlers.permissions import allowed
+from handlers.regions import region_name
 from storage.models import FormSession, Role, User, UserStatus
 from storage.repos import Repos
 
@@ -55,7 +56,7 @@ async def _current(turn: Turn, codes: list[str]) -> str:
         lines.append(
             turn.t(
                 "district_contact.current",
-                district=await turn.repos.regions.name_of(code),
+                district=await region_name(turn, code),
                 contact=contact if contact is not None else turn.t("district_contact.unset"),
             )
         )
@@ -80,7 +81,7 @@ async def office_contacts(turn: Turn, user: User) -> str:
     lines = []
     for code in codes:
         contact = await turn.repos.district_contacts.contact(code)
-        district = await turn.repos.regions.name_of(code)
+        district = await region_name(turn, code)
         if contact is None:
             # A TKSK is not sent to the kecamatan's TKSK: himself.
             unset = "view_unset_tksk" if user.role == Role.TKSK else "view_unset"
@@ -152,7 +153,7 @@ async def complete(turn: Turn, session: FormSession, answers: dict[str, Any]) ->
     )
     text = turn.t(
         "district_contact.saved",
-        district=await turn.repos.regions.name_of(kabupaten),
+        district=await region_name(turn, kabupaten),
         contact=contact,
     )
     turn.reply(Outbound(text=text, remove_keyboard=True))

@@ -12,6 +12,7 @@ from handlers.context import AppContext, Turn
 from handlers.delivery import identity_for
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.permissions import allowed
+from handlers.regions import region_name
 from storage.district_reminders import DAILY, ReminderSchedule
 from storage.models import User
 from storage.repos import Repos
@@ -83,7 +84,7 @@ async def ask(turn: Turn) -> None:
         Outbound.say(
             turn.t(
                 "whatsapp.schedule.ask",
-                district=await turn.repos.regions.name_of(user.kabupaten_code),
+                district=await region_name(turn, user.kabupaten_code),
                 current=_describe(turn, schedule),
             ),
             buttons,

@@ -36,7 +36,7 @@ from handlers.events import Button, InboundKind, Outbound
 from handlers.forms.answers import clean_text
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.option_model import ChoicesFrom
-from handlers.regions import RegionChoices
+from handlers.regions import RegionChoices, region_name
 
 ButtonRoute = Callable[[Turn, str], Awaitable[None]]
 # What a picker of one level offers under `parent`: its options (named by the `{code}` of
@@ -62,7 +62,7 @@ async def _regions(turn: Turn, parent: str) -> tuple[list[ChoiceOption], str]:
     """The kecamatan of a kabupaten, or the desa of a kecamatan."""
     choices = RegionChoices(turn.repos, turn.app.districts)
     regions = await choices.options(ChoicesFrom(source="regions"), parent, turn.language)
-    return regions, await turn.repos.regions.name_of(parent)
+    return regions, await region_name(turn, parent)  # a kabupaten in the turn's language
 
 
 @dataclass(frozen=True)

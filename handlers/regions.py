@@ -9,6 +9,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.forms.choices import ChoiceOption, after_lead_word
 from handlers.forms.option_model import ChoicesFrom
+from handlers.i18n import Catalog, Markup
 from storage.repos import Repos
 
 # Words typed before a region's name, by its level ("Kec. Kadugede", "Kelurahan Babatan"):
@@ -23,21 +24,42 @@ LEAD_WORDS = {
 _HELD_LEVEL = {"kecamatan": "desa"}
 
 
-async def region_name(turn: Turn, code: str | None) -> str:
-    """A region's name for a message: "-" when there is none, its code when it is unknown."""
-    return await turn.repos.regions.name_of(code) if code else "-"
+async def region_name(turn: Turn, code: str | None, language: str | None = None) -> str:
+    """A region's name for a message in `language` (the turn's by default): "-" when there is
+    none, its code when it is unknown, a kabupaten as that language says it
+    (`district_said`)."""
+    if not code:
+        return "-"
+    name = await turn.repos.regions.name_of(code)
+    return district_said(turn.app.catalog, language or turn.language, name)
+
+
+def district_said(catalog: Catalog, language: str, name: str) -> str:
+    """A region's name as a message in `language` says it: a kabupaten with its level word in
+    that language ("Kabupaten Kuningan"; in English "District Kuningan", as its sub-districts
+    are "sub-district Kadugede"), any other name ("Kota Cirebon", a kecamatan) as it is.
+    Already escaped, to go into another text."""
+    bare = _without_level_word(name, "kabupaten")
+    if bare == name:
+        return name
+    return Markup(catalog.text(language, "regions.kabupaten_named", name=bare))
+
+
+def _without_level_word(name: str, *levels: str) -> str:
+    """A region's name without the level word the region list starts it with ("Kabupaten
+    Kuningan": "Kuningan"), of these levels (all by default); any other name as it is."""
+    for level in levels or tuple(LEAD_WORDS):
+        full_word = LEAD_WORDS[level][0] + " "
+        if name.startswith(full_word) and len(name) > len(full_word):
+            return name[len(full_word) :]
+    return name
 
 
 async def region_name_after_level(turn: Turn, code: str | None) -> str:
     """A region's name where the message already says its level ("District: Kuningan",
     "Kabupaten: Kuningan"): without the level word the region list starts it with, so the
     word is not said twice. Another prefix ("Kota Cirebon") says something and is kept."""
-    name = await region_name(turn, code)
-    for level in LEAD_WORDS:
-        full_word = LEAD_WORDS[level][0] + " "
-        if name.startswith(full_word) and len(name) > len(full_word):
-            return name[len(full_word) :]
-    return name
+    return _without_level_word(await turn.repos.regions.name_of(code) if code else "-")
 
 
 class RegionChoices:

@@ -13,7 +13,7 @@ from handlers.forms.state import prefilled_state
 from handlers.main_menu import rows_for
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
-from handlers.regions import region_name
+from handlers.regions import region_name, region_name_after_level
 from handlers.registration_correction import (
     RECONSIDERED_ACTION,
     SUBMITTED_ACTION,
@@ -109,12 +109,12 @@ async def _earlier_answers(turn: Turn, person: User, role: str | None) -> dict[s
     role_label = next((c.label for c in role_choices if c.name == role), None)
     if role_label is None:
         return None
-    kabupaten = await region_name(turn, person.kabupaten_code)
+    kabupaten = await region_name_after_level(turn, person.kabupaten_code)  # as its button
     answers: dict[str, Any] = {
         "full_name": person.full_name,
         "phone": {"e164": person.phone, "verified": person.phone_verified},
         "role": {"name": str(role), "label": role_label.get(turn.language) or role_label["id"]},
-        "kabupaten": {"name": person.kabupaten_code, "label": kabupaten.removeprefix("Kabupaten ")},
+        "kabupaten": {"name": person.kabupaten_code, "label": kabupaten},
         "kecamatan": {
             "name": person.kecamatan_code,
             "label": await region_name(turn, person.kecamatan_code),

@@ -22,6 +22,7 @@ from handlers.events import Button, Outbound
 from handlers.followup_reminders import due_visit_lines, numbers_listed
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
+from handlers.regions import district_said
 from handlers.trainings.digest_lines import TrainingSoon, digest_lines, trainings_soon
 from handlers.trainings.schedule import tomorrow_lines
 from storage.models import Role, User
@@ -191,8 +192,11 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
         waiting, oldest, since = await repos.reminders.queue(district.code)
         pending = await repos.reminders.pending_people(district.code)
         trainings = await trainings_soon(repos, app, district.code, now)
-        area = await repos.regions.name_of(district.code)
-        charts = await _charts(repos, app, {person.language for person in due}, new, area, now)
+        name = await repos.regions.name_of(district.code)
+        areas = {
+            person.language: district_said(app.catalog, person.language, name) for person in due
+        }
+        charts = await _charts(repos, app, areas, new, now)
         for person in due:
             if not await repos.schedule.claim("digest", f"{person.id}:{today}", now=now):
                 continue
@@ -207,7 +211,7 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
                 text=text,
                 summary=app.catalog.text(person.language, "digest.summary"),
                 chart=charts.get(person.language),
-                area=area,
+                area=areas[person.language],
                 now=now,
             )
 
@@ -215,19 +219,19 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
 async def _charts(
     repos: Repos,
     app: AppContext,
-    languages: set[str],
+    areas: dict[str, str],
     new: dict[str, Any],
-    area: str,
     now: datetime,
 ) -> dict[str, Path | None]:
-    """One chart per language, drawn with the writer given up (drawing writes nothing and
-    may take a second: answers from the field go meanwhile); none without new cases."""
+    """One chart per language (`areas`: the district's name in each), drawn with the writer
+    given up (drawing writes nothing and may take a second: answers from the field go
+    meanwhile); none without new cases."""
     if not new["kecamatan"]:
         return {}
     async with repos.writer_released():
         return {
             language: await draw_digest_chart(app, language, new, area, now)
-            for language in sorted(languages)
+            for language, area in sorted(areas.items())
         }
 
 

@@ -27,6 +27,7 @@ from handlers.date_formats import long_date
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.option_labels import category_names, shown
 from handlers.permissions import allowed
+from handlers.regions import district_said
 from handlers.scope import scope_of
 from handlers.temp_files import temp_path
 from storage.models import CaseState
@@ -124,7 +125,8 @@ async def _area(turn: Turn, repos: Repos) -> str:
         (scope.kabupaten_code, "statistics.area_kabupaten"),
     ):
         if code:
-            return turn.t(key, name=await repos.regions.name_of(code))
+            name = await repos.regions.name_of(code)
+            return turn.t(key, name=district_said(turn.app.catalog, turn.language, name))
     return turn.t("statistics.area_all")
 
 

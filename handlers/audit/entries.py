@@ -11,6 +11,7 @@ from typing import Any
 from handlers.context import Turn
 from handlers.date_formats import date_time
 from handlers.people.common import masked_phone
+from handlers.regions import region_name
 from storage.models import AuditEntry, User
 
 
@@ -62,7 +63,7 @@ async def record(turn: Turn, subject: str | None, detail: dict[str, Any] | None 
             return await _merged(turn, user)
         return user.full_name if user and user.full_name else f"#{number}"
     if kind == "kabupaten":
-        return await turn.repos.regions.name_of(key)
+        return await region_name(turn, key)
     if kind == "admin-number":  # a number of ADMIN_WHATSAPP_PHONES: recognised, not dialled
         return masked_phone(key)
     if kind == "nik-hmac":

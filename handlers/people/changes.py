@@ -181,7 +181,7 @@ async def _placed_in(
         return catalog.text(
             language, "people.region_kecamatan", kecamatan=await region_name(turn, kecamatan)
         )
-    return await region_name(turn, kabupaten)
+    return await region_name(turn, kabupaten, language)
 
 
 async def apply(

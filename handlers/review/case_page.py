@@ -30,6 +30,7 @@ from handlers.review.buttons import (
 )
 from handlers.review.case_history import history_lines
 from handlers.review.deciders import Deciders
+from handlers.review.no_validator import nobody_to_validate
 from handlers.review.possible_actions import (
     possible_actions,
     stands_in,
@@ -167,13 +168,16 @@ async def _case_text(
     )
     if case.protected:
         lines.append(turn.t("review.case_protected"))
-    if waits_for_other_eyes(turn, summary):
+    own = waits_for_other_eyes(turn, summary)
+    if summary.state == CaseState.VERIFIED and not waiting["approve"].people:
+        # The page promises no validation that cannot come either; on the reporter's page in
+        # one line with "your own report", which says nearly the same (QA walk 10).
+        key = "review.own_nobody_to_validate" if own else "review.nobody_to_validate"
+        lines.append(await nobody_to_validate(turn, turn.language, key, summary))
+    elif own:
         lines.append(turn.t("review.own_report"))
     elif any(stands_in(turn, transition.action) for transition in possible):
         lines.append(turn.t("review.stand_in"))
-    if summary.state == CaseState.VERIFIED and not waiting["approve"].people:
-        # The page promises no validation that cannot come either.
-        lines.append(turn.t("review.nobody_to_validate", number=summary.number))
     lines.append(
         turn.t(
             "review.case_reporter",

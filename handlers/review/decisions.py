@@ -26,6 +26,7 @@ from handlers.forms.runner import (
 from handlers.review.action_forms import close_same_action_forms
 from handlers.review.buttons import record_refusal
 from handlers.review.case_page import local_time, show_case, tell_to_open
+from handlers.review.no_validator import nobody_to_validate
 from handlers.review.possible_actions import (
     case_deciders,
     may_try,
@@ -316,7 +317,8 @@ async def _ask_for_approval(turn: Turn, case: CaseDetail, check: dict[str, Any] 
     who = await case_deciders(turn, case.summary, "approve")
     assert turn.user is not None  # the case was just moved by them
     if not who.people:
-        turn.reply(turn.t("review.nobody_to_validate", number=case.summary.number))
+        key = "review.nobody_to_validate"
+        turn.reply(await nobody_to_validate(turn, turn.language, key, case.summary))
         return
     key = "review.verified_for_stand_in" if who.standing_in else "review.verified_for_coordinator"
     others = [person for person in who.people if person.id != turn.user.id]

@@ -20,6 +20,7 @@ from handlers.forms.runner import (
 )
 from handlers.forms.state import prefilled_state
 from handlers.review.buttons import REVISE_PREFIX, record_refusal
+from handlers.review.no_validator import nobody_to_validate
 from handlers.review.possible_actions import case_deciders
 from handlers.review.send_back_notes import role_name, sent_back_note
 from handlers.review.workflow import Transition
@@ -50,7 +51,7 @@ async def next_step(turn: Turn, language: str, case: CaseSummary) -> str:
     if key is None:
         return ""
     if case.state == S.VERIFIED and not (await case_deciders(turn, case, "approve")).people:
-        key = "reporter.next.nobody_to_validate"
+        return await nobody_to_validate(turn, language, "reporter.next.nobody_to_validate", case)
     text = turn.app.catalog.text(language, key)
     if case.state == S.REJECTED:
         text += await contact_note(turn.repos, turn.app.catalog, language, case.kabupaten_code)

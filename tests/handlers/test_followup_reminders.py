@@ -425,6 +425,28 @@ async def test_the_digest_chart_is_drawn_with_the_writer_free(db, app) -> None:
     assert [m.get("type", "text") for m in messages] == ["image"]
 
 
+async def test_each_digest_chart_names_the_district_in_its_language(db, app) -> None:
+    """Indonesian "Kabupaten Kuningan", English "District Kuningan" (QA walk 10), on the
+    chart drawn for each language."""
+    psm, _, _, _, _, _ = await _world(db)
+    async with db.transaction() as repos:
+        rina = await _person(repos, "Ibu Rina", Role.COORDINATOR)
+        await repos.users.update(rina.id, now=at(1, 8), language="en")
+        await seed_case(repos, reporter=psm, desa=BABATAN, at=at(9, 10), number="KNG-2026-000009")
+    titles: list[str] = []
+
+    async def drawing(fn, chart, *args):
+        titles.append(chart.title)
+        return fn(chart, *args)
+
+    async with db.transaction() as repos:
+        await coordinator_digest(repos, replace(app, render=drawing), at(10, 7, 0))
+    assert sorted(titles) == [
+        "Laporan baru kemarin\nKabupaten Kuningan",
+        "New reports yesterday\nDistrict Kuningan",
+    ], titles
+
+
 async def test_a_coordinator_with_a_visit_due_is_reminded_at_her_own_hour_once(db, app) -> None:
     _, _, _, coordinator, followed, _ = await _world(db)
     async with db.transaction() as repos:

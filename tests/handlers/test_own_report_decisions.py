@@ -74,9 +74,33 @@ async def test_nobody_to_validate_is_said_not_promised(world, channel: str) -> N
     (told,) = [m.text for m in await queued(db, sari) if NUMBER in (m.text or "")]
     assert NOBODY in told and "menunggu validasi koordinator" not in told
     assert "minta admin menambah koordinator" in told
-    for viewer in (sari, tono):  # their pages say so too, under "laporan sendiri" for her
+    _, page = await _decisions_offered(db, app, tono, channel, case_id)
+    assert "Belum ada koordinator yang dapat memvalidasi laporan" in page
+    # Hers says it in one line with "laporan sendiri", not in two that say nearly the same
+    # (QA walk 10).
+    _, page = await _decisions_offered(db, app, sari, channel, case_id)
+    (notice,) = [line for line in page.split("\n") if line.startswith("ℹ️")]
+    assert notice.startswith(f"ℹ️ {OWN}") and "belum ada koordinator lain" in notice, page
+    assert "minta admin menambah koordinator" in notice
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_nobody_to_validate_names_the_district_office_contact(world, channel: str) -> None:
+    """With the district's office contact set, "ask the admin" says through whom (QA walk
+    10): on the TKSK's notice, the reporter's and both pages."""
+    db, app = world
+    sari, tono, case_id = await _sari_reports(db, channel)
+    contact = "Pak Budi 0812-1111-2222"
+    async with db.transaction() as repos:
+        await repos.district_contacts.set_contact("32.08", contact, by=sari.id, now=NOW)
+    asked = f"Mohon minta admin, lewat kontak Dinas Sosial ({contact}), menambah koordinator"
+    done = await verify(db, app, tono, channel, f"ca:v:{case_id}:1")
+    assert asked in said(done), said(done)
+    (told,) = [m.text for m in await queued(db, sari) if NUMBER in (m.text or "")]
+    assert NOBODY in told and asked in told, told
+    for viewer in (sari, tono):
         _, page = await _decisions_offered(db, app, viewer, channel, case_id)
-        assert "Belum ada koordinator yang dapat memvalidasi laporan" in page
+        assert asked in page, page
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
