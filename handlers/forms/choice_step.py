@@ -127,6 +127,15 @@ class ChoiceStep:
             )
             if way_out is not None:
                 return way_out
+            # A desa's exact name in another kecamatan is that desa, before any close spelling
+            # here (QA walk 10: "babatan" at Cijemit's desa was "Maksud: Rambatan?").
+            elsewhere = (
+                None
+                if found.exact
+                else await self._named_elsewhere(fs, position, question, options, typed)
+            )
+            if elsewhere is not None:
+                return elsewhere
             named = None if found.exact or multiple else option_in_sentence(event.text, options)
             kept = None if found.exact else self._keep_sentence(fs, position, question, event)
             if named is None and kept is not None and question.sentence_default:
@@ -138,8 +147,7 @@ class ChoiceStep:
             if found.number is not None:
                 return await self._ask_again(fs, "answer.number_not_listed", number=found.number)
             if not found.exact:
-                elsewhere = await self._named_elsewhere(fs, position, question, options, typed)
-                return elsewhere or await self._ask_again(fs, "answer.no_such_choice")
+                return await self._ask_again(fs, "answer.no_such_choice")
             chosen = found.exact
         else:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
