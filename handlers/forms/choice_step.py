@@ -11,6 +11,7 @@ a sentence names one ("anak saya sakit": "Maksud Bapak/Ibu: Sakit?", yes or no) 
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +146,7 @@ class ChoiceStep:
             if found.suggestions and not found.exact:
                 return self._suggest(fs, question, options, found.suggestions)
             if found.number is not None:
-                return await self._ask_again(fs, "answer.number_not_listed", number=found.number)
+                return await self._number_not_an_option(fs, len(shown), found.number)
             if not found.exact:
                 return await self._ask_again(fs, "answer.no_such_choice")
             chosen = found.exact
@@ -163,6 +164,28 @@ class ChoiceStep:
             update = {"type": "edit", "target_message_id": event.message_id}
             return StepResult(fs.state, [message.model_copy(update=update)])
         return StepResult(fs.state, [message])
+
+    async def _number_not_an_option(
+        self: FormEngine, fs: FormState, counted: int, number: str
+    ) -> StepResult:
+        """A typed number beyond the options on screen, said as what it lands on: "Nomor 9
+        bukan pilihan: pilih salah satu nomor 1–8, atau tekan Berikutnya" for a page,
+        group, skip or done button (the n-th button shown, counted as the options are), "…
+        atau ketik batal" for the form's Batal under them (QA walk 10: both were "not in the
+        list", though the person saw that number's button); beyond every button, not listed."""
+        question = await self.render(fs.state)
+        buttons = [button.label for row in question.buttons for button in row]
+        index = (small_number(number) or 0) - 1
+        numbers = "1" if counted == 1 else f"1–{counted}"
+        if counted <= index < len(buttons):
+            label = html.escape(buttons[index].strip(" ‹›"))
+            key, values = "answer.number_is_a_button", {"button": label}
+        elif counted <= index < len(buttons) + self.ctx.cancel_buttons_under:
+            key, values = "answer.number_is_cancel", {}
+        else:
+            return await self._ask_again(fs, "answer.number_not_listed", number=number)
+        text = "⚠️ " + self.t(key, number=number, numbers=numbers, **values) + "\n\n"
+        return StepResult(fs.state, [await self.render(fs.state, text)])
 
     async def _toggle(self: FormEngine, fs: FormState, chosen: list[ChoiceOption]) -> Outbound:
         """Tick or untick each option of a multiple choice; the question with its ticks."""

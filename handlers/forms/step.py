@@ -55,6 +55,10 @@ class StepContext:
     next_rev: int  # the revision the session will have once this step is saved
     context: dict[str, Any] = field(default_factory=dict)  # e.g. user_desa, for expressions
     traits: ChannelTraits = UNKNOWN_CHANNEL  # the person's channel (what its questions promise)
+    # Buttons shown under every question of the form, after the engine's own: a review's
+    # "✖️ Batal" (handlers/forms/runner.py `buttons_under`), so a typed number landing on
+    # one is told to type "batal" rather than "not in the list".
+    cancel_buttons_under: int = 0
 
 
 @dataclass

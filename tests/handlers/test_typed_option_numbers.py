@@ -48,11 +48,15 @@ async def test_registration_pickers_take_the_number_of_a_button_on_the_page(worl
     kecamatan = _options(asked)
     assert len(kecamatan) == 8  # the first page of Kuningan's kecamatan
 
-    refused = await send(db, app, newcomer, channel, text="9")  # beyond the page
+    refused = await send(db, app, newcomer, channel, text="12")  # beyond the page
     text = said(refused)
-    not_listed = CATALOG.text("id", "answer.number_not_listed", number="9")
+    not_listed = CATALOG.text("id", "answer.number_not_listed", number="12")
     assert text.startswith("⚠️ " + not_listed), text
     assert KECAMATAN_QUESTION in text and _options(refused) == kecamatan
+    # The 9th button is the next page's: said so (QA walk 10: "not in the list").
+    text = said(await send(db, app, newcomer, channel, text="9"))
+    told = "⚠️ Nomor 9 bukan pilihan: pilih salah satu nomor 1–8, atau tekan Berikutnya."
+    assert text.startswith(told) and KECAMATAN_QUESTION in text, text
 
     desa_asked = await send(db, app, newcomer, channel, text="3")
     assert f"✓ Kecamatan: {kecamatan[2]}" in said(desa_asked), said(desa_asked)
