@@ -111,6 +111,14 @@ class ChoiceStep:
                 return await self._ask_again(fs, "answer.case_number.text", number=number)
             default = self._default(fs, question, position)
             typed = parsers.clean_text(event.text)
+            if only_numbers(typed) and await self._numbers_hidden(
+                fs, question, options, offered, typed
+            ):
+                # No number is seen next to the options here: it would count blind.
+                choose = self.t("whatsapp.choose")
+                return await self._ask_again(
+                    fs, "answer.number_hidden", number=typed, choose=choose
+                )
             # A number counts the options of the screen on hand: the close spellings just
             # offered, else the question's page or choice group.
             page = fs.state.get("page", 0)
@@ -165,6 +173,35 @@ class ChoiceStep:
             return StepResult(fs.state, [message.model_copy(update=update)])
         return StepResult(fs.state, [message])
 
+    async def _numbers_hidden(
+        self: FormEngine,
+        fs: FormState,
+        question: Question,
+        options: list[ChoiceOption],
+        offered: list[ChoiceOption],
+        typed: str,
+    ) -> bool:
+        """Whether the screen a number is typed at (the close spellings just offered, else
+        the question, with the rows under it) shows its options where no number is seen
+        next to them: WhatsApp's list, rows behind its "Pilih" button, unnumbered
+        (`ChannelTraits.hides_options`); a typed number counted there picks blind (QA walk
+        10). Numbers that are an option's name are that option, hidden or not. Reply buttons
+        and Telegram's buttons are in sight (counted, `FormView.by_number`); numbered text
+        is read by the channel (`Inbound.picks`)."""
+        hides = self.ctx.traits.hides_options
+        if hides is None:
+            return False
+        multiple = question.type == QuestionType.SELECT_MULTIPLE
+        if match_choice(typed, options, multiple=multiple, by_number=[]).exact:
+            return False
+        screen = (
+            self._offer_message(question, options, offered)
+            if offered
+            else await self.render(fs.state)
+        )
+        rows = [*screen.buttons, *self.ctx.rows_under]
+        return hides(screen.model_copy(update={"buttons": rows}))
+
     async def _number_not_an_option(
         self: FormEngine, fs: FormState, counted: int, number: str
     ) -> StepResult:
@@ -180,7 +217,7 @@ class ChoiceStep:
         if counted <= index < len(buttons):
             label = html.escape(buttons[index].strip(" ‹›"))
             key, values = "answer.number_is_a_button", {"button": label}
-        elif counted <= index < len(buttons) + self.ctx.cancel_buttons_under:
+        elif counted <= index < len(buttons) + sum(len(row) for row in self.ctx.rows_under):
             key, values = "answer.number_is_cancel", {}
         else:
             return await self._ask_again(fs, "answer.number_not_listed", number=number)

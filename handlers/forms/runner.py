@@ -185,7 +185,7 @@ def _engine(turn: Turn, form: Form, session: FormSession) -> FormEngine:
         choices=RegionChoices(turn.repos, turn.app.districts),
         next_rev=session.rev + 1,
         traits=turn.channel_traits,
-        cancel_buttons_under=sum(len(row) for row in under(turn, session)) if under else 0,
+        rows_under=under(turn, session) if under else [],
         context={
             "user_role": (user.role or "") if user else "",
             "user_kabupaten": (user.kabupaten_code or "") if user else "",

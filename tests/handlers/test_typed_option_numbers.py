@@ -38,6 +38,9 @@ def _options(turn: Turn) -> list[str]:
 
 
 async def test_registration_pickers_take_the_number_of_a_button_on_the_page(world, channel):
+    """On Telegram the page's buttons are in sight: a number counts them. On WhatsApp the
+    same page (9 rows) is a list behind "Pilih", unnumbered: a number is refused, pick from
+    the list or type the name (QA walk 10: "1" took a row the person could not see)."""
     db, app = world
     newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
     await send(db, app, newcomer, channel, command="start")
@@ -47,6 +50,15 @@ async def test_registration_pickers_take_the_number_of_a_button_on_the_page(worl
     assert KECAMATAN_QUESTION in said(asked)
     kecamatan = _options(asked)
     assert len(kecamatan) == 8  # the first page of Kuningan's kecamatan
+    if channel == "whatsapp":
+        for typed in ("3", "9", "1, 3"):
+            asked = await send(db, app, newcomer, channel, text=typed)
+            hidden = CATALOG.text("id", "answer.number_hidden", number=typed, choose="Pilih")
+            text = said(asked)
+            assert text.startswith("⚠️ " + hidden) and KECAMATAN_QUESTION in text, text
+        chosen = said(await send(db, app, newcomer, channel, data=button(asked, kecamatan[2])))
+        assert f"✓ Kecamatan: {kecamatan[2]}" in chosen, chosen
+        return
 
     refused = await send(db, app, newcomer, channel, text="12")  # beyond the page
     text = said(refused)
@@ -185,7 +197,8 @@ async def test_tidak_after_a_side_trip_shows_the_whole_question(world, channel):
 async def test_a_number_after_a_side_trip_counts_the_spellings_drawn_again(world, channel):
     """ "Cimahu" offered close spellings; "bantuan" draws them again: "2" is the second
     spelling on screen. "Bukan, lihat daftar" then shows the kecamatan's first page, and "2"
-    after another side trip is the second kecamatan of that page."""
+    after another side trip is the second kecamatan of that page (on WhatsApp, a list behind
+    "Pilih" with no numbers: refused, never a spelling no longer on screen)."""
     db, app = world
     newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
     await send(db, app, newcomer, channel, command="start")
@@ -201,6 +214,10 @@ async def test_a_number_after_a_side_trip_counts_the_spellings_drawn_again(world
     again = await send(db, app, newcomer, channel, text="bantuan")
     assert KECAMATAN_QUESTION in said(again) and _options(again) == page, said(again)
     answered = said(await send(db, app, newcomer, channel, text="2"))
+    if channel == "whatsapp":  # the page is a list behind "Pilih": no number counts there
+        hidden = CATALOG.text("id", "answer.number_hidden", number="2", choose="Pilih")
+        assert answered.startswith("⚠️ " + hidden) and KECAMATAN_QUESTION in answered, answered
+        return
     assert f"✓ Kecamatan: {page[1]}" in answered and page[1] != spellings[1], answered
 
 
