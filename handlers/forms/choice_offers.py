@@ -183,6 +183,13 @@ def _meant(fs: FormState, position: Position, options: list[ChoiceOption]) -> Ch
     return next((option for option in options if option.name == meant.get("option")), None)
 
 
+def _keep_offered(fs: FormState, position: Position, offered: list[ChoiceOption]) -> None:
+    """The close spellings just offered kept open (a number refused at them): the offer is
+    drawn again with the refusal, and the next number counts them still."""
+    if offered:
+        fs.state[OFFERED] = {"question": position.key, "options": [o.name for o in offered]}
+
+
 def _offered(fs: FormState, position: Position, options: list[ChoiceOption]) -> list[ChoiceOption]:
     """The close spellings offered at this question last turn, in the order shown, that a
     typed number counts (forgotten now: they hold for one answer only); [] when none."""

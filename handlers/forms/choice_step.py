@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from handlers.case_numbers import case_number
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
-from handlers.forms.choice_offers import KEPT, NOT_MEANT, _meant, _offered
+from handlers.forms.choice_offers import KEPT, NOT_MEANT, _keep_offered, _meant, _offered
 from handlers.forms.choices import (
     ChoiceOption,
     match_choice,
@@ -115,6 +115,7 @@ class ChoiceStep:
                 fs, question, options, offered, typed
             ):
                 # No number is seen next to the options here: it would count blind.
+                _keep_offered(fs, position, offered)  # refused, the same screen again
                 choose = self.t("whatsapp.choose")
                 return await self._ask_again(
                     fs, "answer.number_hidden", number=typed, choose=choose
@@ -154,7 +155,10 @@ class ChoiceStep:
             if found.suggestions and not found.exact:
                 return self._suggest(fs, question, options, found.suggestions)
             if found.number is not None:
-                return await self._number_not_an_option(fs, len(shown), found.number)
+                _keep_offered(fs, position, offered)  # refused, the same screen again
+                return await self._number_not_an_option(
+                    fs, question, options, shown, offered, found.number
+                )
             if not found.exact:
                 return await self._ask_again(fs, "answer.no_such_choice")
             chosen = found.exact
@@ -194,24 +198,41 @@ class ChoiceStep:
         multiple = question.type == QuestionType.SELECT_MULTIPLE
         if match_choice(typed, options, multiple=multiple, by_number=[]).exact:
             return False
-        screen = (
-            self._offer_message(question, options, offered)
-            if offered
-            else await self.render(fs.state)
-        )
+        screen = await self._screen_on_hand(fs, question, options, offered)
         rows = [*screen.buttons, *self.ctx.rows_under]
         return hides(screen.model_copy(update={"buttons": rows}))
 
+    async def _screen_on_hand(
+        self: FormEngine,
+        fs: FormState,
+        question: Question,
+        options: list[ChoiceOption],
+        offered: list[ChoiceOption],
+    ) -> Outbound:
+        """The message a number was typed at: the close spellings just offered, else the
+        question (without the rows the runner adds under it, `StepContext.rows_under`)."""
+        if offered:
+            return self._offer_message(question, options, offered)
+        return await self.render(fs.state)
+
     async def _number_not_an_option(
-        self: FormEngine, fs: FormState, counted: int, number: str
+        self: FormEngine,
+        fs: FormState,
+        question: Question,
+        options: list[ChoiceOption],
+        shown: list[ChoiceOption],
+        offered: list[ChoiceOption],
+        number: str,
     ) -> StepResult:
-        """A typed number beyond the options on screen, said as what it lands on: "Nomor 9
-        bukan pilihan: pilih salah satu nomor 1–8, atau tekan Berikutnya" for a page,
-        group, skip or done button (the n-th button shown, counted as the options are), "…
-        atau ketik batal" for the form's Batal under them (QA walk 10: both were "not in the
+        """A typed number beyond the options `shown` (or the close spellings `offered`),
+        said as what it lands on: "Nomor 9 bukan pilihan: pilih salah
+        satu nomor 1–8, atau tekan Berikutnya" for a page, group, skip, done or "Bukan,
+        lihat daftar" button (the n-th button shown, counted as the options are), "… atau
+        ketik batal" for the form's Batal under them (QA walk 10: both were "not in the
         list", though the person saw that number's button); beyond every button, not listed."""
-        question = await self.render(fs.state)
-        buttons = [button.label for row in question.buttons for button in row]
+        screen = await self._screen_on_hand(fs, question, options, offered)
+        counted = len(offered or shown)
+        buttons = [button.label for row in screen.buttons for button in row]
         index = (small_number(number) or 0) - 1
         numbers = "1" if counted == 1 else f"1–{counted}"
         if counted <= index < len(buttons):

@@ -160,6 +160,31 @@ async def test_a_number_at_did_you_mean_counts_the_spellings_offered(world, chan
     assert f"✓ Kecamatan: {spellings[1]}" in answered, answered
 
 
+async def test_the_number_of_bukan_at_did_you_mean_is_said_and_the_offer_kept(world, channel):
+    """ "Cimahu" offers close spellings and "Bukan, lihat daftar": the number of that last
+    button is said to be no answer, naming it, and the spellings are drawn again, so the
+    next number still counts them (QA walk 10)."""
+    db, app = world
+    newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
+    await send(db, app, newcomer, channel, command="start")
+    for text in ["Dedi Kurniawan", "081234567890", "PSM", "Kab. Kuningan"]:
+        await send(db, app, newcomer, channel, text=text)
+    spellings = _options(await send(db, app, newcomer, channel, text="Cimahu"))
+    bukan = str(len(spellings) + 1)
+    refused = await send(db, app, newcomer, channel, text=bukan)
+    told = CATALOG.text(
+        "id",
+        "answer.number_is_a_button",
+        number=bukan,
+        numbers=f"1–{len(spellings)}",
+        button="Bukan, lihat daftar",
+    )
+    assert said(refused).startswith("⚠️ " + told), said(refused)
+    assert "Maksud" in said(refused) and _options(refused) == spellings
+    answered = said(await send(db, app, newcomer, channel, text="2"))
+    assert f"✓ Kecamatan: {spellings[1]}" in answered, answered
+
+
 # -- a side trip draws the offer on screen again: "1" or "ya" answers what the person sees ----
 
 
