@@ -89,6 +89,12 @@ class ChannelTraits:
     leaves the form waiting instead of asking its question below it
     (handlers/side_trip_menus.py)."""
 
+    hides_options: Callable[[Outbound], bool] | None = None
+    """Whether the channel shows a message's options behind one button, with no number next
+    to them (WhatsApp's list: more than 3 options, up to 10), so a number typed there
+    counts nothing the person sees and is refused (handlers/forms/choice_step.py); None:
+    never (Telegram's buttons are in sight, as WhatsApp's reply buttons are)."""
+
     def chat_link(self, address: str, payload: str) -> str | None:
         """The link opening a chat with the bot at `address` that starts with `payload`; None
         when the channel has no such link or the bot's address is not known (yet)."""

@@ -26,6 +26,9 @@ MEANT = "meant"  # the state's key for the option a sentence named, asked to con
 OFFERED = "offered"  # the state's key for the close spellings offered to tap (`_suggest`)
 KEPT = "kept"  # the state's key for a sentence kept for a later question (`sentence_fills`)
 NOT_MEANT = "nm"  # the action of its "Tidak" button
+# How the option `MEANT` holds was asked about, to draw it again as it was: the one close
+# spelling offered (`_suggest`), or the option a sentence named (`_confirm_named`).
+SUGGESTED, NAMED = "suggested", "named"
 
 
 class ChoiceOffers:
@@ -42,21 +45,33 @@ class ChoiceOffers:
         (`NOT_MEANT`, as "Tidak" to a sentence's option); one (of a single choice) is asked
         about by name, and typed "ya" or "tidak" (or 1, 2) answer it (`MEANT`); a number
         typed to several counts them (`OFFERED`)."""
-        rows = [[self.view.button(o.label, f"o{options.index(o)}")] for o in suggestions]
-        rows.append([self.view.button(self.t("answer.not_these"), NOT_MEANT)])
         position = fs.current()
         assert position is not None  # a question is on screen to suggest for
         if len(suggestions) == 1 and question.type == QuestionType.SELECT_ONE:
             (only,) = suggestions
-            fs.state[MEANT] = {"question": position.key, "option": only.name}
-            asked = self.t("answer.meant", option=only.label)
+            fs.state[MEANT] = {"question": position.key, "option": only.name, "asked": SUGGESTED}
         else:
             # A number typed next counts these buttons (`_offered`), not the question's.
             names = [option.name for option in suggestions]
             fs.state[OFFERED] = {"question": position.key, "options": names}
+        return StepResult(fs.state, [self._offer_message(question, options, suggestions)])
+
+    def _offer_message(
+        self: FormEngine,
+        question: Question,
+        options: list[ChoiceOption],
+        suggestions: list[ChoiceOption],
+        prefix: str = "",
+    ) -> Outbound:
+        """The close spellings offered (`_suggest`), or one asked about by name."""
+        rows = [[self.view.button(o.label, f"o{options.index(o)}")] for o in suggestions]
+        rows.append([self.view.button(self.t("answer.not_these"), NOT_MEANT)])
+        if len(suggestions) == 1 and question.type == QuestionType.SELECT_ONE:
+            asked = self.t("answer.meant", option=suggestions[0].label)
+        else:
             asked = self.t("answer.did_you_mean")
         text = asked + "\n" + f"<b>{html.escape(self.view.label(question.label))}</b>"
-        return StepResult(fs.state, [Outbound.say(text, rows)])
+        return Outbound.say(prefix + text, rows)
 
     def _confirm_named(
         self: FormEngine,
@@ -71,7 +86,17 @@ class ChoiceOffers:
         yes or no count too (`MEANT`). A sentence kept for a later question is shown under it
         ("Keterangan: anak sakit"). The question is not repeated: above Ya/Tidak it read as
         a second question those buttons answer (QA walk 7)."""
-        fs.state[MEANT] = {"question": position.key, "option": named.name}
+        fs.state[MEANT] = {"question": position.key, "option": named.name, "asked": NAMED}
+        return StepResult(fs.state, [self._named_message(options, named, kept)])
+
+    def _named_message(
+        self: FormEngine,
+        options: list[ChoiceOption],
+        named: ChoiceOption,
+        kept: str | None,
+        prefix: str = "",
+    ) -> Outbound:
+        """ "Maksud Bapak/Ibu: Sakit?" [Ya] [Tidak], the sentence kept under it."""
         rows = [
             [
                 self.view.button(self.t("common.yes"), f"o{options.index(named)}"),
@@ -81,7 +106,42 @@ class ChoiceOffers:
         text = self.t("answer.meant", option=named.label)
         if kept is not None:
             text += "\n" + self.t("answer.sentence_kept", text=html.escape(kept))
-        return StepResult(fs.state, [Outbound.say(text, rows)])
+        return Outbound.say(prefix + text, rows)
+
+    def _offer_again(
+        self: FormEngine,
+        fs: FormState,
+        position: Position,
+        question: Question,
+        options: list[ChoiceOption],
+        prefix: str,
+        pending: dict[str, Any],
+    ) -> Outbound | None:
+        """The offer still open at this question, drawn again as it was (after a side trip,
+        a stale button, a resume), so "ya" or a number typed next answers the screen the
+        person has (QA walk 10: "1" after "bantuan" took the first kecamatan of a list the
+        offer had replaced, on WhatsApp not even visible); None when none is open here, and
+        an offer `pending` (what `forget_offers` took) for another question stays forgotten
+        (code review 11a)."""
+        meant, offered = pending.get(MEANT), pending.get(OFFERED)
+        if meant and meant.get("question") == position.key:
+            named = next((o for o in options if o.name == meant.get("option")), None)
+            if named is not None:
+                fs.state[MEANT] = meant  # still open: the answer to it comes next
+            if named is not None and meant.get("asked") == SUGGESTED:
+                return self._offer_message(question, options, [named], prefix)
+            if named is not None:
+                kept = fs.state.get(KEPT) or {}
+                note = kept.get("value") if kept.get("question") == position.key else None
+                note = None if note is None else str(note)
+                return self._named_message(options, named, note, prefix)
+        if offered and offered.get("question") == position.key:
+            names = offered.get("options") or []
+            shown = [option for name in names for option in options if option.name == name]
+            if shown:
+                fs.state[OFFERED] = offered
+                return self._offer_message(question, options, shown, prefix)
+        return None
 
     def _keep_sentence(
         self: FormEngine, fs: FormState, position: Position, question: Question, event: Inbound
@@ -106,13 +166,12 @@ class ChoiceOffers:
         return str(value)
 
 
-def forget_offers(state: dict[str, Any]) -> None:
+def forget_offers(state: dict[str, Any]) -> dict[str, Any]:
     """Forget the option asked to confirm (`MEANT`) and the close spellings offered
-    (`OFFERED`): the question drawn again (after a side trip, a stale button, a resume) shows
-    its whole list, and "ya" or a number typed next answers what is on screen now, not a
+    (`OFFERED`) once the form draws anything but their question (another question, a page
+    of it, the summary): "ya" or a number typed next answers what is on screen now, not a
     message the person has moved on from (code review 11a)."""
-    state.pop(MEANT, None)
-    state.pop(OFFERED, None)
+    return {key: state.pop(key) for key in (MEANT, OFFERED) if key in state}
 
 
 def _meant(fs: FormState, position: Position, options: list[ChoiceOption]) -> ChoiceOption | None:
@@ -122,6 +181,13 @@ def _meant(fs: FormState, position: Position, options: list[ChoiceOption]) -> Ch
     if not meant or meant.get("question") != position.key:
         return None
     return next((option for option in options if option.name == meant.get("option")), None)
+
+
+def _keep_offered(fs: FormState, position: Position, offered: list[ChoiceOption]) -> None:
+    """The close spellings just offered kept open (a number refused at them): the offer is
+    drawn again with the refusal, and the next number counts them still."""
+    if offered:
+        fs.state[OFFERED] = {"question": position.key, "options": [o.name for o in offered]}
 
 
 def _offered(fs: FormState, position: Position, options: list[ChoiceOption]) -> list[ChoiceOption]:

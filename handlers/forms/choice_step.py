@@ -11,13 +11,14 @@ a sentence names one ("anak saya sakit": "Maksud Bapak/Ibu: Sakit?", yes or no) 
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from handlers.case_numbers import case_number
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
-from handlers.forms.choice_offers import KEPT, NOT_MEANT, _meant, _offered
+from handlers.forms.choice_offers import KEPT, NOT_MEANT, _keep_offered, _meant, _offered
 from handlers.forms.choices import (
     ChoiceOption,
     match_choice,
@@ -110,6 +111,15 @@ class ChoiceStep:
                 return await self._ask_again(fs, "answer.case_number.text", number=number)
             default = self._default(fs, question, position)
             typed = parsers.clean_text(event.text)
+            if only_numbers(typed) and await self._numbers_hidden(
+                fs, question, options, offered, typed
+            ):
+                # No number is seen next to the options here: it would count blind.
+                _keep_offered(fs, position, offered)  # refused, the same screen again
+                choose = self.t("whatsapp.choose")
+                return await self._ask_again(
+                    fs, "answer.number_hidden", number=typed, choose=choose
+                )
             # A number counts the options of the screen on hand: the close spellings just
             # offered, else the question's page or choice group.
             page = fs.state.get("page", 0)
@@ -127,6 +137,15 @@ class ChoiceStep:
             )
             if way_out is not None:
                 return way_out
+            # A desa's exact name in another kecamatan is that desa, before any close spelling
+            # here (QA walk 10: "babatan" at Cijemit's desa was "Maksud: Rambatan?").
+            elsewhere = (
+                None
+                if found.exact
+                else await self._named_elsewhere(fs, position, question, options, typed)
+            )
+            if elsewhere is not None:
+                return elsewhere
             named = None if found.exact or multiple else option_in_sentence(event.text, options)
             kept = None if found.exact else self._keep_sentence(fs, position, question, event)
             if named is None and kept is not None and question.sentence_default:
@@ -136,10 +155,12 @@ class ChoiceStep:
             if found.suggestions and not found.exact:
                 return self._suggest(fs, question, options, found.suggestions)
             if found.number is not None:
-                return await self._ask_again(fs, "answer.number_not_listed", number=found.number)
+                _keep_offered(fs, position, offered)  # refused, the same screen again
+                return await self._number_not_an_option(
+                    fs, question, options, shown, offered, found.number
+                )
             if not found.exact:
-                elsewhere = await self._named_elsewhere(fs, position, question, options, typed)
-                return elsewhere or await self._ask_again(fs, "answer.no_such_choice")
+                return await self._ask_again(fs, "answer.no_such_choice")
             chosen = found.exact
         else:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
@@ -155,6 +176,74 @@ class ChoiceStep:
             update = {"type": "edit", "target_message_id": event.message_id}
             return StepResult(fs.state, [message.model_copy(update=update)])
         return StepResult(fs.state, [message])
+
+    async def _numbers_hidden(
+        self: FormEngine,
+        fs: FormState,
+        question: Question,
+        options: list[ChoiceOption],
+        offered: list[ChoiceOption],
+        typed: str,
+    ) -> bool:
+        """Whether the screen a number is typed at (the close spellings just offered, else
+        the question, with the rows under it) shows its options where no number is seen
+        next to them: WhatsApp's list, rows behind its "Pilih" button, unnumbered
+        (`ChannelTraits.hides_options`); a typed number counted there picks blind (QA walk
+        10). Numbers that are an option's name are that option, hidden or not. Reply buttons
+        and Telegram's buttons are in sight (counted, `FormView.by_number`); numbered text
+        is read by the channel (`Inbound.picks`)."""
+        hides = self.ctx.traits.hides_options
+        if hides is None:
+            return False
+        multiple = question.type == QuestionType.SELECT_MULTIPLE
+        if match_choice(typed, options, multiple=multiple, by_number=[]).exact:
+            return False
+        screen = await self._screen_on_hand(fs, question, options, offered)
+        rows = [*screen.buttons, *self.ctx.rows_under]
+        return hides(screen.model_copy(update={"buttons": rows}))
+
+    async def _screen_on_hand(
+        self: FormEngine,
+        fs: FormState,
+        question: Question,
+        options: list[ChoiceOption],
+        offered: list[ChoiceOption],
+    ) -> Outbound:
+        """The message a number was typed at: the close spellings just offered, else the
+        question (without the rows the runner adds under it, `StepContext.rows_under`)."""
+        if offered:
+            return self._offer_message(question, options, offered)
+        return await self.render(fs.state)
+
+    async def _number_not_an_option(
+        self: FormEngine,
+        fs: FormState,
+        question: Question,
+        options: list[ChoiceOption],
+        shown: list[ChoiceOption],
+        offered: list[ChoiceOption],
+        number: str,
+    ) -> StepResult:
+        """A typed number beyond the options `shown` (or the close spellings `offered`),
+        said as what it lands on: "Nomor 9 bukan pilihan: pilih salah
+        satu nomor 1–8, atau tekan Berikutnya" for a page, group, skip, done or "Bukan,
+        lihat daftar" button (the n-th button shown, counted as the options are), "… atau
+        ketik batal" for the form's Batal under them (QA walk 10: both were "not in the
+        list", though the person saw that number's button); beyond every button, not listed."""
+        screen = await self._screen_on_hand(fs, question, options, offered)
+        counted = len(offered or shown)
+        buttons = [button.label for row in screen.buttons for button in row]
+        index = (small_number(number) or 0) - 1
+        numbers = "1" if counted == 1 else f"1–{counted}"
+        if counted <= index < len(buttons):
+            label = html.escape(buttons[index].strip(" ‹›"))
+            key, values = "answer.number_is_a_button", {"button": label}
+        elif counted <= index < len(buttons) + sum(len(row) for row in self.ctx.rows_under):
+            key, values = "answer.number_is_cancel", {}
+        else:
+            return await self._ask_again(fs, "answer.number_not_listed", number=number)
+        text = "⚠️ " + self.t(key, number=number, numbers=numbers, **values) + "\n\n"
+        return StepResult(fs.state, [await self.render(fs.state, text)])
 
     async def _toggle(self: FormEngine, fs: FormState, chosen: list[ChoiceOption]) -> Outbound:
         """Tick or untick each option of a multiple choice; the question with its ticks."""

@@ -9,10 +9,11 @@ it.
 
 A bare number means what the person can count on the screen they have: the n-th option
 button shown on it (`by_number`: the whole list, or the page or choice group on screen, in
-the order shown), on every channel that shows no numbers (Telegram; WhatsApp's buttons and
-lists); a number beyond them picks nothing. A channel that prints numbers next to options
-reads those itself and hands over the picked buttons (`Inbound.picks`), so this never
-guesses what was printed.
+the order shown), where buttons are in sight with no numbers (Telegram; WhatsApp's reply
+buttons); a number beyond them picks nothing. Where options sit behind one button,
+unnumbered (WhatsApp's list), no number is counted at all (`ChoiceStep._numbers_hidden`).
+A channel that prints numbers next to options reads those itself and hands over the picked
+buttons (`Inbound.picks`), so this never guesses what was printed.
 Only a number typed alone is one ("3", "3.", "(3)"): digits with anything between them are
 not run together into one ("7-12-2026" is a date, not number 7122026: not in the list).
 

@@ -94,8 +94,9 @@ class FormEngine(
         return message
 
     async def _render(self, fs: FormState, prefix: str) -> Outbound:
-        # Whatever is drawn now replaces a "did you mean" on screen: its notes go.
-        forget_offers(fs.state)
+        # Whatever is drawn now replaces a "did you mean" on screen, unless it is that offer
+        # drawn again (`_offer_again`): its notes go.
+        pending = forget_offers(fs.state)
         if fs.settle_phase():  # opened at the summary, answers missing: asked first, said why
             prefix += self.t("form.answers_missing") + "\n\n"
         while True:
@@ -125,6 +126,10 @@ class FormEngine(
             group = (
                 self.view.label(self.form.group(position.group).label) if position.group else None
             )
+            if options and (
+                offer := self._offer_again(fs, position, question, options, prefix, pending)
+            ):
+                return offer
             default = self._shown_default(fs, question, position)
             # A label may show values (${name}) as constraint messages do: answers, or what
             # the form's context gives (e.g. the date a visited case was reported).

@@ -177,6 +177,7 @@ async def stored_form(app: AppContext, repos: Repos, form_id: str, version: int)
 def _engine(turn: Turn, form: Form, session: FormSession) -> FormEngine:
     user, identity = turn.user, turn.identity
     extra = _CONTEXT_VALUES.get(session.form_id)
+    under = _EXTRA_BUTTONS.get(session.form_id)
     context = StepContext(
         catalog=turn.app.catalog,
         language=turn.language,
@@ -184,6 +185,7 @@ def _engine(turn: Turn, form: Form, session: FormSession) -> FormEngine:
         choices=RegionChoices(turn.repos, turn.app.districts),
         next_rev=session.rev + 1,
         traits=turn.channel_traits,
+        rows_under=under(turn, session) if under else [],
         context={
             "user_role": (user.role or "") if user else "",
             "user_kabupaten": (user.kabupaten_code or "") if user else "",

@@ -9,11 +9,13 @@ State (JSON, stored with the session):
   page      page of the current choice list, summary or edit menu
   picking   choices toggled (select_multiple) or photos received (image) so far
   derived   {position key: facts derived from an answer, e.g. a NIK's sex and birth date}
-  meant     {question: position key, option: name} a typed sentence named, asked to confirm
-            (handlers/forms/choice_step.py)
+  meant     {question: position key, option: name, asked: "named" | "suggested"} a typed
+            sentence named, or the one close spelling, asked to confirm
+            (handlers/forms/choice_offers.py)
   offered   {question: position key, options: [name]} close spellings offered to tap, that a
             typed number counts; `meant` and `offered` are gone after the next answer and
-            whenever the form draws a question again (`forget_offers`)
+            whenever the form draws anything else (`forget_offers`); drawn again at their
+            question (a side trip, a resume) they are the offer again (`_offer_again`)
 """
 
 from __future__ import annotations

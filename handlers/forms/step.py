@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
-from handlers.events import Outbound, small_number
+from handlers.events import Button, Outbound, small_number
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import Question
 from handlers.forms.option_model import ChoicesFrom
@@ -55,6 +55,11 @@ class StepContext:
     next_rev: int  # the revision the session will have once this step is saved
     context: dict[str, Any] = field(default_factory=dict)  # e.g. user_desa, for expressions
     traits: ChannelTraits = UNKNOWN_CHANNEL  # the person's channel (what its questions promise)
+    # The rows shown under every question of the form, after the engine's own: a review's
+    # "✖️ Batal" (handlers/forms/runner.py `buttons_under`), so a typed number landing on
+    # one is told to type "batal" rather than "not in the list", and the screen a number is
+    # typed at is known whole (`ChannelTraits.hides_options`).
+    rows_under: list[list[Button]] = field(default_factory=list)
 
 
 @dataclass

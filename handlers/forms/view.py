@@ -233,8 +233,9 @@ class FormView:
         """The options a typed bare number counts: those on the screen the person has (the
         whole list, or its page or choice group `page`), in the order shown (the suggested
         one first, then row by row, left to right), so "1" is the first option button they
-        see on any channel that prints no numbers. Navigation, group and "done" buttons
-        follow the options and are not counted: a number never turns a page."""
+        see on any channel that prints no numbers (and shows them in sight: a list behind one
+        button counts none, `ChoiceStep._numbers_hidden`). Navigation, group and "done"
+        buttons follow the options and are not counted: a number never turns a page."""
         return [option for _, option in self._screen(question, options, page, default)]
 
     def shows_all(self, question: Question, options: list[ChoiceOption]) -> bool:

@@ -12,7 +12,7 @@ import pytest
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.traits import ADAPTERS, channel_traits
 from bot.channels.whatsapp.channel import WhatsAppChannel
-from bot.channels.whatsapp.outbound import prints_numbered_options
+from bot.channels.whatsapp.outbound import hides_options, prints_numbered_options
 from bot.demo import DemoChannel
 from handlers.channel_traits import (
     UNKNOWN_CHANNEL,
@@ -35,6 +35,7 @@ EXPECTED = {
         "has_command_menu": True,
         "chat_link_format": "https://t.me/{address}?start={payload}",
         "prints_numbered_options": None,  # inline keyboards only
+        "hides_options": None,  # every button in sight
     },
     "whatsapp": {
         "deletes_sent_within": None,
@@ -46,6 +47,7 @@ EXPECTED = {
         "has_command_menu": False,
         "chat_link_format": "https://wa.me/{address}?text={payload}",
         "prints_numbered_options": prints_numbered_options,  # beyond a list, typed numbers
+        "hides_options": hides_options,  # a list: rows behind "Pilih", unnumbered
     },
     "demo": {
         "deletes_sent_within": timedelta.max,
@@ -57,6 +59,7 @@ EXPECTED = {
         "has_command_menu": False,
         "chat_link_format": None,
         "prints_numbered_options": None,  # `>N` taps a button: nothing typed is read as one
+        "hides_options": None,  # every button printed
     },
 }
 

@@ -9,6 +9,7 @@ from bot.channels.whatsapp.outbound import (
     ROW_DESCRIPTION,
     ROW_TITLE,
     TEXT_BODY,
+    hides_options,
     prints_numbered_options,
     render,
     template_parameter,
@@ -219,6 +220,7 @@ def test_long_labels_become_a_list_rows_title_and_description(case: dict) -> Non
     message = Outbound(text="Ditemukan:", buttons=buttons)
     rendered = render(message, CATALOG, "id")
     assert prints_numbered_options(message) == (case["layout"] == "numbered")
+    assert hides_options(message) == (case["layout"] == "list")  # rows behind "Pilih"
     if case["layout"] == "numbered":
         assert [body["type"] for body in rendered.bodies] == ["text"]
         assert rendered.menu == {str(n + 1): f"cs:{n}" for n in range(len(case["labels"]))}
@@ -234,6 +236,17 @@ def test_long_labels_become_a_list_rows_title_and_description(case: dict) -> Non
     for row in rows:
         assert title_width(row["title"]) <= ROW_TITLE
         assert title_width(row.get("description", "")) <= ROW_DESCRIPTION
+
+
+@pytest.mark.parametrize(
+    ("count", "hidden"), [(0, False), (3, False), (4, True), (10, True), (11, False)]
+)
+def test_only_a_list_hides_its_options(count: int, hidden: bool) -> None:
+    """Reply buttons (up to 3) are in sight and numbered text prints its numbers; only a
+    list (4 to 10 rows behind "Pilih", unnumbered) hides them: a number typed there counts
+    nothing the person sees (handlers/forms/choice_step.py)."""
+    buttons = [[Button(label=f"Desa {n}", data=f"f1:o{n}")] for n in range(count)]
+    assert hides_options(Outbound(text="Di desa mana?", buttons=buttons)) is hidden
 
 
 def test_a_location_question_names_its_buttons_as_words_to_type() -> None:

@@ -1,7 +1,8 @@
 """A typed option number over the real application on Telegram, which shows buttons and no
-numbers: registering, "3" at the kecamatan picker (a page of 8 of Kuningan's kecamatan) is
-the third button, "12" at the desa picker is no button there (refused, the picker again),
-"1" its first. Before, a picker with pages answered any number with "Nomor 3 tidak ada"."""
+numbers: registering, "9" at the kecamatan picker (a page of 8 of Kuningan's kecamatan) is
+its "Berikutnya" button, said so; "3" is the third button, "12" at the desa picker is no
+button there (refused, the picker again), "1" its first. Before, a picker with pages
+answered any number with "Nomor 3 tidak ada"."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ async def test_registration_on_telegram_takes_option_numbers(fake, start_bot) ->
     (asked,) = await newcomer.tap("PSM")
     kecamatan = _options(asked)
     assert len(kecamatan) == 8, asked["text"]
+    (next_page,) = await newcomer.say("9")  # the 9th button turns the page: said so
+    told = "⚠️ Nomor 9 bukan pilihan: pilih salah satu nomor 1–8, atau tekan Berikutnya."
+    assert next_page["text"].startswith(told), next_page["text"]
     (desa_asked,) = await newcomer.say("3")
     assert f"Kecamatan: {kecamatan[2]}" in desa_asked["text"], desa_asked["text"]
     desa = _options(desa_asked)

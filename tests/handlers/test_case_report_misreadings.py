@@ -120,9 +120,16 @@ async def test_several_answers_typed_at_a_one_choice_question_are_one_too_many(
 
 
 async def test_several_numbers_at_a_multiple_choice_are_picks(world, channel):
+    """On Telegram the bansos buttons are in sight: "1, 3" picks the first and third. On
+    WhatsApp they are a list behind "Pilih", unnumbered: refused, nothing stored (QA walk
+    10: a number never counts rows the person cannot see)."""
     db, app = world
     ani = await _report(db, channel, dict(BEFORE_SIZE, household_size=5), closed=["members"])
-    await send(db, app, ani, channel, text="1, 3")
+    reply = said(await send(db, app, ani, channel, text="1, 3"))
+    if channel == "whatsapp":
+        assert reply.startswith("⚠️ Pilihan di sini tidak bernomor"), reply
+        assert "bansos" not in await _answers(db, ani)
+        return
     assert [pick["name"] for pick in (await _answers(db, ani))["bansos"]] == ["pkh", "pbi_jk"]
 
 

@@ -36,7 +36,14 @@ async def test_digits_with_something_between_are_no_list_number(world, channel, 
 
 
 async def test_a_number_typed_alone_still_counts_the_options_shown(world, channel):
+    """On Telegram the audience's buttons are in sight: "2." is the second. On WhatsApp they
+    are a list behind "Pilih", unnumbered: refused, nothing stored (QA walk 10)."""
     db, app = world
     sari = await _at_the_audience(db, app, channel)
     reply = said(await send(db, app, sari, channel, text="2."))
+    if channel == "whatsapp":
+        assert reply.startswith("⚠️ Pilihan di sini tidak bernomor"), reply
+        session = await active_session(db, sari)
+        assert session is not None and "audience" not in session.state["answers"]
+        return
     assert "✓ Penerima: Semua PSM" in reply, reply

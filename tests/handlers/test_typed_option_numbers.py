@@ -38,6 +38,9 @@ def _options(turn: Turn) -> list[str]:
 
 
 async def test_registration_pickers_take_the_number_of_a_button_on_the_page(world, channel):
+    """On Telegram the page's buttons are in sight: a number counts them. On WhatsApp the
+    same page (9 rows) is a list behind "Pilih", unnumbered: a number is refused, pick from
+    the list or type the name (QA walk 10: "1" took a row the person could not see)."""
     db, app = world
     newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
     await send(db, app, newcomer, channel, command="start")
@@ -47,12 +50,25 @@ async def test_registration_pickers_take_the_number_of_a_button_on_the_page(worl
     assert KECAMATAN_QUESTION in said(asked)
     kecamatan = _options(asked)
     assert len(kecamatan) == 8  # the first page of Kuningan's kecamatan
+    if channel == "whatsapp":
+        for typed in ("3", "9", "1, 3"):
+            asked = await send(db, app, newcomer, channel, text=typed)
+            hidden = CATALOG.text("id", "answer.number_hidden", number=typed, choose="Pilih")
+            text = said(asked)
+            assert text.startswith("⚠️ " + hidden) and KECAMATAN_QUESTION in text, text
+        chosen = said(await send(db, app, newcomer, channel, data=button(asked, kecamatan[2])))
+        assert f"✓ Kecamatan: {kecamatan[2]}" in chosen, chosen
+        return
 
-    refused = await send(db, app, newcomer, channel, text="9")  # beyond the page
+    refused = await send(db, app, newcomer, channel, text="12")  # beyond the page
     text = said(refused)
-    not_listed = CATALOG.text("id", "answer.number_not_listed", number="9")
+    not_listed = CATALOG.text("id", "answer.number_not_listed", number="12")
     assert text.startswith("⚠️ " + not_listed), text
     assert KECAMATAN_QUESTION in text and _options(refused) == kecamatan
+    # The 9th button is the next page's: said so (QA walk 10: "not in the list").
+    text = said(await send(db, app, newcomer, channel, text="9"))
+    told = "⚠️ Nomor 9 bukan pilihan: pilih salah satu nomor 1–8, atau tekan Berikutnya."
+    assert text.startswith(told) and KECAMATAN_QUESTION in text, text
 
     desa_asked = await send(db, app, newcomer, channel, text="3")
     assert f"✓ Kecamatan: {kecamatan[2]}" in said(desa_asked), said(desa_asked)
@@ -144,46 +160,70 @@ async def test_a_number_at_did_you_mean_counts_the_spellings_offered(world, chan
     assert f"✓ Kecamatan: {spellings[1]}" in answered, answered
 
 
-# -- a side trip draws the question again: "Maksud ...?" and "did you mean" are over ---------
+async def test_the_number_of_bukan_at_did_you_mean_is_said_and_the_offer_kept(world, channel):
+    """ "Cimahu" offers close spellings and "Bukan, lihat daftar": the number of that last
+    button is said to be no answer, naming it, and the spellings are drawn again, so the
+    next number still counts them (QA walk 10)."""
+    db, app = world
+    newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
+    await send(db, app, newcomer, channel, command="start")
+    for text in ["Dedi Kurniawan", "081234567890", "PSM", "Kab. Kuningan"]:
+        await send(db, app, newcomer, channel, text=text)
+    spellings = _options(await send(db, app, newcomer, channel, text="Cimahu"))
+    bukan = str(len(spellings) + 1)
+    refused = await send(db, app, newcomer, channel, text=bukan)
+    told = CATALOG.text(
+        "id",
+        "answer.number_is_a_button",
+        number=bukan,
+        numbers=f"1–{len(spellings)}",
+        button="Bukan, lihat daftar",
+    )
+    assert said(refused).startswith("⚠️ " + told), said(refused)
+    assert "Maksud" in said(refused) and _options(refused) == spellings
+    answered = said(await send(db, app, newcomer, channel, text="2"))
+    assert f"✓ Kecamatan: {spellings[1]}" in answered, answered
+
+
+# -- a side trip draws the offer on screen again: "1" or "ya" answers what the person sees ----
 
 
 @pytest.mark.parametrize("side_trip", [{"text": "bantuan"}, {"command": "menu"}])
-async def test_a_number_after_a_side_trip_counts_the_question_shown_again(
-    world, channel, side_trip
-):
-    """ "anak saya sakit": "Maksud Bapak/Ibu: Sakit?"; a side trip asks "Berhalangan karena
-    apa? [Izin] [Sakit]" again: "1" is Izin, the first of those buttons, not Ya to Sakit
-    (code review 11a)."""
+async def test_a_number_after_a_side_trip_answers_the_offer_drawn_again(world, channel, side_trip):
+    """ "anak saya sakit": "Maksud Bapak/Ibu: Sakit?"; a side trip draws that offer again
+    with its note, [Ya] [Tidak]: "1" is Ya to Sakit, the screen the person has (QA walk 10;
+    before, the whole question came back and "1" counted it)."""
     db, app = world
     ani = await _at_the_absence_reason(db, app, channel)
     confirm = await send(db, app, ani, channel, text="anak saya sakit")
     assert said(confirm).startswith("Maksud Bapak/Ibu: <b>Sakit</b>?"), said(confirm)
-    again = await send(db, app, ani, channel, **side_trip)
-    assert "Berhalangan karena apa?" in said(again), said(again)
-    assert _options(again) == ["Izin", "Sakit"]
+    again = said(await send(db, app, ani, channel, **side_trip))
+    assert again.endswith("Maksud Bapak/Ibu: <b>Sakit</b>?\nKeterangan: <i>anak saya sakit</i>")
+    answered = said(await send(db, app, ani, channel, text="1"))
+    assert "berhalangan (Sakit)" in answered, answered
+
+
+async def test_tidak_after_a_side_trip_shows_the_whole_question(world, channel):
+    """ "tidak" to the offer drawn again after a side trip asks the question itself; another
+    side trip then draws that question, not the offer answered: "1" is its first button,
+    Izin (code review 11a: a number never counts a screen the person does not have)."""
+    db, app = world
+    ani = await _at_the_absence_reason(db, app, channel)
+    await send(db, app, ani, channel, text="anak saya sakit")
+    await send(db, app, ani, channel, text="bantuan")
+    asked = await send(db, app, ani, channel, text="tidak")
+    assert "Berhalangan karena apa?" in said(asked) and _options(asked) == ["Izin", "Sakit"]
+    again = await send(db, app, ani, channel, text="bantuan")
+    assert "Berhalangan karena apa?" in said(again) and "Maksud" not in said(again)
     answered = said(await send(db, app, ani, channel, text="1"))
     assert "berhalangan (Izin)" in answered, answered
 
 
-async def test_ya_after_a_side_trip_confirms_nothing(world, channel):
-    """ "ya" typed to the question shown again after a side trip is no answer to the
-    "Maksud Bapak/Ibu: Sakit?" the side trip replaced: nothing is stored."""
-    db, app = world
-    ani = await _at_the_absence_reason(db, app, channel)
-    await send(db, app, ani, channel, text="anak saya sakit")
-    again = await send(db, app, ani, channel, text="bantuan")
-    assert "Berhalangan karena apa?" in said(again), said(again)
-    answered = said(await send(db, app, ani, channel, text="ya"))
-    assert "berhalangan (Sakit)" not in answered, answered
-    assert "Berhalangan karena apa?" in answered, answered
-    async with db.reading() as repos:
-        session = await repos.forms.active(ani.id)
-    assert session is not None and session.state["answers"] == {}
-
-
-async def test_a_number_after_a_side_trip_counts_the_page_not_the_spellings(world, channel):
-    """ "Cimahu" offered close spellings; "bantuan" asks the kecamatan again with its first
-    page: "2" is the second kecamatan of that page, not the second spelling offered."""
+async def test_a_number_after_a_side_trip_counts_the_spellings_drawn_again(world, channel):
+    """ "Cimahu" offered close spellings; "bantuan" draws them again: "2" is the second
+    spelling on screen. "Bukan, lihat daftar" then shows the kecamatan's first page, and "2"
+    after another side trip is the second kecamatan of that page (on WhatsApp, a list behind
+    "Pilih" with no numbers: refused, never a spelling no longer on screen)."""
     db, app = world
     newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
     await send(db, app, newcomer, channel, command="start")
@@ -192,8 +232,32 @@ async def test_a_number_after_a_side_trip_counts_the_page_not_the_spellings(worl
     offered = await send(db, app, newcomer, channel, text="Cimahu")
     spellings = _options(offered)
     again = await send(db, app, newcomer, channel, text="bantuan")
-    assert KECAMATAN_QUESTION in said(again), said(again)
-    page = _options(again)
-    assert len(page) == 8 and page[1] != spellings[1], (page, spellings)
+    assert "Maksud" in said(again) and _options(again) == spellings, said(again)
+    whole = await send(db, app, newcomer, channel, data=button(again, "Bukan, lihat daftar"))
+    page = _options(whole)
+    assert KECAMATAN_QUESTION in said(whole) and len(page) == 8, said(whole)
+    again = await send(db, app, newcomer, channel, text="bantuan")
+    assert KECAMATAN_QUESTION in said(again) and _options(again) == page, said(again)
     answered = said(await send(db, app, newcomer, channel, text="2"))
-    assert f"✓ Kecamatan: {page[1]}" in answered, answered
+    if channel == "whatsapp":  # the page is a list behind "Pilih": no number counts there
+        hidden = CATALOG.text("id", "answer.number_hidden", number="2", choose="Pilih")
+        assert answered.startswith("⚠️ " + hidden) and KECAMATAN_QUESTION in answered, answered
+        return
+    assert f"✓ Kecamatan: {page[1]}" in answered and page[1] != spellings[1], answered
+
+
+async def test_a_number_after_a_side_trip_answers_the_one_spelling_drawn_again(world, channel):
+    """The QA walk: "Kadugde" at the kecamatan: "Maksud Bapak/Ibu: Kadugede?" [Kadugede]
+    [Bukan, lihat daftar]; "bantuan" draws it again, and "1" is yes, Kadugede (before: the
+    first kecamatan of the list the side trip drew instead, Ciawigebang)."""
+    db, app = world
+    newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
+    await send(db, app, newcomer, channel, command="start")
+    for text in ["Dedi Kurniawan", "081234567890", "PSM", "Kab. Kuningan"]:
+        await send(db, app, newcomer, channel, text=text)
+    offered = await send(db, app, newcomer, channel, text="kadugde")
+    assert said(offered).startswith("Maksud Bapak/Ibu: <b>Kadugede</b>?"), said(offered)
+    again = said(await send(db, app, newcomer, channel, text="bantuan"))
+    assert "Maksud Bapak/Ibu: <b>Kadugede</b>?" in again, again
+    answered = said(await send(db, app, newcomer, channel, text="1"))
+    assert "✓ Kecamatan: Kadugede" in answered, answered

@@ -141,6 +141,21 @@ async def test_a_desa_of_another_kecamatan_is_told_where_it_is(world, channel, t
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_exact_desa_elsewhere_wins_over_a_close_spelling_here(world, channel):
+    """QA walk 10: at Kec. Ciniru's desa, "babatan" (a desa of Kec. Kadugede, and close to
+    Ciniru's Rambatan) is told where it is, not offered as "Maksud Bapak/Ibu: Rambatan?";
+    "rambatn", a near miss of no desa elsewhere, is still offered to confirm."""
+    db, app = world
+    sari = await _coordinator_at_the_kecamatan(db, app, channel)
+    assert "Di desa/kelurahan mana" in said(await send(db, app, sari, channel, text="Ciniru"))
+    told = said(await send(db, app, sari, channel, text="babatan"))
+    assert "<b>Babatan</b> ada di Kec. Kadugede, bukan di Kec. Ciniru" in told, told
+    assert "Rambatan" not in told.split("Di desa/kelurahan mana")[0], told
+    offered = said(await send(db, app, sari, channel, text="rambatn"))
+    assert offered.startswith("Maksud Bapak/Ibu: <b>Rambatan</b>?"), offered
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_psm_is_told_the_desa_is_outside_their_kecamatan(world, channel):
     db, app = world
     ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=None)

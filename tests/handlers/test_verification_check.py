@@ -185,6 +185,28 @@ async def test_batal_leaves_the_case_as_it_was(world, channel: str) -> None:
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_number_of_batal_typed_is_told_to_type_batal(world, channel: str) -> None:
+    """QA walk 10: "3" at [Dikunjungi langsung] [Telepon/perangkat] [✖️ Batal] was "Nomor 3
+    tidak ada di daftar", though the person saw it; it is told to pick 1–2 or type batal, and
+    "batal" typed then cancels the check (once confirmed)."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    tksk, case_id = people.tksk, people.case_id
+    await tap(db, app, tksk, channel, f"ca:v:{case_id}:1")
+    refused = said(await say(db, app, tksk, channel, "3"))
+    told = "⚠️ Nomor 3 bukan pilihan: pilih salah satu nomor 1–2, atau ketik batal untuk"
+    assert refused.startswith(told) and ASKED in refused, refused
+    assert "tidak ada di daftar" not in refused
+    not_listed = said(await say(db, app, tksk, channel, "4"))  # beyond every button
+    assert not_listed.startswith("⚠️ Nomor 4 tidak ada di daftar"), not_listed
+    asked = said(await say(db, app, tksk, channel, "batal"))
+    assert "Yakin ingin membatalkan isian <b>Verifikasi</b>?" in asked, asked
+    await say(db, app, tksk, channel, "ya")
+    assert await active_forms(db, tksk.id) == []
+    assert await case_version(db, case_id) == ("submitted", 1)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_stale_or_forged_verify_button_asks_no_check(world, channel: str) -> None:
     db, app = world
     people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))

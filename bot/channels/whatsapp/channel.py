@@ -32,6 +32,7 @@ from bot.channels.whatsapp.outbound import (
     PAIR_RATE_PAUSE,
     THROUGHPUT_PAUSE,
     api_calls,
+    hides_options,
     prints_numbered_options,
     render,
     template_parameter,
@@ -64,6 +65,7 @@ TRAITS = ChannelTraits(
     has_command_menu=False,  # keywords and numbered menus instead
     chat_link_format="https://wa.me/{address}?text={payload}",  # click to chat, text typed in
     prints_numbered_options=prints_numbered_options,  # beyond 10 options, or titles alike
+    hides_options=hides_options,  # 4 to 10 options: a list behind "Pilih", unnumbered
 )
 # The Cloud API: 80 messages a second per business number (130429; inbound messages count
 # too), and a pair rate of one message per 6 s to the same person with bursts of up to 45 in

@@ -122,6 +122,15 @@ def prints_numbered_options(message: Outbound) -> bool:
     return not _fits_buttons(buttons) and _list_rows(buttons) is None
 
 
+def hides_options(message: Outbound) -> bool:
+    """Whether this message's options go out as a list: rows behind its "Pilih" button,
+    unnumbered, so a typed number counts nothing seen (`ChannelTraits`)."""
+    buttons = [button for row in message.buttons for button in row]
+    if not buttons or message.request == "location":
+        return False
+    return not _fits_buttons(buttons) and _list_rows(buttons) is not None
+
+
 TEMPLATE_PARAMETER = 60  # characters of a template's body parameter we send
 
 

@@ -136,10 +136,12 @@ def option_count(driver: FormDriver) -> int:
 async def test_a_number_beyond_the_group_on_screen_is_refused(typed: str) -> None:
     """Telegram prints no numbers: a number counts the option buttons of the choice group on
     screen (7 local priorities), so 8 is none of them, whatever the form's own index: refused
-    by its number, nothing ticked or stored."""
+    by its number, nothing ticked or stored; the 8th button is the next group's, named so
+    (QA walk 10)."""
     driver = await _categories()
     await driver.send_text(typed)
-    assert driver.last_text.startswith("⚠️ " + t("answer.number_not_listed", number="8"))
+    refused = t("answer.number_is_a_button", number="8", numbers="1–7", button="PPKS anak")
+    assert driver.last_text.startswith("⚠️ " + refused), driver.last_text
     assert driver.state["picking"] == [] and "categories" not in driver.answers
 
 
