@@ -37,7 +37,10 @@ NEGATIONS = frozenset(
 )
 SHORTEST_NAMED = 3  # letters of an option's words a sentence must hold ("ya" is no hit)
 # One run of digits, nothing but spaces or punctuation around it: a number typed alone.
-_ALONE_NUMBER = re.compile(r"\W*[0-9]+\W*")
+# An option's number is short: a long run of digits (a NIK, KK or phone, maybe typed in
+# groups of four) is never a number of the screen, and never said back as one (review 12).
+_ALONE_NUMBER = re.compile(r"\W*[0-9]{1,3}\W*")
+_IDENTIFIER_DIGITS = 10
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,8 @@ def typed_number(text: str) -> int | None:
 
 def only_numbers(text: str) -> bool:
     """Whether the text is bare numbers only ("3", "1, 3", "1 dan 3"), no option's name."""
+    if re.fullmatch(r"[\d\s.-]+", text) and len(re.sub(r"\D", "", text)) >= _IDENTIFIER_DIGITS:
+        return False  # "3208 0145 0690 0002": one identifier, not numbers of options
     parts = _parts(text)
     return bool(parts) and all(_ALONE_NUMBER.fullmatch(part.strip()) for part in parts)
 

@@ -261,3 +261,23 @@ async def test_a_number_after_a_side_trip_answers_the_one_spelling_drawn_again(w
     assert "Maksud Bapak/Ibu: <b>Kadugede</b>?" in again, again
     answered = said(await send(db, app, newcomer, channel, text="1"))
     assert "✓ Kecamatan: Kadugede" in answered, answered
+
+
+@pytest.mark.parametrize("typed", ["3208014506900002", "3208 0145 0690 0002"])
+async def test_a_nik_typed_at_a_choice_question_is_never_said_back(world, channel, typed):
+    """Review 12: at a list behind WhatsApp's "Pilih" a pasted NIK was "nomor
+    3208014506900002 belum dicatat", the full NIK in the bot's own message (which WhatsApp
+    does not let the bot delete). A long number is no option's number: nothing of it is said
+    back, on either channel, and the question is asked again."""
+    db, app = world
+    newcomer = await person(db, "Calon", None, channel, status=UserStatus.REGISTERING)
+    await send(db, app, newcomer, channel, command="start")
+    for text in ["Dedi Kurniawan", "081234567890", "PSM"]:
+        await send(db, app, newcomer, channel, text=text)
+    asked = await send(db, app, newcomer, channel, text="Kab. Kuningan")
+    assert KECAMATAN_QUESTION in said(asked)
+    refused = said(await send(db, app, newcomer, channel, text=typed))
+    assert KECAMATAN_QUESTION in refused, refused
+    digits = typed.replace(" ", "")
+    assert digits not in refused.replace(" ", ""), refused
+    assert "4506900002" not in refused.replace(" ", ""), refused
