@@ -19,8 +19,11 @@ spellings read as in a form's region question) and answered as the picker's butt
   `FormView.by_number`): its button's data, handled as that tap, so every scope, version and
   dialogue check of the picker's buttons applies (nothing is decided here);
 - a close spelling: "Maksud Bapak/Ibu: Kadugede?" with its button; several: one button each;
-- none: said, and the picker again ("Nomor 12 tidak ada di daftar" for a number beyond its
-  buttons; "pick a button or type the name" where they were drawn in the background, uncounted).
+- none: said, and the picker again. A number is refused by the forms' one rule
+  (handlers/typed_numbers.py): where the buttons are a WhatsApp list (rows behind "Pilih",
+  unnumbered) none is counted, "pilih dari daftar, atau ketik namanya"; past the options, said
+  as the button it lands on ("Nomor 9 bukan pilihan: … atau tekan Berikutnya") or not in the
+  list; "pick a button or type the name" where they were drawn in the background, uncounted.
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ from handlers import list_replies
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound
 from handlers.forms.answers import clean_text
-from handlers.forms.choices import ChoiceOption, match_choice
+from handlers.forms.choices import ChoiceMatch, ChoiceOption, match_choice
 from handlers.forms.option_model import ChoicesFrom
 from handlers.regions import RegionChoices, region_name
+from handlers.typed_numbers import number_beyond, number_hidden
 
 ButtonRoute = Callable[[Turn, str], Awaitable[None]]
 # What a picker of one level offers under `parent`: its options (named by the `{code}` of
@@ -78,6 +82,15 @@ class RegionPicker:
     # The codes of the option buttons on screen, in the order shown: what a typed number
     # counts (noted by `expect_name` from the buttons it finds in the turn's replies).
     shown: tuple[str, ...] = ()
+    # The labels of the buttons after them (pages, "back", "whole list"): what a number past
+    # the options lands on, said so ("… atau tekan Berikutnya").
+    beyond: tuple[str, ...] = ()
+    # Whether the channel shows those buttons behind one, unnumbered (WhatsApp's list,
+    # `ChannelTraits.hides_options`): then a number counts nothing seen.
+    hidden: bool = False
+    # Whether those buttons are the close names of a name typed (`_offer`), not the picker:
+    # a number refused there shows them again.
+    offered: bool = False
 
     def tap_of(self, code: str) -> str:
         """The data of the button of the region `code`."""
@@ -107,14 +120,22 @@ async def expect_name(turn: Turn, picker: RegionPicker) -> None:
     """Note that a name (or a number) typed next answers `picker` (shown in this turn: the
     option buttons of its last reply are what a number counts; none when the picker is
     drawn later, in the background)."""
-    shown: tuple[str, ...] = ()
     for reply in reversed(turn.replies):
-        data = [button.data for row in reply.buttons for button in row]
-        codes = [code for code in map(picker.code_of, data) if code is not None]
-        if codes:
-            shown = tuple(codes)
+        buttons = [button for row in reply.buttons for button in row]
+        codes = [picker.code_of(button.data) for button in buttons]
+        if any(codes):
+            last = max(index for index, code in enumerate(codes) if code is not None)
+            hides = turn.channel_traits.hides_options
+            picker = replace(
+                picker,
+                shown=tuple(code for code in codes if code is not None),
+                beyond=tuple(button.label for button in buttons[last + 1 :]),
+                hidden=hides is not None and hides(reply),
+            )
             break
-    await list_replies.expect(turn, LIST_KIND, asdict(replace(picker, shown=shown)))
+    else:
+        picker = replace(picker, shown=(), beyond=(), hidden=False)
+    await list_replies.expect(turn, LIST_KIND, asdict(picker))
 
 
 def _picker(details: dict[str, Any]) -> RegionPicker | None:
@@ -123,7 +144,7 @@ def _picker(details: dict[str, Any]) -> RegionPicker | None:
         picker = RegionPicker(**details)
     except TypeError:
         return None
-    picker = replace(picker, shown=tuple(picker.shown))  # a list, once stored
+    picker = replace(picker, shown=tuple(picker.shown), beyond=tuple(picker.beyond))  # lists
     return picker if picker.level in _OPTIONS else None
 
 
@@ -140,28 +161,61 @@ async def take_typed_name(
     route = routes.get(picker.tap.partition(":")[0]) if picker else None
     if picker is None or route is None:
         return False
-    offered, parent = await _OPTIONS[picker.level](turn, picker.parent)
-    by_code = {option.name: option for option in offered}
+    options, parent = await _OPTIONS[picker.level](turn, picker.parent)
+    by_code = {option.name: option for option in options}
     shown = [by_code[code] for code in picker.shown if code in by_code]
-    found = match_choice(clean_text(text), offered, multiple=False, by_number=shown)
+    found = _match(clean_text(text), options, [] if picker.hidden else shown)
     if len(found.exact) == 1:
         await list_replies.forget(turn)  # answered (the next screen, if a list, notes itself)
         await route(turn, picker.tap_of(found.exact[0].name))
         return True
     if found.suggestions:
-        rows = [[Button(label=o.label, data=picker.tap_of(o.name))] for o in found.suggestions]
-        rows.append([Button(label=turn.t("region_picker.whole_list"), data=picker.again)])
-        several = len(found.suggestions) > 1
-        key = "several" if several else "did_you_mean"
-        text = turn.t(f"region_picker.{key}.{picker.level}", name=found.suggestions[0].label)
-        turn.reply(Outbound.say(text, rows))
-        await expect_name(turn, picker)  # a number typed next counts these buttons
+        await _offer(turn, picker, found.suggestions)
         return True
-    if found.number is not None and shown:
-        turn.reply("⚠️ " + turn.t("answer.number_not_listed", number=found.number))
+    if found.number is not None and (picker.hidden or shown):
+        warning = "⚠️ " + (
+            # No number is seen next to the options (WhatsApp's list): it would count blind.
+            number_hidden(turn.t, found.number)
+            if picker.hidden
+            else number_beyond(turn.t, found.number, len(shown), list(picker.beyond))
+        )
+        if picker.offered and shown:  # the close names again, which the next number counts
+            await _offer(turn, picker, shown, warning + "\n\n")
+            return True
+        turn.reply(warning)
     elif found.number is not None:  # buttons drawn in the background: none counted
         turn.reply("⚠️ " + turn.t("answer.use_buttons_or_type"))
     else:  # never the typed text again: it may hold a NIK
         turn.reply(turn.t(f"region_picker.not_found.{picker.level}", parent=parent))
     await route(turn, picker.again)
     return True
+
+
+def _match(typed: str, options: list[ChoiceOption], by_number: list[ChoiceOption]) -> ChoiceMatch:
+    """`match_choice` by what the person sees or types (a label, an alias, a number counting
+    `by_number`), never by the code behind a button: a PSM's is their id, which "5" picked
+    unseen (a form's option named "1" is that option; no picker's is)."""
+    copies = [replace(option, name="") for option in options]
+    copy_of = {id(option): copy for option, copy in zip(options, copies, strict=True)}
+    original = {id(copy): option for option, copy in zip(options, copies, strict=True)}
+    counted = [copy_of[id(option)] for option in by_number]
+    found = match_choice(typed, copies, multiple=False, by_number=counted)
+    return replace(
+        found,
+        exact=[original[id(copy)] for copy in found.exact],
+        suggestions=[original[id(copy)] for copy in found.suggestions],
+    )
+
+
+async def _offer(
+    turn: Turn, picker: RegionPicker, names: list[ChoiceOption], warning: str = ""
+) -> None:
+    """The close names of what was typed, a button each, and the whole list's (`warning`
+    before them: a number refused there)."""
+    rows = [[Button(label=o.label, data=picker.tap_of(o.name))] for o in names]
+    rows.append([Button(label=turn.t("region_picker.whole_list"), data=picker.again)])
+    key = "several" if len(names) > 1 else "did_you_mean"
+    text = turn.t(f"region_picker.{key}.{picker.level}", name=names[0].label)
+    turn.reply(Outbound.say(warning + text, rows))
+    # A number typed next counts these buttons.
+    await expect_name(turn, replace(picker, offered=True))

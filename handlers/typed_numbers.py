@@ -15,13 +15,48 @@ tap it (`unread_number_hint`), under "not understood", with a one-line pointer t
 rather than the whole help (on WhatsApp that is a screen for one digit). Those lists' rows are
 not numbered on either channel (Telegram's buttons, WhatsApp's interactive list), so a digit
 is not guessed to be the n-th row.
+
+Where a typed number does count buttons (a form's choice question, handlers/forms/
+choice_step.py; a region or PSM picker, handlers/region_pickers.py), one rule and one wording:
+it counts the option buttons in sight, never rows behind WhatsApp's "Pilih" list button
+(`number_hidden`), and a number beyond the options is said as the button it lands on
+(`number_beyond`: "Nomor 9 bukan pilihan: pilih salah satu nomor 1–8, atau tekan
+Berikutnya").
 """
 
 from __future__ import annotations
 
+import html
+from collections.abc import Callable
+
 from handlers.context import Turn
-from handlers.events import InboundKind, Outbound
+from handlers.events import InboundKind, Outbound, small_number
 from handlers.forms.choices import only_numbers
+
+Texts = Callable[..., str]  # a catalogue text in the person's language: t(key, **values)
+
+
+def number_hidden(t: Texts, number: str) -> str:
+    """A number typed where the options sit behind one button with no number next to them
+    (WhatsApp's list, `ChannelTraits.hides_options`): nothing counted, pick from the list
+    (its button named) or type the name."""
+    return t("answer.number_hidden", number=number, choose=t("whatsapp.choose"))
+
+
+def number_beyond(t: Texts, number: str, counted: int, beyond: list[str], cancel: int = 0) -> str:
+    """A typed number past the `counted` option buttons, said as what it lands on: one of the
+    buttons shown after them (`beyond`, their labels in the order shown: a page, group, skip,
+    done, "whole list" button), "press Berikutnya"; one of `cancel` buttons after those
+    (a review's "✖️ Batal" under a form), "type batal"; past every button, not in the list
+    (QA walk 10: a number the person saw on a button read "not in the list")."""
+    index = (small_number(number) or 0) - 1 - counted
+    numbers = "1" if counted == 1 else f"1–{counted}"
+    if 0 <= index < len(beyond):
+        button = html.escape(beyond[index].strip(" ‹›«»"))
+        return t("answer.number_is_a_button", number=number, numbers=numbers, button=button)
+    if 0 <= index - len(beyond) < cancel:
+        return t("answer.number_is_cancel", number=number, numbers=numbers)
+    return t("answer.number_not_listed", number=number)
 
 
 async def refuse_picks(turn: Turn) -> None:

@@ -11,7 +11,6 @@ a sentence names one ("anak saya sakit": "Maksud Bapak/Ibu: Sakit?", yes or no) 
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +28,7 @@ from handlers.forms.choices import (
 from handlers.forms.model import Question, QuestionType, parse_expression
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult, button_action
+from handlers.typed_numbers import number_beyond, number_hidden
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
@@ -116,10 +116,8 @@ class ChoiceStep:
             ):
                 # No number is seen next to the options here: it would count blind.
                 _keep_offered(fs, position, offered)  # refused, the same screen again
-                choose = self.t("whatsapp.choose")
-                return await self._ask_again(
-                    fs, "answer.number_hidden", number=typed, choose=choose
-                )
+                said = "⚠️ " + number_hidden(self.t, typed) + "\n\n"
+                return StepResult(fs.state, [await self.render(fs.state, said)])
             # A number counts the options of the screen on hand: the close spellings just
             # offered, else the question's page or choice group.
             page = fs.state.get("page", 0)
@@ -233,17 +231,9 @@ class ChoiceStep:
         screen = await self._screen_on_hand(fs, question, options, offered)
         counted = len(offered or shown)
         buttons = [button.label for row in screen.buttons for button in row]
-        index = (small_number(number) or 0) - 1
-        numbers = "1" if counted == 1 else f"1–{counted}"
-        if counted <= index < len(buttons):
-            label = html.escape(buttons[index].strip(" ‹›"))
-            key, values = "answer.number_is_a_button", {"button": label}
-        elif counted <= index < len(buttons) + sum(len(row) for row in self.ctx.rows_under):
-            key, values = "answer.number_is_cancel", {}
-        else:
-            return await self._ask_again(fs, "answer.number_not_listed", number=number)
-        text = "⚠️ " + self.t(key, number=number, numbers=numbers, **values) + "\n\n"
-        return StepResult(fs.state, [await self.render(fs.state, text)])
+        under = sum(len(row) for row in self.ctx.rows_under)
+        said = number_beyond(self.t, number, counted, buttons[counted:], cancel=under)
+        return StepResult(fs.state, [await self.render(fs.state, "⚠️ " + said + "\n\n")])
 
     async def _toggle(self: FormEngine, fs: FormState, chosen: list[ChoiceOption]) -> Outbound:
         """Tick or untick each option of a multiple choice; the question with its ticks."""

@@ -28,7 +28,7 @@ from handlers.forms.runner import (
 )
 from handlers.identifier_messages import attempted_in_search
 from handlers.permissions import allowed
-from handlers.review.search_results import by_identifier, by_name, offer, record
+from handlers.review.search_results import by_identifier, by_name, by_number, record
 from handlers.review.search_words import (
     masked,
     name_in_place,
@@ -169,11 +169,7 @@ async def _find(turn: Turn, query: str) -> None:
     """Search the cases of the person's scope and offer the ones found (audited)."""
     digits = compact_number(query)
     if (number := _number(query)) is not None:
-        found = await cases_numbered(turn, number)
-        if found:
-            offer(turn, found, len(found))
-        else:
-            turn.reply(turn.t("review.search_none"))
+        await record(turn, "number", await by_number(turn, number))
     elif _IDENTIFIER.fullmatch(digits):
         total = await by_identifier(turn, digits)
         await record(turn, "nik_or_kk", total, await number_subject(turn.repos, digits))

@@ -5,7 +5,8 @@ Button data (the router's key `cr`): `cr:<page>:<desa or kecamatan code, or ->:<
 the name search again at that page, re-checked against the presser's role and scope. A
 search whose words do not travel in a button (a NIK, a KK: never in button data; a number; a
 name key too long for Telegram's 64 bytes) shows its first page, the true count and how to
-narrow it down (a NIK's or KK's: by a report's number, a desa's name narrowing nothing).
+narrow it down (a NIK's or KK's: by a report's number; a number's: by the whole number; a
+desa's name narrowing neither).
 """
 
 from __future__ import annotations
@@ -49,16 +50,32 @@ async def by_name(turn: Turn, name_key: str, place: str | None, page: int = 0) -
 async def by_identifier(turn: Turn, digits: str) -> int:
     """Offer the latest cases of the person's scope whose subject has this NIK or whose
     household has this KK, with how many there are in all (none: said so); returns that
-    count."""
+    count. One person or household: a desa's name narrows nothing, a report's number does."""
+    return await _by_exact(turn, turn.t("review.search_narrow_identifier"), identifier=digits)
+
+
+async def by_number(turn: Turn, number: str) -> int:
+    """Offer the latest cases of the person's scope with this number (as issued, or its
+    serial alone: "101" ends the numbers of every year and district), with how many there
+    are in all (none: said so); returns that count. A desa's name narrows nothing here, the
+    whole number does (the first one found as the example)."""
+    return await _by_exact(turn, None, number=number)
+
+
+async def _by_exact(turn: Turn, narrow: str | None, **sought: str) -> int:
+    """The latest page of the cases `sought` by one exact key (`CaseSearch.search`), truly
+    counted (one COUNT when a page is full), offered with how to find the others
+    (`narrow`; None: by the whole number of the first case found); none: said so."""
     assert turn.user is not None
     scope = scope_of(turn.user)
-    found = await turn.repos.review.search(scope, identifier=digits, limit=PAGE)
+    found = await turn.repos.review.search(scope, limit=PAGE, **sought)
     total = len(found)
     if total == PAGE:  # more may follow: counted, not fetched
-        total = await turn.repos.review.count_found(scope, identifier=digits)
+        total = await turn.repos.review.count_found(scope, **sought)
     if total:
-        # One person or household: a desa's name narrows nothing, a report's number does.
-        offer(turn, found, total, narrow="review.search_narrow_identifier")
+        if narrow is None:
+            narrow = turn.t("review.search_narrow_number", example=found[0].number)
+        offer(turn, found, total, narrow=narrow)
     else:
         turn.reply(turn.t("review.search_none"))
     return total
@@ -70,11 +87,12 @@ def offer(
     total: int,
     page: int = 0,
     data: str | None = None,
-    narrow: str = "review.search_narrow",
+    narrow: str | None = None,
 ) -> None:
     """One page of the cases found, a button each, and how many there are in all: previous /
     next when more are found and the search can be asked again from a button (`data`, with
-    `{page}`), else the first ones and how to narrow the search down (the text `narrow`)."""
+    `{page}`), else the first ones and how to narrow the search down (`narrow`, said as
+    it is; by default: add a desa's name, or search by a report's number)."""
     shown = found[:PAGE]
     rows = [
         [Button(label=case_row_label(turn, case), data=f"{CASE_PREFIX}:{case.id}")]
@@ -85,7 +103,7 @@ def offer(
         title = turn.t("review.search_found", count=total)
     elif data is None:
         title = turn.t("review.search_found_first", count=total, shown=len(shown))
-        title += "\n" + turn.t(narrow)
+        title += "\n" + (narrow or turn.t("review.search_narrow"))
     else:
         title = turn.t("review.search_found_pages", count=total, page=page + 1, pages=pages)
         navigation = page_buttons(

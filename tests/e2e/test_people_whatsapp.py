@@ -313,7 +313,9 @@ async def test_a_region_typed_at_the_pickers_over_whatsapp(
     fake, graph, wa_settings, webhook_url, start_wa_bot
 ) -> None:
     """The kecamatan and desa pickers (lists of seven) take a typed name: a close spelling
-    is offered as a reply button, an exact one (with its level word) is the pick."""
+    is offered as a reply button, an exact one (with its level word) is the pick. A number
+    counts no row behind "Pilih" (unnumbered), and past the reply buttons in sight it names
+    the one it lands on (handlers/typed_numbers.py, as a form's question)."""
     _, admin = await _start(fake, graph, wa_settings, webhook_url, start_wa_bot)
     await add_user(
         wa_settings,
@@ -328,9 +330,21 @@ async def test_a_region_typed_at_the_pickers_over_whatsapp(
     await admin.tap("Bu Ani")
     picker = await admin.tap("Ubah wilayah")
     assert "ketik nama kecamatannya" in body_of(picker[0])
+    refused = await admin.say("2")
+    assert body_of(refused[0]).startswith(
+        "⚠️ Pilihan di sini tidak bernomor, jadi nomor 2 belum dicatat. Silakan pilih dari"
+        " daftar (tekan *Pilih*), atau ketik namanya."
+    ), body_of(refused[0])
+    # The same list again, nothing picked.
+    assert [m["interactive"]["action"] for m in refused[1:]] == [picker[0]["interactive"]["action"]]
     offered = await admin.say("kec ciniro")
     assert "Maksud Bapak/Ibu: Kecamatan *Ciniru*?" in body_of(offered[0])
     assert _titles(offered[0]) == ["Ciniru", "« Daftar lengkap"]
+    offered = await admin.say("2")
+    assert body_of(offered[0]).startswith(
+        "⚠️ Nomor 2 bukan pilihan: pilih salah satu nomor 1, atau tekan Daftar lengkap."
+    ), body_of(offered[0])
+    assert _titles(offered[0]) == ["Ciniru", "« Daftar lengkap"]  # offered again
     desas = await admin.tap("Ciniru")
     assert "(Kecamatan Ciniru)" in body_of(desas[0])
     moved = await admin.say("Desa Cijemit")

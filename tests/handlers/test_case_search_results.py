@@ -102,3 +102,39 @@ async def test_a_kk_of_a_few_reports_shows_them_all(world, channel):
     tono = await _one_household(world, channel, 3)
     found = await send(db, app, tono, channel, command="cari", command_args=KK)
     assert "Ditemukan 3 laporan:" in said(found) and len(labels(found)) == 3
+
+
+async def _serial_in_many_years(world, channel: str, years: int):
+    """Case 101 of each of `years` years, the latest year first in the list."""
+    db, _ = world
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.transaction() as repos:
+        for year in range(2027 - years, 2027):
+            await seed_case(
+                repos, reporter=ani, desa=BABATAN, at=NOW, number=f"KNG-{year}-000101",
+                people=(("Ayu", None),), no_kk=None,
+            )  # fmt: skip
+    return tono
+
+
+async def test_a_serial_alone_found_in_many_reports_is_counted_truly(world, channel):
+    """/cari 101 (a case number's tail) counted the ten fetched and hinted "tambahkan nama
+    desa", which narrows nothing: all 12 are counted, the whole number narrows."""
+    db, app = world
+    tono = await _serial_in_many_years(world, channel, 12)
+    found = await send(db, app, tono, channel, command="cari", command_args="101")
+    text = said(found)
+    assert "Ditemukan 12 laporan; 8 yang terbaru ditampilkan." in text, text
+    assert "cari dengan nomor laporan lengkap (contoh: /cari KNG-" in text, text
+    assert "nama desa" not in text
+    shown = labels(found)
+    assert len(shown) == 8 and all("-000101 · " in label for label in shown), shown
+
+
+async def test_a_serial_of_a_few_reports_shows_them_all(world, channel):
+    db, app = world
+    tono = await _serial_in_many_years(world, channel, 3)
+    found = await send(db, app, tono, channel, command="cari", command_args="000101")
+    assert "Ditemukan 3 laporan:" in said(found) and len(labels(found)) == 3
+    assert "nomor laporan lengkap" not in said(found)

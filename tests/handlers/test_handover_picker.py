@@ -98,3 +98,32 @@ async def test_nobody_of_that_name_shows_the_picker_again(world, channel: str) -
         assert labels(again) == labels(picker)
     confirm = await send(db, app, sari, channel, text="ani")  # the picker again takes a name
     assert "kepada Bu Ani?" in said(confirm)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_typed_number_counts_the_psm_in_sight(world, channel: str) -> None:
+    """The region pickers' rule (handlers/typed_numbers.py): on Telegram "2" is the second
+    PSM's button, and the number of "« Kembali" is said as that button; on WhatsApp the four
+    PSM and "Kembali" are a list behind "Pilih", unnumbered, so a number picks nobody unseen
+    (before: "2" handed the work to the second row)."""
+    db, app = world
+    sari, _, picker = await _picker(db, app, channel)
+    if channel == "whatsapp":
+        for typed in ("2", "5", "9"):
+            refused = await send(db, app, sari, channel, text=typed)
+            text = said(refused)
+            assert text.startswith(
+                f"⚠️ Pilihan di sini tidak bernomor, jadi nomor {typed} belum dicatat."
+                " Silakan pilih dari daftar (tekan <b>Pilih</b>), atau ketik namanya."
+            ), text
+            assert "Pilih PSM yang akan meneruskannya" in text and "Ya, serahkan" not in text
+            assert labels(refused) == labels(picker)
+        return
+    back = await send(db, app, sari, channel, text="5")  # also a PSM's id: it was hers
+    text = said(back)
+    assert text.startswith(
+        "⚠️ Nomor 5 bukan pilihan: pilih salah satu nomor 1–4, atau tekan Kembali."
+    ), text
+    assert labels(back) == labels(picker)
+    confirm = await send(db, app, sari, channel, text="2")
+    assert "kepada Bu Ani?" in said(confirm), said(confirm)

@@ -223,12 +223,19 @@ def _kecamatan_labels(turn: Turn) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("channel", CHANNELS)
-async def test_a_typed_number_counts_the_kecamatan_buttons_of_the_page(world, channel) -> None:
+HIDDEN = (
+    "⚠️ Pilihan di sini tidak bernomor, jadi nomor {number} belum dicatat. Silakan pilih dari"
+    " daftar (tekan <b>Pilih</b>), atau ketik namanya."
+)
+
+
+async def test_a_typed_number_counts_the_kecamatan_buttons_of_the_page(world) -> None:
     """As at a form's question: "2" is the second button of the page on screen; on the next
     page "1" is its first; a number beyond the page is refused by its number with the picker
-    again (before, any number was "no kecamatan with that name")."""
+    again (before, any number was "no kecamatan with that name"). On Telegram, whose buttons
+    are in sight (WhatsApp's list: the next test)."""
     db, app = world
+    channel = "telegram"
     sari, picker = await _kecamatan_picker(db, app, channel)
     first_page = _kecamatan_labels(picker)
     listed = await send(db, app, sari, channel, text="2")
@@ -246,6 +253,41 @@ async def test_a_typed_number_counts_the_kecamatan_buttons_of_the_page(world, ch
     assert f"Pengguna di Kecamatan {second_page[0]}" in said(listed), said(listed)
 
 
+async def test_a_number_landing_on_a_page_button_is_said_so(world) -> None:
+    """QA walk 10 (a form's question; the pickers the same): the number of the button after
+    the page's kecamatan is "press Berikutnya", not "not in the list"; the one after it,
+    "Menu pengguna"."""
+    db, app = world
+    channel = "telegram"
+    sari, picker = await _kecamatan_picker(db, app, channel)
+    counted = len(_kecamatan_labels(picker))
+    assert labels(picker)[counted:] == ["Berikutnya ›", "« Menu pengguna"]
+    for number, pressed in ((counted + 1, "Berikutnya"), (counted + 2, "Menu pengguna")):
+        refused = await send(db, app, sari, channel, text=str(number))
+        assert said(refused).startswith(
+            f"⚠️ Nomor {number} bukan pilihan: pilih salah satu nomor 1–{counted}, atau"
+            f" tekan {pressed}."
+        ), said(refused)
+        assert "Pilih kecamatan." in said(refused) and labels(refused) == labels(picker)
+
+
+async def test_a_number_at_a_whatsapp_list_counts_nothing_unseen(world) -> None:
+    """On WhatsApp the page of kecamatan is a list: its rows behind "Pilih", unnumbered. A
+    number typed there counted them blind (QA walk 10, a form's question): refused, pick from
+    the list or type the name, the picker again; a name still picks."""
+    db, app = world
+    channel = "whatsapp"
+    sari, picker = await _kecamatan_picker(db, app, channel)
+    first_page = _kecamatan_labels(picker)
+    for typed in ("2", "8", "12"):
+        refused = await send(db, app, sari, channel, text=typed)
+        text = said(refused)
+        assert text.startswith(HIDDEN.format(number=typed)), text
+        assert "Pengguna di" not in text and labels(refused) == labels(picker)
+    listed = await send(db, app, sari, channel, text=first_page[1])
+    assert f"Pengguna di Kecamatan {first_page[1]}" in said(listed), said(listed)
+
+
 @pytest.mark.parametrize("channel", CHANNELS)
 async def test_a_typed_number_after_close_names_counts_those(world, channel) -> None:
     db, app = world
@@ -255,3 +297,22 @@ async def test_a_typed_number_after_close_names_counts_those(world, channel) -> 
     assert len(names) == 2, labels(offered)
     listed = await send(db, app, sari, channel, text="2")
     assert f"Pengguna di Kecamatan {names[1]}" in said(listed), said(listed)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_number_past_close_names_names_the_whole_list_button(world, channel) -> None:
+    """Two close names and "« Daftar lengkap" are three buttons in sight on both channels
+    (WhatsApp's reply buttons): "3" is that button's number, said so."""
+    db, app = world
+    sari, _ = await _kecamatan_picker(db, app, channel)
+    offered = await send(db, app, sari, channel, text="Cib")
+    refused = await send(db, app, sari, channel, text="3")
+    text = said(refused)
+    assert text.startswith(
+        "⚠️ Nomor 3 bukan pilihan: pilih salah satu nomor 1–2, atau tekan Daftar lengkap."
+    ), text
+    # The close names again (not the whole list): the next number still counts them.
+    assert "beberapa kecamatan" in text and labels(refused) == labels(offered), text
+    listed = await send(db, app, sari, channel, text="2")
+    name = _kecamatan_labels(offered)[1]
+    assert f"Pengguna di Kecamatan {name}" in said(listed), said(listed)
