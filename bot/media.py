@@ -13,7 +13,7 @@ import io
 import os
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from handlers.photo_files import PHOTO_FILES_LOCK, PHOTOS_FOLDER
 
@@ -71,7 +71,10 @@ def _fitting(size: tuple[int, int]) -> tuple[int, int]:
 
 def _refuse_too_many_pixels(image: Image.Image) -> None:
     """Refuse, before decoding, a picture larger than we decode safely (`*_MAX_PIXELS`)."""
-    baseline_jpeg = image.format == "JPEG" and not image.info.get("progressive")
+    # An MPO (a camera's JPEG carrying a second picture: Android's Ultra HDR) is a JPEG too,
+    # decoded shrunk alike (review 12: it was held to the whole-decode limit).
+    jpeg = isinstance(image, JpegImagePlugin.JpegImageFile)
+    baseline_jpeg = jpeg and not image.info.get("progressive")
     limit = JPEG_MAX_PIXELS if baseline_jpeg else WHOLE_MAX_PIXELS
     if image.width * image.height > limit:
         raise PhotoRejected(f"picture of {image.width}x{image.height} pixels: too large")

@@ -79,3 +79,16 @@ def test_a_palette_picture_is_shrunk_in_colour() -> None:
         assert clean.size == (MAX_SIDE, MAX_SIDE // 2)
         red, _, _ = clean.getpixel((800, 400))
         assert 100 < red < 160  # the stripes averaged to grey, not all black or white
+
+
+def test_a_camera_jpeg_carrying_a_second_picture_is_a_jpeg() -> None:
+    """An MPO (Android's Ultra HDR: a JPEG with a second picture inside) of 30 MP is decoded
+    shrunk as a JPEG is, not refused as a whole-decoded picture (review 12)."""
+    out = io.BytesIO()
+    Image.new("RGB", (6000, 5000), (120, 30, 200)).save(
+        out, format="MPO", quality=70, save_all=True, append_images=[Image.new("RGB", (60, 50))]
+    )
+    with Image.open(io.BytesIO(out.getvalue())) as opened:
+        assert opened.format == "MPO"
+    with Image.open(io.BytesIO(normalise_photo(out.getvalue()))) as stored:
+        assert max(stored.size) == MAX_SIDE
