@@ -3,6 +3,7 @@ and a region's name in a message."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,10 +39,10 @@ def district_said(catalog: Catalog, language: str, name: str) -> str:
     """A region's name as a message in `language` says it: a kabupaten with its level word in
     that language ("Kabupaten Kuningan"; in English "District Kuningan", as its sub-districts
     are "sub-district Kadugede"), any other name ("Kota Cirebon", a kecamatan) as it is.
-    Already escaped, to go into another text."""
+    Escaped either way (a `Markup`), to go into another text as it is."""
     bare = _without_level_word(name, "kabupaten")
     if bare == name:
-        return name
+        return Markup(html.escape(name, quote=False))
     return Markup(catalog.text(language, "regions.kabupaten_named", name=bare))
 
 
