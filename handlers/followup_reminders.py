@@ -1,11 +1,14 @@
 """Follow-up visits due (a next visit date today or overdue) in the daily reminder: for the
 TKSK of the case's kecamatan now; for a coordinator who recorded the latest visit while the
 case is in their kabupaten; for the kabupaten's coordinators where the kecamatan has no active
-TKSK. Whoever recorded it and moved elsewhere is not reminded. Case numbers only: reminders
-name no household (phone lock screens show them)."""
+TKSK. Whoever recorded it and moved elsewhere is not reminded. And, for the TKSK, the cases
+nobody visits: approved (or last visited without a next date) VISIT_INTERVAL_DAYS local days
+ago or more, with no visit since. Case numbers only: reminders name no household (phone lock
+screens show them)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from handlers.context import AppContext
@@ -13,13 +16,16 @@ from handlers.events import Button
 from handlers.review.buttons import CASE_PREFIX
 from storage.models import Role, User
 from storage.repos import Repos
-from storage.visits import DueVisit
+from storage.visits import DueVisit, UnvisitedCase
 
 NUMBERS_SHOWN = 10
 BUTTONS_SHOWN = 3
+# The usual time between follow-up visits: the next visit the visit form suggests, and how
+# long a followed case may go unvisited before its TKSK is chased.
+VISIT_INTERVAL_DAYS = 7
 
 
-def case_numbers(app: AppContext, language: str, due: list[DueVisit]) -> str:
+def case_numbers(app: AppContext, language: str, due: Sequence[DueVisit | UnvisitedCase]) -> str:
     """'KNG-2026-000001, KNG-2026-000004 dan 3 lainnya'."""
     return numbers_listed(app, language, [visit.number for visit in due])
 
@@ -49,18 +55,43 @@ async def due_visits_for(
     return []
 
 
+async def unvisited_cases(
+    repos: Repos, app: AppContext, kecamatan_code: str, now: datetime
+) -> list[UnvisitedCase]:
+    """The kecamatan's followed cases with no visit for VISIT_INTERVAL_DAYS local days."""
+    return await repos.visits.unvisited(
+        app.local_date(now),
+        days=VISIT_INTERVAL_DAYS,
+        timezone=app.timezone,
+        kecamatan_code=kecamatan_code,
+    )
+
+
 async def due_visit_lines(
     repos: Repos, app: AppContext, user: User, now: datetime
 ) -> tuple[list[str], list[list[Button]]]:
-    """The reminder's line about visits due, with buttons to open the first cases."""
-    due = await due_visits_for(repos, app, user, now)
-    if not due:
-        return [], []
-    line = app.catalog.text(
-        user.language, "followup.reminder_due", numbers=case_numbers(app, user.language, due)
-    )
+    """The reminder's lines about visits due and (for a TKSK) cases nobody visits, with
+    buttons to open the first cases."""
+    due: list[DueVisit | UnvisitedCase] = list(await due_visits_for(repos, app, user, now))
+    lines = []
+    if due:
+        numbers = case_numbers(app, user.language, due)
+        lines.append(app.catalog.text(user.language, "followup.reminder_due", numbers=numbers))
+    if user.role == Role.TKSK and user.kecamatan_code:
+        unvisited = await unvisited_cases(repos, app, user.kecamatan_code, now)
+        if unvisited:
+            numbers = case_numbers(app, user.language, unvisited)
+            lines.append(
+                app.catalog.text(
+                    user.language,
+                    "followup.reminder_unvisited",
+                    days=VISIT_INTERVAL_DAYS,
+                    numbers=numbers,
+                )
+            )
+        due.extend(unvisited)
     buttons = [
-        [Button(label=visit.number, data=f"{CASE_PREFIX}:{visit.case_id}")]
-        for visit in due[:BUTTONS_SHOWN]
+        [Button(label=case.number, data=f"{CASE_PREFIX}:{case.case_id}")]
+        for case in due[:BUTTONS_SHOWN]
     ]
-    return [line], buttons
+    return lines, buttons

@@ -1,5 +1,6 @@
 """The weekly digest to each TKSK for their kecamatan: the week's new cases by category and
-state, the verification queue and its oldest case, follow-up visits due, quiet PSM.
+state, the verification queue and its oldest case, follow-up visits due, followed cases
+nobody has visited for VISIT_INTERVAL_DAYS, quiet PSM.
 
 A scheduler kind: on WEEKLY_DIGEST_DAY at DIGEST_TIME (or up to CATCH_UP_DAYS later, if the
 bot was down), claimed per (person, local ISO week) so it goes at most once a week. Later in
@@ -17,7 +18,7 @@ from handlers.date_formats import short_date
 from handlers.day_messages import WEEKLY_DIGEST_THREAD, of_its_day
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
-from handlers.followup_reminders import case_numbers
+from handlers.followup_reminders import VISIT_INTERVAL_DAYS, case_numbers, unvisited_cases
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
 from handlers.reminders import QUIET_DAYS, waited
@@ -112,6 +113,18 @@ async def _digest_text(
         lines.append(t(language, "followup.weekly.visits_due", count=len(visits), numbers=numbers))
     else:
         lines.append(t(language, "followup.weekly.visits_none"))
+    unvisited = await unvisited_cases(repos, app, person.kecamatan_code, now)
+    if unvisited:
+        numbers = case_numbers(app, language, unvisited)
+        lines.append(
+            t(
+                language,
+                "followup.weekly.unvisited",
+                count=len(unvisited),
+                days=VISIT_INTERVAL_DAYS,
+                numbers=numbers,
+            )
+        )
     quiet = await repos.reminders.quiet_psm(person.kecamatan_code, now - timedelta(days=QUIET_DAYS))
     if quiet:
         names = ", ".join(p.full_name for p in quiet[:NAMES_SHOWN])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from pydantic import BaseModel, ConfigDict
 
@@ -65,6 +65,28 @@ class DueVisit(BaseModel):
     case_id: int
     number: str
     next_visit_on: date
+
+
+class UnvisitedCase(BaseModel):
+    """A followed case nobody has visited for a while (numbers only, as `DueVisit`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    case_id: int
+    number: str
+
+
+# A followed case whose latest visit (`v`, NULL when none) is missing or planned no next
+# one: unvisited since its approval (its latest move to approved; a case seeded straight in
+# that state has only its updated_at) before the first `?`, or since that visit on or before
+# the local day of the second.
+_UNVISITED = (
+    "FROM cases c LEFT JOIN case_visits v ON v.case_id = c.id"
+    " AND v.id = (SELECT MAX(w.id) FROM case_visits w WHERE w.case_id = c.id)"
+    f" WHERE {_FOLLOWED} AND ((v.id IS NULL AND COALESCE((SELECT MAX(e.at) FROM case_events e"
+    " WHERE e.case_id = c.id AND e.to_state = 'approved'), c.updated_at) < ?)"
+    " OR (v.id IS NOT NULL AND v.next_visit_on IS NULL AND v.visited_on <= ?))"
+)
 
 
 class VisitRepo(Repo):
@@ -144,3 +166,18 @@ class VisitRepo(Repo):
             f" UNION {_DUE_COLUMNS} {_VISITS} AND {unstaffed} ORDER BY 3, 2",
             (day, kabupaten_code, coordinator_id, day, kabupaten_code),
         )
+
+    async def unvisited(
+        self, today: date, *, days: int, timezone: tzinfo, kecamatan_code: str
+    ) -> list[UnvisitedCase]:
+        """Cases of a kecamatan still followed up with no visit for `days` local days or more:
+        approved that long ago and never visited, or last visited that long ago without a
+        next visit planned. One query, led by the kecamatan's cases in a followed state."""
+        last_day = today - timedelta(days=days)
+        # Approved on `last_day` or before: before the local midnight that ends it.
+        approved_before = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=timezone)
+        rows = await self._all(
+            f"SELECT c.id, c.number {_UNVISITED} AND c.kecamatan_code = ? ORDER BY c.number",
+            (to_db(approved_before), last_day.isoformat(), kecamatan_code),
+        )
+        return [UnvisitedCase(case_id=r[0], number=r[1]) for r in rows]

@@ -13,6 +13,7 @@ from typing import Any
 
 from handlers.context import Turn
 from handlers.date_formats import short_date
+from handlers.followup_reminders import VISIT_INTERVAL_DAYS
 from handlers.forms.runner import context_values, form_context, on_complete
 from handlers.review.action_forms import close_same_action_forms
 from handlers.review.buttons import record_refusal
@@ -25,7 +26,7 @@ from storage.models import FormSession
 
 VISIT_ACTION = "follow_up"
 VISIT_FORM = TRANSITIONS[VISIT_ACTION].form
-NEXT_VISIT_EXAMPLE_DAYS = 7
+NEXT_VISIT_EXAMPLE_DAYS = VISIT_INTERVAL_DAYS
 
 
 @context_values(VISIT_FORM)
