@@ -1,10 +1,10 @@
 """Follow-up visits due (a next visit date today or overdue) in the daily reminder: for the
 TKSK of the case's kecamatan now; for a coordinator who recorded the latest visit while the
 case is in their kabupaten; for the kabupaten's coordinators where the kecamatan has no active
-TKSK. Whoever recorded it and moved elsewhere is not reminded. And, for the TKSK, the cases
-nobody visits: approved (or last visited without a next date) VISIT_INTERVAL_DAYS local days
-ago or more, with no visit since. Case numbers only: reminders name no household (phone lock
-screens show them)."""
+TKSK. Whoever recorded it and moved elsewhere is not reminded. And the cases nobody visits,
+for the same TKSK or coordinators of an unstaffed kecamatan: approved (or last visited without
+a next date) VISIT_INTERVAL_DAYS local days ago or more, with no visit since. Case numbers
+only: reminders name no household (phone lock screens show them)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from handlers.events import Button
 from handlers.review.buttons import CASE_PREFIX
 from storage.models import Role, User
 from storage.repos import Repos
-from storage.visits import DueVisit, UnvisitedCase
+from storage.visits import DueVisit, UnvisitedCase, UnvisitedSince
 
 NUMBERS_SHOWN = 10
 BUTTONS_SHOWN = 3
@@ -55,41 +55,48 @@ async def due_visits_for(
     return []
 
 
-async def unvisited_cases(
-    repos: Repos, app: AppContext, kecamatan_code: str, now: datetime
+def unvisited_since(app: AppContext, now: datetime) -> UnvisitedSince:
+    """Followed cases are chased after VISIT_INTERVAL_DAYS local days without a visit."""
+    return UnvisitedSince.days_before(app.local_date(now), VISIT_INTERVAL_DAYS, app.timezone)
+
+
+async def unvisited_for(
+    repos: Repos, app: AppContext, user: User, now: datetime
 ) -> list[UnvisitedCase]:
-    """The kecamatan's followed cases with no visit for VISIT_INTERVAL_DAYS local days."""
-    return await repos.visits.unvisited(
-        app.local_date(now),
-        days=VISIT_INTERVAL_DAYS,
-        timezone=app.timezone,
-        kecamatan_code=kecamatan_code,
-    )
+    """The followed cases nobody visits that this person should: a TKSK's of their
+    kecamatan; a coordinator's of their kabupaten's kecamatan without an active TKSK."""
+    since = unvisited_since(app, now)
+    if user.role == Role.TKSK and user.kecamatan_code:
+        return await repos.visits.unvisited(since, kecamatan_code=user.kecamatan_code)
+    if user.role == Role.COORDINATOR and user.kabupaten_code:
+        return await repos.visits.unvisited_for_coordinator(
+            since, kabupaten_code=user.kabupaten_code
+        )
+    return []
 
 
 async def due_visit_lines(
     repos: Repos, app: AppContext, user: User, now: datetime
 ) -> tuple[list[str], list[list[Button]]]:
-    """The reminder's lines about visits due and (for a TKSK) cases nobody visits, with
-    buttons to open the first cases."""
+    """The reminder's lines about visits due and cases nobody visits, with buttons to open
+    the first cases."""
     due: list[DueVisit | UnvisitedCase] = list(await due_visits_for(repos, app, user, now))
     lines = []
     if due:
         numbers = case_numbers(app, user.language, due)
         lines.append(app.catalog.text(user.language, "followup.reminder_due", numbers=numbers))
-    if user.role == Role.TKSK and user.kecamatan_code:
-        unvisited = await unvisited_cases(repos, app, user.kecamatan_code, now)
-        if unvisited:
-            numbers = case_numbers(app, user.language, unvisited)
-            lines.append(
-                app.catalog.text(
-                    user.language,
-                    "followup.reminder_unvisited",
-                    days=VISIT_INTERVAL_DAYS,
-                    numbers=numbers,
-                )
+    unvisited = await unvisited_for(repos, app, user, now)
+    if unvisited:
+        numbers = case_numbers(app, user.language, unvisited)
+        lines.append(
+            app.catalog.text(
+                user.language,
+                "followup.reminder_unvisited",
+                days=VISIT_INTERVAL_DAYS,
+                numbers=numbers,
             )
-        due.extend(unvisited)
+        )
+    due.extend(unvisited)
     buttons = [
         [Button(label=case.number, data=f"{CASE_PREFIX}:{case.case_id}")]
         for case in due[:BUTTONS_SHOWN]

@@ -19,7 +19,7 @@ from handlers.delivery import DeliveryKind, deliver
 from handlers.digest_chart import deliver_digest, draw_digest_chart
 from handlers.district_reminders import goes_out_on, schedule_of
 from handlers.events import Button, Outbound
-from handlers.followup_reminders import due_visit_lines, numbers_listed
+from handlers.followup_reminders import due_visit_lines, numbers_listed, unvisited_since
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
 from handlers.regions import district_said
@@ -47,6 +47,7 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
         default_time=app.reminder_time.strftime("%H:%M"),
         local_time=local.strftime("%H:%M"),
         day=local.date().isoformat(),
+        unvisited=unvisited_since(app, now),
     )
     for user in people:
         await _remind(repos, app, user, now)

@@ -18,7 +18,7 @@ from handlers.date_formats import short_date
 from handlers.day_messages import WEEKLY_DIGEST_THREAD, of_its_day
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
-from handlers.followup_reminders import VISIT_INTERVAL_DAYS, case_numbers, unvisited_cases
+from handlers.followup_reminders import VISIT_INTERVAL_DAYS, case_numbers, unvisited_since
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
 from handlers.reminders import QUIET_DAYS, waited
@@ -113,7 +113,9 @@ async def _digest_text(
         lines.append(t(language, "followup.weekly.visits_due", count=len(visits), numbers=numbers))
     else:
         lines.append(t(language, "followup.weekly.visits_none"))
-    unvisited = await unvisited_cases(repos, app, person.kecamatan_code, now)
+    unvisited = await repos.visits.unvisited(
+        unvisited_since(app, now), kecamatan_code=person.kecamatan_code
+    )
     if unvisited:
         numbers = case_numbers(app, language, unvisited)
         lines.append(

@@ -11,19 +11,24 @@ from storage.models import UNTOUCHED_SQL, User, from_db, to_db
 from storage.people_queries import AWAITS_DECISION
 from storage.schedule import ScheduleRepo
 from storage.users import user_from_row
-from storage.visits import coordinator_has_a_due_visit
+from storage.visits import (
+    UnvisitedSince,
+    coordinator_has_a_due_visit,
+    coordinator_has_an_unvisited_case,
+)
 
 
 class ReminderRepo(Repo):
     """Queries for reminders and digests."""
 
     async def due_for_daily_reminder(
-        self, *, default_time: str, local_time: str, day: str
+        self, *, default_time: str, local_time: str, day: str, unvisited: UnvisitedSince
     ) -> list[User]:
         """Who gets a daily reminder now: active people with reminders on whose hour
         ("HH:MM", theirs or `default_time`) has come at `local_time` and who have no
         `daily_reminder` key for the local `day` yet. PSM and TKSK always; coordinators only
-        when a visit they follow is due (`VisitRepo.due_for_coordinator`); admins only when a
+        when a visit they follow is due (`VisitRepo.due_for_coordinator`) or a case of theirs
+        goes unvisited `unvisited` (`VisitRepo.unvisited_for_coordinator`); admins only when a
         case waits for them to stand in (`stand_in_cases`). The scheduler asks
         every minute, and in a province of 50,000 people nobody else need be read: the
         question is led by `users_daily_reminder` to those whose `reminded_on` is before the
@@ -32,12 +37,13 @@ class ReminderRepo(Repo):
             "SELECT u.* FROM users u INDEXED BY users_daily_reminder"
             " WHERE u.status = 'active' AND u.reminders_enabled = 1 AND u.reminded_on < ?"
             f" AND (u.role IN ('psm', 'tksk') OR (u.role = 'coordinator'"
-            f" AND {coordinator_has_a_due_visit('u')})"
+            f" AND ({coordinator_has_a_due_visit('u')}"
+            f" OR {coordinator_has_an_unvisited_case('u')}))"
             f" OR (u.role = 'admin' AND EXISTS ({stand_in_cases('u.id')})))"
             " AND COALESCE(u.reminder_time, ?) <= ?"
             " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'daily_reminder'"
             " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
-            (day, day, day, default_time, local_time, day),
+            (day, day, day, *unvisited.params(), default_time, local_time, day),
         )
         return [user_from_row(row) for row in rows]
 

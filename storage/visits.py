@@ -76,10 +76,33 @@ class UnvisitedCase(BaseModel):
     number: str
 
 
+class UnvisitedSince(BaseModel):
+    """When a followed case without a visit is chased: approved before `approved_before`
+    (a moment) and never visited, or last visited on or before `last_visit_on` (a local
+    date) with no next visit planned."""
+
+    model_config = ConfigDict(frozen=True)
+
+    approved_before: datetime
+    last_visit_on: date
+
+    @classmethod
+    def days_before(cls, today: date, days: int, timezone: tzinfo) -> UnvisitedSince:
+        """`days` local days or more before `today`: approved on that local day or earlier
+        (before the local midnight that ends it), last visited on that day or earlier."""
+        last_day = today - timedelta(days=days)
+        end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=timezone)
+        return cls(approved_before=end, last_visit_on=last_day)
+
+    def params(self) -> tuple[str, str]:
+        """The two parameters of `_UNVISITED`."""
+        return to_db(self.approved_before), self.last_visit_on.isoformat()
+
+
 # A followed case whose latest visit (`v`, NULL when none) is missing or planned no next
 # one: unvisited since its approval (its latest move to approved; a case seeded straight in
 # that state has only its updated_at) before the first `?`, or since that visit on or before
-# the local day of the second.
+# the local day of the second (`UnvisitedSince.params`).
 _UNVISITED = (
     "FROM cases c LEFT JOIN case_visits v ON v.case_id = c.id"
     " AND v.id = (SELECT MAX(w.id) FROM case_visits w WHERE w.case_id = c.id)"
@@ -87,6 +110,13 @@ _UNVISITED = (
     " WHERE e.case_id = c.id AND e.to_state = 'approved'), c.updated_at) < ?)"
     " OR (v.id IS NOT NULL AND v.next_visit_on IS NULL AND v.visited_on <= ?))"
 )
+
+
+def coordinator_has_an_unvisited_case(user: str) -> str:
+    """SQL: coordinator `user` (a users row alias) has a kecamatan without an active TKSK
+    where a followed case goes unvisited (the two parameters of `UnvisitedSince.params`)."""
+    unstaffed = _UNSTAFFED.format(kabupaten=f"{user}.kabupaten_code")
+    return f"EXISTS (SELECT 1 {_UNVISITED} AND {unstaffed})"
 
 
 class VisitRepo(Repo):
@@ -167,17 +197,21 @@ class VisitRepo(Repo):
             (day, kabupaten_code, coordinator_id, day, kabupaten_code),
         )
 
-    async def unvisited(
-        self, today: date, *, days: int, timezone: tzinfo, kecamatan_code: str
+    async def unvisited(self, since: UnvisitedSince, *, kecamatan_code: str) -> list[UnvisitedCase]:
+        """Cases of a kecamatan still followed up with no visit `since` (its TKSK chases them).
+        One query, led by the kecamatan's cases in a followed state."""
+        return await self._unvisited("AND c.kecamatan_code = ?", (*since.params(), kecamatan_code))
+
+    async def unvisited_for_coordinator(
+        self, since: UnvisitedSince, *, kabupaten_code: str
     ) -> list[UnvisitedCase]:
-        """Cases of a kecamatan still followed up with no visit for `days` local days or more:
-        approved that long ago and never visited, or last visited that long ago without a
-        next visit planned. One query, led by the kecamatan's cases in a followed state."""
-        last_day = today - timedelta(days=days)
-        # Approved on `last_day` or before: before the local midnight that ends it.
-        approved_before = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=timezone)
+        """Cases still followed up with no visit `since` in the kabupaten's kecamatan that
+        have no active TKSK to make them."""
+        unstaffed = _UNSTAFFED.format(kabupaten="?")
+        return await self._unvisited(f"AND {unstaffed}", (*since.params(), kabupaten_code))
+
+    async def _unvisited(self, where: str, params: tuple) -> list[UnvisitedCase]:
         rows = await self._all(
-            f"SELECT c.id, c.number {_UNVISITED} AND c.kecamatan_code = ? ORDER BY c.number",
-            (to_db(approved_before), last_day.isoformat(), kecamatan_code),
+            f"SELECT c.id, c.number {_UNVISITED} {where} ORDER BY c.number", params
         )
         return [UnvisitedCase(case_id=r[0], number=r[1]) for r in rows]

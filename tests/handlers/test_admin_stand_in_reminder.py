@@ -15,7 +15,7 @@ from storage.db import Database
 from storage.models import Role, User
 from storage.repos import Repos
 from tests.handlers.chat_turns import app_context, tap
-from tests.storage.seed_cases import make_user, open_database, seed_case
+from tests.storage.seed_cases import make_user, open_database, seed_case, unvisited_since
 
 KADUGEDE, KADUGEDE_DESA, TUBAN_DESA = "32.08.01", "32.08.01.2006", "35.23.01.2001"
 DAY_ONE = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)  # 16.00 WIB, the default reminder hour
@@ -56,7 +56,7 @@ async def reminders_of(db: Database, user: User) -> list[dict]:
 async def due_at(db: Database, hour: str, day: str) -> list[int]:
     async with db.reading() as repos:
         people = await repos.reminders.due_for_daily_reminder(
-            default_time="16:00", local_time=hour, day=day
+            default_time="16:00", local_time=hour, day=day, unvisited=unvisited_since(day)
         )
     return [p.id for p in people]
 

@@ -31,6 +31,7 @@ from tests.storage.seed_cases import (
     make_user,
     open_database,
     seed_case,
+    unvisited_since,
 )
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -455,7 +456,7 @@ async def test_a_coordinator_with_a_visit_due_is_reminded_at_her_own_hour_once(d
     async def due(hour: str, day: str = "2026-12-03") -> bool:
         async with db.reading() as repos:
             people = await repos.reminders.due_for_daily_reminder(
-                default_time="16:00", local_time=hour, day=day
+                default_time="16:00", local_time=hour, day=day, unvisited=unvisited_since(day)
             )
         return coordinator.id in [person.id for person in people]
 

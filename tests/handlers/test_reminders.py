@@ -22,7 +22,7 @@ from handlers.quiet_hours import in_quiet_hours, next_allowed
 from handlers.reminders import coordinator_digest, daily_reminders
 from storage.db import Database
 from storage.models import Role, UserStatus
-from tests.storage.seed_cases import seed_case
+from tests.storage.seed_cases import seed_case, unvisited_since
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 CASE_REPORT_VERSION = load_forms()["case_report"].version
@@ -315,7 +315,10 @@ async def test_each_minute_reads_only_the_people_whose_reminder_is_due(db) -> No
     async def read(hour: str) -> list[int]:
         async with db.reading() as repos:
             people = await repos.reminders.due_for_daily_reminder(
-                default_time="16:00", local_time=hour, day="2026-12-02"
+                default_time="16:00",
+                local_time=hour,
+                day="2026-12-02",
+                unvisited=unvisited_since("2026-12-02"),
             )
         return [person.id for person in people]
 

@@ -14,7 +14,7 @@ from handlers.weekly_digest import tksk_weekly_digest
 from storage.models import Role
 from tests.handlers.routed_turns import CHANNELS, person, queued
 from tests.handlers.training_turns import at, plain
-from tests.storage.seed_cases import BABATAN, KADUGEDE, seed_case
+from tests.storage.seed_cases import BABATAN, CINIRU, CINIRU_DESA, KADUGEDE, seed_case
 
 UNVISITED = "belum dikunjungi"
 
@@ -101,3 +101,38 @@ async def test_cases_nobody_visits_are_chased_until_visited(world, channel) -> N
     on_sixteenth = await reminded(16)
     assert UNVISITED in on_sixteenth and "KNG-2026-000002" in on_sixteenth
     assert "KNG-2026-000001" not in on_sixteenth
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_kecamatan_without_tksk_leaves_the_chase_to_the_coordinators(
+    world, channel
+) -> None:
+    db, app = world
+    coordinator = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    tksk = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    psm = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=CINIRU, desa=CINIRU_DESA)
+    async with db.transaction() as repos:
+        await seed_case(
+            repos,
+            reporter=psm,
+            desa=CINIRU_DESA,
+            at=at(1, 9),
+            number="KNG-2026-000001",
+            state="approved",
+        )
+
+    async def reminded(who, day: int) -> str:
+        before = len(await queued(db, who))
+        async with db.transaction() as repos:
+            await daily_reminders(repos, app, at(day, 16))
+        return "\n".join(plain(m.text) for m in (await queued(db, who))[before:])
+
+    assert await reminded(coordinator, 7) == ""  # not a week yet: no reminder at all
+    told = await reminded(coordinator, 8)
+    assert UNVISITED in told and "KNG-2026-000001" in told
+    assert "KNG-2026-000001" not in "\n".join(plain(m.text) for m in await queued(db, tksk))
+
+    # Ciniru gets its TKSK: the chase is his now, the coordinators are left in peace.
+    ciniru_tksk = await person(db, "Pak Budi", Role.TKSK, channel, kecamatan=CINIRU)
+    assert await reminded(coordinator, 9) == ""
+    assert "KNG-2026-000001" in "\n".join(plain(m.text) for m in await queued(db, ciniru_tksk))

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.region_files import load_regions
+from handlers.followup_reminders import VISIT_INTERVAL_DAYS
 from handlers.forms.loading import load_forms
 from storage.db import Database
 from storage.models import Role, User, UserStatus
 from storage.repos import Repos
+from storage.visits import UnvisitedSince
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)  # 10.00 WIB
 KADUGEDE, CINIRU = "32.08.01", "32.08.02"
@@ -147,3 +150,11 @@ def query(path: Path, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
     with closing(sqlite3.connect(path)) as conn:
         conn.row_factory = sqlite3.Row
         return conn.execute(sql, params).fetchall()
+
+
+def unvisited_since(day: str) -> UnvisitedSince:
+    """When followed cases count as unvisited on the local `day` (WIB), as the daily
+    reminders ask (`handlers.followup_reminders.unvisited_since`)."""
+    return UnvisitedSince.days_before(
+        date.fromisoformat(day), VISIT_INTERVAL_DAYS, ZoneInfo("Asia/Jakarta")
+    )

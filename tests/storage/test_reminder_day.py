@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from storage.db import Database
 from storage.models import Role, UserStatus
+from tests.storage.seed_cases import unvisited_since
 
 NOW = datetime(2026, 12, 9, 9, 0, tzinfo=UTC)  # 16:00 WIB
 
@@ -26,7 +27,7 @@ async def _day_on_row(db: Database, user_id: int) -> str:
 async def _due(db: Database, day: str) -> list[int]:
     async with db.reading() as repos:
         people = await repos.reminders.due_for_daily_reminder(
-            default_time="16:00", local_time="16:00", day=day
+            default_time="16:00", local_time="16:00", day=day, unvisited=unvisited_since(day)
         )
     return [person.id for person in people]
 
