@@ -23,6 +23,7 @@ from handlers.followup_reminders import due_visit_lines, numbers_listed
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
 from handlers.regions import district_said
+from handlers.review.reporter import revise_buttons
 from handlers.trainings.digest_lines import TrainingSoon, digest_lines, trainings_soon
 from handlers.trainings.schedule import tomorrow_lines
 from storage.models import Role, User
@@ -143,11 +144,16 @@ async def standing_work(repos: Repos, app: AppContext, user: User) -> list[Remin
     if sent_back:
         numbers = numbers_listed(app, language, sent_back, shown=SENT_BACK_SHOWN)
         first = numbers_listed(app, language, sent_back, shown=1)  # a template's line is short
+        # One case: straight to its correction, as the sent-back notice does; several: the
+        # list of the person's reports, each with its own button.
+        buttons = [[Button(label=t(language, "menu.my_reports"), data="menu:laporan_saya")]]
+        if len(sent_back) == 1:
+            buttons = revise_buttons(app.catalog, language, await repos.cases.sent_back(user.id, 1))
         items.append(
             ReminderItem(
                 line=t(language, "reminder.sent_back", count=len(sent_back), numbers=numbers),
                 summary=t(language, "reminder.summary.sent_back", numbers=first),
-                buttons=[[Button(label=t(language, "menu.my_reports"), data="menu:laporan_saya")]],
+                buttons=buttons,
             )
         )
     drafts = await repos.reminders.drafts(user.id, REPORT_FORM)

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 
 from bot.channels.traits import channel_traits
+from bot.channels.whatsapp.outbound import render
 from handlers import reminders
 from handlers.context import AppContext, District
 from handlers.delivery import DeliveryKind, deliver
@@ -62,6 +63,7 @@ async def _person(
     created: datetime,
     kecamatan: str = "32.08.01",
     name: str = "Ani",
+    channel: str = "telegram",
 ) -> int:
     async with db.transaction() as repos:
         user = await repos.users.create(
@@ -75,7 +77,7 @@ async def _person(
             decided_at=created,
         )
         await repos.users.add_identity(
-            user_id=user.id, channel="telegram", external_id=external, chat_id=external, now=created
+            user_id=user.id, channel=channel, external_id=external, chat_id=external, now=created
         )
         return user.id
 
@@ -362,6 +364,34 @@ async def test_cases_sent_back_are_named_and_a_draft_drops_the_quiet_line(db) ->
     assert "1 laporan belum selesai" in text
     assert "Belum ada laporan baru" not in text
     assert await _summaries(db, psm) == ["Perbaikan KNG-2026-000001 dan 4 lainnya"]
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_one_case_sent_back_gets_its_own_correction_button(db, channel) -> None:
+    """With a single case sent back the reminder opens its correction straight away (the
+    sent-back notice's `rv:<id>`), not the list of reports; several keep the list."""
+    psm = await _person(db, Role.PSM, external="42", created=at(1, 8), channel=channel)
+    async with db.transaction() as repos:
+        reporter = await repos.users.get(psm)
+        assert reporter is not None
+        case_id = await seed_case(
+            repos,
+            reporter=reporter,
+            desa="32.08.01.2006",
+            at=at(1, 9),
+            number="KNG-2026-000001",
+            state="needs_revision",
+        )
+    await _tick(db, at(2, 16, 0))
+    async with db.reading() as repos:
+        (item,) = await repos.outbox.for_user(psm)
+    assert "1 laporan perlu perbaikan: KNG-2026-000001." in item.message["text"]
+    buttons = [(b["label"], b["data"]) for row in item.message["buttons"] for b in row]
+    assert buttons == [("Perbaiki KNG-2026-000001", f"rv:{case_id}")]
+    if channel == "whatsapp":  # too long for a reply button: a one-row list to tap
+        (body,) = render(Outbound.model_validate(item.message), APP.catalog, "id").bodies
+        (row,) = body["interactive"]["action"]["sections"][0]["rows"]
+        assert row == {"id": f"rv:{case_id}", "title": "Perbaiki KNG-2026-000001"}
 
 
 async def test_without_a_draft_the_quiet_line_stays_and_announces_the_reminder(db) -> None:
