@@ -110,13 +110,20 @@ async def _reminder_items(
     week = _week(app.local_time(now))
     # A pending draft already says a report is under way: no "no new report for N days".
     if user.role == Role.PSM and not drafts:
-        last = await repos.reminders.last_report(user.id) or user.decided_at or user.created_at
+        reported = await repos.reminders.last_report(user.id)
+        last = reported or user.decided_at or user.created_at
         if now - last >= timedelta(days=QUIET_DAYS) and await repos.schedule.claim(
             "quiet_reminder", f"{user.id}:{week}", now=now
         ):
+            # "No new report for N days" to someone who never sent one reads as a mistake.
+            line = (
+                t(language, "reminder.quiet", days=(now - last).days)
+                if reported
+                else t(language, "reminder.never_reported")
+            )
             items.append(
                 ReminderItem(
-                    line=t(language, "reminder.quiet", days=(now - last).days),
+                    line=line,
                     summary=t(language, "reminder.summary.quiet"),
                     buttons=[[Button(label=t(language, "menu.report"), data="menu:lapor")]],
                 )

@@ -179,5 +179,5 @@ async def test_tomorrows_training_comes_first_and_announces_the_reminder(tmp_pat
         await db.close()
     lines = plain(item.message["text"]).splitlines()
     assert lines[1].startswith("• 📅 Besok: Bimtek Uji"), lines
-    assert "Belum ada laporan baru" in lines[2]
+    assert "Bapak/Ibu belum pernah mengirim laporan" in lines[2]
     assert item.message["summary"].startswith("📅 Besok: Bimtek Uji")

@@ -147,12 +147,17 @@ async def test_nothing_to_say_sends_nothing_and_quiet_hours_send_nothing(db) -> 
     assert len(await _texts(db, psm2)) == 1
 
 
-async def test_quiet_psm_is_told_once_a_week_and_their_tksk_learns_who(db) -> None:
-    psm = await _person(db, Role.PSM, external="4", created=at(1, 8), name="Bu Ani")
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_quiet_psm_is_told_once_a_week_and_their_tksk_learns_who(db, channel) -> None:
+    psm = await _person(
+        db, Role.PSM, external="4", created=at(1, 8), name="Bu Ani", channel=channel
+    )
     tksk = await _person(db, Role.TKSK, external="5", created=at(1, 8), name="Pak Tono")
     await _tick(db, at(9, 16, 0))  # 8 days without a report
     texts = await _texts(db, psm)
-    assert len(texts) == 1 and "Belum ada laporan baru selama 8 hari" in texts[0]
+    # Approved 8 days ago and never reported: not "no new report for 8 days".
+    assert len(texts) == 1 and "Bapak/Ibu belum pernah mengirim laporan." in texts[0]
+    assert "Belum ada laporan baru" not in texts[0]
     tksk_texts = await _texts(db, tksk)
     assert len(tksk_texts) == 1 and "Bu Ani" in tksk_texts[0]
     await _tick(db, at(10, 16, 0))  # the next day: not repeated
@@ -396,9 +401,16 @@ async def test_one_case_sent_back_gets_its_own_correction_button(db, channel) ->
 
 async def test_without_a_draft_the_quiet_line_stays_and_announces_the_reminder(db) -> None:
     psm = await _person(db, Role.PSM, external="41", created=at(1, 8))
+    async with db.transaction() as repos:  # her last report, 19 days before the reminder
+        reporter = await repos.users.get(psm)
+        assert reporter is not None
+        await seed_case(
+            repos, reporter=reporter, desa="32.08.01.2006", at=at(1, 16), number="KNG-2026-000009"
+        )
     await _tick(db, at(20, 16, 0))
     (text,) = await _texts(db, psm)
     assert "Belum ada laporan baru selama 19 hari" in text
+    assert "belum pernah" not in text
     assert await _summaries(db, psm) == ["Pengingat untuk melapor"]
 
 
