@@ -24,14 +24,22 @@ from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
 from handlers.regions import district_said
 from handlers.review.reporter import revise_buttons
+from handlers.review.workflow import WAITING
 from handlers.trainings.digest_lines import TrainingSoon, digest_lines, trainings_soon
 from handlers.trainings.schedule import tomorrow_lines
-from storage.models import Role, User
+from storage.models import CaseState, Role, User
 from storage.repos import Repos
 
 QUIET_DAYS = 7
 REPORT_FORM = "case_report"
 SENT_BACK_SHOWN = 3  # case numbers named in the reminder, then "dan N lainnya"
+# The coordinator's queue in two lines, each with its oldest case: what still waits for the
+# TKSK's check in the field, and what the TKSK verified, waiting for her validation.
+DIGEST_QUEUES = (
+    ("digest.queue_verification", WAITING),
+    ("digest.queue_validation", (CaseState.VERIFIED,)),
+)
+Queue = tuple[int, str | None, datetime | None]  # how many, the oldest number, since when
 
 
 def _week(day: datetime) -> str:
@@ -202,7 +210,10 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
         if not due:
             continue
         new = await repos.reminders.new_cases(district.code, start, end)
-        waiting, oldest, since = await repos.reminders.queue(district.code)
+        queues = [
+            (key, await repos.reminders.queue(district.code, states=states))
+            for key, states in DIGEST_QUEUES
+        ]
         pending = await repos.reminders.pending_people(district.code)
         trainings = await trainings_soon(repos, app, district.code, now)
         name = await repos.regions.name_of(district.code)
@@ -213,9 +224,7 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
         for person in due:
             if not await repos.schedule.claim("digest", f"{person.id}:{today}", now=now):
                 continue
-            text = _digest_text(
-                app, person.language, new, waiting, oldest, since, pending, now, trainings
-            )
+            text = _digest_text(app, person.language, new, queues, pending, now, trainings)
             await deliver_digest(
                 repos,
                 app,
@@ -262,9 +271,7 @@ def _digest_text(
     app: AppContext,
     language: str,
     new: dict,
-    waiting: int,
-    oldest: str | None,
-    since: datetime | None,
+    queues: list[tuple[str, Queue]],
     pending: int,
     now: datetime,
     trainings: list[TrainingSoon] | None = None,
@@ -282,10 +289,11 @@ def _digest_text(
             f"{shown(names, code)} {count}" for code, count in new["categories"][:8]
         )
         lines.append(t(language, "digest.categories", categories=categories))
-    if waiting:
-        age = waited(app, language, since, now)
-        lines.append(t(language, "digest.queue", count=waiting, oldest=oldest or "-", waited=age))
-    else:
+    for key, (waiting, oldest, since) in queues:
+        if waiting:
+            age = waited(app, language, since, now)
+            lines.append(t(language, key, count=waiting, oldest=oldest or "-", waited=age))
+    if not any(waiting for _, (waiting, _, _) in queues):
         lines.append(t(language, "digest.queue_empty"))
     if pending:
         lines.append(t(language, "digest.pending", count=pending))

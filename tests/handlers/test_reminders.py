@@ -230,7 +230,7 @@ async def test_the_digest_counts_every_registration_waiting_in_pengguna(db) -> N
 
 def test_the_digest_escapes_region_names() -> None:
     new = {"kecamatan": [("Darma & <Sekitar>", 3)], "categories": []}
-    text = reminders._digest_text(APP, "id", new, 0, None, None, 0, at(2, 7))
+    text = reminders._digest_text(APP, "id", new, [], 0, at(2, 7))
     assert "• Darma &amp; &lt;Sekitar&gt;: 3" in text
 
 
@@ -440,9 +440,7 @@ async def test_the_digest_says_when_it_was_written_and_is_of_its_day(db) -> None
 
 
 async def test_the_digest_in_english_says_when_too(db) -> None:
-    text = reminders._digest_text(
-        APP, "en", {"kecamatan": [], "categories": []}, 0, None, None, 0, at(6, 7)
-    )
+    text = reminders._digest_text(APP, "en", {"kecamatan": [], "categories": []}, [], 0, at(6, 7))
     assert text.startswith("<b>Daily digest, Sunday, 6 December 2026 07.00</b>")
 
 
