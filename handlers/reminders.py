@@ -105,8 +105,8 @@ async def _reminder_items(
     items = [
         # The line itself is the summary ("📅 Besok: bimtek ..., pukul 09.00 di ..."): it
         # names the training, and the template keeps it to one line.
-        ReminderItem(line=line, summary=line.removeprefix("• "))
-        for line in await tomorrow_lines(repos, app, user, now)
+        ReminderItem(line=line, summary=line.split("\n")[0].removeprefix("• "), buttons=buttons)
+        for line, buttons in await tomorrow_lines(repos, app, user, now)
     ]
     work = await standing_work(repos, app, user)
     items.extend(work)
