@@ -57,7 +57,7 @@ async def show_my_case(turn: Turn, case_id: int | None) -> None:
     )
     rows = []
     if case.summary.state == S.NEEDS_REVISION:
-        rows += revise_buttons(turn, turn.language, [case.summary])
+        rows += revise_buttons(turn.app.catalog, turn.language, [case.summary])
     back = Button(label=turn.t("menu.my_reports"), data=f"{MENU_PREFIX}:laporan_saya")
     turn.reply(Outbound.say(await _page_text(turn, case), [*rows, [back]]))
 

@@ -108,7 +108,7 @@ async def show_page(turn: Turn, page: int) -> None:
     lines += ["", turn.t("reporter.list_hint")]
     if handovers:
         lines += ["", turn.t("reporter.handed_over_more"), *_handover_lines(turn, handovers)]
-    rows = revise_buttons(turn, turn.language, sent_back)
+    rows = revise_buttons(turn.app.catalog, turn.language, sent_back)
     rows += [
         [
             Button(

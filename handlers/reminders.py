@@ -23,14 +23,23 @@ from handlers.followup_reminders import due_visit_lines, numbers_listed, unvisit
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours
 from handlers.regions import district_said
+from handlers.review.reporter import revise_buttons
+from handlers.review.workflow import WAITING
 from handlers.trainings.digest_lines import TrainingSoon, digest_lines, trainings_soon
 from handlers.trainings.schedule import tomorrow_lines
-from storage.models import Role, User
+from storage.models import CaseState, Role, User
 from storage.repos import Repos
 
 QUIET_DAYS = 7
 REPORT_FORM = "case_report"
 SENT_BACK_SHOWN = 3  # case numbers named in the reminder, then "dan N lainnya"
+# The coordinator's queue in two lines, each with its oldest case: what still waits for the
+# TKSK's check in the field, and what the TKSK verified, waiting for her validation.
+DIGEST_QUEUES = (
+    ("digest.queue_verification", WAITING),
+    ("digest.queue_validation", (CaseState.VERIFIED,)),
+)
+Queue = tuple[int, str | None, datetime | None]  # how many, the oldest number, since when
 
 
 def _week(day: datetime) -> str:
@@ -97,8 +106,8 @@ async def _reminder_items(
     items = [
         # The line itself is the summary ("📅 Besok: bimtek ..., pukul 09.00 di ..."): it
         # names the training, and the template keeps it to one line.
-        ReminderItem(line=line, summary=line.removeprefix("• "))
-        for line in await tomorrow_lines(repos, app, user, now)
+        ReminderItem(line=line, summary=line.split("\n")[0].removeprefix("• "), buttons=buttons)
+        for line, buttons in await tomorrow_lines(repos, app, user, now)
     ]
     work = await standing_work(repos, app, user)
     items.extend(work)
@@ -110,13 +119,20 @@ async def _reminder_items(
     week = _week(app.local_time(now))
     # A pending draft already says a report is under way: no "no new report for N days".
     if user.role == Role.PSM and not drafts:
-        last = await repos.reminders.last_report(user.id) or user.decided_at or user.created_at
+        reported = await repos.reminders.last_report(user.id)
+        last = reported or user.decided_at or user.created_at
         if now - last >= timedelta(days=QUIET_DAYS) and await repos.schedule.claim(
             "quiet_reminder", f"{user.id}:{week}", now=now
         ):
+            # "No new report for N days" to someone who never sent one reads as a mistake.
+            line = (
+                t(language, "reminder.quiet", days=(now - last).days)
+                if reported
+                else t(language, "reminder.never_reported")
+            )
             items.append(
                 ReminderItem(
-                    line=t(language, "reminder.quiet", days=(now - last).days),
+                    line=line,
                     summary=t(language, "reminder.summary.quiet"),
                     buttons=[[Button(label=t(language, "menu.report"), data="menu:lapor")]],
                 )
@@ -144,11 +160,16 @@ async def standing_work(repos: Repos, app: AppContext, user: User) -> list[Remin
     if sent_back:
         numbers = numbers_listed(app, language, sent_back, shown=SENT_BACK_SHOWN)
         first = numbers_listed(app, language, sent_back, shown=1)  # a template's line is short
+        # One case: straight to its correction, as the sent-back notice does; several: the
+        # list of the person's reports, each with its own button.
+        buttons = [[Button(label=t(language, "menu.my_reports"), data="menu:laporan_saya")]]
+        if len(sent_back) == 1:
+            buttons = revise_buttons(app.catalog, language, await repos.cases.sent_back(user.id, 1))
         items.append(
             ReminderItem(
                 line=t(language, "reminder.sent_back", count=len(sent_back), numbers=numbers),
                 summary=t(language, "reminder.summary.sent_back", numbers=first),
-                buttons=[[Button(label=t(language, "menu.my_reports"), data="menu:laporan_saya")]],
+                buttons=buttons,
             )
         )
     drafts = await repos.reminders.drafts(user.id, REPORT_FORM)
@@ -190,7 +211,10 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
         if not due:
             continue
         new = await repos.reminders.new_cases(district.code, start, end)
-        waiting, oldest, since = await repos.reminders.queue(district.code)
+        queues = [
+            (key, await repos.reminders.queue(district.code, states=states))
+            for key, states in DIGEST_QUEUES
+        ]
         pending = await repos.reminders.pending_people(district.code)
         trainings = await trainings_soon(repos, app, district.code, now)
         name = await repos.regions.name_of(district.code)
@@ -201,9 +225,7 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
         for person in due:
             if not await repos.schedule.claim("digest", f"{person.id}:{today}", now=now):
                 continue
-            text = _digest_text(
-                app, person.language, new, waiting, oldest, since, pending, now, trainings
-            )
+            text = _digest_text(app, person.language, new, queues, pending, now, trainings)
             await deliver_digest(
                 repos,
                 app,
@@ -250,9 +272,7 @@ def _digest_text(
     app: AppContext,
     language: str,
     new: dict,
-    waiting: int,
-    oldest: str | None,
-    since: datetime | None,
+    queues: list[tuple[str, Queue]],
     pending: int,
     now: datetime,
     trainings: list[TrainingSoon] | None = None,
@@ -270,10 +290,11 @@ def _digest_text(
             f"{shown(names, code)} {count}" for code, count in new["categories"][:8]
         )
         lines.append(t(language, "digest.categories", categories=categories))
-    if waiting:
-        age = waited(app, language, since, now)
-        lines.append(t(language, "digest.queue", count=waiting, oldest=oldest or "-", waited=age))
-    else:
+    for key, (waiting, oldest, since) in queues:
+        if waiting:
+            age = waited(app, language, since, now)
+            lines.append(t(language, key, count=waiting, oldest=oldest or "-", waited=age))
+    if not any(waiting for _, (waiting, _, _) in queues):
         lines.append(t(language, "digest.queue_empty"))
     if pending:
         lines.append(t(language, "digest.pending", count=pending))

@@ -239,7 +239,7 @@ async def hand_over(
         receiver,
         "people.you_received",
         then="case.mine_revise_hint" if sent_back else None,
-        buttons=revise_buttons(turn, receiver.language, sent_back),
+        buttons=revise_buttons(turn.app.catalog, receiver.language, sent_back),
         name=person.full_name,
         by=turn.user.full_name,
         count=len(sent_back),

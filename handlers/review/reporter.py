@@ -19,6 +19,7 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.forms.state import prefilled_state
+from handlers.i18n import Catalog
 from handlers.review.buttons import REVISE_PREFIX, record_refusal
 from handlers.review.no_validator import nobody_to_validate
 from handlers.review.possible_actions import case_deciders
@@ -103,9 +104,9 @@ async def tell_reporter(
     )
 
 
-def revise_buttons(turn: Turn, language: str, cases: list[CaseSummary]) -> list[list[Button]]:
-    """One "Perbaiki <number>" button per case sent back (for /laporan_saya, a hand-over)."""
-    catalog = turn.app.catalog
+def revise_buttons(catalog: Catalog, language: str, cases: list[CaseSummary]) -> list[list[Button]]:
+    """One "Perbaiki <number>" button per case sent back (for /laporan_saya, a hand-over,
+    the daily reminder naming one)."""
     return [
         [
             Button(

@@ -186,6 +186,12 @@ def answer_of(invitation: Invitation, present: set[int]) -> str:
     return invitation.rsvp or "none"
 
 
+def still_invited(invitations: list[Invitation]) -> list[Invitation]:
+    """The invitations of active people: a suspended invitee is told nothing more of the
+    training (no notice of a new date) and is not counted among those invited."""
+    return [invitation for invitation in invitations if invitation.active]
+
+
 def local_day_bounds(app: AppContext, day: date) -> tuple[datetime, datetime]:
     """The moments a local calendar day starts and ends."""
     start = datetime.combine(day, time(0), tzinfo=app.timezone)

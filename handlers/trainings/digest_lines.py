@@ -18,6 +18,7 @@ from handlers.trainings.common import (
     clock_time,
     local_day_bounds,
     present_people,
+    still_invited,
     training_names,
 )
 from storage.repos import Repos
@@ -47,7 +48,7 @@ async def trainings_soon(
     for training, day in await repos.trainings.days_starting(start=start, end=end):
         if training.kabupaten_code != kabupaten_code or training.id in found:
             continue
-        invitations = await repos.trainings.invitations(training.id)
+        invitations = still_invited(await repos.trainings.invitations(training.id))
         present = await present_people(repos, await repos.trainings.days(training.id))
         found[training.id] = TrainingSoon(
             training=training,

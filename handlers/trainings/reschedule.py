@@ -22,6 +22,7 @@ from handlers.trainings.common import (
     managed,
     names_of,
     notice_thread,
+    still_invited,
 )
 from handlers.trainings.creation import back_to_summary, day_examples, schedule_of
 from handlers.trainings.rsvp import send_invitations
@@ -71,7 +72,7 @@ async def _new_days(turn: Turn, session: FormSession, answers: dict[str, Any]) -
     moved = await turn.repos.trainings.get(training.id)
     assert moved is not None
     invitations = await turn.repos.trainings.invitations(training.id)
-    invited = [i.user_id for i in invitations if i.active]  # suspended: no notice
+    invited = [i.user_id for i in still_invited(invitations)]  # suspended: no notice
     # Read before the news is queued: it drops what of the thread is still unsent.
     statuses = await turn.repos.outbox.thread_statuses(notice_thread(training), invited)
     told = [user_id for user_id in invited if "sent" in statuses.get(user_id, ())]

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, Topic, deliver
-from handlers.events import Outbound
+from handlers.events import Button, Outbound
 from handlers.quiet_hours import in_quiet_hours
 from handlers.trainings.common import (
     checkin_opens,
@@ -23,6 +23,7 @@ from handlers.trainings.common import (
     summary_of,
     training_names,
 )
+from handlers.trainings.rsvp import rsvp_buttons
 from storage.models import User
 from storage.repos import Repos
 from storage.trainings import TrainingDay
@@ -126,12 +127,16 @@ async def eve_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
             )
 
 
-async def tomorrow_lines(repos: Repos, app: AppContext, user: User, now: datetime) -> list[str]:
-    """Lines of the daily reminder: trainings tomorrow the person has not declined and was not
-    told of yet (the line claims it: the reminder goes out with it in the same transaction)."""
+async def tomorrow_lines(
+    repos: Repos, app: AppContext, user: User, now: datetime
+) -> list[tuple[str, list[list[Button]]]]:
+    """Lines of the daily reminder, with their buttons: trainings tomorrow the person has not
+    declined and was not told of yet (the line claims it: the reminder goes out with it in
+    the same transaction). One not answered yet says so, with the invitation's own buttons
+    while answers are still taken."""
     tomorrow = app.local_date(now) + timedelta(days=1)
     start, end = local_day_bounds(app, tomorrow)
-    lines = []
+    lines: list[tuple[str, list[list[Button]]]] = []
     for training, day in await repos.trainings.days_of_user(user.id, start=start, end=end):
         invitation = await repos.trainings.invitation(training.id, user.id)
         if invitation is None or invitation.rsvp == "berhalangan":
@@ -140,13 +145,17 @@ async def tomorrow_lines(repos: Repos, app: AppContext, user: User, now: datetim
             continue  # excused (or marked) by hand for that day already
         if not await repos.schedule.claim(EVE, f"{_day_key(day)}{user.id}", now=now):
             continue
-        lines.append(
-            app.catalog.text(
-                user.language,
-                "reminder.training_tomorrow",
-                **training_names(app, user.language, training.title),
-                time=clock_time(app, day.starts_at),
-                venue=training.venue_name,
-            )
+        line = app.catalog.text(
+            user.language,
+            "reminder.training_tomorrow",
+            **training_names(app, user.language, training.title),
+            time=clock_time(app, day.starts_at),
+            venue=training.venue_name,
         )
+        buttons: list[list[Button]] = []
+        if invitation.rsvp is None and now < training.rsvp_deadline:
+            line += "\n" + app.catalog.text(user.language, "reminder.training_unanswered")
+            days = await repos.trainings.days(training.id)
+            buttons = rsvp_buttons(app, user.language, training.id, days)
+        lines.append((line, buttons))
     return lines

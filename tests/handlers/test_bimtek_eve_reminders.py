@@ -10,12 +10,17 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import time, timedelta
 
+import pytest
+
+from bot.channels.whatsapp.outbound import render
+from handlers.events import Outbound
 from handlers.reminders import daily_reminders
+from handlers.trainings.common import schedule_stamp
 from handlers.trainings.schedule import eve_reminders
 from storage.district_reminders import ReminderSchedule
 from storage.models import Role, UserStatus
 from tests.handlers.chat_turns import app_context
-from tests.handlers.training_turns import CREATED, at, invited_psm, person, plain
+from tests.handlers.training_turns import CREATED, at, invited_psm, new_training, person, plain
 from tests.storage.seed_cases import open_database
 
 
@@ -179,5 +184,56 @@ async def test_tomorrows_training_comes_first_and_announces_the_reminder(tmp_pat
         await db.close()
     lines = plain(item.message["text"]).splitlines()
     assert lines[1].startswith("• 📅 Besok: Bimtek Uji"), lines
-    assert "Belum ada laporan baru" in lines[2]
+    assert "Bapak/Ibu belum pernah mengirim laporan" in lines[2]
     assert item.message["summary"].startswith("📅 Besok: Bimtek Uji")
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_an_unanswered_invitation_is_said_with_its_own_buttons(tmp_path, channel):
+    """Tomorrow's line to someone who has not answered the invitation says so and offers its
+    Akan hadir / Berhalangan buttons (as the invitation's, schedule stamp and all); on
+    WhatsApp they are reply buttons. To someone who answered, the line is plain."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            coordinator = await person(repos, "Ibu Sari", Role.COORDINATOR)
+            training_id = await new_training(
+                repos, coordinator, [(at(8, 8), at(8, 12))], deadline=at(8, 0)
+            )
+            ani = await repos.users.create(
+                now=CREATED,
+                status=UserStatus.ACTIVE,
+                full_name="Bu Ani",
+                role=Role.PSM,
+                kabupaten_code="32.08",
+            )
+            await repos.users.update(ani.id, now=CREATED, kecamatan_code="32.08.01")
+            await repos.users.add_identity(
+                user_id=ani.id, channel=channel, external_id="A.1", chat_id="6281", now=CREATED
+            )
+            rina = await person(repos, "Bu Rina", Role.PSM, kecamatan="32.08.01")
+            await repos.trainings.invite(training_id, [ani.id, rina.id], at(1, 9))
+            await repos.trainings.set_rsvp(training_id, rina.id, "akan_hadir", at(2, 9))
+            days = await repos.trainings.days(training_id)
+            await daily_reminders(repos, app, at(7, 16))
+            (item,) = await repos.outbox.for_user(ani.id)
+            (answered,) = await repos.outbox.for_user(rina.id)
+    finally:
+        await db.close()
+    lines = plain(item.message["text"]).splitlines()
+    assert lines[1].startswith("• 📅 Besok: Bimtek Uji"), lines
+    assert "Bapak/Ibu belum menjawab undangan ini." in lines[2], lines
+    assert item.message["summary"].startswith("📅 Besok: Bimtek Uji")
+    assert "belum menjawab" not in item.message["summary"]
+    stamp = schedule_stamp(days)
+    data = [b["data"] for row in item.message["buttons"] for b in row]
+    assert data == [f"tr:{training_id}:a:{stamp}", f"tr:{training_id}:b:{stamp}"], data
+    if channel == "whatsapp":
+        message = Outbound.model_validate(item.message)
+        (body,) = render(message, app.catalog, "id").bodies
+        titles = [b["reply"]["title"] for b in body["interactive"]["action"]["buttons"]]
+        assert titles == ["✅ Akan hadir", "🙏 Berhalangan"]
+    assert "Besok: Bimtek Uji" in plain(answered.message["text"])
+    assert "belum menjawab" not in answered.message["text"]
+    assert not answered.message.get("buttons")

@@ -160,7 +160,7 @@ def test_a_chart_wraps_a_long_name_instead_of_cutting_it() -> None:
 def test_the_daily_digest_names_categories_by_their_long_names(tmp_path) -> None:
     app = app_context(tmp_path / "media")
     new = {"kecamatan": [("Kadugede", 3)], "categories": [("perempuan_rawan_sosial_ekonomi", 3)]}
-    text = reminders._digest_text(app, "id", new, 0, None, None, 0, NOW)
+    text = reminders._digest_text(app, "id", new, [], 0, NOW)
     assert "Perempuan rawan sosial ekonomi 3" in text, text
 
 

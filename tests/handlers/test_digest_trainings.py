@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from handlers.reminders import coordinator_digest
-from storage.models import Role
+from storage.models import Role, UserStatus
 from tests.handlers.routed_turns import CHANNELS, person, queued
 from tests.handlers.training_turns import at, new_training, plain
 from tests.storage.seed_cases import KADUGEDE
@@ -30,6 +30,7 @@ async def test_the_digest_names_todays_and_tomorrows_trainings(world, channel) -
         await person(db, name, Role.PSM, channel, kecamatan=KADUGEDE)
         for name in ("Bu Ani", "Bu Rina", "Bu Dewi")
     ]
+    suspended = await person(db, "Pak Susp", Role.PSM, channel, kecamatan=KADUGEDE)
     async with db.transaction() as repos:
         ppks = await new_training(
             repos, sari, [(at(8, 8), at(8, 12)), (at(9, 8), at(9, 12))], title="Pendataan PPKS"
@@ -37,6 +38,10 @@ async def test_the_digest_names_todays_and_tomorrows_trainings(world, channel) -
         await repos.trainings.invite(ppks, [p.id for p in psm], at(1, 9))
         await repos.trainings.set_rsvp(ppks, psm[0].id, "akan_hadir", at(2, 9))
         await repos.trainings.set_rsvp(ppks, psm[1].id, "berhalangan", at(2, 9))
+        # A fourth invitee, suspended since: no longer counted among those invited.
+        await repos.trainings.invite(ppks, [suspended.id], at(1, 9))
+        await repos.trainings.set_rsvp(ppks, suspended.id, "akan_hadir", at(2, 9))
+        await repos.users.update(suspended.id, now=at(2, 10), status=UserStatus.SUSPENDED)
         stunting = await new_training(
             repos, sari, [(at(9, 13), at(9, 16))], title="Bimtek Stunting & Gizi"
         )

@@ -95,3 +95,28 @@ async def test_the_coordinators_digest_says_how_long_in_plain_words(
         await coordinator_digest(repos, app, at(10, 7))
     [digest] = [m.text or "" for m in await queued(db, coordinator)]
     assert expected in digest and "0 hari" not in digest
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_coordinators_digest_tells_the_tksks_queue_from_her_own(
+    world, channel: str
+) -> None:
+    """Cases waiting for the TKSK's check and those verified, waiting for the coordinator's
+    validation, are two lines, each with its own oldest case (QA walk 11)."""
+    db, app = world
+    coordinator = await _in_kadugede(db, channel, Role.COORDINATOR, "id")
+    psm = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.transaction() as repos:
+        for number, when, state in (
+            ("KNG-2026-000001", at(5, 10), "verified"),
+            ("KNG-2026-000002", at(6, 10), "submitted"),
+            ("KNG-2026-000003", at(8, 10), "verified"),
+            ("KNG-2026-000004", at(9, 10), "resubmitted"),
+        ):
+            await seed_case(repos, reporter=psm, desa=BABATAN, at=when, number=number, state=state)
+    async with db.transaction() as repos:
+        await coordinator_digest(repos, app, at(10, 7))
+    [digest] = [m.text or "" for m in await queued(db, coordinator)]
+    assert "Menunggu verifikasi TKSK: 2 (terlama KNG-2026-000002, 3 hari)" in digest, digest
+    assert "Menunggu validasi Bapak/Ibu: 2 (terlama KNG-2026-000001, 4 hari)" in digest, digest
+    assert "Menunggu pemeriksaan" not in digest

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 
 from bot.channels.traits import channel_traits
+from bot.channels.whatsapp.outbound import render
 from handlers import reminders
 from handlers.context import AppContext, District
 from handlers.delivery import DeliveryKind, deliver
@@ -62,6 +63,7 @@ async def _person(
     created: datetime,
     kecamatan: str = "32.08.01",
     name: str = "Ani",
+    channel: str = "telegram",
 ) -> int:
     async with db.transaction() as repos:
         user = await repos.users.create(
@@ -75,7 +77,7 @@ async def _person(
             decided_at=created,
         )
         await repos.users.add_identity(
-            user_id=user.id, channel="telegram", external_id=external, chat_id=external, now=created
+            user_id=user.id, channel=channel, external_id=external, chat_id=external, now=created
         )
         return user.id
 
@@ -145,12 +147,17 @@ async def test_nothing_to_say_sends_nothing_and_quiet_hours_send_nothing(db) -> 
     assert len(await _texts(db, psm2)) == 1
 
 
-async def test_quiet_psm_is_told_once_a_week_and_their_tksk_learns_who(db) -> None:
-    psm = await _person(db, Role.PSM, external="4", created=at(1, 8), name="Bu Ani")
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_quiet_psm_is_told_once_a_week_and_their_tksk_learns_who(db, channel) -> None:
+    psm = await _person(
+        db, Role.PSM, external="4", created=at(1, 8), name="Bu Ani", channel=channel
+    )
     tksk = await _person(db, Role.TKSK, external="5", created=at(1, 8), name="Pak Tono")
     await _tick(db, at(9, 16, 0))  # 8 days without a report
     texts = await _texts(db, psm)
-    assert len(texts) == 1 and "Belum ada laporan baru selama 8 hari" in texts[0]
+    # Approved 8 days ago and never reported: not "no new report for 8 days".
+    assert len(texts) == 1 and "Bapak/Ibu belum pernah mengirim laporan." in texts[0]
+    assert "Belum ada laporan baru" not in texts[0]
     tksk_texts = await _texts(db, tksk)
     assert len(tksk_texts) == 1 and "Bu Ani" in tksk_texts[0]
     await _tick(db, at(10, 16, 0))  # the next day: not repeated
@@ -223,7 +230,7 @@ async def test_the_digest_counts_every_registration_waiting_in_pengguna(db) -> N
 
 def test_the_digest_escapes_region_names() -> None:
     new = {"kecamatan": [("Darma & <Sekitar>", 3)], "categories": []}
-    text = reminders._digest_text(APP, "id", new, 0, None, None, 0, at(2, 7))
+    text = reminders._digest_text(APP, "id", new, [], 0, at(2, 7))
     assert "• Darma &amp; &lt;Sekitar&gt;: 3" in text
 
 
@@ -367,11 +374,46 @@ async def test_cases_sent_back_are_named_and_a_draft_drops_the_quiet_line(db) ->
     assert await _summaries(db, psm) == ["Perbaikan KNG-2026-000001 dan 4 lainnya"]
 
 
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_one_case_sent_back_gets_its_own_correction_button(db, channel) -> None:
+    """With a single case sent back the reminder opens its correction straight away (the
+    sent-back notice's `rv:<id>`), not the list of reports; several keep the list."""
+    psm = await _person(db, Role.PSM, external="42", created=at(1, 8), channel=channel)
+    async with db.transaction() as repos:
+        reporter = await repos.users.get(psm)
+        assert reporter is not None
+        case_id = await seed_case(
+            repos,
+            reporter=reporter,
+            desa="32.08.01.2006",
+            at=at(1, 9),
+            number="KNG-2026-000001",
+            state="needs_revision",
+        )
+    await _tick(db, at(2, 16, 0))
+    async with db.reading() as repos:
+        (item,) = await repos.outbox.for_user(psm)
+    assert "1 laporan perlu perbaikan: KNG-2026-000001." in item.message["text"]
+    buttons = [(b["label"], b["data"]) for row in item.message["buttons"] for b in row]
+    assert buttons == [("Perbaiki KNG-2026-000001", f"rv:{case_id}")]
+    if channel == "whatsapp":  # too long for a reply button: a one-row list to tap
+        (body,) = render(Outbound.model_validate(item.message), APP.catalog, "id").bodies
+        (row,) = body["interactive"]["action"]["sections"][0]["rows"]
+        assert row == {"id": f"rv:{case_id}", "title": "Perbaiki KNG-2026-000001"}
+
+
 async def test_without_a_draft_the_quiet_line_stays_and_announces_the_reminder(db) -> None:
     psm = await _person(db, Role.PSM, external="41", created=at(1, 8))
+    async with db.transaction() as repos:  # her last report, 19 days before the reminder
+        reporter = await repos.users.get(psm)
+        assert reporter is not None
+        await seed_case(
+            repos, reporter=reporter, desa="32.08.01.2006", at=at(1, 16), number="KNG-2026-000009"
+        )
     await _tick(db, at(20, 16, 0))
     (text,) = await _texts(db, psm)
     assert "Belum ada laporan baru selama 19 hari" in text
+    assert "belum pernah" not in text
     assert await _summaries(db, psm) == ["Pengingat untuk melapor"]
 
 
@@ -401,9 +443,7 @@ async def test_the_digest_says_when_it_was_written_and_is_of_its_day(db) -> None
 
 
 async def test_the_digest_in_english_says_when_too(db) -> None:
-    text = reminders._digest_text(
-        APP, "en", {"kecamatan": [], "categories": []}, 0, None, None, 0, at(6, 7)
-    )
+    text = reminders._digest_text(APP, "en", {"kecamatan": [], "categories": []}, [], 0, at(6, 7))
     assert text.startswith("<b>Daily digest, Sunday, 6 December 2026 07.00</b>")
 
 
