@@ -16,7 +16,7 @@ from typing import Any
 from handlers import channel_choice, district_reminders, list_replies
 from handlers.context import Turn
 from handlers.events import Button, InboundKind, Outbound
-from handlers.forms.answer_dates import parse_time_text
+from handlers.forms.answer_dates import afternoon_twin, parse_time_text
 from handlers.forms.answers import Invalid, clean_text
 from handlers.forms.runner import context_values, on_complete, start_form
 from handlers.permissions import allowed
@@ -110,13 +110,26 @@ async def take_typed_hour(turn: Turn) -> bool:
         why = turn.t("reminder.not_an_hour") + " " + turn.t(problem.key, **problem.values)
         await _show_hours(turn, prefix=why + "\n\n")
         return True
-    value = f"{hour:02d}:{minute:02d}"
+    value, afternoon = _meant_hour(turn, text, f"{hour:02d}:{minute:02d}")
     if refusal := _quiet_refusal(turn, value):
         await _show_hours(turn, prefix=refusal + "\n\n")
         return True
     await list_replies.forget(turn)
-    await _set_hour(turn, value)
+    await _set_hour(turn, value, afternoon=afternoon)
     return True
+
+
+def _meant_hour(turn: Turn, text: str, value: str) -> tuple[str, bool]:
+    """The hour ("HH:MM") a typed text means, and whether it was read as the afternoon:
+    "jam 5" said alone in the quiet hours means 17.00 (nobody wants a reminder at dawn),
+    unless 17.00 is quiet too; "jam 5 pagi" stays 05.00 (and is refused)."""
+    twin = afternoon_twin(clean_text(text))
+    if twin is None or not is_quiet_time(turn.app, time.fromisoformat(value)):
+        return value, False
+    afternoon = f"{twin[0]:02d}:{twin[1]:02d}"
+    if is_quiet_time(turn.app, time.fromisoformat(afternoon)):
+        return value, False
+    return afternoon, True
 
 
 async def choose(turn: Turn, data: str) -> None:
@@ -151,12 +164,14 @@ async def hour_typed(turn: Turn, session: FormSession, answers: dict[str, Any]) 
     since the question) or it lies in the quiet hours (then asked again, saying why)."""
     if not _may_set(turn):
         return
-    value = str(answers["reminder_time"])
+    typed = turn.event.text if turn.event.kind == InboundKind.TEXT else None
+    # The answer's text is this turn's: read "jam 5" as the afternoon like the hour list does.
+    value, afternoon = _meant_hour(turn, typed or "", str(answers["reminder_time"]))
     refusal = _quiet_refusal(turn, value)
     if refusal:
         await start_form(turn, FORM_ID, prefix=refusal + "\n\n")
         return
-    await _set_hour(turn, value)
+    await _set_hour(turn, value, afternoon=afternoon)
 
 
 def _quiet_refusal(turn: Turn, value: str) -> str | None:
@@ -173,11 +188,17 @@ def _quiet_refusal(turn: Turn, value: str) -> str | None:
     )
 
 
-async def _set_hour(turn: Turn, value: str) -> None:
-    """Store the hour, turn the reminder on and say when it comes."""
+async def _set_hour(turn: Turn, value: str, *, afternoon: bool = False) -> None:
+    """Store the hour, turn the reminder on and say when it comes ("17.00 (sore)" when a
+    typed "jam 5" was read as the afternoon, so a misreading shows)."""
     assert turn.user is not None
     turn.user = await turn.repos.users.update(
         turn.user.id, now=turn.now, reminder_time=value, reminders_enabled=True
     )
     suffix, day = await _frequency(turn, turn.user)
-    turn.reply(turn.t(f"reminder.now_at{suffix}", time=_spoken(time.fromisoformat(value)), **day))
+    clock = time.fromisoformat(value)
+    spoken = _spoken(clock)
+    if afternoon:
+        part = "siang" if clock.hour < 15 else "sore" if clock.hour < 18 else "malam"
+        spoken = turn.t("reminder.read_as", time=spoken, part=turn.t(f"reminder.part_{part}"))
+    turn.reply(turn.t(f"reminder.now_at{suffix}", time=spoken, **day))

@@ -83,6 +83,18 @@ def parse_time_text(text: str) -> tuple[int, int]:
     return hour, int(minute) if minute else 0
 
 
+def afternoon_twin(text: str) -> tuple[int, int] | None:
+    """The afternoon reading of a typed hour 1-11 said without its part of the day ("jam 5"
+    is 17.00), for a question whose caller knows the morning hour cannot be meant; None when
+    the text names the part of the day ("jam 5 pagi"), writes the hour as on a 24-hour clock
+    ("05.00") or is no such hour."""
+    match = _TIME.fullmatch(text.strip().rstrip(".!?").strip().lower())
+    if match is None or match[5] is not None or match[2].startswith("0"):
+        return None
+    hour, minute = parse_time_text(text)
+    return (hour + 12, minute) if 1 <= hour <= 11 else None
+
+
 def parse_time(event: Inbound) -> Answer:
     """A time of day, stored as "HH:MM" (it sorts and compares as text), shown "HH.MM"."""
     hour, minute = parse_time_text(_text_of(event, "answer.need_time"))

@@ -109,6 +109,28 @@ async def test_an_hour_in_the_quiet_hours_is_refused_and_asked_again(world, chan
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
+async def test_jam_5_alone_in_the_quiet_hours_is_read_as_the_afternoon(world, channel) -> None:
+    """QA walk 11: "jam 5" at "Jam lain" or at the hour list means 17.00 (05.00 is quiet),
+    and the confirmation says so; "05.00" and "jam 5 pagi" are still read as written."""
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan="32.08.01")
+    await _other_hour(db, app, ani, channel)
+    for typed in ("jam 5 pagi", "05.00"):
+        again = await send(db, app, ani, channel, text=typed)
+        assert said(again).startswith("Maaf, pukul 05.00 termasuk jam tenang")
+    done = await send(db, app, ani, channel, text="jam 5")
+    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 17.00 (sore)."
+    assert await _reminder(db, ani) == ("17:00", True)
+    await send(db, app, ani, channel, command="pengingat")
+    done = await send(db, app, ani, channel, text="1.30")
+    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 13.30 (siang)."
+    assert await _reminder(db, ani) == ("13:30", True)
+    await send(db, app, ani, channel, command="pengingat")
+    done = await send(db, app, ani, channel, text="jam 8")  # not quiet: as written
+    assert said(done) == "Pengingat harian akan dikirim sekitar pukul 08.00."
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
 async def test_nonsense_is_explained_and_asked_again(world, channel: str) -> None:
     db, app = world
     ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan="32.08.01")
