@@ -57,3 +57,8 @@ def safe_html(text: str) -> str:
     if balanced:
         return repaired
     return html.escape(html.unescape(_TAG.sub("", text)), quote=False)
+
+
+def plain_text(text: str) -> str:
+    """A text in our markup as plain text: its <b>/<i> tags dropped, its entities read."""
+    return html.unescape(_TAG.sub("", text))

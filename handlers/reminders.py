@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from handlers.broadcast_report import report_text
 from handlers.context import AppContext
 from handlers.day_messages import REMINDER_THREAD, of_its_day, written_at
 from handlers.delivery import DeliveryKind, deliver
@@ -305,18 +306,9 @@ def _digest_text(
 async def broadcast_reports(repos: Repos, app: AppContext, now: datetime) -> None:
     """Tell the sender how a finished broadcast went."""
     for broadcast_id, sender_id in await repos.broadcasts.finished_unreported():
-        counts = await repos.broadcasts.report(broadcast_id)
         sender = await repos.users.get(sender_id)
         language = sender.language if sender else app.default_language
-        text = app.catalog.text(
-            language,
-            "broadcast.report",
-            sent=counts.get("sent", 0),
-            failed=counts.get("failed", 0),
-            unreachable=counts.get("unreachable", 0),
-            blocked=counts.get("blocked", 0),
-            expired=counts.get("expired", 0),
-        )
+        text = await report_text(repos, app, language, broadcast_id)
         summary = app.catalog.text(language, "announced.broadcast_report")
         message = Outbound(text=text, summary=summary)
         await deliver(repos, user_id=sender_id, message=message, kind=DeliveryKind.NOTICE, now=now)

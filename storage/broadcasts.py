@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo
-from storage.models import Role, User, to_db
+from storage.models import Role, User, from_db, to_db
 from storage.users import UserRepo
 
 BROADCAST_ROLES = (Role.PSM, Role.TKSK)
@@ -61,6 +61,23 @@ class BroadcastRepo(Repo):
             (broadcast_id,),
         )
         return {row[0]: row[1] for row in rows}
+
+    async def sent_text(self, broadcast_id: int) -> tuple[str, datetime] | None:
+        """A broadcast's text and when it was sent, or None if there is no such broadcast."""
+        row = await self._one(
+            "SELECT text, created_at FROM broadcasts WHERE id = ?", (broadcast_id,)
+        )
+        created = from_db(row[1]) if row else None
+        return (row[0], created) if row and created else None
+
+    async def not_reached(self, broadcast_id: int) -> list[str]:
+        """The names of the people a broadcast's message did not reach, by name."""
+        rows = await self._all(
+            "SELECT u.full_name FROM outbox o JOIN users u ON u.id = o.user_id"
+            " WHERE o.broadcast_id = ? AND o.status != 'sent' ORDER BY u.full_name, u.id",
+            (broadcast_id,),
+        )
+        return [row[0] for row in rows]
 
     async def mark_reported(self, broadcast_id: int, now: datetime) -> None:
         await self._run(

@@ -77,6 +77,9 @@ async def test_broadcast_with_preview_and_delivery_report(fake, settings, start_
     assert "Laporan siaran" in report[-1]["text"]
     assert "Terkirim: 1" in report[-1]["text"] and "Memblokir bot: 1" in report[-1]["text"]
     assert "Kedaluwarsa: 1" in report[-1]["text"]
+    # Which broadcast (its first words, local time) and whom to phone (QA walk 11).
+    assert "Siaran “Pelatihan pendataan hari Sabtu pukul…” (02-12-2026 12.00)" in report[-1]["text"]
+    assert "Belum sampai ke: Bu Rina dan Pak Joko." in report[-1]["text"]
     with sqlite3.connect(settings.database_path) as db:
         assert db.execute(
             "SELECT unreachable_at IS NOT NULL FROM channel_identities WHERE external_id = '702'"
