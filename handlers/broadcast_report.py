@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from handlers.context import AppContext
 from handlers.date_formats import date_time
-from handlers.markup import plain_text
+from handlers.markup import first_words
 from storage.repos import Repos
 
 OPENING = 40  # characters of the broadcast's text that name it
@@ -19,8 +19,7 @@ async def report_text(repos: Repos, app: AppContext, language: str, broadcast_id
     lines = [app.catalog.text(language, "broadcast.report_title")]
     if sent := await repos.broadcasts.sent_text(broadcast_id):
         text, created = sent
-        words = " ".join(plain_text(text).split())  # stored as markup: cut as read
-        opening = words if len(words) <= OPENING else _cut(words)
+        opening = first_words(text, OPENING)  # stored as markup: cut as read
         when = date_time(app, created, language)
         lines.append(app.catalog.text(language, "broadcast.report_which", text=opening, when=when))
     lines.append(
@@ -43,10 +42,3 @@ async def report_text(repos: Repos, app: AppContext, language: str, broadcast_id
         names = app.catalog.listed(language, shown)
         lines.append(app.catalog.text(language, "broadcast.report_missed", names=names))
     return "\n".join(lines)
-
-
-def _cut(words: str) -> str:
-    """The first words of a long text, cut between words (a word cut in two reads wrong)."""
-    cut = words[: OPENING + 1]
-    kept = cut.rsplit(" ", 1)[0] if " " in cut else cut[:OPENING]
-    return kept.rstrip(" ,.;:") + "…"

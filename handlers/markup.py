@@ -62,3 +62,15 @@ def safe_html(text: str) -> str:
 def plain_text(text: str) -> str:
     """A text in our markup as plain text: its <b>/<i> tags dropped, its entities read."""
     return html.unescape(_TAG.sub("", text))
+
+
+def first_words(text: str, limit: int) -> str:
+    """A text in our markup as plain text on one line, `limit` characters at most: a longer
+    one cut after a whole word with "…" (a word cut in half, or a trailing space, reads as a
+    fault); a word longer than half the room is cut where the room ends."""
+    plain = " ".join(plain_text(text).split())
+    if len(plain) <= limit:
+        return plain
+    cut = plain[: limit - 1]
+    words = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut
+    return words.rstrip(" ,.;:-–") + "…"

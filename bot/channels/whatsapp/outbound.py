@@ -20,6 +20,7 @@ from typing import Any
 
 from handlers.events import Button, Outbound
 from handlers.i18n import Catalog
+from handlers.markup import first_words
 
 BUTTON_TITLE = 20
 ROW_TITLE = 24
@@ -138,12 +139,7 @@ def template_parameter(summary: str) -> str:
     """A template's body parameter: plain text on one line (Meta refuses new lines, tabs and
     more than four spaces in a row there), never markup nor HTML escapes; a longer one is cut
     after a whole word with "…" (a word cut in half, or a trailing space, reads as a fault)."""
-    plain = " ".join(html.unescape(re.sub(r"<[^>]+>", "", summary)).split())
-    if len(plain) <= TEMPLATE_PARAMETER:
-        return plain
-    cut = plain[: TEMPLATE_PARAMETER - 1]
-    words = cut.rsplit(" ", 1)[0] if " " in cut[TEMPLATE_PARAMETER // 2 :] else cut
-    return words.rstrip(" ,.;:-–") + "…"
+    return first_words(summary, TEMPLATE_PARAMETER)
 
 
 # Our tags, and a slash command (which becomes the word people type, in bold).
