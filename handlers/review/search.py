@@ -27,10 +27,10 @@ from handlers.forms.runner import (
     start_form,
 )
 from handlers.identifier_messages import attempted_in_search
+from handlers.masking import holds_masked_number
 from handlers.permissions import allowed
 from handlers.review.search_results import by_identifier, by_name, by_number, record
 from handlers.review.search_words import (
-    masked,
     name_in_place,
     names_identifier,
     without_lead_words,
@@ -58,7 +58,7 @@ async def search(turn: Turn) -> None:
     waiting = await turn.repos.forms.active(turn.user.id)
     if waiting is not None and waiting.form_id != SEARCH_FORM:
         waiting = None
-    if masked(query):
+    if holds_masked_number(query):
         turn.reply(turn.t("case_search.masked"))
     elif not query and turn.event.command_args.strip():  # lead words alone: "/cari NIK"
         turn.reply(turn.t("review.search_how"))
@@ -121,7 +121,7 @@ async def take_query(turn: Turn, session: FormSession) -> bool:
     if not query:  # "cari" again: the question again
         await resume_form(turn, session)
         return True
-    if masked(query):
+    if holds_masked_number(query):
         await resume_form(turn, session, "⚠️ " + turn.t("case_search.masked") + "\n\n")
         return True
     named = names_identifier(query)

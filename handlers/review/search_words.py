@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from handlers.context import Turn
 from handlers.forms.choices import after_lead_word
-from handlers.masking import holds_masked_number
 from handlers.regions import LEAD_WORDS
 from storage.models import Region
 
@@ -35,11 +34,6 @@ def names_identifier(words: str) -> bool:
     """Whether the words start by saying a NIK or KK follows ("NIK 3208…", "no. KK …"): the
     digits after them are one, however few ("KK 3208" is no case's serial)."""
     return _NAMES_IDENTIFIER.match(words) is not None
-
-
-def masked(words: str) -> bool:
-    """Whether the words hold a NIK or KK as the bot shows it, masked: it cannot be sought."""
-    return holds_masked_number(words)
 
 
 @dataclass(frozen=True)
