@@ -112,7 +112,7 @@ async def _refusal(repos: Repos, keep: User, absorb: User) -> str | None:
             f"{_described(absorb)} is active and {_described(keep)} is not: reactivate the kept"
             " one on /pengguna first, or keep the active one"
         )
-    both = await repos.user_merge.open_forms(keep.id) & await repos.user_merge.open_forms(absorb.id)
+    both = await _open_forms(repos, keep.id) & await _open_forms(repos, absorb.id)
     both -= _cancelled_forms(keep)
     if both:
         return (
@@ -211,3 +211,8 @@ def cmd_user_merge(args: argparse.Namespace) -> int:
             " (a merge cannot be undone: take a backup first)"
         )
     return 0
+
+
+async def _open_forms(repos: Repos, user_id: int) -> set[str]:
+    """The forms the user has a draft of (a session active or paused)."""
+    return {s.form_id for s in await repos.forms.of_user(user_id, ("active", "paused"))}

@@ -54,15 +54,6 @@ _COUNTED = (
 class UserMergeRepo(Repo):
     """Moving one user's rows to another (the checks are the caller's)."""
 
-    async def open_forms(self, user_id: int) -> set[str]:
-        """The forms the user has a draft of (a session active or paused)."""
-        rows = await self._all(
-            "SELECT DISTINCT form_id FROM form_sessions WHERE user_id = ?"
-            " AND status IN ('active', 'paused')",
-            (user_id,),
-        )
-        return {row[0] for row in rows}
-
     async def counts(self, user_id: int) -> dict[str, int]:
         """What would move from the user (the dry run's list)."""
         return {what: (await self._one(sql, (user_id,)))[0] for what, sql in _COUNTED}
