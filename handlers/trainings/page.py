@@ -42,6 +42,7 @@ from handlers.trainings.common import (
     present_people,
     refuse,
     spoken_date,
+    still_invited,
     summary_of,
     training_names,
 )
@@ -141,16 +142,17 @@ async def show_page(turn: Turn, training: Training) -> None:
     days = await turn.repos.trainings.days(training.id)
     invitations = await turn.repos.trainings.invitations(training.id)
     present = await present_people(turn.repos, days)
-    answers = Counter(answer_of(i, present) for i in invitations)
+    counted = still_invited(invitations)  # as the digest counts them: a suspended one is not
+    answers = Counter(answer_of(i, present) for i in counted)
     # Of those with no answer, the ones the bot cannot reach (to phone): a part of that count,
     # not a count of its own (the numbers add up to Diundang).
-    unreachable = sum(not i.reachable and answer_of(i, present) == "none" for i in invitations)
+    unreachable = sum(not i.reachable and answer_of(i, present) == "none" for i in counted)
     lines = [describe(turn.app, turn.language, training, days), ""]
     lines.append(turn.t("training.page_state", state=_state_text(turn, training, days)))
     lines.append(
         turn.t(
             "training.page_answers",
-            invited=len(invitations),
+            invited=len(counted),
             yes=answers["akan_hadir"],
             no=answers["berhalangan"],
             none=answers["none"],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.models import Role
+from storage.models import Role, UserStatus
 from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
 from tests.handlers.test_side_trips import training_at_its_final_go
 from tests.handlers.training_turns import at, new_training
@@ -73,6 +73,24 @@ async def test_the_unreachable_are_counted_among_those_without_an_answer(world, 
         " (1 di antaranya belum terjangkau bot)" in page
     ), page
     assert "Belum terjangkau bot:" not in page, page
+
+
+async def test_a_suspended_invitee_is_not_counted_as_the_digest_counts(world, channel) -> None:
+    """The page counts those invited as the coordinator's digest does (`still_invited`): an
+    invitee suspended since is no longer among them (before: "Diundang: 3" on the page,
+    "dari 2" in the digest)."""
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE)
+    dedi = await person(db, "Pak Dedi", Role.PSM, channel, kecamatan=KADUGEDE)
+    susp = await person(db, "Pak Susp", Role.PSM, channel, kecamatan=KADUGEDE)
+    async with db.transaction() as repos:
+        training_id = await new_training(repos, sari, TWO_DAYS, deadline=at(7, 0))
+        await repos.trainings.invite(training_id, [ani.id, dedi.id, susp.id], at(1, 9))
+        await repos.trainings.set_rsvp(training_id, susp.id, "akan_hadir", at(2, 9))
+        await repos.users.update(susp.id, now=at(2, 10), status=UserStatus.SUSPENDED)
+    page = said(await send(db, app, sari, channel, data=f"tp:{training_id}", now=at(3, 10)))
+    assert "Diundang: 2 · Akan hadir: 0 · Berhalangan: 0 · Belum menjawab: 2" in page, page
 
 
 async def test_someone_to_phone_without_a_number_says_where_to_ask(world, channel) -> None:
