@@ -257,14 +257,19 @@ class TrainingRepo(Repo):
             found.append((training, day))
         return found
 
-    async def upcoming_of_user(self, user_id: int, now: datetime) -> list[Training]:
-        """Scheduled trainings the person is invited to with a day not yet over."""
+    async def upcoming_of_user(
+        self, user_id: int, now: datetime, *, awaiting_answer: bool = False
+    ) -> list[Training]:
+        """Scheduled trainings the person is invited to with a day not yet over, the soonest
+        first; `awaiting_answer`: only those they have not answered yet whose answers are
+        still taken (deadline not passed), read with their invitations in the same query."""
+        awaiting = " AND i.rsvp IS NULL AND t.rsvp_deadline > ?" if awaiting_answer else ""
         rows = await self._all(
             "SELECT t.* FROM trainings t JOIN training_invitations i ON i.training_id = t.id"
             " WHERE i.user_id = ? AND t.status = 'scheduled' AND EXISTS (SELECT 1 FROM"
-            " training_days d WHERE d.training_id = t.id AND d.ends_at > ?) ORDER BY"
+            f" training_days d WHERE d.training_id = t.id AND d.ends_at > ?){awaiting} ORDER BY"
             " (SELECT MIN(starts_at) FROM training_days d WHERE d.training_id = t.id), t.id",
-            (user_id, to_db(now)),
+            (user_id, to_db(now), *((to_db(now),) if awaiting_answer else ())),
         )
         return [_training(row) for row in rows]
 

@@ -89,9 +89,4 @@ async def _awaiting(turn: Turn) -> list[Training]:
     user = turn.user
     if user is None or not allowed(user, "training.attend"):
         return []
-    found = []
-    for training in await turn.repos.trainings.upcoming_of_user(user.id, turn.now):
-        invitation = await turn.repos.trainings.invitation(training.id, user.id)
-        if turn.now < training.rsvp_deadline and invitation and invitation.rsvp is None:
-            found.append(training)
-    return found
+    return await turn.repos.trainings.upcoming_of_user(user.id, turn.now, awaiting_answer=True)

@@ -14,6 +14,7 @@ from storage.models import Role
 from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
 from tests.handlers.training_turns import at, new_training
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
+from tests.storage.statements import statements_run, touching
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 NOT_UNDERSTOOD = "belum mengerti"
@@ -150,3 +151,25 @@ async def test_a_typed_answer_names_the_training_s_days_as_they_are_now(world, c
         days = await repos.trainings.days(training_id)
     assert describe(app, "id", training, days) in answered
     assert answered.index("Bimtek Uji") < answered.index("tercatat <b>akan hadir</b>")
+
+
+async def test_ya_is_asked_back_for_the_one_invitation_still_awaiting_an_answer(world, channel):
+    """Among trainings answered already or past their deadline, "ya" asks back for the one
+    awaiting the answer, found with the invitations in one query (one per training before)."""
+    db, app = world
+    titles = ("Bimtek Lewat", "Bimtek Dijawab", "Bimtek Tunggu")
+    ani, (past, answered, awaiting) = await _invited(db, channel, titles)
+    async with db.transaction() as repos:
+        await repos.trainings.set_rsvp(answered, ani.id, "berhalangan", NOW)
+    async with statements_run(db) as statements:
+        asked = await send(db, app, ani, channel, text="ya", now=at(7, 10))  # Lewat's closed
+    assert said(asked).startswith("Maksud Bapak/Ibu: <b>akan hadir</b> di bimtek ini?")
+    assert "Bimtek Tunggu" in said(asked) and "Bimtek Dijawab" not in said(asked)
+    assert len(touching(statements, "training_invitations")) == 1, statements
+    done = await send(db, app, ani, channel, data=button(asked, "Ya"), now=at(7, 10))
+    assert "tercatat <b>akan hadir</b>" in said(done), said(done)
+    assert [await _rsvp(db, i, ani) for i in (past, answered, awaiting)] == [
+        None,
+        "berhalangan",
+        "akan_hadir",
+    ]
