@@ -238,24 +238,30 @@ class TrainingRepo(Repo):
         return await self._with_trainings([_day(row) for row in rows])
 
     async def days_starting(
-        self, *, start: datetime, end: datetime
+        self, *, start: datetime, end: datetime, kabupaten_code: str | None = None
     ) -> list[tuple[Training, TrainingDay]]:
-        """Days of scheduled trainings starting in [start, end)."""
+        """Days of scheduled trainings starting in [start, end), of one kabupaten's trainings
+        when it is given."""
+        district = " AND t.kabupaten_code = ?" if kabupaten_code is not None else ""
         rows = await self._all(
             "SELECT d.* FROM training_days d JOIN trainings t ON t.id = d.training_id"
-            " WHERE t.status = 'scheduled' AND d.starts_at >= ? AND d.starts_at < ?"
+            f" WHERE t.status = 'scheduled' AND d.starts_at >= ? AND d.starts_at < ?{district}"
             " ORDER BY d.starts_at",
-            (to_db(start), to_db(end)),
+            (to_db(start), to_db(end), *((kabupaten_code,) if kabupaten_code is not None else ())),
         )
         return await self._with_trainings([_day(row) for row in rows])
 
     async def _with_trainings(self, days: list[TrainingDay]) -> list[tuple[Training, TrainingDay]]:
-        found = []
-        for day in days:
-            training = await self.get(day.training_id)
-            assert training is not None
-            found.append((training, day))
-        return found
+        """Each day with its training, the trainings read in one query."""
+        wanted = sorted({day.training_id for day in days})
+        if not wanted:
+            return []
+        rows = await self._all(
+            "SELECT * FROM trainings WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+        trainings = {row["id"]: _training(row) for row in rows}
+        return [(trainings[day.training_id], day) for day in days]
 
     async def upcoming_of_user(
         self, user_id: int, now: datetime, *, awaiting_answer: bool = False

@@ -45,8 +45,9 @@ async def trainings_soon(
     start = local_day_bounds(app, today)[0]
     end = local_day_bounds(app, today + timedelta(days=1))[1]
     found: dict[int, TrainingSoon] = {}
-    for training, day in await repos.trainings.days_starting(start=start, end=end):
-        if training.kabupaten_code != kabupaten_code or training.id in found:
+    soon = await repos.trainings.days_starting(start=start, end=end, kabupaten_code=kabupaten_code)
+    for training, day in soon:
+        if training.id in found:
             continue
         invitations = still_invited(await repos.trainings.invitations(training.id))
         present = await present_people(repos, await repos.trainings.days(training.id))

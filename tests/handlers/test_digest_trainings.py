@@ -12,6 +12,7 @@ from storage.models import Role, UserStatus
 from tests.handlers.routed_turns import CHANNELS, person, queued
 from tests.handlers.training_turns import at, new_training, plain
 from tests.storage.seed_cases import KADUGEDE
+from tests.storage.statements import statements_run, touching
 
 
 async def _digest(db, app, user, now) -> str:
@@ -74,3 +75,25 @@ async def test_the_digest_names_todays_and_tomorrows_trainings(world, channel) -
         "📅 Today: Training Bimtek Stunting & Gizi, at 13.00, Aula. 0 of 1 invited will attend.",
         "📅 Tomorrow: Training Pekan Depan, at 08.00, Aula. 0 of 0 invited will attend.",
     ], english
+
+
+async def test_each_district_s_digest_reads_only_its_own_trainings(world) -> None:
+    """Two districts, five training days between today and tomorrow: each district's digest
+    reads its own days and their trainings, two queries (one more per day of either district
+    before, each district reading the other's too)."""
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, "telegram")
+    budi = await person(db, "Pak Budi", Role.COORDINATOR, "whatsapp", kabupaten="35.23")
+    async with db.transaction() as repos:
+        for title, hour in (("Satu", 8), ("Dua", 13)):
+            await new_training(repos, sari, [(at(8, hour), at(8, hour + 2))], title=title)
+        for title, hour in (("Tuban Pagi", 8), ("Tuban Siang", 11), ("Tuban Sore", 14)):
+            await new_training(repos, budi, [(at(9, hour), at(9, hour + 2))], title=title)
+    async with statements_run(db) as statements, db.transaction() as repos:
+        await coordinator_digest(repos, app, at(8, 7))
+    assert len(touching(statements, "trainings")) == 4, touching(statements, "trainings")
+    kuningan = plain((await queued(db, sari))[-1].text)
+    tuban = plain((await queued(db, budi))[-1].text)
+    assert "Satu" in kuningan and "Dua" in kuningan and "Tuban" not in kuningan, kuningan
+    assert all(f"Tuban {part}" in tuban for part in ("Pagi", "Siang", "Sore")), tuban
+    assert "Satu" not in tuban, tuban
