@@ -64,9 +64,20 @@ class RegionRepo(Repo):
     async def named(self, name: str, *, level: str, within: str) -> list[Region]:
         """The regions of a level with this name (as `name_key` matches typed names) whose
         code starts with `within` (a kabupaten's: its own regions only), by code."""
+        return await self.named_any([name], levels=[level], within=[within])
+
+    async def named_any(
+        self, names: Iterable[str], *, levels: Iterable[str], within: Iterable[str]
+    ) -> list[Region]:
+        """`named` for several names, levels and regions to look within at once, in one
+        query: the regions of any of these levels named any of these names, under any of
+        `within`, by code."""
+        keys = sorted({name_key(name) for name in names})
         rows = await self._all(
             "SELECT code, name, level, parent_code FROM regions"
-            " WHERE name_key = ? AND level = ? AND code LIKE ? ORDER BY code",
-            (name_key(name), level, f"{within}.%"),
+            " WHERE name_key IN (SELECT value FROM json_each(?))"
+            " AND level IN (SELECT value FROM json_each(?)) AND EXISTS (SELECT 1 FROM"
+            " json_each(?) w WHERE regions.code LIKE w.value || '.%') ORDER BY code",
+            (json.dumps(keys), json.dumps(sorted(set(levels))), json.dumps(sorted(set(within)))),
         )
         return [Region(**dict(row)) for row in rows]

@@ -12,6 +12,7 @@ from handlers.context import Turn
 from handlers.forms.choices import after_lead_word
 from handlers.regions import LEAD_WORDS
 from storage.models import Region
+from storage.regions import name_key
 
 # Words typed before what is looked for, any number of them ("nomor laporan KNG-…", "no. KK
 # 3208…"), each a whole word: "Nikmah" and "Novi" are names.
@@ -56,15 +57,19 @@ async def name_in_place(turn: Turn, words: str) -> NameInPlace | None:
         if turn.user.kabupaten_code
         else [district.code for district in turn.app.districts]
     )
+    # The last one to four words as a place (its level word or not), the longest first.
+    endings = []
     for count in range(min(_PLACE_WORDS + 1, len(parts) - 1), 0, -1):
-        name, typed = " ".join(parts[:-count]), " ".join(parts[-count:])
-        place = after_lead_word(typed, _LEVEL_WORDS) or typed
-        found = [
-            region
-            for district in districts
-            for level in ("desa", "kecamatan")
-            for region in await turn.repos.regions.named(place, level=level, within=district)
-        ]
+        typed = " ".join(parts[-count:])
+        endings.append((" ".join(parts[:-count]), after_lead_word(typed, _LEVEL_WORDS) or typed))
+    if not endings:
+        return None
+    # Every ending's regions, in every district and at both levels, in one query.
+    regions = await turn.repos.regions.named_any(
+        [place for _, place in endings], levels=("desa", "kecamatan"), within=districts
+    )
+    for name, place in endings:
+        found = [region for region in regions if name_key(region.name) == name_key(place)]
         # A kecamatan and its desa of the same name (Kadugede): the kecamatan, all of it.
         widest = [r for r in found if not any(r.code.startswith(o.code + ".") for o in found)]
         if len(widest) == 1:

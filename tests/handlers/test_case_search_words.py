@@ -15,6 +15,7 @@ from handlers.i18n import Catalog
 from storage.models import Role
 from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, SINDANGJAWA, seed_case
+from tests.storage.statements import statements_run, touching
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 CATALOG = Catalog.load()
@@ -160,3 +161,23 @@ async def test_many_by_one_kk_show_the_latest_and_how_to_narrow_down(world, chan
     assert not any(
         KK in button.data for reply in found.replies for row in reply.buttons for button in row
     )
+
+
+async def test_an_admin_s_place_is_sought_in_every_district_in_one_query(world, channel):
+    """An admin (no district: every district's places) typing a name and its desa: the place
+    is looked up once for every ending, district and level (before: one query each, eight)."""
+    db, app = world
+    admin = await person(db, "Pak Admin", Role.ADMIN, channel, kabupaten=None)
+    await _cases(
+        db,
+        channel,
+        ("KNG-2026-000001", "Slamet Riyadi", BABATAN, None, None),
+        ("KNG-2026-000002", "Slamet Riyadi", SINDANGJAWA, None, None),
+    )
+    async with statements_run(db) as statements:
+        found = await send(
+            db, app, admin, channel, command="cari", command_args="Slamet Riyadi desa Babatan"
+        )
+    assert labels(found) == ["KNG-2026-000001 · Slamet Riyadi · Babatan · Diajukan"]
+    lookups = [s for s in touching(statements, "FROM regions") if "name_key" in s]
+    assert len(lookups) == 1, lookups
