@@ -26,6 +26,7 @@ from handlers.forms.runner import (
 from handlers.review.action_forms import close_same_action_forms
 from handlers.review.buttons import record_refusal
 from handlers.review.case_page import local_time, show_case, tell_to_open
+from handlers.review.deciders import Deciders
 from handlers.review.no_validator import nobody_to_validate
 from handlers.review.possible_actions import (
     case_deciders,
@@ -288,10 +289,17 @@ async def apply(
     dropped = await _drop_corrections(turn, case) if transition.to_state != S.NEEDS_REVISION else 0
     told = ("reporter.correction_dropped", {}) if dropped else None
     await close_same_action_forms(turn, case_id, action)
-    await tell_reporter(turn, case, transition, reason, told)
+    # Who may validate a case just verified: the reporter is told whether anybody may, and
+    # they are asked to (looked up once for both).
+    approvers = (
+        await case_deciders(turn, case.summary, "approve")
+        if transition.to_state == S.VERIFIED
+        else None
+    )
+    await tell_reporter(turn, case, transition, reason, told, approvers)
     await tell_verifier_of_undoing(turn, case, transition.to_state, reason)
-    if transition.to_state == S.VERIFIED:
-        await _ask_for_approval(turn, case, detail)
+    if approvers is not None:
+        await _ask_for_approval(turn, case, detail, approvers)
 
 
 async def _drop_corrections(turn: Turn, case: CaseDetail) -> int:
@@ -310,11 +318,12 @@ async def _drop_corrections(turn: Turn, case: CaseDetail) -> int:
     return closed
 
 
-async def _ask_for_approval(turn: Turn, case: CaseDetail, check: dict[str, Any] | None) -> None:
-    """Whoever may approve the case just verified hears of it (not of their own action), with
-    the check in the field in one line; where nobody may (its only coordinator reported it,
-    no admin to stand in) the verifier is told so, and what to ask for."""
-    who = await case_deciders(turn, case.summary, "approve")
+async def _ask_for_approval(
+    turn: Turn, case: CaseDetail, check: dict[str, Any] | None, who: Deciders
+) -> None:
+    """Whoever may approve the case just verified (`who`) hears of it (not of their own
+    action), with the check in the field in one line; where nobody may (its only coordinator
+    reported it, no admin to stand in) the verifier is told so, and what to ask for."""
     assert turn.user is not None  # the case was just moved by them
     if not who.people:
         key = "review.nobody_to_validate"

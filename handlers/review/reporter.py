@@ -21,6 +21,7 @@ from handlers.forms.runner import (
 from handlers.forms.state import prefilled_state
 from handlers.i18n import Catalog
 from handlers.review.buttons import REVISE_PREFIX, record_refusal
+from handlers.review.deciders import Deciders
 from handlers.review.no_validator import nobody_to_validate
 from handlers.review.possible_actions import case_deciders
 from handlers.review.send_back_notes import role_name, sent_back_note
@@ -43,16 +44,23 @@ NEXT_STEP = {
 }
 
 
-async def next_step(turn: Turn, language: str, case: CaseSummary) -> str:
+async def next_step(
+    turn: Turn, language: str, case: CaseSummary, approvers: Deciders | None = None
+) -> str:
     """One line on what comes next for the case's reporter ("" for a state without one); a
     closed case sends them to the office of the case's district, with its contact when set;
     a verified one nobody may validate (its only coordinator reported it, no admin to stand
-    in) says so rather than promise a validation that cannot come."""
+    in) says so rather than promise a validation that cannot come (`approvers`: who may
+    validate it, when already looked up)."""
     key = NEXT_STEP.get(case.state)
     if key is None:
         return ""
-    if case.state == S.VERIFIED and not (await case_deciders(turn, case, "approve")).people:
-        return await nobody_to_validate(turn, language, "reporter.next.nobody_to_validate", case)
+    if case.state == S.VERIFIED:
+        if approvers is None:
+            approvers = await case_deciders(turn, case, "approve")
+        if not approvers.people:
+            key = "reporter.next.nobody_to_validate"
+            return await nobody_to_validate(turn, language, key, case)
     text = turn.app.catalog.text(language, key)
     if case.state == S.REJECTED:
         text += await contact_note(turn.repos, turn.app.catalog, language, case.kabupaten_code)
@@ -65,9 +73,11 @@ async def tell_reporter(
     transition: Transition,
     reason: str | None,
     detail: tuple[str, dict[str, Any]] | None = None,
+    approvers: Deciders | None = None,
 ) -> None:
     """Every PSM hears what became of each report, with the reason (and an extra line:
-    a catalogue key and its values, e.g. a visit's dates); not a suspended one."""
+    a catalogue key and its values, e.g. a visit's dates); not a suspended one
+    (`approvers`: who may validate a case just verified, when already looked up)."""
     reporter = await turn.repos.users.get_active(case.summary.reporter_id)
     if reporter is None or reporter.id == (turn.user.id if turn.user else None):
         return
@@ -85,7 +95,7 @@ async def tell_reporter(
         text += "\n" + catalog.text(language, detail[0], **detail[1])
     buttons = []
     moved = case.summary.model_copy(update={"state": transition.to_state})
-    if step := await next_step(turn, language, moved):
+    if step := await next_step(turn, language, moved, approvers):
         text += "\n" + step
     if transition.to_state == S.NEEDS_REVISION:
         buttons = [

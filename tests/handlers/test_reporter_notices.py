@@ -12,6 +12,7 @@ import pytest
 from handlers.context import AppContext
 from storage.db import Database
 from tests.handlers.review_turns import (
+    QUICK_CHECK,
     ReviewWorld,
     case_version,
     review_world,
@@ -22,6 +23,7 @@ from tests.handlers.review_turns import (
 )
 from tests.handlers.routed_turns import CHANNELS, queued
 from tests.storage.seed_cases import NOW
+from tests.storage.statements import statements_run, touching
 
 NUMBER = "KNG-2026-000001"
 CONTACT = "Bu Rina, 0812-2000-3000 (Senin-Jumat 08.00-15.00)"
@@ -136,3 +138,23 @@ async def test_the_correction_screen_repeats_the_latest_note_and_who_gave_it(
     again = said(await tap(db, app, people.psm, channel, f"rv:{people.case_id}"))
     assert "↩️ Catatan dari Koordinator Dinas Sosial (29-11-2026): Foto rumah belum ada" in again
     assert "Nomor KK salah ketik" not in again
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_verification_looks_up_who_may_validate_once(world, channel: str) -> None:
+    """The reporter is told a validation comes, the coordinator is asked for it: whom, looked
+    up once in the turn that verifies (twice before, once for each)."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    _, version = await case_version(db, people.case_id)
+    await tap(db, app, people.tksk, channel, f"ca:v:{people.case_id}:{version}")
+    for answer in QUICK_CHECK[:-1]:
+        await say(db, app, people.tksk, channel, answer)
+    async with statements_run(db) as statements:
+        await say(db, app, people.tksk, channel, QUICK_CHECK[-1])  # sent: verified
+    assert await case_version(db, people.case_id) == ("verified", version + 1)
+    assert "menunggu validasi koordinator" in await _last_notice(db, people)
+    asked = await queued(db, people.coordinator)
+    assert asked and NUMBER in (asked[-1].text or ""), asked
+    lookups = [s for s in touching(statements, "FROM users") if "('coordinator')" in s]
+    assert len(lookups) == 1, lookups
