@@ -25,10 +25,6 @@ MAX_ATTEMPTS = 8  # failed tries of a message before it fails for good
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 
 
-class DownloadTooLarge(ValueError):
-    """A received file weighs more than asked for: refused before (or while) it is read."""
-
-
 @dataclass(frozen=True)
 class SendOutcome:
     """The channel's verdict on one message."""

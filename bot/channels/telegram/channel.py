@@ -10,7 +10,7 @@ from datetime import timedelta
 from telegram import BotCommand
 from telegram.ext import Application, ExtBot
 
-from bot.channels.base import MAX_DOWNLOAD_BYTES, DownloadTooLarge, SendOutcome
+from bot.channels.base import MAX_DOWNLOAD_BYTES, SendOutcome
 from bot.channels.telegram import outbound
 from bot.channels.telegram.inbound import CHANNEL
 from bot.channels.telegram.polling import ALLOWED_UPDATES, TelegramPoller
@@ -135,13 +135,15 @@ class TelegramChannel:
 
     async def download(self, ref: str, max_bytes: int = MAX_DOWNLOAD_BYTES) -> bytes:
         """A received file's bytes by file id (getFile, then the file URL). Refused past
-        `max_bytes` by the size getFile tells, before it is fetched."""
+        `max_bytes` (ValueError) by the size getFile tells, before it is fetched: a failed
+        download, as any other (bot/inbox_fetches.py: the form asks a picture file again as a
+        photo; bot/documents.py: the import says the file could not be read)."""
         telegram_file = await self.bot.get_file(ref)
         if (telegram_file.file_size or 0) > max_bytes:
-            raise DownloadTooLarge(f"file of {telegram_file.file_size} bytes: too large")
+            raise ValueError(f"file of {telegram_file.file_size} bytes: too large")
         data = bytes(await telegram_file.download_as_bytearray())
         if len(data) > max_bytes:  # (getFile did not tell its size)
-            raise DownloadTooLarge(f"file of {len(data)} bytes: too large")
+            raise ValueError(f"file of {len(data)} bytes: too large")
         return data
 
     def api_calls(self, message: Outbound) -> int:
