@@ -25,7 +25,6 @@ from handlers.forms.answer_identifiers import (
 )
 from handlers.forms.answer_location import parse_geopoint
 from handlers.forms.answer_numbers import parse_decimal, parse_integer
-from handlers.forms.choice_offers import forget_offers
 from handlers.forms.choices import typed_number
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import FormState, Position
@@ -54,7 +53,6 @@ class QuestionStep:
         page = small_number(action[1:]) if action and action.startswith("p") else None
         if page is not None:
             fs.state["page"] = page
-            forget_offers(fs.state)  # a page of the whole list, not the offer drawn again
             return StepResult(fs.state, [await self.render(fs.state)])
         if action is None:
             action = self._number_as_button(fs, position, question, event)
