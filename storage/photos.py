@@ -5,7 +5,7 @@ A photo is in use while a case shows it (`case_photos`), a later report added to
 holds it (`case_updates.answers`) or an unfinished form (a draft, a correction) holds it in
 its state. Completed and cancelled sessions hold nothing: what a form made lives on in the
 case, and a cancelled form's answers are never used. A stored photo is named in answers
-and states as `{"ref": "photos/..."}` (`photos_held` finds them).
+and states as `{"ref": "photos/..."}` (`photos_held` finds them, `without_photos` lets go).
 """
 
 from __future__ import annotations
@@ -40,6 +40,24 @@ def photos_held(state: Any) -> set[str]:
         for value in state:
             found |= photos_held(value)
     return found
+
+
+def _a_photo(node: Any) -> bool:
+    return (
+        isinstance(node, dict) and isinstance(node.get("ref"), str) and is_stored_photo(node["ref"])
+    )
+
+
+def without_photos(node: Any) -> Any:
+    """Form answers (or a state) with the stored photos they hold let go (what
+    `photos_held` finds): a photo in a list leaves it, one on its own becomes None."""
+    if _a_photo(node):
+        return None
+    if isinstance(node, dict):
+        return {key: without_photos(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [without_photos(item) for item in node if not _a_photo(item)]
+    return node
 
 
 def _chunks(paths: list[str], size: int) -> list[list[str]]:
