@@ -31,9 +31,9 @@ from bot.documents import fetch_spreadsheet, is_spreadsheet
 from bot.media import PhotoRejected, store_photo
 from handlers.context import Turn
 from handlers.events import Inbound, InboundKind
-from handlers.photo_files import is_stored_photo, photos_held
 from handlers.photos_in_flight import PhotosInFlight
 from storage.models import InboxItem
+from storage.photos import is_stored_photo, photos_held
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)

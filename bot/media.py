@@ -15,7 +15,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
-from handlers.photo_files import PHOTO_FILES_LOCK, PHOTOS_FOLDER
+from handlers.photo_files import PHOTO_FILES_LOCK
+from storage.photos import PHOTOS_FOLDER
 
 MAX_SIDE = 1600
 JPEG_QUALITY = 80

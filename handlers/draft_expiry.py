@@ -16,10 +16,10 @@ from handlers.forms.option_labels import category_labels
 from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.masking import mask_identifiers
-from handlers.photo_files import photos_held
 from handlers.quiet_hours import next_allowed
 from handlers.temp_files import remove_photos_once_unused
 from storage.models import FormSession, Role, User, UserStatus
+from storage.photos import photos_held
 from storage.repos import Repos
 
 

@@ -27,39 +27,17 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from handlers.context import AppContext
 from handlers.temp_files import remove_media
+from storage.photos import PHOTOS_FOLDER
 from storage.repos import Repos
 
-PHOTOS_FOLDER = "photos"
 # Storing a photo (bot/media.py) and the sweep's last look at a file hold it, so a photo
 # stored again (touched) in that moment is never removed.
 PHOTO_FILES_LOCK = threading.Lock()
 # A file nothing names is swept once untouched this much longer than a draft may live.
 SWEEP_MARGIN_DAYS = 2
-
-
-def is_stored_photo(ref: str | None) -> bool:
-    """Whether a photo's ref names a file we stored (not a channel's file id, not None)."""
-    return ref is not None and ref.startswith(PHOTOS_FOLDER + "/")
-
-
-def photos_held(state: Any) -> set[str]:
-    """The stored photos a form session's state holds (`{"ref": path}` answers and photos
-    being picked, at any depth); refs outside MEDIA_PATH/photos are no stored photo."""
-    found: set[str] = set()
-    if isinstance(state, dict):
-        ref = state.get("ref")
-        if isinstance(ref, str) and is_stored_photo(ref):
-            found.add(ref)
-        for value in state.values():
-            found |= photos_held(value)
-    elif isinstance(state, list):
-        for value in state:
-            found |= photos_held(value)
-    return found
 
 
 @dataclass(frozen=True)

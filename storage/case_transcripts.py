@@ -161,23 +161,3 @@ class CaseTranscripts(Repo):
                     )
                     counts[f"{table}.{column}"] = counts.get(f"{table}.{column}", 0) + 1
         return counts
-
-    async def scrub_reasons(self, named: Scrubber, case_ids: list[int]) -> dict[str, int]:
-        """Their name, address and masked numbers (what `named` finds) out of the reasons of
-        these cases (their identifiers went with every column already)."""
-        if not case_ids:
-            return {}
-        rows = await self._all(
-            "SELECT id, reason FROM case_events WHERE reason != ''"
-            f" AND case_id IN ({placeholders(case_ids)})",
-            case_ids,
-        )
-        changed = 0
-        for event_id, reason in rows:
-            if named.mentions(reason):
-                await self._run(
-                    "UPDATE case_events SET reason = ? WHERE id = ?",
-                    (named.text(reason), event_id),
-                )
-                changed += 1
-        return {"case_events.reason": changed} if changed else {}

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from storage.base import Repo, placeholders
+from storage.case_free_texts import CaseFreeTexts
 from storage.case_references import case_references
 from storage.case_transcripts import CaseTranscripts
 from storage.household_heads import HouseholdHeads
@@ -156,31 +157,11 @@ class ErasureRepo(Repo):
                     (household_id,),
                 )
                 headed.add(household_id)
-        erased_reasons = 0
-        if only_theirs:
-            await self._run(
-                f"UPDATE cases SET description = '' WHERE id IN ({placeholders(only_theirs)})",
-                only_theirs,
-            )
-            await self._run(  # what the follow-up visits did for them is about them too
-                "UPDATE case_visits SET actions = ''"
-                f" WHERE case_id IN ({placeholders(only_theirs)})",
-                only_theirs,
-            )
-            await self._run(  # and what a verifier found at their home, and where it is
-                "UPDATE case_events SET detail = json_remove(detail, '$.note', '$.latitude',"
-                " '$.longitude') WHERE detail IS NOT NULL"
-                f" AND case_id IN ({placeholders(only_theirs)})",
-                only_theirs,
-            )
-            reasons = await self._run(  # and why a reviewer sent it back or rejected it,
-                # which quotes the family ("Ibu Sumi, rumah di RT 3"): gone as the description
-                "UPDATE case_events SET reason = ? WHERE reason != ''"
-                f" AND case_id IN ({placeholders(only_theirs)})",
-                (ERASED, *only_theirs),
-            )
-            erased_reasons = reasons.rowcount
-        photos = await self._drop_photos(only_theirs)
+        # Cases about nobody else: what was written on them, their photos (held by later
+        # reports too), are about this person.
+        case_texts = CaseFreeTexts(self.conn)
+        rewritten, held = await case_texts.erase_only_theirs(only_theirs)
+        photos = await PhotoRepo(self.conn).unused(held)
         heads = await self._names_as_head(members, nik, headed)
         scrubber = Scrubber(
             nik,
@@ -217,7 +198,7 @@ class ErasureRepo(Repo):
                 "UPDATE cases SET answers = ? WHERE id = ?",
                 (json.dumps(answers, ensure_ascii=False), case_id),
             )
-        rewritten = await self._scrub(scrubber, await self._text_columns())
+        _add(rewritten, await self._scrub(scrubber, await self._text_columns()))
         # Their name as head in the household's other cases, versions and updates (a later
         # revision would otherwise write it back to the household).
         _add(rewritten, await self._scrub_head(scrubber, sorted(headed)))
@@ -235,13 +216,12 @@ class ErasureRepo(Repo):
         talk = Scrubber(nik, identifiers, household=False, texts=texts)
         await self.conn.create_function("psm_mentions", 1, talk.mentions, deterministic=True)
         _add(rewritten, await self._scrub(talk, list(CONVERSATIONS)))
-        # The reasons of their cases about others too keep their words, not their name,
-        # address or masked numbers.
+        # What was written on their cases about others too (the description, the answers'
+        # and later reports', the verifier's note, the visits' notes, the reasons) keeps its
+        # words, not their name, address or masked numbers.
         shared = [case_id for case_id in case_ids if case_id not in only_theirs]
         named = Scrubber(nik, (), household=False, texts=texts)
-        _add(rewritten, await transcripts.scrub_reasons(named, shared))
-        if erased_reasons:
-            _add(rewritten, {"case_events.reason": erased_reasons})
+        _add(rewritten, await case_texts.scrub_named(named, shared))
         return ErasureReport(
             members=len(member_ids),
             households_cleared=len(cleared_ids),
@@ -309,22 +289,6 @@ class ErasureRepo(Repo):
                     )
                     counts[f"{table}.{column}"] = counts.get(f"{table}.{column}", 0) + 1
         return counts
-
-    async def _drop_photos(self, case_ids: list[int]) -> list[str]:
-        """Remove the photo rows of these cases; returns files no other case uses."""
-        if not case_ids:
-            return []
-        paths = {
-            r[0]
-            for r in await self._all(
-                f"SELECT path FROM case_photos WHERE case_id IN ({placeholders(case_ids)})",
-                case_ids,
-            )
-        }
-        await self._run(
-            f"DELETE FROM case_photos WHERE case_id IN ({placeholders(case_ids)})", case_ids
-        )
-        return await PhotoRepo(self.conn).unused(paths)
 
 
 def _add(counts: dict[str, int], more: dict[str, int]) -> None:

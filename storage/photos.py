@@ -4,18 +4,60 @@ same picture): which of them nothing uses any more, so they can be removed from 
 A photo is in use while a case shows it (`case_photos`), a later report added to a case
 holds it (`case_updates.answers`) or an unfinished form (a draft, a correction) holds it in
 its state. Completed and cancelled sessions hold nothing: what a form made lives on in the
-case, and a cancelled form's answers are never used.
+case, and a cancelled form's answers are never used. A stored photo is named in answers
+and states as `{"ref": "photos/..."}` (`photos_held` finds them, `without_photos` lets go).
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from storage.base import Repo, placeholders
 
+PHOTOS_FOLDER = "photos"
 UNFINISHED = "status IN ('active', 'paused')"
 CASES_AT_ONCE = 500  # paths per `IN (...)` (SQLite allows 32766 parameters; kept modest)
 TEXTS_AT_ONCE = 20  # paths per scan of the JSON texts: one `instr` each, per row
+
+
+def is_stored_photo(ref: str | None) -> bool:
+    """Whether a photo's ref names a file we stored (not a channel's file id, not None)."""
+    return ref is not None and ref.startswith(PHOTOS_FOLDER + "/")
+
+
+def photos_held(state: Any) -> set[str]:
+    """The stored photos a form session's state holds (`{"ref": path}` answers and photos
+    being picked, at any depth); refs outside MEDIA_PATH/photos are no stored photo."""
+    found: set[str] = set()
+    if isinstance(state, dict):
+        ref = state.get("ref")
+        if isinstance(ref, str) and is_stored_photo(ref):
+            found.add(ref)
+        for value in state.values():
+            found |= photos_held(value)
+    elif isinstance(state, list):
+        for value in state:
+            found |= photos_held(value)
+    return found
+
+
+def _a_photo(node: Any) -> bool:
+    return (
+        isinstance(node, dict) and isinstance(node.get("ref"), str) and is_stored_photo(node["ref"])
+    )
+
+
+def without_photos(node: Any) -> Any:
+    """Form answers (or a state) with the stored photos they hold let go (what
+    `photos_held` finds): a photo in a list leaves it, one on its own becomes None."""
+    if _a_photo(node):
+        return None
+    if isinstance(node, dict):
+        return {key: without_photos(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [without_photos(item) for item in node if not _a_photo(item)]
+    return node
 
 
 def _chunks(paths: list[str], size: int) -> list[list[str]]:

@@ -13,11 +13,11 @@ from handlers.forms.loading import form_from_data
 from handlers.forms.model import Form, QuestionType
 from handlers.forms.step import WordReading
 from handlers.i18n import Markup
-from handlers.photo_files import photos_held
 from handlers.regions import RegionChoices
 from handlers.temp_files import remove_photos_once_unused
 from storage.forms import HELD
 from storage.models import FormSession
+from storage.photos import photos_held
 from storage.repos import Repos
 
 # form id -> what to do with the answers once the person confirms them

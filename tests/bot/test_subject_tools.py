@@ -529,3 +529,131 @@ def test_the_head_beside_a_namesake_son_is_still_the_head(world: World) -> None:
     assert query(world.database, head, (case_id,))[0][0] == "M. Rizki"
     assert main(["subject", "erase", FATHER_NIK, "--yes"]) == 0
     assert query(world.database, head, (case_id,))[0][0] == ""
+
+
+UPDATE_PHOTO = "photos/ef/update-only.jpg"
+LATER = "Ayu makin kurus, tinggal di gubuk dekat sungai"
+EARLIER = "Balita kurus sejak Juni, rumah bocor"
+
+
+async def _later_reports(world: World) -> None:
+    """The child's own case gets a later report (its words and a photo only it holds) and
+    an earlier version (its own words, a photo of the case)."""
+    db = Database(world.database)
+    await db.open()
+    try:
+        async with db.transaction() as repos:
+            child = world.cases["child"]
+            await repos.cases.add_update(
+                child,
+                reporter_id=1,
+                answers={
+                    "description": LATER,
+                    "photos": [
+                        {"channel": "telegram", "ref": UPDATE_PHOTO},
+                        {"channel": "telegram", "ref": SHARED_PHOTO},
+                    ],
+                },
+                now=NOW,
+            )
+            version = {"description": EARLIER, "photos": [{"channel": "wa", "ref": CHILD_PHOTO}]}
+            await repos.conn.execute(
+                "INSERT INTO case_versions (case_id, version, answers, details, created_at)"
+                " VALUES (?, 0, ?, '{}', ?)",
+                (child, json.dumps(version), NOW.isoformat()),
+            )
+    finally:
+        await db.close()
+
+
+def test_erase_takes_the_later_reports_of_a_case_only_theirs(world: World) -> None:
+    """Review 13.1: a later report on the case only about the child and an earlier version
+    lose their words and photos; the photo only the report held leaves the disk, the one
+    her sister's case shows stays."""
+    asyncio.run(_later_reports(world))
+    (world.media / UPDATE_PHOTO).parent.mkdir(parents=True, exist_ok=True)
+    (world.media / UPDATE_PHOTO).write_bytes(b"\xff\xd8 the hut \xff\xd9")
+
+    assert main(["subject", "erase", CHILD_NIK, "--yes"]) == 0
+
+    (update,) = query(world.database, "SELECT answers FROM case_updates")
+    (version,) = query(world.database, "SELECT answers FROM case_versions")
+    for row in (update, version):
+        answers = json.loads(row[0])
+        assert answers["description"] == "[dihapus]"
+        assert "photos/" not in row[0], row[0]
+    data = _file_bytes(world)
+    assert b"gubuk" not in data and b"rumah bocor" not in data
+    assert not (world.media / UPDATE_PHOTO).exists()
+    assert not (world.media / CHILD_PHOTO).exists() and (world.media / SHARED_PHOTO).exists()
+    ((_, _, detail),) = _subject_audit(world)
+    assert detail["photos"] == 2
+
+
+SAID = "Ayu Lestari sakit paru, adiknya Siti Aminah kurus."
+LEFT = "[dihapus] sakit paru, adiknya Siti Aminah kurus."
+
+
+async def _written_about_both(world: World) -> None:
+    """The sisters' case (about the child and Siti): its description, answers, a later
+    report, an earlier version, the verifier's note and a visit's notes name the child."""
+    db = Database(world.database)
+    await db.open()
+    try:
+        async with db.transaction() as repos:
+            case = world.cases["siblings"]
+            (answers,) = await (
+                await repos.conn.execute("SELECT answers FROM cases WHERE id = ?", (case,))
+            ).fetchone()
+            await repos.conn.execute(
+                "UPDATE cases SET description = ?, answers = json_set(answers,"
+                " '$.description', ?) WHERE id = ?",
+                (SAID, SAID, case),
+            )
+            await repos.conn.execute(
+                "INSERT INTO case_versions (case_id, version, answers, details, created_at)"
+                " VALUES (?, 0, json_set(?, '$.description', ?), '{}', ?)",
+                (case, answers, SAID, NOW.isoformat()),
+            )
+            await repos.cases.add_update(
+                case, reporter_id=1, answers={"description": SAID}, now=NOW
+            )
+            await repos.cases.add_event(
+                case, now=NOW, actor_id=1, from_state="submitted", to_state="verified",
+                detail={"method": "visited", "finding": "matches", "note": SAID},
+            )  # fmt: skip
+            await repos.visits.add(
+                case, visited_on=NOW.date(), actions=SAID, next_visit_on=None,
+                recorded_by=1, now=NOW,
+            )  # fmt: skip
+    finally:
+        await db.close()
+
+
+def test_erase_takes_their_name_from_what_was_written_on_a_shared_case(world: World) -> None:
+    """Review 13.2: in a case about her sister too, the words stay, her name goes: from the
+    description, the answers (as sent, earlier versions, later reports), the verifier's
+    note and the visit's notes."""
+    asyncio.run(_written_about_both(world))
+    case = world.cases["siblings"]
+
+    assert main(["subject", "erase", CHILD_NIK, "--yes"]) == 0
+
+    (row,) = query(world.database, "SELECT description, answers FROM cases WHERE id = ?", (case,))
+    assert row["description"] == LEFT
+    assert json.loads(row["answers"])["description"] == LEFT
+    for sql in (
+        "SELECT answers FROM case_versions WHERE case_id = ?",
+        "SELECT answers FROM case_updates WHERE case_id = ?",
+    ):
+        (kept,) = query(world.database, sql, (case,))
+        assert json.loads(kept[0])["description"] == LEFT
+    (check,) = query(
+        world.database,
+        "SELECT detail FROM case_events WHERE case_id = ? AND detail IS NOT NULL",
+        (case,),
+    )
+    assert json.loads(check[0]) == {"method": "visited", "finding": "matches", "note": LEFT}
+    (visit,) = query(world.database, "SELECT actions FROM case_visits WHERE case_id = ?", (case,))
+    assert visit[0] == LEFT
+    assert b"Ayu Lestari" not in _file_bytes(world)

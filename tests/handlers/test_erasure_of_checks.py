@@ -195,3 +195,40 @@ async def test_the_check_leaves_the_replies_after_the_form_is_cleared(world, cha
     assert ELSEWHERE in after  # another case's message keeps its place
     for text in ("neneknya", "dicek ulang", "108.48321"):
         assert text not in after.replace(ELSEWHERE, ""), text
+
+
+SHARED_NOTE = "Ayu Lestari dan Sinta tidur di dapur rumah nenek"
+
+
+async def _note(db: Database, case_id: int) -> str:
+    async with (
+        db.reading() as reader,
+        reader.conn.execute(
+            "SELECT json_extract(detail, '$.note') FROM case_events"
+            " WHERE case_id = ? AND detail IS NOT NULL",
+            (case_id,),
+        ) as cursor,
+    ):
+        ((note,),) = await cursor.fetchall()
+    return note
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_shared_case_keeps_the_check_without_their_name(world, channel: str) -> None:
+    """Review 13.2: the TKSK's note on a case about Ayu and her sister keeps its words for
+    the sister, not Ayu's name."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=2))
+    async with db.transaction() as repos:
+        sisters = await seed_case(
+            repos, reporter=people.psm, desa=BABATAN, at=NOW - timedelta(days=1),
+            number="KNG-2026-000003",
+            people=(("Ayu Lestari", AYU_NIK), ("Sinta Lestari", SINTA_NIK)),
+        )  # fmt: skip
+    await _verify(db, app, people.tksk, channel, sisters, SHARED_NOTE)
+    assert await _note(db, sisters) == SHARED_NOTE
+
+    async with db.transaction() as repos:
+        await repos.erasure.erase(AYU_NIK)
+
+    assert await _note(db, sisters) == "[dihapus] dan Sinta tidur di dapur rumah nenek"
