@@ -115,7 +115,7 @@ async def test_a_reason_typed_on_version_1_still_rejects(
     db: Database, tmp_path: Path, channel: str
 ) -> None:
     app = app_context(tmp_path / "media")
-    assert app.forms["review_note"].version == 2
+    assert app.forms["review_note"].version == 3
     world = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
     coordinator, case_id = world.coordinator, world.case_id
     context = {"case_id": case_id, "action": "reject", "version": 1, "reported_on": "2026-11-28"}
@@ -143,10 +143,11 @@ async def test_the_batal_is_under_the_question_every_time_it_is_asked(
     first = await tap(db, app, tksk, channel, f"ca:b:{case_id}:1")
     assert buttons(first) == [f"cn:{case_id}"]
 
-    # A reason too short: said, and the question again, its Batal under it.
-    short = await say(db, app, tksk, channel, "ok")
-    (question,) = [reply for reply in short.replies if reply.type == "text"]
-    assert "Mohon tulis minimal 3 huruf." in question.text
+    # A reason too short, or with no letters: said, and the question again, its Batal under it.
+    for typed in ("ok", "..."):
+        short = await say(db, app, tksk, channel, typed)
+        (question,) = [reply for reply in short.replies if reply.type == "text"]
+        assert "Mohon tulis minimal 3 huruf." in question.text, typed
     assert "Apa yang perlu diperbaiki pelapor?" in question.text
     assert [[(b.label, b.data) for b in row] for row in question.buttons] == [
         [("✖️ Batal", f"cn:{case_id}")]
