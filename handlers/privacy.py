@@ -13,7 +13,9 @@ others (pending, suspended, rejected).
 Words typed outside a form that ask about one's data ("hapus data saya", "data saya dipakai
 untuk apa?", "privasi") lead here too (`asks_about_data`, read by the router); a sentence that
 only mentions one's data ("data saya sudah dikirim") does not. A request ("hapus data saya",
-"minta salinan data saya", "data saya" alone) is answered shortly: how, by role (a PSM and a
+"minta salinan data saya", "data saya" alone) is answered shortly: how, by role whatever
+the status (a suspended or pending coordinator is still not sent to the office, herself; a
+registration waiting for a decision, with no role yet, is answered as a PSM; a PSM and a
 TKSK ask the district office, the office's /kontak line with it; a coordinator asks the system
 admin, followed by how she carries out others' requests; an admin is told it is done on the
 server), and /privasi for the whole page; nobody is sent to themselves. A request to delete a
@@ -74,9 +76,14 @@ _REQUEST_BY_ROLE = {
     Role.COORDINATOR: "privacy.request_coordinator",
     Role.ADMIN: "privacy.request_admin",
 }
-# The whole page's "how to ask" for an active coordinator or admin (not "contact the
-# coordinator", herself).
+# The whole page's "how to ask" for a coordinator or admin (not "contact the coordinator",
+# herself), by role whatever the status: active, with /saya and /nomor; not active (pending,
+# suspended), without them.
 _ASK_STAFF = {Role.COORDINATOR: "privacy.ask_coordinator", Role.ADMIN: "privacy.ask_admin"}
+_ASK_STAFF_NOT_ACTIVE = {
+    Role.COORDINATOR: "privacy.ask_coordinator_not_active",
+    Role.ADMIN: "privacy.ask_admin_not_active",
+}
 # How to ask, by what the person can do themselves: an active person's /saya and /nomor, a
 # registering person's summary and /batal; anyone else (pending, suspended, rejected) may
 # use neither, and is only told whom to ask.
@@ -120,8 +127,11 @@ async def _answer_data_request(turn: Turn) -> bool:
         return False
     if user.status == UserStatus.REGISTERING:
         return False
-    role = user.role if user.status == UserStatus.ACTIVE else None
-    parts = [turn.t(_REQUEST_BY_ROLE.get(role, "privacy.request"))]
+    # By role, whatever the status: a suspended or pending coordinator is no PSM to send to
+    # the office (herself). A registration waiting for a decision has no role yet: the PSM's.
+    role = user.role
+    request = _REQUEST_BY_ROLE.get(role, "privacy.request") if role else "privacy.request"
+    parts = [turn.t(request)]
     if user.status == UserStatus.ACTIVE:
         parts.append(turn.t("privacy.request_profile"))
     if role == Role.COORDINATOR:
@@ -142,8 +152,9 @@ async def show_privacy(turn: Turn) -> None:
         return
     app = turn.app
     ask = _ASK.get(turn.user.status, "privacy.ask_not_active")
-    if turn.user.status == UserStatus.ACTIVE and turn.user.role in _ASK_STAFF:
-        ask = _ASK_STAFF[turn.user.role]
+    if turn.user.role in _ASK_STAFF:
+        active = turn.user.status == UserStatus.ACTIVE
+        ask = (_ASK_STAFF if active else _ASK_STAFF_NOT_ACTIVE)[turn.user.role]
     parts = [
         turn.t("privacy.title"),
         turn.t("privacy.kept"),

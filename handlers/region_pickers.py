@@ -19,7 +19,8 @@ spellings read as in a form's region question) and answered as the picker's butt
   `FormView.by_number`): its button's data, handled as that tap, so every scope, version and
   dialogue check of the picker's buttons applies (nothing is decided here);
 - a close spelling: "Maksud Bapak/Ibu: Kadugede?" with its button; several: one button each;
-- none: said, and the picker again. A number is refused by the forms' one rule
+- none: said above the picker again, in one message as a form's refusal above its question
+  (handlers/refusal_above.py). A number is refused by the forms' one rule
   (handlers/typed_numbers.py): where the buttons are a WhatsApp list (rows behind "Pilih",
   unnumbered) none is counted, "pilih dari daftar, atau ketik namanya"; past the options, said
   as the button it lands on ("Nomor 9 bukan pilihan: … atau tekan Berikutnya") or not in the
@@ -39,6 +40,7 @@ from handlers.events import Button, InboundKind, Outbound
 from handlers.forms.answers import clean_text
 from handlers.forms.choices import ChoiceMatch, ChoiceOption, match_choice
 from handlers.forms.option_model import ChoicesFrom
+from handlers.refusal_above import refusal_above
 from handlers.regions import RegionChoices, region_name
 from handlers.typed_numbers import number_beyond, number_hidden
 
@@ -182,12 +184,12 @@ async def take_typed_name(
         if picker.offered and shown:  # the close names again, which the next number counts
             await _offer(turn, picker, shown, warning + "\n\n")
             return True
-        turn.reply(warning)
     elif found.number is not None:  # buttons drawn in the background: none counted
-        turn.reply("⚠️ " + turn.t("answer.use_buttons_or_type"))
+        warning = "⚠️ " + turn.t("answer.use_buttons_or_type")
     else:  # never the typed text again: it may hold a NIK
-        turn.reply(turn.t(f"region_picker.not_found.{picker.level}", parent=parent))
-    await route(turn, picker.again)
+        warning = turn.t(f"region_picker.not_found.{picker.level}", parent=parent)
+    # One message, as a form's: what was wrong, then the picker again.
+    await refusal_above(turn, warning, lambda: route(turn, picker.again))
     return True
 
 

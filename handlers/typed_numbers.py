@@ -32,6 +32,7 @@ from collections.abc import Callable
 from handlers.context import Turn
 from handlers.events import InboundKind, Outbound, small_number
 from handlers.forms.choices import only_numbers
+from handlers.refusal_above import above
 
 Texts = Callable[..., str]  # a catalogue text in the person's language: t(key, **values)
 
@@ -70,7 +71,7 @@ async def refuse_picks(turn: Turn) -> None:
     if menu is None:
         turn.reply("⚠️ " + warning)
         return
-    turn.reply(menu.model_copy(update={"text": "⚠️ " + warning + "\n\n" + menu.text}))
+    turn.reply(above(menu, "⚠️ " + warning))
 
 
 async def _printed_menu(turn: Turn) -> Outbound | None:

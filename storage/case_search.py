@@ -10,6 +10,12 @@ from storage.cases import LATEST_FIRST, SUMMARY_COLUMNS, SUMMARY_WIDTH, summary_
 from storage.models import FoundCase
 from storage.scope import Scope
 
+# Where an `identifier_holder` row's number is read again.
+_HOLDERS = {
+    "nik": "SELECT nik FROM household_members WHERE id = ?",
+    "kk": "SELECT no_kk FROM households WHERE id = ?",
+}
+
 
 class CaseSearch(Repo):
     """The search part of `CaseReviewRepo` (storage/case_review.py)."""
@@ -52,6 +58,25 @@ class CaseSearch(Repo):
         where, params = found
         row = await self._one(f"SELECT COUNT(*) FROM cases c WHERE {where}", params)
         return int(row[0]) if row else 0
+
+    async def identifier_holder(self, identifier: str) -> tuple[str, int] | None:
+        """A row holding this NIK or KK, to stand for it where the number may not go (a
+        button's data): ("nik", a household member's id) or ("kk", a household's id); None
+        when no row holds it."""
+        row = await self._one(
+            "SELECT 'nik', id FROM household_members WHERE nik = ?"
+            " UNION ALL SELECT 'kk', id FROM households WHERE no_kk = ? LIMIT 1",
+            (identifier, identifier),
+        )
+        return (str(row[0]), int(row[1])) if row else None
+
+    async def identifier_held(self, kind: str, row_id: int) -> str | None:
+        """The NIK or KK an `identifier_holder` row holds now; None when it holds none (erased,
+        or no such row)."""
+        if kind not in _HOLDERS:
+            return None
+        row = await self._one(_HOLDERS[kind], (row_id,))
+        return str(row[0]) if row and row[0] else None
 
     async def _found(
         self, where: str, params: tuple[Any, ...], limit: int, offset: int = 0

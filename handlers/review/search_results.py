@@ -2,15 +2,17 @@
 a name search's further pages, as /antrian's (`handlers/paging.py`).
 
 Button data (the router's key `cr`): `cr:<page>:<desa or kecamatan code, or ->:<name key>`,
-the name search again at that page, re-checked against the presser's role and scope. A
-search whose words do not travel in a button (a NIK, a KK: never in button data; a number; a
-name key too long for Telegram's 64 bytes) shows its first page, the true count and how to
-narrow it down (a NIK's or KK's: by a report's number; a number's: by the whole number; a
-desa's name narrowing neither).
+the name search again at that page, re-checked against the presser's role and scope; a NIK's
+or KK's (never in button data) `cr:<page>:=:<nik|kk><row id>`, the household member or
+household holding it standing for the number (`CaseSearch.identifier_holder`), read again
+when pressed (erased since: an old button). A search whose words do not travel in a button
+(a number; a name key too long for Telegram's 64 bytes) shows its first page, the true count
+and how to narrow it down (a number's: by the whole number; a desa's name narrowing neither).
 """
 
 from __future__ import annotations
 
+from handlers.audit_keys import number_subject
 from handlers.context import Turn
 from handlers.events import Button, Outbound, small_number
 from handlers.paging import page_buttons, page_count
@@ -23,6 +25,7 @@ from storage.models import FoundCase
 PAGE_PREFIX = "cr"
 PAGE = 8  # eight cases, previous and next: a WhatsApp list's ten rows
 _ANYWHERE = "-"
+_IDENTIFIED = "="  # in a place's stead: a NIK or KK search, its holder after it
 _DATA_BYTES = 64  # Telegram's callback data
 
 
@@ -30,16 +33,7 @@ async def by_name(turn: Turn, name_key: str, place: str | None, page: int = 0) -
     """Offer page `page` of the cases of the person's scope whose subject or head of household
     is named so (within `place`, a desa or kecamatan code, when given); how many were found
     (0: nothing said, for the caller to try another reading or say none)."""
-    assert turn.user is not None
-    scope = scope_of(turn.user)
-    found = await turn.repos.review.search(
-        scope, name_key=name_key, place=place, limit=PAGE, offset=page * PAGE
-    )
-    if not found and page > 0:  # fewer found since the button was sent: the first page
-        return await by_name(turn, name_key, place)
-    total = page * PAGE + len(found)
-    if len(found) == PAGE:  # more may follow: counted, not fetched
-        total = await turn.repos.review.count_found(scope, name_key=name_key, place=place)
+    page, found, total = await _page_found(turn, page, name_key=name_key, place=place)
     if total:
         data = f"{PAGE_PREFIX}:{{page}}:{place or _ANYWHERE}:{name_key}"
         pageable = len(data.format(page=page_count(total, PAGE)).encode()) <= _DATA_BYTES
@@ -47,11 +41,36 @@ async def by_name(turn: Turn, name_key: str, place: str | None, page: int = 0) -
     return total
 
 
-async def by_identifier(turn: Turn, digits: str) -> int:
-    """Offer the latest cases of the person's scope whose subject has this NIK or whose
-    household has this KK, with how many there are in all (none: said so); returns that
-    count. One person or household: a desa's name narrows nothing, a report's number does."""
-    return await _by_exact(turn, turn.t("review.search_narrow_identifier"), identifier=digits)
+async def by_identifier(turn: Turn, digits: str, page: int = 0) -> int:
+    """Offer page `page` of the cases of the person's scope whose subject has this NIK or
+    whose household has this KK, the latest first, with how many there are in all and the
+    other pages (none: said so); returns that count. The number never goes in a button: the
+    row holding it does."""
+    page, found, total = await _page_found(turn, page, identifier=digits)
+    if not total:
+        turn.reply(turn.t("review.search_none"))
+        return 0
+    holder = await turn.repos.review.identifier_holder(digits) if total > PAGE else None
+    data = f"{PAGE_PREFIX}:{{page}}:{_IDENTIFIED}:{holder[0]}{holder[1]}" if holder else None
+    offer(turn, found, total, page, data)
+    return total
+
+
+async def _page_found(
+    turn: Turn, page: int, **sought: str | None
+) -> tuple[int, list[FoundCase], int]:
+    """Page `page` of the cases of the person's scope `sought` (the first page when fewer are
+    found now than when its button was sent) and how many there are in all: counted, not
+    fetched, when the page is full. Returns the page shown, its cases and the count."""
+    assert turn.user is not None
+    scope = scope_of(turn.user)
+    found = await turn.repos.review.search(scope, limit=PAGE, offset=page * PAGE, **sought)
+    if not found and page > 0:
+        return await _page_found(turn, 0, **sought)
+    total = page * PAGE + len(found)
+    if len(found) == PAGE:  # more may follow
+        total = await turn.repos.review.count_found(scope, **sought)
+    return page, found, total
 
 
 async def by_number(turn: Turn, number: str) -> int:
@@ -59,23 +78,10 @@ async def by_number(turn: Turn, number: str) -> int:
     serial alone: "101" ends the numbers of every year and district), with how many there
     are in all (none: said so); returns that count. A desa's name narrows nothing here, the
     whole number does (the first one found as the example)."""
-    return await _by_exact(turn, None, number=number)
-
-
-async def _by_exact(turn: Turn, narrow: str | None, **sought: str) -> int:
-    """The latest page of the cases `sought` by one exact key (`CaseSearch.search`), truly
-    counted (one COUNT when a page is full), offered with how to find the others
-    (`narrow`; None: by the whole number of the first case found); none: said so."""
-    assert turn.user is not None
-    scope = scope_of(turn.user)
-    found = await turn.repos.review.search(scope, limit=PAGE, **sought)
-    total = len(found)
-    if total == PAGE:  # more may follow: counted, not fetched
-        total = await turn.repos.review.count_found(scope, **sought)
+    _, found, total = await _page_found(turn, 0, number=number)
     if total:
-        if narrow is None:
-            narrow = turn.t("review.search_narrow_number", example=found[0].number)
-        offer(turn, found, total, narrow=narrow)
+        example = found[0].number
+        offer(turn, found, total, narrow=turn.t("review.search_narrow_number", example=example))
     else:
         turn.reply(turn.t("review.search_none"))
     return total
@@ -124,11 +130,27 @@ async def page_button(turn: Turn, data: str) -> None:
     if page is None or len(fields[3]) < 3:
         turn.reply(turn.t("errors.old_button"))
         return
+    if fields[2] == _IDENTIFIED:
+        await _identifier_page(turn, fields[3], page)
+        return
     place = None if fields[2] == _ANYWHERE else fields[2]
     total = await by_name(turn, fields[3], place, page)
     await record(turn, "name", total)
     if not total:
         turn.reply(turn.t("review.search_none"))
+
+
+async def _identifier_page(turn: Turn, holder: str, page: int) -> None:
+    """Another page of a NIK or KK search, the number read again from the row holding it
+    (`nik12`, `kk7`); that row erased or changed since: an old button."""
+    kind = holder.rstrip("0123456789")
+    row_id = small_number(holder[len(kind) :])
+    digits = await turn.repos.review.identifier_held(kind, row_id) if row_id else None
+    if digits is None:
+        turn.reply(turn.t("errors.old_button"))
+        return
+    total = await by_identifier(turn, digits, page)
+    await record(turn, "nik_or_kk", total, await number_subject(turn.repos, digits))
 
 
 async def record(turn: Turn, kind: str, results: int, subject: str | None = None) -> None:

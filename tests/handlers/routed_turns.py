@@ -115,6 +115,15 @@ def said(turn: Turn) -> str:
     return "\n".join(reply.text or "" for reply in turn.replies if reply.type == "text")
 
 
+def one_message(turn: Turn) -> str:
+    """The text of the one message the turn answered (a refusal above the screen shown again
+    is one message, as a form's), its buttons with it."""
+    texts = [reply for reply in turn.replies if reply.type == "text"]
+    assert len(texts) == 1, [reply.text for reply in texts]
+    assert texts[0].buttons, texts[0].text
+    return texts[0].text
+
+
 def labels(turn: Turn) -> list[str]:
     """The labels of every button the turn offered."""
     return [b.label for reply in turn.replies for row in reply.buttons or [] for b in row]

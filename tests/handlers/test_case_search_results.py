@@ -9,7 +9,7 @@ import pytest
 
 from bot.channels.whatsapp.outbound import ROW_DESCRIPTION, ROW_TITLE, list_row, render
 from storage.models import Role
-from tests.handlers.routed_turns import CHANNELS, labels, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
@@ -82,19 +82,48 @@ async def _one_household(world, channel: str, reports: int):
 
 
 @pytest.mark.parametrize("typed", [KK, f"NIK {NIK}"])
-async def test_a_kk_or_nik_found_in_many_reports_is_counted_truly(world, channel, typed):
+async def test_a_kk_or_nik_found_in_many_reports_is_paged(world, channel, typed):
     """QA walk 10: 19 reports of one KK read "Ditemukan 10 laporan; 8 yang terbaru
     ditampilkan" (ten fetched, ten counted), then "tambahkan nama desa", which narrows
-    nothing for one household: all 19 are counted, a report's number narrows."""
+    nothing for one household; then all 19 were counted, but the hint was "cari dengan nomor
+    laporannya": numbers of reports past the 8 shown, which the person could not see. Now
+    the other pages are a button away, as a name's, the NIK or KK never in a button."""
     db, app = world
     tono = await _one_household(world, channel, 19)
     found = await send(db, app, tono, channel, command="cari", command_args=typed)
     text = said(found)
-    assert "Ditemukan 19 laporan; 8 yang terbaru ditampilkan." in text, text
-    assert "Untuk laporan lain dengan NIK/KK ini, cari dengan nomor laporannya." in text
-    assert "nama desa" not in text
+    assert "Ditemukan 19 laporan</b> · halaman 1/3" in text, text
+    assert "nomor laporan" not in text and "nama desa" not in text
     shown = labels(found)
-    assert len(shown) == 8 and shown[0].startswith("KNG-2026-000019"), shown
+    assert len(shown) == 9 and shown[0].startswith("KNG-2026-000019"), shown
+    assert shown[-1] == "Berikutnya ›", shown
+    later = button(found, "Berikutnya")
+    assert KK not in later and NIK not in later and "320801" not in later, later
+
+    second = await send(db, app, tono, channel, data=later)
+    assert "Ditemukan 19 laporan</b> · halaman 2/3" in said(second), said(second)
+    shown = labels(second)
+    assert shown[0].startswith("KNG-2026-000011") and shown[7].startswith("KNG-2026-000004")
+    third = await send(db, app, tono, channel, data=button(second, "Berikutnya"))
+    assert "halaman 3/3" in said(third)
+    assert [label[:15] for label in labels(third)[:3]] == [
+        "KNG-2026-000003", "KNG-2026-000002", "KNG-2026-000001",
+    ]  # fmt: skip
+    async with db.reading() as repos:
+        entries = await repos.audit.entries(action="case.search")
+    subjects = {entry["subject"] for entry in entries}
+    assert len(subjects) == 1 and next(iter(subjects)).startswith("nik-hmac:"), subjects
+
+
+async def test_a_nik_page_of_a_number_erased_since_is_an_old_button(world, channel):
+    db, app = world
+    tono = await _one_household(world, channel, 9)
+    found = await send(db, app, tono, channel, command="cari", command_args=f"NIK {NIK}")
+    later = button(found, "Berikutnya")
+    async with db.transaction() as repos:
+        await repos.conn.execute("UPDATE household_members SET nik = NULL WHERE nik = ?", (NIK,))
+    pressed = said(await send(db, app, tono, channel, data=later))
+    assert pressed == "Tombol itu sudah tidak berlaku.", pressed
 
 
 async def test_a_kk_of_a_few_reports_shows_them_all(world, channel):

@@ -144,10 +144,10 @@ async def test_digits_after_nik_or_kk_are_one_however_few(world, channel, typed,
     assert not labels(again)
 
 
-async def test_many_by_one_kk_show_the_latest_and_how_to_narrow_down(world, channel):
+async def test_many_by_one_kk_show_the_latest_and_the_next_page(world, channel):
     """A KK never travels in a button: more cases than a page show the latest eight, the
-    count, and how to find the others: by a report's number (a desa's name narrows nothing
-    for one household)."""
+    count, and the next page (by the row holding the KK), not a hint to search by report
+    numbers the person cannot see."""
     db, app = world
     sari = await _coordinator(db, channel)
     await _cases(
@@ -155,9 +155,10 @@ async def test_many_by_one_kk_show_the_latest_and_how_to_narrow_down(world, chan
     )
     found = await send(db, app, sari, channel, command="cari", command_args=f"KK {KK}")
     text = said(found)
-    assert "Ditemukan 9 laporan; 8 yang terbaru ditampilkan." in text, text
-    assert "cari dengan nomor laporannya" in text and "Persempit pencarian" not in text
-    assert len(labels(found)) == 8 and "KNG-2026-000001" in labels(found)[0]
+    assert "Ditemukan 9 laporan</b> · halaman 1/2" in text, text
+    assert "nomor laporan" not in text and "Persempit pencarian" not in text
+    assert len(labels(found)) == 9 and "KNG-2026-000001" in labels(found)[0]
+    assert labels(found)[-1] == "Berikutnya ›"
     assert not any(
         KK in button.data for reply in found.replies for row in reply.buttons for button in row
     )

@@ -11,7 +11,7 @@ import pytest
 from handlers.context import AppContext, Turn
 from storage.db import Database
 from storage.models import Role, User
-from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, one_message, person, said, send
 from tests.storage.seed_cases import BABATAN, CINIRU, CINIRU_DESA, KADUGEDE, SINDANGJAWA
 
 NOT_UNDERSTOOD = "belum mengerti"
@@ -91,7 +91,7 @@ async def test_nobody_of_that_name_shows_the_picker_again(world, channel: str) -
     # Ibu Sari is no PSM and Pak Joko cannot take his own work: neither is offered.
     for typed in ("Sari", "joko", "3208011234567890"):
         again = await send(db, app, sari, channel, text=typed)
-        text = said(again)
+        text = one_message(again)  # the refusal above the picker, as a form's
         assert "Tidak ada PSM aktif dengan nama itu yang bisa menerima laporan Pak Joko" in text
         assert "3208011234567890" not in text
         assert "Pilih PSM yang akan meneruskannya" in text
@@ -111,7 +111,7 @@ async def test_a_typed_number_counts_the_psm_in_sight(world, channel: str) -> No
     if channel == "whatsapp":
         for typed in ("2", "5", "9"):
             refused = await send(db, app, sari, channel, text=typed)
-            text = said(refused)
+            text = one_message(refused)
             assert text.startswith(
                 f"⚠️ Pilihan di sini tidak bernomor, jadi nomor {typed} belum dicatat."
                 " Silakan pilih dari daftar (tekan <b>Pilih</b>), atau ketik namanya."

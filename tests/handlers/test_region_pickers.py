@@ -16,7 +16,15 @@ from handlers.list_replies import TTL as NAME_TTL
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.chat_turns import run_background
-from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
+from tests.handlers.routed_turns import (
+    CHANNELS,
+    button,
+    labels,
+    one_message,
+    person,
+    said,
+    send,
+)
 from tests.storage.seed_cases import BABATAN, CINIRU, KADUGEDE, NOW, make_user, seed_case
 
 NOT_UNDERSTOOD = "belum mengerti"
@@ -77,7 +85,7 @@ async def test_no_such_kecamatan_shows_the_picker_again(world, channel: str) -> 
     # A kecamatan of another district (Tuban's Jatirogo) is none of a Kuningan coordinator's.
     for typed in ("Jatirogo", "3208011234567890"):
         again = await send(db, app, sari, channel, text=typed)
-        text = said(again)
+        text = one_message(again)  # the refusal above the picker, as a form's
         assert "Tidak ada kecamatan dengan nama itu di Kabupaten Kuningan" in text
         assert typed not in text  # the typed text is never echoed (it may be a NIK)
         assert "Pilih kecamatan." in text and labels(again) == labels(picker)
@@ -123,9 +131,9 @@ async def test_a_new_kecamatan_and_desa_typed(world, channel: str) -> None:
     assert "Pilih desa/kelurahan untuk Bu Ani (Kecamatan Ciniru)" in said(desas)
     assert "ketik nama desa/kelurahannya" in said(desas)
     # A desa of another kecamatan is none of this picker's: Windujanten lies in Kadugede.
-    refused = await send(db, app, sari, channel, text="Windujanten")
-    assert "Tidak ada desa/kelurahan dengan nama itu di Kecamatan Ciniru" in said(refused)
-    assert "Pilih desa/kelurahan untuk Bu Ani (Kecamatan Ciniru)" in said(refused)
+    refused = one_message(await send(db, app, sari, channel, text="Windujanten"))
+    assert "Tidak ada desa/kelurahan dengan nama itu di Kecamatan Ciniru" in refused
+    assert "Pilih desa/kelurahan untuk Bu Ani (Kecamatan Ciniru)" in refused
     assert await _region_of(db, ani) == (KADUGEDE, BABATAN)
     done = await send(db, app, sari, channel, text="Ds. Ciniru")
     assert "Ciniru" in said(done) and "Pilih desa" not in said(done)
@@ -166,9 +174,12 @@ async def test_an_export_kecamatan_typed(world) -> None:
     assert "Pilih kecamatan" in question[-1].text and "ketik nama kecamatannya" in question[-1].text
     # Its buttons were drawn in the background: a number counts none of them, and is neither
     # "no kecamatan with that name" nor "not in the list".
+    # Said above the picker drawn again, in one message (as a form's refusal).
     number = await send(db, app, sari, channel, text="1")
-    assert said(number).startswith("⚠️ Mohon pilih salah satu pilihan"), said(number)
-    assert "Pilih kecamatan" in (await run_background(db, number))[-1].text
+    assert said(number) == "", said(number)
+    (again,) = await run_background(db, number)
+    assert again.text.startswith("⚠️ Mohon pilih salah satu pilihan"), again.text
+    assert "Pilih kecamatan" in again.text and again.buttons
     close = await send(db, app, sari, channel, text="kec kadugde")
     assert "Maksud Bapak/Ibu: Kecamatan <b>Kadugede</b>?" in said(close)
     typed = await send(db, app, sari, channel, text="Kec. Kadugede")
@@ -244,7 +255,7 @@ async def test_a_typed_number_counts_the_kecamatan_buttons_of_the_page(world) ->
     picker = await send(db, app, sari, channel, command="pengguna")
     picker = await send(db, app, sari, channel, data=button(picker, "Per kecamatan"))
     refused = await send(db, app, sari, channel, text="12")
-    assert said(refused).startswith("⚠️ Nomor 12 tidak ada di daftar"), said(refused)
+    assert one_message(refused).startswith("⚠️ Nomor 12 tidak ada di daftar"), said(refused)
     assert "Pilih kecamatan." in said(refused) and labels(refused) == labels(picker)
     second = await send(db, app, sari, channel, data=button(refused, "Berikutnya"))
     second_page = _kecamatan_labels(second)
@@ -264,7 +275,7 @@ async def test_a_number_landing_on_a_page_button_is_said_so(world) -> None:
     assert labels(picker)[counted:] == ["Berikutnya ›", "« Menu pengguna"]
     for number, pressed in ((counted + 1, "Berikutnya"), (counted + 2, "Menu pengguna")):
         refused = await send(db, app, sari, channel, text=str(number))
-        assert said(refused).startswith(
+        assert one_message(refused).startswith(
             f"⚠️ Nomor {number} bukan pilihan: pilih salah satu nomor 1–{counted}, atau"
             f" tekan {pressed}."
         ), said(refused)
@@ -281,7 +292,7 @@ async def test_a_number_at_a_whatsapp_list_counts_nothing_unseen(world) -> None:
     first_page = _kecamatan_labels(picker)
     for typed in ("2", "8", "12"):
         refused = await send(db, app, sari, channel, text=typed)
-        text = said(refused)
+        text = one_message(refused)
         assert text.startswith(HIDDEN.format(number=typed)), text
         assert "Pengguna di" not in text and labels(refused) == labels(picker)
     listed = await send(db, app, sari, channel, text=first_page[1])

@@ -32,13 +32,17 @@ from tests.storage.seed_cases import NOW, open_database
 CHANNELS = ["telegram", "whatsapp"]
 NUMBER = "KNG-2026-000001"
 V1 = load_form(Path(__file__).resolve().parents[1] / "fixtures" / "forms" / "review_note_v1.yaml")
+V2 = load_form(Path(__file__).resolve().parents[1] / "fixtures" / "forms" / "review_note_v2.yaml")
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def db(tmp_path):
     database = await open_database(tmp_path / "psm.db")
     async with database.transaction() as repos:
-        await repos.forms.save_definition(V1.id, V1.version, V1.model_dump(mode="json"))
+        for published in (V1, V2):
+            await repos.forms.save_definition(
+                published.id, published.version, published.model_dump(mode="json")
+            )
     yield database
     await database.close()
 
@@ -115,7 +119,7 @@ async def test_a_reason_typed_on_version_1_still_rejects(
     db: Database, tmp_path: Path, channel: str
 ) -> None:
     app = app_context(tmp_path / "media")
-    assert app.forms["review_note"].version == 2
+    assert app.forms["review_note"].version == 3
     world = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
     coordinator, case_id = world.coordinator, world.case_id
     context = {"case_id": case_id, "action": "reject", "version": 1, "reported_on": "2026-11-28"}
@@ -143,10 +147,11 @@ async def test_the_batal_is_under_the_question_every_time_it_is_asked(
     first = await tap(db, app, tksk, channel, f"ca:b:{case_id}:1")
     assert buttons(first) == [f"cn:{case_id}"]
 
-    # A reason too short: said, and the question again, its Batal under it.
-    short = await say(db, app, tksk, channel, "ok")
-    (question,) = [reply for reply in short.replies if reply.type == "text"]
-    assert "Mohon tulis minimal 3 huruf." in question.text
+    # A reason too short, or with no letters: said, and the question again, its Batal under it.
+    for typed in ("ok", "..."):
+        short = await say(db, app, tksk, channel, typed)
+        (question,) = [reply for reply in short.replies if reply.type == "text"]
+        assert "Mohon tulis minimal 3 huruf." in question.text, typed
     assert "Apa yang perlu diperbaiki pelapor?" in question.text
     assert [[(b.label, b.data) for b in row] for row in question.buttons] == [
         [("✖️ Batal", f"cn:{case_id}")]
@@ -160,3 +165,25 @@ async def test_the_batal_is_under_the_question_every_time_it_is_asked(
     assert said(cancelled).startswith(f"Dibatalkan. Laporan {NUMBER} tidak diubah")
     assert await case_version(db, case_id) == ("submitted", 1)
     assert await active_forms(db, tksk.id) == []
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_note_typed_on_version_2_keeps_its_three_characters(
+    db: Database, tmp_path: Path, channel: str
+) -> None:
+    """Version 3 wants 3 letters; a note begun on version 2 finishes on its own rule."""
+    app = app_context(tmp_path / "media")
+    world = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    coordinator, case_id = world.coordinator, world.case_id
+    context = {"case_id": case_id, "action": "reject", "version": 1, "reported_on": "2026-11-28"}
+    async with db.transaction() as repos:
+        await repos.forms.start(
+            user_id=coordinator.id,
+            form_id="review_note",
+            form_version=2,
+            state={**new_state(), "context": {**context, "review_action": "reject"}},
+            now=NOW,
+        )
+    done = await say(db, app, coordinator, channel, "123")
+    assert "Ditolak" in said(done), said(done)
+    assert await last_event(db, case_id) == ("rejected", "123")

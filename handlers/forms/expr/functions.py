@@ -152,6 +152,12 @@ def _extreme(pick: Callable[[list[int | float]], int | float]) -> Callable[..., 
     return aggregate
 
 
+def _fn_letter_count(ctx: EvalContext, args: _Args) -> int:
+    """The letters of any script in the text (str.isalpha): "minimal 3 huruf" means letters,
+    so "111" or "..." is no reason while "sakit" or "病気だ" is."""
+    return sum(1 for char in to_str(args[0].eval(ctx)) if char.isalpha())
+
+
 def _fn_coalesce(ctx: EvalContext, args: _Args) -> object:
     first = args[0].eval(ctx)
     return first if first not in ("", []) else args[1].eval(ctx)
@@ -166,6 +172,7 @@ FUNCTIONS: dict[str, tuple[int, Callable[[EvalContext, _Args], object]]] = {
     "regex": (2, _fn_regex),
     "today": (0, _fn_today),
     "string-length": (1, lambda c, a: len(to_str(a[0].eval(c)))),
+    "letter-count": (1, _fn_letter_count),
     "int": (1, _fn_int),
     "number": (1, lambda c, a: to_number(a[0].eval(c))),
     "if": (3, lambda c, a: a[1].eval(c) if truth(a[0].eval(c)) else a[2].eval(c)),
