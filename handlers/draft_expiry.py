@@ -1,6 +1,12 @@
-"""Unfinished case reports and registrations (a Bimtek link's light one too) are discarded
-after DRAFT_TTL_DAYS, after a reminder (UU PDP: a half-filled form holds personal data, a
-household's or the registering person's name and phone number, and gets a short life)."""
+"""Every form's unfinished session ends after DRAFT_TTL_DAYS idle (UU PDP: a half-filled form
+holds personal data and gets a short life): case reports and registrations (a Bimtek link's
+light one too) after a reminder (`EXPIRING`), every other form silently: a verification's
+note and GPS, a visit's, a review's reason, a /cari question, a training person's phone...
+
+Why the side flows go without a word: each is begun again from its own button or command
+(the case page's Verifikasi, /cari, a training's page), and a button of the question left
+open is answered as any old button is ("Tombol itu dari pesan lama"), so nobody is left
+waiting for something that went. Their answers are blanked as they end (`FormRepo.expire`)."""
 
 from __future__ import annotations
 
@@ -73,12 +79,18 @@ EXPIRING = (
 WARNING_KIND = "draft_warning"
 WARN_DAYS_BEFORE = 2
 MIN_NOTICE = timedelta(days=1)
+SIDE_BATCH = 500  # side flows ended a tick: a backlog (the first run) is worked off in batches
 
 
 async def expire_drafts(repos: Repos, app: AppContext, now: datetime) -> None:
-    """Warn about drafts close to their end; discard drafts past it that were warned."""
+    """Warn about drafts close to their end; discard drafts past it that were warned; end
+    every other form's sessions idle for DRAFT_TTL_DAYS without a word."""
     for form in EXPIRING:
         await _expire(repos, app, now, form)
+    told = tuple(form.form_id for form in EXPIRING)
+    before = now - timedelta(days=app.draft_ttl_days)
+    for session in await repos.forms.stale_except(told, before, SIDE_BATCH):
+        await _discard(repos, app, session, now)
 
 
 async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) -> None:
@@ -175,9 +187,14 @@ def _draft_named(app: AppContext, language: str, session: FormSession) -> dict[s
 
 
 async def _discard(repos: Repos, app: AppContext, session: FormSession, now: datetime) -> None:
-    """The draft ends: cancelled, its photos gone from disk once nothing else shows them."""
-    await repos.forms.save(session.id, state=session.state, status="cancelled", now=now)
+    """The draft ends: cancelled, its answers blanked, its photos gone from disk once nothing
+    else shows them."""
+    await repos.forms.expire(session.id, now=now)
     remove_photos_once_unused(repos, app, photos_held(session.state))
     await repos.audit.record(
-        now=now, actor_id=None, action="draft.expired", subject=f"session:{session.id}"
+        now=now,
+        actor_id=None,
+        action="draft.expired",
+        subject=f"session:{session.id}",
+        detail={"form": session.form_id},
     )

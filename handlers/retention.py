@@ -1,6 +1,7 @@
 """Retention (UU PDP Ps. 42-44): closed cases are deleted RETENTION_DAYS after their last
-change, with what hangs off them, the people no other case names, their photos, and the
-finished form sessions of that age; numbers from a training's phone list that nobody claimed
+change, with what hangs off them, the people no other case names, their photos, every form
+session about them (a verification or a correction left unfinished, and the photos it held),
+and the finished form sessions of that age; numbers from a training's phone list that nobody claimed
 go 30 days after the training ended (or when it was cancelled); people whose registration
 was rejected are forgotten REJECTED_RETENTION_DAYS after the decision; photo files nothing
 uses go (handlers/photo_files.py). A daily scheduler kind; a
@@ -13,7 +14,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
-from handlers.photo_files import old_photo_files, remove_stray_photos, sweep_stray_photos
+from handlers.photo_files import (
+    old_photo_files,
+    photos_held,
+    remove_stray_photos,
+    sweep_stray_photos,
+)
 from handlers.temp_files import remove_photos_once_unused
 from storage.repos import Repos
 
@@ -31,8 +37,9 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
     old_files = await old_photo_files(repos, app, now)
     before = now - timedelta(days=app.retention_days)
     case_ids = await repos.retention.closed_cases(before, BATCH)
+    about_them = await repos.retention.delete_case_sessions(case_ids)
     unused_photos = await repos.retention.delete_cases(case_ids)
-    sessions = await repos.retention.delete_finished_sessions(before)
+    sessions = len(about_them) + await repos.retention.delete_finished_sessions(before)
     invites = await repos.training_invites.forget_unclaimed(
         now - timedelta(days=UNCLAIMED_INVITES_DAYS)
     )
@@ -59,5 +66,5 @@ async def purge_closed_cases(repos: Repos, app: AppContext, now: datetime) -> No
         )
     if finished:
         await repos.schedule.claim(KIND, day, now=now)
-    remove_photos_once_unused(repos, app, set(unused_photos))
+    remove_photos_once_unused(repos, app, set(unused_photos) | photos_held(about_them))
     await remove_stray_photos(repos, old_files, stray)  # committed first, the writer given up

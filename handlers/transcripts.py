@@ -5,7 +5,8 @@ that, TRANSCRIPT_TTL_HOURS after the fact, blanks
   delivery record stay for delivery and broadcast reports; what is still pending or waiting
   keeps its text, so a restart still sends it;
 - the answers of completed and cancelled form sessions: what a form made (the case with its
-  answers and versions, a broadcast, a training) holds them; drafts are untouched.
+  answers and versions, a broadcast, a training) holds them; drafts are untouched (they end,
+  blanked, at DRAFT_TTL_DAYS: handlers/draft_expiry.py).
 """
 
 from __future__ import annotations

@@ -118,6 +118,29 @@ class FormRepo(Repo):
         )
         return [_session(row) for row in rows]
 
+    async def stale_except(
+        self, form_ids: tuple[str, ...], before: datetime, limit: int
+    ) -> list[FormSession]:
+        """Unfinished sessions of every other form untouched since `before`, oldest first
+        (the side flows' end: a scan of the few unfinished sessions, `form_sessions_drafts`)."""
+        rows = await self._all(
+            "SELECT * FROM form_sessions INDEXED BY form_sessions_drafts"
+            f" WHERE status IN ('active', 'paused') AND form_id NOT IN ({placeholders(form_ids)})"
+            " AND updated_at < ? ORDER BY updated_at, id LIMIT ?",
+            (*form_ids, to_db(before), limit),
+        )
+        return [_session(row) for row in rows]
+
+    async def expire(self, session_id: int, *, now: datetime) -> None:
+        """End an unfinished session left idle too long: cancelled, its answers blanked at
+        once (nothing uses a cancelled form's answers; no need to wait for the transcript
+        period)."""
+        await self._run(
+            "UPDATE form_sessions SET status = 'cancelled', state = '{}', cleared_at = ?,"
+            " rev = rev + 1, updated_at = ? WHERE id = ?",
+            (to_db(now), to_db(now), session_id),
+        )
+
     async def of_user(self, user_id: int, statuses: tuple[str, ...]) -> list[FormSession]:
         """A user's sessions in the given statuses, newest first."""
         marks = placeholders(statuses)

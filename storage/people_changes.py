@@ -192,16 +192,18 @@ class PeopleChanges(Repo):
 
     async def pause_session(self, user_id: int, *, now: datetime) -> None:
         """Set aside the form a suspended person was answering: kept as a draft, marked to
-        be opened again on reactivation; one without an answer is dropped (no draft)."""
+        be opened again on reactivation; one without an answer is dropped (no draft). Its
+        idle time still counts from the person's last answer, not from the suspension: it
+        ends at DRAFT_TTL_DAYS as every unfinished form does (handlers/draft_expiry.py)."""
         await self._run(
             "UPDATE form_sessions SET status = 'cancelled', updated_at = ?"
             f" WHERE user_id = ? AND status = 'active' AND NOT {HAS_ANSWERS}",
             (to_db(now), user_id),
         )
         await self._run(
-            "UPDATE form_sessions SET status = 'paused', state = json_set(state, ?, ?),"
-            " updated_at = ? WHERE user_id = ? AND status = 'active'",
-            (SUSPENDED_MARK, to_db(now), to_db(now), user_id),
+            "UPDATE form_sessions SET status = 'paused', state = json_set(state, ?, ?)"
+            " WHERE user_id = ? AND status = 'active'",
+            (SUSPENDED_MARK, to_db(now), user_id),
         )
 
     async def resume_session(self, user_id: int, *, now: datetime) -> bool:

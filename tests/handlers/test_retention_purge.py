@@ -1,6 +1,6 @@
 """Retention: closed cases are purged RETENTION_DAYS after their last change, with their
-people, households, photos and finished form sessions; nothing else goes. Rejected applicants
-are forgotten REJECTED_RETENTION_DAYS after the decision."""
+people, households, photos, the forms about them and finished form sessions; nothing else
+goes. Rejected applicants are forgotten REJECTED_RETENTION_DAYS after the decision."""
 
 from __future__ import annotations
 
@@ -197,6 +197,44 @@ async def test_a_backlog_goes_in_batches_before_the_day_is_done(world, monkeypat
     assert len(query(db.path, "SELECT id FROM cases")) == 2
     await _purge(db, app, NOW + timedelta(minutes=2))  # nothing left: the day is marked
     assert len(query(db.path, "SELECT 1 FROM scheduled_runs WHERE kind = 'retention'")) == 1
+
+
+async def test_the_forms_about_a_purged_case_go_with_it(world) -> None:
+    """Review 13: a verification, a review's reason or a correction begun on a case and left
+    unfinished kept its note, GPS and photos after the case itself was purged."""
+    db, app, ids = world
+    held = "photos/ef/held-by-a-correction.jpg"
+    (app.media_dir / held).parent.mkdir(parents=True, exist_ok=True)
+    (app.media_dir / held).write_bytes(b"jpeg")
+    forms = load_forms()
+    note = {"answers": {"note": "Rumah Lama Sekali sudah kosong"}}
+    about = {  # form, its context, its status
+        "verification": ({"case_id": ids["resolved_old"]}, "paused"),
+        "review_note": ({"case_id": ids["rejected_old"], "action": "reject"}, "cancelled"),
+        "case_report": ({"revising": ids["resolved_old"], "version": 1}, "paused"),
+        "followup_visit": ({"case_id": ids["open_old"]}, "paused"),  # a case kept
+    }
+    sessions = {}
+    async with db.transaction() as repos:
+        for form_id, (context, status) in about.items():
+            state = {**note, "context": context}
+            if form_id == "case_report":
+                state["answers"] = {"photos": [{"ref": held}]}
+            session = await repos.forms.start(
+                user_id=1,
+                form_id=form_id,
+                form_version=forms[form_id].version,
+                state=state,
+                now=NOW - timedelta(hours=1),
+            )
+            await repos.forms.save(session.id, state=state, status=status, now=session.updated_at)
+            sessions[form_id] = session.id
+    await _purge(db, app)
+    left = [r[0] for r in query(db.path, "SELECT id FROM form_sessions ORDER BY id")]
+    assert left == [ids["draft_session"], sessions["followup_visit"]]
+    assert not (app.media_dir / held).exists()
+    audit = query(db.path, "SELECT detail FROM audit_log WHERE action = 'retention.purged'")
+    assert json.loads(audit[0][0])["sessions"] == 1 + 3  # the old finished one, these three
 
 
 async def test_temporary_files_older_than_a_day_are_swept_at_the_next_tick(world) -> None:
