@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 from handlers.context import AppContext
 from handlers.photo_files import (
     old_photo_files,
-    photos_held,
     remove_stray_photos,
     sweep_stray_photos,
 )
 from handlers.temp_files import remove_photos_once_unused
+from storage.photos import photos_held
 from storage.repos import Repos
 
 KIND = "retention"
