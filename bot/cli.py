@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from typing import Any
 
 from bot.backup_commands import cmd_backup, cmd_restore
-from bot.config import ConfigError, Settings, load_settings, require_channel
+from bot.config import (
+    ConfigError,
+    Settings,
+    load_settings,
+    quiet_hour_warnings,
+    require_channel,
+)
 from bot.data_commands import (
     cmd_case_show,
     cmd_export,
@@ -25,6 +32,8 @@ from bot.logs import setup_logging
 from storage.backup import BACKUP_RATE
 from storage.migrate import MigrationFailed
 from storage.subjects import CORRECTABLE
+
+log = logging.getLogger(__name__)
 
 EXIT_CONFIG = 2
 # A migration failed (rolled back) or the database is newer than the code: the README's
@@ -58,6 +67,8 @@ TOKEN_REJECTED = (
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     require_channel(settings)
+    for warning in quiet_hour_warnings(settings):
+        log.warning(warning)
     with ProcessLock(settings.database_path):
         from telegram.error import InvalidToken, TelegramError
 

@@ -7,6 +7,7 @@ with one line per problem naming the variable and what is expected (exit code 2)
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.context import District
+from handlers.quiet_hours import sending_time
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{4,}$")
 _DISTRICT = re.compile(r"^(\d{2}\.\d{2})[:=]([A-Z]{2,5})$")
@@ -228,6 +230,16 @@ class Settings(BaseSettings):
         return result
 
     @property
+    def quiet_start(self) -> time:
+        """When the quiet hours begin, local time."""
+        return time.fromisoformat(self.quiet_hours.split("-")[0])
+
+    @property
+    def quiet_end(self) -> time:
+        """When the quiet hours end, local time."""
+        return time.fromisoformat(self.quiet_hours.split("-")[1])
+
+    @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -261,6 +273,30 @@ def load_settings(**overrides: object) -> Settings:
             message = error["msg"].removeprefix("Value error, ")
             problems.append(f"{name}: {message}")
         raise ConfigError(problems) from None
+
+
+# The hours whose messages wait for no later day: what goes out then, for a warning.
+DAY_HOURS = (
+    ("reminder_time", "daily reminders at the default hour"),
+    ("digest_time", "the coordinators' digest and the TKSK weekly digest"),
+)
+
+
+def quiet_hour_warnings(settings: Settings) -> list[str]:
+    """One line per REMINDER_TIME or DIGEST_TIME inside QUIET_HOURS, saying when its
+    messages go out instead (`sending_time`). Warned, not refused: they do go out that day,
+    and a deployment that set such an hour before (its reminders were lost) must still
+    start after an upgrade rather than stop taking reports until its .env is edited."""
+    lines = []
+    for name, what in DAY_HOURS:
+        hour = time.fromisoformat(getattr(settings, name))
+        sent = sending_time(settings, hour)
+        if sent != hour:
+            lines.append(
+                f"{name.upper()}: {hour:%H:%M} is inside QUIET_HOURS {settings.quiet_hours};"
+                f" {what} go out at {sent:%H:%M} instead (set an hour outside them to choose)"
+            )
+    return lines
 
 
 WHATSAPP_REQUIRED = (

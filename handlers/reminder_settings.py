@@ -4,8 +4,9 @@
 district's WhatsApp frequency.
 In a district whose WhatsApp reminders are weekly, a person reached there is told the day.
 
-An hour inside the quiet hours is refused: `daily_reminders` sends nothing then, so an
-evening hour would never come and an early-morning one would come only when they end."""
+An hour inside the quiet hours is refused: `daily_reminders` sends nothing then, so it would
+not come at the hour asked for: an evening one half an hour before they begin, an
+early-morning one when they end (`handlers/quiet_hours.py` `sending_time`)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ from handlers.district_reminders import goes_out_on, schedule_of
 from handlers.events import Button, Outbound
 from handlers.followup_reminders import due_visit_lines, numbers_listed, unvisited_since
 from handlers.forms.option_labels import category_names, shown
-from handlers.quiet_hours import in_quiet_hours
+from handlers.quiet_hours import called_hours, in_quiet_hours, sending_time
 from handlers.regions import district_said
 from handlers.review.reporter import revise_buttons
 from handlers.review.workflow import WAITING
@@ -53,9 +53,13 @@ async def daily_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
     if in_quiet_hours(app, now):
         return  # a reminder missed before the quiet hours waits for nothing: the day is over
     local = app.local_time(now)
+    # An hour inside the evening's quiet hours (QUIET_HOURS changed since it was chosen, or
+    # REMINDER_TIME in them) has come at their last call: the day's only chance.
+    called = called_hours(app, local.time())
     people = await repos.reminders.due_for_daily_reminder(
         default_time=app.reminder_time.strftime("%H:%M"),
         local_time=local.strftime("%H:%M"),
+        called_from=called.strftime("%H:%M") if called else None,
         day=local.date().isoformat(),
         unvisited=unvisited_since(app, now),
     )
@@ -200,7 +204,7 @@ async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> No
     """Each morning: yesterday's new cases, the queue, people waiting for approval, the
     district's trainings of today and tomorrow."""
     local = app.local_time(now)
-    if local.time() < app.digest_time or in_quiet_hours(app, now):
+    if local.time() < sending_time(app, app.digest_time) or in_quiet_hours(app, now):
         return
     today = local.date()
     start = datetime.combine(today - timedelta(days=1), time(0), tzinfo=app.timezone)

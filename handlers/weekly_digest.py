@@ -20,7 +20,7 @@ from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Outbound
 from handlers.followup_reminders import VISIT_INTERVAL_DAYS, case_numbers, unvisited_since
 from handlers.forms.option_labels import category_names, shown
-from handlers.quiet_hours import in_quiet_hours
+from handlers.quiet_hours import in_quiet_hours, sending_time
 from handlers.reminders import QUIET_DAYS, waited
 from storage.models import CaseState, User
 from storage.repos import Repos
@@ -40,7 +40,7 @@ def digest_week(app: AppContext, now: datetime) -> tuple[str, date] | None:
     weekday = local.isoweekday()
     if not 0 <= weekday - app.weekly_digest_day <= CATCH_UP_DAYS:
         return None
-    if weekday == app.weekly_digest_day and local.time() < app.digest_time:
+    if weekday == app.weekly_digest_day and local.time() < sending_time(app, app.digest_time):
         return None
     year, week, _ = local.isocalendar()
     return f"{year}-W{week:02d}", local.date() - timedelta(days=weekday - app.weekly_digest_day)

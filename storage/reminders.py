@@ -17,15 +17,24 @@ from storage.visits import (
     coordinator_has_an_unvisited_case,
 )
 
+NO_HOUR = "24:00"  # later than every "HH:MM" of a day: no hour is called from it
+
 
 class ReminderRepo(Repo):
     """Queries for reminders and digests."""
 
     async def due_for_daily_reminder(
-        self, *, default_time: str, local_time: str, day: str, unvisited: UnvisitedSince
+        self,
+        *,
+        default_time: str,
+        local_time: str,
+        day: str,
+        unvisited: UnvisitedSince,
+        called_from: str | None = None,
     ) -> list[User]:
         """Who gets a daily reminder now: active people with reminders on whose hour
-        ("HH:MM", theirs or `default_time`) has come at `local_time` and who have no
+        ("HH:MM", theirs or `default_time`) has come at `local_time`, or is `called_from` or
+        later (hours in the quiet hours, at their last call), and who have no
         `daily_reminder` key for the local `day` yet. PSM and TKSK always; coordinators only
         when a visit they follow is due (`VisitRepo.due_for_coordinator`) or a case of theirs
         goes unvisited `unvisited` (`VisitRepo.unvisited_for_coordinator`); admins only when a
@@ -33,6 +42,7 @@ class ReminderRepo(Repo):
         every minute, and in a province of 50,000 people nobody else need be read: the
         question is led by `users_daily_reminder` to those whose `reminded_on` is before the
         day (migration 0020), and the key is still asked (it is what holds the reminder)."""
+        hours = (default_time, local_time, default_time, called_from or NO_HOUR)
         rows = await self._all(
             "SELECT u.* FROM users u INDEXED BY users_daily_reminder"
             " WHERE u.status = 'active' AND u.reminders_enabled = 1 AND u.reminded_on < ?"
@@ -40,10 +50,10 @@ class ReminderRepo(Repo):
             f" AND ({coordinator_has_a_due_visit('u')}"
             f" OR {coordinator_has_an_unvisited_case('u')}))"
             f" OR (u.role = 'admin' AND EXISTS ({stand_in_cases('u.id')})))"
-            " AND COALESCE(u.reminder_time, ?) <= ?"
+            " AND (COALESCE(u.reminder_time, ?) <= ? OR COALESCE(u.reminder_time, ?) >= ?)"
             " AND NOT EXISTS (SELECT 1 FROM scheduled_runs r WHERE r.kind = 'daily_reminder'"
             " AND r.run_key = u.id || ':' || ?) ORDER BY u.id",
-            (day, day, day, *unvisited.params(), default_time, local_time, day),
+            (day, day, day, *unvisited.params(), *hours, day),
         )
         return [user_from_row(row) for row in rows]
 

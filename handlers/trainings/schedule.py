@@ -9,12 +9,12 @@ weekly on another day, or whose reminder went out before they were invited or ac
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Button, Outbound
-from handlers.quiet_hours import in_quiet_hours
+from handlers.quiet_hours import in_quiet_hours, sending_time
 from handlers.trainings.common import (
     checkin_opens,
     clock_time,
@@ -80,18 +80,13 @@ async def _sent_before_the_key_held_the_start(
     return claimed is not None and app.local_date(claimed) == app.local_date(now)
 
 
-LAST_CALL = timedelta(minutes=30)  # before the quiet hours: the eve's last chance
-
-
 def eve_time(app: AppContext, user: User) -> time:
-    """From when a person not told by their daily reminder's line is told by a message: their
-    reminder hour (the daily reminder runs before in the same tick: a line it carried has
-    claimed the telling), or half an hour before the quiet hours when that hour falls in them
-    (no daily reminder goes out then)."""
+    """From when a person not told by their daily reminder's line is told by a message: when
+    their reminder hour's message goes out (`sending_time`: the daily reminder runs before in
+    the same tick, so a line it carried has claimed the telling), half an hour before the
+    quiet hours when that hour falls in them."""
     hour = time.fromisoformat(user.reminder_time) if user.reminder_time else app.reminder_time
-    last_call = (datetime.combine(date(2000, 1, 2), app.quiet_start) - LAST_CALL).time()
-    evening_quiet = app.quiet_start > app.quiet_end and last_call < app.quiet_start
-    return last_call if evening_quiet and hour >= app.quiet_start else hour
+    return sending_time(app, hour)
 
 
 async def eve_reminders(repos: Repos, app: AppContext, now: datetime) -> None:

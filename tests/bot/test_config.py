@@ -17,9 +17,11 @@ from bot.config import (
     ConfigError,
     Settings,
     load_settings,
+    quiet_hour_warnings,
     require_channel,
 )
 from handlers.context import District
+from tests.e2e.conftest import free_port
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -247,6 +249,21 @@ def test_several_bad_values_give_several_lines() -> None:
     assert str(raised.value).count("\n") == 3
 
 
+def test_a_day_hour_inside_the_quiet_hours_is_accepted_with_a_warning() -> None:
+    """REMINDER_TIME or DIGEST_TIME inside QUIET_HOURS starts (an existing deployment's
+    .env may hold one), warned of in one line saying when its messages go out instead."""
+    assert quiet_hour_warnings(load_settings()) == []
+    assert quiet_hour_warnings(load_settings(reminder_time="20:59", digest_time="06:00")) == []
+    evening, dawn = quiet_hour_warnings(load_settings(reminder_time="21:30", digest_time="05:00"))
+    assert evening.startswith("REMINDER_TIME: 21:30 is inside QUIET_HOURS 21:00-06:00;")
+    assert "go out at 20:30 instead" in evening
+    assert dawn.startswith("DIGEST_TIME: 05:00 is inside QUIET_HOURS 21:00-06:00;")
+    assert "go out at 06:00 instead" in dawn
+    moved = load_settings(quiet_hours="15:00-06:00")  # the default 16:00 is inside them now
+    (line,) = quiet_hour_warnings(moved)
+    assert line.startswith("REMINDER_TIME: 16:00") and "at 14:30 instead" in line
+
+
 def test_require_channel_without_token() -> None:
     settings = load_settings()
     with pytest.raises(ConfigError) as raised:
@@ -314,6 +331,21 @@ def test_cli_run_with_bad_timezone_exits_2_naming_it(tmp_path: Path) -> None:
     assert "Nowhere" in lines[0]
     assert "Traceback" not in result.stderr
     assert GOOD_TOKEN not in result.stderr + result.stdout
+
+
+def test_cli_run_warns_of_a_reminder_time_in_the_quiet_hours_and_starts(tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path,
+        "run",
+        TELEGRAM_BOT_TOKEN=GOOD_TOKEN,
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{free_port()}/bot",  # nobody: the start stops
+        REMINDER_TIME="21:30",
+        DATABASE_PATH=str(tmp_path / "psm.db"),
+    )
+    assert result.returncode == 1, result.stderr  # not 2: it went on to reach Telegram
+    assert "could not reach Telegram" in result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "REMINDER_TIME" in line]
+    assert "WARNING" in warning and "go out at 20:30 instead" in warning
 
 
 def test_cli_several_bad_values_one_line_each(tmp_path: Path) -> None:

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import SYSTEM_CLOCK_REMINDER_TIME, bot_environment
+from tests.e2e.conftest import NO_QUIET_HOURS, SYSTEM_CLOCK_REMINDER_TIME, bot_environment
 from tests.fakes.telegram_api import FakeTelegram
 
 REPO = Path(__file__).resolve().parents[2]
-# The process runs on the real clock: no daily reminders at the suite's hour (conftest's
-# on_clock); a test of reminders sets REMINDER_TIME in the environment.
-SYSTEM_CLOCK_SETTINGS = {"REMINDER_TIME": SYSTEM_CLOCK_REMINDER_TIME}
+# The process runs on the real clock: no daily reminders at the suite's hour and no quiet
+# hours (conftest's on_clock: inside them 23:59 would come at their last call, 20:30); a
+# test of reminders sets REMINDER_TIME in the environment.
+SYSTEM_CLOCK_SETTINGS = {"REMINDER_TIME": SYSTEM_CLOCK_REMINDER_TIME, "QUIET_HOURS": NO_QUIET_HOURS}
 
 
 class BotProcess:

@@ -29,7 +29,8 @@ from tests.fakes.whatsapp_api import FakeGraph
 
 ADMIN_ID = 999
 # On the real clock the daily reminder (16:00 local by default) would reach people with a
-# draft whenever the suite runs in the afternoon; 23:59 lies in the quiet hours: never.
+# draft whenever the suite runs in the afternoon; 23:59 (with no quiet hours, `on_clock`: inside
+# them it would come at their last call, 20:30): only in the day's last minute.
 SYSTEM_CLOCK_REMINDER_TIME = "23:59"
 BUSINESS_NUMBER = "6281100001111"
 LOCAL_ZONE = ZoneInfo("Asia/Jakarta")  # the settings' default TIMEZONE
