@@ -101,8 +101,11 @@ def _tell_restored(report: RestoreReport) -> None:
     if carried.erased_since:
         print(
             f"warning: {len(carried.erased_since)} person(s) were erased after this backup was"
-            " made and are in the restored database again: run `psm-bot subject erase` for each"
-            " of them again, now, before starting the bot (audit subjects:"
-            f" {', '.join(f'{e.subject} at {e.at}' for e in carried.erased_since)})",
+            " made and are in the restored database again: erase them again before starting"
+            " the bot, after `psm-bot migrate`, by the audit subject of each:\n"
+            + "\n".join(
+                f"    psm-bot subject erase {e.subject} --yes   # erased {e.at}"
+                for e in carried.erased_since
+            ),
             file=sys.stderr,
         )

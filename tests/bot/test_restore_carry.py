@@ -159,3 +159,13 @@ def test_a_restore_names_the_people_erased_since_the_backup(
     assert before not in captured.err
     for private in (CHILD_NIK, "Ayu", "Lestari"):
         assert private not in captured.out + captured.err
+
+    # Erased again as the warning says, by the subject alone (the log holds no NIK).
+    assert main(["migrate"]) == 0
+    assert f"psm-bot subject erase {subject} --yes" in captured.err
+    assert main(["subject", "erase", subject, "--yes"]) == 0
+    assert not query(world.database, "SELECT 1 FROM household_members WHERE nik = ?", (CHILD_NIK,))
+    assert _erasure_subjects(world)[0][0] == subject  # logged as the same person
+    capsys.readouterr()
+    assert main(["subject", "erase", subject, "--yes"]) == 1  # nobody holds that NIK now
+    assert f"no household member's NIK has the audit subject {subject}" in capsys.readouterr().err
