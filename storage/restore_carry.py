@@ -45,7 +45,8 @@ class CarriedForward:
 def carry_forward(staged: Path, live: Path) -> CarriedForward:
     """Bring the staged copy of a backup up to what the `live` database (about to be
     replaced) has given and done; expire its waiting at-most-once messages."""
-    connection = sqlite3.connect(staged, isolation_level=None)
+    # A URI (whatever SQLite was built with), so the live database is attached read-only.
+    connection = sqlite3.connect(f"file:{staged}", uri=True, isolation_level=None)
     try:
         carried = _from_live(connection, live)
         connection.execute("BEGIN IMMEDIATE")
@@ -66,18 +67,16 @@ def _from_live(connection: sqlite3.Connection, live: Path) -> CarriedForward:
         return CarriedForward(unread=f"no database at {live}")
     try:
         connection.execute("ATTACH ? AS live", (f"file:{live}?mode=ro",))
-    except sqlite3.DatabaseError as exc:
-        return CarriedForward(unread=f"{live} cannot be read ({exc})")
-    try:
-        connection.execute("BEGIN")
         try:
+            connection.execute("BEGIN")
             carried = _carry(connection)
             connection.execute("COMMIT")
-        except sqlite3.DatabaseError as exc:  # damaged, or not a database at all
-            connection.execute("ROLLBACK")
-            return CarriedForward(unread=f"{live} cannot be read ({exc})")
-    finally:
-        connection.execute("DETACH live")
+        finally:
+            if connection.in_transaction:  # nothing half carried
+                connection.execute("ROLLBACK")
+            connection.execute("DETACH live")
+    except sqlite3.DatabaseError as exc:  # damaged, or not a database at all
+        return CarriedForward(unread=f"{live} cannot be read ({exc})")
     return carried
 
 
