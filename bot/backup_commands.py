@@ -101,8 +101,9 @@ def _tell_restored(report: RestoreReport) -> None:
     if carried.erased_since:
         print(
             f"warning: {len(carried.erased_since)} person(s) were erased after this backup was"
-            " made and are in the restored database again: erase them again before starting"
-            " the bot, after `psm-bot migrate`, by the audit subject of each:\n"
+            " made: the restored database may hold them again. After `psm-bot migrate` and"
+            " before starting the bot, erase each again by the audit subject of the erasure"
+            " (one added after the backup is not in it: the command says so, nothing to do):\n"
             + "\n".join(
                 f"    psm-bot subject erase {e.subject} --yes   # erased {e.at}"
                 for e in carried.erased_since

@@ -154,7 +154,9 @@ def test_a_restore_names_the_people_erased_since_the_backup(
     captured = capsys.readouterr()
     # Ayu is back: the operator is told, by her audit subject alone, to erase her again.
     assert query(world.database, "SELECT 1 FROM household_members WHERE nik = ?", (CHILD_NIK,))
-    assert "warning: 1 person(s) were erased after this backup was made" in captured.err
+    assert "warning: 1 person(s) were erased after this backup was made: the restored" in (
+        captured.err
+    )
     assert subject.startswith("nik-hmac:") and subject in captured.err
     assert before not in captured.err
     for private in (CHILD_NIK, "Ayu", "Lestari"):
