@@ -13,6 +13,7 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ import pytest
 from bot.cli import main
 from bot.lock import BACKUP_LOCK, DatabaseLocked, ProcessLock
 from storage.migrate import latest_version
+from storage.restore import restore
 
 SETTING_NAMES = (
     "TELEGRAM_BOT_TOKEN",
@@ -693,9 +695,16 @@ def test_restore_keeps_the_replaced_database_and_media_beside_them(
     assert stat.S_IMODE(kept_media.stat().st_mode) == 0o700
     assert not (env.media / "cases" / "later.jpg").exists()
 
-    # A second restore in the same second keeps the first restore's database too.
-    assert main(["restore", str(folder)]) == 0
-    assert len(list(env.database.parent.glob("psm.db.before-restore-*[0-9]"))) == 2
+    # Restores within one second keep each replaced database under its own name.
+    at = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    first = restore(
+        folder / "psm.db", env.database, media=folder / "media", media_target=env.media, now=at
+    )
+    second = restore(folder / "psm.db", env.database, now=at)
+    assert first.kept_media == env.media.with_name("media.before-restore-20261206-120000")
+    assert second.kept_database == env.database.with_name("psm.db.before-restore-20261206-120000-2")
+    assert second.kept_media is None  # the media were not restored: nothing replaced
+    assert len(list(env.database.parent.glob("psm.db.before-restore-*[0-9]"))) == 3
 
 
 def test_restore_over_an_unreadable_database_still_restores(
