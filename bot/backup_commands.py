@@ -4,12 +4,17 @@ and put a copy back (the bot stopped)."""
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli_signals import ended_like_ctrl_c
 from bot.config import load_settings
 from bot.lock import BACKUP_LOCK, ProcessLock
+
+if TYPE_CHECKING:
+    from storage.restore import RestoreReport
 
 BACKUP_BUSY = "a backup or an erasure is running on {database}; try again when it has ended"
 
@@ -45,7 +50,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from storage.backup import restore
+    from storage.restore import restore
 
     settings = load_settings()
     source = Path(args.backup)
@@ -58,11 +63,50 @@ def cmd_restore(args: argparse.Namespace) -> int:
         ProcessLock(settings.database_path),
         ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=BACKUP_BUSY),
     ):
-        restore(
+        report = restore(
             database,
             settings.database_path,
             media=media if media.is_dir() else None,
             media_target=settings.media_path,
         )
     print(f"restored {database} into {settings.database_path}; run `psm-bot migrate` next")
+    _tell_restored(report)
     return 0
+
+
+def _tell_restored(report: RestoreReport) -> None:
+    """What the operator must know after a restore: where the replaced data is kept, what
+    was carried forward from it, and the erasures to run again."""
+    for kept, what in ((report.kept_database, "database"), (report.kept_media, "media folder")):
+        if kept:
+            print(f"the replaced {what} is kept at {kept}: delete it once the restore is checked")
+    carried = report.carried
+    if carried.unread:
+        print(
+            f"{carried.unread}: nothing carried forward from it (case numbers, ids and"
+            " reminders given since the backup are not known)",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"carried forward from the replaced database: {carried.counters} case number"
+            f" counter(s) and {carried.sequences} id sequence(s) raised, {carried.run_keys}"
+            " scheduler key(s) added (nothing given or sent twice)"
+        )
+    if carried.expired:
+        print(
+            f"{carried.expired} reminder(s), digest(s) or broadcast message(s) waiting in the"
+            " backup expired: they may have been sent since"
+        )
+    if carried.erased_since:
+        print(
+            f"warning: {len(carried.erased_since)} person(s) were erased after this backup was"
+            " made: the restored database may hold them again. After `psm-bot migrate` and"
+            " before starting the bot, erase each again by the audit subject of the erasure"
+            " (one added after the backup is not in it: the command says so, nothing to do):\n"
+            + "\n".join(
+                f"    psm-bot subject erase {e.subject} --yes   # erased {e.at}"
+                for e in carried.erased_since
+            ),
+            file=sys.stderr,
+        )

@@ -192,7 +192,9 @@ def _add_data_commands(commands: Any) -> None:
     correct.add_argument("--value", required=True)
     correct.set_defaults(func=cmd_subject_correct)
     erase = subject.add_parser("erase", help="erase a NIK's personal data (stop the bot first)")
-    erase.add_argument("nik", help=nik_help)
+    erase.add_argument(
+        "nik", help=f"{nik_help}, or its audit subject (nik-hmac:...) a restore named"
+    )
     erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     erase.set_defaults(func=cmd_subject_erase)
 

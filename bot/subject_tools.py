@@ -19,7 +19,7 @@ from typing import Any, TextIO
 from bot.config import Settings
 from bot.export_file import operator
 from bot.runtime import one_transaction
-from handlers.audit_keys import number_subject
+from handlers.audit_keys import SUBJECT_PREFIX, number_subject
 from handlers.case_answers import answer_lines
 from handlers.context import AppContext
 from handlers.forms.loading import load_form
@@ -180,9 +180,14 @@ async def correct_subject(settings: Settings, nik_text: str, field: str, value: 
 
 
 async def erase_subject(settings: Settings, nik_text: str) -> ErasureReport:
-    """Erase the person (stop the bot first): rows, photos, transient files, free bytes."""
-    nik = clean_nik(nik_text)
+    """Erase the person (stop the bot first): rows, photos, transient files, free bytes.
+    `nik_text` is their NIK or its audit subject (`nik-hmac:...`), as `psm-bot restore`
+    names the people erased after the backup it put back."""
+    subject = nik_text.strip()
+    nik = None if subject.startswith(SUBJECT_PREFIX) else clean_nik(nik_text)
     async with one_transaction(settings) as (repos, _):
+        if nik is None:
+            nik = await _nik_with_subject(repos, subject)
         report = await repos.erasure.erase(nik)
         counts = report.model_dump(exclude={"photos_removed"})
         await _record(repos, "subject.erase", nik, {**counts, "photos": len(report.photos_removed)})
@@ -192,6 +197,15 @@ async def erase_subject(settings: Settings, nik_text: str) -> ErasureReport:
         shutil.rmtree(temporary)
     await wipe_free_space(settings.database_path)
     return report
+
+
+async def _nik_with_subject(repos: Repos, subject: str) -> str:
+    """The NIK of a household member whose audit subject is `subject` (each NIK hashed
+    with the server key: the log holds no NIK to look up)."""
+    for nik in await repos.subjects.niks():
+        if await number_subject(repos, nik) == subject:
+            return nik
+    raise ValueError(f"no household member's NIK has the audit subject {subject}: nothing erased")
 
 
 # -- case show ---------------------------------------------------------------------------------

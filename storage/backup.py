@@ -1,4 +1,5 @@
-"""Online backup and restore of the SQLite database (and the media files).
+"""Online backup of the SQLite database (and the media files); restoring one is
+`storage/restore.py`.
 
 `backup` runs SQLite's backup API on a connection of its own, so it is safe while the bot
 writes (WAL) and never blocks the bot's connections. It reads one snapshot (a read
@@ -90,10 +91,10 @@ def backup(
         if problems:
             raise RuntimeError(f"the backup {folder} failed its integrity check: {problems[:3]}")
         vanished = _copy_media(media, folder / "media", pace, set(leave_out)) if media else 0
-        for path in _folders_below(folder):
-            _fsync(path)
+        for path in folders_below(folder):
+            fsync_path(path)
         for path in [*created[1:], created[-1].parent]:  # the new names in their folders
-            _fsync(path)
+            fsync_path(path)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         for parent in created[1:]:  # the folders made for it, deepest first, if still empty
@@ -158,7 +159,7 @@ def _copy_database(source: Path, target: Path, pace: Pace) -> None:
         src.close()
         if fd is not None:
             os.close(fd)
-    _fsync(target)
+    fsync_path(target)
 
 
 def _copy_media(source: Path, target: Path, pace: Pace, leave_out: set[str]) -> int:
@@ -193,12 +194,12 @@ def _copy_file(src: Path, dst: Path, pace: Pace) -> None:
         shutil.copystat(src, dst)
 
 
-def _folders_below(folder: Path) -> list[Path]:
+def folders_below(folder: Path) -> list[Path]:
     """`folder` and every folder in it, deepest first."""
     return [Path(path) for path, _, _ in os.walk(folder, topdown=False)]
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
     """A file's content, or a folder's names, on disk (folders: where the platform can)."""
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -210,64 +211,3 @@ def _fsync(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def restore(
-    backup: Path, target: Path, *, media: Path | None = None, media_target: Path | None = None
-) -> None:
-    """Replace the database (the bot stopped) with a checked backup, and with `media` the
-    media folder `media_target` with the backup's. Everything is copied beside the live files
-    and forced to disk before any of them is touched: a copy that fails (a full disk) leaves
-    the database, its WAL and the media as they were."""
-    problems = integrity_problems(backup)
-    if problems:
-        raise RuntimeError(f"{backup} failed its integrity check: {problems[:3]}")
-    database = _staged_database(backup, target)
-    try:
-        incoming = _staged_media(media, media_target) if media and media_target else None
-    except BaseException:
-        database.unlink(missing_ok=True)
-        raise
-    # The old database's WAL would be replayed onto the restored one: gone before the swap.
-    for suffix in ("-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    database.replace(target)
-    _fsync(target.parent)
-    if incoming and media_target:
-        outgoing = media_target.with_name(media_target.name + ".replaced")
-        if media_target.exists():
-            media_target.rename(outgoing)
-        incoming.rename(media_target)
-        _fsync(media_target.parent)
-        shutil.rmtree(outgoing, ignore_errors=True)
-
-
-def _staged_database(backup: Path, target: Path) -> Path:
-    """A copy of `backup` beside `target`, on disk."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = target.with_name(target.name + ".restoring")
-    try:
-        shutil.copyfile(backup, staged)
-        _fsync(staged)
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
-    return staged
-
-
-def _staged_media(backup: Path, target: Path) -> Path:
-    """A copy of the `backup` folder beside `target`, every file and folder on disk."""
-    staged = target.with_name(target.name + ".restoring")
-    for leftover in (staged, target.with_name(target.name + ".replaced")):  # interrupted
-        shutil.rmtree(leftover, ignore_errors=True)
-    try:
-        shutil.copytree(backup, staged)
-        for folder, _, files in os.walk(staged):
-            for name in files:
-                _fsync(Path(folder) / name)
-        for path in _folders_below(staged):
-            _fsync(path)
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
-    return staged

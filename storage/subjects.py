@@ -41,6 +41,13 @@ class SubjectRepo(Repo):
         )
         return [dict(row) for row in rows]
 
+    async def niks(self) -> list[str]:
+        """Every NIK household members hold, once each."""
+        rows = await self._all(
+            "SELECT DISTINCT nik FROM household_members WHERE nik IS NOT NULL ORDER BY nik"
+        )
+        return [row[0] for row in rows]
+
     async def cases_of(self, member_ids: list[int]) -> list[dict[str, Any]]:
         """The cases naming these members, with categories, events and updates."""
         if not member_ids:

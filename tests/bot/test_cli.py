@@ -10,14 +10,18 @@ import logging
 import os
 import shutil
 import sqlite3
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.lock import BACKUP_LOCK, DatabaseLocked, ProcessLock
+from storage.migrate import latest_version
+from storage.restore import restore
 
 SETTING_NAMES = (
     "TELEGRAM_BOT_TOKEN",
@@ -465,7 +469,10 @@ def test_restore_into_a_fresh_database(env: Env, capsys: pytest.CaptureFixture[s
     capsys.readouterr()
 
     assert main(["restore", str(folder)]) == 0
-    assert "run `psm-bot migrate` next" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "run `psm-bot migrate` next" in captured.out
+    assert f"no database at {env.database}: nothing carried forward" in captured.err
+    assert not list(env.database.parent.glob("*.before-restore-*"))  # nothing to keep
     assert users_of(env.database) == users
     assert [tuple(row) for row in query(env.database, "PRAGMA integrity_check")] == [("ok",)]
     assert (env.media / "cases" / "photo.jpg").read_bytes() == b"\xff\xd8 not really a jpeg"
@@ -621,7 +628,9 @@ def test_a_media_restore_that_runs_out_of_space_leaves_the_live_data_whole(
 
     assert main(["restore", str(folder)]) == 0  # space freed: the backup's media replace it
     assert [path.name for path in (env.media / "cases").iterdir()] == ["photo.jpg"]
-    assert not list(env.media.parent.glob("media.*"))  # neither the copy nor the old folder
+    assert not env.media.with_name("media.restoring").exists()
+    (kept,) = env.media.parent.glob("media.before-restore-*")  # the old folder, kept
+    assert (kept / "cases" / "later.jpg").read_bytes() == b"taken after the backup"
     assert users_of(env.database) == users
 
 
@@ -635,6 +644,85 @@ def test_restore_waits_for_a_running_backup(env: Env, capsys: pytest.CaptureFixt
     assert len(users_of(env.database)) == 3
     assert main(["restore", str(folder)]) == 0
     assert users_of(env.database) == users
+
+
+def test_restore_refuses_a_backup_newer_than_the_code(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Swapped in, a schema this code does not know would stop `migrate` and `run` with
+    the live database gone (review 13, finding 3): refused, nothing touched."""
+    folder, _ = make_backup(env)
+    newer = env.root / "newer.db"
+    shutil.copyfile(folder / "psm.db", newer)
+    connection = sqlite3.connect(newer)
+    connection.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    connection.close()
+    assert add_user(telegram_id="44", name="Added After Backup") == 0
+    before = {path.name: path.read_bytes() for path in env.database.parent.glob("psm.db*")}
+    capsys.readouterr()
+
+    assert main(["restore", str(newer)]) == 1
+    assert_clean_failure(
+        capsys, f"schema version {latest_version() + 1}, newer than this psm-bot", "upgrade"
+    )
+    after = {path.name: path.read_bytes() for path in env.database.parent.glob("psm.db*")}
+    assert [path.name for path in env.media.parent.glob("media*")] == ["media"]
+    assert after == before  # no copy beside it, nothing kept, nothing replaced
+    assert len(users_of(env.database)) == 3
+
+
+def test_restore_keeps_the_replaced_database_and_media_beside_them(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The wrong backup restored is not the end of the live data: the database (with what
+    only its WAL held) and the media replaced stay beside them, the bot's user's alone."""
+    folder, users = make_backup(env)
+    (env.media / "cases" / "later.jpg").write_bytes(b"taken after the backup")
+    left_in_wal(env.database, "Only In The WAL")
+    capsys.readouterr()
+
+    assert main(["restore", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert users_of(env.database) == users
+    (kept,) = env.database.parent.glob("psm.db.before-restore-*[0-9]")
+    (kept_media,) = env.media.parent.glob("media.before-restore-*")
+    assert kept.name[len("psm.db") :] == kept_media.name[len("media") :]  # one stamp
+    assert f"the replaced database is kept at {kept}" in out
+    assert f"the replaced media folder is kept at {kept_media}" in out
+    assert [user[1] for user in users_of(kept)] == [u[1] for u in users] + ["Only In The WAL"]
+    assert (kept_media / "cases" / "later.jpg").read_bytes() == b"taken after the backup"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert stat.S_IMODE(kept_media.stat().st_mode) == 0o700
+    assert not (env.media / "cases" / "later.jpg").exists()
+
+    # Restores within one second keep each replaced database under its own name.
+    at = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+    first = restore(
+        folder / "psm.db", env.database, media=folder / "media", media_target=env.media, now=at
+    )
+    second = restore(folder / "psm.db", env.database, now=at)
+    assert first.kept_media == env.media.with_name("media.before-restore-20261206-120000")
+    assert second.kept_database == env.database.with_name("psm.db.before-restore-20261206-120000-2")
+    assert second.kept_media is None  # the media were not restored: nothing replaced
+    assert len(list(env.database.parent.glob("psm.db.before-restore-*[0-9]"))) == 3
+
+
+def test_restore_over_an_unreadable_database_still_restores(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, users = make_backup(env)
+    env.database.write_bytes(b"\xa5" * 8192)  # the disk that failed
+    for suffix in ("-wal", "-shm"):
+        Path(f"{env.database}{suffix}").unlink(missing_ok=True)
+    capsys.readouterr()
+
+    assert main(["restore", str(folder)]) == 0
+    captured = capsys.readouterr()
+    assert "cannot be read" in captured.err and "nothing carried forward" in captured.err
+    assert "Traceback" not in captured.err
+    assert users_of(env.database) == users
+    (kept,) = env.database.parent.glob("psm.db.before-restore-*[0-9]")
+    assert kept.read_bytes() == b"\xa5" * 8192
 
 
 # -- the process lock -----------------------------------------------------------------------

@@ -18,11 +18,12 @@ from typing import Any
 import pytest
 
 from bot.channels.telegram.inbound import sender_key, to_inbound
-from storage.backup import backup, restore
+from storage.backup import backup
 from storage.db import Database
 from storage.migrate import available_migrations, latest_version
 from storage.models import Role, UserStatus
 from storage.person_names import person_key
+from storage.restore import restore
 from storage.scope import Scope
 from tests.durability.durable_harness import (
     RecordingChannel,

@@ -1,0 +1,173 @@
+"""`psm-bot restore` does not rewind what must only go forward (review 13, finding 4): case
+numbers and ids given since the backup, the day's reminders already sent, messages sent at
+most once, and the people erased since (named by their audit subject, to erase again)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage.outbox_enqueue import NewMessage
+from tests.bot.cli_world import (
+    CHILD_NIK,
+    World,
+    world_fixture,  # noqa: F401 (the `world` fixture)
+)
+from tests.storage.seed_cases import BABATAN, NOW, open_database, query, seed_case
+
+KINDS = ("routine", "bulk", "notice", "reply")  # the backup's messages waiting, in this order
+
+
+def _write(world: World, sql: str, params: tuple = ()) -> None:
+    connection = sqlite3.connect(world.database)
+    try:
+        connection.execute(sql, params)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+async def _report_case(world: World) -> tuple[int, str]:
+    """A new case of Bu Ani's numbered as the bot numbers it; its id and number."""
+    database = await open_database(world.database)
+    try:
+        async with database.transaction() as repos:
+            reporter = await repos.users.get(1)
+            assert reporter is not None and reporter.full_name == "Bu Ani"
+            number = await repos.cases.next_number("32.08", "KNG", 2026)
+            case_id = await seed_case(
+                repos,
+                reporter=reporter,
+                desa=BABATAN,
+                at=NOW,
+                number=number,
+                people=(("Rina Wati", None),),
+                no_kk=None,
+            )
+    finally:
+        await database.close()
+    return case_id, number
+
+
+async def _queue_messages(world: World) -> None:
+    database = await open_database(world.database)
+    try:
+        async with database.transaction() as repos:
+            for kind in KINDS:
+                await repos.outbox.enqueue(
+                    NewMessage(
+                        user_id=1,
+                        channel="telegram",
+                        chat_id="1001",
+                        kind=kind,
+                        priority=2,
+                        message={"text": f"pesan {kind}"},
+                        now=NOW,
+                    )
+                )
+    finally:
+        await database.close()
+
+
+async def _claim_todays_runs(world: World) -> None:
+    database = await open_database(world.database)
+    try:
+        async with database.transaction() as repos:
+            assert await repos.reminders.claim_daily_reminder(1, "2026-11-29", now=NOW)
+            assert await repos.schedule.claim("digest", "1:2026-11-29", now=NOW)
+    finally:
+        await database.close()
+
+
+def _erasure_subjects(world: World) -> list[sqlite3.Row]:
+    """The `subject.erase` audit subjects, the latest first."""
+    return query(
+        world.database,
+        "SELECT subject FROM audit_log WHERE action = 'subject.erase' ORDER BY id DESC",
+    )
+
+
+def _backup(world: World) -> Path:
+    assert main(["backup", str(world.root / "backups")]) == 0
+    (folder,) = (world.root / "backups").glob("psm-backup-*")
+    return folder
+
+
+def test_a_restore_carries_forward_what_was_given_and_sent_since_the_backup(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _write(world, "INSERT INTO case_counters VALUES ('32.08', 2026, 2)")  # the world's two
+    _write(world, "INSERT INTO case_counters VALUES ('32.08', 2025, 9)")  # only in the backup
+    asyncio.run(_queue_messages(world))
+    folder = _backup(world)
+    _write(world, "DELETE FROM case_counters WHERE year = 2025")  # lower in the live one
+
+    # After the backup the bot gave a case number and id, and sent today's reminders.
+    given_id, given_number = asyncio.run(_report_case(world))
+    assert given_number == "KNG-2026-000003"
+    asyncio.run(_claim_todays_runs(world))
+    capsys.readouterr()
+
+    assert main(["restore", str(folder)]) == 0
+    assert main(["migrate"]) == 0
+    out = capsys.readouterr().out
+
+    counters = query(world.database, "SELECT year, last_number FROM case_counters ORDER BY year")
+    assert [tuple(row) for row in counters] == [(2025, 9), (2026, 3)]
+    # Neither the number nor the id goes to another family.
+    assert not query(world.database, "SELECT 1 FROM cases WHERE id = ?", (given_id,))
+    next_id, next_number = asyncio.run(_report_case(world))
+    assert (next_id, next_number) == (given_id + 1, "KNG-2026-000004")
+    # Today's reminder and digest are not sent again.
+    keys = query(world.database, "SELECT kind, run_key FROM scheduled_runs ORDER BY kind")
+    assert {tuple(row) for row in keys} >= {
+        ("daily_reminder", "1:2026-11-29"),
+        ("digest", "1:2026-11-29"),
+    }
+    # Sent at most once: the backup's reminder and broadcast may have gone out since.
+    statuses = query(world.database, "SELECT kind, status FROM outbox ORDER BY id")
+    assert [tuple(row) for row in statuses] == [
+        ("routine", "expired"),
+        ("bulk", "expired"),
+        ("notice", "pending"),
+        ("reply", "pending"),
+    ]
+    assert "1 case number counter(s) and 1 id sequence(s) raised" in out
+    assert "2 reminder(s), digest(s) or broadcast message(s) waiting in the backup expired" in out
+
+
+def test_a_restore_names_the_people_erased_since_the_backup(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    erased_before = "3208020101800004"  # Budi, erased before the backup: already gone from it
+    assert main(["subject", "erase", erased_before, "--yes"]) == 0
+    folder = _backup(world)
+    assert main(["subject", "erase", CHILD_NIK, "--yes"]) == 0
+    subject, before = (row[0] for row in _erasure_subjects(world))
+    capsys.readouterr()
+
+    assert main(["restore", str(folder)]) == 0
+    captured = capsys.readouterr()
+    # Ayu is back: the operator is told, by her audit subject alone, to erase her again.
+    assert query(world.database, "SELECT 1 FROM household_members WHERE nik = ?", (CHILD_NIK,))
+    assert "warning: 1 person(s) were erased after this backup was made: the restored" in (
+        captured.err
+    )
+    assert subject.startswith("nik-hmac:") and subject in captured.err
+    assert before not in captured.err
+    for private in (CHILD_NIK, "Ayu", "Lestari"):
+        assert private not in captured.out + captured.err
+
+    # Erased again as the warning says, by the subject alone (the log holds no NIK).
+    assert main(["migrate"]) == 0
+    assert f"psm-bot subject erase {subject} --yes" in captured.err
+    assert main(["subject", "erase", subject, "--yes"]) == 0
+    assert not query(world.database, "SELECT 1 FROM household_members WHERE nik = ?", (CHILD_NIK,))
+    assert _erasure_subjects(world)[0][0] == subject  # logged as the same person
+    capsys.readouterr()
+    assert main(["subject", "erase", subject, "--yes"]) == 1  # nobody holds that NIK now
+    assert f"no household member's NIK has the audit subject {subject}" in capsys.readouterr().err
