@@ -15,7 +15,7 @@ from handlers.reminders import standing_work
 from storage.db import Database
 from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 from tests.handlers.review_turns import ReviewWorld, review_world
-from tests.handlers.routed_turns import CHANNELS, labels, queued, said, send
+from tests.handlers.routed_turns import CHANNELS, button, labels, queued, said, send
 from tests.storage.seed_cases import NOW
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
@@ -78,7 +78,7 @@ async def test_draf_and_lapor_name_the_correction_and_resume_it(world, channel) 
     assert "Perbaikan 1 laporan yang dikembalikan belum dikirim." in text
     assert "laporan yang belum selesai" not in text
     assert labels(offered)[0] == CORRECTION
-    resumed = await send(db, app, psm, channel, data=_data(offered, CORRECTION))
+    resumed = await send(db, app, psm, channel, data=button(offered, CORRECTION))
     assert said(resumed).startswith(HEADING)
     assert "Catatan dari TKSK" in said(resumed)
 
@@ -117,10 +117,11 @@ async def test_a_correction_no_longer_awaited_is_closed_when_touched(world, chan
     assert await _unfinished(db, people.psm.id) == []
 
 
-def _data(turn, label: str) -> str:
-    for reply in turn.replies:
-        for row in reply.buttons or []:
-            for one in row:
-                if one.label == label:
-                    return one.data
-    raise AssertionError(label)
+async def test_batal_at_lapor_keeps_the_correction_as_a_correction(world, channel) -> None:
+    db, app = world
+    people = await _correction_left(db, app, channel)
+    await send(db, app, people.psm, channel, command="lapor")
+    closed = said(await send(db, app, people.psm, channel, text="batal"))
+    assert closed.startswith("Baik, tidak jadi. Isian perbaikan laporan <b>Slamet Riyadi</b>")
+    assert "Draf" not in closed
+    assert await _unfinished(db, people.psm.id) == [("case_report", "paused")]
