@@ -114,3 +114,22 @@ async def test_deleting_the_photos_of_a_correction_is_asked_first(world, channel
     assert await _case_photos(db, people.case_id) == []
     notices = "\n".join(m.text or "" for m in await queued(db, people.tksk))
     assert "Foto: foto dihapus (1 → 0 foto)" in notices
+
+
+async def test_deleting_the_photos_can_be_typed(world, channel) -> None:
+    """Its words typed, the button's number, "ya": as the buttons (WhatsApp users type)."""
+    db, app = world
+    first = await _stored(app.media_dir, 1)
+    people = await _sent_back_with_a_photo(db, app, channel, first)
+    psm = people.psm
+    await send(db, app, psm, channel, data=f"rv:{people.case_id}")
+    await send(db, app, psm, channel, text="Foto")
+    asked = await send(db, app, psm, channel, text="hapus semua foto")
+    assert "Hapus semua foto (1 foto)?" in said(asked)
+    kept = await send(db, app, psm, channel, text="2")  # "Tidak, simpan foto"
+    assert said(kept).startswith("Baik, 1 foto tetap disimpan.")
+    assert "Sudah ada 1 foto" in said(kept)
+    await send(db, app, psm, channel, text="hapus semua foto")
+    removed = await send(db, app, psm, channel, text="ya")
+    assert said(removed).startswith("🗑 Semua foto sudah dihapus.")
+    assert "Sudah ada" not in said(removed)
