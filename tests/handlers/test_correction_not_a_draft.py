@@ -125,3 +125,17 @@ async def test_batal_at_lapor_keeps_the_correction_as_a_correction(world, channe
     assert closed.startswith("Baik, tidak jadi. Isian perbaikan laporan <b>Slamet Riyadi</b>")
     assert "Draf" not in closed
     assert await _unfinished(db, people.psm.id) == [("case_report", "paused")]
+
+
+async def test_perbaiki_of_a_case_no_longer_awaited_closes_the_correction(world, channel) -> None:
+    db, app = world
+    people = await _correction_left(db, app, channel)
+    async with db.transaction() as repos:  # the case left "sent back" some other way
+        await repos.conn.execute(
+            "UPDATE cases SET state = 'rejected' WHERE id = ?", (people.case_id,)
+        )
+    tapped = said(await send(db, app, people.psm, channel, data=f"rv:{people.case_id}"))
+    assert f"Perbaikan laporan <b>{NUMBER}</b> ditutup" in tapped
+    assert await _unfinished(db, people.psm.id) == []
+    again = said(await send(db, app, people.psm, channel, data=f"rv:{people.case_id}"))
+    assert again == "Laporan itu tidak sedang menunggu perbaikan dari Bapak/Ibu."
