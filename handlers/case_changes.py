@@ -4,7 +4,8 @@ case was sent back, for the reviewers (the notice of a resubmitted case, its pag
 The labels are the short ones of the case report as it is now (the form a correction is made
 on); option codes are shown by their names for reading (`OptionLabels`: a category's long
 name), a NIK or KK masked, any NIK-like number in a typed answer masked, photos only counted
-("foto diganti"). Short on purpose: at most `SHOWN` lines, then "dan N lainnya".
+("foto ditambah", "foto dihapus", else "foto diganti"). Short on purpose: at most `SHOWN`
+lines, then "dan N lainnya".
 """
 
 from __future__ import annotations
@@ -40,6 +41,18 @@ def _comparable(answer: Any) -> str:
     if isinstance(answer, list):  # options picked, photos: which, not in what order
         return json.dumps(sorted(_comparable(item) for item in answer), ensure_ascii=False)
     return json.dumps(answer, ensure_ascii=False, sort_keys=True)
+
+
+def _photos_change(before: list[Any], after: list[Any]) -> str:
+    """How a photo answer changed, by its files: photos added to those there ("photos_added"),
+    some taken out with none new ("photos_removed"), or others instead ("photos"), so the
+    reviewer reads "1 foto ditambah", not "foto diganti", when nothing was lost."""
+    old, new = {_comparable(p) for p in before}, {_comparable(p) for p in after}
+    if old < new:
+        return "photos_added"
+    if new < old:
+        return "photos_removed"
+    return "photos"
 
 
 class ChangeLines:
@@ -98,7 +111,7 @@ class ChangeLines:
         if question.type == QuestionType.IMAGE:
             return self.catalog.text(
                 self.language,
-                "review.changes.photos",
+                f"review.changes.{_photos_change(before or [], after or [])}",
                 label=label,
                 old=len(before or []),
                 new=len(after or []),

@@ -16,6 +16,12 @@ from handlers.case_submission import (
     store_case,
 )
 from handlers.context import Turn
+from handlers.correction_sessions import (
+    Unfinished,
+    corrected_case,
+    sort_unfinished,
+    tell_correction_closed,
+)
 from handlers.delivery import DeliveryKind
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.runner import (
@@ -55,34 +61,56 @@ def _age(turn: Turn, session: FormSession) -> str:
     return turn.t("time.days_ago", count=elapsed.days)
 
 
-async def _drafts(turn: Turn, *, drop_untouched: bool) -> list[FormSession]:
-    """The person's unfinished reports with an answer; `drop_untouched` cancels the others
-    (a new report starts: the one open at its first question is not kept beside it)."""
+async def _drafts(turn: Turn, *, drop_untouched: bool) -> Unfinished:
+    """The person's unfinished reports with an answer, and their corrections of cases sent
+    back (a correction no longer awaited is discarded, said); `drop_untouched` cancels the
+    others (a new report starts: the one open at its first question is not kept beside it)."""
     assert turn.user is not None
     sessions = await turn.repos.forms.of_user(turn.user.id, UNFINISHED)
-    drafts = []
+    kept = []
     for session in sessions:
         if session.form_id != FORM_ID:
             continue
         # Nothing answered (a /lapor, then another): listed, such drafts would be entries
         # nobody can tell apart.
         if not session.untouched:
-            drafts.append(session)
+            kept.append(session)
         elif drop_untouched:
             await cancel_form(turn, session)
-    return drafts
+    return await sort_unfinished(turn, kept)
 
 
 async def report_drafts(turn: Turn) -> list[FormSession]:
-    """The person's unfinished reports as /draf lists them (one open at its first question,
-    untouched, is none), none cancelled."""
-    return await _drafts(turn, drop_untouched=False)
+    """The person's drafts of new reports as /draf lists them (one open at its first
+    question, untouched, is none; a correction of a case sent back is no draft), none
+    cancelled."""
+    return (await _drafts(turn, drop_untouched=False)).drafts
 
 
-def _draft_label(turn: Turn, session: FormSession) -> str:
+def _head_name(turn: Turn, session: FormSession) -> str:
     head = session.state.get("answers", {}).get("head_name")
-    name = head[:18] if isinstance(head, str) else turn.t("case.draft_unnamed")
-    return turn.t("case.draft_button", name=name, age=_age(turn, session))
+    return head[:18] if isinstance(head, str) else turn.t("case.draft_unnamed")
+
+
+def _unfinished_rows(turn: Turn, unfinished: Unfinished) -> list[list[Button]]:
+    """A button each, corrections first: "Perbaikan KNG-… (Nama)", a draft "Nama · umur"."""
+    labels = [
+        (
+            session,
+            turn.t("case.correction_button", number=case.number, name=_head_name(turn, session)),
+        )
+        for session, case in unfinished.corrections
+    ] + [
+        (
+            session,
+            turn.t("case.draft_button", name=_head_name(turn, session), age=_age(turn, session)),
+        )
+        for session in unfinished.drafts
+    ]
+    return [
+        [Button(label=label, data=f"{DRAFT_PREFIX}:{session.id}")]
+        for session, label in labels[:MAX_DRAFTS_SHOWN]
+    ]
 
 
 @named_by(FORM_ID)
@@ -119,7 +147,9 @@ async def close_draft_choice(turn: Turn) -> bool:
     if session is None or held_choice(session) != DRAFT_PREFIX:
         return False
     await pause_form(turn, session)
-    turn.reply(turn.t("case.choice_closed", report=await session_name(turn, session)))
+    # A correction is kept as such, never called a draft.
+    key = "case.choice_closed_correction" if corrected_case(session) else "case.choice_closed"
+    turn.reply(turn.t(key, report=await session_name(turn, session)))
     return True
 
 
@@ -145,16 +175,21 @@ async def offer_drafts_again(turn: Turn) -> bool:
     return True
 
 
-async def _offer_drafts(turn: Turn, drafts: list[FormSession], *, again: bool = False) -> None:
-    """The drafts to go on with, and a new report; typed words answer this choice while the
-    open report waits (`hold`), so they are not taken as its question's answer."""
+async def _offer_drafts(turn: Turn, drafts: Unfinished, *, again: bool = False) -> None:
+    """The corrections and drafts to go on with, and a new report; typed words answer this
+    choice while the open report waits (`hold`), so they are not taken as its question's
+    answer."""
     assert turn.user is not None
-    rows = [
-        [Button(label=_draft_label(turn, s), data=f"{DRAFT_PREFIX}:{s.id}")]
-        for s in drafts[:MAX_DRAFTS_SHOWN]
-    ]
+    rows = _unfinished_rows(turn, drafts)
     rows.append([Button(label=turn.t("case.new_report"), data=f"{DRAFT_PREFIX}:new")])
-    text = turn.t("case.have_drafts", count=len(drafts))
+    lines = []
+    if drafts.corrections:
+        lines.append(turn.t("case.have_corrections", count=len(drafts.corrections)))
+    if drafts.drafts:
+        lines.append(turn.t("case.have_drafts", count=len(drafts.drafts)))
+    else:
+        lines.append(turn.t("case.correction_or_new"))
+    text = "\n".join(lines)
     if again:
         text = "⚠️ " + turn.t("case.pick_a_draft") + "\n\n" + text
     turn.reply(Outbound.say(text, rows))
@@ -168,16 +203,18 @@ async def list_drafts(turn: Turn) -> None:
     if not allowed(turn.user, "case.report"):
         turn.reply(turn.t("errors.not_allowed"))
         return
-    drafts = await report_drafts(turn)  # one open at its first question stays
-    if not drafts:
+    # One open at its first question stays.
+    unfinished = await _drafts(turn, drop_untouched=False)
+    if not unfinished:
         turn.reply(turn.t("case.no_drafts"))
         return
-    rows = [
-        [Button(label=_draft_label(turn, s), data=f"{DRAFT_PREFIX}:{s.id}")]
-        for s in drafts[:MAX_DRAFTS_SHOWN]
-    ]
-    ttl = turn.app.draft_ttl_days
-    turn.reply(Outbound.say(turn.t("case.drafts", count=len(drafts), days=ttl), rows))
+    parts = []
+    if unfinished.corrections:
+        parts.append(turn.t("case.corrections", count=len(unfinished.corrections)))
+    if unfinished.drafts:
+        ttl = turn.app.draft_ttl_days
+        parts.append(turn.t("case.drafts", count=len(unfinished.drafts), days=ttl))
+    turn.reply(Outbound.say("\n\n".join(parts), _unfinished_rows(turn, unfinished)))
 
 
 async def open_draft(turn: Turn, data: str) -> None:
@@ -202,19 +239,19 @@ async def open_draft(turn: Turn, data: str) -> None:
     ):
         turn.reply(turn.t("case.draft_gone"))
         return
-    heading = await _resuming_heading(turn, session)
+    case_id = corrected_case(session)
+    heading = turn.t("case.resuming")
+    if case_id is not None:
+        # A correction goes on with what the "Perbaiki" screen shows (the report and the
+        # reviewer's note); one whose case no longer waits for it is closed, said.
+        case = await revisable_case(turn, case_id)
+        if case is None or form_context(session).get("version") != case.version:
+            await cancel_form(turn, session)
+            await tell_correction_closed(turn, case_id)
+            return
+        heading = await revision_heading(turn, case)
     session = await turn.repos.forms.activate(session.id, now=turn.now)
     await resume_form(turn, session, heading + "\n\n")
-
-
-async def _resuming_heading(turn: Turn, session: FormSession) -> str:
-    """What a draft taken up again opens with: a correction the screen "Perbaiki" shows (the
-    report and the reviewer's note), any other report "Melanjutkan laporan"."""
-    revising = form_context(session).get("revising")
-    case = await revisable_case(turn, int(revising)) if revising is not None else None
-    if case is None:  # a report, or a correction no longer awaited (sending it says so)
-        return turn.t("case.resuming")
-    return await revision_heading(turn, case)
 
 
 @on_complete(FORM_ID)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
+from handlers.correction_sessions import corrected_case, is_awaited_correction
 from handlers.date_formats import short_date
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound
@@ -105,6 +106,9 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
     warnings = await repos.schedule.ran_at_many(WARNING_KIND, list(keys.values()))
     people = await repos.users.get_many(sorted({session.user_id for session in stale}))
     for session in stale:
+        if corrected_case(session) is not None:
+            await _correction_past_its_time(repos, app, session, now)
+            continue
         user = people.get(session.user_id)
         language = user.language if user else app.default_language
         key = keys[session.id]
@@ -155,6 +159,18 @@ async def _expire(repos: Repos, app: AppContext, now: datetime, form: Expiring) 
                 now=now,
                 not_before=next_allowed(app, now),
             )
+
+
+async def _correction_past_its_time(
+    repos: Repos, app: AppContext, session: FormSession, now: datetime
+) -> None:
+    """A correction of a case sent back is no draft (handlers/correction_sessions.py, QA walk
+    13): never warned of, and never ended while its case still waits for it (the daily
+    reminder chases the case); one no longer awaited ends silently at its time."""
+    if await is_awaited_correction(repos, session):
+        return
+    if session.updated_at + timedelta(days=app.draft_ttl_days) <= now:
+        await _discard(repos, app, session, now)
 
 
 def _draft_named(app: AppContext, language: str, session: FormSession) -> dict[str, str]:

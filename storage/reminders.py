@@ -109,11 +109,13 @@ class ReminderRepo(Repo):
         return [user_from_row(row) for row in rows]
 
     async def drafts(self, user_id: int, form_id: str) -> int:
-        """The person's unfinished sessions of the form that /draf lists (one left at its
-        first question is none: `FormSession.untouched`)."""
+        """The person's unfinished sessions of the form that /draf lists as drafts (one left
+        at its first question is none: `FormSession.untouched`; nor is a correction of a case
+        sent back, which the reminder names by its case: handlers/correction_sessions.py)."""
         row = await self._one(
             "SELECT COUNT(*) FROM form_sessions WHERE user_id = ? AND form_id = ?"
-            f" AND status IN ('active', 'paused') AND NOT {UNTOUCHED_SQL}",
+            f" AND status IN ('active', 'paused') AND NOT {UNTOUCHED_SQL}"
+            " AND json_extract(state, '$.context.revising') IS NULL",
             (user_id, form_id),
         )
         return int(row[0])

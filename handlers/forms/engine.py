@@ -31,7 +31,7 @@ from handlers.forms.choice_offers import ChoiceOffers, forget_offers
 from handlers.forms.choice_step import ChoiceStep
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import REFERENCE, text_of
-from handlers.forms.image_step import ImageStep
+from handlers.forms.image_step import PHOTOS_REMOVING, ImageStep
 from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.question_step import QuestionStep
 from handlers.forms.region_answers import RegionAnswers
@@ -130,6 +130,8 @@ class FormEngine(
                 offer := self._offer_again(fs, position, question, options, prefix, pending)
             ):
                 return offer
+            if question.type == QuestionType.IMAGE and fs.state.get(PHOTOS_REMOVING):
+                return self.view.photos_removal(len(fs.state.get("picking", [])), prefix)
             default = self._shown_default(fs, question, position)
             # A label may show values (${name}) as constraint messages do: answers, or what
             # the form's context gives (e.g. the date a visited case was reported).

@@ -20,6 +20,7 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from handlers.events import Inbound, InboundKind
+from handlers.forms import answers as parsers
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import MORE, FormState, Position
 from handlers.forms.step import StepResult
@@ -43,6 +44,12 @@ ALBUM_REST_UNSEEN = "album_rest_unseen"
 ALBUM_OPEN = "album_open"
 # [album, count]: photos of that album not kept, said by its last photo.
 ALBUM_NOT_KEPT = "album_not_kept"
+# "Delete every photo?" is on screen at the photo question (QA walk 13: deleting the photos
+# already there is a choice made on purpose, never a side effect of editing or skipping).
+PHOTOS_REMOVING = "photos_removing"
+# Photos of an album not added because the question already held its limit, said by the
+# album's last photo.
+FULL_NOT_KEPT = "full_not_kept"
 
 
 class ImageStep:
@@ -162,12 +169,20 @@ class ImageStep:
         action: str | None,
     ) -> StepResult:
         picking: list[Any] = fs.state.setdefault("picking", [])
+        if fs.state.pop(PHOTOS_REMOVING, False) and event.kind != InboundKind.PHOTO:
+            return await self._step_removal(fs, picking, event, action)
         if action is None and event.kind == InboundKind.TEXT and event.text:
             # Its button's label typed ("Selesai foto", "sudah") is the tap, as at any
             # question; other text is told a photo is wanted, not a file or a sticker.
-            if not photos_done(event.text, self.t("form.done_photos")):
+            if picking and _typed_label(event.text, self.t("form.remove_photos")):
+                action = "x"
+            elif not photos_done(event.text, self.t("form.done_photos")):
                 return await self._ask_again(fs, self._photo_not_text(picking))
-            action = "d"
+            else:
+                action = "d"
+        if action == "x" and picking:
+            fs.state[PHOTOS_REMOVING] = True  # asked first: `_step_removal` takes the answer
+            return StepResult(fs.state, [await self.render(fs.state)])
         if action == "d":
             if not picking:
                 return await self._ask_again(fs, "answer.photo_none_yet")
@@ -178,6 +193,8 @@ class ImageStep:
             return await self._not_a_photo(fs, event, picking)
         if not event.photo_ref:
             return await self._ask_again(fs, "answer.photo_failed")
+        if len(picking) >= question.max_count:
+            return await self._photo_past_full(fs, event)
         # The album it came in (`_album_of`): its rest, past the limit, is known by it.
         fs.state["last_album"] = event.media_group_id or fs.state.get(ALBUM_OPEN)
         fs.state["album_question"] = position.key
@@ -212,6 +229,38 @@ class ImageStep:
         message = await self.render(fs.state, f"{received}⚠️ {self.t(key)}\n\n")
         return StepResult(fs.state, [message])
 
+    async def _step_removal(
+        self: FormEngine, fs: FormState, picking: list[Any], event: Inbound, action: str | None
+    ) -> StepResult:
+        """The answer to "delete every photo?": yes empties the question (a new photo, or
+        Lewati where it may be skipped, answers it next); no keeps them, the question again;
+        anything else asks again."""
+        choice = action[1:] if action in ("xy", "xn") else None
+        if choice is None and action is None and event.kind == InboundKind.TEXT:
+            choice = parsers.yes_or_no(event.text or "")
+        if choice == "y":
+            picking.clear()
+            fs.state.pop(PHOTO_LIMIT_REACHED, None)
+            prefix = self.t("form.photos_removed") + "\n\n"
+            return StepResult(fs.state, [await self.render(fs.state, prefix)])
+        if choice == "n":
+            prefix = self.t("form.photos_not_removed", count=len(picking)) + "\n\n"
+            return StepResult(fs.state, [await self.render(fs.state, prefix)])
+        fs.state[PHOTOS_REMOVING] = True
+        return await self._ask_again(fs, "answer.need_yes_no")
+
+    async def _photo_past_full(self: FormEngine, fs: FormState, event: Inbound) -> StepResult:
+        """A photo at a question already holding its limit (photos kept from before, edited
+        from the summary): not added, said (an album once, by its last photo, with how
+        many), with the question again, whose buttons keep or delete those there."""
+        count = fs.state.pop(FULL_NOT_KEPT, 0) + 1
+        if event.album_continues:
+            fs.state[FULL_NOT_KEPT] = count
+            return StepResult(fs.state, [])
+        many = "s" if count > 1 else ""
+        limit = len(fs.state.get("picking", []))
+        return await self._ask_again(fs, f"answer.photo{many}_full", limit=limit, count=count)
+
     @staticmethod
     def _photo_not_text(picking: list[Any]) -> str:
         """What a text other than "done" is told at a photo question: with photos received
@@ -244,6 +293,13 @@ class ImageStep:
             fs.state.pop(ALBUM_REST_TOLD, None)
             fs.state.pop(ALBUM_REST_UNSEEN, None)
         return await self._accept(fs, position, question, photos, None, shown, warnings=warnings)
+
+
+def _typed_label(text: str, label: str) -> bool:
+    """Whether a typed text is a button's label ("hapus semua foto" for "🗑 Hapus semua
+    foto"), as a WhatsApp user reading the buttons may type it."""
+    typed = parsers.normalise_word(text)
+    return bool(typed) and typed == parsers.normalise_word(label)
 
 
 def _album_rest_said(limit: int | None, count: int) -> tuple[str, dict[str, Any]]:

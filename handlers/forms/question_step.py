@@ -26,6 +26,7 @@ from handlers.forms.answer_identifiers import (
 from handlers.forms.answer_location import parse_geopoint
 from handlers.forms.answer_numbers import parse_decimal, parse_integer
 from handlers.forms.choices import typed_number
+from handlers.forms.image_step import PHOTOS_REMOVING
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult
@@ -58,6 +59,10 @@ class QuestionStep:
             action = self._number_as_button(fs, position, question, event)
         if action is None and not question.required and self._is_skip_word(event):
             action = "s"
+        if action == "s" and question.type == QuestionType.IMAGE and fs.state.get("picking"):
+            # Skipping a photo question that holds photos (received, or kept from before
+            # when edited from the summary) keeps them: deleting them is its own button.
+            action = "d"
         if action == "s":
             if question.required:
                 return await self._ask_again(fs, "answer.required")
@@ -134,6 +139,8 @@ class QuestionStep:
         shown = self.view.question(
             question, "", options=[], picking=picking, page=0, default=default
         )
+        if question.type == QuestionType.IMAGE and fs.state.get(PHOTOS_REMOVING):
+            shown = self.view.photos_removal(len(picking))  # "delete every photo?"
         actions = [button.data.partition(":")[2] for row in shown.buttons for button in row]
         return actions[number - 1] if number <= len(actions) else None
 

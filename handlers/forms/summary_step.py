@@ -116,12 +116,14 @@ class SummaryStep:
         return StepResult(state, [await self.render(state, "⚠️ " + hint + "\n\n")])
 
     def _start_editing(self: FormEngine, fs: FormState, position: Position) -> None:
-        """Ask an answered question again, its current choices ticked (a multi-select)."""
+        """Ask an answered question again, its current choices ticked (a multi-select), its
+        photos kept (a photo question: more are added to them, QA walk 13)."""
         question = self.form.question(position.name)
         state = fs.state
         state["phase"], state["editing"], state["page"] = "ask", position.as_list(), 0
-        state["picking"] = (
-            [o["name"] for o in fs.get(position)]
-            if question.type == QuestionType.SELECT_MULTIPLE and fs.get(position)
-            else []
-        )
+        answer = fs.get(position)
+        state["picking"] = []
+        if question.type == QuestionType.SELECT_MULTIPLE and answer:
+            state["picking"] = [o["name"] for o in answer]
+        elif question.type == QuestionType.IMAGE and isinstance(answer, list):
+            state["picking"] = [dict(photo) for photo in answer]

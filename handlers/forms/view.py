@@ -194,8 +194,15 @@ class FormView:
         elif kind == QuestionType.IMAGE:
             text += "\n" + self.t("form.photo_hint", limit=question.max_count)
             if picking:
-                text += "\n" + self.t("form.photos_so_far", count=len(picking))
+                # Photos there already (received, or kept from before when edited from the
+                # summary): kept by "done", more added up to the limit, all deleted only on
+                # purpose (`photos_removal`).
+                limit = question.max_count
+                full = len(picking) >= limit
+                key = "form.photos_full" if full else "form.photos_so_far"
+                text += "\n" + self.t(key, count=len(picking), limit=limit)
                 rows.append([self.button(self.t("form.done_photos"), "d")])
+                rows.append([self.button(self.t("form.remove_photos"), "x")])
         if default is not None and kind not in (
             QuestionType.SELECT_ONE,
             QuestionType.SELECT_MULTIPLE,
@@ -212,6 +219,16 @@ class FormView:
             request_label=request_label,
             several=kind == QuestionType.SELECT_MULTIPLE,
         )
+
+    def photos_removal(self, count: int, prefix: str = "") -> Outbound:
+        """ "Delete every photo?" asked at the photo question before its photos go: yes
+        (`xy`), or no, keeping them (`xn`)."""
+        text = prefix + self.t("form.photos_remove_confirm", count=count)
+        rows = [
+            [self.button(self.t("form.photos_remove_yes"), "xy")],
+            [self.button(self.t("form.photos_remove_no"), "xn")],
+        ]
+        return Outbound(text=text, buttons=rows)
 
     def _screen(
         self, question: Question, options: list[ChoiceOption], page: int, default: Any

@@ -8,6 +8,7 @@ from typing import Any
 
 from handlers.case_revision import UNCHANGED_FORM
 from handlers.context import Turn
+from handlers.correction_sessions import corrected_case, sort_unfinished
 from handlers.delivery import DeliveryKind, Topic
 from handlers.district_contact import contact_note
 from handlers.events import Button, Outbound, button_fields, small_number
@@ -138,7 +139,9 @@ async def revise_button(turn: Turn, data: str) -> None:
     case = await revisable_case(turn, case_id) if case_id is not None else None
     if case is None:
         await record_refusal(turn, case_id, {"view": "revise", "data": data[:64]})
-        turn.reply(turn.t("review.nothing_to_revise"))
+        # A correction of it begun before it left "sent back" is closed, and said instead.
+        if case_id is None or not await _close_leftover_correction(turn, case_id):
+            turn.reply(turn.t("review.nothing_to_revise"))
         return
     heading = await revision_heading(turn, case) + "\n\n"
     begun = await _begun_revision(turn, case)
@@ -155,6 +158,16 @@ async def revise_button(turn: Turn, data: str) -> None:
         state=state,
         context={"revising": case.summary.id, "version": case.version},
     )
+
+
+async def _close_leftover_correction(turn: Turn, case_id: int) -> bool:
+    """The person's unfinished corrections of a case that no longer waits for them: closed,
+    with a note (`sort_unfinished`). Whether there was one."""
+    assert turn.user is not None
+    sessions = await turn.repos.forms.of_user(turn.user.id, ("active", "paused"))
+    leftovers = [s for s in sessions if corrected_case(s) == case_id]
+    await sort_unfinished(turn, leftovers)
+    return bool(leftovers)
 
 
 async def revisable_case(turn: Turn, case_id: int) -> CaseDetail | None:

@@ -187,7 +187,10 @@ async def test_replaced_photos_leave_the_case_and_the_disk(fake, settings, peopl
     psm = people[PSM]
     await _report_and_send_back(fake, people, Report(photos=3))
     old = [r[0] for r in _rows(settings, "SELECT path FROM case_photos ORDER BY id")]
-    await _edit(psm, "Foto")
+    asked = await _edit(psm, "Foto")
+    assert "Sudah ada 3 foto" in str(asked)  # kept (QA walk 13): replacing them is asked
+    await psm.tap("Hapus semua foto")
+    await psm.tap("Ya, hapus semua")
     before = len(psm.messages())
     fake.user_photo(psm.user_id, "photo9", data=photo_with_exif(9))
     await fake.wait_sent(psm.user_id, before + 1, timeout=20)

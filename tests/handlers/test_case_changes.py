@@ -54,6 +54,23 @@ def test_each_kind_of_answer_is_shown_as_a_reviewer_reads_it(tmp_path: Path) -> 
     assert "• Photos: photos replaced (2 → 1 photos)" in english
 
 
+def test_photos_added_or_deleted_are_said_so(tmp_path: Path) -> None:
+    """QA walk 13: photos added to those kept are no "replaced" (the reviewer thought the
+    first ones were lost); some taken out with none new are "deleted"."""
+    app = app_context(tmp_path / "media")
+    added = corrected(photos=[{"ref": "a"}, {"ref": "b"}, {"ref": "c"}])
+    assert ChangeLines(app, "id").of(SENT_BACK, added) == ["• Foto: foto ditambah (2 → 3 foto)"]
+    english = ChangeLines(app, "en").of(SENT_BACK, added)
+    assert english == ["• Photos: photos added (2 → 3 photos)"]
+    fewer = corrected(photos=[{"ref": "b"}])
+    assert ChangeLines(app, "id").of(SENT_BACK, fewer) == ["• Foto: foto dihapus (2 → 1 foto)"]
+    assert ChangeLines(app, "id").of(SENT_BACK, corrected(photos=None)) == [
+        "• Foto: foto dihapus (2 → 0 foto)"
+    ]
+    first = {**SENT_BACK, "photos": None}
+    assert ChangeLines(app, "id").of(first, SENT_BACK) == ["• Foto: foto ditambah (0 → 2 foto)"]
+
+
 def test_the_same_answers_change_nothing_and_a_long_list_is_cut(tmp_path: Path) -> None:
     app = app_context(tmp_path / "media")
     # A label reworded since, an empty answer for none: the same answers.

@@ -159,8 +159,8 @@ async def test_album_photos(max_count: int, size: int, expected: list[str]) -> N
     if expected[-1] == RECEIVED:
         # The album's last photo: a count, and a button to say that was all.
         assert driver.current() == "foto"
-        assert t("form.photos_so_far", count=size) in driver.last_text
-        assert rows(driver.last) == [[t("form.done_photos")]]
+        assert t("form.photos_so_far", count=size, limit=max_count) in driver.last_text
+        assert rows(driver.last) == [[t("form.done_photos")], [t("form.remove_photos")]]
         await driver.tap(t("form.done_photos"))
         assert driver.last_text.startswith(f"✓ Foto: {t('form.photos', count=size)}\n\n")
     assert driver.current() == "catatan"
@@ -214,8 +214,8 @@ async def test_single_photos_count_up_to_the_limit() -> None:
     for count in (1, 2):
         result = await driver.send_photo(f"p{count}")
         assert result.messages[0].text.startswith(t("form.photo_received", count=count))
-        assert t("form.photos_so_far", count=count) in driver.last_text
-        assert driver.labels() == [t("form.done_photos")]
+        assert t("form.photos_so_far", count=count, limit=3) in driver.last_text
+        assert driver.labels() == [t("form.done_photos"), t("form.remove_photos")]
     await driver.send_photo("p3")
     assert driver.last_text.startswith("✓ Foto: 3 foto")
     assert driver.answers["foto"] == [{"ref": "p1"}, {"ref": "p2"}, {"ref": "p3"}]
@@ -245,7 +245,8 @@ async def test_optional_photo_question_skip_button_until_a_photo_arrives() -> No
     driver = await started(photo_form(3, required=False))
     assert driver.labels() == [t("form.skip")]
     await driver.send_photo("p1")
-    assert driver.labels() == [t("form.done_photos")]  # no skipping photos already sent
+    # No skipping photos already sent: kept, or deleted on purpose.
+    assert driver.labels() == [t("form.done_photos"), t("form.remove_photos")]
 
 
 async def test_a_new_photo_after_the_album_is_not_ignored() -> None:
@@ -330,18 +331,108 @@ async def test_rest_of_an_album_after_the_question_is_done_is_ignored_silently(
         assert driver.state == after
 
 
-async def test_editing_photos_from_the_summary_starts_again() -> None:
+async def test_editing_photos_from_the_summary_keeps_them_and_adds_new_ones() -> None:
+    """QA walk 13: the photo question asked again from the summary starts with the photos
+    there, a new photo is added to them, and "done" keeps them all."""
     driver = await started(make_form(IMAGE_THREE))
-    await driver.send_album("A", ["a1", "a2", "a3"])
-    assert any(summary_line("Foto", "3 foto").match(x) for x in driver.last_text.splitlines())
+    await driver.send_photo("a1")
+    await driver.tap(t("form.done_photos"))
+    assert any(summary_line("Foto", "1 foto").match(x) for x in driver.last_text.splitlines())
     await driver.tap(t("form.edit"))
     await driver.tap("Foto")
-    assert t("form.photos_so_far", count=3) not in driver.last_text
+    assert t("form.photos_so_far", count=1, limit=3) in driver.last_text
+    assert driver.labels() == [t("form.done_photos"), t("form.remove_photos")]
     await driver.send_photo("b1")
-    assert t("form.photos_so_far", count=1) in driver.last_text
+    assert t("form.photos_so_far", count=2, limit=3) in driver.last_text
+    await driver.tap(t("form.done_photos"))
+    assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "b1"}]
+    assert t("form.summary_title") in driver.last_text
+
+
+async def test_photos_added_from_the_summary_stop_at_the_limit() -> None:
+    driver = await started(make_form(IMAGE_THREE))
+    await driver.send_album("A", ["a1", "a2"])
+    await driver.tap(t("form.done_photos"))
+    await driver.tap(t("form.edit"))
+    await driver.tap("Foto")
+    # An album of two: one fits, taken with the answer; the other is said not kept.
+    results = await driver.send_album("B", ["b1", "b2"])
+    assert results[0].messages[0].text.startswith("✓ Foto: 3 foto\n⚠️ ")
+    assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}, {"ref": "b1"}]
+
+
+async def test_a_full_photo_question_edited_takes_no_more_photos() -> None:
+    driver = await started(make_form(IMAGE_THREE))
+    await driver.send_album("A", ["a1", "a2", "a3"])
+    await driver.tap(t("form.edit"))
+    await driver.tap("Foto")
+    assert t("form.photos_full", count=3, limit=3) in driver.last_text
+    await driver.send_photo("b1")
+    assert driver.last_text.startswith("⚠️ " + t("answer.photo_full", limit=3, count=1))
+    results = await driver.send_album("B", ["b2", "b3"])
+    assert results[0].messages == []
+    not_kept = "⚠️ " + t("answer.photos_full", limit=3, count=2)
+    assert results[1].messages[0].text.startswith(not_kept)
+    assert driver.state["editing"][0] == "foto"  # the question still on screen
+    await driver.send_text("selesai")
+    assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}, {"ref": "a3"}]
+
+
+@pytest.mark.parametrize("skip", ["tap", "typed"])
+async def test_skipping_a_photo_question_that_holds_photos_keeps_them(skip: str) -> None:
+    """ "Lewati" at an optional photo question edited from the summary deleted every photo
+    (QA walk 13): it keeps them now."""
+    driver = await started(photo_form(3, required=False))
+    await driver.send_photo("a1")
+    await driver.tap(t("form.done_photos"))
+    await driver.send_text("Tidak ada")
+    await driver.tap(t("form.edit"))
+    await driver.tap("Foto")
+    assert t("form.skip") not in driver.labels()  # "Selesai foto" keeps them
+    if skip == "tap":
+        await driver.press(f"f{driver.rev}:s")  # a skip button of the screen before
+    else:
+        await driver.send_text("Lewati")
+    assert driver.answers["foto"] == [{"ref": "a1"}]
+    assert t("form.summary_title") in driver.last_text
+
+
+async def test_deleting_every_photo_is_asked_first() -> None:
+    driver = await started(photo_form(3, required=False))
+    await driver.send_album("A", ["a1", "a2"])
+    await driver.tap(t("form.done_photos"))
+    await driver.send_text("Tidak ada")
+    await driver.tap(t("form.edit"))
+    await driver.tap("Foto")
+    await driver.tap(t("form.remove_photos"))
+    assert driver.last_text.startswith(t("form.photos_remove_confirm", count=2))
+    assert driver.labels() == [t("form.photos_remove_yes"), t("form.photos_remove_no")]
+    await driver.send_text("entah")  # neither: asked again
+    assert driver.last_text.startswith("⚠️ " + t("answer.need_yes_no"))
+    assert t("form.photos_remove_confirm", count=2) in driver.last_text
+    await driver.tap(t("form.photos_remove_no"))
+    assert driver.last_text.startswith(t("form.photos_not_removed", count=2))
+    assert driver.state["picking"] == [{"ref": "a1"}, {"ref": "a2"}]
+
+    await driver.tap(t("form.remove_photos"))
+    await driver.send_text("ya")
+    assert driver.last_text.startswith(t("form.photos_removed"))
+    assert driver.labels() == [t("form.skip")]
+    assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}]  # until answered
+    await driver.send_photo("b1")
     await driver.tap(t("form.done_photos"))
     assert driver.answers["foto"] == [{"ref": "b1"}]
-    assert t("form.summary_title") in driver.last_text
+    # And all deleted, then skipped: no photo.
+    await driver.tap(t("form.edit"))
+    await driver.tap("Foto")
+    await driver.send_text("1")  # "1" is the first button: Selesai foto keeps it
+    assert driver.answers["foto"] == [{"ref": "b1"}]
+    await driver.tap(t("form.edit"))
+    await driver.tap("Foto")
+    await driver.send_text("hapus semua foto")
+    await driver.tap(t("form.photos_remove_yes"))
+    await driver.tap(t("form.skip"))
+    assert driver.answers["foto"] is None
 
 
 # -- choices that depend on an earlier answer ---------------------------------------------------

@@ -1,0 +1,91 @@
+"""A correction of a case sent back, as a form session (QA walk 13). It holds edits of answers
+already stored, so it is no draft: never counted or named as one, and it does not expire
+while its case still waits for it (the case itself is chased by the daily reminder's "perlu
+perbaikan" line). `/draf` and `/lapor` name it "Perbaikan KNG-… (Nama)". Once its case no
+longer waits for it (rejected meanwhile, handed over, erased), it is discarded when next
+touched, with a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from handlers.context import Turn
+from handlers.forms.runner import cancel_form
+from storage.models import CaseSummary, FormSession
+from storage.repos import Repos
+
+REPORT_FORM = "case_report"
+
+
+def corrected_case(session: FormSession) -> int | None:
+    """The id of the case the session corrects; None for any other session (a new report,
+    another form)."""
+    if session.form_id != REPORT_FORM:
+        return None
+    revising = (session.state.get("context") or {}).get("revising")
+    return int(revising) if revising is not None else None
+
+
+async def awaited_case(repos: Repos, session: FormSession) -> CaseSummary | None:
+    """The case the session corrects, while it is still sent back to the session's person
+    (its current reporter); None for any other session, or a correction no longer awaited."""
+    case_id = corrected_case(session)
+    if case_id is None:
+        return None
+    found = await repos.cases.sent_back(session.user_id, 1, among=[case_id])
+    return found[0] if found else None
+
+
+async def is_awaited_correction(repos: Repos, session: FormSession) -> bool:
+    """Whether the session is a correction of a case still sent back to its person: such a
+    session never expires (handlers/draft_expiry.py skips it)."""
+    return await awaited_case(repos, session) is not None
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    """A person's unfinished case reports, as /draf and /lapor offer them: corrections of
+    cases still sent back (each with its case) and drafts of new reports."""
+
+    corrections: list[tuple[FormSession, CaseSummary]]
+    drafts: list[FormSession]
+
+    @property
+    def sessions(self) -> list[FormSession]:
+        """Every one of them, corrections first (their cases wait for them)."""
+        return [session for session, _ in self.corrections] + self.drafts
+
+    def __bool__(self) -> bool:
+        return bool(self.corrections or self.drafts)
+
+
+async def sort_unfinished(turn: Turn, sessions: list[FormSession]) -> Unfinished:
+    """Reports with an answer (or corrections) split into corrections and drafts; a
+    correction whose case no longer waits for it is discarded here, the person told once
+    (`case.correction_closed`)."""
+    corrections: list[tuple[FormSession, CaseSummary]] = []
+    drafts: list[FormSession] = []
+    for session in sessions:
+        case_id = corrected_case(session)
+        if case_id is None:
+            drafts.append(session)
+            continue
+        case = await awaited_case(turn.repos, session)
+        if case is not None:
+            corrections.append((session, case))
+            continue
+        await cancel_form(turn, session)
+        await tell_correction_closed(turn, case_id)
+    return Unfinished(corrections, drafts)
+
+
+async def tell_correction_closed(turn: Turn, case_id: int) -> None:
+    """A correction discarded as its case no longer waits for it: which case, and that its
+    edits were not sent."""
+    case = await turn.repos.cases.by_id(case_id)
+    if case is None:
+        turn.reply(turn.t("case.correction_closed_unknown"))
+        return
+    state = turn.t(f"case_states.{case.state}")
+    turn.reply(turn.t("case.correction_closed", number=case.number, state=state))
