@@ -14,6 +14,7 @@ from typing import Any
 from handlers.case_revision import UNCHANGED_FORM
 from handlers.context import Turn
 from handlers.events import Button, button_fields, small_number
+from handlers.forms.far_location import REPORT_LOCATION
 from handlers.forms.runner import (
     buttons_under,
     cancel_form,
@@ -102,10 +103,19 @@ async def action_button(turn: Turn, data: str) -> None:
                 "version": version,
                 # A visit cannot be before the case was reported (forms/followup_visit.yaml).
                 "reported_on": turn.app.local_date(case.summary.submitted_at).isoformat(),
+                # A verification's location far from it is asked about (far_location.py).
+                **_report_location(case),
             },
         )
         return
     await apply(turn, case_id, action, version, reason=None)
+
+
+def _report_location(case: CaseDetail) -> dict[str, Any]:
+    """The form context's location of the house reported, when the report has one."""
+    if case.latitude is None or case.longitude is None:
+        return {}
+    return {REPORT_LOCATION: {"lat": case.latitude, "lon": case.longitude}}
 
 
 async def _asking_already(turn: Turn, case_id: int, action: str, version: int) -> bool:
