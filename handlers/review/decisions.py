@@ -56,12 +56,7 @@ async def action_button(turn: Turn, data: str) -> None:
     _, code, raw_id, raw_version = button_fields(data, 4)
     action = ACTIONS_BY_CODE.get(code)
     case_id, version = small_number(raw_id), small_number(raw_version)
-    case = (
-        await turn.repos.review.detail(case_id, scope_of(turn.user))
-        if case_id is not None
-        else None
-    )
-    if action is None or case is None or version is None:
+    if action is None or case_id is None or version is None:
         await record_refusal(turn, None, {"data": data[:64]})
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -69,6 +64,11 @@ async def action_button(turn: Turn, data: str) -> None:
     if not may_try(turn, action):
         await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
+        return
+    case = await turn.repos.review.detail(case_id, scope_of(turn.user))
+    if case is None:  # as its page says (show_case): nothing about other regions
+        await record_refusal(turn, case_id, {"action": action})
+        turn.reply(turn.t("review.case_not_found"))
         return
     if own_report(turn, case.summary, action):  # an old button, a typed one: the page's words
         await record_refusal(turn, case_id, {"action": action, "own": True})

@@ -460,3 +460,17 @@ async def test_a_far_location_sent_again_near_is_taken(world, channel: str) -> N
     await _share(db, app, people, channel, -6.2, 106.8)
     near = await _share(db, app, people, channel, -6.98765, 108.48321)
     assert "✓ Lokasi: -6.98765, 108.48321" in said(near)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_verifying_a_case_that_does_not_exist_says_so_as_opening_it_does(
+    world, channel: str
+) -> None:
+    """QA 13: its Verifikasi button said "tidak berwenang", its page "tidak ditemukan"."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    missing = people.case_id + 100
+    opened = said(await tap(db, app, people.tksk, channel, f"cs:{missing}"))
+    verified = said(await tap(db, app, people.tksk, channel, f"ca:v:{missing}:1"))
+    assert opened == verified == "Laporan itu tidak ditemukan."
+    assert await active_forms(db, people.tksk.id) == []
