@@ -85,7 +85,8 @@ def sent_before(message: dict[str, Any], moment: datetime) -> bool:
 
 
 def _whatsapp_items(envelope: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(message payloads for the inbox, status reports) from a webhook envelope."""
+    """(message payloads for the inbox, status reports) from a webhook envelope, the
+    messages in the order they were sent (`_sending_order`)."""
     messages, statuses = [], []
     for entry in envelope.get("entry") or []:
         for change in entry.get("changes") or []:
@@ -99,7 +100,17 @@ def _whatsapp_items(envelope: Any) -> tuple[list[dict[str, Any]], list[dict[str,
                 )
                 messages.append({"message": message, "contact": contact})
             statuses.extend(_objects(value.get("statuses")))
+    messages.sort(key=lambda payload: _sending_order(payload["message"]))
     return messages, statuses
+
+
+def _sending_order(message: dict[str, Any]) -> float:
+    """Where a message of a webhook goes in the inbox: by when WhatsApp says it was sent, not
+    where it is listed (a KK sent after the name but listed first was read as the name).
+    The sort is stable: messages of one second keep their listed order; one without a
+    readable time is taken as the latest (as `sent_before` takes it as recent)."""
+    sent = sent_at(message)
+    return sent.timestamp() if sent is not None else float("inf")
 
 
 def _objects(items: Any) -> list[dict[str, Any]]:

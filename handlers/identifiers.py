@@ -97,13 +97,28 @@ class KartuKeluarga:
 
 
 def parse_kk(text: str, *, today: date) -> KartuKeluarga:
-    """Parse a KK number: region, issue date DDMMYY (no +40), serial."""
+    """Parse a KK number: region, issue date DDMMYY (no +40), serial. One whose date is no
+    issue date but a NIK's birth date (a woman's: day + 40) is taken for the NIK it likely
+    is (`identifier.kk_looks_like_nik`)."""
     digits = _sixteen_digits(text)
     day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
     year = _century_year(year2, today)
-    issued = _past_date(year, month, day, today=today, error="identifier.kk_bad_date")
+    try:
+        issued = _past_date(year, month, day, today=today, error="identifier.kk_bad_date")
+    except IdentifierError:
+        if _a_nik(digits, today=today):
+            raise IdentifierError("identifier.kk_looks_like_nik") from None
+        raise
     region, serial = _region_and_serial(digits)
     return KartuKeluarga(digits=digits, region_code=region, issued_on=issued, serial=serial)
+
+
+def _a_nik(digits: str, *, today: date) -> bool:
+    try:
+        parse_nik(digits, today=today)
+    except IdentifierError:
+        return False
+    return True
 
 
 _MOBILE_TYPES = (

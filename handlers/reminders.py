@@ -25,6 +25,7 @@ from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import called_hours, in_quiet_hours, sending_time
 from handlers.regions import district_said
 from handlers.review.reporter import revise_buttons
+from handlers.review.verification_check import VERIFY_FORM
 from handlers.review.workflow import WAITING
 from handlers.trainings.digest_lines import TrainingSoon, digest_lines, trainings_soon
 from handlers.trainings.schedule import tomorrow_lines
@@ -114,7 +115,7 @@ async def _reminder_items(
         ReminderItem(line=line, summary=line.split("\n")[0].removeprefix("• "), buttons=buttons)
         for line, buttons in await tomorrow_lines(repos, app, user, now)
     ]
-    work = await standing_work(repos, app, user)
+    work = await standing_work(repos, app, user, now)
     items.extend(work)
     drafts = any(item.about_drafts for item in work)
     visit_lines, visit_buttons = await due_visit_lines(repos, app, user, now)
@@ -154,9 +155,12 @@ async def _reminder_items(
     return items
 
 
-async def standing_work(repos: Repos, app: AppContext, user: User) -> list[ReminderItem]:
+async def standing_work(
+    repos: Repos, app: AppContext, user: User, now: datetime
+) -> list[ReminderItem]:
     """What waits for the person now, whatever the day, as their reminder lists it: cases
-    sent back, drafts, an admin's decisions standing in (nothing claimed: it may be asked
+    sent back, drafts, a TKSK's verifications waiting, an admin's decisions standing in
+    (nothing claimed: it may be asked
     again, as when a template announcing a reminder no longer held is tapped)."""
     t = app.catalog.text
     language = user.language
@@ -187,6 +191,8 @@ async def standing_work(repos: Repos, app: AppContext, user: User) -> list[Remin
                 about_drafts=True,
             )
         )
+    if user.role == Role.TKSK and user.kabupaten_code and user.kecamatan_code:
+        items.extend(await _verification_queue(repos, app, user, now))
     if user.role == Role.ADMIN:
         standing_in = await repos.review.stand_in_count(user.id)
         if standing_in:
@@ -198,6 +204,37 @@ async def standing_work(repos: Repos, app: AppContext, user: User) -> list[Remin
                 )
             )
     return items
+
+
+async def _verification_queue(
+    repos: Repos, app: AppContext, user: User, now: datetime
+) -> list[ReminderItem]:
+    """A TKSK's kecamatan's cases waiting for his check in the field (how many, how long the
+    oldest has waited), and his verifications begun and not sent, with a button to his
+    queue: QA walk 13 found a case waiting 20 days that no reminder named."""
+    t = app.catalog.text
+    language = user.language
+    assert user.kabupaten_code is not None  # the caller's condition
+    waiting, _, since = await repos.reminders.queue(
+        user.kabupaten_code, kecamatan_code=user.kecamatan_code, states=WAITING
+    )
+    unfinished = await repos.reminders.drafts(user.id, VERIFY_FORM)
+    if not waiting and not unfinished:
+        return []
+    lines = []
+    summary = "verification_queue" if waiting else "verification_unfinished"
+    if waiting:
+        age = waited(app, language, since, now)
+        lines.append(t(language, "reminder.verification_queue", count=waiting, waited=age))
+    if unfinished:
+        lines.append(t(language, "reminder.verification_unfinished", count=unfinished))
+    return [
+        ReminderItem(
+            line="\n".join(lines),
+            summary=t(language, f"reminder.summary.{summary}", count=waiting or unfinished),
+            buttons=[[Button(label=t(language, "menu.queue"), data="menu:antrian")]],
+        )
+    ]
 
 
 async def coordinator_digest(repos: Repos, app: AppContext, now: datetime) -> None:

@@ -22,7 +22,7 @@ async def open_waiting(turn: Turn) -> None:
     if turn.user is None or not is_active(turn):
         await show_menu(turn)
         return
-    items = await standing_work(turn.repos, turn.app, turn.user)
+    items = await standing_work(turn.repos, turn.app, turn.user, turn.now)
     if not items:
         # The main menu's buttons under it (the whole help would be a second message).
         nothing = turn.t("template_tap.nothing_waits")

@@ -12,6 +12,7 @@ Beside it (each check or kind of step a mixin of `FormEngine`):
   choice_offers.py  a choice typed close to options: "did you mean", a sentence's option
   region_answers.py a desa of another kecamatan typed: where it is, how to change it
   image_step.py     photo questions: photos one by one or as an album, up to a limit
+  far_location.py   a location far from the report's the form is about: asked to confirm
   question_step.py  other questions: skip, pages, a missing number, typed answers parsed
   summary_step.py   the summary and its edit menu: send, an answer edited, typed replies
 
@@ -31,6 +32,7 @@ from handlers.forms.choice_offers import ChoiceOffers, forget_offers
 from handlers.forms.choice_step import ChoiceStep
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import REFERENCE, text_of
+from handlers.forms.far_location import FAR, FarLocation
 from handlers.forms.image_step import PHOTOS_REMOVING, ImageStep
 from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.question_step import QuestionStep
@@ -45,7 +47,14 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class FormEngine(
-    AnswerChecks, ChoiceStep, ChoiceOffers, RegionAnswers, ImageStep, QuestionStep, SummaryStep
+    AnswerChecks,
+    ChoiceStep,
+    ChoiceOffers,
+    RegionAnswers,
+    ImageStep,
+    FarLocation,
+    QuestionStep,
+    SummaryStep,
 ):
     """Runs one form for one person."""
 
@@ -97,6 +106,7 @@ class FormEngine(
         # Whatever is drawn now replaces a "did you mean" on screen, unless it is that offer
         # drawn again (`_offer_again`): its notes go.
         pending = forget_offers(fs.state)
+        fs.state.pop(FAR, None)  # a far location asked about: forgotten, as an offer is
         if fs.settle_phase():  # opened at the summary, answers missing: asked first, said why
             prefix += self.t("form.answers_missing") + "\n\n"
         while True:

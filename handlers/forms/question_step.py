@@ -51,6 +51,8 @@ class QuestionStep:
         action: str | None,
         rev: int,
     ) -> StepResult:
+        if (far := await self._step_far(fs, position, question, event, action)) is not None:
+            return far
         page = small_number(action[1:]) if action and action.startswith("p") else None
         if page is not None:
             fs.state["page"] = page
@@ -113,6 +115,8 @@ class QuestionStep:
             return await self._ask_again(fs, refusal[0], **refusal[1])
         if question.verified_only and not answer.value.get("verified"):
             return await self._ask_again_constraint(fs, question, position)  # a typed number
+        if (far := self._hold_far(fs, position, question, answer)) is not None:
+            return far
         warnings = await self._warnings(fs, question, position, answer)
         # The message holding a full NIK or KK leaves the chat after the turn, whatever it
         # answered (handlers/identifier_messages.py).

@@ -14,6 +14,7 @@ from typing import Any
 from handlers.case_revision import UNCHANGED_FORM
 from handlers.context import Turn
 from handlers.events import Button, button_fields, small_number
+from handlers.forms.far_location import REPORT_LOCATION
 from handlers.forms.runner import (
     buttons_under,
     cancel_form,
@@ -55,12 +56,7 @@ async def action_button(turn: Turn, data: str) -> None:
     _, code, raw_id, raw_version = button_fields(data, 4)
     action = ACTIONS_BY_CODE.get(code)
     case_id, version = small_number(raw_id), small_number(raw_version)
-    case = (
-        await turn.repos.review.detail(case_id, scope_of(turn.user))
-        if case_id is not None
-        else None
-    )
-    if action is None or case is None or version is None:
+    if action is None or case_id is None or version is None:
         await record_refusal(turn, None, {"data": data[:64]})
         turn.reply(turn.t("errors.not_allowed"))
         return
@@ -68,6 +64,11 @@ async def action_button(turn: Turn, data: str) -> None:
     if not may_try(turn, action):
         await record_refusal(turn, case_id, {"action": action})
         turn.reply(turn.t("errors.not_allowed"))
+        return
+    case = await turn.repos.review.detail(case_id, scope_of(turn.user))
+    if case is None:  # as its page says (show_case): nothing about other regions
+        await record_refusal(turn, case_id, {"action": action})
+        turn.reply(turn.t("review.case_not_found"))
         return
     if own_report(turn, case.summary, action):  # an old button, a typed one: the page's words
         await record_refusal(turn, case_id, {"action": action, "own": True})
@@ -102,10 +103,19 @@ async def action_button(turn: Turn, data: str) -> None:
                 "version": version,
                 # A visit cannot be before the case was reported (forms/followup_visit.yaml).
                 "reported_on": turn.app.local_date(case.summary.submitted_at).isoformat(),
+                # A verification's location far from it is asked about (far_location.py).
+                **_report_location(case),
             },
         )
         return
     await apply(turn, case_id, action, version, reason=None)
+
+
+def _report_location(case: CaseDetail) -> dict[str, Any]:
+    """The form context's location of the house reported, when the report has one."""
+    if case.latitude is None or case.longitude is None:
+        return {}
+    return {REPORT_LOCATION: {"lat": case.latitude, "lon": case.longitude}}
 
 
 async def _asking_already(turn: Turn, case_id: int, action: str, version: int) -> bool:

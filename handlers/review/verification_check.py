@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers.context import AppContext
+from handlers.forms.far_location import far_from_report
 from handlers.forms.model import Form
 from handlers.forms.option_labels import OptionLabels, shown
 from handlers.i18n import Markup
@@ -20,8 +21,9 @@ VERIFY_FORM = TRANSITIONS["verify"].form  # forms/verification.yaml
 NOTE_SHOWN = LINE_CUT  # characters of the note on a line (the page, a notice; erasure's cut)
 
 
-def check_of(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """What the verification form's answers record (option codes, the note, the location)."""
+def check_of(answers: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
+    """What the verification form's answers record (option codes, the note, the location,
+    and how far it is from the report's when more than `FAR_KM`: the form's `context`)."""
     check: dict[str, Any] = {
         "method": _code(answers.get("method")),
         "finding": _code(answers.get("finding")),
@@ -32,6 +34,9 @@ def check_of(answers: Mapping[str, Any]) -> dict[str, Any]:
     location = answers.get("location") or {}
     if location.get("lat") is not None and location.get("lon") is not None:
         check["latitude"], check["longitude"] = location["lat"], location["lon"]
+        far = far_from_report(context, location)
+        if far is not None:
+            check["distance_km"] = far
     return check
 
 
@@ -70,6 +75,9 @@ def check_line(app: AppContext, language: str, check: Mapping[str, Any] | None) 
     if check.get("note"):
         note = mask_identifiers(str(check["note"]))[:NOTE_SHOWN]
         parts.append(app.catalog.text(language, "verification.note", note=note))  # escaped
-    if check.get("latitude") is not None:
+    if check.get("distance_km") is not None:  # kept when asked: the coordinator is told
+        far = app.catalog.text(language, "verification.located_far", km=check["distance_km"])
+        parts.append(far)
+    elif check.get("latitude") is not None:
         parts.append(app.catalog.text(language, "verification.located"))
     return Markup(" · ".join(part for part in parts if part))

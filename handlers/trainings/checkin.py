@@ -25,9 +25,10 @@ from handlers.forms.runner import (
     resume_interrupted,
     start_form,
 )
+from handlers.geo import distance_m
 from handlers.permissions import allowed
 from handlers.trainings import code_attempts, typed_rsvp
-from handlers.trainings.codes import code_expired, code_matches, distance_m, normalise_code
+from handlers.trainings.codes import code_expired, code_matches, normalise_code
 from handlers.trainings.common import (
     checkin_closes,
     checkin_opens,

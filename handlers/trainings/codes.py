@@ -1,4 +1,4 @@
-"""Proof of presence: rotating check-in codes and the distance from the venue.
+"""Proof of presence: rotating check-in codes (the distance from the venue: handlers/geo.py).
 
 A code is 6 digits from an HMAC of the training's secret and the current time slot (like
 TOTP, RFC 6238). It changes every ROTATE_SECONDS, so a code forwarded to a group chat is soon
@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import re
 import secrets
 from datetime import UTC, datetime
 
 ROTATE_SECONDS = 300
 DIGITS = 6
-EARTH_RADIUS_M = 6_371_008.8
 
 
 def new_secret() -> str:
@@ -76,11 +74,3 @@ def code_expired(secret: str, code: str, now: datetime, *, since: datetime) -> b
     is no longer accepted (so we can say so)."""
     back = slots_ago(secret, code, now, lookback=max(0, slot_of(now) - slot_of(since)))
     return back is not None and back > 1
-
-
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))

@@ -9,14 +9,14 @@ import pytest
 
 from bot.channels.telegram.inbound import to_inbound as telegram_inbound
 from bot.channels.whatsapp.inbound import to_inbound
-from bot.webhook import sent_before
-from tests.fakes.whatsapp_api import contact, text_message
+from bot.webhook import _whatsapp_items, sent_before
+from tests.fakes.whatsapp_api import contact, envelope, text_message
 
 SENT = datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)  # 1700000000
 
 
-def _message(stamp: object) -> dict:
-    message = text_message("wamid.1", "6281234500001", "halo")
+def _message(stamp: object, wamid: str = "wamid.1") -> dict:
+    message = text_message(wamid, "6281234500001", "halo")
     if stamp is None:
         del message["timestamp"]
     else:
@@ -58,3 +58,20 @@ def test_telegram_events_carry_no_sent_at() -> None:
     }
     event = telegram_inbound(update)
     assert event is not None and event.sent_at is None
+
+
+def test_a_notifications_messages_are_stored_in_the_order_they_were_sent() -> None:
+    """By their timestamp, not as listed (QA 13); ties keep their listed order, one without a
+    readable timestamp comes last."""
+    listed = [
+        _message("1700000060", "kk"),
+        _message(None, "unstamped"),
+        _message("1700000000", "name"),
+        _message("1700000030", "tie-1"),
+        _message("1700000030", "tie-2"),
+    ]
+    messages, _ = _whatsapp_items(
+        envelope(messages=listed, contacts=[contact(user_id="ID.1", wa_id="6281234500001")])
+    )
+    order = [payload["message"]["id"] for payload in messages]
+    assert order == ["name", "tie-1", "tie-2", "kk", "unstamped"]

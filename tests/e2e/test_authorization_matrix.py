@@ -493,11 +493,12 @@ def button_rows(key: str) -> list[dict[str, Any]]:
             refusal = {"state": state, "audit": "review.refused"}
             if who.status != "active":
                 rows.append(_refused(key, send, EXPLAIN[who.status], **refusal))
-            elif not sees(key, record):
-                rows.append(_refused(key, send, NOT_ALLOWED, **refusal))
             elif not may_try(who, ACTIONS[code].name):
                 # The role may never do this: said plainly, not blamed on the case's state.
                 rows.append(_refused(key, send, NOT_ALLOWED, **refusal))
+            elif not sees(key, record):
+                # As its page says: nothing about other regions (QA 13: "tidak berwenang").
+                rows.append(_refused(key, send, NOT_FOUND, **refusal))
             elif key == RECORDS[record].reporter and ACTIONS[code].name in NOT_ON_OWN:
                 # Four eyes: no decision on one's own report, refused in the page's words.
                 rows.append(_refused(key, send, OWN_REPORT, **refusal))
@@ -639,7 +640,7 @@ FORGED: list[dict[str, Any]] = [
     ),
     _refused("coord_kng", "ca:a:{A}:{A_v}", NOT_POSSIBLE, audit="review.refused"),
     # Made-up data: no such case, no such action, parts missing or not numbers.
-    _refused("tksk_01", "ca:v:999999:1", NOT_ALLOWED, audit="review.refused"),
+    _refused("tksk_01", "ca:v:999999:1", NOT_FOUND, audit="review.refused"),
     _refused("tksk_01", "ca:q:{A}:{A_v}", NOT_ALLOWED, audit="review.refused"),
     _refused("tksk_01", "ca:v:{A}", NOT_ALLOWED, audit="review.refused"),
     _refused("tksk_01", "ca:v:{A}:x1", NOT_ALLOWED, audit="review.refused"),

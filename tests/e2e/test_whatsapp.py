@@ -409,6 +409,22 @@ async def test_username_only_person_is_written_to_by_user_id(
     assert chat == "bsuid:US.77001"
 
 
+async def test_a_notification_s_messages_are_read_in_the_order_they_were_sent(
+    graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """QA 13: a number sent 60 s after the name but listed first in one notification was read
+    at the name question (refused), then the name accepted and the number lost."""
+    await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="US.77002", wa_id=None)
+    await person.say("halo")
+    now = time.time()
+    replies = await person.say_in_one_notification(
+        [("0812 3456 7890", now), ("Rina Wati", now - 60)], expect=2
+    )
+    assert "Rina Wati" in body_of(replies[0])
+    assert "+6281234567890" in body_of(replies[1])  # the number at the phone question
+
+
 async def test_error_codes_decide(fake, graph, wa_settings, webhook_url, start_wa_bot) -> None:
     await start_wa_bot()
     admin = TelegramPerson(fake, 999, name="Admin")

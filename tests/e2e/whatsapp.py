@@ -116,6 +116,16 @@ class WhatsAppPerson:
         message = text_message(new_wamid(), self.sender, text, timestamp=sent)
         return await self._post(message, expect)
 
+    async def say_in_one_notification(
+        self, typed: list[tuple[str, float]], *, expect: int
+    ) -> list[dict[str, Any]]:
+        """Texts WhatsApp delivers in one notification, listed as given, each with when it
+        was sent (Unix seconds): a phone back online sends what waited, in any order."""
+        messages = [
+            text_message(new_wamid(), self.sender, text, timestamp=sent) for text, sent in typed
+        ]
+        return await self._post(messages, expect)
+
     async def share_location(
         self, lat: float, lon: float, *, forwarded: str | None = None
     ) -> list[dict[str, Any]]:

@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from handlers.geo import distance_m
 from handlers.trainings.codes import (
     ROTATE_SECONDS,
     code_expired,
     code_for,
     code_matches,
     current_code,
-    distance_m,
     new_secret,
     normalise_code,
     slot_of,

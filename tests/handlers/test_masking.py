@@ -47,7 +47,7 @@ MASK_CASES = [
     pytest.param(f"nik{NIK}abc", f"nik{NIK_MASKED}abc", id="glued-to-letters"),
     pytest.param(f"({NIK})", f"({NIK_MASKED})", id="in-parentheses"),
     pytest.param(f"<b>{NIK}</b>", f"<b>{NIK_MASKED}</b>", id="inside-html-tags"),
-    pytest.param(NIK + "2", NIK + "2", id="17-unbroken-digits-not-masked"),
+    pytest.param(NIK + "234", NIK + "234", id="19-unbroken-digits-not-masked"),
     pytest.param(  # 14 digits of GPS and the next line's "10": two numbers, not one NIK
         "✓ Lokasi: -6.97120, 108.48210\n10. Kategori: stunting",
         "✓ Lokasi: -6.97120, 108.48210\n10. Kategori: stunting",
@@ -56,12 +56,16 @@ MASK_CASES = [
     pytest.param("RT 02 RW 05\n1234 5678 9012", "RT 02 RW 05\n1234 5678 9012", id="line-break"),
     pytest.param("320801010190\n0001", NIK_MASKED, id="a-nik-across-a-line-break"),
     pytest.param("NIK 3208 0101 0190\r\n0001 ok", f"NIK {NIK_MASKED} ok", id="crlf-inside"),
-    pytest.param(NIK[:-1], NIK[:-1], id="15-digits-not-masked"),
-    pytest.param("3208 0101 0190 000", "3208 0101 0190 000", id="15-digits-spaced-not-masked"),
+    pytest.param("0812 3456 7890 1", "0812 3456 7890 1", id="13-digits-spaced-not-masked"),
+    pytest.param("Lokasi: -6.97120, 108.48210", "Lokasi: -6.97120, 108.48210", id="gps-14"),
+    pytest.param("-10.12345, 120.12345 ok", "-10.12345, 120.12345 ok", id="gps-15"),
     pytest.param(
         "1234567890123456789012", "1234567890123456789012", id="22-unbroken-digits-not-masked"
     ),
     pytest.param("081234567890", "081234567890", id="phone-national"),
+    pytest.param("0812-3456-78", "0812-3456-78", id="phone-10-digits"),
+    pytest.param("0812345678901", "0812345678901", id="phone-13-digits"),
+    pytest.param("+62 812 3456 78901", "+62 812 3456 78901", id="phone-e164-14-digits"),
     pytest.param("+6281234567890", "+6281234567890", id="phone-e164"),
     pytest.param("+62 812-3456-7890", "+62 812-3456-7890", id="phone-spaced"),
     pytest.param("(022) 7654321", "(022) 7654321", id="landline"),
@@ -88,6 +92,38 @@ def test_mask_identifiers(text, expected):
 @pytest.mark.parametrize(("text", "expected"), MASK_CASES)
 def test_holds_identifier_exactly_when_the_mask_changes_the_text(text, expected):
     assert holds_identifier(text) == (expected != text)
+
+
+# 14 to 18 digits within a line: a NIK or KK typed a digit or two short or long, masked in
+# what the bot shows (QA 13), though no full one a person's message is deleted for.
+NEAR_MISS_CASES = [
+    pytest.param(
+        "KK 320801121019000 kurang satu angka",
+        "KK 320801******9000 kurang satu angka",
+        id="send-back-note-15-digits",
+    ),
+    pytest.param(NIK[:-1], "320801******0000", id="15-digits"),
+    pytest.param("3208 0101 0190 000", "320801******0000", id="15-digits-spaced"),
+    pytest.param(NIK[:-2], "320801******9000", id="14-digits"),
+    pytest.param("3208-0112-1019-00", "320801******1900", id="14-digits-dashes"),
+    pytest.param("32.08.01.1210.1900", "320801******1900", id="14-digits-dots"),
+    pytest.param(NIK + "2", "320801******0012", id="17-unbroken-digits"),
+    pytest.param(NIK + "23", "320801******0123", id="18-unbroken-digits"),
+    pytest.param(
+        f"{NIK} lalu {NIK[:-2]}", f"{NIK_MASKED} lalu 320801******9000", id="a-nik-then-14"
+    ),
+    pytest.param(
+        "Alasan: KK 3208011210190 00 salah, telp 081234567890",
+        "Alasan: KK 320801******9000 salah, telp 081234567890",
+        id="beside-a-phone",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NEAR_MISS_CASES)
+def test_a_near_miss_is_masked_in_what_the_bot_shows(text, expected):
+    assert mask_identifiers(text) == expected
+    assert holds_identifier(text) == text.startswith(NIK + " ")  # a full one only
 
 
 LONG_NUMBER_CASES = [

@@ -139,3 +139,16 @@ async def test_a_long_number_elsewhere_in_a_form_stays(db, tmp_path) -> None:
     await send(db, app, ani, "telegram", kind=InboundKind.COMMAND, command="lapor")
     name = await text(db, app, ani, "telegram", f"Budi {SHORT_KK}")
     assert deletions(name) == []
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_a_nik_at_the_kk_question_is_said_to_be_a_nik(db, tmp_path, channel) -> None:
+    """QA 13: a woman's NIK (birth day + 40) at the KK question was told its 'tanggal terbit'
+    made no sense; it is said to look like a NIK, and the KK question comes again."""
+    app = app_context(tmp_path)
+    ani = await psm_on(db, channel)
+    await at_the_kk_question(db, app, ani, channel)
+    refused = await text(db, app, ani, channel, "3208015508900001")
+    assert "Sepertinya ini NIK, bukan nomor KK" in said(refused)
+    assert "tanggal terbit" not in said(refused)
+    assert "nomor Kartu Keluarga" in said(refused)  # the question again

@@ -173,3 +173,21 @@ async def test_the_sender_hears_an_unchanged_correction_too(world, channel: str)
     (notice,) = _with(await _texts(db, people.coordinator), unchanged)
     assert "<b>tanpa perubahan</b>" in notice and "verifikasi TKSK" in notice
     assert "Penjelasan pelapor: <i>Foto sudah ada di laporan pertama</i>" in notice
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_kk_a_digit_short_in_the_note_reaches_the_reporter_masked(
+    world, channel: str
+) -> None:
+    """QA 13: "KK 320801121019000 kurang satu angka" reached the PSM in full; 14 to 18 digits
+    in a note are masked like a NIK or KK."""
+    db, app = world
+    people = await _whole_report(db, app, channel)
+    _, version = await case_version(db, people.case_id)
+    await tap(db, app, people.coordinator, channel, f"ca:b:{people.case_id}:{version}")
+    await say(db, app, people.coordinator, channel, "KK 320801121019000 kurang satu angka")
+    assert (await case_version(db, people.case_id))[0] == "needs_revision"
+
+    (notice,) = _with(await _texts(db, people.psm), "kurang satu angka")
+    assert "KK 320801******9000 kurang satu angka" in notice
+    assert "320801121019000" not in notice

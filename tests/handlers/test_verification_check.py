@@ -367,3 +367,110 @@ async def test_a_check_begun_on_version_1_is_finished_on_it(world, channel: str)
     assert (await checks(db, case_id))[0]["note"] == DIFFERENCE
     page = said(await tap(db, app, people.coordinator, channel, f"cs:{case_id}"))
     assert "Catatan pemeriksaan: Anaknya" in page
+
+
+KADUGEDE_HOUSE = (-6.9712, 108.4821)  # where the report says the house is
+
+
+async def _at_the_location_question(db, app, people, channel: str) -> None:
+    await tap(db, app, people.tksk, channel, f"ca:v:{people.case_id}:1")
+    await say(db, app, people.tksk, channel, "Dikunjungi langsung")
+    await say(db, app, people.tksk, channel, "Sesuai laporan")
+    where = await say(db, app, people.tksk, channel, "Lewati")
+    assert "Kirim lokasi rumahnya" in said(where)
+
+
+async def _share(db, app, people, channel: str, lat: float, lon: float):
+    return await send(
+        db, app, people.tksk, channel, kind=InboundKind.LOCATION, latitude=lat, longitude=lon
+    )
+
+
+def _button(turn, action: str) -> str:
+    (data,) = [data for data in buttons(turn) if data.endswith(f":{action}")]
+    return data
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_location_far_from_the_report_is_asked_about_and_told_when_kept(
+    world, channel: str
+) -> None:
+    """QA 13: -6.2, 106.8 (Jakarta, about 205 km from the house in Kadugede) was taken
+    silently, and the coordinator read "📍 lokasi dicatat"."""
+    db, app = world
+    people = await review_world(
+        db, channel, reported_at=NOW - timedelta(days=1), location=KADUGEDE_HOUSE
+    )
+    await _at_the_location_question(db, app, people, channel)
+
+    far = await _share(db, app, people, channel, -6.2, 106.8)
+    assert "Lokasi ini sekitar 205 km dari lokasi laporan. Benar?" in said(far)
+    assert "Ringkasan" not in said(far) and "✓ Lokasi" not in said(far)
+    again = await tap(db, app, people.tksk, channel, _button(far, "fr"))  # Kirim ulang lokasi
+    assert "Kirim lokasi rumahnya" in said(again)
+
+    far = await _share(db, app, people, channel, -6.2, 106.8)
+    assert "sekitar 205 km" in said(far)
+    kept = await say(db, app, people.tksk, channel, "ya")
+    assert "✓ Lokasi: -6.20000, 106.80000" in said(kept)
+    await say(db, app, people.tksk, channel, "kirim")
+
+    assert await checks(db, people.case_id) == [
+        {
+            "method": "visited",
+            "finding": "matches",
+            "latitude": -6.2,
+            "longitude": 106.8,
+            "distance_km": 205,
+        }
+    ]
+    (notice,) = [
+        m.text for m in await queued(db, people.coordinator) if "menunggu validasi" in m.text
+    ]
+    assert "📍 lokasi pemeriksaan ±205 km dari lokasi laporan" in notice
+    assert "lokasi dicatat" not in notice
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_location_near_the_report_is_taken_as_it_is(world, channel: str) -> None:
+    db, app = world
+    people = await review_world(
+        db, channel, reported_at=NOW - timedelta(days=1), location=KADUGEDE_HOUSE
+    )
+    await _at_the_location_question(db, app, people, channel)
+    near = await _share(db, app, people, channel, -6.98765, 108.48321)  # about 2 km
+    assert "✓ Lokasi: -6.98765, 108.48321" in said(near) and "Benar?" not in said(near)
+    await say(db, app, people.tksk, channel, "kirim")
+    (check,) = await checks(db, people.case_id)
+    assert "distance_km" not in check
+    (notice,) = [
+        m.text for m in await queued(db, people.coordinator) if "menunggu validasi" in m.text
+    ]
+    assert "📍 lokasi dicatat" in notice
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_a_far_location_sent_again_near_is_taken(world, channel: str) -> None:
+    """Instead of Ya or Kirim ulang lokasi, the right location shared: checked again, taken."""
+    db, app = world
+    people = await review_world(
+        db, channel, reported_at=NOW - timedelta(days=1), location=KADUGEDE_HOUSE
+    )
+    await _at_the_location_question(db, app, people, channel)
+    await _share(db, app, people, channel, -6.2, 106.8)
+    near = await _share(db, app, people, channel, -6.98765, 108.48321)
+    assert "✓ Lokasi: -6.98765, 108.48321" in said(near)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_verifying_a_case_that_does_not_exist_says_so_as_opening_it_does(
+    world, channel: str
+) -> None:
+    """QA 13: its Verifikasi button said "tidak berwenang", its page "tidak ditemukan"."""
+    db, app = world
+    people = await review_world(db, channel, reported_at=NOW - timedelta(days=1))
+    missing = people.case_id + 100
+    opened = said(await tap(db, app, people.tksk, channel, f"cs:{missing}"))
+    verified = said(await tap(db, app, people.tksk, channel, f"ca:v:{missing}:1"))
+    assert opened == verified == "Laporan itu tidak ditemukan."
+    assert await active_forms(db, people.tksk.id) == []

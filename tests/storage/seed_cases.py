@@ -74,13 +74,15 @@ async def seed_case(
     answers: dict[str, Any] | None = None,
     form_version: int = 1,
     nik_reason: str | None = None,
+    location: tuple[float, float] | None = None,
 ) -> int:
     """One case about `people` (name, NIK) of a new household; returns the case id.
     `answers`: further answers as the form keeps them (follow-ups, bansos...); `nik_reason`:
-    why the people without a NIK have none. Without `answers` the case keeps only a few of
-    the form's (as one imported or from an older form version): a correction of it asks
-    the rest first (tests/handlers/test_revision_missing_answers.py); tests of a whole
-    report pass them (tests/handlers/forms/report_answers.py)."""
+    why the people without a NIK have none; `location`: the house's (lat, lon) reported.
+    Without `answers` the case keeps only a few of the form's (as one imported or from an
+    older form version): a correction of it asks the rest first
+    (tests/handlers/test_revision_missing_answers.py); tests of a whole report pass them
+    (tests/handlers/forms/report_answers.py)."""
     kecamatan, kabupaten = desa.rsplit(".", 1)[0], desa.rsplit(".", 2)[0]
     household = await repos.households.create_household(
         now=at,
@@ -91,6 +93,8 @@ async def seed_case(
         head_name=head,
         address="Dusun Manis RT 02 RW 05",
         member_count=4,
+        latitude=location[0] if location else None,
+        longitude=location[1] if location else None,
     )
     members = [
         await repos.households.add_member(
@@ -116,6 +120,7 @@ async def seed_case(
         ],
         "address": "Dusun Manis RT 02 RW 05",
         "description": description,
+        **({"gps": {"lat": location[0], "lon": location[1]}} if location else {}),
         **(answers or {}),
     }
     case_id = await repos.cases.create_case(

@@ -560,7 +560,8 @@ def test_parse_kk_answer_accepts(typed, value, display, region):
 
 
 KK_ANSWER_INVALID = [
-    pytest.param(text("3208014506230001"), "identifier.kk_bad_date", id="day-45"),
+    pytest.param(text("3208014506230001"), "identifier.kk_looks_like_nik", id="day-45-a-nik"),
+    pytest.param(text("3208013506230001"), "identifier.kk_bad_date", id="day-35"),
     pytest.param(text("3208011506230000"), "identifier.bad_serial", id="serial-0000"),
     pytest.param(text("320801150623001"), "identifier.wrong_length", id="15-digits"),
     pytest.param(text("KK3208011506230001"), "identifier.not_digits", id="prefix"),

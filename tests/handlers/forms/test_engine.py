@@ -814,6 +814,8 @@ WRONG_ANSWERS: list[tuple[str, str, Action, str | None, dict[str, Any]]] = [
     ("nik-superscript", "nik", _text("320801²101900001"), None, {}),
     ("kk-letters", "kk", _text("abc"), "identifier.not_digits", {}),
     ("kk-bad-date", "kk", _text("3208013213150002"), "identifier.kk_bad_date", {}),
+    # QA 13: a woman's NIK (birth day 15 + 40) typed at the KK question is said to be one.
+    ("kk-a-nik", "kk", _text("3208015508900001"), "identifier.kk_looks_like_nik", {}),
     ("phone-short", "phone", _text("12345"), "identifier.phone_invalid", {}),
     ("phone-landline", "phone", _text("0221234567"), "identifier.phone_not_mobile", {}),
     ("phone-sticker", "phone", _sticker, "answer.need_phone", {}),
