@@ -105,7 +105,7 @@ class FormEngine(
                 labels = self._answer_labels(fs.answered_positions())
                 return self.view.edit_menu(labels, fs.state.get("page", 0), prefix)
             if position is None:
-                return self.view.summary(self._summary_lines(fs), prefix)
+                return self.view.summary(self._summary_lines(fs), prefix, self.ctx.heading)
             if position.name == MORE:
                 return self.view.more(self.form.group(position.group).add_another, prefix)
             question = self.form.question(position.name)
