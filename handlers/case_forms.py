@@ -21,6 +21,10 @@ from handlers.scope import scope_of
 from storage.models import FormSession
 
 REPORT_FORM = "case_report"
+# Forms opened on a case, its id in their context's `case_id`.
+_REVIEW_FORMS = (VERIFY_FORM, VISIT_FORM, NOTE_FORM, UNCHANGED_FORM)
+# A finished report's state: the case it made (`note_case_sent`).
+SENT_CASE = "sent_case"
 
 
 def _case_id(value: object) -> int | None:
@@ -52,13 +56,31 @@ async def _about_case(turn: Turn, case_id: object, what: str) -> Markup | None:
     return Markup(turn.t("case_form.title", what=what, case=named))
 
 
+def case_of_session(session: FormSession) -> int | None:
+    """The case a session is about: a review form's, a correction's (by their context), a
+    report's once it made one (`SENT_CASE`); None for any other."""
+    context = form_context(session)
+    if session.form_id in _REVIEW_FORMS:
+        return _case_id(context.get("case_id"))
+    if session.form_id == REPORT_FORM:
+        return _case_id(context.get("revising", session.state.get(SENT_CASE)))
+    return None
+
+
+async def note_case_sent(turn: Turn, session: FormSession, case_id: int) -> None:
+    """Note on a finished report the case it made, for its Kirim tapped again."""
+    await turn.repos.forms.note(
+        session.id, state={**session.state, SENT_CASE: case_id}, now=turn.now
+    )
+
+
 async def _review_form_title(turn: Turn, session: FormSession) -> Markup | None:
     """A verification, a visit, a review's note, "send it unchanged?": by their case."""
-    case_id = form_context(session).get("case_id")
+    case_id = case_of_session(session)
     return await _about_case(turn, case_id, await form_title(turn, session))
 
 
-for _form_id in (VERIFY_FORM, VISIT_FORM, NOTE_FORM, UNCHANGED_FORM):
+for _form_id in _REVIEW_FORMS:
     titled_by(_form_id)(_review_form_title)
 
 

@@ -21,6 +21,7 @@ from handlers.forms.runner import (
 from handlers.forms.state import prefilled_state
 from handlers.i18n import Catalog
 from handlers.review.buttons import REVISE_PREFIX, record_refusal
+from handlers.review.change_said import last_change_said
 from handlers.review.deciders import Deciders
 from handlers.review.no_validator import nobody_to_validate
 from handlers.review.possible_actions import case_deciders
@@ -138,7 +139,7 @@ async def revise_button(turn: Turn, data: str) -> None:
     case = await revisable_case(turn, case_id) if case_id is not None else None
     if case is None:
         await record_refusal(turn, case_id, {"view": "revise", "data": data[:64]})
-        turn.reply(turn.t("review.nothing_to_revise"))
+        turn.reply(await _not_waiting(turn, case_id))
         return
     heading = await revision_heading(turn, case) + "\n\n"
     begun = await _begun_revision(turn, case)
@@ -155,6 +156,17 @@ async def revise_button(turn: Turn, data: str) -> None:
         state=state,
         context={"revising": case.summary.id, "version": case.version},
     )
+
+
+async def _not_waiting(turn: Turn, case_id: int | None) -> str:
+    """An old "Perbaiki" of one of the person's cases: which, what was done last, by whom and
+    when, and its state now (corrected and sent already, decided meanwhile); the plain refusal
+    for a case not theirs (any more)."""
+    assert turn.user is not None
+    case = await turn.repos.review.detail(case_id, own_cases(turn.user)) if case_id else None
+    if case is None:
+        return turn.t("review.nothing_to_revise")
+    return turn.t("review.old_button") + " " + await last_change_said(turn, case)
 
 
 async def revisable_case(turn: Turn, case_id: int) -> CaseDetail | None:
