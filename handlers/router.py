@@ -339,6 +339,8 @@ async def _on_message(turn: Turn) -> None:
         return  # an answer for a draft handed over meanwhile: told where the draft went
     elif await sent_already.tell_sent_typed(turn):
         return  # "kirim" typed again just after a report was sent: said sent, with its number
+    elif await sent_already.tell_media_not_kept(turn):
+        return  # a late GPS fix or photo: not kept, in one line
     elif turn.event.spoken or not welcome.reactivation_released(turn):
         # (a greeting that released the notice of their reactivation is answered by it, with
         # their help: not "not understood" and the help again under it)

@@ -12,6 +12,7 @@ Beside it (each check or kind of step a mixin of `FormEngine`):
   choice_offers.py  a choice typed close to options: "did you mean", a sentence's option
   region_answers.py a desa of another kecamatan typed: where it is, how to change it
   image_step.py     photo questions: photos one by one or as an album, up to a limit
+  late_media.py     a photo or a location after its question went by: said not kept
   question_step.py  other questions: skip, pages, a missing number, typed answers parsed
   summary_step.py   the summary and its edit menu: send, an answer edited, typed replies
 
@@ -32,6 +33,7 @@ from handlers.forms.choice_step import ChoiceStep
 from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.image_step import ImageStep
+from handlers.forms.late_media import LateMedia
 from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.question_step import QuestionStep
 from handlers.forms.region_answers import RegionAnswers
@@ -45,7 +47,14 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class FormEngine(
-    AnswerChecks, ChoiceStep, ChoiceOffers, RegionAnswers, ImageStep, QuestionStep, SummaryStep
+    AnswerChecks,
+    ChoiceStep,
+    ChoiceOffers,
+    RegionAnswers,
+    ImageStep,
+    LateMedia,
+    QuestionStep,
+    SummaryStep,
 ):
     """Runs one form for one person."""
 
@@ -177,6 +186,8 @@ class FormEngine(
         fs.settle_phase()  # a summary saved with an answer missing showed that question
         position = fs.current()
         if (not_kept := await self._photo_not_kept(fs, event, position)) is not None:
+            return not_kept
+        if (not_kept := await self._location_not_kept(fs, event, position)) is not None:
             return not_kept
         if event.album_continues and event.kind != InboundKind.PHOTO:
             return StepResult(fs.state, [])  # an album's video or file: its last piece answers
