@@ -118,11 +118,14 @@ def named_by(form_id: str) -> Callable[[SessionName], SessionName]:
 
 
 async def session_name(turn: Turn, session: FormSession) -> Markup:
-    """What a session is to its person, as HTML: what "cancel?" would delete."""
+    """What a session is to its person, as HTML: what "cancel?" would delete. One about a
+    case by that case (`session_titles`), even where its form names its sessions otherwise
+    (a correction: not only by the head's name)."""
+    heading = await heading_of(turn, session)
     naming = _NAMES.get(session.form_id)
-    if naming is not None:
+    if naming is not None and heading is None:
         return Markup(naming(turn, session))
-    return Markup(turn.t("cancel.form_named", title=await _title(turn, session)))
+    return Markup(turn.t("cancel.form_named", title=heading or await form_title(turn, session)))
 
 
 def cancel_worded(form_id: str) -> Callable[[CancelWording], CancelWording]:

@@ -79,6 +79,9 @@ async def test_a_correction_names_its_case_at_its_summary_and_coming_back(
     head = REST.get("head_name") or BEFORE_SIZE["head_name"]
     named = f"KNG-2026-000001 ({head})"
     assert f"<b>Perbaikan laporan {named}</b>\n<b>Periksa kembali" in opened, opened
+    kept = said(await send(db, app, psm, channel, kind=InboundKind.COMMAND, command="bantuan"))
+    assert f"isian <b>Perbaikan laporan {named}</b> yang belum dikirim" in kept, kept
+    assert "Periksa kembali" in said(await say(db, app, psm, channel, "lanjut"))
     await say(db, app, psm, channel, "11")  # from the summary: the address
     back = said(await send(db, app, psm, channel, kind=InboundKind.COMMAND, command="bantuan"))
     assert f"Perbaikan laporan <b>{named}</b> masih berjalan" in back, back
