@@ -15,12 +15,12 @@ from handlers.forms.runner import form_context, form_title
 from handlers.forms.session_titles import titled_by
 from handlers.i18n import Markup
 from handlers.review.decisions import NOTE_FORM
+from handlers.review.reporter import REPORT_FORM
 from handlers.review.verification_check import VERIFY_FORM
 from handlers.review.visits import VISIT_FORM
 from handlers.scope import scope_of
 from storage.models import FormSession
 
-REPORT_FORM = "case_report"
 # Forms opened on a case, its id in their context's `case_id`.
 _REVIEW_FORMS = (VERIFY_FORM, VISIT_FORM, NOTE_FORM, UNCHANGED_FORM)
 # A finished report's state: the case it made (`note_case_sent`).
