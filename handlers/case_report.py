@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from handlers.case_forms import note_case_sent
 from handlers.case_notices import tell_new_case
 from handlers.case_revision import resubmit
 from handlers.case_submission import (
@@ -271,6 +272,7 @@ async def submit(turn: Turn, session: FormSession, answers: dict[str, Any]) -> N
         return
     hidden = [m for m in matches if not in_scope(turn, m)]
     case_id, number = await store_case(turn, session, answers, facts)
+    await note_case_sent(turn, session, case_id)  # its Kirim tapped again: said sent
     await tell_new_case(turn, facts, number, case_id, hidden)
     turn.reply(main_menu(turn))
 

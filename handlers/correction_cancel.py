@@ -6,6 +6,7 @@ is dropped, the correction comes back at its summary."""
 
 from __future__ import annotations
 
+from handlers.case_forms import case_named
 from handlers.case_revision import UNCHANGED_FORM
 from handlers.context import Turn
 from handlers.forms.runner import cancel_worded, form_context
@@ -29,9 +30,12 @@ async def _waiting_case_number(turn: Turn, case_id: object) -> str | None:
 async def correction_cancel_text(turn: Turn, session: FormSession, step: str) -> str | None:
     """A correction's "cancel?" and "cancelled": its unsent changes go, the case stays as sent
     and waits; a new report (no `revising`) is worded as any form."""
-    number = await _waiting_case_number(turn, form_context(session).get("revising"))
+    case_id = form_context(session).get("revising")
+    number = await _waiting_case_number(turn, case_id)
     if number is None:
         return None
+    if step == "come_back":  # back after a side trip: which family, by its head too
+        number = await case_named(turn, case_id) or number
     return turn.t(f"cancel.correction.{step}", number=number)
 
 

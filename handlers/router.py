@@ -21,6 +21,7 @@ from handlers import (
     registration_kecamatan,
     registration_request,
     reminder_settings,
+    sent_already,
     side_trip_menus,
     template_tap,
     typed_numbers,
@@ -250,7 +251,9 @@ async def _on_button(turn: Turn) -> None:
         if session is not None and not welcome.may_answer_forms(turn, session):
             await welcome.explain_status(turn)
         elif session is None:
-            if not await people_handover.tell_open_draft_handed_over(turn):
+            if await people_handover.tell_open_draft_handed_over(turn):
+                return
+            if not await sent_already.tell_sent_tapped(turn):  # Kirim tapped twice: said sent
                 turn.reply(turn.t("errors.old_button") + "\n\n" + await account.help_text(turn))
         elif not await welcome.kept_form_after_notice(turn, session):  # a button from before
             await step_form(turn, session)
@@ -334,6 +337,10 @@ async def _on_message(turn: Turn) -> None:
         return  # "Kadugede" at a region picker, "07.00" at /pengingat's hour list
     elif await people_handover.tell_open_draft_handed_over(turn):
         return  # an answer for a draft handed over meanwhile: told where the draft went
+    elif await sent_already.tell_sent_typed(turn):
+        return  # "kirim" typed again just after a report was sent: said sent, with its number
+    elif await sent_already.tell_media_not_kept(turn):
+        return  # a late GPS fix or photo: not kept, in one line
     elif turn.event.spoken or not welcome.reactivation_released(turn):
         # (a greeting that released the notice of their reactivation is answered by it, with
         # their help: not "not understood" and the help again under it)

@@ -41,6 +41,13 @@ class CaseSearch(Repo):
             return []
         return await self._found(*found, limit, offset)
 
+    async def listed(self, case_id: int, scope: Scope) -> FoundCase | None:
+        """One case in scope as lists show it, with its head of household and desa by name
+        (one read); None out of scope or gone."""
+        condition, params = scope.where("c")
+        found = await self._found(f"c.id = ? AND {condition}", (case_id, *params), 1)
+        return found[0] if found else None
+
     async def count_found(
         self,
         scope: Scope,

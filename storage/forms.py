@@ -86,6 +86,15 @@ class FormRepo(Repo):
         assert row is not None
         return _session(row)
 
+    async def latest_finished(self, user_id: int, since: datetime) -> FormSession | None:
+        """The user's session completed last, if it was at or after `since`."""
+        row = await self._one(
+            "SELECT * FROM form_sessions WHERE user_id = ? AND status = 'completed'"
+            " AND updated_at >= ? ORDER BY updated_at DESC, id DESC LIMIT 1",
+            (user_id, to_db(since)),
+        )
+        return _session(row) if row else None
+
     async def note(self, session_id: int, *, state: dict, now: datetime) -> None:
         """Store state beside the step (a choice asked outside the questions): same revision,
         so the question's buttons stay valid."""

@@ -13,6 +13,7 @@ Beside it (each check or kind of step a mixin of `FormEngine`):
   region_answers.py a desa of another kecamatan typed: where it is, how to change it
   image_step.py     photo questions: photos one by one or as an album, up to a limit
   far_location.py   a location far from the report's the form is about: asked to confirm
+  late_media.py     a photo or a location after its question went by: said not kept
   question_step.py  other questions: skip, pages, a missing number, typed answers parsed
   summary_step.py   the summary and its edit menu: send, an answer edited, typed replies
 
@@ -34,6 +35,7 @@ from handlers.forms.choices import ChoiceOption, match_choice
 from handlers.forms.expr import REFERENCE, text_of
 from handlers.forms.far_location import FAR, FarLocation
 from handlers.forms.image_step import PHOTOS_REMOVING, ImageStep
+from handlers.forms.late_media import LateMedia
 from handlers.forms.model import Form, Question, QuestionType
 from handlers.forms.question_step import QuestionStep
 from handlers.forms.region_answers import RegionAnswers
@@ -53,6 +55,7 @@ class FormEngine(
     RegionAnswers,
     ImageStep,
     FarLocation,
+    LateMedia,
     QuestionStep,
     SummaryStep,
 ):
@@ -115,7 +118,7 @@ class FormEngine(
                 labels = self._answer_labels(fs.answered_positions())
                 return self.view.edit_menu(labels, fs.state.get("page", 0), prefix)
             if position is None:
-                return self.view.summary(self._summary_lines(fs), prefix)
+                return self.view.summary(self._summary_lines(fs), prefix, self.ctx.heading)
             if position.name == MORE:
                 return self.view.more(self.form.group(position.group).add_another, prefix)
             question = self.form.question(position.name)
@@ -189,6 +192,8 @@ class FormEngine(
         fs.settle_phase()  # a summary saved with an answer missing showed that question
         position = fs.current()
         if (not_kept := await self._photo_not_kept(fs, event, position)) is not None:
+            return not_kept
+        if (not_kept := await self._location_not_kept(fs, event, position)) is not None:
             return not_kept
         if event.album_continues and event.kind != InboundKind.PHOTO:
             return StepResult(fs.state, [])  # an album's video or file: its last piece answers

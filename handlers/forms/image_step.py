@@ -87,10 +87,17 @@ class ImageStep:
         many = "s" if count > 1 else ""
         if limit := fs.state.get(PHOTO_LIMIT_REACHED):
             key = f"answer.photo{many}_past_the_limit"
+            if at_summary:  # with the summary's line to type to replace them
+                image = QuestionType.IMAGE
+                return await self._passed_not_kept(
+                    fs, position, image, key, limit=limit, count=count
+                )
             return await self._ask_again(fs, key, limit=limit, count=count)
         if asked and self._photo_question_ahead(fs):
             return await self._ask_again(fs, f"answer.photo{many}_later", count=count)
-        return None
+        # After "Selesai foto" (fewer than the limit): its question went by.
+        key = f"answer.photo{many}_passed"
+        return await self._passed_not_kept(fs, position, QuestionType.IMAGE, key, count=count)
 
     async def _rest_not_kept(
         self: FormEngine, fs: FormState, event: Inbound, picture: bool
@@ -158,6 +165,8 @@ class ImageStep:
         """Photos of an album beyond the limit arrive after their question is done."""
         if not album or album != fs.state.get("last_album"):
             return False
+        if not fs.state.get(PHOTO_LIMIT_REACHED):
+            return False  # after "Selesai foto": not past a limit, said as a photo after it
         return position is None or position.key != fs.state.get("album_question")
 
     async def _step_image(

@@ -11,6 +11,7 @@ from handlers.forms.engine import FormEngine, StepContext, StepResult, new_state
 from handlers.forms.kept_open import note_kept_at_summary
 from handlers.forms.loading import form_from_data
 from handlers.forms.model import Form, QuestionType
+from handlers.forms.session_titles import heading_of
 from handlers.forms.step import WordReading
 from handlers.i18n import Markup
 from handlers.regions import RegionChoices
@@ -117,11 +118,14 @@ def named_by(form_id: str) -> Callable[[SessionName], SessionName]:
 
 
 async def session_name(turn: Turn, session: FormSession) -> Markup:
-    """What a session is to its person, as HTML: what "cancel?" would delete."""
+    """What a session is to its person, as HTML: what "cancel?" would delete. One about a
+    case by that case (`session_titles`), even where its form names its sessions otherwise
+    (a correction: not only by the head's name)."""
+    heading = await heading_of(turn, session)
     naming = _NAMES.get(session.form_id)
-    if naming is not None:
+    if naming is not None and heading is None:
         return Markup(naming(turn, session))
-    return Markup(turn.t("cancel.form_named", title=await _title(turn, session)))
+    return Markup(turn.t("cancel.form_named", title=heading or await form_title(turn, session)))
 
 
 def cancel_worded(form_id: str) -> Callable[[CancelWording], CancelWording]:
@@ -148,6 +152,14 @@ async def cancel_text(turn: Turn, session: FormSession, step: str) -> str:
 
 
 async def _title(turn: Turn, session: FormSession) -> str:
+    """What a session is about (`session_titles.titled_by`), else its form's title, in the
+    person's language."""
+    if (heading := await heading_of(turn, session)) is not None:
+        return heading
+    return await form_title(turn, session)
+
+
+async def form_title(turn: Turn, session: FormSession) -> str:
     """The title of a session's form, in the person's language."""
     form = await form_of(turn, session)
     return form.title.get(turn.language) or form.title["id"]
@@ -174,7 +186,7 @@ async def stored_form(app: AppContext, repos: Repos, form_id: str, version: int)
     return cached
 
 
-def _engine(turn: Turn, form: Form, session: FormSession) -> FormEngine:
+def _engine(turn: Turn, form: Form, session: FormSession, heading: str = "") -> FormEngine:
     user, identity = turn.user, turn.identity
     extra = _CONTEXT_VALUES.get(session.form_id)
     under = _EXTRA_BUTTONS.get(session.form_id)
@@ -186,6 +198,7 @@ def _engine(turn: Turn, form: Form, session: FormSession) -> FormEngine:
         next_rev=session.rev + 1,
         traits=turn.channel_traits,
         rows_under=under(turn, session) if under else [],
+        heading=heading,
         context={
             "user_role": (user.role or "") if user else "",
             "user_kabupaten": (user.kabupaten_code or "") if user else "",
@@ -274,7 +287,7 @@ def _going_on(session: FormSession) -> dict[str, Any]:
 async def resume_form(turn: Turn, session: FormSession, prefix: str = "") -> None:
     """Ask the current question of a session again (after /start, a restart, a resume)."""
     form = await form_of(turn, session)
-    engine = _engine(turn, form, session)
+    engine = _engine(turn, form, session, await heading_of(turn, session) or "")
     result = await engine.start(_going_on(session), prefix)
     await turn.repos.forms.save(session.id, state=result.state, status="active", now=turn.now)
     for message in _with_extra_buttons(turn, session, result.messages):
@@ -284,7 +297,7 @@ async def resume_form(turn: Turn, session: FormSession, prefix: str = "") -> Non
 async def step_form(turn: Turn, session: FormSession) -> None:
     """Apply the turn's event to the session; finish the form when it is confirmed."""
     form = await form_of(turn, session)
-    engine = _engine(turn, form, session)
+    engine = _engine(turn, form, session, await heading_of(turn, session) or "")
     result = await engine.step(_going_on(session), turn.event, session.rev)
     if (check := _STEP_CHECKS.get(session.form_id)) is not None:
         result = await check(turn, session, engine, result)

@@ -60,6 +60,10 @@ class StepContext:
     # one is told to type "batal" rather than "not in the list", and the screen a number is
     # typed at is known whole (`ChannelTraits.hides_options`).
     rows_under: list[list[Button]] = field(default_factory=list)
+    # What the session is about, HTML, atop its summary ("Verifikasi KNG-2026-000001 (Slamet
+    # R.)": handlers/forms/runner.py `titled_by`), so answers are never sent on the wrong
+    # family; "" for a form about nothing else.
+    heading: str = ""
 
 
 @dataclass

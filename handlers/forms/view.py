@@ -321,11 +321,13 @@ class FormView:
 
     # -- summary --------------------------------------------------------------------------------
 
-    def summary(self, lines: list[tuple[str, str]], prefix: str) -> Outbound:
+    def summary(self, lines: list[tuple[str, str]], prefix: str, heading: str = "") -> Outbound:
         """The answers to check, all in one message, "Kirim" under the last of them: a long
         summary is cut between lines by the channel (Telegram 4096 characters, a WhatsApp
-        interactive body 1024), its buttons on the last part, so nothing is sent unseen."""
-        text = [prefix + f"<b>{self.t('form.summary_title')}</b>"]
+        interactive body 1024), its buttons on the last part, so nothing is sent unseen.
+        `heading` (HTML) names what the answers are about, above them."""
+        top = f"<b>{heading}</b>\n" if heading else ""
+        text = [prefix + top + f"<b>{self.t('form.summary_title')}</b>"]
         for number, (label, shown) in enumerate(lines, start=1):
             text.append(f"{number}. {html.escape(label)}: {html.escape(shown)}")
         text += ["", self.t("form.summary_hint")]

@@ -26,7 +26,8 @@ from handlers.forms.runner import (
 )
 from handlers.review.action_forms import close_same_action_forms
 from handlers.review.buttons import record_refusal
-from handlers.review.case_page import local_time, show_case, tell_to_open
+from handlers.review.case_page import show_case, tell_to_open
+from handlers.review.change_said import last_change_said
 from handlers.review.deciders import Deciders
 from handlers.review.no_validator import nobody_to_validate
 from handlers.review.possible_actions import (
@@ -203,23 +204,11 @@ async def _tell_changed(
 ) -> None:
     """The case changed since the person saw it: by whom (themselves, someone named), what
     it is now, the text they typed to copy, and the page as it is."""
-    assert turn.user is not None
-    summary = case.summary
-    values = {"number": summary.number, "state": turn.t(f"case_states.{summary.state}")}
-    last = case.events[-1] if case.events else None
-    if last is None or last.actor_id is None:
-        text = turn.t("review.changed.unknown", **values)
-    elif last.actor_id == turn.user.id:
-        done = turn.t(f"review.you_did.{last.to_state}")
-        text = turn.t("review.changed.by_you", **values, done=done, at=local_time(turn, last.at))
-    else:
-        actor = await turn.repos.users.get(last.actor_id)
-        name = actor.full_name if actor else "-"  # escaped by t()
-        text = turn.t("review.changed.by_other", **values, name=name, at=local_time(turn, last.at))
+    text = await last_change_said(turn, case)
     if old_button:
         text = turn.t("review.old_button") + " " + text
     text += _typed_back(turn, typed)
-    await show_case(turn, summary.id, text + "\n\n")
+    await show_case(turn, case.summary.id, text + "\n\n")
 
 
 async def move_case(

@@ -22,6 +22,7 @@ from handlers.forms.runner import (
 from handlers.forms.state import prefilled_state
 from handlers.i18n import Catalog
 from handlers.review.buttons import REVISE_PREFIX, record_refusal
+from handlers.review.change_said import last_change_said
 from handlers.review.deciders import Deciders
 from handlers.review.no_validator import nobody_to_validate
 from handlers.review.possible_actions import case_deciders
@@ -141,7 +142,7 @@ async def revise_button(turn: Turn, data: str) -> None:
         await record_refusal(turn, case_id, {"view": "revise", "data": data[:64]})
         # A correction of it begun before it left "sent back" is closed, and said instead.
         if case_id is None or not await _close_leftover_correction(turn, case_id):
-            turn.reply(turn.t("review.nothing_to_revise"))
+            turn.reply(await _not_waiting(turn, case_id))
         return
     heading = await revision_heading(turn, case) + "\n\n"
     begun = await _begun_revision(turn, case)
@@ -168,6 +169,17 @@ async def _close_leftover_correction(turn: Turn, case_id: int) -> bool:
     leftovers = [s for s in sessions if corrected_case(s) == case_id]
     await sort_unfinished(turn, leftovers)
     return bool(leftovers)
+
+
+async def _not_waiting(turn: Turn, case_id: int | None) -> str:
+    """An old "Perbaiki" of one of the person's cases: which, what was done last, by whom and
+    when, and its state now (corrected and sent already, decided meanwhile); the plain refusal
+    for a case not theirs (any more)."""
+    assert turn.user is not None
+    case = await turn.repos.review.detail(case_id, own_cases(turn.user)) if case_id else None
+    if case is None:
+        return turn.t("review.nothing_to_revise")
+    return turn.t("review.old_button") + " " + await last_change_said(turn, case)
 
 
 async def revisable_case(turn: Turn, case_id: int) -> CaseDetail | None:

@@ -65,7 +65,9 @@ async def test_my_reports_opens_a_case_sent_back(fake, settings, people) -> None
     assert CHILD_NIK not in page[0]["text"] and "NIK 320801******" in page[0]["text"]
     assert _buttons(page[0]) == ["📁 Laporan saya"]
     stale = await psm.tap(f"Perbaiki {number}")
-    assert GONE in stale[0]["text"]
+    # Said with the case and what was done (QA walk 13), not only "not waiting".
+    assert f"Laporan {number} sudah Bapak/Ibu ajukan ulang" in stale[0]["text"]
+    assert "sekarang berstatus <b>Diajukan ulang</b>" in stale[0]["text"]
     assert _state(settings, number) == "resubmitted"
 
 
@@ -168,4 +170,6 @@ async def test_a_case_never_corrected_can_be_rejected(fake, settings, people) ->
     assert "sudah pindah" in told and "Perbaiki" not in told
     assert _state(settings, number) == "rejected"
     stale = await psm.tap("Perbaiki laporan")
-    assert GONE in stale[0]["text"]
+    # Who closed it and how it stands now (QA walk 13), not only "not waiting".
+    assert f"Laporan {number} baru saja diubah oleh Ibu Sari" in stale[0]["text"]
+    assert "sekarang berstatus <b>Ditolak</b>" in stale[0]["text"]

@@ -147,7 +147,7 @@ async def test_a_correction_comes_back_after_a_side_trip_in_its_own_words(
         )
         await tap(db, app, world.psm, channel, f"rv:{world.case_id}")
         back = said(await say(db, app, world.psm, channel, "jadwal"))
-        assert "Perbaikan laporan <b>KNG-2026-000001</b> masih berjalan" in back
+        assert "Perbaikan laporan <b>KNG-2026-000001 (Slamet Riyadi)</b> masih berjalan" in back
         assert "/batal hanya membuang perubahan yang belum dikirim" in back
         assert "/batal menghapus isian ini" not in back
     finally:

@@ -254,17 +254,17 @@ async def test_a_document_at_the_photo_question_says_how_to_send_a_photo(world, 
     assert answered.startswith("⚠️ Mohon kirim foto (bukan berkas atau stiker).")
 
 
-async def test_a_photo_after_the_photo_question_was_skipped_gets_the_questions_refusal(
-    world, channel
-):
-    """No photo question ahead and none filled to its limit: the question on screen says
-    what it wants, nothing about photos."""
+async def test_a_photo_after_the_photo_question_was_skipped_is_said_not_kept(world, channel):
+    """The photo question skipped behind: the photo is said not kept, with the question on
+    screen again, not "pick one of the options below" as if the person had mistyped (QA
+    walk 13)."""
     db, app = world
     answers = {k: v for k, v in AT_PHOTOS.items() if k != "urgency"}  # photos: skipped
     ani = await _report(db, channel, answers, closed=["members"])
     answered = said(await send(db, app, ani, channel, photo="AgAC-1"))
-    assert answered.startswith("⚠️ Mohon pilih salah satu pilihan di bawah"), answered
-    assert "Foto ini" not in answered and URGENCY_QUESTION in answered
+    assert answered.startswith("⚠️ Foto ini tidak disimpan: pertanyaan foto sudah lewat."), answered
+    assert "Mohon pilih salah satu" not in answered and URGENCY_QUESTION in answered
+    assert (await _answers(db, ani))["photos"] is None  # still skipped
 
 
 # -- text at the photo question -----------------------------------------------------------------

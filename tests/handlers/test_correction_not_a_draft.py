@@ -58,7 +58,7 @@ async def test_a_correction_left_never_expires_nor_is_called_a_draft(world, chan
     assert not any("draf" in text.casefold() or "dihapus" in text for text in told), told
 
     async with db.reading() as repos:
-        items = await standing_work(repos, app, people.psm)
+        items = await standing_work(repos, app, people.psm, NOW + timedelta(days=30))
     lines = [item.line for item in items]
     assert lines == [f"• 1 laporan perlu perbaikan: {NUMBER}."]
 
@@ -96,7 +96,7 @@ async def test_a_correction_beside_a_draft_is_listed_apart(world, channel) -> No
     assert "Laporan yang belum selesai (1)" in text
     assert labels(listed)[0] == CORRECTION and labels(listed)[1].startswith("Keluarga Pak Darto")
     async with db.reading() as repos:
-        items = await standing_work(repos, app, psm)
+        items = await standing_work(repos, app, psm, NOW)
     assert [item.line for item in items] == [
         f"• 1 laporan perlu perbaikan: {NUMBER}.",
         "• 1 laporan belum selesai (draf).",
@@ -122,7 +122,9 @@ async def test_batal_at_lapor_keeps_the_correction_as_a_correction(world, channe
     people = await _correction_left(db, app, channel)
     await send(db, app, people.psm, channel, command="lapor")
     closed = said(await send(db, app, people.psm, channel, text="batal"))
-    assert closed.startswith("Baik, tidak jadi. Isian perbaikan laporan <b>Slamet Riyadi</b>")
+    assert closed.startswith(
+        "Baik, tidak jadi: isian <b>Perbaikan laporan KNG-2026-000001 (Slamet Riyadi)</b> tetap"
+    )
     assert "Draf" not in closed
     assert await _unfinished(db, people.psm.id) == [("case_report", "paused")]
 
@@ -138,4 +140,6 @@ async def test_perbaiki_of_a_case_no_longer_awaited_closes_the_correction(world,
     assert f"Perbaikan laporan <b>{NUMBER}</b> ditutup" in tapped
     assert await _unfinished(db, people.psm.id) == []
     again = said(await send(db, app, people.psm, channel, data=f"rv:{people.case_id}"))
-    assert again == "Laporan itu tidak sedang menunggu perbaikan dari Bapak/Ibu."
+    # The second tap: the correction is gone; the old button names the case and its state.
+    assert again.startswith("Tombol itu dari pesan lama, jadi tidak dijalankan.")
+    assert NUMBER in again and "<b>Ditolak</b>" in again

@@ -200,7 +200,9 @@ async def test_the_number_of_batal_typed_is_told_to_type_batal(world, channel: s
     not_listed = said(await say(db, app, tksk, channel, "4"))  # beyond every button
     assert not_listed.startswith("⚠️ Nomor 4 tidak ada di daftar"), not_listed
     asked = said(await say(db, app, tksk, channel, "batal"))
-    assert "Yakin ingin membatalkan isian <b>Verifikasi</b>?" in asked, asked
+    assert (
+        "Yakin ingin membatalkan isian <b>Verifikasi KNG-2026-000001 (Slamet Riyadi)</b>?" in asked
+    ), asked
     await say(db, app, tksk, channel, "ya")
     assert await active_forms(db, tksk.id) == []
     assert await case_version(db, case_id) == ("submitted", 1)

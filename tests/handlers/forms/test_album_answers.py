@@ -88,7 +88,9 @@ async def test_an_album_at_the_summary_past_the_limit_is_said_once_with_its_coun
     (answer,) = said(await send_album(driver, more, ["b1", "b2", "b3", "b4"]))
     told = t("answer.photos_past_the_limit", count=4, limit=3)
     assert told.startswith("4 foto ini tidak disimpan")
-    assert answer.text.startswith("⚠️ " + told + "\n\n")
+    assert answer.text.startswith(
+        f"⚠️ {told} {t('answer.replace_from_summary', number=1, label='Foto')}\n\n"
+    )
     assert answer.text.count(t("form.summary_title")) == 1
     assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}, {"ref": "a3"}]
 
@@ -239,5 +241,7 @@ async def test_a_telegram_album_at_the_summary_ending_with_a_video_is_answered_o
     results.append(await driver.send(_video(driver, "second", more=False)))
     (answer,) = said(results)
     told = t("answer.photos_past_the_limit", count=2, limit=3)
-    assert answer.text.startswith("⚠️ " + told + "\n\n"), answer.text
+    assert answer.text.startswith(
+        f"⚠️ {told} {t('answer.replace_from_summary', number=1, label='Foto')}\n\n"
+    ), answer.text
     assert answer.text.count(t("form.summary_title")) == 1
