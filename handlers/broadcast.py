@@ -99,15 +99,15 @@ async def _offer_unfinished(turn: Turn, session: FormSession, *, again: bool = F
     assert turn.user is not None
     message = (session.state.get("answers") or {}).get("message")
     opening = first_words(message, NAMED_BY) if isinstance(message, str) else "…"
-    rows = [
-        [
-            Button(
-                label=turn.t(f"broadcast.unfinished_{verb}"),
-                data=f"{UNFINISHED_PREFIX}:{code}:{session.id}",
-            )
-        ]
-        for verb, code in (("keep", KEEP_UNFINISHED), ("drop", DROP_UNFINISHED))
-    ]
+    keep = Button(
+        label=turn.t("broadcast.unfinished_keep"),
+        data=f"{UNFINISHED_PREFIX}:{KEEP_UNFINISHED}:{session.id}",
+    )
+    drop = Button(
+        label=turn.t("broadcast.unfinished_drop"),
+        data=f"{UNFINISHED_PREFIX}:{DROP_UNFINISHED}:{session.id}",
+    )
+    rows = [[keep], [drop]]
     text = turn.t("broadcast.unfinished", text=opening)
     if again:
         text = "⚠️ " + turn.t("broadcast.unfinished_pick") + "\n\n" + text
