@@ -54,6 +54,9 @@ async def test_siaran_again_says_one_waits_and_a_dropped_one_never_sends(world, 
     db, app = world
     sari, ani = await _sari_and_ani(db, channel)
     old = await _to_final_go(db, app, sari, channel, OLD)
+    # A side trip: the old one is noted as kept, with "▶️ Lanjutkan isian".
+    kept = await send(db, app, sari, channel, command="saya")
+    assert "▶️ Lanjutkan isian" in labels(kept)
     asked = await send(db, app, sari, channel, command="siaran")
     text = said(asked)
     assert WAITS in text and OLD in text and "Siaran baru" not in text
@@ -72,7 +75,12 @@ async def test_siaran_again_says_one_waits_and_a_dropped_one_never_sends(world, 
 
     # The old final go's buttons and the old choice are spent: nothing more is sent.
     old_button = app.catalog.text("id", "errors.old_button")
-    for tapped in (button(old, "📣 Kirim"), button(old, "Ubah dulu"), button(asked, KEEP)):
+    for tapped in (
+        button(old, "📣 Kirim"),
+        button(old, "Ubah dulu"),
+        button(kept, "Lanjutkan isian"),
+        button(asked, KEEP),
+    ):
         assert old_button in said(await send(db, app, sari, channel, data=tapped))
     texts = await _texts(db, ani)
     assert len(texts) == 1 and NEW in texts[0] and OLD not in texts[0]
