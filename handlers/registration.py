@@ -11,6 +11,7 @@ from handlers.events import Button, Outbound
 from handlers.forms.runner import on_complete, resume_form, start_form
 from handlers.forms.state import prefilled_state
 from handlers.main_menu import rows_for
+from handlers.people.common import page_button
 from handlers.permissions import allowed
 from handlers.person_answers import store_person
 from handlers.regions import region_name, region_name_after_level
@@ -32,9 +33,11 @@ from handlers.registration_rejection import (
     verdict_of,
 )
 from handlers.registration_request import (
+    already_decided,
     decision_data,
     parse_decision,
     request_message,
+    tksk_there,
 )
 from handlers.status_explained import status_text
 from handlers.trainings.join import begin_if_invited, invite_on_approval
@@ -206,7 +209,7 @@ async def decide(turn: Turn, data: str) -> None:
         turn.reply(turn.t("errors.not_allowed"))
         return
     if not candidate.awaits_decision:
-        await _already_decided(turn, candidate)
+        await already_decided(turn, candidate)
         return
     if candidate.version != press.version:
         await _tell_changed(turn, candidate, pressed=press.version, from_people=press.from_people)
@@ -217,12 +220,10 @@ async def decide(turn: Turn, data: str) -> None:
         )
         return
     approve = press.verdict == "a"
-    if approve and candidate.requested_role == Role.TKSK and candidate.kecamatan_code:
+    if approve:
         # A kecamatan has one TKSK: the one there now is changed first.
-        holder = await turn.repos.people.active_tksk(
-            candidate.kecamatan_code, other_than=candidate.id
-        )
-        if holder is not None:  # registered meanwhile: said, with the way to reject it
+        holder = await tksk_there(turn, candidate)
+        if holder is not None:  # said, with the way to reject it and to the TKSK's page
             kecamatan = await region_name(turn, candidate.kecamatan_code)
             why = turn.t(
                 "registration.tksk_taken.at_approval",
@@ -231,7 +232,7 @@ async def decide(turn: Turn, data: str) -> None:
                 holder=holder.full_name,
             )
             await _confirm_rejection(
-                turn, candidate, back=False, from_people=press.from_people, why=why
+                turn, candidate, back=False, from_people=press.from_people, why=why, holder=holder
             )
             return
     requested = candidate.requested_role  # a candidate's is cleared by a rejection
@@ -243,7 +244,7 @@ async def decide(turn: Turn, data: str) -> None:
         if now.awaits_decision:
             await _tell_changed(turn, now, pressed=press.version, from_people=press.from_people)
         else:
-            await _already_decided(turn, now)
+            await already_decided(turn, now)
         return
     await _tell_decided(turn, decided, approve=approve, reason=reason, requested=requested)
 
@@ -310,12 +311,19 @@ def _as_edit(turn: Turn, shown: Outbound) -> Outbound:
 
 
 async def _confirm_rejection(
-    turn: Turn, candidate: User, *, back: bool, from_people: bool, why: str = ""
+    turn: Turn,
+    candidate: User,
+    *,
+    back: bool,
+    from_people: bool,
+    why: str = "",
+    holder: User | None = None,
 ) -> None:
     """A tap on reject asks again (next to approve, one slip would turn someone away), with a
     button per reason the person is then told; the request comes back when they change their
     mind, as it was shown (from /pengguna: with its menu button). `why`: said first, when an
-    approval could not be done (the kecamatan has its TKSK)."""
+    approval could not be done (the kecamatan has its TKSK, `holder`: a button to their page,
+    as a change of role to TKSK there offers)."""
     assert turn.user is not None
     if back:
         shown = await request_message(turn, candidate, turn.user, from_people=from_people)
@@ -334,6 +342,8 @@ async def _confirm_rejection(
             data=decision_data(candidate, "b", from_people=from_people),
         )
         text = turn.t("registration.reject_confirm", name=candidate.full_name)
+        if holder is not None:
+            rows.append([page_button(holder)])
         shown = Outbound.say(f"{why}\n\n{text}" if why else text, [*rows, [back_button]])
     turn.reply(_as_edit(turn, shown))
 
@@ -369,14 +379,3 @@ async def _tell_changed(turn: Turn, candidate: User, *, pressed: int, from_peopl
     )
     text = turn.t("registration.changed.old_button") + " " + said + "\n\n" + request.text
     turn.reply(_as_edit(turn, request.model_copy(update={"text": text})))
-
-
-async def _already_decided(turn: Turn, candidate: User) -> None:
-    who = await turn.repos.users.get(candidate.decided_by) if candidate.decided_by else None
-    turn.reply(
-        turn.t(
-            "registration.already_decided",
-            name=candidate.full_name,
-            by=who.full_name if who else "-",
-        )
-    )

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from handlers.context import Turn
 from handlers.events import Button, Outbound, small_number
-from handlers.people.common import menu_button, phone_shown
+from handlers.people.common import menu_button, page_button, phone_shown
 from handlers.regions import region_name, region_name_after_level
 from handlers.registration_correction import Correction, correction_text, pending_correction
-from storage.models import User
+from storage.models import Role, User, UserStatus
 
 DECISION_PREFIX = "ap"
 # The last field of a decision button shown from /pengguna (`ap:<id>:<version>:r:p`): the
@@ -63,6 +63,14 @@ def parse_decision(data: str) -> DecisionPress | None:
     return DecisionPress(candidate_id, version, verdict, origin == FROM_PEOPLE)
 
 
+async def tksk_there(turn: Turn, candidate: User) -> User | None:
+    """The active TKSK of the kecamatan a TKSK applicant asks for (a kecamatan has one): the
+    request says so, and its approval is refused until that one is changed."""
+    if candidate.requested_role != Role.TKSK or not candidate.kecamatan_code:
+        return None
+    return await turn.repos.people.active_tksk(candidate.kecamatan_code, other_than=candidate.id)
+
+
 async def request_message(
     turn: Turn,
     candidate: User,
@@ -90,6 +98,12 @@ async def request_message(
     text = catalog.text(language, title) + "\n" + text
     if correction:
         text += "\n\n" + await correction_text(turn, correction, language)
+    holder = await tksk_there(turn, candidate)
+    if holder is not None:  # said before "Setujui" is tried, with the way to their page
+        kecamatan = await region_name(turn, candidate.kecamatan_code)
+        text += "\n\n" + catalog.text(
+            language, "registration.tksk_holder", kecamatan=kecamatan, holder=holder.full_name
+        )
     buttons = [
         [
             Button(
@@ -102,6 +116,43 @@ async def request_message(
             ),
         ]
     ]
+    if holder is not None:
+        buttons.append([page_button(holder)])
     if from_people:
         buttons.append([menu_button(turn)])
     return Outbound.say(text, buttons)
+
+
+async def already_decided(turn: Turn, candidate: User) -> None:
+    """A decision button of a request decided meanwhile: its outcome and who decided it
+    ("sudah disetujui oleh Ibu Rina"), as a case changed meanwhile says its state."""
+    assert turn.user is not None
+    outcome = _outcome(candidate)
+    if outcome is not None and candidate.decided_by == turn.user.id:
+        turn.reply(turn.t(f"registration.already_{outcome}_by_you", name=candidate.full_name))
+        return
+    who = await turn.repos.users.get(candidate.decided_by) if candidate.decided_by else None
+    by = who.full_name if who else "-"
+    if outcome is not None:
+        turn.reply(turn.t(f"registration.already_{outcome}", name=candidate.full_name, by=by))
+        return
+    turn.reply(
+        turn.t(
+            "registration.already_decided",
+            name=candidate.full_name,
+            by=by,
+        )
+    )
+
+
+def _outcome(candidate: User) -> str | None:
+    """How a decided registration ended, as its person stands now: "approved" (active, or
+    suspended since), "rejected" (a training candidate's too: still active, as `calon`, the
+    role asked for cleared), None when it cannot be told (registering again)."""
+    if candidate.status == UserStatus.REJECTED or (
+        candidate.role == Role.CALON and candidate.requested_role is None
+    ):
+        return "rejected"
+    if candidate.status in (UserStatus.ACTIVE, UserStatus.SUSPENDED):
+        return "approved"
+    return None

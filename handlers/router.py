@@ -10,6 +10,7 @@ from __future__ import annotations
 from handlers import (
     account,
     account_links,
+    broadcast,
     case_report,
     command_or_answer,
     form_cancel,
@@ -169,8 +170,18 @@ async def _on_command(turn: Turn) -> None:
         await welcome.explain_status(turn)
     else:
         await handler(turn)
-    if name not in FORM_COMMANDS:
+    if name not in FORM_COMMANDS and not await _asked_about_form(turn, session):
         await _back_to_form(turn, session)
+
+
+async def _asked_about_form(turn: Turn, session: FormSession | None) -> bool:
+    """Whether the command asked a choice about the open form itself (/siaran with that very
+    broadcast unsent: go on with it, or drop it): the form waits for that answer, not asked
+    again below it. Any choice held before the command was let go (`release_choice`)."""
+    if session is None:
+        return False
+    now = await turn.repos.forms.get(session.id)
+    return now is not None and now.status == "active" and held_choice(now) is not None
 
 
 async def _back_to_form(
@@ -290,6 +301,8 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
         await form_cancel.typed_answer(turn, session)
     elif held == side_trip_menus.BELOW_SIDE_TRIP:
         await side_trip_menus.answer_below_menu(turn, session)
+    elif held == broadcast.UNFINISHED_PREFIX:
+        await broadcast.offer_unfinished_again(turn, session)
     elif (typed := command_or_answer.held_text(held)) is not None:
         await command_or_answer.typed_answer(turn, session, typed, run_command=_on_command)
     elif held != case_report.DRAFT_PREFIX or not await case_report.offer_drafts_again(turn):

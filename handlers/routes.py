@@ -95,6 +95,7 @@ _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] 
     (my_case_page.VIEW_PREFIX, my_case_page.view_button),
     (review_decisions.NOTE_CANCEL_PREFIX, review_decisions.cancel_button),
     (broadcast.CONFIRM_PREFIX, broadcast.confirm),
+    (broadcast.UNFINISHED_PREFIX, broadcast.unfinished_button),
     (reminder_settings.PREFIX, reminder_settings.choose),
     (export_choice.EXPORT_PREFIX, export.export_button),
     (statistics.PERIOD_PREFIX, statistics.period_button),

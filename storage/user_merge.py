@@ -106,7 +106,9 @@ class UserMergeRepo(Repo):
             (keep, absorb),
         )
         await self._run(
-            "DELETE FROM channel_state WHERE channel = 'list_reply' AND key = ?", (str(absorb),)
+            # What the absorbed account was last shown: a picker's list, a queue page.
+            "DELETE FROM channel_state WHERE channel IN ('list_reply', 'queue_page') AND key = ?",
+            (str(absorb),),
         )
         await self._run(
             "UPDATE users SET phone = a.phone, phone_verified = a.phone_verified FROM"

@@ -15,6 +15,7 @@ from handlers.people.common import (
     data,
     may_change,
     notify,
+    page_button,
     people_scope,
     refuse,
     role_label,
@@ -114,7 +115,7 @@ async def _tksk_free(turn: Turn, person: User, kecamatan_code: str | None) -> bo
     if holder is None:
         return True
     rows = [
-        [Button(label=holder.full_name[:24], data=data("u", holder.id))],
+        [page_button(holder)],
         [Button(label=turn.t("people.back"), data=data("u", person.id))],
     ]
     turn.reply(Outbound.say(turn.t("people.tksk_taken", name=holder.full_name), rows))

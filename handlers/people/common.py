@@ -27,6 +27,12 @@ def data(*fields: object) -> str:
     return ":".join([PREFIX, *(str(f) for f in fields)])
 
 
+def page_button(person: User) -> Button:
+    """A button to a person's page (their name): the TKSK a kecamatan already has, where a
+    second one is refused or waits for approval."""
+    return Button(label=person.full_name[:24], data=data("u", person.id))
+
+
 def people_scope(user: User | None) -> Scope:
     """The people a person may manage: admins everyone, coordinators their kabupaten."""
     if not allowed(user, "people.manage") or user is None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from handlers.case_revision import UNCHANGED_FORM
 from handlers.context import Turn
-from handlers.events import Button, button_fields, small_number
+from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.far_location import REPORT_LOCATION
 from handlers.forms.runner import (
     buttons_under,
@@ -24,8 +24,9 @@ from handlers.forms.runner import (
     resume_form,
     start_form,
 )
+from handlers.permissions import allowed
 from handlers.review.action_forms import close_same_action_forms
-from handlers.review.buttons import record_refusal
+from handlers.review.buttons import CASE_PREFIX, QUEUE_PREFIX, record_refusal
 from handlers.review.case_page import show_case, tell_to_open
 from handlers.review.change_said import last_change_said
 from handlers.review.deciders import Deciders
@@ -37,6 +38,7 @@ from handlers.review.possible_actions import (
     possible_actions,
     stands_in,
 )
+from handlers.review.queue import last_page, next_to_decide
 from handlers.review.reporter import REPORT_FORM, tell_reporter
 from handlers.review.send_back_notices import tell_verifier_of_undoing
 from handlers.review.verification_check import check_line
@@ -284,7 +286,8 @@ async def apply(
         return
     transition = TRANSITIONS[action]
     state_label = turn.t(f"case_states.{transition.to_state}")
-    turn.reply(turn.t("review.done", number=case.summary.number, state=state_label))
+    done = turn.t("review.done", number=case.summary.number, state=state_label)
+    turn.reply(await _with_way_on(turn, done, case_id))
     dropped = await _drop_corrections(turn, case) if transition.to_state != S.NEEDS_REVISION else 0
     told = ("reporter.correction_dropped", {}) if dropped else None
     await close_same_action_forms(turn, case_id, action)
@@ -299,6 +302,24 @@ async def apply(
     await tell_verifier_of_undoing(turn, case, transition.to_state, reason)
     if approvers is not None:
         await _ask_for_approval(turn, case, detail, approvers)
+
+
+async def _with_way_on(turn: Turn, done: str, case_id: int) -> Outbound:
+    """A decision said, with the way on from it for whoever has a queue: "Berikutnya", the
+    next case waiting for their decision (said when there is none), and "Ke antrian", the
+    queue page they saw last."""
+    if not allowed(turn.user, "case.queue"):
+        return Outbound.say(done)
+    rows = []
+    following = await next_to_decide(turn, case_id)
+    if following is not None:
+        label = turn.t("review.next_case")
+        rows.append([Button(label=label, data=f"{CASE_PREFIX}:{following}")])
+    else:
+        done += "\n" + turn.t("review.none_next")
+    page = await last_page(turn)
+    rows.append([Button(label=turn.t("review.to_queue"), data=f"{QUEUE_PREFIX}:{page}")])
+    return Outbound.say(done, rows)
 
 
 async def _drop_corrections(turn: Turn, case: CaseDetail) -> int:

@@ -35,6 +35,47 @@ QUEUE_GROUPS = {
 }
 
 
+# The queue page a person saw last (channel_state, keyed by their id): "Ke antrian" after a
+# decision goes back to it, not to page 1 again.
+PAGE_STATE = "queue_page"
+SCANNED = 20  # the queue's first cases looked through for the next one to decide
+
+
+async def last_page(turn: Turn) -> int:
+    """The queue page the person saw last (0: none seen, or the first)."""
+    assert turn.user is not None
+    stored = await turn.repos.schedule.get_state(PAGE_STATE, str(turn.user.id))
+    return small_number(stored or "") or 0
+
+
+async def next_to_decide(turn: Turn, decided_id: int) -> int | None:
+    """The first case of the person's queue, in its order, waiting for their own decision
+    (as its 👉 or 🙋 marks it), the one just decided aside; None without one (or without a
+    queue)."""
+    user = turn.user
+    if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_GROUPS:
+        return None
+    scope = scope_of(user)
+    admin = allowed(user, STAND_IN)
+    cases, _ = await turn.repos.review.queue(
+        scope,
+        QUEUE_GROUPS[user.role],
+        limit=SCANNED,
+        offset=0,
+        stand_in_for=user.id if admin else None,
+    )
+    cases = [case for case in cases if case.id != decided_id and case.state not in SENT_BACK]
+    standing_in = (
+        await turn.repos.review.stood_in_for(user.id, scope, [case.id for case in cases])
+        if admin
+        else set()
+    )
+    for case in cases:
+        if case.id in standing_in or await awaits_decision_by(turn, case):
+            return case.id
+    return None
+
+
 async def show_queue(turn: Turn, page: int = 0) -> None:
     """/antrian: cases waiting for this person's action first, then those in follow-up;
     most urgent and oldest first within each, in pages."""
@@ -54,6 +95,18 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
     if total == 0:
         turn.reply(turn.t("review.queue_empty"))
         return
+    if not cases:  # a page emptied since (its cases decided): the last one there is
+        page = page_count(total, PAGE) - 1
+        cases, total = await turn.repos.review.queue(
+            scope,
+            QUEUE_GROUPS[user.role],
+            limit=PAGE,
+            offset=page * PAGE,
+            stand_in_for=user.id if admin else None,
+        )
+        if not cases:
+            turn.reply(turn.t("review.queue_empty"))
+            return
     standing_in = (
         await turn.repos.review.stood_in_for(user.id, scope, [case.id for case in cases])
         if admin
@@ -87,6 +140,7 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
     if standing_in:
         title += "\n" + turn.t("review.queue_stand_in")
     turn.reply(Outbound.say(title, rows))
+    await turn.repos.schedule.set_state(PAGE_STATE, str(user.id), str(page))
 
 
 async def queue_button(turn: Turn, data: str) -> None:

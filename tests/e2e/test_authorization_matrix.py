@@ -237,7 +237,9 @@ OLD_BUTTON = "Tombol itu sudah tidak berlaku"
 DRAFT_GONE = "Draf itu sudah tidak ada"
 NOTHING_TO_REVISE = "tidak sedang menunggu perbaikan"
 OLD_REVIEW_BUTTON = "Tombol itu dari pesan lama, jadi tidak dijalankan."
-ALREADY_DECIDED = "sudah diputuskan oleh"
+# A registration decided already: its outcome, and who (themselves, when they did).
+ALREADY_APPROVED = "sudah disetujui oleh"
+APPROVED_BY_YOU = "sudah Bapak/Ibu setujui"
 REQUEST_CHANGED = "lalu putuskan lagi"  # registration.changed.*: the request as it is now
 HELP_ACTIVE = "Yang bisa Bapak/Ibu lakukan"
 HELP_NOT_ACTIVE = "Setelah pendaftaran disetujui"
@@ -667,12 +669,12 @@ FORGED: list[dict[str, Any]] = [
     _refused("coord_tbn", "ap:{cand}:r", NOT_ALLOWED),
     _refused("coord_kng", "ap:{cand_tbn}:r", NOT_ALLOWED),
     _refused("coord_tbn", "ap:{cand}:y", NOT_ALLOWED),  # the confirmed rejection too
-    _refused("admin", "ap:{cand}:y", ALREADY_DECIDED, decided="cand"),
-    _refused("coord_kng", "ap:{cand}:a", ALREADY_DECIDED, decided="cand"),
-    _refused("admin", "ap:{cand}:r", ALREADY_DECIDED, decided="cand"),
-    _refused("coord_kng", "ap:{psm_02_id}:r", ALREADY_DECIDED),
+    _refused("admin", "ap:{cand}:y", APPROVED_BY_YOU, decided="cand"),
+    _refused("coord_kng", "ap:{cand}:a", ALREADY_APPROVED, decided="cand"),
+    _refused("admin", "ap:{cand}:r", APPROVED_BY_YOU, decided="cand"),
+    _refused("coord_kng", "ap:{psm_02_id}:r", ALREADY_APPROVED),
     _refused("coord_kng", "ap:{admin_id}:r", NOT_ALLOWED),
-    _refused("coord_kng", "ap:{suspended_id}:a", ALREADY_DECIDED),
+    _refused("coord_kng", "ap:{suspended_id}:a", ALREADY_APPROVED),
     _refused("tksk_01", "ap:{cand}:a", NOT_ALLOWED),
     # A button of an earlier request of the one waiting (version carried since; none before).
     _refused(

@@ -158,7 +158,7 @@ async def test_psm_and_another_kecamatan_are_refused(fake, settings, world) -> N
     refused = await psm.tap_data(forged, 1)
     assert "tidak berwenang" in refused[0]["text"]
     refused = await other.tap_data(forged, 1)
-    assert "tidak berwenang" in refused[0]["text"]
+    assert "tidak ditemukan" in refused[0]["text"]  # another kecamatan's case: not found
     assert NUMBER not in refused[0]["text"]  # reveals nothing about the case
     shown = await other.tap_data(f"cs:{case_id}", 1)
     assert "tidak ditemukan" in shown[0]["text"]

@@ -93,7 +93,9 @@ async def test_a_visit_recorded_over_whatsapp(graph, wa_settings, webhook_url, s
     # The PSM and a TKSK of another kecamatan forge the TKSK's button: refused, nothing
     # recorded, nothing about the case said.
     state, version = case_row(wa_settings, case_id)
-    for person in (psm, other):
+    # The PSM's role may never record a visit; the other TKSK's may, but not of this case,
+    # which is "not found" to him (nothing said of another kecamatan's case).
+    for person, refusal in ((psm, "tidak berwenang"), (other, "tidak ditemukan")):
         before = len(person.messages())
         response = await post_webhook(
             webhook_url,
@@ -111,7 +113,7 @@ async def test_a_visit_recorded_over_whatsapp(graph, wa_settings, webhook_url, s
             ),
         )
         assert response.status_code == 200
-        refused = await _hears(person, before, "tidak berwenang")
+        refused = await _hears(person, before, refusal)
         assert NUMBER not in refused
     assert case_row(wa_settings, case_id) == (state, version)
     assert len(visits(wa_settings, case_id)) == 1

@@ -155,7 +155,7 @@ async def test_waiting_registration_decided_from_pengguna_and_only_once(
     fake.user_callback(COORD, approve, message_id=approve_message)
     fake.user_callback(COORD2, reject, message_id=reject_message)
     told = await fake.wait_sent(COORD2, before + 1)
-    assert "sudah diputuskan oleh Ibu Sari" in told[-1]["text"]
+    assert "sudah disetujui oleh Ibu Sari" in told[-1]["text"]
     approved = await fake.wait_sent(candidate.user_id, waiting + 1)
     assert "sudah disetujui" in approved[-1]["text"]
     rows = _query(

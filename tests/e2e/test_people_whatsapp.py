@@ -93,7 +93,7 @@ async def test_registration_decided_over_whatsapp_once(
     await coordinator.tap("Setujui", expect=0)
     await _told(person, "sudah disetujui")
     late = await admin.tap("Tolak")
-    assert "sudah diputuskan oleh Ibu Sari" in body_of(late[0])
+    assert "sudah disetujui oleh Ibu Sari" in body_of(late[0])
     assert _query(
         wa_settings, "SELECT status, role FROM users WHERE full_name = 'Siti Aminah'"
     ) == [("active", "psm")]

@@ -93,7 +93,7 @@ async def test_registration_approval_and_profile(fake, start_bot, settings) -> N
         and call.params.get("chat_id") == COORDINATOR_ID
     )
     again = await coordinator.tap_data(approve_data, request_id)
-    assert "sudah diputuskan oleh Ibu Sari" in again[0]["text"]
+    assert "sudah Bapak/Ibu setujui" in again[0]["text"]
     assert fake.rejections == []
 
     with sqlite3.connect(settings.database_path) as db:

@@ -212,7 +212,7 @@ async def test_out_of_scope_cases_are_not_found_and_not_acted_on(fake, settings,
         )
     assert CHILD_NIK not in audit and "nik-hmac:" in audit  # searched NIKs only as a keyed hash
     forged = await other.tap_data(f"ca:v:{case_id}:{version}", 1)
-    assert "tidak berwenang" in forged[0]["text"]
+    assert "tidak ditemukan" in forged[0]["text"]  # says nothing of a case out of scope
     shown = await other.tap_data(f"cs:{case_id}", 1)
     assert "tidak ditemukan" in shown[0]["text"]
     assert _state(settings, number) == "submitted"

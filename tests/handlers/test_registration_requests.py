@@ -232,7 +232,9 @@ async def test_two_coordinators_pressing_at_once_only_one_wins(world, channel: s
     )
     assert len(await _decisions(db)) == 1
     texts = [_shown(turn).text for turn in turns]
-    assert sum("sudah diputuskan oleh" in text for text in texts) == 1
+    # The loser hears the winner's outcome: "sudah disetujui oleh" or "sudah ditolak oleh".
+    outcome = "disetujui" if await _decisions(db) == ["approved"] else "ditolak"
+    assert sum(f"sudah {outcome} oleh Ibu" in text for text in texts) == 1
     assert len(await queued(db, rina)) == 1  # told once, of the one decision
 
 
@@ -259,3 +261,29 @@ async def test_the_approval_has_the_main_menus_buttons(world, channel: str) -> N
     if channel == "whatsapp":  # a list of three reply buttons there
         body = render(told, app.catalog, "id").bodies[-1]
         assert body["type"] == "interactive", body
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("other_rejects", [False, True])
+async def test_a_reason_picked_after_another_decided_says_the_outcome(
+    world, channel: str, other_rejects: bool
+) -> None:
+    """Sari taps Tolak; Dewi decides meanwhile; Sari's reason is refused with what Dewi did
+    ("sudah disetujui oleh Ibu Dewi"), not only that it was decided (QA walk 12)."""
+    db, app = world
+    sari, dewi, rina = await _people(db, channel)
+    page = await send(db, app, sari, channel, data=f"pg:u:{rina.id}")
+    reasons = await send(db, app, sari, channel, data=button(page, "Tolak"))
+    if other_rejects:
+        await _reject(db, app, dewi, rina, channel, "Wilayah salah")
+    else:
+        approved = await send(db, app, dewi, channel, data=f"pg:u:{rina.id}")
+        await send(db, app, dewi, channel, data=button(approved, "Setujui"))
+    late = _shown(await send(db, app, sari, channel, data=button(reasons, "Nama tidak sesuai")))
+    done = "ditolak" if other_rejects else "disetujui"
+    assert f"Pendaftaran Rina Lestri sudah {done} oleh Ibu Dewi." in late.text
+    assert await _decisions(db) == ["rejected" if other_rejects else "approved"]
+    # Tapped again by the one who decided: said as theirs.
+    again = _shown(await send(db, app, dewi, channel, data=button(page, "Setujui")))
+    done = "tolak" if other_rejects else "setujui"
+    assert f"Pendaftaran Rina Lestri sudah Bapak/Ibu {done}." in again.text

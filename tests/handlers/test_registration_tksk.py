@@ -178,10 +178,37 @@ async def test_the_approver_of_a_tksk_whose_kecamatan_got_one_meanwhile(world, c
         still = await repos.users.get(dedi.id)
     assert still is not None and still.status == UserStatus.PENDING
 
+    # The way to the TKSK there, as a change of role to TKSK there offers (QA walk 12).
+    assert "Pak Joko Widodo" in shown
+    joko_page = said(await send(db, app, sari, channel, data=button(pressed, "Pak Joko Widodo")))
+    assert "Pak Joko Widodo" in joko_page and "TKSK" in joko_page
     rejected = await send(db, app, sari, channel, data=button(pressed, "Wilayah salah"))
     async with db.reading() as repos:
         decided = await repos.users.get(dedi.id)
     assert decided is not None and decided.status == UserStatus.REJECTED, said(rejected)
+
+
+async def test_a_tksk_request_says_the_kecamatan_has_its_tksk(world, channel):
+    """The waiting request of a TKSK for a kecamatan with an active TKSK says so before
+    "Setujui" is tried, with a button to that TKSK's page; a PSM's request there does not."""
+    db, app = world
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    joko = await _kadugede_has_its_tksk(db, channel)
+    dedi = await person(
+        db, "Dedi Sumarna", None, channel, kecamatan=KADUGEDE, status=UserStatus.PENDING
+    )
+    async with db.transaction() as repos:
+        dedi = await repos.users.update(
+            dedi.id, now=NOW, requested_role=Role.TKSK, phone="+6281234567890"
+        )
+    page = await send(db, app, sari, channel, data=f"pg:u:{dedi.id}")
+    assert "Kec. Kadugede sudah punya TKSK: <b>Pak Joko Widodo</b>" in said(page)
+    assert "Pak Joko Widodo" in labels(page) and button(page, "Setujui")
+    assert button(page, "Pak Joko Widodo") == f"pg:u:{joko.id}"
+    async with db.transaction() as repos:
+        await repos.users.update(dedi.id, now=NOW, requested_role=Role.PSM)
+    as_psm = await send(db, app, sari, channel, data=f"pg:u:{dedi.id}")
+    assert "sudah punya TKSK" not in said(as_psm) and "Pak Joko Widodo" not in labels(as_psm)
 
 
 async def test_another_kecamatan_may_be_typed_without_the_button(world, channel):
