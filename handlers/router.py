@@ -51,6 +51,7 @@ from handlers.review import typed_case_number
 from handlers.review import verification as review_verification  # noqa: F401 (its completion)
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
 from handlers.routes import ACTIVE_BUTTONS, COMMANDS, FORM_COMMANDS
+from handlers.shared_contact_link import link_by_shared_contact
 from handlers.trainings import checkin as training_checkin
 from handlers.trainings import imports as training_imports
 from handlers.trainings import join as training_join
@@ -69,6 +70,9 @@ async def handle(turn: Turn) -> None:
         await account_links.follow_change(turn)
         return
     await identify(turn)
+    if await link_by_shared_contact(turn):  # a stranger known on another channel by it
+        await refresh_menu(turn)
+        return
     if event.kind == InboundKind.TEXT and (typed := await _typed_command(turn)):
         event = turn.event = as_command(event, typed)
     if event.kind != InboundKind.TEXT:  # a name or hour typed answers only the list just shown
