@@ -23,6 +23,7 @@ from handlers import (
     reminder_settings,
     side_trip_menus,
     template_tap,
+    typed_labels,
     typed_numbers,
     welcome,
 )
@@ -342,7 +343,8 @@ async def _on_message(turn: Turn) -> None:
         # (a greeting that released the notice of their reactivation is answered by it, with
         # their help: not "not understood" and the help again under it)
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
-        hint = typed_numbers.unread_number_hint(turn)  # "1" typed at a review's buttons
+        # "1" or "validasi" typed at a review's buttons
+        hint = typed_numbers.unread_number_hint(turn) or await typed_labels.unread_label_hint(turn)
         if hint:  # the buttons are what they want: a pointer to the help, not the whole of it
             turn.reply(f"{turn.t(key)} {hint}\n{turn.t('errors.help_pointer')}")
             return
