@@ -24,6 +24,7 @@ from bot.export_scratch import make_scratch, partial_file, scratch_root, sweep
 from bot.export_writer import SheetProcess
 from bot.runtime import prepare_database
 from handlers.context import AppContext
+from handlers.date_formats import zoned_date_time
 from handlers.export_sheet import LAYOUTS, SheetWriter, write_export
 from storage.scope import Scope
 
@@ -117,7 +118,7 @@ async def export_cases(
         made = datetime.now(UTC).astimezone(app.timezone)
         filters = [kabupaten or "semua kabupaten", f"sejak {since.isoformat()}" if since else ""]
         info = [
-            (text(LANGUAGE, "export.info_made"), made.strftime("%d-%m-%Y %H:%M %Z")),
+            (text(LANGUAGE, "export.info_made"), zoned_date_time(app, made, LANGUAGE)),
             (text(LANGUAGE, "export.info_by"), f"server ({operator()})"),
             (text(LANGUAGE, "export.info_filters"), " · ".join(f for f in filters if f)),
             (text(LANGUAGE, "export.info_rows"), str(rows)),

@@ -158,12 +158,13 @@ def _chat_is_theirs(app: AppContext, identity: ChannelIdentity) -> bool:
 
 def _account_named(catalog: Catalog, language: str, identity: ChannelIdentity) -> str:
     """ "WhatsApp +62812*****890": the channel's name and the account's number, masked."""
-    name = _channel_name(catalog, language, identity.channel)
+    name = channel_name(catalog, language, identity.channel)
     numbers = sorted(numbers_of(identity))
     return f"{name} {masked_phone(numbers[0])}" if numbers else name
 
 
-def _channel_name(catalog: Catalog, language: str, channel: str) -> str:
+def channel_name(catalog: Catalog, language: str, channel: str) -> str:
+    """The channel's name as people know it ("WhatsApp")."""
     key = f"whatsapp.delivery.channels.{channel}"
     return catalog.text(language, key) if catalog.has(key) else channel
 
@@ -175,7 +176,7 @@ async def _tell_elsewhere(
     other than `channel` where they have a chat; one of a `thread` waits `NUMBER_TAKEN_GRACE`
     (it may be taken back)."""
     catalog, language = turn.app.catalog, person.language
-    name = _channel_name(catalog, language, channel)
+    name = channel_name(catalog, language, channel)
     text = catalog.text(language, key, channel=name, phone=masked_phone(phone))
     summary = catalog.text(language, "account_link.summary")
     for identity in await turn.repos.users.identities_of(person.id):

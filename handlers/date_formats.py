@@ -45,3 +45,9 @@ def clock_time(app: AppContext, moment: datetime) -> str:
 def date_time(app: AppContext, moment: datetime, language: str) -> str:
     """06-12-2026 14.30 / 6 Dec 2026 14.30: a moment's local short date and clock time."""
     return f"{short_date(app.local_time(moment).date(), language)} {clock_time(app, moment)}"
+
+
+def zoned_date_time(app: AppContext, moment: datetime, language: str) -> str:
+    """06-12-2026 14.30 WIB / 6 Dec 2026 14.30 WIB: `date_time` with the local zone's name,
+    for a text read away from the chat (a spreadsheet's information sheet)."""
+    return f"{date_time(app, moment, language)} {app.local_time(moment):%Z}"

@@ -26,7 +26,7 @@ from functools import partial
 from typing import Any
 
 from handlers.context import AppContext, Turn
-from handlers.date_formats import date_time
+from handlers.date_formats import date_time, zoned_date_time
 from handlers.events import Button, Outbound
 from handlers.export_choice import (
     ALL,
@@ -181,9 +181,8 @@ async def _workbook(
     truncated = len(found) > CHAT_EXPORT_MAX_ROWS
     kept = _whole_cases(found, CHAT_EXPORT_MAX_ROWS)
     rows = len(kept)
-    made = turn.now.astimezone(turn.app.timezone)
     info = [
-        (turn.t("export.info_made"), made.strftime("%d-%m-%Y %H:%M %Z")),
+        (turn.t("export.info_made"), zoned_date_time(turn.app, turn.now, turn.language)),
         (turn.t("export.info_by"), turn.user.full_name),
         (turn.t("export.info_filters"), filters),
         (turn.t("export.info_rows"), str(rows)),

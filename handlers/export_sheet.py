@@ -11,6 +11,7 @@ Every cell is written as what it is: a name starting with "=" stays text, never 
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
@@ -28,6 +29,7 @@ from handlers.forms.model import FORMS_DIR, Form
 from handlers.forms.option_labels import OptionLabels, shown
 from handlers.i18n import Catalog
 from handlers.masking import mask_identifiers
+from handlers.regions import district_said
 from handlers.review.verification_check import VERIFY_FORM, CheckWords
 from storage.exports import ExportRow
 
@@ -119,6 +121,7 @@ class SheetCells:
         self.catalog, self.language, self.timezone = catalog, language, timezone
         self.masked = masked
         self._labels: dict[str, str] = {}
+        self._districts: dict[str, str] = {}
         self._serials: dict[date, float] = {}
         form = form or load_form(REPORT_FORM)
         self.options = OptionLabels(form, language)
@@ -154,7 +157,7 @@ class SheetCells:
             "urgency": lambda r: label("urgency", r.urgency),
             "categories": lambda r: ", ".join([shown(categories, c) for c in r.categories]),
             "kabupaten_code": attrgetter("kabupaten_code"),
-            "kabupaten": attrgetter("kabupaten_name"),
+            "kabupaten": lambda r: self._district(r.kabupaten_name),
             "kecamatan_code": attrgetter("kecamatan_code"),
             "kecamatan": attrgetter("kecamatan_name"),
             "desa_code": attrgetter("desa_code"),
@@ -198,6 +201,16 @@ class SheetCells:
         if number is None:
             number = self._serials[day] = excel_serial(day)
         return number
+
+    def _district(self, name: str) -> str:
+        """A kabupaten's name as the sheet's language says it ("District Kuningan"), as in
+        the chat (`district_said`), the cell's text unescaped; cached: few names repeat."""
+        said = self._districts.get(name)
+        if said is None:
+            said = self._districts[name] = html.unescape(
+                district_said(self.catalog, self.language, name)
+            )
+        return said
 
     def _label(self, group: str, code: str) -> str:
         key = f"{group}.{code}"

@@ -62,16 +62,16 @@ async def merge_stranger(turn: Turn, stranger: ChannelIdentity, known: ChannelId
     return False
 
 
-async def tell_found_again(turn: Turn, user_id: int) -> None:
+async def tell_found_again(turn: Turn, user_id: int, found: str | None = None) -> None:
     """The person wrote from the new account and was welcomed as a stranger: one message
     on it (the turn's answer, to the chat the channel now knows them at) says their
-    account is connected again, with their menu; the form they had open asked again; or,
-    not active, what their status lets them do."""
+    account is connected again (`found`, else `account_link.found_again`), with their menu;
+    the form they had open asked again; or, not active, what their status lets them do."""
     user = await turn.repos.users.get(user_id)
     if user is None:
         return
     turn.user = user
-    found = turn.t("account_link.found_again")
+    found = found or turn.t("account_link.found_again")
     if user.status != UserStatus.ACTIVE:
         turn.reply(f"{found}\n\n{await status_text(turn, user)}")
         return

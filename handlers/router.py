@@ -25,6 +25,7 @@ from handlers import (
     sent_already,
     side_trip_menus,
     template_tap,
+    typed_labels,
     typed_numbers,
     welcome,
 )
@@ -53,6 +54,7 @@ from handlers.review import typed_case_number
 from handlers.review import verification as review_verification  # noqa: F401 (its completion)
 from handlers.review import visits as review_visits  # noqa: F401 (the visit form's completion)
 from handlers.routes import ACTIVE_BUTTONS, COMMANDS, FORM_COMMANDS
+from handlers.shared_contact_link import link_by_shared_contact
 from handlers.trainings import checkin as training_checkin
 from handlers.trainings import imports as training_imports
 from handlers.trainings import join as training_join
@@ -71,6 +73,9 @@ async def handle(turn: Turn) -> None:
         await account_links.follow_change(turn)
         return
     await identify(turn)
+    if await link_by_shared_contact(turn):  # a stranger known on another channel by it
+        await refresh_menu(turn)
+        return
     if event.kind == InboundKind.TEXT and (typed := await _typed_command(turn)):
         event = turn.event = as_command(event, typed)
     if event.kind != InboundKind.TEXT:  # a name or hour typed answers only the list just shown
@@ -358,7 +363,8 @@ async def _on_message(turn: Turn) -> None:
         # (a greeting that released the notice of their reactivation is answered by it, with
         # their help: not "not understood" and the help again under it)
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
-        hint = typed_numbers.unread_number_hint(turn)  # "1" typed at a review's buttons
+        # "1" or "validasi" typed at a review's buttons
+        hint = typed_numbers.unread_number_hint(turn) or await typed_labels.unread_label_hint(turn)
         if hint:  # the buttons are what they want: a pointer to the help, not the whole of it
             turn.reply(f"{turn.t(key)} {hint}\n{turn.t('errors.help_pointer')}")
             return

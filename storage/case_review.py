@@ -23,7 +23,7 @@ from storage.scope import Scope
 URGENCY_ORDER = "CASE c.urgency WHEN 'darurat' THEN 0 WHEN 'segera' THEN 1 ELSE 2 END"
 
 
-def _not_author(person_id: str) -> str:
+def not_author(person_id: str) -> str:
     """SQL: the person whose id is the expression `person_id` (named once: it may be a `?`)
     is none of case `c`'s authors (`CaseSummary.authors`: who wrote it, who answers for it
     now; a row written without `submitted_by` was written by its reporter)."""
@@ -33,7 +33,7 @@ def _not_author(person_id: str) -> str:
 def _someone_else(role: str, region: str) -> str:
     return (
         f"EXISTS (SELECT 1 FROM users u WHERE u.status = 'active' AND u.role = '{role}'"
-        f" AND u.kabupaten_code = c.kabupaten_code{region} AND {_not_author('u.id')})"
+        f" AND u.kabupaten_code = c.kabupaten_code{region} AND {not_author('u.id')})"
     )
 
 
@@ -58,7 +58,7 @@ _THIN_KABUPATEN = (
 def _stands_in(admin_id: str) -> str:
     """SQL: case `c` is one the admin whose id is the expression `admin_id` stands in for:
     nobody of its region may decide it, and the admin is none of its authors."""
-    return f"({NOBODY_TO_DECIDE} AND {_not_author(admin_id)})"
+    return f"({NOBODY_TO_DECIDE} AND {not_author(admin_id)})"
 
 
 def stand_in_cases(admin_id: str) -> str:

@@ -239,14 +239,7 @@ class ChannelIdentityRepo(Repo):
         dropped, and `into` takes when they wrote (the window their message opened, and the
         chat it was written from, are the person's now). The row stays for the audit. False,
         and nothing changed, for anyone else."""
-        registering = await self._one(
-            "SELECT 1 FROM users u WHERE u.id = ?1 AND u.status = 'registering'"
-            " AND u.role IS NULL AND u.requested_role IS NULL AND u.kabupaten_code IS NULL"
-            " AND (SELECT COUNT(*) FROM channel_identities WHERE user_id = ?1) = 1"
-            " AND NOT EXISTS (SELECT 1 FROM cases WHERE reporter_id = ?1)",
-            (user_id,),
-        )
-        if registering is None:
+        if not await self._only_registering(user_id):
             return False
         await self._run(
             "UPDATE channel_identities SET"
@@ -258,6 +251,46 @@ class ChannelIdentityRepo(Repo):
             (user_id, into),
         )
         await self._run("DELETE FROM channel_identities WHERE user_id = ?", (user_id,))
+        await self._drop_stranger(user_id)
+        return True
+
+    async def link_registering_stranger(self, user_id: int, *, to_user: int) -> bool:
+        """The channel vouches that a stranger's number is the one another channel verified
+        for `to_user` (a Telegram contact shared as the sender's own): when the stranger is
+        still only registering (as `merge_registering_stranger` asks) and `to_user` has no
+        account on the stranger's channel yet, the stranger's identity becomes `to_user`'s,
+        their forms are cancelled and what was queued for them dropped (True). The row stays
+        for the audit. False, and nothing changed, otherwise."""
+        if not await self._only_registering(user_id):
+            return False
+        taken = await self._one(
+            "SELECT 1 FROM channel_identities s JOIN channel_identities t"
+            " ON t.channel = s.channel WHERE s.user_id = ? AND t.user_id = ?",
+            (user_id, to_user),
+        )
+        if taken is not None:
+            return False
+        await self._run(
+            "UPDATE channel_identities SET user_id = ? WHERE user_id = ?", (to_user, user_id)
+        )
+        await self._drop_stranger(user_id)
+        return True
+
+    async def _only_registering(self, user_id: int) -> bool:
+        """Whether the user is a stranger only registering: no role, requested role, region,
+        case, nor another identity (nothing approved, nothing done for anyone)."""
+        row = await self._one(
+            "SELECT 1 FROM users u WHERE u.id = ?1 AND u.status = 'registering'"
+            " AND u.role IS NULL AND u.requested_role IS NULL AND u.kabupaten_code IS NULL"
+            " AND (SELECT COUNT(*) FROM channel_identities WHERE user_id = ?1) = 1"
+            " AND NOT EXISTS (SELECT 1 FROM cases WHERE reporter_id = ?1)",
+            (user_id,),
+        )
+        return row is not None
+
+    async def _drop_stranger(self, user_id: int) -> None:
+        """A stranger found to be someone known: their forms cancelled (the answers kept as
+        cancelled, never used), what was queued for them dropped."""
         await self._run(
             "UPDATE form_sessions SET status = 'cancelled' WHERE user_id = ?"
             " AND status IN ('active', 'paused')",
@@ -268,7 +301,6 @@ class ChannelIdentityRepo(Repo):
             " WHERE user_id = ? AND status IN ('pending', 'waiting')",
             (user_id,),
         )
-        return True
 
     async def mark_unreachable(self, channel: str, chat_id: str, *, now: datetime) -> None:
         """The channel refused delivery (blocked, deactivated) until the person writes again."""

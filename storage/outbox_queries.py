@@ -62,6 +62,19 @@ class OutboxQueries(Repo):
         rows = await self._all("SELECT * FROM outbox WHERE user_id = ? ORDER BY id", (user_id,))
         return [_item(row) for row in rows]
 
+    async def last_text_to_chat(
+        self, *, user_id: int, channel: str, chat_id: str
+    ) -> OutboxItem | None:
+        """The last text message queued for the person in this chat (not a command menu,
+        an edit or a callback's answer): what they see last, its buttons with it."""
+        row = await self._one(
+            "SELECT * FROM outbox WHERE user_id = ? AND channel = ? AND chat_id = ?"
+            " AND COALESCE(json_extract(message, '$.type'), 'text') = 'text'"
+            " ORDER BY id DESC LIMIT 1",
+            (user_id, channel, chat_id),
+        )
+        return _item(row) if row else None
+
     async def counts(self) -> dict[str, int]:
         """How many rows per status."""
         rows = await self._all("SELECT status, COUNT(*) FROM outbox GROUP BY status")

@@ -22,6 +22,7 @@ from handlers.people.common import (
 )
 from handlers.people.done_already import Asked, DoneCheck, tell_done_already
 from handlers.people.screens import show_changed_meanwhile, show_person
+from handlers.people.verifications_left import stops_verifying, verifications_left
 from handlers.regions import region_name
 from handlers.status_explained import STATUS_THREAD
 from storage.models import Role, User, UserStatus
@@ -143,6 +144,7 @@ async def ask_role(turn: Turn, person_id: int, version: int, pressed: str) -> No
     ]
     rows.append([Button(label=turn.t("people.back"), data=data("u", person.id))])
     text = turn.t("people.ask_role", name=person.full_name, role=role_label(turn, person.role))
+    text += await verifications_left(turn, person, asked=True)
     turn.reply(Outbound.say(text, rows))
 
 
@@ -245,7 +247,13 @@ async def apply(
         region=await _placed_in(turn, changed.language, kecamatan_code, desa_code, kabupaten_code),
         by=turn.user.full_name,
     )
-    await show_person(turn, changed.id, turn.t("people.changed") + "\n\n")
+    # Counted before the change is told: the person, no longer their TKSK, is counted as was.
+    left = (
+        await verifications_left(turn, person, asked=False)
+        if stops_verifying(person, changed)
+        else ""
+    )
+    await show_person(turn, changed.id, turn.t("people.changed") + left + "\n\n")
 
 
 # -- suspension -----------------------------------------------------------------------------
@@ -268,7 +276,9 @@ async def ask_suspend(turn: Turn, person_id: int, version: int, pressed: str) ->
             Button(label=turn.t("people.back"), data=data("u", person.id)),
         ]
     ]
-    turn.reply(Outbound.say(turn.t("people.suspend_confirm", name=person.full_name), rows))
+    text = turn.t("people.suspend_confirm", name=person.full_name)
+    text += await verifications_left(turn, person, asked=True)
+    turn.reply(Outbound.say(text, rows))
 
 
 async def change_status(turn: Turn, person: User, version: int, status: UserStatus) -> User | None:
@@ -333,4 +343,5 @@ async def set_status(
             turn, changed, "people.you_reactivated", then=then, with_help=True, thread=STATUS_THREAD
         )
     key = "people.suspended" if suspended else "people.reactivated"
-    await show_person(turn, changed.id, turn.t(key, name=changed.full_name) + "\n\n")
+    left = await verifications_left(turn, person, asked=False) if suspended else ""
+    await show_person(turn, changed.id, turn.t(key, name=changed.full_name) + left + "\n\n")

@@ -13,6 +13,7 @@ from bot.admin_tools import add_user
 from bot.clock import ManualClock
 from tests.e2e.chat import TelegramPerson
 from tests.e2e.conftest import known_on_whatsapp, open_db
+from tests.e2e.db_writes import write_db
 from tests.e2e.whatsapp import WhatsAppPerson, body_of, new_wamid, post_webhook
 from tests.fakes.whatsapp_api import envelope
 
@@ -117,4 +118,44 @@ async def test_a_whatsapp_account_linked_by_her_telegram_phone_is_told_on_telegr
     )
     [told] = [m["text"] for m in telegram.messages() if "baru saja terhubung" in m["text"]]
     assert "Akun WhatsApp dengan nomor +62812*****501" in told and "6281234505501" not in told
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_a_whatsapp_coordinator_sharing_her_number_on_telegram_is_herself_there(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """QA walk 12: told on WhatsApp to get the export on Telegram, she opens the bot there a
+    stranger; sharing her number at the registration's phone question links the accounts."""
+    sari_id = await add_user(
+        wa_settings, role="coordinator", telegram_id=5601, name="Ibu Sari", kabupaten="32.08"
+    )
+    await write_db(wa_settings.database_path, "DELETE FROM channel_identities")
+    await known_on_whatsapp(
+        wa_settings, sari_id, "ID.5601", "6281234505601", datetime.now(UTC) - timedelta(hours=1)
+    )
+    await start_wa_bot()
+    whatsapp = WhatsAppPerson(graph, webhook_url, user_id="ID.5601", wa_id="6281234505601")
+    refused = body_of((await whatsapp.say("/ekspor"))[0])
+    assert "buka bot di Telegram, ketik *start* lalu tekan tombol 📱 Bagikan" in refused
+
+    telegram = TelegramPerson(fake, 5602, "Sari")
+    await telegram.say("/start")
+    asked = await telegram.say("Sari Wulandari")
+    assert "nomor HP" in asked[-1]["text"]
+    linked = await telegram.share_contact("+6281234505601")  # the keyboard closed first
+    assert "Akun Telegram ini sekarang tersambung dengan akun WhatsApp" in linked[0]["text"]
+    assert linked[0]["reply_markup"] == {"remove_keyboard": True}
+    assert "mendaftar sebagai apa" not in linked[0]["text"] + linked[1]["text"]
+    await graph.wait_for(
+        lambda: any("baru saja terhubung" in body_of(m) for m in whatsapp.messages()),
+        what="the link told on WhatsApp",
+    )
+    [told] = [body_of(m) for m in whatsapp.messages() if "baru saja terhubung" in body_of(m)]
+    assert "Akun Telegram dengan nomor +62812*****601" in told
+    queue = await telegram.say("/antrian")
+    assert "Tidak ada laporan yang menunggu" in queue[0]["text"]
+    assert _rows(
+        wa_settings,
+        "SELECT user_id, channel, phone_verified FROM channel_identities ORDER BY channel",
+    ) == [(sari_id, "telegram", 1), (sari_id, "whatsapp", 1)]
     assert graph.rejections == [] and fake.rejections == []

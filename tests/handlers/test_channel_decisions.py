@@ -108,15 +108,24 @@ async def test_no_paid_channel_leaves_nothing_to_choose(world) -> None:
 @pytest.mark.parametrize(
     ("language", "telegram", "staff"),
     [
-        ("id", "buka bot ini di Telegram lalu ketik /ekspor", "staf teknis kantor"),
-        ("en", "open this bot on Telegram and type /ekspor", "office's technical staff"),
+        (
+            "id",
+            "ketik /start lalu tekan tombol 📱 Bagikan nomor HP saya: akun tersambung otomatis",
+            "staf teknis kantor",
+        ),
+        (
+            "en",
+            "type /start and tap 📱 Share my phone number: the accounts connect by themselves",
+            "office's technical staff",
+        ),
     ],
 )
 async def test_the_whatsapp_refusal_of_an_export_speaks_plainly(
     world, language, telegram, staff
 ) -> None:
-    """A coordinator is told where to get the file and whom to ask for the full export, in
-    plain words: no server command, no README (QA walk 5)."""
+    """A coordinator is told where to get the file, how her Telegram account joins this one
+    (QA walk 12), and whom to ask for the full export, in plain words: no server command, no
+    README (QA walk 5)."""
     db, app, coordinator, _ = world
     async with db.transaction() as repos:
         coordinator = await repos.users.update(coordinator.id, now=NOW, language=language)

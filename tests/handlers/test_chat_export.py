@@ -324,3 +324,29 @@ async def test_button_data_fits_telegram(world) -> None:
     seen += [*_buttons(categories[0]).values(), longest]
     assert all(len(data.encode()) <= 64 for data in seen)
     assert CINIRU.endswith(".02")
+
+
+@pytest.mark.parametrize(
+    ("language", "number", "district", "reason", "made"),
+    [
+        ("id", "Nomor kasus", "Kabupaten Kuningan", "Alasan tak sekolah", "29-11-2026 10.00 WIB"),
+        ("en", "Case number", "District Kuningan", "Reason not in school", "29 Nov 2026 10.00 WIB"),
+    ],
+)
+async def test_the_sheet_speaks_the_coordinators_language(
+    world, language, number, district, reason, made
+) -> None:
+    """QA walk 12: the English sheet said "Kabupaten Kuningan" and a bare "Reason"; the time
+    it was made read "10:00", not the chat's "10.00"."""
+    db, people, _ = world
+    async with db.transaction() as repos:
+        people["coordinator"] = await repos.users.update(
+            people["coordinator"].id, now=NOW, language=language
+        )
+    document = (await _tap(world, f"ex:{DIALOGUE}:b:a:*:*:*"))[0]
+    header, rows = _sheet(document.file_path)
+    assert reason in header
+    assert {row[header[6]].value for row in rows} == {district}, header[6]
+    assert rows[0][number].value.startswith("KNG-")
+    info = openpyxl.load_workbook(document.file_path).worksheets[1]
+    assert made in [row[1].value for row in info.iter_rows()]

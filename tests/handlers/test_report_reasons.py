@@ -6,6 +6,7 @@ or "..." is no reason. A draft begun on version 12 or 13 keeps its own rule. On 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,18 @@ async def test_a_report_begun_on_version_13_takes_three_digits(world, channel):
     await say(db, app, psm, channel, "1")
     taken = said(await say(db, app, psm, channel, "111"))
     assert "✓ Alasan tanpa lokasi: 111" in taken and "Apa masalahnya?" in taken, taken
+
+
+def test_version_15_changes_only_the_not_in_school_reasons_english_short_label():
+    """A draft on version 14 finishes on it (kept as a fixture): only the short English label
+    of the reason not in school (the spreadsheet's header) differs (QA walk 12)."""
+    v14 = load_form(FIXTURES / "case_report_v14.yaml")
+    v15 = load_forms()["case_report"]
+    assert (v14.version, v15.version) == (14, 15)
+    assert v14.question("ats_reason").short == {"id": "Alasan tak sekolah", "en": "Reason"}
+    assert v15.question("ats_reason").short["en"] == "Reason not in school"
+    older = v14.model_dump(mode="json")
+    newer = v15.model_dump(mode="json")
+    assert json.dumps(older).replace('"Reason"', '"Reason not in school"') == json.dumps(
+        {**newer, "version": 14}
+    )
