@@ -110,7 +110,7 @@ _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] 
     (district_reminders.PREFIX, district_reminders.choose),
 ]
 ACTIVE_BUTTONS = dict(_ACTIVE_BUTTON_ROUTES)
-# Every button's data starts with its prefix; form buttons start with "f" (f<index>:...).
+# Every button's data starts with its prefix; form buttons start with "f" (f<session>.<rev>:...).
 _OTHER_BUTTON_PREFIXES = (
     registration_request.DECISION_PREFIX,
     registration_kecamatan.TAKEN_PREFIX,

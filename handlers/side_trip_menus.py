@@ -35,7 +35,7 @@ async def wait_below_numbered_menu(turn: Turn, interrupted: FormSession) -> bool
     session = await turn.repos.forms.active(turn.user.id)
     if session is None or session.id != interrupted.id:
         return False  # paused or ended meanwhile: the caller brings it back as usual
-    if any(button_action(b.data, session.rev) for row in menu.buttons for b in row):
+    if any(button_action(b.data, session.id, session.rev) for row in menu.buttons for b in row):
         return False  # the form's own question, asked again by the button ("Perbaiki")
     if held_choice(session) not in (None, BELOW_SIDE_TRIP):
         # A button tapped while "cancel?" (or "command or answer?") waits: that choice stays,

@@ -51,14 +51,15 @@ FILLS: dict[int, Fill] = {
     18: Fill("UPDATE households SET head_key = person_key(head_name);", {"person_key": person_key}),
 }
 
-# Migrations that rebuild a table other tables refer to (SQLite's way to change what ALTER
-# TABLE cannot: a new table, the rows copied, the old one dropped, the new one renamed). The
+# Migrations that rebuild a table other tables refer to, or that refers to others (SQLite's way
+# to change what ALTER TABLE cannot: a new table, the rows copied, the old one dropped, the new
+# one renamed). The
 # drop would check every reference to the old rows, so foreign keys are off while they run
 # (a pragma SQLite ignores inside a transaction: set before it begins), and the rebuilt
 # table's references, to it and from it, are checked before the migration commits: against
 # those already broken before it began (a row deleted in the sqlite3 shell, where foreign
 # keys are off), which are not the rebuild's doing and must not stop the upgrade.
-REBUILDS: dict[int, str] = {28: "cases"}
+REBUILDS: dict[int, str] = {28: "cases", 31: "form_sessions"}
 
 
 def available_migrations() -> list[tuple[int, Path]]:

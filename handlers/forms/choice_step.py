@@ -268,7 +268,7 @@ class ChoiceStep:
         for pick in picks:
             if pick.data is None:
                 return await self._ask_again(fs, "answer.number_not_listed", number=pick.number)
-            action = button_action(pick.data, rev)
+            action = button_action(pick.data, self.ctx.session_id, rev)
             if action is None:
                 return await self._ask_again(fs, "answer.number_outdated", number=pick.number)
             index = small_number(action[1:]) if action.startswith("o") else None

@@ -64,7 +64,7 @@ class FormEngine(
     def __init__(self, form: Form, ctx: StepContext) -> None:
         self.form = form
         self.ctx = ctx
-        self.view = FormView(ctx.catalog, ctx.language, ctx.next_rev, ctx.traits)
+        self.view = FormView(ctx.catalog, ctx.language, ctx.session_id, ctx.next_rev, ctx.traits)
 
     def t(self, key: str, /, **values: Any) -> str:
         return self.view.t(key, **values)
@@ -185,7 +185,7 @@ class FormEngine(
         fs = self._state(state)
         action = None
         if event.kind == InboundKind.BUTTON:
-            action = button_action(event.data, rev)
+            action = button_action(event.data, self.ctx.session_id, rev)
             if action is None:
                 prefix = self.t("form.stale_button") + "\n\n"
                 return StepResult(state, [await self.render(state, prefix)])

@@ -32,5 +32,8 @@ async def note_kept_at_summary(turn: Turn, session: FormSession, what: Markup) -
     to it, and hold it until the person comes back."""
     state = {**session.state, HELD: BELOW_SIDE_TRIP}
     await turn.repos.forms.note(session.id, state=state, now=turn.now)
-    back = Button(label=turn.t("form.continue_button"), data=button_data(session.rev, SHOW_SUMMARY))
+    back = Button(
+        label=turn.t("form.continue_button"),
+        data=button_data(session.id, session.rev, SHOW_SUMMARY),
+    )
     turn.reply(Outbound.say(turn.t("form.kept_at_summary", what=what), [[back]]))

@@ -195,6 +195,7 @@ def _engine(turn: Turn, form: Form, session: FormSession, heading: str = "") -> 
         language=turn.language,
         today=turn.today,
         choices=RegionChoices(turn.repos, turn.app.districts),
+        session_id=session.id,
         next_rev=session.rev + 1,
         traits=turn.channel_traits,
         rows_under=under(turn, session) if under else [],

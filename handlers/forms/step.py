@@ -52,6 +52,7 @@ class StepContext:
     language: str
     today: date
     choices: ChoiceSource
+    session_id: int  # the session whose step this is: its buttons name it
     next_rev: int  # the revision the session will have once this step is saved
     context: dict[str, Any] = field(default_factory=dict)  # e.g. user_desa, for expressions
     traits: ChannelTraits = UNKNOWN_CHANNEL  # the person's channel (what its questions promise)
@@ -78,16 +79,22 @@ class StepResult:
     question: Question | None = None
 
 
-def button_data(rev: int, action: str) -> str:
-    """A form button's data: its action at the session's revision `rev`."""
-    return f"f{rev}:{action}"
+def button_data(session_id: int, rev: int, action: str) -> str:
+    """A form button's data: its action in session `session_id` at revision `rev`
+    (`f<session>.<rev>:<action>`). The session is named because every session's revision
+    starts at 1: by its revision alone a button of a finished or paused form would answer
+    the open one at the same revision. Session ids are never given twice (migration 0031)."""
+    return f"f{session_id}.{rev}:{action}"
 
 
-def button_action(data: str | None, rev: int) -> str | None:
-    """The action of a form button of this revision; None for a stale or foreign button."""
+def button_action(data: str | None, session_id: int, rev: int) -> str | None:
+    """The action of a form button of this session at this revision; None for a stale
+    button (an earlier revision) or a foreign one (another session's; one from before
+    buttons named their session, `f<rev>:<action>`, whose session cannot be told)."""
     if not data or not data.startswith("f") or ":" not in data:
         return None
-    revision, _, action = data[1:].partition(":")
-    if small_number(revision) != rev or not action:
+    stamp, _, action = data[1:].partition(":")
+    session, _, revision = stamp.partition(".")
+    if small_number(session) != session_id or small_number(revision) != rev or not action:
         return None
     return action

@@ -1,7 +1,7 @@
 """How a form looks: questions, choice screens, the summary and its edit menu.
 
-Every button carries `f<rev>:<action>` (<= 64 bytes); labels come from the form's short
-labels, already checked against the channels' limits when the form was loaded.
+Every button carries `f<session>.<rev>:<action>` (<= 64 bytes: `button_data`); labels come from
+the form's short labels, already checked against the channels' limits when the form was loaded.
 """
 
 from __future__ import annotations
@@ -30,16 +30,19 @@ MISSING_CHOICES = ("tidak_punya", "tidak_tahu")
 
 
 class FormView:
-    """Renders for one person (language), one revision and the channel they write on."""
+    """Renders for one person (language), one session at one revision and the channel they
+    write on."""
 
     def __init__(
         self,
         catalog: Catalog,
         language: str,
+        session_id: int,
         next_rev: int,
         traits: ChannelTraits = UNKNOWN_CHANNEL,
     ) -> None:
-        self.catalog, self.language, self.next_rev = catalog, language, next_rev
+        self.catalog, self.language = catalog, language
+        self.session_id, self.next_rev = session_id, next_rev
         self.traits = traits
 
     def t(self, key: str, /, **values: Any) -> str:
@@ -49,7 +52,7 @@ class FormView:
         return texts.get(self.language) or texts["id"]
 
     def data(self, action: str) -> str:
-        return button_data(self.next_rev, action)
+        return button_data(self.session_id, self.next_rev, action)
 
     def button(self, label: str, action: str) -> Button:
         return Button(label=label, data=self.data(action))

@@ -128,7 +128,7 @@ def test_a_bold_question_naming_batal_stays_one_bold_span(form_id: str, language
     are bold labels that say "Ketik /batal": on WhatsApp, one bold span with the bare word."""
     form = load_form(FORMS_DIR / f"{form_id}.yaml")
     question = next(q for q in form.items if "/batal" in q.label[language])
-    heading = FormView(CATALOG, language, 1).heading(question, Position(question.name), None)
+    heading = FormView(CATALOG, language, 1, 1).heading(question, Position(question.name), None)
     body = "\n".join(body_of(b) for b in render(Outbound(text=heading), CATALOG, language).bodies)
     assert body.startswith("*") and body.endswith("*"), body
     assert "*" not in body[1:-1] and "batal" in body, body
@@ -140,7 +140,7 @@ def test_the_photo_steps_done_is_a_reply_button_and_the_limit_is_said_once(langu
     "Pilih"; the question said "paling banyak 3" twice."""
     form = load_form(FORMS_DIR / "case_report.yaml")
     photos = next(q for q in form.items if q.name == "photos")
-    view = FormView(CATALOG, language, 1)
+    view = FormView(CATALOG, language, 1, 1)
     heading = view.heading(photos, Position(photos.name), None)
     asked = view.question(photos, heading, options=[], picking=["p1"], page=0, default=None)
     body = render(asked, CATALOG, language).bodies[-1]
@@ -245,14 +245,14 @@ def test_only_a_list_hides_its_options(count: int, hidden: bool) -> None:
     """Reply buttons (up to 3) are in sight and numbered text prints its numbers; only a
     list (4 to 10 rows behind "Pilih", unnumbered) hides them: a number typed there counts
     nothing the person sees (handlers/forms/choice_step.py)."""
-    buttons = [[Button(label=f"Desa {n}", data=f"f1:o{n}")] for n in range(count)]
+    buttons = [[Button(label=f"Desa {n}", data=f"f1.1:o{n}")] for n in range(count)]
     assert hides_options(Outbound(text="Di desa mana?", buttons=buttons)) is hidden
 
 
 def test_a_location_question_names_its_buttons_as_words_to_type() -> None:
     """The words to type under a location request carry no emoji ("Atau ketik *Lewati*,
     *Batal*.", not "*✖️ Batal*": QA walk 8), and the word typed is that button."""
-    buttons = [[Button(label="Lewati", data="f4:s"), Button(label="✖️ Batal", data="cn:1")]]
+    buttons = [[Button(label="Lewati", data="f1.4:s"), Button(label="✖️ Batal", data="cn:1")]]
     rendered = render(
         Outbound(text="Kirim lokasi rumahnya.", request="location", buttons=buttons),
         CATALOG,

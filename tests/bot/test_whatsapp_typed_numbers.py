@@ -107,8 +107,13 @@ async def test_the_case_report_categories_read_as_printed() -> None:
     state = new_state()
     state["editing"] = ["categories", None, 0]
     context = StepContext(
-        catalog=CATALOG, language="id", today=date(2026, 12, 1), choices=None, next_rev=3
-    )  # type: ignore[arg-type]  # static choices: no source asked
+        catalog=CATALOG,
+        language="id",
+        today=date(2026, 12, 1),
+        choices=None,  # type: ignore[arg-type]  # static choices: no source asked
+        session_id=1,
+        next_rev=3,
+    )
     question = (await FormEngine(form, context).start(state)).messages[0]
     assert question.several
     rendered = render(question, CATALOG, "id")

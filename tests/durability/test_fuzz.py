@@ -33,6 +33,7 @@ from handlers.events import Inbound, InboundKind, Outbound, Pick
 from handlers.forms.expr import EvalContext
 from handlers.forms.loading import load_forms
 from handlers.forms.model import Question, QuestionType
+from handlers.forms.step import button_data
 from handlers.i18n import Catalog
 from handlers.router import COMMANDS as ROUTED_COMMANDS
 from storage.models import Role
@@ -153,6 +154,10 @@ VALID_TEXTS = [
     "Ni Luh Putu O'Brien-Çelik",  # a household name that still needs escaping
 ]
 FORGED_BUTTONS = [
+    "f1.999:o1",
+    "f999.2:ok",
+    "f1.1:e99",
+    "f.1:ok",
     "f999:o1",
     "f0:ok",
     "f1:e99",
@@ -474,13 +479,14 @@ class Session:
         if step.kind == "rev_button":
             revs = rows(
                 self.path,
-                "SELECT s.rev FROM form_sessions s JOIN channel_identities i"
+                "SELECT s.id, s.rev FROM form_sessions s JOIN channel_identities i"
                 " ON i.user_id = s.user_id WHERE i.external_id = ? AND s.status = 'active'",
                 (actor,),
             )
-            rev = (revs[0][0] if revs else 1) + args[0]
+            session, rev = revs[0] if revs else (1, 1)
+            data = button_data(session, rev + args[0], args[1])
             shown = self.shown(actor)
-            return [self.tap(actor, f"f{rev}:{args[1]}", shown[-1][0] if shown else None)]
+            return [self.tap(actor, data, shown[-1][0] if shown else None)]
         if step.kind == "replay":
             with_buttons = [(n, m) for n, m in self.shown(actor) if m.buttons]
             if not with_buttons:

@@ -17,6 +17,7 @@ from handlers.context import AppContext, Turn
 from handlers.events import Button, Inbound, InboundKind, Outbound, Pick
 from handlers.forms.loading import load_forms
 from handlers.forms.state import new_state
+from handlers.forms.step import button_data
 from handlers.i18n import Markup
 from handlers.side_trip_menus import BELOW_SIDE_TRIP, wait_below_numbered_menu
 from storage.db import Database
@@ -179,7 +180,10 @@ async def test_the_form_s_own_question_is_never_held_as_a_menu(world, channel, o
     async with db.transaction() as repos:
         session = await repos.forms.active(sari.id)
         assert session is not None
-        data = (lambda n: f"f{session.rev}:o{n}") if own else (lambda n: f"tp:{n}")
+
+        def data(n: int) -> str:
+            return button_data(session.id, session.rev, f"o{n}") if own else f"tp:{n}"
+
         options = [[Button(label=f"Pilihan nomor {n}", data=data(n))] for n in range(11)]
         event = Inbound(
             channel=channel,

@@ -29,7 +29,8 @@ INTERACTIVE_BODY = 1024
 TEXT_BODY = 4096
 MAX_BUTTONS = 3
 MAX_ROWS = 10
-_NUMBERED_ACTION = re.compile(r"^f\d+:[oe](\d+)$")
+# A form's option or summary line (`f<session>.<rev>:o<index>`, handlers/forms/step.py).
+_NUMBERED_ACTION = re.compile(r"^f\d+\.\d+:[oe](\d+)$")
 # Where a label too long for a row's title is split into title and description, best first:
 # our labels join their parts with " · " ("KNG-2026-000001 · Diajukan"); a bracket stays
 # with what it opens.

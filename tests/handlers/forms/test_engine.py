@@ -1,8 +1,9 @@
 """Tests for the channel-agnostic form engine, driven the way handlers/forms/runner.py does.
 
 The runner saves the session with rev + 1 after every step, and every button rendered in a
-step carries that next revision. `FormDriver` does the same: it keeps `rev`, builds a fresh
-engine with `next_rev=rev + 1` for each step and increments `rev` afterwards. The runner
+step carries the session's id and that next revision. `FormDriver` does the same: it keeps
+`rev`, builds a fresh engine with `next_rev=rev + 1` for each step and increments `rev`
+afterwards. The runner
 stores the state as JSON, so the driver checks after every step that it survives a round trip.
 
 The newer features (albums, age, allow_missing, defaults, NIK checks, choice groups, paged
@@ -35,10 +36,12 @@ from handlers.forms.loading import form_from_data
 from handlers.forms.model import Form, Question, QuestionType, RepeatGroup
 from handlers.forms.option_model import ChoicesFrom
 from handlers.forms.state import MORE
+from handlers.forms.step import button_data
 from handlers.forms.view import MISSING_CHOICES, PAGE_SIZE
 from handlers.i18n import Catalog
 
 TODAY = date(2026, 11, 29)
+SESSION_ID = 41  # the driven session's id, which its buttons name
 CATALOG = Catalog.load()
 LANGUAGE = "id"
 
@@ -290,6 +293,7 @@ class FormDriver:
         self.choices = choices if choices is not None else StubChoices()
         self.state: dict[str, Any] = new_state()
         self.rev = rev
+        self.session_id = SESSION_ID
         self.history: list[Outbound] = []  # every message the engine ever produced
         self.last: Outbound | None = None  # the last message that is not a delete
         self.result: StepResult | None = None
@@ -302,9 +306,14 @@ class FormDriver:
             language=LANGUAGE,
             today=TODAY,
             choices=self.choices,
+            session_id=self.session_id,
             next_rev=self.rev + 1,
         )
         return FormEngine(self.form, context)
+
+    def data(self, action: str, rev: int | None = None) -> str:
+        """A button of this session with `action`, at the current revision unless `rev`."""
+        return button_data(self.session_id, self.rev if rev is None else rev, action)
 
     def _record(self, result: StepResult) -> StepResult:
         # The runner stores the state as JSON after every step.
@@ -752,7 +761,7 @@ def _location(lat: float, lon: float | None) -> Action:
 
 def _button(action: str) -> Action:
     """A button of the current revision with this action, shown or not."""
-    return lambda d: d.press(f"f{d.rev}:{action}")
+    return lambda d: d.press(d.data(action))
 
 
 def _failed_photo(d: FormDriver) -> Awaitable[StepResult]:
@@ -1197,7 +1206,7 @@ async def test_stale_button_is_never_applied(
     driver = FormDriver(rev=5)
     await driver.start()
     old = await setup(driver)
-    assert old.startswith(f"f{driver.rev - 1}:")
+    assert old.startswith(driver.data("", driver.rev - 1))
     before = copy.deepcopy(driver.state)
 
     result = await driver.press(old)
@@ -1212,30 +1221,36 @@ async def test_stale_button_is_never_applied(
 
 
 FORGED = [
-    "f{rev}:o999",
-    "f{rev}:zzz",
-    "f{rev}:",
-    "f{rev}:o",
-    "f{rev}:o-1",
-    "f{rev}:o²",
-    "f{rev}:p²",
-    "f{rev}:e²",
-    "f{rev}:e999",
-    "f{rev}:d:x",
-    "f{rev}:m9",
-    "f{rev}:m²",
-    "f{rev}:sp²",
-    "f{rev}:ep-1",
-    "f{rev}:df:x",
+    "f{session}.{rev}:o999",
+    "f{session}.{rev}:zzz",
+    "f{session}.{rev}:",
+    "f{session}.{rev}:o",
+    "f{session}.{rev}:o-1",
+    "f{session}.{rev}:o²",
+    "f{session}.{rev}:p²",
+    "f{session}.{rev}:e²",
+    "f{session}.{rev}:e999",
+    "f{session}.{rev}:d:x",
+    "f{session}.{rev}:m9",
+    "f{session}.{rev}:m²",
+    "f{session}.{rev}:sp²",
+    "f{session}.{rev}:ep-1",
+    "f{session}.{rev}:df:x",
+    "f{session}.²:o0",
+    "f{session}.{next}:o0",
+    "f{session}.:o0",
+    "f{session}.-1:o0",
     "f²:o0",
-    "f{next}:o0",
     "f:o0",
-    "f-1:o0",
+    "f{rev}:o0",  # a button from before buttons named their session
+    "f{other}.{rev}:o0",  # another session's at the same revision
+    "f.{rev}:o0",
+    "f{session}{rev}:o0",
     "garbage",
     "",
     None,
     "🙂" * 16,  # 64 bytes of junk
-    "f{rev}:" + "\x00" * 57,
+    "f{session}.{rev}:" + "\x00" * 57,
 ]
 
 
@@ -1294,7 +1309,12 @@ async def test_forged_button_data_never_raises_nor_changes_answers(
     await PHASES[phase](driver)
     data = None
     if template is not None:
-        data = template.replace("{rev}", str(driver.rev)).replace("{next}", str(driver.rev + 1))
+        data = (
+            template.replace("{rev}", str(driver.rev))
+            .replace("{next}", str(driver.rev + 1))
+            .replace("{session}", str(driver.session_id))
+            .replace("{other}", str(driver.session_id + 1))
+        )
     before = copy.deepcopy(driver.state)
 
     result = await driver.press(data)
@@ -1313,7 +1333,7 @@ async def test_forged_button_data_never_raises_nor_changes_answers(
 async def test_optional_question_has_a_skip_button() -> None:
     driver = await walk_to("phone")
     skip = driver.button(t("form.skip"))
-    assert skip.data == f"f{driver.rev}:s"
+    assert skip.data == driver.data("s")
     assert driver.last.request == "contact"
 
     await driver.tap(t("form.skip"))
@@ -1350,7 +1370,7 @@ async def test_required_question_cannot_be_skipped(question: str) -> None:
     assert t("form.skip") not in driver.labels()
     before = copy.deepcopy(driver.answers)
 
-    await driver.press(f"f{driver.rev}:s")
+    await driver.press(driver.data("s"))
 
     assert driver.last_text.startswith("⚠️ " + t("answer.required"))
     assert html.escape(FORM.question(question).label["id"]) in driver.last_text
@@ -1527,7 +1547,7 @@ async def test_repeat_group_two_members() -> None:
     assert "Tambah anggota keluarga lain?" in driver.last_text
     assert driver.labels() == [t("common.yes"), t("common.no")]
 
-    await driver.press(f"f{driver.rev}:y")
+    await driver.press(driver.data("y"))
     assert driver.current() == "member_name"
     assert "<i>Anggota keluarga 2</i>" in driver.last_text
     await driver.send_text("Ani")
@@ -1541,7 +1561,7 @@ async def test_repeat_group_two_members() -> None:
     await driver.send_text("40 tahun")
     assert not any(label.startswith("⭐") for label in driver.labels())
     await driver.tap("Perempuan")
-    await driver.press(f"f{driver.rev}:n")
+    await driver.press(driver.data("n"))
 
     lines = await read_summary(driver)
     labels = _summary_labels("\n".join(lines))
@@ -1609,7 +1629,7 @@ async def test_every_outbound_fits_the_channel_limits() -> None:
     await driver.press("garbage")
     await driver.tap(t("form.back_to_summary"))
     await _edit(driver, "Masalah")
-    await driver.press(f"f{driver.rev - 1}:d")
+    await driver.press(driver.data("d", driver.rev - 1))
     await driver.tap("Selesai memilih")
     await driver.tap(t("form.submit"))
     assert driver.finished
@@ -1790,7 +1810,7 @@ async def _apply(driver: FormDriver, kind: str, payload: Any) -> StepResult:
         return await driver.press(buttons[payload % len(buttons)].data)
     if kind == "button":
         offset, action = payload
-        return await driver.press(f"f{driver.rev + offset}:{action}")
+        return await driver.press(driver.data(action, driver.rev + offset))
     if kind == "raw_button":
         return await driver.press(payload)
     if kind == "location":

@@ -187,7 +187,7 @@ async def test_album_of_two_with_max_three() -> None:
         "📷 Foto diterima (2).\n\n<b>Kirim foto kejadian.</b>"
     )
     assert "foto" not in driver.answers
-    assert driver.button("Selesai foto").data == f"f{driver.rev}:d"
+    assert driver.button("Selesai foto").data == driver.data("d")
     await driver.tap("Selesai foto")
     assert driver.last_text.startswith("✓ Foto: 2 foto\n\n")
     assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}]
@@ -649,7 +649,7 @@ async def test_the_summary_comes_in_one_message_however_many_answers(count: int)
 
 async def test_an_old_summary_page_button_shows_the_whole_summary() -> None:
     driver = await _answered(20)
-    await driver.press(f"f{driver.rev}:sp1")
+    await driver.press(driver.data("sp1"))
     assert driver.last_text.startswith(summary_title())
     assert len(_numbered_lines(driver.last_text)) == 20
 
@@ -1007,13 +1007,13 @@ async def test_defaults_come_from_the_nik(
     assert driver.current() == "lahir"
     if default_button is None:
         assert driver.last.buttons == []
-        result = await driver.press(f"f{driver.rev}:df")
+        result = await driver.press(driver.data("df"))
         assert result.messages[0].text.startswith("⚠️ " + t("answer.use_buttons_or_type"))
         await driver.send_text("3 tahun")
         assert answer_of(driver, "lahir") == {"birth_date": None, "months": 36}
     else:
         assert rows(driver.last)[0] == [default_button]
-        assert driver.button(default_button).data == f"f{driver.rev}:df"
+        assert driver.button(default_button).data == driver.data("df")
         await driver.tap(default_button)
         assert driver.last_text.startswith(f"✓ Lahir: {AGE_SHOWN}\n\n")
         assert "⚠️" not in driver.last_text
@@ -1163,7 +1163,7 @@ async def test_choice_groups_pick_across_screens() -> None:
 
 async def test_choice_groups_typed_answer_and_forged_page() -> None:
     driver = await started(GROUP_FORM)
-    await driver.press(f"f{driver.rev}:p9")  # beyond the last group: the last group
+    await driver.press(driver.data("p9"))  # beyond the last group: the last group
     assert "<i>PPKS lansia</i>" in driver.last_text
     await driver.send_text("pengemis, balita terlantar")
     assert [v["name"] for v in driver.answers["ppks"]] == ["pengemis", "balita_terlantar"]
@@ -1223,7 +1223,7 @@ async def test_select_one_default_from_an_earlier_answer() -> None:
     assert option_labels(driver.last) == ["Kota", "Desa", "Luar"]
     await driver.tap("Luar")
     assert option_labels(driver.last) == ["⭐ Luar", "Kota", "Desa"]
-    assert driver.button("⭐ Luar").data == f"f{driver.rev}:o2"
+    assert driver.button("⭐ Luar").data == driver.data("o2")
     # A typed number counts the options as shown (no channel prints the numbers of three
     # options): the second is "Kota", after the suggested "Luar".
     await driver.send_text("2")

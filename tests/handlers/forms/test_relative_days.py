@@ -19,7 +19,12 @@ CATALOG = Catalog.load()
 
 def _engine(today: date, rev: int) -> FormEngine:
     context = StepContext(
-        catalog=CATALOG, language="id", today=today, choices=StubChoices(), next_rev=rev + 1
+        catalog=CATALOG,
+        language="id",
+        today=today,
+        choices=StubChoices(),
+        session_id=1,
+        next_rev=rev + 1,
     )
     return FormEngine(load_forms()["followup_visit"], context)
 

@@ -107,7 +107,7 @@ async def test_anything_but_an_option_refuses_the_whole_list(label: str | None, 
     if label == "done":
         data = _data(driver, t("form.done_picking"))
     elif label == "old":
-        data = f"f{driver.rev - 1}:o2"  # the option, from the list before the tick
+        data = driver.data("o2", driver.rev - 1)  # the option, from the list before the tick
     elif label is not None:
         data = _data(driver, label)
     else:
