@@ -57,7 +57,7 @@ async def _record(
 
 KEY_REPLACED_NOTE = (
     "note: the audit key was replaced on {when} (its file lost?): audit entries about a NIK"
-    " made before then cannot be matched to this NIK any more (put the old key back to match"
+    " made under an earlier key cannot be matched to this NIK (put that key back to match"
     " them)"
 )
 
