@@ -206,3 +206,22 @@ def test_the_key_file_is_the_owners_alone_whatever_the_umask(world: World) -> No
     finally:
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_running_bot_leaves_no_copy_of_the_moved_key_in_its_files(world: World) -> None:
+    """The bot keeps its database open for days: the page that held the key is folded into
+    the file at once (a disk snapshot or a plain copy of the file holds no key either)."""
+    from bot.config import load_settings
+    from bot.runtime import prepare_database
+
+    asyncio.run(_as_an_earlier_version(world, OLD_KEY))
+
+    async def start_and_look() -> bytes:
+        db, app = await prepare_database(load_settings())
+        try:
+            assert app.audit_key == bytes.fromhex(OLD_KEY)
+            return _database_bytes(world)  # while its connections are open
+        finally:
+            await db.close()
+
+    assert OLD_KEY.encode() not in asyncio.run(start_and_look())
