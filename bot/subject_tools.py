@@ -3,8 +3,8 @@
 Every use is in the audit log. A NIK someone looked for is recorded only as a keyed hash
 (HMAC-SHA256 with a server key kept outside the database: AUDIT_KEY or AUDIT_KEY_FILE,
 bot/audit_key.py), so the log proves what was done about whom without holding the NIK
-itself. Should that key have been replaced (its file lost), entries made before cannot be
-matched to a NIK any more: the tools still work, and `find` and `erase` say so.
+itself. Should that key have been replaced (its file lost), entries made under the earlier
+key cannot be matched to a NIK any more: the tools still work, and `find` and `erase` say so.
 Full NIK/KK numbers are printed only when asked (`--reveal`), and that is logged too.
 """
 
