@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     send_rate_per_chat: float = Field(default=1.0, gt=0, le=100)
     database_path: Path = Path("data/psm.db")
     media_path: Path = Path("data/media")
+    # The key of the NIK hashes in the audit log, kept out of the database and its backups
+    # (bot/audit_key.py): given here (64 hex digits), or in a file (default: beside the
+    # database, `<DATABASE_PATH>.audit-key`), made at first start.
+    audit_key: SecretStr | None = None
+    audit_key_file: Path | None = None
     admin_telegram_ids: str = ""
     timezone: str = "Asia/Jakarta"
     default_language: Literal["id", "en"] = "id"
@@ -108,6 +113,7 @@ class Settings(BaseSettings):
         "whatsapp_access_token",
         "whatsapp_app_secret",
         "whatsapp_verify_token",
+        "audit_key",
         mode="before",
     )
     @classmethod
@@ -124,6 +130,13 @@ class Settings(BaseSettings):
     def _token(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not _TOKEN.match(value.get_secret_value()):
             raise ValueError("expected the token from @BotFather, like 123456789:AAE...")
+        return value
+
+    @field_validator("audit_key")
+    @classmethod
+    def _audit_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", value.get_secret_value()):
+            raise ValueError("expected 64 hex digits (e.g. from `openssl rand -hex 32`)")
         return value
 
     @field_validator("export_message_ttl_hours")
@@ -238,6 +251,13 @@ class Settings(BaseSettings):
     def quiet_end(self) -> time:
         """When the quiet hours end, local time."""
         return time.fromisoformat(self.quiet_hours.split("-")[1])
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The file holding the audit key: AUDIT_KEY_FILE, else `<DATABASE_PATH>.audit-key`."""
+        if self.audit_key_file is not None:
+            return self.audit_key_file
+        return self.database_path.with_name(self.database_path.name + ".audit-key")
 
     @property
     def zone(self) -> ZoneInfo:

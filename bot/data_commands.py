@@ -124,7 +124,7 @@ def cmd_subject_erase(args: argparse.Namespace) -> int:
         ProcessLock(settings.database_path),
         ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=ERASE_BUSY),
     ):
-        report = asyncio.run(erase_subject(settings, nik))
+        report = asyncio.run(erase_subject(settings, nik, sys.stderr))
     print(
         f"erased: {report.members} person record(s), {report.households_cleared} household(s)"
         f" cleared, {report.cases} case(s) kept without them, {len(report.photos_removed)}"

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import time, timedelta
 from typing import Protocol
 
+from bot.audit_key import load_audit_key
 from bot.channels.base import SendOutcome
 from bot.channels.traits import DeclaresTraits, channel_traits
 from bot.clock import Clock, SystemClock
@@ -75,7 +76,8 @@ async def prepare_database(
     *,
     follow_zone: bool = False,
 ) -> tuple[Database, AppContext]:
-    """Open (and migrate) the database, load regions, texts and forms; check them all.
+    """Open (and migrate) the database, load regions, texts and forms; check them all; read
+    the audit key (moved out of the database where an earlier version kept it there).
     `running`: the channels this process runs; their traits join the built-in adapters'
     (bot/channels/traits.py) in `AppContext.channels`.
     `follow_zone`: also make the statistics count the local days of TIMEZONE
@@ -92,6 +94,7 @@ async def prepare_database(
     db = Database(settings.database_path)
     await db.open()
     try:
+        audit_key = await load_audit_key(settings, db)
         async with db.transaction() as repos:
             await repos.regions.sync(regions)
             for form in forms.values():
@@ -126,6 +129,7 @@ async def prepare_database(
         form_versions={(f.id, f.version): f for f in forms.values()},
         bot_addresses={"whatsapp": settings.whatsapp_display_number},
         channels=channel_traits(running),
+        audit_key=audit_key,
     )
     return db, app
 

@@ -1,8 +1,10 @@
 """Server tools for personal data (UU PDP): `psm-bot case show` and `psm-bot subject ...`.
 
 Every use is in the audit log. A NIK someone looked for is recorded only as a keyed hash
-(HMAC-SHA256 with a server key kept in channel_state("server", "audit_key"), created at
-first use), so the log proves what was done about whom without holding the NIK itself.
+(HMAC-SHA256 with a server key kept outside the database: AUDIT_KEY or AUDIT_KEY_FILE,
+bot/audit_key.py), so the log proves what was done about whom without holding the NIK
+itself. Should that key have been replaced (its file lost), entries made under the earlier
+key cannot be matched to a NIK any more: the tools still work, and `find` and `erase` say so.
 Full NIK/KK numbers are printed only when asked (`--reveal`), and that is logged too.
 """
 
@@ -19,7 +21,7 @@ from typing import Any, TextIO
 from bot.config import Settings
 from bot.export_file import operator
 from bot.runtime import one_transaction
-from handlers.audit_keys import SUBJECT_PREFIX, number_subject
+from handlers.audit_keys import KEY_REPLACED, KEY_SUBJECT, SUBJECT_PREFIX, number_subject
 from handlers.case_answers import answer_lines
 from handlers.context import AppContext
 from handlers.forms.loading import load_form
@@ -41,14 +43,31 @@ def clean_nik(text: str) -> str:
     return digits
 
 
-async def _record(repos: Repos, action: str, nik: str, detail: dict[str, Any]) -> None:
+async def _record(
+    repos: Repos, app: AppContext, action: str, nik: str, detail: dict[str, Any]
+) -> None:
     await repos.audit.record(
         now=datetime.now(UTC),
         actor_id=None,
         action=action,
-        subject=await number_subject(repos, nik),
+        subject=number_subject(app, nik),
         detail={**detail, "operator": operator()},
     )
+
+
+KEY_REPLACED_NOTE = (
+    "note: the audit key was replaced on {when} (its file lost?): audit entries about a NIK"
+    " made under an earlier key cannot be matched to this NIK (put that key back to match"
+    " them)"
+)
+
+
+async def _key_note(repos: Repos, app: AppContext) -> str | None:
+    """What to tell the operator when the audit key was replaced (bot/audit_key.py)."""
+    replaced = await repos.audit.latest_of(KEY_SUBJECT, (KEY_REPLACED,))
+    if replaced is None:
+        return None
+    return KEY_REPLACED_NOTE.format(when=_local(app, replaced.at.isoformat()))
 
 
 def _local(app: AppContext, stored: str | None) -> str:
@@ -62,19 +81,23 @@ def _local(app: AppContext, stored: str | None) -> str:
 
 async def _held_about(
     settings: Settings, nik: str, action: str
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], AppContext]:
-    """The household members with this NIK and their cases, the look audited as `action`."""
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], AppContext, str | None]:
+    """The household members with this NIK and their cases, the look audited as `action`;
+    with a note when the audit key was replaced (`_key_note`)."""
     async with one_transaction(settings) as (repos, app):
         members = await repos.subjects.members(nik)
         cases = await repos.subjects.cases_of([m["id"] for m in members])
-        await _record(repos, action, nik, {"members": len(members), "cases": len(cases)})
-    return members, cases, app
+        await _record(repos, app, action, nik, {"members": len(members), "cases": len(cases)})
+        note = await _key_note(repos, app)
+    return members, cases, app, note
 
 
 async def find_subject(settings: Settings, nik_text: str, out: TextIO) -> int:
     """Print the people with this NIK and their cases; returns how many people."""
     nik = clean_nik(nik_text)
-    members, cases, app = await _held_about(settings, nik, "subject.find")
+    members, cases, app, note = await _held_about(settings, nik, "subject.find")
+    if note:
+        print(note, file=out)
     if not members:
         print("no household member has this NIK", file=out)
         return 0
@@ -114,7 +137,7 @@ def _own_entries(node: Any, nik: str) -> Any:
 async def export_subject(settings: Settings, nik_text: str, out: Path) -> int:
     """Write everything stored about the person to a JSON file (access and copy)."""
     nik = clean_nik(nik_text)
-    members, cases, app = await _held_about(settings, nik, "subject.export")
+    members, cases, app, _ = await _held_about(settings, nik, "subject.export")
     for case in cases:
         case["answers"] = _own_entries(case["answers"], nik)
         for update in case["updates"]:
@@ -173,24 +196,31 @@ async def correct_subject(settings: Settings, nik_text: str, field: str, value: 
     """Correct one field of the person (right to correction); returns members changed."""
     nik = clean_nik(nik_text)
     new_value = _correction(field, value)
-    async with one_transaction(settings) as (repos, _):
+    async with one_transaction(settings) as (repos, app):
         changed = await repos.subjects.correct(nik, field, new_value, now=datetime.now(UTC))
-        await _record(repos, "subject.correct", nik, {"field": field, "members": changed})
+        await _record(repos, app, "subject.correct", nik, {"field": field, "members": changed})
         return changed
 
 
-async def erase_subject(settings: Settings, nik_text: str) -> ErasureReport:
+async def erase_subject(
+    settings: Settings, nik_text: str, notes: TextIO | None = None
+) -> ErasureReport:
     """Erase the person (stop the bot first): rows, photos, transient files, free bytes.
     `nik_text` is their NIK or its audit subject (`nik-hmac:...`), as `psm-bot restore`
-    names the people erased after the backup it put back."""
+    names the people erased after the backup it put back. A replaced audit key is told to
+    `notes` (`_key_note`): the erasure is whole all the same."""
     subject = nik_text.strip()
     nik = None if subject.startswith(SUBJECT_PREFIX) else clean_nik(nik_text)
-    async with one_transaction(settings) as (repos, _):
+    async with one_transaction(settings) as (repos, app):
         if nik is None:
-            nik = await _nik_with_subject(repos, subject)
+            nik = await _nik_with_subject(repos, app, subject)
         report = await repos.erasure.erase(nik)
         counts = report.model_dump(exclude={"photos_removed"})
-        await _record(repos, "subject.erase", nik, {**counts, "photos": len(report.photos_removed)})
+        photos = len(report.photos_removed)
+        await _record(repos, app, "subject.erase", nik, {**counts, "photos": photos})
+        note = await _key_note(repos, app)
+    if note and notes is not None:
+        print(note, file=notes)
     remove_media(settings.media_path, report.photos_removed)
     temporary = settings.media_path / TEMP_FOLDER  # charts and masked chat exports
     if temporary.is_dir():
@@ -199,13 +229,15 @@ async def erase_subject(settings: Settings, nik_text: str) -> ErasureReport:
     return report
 
 
-async def _nik_with_subject(repos: Repos, subject: str) -> str:
+async def _nik_with_subject(repos: Repos, app: AppContext, subject: str) -> str:
     """The NIK of a household member whose audit subject is `subject` (each NIK hashed
     with the server key: the log holds no NIK to look up)."""
     for nik in await repos.subjects.niks():
-        if await number_subject(repos, nik) == subject:
+        if number_subject(app, nik) == subject:
             return nik
-    raise ValueError(f"no household member's NIK has the audit subject {subject}: nothing erased")
+    problem = f"no household member's NIK has the audit subject {subject}: nothing erased"
+    note = await _key_note(repos, app)  # a subject made under an earlier key matches nobody
+    raise ValueError(f"{problem}\n{note}" if note else problem)
 
 
 # -- case show ---------------------------------------------------------------------------------

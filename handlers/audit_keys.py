@@ -1,31 +1,38 @@
 """Searched NIK/KK numbers are audited as a keyed hash, never in the clear (UU PDP).
 
-One server key (channel_state("server", "audit_key"), created at first use) for the chat's
-/cari and the server's subject tools, so the log shows that the same person was searched,
-found, corrected and erased without holding the number.
+One server key (`AppContext.audit_key`, read at start from AUDIT_KEY or AUDIT_KEY_FILE by
+bot/audit_key.py, never kept in the database) for the chat's /cari and the server's subject
+tools, so the log shows that the same person was searched, found, corrected and erased
+without holding the number. Kept apart from the database so that a backup, which holds the
+log, cannot be used to guess an erased NIK back (some 4e8 guesses) from its hash.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 
-from storage.repos import Repos
+from handlers.context import AppContext
 
-KEY_CHANNEL, KEY_NAME = "server", "audit_key"
 SUBJECT_PREFIX = "nik-hmac:"
+# Where versions before the key left the database kept it (moved out at start).
+KEY_CHANNEL, KEY_NAME = "server", "audit_key"
+# The key's fingerprint (`key_id`), kept in the database to notice a key replaced.
+KEY_ID_NAME = "audit_key_id"
+# The audit entry of a key replaced (the key file lost): its subject and action.
+KEY_SUBJECT, KEY_REPLACED = "audit-key", "audit.key_replaced"
 
 
-async def keyed_hash(repos: Repos, value: str) -> str:
-    """HMAC-SHA256 of a value with this deployment's secret key (created on first use)."""
-    key = await repos.schedule.get_state(KEY_CHANNEL, KEY_NAME)
-    if key is None:
-        key = secrets.token_hex(32)
-        await repos.schedule.set_state(KEY_CHANNEL, KEY_NAME, key)
-    return hmac.new(bytes.fromhex(key), value.encode(), hashlib.sha256).hexdigest()
+def keyed_hash(key: bytes, value: str) -> str:
+    """HMAC-SHA256 of a value with this deployment's secret key."""
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
-async def number_subject(repos: Repos, digits: str) -> str:
+def key_id(key: bytes) -> str:
+    """A fingerprint naming the key without revealing it (a keyed hash of a fixed text)."""
+    return keyed_hash(key, "psm-bot audit key id")[:16]
+
+
+def number_subject(app: AppContext, digits: str) -> str:
     """The audit subject standing for a NIK or KK: `nik-hmac:<keyed hash>`."""
-    return SUBJECT_PREFIX + await keyed_hash(repos, digits)
+    return SUBJECT_PREFIX + keyed_hash(app.audit_key, digits)

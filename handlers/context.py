@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -61,6 +62,10 @@ class AppContext:
     # Stored photos that updates not handled yet bring: no removal takes them meanwhile
     # (filled by the inbox's fetches, bot/inbox_fetches.py).
     photos_in_flight: PhotosInFlight = field(default_factory=PhotosInFlight)
+    # The key of the NIK/KK hashes in the audit log (handlers/audit_keys.py): the
+    # deployment's, from outside the database (bot/audit_key.py); a throwaway one by default
+    # (the demo's and tests' own contexts).
+    audit_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     def traits(self, channel: str) -> ChannelTraits:
         """What a channel can do; a channel missing from the table is assumed to do nothing

@@ -130,6 +130,19 @@ async def _daemon(conn: aiosqlite.Connection) -> aiosqlite.Connection:
     return await conn
 
 
+async def fold_wal(path: Path) -> bool:
+    """Copy the WAL into the database file and empty it (a TRUNCATE checkpoint), on a
+    connection of its own, so bytes a change replaced are left in neither; False when a
+    reader held it back (the usual checkpoints then do it later)."""
+    conn = await connect(path)
+    try:
+        rows = await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = next(iter(rows))[0]
+    finally:
+        await conn.close()
+    return not busy
+
+
 CLOSE_WAIT = 5.0  # seconds `Database.close` waits for the transaction holding the writer
 WRITER_SLICE = 0.02  # seconds long work holds the writer before letting waiting writes in
 

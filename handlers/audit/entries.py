@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.audit_keys import KEY_SUBJECT
 from handlers.context import Turn
 from handlers.date_formats import date_time
 from handlers.people.common import masked_phone
@@ -72,6 +73,8 @@ async def record(turn: Turn, subject: str | None, detail: dict[str, Any] | None 
         return turn.t(f"audit.record.{kind}", id=number)
     if subject == "all":
         return turn.t("audit.record.all")
+    if subject == KEY_SUBJECT:  # the server's audit key replaced (bot/audit_key.py)
+        return turn.t("audit.record.audit_key")
     return subject[:40]
 
 

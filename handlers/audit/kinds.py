@@ -34,5 +34,11 @@ KINDS: dict[str, tuple[str, ...]] = {
         "training.code_wrong",
         "district.contact_refused",
     ),
-    "data": ("subject.correct", "subject.erase", "retention.purged", "draft.expired"),
+    "data": (
+        "subject.correct",
+        "subject.erase",
+        "retention.purged",
+        "draft.expired",
+        "audit.key_replaced",
+    ),
 }

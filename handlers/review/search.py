@@ -172,7 +172,7 @@ async def _find(turn: Turn, query: str) -> None:
         await record(turn, "number", await by_number(turn, number))
     elif _IDENTIFIER.fullmatch(digits):
         total = await by_identifier(turn, digits)
-        await record(turn, "nik_or_kk", total, await number_subject(turn.repos, digits))
+        await record(turn, "nik_or_kk", total, number_subject(turn.app, digits))
     else:
         await record(turn, "name", await _find_name(turn, query))
 

@@ -150,7 +150,7 @@ async def _identifier_page(turn: Turn, holder: str, page: int) -> None:
         turn.reply(turn.t("errors.old_button"))
         return
     total = await by_identifier(turn, digits, page)
-    await record(turn, "nik_or_kk", total, await number_subject(turn.repos, digits))
+    await record(turn, "nik_or_kk", total, number_subject(turn.app, digits))
 
 
 async def record(turn: Turn, kind: str, results: int, subject: str | None = None) -> None:

@@ -102,7 +102,9 @@ async def _seed(world: World) -> None:
 def world_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     monkeypatch.chdir(tmp_path)
     for name in list(os.environ):
-        if name.upper().startswith(("TELEGRAM_", "WHATSAPP_", "ADMIN_")) or name.upper() in (
+        if name.upper().startswith(
+            ("TELEGRAM_", "WHATSAPP_", "ADMIN_", "AUDIT_")
+        ) or name.upper() in (
             "DATABASE_PATH",
             "MEDIA_PATH",
             "DISTRICTS",

@@ -133,6 +133,7 @@ SECRETS = [
 
 def test_every_optional_secret_is_checked_here() -> None:
     assert sorted(SECRETS) == [
+        "AUDIT_KEY",
         "TELEGRAM_BOT_TOKEN",
         "TELEGRAM_WEBHOOK_SECRET",
         "WHATSAPP_ACCESS_TOKEN",

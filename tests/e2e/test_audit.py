@@ -5,8 +5,11 @@ sending a file."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import sqlite3
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.admin_tools import add_user
 from bot.clock import ManualClock
@@ -93,6 +96,12 @@ async def test_audit_on_telegram(fake, settings, start_bot) -> None:
     assert NIK not in shown and "320801" not in shown  # not even masked
     (search,) = _audit_rows(settings, "case.search")
     assert search["subject"].startswith("nik-hmac:") and search["subject"][9:] not in shown
+    # Hashed with the key kept beside the database, not in it (bot/audit_key.py).
+    key = Path(f"{settings.database_path}.audit-key").read_text().strip()  # noqa: ASYNC240
+    digest = hmac.new(bytes.fromhex(key), NIK.encode(), hashlib.sha256).hexdigest()
+    assert search["subject"] == f"nik-hmac:{digest}"
+    with sqlite3.connect(settings.database_path) as db:
+        assert db.execute("SELECT 1 FROM channel_state WHERE key = 'audit_key'").fetchall() == []
     assert "Log audit" in searches[0]["text"]
 
     about = await admin.say(f"/audit {NUMBER}")
@@ -279,7 +288,7 @@ async def test_export_on_whatsapp_points_to_telegram_and_the_technical_staff(
         timeout=15,
     )
     text = next(body_of(m) for m in coordinator.messages() if "staf teknis" in body_of(m))
-    assert "buka bot ini di Telegram" in text
+    assert "buka bot di Telegram, ketik /start" in text and "Bagikan nomor HP" in text
     assert "psm-bot" not in text and "README" not in text  # no server jargon for her
     assert not [m for m in coordinator.messages() if m.get("type") == "document"]
     assert _audit_rows(wa_settings, "case.export") == []

@@ -1,0 +1,143 @@
+"""The audit key (handlers/audit_keys.py) comes from outside the database, read at start.
+
+A backup holds the audit log; were the key in it too, anyone with a copy could guess an
+erased NIK back from its `subject.erase` entry (some 4e8 guesses: kecamatan, birth date,
+serial). So it is AUDIT_KEY, or the file AUDIT_KEY_FILE (`<DATABASE_PATH>.audit-key`, mode
+600), made at first start. Versions before kept it in channel_state("server", "audit_key"):
+it is moved out, the file on disk before the row is deleted (its bytes zeroed:
+secure_delete), so a crash in between only repeats the move. The database keeps the key's
+fingerprint, so a key replaced (its file lost) is noticed, warned of and logged
+(`audit.key_replaced`): entries made before it can no longer be matched to a NIK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import secrets
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.config import ConfigError, Settings
+from handlers.audit_keys import KEY_CHANNEL, KEY_ID_NAME, KEY_NAME, KEY_REPLACED, KEY_SUBJECT
+from handlers.audit_keys import key_id as fingerprint
+from storage.db import Database, fold_wal
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+
+_KEY = re.compile(r"[0-9a-f]{64}")
+
+NOT_A_KEY = "AUDIT_KEY_FILE: {path} does not hold an audit key (64 hex digits)"
+IN_MEDIA = (
+    "AUDIT_KEY_FILE: {path} is inside MEDIA_PATH, which every backup copies; keep it beside"
+    " the database (the default) or elsewhere off the backups"
+)
+OTHER_KEY = (
+    "{source}: not the audit key this database holds (a backup from before the key left the"
+    " database, restored where another key was made since?). The database's key matches its"
+    " audit log: {remedy}"
+)
+MOVE_THE_FILE = (
+    "move {path} away (keep it: entries made with it need it) and start again; the"
+    " database's key is then moved to {path}"
+)
+UNSET_THE_SETTING = "remove AUDIT_KEY for one start; the key then moves to {path}"
+REPLACED = (
+    "the audit key is not the one used before (its file lost or replaced?): the audit log's"
+    " earlier NIK entries can no longer be matched to a NIK; put the old {source} back to"
+    " match them"
+)
+
+
+async def load_audit_key(settings: Settings, db: Database) -> bytes:
+    """The deployment's audit key, moved out of the database first where an earlier version
+    kept it there; a new one in AUDIT_KEY_FILE when there is none."""
+    path = settings.audit_key_path
+    if _inside(path, settings.media_path):
+        raise ConfigError([IN_MEDIA.format(path=path)])
+    async with db.transaction() as repos:
+        stored = await repos.schedule.get_state(KEY_CHANNEL, KEY_NAME)
+    if settings.audit_key is not None:
+        key, source = settings.audit_key.get_secret_value().lower(), "AUDIT_KEY"
+        remedy = UNSET_THE_SETTING.format(path=path)
+    else:
+        key = await asyncio.to_thread(read_or_create, path, stored or secrets.token_hex(32))
+        source, remedy = "AUDIT_KEY_FILE", MOVE_THE_FILE.format(path=path)
+    if stored is not None and stored != key:
+        raise ConfigError([OTHER_KEY.format(source=source, remedy=remedy)])
+    async with db.transaction() as repos:
+        await _settle(repos, bytes.fromhex(key), source, moving=stored is not None)
+    if stored is not None:
+        await fold_wal(db.path)  # the old row's page out of the WAL too
+        log.info("audit key moved out of the database to %s", source)
+    return bytes.fromhex(key)
+
+
+async def _settle(repos: Repos, key: bytes, source: str, *, moving: bool) -> None:
+    """Record the key's fingerprint (a change of key logged) and drop the database's copy."""
+    known = await repos.schedule.get_state(KEY_CHANNEL, KEY_ID_NAME)
+    current = fingerprint(key)
+    if known is not None and known != current:
+        log.warning(REPLACED.format(source=source))
+        await repos.audit.record(
+            now=datetime.now(UTC),
+            actor_id=None,
+            action=KEY_REPLACED,
+            subject=KEY_SUBJECT,
+            detail={"from": known, "to": current, "source": source},
+        )
+    if known != current:
+        await repos.schedule.set_state(KEY_CHANNEL, KEY_ID_NAME, current)
+    if moving:
+        await repos.schedule.drop_state(KEY_CHANNEL, KEY_NAME)  # zeroed: secure_delete
+
+
+def read_or_create(path: Path, new_key: str) -> str:
+    """The key in `path`; where there is none, `new_key` written there first (mode 600, on
+    disk before this returns). Two processes starting at once both get the first one's."""
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 600
+    try:
+        with os.fdopen(handle, "w", encoding="ascii") as file:
+            file.write(new_key + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        try:
+            os.link(temporary, path)  # never over a key written meanwhile, never half a key
+        except FileExistsError:
+            return _read(path)
+        _fsync_folder(path.parent)
+    finally:
+        os.unlink(temporary)
+    log.info("audit key written to %s: keep it safe, apart from the backups", path)
+    return new_key
+
+
+def _read(path: Path) -> str:
+    key = path.read_text(encoding="ascii", errors="replace").strip().lower()
+    if not _KEY.fullmatch(key):
+        raise ConfigError([NOT_A_KEY.format(path=path)])
+    return key
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.absolute().is_relative_to(folder.absolute())
+
+
+def _fsync_folder(folder: Path) -> None:
+    """The new name in its folder on disk (where the platform can open a folder)."""
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)
