@@ -288,7 +288,7 @@ async def test_export_on_whatsapp_points_to_telegram_and_the_technical_staff(
         timeout=15,
     )
     text = next(body_of(m) for m in coordinator.messages() if "staf teknis" in body_of(m))
-    assert "buka bot di Telegram, ketik /start" in text and "Bagikan nomor HP" in text
+    assert "buka bot di Telegram" in text and "Bagikan nomor HP" in text
     assert "psm-bot" not in text and "README" not in text  # no server jargon for her
     assert not [m for m in coordinator.messages() if m.get("type") == "document"]
     assert _audit_rows(wa_settings, "case.export") == []
