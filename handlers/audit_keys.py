@@ -21,6 +21,7 @@ KEY_CHANNEL, KEY_NAME = "server", "audit_key"
 KEY_ID_NAME = "audit_key_id"
 # The audit entry of a key replaced (the key file lost): its subject and action.
 KEY_SUBJECT, KEY_REPLACED = "audit-key", "audit.key_replaced"
+CHECK_LENGTH = 6  # hex characters of a `number_check`
 
 
 def keyed_hash(key: bytes, value: str) -> str:
@@ -36,3 +37,10 @@ def key_id(key: bytes) -> str:
 def number_subject(app: AppContext, digits: str) -> str:
     """The audit subject standing for a NIK or KK: `nik-hmac:<keyed hash>`."""
     return SUBJECT_PREFIX + keyed_hash(app.audit_key, digits)
+
+
+def number_check(app: AppContext, digits: str) -> str:
+    """A short check of a NIK or KK (the first hex characters of its keyed hash), sent with
+    a row id standing for the number: a row holding another number now fails it. Too short
+    to find the number by, and made with the server key."""
+    return keyed_hash(app.audit_key, digits)[:CHECK_LENGTH]

@@ -3,16 +3,22 @@ a name search's further pages, as /antrian's (`handlers/paging.py`).
 
 Button data (the router's key `cr`): `cr:<page>:<desa or kecamatan code, or ->:<name key>`,
 the name search again at that page, re-checked against the presser's role and scope; a NIK's
-or KK's (never in button data) `cr:<page>:=:<nik|kk><row id>`, the household member or
-household holding it standing for the number (`CaseSearch.identifier_holder`), read again
-when pressed (erased since: an old button). A search whose words do not travel in a button
-(a number; a name key too long for Telegram's 64 bytes) shows its first page, the true count
-and how to narrow it down (a number's: by the whole number; a desa's name narrowing neither).
+or KK's (never in button data) `cr:<page>:=:<nik|kk><row id>.<check>`, the household member
+or household holding it standing for the number (`CaseSearch.identifier_holder`), read again
+when pressed, with a short check of the number (`number_check`): row ids are given again
+(retention's drop_orphans) and differ after a restore, so a row holding another number now,
+or none (erased since), is an old button, never another family's search. A search whose
+words do not travel in a button (a number; a name key too long for Telegram's 64 bytes) shows
+its first page, the true count and how to narrow it down (a number's: by the whole number; a
+desa's name narrowing neither).
 """
 
 from __future__ import annotations
 
-from handlers.audit_keys import number_subject
+import hmac
+import re
+
+from handlers.audit_keys import CHECK_LENGTH, number_check, number_subject
 from handlers.context import Turn
 from handlers.events import Button, Outbound, small_number
 from handlers.paging import page_buttons, page_count
@@ -27,6 +33,7 @@ PAGE = 8  # eight cases, previous and next: a WhatsApp list's ten rows
 _ANYWHERE = "-"
 _IDENTIFIED = "="  # in a place's stead: a NIK or KK search, its holder after it
 _DATA_BYTES = 64  # Telegram's callback data
+_HOLDER = re.compile(rf"(nik|kk)([0-9]{{1,18}})\.([0-9a-f]{{{CHECK_LENGTH}}})")  # nik12.3fa9c0
 
 
 async def by_name(turn: Turn, name_key: str, place: str | None, page: int = 0) -> int:
@@ -51,7 +58,11 @@ async def by_identifier(turn: Turn, digits: str, page: int = 0) -> int:
         turn.reply(turn.t("review.search_none"))
         return 0
     holder = await turn.repos.review.identifier_holder(digits) if total > PAGE else None
-    data = f"{PAGE_PREFIX}:{{page}}:{_IDENTIFIED}:{holder[0]}{holder[1]}" if holder else None
+    data = None
+    if holder:
+        kind, row_id = holder
+        check = number_check(turn.app, digits)
+        data = f"{PAGE_PREFIX}:{{page}}:{_IDENTIFIED}:{kind}{row_id}.{check}"
     offer(turn, found, total, page, data)
     return total
 
@@ -142,15 +153,19 @@ async def page_button(turn: Turn, data: str) -> None:
 
 async def _identifier_page(turn: Turn, holder: str, page: int) -> None:
     """Another page of a NIK or KK search, the number read again from the row holding it
-    (`nik12`, `kk7`); that row erased or changed since: an old button."""
-    kind = holder.rstrip("0123456789")
-    row_id = small_number(holder[len(kind) :])
-    digits = await turn.repos.review.identifier_held(kind, row_id) if row_id else None
-    if digits is None:
+    (`nik12.3fa9c0`, `kk7.0b41de`) and checked; that row erased or holding another number
+    since (or a button of before the check): an old button."""
+    parts = _HOLDER.fullmatch(holder)
+    digits = await turn.repos.review.identifier_held(parts[1], int(parts[2])) if parts else None
+    if parts is None or digits is None or not _checks(turn, digits, parts[3]):
         turn.reply(turn.t("errors.old_button"))
         return
     total = await by_identifier(turn, digits, page)
     await record(turn, "nik_or_kk", total, number_subject(turn.app, digits))
+
+
+def _checks(turn: Turn, digits: str, check: str) -> bool:
+    return hmac.compare_digest(number_check(turn.app, digits), check)
 
 
 async def record(turn: Turn, kind: str, results: int, subject: str | None = None) -> None:

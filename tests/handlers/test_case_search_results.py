@@ -5,6 +5,8 @@ description 72); no NIK or KK is shown. On both channels."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.channels.whatsapp.outbound import ROW_DESCRIPTION, ROW_TITLE, list_row, render
@@ -127,6 +129,39 @@ async def test_a_nik_page_of_a_number_erased_since_is_an_old_button(world, chann
         await repos.conn.execute("UPDATE household_members SET nik = NULL WHERE nik = ?", (NIK,))
     pressed = said(await send(db, app, tono, channel, data=later))
     assert pressed == "Tombol itu sudah tidak berlaku.", pressed
+
+
+OTHER_NIK = "3208015107150002"
+
+
+async def test_a_nik_page_whose_row_holds_another_number_now_is_an_old_button(world, channel):
+    """Review 14: the page button named the household member's row alone; retention's
+    drop_orphans reuses a row id, and a restore gives other ids, so an old button searched
+    another family's NIK (in the presser's scope) and logged that search. The button carries
+    a short check of the number: a row holding another number now is an old button."""
+    db, app = world
+    tono = await _one_household(world, channel, 9)
+    ani = await person(db, "Bu Rina", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    async with db.transaction() as repos:
+        for serial in range(20, 29):  # another family, as many reports: pages too
+            await seed_case(
+                repos, reporter=ani, desa=BABATAN, at=NOW, number=f"KNG-2026-{serial:06}",
+                people=(("Rudi", OTHER_NIK),), no_kk=None,
+            )  # fmt: skip
+    found = await send(db, app, tono, channel, command="cari", command_args=f"NIK {NIK}")
+    later = button(found, "Berikutnya")
+    assert len(later.encode()) <= 64, later
+    holder = re.search(r":=:nik(\d+)", later)
+    assert holder, later
+    async with db.transaction() as repos:  # the row the button names holds the other NIK now
+        await repos.conn.execute(
+            "UPDATE household_members SET nik = ? WHERE id = ?", (OTHER_NIK, int(holder[1]))
+        )
+    pressed = await send(db, app, tono, channel, data=later)
+    assert said(pressed) == "Tombol itu sudah tidak berlaku.", said(pressed)
+    async with db.reading() as repos:
+        entries = await repos.audit.entries(action="case.search")
+    assert number_subject(app, OTHER_NIK) not in {entry["subject"] for entry in entries}
 
 
 async def test_a_kk_of_a_few_reports_shows_them_all(world, channel):
