@@ -1,15 +1,18 @@
 """Putting a backup back (the bot stopped): `psm-bot restore`.
 
 Nothing is touched before the backup passed its checks (integrity, a schema this code
-knows). The backup's database and media are copied beside the live ones, brought up to what
-the live database has given and done (`storage/restore_carry.py`) and forced to disk before
-any live file is touched: a copy that fails (a full disk) leaves everything as it was. The
-database and media replaced are kept beside them, `<name>.before-restore-<UTC time>`,
-readable by the bot's user only, until the operator deletes them.
+knows). The backup's database and media are copied beside the live ones; the database copy
+is brought to this code's schema (the runner of `psm-bot migrate`: a backup of before 0028
+has no id sequences yet to carry into), then up to what the live database has given and
+done (`storage/restore_carry.py`), and forced to disk before any live file is touched: a
+copy or migration that fails (a full disk) leaves everything as it was. The database and
+media replaced are kept beside them, `<name>.before-restore-<UTC time>`, readable by the
+bot's user only, until the operator deletes them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sqlite3
@@ -18,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from storage.backup import folders_below, fsync_path, integrity_problems
+from storage.db import Database
 from storage.migrate import latest_version
 from storage.restore_carry import CarriedForward, carry_forward
 
@@ -54,17 +58,19 @@ def restore(
     refuse_newer(backup)
     database = _staged_database(backup, target)
     try:
+        asyncio.run(_migrate(database))  # (a CLI step: no loop of the caller's runs)
         carried = carry_forward(database, target)
+        _folded(database)
         fsync_path(database)
         incoming = _staged_media(media, media_target) if media and media_target else None
     except BaseException:
-        database.unlink(missing_ok=True)
+        _remove_database(database)
         raise
     stamp = _free_stamp(target, media_target, now or datetime.now(UTC))
     try:
         kept_database = _keep_database(target, stamp)
     except BaseException:
-        database.unlink(missing_ok=True)
+        _remove_database(database)
         if incoming:
             shutil.rmtree(incoming, ignore_errors=True)
         raise
@@ -95,6 +101,26 @@ def refuse_newer(backup: Path) -> None:
             f"{backup} is at schema version {version}, newer than this psm-bot ({latest}):"
             " upgrade psm-bot first; nothing was changed"
         )
+
+
+async def _migrate(staged: Path) -> None:
+    """Bring the staged copy to this code's schema, as `psm-bot migrate` would after the
+    swap (a failed migration leaves the live files untouched); its WAL folded in on close."""
+    database = Database(staged)
+    await database.open()
+    await database.close()
+
+
+def _folded(staged: Path) -> None:
+    """Refuse a staged copy whose WAL is left beside it: the swap moves the file alone."""
+    if Path(f"{staged}-wal").exists():
+        raise RuntimeError(f"{staged}: its WAL was not folded in on close; nothing was changed")
+
+
+def _remove_database(path: Path) -> None:
+    """Remove a staged database and the WAL and shared memory SQLite kept beside it."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _free_stamp(target: Path, media_target: Path | None, now: datetime) -> str:
@@ -139,11 +165,12 @@ def _staged_database(backup: Path, target: Path) -> Path:
     """A copy of `backup` beside `target`, on disk."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = target.with_name(target.name + ".restoring")
+    _remove_database(staged)  # a WAL left by a restore interrupted would be replayed onto it
     try:
         shutil.copyfile(backup, staged)
         fsync_path(staged)
     except BaseException:
-        staged.unlink(missing_ok=True)
+        _remove_database(staged)
         raise
     return staged
 

@@ -1,11 +1,13 @@
 """What a restore carries from the database it replaces into the backup put back.
 
 A backup is the data as it was, but some things must not go back in time with it: a case
-number or a case id given since would be given again to another family (`case_counters`,
-the AUTOINCREMENT sequences in `sqlite_sequence`: the highest of both is kept), a reminder or
-digest sent since would go out twice (`scheduled_runs`: the replaced database's keys are
-added; it holds each only as long as it is read, `handlers/run_keys.py`), and a person
-erased since would come back unnoticed (their `subject.erase` audit entries are named, so
+number or an id given since would be given again to another family (`case_counters`, and
+every AUTOINCREMENT table's sequence in `sqlite_sequence`: the highest of both is kept; the
+staged copy is brought to this code's schema first, `storage/restore.py`, so a backup of
+before the table was AUTOINCREMENT gets it too), a reminder or digest sent since would go
+out twice (`scheduled_runs`: the replaced database's keys are added; it holds each only as
+long as it is read, `handlers/run_keys.py`), and a person erased since would come back
+unnoticed (their `subject.erase` audit entries are named, so
 the erasure is run again). Messages sent at most once (reminders, digests, broadcasts) still
 waiting in the backup may have gone out since: they expire, whether or not the replaced
 database can be read.
@@ -91,8 +93,7 @@ def _carry(connection: sqlite3.Connection) -> CarriedForward:
             " ON CONFLICT (kabupaten_code, year) DO UPDATE SET last_number = excluded.last_number"
             " WHERE excluded.last_number > case_counters.last_number"
         ).rowcount
-    if "sqlite_sequence" in both:
-        carried.sequences = _raise_sequences(connection, ours)
+    carried.sequences = _raise_sequences(connection, theirs)
     if "scheduled_runs" in both:
         carried.run_keys = connection.execute(
             "INSERT OR IGNORE INTO main.scheduled_runs (kind, run_key, ran_at)"
@@ -115,28 +116,53 @@ def _carry(connection: sqlite3.Connection) -> CarriedForward:
     return carried
 
 
-def _raise_sequences(connection: sqlite3.Connection, ours: set[str]) -> int:
-    """Each AUTOINCREMENT table's sequence at the higher of the two (a table not given a
-    row yet in the backup has no sequence row: one is added)."""
+def _raise_sequences(connection: sqlite3.Connection, theirs: set[str]) -> int:
+    """Each AUTOINCREMENT table's sequence (every one the staged schema has, as its
+    `sqlite_master` says, not a list to keep up) at the highest id the live database gave:
+    its sequence, or its highest row where it has none (a live database not yet upgraded,
+    the table not AUTOINCREMENT there yet). A table not given a row yet in the backup has no
+    sequence row: one is added."""
     raised = 0
-    for name, seq in connection.execute("SELECT name, seq FROM live.sqlite_sequence").fetchall():
-        if name not in ours:
+    for name in _autoincrement_tables(connection):
+        if name not in theirs:
             continue
+        given = max(
+            _number(connection, f'SELECT max(rowid) FROM live."{name}"'),
+            _number(connection, "SELECT max(seq) FROM live.sqlite_sequence WHERE name = ?", name)
+            if "sqlite_sequence" in theirs
+            else 0,
+        )
         row = connection.execute(
             "SELECT seq FROM main.sqlite_sequence WHERE name = ?", (name,)
         ).fetchone()
+        if given <= (row[0] if row else 0):
+            continue
         if row is None:
             connection.execute(
-                "INSERT INTO main.sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq)
-            )
-        elif row[0] < seq:
-            connection.execute(
-                "UPDATE main.sqlite_sequence SET seq = ? WHERE name = ?", (seq, name)
+                "INSERT INTO main.sqlite_sequence (name, seq) VALUES (?, ?)", (name, given)
             )
         else:
-            continue
+            connection.execute(
+                "UPDATE main.sqlite_sequence SET seq = ? WHERE name = ?", (given, name)
+            )
         raised += 1
     return raised
+
+
+def _number(connection: sqlite3.Connection, sql: str, *params: str) -> int:
+    (value,) = connection.execute(sql, params).fetchone()
+    return int(value or 0)
+
+
+def _autoincrement_tables(connection: sqlite3.Connection) -> list[str]:
+    """The staged copy's AUTOINCREMENT tables (brought to this code's schema first)."""
+    return [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table'"
+            " AND sql LIKE '%AUTOINCREMENT%' ORDER BY name"
+        )
+    ]
 
 
 def _tables(connection: sqlite3.Connection, schema: str) -> set[str]:

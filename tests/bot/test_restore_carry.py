@@ -12,11 +12,13 @@ import pytest
 
 from bot.cli import main
 from storage.outbox_enqueue import NewMessage
+from storage.restore import restore
 from tests.bot.cli_world import (
     CHILD_NIK,
     World,
     world_fixture,  # noqa: F401 (the `world` fixture)
 )
+from tests.durability.test_migrations import FIXTURES, _load
 from tests.storage.seed_cases import BABATAN, NOW, open_database, query, seed_case
 
 KINDS = ("routine", "bulk", "notice", "reply")  # the backup's messages waiting, in this order
@@ -171,3 +173,95 @@ def test_a_restore_names_the_people_erased_since_the_backup(
     capsys.readouterr()
     assert main(["subject", "erase", subject, "--yes"]) == 1  # nobody holds that NIK now
     assert f"no household member's NIK has the audit subject {subject}" in capsys.readouterr().err
+
+
+async def _create(path: Path) -> None:
+    database = await open_database(path)
+    await database.close()
+
+
+def _sequences(path: Path) -> dict[str, int]:
+    return {row[0]: row[1] for row in query(path, "SELECT name, seq FROM sqlite_sequence")}
+
+
+def _set_sequence(path: Path, name: str, seq: int) -> None:
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            connection.execute("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
+            connection.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, seq))
+    finally:
+        connection.close()
+
+
+def test_a_backup_from_before_ids_were_never_reused_gets_the_ids_given_since(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review 14: a backup of before migration 0028 has no sqlite_sequence, so nothing was
+    carried; `psm-bot migrate` then set the case sequence from the backup alone (7: its
+    highest case named anywhere) and ids 8 to 12, given since, were given again to another
+    family. The backup is brought to this code's schema first, then carried forward: case
+    ids, and form sessions' (AUTOINCREMENT since 0031), as every such table's."""
+    backup = world.root / "v27.db"
+    _load(FIXTURES / "schema_v27.sql", backup)
+    _set_sequence(world.database, "cases", 12)
+    _set_sequence(world.database, "form_sessions", 40)
+    capsys.readouterr()
+
+    assert main(["restore", str(backup)]) == 0
+    assert main(["migrate"]) == 0
+    sequences = _sequences(world.database)
+    assert (sequences["cases"], sequences["form_sessions"]) == (12, 40)
+    assert "2 id sequence(s) raised" in capsys.readouterr().out
+
+
+def test_a_live_database_not_yet_upgraded_still_gives_its_highest_ids(tmp_path: Path) -> None:
+    """Code upgraded, the live database not yet (the bot not restarted), a backup restored:
+    the live form_sessions is not AUTOINCREMENT there (before 0031), so it has no sequence;
+    its highest id is what it gave."""
+    live, backup = tmp_path / "psm.db", tmp_path / "v27.db"
+    _load(FIXTURES / "schema_v30.sql", live)
+    _load(FIXTURES / "schema_v27.sql", backup)
+    (highest,) = query(live, "SELECT max(id) FROM form_sessions")[0]
+    _write_to(live, "UPDATE form_sessions SET id = 50 WHERE id = ?", (highest,))
+    assert "form_sessions" not in _sequences(live)
+
+    report = restore(backup, live)
+
+    assert _sequences(live)["form_sessions"] == 50
+    assert _sequences(live)["cases"] >= 7
+    assert report.carried.sequences >= 1
+
+
+def _write_to(path: Path, sql: str, params: tuple = ()) -> None:
+    connection = sqlite3.connect(path)  # foreign keys off: the live database is only read
+    try:
+        with connection:
+            connection.execute(sql, params)
+    finally:
+        connection.close()
+
+
+def test_every_autoincrement_table_is_carried(tmp_path: Path) -> None:
+    """Every AUTOINCREMENT table of this code's schema, as the schema says, not a list."""
+    live, backup = tmp_path / "psm.db", tmp_path / "backup.db"
+    for path in (live, backup):
+        asyncio.run(_create(path))
+    tables = [
+        row[0]
+        for row in query(
+            live,
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'",
+        )
+    ]
+    assert {"cases", "form_sessions"} <= set(tables)
+    for number, table in enumerate(tables, start=1):
+        _set_sequence(live, table, 1000 + number)
+
+    report = restore(backup, live)
+
+    restored = _sequences(live)
+    assert {table: restored.get(table) for table in tables} == {
+        table: 1000 + number for number, table in enumerate(tables, start=1)
+    }
+    assert report.carried.sequences == len(tables)

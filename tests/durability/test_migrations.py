@@ -7,6 +7,7 @@ code, which applies the later migrations.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 import time
@@ -355,7 +356,7 @@ async def test_upgraded_cases_never_give_an_id_or_number_again(
     # Deleted, then the database backed up and restored: the backup knows the id was given.
     await _delete_highest(path)
     backup(path, tmp_path / "backup", rate=None)
-    restore(tmp_path / "backup" / "psm.db", path)
+    await asyncio.to_thread(restore, tmp_path / "backup" / "psm.db", path)  # runs a loop of its own
     third, _ = await _report_one(path)
     assert third == second + 1
     # The rebuilt table's triggers count what comes and goes, as before.
