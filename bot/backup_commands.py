@@ -101,7 +101,8 @@ def _tell_restored(report: RestoreReport) -> None:
     if carried.erased_since:
         print(
             f"warning: {len(carried.erased_since)} person(s) were erased after this backup was"
-            " made: the restored database may hold them again. After `psm-bot migrate` and"
+            " made: the restored database may hold them again (their erasures are copied"
+            " into its audit log, so a later restore names them too). After `psm-bot migrate` and"
             " before starting the bot, erase each again by the audit subject of the erasure"
             " (one added after the backup is not in it: the command says so, nothing to do):\n"
             + "\n".join(

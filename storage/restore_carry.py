@@ -7,10 +7,10 @@ staged copy is brought to this code's schema first, `storage/restore.py`, so a b
 before the table was AUTOINCREMENT gets it too), a reminder or digest sent since would go
 out twice (`scheduled_runs`: the replaced database's keys are added; it holds each only as
 long as it is read, `handlers/run_keys.py`), and a person erased since would come back
-unnoticed (their `subject.erase` audit entries are named, so
-the erasure is run again). Messages sent at most once (reminders, digests, broadcasts) still
-waiting in the backup may have gone out since: they expire, whether or not the replaced
-database can be read.
+unnoticed (their `subject.erase` audit entries are named, so the erasure is run again, and
+copied into the restored log, so a restore over this one names them again). Messages sent
+at most once (reminders, digests, broadcasts) still waiting in the backup may have gone out
+since: they expire, whether or not the replaced database can be read.
 
 Everything is written into the staged copy before it is swapped in; the replaced database
 is only read (attached read-only).
@@ -40,7 +40,7 @@ class CarriedForward:
     counters: int = 0  # case number counters raised
     sequences: int = 0  # id sequences raised
     run_keys: int = 0  # scheduler keys added
-    erased_since: list[Erasure] = field(default_factory=list)
+    erased_since: list[Erasure] = field(default_factory=list)  # (copied into the log)
     expired: int = 0  # at-most-once messages of the backup expired
 
 
@@ -99,21 +99,29 @@ def _carry(connection: sqlite3.Connection) -> CarriedForward:
             "INSERT OR IGNORE INTO main.scheduled_runs (kind, run_key, ran_at)"
             " SELECT kind, run_key, ran_at FROM live.scheduled_runs"
         ).rowcount
-    if "audit_log" in theirs:
-        held = (
-            "AND NOT EXISTS (SELECT 1 FROM main.audit_log m WHERE m.id = l.id"
-            " AND m.action = l.action AND m.at = l.at)"
-            if "audit_log" in ours
-            else ""
-        )
-        carried.erased_since = [
-            Erasure(at, subject or "")
-            for at, subject in connection.execute(
-                "SELECT l.at, l.subject FROM live.audit_log l"
-                f" WHERE l.action = 'subject.erase' {held} ORDER BY l.id"
-            )
-        ]
+    if "audit_log" in both:
+        carried.erased_since = _copy_erasures(connection)
     return carried
+
+
+def _copy_erasures(connection: sqlite3.Connection) -> list[Erasure]:
+    """The live `subject.erase` entries the backup does not hold (the same id, action and
+    time), copied to the end of the staged log: named to the operator now, and again by a
+    restore over this one (before, they were only printed, and a second restore named no
+    one); the log keeps the fact. Their actor is kept where the backup holds that user,
+    else NULL (an erasure is the server's, NULL already: a copy must not point nowhere)."""
+    missing = connection.execute(
+        "SELECT l.id, l.at, l.subject FROM live.audit_log l WHERE l.action = 'subject.erase'"
+        " AND NOT EXISTS (SELECT 1 FROM main.audit_log m WHERE m.id = l.id"
+        " AND m.action = l.action AND m.at = l.at) ORDER BY l.id"
+    ).fetchall()  # all of them first: a copy's new id must not make another one look held
+    connection.executemany(
+        "INSERT INTO main.audit_log (at, actor_id, action, subject, detail)"
+        " SELECT l.at, (SELECT u.id FROM main.users u WHERE u.id = l.actor_id), l.action,"
+        " l.subject, l.detail FROM live.audit_log l WHERE l.id = ?",
+        [(row[0],) for row in missing],
+    )
+    return [Erasure(at, subject or "") for _, at, subject in missing]
 
 
 def _raise_sequences(connection: sqlite3.Connection, theirs: set[str]) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from storage.models import Role
 from storage.outbox_enqueue import NewMessage
 from storage.restore import restore
 from tests.bot.cli_world import (
@@ -19,7 +20,7 @@ from tests.bot.cli_world import (
     world_fixture,  # noqa: F401 (the `world` fixture)
 )
 from tests.durability.test_migrations import FIXTURES, _load
-from tests.storage.seed_cases import BABATAN, NOW, open_database, query, seed_case
+from tests.storage.seed_cases import BABATAN, NOW, make_user, open_database, query, seed_case
 
 KINDS = ("routine", "bulk", "notice", "reply")  # the backup's messages waiting, in this order
 
@@ -265,3 +266,71 @@ def test_every_autoincrement_table_is_carried(tmp_path: Path) -> None:
         table: 1000 + number for number, table in enumerate(tables, start=1)
     }
     assert report.carried.sequences == len(tables)
+
+
+async def _new_admin(world: World) -> int:
+    database = await open_database(world.database)
+    try:
+        async with database.transaction() as repos:
+            return (await make_user(repos, "Pak Admin Baru", Role.ADMIN)).id
+    finally:
+        await database.close()
+
+
+def _erasures(path: Path) -> list[tuple]:
+    return [
+        tuple(row)
+        for row in query(
+            path,
+            "SELECT at, actor_id, subject, detail FROM audit_log"
+            " WHERE action = 'subject.erase' ORDER BY id",
+        )
+    ]
+
+
+def test_a_second_restore_still_names_the_people_erased_since_the_first_backup(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review 14: the `subject.erase` entries made after the backup were only printed; a
+    second restore (the first one's backup was the wrong one, or put back again) over the
+    first found none, and the person stayed unerased with nobody told. The entries are
+    copied into the restored log: the warning is given again, and the log keeps the fact.
+    Their actor is kept where the backup has that user, else NULL (erasures are made on the
+    server: NULL already)."""
+    folder = _backup(world)
+    assert main(["subject", "erase", CHILD_NIK, "--yes"]) == 0
+    admin = asyncio.run(_new_admin(world))  # a user the backup lacks
+    subject = _erasure_subjects(world)[0][0]
+    _write(
+        world,
+        "INSERT INTO audit_log (at, actor_id, action, subject, detail)"
+        " VALUES ('2026-12-01T08:00:00.000000+00:00', ?, 'subject.erase', 'nik-hmac:ab12', '{}')",
+        (admin,),
+    )
+    _write(
+        world,
+        "INSERT INTO audit_log (at, actor_id, action, subject, detail)"
+        " VALUES ('2026-12-01T09:00:00.000000+00:00', 1, 'subject.erase', 'nik-hmac:cd34', '{}')",
+    )
+    erased = _erasures(world.database)
+    assert len(erased) == 3
+    capsys.readouterr()
+
+    assert main(["restore", str(folder)]) == 0
+    first = capsys.readouterr().err
+    assert "warning: 3 person(s) were erased after this backup was made" in first
+    # In the restored log as they were; the admin made after the backup is not in it.
+    assert _erasures(world.database) == [
+        erased[0],
+        (erased[1][0], None, *erased[1][2:]),
+        erased[2],  # Bu Ani (user 1) is in the backup
+    ]
+    assert not query(world.database, "SELECT 1 FROM users WHERE id = ?", (admin,))
+
+    assert main(["restore", str(folder)]) == 0  # again, before anyone erased them again
+    second = capsys.readouterr().err
+    assert "warning: 3 person(s) were erased after this backup was made" in second
+    for named in (subject, "nik-hmac:ab12", "nik-hmac:cd34"):
+        assert f"psm-bot subject erase {named} --yes" in second
+    assert len(_erasures(world.database)) == 3  # not copied twice
+    assert query(world.database, "PRAGMA foreign_key_check") == []
