@@ -22,7 +22,7 @@ from pathlib import Path
 
 from storage.backup import folders_below, fsync_path, integrity_problems
 from storage.db import Database
-from storage.migrate import latest_version
+from storage.migrate import MigrationFailed, latest_version
 from storage.restore_carry import CarriedForward, carry_forward
 
 KEPT = ".before-restore-"
@@ -58,7 +58,7 @@ def restore(
     refuse_newer(backup)
     database = _staged_database(backup, target)
     try:
-        asyncio.run(_migrate(database))  # (a CLI step: no loop of the caller's runs)
+        _migrate(backup, database)
         carried = carry_forward(database, target)
         _folded(database)
         fsync_path(database)
@@ -103,12 +103,22 @@ def refuse_newer(backup: Path) -> None:
         )
 
 
-async def _migrate(staged: Path) -> None:
+def _migrate(backup: Path, staged: Path) -> None:
     """Bring the staged copy to this code's schema, as `psm-bot migrate` would after the
-    swap (a failed migration leaves the live files untouched); its WAL folded in on close."""
-    database = Database(staged)
-    await database.open()
-    await database.close()
+    swap (its WAL folded in on close). A migration that fails leaves the live files as they
+    were: said so. (A CLI step: the caller runs no event loop.)"""
+
+    async def migrate() -> None:
+        database = Database(staged)
+        await database.open()
+        await database.close()
+
+    try:
+        asyncio.run(migrate())
+    except MigrationFailed as exc:
+        raise MigrationFailed(
+            f"{backup} could not be brought to this psm-bot's schema ({exc}); nothing was changed"
+        ) from exc
 
 
 def _folded(staged: Path) -> None:

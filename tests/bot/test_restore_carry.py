@@ -5,12 +5,14 @@ most once, and the people erased since (named by their audit subject, to erase a
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import EXIT_MIGRATION, main
+from storage import migrate
 from storage.models import Role
 from storage.outbox_enqueue import NewMessage
 from storage.restore import restore
@@ -334,3 +336,27 @@ def test_a_second_restore_still_names_the_people_erased_since_the_first_backup(
         assert f"psm-bot subject erase {named} --yes" in second
     assert len(_erasures(world.database)) == 3  # not copied twice
     assert query(world.database, "PRAGMA foreign_key_check") == []
+
+
+def test_a_backup_that_cannot_be_upgraded_changes_nothing(
+    world: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backup's copy is migrated before anything live is touched: a migration that
+    fails leaves the live database as it was, and no staged copy behind."""
+    migrations = world.root / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, migrations)
+    (rebuild,) = migrations.glob("0028_*.sql")
+    rebuild.write_text(rebuild.read_text("utf-8") + "\nSELECT no_such_column FROM cases;\n")
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", migrations)
+    backup = world.root / "v27.db"
+    _load(FIXTURES / "schema_v27.sql", backup)
+    before = world.database.read_bytes()
+    capsys.readouterr()
+
+    assert main(["restore", str(backup)]) == EXIT_MIGRATION
+    err = capsys.readouterr().err
+    assert f"{backup} could not be brought to this psm-bot's schema" in err, err
+    assert "migration 0028 failed" in err and "nothing was changed" in err
+    assert world.database.read_bytes() == before
+    left = {path.name for path in world.database.parent.iterdir()} - {"media", "psm.db"}
+    assert not [name for name in left if not name.endswith(".lock")], left  # the locks' files
