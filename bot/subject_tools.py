@@ -27,7 +27,7 @@ from handlers.context import AppContext
 from handlers.forms.loading import load_form
 from handlers.forms.model import FORMS_DIR
 from handlers.masking import mask_identifiers
-from handlers.temp_files import TEMP_FOLDER, remove_media
+from handlers.temp_files import TEMP_FOLDER, remove_media, stored_media
 from storage.erasure import ErasureReport, wipe_free_space
 from storage.identifiers import compact_number
 from storage.repos import Repos
@@ -214,7 +214,11 @@ async def erase_subject(
     async with one_transaction(settings) as (repos, app):
         if nik is None:
             nik = await _nik_with_subject(repos, app, subject)
-        report = await repos.erasure.erase(nik)
+        erased = await repos.erasure.erase(nik)
+        # Only the photos still on disk are removed (and counted): an earlier version's may
+        # have gone before. The bot is stopped: none comes or goes meanwhile.
+        present = stored_media(settings.media_path, erased.photos_removed)
+        report = erased.model_copy(update={"photos_removed": present})
         counts = report.model_dump(exclude={"photos_removed"})
         photos = len(report.photos_removed)
         await _record(repos, app, "subject.erase", nik, {**counts, "photos": photos})

@@ -10,7 +10,8 @@ from typing import Any
 from handlers import district_contact
 from handlers.context import Turn
 from handlers.delivery import DeliveryKind, deliver_to_people
-from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.events import Button, Outbound
+from handlers.forms import one_unsent
 from handlers.forms.final_go import (
     FINAL_DROP,
     FINAL_EDIT,
@@ -20,31 +21,20 @@ from handlers.forms.final_go import (
     summary_again,
 )
 from handlers.forms.runner import (
-    RETURNS_TO,
-    cancel_form,
-    hold,
     on_complete,
     reopen_form,
     resume_form,
     start_form,
 )
-from handlers.markup import first_words
 from handlers.permissions import allowed
 from handlers.quiet_hours import next_allowed
-from storage.forms import HELD
 from storage.models import FormSession, Role, User
 
 FORM_ID = "broadcast"
 CONFIRM_PREFIX = "bc"
 PHASE = "broadcast_confirm"
 CHANGE_AUDIENCE = "a"  # beside the final go's own choices, when nobody is reached
-# /siaran with a broadcast written and not sent: `bu:<k|d>:<session id>`, go on with it, or
-# drop it and write a new one. Never two at once: the one left behind came back after the
-# new one was sent (or cancelled), its old Kirim sending the old text after the corrected one.
-UNFINISHED_PREFIX = "bu"
-KEEP_UNFINISHED, DROP_UNFINISHED = "k", "d"
-UNFINISHED = ("active", "paused")
-NAMED_BY = 40  # characters of the unsent message that name it
+UNFINISHED_PREFIX = "bu"  # /siaran with one unsent: go on with it, or drop it
 
 
 def _without_kecamatan(user: User) -> bool:
@@ -60,11 +50,7 @@ async def start_broadcast(turn: Turn) -> None:
     if turn.user is not None and _without_kecamatan(turn.user):
         turn.reply(turn.t("broadcast.no_kecamatan"))
         return
-    unsent, returns_to = await _unfinished(turn)
-    if unsent is not None:
-        await _offer_unfinished(turn, unsent)
-        return
-    await _start_new(turn, returns_to)
+    await one_unsent.start(turn, UNSENT)
 
 
 async def _start_new(turn: Turn, returns_to: int | None) -> None:
@@ -74,89 +60,25 @@ async def _start_new(turn: Turn, returns_to: int | None) -> None:
     await start_form(turn, FORM_ID, prefix=intro, returns_to=returns_to)
 
 
-async def _unfinished(turn: Turn) -> tuple[FormSession | None, int | None]:
-    """The person's newest broadcast written and not sent, if any; those with nothing written
-    yet (a /siaran left at its question) are dropped, with the form the one open interrupted
-    (its `returns_to`), for the new one to come back to."""
-    assert turn.user is not None
-    unsent, returns_to = None, None
-    for session in await turn.repos.forms.of_user(turn.user.id, UNFINISHED):
-        if session.form_id != FORM_ID:
-            continue
-        if not session.untouched:
-            unsent = unsent or session
-            continue
-        await cancel_form(turn, session)
-        if session.status == "active":
-            returns_to = session.state.get(RETURNS_TO)
-    return unsent, returns_to
+def _may_send(user: User | None) -> bool:
+    return allowed(user, "broadcast.send")
 
 
-async def _offer_unfinished(turn: Turn, session: FormSession, *, again: bool = False) -> None:
-    """Say that a broadcast waits unsent, by its first words, and ask: go on with it, or drop
-    it for a new one. Typed words answer this choice while that broadcast is open (`hold`), so
-    they are not taken for its answer."""
-    assert turn.user is not None
-    message = (session.state.get("answers") or {}).get("message")
-    opening = first_words(message, NAMED_BY) if isinstance(message, str) else "…"
-    keep = Button(
-        label=turn.t("broadcast.unfinished_keep"),
-        data=f"{UNFINISHED_PREFIX}:{KEEP_UNFINISHED}:{session.id}",
+# One broadcast at a time (handlers/forms/one_unsent.py): /siaran with one written and not
+# sent asks `bu:<k|d>:<session id>`, go on with it, or drop it and write a new one.
+UNSENT = one_unsent.register(
+    one_unsent.OneUnsent(
+        form_id=FORM_ID,
+        prefix=UNFINISHED_PREFIX,
+        phase=PHASE,
+        named_by="message",
+        may=_may_send,
+        start_new=_start_new,
+        waits="broadcast.unfinished",
+        kept="broadcast.unfinished_kept",
+        dropped="broadcast.unfinished_dropped",
     )
-    drop = Button(
-        label=turn.t("broadcast.unfinished_drop"),
-        data=f"{UNFINISHED_PREFIX}:{DROP_UNFINISHED}:{session.id}",
-    )
-    rows = [[keep], [drop]]
-    text = turn.t("broadcast.unfinished", text=opening)
-    if again:
-        text = "⚠️ " + turn.t("broadcast.unfinished_pick") + "\n\n" + text
-    turn.reply(Outbound.say(text, rows))
-    if session.status == "active":
-        await hold(turn, session, UNFINISHED_PREFIX)
-
-
-async def offer_unfinished_again(turn: Turn, session: FormSession) -> None:
-    """Typed words where "go on with the unsent broadcast, or drop it?" waits: asked again."""
-    await _offer_unfinished(turn, session, again=True)
-
-
-async def unfinished_button(turn: Turn, data: str) -> None:
-    """ "Lanjutkan yang tadi": the unsent broadcast back at its summary (its old Kirim spent:
-    sent only after the summary's Kirim asks again); "Buang dan buat baru": dropped (its
-    buttons old from now on, never sending), a new one begun. A button of a broadcast sent,
-    dropped or not the person's is an old button."""
-    _, choice, raw_id = button_fields(data, 3)
-    session_id = small_number(raw_id)
-    session = await turn.repos.forms.get(session_id) if session_id is not None else None
-    if (
-        turn.user is None
-        or not allowed(turn.user, "broadcast.send")
-        or session is None
-        or session.user_id != turn.user.id
-        or session.form_id != FORM_ID
-        or session.status not in UNFINISHED
-        or choice not in (KEEP_UNFINISHED, DROP_UNFINISHED)
-    ):
-        turn.reply(turn.t("errors.old_button"))
-        return
-    state = {key: value for key, value in session.state.items() if key != HELD}
-    if choice == DROP_UNFINISHED:
-        # Every unsent one: one left behind before this choice was asked, too.
-        for unsent in await turn.repos.forms.of_user(turn.user.id, UNFINISHED):
-            if unsent.form_id == FORM_ID:
-                await cancel_form(turn, unsent)
-        turn.reply(turn.t("broadcast.unfinished_dropped"))
-        await _start_new(turn, state.get(RETURNS_TO))
-        return
-    if session.status != "active":
-        session = await turn.repos.forms.activate(session.id, now=turn.now)
-    session = session.model_copy(update={"state": state})
-    kept = turn.t("broadcast.unfinished_kept") + "\n\n"
-    if state.get("phase") == PHASE:  # stopped at "Kirim sekarang?": its summary again
-        await summary_again(turn, session, kept)
-    else:
-        await resume_form(turn, session, kept)
+)
 
 
 # What each audience choice reaches, by the sender's role: (role reached, kecamatan reached,

@@ -6,7 +6,8 @@ In a district whose WhatsApp reminders are weekly, a person reached there is tol
 
 An hour inside the quiet hours is refused: `daily_reminders` sends nothing then, so it would
 not come at the hour asked for: an evening one half an hour before they begin, an
-early-morning one when they end (`handlers/quiet_hours.py` `sending_time`)."""
+early-morning one when they end (`handlers/quiet_hours.py` `sending_time`). One kept from
+before the quiet hours changed (or a REMINDER_TIME inside them) is shown with when it goes."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from handlers.forms.answer_dates import afternoon_twin, parse_time_text
 from handlers.forms.answers import Invalid, clean_text
 from handlers.forms.runner import context_values, on_complete, start_form
 from handlers.permissions import allowed
-from handlers.quiet_hours import is_quiet_time
+from handlers.quiet_hours import is_quiet_time, sending_time
 from storage.models import FormSession, User
 
 PREFIX = "rm"
@@ -73,8 +74,9 @@ async def _show_hours(turn: Turn, prefix: str = "") -> None:
     """The hour list, noted so that an hour typed next answers it (`take_typed_hour`)."""
     assert turn.user is not None
     # Shown as people write it (16.00); stored and in button data as "HH:MM".
-    current = _spoken(_own_hour(turn.user) or turn.app.reminder_time)
-    state = current if turn.user.reminders_enabled else turn.t("reminder.off")
+    hour = _own_hour(turn.user) or turn.app.reminder_time
+    state = _spoken(hour) if turn.user.reminders_enabled else turn.t("reminder.off")
+    sent = _sent_instead(turn, hour) if turn.user.reminders_enabled else ""
     hours = [
         Button(label=_spoken(time.fromisoformat(hour)), data=f"{PREFIX}:{hour}")
         for hour in HOURS
@@ -89,9 +91,26 @@ async def _show_hours(turn: Turn, prefix: str = "") -> None:
         ],
     ]
     suffix, day = await _frequency(turn, turn.user)
-    text = turn.t(f"reminder.settings{suffix}", current=state, zone=turn.app.zone_name, **day)
+    text = turn.t(
+        f"reminder.settings{suffix}", current=state, sent=sent, zone=turn.app.zone_name, **day
+    )
     turn.reply(Outbound.say(prefix + text, [row for row in rows if row]))
     await list_replies.expect(turn, LIST_KIND)
+
+
+def _sent_instead(turn: Turn, hour: time) -> str:
+    """When a reminder hour inside the quiet hours really goes out, said after it: one kept
+    from before the quiet hours changed, or a REMINDER_TIME inside them (an hour chosen now
+    in them is refused). '' for an hour outside them."""
+    if not is_quiet_time(turn.app, hour):
+        return ""
+    sent = sending_time(turn.app, hour)
+    return turn.t(
+        "reminder.sent_earlier" if sent < hour else "reminder.sent_later",
+        sent=_spoken(sent),
+        start=_spoken(turn.app.quiet_start),
+        end=_spoken(turn.app.quiet_end),
+    )
 
 
 async def take_typed_hour(turn: Turn) -> bool:

@@ -206,6 +206,16 @@ async def standing_work(
     return items
 
 
+async def verification_queue(repos: Repos, tksk: User) -> Queue:
+    """The cases of a TKSK's kecamatan waiting for his verification: not his own reports,
+    which he may not verify (nobody decides on their own report). His daily reminder's and
+    weekly digest's one count."""
+    assert tksk.kabupaten_code is not None  # the callers' condition
+    return await repos.reminders.queue(
+        tksk.kabupaten_code, kecamatan_code=tksk.kecamatan_code, states=WAITING, not_by=tksk.id
+    )
+
+
 async def _verification_queue(
     repos: Repos, app: AppContext, user: User, now: datetime
 ) -> list[ReminderItem]:
@@ -214,10 +224,7 @@ async def _verification_queue(
     queue: QA walk 13 found a case waiting 20 days that no reminder named."""
     t = app.catalog.text
     language = user.language
-    assert user.kabupaten_code is not None  # the caller's condition
-    waiting, _, since = await repos.reminders.queue(
-        user.kabupaten_code, kecamatan_code=user.kecamatan_code, states=WAITING
-    )
+    waiting, _, since = await verification_queue(repos, user)
     unfinished = await repos.reminders.drafts(user.id, VERIFY_FORM)
     if not waiting and not unfinished:
         return []

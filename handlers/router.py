@@ -10,7 +10,6 @@ from __future__ import annotations
 from handlers import (
     account,
     account_links,
-    broadcast,
     case_report,
     command_or_answer,
     form_cancel,
@@ -33,6 +32,7 @@ from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.command_menu import OPEN_COMMANDS, PENDING_COMMANDS, may_use, refresh_menu
 from handlers.context import Turn
 from handlers.events import OPEN_WAITING, InboundKind, Outbound
+from handlers.forms import one_unsent
 from handlers.forms.final_go import back_after_ending
 from handlers.forms.held_question import hold_question
 from handlers.forms.runner import (
@@ -180,8 +180,8 @@ async def _on_command(turn: Turn) -> None:
 
 
 async def _asked_about_form(turn: Turn, session: FormSession | None) -> bool:
-    """Whether the command asked a choice about the open form itself (/siaran with that very
-    broadcast unsent: go on with it, or drop it): the form waits for that answer, not asked
+    """Whether the command asked a choice about the open form itself (/siaran or /bimtek_baru
+    with that very one unsent: go on with it, or drop it): the form waits for that answer, not asked
     again below it. Any choice held before the command was let go (`release_choice`)."""
     if session is None:
         return False
@@ -306,8 +306,8 @@ async def _answer_held(turn: Turn, session: FormSession, held: str) -> None:
         await form_cancel.typed_answer(turn, session)
     elif held == side_trip_menus.BELOW_SIDE_TRIP:
         await side_trip_menus.answer_below_menu(turn, session)
-    elif held == broadcast.UNFINISHED_PREFIX:
-        await broadcast.offer_unfinished_again(turn, session)
+    elif held in one_unsent.KINDS:
+        await one_unsent.ask_again(turn, session, held)
     elif (typed := command_or_answer.held_text(held)) is not None:
         await command_or_answer.typed_answer(turn, session, typed, run_command=_on_command)
     elif held != case_report.DRAFT_PREFIX or not await case_report.offer_drafts_again(turn):

@@ -35,6 +35,7 @@ from handlers import (
 from handlers.audit import view as audit_view
 from handlers.case_submission import DUPLICATE_PREFIX
 from handlers.context import Turn
+from handlers.forms import one_unsent
 from handlers.people import buttons as people_buttons
 from handlers.people import screens as people_screens
 from handlers.review import buttons as review_buttons
@@ -95,11 +96,12 @@ _ACTIVE_BUTTON_ROUTES: list[tuple[str, Callable[[Turn, str], Awaitable[None]]]] 
     (my_case_page.VIEW_PREFIX, my_case_page.view_button),
     (review_decisions.NOTE_CANCEL_PREFIX, review_decisions.cancel_button),
     (broadcast.CONFIRM_PREFIX, broadcast.confirm),
-    (broadcast.UNFINISHED_PREFIX, broadcast.unfinished_button),
+    (broadcast.UNFINISHED_PREFIX, one_unsent.choice_button),
     (reminder_settings.PREFIX, reminder_settings.choose),
     (export_choice.EXPORT_PREFIX, export.export_button),
     (statistics.PERIOD_PREFIX, statistics.period_button),
     (training.CREATE_PREFIX, training_creation.confirm),
+    (training.UNSENT_PREFIX, one_unsent.choice_button),
     (training.RSVP_PREFIX, training_rsvp.answer),
     (training.PAGE_PREFIX, training_page.page_button),
     (training.MANUAL_PREFIX, training_manual.manual_button),

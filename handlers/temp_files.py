@@ -43,16 +43,25 @@ def sweep_temp_files(media_dir: Path, *, older_than: float = KEEP_SECONDS) -> in
     return removed
 
 
-def remove_media(media_dir: Path, relative_paths: list[str]) -> int:
-    """Delete stored media files (paths relative to MEDIA_PATH, never outside it)."""
+def stored_media(media_dir: Path, relative_paths: list[str]) -> list[str]:
+    """Those of these media files (paths relative to MEDIA_PATH, never outside it) that are
+    on disk: one deleted before (an earlier version's photo) is not there to remove."""
     root = media_dir.resolve()
-    removed = 0
+    stored = []
     for relative in relative_paths:
         path = (root / relative).resolve()
         if path.is_relative_to(root) and path.is_file():
-            path.unlink()
-            removed += 1
-    return removed
+            stored.append(relative)
+    return stored
+
+
+def remove_media(media_dir: Path, relative_paths: list[str]) -> int:
+    """Delete stored media files (paths relative to MEDIA_PATH, never outside it); returns
+    how many were there to delete."""
+    stored = stored_media(media_dir, relative_paths)
+    for relative in stored:
+        (media_dir.resolve() / relative).resolve().unlink()
+    return len(stored)
 
 
 def remove_photos_once_unused(repos: Repos, app: AppContext, paths: set[str]) -> None:

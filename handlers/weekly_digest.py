@@ -21,13 +21,12 @@ from handlers.events import Outbound
 from handlers.followup_reminders import VISIT_INTERVAL_DAYS, case_numbers, unvisited_since
 from handlers.forms.option_labels import category_names, shown
 from handlers.quiet_hours import in_quiet_hours, sending_time
-from handlers.reminders import QUIET_DAYS, waited
+from handlers.reminders import QUIET_DAYS, verification_queue, waited
 from storage.models import CaseState, User
 from storage.repos import Repos
 from storage.scope import Scope
 
 KIND = "weekly_digest"
-TKSK_QUEUE = ("submitted", "resubmitted")  # what waits for the TKSK's verification
 NAMES_SHOWN = 15
 CATCH_UP_DAYS = 2  # a digest missed on its day still goes this many days later, not after
 
@@ -97,9 +96,7 @@ async def _digest_text(
             f"{shown(names, code)} {count}" for code, count in list(counts.by_category.items())[:8]
         )
         lines.append(t(language, "followup.weekly.by_category", categories=categories or "-"))
-    waiting, oldest, since = await repos.reminders.queue(
-        person.kabupaten_code, kecamatan_code=person.kecamatan_code, states=TKSK_QUEUE
-    )
+    waiting, oldest, since = await verification_queue(repos, person)
     if waiting:
         age = waited(app, language, since, now)
         lines.append(

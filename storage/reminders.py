@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo, placeholders
-from storage.case_review import stand_in_cases
+from storage.case_review import not_author, stand_in_cases
 from storage.models import UNTOUCHED_SQL, User, from_db, to_db
 from storage.people_queries import AWAITS_DECISION
 from storage.schedule import ScheduleRepo
@@ -173,24 +173,30 @@ class ReminderRepo(Repo):
         *,
         kecamatan_code: str | None = None,
         states: tuple[str, ...] = ("submitted", "resubmitted", "verified"),
+        not_by: int | None = None,
     ) -> tuple[int, str | None, datetime | None]:
         """Cases waiting for review in a kabupaten (or one kecamatan of it): how many, the
-        oldest number and when it was reported."""
+        oldest number and when it was reported; with `not_by`, only those that person may
+        decide (none of their own: nobody decides on a case they wrote)."""
         # A kecamatan's queue is read by `cases_queue_kecamatan`: with the kabupaten's column
         # in the running, the planner (no statistics) read the kabupaten's 500,000 cases.
-        kabupaten = "kabupaten_code" if kecamatan_code is None else "+kabupaten_code"
-        where = f"{kabupaten} = ? AND state IN ({placeholders(states)})"
+        kabupaten = "c.kabupaten_code" if kecamatan_code is None else "+c.kabupaten_code"
+        where = f"{kabupaten} = ? AND c.state IN ({placeholders(states)})"
         params: list[Any] = [kabupaten_code, *states]
         if kecamatan_code is not None:
-            where += " AND kecamatan_code = ?"
+            where += " AND c.kecamatan_code = ?"
             params.append(kecamatan_code)
+        if not_by is not None:
+            where += f" AND {not_author('?')}"
+            params.append(not_by)
         row = await self._one(
-            f"SELECT COUNT(*), MIN(submitted_at) FROM cases WHERE {where}", params
+            f"SELECT COUNT(*), MIN(c.submitted_at) FROM cases c WHERE {where}", params
         )
         if not row or not row[0]:
             return 0, None, None
         oldest = await self._one(
-            f"SELECT number FROM cases WHERE {where} AND submitted_at = ?", (*params, row[1])
+            f"SELECT c.number FROM cases c WHERE {where} AND c.submitted_at = ?",
+            (*params, row[1]),
         )
         return int(row[0]), oldest[0] if oldest else None, from_db(row[1])
 

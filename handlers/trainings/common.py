@@ -34,6 +34,7 @@ CREATE_PREFIX = "tc"
 RSVP_PREFIX = "tr"
 PAGE_PREFIX = "tp"
 MANUAL_PREFIX = "tm"
+UNSENT_PREFIX = "tu"  # /bimtek_baru with one unsent: go on with it, or drop it
 STATUSES = ("hadir", "izin", "sakit", "tidak_hadir")
 PRESENCE = ("hadir", "tidak_hadir")  # what only the day itself can tell (izin/sakit: ahead too)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from handlers import date_formats
 from handlers.context import Turn
+from handlers.forms import one_unsent
 from handlers.forms.answer_dates import parse_time_text
 from handlers.forms.dates import example_date, short_date
 from handlers.forms.final_go import FINAL_EDIT, FINAL_SEND, ask_final_go, final_go, summary_again
@@ -19,6 +20,7 @@ from handlers.permissions import allowed
 from handlers.trainings.codes import new_secret
 from handlers.trainings.common import (
     CREATE_PREFIX,
+    UNSENT_PREFIX,
     audit,
     describe,
     local_day_bounds,
@@ -44,7 +46,32 @@ async def start_creation(turn: Turn) -> None:
     if not _may_create(turn.user):
         turn.reply(turn.t("errors.not_allowed"))
         return
-    await start_form(turn, FORM_ID, prefix=turn.t("training.create_intro") + "\n\n")
+    await one_unsent.start(turn, UNSENT)
+
+
+async def _start_new(turn: Turn, returns_to: int | None) -> None:
+    """A new training's first question; `returns_to`: the form a training dropped for it
+    interrupted, which comes back after this one instead."""
+    intro = turn.t("training.create_intro") + "\n\n"
+    await start_form(turn, FORM_ID, prefix=intro, returns_to=returns_to)
+
+
+# One training at a time (handlers/forms/one_unsent.py): /bimtek_baru with one described and
+# its invitations not sent asks `tu:<k|d>:<session id>`, go on with it, or drop it for a new
+# one; before, the first one's "📨 Kirim undangan" came back after the second and invited too.
+UNSENT = one_unsent.register(
+    one_unsent.OneUnsent(
+        form_id=FORM_ID,
+        prefix=UNSENT_PREFIX,
+        phase=PHASE,
+        named_by="title",
+        may=_may_create,
+        start_new=_start_new,
+        waits="training.unfinished",
+        kept="training.unfinished_kept",
+        dropped="training.unfinished_dropped",
+    )
+)
 
 
 def _audience(user: User, answers: dict[str, Any]) -> dict[str, str | None]:

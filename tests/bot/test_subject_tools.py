@@ -586,6 +586,22 @@ def test_erase_takes_the_later_reports_of_a_case_only_theirs(world: World) -> No
     assert detail["photos"] == 2
 
 
+def test_erase_counts_only_the_photos_it_removed(world: World, capsys) -> None:
+    """A photo file gone before the erasure (an earlier version's, deleted once unused) is
+    not counted as removed: the output and the audit say the one file it removed."""
+    asyncio.run(_later_reports(world))
+    (world.media / UPDATE_PHOTO).parent.mkdir(parents=True, exist_ok=True)
+    (world.media / UPDATE_PHOTO).write_bytes(b"\xff\xd8 the hut \xff\xd9")
+    (world.media / CHILD_PHOTO).unlink()
+
+    assert main(["subject", "erase", CHILD_NIK, "--yes"]) == 0
+
+    assert " 1 photo(s) removed," in capsys.readouterr().out
+    assert not (world.media / UPDATE_PHOTO).exists() and (world.media / SHARED_PHOTO).exists()
+    ((_, _, detail),) = _subject_audit(world)
+    assert detail["photos"] == 1
+
+
 SAID = "Ayu Lestari sakit paru, adiknya Siti Aminah kurus."
 LEFT = "[dihapus] sakit paru, adiknya Siti Aminah kurus."
 

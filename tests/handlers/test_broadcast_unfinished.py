@@ -112,7 +112,7 @@ async def test_going_on_with_the_one_left_shows_its_summary_and_sends_it_once(wo
     asked = await send(db, app, sari, channel, command="siaran")
     # Typed words at the choice answer nothing: the choice again.
     again = said(await send(db, app, sari, channel, text="yang tadi saja"))
-    assert app.catalog.text("id", "broadcast.unfinished_pick") in again and WAITS in again
+    assert app.catalog.text("id", "one_unsent.pick") in again and WAITS in again
     kept = await send(db, app, sari, channel, data=button(asked, KEEP))
     assert app.catalog.text("id", "broadcast.unfinished_kept") in said(kept)
     assert OLD in said(kept) and "Periksa kembali" in said(kept)

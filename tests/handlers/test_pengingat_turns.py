@@ -4,11 +4,17 @@ WhatsApp reminders are weekly, a person reached there is told the day, not "dail
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import time
+
+import pytest
+
 from handlers import reminder_settings
 from handlers.district_reminders import paid_channels
 from storage.district_reminders import ReminderSchedule
 from storage.models import Role
 from tests.handlers.chat_turns import command, tap
+from tests.handlers.routed_turns import CHANNELS
 from tests.storage.seed_cases import NOW, make_user
 
 THURSDAY = 3
@@ -66,3 +72,42 @@ async def test_a_weekly_whatsapp_district_is_told_the_day(world) -> None:
         "Pengingat mingguan akan dikirim setiap hari Kamis sekitar pukul 08.00."
     ]
     assert [r.text for r in daily.replies] == ["Pengingat harian akan dikirim sekitar pukul 08.00."]
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_hour_inside_the_quiet_hours_is_shown_with_when_it_goes_out(
+    world, channel: str
+) -> None:
+    """Chosen at 20.30 before QUIET_HOURS moved to 20:00-06:00 (or 05.30, in the morning's):
+    /pengingat says when it really comes (handlers/quiet_hours.py sending_time), not only
+    the hour kept; an hour outside them, or a reminder off, is shown alone."""
+    db, default = world
+    app = replace(default, quiet_start=time(20, 0))
+    async with db.transaction() as repos:
+        psm = await make_user(repos, "Bu Ani", Role.PSM, kecamatan="32.08.01")
+        await repos.users.add_identity(
+            user_id=psm.id, channel=channel, external_id=str(psm.id), now=NOW
+        )
+
+        async def shown(app, reminder_time: str, enabled: bool = True) -> str:
+            person = await repos.users.update(
+                psm.id, now=NOW, reminder_time=reminder_time, reminders_enabled=enabled
+            )
+            asked = command(app, repos, person, "pengingat", channel=channel)
+            await reminder_settings.ask(asked)
+            return asked.replies[0].text
+
+        evening = await shown(app, "20:30")
+        morning = await shown(default, "05:30")
+        outside = await shown(app, "19:00")
+        off = await shown(app, "20:30", enabled=False)
+    assert evening.startswith(
+        "Pengingat harian saat ini: <b>20.30</b>"
+        " (dikirim pukul 19.30 karena jam tenang mulai pukul 20.00). Pilih jam"
+    )
+    assert morning.startswith(
+        "Pengingat harian saat ini: <b>05.30</b>"
+        " (dikirim pukul 06.00 karena jam tenang berlangsung sampai pukul 06.00). Pilih jam"
+    )
+    assert outside.startswith("Pengingat harian saat ini: <b>19.00</b>. Pilih jam")
+    assert off.startswith("Pengingat harian saat ini: <b>mati</b>. Pilih jam")
