@@ -11,12 +11,15 @@ import pytest
 
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
+from handlers.forms.state import new_state
 from handlers.reminders import standing_work
 from storage.db import Database
+from storage.models import Role, User
 from tests.handlers.forms.report_answers import BEFORE_SIZE, REST
 from tests.handlers.review_turns import ReviewWorld, review_world
 from tests.handlers.routed_turns import CHANNELS, button, labels, queued, said, send
-from tests.storage.seed_cases import NOW
+from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, make_user, seed_case
+from tests.storage.statements import statements_run, touching
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 
@@ -143,3 +146,75 @@ async def test_perbaiki_of_a_case_no_longer_awaited_closes_the_correction(world,
     # The second tap: the correction is gone; the old button names the case and its state.
     assert again.startswith("Tombol itu dari pesan lama, jadi tidak dijalankan.")
     assert NUMBER in again and "<b>Ditolak</b>" in again
+
+
+async def _corrections_waiting(db: Database, app: AppContext, psm: User, numbers: range) -> None:
+    """More cases of Bu Ani's sent back, each with a correction begun and left (as
+    "Perbaiki" starts one: the case's id and version in its context)."""
+    async with db.transaction() as repos:
+        for index in numbers:
+            case_id = await seed_case(
+                repos, reporter=psm, desa=BABATAN, at=NOW - timedelta(days=2),
+                number=f"KNG-2026-{index:06d}", state="needs_revision",
+            )  # fmt: skip
+            async with repos.conn.execute(
+                "SELECT version FROM cases WHERE id = ?", (case_id,)
+            ) as cursor:
+                (version,) = await cursor.fetchone()
+            await repos.forms.start(
+                user_id=psm.id, form_id="case_report",
+                form_version=app.forms["case_report"].version,
+                state={**new_state(), "context": {"revising": case_id, "version": version}},
+                now=NOW - timedelta(days=1),
+            )  # fmt: skip
+
+
+async def _one_tick(db: Database, app: AppContext, days: int) -> list[str]:
+    """The statements one minute's tick of the drafts' end runs, `days` on."""
+    async with statements_run(db) as statements, db.transaction() as repos:
+        await expire_drafts(repos, app, NOW + timedelta(days=days))
+    return statements
+
+
+async def test_a_tick_reads_no_awaited_correction(world, channel) -> None:
+    """Every minute: corrections still awaited are left out by the query, none read one by
+    one, however many there are (code review 14)."""
+    db, app = world
+    async with db.transaction() as repos:
+        psm = await make_user(repos, "Bu Ani", Role.PSM, kecamatan=KADUGEDE, desa=BABATAN)
+    await _corrections_waiting(db, app, psm, range(10, 11))
+    with_one = await _one_tick(db, app, 12)
+    await _corrections_waiting(db, app, psm, range(11, 16))
+    with_six = await _one_tick(db, app, 12)
+    assert len(with_six) == len(with_one), with_six
+    # No case read on its own: only inside the query of the sessions.
+    assert [s for s in touching(with_six, "FROM cases") if "form_sessions" not in s] == []
+
+
+async def test_a_correction_of_an_older_version_is_no_longer_awaited(world, channel) -> None:
+    """The case was changed since the correction began (handed over, corrected there and
+    sent back again): the correction is closed when listed, and ends at its time."""
+    db, app = world
+    people = await _correction_left(db, app, channel)
+    async with db.transaction() as repos:
+        await repos.conn.execute(
+            "UPDATE cases SET version = version + 1 WHERE id = ?", (people.case_id,)
+        )
+    listed = await send(db, app, people.psm, channel, command="draf")
+    text = said(listed)
+    assert f"Perbaikan laporan <b>{NUMBER}</b> ditutup" in text
+    assert "Perlu perbaikan" not in text and "Perbaiki" in text
+    assert CORRECTION not in labels(listed)
+    assert await _unfinished(db, people.psm.id) == []
+
+
+async def test_an_outdated_correction_left_ends_at_its_time(world, channel) -> None:
+    db, app = world
+    people = await _correction_left(db, app, channel)
+    async with db.transaction() as repos:
+        await repos.conn.execute(
+            "UPDATE cases SET version = version + 1 WHERE id = ?", (people.case_id,)
+        )
+    async with db.transaction() as repos:
+        await expire_drafts(repos, app, NOW + timedelta(days=30))
+    assert await _unfinished(db, people.psm.id) == []
