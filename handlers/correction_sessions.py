@@ -1,10 +1,11 @@
 """A correction of a case sent back, as a form session (QA walk 13). It holds edits of answers
 already stored, so it is no draft: never counted or named as one, and it does not expire
 while its case still waits for it (the case itself is chased by the daily reminder's "perlu
-perbaikan" line). `/draf` and `/lapor` name it "Perbaikan KNG-… (Nama)". Once its case no
-longer waits for it (rejected meanwhile, handed over, sent back again since), it is discarded
-when next touched, with a note. An erasure of the case's person deletes it at once, with its
-photos (`ErasureRepo.erase`), telling nobody.
+perbaikan" line). `/draf` and `/lapor` name it "✏️ KNG-… · Nama" (the number fits a WhatsApp
+list row's title). Once its case no longer waits for it (rejected meanwhile, handed over,
+changed and sent back again since), it is discarded when next touched, with a note. An
+erasure of the case's person deletes it at once, with its photos (`ErasureRepo.erase`),
+telling nobody.
 """
 
 from __future__ import annotations

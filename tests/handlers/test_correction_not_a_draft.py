@@ -1,6 +1,6 @@
 """A correction begun and left (QA walk 13) is no draft: it does not expire while its case is
 still sent back, the daily reminder names the case once (not again as a draft), and /draf
-and /lapor name it "Perbaikan KNG-… (Nama)", resuming the correction; one whose case no
+and /lapor name it "✏️ KNG-… · Nama", resuming the correction; one whose case no
 longer waits for it is closed with a note when touched. On both channels."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.channels.whatsapp.outbound import list_row, prints_numbered_options
 from handlers.context import AppContext
 from handlers.draft_expiry import expire_drafts
 from handlers.forms.state import new_state
@@ -24,7 +25,7 @@ from tests.storage.statements import statements_run, touching
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 
 NUMBER = "KNG-2026-000001"
-CORRECTION = f"Perbaikan {NUMBER} (Slamet Riyadi)"
+CORRECTION = f"✏️ {NUMBER} · Slamet Riyadi"
 HEADING = f"Perbaikan laporan <b>{NUMBER}</b>. Ubah jawaban yang perlu, lalu tekan Kirim."
 
 
@@ -164,7 +165,11 @@ async def _corrections_waiting(db: Database, app: AppContext, psm: User, numbers
             await repos.forms.start(
                 user_id=psm.id, form_id="case_report",
                 form_version=app.forms["case_report"].version,
-                state={**new_state(), "context": {"revising": case_id, "version": version}},
+                state={
+                    **new_state(),
+                    "answers": {"head_name": "Slamet Riyadi"},
+                    "context": {"revising": case_id, "version": version},
+                },
                 now=NOW - timedelta(days=1),
             )  # fmt: skip
 
@@ -218,3 +223,20 @@ async def test_an_outdated_correction_left_ends_at_its_time(world, channel) -> N
     async with db.transaction() as repos:
         await expire_drafts(repos, app, NOW + timedelta(days=30))
     assert await _unfinished(db, people.psm.id) == []
+
+
+async def test_two_corrections_are_told_apart_on_whatsapp_too(world, channel) -> None:
+    """Two corrections of the same family's reports: each button names its case's number in
+    what a WhatsApp list row shows as its title (24 characters), so they are two rows to tap,
+    not alike titles turned into numbered text (code review 14)."""
+    db, app = world
+    people = await _correction_left(db, app, channel)
+    await _corrections_waiting(db, app, people.psm, range(2, 3))
+    for command in ("draf", "lapor"):
+        listed = await send(db, app, people.psm, channel, command=command)
+        offered = [reply for reply in listed.replies if reply.buttons]
+        shown = sorted(labels(listed)[:2])
+        assert shown == [CORRECTION, "✏️ KNG-2026-000002 · Slamet Riyadi"], labels(listed)
+        rows = [list_row(label) for label in shown]
+        assert [row[0] for row in rows if row] == [f"✏️ {NUMBER}", "✏️ KNG-2026-000002"]
+        assert not prints_numbered_options(offered[-1]), labels(listed)
