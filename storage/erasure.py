@@ -165,7 +165,7 @@ class ErasureRepo(Repo):
         # The forms about their cases go whatever their status: an unfinished one (a
         # correction left half-done, a verification) would keep the case's answers and its
         # photos, and submitted could put them back. Its photos then go if nothing else shows
-        # them. Nobody is told: erasure says nothing to anyone (the case's own notices stay).
+        # them. Nobody is told: an erasure sends no message to anyone.
         about_cases = await RetentionRepo(self.conn).delete_case_sessions(case_ids)
         for state in about_cases:
             held |= photos_held(state)
