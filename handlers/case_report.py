@@ -94,7 +94,8 @@ def _head_name(turn: Turn, session: FormSession) -> str:
 
 
 def _unfinished_rows(turn: Turn, unfinished: Unfinished) -> list[list[Button]]:
-    """A button each, corrections first: "Perbaikan KNG-… (Nama)", a draft "Nama · umur"."""
+    """A button each, corrections first: "✏️ KNG-… · Nama" (the number is a WhatsApp list
+    row's title), a draft "Nama · umur"."""
     labels = [
         (
             session,

@@ -1,9 +1,11 @@
 """A correction of a case sent back, as a form session (QA walk 13). It holds edits of answers
 already stored, so it is no draft: never counted or named as one, and it does not expire
 while its case still waits for it (the case itself is chased by the daily reminder's "perlu
-perbaikan" line). `/draf` and `/lapor` name it "Perbaikan KNG-… (Nama)". Once its case no
-longer waits for it (rejected meanwhile, handed over, erased), it is discarded when next
-touched, with a note.
+perbaikan" line). `/draf` and `/lapor` name it "✏️ KNG-… · Nama" (the number fits a WhatsApp
+list row's title). Once its case no longer waits for it (rejected meanwhile, handed over,
+changed and sent back again since), it is discarded when next touched, with a note. An
+erasure of the case's person deletes it at once, with its photos (`ErasureRepo.erase`),
+telling nobody.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 
 from handlers.context import Turn
 from handlers.forms.runner import cancel_form
-from storage.models import CaseSummary, FormSession
+from storage.models import CaseState, CaseSummary, FormSession
 from storage.repos import Repos
 
 REPORT_FORM = "case_report"
@@ -28,19 +30,13 @@ def corrected_case(session: FormSession) -> int | None:
 
 
 async def awaited_case(repos: Repos, session: FormSession) -> CaseSummary | None:
-    """The case the session corrects, while it is still sent back to the session's person
-    (its current reporter); None for any other session, or a correction no longer awaited."""
-    case_id = corrected_case(session)
-    if case_id is None:
+    """The case the session corrects, while it still waits for this correction: sent back to
+    the session's person (its current reporter), as it was when the correction began (its
+    version: a case changed and sent back again since waits for a new one); None for any
+    other session, or a correction no longer awaited."""
+    if corrected_case(session) is None:
         return None
-    found = await repos.cases.sent_back(session.user_id, 1, among=[case_id])
-    return found[0] if found else None
-
-
-async def is_awaited_correction(repos: Repos, session: FormSession) -> bool:
-    """Whether the session is a correction of a case still sent back to its person: such a
-    session never expires (handlers/draft_expiry.py skips it)."""
-    return await awaited_case(repos, session) is not None
+    return await repos.cases.awaited_by(session.id)
 
 
 @dataclass(frozen=True)
@@ -82,10 +78,14 @@ async def sort_unfinished(turn: Turn, sessions: list[FormSession]) -> Unfinished
 
 async def tell_correction_closed(turn: Turn, case_id: int) -> None:
     """A correction discarded as its case no longer waits for it: which case, and that its
-    edits were not sent."""
+    edits were not sent; one of a case changed and sent back to them again since, where to
+    correct it now."""
     case = await turn.repos.cases.by_id(case_id)
     if case is None:
         turn.reply(turn.t("case.correction_closed_unknown"))
+        return
+    if case.state == CaseState.NEEDS_REVISION and turn.user and case.reporter_id == turn.user.id:
+        turn.reply(turn.t("case.correction_outdated", number=case.number))
         return
     state = turn.t(f"case_states.{case.state}")
     turn.reply(turn.t("case.correction_closed", number=case.number, state=state))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from handlers.context import AppContext
-from handlers.correction_sessions import corrected_case, is_awaited_correction
+from handlers.correction_sessions import corrected_case
 from handlers.date_formats import short_date
 from handlers.delivery import DeliveryKind, deliver
 from handlers.events import Button, Outbound
@@ -166,9 +166,8 @@ async def _correction_past_its_time(
 ) -> None:
     """A correction of a case sent back is no draft (handlers/correction_sessions.py, QA walk
     13): never warned of, and never ended while its case still waits for it (the daily
-    reminder chases the case); one no longer awaited ends silently at its time."""
-    if await is_awaited_correction(repos, session):
-        return
+    reminder chases the case; `FormRepo.stale` leaves those out); one no longer awaited ends
+    silently at its time."""
     if session.updated_at + timedelta(days=app.draft_ttl_days) <= now:
         await _discard(repos, app, session, now)
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.base import Repo, placeholders
+from storage.forms import AWAITED_CORRECTION
 from storage.models import (
     OPEN_CASE_STATES,
     CaseState,
@@ -271,6 +272,17 @@ class CaseRepo(Repo):
             condition += f" AND c.id IN ({placeholders(among)})"
             values += list(among)
         return await self.summaries(condition, tuple(values), limit)
+
+    async def awaited_by(self, session_id: int) -> CaseSummary | None:
+        """The case this form session corrects, while the case still waits for that
+        correction (`AWAITED_CORRECTION`); None for any other session."""
+        found = await self.summaries(
+            "EXISTS (SELECT 1 FROM form_sessions WHERE form_sessions.id = ?"
+            f" AND {AWAITED_CORRECTION})",
+            (session_id,),
+            1,
+        )
+        return found[0] if found else None
 
     async def by_id(self, case_id: int) -> CaseSummary | None:
         """One case (summary) by id."""

@@ -20,7 +20,8 @@ from storage.case_references import case_references
 from storage.case_transcripts import CaseTranscripts
 from storage.household_heads import HouseholdHeads
 from storage.identifiers import mask_identifier
-from storage.photos import PhotoRepo
+from storage.photos import PhotoRepo, photos_held
+from storage.retention import RetentionRepo
 from storage.scrubber import ERASED, Scrubber, member_names
 
 # Never rewritten: append-only by trigger (and it must never hold a NIK: we store a keyed hash).
@@ -161,6 +162,13 @@ class ErasureRepo(Repo):
         # reports too), are about this person.
         case_texts = CaseFreeTexts(self.conn)
         rewritten, held = await case_texts.erase_only_theirs(only_theirs)
+        # The forms about their cases go whatever their status: an unfinished one (a
+        # correction left half-done, a verification) would keep the case's answers and its
+        # photos, and submitted could put them back. Its photos then go if nothing else shows
+        # them. Nobody is told: an erasure sends no message to anyone.
+        about_cases = await RetentionRepo(self.conn).delete_case_sessions(case_ids)
+        for state in about_cases:
+            held |= photos_held(state)
         photos = await PhotoRepo(self.conn).unused(held)
         heads = await self._names_as_head(members, nik, headed)
         scrubber = Scrubber(
@@ -169,17 +177,14 @@ class ErasureRepo(Repo):
             household=bool(households) and cleared_ids == set(households),
             heads=heads,
         )
-        # Completed and cancelled sessions have done their work: they go entirely, those
-        # that mention them and those about their cases (a verification, a visit, a reason).
+        # Completed and cancelled sessions that mention them have done their work: they go
+        # entirely too.
         await self.conn.create_function("psm_mentions", 1, scrubber.mentions, deterministic=True)
         cursor = await self._run(
             "DELETE FROM form_sessions WHERE status IN ('completed', 'cancelled')"
-            " AND (psm_mentions(state) OR (json_valid(state)"
-            " AND json_extract(state, '$.context.case_id')"
-            f" IN ({placeholders(case_ids) or 'NULL'})))",
-            case_ids,
+            " AND psm_mentions(state)"
         )
-        sessions = cursor.rowcount
+        sessions = len(about_cases) + cursor.rowcount
         cursor = await self._run(
             "UPDATE inbox SET payload = NULL WHERE status != 'pending' AND psm_mentions(payload)"
         )

@@ -9,6 +9,16 @@ from typing import Any
 from storage.base import Repo, placeholders
 from storage.models import FormSession, from_db, to_db
 
+# A correction (a case report's session with `context.revising`) its case still waits for: the
+# case (`c`) sent back to the session's person at the version the correction began from
+# (handlers/correction_sessions.py). The one test of it, used as `EXISTS (... cases c WHERE)`
+# beside `form_sessions` (unaliased).
+AWAITED_CORRECTION = (
+    "form_sessions.form_id = 'case_report'"
+    " AND c.id = json_extract(form_sessions.state, '$.context.revising')"
+    " AND c.reporter_id = form_sessions.user_id AND c.state = 'needs_revision'"
+    " AND c.version = json_extract(form_sessions.state, '$.context.version')"
+)
 # The state's key for a choice asked beside the form's question ("cancel this form?"): until it
 # is answered or the form goes on, typed words answer it (handlers/forms/runner.py `hold`).
 HELD = "held"
@@ -119,10 +129,13 @@ class FormRepo(Repo):
 
     async def stale(self, form_id: str, before: datetime) -> list[FormSession]:
         """Unfinished sessions of a form untouched since `before` (for the draft TTL; every
-        minute: `form_sessions_drafts`, migration 0019)."""
+        minute: `form_sessions_drafts`, migration 0019), but for the corrections their cases
+        still wait for: those never end, and are left out here rather than read (state and
+        all) and their cases looked up one by one every minute."""
         rows = await self._all(
             "SELECT * FROM form_sessions WHERE form_id = ? AND status IN ('active', 'paused')"
-            " AND updated_at < ? ORDER BY id",
+            " AND updated_at < ?"
+            f" AND NOT EXISTS (SELECT 1 FROM cases c WHERE {AWAITED_CORRECTION}) ORDER BY id",
             (form_id, to_db(before)),
         )
         return [_session(row) for row in rows]
