@@ -146,7 +146,11 @@ def test_the_photo_steps_done_is_a_reply_button_and_the_limit_is_said_once(langu
     body = render(asked, CATALOG, language).bodies[-1]
     assert body["interactive"]["type"] == "button"
     titles = [b["reply"]["title"] for b in body["interactive"]["action"]["buttons"]]
-    assert titles == [CATALOG.text(language, "form.done_photos")]
+    # With a photo held, "Hapus semua foto" beside it (QA walk 13): still reply buttons.
+    assert titles == [
+        CATALOG.text(language, "form.done_photos"),
+        CATALOG.text(language, "form.remove_photos"),
+    ]
     assert body_of(body).count("3") == 1, body_of(body)
 
 
