@@ -55,7 +55,7 @@ async def number_taken(turn: Turn, holder: ChannelIdentity) -> None:
             chat_id=holder.chat_id,
             now=turn.now,
         )
-    owner = await _forget_numbers(turn, holder, numbers, grace=NUMBER_TAKEN_GRACE)
+    owner = await forget_numbers(turn, holder, numbers, grace=NUMBER_TAKEN_GRACE)
     if owner is None:
         return
     number = holder.phone or f"+{holder.chat_id}"
@@ -84,7 +84,7 @@ def numbers_of(identity: ChannelIdentity) -> set[str]:
     return numbers
 
 
-async def _forget_numbers(
+async def forget_numbers(
     turn: Turn,
     identity: ChannelIdentity,
     numbers: set[str],
@@ -130,7 +130,7 @@ async def tell_merged(
     text = catalog.text(language, "account_link.merged", accounts=accounts)
     summary = catalog.text(language, "account_link.summary")
     for identity in await repos.users.identities_of(person.id):
-        if identity.chat_id is None or not _chat_is_theirs(app, identity):
+        if identity.chat_id is None or not chat_is_theirs(app, identity):
             continue
         await deliver(
             repos,
@@ -145,7 +145,7 @@ async def tell_merged(
     return told
 
 
-def _chat_is_theirs(app: AppContext, identity: ChannelIdentity) -> bool:
+def chat_is_theirs(app: AppContext, identity: ChannelIdentity) -> bool:
     """Whether `identity`'s chat reaches the person: always where a chat is the account's
     own (Telegram, a WhatsApp chat by BSUID); where the chat is the number written from
     (WhatsApp), only while that number is verified as theirs (a recycled number's chat is
@@ -222,7 +222,7 @@ async def follow_change(turn: Turn) -> None:
     ) is not None and holder.id != known.id:
         await number_taken(turn, holder)
     kept = _kept_numbers(known, event)
-    await _forget_numbers(turn, known, numbers_of(known) - kept, left=bool(event.sender_phone))
+    await forget_numbers(turn, known, numbers_of(known) - kept, left=bool(event.sender_phone))
     phone = event.sender_phone or known.phone
     await users.readdress_identity(
         known.id,

@@ -9,6 +9,7 @@ from handlers.account_links import NUMBER_TAKEN_GRACE, number_taken, same_accoun
 from handlers.admin_numbers import admin_by_setting, refused_admin_number
 from handlers.context import Turn
 from handlers.events import PHONE_KEY_PREFIX
+from handlers.link_recency import refuse_stale_link, vouches_now
 from handlers.status_explained import STATUS_THREAD
 from storage.models import ChannelIdentity, Role, UserStatus
 
@@ -101,8 +102,13 @@ async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:
             await users.rekey_identity(holder.id, event.external_user_id)
         return holder
     if event.sender_phone:
-        linked = await users.with_verified_phone(event.sender_phone, other_than=event.channel)
-        if linked is not None:
+        verifier = await users.verified_elsewhere(event.sender_phone, other_than=event.channel)
+        if verifier is not None and not vouches_now(verifier, turn.now):
+            # A number recycled since: the person behind the silent account is not the writer.
+            await refuse_stale_link(turn, verifier, event.sender_phone)
+        elif verifier is not None:
+            linked = await users.get(verifier.user_id)
+            assert linked is not None
             identity = await users.add_identity(
                 user_id=linked.id,
                 channel=event.channel,

@@ -13,27 +13,39 @@ from handlers.context import Turn
 from handlers.events import InboundKind
 from handlers.found_again import tell_found_again
 from handlers.identifiers import IdentifierError, parse_phone
+from handlers.link_recency import refuse_stale_link, vouches_now
 
 
 async def link_by_shared_contact(turn: Turn) -> bool:
     """When the event is a contact of the sender's own number, the sender is still only
     registering and another channel verified the number for someone without an account
-    of this channel yet: the account becomes theirs (audited `user.channel_linked`), they
+    of this channel yet, whose account there still speaks for them (`vouches_now`; else
+    the link is refused, `refuse_stale_link`, and the registration goes on; a forwarded
+    contact links nobody): the account becomes theirs (audited `user.channel_linked`), they
     are told here (with their menu, their form or their status) and on their other
     channels (`account_link.linked`). True when so: the event is answered."""
     event, users = turn.event, turn.repos.users
     if event.kind != InboundKind.CONTACT or not event.contact_is_sender or turn.user is None:
         return False
+    if event.forwarded:  # a contact forwarded from another chat vouches for nobody here
+        return False
     try:
         phone = parse_phone(event.contact_phone or "")
     except IdentifierError:
         return False
-    person = await users.with_verified_phone(phone, other_than=event.channel)
+    verifier = await users.verified_elsewhere(phone, other_than=event.channel)
     stranger = turn.user
-    if person is None or person.id == stranger.id:
+    if verifier is None or verifier.user_id == stranger.id:
         return False
-    if not await users.link_registering_stranger(stranger.id, to_user=person.id):
+    if not await users.may_link_registering_stranger(stranger.id, to_user=verifier.user_id):
         return False
+    if not vouches_now(verifier, turn.now):
+        # A number recycled since: the stranger registers on, the contact their answer.
+        await refuse_stale_link(turn, verifier, phone)
+        return False
+    person = await users.get(verifier.user_id)
+    assert person is not None
+    await users.link_registering_stranger(stranger.id, to_user=person.id)
     identity = await users.identity(event.channel, event.external_user_id)
     assert identity is not None
     await users.set_identity_phone(identity.id, phone, verified=True)

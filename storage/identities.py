@@ -254,13 +254,22 @@ class ChannelIdentityRepo(Repo):
         await self._drop_stranger(user_id)
         return True
 
-    async def link_registering_stranger(self, user_id: int, *, to_user: int) -> bool:
-        """The channel vouches that a stranger's number is the one another channel verified
-        for `to_user` (a Telegram contact shared as the sender's own): when the stranger is
-        still only registering (as `merge_registering_stranger` asks) and `to_user` has no
-        account on the stranger's channel yet, the stranger's identity becomes `to_user`'s,
-        their forms are cancelled and what was queued for them dropped (True). The row stays
-        for the audit. False, and nothing changed, otherwise."""
+    async def verified_elsewhere(self, phone: str, *, other_than: str) -> ChannelIdentity | None:
+        """The identity of another channel than `other_than` that vouched for `phone` (the
+        first such person's, their most recently heard from when several): the account a
+        new one is linked to by the number, if it still speaks for its person
+        (handlers/link_recency.py)."""
+        row = await self._one(
+            "SELECT * FROM channel_identities WHERE phone = ? AND phone_verified = 1"
+            f" AND channel != ? ORDER BY user_id, {_RECENT_FIRST} LIMIT 1",
+            (phone, other_than),
+        )
+        return _identity(row) if row else None
+
+    async def may_link_registering_stranger(self, user_id: int, *, to_user: int) -> bool:
+        """Whether `link_registering_stranger` would link: the stranger still only registering
+        (as `merge_registering_stranger` asks) and `to_user` without an account on the
+        stranger's channel yet."""
         if not await self._only_registering(user_id):
             return False
         taken = await self._one(
@@ -268,7 +277,15 @@ class ChannelIdentityRepo(Repo):
             " ON t.channel = s.channel WHERE s.user_id = ? AND t.user_id = ?",
             (user_id, to_user),
         )
-        if taken is not None:
+        return taken is None
+
+    async def link_registering_stranger(self, user_id: int, *, to_user: int) -> bool:
+        """The channel vouches that a stranger's number is the one another channel verified
+        for `to_user` (a Telegram contact shared as the sender's own): when it may
+        (`may_link_registering_stranger`), the stranger's identity becomes `to_user`'s,
+        their forms are cancelled and what was queued for them dropped (True). The row stays
+        for the audit. False, and nothing changed, otherwise."""
+        if not await self.may_link_registering_stranger(user_id, to_user=to_user):
             return False
         await self._run(
             "UPDATE channel_identities SET user_id = ? WHERE user_id = ?", (to_user, user_id)

@@ -33,6 +33,7 @@ KINDS: dict[str, tuple[str, ...]] = {
         "training.refused",
         "training.code_wrong",
         "district.contact_refused",
+        "user.link_refused",
     ),
     "data": (
         "subject.correct",

@@ -3,11 +3,13 @@ Ibu Sari on WhatsApp, a WhatsApp message or system message as the adapter hands 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.channels.whatsapp.inbound import to_inbound
 from handlers import router
 from handlers.context import Turn
 from handlers.events import Inbound
-from storage.models import Role
+from storage.models import Role, to_db
 from tests.handlers.routed_turns import person
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 
@@ -28,6 +30,21 @@ async def sari_on_whatsapp(db, bsuid: str = "ID.BSUID-A", role: Role = Role.COOR
             (bsuid, WA_ID, "+" + WA_ID, identity.id),
         )
     return sari
+
+
+async def silent_for(db, user_id: int, days: int, *, unreachable: bool = False) -> None:
+    """The person last wrote `days` before NOW on each of their channels (a SIM changed,
+    an app left); `unreachable`: the channel has refused delivery to them since."""
+    async with db.transaction() as repos:
+        await repos.conn.execute(
+            "UPDATE channel_identities SET last_inbound_at = ?, unreachable_at = ?"
+            " WHERE user_id = ?",
+            (
+                to_db(NOW - timedelta(days=days)),
+                to_db(NOW) if unreachable else None,
+                user_id,
+            ),
+        )
 
 
 async def from_whatsapp(db, app, bsuid: str | None, wa_id: str, text: str = "halo") -> Turn:

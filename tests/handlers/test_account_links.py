@@ -18,6 +18,7 @@ from tests.handlers.account_turns import (
     from_whatsapp,
     route,
     sari_on_whatsapp,
+    silent_for,
     system_message,
     whatsapp_identity,
 )
@@ -310,3 +311,41 @@ async def test_her_new_bsuid_writing_before_metas_word_leaves_no_number_taken_no
     assert [json.loads(row[0]) for row in rows] == [
         {"channel": "whatsapp", "number_taken_undone": True}
     ]
+
+
+async def test_a_number_her_silent_telegram_verified_links_no_new_whatsapp(world) -> None:
+    """Bu Ani verified her number on Telegram and has not written for over a year; the
+    number's new owner writes on WhatsApp from it: a stranger, and Ani is told on Telegram
+    (free to write to), the number no longer hers."""
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, "telegram")
+    async with db.transaction() as repos:
+        [telegram] = await repos.users.identities_of(ani.id)
+        await repos.users.set_identity_phone(telegram.id, "+" + WA_ID, verified=True)
+    await silent_for(db, ani.id, 400)
+    turn = await from_whatsapp(db, app, "ID.BSUID-X", WA_ID)
+    assert turn.user is not None and turn.user.id != ani.id
+    assert turn.user.status == UserStatus.REGISTERING and "Selamat datang" in said(turn)
+    async with db.reading() as repos:
+        assert await repos.users.with_verified_phone("+" + WA_ID, other_than="whatsapp") is None
+        rows = await repos.conn.execute_fetchall(
+            "SELECT channel, chat_id, message FROM outbox WHERE user_id = ?", (ani.id,)
+        )
+    [(channel, chat, message)] = [tuple(row) for row in rows]
+    assert (channel, chat) == ("telegram", telegram.chat_id)
+    assert "+62812*****890" in message and WA_ID not in message
+    assert "dipakai untuk mendaftar di WhatsApp oleh orang lain" in message
+    assert await audited(db, "user.link_refused") == [f"user:{ani.id}"]
+    assert (await whatsapp_identity(db, turn.user.id)).phone_verified
+
+
+async def test_a_whatsapp_account_is_linked_within_sixty_days_of_her_telegram(world) -> None:
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, "telegram")
+    async with db.transaction() as repos:
+        [telegram] = await repos.users.identities_of(ani.id)
+        await repos.users.set_identity_phone(telegram.id, "+" + WA_ID, verified=True)
+    await silent_for(db, ani.id, 59)
+    turn = await from_whatsapp(db, app, "ID.BSUID-X", WA_ID)
+    assert turn.user is not None and turn.user.id == ani.id
+    assert await audited(db, "user.link_refused") == []

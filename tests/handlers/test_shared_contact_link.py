@@ -4,12 +4,23 @@ phone question links the Telegram account to her, as WhatsApp verified it (QA wa
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
+
+import pytest
 
 from bot.channels.telegram.inbound import to_inbound
 from handlers.events import Inbound
 from storage.models import Role, UserStatus
-from tests.handlers.account_turns import WA_ID, audited, route, sari_on_whatsapp
+from tests.handlers.account_turns import (
+    WA_ID,
+    audited,
+    from_whatsapp,
+    route,
+    sari_on_whatsapp,
+    silent_for,
+    whatsapp_identity,
+)
 from tests.handlers.routed_turns import person, queued, said
 
 TELEGRAM_ID = 7001
@@ -99,3 +110,72 @@ async def test_a_telegram_user_further_along_is_not_linked(world) -> None:
     assert turn.user is not None and turn.user.id == budi.id
     assert "tersambung" not in said(turn)
     assert [m for m in await queued(db, sari) if "terhubung" in (m.text or "")] == []
+
+
+@pytest.mark.parametrize(("days", "unreachable"), [(400, False), (61, False), (3, True)])
+async def test_a_recycled_number_does_not_take_a_silent_account(world, days, unreachable) -> None:
+    """Sari changed SIM: her WhatsApp has been silent for months (or WhatsApp cannot reach
+    her); the new owner of her old number registers on Telegram and shares his own contact.
+    He stays a stranger registering; the number is no longer Sari's."""
+    db, app = world
+    sari = await sari_on_whatsapp(db)
+    await silent_for(db, sari.id, days, unreachable=unreachable)
+    stranger = await _at_the_phone_question(db, app)
+    turn = await route(db, app, _contact(WA_ID))
+    assert turn.user is not None and turn.user.id == stranger
+    assert "tersambung" not in said(turn) and "mendaftar sebagai apa" in said(turn)
+    async with db.reading() as repos:
+        telegram = await repos.users.identity("telegram", str(TELEGRAM_ID))
+        assert await repos.users.with_verified_phone("+" + WA_ID, other_than="telegram") is None
+    assert telegram is not None and telegram.user_id == stranger
+    assert not (await whatsapp_identity(db, sari.id)).phone_verified
+    assert await audited(db, "user.link_refused") == [f"user:{sari.id}"]
+    assert await audited(db, "user.channel_linked") == []
+    # Her only chat is WhatsApp, months silent: no paid template to tell her.
+    assert await queued(db, sari) == []
+
+    # Later messages are the stranger's registration, never her queue.
+    queue = await route(db, app, _text("/antrian"))
+    assert queue.user is not None and queue.user.id == stranger
+
+
+async def test_her_contact_within_sixty_days_of_her_last_message_still_links(world) -> None:
+    db, app = world
+    sari = await sari_on_whatsapp(db)
+    await silent_for(db, sari.id, 59)
+    await _at_the_phone_question(db, app)
+    linked = await route(db, app, _contact(WA_ID))
+    assert linked.user is not None and linked.user.id == sari.id
+    assert await audited(db, "user.link_refused") == []
+
+
+async def test_a_forwarded_contact_links_nobody(world) -> None:
+    """Her own contact card forwarded from another chat vouches for nobody here."""
+    db, app = world
+    sari = await sari_on_whatsapp(db)
+    stranger = await _at_the_phone_question(db, app)
+    contact = {"phone_number": WA_ID, "first_name": "Sari", "user_id": TELEGRAM_ID}
+    origin = {"type": "user", "date": 1780000000, "sender_user": {"id": 1, "is_bot": False}}
+    turn = await route(db, app, _telegram({"contact": contact, "forward_origin": origin}))
+    assert turn.event.forwarded and turn.event.contact_is_sender
+    assert turn.user is not None and turn.user.id == stranger
+    assert "tersambung" not in said(turn)
+    assert [m for m in await queued(db, sari) if "terhubung" in (m.text or "")] == []
+    assert (await whatsapp_identity(db, sari.id)).phone_verified
+
+
+async def test_a_silent_admins_number_shared_on_telegram_is_given_up(world) -> None:
+    """The admin the setting names by number went silent; the number's new owner shares it
+    on Telegram: not linked, and the admins are told to remove it from the setting."""
+    db, app = world
+    app = dataclasses.replace(app, admin_ids={"whatsapp": frozenset({"+" + WA_ID})})
+    first = await from_whatsapp(db, app, "ID.ADMIN", WA_ID)
+    assert first.user is not None and first.user.role == Role.ADMIN
+    other = await person(db, "Bu Admin", Role.ADMIN, "telegram")
+    await silent_for(db, first.user.id, 400)
+    stranger = await _at_the_phone_question(db, app)
+    turn = await route(db, app, _contact(WA_ID))
+    assert turn.user is not None and turn.user.id == stranger and turn.user.role is None
+    told = [m.text or "" for m in await queued(db, other)]
+    assert any("ADMIN_WHATSAPP_PHONES" in text and "+62812*****890" in text for text in told)
+    assert await audited(db, "user.admin_number_left") == ["admin-number:+" + WA_ID]
