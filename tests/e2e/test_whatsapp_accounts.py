@@ -1,7 +1,8 @@
 """Whose account a WhatsApp message is when numbers change hands, end to end (signed webhooks
 in, the fake Graph API out, the fake Bot API for Telegram): a recycled number's new WhatsApp
 account is a stranger; Meta's system message that someone changed number keeps them; a link
-by a phone verified on Telegram is told on Telegram."""
+by a phone verified on Telegram is told on Telegram; a number WhatsApp verified for someone
+silent for a year, shared on Telegram by its new owner, links nobody."""
 
 from __future__ import annotations
 
@@ -158,4 +159,34 @@ async def test_a_whatsapp_coordinator_sharing_her_number_on_telegram_is_herself_
         wa_settings,
         "SELECT user_id, channel, phone_verified FROM channel_identities ORDER BY channel",
     ) == [(sari_id, "telegram", 1), (sari_id, "whatsapp", 1)]
+    assert graph.rejections == [] and fake.rejections == []
+
+
+async def test_her_old_number_shared_on_telegram_after_a_silent_year_is_a_new_person(
+    fake, graph, wa_settings, webhook_url, start_wa_bot
+) -> None:
+    """Review 15: Sari changed SIM a year ago; the new owner of her old number registers on
+    Telegram and shares his own contact: he goes on registering, none of hers is his."""
+    sari_id = await add_user(
+        wa_settings, role="coordinator", telegram_id=5701, name="Ibu Sari", kabupaten="32.08"
+    )
+    await write_db(wa_settings.database_path, "DELETE FROM channel_identities")
+    await known_on_whatsapp(
+        wa_settings, sari_id, "ID.5701", "6281234505701", datetime.now(UTC) - timedelta(days=400)
+    )
+    await start_wa_bot()
+    telegram = TelegramPerson(fake, 5702, "Budi")
+    await telegram.say("/start")
+    asked = await telegram.say("Budi Santoso")
+    assert "nomor HP" in asked[-1]["text"]
+    answered = await telegram.share_contact("+6281234505701")
+    said = " ".join(m["text"] for m in answered)
+    assert "tersambung" not in said and "mendaftar sebagai apa" in said
+    queue = await telegram.say("/antrian")
+    assert "Tidak ada laporan yang menunggu" not in queue[0]["text"]
+    assert _rows(
+        wa_settings, "SELECT user_id = ?, channel FROM channel_identities ORDER BY channel", sari_id
+    ) == [(0, "telegram"), (1, "whatsapp")]
+    verified = "SELECT phone_verified FROM channel_identities WHERE channel = 'whatsapp'"
+    assert _rows(wa_settings, verified) == [(0,)]  # her old number is no longer hers
     assert graph.rejections == [] and fake.rejections == []
