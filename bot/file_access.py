@@ -51,13 +51,16 @@ def _nearest_existing(path: Path) -> Path:
 
 
 def require_database_access(settings: Settings) -> None:
-    """Raise ConfigError when the database, its companions (WAL, lock) or the folders for
-    it and the media cannot be read and written by this process."""
+    """Raise ConfigError when the database, its companions (WAL, lock), the audit key file
+    or the folders for the database and the media cannot be used by this process."""
     database = settings.database_path
     places = [database, *(Path(f"{database}{suffix}") for suffix in DATABASE_COMPANIONS)]
     for place in places:
         if place.exists() and not os.access(place, os.R_OK | os.W_OK):
             raise ConfigError([access_problem(place)])
+    key = settings.audit_key_path  # read at every start (bot/audit_key.py)
+    if settings.audit_key is None and key.exists() and not os.access(key, os.R_OK):
+        raise ConfigError([access_problem(key, writing=False)])
     for folder in (database.parent, settings.media_path):
         existing = _nearest_existing(folder)
         # A folder must take new files (WAL, photos); one still to be made, its parent.

@@ -74,6 +74,16 @@ def test_a_database_of_another_user_is_named(server: Path, command: str) -> None
 
 
 @pytest.mark.parametrize("command", ["migrate", "run"])
+def test_an_audit_key_file_of_another_user_is_named(server: Path, command: str) -> None:
+    assert run_cli(server, "migrate").returncode == 0
+    key = server / "data" / "psm.db.audit-key"
+    key.chmod(0)
+    result = run_cli(server, command)
+    assert result.returncode == 2, result.stderr
+    assert "must read it" in _one_line_naming(result.stderr, key)
+
+
+@pytest.mark.parametrize("command", ["migrate", "run"])
 def test_a_data_folder_the_bot_cannot_write_is_named(server: Path, command: str) -> None:
     (server / "data").mkdir()
     (server / "data").chmod(0o500)
