@@ -38,7 +38,7 @@ test: lint
 soak: $(STAMP)
 	PSM_SOAK_FACTOR=$${PSM_SOAK_FACTOR:-5} $(BIN)/python -m pytest tests/durability -m soak -q
 
-# Benchmarks (a few minutes; figures in bench/results/*.json). `python -m bench steps|scale|footprint`.
+# Benchmarks (about 25 minutes; figures in bench/results/*.json). `python -m bench steps|scale|footprint`.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 

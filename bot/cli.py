@@ -27,6 +27,7 @@ from bot.data_commands import (
     cmd_subject_find,
     cmd_user_export,
 )
+from bot.file_access import access_problem, require_database_access
 from bot.lock import DatabaseLocked, ProcessLock
 from bot.logs import setup_logging
 from storage.backup import BACKUP_RATE
@@ -50,7 +51,10 @@ NO_DATABASE = "psm-bot: no database at {path} (run from the bot's folder or set 
 
 
 def _settings() -> Settings:
-    return load_settings()
+    try:
+        return load_settings()
+    except PermissionError as exc:  # `.env` made root-only by an install as root
+        raise ConfigError([access_problem(exc.filename or ".env", writing=False)]) from None
 
 
 def _require_database(settings: Settings) -> None:
@@ -273,8 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings_level = "WARNING" if args.command == "demo" else _settings().log_level
         setup_logging(settings_level)
-        if args.command not in MAKE_THE_DATABASE:
-            _require_database(_settings())
+        if args.command != "demo":  # the demo's database is a throwaway one of its own
+            settings = _settings()
+            if args.command not in MAKE_THE_DATABASE:
+                _require_database(settings)
+            require_database_access(settings)
         return args.func(args)
     except ConfigError as exc:
         for problem in exc.problems:
@@ -283,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseLocked as exc:
         print(exc, file=sys.stderr)
         return 1
+    except PermissionError as exc:  # a file or folder of another user: a setup problem
+        if exc.filename is None:
+            print(f"psm-bot: {exc}", file=sys.stderr)
+            return 1
+        print(access_problem(exc.filename), file=sys.stderr)
+        return EXIT_CONFIG
     except MigrationFailed as exc:
         print(f"psm-bot: {exc}", file=sys.stderr)
         return EXIT_MIGRATION

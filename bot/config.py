@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from handlers.context import District
+from handlers.identifiers import IdentifierError, parse_phone
 from handlers.quiet_hours import sending_time
 
 _TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{4,}$")
@@ -27,6 +28,19 @@ BOTFATHER_HELP = (
     "put the token it gives you in .env as TELEGRAM_BOT_TOKEN=..., then run `make run` again. "
     "To try psm-bot without a token, run `make demo`."
 )
+
+
+def _phone(text: str, *, mobile_only: bool = True) -> str:
+    """One Indonesian number of a setting as E.164 (the same rule as a number in a chat),
+    or ValueError naming what was given."""
+    try:
+        return parse_phone(text, mobile_only=mobile_only)
+    except IdentifierError:
+        kind = "mobile number" if mobile_only else "phone number"
+        raise ValueError(
+            f"expected an Indonesian {kind} like 081234567890 or 6281234567890,"
+            f" got {text.strip()!r}"
+        ) from None
 
 
 class ConfigError(Exception):
@@ -166,22 +180,19 @@ class Settings(BaseSettings):
     @field_validator("admin_whatsapp_phones")
     @classmethod
     def _phones(cls, value: str) -> str:
-        for part in value.split(","):
-            if part.strip() and not re.fullmatch(r"\+?\d{8,15}", part.strip()):
-                raise ValueError(
-                    f"expected comma-separated phone numbers like 628123..., got {part!r}"
-                )
-        return value
+        """Each number written any usual way (08..., 628..., +62 812-...), kept as E.164:
+        the form WhatsApp's own numbers are compared in (an 08... kept as it was made
+        nobody admin)."""
+        numbers = [_phone(part) for part in value.split(",") if part.strip()]
+        return ",".join(numbers)
 
     @field_validator("whatsapp_display_number")
     @classmethod
     def _display_number(cls, value: str) -> str:
-        digits = re.sub(r"[\s+\-]", "", value)
-        if digits and not re.fullmatch(r"\d{8,15}", digits):
-            raise ValueError(
-                f"expected the business phone number like 6281234567890, got {value!r}"
-            )
-        return digits
+        """The business number as wa.me links want it: international digits, no +."""
+        if not value.strip():
+            return ""
+        return _phone(value, mobile_only=False).removeprefix("+")
 
     @field_validator("whatsapp_api_base_url")
     @classmethod
@@ -273,9 +284,8 @@ class Settings(BaseSettings):
 
     @property
     def admin_whatsapp_phone_set(self) -> frozenset[str]:
-        """Admins on WhatsApp, as E.164 numbers."""
-        phones = (p.strip().lstrip("+") for p in self.admin_whatsapp_phones.split(","))
-        return frozenset(f"+{p}" for p in phones if p)
+        """Admins on WhatsApp, as E.164 numbers (ADMIN_WHATSAPP_PHONES, normalised)."""
+        return frozenset(p for p in self.admin_whatsapp_phones.split(",") if p)
 
     @property
     def webhook_needed(self) -> bool:

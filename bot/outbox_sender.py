@@ -24,6 +24,7 @@ from bot.channels.base import MAX_ATTEMPTS, SendOutcome
 from bot.clock import Clock
 from bot.pacing import Pacing
 from bot.send_outcomes import FinishedSend, IdsWritten, OutcomeWriter
+from bot.send_trouble import SendTrouble
 from handlers.delivery import AT_MOST_ONCE, DeliveryKind
 from handlers.events import Outbound
 from handlers.i18n import Catalog
@@ -106,6 +107,7 @@ class OutboxSender:
         self.db, self.channel, self._send, self.clock = db, channel, send, clock
         self._outcomes = OutcomeWriter(channel, zone=zone, catalog=catalog, ids_written=ids_written)
         self._api_calls = api_calls
+        self._trouble = SendTrouble(channel)  # failed tries said once an outage
         pacing = pacing or Pacing()
         self._overall = TokenBucket(pacing.overall_rate, pacing.overall_bucket)
         # Reminders and broadcasts leave a few tokens for replies, which then need not wait.
@@ -299,6 +301,7 @@ class OutboxSender:
         try:
             for index, item in enumerate(batch):
                 outcome = await self._send_one(item)
+                self._trouble.note(chat, item.id, outcome)
                 self._finish(FinishedSend(item, outcome, self.clock.now()))
                 if outcome.status != "sent":
                     self._hold(chat, item, outcome)

@@ -22,10 +22,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
 import signal
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.priority import lower_priority
@@ -37,19 +39,32 @@ WORKERS = 1
 IDLE_SECONDS = 600.0
 
 
-def _start_worker() -> None:
+def _start_worker(matplotlib_dir: str | None = None) -> None:
     """Ctrl-C in a terminal reaches the whole process group: the bot stops cleanly and
     shuts the worker down itself, so the worker must not die of it mid-drawing. And the
-    worker's drawing gives way to the bot's turns (bot/priority.py)."""
+    worker's drawing gives way to the bot's turns (bot/priority.py).
+
+    `matplotlib_dir`: matplotlib's font cache when MPLCONFIGDIR is not set. A service user
+    without a writable home (the README's `useradd --system`) made matplotlib build its
+    cache anew in a temporary folder at every worker's start, with a warning each time."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     lower_priority()
+    if matplotlib_dir is not None and not os.environ.get("MPLCONFIGDIR"):
+        os.environ["MPLCONFIGDIR"] = matplotlib_dir
 
 
 class RenderPool:
     """`await pool.render(fn, *args)`: `fn(*args)` in the worker process."""
 
-    def __init__(self, workers: int = WORKERS, idle_seconds: float = IDLE_SECONDS) -> None:
+    def __init__(
+        self,
+        workers: int = WORKERS,
+        idle_seconds: float = IDLE_SECONDS,
+        *,
+        matplotlib_dir: Path | None = None,
+    ) -> None:
         self._workers = workers
+        self._matplotlib_dir = None if matplotlib_dir is None else str(matplotlib_dir.absolute())
         self._idle_seconds = idle_seconds
         self._executor: ProcessPoolExecutor | None = None
         self._closed = False
@@ -69,6 +84,7 @@ class RenderPool:
                 max_workers=self._workers,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
+                initargs=(self._matplotlib_dir,),
             )
         return self._executor
 

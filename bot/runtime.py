@@ -9,6 +9,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import time, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from bot.audit_key import load_audit_key
@@ -54,6 +55,12 @@ class Channel(Protocol):
     async def shutdown(self) -> None: ...
     async def send(self, item: OutboxItem, message: Outbound) -> SendOutcome: ...
     async def download(self, ref: str, max_bytes: int = ...) -> bytes: ...
+
+
+def matplotlib_dir(settings: Settings) -> Path:
+    """Where the chart worker keeps matplotlib's font cache when MPLCONFIGDIR is unset: a
+    folder of the bot's own user beside the database (never in a backup)."""
+    return settings.database_path.parent / ".matplotlib"
 
 
 def keep_startup_objects() -> None:
@@ -189,7 +196,9 @@ class Runtime:
         self.db, self.app = await prepare_database(
             self.settings, self.channels, self.clock, follow_zone=True
         )
-        self.render_pool = RenderPool()  # no worker process until the first chart
+        # No worker process until the first chart; matplotlib's font cache beside the
+        # database unless MPLCONFIGDIR says where.
+        self.render_pool = RenderPool(matplotlib_dir=matplotlib_dir(self.settings))
         self.app.render = self.render_pool.render
         async with self.db.transaction() as repos:
             expired = await repos.outbox.expire_transient()

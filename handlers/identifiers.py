@@ -127,8 +127,9 @@ _MOBILE_TYPES = (
 )
 
 
-def parse_phone(text: str) -> str:
-    """An Indonesian mobile number (08..., +628..., 628...) as E.164 (+628...)."""
+def parse_phone(text: str, *, mobile_only: bool = True) -> str:
+    """An Indonesian mobile number (08..., +628..., 628...; dashes, spaces, brackets) as
+    E.164 (+628...). `mobile_only=False` also takes a landline (a business's number)."""
     raw = compact_number(text).replace("(", "").replace(")", "")
     if raw.startswith("62") and not raw.startswith("+"):
         raw = "+" + raw
@@ -140,6 +141,6 @@ def parse_phone(text: str) -> str:
         raise IdentifierError("identifier.phone_invalid") from exc
     if number.country_code != 62 or not phonenumbers.is_valid_number(number):
         raise IdentifierError("identifier.phone_invalid")
-    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+    if mobile_only and phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise IdentifierError("identifier.phone_not_mobile")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -106,6 +106,31 @@ def test_admin_ids_must_be_plain_digits(ids: str) -> None:
     assert "Telegram user ids" in _single_problem(raised, "ADMIN_TELEGRAM_IDS")
 
 
+@pytest.mark.parametrize(
+    "phones",
+    ["081299998888", "0812-9999-8888", "+62 812 9999 8888", "6281299998888", "+6281299998888"],
+)
+def test_admin_whatsapp_phones_are_read_as_any_other_phone_number(phones: str) -> None:
+    """The same rule as a number in a chat or `user export --phone`: 0812... made nobody
+    admin (kept as +0812...), 0812-... was refused."""
+    settings = load_settings(admin_whatsapp_phones=f"{phones}, 6281100001111")
+    assert settings.admin_whatsapp_phone_set == frozenset({"+6281299998888", "+6281100001111"})
+
+
+@pytest.mark.parametrize(
+    ("number", "digits"),
+    [
+        ("0811-0000-1111", "6281100001111"),
+        ("+62 811 0000 1111", "6281100001111"),
+        ("(0232) 871234", "62232871234"),
+    ],
+)
+def test_the_display_number_becomes_international_digits_for_wa_me(
+    number: str, digits: str
+) -> None:
+    assert load_settings(whatsapp_display_number=number).whatsapp_display_number == digits
+
+
 def test_empty_token_means_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
     assert load_settings().telegram_bot_token is None
@@ -185,6 +210,9 @@ BAD_VALUES = [
     ("DISTRICTS", "3208:KNG"),
     ("DISTRICTS", "32.08:kng"),
     ("ADMIN_TELEGRAM_IDS", "12,abc"),
+    ("ADMIN_WHATSAPP_PHONES", "6281299990000,12345"),
+    ("ADMIN_WHATSAPP_PHONES", "0232871234"),  # a landline has no WhatsApp account to admin
+    ("WHATSAPP_DISPLAY_NUMBER", "0812"),
     ("DEFAULT_LANGUAGE", "fr"),
     ("TELEGRAM_API_BASE_URL", "ftp://x"),
     ("LOG_LEVEL", "LOUD"),

@@ -5,6 +5,7 @@ tried are not lost, and outcomes are written several at a time."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -252,6 +253,33 @@ async def test_a_darurat_alert_nobody_can_get_is_told_to_the_coordinators(
     text = told.message["text"]  # in the coordinator's language
     assert "KNG-2026-000007" in text and "P1 (TKSK)" in text and "phone them" in text
     assert told.message["buttons"] == [[{"label": "Buka laporan", "data": "cs:7"}]]
+
+
+async def test_an_outage_is_warned_of_once_and_its_end_said(db, monkeypatch, caplog) -> None:
+    """While the Graph API was unreachable a reply was tried 5 times in 30 s and nothing
+    was logged at INFO; one line per try would drown the log instead."""
+    monotonic = [1000.0]
+    monkeypatch.setattr(outbox_sender, "time", SimpleNamespace(monotonic=lambda: monotonic[0]))
+    one, two = await _people(db, 2)
+    await _queue(db, [(one, "a1", DeliveryKind.REPLY), (two, "b1", DeliveryKind.NOTICE)])
+    unreachable = SendOutcome("retry", retry_after=0.0, error="ConnectError: refused")
+    flood = SendOutcome("retry", retry_after=0.0, chat_wide=True, error="429")
+    channel = Channel()
+    channel.script["a1"] = [unreachable] * 5
+    channel.script["b1"] = [unreachable] * 3 + [flood]
+    sender = _sender(db, channel, overall_rate=1000)
+    caplog.set_level(logging.INFO, logger="bot.send_trouble")
+    for _ in range(8):
+        monotonic[0] += 100  # past every hold the sender keeps in memory
+        await sender.drain()
+    assert sorted(channel.sent) == [("1", "a1"), ("2", "b1")]
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.send_trouble"]
+    assert [level for level, _ in said] == ["WARNING", "INFO"], said
+    assert said[0][1].startswith("telegram: sending fails (outbox ")
+    assert "ConnectError: refused" in said[0][1]
+    assert (
+        said[1][1] == "telegram: sending works again (8 failed tries, all tried again or given up)"
+    )
 
 
 async def test_a_long_back_off_holds_the_chat_a_minute_at_most(db, monkeypatch) -> None:

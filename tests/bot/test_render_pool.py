@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from bot.config import load_settings
 from bot.priority import BATCH_NICENESS
 from bot.render_pool import RenderPool
+from bot.runtime import matplotlib_dir
 from handlers.statistics import Chart, render_chart
 
 CHART = Chart(
@@ -45,6 +47,36 @@ async def test_no_worker_before_the_first_call_then_one_in_another_process() -> 
     finally:
         await pool.shutdown()
     assert _children() == before
+
+
+def _matplotlib_config_dir() -> str:
+    import matplotlib
+
+    return matplotlib.get_configdir()
+
+
+async def test_the_font_cache_goes_beside_the_database_unless_mplconfigdir_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA walk 14: the README told to give the service user a writable MPLCONFIGDIR, the unit
+    set none; a system user without a home rebuilt the cache at every worker's start."""
+    settings = load_settings(database_path=str(tmp_path / "data" / "psm.db"))
+    folder = matplotlib_dir(settings)
+    assert folder == tmp_path / "data" / ".matplotlib"
+    monkeypatch.delenv("MPLCONFIGDIR", raising=False)
+    pool = RenderPool(matplotlib_dir=folder)
+    try:
+        assert await pool.render(_matplotlib_config_dir) == str(folder)
+        await pool.render(render_chart, CHART, tmp_path / "chart.png")
+    finally:
+        await pool.shutdown()
+    assert list(folder.glob("fontlist-*.json"))  # the cache, kept for the next start
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "chosen"))
+    pool = RenderPool(matplotlib_dir=folder)
+    try:
+        assert await pool.render(_matplotlib_config_dir) == str(tmp_path / "chosen")
+    finally:
+        await pool.shutdown()
 
 
 async def test_the_chart_is_a_png_drawn_by_the_worker(tmp_path: Path) -> None:

@@ -864,3 +864,29 @@ async def test_weekly_reminders_on_whatsapp_leave_telegram_daily(
     (body,) = template["template"]["components"]
     assert body["parameters"] == [{"type": "text", "text": "1 draf laporan belum selesai"}]
     assert graph.rejections == [] and fake.rejections == []
+
+
+# -- Meta unwell for a while: one warning in the log, not one line a try -----------------------
+
+
+async def test_graph_api_unwell_is_warned_of_once_and_its_end_said(
+    graph, wa_settings, webhook_url, start_wa_bot, monkeypatch, caplog
+) -> None:
+    """While the Graph API failed, a reply was tried again and again with nothing at INFO
+    in the log for an admin to see."""
+    monkeypatch.setattr(error_codes, "TEMPORARY_PAUSE", 0.05)
+    caplog.set_level("INFO", logger="bot.send_trouble")
+    await start_wa_bot()
+    person = WhatsAppPerson(graph, webhook_url, user_id="ID.3105", wa_id="6281234500045")
+    graph.fail_next(131000, times=3, status=500)
+    await person.say("halo", expect=0)
+    welcome = await graph.wait_messages("6281234500045", 1)
+    assert "Selamat datang" in body_of(welcome[0])
+    await graph.wait_for(
+        lambda: any(r.levelname == "INFO" for r in caplog.records if r.name == "bot.send_trouble"),
+        what="sending said to work again",
+    )
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.send_trouble"]
+    assert [level for level, _ in said] == ["WARNING", "INFO"], said
+    assert said[0][1].startswith("whatsapp: sending fails") and "131000" in said[0][1]
+    assert "3 failed tries" in said[1][1]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,13 @@ def test_menus_by_role() -> None:
 def test_who_may_use_a_command(role, status, command, may) -> None:
     """A typed command word the person may not use is no command inside a form (router)."""
     assert may_use(_user(role, status), command) is may
+
+
+def test_the_readme_lists_every_published_command() -> None:
+    """QA walk 14: README's "The bot publishes its commands" left out nine of them."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("The bot publishes its commands")
+    paragraph = readme[start : readme.index("Each person's menu", start)]
+    listed = re.findall(r"`/(\w+)", paragraph)
+    assert len(listed) == len(set(listed)), listed
+    assert set(listed) == set(COMMAND_PERMISSIONS) | set(VISITOR_COMMANDS)
