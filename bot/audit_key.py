@@ -6,14 +6,18 @@ serial). So it is AUDIT_KEY, or the file AUDIT_KEY_FILE (`<DATABASE_PATH>.audit-
 600), made at first start. Versions before kept it in channel_state("server", "audit_key"):
 it is moved out, the file on disk before the row is deleted (its bytes zeroed:
 secure_delete), so a crash in between only repeats the move. The database keeps the key's
-fingerprint, so a key replaced (its file lost) is noticed, warned of and logged
-(`audit.key_replaced`): entries made before it can no longer be matched to a NIK.
+fingerprint: a key file missing where the database was used with a key (DATABASE_PATH
+moved, the default key name with it?) stops the start rather than make a new key unseen;
+`psm-bot audit-key new` makes one knowingly. A key replaced so (or given in AUDIT_KEY) is
+warned of and logged (`audit.key_replaced`): entries made before it can no longer be matched
+to a NIK.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import getpass
 import logging
 import os
 import re
@@ -47,6 +51,26 @@ MOVE_THE_FILE = (
     " database's key is then moved to {path}"
 )
 UNSET_THE_SETTING = "remove AUDIT_KEY for one start; the key then moves to {path}"
+NO_KEY_FILE = (
+    "AUDIT_KEY_FILE: no audit key at {path}, but this database was used with one (the database"
+    " moved, or DATABASE_PATH changed?): put the key file back there (or set AUDIT_KEY_FILE to"
+    " where it is), or run `psm-bot audit-key new` to make a new one knowingly (audit entries"
+    " made under the old key can then no longer be matched to a NIK)"
+)
+NOT_YOURS = (
+    "AUDIT_KEY_FILE: {path} cannot be {done} by {user}, who runs psm-bot (made by another user,"
+    " e.g. with sudo?): give it back to {user} (sudo chown {user} {path}) and run psm-bot as"
+    " {user} only"
+)
+KEY_EXISTS = (
+    "AUDIT_KEY_FILE: there is an audit key at {path} already; to replace it, move it away"
+    " first (keep it: entries made with it need it)"
+)
+KEY_IN_SETTING = "AUDIT_KEY is set: the key is given there; to make one in a file, remove AUDIT_KEY"
+NEW_KEY_WRITTEN = (
+    "new audit key written to {path}: keep a copy safe, apart from the backups; audit entries"
+    " made under an earlier key can no longer be matched to a NIK"
+)
 REPLACED = (
     "the audit key is not the one used before (its file lost or replaced?): the audit log's"
     " earlier NIK entries can no longer be matched to a NIK; put the old {source} back to"
@@ -54,17 +78,22 @@ REPLACED = (
 )
 
 
-async def load_audit_key(settings: Settings, db: Database) -> bytes:
+async def load_audit_key(settings: Settings, db: Database, *, new_key: bool = False) -> bytes:
     """The deployment's audit key, moved out of the database first where an earlier version
-    kept it there; a new one in AUDIT_KEY_FILE when there is none."""
+    kept it there; a new one in AUDIT_KEY_FILE when the database was never used with one,
+    or with `new_key` (`psm-bot audit-key new`: a lost key replaced knowingly)."""
     path = settings.audit_key_path
     if _inside(path, settings.media_path):
         raise ConfigError([IN_MEDIA.format(path=path)])
     async with db.transaction() as repos:
         stored = await repos.schedule.get_state(KEY_CHANNEL, KEY_NAME)
+        known = await repos.schedule.get_state(KEY_CHANNEL, KEY_ID_NAME)
     if settings.audit_key is not None:
         key, source = settings.audit_key.get_secret_value().lower(), "AUDIT_KEY"
         remedy = UNSET_THE_SETTING.format(path=path)
+    elif stored is None and known is not None and not new_key:
+        key = await asyncio.to_thread(_read_kept, path)  # never a new key unseen
+        source, remedy = "AUDIT_KEY_FILE", MOVE_THE_FILE.format(path=path)
     else:
         key = await asyncio.to_thread(read_or_create, path, stored or secrets.token_hex(32))
         source, remedy = "AUDIT_KEY_FILE", MOVE_THE_FILE.format(path=path)
@@ -97,6 +126,27 @@ async def _settle(repos: Repos, key: bytes, source: str, *, moving: bool) -> Non
         await repos.schedule.drop_state(KEY_CHANNEL, KEY_NAME)  # zeroed: secure_delete
 
 
+async def make_new_key(settings: Settings, db: Database) -> Path:
+    """`psm-bot audit-key new`: a new audit key in AUDIT_KEY_FILE where there is none (its
+    file lost: the start refuses to make one unseen), its change of key logged as at any
+    start (`audit.key_replaced`); the file it is in."""
+    path = settings.audit_key_path
+    if settings.audit_key is not None:
+        raise ConfigError([KEY_IN_SETTING])
+    if path.exists():
+        raise ConfigError([KEY_EXISTS.format(path=path)])
+    await load_audit_key(settings, db, new_key=True)
+    return path
+
+
+def _read_kept(path: Path) -> str:
+    """The key in `path`, which the database was used with: not there, the start stops."""
+    try:
+        return _read(path)
+    except FileNotFoundError:
+        raise ConfigError([NO_KEY_FILE.format(path=path)]) from None
+
+
 def read_or_create(path: Path, new_key: str) -> str:
     """The key in `path`; where there is none, `new_key` written there first (mode 600, on
     disk before this returns). Two processes starting at once both get the first one's."""
@@ -104,8 +154,11 @@ def read_or_create(path: Path, new_key: str) -> str:
         return _read(path)
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mode 600
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # 600
+    except PermissionError:
+        raise ConfigError([_not_yours(path, "written")]) from None
     try:
         with os.fdopen(handle, "w", encoding="ascii") as file:
             file.write(new_key + "\n")
@@ -123,10 +176,18 @@ def read_or_create(path: Path, new_key: str) -> str:
 
 
 def _read(path: Path) -> str:
-    key = path.read_text(encoding="ascii", errors="replace").strip().lower()
+    try:
+        key = path.read_text(encoding="ascii", errors="replace").strip().lower()
+    except PermissionError:  # not a traceback: one line, which file and what to do
+        raise ConfigError([_not_yours(path, "read")]) from None
     if not _KEY.fullmatch(key):
         raise ConfigError([NOT_A_KEY.format(path=path)])
     return key
+
+
+def _not_yours(path: Path, done: str) -> str:
+    user = getpass.getuser()
+    return NOT_YOURS.format(path=path.absolute(), done=done, user=user)
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
     from storage.restore import RestoreReport
 
 BACKUP_BUSY = "a backup or an erasure is running on {database}; try again when it has ended"
+KEY_NOT_THERE = (
+    "the audit key is not in the backups: put its file (kept safe apart from them) at {path}"
+    " before `psm-bot migrate`"
+)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -70,6 +74,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
             media_target=settings.media_path,
         )
     print(f"restored {database} into {settings.database_path}; run `psm-bot migrate` next")
+    if settings.audit_key is None and not settings.audit_key_path.exists():
+        # Not in the backups: the bot does not start without it (bot/audit_key.py).
+        print(KEY_NOT_THERE.format(path=settings.audit_key_path))
     _tell_restored(report)
     return 0
 

@@ -1,5 +1,5 @@
 """The `psm-bot` command line: run, migrate, demo, user add/export/merge, backup, restore,
-export, case show, subject find/export/correct/erase."""
+audit-key new, export, case show, subject find/export/correct/erase."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from bot.backup_commands import cmd_backup, cmd_restore
@@ -119,6 +120,27 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     with ProcessLock(settings.database_path):
         asyncio.run(migrate())
     print(f"database ready: {settings.database_path}")
+    return 0
+
+
+def cmd_audit_key_new(args: argparse.Namespace) -> int:
+    """A new audit key where its file was lost (the bot refuses to start without it)."""
+    from bot.audit_key import NEW_KEY_WRITTEN, make_new_key
+    from storage.db import Database
+
+    settings = _settings()
+
+    async def make() -> Path:
+        db = Database(settings.database_path)
+        await db.open()
+        try:
+            return await make_new_key(settings, db)
+        finally:
+            await db.close()
+
+    with ProcessLock(settings.database_path):
+        path = asyncio.run(make())
+    print(NEW_KEY_WRITTEN.format(path=path))
     return 0
 
 
@@ -258,6 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
         " default %(default)g)",
     )
     backup.set_defaults(func=cmd_backup)
+    audit_key = commands.add_parser("audit-key", help="the audit key").add_subparsers(
+        dest="audit_key_command", required=True
+    )
+    audit_key.add_parser(
+        "new",
+        help="make a new audit key where its file was lost (stop the bot first; entries made"
+        " under the old key can then no longer be matched to a NIK)",
+    ).set_defaults(func=cmd_audit_key_new)
     restore = commands.add_parser("restore", help="restore a backup (stop the bot first)")
     restore.add_argument("backup", help="a backup folder or .db file")
     restore.set_defaults(func=cmd_restore)

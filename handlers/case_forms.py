@@ -36,7 +36,8 @@ def _case_id(value: object) -> int | None:
 
 async def case_named(turn: Turn, case_id: object) -> Markup | None:
     """A case within the person's reach as their messages name it, HTML: "KNG-2026-000001
-    (Slamet R.)", the number alone once the head's name is erased; None out of reach."""
+    (Slamet Riyadi)", the head of household's full name as the case page shows it, the number
+    alone once the head's name is erased; None out of reach."""
     found = _case_id(case_id)
     if found is None or turn.user is None:
         return None

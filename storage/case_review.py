@@ -61,12 +61,54 @@ def _stands_in(admin_id: str) -> str:
     return f"({NOBODY_TO_DECIDE} AND {not_author(admin_id)})"
 
 
+def awaits_decision_of(role: str, person_id: str) -> str:
+    """SQL: case `c`, within the person's scope, waits for the decision of the person of this
+    role whose id is the expression `person_id` (named once: it may be a `?`): the rule of
+    handlers/review/deciders.py as SQL (a TKSK verifies their kecamatan's cases; a coordinator
+    validates, and verifies where the kecamatan has no TKSK to; an admin stands in where
+    nobody of the region may), never on their own report."""
+    if role == "admin":
+        return _stands_in(person_id)
+    if role == "tksk":
+        decided = "c.state IN ('submitted', 'resubmitted')"
+    elif role == "coordinator":
+        decided = (
+            f"(c.state = 'verified' OR (c.state IN ('submitted', 'resubmitted') AND NOT {_TKSK}))"
+        )
+    else:
+        return "0 = 1"
+    return f"({decided} AND {not_author(person_id)})"
+
+
 def stand_in_cases(admin_id: str) -> str:
     """SQL: the cases the admin whose id is the expression `admin_id` stands in for."""
     return (
         f"SELECT c.id FROM cases c WHERE c.kabupaten_code IN ({_THIN_KABUPATEN})"
         f" AND c.state IN ('submitted', 'resubmitted', 'verified') AND {_stands_in(admin_id)}"
     )
+
+
+def _in_queue(scope: Scope, groups: tuple[tuple[str, ...], ...]) -> tuple[str, tuple[Any, ...]]:
+    """SQL: case `c` is in a queue of these groups of states within the scope (and its
+    parameters)."""
+    states = tuple(state for group in groups for state in group)
+    condition, params = scope.where("c")
+    return f"{condition} AND c.state IN ({placeholders(states)})", (*params, *states)
+
+
+def _queue_order(
+    groups: tuple[tuple[str, ...], ...], stand_in_for: int | None
+) -> tuple[str, tuple[Any, ...]]:
+    """SQL: the queue's order (and its parameters): group by group, most urgent, then oldest,
+    first within each; with `stand_in_for` (an admin's id), the cases they stand in for
+    before all others."""
+    rank = " ".join(
+        f"WHEN c.state IN ({placeholders(group)}) THEN {i}" for i, group in enumerate(groups)
+    )
+    params: tuple[Any, ...] = tuple(state for group in groups for state in group)
+    if stand_in_for is not None:
+        rank, params = f"WHEN {_stands_in('?')} THEN -1 {rank}", (stand_in_for, *params)
+    return f"CASE {rank} END, {URGENCY_ORDER}, c.submitted_at, c.id", params
 
 
 def _household_as_reported(row: Any, answers: dict[str, Any]) -> dict[str, Any]:
@@ -109,21 +151,12 @@ class CaseReviewRepo(CaseSearch):
         Ordered on the state, urgency and time alone: the covering `cases_queue` indexes.
         With `stand_in_for` (an admin's id: their queue), the cases they stand in for come
         before all others. Each with its head of household and desa by name, as /cari's."""
-        states = tuple(state for group in groups for state in group)
-        condition, params = scope.where("c")
-        where = f"{condition} AND c.state IN ({placeholders(states)})"
-        row = await self._one(f"SELECT COUNT(*) FROM cases c WHERE {where}", (*params, *states))
-        rank = " ".join(
-            f"WHEN c.state IN ({placeholders(group)}) THEN {i}" for i, group in enumerate(groups)
-        )
-        admin: tuple[int, ...] = ()
-        if stand_in_for is not None:
-            rank, admin = f"WHEN {_stands_in('?')} THEN -1 {rank}", (stand_in_for,)
+        where, params = _in_queue(scope, groups)
+        row = await self._one(f"SELECT COUNT(*) FROM cases c WHERE {where}", params)
+        order, ranks = _queue_order(groups, stand_in_for)
         rows = await self._all(
-            "SELECT c.id FROM cases c WHERE "
-            + where
-            + f" ORDER BY CASE {rank} END, {URGENCY_ORDER}, c.submitted_at, c.id LIMIT ? OFFSET ?",
-            (*params, *states, *admin, *states, limit, offset),
+            f"SELECT c.id FROM cases c WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, *ranks, limit, offset),
         )
         ids = [r[0] for r in rows]
         listed = {
@@ -131,6 +164,27 @@ class CaseReviewRepo(CaseSearch):
             for case in await self._found(f"c.id IN ({placeholders(ids)})", tuple(ids), len(ids))
         }
         return [listed[i] for i in ids if i in listed], int(row[0])
+
+    async def first_waiting(
+        self,
+        scope: Scope,
+        groups: tuple[tuple[str, ...], ...],
+        *,
+        person_id: int,
+        role: str,
+        leaving_out: int,
+    ) -> int | None:
+        """The first case of the person's queue (`queue`'s cases, in its order) that waits for
+        their own decision (`awaits_decision_of`), case `leaving_out` aside; None without one.
+        Looked for through the whole queue, not its first page alone."""
+        where, params = _in_queue(scope, groups)
+        order, ranks = _queue_order(groups, person_id if role == "admin" else None)
+        row = await self._one(
+            f"SELECT c.id FROM cases c WHERE {where} AND c.id != ?"
+            f" AND {awaits_decision_of(role, '?')} ORDER BY {order} LIMIT 1",
+            (*params, leaving_out, person_id, *ranks),
+        )
+        return int(row[0]) if row else None
 
     async def stood_in_for(self, admin_id: int, scope: Scope, case_ids: list[int]) -> set[int]:
         """Of these cases within the scope, those the admin stands in for: waiting for a

@@ -9,6 +9,14 @@ from typing import Any
 from storage.base import Repo, placeholders
 from storage.models import OutboxItem, from_db
 
+# The text messages' condition is the partial index `outbox_last_text`'s (migration 0032),
+# word for word: so the last one is read from the index, not every message the person had.
+LAST_TEXT_TO_CHAT = (
+    "SELECT * FROM outbox WHERE user_id = ? AND channel = ? AND chat_id = ?"
+    " AND COALESCE(json_extract(message, '$.type'), 'text') = 'text'"
+    " ORDER BY id DESC LIMIT 1"
+)
+
 
 def _item(row: Any) -> OutboxItem:
     return OutboxItem(
@@ -67,12 +75,7 @@ class OutboxQueries(Repo):
     ) -> OutboxItem | None:
         """The last text message queued for the person in this chat (not a command menu,
         an edit or a callback's answer): what they see last, its buttons with it."""
-        row = await self._one(
-            "SELECT * FROM outbox WHERE user_id = ? AND channel = ? AND chat_id = ?"
-            " AND COALESCE(json_extract(message, '$.type'), 'text') = 'text'"
-            " ORDER BY id DESC LIMIT 1",
-            (user_id, channel, chat_id),
-        )
+        row = await self._one(LAST_TEXT_TO_CHAT, (user_id, channel, chat_id))
         return _item(row) if row else None
 
     async def counts(self) -> dict[str, int]:

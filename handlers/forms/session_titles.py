@@ -1,5 +1,5 @@
 """What a form's session is about, where the form's title alone would not tell: a form about
-a case names it ("Verifikasi KNG-2026-000001 (Slamet R.)", handlers/case_forms.py) wherever
+a case names it ("Verifikasi KNG-2026-000001 (Slamet Riyadi)", handlers/case_forms.py) wherever
 its title would stand (coming back after a side trip, "cancel?") and atop its summary
 (handlers/forms/runner.py)."""
 

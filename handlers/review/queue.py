@@ -38,7 +38,6 @@ QUEUE_GROUPS = {
 # The queue page a person saw last (channel_state, keyed by their id): "Ke antrian" after a
 # decision goes back to it, not to page 1 again.
 PAGE_STATE = "queue_page"
-SCANNED = 20  # the queue's first cases looked through for the next one to decide
 
 
 async def last_page(turn: Turn) -> int:
@@ -51,29 +50,18 @@ async def last_page(turn: Turn) -> int:
 async def next_to_decide(turn: Turn, decided_id: int) -> int | None:
     """The first case of the person's queue, in its order, waiting for their own decision
     (as its 👉 or 🙋 marks it), the one just decided aside; None without one (or without a
-    queue)."""
+    queue). Looked for in the whole queue: one waiting behind many cases that are only there
+    to follow is found too."""
     user = turn.user
     if not allowed(user, "case.queue") or user is None or user.role not in QUEUE_GROUPS:
         return None
-    scope = scope_of(user)
-    admin = allowed(user, STAND_IN)
-    cases, _ = await turn.repos.review.queue(
-        scope,
+    return await turn.repos.review.first_waiting(
+        scope_of(user),
         QUEUE_GROUPS[user.role],
-        limit=SCANNED,
-        offset=0,
-        stand_in_for=user.id if admin else None,
+        person_id=user.id,
+        role=user.role,
+        leaving_out=decided_id,
     )
-    cases = [case for case in cases if case.id != decided_id and case.state not in SENT_BACK]
-    standing_in = (
-        await turn.repos.review.stood_in_for(user.id, scope, [case.id for case in cases])
-        if admin
-        else set()
-    )
-    for case in cases:
-        if case.id in standing_in or await awaits_decision_by(turn, case):
-            return case.id
-    return None
 
 
 async def show_queue(turn: Turn, page: int = 0) -> None:

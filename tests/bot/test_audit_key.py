@@ -139,11 +139,54 @@ def test_a_backup_holds_no_key_and_a_restore_leaves_it(world: World, capsys) -> 
     assert _subjects(world, "subject.find") == [_ref(OLD_KEY, CHILD_NIK)] * 3
 
 
-def test_a_lost_key_file_is_said_and_erasure_still_works(world: World, capsys) -> None:
+@pytest.mark.parametrize("command", [["migrate"], ["subject", "find", CHILD_NIK]])
+def test_a_lost_key_file_stops_the_start_rather_than_make_a_new_one(
+    world: World, capsys, command: list[str]
+) -> None:
+    """Review 15: the database moved (DATABASE_PATH changed, the default key name with it) and
+    a new key was made unseen; the old entries were no longer matched to a NIK."""
+    assert main(["subject", "find", CHILD_NIK]) == 0
+    _key_file(world).unlink()
+    capsys.readouterr()
+    assert main(command) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0, error  # one line
+    assert f"no audit key at {_key_file(world)}, but this database was used with one" in error
+    assert "put the key file back there" in error and "psm-bot audit-key new" in error
+    assert not _key_file(world).exists()
+    assert _subjects(world, "audit.key_replaced") == []
+
+
+def test_a_key_file_not_readable_by_the_bot_user_is_one_line(world: World, capsys) -> None:
+    """Made by root (`sudo psm-bot migrate`), the key file cannot be read by the bot's user:
+    one line naming the file and what to do, not a traceback (the tests run as root: the
+    refusal is the operating system's, simulated)."""
+    assert main(["subject", "find", CHILD_NIK]) == 0
+    key_file, read_text = _key_file(world), Path.read_text
+
+    def refused(path: Path, *args, **kwargs) -> str:
+        if path == key_file:
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_text(path, *args, **kwargs)
+
+    capsys.readouterr()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Path, "read_text", refused)
+        assert main(["subject", "find", CHILD_NIK]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and "Traceback" not in error, error
+    assert f"AUDIT_KEY_FILE: {key_file} cannot be read by" in error
+    assert "sudo chown" in error and str(key_file) in error
+
+
+def test_a_new_key_is_made_knowingly_and_erasure_still_works(world: World, capsys) -> None:
     assert main(["subject", "find", CHILD_NIK]) == 0
     lost = _key_file(world).read_text().strip()
     _key_file(world).unlink()
-    capsys.readouterr()
+    assert main(["audit-key", "new"]) == 0
+    assert f"new audit key written to {_key_file(world)}" in capsys.readouterr().out
+    assert main(["audit-key", "new"]) == 2  # one there: never over it
+    assert "there is an audit key at" in capsys.readouterr().err
     assert main(["subject", "find", CHILD_NIK]) == 0
     out = capsys.readouterr().out
     assert "note: the audit key was replaced on" in out and "Ayu Lestari" in out
@@ -167,10 +210,12 @@ def test_a_lost_key_file_is_said_and_erasure_still_works(world: World, capsys) -
     assert len(_subjects(world, "audit.key_replaced")) == 1  # said once, in the log
 
 
-def test_a_key_given_in_the_environment(world: World, monkeypatch) -> None:
+def test_a_key_given_in_the_environment(world: World, monkeypatch, capsys) -> None:
     key = "C0" * 32
     monkeypatch.setenv("AUDIT_KEY", key)
     assert main(["subject", "find", OTHER_NIK]) == 0
+    assert main(["audit-key", "new"]) == 2  # given there: no file to make
+    assert "AUDIT_KEY is set" in capsys.readouterr().err
     assert not _key_file(world).exists()
     assert _subjects(world, "subject.find") == [_ref(key.lower(), OTHER_NIK)]
     assert _state(world, "audit_key") == []

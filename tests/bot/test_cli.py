@@ -479,7 +479,12 @@ def test_restore_into_a_fresh_database(env: Env, capsys: pytest.CaptureFixture[s
     identities = query(env.database, "SELECT external_id FROM channel_identities ORDER BY id")
     assert [row[0] for row in identities] == ["42", "43"]
 
-    # The restored database opens and migrates as usual.
+    # Without its audit key (not in the backups) it does not start; with it, it migrates.
+    key = Path(f"{env.database}.audit-key")
+    assert f"put its file (kept safe apart from them) at {key}" in captured.out
+    assert main(["migrate"]) == 2
+    assert f"no audit key at {key}" in capsys.readouterr().err
+    key.write_text(Path(env.root / "data" / "psm.db.audit-key").read_text())
     assert main(["migrate"]) == 0
     assert users_of(env.database) == users
 

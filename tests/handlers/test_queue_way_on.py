@@ -14,7 +14,7 @@ from handlers.context import AppContext, Turn
 from storage.db import Database
 from storage.models import Role, User
 from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
-from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW, seed_case
+from tests.storage.seed_cases import BABATAN, CINIRU_DESA, KADUGEDE, NOW, seed_case
 
 pytestmark = pytest.mark.parametrize("channel", CHANNELS)
 NEXT, QUEUE = "➡️ Berikutnya", "📋 Ke antrian"
@@ -111,3 +111,52 @@ async def test_a_queue_page_emptied_since_shows_the_last_page(world, channel):
         )
     back = await send(db, app, sari, channel, data=button(first, "Berikutnya"))  # page 2 again
     assert "halaman 1/1" in said(back) and len(labels(back)) == 4
+
+
+async def test_the_next_is_found_behind_many_that_wait_for_somebody_else(world, channel):
+    """Review 15: the next one was looked for among the queue's first 20 cases alone. Behind
+    22 of Pak Tono's (to verify, there to follow) waits a case of Ciniru, a kecamatan with no
+    TKSK: Ibu Sari verifies it. After her "Validasi" she was told none waits."""
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    async with db.transaction() as repos:
+        first = NOW - timedelta(days=40)
+        await seed_case(
+            repos, reporter=ani, desa=BABATAN, at=first, number="KNG-2026-000001", state="verified"
+        )
+        for n in range(2, 24):  # Pak Tono's to verify, older than Ciniru's
+            at = NOW - timedelta(days=30, hours=n)
+            await seed_case(repos, reporter=ani, desa=BABATAN, at=at, number=f"KNG-2026-{n:06d}")
+        last = NOW - timedelta(days=1)
+        await seed_case(repos, reporter=ani, desa=CINIRU_DESA, at=last, number="KNG-2026-000099")
+    queue = await send(db, app, sari, channel, command="antrian")
+    page = await _open(db, app, sari, channel, queue, 1)
+    done = await send(db, app, sari, channel, data=button(page, "Validasi"))
+    assert NONE_NEXT not in said(done) and labels(done)[:2] == [NEXT, QUEUE], said(done)
+    following = await send(db, app, sari, channel, data=button(done, NEXT))
+    assert "KNG-2026-000099" in said(following) and "Verifikasi" in " ".join(labels(following))
+
+
+async def test_a_tksk_next_skips_his_own_reports_however_many(world, channel):
+    """Pak Tono reported 22 cases himself (four eyes: not his to verify); behind them waits
+    one of Bu Ani's. After deciding on her first one, "Berikutnya" opens it."""
+    db, app = world
+    ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
+    tono = await person(db, "Pak Tono", Role.TKSK, channel, kecamatan=KADUGEDE)
+    await person(db, "Ibu Sari", Role.COORDINATOR, channel)
+    async with db.transaction() as repos:
+        for n in range(1, 25):  # the first and the last Ani's, his own between
+            reporter = ani if n in (1, 24) else tono
+            at = NOW - timedelta(days=30, hours=-n)
+            await seed_case(
+                repos, reporter=reporter, desa=BABATAN, at=at, number=f"KNG-2026-{n:06d}"
+            )
+    queue = await send(db, app, tono, channel, command="antrian")
+    page = await _open(db, app, tono, channel, queue, 1)
+    await send(db, app, tono, channel, data=button(page, "Minta perbaikan"))
+    done = await send(db, app, tono, channel, text="Alamat tidak lengkap, mohon dilengkapi.")
+    assert "KNG-2026-000001 sekarang:" in said(done) and labels(done)[:2] == [NEXT, QUEUE]
+    following = await send(db, app, tono, channel, data=button(done, NEXT))
+    assert "KNG-2026-000024" in said(following) and "Verifikasi" in " ".join(labels(following))

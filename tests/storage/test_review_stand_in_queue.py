@@ -4,17 +4,28 @@ first, and the SQL that finds them agrees with `deciders`, the rule the review b
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from handlers.review.deciders import deciders
+from handlers.scope import scope_of
+from storage.case_review import awaits_decision_of
 from storage.models import CaseState, Role
+from storage.repos import Repos
 from storage.scope import Scope
 from tests.storage.seed_cases import NOW, make_user, open_database, seed_case
 
 KADUGEDE, CINIRU = "32.08.01", "32.08.02"
 KADUGEDE_DESA, CINIRU_DESA, TUBAN_DESA = "32.08.01.2006", "32.08.02.2001", "35.23.01.2001"
 ACTION = {"submitted": "verify", "resubmitted": "verify", "verified": "approve"}
+
+
+async def _ids(repos: Repos, scope: tuple[str, tuple[Any, ...]], condition: str, *more: Any):
+    """The cases within the scope (`Scope.where`'s condition and parameters) that meet the
+    SQL condition (its parameters: `more`)."""
+    query = f"SELECT c.id FROM cases c WHERE {scope[0]} AND {condition}"
+    return {row[0] for row in await repos.conn.execute_fetchall(query, (*scope[1], *more))}
 
 
 @pytest.mark.parametrize("handed_over", [False, True], ids=["as_reported", "handed_over"])
@@ -100,4 +111,31 @@ async def test_what_nobody_of_the_region_may_decide_comes_first_for_admins(
         assert stood_in == set()
         plain, _ = await repos.review.queue(everything, groups, limit=10, offset=0)
         assert plain[0].state == CaseState.VERIFIED and plain[-1].state != CaseState.VERIFIED
+
+        # What waits for each one's own decision ("Berikutnya" after a decision): the same
+        # cases as the rule the review buttons use.
+        for who_decides in (tono, sari, admin):
+            person = await repos.users.get(who_decides.id)
+            assert person is not None
+            scope = scope_of(person).where("c")
+            expected = set()
+            for case_id in await _ids(repos, scope, "1 = 1"):  # within the person's scope
+                case = await repos.cases.by_id(case_id)
+                assert case is not None
+                if case.state in ACTION and (
+                    await deciders(
+                        repos,
+                        ACTION[case.state],
+                        kecamatan_code=case.kecamatan_code,
+                        kabupaten_code=case.kabupaten_code,
+                        authors=case.authors,
+                    )
+                ).includes(person):
+                    expected.add(case_id)
+            waiting = await _ids(repos, scope, awaits_decision_of(person.role, "?"), person.id)
+            assert waiting == expected, person.full_name
+        first = await repos.review.first_waiting(
+            everything, groups, person_id=admin.id, role=Role.ADMIN, leaving_out=0
+        )
+        assert first == listed[0].id
     await db.close()
