@@ -1,14 +1,19 @@
 """The last filter on everything sent: no full NIK or KK ever leaves the bot.
 
 A NIK or KK is 16 digits, often written with spaces, dots or dashes. Separators are ignored,
-and any run of digit groups within a line that adds up to exactly 16 digits (not inside a
-longer unbroken run of digits) is shown as `320801******0001`; so is, among the digits left,
-any run of 14 to 18 within a line (a NIK or KK typed a digit or two short or long, as in a
-coordinator's note), though not a GPS position (`-6.97120, 108.48210`). Across a line break
-only a number shaped like a NIK or KK is masked (`looks_like_identifier`), so a GPS position
-and the next line's number stay readable. A message holding what is masked is deleted from chats
+and any run of digit groups within a line that adds up to exactly 16 digits is shown as
+`320801******0001`; so is any 16 digits or more left in a line (a NIK typed together with a
+KK, after a 0 or before more digits: no phone number is that long), and, among the digits
+left, any run of 14 or 15 within a line (a NIK or KK typed a digit short, as in a
+coordinator's note) but a phone number's. Numbers written as no NIK or KK is are read alone,
+never joined to the digits beside them: a GPS position (`-6.97120, 108.48210`), a date
+(`2024-05-12`), a time span (`08.30-10.00`), an amount (`1.500.000`), and the numbers of a
+list (after a comma and a space). Across a line break, or in a GPS position, only a number
+shaped like a NIK or KK is masked (`looks_like_identifier`), so a GPS position and the next
+line's number stay readable. A message holding what is masked is deleted from chats
 (`holds_identifier`), and so is a mistyped attempt at a NIK or KK (`holds_long_number`); a
-free-text answer holding a number shaped like a NIK or KK is refused (`holds_nik_or_kk`).
+free-text answer holding a number shaped like a NIK or KK, alone or within longer digits, is
+refused (`holds_nik_or_kk`).
 """
 
 from __future__ import annotations
@@ -27,19 +32,36 @@ _GROUP = re.compile(r"\d+")
 _MASKED_NUMBER = re.compile(r"\d\s*\*{2,}[\s*]*\d")
 _LINE_BREAK = re.compile(r"[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 IDENTIFIER_LENGTH = 16
-# A NIK or KK mistyped is still one: 14 to 18 digits within a line are masked too. Phone
-# numbers (10 to 13 digits) stay readable.
-NEAR_IDENTIFIER_LENGTHS = range(14, 19)
+# A NIK or KK mistyped is still one: 14 or 15 digits within a line are masked too (16 or more
+# always are). Phone numbers (10 to 13 digits) stay readable.
+NEAR_IDENTIFIER_LENGTHS = range(14, IDENTIFIER_LENGTH)
 # At least 14 digits somewhere: what any masking needs. A cheap first look, since nearly every
 # text (a name, an address, most messages) has fewer and so is returned as it is.
 _ENOUGH_DIGITS = re.compile(rf"(?:\d\D*+){{{NEAR_IDENTIFIER_LENGTHS.start}}}")
-# A GPS position, degrees with decimals and a comma between (14 or 15 digits as the bot
-# writes one): a place to read, not a number to hide.
 # How a phone number begins (08..., or 628... written internationally, up to 14 digits): no
 # NIK or KK does (no province code starts with 0; Central Kalimantan's 62 has no kabupaten 8x).
 _PHONE_STARTS = ("0", "628")
-_POSITION = re.compile(r"(?<![\d.])\d{1,2}\.\d+\s*,\s*-?\d{1,3}\.\d+(?![\d.])")
-
+# Numbers written as no NIK or KK is, each read whole, never joined to the digits beside it.
+# A GPS position, degrees with decimals and a comma between (14 or 15 digits as the bot writes
+# one): a place to read, not a number to hide. Then, each a whole chain of digits and
+# separators (never a piece of a longer one, so no NIK written with dots or dashes is cut):
+# a date, day or year first ("17-08-1990", "2024/05/12"), a time span ("08.30-10.00") and an
+# amount in thousands ("1.500.000", "2.500.000,50").
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_YEAR = r"(?:19|20)\d\d"
+_CLOCK = r"(?:[01]?\d|2[0-3])[.:][0-5]\d"
+_READ_WHOLE = re.compile(
+    r"(?<![\d.])(?P<position>\d{1,2}\.\d+\s*,\s*-?\d{1,3}\.\d+)(?![\d.])"
+    r"|(?<!\d)(?<!\d[-./:,])(?:"
+    rf"{_DAY}(?P<day_first>[-./]){_MONTH}(?P=day_first){_YEAR}"
+    rf"|{_YEAR}(?P<year_first>[-./]){_MONTH}(?P=year_first){_DAY}"
+    rf"|{_CLOCK}\s*-\s*{_CLOCK}"
+    r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"
+    r")(?!\d|[-./:,]\d)"
+)
+# A comma and a space between numbers: a list ("1.500.000, 2.000.000"), never one number.
+_LIST_BREAK = re.compile(r",\s")
 
 # The provinces' two-digit codes a NIK or KK begins with (Kepmendagri; 92-97 Papua's newer).
 _PROVINCES = frozenset(
@@ -73,23 +95,75 @@ def looks_like_identifier(digits: str) -> bool:
 def _identifiers(
     run: str, *, all_in_a_line: bool, near_misses: bool = False
 ) -> list[tuple[int, int, str]]:
-    """(start, end, digits) of the numbers to mask in a run of digit groups, left to right.
-    First every 16 digits: within a line any (`all_in_a_line`) or only those shaped like an
-    identifier; across a line break only those shaped like one (the last number of a line
-    and the first of the next are usually two numbers). Then, with `near_misses`, any 14 to 18
-    digits within a line among the groups left, a GPS position's and a phone number's aside."""
-    groups = [(m.start(), m.end()) for m in _GROUP.finditer(run)]
-    found = _sixteen_digits(run, groups, all_in_a_line=all_in_a_line)
-    if not near_misses:
-        return found
-    spans = [(start, end) for start, end, _ in found]
-    spans += [(m.start(), m.end()) for m in _POSITION.finditer(run)]
-    free = [
-        (start, end)
-        for start, end in groups
-        if not any(s_start <= start and end <= s_end for s_start, s_end in spans)
-    ]
-    return sorted(found + _near_identifiers(run, free, spans))
+    """(start, end, digits) of the numbers to mask in a run of digit groups, left to right,
+    each part of it that may be one number (`_parts`) read alone. First every 16 digits:
+    within a line any (`all_in_a_line`) or only those shaped like an identifier; across a
+    line break, or in a GPS position, only those shaped like one. Then the groups left,
+    joined within a line: 16 digits or more (a NIK glued to a KK, or to more digits) all of
+    them with `all_in_a_line` (no phone number is that long), else when 16 of them in a row
+    are shaped like an identifier; with `near_misses`, 14 or 15 digits but a phone number's
+    (and nothing of a GPS position's)."""
+    found: list[tuple[int, int, str]] = []
+    for groups, position in _parts(run):
+        any_digits = all_in_a_line and not position
+        taken = _sixteen_digits(run, groups, all_in_a_line=any_digits)
+        for stretch in _stretches(run, groups, taken):
+            start, end = stretch[0][0], stretch[-1][1]
+            digits = _digits(run[start:end])
+            if len(digits) >= IDENTIFIER_LENGTH:
+                if any_digits or _holds_shaped(digits):
+                    taken.append((start, end, digits))
+            elif near_misses and not position:
+                taken += _near_identifiers(run, stretch)
+        found += taken
+    return sorted(found)
+
+
+def _parts(run: str) -> list[tuple[list[tuple[int, int]], bool]]:
+    """The digit groups of a run, as the parts that may each be one number, with whether
+    the part is a GPS position: a date, a time span, an amount or a position alone
+    (`_READ_WHOLE`), and the groups between them, split where a comma and a space stand
+    (a list: "1.500.000, 2.000.000")."""
+    wholes = [(*m.span(), m.group("position") is not None) for m in _READ_WHOLE.finditer(run)]
+    parts: list[tuple[list[tuple[int, int]], bool]] = []
+    previous: tuple[int, int, bool] | None = None
+    for match in _GROUP.finditer(run):
+        start, end = match.span()
+        whole = next((w for w in wholes if w[0] <= start and end <= w[1]), None)
+        if parts and whole == previous:
+            gap = run[parts[-1][0][-1][1] : start]
+            if whole is not None or _LIST_BREAK.search(gap) is None:
+                parts[-1][0].append((start, end))
+                continue
+        parts.append(([(start, end)], whole is not None and whole[2]))
+        previous = whole
+    return parts
+
+
+def _stretches(
+    run: str, groups: list[tuple[int, int]], taken: list[tuple[int, int, str]]
+) -> list[list[tuple[int, int]]]:
+    """The groups not `taken`, as stretches of groups next to each other within a line: a
+    line break or a number taken ends a stretch."""
+    stretches: list[list[tuple[int, int]]] = []
+    previous: tuple[int, int] | None = None
+    for group in groups:
+        if any(t_start <= group[0] and group[1] <= t_end for t_start, t_end, _ in taken):
+            previous = None
+            continue
+        if previous is None or _LINE_BREAK.search(run, previous[1], group[0]) is not None:
+            stretches.append([])
+        stretches[-1].append(group)
+        previous = group
+    return stretches
+
+
+def _holds_shaped(digits: str) -> bool:
+    """Whether 16 digits in a row within these are shaped like a NIK or KK."""
+    return any(
+        looks_like_identifier(digits[i : i + IDENTIFIER_LENGTH])
+        for i in range(len(digits) - IDENTIFIER_LENGTH + 1)
+    )
 
 
 def _sixteen_digits(
@@ -115,28 +189,18 @@ def _sixteen_digits(
     return found
 
 
-def _near_identifiers(
-    run: str, groups: list[tuple[int, int]], taken: list[tuple[int, int]]
-) -> list[tuple[int, int, str]]:
-    """14 to 18 digits of consecutive groups, left to right, never across a line break nor
-    across what is `taken` (a 16-digit number masked, a GPS position)."""
-
-    def joined(left: tuple[int, int], right: tuple[int, int]) -> bool:
-        return _LINE_BREAK.search(run, left[1], right[0]) is None and not any(
-            left[1] <= t_start and t_end <= right[0] for t_start, t_end in taken
-        )
-
+def _near_identifiers(run: str, stretch: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """14 or 15 digits of consecutive groups of a stretch (fewer than 16 digits), left to
+    right, but a phone number's."""
     found: list[tuple[int, int, str]] = []
     i = 0
-    while i < len(groups):
-        total = groups[i][1] - groups[i][0]
-        j = i + 1
-        while j < len(groups) and total < NEAR_IDENTIFIER_LENGTHS.start:
-            if not joined(groups[j - 1], groups[j]):
-                break
-            total += groups[j][1] - groups[j][0]
+    while i < len(stretch):
+        total = 0
+        j = i
+        while j < len(stretch) and total < NEAR_IDENTIFIER_LENGTHS.start:
+            total += stretch[j][1] - stretch[j][0]
             j += 1
-        start, end = groups[i][0], groups[j - 1][1]
+        start, end = stretch[i][0], stretch[j - 1][1]
         digits = _digits(run[start:end])
         if total in NEAR_IDENTIFIER_LENGTHS and not digits.startswith(_PHONE_STARTS):
             found.append((start, end, digits))
@@ -161,18 +225,18 @@ def _mask_run(run: str, *, near_misses: bool) -> str:
 
 
 def mask_identifiers(text: str, *, near_misses: bool = True) -> str:
-    """Mask every NIK/KK-like number in a text: any 16 digits written within a line, and
-    those shaped like a NIK or KK across a line break; with `near_misses` (what the bot
-    shows) also any other 14 to 18 digits within a line but a GPS position or a phone
-    number."""
+    """Mask every NIK/KK-like number in a text: any 16 digits or more written within a line
+    (a date, a time span, an amount, a GPS position and a list's numbers each read alone),
+    and those shaped like a NIK or KK across a line break; with `near_misses` (what the bot
+    shows) also any other 14 or 15 digits within a line but a phone number."""
     if not text or _ENOUGH_DIGITS.search(text) is None:
         return text
     return _DIGIT_RUN.sub(lambda match: _mask_run(match.group(0), near_misses=near_misses), text)
 
 
 def holds_identifier(text: str | None) -> bool:
-    """Whether the text holds a full NIK or KK as `mask_identifiers` finds one (16 digits;
-    a near miss is no full one): what is deleted from a chat."""
+    """Whether the text holds a full NIK or KK as `mask_identifiers` finds one (16 digits or
+    more; a near miss is no full one): what is deleted from a chat."""
     return bool(text) and mask_identifiers(text, near_misses=False) != text
 
 
@@ -192,8 +256,9 @@ def holds_masked_number(text: str | None) -> bool:
 
 
 def holds_nik_or_kk(text: str | None) -> bool:
-    """Whether a text holds a number shaped like a NIK or KK, however it is written: what a
-    free-text answer may not hold (two phone numbers, or a position, may)."""
+    """Whether a text holds a number shaped like a NIK or KK, however it is written, alone or
+    within longer digits (a NIK typed together with a KK): what a free-text answer may not
+    hold (two phone numbers, or a position, may)."""
     if not text or _ENOUGH_DIGITS.search(text) is None:
         return False
     return any(
