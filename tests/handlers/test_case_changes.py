@@ -51,7 +51,7 @@ def test_each_kind_of_answer_is_shown_as_a_reviewer_reads_it(tmp_path: Path) -> 
     )
     assert all("3208014506900002" not in line and "3208014506230009" not in line for line in lines)
     english = ChangeLines(app, "en").of(SENT_BACK, new)
-    assert "• Photos: photos replaced (2 → 1 photos)" in english
+    assert "• Photos: photos replaced (2 → 1 photo)" in english
 
 
 def test_photos_added_or_deleted_are_said_so(tmp_path: Path) -> None:
