@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from bot.backup_commands import cmd_backup, cmd_restore
+from bot.cli_dates import DATE_FORMS
 from bot.config import (
     ConfigError,
     Settings,
@@ -29,6 +30,7 @@ from bot.data_commands import (
 )
 from bot.lock import DatabaseLocked, ProcessLock
 from bot.logs import setup_logging
+from bot.subject_values import SEXES, relation_codes
 from storage.backup import BACKUP_RATE
 from storage.migrate import MigrationFailed
 from storage.subjects import CORRECTABLE
@@ -157,6 +159,15 @@ def _rate(text: str) -> float:
     return value
 
 
+def _correction_help() -> str:
+    """What `subject correct --value` takes for each field, the codes listed."""
+    return (
+        f"the new value. name: the name; sex: {' or '.join(SEXES)} (laki-laki, perempuan);"
+        f" birth_date: {DATE_FORMS}; relation: one of {', '.join(relation_codes())};"
+        " nik: its 16 digits"
+    )
+
+
 # -- personal data on the server (bot/data_commands.py): exports, case show, data-subject rights
 
 
@@ -164,7 +175,9 @@ def _add_data_commands(commands: Any) -> None:
     export = commands.add_parser("export", help="all cases to an .xlsx file (masked by default)")
     export.add_argument("out", help="the .xlsx file to write")
     export.add_argument("--kabupaten", help="only this kabupaten, e.g. 32.08")
-    export.add_argument("--since", help="only cases reported on or after this local date")
+    export.add_argument(
+        "--since", help=f"only cases reported on or after this local date: {DATE_FORMS}"
+    )
     export.add_argument("--unmasked", action="store_true", help="full NIK/KK (logged)")
     export.add_argument("--layout", choices=["standard", "siksng"], default="standard")
     export.set_defaults(func=cmd_export)
@@ -189,7 +202,7 @@ def _add_data_commands(commands: Any) -> None:
     correct = subject.add_parser("correct", help="correct one field of a NIK's records")
     correct.add_argument("nik", help=nik_help)
     correct.add_argument("--field", required=True, choices=CORRECTABLE)
-    correct.add_argument("--value", required=True)
+    correct.add_argument("--value", required=True, help=_correction_help())
     correct.set_defaults(func=cmd_subject_correct)
     erase = subject.add_parser("erase", help="erase a NIK's personal data (stop the bot first)")
     erase.add_argument(

@@ -6,12 +6,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime
 from pathlib import Path
 
+from bot.cli_dates import command_line_date
 from bot.cli_signals import ended_like_ctrl_c
 from bot.config import load_settings
 from bot.lock import BACKUP_LOCK, ProcessLock
+
+
+def counted(number: int, thing: str) -> str:
+    """ "1 row", "5 rows": a count and its noun, in the plural unless one."""
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
 
 ERASE_BUSY = (
     "a backup (psm-bot backup) is copying {database}: erase when it has ended (that backup"
@@ -58,7 +64,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     lower_priority()  # a long export never slows a running bot's conversations
 
-    since = datetime.strptime(args.since, "%Y-%m-%d").date() if args.since else None
+    since = command_line_date(args.since, "--since") if args.since else None
     with ended_like_ctrl_c():
         rows = asyncio.run(
             export_cases(
@@ -71,7 +77,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
         )
     state = "UNMASKED (full NIK/KK)" if args.unmasked else "NIK/KK masked"
-    print(f"{rows} rows written to {args.out} ({args.layout}, {state}); logged in the audit")
+    print(
+        f"{counted(rows, 'row')} written to {args.out} ({args.layout}, {state});"
+        " logged in the audit"
+    )
     return 0
 
 

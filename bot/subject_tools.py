@@ -12,35 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.export_file import operator
 from bot.runtime import one_transaction
+from bot.subject_values import clean_nik, corrected_value
 from handlers.audit_keys import KEY_REPLACED, KEY_SUBJECT, SUBJECT_PREFIX, number_subject
 from handlers.case_answers import answer_lines
 from handlers.context import AppContext
-from handlers.forms.loading import load_form
-from handlers.forms.model import FORMS_DIR
 from handlers.masking import mask_identifiers
 from handlers.temp_files import TEMP_FOLDER, remove_media
 from storage.erasure import ErasureReport, wipe_free_space
-from storage.identifiers import compact_number
 from storage.repos import Repos
 from storage.scope import Scope
-from storage.subjects import CORRECTABLE
-
-
-def clean_nik(text: str) -> str:
-    """A NIK as typed (spaces, dots, dashes allowed) as 16 digits."""
-    digits = compact_number(text)
-    if not re.fullmatch(r"[0-9]{16}", digits):
-        raise ValueError("a NIK has 16 digits")
-    return digits
 
 
 async def _record(
@@ -160,42 +148,10 @@ def write_private(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-REPORT_FORM = FORMS_DIR / "case_report.yaml"
-
-
-def _correction(field: str, value: str) -> str | None:
-    if field not in CORRECTABLE:
-        raise ValueError(f"--field must be one of {', '.join(sorted(CORRECTABLE))}")
-    value = value.strip()
-    if field == "name":
-        if len(value) < 2:
-            raise ValueError("--value: a name needs at least 2 characters")
-        return value
-    if field == "sex":
-        if value.upper() not in ("L", "P"):
-            raise ValueError("--value: sex is L or P")
-        return value.upper()
-    if field == "birth_date":
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError as exc:
-            raise ValueError("--value: a birth date is YYYY-MM-DD") from exc
-    if field == "nik":
-        return clean_nik(value)
-    if field == "relation" and value:
-        codes = [
-            choice.name
-            for choice in load_form(REPORT_FORM).question("member_relation").choices or []
-        ]
-        if value not in codes:  # the code decides who heads a household (storage/household_heads)
-            raise ValueError(f"--value: a relation is one of {', '.join(codes)}")
-    return value or None
-
-
 async def correct_subject(settings: Settings, nik_text: str, field: str, value: str) -> int:
     """Correct one field of the person (right to correction); returns members changed."""
     nik = clean_nik(nik_text)
-    new_value = _correction(field, value)
+    new_value = corrected_value(field, value)
     async with one_transaction(settings) as (repos, app):
         changed = await repos.subjects.correct(nik, field, new_value, now=datetime.now(UTC))
         await _record(repos, app, "subject.correct", nik, {"field": field, "members": changed})

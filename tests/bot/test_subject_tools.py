@@ -148,6 +148,30 @@ def test_correct_refuses_bad_values(world: World, capsys) -> None:
     assert _subject_audit(world) == []
 
 
+def test_correct_a_birth_date_as_the_bot_shows_it(world: World, capsys) -> None:
+    correct = ["subject", "correct", CHILD_NIK, "--field", "birth_date", "--value"]
+    assert main([*correct, "06-05-2023"]) == 0  # DD-MM-YYYY, as the chat shows it
+    born = query(world.database, "SELECT birth_date FROM household_members WHERE nik = ?",
+                 (CHILD_NIK,))  # fmt: skip
+    assert {row[0] for row in born} == {"2023-05-06"}
+    assert main([*correct, "2023-05-07"]) == 0  # and as ISO writes it
+    assert main([*correct, "2023/31/12"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == (
+        "psm-bot: --value '2023/31/12' is not a date: give DD-MM-YYYY (as the bot shows"
+        " dates, e.g. 31-01-2026) or YYYY-MM-DD"
+    )
+
+
+def test_the_help_lists_the_codes_a_value_takes(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["subject", "correct", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "sex: L or P (laki-laki, perempuan)" in out
+    assert "relation: one of anak, kepala_keluarga, istri, suami," in out
+    assert "birth_date: DD-MM-YYYY" in out
+
+
 def test_correct_offers_the_fields_storage_corrects(world: World, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["subject", "correct", CHILD_NIK, "--field", "age", "--value", "3"])
