@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
-from bot.export_file import operator
+from bot.export_file import check_output_folder, operator
 from bot.runtime import one_transaction
 from bot.subject_values import clean_nik, corrected_value
 from handlers.audit_keys import KEY_REPLACED, KEY_SUBJECT, SUBJECT_PREFIX, number_subject
@@ -125,6 +125,7 @@ def _own_entries(node: Any, nik: str) -> Any:
 async def export_subject(settings: Settings, nik_text: str, out: Path) -> int:
     """Write everything stored about the person to a JSON file (access and copy)."""
     nik = clean_nik(nik_text)
+    check_output_folder(out)
     members, cases, app, _ = await _held_about(settings, nik, "subject.export")
     for case in cases:
         case["answers"] = _own_entries(case["answers"], nik)
