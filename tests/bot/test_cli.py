@@ -557,6 +557,30 @@ def test_restore_refuses_a_missing_backup(env: Env, capsys: pytest.CaptureFixtur
     assert users_of(env.database) == before
 
 
+def test_restore_of_the_backups_folder_lists_them_newest_first(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, users = make_backup(env)
+    target = folder.parent
+    older = target / "psm-backup-20260101-010000"  # 08.00 WIB
+    shutil.copytree(folder, older)
+    (target / "psm-backup-20250101-010000").mkdir()  # no psm.db in it: no backup
+    (target / "notes").mkdir()
+    capsys.readouterr()
+
+    assert main(["restore", str(target)]) == 1
+    err = assert_clean_failure(capsys)
+    lines = err.strip().splitlines()[-4:]
+    assert (
+        lines[0]
+        == f"psm-bot: no backup at {target / 'psm.db'}; the backups in {target}, newest first:"
+    )
+    assert lines[1].startswith(f"    {folder}   (made ")
+    assert lines[2] == f"    {older}   (made 2026-01-01 08:00 WIB)"
+    assert lines[3] == f"restore one by naming its folder, e.g. psm-bot restore {folder}"
+    assert users_of(env.database) == users  # nothing restored
+
+
 def left_in_wal(database: Path, name: str) -> None:
     """Add a user whose row is only in the WAL, as a bot killed before a checkpoint leaves
     it (closing the last connection would move it into the database file)."""
