@@ -19,6 +19,10 @@ def counted(number: int, thing: str) -> str:
     return f"{number} {thing}{'' if number == 1 else 's'}"
 
 
+NOBODY_ERASED = (
+    "nobody in the database has this NIK: nothing about a person was erased (check the"
+    " number: psm-bot subject find NIK)"
+)
 ERASE_BUSY = (
     "a backup (psm-bot backup) is copying {database}: erase when it has ended (that backup"
     " holds the person too: renew or destroy it afterwards)"
@@ -134,12 +138,24 @@ def cmd_subject_erase(args: argparse.Namespace) -> int:
         ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=ERASE_BUSY),
     ):
         report = asyncio.run(erase_subject(settings, nik, sys.stderr))
-    print(
-        f"erased: {report.members} person record(s), {report.households_cleared} household(s)"
-        f" cleared, {report.cases} case(s) kept without them, {len(report.photos_removed)}"
-        f" photo(s) removed, {sum(report.rows_rewritten.values())} other row(s) rewritten;"
-        " database rebuilt (VACUUM) and WAL emptied; logged in the audit"
-    )
+    rewritten = sum(report.rows_rewritten.values())
+    if report.members:
+        print(
+            f"erased: {report.members} person record(s), {report.households_cleared}"
+            f" household(s) cleared, {report.cases} case(s) kept without them,"
+            f" {len(report.photos_removed)} photo(s) removed, {counted(rewritten, 'row')} of"
+            " chat messages, notes and answers that named them rewritten; database rebuilt"
+            " (VACUUM) and WAL emptied; logged in the audit"
+        )
+    else:  # a mistyped NIK, or one never reported
+        print(NOBODY_ERASED)
+        if not rewritten:
+            return 1
+        print(
+            f"the NIK (or a masked number like it) was written in {counted(rewritten, 'row')}"
+            " of chat messages or notes: removed there; database rebuilt (VACUUM); logged in"
+            " the audit"
+        )
     if report.audit_rows_holding_it:
         print(
             f"warning: {report.audit_rows_holding_it} audit row(s) hold this NIK and cannot be"

@@ -436,6 +436,19 @@ def test_user_export_gives_a_user_their_own_data(world: World, capsys) -> None:
     assert "no user 99" in capsys.readouterr().err
 
 
+def test_erasing_a_nik_nobody_has_says_so_plainly(world: World, capsys) -> None:
+    typo = CHILD_NIK[:10] + "9" + CHILD_NIK[11:]  # one digit mistyped
+    assert main(["subject", "erase", typo, "--yes"]) == 1
+    out = capsys.readouterr().out
+    assert out.strip() == (
+        "nobody in the database has this NIK: nothing about a person was erased (check the"
+        " number: psm-bot subject find NIK)"
+    )
+    assert "erased:" not in out and "rewritten" not in out
+    assert query(world.database, "SELECT COUNT(*) FROM household_members WHERE nik = ?",
+                 (CHILD_NIK,))[0][0] == 2  # fmt: skip
+
+
 def test_erase_needs_confirmation_and_a_stopped_bot(world: World, capsys) -> None:
     assert main(["subject", "erase", CHILD_NIK]) == 1  # no terminal, no --yes
     assert "--yes" in capsys.readouterr().err
