@@ -230,8 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--telegram-id", required=True, type=int)
     add.add_argument("--name", required=True)
     add.add_argument("--kabupaten", help="kabupaten code, e.g. 32.08 (not for admins)")
-    add.add_argument("--kecamatan", help="kecamatan code, e.g. 32.08.01 (required for psm, tksk)")
-    add.add_argument("--desa", help="desa code, e.g. 32.08.01.2001 (required for psm)")
+    add.add_argument(
+        "--kecamatan",
+        help="kecamatan code or name, e.g. 32.08.01 or Kadugede (required for psm, tksk;"
+        " names and codes in regions/*.csv)",
+    )
+    add.add_argument(
+        "--desa", help="desa code or name, e.g. 32.08.01.2001 or Sindangjawa (required for psm)"
+    )
     add.set_defaults(func=cmd_user_add)
     mine = user.add_parser(
         "export",

@@ -183,6 +183,38 @@ def test_user_add_psm_with_kecamatan_and_desa(env: Env) -> None:
     )
 
 
+def test_user_add_takes_the_kecamatan_and_desa_by_name(env: Env) -> None:
+    # As the chat and regions/*.csv name them, in any case.
+    assert add_user("--kecamatan", "kadugede", "--desa", "BABATAN", role="psm") == 0
+    (user,) = query(env.database, "SELECT kecamatan_code, desa_code FROM users")
+    assert tuple(user) == ("32.08.01", "32.08.01.2006")
+
+
+def test_user_add_refuses_an_unknown_or_ambiguous_region_name(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add_user("--kecamatan", "Kadugedee", role="tksk") == 1
+    assert_clean_failure(
+        capsys,
+        "psm-bot: --kecamatan Kadugedee: no kecamatan of that name under 32.08 (names and"
+        " codes: regions/*.csv)",
+    )
+    connection = sqlite3.connect(env.database)  # a second Kadugede (none ships: made here)
+    with connection:
+        connection.execute(
+            "INSERT INTO regions (code, name, level, parent_code, name_key) VALUES"
+            " ('32.08.99', 'Kadugede', 'kecamatan', '32.08', 'kadugede')"
+        )
+    connection.close()
+    assert add_user("--kecamatan", "Kadugede", role="tksk") == 1
+    assert_clean_failure(
+        capsys,
+        "psm-bot: --kecamatan Kadugede: several of that name under 32.08: 32.08.01 (Kadugede),"
+        " 32.08.99 (Kadugede); give the code",
+    )
+    assert users_of(env.database) == []
+
+
 def test_user_add_admin_needs_no_kabupaten(env: Env) -> None:
     args = ["user", "add", "--role", "admin", "--telegram-id", "1", "--name", "Admin Dinsos"]
     assert main(args) == 0
