@@ -24,6 +24,7 @@ from bot.subject_values import clean_nik, corrected_value
 from handlers.audit_keys import KEY_REPLACED, KEY_SUBJECT, SUBJECT_PREFIX, number_subject
 from handlers.case_answers import answer_lines
 from handlers.context import AppContext
+from handlers.forms.option_labels import OptionLabels
 from handlers.masking import mask_identifiers
 from handlers.temp_files import TEMP_FOLDER, remove_media
 from storage.erasure import ErasureReport, wipe_free_space
@@ -197,6 +198,21 @@ async def _nik_with_subject(repos: Repos, app: AppContext, subject: str) -> str:
     raise ValueError(f"{problem}\n{note}" if note else problem)
 
 
+def _consent_line(app: AppContext, consent: dict[str, Any]) -> str:
+    """Who consented and how, in the form's words, and when and by whom it was recorded
+    (local time): "Consent: Parent/guardian (Verbal), recorded 2026-11-28 23:30 WIB by
+    user 1"."""
+    options = OptionLabels(app.forms["case_report"], "en")
+    by = options.label("consent_by", consent.get("by")) or "-"
+    method = options.label("consent_method", consent.get("method"))
+    line = f"Consent: {by}{f' ({method})' if method else ''}"
+    if consent.get("at"):
+        line += f", recorded {_local(app, consent['at'])}"
+    if consent.get("recorded_by") is not None:
+        line += f" by user {consent['recorded_by']}"
+    return line
+
+
 # -- case show ---------------------------------------------------------------------------------
 
 
@@ -230,8 +246,9 @@ async def show_case(settings: Settings, number: str, *, reveal: bool, out: TextI
     lines = [
         f"Case {summary.number} (id {summary.id}, version {detail.version})",
         f"State: {summary.state}   Urgency: {summary.urgency}   Protected: {detail.protected}",
+        # The kabupaten's name says its level ("Kabupaten Kuningan", "Kota Cirebon").
         f"Region: desa {names[summary.desa_code]} ({summary.desa_code}), kecamatan"
-        f" {names[summary.kecamatan_code]} ({summary.kecamatan_code}), kabupaten"
+        f" {names[summary.kecamatan_code]} ({summary.kecamatan_code}),"
         f" {names[summary.kabupaten_code]} ({summary.kabupaten_code})",
         f"Reported: {local} by {reporter.full_name if reporter else '?'}"
         f" (user {summary.reporter_id})",
@@ -254,7 +271,7 @@ async def show_case(settings: Settings, number: str, *, reveal: bool, out: TextI
             f"  - {line.label}{f' ({line.about})' if line.about else ''}: {line.value}"
             for line in answers
         ],
-        f"Consent: {json.dumps(detail.consent, ensure_ascii=False)}",
+        _consent_line(app, detail.consent),
         f"Photos: {', '.join(detail.photos) or '-'}",
         "Events:",
     ]
