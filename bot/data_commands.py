@@ -153,8 +153,8 @@ def cmd_subject_erase(args: argparse.Namespace) -> int:
             return 1
         print(
             f"the NIK (or a masked number like it) was written in {counted(rewritten, 'row')}"
-            " of chat messages or notes: removed there; database rebuilt (VACUUM); logged in"
-            " the audit"
+            " elsewhere (chat messages, case texts, notes): removed there; database rebuilt"
+            " (VACUUM); logged in the audit"
         )
     if report.audit_rows_holding_it:
         print(

@@ -449,6 +449,24 @@ def test_erasing_a_nik_nobody_has_says_so_plainly(world: World, capsys) -> None:
                  (CHILD_NIK,))[0][0] == 2  # fmt: skip
 
 
+def test_a_nik_only_written_in_a_text_is_removed_there_and_said_so(world: World, capsys) -> None:
+    written = "3208019999990009"  # nobody's NIK, typed into a case's description
+    connection = sqlite3.connect(world.database)
+    with connection:
+        connection.execute(
+            "UPDATE cases SET description = ? WHERE number = 'KNG-2025-000001'",
+            (f"Tetangga, NIK {written}, ikut membantu.",),
+        )
+    connection.close()
+    assert main(["subject", "erase", written, "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("nobody in the database has this NIK: nothing about a person was erased")
+    assert "was written in 1 row elsewhere (chat messages, case texts, notes): removed there" in out
+    (description,) = query(world.database, "SELECT description FROM cases WHERE number = ?",
+                           ("KNG-2025-000001",))[0]  # fmt: skip
+    assert written not in description
+
+
 def test_erase_needs_confirmation_and_a_stopped_bot(world: World, capsys) -> None:
     assert main(["subject", "erase", CHILD_NIK]) == 1  # no terminal, no --yes
     assert "--yes" in capsys.readouterr().err
