@@ -8,7 +8,7 @@ from __future__ import annotations
 from handlers.account_links import NUMBER_TAKEN_GRACE, number_taken, same_account, tell_linked
 from handlers.admin_numbers import admin_by_setting, refused_admin_number
 from handlers.context import Turn
-from handlers.events import PHONE_KEY_PREFIX, InboundKind
+from handlers.events import PHONE_KEY_PREFIX
 from handlers.status_explained import STATUS_THREAD
 from storage.models import ChannelIdentity, Role, UserStatus
 
@@ -96,7 +96,7 @@ async def _never_started(turn: Turn) -> bool:
     `psm-bot user add` made). Read before the event marks it started, and only for /start:
     Telegram's first message is always /start; other events need not pay for the look."""
     event = turn.event
-    if event.kind != InboundKind.COMMAND or event.command != "start":
+    if event.command != "start":  # set on commands only
         return False
     known = await turn.repos.users.identity(event.channel, event.external_user_id)
     return known is not None and known.started_at is None
