@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from bot.config import Settings
@@ -9,6 +10,29 @@ from bot.runtime import one_transaction
 from handlers.forms.answers import clean_text
 from handlers.masking import holds_nik_or_kk
 from storage.models import Role, UserStatus
+from storage.repos import Repos
+
+REGION_CODE = re.compile(r"[0-9]+(\.[0-9]+)*")
+
+
+async def region_code(repos: Repos, given: str, level: str, *, within: str) -> str:
+    """The code of the region `--<level>` names: its code as given, or its name (any case)
+    when one region of that level under `within` has it; else a ValueError saying which
+    codes an ambiguous name may mean, or where the names are listed."""
+    if REGION_CODE.fullmatch(given.strip()):
+        return given.strip()
+    found = await repos.regions.named(given, level=level, within=within)
+    if len(found) == 1:
+        return found[0].code
+    if found:
+        codes = ", ".join(f"{region.code} ({region.name})" for region in found)
+        raise ValueError(
+            f"--{level} {given}: several of that name under {within}: {codes}; give the code"
+        )
+    raise ValueError(
+        f"--{level} {given}: no {level} of that name under {within} (names and codes:"
+        " regions/*.csv)"
+    )
 
 
 async def add_user(
@@ -42,6 +66,10 @@ async def add_user(
     if holds_nik_or_kk(name):  # as registration refuses it; not echoed
         raise ValueError("--name holds a number shaped like a NIK or KK: give the name only")
     async with one_transaction(settings) as (repos, _):
+        if kecamatan and kabupaten:
+            kecamatan = await region_code(repos, kecamatan, "kecamatan", within=kabupaten)
+        if desa and kecamatan:
+            desa = await region_code(repos, desa, "desa", within=kecamatan)
         for code, parent, option in (
             (kecamatan, kabupaten, "--kecamatan"),
             (desa, kecamatan, "--desa"),

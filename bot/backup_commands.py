@@ -4,10 +4,12 @@ and put a copy back (the bot stopped)."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.cli_signals import ended_like_ctrl_c
 from bot.config import load_settings
@@ -53,6 +55,35 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+BACKUP_NAME = re.compile(r"psm-backup-(\d{8}-\d{6})(?:-(\d+))?")
+LISTED = 10  # the newest backups named when a restore is pointed at their folder
+
+
+def backups_in(folder: Path) -> list[tuple[Path, datetime]]:
+    """The backups `psm-bot backup` made in `folder`, newest first, with when (UTC)."""
+    found = []
+    for path in folder.iterdir() if folder.is_dir() else ():
+        name = BACKUP_NAME.fullmatch(path.name)
+        if name and (path / "psm.db").is_file():
+            made = datetime.strptime(name[1], "%Y%m%d-%H%M%S").replace(tzinfo=UTC)
+            found.append((made, int(name[2] or 1), path))
+    return [(path, made) for made, _, path in sorted(found, reverse=True)]
+
+
+def _no_backup(database: Path, backups: list[tuple[Path, datetime]], zone: ZoneInfo) -> str:
+    """What a restore pointed at no backup says: where it looked, and the backups found
+    in that folder (a backup's parent), newest first, with how to pick one."""
+    if not backups:
+        return f"no backup at {database}"
+    lines = [f"no backup at {database}; the backups in {database.parent}, newest first:"]
+    for path, made in backups[:LISTED]:
+        lines.append(f"    {path}   (made {made.astimezone(zone):%Y-%m-%d %H:%M %Z})")
+    if len(backups) > LISTED:
+        lines.append(f"    ... and {len(backups) - LISTED} older")
+    lines.append(f"restore one by naming its folder, e.g. psm-bot restore {backups[0][0]}")
+    return "\n".join(lines)
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     from storage.restore import restore
 
@@ -60,7 +91,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.backup)
     database = source / "psm.db" if source.is_dir() else source
     if not database.is_file():  # a mistyped path, not a backup failing its check
-        raise RuntimeError(f"no backup at {database}")  # (before any lock file is made)
+        # (before any lock file is made); the folder `psm-bot backup` was given: its backups
+        raise RuntimeError(_no_backup(database, backups_in(source), settings.zone))
     media = database.parent / "media"
     # The bot stopped, and no backup or erasure reading the database while it is replaced.
     with (

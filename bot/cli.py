@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.backup_commands import cmd_backup, cmd_restore
+from bot.cli_dates import DATE_FORMS
 from bot.config import (
     ConfigError,
     Settings,
@@ -31,6 +32,7 @@ from bot.data_commands import (
 from bot.file_access import access_problem, require_database_access
 from bot.lock import DatabaseLocked, ProcessLock
 from bot.logs import setup_logging
+from bot.subject_values import SEXES, relation_codes
 from storage.backup import BACKUP_RATE
 from storage.migrate import MigrationFailed
 from storage.subjects import CORRECTABLE
@@ -183,6 +185,15 @@ def _rate(text: str) -> float:
     return value
 
 
+def _correction_help() -> str:
+    """What `subject correct --value` takes for each field, the codes listed."""
+    return (
+        f"the new value. name: the name; sex: {' or '.join(SEXES)} (laki-laki, perempuan);"
+        f" birth_date: {DATE_FORMS}; relation: one of {', '.join(relation_codes())};"
+        " nik: its 16 digits"
+    )
+
+
 # -- personal data on the server (bot/data_commands.py): exports, case show, data-subject rights
 
 
@@ -190,7 +201,9 @@ def _add_data_commands(commands: Any) -> None:
     export = commands.add_parser("export", help="all cases to an .xlsx file (masked by default)")
     export.add_argument("out", help="the .xlsx file to write")
     export.add_argument("--kabupaten", help="only this kabupaten, e.g. 32.08")
-    export.add_argument("--since", help="only cases reported on or after this local date")
+    export.add_argument(
+        "--since", help=f"only cases reported on or after this local date: {DATE_FORMS}"
+    )
     export.add_argument("--unmasked", action="store_true", help="full NIK/KK (logged)")
     export.add_argument("--layout", choices=["standard", "siksng"], default="standard")
     export.set_defaults(func=cmd_export)
@@ -215,7 +228,7 @@ def _add_data_commands(commands: Any) -> None:
     correct = subject.add_parser("correct", help="correct one field of a NIK's records")
     correct.add_argument("nik", help=nik_help)
     correct.add_argument("--field", required=True, choices=CORRECTABLE)
-    correct.add_argument("--value", required=True)
+    correct.add_argument("--value", required=True, help=_correction_help())
     correct.set_defaults(func=cmd_subject_correct)
     erase = subject.add_parser("erase", help="erase a NIK's personal data (stop the bot first)")
     erase.add_argument(
@@ -243,8 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--telegram-id", required=True, type=int)
     add.add_argument("--name", required=True)
     add.add_argument("--kabupaten", help="kabupaten code, e.g. 32.08 (not for admins)")
-    add.add_argument("--kecamatan", help="kecamatan code, e.g. 32.08.01 (required for psm, tksk)")
-    add.add_argument("--desa", help="desa code, e.g. 32.08.01.2001 (required for psm)")
+    add.add_argument(
+        "--kecamatan",
+        help="kecamatan code or name, e.g. 32.08.01 or Kadugede (required for psm, tksk;"
+        " names and codes in regions/*.csv)",
+    )
+    add.add_argument(
+        "--desa", help="desa code or name, e.g. 32.08.01.2001 or Sindangjawa (required for psm)"
+    )
     add.set_defaults(func=cmd_user_add)
     mine = user.add_parser(
         "export",

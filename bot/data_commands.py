@@ -6,13 +6,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime
 from pathlib import Path
 
+from bot.cli_dates import command_line_date
 from bot.cli_signals import ended_like_ctrl_c
 from bot.config import load_settings
 from bot.lock import BACKUP_LOCK, ProcessLock
 
+
+def counted(number: int, thing: str) -> str:
+    """ "1 row", "5 rows": a count and its noun, in the plural unless one."""
+    return f"{number} {thing}{'' if number == 1 else 's'}"
+
+
+NOBODY_ERASED = (
+    "nobody in the database has this NIK: nothing about a person was erased (check the"
+    " number: psm-bot subject find NIK)"
+)
 ERASE_BUSY = (
     "a backup (psm-bot backup) is copying {database}: erase when it has ended (that backup"
     " holds the person too: renew or destroy it afterwards)"
@@ -58,7 +68,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     lower_priority()  # a long export never slows a running bot's conversations
 
-    since = datetime.strptime(args.since, "%Y-%m-%d").date() if args.since else None
+    since = command_line_date(args.since, "--since") if args.since else None
     with ended_like_ctrl_c():
         rows = asyncio.run(
             export_cases(
@@ -71,7 +81,10 @@ def cmd_export(args: argparse.Namespace) -> int:
             )
         )
     state = "UNMASKED (full NIK/KK)" if args.unmasked else "NIK/KK masked"
-    print(f"{rows} rows written to {args.out} ({args.layout}, {state}); logged in the audit")
+    print(
+        f"{counted(rows, 'row')} written to {args.out} ({args.layout}, {state});"
+        " logged in the audit"
+    )
     return 0
 
 
@@ -125,12 +138,24 @@ def cmd_subject_erase(args: argparse.Namespace) -> int:
         ProcessLock(settings.database_path, suffix=BACKUP_LOCK, busy=ERASE_BUSY),
     ):
         report = asyncio.run(erase_subject(settings, nik, sys.stderr))
-    print(
-        f"erased: {report.members} person record(s), {report.households_cleared} household(s)"
-        f" cleared, {report.cases} case(s) kept without them, {len(report.photos_removed)}"
-        f" photo(s) removed, {sum(report.rows_rewritten.values())} other row(s) rewritten;"
-        " database rebuilt (VACUUM) and WAL emptied; logged in the audit"
-    )
+    rewritten = sum(report.rows_rewritten.values())
+    if report.members:
+        print(
+            f"erased: {report.members} person record(s), {report.households_cleared}"
+            f" household(s) cleared, {report.cases} case(s) kept without them,"
+            f" {len(report.photos_removed)} photo(s) removed, {counted(rewritten, 'row')} of"
+            " chat messages, notes and answers that named them rewritten; database rebuilt"
+            " (VACUUM) and WAL emptied; logged in the audit"
+        )
+    else:  # a mistyped NIK, or one never reported
+        print(NOBODY_ERASED)
+        if not rewritten:
+            return 1
+        print(
+            f"the NIK (or a masked number like it) was written in {counted(rewritten, 'row')}"
+            " elsewhere (chat messages, case texts, notes): removed there; database rebuilt"
+            " (VACUUM); logged in the audit"
+        )
     if report.audit_rows_holding_it:
         print(
             f"warning: {report.audit_rows_holding_it} audit row(s) hold this NIK and cannot be"

@@ -2,7 +2,8 @@
 
 A throwaway database is seeded with a coordinator, the TKSK of Kecamatan Kadugede and an
 approved PSM there; you start as a new person who registers. Type answers as text; `>N`
-taps button N; `!bantuan` lists the rest.
+taps button N; `!bantuan` lists the rest. Charts and spreadsheets the bot sends are copied
+into the throwaway folder and their paths printed, to open while the demo runs.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+import shutil
 import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -37,6 +39,10 @@ SEEDED = {
     "tksk": (Role.TKSK, "32.08.01", None),
     "psm": (Role.PSM, "32.08.01", "32.08.01.2001"),
 }
+# The button that shares a location or the phone's number, as typed in the terminal.
+REQUEST_HINTS = {"location": "ketik !lokasi -6.97 108.48", "contact": "ketik !kontak"}
+# The time and random part of a temporary file's name (handlers/temp_files.temp_path).
+TIMESTAMPED = re.compile(r"-\d{8}-\d{6}-[0-9a-f]+$")
 _CHOICES = "|".join(PERSONAS)
 HELP = f"""Perintah demo:
   ketik jawaban biasa       menjawab pertanyaan
@@ -65,8 +71,9 @@ class DemoChannel:
     )
     pacing = UNPACED  # a terminal has no limits
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, files: Path) -> None:
         self.out = out
+        self.files = files  # where the charts and spreadsheets sent are put, to open them
         self.buttons: dict[str, list[Button]] = {}
         self.names = {external: name for external, name in PERSONAS.values()}
         self._next_id = 1
@@ -118,8 +125,22 @@ class DemoChannel:
                 file=self.out,
             )
         if message.request:
-            print(f"   [{message.request_label}] → ketik !kontak atau !lokasi", file=self.out)
+            print(f"   [{message.request_label}] → {REQUEST_HINTS[message.request]}", file=self.out)
+        if message.file_path:  # a chart or a spreadsheet: where to open it
+            print(f"   📎 file: {self._keep(Path(message.file_path))}", file=self.out)
         return SendOutcome.sent(str(self._next_id))
+
+    def _keep(self, sent: Path) -> Path:
+        """A copy of a file sent, named by what it is ("statistik.png"), in the demo's
+        folder: the bot's own copy has a long unguessable name and goes after a day."""
+        self.files.mkdir(exist_ok=True)
+        stem = TIMESTAMPED.sub("", sent.stem)
+        kept, number = self.files / f"{stem}{sent.suffix}", 1
+        while kept.exists():
+            number += 1
+            kept = self.files / f"{stem}-{number}{sent.suffix}"
+        shutil.copyfile(sent, kept)
+        return kept
 
 
 async def _seed(runtime: Runtime) -> None:
@@ -180,6 +201,27 @@ def _event(persona: str, line: str, channel: DemoChannel) -> Inbound | str:
     return Inbound(**base, kind=InboundKind.TEXT, text=line)
 
 
+async def _persona_label(runtime: Runtime, persona: str, channel: DemoChannel) -> str:
+    """Who one is typing as: the newcomer as what they are now (waiting for approval, or the
+    role they were given), not "orang baru" for ever; the bot's lines to them say the same."""
+    external, label = PERSONAS[persona]
+    if persona != "baru":
+        return label
+    assert runtime.db is not None and runtime.app is not None
+    async with runtime.db.reading() as repos:
+        identity = await repos.users.identity(CHANNEL, external)
+        user = await repos.users.get(identity.user_id) if identity else None
+    if user is not None and user.status != UserStatus.REGISTERING:
+        now = (
+            runtime.app.catalog.text("id", f"roles.{user.role}")
+            if user.status == UserStatus.ACTIVE and user.role
+            else runtime.app.catalog.text("id", f"status.{user.status}").lower()
+        )
+        label = f"{label.split(' (')[0]} ({now})"
+    channel.names[external] = label
+    return label
+
+
 async def _settle(runtime: Runtime) -> None:
     """Process everything stored, wait for the background jobs it started (statistics,
     exports), and send everything queued."""
@@ -199,7 +241,7 @@ async def run_demo(stdin: TextIO, out: TextIO) -> int:
             media_path=Path(folder) / "media",
             districts="32.08:KNG",
         )
-        channel = DemoChannel(out)
+        channel = DemoChannel(out, Path(folder) / "berkas")
         runtime = Runtime(settings, [channel], {CHANNEL: Inbound.model_validate})
         await runtime.start(background=False)
         assert runtime.db is not None
@@ -212,7 +254,8 @@ async def run_demo(stdin: TextIO, out: TextIO) -> int:
         print(f"Sekarang sebagai: {PERSONAS[persona][1]}. Coba ketik /start", file=out)
         try:
             while True:
-                print(f"\n[{PERSONAS[persona][1]}] > ", end="", file=out, flush=True)
+                label = await _persona_label(runtime, persona, channel)
+                print(f"\n[{label}] > ", end="", file=out, flush=True)
                 line = await asyncio.to_thread(stdin.readline)
                 if not line or line.strip() == "!keluar":
                     break
@@ -226,7 +269,8 @@ async def run_demo(stdin: TextIO, out: TextIO) -> int:
                     wanted = line.partition(" ")[2].strip()
                     if wanted in PERSONAS:
                         persona = wanted
-                        print(f"Sekarang sebagai: {PERSONAS[persona][1]}", file=out)
+                        label = await _persona_label(runtime, persona, channel)
+                        print(f"Sekarang sebagai: {label}", file=out)
                     else:
                         print("Pilih: " + ", ".join(PERSONAS), file=out)
                     continue

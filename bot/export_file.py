@@ -77,6 +77,15 @@ def _writer(
     return SheetProcess(path, scratch_root=root, **options)
 
 
+def check_output_folder(out: Path) -> None:
+    """Refuse, in one line and before anything is read or audited, a file to write in a
+    folder that is not there (a folder of another user is said where a PermissionError is)."""
+    if not out.parent.is_dir():
+        raise ValueError(
+            f"cannot write {out}: folder {out.parent} does not exist (create it first)"
+        )
+
+
 async def export_cases(
     settings: Settings,
     out: Path,
@@ -94,8 +103,7 @@ async def export_cases(
     served = {d.code for d in settings.district_list}
     if kabupaten is not None and kabupaten not in served:
         raise ValueError(f"--kabupaten must be one of the districts served: {sorted(served)}")
-    if not out.parent.is_dir():
-        raise FileNotFoundError(f"folder {out.parent} does not exist")
+    check_output_folder(out)
     db, app = await prepare_database(settings)
     sweep(out.parent)  # partial files of exports that were killed
     partial = partial_file(out)

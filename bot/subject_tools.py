@@ -12,35 +12,24 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.config import Settings
-from bot.export_file import operator
+from bot.export_file import check_output_folder, operator
 from bot.runtime import one_transaction
+from bot.subject_values import clean_nik, corrected_value
 from handlers.audit_keys import KEY_REPLACED, KEY_SUBJECT, SUBJECT_PREFIX, number_subject
 from handlers.case_answers import answer_lines
 from handlers.context import AppContext
-from handlers.forms.loading import load_form
-from handlers.forms.model import FORMS_DIR
+from handlers.forms.option_labels import OptionLabels
 from handlers.masking import mask_identifiers
 from handlers.temp_files import TEMP_FOLDER, remove_media, stored_media
 from storage.erasure import ErasureReport, wipe_free_space
-from storage.identifiers import compact_number
 from storage.repos import Repos
 from storage.scope import Scope
-from storage.subjects import CORRECTABLE
-
-
-def clean_nik(text: str) -> str:
-    """A NIK as typed (spaces, dots, dashes allowed) as 16 digits."""
-    digits = compact_number(text)
-    if not re.fullmatch(r"[0-9]{16}", digits):
-        raise ValueError("a NIK has 16 digits")
-    return digits
 
 
 async def _record(
@@ -137,6 +126,7 @@ def _own_entries(node: Any, nik: str) -> Any:
 async def export_subject(settings: Settings, nik_text: str, out: Path) -> int:
     """Write everything stored about the person to a JSON file (access and copy)."""
     nik = clean_nik(nik_text)
+    check_output_folder(out)
     members, cases, app, _ = await _held_about(settings, nik, "subject.export")
     for case in cases:
         case["answers"] = _own_entries(case["answers"], nik)
@@ -160,42 +150,10 @@ def write_private(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-REPORT_FORM = FORMS_DIR / "case_report.yaml"
-
-
-def _correction(field: str, value: str) -> str | None:
-    if field not in CORRECTABLE:
-        raise ValueError(f"--field must be one of {', '.join(sorted(CORRECTABLE))}")
-    value = value.strip()
-    if field == "name":
-        if len(value) < 2:
-            raise ValueError("--value: a name needs at least 2 characters")
-        return value
-    if field == "sex":
-        if value.upper() not in ("L", "P"):
-            raise ValueError("--value: sex is L or P")
-        return value.upper()
-    if field == "birth_date":
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError as exc:
-            raise ValueError("--value: a birth date is YYYY-MM-DD") from exc
-    if field == "nik":
-        return clean_nik(value)
-    if field == "relation" and value:
-        codes = [
-            choice.name
-            for choice in load_form(REPORT_FORM).question("member_relation").choices or []
-        ]
-        if value not in codes:  # the code decides who heads a household (storage/household_heads)
-            raise ValueError(f"--value: a relation is one of {', '.join(codes)}")
-    return value or None
-
-
 async def correct_subject(settings: Settings, nik_text: str, field: str, value: str) -> int:
     """Correct one field of the person (right to correction); returns members changed."""
     nik = clean_nik(nik_text)
-    new_value = _correction(field, value)
+    new_value = corrected_value(field, value)
     async with one_transaction(settings) as (repos, app):
         changed = await repos.subjects.correct(nik, field, new_value, now=datetime.now(UTC))
         await _record(repos, app, "subject.correct", nik, {"field": field, "members": changed})
@@ -244,6 +202,21 @@ async def _nik_with_subject(repos: Repos, app: AppContext, subject: str) -> str:
     raise ValueError(f"{problem}\n{note}" if note else problem)
 
 
+def _consent_line(app: AppContext, consent: dict[str, Any]) -> str:
+    """Who consented and how, in the form's words, and when and by whom it was recorded
+    (local time): "Consent: Parent/guardian (Verbal), recorded 2026-11-28 23:30 WIB by
+    user 1"."""
+    options = OptionLabels(app.forms["case_report"], "en")
+    by = options.label("consent_by", consent.get("by")) or "-"
+    method = options.label("consent_method", consent.get("method"))
+    line = f"Consent: {by}{f' ({method})' if method else ''}"
+    if consent.get("at"):
+        line += f", recorded {_local(app, consent['at'])}"
+    if consent.get("recorded_by") is not None:
+        line += f" by user {consent['recorded_by']}"
+    return line
+
+
 # -- case show ---------------------------------------------------------------------------------
 
 
@@ -277,8 +250,9 @@ async def show_case(settings: Settings, number: str, *, reveal: bool, out: TextI
     lines = [
         f"Case {summary.number} (id {summary.id}, version {detail.version})",
         f"State: {summary.state}   Urgency: {summary.urgency}   Protected: {detail.protected}",
+        # The kabupaten's name says its level ("Kabupaten Kuningan", "Kota Cirebon").
         f"Region: desa {names[summary.desa_code]} ({summary.desa_code}), kecamatan"
-        f" {names[summary.kecamatan_code]} ({summary.kecamatan_code}), kabupaten"
+        f" {names[summary.kecamatan_code]} ({summary.kecamatan_code}),"
         f" {names[summary.kabupaten_code]} ({summary.kabupaten_code})",
         f"Reported: {local} by {reporter.full_name if reporter else '?'}"
         f" (user {summary.reporter_id})",
@@ -301,7 +275,7 @@ async def show_case(settings: Settings, number: str, *, reveal: bool, out: TextI
             f"  - {line.label}{f' ({line.about})' if line.about else ''}: {line.value}"
             for line in answers
         ],
-        f"Consent: {json.dumps(detail.consent, ensure_ascii=False)}",
+        _consent_line(app, detail.consent),
         f"Photos: {', '.join(detail.photos) or '-'}",
         "Events:",
     ]

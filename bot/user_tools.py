@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings
-from bot.export_file import operator
+from bot.export_file import check_output_folder, operator
 from bot.runtime import one_transaction
 from bot.subject_tools import write_private
 from handlers.identifiers import IdentifierError, parse_phone
@@ -84,6 +84,7 @@ async def find_user(repos: Repos, named: UserNamed) -> int:
 async def export_user(settings: Settings, named: UserNamed, out: Path) -> int:
     """Write everything kept about the person named to a JSON file only its owner can
     read; returns their user id (NotOneUser when nobody, or several people, are named so)."""
+    check_output_folder(out)
     async with one_transaction(settings) as (repos, app):
         user_id = await find_user(repos, named)
         data = await repos.users.own_data(user_id)

@@ -39,6 +39,16 @@ def welcome_back(turn: Turn) -> str:
     return turn.t(key, name=name)
 
 
+def welcome_first(turn: Turn) -> str:
+    """The greeting of someone active from their very first message (an admin by the
+    settings, someone added on the command line): welcome, and the role they have."""
+    assert turn.user is not None
+    name = turn.user.full_name
+    key = "start.welcome_first_named" if has_honorific(name) else "start.welcome_first"
+    role = turn.t(f"roles.{turn.user.role}") if turn.user.role else "-"
+    return turn.t(key, name=name, role=role)
+
+
 async def show_profile(turn: Turn) -> None:
     """/saya: who the bot thinks I am, and where to read about my data (/privasi)."""
     user = turn.user

@@ -133,6 +133,9 @@ class Turn:
     # The event answered a NIK or KK question: a mistyped number leaves the chat too
     # (handlers/identifier_messages.py).
     identifier_question: bool = False
+    # The person's first contact with the bot on any channel (an admin by the settings, or
+    # someone added on the command line, starting it): greeted as new, not "kembali".
+    first_contact: bool = False
     background: list[BackgroundJob] = field(default_factory=list)
 
     @property

@@ -20,6 +20,7 @@ async def identify(turn: Turn) -> None:
     # Known: noted as reachable in the same statement that finds them. Their WhatsApp window
     # runs from when they wrote (`sent_at`, the channel's word), not from when we process it.
     wrote_at = event.sent_at
+    never_started = await _never_started(turn)
     identity = await users.touch_known(
         event.channel, event.external_user_id, chat_id=event.chat_id, now=now, wrote_at=wrote_at
     )
@@ -28,6 +29,7 @@ async def identify(turn: Turn) -> None:
             known.id, chat_id=event.chat_id, now=now, wrote_at=wrote_at
         )
     if identity is None:
+        turn.first_contact = True
         is_admin = await admin_by_setting(turn, identity_id=None)
         user = await users.create(
             now=now,
@@ -61,6 +63,11 @@ async def identify(turn: Turn) -> None:
         )
         user = await users.get(identity.user_id)
         assert user is not None
+        turn.first_contact = never_started and not any(
+            other.started_at
+            for other in await users.identities_of(user.id)
+            if other.id != identity.id
+        )
         if (user.role != Role.ADMIN or user.status != UserStatus.ACTIVE) and await admin_by_setting(
             turn, identity_id=identity.id
         ):
@@ -83,6 +90,17 @@ async def identify(turn: Turn) -> None:
     if user.preferred_channel != event.channel:
         user = await users.update(user.id, now=now, preferred_channel=event.channel)
     turn.user, turn.identity = user, identity
+
+
+async def _never_started(turn: Turn) -> bool:
+    """Whether this /start comes from a channel account that never wrote to the bot (one
+    `psm-bot user add` made). Read before the event marks it started, and only for /start:
+    Telegram's first message is always /start; other events need not pay for the look."""
+    event = turn.event
+    if event.command != "start":  # set on commands only
+        return False
+    known = await turn.repos.users.identity(event.channel, event.external_user_id)
+    return known is not None and known.started_at is None
 
 
 async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:

@@ -103,7 +103,8 @@ async def start(turn: Turn) -> None:
     # Back in use: the notice their message released ("aktif kembali", with their help) is
     # the welcome; only the form they left follows it.
     if not status_notice_released(turn):
-        await account.show_menu(turn, account.welcome_back(turn) + "\n\n")
+        greeting = account.welcome_first if turn.first_contact else account.welcome_back
+        await account.show_menu(turn, greeting(turn) + "\n\n")
     if session is not None:
         await resume_form(turn, session, turn.t("form.continue_hint") + "\n\n")
 

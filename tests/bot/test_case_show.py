@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from bot.cli import main
 from tests.bot.cli_world import (
@@ -53,3 +54,20 @@ def test_an_unknown_number(world: World, capsys) -> None:
     assert main(["case", "show", "KNG-2026-999999", "--reveal"]) == 1
     assert "no case KNG-2026-999999" in capsys.readouterr().out
     assert _audit(world) == []
+
+
+def test_consent_and_region_read_plainly(world: World, capsys) -> None:
+    """Not JSON with a UTC time, nor "kabupaten Kabupaten Kuningan" (QA walk 14)."""
+    consent = {"by": "orang_tua_wali", "method": "lisan", "at": "2026-11-28T16:30:00+00:00",
+               "recorded_by": 1}  # fmt: skip
+    connection = sqlite3.connect(world.database)
+    with connection:
+        connection.execute(
+            "UPDATE cases SET consent = ? WHERE number = 'KNG-2026-000001'", (json.dumps(consent),)
+        )
+    connection.close()
+    assert main(["case", "show", "KNG-2026-000001"]) == 0
+    out = capsys.readouterr().out
+    assert "Consent: Parent/guardian (Spoken), recorded 2026-11-28 23:30 WIB by user 1\n" in out
+    assert "kecamatan Kadugede (32.08.01), Kabupaten Kuningan (32.08)\n" in out
+    assert "kabupaten Kabupaten" not in out and "{" not in out

@@ -183,6 +183,38 @@ def test_user_add_psm_with_kecamatan_and_desa(env: Env) -> None:
     )
 
 
+def test_user_add_takes_the_kecamatan_and_desa_by_name(env: Env) -> None:
+    # As the chat and regions/*.csv name them, in any case.
+    assert add_user("--kecamatan", "kadugede", "--desa", "BABATAN", role="psm") == 0
+    (user,) = query(env.database, "SELECT kecamatan_code, desa_code FROM users")
+    assert tuple(user) == ("32.08.01", "32.08.01.2006")
+
+
+def test_user_add_refuses_an_unknown_or_ambiguous_region_name(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert add_user("--kecamatan", "Kadugedee", role="tksk") == 1
+    assert_clean_failure(
+        capsys,
+        "psm-bot: --kecamatan Kadugedee: no kecamatan of that name under 32.08 (names and"
+        " codes: regions/*.csv)",
+    )
+    connection = sqlite3.connect(env.database)  # a second Kadugede (none ships: made here)
+    with connection:
+        connection.execute(
+            "INSERT INTO regions (code, name, level, parent_code, name_key) VALUES"
+            " ('32.08.99', 'Kadugede', 'kecamatan', '32.08', 'kadugede')"
+        )
+    connection.close()
+    assert add_user("--kecamatan", "Kadugede", role="tksk") == 1
+    assert_clean_failure(
+        capsys,
+        "psm-bot: --kecamatan Kadugede: several of that name under 32.08: 32.08.01 (Kadugede),"
+        " 32.08.99 (Kadugede); give the code",
+    )
+    assert users_of(env.database) == []
+
+
 def test_user_add_admin_needs_no_kabupaten(env: Env) -> None:
     args = ["user", "add", "--role", "admin", "--telegram-id", "1", "--name", "Admin Dinsos"]
     assert main(args) == 0
@@ -560,6 +592,30 @@ def test_restore_refuses_a_missing_backup(env: Env, capsys: pytest.CaptureFixtur
     err = assert_clean_failure(capsys, f"psm-bot: no backup at {missing}")
     assert "integrity" not in err
     assert users_of(env.database) == before
+
+
+def test_restore_of_the_backups_folder_lists_them_newest_first(
+    env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, users = make_backup(env)
+    target = folder.parent
+    older = target / "psm-backup-20260101-010000"  # 08.00 WIB
+    shutil.copytree(folder, older)
+    (target / "psm-backup-20250101-010000").mkdir()  # no psm.db in it: no backup
+    (target / "notes").mkdir()
+    capsys.readouterr()
+
+    assert main(["restore", str(target)]) == 1
+    err = assert_clean_failure(capsys)
+    lines = err.strip().splitlines()[-4:]
+    assert (
+        lines[0]
+        == f"psm-bot: no backup at {target / 'psm.db'}; the backups in {target}, newest first:"
+    )
+    assert lines[1].startswith(f"    {folder}   (made ")
+    assert lines[2] == f"    {older}   (made 2026-01-01 08:00 WIB)"
+    assert lines[3] == f"restore one by naming its folder, e.g. psm-bot restore {folder}"
+    assert users_of(env.database) == users  # nothing restored
 
 
 def left_in_wal(database: Path, name: str) -> None:

@@ -4,6 +4,7 @@ kecamatan's TKSK, who is told of it and opens it from their queue."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,7 +55,9 @@ REPORT = [
 TKSK = ["!bantuan", "!sebagai tksk", "/antrian", ">1"]
 # Statistics are drawn by a background job: shown before the next line is read.
 STATISTICS = ["!sebagai koordinator", "/statistik 7"]
-SCRIPT = "\n".join([*REGISTRATION, *REPORT, *TKSK, *STATISTICS, "!keluar", ""])
+# The chat export of the last 7 days, all kecamatan: "Buat file sekarang".
+EXPORT = ["/ekspor", ">1", ">2"]
+SCRIPT = "\n".join([*REGISTRATION, *REPORT, *TKSK, *STATISTICS, *EXPORT, "!keluar", ""])
 
 
 def test_demo_walks_registration_and_approval(tmp_path: Path) -> None:
@@ -87,5 +90,15 @@ def test_demo_walks_registration_and_approval(tmp_path: Path) -> None:
     last_prompt = out.rindex("] > ")  # where "!keluar" was read
     assert 0 < out.index("Jumlah laporan: 1") < last_prompt
     assert 0 < out.index("Grafik kasus 7 hari terakhir") < last_prompt
+    # The chart and the spreadsheet sent: where to open them, in the demo's own folder.
+    files = re.findall(r"📎 file: (\S+)", out)
+    assert [Path(file).name for file in files] == ["statistik.png", "ekspor-kasus.xlsx"]
+    assert all(Path(file).parent.name == "berkas" for file in files)
+    assert all(Path(file).parent.parent.name.startswith("psm-demo-") for file in files)
+    # The newcomer is said as what they are now; each reply button hints its own command.
+    assert "[Pak Dedi (menunggu persetujuan)] > " in out and "[Pak Dedi (PSM)] > " in out
+    assert "[📱 Bagikan nomor HP saya] → ketik !kontak\n" in out
+    assert "[📍 Kirim lokasi saat ini] → ketik !lokasi -6.97 108.48\n" in out
+    assert "!kontak atau !lokasi" not in out
     assert "Traceback" not in out + result.stderr
     assert not list(tmp_path.iterdir())  # the throwaway database is gone

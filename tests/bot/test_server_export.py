@@ -118,11 +118,23 @@ def test_siksng_layout_and_since_a_local_date(world: World) -> None:
     assert _rows(out)[1] == []
 
 
+def test_since_as_the_bot_shows_dates(world: World, capsys) -> None:
+    out = world.root / "kasus.xlsx"
+    # DD-MM-YYYY, as every chat message writes a date: the 28th (the child's case), not an error.
+    assert main(["export", str(out), "--since", "28-11-2026"]) == 0
+    assert [r["Nomor kasus"].value for r in _rows(out)[1]] == ["KNG-2026-000001"]
+    assert "1 row written" in capsys.readouterr().out  # one row, said as one
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--kabupaten", "99.99"], "--kabupaten must be one of"),
-        (["--since", "28-11-2026"], "does not match format"),
+        (
+            ["--since", "11-28-2026"],
+            "--since '11-28-2026' is not a date: give DD-MM-YYYY (as the bot shows dates,"
+            " e.g. 31-01-2026) or YYYY-MM-DD",
+        ),
     ],
 )
 def test_wrong_options_fail_cleanly(world: World, capsys, args, message) -> None:

@@ -148,6 +148,30 @@ def test_correct_refuses_bad_values(world: World, capsys) -> None:
     assert _subject_audit(world) == []
 
 
+def test_correct_a_birth_date_as_the_bot_shows_it(world: World, capsys) -> None:
+    correct = ["subject", "correct", CHILD_NIK, "--field", "birth_date", "--value"]
+    assert main([*correct, "06-05-2023"]) == 0  # DD-MM-YYYY, as the chat shows it
+    born = query(world.database, "SELECT birth_date FROM household_members WHERE nik = ?",
+                 (CHILD_NIK,))  # fmt: skip
+    assert {row[0] for row in born} == {"2023-05-06"}
+    assert main([*correct, "2023-05-07"]) == 0  # and as ISO writes it
+    assert main([*correct, "2023/31/12"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.strip().splitlines()[-1] == (
+        "psm-bot: --value '2023/31/12' is not a date: give DD-MM-YYYY (as the bot shows"
+        " dates, e.g. 31-01-2026) or YYYY-MM-DD"
+    )
+
+
+def test_the_help_lists_the_codes_a_value_takes(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["subject", "correct", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "sex: L or P (laki-laki, perempuan)" in out
+    assert "relation: one of anak, kepala_keluarga, istri, suami," in out
+    assert "birth_date: DD-MM-YYYY" in out
+
+
 def test_correct_offers_the_fields_storage_corrects(world: World, capsys) -> None:
     with pytest.raises(SystemExit):
         main(["subject", "correct", CHILD_NIK, "--field", "age", "--value", "3"])
@@ -410,6 +434,37 @@ def test_user_export_gives_a_user_their_own_data(world: World, capsys) -> None:
     assert row["subject"] == "user:1" and "Bu Ani" not in row["detail"]
     assert main(["user", "export", "99", str(world.root / "nobody.json")]) == 1
     assert "no user 99" in capsys.readouterr().err
+
+
+def test_erasing_a_nik_nobody_has_says_so_plainly(world: World, capsys) -> None:
+    typo = CHILD_NIK[:10] + "9" + CHILD_NIK[11:]  # one digit mistyped
+    assert main(["subject", "erase", typo, "--yes"]) == 1
+    out = capsys.readouterr().out
+    assert out.strip() == (
+        "nobody in the database has this NIK: nothing about a person was erased (check the"
+        " number: psm-bot subject find NIK)"
+    )
+    assert "erased:" not in out and "rewritten" not in out
+    assert query(world.database, "SELECT COUNT(*) FROM household_members WHERE nik = ?",
+                 (CHILD_NIK,))[0][0] == 2  # fmt: skip
+
+
+def test_a_nik_only_written_in_a_text_is_removed_there_and_said_so(world: World, capsys) -> None:
+    written = "3208019999990009"  # nobody's NIK, typed into a case's description
+    connection = sqlite3.connect(world.database)
+    with connection:
+        connection.execute(
+            "UPDATE cases SET description = ? WHERE number = 'KNG-2025-000001'",
+            (f"Tetangga, NIK {written}, ikut membantu.",),
+        )
+    connection.close()
+    assert main(["subject", "erase", written, "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("nobody in the database has this NIK: nothing about a person was erased")
+    assert "was written in 1 row elsewhere (chat messages, case texts, notes): removed there" in out
+    (description,) = query(world.database, "SELECT description FROM cases WHERE number = ?",
+                           ("KNG-2025-000001",))[0]  # fmt: skip
+    assert written not in description
 
 
 def test_erase_needs_confirmation_and_a_stopped_bot(world: World, capsys) -> None:

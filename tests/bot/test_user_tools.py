@@ -11,7 +11,11 @@ import pytest
 
 from bot.cli import main
 from storage.models import Role
-from tests.bot.cli_world import World, world_fixture  # noqa: F401 (the `world` fixture)
+from tests.bot.cli_world import (
+    CHILD_NIK,
+    World,
+    world_fixture,  # noqa: F401 (the `world` fixture)
+)
 from tests.storage.seed_cases import NOW, make_user, open_database, query
 
 ANI_PHONE = "+6281322220001"  # Bu Ani (user 1): verified by her Telegram contact
@@ -122,3 +126,17 @@ def test_an_id_without_a_file_is_told_the_file_is_missing(people: World, capsys)
     assert "name the .json file to write after the id: psm-bot user export 5 OUT" in said
     assert "--phone" not in said  # not the wrong problem (the id was given)
     assert _exports(people) == []
+
+
+@pytest.mark.parametrize("command", [["user", "export", "1"], ["subject", "export", CHILD_NIK]])
+def test_a_file_in_a_folder_not_there_is_said_in_one_line(
+    people: World, command: list[str], capsys
+) -> None:
+    out = people.root / "nonexistent" / "dir" / "u.json"
+    assert main([*command, str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Errno" not in err and err.strip().splitlines()[-1] == (
+        f"psm-bot: cannot write {out}: folder {out.parent} does not exist (create it first)"
+    )
+    audited = query(people.database, "SELECT action FROM audit_log WHERE action LIKE '%export%'")
+    assert list(audited) == []  # nothing exported, nothing audited

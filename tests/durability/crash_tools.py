@@ -283,7 +283,8 @@ class CrashRun:
                 round_ += 1
 
         async def reporting(reporter: Reporter) -> None:
-            await reporter.command("start", "Selamat datang kembali")
+            # Added on the command line: their first /start welcomes them as new.
+            await reporter.command("start", "sudah aktif sebagai PSM")
             number = 0
             while not chaos_over.is_set() or number == 0:
                 await reporter.report_and_cancel(number)

@@ -43,7 +43,10 @@ async def _start(fake, graph, wa_settings, webhook_url, start_wa_bot):
     await coordinator.say("/start")
     admin = WhatsAppPerson(graph, webhook_url, user_id="ID.9000", wa_id=ADMIN_PHONE, name="Admin")
     welcome = await admin.say("halo")
-    assert "Selamat datang kembali" in body_of(welcome[0])
+    # An admin by ADMIN_WHATSAPP_PHONES writing for the first time: welcomed as new.
+    assert "Selamat datang di *psm-bot*, Bapak/Ibu Admin. Akun Bapak/Ibu sudah aktif" in body_of(
+        welcome[0]
+    )
     return coordinator, admin
 
 

@@ -11,7 +11,7 @@ from handlers.account import has_honorific
 from handlers.i18n import Catalog
 from storage.models import Role
 from tests.handlers.routed_turns import CHANNELS, person, said, send
-from tests.storage.seed_cases import BABATAN, KADUGEDE
+from tests.storage.seed_cases import BABATAN, KADUGEDE, make_user
 
 
 @pytest.mark.parametrize(
@@ -47,6 +47,23 @@ async def test_the_welcome_back_says_bapak_ibu_once(
     db, app = world
     someone = await person(db, name, Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
     assert said(await send(db, app, someone, channel, text="halo")).startswith(greeting)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_someone_added_on_the_server_is_welcomed_as_new_then_back(world, channel) -> None:
+    """`psm-bot user add` makes an account that never wrote to the bot: its first /start is
+    no "Selamat datang kembali" (QA walk 14), the next one is."""
+    db, app = world
+    async with db.transaction() as repos:
+        sari = await make_user(repos, "Ibu Sari", Role.COORDINATOR)
+        await repos.users.add_identity(user_id=sari.id, channel=channel, external_id=str(sari.id))
+    first = said(await send(db, app, sari, channel, command="start"))
+    assert first.startswith(
+        "Selamat datang di <b>psm-bot</b>, Ibu Sari. Akun Bapak/Ibu sudah aktif sebagai Koordinator"
+        " Dinas Sosial."
+    )
+    again = said(await send(db, app, sari, channel, command="start"))
+    assert again.startswith("Selamat datang kembali, Ibu Sari.")
 
 
 def test_no_indonesian_text_says_anda() -> None:
