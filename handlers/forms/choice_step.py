@@ -101,8 +101,6 @@ class ChoiceStep:
             chosen = [options[index]]
         elif action == self.PLACE_AGAIN:
             return await self._place_again(fs, position, question)
-        elif action == self.SUMMARY_AGAIN and fs.state.get("editing"):
-            return await self._summary_again(fs)
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         elif event.kind == InboundKind.TEXT and event.text:
