@@ -8,7 +8,9 @@ overwrote the NIK recorded.
 
 "kembali" while a form is filled the first time says earlier answers are changed at the
 summary, then asks the question again (it was "Nomor HP itu tidak dikenali", "Jawaban itu
-tidak ada di daftar").
+tidak ada di daftar"). And at "Maksud Bapak/Ibu: Kadugede?" another text typed ("babtan",
+the desa typed ahead) keeps the offer with a one-line hint, where it dropped it for the
+whole list of kecamatan.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from tests.storage.seed_cases import KADUGEDE, NOW
 SUMMARY = "Periksa kembali"
 TO_SUMMARY = "‹ Ke ringkasan"
 BACK_LATER = "ℹ️ Jawaban sebelumnya bisa diubah di ringkasan nanti, sebelum dikirim."
+YES_OR_NO_FIRST = "Jawab dulu: <b>Ya</b> atau <b>Tidak</b>."
 # Each type of question, by its line on the summary, and the words its question asks with.
 QUESTIONS = {
     "text": ("Alamat", "alamat"),
@@ -193,3 +196,54 @@ async def test_kembali_at_the_age_while_filling_a_report(world, channel):
     again = said(await send(db, app, ani, channel, text="kembali"))
     assert again.startswith(BACK_LATER) and "Tanggal lahir" in again, again
     assert "member_age" not in (await _answers(db, ani))["members"][0]
+
+
+async def _offered_kadugede(db, app, channel):
+    dedi = await _registering(db, app, channel)
+    await send(db, app, dedi, channel, text="081234500001")
+    await send(db, app, dedi, channel, text="psm")
+    await send(db, app, dedi, channel, text="Kuningan")
+    offered = said(await send(db, app, dedi, channel, text="kadugde"))
+    assert offered.startswith("Maksud Bapak/Ibu: <b>Kadugede</b>?"), offered
+    return dedi
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_next_answer_typed_at_an_offer_keeps_it(world, channel):
+    """QA walk 15: at "Maksud Bapak/Ibu: Kadugede?", "babtan" (the desa, typed ahead)
+    dropped the offer for the whole kecamatan list; now the offer stays, a line above it
+    says to answer yes or no, and "ya" takes Kadugede."""
+    db, app = world
+    dedi = await _offered_kadugede(db, app, channel)
+    kept = await send(db, app, dedi, channel, text="babtan")
+    text = said(kept)
+    assert text.startswith("⚠️ " + YES_OR_NO_FIRST), text
+    assert "Maksud Bapak/Ibu: <b>Kadugede</b>?" in text, text
+    assert "Kadugede" in labels(kept), labels(kept)
+    taken = said(await send(db, app, dedi, channel, text="ya"))
+    assert "✓ Kecamatan: Kadugede" in taken, taken
+    assert (await _answers(db, dedi))["kecamatan"]["label"] == "Kadugede"
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_an_option_named_at_an_offer_is_the_answer(world, channel):
+    """Another kecamatan named exactly at the offer is the answer, as before."""
+    db, app = world
+    dedi = await _offered_kadugede(db, app, channel)
+    taken = said(await send(db, app, dedi, channel, text="Ciniru"))
+    assert "✓ Kecamatan: Ciniru" in taken, taken
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_kembali_at_an_offer_while_editing_goes_back(world, channel):
+    """At "Maksud Bapak/Ibu: Ciniru?" over the kecamatan opened from the summary, "kembali"
+    is the way back, not "answer yes or no": the summary, the kecamatan as it was."""
+    db, app = world
+    sari, summary = await _at_the_summary(db, app, channel)
+    before = await _answers(db, sari)
+    await send(db, app, sari, channel, text=_line(summary, "Kecamatan"))
+    offered = said(await send(db, app, sari, channel, text="cinir"))
+    assert offered.startswith("Maksud Bapak/Ibu: <b>Ciniru</b>?"), offered
+    back = said(await send(db, app, sari, channel, text="kembali"))
+    assert SUMMARY in back and "Kecamatan: Kadugede" in back and "⚠️" not in back, back
+    assert await _answers(db, sari) == before
