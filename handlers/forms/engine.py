@@ -152,15 +152,17 @@ class FormEngine(
             # A label may show values (${name}) as constraint messages do: answers, or what
             # the form's context gives (e.g. the date a visited case was reported).
             label = self._with_answers(fs, position, question.label)
-            return self.view.question(
+            editing = bool(fs.state.get("editing"))
+            message = self.view.question(
                 question,
                 prefix + self.view.heading(question, position, group, label),
                 options=options,
                 picking=fs.state.get("picking", []),
                 page=fs.state.get("page", 0),
                 default=default,
-                back_to_summary=bool(fs.state.get("editing")),
+                back_to_summary=editing,
             )
+            return self._back_in_sight(message) if editing else message
 
     def _shown_default(self, fs: FormState, question: Question, position: Position) -> Any:
         """The suggested answer as its button shows it: a date with its day name (an age's

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from handlers.events import Inbound, InboundKind
+from handlers.events import Button, Inbound, InboundKind, Outbound
 from handlers.forms import answers as parsers
 from handlers.forms.state import FormState
 from handlers.forms.step import StepResult
@@ -32,6 +32,25 @@ class WaysBack:
     """The way back to the summary of `FormEngine`'s questions."""
 
     SUMMARY_AGAIN = SUMMARY_AGAIN
+
+    def _back_in_sight(self: FormEngine, question: Outbound) -> Outbound:
+        """A question edited from the summary with "‹ Ke ringkasan" as its last row, or, where
+        that button would put options in sight out of it (WhatsApp: 3 reply buttons and a
+        fourth make a list behind "Pilih", a typed number then counting nothing seen), the
+        question as it was with the way back said in a line ("ketik kembali")."""
+        hides = self.ctx.traits.hides_options
+        if hides is None:
+            return question
+        under = self.ctx.rows_under
+
+        def hidden(rows: list[list[Button]]) -> bool:
+            return hides(question.model_copy(update={"buttons": [*rows, *under]}))
+
+        without = question.buttons[:-1]
+        if not hidden(question.buttons) or hidden(without):
+            return question
+        text = question.text + "\n" + self.t("form.back_typed")
+        return question.model_copy(update={"buttons": without, "text": text})
 
     async def _summary_again(self: FormEngine, fs: FormState) -> StepResult:
         """Back to the summary from an answer edited there, the answer as it was."""

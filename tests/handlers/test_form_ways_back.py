@@ -45,7 +45,7 @@ QUESTIONS = {
     "age": ("Lahir/umur (1)", "Tanggal lahir atau umurnya"),
     "nik": ("NIK (1)", "Berapa NIK-nya"),
     "kk": ("Nomor KK", "Kartu Keluarga"),
-    "choice": ("Urgensi", "mendesak"),
+    "choice": ("Hubungan (1)", "hubungannya"),
     "several": ("Bansos", "bantuan sosial"),
     "photo": ("Foto", "foto"),
     "location": ("Lokasi", "lokasi"),
@@ -247,3 +247,21 @@ async def test_kembali_at_an_offer_while_editing_goes_back(world, channel):
     back = said(await send(db, app, sari, channel, text="kembali"))
     assert SUMMARY in back and "Kecamatan: Kadugede" in back and "⚠️" not in back, back
     assert await _answers(db, sari) == before
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_the_way_back_never_hides_a_choices_buttons(world, channel):
+    """Urgency's three options are WhatsApp reply buttons, a number typed counting them: a
+    fourth button would make them a list behind "Pilih", numbers counting nothing seen. So
+    there the way back is said in a line ("ketik kembali") and "2" is still Segera; on
+    Telegram it is a button."""
+    db, app = world
+    sari, summary = await _at_the_summary(db, app, channel)
+    opened = await send(db, app, sari, channel, text=_line(summary, "Urgensi"))
+    if channel == "whatsapp":
+        assert labels(opened) == ["Biasa", "Segera", "🚨 Darurat"], labels(opened)
+        assert "Ketik <b>kembali</b> untuk ke ringkasan" in said(opened), said(opened)
+    else:
+        assert labels(opened)[-1] == TO_SUMMARY, labels(opened)
+    taken = said(await send(db, app, sari, channel, text="2"))
+    assert "✓ Urgensi: Segera" in taken and SUMMARY in taken, taken
