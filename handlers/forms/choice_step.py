@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from handlers.case_numbers import case_number
 from handlers.events import Inbound, InboundKind, Outbound, small_number
 from handlers.forms import answers as parsers
-from handlers.forms.choice_offers import KEPT, NOT_MEANT, _keep_offered, _meant, _offered
+from handlers.forms.choice_offers import KEPT, MEANT, NOT_MEANT, _keep_offered, _meant, _offered
 from handlers.forms.choices import (
     ChoiceOption,
     match_choice,
@@ -67,13 +67,19 @@ class ChoiceStep:
         options = await self._options(fs, question, position)
         multiple = question.type == QuestionType.SELECT_MULTIPLE
         ticks = False  # typed numbers that tick options (below)
+        asked = fs.state.get(MEANT)
         meant = _meant(fs, position, options)
         offered = _offered(fs, position, options)
         if action == NOT_MEANT:
             return await self._ask_again(fs, "answer.not_meant")
-        if meant is not None and action is None and event.kind == InboundKind.TEXT:
+        if (
+            meant is not None
+            and action is None
+            and event.kind == InboundKind.TEXT
+            and not event.picks
+        ):
             # "ya" or "tidak" typed to "Maksud Bapak/Ibu: Sakit?", or the number of its
-            # button (1: Ya, 2: Tidak); anything else is an answer.
+            # button (1: Ya, 2: Tidak); an option named is the answer.
             reply = parsers.yes_or_no(event.text or "")
             number = typed_number(event.text or "")
             if reply is None and number is not None:
@@ -84,6 +90,14 @@ class ChoiceStep:
                 return await self._accept_choice(fs, position, question, meant)
             if reply == "n":
                 return await self._ask_again(fs, "answer.not_meant")
+            if not _names_an_option(event.text or "", options, multiple) and not (
+                self._typed_back_word(event)
+            ):
+                # Anything else (QA walk 15: "babtan", the next question's answer typed
+                # ahead): the offer stays, and a line says what it waits for.
+                fs.state[MEANT] = asked
+                said = "⚠️ " + self.t("answer.yes_or_no_first") + "\n\n"
+                return StepResult(fs.state, [await self.render(fs.state, said)])
         if event.picks and action is None:
             return await self._step_picks(fs, position, question, options, event, rev)
         if action == "d" and multiple:
@@ -101,8 +115,6 @@ class ChoiceStep:
             chosen = [options[index]]
         elif action == self.PLACE_AGAIN:
             return await self._place_again(fs, position, question)
-        elif action == self.SUMMARY_AGAIN and fs.state.get("editing"):
-            return await self._summary_again(fs)
         elif action is not None:
             return await self._ask_again(fs, "answer.use_buttons_or_type")
         elif event.kind == InboundKind.TEXT and event.text:
@@ -302,3 +314,12 @@ class ChoiceStep:
         warnings = self._choice_warnings(fs, question, position, value)
         shown = self.view.display(question, value)
         return await self._accept(fs, position, question, value, derived, shown, warnings=warnings)
+
+
+def _names_an_option(text: str, options: list[ChoiceOption], multiple: bool) -> bool:
+    """Whether a typed text is this question's answer on its own: an option's name, or a
+    sentence naming one (not a close spelling: those are offered, not taken)."""
+    typed = parsers.clean_text(text)
+    if match_choice(typed, options, multiple=multiple).exact:
+        return True
+    return not multiple and option_in_sentence(text, options) is not None

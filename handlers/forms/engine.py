@@ -16,6 +16,7 @@ Beside it (each check or kind of step a mixin of `FormEngine`):
   late_media.py     a photo or a location after its question went by: said not kept
   question_step.py  other questions: skip, pages, a missing number, typed answers parsed
   summary_step.py   the summary and its edit menu: send, an answer edited, typed replies
+  ways_back.py      back to the summary from an answer edited there; "kembali" typed
 
 State: `handlers/forms/state.py`; looks: `handlers/forms/view.py`.
 """
@@ -43,6 +44,7 @@ from handlers.forms.state import MORE, FormState, Position, new_state
 from handlers.forms.step import ChoiceSource, StepContext, StepResult, WordReading, button_action
 from handlers.forms.summary_step import SummaryStep
 from handlers.forms.view import FormView
+from handlers.forms.ways_back import WaysBack
 
 __all__ = ["ChoiceSource", "FormEngine", "StepContext", "StepResult", "new_state"]
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -58,6 +60,7 @@ class FormEngine(
     LateMedia,
     QuestionStep,
     SummaryStep,
+    WaysBack,
 ):
     """Runs one form for one person."""
 
@@ -149,14 +152,17 @@ class FormEngine(
             # A label may show values (${name}) as constraint messages do: answers, or what
             # the form's context gives (e.g. the date a visited case was reported).
             label = self._with_answers(fs, position, question.label)
-            return self.view.question(
+            editing = bool(fs.state.get("editing"))
+            message = self.view.question(
                 question,
                 prefix + self.view.heading(question, position, group, label),
                 options=options,
                 picking=fs.state.get("picking", []),
                 page=fs.state.get("page", 0),
                 default=default,
+                back_to_summary=editing,
             )
+            return self._back_in_sight(message) if editing else message
 
     def _shown_default(self, fs: FormState, question: Question, position: Position) -> Any:
         """The suggested answer as its button shows it: a date with its day name (an age's

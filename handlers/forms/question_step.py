@@ -59,6 +59,8 @@ class QuestionStep:
             return StepResult(fs.state, [await self.render(fs.state)])
         if action is None:
             action = self._number_as_button(fs, position, question, event)
+        if action == self.SUMMARY_AGAIN and fs.state.get("editing"):
+            return await self._summary_again(fs)  # "‹ Ke ringkasan", the answer as it was
         if action is None and not question.required and self._is_skip_word(event):
             action = "s"
         if action == "s" and question.type == QuestionType.IMAGE and fs.state.get("picking"):
@@ -71,6 +73,8 @@ class QuestionStep:
             return await self._accept(fs, position, question, None, None, self.t("form.skipped"))
         if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
             return await self._step_choice(fs, position, question, event, action, rev)
+        if action is None and (back := await self._typed_back(fs, event)) is not None:
+            return back  # a choice reads it only where no option is named so
         if question.type == QuestionType.IMAGE:
             return await self._step_image(fs, position, question, event, action)
         missing = self._missing_answer(question, event, action)
@@ -140,8 +144,15 @@ class QuestionStep:
             return None
         default = self._shown_default(fs, question, position)
         picking = fs.state.get("picking", [])
+        editing = bool(fs.state.get("editing"))
         shown = self.view.question(
-            question, "", options=[], picking=picking, page=0, default=default
+            question,
+            "",
+            options=[],
+            picking=picking,
+            page=0,
+            default=default,
+            back_to_summary=editing,
         )
         if question.type == QuestionType.IMAGE and fs.state.get(PHOTOS_REMOVING):
             shown = self.view.photos_removal(len(picking))  # "delete every photo?"

@@ -17,7 +17,6 @@ from handlers.forms.choices import ChoiceOption
 from handlers.forms.model import Question, parse_expression
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult
-from handlers.forms.summary_replies import BACK_WORDS
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
@@ -26,10 +25,9 @@ if TYPE_CHECKING:
 class RegionAnswers:
     """The region answers of `FormEngine`'s choice questions."""
 
-    # The buttons under "that desa is in another kecamatan": the kecamatan's question again;
-    # while editing from the summary, also back to the summary, the answer as it was.
+    # The button under "that desa is in another kecamatan": the kecamatan's question again
+    # (while editing from the summary, "‹ Ke ringkasan" too: `WaysBack.SUMMARY_AGAIN`).
     PLACE_AGAIN = "up"
-    SUMMARY_AGAIN = "sum"
 
     def _place_answer(
         self: FormEngine, fs: FormState, position: Position, question: Question
@@ -83,7 +81,7 @@ class RegionAnswers:
         elif asked is not None:
             # Edited from the summary: a way back there too, the answer left as it was (QA
             # walk 8: "kembali" was "not listed", a wrong desa the only way out).
-            back = self.view.button(self.t("region_answer.summary_button"), self.SUMMARY_AGAIN)
+            back = self.view.button(self.t("form.to_summary"), self.SUMMARY_AGAIN)
             text += " " + self.t("region_answer.change_while_editing")
             notice = Outbound.say(text, [[change], [back]])
         elif self.ctx.context.get("correcting"):
@@ -108,23 +106,17 @@ class RegionAnswers:
             fs.state["page"] = 0
         return StepResult(fs.state, [await self.render(fs.state)])
 
-    async def _summary_again(self: FormEngine, fs: FormState) -> StepResult:
-        """Back to the summary from an answer edited there, the answer as it was."""
-        fs.state.update(phase="summary", page=0, picking=[], editing=None)
-        return StepResult(fs.state, [await self.render(fs.state)])
-
     async def _typed_way_out(
         self: FormEngine, fs: FormState, position: Position, question: Question, event: Inbound
     ) -> StepResult | None:
-        """While a choice is edited from the summary, its ways out typed as people read them
-        on the buttons: "kembali", "ringkasan" (or the button's words) back to the summary,
-        "ganti kecamatan" to the place the options are in. None for any other text."""
+        """A choice's ways out typed as people read them on the buttons: back ("kembali",
+        "ringkasan": `WaysBack._typed_back`) and, while editing from the summary, "ganti
+        kecamatan" to the place the options are in. None for any other text."""
+        if (back := await self._typed_back(fs, event)) is not None:
+            return back
         if not fs.state.get("editing"):
             return None
         word = parsers.normalise_word(event.text or "")
-        back = {self.t("region_answer.summary_button"), self.t("form.back_to_summary")}
-        if word in BACK_WORDS | {parsers.normalise_word(label) for label in back}:
-            return await self._summary_again(fs)
         change = parsers.normalise_word(self.t("region_answer.change_button"))
         if word == change and self._place_answer(fs, position, question) is not None:
             return await self._place_again(fs, position, question)

@@ -22,7 +22,8 @@ from handlers.forms.choices import ChoiceOption, match_choice
 # The buttons' own labels (normalised) count too: see `SummaryWords.from_labels`.
 SEND_WORDS = YES_WORDS | {"kirim", "kirimkan", "sudah", "benar", "sudahbenar", "send"}
 EDIT_WORDS = frozenset({"ubah", "edit", "ganti", "change", "ubahjawaban"})
-BACK_WORDS = frozenset({"kembali", "ringkasan", "back", "summary"})
+# "batal ubah": leaving an answer opened from the summary unchanged (handlers/forms/ways_back.py).
+BACK_WORDS = frozenset({"kembali", "ringkasan", "back", "summary", "batalubah"})
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of an answer's label: letters only, 2 or more
 
 

@@ -18,6 +18,7 @@ from handlers.forms.dates import day_and_date
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import Position
 from handlers.forms.step import button_data
+from handlers.forms.ways_back import SUMMARY_AGAIN
 from handlers.i18n import Catalog
 from handlers.paging import page_buttons, page_count, within
 from storage.identifiers import mask_identifier
@@ -172,8 +173,10 @@ class FormView:
         picking: list[Any],
         page: int,
         default: Any,
+        back_to_summary: bool = False,
     ) -> Outbound:
-        """One question with its buttons."""
+        """One question with its buttons; `back_to_summary` (a question edited from the
+        summary) adds "‹ Ke ringkasan" under them, the answer left as it was."""
         rows: list[list[Button]] = []
         request, request_label, text = None, "", heading
         kind = question.type
@@ -215,6 +218,8 @@ class FormView:
             rows.insert(0, [self.button(self.t("form.use_default", value=shown), "df")])
         if not question.required and not (kind == QuestionType.IMAGE and picking):
             rows.append([self.button(self.t("form.skip"), "s")])
+        if back_to_summary:
+            rows.append([self.button(self.t("form.to_summary"), SUMMARY_AGAIN)])
         return Outbound(
             text=text,
             buttons=rows,
@@ -352,5 +357,5 @@ class FormView:
         navigation = self._page_buttons(page, EDIT_PAGE_SIZE, len(labels), "ep")
         if navigation:
             rows.append(navigation)
-        rows.append([self.button(self.t("form.back_to_summary"), "sum")])
+        rows.append([self.button(self.t("form.back_to_summary"), SUMMARY_AGAIN)])
         return Outbound.say(prefix + self.t("form.edit_which"), rows)

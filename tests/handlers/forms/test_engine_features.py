@@ -341,7 +341,8 @@ async def test_editing_photos_from_the_summary_keeps_them_and_adds_new_ones() ->
     await driver.tap(t("form.edit"))
     await driver.tap("Foto")
     assert t("form.photos_so_far", count=1, limit=3) in driver.last_text
-    assert driver.labels() == [t("form.done_photos"), t("form.remove_photos")]
+    back = t("form.to_summary")  # edited from the summary: the way back, photos as they were
+    assert driver.labels() == [t("form.done_photos"), t("form.remove_photos"), back]
     await driver.send_photo("b1")
     assert t("form.photos_so_far", count=2, limit=3) in driver.last_text
     await driver.tap(t("form.done_photos"))
@@ -417,7 +418,7 @@ async def test_deleting_every_photo_is_asked_first() -> None:
     await driver.tap(t("form.remove_photos"))
     await driver.send_text("ya")
     assert driver.last_text.startswith(t("form.photos_removed"))
-    assert driver.labels() == [t("form.skip")]
+    assert driver.labels() == [t("form.skip"), t("form.to_summary")]
     assert driver.answers["foto"] == [{"ref": "a1"}, {"ref": "a2"}]  # until answered
     await driver.send_photo("b1")
     await driver.tap(t("form.done_photos"))
