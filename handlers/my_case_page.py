@@ -18,7 +18,7 @@ from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.permissions import allowed
 from handlers.review.buttons import record_refusal
-from handlers.review.case_page import case_heading, case_place, local_time
+from handlers.review.case_page import case_heading, case_place, page_time
 from handlers.review.reporter import next_step, revise_buttons
 from handlers.review.visit_history import visit_lines
 from handlers.scope import own_cases
@@ -66,7 +66,7 @@ def _event_line(turn: Turn, case: CaseDetail, event: CaseEvent, actors: dict[int
     """One step: when, the state it led to, who took it (a reviewer by role; the reporter's
     own steps without a name) and the reason given. The step's line is HTML already: it
     goes into the reason's line as it is (`Markup`), not escaped twice."""
-    at, state = local_time(turn, event.at), turn.t(f"case_states.{event.to_state}")
+    at, state = page_time(turn, event.at), turn.t(f"case_states.{event.to_state}")
     actor = actors.get(event.actor_id) if event.actor_id else None
     if actor is None or actor.id == case.summary.reporter_id:
         line = turn.t("reporter.page_event", at=at, state=state)
@@ -89,8 +89,8 @@ async def _page_text(turn: Turn, case: CaseDetail) -> str:
         await case_place(turn, summary),
         turn.t(
             "reporter.page_dates",
-            reported=local_time(turn, summary.submitted_at),
-            changed=local_time(turn, changed),
+            reported=page_time(turn, summary.submitted_at),
+            changed=page_time(turn, changed),
         ),
         turn.t("review.case_categories", categories=categories or "-"),
         turn.t(
