@@ -33,6 +33,10 @@ KEYWORDS = {
     "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
     "pengguna": "pengguna", "templat": "templat", "template": "templat", "kontak": "kontak",
     "privasi": "privasi", "privacy": "privasi",
+    # What people ask for their reports' state (QA walk 15): /laporan_saya.
+    "statuslaporan": "laporan_saya", "statuslaporansaya": "laporan_saya",
+    "ceklaporan": "laporan_saya", "ceklaporansaya": "laporan_saya",
+    "cekstatuslaporan": "laporan_saya", "lihatlaporansaya": "laporan_saya",
 }  # fmt: skip
 # Keywords followed by words to look for: "cari Ayu Lestari".
 WITH_ARGUMENTS = {

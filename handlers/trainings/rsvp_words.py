@@ -1,12 +1,15 @@
 """The words of an RSVP typed instead of tapped ("akan hadir", "tidak bisa hadir"), and the
 words that may mean yes to an invitation ("ya", "siap", "hadir"), read by the typed commands
 (handlers/keywords.py: "hadir nanti" is no check-in's code) and answered by
-handlers/trainings/typed_rsvp.py. A module of its own, without imports, so both may read it.
+handlers/trainings/typed_rsvp.py. A module of its own, importing only handlers/chat_words.py
+(how typed chat is read), so both may read it.
 """
 
 from __future__ import annotations
 
 import re
+
+from handlers.chat_words import plain, without, words
 
 # The phrases, as words (lower case, punctuation dropped), with the RSVP button they stand for.
 _PHRASES = {
@@ -31,15 +34,8 @@ _MAYBE_YES = frozenset({
 })  # fmt: skip
 
 
-# Words people put around an answer ("sy gk bisa hadir bu"): courtesy and pronouns, dropped
-# before the phrase is looked up; the short spellings of chat read as the word they stand for.
-_COURTESY = ("mohon maaf", "maaf", "mohon", "saya", "sy", "aku", "bu", "pak", "ibu", "bapak")
+# "insya allah" goes last: "insya allah hadir" is a yes as it stands, "hadir" alone is not.
 _BLESSING = ("in sya allah", "insya allah", "insha allah", "insyaallah", "inshaallah", "insyallah")
-_SHORT_FOR = {
-    "gk": "tidak", "ga": "tidak", "gak": "tidak", "nggak": "tidak", "ngga": "tidak",
-    "enggak": "tidak", "tdk": "tidak", "tak": "tidak", "bs": "bisa",
-    "udh": "sudah", "udah": "sudah", "sdh": "sudah", "dah": "sudah", "hdr": "hadir",
-}  # fmt: skip
 # What follows a comma or "karena" is the reason, not the answer: "gk bisa hadir, anak sakit".
 _REASON_AFTER = re.compile(r",|\b(?:karena|krn|soalnya|sebab)\b", re.IGNORECASE)
 # Where the person says they are at the venue: the check-in, as "hadir" typed alone there.
@@ -47,17 +43,6 @@ _HERE = frozenset({
     "hadir", "sudah hadir", "sudah di lokasi", "di lokasi", "sudah sampai",
     "sudah sampai lokasi", "sudah sampai di lokasi", "sudah datang", "sudah di tempat",
 })  # fmt: skip
-
-
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
-
-
-def _without(words: str, fillers: tuple[str, ...]) -> str:
-    padded = f" {words} "
-    for filler in fillers:
-        padded = padded.replace(f" {filler} ", " ")
-    return " ".join(padded.split())
 
 
 def _readings(text: str) -> list[str]:
@@ -68,18 +53,17 @@ def _readings(text: str) -> list[str]:
     head = _REASON_AFTER.split(text, maxsplit=1)[0]
     found: list[str] = []
     for part in (text, head):
-        words = " ".join(_SHORT_FOR.get(word, word) for word in _words(part).split())
-        plain = _without(_without(words, _COURTESY), _COURTESY)  # "mohon maaf bu": both go
-        found += [words, plain, _without(plain, _BLESSING)]
+        courteous = plain(part)
+        found += [words(part), courteous, without(courteous, _BLESSING)]
     return found
 
 
 def rsvp_phrase(text: str) -> str | None:
     """The RSVP button ("a": akan hadir, "b": berhalangan) a typed text stands for, else None
     ("sy gk bisa hadir bu, anak sakit" is "b", its reason read by `typed_reason`)."""
-    for words in _readings(text):
-        if words in _BY_PHRASE:
-            return _BY_PHRASE[words]
+    for reading in _readings(text):
+        if reading in _BY_PHRASE:
+            return _BY_PHRASE[reading]
     return None
 
 
@@ -93,7 +77,7 @@ def typed_reason(text: str) -> str:
 def maybe_yes(text: str) -> bool:
     """Whether a typed text, other than a plain yes, may be a yes to an invitation, to be
     asked back ("insya allah", "bisa", "saya bisa bu")."""
-    return any(words in _MAYBE_YES for words in _readings(text))
+    return any(reading in _MAYBE_YES for reading in _readings(text))
 
 
 def says_here(text: str) -> bool:
