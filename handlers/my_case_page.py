@@ -13,7 +13,7 @@ from __future__ import annotations
 from handlers.case_answers import household_kk, subject_nik
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.option_labels import categories_named
+from handlers.forms.option_labels import CASE_FORM, OptionLabels, categories_named
 from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.permissions import allowed
@@ -100,9 +100,17 @@ async def _page_text(turn: Turn, case: CaseDetail) -> str:
             size=case.member_count or "-",
         ),
     ]
+    options = OptionLabels(turn.app.forms[CASE_FORM], turn.language)
     for subject in case.subjects:
         nik = subject_nik(turn.t, subject)
-        lines.append(turn.t("reporter.page_member", name=subject["name"], nik=nik))
+        if sex := options.label("member_sex", subject["sex"]):
+            # A sex the NIK gave (no question asked) is said so: a mistyped NIK shows here.
+            if subject["nik"]:
+                sex = turn.t("reporter.sex_from_nik", sex=sex)
+            line = turn.t("reporter.page_member_sex", name=subject["name"], sex=sex, nik=nik)
+        else:
+            line = turn.t("reporter.page_member", name=subject["name"], nik=nik)
+        lines.append(line)
     lines.append(turn.t("review.case_address", address=case.address or "-"))
     lines.append(turn.t("reporter.page_photos", count=len(case.photos)))
     if visits := await visit_lines(turn, summary.id, by_role=True):
