@@ -27,7 +27,7 @@ from handlers.trainings.common import (
 from handlers.trainings.rsvp import rsvp_buttons
 from storage.models import User
 from storage.repos import Repos
-from storage.trainings import TrainingDay
+from storage.trainings import Training, TrainingDay
 
 EVE = "training_eve"  # the day before: the person was told (a reminder's line or a message)
 
@@ -60,7 +60,7 @@ async def morning_reminders(repos: Repos, app: AppContext, now: datetime) -> Non
                 "training.morning",
                 **training_names(app, language, training.title),
                 day=day_line(app, language, day),
-                venue=training.venue_name,
+                venue=_venue(training),
                 opens=clock_time(app, checkin_opens(training, day)),
             )
             await deliver(
@@ -110,7 +110,7 @@ async def eve_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
                 "training.eve",
                 **training_names(app, user.language, training.title),
                 day=day_line(app, user.language, day),
-                venue=training.venue_name,
+                venue=_venue(training),
                 opens=clock_time(app, checkin_opens(training, day)),
             )
             await deliver(
@@ -147,8 +147,7 @@ async def tomorrow_lines(
             "reminder.training_tomorrow",
             **training_names(app, user.language, training.title),
             time=clock_time(app, day.starts_at),
-            venue=training.venue_name,
-            address=training.venue_address,
+            venue=_venue(training),
         )
         buttons = _tomorrow_buttons(app, user.language)
         if invitation.rsvp is None and now < training.rsvp_deadline:
@@ -177,3 +176,11 @@ def _tomorrow_buttons(app: AppContext, language: str) -> list[list[Button]]:
             ),
         ]
     ]
+
+
+def _venue(training: Training) -> str:
+    """The venue with its street, as the invitation names it: a PSM from another desa finds
+    "Aula" only by its address."""
+    if not training.venue_address:
+        return training.venue_name
+    return f"{training.venue_name}, {training.venue_address}"

@@ -124,6 +124,7 @@ async def test_the_eve_comes_before_quiet_hours_that_begin_before_the_persons_ho
         await db.close()
     assert early == []
     assert len(told) == 1 and "Besok: Bimtek Uji" in told[0]
+    assert "📍 Aula, Jl. Siliwangi 88" in told[0], told[0]  # QA walk 15: the street too
 
 
 async def test_left_to_the_daily_reminder_by_the_release_before_counts_as_told(tmp_path):
