@@ -91,6 +91,8 @@ async def help_text(turn: Turn) -> str:
         lines = reason_lines(turn, user, reason_of_entry(entry), candidate=False)
         key, values = naming("help.rejected", await rejected_by(turn.repos, entry))
         return turn.t(key, **values) + (f"\n\n{lines}" if lines else "")
+    if user is not None and user.status == UserStatus.PENDING:
+        return turn.t("help.pending")  # sent already: nothing to start or continue
     if user is None or user.status != UserStatus.ACTIVE or user.role is None:
         return turn.t("help.not_active")
     return role_help(turn.app.catalog, user, served_elsewhere(turn.app, turn.event.channel))

@@ -70,14 +70,18 @@ class Nik:
     serial: str
 
 
+def nik_sex(digits: str) -> str:
+    """The sex a NIK's 16 digits carry, "L" or "P": a woman's day of birth has 40 added."""
+    return "P" if int(digits[6:8]) > 40 else "L"
+
+
 def parse_nik(text: str, *, today: date, birth_year: int | None = None) -> Nik:
     """Parse a NIK; `birth_year` (from a typed birth date or age) overrides the century."""
     digits = _sixteen_digits(text)
     day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
-    sex = "L"
-    if day > 40:
+    sex = nik_sex(digits)
+    if sex == "P":
         day -= 40
-        sex = "P"
     year = _century_year(year2, today)
     if birth_year is not None and birth_year % 100 == year2:
         year = birth_year

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from handlers.events import Inbound, InboundKind
-from handlers.trainings.rsvp_words import rsvp_phrase
+from handlers.trainings.rsvp_words import rsvp_phrase, says_here
 
 # Every command's own name is one of them: the help shows "/laporan_saya" on WhatsApp as
 # "*laporan_saya*", to be typed as shown (tests/handlers/test_typed_keywords.py walks it).
@@ -33,6 +33,10 @@ KEYWORDS = {
     "bimtek_baru": "bimtek_baru", "nomor": "nomor", "gantinomor": "nomor",
     "pengguna": "pengguna", "templat": "templat", "template": "templat", "kontak": "kontak",
     "privasi": "privasi", "privacy": "privasi",
+    # What people ask for their reports' state (QA walk 15): /laporan_saya.
+    "statuslaporan": "laporan_saya", "statuslaporansaya": "laporan_saya",
+    "ceklaporan": "laporan_saya", "ceklaporansaya": "laporan_saya",
+    "cekstatuslaporan": "laporan_saya", "lihatlaporansaya": "laporan_saya",
 }  # fmt: skip
 # Keywords followed by words to look for: "cari Ayu Lestari".
 WITH_ARGUMENTS = {
@@ -84,6 +88,8 @@ def typed_command(text: str) -> TypedCommand | None:
         # written with "_", so it is the command at a free-text question too, as elsewhere.
         escape = _key(stripped) in FORM_ESCAPES
         return TypedCommand(word, in_form=escape, printed="_" in stripped and not escape)
+    if says_here(stripped):  # "sy hadir", "udh di lokasi": as "hadir" typed alone
+        return TypedCommand("hadir")
     if check_in := _CHECK_IN.fullmatch(stripped):
         return TypedCommand("hadir", check_in[1].strip(), in_form=True)
     if join := _JOIN.fullmatch(stripped):

@@ -23,7 +23,10 @@ MENU_ROWS: tuple[tuple[tuple[str, str], ...], ...] = (
     (("lapor", "menu.report"),),
     (("draf", "menu.drafts"), ("laporan_saya", "menu.my_reports")),
 )
-MENU_COMMANDS = frozenset(command for row in MENU_ROWS for command, _ in row)
+# Commands a notice's button runs as the menu's buttons do, though the menu lists none of them:
+# tomorrow's Bimtek in the daily reminder offers its schedule and the check-in.
+NOTICE_COMMANDS = frozenset({"jadwal", "hadir"})
+MENU_COMMANDS = frozenset(command for row in MENU_ROWS for command, _ in row) | NOTICE_COMMANDS
 
 
 def menu_rows(turn: Turn) -> list[list[Button]]:

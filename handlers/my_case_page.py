@@ -13,12 +13,12 @@ from __future__ import annotations
 from handlers.case_answers import household_kk, subject_nik
 from handlers.context import Turn
 from handlers.events import Button, Outbound, button_fields, small_number
-from handlers.forms.option_labels import categories_named
+from handlers.forms.option_labels import CASE_FORM, OptionLabels, categories_named
 from handlers.i18n import Markup
 from handlers.main_menu import MENU_PREFIX
 from handlers.permissions import allowed
 from handlers.review.buttons import record_refusal
-from handlers.review.case_page import case_heading, case_place, local_time
+from handlers.review.case_page import case_heading, case_place, page_time
 from handlers.review.reporter import next_step, revise_buttons
 from handlers.review.visit_history import visit_lines
 from handlers.scope import own_cases
@@ -66,7 +66,7 @@ def _event_line(turn: Turn, case: CaseDetail, event: CaseEvent, actors: dict[int
     """One step: when, the state it led to, who took it (a reviewer by role; the reporter's
     own steps without a name) and the reason given. The step's line is HTML already: it
     goes into the reason's line as it is (`Markup`), not escaped twice."""
-    at, state = local_time(turn, event.at), turn.t(f"case_states.{event.to_state}")
+    at, state = page_time(turn, event.at), turn.t(f"case_states.{event.to_state}")
     actor = actors.get(event.actor_id) if event.actor_id else None
     if actor is None or actor.id == case.summary.reporter_id:
         line = turn.t("reporter.page_event", at=at, state=state)
@@ -89,8 +89,8 @@ async def _page_text(turn: Turn, case: CaseDetail) -> str:
         await case_place(turn, summary),
         turn.t(
             "reporter.page_dates",
-            reported=local_time(turn, summary.submitted_at),
-            changed=local_time(turn, changed),
+            reported=page_time(turn, summary.submitted_at),
+            changed=page_time(turn, changed),
         ),
         turn.t("review.case_categories", categories=categories or "-"),
         turn.t(
@@ -100,9 +100,17 @@ async def _page_text(turn: Turn, case: CaseDetail) -> str:
             size=case.member_count or "-",
         ),
     ]
+    options = OptionLabels(turn.app.forms[CASE_FORM], turn.language)
     for subject in case.subjects:
         nik = subject_nik(turn.t, subject)
-        lines.append(turn.t("reporter.page_member", name=subject["name"], nik=nik))
+        if sex := options.label("member_sex", subject["sex"]):
+            # A sex the NIK gave (no question asked) is said so: a mistyped NIK shows here.
+            if subject["nik"]:
+                sex = turn.t("reporter.sex_from_nik", sex=sex)
+            line = turn.t("reporter.page_member_sex", name=subject["name"], sex=sex, nik=nik)
+        else:
+            line = turn.t("reporter.page_member", name=subject["name"], nik=nik)
+        lines.append(line)
     lines.append(turn.t("review.case_address", address=case.address or "-"))
     lines.append(turn.t("reporter.page_photos", count=len(case.photos)))
     if visits := await visit_lines(turn, summary.id, by_role=True):

@@ -23,6 +23,7 @@ from handlers import (
     reminder_settings,
     sent_already,
     side_trip_menus,
+    small_talk,
     template_tap,
     typed_labels,
     typed_numbers,
@@ -362,6 +363,8 @@ async def _on_message(turn: Turn) -> None:
     elif turn.event.spoken or not welcome.reactivation_released(turn):
         # (a greeting that released the notice of their reactivation is answered by it, with
         # their help: not "not understood" and the help again under it)
+        if not turn.event.spoken and await small_talk.answer(turn):
+            return  # "terima kasih", "P", "perbaiki": a line, never the whole help
         key = "errors.spoken" if turn.event.spoken else "errors.not_understood"
         # "1" or "validasi" typed at a review's buttons
         hint = typed_numbers.unread_number_hint(turn) or await typed_labels.unread_label_hint(turn)

@@ -71,6 +71,14 @@ async def explain_status(turn: Turn) -> None:
     assert turn.user is not None
     if turn.user.status == UserStatus.SUSPENDED and status_notice_released(turn):
         return
+    if turn.user.status == UserStatus.REGISTERING:
+        # "lapor" at the registration's summary: said, and the summary (or its question)
+        # shown again below, never only "type start to continue".
+        session = await turn.repos.forms.active(turn.user.id)
+        if session is not None and session.form_id == registration.FORM_ID:
+            prefix = turn.t("status_explained.registering_here") + "\n\n"
+            await resume_form(turn, session, prefix)
+            return
     turn.reply(await status_text(turn, turn.user))
 
 

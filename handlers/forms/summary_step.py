@@ -17,6 +17,7 @@ from handlers.forms.model import QuestionType
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult
 from handlers.forms.summary_replies import Answer, Command, SummaryWords, read_reply
+from handlers.identifiers import nik_sex
 
 if TYPE_CHECKING:
     from handlers.forms.engine import FormEngine
@@ -28,15 +29,34 @@ class SummaryStep:
     def _summary_lines(self: FormEngine, fs: FormState) -> list[tuple[str, str]]:
         """Each answered question's label and its answer as shown (masked where personal)."""
         lines = []
-        for position in fs.answered_positions():
+        answered = fs.answered_positions()
+        for position in answered:
             question = self.form.question(position.name)
-            lines.append(
-                (
-                    self._position_label(question, position),
-                    self.view.display(question, fs.get(position)),
-                )
-            )
+            shown = self.view.display(question, fs.get(position))
+            if question.type == QuestionType.NIK:
+                shown += self._sex_from_nik(fs, position, answered)
+            lines.append((self._position_label(question, position), shown))
         return lines
+
+    def _sex_from_nik(
+        self: FormEngine, fs: FormState, nik: Position, answered: list[Position]
+    ) -> str:
+        """Under a NIK whose sex question was skipped (the NIK says it), that sex, said to
+        come from the NIK ("Jenis kelamin: Perempuan (dari NIK)"): a mistyped NIK shows as a
+        wrong sex where nobody would spot a wrong digit. '' when the sex was asked."""
+        digits = fs.get(nik)  # a NIK given is its digits (else why it is missing)
+        # Read from the digits, not the facts derived when it was typed: a correction's
+        # summary starts from the case's answers, with none derived.
+        sex = nik_sex(digits) if isinstance(digits, str) and len(digits) == 16 else None
+        asks = [
+            q for q in self.form.questions()
+            if q.nik == nik.name and q.type == QuestionType.SELECT_ONE
+        ]  # fmt: skip
+        if not sex or not asks or Position(asks[0].name, nik.group, nik.index) in answered:
+            return ""
+        value = self.view.option(asks[0], {"name": sex, "label": sex})
+        label = asks[0].short_label(self.ctx.language)
+        return "\n    " + self.t("form.from_nik", label=label, value=value)
 
     def _answer_labels(self: FormEngine, positions: list[Position]) -> list[str]:
         return [self._position_label(self.form.question(p.name), p) for p in positions]

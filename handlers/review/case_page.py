@@ -16,7 +16,7 @@ from handlers.case_answers import (
 )
 from handlers.case_changes import changes_since_sent_back
 from handlers.context import Turn
-from handlers.date_formats import date_time
+from handlers.date_formats import date_time, zoned_date_time
 from handlers.events import Button, Outbound, button_fields, small_number
 from handlers.forms.option_labels import OptionLabels, categories_named
 from handlers.i18n import Markup
@@ -46,6 +46,12 @@ from storage.models import CaseDetail, CaseState, CaseSummary, User
 def local_time(turn: Turn, moment: Any) -> str:
     """A moment as people read it, in the deployment's time zone (29-11-2026 08.30)."""
     return date_time(turn.app, moment, turn.language)
+
+
+def page_time(turn: Turn, moment: Any) -> str:
+    """A moment on a case's page, named with its zone (29-11-2026 08.30 WIB) as the Bimtek
+    texts are: a page is read and forwarded away from the chat's own clock."""
+    return zoned_date_time(turn.app, moment, turn.language)
 
 
 def _subject_line(turn: Turn, subject: dict[str, Any], options: OptionLabels) -> str:
@@ -182,11 +188,11 @@ async def _case_text(
         turn.t(
             "review.case_reporter",
             name=reporter.full_name if reporter else "-",
-            at=local_time(turn, summary.submitted_at),
+            at=page_time(turn, summary.submitted_at),
         )
     )
     lines += await visit_lines(turn, summary.id)
-    lines += await history_lines(turn, case, lambda moment: local_time(turn, moment))
+    lines += await history_lines(turn, case, lambda moment: page_time(turn, moment))
     return "\n".join(lines)
 
 

@@ -1,12 +1,15 @@
 """The words of an RSVP typed instead of tapped ("akan hadir", "tidak bisa hadir"), and the
 words that may mean yes to an invitation ("ya", "siap", "hadir"), read by the typed commands
 (handlers/keywords.py: "hadir nanti" is no check-in's code) and answered by
-handlers/trainings/typed_rsvp.py. A module of its own, without imports, so both may read it.
+handlers/trainings/typed_rsvp.py. A module of its own, importing only handlers/chat_words.py
+(how typed chat is read), so both may read it.
 """
 
 from __future__ import annotations
 
 import re
+
+from handlers.chat_words import plain, without, words
 
 # The phrases, as words (lower case, punctuation dropped), with the RSVP button they stand for.
 _PHRASES = {
@@ -31,16 +34,53 @@ _MAYBE_YES = frozenset({
 })  # fmt: skip
 
 
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+# "insya allah" goes last: "insya allah hadir" is a yes as it stands, "hadir" alone is not.
+_BLESSING = ("in sya allah", "insya allah", "insha allah", "insyaallah", "inshaallah", "insyallah")
+# What follows a comma or "karena" is the reason, not the answer: "gk bisa hadir, anak sakit".
+_REASON_AFTER = re.compile(r",|\b(?:karena|krn|soalnya|sebab)\b", re.IGNORECASE)
+# Where the person says they are at the venue: the check-in, as "hadir" typed alone there.
+_HERE = frozenset({
+    "hadir", "sudah hadir", "sudah di lokasi", "di lokasi", "sudah sampai",
+    "sudah sampai lokasi", "sudah sampai di lokasi", "sudah datang", "sudah di tempat",
+})  # fmt: skip
+
+
+def _readings(text: str) -> list[str]:
+    """The text as words, then without courtesy, then without "insya allah" too ("insya
+    allah hadir" is a yes as it stands, "hadir" alone is asked back); the same again for its
+    answer part alone, before a comma or "karena" ("Siap, Bu" is whole, "gk bisa, anak
+    sakit" a no and its reason)."""
+    head = _REASON_AFTER.split(text, maxsplit=1)[0]
+    found: list[str] = []
+    for part in (text, head):
+        courteous = plain(part)
+        found += [words(part), courteous, without(courteous, _BLESSING)]
+    return found
 
 
 def rsvp_phrase(text: str) -> str | None:
-    """The RSVP button ("a": akan hadir, "b": berhalangan) a typed text stands for, else None."""
-    return _BY_PHRASE.get(_words(text))
+    """The RSVP button ("a": akan hadir, "b": berhalangan) a typed text stands for, else None
+    ("sy gk bisa hadir bu, anak sakit" is "b", its reason read by `typed_reason`)."""
+    for reading in _readings(text):
+        if reading in _BY_PHRASE:
+            return _BY_PHRASE[reading]
+    return None
+
+
+def typed_reason(text: str) -> str:
+    """What follows the answer's comma or "karena" ("gk bisa hadir, anak sakit": "anak
+    sakit"), the reason for a no; '' when none."""
+    parts = _REASON_AFTER.split(text, maxsplit=1)
+    return parts[1].strip(" ,.") if len(parts) > 1 else ""
 
 
 def maybe_yes(text: str) -> bool:
     """Whether a typed text, other than a plain yes, may be a yes to an invitation, to be
-    asked back ("insya allah", "bisa", "hadir")."""
-    return _words(text) in _MAYBE_YES
+    asked back ("insya allah", "bisa", "saya bisa bu")."""
+    return any(reading in _MAYBE_YES for reading in _readings(text))
+
+
+def says_here(text: str) -> bool:
+    """Whether a typed text says the person is at the venue ("sy hadir", "udh di lokasi"),
+    read as "hadir" typed alone: the check-in on a training day, else a yes asked back."""
+    return _readings(text)[1] in _HERE  # the whole text: "hadir, 123456" has its code

@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from handlers.context import AppContext
 from handlers.delivery import DeliveryKind, Topic, deliver
 from handlers.events import Button, Outbound
+from handlers.main_menu import MENU_PREFIX
 from handlers.quiet_hours import in_quiet_hours, sending_time
 from handlers.trainings.common import (
     checkin_opens,
@@ -26,7 +27,7 @@ from handlers.trainings.common import (
 from handlers.trainings.rsvp import rsvp_buttons
 from storage.models import User
 from storage.repos import Repos
-from storage.trainings import TrainingDay
+from storage.trainings import Training, TrainingDay
 
 EVE = "training_eve"  # the day before: the person was told (a reminder's line or a message)
 
@@ -59,7 +60,7 @@ async def morning_reminders(repos: Repos, app: AppContext, now: datetime) -> Non
                 "training.morning",
                 **training_names(app, language, training.title),
                 day=day_line(app, language, day),
-                venue=training.venue_name,
+                venue=_venue(training),
                 opens=clock_time(app, checkin_opens(training, day)),
             )
             await deliver(
@@ -109,7 +110,7 @@ async def eve_reminders(repos: Repos, app: AppContext, now: datetime) -> None:
                 "training.eve",
                 **training_names(app, user.language, training.title),
                 day=day_line(app, user.language, day),
-                venue=training.venue_name,
+                venue=_venue(training),
                 opens=clock_time(app, checkin_opens(training, day)),
             )
             await deliver(
@@ -140,17 +141,46 @@ async def tomorrow_lines(
             continue  # excused (or marked) by hand for that day already
         if not await repos.schedule.claim(EVE, f"{_day_key(day)}{user.id}", now=now):
             continue
-        line = app.catalog.text(
+        text = app.catalog.text
+        line = text(
             user.language,
             "reminder.training_tomorrow",
             **training_names(app, user.language, training.title),
             time=clock_time(app, day.starts_at),
-            venue=training.venue_name,
+            venue=_venue(training),
         )
-        buttons: list[list[Button]] = []
+        buttons = _tomorrow_buttons(app, user.language)
         if invitation.rsvp is None and now < training.rsvp_deadline:
-            line += "\n" + app.catalog.text(user.language, "reminder.training_unanswered")
+            line += "\n" + text(user.language, "reminder.training_unanswered")
             days = await repos.trainings.days(training.id)
             buttons = rsvp_buttons(app, user.language, training.id, days)
+        # How to check in, said the day before: at the venue nobody reads the help.
+        opens = clock_time(app, checkin_opens(training, day))
+        line += "\n" + text(user.language, "reminder.training_checkin", opens=opens)
         lines.append((line, buttons))
     return lines
+
+
+def _tomorrow_buttons(app: AppContext, language: str) -> list[list[Button]]:
+    """Tomorrow's Bimtek line's own buttons for someone who answered: their schedule
+    (/jadwal, the training's page for those invited) and the check-in (/hadir)."""
+    return [
+        [
+            Button(
+                label=app.catalog.text(language, "reminder.training_schedule_button"),
+                data=f"{MENU_PREFIX}:jadwal",
+            ),
+            Button(
+                label=app.catalog.text(language, "reminder.training_checkin_button"),
+                data=f"{MENU_PREFIX}:hadir",
+            ),
+        ]
+    ]
+
+
+def _venue(training: Training) -> str:
+    """The venue with its street, as the invitation names it: a PSM from another desa finds
+    "Aula" only by its address."""
+    if not training.venue_address:
+        return training.venue_name
+    return f"{training.venue_name}, {training.venue_address}"

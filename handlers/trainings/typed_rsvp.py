@@ -6,7 +6,9 @@ list is shown to choose from (each with its buttons); with none, that is said.
 A word that may only mean yes ("ya", "siap", "insya allah"; "hadir" alone on a day without
 check-in) is asked back while an invitation awaits the person's answer: "Maksud Bapak/Ibu:
 akan hadir di bimtek ini?" with Ya (the invitation's own Akan hadir) and Tidak. "hadir" on
-a training day stays the check-in (handlers/trainings/checkin.py).
+a training day stays the check-in (handlers/trainings/checkin.py). The words are read as
+people type them ("sy gk bisa hadir bu, anak sakit": rsvp_words.py), the reason after a
+comma or "karena" answering the reason's question.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from __future__ import annotations
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.forms.answers import yes_or_no
+from handlers.forms.runner import step_form
 from handlers.permissions import allowed
-from handlers.trainings.common import RSVP_PREFIX, describe, schedule_stamp
-from handlers.trainings.rsvp import NOT_MEANT, answer, show_schedule
-from handlers.trainings.rsvp_words import maybe_yes, rsvp_phrase
+from handlers.refusal_above import above
+from handlers.trainings.common import RSVP_PREFIX, describe, names_of, schedule_stamp
+from handlers.trainings.rsvp import ABSENCE_FORM, NOT_MEANT, answer, show_schedule
+from handlers.trainings.rsvp_words import maybe_yes, rsvp_phrase, typed_reason
 from storage.trainings import Training
 
 
@@ -25,9 +29,9 @@ async def take(turn: Turn) -> bool:
     """A typed RSVP outside a form, answered (see the module); False when the text is none
     or the person does not attend trainings."""
     text = turn.event.text or ""
-    if yes_or_no(text) == "y" or maybe_yes(text):  # "ya", "siap", "insya allah", "hadir"
+    choice = rsvp_phrase(text)  # "insyaallah hadir bu" is a yes, "insyaallah" alone asked
+    if choice is None and (yes_or_no(text) == "y" or maybe_yes(text)):  # "ya", "siap"
         return await ask_if_meant(turn)
-    choice = rsvp_phrase(text)
     user = turn.user
     if choice is None or user is None or not allowed(user, "training.attend"):
         return False
@@ -51,7 +55,26 @@ async def take(turn: Turn) -> bool:
         + describe(turn.app, turn.language, training, days)
     )
     await answer(turn, f"{RSVP_PREFIX}:{training.id}:{choice}:{schedule_stamp(days)}")
+    if choice == "b" and (reason := typed_reason(text)):
+        await _reason_typed(turn, training, reason)
     return True
+
+
+async def _reason_typed(turn: Turn, training: Training, reason: str) -> None:
+    """The reason typed with the no ("gk bisa hadir, anak sakit") answers the reason's
+    question just asked, as if typed to it (its option confirmed, the words kept): the
+    question's own message gives way to that answer's, below "tercatat berhalangan"."""
+    assert turn.user is not None
+    session = await turn.repos.forms.active(turn.user.id)
+    if session is None or session.form_id != ABSENCE_FORM:
+        return  # refused meanwhile (the schedule moved): nothing asked, nothing to answer
+    turn.replies.pop()  # the reason's question, answered below
+    recorded = turn.t("training.rsvp_no_ask", **names_of(turn, training))
+    turn.event = turn.event.model_copy(update={"text": reason})
+    answered = len(turn.replies)
+    await step_form(turn, session)
+    if answered < len(turn.replies):
+        turn.replies[answered] = above(turn.replies[answered], recorded)
 
 
 async def ask_if_meant(turn: Turn) -> bool:

@@ -20,6 +20,7 @@ from handlers.trainings.schedule import eve_reminders
 from storage.district_reminders import ReminderSchedule
 from storage.models import Role, UserStatus
 from tests.handlers.chat_turns import app_context
+from tests.handlers.routed_turns import said, send
 from tests.handlers.training_turns import CREATED, at, invited_psm, new_training, person, plain
 from tests.storage.seed_cases import open_database
 
@@ -123,6 +124,7 @@ async def test_the_eve_comes_before_quiet_hours_that_begin_before_the_persons_ho
         await db.close()
     assert early == []
     assert len(told) == 1 and "Besok: Bimtek Uji" in told[0]
+    assert "📍 Aula, Jl. Siliwangi 88" in told[0], told[0]  # QA walk 15: the street too
 
 
 async def test_left_to_the_daily_reminder_by_the_release_before_counts_as_told(tmp_path):
@@ -184,7 +186,7 @@ async def test_tomorrows_training_comes_first_and_announces_the_reminder(tmp_pat
         await db.close()
     lines = plain(item.message["text"]).splitlines()
     assert lines[1].startswith("• 📅 Besok: Bimtek Uji"), lines
-    assert "Bapak/Ibu belum pernah mengirim laporan" in lines[2]
+    assert "Bapak/Ibu belum pernah mengirim laporan" in lines[3]
     assert item.message["summary"].startswith("📅 Besok: Bimtek Uji")
 
 
@@ -236,4 +238,37 @@ async def test_an_unanswered_invitation_is_said_with_its_own_buttons(tmp_path, c
         assert titles == ["✅ Akan hadir", "🙏 Berhalangan"]
     assert "Besok: Bimtek Uji" in plain(answered.message["text"])
     assert "belum menjawab" not in answered.message["text"]
-    assert not answered.message.get("buttons")
+    # QA walk 15: its only button was "Buat laporan baru"; now the schedule and the check-in
+    data = [b["data"] for row in answered.message["buttons"] for b in row]
+    assert data[:2] == ["menu:jadwal", "menu:hadir"], data
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_tomorrows_line_names_the_address_and_how_to_check_in(tmp_path, channel):
+    """QA walk 15: "📅 Besok: Bimtek PSM, pukul 08.00 di Aula." dropped the street and said
+    nothing of the check-in. Its buttons open the schedule and the check-in as /jadwal and
+    /hadir do, on both channels."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            _, ani, training_id = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            await repos.trainings.set_rsvp(training_id, ani.id, "akan_hadir", at(2, 9))
+            if channel == "whatsapp":  # known there too: its buttons tapped there
+                await repos.users.add_identity(
+                    user_id=ani.id, channel=channel, external_id=str(ani.id),
+                    chat_id=str(ani.id), now=CREATED,
+                )  # fmt: skip
+            await daily_reminders(repos, app, at(7, 16))
+            (item,) = await repos.outbox.for_user(ani.id)
+        lines = plain(item.message["text"]).splitlines()
+        assert lines[1] == "• 📅 Besok: Bimtek Uji, pukul 08.00 di Aula, Jl. Siliwangi 88.", lines
+        assert lines[2].strip().startswith("Absen dibuka pukul 07.00: di lokasi ketik"), lines
+        labels = [b["label"] for row in item.message["buttons"] for b in row]
+        assert labels[:2] == ["📅 Jadwal bimtek", "📍 Absen hadir"], labels
+        schedule = await send(db, app, ani, channel, data="menu:jadwal", now=at(7, 17))
+        assert "Bimtek Uji" in said(schedule) and "Akan hadir" in said(schedule), said(schedule)
+        checked = await send(db, app, ani, channel, data="menu:hadir", now=at(8, 8))
+        assert "Ketik kode 6 angka" in said(checked), said(checked)
+    finally:
+        await db.close()

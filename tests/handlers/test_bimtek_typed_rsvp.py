@@ -40,7 +40,9 @@ async def _rsvp(db, training_id, user):
         return (await repos.trainings.invitation(training_id, user.id)).rsvp
 
 
-@pytest.mark.parametrize("typed", ["akan hadir", "Hadir nanti", "Insya Allah hadir."])
+@pytest.mark.parametrize(
+    "typed", ["akan hadir", "Hadir nanti", "Insya Allah hadir.", "insyaallah hadir bu"]
+)
 async def test_a_typed_yes_answers_the_only_open_invitation(world, channel, typed):
     db, app = world
     ani, (training_id,) = await _invited(db, channel)
@@ -49,13 +51,41 @@ async def test_a_typed_yes_answers_the_only_open_invitation(world, channel, type
     assert await _rsvp(db, training_id, ani) == "akan_hadir"
 
 
-@pytest.mark.parametrize("typed", ["berhalangan", "Tidak bisa hadir"])
+@pytest.mark.parametrize("typed", ["berhalangan", "Tidak bisa hadir", "sy gk bisa hadir bu"])
 async def test_a_typed_no_asks_the_reason(world, channel, typed):
     db, app = world
     ani, (training_id,) = await _invited(db, channel)
     answered = await send(db, app, ani, channel, text=typed, now=at(5, 10))
     assert "Berhalangan karena apa?" in said(answered) and NOT_UNDERSTOOD not in said(answered)
     assert await _rsvp(db, training_id, ani) == "berhalangan"
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "details"),
+    [
+        ("sy gk bisa hadir bu, anak sakit", "sakit", "anak sakit"),
+        ("Mohon maaf bu tdk bisa hadir karena ada acara keluarga", "izin", "ada acara keluarga"),
+    ],
+)
+async def test_a_typed_no_with_its_reason_answers_the_reason_too(
+    world, channel, typed, kind, details
+):
+    """QA walk 15: people write the no and why in one message, with "sy", "bu", "gk": it
+    was not understood. The words after the comma or "karena" answer the reason's question
+    as typed there (its option confirmed, the words kept), never asked again."""
+    db, app = world
+    ani, (training_id,) = await _invited(db, channel)
+    answered = await send(db, app, ani, channel, text=typed, now=at(5, 10))
+    text = said(answered)
+    assert NOT_UNDERSTOOD not in text and "Berhalangan karena apa?" not in text, text
+    assert "tercatat <b>berhalangan</b> untuk <b>Bimtek Uji</b>" in text, text
+    assert f"Keterangan: <i>{details}</i>" in text and labels(answered) == ["Ya", "Tidak"]
+    assert await _rsvp(db, training_id, ani) == "berhalangan"
+    done = await send(db, app, ani, channel, text="ya", now=at(5, 10))
+    assert "keterangan tercatat" in said(done), said(done)
+    async with db.reading() as repos:
+        invitation = await repos.trainings.invitation(training_id, ani.id)
+    assert (invitation.reason_kind, invitation.reason_text) == (kind, details)
 
 
 async def test_with_several_open_the_list_is_shown_to_choose(world, channel):
@@ -75,8 +105,10 @@ async def test_with_none_open_it_is_said(world, channel):
     assert await _rsvp(db, training_id, ani) is None
 
 
-async def test_hadir_on_a_training_day_stays_the_check_in(world, channel):
-    """Another invitation awaiting an answer changes nothing on a training day."""
+@pytest.mark.parametrize("typed", ["hadir", "sy hadir", "sy udh di lokasi"])
+async def test_hadir_on_a_training_day_stays_the_check_in(world, channel, typed):
+    """Another invitation awaiting an answer changes nothing on a training day. QA walk 15:
+    "sy udh di lokasi" was not understood."""
     db, app = world
     sari = await person(db, "Ibu Sari", Role.COORDINATOR, channel)
     ani = await person(db, "Bu Ani", Role.PSM, channel, kecamatan=KADUGEDE, desa=BABATAN)
@@ -87,13 +119,14 @@ async def test_hadir_on_a_training_day_stays_the_check_in(world, channel):
         )
         await repos.trainings.invite(today, [ani.id], NOW)
         await repos.trainings.invite(later, [ani.id], NOW)
-    checked = await send(db, app, ani, channel, text="hadir", now=at(5, 9))
+    checked = await send(db, app, ani, channel, text=typed, now=at(5, 9))
     assert "kode" in said(checked) and "Maksud" not in said(checked), said(checked)
     assert await _rsvp(db, later, ani) is None
 
 
 @pytest.mark.parametrize(
-    "typed", ["ya", "Iya", "siap!", "Siap, Bu", "oke", "Insya Allah", "bisa", "hadir"]
+    "typed",
+    ["ya", "Iya", "siap!", "Siap, Bu", "oke", "Insya Allah", "bisa", "hadir", "sy hadir"],
 )
 async def test_a_word_that_may_mean_yes_is_asked_back(world, channel, typed):
     """QA walk 7: "ya" was not understood, "hadir" told of no training today; her answer

@@ -49,7 +49,7 @@ async def test_the_case_page_and_search_in_english(world, channel: str) -> None:
     found = said(await send(db, app, tono, channel, command="cari", command_args="siti"))
     assert "Found 1 report:" in found  # was "Found 1 report(s):"
     page = said(await send(db, app, tono, channel, data=f"cs:{case_id}"))
-    assert "Reporter: Bu Ani · 29 Nov 2026 10.00" in page  # was "29-11-2026 10.00"
+    assert "Reporter: Bu Ani · 29 Nov 2026 10.00 WIB" in page  # was "29-11-2026 10.00", zone unsaid
 
 
 async def test_my_reports_list_dates_in_english(world, channel: str) -> None:

@@ -38,12 +38,15 @@ async def test_the_reporter_reads_their_case_with_identifiers_masked(world, chan
     assert text.startswith(
         f"<b>{NUMBER}</b> · Perlu perbaikan · Biasa\nDesa Babatan, Kec. Kadugede"
     )
-    assert "Dilaporkan: 26-11-2026 10.00 · terakhir berubah: 29-11-2026 10.00" in text
+    assert "Dilaporkan: 26-11-2026 10.00 WIB · terakhir berubah: 29-11-2026 10.00 WIB" in text
     assert "Kategori: Stunting" in text
-    assert "KK 320801******0005" in text and "Ayu Lestari · NIK 320801******0001" in text
+    assert (
+        "KK 320801******0005" in text
+        and "Ayu Lestari · Perempuan (dari NIK) · NIK 320801******0001" in text
+    )
     assert NIK not in text and KK not in text
-    assert "• 26-11-2026 10.00 Diajukan\n" in text  # their own step, without a name
-    assert "• 29-11-2026 10.00 Perlu perbaikan (TKSK): Alamat kurang lengkap" in text
+    assert "• 26-11-2026 10.00 WIB Diajukan\n" in text  # their own step, without a name
+    assert "• 29-11-2026 10.00 WIB Perlu perbaikan (TKSK): Alamat kurang lengkap" in text
     assert "Pak Tono" not in text
     assert text.rstrip().endswith("Mohon perbaiki jawaban yang diminta, lalu kirim ulang.")
     # Read-only: only the correction and the way back to the list, no review action.
