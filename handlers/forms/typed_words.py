@@ -33,6 +33,8 @@ class TypedWords(BaseModel):
     identifier_words: frozenset[str]
     name_lead_ins: list[str] = Field(min_length=1)
     photos_done: frozenset[str] = Field(min_length=1)
+    greetings: dict[Literal["salam", "other"], frozenset[str]]
+    greeted: frozenset[str]
 
 
 def _words(text: str) -> str:
@@ -123,3 +125,16 @@ def photos_done(text: str, label: str) -> bool:
     `photos_done` ("selesai", "sudah") or the button's own `label` ("✔️ Selesai foto")."""
     typed = _words(text)
     return typed in TYPED_WORDS.photos_done or typed == _words(label)
+
+
+def greeting(text: str) -> Literal["salam", "other"] | None:
+    """The kind of greeting a text is when it is nothing else ("Assalamualaikum, bu" is a
+    "salam", "Selamat pagi" an "other"), else None."""
+    words = _words(text).split()
+    while len(words) > 1 and words[-1] in TYPED_WORDS.greeted:  # "halo bu"
+        words.pop()
+    typed = "".join(words)  # "assalamu alaikum", "selamatpagi": spaces are typed either way
+    for kind, phrases in TYPED_WORDS.greetings.items():
+        if typed in {_words(phrase).replace(" ", "") for phrase in phrases}:
+            return kind
+    return None
