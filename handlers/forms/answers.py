@@ -19,9 +19,13 @@ from handlers.forms.typed_words import greeting, without_name_lead_in
 from handlers.masking import holds_nik_or_kk, mask_identifiers
 
 YES_WORDS = frozenset({"ya", "iya", "y", "yes", "ok", "oke", "okay", "siap", "nggih", "muhun"})
+# Chat spellings too ("gk", "engga", "ndak": QA walk 15, "gk" at "Yakin ingin membatalkan?").
 NO_WORDS = frozenset(
-    {"tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "n", "mboten", "henteu", "teu"}
-)
+    {
+        "tidak", "tdk", "gak", "ga", "gk", "g", "nggak", "ngga", "enggak", "engga", "ndak",
+        "nda", "kagak", "tak", "no", "n", "mboten", "henteu", "teu",
+    }
+)  # fmt: skip
 
 
 def yes_or_no(text: str) -> str | None:
