@@ -35,6 +35,7 @@ class TypedWords(BaseModel):
     photos_done: frozenset[str] = Field(min_length=1)
     greetings: dict[Literal["salam", "other"], frozenset[str]]
     greeted: frozenset[str]
+    age_lead_ins: list[str] = Field(min_length=1)
 
 
 def _words(text: str) -> str:
@@ -108,6 +109,15 @@ def _lead_in_pattern(phrases: list[str]) -> re.Pattern[str]:
 
 
 _NAME_LEAD_IN = _lead_in_pattern(TYPED_WORDS.name_lead_ins)
+_AGE_LEAD_IN = _lead_in_pattern(TYPED_WORDS.age_lead_ins)
+
+
+def without_age_lead_in(text: str) -> str:
+    """An age without the words before it saying it is one or about that much ("umur 5
+    thn", "usia 60", "kira2 60" -> "5 thn", "60", "60"); any other text as it is."""
+    while (lead := _AGE_LEAD_IN.match(text)) is not None:
+        text = text[lead.end() :]
+    return without_about(text).strip()
 
 
 def without_name_lead_in(text: str) -> str:
