@@ -36,6 +36,8 @@ class TypedWords(BaseModel):
     greetings: dict[Literal["salam", "other"], frozenset[str]]
     greeted: frozenset[str]
     age_lead_ins: list[str] = Field(min_length=1)
+    location_cannot: frozenset[str] = Field(min_length=1)
+    location_words: frozenset[str]
 
 
 def _words(text: str) -> str:
@@ -148,3 +150,10 @@ def greeting(text: str) -> Literal["salam", "other"] | None:
         if typed in {_words(phrase).replace(" ", "") for phrase in phrases}:
             return kind
     return None
+
+
+def location_cannot(text: str) -> bool:
+    """Whether a text typed at a location question says it cannot be sent ("gk bisa",
+    "tidak ada sinyal", "maaf bu gk bisa kirim lokasi"): then it stands for "Lewati"."""
+    kept = [w for w in _words(text).split() if w not in TYPED_WORDS.location_words]
+    return " ".join(kept) in TYPED_WORDS.location_cannot
