@@ -117,7 +117,7 @@ _YEAR_WORDS = ("tahun", "thn", "th", "th.", "t", "year", "years", "yr", "yrs", "
 
 
 _AGE_UNITS = r"tahun|thn|th|bulan|bln|bl|years?|yrs?|months?"
-_TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})(?:[-/.](\d{1,2})[-/.]|\s+([a-z]+)\.?\s+)(\d{2})")
+_TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})(?:[-/.](\d{1,2})[-/.]|\s+([a-z]+)\.?\s+)['’]?(\d{2})")
 OLDEST_AGE_YEARS = 110  # a two-digit year is read in the century that makes no one older
 
 
@@ -135,7 +135,7 @@ def _age_in_digits(text: str) -> str:
 
 
 def _two_digit_year(text: str, today: date) -> date | None:
-    """A birth date written with a two-digit year ("12/3/15", "12-03-15", "12 maret 15"):
+    """A birth date written with a two-digit year ("12/3/15", "12-03-15", "12 maret '15"):
     this century's unless that is still to come, else the last (never older than
     `OLDEST_AGE_YEARS`); None when the text has no such year."""
     found = _TWO_DIGIT_YEAR.fullmatch(text)
@@ -165,7 +165,7 @@ def parse_age(event: Inbound, *, today: date) -> Answer:
     a birth date with a two-digit year ("12/3/15", "12 maret 15": `_two_digit_year`)."""
     typed = without_age_lead_in(_text_of(event, "answer.need_age"))
     text = _age_in_digits(typed.lower().replace(",", " "))
-    if re.search(r"\d{1,4}[-/. ]\d{1,2}[-/. ]\d{2,4}|[a-z]{3,}\s+\d{2,4}", text):
+    if re.search(r"\d{1,4}[-/. ]\d{1,2}[-/. ]['’]?\d{2,4}|[a-z]{3,}\s+['’]?\d{2,4}", text):
         try:
             born = _two_digit_year(text, today) or parse_date_text(text)
         except DateNotRead as unread:
@@ -210,7 +210,7 @@ def age_fits(born: date, months: int, slack: int, *, today: date) -> bool:
 
 def _spoken_age(months: int) -> str:
     years, rest = divmod(months, 12)
-    return f"{years} th {rest} bln"
+    return f"{years} th {rest} bln" if years else f"{rest} bulan"
 
 
 def age_said(text: Callable[..., str], months: int) -> str:
