@@ -11,9 +11,11 @@ lines, then "dan N lainnya".
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from handlers.context import AppContext
+from handlers.forms.answer_dates import age_said
 from handlers.forms.model import Form, Question, QuestionType, RepeatGroup
 from handlers.forms.option_labels import OptionLabels, shown
 from handlers.i18n import DEFAULT_LANGUAGE, Markup
@@ -147,10 +149,7 @@ class ChangeLines:
         if "missing" in answer:  # a NIK or KK nobody has, or nobody knows
             return self.catalog.text(self.language, f"form.missing.{answer['missing']}")
         if "months" in answer:
-            months = int(answer["months"])
-            return self.catalog.text(
-                self.language, "form.age_years_months", years=months // 12, months=months % 12
-            )
+            return age_said(partial(self.catalog.text, self.language), int(answer["months"]))
         if "lat" in answer:
             return f"{float(answer['lat']):.5f}, {float(answer['lon']):.5f}"
         if "e164" in answer:

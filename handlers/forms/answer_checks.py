@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from handlers.forms import answers as parsers
-from handlers.forms.answer_dates import age_fits, months_between
+from handlers.forms.answer_dates import age_fits, age_said, months_between
 from handlers.forms.expr import EvalContext, Expression
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import FormState, Position, expression_value
@@ -109,8 +109,7 @@ class AnswerChecks:
         today = self.ctx.today
         if age_fits(nik_born, value["months"], answer.age_slack, today=today):
             return []
-        years, months = divmod(months_between(nik_born, today), 12)
-        age = self.t("form.age_years_months", years=years, months=months)
+        age = age_said(self.t, months_between(nik_born, today))
         return [self.t("identifier.age_mismatch", date=shown, age=age)]
 
     def _doubts(

@@ -7,12 +7,21 @@ Each parser returns an `Answer` or raises `Invalid` (handlers/forms/answers.py).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from handlers.events import Inbound
 from handlers.forms.answers import Answer, Invalid, _text_of
-from handlers.forms.dates import DateNotRead, When, examples, parse_date_text, read_date
+from handlers.forms.dates import (
+    MONTHS,
+    DateNotRead,
+    When,
+    examples,
+    parse_date_text,
+    read_date,
+)
+from handlers.forms.typed_words import count_in_words, without_age_lead_in
 
 
 class TwoDates(Invalid):
@@ -107,6 +116,43 @@ _AGE_PART = re.compile(
 _YEAR_WORDS = ("tahun", "thn", "th", "th.", "t", "year", "years", "yr", "yrs", "y")
 
 
+_AGE_UNITS = r"tahun|thn|th|bulan|bln|bl|years?|yrs?|months?"
+_TWO_DIGIT_YEAR = re.compile(r"(\d{1,2})(?:[-/.](\d{1,2})[-/.]|\s+([a-z]+)\.?\s+)['’]?(\d{2})")
+OLDEST_AGE_YEARS = 110  # a two-digit year is read in the century that makes no one older
+
+
+def _age_in_digits(text: str) -> str:
+    """An age typed in words as digits, unit by unit ("lima tahun" -> "5 tahun", "dua
+    tahun tiga bulan" -> "2 tahun 3 bulan", "tujuh" -> "7"); other words as typed."""
+    pieces = re.split(rf"\b({_AGE_UNITS})\b", text)
+    for index, piece in enumerate(pieces):
+        words = piece.strip()
+        joined = re.match(r"(dan|&|\+)\s+", words)  # "dua tahun dan tiga bulan"
+        said = words[joined.end() :] if joined else words
+        if index % 2 == 0 and said and (number := count_in_words(said)).isdigit():
+            pieces[index] = f" {joined[1] if joined else ''} {number} "
+    return " ".join("".join(pieces).split())
+
+
+def _two_digit_year(text: str, today: date) -> date | None:
+    """A birth date written with a two-digit year ("12/3/15", "12-03-15", "12 maret '15"):
+    this century's unless that is still to come, else the last (never older than
+    `OLDEST_AGE_YEARS`); None when the text has no such year."""
+    found = _TWO_DIGIT_YEAR.fullmatch(text)
+    if found is None or (found[3] is not None and found[3] not in MONTHS):
+        return None
+    day, year = int(found[1]), int(found[4])
+    month = int(found[2]) if found[2] is not None else MONTHS[found[3]]
+    try:
+        dates = [date(century + year, month, day) for century in (2000, 1900)]
+    except ValueError as exc:
+        raise DateNotRead("date_impossible") from exc
+    for born in dates:
+        if born <= today and months_between(born, today) <= OLDEST_AGE_YEARS * 12:
+            return born
+    raise DateNotRead("date_impossible")
+
+
 def months_between(born: date, today: date) -> int:
     """Whole months from a birth date to today."""
     months = (today.year - born.year) * 12 + today.month - born.month
@@ -114,13 +160,18 @@ def months_between(born: date, today: date) -> int:
 
 
 def parse_age(event: Inbound, *, today: date) -> Answer:
-    """A birth date, or an age: "5", "5 tahun", "18 bulan", "2 th 3 bln"."""
-    text = _text_of(event, "answer.need_age").lower().replace(",", " ")
-    if re.search(r"\d{1,4}[-/. ]\d{1,2}[-/. ]\d{2,4}|[a-z]{3,}\s+\d{4}", text):
+    """A birth date, or an age: "5", "5 tahun", "18 bulan", "2 th 3 bln"; with the words
+    people put before it ("umur 5 thn", "usia 60", "kira2 60") or in words ("lima tahun");
+    a birth date with a two-digit year ("12/3/15", "12 maret 15": `_two_digit_year`)."""
+    typed = without_age_lead_in(_text_of(event, "answer.need_age"))
+    text = _age_in_digits(typed.lower().replace(",", " "))
+    if re.search(r"\d{1,4}[-/. ]\d{1,2}[-/. ]['’]?\d{2,4}|[a-z]{3,}\s+['’]?\d{2,4}", text):
         try:
-            born = parse_date_text(text)
+            born = _two_digit_year(text, today) or parse_date_text(text)
         except DateNotRead as unread:
-            raise Invalid(f"answer.{unread.key}") from unread
+            # A text that is no date is no age either: the age question's own examples.
+            key = "need_age" if unread.key == "need_date" else unread.key
+            raise Invalid(f"answer.{key}") from unread
         if born > today:
             raise Invalid("answer.date_future")
         months = months_between(born, today)
@@ -159,4 +210,13 @@ def age_fits(born: date, months: int, slack: int, *, today: date) -> bool:
 
 def _spoken_age(months: int) -> str:
     years, rest = divmod(months, 12)
-    return f"{years} th {rest} bln"
+    return f"{years} th {rest} bln" if years else f"{rest} bulan"
+
+
+def age_said(text: Callable[..., str], months: int) -> str:
+    """An age as shown back by the catalogue's `text` ("2 th 3 bln"); a baby under a year
+    in months alone ("3 bulan": QA walk 15, "0 th 3 bln" read oddly)."""
+    years, rest = divmod(months, 12)
+    if years == 0:
+        return text("form.age_months", months=rest)
+    return text("form.age_years_months", years=years, months=rest)

@@ -6,6 +6,7 @@ Each parser returns an `Answer` or raises `Invalid` (handlers/forms/answers.py).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from handlers.events import Inbound, InboundKind
@@ -49,7 +50,8 @@ def typed_missing(event: Inbound) -> str | None:
 def parse_phone_answer(event: Inbound) -> Answer:
     """A phone number, verified only when the channel vouches it is the sender's own: a
     contact shared as the sender's, or a number typed that is the one the message came from
-    (WhatsApp's `sender_phone`: "0857-1234-5678" typed from +6285712345678)."""
+    (WhatsApp's `sender_phone`: "0857-1234-5678" typed from +6285712345678). A number typed
+    in a sentence ("ini no sy 0812-3450-0001") is that number (`phone_in_sentence`)."""
     if event.kind == InboundKind.CONTACT and event.contact_phone:
         raw, verified = event.contact_phone, event.contact_is_sender
     else:
@@ -57,7 +59,9 @@ def parse_phone_answer(event: Inbound) -> Answer:
     try:
         phone = parse_phone(raw)
     except IdentifierError as exc:
-        raise Invalid(exc.key) from exc
+        if (found := phone_in_sentence(raw)) is None:
+            raise Invalid(exc.key) from exc
+        phone = found
     verified = verified or phone == _sender_phone(event)
     return Answer({"e164": phone, "verified": verified}, phone)
 
@@ -71,3 +75,21 @@ def _sender_phone(event: Inbound) -> str | None:
         return parse_phone(event.sender_phone)
     except IdentifierError:
         return None
+
+
+# A phone number written amid words: 08.., 628.., +62 8.., digits grouped by spaces, dots,
+# dashes or brackets ("0812-3450-0001", "+62 812 3450 0001"), between non-digits.
+_PHONE_IN_WORDS = re.compile(r"(?<![\d+])(?:\+?62|0)[\s.\-()]*8(?:[\s.\-()]*\d){7,12}(?!\d)")
+
+
+def phone_in_sentence(text: str) -> str | None:
+    """The one mobile number written in a sentence ("ini no sy 0812-3450-0001", "HP saya
+    +62 812 3450 0001 pak"), as `parse_phone` writes it; None when there is none, or two
+    different ones (which is meant is not guessed)."""
+    found: set[str] = set()
+    for candidate in _PHONE_IN_WORDS.findall(text):
+        try:
+            found.add(parse_phone(candidate))
+        except IdentifierError:
+            continue
+    return found.pop() if len(found) == 1 else None

@@ -15,13 +15,17 @@ from typing import Any
 
 from handlers.case_numbers import case_number, case_numbers_in
 from handlers.events import Inbound, InboundKind
-from handlers.forms.typed_words import without_name_lead_in
+from handlers.forms.typed_words import greeting, without_name_lead_in
 from handlers.masking import holds_nik_or_kk, mask_identifiers
 
 YES_WORDS = frozenset({"ya", "iya", "y", "yes", "ok", "oke", "okay", "siap", "nggih", "muhun"})
+# Chat spellings too ("gk", "engga", "ndak": QA walk 15, "gk" at "Yakin ingin membatalkan?").
 NO_WORDS = frozenset(
-    {"tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "n", "mboten", "henteu", "teu"}
-)
+    {
+        "tidak", "tdk", "gak", "ga", "gk", "g", "nggak", "ngga", "enggak", "engga", "ndak",
+        "nda", "kagak", "tak", "no", "n", "mboten", "henteu", "teu",
+    }
+)  # fmt: skip
 
 
 def yes_or_no(text: str) -> str | None:
@@ -116,11 +120,13 @@ def _refuse_case_number(typed: str, question: str, *, within: bool = False) -> N
 def parse_person_name(event: Inbound, *, max_length: int) -> Answer:
     """A person's name, typed alone or in a sentence: the words before it ("nama saya",
     "Nama:", "saya") dropped (`typed_words.without_name_lead_in`), so "nama saya Dedi
-    Sumarna" is the name "Dedi Sumarna"; a sentence without a name after them is refused.
+    Sumarna" is the name "Dedi Sumarna"; a sentence without a name after them is refused,
+    as is a greeting alone ("assalamualaikum": `typed_words.greeting`), greeted back.
     Checked as any text first (a NIK in it is refused whole)."""
-    name = without_name_lead_in(
-        parse_text(event, max_length=max_length, name_or_address=True).value
-    )
+    typed = parse_text(event, max_length=max_length, name_or_address=True).value
+    if (kind := greeting(typed)) is not None:  # "assalamualaikum": greeted back, asked again
+        raise Invalid(f"answer.greeting_not_name.{kind}")
+    name = without_name_lead_in(typed)
     if not name:
         raise Invalid("answer.name_missing")
     return Answer(name, name)

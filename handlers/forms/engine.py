@@ -228,7 +228,7 @@ class FormEngine(
             answers = parsers.yes_or_no(event.text or "") is not None
             return WordReading.ANSWER if answers else WordReading.COMMAND
         question = self.form.question(position.name)
-        if not question.required and self._is_skip_word(event):
+        if not question.required and self._is_skip_word(event, question):
             return WordReading.ANSWER
         if question.type in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE):
             options = await self._options(fs, question, position)

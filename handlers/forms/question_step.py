@@ -30,6 +30,7 @@ from handlers.forms.image_step import PHOTOS_REMOVING
 from handlers.forms.model import Question, QuestionType
 from handlers.forms.state import FormState, Position
 from handlers.forms.step import StepResult
+from handlers.forms.typed_words import location_cannot
 from handlers.forms.view import MISSING_CHOICES
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class QuestionStep:
             action = self._number_as_button(fs, position, question, event)
         if action == self.SUMMARY_AGAIN and fs.state.get("editing"):
             return await self._summary_again(fs)  # "‹ Ke ringkasan", the answer as it was
-        if action is None and not question.required and self._is_skip_word(event):
+        if action is None and not question.required and self._is_skip_word(event, question):
             action = "s"
         if action == "s" and question.type == QuestionType.IMAGE and fs.state.get("picking"):
             # Skipping a photo question that holds photos (received, or kept from before
@@ -173,12 +174,16 @@ class QuestionStep:
             MISSING_CHOICES[index] if index is not None and index < len(MISSING_CHOICES) else None
         )
 
-    def _is_skip_word(self: FormEngine, event: Inbound) -> bool:
-        """A typed "Lewati" (channels that show the skip option as a keyboard key)."""
+    def _is_skip_word(self: FormEngine, event: Inbound, question: Question) -> bool:
+        """A typed "Lewati" (channels that show the skip option as a keyboard key); at a
+        location question also "gk bisa", "tidak ada sinyal" (`typed_words.location_cannot`):
+        the skip, then the form's reason question if it has one."""
         if event.kind != InboundKind.TEXT or not event.text:
             return False
         word = parsers.normalise_word(event.text)
-        return word in (parsers.normalise_word(self.t("form.skip")), "lewati", "skip")
+        if word in (parsers.normalise_word(self.t("form.skip")), "lewati", "skip"):
+            return True
+        return question.type == QuestionType.GEOPOINT and location_cannot(event.text)
 
     def _parse(self: FormEngine, question: Question, event: Inbound) -> parsers.Answer:
         kind = question.type

@@ -33,6 +33,11 @@ class TypedWords(BaseModel):
     identifier_words: frozenset[str]
     name_lead_ins: list[str] = Field(min_length=1)
     photos_done: frozenset[str] = Field(min_length=1)
+    greetings: dict[Literal["salam", "other"], frozenset[str]]
+    greeted: frozenset[str]
+    age_lead_ins: list[str] = Field(min_length=1)
+    location_cannot: frozenset[str] = Field(min_length=1)
+    location_words: frozenset[str]
 
 
 def _words(text: str) -> str:
@@ -106,6 +111,15 @@ def _lead_in_pattern(phrases: list[str]) -> re.Pattern[str]:
 
 
 _NAME_LEAD_IN = _lead_in_pattern(TYPED_WORDS.name_lead_ins)
+_AGE_LEAD_IN = _lead_in_pattern(TYPED_WORDS.age_lead_ins)
+
+
+def without_age_lead_in(text: str) -> str:
+    """An age without the words before it saying it is one or about that much ("umur 5
+    thn", "usia 60", "kira2 60" -> "5 thn", "60", "60"); any other text as it is."""
+    while (lead := _AGE_LEAD_IN.match(text)) is not None:
+        text = text[lead.end() :]
+    return without_about(text).strip()
 
 
 def without_name_lead_in(text: str) -> str:
@@ -123,3 +137,23 @@ def photos_done(text: str, label: str) -> bool:
     `photos_done` ("selesai", "sudah") or the button's own `label` ("✔️ Selesai foto")."""
     typed = _words(text)
     return typed in TYPED_WORDS.photos_done or typed == _words(label)
+
+
+def greeting(text: str) -> Literal["salam", "other"] | None:
+    """The kind of greeting a text is when it is nothing else ("Assalamualaikum, bu" is a
+    "salam", "Selamat pagi" an "other"), else None."""
+    words = _words(text).split()
+    while len(words) > 1 and words[-1] in TYPED_WORDS.greeted:  # "halo bu"
+        words.pop()
+    typed = "".join(words)  # "assalamu alaikum", "selamatpagi": spaces are typed either way
+    for kind, phrases in TYPED_WORDS.greetings.items():
+        if typed in {_words(phrase).replace(" ", "") for phrase in phrases}:
+            return kind
+    return None
+
+
+def location_cannot(text: str) -> bool:
+    """Whether a text typed at a location question says it cannot be sent ("gk bisa",
+    "tidak ada sinyal", "maaf bu gk bisa kirim lokasi"): then it stands for "Lewati"."""
+    kept = [w for w in _words(text).split() if w not in TYPED_WORDS.location_words]
+    return " ".join(kept) in TYPED_WORDS.location_cannot

@@ -12,6 +12,7 @@ from typing import Any
 
 from handlers.channel_traits import UNKNOWN_CHANNEL, ChannelTraits
 from handlers.events import Button, Outbound
+from handlers.forms.answer_dates import age_said
 from handlers.forms.answer_numbers import display_decimal
 from handlers.forms.choices import ChoiceOption
 from handlers.forms.dates import day_and_date
@@ -119,8 +120,7 @@ class FormView:
         return f"{shown} {unit}" if unit else shown
 
     def age(self, value: dict[str, Any]) -> str:
-        years, months = divmod(value["months"], 12)
-        spoken = self.t("form.age_years_months", years=years, months=months)
+        spoken = age_said(self.t, value["months"])
         if value.get("birth_date"):
             born = date.fromisoformat(value["birth_date"]).strftime("%d-%m-%Y")
             return f"{born} ({spoken})"

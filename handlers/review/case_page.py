@@ -18,6 +18,7 @@ from handlers.case_changes import changes_since_sent_back
 from handlers.context import Turn
 from handlers.date_formats import date_time, zoned_date_time
 from handlers.events import Button, Outbound, button_fields, small_number
+from handlers.forms.answer_dates import age_said
 from handlers.forms.option_labels import OptionLabels, categories_named
 from handlers.i18n import Markup
 from handlers.masking import mask_identifiers
@@ -57,11 +58,7 @@ def page_time(turn: Turn, moment: Any) -> str:
 def _subject_line(turn: Turn, subject: dict[str, Any], options: OptionLabels) -> str:
     nik = subject_nik(turn.t, subject)
     months = subject["age_months"]
-    age = (
-        turn.t("form.age_years_months", years=months // 12, months=months % 12)
-        if months is not None
-        else "-"
-    )
+    age = age_said(turn.t, months) if months is not None else "-"
     return turn.t(
         "review.subject",
         name=subject["name"],

@@ -11,6 +11,7 @@ location) when one is needed."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -258,6 +259,10 @@ async def _by_code(
         if locked is not None:
             turn.reply(code_attempts.locked_text(turn, locked))
             return None
+    if code is None:  # "12345": a digit missing or too many, no code tried nor counted
+        digits = len(re.sub(r"\D", "", typed))
+        await _ask_code(turn, turn.t("training.code_length", count=digits), returns_to)
+        return None
     await _ask_code(turn, turn.t("training.code_wrong"), returns_to)
     return None
 

@@ -132,3 +132,28 @@ async def test_a_code_typed_alone_on_the_day_checks_in(tmp_path, channel):
         assert record is not None and record.status == "hadir" and record.method == "code"
     finally:
         await db.close()
+
+
+@pytest.mark.parametrize("channel", ["telegram", "whatsapp"])
+async def test_a_code_a_digit_short_says_six_digits_and_is_no_wrong_try(tmp_path, channel):
+    """QA walk 15: "12345" at the code question said "Kode itu salah" as if a code had been
+    tried. A code without its 6 digits says how many it has and is not counted."""
+    app = app_context(tmp_path / "media")
+    db = await open_database(tmp_path / "psm.db")
+    try:
+        async with db.transaction() as repos:
+            _, ani, _ = await invited_psm(repos, [(at(8, 8), at(8, 12))])
+            await repos.users.add_identity(
+                user_id=ani.id, channel="whatsapp", external_id=WA_ID, chat_id=WA_ID, now=at(1, 9)
+            )
+        now = at(8, 7, 40)
+        await _check_in_command(db, app, ani, channel, now)
+        short = await _say(db, app, ani, channel, now, text="12345")
+        assert any("Kode absen terdiri dari 6 angka; yang diketik 5 angka" in t for t in short)
+        assert not any("Kode itu salah" in text for text in short)
+        assert any("Ketik kode 6 angka" in text for text in short)  # asked again
+        async with db.transaction() as repos:
+            assert await repos.audit.entries("training.code_wrong") == []
+            assert (await repos.forms.active(ani.id)).form_id == CODE_FORM
+    finally:
+        await db.close()

@@ -152,7 +152,7 @@ def test_version_15_changes_only_the_not_in_school_reasons_english_short_label()
     """A draft on version 14 finishes on it (kept as a fixture): only the short English label
     of the reason not in school (the spreadsheet's header) differs (QA walk 12)."""
     v14 = load_form(FIXTURES / "case_report_v14.yaml")
-    v15 = load_forms()["case_report"]
+    v15 = load_form(FIXTURES / "case_report_v15.yaml")
     assert (v14.version, v15.version) == (14, 15)
     assert v14.question("ats_reason").short == {"id": "Alasan tak sekolah", "en": "Reason"}
     assert v15.question("ats_reason").short["en"] == "Reason not in school"

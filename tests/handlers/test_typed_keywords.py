@@ -124,16 +124,17 @@ async def test_typed_words_are_commands_on_every_channel(tmp_path, channel: str)
         assert "kepala keluarga" in _text(await _say(db, app, ani, "lapor", channel))
 
         # Inside a form only the words that leave, explain or reopen one count: "Bimtek"
-        # (WhatsApp's adapter took it for /bimtek), "Halo", a title in capitals that is no
+        # (WhatsApp's adapter took it for /bimtek), "Mulai", a title in capitals that is no
         # training's code are answers. A word alone at free text is asked about first
-        # (handlers/command_or_answer.py): "tidak", it is the answer.
-        for typed in ("Bimtek", "tidak", "3208011210190005", "Halo", "tidak"):
+        # (handlers/command_or_answer.py): "tidak", it is the answer. ("Halo" is a greeting,
+        # no name: tests/handlers/test_greeting_as_name.py.)
+        for typed in ("Bimtek", "tidak", "3208011210190005", "Mulai", "tidak"):
             await _say(db, app, ani, typed, channel)
         async with db.reading() as repos:
             session = await repos.forms.active(ani.id)
         assert session is not None
         answers = session.state["answers"]
-        assert answers["head_name"] == "Bimtek" and answers["members"][0]["member_name"] == "Halo"
+        assert answers["head_name"] == "Bimtek" and answers["members"][0]["member_name"] == "Mulai"
         await _say(db, app, ani, "batal", channel)
         await _say(db, app, ani, "ya", channel)
         await _say(db, app, ani, "lapor", channel)

@@ -634,6 +634,14 @@ PHONE_ANSWER_VALID = [
         event(InboundKind.CONTACT, contact_phone="081234567890", sender_phone="6281234567890"),
         "+6281234567890", True, id="contact-equal-to-sender-verified",
     ),
+    # One number in a sentence is that number (QA walk 15: "tidak dikenali").
+    pytest.param(text("ini no sy 0812-3450-0001"), "+6281234500001", False, id="in-a-sentence"),
+    pytest.param(
+        text("HP saya +62 812 3450 0001 pak"), "+6281234500001", False, id="e164-in-a-sentence"
+    ),
+    pytest.param(
+        text("wa 081234500001 / 0812 3450 0001"), "+6281234500001", False, id="twice-the-same"
+    ),
 ]  # fmt: skip
 
 
@@ -653,6 +661,10 @@ PHONE_ANSWER_INVALID = [
     ),
     pytest.param(text("0812"), "identifier.phone_invalid", id="too-short"),
     pytest.param(text("nomor saya"), "identifier.phone_invalid", id="words"),
+    pytest.param(
+        text("081234500001 atau 081234500002"), "identifier.phone_invalid", id="two-numbers"
+    ),
+    pytest.param(text("no sy 08123"), "identifier.phone_invalid", id="short-in-a-sentence"),
     pytest.param(text(""), "identifier.phone_invalid", id="empty"),
     pytest.param(
         event(InboundKind.CONTACT, contact_phone=None), "answer.need_phone", id="contact-no-phone"

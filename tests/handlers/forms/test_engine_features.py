@@ -731,13 +731,28 @@ AGES = [
     ("2 yrs 3 months", None, 27, "2 th 3 bln"),
     ("18 months", None, 18, "1 th 6 bln"),
     ("2 years and 3 months", None, 27, "2 th 3 bln"),
-    ("0", None, 0, "0 th 0 bln"),
+    ("0", None, 0, "0 bulan"),
+    # As people type them (QA walk 15): words before the age, the age in words, a baby in
+    # months ("0 th 3 bln" is shown "3 bulan"), a birth date with a two-digit year.
+    ("umur 5 thn", None, 60, "5 th 0 bln"),
+    ("umur 5", None, 60, "5 th 0 bln"),
+    ("usia 60", None, 720, "60 th 0 bln"),
+    ("Umurnya: 7 tahun", None, 84, "7 th 0 bln"),
+    ("kira2 60", None, 720, "60 th 0 bln"),
+    ("lima tahun", None, 60, "5 th 0 bln"),
+    ("dua tahun dan tiga bulan", None, 27, "2 th 3 bln"),
+    ("0 th 3 bln", None, 3, "3 bulan"),
+    ("12/3/15", "2015-03-12", 140, "12-03-2015 (11 th 8 bln)"),
+    ("12-03-15", "2015-03-12", 140, "12-03-2015 (11 th 8 bln)"),
+    ("12 maret 15", "2015-03-12", 140, "12-03-2015 (11 th 8 bln)"),
+    ("12 Maret '15", "2015-03-12", 140, "12-03-2015 (11 th 8 bln)"),
+    ("1-1-30", "1930-01-01", 1162, "01-01-1930 (96 th 10 bln)"),  # 2030 is still to come
     ("05-06-2023", BORN_ISO, 41, AGE_SHOWN),
     ("5/6/2023", BORN_ISO, 41, AGE_SHOWN),
     ("2023-06-05", BORN_ISO, 41, AGE_SHOWN),
     ("5 Juni 2023", BORN_ISO, 41, AGE_SHOWN),
     ("30-06-2023", "2023-06-30", 40, "30-06-2023 (3 th 4 bln)"),  # a month short of 3 th 5 bln
-    ("29-11-2026", "2026-11-29", 0, "29-11-2026 (0 th 0 bln)"),  # born today
+    ("29-11-2026", "2026-11-29", 0, "29-11-2026 (0 bulan)"),  # born today
     ("01-01-1990", "1990-01-01", 442, "01-01-1990 (36 th 10 bln)"),
 ]
 
@@ -762,7 +777,10 @@ async def test_age_answers(typed: str, born: str | None, months: int, shown: str
     ("typed", "key"),
     [
         ("abc", "answer.need_age"),
-        ("lima tahun", "answer.need_age"),
+        ("lima tahunan", "answer.need_age"),
+        ("12 abc 15", "answer.need_age"),
+        ("lahir maret 2015", "answer.need_age"),  # no date: the age question's examples
+        ("31-02-15", "answer.date_impossible"),
         ("5 hari", "answer.need_age"),
         ("2,5 tahun", "answer.need_age"),
         ("5 tahun lebih", "answer.need_age"),
