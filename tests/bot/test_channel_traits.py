@@ -4,8 +4,10 @@ those declarations, and a channel missing from it is assumed to do nothing speci
 from __future__ import annotations
 
 import io
+import tempfile
 from dataclasses import asdict
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -66,20 +68,20 @@ EXPECTED = {
 
 @pytest.mark.parametrize(
     "adapter",
-    [TelegramChannel, WhatsAppChannel, DemoChannel(io.StringIO())],
+    [TelegramChannel, WhatsAppChannel, DemoChannel(io.StringIO(), Path(tempfile.gettempdir()))],
     ids=lambda adapter: adapter.name,
 )
 def test_each_adapter_declares_its_traits(adapter) -> None:
     assert asdict(adapter.traits) == EXPECTED[adapter.name]
 
 
-def test_the_table_has_every_adapter_and_the_running_channels() -> None:
+def test_the_table_has_every_adapter_and_the_running_channels(tmp_path) -> None:
     assert {adapter.name for adapter in ADAPTERS} == {"telegram", "whatsapp"}
     assert channel_traits() == {
         "telegram": TelegramChannel.traits,
         "whatsapp": WhatsAppChannel.traits,
     }
-    demo = DemoChannel(io.StringIO())
+    demo = DemoChannel(io.StringIO(), tmp_path)
     with_demo = channel_traits([demo])
     assert set(with_demo) == {"telegram", "whatsapp", "demo"}
     assert with_demo["demo"] is demo.traits
