@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from handlers.events import Inbound, InboundKind
-from handlers.trainings.rsvp_words import rsvp_phrase, says_here
+from handlers.trainings.rsvp_words import rsvp_words, says_here
 
 # Every command's own name is one of them: the help shows "/laporan_saya" on WhatsApp as
 # "*laporan_saya*", to be typed as shown (tests/handlers/test_typed_keywords.py walks it).
@@ -81,7 +81,7 @@ def alone_keyword(text: str) -> str | None:
 def typed_command(text: str) -> TypedCommand | None:
     """The command a typed text stands for, else None (it is an answer or a question)."""
     stripped = text.strip()
-    if rsvp_phrase(stripped) is not None:  # "hadir nanti" is an RSVP, not a check-in's code
+    if rsvp_words(stripped) is not None:  # "hadir nanti" is an RSVP, not a check-in's code
         return None
     if (word := alone_keyword(stripped)) is not None:
         # A command's name as the help prints it on WhatsApp ("laporan_saya"): no answer is

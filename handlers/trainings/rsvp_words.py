@@ -45,38 +45,65 @@ _HERE = frozenset({
 })  # fmt: skip
 
 
+def _heads(text: str) -> list[str]:
+    """The text before each comma or "karena" in it, shortest first ("Maaf bu, sy gk bisa
+    hadir, anak sakit": "Maaf bu", then "Maaf bu, sy gk bisa hadir")."""
+    return [text[: found.start()] for found in _REASON_AFTER.finditer(text)]
+
+
+def _read(part: str) -> list[str]:
+    """A part of the text as words, then without courtesy, then without "insya allah" too
+    ("insya allah hadir" is a yes as it stands, "hadir" alone is asked back)."""
+    courteous = plain(part)
+    return [words(part), courteous, without(courteous, _BLESSING)]
+
+
 def _readings(text: str) -> list[str]:
-    """The text as words, then without courtesy, then without "insya allah" too ("insya
-    allah hadir" is a yes as it stands, "hadir" alone is asked back); the same again for its
-    answer part alone, before a comma or "karena" ("Siap, Bu" is whole, "gk bisa, anak
-    sakit" a no and its reason)."""
-    head = _REASON_AFTER.split(text, maxsplit=1)[0]
-    found: list[str] = []
-    for part in (text, head):
-        courteous = plain(part)
-        found += [words(part), courteous, without(courteous, _BLESSING)]
+    """The text's readings (`_read`), then the same for its answer part alone, before a
+    comma or "karena" ("Siap, Bu" is whole, "gk bisa, anak sakit" a no and its reason)."""
+    found = _read(text)
+    for head in _heads(text):
+        found += _read(head)
     return found
 
 
-def rsvp_phrase(text: str) -> str | None:
-    """The RSVP button ("a": akan hadir, "b": berhalangan) a typed text stands for, else None
-    ("sy gk bisa hadir bu, anak sakit" is "b", its reason read by `typed_reason`)."""
+def rsvp_words(text: str) -> str | None:
+    """The RSVP button the text's words stand for, even asked as a question ("sy bisa
+    hadir?" is "a" here): the typed commands leave such words alone (no check-in's code)."""
     for reading in _readings(text):
         if reading in _BY_PHRASE:
             return _BY_PHRASE[reading]
     return None
 
 
+def _asked(text: str) -> bool:
+    """Whether the text is a question ("Sy bisa hadir?"): no answer to record as it comes."""
+    return "?" in text
+
+
+def rsvp_phrase(text: str) -> str | None:
+    """The RSVP button ("a": akan hadir, "b": berhalangan) a typed text stands for, else None
+    ("sy gk bisa hadir bu, anak sakit" is "b", its reason read by `typed_reason`). A yes
+    asked as a question ("Sy bisa hadir?") is None: `maybe_yes` has it asked back."""
+    choice = rsvp_words(text)
+    return None if choice == "a" and _asked(text) else choice
+
+
 def typed_reason(text: str) -> str:
     """What follows the answer's comma or "karena" ("gk bisa hadir, anak sakit": "anak
-    sakit"), the reason for a no; '' when none."""
-    parts = _REASON_AFTER.split(text, maxsplit=1)
-    return parts[1].strip(" ,.") if len(parts) > 1 else ""
+    sakit"), the reason for a no; '' when none. Only after the answer itself: in "Maaf bu,
+    sy tidak bisa hadir" the comma follows courtesy, and no reason is typed (it is asked)."""
+    for found in _REASON_AFTER.finditer(text):
+        if any(reading in _BY_PHRASE for reading in _read(text[: found.start()])):
+            return text[found.end() :].strip(" ,.")
+    return ""
 
 
 def maybe_yes(text: str) -> bool:
     """Whether a typed text, other than a plain yes, may be a yes to an invitation, to be
-    asked back ("insya allah", "bisa", "saya bisa bu")."""
+    asked back ("insya allah", "bisa", "saya bisa bu", "sy bisa hadir?")."""
+    if _asked(text) and rsvp_words(text) == "a":
+        return True
     return any(reading in _MAYBE_YES for reading in _readings(text))
 
 

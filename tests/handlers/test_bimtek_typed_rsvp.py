@@ -51,7 +51,18 @@ async def test_a_typed_yes_answers_the_only_open_invitation(world, channel, type
     assert await _rsvp(db, training_id, ani) == "akan_hadir"
 
 
-@pytest.mark.parametrize("typed", ["berhalangan", "Tidak bisa hadir", "sy gk bisa hadir bu"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "berhalangan",
+        "Tidak bisa hadir",
+        "sy gk bisa hadir bu",
+        # Review 16: the comma after courtesy is no reason's: it was "Izin: sy tidak bisa hadir".
+        "Maaf bu, sy tidak bisa hadir",
+        "Mohon maaf, berhalangan hadir",
+        "Insya Allah, tidak bisa hadir",
+    ],
+)
 async def test_a_typed_no_asks_the_reason(world, channel, typed):
     db, app = world
     ani, (training_id,) = await _invited(db, channel)
@@ -65,6 +76,7 @@ async def test_a_typed_no_asks_the_reason(world, channel, typed):
     [
         ("sy gk bisa hadir bu, anak sakit", "sakit", "anak sakit"),
         ("Mohon maaf bu tdk bisa hadir karena ada acara keluarga", "izin", "ada acara keluarga"),
+        ("Maaf bu, sy gk bisa hadir, anak sakit", "sakit", "anak sakit"),
     ],
 )
 async def test_a_typed_no_with_its_reason_answers_the_reason_too(
@@ -126,7 +138,18 @@ async def test_hadir_on_a_training_day_stays_the_check_in(world, channel, typed)
 
 @pytest.mark.parametrize(
     "typed",
-    ["ya", "Iya", "siap!", "Siap, Bu", "oke", "Insya Allah", "bisa", "hadir", "sy hadir"],
+    [
+        "ya",
+        "Iya",
+        "siap!",
+        "Siap, Bu",
+        "oke",
+        "Insya Allah",
+        "bisa",
+        "hadir",
+        "sy hadir",
+        "Sy bisa hadir?",  # review 16: a question, not a yes as it comes
+    ],
 )
 async def test_a_word_that_may_mean_yes_is_asked_back(world, channel, typed):
     """QA walk 7: "ya" was not understood, "hadir" told of no training today; her answer
