@@ -24,9 +24,14 @@ from storage.identifiers import mask_identifier
 
 # Digit groups joined by separators: "3208 0101 0190 0001", "32.08.01-0101900001",
 # "3208 - 0101", no-break spaces, tabs, line breaks: those the NIK parser ignores, and more
-# (slashes, underscores, commas, invisible joiners) so that no way of writing a number slips
-# through.
-_MASK_SEPARATORS = r"[\s.\-/_,\u200b\u200c\u200d\u2060\ufeff]"
+# (slashes, underscores, commas, invisible joiners; the dashes a copy from Word or a PDF
+# brings, "3208–0117"; colons, brackets "(3208) 0117", "+", "·", "|") so that no way of
+# writing a number slips through. A star alone too ("3208*0117"), but never two or more: a
+# NIK the bot masked ("320801******0001") is no separator's, and stays as it is.
+_DASHES = "\u2010-\u2015\u2212"  # hyphen, non-breaking hyphen, figure/en/em dash, minus
+_MASK_SEPARATORS = (
+    rf"(?:[\s.\-/_,:()\[\]+\u00b7|{_DASHES}\u200b\u200c\u200d\u2060\ufeff]|(?<!\*)\*(?!\*))"
+)
 _DIGIT_RUN = re.compile(rf"\d+(?:{_MASK_SEPARATORS}+\d+)*")
 _GROUP = re.compile(r"\d+")
 _MASKED_NUMBER = re.compile(r"\d\s*\*{2,}[\s*]*\d")
@@ -53,12 +58,12 @@ _YEAR = r"(?:19|20)\d\d"
 _CLOCK = r"(?:[01]?\d|2[0-3])[.:][0-5]\d"
 _READ_WHOLE = re.compile(
     r"(?<![\d.])(?P<position>\d{1,2}\.\d+\s*,\s*-?\d{1,3}\.\d+)(?![\d.])"
-    r"|(?<!\d)(?<!\d[-./:,])(?:"
-    rf"{_DAY}(?P<day_first>[-./]){_MONTH}(?P=day_first){_YEAR}"
-    rf"|{_YEAR}(?P<year_first>[-./]){_MONTH}(?P=year_first){_DAY}"
-    rf"|{_CLOCK}\s*-\s*{_CLOCK}"
+    rf"|(?<!\d)(?<!\d[-./:,{_DASHES}])(?:"
+    rf"{_DAY}(?P<day_first>[-./{_DASHES}]){_MONTH}(?P=day_first){_YEAR}"
+    rf"|{_YEAR}(?P<year_first>[-./{_DASHES}]){_MONTH}(?P=year_first){_DAY}"
+    rf"|{_CLOCK}\s*[-{_DASHES}]\s*{_CLOCK}"
     r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"
-    r")(?!\d|[-./:,]\d)"
+    rf")(?!\d|[-./:,{_DASHES}]\d)"
 )
 # A comma and a space between numbers: a list ("1.500.000, 2.000.000"), never one number.
 _LIST_BREAK = re.compile(r",\s")

@@ -105,6 +105,21 @@ MASK_CASES = [
     pytest.param("3208 - 0101 - 0190 - 0001", NIK_MASKED, id="spaced-dashes"),
     pytest.param("3208\t0101\t0190\t0001", NIK_MASKED, id="tabs"),
     pytest.param("3208\u00a00101\u00a00190\u00a00001", NIK_MASKED, id="no-break-spaces"),
+    # Review 16: as copied from Word or a PDF, or typed around brackets and symbols.
+    pytest.param("3208\u20130101\u20130190\u20130001", NIK_MASKED, id="en-dashes"),
+    pytest.param("3208 \u2014 0101 \u2014 0190 \u2014 0001", NIK_MASKED, id="em-dashes"),
+    pytest.param("3208\u22120101\u22120190\u22120001", NIK_MASKED, id="minus-signs"),
+    pytest.param("(3208) 0101 0190 0001", f"({NIK_MASKED}", id="brackets"),
+    pytest.param("3208:0101:0190:0001", NIK_MASKED, id="colons"),
+    pytest.param("3208+0101+0190+0001", NIK_MASKED, id="pluses"),
+    pytest.param("3208*0101*0190*0001", NIK_MASKED, id="single-stars"),
+    pytest.param("3208\u00b70101\u00b70190\u00b70001", NIK_MASKED, id="middle-dots"),
+    pytest.param("3208 | 0101 | 0190 | 0001", NIK_MASKED, id="bars"),
+    # ... and still no date, time span or masked NIK joined to the digits beside it.
+    pytest.param("17\u201308\u20131990 29\u201311\u20132026", None, id="dates-en-dashes"),
+    pytest.param("jam 08.30\u201310.00 13.00\u201315.00", None, id="time-spans-en-dash"),
+    pytest.param(f"{NIK_MASKED} {KK_MASKED}", None, id="two-masked-numbers"),
+    pytest.param(f"*{NIK_MASKED}* *{KK_MASKED}*", None, id="two-masked-in-bold"),
 ]
 
 
@@ -263,6 +278,11 @@ def test_any_way_of_writing_a_number_is_masked(text: str) -> None:
         pytest.param("Kasus #1234 2024-05-12 2024-06-01", False, id="dates-after-a-number"),
         pytest.param("Bantuan 1.500.000, 2.000.000", False, id="two-amounts"),
         pytest.param("Jam 08.30-10.00 13.00-15.00", False, id="time-spans"),
+        # Review 16: the separators a copy from Word or a PDF, or brackets, bring.
+        pytest.param("Siti 3208\u20130101\u20130190\u20130001", True, id="en-dashes"),
+        pytest.param("Siti (3208) 0101 0190 0001", True, id="brackets"),
+        pytest.param("Siti 3208 | 0101 | 0190 | 0001", True, id="bars"),
+        pytest.param("Lahir 17\u201308\u20131990 29\u201311\u20132026", False, id="dates"),
     ],
 )
 def test_free_text_refuses_only_what_is_shaped_like_a_nik_or_kk(text: str, refused: bool) -> None:
