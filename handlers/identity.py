@@ -20,10 +20,15 @@ async def identify(turn: Turn) -> None:
     # Known: noted as reachable in the same statement that finds them. Their WhatsApp window
     # runs from when they wrote (`sent_at`, the channel's word), not from when we process it.
     wrote_at = event.sent_at
-    never_started = await _never_started(turn)
-    identity = await users.touch_known(
-        event.channel, event.external_user_id, chat_id=event.chat_id, now=now, wrote_at=wrote_at
-    )
+    # Every event of someone who wrote before is one statement; only the first of one who
+    # never did (`psm-bot user add` made them), whatever it is ("halo" on WhatsApp, /start on
+    # Telegram), and of a stranger, pays for a second.
+    key = (event.channel, event.external_user_id)
+    identity = await users.touch_started(*key, chat_id=event.chat_id, now=now, wrote_at=wrote_at)
+    never_started = False
+    if identity is None:
+        identity = await users.touch_known(*key, chat_id=event.chat_id, now=now, wrote_at=wrote_at)
+        never_started = identity is not None
     if identity is None and (known := await _known_by_chat_or_phone(turn)) is not None:
         identity = await users.touch_identity(
             known.id, chat_id=event.chat_id, now=now, wrote_at=wrote_at
@@ -90,17 +95,6 @@ async def identify(turn: Turn) -> None:
     if user.preferred_channel != event.channel:
         user = await users.update(user.id, now=now, preferred_channel=event.channel)
     turn.user, turn.identity = user, identity
-
-
-async def _never_started(turn: Turn) -> bool:
-    """Whether this /start comes from a channel account that never wrote to the bot (one
-    `psm-bot user add` made). Read before the event marks it started, and only for /start:
-    Telegram's first message is always /start; other events need not pay for the look."""
-    event = turn.event
-    if event.command != "start":  # set on commands only
-        return False
-    known = await turn.repos.users.identity(event.channel, event.external_user_id)
-    return known is not None and known.started_at is None
 
 
 async def _known_by_chat_or_phone(turn: Turn) -> ChannelIdentity | None:

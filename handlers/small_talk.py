@@ -7,7 +7,7 @@ is typed (handlers/chat_words.py); inside a form these words are the form's answ
 
 from __future__ import annotations
 
-from handlers.account import welcome_back
+from handlers.account import welcome_back, welcome_first
 from handlers.chat_words import plain
 from handlers.context import Turn
 from handlers.events import Outbound
@@ -36,12 +36,14 @@ async def answer(turn: Turn) -> bool:
     """Everyday words answered in a line (see the module); False for any other text."""
     said = plain(turn.event.text or "")
     menu = turn.t("small_talk.menu_line")
+    # The first word of someone added on the server is no "Selamat datang kembali".
+    greeting = welcome_first if turn.first_contact else welcome_back
     if said in _THANKS:
         turn.reply(f"{turn.t('small_talk.thanks')}\n{menu}")
     elif said in _SALAM:
-        turn.reply(f"{turn.t('small_talk.salam', greeting=welcome_back(turn))}\n{menu}")
+        turn.reply(f"{turn.t('small_talk.salam', greeting=greeting(turn))}\n{menu}")
     elif said in _GREETINGS:
-        turn.reply(f"{turn.t('small_talk.hello', greeting=welcome_back(turn))}\n{menu}")
+        turn.reply(f"{turn.t('small_talk.hello', greeting=greeting(turn))}\n{menu}")
     elif said in _REVISE:
         await _open_sent_back(turn)
     else:

@@ -124,6 +124,26 @@ class ChannelIdentityRepo(Repo):
             wrote_at=wrote_at,
         )
 
+    async def touch_started(
+        self,
+        channel: str,
+        external_id: str,
+        *,
+        chat_id: str,
+        now: datetime,
+        wrote_at: datetime | None = None,
+    ) -> ChannelIdentity | None:
+        """`touch_known` for an identity that wrote to the bot before: None (and nothing
+        written) for one that never did (`psm-bot user add` made it) as for an unknown one,
+        so that its first event is told apart with no read on every later one."""
+        return await self._touch(
+            "channel = ? AND external_id = ? AND started_at IS NOT NULL",
+            (channel, external_id),
+            chat_id=chat_id,
+            now=now,
+            wrote_at=wrote_at,
+        )
+
     async def _touch(
         self,
         where: str,

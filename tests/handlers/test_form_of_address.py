@@ -66,6 +66,22 @@ async def test_someone_added_on_the_server_is_welcomed_as_new_then_back(world, c
     assert again.startswith("Selamat datang kembali, Ibu Sari.")
 
 
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_someone_added_on_the_server_saying_halo_first_is_welcomed_as_new(
+    world, channel
+) -> None:
+    """Review 16: on WhatsApp the first message of someone added by `psm-bot user add` is
+    rarely /start: their "halo" was greeted "Selamat datang kembali"."""
+    db, app = world
+    async with db.transaction() as repos:
+        sari = await make_user(repos, "Ibu Sari", Role.COORDINATOR)
+        await repos.users.add_identity(user_id=sari.id, channel=channel, external_id=str(sari.id))
+    first = said(await send(db, app, sari, channel, text="halo"))
+    assert "Selamat datang di <b>psm-bot</b>, Ibu Sari." in first and "kembali" not in first
+    again = said(await send(db, app, sari, channel, text="halo"))
+    assert "Selamat datang kembali, Ibu Sari." in again, again
+
+
 def test_no_indonesian_text_says_anda() -> None:
     """The approved WhatsApp template (README, WhatsApp) is Meta's text, not the catalogue's."""
     texts = Catalog.load().texts["id"]
