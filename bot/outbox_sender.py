@@ -301,7 +301,7 @@ class OutboxSender:
         try:
             for index, item in enumerate(batch):
                 outcome = await self._send_one(item)
-                self._trouble.note(chat, item.id, outcome)
+                self._trouble.note(chat, item.id, outcome, self.clock.now())
                 self._finish(FinishedSend(item, outcome, self.clock.now()))
                 if outcome.status != "sent":
                     self._hold(chat, item, outcome)

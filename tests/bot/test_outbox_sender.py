@@ -282,6 +282,36 @@ async def test_an_outage_is_warned_of_once_and_its_end_said(db, monkeypatch, cap
     )
 
 
+async def test_a_chat_whose_messages_ended_elsewhere_ends_the_outage_later(db, caplog) -> None:
+    """Review 16: a failing chat whose message expired outside the sender (housekeeping, a
+    number taken) stayed failing: "sending works again" was never said, and the next outage
+    was DEBUG only until a restart. Quiet for an hour (the sender's clock), it is forgotten."""
+    one, two = await _people(db, 2)
+    await _queue(db, [(one, "a1", DeliveryKind.REPLY)])
+    unreachable = SendOutcome("retry", retry_after=0.0, error="ConnectError: refused")
+    channel = Channel()
+    channel.script["a1"] = [unreachable] * 8
+    channel.script["b2"] = [unreachable] * 8
+    sender = _sender(db, channel, overall_rate=1000)
+    caplog.set_level(logging.INFO, logger="bot.send_trouble")
+    await sender.drain()
+    async with db.transaction() as repos:  # expired by housekeeping, not by a send
+        await repos.conn.execute("UPDATE outbox SET status = 'expired' WHERE user_id = ?", (one,))
+    assert isinstance(sender.clock, ManualClock)
+    sender.clock.advance(timedelta(minutes=59))
+    await _queue(db, [(two, "b1", DeliveryKind.REPLY)])
+    await sender.drain()
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.send_trouble"]
+    assert [level for level, _ in said] == ["WARNING"], said  # not an hour yet
+    sender.clock.advance(timedelta(minutes=1))
+    await _queue(db, [(two, "b2", DeliveryKind.REPLY)])
+    await sender.drain()
+    said = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "bot.send_trouble"]
+    assert [level for level, _ in said] == ["WARNING", "INFO", "WARNING"], said
+    assert said[1][1].startswith("telegram: sending works again (")
+    assert said[1][1].endswith(" failed tries, no failure for 60 min)")
+
+
 async def test_a_long_back_off_holds_the_chat_a_minute_at_most(db, monkeypatch) -> None:
     """A reminder Meta keeps refusing for a while must not hold a darurat alert for 30 min."""
     monotonic = [1000.0]
