@@ -16,12 +16,13 @@ from __future__ import annotations
 from handlers.context import Turn
 from handlers.events import Button, Outbound
 from handlers.forms.answers import yes_or_no
-from handlers.forms.runner import step_form
+from handlers.forms.runner import form_context, step_form
 from handlers.permissions import allowed
 from handlers.refusal_above import above
 from handlers.trainings.common import RSVP_PREFIX, describe, names_of, schedule_stamp
 from handlers.trainings.rsvp import ABSENCE_FORM, NOT_MEANT, answer, show_schedule
 from handlers.trainings.rsvp_words import maybe_yes, rsvp_phrase, typed_reason
+from storage.models import FormSession
 from storage.trainings import Training
 
 
@@ -54,20 +55,32 @@ async def take(turn: Turn) -> bool:
         + "\n"
         + describe(turn.app, turn.language, training, days)
     )
+    reason = typed_reason(text) if choice == "b" else ""
+    before = await turn.repos.forms.active(user.id) if reason else None
     await answer(turn, f"{RSVP_PREFIX}:{training.id}:{choice}:{schedule_stamp(days)}")
-    if choice == "b" and (reason := typed_reason(text)):
-        await _reason_typed(turn, training, reason)
+    if reason:
+        await _reason_typed(turn, training, reason, before)
     return True
 
 
-async def _reason_typed(turn: Turn, training: Training, reason: str) -> None:
+async def _reason_typed(
+    turn: Turn, training: Training, reason: str, before: FormSession | None
+) -> None:
     """The reason typed with the no ("gk bisa hadir, anak sakit") answers the reason's
     question just asked, as if typed to it (its option confirmed, the words kept): the
-    question's own message gives way to that answer's, below "tercatat berhalangan"."""
+    question's own message gives way to that answer's, below "tercatat berhalangan".
+    Only this training's question just asked (`before` is what was open before the no)."""
     assert turn.user is not None
     session = await turn.repos.forms.active(turn.user.id)
-    if session is None or session.form_id != ABSENCE_FORM:
-        return  # refused meanwhile (the schedule moved): nothing asked, nothing to answer
+    if (
+        session is None
+        or session.form_id != ABSENCE_FORM
+        or form_context(session).get("training_id") != training.id
+        or (before is not None and session.id == before.id)
+    ):
+        # Refused meanwhile (the training closed): nothing asked, and no older form (another
+        # training's reason) answered in its place.
+        return
     turn.replies.pop()  # the reason's question, answered below
     recorded = turn.t("training.rsvp_no_ask", **names_of(turn, training))
     turn.event = turn.event.model_copy(update={"text": reason})

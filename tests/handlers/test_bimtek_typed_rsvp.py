@@ -9,10 +9,19 @@ from __future__ import annotations
 
 import pytest
 
-from handlers.trainings.common import describe
+from handlers.trainings import typed_rsvp
+from handlers.trainings.common import RSVP_PREFIX, describe
 from storage.models import Role
-from tests.handlers.routed_turns import CHANNELS, button, labels, person, said, send
-from tests.handlers.training_turns import at, new_training
+from tests.handlers.routed_turns import (
+    CHANNELS,
+    active_session,
+    button,
+    labels,
+    person,
+    said,
+    send,
+)
+from tests.handlers.training_turns import at, new_training, turn
 from tests.storage.seed_cases import BABATAN, KADUGEDE, NOW
 from tests.storage.statements import statements_run, touching
 
@@ -229,3 +238,30 @@ async def test_ya_is_asked_back_for_the_one_invitation_still_awaiting_an_answer(
         "berhalangan",
         "akan_hadir",
     ]
+
+
+async def test_a_no_refused_meanwhile_answers_no_other_training_s_reason(
+    world, channel, monkeypatch
+):
+    """Review 16: the reason typed with a no answered whatever form was open. If the no is
+    refused (the training closed as it was typed), an older reason's question (another
+    training's) must not take "anak sakit" as its answer, nor the refusal be dropped."""
+    db, app = world
+    ani, (first, _) = await _invited(db, channel, ("Bimtek Satu", "Bimtek Dua"))
+    await send(db, app, ani, channel, data=f"{RSVP_PREFIX}:{first}:b:", now=at(5, 10))
+    opened = await active_session(db, ani)
+    assert opened is not None and opened.state["context"] == {"training_id": first}
+
+    async def refused(turn, data):  # as answer() does when the training closed meanwhile
+        turn.reply("Bimtek Dua dibatalkan.")
+
+    monkeypatch.setattr(typed_rsvp, "answer", refused)
+    async with db.transaction() as repos:
+        typed = await turn(app, repos, ani, at(7, 10), text="gk bisa hadir, anak sakit")
+        assert await typed_rsvp.take(typed)
+    assert said(typed).endswith("Bimtek Dua dibatalkan."), said(typed)
+    kept = await active_session(db, ani)
+    assert kept is not None and kept.id == opened.id and not kept.state.get("answers")
+    async with db.reading() as repos:
+        invitation = await repos.trainings.invitation(first, ani.id)
+    assert invitation.reason_text is None
