@@ -307,7 +307,11 @@ def test_require_channel_without_token() -> None:
 # -- the real console entry -----------------------------------------------------------------
 
 
-def run_cli(tmp_path: Path, *args: str, **env_vars: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    tmp_path: Path, *args: str, prefix: tuple[str, ...] = (), **env_vars: str
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot.cli *args` in `tmp_path`, no settings of ours from the environment;
+    `prefix` runs it under another program (tests/bot/test_file_access.py: setpriv)."""
     env = {
         name: value
         for name, value in os.environ.items()
@@ -317,7 +321,7 @@ def run_cli(tmp_path: Path, *args: str, **env_vars: str) -> subprocess.Completed
     env["PYTHONPATH"] = str(PROJECT)
     env.update(env_vars)
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [*prefix, sys.executable, "-m", "bot.cli", *args],
         cwd=tmp_path,
         env=env,
         capture_output=True,
