@@ -95,7 +95,8 @@ def typed_reason(text: str) -> str:
     sy tidak bisa hadir" the comma follows courtesy, and no reason is typed (it is asked)."""
     for found in _REASON_AFTER.finditer(text):
         if any(reading in _BY_PHRASE for reading in _read(text[: found.start()])):
-            return text[found.end() :].strip(" ,.")
+            reason = text[found.end() :].strip(" ,.")
+            return reason if plain(reason) else ""  # "tidak bisa hadir, Bu": none typed
     return ""
 
 
