@@ -12,6 +12,7 @@ from handlers.i18n import Catalog
 from storage.models import Role
 from tests.handlers.routed_turns import CHANNELS, person, said, send
 from tests.storage.seed_cases import BABATAN, KADUGEDE, make_user
+from tests.storage.statements import statements_run
 
 
 @pytest.mark.parametrize(
@@ -80,6 +81,28 @@ async def test_someone_added_on_the_server_saying_halo_first_is_welcomed_as_new(
     assert "Selamat datang di <b>psm-bot</b>, Ibu Sari." in first and "kembali" not in first
     again = said(await send(db, app, sari, channel, text="halo"))
     assert "Selamat datang kembali, Ibu Sari." in again, again
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+async def test_only_a_first_event_pays_for_telling_it_apart(world, channel) -> None:
+    """Telling a never-started account apart costs a second statement on its first event
+    only: someone who wrote before is found and touched in one, /start included."""
+    db, app = world
+    async with db.transaction() as repos:
+        sari = await make_user(repos, "Ibu Sari", Role.COORDINATOR)
+        await repos.users.add_identity(user_id=sari.id, channel=channel, external_id=str(sari.id))
+
+    def looks(statements: list[str]) -> list[str]:
+        return [s for s in statements if re.search(r"(FROM|UPDATE) channel_identities", s)]
+
+    async with statements_run(db) as first:
+        await send(db, app, sari, channel, text="halo")
+    async with statements_run(db) as again:
+        await send(db, app, sari, channel, command="start")
+    touches = [s for s in looks(first) if s.startswith("UPDATE channel_identities SET chat_id")]
+    assert len(touches) == 2, looks(first)  # the started one's, then the never-started one's
+    found = [s for s in looks(again) if f"external_id = '{sari.id}'" in s]
+    assert len(found) == 1 and found[0].startswith("UPDATE"), found
 
 
 def test_no_indonesian_text_says_anda() -> None:
