@@ -14,7 +14,7 @@ from handlers.review.deciders import STAND_IN
 from handlers.review.possible_actions import awaits_decision_by
 from handlers.scope import scope_of
 from storage.models import CaseState as S
-from storage.models import Role
+from storage.models import FoundCase, Role
 
 PAGE = 5
 YOURS = "👉 "  # the viewer may verify or approve it now
@@ -73,25 +73,23 @@ async def show_queue(turn: Turn, page: int = 0) -> None:
         return
     scope = scope_of(user)
     admin = allowed(user, STAND_IN)
-    cases, total = await turn.repos.review.queue(
-        scope,
-        QUEUE_GROUPS[user.role],
-        limit=PAGE,
-        offset=page * PAGE,
-        stand_in_for=user.id if admin else None,
-    )
+
+    async def queue_page(number: int) -> tuple[list[FoundCase], int]:
+        return await turn.repos.review.queue(
+            scope,
+            QUEUE_GROUPS[user.role],
+            limit=PAGE,
+            offset=number * PAGE,
+            stand_in_for=user.id if admin else None,
+        )
+
+    cases, total = await queue_page(page)
     if total == 0:
         turn.reply(turn.t("review.queue_empty"))
         return
     if not cases:  # a page emptied since (its cases decided): the last one there is
         page = page_count(total, PAGE) - 1
-        cases, total = await turn.repos.review.queue(
-            scope,
-            QUEUE_GROUPS[user.role],
-            limit=PAGE,
-            offset=page * PAGE,
-            stand_in_for=user.id if admin else None,
-        )
+        cases, total = await queue_page(page)
         if not cases:
             turn.reply(turn.t("review.queue_empty"))
             return
