@@ -11,6 +11,7 @@ from handlers.account import welcome_back, welcome_first
 from handlers.chat_words import plain
 from handlers.context import Turn
 from handlers.events import Outbound
+from handlers.forms.typed_words import greeting as greeting_kind
 from handlers.review.buttons import REVISE_PREFIX
 from handlers.review.reporter import revise_button, revise_buttons
 
@@ -19,15 +20,6 @@ _THANKS = frozenset({
     "tq", "tks", "thx", "thanks", "thank you", "trims", "nuhun", "hatur nuhun", "matur nuwun",
     "suwun", "ok terima kasih", "oke terima kasih", "baik terima kasih", "terima kasih banyak",
     "makasih banyak", "siap terima kasih", "baik makasih", "ok makasih", "oke makasih",
-})  # fmt: skip
-_SALAM = frozenset({
-    "assalamualaikum", "assalamu alaikum", "assalamualaikum wr wb", "assalamualaikum wr",
-    "assalamu alaikum wr wb", "asalamualaikum", "ass wr wb", "salam",
-})  # fmt: skip
-_GREETINGS = frozenset({
-    "p", "pp", "ping", "selamat pagi", "pagi", "selamat siang", "siang", "selamat sore",
-    "sore", "selamat malam", "malam", "permisi", "punten", "sampurasun", "hallo", "helo",
-    "hi", "hello", "tes", "test",
 })  # fmt: skip
 _REVISE = frozenset({"perbaiki", "perbaikan", "perbaiki laporan", "revisi", "koreksi"})
 
@@ -40,10 +32,9 @@ async def answer(turn: Turn) -> bool:
     greeting = welcome_first if turn.first_contact else welcome_back
     if said in _THANKS:
         turn.reply(f"{turn.t('small_talk.thanks')}\n{menu}")
-    elif said in _SALAM:
-        turn.reply(f"{turn.t('small_talk.salam', greeting=greeting(turn))}\n{menu}")
-    elif said in _GREETINGS:
-        turn.reply(f"{turn.t('small_talk.hello', greeting=greeting(turn))}\n{menu}")
+    elif (kind := greeting_kind(turn.event.text or "")) is not None:
+        key = "small_talk.salam" if kind == "salam" else "small_talk.hello"
+        turn.reply(f"{turn.t(key, greeting=greeting(turn))}\n{menu}")
     elif said in _REVISE:
         await _open_sent_back(turn)
     else:

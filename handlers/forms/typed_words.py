@@ -54,6 +54,12 @@ def load_typed_words(path: Path = WORDS_FILE) -> TypedWords:
 
 
 TYPED_WORDS = load_typed_words()  # read at start-up: a mistake stops it, named
+# Each greeting as `greeting` compares it (words kept, spaces dropped), with its kind.
+_GREETING_KINDS: dict[str, Literal["salam", "other"]] = {
+    _words(phrase).replace(" ", ""): kind
+    for kind, phrases in TYPED_WORDS.greetings.items()
+    for phrase in phrases
+}
 
 
 def count_in_words(text: str) -> str:
@@ -146,10 +152,7 @@ def greeting(text: str) -> Literal["salam", "other"] | None:
     while len(words) > 1 and words[-1] in TYPED_WORDS.greeted:  # "halo bu"
         words.pop()
     typed = "".join(words)  # "assalamu alaikum", "selamatpagi": spaces are typed either way
-    for kind, phrases in TYPED_WORDS.greetings.items():
-        if typed in {_words(phrase).replace(" ", "") for phrase in phrases}:
-            return kind
-    return None
+    return _GREETING_KINDS.get(typed)
 
 
 def location_cannot(text: str) -> bool:
