@@ -16,7 +16,6 @@ to a NIK.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import getpass
 import logging
 import os
@@ -29,6 +28,7 @@ from pathlib import Path
 from bot.config import ConfigError, Settings
 from handlers.audit_keys import KEY_CHANNEL, KEY_ID_NAME, KEY_NAME, KEY_REPLACED, KEY_SUBJECT
 from handlers.audit_keys import key_id as fingerprint
+from storage.backup import fsync_path
 from storage.db import Database, fold_wal
 from storage.repos import Repos
 
@@ -168,7 +168,7 @@ def read_or_create(path: Path, new_key: str) -> str:
             os.link(temporary, path)  # never over a key written meanwhile, never half a key
         except FileExistsError:
             return _read(path)
-        _fsync_folder(path.parent)
+        fsync_path(path.parent)
     finally:
         os.unlink(temporary)
     log.info("audit key written to %s: keep it safe, apart from the backups", path)
@@ -192,13 +192,3 @@ def _not_yours(path: Path, done: str) -> str:
 
 def _inside(path: Path, folder: Path) -> bool:
     return path.absolute().is_relative_to(folder.absolute())
-
-
-def _fsync_folder(folder: Path) -> None:
-    """The new name in its folder on disk (where the platform can open a folder)."""
-    with contextlib.suppress(OSError):
-        handle = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(handle)
-        finally:
-            os.close(handle)
