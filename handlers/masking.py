@@ -104,10 +104,10 @@ def _identifiers(
     each part of it that may be one number (`_parts`) read alone. First every 16 digits:
     within a line any (`all_in_a_line`) or only those shaped like an identifier; across a
     line break, or in a GPS position, only those shaped like one. Then the groups left,
-    joined within a line: 16 digits or more (a NIK glued to a KK, or to more digits) all of
-    them with `all_in_a_line` (no phone number is that long), else when 16 of them in a row
-    are shaped like an identifier; with `near_misses`, 14 or 15 digits but a phone number's
-    (and nothing of a GPS position's)."""
+    joined within a line: 16 digits or more in one group (a NIK glued to a KK, or to more
+    digits) all of them with `all_in_a_line` (no phone number is that long), else when 16 of
+    them in a row are shaped like an identifier; with `near_misses`, 14 or 15 digits but a
+    phone number's (and nothing of a GPS position's)."""
     found: list[tuple[int, int, str]] = []
     for groups, position in _parts(run):
         any_digits = all_in_a_line and not position
@@ -116,7 +116,9 @@ def _identifiers(
             start, end = stretch[0][0], stretch[-1][1]
             digits = _digits(run[start:end])
             if len(digits) >= IDENTIFIER_LENGTH:
-                if any_digits or _holds_shaped(digits):
+                # Unbroken, no phone is that long; in groups it may be two phone numbers
+                # ("0812 3456 789 / 0857 1234 5678"): masked only when shaped like one.
+                if (any_digits and len(stretch) == 1) or _holds_shaped(digits):
                     taken.append((start, end, digits))
             elif near_misses and not position:
                 taken += _near_identifiers(run, stretch)

@@ -97,6 +97,8 @@ MASK_CASES = [
     pytest.param("jam 08:30 - 10:00 13:00 - 15:00", None, id="time-spans-colons"),
     pytest.param("Koordinat -6.971201, 108.482101", None, id="gps-16-digits"),
     pytest.param("RT 1234, 5678 9012 3456", None, id="groups-after-a-comma"),
+    # Two phone numbers in one line are no NIK (final read: masked whole, and deleted).
+    pytest.param("HP/WA: 0812 3456 789 / 0857 1234 5678", None, id="two-phones-slash"),
     pytest.param("Tidak ada angka", "Tidak ada angka", id="no-digits"),
     pytest.param("", "", id="empty"),
     # Separators that parse_nik() accepts (any whitespace, repeated) must hide a NIK too:
