@@ -220,7 +220,7 @@ class ChannelIdentityRepo(Repo):
         id but has no chat (nothing is sent to the number; notices wait until the person
         writes again, or go by another channel: `unreachable_at`), and the number, on each
         of the person's identities, is no longer verified as theirs: it never links a new
-        account to them again (`UserRepo.with_verified_phone`)."""
+        account to them again (`verified_elsewhere`)."""
         await self._run(
             "UPDATE channel_identities SET chat_id = NULL, unreachable_at = ? WHERE id = ?",
             (to_db(now), identity.id),

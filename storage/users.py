@@ -173,14 +173,6 @@ class UserRepo(ChannelIdentityRepo):
         row = await self._one("SELECT COUNT(*) FROM users")
         return int(row[0])
 
-    async def with_verified_phone(self, phone: str, *, other_than: str) -> User | None:
-        """The person whose phone another channel than `other_than` vouched for
-        (`verified_elsewhere`'s person: links channels, never typed numbers; an account of
-        the same channel with that number is another account, never the same person:
-        handlers/identity.py)."""
-        identity = await self.verified_elsewhere(phone, other_than=other_than)
-        return await self.get(identity.user_id) if identity else None
-
     async def with_phone(self, phone: str) -> list[tuple[User, bool]]:
         """Everyone this number (E.164) is the phone of, on their profile or a channel
         identity, each with whether the number is verified for them (the channel vouched

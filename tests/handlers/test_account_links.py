@@ -70,7 +70,7 @@ async def test_her_telegram_phone_does_not_link_the_new_owner_either(world) -> N
     turn = await from_whatsapp(db, app, "ID.BSUID-B", WA_ID)
     assert turn.user is not None and turn.user.id != sari.id
     async with db.reading() as repos:
-        assert await repos.users.with_verified_phone("+" + WA_ID, other_than="whatsapp") is None
+        assert await repos.users.verified_elsewhere("+" + WA_ID, other_than="whatsapp") is None
         assert await repos.people.verified_phone_owner("+" + WA_ID, other_than=turn.user.id) is None
         rows = await repos.conn.execute_fetchall(
             "SELECT channel, chat_id, message FROM outbox WHERE user_id = ?", (sari.id,)
@@ -327,7 +327,7 @@ async def test_a_number_her_silent_telegram_verified_links_no_new_whatsapp(world
     assert turn.user is not None and turn.user.id != ani.id
     assert turn.user.status == UserStatus.REGISTERING and "Selamat datang" in said(turn)
     async with db.reading() as repos:
-        assert await repos.users.with_verified_phone("+" + WA_ID, other_than="whatsapp") is None
+        assert await repos.users.verified_elsewhere("+" + WA_ID, other_than="whatsapp") is None
         rows = await repos.conn.execute_fetchall(
             "SELECT channel, chat_id, message FROM outbox WHERE user_id = ?", (ani.id,)
         )

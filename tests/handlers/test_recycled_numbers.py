@@ -90,7 +90,7 @@ async def test_her_old_number_links_nobody_to_her_after_she_moved(world) -> None
         await repos.users.update(sari.id, now=NOW, phone="+" + WA_ID, phone_verified=True)
     await route(db, app, _moved())
     async with db.reading() as repos:
-        assert await repos.users.with_verified_phone("+" + WA_ID, other_than="whatsapp") is None
+        assert await repos.users.verified_elsewhere("+" + WA_ID, other_than="whatsapp") is None
         profile = await repos.users.get(sari.id)
     assert profile is not None and not profile.phone_verified
     newcomer = await from_whatsapp(db, app, "ID.STRANGER", WA_ID)

@@ -126,7 +126,7 @@ async def test_a_recycled_number_does_not_take_a_silent_account(world, days, unr
     assert "tersambung" not in said(turn) and "mendaftar sebagai apa" in said(turn)
     async with db.reading() as repos:
         telegram = await repos.users.identity("telegram", str(TELEGRAM_ID))
-        assert await repos.users.with_verified_phone("+" + WA_ID, other_than="telegram") is None
+        assert await repos.users.verified_elsewhere("+" + WA_ID, other_than="telegram") is None
     assert telegram is not None and telegram.user_id == stranger
     assert not (await whatsapp_identity(db, sari.id)).phone_verified
     assert await audited(db, "user.link_refused") == [f"user:{sari.id}"]
