@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from storage.base import Repo, like_escape, placeholders
-from storage.case_review import not_author
 from storage.models import OPEN_CASE_STATES, Role, User
 from storage.scope import Scope
 from storage.users import user_from_row
@@ -135,19 +134,6 @@ class PeopleQueries(Repo):
             (kecamatan_code, other_than),
         )
         return user_from_row(row) if row else None
-
-    async def awaiting_verification(self, tksk: User) -> int:
-        """How many cases of the TKSK's kecamatan wait for a verification that is theirs to
-        do (submitted or resubmitted, not their own): what the coordinators verify once the
-        TKSK is no longer its active TKSK (handlers/review/deciders.py)."""
-        if not tksk.kecamatan_code:
-            return 0
-        row = await self._one(
-            "SELECT COUNT(*) FROM cases c WHERE c.state IN ('submitted', 'resubmitted')"
-            f" AND c.kabupaten_code = ?1 AND c.kecamatan_code = ?2 AND {not_author('?3')}",
-            (tksk.kabupaten_code, tksk.kecamatan_code, tksk.id),
-        )
-        return int(row[0]) if row else 0
 
     async def receivers(
         self, scope: Scope, departing: User, *, limit: int, offset: int

@@ -6,6 +6,7 @@ the question before (so she knows) and with the change made."""
 from __future__ import annotations
 
 from handlers.context import Turn
+from handlers.reminders import verification_queue
 from storage.models import Role, User, UserStatus
 
 
@@ -13,9 +14,9 @@ async def verifications_left(turn: Turn, tksk: User, *, asked: bool) -> str:
     """The line about the cases waiting for `tksk`'s verification ("" when the person is no
     active TKSK or none waits), to add below a question (`asked`: they will go to the
     coordinators) or below the change made (they do now), with the blank line before it."""
-    if tksk.role != Role.TKSK or tksk.status != UserStatus.ACTIVE:
+    if tksk.role != Role.TKSK or tksk.status != UserStatus.ACTIVE or not tksk.kecamatan_code:
         return ""
-    count = await turn.repos.people.awaiting_verification(tksk)
+    count, _, _ = await verification_queue(turn.repos, tksk)  # his reminder's count
     if count == 0:
         return ""
     key = "people.verifications_will_move" if asked else "people.verifications_moved"
