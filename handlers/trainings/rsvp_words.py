@@ -111,4 +111,4 @@ def maybe_yes(text: str) -> bool:
 def says_here(text: str) -> bool:
     """Whether a typed text says the person is at the venue ("sy hadir", "udh di lokasi"),
     read as "hadir" typed alone: the check-in on a training day, else a yes asked back."""
-    return _readings(text)[1] in _HERE  # the whole text: "hadir, 123456" has its code
+    return plain(text) in _HERE  # the whole text: "hadir, 123456" has its code
