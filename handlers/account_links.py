@@ -59,7 +59,7 @@ async def number_taken(turn: Turn, holder: ChannelIdentity) -> None:
     if owner is None:
         return
     number = holder.phone or f"+{holder.chat_id}"
-    await _tell_elsewhere(
+    await tell_elsewhere(
         turn,
         owner,
         holder.channel,
@@ -112,7 +112,7 @@ async def tell_linked(turn: Turn, person: User, phone: str) -> None:
     """Tell `person`, on each channel they already use, that an account of the event's
     channel was linked to them by `phone` (masked): if it is not theirs, the coordinator
     can cut it off before it does harm."""
-    await _tell_elsewhere(turn, person, turn.event.channel, "account_link.linked", phone)
+    await tell_elsewhere(turn, person, turn.event.channel, "account_link.linked", phone)
 
 
 async def tell_merged(
@@ -169,18 +169,33 @@ def channel_name(catalog: Catalog, language: str, channel: str) -> str:
     return catalog.text(language, key) if catalog.has(key) else channel
 
 
-async def _tell_elsewhere(
-    turn: Turn, person: User, channel: str, key: str, phone: str, *, thread: str | None = None
+async def tell_elsewhere(
+    turn: Turn,
+    person: User,
+    channel: str,
+    key: str,
+    phone: str,
+    *,
+    thread: str | None = None,
+    free_only: bool = False,
 ) -> None:
     """A notice (`key`, naming `channel` and `phone` masked) to `person` on each channel
     other than `channel` where they have a chat; one of a `thread` waits `NUMBER_TAKEN_GRACE`
-    (it may be taken back)."""
-    catalog, language = turn.app.catalog, person.language
+    (it may be taken back). `free_only`: only chats that reach them for nothing (not
+    unreachable, not a number that may be someone else's now, no paid template)."""
+    app = turn.app
+    catalog, language = app.catalog, person.language
     name = channel_name(catalog, language, channel)
     text = catalog.text(language, key, channel=name, phone=masked_phone(phone))
     summary = catalog.text(language, "account_link.summary")
     for identity in await turn.repos.users.identities_of(person.id):
         if identity.chat_id is None or identity.channel == channel:
+            continue
+        if free_only and (
+            identity.unreachable_at is not None
+            or app.traits(identity.channel).charges_for_templates
+            or not chat_is_theirs(app, identity)
+        ):
             continue
         await deliver(
             turn.repos,

@@ -13,12 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.account_links import channel_name, chat_is_theirs, forget_numbers
+from handlers.account_links import forget_numbers, tell_elsewhere
 from handlers.context import Turn
-from handlers.delivery import DeliveryKind, deliver
-from handlers.events import Outbound
-from handlers.people.common import masked_phone
-from storage.models import ChannelIdentity, User
+from storage.models import ChannelIdentity
 
 # A coordinator or PSM at work writes every few weeks at least; an account silent for two
 # months may be on a number its person gave up (an unused prepaid number is recycled after
@@ -53,34 +50,8 @@ async def refuse_stale_link(turn: Turn, verifier: ChannelIdentity, phone: str) -
         },
     )
     if owner is not None:
-        await _tell_old_owner(turn, owner, phone)
-
-
-async def _tell_old_owner(turn: Turn, owner: User, phone: str) -> None:
-    """The notice that someone else registered with `phone` (masked), on each of `owner`'s
-    chats that reaches them (not unreachable, not the number itself) and costs nothing: a
-    channel that charges for a message the bot starts (WhatsApp's template, to an account
-    silent for months) is skipped, as is telling nobody."""
-    app = turn.app
-    catalog, language = app.catalog, owner.language
-    channel = channel_name(catalog, language, turn.event.channel)
-    text = catalog.text(
-        language, "account_link.link_refused", channel=channel, phone=masked_phone(phone)
-    )
-    summary = catalog.text(language, "account_link.summary")
-    for identity in await turn.repos.users.identities_of(owner.id):
-        if identity.chat_id is None or identity.unreachable_at is not None:
-            continue
-        if app.traits(identity.channel).charges_for_templates:
-            continue
-        if not chat_is_theirs(app, identity):
-            continue
-        await deliver(
-            turn.repos,
-            user_id=owner.id,
-            message=Outbound(text=text, summary=summary),
-            kind=DeliveryKind.NOTICE,
-            now=turn.now,
-            channel=identity.channel,
-            chat_id=identity.chat_id,
+        # Someone else registered with their number: told where it costs nothing (a
+        # WhatsApp template to an account silent for months is skipped).
+        await tell_elsewhere(
+            turn, owner, turn.event.channel, "account_link.link_refused", phone, free_only=True
         )
